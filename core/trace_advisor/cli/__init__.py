@@ -1,0 +1,47 @@
+"""The ``trace-advisor`` command: dispatches to one module per subcommand (calls, analyze, apply)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from trace_advisor import __version__
+
+# subcommand name -> module defining ``add_arguments(parser)`` and ``run(args) -> int``
+SUBCOMMANDS = {
+    "calls": "Show the workspace call graph or a call tree from an entry point.",
+    "analyze": "Recommend where spans belong and write a report.",
+    "apply": "Insert spans into the source (or print the diff).",
+}
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1  # --fail-on threshold reached
+EXIT_USAGE = 2  # bad arguments, config or template
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="trace-advisor", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, help_text in SUBCOMMANDS.items():
+        module = importlib.import_module(f"{__name__}.{name}_cmd")
+        module.add_arguments(sub.add_parser(name, help=help_text, description=help_text))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    module = importlib.import_module(f"{__name__}.{args.command}_cmd")
+    try:
+        code: int = module.run(args)
+    except KeyboardInterrupt:
+        print("trace-advisor: interrupted", file=sys.stderr)
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

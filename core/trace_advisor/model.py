@@ -1,0 +1,258 @@
+"""Plain, frozen values shared by every layer: symbols, source ranges, call edges, trees and recommendations.
+
+Conventions (the contract every module follows):
+- A symbol id is ``module:qualname`` (``shop.orders:OrderService.place``, ``shop.pricing:discount.<locals>.apply``,
+  ``shop.cli:<module>``, ``json:dumps``, ``builtins:print``).
+- Lines are 1-based; columns are 0-based **character** (code point) offsets into the line, never UTF-8 byte offsets
+  (``ast`` gives bytes: convert with :func:`trace_advisor.positions.char_column`). The server converts to UTF-16.
+- Ranges are half-open on the end column, like ``ast``'s ``end_col_offset``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+SymbolId = str
+MODULE_QUALNAME = "<module>"
+LOCALS = "<locals>"
+
+
+def make_symbol(module: str, qualname: str) -> SymbolId:
+    """Join a dotted module name and a qualname into the canonical symbol id."""
+    return f"{module}:{qualname}"
+
+
+def split_symbol(symbol: SymbolId) -> tuple[str, str]:
+    """Split ``module:qualname``; raises ValueError when there is no colon."""
+    module, sep, qualname = symbol.partition(":")
+    if not sep or not module or not qualname:
+        raise ValueError(f"not a symbol id (expected module:qualname): {symbol!r}")
+    return module, qualname
+
+
+def span_name(qualname: str) -> str:
+    """Low-cardinality span name for a qualname: ``Class.method``; nested defs drop ``<locals>``."""
+    return ".".join(part for part in qualname.split(".") if part != LOCALS)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Position:
+    line: int  # 1-based
+    column: int  # 0-based, characters
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Range:
+    start: Position
+    end: Position
+
+    @staticmethod
+    def of(start_line: int, start_col: int, end_line: int, end_col: int) -> Range:
+        return Range(Position(start_line, start_col), Position(end_line, end_col))
+
+    def contains(self, pos: Position) -> bool:
+        return self.start <= pos <= self.end
+
+    def to_json(self) -> dict[str, int]:
+        return {
+            "start_line": self.start.line,
+            "start_column": self.start.column,
+            "end_line": self.end.line,
+            "end_column": self.end.column,
+        }
+
+
+DefinitionKind = Literal["function", "method", "class", "module"]
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A function, method, class or module body found in the workspace."""
+
+    symbol: SymbolId
+    kind: DefinitionKind
+    file: str  # absolute path
+    range: Range  # whole definition, decorators included
+    name_range: Range  # just the name after ``def``/``class`` (the whole first line for ``<module>``)
+    is_async: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CallEdge:
+    """One resolved call site: ``caller`` calls ``callee`` at ``range`` (the call expression)."""
+
+    caller: SymbolId
+    callee: SymbolId
+    range: Range
+    external: bool = False  # the callee's source is not indexed (stdlib / third party outside search paths)
+
+
+@dataclass(frozen=True, slots=True)
+class UnresolvedCall:
+    caller: SymbolId
+    text: str  # the callee expression as written, e.g. ``handler.run``
+    range: Range
+
+
+@dataclass(frozen=True, slots=True)
+class SyntaxProblem:
+    """Why a module could not be (re)parsed; the index keeps the last good facts."""
+
+    file: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallTreeNode:
+    """A node of a call tree. ``id`` is stable: the path of symbol ids from the root, hashed."""
+
+    id: str
+    symbol: SymbolId
+    file: str | None
+    line: int | None
+    children: tuple[CallTreeNode, ...] = ()
+    cycle: bool = False  # this symbol is already on the path from the root: not expanded
+    truncated: bool = False  # depth limit reached: not expanded
+    external: bool = False
+
+
+# ---- recommendations -------------------------------------------------------------------------------------------
+
+Priority = str  # one of the configured priorities, e.g. "external_io", "exceptions"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A detector's finding inside one function, with the exact lines it is about."""
+
+    priority: Priority
+    reason: str  # short and human: "calls urllib.request:urlopen (external HTTP)"
+    range: Range
+    detail: str = ""  # machine-friendly extra, e.g. the resolved target symbol
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    """A span attribute to set: ``span.set_attribute(key, <expression>)``."""
+
+    key: str  # semantic-convention key where one exists, e.g. "http.request.method"
+    expression: str  # Python expression valid at the top of the function body, e.g. "order_id"
+
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    parameters: tuple[str, ...] = ()
+    return_value: bool = False
+    timing: bool = True
+    exceptions: bool = True  # record exceptions (swallowed ones get record_exception + error status)
+    attributes: tuple[Attribute, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "parameters": list(self.parameters),
+            "return_value": self.return_value,
+            "timing": self.timing,
+            "exceptions": self.exceptions,
+            "attributes": [{"key": a.key, "expression": a.expression} for a in self.attributes],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Model token usage; zero for the local engine. ``cost_usd`` is an estimate from config/prices.yaml."""
+
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.calls + other.calls,
+            self.input_tokens + other.input_tokens,
+            self.output_tokens + other.output_tokens,
+            self.cost_usd + other.cost_usd,
+        )
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "calls": self.calls,
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "cost_usd": round(self.cost_usd, 6),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    symbol: SymbolId
+    file: str
+    qualname: str
+    range: Range  # the whole function
+    name_range: Range  # the function's name: where diagnostics point
+    priority: Priority  # the strongest priority
+    rationale: str
+    confidence: float  # 0..1
+    capture: Capture
+    code_block: str  # the function's source
+    source: str = "local"  # "local" or the model id
+    evidence: tuple[Evidence, ...] = ()
+    usage: Usage | None = None  # model path only
+
+    @property
+    def span_name(self) -> str:
+        return span_name(self.qualname)
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "symbol": self.symbol,
+            "file": self.file,
+            "qualname": self.qualname,
+            "span_name": self.span_name,
+            "range": self.range.to_json(),
+            "priority": self.priority,
+            "rationale": self.rationale,
+            "confidence": round(self.confidence, 4),
+            "capture": self.capture.to_json(),
+            "code_block": self.code_block,
+            "source": self.source,
+            "evidence": [
+                {"priority": e.priority, "reason": e.reason, "range": e.range.to_json(), "detail": e.detail}
+                for e in self.evidence
+            ],
+        }
+        if self.usage is not None:
+            data["usage"] = self.usage.to_json()
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class TextEdit:
+    """LSP-shaped edit: replace ``range`` (0-based columns, 1-based lines, characters) with ``new_text``."""
+
+    range: Range
+    new_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something the user should know about a file or the run (unparseable file, model failure...)."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    severity: Literal["error", "warning", "info"] = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisResult:
+    recommendations: tuple[Recommendation, ...]
+    problems: tuple[Problem, ...] = ()
+    usage: Usage = field(default_factory=Usage)
+    engine: str = "local"  # "local" or "<provider>:<model id>"
+    files_analysed: int = 0
+    extra: Mapping[str, object] = field(default_factory=dict)

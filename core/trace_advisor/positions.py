@@ -1,0 +1,25 @@
+"""Conversions between ``ast``'s UTF-8 byte columns and the character columns used everywhere else."""
+
+from __future__ import annotations
+
+import ast
+
+from .model import Range
+
+
+def char_column(line_text: str, byte_column: int) -> int:
+    """Character offset of a UTF-8 byte offset into ``line_text`` (fast path for ASCII lines)."""
+    if line_text.isascii():
+        return byte_column
+    return len(line_text.encode("utf-8")[:byte_column].decode("utf-8", errors="replace"))
+
+
+def node_range(node: ast.AST, lines: list[str]) -> Range:
+    """The character range of an ``ast`` node; ``lines`` are the module's lines (``text.splitlines()``)."""
+    start_line: int = getattr(node, "lineno", 1)
+    end_line: int = getattr(node, "end_lineno", None) or start_line
+    start_byte: int = getattr(node, "col_offset", 0)
+    end_byte: int = getattr(node, "end_col_offset", None) or 0
+    start_text = lines[start_line - 1] if 0 < start_line <= len(lines) else ""
+    end_text = lines[end_line - 1] if 0 < end_line <= len(lines) else ""
+    return Range.of(start_line, char_column(start_text, start_byte), end_line, char_column(end_text, end_byte))

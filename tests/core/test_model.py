@@ -1,0 +1,35 @@
+"""The shared value types: symbol ids, span names, ranges."""
+
+from __future__ import annotations
+
+import pytest
+from trace_advisor.model import Position, Range, make_symbol, span_name, split_symbol
+from trace_advisor.positions import char_column
+
+
+def test_symbol_round_trip() -> None:
+    sym = make_symbol("shop.pricing", "discount.<locals>.apply")
+    assert sym == "shop.pricing:discount.<locals>.apply"
+    assert split_symbol(sym) == ("shop.pricing", "discount.<locals>.apply")
+
+
+def test_split_rejects_non_symbols() -> None:
+    with pytest.raises(ValueError, match="module:qualname"):
+        split_symbol("no_colon_here")
+
+
+def test_span_name_drops_locals() -> None:
+    assert span_name("discount.<locals>.apply") == "discount.apply"
+    assert span_name("OrderService.place") == "OrderService.place"
+
+
+def test_range_contains() -> None:
+    r = Range.of(3, 4, 5, 0)
+    assert r.contains(Position(4, 99))
+    assert not r.contains(Position(5, 1))
+
+
+def test_char_column_counts_characters_not_bytes() -> None:
+    line = 'x = "héllo"; f()'
+    byte_col = line.encode().index(b"f()")
+    assert char_column(line, byte_col) == line.index("f()")
