@@ -1,0 +1,1 @@
+"""Advisors turn detector evidence into recommendations: the local scorer and optional model providers."""

@@ -1,0 +1,111 @@
+"""The typed configuration tree (snake_case, frozen); ``config/default.yaml`` holds every default and its docs.
+
+The loader (:mod:`trace_advisor.config`) builds these from YAML/TOML/env/editor settings; everything else only reads
+them. Field names equal the YAML keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+ProviderName = Literal["local", "bedrock", "openai"]
+ReportFormat = Literal["json", "md", "sarif", "html"]
+LogLevel = Literal["error", "warning", "info", "debug"]
+
+PRIORITY_NAMES = (
+    "external_io",
+    "message_bus",
+    "exceptions",
+    "branches",
+    "entry_points",
+    "state_changes",
+    "performance",
+    "context_propagation",
+    "async_boundaries",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityConfig:
+    weight: float
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class BedrockConfig:
+    model_id: str = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+    region: str | None = None
+    profile: str | None = None
+    endpoint_url: str | None = None
+    temperature: float = 0.0
+    max_tokens: int = 2048
+    timeout_seconds: float = 60
+    max_attempts: int = 4
+
+
+@dataclass(frozen=True, slots=True)
+class OpenAIConfig:
+    base_url: str = "http://localhost:11434/v1"
+    model: str = "llama3.2"
+    api_key_env: str = "OPENAI_API_KEY"
+    temperature: float = 0.0
+    max_tokens: int = 2048
+    timeout_seconds: float = 60
+    max_attempts: int = 4
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderConfig:
+    name: ProviderName = "local"
+    batch_size: int = 8
+    concurrency: int = 4
+    cache: bool = True
+    bedrock: BedrockConfig = field(default_factory=BedrockConfig)
+    openai: OpenAIConfig = field(default_factory=OpenAIConfig)
+
+    @property
+    def model(self) -> str:
+        """The model id in use, or "local"."""
+        if self.name == "bedrock":
+            return self.bedrock.model_id
+        if self.name == "openai":
+            return self.openai.model
+        return "local"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportConfig:
+    format: ReportFormat = "md"
+    template: str | None = None
+    output: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    analyze_on_save: bool = True
+    debounce_ms: int = 200
+    code_lens: bool = True
+    log_level: LogLevel = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    priorities: Mapping[str, PriorityConfig]
+    search_paths: tuple[str, ...] = ()
+    python: str | None = None
+    ignore: tuple[str, ...] = ()
+    min_confidence: float = 0.5
+    max_per_file: int = 10
+    max_file_bytes: int = 5_000_000
+    provider: ProviderConfig = field(default_factory=ProviderConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
+    server: ServerConfig = field(default_factory=ServerConfig)
+    # where each value came from, for messages: key path -> "file:line" / "env TRACE_ADVISOR_X" / "default"
+    origins: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def weight(self, priority: str) -> float:
+        found = self.priorities.get(priority)
+        return found.weight if found else 0.0
