@@ -1,0 +1,5 @@
+"""Allow ``python -m shop``."""
+
+from shop.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,5 @@
+"""Clients of external services."""
+
+from .payments import PaymentsClient
+
+__all__ = ["PaymentsClient"]

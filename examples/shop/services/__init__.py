@@ -1,0 +1,1 @@
+"""Business operations: pricing and the order lifecycle."""

@@ -1,0 +1,1 @@
+"""Background jobs run outside the request path."""
