@@ -1,0 +1,162 @@
+"""Configuration layers: a raw tree of values plus where each key path was written (YAML, TOML, env, settings)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from trace_advisor.config.errors import ConfigError, ConfigIssue
+
+KeyPath = tuple[str, ...]
+TOOL_TABLE = "trace-advisor"
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """One source of settings. ``locations`` maps key paths to ``file:line`` (or a label for the whole layer)."""
+
+    name: str  # what the user calls this source: "default.yaml", ".trace-advisor.yaml", "env", "settings"
+    data: Mapping[str, object]
+    base_dir: Path | None  # relative paths set by this layer resolve against it
+    locations: Mapping[KeyPath, str] = field(default_factory=dict)
+    fallback: str = ""  # location of key paths with no entry of their own
+
+    def where(self, path: KeyPath) -> str:
+        """The most precise known location of ``path``: the path itself or its closest recorded ancestor."""
+        for end in range(len(path), -1, -1):
+            found = self.locations.get(path[:end])
+            if found is not None:
+                return found
+        return self.fallback or self.name
+
+
+# ---- YAML ------------------------------------------------------------------------------------------------------
+
+
+def yaml_layer(text: str, display: str, base_dir: Path | None) -> Layer:
+    """Parse YAML keeping the line of every key; syntax errors become a ConfigError at file:line."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        locations: dict[KeyPath, str] = {(): f"{display}:1"}
+        data = _yaml_value(loader, node, (), display, locations) if node is not None else {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise ConfigError.single(f"{display}{line}", "", f"invalid YAML: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError.single(display, "", f"invalid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise ConfigError.single(f"{display}:1", "", "expected a mapping of settings at the top level")
+    return Layer(display, data, base_dir, locations, f"{display}:1")
+
+
+def _yaml_value(
+    loader: yaml.SafeLoader, node: yaml.Node, path: KeyPath, display: str, locations: dict[KeyPath, str]
+) -> object:
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)  # applies YAML merge keys (<<)
+        out: dict[str, object] = {}
+        for key_node, value_node in node.value:
+            where = f"{display}:{key_node.start_mark.line + 1}"
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise ConfigError.single(where, ".".join(path), "keys must be plain names")
+            key = str(key_node.value)  # the text as written: `on:` stays "on", never True
+            if key in out:
+                raise ConfigError.single(where, ".".join((*path, key)), "duplicate key")
+            locations[(*path, key)] = where
+            out[key] = _yaml_value(loader, value_node, (*path, key), display, locations)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_yaml_value(loader, item, path, display, locations) for item in node.value]
+    return loader.construct_object(node, deep=True)
+
+
+# ---- pyproject.toml --------------------------------------------------------------------------------------------
+
+_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
+_ASSIGN = re.compile(
+    r"^\s*((?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*'))*)\s*="
+)
+_TOML_LINE = re.compile(r"at line (\d+)")
+
+
+def pyproject_layer(text: str, display: str, base_dir: Path | None) -> Layer | None:
+    """The ``[tool.trace-advisor]`` table of a pyproject.toml, or None when it has none."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = _TOML_LINE.search(str(exc))
+        where = f"{display}:{found.group(1)}" if found else display
+        raise ConfigError.single(where, "", f"invalid TOML: {exc}") from None
+    tool = document.get("tool")
+    section = tool.get(TOOL_TABLE) if isinstance(tool, dict) else None
+    if section is None:
+        return None
+    locations = _toml_locations(text, display)
+    fallback = locations.get((), f"{display}:1")
+    if not isinstance(section, dict):
+        raise ConfigError([ConfigIssue(fallback, "", f"tool.{TOOL_TABLE} must be a table")])
+    return Layer(display, section, base_dir, locations, fallback)
+
+
+def _toml_locations(text: str, display: str) -> dict[KeyPath, str]:
+    """Lines of the keys under [tool.trace-advisor], found by scanning headers and ``key =`` lines."""
+    locations: dict[KeyPath, str] = {}
+    table: KeyPath | None = None  # key path inside our section, None while outside it
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header and not line.lstrip().startswith("[["):
+            keys = _split_keys(header.group(1))
+            table = tuple(keys[2:]) if keys[:2] == ["tool", TOOL_TABLE] else None
+        elif table is not None and (assign := _ASSIGN.match(line)):
+            path = (*table, *_split_keys(assign.group(1)))
+            for end in range(len(table) + 1, len(path) + 1):
+                locations.setdefault(path[:end], f"{display}:{number}")
+            continue
+        else:
+            continue
+        if table is not None:
+            for end in range(len(table) + 1):
+                locations.setdefault(table[:end], f"{display}:{number}")
+    return locations
+
+
+def _split_keys(dotted: str) -> list[str]:
+    parts = re.findall(r"\"[^\"]*\"|'[^']*'|[^.\s]+", dotted)
+    return [part[1:-1] if part[:1] in "\"'" else part for part in parts]
+
+
+# ---- plain mappings (editor settings, command-line overrides) --------------------------------------------------
+
+
+def mapping_layer(data: Mapping[str, object], label: str, base_dir: Path | None) -> Layer:
+    """A layer from already-typed values; dotted keys (``provider.name``) expand; None/null means "not given"."""
+    tree: dict[str, object] = {}
+    for key, value in data.items():
+        if value is None:
+            continue
+        parts = str(key).split(".")
+        node = tree
+        for part in parts[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise ConfigError.single(label, str(key), f"conflicts with the value given for {part!r}")
+            node = child
+        node[parts[-1]] = _plain(value)
+    return Layer(label, tree, base_dir, {}, label)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value

@@ -1,0 +1,136 @@
+"""Finds, reads, layers and validates the configuration: the one place that defines precedence."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+
+from trace_advisor.config.build import build_config
+from trace_advisor.config.env import env_layer
+from trace_advisor.config.errors import ConfigError
+from trace_advisor.config.layers import Layer, mapping_layer, pyproject_layer, yaml_layer
+from trace_advisor.config.schema import ConfigSchema
+from trace_advisor.config_model import Config
+
+PROJECT_FILE = ".trace-advisor.yaml"
+PYPROJECT = "pyproject.toml"
+DEFAULTS_RESOURCE = "resources/default.yaml"
+
+
+def default_config() -> Config:
+    """Every default from config/default.yaml."""
+    schema = ConfigSchema()
+    return build_config([_default_layer()], schema)
+
+
+def config_from_mapping(data: Mapping[str, object], origin: str, *, base_dir: Path | None = None) -> Config:
+    """Defaults overridden by ``data`` (editor settings, snake_case); errors are labelled with ``origin``.
+
+    Relative paths in ``data`` resolve against ``base_dir`` (left as given when None).
+    """
+    return build_config([_default_layer(), mapping_layer(data, origin, base_dir)], ConfigSchema())
+
+
+def load_config(
+    project_root: Path | None,
+    *,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, object] | None = None,
+    config_file: Path | None = None,
+    overrides_origin: str = "overrides",
+) -> Config:
+    """The effective configuration for a project.
+
+    Precedence, lowest to highest (this function is the only place that defines it):
+      1. config/default.yaml (bundled)
+      2. the project file: ``config_file`` if given, else ``<project_root>/.trace-advisor.yaml`` or the
+         ``[tool.trace-advisor]`` table of ``<project_root>/pyproject.toml`` (having both is an error)
+      3. ``TRACE_ADVISOR_*`` environment variables (``env``; ``os.environ`` when None)
+      4. ``overrides``: editor settings or command-line flags (dotted keys allowed; None means "not given")
+    Mappings merge key by key; lists and scalars replace. Relative paths resolve against the file that set them
+    (environment and overrides: ``project_root``, else the working directory). Raises :class:`ConfigError`.
+    """
+    schema = ConfigSchema()
+    here = project_root if project_root is not None else Path.cwd()
+    layers = [_default_layer()]
+    project = _project_layer(project_root, config_file)
+    if project is not None:
+        layers.append(project)
+    from_env = env_layer(os.environ if env is None else env, schema, here)
+    if from_env is not None:
+        layers.append(from_env)
+    if overrides:
+        layers.append(mapping_layer(overrides, overrides_origin, here))
+    return build_config(layers, schema)
+
+
+def find_project_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` with .trace-advisor.yaml or pyproject.toml, else with .git, else
+    ``start`` itself (its folder when it is a file)."""
+    start = start.resolve()
+    if not start.is_dir():
+        start = start.parent
+    chain = (start, *start.parents)
+    for folder in chain:
+        if (folder / PROJECT_FILE).is_file() or (folder / PYPROJECT).is_file():
+            return folder
+    for folder in chain:
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
+# ---- layers ----------------------------------------------------------------------------------------------------
+
+
+def _default_layer() -> Layer:
+    text = resources.files("trace_advisor").joinpath(DEFAULTS_RESOURCE).read_text(encoding="utf-8")
+    layer = yaml_layer(text, "default.yaml", None)
+    return Layer(layer.name, layer.data, None, {(): "default"}, "default")
+
+
+def _project_layer(project_root: Path | None, config_file: Path | None) -> Layer | None:
+    if config_file is not None:
+        path = config_file if config_file.is_absolute() or project_root is None else project_root / config_file
+        display = _display(path, project_root)
+        text = _read(path, display)
+        if path.suffix == ".toml":
+            layer = pyproject_layer(text, display, path.parent.resolve())
+            if layer is None:
+                raise ConfigError.single(display, "", "has no [tool.trace-advisor] table")
+            return layer
+        return yaml_layer(text, display, path.parent.resolve())
+    if project_root is None:
+        return None
+    yaml_path, toml_path = project_root / PROJECT_FILE, project_root / PYPROJECT
+    from_yaml = (
+        yaml_layer(_read(yaml_path, PROJECT_FILE), PROJECT_FILE, project_root.resolve())
+        if yaml_path.is_file()
+        else None
+    )
+    from_toml = (
+        pyproject_layer(_read(toml_path, PYPROJECT), PYPROJECT, project_root.resolve()) if toml_path.is_file() else None
+    )
+    if from_yaml is not None and from_toml is not None:
+        raise ConfigError.single(
+            from_toml.fallback, "", f"both {PROJECT_FILE} and [tool.trace-advisor] configure trace-advisor; keep one"
+        )
+    return from_yaml or from_toml
+
+
+def _read(path: Path, display: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError.single(display, "", f"cannot read: {exc}") from None
+
+
+def _display(path: Path, project_root: Path | None) -> str:
+    if project_root is not None:
+        try:
+            return str(path.resolve().relative_to(project_root.resolve()))
+        except ValueError:
+            pass
+    return str(path)
