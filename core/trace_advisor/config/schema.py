@@ -62,15 +62,17 @@ class ConfigSchema:
         self.document: Mapping[str, Any] = document if document is not None else load_schema_document()
 
     def resolve(self, schema: Schema) -> Schema:
-        while "$ref" in schema:
-            ref = str(schema["$ref"])
-            if not ref.startswith("#/"):
-                raise ValueError(f"only local $ref are supported: {ref}")
-            node: Any = self.document
-            for part in ref[2:].split("/"):
-                node = node[part]
-            schema = node
-        return schema
+        """Follow ``$ref``; keywords beside it (description, default) refine the target, as in 2020-12."""
+        if "$ref" not in schema:
+            return schema
+        ref = str(schema["$ref"])
+        if not ref.startswith("#/"):
+            raise ValueError(f"only local $ref are supported: {ref}")
+        node: Any = self.document
+        for part in ref[2:].split("/"):
+            node = node[part]
+        siblings = {key: value for key, value in schema.items() if key != "$ref"}
+        return {**self.resolve(node), **siblings}
 
     def at(self, path: KeyPath) -> Schema | None:
         """The schema of the value at ``path``, or None when no such key exists."""
