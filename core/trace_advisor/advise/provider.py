@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -31,6 +32,11 @@ class ProviderResult:
     usage: Usage = field(default_factory=Usage)
     problems: tuple[Problem, ...] = ()  # what went wrong (throttled, malformed answer...), told to the user
     dropped: int = 0  # answers naming functions or lines that do not exist
+    # Added by the providers (issue 6), optional: tokens per analysed file (a call's usage is split over its
+    # functions by their share of the prompt; ``calls`` counts the calls a file took part in), and how many
+    # functions were answered from the on-disk answer cache without a model call.
+    usage_by_file: Mapping[str, Usage] = field(default_factory=dict)
+    cached: int = 0
 
 
 class Provider(Protocol):

@@ -1,0 +1,187 @@
+"""Any OpenAI-compatible ``/v1/chat/completions`` endpoint (vLLM, Ollama, LM Studio, OpenAI) over the stdlib."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import os
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from urllib.parse import urlparse
+
+from trace_advisor.advise.answer_cache import AnswerCache
+from trace_advisor.advise.pricing import PriceTable
+from trace_advisor.advise.providers.base import CallResult, ModelProvider, ProviderError
+from trace_advisor.config_model import OpenAIConfig, PriorityConfig
+
+log = logging.getLogger(__name__)
+
+MAX_ERROR_BODY = 2000
+
+
+class OpenAIProvider(ModelProvider):
+    """Posts chat completions; the API key comes from the environment variable named in the config."""
+
+    name = "openai"
+
+    def __init__(
+        self,
+        settings: OpenAIConfig,
+        *,
+        priorities: Mapping[str, PriorityConfig],
+        batch_size: int = 8,
+        concurrency: int = 4,
+        cache: AnswerCache | None = None,
+        prices: PriceTable | None = None,
+        backoff_base: float = 1.0,
+        backoff_max: float = 30.0,
+        seed: int | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(
+            model=settings.model,
+            priorities=priorities,
+            batch_size=batch_size,
+            concurrency=concurrency,
+            max_attempts=settings.max_attempts,
+            cache=cache,
+            prices=prices,
+            backoff_base=backoff_base,
+            backoff_max=backoff_max,
+            seed=seed,
+        )
+        self.settings = settings
+        self.url = settings.base_url.rstrip("/") + "/chat/completions"
+        env = os.environ if environ is None else environ
+        self._api_key = env.get(settings.api_key_env, "") if settings.api_key_env else ""
+        # Loopback endpoints (Ollama, LM Studio) must not go through an HTTP proxy from the environment.
+        self._opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}) if _is_loopback(self.url) else urllib.request.ProxyHandler()
+        )
+
+    @property
+    def label(self) -> str:
+        return f"openai-compatible model {self.model!r} at {self.settings.base_url}"
+
+    def _send(self, system: str, user: str) -> CallResult:
+        body = json.dumps(
+            {
+                "model": self.model,
+                "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
+                "temperature": self.settings.temperature,
+                "max_tokens": self.settings.max_tokens,
+                "stream": False,
+            }
+        ).encode("utf-8")
+        headers = {"Content-Type": "application/json", "Accept": "application/json", "User-Agent": "trace-advisor"}
+        if self._api_key:
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
+        try:
+            with self._opener.open(request, timeout=self.settings.timeout_seconds) as response:
+                raw = response.read()
+        except urllib.error.HTTPError as exc:
+            raise self._http_error(exc) from exc
+        except urllib.error.URLError as exc:
+            raise self._network_error(exc.reason) from exc
+        except TimeoutError as exc:
+            raise self._network_error(exc) from exc
+        except (http.client.HTTPException, ConnectionError) as exc:
+            raise ProviderError(
+                f"connection to {self.settings.base_url} failed: {exc!r}", kind="network", retryable=True
+            ) from exc
+        return self._parse(raw)
+
+    def _parse(self, raw: bytes) -> CallResult:
+        try:
+            data = json.loads(raw)
+            choice = data["choices"][0]
+            content = choice["message"]["content"]
+            if not isinstance(content, str):
+                raise TypeError("content is not text")
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise ProviderError(
+                f"the server returned a response that is not a chat completion ({exc!r})", kind="malformed"
+            ) from exc
+        usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
+        input_tokens, output_tokens = usage.get("prompt_tokens"), usage.get("completion_tokens")
+        note = None
+        if not isinstance(input_tokens, int) or not isinstance(output_tokens, int):
+            input_tokens, output_tokens = 0, 0
+            note = "the server reported no token usage (cost shown as 0)"
+        finish = choice.get("finish_reason")
+        if finish == "content_filter":
+            note = "the answer was blocked (content_filter)"
+        return CallResult(content, input_tokens, output_tokens, truncated=finish == "length", note=note)
+
+    def _http_error(self, exc: urllib.error.HTTPError) -> ProviderError:
+        detail = ""
+        try:
+            detail = exc.read(MAX_ERROR_BODY).decode("utf-8", "replace")
+            parsed = json.loads(detail)
+            error = parsed.get("error") if isinstance(parsed, dict) else None
+            if isinstance(error, dict) and isinstance(error.get("message"), str):
+                detail = error["message"]
+            elif isinstance(error, str):
+                detail = error
+        except (OSError, ValueError):
+            pass  # keep the raw body
+        detail = " ".join(str(detail).split())[:300] or exc.reason
+        status = exc.code
+        retry_after = _retry_after(exc.headers.get("Retry-After") if exc.headers else None)
+        if status == 429:
+            return ProviderError(
+                f"throttled by the server (429: {detail}); lower provider.concurrency",
+                kind="throttled",
+                retryable=True,
+                retry_after=retry_after,
+            )
+        if status in (401, 403):
+            key = self.settings.api_key_env
+            hint = (
+                f"check the key in the environment variable {key}"
+                if self._api_key
+                else f"set the environment variable {key} to your API key"
+            )
+            return ProviderError(
+                f"the server refused the request ({status}: {detail}); {hint}", kind="auth", fatal=True
+            )
+        if status == 404 or (status == 400 and "model" in detail.lower()):
+            return ProviderError(
+                f"model {self.model!r} or endpoint not found ({status}: {detail}); check provider.openai.model and "
+                f"provider.openai.base_url (it usually ends in /v1)",
+                kind="model",
+                fatal=True,
+            )
+        if status >= 500 or status == 408:
+            return ProviderError(
+                f"server error ({status}: {detail})", kind="server", retryable=True, retry_after=retry_after
+            )
+        return ProviderError(f"the server rejected the request ({status}: {detail})", kind="request")
+
+    def _network_error(self, reason: object) -> ProviderError:
+        if isinstance(reason, TimeoutError):
+            return ProviderError(
+                f"no answer from {self.settings.base_url} within {self.settings.timeout_seconds:g}s; raise "
+                "provider.openai.timeout_seconds if the model is slow",
+                kind="timeout",
+                retryable=True,
+            )
+        return ProviderError(
+            f"cannot reach {self.settings.base_url} ({reason}); is the server running?", kind="network", retryable=True
+        )
+
+
+def _is_loopback(url: str) -> bool:
+    host = urlparse(url).hostname or ""
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def _retry_after(value: object) -> float | None:
+    try:
+        seconds = float(str(value))
+    except (TypeError, ValueError):
+        return None
+    return seconds if seconds >= 0 else None
