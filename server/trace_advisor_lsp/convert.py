@@ -1,0 +1,184 @@
+"""The only place that builds lsprotocol types: core values (1-based lines, character columns) <-> LSP (0-based
+lines, columns in the negotiated position encoding, UTF-16 by default)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from lsprotocol import types
+from pygls.uris import from_fs_path, to_fs_path
+from pygls.workspace.position_codec import PositionCodec
+from trace_advisor.model import Definition, Position, Range, Recommendation, SyntaxProblem, TextEdit
+
+SOURCE = "trace-advisor"
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+KIND = {
+    "function": types.SymbolKind.Function,
+    "method": types.SymbolKind.Method,
+    "class": types.SymbolKind.Class,
+    "module": types.SymbolKind.Module,
+}
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as LSP counts them (only \\r\\n, \\r and \\n break a line), without their line breaks."""
+    return LINE_BREAK.split(text)
+
+
+def path_to_uri(path: str) -> str:
+    uri = from_fs_path(path)
+    return uri if uri is not None else "file://" + path
+
+
+def uri_to_path(uri: str) -> str | None:
+    return to_fs_path(uri)
+
+
+class Converter:
+    """Converts positions with the workspace's position codec; ``lines_of(path)`` gives a file's current lines."""
+
+    def __init__(self, codec: PositionCodec, lines_of: Callable[[str], Sequence[str]]) -> None:
+        self._codec = codec
+        self._lines_of = lines_of
+        self._plain = str(codec.encoding) == str(types.PositionEncodingKind.Utf32)
+
+    # ---- positions -------------------------------------------------------------------------------------------
+    def position(self, file: str, pos: Position) -> types.Position:
+        line = max(pos.line - 1, 0)
+        if self._plain or pos.column == 0:
+            return types.Position(line=line, character=pos.column)
+        lines = self._lines_of(file)
+        text = lines[line] if line < len(lines) else ""
+        if text.isascii():
+            return types.Position(line=line, character=pos.column)
+        return types.Position(line=line, character=self._codec.client_num_units(text[: pos.column]))
+
+    def range(self, file: str, rng: Range) -> types.Range:
+        return types.Range(start=self.position(file, rng.start), end=self.position(file, rng.end))
+
+    def to_core(self, file: str, pos: types.Position) -> Position:
+        """An LSP position in ``file`` as a core position (1-based line, character column)."""
+        lines = self._lines_of(file)
+        text = lines[pos.line] if pos.line < len(lines) else ""
+        if self._plain or text.isascii():
+            return Position(pos.line + 1, min(pos.character, len(text)))
+        units = 0
+        for column, char in enumerate(text):
+            if units >= pos.character:
+                return Position(pos.line + 1, column)
+            units += self._codec.client_num_units(char)
+        return Position(pos.line + 1, len(text))
+
+    # ---- diagnostics -----------------------------------------------------------------------------------------
+    def diagnostic(self, rec: Recommendation) -> types.Diagnostic:
+        uri = path_to_uri(rec.file)
+        related = [
+            types.DiagnosticRelatedInformation(
+                location=types.Location(uri=uri, range=self.range(rec.file, ev.range)), message=ev.reason
+            )
+            for ev in rec.evidence
+        ]
+        return types.Diagnostic(
+            range=self.range(rec.file, rec.name_range),
+            message=recommendation_message(rec),
+            severity=types.DiagnosticSeverity.Hint,
+            source=SOURCE,
+            code=rec.priority,
+            related_information=related or None,
+            data={"symbol": rec.symbol, "qualname": rec.qualname, "source": rec.source},
+        )
+
+    def paused_hint(self, problem: SyntaxProblem) -> types.Diagnostic:
+        line = max((problem.line or 1) - 1, 0)
+        where = types.Position(line=line, character=0)
+        detail = f" (line {problem.line}: {problem.message})" if problem.line else f" ({problem.message})"
+        return types.Diagnostic(
+            range=types.Range(start=where, end=where),
+            message=f"trace-advisor: analysis paused until this file parses again{detail}",
+            severity=types.DiagnosticSeverity.Hint,
+            source=SOURCE,
+            code="analysis-paused",
+        )
+
+    # ---- edits -----------------------------------------------------------------------------------------------
+    def text_edits(self, file: str, edits: Iterable[TextEdit]) -> list[types.TextEdit]:
+        return [types.TextEdit(range=self.range(file, e.range), new_text=e.new_text) for e in edits]
+
+    def workspace_edit(self, file: str, edits: Iterable[TextEdit], version: int | None) -> types.WorkspaceEdit:
+        """Edits of one file, pinned to the document version they were computed for when it is open."""
+        document = types.OptionalVersionedTextDocumentIdentifier(uri=path_to_uri(file), version=version)
+        change = types.TextDocumentEdit(text_document=document, edits=list(self.text_edits(file, edits)))
+        return types.WorkspaceEdit(document_changes=[change])
+
+    # ---- call hierarchy --------------------------------------------------------------------------------------
+    def hierarchy_item(self, definition: Definition) -> types.CallHierarchyItem:
+        module, _, qualname = definition.symbol.partition(":")
+        return types.CallHierarchyItem(
+            name=qualname.rsplit(".", 1)[-1] if definition.kind != "module" else module,
+            kind=KIND.get(definition.kind, types.SymbolKind.Function),
+            uri=path_to_uri(definition.file),
+            range=self.range(definition.file, definition.range),
+            selection_range=self.range(definition.file, definition.name_range),
+            detail=f"{module}:{qualname}",
+            data={"symbol": definition.symbol},
+        )
+
+
+def recommendation_message(rec: Recommendation) -> str:
+    text = f"Span recommended ({rec.priority}, confidence {rec.confidence:.0%}): {rec.rationale}"
+    if rec.source != "local":
+        text += f" [{rec.source}"
+        if rec.usage is not None:
+            text += f", {rec.usage.input_tokens + rec.usage.output_tokens} tokens, ${rec.usage.cost_usd:.4f}"
+        text += "]"
+    return text
+
+
+def code_lens(rng: types.Range, data: Mapping[str, Any], command: types.Command | None = None) -> types.CodeLens:
+    return types.CodeLens(range=rng, data=dict(data), command=command)
+
+
+def command(title: str, name: str, arguments: Sequence[Any]) -> types.Command:
+    return types.Command(title=title, command=name, arguments=list(arguments))
+
+
+def incoming_call(item: types.CallHierarchyItem, ranges: list[types.Range]) -> types.CallHierarchyIncomingCall:
+    return types.CallHierarchyIncomingCall(from_=item, from_ranges=ranges)
+
+
+def outgoing_call(item: types.CallHierarchyItem, ranges: list[types.Range]) -> types.CallHierarchyOutgoingCall:
+    return types.CallHierarchyOutgoingCall(to=item, from_ranges=ranges)
+
+
+def code_action(
+    title: str,
+    kind: str,
+    edit: types.WorkspaceEdit,
+    diagnostics: Sequence[types.Diagnostic] = (),
+    preferred: bool = False,
+) -> types.CodeAction:
+    return types.CodeAction(
+        title=title,
+        kind=kind,
+        edit=edit,
+        diagnostics=list(diagnostics) or None,
+        is_preferred=preferred or None,
+    )
+
+
+def message(text: str, level: str = "info") -> types.ShowMessageParams:
+    return types.ShowMessageParams(type=MESSAGE_TYPES.get(level, types.MessageType.Info), message=text)
+
+
+def log(text: str, level: str = "info") -> types.LogMessageParams:
+    return types.LogMessageParams(type=MESSAGE_TYPES.get(level, types.MessageType.Log), message=text)
+
+
+MESSAGE_TYPES = {
+    "error": types.MessageType.Error,
+    "warning": types.MessageType.Warning,
+    "info": types.MessageType.Info,
+    "debug": types.MessageType.Log,
+}

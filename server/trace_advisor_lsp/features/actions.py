@@ -1,0 +1,77 @@
+"""Code actions: a quick-fix per diagnostic, "Add span to this function" and "Add spans to all recommended
+functions in this file"; every edit comes from the span engine, pinned to the document version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lsprotocol import types
+from trace_advisor.model import Recommendation, span_name, split_symbol
+
+from trace_advisor_lsp import convert, spans
+from trace_advisor_lsp.convert import SOURCE
+from trace_advisor_lsp.server import TraceAdvisorServer
+
+ADD_ALL_TITLE = "Add spans to all recommended functions in this file"
+QUICKFIX, REFACTOR, SOURCE_ADD_SPANS = "quickfix", "refactor.rewrite", "source.addSpans"
+FUNCTION_KINDS = ("function", "method")
+
+
+async def code_action(ls: TraceAdvisorServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+    """Actions for the range: quick-fixes for our diagnostics, the refactor under the cursor, the file-wide one."""
+    uri = params.text_document.uri
+    target, doc = ls.target(uri), ls.workspace.text_documents.get(uri)
+    if target is None or doc is None:
+        return None
+    project, path, index, _ = target
+    conv, text, version = ls.converter(project), doc.source, doc.version
+    recommended = {rec.symbol: rec for rec in project.findings_for(path).visible}
+    only = None if params.context.only is None else [str(getattr(k, "value", k)) for k in params.context.only]
+
+    def wanted(kind: str) -> bool:
+        return only is None or any(kind == k or kind.startswith(f"{k}.") for k in only)
+
+    def job() -> list[types.CodeAction]:
+        actions: list[types.CodeAction] = []
+        if wanted(QUICKFIX):
+            for diagnostic in params.context.diagnostics:
+                rec = recommended.get(symbol_of(diagnostic) or "")
+                edits, _ = spans.function_edits(text, rec.symbol, rec.capture) if rec else ((), None)
+                if rec is not None and edits:
+                    edit = conv.workspace_edit(path, edits, version)
+                    title = f"Add span \u201c{rec.span_name}\u201d"
+                    actions.append(convert.code_action(title, QUICKFIX, edit, [diagnostic], True))
+        if wanted(REFACTOR):
+            definition = index.definition_at(Path(path), conv.to_core(path, params.range.start))
+            if definition is not None and definition.kind in FUNCTION_KINDS:
+                rec = recommended.get(definition.symbol)
+                edits, _ = spans.function_edits(text, definition.symbol, rec.capture if rec else None)
+                if edits:
+                    title = f"Add span to this function (\u201c{span_name(split_symbol(definition.symbol)[1])}\u201d)"
+                    edit = conv.workspace_edit(path, edits, version)
+                    actions.append(convert.code_action(title, REFACTOR, edit))
+        if wanted(SOURCE_ADD_SPANS) and recommended:
+            all_edits, changed = spans.file_edits(text, list(recommended.values()))
+            if changed:
+                edit = conv.workspace_edit(path, all_edits, version)
+                actions.append(convert.code_action(ADD_ALL_TITLE, SOURCE_ADD_SPANS, edit))
+        return actions
+
+    return await ls.engine.run(job) or None
+
+
+def symbol_of(diagnostic: types.Diagnostic) -> str | None:
+    if diagnostic.source != SOURCE or not isinstance(diagnostic.data, dict):
+        return None
+    symbol = diagnostic.data.get("symbol")
+    return symbol if isinstance(symbol, str) else None
+
+
+def recommended_in(ls: TraceAdvisorServer, path: str) -> list[Recommendation]:
+    project = ls.projects.for_path(path)
+    return list(project.findings_for(path).visible) if project is not None else []
+
+
+def register(server: TraceAdvisorServer) -> None:
+    kinds = [types.CodeActionKind.QuickFix, types.CodeActionKind.RefactorRewrite, types.CodeActionKind.Source]
+    server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=kinds))(code_action)

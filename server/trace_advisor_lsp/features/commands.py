@@ -1,0 +1,143 @@
+"""workspace/executeCommand: analyse a file, write the HTML report, add spans to a function or a whole file."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from trace_advisor.analysis import analyze
+from trace_advisor.model import TextEdit
+from trace_advisor.report import render
+
+from trace_advisor_lsp import spans
+from trace_advisor_lsp.features import model_analysis
+from trace_advisor_lsp.projects import Project
+from trace_advisor_lsp.server import TraceAdvisorServer
+
+LOG = logging.getLogger(__name__)
+ANALYZE_FILE = "trace-advisor.analyzeFile"
+SHOW_REPORT = "trace-advisor.showReport"
+ADD_SPANS_IN_FILE = "trace-advisor.addSpansInFile"
+ADD_SPAN = "trace-advisor.addSpan"
+
+
+async def analyze_file(ls: TraceAdvisorServer, *args: Any) -> dict[str, Any] | None:
+    """[uri] -> the file's recommendations, engine and usage (cancellable with $/cancelRequest)."""
+    uri = _uri(args)
+    msg_id = ls.protocol.msg_id
+    token = ls.cancellations.for_request(msg_id)
+    try:
+        result = await model_analysis.analyse_file(ls, uri, token)
+    finally:
+        ls.cancellations.release_request(msg_id)
+    if result is None:
+        return None
+    return {
+        "uri": uri,
+        "engine": result.engine,
+        "recommendations": [rec.to_json() for rec in result.recommendations],
+        "problems": [problem.message for problem in result.problems],
+        "usage": result.usage.to_json(),
+    }
+
+
+async def show_report(ls: TraceAdvisorServer, *args: Any) -> str | None:
+    """[uri?] -> path of the HTML report of that file's workspace folder (the first folder without a uri)."""
+    project = _project(ls, args[0] if args else None)
+    index = project.index if project is not None else None
+    if project is None or index is None:
+        return None
+    config, target = project.config, report_path(project)
+    token = ls.cancellations.for_request(ls.protocol.msg_id)
+
+    def job() -> str:
+        result = analyze(index, config, cancel=token)
+        html: str = render(result, "html", graph=index.graph(), config=config)
+        return html
+
+    try:
+        html = await ls.engine.run(job)
+    finally:
+        ls.cancellations.release_request(ls.protocol.msg_id)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(html, encoding="utf-8")
+    LOG.info("report written to %s", target)
+    return str(target)
+
+
+async def add_spans_in_file(ls: TraceAdvisorServer, *args: Any) -> dict[str, Any]:
+    """[uri] -> applies the "Add spans to all recommended functions" edit through workspace/applyEdit."""
+    uri = _uri(args)
+    target = ls.target(uri)
+    if target is None:
+        return {"applied": False, "functions": 0}
+    project, path = target.project, target.path
+    recommended = list(project.findings_for(path).visible)
+    text, version = _text(ls, project, uri, path)
+    edits, changed = await ls.engine.run(lambda: spans.file_edits(text, recommended))
+    applied = await _apply(ls, project, path, edits, version, "Add spans") if changed else False
+    return {"applied": applied, "functions": changed}
+
+
+async def add_span(ls: TraceAdvisorServer, *args: Any) -> dict[str, Any]:
+    """[uri, symbol] -> applies the span edit of one function through workspace/applyEdit."""
+    uri, symbol = _uri(args), str(args[1]) if len(args) > 1 else ""
+    target = ls.target(uri)
+    if target is None:
+        return {"applied": False, "message": "not in an indexed workspace folder"}
+    project, path = target.project, target.path
+    rec = next((r for r in project.findings_for(path).visible if r.symbol == symbol), None)
+    text, version = _text(ls, project, uri, path)
+    edits, message = await ls.engine.run(lambda: spans.function_edits(text, symbol, rec.capture if rec else None))
+    if not edits:
+        return {"applied": False, "message": message}
+    return {"applied": await _apply(ls, project, path, list(edits), version, "Add span"), "message": message}
+
+
+def report_path(project: Project) -> Path:
+    """The configured report file when it is HTML, else a per-folder file in the user's cache directory."""
+    output = project.config.report.output
+    if output and output.endswith(".html"):
+        return (project.root / output).resolve()
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "trace-advisor" / "reports"
+    digest = hashlib.sha256(str(project.root).encode()).hexdigest()[:10]
+    return cache / f"{project.root.name}-{digest}.html"
+
+
+async def _apply(
+    ls: TraceAdvisorServer, project: Project, path: str, edits: list[TextEdit], version: int | None, label: str
+) -> bool:
+    edit = await ls.engine.run(lambda: ls.converter(project).workspace_edit(path, edits, version))
+    answer = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=edit, label=label))
+    return bool(answer.applied)
+
+
+def _text(ls: TraceAdvisorServer, project: Project, uri: str, path: str) -> tuple[str, int | None]:
+    doc = ls.workspace.text_documents.get(uri)
+    if doc is not None:
+        return doc.source, doc.version
+    return Path(path).read_text(encoding="utf-8"), None
+
+
+def _uri(args: tuple[Any, ...]) -> str:
+    if not args or not isinstance(args[0], str):
+        raise ValueError("expected the document uri as the first argument")
+    return args[0]
+
+
+def _project(ls: TraceAdvisorServer, uri: object) -> Project | None:
+    if isinstance(uri, str):
+        found = ls.project_of(uri)
+        return found[0] if found is not None else None
+    return next(iter(ls.projects), None)
+
+
+def register(server: TraceAdvisorServer) -> None:
+    server.command(ANALYZE_FILE)(analyze_file)
+    server.command(SHOW_REPORT)(show_report)
+    server.command(ADD_SPANS_IN_FILE)(add_spans_in_file)
+    server.command(ADD_SPAN)(add_span)

@@ -1,0 +1,122 @@
+"""Per-document analysis (debounced, version-checked) and publishing its findings as Hint diagnostics."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+
+from lsprotocol import types
+from trace_advisor.analysis import analyze
+from trace_advisor.index import Index
+from trace_advisor.model import Recommendation, SyntaxProblem
+
+from trace_advisor_lsp import convert
+from trace_advisor_lsp.projects import FileFindings, Project
+from trace_advisor_lsp.server import TraceAdvisorServer
+
+LOG = logging.getLogger(__name__)
+Published = tuple[tuple[Recommendation, ...], list[types.Diagnostic]]
+
+
+def schedule(ls: TraceAdvisorServer, uri: str, delay: float | None = None) -> None:
+    """Re-analyse ``uri`` after the configured quiet period (a newer edit restarts the wait)."""
+    found = ls.project_of(uri)
+    if found is None:
+        return
+    project = found[0]
+    wait = project.config.server.debounce_ms / 1000 if delay is None else delay
+    ls.debouncer.schedule(uri, wait, lambda: refresh(ls, uri))
+
+
+def reanalyse_open(ls: TraceAdvisorServer, project: Project, delay: float | None = None) -> None:
+    for uri in list(ls.workspace.text_documents):
+        found = ls.project_of(uri)
+        if found is not None and found[0] is project:
+            schedule(ls, uri, delay)
+
+
+async def refresh(ls: TraceAdvisorServer, uri: str) -> None:
+    """Parse and analyse the open document at its current version; publish unless a newer version arrived."""
+    target, doc = ls.target(uri), ls.workspace.text_documents.get(uri)
+    if target is None or doc is None:
+        return
+    project, path, index, _ = target
+    version, text = doc.version, doc.source
+    findings, conv = project.findings_for(path), ls.converter(project)
+
+    def job() -> tuple[SyntaxProblem | None, tuple[Recommendation, ...], Published]:
+        problem, local, visible = analyse(project, index, path, text, findings)
+        return problem, local, (visible, render(conv, visible, problem))
+
+    problem, local, published = await ls.engine.run(job)
+    current = ls.workspace.text_documents.get(uri)
+    if current is None or current.version != version or project.index is not index:
+        return  # superseded: the newer version has its own job
+    if problem is None:
+        findings.local = local
+    findings.syntax, findings.analysed_version = problem, version
+    publish(ls, project, uri, path, published, version)
+
+
+def analyse(
+    project: Project, index: Index, path: str, text: str, findings: FileFindings
+) -> tuple[SyntaxProblem | None, tuple[Recommendation, ...], tuple[Recommendation, ...]]:
+    """Engine thread: update the index with the text and analyse this one file (the graph updates lazily)."""
+    project.forget_lines(path)
+    problem = index.update_file(Path(path), text)
+    if problem is not None:
+        return problem, findings.local, visible_findings(index, findings.local, findings.model, text)
+    result = analyze(index, project.config, [Path(path)])
+    local = tuple(r for r in result.recommendations if Path(r.file) == Path(path))
+    return None, local, visible_findings(index, local, findings.model, text)
+
+
+def visible_findings(
+    index: Index, local: tuple[Recommendation, ...], model: dict[str, Recommendation], text: str
+) -> tuple[Recommendation, ...]:
+    """Local findings, with a model's answer in place of the local one while that function's code is unchanged."""
+    for symbol in [s for s, rec in model.items() if rec.code_block and rec.code_block not in text]:
+        del model[symbol]  # the function changed (or got its span): the model's answer is stale
+    if not model:
+        return local
+    merged: list[Recommendation] = []
+    for rec in local:
+        answer = model.get(rec.symbol)
+        merged.append(
+            rec if answer is None else dataclasses.replace(answer, range=rec.range, name_range=rec.name_range)
+        )
+    seen = {rec.symbol for rec in local}
+    for symbol, answer in model.items():
+        definition = index.definition(symbol) if symbol not in seen else None
+        if definition is not None:
+            merged.append(dataclasses.replace(answer, range=definition.range, name_range=definition.name_range))
+    return tuple(merged)
+
+
+def render(
+    conv: convert.Converter, recommendations: tuple[Recommendation, ...], problem: SyntaxProblem | None
+) -> list[types.Diagnostic]:
+    """Engine thread (conversion reads the file's lines from the index)."""
+    diagnostics = [conv.diagnostic(rec) for rec in recommendations]
+    if problem is not None:
+        diagnostics.append(conv.paused_hint(problem))
+    return diagnostics
+
+
+def publish(
+    ls: TraceAdvisorServer, project: Project, uri: str, path: str, published: Published, version: int | None
+) -> None:
+    recommendations, diagnostics = published
+    project.findings_for(path).visible = recommendations
+    ls.text_document_publish_diagnostics(
+        types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
+    )
+
+
+def clear(ls: TraceAdvisorServer, uri: str) -> None:
+    ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+
+def register(server: TraceAdvisorServer) -> None:
+    """Diagnostics are pushed (publishDiagnostics) from sync events; there is no request handler to register."""

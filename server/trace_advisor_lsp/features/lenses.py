@@ -1,0 +1,72 @@
+"""Code lenses: "N callers · M callees" on every function (counted lazily in codeLens/resolve) and "Add span"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from trace_advisor.model import span_name, split_symbol
+
+from trace_advisor_lsp import convert
+from trace_advisor_lsp.server import TraceAdvisorServer
+
+SHOW_CALL_HIERARCHY = "trace-advisor.showCallHierarchy"  # client-side command: [uri, position]
+ADD_SPAN = "trace-advisor.addSpan"  # server command: [uri, symbol]
+FUNCTION_KINDS = ("function", "method")
+
+
+async def code_lens(ls: TraceAdvisorServer, params: types.CodeLensParams) -> list[types.CodeLens] | None:
+    """One unresolved call-count lens per function, and an "Add span" lens on each recommended one."""
+    uri = params.text_document.uri
+    target = ls.target(uri)
+    if target is None or not target.project.config.server.code_lens:
+        return None
+    project, path, index, _ = target
+    conv, recommended = ls.converter(project), project.findings_for(path).visible
+
+    def job() -> list[types.CodeLens]:
+        out = []
+        for definition in index.definitions(Path(path)):
+            if definition.kind in FUNCTION_KINDS:
+                rng = conv.range(path, definition.name_range)
+                out.append(convert.code_lens(rng, {"uri": uri, "symbol": definition.symbol}))
+        for rec in recommended:
+            title = f"Add span \u201c{span_name(split_symbol(rec.symbol)[1])}\u201d"
+            command = convert.command(title, ADD_SPAN, [uri, rec.symbol])
+            out.append(convert.code_lens(conv.range(path, rec.name_range), {"uri": uri, "symbol": rec.symbol}, command))
+        return out
+
+    return await ls.engine.run(job)
+
+
+async def code_lens_resolve(ls: TraceAdvisorServer, lens: types.CodeLens) -> types.CodeLens:
+    """Count callers and callees in the workspace call graph and attach the call-hierarchy command."""
+    data: dict[str, Any] = lens.data if isinstance(lens.data, dict) else {}
+    target = ls.target(str(data.get("uri", "")))
+    if lens.command is not None or target is None:
+        return lens
+    index, symbol = target.index, str(data.get("symbol", ""))
+
+    def counts() -> tuple[int, int]:
+        graph = index.graph()
+        return len({e.caller for e in graph.callers(symbol)}), len({e.callee for e in graph.callees(symbol)})
+
+    callers, callees = await ls.engine.run(counts)
+    title = f"{callers} caller{'s' * (callers != 1)} \u00b7 {callees} callee{'s' * (callees != 1)}"
+    position = {"line": lens.range.start.line, "character": lens.range.start.character}
+    lens.command = convert.command(title, SHOW_CALL_HIERARCHY, [data["uri"], position])
+    return lens
+
+
+def refresh(ls: TraceAdvisorServer) -> None:
+    """Ask the client to re-request lenses (after indexing or a change elsewhere), when it supports that."""
+    workspace = ls.client_capabilities.workspace
+    lens = workspace.code_lens if workspace is not None else None
+    if lens is not None and lens.refresh_support:
+        ls.workspace_code_lens_refresh(None)
+
+
+def register(server: TraceAdvisorServer) -> None:
+    server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=True))(code_lens)
+    server.feature(types.CODE_LENS_RESOLVE)(code_lens_resolve)

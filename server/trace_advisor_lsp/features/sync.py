@@ -1,0 +1,78 @@
+"""Document sync (open/change/save/close, incremental) and files changed on disk."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from lsprotocol import types
+
+from trace_advisor_lsp.convert import uri_to_path
+from trace_advisor_lsp.features import diagnostics, lenses, lifecycle, model_analysis
+from trace_advisor_lsp.server import TraceAdvisorServer
+
+LOG = logging.getLogger(__name__)
+
+
+def did_open(ls: TraceAdvisorServer, params: types.DidOpenTextDocumentParams) -> None:
+    """Analyse a newly opened document at once."""
+    diagnostics.schedule(ls, params.text_document.uri, delay=0)
+
+
+def did_change(ls: TraceAdvisorServer, params: types.DidChangeTextDocumentParams) -> None:
+    """pygls applied the incremental edit; re-analyse this document once typing pauses."""
+    diagnostics.schedule(ls, params.text_document.uri)
+
+
+def did_save(ls: TraceAdvisorServer, params: types.DidSaveTextDocumentParams) -> None:
+    """Run the configured model provider on the saved file (a newer save cancels the running one)."""
+    model_analysis.on_save(ls, params.text_document.uri)
+
+
+async def did_close(ls: TraceAdvisorServer, params: types.DidCloseTextDocumentParams) -> None:
+    """Forget the unsaved text (the file on disk is what counts again) and clear its diagnostics."""
+    uri = params.text_document.uri
+    ls.debouncer.cancel(uri)
+    ls.cancellations.cancel(f"model:{uri}")
+    diagnostics.clear(ls, uri)
+    target = ls.target(uri)
+    if target is not None:
+        index, path = target.index, Path(target.path)
+        await ls.engine.run(lambda: index.update_file(path, None) if path.exists() else index.remove_file(path))
+
+
+async def did_change_watched_files(ls: TraceAdvisorServer, params: types.DidChangeWatchedFilesParams) -> None:
+    """Keep the index in step with files changed outside the editor; config files reload the settings."""
+    touched = set()
+    for change in params.changes:
+        path = uri_to_path(change.uri)
+        if path is None:
+            continue
+        if Path(path).name in lifecycle.CONFIG_FILES:
+            lifecycle.reconfigure(ls)
+            continue
+        found = ls.projects.for_path(path)
+        if found is None or found.index is None or not path.endswith(".py"):
+            continue
+        if change.uri in ls.workspace.text_documents:
+            continue  # the editor's text wins over the disk while the document is open
+        index = found.index
+        if change.type == types.FileChangeType.Deleted:
+            await ls.engine.run(lambda index=index, path=path: index.remove_file(Path(path)))  # type: ignore[misc]
+        else:
+            await ls.engine.run(lambda index=index, path=path: index.update_file(Path(path), None))  # type: ignore[misc]
+        found.forget_lines(path)
+        touched.add(found.root)
+    for project in ls.projects:
+        if project.root in touched:
+            diagnostics.reanalyse_open(ls, project)
+    if touched:
+        lenses.refresh(ls)
+
+
+def register(server: TraceAdvisorServer) -> None:
+    server.feature(types.TEXT_DOCUMENT_DID_OPEN)(did_open)
+    server.feature(types.TEXT_DOCUMENT_DID_CHANGE)(did_change)
+    server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))(did_save)
+    server.feature(types.TEXT_DOCUMENT_DID_CLOSE)(did_close)
+    server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)(did_change_watched_files)

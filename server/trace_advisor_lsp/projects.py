@@ -1,0 +1,108 @@
+"""What the server knows per workspace folder: its config, its index, and the latest findings per file."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from trace_advisor.advise.provider import Provider
+from trace_advisor.config_model import Config
+from trace_advisor.index import Index
+from trace_advisor.model import Recommendation, SyntaxProblem, Usage
+
+from trace_advisor_lsp.convert import split_lines
+
+State = Literal["indexing", "ready", "error"]
+
+
+@dataclass(slots=True)
+class FileFindings:
+    """The latest findings of one file. ``local`` is the last analysis of a version that parsed; ``model`` holds a
+    model provider's answers by symbol, each valid while its function's code is unchanged."""
+
+    local: tuple[Recommendation, ...] = ()
+    visible: tuple[Recommendation, ...] = ()  # what was last published (local merged with model answers)
+    model: dict[str, Recommendation] = field(default_factory=dict)
+    syntax: SyntaxProblem | None = None
+    analysed_version: int | None = None
+
+
+@dataclass(slots=True)
+class Project:
+    """One workspace folder. ``index`` is None until the first build finishes; the engine thread owns it."""
+
+    root: Path
+    config: Config
+    index: Index | None = None
+    state: State = "indexing"
+    indexed: int = 0
+    total: int = 0
+    usage: Usage = field(default_factory=Usage)
+    findings: dict[str, FileFindings] = field(default_factory=dict)
+    provider: tuple[Config, Provider | None] | None = None  # (the config it was built for, None: local engine)
+    _lines: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+
+    def findings_for(self, path: str) -> FileFindings:
+        return self.findings.setdefault(path, FileFindings())
+
+    def lines(self, path: str) -> list[str]:
+        """The file's current lines (open-document overlay first), split once per text version."""
+        text = self.index.source(Path(path)) if self.index is not None else None
+        if text is None:
+            return []
+        cached = self._lines.get(path)
+        if cached is not None and cached[0] is text:
+            return cached[1]
+        lines = split_lines(text)
+        self._lines[path] = (text, lines)
+        return lines
+
+    def forget_lines(self, path: str) -> None:
+        self._lines.pop(path, None)
+
+    def index_settings(self) -> tuple[object, ...]:
+        """The config keys that change what gets indexed: a change to these rebuilds the index."""
+        c = self.config
+        return (c.search_paths, c.python, c.ignore, c.max_file_bytes)
+
+
+def text_of_range(lines: Sequence[str], start_line: int, end_line: int) -> str:
+    return "\n".join(lines[start_line - 1 : end_line])
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class Projects:
+    """The workspace folders, found by the longest folder that contains a path."""
+
+    def __init__(self) -> None:
+        self._by_root: dict[Path, Project] = {}
+
+    def __iter__(self) -> Iterator[Project]:
+        return iter(list(self._by_root.values()))
+
+    def __len__(self) -> int:
+        return len(self._by_root)
+
+    def get(self, root: Path) -> Project | None:
+        return self._by_root.get(root)
+
+    def add(self, project: Project) -> None:
+        self._by_root[project.root] = project
+
+    def remove(self, root: Path) -> Project | None:
+        return self._by_root.pop(root, None)
+
+    def for_path(self, path: str | Path) -> Project | None:
+        target = Path(path)
+        best: Project | None = None
+        for root, project in self._by_root.items():
+            if target == root or root in target.parents:
+                if best is None or len(root.parts) > len(best.root.parts):
+                    best = project
+        return best

@@ -1,0 +1,118 @@
+"""When work runs: per-URI debouncing, the single engine thread, the model pool and request cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from trace_advisor.cancel import CancelToken
+
+T = TypeVar("T")
+LOG = logging.getLogger(__name__)
+
+
+class Debouncer:
+    """Runs the latest job per key after a quiet period; a newer schedule for the same key replaces the older one."""
+
+    def __init__(self) -> None:
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+
+    def schedule(self, key: str, delay_s: float, job: Callable[[], Awaitable[None]]) -> None:
+        self.cancel(key)
+        self._tasks[key] = asyncio.ensure_future(self._run(key, delay_s, job))
+
+    def cancel(self, key: str) -> None:
+        task = self._tasks.pop(key, None)
+        if task is not None and not task.done():
+            task.cancel()
+
+    def cancel_all(self) -> None:
+        for key in list(self._tasks):
+            self.cancel(key)
+
+    def pending(self) -> int:
+        return sum(1 for task in self._tasks.values() if not task.done())
+
+    async def _run(self, key: str, delay_s: float, job: Callable[[], Awaitable[None]]) -> None:
+        try:
+            if delay_s > 0:
+                await asyncio.sleep(delay_s)
+            await job()
+        except asyncio.CancelledError:
+            pass
+        except Exception:  # a failing job must not kill the server; it is logged to the client
+            LOG.exception("background job for %s failed", key)
+        finally:
+            if self._tasks.get(key) is asyncio.current_task():
+                del self._tasks[key]
+
+
+class Engine:
+    """Owns the threads: one engine thread touches the indexes (so they are never used concurrently), and a small
+    pool runs slow, index-free work (model calls, workspace indexing into a fresh index)."""
+
+    def __init__(self) -> None:
+        self._engine = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trace-advisor-engine")
+        self._background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="trace-advisor-bg")
+
+    async def run(self, fn: Callable[[], T]) -> T:
+        """Run ``fn`` on the engine thread (all index reads and writes go through here)."""
+        return await asyncio.get_running_loop().run_in_executor(self._engine, fn)
+
+    async def run_background(self, fn: Callable[[], T]) -> T:
+        """Run ``fn`` on the background pool (must not touch an index the engine thread uses)."""
+        return await asyncio.get_running_loop().run_in_executor(self._background, fn)
+
+    def shutdown(self) -> None:
+        self._engine.shutdown(wait=False, cancel_futures=True)
+        self._background.shutdown(wait=False, cancel_futures=True)
+
+
+class Cancellations:
+    """Cancel tokens of running work, by request id ($/cancelRequest) and by document (a newer save wins)."""
+
+    def __init__(self) -> None:
+        self._by_request: dict[int | str, CancelToken] = {}
+        self._by_key: dict[str, CancelToken] = {}
+
+    def for_request(self, msg_id: int | str | None) -> CancelToken:
+        token = CancelToken()
+        if msg_id is not None:
+            self._by_request[msg_id] = token
+        return token
+
+    def release_request(self, msg_id: int | str | None) -> None:
+        if msg_id is not None:
+            self._by_request.pop(msg_id, None)
+
+    def cancel_request(self, msg_id: int | str) -> bool:
+        token = self._by_request.pop(msg_id, None)
+        if token is None:
+            return False
+        token.cancel()
+        return True
+
+    def replace(self, key: str, token: CancelToken) -> None:
+        """Register ``token`` as the running job for ``key``, cancelling the job it replaces."""
+        previous = self._by_key.get(key)
+        if previous is not None:
+            previous.cancel()
+        self._by_key[key] = token
+
+    def cancel(self, key: str) -> None:
+        token = self._by_key.pop(key, None)
+        if token is not None:
+            token.cancel()
+
+    def finish(self, key: str, token: CancelToken) -> None:
+        if self._by_key.get(key) is token:
+            del self._by_key[key]
+
+    def cancel_all(self) -> None:
+        for token in [*self._by_request.values(), *self._by_key.values()]:
+            token.cancel()
+        self._by_request.clear()
+        self._by_key.clear()
