@@ -1,0 +1,157 @@
+"""The local scorer: deterministic, explainable confidence from detector evidence and configured weights.
+
+confidence = shape x (1 - prod over priorities (1 - weight_p x evidence_p)), where evidence_p combines the
+strongest three signals of priority p as a noisy-OR (1 - prod(1 - strength)). ``shape`` lowers helpers that are
+private (x0.85), nested (x0.6) or tiny (0.75 for one statement rising to 1.0 at eight). Trivial functions (getters,
+dunders, stubs, one-line pure helpers), functions that already create a span, silenced functions and thin wrappers
+of a single call that an installed auto-instrumentation already traces are never recommended.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from trace_advisor.advise.capture import capture_for
+from trace_advisor.config_model import Config
+from trace_advisor.detect.context import FunctionContext, Signal
+from trace_advisor.detect.existing import existing_span, ignored
+from trace_advisor.detect.shape import shape_of
+from trace_advisor.model import Recommendation
+
+_MAX_EFFECT = 0.95  # one priority alone never claims certainty
+_INSTRUMENTED_FACTOR = 0.35  # evidence an installed instrumentation already traces counts for this much
+_IO_PRIORITIES = frozenset({"external_io", "message_bus"})
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The scorer's decision about one function, kept even when nothing is recommended (for explanations/tests)."""
+
+    confidence: float
+    priority: str | None
+    reasons: tuple[str, ...]  # why skipped, when confidence is 0
+    signals: tuple[Signal, ...]
+
+
+class LocalScorer:
+    """Turns detector signals into recommendations using the config's weights and thresholds."""
+
+    def __init__(self, config: Config, installed: frozenset[str] = frozenset()) -> None:
+        self.config = config
+        self.installed = installed
+
+    def _strength(self, signal: Signal) -> float:
+        if any(t.startswith("instr:") and t[6:] in self.installed for t in signal.tags):
+            return signal.strength * _INSTRUMENTED_FACTOR
+        return signal.strength
+
+    def verdict(self, ctx: FunctionContext, signals: Sequence[Signal]) -> Verdict:
+        """Confidence and primary priority for one function, or 0 with the reason it is skipped."""
+        if ignored(ctx):
+            return Verdict(0.0, None, ("silenced with `# trace-advisor: ignore`",), tuple(signals))
+        existing = existing_span(ctx)
+        if existing:
+            return Verdict(0.0, None, (f"already traced: {existing}",), tuple(signals))
+        has_io = any(s.evidence.priority in _IO_PRIORITIES for s in signals)
+        shape = shape_of(ctx, has_io)
+        if shape.trivial:
+            return Verdict(0.0, None, (f"trivial: {shape.trivial}",), tuple(signals))
+        wrapped = self._only_wraps_instrumented(ctx, signals)
+        if wrapped:
+            return Verdict(0.0, None, (f"only wraps a call {wrapped} already traces",), tuple(signals))
+        effects: dict[str, float] = {}
+        for priority in {s.evidence.priority for s in signals}:
+            strengths = sorted((self._strength(s) for s in signals if s.evidence.priority == priority), reverse=True)
+            miss = 1.0
+            for value in strengths[:3]:
+                miss *= 1.0 - min(value, 1.0)
+            effects[priority] = min(self.config.weight(priority) * (1.0 - miss), _MAX_EFFECT)
+        if not effects or max(effects.values()) <= 0:
+            return Verdict(0.0, None, ("no evidence",), tuple(signals))
+        miss = 1.0
+        for effect in effects.values():
+            miss *= 1.0 - effect
+        factor = 0.75 + 0.25 * min(1.0, max(shape.statements - 1, 0) / 7)
+        if ctx.name.startswith("_"):
+            factor *= 0.85
+        if "<locals>" in ctx.qualname:
+            factor *= 0.6
+        if self._thin_delegator(ctx, signals):
+            factor *= 0.5
+        primary = max(sorted(effects), key=lambda p: effects[p])
+        return Verdict(round(min(0.99, factor * (1.0 - miss)), 4), primary, (), tuple(signals))
+
+    def _only_wraps_instrumented(self, ctx: FunctionContext, signals: Sequence[Signal]) -> str | None:
+        """The instrumentation package when the function is just one call that package already traces."""
+        io = [s for s in signals if s.evidence.priority in _IO_PRIORITIES]
+        other = [
+            s for s in signals if s.evidence.priority not in _IO_PRIORITIES | {"async_boundaries"} and s.strength >= 0.5
+        ]
+        if len(io) != 1 or other or len(ctx.body_without_docstring()) > 3:
+            return None
+        packages = [t[6:] for t in io[0].tags if t.startswith("instr:") and t[6:] in self.installed]
+        return packages[0] if packages else None
+
+    def _thin_delegator(self, ctx: FunctionContext, signals: Sequence[Signal]) -> bool:
+        """A one-statement body whose only evidence is a call to a workspace function that does the I/O."""
+        body = ctx.body_without_docstring()
+        if len(body) != 1 or not isinstance(body[0], ast.Return | ast.Expr):
+            return False
+        return all(
+            "delegates" in s.tags or s.evidence.priority in {"entry_points", "async_boundaries"} for s in signals
+        )
+
+    def recommend(self, ctx: FunctionContext, signals: Sequence[Signal]) -> Recommendation | None:
+        """A recommendation when the confidence reaches ``min_confidence``."""
+        verdict = self.verdict(ctx, signals)
+        if verdict.priority is None or verdict.confidence < self.config.min_confidence:
+            return None
+        ranked = sorted(
+            verdict.signals,
+            key=lambda s: (-self.config.weight(s.evidence.priority) * self._strength(s), s.evidence.range.start),
+        )
+        return Recommendation(
+            symbol=ctx.symbol,
+            file=ctx.facts.path,
+            qualname=ctx.qualname,
+            range=ctx.range_of(ctx.node),
+            name_range=ctx.name_range(),
+            priority=verdict.priority,
+            rationale=self.rationale(ranked),
+            confidence=verdict.confidence,
+            capture=capture_for(ctx, ranked),
+            code_block=ctx.facts.source_of(ctx.node),
+            source="local",
+            evidence=tuple(s.evidence for s in ranked),
+        )
+
+    def rationale(self, ranked: Sequence[Signal]) -> str:
+        """A sentence a person can read: the three strongest reasons, then what is already traced."""
+        reasons: list[str] = []
+        for signal in ranked:
+            if self.config.weight(signal.evidence.priority) <= 0:
+                continue
+            if signal.evidence.reason not in reasons:
+                reasons.append(signal.evidence.reason)
+            if len(reasons) == 3:
+                break
+        text = "; ".join(reasons)
+        text = text[:1].upper() + text[1:]
+        traced = sorted({t[6:] for s in ranked for t in s.tags if t.startswith("instr:") and t[6:] in self.installed})
+        if traced:
+            text += f". {', '.join(traced)} already traces the call itself: this span names the operation around it"
+        return text + "."
+
+    def select(self, recommendations: Iterable[Recommendation]) -> list[Recommendation]:
+        """At most ``max_per_file`` per file, strongest first; returned in file and line order."""
+        by_file: dict[str, list[Recommendation]] = {}
+        for rec in recommendations:
+            by_file.setdefault(rec.file, []).append(rec)
+        kept: list[Recommendation] = []
+        for recs in by_file.values():
+            recs.sort(key=lambda r: (-r.confidence, r.range.start))
+            kept.extend(recs[: max(self.config.max_per_file, 0)])
+        kept.sort(key=lambda r: (r.file, r.range.start))
+        return kept

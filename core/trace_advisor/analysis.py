@@ -1,0 +1,248 @@
+"""The analysis facade: detectors over every function of the requested files, local scoring, optional model advice."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from trace_advisor.advise.local import LocalScorer
+from trace_advisor.advise.provider import Candidate, Provider, ProviderResult
+from trace_advisor.cancel import NEVER, CancelToken
+from trace_advisor.config_model import Config
+from trace_advisor.detect import run_detectors
+from trace_advisor.detect.context import FunctionContext, ModuleFacts, Signal
+from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
+from trace_advisor.detect.instrumentation import installed_instrumentations
+from trace_advisor.model import AnalysisResult, Problem, Recommendation, SymbolId, Usage, split_symbol
+
+if TYPE_CHECKING:
+    from trace_advisor.index import Index
+
+LOG = logging.getLogger(__name__)
+_CANDIDATE_FLOOR = 0.5  # candidates for a model: local confidence at least this share of min_confidence
+
+
+class SourceLike(Protocol):
+    """The part of :class:`trace_advisor.index.Index` the analysis reads."""
+
+    def files(self) -> tuple[Path, ...]: ...
+    def source(self, path: Path) -> str | None: ...
+    def module_for_path(self, path: Path) -> str | None: ...
+    def path_for_module(self, module: str) -> Path | None: ...
+
+
+class _Modules:
+    """Parsed module facts by path, parsed once per run; unparseable files become problems."""
+
+    def __init__(self, index: SourceLike) -> None:
+        self.index = index
+        self._facts: dict[Path, ModuleFacts | Problem] = {}
+
+    def get(self, path: Path) -> ModuleFacts | Problem:
+        if path not in self._facts:
+            self._facts[path] = self._load(path)
+        return self._facts[path]
+
+    def _load(self, path: Path) -> ModuleFacts | Problem:
+        text = self.index.source(path)
+        if text is None:
+            return Problem("could not read the file", str(path))
+        module = self.index.module_for_path(path) or path.stem
+        try:
+            tree = ast.parse(text, filename=str(path))
+        except (SyntaxError, ValueError) as exc:
+            line = getattr(exc, "lineno", None)
+            return Problem(f"skipped, cannot parse: {getattr(exc, 'msg', exc)}", str(path), line, "error")
+        return ModuleFacts(str(path), module, text, tree, is_package=path.name == "__init__.py")
+
+    def function(self, symbol: SymbolId) -> FunctionContext | None:
+        try:
+            module, qualname = split_symbol(symbol)
+        except ValueError:
+            return None
+        path = self.index.path_for_module(module)
+        facts = self.get(path) if path is not None else None
+        if not isinstance(facts, ModuleFacts):
+            return None
+        for fdef in facts.functions:
+            if fdef.qualname == qualname:
+                return FunctionContext(facts, fdef)
+        return None
+
+
+class Analyzer:
+    """One analysis run: shared parse cache, graph facts and scorer across files."""
+
+    def __init__(
+        self, index: SourceLike, config: Config, graph: GraphLike | None = None, installed: frozenset[str] | None = None
+    ) -> None:
+        self.config = config
+        self.modules = _Modules(index)
+        self.graph = graph
+        self.priorities = [p for p in config.priorities if config.weight(p) > 0]
+        self.scorer = LocalScorer(config, installed_instrumentations(config.python) if installed is None else installed)
+        self.builder = GraphFactsBuilder(graph, self._io_of) if graph is not None else None
+        self.candidates: list[tuple[FunctionContext, tuple[Signal, ...], Recommendation | None, float]] = []
+
+    def _io_of(self, symbol: SymbolId) -> str | None:
+        """What I/O a workspace function does directly, or through one of its own callees."""
+        ctx = self.modules.function(symbol)
+        if ctx is None:
+            return None
+        for call in ctx.calls:
+            if call.api is not None:
+                return f"{call.api.label} via {call.api.target}"
+        if self.graph is not None and self.builder is not None:
+            for edge in self.graph.callees(symbol):
+                if not edge.external and edge.callee != symbol:
+                    inner = self.modules.function(edge.callee)
+                    if inner is not None and any(c.api is not None for c in inner.calls):
+                        return f"I/O through {edge.callee}"
+        return None
+
+    def analyze_file(self, path: Path, cancel: CancelToken = NEVER) -> tuple[list[Recommendation], Problem | None]:
+        facts = self.modules.get(path)
+        if isinstance(facts, Problem):
+            return [], facts
+        recs: list[Recommendation] = []
+        for fdef in facts.functions:
+            cancel.check()
+            symbol = facts.symbol(fdef.qualname)
+            graph_facts = self.builder.facts(symbol) if self.builder is not None else None
+            try:
+                ctx = FunctionContext(facts, fdef, graph_facts)
+                signals = tuple(run_detectors(ctx, self.priorities))
+            except RecursionError:  # absurdly deep expressions: skip the function, never the run
+                LOG.warning("skipped %s: expression too deep", symbol)
+                continue
+            verdict = self.scorer.verdict(ctx, signals)
+            rec = self.scorer.recommend(ctx, signals) if verdict.priority else None
+            if rec is not None:
+                recs.append(rec)
+            if verdict.confidence >= self.config.min_confidence * _CANDIDATE_FLOOR:
+                self.candidates.append((ctx, signals, rec, verdict.confidence))
+        return recs, None
+
+    def run(
+        self, files: Sequence[Path], cancel: CancelToken, progress: Callable[[int, int], None] | None
+    ) -> tuple[list[Recommendation], list[Problem], int]:
+        recs: list[Recommendation] = []
+        problems: list[Problem] = []
+        done = 0
+        for number, path in enumerate(files, 1):
+            cancel.check()
+            found, problem = self.analyze_file(path, cancel)
+            recs.extend(found)
+            if problem is not None:
+                problems.append(problem)
+            else:
+                done += 1
+            if progress is not None:
+                progress(number, len(files))
+        return self.scorer.select(recs), problems, done
+
+    def build_candidates(self) -> tuple[Candidate, ...]:
+        out: list[Candidate] = []
+        graph = self.graph
+        for ctx, signals, rec, _ in self.candidates:
+            code = ctx.facts.source_of(ctx.node)
+            callers = tuple(dict.fromkeys(e.caller for e in graph.callers(ctx.symbol))) if graph else ()
+            callees = tuple(dict.fromkeys(e.callee for e in graph.callees(ctx.symbol))) if graph else ()
+            out.append(
+                Candidate(
+                    symbol=ctx.symbol,
+                    file=ctx.facts.path,
+                    qualname=ctx.qualname,
+                    range=ctx.range_of(ctx.node),
+                    code=code,
+                    evidence=tuple(s.evidence for s in signals),
+                    callers=callers[:10],
+                    callees=callees[:20],
+                    local=rec,
+                    content_hash=hashlib.sha256(code.encode("utf-8")).hexdigest(),
+                )
+            )
+        return tuple(out)
+
+
+def merge(
+    local: Iterable[Recommendation], remote: Iterable[Recommendation], scorer: LocalScorer, min_confidence: float
+) -> list[Recommendation]:
+    """Per function, the model's answer wins (its ``source`` names the model); local answers fill the rest."""
+    by_symbol = {r.symbol: r for r in local}
+    for rec in remote:
+        if rec.confidence >= min_confidence:
+            by_symbol[rec.symbol] = rec
+        else:
+            by_symbol.pop(rec.symbol, None)  # the model looked and judged it not worth a span
+    return scorer.select(by_symbol.values())
+
+
+def analyze(
+    index: Index | SourceLike,
+    config: Config,
+    files: Sequence[Path] | None = None,
+    *,
+    provider: Provider | None = None,
+    cancel: CancelToken = NEVER,
+    progress: Callable[[int, int], None] | None = None,
+) -> AnalysisResult:
+    """Recommend spans for every function of ``files`` (all indexed files when None); see docs/architecture.md."""
+    graph = _graph_of(index)
+    analyzer = Analyzer(index, config, graph)
+    wanted = list(files) if files is not None else list(index.files())
+    recs, problems, done = analyzer.run(wanted, cancel, progress)
+    problems = _index_problems(index, wanted) + [p for p in problems if p.file not in _problem_files(index)]
+    engine = "local"
+    usage = Usage()
+    if provider is not None:
+        engine = f"{provider.name}:{provider.model}"
+        candidates = analyzer.build_candidates()
+        result = _ask(provider, candidates, cancel)
+        recs = merge(recs, result.recommendations, analyzer.scorer, config.min_confidence)
+        usage = result.usage
+        problems.extend(result.problems)
+    return AnalysisResult(
+        recommendations=tuple(recs),
+        problems=tuple(problems),
+        usage=usage,
+        engine=engine,
+        files_analysed=done,
+        extra={"installed_instrumentation": sorted(analyzer.scorer.installed)},
+    )
+
+
+def _ask(provider: Provider, candidates: tuple[Candidate, ...], cancel: CancelToken) -> ProviderResult:
+    """The provider's answer; any failure becomes a problem and the local results stand."""
+    if not candidates:
+        return ProviderResult(())
+    try:
+        return provider.advise(candidates, cancel)
+    except Exception as exc:  # noqa: BLE001 - a broken provider must never lose the local results
+        if cancel.cancelled:
+            raise
+        LOG.exception("provider %s failed", provider.name)
+        message = f"{provider.name} ({provider.model}) failed: {exc}; showing local results"
+        return ProviderResult((), problems=(Problem(message, severity="error"),))
+
+
+def _graph_of(index: object) -> GraphLike | None:
+    graph_fn = getattr(index, "graph", None)
+    if graph_fn is None:
+        return None
+    graph: GraphLike = graph_fn()
+    return graph
+
+
+def _problem_files(index: object) -> set[str | None]:
+    return {p.file for p in getattr(index, "problems", ())}
+
+
+def _index_problems(index: object, files: Sequence[Path]) -> list[Problem]:
+    wanted = {str(p) for p in files}
+    found: tuple[Problem, ...] = getattr(index, "problems", ())
+    return [p for p in found if p.file is None or p.file in wanted or not files]

@@ -1,0 +1,41 @@
+"""Detectors, one per tracing priority: each reads a FunctionContext and returns Signals with exact ranges."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+
+from trace_advisor.detect import (
+    async_boundaries,
+    branches,
+    context_propagation,
+    entry_points,
+    exceptions,
+    external_io,
+    message_bus,
+    performance,
+    state_changes,
+)
+from trace_advisor.detect.context import FunctionContext, Signal
+
+Detector = Callable[[FunctionContext], list[Signal]]
+
+DETECTORS: Mapping[str, Detector] = {
+    external_io.PRIORITY: external_io.detect,
+    message_bus.PRIORITY: message_bus.detect,
+    exceptions.PRIORITY: exceptions.detect,
+    branches.PRIORITY: branches.detect,
+    entry_points.PRIORITY: entry_points.detect,
+    state_changes.PRIORITY: state_changes.detect,
+    performance.PRIORITY: performance.detect,
+    context_propagation.PRIORITY: context_propagation.detect,
+    async_boundaries.PRIORITY: async_boundaries.detect,
+}
+
+
+def run_detectors(ctx: FunctionContext, priorities: Iterable[str] | None = None) -> list[Signal]:
+    """Signals of every selected detector (all when ``priorities`` is None), in priority order."""
+    selected = DETECTORS if priorities is None else {p: DETECTORS[p] for p in priorities if p in DETECTORS}
+    signals: list[Signal] = []
+    for detector in selected.values():
+        signals.extend(detector(ctx))
+    return signals

@@ -1,0 +1,65 @@
+"""Async boundaries: coroutines that await I/O, iterate async streams or fan out concurrent tasks."""
+
+from __future__ import annotations
+
+import ast
+
+from trace_advisor.detect.context import FunctionContext, Signal
+from trace_advisor.model import Evidence
+
+PRIORITY = "async_boundaries"
+_FAN_OUT = frozenset(
+    {
+        "gather",
+        "create_task",
+        "ensure_future",
+        "wait",
+        "as_completed",
+        "TaskGroup",
+        "start_soon",
+        "run_coroutine_threadsafe",
+    }
+)
+
+
+def detect(ctx: FunctionContext) -> list[Signal]:
+    signals: list[Signal] = []
+    fan_out = [c for c in ctx.calls if c.text.rsplit(".", 1)[-1] in _FAN_OUT]
+    if fan_out:
+        c = fan_out[0]
+        reason = f"fans out concurrent work ({c.text}): one parent span groups the concurrent children"
+        signals.append(Signal(Evidence(PRIORITY, reason, c.range, c.text), 0.75, frozenset({"fan-out"})))
+    if not ctx.is_async:
+        return signals
+    awaited_io = [
+        c
+        for n in ctx.nodes
+        if isinstance(n, ast.Await) and isinstance(n.value, ast.Call)
+        for c in ctx.calls
+        if c.node is n.value and c.api is not None
+    ]
+    if awaited_io:
+        c = awaited_io[0]
+        assert c.api is not None
+        signals.append(
+            Signal(
+                Evidence(PRIORITY, f"awaits {c.api.target} ({c.api.label})", c.range, c.api.target),
+                0.6,
+                frozenset({"await-io"}),
+            )
+        )
+    streams = [n for n in ctx.nodes if isinstance(n, ast.AsyncFor | ast.AsyncWith)]
+    if streams and not awaited_io:
+        node = streams[0]
+        kind = "iterates an async stream" if isinstance(node, ast.AsyncFor) else "holds an async resource"
+        signals.append(Signal(Evidence(PRIORITY, kind, ctx.range_of(node), kind), 0.4, frozenset({"async-with"})))
+    awaits = sum(isinstance(n, ast.Await) for n in ctx.nodes)
+    if awaits >= 3 and not awaited_io:
+        signals.append(
+            Signal(
+                Evidence(PRIORITY, f"awaits {awaits} times (suspension points)", ctx.range_of(ctx.node), "awaits"),
+                0.35,
+                frozenset({"awaits"}),
+            )
+        )
+    return signals

@@ -1,0 +1,67 @@
+"""Conditional branches whose outcomes differ observably: cache hit/miss, feature flags, early exits."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from trace_advisor.detect.context import FunctionContext, Signal
+from trace_advisor.detect.names import expr_text
+from trace_advisor.model import Evidence
+
+PRIORITY = "branches"
+_FLAG = re.compile(r"(feature|flag|toggle|experiment|rollout|enabled|is_enabled|dry_run|beta)", re.IGNORECASE)
+_CACHE = re.compile(r"(cache|cached|memo|hit)", re.IGNORECASE)
+
+
+def _exits(body: list[ast.stmt]) -> bool:
+    return bool(body) and isinstance(body[-1], ast.Return | ast.Raise | ast.Continue | ast.Break)
+
+
+def _api_in(ctx: FunctionContext, nodes: list[ast.stmt]) -> bool:
+    inside = {id(n) for stmt in nodes for n in ast.walk(stmt)}
+    return any(c.api is not None and id(c.node) in inside for c in ctx.calls)
+
+
+def detect(ctx: FunctionContext) -> list[Signal]:
+    signals: list[Signal] = []
+    body = ctx.body_without_docstring()
+    cache_names = {
+        t.id
+        for n in ctx.nodes
+        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call) and _CACHE.search(expr_text(n.value.func))
+        for t in n.targets
+        if isinstance(t, ast.Name)
+    }
+    early_exits = 0
+    for node in ctx.nodes:
+        if not isinstance(node, ast.If):
+            continue
+        test = expr_text(node.test, 100)
+        rng = ctx.range_of(node)
+        names = {n.id for n in ast.walk(node.test) if isinstance(n, ast.Name)}
+        if _CACHE.search(test) or names & cache_names:
+            signals.append(
+                Signal(Evidence(PRIORITY, f"cache hit/miss on `{test}`", rng, test), 0.8, frozenset({"cache"}))
+            )
+        elif _FLAG.search(test):
+            signals.append(
+                Signal(
+                    Evidence(PRIORITY, f"feature flag `{test}` changes behaviour", rng, test), 0.6, frozenset({"flag"})
+                )
+            )
+        elif _api_in(ctx, node.body) != _api_in(ctx, node.orelse):
+            signals.append(
+                Signal(
+                    Evidence(PRIORITY, f"`{test}` decides whether external calls happen", rng, test),
+                    0.5,
+                    frozenset({"io-branch"}),
+                )
+            )
+        elif node in body[:-1] and _exits(node.body) and ctx.loop_depth(node) == 0:
+            early_exits += 1
+            if early_exits <= 2:
+                signals.append(
+                    Signal(Evidence(PRIORITY, f"exits early when `{test}`", rng, test), 0.3, frozenset({"early-exit"}))
+                )
+    return signals

@@ -1,0 +1,280 @@
+"""What every detector receives about one function: its ast node, module facts, typed call sites and graph facts."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from trace_advisor.detect.apis import ApiMatch, match_call
+from trace_advisor.detect.names import TypeScope, annotation_name, expr_text, import_map, walk_body
+from trace_advisor.model import LOCALS, MODULE_QUALNAME, CallEdge, Evidence, Range, SymbolId, make_symbol
+from trace_advisor.positions import node_range
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+_LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """A detector's finding: the evidence shown to people, how strong it is (0-1) and machine tags for the scorer."""
+
+    evidence: Evidence
+    strength: float
+    tags: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class CallInfo:
+    node: ast.Call
+    range: Range
+    text: str  # the callee expression as written
+    target: str | None  # dotted name from imports/types, or the call graph's callee converted to dots
+    api: ApiMatch | None
+    callee: SymbolId | None = None  # resolved workspace/external symbol from the call graph
+    external: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class GraphFacts:
+    """Call-graph facts about one function (empty when no graph is available)."""
+
+    edges: Mapping[tuple[int, int], CallEdge] = field(default_factory=dict)  # by call start (line, char column)
+    callers: tuple[SymbolId, ...] = ()
+    reachable_from_entry: bool | None = None
+    callee_io: Mapping[SymbolId, str] = field(default_factory=dict)  # workspace callee -> what I/O it does
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionDef:
+    qualname: str
+    node: FunctionNode
+    class_name: str | None  # qualname of the directly enclosing class
+
+
+class ModuleFacts:
+    """Per-module facts shared by all of its functions: imports, known variable types, functions, main guard."""
+
+    def __init__(self, path: str, module: str, text: str, tree: ast.Module, *, is_package: bool = False) -> None:
+        self.path = path
+        self.module = module
+        self.text = text
+        self.lines = text.splitlines()
+        self.tree = tree
+        self.imports = import_map(tree, module, is_package)
+        self.module_types: dict[str, str] = {}
+        scope = TypeScope(self.imports, self.module_types)
+        for stmt in tree.body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                scope.bind(stmt.targets[0], stmt.value)
+                self.module_types.update(scope.local_types)
+        self.functions: list[FunctionDef] = []
+        self.self_types: dict[str, dict[str, str]] = {}
+        self.main_calls: set[str] = set()
+        self._collect(tree.body, "", None)
+
+    def _collect(self, body: list[ast.stmt], prefix: str, class_name: str | None) -> None:
+        for stmt in body:
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+                qualname = f"{prefix}{stmt.name}"
+                self.functions.append(FunctionDef(qualname, stmt, class_name))
+                self._collect(stmt.body, f"{qualname}.{LOCALS}.", None)
+            elif isinstance(stmt, ast.ClassDef):
+                qualname = f"{prefix}{stmt.name}"
+                self.self_types[qualname] = self._class_types(stmt)
+                self._collect(stmt.body, f"{qualname}.", qualname)
+            elif isinstance(stmt, ast.If) and _is_main_guard(stmt.test):
+                for node in ast.walk(stmt):
+                    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                        self.main_calls.add(node.func.id)
+            elif isinstance(stmt, ast.If | ast.Try | ast.With):
+                self._collect([s for s in ast.iter_child_nodes(stmt) if isinstance(s, ast.stmt)], prefix, class_name)
+
+    def _class_types(self, cls: ast.ClassDef) -> dict[str, str]:
+        types: dict[str, str] = {}
+        scope = TypeScope(self.imports, self.module_types)
+        for stmt in cls.body:
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                known = annotation_name(stmt.annotation, scope)
+                if known:
+                    types[stmt.target.id] = known
+        for stmt in cls.body:
+            if not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            method_scope = TypeScope(self.imports, self.module_types, types, _param_types(stmt, scope))
+            for node in walk_body(stmt):
+                if isinstance(node, ast.Assign | ast.AnnAssign):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    for target in targets:
+                        if (
+                            isinstance(target, ast.Attribute)
+                            and isinstance(target.value, ast.Name)
+                            and target.value.id == "self"
+                        ):
+                            known = None
+                            if isinstance(node, ast.AnnAssign):
+                                known = annotation_name(node.annotation, method_scope)
+                            if known is None and node.value is not None:
+                                known = method_scope.name_of(node.value)
+                            if known:
+                                types[target.attr] = known
+        return types
+
+    def range_of(self, node: ast.AST) -> Range:
+        return node_range(node, self.lines)
+
+    def source_of(self, node: ast.AST) -> str:
+        return ast.get_source_segment(self.text, node, padded=False) or ""
+
+    def symbol(self, qualname: str) -> SymbolId:
+        return make_symbol(self.module, qualname)
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
+    )
+
+
+def _param_types(func: FunctionNode, scope: TypeScope) -> dict[str, str]:
+    args = func.args
+    types: dict[str, str] = {}
+    for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
+        known = annotation_name(arg.annotation, scope)
+        if known:
+            types[arg.arg] = known
+    return types
+
+
+def _symbol_to_dotted(symbol: SymbolId) -> str:
+    module, _, qualname = symbol.partition(":")
+    return module if qualname == MODULE_QUALNAME else f"{module}.{qualname}"
+
+
+class FunctionContext:
+    """One function as the detectors see it. Built once; detectors only read it."""
+
+    def __init__(self, facts: ModuleFacts, fdef: FunctionDef, graph: GraphFacts | None = None) -> None:
+        self.facts = facts
+        self.node: FunctionNode = fdef.node
+        self.qualname = fdef.qualname
+        self.class_name = fdef.class_name
+        self.symbol = facts.symbol(fdef.qualname)
+        self.graph = graph or GraphFacts()
+        self.is_async = isinstance(fdef.node, ast.AsyncFunctionDef)
+        self_types = facts.self_types.get(fdef.class_name or "", {})
+        self.scope = TypeScope(
+            facts.imports,
+            facts.module_types,
+            self_types,
+            _param_types(fdef.node, TypeScope(facts.imports, facts.module_types)),
+        )
+        self.nodes: tuple[ast.AST, ...] = tuple(
+            sorted(walk_body(fdef.node), key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
+        )
+        self._loops: dict[int, int] = {}
+        self._count_loops(fdef.node, 0)
+        self._bind_locals()
+        self.calls: tuple[CallInfo, ...] = tuple(self._call_info(n) for n in self.nodes if isinstance(n, ast.Call))
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+    @property
+    def module(self) -> str:
+        return self.facts.module
+
+    @property
+    def is_method(self) -> bool:
+        return self.class_name is not None
+
+    @property
+    def fan_in(self) -> int:
+        return len(set(self.graph.callers))
+
+    @property
+    def crosses_package_boundary(self) -> bool:
+        """Called from another top-level package than its own (a public API of its package)."""
+        own = self.facts.module.split(".")[0]
+        return any(c.split(":")[0].split(".")[0] != own for c in self.graph.callers)
+
+    def range_of(self, node: ast.AST) -> Range:
+        return self.facts.range_of(node)
+
+    def name_range(self) -> Range:
+        """The range of the function's name after ``def`` (falls back to the start of the def)."""
+        line_no = self.node.lineno
+        text = self.facts.lines[line_no - 1] if 0 < line_no <= len(self.facts.lines) else ""
+        match = re.search(rf"\bdef\s+({re.escape(self.node.name)})\b", text)
+        if match is None:
+            rng = self.range_of(self.node)
+            return Range.of(line_no, rng.start.column, line_no, rng.start.column)
+        return Range.of(line_no, match.start(1), line_no, match.end(1))
+
+    def statements(self) -> list[ast.stmt]:
+        return [n for n in self.nodes if isinstance(n, ast.stmt)]
+
+    def body_without_docstring(self) -> list[ast.stmt]:
+        body = list(self.node.body)
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            body = body[1:]
+        return body
+
+    def parameters(self) -> list[ast.arg]:
+        args = self.node.args
+        params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+        if self.is_method and params and params[0].arg in {"self", "cls"}:
+            params = params[1:]
+        return params
+
+    def loop_depth(self, node: ast.AST) -> int:
+        """How many loops (for/while/comprehensions) enclose ``node`` inside this function."""
+        return self._loops.get(id(node), 0)
+
+    def _count_loops(self, node: ast.AST, depth: int) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+                continue
+            self._loops[id(child)] = depth
+            inner = depth + 1 if isinstance(child, _LOOPS) else depth
+            self._count_loops(child, inner)
+
+    def _bind_locals(self) -> None:
+        ordered = sorted(
+            (n for n in self.nodes if isinstance(n, ast.Assign | ast.AnnAssign | ast.With | ast.AsyncWith)),
+            key=lambda n: (n.lineno, n.col_offset),
+        )
+        for node in ordered:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                self.scope.bind(node.targets[0], node.value)
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                known = annotation_name(node.annotation, self.scope)
+                if known:
+                    self.scope.local_types[node.target.id] = known
+                elif node.value is not None:
+                    self.scope.bind(node.target, node.value)
+            elif isinstance(node, ast.With | ast.AsyncWith):
+                for item in node.items:
+                    if item.optional_vars is not None:
+                        self.scope.bind(item.optional_vars, item.context_expr)
+
+    def _call_info(self, call: ast.Call) -> CallInfo:
+        rng = self.range_of(call)
+        edge = self.graph.edges.get((rng.start.line, rng.start.column))
+        target = self.scope.target_of(call)
+        if target is None and edge is not None:
+            target = _symbol_to_dotted(edge.callee)
+        return CallInfo(
+            node=call,
+            range=rng,
+            text=expr_text(call.func),
+            target=target,
+            api=match_call(call, target),
+            callee=edge.callee if edge else None,
+            external=edge.external if edge else False,
+        )

@@ -1,0 +1,139 @@
+"""Entry and exit points: web routes, views, CLI commands, serverless handlers, main() and public service methods."""
+
+from __future__ import annotations
+
+import ast
+
+from trace_advisor.detect.catalog import CLI_DECORATORS, CLI_METHODS, ROUTE_METHODS, TASK_METHODS, WEB_FRAMEWORKS
+from trace_advisor.detect.context import FunctionContext, Signal
+from trace_advisor.detect.names import expr_text
+from trace_advisor.model import Evidence, Range
+
+PRIORITY = "entry_points"
+_VIEW_METHODS = frozenset(
+    {
+        "get",
+        "post",
+        "put",
+        "patch",
+        "delete",
+        "head",
+        "list",
+        "create",
+        "retrieve",
+        "update",
+        "partial_update",
+        "destroy",
+        "dispatch",
+        "handle",
+    }
+)
+_ROUTER_NAMES = ("app", "api", "router", "bp", "blueprint", "route", "routes", "web", "server", "views")
+
+
+def _framework(ctx: FunctionContext) -> str | None:
+    for path in ctx.facts.imports.values():
+        for prefix, package in WEB_FRAMEWORKS.items():
+            if path == prefix or path.startswith(prefix + "."):
+                return package
+    return None
+
+
+def _decorator_signal(ctx: FunctionContext, dec: ast.expr) -> Signal | None:
+    target = dec.func if isinstance(dec, ast.Call) else dec
+    resolved = ctx.scope.name_of(target) or ""
+    text = expr_text(dec, 80)
+    rng = ctx.range_of(dec)
+    attr = target.attr if isinstance(target, ast.Attribute) else (target.id if isinstance(target, ast.Name) else "")
+    base = expr_text(target.value).lower() if isinstance(target, ast.Attribute) else ""
+    if resolved in CLI_DECORATORS or (attr in CLI_METHODS and ("cli" in base or "app" in base or "typer" in base)):
+        if attr != "callback" or "typer" in resolved or "app" in base:
+            return Signal(Evidence(PRIORITY, f"CLI command ({text})", rng, "cli"), 0.8, frozenset({"cli"}))
+    if attr in ROUTE_METHODS and isinstance(dec, ast.Call) and base.split(".")[-1].startswith(_ROUTER_NAMES):
+        framework = _framework(ctx)
+        tags = {"route"}
+        if framework:
+            tags.add(f"instr:{framework}")
+        return Signal(Evidence(PRIORITY, f"web route {text}", rng, "route"), 0.85, frozenset(tags))
+    if attr in TASK_METHODS and (isinstance(dec, ast.Call) or base):
+        return Signal(
+            Evidence(PRIORITY, f"scheduled or event-driven job ({text})", rng, "job"), 0.75, frozenset({"job"})
+        )
+    if resolved.startswith(("django.views.decorators", "rest_framework.decorators.api_view")) or attr == "api_view":
+        return Signal(
+            Evidence(PRIORITY, f"Django view ({text})", rng, "view"),
+            0.8,
+            frozenset({"route", "instr:opentelemetry-instrumentation-django"}),
+        )
+    return None
+
+
+def _class_bases(ctx: FunctionContext) -> list[str]:
+    if ctx.class_name is None:
+        return []
+    for node in ast.walk(ctx.facts.tree):
+        if isinstance(node, ast.ClassDef) and node.name == ctx.class_name.split(".")[-1]:
+            return [expr_text(b) for b in node.bases]
+    return []
+
+
+def detect(ctx: FunctionContext) -> list[Signal]:
+    signals: list[Signal] = []
+    for dec in ctx.node.decorator_list:
+        found = _decorator_signal(ctx, dec)
+        if found is not None:
+            signals.append(found)
+    name_rng = ctx.range_of(ctx.node)
+    params = [a.arg for a in ctx.parameters()]
+    if signals:
+        return signals
+    if ctx.name in {"lambda_handler", "handler"} and params[:2] == ["event", "context"]:
+        signals.append(
+            Signal(Evidence(PRIORITY, "AWS Lambda handler", name_rng, "lambda"), 0.9, frozenset({"serverless"}))
+        )
+    elif ctx.name == "main" or ctx.name in ctx.facts.main_calls:
+        parses = any(c.text.endswith(("ArgumentParser", "parse_args")) for c in ctx.calls)
+        what = "CLI main (argparse)" if parses else "program entry point (`main`/`__main__`)"
+        signals.append(Signal(Evidence(PRIORITY, what, name_rng, "main"), 0.75, frozenset({"cli"})))
+    elif (
+        ctx.is_method
+        and ctx.name in _VIEW_METHODS
+        and any(
+            b.endswith(("View", "APIView", "ViewSet", "Handler", "Resource", "Endpoint")) for b in _class_bases(ctx)
+        )
+    ):
+        framework = _framework(ctx)
+        tags = {"route"} | ({f"instr:{framework}"} if framework else set())
+        signals.append(
+            Signal(Evidence(PRIORITY, f"request handler {ctx.qualname}", name_rng, "view"), 0.8, frozenset(tags))
+        )
+    elif not ctx.is_method and params[:1] == ["request"] and ctx.facts.module.split(".")[-1].startswith("views"):
+        signals.append(
+            Signal(
+                Evidence(PRIORITY, "Django view function", name_rng, "view"),
+                0.75,
+                frozenset({"route", "instr:opentelemetry-instrumentation-django"}),
+            )
+        )
+    elif not ctx.name.startswith("_") and "<locals>" not in ctx.qualname:
+        signals.extend(_public_operation(ctx, name_rng))
+    return signals
+
+
+def _public_operation(ctx: FunctionContext, rng: Range) -> list[Signal]:
+    """A public function or method that orchestrates several steps is an operation worth naming."""
+    distinct = {c.text for c in ctx.calls if not c.text.startswith(("log", "self.log", "print", "len", "str", "int"))}
+    statements = len(ctx.statements())
+    if statements < 4 or len(distinct) < 3:
+        return []
+    strength = min(0.55, 0.2 + 0.03 * statements + 0.03 * len(distinct))
+    tags = {"operation"}
+    reason = f"public {'method' if ctx.is_method else 'function'} orchestrating {len(distinct)} calls"
+    if ctx.crosses_package_boundary:
+        strength += 0.15
+        reason += ", called from other packages"
+        tags.add("api")
+    if ctx.fan_in >= 3:
+        strength += 0.1
+        reason += f", {ctx.fan_in} callers"
+    return [Signal(Evidence(PRIORITY, reason, rng, "operation"), min(strength, 0.75), frozenset(tags))]

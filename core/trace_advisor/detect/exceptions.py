@@ -1,0 +1,98 @@
+"""Exception handling that swallows, retries or translates errors, and raises of domain errors."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+
+from trace_advisor.detect.context import FunctionContext, Signal
+from trace_advisor.detect.names import expr_text
+from trace_advisor.model import Evidence
+
+PRIORITY = "exceptions"
+_BUILTIN_EXCEPTIONS = frozenset(n for n in dir(builtins) if n.endswith(("Error", "Exception", "Warning")))
+_VALIDATION = frozenset(
+    {
+        "ValueError",
+        "TypeError",
+        "KeyError",
+        "NotImplementedError",
+        "AssertionError",
+        "AttributeError",
+        "IndexError",
+        "StopIteration",
+        "StopAsyncIteration",
+    }
+)
+
+
+def _caught(handler: ast.ExceptHandler) -> str:
+    return expr_text(handler.type, 60) if handler.type is not None else "everything"
+
+
+def _raise_name(node: ast.Raise) -> str | None:
+    if node.exc is None:
+        return None
+    exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+    return expr_text(exc, 60)
+
+
+def _handler_signal(ctx: FunctionContext, try_node: ast.Try | ast.TryStar, handler: ast.ExceptHandler) -> Signal:
+    caught = _caught(handler)
+    raises = [n for n in ast.walk(handler) if isinstance(n, ast.Raise)]
+    loops = ctx.loop_depth(try_node) > 0
+    body_text = {type(s).__name__ for s in handler.body}
+    sleeps = any(isinstance(n, ast.Call) and expr_text(n.func).endswith("sleep") for n in ast.walk(handler))
+    rng = ctx.range_of(handler)
+    if not raises:
+        if loops and (sleeps or any(isinstance(n, ast.Continue) for n in ast.walk(handler))):
+            return Signal(
+                Evidence(PRIORITY, f"retries after {caught}", rng, caught), 0.9, frozenset({"retries", "swallows"})
+            )
+        silent = body_text <= {"Pass", "Continue"}
+        how = "silently swallows" if silent else "handles and swallows"
+        broad = caught in {"Exception", "BaseException", "everything"}
+        return Signal(
+            Evidence(PRIORITY, f"{how} {caught}", rng, caught),
+            0.85 if broad or silent else 0.75,
+            frozenset({"swallows"}),
+        )
+    bare = [r for r in raises if r.exc is None]
+    translated = [name for r in raises if (name := _raise_name(r)) and name != handler.name]
+    if translated:
+        return Signal(
+            Evidence(PRIORITY, f"translates {caught} into {translated[0]}", rng, translated[0]),
+            0.7,
+            frozenset({"translates"}),
+        )
+    if bare and len(handler.body) > 1:
+        return Signal(
+            Evidence(PRIORITY, f"cleans up or logs, then re-raises {caught}", rng, caught), 0.4, frozenset({"reraises"})
+        )
+    return Signal(Evidence(PRIORITY, f"re-raises {caught}", rng, caught), 0.2, frozenset({"reraises"}))
+
+
+def detect(ctx: FunctionContext) -> list[Signal]:
+    signals: list[Signal] = []
+    handled: set[int] = set()
+    for node in ctx.nodes:
+        if isinstance(node, ast.Try | ast.TryStar):
+            for handler in node.handlers:
+                signals.append(_handler_signal(ctx, node, handler))
+                handled.update(id(n) for n in ast.walk(handler))
+    for node in ctx.nodes:
+        if isinstance(node, ast.Raise) and id(node) not in handled:
+            name = _raise_name(node)
+            if name is None or name.split(".")[-1] in _VALIDATION:
+                continue
+            domain = name.split(".")[-1] not in _BUILTIN_EXCEPTIONS
+            strength = 0.45 if domain else 0.2
+            what = "domain error" if domain else "error"
+            signals.append(
+                Signal(
+                    Evidence(PRIORITY, f"raises {what} {name}", ctx.range_of(node), name),
+                    strength,
+                    frozenset({"raises"}),
+                )
+            )
+    return signals

@@ -1,0 +1,62 @@
+"""Call-graph facts for detectors: call edges by position, callers, reachability and which callees do I/O."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from typing import Protocol
+
+from trace_advisor.detect.context import GraphFacts
+from trace_advisor.model import CallEdge, SymbolId
+
+
+class GraphLike(Protocol):
+    """The part of :class:`trace_advisor.callgraph.CallGraph` the detectors use."""
+
+    def callees(self, symbol: SymbolId) -> tuple[CallEdge, ...]: ...
+    def callers(self, symbol: SymbolId) -> tuple[CallEdge, ...]: ...
+    def entry_points(self) -> tuple[SymbolId, ...]: ...
+
+
+class GraphFactsBuilder:
+    """Builds :class:`GraphFacts` per function; reachability is computed once, I/O of callees lazily."""
+
+    def __init__(self, graph: GraphLike, io_of: Callable[[SymbolId], str | None]) -> None:
+        self.graph = graph
+        self._io_of = io_of
+        self._io: dict[SymbolId, str | None] = {}
+        self._reachable: set[SymbolId] | None = None
+
+    def reachable(self) -> set[SymbolId]:
+        if self._reachable is None:
+            seen: set[SymbolId] = set()
+            queue = deque(self.graph.entry_points())
+            while queue:
+                symbol = queue.popleft()
+                if symbol in seen:
+                    continue
+                seen.add(symbol)
+                queue.extend(e.callee for e in self.graph.callees(symbol) if not e.external)
+            self._reachable = seen
+        return self._reachable
+
+    def io_label(self, symbol: SymbolId) -> str | None:
+        if symbol not in self._io:
+            self._io[symbol] = None  # guards recursion through cycles
+            self._io[symbol] = self._io_of(symbol)
+        return self._io[symbol]
+
+    def facts(self, symbol: SymbolId) -> GraphFacts:
+        edges = self.graph.callees(symbol)
+        callee_io: dict[SymbolId, str] = {}
+        for edge in edges:
+            if not edge.external and edge.callee != symbol:
+                label = self.io_label(edge.callee)
+                if label:
+                    callee_io[edge.callee] = label
+        return GraphFacts(
+            edges={(e.range.start.line, e.range.start.column): e for e in edges},
+            callers=tuple(e.caller for e in self.graph.callers(symbol)),
+            reachable_from_entry=symbol in self.reachable(),
+            callee_io=callee_io,
+        )

@@ -1,0 +1,33 @@
+"""Which OpenTelemetry auto-instrumentation packages the analysed project has installed (by distribution name)."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import sys
+from pathlib import Path
+
+
+def site_packages_for(python: str | None) -> list[Path]:
+    """site-packages folders of an interpreter (or of $VIRTUAL_ENV / the running one), found on disk, never run."""
+    if python:
+        root = Path(python).resolve().parent.parent if Path(python).is_file() else Path(python)
+    elif os.environ.get("VIRTUAL_ENV"):
+        root = Path(os.environ["VIRTUAL_ENV"])
+    else:
+        return [Path(p) for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()]
+    found = sorted(root.glob("lib/python3*/site-packages")) + sorted(root.glob("Lib/site-packages"))
+    return [p for p in found if p.is_dir()]
+
+
+def installed_instrumentations(python: str | None = None, paths: list[Path] | None = None) -> frozenset[str]:
+    """Distribution names starting with ``opentelemetry-instrumentation-`` in the given site-packages."""
+    search = [str(p) for p in (paths if paths is not None else site_packages_for(python))]
+    if not search:
+        return frozenset()
+    names = set()
+    for dist in importlib.metadata.distributions(path=search):
+        name = (dist.metadata["Name"] or "").lower().replace("_", "-")
+        if name.startswith("opentelemetry-instrumentation-"):
+            names.add(name)
+    return frozenset(names)

@@ -1,0 +1,90 @@
+"""Message producers and consumers (SQS, SNS, Kafka, RabbitMQ, Celery) and where trace context must travel."""
+
+from __future__ import annotations
+
+import ast
+
+from trace_advisor.detect.catalog import CONSUMER_PARAMS, TASK_DECORATORS
+from trace_advisor.detect.context import FunctionContext, Signal
+from trace_advisor.model import Evidence
+
+PRIORITY = "message_bus"
+_INJECT = "inject the current context into the message headers/attributes (`opentelemetry.propagate.inject(carrier)`)"
+_EXTRACT = (
+    "extract the producer's context per message (`opentelemetry.propagate.extract(carrier)`) and start a CONSUMER "
+    "span with it as parent (or a link, for batches)"
+)
+_CONSUMER_NAMES = (
+    "on_message",
+    "handle_message",
+    "process_message",
+    "consume",
+    "on_event",
+    "handle_event",
+    "process_record",
+    "callback",
+    "on_delivery",
+    "message_handler",
+    "process_event",
+)
+
+
+def _propagates(ctx: FunctionContext) -> tuple[bool, bool]:
+    inject = extract = False
+    for call in ctx.calls:
+        last = call.text.rsplit(".", 1)[-1]
+        inject = inject or last in {"inject", "inject_context"}
+        extract = extract or last in {"extract", "extract_context", "attach"}
+    return inject, extract
+
+
+def _task_decorator(ctx: FunctionContext) -> ast.expr | None:
+    for dec in ctx.node.decorator_list:
+        target = dec.func if isinstance(dec, ast.Call) else dec
+        resolved = ctx.scope.name_of(target) or ""
+        if resolved in TASK_DECORATORS or resolved.endswith(".shared_task"):
+            return dec
+        if isinstance(target, ast.Name) and target.id in TASK_DECORATORS:
+            return dec
+        if isinstance(target, ast.Attribute) and target.attr in {"task", "actor"}:
+            return dec
+    return None
+
+
+def detect(ctx: FunctionContext) -> list[Signal]:
+    signals: list[Signal] = []
+    injects, extracts = _propagates(ctx)
+    for call in ctx.calls:
+        api = call.api
+        method = call.text.rsplit(".", 1)[-1]
+        if api is None and method in {"delay", "apply_async", "send_task"}:
+            reason = f"dispatches a Celery task ({call.text}); opentelemetry-instrumentation-celery carries the context"
+            celery = frozenset({"op:publish", "system:celery", "instr:opentelemetry-instrumentation-celery"})
+            signals.append(Signal(Evidence(PRIORITY, reason, call.range, call.text), 0.6, celery))
+            continue
+        if api is None or api.kind != "messaging":
+            continue
+        tags = {f"op:{api.operation or 'publish'}", f"system:{api.system}"}
+        if api.instrumentation:
+            tags.add(f"instr:{api.instrumentation}")
+        if api.operation == "receive":
+            advice = "" if extracts else f"; {_EXTRACT}"
+            reason = f"receives messages via {api.target} ({api.label}){advice}"
+        else:
+            advice = "" if injects else f"; {_INJECT}"
+            reason = f"publishes via {api.target} ({api.label}){advice}"
+        signals.append(Signal(Evidence(PRIORITY, reason, call.range, api.target), api.strength, frozenset(tags)))
+    task = _task_decorator(ctx)
+    if task is not None:
+        reason = f"task consumer `{ctx.name}` runs on a worker: one span per run (the broker hop needs the context)"
+        signals.append(Signal(Evidence(PRIORITY, reason, ctx.range_of(task), "task"), 0.8, frozenset({"op:process"})))
+    params = {a.arg for a in ctx.parameters()}
+    named = ctx.name.lower().lstrip("_")
+    if any(shape <= params for shape in CONSUMER_PARAMS[:1]) or (
+        named.startswith(_CONSUMER_NAMES) and params & {"message", "msg", "body", "record", "event", "messages"}
+    ):
+        advice = "" if extracts else f"; {_EXTRACT}"
+        reason = f"message consumer callback `{ctx.name}`{advice}"
+        rng = ctx.range_of(ctx.node.args) if ctx.node.args.args else ctx.range_of(ctx.node)
+        signals.append(Signal(Evidence(PRIORITY, reason, rng, "consumer"), 0.75, frozenset({"op:process"})))
+    return signals

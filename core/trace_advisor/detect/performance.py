@@ -1,0 +1,109 @@
+"""Performance-critical code: I/O inside loops (N+1), nested loops over collections, polling and heavy compute."""
+
+from __future__ import annotations
+
+import ast
+
+from trace_advisor.detect.context import FunctionContext, Signal
+from trace_advisor.detect.names import expr_text
+from trace_advisor.model import Evidence
+
+PRIORITY = "performance"
+_HEAVY_ROOTS = (
+    "numpy.",
+    "pandas.",
+    "torch.",
+    "tensorflow.",
+    "sklearn.",
+    "scipy.",
+    "cv2.",
+    "PIL.",
+    "polars.",
+    "transformers.",
+    "jax.",
+)
+_HEAVY_METHODS = frozenset(
+    {
+        "predict",
+        "fit",
+        "train",
+        "generate",
+        "forward",
+        "inference",
+        "encode",
+        "embed",
+        "transform",
+        "compress",
+        "decompress",
+        "render",
+        "resize",
+        "sort_values",
+        "groupby",
+        "merge",
+        "to_csv",
+        "read_csv",
+        "read_parquet",
+    }
+)
+_LOOP_TYPES = (ast.For, ast.AsyncFor, ast.While)
+
+
+def detect(ctx: FunctionContext) -> list[Signal]:
+    signals: list[Signal] = []
+    io_loops = [c for c in ctx.calls if c.api is not None and ctx.loop_depth(c.node) > 0]
+    if io_loops:
+        first = io_loops[0]
+        assert first.api is not None
+        targets = sorted({c.api.target for c in io_loops if c.api is not None})
+        reason = f"calls {first.api.target} ({first.api.label}) inside a loop"
+        if len(targets) > 1:
+            reason += f" (and {len(targets) - 1} more)"
+        signals.append(Signal(Evidence(PRIORITY, reason, first.range, first.api.target), 0.85, frozenset({"io-loop"})))
+    delegated = [c for c in ctx.calls if c.callee in ctx.graph.callee_io and ctx.loop_depth(c.node) > 0]
+    if delegated and not io_loops:
+        c = delegated[0]
+        signals.append(
+            Signal(
+                Evidence(PRIORITY, f"calls {c.callee} (does I/O) inside a loop", c.range, c.callee or ""),
+                0.6,
+                frozenset({"io-loop", "delegates"}),
+            )
+        )
+    nested = [n for n in ctx.nodes if isinstance(n, _LOOP_TYPES) and ctx.loop_depth(n) >= 1]
+    if nested:
+        deepest = max(ctx.loop_depth(n) for n in nested)
+        node = nested[0]
+        strength = 0.5 if deepest == 1 else 0.7
+        signals.append(
+            Signal(
+                Evidence(PRIORITY, f"nested loops ({deepest + 1} levels)", ctx.range_of(node), "nested"),
+                strength,
+                frozenset({"nested-loops"}),
+            )
+        )
+    for loop in ctx.nodes:
+        if isinstance(loop, ast.While) and isinstance(loop.test, ast.Constant) and loop.test.value is True:
+            if any(isinstance(n, ast.Call) and expr_text(n.func).endswith("sleep") for n in ast.walk(loop)):
+                signals.append(
+                    Signal(
+                        Evidence(PRIORITY, "polling loop with sleep", ctx.range_of(loop), "poll"),
+                        0.6,
+                        frozenset({"poll"}),
+                    )
+                )
+                break
+    heavy = [
+        c
+        for c in ctx.calls
+        if (c.target or "").startswith(_HEAVY_ROOTS) or (c.text.rsplit(".", 1)[-1] in _HEAVY_METHODS and "." in c.text)
+    ]
+    if heavy:
+        c = heavy[0]
+        signals.append(
+            Signal(Evidence(PRIORITY, f"heavy computation ({c.text})", c.range, c.text), 0.5, frozenset({"compute"}))
+        )
+    if any(c.text in {ctx.name, f"self.{ctx.name}", f"cls.{ctx.name}"} for c in ctx.calls):
+        signals.append(
+            Signal(Evidence(PRIORITY, "recursive", ctx.range_of(ctx.node), "recursion"), 0.35, frozenset({"recursion"}))
+        )
+    return signals
