@@ -1,0 +1,1 @@
+"""Test support: loopback HTTP servers that speak the model providers' real wire formats."""
