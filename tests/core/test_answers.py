@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from trace_advisor.advise.answers import AnswerError, Expected, extract_json, parameters_of, parse_answer
 from trace_advisor.config_model import PRIORITY_NAMES
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from trace_advisor.advise.redact import redact
 
 from tests.support.providers import FIXTURES
-from trace_advisor.advise.redact import redact
 
 
 @pytest.mark.parametrize(

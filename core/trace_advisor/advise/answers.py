@@ -120,17 +120,16 @@ def parse_answer(
     text: str, expected: Sequence[Expected], priorities: Collection[str], *, truncated: bool = False
 ) -> ParsedAnswer:
     """Validate an answer against the functions sent. Raises AnswerError when nothing in it is usable."""
-    salvaged = False
-    try:
-        data = extract_json(text)
-        entries = _entries(data)
-    except AnswerError:
-        if not truncated:
+    # A cut-off answer is read entry by entry: a tolerant scan could mistake its first entry for the whole.
+    entries = salvage_entries(text) if truncated else []
+    salvaged = bool(entries)
+    if not salvaged:
+        try:
+            entries = _entries(extract_json(text))
+        except AnswerError:
+            if truncated:
+                raise AnswerError("the answer was cut off before any complete entry") from None
             raise
-        entries = salvage_entries(text)
-        if not entries:
-            raise AnswerError("the answer was cut off before any complete entry") from None
-        salvaged = True
     by_symbol = {e.symbol: e for e in expected}
     items: dict[str, AnswerItem] = {}
     invalid = dropped = 0

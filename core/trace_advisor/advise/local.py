@@ -78,6 +78,8 @@ class LocalScorer:
             factor *= 0.85
         if "<locals>" in ctx.qualname:
             factor *= 0.6
+        if shape.generator:
+            factor *= 0.7
         if self._thin_delegator(ctx, signals):
             factor *= 0.5
         primary = max(sorted(effects), key=lambda p: effects[p])

@@ -12,8 +12,24 @@ _SECRET_WORDS = (
 )
 # Names that only point at a secret (``token_url``, ``password_field``, ``secret_name``) are not secrets.
 _NOT_SECRET_SUFFIX = "".join(
-    rf"(?<!{suffix})" for suffix in ("_url", "_uri", "_endpoint", "_path", "_file", "_name", "_field", "_env",
-                                     "_var", "_type", "_header", "_prompt", "_label", "_length", "_policy")
+    rf"(?<!{suffix})"
+    for suffix in (
+        "_url",
+        "_uri",
+        "_endpoint",
+        "_path",
+        "_file",
+        "_name",
+        "_field",
+        "_env",
+        "_var",
+        "_type",
+        "_header",
+        "_prompt",
+        "_label",
+        "_length",
+        "_policy",
+    )
 )
 _SECRET_NAME = r"[A-Za-z0-9_\-]*" + _SECRET_WORDS + r"[A-Za-z0-9_\-]*" + _NOT_SECRET_SUFFIX
 # .env files use upper-case names; requiring them keeps ``password=pw`` keyword arguments readable.
@@ -100,7 +116,9 @@ _RULES: tuple[tuple[str, re.Pattern[str], Callable[[re.Match[str]], str]], ...] 
     (
         "env_assignment",
         re.compile(
-            r"(?P<head>(?:^|(?<=[\s'\"])|(?<=\\n)|(?<=\\t))(?:export\s+)?" + _ENV_NAME + r"=)(?!<redacted:)(?P<value>[^\s'\"\\]+)",
+            r"(?P<head>(?:^|(?<=[\s'\"])|(?<=\\n)|(?<=\\t))(?:export\s+)?"
+            + _ENV_NAME
+            + r"=)(?!<redacted:)(?P<value>[^\s'\"\\]+)",
             re.MULTILINE,
         ),
         _group_only("secret", "value"),
