@@ -2,7 +2,7 @@
 
 confidence = shape x (1 - prod over priorities (1 - weight_p x evidence_p)), where evidence_p combines the
 strongest three signals of priority p as a noisy-OR (1 - prod(1 - strength)). ``shape`` lowers helpers that are
-private (x0.85), nested (x0.6) or tiny (0.75 for one statement rising to 1.0 at eight). Trivial functions (getters,
+private (x0.85), nested (x0.6), generators (x0.7) or tiny (0.8 for one statement rising to 1.0 at six). Trivial functions (getters,
 dunders, stubs, one-line pure helpers), functions that already create a span, silenced functions and thin wrappers
 of a single call that an installed auto-instrumentation already traces are never recommended.
 """
@@ -73,7 +73,7 @@ class LocalScorer:
         miss = 1.0
         for effect in effects.values():
             miss *= 1.0 - effect
-        factor = 0.75 + 0.25 * min(1.0, max(shape.statements - 1, 0) / 7)
+        factor = 0.8 + 0.2 * min(1.0, max(shape.statements - 1, 0) / 5)
         if ctx.name.startswith("_"):
             factor *= 0.85
         if "<locals>" in ctx.qualname:
