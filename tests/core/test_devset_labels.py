@@ -1,0 +1,94 @@
+"""The hand labels stay in step with the code they label: every function is labelled exactly once, nothing else."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+DEVSET = REPO / "tests" / "fixtures" / "devset"
+EXAMPLES = REPO / "examples"
+
+
+def function_qualnames(source: str) -> list[str]:
+    """Qualnames of every def/async def in source order, ``<locals>`` for nested defs (as ``__qualname__``)."""
+    found: list[str] = []
+
+    def walk(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                qualname = prefix + child.name
+                found.append(qualname)
+                walk(child, qualname + ".<locals>.")
+            elif isinstance(child, ast.ClassDef):
+                walk(child, prefix + child.name + ".")
+            else:
+                walk(child, prefix)
+
+    walk(ast.parse(source), "")
+    return found
+
+
+def test_qualnames_match_what_python_computes() -> None:
+    source = (
+        "def f():\n    def g(): pass\n    class C:\n        def m(self): pass\n    return g, C.m\n"
+        "class K:\n    async def a(self): pass\n"
+    )
+    namespace: dict[str, object] = {}
+    exec(compile(source, "<labels-test>", "exec"), namespace)  # our own snippet, to ask Python for __qualname__
+    g, m = namespace["f"]()  # type: ignore[operator]
+    real = ["f", g.__qualname__, m.__qualname__, namespace["K"].a.__qualname__]  # type: ignore[attr-defined]
+    assert function_qualnames(source) == real == ["f", "f.<locals>.g", "f.<locals>.C.m", "K.a"]
+
+
+def _devset_labels() -> dict[str, dict[str, list[str]]]:
+    labels: dict[str, dict[str, list[str]]] = json.loads((DEVSET / "labels.json").read_text())
+    return labels
+
+
+def test_every_devset_file_is_labelled() -> None:
+    files = {p.name for p in DEVSET.glob("*.py")}
+    assert files == set(_devset_labels()), "labels.json and the .py files in the devset differ"
+    assert len(files) >= 15
+
+
+@pytest.mark.parametrize("name", sorted(_devset_labels()))
+def test_devset_labels_cover_exactly_the_functions(name: str) -> None:
+    label = _devset_labels()[name]
+    assert set(label) == {"traced", "not_traced"}
+    traced, not_traced = label["traced"], label["not_traced"]
+    assert not set(traced) & set(not_traced), "a function is labelled both ways"
+    assert len(traced) == len(set(traced)) and len(not_traced) == len(set(not_traced)), "duplicate label"
+    functions = function_qualnames((DEVSET / name).read_text(encoding="utf-8"))
+    assert len(functions) == len(set(functions)), "the file defines one qualname twice; labels would be ambiguous"
+    assert sorted(traced + not_traced) == sorted(functions)
+
+
+def test_devset_is_not_trivially_balanced() -> None:
+    labels = _devset_labels().values()
+    traced = sum(len(v["traced"]) for v in labels)
+    total = traced + sum(len(v["not_traced"]) for v in labels)
+    assert total >= 150 and 0.15 <= traced / total <= 0.5
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(EXAMPLES).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_examples_expected_covers_every_function() -> None:
+    expected = json.loads((EXAMPLES / "expected.json").read_text())
+    expected.pop("_comment", None)
+    actual = {}
+    for path in sorted((EXAMPLES / "shop").rglob("*.py")):
+        functions = function_qualnames(path.read_text(encoding="utf-8"))
+        if functions:
+            actual[_module_name(path)] = sorted(functions)
+    assert set(expected) == set(actual)
+    for module, groups in expected.items():
+        assert set(groups) == {"trace", "optional", "never"}, module
+        listed = groups["trace"] + groups["optional"] + groups["never"]
+        assert sorted(listed) == actual[module], module
