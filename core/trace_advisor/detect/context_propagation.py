@@ -54,7 +54,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         if copies:
             continue  # asyncio tasks and to_thread copy contextvars: no gap (async_boundaries covers the fan-out)
         reason = f"hands work to {label} ({call.text}): spans started there lose their parent; fix: {fix}"
-        signals.append(Signal(Evidence(PRIORITY, reason, call.range, call.text), 0.8, frozenset({"gap"})))
+        signals.append(Signal(Evidence(PRIORITY, reason, call.range, call.text), 0.9, frozenset({"gap"})))
     return signals
 
 

@@ -7,7 +7,7 @@ import builtins
 
 from trace_advisor.detect.context import FunctionContext, Signal
 from trace_advisor.detect.names import expr_text
-from trace_advisor.model import Evidence
+from trace_advisor.model import Evidence, Range
 
 PRIORITY = "exceptions"
 _BUILTIN_EXCEPTIONS = frozenset(n for n in dir(builtins) if n.endswith(("Error", "Exception", "Warning")))
@@ -37,6 +37,35 @@ def _raise_name(node: ast.Raise) -> str | None:
     return expr_text(exc, 60)
 
 
+# Exceptions used for ordinary control flow or input parsing rather than operational failures.
+_CONTROL_FLOW = frozenset(
+    {
+        "InvalidOperation",
+        "JSONDecodeError",
+        "UnicodeDecodeError",
+        "ValidationError",
+        "Empty",
+        "Full",
+        "ImportError",
+        "ModuleNotFoundError",
+        "GeneratorExit",
+        "OverflowError",
+        "ZeroDivisionError",
+        "LookupError",
+        "UnicodeEncodeError",
+    }
+)
+
+
+def _validation_only(handler: ast.ExceptHandler) -> bool:
+    """Handlers of builtin parsing/lookup errors only: input validation, not an operational failure."""
+    if handler.type is None:
+        return False
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    names = {expr_text(t).split(".")[-1] for t in types}
+    return names <= _VALIDATION | _CONTROL_FLOW
+
+
 def _handler_signal(ctx: FunctionContext, try_node: ast.Try | ast.TryStar, handler: ast.ExceptHandler) -> Signal:
     caught = _caught(handler)
     raises = [n for n in ast.walk(handler) if isinstance(n, ast.Raise)]
@@ -44,6 +73,24 @@ def _handler_signal(ctx: FunctionContext, try_node: ast.Try | ast.TryStar, handl
     body_text = {type(s).__name__ for s in handler.body}
     sleeps = any(isinstance(n, ast.Call) and expr_text(n.func).endswith("sleep") for n in ast.walk(handler))
     rng = ctx.range_of(handler)
+    weak = 0.45 if _validation_only(handler) else 1.0
+    signal = _classify(ctx, caught, raises, loops, sleeps, body_text, handler, rng)
+    if weak < 1.0:
+        reason = signal.evidence.reason + " (input validation)"
+        return Signal(Evidence(PRIORITY, reason, rng, signal.evidence.detail), signal.strength * weak, signal.tags)
+    return signal
+
+
+def _classify(
+    ctx: FunctionContext,
+    caught: str,
+    raises: list[ast.Raise],
+    loops: bool,
+    sleeps: bool,
+    body_text: set[str],
+    handler: ast.ExceptHandler,
+    rng: Range,
+) -> Signal:
     if not raises:
         if loops and (sleeps or any(isinstance(n, ast.Continue) for n in ast.walk(handler))):
             return Signal(
@@ -83,9 +130,12 @@ def detect(ctx: FunctionContext) -> list[Signal]:
     for node in ctx.nodes:
         if isinstance(node, ast.Raise) and id(node) not in handled:
             name = _raise_name(node)
-            if name is None or name.split(".")[-1] in _VALIDATION:
+            short = (name or "").split(".")[-1]
+            if name is None or short in _VALIDATION:
                 continue
-            domain = name.split(".")[-1] not in _BUILTIN_EXCEPTIONS
+            if any(word in short for word in ("Validation", "Invalid", "BadRequest", "Malformed")):
+                continue  # input validation, not an operational outcome
+            domain = short not in _BUILTIN_EXCEPTIONS
             strength = 0.45 if domain else 0.2
             what = "domain error" if domain else "error"
             signals.append(

@@ -125,11 +125,16 @@ class TypeScope:
             if isinstance(expr.value, ast.Name) and expr.value.id in {"self", "cls"}:
                 return self.self_types.get(expr.attr)
             base = self.name_of(expr.value)
+            if base == "pathlib.Path" and expr.attr in {"parent", "stem", "name", "suffix"}:
+                return "pathlib.Path" if expr.attr == "parent" else None
             return f"{base}.{expr.attr}" if base else None
         if isinstance(expr, ast.Call):
             return self.returns_of(expr)
         if isinstance(expr, ast.Await):
             return self.name_of(expr.value)
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Div):
+            left = self.name_of(expr.left)
+            return left if left == "pathlib.Path" else None
         return None
 
     def returns_of(self, call: ast.Call) -> str | None:

@@ -45,6 +45,7 @@ _HEAVY_METHODS = frozenset(
         "read_parquet",
     }
 )
+_CONCURRENT = frozenset({"gather", "as_completed", "wait", "map", "submit", "starmap", "imap", "imap_unordered"})
 _LOOP_TYPES = (ast.For, ast.AsyncFor, ast.While)
 
 
@@ -101,6 +102,16 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         c = heavy[0]
         signals.append(
             Signal(Evidence(PRIORITY, f"heavy computation ({c.text})", c.range, c.text), 0.5, frozenset({"compute"}))
+        )
+    fan_out = [c for c in ctx.calls if c.text.rsplit(".", 1)[-1] in _CONCURRENT]
+    if fan_out:
+        c = fan_out[0]
+        signals.append(
+            Signal(
+                Evidence(PRIORITY, f"runs work concurrently ({c.text}): latency is the slowest child", c.range, c.text),
+                0.55,
+                frozenset({"concurrent"}),
+            )
         )
     if any(c.text in {ctx.name, f"self.{ctx.name}", f"cls.{ctx.name}"} for c in ctx.calls):
         signals.append(

@@ -17,6 +17,44 @@ class Shape:
     distinct_calls: int
     lines: int
     trivial: str | None  # why it is trivial, or None
+    generator: bool = False  # a span around a generator measures its consumer, not its work
+
+
+_FOREVER_CALLS = frozenset({"serve_forever", "run_forever", "run_until_disconnected", "start_consuming", "idle"})
+
+
+def _runs_forever(ctx: FunctionContext) -> bool:
+    """A top-level endless loop (``while True``/``while self.running``) or a serve-forever call: never ends."""
+    for call in ctx.calls:
+        if call.text.rsplit(".", 1)[-1] in _FOREVER_CALLS:
+            return True
+    for stmt in ctx.body_without_docstring():
+        if not isinstance(stmt, ast.While):
+            continue
+        test = stmt.test
+        endless = isinstance(test, ast.Constant) and bool(test.value)
+        flag = isinstance(test, ast.Attribute | ast.Name) or (
+            isinstance(test, ast.UnaryOp) and isinstance(test.operand, ast.Attribute | ast.Name | ast.Call)
+        )
+        if not (endless or flag):
+            continue
+        exits = any(isinstance(n, ast.Break | ast.Return) for n in ast.walk(stmt))
+        if not exits or (flag and not endless):
+            return True
+    return False
+
+
+def _is_wrapper_factory(ctx: FunctionContext) -> bool:
+    """A decorator or factory: defines an inner function and returns it."""
+    inner = {s.name for s in ctx.node.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)}
+    returns = {n.value.id for n in ctx.nodes if isinstance(n, ast.Return) and isinstance(n.value, ast.Name)}
+    return bool(inner & returns)
+
+
+def _is_generic_wrapper(ctx: FunctionContext) -> bool:
+    """The ``wrapper(*args, **kwargs)`` inside a decorator: the span belongs to the decorated function."""
+    args = ctx.node.args
+    return "<locals>" in ctx.qualname and args.vararg is not None and args.kwarg is not None
 
 
 def _is_stub(body: list[ast.stmt]) -> bool:
@@ -62,4 +100,11 @@ def shape_of(ctx: FunctionContext, has_io: bool) -> Shape:
         trivial = "one-line helper without I/O"
     elif len(stmts) <= 2 and not calls:
         trivial = "no calls and almost no logic"
-    return Shape(len(stmts), len(calls), len(distinct), lines, trivial)
+    elif {"contextmanager", "asynccontextmanager"} & decorators:
+        trivial = "context-manager helper (the span belongs to the code using it)"
+    elif _is_wrapper_factory(ctx) or _is_generic_wrapper(ctx):
+        trivial = "decorator or factory (the span belongs to the decorated function)"
+    elif _runs_forever(ctx):
+        trivial = "runs for the life of the process: a span would never end (trace each unit of work instead)"
+    generator = any(isinstance(n, ast.Yield | ast.YieldFrom) for n in ctx.nodes)
+    return Shape(len(stmts), len(calls), len(distinct), lines, trivial, generator)

@@ -1,0 +1,260 @@
+"""``trace-advisor analyze``: recommend where spans belong in files or folders and write a report."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from trace_advisor.config_model import PRIORITY_NAMES, Config
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+FORMATS = ("json", "md", "sarif", "html")
+
+
+class UsageError(Exception):
+    """Bad arguments, configuration or template: reported before any work, exit code 2."""
+
+
+def _confidence(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1: {text}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="Python files or folders to analyse")
+    parser.add_argument("--format", choices=FORMATS, help="report format (default: report.format, md)")
+    parser.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report here (default: stdout)")
+    parser.add_argument("--min-confidence", type=_confidence, metavar="X", help="hide recommendations below X (0-1)")
+    parser.add_argument("--priorities", metavar="A,B", help=f"only these priorities ({', '.join(PRIORITY_NAMES)})")
+    parser.add_argument("--changed-since", metavar="GIT_REF", help="only files changed since this git ref")
+    parser.add_argument(
+        "--fail-on",
+        type=_confidence,
+        metavar="CONFIDENCE",
+        help="exit 1 when a recommendation at or above CONFIDENCE exists (for CI)",
+    )
+    parser.add_argument("--provider", choices=("local", "bedrock", "openai"), help="where advice comes from")
+    parser.add_argument("--model", metavar="ID", help="model id for --provider bedrock/openai")
+    parser.add_argument("--config", type=Path, metavar="FILE", help="configuration file (default: project's)")
+    parser.add_argument("--template", type=Path, metavar="FILE", help="Jinja2 template for the md format")
+    parser.add_argument("--search-path", action="append", default=[], metavar="DIR", help="extra import path")
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write the facts cache")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
+
+
+class Progress:
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self, stream: TextIO, enabled: bool) -> None:
+        self.stream = stream
+        self.enabled = enabled and stream.isatty()
+        self._last = -1
+
+    def phase(self, label: str) -> Callable[[int, int], None]:
+        def update(done: int, total: int) -> None:
+            if not self.enabled or total <= 0:
+                return
+            percent = done * 100 // total
+            if percent == self._last and done != total:
+                return
+            self._last = percent
+            width = 30
+            filled = width * done // total
+            self.stream.write(f"\r{label:<10} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
+            if done == total:
+                self.stream.write("\r\033[K")
+                self._last = -1
+            self.stream.flush()
+
+        return update
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, object]:
+    values: dict[str, object] = {
+        "min_confidence": args.min_confidence,
+        "report.format": args.format,
+        "report.output": str(args.output) if args.output else None,
+        "report.template": str(args.template) if args.template else None,
+        "provider.name": args.provider,
+    }
+    if args.search_path:
+        values["search_paths"] = [str(Path(p).resolve()) for p in args.search_path]
+    if args.model:
+        provider = args.provider
+        if provider in (None, "local"):
+            raise UsageError("--model needs --provider bedrock or --provider openai")
+        values["provider.bedrock.model_id" if provider == "bedrock" else "provider.openai.model"] = args.model
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _load_config(args: argparse.Namespace, project: Path) -> Config:
+    from trace_advisor.config import ConfigError, load_config
+
+    if args.config is not None and not args.config.is_file():
+        raise UsageError(f"config file not found: {args.config}")
+    try:
+        config = load_config(
+            project, overrides=_overrides(args), config_file=args.config, overrides_origin="command line"
+        )
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    if args.priorities:
+        wanted = [p.strip() for p in args.priorities.split(",") if p.strip()]
+        unknown = [p for p in wanted if p not in config.priorities]
+        if unknown or not wanted:
+            raise UsageError(
+                f"unknown priorities: {', '.join(unknown) or '(none given)'} (known: {', '.join(config.priorities)})"
+            )
+        config = dataclasses.replace(config, priorities={p: config.priorities[p] for p in wanted})
+    return config
+
+
+def _changed_files(ref: str, roots: Sequence[Path]) -> set[Path]:
+    """Python files changed since ``ref`` (committed, staged, unstaged, untracked) in the roots' git repositories."""
+    changed: set[Path] = set()
+    for root in {r if r.is_dir() else r.parent for r in roots}:
+        top = _git(root, "rev-parse", "--show-toplevel").strip()
+        if not top:
+            raise UsageError(f"--changed-since: {root} is not inside a git repository")
+        _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", what=f"unknown git ref {ref!r}")
+        listed = (
+            _git(root, "diff", "--name-only", "--no-renames", ref, "--")
+            + "\n"
+            + _git(root, "ls-files", "--others", "--exclude-standard")
+        )
+        for line in listed.splitlines():
+            if line.strip().endswith(".py"):
+                changed.add((Path(top) / line.strip()).resolve())
+    return changed
+
+
+def _git(cwd: Path, *argv: str, what: str | None = None) -> str:
+    try:
+        done = subprocess.run(["git", *argv], cwd=cwd, capture_output=True, text=True, check=False, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise UsageError(f"--changed-since: cannot run git: {exc}") from None
+    if done.returncode != 0:
+        if argv[0] == "rev-parse" and argv[1] == "--show-toplevel":
+            return ""
+        raise UsageError(f"--changed-since: {what or done.stderr.strip() or 'git failed'}")
+    return done.stdout
+
+
+def _provider(config: Config, err: TextIO) -> object | None:
+    if config.provider.name == "local":
+        return None
+    try:
+        from trace_advisor.advise.providers import create_provider
+    except ImportError as exc:
+        err.write(f"trace-advisor: provider {config.provider.name} is not available ({exc}); using local\n")
+        return None
+    try:
+        return create_provider(config)
+    except ValueError as exc:  # ProviderConfigError: the message names the key to fix
+        raise UsageError(str(exc)) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    err = sys.stderr
+    try:
+        return _run(args, err)
+    except UsageError as exc:
+        err.write(f"trace-advisor: error: {exc}\n")
+        return EXIT_USAGE
+
+
+def _run(args: argparse.Namespace, err: TextIO) -> int:
+    from trace_advisor.analysis import analyze
+    from trace_advisor.config import find_project_root
+    from trace_advisor.index import Index
+    from trace_advisor.report import ReportError, render, validate_template, write_report
+
+    missing = [str(p) for p in args.paths if not p.exists()]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    paths = [p.resolve() for p in args.paths]
+    config = _load_config(args, find_project_root(paths[0]))
+    fmt = config.report.format
+    if fmt == "md" and config.report.template:
+        try:
+            validate_template(Path(config.report.template))
+        except ReportError as exc:
+            raise UsageError(str(exc)) from None
+    provider = _provider(config, err)
+    changed = _changed_files(args.changed_since, paths) if args.changed_since else None
+
+    progress = Progress(err, not args.quiet)
+    roots = sorted({p if p.is_dir() else p.parent for p in paths})
+    index = Index.from_config(config, roots, use_cache=not args.no_cache)
+    index.build(progress=progress.phase("indexing"))
+    files = [f for f in index.files() if _selected(f.resolve(), paths) and (changed is None or f.resolve() in changed)]
+    result = analyze(index, config, files, provider=provider, progress=progress.phase("analysing"))  # type: ignore[arg-type]
+    try:
+        text = render(result, fmt, graph=index.graph(), config=config)
+    except ReportError as exc:
+        raise UsageError(str(exc)) from None
+    output = Path(config.report.output) if config.report.output else None
+    if output is not None:
+        write_report(text, output)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
+    for problem in result.problems:
+        where = f"{problem.file}:{problem.line}" if problem.file and problem.line else problem.file or "trace-advisor"
+        err.write(f"{where}: {problem.severity}: {problem.message}\n")
+    if not args.quiet:
+        err.write(_summary(result, len(files), output) + "\n")
+    if args.fail_on is not None and any(r.confidence >= args.fail_on for r in result.recommendations):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _selected(file: Path, paths: Sequence[Path]) -> bool:
+    return any(file == p or (p.is_dir() and file.is_relative_to(p)) for p in paths)
+
+
+def _summary(result: object, requested: int, output: Path | None) -> str:
+    from trace_advisor.model import AnalysisResult
+
+    assert isinstance(result, AnalysisResult)
+    counts = Counter(r.priority for r in result.recommendations)
+    by_priority = ", ".join(f"{n} {p}" for p, n in counts.most_common())
+    skipped = requested - result.files_analysed
+    text = (
+        f"trace-advisor: {result.files_analysed} files analysed"
+        + (f" ({skipped} skipped)" if skipped else "")
+        + f", {len(result.recommendations)} recommendations"
+        + (f" ({by_priority})" if by_priority else "")
+        + f", engine {result.engine}"
+    )
+    if result.usage.calls:
+        text += f", {result.usage.input_tokens}+{result.usage.output_tokens} tokens (~${result.usage.cost_usd:.4f})"
+    if output is not None:
+        text += f"; report written to {output}"
+    return text
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``analyze`` alone (``python -m trace_advisor.cli.analyze_cmd``), without the other subcommands."""
+    parser = argparse.ArgumentParser(prog="trace-advisor analyze", description=__doc__)
+    add_arguments(parser)
+    try:
+        return run(parser.parse_args(argv))
+    except KeyboardInterrupt:
+        sys.stderr.write("trace-advisor: interrupted\n")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
