@@ -2,9 +2,10 @@
 
 confidence = shape x (1 - prod over priorities (1 - weight_p x evidence_p)), where evidence_p combines the
 strongest three signals of priority p as a noisy-OR (1 - prod(1 - strength)). ``shape`` lowers helpers that are
-private (x0.85), nested (x0.6), generators (x0.7) or tiny (0.8 for one statement rising to 1.0 at six). Trivial functions (getters,
-dunders, stubs, one-line pure helpers), functions that already create a span, silenced functions and thin wrappers
-of a single call that an installed auto-instrumentation already traces are never recommended.
+private (x0.85), nested (x0.6), generators (x0.7) or tiny (0.8 for one statement rising to 1.0 at six). Trivial
+functions (getters, dunders, stubs, one-line pure helpers, decorators, context-manager helpers, endless loops),
+functions that already create a span, silenced functions and thin wrappers of a single call that an installed
+auto-instrumentation already traces are never recommended.
 """
 
 from __future__ import annotations
