@@ -1,0 +1,8 @@
+"""Span insertion: minimal, verified text edits that add an OpenTelemetry span to one function."""
+
+from __future__ import annotations
+
+from trace_advisor.edits.engine import EditResult, SpanEditor, SpanForm, span_edits
+from trace_advisor.edits.source import SourceText, apply_edits
+
+__all__ = ["EditResult", "SourceText", "SpanEditor", "SpanForm", "apply_edits", "span_edits"]

@@ -1,0 +1,238 @@
+"""The ``with tracer.start_as_current_span(...) as span:`` form: one edit that re-indents the body under the block."""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import io
+import tokenize
+from dataclasses import dataclass
+
+from trace_advisor.edits.existing import docstring_count, own_scope
+from trace_advisor.edits.locate import FunctionNode
+from trace_advisor.edits.source import SourceText
+from trace_advisor.model import Position, Range, TextEdit
+
+_INSIGNIFICANT = frozenset({tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT})
+
+
+class BodyEditError(Exception):
+    """The body cannot be rewritten safely (unusual layout); the caller reports it instead of editing."""
+
+
+@dataclass(frozen=True, slots=True)
+class HandlerPlan:
+    """An ``except`` clause that swallows or translates its exception, with the name it binds (added if missing)."""
+
+    index: int  # position among the function's own handlers, in walk order (for verification)
+    node: ast.ExceptHandler
+    name: str
+    add_name: bool
+
+
+class _Tokens:
+    """Tokens of the function's lines, to find header colons and lines that start inside a string."""
+
+    def __init__(self, source: SourceText, first_line: int, last_line: int) -> None:
+        text = "".join(source.line(n) + "\n" for n in range(first_line, last_line + 1))
+        self.starts: list[tuple[int, int]] = []
+        self.strings: list[str] = []
+        self.inside: set[int] = set()
+        try:
+            for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+                start = (tok.start[0] + first_line - 1, tok.start[1])
+                end_row = tok.end[0] + first_line - 1
+                if end_row > start[0]:
+                    self.inside.update(range(start[0] + 1, end_row + 1))
+                if tok.type not in _INSIGNIFICANT and tok.type != tokenize.ENDMARKER:
+                    self.starts.append(start)
+                    self.strings.append(tok.string)
+        except (tokenize.TokenError, SyntaxError) as error:
+            raise BodyEditError(f"cannot tokenize the function: {error}") from error
+
+    def colon_before(self, line: int, column: int) -> tuple[int, int]:
+        """Position of the ``:`` that ends the clause header right before ``(line, column)``."""
+        index = bisect.bisect_left(self.starts, (line, column)) - 1
+        if index < 0 or self.strings[index] != ":":
+            raise BodyEditError(f"no ':' before line {line} column {column}")
+        return self.starts[index]
+
+
+def indent_unit(module: ast.Module, source: SourceText) -> str:
+    """The file's indentation step (first nested block found); four spaces when there is none."""
+    for node in ast.walk(module):
+        body = getattr(node, "body", None)
+        if not isinstance(node, ast.stmt) or not isinstance(body, list) or not body:
+            continue
+        inner = body[0]
+        if inner.lineno == node.lineno:
+            continue
+        outer_text = source.line(node.lineno)
+        inner_text = source.line(inner.lineno)
+        outer = outer_text[: len(outer_text) - len(outer_text.lstrip(" \t"))]
+        inner_indent = inner_text[: len(inner_text) - len(inner_text.lstrip(" \t"))]
+        if inner_indent.startswith(outer) and len(inner_indent) > len(outer):
+            return inner_indent[len(outer) :]
+    return "    "
+
+
+def swallowing_handlers(node: FunctionNode, taken: set[str], preferred: str = "exc") -> list[HandlerPlan]:
+    """Handlers of the function's own body that do not re-raise what they caught (bare ``raise`` / ``raise name``)."""
+    plans: list[HandlerPlan] = []
+    fresh: str | None = None
+    handlers = [n for n in own_scope(node) if isinstance(n, ast.ExceptHandler)]
+    for index, handler in enumerate(handlers):
+        reraises = False
+        for sub in _handler_scope(handler):
+            if isinstance(sub, ast.Raise) and (
+                sub.exc is None or (isinstance(sub.exc, ast.Name) and handler.name and sub.exc.id == handler.name)
+            ):
+                reraises = True
+                break
+        if reraises:
+            continue
+        if handler.name:
+            plans.append(HandlerPlan(index, handler, handler.name, False))
+        else:
+            if fresh is None:
+                fresh = preferred
+                n = 1
+                while fresh in taken:
+                    n += 1
+                    fresh = f"{preferred}_{n}"
+            plans.append(HandlerPlan(index, handler, fresh, True))
+    return plans
+
+
+def _handler_scope(handler: ast.ExceptHandler) -> list[ast.AST]:
+    found: list[ast.AST] = []
+    stack: list[ast.AST] = list(handler.body)
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        if not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            stack.extend(ast.iter_child_nodes(current))
+    return found
+
+
+def _indent_of(text: str) -> str:
+    return text[: len(text) - len(text.lstrip(" \t\f"))]
+
+
+def with_edit(
+    source: SourceText,
+    node: FunctionNode,
+    unit: str,
+    opener: str,
+    first_lines: list[tuple[int, str]],
+    handlers: list[HandlerPlan],
+    handler_lines: list[str],
+) -> TextEdit:
+    """One edit replacing the body (after the docstring) with ``opener`` + ``first_lines`` + the re-indented body.
+
+    ``opener`` is ``with ...:``; ``first_lines`` are (depth, code) inside the block; ``handler_lines`` are inserted
+    at the top of each handler in ``handlers`` (``{name}`` is replaced by the handler's exception name).
+    """
+    eol = source.eol
+    body = node.body
+    doc = docstring_count(node)
+    first, last = body[doc], body[-1]
+    last_line = last.end_lineno or last.lineno
+    tokens = _Tokens(source, node.lineno, last_line)
+    col = source.char_column
+    def_indent = _indent_of(source.line(node.lineno))
+
+    head = body[0]
+    head_col = col(head.lineno, head.col_offset)
+    header_inline = source.line(head.lineno)[:head_col].strip() != ""
+    first_col = col(first.lineno, first.col_offset)
+    first_inline = source.line(first.lineno)[:first_col].strip() != ""
+
+    prefix: list[str] = []  # new lines before the ``with`` line
+    if not first_inline:
+        body_indent = source.line(first.lineno)[:first_col]
+        start = Position(first.lineno, 0)
+        split_first: str | None = None
+        rest_from = first.lineno
+    elif header_inline:
+        body_indent = def_indent + unit
+        colon = tokens.colon_before(head.lineno, head_col)
+        start = Position(colon[0], colon[1] + 1)
+        if doc:
+            prefix.append(body_indent + _segment(source, head))
+        split_first = source.line(first.lineno)[first_col:]
+        rest_from = first.lineno + 1
+    else:  # the docstring and the first statement share a line
+        body_indent = _indent_of(source.line(head.lineno))
+        end_line = head.end_lineno or head.lineno
+        start = Position(end_line, col(end_line, head.end_col_offset or 0))
+        split_first = source.line(first.lineno)[first_col:]
+        rest_from = first.lineno + 1
+    if not body_indent.startswith(def_indent) or body_indent == def_indent:
+        raise BodyEditError("the body's indentation does not extend the def's")
+
+    inner = body_indent + unit
+
+    def shift(text: str, line: int | None) -> str:
+        if not text.strip() or (line is not None and line in tokens.inside):
+            return text
+        if text.startswith(body_indent):
+            return inner + text[len(body_indent) :]
+        return unit + text
+
+    # handler edits: names added before the colon, statements inserted before the handler's first statement
+    colon_inserts: dict[int, list[tuple[int, str]]] = {}
+    before: dict[int, list[str]] = {}
+    splits: dict[int, tuple[int, str]] = {}
+    for plan in handlers:
+        h = plan.node
+        h_first = h.body[0]
+        h_col = col(h_first.lineno, h_first.col_offset)
+        code = [line.replace("{name}", plan.name) for line in handler_lines]
+        if plan.add_name:
+            colon_line, colon_col = tokens.colon_before(h_first.lineno, h_col)
+            added = f" as {plan.name}" if h.type is not None else f" BaseException as {plan.name}"
+            colon_inserts.setdefault(colon_line, []).append((colon_col, added))
+        if source.line(h_first.lineno)[:h_col].strip():
+            if h_first.lineno <= first.lineno and split_first is not None:
+                raise BodyEditError("handler shares the first line of the body")
+            h_indent = _indent_of(source.line(h.lineno)) + unit
+            splits[h_first.lineno] = (h_col, h_indent)
+            before.setdefault(h_first.lineno, []).extend(h_indent + c for c in code)
+        else:
+            h_indent = source.line(h_first.lineno)[:h_col]
+            before.setdefault(h_first.lineno, []).extend(h_indent + c for c in code)
+
+    out: list[str] = [eol] if start.column else []
+    for line in prefix:
+        out.append(line + eol)
+    out.append(body_indent + opener + eol)
+    out.extend(inner + unit * depth + text + eol for depth, text in first_lines)
+    if split_first is not None:
+        out.append(inner + split_first + (source.endings[first.lineno - 1] if first.lineno < last_line else ""))
+    for number in range(rest_from, last_line + 1):
+        text = source.line(number)
+        ending = source.endings[number - 1] if number < last_line else ""
+        inserts = sorted(colon_inserts.get(number, []), reverse=True)
+        split = splits.get(number)
+        for at, added in inserts:
+            text = text[:at] + added + text[at:]
+        if split is not None:
+            at = split[0] + sum(len(added) for _, added in inserts)
+            head_text, tail = text[:at].rstrip(), text[at:]
+            out.append(shift(head_text, number) + eol)
+            out.extend(shift(extra, None) + eol for extra in before.get(number, []))
+            out.append(shift(split[1] + tail, None) + ending)
+            continue
+        out.extend(shift(extra, None) + eol for extra in before.get(number, []))
+        out.append(shift(text, number) + ending)
+    end = Position(last_line, len(source.line(last_line)))
+    return TextEdit(Range(start, end), "".join(out))
+
+
+def _segment(source: SourceText, node: ast.stmt) -> str:
+    """The exact source text of a statement (may span lines; inner line endings kept)."""
+    end_line = node.end_lineno or node.lineno
+    start = source.offset(Position(node.lineno, source.char_column(node.lineno, node.col_offset)))
+    end = source.offset(Position(end_line, source.char_column(end_line, node.end_col_offset or 0)))
+    return source.text[start:end]

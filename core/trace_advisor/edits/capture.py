@@ -1,0 +1,167 @@
+"""Turn a recommendation's ``Capture`` into ``span.set_attribute`` statements with values OTel accepts.
+
+OpenTelemetry attribute values must be ``str``, ``bool``, ``int``, ``float`` or a homogeneous sequence of them; the
+SDK drops anything else with a warning. A parameter annotated with one of those types is recorded as is; an
+``Optional`` one is recorded only when it is not ``None``; a parameter of unknown type is converted with ``str()``
+so the attribute is never silently lost (annotate the parameter to keep its native type).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass
+
+from trace_advisor.edits.locate import FunctionNode
+from trace_advisor.model import Capture
+
+PRIMITIVES = frozenset({"str", "int", "float", "bool"})
+SEQUENCES = frozenset({"list", "List", "Sequence", "MutableSequence"})
+_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeCode:
+    """Lines of code (relative indent depth, text) that set attributes, plus notes about what was left out."""
+
+    lines: tuple[tuple[int, str], ...]
+    statements: int  # top-level statements among ``lines`` (for verification)
+    notes: tuple[str, ...]
+
+
+def _name(expr: ast.expr | None) -> str:
+    if isinstance(expr, ast.Name):
+        return expr.id
+    if isinstance(expr, ast.Attribute):
+        return expr.attr
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        try:
+            return _name(ast.parse(expr.value, mode="eval").body)
+        except SyntaxError:
+            return ""
+    return ""
+
+
+def _parse_annotation(expr: ast.expr | None) -> ast.expr | None:
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        try:
+            return ast.parse(expr.value, mode="eval").body
+        except SyntaxError:
+            return None
+    return expr
+
+
+def _optional_inner(expr: ast.expr) -> ast.expr | None:
+    """``X | None`` / ``Optional[X]`` / ``Union[X, None]`` -> ``X``."""
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.BitOr):
+        sides = [expr.left, expr.right]
+        rest = [s for s in sides if not (isinstance(s, ast.Constant) and s.value is None)]
+        return rest[0] if len(rest) == 1 else None
+    if isinstance(expr, ast.Subscript):
+        outer = _name(expr.value)
+        if outer == "Optional":
+            return expr.slice
+        if outer == "Union" and isinstance(expr.slice, ast.Tuple):
+            rest = [e for e in expr.slice.elts if not (isinstance(e, ast.Constant) and e.value is None)]
+            return rest[0] if len(rest) == 1 and len(expr.slice.elts) == 2 else None
+    return None
+
+
+def _kind(annotation: ast.expr | None) -> tuple[str, bool]:
+    """("native" | "unknown", optional) for an annotation."""
+    expr = _parse_annotation(annotation)
+    if expr is None:
+        return "unknown", False
+    inner = _optional_inner(expr)
+    optional = inner is not None
+    if inner is not None:
+        expr = inner
+    if _name(expr) in PRIMITIVES:
+        return "native", optional
+    if isinstance(expr, ast.Subscript):
+        outer = _name(expr.value)
+        item = expr.slice
+        if outer in SEQUENCES and _name(item) in PRIMITIVES:
+            return "native", optional
+        if outer in ("tuple", "Tuple") and isinstance(item, ast.Tuple) and len(item.elts) == 2:
+            if _name(item.elts[0]) in PRIMITIVES and isinstance(item.elts[1], ast.Constant):
+                return ("native", optional) if item.elts[1].value is Ellipsis else ("unknown", False)
+    return "unknown", False
+
+
+def _parameters(node: FunctionNode) -> dict[str, tuple[ast.arg, ast.expr | None]]:
+    """Parameter name -> (arg, default expression or None)."""
+    args = node.args
+    positional = [*args.posonlyargs, *args.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    found = {a.arg: (a, d) for a, d in zip(positional, defaults, strict=True)}
+    found.update({a.arg: (a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)})
+    for extra in (args.vararg, args.kwarg):
+        if extra is not None:
+            found[extra.arg] = (extra, None)
+    return found
+
+
+def _quote(key: str) -> str:
+    return json.dumps(key, ensure_ascii=False)
+
+
+def attribute_code(node: FunctionNode, capture: Capture, span: str, *, is_method: bool) -> AttributeCode:
+    """Statements recording ``capture.parameters`` and ``capture.attributes`` on ``span``."""
+    params = _parameters(node)
+    positional = [*node.args.posonlyargs, *node.args.args]
+    receiver = positional[0].arg if is_method and positional else None
+    lines: list[tuple[int, str]] = []
+    notes: list[str] = []
+    statements = 0
+    seen: set[str] = set()
+
+    def record(key: str, name: str, annotation: ast.expr | None, default: ast.expr | None, variadic: bool) -> None:
+        nonlocal statements
+        kind, optional = ("unknown", False) if variadic else _kind(annotation)
+        if isinstance(default, ast.Constant) and default.value is None:
+            optional = True
+        value = name if kind == "native" else f"str({name})"
+        if optional and kind == "native":
+            lines.append((0, f"if {name} is not None:"))
+            lines.append((1, f"{span}.set_attribute({_quote(key)}, {value})"))
+        else:
+            lines.append((0, f"{span}.set_attribute({_quote(key)}, {value})"))
+        statements += 1
+
+    for name in capture.parameters:
+        if name in seen or name == receiver:
+            continue
+        if name not in params:
+            notes.append(f"{name!r} is not a parameter of the function: not recorded")
+            continue
+        seen.add(name)
+        arg, default = params[name]
+        variadic = arg is node.args.vararg or arg is node.args.kwarg
+        record(name, name, arg.annotation, default, variadic)
+    for attribute in capture.attributes:
+        if attribute.key in seen:
+            continue
+        if not _KEY.match(attribute.key):
+            notes.append(f"attribute key {attribute.key!r} is not a valid attribute name: not recorded")
+            continue
+        expression = attribute.expression.strip()
+        try:
+            parsed = ast.parse(expression, mode="eval").body
+        except SyntaxError:
+            parsed = None
+        if parsed is None or "\n" in expression or "\r" in expression:
+            notes.append(f"expression {attribute.expression!r} for {attribute.key!r} is not valid Python: not recorded")
+            continue
+        seen.add(attribute.key)
+        if isinstance(parsed, ast.Name) and parsed.id in params and parsed.id != receiver:
+            arg, default = params[parsed.id]
+            variadic = arg is node.args.vararg or arg is node.args.kwarg
+            record(attribute.key, parsed.id, arg.annotation, default, variadic)
+        else:
+            lines.append((0, f"{span}.set_attribute({_quote(attribute.key)}, {expression})"))
+            statements += 1
+    if capture.return_value:
+        notes.append("the return value is not recorded automatically: set it on the span where the function returns")
+    return AttributeCode(tuple(lines), statements, tuple(notes))

@@ -1,0 +1,187 @@
+"""Decide how a function gets its span (decorator or ``with`` block), build the edits and verify them."""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Literal
+
+from trace_advisor.edits.body import BodyEditError, indent_unit, swallowing_handlers, with_edit
+from trace_advisor.edits.capture import attribute_code
+from trace_advisor.edits.decorator import decorator_edit
+from trace_advisor.edits.existing import (
+    ABSTRACT,
+    binding_counts,
+    decorator_tails,
+    has_span,
+    is_generator,
+    is_stub,
+    mentioned_names,
+)
+from trace_advisor.edits.imports import fresh_name, plan_module
+from trace_advisor.edits.locate import FunctionSite, find_functions, is_class
+from trace_advisor.edits.source import SourceText
+from trace_advisor.edits.verify import edited_function, same_with_block, same_with_decorator
+from trace_advisor.model import MODULE_QUALNAME, Capture, TextEdit, span_name
+
+SpanForm = Literal["decorator", "with"]
+
+
+@dataclass(frozen=True, slots=True)
+class EditResult:
+    """The edits that add a span, or none and a ``message`` saying why (already traced, missing, not parseable...)."""
+
+    edits: tuple[TextEdit, ...]
+    message: str | None = None
+    form: SpanForm | None = None  # how the span was added
+    already_traced: bool = False  # nothing to do: the function already starts a span (not a failure)
+    notes: tuple[str, ...] = ()  # what was asked for but not done (e.g. a capture that is not a parameter)
+    span_name: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the function has a span after applying ``edits`` (added now or already there)."""
+        return bool(self.edits) or self.already_traced
+
+
+class SpanEditor:
+    """Span edits for the functions of one module text; parses the text once for many functions."""
+
+    def __init__(self, text: str) -> None:
+        self.source = SourceText(text)
+        self.error: str | None = None
+        self.module: ast.Module | None = None
+        try:
+            self.module = ast.parse(text)
+        except SyntaxError as error:
+            where = f"line {error.lineno}: " if error.lineno else ""
+            self.error = f"the file does not parse ({where}{error.msg}); fix it and try again"
+        except ValueError as error:  # e.g. null bytes
+            self.error = f"the file does not parse ({error}); fix it and try again"
+
+    @cached_property
+    def _counts(self) -> Counter[str]:
+        assert self.module is not None
+        return binding_counts(self.module)
+
+    @cached_property
+    def _mentioned(self) -> set[str]:
+        assert self.module is not None
+        return mentioned_names(self.module)
+
+    @cached_property
+    def _unit(self) -> str:
+        assert self.module is not None
+        return indent_unit(self.module, self.source)
+
+    def sites(self, qualname: str) -> list[FunctionSite]:
+        return find_functions(self.module, qualname) if self.module is not None else []
+
+    def edits(self, qualname: str, capture: Capture | None = None, *, line: int | None = None) -> EditResult:
+        """Edits adding a span to the function ``qualname`` (the one spanning ``line`` when several share it)."""
+        if self.module is None:
+            return EditResult((), self.error)
+        if qualname == MODULE_QUALNAME:
+            return EditResult((), "module-level code cannot get a span from a quick-fix; wrap it in a function")
+        sites = self.sites(qualname)
+        if not sites:
+            if is_class(self.module, qualname):
+                return EditResult((), f"{qualname} is a class: add spans to its methods")
+            return EditResult((), f"no function {qualname} in this file (renamed or removed?)")
+        site = _choose(sites, line)
+        if site is None:
+            return EditResult((), f"no function {qualname} at line {line}")
+        name = span_name(qualname)
+        node = site.node
+        if has_span(node):
+            return EditResult((), f"{qualname} already starts a span", already_traced=True, span_name=name)
+        tails = decorator_tails(node)
+        if "overload" in tails:
+            return EditResult((), f"{qualname} is a typing.overload stub: the implementation gets the span")
+        if tails & ABSTRACT:
+            return EditResult((), f"{qualname} is abstract: add spans to the implementations")
+        if is_stub(node):
+            return EditResult((), f"{qualname} has no code to trace (its body is only a docstring, pass or ...)")
+        try:
+            return self._build(site, name, capture)
+        except (BodyEditError, ValueError, SyntaxError, RecursionError) as error:
+            return EditResult((), f"could not add a span to {qualname} safely: {error}")
+
+    def _build(self, site: FunctionSite, name: str, capture: Capture | None) -> EditResult:
+        assert self.module is not None
+        node = site.node
+        local_names = mentioned_names(node)
+        span_var = fresh_name("span", local_names)  # a new local of this function: only its own names can clash
+        is_method = site.in_class and "staticmethod" not in decorator_tails(node)
+        attributes = attribute_code(node, capture, span_var, is_method=is_method) if capture else None
+        handlers = (
+            swallowing_handlers(node, local_names | {span_var}) if capture is not None and capture.exceptions else []
+        )
+        setup = plan_module(
+            self.module,
+            self.source,
+            self._counts,
+            self._mentioned,
+            site.top_statement,
+            need_status=bool(handlers),
+        )
+        tracer_ready = setup.tracer_statement is None or setup.tracer_statement < site.top_statement
+        use_with = is_generator(node) or bool(attributes and attributes.lines) or bool(handlers) or not tracer_ready
+        notes = attributes.notes if attributes else ()
+        first_line = min([d.lineno for d in node.decorator_list] + [node.lineno])
+        last_line = node.end_lineno or node.lineno
+        if use_with:
+            lines = list(attributes.lines) if attributes else []
+            uses_span = bool(lines or handlers)
+            target = f" as {span_var}" if uses_span else ""
+            opener = f"with {setup.tracer}.start_as_current_span({_quote(name)}){target}:"
+            if setup.status is not None:
+                status = f"{setup.status[0]}({setup.status[1]}.ERROR, str({{name}}))"
+            else:
+                status = f"{setup.trace}.Status({setup.trace}.StatusCode.ERROR, str({{name}}))"
+            handler_lines = [f"{span_var}.record_exception({{name}})", f"{span_var}.set_status({status})"]
+            edit = with_edit(self.source, node, self._unit, opener, lines, handlers, handler_lines)
+            new = edited_function(self.source, first_line, last_line, edit)
+            statements = attributes.statements if attributes else 0
+            if not same_with_block(node, new, statements, handlers):
+                raise BodyEditError("the rewritten body would not be the original body inside the span")
+            form: SpanForm = "with"
+        else:
+            edit = decorator_edit(self.source, node, setup.tracer, name)
+            new = edited_function(self.source, first_line, last_line, edit)
+            if not same_with_decorator(node, new):
+                raise BodyEditError("the decorated function would differ from the original")
+            form = "decorator"
+        edits: list[TextEdit] = []
+        if setup.edit is not None:
+            if setup.edit.range.start.line > first_line:
+                raise BodyEditError("the tracer would be defined after the function")
+            edits.append(setup.edit)
+        edits.append(edit)
+        return EditResult(tuple(edits), None, form, notes=notes, span_name=name)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _choose(sites: list[FunctionSite], line: int | None) -> FunctionSite | None:
+    if line is None:
+        real = [s for s in sites if "overload" not in decorator_tails(s.node)]
+        return (real or sites)[0]
+    for site in sites:
+        first = min([d.lineno for d in site.node.decorator_list] + [site.node.lineno])
+        if first <= line <= (site.node.end_lineno or site.node.lineno):
+            return site
+    return None
+
+
+def span_edits(text: str, qualname: str, capture: Capture | None = None, *, line: int | None = None) -> EditResult:
+    """Minimal edits that add a span to function ``qualname`` of ``text`` (see :class:`SpanEditor`).
+
+    ``capture=None`` asks for a plain span (decorator form, or a ``with`` block for generators); a ``Capture``
+    records its parameters/attributes and marks swallowed exceptions on the span (``with`` form).
+    """
+    return SpanEditor(text).edits(qualname, capture, line=line)

@@ -1,0 +1,175 @@
+"""What a module already has: spans in a function, an ``opentelemetry.trace`` import, a module tracer, used names."""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from trace_advisor.edits.locate import FunctionNode
+
+# calls that create a span; seeing one in a function (or its decorators) means it is already traced
+SPAN_STARTERS = frozenset({"start_as_current_span", "start_span", "use_span"})
+ABSTRACT = frozenset({"abstractmethod", "abstractproperty", "abstractclassmethod", "abstractstaticmethod"})
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def own_scope(node: FunctionNode) -> Iterator[ast.AST]:
+    """Nodes of a function's own body, not descending into nested functions, classes or lambdas."""
+    stack: list[ast.AST] = list(reversed(node.body))
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, _SCOPES):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(current))))
+
+
+def dotted_name(expr: ast.expr) -> str:
+    """``functools.wraps(f)`` -> ``functools.wraps``; ``app.route("/")`` -> ``app.route``; otherwise ``""``."""
+    if isinstance(expr, ast.Call):
+        expr = expr.func
+    parts: list[str] = []
+    while isinstance(expr, ast.Attribute):
+        parts.append(expr.attr)
+        expr = expr.value
+    if isinstance(expr, ast.Name):
+        parts.append(expr.id)
+        return ".".join(reversed(parts))
+    return ""
+
+
+def _starts_span(expr: ast.AST) -> bool:
+    return any(
+        isinstance(sub, ast.Call)
+        and (
+            (isinstance(sub.func, ast.Attribute) and sub.func.attr in SPAN_STARTERS)
+            or (isinstance(sub.func, ast.Name) and sub.func.id in SPAN_STARTERS)
+        )
+        for sub in ast.walk(expr)
+    )
+
+
+def has_span(node: FunctionNode) -> bool:
+    """True when a decorator or the function's own body starts a span (any form)."""
+    if any(_starts_span(decorator) for decorator in node.decorator_list):
+        return True
+    return any(isinstance(sub, ast.Call) and _starts_span(sub) for sub in own_scope(node))
+
+
+def is_generator(node: FunctionNode) -> bool:
+    return any(isinstance(sub, ast.Yield | ast.YieldFrom) for sub in own_scope(node))
+
+
+def decorator_tails(node: FunctionNode) -> set[str]:
+    """Last component of each decorator's dotted name (``typing.overload`` -> ``overload``)."""
+    return {dotted_name(d).rpartition(".")[2] for d in node.decorator_list}
+
+
+def docstring_count(node: FunctionNode) -> int:
+    first = node.body[0]
+    is_doc = (
+        isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)
+    )
+    return 1 if is_doc else 0
+
+
+def is_stub(node: FunctionNode) -> bool:
+    """A body of only a docstring, ``pass`` and ``...``: nothing runs that a span could measure."""
+    for stmt in node.body[docstring_count(node) :]:
+        if isinstance(stmt, ast.Pass):
+            continue
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and stmt.value.value is Ellipsis:
+            continue
+        return False
+    return True
+
+
+def _bindings(tree: ast.AST) -> Iterator[str]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            yield node.id
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            yield node.name
+        elif isinstance(node, ast.arg):
+            yield node.arg
+        elif isinstance(node, ast.alias):
+            yield node.asname or node.name.partition(".")[0]
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            yield node.name
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            yield from node.names
+        elif isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
+            yield node.name
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            yield node.rest
+
+
+def binding_counts(tree: ast.AST) -> Counter[str]:
+    """How many times each name is bound anywhere in ``tree`` (any scope)."""
+    return Counter(_bindings(tree))
+
+
+def mentioned_names(tree: ast.AST) -> set[str]:
+    """Every identifier bound or read anywhere in ``tree`` (attribute names excluded)."""
+    names = set(_bindings(tree))
+    names.update(node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
+    return names
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleBinding:
+    name: str  # the name bound at module level
+    expression: str  # how code refers to the bound object (``trace``, ``otel_trace``, ``opentelemetry.trace``)
+    statement: int  # index into ``module.body``
+
+
+def trace_imports(module: ast.Module) -> list[ModuleBinding]:
+    """Top-level imports that bind ``opentelemetry.trace`` (``from opentelemetry import trace as t``...)."""
+    found: list[ModuleBinding] = []
+    for index, stmt in enumerate(module.body):
+        if isinstance(stmt, ast.ImportFrom) and stmt.module == "opentelemetry" and stmt.level == 0:
+            found.extend(
+                ModuleBinding(a.asname or a.name, a.asname or a.name, index) for a in stmt.names if a.name == "trace"
+            )
+        elif isinstance(stmt, ast.Import):
+            for a in stmt.names:
+                if a.name == "opentelemetry.trace":
+                    found.append(
+                        ModuleBinding(a.asname, a.asname, index)
+                        if a.asname
+                        else ModuleBinding("opentelemetry", "opentelemetry.trace", index)
+                    )
+    return found
+
+
+def status_imports(module: ast.Module) -> tuple[ModuleBinding, ModuleBinding] | None:
+    """Top-level ``from opentelemetry.trace import Status, StatusCode`` (any aliases), if present."""
+    status: ModuleBinding | None = None
+    code: ModuleBinding | None = None
+    for index, stmt in enumerate(module.body):
+        if isinstance(stmt, ast.ImportFrom) and stmt.module in ("opentelemetry.trace", "opentelemetry.trace.status"):
+            for a in stmt.names:
+                bound = a.asname or a.name
+                if a.name == "Status":
+                    status = ModuleBinding(bound, bound, index)
+                elif a.name == "StatusCode":
+                    code = ModuleBinding(bound, bound, index)
+    return (status, code) if status and code else None
+
+
+def module_tracers(module: ast.Module) -> list[ModuleBinding]:
+    """Top-level names bound to ``<anything>.get_tracer(...)`` or ``get_tracer(...)``."""
+    found: list[ModuleBinding] = []
+    for index, stmt in enumerate(module.body):
+        target: ast.expr | None = None
+        value: ast.expr | None = None
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target, value = stmt.targets[0], stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            target, value = stmt.target, stmt.value
+        if isinstance(target, ast.Name) and isinstance(value, ast.Call) and dotted_name(value).endswith("get_tracer"):
+            if dotted_name(value).rpartition(".")[2] == "get_tracer":
+                found.append(ModuleBinding(target.id, target.id, index))
+    return found

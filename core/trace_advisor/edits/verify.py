@@ -1,0 +1,69 @@
+"""Prove an edit is right before handing it out: the new function parses and equals the old one plus the span."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+
+from trace_advisor.edits.body import HandlerPlan
+from trace_advisor.edits.existing import docstring_count, has_span, own_scope
+from trace_advisor.edits.locate import FunctionNode
+from trace_advisor.edits.source import SourceText
+from trace_advisor.model import Position, TextEdit
+
+
+def edited_function(source: SourceText, first_line: int, last_line: int, edit: TextEdit) -> FunctionNode:
+    """Parse lines ``first_line..last_line`` with ``edit`` applied, on their own; raises SyntaxError/ValueError."""
+    region_start = source.offset(Position(first_line, 0))
+    region_end = source.offset(Position(last_line, len(source.line(last_line))))
+    start, end = source.offset(edit.range.start), source.offset(edit.range.end)
+    if not region_start <= start <= end <= region_end:
+        raise ValueError("the edit leaves the function")
+    text = source.text
+    region = text[region_start:start] + edit.new_text + text[end:region_end]
+    indented = region[:1] in (" ", "\t", "\f")
+    tree = ast.parse("if 1:\n" + region if indented else region)
+    block = tree.body[0].body if indented and isinstance(tree.body[0], ast.If) else tree.body
+    if len(block) != 1 or not isinstance(block[0], ast.FunctionDef | ast.AsyncFunctionDef):
+        raise ValueError("the edited text is not one function definition")
+    return block[0]
+
+
+def same_with_decorator(old: FunctionNode, new: FunctionNode) -> bool:
+    if len(new.decorator_list) != len(old.decorator_list) + 1 or not has_span(new):
+        return False
+    new.decorator_list.pop()
+    return ast.dump(new) == ast.dump(old)
+
+
+def same_with_block(old: FunctionNode, new: FunctionNode, attributes: int, handlers: Sequence[HandlerPlan]) -> bool:
+    """``new`` is ``old`` with its body (after the docstring) inside one ``with`` block that starts a span, preceded
+    by ``attributes`` statements, and two statements at the top of each planned handler."""
+    doc = docstring_count(old)
+    block = new.body[doc] if len(new.body) == doc + 1 else None
+    if not isinstance(block, ast.With):
+        return False
+    if len(block.items) != 1 or not has_span_call(block.items[0].context_expr):
+        return False
+    new.body = new.body[:doc] + block.body[attributes:]
+    if not new.body:
+        return False
+    found = [n for n in own_scope(new) if isinstance(n, ast.ExceptHandler)]
+    for plan in handlers:
+        if plan.index >= len(found) or len(found[plan.index].body) < 3:
+            return False
+        handler = found[plan.index]
+        del handler.body[:2]
+        if plan.add_name:
+            handler.name = None
+            if plan.node.type is None:
+                handler.type = None
+    return ast.dump(new) == ast.dump(old)
+
+
+def has_span_call(expr: ast.expr) -> bool:
+    return (
+        isinstance(expr, ast.Call)
+        and isinstance(expr.func, ast.Attribute)
+        and (expr.func.attr == "start_as_current_span")
+    )
