@@ -1,0 +1,86 @@
+"""Turn callee, value and annotation expressions into chains that resolution can follow."""
+
+from __future__ import annotations
+
+import ast
+
+from trace_advisor.facts.model import CALL, Chain
+
+# Subscripted annotations that mean "one of the arguments" rather than a generic container.
+_UNWRAP_FIRST = frozenset({"Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly"})
+_UNWRAP_ALL = frozenset({"Optional", "Union"})
+
+
+def chain_of(node: ast.expr) -> Chain | None:
+    """``a.b().c`` -> ("a", "b", "()", "c"); ``await`` is looked through; anything else is not followable."""
+    parts: list[str] = []
+    current: ast.expr = node
+    while True:
+        if isinstance(current, ast.Name):
+            parts.append(current.id)
+            break
+        if isinstance(current, ast.Attribute):
+            parts.append(current.attr)
+            current = current.value
+        elif isinstance(current, ast.Call):
+            parts.append(CALL)
+            current = current.func
+        elif isinstance(current, ast.Await):
+            current = current.value
+        else:
+            return None
+    parts.reverse()
+    return tuple(parts)
+
+
+def chain_text(chain: Chain) -> str:
+    """Render a chain as source-like text: ("a", "b", "()", "c") -> ``a.b().c``."""
+    out: list[str] = []
+    for part in chain:
+        if part == CALL:
+            out.append("()")
+        elif out:
+            out.append("." + part)
+        else:
+            out.append(part)
+    return "".join(out)
+
+
+def annotation_chains(node: ast.expr | None, depth: int = 0) -> tuple[Chain, ...]:
+    """The classes an annotation names: ``Optional[A]``, ``A | None``, ``"A"``, ``Annotated[A, ...]`` -> (A,).
+
+    A generic container (``list[A]``) names the container, ``None`` names nothing.
+    """
+    if node is None or depth > 20:
+        return ()
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, str):
+            try:
+                parsed = ast.parse(node.value.strip(), mode="eval")
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return ()
+            return annotation_chains(parsed.body, depth + 1)
+        return ()
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return annotation_chains(node.left, depth + 1) + annotation_chains(node.right, depth + 1)
+    if isinstance(node, ast.Subscript):
+        base = chain_of(node.value)
+        if base is None:
+            return ()
+        head = base[-1]
+        if head in _UNWRAP_ALL:
+            inner = node.slice
+            elements = inner.elts if isinstance(inner, ast.Tuple) else [inner]
+            found: tuple[Chain, ...] = ()
+            for element in elements:
+                found += annotation_chains(element, depth + 1)
+            return found
+        if head in _UNWRAP_FIRST:
+            inner = node.slice
+            first = inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner
+            return annotation_chains(first, depth + 1)
+        return (base,)
+    if isinstance(node, ast.Name | ast.Attribute):
+        chain = chain_of(node)
+        return (chain,) if chain is not None else ()
+    return ()

@@ -1,0 +1,30 @@
+"""Turn a module's scopes into the shared ``Definition`` values (functions, methods, classes, the module body)."""
+
+from __future__ import annotations
+
+from trace_advisor.facts.model import ModuleFacts, Scope
+from trace_advisor.model import Definition, DefinitionKind, Range
+
+
+def definition_kind(scope: Scope, scopes: dict[str, Scope]) -> DefinitionKind:
+    if scope.kind == "module":
+        return "module"
+    if scope.kind == "class":
+        return "class"
+    parent = scopes.get(scope.parent) if scope.parent else None
+    return "method" if parent is not None and parent.kind == "class" else "function"
+
+
+def definitions_of(facts: ModuleFacts, module: str, file: str) -> tuple[Definition, ...]:
+    scopes = facts.scope_map()
+    return tuple(
+        Definition(
+            symbol=f"{module}:{scope.qualname}",
+            kind=definition_kind(scope, scopes),
+            file=file,
+            range=Range.of(*scope.loc),
+            name_range=Range.of(*scope.name_loc),
+            is_async=scope.is_async,
+        )
+        for scope in facts.scopes
+    )

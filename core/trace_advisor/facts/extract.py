@@ -1,0 +1,479 @@
+"""Walk one module's ``ast`` once and collect its facts: scopes, bindings, call sites, attributes, decorators.
+
+Statements are walked recursively (their nesting is bounded by the parser's indentation limit); expressions, which
+can nest thousands deep in generated code, are walked with an explicit stack.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from trace_advisor.facts.chains import annotation_chains, chain_of, chain_text
+from trace_advisor.facts.model import (
+    ANNOTATION,
+    CALL,
+    CLASS,
+    CLS,
+    DEF,
+    FROM,
+    IMPORT,
+    SELF,
+    UNKNOWN,
+    VALUE,
+    Binding,
+    CallSite,
+    Chain,
+    Decorator,
+    Loc,
+    ModuleFacts,
+    Scope,
+)
+from trace_advisor.model import LOCALS, MODULE_QUALNAME
+from trace_advisor.positions import char_column
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_DEF_KEYWORD = re.compile(r"(?:async\s+)?def\s+|class\s+")
+_MAX_TEXT = 200
+_STATIC = frozenset({"staticmethod"})
+_CLASSMETHOD = frozenset({"classmethod"})
+_PROPERTY = frozenset({"property", "cached_property", "abstractproperty", "setter", "getter", "deleter"})
+# Decorators that only declare something (no behaviour worth a call edge) are not recorded as calls.
+_DECLARATIVE = frozenset(
+    {
+        "staticmethod",
+        "classmethod",
+        "property",
+        "setter",
+        "getter",
+        "deleter",
+        "abstractmethod",
+        "overload",
+        "override",
+        "final",
+        "cached_property",
+        "wraps",
+        "total_ordering",
+        "runtime_checkable",
+    }
+)
+_IMPLICIT_CLS = frozenset({"__new__", "__init_subclass__", "__class_getitem__"})
+_UNKNOWN_BINDING = Binding(UNKNOWN)
+
+
+class _ScopeBuilder:
+    __slots__ = (
+        "qualname",
+        "kind",
+        "parent",
+        "loc",
+        "name_loc",
+        "bindings",
+        "is_async",
+        "decorators",
+        "bases",
+        "params",
+        "returns",
+        "return_values",
+        "attributes",
+        "star_imports",
+        "method_kind",
+        "declared",
+        "globals",
+        "self_name",
+        "owner",
+    )
+
+    def __init__(self, qualname: str, kind: str, parent: _ScopeBuilder | None, loc: Loc, name_loc: Loc) -> None:
+        self.qualname = qualname
+        self.kind = kind
+        self.parent = parent
+        self.loc = loc
+        self.name_loc = name_loc
+        self.bindings: dict[str, list[Binding]] = {}
+        self.is_async = False
+        self.decorators: tuple[Decorator, ...] = ()
+        self.bases: tuple[Chain | None, ...] = ()
+        self.params: tuple[str, ...] = ()
+        self.returns: tuple[Chain, ...] = ()
+        self.return_values: list[Chain] = []
+        self.attributes: dict[str, list[Binding]] = {}
+        self.star_imports: list[tuple[str, int]] = []
+        self.method_kind = ""
+        self.declared: set[str] = set()  # names declared ``global``/``nonlocal``: not local bindings
+        self.globals: set[str] = set()
+        self.self_name: str | None = None  # methods: the name of the instance parameter
+        self.owner: _ScopeBuilder | None = None  # methods: the class whose attributes ``self.x = ...`` sets
+
+    def freeze(self) -> Scope:
+        return Scope(
+            qualname=self.qualname,
+            kind=self.kind,
+            parent=self.parent.qualname if self.parent else None,
+            loc=self.loc,
+            name_loc=self.name_loc,
+            bindings={name: tuple(found) for name, found in self.bindings.items()},
+            is_async=self.is_async,
+            decorators=self.decorators,
+            bases=self.bases,
+            params=self.params,
+            returns=self.returns,
+            return_values=tuple(self.return_values),
+            attributes={name: tuple(found) for name, found in self.attributes.items()},
+            star_imports=tuple(self.star_imports),
+            method_kind=self.method_kind,
+        )
+
+
+class _Extractor:
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._ascii = text.isascii()
+        self._lines: list[str] | None = None
+        self._scopes: list[_ScopeBuilder] = []
+        self._calls: list[CallSite] = []
+        self._all_names: list[str] | None = None
+        self._all_dynamic = False
+
+    # ---- positions ------------------------------------------------------------------------------------------
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = _LINE_BREAK.split(self._text)
+        return self._lines
+
+    def _line(self, number: int) -> str:
+        lines = self.lines()
+        return lines[number - 1] if 0 < number <= len(lines) else ""
+
+    def loc(self, node: ast.expr | ast.stmt) -> Loc:
+        line, col = node.lineno, node.col_offset
+        end_line = node.end_lineno or line
+        end_col = node.end_col_offset if node.end_col_offset is not None else col
+        if not self._ascii:
+            col = char_column(self._line(line), col)
+            end_col = char_column(self._line(end_line), end_col)
+        return (line, col, end_line, end_col)
+
+    def _def_locs(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> tuple[Loc, Loc]:
+        line, col, end_line, end_col = self.loc(node)
+        start_line, start_col = line, col
+        for decorator in node.decorator_list:
+            if decorator.lineno < start_line or (decorator.lineno == start_line and decorator.col_offset < col):
+                text = self._line(decorator.lineno)
+                byte_col = decorator.col_offset
+                at = text.encode("utf-8")[:byte_col].decode("utf-8", errors="replace").rfind("@")
+                start_line, start_col = decorator.lineno, max(at, 0)
+        def_line = self._line(line)
+        match = _DEF_KEYWORD.match(def_line, col)
+        name_col = match.end() if match else col
+        name_loc = (line, name_col, line, name_col + len(node.name)) if match else (line, col, line, col)
+        return (start_line, start_col, end_line, end_col), name_loc
+
+    def _segment(self, node: ast.expr) -> str:
+        lines = self.lines()
+        line, end_line = node.lineno, node.end_lineno or node.lineno
+        if not 0 < line <= end_line <= len(lines):
+            return "<expression>"
+        chunk = lines[line - 1 : end_line]
+        first = self.loc(node)
+        if len(chunk) == 1:
+            text = chunk[0][first[1] : first[3]]
+        else:
+            text = " ".join([chunk[0][first[1] :].strip(), *(c.strip() for c in chunk[1:-1]), chunk[-1][: first[3]]])
+        return text[:_MAX_TEXT]
+
+    # ---- scopes and bindings ---------------------------------------------------------------------------------
+    def _bind(self, scope: _ScopeBuilder, name: str, binding: Binding) -> None:
+        if name in scope.declared:
+            if name in scope.globals:  # ``global x; x = ...`` binds the module's x
+                self._scopes[0].bindings.setdefault(name, []).append(_with_scope(binding, scope))
+            return
+        scope.bindings.setdefault(name, []).append(binding)
+
+    def _bind_target(self, target: ast.expr, scope: _ScopeBuilder, value: ast.expr | None) -> None:
+        if isinstance(target, ast.Name):
+            chain = chain_of(value) if value is not None else None
+            self._bind(scope, target.id, Binding(VALUE, chains=(chain,)) if chain else _UNKNOWN_BINDING)
+        elif isinstance(target, ast.Tuple | ast.List):
+            values = value.elts if isinstance(value, ast.Tuple | ast.List) else None
+            if values is not None and len(values) != len(target.elts):
+                values = None
+            for position, element in enumerate(target.elts):
+                self._bind_target(element, scope, values[position] if values is not None else None)
+        elif isinstance(target, ast.Starred):
+            self._bind_target(target.value, scope, None)
+        elif isinstance(target, ast.Attribute):
+            self._self_attribute(target, scope, Binding(VALUE, chains=(c,)) if (c := _chain(value)) else None)
+            self.expr(target.value, scope)
+        else:
+            self.expr(target, scope)
+
+    def _self_attribute(self, target: ast.Attribute, scope: _ScopeBuilder, binding: Binding | None) -> None:
+        owner = scope.owner
+        if owner is None or not isinstance(target.value, ast.Name) or target.value.id != scope.self_name:
+            return
+        found = binding if binding is not None else _UNKNOWN_BINDING
+        owner.attributes.setdefault(target.attr, []).append(_with_scope(found, scope))
+
+    # ---- statements ------------------------------------------------------------------------------------------
+    def body(self, statements: list[ast.stmt], scope: _ScopeBuilder) -> None:
+        for statement in statements:
+            self.statement(statement, scope)
+
+    def statement(self, node: ast.stmt, scope: _ScopeBuilder) -> None:  # noqa: C901 - one branch per statement
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            self._function(node, scope)
+        elif isinstance(node, ast.ClassDef):
+            self._class(node, scope)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    self._bind(scope, alias.asname, Binding(IMPORT, target=alias.name))
+                else:
+                    top = alias.name.partition(".")[0]
+                    self._bind(scope, top, Binding(IMPORT, target=top))
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            for alias in node.names:
+                if alias.name == "*":
+                    scope.star_imports.append((module, node.level))
+                else:
+                    binding = Binding(FROM, target=module, name=alias.name, level=node.level)
+                    self._bind(scope, alias.asname or alias.name, binding)
+        elif isinstance(node, ast.Assign):
+            self.expr(node.value, scope)
+            for target in node.targets:
+                self._bind_target(target, scope, node.value)
+            self._record_all(node.targets, node.value, scope, extend=False)
+        elif isinstance(node, ast.AnnAssign):
+            if node.value is not None:
+                self.expr(node.value, scope)
+            chains = annotation_chains(node.annotation)
+            annotated = Binding(ANNOTATION, chains=chains) if chains else None
+            if isinstance(node.target, ast.Name):
+                if annotated is None and node.value is not None:
+                    self._bind_target(node.target, scope, node.value)
+                else:
+                    self._bind(scope, node.target.id, annotated or _UNKNOWN_BINDING)
+                if node.value is not None:
+                    self._record_all([node.target], node.value, scope, extend=False)
+            elif isinstance(node.target, ast.Attribute):
+                self._self_attribute(node.target, scope, annotated or _value_binding(node.value))
+                self.expr(node.target.value, scope)
+        elif isinstance(node, ast.AugAssign):
+            self.expr(node.value, scope)
+            self.expr(node.target, scope)
+            self._record_all([node.target], node.value, scope, extend=True)
+        elif isinstance(node, ast.For | ast.AsyncFor):
+            self.expr(node.iter, scope)
+            self._bind_target(node.target, scope, None)
+            self.body(node.body, scope)
+            self.body(node.orelse, scope)
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            for item in node.items:
+                self.expr(item.context_expr, scope)
+                if item.optional_vars is not None:
+                    self._bind_entered(item.optional_vars, scope, chain_of(item.context_expr))
+            self.body(node.body, scope)
+        elif isinstance(node, ast.Return):
+            if node.value is not None:
+                self.expr(node.value, scope)
+                chain = chain_of(node.value)
+                if chain is not None:
+                    scope.return_values.append(chain)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            scope.declared.update(node.names)
+            if isinstance(node, ast.Global):
+                scope.globals.update(node.names)
+        elif isinstance(node, ast.Try | ast.TryStar):
+            self.body(node.body, scope)
+            for handler in node.handlers:
+                if handler.type is not None:
+                    self.expr(handler.type, scope)
+                if handler.name:
+                    self._bind(scope, handler.name, _UNKNOWN_BINDING)
+                self.body(handler.body, scope)
+            self.body(node.orelse, scope)
+            self.body(node.finalbody, scope)
+        elif isinstance(node, ast.Match):
+            self.expr(node.subject, scope)
+            for case in node.cases:
+                for pattern in ast.walk(case.pattern):
+                    name = getattr(pattern, "name", None)
+                    if isinstance(name, str):
+                        self._bind(scope, name, _UNKNOWN_BINDING)
+                    if isinstance(pattern, ast.MatchValue | ast.MatchClass):
+                        self.expr(pattern.value if isinstance(pattern, ast.MatchValue) else pattern.cls, scope)
+                if case.guard is not None:
+                    self.expr(case.guard, scope)
+                self.body(case.body, scope)
+        elif isinstance(node, ast.Expr):
+            self.expr(node.value, scope)
+            self._record_all_call(node.value, scope)
+        else:
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.stmt):
+                    self.statement(child, scope)
+                elif isinstance(child, ast.expr):
+                    self.expr(child, scope)
+
+    def _bind_entered(self, target: ast.expr, scope: _ScopeBuilder, context: Chain | None) -> None:
+        """``with Foo() as f``: f is what ``Foo().__enter__()`` returns."""
+        if isinstance(target, ast.Name) and context is not None:
+            self._bind(scope, target.id, Binding(VALUE, chains=((*context, "__enter__", "()"),)))
+        else:
+            self._bind_target(target, scope, None)
+
+    def _decorators(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, scope: _ScopeBuilder) -> None:
+        """Decorator expressions run in the defining scope; a bare ``@name`` is itself a call of ``name``."""
+        for decorator in node.decorator_list:
+            self.expr(decorator, scope)
+            if not isinstance(decorator, ast.Call):
+                chain = chain_of(decorator)
+                if chain is not None and chain[-1] not in _DECLARATIVE:
+                    self._calls.append(CallSite(scope.qualname, chain, chain_text(chain), self.loc(decorator)))
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, parent: _ScopeBuilder) -> None:
+        self._decorators(node, parent)
+        args = node.args
+        for default in (*args.defaults, *(d for d in args.kw_defaults if d is not None)):
+            self.expr(default, parent)
+        loc, name_loc = self._def_locs(node)
+        scope = _ScopeBuilder(_child_qualname(parent, node.name), "function", parent, loc, name_loc)
+        self._scopes.append(scope)
+        self._bind(parent, node.name, Binding(DEF, target=scope.qualname))
+        scope.is_async = isinstance(node, ast.AsyncFunctionDef)
+        decorators = tuple(Decorator(self._segment(d), chain_of(d)) for d in node.decorator_list)
+        scope.decorators = decorators
+        heads = {d.chain[-1] for d in decorators if d.chain}
+        if parent.kind == "class":
+            if heads & _STATIC:
+                scope.method_kind = "static"
+            elif heads & _CLASSMETHOD:
+                scope.method_kind = "class"
+            elif heads & _PROPERTY:
+                scope.method_kind = "property"
+        positional = [*args.posonlyargs, *args.args]
+        everything = [*positional, *([args.vararg] if args.vararg else []), *args.kwonlyargs]
+        if args.kwarg:
+            everything.append(args.kwarg)
+        scope.params = tuple(a.arg for a in everything)
+        parent_qualname = parent.qualname
+        for arg in everything:
+            chains = annotation_chains(arg.annotation) if arg is not args.vararg and arg is not args.kwarg else ()
+            binding = Binding(ANNOTATION, chains=chains, scope=parent_qualname) if chains else _UNKNOWN_BINDING
+            scope.bindings.setdefault(arg.arg, []).append(binding)
+        if parent.kind == "class" and positional and scope.method_kind != "static":
+            first = positional[0].arg
+            implicit_cls = scope.method_kind == "class" or node.name in _IMPLICIT_CLS
+            scope.bindings[first] = [Binding(CLS if implicit_cls else SELF)]
+            if not implicit_cls:
+                scope.self_name = first
+                scope.owner = parent
+        scope.returns = annotation_chains(node.returns)
+        self.body(node.body, scope)
+
+    def _class(self, node: ast.ClassDef, parent: _ScopeBuilder) -> None:
+        self._decorators(node, parent)
+        for base in (*node.bases, *(k.value for k in node.keywords)):
+            self.expr(base, parent)
+        loc, name_loc = self._def_locs(node)
+        scope = _ScopeBuilder(_child_qualname(parent, node.name), "class", parent, loc, name_loc)
+        self._scopes.append(scope)
+        self._bind(parent, node.name, Binding(CLASS, target=scope.qualname))
+        scope.decorators = tuple(Decorator(self._segment(d), chain_of(d)) for d in node.decorator_list)
+        scope.bases = tuple(chain_of(b.value if isinstance(b, ast.Subscript) else b) for b in node.bases)
+        self.body(node.body, scope)
+
+    # ---- __all__ ---------------------------------------------------------------------------------------------
+    def _record_all(self, targets: list[ast.expr], value: ast.expr, scope: _ScopeBuilder, *, extend: bool) -> None:
+        if scope.kind != "module" or not any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+            return
+        names = _literal_strings(value)
+        if names is None:
+            self._all_dynamic = True
+        elif extend:
+            self._all_names = [*(self._all_names or []), *names]
+        else:
+            self._all_names = list(names)
+
+    def _record_all_call(self, value: ast.expr, scope: _ScopeBuilder) -> None:
+        if scope.kind != "module" or not isinstance(value, ast.Call) or not isinstance(value.func, ast.Attribute):
+            return
+        owner = value.func.value
+        if not (isinstance(owner, ast.Name) and owner.id == "__all__") or len(value.args) != 1:
+            return
+        method = value.func.attr
+        arg = value.args[0]
+        if method == "append" and isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            self._all_names = [*(self._all_names or []), arg.value]
+        elif method == "extend" and (names := _literal_strings(arg)) is not None:
+            self._all_names = [*(self._all_names or []), *names]
+        else:
+            self._all_dynamic = True
+
+    # ---- expressions -----------------------------------------------------------------------------------------
+    def expr(self, node: ast.expr, scope: _ScopeBuilder) -> None:
+        stack: list[ast.AST] = [node]
+        pop, push = stack.pop, stack.extend
+        calls = self._calls
+        while stack:
+            current = pop()
+            kind = type(current)
+            if kind is ast.Name or kind is ast.Constant:
+                continue
+            if kind is ast.Call:
+                assert isinstance(current, ast.Call)
+                chain = chain_of(current.func)
+                # a chain with a call in it keeps its arguments in the text: ``getattr(obj, "x")()``
+                text = chain_text(chain) if chain is not None and CALL not in chain else self._segment(current.func)
+                calls.append(CallSite(scope.qualname, chain, text, self.loc(current)))
+            elif kind is ast.NamedExpr:
+                assert isinstance(current, ast.NamedExpr)
+                self._bind_target(current.target, scope, current.value)
+            push(ast.iter_child_nodes(current))
+
+    def facts(self, tree: ast.Module) -> ModuleFacts:
+        lines = self.lines()
+        last = len(lines)
+        module = _ScopeBuilder(MODULE_QUALNAME, "module", None, (1, 0, last, len(lines[-1])), (1, 0, 1, len(lines[0])))
+        self._scopes.append(module)
+        self.body(tree.body, module)
+        self._calls.sort(key=lambda call: call.loc)
+        all_names = None if self._all_dynamic or self._all_names is None else tuple(self._all_names)
+        return ModuleFacts(tuple(s.freeze() for s in self._scopes), tuple(self._calls), all_names, last)
+
+
+def _child_qualname(parent: _ScopeBuilder, name: str) -> str:
+    if parent.kind == "module":
+        return name
+    if parent.kind == "class":
+        return f"{parent.qualname}.{name}"
+    return f"{parent.qualname}.{LOCALS}.{name}"
+
+
+def _with_scope(binding: Binding, scope: _ScopeBuilder) -> Binding:
+    if binding.kind in (VALUE, ANNOTATION) and not binding.scope:
+        return Binding(binding.kind, binding.target, binding.name, binding.level, binding.chains, scope.qualname)
+    return binding
+
+
+def _chain(value: ast.expr | None) -> Chain | None:
+    return chain_of(value) if value is not None else None
+
+
+def _value_binding(value: ast.expr | None) -> Binding | None:
+    chain = _chain(value)
+    return Binding(VALUE, chains=(chain,)) if chain is not None else None
+
+
+def _literal_strings(node: ast.expr) -> list[str] | None:
+    if isinstance(node, ast.List | ast.Tuple):
+        names = [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+        return names if len(names) == len(node.elts) else None
+    return None
+
+
+def extract_facts(tree: ast.Module, text: str) -> ModuleFacts:
+    """The facts of one parsed module; ``text`` is the source ``tree`` was parsed from (for character columns)."""
+    return _Extractor(text).facts(tree)

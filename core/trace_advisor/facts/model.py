@@ -1,0 +1,84 @@
+"""The frozen per-module facts (scopes, bindings, call sites) that resolution works from; they depend only on the text.
+
+Facts never hold module names or paths, so one cached entry serves every file with the same content. Positions are
+``(line, column, end_line, end_column)`` tuples with 1-based lines and 0-based character columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+Loc = tuple[int, int, int, int]
+# An expression that resolution can follow: a name, then attribute names, with CALL marking "the result of calling
+# what came before": ``Repository.in_memory().save`` is ("Repository", "in_memory", "()", "save").
+Chain = tuple[str, ...]
+CALL: Final = "()"
+
+# Binding kinds: what a name in a scope is bound to (flow-insensitive: every binding of the name counts).
+DEF: Final = "def"  # a function defined in this module: ``target`` is its qualname
+CLASS: Final = "class"  # a class defined in this module: ``target`` is its qualname
+IMPORT: Final = "import"  # ``import a.b as c``: ``target`` is the module "a.b" (``import a.b`` binds "a" to "a")
+FROM: Final = "from"  # ``from .x import y``: ``target`` is "x", ``level`` 1, ``name`` "y"
+VALUE: Final = "value"  # ``x = <chain>``: the value of ``chains[0]`` evaluated in ``scope``
+ANNOTATION: Final = "annotation"  # ``x: T`` or a parameter ``x: T``: an instance of one of ``chains``
+SELF: Final = "self"  # first parameter of a method: an instance of the enclosing class
+CLS: Final = "cls"  # first parameter of a classmethod: the enclosing class itself
+UNKNOWN: Final = "unknown"  # bound to something resolution cannot follow (loop variable, tuple unpacking...)
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    kind: str
+    target: str = ""
+    name: str = ""
+    level: int = 0
+    chains: tuple[Chain, ...] = ()
+    scope: str = ""  # qualname of the scope ``chains`` are evaluated in ("" = the scope holding the binding)
+
+
+@dataclass(frozen=True, slots=True)
+class Decorator:
+    text: str
+    chain: Chain | None
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The module body, a class body or a function body."""
+
+    qualname: str  # "<module>", "Cls", "Cls.method", "outer.<locals>.inner"
+    kind: str  # "module" | "class" | "function"
+    parent: str | None  # the enclosing scope's qualname (None for the module)
+    loc: Loc  # whole definition, decorators included
+    name_loc: Loc
+    bindings: Mapping[str, tuple[Binding, ...]]
+    is_async: bool = False
+    decorators: tuple[Decorator, ...] = ()
+    bases: tuple[Chain | None, ...] = ()  # classes: one per base expression (None when it is not a plain chain)
+    params: tuple[str, ...] = ()  # functions: parameter names in order
+    returns: tuple[Chain, ...] = ()  # functions: the return annotation's classes
+    return_values: tuple[Chain, ...] = ()  # functions: ``return <chain>`` expressions (used when not annotated)
+    attributes: Mapping[str, tuple[Binding, ...]] = field(default_factory=dict)  # classes: ``self.x = ...``
+    star_imports: tuple[tuple[str, int], ...] = ()  # (module, level) of ``from m import *`` in this scope
+    method_kind: str = ""  # "", "static", "class", "property"
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    scope: str  # qualname of the enclosing scope (decorators and defaults belong to the defining scope)
+    chain: Chain | None  # None when the callee is not a followable expression (``handlers[0]()``)
+    text: str  # the callee expression as written (normalised for chains): ``self.repo.save``
+    loc: Loc  # the whole call expression
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleFacts:
+    scopes: tuple[Scope, ...]  # the module scope first, then definitions in source order
+    calls: tuple[CallSite, ...]  # in source order
+    all_names: tuple[str, ...] | None = None  # ``__all__`` when it is a literal list/tuple of strings
+    line_count: int = 0
+
+    def scope_map(self) -> dict[str, Scope]:
+        return {scope.qualname: scope for scope in self.scopes}

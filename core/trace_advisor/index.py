@@ -1,0 +1,400 @@
+"""The workspace index: files, module names, cached facts, open-document overlays, and the lazily resolved graph."""
+
+from __future__ import annotations
+
+import builtins
+import logging
+import os
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from trace_advisor.cache import FactsCache
+from trace_advisor.callgraph import CallGraph, ModuleCalls
+from trace_advisor.cancel import NEVER, CancelToken
+from trace_advisor.config_model import Config
+from trace_advisor.facts.definitions import definitions_of
+from trace_advisor.facts.model import FROM, IMPORT, ModuleFacts, Scope
+from trace_advisor.model import CallEdge, Definition, Position, Problem, SymbolId, SyntaxProblem
+from trace_advisor.parsing import content_hash, decode_source, parse_bytes, parse_source
+from trace_advisor.resolve import ModuleInfo, Resolver, absolute_module
+from trace_advisor.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+_EMPTY_FACTS = ModuleFacts(scopes=(Scope("<module>", "module", None, (1, 0, 1, 0), (1, 0, 1, 0), {}),), calls=())
+_NO_LOC = (0, 0, 0, 0)
+
+
+@dataclass(slots=True)
+class _File:
+    path: Path
+    module: str
+    facts: ModuleFacts | None = None  # the last facts that parsed
+    problem: Problem | None = None  # why the current content is not (fully) indexed
+    syntax: SyntaxProblem | None = None  # the current content's syntax error, when that is the problem
+    overlay: str | None = None  # the editor's text while the document is open
+    definitions: tuple[Definition, ...] | None = None
+
+
+class Index:
+    """Everything known about a workspace; thread-safe, recomputes only what an edit invalidated."""
+
+    def __init__(
+        self,
+        roots: Sequence[Path],
+        *,
+        search_paths: Sequence[Path] = (),
+        python: str | None = None,
+        ignore: Sequence[str] = (),
+        cache_dir: Path | None = None,
+        use_cache: bool = True,
+        max_file_bytes: int = 5_000_000,
+    ) -> None:
+        self._workspace = Workspace(roots, search_paths=search_paths, python=python, ignore=ignore)
+        self._cache = FactsCache(cache_dir, enabled=use_cache)
+        self._max_bytes = max_file_bytes
+        self._lock = threading.RLock()
+        self._files: dict[Path, _File] = {}
+        self._modules: dict[str, Path] = {}
+        self._packages: set[str] = set()  # every package prefix of a workspace module (namespaces included)
+        self._infos: dict[str, ModuleInfo | None] = {}
+        self._resolver = Resolver(self, dir(builtins))
+        self._calls: dict[str, ModuleCalls] = {}
+        self._incoming: dict[SymbolId, dict[str, list[CallEdge]]] = {}
+        self._importers: dict[str, set[str]] | None = None
+        self._graph = CallGraph(self)
+
+    @classmethod
+    def from_config(cls, config: Config, roots: Sequence[Path], **kwargs: object) -> Index:
+        """An index using the configuration's search paths, interpreter, ignore globs and size limit."""
+        return cls(
+            roots,
+            search_paths=[Path(p) for p in config.search_paths],
+            python=config.python,
+            ignore=config.ignore,
+            max_file_bytes=config.max_file_bytes,
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+    # ---- building ----------------------------------------------------------------------------------------------
+    def build(self, cancel: CancelToken = NEVER, progress: Callable[[int, int], None] | None = None) -> None:
+        """Discover and index every workspace file (facts come from the cache when the content is unchanged)."""
+        paths = self._workspace.discover()
+        with self._lock:
+            for number, path in enumerate(paths):
+                cancel.check()
+                self._add(path)
+                if progress is not None:
+                    progress(number + 1, len(paths))
+            self._invalidate_all()
+
+    def _add(self, path: Path) -> _File | None:
+        module = self._workspace.module_name(path)
+        if module is None:
+            return None
+        state = _File(path, module)
+        self._load(state)
+        known = self._modules.get(module)
+        if known is not None and known != path:
+            state.problem = Problem(f"module {module} is also defined by {known}; this file is shadowed", str(path))
+        else:
+            self._modules[module] = path
+            parts = module.split(".")
+            self._packages.update(".".join(parts[:end]) for end in range(1, len(parts)))
+        self._files[path] = state
+        return state
+
+    def _load(self, state: _File) -> None:
+        """Read a file from disk and set its facts or its problem."""
+        facts, syntax, problem = self._facts_from_disk(state.path)
+        state.problem = problem
+        state.syntax = syntax
+        state.definitions = None
+        if facts is not None:
+            state.facts = facts
+
+    def _facts_from_disk(self, path: Path) -> tuple[ModuleFacts | None, SyntaxProblem | None, Problem | None]:
+        file = str(path)
+        try:
+            size = path.stat().st_size
+            if size > self._max_bytes:
+                message = f"skipped: file is {size} bytes, over max_file_bytes ({self._max_bytes})"
+                return None, None, Problem(message, file)
+            data = path.read_bytes()
+        except OSError as exc:
+            return None, None, Problem(f"cannot read file: {exc.strerror or exc}", file, None, "error")
+        key = content_hash(data)
+        facts = self._cache.get(key)
+        if facts is not None:
+            return facts, None, None
+        parsed = parse_bytes(data, file)
+        if parsed.facts is None:
+            return None, parsed.problem, _problem(parsed.problem, file)
+        self._cache.put(key, parsed.facts)
+        return parsed.facts, None, None
+
+    # ---- edits -------------------------------------------------------------------------------------------------
+    def update_file(self, path: Path, text: str | None) -> SyntaxProblem | None:
+        """Replace one file's text (``None``: re-read it from disk and drop the overlay).
+
+        When the new text does not parse, the last good facts stay in use and the syntax problem is returned.
+        """
+        path = Path(os.path.abspath(path))
+        with self._lock:
+            state = self._files.get(path)
+            if state is None:
+                state = self._add(path)
+                if state is None:
+                    return None
+                self._invalidate_all()
+                return state.syntax
+            old = state.facts
+            if text is None:
+                state.overlay = None
+                self._load(state)
+            else:
+                state.overlay = text
+                parsed = parse_source(text, str(path))
+                state.syntax = parsed.problem
+                state.problem = _problem(parsed.problem, str(path))
+                if parsed.facts is not None:
+                    state.facts = parsed.facts
+                    state.definitions = None
+            if state.facts is not old:
+                self._changed(state.module, old, state.facts)
+            return state.syntax
+
+    def remove_file(self, path: Path) -> None:
+        path = Path(os.path.abspath(path))
+        with self._lock:
+            state = self._files.pop(path, None)
+            if state is not None and self._modules.get(state.module) == path:
+                del self._modules[state.module]
+            self._invalidate_all()
+
+    def _changed(self, module: str, old: ModuleFacts | None, new: ModuleFacts | None) -> None:
+        """Drop what the change can affect: the module's own calls, plus its importers when its interface changed."""
+        self._infos.pop(module, None)
+        if old is not None and new is not None and _interface(old) == _interface(new):
+            self._drop_calls({module})
+            return
+        self._resolver.clear()
+        self._importers = None
+        affected = {module}
+        pending = [module, *_ancestors(module)]
+        importers = self._importer_map()
+        while pending:
+            for importer in importers.get(pending.pop(), ()):
+                if importer not in affected:
+                    affected.add(importer)
+                    pending.append(importer)
+        self._drop_calls(affected)
+
+    def _invalidate_all(self) -> None:
+        self._infos.clear()
+        self._workspace.forget_locations()
+        self._resolver.clear()
+        self._importers = None
+        self._calls.clear()
+        self._incoming.clear()
+
+    def _drop_calls(self, modules: set[str]) -> None:
+        for module in modules:
+            calls = self._calls.pop(module, None)
+            if calls is None:
+                continue
+            for edges in calls.edges.values():
+                for edge in edges:
+                    self._incoming.get(edge.callee, {}).pop(module, None)
+
+    def _importer_map(self) -> dict[str, set[str]]:
+        if self._importers is None:
+            importers: dict[str, set[str]] = {}
+            for module in self._modules:
+                info = self.module_info(module)
+                if info is not None:
+                    for imported in _imports_of(info):
+                        importers.setdefault(imported, set()).add(module)
+            self._importers = importers
+        return self._importers
+
+    # ---- queries -----------------------------------------------------------------------------------------------
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        with self._lock:
+            found = list(self._workspace.problems)
+            found.extend(state.problem for state in self._files.values() if state.problem is not None)
+            return tuple(found)
+
+    def files(self) -> tuple[Path, ...]:
+        with self._lock:
+            return tuple(self._files)
+
+    def source(self, path: Path) -> str | None:
+        path = Path(os.path.abspath(path))
+        with self._lock:
+            state = self._files.get(path)
+            if state is not None and state.overlay is not None:
+                return state.overlay
+        try:
+            decoded = decode_source(path.read_bytes(), str(path))
+        except OSError:
+            return None
+        return decoded if isinstance(decoded, str) else None
+
+    def module_for_path(self, path: Path) -> str | None:
+        path = Path(os.path.abspath(path))
+        with self._lock:
+            state = self._files.get(path)
+            return state.module if state is not None else self._workspace.module_name(path)
+
+    def path_for_module(self, module: str) -> Path | None:
+        with self._lock:
+            found = self._modules.get(module)
+            if found is not None:
+                return found
+            location = self._workspace.locate(module)
+            return location.path if location is not None else None
+
+    def facts(self, path: Path) -> ModuleFacts | None:
+        """The last good facts of a workspace file (for detectors that work from facts)."""
+        with self._lock:
+            state = self._files.get(Path(os.path.abspath(path)))
+            return state.facts if state is not None else None
+
+    def definitions(self, path: Path | None = None) -> tuple[Definition, ...]:
+        with self._lock:
+            if path is not None:
+                state = self._files.get(Path(os.path.abspath(path)))
+                return self._definitions_of(state) if state is not None else ()
+            return tuple(d for state in self._files.values() for d in self._definitions_of(state))
+
+    def _definitions_of(self, state: _File) -> tuple[Definition, ...]:
+        if state.definitions is None:
+            facts = state.facts or _EMPTY_FACTS
+            state.definitions = definitions_of(facts, state.module, str(state.path))
+        return state.definitions
+
+    def definition(self, symbol: SymbolId) -> Definition | None:
+        module = symbol.partition(":")[0]
+        with self._lock:
+            path = self._modules.get(module)
+            state = self._files.get(path) if path is not None else None
+            if state is None:
+                return None
+            return next((d for d in self._definitions_of(state) if d.symbol == symbol), None)
+
+    def definition_at(self, path: Path, pos: Position) -> Definition | None:
+        """The innermost function, method or class whose range contains ``pos``."""
+        best: Definition | None = None
+        for found in self.definitions(path):
+            if found.kind != "module" and found.range.contains(pos):
+                if best is None or best.range.contains(found.range.start):
+                    best = found
+        return best
+
+    def graph(self) -> CallGraph:
+        return self._graph
+
+    # ---- what resolution and the graph read (ModuleProvider, CallSource) ----------------------------------------
+    def module_info(self, name: str) -> ModuleInfo | None:
+        with self._lock:
+            if name in self._infos:
+                return self._infos[name]
+            info: ModuleInfo | None = None
+            path = self._modules.get(name)
+            if path is not None:
+                state = self._files[path]
+                facts = state.facts or _EMPTY_FACTS
+                info = ModuleInfo(name, facts, path.name == "__init__.py", True, str(path))
+            else:
+                location = self._workspace.locate(name)
+                if (
+                    location is not None
+                    and location.path is not None
+                    and not self._workspace.is_inside_roots(location.path)
+                ):
+                    found = self._facts_from_disk(location.path)[0]
+                    if found is not None:
+                        info = ModuleInfo(name, found, location.path.name == "__init__.py", False, str(location.path))
+            self._infos[name] = info
+            return info
+
+    def module_exists(self, name: str) -> bool:
+        with self._lock:
+            return (
+                name in self._modules
+                or name in self._packages
+                or self._workspace.locate(name) is not None
+                or self._workspace.stdlib_module_exists(name)
+            )
+
+    def module_calls(self, module: str) -> ModuleCalls | None:
+        with self._lock:
+            found = self._calls.get(module)
+            if found is not None or module not in self._modules:
+                return found
+            info = self.module_info(module)
+            if info is None:
+                return None
+            edges, unresolved = self._resolver.resolve_module(info)
+            calls = ModuleCalls.build(module, edges, unresolved)
+            self._calls[module] = calls
+            for edge in edges:
+                self._incoming.setdefault(edge.callee, {}).setdefault(module, []).append(edge)
+            return calls
+
+    def incoming(self, symbol: SymbolId) -> tuple[CallEdge, ...]:
+        with self._lock:
+            for module in self._modules:
+                if module not in self._calls:
+                    self.module_calls(module)
+            by_module = self._incoming.get(symbol, {})
+            edges = [edge for module in sorted(by_module) for edge in by_module[module]]
+            return tuple(sorted(edges, key=lambda e: (e.caller.partition(":")[0], e.range.start, e.caller)))
+
+    def graph_symbols(self) -> tuple[SymbolId, ...]:
+        with self._lock:
+            return tuple(
+                d.symbol
+                for module in sorted(self._modules)
+                for d in self._definitions_of(self._files[self._modules[module]])
+                if d.kind != "class"
+            )
+
+
+def _problem(syntax: SyntaxProblem | None, file: str) -> Problem | None:
+    if syntax is None:
+        return None
+    where = f" (line {syntax.line}, column {syntax.column})" if syntax.line and syntax.column is not None else ""
+    return Problem(f"{syntax.message}{where}", file, syntax.line, "error")
+
+
+def _interface(facts: ModuleFacts) -> object:
+    """What other modules can observe of a module: everything but positions and call sites."""
+    return (tuple(replace(s, loc=_NO_LOC, name_loc=_NO_LOC) for s in facts.scopes), facts.all_names)
+
+
+def _ancestors(module: str) -> list[str]:
+    parts = module.split(".")
+    return [".".join(parts[:end]) for end in range(1, len(parts))]
+
+
+def _imports_of(info: ModuleInfo) -> set[str]:
+    found: set[str] = set()
+    for scope in info.facts.scopes:
+        for bindings in scope.bindings.values():
+            for binding in bindings:
+                if binding.kind == IMPORT:
+                    found.add(binding.target)
+                elif binding.kind == FROM:
+                    base = absolute_module(info.name, info.is_package, binding.target, binding.level)
+                    if base:
+                        found.update((base, f"{base}.{binding.name}"))
+        for target, level in scope.star_imports:
+            base = absolute_module(info.name, info.is_package, target, level)
+            if base:
+                found.add(base)
+    return found

@@ -1,0 +1,81 @@
+"""Bytes to text to ``ast`` to facts for one file, with every failure turned into a value naming the reason."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import io
+import tokenize
+from dataclasses import dataclass
+
+from trace_advisor.facts import ModuleFacts, extract_facts
+from trace_advisor.model import SyntaxProblem
+
+FACTS_VERSION = "4"  # bump whenever the facts' shape or meaning changes: old cache entries are then ignored
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """The outcome for one file: ``facts`` when it parsed, else ``problem`` (and possibly ``text``)."""
+
+    text: str | None
+    facts: ModuleFacts | None
+    problem: SyntaxProblem | None = None
+
+
+def content_hash(data: bytes) -> str:
+    """The cache key of a file's content (bytes, before decoding, so the coding cookie is part of it)."""
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+def decode_source(data: bytes, file: str) -> str | SyntaxProblem:
+    """Decode following PEP 263 (BOM, coding cookie, UTF-8 default); normalises nothing else."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        return SyntaxProblem(file, f"cannot decode: {exc.msg}", exc.lineno, None)
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1)
+        return SyntaxProblem(file, f"cannot decode as {encoding}: invalid byte 0x{data[exc.start]:02x}", line, column)
+    except LookupError:
+        return SyntaxProblem(file, f"cannot decode: unknown encoding {encoding!r}", 1, None)
+
+
+def parse_text(text: str, file: str) -> ast.Module | SyntaxProblem:
+    """``ast.parse`` that reports instead of raising (syntax errors, null bytes, nesting too deep for the parser)."""
+    nul = text.find("\0")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        return SyntaxProblem(file, "source contains a null byte", line, nul - (text.rfind("\n", 0, nul) + 1))
+    try:
+        return ast.parse(text, filename=file)
+    except SyntaxError as exc:
+        column = exc.offset - 1 if exc.offset else None
+        return SyntaxProblem(file, f"syntax error: {exc.msg}", exc.lineno, column)
+    except (RecursionError, MemoryError):
+        return SyntaxProblem(file, "expression nesting too deep to parse", None, None)
+    except ValueError as exc:
+        return SyntaxProblem(file, f"cannot parse: {exc}", None, None)
+
+
+def parse_bytes(data: bytes, file: str) -> Parsed:
+    """Decode, parse and extract the facts of one file's content."""
+    text = decode_source(data, file)
+    if isinstance(text, SyntaxProblem):
+        return Parsed(None, None, text)
+    return parse_source(text, file)
+
+
+def parse_source(text: str, file: str) -> Parsed:
+    """Parse already-decoded text (an editor's buffer) and extract its facts."""
+    tree = parse_text(text, file)
+    if isinstance(tree, SyntaxProblem):
+        return Parsed(text, None, tree)
+    try:
+        facts = extract_facts(tree, text)
+    except (RecursionError, MemoryError):
+        return Parsed(text, None, SyntaxProblem(file, "expression nesting too deep to analyse", None, None))
+    return Parsed(text, facts)

@@ -1,0 +1,49 @@
+"""What resolution needs to know about modules, supplied by the index (facts loaded lazily, never imported)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from trace_advisor.facts.model import ModuleFacts, Scope
+
+
+@dataclass(slots=True)
+class ModuleInfo:
+    """A module whose source is available: a workspace file or a file on a search path (site-packages)."""
+
+    name: str
+    facts: ModuleFacts
+    is_package: bool
+    workspace: bool
+    file: str
+    scopes: dict[str, Scope] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.scopes:
+            self.scopes = self.facts.scope_map()
+
+
+class ModuleProvider(Protocol):
+    def module_info(self, name: str) -> ModuleInfo | None:
+        """Facts of a module with source on the search paths (workspace first); None otherwise."""
+
+    def module_exists(self, name: str) -> bool:
+        """Whether ``name`` is a module or package anywhere: search paths, namespace folders or the stdlib."""
+
+
+def absolute_module(current: str, is_package: bool, target: str, level: int) -> str | None:
+    """Resolve ``from <level dots><target> import ...`` written in module ``current``; None if it escapes the top."""
+    if level == 0:
+        return target
+    parts = current.split(".")
+    if not is_package:
+        parts = parts[:-1]
+    drop = level - 1
+    if drop > len(parts) or (drop == len(parts) and not target):
+        return None
+    base = parts[: len(parts) - drop]
+    joined = ".".join(base)
+    if target:
+        return f"{joined}.{target}" if joined else target
+    return joined or None

@@ -1,0 +1,377 @@
+"""Evaluate names and attribute chains to abstract values and resolve each call site to symbol ids.
+
+Demand-driven: a chain is evaluated when a call site needs it, memoised per (module, scope, chain); a value that is
+still being computed counts as unknown, so cycles in the code end instead of recursing. Nothing is guessed: a call
+whose callee evaluates to nothing known is reported as unresolved with its text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from trace_advisor.facts.model import (
+    ANNOTATION,
+    CALL,
+    CLASS,
+    CLS,
+    DEF,
+    FROM,
+    IMPORT,
+    SELF,
+    VALUE,
+    Binding,
+    Chain,
+    Scope,
+)
+from trace_advisor.model import CallEdge, Range, SymbolId, UnresolvedCall
+from trace_advisor.resolve import values as v
+from trace_advisor.resolve.modules import ModuleInfo, ModuleProvider, absolute_module
+from trace_advisor.resolve.mro import linearize
+from trace_advisor.resolve.values import NOTHING, Value, Values
+
+_MAX_DEPTH = 48
+_MEANINGLESS_ANNOTATIONS = frozenset({"typing:Any", "typing_extensions:Any", "builtins:object"})
+
+
+class Resolver:
+    """Resolution state for one generation of the index; ``clear()`` after any module changed."""
+
+    def __init__(self, modules: ModuleProvider, builtin_names: Iterable[str]) -> None:
+        self._modules = modules
+        self._builtins = frozenset(builtin_names)
+        self._chains: dict[tuple[str, str, Chain], Values] = {}
+        self._names: dict[tuple[str, str, str], Values] = {}
+        self._module_attrs: dict[tuple[str, str], Values] = {}
+        self._class_attrs: dict[tuple[str, str, bool, bool], Values] = {}
+        self._mros: dict[str, tuple[Value, ...]] = {}
+        self._returns: dict[str, Values] = {}
+        self._depth = 0
+
+    def clear(self) -> None:
+        for table in (self._chains, self._names, self._module_attrs, self._class_attrs, self._mros, self._returns):
+            table.clear()
+
+    # ---- call sites ------------------------------------------------------------------------------------------
+    def resolve_module(self, info: ModuleInfo) -> tuple[list[CallEdge], list[UnresolvedCall]]:
+        """Every call site of one module as edges (one per possible callee) or unresolved calls."""
+        callers: dict[str, str] = {}
+        for scope in info.facts.scopes:
+            current: Scope | None = scope
+            while current is not None and current.kind == "class":
+                current = info.scopes.get(current.parent) if current.parent else None
+            callers[scope.qualname] = current.qualname if current is not None else scope.qualname
+        edges: list[CallEdge] = []
+        unresolved: list[UnresolvedCall] = []
+        for call in info.facts.calls:
+            caller = f"{info.name}:{callers.get(call.scope, call.scope)}"
+            where = Range.of(*call.loc)
+            targets = self.callees_of(info, call.scope, call.chain) if call.chain is not None else []
+            if not targets:
+                unresolved.append(UnresolvedCall(caller, call.text, where))
+            for target, external in targets:
+                edges.append(CallEdge(caller, target, where, external))
+        return edges, unresolved
+
+    def callees_of(self, info: ModuleInfo, scope: str, chain: Chain) -> list[tuple[SymbolId, bool]]:
+        """The symbols a call of ``chain`` (evaluated in ``scope``) reaches, each with its ``external`` flag."""
+        found: dict[SymbolId, bool] = {}
+        for kind, ident in sorted(self.eval_chain(info, scope, chain)):
+            if kind == v.FUNCTION:
+                found[ident] = not self._is_workspace(ident)
+            elif kind == v.CLASS:
+                inits = [i for k, i in self._class_attr(ident, "__init__", True, False) if k == v.FUNCTION]
+                for init in inits or [ident]:
+                    found[init] = not self._is_workspace(init)
+            elif kind == v.INSTANCE:
+                for k, i in self._class_attr(ident, "__call__", True, False):
+                    if k == v.FUNCTION:
+                        found[i] = not self._is_workspace(i)
+            elif kind == v.EXTERNAL:
+                found[ident] = True
+        return list(found.items())
+
+    # ---- names and chains ------------------------------------------------------------------------------------
+    def eval_chain(self, info: ModuleInfo, scope: str, chain: Chain) -> Values:
+        key = (info.name, scope, chain)
+        found = self._chains.get(key)
+        if found is not None:
+            return found
+        if self._depth > _MAX_DEPTH:
+            return NOTHING
+        self._chains[key] = NOTHING  # in progress: a cycle sees "unknown"
+        self._depth += 1
+        try:
+            if len(chain) > 1 and chain[0] == "super" and chain[1] == CALL:
+                owner = self._enclosing_class(info, scope)
+                values: Values = frozenset({(v.SUPER, owner)}) if owner else NOTHING
+                rest = chain[2:]
+            else:
+                values = self.lookup_name(info, scope, chain[0])
+                rest = chain[1:]
+            for part in rest:
+                if not values:
+                    break
+                if part == CALL:
+                    values = _union(self._call_result(value) for value in values)
+                else:
+                    values = _union(self._attribute(value, part) for value in values)
+        finally:
+            self._depth -= 1
+        self._chains[key] = values
+        return values
+
+    def lookup_name(self, info: ModuleInfo, scope_name: str, name: str) -> Values:
+        """Python's scoping: the scope itself, enclosing functions (not classes), the module, star imports, builtins."""
+        key = (info.name, scope_name, name)
+        found = self._names.get(key)
+        if found is not None:
+            return found
+        self._names[key] = NOTHING
+        result = NOTHING
+        bound = False
+        current = info.scopes.get(scope_name)
+        first = True
+        while current is not None:
+            if first or current.kind != "class":
+                bindings = current.bindings.get(name)
+                if bindings:
+                    bound = True
+                    result = self._eval_bindings(info, current.qualname, bindings)
+                    break
+                if current.kind == "module":
+                    result = self._star_lookup(info, current, name)
+                    break
+            first = False
+            current = info.scopes.get(current.parent) if current.parent else None
+        if not bound and not result and name in self._builtins:
+            result = frozenset({(v.EXTERNAL, f"builtins:{name}")})
+        self._names[key] = result
+        return result
+
+    def _eval_bindings(self, info: ModuleInfo, scope: str, bindings: tuple[Binding, ...]) -> Values:
+        if len(bindings) == 1:
+            return self._eval_binding(info, scope, bindings[0])
+        return _union(self._eval_binding(info, scope, binding) for binding in bindings)
+
+    def _eval_binding(self, info: ModuleInfo, scope: str, binding: Binding) -> Values:
+        kind = binding.kind
+        if kind == DEF:
+            return frozenset({(v.FUNCTION, f"{info.name}:{binding.target}")})
+        if kind == CLASS:
+            return frozenset({(v.CLASS, f"{info.name}:{binding.target}")})
+        if kind == IMPORT:
+            return frozenset({(v.MODULE, binding.target)})
+        if kind == FROM:
+            base = absolute_module(info.name, info.is_package, binding.target, binding.level)
+            return self._module_attr(base, binding.name) if base else NOTHING
+        if kind == VALUE:
+            return self.eval_chain(info, binding.scope or scope, binding.chains[0])
+        if kind == ANNOTATION:
+            where = binding.scope or scope
+            return _union(self._instances_of(info, where, chain, scope) for chain in binding.chains)
+        if kind in (SELF, CLS):
+            owner = self._enclosing_class(info, scope)
+            if owner is None:
+                return NOTHING
+            return frozenset({(v.INSTANCE if kind == SELF else v.CLASS, owner)})
+        return NOTHING
+
+    def _instances_of(self, info: ModuleInfo, where: str, chain: Chain, function_scope: str) -> Values:
+        """What an annotation means: instances of the classes it names (``Self``: the enclosing class)."""
+        if chain[-1] == "Self":
+            owner = self._enclosing_class(info, function_scope)
+            return frozenset({(v.INSTANCE, owner)}) if owner else NOTHING
+        out: set[Value] = set()
+        for kind, ident in self.eval_chain(info, where, chain):
+            if kind == v.CLASS:
+                out.add((v.INSTANCE, ident))
+            elif kind == v.EXTERNAL and ident not in _MEANINGLESS_ANNOTATIONS:
+                out.add((v.EXTERNAL_INSTANCE, ident))
+        return frozenset(out)
+
+    def _enclosing_class(self, info: ModuleInfo, scope_name: str) -> SymbolId | None:
+        """The class a method belongs to (for ``self``, ``cls`` and ``super()``)."""
+        current = info.scopes.get(scope_name)
+        while current is not None and current.parent is not None:
+            parent = info.scopes.get(current.parent)
+            if parent is not None and parent.kind == "class" and current.kind == "function":
+                return f"{info.name}:{parent.qualname}"
+            current = parent
+        return None
+
+    # ---- modules ---------------------------------------------------------------------------------------------
+    def _module_attr(self, module: str, name: str) -> Values:
+        """``module.name`` / ``from module import name``: a binding, a star import, a submodule, or external."""
+        key = (module, name)
+        found = self._module_attrs.get(key)
+        if found is not None:
+            return found
+        self._module_attrs[key] = NOTHING
+        info = self._modules.module_info(module)
+        result = NOTHING
+        if info is not None:
+            scope = info.scopes["<module>"]
+            bindings = scope.bindings.get(name)
+            if bindings:
+                result = self._eval_bindings(info, "<module>", bindings)
+            else:
+                result = self._star_lookup(info, scope, name)
+        if not result:
+            submodule = f"{module}.{name}"
+            if submodule in v.STDLIB_MODULE_ATTRIBUTES or self._modules.module_exists(submodule):
+                result = frozenset({(v.MODULE, submodule)})
+            elif info is None or not info.workspace:
+                # source not available (stdlib, compiled or dynamic): name it by its import path
+                result = frozenset({(v.EXTERNAL, f"{module}:{name}")})
+        self._module_attrs[key] = result
+        return result
+
+    def _star_lookup(self, info: ModuleInfo, scope: Scope, name: str) -> Values:
+        if name.startswith("_"):
+            return NOTHING
+        for target, level in reversed(scope.star_imports):
+            base = absolute_module(info.name, info.is_package, target, level)
+            source = self._modules.module_info(base) if base else None
+            if base is None or source is None:
+                continue  # names exported by a module we cannot read are unknown, not guessed
+            exported = source.facts.all_names
+            if exported is not None and name not in exported:
+                continue
+            module_scope = source.scopes["<module>"]
+            if exported is None and name not in module_scope.bindings and not module_scope.star_imports:
+                continue
+            found = self._module_attr(base, name)
+            if found and not all(kind == v.EXTERNAL for kind, _ in found):
+                return found
+            if found and exported is not None:
+                return found
+        return NOTHING
+
+    def _is_workspace(self, symbol: SymbolId) -> bool:
+        info = self._modules.module_info(symbol.partition(":")[0])
+        return info is not None and info.workspace
+
+    # ---- classes ---------------------------------------------------------------------------------------------
+    def _scope_of(self, symbol: SymbolId) -> tuple[ModuleInfo, Scope] | None:
+        module, _, qualname = symbol.partition(":")
+        info = self._modules.module_info(module)
+        if info is None:
+            return None
+        scope = info.scopes.get(qualname)
+        return (info, scope) if scope is not None else None
+
+    def _bases(self, item: Value) -> list[Value]:
+        kind, ident = item
+        found = self._scope_of(ident) if kind == v.CLASS else None
+        if found is None:
+            return []
+        info, scope = found
+        bases: list[Value] = []
+        for chain in scope.bases:
+            if chain is None:
+                continue
+            for value in sorted(self.eval_chain(info, scope.parent or "<module>", chain)):
+                if value[0] in (v.CLASS, v.EXTERNAL) and value not in bases:
+                    bases.append(value)
+        return bases
+
+    def mro(self, cls: SymbolId) -> tuple[Value, ...]:
+        found = self._mros.get(cls)
+        if found is None:
+            found = linearize((v.CLASS, cls), self._bases)
+            self._mros[cls] = found
+        return found
+
+    def _class_attr(self, cls: SymbolId, name: str, instance: bool, skip_first: bool) -> Values:
+        key = (cls, name, instance, skip_first)
+        found = self._class_attrs.get(key)
+        if found is not None:
+            return found
+        self._class_attrs[key] = NOTHING
+        order = self.mro(cls)
+        externals: list[str] = []
+        result: Values | None = None
+        for kind, ident in order[1:] if skip_first else order:
+            if kind == v.EXTERNAL:
+                if ident not in v.OPAQUE_BASES:
+                    externals.append(ident)
+                continue
+            located = self._scope_of(ident)
+            if located is None:
+                continue
+            info, scope = located
+            bindings = scope.bindings.get(name)
+            if bindings:
+                result = self._eval_bindings(info, scope.qualname, bindings)
+                break
+            attributes = scope.attributes.get(name) if instance else None
+            if attributes:
+                result = self._eval_bindings(info, scope.qualname, attributes)
+                break
+        if result is None:
+            result = frozenset({(v.EXTERNAL, f"{externals[0]}.{name}")}) if len(externals) == 1 else NOTHING
+        elif instance:
+            result = self._through_properties(result)
+        self._class_attrs[key] = result
+        return result
+
+    def _through_properties(self, values: Values) -> Values:
+        out: set[Value] = set()
+        for value in values:
+            located = self._scope_of(value[1]) if value[0] == v.FUNCTION else None
+            if located is not None and located[1].method_kind == "property":
+                out.update(self._function_returns(value[1]))
+            else:
+                out.add(value)
+        return frozenset(out)
+
+    # ---- attributes and calls --------------------------------------------------------------------------------
+    def _attribute(self, value: Value, name: str) -> Values:
+        kind, ident = value
+        if kind == v.MODULE:
+            return self._module_attr(ident, name)
+        if kind == v.CLASS:
+            return self._class_attr(ident, name, False, False)
+        if kind == v.INSTANCE:
+            return self._class_attr(ident, name, True, False)
+        if kind == v.SUPER:
+            return self._class_attr(ident, name, True, True)
+        if kind in (v.EXTERNAL, v.EXTERNAL_INSTANCE):
+            return frozenset({(v.EXTERNAL, f"{ident}.{name}")})
+        return NOTHING
+
+    def _call_result(self, value: Value) -> Values:
+        kind, ident = value
+        if kind == v.FUNCTION:
+            return self._function_returns(ident)
+        if kind == v.CLASS:
+            return frozenset({(v.INSTANCE, ident)})
+        if kind == v.INSTANCE:
+            calls = self._class_attr(ident, "__call__", True, False)
+            return _union(self._function_returns(i) for k, i in calls if k == v.FUNCTION)
+        return NOTHING
+
+    def _function_returns(self, function: SymbolId) -> Values:
+        """Instances of the return annotation; without one, what its ``return <expr>`` statements evaluate to."""
+        found = self._returns.get(function)
+        if found is not None:
+            return found
+        self._returns[function] = NOTHING
+        located = self._scope_of(function)
+        result = NOTHING
+        if located is not None:
+            info, scope = located
+            if scope.returns:
+                where = scope.parent or "<module>"
+                result = _union(self._instances_of(info, where, chain, scope.qualname) for chain in scope.returns)
+            elif scope.return_values:
+                result = _union(self.eval_chain(info, scope.qualname, chain) for chain in scope.return_values)
+        self._returns[function] = result
+        return result
+
+
+def _union(parts: Iterable[Values]) -> Values:
+    out: set[Value] = set()
+    for part in parts:
+        out.update(part)
+    return frozenset(out)

@@ -1,0 +1,272 @@
+"""Find the workspace's Python files and map files to dotted module names through ordered search paths."""
+
+from __future__ import annotations
+
+import fnmatch
+import glob
+import os
+import sysconfig
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from trace_advisor.model import Problem
+
+# Folders never indexed: VCS data, caches, virtualenvs, installed packages, JS dependencies, build output.
+SKIPPED_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".bzr",
+        "__pycache__",
+        "node_modules",
+        "site-packages",
+        "dist-packages",
+        "build",
+        "dist",
+        ".eggs",
+        ".tox",
+        ".nox",
+        ".venv",
+        "venv",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".hypothesis",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleLocation:
+    """Where a module's source is: a file (``path``), or a namespace package (``path`` is None)."""
+
+    name: str
+    path: Path | None
+    workspace: bool  # one of the indexed workspace files (or a namespace package made of them)
+
+
+def is_identifier_path(parts: Sequence[str]) -> bool:
+    return all(part.isidentifier() for part in parts)
+
+
+def _is_virtualenv(path: Path) -> bool:
+    return (path / "pyvenv.cfg").is_file()
+
+
+def site_packages(python: str | None) -> tuple[list[Path], list[Problem]]:
+    """The site-packages of ``python`` (an interpreter or a virtualenv folder), else of the active environment."""
+    if python is None:
+        venv = os.environ.get("VIRTUAL_ENV")
+        if venv:
+            found = _site_packages_under(Path(venv))
+            if found:
+                return found, []
+        paths = sysconfig.get_paths()
+        unique = dict.fromkeys(Path(paths[key]) for key in ("purelib", "platlib") if key in paths)
+        return [p for p in unique if p.is_dir()], []
+    given = Path(python).expanduser()
+    # a venv's bin/python is a symlink to the base interpreter: use the path as given, not its target
+    prefix = given if given.is_dir() else given.parent.parent
+    found = _site_packages_under(prefix)
+    if not found:
+        return [], [Problem(f"no site-packages found for interpreter {python}", None, None, "warning")]
+    return found, []
+
+
+def _site_packages_under(prefix: Path) -> list[Path]:
+    found = sorted(glob.glob(str(prefix / "lib" / "python3*" / "site-packages")), reverse=True)
+    found += glob.glob(str(prefix / "Lib" / "site-packages"))
+    return [Path(p) for p in found if Path(p).is_dir()]
+
+
+def package_root(path: Path) -> Path:
+    """The folder imports start from for ``path``: walk up while the folder is a regular package."""
+    current = path if path.is_dir() else path.parent
+    while (current / "__init__.py").is_file() and current.parent != current:
+        current = current.parent
+    return current
+
+
+class Workspace:
+    """The workspace's files and the ordered search paths; earlier search paths win when two define a module."""
+
+    def __init__(
+        self,
+        roots: Sequence[Path],
+        *,
+        search_paths: Sequence[Path] = (),
+        python: str | None = None,
+        ignore: Sequence[str] = (),
+        site: Sequence[Path] | None = None,
+    ) -> None:
+        self.roots = tuple(Path(os.path.abspath(r)) for r in roots)
+        self.ignore = tuple(ignore)
+        self.problems: list[Problem] = []
+        ordered: list[Path] = []
+        for root in self.roots:
+            if not root.exists():
+                self.problems.append(Problem(f"workspace root does not exist: {root}", str(root), None, "error"))
+                continue
+            ordered.append(package_root(root))
+            src = root / "src"
+            if root.is_dir() and src.is_dir() and not (src / "__init__.py").exists():
+                ordered.append(src)
+        base = self.roots[0] if self.roots else Path.cwd()
+        base = base if base.is_dir() else base.parent
+        for extra in search_paths:
+            path = Path(os.path.abspath(base / Path(extra).expanduser()))
+            if not path.is_dir():
+                self.problems.append(Problem(f"search path does not exist: {path}", str(path), None, "warning"))
+                continue
+            ordered.append(path)
+        if site is None:
+            site_found, site_problems = site_packages(python)
+            self.problems.extend(site_problems)
+        else:
+            site_found = list(site)
+        ordered.extend(site_found)
+        self.search_paths: tuple[Path, ...] = tuple(dict.fromkeys(ordered))
+        self.site_paths = frozenset(site_found)
+        self._located: dict[str, ModuleLocation | None] = {}
+        self._stdlib = Path(sysconfig.get_paths()["stdlib"])
+        self._stdlib_found: dict[str, bool] = {}
+
+    # ---- discovery -------------------------------------------------------------------------------------------
+    def discover(self) -> list[Path]:
+        """Every ``.py`` file under the roots, minus skipped folders and ignore globs, in a stable order."""
+        found: dict[Path, None] = {}
+        for root in self.roots:
+            if root.is_file():
+                if root.suffix == ".py":
+                    found[root] = None
+                continue
+            if root.is_dir():
+                for path in self._walk(root, root, set()):
+                    found[path] = None
+        return list(found)
+
+    def _walk(self, folder: Path, root: Path, visiting: set[tuple[int, int]]) -> Iterator[Path]:
+        try:
+            info = folder.stat()
+        except OSError as exc:
+            self.problems.append(Problem(f"cannot read folder: {exc.strerror}", str(folder), None, "warning"))
+            return
+        key = (info.st_dev, info.st_ino)
+        if key in visiting:
+            self.problems.append(Problem("symlink loop: folder already being indexed", str(folder), None, "warning"))
+            return
+        visiting.add(key)
+        try:
+            with os.scandir(folder) as entries:
+                listing = sorted(entries, key=lambda e: e.name)
+        except OSError as exc:
+            self.problems.append(Problem(f"cannot read folder: {exc.strerror}", str(folder), None, "warning"))
+            visiting.discard(key)
+            return
+        subfolders: list[Path] = []
+        for entry in listing:
+            path = Path(entry.path)
+            try:
+                is_dir = entry.is_dir()
+                is_file = not is_dir and entry.is_file()
+            except OSError:
+                continue
+            if is_dir:
+                if entry.name in SKIPPED_DIRS or entry.name.endswith(".egg-info") or _is_virtualenv(path):
+                    continue
+                if not self._ignored(path, root, folder=True):
+                    subfolders.append(path)
+            elif is_file and entry.name.endswith(".py") and not self._ignored(path, root, folder=False):
+                yield path
+            elif not is_file and not is_dir and entry.is_symlink() and entry.name.endswith(".py"):
+                self.problems.append(Problem("broken symlink", str(path), None, "warning"))
+        for sub in subfolders:
+            yield from self._walk(sub, root, visiting)
+        visiting.discard(key)
+
+    def _ignored(self, path: Path, root: Path, *, folder: bool) -> bool:
+        if not self.ignore:
+            return False
+        relative = path.relative_to(root).as_posix()
+        name = path.name
+        for pattern in self.ignore:
+            cleaned = pattern.rstrip("/")
+            if cleaned.startswith("**/"):
+                cleaned = cleaned[3:]
+            if fnmatch.fnmatchcase(relative, cleaned) or ("/" not in cleaned and fnmatch.fnmatchcase(name, cleaned)):
+                return True
+            if not folder and fnmatch.fnmatchcase(relative, cleaned + "/*"):
+                return True
+        return False
+
+    # ---- module names ----------------------------------------------------------------------------------------
+    def module_name(self, path: Path) -> str | None:
+        """Dotted module name of a file, from the deepest search path containing it (``src/`` layouts included).
+
+        Files whose path is not importable (``my-scripts/run.py``) keep their relative path's parts so ids stay
+        unique. Returns None for files outside every search path.
+        """
+        best: tuple[str, ...] | None = None
+        for search_path in self.search_paths:
+            try:
+                relative = path.relative_to(search_path)
+            except ValueError:
+                continue
+            parts = relative.with_suffix("").parts
+            if best is None or len(parts) < len(best):
+                best = parts
+        if not best:
+            return None
+        if best[-1] == "__init__":
+            best = best[:-1]
+        return ".".join(best) if best else None
+
+    def is_site(self, path: Path) -> bool:
+        return any(path.is_relative_to(site) for site in self.site_paths)
+
+    def locate(self, name: str) -> ModuleLocation | None:
+        """Find a module outside the workspace table on the search paths (cached); regular modules beat namespaces."""
+        if name in self._located:
+            return self._located[name]
+        parts = name.split(".")
+        found: ModuleLocation | None = None
+        if is_identifier_path(parts):
+            namespace = False
+            for search_path in self.search_paths:
+                base = search_path.joinpath(*parts)
+                module_file = base.with_name(parts[-1] + ".py")
+                if module_file.is_file():
+                    found = ModuleLocation(name, module_file, False)
+                    break
+                init = base / "__init__.py"
+                if init.is_file():
+                    found = ModuleLocation(name, init, False)
+                    break
+                if base.is_dir():
+                    namespace = True
+            if found is None and namespace:
+                found = ModuleLocation(name, None, False)
+        self._located[name] = found
+        return found
+
+    def forget_locations(self) -> None:
+        """Drop cached lookups (files were added or removed)."""
+        self._located.clear()
+
+    def is_inside_roots(self, path: Path) -> bool:
+        """Whether a file lies under a workspace root (then it is indexed, or deliberately skipped)."""
+        return any(path == root or path.is_relative_to(root) for root in self.roots) and not self.is_site(path)
+
+    def stdlib_module_exists(self, name: str) -> bool:
+        """Whether the running interpreter's standard library has this (pure Python) module or package."""
+        found = self._stdlib_found.get(name)
+        if found is None:
+            parts = name.split(".")
+            base = self._stdlib.joinpath(*parts)
+            found = is_identifier_path(parts) and (
+                base.with_name(parts[-1] + ".py").is_file() or (base / "__init__.py").is_file()
+            )
+            self._stdlib_found[name] = found
+        return found
