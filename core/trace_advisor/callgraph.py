@@ -90,7 +90,7 @@ class CallGraph:
         definition = self._source.definition(symbol)
         node_id = _node_id(path)
         file = definition.file if definition else None
-        line = definition.range.start.line if definition else None
+        line = definition.name_range.start.line if definition else None
         external = edge.external if edge is not None else definition is None
         if external or definition is None:
             return CallTreeNode(node_id, symbol, file, line, external=external)
@@ -111,7 +111,7 @@ class CallGraph:
                         _node_id(child_path),
                         child.callee,
                         target.file if target else None,
-                        target.range.start.line if target else None,
+                        target.name_range.start.line if target else None,
                         cycle=True,
                     )
                 )

@@ -1,0 +1,221 @@
+"""``trace-advisor calls``: print the workspace call graph (json, pycg) or a call tree from an entry point."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from trace_advisor.callgraph import CallGraph
+from trace_advisor.config_model import Config
+from trace_advisor.index import Index
+from trace_advisor.model import CallTreeNode, SymbolId
+
+EXIT_OK, EXIT_USAGE = 0, 2
+FORMATS = ("json", "pycg", "tree")
+
+
+class UsageError(Exception):
+    """Bad arguments: reported on stderr with exit code 2."""
+
+
+def _depth(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {text}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", type=Path, metavar="PATH", help="a Python file or a folder (the workspace root)")
+    parser.add_argument(
+        "--search-path", action="append", default=[], type=Path, metavar="P", help="extra import path (repeatable)"
+    )
+    parser.add_argument(
+        "--format", choices=FORMATS, help="json (default), pycg (PyCG's format) or tree (default with --entry)"
+    )
+    parser.add_argument("--entry", metavar="FILE:QUALNAME", help="print the call tree from this function instead")
+    parser.add_argument("--depth", type=_depth, default=8, metavar="N", help="call tree depth limit (default 8)")
+    parser.add_argument("--config", type=Path, metavar="FILE", help="configuration file (default: the project's)")
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write the facts cache")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args, sys.stdout, sys.stderr)
+    except UsageError as exc:
+        print(f"trace-advisor calls: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    path: Path = args.path
+    if not path.exists():
+        raise UsageError(f"path does not exist: {path}")
+    path = Path(os.path.abspath(path))
+    fmt = args.format or ("tree" if args.entry else "json")
+    if args.entry and fmt == "pycg":
+        raise UsageError("--entry prints a call tree: use --format tree or json")
+    for extra in args.search_path:
+        if not extra.is_dir():
+            raise UsageError(f"search path is not a folder: {extra}")
+    config, project = _config(args, path)
+    search_paths = [project / p for p in config.search_paths] + [Path(os.path.abspath(p)) for p in args.search_path]
+    index = Index(
+        [path],
+        search_paths=search_paths,
+        python=config.python,
+        ignore=config.ignore,
+        max_file_bytes=config.max_file_bytes,
+        use_cache=not args.no_cache,
+    )
+    entry = _entry_symbol(args.entry, path, index) if args.entry else None
+    index.build()
+    if entry is not None:
+        entry = _check_entry(entry, args.entry, index)
+    for problem in index.problems:
+        where = f"{problem.file}:{problem.line}" if problem.line else (problem.file or "")
+        err.write(f"trace-advisor: {problem.severity}: {where}: {problem.message}\n")
+    graph = index.graph()
+    if entry is not None:
+        tree = graph.tree(entry, args.depth)
+        if fmt == "json":
+            json.dump(_tree_json(tree), out, indent=2)
+            out.write("\n")
+        else:
+            out.write(render_tree(tree, Path.cwd()))
+        return EXIT_OK
+    files = {str(p) for p in index.files()} if path.is_dir() else {str(path)}
+    symbols = [s for s in graph.symbols() if (d := index.definition(s)) is not None and d.file in files]
+    data = _pycg(graph, symbols) if fmt == "pycg" else _functions_json(graph, index, symbols)
+    if fmt == "tree":
+        for root in graph.entry_points():
+            if root in symbols:
+                out.write(render_tree(graph.tree(root, args.depth), Path.cwd()))
+        return EXIT_OK
+    json.dump(data, out, indent=2)
+    out.write("\n")
+    return EXIT_OK
+
+
+def _config(args: argparse.Namespace, path: Path) -> tuple[Config, Path]:
+    from trace_advisor.config import ConfigError, find_project_root, load_config
+
+    project = find_project_root(path)
+    if args.config is not None and not args.config.is_file():
+        raise UsageError(f"config file not found: {args.config}")
+    try:
+        return load_config(project, config_file=args.config), project
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _entry_symbol(entry: str, path: Path, index: Index) -> SymbolId:
+    """``FILE:QUALNAME`` (FILE relative to the current folder or to PATH) or a symbol id ``module:qualname``."""
+    file_text, sep, qualname = entry.rpartition(":")
+    if not sep or not file_text or not qualname:
+        raise UsageError(f"--entry must be FILE:QUALNAME, got {entry!r}")
+    base = path if path.is_dir() else path.parent
+    for candidate in (Path(file_text), base / file_text):
+        if candidate.is_file():
+            module = index.module_for_path(Path(os.path.abspath(candidate)))
+            if module is None:
+                raise UsageError(f"--entry file is not under {path}: {file_text}")
+            return f"{module}:{qualname}"
+    if file_text.replace(".", "").replace("_", "").isalnum():
+        return f"{file_text}:{qualname}"
+    raise UsageError(f"--entry file not found: {file_text}")
+
+
+def _check_entry(symbol: SymbolId, entry: str, index: Index) -> SymbolId:
+    if index.definition(symbol) is not None:
+        return symbol
+    module = symbol.partition(":")[0]
+    path = index.path_for_module(module)
+    if path is None or path not in set(index.files()):
+        raise UsageError(f"--entry {entry}: no indexed module {module}")
+    known = [d.symbol.partition(":")[2] for d in index.definitions(path) if d.kind in ("function", "method")]
+    hint = f" (functions there: {', '.join(known[:8])}{', ...' if len(known) > 8 else ''})" if known else ""
+    raise UsageError(f"--entry {entry}: no function {symbol.partition(':')[2]} in {path}{hint}")
+
+
+def _functions_json(graph: CallGraph, index: Index, symbols: list[SymbolId]) -> dict[str, object]:
+    functions: dict[str, object] = {}
+    for symbol in symbols:
+        definition = index.definition(symbol)
+        functions[symbol] = {
+            "file": definition.file if definition else None,
+            "line": definition.name_range.start.line if definition else None,
+            "calls": list(dict.fromkeys(edge.callee for edge in graph.callees(symbol))),
+            "unresolved": [call.text for call in graph.unresolved(symbol)],
+        }
+    return {"functions": functions}
+
+
+def pycg_name(symbol: SymbolId) -> str:
+    """PyCG's naming: dotted, module bodies are the module, builtins are ``<builtin>.name``."""
+    module, _, qualname = symbol.partition(":")
+    if module == "builtins":
+        return f"<builtin>.{qualname}"
+    if qualname == "<module>":
+        return module
+    return ".".join([module, *(part for part in qualname.split(".") if part != "<locals>")])
+
+
+def _pycg(graph: CallGraph, symbols: list[SymbolId]) -> dict[str, list[str]]:
+    return {
+        pycg_name(symbol): list(dict.fromkeys(pycg_name(edge.callee) for edge in graph.callees(symbol)))
+        for symbol in symbols
+    }
+
+
+def _tree_json(node: CallTreeNode) -> dict[str, object]:
+    return {
+        "id": node.id,
+        "symbol": node.symbol,
+        "file": node.file,
+        "line": node.line,
+        "cycle": node.cycle,
+        "truncated": node.truncated,
+        "external": node.external,
+        "children": [_tree_json(child) for child in node.children],
+    }
+
+
+def render_tree(root: CallTreeNode, base: Path) -> str:
+    """Box-drawing tree; ``↻`` marks a call back into the path (not expanded), ``…`` the depth limit."""
+    lines = [_label(root, base)]
+
+    def walk(node: CallTreeNode, prefix: str) -> None:
+        for position, child in enumerate(node.children):
+            last = position == len(node.children) - 1
+            lines.append(f"{prefix}{'└── ' if last else '├── '}{_label(child, base)}")
+            walk(child, prefix + ("    " if last else "│   "))
+
+    walk(root, "")
+    return "\n".join(lines) + "\n"
+
+
+def _label(node: CallTreeNode, base: Path) -> str:
+    text = node.symbol
+    if node.file is not None:
+        try:
+            shown = os.path.relpath(node.file, base)
+        except ValueError:
+            shown = node.file
+        if shown.startswith(".." + os.sep + ".."):
+            shown = node.file
+        text += f"  ({shown}:{node.line})"
+    if node.external:
+        text += "  [external]"
+    if node.cycle:
+        text += "  ↻ cycle"
+    if node.truncated:
+        text += "  … depth limit"
+    return text
