@@ -1,0 +1,353 @@
+// trace-advisor HTML report: builds the call trees from the embedded JSON, with filters and keyboard navigation.
+// Every user-provided string is inserted with textContent, never as HTML.
+(function () {
+  "use strict";
+  const data = JSON.parse(document.getElementById("report-data").textContent);
+  const recs = data.recommendations;
+  const colours = new Map(data.priorities.map((p, i) => [p.name, `var(--p${Math.min(i, 9)})`]));
+  const titles = new Map(data.priorities.map((p) => [p.name, p.title]));
+  const tree = document.getElementById("tree");
+  const nameInput = document.getElementById("filter-name");
+  const prioritySelect = document.getElementById("filter-priority");
+  const confidenceInput = document.getElementById("filter-confidence");
+  const confidenceValue = document.getElementById("filter-confidence-value");
+  const externalInput = document.getElementById("filter-external");
+  const items = []; // {li, node, parent, level, children: []}
+  const manual = new Map(); // expansion chosen by the user while no filter is active
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  // `code` spans of our own texts become <code> elements; the text itself still goes in as text.
+  function withCode(parent, text) {
+    String(text).split("`").forEach((part, i) => {
+      if (part) parent.append(i % 2 ? el("code", "", part) : document.createTextNode(part));
+    });
+    return parent;
+  }
+
+  function number(value) {
+    return Number(value).toLocaleString("en-US");
+  }
+
+  function colour(priority) {
+    return colours.get(priority) || "var(--p9)";
+  }
+
+  // ---- header --------------------------------------------------------------------------------------------------
+  const meta = data.meta;
+  const engine = meta.engine === "local" ? "local scorer (deterministic, no network)" : meta.engine;
+  document.getElementById("subtitle").textContent =
+    `Engine: ${engine} · trace-advisor ${meta.version}` + (meta.generatedAt ? ` · ${meta.generatedAt}` : "");
+  const stats = document.getElementById("stats");
+  for (const [label, value] of [
+    ["Recommendations", meta.total],
+    ["Functions", meta.functions],
+    ["Files analysed", meta.filesAnalysed],
+    ["Model calls", number(meta.usage.calls)],
+    ["Tokens in / out", `${number(meta.usage.inputTokens)} / ${number(meta.usage.outputTokens)}`],
+    ["Est. cost", meta.usage.cost],
+  ]) {
+    const box = el("div");
+    box.append(el("dt", "", label), el("dd", "", value));
+    stats.append(box);
+  }
+  document.getElementById("tree-title").textContent = meta.treeTitle;
+
+  // ---- priority chips and select -------------------------------------------------------------------------------
+  const chips = document.getElementById("priority-chips");
+  for (const p of data.priorities) {
+    const li = el("li");
+    const chip = el("button", "chip");
+    chip.type = "button";
+    chip.dataset.priority = p.name;
+    chip.setAttribute("aria-pressed", "false");
+    chip.style.setProperty("--c", colour(p.name));
+    chip.disabled = p.count === 0;
+    chip.title = `Show only ${p.title}`;
+    chip.append(el("span", "dot"), el("span", "", p.title), el("span", "count", p.count));
+    chip.addEventListener("click", () => {
+      prioritySelect.value = prioritySelect.value === p.name ? "" : p.name;
+      applyFilters();
+    });
+    li.append(chip);
+    chips.append(li);
+    const option = el("option", "", `${p.title} (${p.count})`);
+    option.value = p.name;
+    prioritySelect.append(option);
+  }
+
+  // ---- tree ----------------------------------------------------------------------------------------------------
+  function recCard(rec) {
+    const card = el("article", "card");
+    card.style.setProperty("--c", colour(rec.priority));
+    const head = el("h3");
+    const badge = el("span", "badge", rec.priorityTitle);
+    const conf = el("span", "confidence");
+    const meter = el("span", "meter");
+    const fill = el("span");
+    fill.style.width = `${Math.round(rec.confidence * 100)}%`;
+    meter.append(fill);
+    conf.append(meter, el("span", "", `confidence ${rec.confidenceText}`));
+    head.append(badge, conf);
+    card.append(head, el("p", "rationale", rec.rationale));
+    card.append(el("p", "meta", `${rec.file}:${rec.line} · source: ${rec.source}`));
+    if (rec.evidence.length) {
+      const list = el("ul", "evidence");
+      for (const item of rec.evidence) list.append(el("li", "", item));
+      card.append(list);
+    }
+    if (rec.capture.length) card.append(el("p", "capture", `Capture: ${rec.capture.join("; ")}`));
+    card.append(withCode(el("p", "placement"), rec.placement));
+    const pre = el("pre");
+    pre.append(el("code", "snippet", rec.snippet));
+    card.append(pre);
+    return card;
+  }
+
+  function build(node, parentItem, level, container, path) {
+    const nodeRecs = (node.symbol && recs[node.symbol]) || [];
+    const li = el("li", `kind-${node.kind || "function"}`);
+    li.setAttribute("role", "treeitem");
+    li.setAttribute("aria-level", String(level));
+    li.tabIndex = -1;
+    li.id = `n-${path}`;
+    li.dataset.symbol = node.symbol || "";
+    if (node.external) li.classList.add("external");
+    const row = el("div", "row");
+    row.append(el("span", "toggle", "▶"));
+    row.firstChild.setAttribute("aria-hidden", "true");
+    row.append(el("span", "name", node.label));
+    if (node.module) row.append(el("span", "module", node.module));
+    for (const rec of nodeRecs) {
+      const badge = el("span", "badge", `${titles.get(rec.priority) || rec.priority} ${rec.confidenceText}`);
+      badge.style.setProperty("--c", colour(rec.priority));
+      row.append(badge);
+    }
+    if (node.cycle) {
+      const mark = el("span", "mark", "↻ cycle");
+      mark.title = "Already on the path from the entry point: not expanded again";
+      row.append(mark);
+    }
+    if (node.truncated) {
+      const mark = el("span", "mark", "⋯ depth limit");
+      mark.title = "The tree stops here; open this function's own tree to go deeper";
+      row.append(mark);
+    }
+    if (node.external) row.append(el("span", "mark", "library"));
+    if (node.file && node.line) row.append(el("span", "loc", `${shortFile(node.file)}:${node.line}`));
+    li.append(row);
+    const label = `${node.label}${nodeRecs.length ? `, ${nodeRecs.length} recommendation(s)` : ""}`;
+    li.setAttribute("aria-label", label);
+    const item = { li, node, parent: parentItem, level, children: [], recs: nodeRecs, details: null, group: null };
+    items.push(item);
+    if (nodeRecs.length) {
+      item.details = el("div", "details");
+      for (const rec of nodeRecs) item.details.append(recCard(rec));
+      item.details.hidden = true;
+      li.append(item.details);
+    }
+    if (node.children && node.children.length) {
+      item.group = el("ul");
+      item.group.setAttribute("role", "group");
+      node.children.forEach((child, i) => item.children.push(build(child, item, level + 1, item.group, `${path}-${i}`)));
+      li.append(item.group);
+    }
+    if (item.group || item.details) setExpanded(item, level === 1);
+    else li.classList.add("leaf");
+    row.addEventListener("click", () => {
+      focusItem(item);
+      toggle(item);
+    });
+    container.append(li);
+    return item;
+  }
+
+  function shortFile(file) {
+    const parts = String(file).split("/");
+    return parts.slice(-2).join("/");
+  }
+
+  function expandable(item) {
+    return Boolean(item.group || item.details);
+  }
+
+  function setExpanded(item, open) {
+    if (!expandable(item)) return;
+    item.li.setAttribute("aria-expanded", open ? "true" : "false");
+    if (item.group) item.group.hidden = !open;
+    if (item.details) item.details.hidden = !open;
+  }
+
+  function isExpanded(item) {
+    return item.li.getAttribute("aria-expanded") === "true";
+  }
+
+  function toggle(item) {
+    if (!expandable(item)) return;
+    setExpanded(item, !isExpanded(item));
+    if (!filtering()) manual.set(item, isExpanded(item));
+  }
+
+  data.trees.forEach((root, i) => build(root, null, 1, tree, String(i)));
+  if (items.length) items[0].li.tabIndex = 0;
+
+  // ---- filters -------------------------------------------------------------------------------------------------
+  function filtering() {
+    return Boolean(nameInput.value.trim() || prioritySelect.value || Number(confidenceInput.value) > 0);
+  }
+
+  function matches(item) {
+    const query = nameInput.value.trim().toLowerCase();
+    const priority = prioritySelect.value;
+    const min = Number(confidenceInput.value);
+    if (!item.node.symbol) return false;
+    if (query && !`${item.node.symbol} ${item.node.label}`.toLowerCase().includes(query)) return false;
+    if (!priority && min <= 0) return true;
+    return item.recs.some((r) => (!priority || r.priority === priority) && r.confidence >= min - 1e-9);
+  }
+
+  function applyFilters() {
+    confidenceValue.textContent = Number(confidenceInput.value).toFixed(2);
+    for (const chip of chips.querySelectorAll(".chip")) {
+      chip.setAttribute("aria-pressed", String(chip.dataset.priority === prioritySelect.value));
+    }
+    const active = filtering();
+    const showExternal = externalInput.checked;
+    const matched = new Set();
+    const visit = (item) => {
+      let visibleChild = false;
+      for (const child of item.children) visibleChild = visit(child) || visibleChild;
+      const hit = active && matches(item);
+      const hiddenExternal = item.node.external && !showExternal;
+      const visible = !hiddenExternal && (!active || hit || visibleChild);
+      item.li.hidden = !visible;
+      item.li.classList.toggle("match", hit && visible);
+      if (hit && visible) matched.add(item.node.symbol);
+      if (active) setExpanded(item, visibleChild || (hit && Boolean(item.details)));
+      else setExpanded(item, manual.has(item) ? manual.get(item) : item.level === 1);
+      return visible;
+    };
+    const roots = items.filter((item) => item.parent === null);
+    let any = false;
+    for (const root of roots) any = visit(root) || any;
+    document.getElementById("empty").hidden = any;
+    const count = document.getElementById("match-count");
+    count.textContent = active
+      ? `${matched.size} function${matched.size === 1 ? "" : "s"} match`
+      : `${meta.total} recommendation${meta.total === 1 ? "" : "s"} in ${meta.functions} function${meta.functions === 1 ? "" : "s"}`;
+    const focused = items.find((item) => item.li.tabIndex === 0);
+    if (!focused || !isShown(focused)) {
+      const first = visibleItems()[0];
+      if (first) setTabStop(first);
+    }
+  }
+
+  for (const input of [nameInput, prioritySelect, confidenceInput, externalInput]) {
+    input.addEventListener("input", applyFilters);
+    input.addEventListener("change", applyFilters);
+  }
+  document.getElementById("expand-all").addEventListener("click", () => {
+    for (const item of items) {
+      setExpanded(item, true);
+      if (!filtering()) manual.set(item, true);
+    }
+  });
+  document.getElementById("collapse-all").addEventListener("click", () => {
+    for (const item of items) {
+      setExpanded(item, false);
+      if (!filtering()) manual.set(item, false);
+    }
+  });
+
+  // ---- keyboard (WAI-ARIA tree pattern) ------------------------------------------------------------------------
+  function isShown(item) {
+    if (item.li.hidden) return false;
+    for (let p = item.parent; p; p = p.parent) if (p.li.hidden || !isExpanded(p)) return false;
+    return true;
+  }
+
+  function visibleItems() {
+    return items.filter(isShown);
+  }
+
+  function setTabStop(item) {
+    for (const other of items) other.li.tabIndex = -1;
+    item.li.tabIndex = 0;
+  }
+
+  function focusItem(item) {
+    setTabStop(item);
+    item.li.focus();
+  }
+
+  tree.addEventListener("keydown", (event) => {
+    const current = items.find((item) => item.li === document.activeElement);
+    if (!current) return;
+    const shown = visibleItems();
+    const index = shown.indexOf(current);
+    let handled = true;
+    switch (event.key) {
+      case "ArrowDown":
+        if (index < shown.length - 1) focusItem(shown[index + 1]);
+        break;
+      case "ArrowUp":
+        if (index > 0) focusItem(shown[index - 1]);
+        break;
+      case "Home":
+        if (shown.length) focusItem(shown[0]);
+        break;
+      case "End":
+        if (shown.length) focusItem(shown[shown.length - 1]);
+        break;
+      case "ArrowRight":
+        if (expandable(current) && !isExpanded(current)) toggle(current);
+        else if (current.children.length && isExpanded(current)) {
+          const next = current.children.find(isShown);
+          if (next) focusItem(next);
+        }
+        break;
+      case "ArrowLeft":
+        if (expandable(current) && isExpanded(current)) toggle(current);
+        else if (current.parent) focusItem(current.parent);
+        break;
+      case "Enter":
+      case " ":
+        toggle(current);
+        break;
+      default:
+        handled = false;
+    }
+    if (handled) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  });
+
+  // ---- problems ------------------------------------------------------------------------------------------------
+  if (data.problems.length) {
+    document.getElementById("problems").hidden = false;
+    const list = document.getElementById("problem-list");
+    for (const problem of data.problems) {
+      const li = el("li");
+      li.append(el("span", "sev", problem.severity));
+      const where = problem.file ? `${problem.file}${problem.line ? `:${problem.line}` : ""}: ` : "";
+      li.append(document.createTextNode(where + problem.message));
+      list.append(li);
+    }
+  }
+
+  // ---- initial state from the URL fragment (#q=place&priority=external_io&min=0.7&external=1), shareable -------
+  const params = new URLSearchParams(location.hash.replace(/^#/, ""));
+  if (params.has("q")) nameInput.value = params.get("q");
+  if (params.has("priority")) prioritySelect.value = params.get("priority");
+  if (params.has("min")) confidenceInput.value = params.get("min");
+  if (params.get("external") === "1") externalInput.checked = true;
+  applyFilters();
+  if (params.get("expand") === "all") document.getElementById("expand-all").click();
+  document.documentElement.dataset.ready = "true";
+})();

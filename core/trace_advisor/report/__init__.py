@@ -1,0 +1,105 @@
+"""Reports of an analysis: JSON, Markdown (coded or from a Jinja2 template), SARIF 2.1.0 and a self-contained HTML
+call-tree page; :func:`render` picks the formatter, :func:`write_report` writes the file atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+from trace_advisor.config_model import Config
+from trace_advisor.model import AnalysisResult
+from trace_advisor.report.errors import ReportError
+from trace_advisor.report.facts import ReportFacts, build_facts
+from trace_advisor.report.html import CallTrees, render_html
+from trace_advisor.report.json_report import render_json
+from trace_advisor.report.markdown import render_markdown
+from trace_advisor.report.sarif import render_sarif
+from trace_advisor.report.templated import DEFAULT_TEMPLATE, render_template, validate_template
+
+FORMATS = ("json", "md", "sarif", "html")
+
+__all__ = [
+    "FORMATS",
+    "CallTrees",
+    "ReportError",
+    "ReportFacts",
+    "build_facts",
+    "default_template",
+    "render",
+    "template_for",
+    "validate_template",
+    "write_report",
+]
+
+
+def render(
+    result: AnalysisResult,
+    fmt: str,
+    *,
+    graph: CallTrees | None = None,
+    config: Config,
+    template: Path | None = None,
+    root: Path | None = None,
+    generated_at: datetime | None = None,
+) -> str:
+    """The report text. ``md`` uses ``template`` (or ``config.report.template``) when set, else the coded formatter.
+
+    File paths are shown relative to ``root`` (default: the working directory when it holds every file, else the
+    files' common folder). ``generated_at`` adds a timestamp; without it the output is deterministic.
+    Raises :class:`ReportError` for an unknown format or a bad template.
+    """
+    if fmt not in FORMATS:
+        raise ReportError(f"unknown report format {fmt!r} (expected one of {', '.join(FORMATS)})")
+    chosen = template_for(config, template) if fmt == "md" else None
+    if chosen is not None:
+        validate_template(chosen)  # before any work
+    facts = build_facts(result, config, root=root, generated_at=generated_at)
+    if fmt == "json":
+        return render_json(facts)
+    if fmt == "sarif":
+        return render_sarif(facts, {name: p.description for name, p in config.priorities.items()})
+    if fmt == "html":
+        return render_html(facts, graph)
+    if chosen is not None:
+        return render_template(facts, chosen)
+    return render_markdown(facts)
+
+
+def template_for(config: Config, template: Path | None = None) -> Path | None:
+    """The Markdown template to use: the explicit one, else ``config.report.template``, else None (coded)."""
+    if template is not None:
+        return template
+    if config.report.template:
+        return Path(config.report.template)
+    return None
+
+
+def default_template() -> Path:
+    """The bundled template (config/templates/report.md.j2), a starting point for custom ones."""
+    found = resources.files("trace_advisor").joinpath("resources").joinpath(DEFAULT_TEMPLATE)
+    return Path(str(found))
+
+
+def write_report(text: str, output: Path) -> None:
+    """Write ``text`` to ``output`` atomically: a reader (or a Ctrl-C) never sees a half-written report."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if output.exists():
+            with contextlib.suppress(OSError):
+                os.chmod(temp, output.stat().st_mode & 0o777)
+        else:
+            os.chmod(temp, 0o644)  # mkstemp creates 0600; a report is meant to be read
+        os.replace(temp, output)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise

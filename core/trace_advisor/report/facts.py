@@ -1,0 +1,205 @@
+"""The one place that computes what a report says: run info, summary, usage and recommendations by priority."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path, PurePath
+
+from trace_advisor import __version__
+from trace_advisor.config_model import Config
+from trace_advisor.model import AnalysisResult, Capture, Problem, Recommendation
+from trace_advisor.report.snippet import placement, span_snippet
+
+TOOL = "trace-advisor"
+
+
+@dataclass(frozen=True, slots=True)
+class RecommendationFacts:
+    """One recommendation as every formatter shows it."""
+
+    symbol: str
+    qualname: str
+    span_name: str
+    file: str  # relative to the report root, forward slashes
+    start_line: int
+    end_line: int
+    priority: str
+    confidence: float
+    confidence_text: str  # "0.82": the one rounding every formatter prints
+    rationale: str
+    capture: tuple[str, ...]  # "parameters: order_id, amount", "return value", "timing", ...
+    placement: str  # where the span goes, in words
+    snippet: str  # the suggested span code
+    code_block: str  # dedented for display
+    source: str
+    evidence: tuple[str, ...]  # "line 14: calls urllib.request:urlopen (external HTTP)"
+    recommendation: Recommendation
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityGroup:
+    priority: str
+    title: str  # "External I/O"
+    description: str
+    weight: float
+    recommendations: tuple[RecommendationFacts, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UsageFacts:
+    calls: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+    cost_text: str  # "$0.0123"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFacts:
+    tool: str
+    version: str
+    engine: str  # "local" or "<provider>:<model>"
+    provider: str
+    model: str
+    generated_at: str | None  # ISO 8601 UTC ("...Z"), only when the caller asked for a timestamp
+    files_analysed: int
+    total: int
+    functions_with_recommendations: int
+    files_with_recommendations: int
+    min_confidence: float
+    counts: tuple[tuple[str, int], ...]  # per configured priority (then unknown ones), in config order
+    groups: tuple[PriorityGroup, ...]  # non-empty groups only, in config order
+    usage: UsageFacts
+    problems: tuple[Problem, ...]
+    root: str  # the folder file paths are relative to
+
+
+def priority_title(priority: str) -> str:
+    """``external_io`` -> ``External I/O``; readable names for the default set, capitalised words otherwise."""
+    known = {"external_io": "External I/O", "async_boundaries": "Async boundaries"}
+    return known.get(priority, priority.replace("_", " ").capitalize())
+
+
+def report_root(result: AnalysisResult, root: Path | None) -> Path:
+    """The folder report paths are relative to: ``root``, else the working directory if it holds every file, else
+    the files' common folder."""
+    if root is not None:
+        return root
+    files = [rec.file for rec in result.recommendations] + [p.file for p in result.problems if p.file]
+    cwd = Path.cwd()
+    if all(_is_under(Path(f), cwd) for f in files):
+        return cwd
+    common = os.path.commonpath([str(Path(f).parent) for f in files])
+    return Path(common)
+
+
+def relative(file: str, root: Path) -> str:
+    path = Path(file)
+    if path.is_absolute() and _is_under(path, root):
+        return PurePath(os.path.relpath(path, root)).as_posix()
+    return PurePath(file).as_posix()
+
+
+def build_facts(
+    result: AnalysisResult, config: Config, *, root: Path | None = None, generated_at: datetime | None = None
+) -> ReportFacts:
+    base = report_root(result, root)
+    order = list(config.priorities)
+    ranked = sorted(result.recommendations, key=lambda r: _rank(r, order))
+    groups: list[PriorityGroup] = []
+    for priority in order + sorted({r.priority for r in ranked} - set(order)):
+        members = tuple(_rec_facts(r, base) for r in ranked if r.priority == priority)
+        if not members:
+            continue
+        configured = config.priorities.get(priority)
+        groups.append(
+            PriorityGroup(
+                priority=priority,
+                title=priority_title(priority),
+                description=configured.description if configured else "",
+                weight=configured.weight if configured else 0.0,
+                recommendations=members,
+            )
+        )
+    counts = {p: 0 for p in order}
+    for rec in ranked:
+        counts[rec.priority] = counts.get(rec.priority, 0) + 1
+    usage = result.usage
+    provider, _, model = result.engine.partition(":")
+    return ReportFacts(
+        tool=TOOL,
+        version=__version__,
+        engine=result.engine,
+        provider=provider,
+        model=model or provider,
+        generated_at=generated_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if generated_at else None,
+        files_analysed=result.files_analysed,
+        total=len(ranked),
+        functions_with_recommendations=len({r.symbol for r in ranked}),
+        files_with_recommendations=len({r.file for r in ranked}),
+        min_confidence=config.min_confidence,
+        counts=tuple(counts.items()),
+        groups=tuple(groups),
+        usage=UsageFacts(
+            usage.calls, usage.input_tokens, usage.output_tokens, usage.cost_usd, f"${usage.cost_usd:.4f}"
+        ),
+        problems=tuple(replace(p, file=relative(p.file, base)) if p.file else p for p in result.problems),
+        root=str(base),
+    )
+
+
+def all_recommendations(facts: ReportFacts) -> tuple[RecommendationFacts, ...]:
+    return tuple(rec for group in facts.groups for rec in group.recommendations)
+
+
+def _rank(rec: Recommendation, order: Sequence[str]) -> tuple[int, float, str, int]:
+    index = order.index(rec.priority) if rec.priority in order else len(order)
+    return (index, -rec.confidence, rec.file, rec.range.start.line)
+
+
+def _rec_facts(rec: Recommendation, root: Path) -> RecommendationFacts:
+    return RecommendationFacts(
+        symbol=rec.symbol,
+        qualname=rec.qualname,
+        span_name=rec.span_name,
+        file=relative(rec.file, root),
+        start_line=rec.range.start.line,
+        end_line=rec.range.end.line,
+        priority=rec.priority,
+        confidence=rec.confidence,
+        confidence_text=f"{rec.confidence:.2f}",
+        rationale=rec.rationale,
+        capture=describe_capture(rec.capture),
+        placement=placement(rec),
+        snippet=span_snippet(rec),
+        code_block=textwrap.dedent(rec.code_block),
+        source=rec.source,
+        evidence=tuple(f"line {e.range.start.line}: {e.reason}" for e in rec.evidence),
+        recommendation=rec,
+    )
+
+
+def describe_capture(capture: Capture) -> tuple[str, ...]:
+    items: list[str] = []
+    if capture.parameters:
+        items.append("parameters: " + ", ".join(capture.parameters))
+    items.extend(f"attribute {a.key} = {a.expression}" for a in capture.attributes)
+    if capture.return_value:
+        items.append("return value")
+    if capture.timing:
+        items.append("timing (span duration)")
+    if capture.exceptions:
+        items.append("exceptions")
+    return tuple(items)
+
+
+def _is_under(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,188 @@
+"""The self-contained HTML report: call trees from each entry point with each node's recommendations."""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable
+from importlib import resources
+from typing import Protocol
+
+from trace_advisor.model import CallTreeNode, SymbolId
+from trace_advisor.report.facts import RecommendationFacts, ReportFacts, all_recommendations, priority_title
+
+ASSETS = "resources/templates/html"
+MAX_NODES = 20_000  # a report stays openable on huge graphs; deeper nodes are marked truncated
+TREE_DEPTH = 8
+
+
+class CallTrees(Protocol):
+    """What the HTML report needs from :class:`trace_advisor.callgraph.CallGraph`."""
+
+    def entry_points(self) -> tuple[SymbolId, ...]: ...
+
+    def tree(self, root: SymbolId, depth: int = ...) -> CallTreeNode: ...
+
+
+def render_html(facts: ReportFacts, graph: CallTrees | None) -> str:
+    data = report_data(facts, graph)
+    folder = resources.files("trace_advisor").joinpath(ASSETS)
+    page = folder.joinpath("report.html").read_text(encoding="utf-8")
+    title = f"{facts.tool} report"
+    replacements = {
+        "<!--@TITLE@-->": html.escape(title),
+        "/*@STYLE@*/": folder.joinpath("report.css").read_text(encoding="utf-8"),
+        "/*@SCRIPT@*/": folder.joinpath("report.js").read_text(encoding="utf-8"),
+        "<!--@DATA@-->": script_json(data),
+    }
+    for marker, value in replacements.items():
+        page = page.replace(marker, value)
+    return page
+
+
+def script_json(data: object) -> str:
+    """JSON safe inside ``<script type="application/json">``: no ``</script>``, no ``<!--``, no line separators."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for raw, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(raw, escaped)
+    return text
+
+
+def report_data(facts: ReportFacts, graph: CallTrees | None) -> dict[str, object]:
+    recs: dict[str, list[dict[str, object]]] = {}
+    for rec in all_recommendations(facts):
+        recs.setdefault(rec.symbol, []).append(_rec(rec))
+    budget = [MAX_NODES]
+    if graph is not None:
+        trees = [_node(graph.tree(root, TREE_DEPTH), budget) for root in graph.entry_points()]
+        title = "Call trees from each entry point"
+    else:
+        trees = _file_trees(all_recommendations(facts))
+        title = "Recommendations by file (no call graph given)"
+    reached = set(_symbols(trees))
+    unreached = [symbol for symbol in recs if symbol not in reached]
+    if unreached:
+        trees.append(
+            {
+                "id": "unreached",
+                "symbol": "",
+                "label": "Not reached from an entry point",
+                "kind": "group",
+                "children": [_leaf(symbol, recs[symbol][0], f"unreached:{symbol}") for symbol in unreached],
+            }
+        )
+    return {
+        "meta": {
+            "tool": facts.tool,
+            "version": facts.version,
+            "engine": facts.engine,
+            "model": facts.model,
+            "filesAnalysed": facts.files_analysed,
+            "total": facts.total,
+            "functions": facts.functions_with_recommendations,
+            "minConfidence": facts.min_confidence,
+            "generatedAt": facts.generated_at,
+            "usage": {
+                "calls": facts.usage.calls,
+                "inputTokens": facts.usage.input_tokens,
+                "outputTokens": facts.usage.output_tokens,
+                "cost": facts.usage.cost_text,
+            },
+            "treeTitle": title,
+        },
+        "priorities": [{"name": name, "title": priority_title(name), "count": count} for name, count in facts.counts],
+        "recommendations": recs,
+        "trees": trees,
+        "problems": [
+            {"severity": p.severity, "message": p.message, "file": p.file, "line": p.line} for p in facts.problems
+        ],
+    }
+
+
+def _rec(rec: RecommendationFacts) -> dict[str, object]:
+    return {
+        "priority": rec.priority,
+        "priorityTitle": priority_title(rec.priority),
+        "confidence": round(rec.confidence, 4),
+        "confidenceText": rec.confidence_text,
+        "rationale": rec.rationale,
+        "file": rec.file,
+        "line": rec.start_line,
+        "qualname": rec.qualname,
+        "placement": rec.placement,
+        "snippet": rec.snippet,
+        "capture": list(rec.capture),
+        "evidence": list(rec.evidence),
+        "source": rec.source,
+    }
+
+
+def _node(node: CallTreeNode, budget: list[int]) -> dict[str, object]:
+    budget[0] -= 1
+    module, _, qualname = node.symbol.partition(":")
+    children = []
+    truncated = node.truncated
+    for child in node.children:
+        if budget[0] <= 0:
+            truncated = True
+            break
+        children.append(_node(child, budget))
+    return {
+        "id": node.id,
+        "symbol": node.symbol,
+        "label": qualname or node.symbol,
+        "module": module,
+        "file": node.file,
+        "line": node.line,
+        "cycle": node.cycle,
+        "truncated": truncated,
+        "external": node.external,
+        "kind": "function",
+        "children": children,
+    }
+
+
+def _leaf(symbol: str, rec: dict[str, object], node_id: str) -> dict[str, object]:
+    module, _, qualname = symbol.partition(":")
+    return {
+        "id": node_id,
+        "symbol": symbol,
+        "label": qualname,
+        "module": module,
+        "file": rec["file"],
+        "line": rec["line"],
+        "kind": "function",
+        "children": [],
+    }
+
+
+def _file_trees(recs: Iterable[RecommendationFacts]) -> list[dict[str, object]]:
+    files: dict[str, dict[str, object]] = {}
+    seen: set[str] = set()
+    for rec in sorted(recs, key=lambda r: (r.file, r.start_line)):
+        if rec.symbol in seen:
+            continue
+        seen.add(rec.symbol)
+        group = files.setdefault(
+            rec.file, {"id": f"file:{rec.file}", "symbol": "", "label": rec.file, "kind": "file", "children": []}
+        )
+        children = group["children"]
+        assert isinstance(children, list)
+        children.append(_leaf(rec.symbol, {"file": rec.file, "line": rec.start_line}, f"fn:{rec.symbol}"))
+    return list(files.values())
+
+
+def _symbols(trees: list[dict[str, object]]) -> Iterable[str]:
+    for tree in trees:
+        symbol = tree.get("symbol")
+        if isinstance(symbol, str) and symbol:
+            yield symbol
+        children = tree.get("children")
+        if isinstance(children, list):
+            yield from _symbols(children)

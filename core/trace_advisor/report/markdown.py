@@ -1,0 +1,92 @@
+"""The coded Markdown formatter: run info, summary, usage, then each recommendation with its span code."""
+
+from __future__ import annotations
+
+from trace_advisor.report.facts import RecommendationFacts, ReportFacts, priority_title
+from trace_advisor.report.md_escape import fence, md_code, md_text
+
+
+def render_markdown(facts: ReportFacts) -> str:
+    out: list[str] = [f"# {facts.tool} report", ""]
+    out += _run_info(facts)
+    out += _summary(facts)
+    out += _usage(facts)
+    out += ["## Recommendations", ""]
+    if not facts.groups:
+        out += ["No function needs a span at this confidence.", ""]
+    for group in facts.groups:
+        out += [f"### {md_text(group.title)} ({md_code(group.priority)})", ""]
+        if group.description:
+            out += [f"_{md_text(group.description)}_", ""]
+        for rec in group.recommendations:
+            out += _recommendation(rec)
+    if facts.problems:
+        out += ["## Problems", ""]
+        for problem in facts.problems:
+            where = f" {md_code(_where(problem.file, problem.line))}" if problem.file else ""
+            out.append(f"- **{problem.severity}**{where}: {md_text(problem.message)}")
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _run_info(facts: ReportFacts) -> list[str]:
+    model = "local scorer (deterministic, no network)" if facts.provider == "local" else facts.model
+    rows = [
+        ("Engine", md_code(facts.engine)),
+        ("Model", md_text(model)),
+        ("Files analysed", str(facts.files_analysed)),
+        ("trace-advisor", md_text(facts.version)),
+    ]
+    if facts.generated_at:
+        rows.append(("Generated", md_text(facts.generated_at)))
+    return ["## Run", "", "| | |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows), ""]
+
+
+def _summary(facts: ReportFacts) -> list[str]:
+    plural = "recommendation" if facts.total == 1 else "recommendations"
+    lines = [
+        "## Summary",
+        "",
+        f"**{facts.total} {plural}** in {facts.functions_with_recommendations} functions across "
+        f"{facts.files_with_recommendations} files (minimum confidence {facts.min_confidence:.2f}).",
+        "",
+        "| Priority | Recommendations |",
+        "|---|---:|",
+    ]
+    lines += [f"| {md_text(priority_title(p))} ({md_code(p)}) | {n} |" for p, n in facts.counts]
+    return [*lines, ""]
+
+
+def _usage(facts: ReportFacts) -> list[str]:
+    u = facts.usage
+    return [
+        "## Usage and cost",
+        "",
+        "| Model calls | Input tokens | Output tokens | Estimated cost (USD) |",
+        "|---:|---:|---:|---:|",
+        f"| {u.calls} | {u.input_tokens} | {u.output_tokens} | {u.cost_text} |",
+        "",
+    ]
+
+
+def _recommendation(rec: RecommendationFacts) -> list[str]:
+    lines = [
+        f"#### {md_code(rec.qualname)} in {md_code(f'{rec.file}:{rec.start_line}-{rec.end_line}')}",
+        "",
+        f"- Symbol: {md_code(rec.symbol)}",
+        f"- Priority: {md_code(rec.priority)} · Confidence: **{rec.confidence_text}** · Source: {md_code(rec.source)}",
+        f"- Why: {md_text(rec.rationale)}",
+    ]
+    if rec.evidence:
+        lines.append("- Evidence:")
+        lines += [f"  - {md_text(item)}" for item in rec.evidence]
+    if rec.capture:
+        lines.append("- Capture: " + "; ".join(md_text(item) for item in rec.capture))
+    # the placement is our own words around identifiers and span names, so its code spans stay Markdown
+    lines += [f"- Where the span goes: {rec.placement}", "", fence(rec.snippet), ""]
+    lines += ["<details><summary>Function source</summary>", "", fence(rec.code_block), "", "</details>", ""]
+    return lines
+
+
+def _where(file: str | None, line: int | None) -> str:
+    return f"{file}:{line}" if line else str(file)

@@ -1,0 +1,129 @@
+"""SARIF 2.1.0 for GitHub code scanning: one rule per priority, one ``note`` result per recommendation."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from trace_advisor.model import Problem
+from trace_advisor.report.facts import PriorityGroup, RecommendationFacts, ReportFacts, priority_title
+
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+BASE_ID = "SRCROOT"
+TAGS = ["observability", "opentelemetry", "tracing"]
+_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def rule_id(priority: str) -> str:
+    return f"trace-advisor/{priority}"
+
+
+def render_sarif(facts: ReportFacts, priorities: dict[str, str]) -> str:
+    """``priorities`` maps every configured priority to its description (rules exist even with no result)."""
+    names = list(priorities) + [g.priority for g in facts.groups if g.priority not in priorities]
+    index = {name: i for i, name in enumerate(names)}
+    groups = {g.priority: g for g in facts.groups}
+    rules = [_rule(name, priorities.get(name) or _group_description(groups.get(name))) for name in names]
+    results = [_result(rec, index[rec.priority]) for g in facts.groups for rec in g.recommendations]
+    run: dict[str, object] = {
+        "tool": {
+            "driver": {
+                "name": facts.tool,
+                "version": facts.version,
+                "semanticVersion": facts.version,
+                "rules": rules,
+            }
+        },
+        "originalUriBaseIds": {BASE_ID: {"uri": Path(facts.root).resolve().as_uri() + "/"}},
+        "columnKind": "unicodeCodePoints",  # our columns count code points, not UTF-16 units
+        "invocations": [_invocation(facts)],
+        "results": results,
+        "properties": {"engine": facts.engine, "filesAnalysed": facts.files_analysed},
+    }
+    log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def _group_description(group: PriorityGroup | None) -> str:
+    return group.description if group else ""
+
+
+def _rule(priority: str, description: str) -> dict[str, object]:
+    title = priority_title(priority)
+    full = description or f"Functions where a span would show {title.lower()}."
+    return {
+        "id": rule_id(priority),
+        "name": "".join(part.capitalize() for part in priority.split("_")) + "NeedsSpan",
+        "shortDescription": {"text": f"{title}: add an OpenTelemetry span"},
+        "fullDescription": {"text": full},
+        "help": {
+            "text": f"{full} Wrap the function in a span (tracer.start_as_current_span) and record what the "
+            "recommendation lists; trace-advisor's quick-fix inserts it.",
+            "markdown": f"**{title}.** {full}\n\nWrap the function in a span "
+            "(`tracer.start_as_current_span`) and record what the recommendation lists; the trace-advisor "
+            "language server's quick-fix inserts it.",
+        },
+        "defaultConfiguration": {"level": "note"},
+        "properties": {"tags": [*TAGS, priority]},
+    }
+
+
+def _result(rec: RecommendationFacts, rule_index: int) -> dict[str, object]:
+    name = rec.recommendation.name_range
+    fingerprint = hashlib.sha256(f"{rec.symbol}\0{rec.priority}".encode()).hexdigest()[:32]
+    return {
+        "ruleId": rule_id(rec.priority),
+        "ruleIndex": rule_index,
+        "level": "note",
+        "message": {
+            "text": f'Add a span "{rec.span_name}" to {rec.qualname} (confidence {rec.confidence_text}): '
+            f"{rec.rationale}"
+        },
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": rec.file, "uriBaseId": BASE_ID},
+                    "region": {
+                        "startLine": name.start.line,
+                        "startColumn": name.start.column + 1,
+                        "endLine": name.end.line,
+                        "endColumn": max(name.end.column + 1, name.start.column + 2)
+                        if name.end.line == name.start.line
+                        else name.end.column + 1,
+                    },
+                },
+                "logicalLocations": [
+                    {"fullyQualifiedName": rec.symbol, "name": rec.qualname, "kind": "function"},
+                ],
+            }
+        ],
+        "partialFingerprints": {"traceAdvisorSymbol/v1": fingerprint},
+        "properties": {
+            "priority": rec.priority,
+            "confidence": round(rec.confidence, 4),
+            "spanName": rec.span_name,
+            "source": rec.source,
+            "capture": list(rec.capture),
+        },
+    }
+
+
+def _invocation(facts: ReportFacts) -> dict[str, object]:
+    invocation: dict[str, object] = {
+        "executionSuccessful": True,
+        "toolExecutionNotifications": [_notification(p) for p in facts.problems],
+    }
+    if facts.generated_at:
+        invocation["endTimeUtc"] = facts.generated_at
+    return invocation
+
+
+def _notification(problem: Problem) -> dict[str, object]:
+    note: dict[str, object] = {"level": _LEVELS[problem.severity], "message": {"text": problem.message}}
+    if problem.file:
+        physical: dict[str, object] = {"artifactLocation": {"uri": problem.file, "uriBaseId": BASE_ID}}
+        if problem.line:
+            physical["region"] = {"startLine": problem.line}
+        note["locations"] = [{"physicalLocation": physical}]
+    return note
