@@ -32,4 +32,4 @@ class Settings:
 
     def with_overrides(self, **changes: object) -> Settings:
         values = {**self.__dict__, **changes}
-        return Settings(**values)  # type: ignore[arg-type]
+        return Settings(**values)

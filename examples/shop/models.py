@@ -77,7 +77,9 @@ class Order:
             "status": self.status.value,
             "total_cents": self.total_cents,
             "payment_id": self.payment_id,
-            "items": [{"sku": i.sku, "quantity": i.quantity, "unit_price_cents": i.unit_price_cents} for i in self.items],
+            "items": [
+                {"sku": i.sku, "quantity": i.quantity, "unit_price_cents": i.unit_price_cents} for i in self.items
+            ],
         }
 
     def __repr__(self) -> str:

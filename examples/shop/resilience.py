@@ -29,7 +29,14 @@ def retry(
                     if attempt == attempts:
                         raise
                     pause = delay * 2 ** (attempt - 1)
-                    log.warning("%s failed (%s), attempt %d/%d, retrying in %.2fs", func.__qualname__, exc, attempt, attempts, pause)
+                    log.warning(
+                        "%s failed (%s), attempt %d/%d, retrying in %.2fs",
+                        func.__qualname__,
+                        exc,
+                        attempt,
+                        attempts,
+                        pause,
+                    )
                     time.sleep(pause)
             raise AssertionError("unreachable")
 

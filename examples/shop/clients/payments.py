@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import socket
 import urllib.error
 import urllib.request
 from typing import Any
@@ -57,7 +56,7 @@ class PaymentsClient:
             *(asyncio.to_thread(self.refund, pid) for pid in payment_ids), return_exceptions=True
         )
         outcome: dict[str, bool] = {}
-        for pid, result in zip(payment_ids, results):
+        for pid, result in zip(payment_ids, results, strict=True):
             if isinstance(result, Exception):
                 log.warning("refund of %s failed: %s", pid, result)
             outcome[pid] = not isinstance(result, Exception)
@@ -93,7 +92,7 @@ class PaymentsClient:
             if exc.code == 429 or exc.code >= 500:
                 raise PaymentUnavailable(f"payments API answered {exc.code}", http_status=exc.code) from exc
             raise
-        except (urllib.error.URLError, socket.timeout, ConnectionError) as exc:
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             raise PaymentUnavailable(f"payments API unreachable: {exc}") from exc
 
 

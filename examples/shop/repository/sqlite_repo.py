@@ -86,8 +86,14 @@ class OrderRepository(SqliteRepository):
             conn.execute(
                 "INSERT INTO orders (id, customer_email, status, created_at, payment_id, discount_cents) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (order.id, order.customer_email, order.status.value, order.created_at, order.payment_id,
-                 order.discount_cents),
+                (
+                    order.id,
+                    order.customer_email,
+                    order.status.value,
+                    order.created_at,
+                    order.payment_id,
+                    order.discount_cents,
+                ),
             )
             conn.executemany(
                 "INSERT INTO order_items (order_id, sku, quantity, unit_price_cents) VALUES (?, ?, ?, ?)",

@@ -17,8 +17,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Handler = Callable[..., "Response"]
-REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 402: "Payment Required", 404: "Not Found",
-           405: "Method Not Allowed", 409: "Conflict", 500: "Internal Server Error", 503: "Service Unavailable"}
+REASONS = {
+    200: "OK",
+    201: "Created",
+    400: "Bad Request",
+    402: "Payment Required",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
 
 
 @dataclass
@@ -98,8 +107,9 @@ class App:
     def dispatch(self, request: Request) -> Response:
         handler, params, other_method = self.router.match(request.method, request.path)
         if handler is None:
-            return Response.json({"error": "method_not_allowed" if other_method else "not_found"},
-                                 405 if other_method else 404)
+            return Response.json(
+                {"error": "method_not_allowed" if other_method else "not_found"}, 405 if other_method else 404
+            )
         try:
             return handler(self.service, request, **params)
         except ShopError as exc:

@@ -109,7 +109,9 @@ def send_receipt(service: OrderService, outbox: Path, order_id: str) -> Path:
     outbox.mkdir(parents=True, exist_ok=True)
     path = outbox / f"{order.id}.json"
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"to": order.customer_email, "subject": f"Your order {order.id}", "order": order.to_dict()}))
+    tmp.write_text(
+        json.dumps({"to": order.customer_email, "subject": f"Your order {order.id}", "order": order.to_dict()})
+    )
     tmp.replace(path)
     return path
 
