@@ -12,7 +12,7 @@ from trace_advisor.advise.redact import redact
 from trace_advisor.config_model import PriorityConfig
 
 # Bump whenever the wording, the listing format or the answer shape changes: it is part of the answer cache key.
-PROMPT_VERSION = "2026-11-25.1"
+PROMPT_VERSION = "2026-11-25.2"
 
 MAX_CODE_LINES = 300  # longer functions are cut (and the model is told) so one function cannot blow the budget
 MAX_CONTEXT_SYMBOLS = 12  # callers/callees listed per function
@@ -117,7 +117,10 @@ def render_candidate(candidate: Candidate) -> RenderedCandidate:
     evidence_lines = []
     for ev in candidate.evidence:
         reason = redact(ev.reason).text
-        evidence_lines.append(f"- line {ev.range.start.line - first + 1}: [{ev.priority}] {reason}")
+        relative = ev.range.start.line - first + 1
+        # Findings on a decorator (outside the code shown) are named as such rather than by an invalid line.
+        where = f"line {relative}" if 1 <= relative <= len(shown) else "decorator" if relative < 1 else "after"
+        evidence_lines.append(f"- {where}: [{ev.priority}] {reason}")
     text = _SECTION.format(
         symbol=candidate.symbol,
         callers=_symbols(candidate.callers),
