@@ -9,6 +9,7 @@ of recommending every function, a per-file table, and every false positive and f
     .venv/bin/python benchmarks/placement_eval.py --sweep         # precision/recall over thresholds 0.30..0.90
     .venv/bin/python benchmarks/placement_eval.py --instrumented  # as if the usual OTel auto-instrumentation
                                                                   # packages were installed (the labels' premise)
+    .venv/bin/python benchmarks/placement_eval.py --examples      # against examples/expected.json instead
     .venv/bin/python benchmarks/placement_eval.py --json          # machine-readable figures
 """
 
@@ -25,6 +26,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DEVSET = REPO / "tests" / "fixtures" / "devset"
+EXAMPLES = REPO / "examples"
 INSTRUMENTED_ENV = "instrumented-env"  # inside the devset: metadata-only venv listing auto-instrumentation packages
 SWEEP = tuple(round(0.30 + 0.05 * i, 2) for i in range(13))  # 0.30, 0.35, ..., 0.90
 
@@ -84,6 +86,24 @@ def load_labels(devset: Path) -> Labels:
     return labels
 
 
+def load_example_labels(root: Path) -> tuple[Labels, dict[str, frozenset[str]]]:
+    """``examples/expected.json`` as labels: "trace" is traced, "never" is not traced, "optional" is left out of the
+    score (recommending it is neither right nor wrong). Returns the labels and the optional qualnames per file."""
+    expected: dict[str, object] = json.loads((root / "expected.json").read_text(encoding="utf-8"))
+    labels: dict[str, dict[str, list[str]]] = {}
+    optional: dict[str, frozenset[str]] = {}
+    for module, groups in expected.items():
+        if module.startswith("_") or not isinstance(groups, dict):
+            continue
+        stem = module.replace(".", "/")
+        name = f"{stem}/__init__.py" if (root / stem / "__init__.py").is_file() else f"{stem}.py"
+        if not (root / name).is_file():
+            raise SystemExit(f"placement_eval: {module} from expected.json has no file under {root}")
+        labels[name] = {"traced": list(groups["trace"]), "not_traced": list(groups["never"])}
+        optional[name] = frozenset(groups["optional"])
+    return labels, optional
+
+
 def score_file(name: str, label: Mapping[str, Sequence[str]], predicted: Iterable[str]) -> Score:
     """Compare one file's recommendations with its labels. A recommended qualname without a label counts as a
     false positive (marked ``unlabelled``): the engine proposed a span nobody asked for."""
@@ -114,7 +134,9 @@ def baseline_every_function(labels: Labels) -> Predictions:
 class Engine:
     """The local engine over the devset through the public facade; the index is built once and reused."""
 
-    def __init__(self, devset: Path, python: str | None = None) -> None:
+    def __init__(
+        self, devset: Path, python: str | None = None, skip: Mapping[str, frozenset[str]] | None = None
+    ) -> None:
         from trace_advisor.config import default_config
         from trace_advisor.index import Index
 
@@ -126,6 +148,7 @@ class Engine:
         started = time.perf_counter()
         self.index.build()
         self.build_seconds = time.perf_counter() - started
+        self.skip = skip or {}  # qualnames per file that are neither right nor wrong to recommend
         self.installed: list[str] = []
         self.problems: list[str] = []
 
@@ -135,7 +158,7 @@ class Engine:
         config = self.config
         if min_confidence is not None:
             config = dataclasses.replace(config, min_confidence=min_confidence)
-        files = sorted(self.devset.glob("*.py"))
+        files = sorted(self.devset.rglob("*.py"))
         result = analyze(self.index, config, files)
         self.installed = [str(x) for x in result.extra.get("installed_instrumentation", []) or []]  # type: ignore[attr-defined]
         self.problems = [f"{p.file}: {p.message}" for p in result.problems]
@@ -143,7 +166,8 @@ class Engine:
         for rec in result.recommendations:
             path = Path(rec.file).resolve()
             name = path.relative_to(self.devset).as_posix() if path.is_relative_to(self.devset) else str(path)
-            found.setdefault(name, set()).add(rec.qualname)
+            if rec.qualname not in self.skip.get(name, frozenset()):
+                found.setdefault(name, set()).add(rec.qualname)
         return {name: frozenset(qualnames) for name, qualnames in found.items()}
 
 
@@ -161,12 +185,14 @@ def print_summary(engine_score: Score, base_score: Score, threshold: float) -> N
 
 
 def print_per_file(per_file: Mapping[str, Score], labels: Labels) -> None:
-    print(f"\n{'file':28} {'funcs':>5} {'gold':>4} {'tp':>3} {'fp':>3} {'fn':>3} {'recall':>7} {'prec':>7} {'F1':>6}")
+    width = max([28, *(len(name) for name in per_file)])
+    columns = f"{'funcs':>5} {'gold':>4} {'tp':>3} {'fp':>3} {'fn':>3} {'recall':>7} {'prec':>7} {'F1':>6}"
+    print(f"\n{'file':{width}} {columns}")
     for name, s in per_file.items():
         funcs = len(labels[name]["traced"]) + len(labels[name]["not_traced"])
         gold = len(labels[name]["traced"])
         print(
-            f"{name:28} {funcs:5} {gold:4} {s.tp:3} {s.fp:3} {s.fn:3} "
+            f"{name:{width}} {funcs:5} {gold:4} {s.tp:3} {s.fp:3} {s.fn:3} "
             f"{pct(s.recall):>7} {pct(s.precision):>7} {s.f1:6.3f}"
         )
 
@@ -208,6 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--min-confidence", type=float, default=None, help="override the configured threshold")
     parser.add_argument("--sweep", action="store_true", help="precision/recall table over thresholds 0.30..0.90")
     parser.add_argument("--json", action="store_true", help="print figures as JSON")
+    parser.add_argument("--examples", action="store_true", help="score examples/ against examples/expected.json")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--python", help="interpreter (or venv folder) whose installed instrumentation the engine sees")
     where.add_argument(
@@ -219,10 +246,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.min_confidence is not None and not 0.0 <= args.min_confidence <= 1.0:
         parser.error("--min-confidence must be between 0 and 1")
 
-    labels = load_labels(args.devset)
+    optional: dict[str, frozenset[str]] = {}
+    if args.examples:
+        if args.instrumented:
+            parser.error("--instrumented applies to the devset; use --python with --examples")
+        args.devset = EXAMPLES
+        labels, optional = load_example_labels(EXAMPLES)
+    else:
+        labels = load_labels(args.devset)
     base, _ = score_all(labels, baseline_every_function(labels))
     python = str((args.devset / INSTRUMENTED_ENV).resolve()) if args.instrumented else args.python
-    engine = Engine(args.devset, python)
+    engine = Engine(args.devset, python, skip=optional)
     if args.sweep:
         return run_sweep(engine, labels, base, args.json)
 
@@ -245,7 +279,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(report, indent=2))
         return 0
     functions = base.tp + base.fp
-    print(f"devset: {len(labels)} files, {functions} functions, {base.tp} labelled traced ({args.devset})")
+    what = "examples (optional functions left out)" if args.examples else "devset"
+    print(f"{what}: {len(labels)} files, {functions} functions, {base.tp} labelled traced ({args.devset})")
     print(f"index build {engine.build_seconds:.2f}s, analysis {seconds:.2f}s")
     short = [name.removeprefix("opentelemetry-instrumentation-") for name in engine.installed]
     print(f"auto-instrumentation seen as installed: {', '.join(short) or 'none'}\n")

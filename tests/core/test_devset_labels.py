@@ -141,3 +141,13 @@ def test_eval_script_runs_the_engine(tmp_path: Path) -> None:
     assert engine["tp"] + engine["fn"] == traced
     assert engine["tp"] + engine["fp"] > 0, "the engine recommended nothing on the devset"
     assert set(report["per_file"]) == set(_devset_labels())
+
+
+def test_eval_reads_examples_expectation() -> None:
+    pe = _placement_eval()
+    labels, optional = pe.load_example_labels(EXAMPLES)
+    assert "shop/services/orders.py" in labels and "shop/web/handlers.py" in labels
+    assert "OrderService.place_order" in labels["shop/services/orders.py"]["traced"]
+    assert "Worker.run" in labels["shop/worker/jobs.py"]["not_traced"]
+    assert "OrderService.get_order" in optional["shop/services/orders.py"]
+    assert all((EXAMPLES / name).is_file() for name in labels)
