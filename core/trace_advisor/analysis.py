@@ -17,6 +17,7 @@ from trace_advisor.detect import run_detectors
 from trace_advisor.detect.context import FunctionContext, ModuleFacts, Signal
 from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
 from trace_advisor.detect.instrumentation import installed_instrumentations
+from trace_advisor.detect.shape import runs_forever
 from trace_advisor.model import AnalysisResult, Problem, Recommendation, SymbolId, Usage, split_symbol
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ class Analyzer:
         self.graph = graph
         self.priorities = [p for p in config.priorities if config.weight(p) > 0]
         self.scorer = LocalScorer(config, installed_instrumentations(config.python) if installed is None else installed)
-        self.builder = GraphFactsBuilder(graph, self._io_of) if graph is not None else None
+        self.builder = GraphFactsBuilder(graph, self._io_of, self._forever_of) if graph is not None else None
         self.candidates: list[tuple[FunctionContext, tuple[Signal, ...], Recommendation | None, float]] = []
 
     def _io_of(self, symbol: SymbolId) -> str | None:
@@ -103,6 +104,11 @@ class Analyzer:
                     if inner is not None and any(c.api is not None for c in inner.calls):
                         return f"I/O through {edge.callee}"
         return None
+
+    def _forever_of(self, symbol: SymbolId) -> bool:
+        """Whether a workspace function runs for the life of the process (directly, one level deep)."""
+        ctx = self.modules.function(symbol)
+        return ctx is not None and runs_forever(ctx)
 
     def analyze_file(self, path: Path, cancel: CancelToken = NEVER) -> tuple[list[Recommendation], Problem | None]:
         facts = self.modules.get(path)

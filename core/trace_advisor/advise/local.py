@@ -18,12 +18,29 @@ from trace_advisor.advise.capture import capture_for
 from trace_advisor.config_model import Config
 from trace_advisor.detect.context import FunctionContext, Signal
 from trace_advisor.detect.existing import existing_span, ignored
-from trace_advisor.detect.shape import shape_of
+from trace_advisor.detect.external_io import io_operations
+from trace_advisor.detect.shape import meaningful_calls, shape_of
 from trace_advisor.model import Recommendation
 
 _MAX_EFFECT = 0.95  # one priority alone never claims certainty
 _INSTRUMENTED_FACTOR = 0.35  # evidence an installed instrumentation already traces counts for this much
 _IO_PRIORITIES = frozenset({"external_io", "message_bus"})
+# Evidence that a short function still does something beyond one external call.
+_SUBSTANCE_TAGS = frozenset(
+    {
+        "gap",
+        "io-loop",
+        "retries",
+        "fan-out",
+        "concurrent",
+        "op:process",
+        "cli",
+        "job",
+        "serverless",
+        "poll",
+        "nested-loops",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +72,7 @@ class LocalScorer:
         existing = existing_span(ctx)
         if existing:
             return Verdict(0.0, None, (f"already traced: {existing}",), tuple(signals))
-        has_io = any(s.evidence.priority in _IO_PRIORITIES for s in signals)
+        has_io = any(s.evidence.priority in _IO_PRIORITIES | {"entry_points"} and s.strength >= 0.5 for s in signals)
         shape = shape_of(ctx, has_io)
         if shape.trivial:
             return Verdict(0.0, None, (f"trivial: {shape.trivial}",), tuple(signals))
@@ -80,7 +97,12 @@ class LocalScorer:
         if "<locals>" in ctx.qualname:
             factor *= 0.6
         if shape.generator:
-            factor *= 0.7
+            factor *= 0.55
+        work = 3 if any(s.tags & _SUBSTANCE_TAGS for s in signals) else len(meaningful_calls(ctx))
+        factor *= 1.0 if work >= 3 else (0.9 if work == 2 else 0.75)
+        thin = self._thin_io_wrapper(ctx, signals)
+        if thin is not None:
+            factor *= 0.7 if thin == "" else 0.45
         if self._thin_delegator(ctx, signals):
             factor *= 0.5
         primary = max(sorted(effects), key=lambda p: effects[p])
@@ -97,11 +119,28 @@ class LocalScorer:
         packages = [t[6:] for t in io[0].tags if t.startswith("instr:") and t[6:] in self.installed]
         return packages[0] if packages else None
 
+    def _thin_io_wrapper(self, ctx: FunctionContext, signals: Sequence[Signal]) -> str | None:
+        """For a short function around one external operation: the instrumentation package that could trace that
+        operation ("" when none exists), or None when the function does more than that."""
+        if any(s.tags & _SUBSTANCE_TAGS for s in signals) or len(ctx.statements()) > 4:
+            return None
+        direct = [s for s in signals if s.evidence.priority == "external_io" and "delegates" not in s.tags]
+        direct += [s for s in signals if s.evidence.priority == "message_bus" and "op:process" not in s.tags]
+        if not direct or len(io_operations(ctx)) > 1:
+            return None
+        if all("kind:subprocess" in s.tags for s in direct):
+            return None  # no auto-instrumentation covers subprocesses: the wrapper is the only place for a span
+        packages = sorted({t[6:] for s in direct for t in s.tags if t.startswith("instr:")})
+        return packages[0] if packages else ""
+
     def _thin_delegator(self, ctx: FunctionContext, signals: Sequence[Signal]) -> bool:
         """A one-statement body whose only evidence is a call to a workspace function that does the I/O."""
         body = ctx.body_without_docstring()
         if len(body) != 1 or not isinstance(body[0], ast.Return | ast.Expr):
             return False
+        delegated = [s.evidence.detail for s in signals if "delegates" in s.tags]
+        if any(_private_helper_of(ctx, symbol) for symbol in delegated):
+            return False  # a private transport helper is an implementation detail: this is the operation
         return all(
             "delegates" in s.tags or s.evidence.priority in {"entry_points", "async_boundaries"} for s in signals
         )
@@ -143,6 +182,9 @@ class LocalScorer:
         text = "; ".join(reasons)
         text = text[:1].upper() + text[1:]
         traced = sorted({t[6:] for s in ranked for t in s.tags if t.startswith("instr:") and t[6:] in self.installed})
+        available = sorted({t[6:] for s in ranked for t in s.tags if t.startswith("instr:")} - set(traced))
+        if available and not traced:
+            text += f". Install {', '.join(available)} for the client spans themselves"
         if traced:
             text += f". {', '.join(traced)} already traces the call itself: this span names the operation around it"
         return text + "."
@@ -158,3 +200,9 @@ class LocalScorer:
             kept.extend(recs[: max(self.config.max_per_file, 0)])
         kept.sort(key=lambda r: (r.file, r.range.start))
         return kept
+
+
+def _private_helper_of(ctx: FunctionContext, symbol: str) -> bool:
+    """``symbol`` is a private function of the same module (``_request`` behind ``refund``)."""
+    module, _, qualname = symbol.partition(":")
+    return module == ctx.module and qualname.rsplit(".", 1)[-1].startswith("_")

@@ -105,8 +105,8 @@ def match_call(call: ast.Call, target: str | None) -> ApiMatch | None:
             "write" if write else "read",
         )
     receiver_words = _words(expr_text(receiver, 120)) - {"self", "cls"}
-    if not receiver_words:
-        return None
+    if not receiver_words or {"request", "session"} <= receiver_words:
+        return None  # nothing known, or a web framework's session dictionary
     for words, methods, kind, system, label in RECEIVER_HINTS:
         if receiver_words & words and (not methods or method in methods) and not method.startswith("_"):
             if kind == "rpc" and method in {"get", "set", "items", "update", "pop"}:

@@ -44,6 +44,7 @@ class GraphFacts:
     callers: tuple[SymbolId, ...] = ()
     reachable_from_entry: bool | None = None
     callee_io: Mapping[SymbolId, str] = field(default_factory=dict)  # workspace callee -> what I/O it does
+    callee_forever: frozenset[SymbolId] = frozenset()  # workspace callees that run for the life of the process
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ import ast
 from trace_advisor.detect.catalog import CLI_DECORATORS, CLI_METHODS, ROUTE_METHODS, TASK_METHODS, WEB_FRAMEWORKS
 from trace_advisor.detect.context import FunctionContext, Signal
 from trace_advisor.detect.names import expr_text
+from trace_advisor.detect.shape import meaningful_calls
 from trace_advisor.model import Evidence, Range
 
 PRIORITY = "entry_points"
@@ -28,6 +29,24 @@ _VIEW_METHODS = frozenset(
         "handle",
     }
 )
+_WIRING = frozenset(
+    {
+        "on_event",
+        "before_request",
+        "after_request",
+        "teardown_appcontext",
+        "teardown_request",
+        "middleware",
+        "exception_handler",
+        "errorhandler",
+        "fixture",
+        "lifespan",
+        "on_startup",
+        "on_shutdown",
+        "before_first_request",
+        "context_processor",
+    }
+)
 _ROUTER_NAMES = ("app", "api", "router", "bp", "blueprint", "route", "routes", "web", "server", "views")
 
 
@@ -46,9 +65,12 @@ def _decorator_signal(ctx: FunctionContext, dec: ast.expr) -> Signal | None:
     rng = ctx.range_of(dec)
     attr = target.attr if isinstance(target, ast.Attribute) else (target.id if isinstance(target, ast.Name) else "")
     base = expr_text(target.value).lower() if isinstance(target, ast.Attribute) else ""
+    if attr in _WIRING:
+        return None
     if resolved in CLI_DECORATORS or (attr in CLI_METHODS and ("cli" in base or "app" in base or "typer" in base)):
-        if attr != "callback" or "typer" in resolved or "app" in base:
-            return Signal(Evidence(PRIORITY, f"CLI command ({text})", rng, "cli"), 0.8, frozenset({"cli"}))
+        if attr in {"group", "callback"}:  # a group only dispatches to its commands
+            return Signal(Evidence(PRIORITY, f"CLI group ({text})", rng, "cli-group"), 0.3, frozenset({"cli-group"}))
+        return Signal(Evidence(PRIORITY, f"CLI command ({text})", rng, "cli"), 0.8, frozenset({"cli"}))
     if attr in ROUTE_METHODS and isinstance(dec, ast.Call) and base.split(".")[-1].startswith(_ROUTER_NAMES):
         framework = _framework(ctx)
         tags = {"route"}
@@ -122,7 +144,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
 
 def _public_operation(ctx: FunctionContext, rng: Range) -> list[Signal]:
     """A public function or method that orchestrates several steps is an operation worth naming."""
-    distinct = {c.text for c in ctx.calls if not c.text.startswith(("log", "self.log", "print", "len", "str", "int"))}
+    distinct = meaningful_calls(ctx)
     statements = len(ctx.statements())
     if statements < 4 or len(distinct) < 3:
         return []

@@ -7,12 +7,80 @@ from trace_advisor.model import Evidence
 
 PRIORITY = "external_io"
 _KIND_STRENGTH = {"file": 0.45, "subprocess": 0.85, "cache": 0.8, "rpc": 0.85}
+_CONNECT = frozenset(
+    {
+        "connect",
+        "create_pool",
+        "from_url",
+        "create_engine",
+        "create_connection",
+        "Redis",
+        "MongoClient",
+        "insecure_channel",
+        "secure_channel",
+        "BlockingConnection",
+        "pubsub",
+        "pipeline",
+        "get_paginator",
+        "generate_presigned_url",
+        "cursor",
+        "channel",
+        "server",
+        "Session",
+        "session",
+    }
+)
+_FETCH = frozenset(
+    {
+        "fetchone",
+        "fetchall",
+        "fetchmany",
+        "fetchval",
+        "commit",
+        "close",
+        "read",
+        "json",
+        "text",
+        "scalars",
+        "scalar_one",
+        "scalar_one_or_none",
+        "first",
+        "all",
+        "one",
+        "one_or_none",
+        "rollback",
+        "flush",
+        "raise_for_status",
+        "release",
+        "__enter__",
+        "__aenter__",
+    }
+)
+_LISTING = frozenset({"glob", "rglob", "iterdir", "listdir", "scandir", "walk", "exists", "is_file", "is_dir", "stat"})
 
 
 def _strength(call: CallInfo) -> float:
     assert call.api is not None
+    last = call.api.target.rsplit(".", 1)[-1]
+    if last in _CONNECT:
+        return 0.35  # opening a connection or building a client: wiring, not an operation
+    if last in _LISTING:
+        return 0.25
     base = _KIND_STRENGTH.get(call.api.kind, 1.0)
     return base * call.api.strength
+
+
+def io_operations(ctx: FunctionContext) -> set[str]:
+    """Distinct external operations (not connection set-up, result fetching or listing) the function performs."""
+    ops: set[str] = set()
+    for call in ctx.calls:
+        if call.api is None:
+            continue
+        last = call.api.target.rsplit(".", 1)[-1]
+        if last in _CONNECT or last in _LISTING or last in _FETCH:
+            continue
+        ops.add(call.api.target)
+    return ops
 
 
 def detect(ctx: FunctionContext) -> list[Signal]:
@@ -39,6 +107,12 @@ def detect(ctx: FunctionContext) -> list[Signal]:
     for call in ctx.calls:
         if call.api is None and call.callee and call.callee in ctx.graph.callee_io and call.callee != ctx.symbol:
             label = ctx.graph.callee_io[call.callee]
+            module, _, qualname = call.callee.partition(":")
+            # a private helper of this module is part of this operation; anything else has its own span
+            private = module == ctx.module and qualname.rsplit(".", 1)[-1].startswith("_")
             reason = f"calls {call.callee} ({label})"
-            signals.append(Signal(Evidence(PRIORITY, reason, call.range, call.callee), 0.5, frozenset({"delegates"})))
+            strength = 0.8 if private else 0.5
+            signals.append(
+                Signal(Evidence(PRIORITY, reason, call.range, call.callee), strength, frozenset({"delegates"}))
+            )
     return signals

@@ -21,9 +21,16 @@ class GraphLike(Protocol):
 class GraphFactsBuilder:
     """Builds :class:`GraphFacts` per function; reachability is computed once, I/O of callees lazily."""
 
-    def __init__(self, graph: GraphLike, io_of: Callable[[SymbolId], str | None]) -> None:
+    def __init__(
+        self,
+        graph: GraphLike,
+        io_of: Callable[[SymbolId], str | None],
+        forever_of: Callable[[SymbolId], bool] | None = None,
+    ) -> None:
         self.graph = graph
         self._io_of = io_of
+        self._forever_of = forever_of
+        self._forever: dict[SymbolId, bool] = {}
         self._io: dict[SymbolId, str | None] = {}
         self._reachable: set[SymbolId] | None = None
 
@@ -46,17 +53,29 @@ class GraphFactsBuilder:
             self._io[symbol] = self._io_of(symbol)
         return self._io[symbol]
 
+    def forever(self, symbol: SymbolId) -> bool:
+        if self._forever_of is None:
+            return False
+        if symbol not in self._forever:
+            self._forever[symbol] = False  # guards recursion through cycles
+            self._forever[symbol] = self._forever_of(symbol)
+        return self._forever[symbol]
+
     def facts(self, symbol: SymbolId) -> GraphFacts:
         edges = self.graph.callees(symbol)
         callee_io: dict[SymbolId, str] = {}
+        forever: set[SymbolId] = set()
         for edge in edges:
             if not edge.external and edge.callee != symbol:
                 label = self.io_label(edge.callee)
                 if label:
                     callee_io[edge.callee] = label
+                if self.forever(edge.callee):
+                    forever.add(edge.callee)
         return GraphFacts(
             edges={(e.range.start.line, e.range.start.column): e for e in edges},
             callers=tuple(e.caller for e in self.graph.callers(symbol)),
             reachable_from_entry=symbol in self.reachable(),
             callee_io=callee_io,
+            callee_forever=frozenset(forever),
         )

@@ -36,25 +36,26 @@ _NOT_IO_SUFFIXES = frozenset(
         "register_converter",
     }
 )
-_NOT_IO_PARTS = frozenset(
+# Path segments that never lead to I/O (exceptions, constants, column expressions)...
+_NEVER_IO_PARTS = frozenset(
     {
         "exceptions",
         "exc",
         "errors",
         "status",
         "codes",
-        "func",
-        "sql",
-        "schema",
-        "types",
-        "orm",
-        "parse",
         "Row",
         "PIPE",
         "STDOUT",
         "DEVNULL",
+        "Mapped",
+        "Column",
+        "InstrumentedAttribute",
+        "ColumnElement",
     }
 )
+# ...and module namespaces of query builders and helpers, when the call is a module-level function.
+_BUILDER_PARTS = frozenset({"func", "sql", "schema", "types", "orm", "parse", "expression"})
 
 
 def walk_body(node: ast.AST) -> Iterator[ast.AST]:
@@ -179,11 +180,11 @@ class TypeScope:
 def is_io_name(target: str) -> bool:
     """False for constructors, exceptions and query builders that live in client packages but do no I/O."""
     parts = target.split(".")
-    if parts[-1][:1].isupper():
-        return False  # a class: constructing a client is not I/O
+    if parts[-1][:1].isupper() or any(p in _NEVER_IO_PARTS for p in parts[1:]):
+        return False  # a class (constructing a client is not I/O), an exception or a column expression
     if any(p[:1].isupper() for p in parts[1:-1]):
         return True  # a method on a client instance (``redis.Redis.delete``)
-    return parts[-1] not in _NOT_IO_SUFFIXES and not any(p in _NOT_IO_PARTS for p in parts[1:])
+    return parts[-1] not in _NOT_IO_SUFFIXES and not any(p in _BUILDER_PARTS for p in parts[1:])
 
 
 def annotation_name(node: ast.expr | None, scope: TypeScope) -> str | None:

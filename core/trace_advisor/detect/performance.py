@@ -46,12 +46,41 @@ _HEAVY_METHODS = frozenset(
     }
 )
 _CONCURRENT = frozenset({"gather", "as_completed", "wait", "map", "submit", "starmap", "imap", "imap_unordered"})
+_LISTING = frozenset({"glob", "rglob", "iterdir", "listdir", "scandir", "walk", "exists", "is_file", "is_dir"})
+_MODEL_WORDS = (
+    "model",
+    "encoder",
+    "pipeline",
+    "pipe",
+    "clf",
+    "classifier",
+    "estimator",
+    "net",
+    "tokenizer",
+    "llm",
+    "embedder",
+    "predictor",
+    "regressor",
+    "detector",
+)
 _LOOP_TYPES = (ast.For, ast.AsyncFor, ast.While)
 
 
 def detect(ctx: FunctionContext) -> list[Signal]:
     signals: list[Signal] = []
-    io_loops = [c for c in ctx.calls if c.api is not None and ctx.loop_depth(c.node) > 0]
+    io_loops = [c for c in ctx.calls if c.api is not None and ctx.loop_depth(c.node) > 0 and c.api.kind != "file"]
+    file_loops = [c for c in ctx.calls if c.api is not None and ctx.loop_depth(c.node) > 0 and c.api.kind == "file"]
+    file_loops = [c for c in file_loops if c.api is not None and c.api.target.rsplit(".", 1)[-1] not in _LISTING]
+    if file_loops and not io_loops:
+        c = file_loops[0]
+        assert c.api is not None
+        signals.append(
+            Signal(
+                Evidence(PRIORITY, f"file operations in a loop ({c.api.target})", c.range, c.api.target),
+                0.5,
+                frozenset({"file-loop"}),
+            )
+        )
     if io_loops:
         first = io_loops[0]
         assert first.api is not None
@@ -96,7 +125,8 @@ def detect(ctx: FunctionContext) -> list[Signal]:
     heavy = [
         c
         for c in ctx.calls
-        if (c.target or "").startswith(_HEAVY_ROOTS) or (c.text.rsplit(".", 1)[-1] in _HEAVY_METHODS and "." in c.text)
+        if (c.target or "").startswith(_HEAVY_ROOTS)
+        or (c.text.rsplit(".", 1)[-1] in _HEAVY_METHODS and c.text.rsplit(".", 1)[0].lower().endswith(_MODEL_WORDS))
     ]
     if heavy:
         c = heavy[0]

@@ -20,7 +20,209 @@ class Shape:
     generator: bool = False  # a span around a generator measures its consumer, not its work
 
 
-_FOREVER_CALLS = frozenset({"serve_forever", "run_forever", "run_until_disconnected", "start_consuming", "idle"})
+_FOREVER_CALLS = frozenset(
+    {
+        "serve_forever",
+        "run_forever",
+        "run_until_disconnected",
+        "start_consuming",
+        "idle",
+        "wait_for_termination",
+        "run_app",
+        "poll_forever",
+        "consume_forever",
+    }
+)
+_PURE_MODULES = (
+    "re.",
+    "json.",
+    "hashlib.",
+    "unicodedata.",
+    "math.",
+    "datetime.",
+    "urllib.parse.",
+    "os.path.",
+    "itertools.",
+    "functools.",
+    "collections.",
+    "string.",
+    "textwrap.",
+    "logging.",
+    "typing.",
+    "uuid.",
+    "decimal.",
+    "base64.",
+    "hmac.",
+    "time.",
+    "random.",
+    "operator.",
+    "dataclasses.",
+    "enum.",
+    "copy.",
+    "builtins.",
+    "shlex.",
+    "fnmatch.",
+    "posixpath.",
+    "html.",
+    "secrets.",
+    "struct.",
+    "zlib.",
+)
+_PURE_BUILTINS = frozenset(
+    {
+        "len",
+        "str",
+        "int",
+        "float",
+        "bool",
+        "isinstance",
+        "issubclass",
+        "sorted",
+        "min",
+        "max",
+        "sum",
+        "any",
+        "all",
+        "list",
+        "dict",
+        "set",
+        "tuple",
+        "range",
+        "enumerate",
+        "zip",
+        "map",
+        "filter",
+        "repr",
+        "round",
+        "abs",
+        "getattr",
+        "setattr",
+        "hasattr",
+        "iter",
+        "next",
+        "print",
+        "format",
+        "type",
+        "id",
+        "hash",
+        "frozenset",
+        "reversed",
+        "super",
+        "divmod",
+        "ord",
+        "chr",
+        "bytes",
+        "vars",
+        "callable",
+    }
+)
+_CONTAINER_METHODS = frozenset(
+    {
+        "strip",
+        "lstrip",
+        "rstrip",
+        "lower",
+        "upper",
+        "split",
+        "rsplit",
+        "join",
+        "encode",
+        "decode",
+        "replace",
+        "startswith",
+        "endswith",
+        "format",
+        "get",
+        "items",
+        "keys",
+        "values",
+        "append",
+        "extend",
+        "update",
+        "pop",
+        "setdefault",
+        "add",
+        "discard",
+        "copy",
+        "count",
+        "index",
+        "insert",
+        "remove",
+        "sort",
+        "isoformat",
+        "hexdigest",
+        "digest",
+        "group",
+        "groups",
+        "match",
+        "search",
+        "sub",
+        "findall",
+        "fullmatch",
+        "casefold",
+        "title",
+        "zfill",
+        "partition",
+        "rpartition",
+        "splitlines",
+        "ljust",
+        "rjust",
+        "center",
+        "debug",
+        "info",
+        "warning",
+        "error",
+        "exception",
+        "critical",
+        "log",
+        "total_seconds",
+        "timestamp",
+        "strftime",
+        "now",
+        "utcnow",
+        "today",
+        "isdigit",
+        "isalpha",
+        "isalnum",
+        "most_common",
+        "quantize",
+        "to_dict",
+        "dict",
+        "model_dump",
+        "as_dict",
+        "_replace",
+    }
+)
+
+
+def meaningful_calls(ctx: FunctionContext) -> set[str]:
+    """Distinct calls that do work: not builtins, not pure stdlib helpers, not string/container/logging methods."""
+    found: set[str] = set()
+    for call in ctx.calls:
+        text = call.text
+        last = text.rsplit(".", 1)[-1]
+        if text in _PURE_BUILTINS or last in _CONTAINER_METHODS or last.startswith("__"):
+            continue
+        if call.target and call.target.startswith(_PURE_MODULES):
+            continue
+        if text.startswith(("log.", "logger.", "LOG.", "LOGGER.", "self.log", "self._log", "_log.", "logging.")):
+            continue
+        if last[:1].isupper() and call.api is None:
+            continue  # constructing a value object or raising
+        found.add(text)
+    return found
+
+
+def _top_statements(body: list[ast.stmt]) -> list[ast.stmt]:
+    """Statements at the top of the body, looking through try/with blocks."""
+    out: list[ast.stmt] = []
+    for stmt in body:
+        out.append(stmt)
+        if isinstance(stmt, ast.Try | ast.TryStar):
+            out.extend(_top_statements(stmt.body))
+        elif isinstance(stmt, ast.With | ast.AsyncWith):
+            out.extend(_top_statements(stmt.body))
+    return out
 
 
 def _runs_forever(ctx: FunctionContext) -> bool:
@@ -28,7 +230,9 @@ def _runs_forever(ctx: FunctionContext) -> bool:
     for call in ctx.calls:
         if call.text.rsplit(".", 1)[-1] in _FOREVER_CALLS:
             return True
-    for stmt in ctx.body_without_docstring():
+    if ctx.graph.callee_forever and _calls_unconditionally(ctx, ctx.graph.callee_forever):
+        return True
+    for stmt in _top_statements(ctx.body_without_docstring()):
         if not isinstance(stmt, ast.While):
             continue
         test = stmt.test
@@ -41,6 +245,16 @@ def _runs_forever(ctx: FunctionContext) -> bool:
         exits = any(isinstance(n, ast.Break | ast.Return) for n in ast.walk(stmt))
         if not exits or (flag and not endless):
             return True
+    return False
+
+
+def _calls_unconditionally(ctx: FunctionContext, callees: frozenset[str]) -> bool:
+    """Whether a top-level statement (not a branch or a handler) calls one of ``callees``."""
+    for stmt in _top_statements(ctx.body_without_docstring()):
+        if isinstance(stmt, ast.Expr | ast.Assign | ast.Return | ast.AnnAssign | ast.AugAssign):
+            nodes = {id(n) for n in ast.walk(stmt)}
+            if any(c.callee in callees and id(c.node) in nodes for c in ctx.calls):
+                return True
     return False
 
 
@@ -80,11 +294,18 @@ def _decorator_names(ctx: FunctionContext) -> set[str]:
     return names
 
 
+def runs_forever(ctx: FunctionContext) -> bool:
+    """Public form of the endless-loop test, used to propagate "long-lived" to callers through the call graph."""
+    return _runs_forever(ctx)
+
+
 def shape_of(ctx: FunctionContext, has_io: bool) -> Shape:
-    """Measure the function and decide triviality (getters, dunders, stubs, one-line pure helpers)."""
+    """Measure the function and decide triviality (getters, dunders, stubs, one-line pure helpers).
+
+    ``has_io``: the detectors found I/O or an entry point, so a one-line body is not a pure helper."""
     stmts = ctx.statements()
-    calls = [c for c in ctx.calls]
-    distinct = {c.text for c in calls}
+    calls = list(ctx.calls)
+    distinct = meaningful_calls(ctx)
     lines = (ctx.node.end_lineno or ctx.node.lineno) - ctx.node.lineno + 1
     body = ctx.body_without_docstring()
     decorators = _decorator_names(ctx)
