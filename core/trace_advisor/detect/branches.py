@@ -44,18 +44,18 @@ def detect(ctx: FunctionContext) -> list[Signal]:
             signals.append(
                 Signal(Evidence(PRIORITY, f"cache hit/miss on `{test}`", rng, test), 0.8, frozenset({"cache"}))
             )
-        elif _FLAG.search(test):
-            signals.append(
-                Signal(
-                    Evidence(PRIORITY, f"feature flag `{test}` changes behaviour", rng, test), 0.6, frozenset({"flag"})
-                )
-            )
         elif _api_in(ctx, node.body) != _api_in(ctx, node.orelse):
             signals.append(
                 Signal(
                     Evidence(PRIORITY, f"`{test}` decides whether external calls happen", rng, test),
                     0.5,
                     frozenset({"io-branch"}),
+                )
+            )
+        elif _FLAG.search(test):
+            signals.append(
+                Signal(
+                    Evidence(PRIORITY, f"feature flag `{test}` changes behaviour", rng, test), 0.6, frozenset({"flag"})
                 )
             )
         elif node in body[:-1] and _exits(node.body) and ctx.loop_depth(node) == 0:

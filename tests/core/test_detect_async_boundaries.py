@@ -1,0 +1,9 @@
+"""async_boundaries detector against its fixture module (tests/fixtures/detect/async_boundaries)."""
+
+from __future__ import annotations
+
+from tests.core.test_detect_helpers import check_case
+
+
+def test_fixture_expectations() -> None:
+    check_case("async_boundaries", "async_boundaries")

@@ -1,0 +1,9 @@
+"""entry_points detector against its fixture module (tests/fixtures/detect/entry_points)."""
+
+from __future__ import annotations
+
+from tests.core.test_detect_helpers import check_case
+
+
+def test_fixture_expectations() -> None:
+    check_case("entry_points", "entry_points")

@@ -1,0 +1,36 @@
+"""external_io: HTTP, DB, cache, file, subprocess and cloud calls found by import path, inferred type or name."""
+
+from __future__ import annotations
+
+from trace_advisor.detect import external_io
+
+from tests.core.test_detect_helpers import DETECT_FIXTURES, check_case, contexts
+
+
+def test_fixture_expectations() -> None:
+    check_case("external_io", "external_io")
+
+
+def test_evidence_points_at_the_exact_call() -> None:
+    ctx = contexts(DETECT_FIXTURES / "external_io" / "clients.py")["git_revision"]
+    [signal] = external_io.detect(ctx)
+    line = ctx.facts.lines[signal.evidence.range.start.line - 1]
+    start, end = signal.evidence.range.start.column, signal.evidence.range.end.column
+    assert line[start:end].startswith("subprocess.run(")
+    assert signal.evidence.range.start.line == signal.evidence.range.end.line
+    assert "kind:subprocess" in signal.tags
+
+
+def test_resolved_calls_are_stronger_than_name_guesses() -> None:
+    found = contexts(DETECT_FIXTURES / "external_io" / "clients.py")
+    resolved = external_io.detect(found["fetch_profile"])[0]
+    guessed = external_io.detect(found["OrderStore.mark_shipped"])[0]
+    assert resolved.strength > guessed.strength
+    assert "instr:opentelemetry-instrumentation-httpx" in resolved.tags
+
+
+def test_connection_setup_counts_less_than_an_operation() -> None:
+    ctx = contexts(DETECT_FIXTURES / "external_io" / "clients.py")["count_orders"]
+    by_target = {s.evidence.detail: s.strength for s in external_io.detect(ctx)}
+    assert by_target["sqlite3.connect"] < by_target["sqlite3.Cursor.execute"]
+    assert external_io.io_operations(ctx) == {"sqlite3.Cursor.execute"}

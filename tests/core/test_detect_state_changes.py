@@ -1,0 +1,9 @@
+"""state_changes detector against its fixture module (tests/fixtures/detect/state_changes)."""
+
+from __future__ import annotations
+
+from tests.core.test_detect_helpers import check_case
+
+
+def test_fixture_expectations() -> None:
+    check_case("state_changes", "state_changes")
