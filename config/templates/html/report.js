@@ -145,7 +145,7 @@
     li.setAttribute("aria-label", label);
     const item = { li, node, parent: parentItem, level, children: [], recs: nodeRecs, details: null, group: null };
     items.push(item);
-    if (nodeRecs.length) {
+    if (nodeRecs.length && !node.cycle) { // a cycle repeats a function shown above: badges only
       item.details = el("div", "details");
       for (const rec of nodeRecs) item.details.append(recCard(rec));
       item.details.hidden = true;
@@ -238,7 +238,7 @@
     document.getElementById("empty").hidden = any;
     const count = document.getElementById("match-count");
     count.textContent = active
-      ? `${matched.size} function${matched.size === 1 ? "" : "s"} match`
+      ? (matched.size === 1 ? "1 function matches" : `${matched.size} functions match`)
       : `${meta.total} recommendation${meta.total === 1 ? "" : "s"} in ${meta.functions} function${meta.functions === 1 ? "" : "s"}`;
     const focused = items.find((item) => item.li.tabIndex === 0);
     if (!focused || !isShown(focused)) {

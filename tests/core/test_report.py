@@ -1,0 +1,271 @@
+"""Reports: JSON against its schema, Markdown (coded and Jinja2 carry the same facts), templates, atomic writes."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from test_report_sample import load_result, load_trees
+from trace_advisor.config import config_from_mapping, default_config
+from trace_advisor.model import AnalysisResult
+from trace_advisor.report import ReportError, default_template, render, validate_template, write_report
+
+FORMATS = ("json", "md", "sarif", "html")
+
+
+@pytest.fixture(scope="module")
+def sample_dir(fixtures_dir: Path) -> Path:
+    return fixtures_dir / "reports" / "sample"
+
+
+@pytest.fixture(scope="module")
+def result(sample_dir: Path) -> AnalysisResult:
+    return load_result(sample_dir)
+
+
+def md_facts(text: str) -> dict[str, Any]:
+    """The facts a reader gets from a Markdown report, read back from its text."""
+    engine = re.search(r"^\| Engine \| `([^`]+)` \|$", text, re.M)
+    files = re.search(r"^\| Files analysed \| (\d+) \|$", text, re.M)
+    usage = re.search(r"^\| (\d+) \| (\d+) \| (\d+) \| (\$[\d.]+) \|$", text, re.M)
+    assert engine and files and usage, text[:500]
+    recs = re.findall(r"^- Symbol: `([^`]+)`\n- Priority: `([^`]+)` · Confidence: \*\*([\d.]+)\*\*", text, re.M)
+    return {
+        "engine": engine.group(1),
+        "files_analysed": int(files.group(1)),
+        "recommendations": [list(item) for item in recs],
+        "usage": {
+            "calls": int(usage.group(1)),
+            "input_tokens": int(usage.group(2)),
+            "output_tokens": int(usage.group(3)),
+            "cost": usage.group(4),
+        },
+    }
+
+
+# ---- Markdown --------------------------------------------------------------------------------------------------
+
+
+def test_coded_markdown_and_bundled_template_carry_the_same_facts(result: AnalysisResult, sample_dir: Path) -> None:
+    config = default_config()
+    coded = render(result, "md", config=config, root=sample_dir)
+    templated = render(result, "md", config=config, root=sample_dir, template=default_template())
+    expected = json.loads((sample_dir / "expected_facts.json").read_text())
+    assert md_facts(coded) == expected
+    assert md_facts(templated) == expected
+    for section in ("## Run", "## Summary", "## Usage and cost", "## Recommendations", "## Problems"):
+        assert section in coded and section in templated
+
+
+def test_template_from_config_is_used(result: AnalysisResult, tmp_path: Path) -> None:
+    (tmp_path / "short.md.j2").write_text(
+        "{% for rec in recommendations %}{{ rec.symbol }} {{ rec.confidence_text }}\n{% endfor %}"
+    )
+    config = config_from_mapping({"report": {"template": str(tmp_path / "short.md.j2")}}, "test")
+    assert render(result, "md", config=config).splitlines() == [
+        "shop.services.orders:OrderService.place_order 0.93",
+        "shop.clients.payments:PaymentsClient.charge 0.71",
+        "shop.web.render:render_page 0.58",
+        "shop.worker:main 0.66",
+    ]
+
+
+def test_markdown_groups_by_priority_in_config_order(result: AnalysisResult) -> None:
+    text = render(result, "md", config=default_config())
+    headings = re.findall(r"^### .*\(`(\w+)`\)$", text, re.M)
+    assert headings == ["external_io", "exceptions", "entry_points"]
+
+
+def test_local_engine_shows_zero_usage() -> None:
+    empty = AnalysisResult(recommendations=(), files_analysed=3)
+    text = render(empty, "md", config=default_config())
+    assert md_facts(text)["usage"] == {"calls": 0, "input_tokens": 0, "output_tokens": 0, "cost": "$0.0000"}
+    assert "local scorer (deterministic, no network)" in text
+    assert "No function needs a span at this confidence." in text
+
+
+def test_markdown_escapes_user_text_and_code(result: AnalysisResult) -> None:
+    text = render(result, "md", config=default_config())
+    prose = re.sub(r"^(`{3,})python\n.*?^\1$", "", text, flags=re.M | re.S)  # outside code fences
+    assert "<b>" not in prose and "</script>" not in prose
+    assert "&lt;b&gt;nothing&lt;/b&gt;" in prose
+    # the code block holding ``` is fenced with four backticks and kept verbatim
+    assert "````python\ndef render_page(page):\n    try:\n        return '<script>alert(1)</script><b>bold</b>'" in text
+    assert "        return '```'\n````" in text
+
+
+def test_suggested_snippets_are_valid_python(result: AnalysisResult) -> None:
+    text = render(result, "md", config=default_config())
+    snippets = re.findall(r"^```python\n(from opentelemetry import trace\n.*?)^```$", text, re.M | re.S)
+    assert len(snippets) == 4
+    for snippet in snippets:
+        ast.parse(snippet)
+    assert '@tracer.start_as_current_span("PaymentsClient.charge")\ndef charge(self, order):' in text
+    assert 'span.set_attribute("order.id", order.id)' in text
+
+
+# ---- templates -------------------------------------------------------------------------------------------------
+
+
+def test_template_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.md.j2"
+    bad.write_text("# Report\n\n{% for rec in recommendations %}\n{{ rec.symbol }\n{% endfor %}\n")
+    with pytest.raises(ReportError, match=rf"^report template {re.escape(str(bad))}:4: unexpected '}}'"):
+        validate_template(bad)
+
+
+def test_missing_template_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ReportError, match=r"report template .*nope.j2: cannot read"):
+        validate_template(tmp_path / "nope.j2")
+
+
+def test_bad_template_fails_before_any_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = tmp_path / "bad.j2"
+    bad.write_text("{% if %}")
+    import trace_advisor.report as report
+
+    def must_not_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("facts were computed before the template was checked")
+
+    monkeypatch.setattr(report, "build_facts", must_not_run)
+    with pytest.raises(ReportError, match=":1:"):
+        render(AnalysisResult(recommendations=()), "md", config=default_config(), template=bad)
+
+
+def test_template_render_errors_name_the_line(result: AnalysisResult, tmp_path: Path) -> None:
+    typo = tmp_path / "typo.j2"
+    typo.write_text("line one\n{{ facts.engine }}\n{{ facts.enigne }}\n")
+    with pytest.raises(ReportError, match=rf"{re.escape(str(typo))}:3: .*enigne"):
+        render(result, "md", config=default_config(), template=typo)
+
+
+def test_templates_run_in_a_sandbox(result: AnalysisResult, tmp_path: Path) -> None:
+    evil = tmp_path / "evil.j2"
+    evil.write_text("{{ facts.__class__.__init__.__globals__['os'].system('echo pwned') }}")
+    with pytest.raises(ReportError):
+        render(result, "md", config=default_config(), template=evil)
+
+
+def test_unknown_format() -> None:
+    with pytest.raises(ReportError, match="unknown report format 'pdf'"):
+        render(AnalysisResult(recommendations=()), "pdf", config=default_config())
+
+
+# ---- JSON ------------------------------------------------------------------------------------------------------
+
+
+def test_json_report_validates_against_schema(result: AnalysisResult, sample_dir: Path, repo_root: Path) -> None:
+    schema = json.loads((repo_root / "config" / "recommendations.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    text = render(result, "json", config=default_config(), root=sample_dir)
+    data = json.loads(text)
+    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(data)
+    assert "generated_at" not in data
+    assert data["summary"]["by_priority"]["external_io"] == 2
+    assert [r["file"] for r in data["recommendations"]][:2] == ["shop/services/orders.py", "shop/clients/payments.py"]
+    assert data["recommendations"][0]["usage"]["input_tokens"] == 2600
+    assert data["problems"][0]["file"] == "shop/broken.py"
+    assert text == render(result, "json", config=default_config(), root=sample_dir)  # deterministic
+
+
+def test_json_timestamp_only_when_asked(result: AnalysisResult, repo_root: Path) -> None:
+    when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    data = json.loads(render(result, "json", config=default_config(), generated_at=when))
+    assert data["generated_at"] == "2026-01-02T03:04:05Z"
+
+
+def test_json_schema_rejects_bad_recommendations(result: AnalysisResult, repo_root: Path) -> None:
+    schema = json.loads((repo_root / "config" / "recommendations.schema.json").read_text())
+    data = json.loads(render(result, "json", config=default_config()))
+    validator = jsonschema.Draft202012Validator(schema)
+    for key, bad in (("confidence", 1.5), ("symbol", "no-colon"), ("priority", "Not A Name")):
+        broken = json.loads(json.dumps(data))
+        broken["recommendations"][0][key] = bad
+        assert not validator.is_valid(broken), key
+
+
+def test_every_format_renders_an_empty_result() -> None:
+    for fmt in FORMATS:
+        assert render(AnalysisResult(recommendations=()), fmt, config=default_config())
+
+
+# ---- HTML (structure; behaviour is tested in headless Chromium by tests/e2e/test_html_report.py) ---------------
+
+
+def test_html_is_self_contained_and_escapes_code(result: AnalysisResult, sample_dir: Path) -> None:
+    page = render(result, "html", graph=load_trees(sample_dir), config=default_config(), root=sample_dir)
+    assert page.count("</script>") == 2  # the data block and the script: user code cannot close either
+    assert "<b>" not in page
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+    assert "<link" not in page
+    data_text = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', page, re.S)
+    assert data_text
+    data = json.loads(data_text.group(1))
+    code = data["recommendations"]["shop.web.render:render_page"][0]["rationale"]
+    assert "`<b>nothing</b>` instead </script> of an error" in code
+    roots = [tree["symbol"] for tree in data["trees"]]
+    assert roots == ["shop.web.app:App.__call__", "shop.worker:main"]
+
+
+def test_html_without_graph_groups_by_file(result: AnalysisResult, sample_dir: Path) -> None:
+    page = render(result, "html", config=default_config(), root=sample_dir)
+    data_text = re.search(r'id="report-data">(.*?)</script>', page, re.S)
+    assert data_text
+    data = json.loads(data_text.group(1))
+    assert [tree["label"] for tree in data["trees"]] == [
+        "shop/clients/payments.py",
+        "shop/services/orders.py",
+        "shop/web/render.py",
+        "shop/worker.py",
+    ]
+
+
+def test_html_lists_recommendations_outside_the_trees(result: AnalysisResult, sample_dir: Path) -> None:
+    trees = load_trees(sample_dir)
+    only_worker = type(trees)(("shop.worker:main",), trees.trees)
+    page = render(result, "html", graph=only_worker, config=default_config(), root=sample_dir)
+    data_text = re.search(r'id="report-data">(.*?)</script>', page, re.S)
+    assert data_text
+    last = json.loads(data_text.group(1))["trees"][-1]
+    assert last["label"] == "Not reached from an entry point"
+    assert {child["symbol"] for child in last["children"]} == {
+        "shop.services.orders:OrderService.place_order",
+        "shop.clients.payments:PaymentsClient.charge",
+        "shop.web.render:render_page",
+    }
+
+
+# ---- writing ---------------------------------------------------------------------------------------------------
+
+
+def test_write_report_replaces_atomically(tmp_path: Path) -> None:
+    out = tmp_path / "build" / "report.md"
+    write_report("first\n", out)
+    assert out.read_text() == "first\n"
+    assert oct(out.stat().st_mode & 0o777) == oct(0o644)
+    out.chmod(0o600)
+    write_report("second ☃\n", out)
+    assert out.read_text(encoding="utf-8") == "second ☃\n"
+    assert out.stat().st_mode & 0o777 == 0o600  # an existing file keeps its mode
+    assert sorted(p.name for p in out.parent.iterdir()) == ["report.md"]
+
+
+def test_interrupted_write_keeps_the_old_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "report.md"
+    out.write_text("old\n")
+
+    def interrupted(src: str, dst: str) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_report("new\n", out)
+    assert out.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
