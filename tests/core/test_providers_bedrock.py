@@ -40,7 +40,7 @@ def test_converse_request_and_answer_round_trip() -> None:
     assert request.body["inferenceConfig"] == {"maxTokens": 1234, "temperature": 0.2}
     assert "modelId" not in request.body  # the model id travels in the path only
     system = request.body["system"][0]["text"]
-    assert "external_io (weight 1)" in system and '"recommendations"' in system
+    assert "- external_io (1): External resource interactions" in system and '"recommendations"' in system
     # Usage: per call in the result, split over the recommendations, per file.
     assert result.usage.calls == 1 and result.usage.input_tokens > 0 and result.usage.output_tokens > 0
     assert sum(r.usage.input_tokens for r in result.recommendations if r.usage) == result.usage.input_tokens

@@ -132,6 +132,6 @@ def test_rendered_candidate_numbers_lines_relative_to_the_function() -> None:
         if c.qualname == "OrderService.place"
     ]
     rendered = render_candidate(place)
-    assert "   1|     def place(self, order_id, amount):" in rendered.text
+    assert "1|def place(self, order_id, amount):\n2|    body = json.dumps(" in rendered.text  # dedented, numbered
     assert "- line 2: [external_io] calls json.dumps" in rendered.text  # evidence at file line 15 = function line 2
     assert rendered.line_count == len(place.code.splitlines())

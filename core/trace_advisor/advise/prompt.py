@@ -12,10 +12,11 @@ from trace_advisor.advise.redact import redact
 from trace_advisor.config_model import PriorityConfig
 
 # Bump whenever the wording, the listing format or the answer shape changes: it is part of the answer cache key.
-PROMPT_VERSION = "2026-11-25.2"
+PROMPT_VERSION = "2026-11-25.3"
 
 MAX_CODE_LINES = 300  # longer functions are cut (and the model is told) so one function cannot blow the budget
-MAX_CONTEXT_SYMBOLS = 12  # callers/callees listed per function
+MAX_CONTEXT_SYMBOLS = 8  # callers/callees listed per function (builtins are left out: the code shows them)
+MAX_EVIDENCE = 6  # local findings listed per function
 
 ANSWER_EXAMPLE = {
     "recommendations": [
@@ -36,28 +37,22 @@ ANSWER_EXAMPLE = {
 }
 
 _SYSTEM = """\
-You are an OpenTelemetry expert reviewing Python functions. For each function listed, decide whether it deserves \
-its own tracing span, and how confident you are.
+You are an OpenTelemetry expert. For each Python function listed, judge whether it deserves its own tracing span.
 
-Tracing priorities configured for this project (weight: higher matters more):
+Tracing priorities of this project (higher weight matters more):
 {priorities}
 
 Rules:
-- Judge only the functions listed; never invent functions. Use each function's "symbol" exactly as given.
-- Return exactly one entry per listed function. A function that does not need a span gets a low confidence (below \
-0.3) and a one-line rationale saying why.
-- "line" is a line number from that function's numbered listing (1 is its first line): where the span should start \
-(the def line, or the first line of the block worth wrapping).
-- "priority" is one of: {names}.
-- "confidence" is a number from 0 to 1.
-- "rationale" is one or two sentences a developer can act on.
-- "capture": "parameters" lists parameter names of that function worth recording; "attributes" are span attributes \
-with OpenTelemetry semantic-convention keys where one exists and a Python expression valid at the top of the \
-function body; "return_value" and "exceptions" are booleans.
-- A function that already creates a span, or whose only work is one call an installed auto-instrumentation already \
-traces, gets a low confidence.
+- One entry per listed function, "symbol" copied exactly; never invent functions.
+- No span needed (trivial, already traced, or only one call an auto-instrumentation traces): confidence below 0.3 \
+and a one-line reason.
+- "line": a line number of that function's listing (1 = its first line) where the span starts.
+- "priority": one of {names}. "confidence": 0 to 1. "rationale": one or two actionable sentences.
+- "capture.parameters": that function's parameter names worth recording; "capture.attributes": OpenTelemetry \
+semantic-convention keys where one exists, with a Python expression valid at the top of the body; \
+"return_value" and "exceptions": booleans.
 
-Answer with one JSON object and nothing else, exactly this shape:
+Reply with one JSON object only, of this shape:
 {example}"""
 
 _SECTION = """\
@@ -66,7 +61,7 @@ called by: {callers}
 calls: {callees}
 local findings:
 {evidence}
-code ({count} lines, numbered from 1):
+code ({count} lines):
 {code}"""
 
 
@@ -87,11 +82,11 @@ def enabled_priorities(priorities: Mapping[str, PriorityConfig]) -> dict[str, Pr
 
 def system_prompt(priorities: Mapping[str, PriorityConfig]) -> str:
     enabled = enabled_priorities(priorities)
-    lines = "\n".join(f"- {name} (weight {p.weight:g}): {p.description}" for name, p in enabled.items())
+    lines = "\n".join(f"- {name} ({p.weight:g}): {p.description}" for name, p in enabled.items())
     return _SYSTEM.format(
         priorities=lines or "- (none)",
         names=", ".join(enabled) or "(none)",
-        example=json.dumps(ANSWER_EXAMPLE, indent=2),
+        example=json.dumps(ANSWER_EXAMPLE),
     )
 
 
@@ -108,14 +103,14 @@ def render_candidate(candidate: Candidate) -> RenderedCandidate:
     Numbering is relative so that moving a function (an import added above it) keeps its cache entry valid.
     """
     code = redact(candidate.code)
-    code_lines = code.text.splitlines() or [""]
+    code_lines = _dedent(code.text.splitlines() or [""], candidate.range.start.column)
     shown = code_lines[:MAX_CODE_LINES]
-    numbered = "\n".join(f"{i:>4}| {line}" for i, line in enumerate(shown, start=1))
+    numbered = "\n".join(f"{i}|{line}" for i, line in enumerate(shown, start=1))
     if len(code_lines) > len(shown):
         numbered += f"\n     ... ({len(code_lines) - len(shown)} more lines not shown)"
     first = candidate.range.start.line
     evidence_lines = []
-    for ev in candidate.evidence:
+    for ev in candidate.evidence[:MAX_EVIDENCE]:
         reason = redact(ev.reason).text
         relative = ev.range.start.line - first + 1
         # Findings on a decorator (outside the code shown) are named as such rather than by an invalid line.
@@ -124,7 +119,7 @@ def render_candidate(candidate: Candidate) -> RenderedCandidate:
     text = _SECTION.format(
         symbol=candidate.symbol,
         callers=_symbols(candidate.callers),
-        callees=_symbols(candidate.callees),
+        callees=_symbols(tuple(s for s in candidate.callees if not s.startswith("builtins:"))),
         evidence="\n".join(evidence_lines) or "- (none)",
         count=len(shown),
         code=numbered,
@@ -143,3 +138,11 @@ def _symbols(symbols: tuple[str, ...]) -> str:
     shown = ", ".join(symbols[:MAX_CONTEXT_SYMBOLS])
     more = len(symbols) - MAX_CONTEXT_SYMBOLS
     return f"{shown}, and {more} more" if more > 0 else shown
+
+
+def _dedent(lines: list[str], column: int) -> list[str]:
+    """Remove the def's own indentation from every line (the first may already lack it: ``ast`` segments)."""
+    if lines[0][:1].isspace():
+        column = min(len(line) - len(line.lstrip()) for line in lines if line.strip())
+        return [line[column:] for line in lines]
+    return [lines[0], *(line[column:] if line[:column].isspace() else line.lstrip() for line in lines[1:])]
