@@ -141,9 +141,18 @@ def test_env_bad_value_and_unknown_name(tmp_path: Path) -> None:
         "config: env TRACE_ADVISOR_MIN_CONFIDENSE min_confidense: unknown setting "
         "(did you mean 'TRACE_ADVISOR_MIN_CONFIDENCE'?)"
     ]
+    assert errors_of(tmp_path, env={"TRACE_ADVISOR_PROVIDER__BEDROK__REGION": "x"}) == [
+        "config: env TRACE_ADVISOR_PROVIDER__BEDROK__REGION provider.bedrok.region: unknown setting "
+        "(did you mean 'TRACE_ADVISOR_PROVIDER__BEDROCK__REGION'?)"
+    ]
     assert errors_of(tmp_path, env={"TRACE_ADVISOR_PROVIDER__CACHE": "maybe"}) == [
         "config: env TRACE_ADVISOR_PROVIDER__CACHE provider.cache: expected true or false, got 'maybe'"
     ]
+
+
+def test_other_variables_with_our_prefix_are_ignored(tmp_path: Path) -> None:
+    env = {"TRACE_ADVISOR_SELF_TEST": "/tmp/out.json", "TRACE_ADVISOR_SELF_TEST_SPANS_FILE": "x"}
+    assert load_config(tmp_path, env=env) == default_config()
 
 
 def test_os_environ_is_the_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

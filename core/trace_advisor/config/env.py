@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import difflib
+import logging
 from collections.abc import Mapping
 from pathlib import Path
 
 from trace_advisor.config.errors import ConfigError, ConfigIssue
 from trace_advisor.config.layers import KeyPath, Layer
-from trace_advisor.config.schema import ConfigSchema, suggest
+from trace_advisor.config.schema import ConfigSchema
 
 PREFIX = "TRACE_ADVISOR_"
+logger = logging.getLogger(__name__)
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -31,8 +34,10 @@ def env_layer(environ: Mapping[str, str], schema: ConfigSchema, base_dir: Path |
         where = f"env {name}"
         target = schema.at(path)
         if target is None or any(not part for part in path):
-            known = [env_name((*path[:-1], key)) for key in schema.known_keys(path[:-1])]
-            issues.append(ConfigIssue(where, ".".join(path), f"unknown setting{suggest(name, known)}"))
+            if _aimed_at_config(path, schema):
+                issues.append(ConfigIssue(where, ".".join(path), f"unknown setting{_suggest_name(path, schema)}"))
+            else:
+                logger.debug("ignoring %s: not a trace-advisor setting", name)
             continue
         node = tree
         for part in path[:-1]:
@@ -46,6 +51,27 @@ def env_layer(environ: Mapping[str, str], schema: ConfigSchema, base_dir: Path |
     if not tree:
         return None
     return Layer("env", tree, base_dir, locations, "env")
+
+
+def _aimed_at_config(path: KeyPath, schema: ConfigSchema) -> bool:
+    """A name under a known section, or close to a known key, is a misspelt setting (an error); anything else is
+    some other tool's or test's variable sharing our prefix (``TRACE_ADVISOR_SELF_TEST``) and is ignored."""
+    top = schema.known_keys(())
+    if path[0] in top:
+        return True
+    return bool(difflib.get_close_matches(path[0], top, n=1, cutoff=0.75))
+
+
+def _suggest_name(path: KeyPath, schema: ConfigSchema) -> str:
+    """Replace the first unknown segment by its closest known key, if the result is a setting."""
+    for index in range(len(path)):
+        if schema.at(path[: index + 1]) is None:
+            close = difflib.get_close_matches(path[index], schema.known_keys(path[:index]), n=1, cutoff=0.6)
+            fixed = (*path[:index], close[0], *path[index + 1 :]) if close else None
+            if fixed is not None and schema.at(fixed) is not None:
+                return f" (did you mean {env_name(fixed)!r}?)"
+            return ""
+    return ""
 
 
 def parse_env_value(raw: str, types: list[str]) -> object:
