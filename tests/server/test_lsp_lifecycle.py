@@ -1,0 +1,117 @@
+"""Lifecycle over stdio: capabilities, background indexing with progress and status, multi-root folders,
+configuration changes without restart, and the client log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from tests.server.lsp_session import (
+    copy_fixture,
+    eventually,
+    initialize,
+    open_document,
+    record_server_requests,
+    server_config,
+    wait_diagnostics,
+    wait_ready,
+)
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_lsp.fixture(scope="module", config=server_config())
+async def client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    workspace = copy_fixture(tmp_path_factory.mktemp("lifecycle"))
+    record_server_requests(lsp_client)
+    lsp_client.workspace_root = workspace  # type: ignore[attr-defined]
+    lsp_client.set_configuration({"traceAdvisor": {"server": {"debounceMs": 20, "logLevel": "info"}}})
+    lsp_client.init_result = await initialize(  # type: ignore[attr-defined]
+        lsp_client, [workspace / "orders", workspace / "billing"], {"minConfidence": 0.5}
+    )
+    await wait_ready(lsp_client)
+    yield
+    await lsp_client.shutdown_session()
+
+
+def root(client: LanguageClient) -> Path:
+    return client.workspace_root  # type: ignore[attr-defined,no-any-return]
+
+
+async def test_capabilities(client: LanguageClient) -> None:
+    caps = client.init_result.capabilities  # type: ignore[attr-defined]
+    sync = caps.text_document_sync
+    assert sync.change == types.TextDocumentSyncKind.Incremental and sync.save is not None
+    assert caps.code_lens_provider.resolve_provider is True
+    assert caps.call_hierarchy_provider
+    assert set(caps.code_action_provider.code_action_kinds) >= {"quickfix", "refactor.rewrite", "source"}
+    assert set(caps.execute_command_provider.commands) == {
+        "trace-advisor.analyzeFile",
+        "trace-advisor.showReport",
+        "trace-advisor.addSpansInFile",
+        "trace-advisor.addSpan",
+    }
+    assert client.init_result.server_info.name == "trace-advisor-lsp"  # type: ignore[attr-defined]
+
+
+async def test_indexing_reports_progress_with_counts(client: LanguageClient) -> None:
+    reports = [r for r in client.progress_reports.values() if r and r[0].title == "trace-advisor: indexing"]
+    assert len(reports) == 2  # one per workspace folder
+    for report in reports:
+        assert isinstance(report[0], types.WorkDoneProgressBegin)
+        assert isinstance(report[-1], types.WorkDoneProgressEnd) and report[-1].message.startswith("indexed ")
+    ends = sorted(report[-1].message.split()[1] for report in reports)
+    assert ends == ["2", "7"]  # billing: 2 files, orders: 7 files
+
+
+async def test_status_goes_from_indexing_to_ready(client: LanguageClient) -> None:
+    statuses = client.statuses  # type: ignore[attr-defined]
+    assert statuses[0]["state"] == "indexing"
+    ready = statuses[-1]
+    assert ready["state"] == "ready" and ready["engine"] == "local"
+    assert ready["indexed"] == ready["total"] == 9
+    assert ready["usage"] == {"input_tokens": 0, "output_tokens": 0, "cost_usd": 0}
+
+
+async def test_watched_files_are_registered(client: LanguageClient) -> None:
+    registrations = client.registrations  # type: ignore[attr-defined]
+    assert [r.method for r in registrations] == [types.WORKSPACE_DID_CHANGE_WATCHED_FILES]
+
+
+async def test_both_folders_are_served(client: LanguageClient) -> None:
+    orders = open_document(client, root(client) / "orders" / "orders" / "notify.py")
+    billing = open_document(client, root(client) / "billing" / "billing" / "invoices.py")
+    assert await wait_diagnostics(client, orders, bool)
+    found = await wait_diagnostics(client, billing, bool)
+    assert {d.data["symbol"] for d in found} == {"billing.invoices:upload"}
+
+
+async def test_configuration_change_applies_without_restart(client: LanguageClient) -> None:
+    uri = (root(client) / "orders" / "orders" / "notify.py").as_uri()
+    before = await wait_diagnostics(client, uri, bool)
+    client.set_configuration({"traceAdvisor": {"minConfidence": 0.99, "server": {"debounceMs": 20}}})
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    await wait_diagnostics(client, uri, lambda d: len(d) < len(before))
+    client.set_configuration({"traceAdvisor": {"server": {"debounceMs": 20}}})
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    assert len(await wait_diagnostics(client, uri, lambda d: len(d) == len(before))) == len(before)
+
+
+async def test_invalid_settings_show_a_message_and_keep_serving(client: LanguageClient) -> None:
+    client.set_configuration({"traceAdvisor": {"minConfidence": "very", "server": {"debounceMs": 20}}})
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    message = await eventually(lambda: next((m for m in client.messages if "min_confidence" in m.message), None))
+    assert message.type == types.MessageType.Warning
+    client.set_configuration({"traceAdvisor": {"server": {"debounceMs": 20}}})
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    uri = (root(client) / "orders" / "orders" / "notify.py").as_uri()
+    assert await wait_diagnostics(client, uri, bool)
+
+
+async def test_logs_go_to_the_client_log(client: LanguageClient) -> None:
+    texts = [m.message for m in client.log_messages]
+    assert any("indexed" in text and "orders" in text for text in texts)

@@ -1,0 +1,136 @@
+"""Code lenses (resolved lazily) and the call hierarchy across the workspace, with exact ranges in UTF-16."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from tests.server.lsp_session import (
+    copy_fixture,
+    initialize,
+    open_document,
+    position_of,
+    record_server_requests,
+    server_config,
+    wait_diagnostics,
+    wait_ready,
+)
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_lsp.fixture(scope="module", config=server_config())
+async def client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    workspace = copy_fixture(tmp_path_factory.mktemp("navigation"))
+    record_server_requests(lsp_client)
+    lsp_client.orders = workspace / "orders"  # type: ignore[attr-defined]
+    await initialize(lsp_client, [workspace / "orders"])
+    await wait_ready(lsp_client)
+    yield
+    await lsp_client.shutdown_session()
+
+
+def path(client: LanguageClient, name: str) -> Path:
+    return client.orders / "orders" / name  # type: ignore[attr-defined,no-any-return]
+
+
+async def prepare(client: LanguageClient, file: Path, needle: str, offset: int) -> types.CallHierarchyItem:
+    items = await client.text_document_prepare_call_hierarchy_async(
+        types.CallHierarchyPrepareParams(
+            text_document=types.TextDocumentIdentifier(uri=file.as_uri()),
+            position=position_of(file.read_text(), needle, offset),
+        )
+    )
+    assert items and len(items) == 1
+    return items[0]
+
+
+async def test_lenses_count_callers_and_callees_lazily(client: LanguageClient) -> None:
+    file = path(client, "service.py")
+    uri = open_document(client, file)
+    await wait_diagnostics(client, uri)
+    lenses = await client.text_document_code_lens_async(
+        types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    assert lenses
+    unresolved = [lens for lens in lenses if lens.command is None]
+    assert {lens.data["symbol"] for lens in unresolved} == {
+        "orders.service:OrderService.__init__",
+        "orders.service:OrderService.place",
+    }
+    titles = {}
+    for lens in unresolved:
+        resolved = await client.code_lens_resolve_async(lens)
+        assert resolved.command.command == "trace-advisor.showCallHierarchy"
+        position = {"line": lens.range.start.line, "character": lens.range.start.character}
+        assert list(resolved.command.arguments) == [uri, position]
+        titles[lens.data["symbol"]] = resolved.command.title
+    assert titles["orders.service:OrderService.place"] == "1 caller \u00b7 3 callees"
+
+
+async def test_add_span_lens_on_recommended_functions(client: LanguageClient) -> None:
+    file = path(client, "notify.py")
+    uri = open_document(client, file)
+    await wait_diagnostics(client, uri, bool)
+    lenses = await client.text_document_code_lens_async(
+        types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    add = [lens for lens in lenses or [] if lens.command and lens.command.command == "trace-advisor.addSpan"]
+    assert [list(lens.command.arguments) for lens in add] == [[uri, "orders.notify:send_receipt"]]
+    assert add[0].command.title == "Add span \u201csend_receipt\u201d"
+
+
+async def test_prepare_names_the_function_under_the_cursor(client: LanguageClient) -> None:
+    file = path(client, "service.py")
+    item = await prepare(client, file, "amount = total(items)", 3)
+    assert item.name == "place" and item.kind == types.SymbolKind.Method
+    assert item.data == {"symbol": "orders.service:OrderService.place"}
+    text = file.read_text()
+    assert item.selection_range.start == position_of(text, "def place", len("def "))
+
+
+async def test_outgoing_calls_with_call_site_ranges(client: LanguageClient) -> None:
+    file = path(client, "service.py")
+    text = file.read_text()
+    item = await prepare(client, file, "def place", len("def "))
+    calls = await client.call_hierarchy_outgoing_calls_async(types.CallHierarchyOutgoingCallsParams(item=item))
+    by_symbol = {call.to.data["symbol"]: call for call in calls or []}
+    assert {"orders.pricing:total", "orders.store:OrderStore.save", "orders.notify:send_receipt"} <= set(by_symbol)
+    total = by_symbol["orders.pricing:total"]
+    assert total.to.uri == path(client, "pricing.py").as_uri()
+    assert [r.start for r in total.from_ranges] == [position_of(text, "total(items)")]
+    assert total.from_ranges[0].end == position_of(text, "total(items)", len("total(items)"))
+
+
+async def test_incoming_calls_across_files(client: LanguageClient) -> None:
+    item = await prepare(client, path(client, "service.py"), "def place", len("def "))
+    calls = await client.call_hierarchy_incoming_calls_async(types.CallHierarchyIncomingCallsParams(item=item))
+    (call,) = calls or []
+    cli = path(client, "cli.py")
+    assert call.from_.data["symbol"] == "orders.cli:main" and call.from_.uri == cli.as_uri()
+    assert [r.start for r in call.from_ranges] == [position_of(cli.read_text(), "service.place(")]
+
+
+async def test_columns_are_utf16_after_non_ascii_text(client: LanguageClient) -> None:
+    file = path(client, "pricing.py")
+    item = await prepare(client, file, "def total", len("def "))
+    calls = await client.call_hierarchy_outgoing_calls_async(types.CallHierarchyOutgoingCallsParams(item=item))
+    (call,) = [c for c in calls or [] if c.to.data["symbol"] == "orders.pricing:price_of"]
+    line = next(i for i, text in enumerate(file.read_text().splitlines()) if "price_of(item)" in text)
+    text = file.read_text().splitlines()[line]
+    characters = text.index("price_of(item)")
+    utf16 = len(text[:characters].encode("utf-16-le")) // 2
+    assert utf16 == characters + 1  # the emoji is two UTF-16 units
+    assert call.from_ranges[0].start == types.Position(line=line, character=utf16)
+    # and a position sent by the client in UTF-16 maps back to the right function
+    items = await client.text_document_prepare_call_hierarchy_async(
+        types.CallHierarchyPrepareParams(
+            text_document=types.TextDocumentIdentifier(uri=file.as_uri()),
+            position=types.Position(line=line, character=utf16 + 2),
+        )
+    )
+    assert items and items[0].data["symbol"] == "orders.pricing:total"
