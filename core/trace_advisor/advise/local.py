@@ -111,8 +111,13 @@ class LocalScorer:
     def _only_wraps_instrumented(self, ctx: FunctionContext, signals: Sequence[Signal]) -> str | None:
         """The instrumentation package when the function is just one call that package already traces."""
         io = [s for s in signals if s.evidence.priority in _IO_PRIORITIES]
+        at_io_calls = {c.range for c in ctx.calls if c.api is not None}  # findings about the call itself
         other = [
-            s for s in signals if s.evidence.priority not in _IO_PRIORITIES | {"async_boundaries"} and s.strength >= 0.5
+            s
+            for s in signals
+            if s.evidence.priority not in _IO_PRIORITIES | {"async_boundaries"}
+            and s.strength >= 0.5
+            and s.evidence.range not in at_io_calls
         ]
         if len(io) != 1 or other or len(ctx.body_without_docstring()) > 3:
             return None

@@ -275,7 +275,8 @@ class FunctionContext:
             range=rng,
             text=expr_text(call.func),
             target=target,
-            api=match_call(call, target),
+            # a call the graph resolved into the workspace is our own code: its I/O is found there (delegation)
+            api=None if edge is not None and not edge.external else match_call(call, target),
             callee=edge.callee if edge else None,
             external=edge.external if edge else False,
         )

@@ -1,0 +1,137 @@
+"""The analysis facade over a real index: cross-module evidence, bad files, subsets, progress, cancellation, the
+provider merge (a failing provider never loses local results) and the examples app."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from trace_advisor.advise.provider import Candidate, ProviderResult
+from trace_advisor.analysis import analyze
+from trace_advisor.cancel import CancelledError, CancelToken
+from trace_advisor.config import default_config
+from trace_advisor.config_model import Config
+from trace_advisor.index import Index
+from trace_advisor.model import Problem, Recommendation, Usage
+
+WORKSPACE = Path(__file__).resolve().parent.parent / "fixtures" / "detect" / "workspace"
+
+
+@pytest.fixture(scope="module")
+def config() -> Config:
+    return default_config()
+
+
+@pytest.fixture(scope="module")
+def index(config: Config) -> Index:
+    built = Index.from_config(config, [WORKSPACE], use_cache=False)
+    built.build()
+    return built
+
+
+def by_symbol(recs: tuple[Recommendation, ...]) -> dict[str, Recommendation]:
+    return {r.symbol: r for r in recs}
+
+
+def test_business_operation_named_by_its_callee(index: Index, config: Config) -> None:
+    result = analyze(index, config)
+    recs = by_symbol(result.recommendations)
+    settle = recs["acme.billing:settle"]
+    assert "acme.gateway:charge" in settle.rationale and "external HTTP" in settle.rationale
+    assert "handles and swallows paymenterror" in settle.rationale.lower()
+    assert settle.capture.parameters == ("account_id",)
+    assert "acme.billing:charge_later" not in recs  # only delegates to the I/O function, which has its own span
+    assert "acme.billing:total" not in recs
+    assert "acme.gateway:charge" in recs
+    assert result.engine == "local" and result.usage == Usage()
+
+
+def test_unparseable_file_reported_and_skipped(index: Index, config: Config) -> None:
+    result = analyze(index, config)
+    broken = [p for p in result.problems if p.file and p.file.endswith("broken.py")]
+    assert len(broken) == 1
+    assert result.files_analysed == 3  # __init__, gateway, billing
+    assert result.recommendations
+
+
+def test_files_subset_progress_and_cancel(index: Index, config: Config) -> None:
+    billing = WORKSPACE / "acme" / "billing.py"
+    seen: list[tuple[int, int]] = []
+    result = analyze(index, config, [billing], progress=lambda done, total: seen.append((done, total)))
+    assert {r.file for r in result.recommendations} == {str(billing)}
+    assert seen == [(1, 1)]
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(CancelledError):
+        analyze(index, config, cancel=token)
+
+
+class FakeProvider:
+    """Answers for one candidate (as a model would), or fails."""
+
+    name = "fake"
+    model = "fake-model-1"
+
+    def __init__(self, fail: bool = False) -> None:
+        self.fail = fail
+        self.seen: tuple[Candidate, ...] = ()
+
+    def advise(self, candidates: tuple[Candidate, ...], cancel: CancelToken) -> ProviderResult:
+        self.seen = candidates
+        if self.fail:
+            raise ConnectionError("endpoint down")
+        settle = next(c for c in candidates if c.qualname == "settle")
+        assert settle.local is not None
+        answer = Recommendation(
+            symbol=settle.symbol,
+            file=settle.file,
+            qualname=settle.qualname,
+            range=settle.range,
+            name_range=settle.local.name_range,
+            priority="exceptions",
+            rationale="model says so",
+            confidence=0.9,
+            capture=settle.local.capture,
+            code_block=settle.code,
+            source=self.model,
+        )
+        return ProviderResult((answer,), Usage(1, 100, 20, 0.001), (Problem("one batch throttled"),))
+
+
+def test_provider_answers_merged_per_function(index: Index, config: Config) -> None:
+    provider = FakeProvider()
+    result = analyze(index, config, provider=provider)
+    recs = by_symbol(result.recommendations)
+    assert recs["acme.billing:settle"].source == "fake-model-1"
+    assert recs["acme.gateway:charge"].source == "local"
+    assert result.engine == "fake:fake-model-1" and result.usage.input_tokens == 100
+    assert any(p.message == "one batch throttled" for p in result.problems)
+    settle = next(c for c in provider.seen if c.qualname == "settle")
+    assert "acme.gateway:charge" in settle.callees and settle.content_hash and settle.evidence
+
+
+def test_failing_provider_keeps_local_results(index: Index, config: Config) -> None:
+    local = analyze(index, config)
+    result = analyze(index, config, provider=FakeProvider(fail=True))
+    assert [r.to_json() for r in result.recommendations] == [r.to_json() for r in local.recommendations]
+    assert any("endpoint down" in p.message and p.severity == "error" for p in result.problems)
+
+
+def test_examples_app(config: Config, examples_dir: Path) -> None:
+    expected = json.loads((examples_dir / "expected.json").read_text(encoding="utf-8"))
+    built = Index.from_config(config, [examples_dir], use_cache=False)
+    built.build()
+    result = analyze(built, config)
+    got = {r.symbol for r in result.recommendations}
+    trace = {f"{m}:{q}" for m, v in expected.items() if isinstance(v, dict) for q in v["trace"]}
+    never = {f"{m}:{q}" for m, v in expected.items() if isinstance(v, dict) for q in v["never"]}
+    assert len(trace & got) >= 0.75 * len(trace), sorted(trace - got)
+    assert len(never & got) <= 2, sorted(never & got)
+    for must in (
+        "shop.services.orders:OrderService.place_order",
+        "shop.worker.jobs:Worker.handle",
+        "shop.web.app:App.dispatch",
+    ):
+        assert must in got
+    assert not result.problems

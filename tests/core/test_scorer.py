@@ -1,0 +1,112 @@
+"""The local scorer: deterministic, never recommends trivial or already-traced code, respects weights, thresholds
+and max_per_file, explains itself and plans a concrete, safe capture."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+from trace_advisor.advise.local import LocalScorer
+from trace_advisor.config import default_config
+from trace_advisor.config_model import Config, PriorityConfig
+from trace_advisor.detect import run_detectors
+from trace_advisor.model import Attribute, Recommendation
+
+from tests.core.test_detect_helpers import DETECT_FIXTURES, contexts
+
+CASE = DETECT_FIXTURES / "scorer"
+EXPECTED = json.loads((CASE / "expected.json").read_text(encoding="utf-8"))
+
+
+def recommend(path: Path, config: Config, installed: frozenset[str] = frozenset()) -> list[Recommendation]:
+    scorer = LocalScorer(config, installed)
+    recs = []
+    for ctx in contexts(path).values():
+        rec = scorer.recommend(ctx, run_detectors(ctx))
+        if rec is not None:
+            recs.append(rec)
+    return scorer.select(recs)
+
+
+@pytest.fixture(scope="module")
+def config() -> Config:
+    return default_config()
+
+
+def test_operations_recommended_and_trivial_code_never(config: Config) -> None:
+    recs = {r.qualname: r for r in recommend(CASE / "orders.py", config)}
+    assert set(EXPECTED["recommended"]) <= set(recs)
+    assert not set(EXPECTED["never"]) & set(recs)
+
+
+def test_skip_reasons_are_explained(config: Config) -> None:
+    scorer = LocalScorer(config)
+    found = contexts(CASE / "orders.py")
+    reasons = {q: scorer.verdict(ctx, run_detectors(ctx)).reasons for q, ctx in found.items()}
+    assert reasons["OrderService.ship"][0].startswith("already traced: decorated with tracer.start_as_current_span")
+    assert reasons["OrderService.archive"][0].startswith("already traced")
+    assert reasons["OrderService.audit"] == ("silenced with `# trace-advisor: ignore`",)
+    assert "never end" in reasons["OrderService.run_forever"][0]
+    assert "context-manager" in reasons["OrderService.transaction"][0]
+    assert reasons["OrderService.__repr__"] == ("trivial: special method __repr__",)
+
+
+def test_deterministic(config: Config) -> None:
+    first = [r.to_json() for r in recommend(CASE / "orders.py", config)]
+    second = [r.to_json() for r in recommend(CASE / "orders.py", dataclasses.replace(config))]
+    assert first == second and first
+
+
+def test_rationale_is_readable(config: Config) -> None:
+    rec = {r.qualname: r for r in recommend(CASE / "orders.py", config)}["OrderService.place_order"]
+    assert rec.rationale[0].isupper() and rec.rationale.endswith(".")
+    assert "requests.post (external HTTP)" in rec.rationale
+    assert "instr:" not in rec.rationale and "kind:" not in rec.rationale
+    assert rec.rationale.count(";") <= 2  # the three strongest reasons, not a dump
+    assert rec.priority == "external_io" and rec.source == "local"
+    assert rec.code_block.startswith("def place_order(")
+    line = (CASE / "orders.py").read_text().splitlines()[rec.name_range.start.line - 1]
+    assert line[rec.name_range.start.column : rec.name_range.end.column] == "place_order"
+
+
+def test_capture_is_concrete_and_safe(config: Config) -> None:
+    recs = {r.qualname: r for r in recommend(CASE / "orders.py", config)}
+    capture = recs["OrderService.place_order"].capture
+    assert capture.parameters == ("order_id", "amount_cents")  # never password (secret) nor payload (a dict)
+    assert Attribute("app.order_id", "order_id") in capture.attributes
+    assert Attribute("db.system", '"sqlite"') in capture.attributes
+    assert capture.return_value is True  # -> bool: the outcome
+    refund = recs["OrderService.refund"].capture
+    assert refund.parameters == ("order_id",)  # email is PII
+    assert refund.return_value is False
+
+
+def test_max_per_file_keeps_the_strongest(config: Config) -> None:
+    loose = dataclasses.replace(config, min_confidence=0.2, max_per_file=3)
+    recs = recommend(CASE / "many.py", loose)
+    assert [r.qualname for r in recs] == ["sync_a", "sync_b", "sync_c"]
+    assert len(recommend(CASE / "many.py", dataclasses.replace(loose, max_per_file=10))) == 6
+
+
+def test_min_confidence_and_weights_come_from_config(config: Config) -> None:
+    strict = dataclasses.replace(config, min_confidence=0.995)
+    assert recommend(CASE / "orders.py", strict) == []
+    priorities = dict(config.priorities)
+    for name in priorities:
+        priorities[name] = PriorityConfig(0.0, priorities[name].description)
+    assert recommend(CASE / "orders.py", dataclasses.replace(config, priorities=priorities)) == []
+    priorities["exceptions"] = PriorityConfig(1.0, "exceptions")
+    only = recommend(CASE / "orders.py", dataclasses.replace(config, priorities=priorities))
+    assert {r.priority for r in only} == {"exceptions"}
+
+
+def test_installed_instrumentation_drops_thin_wrappers(config: Config) -> None:
+    loose = dataclasses.replace(config, min_confidence=0.2)
+    assert len(recommend(CASE / "many.py", loose)) == 6
+    installed = frozenset({"opentelemetry-instrumentation-requests"})
+    assert recommend(CASE / "many.py", loose, installed) == []
+    # the business operation around an instrumented call is still recommended, and says what is traced already
+    rec = {r.qualname: r for r in recommend(CASE / "orders.py", config, installed)}["OrderService.place_order"]
+    assert "opentelemetry-instrumentation-requests already traces the call itself" in rec.rationale
