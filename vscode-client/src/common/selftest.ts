@@ -1,0 +1,217 @@
+/**
+ * An end-to-end self-test that runs only when TRACE_ADVISOR_SELF_TEST names an output file: it drives the real
+ * language features through VS Code's command API and writes what it saw as JSON for the e2e test to assert.
+ */
+
+import * as fs from "node:fs/promises";
+import * as path from "node:path";
+
+import * as vscode from "vscode";
+
+import { SERVER_COMMANDS, SHOW_CALL_HIERARCHY } from "../logic/commands";
+import type { Log } from "./log";
+import type { ServerManager } from "./server";
+import type { StatusBar } from "./status";
+
+const WAIT_MS = 90_000;
+
+type Json = unknown;
+
+export function runSelfTestIfRequested(server: ServerManager, status: StatusBar, log: Log): void {
+  const output = process.env.TRACE_ADVISOR_SELF_TEST;
+  const file = process.env.TRACE_ADVISOR_SELF_TEST_FILE;
+  if (!output || !file) {
+    return;
+  }
+  const spansFile = process.env.TRACE_ADVISOR_SELF_TEST_SPANS_FILE;
+  const result: Record<string, Json> = { ok: false, steps: [] };
+  const step = (name: string): void => {
+    (result.steps as string[]).push(`${new Date().toISOString()} ${name}`);
+    log.info(`self-test: ${name}`);
+  };
+  const write = (): Promise<void> => fs.writeFile(output, JSON.stringify(result, null, 2));
+  void (async () => {
+    try {
+      await selfTest(server, status, file, spansFile, result, step);
+      result.ok = true;
+    } catch (error) {
+      result.error = error instanceof Error ? `${error.message}\n${error.stack ?? ""}` : String(error);
+      log.error(`self-test failed: ${String(result.error)}`);
+    }
+    await write();
+  })();
+}
+
+async function selfTest(
+  server: ServerManager,
+  status: StatusBar,
+  relativeFile: string,
+  spansFile: string | undefined,
+  result: Record<string, Json>,
+  step: (name: string) => void,
+): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (folder === undefined) {
+    throw new Error("no workspace folder is open");
+  }
+  step("waiting for the server");
+  const client = await waitFor("the server to start", () => server.running);
+  const capabilities = client.initializeResult?.capabilities;
+  result.serverCommands = capabilities?.executeCommandProvider?.commands ?? [];
+  const ready = await waitFor("the server's ready status", () => {
+    const state = status.state;
+    return typeof state !== "string" && state.state === "ready" ? state : undefined;
+  }).catch(() => undefined);
+  result.readyStatus = ready ?? null;
+
+  const uri = vscode.Uri.joinPath(folder.uri, relativeFile);
+  step(`opening ${relativeFile}`);
+  const document = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
+
+  step("waiting for diagnostics");
+  const diagnostics = await waitFor("diagnostics", () => {
+    const found = vscode.languages.getDiagnostics(uri);
+    return found.length > 0 ? found : undefined;
+  });
+  result.diagnostics = diagnostics.map((d) => ({
+    message: d.message,
+    source: d.source ?? null,
+    code: typeof d.code === "object" ? String(d.code.value) : (d.code ?? null),
+    severity: vscode.DiagnosticSeverity[d.severity],
+    range: rangeJson(d.range),
+  }));
+
+  step("collecting code lenses");
+  const lenses = await waitFor("code lenses", async () => {
+    const found = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", uri, 100);
+    return found && found.length > 0 && found.every((lens) => lens.command !== undefined) ? found : undefined;
+  });
+  result.lenses = lenses.map((lens) => ({
+    title: lens.command?.title ?? null,
+    command: lens.command?.command ?? null,
+    arguments: (lens.command?.arguments ?? []) as Json,
+    range: rangeJson(lens.range),
+  }));
+
+  const hierarchyLens = lenses.find((lens) => lens.command?.command === SHOW_CALL_HIERARCHY);
+  if (hierarchyLens !== undefined) {
+    step("following a call hierarchy lens");
+    const args = hierarchyLens.command?.arguments ?? [];
+    await vscode.commands.executeCommand(SHOW_CALL_HIERARCHY, ...args);
+    const editor = vscode.window.activeTextEditor;
+    result.lensCommand = {
+      arguments: args as Json,
+      activeUri: editor?.document.uri.toString() ?? null,
+      cursor: editor ? [editor.selection.active.line, editor.selection.active.character] : null,
+    };
+    const position = args[1] as { line: number; character: number };
+    step("preparing the call hierarchy");
+    const items = await vscode.commands.executeCommand<vscode.CallHierarchyItem[]>(
+      "vscode.prepareCallHierarchy",
+      uri,
+      new vscode.Position(position.line, position.character),
+    );
+    const outgoing =
+      items && items.length > 0
+        ? await vscode.commands.executeCommand<vscode.CallHierarchyOutgoingCall[]>("vscode.provideOutgoingCalls", items[0])
+        : [];
+    result.callHierarchy = {
+      items: (items ?? []).map((item) => ({ name: item.name, detail: item.detail ?? null, range: rangeJson(item.range) })),
+      outgoing: (outgoing ?? []).map((call) => ({
+        name: call.to.name,
+        detail: call.to.detail ?? null,
+        uri: call.to.uri.toString(),
+        fromRanges: call.fromRanges.map(rangeJson),
+      })),
+    };
+  }
+
+  step("applying the first quick-fix");
+  await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
+  result.quickFix = await applyFirstQuickFix(document, diagnostics);
+
+  step("opening the report");
+  const reportFile = await vscode.commands.executeCommand<string | undefined>("traceAdvisor.showReport");
+  result.report = {
+    path: reportFile ?? null,
+    size: reportFile ? (await fs.stat(reportFile)).size : null,
+    server: SERVER_COMMANDS.showReport,
+  };
+
+  if (spansFile) {
+    step(`adding spans to every recommended function of ${spansFile}`);
+    const spansUri = vscode.Uri.joinPath(folder.uri, spansFile);
+    const spansDocument = await vscode.workspace.openTextDocument(spansUri);
+    await vscode.window.showTextDocument(spansDocument, vscode.ViewColumn.One);
+    const before = spansDocument.getText();
+    const answer = await vscode.commands.executeCommand<unknown>("traceAdvisor.addSpansInFile");
+    await waitFor("the spans edit", () => (spansDocument.getText() !== before ? true : undefined)).catch(() => undefined);
+    await spansDocument.save();
+    result.addSpans = { file: spansFile, answer: answer as Json, changed: spansDocument.getText() !== before };
+  }
+
+  step("showing the file with its lenses for the screenshot");
+  await vscode.commands.executeCommand("workbench.action.closeSidebar");
+  await vscode.commands.executeCommand("workbench.action.closePanel");
+  await vscode.commands.executeCommand("workbench.action.closeAuxiliaryBar");
+  await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(0, 0, 0, 0) });
+  await vscode.commands.executeCommand("workbench.action.closeEditorsInOtherGroups");
+  result.lensesAfterFix = (
+    (await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", uri, 100)) ?? []
+  ).map((lens) => lens.command?.title ?? null);
+  const bar = status.state;
+  result.status = typeof bar === "string" ? bar : (bar as unknown as Json);
+  await new Promise((resolve) => setTimeout(resolve, 2500)); // let the editor draw the lenses
+  step(`done (${path.basename(relativeFile)})`);
+}
+
+async function applyFirstQuickFix(document: vscode.TextDocument, diagnostics: vscode.Diagnostic[]): Promise<Json> {
+  for (const diagnostic of diagnostics) {
+    const actions = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
+      "vscode.executeCodeActionProvider",
+      document.uri,
+      diagnostic.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
+    const action = (actions ?? []).find(
+      (candidate): candidate is vscode.CodeAction => "kind" in candidate && candidate.edit !== undefined,
+    );
+    if (action === undefined || action.edit === undefined) {
+      continue;
+    }
+    const before = document.getText();
+    const applied = await vscode.workspace.applyEdit(action.edit);
+    if (action.command) {
+      await vscode.commands.executeCommand(action.command.command, ...(action.command.arguments ?? []));
+    }
+    const saved = await document.save();
+    return {
+      title: action.title,
+      kind: action.kind?.value ?? null,
+      isPreferred: action.isPreferred ?? null,
+      diagnostic: { message: diagnostic.message, range: rangeJson(diagnostic.range) },
+      applied,
+      saved,
+      changed: document.getText() !== before,
+      textAfter: document.getText(),
+    };
+  }
+  throw new Error("no diagnostic offered a quick-fix with an edit");
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + WAIT_MS;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) {
+      return value;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`timed out after ${WAIT_MS / 1000} s waiting for ${what}`);
+}
+
+function rangeJson(range: vscode.Range): number[] {
+  return [range.start.line, range.start.character, range.end.line, range.end.character];
+}
