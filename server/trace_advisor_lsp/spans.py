@@ -7,6 +7,8 @@ import difflib
 import re
 from collections.abc import Sequence
 
+from trace_advisor.edits import apply_edits, span_edits
+
 from trace_advisor.model import Capture, Range, Recommendation, TextEdit, split_symbol
 
 LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # LSP lines with their line breaks
@@ -14,16 +16,12 @@ LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # LSP lines with their 
 
 def function_edits(text: str, symbol: str, capture: Capture | None) -> tuple[tuple[TextEdit, ...], str | None]:
     """Edits that add a span to one function of ``text``; no edits and a reason when there is nothing to do."""
-    from trace_advisor.edits import span_edits  # TEMP until the span engine lands
-
     result = span_edits(text, split_symbol(symbol)[1], capture)
     return result.edits, result.message
 
 
 def file_edits(text: str, recommendations: Sequence[Recommendation]) -> tuple[list[TextEdit], int]:
     """Edits adding spans to every recommended function, and how many functions changed."""
-    from trace_advisor.edits import apply_edits, span_edits  # TEMP until the span engine lands
-
     current, changed = text, 0
     for rec in recommendations:
         result = span_edits(current, rec.qualname, rec.capture)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -186,3 +187,33 @@ def position_of(text: str, needle: str, offset: int = 0) -> types.Position:
     index = text.index(needle) + offset
     line = text.count("\n", 0, index)
     return types.Position(line=line, character=index - (text.rfind("\n", 0, index) + 1))
+
+
+ENGINE_SCRIPT = """
+import sys
+from pathlib import Path
+from trace_advisor.analysis import analyze
+from trace_advisor.config import load_config
+from trace_advisor.edits import apply_edits, span_edits
+from trace_advisor.index import Index
+
+root, file, qualnames = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:]
+config = load_config(root)
+index = Index.from_config(config, [root])
+index.build()
+recommended = {r.qualname: r for r in analyze(index, config, [file]).recommendations}
+text = file.read_text()
+for qualname in qualnames:
+    rec = recommended.get(qualname)
+    text = apply_edits(text, span_edits(text, qualname, rec.capture if rec else None).edits)
+sys.stdout.write(text)
+"""
+HASH_SEED = "0"  # the server under test and the reference run must order sets alike
+
+
+def engine_result(root: Path, file: Path, qualnames: Sequence[str]) -> str:
+    """What the span engine makes of ``file`` in a separate process (the way `trace-advisor apply` does it): analyse
+    the folder, then add each named function's span with its recommended capture, one after another."""
+    env = {**os.environ, "PYTHONHASHSEED": HASH_SEED}
+    command = [sys.executable, "-c", ENGINE_SCRIPT, str(root), str(file), *qualnames]
+    return subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout
