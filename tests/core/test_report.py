@@ -64,6 +64,18 @@ def test_coded_markdown_and_bundled_template_carry_the_same_facts(result: Analys
         assert section in coded and section in templated
 
 
+@pytest.mark.parametrize("empty", [False, True])
+def test_bundled_template_reproduces_the_coded_report(result: AnalysisResult, sample_dir: Path, empty: bool) -> None:
+    # the bundled template is the starting point for custom ones: it must not lag behind the coded formatter
+    analysed = AnalysisResult(recommendations=()) if empty else result
+    config = default_config()
+    when = datetime(2026, 5, 6, 7, 8, 9, tzinfo=UTC)
+    coded = render(analysed, "md", config=config, root=sample_dir, generated_at=when)
+    templated = render(analysed, "md", config=config, root=sample_dir, generated_at=when, template=default_template())
+    assert templated == coded
+    assert "| Generated | 2026-05-06T07:08:09Z |" in coded
+
+
 def test_template_from_config_is_used(result: AnalysisResult, tmp_path: Path) -> None:
     (tmp_path / "short.md.j2").write_text(
         "{% for rec in recommendations %}{{ rec.symbol }} {{ rec.confidence_text }}\n{% endfor %}"
@@ -212,6 +224,24 @@ def test_html_is_self_contained_and_escapes_code(result: AnalysisResult, sample_
     assert "`<b>nothing</b>` instead </script> of an error" in code
     roots = [tree["symbol"] for tree in data["trees"]]
     assert roots == ["shop.web.app:App.__call__", "shop.worker:main"]
+
+
+def test_html_folds_entry_points_without_recommendations(result: AnalysisResult, sample_dir: Path) -> None:
+    from trace_advisor.model import CallTreeNode
+
+    trees = load_trees(sample_dir)
+    quiet = CallTreeNode("q1", "shop.cache:<module>", str(sample_dir / "shop/cache.py"), 1)
+    graph = type(trees)(("shop.cache:<module>", *trees.roots), {**trees.trees, "shop.cache:<module>": quiet})
+    page = render(result, "html", graph=graph, config=default_config(), root=sample_dir)
+    data_text = re.search(r'id="report-data">(.*?)</script>', page, re.S)
+    assert data_text
+    roots = json.loads(data_text.group(1))["trees"]
+    assert [tree["label"] for tree in roots] == [
+        "App.__call__",
+        "main",
+        "Entry points without recommendations (1)",
+    ]
+    assert roots[-1]["collapsed"] is True and roots[-1]["children"][0]["symbol"] == "shop.cache:<module>"
 
 
 def test_html_without_graph_groups_by_file(result: AnalysisResult, sample_dir: Path) -> None:

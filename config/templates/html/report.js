@@ -157,7 +157,7 @@
       node.children.forEach((child, i) => item.children.push(build(child, item, level + 1, item.group, `${path}-${i}`)));
       li.append(item.group);
     }
-    if (item.group || item.details) setExpanded(item, level === 1);
+    if (item.group || item.details) setExpanded(item, level === 1 && !node.collapsed);
     else li.classList.add("leaf");
     row.addEventListener("click", () => {
       focusItem(item);
@@ -172,12 +172,19 @@
     return parts.slice(-2).join("/");
   }
 
+  // expandable when it has details or a child not hidden by the filters (library calls are hidden by default)
   function expandable(item) {
-    return Boolean(item.group || item.details);
+    return Boolean(item.details || item.children.some((child) => !child.li.hidden));
   }
 
   function setExpanded(item, open) {
-    if (!expandable(item)) return;
+    const can = expandable(item);
+    item.li.classList.toggle("leaf", !can);
+    if (!can) {
+      item.li.removeAttribute("aria-expanded");
+      if (item.group) item.group.hidden = true;
+      return;
+    }
     item.li.setAttribute("aria-expanded", open ? "true" : "false");
     if (item.group) item.group.hidden = !open;
     if (item.details) item.details.hidden = !open;
@@ -229,7 +236,7 @@
       item.li.classList.toggle("match", hit && visible);
       if (hit && visible) matched.add(item.node.symbol);
       if (active) setExpanded(item, visibleChild || (hit && Boolean(item.details)));
-      else setExpanded(item, manual.has(item) ? manual.get(item) : item.level === 1);
+      else setExpanded(item, manual.has(item) ? manual.get(item) : item.level === 1 && !item.node.collapsed);
       return visible;
     };
     const roots = items.filter((item) => item.parent === null);

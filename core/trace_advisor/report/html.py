@@ -61,6 +61,21 @@ def report_data(facts: ReportFacts, graph: CallTrees | None) -> dict[str, object
     budget = [MAX_NODES]
     if graph is not None:
         trees = [_node(graph.tree(root, TREE_DEPTH), budget) for root in graph.entry_points()]
+        # entry points whose whole tree holds no recommendation go last, folded into one group
+        holds = [any(symbol in recs for symbol in _symbols([tree])) for tree in trees]
+        quiet = [tree for tree, hold in zip(trees, holds, strict=True) if not hold]
+        trees = [tree for tree, hold in zip(trees, holds, strict=True) if hold]
+        if quiet:
+            trees.append(
+                {
+                    "id": "quiet",
+                    "symbol": "",
+                    "label": f"Entry points without recommendations ({len(quiet)})",
+                    "kind": "group",
+                    "collapsed": True,
+                    "children": quiet,
+                }
+            )
         title = "Call trees from each entry point"
     else:
         trees = _file_trees(all_recommendations(facts))

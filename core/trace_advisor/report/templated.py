@@ -51,9 +51,10 @@ def render_template(facts: ReportFacts, path: Path) -> str:
         "problems": facts.problems,
     }
     try:
-        return env.get_template(path.name).render(context)
+        text = env.get_template(path.name).render(context)
     except jinja2.TemplateError as exc:
         raise ReportError(f"report template {path}:{_template_line(exc, path)}: {exc}") from None
+    return text.rstrip("\n") + "\n"  # one final newline, however the template ends
 
 
 def _template_line(exc: BaseException, path: Path) -> str:
