@@ -1,0 +1,164 @@
+"""``trace-advisor analyze`` as a subprocess: formats, output files, exit codes 0/1/2, --fail-on, --changed-since,
+--priorities, progress bar absent when piped, unparseable files skipped, bad config/template rejected up front."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+WORKSPACE = Path(__file__).resolve().parent.parent / "fixtures" / "detect" / "workspace"
+CLI = [sys.executable, "-m", "trace_advisor.cli.analyze_cmd"]
+
+
+def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACE_ADVISOR_")}
+    return subprocess.run(
+        [*CLI, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=120, env=env, check=False
+    )
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "proj"
+    shutil.copytree(WORKSPACE, root)
+    return root
+
+
+def report(path: Path) -> dict[str, object]:
+    data: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def symbols(data: dict[str, object]) -> set[str]:
+    recs = data["recommendations"]
+    assert isinstance(recs, list)
+    return {r["symbol"] for r in recs}
+
+
+def test_markdown_to_stdout_with_summary_and_no_progress_when_piped(project: Path) -> None:
+    done = run(project, "--format", "md", "--no-cache")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("# trace-advisor report")
+    assert "settle" in done.stdout
+    assert "\r" not in done.stderr and "[####" not in done.stderr  # stderr is a pipe: no progress bar
+    assert "3 files analysed (1 skipped)" in done.stderr
+    assert "broken.py:1: error: skipped, cannot parse" in done.stderr or "broken.py" in done.stderr
+
+
+def test_json_report_written_atomically(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "reports" / "advice.json"
+    done = run(project, "--format", "json", "--output", out, "--no-cache")
+    assert done.returncode == 0, done.stderr
+    data = report(out)
+    assert "acme.billing:settle" in symbols(data)
+    assert "acme.billing:charge_later" not in symbols(data)
+    assert any("broken.py" in str(p["file"]) for p in data["problems"])  # type: ignore[attr-defined,index]
+    assert [p.name for p in out.parent.iterdir()] == ["advice.json"]  # no temporary file left behind
+    assert done.stdout == ""
+    assert f"report written to {out}" in done.stderr
+
+
+@pytest.mark.parametrize(("fmt", "marker"), [("sarif", '"version": "2.1.0"'), ("html", "<html")])
+def test_other_formats(project: Path, fmt: str, marker: str) -> None:
+    done = run(project, "--format", fmt, "--no-cache", "-q")
+    assert done.returncode == 0, done.stderr
+    assert marker in done.stdout
+    assert done.stderr.count("\n") == 1  # -q: only the problem line for broken.py
+
+
+def test_fail_on_threshold(project: Path) -> None:
+    assert run(project, "--fail-on", "0.5", "--no-cache", "-q").returncode == 1
+    assert run(project, "--fail-on", "1.0", "--no-cache", "-q").returncode == 0
+
+
+def test_min_confidence_and_priorities(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    assert run(project, "--format", "json", "-o", out, "--min-confidence", "0.999", "--no-cache").returncode == 0
+    assert symbols(report(out)) == set()
+    assert run(project, "--format", "json", "-o", out, "--priorities", "exceptions", "--no-cache").returncode == 0
+    recs = report(out)["recommendations"]
+    assert recs and {r["priority"] for r in recs} == {"exceptions"}  # type: ignore[union-attr,index]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["does-not-exist"], "no such file or folder"),
+        (["{project}", "--priorities", "speed"], "unknown priorities: speed"),
+        (["{project}", "--model", "gpt"], "--model needs --provider"),
+        (["{project}", "--config", "{project}/missing.yaml"], "config file not found"),
+        (["{project}", "--format", "md", "--template", "{project}/bad.md.j2"], "bad.md.j2"),
+        (["{project}", "--config", "{project}/bad.yaml"], "min_confidence"),
+        (["{project}", "--changed-since", "HEAD"], "not inside a git repository"),
+    ],
+)
+def test_usage_and_config_errors_exit_2(project: Path, args: list[str], message: str) -> None:
+    (project / "bad.md.j2").write_text("{% for x in %}\n", encoding="utf-8")
+    (project / "bad.yaml").write_text("min_confidence: 7\n", encoding="utf-8")
+    done = run(*[a.format(project=project) for a in args], "--no-cache", cwd=project)
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr
+    assert done.stdout == ""  # nothing written before the error
+
+
+def git(cwd: Path, *args: str) -> None:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@x",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@x",
+    }
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, env=env)
+
+
+def test_changed_since_analyses_only_changed_files(project: Path, tmp_path: Path) -> None:
+    (project / "acme" / "broken.py").unlink()
+    git(project, "init", "-q")
+    git(project, "add", ".")
+    git(project, "commit", "-q", "-m", "start")
+    billing = project / "acme" / "billing.py"
+    billing.write_text(billing.read_text(encoding="utf-8") + "\n# touched\n", encoding="utf-8")
+    out = tmp_path / "changed.json"
+    done = run(project, "--format", "json", "-o", out, "--changed-since", "HEAD", "--no-cache")
+    assert done.returncode == 0, done.stderr
+    assert {s.split(":")[0] for s in symbols(report(out))} == {"acme.billing"}
+    bad = run(project, "--changed-since", "no-such-ref", "--no-cache")
+    assert bad.returncode == 2 and "unknown git ref 'no-such-ref'" in bad.stderr
+
+
+def test_single_file_argument(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "one.json"
+    done = run(project / "acme" / "gateway.py", "--format", "json", "-o", out, "--no-cache")
+    assert done.returncode == 0, done.stderr
+    assert symbols(report(out)) == {"acme.gateway:charge"}
+
+
+def test_progress_bar_on_a_terminal(project: Path) -> None:
+    import pty
+
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACE_ADVISOR_")}
+    proc = subprocess.Popen([*CLI, str(project), "--no-cache"], stdout=subprocess.PIPE, stderr=slave, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.communicate(timeout=120)
+    os.close(master)
+    terminal = b"".join(chunks).decode("utf-8", "replace")
+    assert proc.returncode == 0
+    assert "analysing  [" in terminal and "4/4 files" in terminal
+    assert "\r\x1b[K" in terminal  # the bar is cleared before the summary
