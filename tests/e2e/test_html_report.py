@@ -142,7 +142,8 @@ def page(report_file: Path) -> Iterator[Page]:
         targets = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10).read())
         target = next(t for t in targets if t["type"] == "page")
         session = Page(target["webSocketDebuggerUrl"])
-        session.wait_for("document.documentElement.dataset.ready === 'true'")
+        # the page may still be about:blank or loading when we attach
+        session.wait_for("document.readyState === 'complete' && document.documentElement?.dataset.ready === 'true'")
         yield session
         session.close()
     finally:
