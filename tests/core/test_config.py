@@ -190,6 +190,10 @@ def test_pyproject_errors_name_lines(cfg_dir: Path) -> None:
         ("min_confidence: -0.1\n", "config: .trace-advisor.yaml:1 min_confidence: must be between 0 and 1, got -0.1"),
         ("min_confidence: 1.01\n", "config: .trace-advisor.yaml:1 min_confidence: must be between 0 and 1, got 1.01"),
         ("max_per_file: 0\n", "config: .trace-advisor.yaml:1 max_per_file: must be at least 1, got 0"),
+        (
+            "provider:\n  bedrock:\n    timeout_seconds: .nan\n",
+            "config: .trace-advisor.yaml:3 provider.bedrock.timeout_seconds: must be a finite number, got nan",
+        ),
         ("max_per_file: 2.5\n", "config: .trace-advisor.yaml:1 max_per_file: expected a whole number, got 2.5"),
         ("ignore: build\n", "config: .trace-advisor.yaml:1 ignore: expected a list, got 'build'"),
         (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
 from collections.abc import Mapping
 from importlib import resources
@@ -140,6 +141,9 @@ class ConfigSchema:
             self._check_object(value, schema, path, partial, issues)
 
     def _check_range(self, value: float, schema: Schema, path: KeyPath, issues: list[Issue]) -> None:
+        if not math.isfinite(value):  # YAML's .nan/.inf would slip through every comparison below
+            issues.append((path, f"must be a finite number, got {value!r}"))
+            return
         low, high = schema.get("minimum"), schema.get("maximum")
         above = schema.get("exclusiveMinimum")
         if low is not None and high is not None and not low <= value <= high:
