@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -26,7 +27,8 @@ LOG = logging.getLogger(__name__)
 STATUS = "trace-advisor/status"
 
 
-class Target(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Target:
     """Where a request points: the folder's project, the file path, the folder's index and the document uri."""
 
     project: Project

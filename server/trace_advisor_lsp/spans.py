@@ -8,7 +8,6 @@ import re
 from collections.abc import Sequence
 
 from trace_advisor.edits import apply_edits, span_edits
-
 from trace_advisor.model import Capture, Range, Recommendation, TextEdit, split_symbol
 
 LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # LSP lines with their line breaks

@@ -23,7 +23,7 @@ async def code_action(ls: TraceAdvisorServer, params: types.CodeActionParams) ->
     target, doc = ls.target(uri), ls.workspace.text_documents.get(uri)
     if target is None or doc is None:
         return None
-    project, path, index, _ = target
+    project, path, index = target.project, target.path, target.index
     conv, text, version = ls.converter(project), doc.source, doc.version
     recommended = {rec.symbol: rec for rec in project.findings_for(path).visible}
     only = None if params.context.only is None else [str(getattr(k, "value", k)) for k in params.context.only]

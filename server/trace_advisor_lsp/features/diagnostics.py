@@ -41,7 +41,7 @@ async def refresh(ls: TraceAdvisorServer, uri: str) -> None:
     target, doc = ls.target(uri), ls.workspace.text_documents.get(uri)
     if target is None or doc is None:
         return
-    project, path, index, _ = target
+    project, path, index = target.project, target.path, target.index
     version, text = doc.version, doc.source
     findings, conv = project.findings_for(path), ls.converter(project)
 

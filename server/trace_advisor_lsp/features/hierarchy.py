@@ -23,7 +23,7 @@ async def prepare_call_hierarchy(
     target = ls.target(params.text_document.uri)
     if target is None:
         return None
-    project, path, index, _ = target
+    project, path, index = target.project, target.path, target.index
     conv = ls.converter(project)
 
     def job() -> list[types.CallHierarchyItem] | None:

@@ -22,7 +22,7 @@ async def code_lens(ls: TraceAdvisorServer, params: types.CodeLensParams) -> lis
     target = ls.target(uri)
     if target is None or not target.project.config.server.code_lens:
         return None
-    project, path, index, _ = target
+    project, path, index = target.project, target.path, target.index
     conv, recommended = ls.converter(project), project.findings_for(path).visible
 
     def job() -> list[types.CodeLens]:

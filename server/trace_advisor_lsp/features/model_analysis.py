@@ -6,11 +6,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from trace_advisor.advise.provider import Provider
+from trace_advisor.advise.provider import Candidate, Provider, ProviderResult
 from trace_advisor.advise.providers import create_provider
-from trace_advisor.analysis import analyze
+from trace_advisor.analysis import Analyzer, analyze, merge
 from trace_advisor.cancel import CancelledError, CancelToken
-from trace_advisor.model import AnalysisResult
+from trace_advisor.config_model import Config
+from trace_advisor.index import Index
+from trace_advisor.model import AnalysisResult, Problem, Recommendation
 
 from trace_advisor_lsp.features import diagnostics, lenses
 from trace_advisor_lsp.progress import WorkDone
@@ -35,7 +37,7 @@ async def analyse_file(ls: TraceAdvisorServer, uri: str, token: CancelToken) -> 
     target = ls.target(uri)
     if target is None:
         return None
-    project, path, index, _ = target
+    project, path, index = target.project, target.path, target.index
     key = f"model:{uri}"
     ls.cancellations.replace(key, token)
     config = project.config
@@ -45,11 +47,11 @@ async def analyse_file(ls: TraceAdvisorServer, uri: str, token: CancelToken) -> 
     ls.send_status()
     await progress.begin(Path(path).name, cancellable=False)
     try:
-        provider = provider_for(project)
-        # the index is only ever used from the engine thread; the provider's network wait happens there too
-        result: AnalysisResult = await ls.engine.run(
-            lambda: analyze(index, config, [Path(path)], provider=provider, cancel=token, progress=None)
-        )
+        provider = provider_for(ls, project)
+        if provider is None:
+            result = await ls.engine.run(lambda: analyze(index, config, [Path(path)], cancel=token))
+        else:
+            result = await ask_model(ls, index, config, Path(path), provider, token)
     except CancelledError:
         LOG.info("analysis of %s cancelled", path)
         return None
@@ -60,19 +62,66 @@ async def analyse_file(ls: TraceAdvisorServer, uri: str, token: CancelToken) -> 
         ls.send_status()
     if token.cancelled:
         return None
-    await merge(ls, project, uri, path, result)
+    await keep_findings(ls, project, uri, path, result)
     return result
 
 
-def provider_for(project: Project) -> Provider | None:
-    """The provider for the project's current config (None for the local engine); built once per config."""
+async def ask_model(
+    ls: TraceAdvisorServer, index: Index, config: Config, path: Path, provider: Provider, token: CancelToken
+) -> AnalysisResult:
+    """``analyze(..., provider=...)`` in three steps, so that the network wait does not hold the engine thread
+    (edits, lenses and the call hierarchy stay fast while the model thinks): local analysis and candidates on the
+    engine thread, the provider on the background pool, then the same merge ``analyze`` does."""
+
+    def local() -> tuple[Analyzer, list[Recommendation], list[Problem]]:
+        analyzer = Analyzer(index, config, index.graph())
+        recs, problems, _ = analyzer.run([path], token, None)
+        return analyzer, recs, problems
+
+    analyzer, recs, problems = await ls.engine.run(local)
+    candidates = await ls.engine.run(analyzer.build_candidates)
+    answer = await ls.engine.run_background(lambda: ask(provider, candidates, token))
+    token.check()
+    merged = merge(recs, answer.recommendations, analyzer.scorer, config.min_confidence)
+    return AnalysisResult(
+        recommendations=tuple(merged),
+        problems=(*problems, *answer.problems),
+        usage=answer.usage,
+        engine=f"{provider.name}:{provider.model}",
+        files_analysed=1,
+    )
+
+
+def ask(provider: Provider, candidates: tuple[Candidate, ...], token: CancelToken) -> ProviderResult:
+    """The provider's answer; a failing provider becomes a problem and the local results stand."""
+    if not candidates:
+        return ProviderResult(())
+    try:
+        return provider.advise(candidates, token)
+    except CancelledError:
+        raise
+    except Exception as exc:
+        token.check()
+        LOG.exception("provider %s failed", provider.name)
+        message = f"{provider.name} ({provider.model}) failed: {exc}; showing local results"
+        return ProviderResult((), problems=(Problem(message, severity="error"),))
+
+
+def provider_for(ls: TraceAdvisorServer, project: Project) -> Provider | None:
+    """The provider for the project's current config (None: the local engine); built once per config. A provider
+    that cannot be built (bad settings) is reported once and the local engine is used."""
     cached = project.provider
     if cached is None or cached[0] is not project.config:
-        cached = project.provider = (project.config, create_provider(project.config))
+        try:
+            provider = create_provider(project.config)
+        except Exception as exc:
+            ls.show(f"trace-advisor: {exc}; using the local engine", "warning")
+            provider = None
+        cached = project.provider = (project.config, provider)
     return cached[1]
 
 
-async def merge(ls: TraceAdvisorServer, project: Project, uri: str, path: str, result: AnalysisResult) -> None:
+async def keep_findings(ls: TraceAdvisorServer, project: Project, uri: str, path: str, result: AnalysisResult) -> None:
     """Keep the model's answers for this file, account their cost, tell about problems, and republish."""
     findings = project.findings_for(path)
     findings.model = {r.symbol: r for r in result.recommendations if Path(r.file) == Path(path) and r.source != "local"}

@@ -1,0 +1,164 @@
+"""On-save analysis with a model provider (a loopback OpenAI-compatible server): findings merged with their source
+and token cost, usage in the status, progress, and cancellation by $/cancelRequest and by a newer save."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pygls.exceptions import JsonRpcRequestCancelled
+from pytest_lsp import LanguageClient
+
+from tests.server.lsp_session import (
+    copy_fixture,
+    eventually,
+    initialize,
+    named,
+    open_document,
+    position_of,
+    record_server_requests,
+    server_config,
+    wait_diagnostics,
+    wait_ready,
+)
+from tests.support.fake_model import FakeModelServer, Reply
+from tests.support.openai_server import fake_openai
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+MODEL = "fake-model"
+
+
+@pytest.fixture(scope="module")
+def model_server() -> Iterator[FakeModelServer]:
+    with fake_openai() as server:
+        yield server
+
+
+@pytest_lsp.fixture(scope="module", config=server_config(OPENAI_API_KEY="test-key"))
+async def client(  # type: ignore[no-untyped-def]
+    lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory, model_server: FakeModelServer
+):
+    workspace = copy_fixture(tmp_path_factory.mktemp("model"))
+    record_server_requests(lsp_client)
+    lsp_client.orders = workspace / "orders"  # type: ignore[attr-defined]
+    lsp_client.model_server = model_server  # type: ignore[attr-defined]
+    options = {
+        "provider": {
+            "name": "openai",
+            "cache": False,
+            "openai": {"baseUrl": f"{model_server.url}/v1", "model": MODEL, "maxAttempts": 1, "timeoutSeconds": 20},
+        },
+        "server": {"debounceMs": 20},
+    }
+    await initialize(lsp_client, [workspace / "orders"], options)
+    await wait_ready(lsp_client)
+    yield
+    await lsp_client.shutdown_session()
+
+
+def path(client: LanguageClient, name: str) -> Path:
+    return client.orders / "orders" / name  # type: ignore[attr-defined,no-any-return]
+
+
+def server(client: LanguageClient) -> FakeModelServer:
+    return client.model_server  # type: ignore[attr-defined,no-any-return]
+
+
+def save(client: LanguageClient, uri: str) -> None:
+    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+
+
+async def test_save_merges_the_model_findings_with_source_and_cost(client: LanguageClient) -> None:
+    uri = open_document(client, path(client, "notify.py"))
+    local = named(await wait_diagnostics(client, uri, lambda d: bool(named(d, ":send_receipt"))), ":send_receipt")
+    assert local[0].data["source"] == "local"
+    asked = len(server(client).requests)
+    save(client, uri)
+    merged = await wait_diagnostics(client, uri, lambda d: any(x.data.get("source") == MODEL for x in d))
+    (finding,) = named(merged, ":send_receipt")
+    assert finding.data["source"] == MODEL
+    assert "fake model:" in finding.message and f"[{MODEL}," in finding.message and "tokens" in finding.message
+    assert len(server(client).requests) == asked + 1
+    assert "send_receipt" in server(client).requests[-1].text
+    status = await eventually(lambda: next((s for s in reversed(client.statuses) if s["usage"]["input_tokens"]), None))  # type: ignore[attr-defined]
+    assert status["engine"] == f"openai:{MODEL}" and status["usage"]["output_tokens"] > 0
+    titles = [r[0].title for r in client.progress_reports.values() if r]
+    assert f"trace-advisor: analysing with openai:{MODEL}" in titles
+
+
+async def test_model_findings_survive_edits_elsewhere_but_not_changes_to_their_function(client: LanguageClient) -> None:
+    file = path(client, "notify.py")
+    uri = file.as_uri()
+    text = file.read_text()
+    top = types.Position(line=0, character=0)
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[types.TextDocumentContentChangePartial(range=types.Range(start=top, end=top), text="\n")],
+        )
+    )
+    kept = await wait_diagnostics(client, uri, lambda d: bool(d) and d[0].range.start.line == 13)
+    assert named(kept, ":send_receipt")[0].data["source"] == MODEL
+    inside = position_of(text, "    body = json.dumps")
+    inside = types.Position(line=inside.line + 1, character=0)
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
+            content_changes=[
+                types.TextDocumentContentChangePartial(range=types.Range(start=inside, end=inside), text="    # x\n")
+            ],
+        )
+    )
+    changed = await wait_diagnostics(client, uri, lambda d: named(d, ":send_receipt")[0].data["source"] == "local")
+    assert named(changed, ":send_receipt")
+
+
+async def test_analyze_file_command_returns_the_findings(client: LanguageClient) -> None:
+    uri = open_document(client, path(client, "store.py"))
+    await wait_diagnostics(client, uri, bool)
+    answer = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="trace-advisor.analyzeFile", arguments=[uri])
+    )
+    assert answer["engine"] == f"openai:{MODEL}"
+    assert {r["symbol"]: r["source"] for r in answer["recommendations"]}["orders.store:OrderStore.save"] == MODEL
+    assert answer["usage"]["input_tokens"] > 0
+
+
+async def test_cancel_request_stops_the_analysis_and_the_server_stays_responsive(client: LanguageClient) -> None:
+    uri = path(client, "store.py").as_uri()
+    before = len(server(client).requests)
+    server(client).add(Reply(delay=8))
+    params = types.ExecuteCommandParams(command="trace-advisor.analyzeFile", arguments=[uri])
+    request = asyncio.ensure_future(
+        client.protocol.send_request_async(types.WORKSPACE_EXECUTE_COMMAND, params, msg_id="slow-analysis")
+    )
+    await eventually(lambda: len(server(client).requests) > before, what="the model request")
+    client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="slow-analysis"))
+    with pytest.raises(JsonRpcRequestCancelled):
+        await asyncio.wait_for(request, 5)
+    started = time.monotonic()
+    lenses = await client.text_document_code_lens_async(
+        types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    assert lenses and time.monotonic() - started < 2, "the engine is not blocked by the model call"
+    statuses = client.statuses  # type: ignore[attr-defined]
+    assert (await eventually(lambda: statuses[-1]["state"] == "ready" and statuses[-1]))["state"] == "ready"
+
+
+async def test_a_newer_save_cancels_the_running_analysis(client: LanguageClient) -> None:
+    uri = path(client, "store.py").as_uri()
+    before, logged = len(server(client).requests), len(client.log_messages)
+    server(client).add(Reply(delay=3))
+    save(client, uri)
+    await eventually(lambda: len(server(client).requests) > before, what="the first model request")
+    save(client, uri)
+    await eventually(lambda: len(server(client).requests) > before + 1, what="the second model request")
+    ends = await eventually(
+        lambda: [m for m in client.log_messages[logged:] if "store.py cancelled" in m.message] or None, 10, "cancelled"
+    )
+    assert len(ends) == 1
