@@ -46,6 +46,8 @@ class Page:
     def __init__(self, ws_url: str) -> None:
         self._ws = websocket.create_connection(ws_url, timeout=20, suppress_origin=True)
         self._ids = itertools.count(1)
+        self.errors: list[str] = []  # uncaught JavaScript exceptions seen on the page
+        self.send("Runtime.enable")
 
     def close(self) -> None:
         self._ws.close()
@@ -55,6 +57,8 @@ class Page:
         self._ws.send(json.dumps({"id": call_id, "method": method, "params": params}))
         while True:
             message = json.loads(self._ws.recv())
+            if message.get("method") == "Runtime.exceptionThrown":
+                self.errors.append(str(message["params"]["exceptionDetails"]))
             if message.get("id") == call_id:
                 if "error" in message:
                     raise AssertionError(f"{method}: {message['error']}")
@@ -145,7 +149,9 @@ def page(report_file: Path) -> Iterator[Page]:
         # the page may still be about:blank or loading when we attach
         session.wait_for("document.readyState === 'complete' && document.documentElement?.dataset.ready === 'true'")
         yield session
+        session.js("0")  # drain pending events
         session.close()
+        assert session.errors == [], "the report's script threw"
     finally:
         proc.terminate()
         try:

@@ -84,6 +84,11 @@ def priority_title(priority: str) -> str:
     return known.get(priority, priority.replace("_", " ").capitalize())
 
 
+def count_of(count: int, noun: str) -> str:
+    """``1 function``, ``3 functions``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def report_root(result: AnalysisResult, root: Path | None) -> Path:
     """The folder report paths are relative to: ``root``, else the working directory if it holds every file, else
     the files' common folder."""

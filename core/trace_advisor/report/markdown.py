@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trace_advisor.report.facts import RecommendationFacts, ReportFacts, priority_title
+from trace_advisor.report.facts import RecommendationFacts, ReportFacts, count_of, priority_title
 from trace_advisor.report.md_escape import fence, md_code, md_text
 
 
@@ -43,12 +43,13 @@ def _run_info(facts: ReportFacts) -> list[str]:
 
 
 def _summary(facts: ReportFacts) -> list[str]:
-    plural = "recommendation" if facts.total == 1 else "recommendations"
+    functions = count_of(facts.functions_with_recommendations, "function")
+    files = count_of(facts.files_with_recommendations, "file")
     lines = [
         "## Summary",
         "",
-        f"**{facts.total} {plural}** in {facts.functions_with_recommendations} functions across "
-        f"{facts.files_with_recommendations} files (minimum confidence {facts.min_confidence:.2f}).",
+        f"**{count_of(facts.total, 'recommendation')}** in {functions} across {files}"
+        f" (minimum confidence {facts.min_confidence:.2f}).",
         "",
         "| Priority | Recommendations |",
         "|---|---:|",
