@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import builtins
+import gc
 import logging
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from trace_advisor.cache import FactsCache
 from trace_advisor.callgraph import CallGraph, ModuleCalls
 from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
+from trace_advisor.facts import codec
 from trace_advisor.facts.definitions import definitions_of
 from trace_advisor.facts.model import FROM, IMPORT, ModuleFacts, Scope
 from trace_advisor.model import CallEdge, Definition, Position, Problem, SymbolId, SyntaxProblem
@@ -27,11 +30,22 @@ _EMPTY_FACTS = ModuleFacts(scopes=(Scope("<module>", "module", None, (1, 0, 1, 0
 _NO_LOC = (0, 0, 0, 0)
 
 
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    facts: ModuleFacts | None = None
+    raw: bytes | None = None
+    key: str | None = None
+    syntax: SyntaxProblem | None = None
+    problem: Problem | None = None
+
+
 @dataclass(slots=True)
 class _File:
     path: Path
     module: str
     facts: ModuleFacts | None = None  # the last facts that parsed
+    raw: bytes | None = None  # facts still encoded as read from the cache (decoded on first use)
+    key: str | None = None  # content hash of ``raw``
     problem: Problem | None = None  # why the current content is not (fully) indexed
     syntax: SyntaxProblem | None = None  # the current content's syntax error, when that is the problem
     overlay: str | None = None  # the editor's text while the document is open
@@ -82,7 +96,7 @@ class Index:
     def build(self, cancel: CancelToken = NEVER, progress: Callable[[int, int], None] | None = None) -> None:
         """Discover and index every workspace file (facts come from the cache when the content is unchanged)."""
         paths = self._workspace.discover()
-        with self._lock:
+        with self._lock, _gc_paused():
             for number, path in enumerate(paths):
                 cancel.check()
                 self._add(path)
@@ -107,33 +121,50 @@ class Index:
         return state
 
     def _load(self, state: _File) -> None:
-        """Read a file from disk and set its facts or its problem."""
-        facts, syntax, problem = self._facts_from_disk(state.path)
-        state.problem = problem
-        state.syntax = syntax
+        """Read a file from disk and set its facts (or its still-encoded cache entry) or its problem."""
+        loaded = self._read(state.path)
+        state.problem = loaded.problem
+        state.syntax = loaded.syntax
         state.definitions = None
-        if facts is not None:
-            state.facts = facts
+        if loaded.facts is not None or loaded.raw is not None:
+            state.facts, state.raw, state.key = loaded.facts, loaded.raw, loaded.key
 
-    def _facts_from_disk(self, path: Path) -> tuple[ModuleFacts | None, SyntaxProblem | None, Problem | None]:
+    def _read(self, path: Path, *, use_cache: bool = True) -> _Loaded:
         file = str(path)
         try:
             size = path.stat().st_size
             if size > self._max_bytes:
                 message = f"skipped: file is {size} bytes, over max_file_bytes ({self._max_bytes})"
-                return None, None, Problem(message, file)
+                return _Loaded(problem=Problem(message, file))
             data = path.read_bytes()
         except OSError as exc:
-            return None, None, Problem(f"cannot read file: {exc.strerror or exc}", file, None, "error")
+            return _Loaded(problem=Problem(f"cannot read file: {exc.strerror or exc}", file, None, "error"))
         key = content_hash(data)
-        facts = self._cache.get(key)
-        if facts is not None:
-            return facts, None, None
+        raw = self._cache.get_raw(key) if use_cache else None
+        if raw is not None:
+            return _Loaded(raw=raw, key=key)
         parsed = parse_bytes(data, file)
         if parsed.facts is None:
-            return None, parsed.problem, _problem(parsed.problem, file)
+            return _Loaded(syntax=parsed.problem, problem=_problem(parsed.problem, file))
         self._cache.put(key, parsed.facts)
-        return parsed.facts, None, None
+        return _Loaded(facts=parsed.facts, key=key)
+
+    def _facts_of(self, state: _File) -> ModuleFacts | None:
+        """The file's facts, decoding a cache entry on first use (a corrupt entry is discarded and re-parsed)."""
+        if state.raw is not None:
+            raw, key = state.raw, state.key or ""
+            state.raw = None
+            try:
+                state.facts = codec.decode(raw)
+            except Exception as exc:  # noqa: BLE001 - any corruption is a cache miss, never fatal
+                self._cache.discard(key, exc)
+                loaded = self._read(state.path, use_cache=False)
+                state.facts, state.problem, state.syntax = loaded.facts, loaded.problem, loaded.syntax
+        return state.facts
+
+    def _decoded(self, loaded: _Loaded, path: Path) -> ModuleFacts | None:
+        state = _File(path, "", loaded.facts, raw=loaded.raw, key=loaded.key)
+        return self._facts_of(state)
 
     # ---- edits -------------------------------------------------------------------------------------------------
     def update_file(self, path: Path, text: str | None) -> SyntaxProblem | None:
@@ -150,7 +181,7 @@ class Index:
                     return None
                 self._invalidate_all()
                 return state.syntax
-            old = state.facts
+            old = self._facts_of(state)
             if text is None:
                 state.overlay = None
                 self._load(state)
@@ -162,8 +193,9 @@ class Index:
                 if parsed.facts is not None:
                     state.facts = parsed.facts
                     state.definitions = None
-            if state.facts is not old:
-                self._changed(state.module, old, state.facts)
+            new = self._facts_of(state)
+            if new is not old:
+                self._changed(state.module, old, new)
             return state.syntax
 
     def remove_file(self, path: Path) -> None:
@@ -262,7 +294,7 @@ class Index:
         """The last good facts of a workspace file (for detectors that work from facts)."""
         with self._lock:
             state = self._files.get(Path(os.path.abspath(path)))
-            return state.facts if state is not None else None
+            return self._facts_of(state) if state is not None else None
 
     def definitions(self, path: Path | None = None) -> tuple[Definition, ...]:
         with self._lock:
@@ -273,7 +305,7 @@ class Index:
 
     def _definitions_of(self, state: _File) -> tuple[Definition, ...]:
         if state.definitions is None:
-            facts = state.facts or _EMPTY_FACTS
+            facts = self._facts_of(state) or _EMPTY_FACTS
             state.definitions = definitions_of(facts, state.module, str(state.path))
         return state.definitions
 
@@ -307,7 +339,7 @@ class Index:
             path = self._modules.get(name)
             if path is not None:
                 state = self._files[path]
-                facts = state.facts or _EMPTY_FACTS
+                facts = self._facts_of(state) or _EMPTY_FACTS
                 info = ModuleInfo(name, facts, path.name == "__init__.py", True, str(path))
             else:
                 location = self._workspace.locate(name)
@@ -316,7 +348,7 @@ class Index:
                     and location.path is not None
                     and not self._workspace.is_inside_roots(location.path)
                 ):
-                    found = self._facts_from_disk(location.path)[0]
+                    found = self._decoded(self._read(location.path), location.path)
                     if found is not None:
                         info = ModuleInfo(name, found, location.path.name == "__init__.py", False, str(location.path))
             self._infos[name] = info
@@ -363,6 +395,18 @@ class Index:
                 for d in self._definitions_of(self._files[self._modules[module]])
                 if d.kind != "class"
             )
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Indexing allocates millions of long-lived objects: the cyclic GC would rescan them over and over."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _problem(syntax: SyntaxProblem | None, file: str) -> Problem | None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from trace_advisor.facts.chains import annotation_chains, chain_of, chain_text
 from trace_advisor.facts.model import (
@@ -59,6 +61,14 @@ _DECLARATIVE = frozenset(
 )
 _IMPLICIT_CLS = frozenset({"__new__", "__init_subclass__", "__class_getitem__"})
 _UNKNOWN_BINDING = Binding(UNKNOWN)
+# per node type, the fields that can hold sub-expressions (``ctx`` never does)
+_FIELDS: Mapping[type, tuple[str, ...]] = MappingProxyType(
+    {
+        cls: tuple(f for f in cls._fields if f != "ctx")
+        for cls in vars(ast).values()
+        if isinstance(cls, type) and issubclass(cls, ast.AST)
+    }
+)
 
 
 class _ScopeBuilder:
@@ -221,6 +231,29 @@ class _Extractor:
             self.statement(statement, scope)
 
     def statement(self, node: ast.stmt, scope: _ScopeBuilder) -> None:  # noqa: C901 - one branch per statement
+        kind = type(node)
+        # the commonest statements first, by exact type: this is the hot loop of indexing
+        if kind is ast.Expr:
+            assert isinstance(node, ast.Expr)
+            self.expr(node.value, scope)
+            if scope.kind == "module":
+                self._record_all_call(node.value, scope)
+            return
+        if kind is ast.If or kind is ast.While:
+            assert isinstance(node, ast.If | ast.While)
+            self.expr(node.test, scope)
+            self.body(node.body, scope)
+            self.body(node.orelse, scope)
+            return
+        if kind is ast.Pass or kind is ast.Break or kind is ast.Continue:
+            return
+        if kind is ast.Raise:
+            assert isinstance(node, ast.Raise)
+            if node.exc is not None:
+                self.expr(node.exc, scope)
+            if node.cause is not None:
+                self.expr(node.cause, scope)
+            return
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             self._function(node, scope)
         elif isinstance(node, ast.ClassDef):
@@ -307,9 +340,6 @@ class _Extractor:
                 if case.guard is not None:
                     self.expr(case.guard, scope)
                 self.body(case.body, scope)
-        elif isinstance(node, ast.Expr):
-            self.expr(node.value, scope)
-            self._record_all_call(node.value, scope)
         else:
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, ast.stmt):
@@ -414,9 +444,11 @@ class _Extractor:
 
     # ---- expressions -----------------------------------------------------------------------------------------
     def expr(self, node: ast.expr, scope: _ScopeBuilder) -> None:
-        stack: list[ast.AST] = [node]
-        pop, push = stack.pop, stack.extend
+        """Record every call (and walrus binding) inside an expression; iterative, so depth does not matter."""
+        stack: list[object] = [node]
+        pop, push, append = stack.pop, stack.extend, stack.append
         calls = self._calls
+        fields = _FIELDS
         while stack:
             current = pop()
             kind = type(current)
@@ -431,7 +463,12 @@ class _Extractor:
             elif kind is ast.NamedExpr:
                 assert isinstance(current, ast.NamedExpr)
                 self._bind_target(current.target, scope, current.value)
-            push(ast.iter_child_nodes(current))
+            for name in fields.get(kind, ()):
+                value = getattr(current, name, None)
+                if type(value) is list:
+                    push(value)
+                elif value is not None:
+                    append(value)
 
     def facts(self, tree: ast.Module) -> ModuleFacts:
         lines = self.lines()

@@ -1,0 +1,86 @@
+"""Encode module facts as plain nested tuples for ``marshal`` (fast, cannot run code) and decode them back."""
+
+from __future__ import annotations
+
+import marshal
+from typing import Any
+
+from trace_advisor.facts.model import Binding, CallSite, Decorator, ModuleFacts, Scope
+
+_FORMAT = 1
+
+
+def encode(facts: ModuleFacts) -> bytes:
+    scopes = tuple(
+        (
+            s.qualname,
+            s.kind,
+            s.parent,
+            s.loc,
+            s.name_loc,
+            tuple((name, tuple(_binding(b) for b in found)) for name, found in s.bindings.items()),
+            s.is_async,
+            tuple((d.text, d.chain) for d in s.decorators),
+            s.bases,
+            s.params,
+            s.returns,
+            s.return_values,
+            tuple((name, tuple(_binding(b) for b in found)) for name, found in s.attributes.items()),
+            s.star_imports,
+            s.method_kind,
+        )
+        for s in facts.scopes
+    )
+    calls = tuple((c.scope, c.chain, c.text, c.loc) for c in facts.calls)
+    return marshal.dumps((_FORMAT, scopes, calls, facts.all_names, facts.line_count))
+
+
+def _binding(b: Binding) -> tuple[Any, ...]:
+    return (b.kind, b.target, b.name, b.level, b.chains, b.scope)
+
+
+def decode(data: bytes) -> ModuleFacts:
+    """Raises ValueError (or EOFError/TypeError) on data that is not an encoded ModuleFacts."""
+    raw = marshal.loads(data)
+    if not isinstance(raw, tuple) or len(raw) != 5 or raw[0] != _FORMAT:
+        raise ValueError("not an encoded ModuleFacts")
+    _, scopes, calls, all_names, line_count = raw
+    shared: dict[tuple[Any, ...], Binding] = {}
+
+    def bindings(items: tuple[Any, ...]) -> dict[str, tuple[Binding, ...]]:
+        out: dict[str, tuple[Binding, ...]] = {}
+        for name, found in items:
+            decoded = []
+            for item in found:
+                binding = shared.get(item)
+                if binding is None:
+                    binding = shared[item] = Binding(*item)
+                decoded.append(binding)
+            out[name] = tuple(decoded)
+        return out
+
+    return ModuleFacts(
+        scopes=tuple(
+            Scope(
+                s[0],
+                s[1],
+                s[2],
+                s[3],
+                s[4],
+                bindings(s[5]),
+                s[6],
+                tuple(Decorator(text, chain) for text, chain in s[7]),
+                s[8],
+                s[9],
+                s[10],
+                s[11],
+                bindings(s[12]),
+                s[13],
+                s[14],
+            )
+            for s in scopes
+        ),
+        calls=tuple(CallSite(*c) for c in calls),
+        all_names=all_names,
+        line_count=line_count,
+    )
