@@ -6,6 +6,7 @@ import asyncio
 import os
 import shutil
 import subprocess
+import tempfile
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,8 +22,9 @@ T = TypeVar("T")
 
 
 def server_config(**env: str) -> ClientServerConfig:
-    """The server under test, started over stdio with a private cache directory."""
-    return ClientServerConfig(server_command=SERVER_COMMAND, server_env={**os.environ, **env})
+    """The server under test, started over stdio with a private cache directory (answers, reports)."""
+    cache = tempfile.mkdtemp(prefix="trace-advisor-lsp-test-cache-")
+    return ClientServerConfig(server_command=SERVER_COMMAND, server_env={**os.environ, "XDG_CACHE_HOME": cache, **env})
 
 
 def copy_fixture(target: Path, name: str = "multiroot") -> Path:

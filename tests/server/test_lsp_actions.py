@@ -117,6 +117,6 @@ async def test_show_report_writes_html(client: LanguageClient, tmp_path: Path) -
     report = await client.workspace_execute_command_async(
         types.ExecuteCommandParams(command="trace-advisor.showReport", arguments=[path(client, "service.py").as_uri()])
     )
-    assert isinstance(report, str) and report.endswith(".html")
+    assert isinstance(report, str) and report.endswith(".html") and "trace-advisor-lsp-test-cache-" in report
     html = Path(report).read_text()
     assert "<html" in html.lower() and "send_receipt" in html

@@ -11,7 +11,7 @@ from typing import Any
 from lsprotocol import types
 from trace_advisor.analysis import analyze
 from trace_advisor.model import TextEdit
-from trace_advisor.report import render
+from trace_advisor.report import render, write_report
 
 from trace_advisor_lsp import spans
 from trace_advisor_lsp.features import model_analysis
@@ -54,17 +54,14 @@ async def show_report(ls: TraceAdvisorServer, *args: Any) -> str | None:
     config, target = project.config, report_path(project)
     token = ls.cancellations.for_request(ls.protocol.msg_id)
 
-    def job() -> str:
+    def job() -> None:
         result = analyze(index, config, cancel=token)
-        html: str = render(result, "html", graph=index.graph(), config=config)
-        return html
+        write_report(render(result, "html", graph=index.graph(), config=config, root=project.root), target)
 
     try:
-        html = await ls.engine.run(job)
+        await ls.engine.run(job)
     finally:
         ls.cancellations.release_request(ls.protocol.msg_id)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(html, encoding="utf-8")
     LOG.info("report written to %s", target)
     return str(target)
 
