@@ -15,6 +15,7 @@ from trace_advisor.model import AnalysisResult, Capture, Problem, Recommendation
 from trace_advisor.report.snippet import placement, span_snippet
 
 TOOL = "trace-advisor"
+TOP = 3  # recommendations named in the executive summary
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,7 @@ class ReportFacts:
     files_with_recommendations: int
     min_confidence: float
     counts: tuple[tuple[str, int], ...]  # per configured priority (then unknown ones), in config order
+    top: tuple[RecommendationFacts, ...]  # the strongest few, for the executive summary
     groups: tuple[PriorityGroup, ...]  # non-empty groups only, in config order
     usage: UsageFacts
     problems: tuple[Problem, ...]
@@ -148,6 +150,7 @@ def build_facts(
         files_with_recommendations=len({r.file for r in ranked}),
         min_confidence=config.min_confidence,
         counts=tuple(counts.items()),
+        top=tuple(sorted((r for g in groups for r in g.recommendations), key=_strength)[:TOP]),
         groups=tuple(groups),
         usage=UsageFacts(
             usage.calls, usage.input_tokens, usage.output_tokens, usage.cost_usd, f"${usage.cost_usd:.4f}"
@@ -159,6 +162,10 @@ def build_facts(
 
 def all_recommendations(facts: ReportFacts) -> tuple[RecommendationFacts, ...]:
     return tuple(rec for group in facts.groups for rec in group.recommendations)
+
+
+def _strength(rec: RecommendationFacts) -> tuple[float, str, int]:
+    return (-rec.confidence, rec.file, rec.start_line)
 
 
 def _rank(rec: Recommendation, order: Sequence[str]) -> tuple[int, float, str, int]:

@@ -51,6 +51,18 @@ def _summary(facts: ReportFacts) -> list[str]:
         f"**{count_of(facts.total, 'recommendation')}** in {functions} across {files}"
         f" (minimum confidence {facts.min_confidence:.2f}).",
         "",
+    ]
+    if facts.top:
+        lines += ["Start with:", ""]
+        lines += [
+            f"1. {md_code(rec.qualname)} ({md_text(priority_title(rec.priority))}, confidence {rec.confidence_text}):"
+            f" {md_text(rec.rationale)}"
+            for rec in facts.top
+        ]
+        lines.append("")
+    if facts.problems:
+        lines += [f"{count_of(len(facts.problems), 'problem')} reported: see Problems below.", ""]
+    lines += [
         "| Priority | Recommendations |",
         "|---|---:|",
     ]
