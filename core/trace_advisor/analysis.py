@@ -42,6 +42,7 @@ class _Modules:
     def __init__(self, index: SourceLike) -> None:
         self.index = index
         self._facts: dict[Path, ModuleFacts | Problem] = {}
+        self._contexts: dict[SymbolId, FunctionContext] = {}  # graph-less contexts of callees, for their summaries
 
     def get(self, path: Path) -> ModuleFacts | Problem:
         if path not in self._facts:
@@ -69,10 +70,12 @@ class _Modules:
         facts = self.get(path) if path is not None else None
         if not isinstance(facts, ModuleFacts):
             return None
-        for fdef in facts.functions:
-            if fdef.qualname == qualname:
-                return FunctionContext(facts, fdef)
-        return None
+        fdef = facts.by_qualname.get(qualname)
+        if fdef is None:
+            return None
+        if symbol not in self._contexts:
+            self._contexts[symbol] = FunctionContext(facts, fdef)
+        return self._contexts[symbol]
 
 
 class Analyzer:

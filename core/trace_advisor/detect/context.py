@@ -8,12 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from trace_advisor.detect.apis import ApiMatch, match_call
-from trace_advisor.detect.names import TypeScope, annotation_name, expr_text, import_map, walk_body
+from trace_advisor.detect.names import TypeScope, annotation_name, expr_text, import_map, walk_body, walk_body_depth
 from trace_advisor.model import LOCALS, MODULE_QUALNAME, CallEdge, Evidence, Range, SymbolId, make_symbol
 from trace_advisor.positions import node_range
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
-_LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +61,7 @@ class ModuleFacts:
         self.module = module
         self.text = text
         self.lines = text.splitlines()
+        self._keep: list[str] | None = None
         self.tree = tree
         self.imports = import_map(tree, module, is_package)
         self.module_types: dict[str, str] = {}
@@ -74,6 +74,7 @@ class ModuleFacts:
         self.self_types: dict[str, dict[str, str]] = {}
         self.main_calls: set[str] = set()
         self._collect(tree.body, "", None)
+        self.by_qualname = {f.qualname: f for f in self.functions}
 
     def _collect(self, body: list[ast.stmt], prefix: str, class_name: str | None) -> None:
         for stmt in body:
@@ -126,7 +127,18 @@ class ModuleFacts:
         return node_range(node, self.lines)
 
     def source_of(self, node: ast.AST) -> str:
-        return ast.get_source_segment(self.text, node, padded=False) or ""
+        """The node's source text (``ast.get_source_segment`` without re-splitting the module each time)."""
+        start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+        if start is None or end is None:
+            return ""
+        if self._keep is None:
+            self._keep = self.text.splitlines(keepends=True)
+        chunk = [line.encode("utf-8") for line in self._keep[start - 1 : end]]
+        if not chunk:
+            return ""
+        chunk[-1] = chunk[-1][: getattr(node, "end_col_offset", None) or len(chunk[-1])]
+        chunk[0] = chunk[0][getattr(node, "col_offset", 0) :]
+        return b"".join(chunk).decode("utf-8", errors="replace")
 
     def symbol(self, qualname: str) -> SymbolId:
         return make_symbol(self.module, qualname)
@@ -174,11 +186,9 @@ class FunctionContext:
             self_types,
             _param_types(fdef.node, TypeScope(facts.imports, facts.module_types)),
         )
-        self.nodes: tuple[ast.AST, ...] = tuple(
-            sorted(walk_body(fdef.node), key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
-        )
-        self._loops: dict[int, int] = {}
-        self._count_loops(fdef.node, 0)
+        walked = list(walk_body_depth(fdef.node))
+        self.nodes: tuple[ast.AST, ...] = tuple(n for n, _ in walked)
+        self._loops: dict[int, int] = {id(n): d for n, d in walked}
         self._bind_locals()
         self.calls: tuple[CallInfo, ...] = tuple(self._call_info(n) for n in self.nodes if isinstance(n, ast.Call))
 
@@ -236,14 +246,6 @@ class FunctionContext:
     def loop_depth(self, node: ast.AST) -> int:
         """How many loops (for/while/comprehensions) enclose ``node`` inside this function."""
         return self._loops.get(id(node), 0)
-
-    def _count_loops(self, node: ast.AST, depth: int) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
-                continue
-            self._loops[id(child)] = depth
-            inner = depth + 1 if isinstance(child, _LOOPS) else depth
-            self._count_loops(child, inner)
 
     def _bind_locals(self) -> None:
         ordered = sorted(

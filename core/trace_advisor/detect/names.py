@@ -58,25 +58,49 @@ _NEVER_IO_PARTS = frozenset(
 _BUILDER_PARTS = frozenset({"func", "sql", "schema", "types", "orm", "parse", "expression"})
 
 
+_LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
 def walk_body(node: ast.AST) -> Iterator[ast.AST]:
     """Every node under ``node`` except the bodies of nested functions, lambdas and classes (their own scope)."""
-    stack: list[ast.AST] = list(ast.iter_child_nodes(node))
-    while stack:
-        child = stack.pop()
+    for child, _ in walk_body_depth(node):
         yield child
-        if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
-            # decorators and defaults are evaluated here; bodies are not
-            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                stack.extend(child.decorator_list)
+
+
+def walk_body_depth(node: ast.AST) -> Iterator[tuple[ast.AST, int]]:
+    """Like :func:`walk_body`, in source order (pre-order), with the number of enclosing loops of each node."""
+    stack: list[tuple[ast.AST, int]] = [(c, 0) for c in reversed(list(ast.iter_child_nodes(node)))]
+    while stack:
+        child, depth = stack.pop()
+        yield child, depth
+        if isinstance(child, _SCOPES):
+            # decorators are evaluated here; bodies are not
+            if not isinstance(child, ast.Lambda):
+                stack.extend((d, depth) for d in reversed(child.decorator_list))
             continue
-        stack.extend(ast.iter_child_nodes(child))
+        inner = depth + 1 if isinstance(child, _LOOPS) else depth
+        stack.extend((c, inner) for c in reversed(list(ast.iter_child_nodes(child))))
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Every statement, nested blocks and function bodies included (imports are statements: no expression walk)."""
+    stack: list[ast.AST] = list(reversed(body))
+    while stack:
+        stmt = stack.pop()
+        yield stmt
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list):
+                blocks = (ast.stmt, ast.ExceptHandler, ast.match_case)
+                stack.extend(reversed([s for s in inner if isinstance(s, blocks)]))
 
 
 def import_map(tree: ast.Module, module: str, is_package: bool) -> dict[str, str]:
     """Local name -> dotted import path for every import in the module (at any depth: late imports count too)."""
     names: dict[str, str] = {}
     package_parts = module.split(".") if is_package else module.split(".")[:-1]
-    for node in ast.walk(tree):
+    for node in _statements(tree.body):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
