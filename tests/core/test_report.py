@@ -244,6 +244,27 @@ def test_html_folds_entry_points_without_recommendations(result: AnalysisResult,
     assert roots[-1]["collapsed"] is True and roots[-1]["children"][0]["symbol"] == "shop.cache:<module>"
 
 
+def test_html_node_budget_marks_truncation(
+    result: AnalysisResult, sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import trace_advisor.report.html as html_report
+
+    monkeypatch.setattr(html_report, "MAX_NODES", 3)
+    page = render(result, "html", graph=load_trees(sample_dir), config=default_config(), root=sample_dir)
+    data_text = re.search(r'id="report-data">(.*?)</script>', page, re.S)
+    assert data_text
+    trees = json.loads(data_text.group(1))["trees"]
+
+    def count(node: dict[str, Any]) -> int:
+        return 1 + sum(count(child) for child in node["children"])
+
+    app, worker = trees[0], trees[1]
+    # App.__call__ -> place_order -> charge, then the budget is spent: every node with unseen children says so
+    assert (count(app), count(worker)) == (3, 1)
+    assert app["truncated"] and app["children"][0]["truncated"] and app["children"][0]["children"][0]["truncated"]
+    assert worker["truncated"]  # entry points are always listed, marked when their calls were cut
+
+
 def test_html_without_graph_groups_by_file(result: AnalysisResult, sample_dir: Path) -> None:
     page = render(result, "html", config=default_config(), root=sample_dir)
     data_text = re.search(r'id="report-data">(.*?)</script>', page, re.S)
