@@ -10,6 +10,7 @@ from typing import Literal
 
 from trace_advisor.advise.provider import Provider
 from trace_advisor.config_model import Config
+from trace_advisor.detect.instrumentation import installed_instrumentations
 from trace_advisor.index import Index
 from trace_advisor.model import Recommendation, SyntaxProblem, Usage
 
@@ -44,6 +45,14 @@ class Project:
     findings: dict[str, FileFindings] = field(default_factory=dict)
     provider: tuple[Config, Provider | None] | None = None  # (the config it was built for, None: local engine)
     _lines: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    _installed: tuple[Config, frozenset[str]] | None = None
+
+    def installed_instrumentations(self) -> frozenset[str]:
+        """OTel auto-instrumentation packages of the folder's interpreter (read once per config: it scans
+        site-packages metadata)."""
+        if self._installed is None or self._installed[0] is not self.config:
+            self._installed = (self.config, installed_instrumentations(self.config.python))
+        return self._installed[1]
 
     def findings_for(self, path: str) -> FileFindings:
         return self.findings.setdefault(path, FileFindings())

@@ -7,7 +7,8 @@ import logging
 from pathlib import Path
 
 from lsprotocol import types
-from trace_advisor.analysis import analyze
+from trace_advisor.analysis import Analyzer
+from trace_advisor.cancel import NEVER
 from trace_advisor.index import Index
 from trace_advisor.model import Recommendation, SyntaxProblem
 
@@ -67,8 +68,10 @@ def analyse(
     problem = index.update_file(Path(path), text)
     if problem is not None:
         return problem, findings.local, visible_findings(index, findings.local, findings.model, text)
-    result = analyze(index, project.config, [Path(path)])
-    local = tuple(r for r in result.recommendations if Path(r.file) == Path(path))
+    # the facade's per-run setup (which instrumentation packages are installed) is done once per folder, not per key
+    analyzer = Analyzer(index, project.config, index.graph(), installed=project.installed_instrumentations())
+    recs, _, _ = analyzer.run([Path(path)], NEVER, None)
+    local = tuple(r for r in recs if Path(r.file) == Path(path))
     return None, local, visible_findings(index, local, findings.model, text)
 
 
