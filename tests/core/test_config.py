@@ -150,6 +150,13 @@ def test_env_bad_value_and_unknown_name(tmp_path: Path) -> None:
     ]
 
 
+def test_secret_env_variable_points_to_api_key_env(tmp_path: Path) -> None:
+    assert errors_of(tmp_path, env={"TRACE_ADVISOR_PROVIDER__OPENAI__API_KEY": "sk-x"}) == [
+        "config: env TRACE_ADVISOR_PROVIDER__OPENAI__API_KEY provider.openai.api_key: secrets are not settings; "
+        "name the variable holding the key in provider.openai.api_key_env"
+    ]
+
+
 def test_other_variables_with_our_prefix_are_ignored(tmp_path: Path) -> None:
     env = {"TRACE_ADVISOR_SELF_TEST": "/tmp/out.json", "TRACE_ADVISOR_SELF_TEST_SPANS_FILE": "x"}
     assert load_config(tmp_path, env=env) == default_config()

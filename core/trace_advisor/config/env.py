@@ -10,6 +10,7 @@ from pathlib import Path
 from trace_advisor.config.errors import ConfigError, ConfigIssue
 from trace_advisor.config.layers import KeyPath, Layer
 from trace_advisor.config.schema import ConfigSchema
+from trace_advisor.config.secret_keys import SECRET_KEYS
 
 PREFIX = "TRACE_ADVISOR_"
 logger = logging.getLogger(__name__)
@@ -34,7 +35,14 @@ def env_layer(environ: Mapping[str, str], schema: ConfigSchema, base_dir: Path |
         where = f"env {name}"
         target = schema.at(path)
         if target is None or any(not part for part in path):
-            if _aimed_at_config(path, schema):
+            advice = SECRET_KEYS.get(path[-1])
+            if advice is not None:
+                # the key already sits in a variable: what is missing is naming it in api_key_env
+                advice = advice.replace(
+                    "put the key in an environment variable and name that variable", "name the variable holding the key"
+                )
+                issues.append(ConfigIssue(where, ".".join(path), f"secrets are not settings; {advice}"))
+            elif _aimed_at_config(path, schema):
                 issues.append(ConfigIssue(where, ".".join(path), f"unknown setting{_suggest_name(path, schema)}"))
             else:
                 logger.debug("ignoring %s: not a trace-advisor setting", name)
