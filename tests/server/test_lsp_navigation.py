@@ -134,3 +134,19 @@ async def test_columns_are_utf16_after_non_ascii_text(client: LanguageClient) ->
         )
     )
     assert items and items[0].data["symbol"] == "orders.pricing:total"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="core gap: Index.definition() returns None for symbols in modules on a search path (it has their facts)",
+)
+async def test_external_targets_on_a_search_path_are_shown(client: LanguageClient) -> None:
+    file = path(client, "cli.py")
+    item = await prepare(client, file, "def main", len("def "))
+    calls = await client.call_hierarchy_outgoing_calls_async(types.CallHierarchyOutgoingCallsParams(item=item))
+    by_symbol = {call.to.data["symbol"]: call for call in calls or []}
+    label = by_symbol["labels:format_label"]
+    vendor = client.orders.parent / "vendor" / "labels.py"  # type: ignore[attr-defined]
+    assert label.to.uri == vendor.as_uri() and label.to.name == "format_label"
+    assert [r.start for r in label.from_ranges] == [position_of(file.read_text(), "format_label(argv[0]")]
+    assert "builtins:print" not in by_symbol  # no source: not shown
