@@ -1,0 +1,86 @@
+"""The facts cache: location, versioning, concurrent writers, and corrupt entries that heal."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+import pytest
+from trace_advisor.cache import CACHE_ENV, FactsCache, cache_version, default_cache_dir
+from trace_advisor.index import Index
+from trace_advisor.parsing import content_hash, parse_source
+
+TEXT = "import json\n\ndef run():\n    return json.dumps({})\n"
+
+
+def facts():  # type: ignore[no-untyped-def]
+    parsed = parse_source(TEXT, "m.py")
+    assert parsed.facts is not None
+    return parsed.facts
+
+
+def test_cache_dir_env_and_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "override"))
+    assert default_cache_dir() == tmp_path / "override"
+    monkeypatch.delenv(CACHE_ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_dir() == tmp_path / "xdg" / "trace-advisor"
+
+
+def test_round_trip_under_a_versioned_folder(tmp_path: Path) -> None:
+    cache = FactsCache(tmp_path)
+    cache.put("ab12", facts())
+    assert cache.get("ab12") == facts()
+    assert (tmp_path / cache_version() / "facts" / "ab" / "ab12.facts").is_file()
+    assert cache.get("missing") is None
+
+
+def test_disabled_cache_reads_and_writes_nothing(tmp_path: Path) -> None:
+    cache = FactsCache(tmp_path, enabled=False)
+    cache.put("ab12", facts())
+    assert cache.get("ab12") is None
+    assert not any(tmp_path.rglob("*.facts"))
+
+
+@pytest.mark.parametrize("garbage", [b"", b"\x00\x01garbage", b"\xe9" * 40])
+def test_corrupt_entry_is_discarded(tmp_path: Path, garbage: bytes) -> None:
+    cache = FactsCache(tmp_path)
+    cache.put("ab12", facts())
+    path = next(tmp_path.rglob("ab12.facts"))
+    path.write_bytes(garbage)
+    assert cache.get("ab12") is None
+    assert not path.exists() and cache.discarded == 1
+
+
+def test_index_recomputes_a_corrupt_entry(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "m.py").write_text(TEXT)
+    cache_dir = tmp_path / "cache"
+    Index([project], cache_dir=cache_dir).build()
+    entry = next(cache_dir.rglob(f"{content_hash(TEXT.encode())}.facts"))
+    entry.write_bytes(entry.read_bytes()[:20])  # truncated by a crash mid-write of an older version
+    index = Index([project], cache_dir=cache_dir)
+    index.build()
+    assert [e.callee for e in index.graph().callees("m:run")] == ["json:dumps"]
+    assert index.problems == ()
+    assert entry.is_file() and entry.stat().st_size > 20  # rewritten
+
+
+def _writer(args: tuple[str, int]) -> bool:
+    root, rounds = args
+    cache = FactsCache(Path(root))
+    value = facts()
+    for _ in range(rounds):
+        cache.put("beef", value)
+        found = cache.get("beef")
+        if found is not None and found != value:
+            return False
+    return True
+
+
+def test_concurrent_writers_never_expose_partial_entries(tmp_path: Path) -> None:
+    with multiprocessing.get_context("spawn").Pool(3) as pool:
+        assert all(pool.map(_writer, [(str(tmp_path), 150)] * 3))
+    assert FactsCache(tmp_path).get("beef") == facts()
+    assert not list(tmp_path.rglob(".tmp-*"))

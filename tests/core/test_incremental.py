@@ -1,0 +1,87 @@
+"""update_file / remove_file: one module re-parsed, last good facts kept on syntax errors, dependents refreshed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from trace_advisor.index import Index
+
+
+@pytest.fixture()
+def project(fixtures_dir: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "project"
+    shutil.copytree(fixtures_dir / "resolve" / "imports_relative" / "project", target)
+    return target
+
+
+@pytest.fixture()
+def index(project: Path, tmp_path: Path) -> Index:
+    built = Index([project], cache_dir=tmp_path / "cache")
+    built.build()
+    return built
+
+
+def callees(index: Index, symbol: str) -> list[str]:
+    return sorted({e.callee for e in index.graph().callees(symbol)})
+
+
+def test_editing_a_body_updates_only_that_module(index: Index, project: Path) -> None:
+    orders = project / "shop" / "services" / "orders.py"
+    assert callees(index, "shop.services.orders:place") == ["shop.common:log", "shop.services.pricing:price"]
+    text = orders.read_text().replace(
+        "    common.log()\n", "    common.log()\n    helper()\n\ndef helper():\n    pass\n"
+    )
+    assert index.update_file(orders, text) is None
+    assert "shop.services.orders:helper" in callees(index, "shop.services.orders:place")
+    assert [e.caller for e in index.graph().callers("shop.services.orders:helper")] == ["shop.services.orders:place"]
+
+
+def test_syntax_error_keeps_last_good_facts(index: Index, project: Path) -> None:
+    orders = project / "shop" / "services" / "orders.py"
+    before = callees(index, "shop.services.orders:place")
+    problem = index.update_file(orders, "def place(:\n    pass\n")
+    assert problem is not None
+    assert problem.file == str(orders) and problem.line == 1 and problem.column == 10
+    assert callees(index, "shop.services.orders:place") == before
+    assert [p.file for p in index.problems] == [str(orders)]
+    assert index.source(orders) == "def place(:\n    pass\n"
+    assert index.update_file(orders, orders.read_text()) is None
+    assert index.problems == ()
+
+
+def test_changing_an_interface_refreshes_importers(index: Index, project: Path) -> None:
+    pricing = project / "shop" / "services" / "pricing.py"
+    graph = index.graph()
+    assert [e.caller for e in graph.callers("shop.services.pricing:price")] == ["shop.services.orders:place"] * 2
+    index.update_file(pricing, "def quote():\n    pass\n")  # price renamed: the importer's calls no longer resolve
+    assert graph.callers("shop.services.pricing:price") == ()
+    texts = [u.text for u in graph.unresolved("shop.services.orders:place")]
+    assert texts == ["pricing.price", "p"]
+    index.update_file(pricing, "def price():\n    pass\n")
+    assert len(graph.callers("shop.services.pricing:price")) == 2
+
+
+def test_reread_from_disk_and_new_and_removed_files(index: Index, project: Path) -> None:
+    common = project / "shop" / "common.py"
+    common.write_text("def log():\n    audit()\n\ndef audit():\n    pass\n")
+    index.update_file(common, None)
+    assert callees(index, "shop.common:log") == ["shop.common:audit"]
+    extra = project / "shop" / "extra.py"
+    extra.write_text("from .common import audit\n\ndef run():\n    audit()\n")
+    index.update_file(extra, None)
+    assert extra in index.files()
+    assert callees(index, "shop.extra:run") == ["shop.common:audit"]
+    index.remove_file(extra)
+    assert extra not in index.files()
+    assert [e.caller for e in index.graph().callers("shop.common:audit")] == ["shop.common:log"]
+
+
+def test_unchanged_modules_keep_their_resolution(index: Index, project: Path) -> None:
+    graph = index.graph()
+    graph.callers("shop.common:log")  # resolve everything
+    pricing_calls = index.module_calls("shop.services.pricing")
+    orders = project / "shop" / "services" / "orders.py"
+    index.update_file(orders, orders.read_text() + "\n# a comment\n")
+    assert index.module_calls("shop.services.pricing") is pricing_calls

@@ -1,0 +1,89 @@
+"""The Index API the detectors, the server and the reports use: files, modules, definitions, overlays, config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from trace_advisor.config_model import Config
+from trace_advisor.index import Index
+from trace_advisor.model import Position
+
+
+@pytest.fixture()
+def shop(fixtures_dir: Path, tmp_path: Path) -> Index:
+    index = Index([fixtures_dir / "resolve" / "self_attributes" / "project"], cache_dir=tmp_path)
+    index.build()
+    return index
+
+
+def test_files_modules_and_paths(shop: Index, fixtures_dir: Path) -> None:
+    app = fixtures_dir / "resolve" / "self_attributes" / "project" / "app.py"
+    assert shop.files() == (app,)
+    assert shop.module_for_path(app) == "app"
+    assert shop.path_for_module("app") == app
+    assert shop.path_for_module("nope") is None
+
+
+def test_definitions_and_lookup(shop: Index, fixtures_dir: Path) -> None:
+    app = fixtures_dir / "resolve" / "self_attributes" / "project" / "app.py"
+    kinds = {d.symbol: d.kind for d in shop.definitions(app)}
+    assert kinds["app:<module>"] == "module"
+    assert kinds["app:Service"] == "class"
+    assert kinds["app:Service.place"] == "method"
+    place = shop.definition("app:Service.place")
+    assert place is not None and place.file == str(app)
+    assert place.name_range.start == Position(20, 8)
+    assert shop.definitions() == shop.definitions(app)
+    inside = shop.definition_at(app, Position(21, 10))
+    assert inside is not None and inside.symbol == "app:Service.place"
+    assert shop.definition_at(app, Position(13, 0)) is not None  # class body line: the class
+    assert shop.definition("app:Nope") is None
+
+
+def test_source_prefers_the_open_document(shop: Index, fixtures_dir: Path) -> None:
+    app = fixtures_dir / "resolve" / "self_attributes" / "project" / "app.py"
+    assert shop.source(app) == app.read_text()
+    shop.update_file(app, "def edited():\n    pass\n")
+    assert shop.source(app) == "def edited():\n    pass\n"
+    assert [d.symbol for d in shop.definitions(app)] == ["app:<module>", "app:edited"]
+    shop.update_file(app, None)
+    assert shop.source(app) == app.read_text()
+
+
+def test_from_config_uses_search_paths_ignore_and_size(fixtures_dir: Path, tmp_path: Path) -> None:
+    case = fixtures_dir / "resolve" / "third_party_reexport"
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "client.py").write_text((case / "project" / "client.py").read_text())
+    (project / "skipme.py").write_text("x = 1\n")
+    (project / "big.py").write_text("x = 1\n" * 100)
+    config = Config(priorities={}, search_paths=(str(case / "site"),), ignore=("skip*.py",), max_file_bytes=200)
+    index = Index.from_config(config, [project], cache_dir=tmp_path / "cache")
+    index.build()
+    assert sorted(p.name for p in index.files()) == ["big.py", "client.py"]
+    assert [p.file for p in index.problems] == [str(project / "big.py")]
+    assert "max_file_bytes" in index.problems[0].message
+    assert "requests.api:get" in {e.callee for e in index.graph().callees("client:fetch")}
+
+
+def test_progress_and_cancel(fixtures_dir: Path, tmp_path: Path) -> None:
+    from trace_advisor.cancel import CancelledError, CancelToken
+
+    seen: list[tuple[int, int]] = []
+    index = Index([fixtures_dir / "resolve" / "reexport_init" / "project"], cache_dir=tmp_path)
+    index.build(progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (4, 4) and len(seen) == 4
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(CancelledError):
+        Index([fixtures_dir / "resolve" / "reexport_init" / "project"], cache_dir=tmp_path).build(token)
+
+
+def test_site_packages_are_read_lazily(fixtures_dir: Path, tmp_path: Path) -> None:
+    case = fixtures_dir / "resolve" / "third_party_reexport"
+    index = Index([case / "project"], search_paths=[case / "site"], cache_dir=tmp_path)
+    index.build()
+    assert index.files() == (case / "project" / "client.py",)
+    assert index.module_info("requests.api") is not None  # read on demand, not indexed as a workspace file
+    assert index.definition("requests.api:get") is None
