@@ -110,3 +110,24 @@ def test_installed_instrumentation_drops_thin_wrappers(config: Config) -> None:
     # the business operation around an instrumented call is still recommended, and says what is traced already
     rec = {r.qualname: r for r in recommend(CASE / "orders.py", config, installed)}["OrderService.place_order"]
     assert "opentelemetry-instrumentation-requests already traces the call itself" in rec.rationale
+
+
+def test_other_tracers_count_as_existing_spans(tmp_path: Path, config: Config) -> None:
+    module = tmp_path / "other_tracers.py"
+    module.write_text(
+        "import requests\n"
+        "from ddtrace import tracer\n"
+        "import sentry_sdk\n\n"
+        "def a(x):\n"
+        "    with tracer.trace('a'):\n"
+        "        requests.post('https://a', json=x, timeout=5).raise_for_status()\n"
+        "        requests.post('https://audit', json=x, timeout=5)\n\n"
+        "def b(x):\n"
+        "    with sentry_sdk.start_transaction(name='b'):\n"
+        "        requests.post('https://b', json=x, timeout=5).raise_for_status()\n"
+        "        requests.post('https://audit', json=x, timeout=5)\n",
+        encoding="utf-8",
+    )
+    scorer = LocalScorer(config)
+    for ctx in contexts(module).values():
+        assert scorer.verdict(ctx, run_detectors(ctx)).reasons[0].startswith("already traced")

@@ -39,8 +39,13 @@ def existing_span(ctx: FunctionContext) -> str | None:
         ):
             return f"decorated with {ast.unparse(target)}"
     for call in ctx.calls:
-        method = call.text.rsplit(".", 1)[-1]
+        receiver, _, method = call.text.rpartition(".")
         if method in _SPAN_CALLS:
+            return f"already calls {call.text}"
+        # ddtrace ``tracer.trace(...)``, logfire ``logfire.span(...)``, sentry ``sentry_sdk.start_transaction(...)``
+        if method in {"trace", "span", "start_transaction", "start_child"} and any(
+            word in receiver.lower() for word in ("trac", "logfire", "sentry", "span")
+        ):
             return f"already calls {call.text}"
     return None
 
