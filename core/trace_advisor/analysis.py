@@ -56,10 +56,12 @@ class _Modules:
         module = self.index.module_for_path(path) or path.stem
         try:
             tree = ast.parse(text, filename=str(path))
+            return ModuleFacts(str(path), module, text, tree, is_package=path.name == "__init__.py")
         except (SyntaxError, ValueError) as exc:
             line = getattr(exc, "lineno", None)
             return Problem(f"skipped, cannot parse: {getattr(exc, 'msg', exc)}", str(path), line, "error")
-        return ModuleFacts(str(path), module, text, tree, is_package=path.name == "__init__.py")
+        except (RecursionError, MemoryError):
+            return Problem("skipped, nested too deeply to analyse", str(path), None, "error")
 
     def function(self, symbol: SymbolId) -> FunctionContext | None:
         try:
@@ -99,13 +101,15 @@ class Analyzer:
             return None
         for call in ctx.calls:
             if call.api is not None:
-                return f"{call.api.label} via {call.api.target}"
+                return f"{call.api.kind}|{call.api.label} via {call.api.target}"
         if self.graph is not None and self.builder is not None:
             for edge in self.graph.callees(symbol):
                 if not edge.external and edge.callee != symbol:
                     inner = self.modules.function(edge.callee)
-                    if inner is not None and any(c.api is not None for c in inner.calls):
-                        return f"I/O through {edge.callee}"
+                    kinds = {c.api.kind for c in inner.calls if c.api is not None} if inner is not None else set()
+                    if kinds:
+                        kind = "file" if kinds == {"file"} else sorted(kinds - {"file"})[0]
+                        return f"{kind}|I/O through {edge.callee}"
         return None
 
     def _forever_of(self, symbol: SymbolId) -> bool:

@@ -131,3 +131,9 @@ def test_other_tracers_count_as_existing_spans(tmp_path: Path, config: Config) -
     scorer = LocalScorer(config)
     for ctx in contexts(module).values():
         assert scorer.verdict(ctx, run_detectors(ctx)).reasons[0].startswith("already traced")
+
+
+def test_test_code_is_never_recommended(tmp_path: Path, config: Config) -> None:
+    module = tmp_path / "test_orders.py"
+    module.write_text((CASE / "orders.py").read_text(encoding="utf-8"), encoding="utf-8")
+    assert recommend(module, config) == []

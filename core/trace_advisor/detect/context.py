@@ -42,7 +42,8 @@ class GraphFacts:
     edges: Mapping[tuple[int, int], CallEdge] = field(default_factory=dict)  # by call start (line, char column)
     callers: tuple[SymbolId, ...] = ()
     reachable_from_entry: bool | None = None
-    callee_io: Mapping[SymbolId, str] = field(default_factory=dict)  # workspace callee -> what I/O it does
+    # workspace callee -> "kind|what I/O it does" (kind as in the catalog: http, db, file...)
+    callee_io: Mapping[SymbolId, str] = field(default_factory=dict)
     callee_forever: frozenset[SymbolId] = frozenset()  # workspace callees that run for the life of the process
 
 

@@ -106,12 +106,12 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         signals.append(Signal(Evidence(PRIORITY, reason, call.range, key), _strength(call), frozenset(tags)))
     for call in ctx.calls:
         if call.api is None and call.callee and call.callee in ctx.graph.callee_io and call.callee != ctx.symbol:
-            label = ctx.graph.callee_io[call.callee]
+            kind, _, label = ctx.graph.callee_io[call.callee].rpartition("|")
             module, _, qualname = call.callee.partition(":")
             # a private helper of this module is part of this operation; anything else has its own span
             private = module == ctx.module and qualname.rsplit(".", 1)[-1].startswith("_")
             reason = f"calls {call.callee} ({label})"
-            strength = 0.8 if private else 0.5
+            strength = (0.8 if private else 0.5) * (0.5 if kind == "file" else 1.0)
             signals.append(
                 Signal(Evidence(PRIORITY, reason, call.range, call.callee), strength, frozenset({"delegates"}))
             )

@@ -258,6 +258,16 @@ def _calls_unconditionally(ctx: FunctionContext, callees: frozenset[str]) -> boo
     return False
 
 
+def _is_test_code(ctx: FunctionContext) -> bool:
+    """Unit tests and fixtures: spans belong in the code under test."""
+    parts = ctx.module.split(".")
+    last = parts[-1]
+    in_tests = bool({"test", "tests", "testing"} & set(parts[:-1]))
+    test_file = last.startswith("test_") or last.endswith("_test") or last in {"conftest", "tests", "test"}
+    test_class = (ctx.class_name or "").rsplit(".", 1)[-1].startswith("Test")
+    return in_tests or test_file or test_class or (ctx.is_method and ctx.name.startswith("test_"))
+
+
 def _is_wrapper_factory(ctx: FunctionContext) -> bool:
     """A decorator or factory: defines an inner function and returns it."""
     inner = {s.name for s in ctx.node.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)}
@@ -325,6 +335,8 @@ def shape_of(ctx: FunctionContext, has_io: bool) -> Shape:
         trivial = "context-manager helper (the span belongs to the code using it)"
     elif _is_wrapper_factory(ctx) or _is_generic_wrapper(ctx):
         trivial = "decorator or factory (the span belongs to the decorated function)"
+    elif _is_test_code(ctx):
+        trivial = "test code"
     elif _runs_forever(ctx):
         trivial = "runs for the life of the process: a span would never end (trace each unit of work instead)"
     generator = any(isinstance(n, ast.Yield | ast.YieldFrom) for n in ctx.nodes)
