@@ -74,6 +74,7 @@ class Index:
         self._modules: dict[str, Path] = {}
         self._packages: set[str] = set()  # every package prefix of a workspace module (namespaces included)
         self._infos: dict[str, ModuleInfo | None] = {}
+        self._outside: dict[str, tuple[Definition, ...]] = {}  # definitions of modules read from search paths
         self._resolver = Resolver(self, dir(builtins))
         self._calls: dict[str, ModuleCalls] = {}
         self._incoming: dict[SymbolId, dict[str, list[CallEdge]]] = {}
@@ -226,6 +227,7 @@ class Index:
 
     def _invalidate_all(self) -> None:
         self._infos.clear()
+        self._outside.clear()
         self._workspace.forget_locations()
         self._resolver.clear()
         self._importers = None
@@ -310,13 +312,20 @@ class Index:
         return state.definitions
 
     def definition(self, symbol: SymbolId) -> Definition | None:
+        """A workspace definition, or one in a module read from a search path (site-packages, extra paths)."""
         module = symbol.partition(":")[0]
         with self._lock:
             path = self._modules.get(module)
             state = self._files.get(path) if path is not None else None
-            if state is None:
-                return None
-            return next((d for d in self._definitions_of(state) if d.symbol == symbol), None)
+            if state is not None:
+                found = self._definitions_of(state)
+            else:
+                info = self.module_info(module)
+                if info is None:
+                    return None
+                found = self._outside.get(module) or definitions_of(info.facts, module, info.file)
+                self._outside[module] = found
+            return next((d for d in found if d.symbol == symbol), None)
 
     def definition_at(self, path: Path, pos: Position) -> Definition | None:
         """The innermost function, method or class whose range contains ``pos``."""

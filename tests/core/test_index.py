@@ -86,4 +86,6 @@ def test_site_packages_are_read_lazily(fixtures_dir: Path, tmp_path: Path) -> No
     index.build()
     assert index.files() == (case / "project" / "client.py",)
     assert index.module_info("requests.api") is not None  # read on demand, not indexed as a workspace file
-    assert index.definition("requests.api:get") is None
+    found = index.definition("requests.api:get")
+    assert found is not None and found.file == str(case / "site" / "requests" / "api.py") and found.kind == "function"
+    assert index.definition("json:dumps") is None  # the stdlib is named by import path, never read

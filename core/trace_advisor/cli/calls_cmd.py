@@ -128,8 +128,9 @@ def _entry_symbol(entry: str, path: Path, index: Index) -> SymbolId:
             if module is None:
                 raise UsageError(f"--entry file is not under {path}: {file_text}")
             return f"{module}:{qualname}"
-    if file_text.replace(".", "").replace("_", "").isalnum():
-        return f"{file_text}:{qualname}"
+    looks_like_file = file_text.endswith(".py") or os.sep in file_text or "/" in file_text
+    if not looks_like_file and all(part.isidentifier() for part in file_text.split(".")):
+        return f"{file_text}:{qualname}"  # already a symbol id: module:qualname
     raise UsageError(f"--entry file not found: {file_text}")
 
 

@@ -1,0 +1,128 @@
+"""``trace-advisor calls`` driven as a subprocess: json, pycg and tree output, entry trees and usage errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+RESOLVE = Path(__file__).resolve().parent.parent / "fixtures" / "resolve"
+
+
+def calls(*args: str | Path, cwd: Path | None = None, cache: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TRACE_ADVISOR_CACHE_DIR": str(cache), "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run(
+        [sys.executable, "-m", "trace_advisor", "calls", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_json_lists_every_function_with_calls_and_unresolved(tmp_path: Path) -> None:
+    project = RESOLVE / "self_attributes" / "project"
+    result = calls(project, cache=tmp_path)
+    assert result.returncode == 0, result.stderr
+    functions = json.loads(result.stdout)["functions"]
+    assert set(functions) == {
+        "app:<module>",
+        "app:Repo.save",
+        "app:Mailer.send",
+        "app:Clock.now",
+        "app:Service.__init__",
+        "app:Service.place",
+    }
+    place = functions["app:Service.place"]
+    assert place["file"] == str(project / "app.py") and place["line"] == 20
+    assert place["calls"] == ["app:Repo.save", "app:Mailer.send", "app:Clock.now"]
+    assert place["unresolved"] == ["self.unknown.run"]
+
+
+def test_search_path_flag_and_single_file(tmp_path: Path) -> None:
+    case = RESOLVE / "third_party_reexport"
+    result = calls(case / "project" / "client.py", "--search-path", case / "site", cache=tmp_path)
+    assert result.returncode == 0, result.stderr
+    functions = json.loads(result.stdout)["functions"]
+    assert functions["client:fetch"]["calls"] == [
+        "requests.api:get",
+        "requests.api:post",
+        "requests.sessions:Session",
+        "requests.sessions:Session.get",
+    ]
+
+
+def test_pycg_format(tmp_path: Path) -> None:
+    result = calls(RESOLVE / "nested_closures" / "project", "--format", "pycg", cache=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "m": [],
+        "m.helper": [],
+        "m.outer": ["m.outer.inner"],
+        "m.outer.inner": ["m.helper", "m.outer.deeper"],
+        "m.outer.deeper": [],
+        "m.K.method": ["m.K.method.local"],
+        "m.K.method.local": [],
+    }
+
+
+def test_entry_tree_is_readable_with_cycle_marks(tmp_path: Path) -> None:
+    project = RESOLVE / "recursion" / "project"
+    result = calls(project, "--entry", "walk.py:main", cwd=project, cache=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        "walk:main  (walk.py:1)\n"
+        "├── walk:countdown  (walk.py:6)\n"
+        "│   └── walk:countdown  (walk.py:6)  ↻ cycle\n"
+        "└── walk:ping  (walk.py:11)\n"
+        "    └── walk:pong  (walk.py:16)\n"
+        "        ├── walk:ping  (walk.py:11)  ↻ cycle\n"
+        "        └── walk:helper  (walk.py:22)\n"
+    )
+    shallow = calls(project, "--entry", "walk.py:main", "--depth", "1", cwd=project, cache=tmp_path)
+    assert "walk:ping  (walk.py:11)  … depth limit" in shallow.stdout
+
+
+def test_entry_tree_as_json(tmp_path: Path) -> None:
+    project = RESOLVE / "external_names" / "project"
+    result = calls(project, "--entry", f"{project / 'm.py'}:run", "--format", "json", cache=tmp_path)
+    assert result.returncode == 0, result.stderr
+    tree = json.loads(result.stdout)
+    assert tree["symbol"] == "m:run" and tree["line"] == 8
+    assert {c["symbol"] for c in tree["children"]} >= {"json:dumps", "builtins:print", "os.path:join"}
+    assert all(c["external"] for c in tree["children"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["does-not-exist"], "path does not exist: does-not-exist"),
+        (["{project}", "--entry", "walk.py"], "--entry must be FILE:QUALNAME"),
+        (["{project}", "--entry", "nowhere.py:main"], "--entry file not found: nowhere.py"),
+        (["{project}", "--entry", "walk.py:nothing"], "no function nothing in"),
+        (["{project}", "--depth", "-1"], "must be 0 or more"),
+        (["{project}", "--format", "dot"], "invalid choice: 'dot'"),
+        (["{project}", "--search-path", "no-such-dir"], "search path is not a folder: no-such-dir"),
+    ],
+)
+def test_bad_arguments_exit_2_with_a_clear_message(args: list[str], message: str, tmp_path: Path) -> None:
+    project = RESOLVE / "recursion" / "project"
+    result = calls(*(a.format(project=project) for a in args), cwd=project, cache=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_problems_go_to_stderr_and_the_rest_is_output(tmp_path: Path) -> None:
+    (tmp_path / "ok.py").write_text("def f():\n    print()\n")
+    (tmp_path / "bad.py").write_text("def g(:\n")
+    result = calls(tmp_path, cache=tmp_path / "cache")
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["functions"]["ok:f"]["calls"] == ["builtins:print"]
+    assert f"{tmp_path / 'bad.py'}:1: syntax error" in result.stderr
