@@ -61,6 +61,7 @@ _SYSTEM_KEY = {
     "search": "db.system",
     "messaging": "messaging.system",
     "rpc": "rpc.system",
+    "genai": "gen_ai.system",
 }
 _RETURN_WORTH = re.compile(r"^(is_|has_|can_|should_|check|validate|verify|count|exists|authorize|allow)")
 
