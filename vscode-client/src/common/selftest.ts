@@ -94,7 +94,10 @@ async function selfTest(
     range: rangeJson(lens.range),
   }));
 
-  const hierarchyLens = lenses.find((lens) => lens.command?.command === SHOW_CALL_HIERARCHY);
+  // The hierarchy lens of the first flagged function (the one the quick-fix below edits), else the first one.
+  const flaggedLine = diagnostics[0].range.start.line;
+  const hierarchyLenses = lenses.filter((lens) => lens.command?.command === SHOW_CALL_HIERARCHY);
+  const hierarchyLens = hierarchyLenses.find((lens) => lens.range.start.line === flaggedLine) ?? hierarchyLenses[0];
   if (hierarchyLens !== undefined) {
     step("following a call hierarchy lens");
     const args = hierarchyLens.command?.arguments ?? [];
@@ -155,11 +158,17 @@ async function selfTest(
   await vscode.commands.executeCommand("workbench.action.closeSidebar");
   await vscode.commands.executeCommand("workbench.action.closePanel");
   await vscode.commands.executeCommand("workbench.action.closeAuxiliaryBar");
-  await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(0, 0, 0, 0) });
+  const editor = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One });
   await vscode.commands.executeCommand("workbench.action.closeEditorsInOtherGroups");
-  result.lensesAfterFix = (
-    (await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", uri, 100)) ?? []
-  ).map((lens) => lens.command?.title ?? null);
+  const after = (await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", uri, 100)) ?? [];
+  result.lensesAfterFix = after.map((lens) => lens.command?.title ?? null);
+  // Scroll so the first function that still has an "Add span" lens sits near the top of the screenshot.
+  const shown = after.find((lens) => lens.command?.title.startsWith("Add span")) ?? after[0];
+  if (shown !== undefined) {
+    const line = Math.max(shown.range.start.line - 4, 0);
+    editor.selection = new vscode.Selection(shown.range.start, shown.range.start);
+    editor.revealRange(new vscode.Range(line, 0, line, 0), vscode.TextEditorRevealType.AtTop);
+  }
   const bar = status.state;
   result.status = typeof bar === "string" ? bar : (bar as unknown as Json);
   await new Promise((resolve) => setTimeout(resolve, 2500)); // let the editor draw the lenses

@@ -1,0 +1,334 @@
+// End-to-end test of the packaged extension in a real VS Code: code-server 4.100.3 (VS Code 1.100.3) serves the
+// workbench, headless Chromium runs it, and the extension's env-gated self-test drives diagnostics, code lenses,
+// call hierarchy, a quick-fix, the report and "add spans in file" through VS Code's own command API. This script
+// asserts what the self-test saw, the edited files on disk and the lenses drawn in the DOM, and saves a screenshot.
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+import WebSocket from "ws";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const { values: opts } = parseArgs({
+  options: {
+    vsix: { type: "string" },
+    examples: { type: "string" },
+    artifacts: { type: "string" },
+    python: { type: "string", default: "/usr/bin/python3" },
+    keep: { type: "boolean", default: false },
+  },
+});
+for (const name of ["vsix", "examples", "artifacts"]) {
+  if (!opts[name]) {
+    throw new Error(`--${name} is required`);
+  }
+}
+
+const MAIN_FILE = "shop/services/orders.py";
+const SPANS_FILE = "shop/clients/payments.py";
+const SELF_TEST_TIMEOUT_MS = 300_000;
+const codeServer = path.join(here, "node_modules", ".bin", "code-server");
+const artifacts = path.resolve(opts.artifacts);
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trace-advisor-e2e-"));
+const dirs = {
+  userData: path.join(tmp, "user-data"),
+  extensions: path.join(tmp, "extensions"),
+  workspace: path.join(tmp, "examples"),
+  chromium: path.join(tmp, "chromium"),
+  xdg: path.join(tmp, "xdg"),
+};
+const resultFile = path.join(tmp, "self-test.json");
+const children = [];
+const log = (message) => process.stdout.write(`[e2e ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function start(name, command, args, env) {
+  const logFile = fs.openSync(path.join(artifacts, `vscode-e2e-${name}.log`), "w");
+  const child = spawn(command, args, { env, stdio: ["ignore", logFile, logFile], detached: true });
+  children.push(child);
+  return child;
+}
+
+function stopAll() {
+  for (const child of children) {
+    if (child.exitCode === null) {
+      try {
+        process.kill(-child.pid, "SIGKILL"); // the whole process group: code-server forks its extension host
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+async function waitFor(what, timeoutMs, probe) {
+  const deadline = Date.now() + timeoutMs;
+  let lastError;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) {
+        return value;
+      }
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${lastError ? `: ${lastError.message}` : ""}`);
+}
+
+/** A minimal Chrome DevTools Protocol session over the page's websocket. */
+async function cdp(webSocketUrl) {
+  const socket = new WebSocket(webSocketUrl, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 });
+  await new Promise((resolve, reject) => {
+    socket.once("open", resolve);
+    socket.once("error", reject);
+  });
+  let nextId = 1;
+  const pending = new Map();
+  socket.on("message", (data) => {
+    const message = JSON.parse(data.toString());
+    if (message.id !== undefined && pending.has(message.id)) {
+      const { resolve, reject } = pending.get(message.id);
+      pending.delete(message.id);
+      message.error ? reject(new Error(JSON.stringify(message.error))) : resolve(message.result);
+    }
+  });
+  return {
+    send(method, params = {}) {
+      const id = nextId++;
+      socket.send(JSON.stringify({ id, method, params }));
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        setTimeout(() => pending.has(id) && (pending.delete(id), reject(new Error(`${method} timed out`))), 30_000);
+      });
+    },
+    async evaluate(expression) {
+      const answer = await this.send("Runtime.evaluate", { expression, returnByValue: true, awaitPromise: true });
+      return answer.result.value;
+    },
+    close() {
+      socket.close();
+    },
+  };
+}
+
+async function main() {
+  fs.mkdirSync(artifacts, { recursive: true });
+  for (const dir of Object.values(dirs)) {
+    fs.mkdirSync(dir, { recursive: true });
+  }
+  fs.cpSync(path.resolve(opts.examples), dirs.workspace, {
+    recursive: true,
+    filter: (source) => !/(__pycache__|\.ruff_cache|\.mypy_cache|\.pytest_cache)$/.test(source),
+  });
+  const originalMain = fs.readFileSync(path.join(dirs.workspace, MAIN_FILE), "utf8");
+  const originalSpans = fs.readFileSync(path.join(dirs.workspace, SPANS_FILE), "utf8");
+
+  // A machine where trace-advisor is not installed: the extension must fall back to its bundled server.
+  const probe = execFileSync(opts.python, ["-c", "import importlib.util as u; print(u.find_spec('trace_advisor_lsp') is None)"], {
+    encoding: "utf8",
+  }).trim();
+  log(`interpreter ${opts.python}; trace-advisor absent from it: ${probe}`);
+
+  const env = {
+    ...process.env,
+    XDG_CONFIG_HOME: path.join(dirs.xdg, "config"),
+    XDG_DATA_HOME: path.join(dirs.xdg, "data"),
+    XDG_CACHE_HOME: path.join(dirs.xdg, "cache"),
+    TRACE_ADVISOR_SELF_TEST: resultFile,
+    TRACE_ADVISOR_SELF_TEST_FILE: MAIN_FILE,
+    TRACE_ADVISOR_SELF_TEST_SPANS_FILE: SPANS_FILE,
+  };
+  const common = ["--user-data-dir", dirs.userData, "--extensions-dir", dirs.extensions];
+  log(`installing ${opts.vsix}`);
+  execFileSync(codeServer, [...common, "--install-extension", path.resolve(opts.vsix), "--force"], {
+    env,
+    stdio: "inherit",
+    timeout: 180_000,
+  });
+
+  fs.mkdirSync(path.join(dirs.userData, "User"), { recursive: true });
+  fs.writeFileSync(
+    path.join(dirs.userData, "User", "settings.json"),
+    JSON.stringify(
+      {
+        "traceAdvisor.interpreter": [opts.python],
+        "traceAdvisor.trace.server": "messages",
+        "workbench.startupEditor": "none",
+        "workbench.tips.enabled": false,
+        "security.workspace.trust.enabled": false,
+        "telemetry.telemetryLevel": "off",
+        "extensions.autoCheckUpdates": false,
+        "extensions.autoUpdate": false,
+        "editor.codeLens": true,
+        "editor.minimap.enabled": false,
+        "files.autoSave": "off",
+        "chat.commandCenter.enabled": false,
+      },
+      null,
+      2,
+    ),
+  );
+
+  const port = await freePort();
+  const configFile = path.join(tmp, "code-server.yaml");
+  fs.writeFileSync(configFile, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+  log(`starting code-server on ${port}`);
+  start("code-server", codeServer, [
+    "--config", configFile, ...common, "--disable-telemetry", "--disable-update-check",
+    "--disable-workspace-trust", "--disable-getting-started-override", dirs.workspace,
+  ], env);
+  await waitFor("code-server to listen", 60_000, async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok);
+
+  const debugPort = await freePort();
+  log("starting headless chromium");
+  start("chromium", "chromium", [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", `--user-data-dir=${dirs.chromium}`,
+    "--window-size=1400,900", `--remote-debugging-port=${debugPort}`, "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", `http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.workspace)}`,
+  ], env);
+  const pageUrl = await waitFor("chromium's debugging endpoint", 60_000, async () => {
+    const targets = await (await fetch(`http://127.0.0.1:${debugPort}/json/list`)).json();
+    return targets.find((target) => target.type === "page" && target.url.includes(`127.0.0.1:${port}`))?.webSocketDebuggerUrl;
+  });
+  const page = await cdp(pageUrl);
+  await page.send("Page.enable");
+
+  log("waiting for the extension's self-test");
+  const result = await waitFor("the self-test result", SELF_TEST_TIMEOUT_MS, () =>
+    fs.existsSync(resultFile) ? JSON.parse(fs.readFileSync(resultFile, "utf8")) : undefined,
+  );
+  fs.writeFileSync(path.join(artifacts, "vscode-self-test.json"), JSON.stringify(result, null, 2));
+  for (const step of result.steps ?? []) {
+    log(`  self-test: ${step}`);
+  }
+
+  // The lenses as the editor drew them, then the screenshot.
+  const drawn = await waitFor("code lenses drawn in the editor", 30_000, async () => {
+    const titles = await page.evaluate(
+      "Array.from(document.querySelectorAll('.monaco-editor .codelens-decoration a')).map((a) => a.textContent)",
+    );
+    return titles && titles.length > 0 ? titles : undefined;
+  }).catch(() => []);
+  const shot = await page.send("Page.captureScreenshot", { format: "png" });
+  const screenshot = path.join(artifacts, "vscode-lenses.png");
+  fs.writeFileSync(screenshot, Buffer.from(shot.data, "base64"));
+  log(`screenshot: ${screenshot}; lenses drawn: ${JSON.stringify(drawn.slice(0, 6))}`);
+  page.close();
+
+  assert.equal(result.error, undefined, `self-test failed: ${result.error}`);
+  assert.equal(result.ok, true);
+  assertResult(result, drawn, originalMain, originalSpans);
+  log("all assertions passed");
+}
+
+function assertResult(result, drawn, originalMain, originalSpans) {
+  // The server advertises the commands the extension calls, and not the client-side lens command.
+  for (const command of ["trace-advisor.analyzeFile", "trace-advisor.showReport", "trace-advisor.addSpansInFile"]) {
+    assert.ok(result.serverCommands.includes(command), `server lacks ${command}`);
+  }
+  assert.ok(!result.serverCommands.includes("trace-advisor.showCallHierarchy"));
+  assert.equal(result.readyStatus?.state, "ready", "no trace-advisor/status 'ready' notification reached the status bar");
+  assert.equal(result.readyStatus.engine, "local");
+
+  // Diagnostics on the order service: place_order is the function every engine must flag.
+  const ours = result.diagnostics.filter((d) => /trace-advisor/i.test(String(d.source)));
+  assert.ok(ours.length > 0, `no trace-advisor diagnostics: ${JSON.stringify(result.diagnostics)}`);
+  const placeLine = lineOf(originalMain, /def place_order\(/);
+  const placeDiagnostic = ours.find((d) => d.range[0] === placeLine);
+  assert.ok(placeDiagnostic, `place_order (line ${placeLine}) not flagged: ${JSON.stringify(ours.map((d) => d.range))}`);
+  assert.match(placeDiagnostic.message, /Span recommended/);
+
+  // Lenses: call counts with the client-side hierarchy command, and "Add span" lenses.
+  const hierarchy = result.lenses.filter((lens) => lens.command === "trace-advisor.showCallHierarchy");
+  assert.ok(hierarchy.length > 0, "no call-hierarchy lenses");
+  assert.ok(hierarchy.every((lens) => /\d+ callers? · \d+ callees?/.test(lens.title)), JSON.stringify(hierarchy.map((l) => l.title)));
+  assert.ok(result.lenses.some((lens) => /^Add span/.test(lens.title)), "no Add span lens");
+
+  // The lens command put the cursor where the lens said.
+  const [uri, position] = result.lensCommand.arguments;
+  assert.equal(result.lensCommand.activeUri, uri);
+  assert.deepEqual(result.lensCommand.cursor, [position.line, position.character]);
+
+  // Outgoing calls of place_order come from the workspace call graph, across modules.
+  assert.equal(position.line, placeLine, "the self-test should follow place_order's lens");
+  assert.deepEqual(result.callHierarchy.items.map((item) => item.detail), ["shop.services.orders:OrderService.place_order"]);
+  const callees = result.callHierarchy.outgoing.map((call) => call.detail);
+  for (const callee of ["shop.services.pricing:PricingEngine.quote", "shop.repository.sqlite_repo:ProductRepository.reserve_stock"]) {
+    assert.ok(callees.includes(callee), `${callee} missing from outgoing calls ${JSON.stringify(callees)}`);
+  }
+  assert.ok(result.callHierarchy.outgoing.every((call) => call.fromRanges.length > 0));
+
+  // The quick-fix added a span, saved to disk, and the file still parses as the server saw it.
+  const fix = result.quickFix;
+  assert.ok(fix.applied && fix.saved && fix.changed, JSON.stringify({ ...fix, textAfter: undefined }));
+  const mainOnDisk = fs.readFileSync(path.join(dirs.workspace, MAIN_FILE), "utf8");
+  assert.equal(mainOnDisk, fix.textAfter);
+  assert.notEqual(mainOnDisk, originalMain);
+  assert.match(mainOnDisk, /from opentelemetry import trace/);
+  assert.match(mainOnDisk, /tracer = trace\.get_tracer\(__name__\)/);
+  assert.equal(fix.title, "Add span \u201cOrderService.place_order\u201d");
+  assert.match(mainOnDisk, /tracer\.start_as_current_span\("OrderService\.place_order"\)/);
+  execFileSync(opts.python, ["-c", "import ast, sys; ast.parse(open(sys.argv[1]).read())", path.join(dirs.workspace, MAIN_FILE)]);
+
+  // The report command wrote an HTML file.
+  assert.ok(result.report.path && result.report.size > 500, JSON.stringify(result.report));
+  assert.match(fs.readFileSync(result.report.path, "utf8"), /<html/i);
+
+  // "Add spans to all recommended functions" edited the second file.
+  assert.equal(result.addSpans.changed, true, JSON.stringify(result.addSpans));
+  const spansOnDisk = fs.readFileSync(path.join(dirs.workspace, SPANS_FILE), "utf8");
+  assert.notEqual(spansOnDisk, originalSpans);
+  assert.ok((spansOnDisk.match(/start_as_current_span\(/g) ?? []).length >= 2, "expected spans on several functions");
+
+  // The editor drew the lenses.
+  assert.ok(drawn.length > 0, "no code lens drawn in the editor DOM");
+}
+
+function lineOf(text, pattern) {
+  const index = text.split("\n").findIndex((line) => pattern.test(line));
+  assert.ok(index >= 0, `${pattern} not found`);
+  return index;
+}
+
+const watchdog = setTimeout(() => {
+  log("e2e watchdog: giving up after 9 minutes");
+  stopAll();
+  process.exit(1);
+}, 540_000);
+
+try {
+  await main();
+  process.exitCode = 0;
+} catch (error) {
+  log(`FAILED: ${error.stack ?? error}`);
+  log(`logs and self-test output are in ${artifacts}; temp dir ${tmp}`);
+  process.exitCode = 1;
+} finally {
+  clearTimeout(watchdog);
+  stopAll();
+  const extensionLogs = path.join(dirs.userData, "logs");
+  if (fs.existsSync(extensionLogs)) {
+    fs.cpSync(extensionLogs, path.join(artifacts, "vscode-e2e-logs"), { recursive: true });
+  }
+  if (!opts.keep && process.exitCode === 0) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
