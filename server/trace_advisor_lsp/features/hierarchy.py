@@ -14,6 +14,7 @@ from trace_advisor_lsp.convert import Converter
 from trace_advisor_lsp.server import TraceAdvisorServer
 
 T = TypeVar("T")
+DefinitionOf = Callable[[SymbolId], Any]
 
 
 async def prepare_call_hierarchy(
@@ -28,7 +29,7 @@ async def prepare_call_hierarchy(
 
     def job() -> list[types.CallHierarchyItem] | None:
         definition = index.definition_at(Path(path), conv.to_core(path, params.position))
-        return [conv.hierarchy_item(definition)] if definition is not None else None
+        return [conv.hierarchy_item(definition, str(project.root))] if definition is not None else None
 
     return await ls.engine.run(job)
 
@@ -38,13 +39,15 @@ async def incoming_calls(
 ) -> list[types.CallHierarchyIncomingCall] | None:
     """Every caller in the workspace, with the call sites inside the caller."""
 
-    def build(conv: Converter, definition_of: Callable[[SymbolId], Any], edges: tuple[CallEdge, ...]) -> list[Any]:
+    def build(
+        conv: Converter, root: str, definition_of: Callable[[SymbolId], Any], edges: tuple[CallEdge, ...]
+    ) -> list[Any]:
         calls = []
         for caller, sites in group(edges, lambda e: e.caller).items():
             definition = definition_of(caller)
             if definition is not None:
                 ranges = [conv.range(definition.file, e.range) for e in sites]
-                calls.append(convert.incoming_call(conv.hierarchy_item(definition), ranges))
+                calls.append(convert.incoming_call(conv.hierarchy_item(definition, root), ranges))
         return calls
 
     return await _calls(ls, params.item, lambda graph, symbol: graph.callers(symbol), build)
@@ -56,13 +59,15 @@ async def outgoing_calls(
     """Every callee whose source is indexed or on a search path, with the call sites in this function."""
     caller_file = convert.uri_to_path(params.item.uri) or ""
 
-    def build(conv: Converter, definition_of: Callable[[SymbolId], Any], edges: tuple[CallEdge, ...]) -> list[Any]:
+    def build(
+        conv: Converter, root: str, definition_of: Callable[[SymbolId], Any], edges: tuple[CallEdge, ...]
+    ) -> list[Any]:
         calls = []
         for callee, sites in group(edges, lambda e: e.callee).items():
             definition = definition_of(callee)
             if definition is not None:
                 ranges = [conv.range(caller_file, e.range) for e in sites]
-                calls.append(convert.outgoing_call(conv.hierarchy_item(definition), ranges))
+                calls.append(convert.outgoing_call(conv.hierarchy_item(definition, root), ranges))
         return calls
 
     return await _calls(ls, params.item, lambda graph, symbol: graph.callees(symbol), build)
@@ -72,14 +77,17 @@ async def _calls(
     ls: TraceAdvisorServer,
     item: types.CallHierarchyItem,
     edges_of: Callable[[Any, SymbolId], tuple[CallEdge, ...]],
-    build: Callable[[Converter, Callable[[SymbolId], Any], tuple[CallEdge, ...]], list[T]],
+    build: Callable[[Converter, str, Callable[[SymbolId], Any], tuple[CallEdge, ...]], list[T]],
 ) -> list[T] | None:
-    symbol = item.data.get("symbol") if isinstance(item.data, dict) else None
-    target = ls.target(item.uri)
-    if symbol is None or target is None:
+    data = item.data if isinstance(item.data, dict) else {}
+    symbol, target = data.get("symbol"), ls.target(item.uri)
+    # an item outside every folder (a search-path module) belongs to the folder that produced it
+    project = target.project if target is not None else ls.projects.get(Path(str(data.get("root", ""))))
+    index = project.index if project is not None else None
+    if symbol is None or project is None or index is None:
         return None
-    index, conv = target.index, ls.converter(target.project)
-    return await ls.engine.run(lambda: build(conv, index.definition, edges_of(index.graph(), symbol)))
+    conv, root = ls.converter(project), str(project.root)
+    return await ls.engine.run(lambda: build(conv, root, index.definition, edges_of(index.graph(), symbol)))
 
 
 def group(edges: tuple[CallEdge, ...], key: Callable[[CallEdge], SymbolId]) -> dict[SymbolId, list[CallEdge]]:
