@@ -18,18 +18,25 @@ def _exits(body: list[ast.stmt]) -> bool:
     return bool(body) and isinstance(body[-1], ast.Return | ast.Raise | ast.Continue | ast.Break)
 
 
-def _api_in(ctx: FunctionContext, nodes: list[ast.stmt]) -> bool:
-    inside = {id(n) for stmt in nodes for n in ast.walk(stmt)}
-    return any(c.api is not None and id(c.node) in inside for c in ctx.calls)
+def _api_in(api_lines: list[int], nodes: list[ast.stmt]) -> bool:
+    """Whether a client call starts on a line of the block (cheaper than walking it)."""
+    if not nodes:
+        return False
+    first, last = nodes[0].lineno, nodes[-1].end_lineno or nodes[-1].lineno
+    return any(first <= line <= last for line in api_lines)
 
 
 def detect(ctx: FunctionContext) -> list[Signal]:
     signals: list[Signal] = []
     body = ctx.body_without_docstring()
+    if not any(isinstance(n, ast.If) for n in ctx.nodes):
+        return signals
+    texts = {id(c.node): c.text for c in ctx.calls}
+    api_lines = [c.range.start.line for c in ctx.calls if c.api is not None]
     cache_names = {
         t.id
         for n in ctx.nodes
-        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call) and _CACHE.search(expr_text(n.value.func))
+        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call) and _CACHE.search(texts.get(id(n.value), ""))
         for t in n.targets
         if isinstance(t, ast.Name)
     }
@@ -44,7 +51,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
             signals.append(
                 Signal(Evidence(PRIORITY, f"cache hit/miss on `{test}`", rng, test), 0.8, frozenset({"cache"}))
             )
-        elif _api_in(ctx, node.body) != _api_in(ctx, node.orelse):
+        elif _api_in(api_lines, node.body) != _api_in(api_lines, node.orelse):
             signals.append(
                 Signal(
                     Evidence(PRIORITY, f"`{test}` decides whether external calls happen", rng, test),

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from trace_advisor.detect.apis import ApiMatch, match_call
-from trace_advisor.detect.names import TypeScope, annotation_name, expr_text, import_map, walk_body, walk_body_depth
+from trace_advisor.detect.names import TypeScope, annotation_name, expr_text, import_map, statements, walk_body_depth
 from trace_advisor.model import LOCALS, MODULE_QUALNAME, CallEdge, Evidence, Range, SymbolId, make_symbol
 from trace_advisor.positions import node_range
 
@@ -106,7 +106,7 @@ class ModuleFacts:
             if not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
                 continue
             method_scope = TypeScope(self.imports, self.module_types, types, _param_types(stmt, scope))
-            for node in walk_body(stmt):
+            for node in statements(stmt.body):  # assignments are statements: no expression walk
                 if isinstance(node, ast.Assign | ast.AnnAssign):
                     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                     for target in targets:

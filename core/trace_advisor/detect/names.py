@@ -70,7 +70,8 @@ def walk_body(node: ast.AST) -> Iterator[ast.AST]:
 
 def walk_body_depth(node: ast.AST) -> Iterator[tuple[ast.AST, int]]:
     """Like :func:`walk_body`, in source order (pre-order), with the number of enclosing loops of each node."""
-    stack: list[tuple[ast.AST, int]] = [(c, 0) for c in reversed(list(ast.iter_child_nodes(node)))]
+    stack: list[tuple[ast.AST, int]] = []
+    _push_children(stack, node, 0)
     while stack:
         child, depth = stack.pop()
         yield child, depth
@@ -79,11 +80,23 @@ def walk_body_depth(node: ast.AST) -> Iterator[tuple[ast.AST, int]]:
             if not isinstance(child, ast.Lambda):
                 stack.extend((d, depth) for d in reversed(child.decorator_list))
             continue
-        inner = depth + 1 if isinstance(child, _LOOPS) else depth
-        stack.extend((c, inner) for c in reversed(list(ast.iter_child_nodes(child))))
+        _push_children(stack, child, depth + 1 if isinstance(child, _LOOPS) else depth)
 
 
-def _statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
+def _push_children(stack: list[tuple[ast.AST, int]], node: ast.AST, depth: int) -> None:
+    """Push ``node``'s children so that they pop in source order (``ast.iter_child_nodes`` without a generator)."""
+    children: list[tuple[ast.AST, int]] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            children.append((value, depth))
+        elif isinstance(value, list):
+            children.extend((item, depth) for item in value if isinstance(item, ast.AST))
+    children.reverse()
+    stack.extend(children)
+
+
+def statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
     """Every statement, nested blocks and function bodies included (imports are statements: no expression walk)."""
     stack: list[ast.AST] = list(reversed(body))
     while stack:
@@ -100,7 +113,7 @@ def import_map(tree: ast.Module, module: str, is_package: bool) -> dict[str, str
     """Local name -> dotted import path for every import in the module (at any depth: late imports count too)."""
     names: dict[str, str] = {}
     package_parts = module.split(".") if is_package else module.split(".")[:-1]
-    for node in _statements(tree.body):
+    for node in statements(tree.body):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -233,6 +246,15 @@ def annotation_name(node: ast.expr | None, scope: TypeScope) -> str | None:
 
 def expr_text(node: ast.AST, limit: int = 80) -> str:
     """Short source-like text of an expression for messages."""
+    parts: list[str] = []
+    probe = node
+    while isinstance(probe, ast.Attribute):  # fast path for dotted names, the common case
+        parts.append(probe.attr)
+        probe = probe.value
+    if isinstance(probe, ast.Name):
+        parts.append(probe.id)
+        text = ".".join(reversed(parts))
+        return text if len(text) <= limit else text[: limit - 1] + "…"
     try:
         text = ast.unparse(node)
     except (ValueError, TypeError, RecursionError):  # pragma: no cover - unparse copes with all valid trees
