@@ -162,3 +162,33 @@ def test_progress_bar_on_a_terminal(project: Path) -> None:
     assert proc.returncode == 0
     assert "analysing  [" in terminal and "4/4 files" in terminal
     assert "\r\x1b[K" in terminal  # the bar is cleared before the summary
+
+
+def test_unreachable_provider_keeps_local_results(project: Path, tmp_path: Path) -> None:
+    config = project / "provider.yaml"
+    config.write_text(
+        "provider:\n  cache: false\n  openai:\n    base_url: http://127.0.0.1:9/v1\n"
+        "    max_attempts: 1\n    timeout_seconds: 2\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "p.json"
+    done = run(
+        project,
+        "--provider",
+        "openai",
+        "--model",
+        "tiny",
+        "--config",
+        config,
+        "--format",
+        "json",
+        "-o",
+        out,
+        "--no-cache",
+    )
+    assert done.returncode == 0, done.stderr
+    data = report(out)
+    assert data["engine"] == "openai:tiny"
+    assert "acme.billing:settle" in symbols(data)
+    assert {r["source"] for r in data["recommendations"]} == {"local"}  # type: ignore[union-attr,index]
+    assert "cannot reach" in done.stderr

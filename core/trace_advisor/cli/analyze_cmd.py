@@ -9,9 +9,12 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from trace_advisor.config_model import PRIORITY_NAMES, Config
+
+if TYPE_CHECKING:
+    from trace_advisor.advise.provider import Provider
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 FORMATS = ("json", "md", "sarif", "html")
@@ -151,7 +154,7 @@ def _git(cwd: Path, *argv: str, what: str | None = None) -> str:
     return done.stdout
 
 
-def _provider(config: Config, err: TextIO) -> object | None:
+def _provider(config: Config, err: TextIO) -> Provider | None:
     if config.provider.name == "local":
         return None
     try:
@@ -199,7 +202,7 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     index = Index.from_config(config, roots, use_cache=not args.no_cache)
     index.build(progress=progress.phase("indexing"))
     files = [f for f in index.files() if _selected(f.resolve(), paths) and (changed is None or f.resolve() in changed)]
-    result = analyze(index, config, files, provider=provider, progress=progress.phase("analysing"))  # type: ignore[arg-type]
+    result = analyze(index, config, files, provider=provider, progress=progress.phase("analysing"))
     try:
         text = render(result, fmt, graph=index.graph(), config=config)
     except ReportError as exc:
