@@ -115,3 +115,15 @@ async def test_invalid_settings_show_a_message_and_keep_serving(client: Language
 async def test_logs_go_to_the_client_log(client: LanguageClient) -> None:
     texts = [m.message for m in client.log_messages]
     assert any("indexed" in text and "orders" in text for text in texts)
+
+
+async def test_a_file_outside_the_folders_brings_in_its_project(client: LanguageClient) -> None:
+    outside = root(client).parent / "outside"
+    (outside / "tools").mkdir(parents=True)
+    (outside / "pyproject.toml").write_text('[project]\nname = "tools"\n')
+    script = outside / "tools" / "fetch.py"
+    script.write_text((root(client) / "orders" / "orders" / "broken.py").read_text())
+    uri = open_document(client, script)
+    found = await wait_diagnostics(client, uri, bool)
+    assert [d.data["symbol"] for d in found] == ["tools.fetch:fetch_status"]
+    assert client.statuses[-1]["total"] == 9 + 1  # type: ignore[attr-defined]

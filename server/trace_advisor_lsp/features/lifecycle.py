@@ -10,6 +10,7 @@ from typing import Any
 
 from lsprotocol import types
 from trace_advisor.cancel import CancelledError, CancelToken
+from trace_advisor.config import find_project_root
 from trace_advisor.config_model import Config
 from trace_advisor.index import Index
 
@@ -23,6 +24,7 @@ from trace_advisor_lsp.server import TraceAdvisorServer, roots_of
 LOG = logging.getLogger(__name__)
 WATCHED = ("**/*.py", "**/.trace-advisor.yaml", "**/pyproject.toml")
 CONFIG_FILES = (".trace-advisor.yaml", "pyproject.toml")
+PROJECT_MARKERS = (*CONFIG_FILES, ".git")
 STATUS_INTERVAL_S = 0.25
 
 
@@ -69,6 +71,18 @@ def did_change_workspace_folders(ls: TraceAdvisorServer, params: types.DidChange
 
 
 # ---- helpers -----------------------------------------------------------------------------------------------------
+def adopt_project_of(ls: TraceAdvisorServer, uri: str) -> None:
+    """Serve a Python file opened outside every workspace folder (single-file mode, e.g. Neovim without a root):
+    index the project around it when one is marked by .trace-advisor.yaml, pyproject.toml or .git."""
+    path = uri_to_path(uri)
+    if path is None or not path.endswith(".py") or ls.projects.for_path(path) is not None:
+        return
+    root = find_project_root(Path(path).parent)
+    if any((root / marker).exists() for marker in PROJECT_MARKERS):
+        LOG.info("%s is outside the workspace folders: indexing its project %s", path, root)
+        ls.spawn(index_project(ls, add_project(ls, root)))
+
+
 def add_project(ls: TraceAdvisorServer, root: Path) -> Project:
     config = load(ls, root)
     project = Project(root=root, config=config)

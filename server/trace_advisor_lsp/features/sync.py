@@ -15,7 +15,8 @@ LOG = logging.getLogger(__name__)
 
 
 def did_open(ls: TraceAdvisorServer, params: types.DidOpenTextDocumentParams) -> None:
-    """Analyse a newly opened document at once."""
+    """Analyse a newly opened document at once (a file outside every folder brings in its project's folder)."""
+    lifecycle.adopt_project_of(ls, params.text_document.uri)
     diagnostics.schedule(ls, params.text_document.uri, delay=0)
 
 
