@@ -127,3 +127,21 @@ async def test_a_file_outside_the_folders_brings_in_its_project(client: Language
     found = await wait_diagnostics(client, uri, bool)
     assert [d.data["symbol"] for d in found] == ["tools.fetch:fetch_status"]
     assert client.statuses[-1]["total"] == 9 + 1  # type: ignore[attr-defined]
+
+
+async def test_workspace_folders_can_be_removed_and_added(client: LanguageClient) -> None:
+    billing = root(client) / "billing"
+    folder = types.WorkspaceFolder(uri=billing.as_uri(), name="billing")
+    statuses = client.statuses  # type: ignore[attr-defined]
+    before = statuses[-1]["total"]
+    client.workspace_did_change_workspace_folders(
+        types.DidChangeWorkspaceFoldersParams(event=types.WorkspaceFoldersChangeEvent(added=[], removed=[folder]))
+    )
+    await eventually(lambda: statuses[-1]["total"] == before - 2, what="billing forgotten")
+    uri = (billing / "billing" / "invoices.py").as_uri()
+    client.diagnostics.pop(uri, None)
+    client.workspace_did_change_workspace_folders(
+        types.DidChangeWorkspaceFoldersParams(event=types.WorkspaceFoldersChangeEvent(added=[folder], removed=[]))
+    )
+    await eventually(lambda: statuses[-1]["state"] == "ready" and statuses[-1]["total"] == before, what="re-indexed")
+    assert await wait_diagnostics(client, uri, bool)  # the open document is analysed again

@@ -68,6 +68,7 @@ def did_change_workspace_folders(ls: TraceAdvisorServer, params: types.DidChange
         path = uri_to_path(folder.uri)
         if path:
             ls.spawn(index_project(ls, add_project(ls, Path(path).resolve())))
+    ls.send_status()
 
 
 # ---- helpers -----------------------------------------------------------------------------------------------------
