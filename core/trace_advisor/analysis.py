@@ -18,7 +18,7 @@ from trace_advisor.detect.context import FunctionContext, ModuleFacts, Signal
 from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
 from trace_advisor.detect.instrumentation import installed_instrumentations
 from trace_advisor.detect.shape import runs_forever
-from trace_advisor.model import AnalysisResult, Problem, Recommendation, SymbolId, Usage, split_symbol
+from trace_advisor.model import AnalysisResult, Problem, Recommendation, SymbolId, Usage, make_symbol, split_symbol
 
 if TYPE_CHECKING:
     from trace_advisor.index import Index
@@ -63,6 +63,21 @@ class _Modules:
         except (RecursionError, MemoryError):
             return Problem("skipped, nested too deeply to analyse", str(path), None, "error")
 
+    def symbol_of(self, dotted: str) -> SymbolId | None:
+        """The workspace function a dotted name (``shop.services.orders.OrderService.cancel``) refers to, if any."""
+        parts = dotted.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module = ".".join(parts[:cut])
+            path = self.index.path_for_module(module)
+            if path is None:
+                continue
+            facts = self.get(path)
+            qualname = ".".join(parts[cut:])
+            if isinstance(facts, ModuleFacts) and qualname in facts.by_qualname:
+                return make_symbol(module, qualname)
+            return None
+        return None
+
     def function(self, symbol: SymbolId) -> FunctionContext | None:
         try:
             module, qualname = split_symbol(symbol)
@@ -91,7 +106,11 @@ class Analyzer:
         self.graph = graph
         self.priorities = [p for p in config.priorities if config.weight(p) > 0]
         self.scorer = LocalScorer(config, installed_instrumentations(config.python) if installed is None else installed)
-        self.builder = GraphFactsBuilder(graph, self._io_of, self._forever_of) if graph is not None else None
+        self.builder = (
+            GraphFactsBuilder(graph, self._io_of, self._forever_of, self.modules.symbol_of)
+            if graph is not None
+            else None
+        )
         self.candidates: list[tuple[FunctionContext, tuple[Signal, ...], Recommendation | None, float]] = []
 
     def _io_of(self, symbol: SymbolId) -> str | None:

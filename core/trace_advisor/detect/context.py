@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from trace_advisor.detect.apis import ApiMatch, match_call
@@ -39,11 +39,15 @@ class CallInfo:
 class GraphFacts:
     """Call-graph facts about one function (empty when no graph is available)."""
 
-    edges: Mapping[tuple[int, int], CallEdge] = field(default_factory=dict)  # by call start (line, char column)
+    # by the call expression's exact range (chained calls share a start: ``a.b(x).c()``)
+    edges: Mapping[Range, CallEdge] = field(default_factory=dict)
     callers: tuple[SymbolId, ...] = ()
     reachable_from_entry: bool | None = None
     # workspace callee -> "kind|what I/O it does" (kind as in the catalog: http, db, file...)
     callee_io: Mapping[SymbolId, str] = field(default_factory=dict)
+    # dotted call target (from imports and annotations) -> (workspace symbol, its "kind|I/O" or None), for calls the
+    # graph left unresolved (``service: OrderService`` then ``service.cancel(...)``)
+    lookup: Callable[[str], tuple[SymbolId, str | None] | None] | None = field(default=None, compare=False)
     callee_forever: frozenset[SymbolId] = frozenset()  # workspace callees that run for the life of the process
 
 
@@ -191,6 +195,7 @@ class FunctionContext:
         self.nodes: tuple[ast.AST, ...] = tuple(n for n, _ in walked)
         self._loops: dict[int, int] = {id(n): d for n, d in walked}
         self._bind_locals()
+        self.callee_io: dict[SymbolId, str] = dict(self.graph.callee_io)  # graph edges, then typed lookups
         self.calls: tuple[CallInfo, ...] = tuple(self._call_info(n) for n in self.nodes if isinstance(n, ast.Call))
 
     @property
@@ -269,10 +274,17 @@ class FunctionContext:
 
     def _call_info(self, call: ast.Call) -> CallInfo:
         rng = self.range_of(call)
-        edge = self.graph.edges.get((rng.start.line, rng.start.column))
+        edge = self.graph.edges.get(rng)
         target = self.scope.target_of(call)
         if target is None and edge is not None:
             target = _symbol_to_dotted(edge.callee)
+        if edge is None and target is not None and self.graph.lookup is not None:
+            found = self.graph.lookup(target)
+            if found is not None:
+                symbol, io = found
+                if io:
+                    self.callee_io[symbol] = io
+                return CallInfo(call, rng, expr_text(call.func), target, None, symbol, False)
         return CallInfo(
             node=call,
             range=rng,

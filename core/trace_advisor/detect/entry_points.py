@@ -155,6 +155,9 @@ def _public_operation(ctx: FunctionContext, rng: Range) -> list[Signal]:
         strength += 0.15
         reason += ", called from other packages"
         tags.add("api")
+    if ctx.graph.reachable_from_entry and ctx.graph.callers:
+        strength += 0.05
+        reason += ", on a path from an entry point"
     if ctx.fan_in >= 3:
         strength += 0.1
         reason += f", {ctx.fan_in} callers"

@@ -105,8 +105,8 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         reason = f"calls {key} ({api.label}{count}){how}"
         signals.append(Signal(Evidence(PRIORITY, reason, call.range, key), _strength(call), frozenset(tags)))
     for call in ctx.calls:
-        if call.api is None and call.callee and call.callee in ctx.graph.callee_io and call.callee != ctx.symbol:
-            kind, _, label = ctx.graph.callee_io[call.callee].rpartition("|")
+        if call.api is None and call.callee and call.callee in ctx.callee_io and call.callee != ctx.symbol:
+            kind, _, label = ctx.callee_io[call.callee].rpartition("|")
             module, _, qualname = call.callee.partition(":")
             # a private helper of this module is part of this operation; anything else has its own span
             private = module == ctx.module and qualname.rsplit(".", 1)[-1].startswith("_")

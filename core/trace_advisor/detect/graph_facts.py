@@ -26,7 +26,10 @@ class GraphFactsBuilder:
         graph: GraphLike,
         io_of: Callable[[SymbolId], str | None],
         forever_of: Callable[[SymbolId], bool] | None = None,
+        symbol_of: Callable[[str], SymbolId | None] | None = None,
     ) -> None:
+        self._symbol_of = symbol_of
+        self._lookups: dict[str, tuple[SymbolId, str | None] | None] = {}
         self.graph = graph
         self._io_of = io_of
         self._forever_of = forever_of
@@ -61,6 +64,13 @@ class GraphFactsBuilder:
             self._forever[symbol] = self._forever_of(symbol)
         return self._forever[symbol]
 
+    def lookup(self, dotted: str) -> tuple[SymbolId, str | None] | None:
+        """A dotted call target that names a workspace function: its symbol and what I/O it does."""
+        if dotted not in self._lookups:
+            symbol = self._symbol_of(dotted) if self._symbol_of is not None else None
+            self._lookups[dotted] = (symbol, self.io_label(symbol)) if symbol is not None else None
+        return self._lookups[dotted]
+
     def facts(self, symbol: SymbolId) -> GraphFacts:
         edges = self.graph.callees(symbol)
         callee_io: dict[SymbolId, str] = {}
@@ -73,9 +83,10 @@ class GraphFactsBuilder:
                 if self.forever(edge.callee):
                     forever.add(edge.callee)
         return GraphFacts(
-            edges={(e.range.start.line, e.range.start.column): e for e in edges},
+            edges={e.range: e for e in edges},
             callers=tuple(e.caller for e in self.graph.callers(symbol)),
             reachable_from_entry=symbol in self.reachable(),
             callee_io=callee_io,
             callee_forever=frozenset(forever),
+            lookup=self.lookup if self._symbol_of is not None else None,
         )

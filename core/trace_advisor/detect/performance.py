@@ -89,7 +89,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         if len(targets) > 1:
             reason += f" (and {len(targets) - 1} more)"
         signals.append(Signal(Evidence(PRIORITY, reason, first.range, first.api.target), 0.85, frozenset({"io-loop"})))
-    delegated = [c for c in ctx.calls if c.callee in ctx.graph.callee_io and ctx.loop_depth(c.node) > 0]
+    delegated = [c for c in ctx.calls if c.callee in ctx.callee_io and ctx.loop_depth(c.node) > 0]
     if delegated and not io_loops:
         c = delegated[0]
         signals.append(

@@ -193,6 +193,31 @@ _CONTAINER_METHODS = frozenset(
         "_replace",
     }
 )
+# Wiring and configuration calls: building parsers, loggers and registries is set-up, not work.
+_WIRING_METHODS = frozenset(
+    {
+        "add_argument",
+        "add_parser",
+        "add_subparsers",
+        "set_defaults",
+        "add_argument_group",
+        "add_mutually_exclusive_group",
+        "setLevel",
+        "addHandler",
+        "setFormatter",
+        "basicConfig",
+        "getLogger",
+        "register",
+        "add_command",
+        "include_router",
+        "add_middleware",
+        "add_url_rule",
+        "register_blueprint",
+        "connect_signal",
+        "add_route",
+        "mount",
+    }
+)
 
 
 def meaningful_calls(ctx: FunctionContext) -> set[str]:
@@ -201,7 +226,7 @@ def meaningful_calls(ctx: FunctionContext) -> set[str]:
     for call in ctx.calls:
         text = call.text
         last = text.rsplit(".", 1)[-1]
-        if text in _PURE_BUILTINS or last in _CONTAINER_METHODS or last.startswith("__"):
+        if text in _PURE_BUILTINS or last in _CONTAINER_METHODS or last in _WIRING_METHODS or last.startswith("__"):
             continue
         if call.target and call.target.startswith(_PURE_MODULES):
             continue
