@@ -47,7 +47,7 @@ def test_markdown_to_stdout_with_summary_and_no_progress_when_piped(project: Pat
     assert done.stdout.startswith("# trace-advisor report")
     assert "settle" in done.stdout
     assert "\r" not in done.stderr and "[####" not in done.stderr  # stderr is a pipe: no progress bar
-    assert "3 files analysed (1 skipped)" in done.stderr
+    assert "4 files analysed (1 skipped)" in done.stderr
     assert "broken.py:1: error: skipped, cannot parse" in done.stderr or "broken.py" in done.stderr
 
 
@@ -160,7 +160,7 @@ def test_progress_bar_on_a_terminal(project: Path) -> None:
     os.close(master)
     terminal = b"".join(chunks).decode("utf-8", "replace")
     assert proc.returncode == 0
-    assert "analysing  [" in terminal and "4/4 files" in terminal
+    assert "analysing  [" in terminal and "5/5 files" in terminal
     assert "\r\x1b[K" in terminal  # the bar is cleared before the summary
 
 

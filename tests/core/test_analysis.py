@@ -51,8 +51,22 @@ def test_unparseable_file_reported_and_skipped(index: Index, config: Config) -> 
     result = analyze(index, config)
     broken = [p for p in result.problems if p.file and p.file.endswith("broken.py")]
     assert len(broken) == 1
-    assert result.files_analysed == 3  # __init__, gateway, billing
+    assert result.files_analysed == 4  # __init__, api, gateway, billing
     assert result.recommendations
+
+
+def test_calls_through_annotated_parameters_and_chains_reach_the_callee(index: Index, config: Config) -> None:
+    from trace_advisor.analysis import Analyzer
+    from trace_advisor.detect.context import FunctionContext
+
+    analyzer = Analyzer(index, config, index.graph())
+    facts = analyzer.modules.get(WORKSPACE / "acme" / "api.py")
+    assert not isinstance(facts, Problem)
+    fdef = facts.by_qualname["close_day"]
+    ctx = FunctionContext(facts, fdef, analyzer.builder.facts(facts.symbol("close_day")) if analyzer.builder else None)
+    by_text = {c.text: c for c in ctx.calls}
+    assert by_text["ledger.settle"].callee == "acme.billing:Ledger.settle"
+    assert "acme.billing:Ledger.settle" in ctx.callee_io  # it charges through acme.gateway:charge
 
 
 def test_files_subset_progress_and_cancel(index: Index, config: Config) -> None:
