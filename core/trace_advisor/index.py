@@ -77,8 +77,10 @@ class Index:
         self._outside: dict[str, tuple[Definition, ...]] = {}  # definitions of modules read from search paths
         self._resolver = Resolver(self, dir(builtins))
         self._calls: dict[str, ModuleCalls] = {}
+        self._stale: dict[str, ModuleCalls] = {}  # dropped calls whose reverse edges are still in _incoming
         self._incoming: dict[SymbolId, dict[str, list[CallEdge]]] = {}
         self._importers: dict[str, set[str]] | None = None
+        self._imports: dict[str, frozenset[str]] = {}
         self._graph = CallGraph(self)
 
     @classmethod
@@ -104,6 +106,7 @@ class Index:
                 if progress is not None:
                     progress(number + 1, len(paths))
             self._invalidate_all()
+        _settle()
 
     def _add(self, path: Path) -> _File | None:
         module = self._workspace.module_name(path)
@@ -174,7 +177,7 @@ class Index:
         When the new text does not parse, the last good facts stay in use and the syntax problem is returned.
         """
         path = Path(os.path.abspath(path))
-        with self._lock:
+        with self._lock, _gc_paused():
             state = self._files.get(path)
             if state is None:
                 state = self._add(path)
@@ -210,20 +213,25 @@ class Index:
     def _changed(self, module: str, old: ModuleFacts | None, new: ModuleFacts | None) -> None:
         """Drop what the change can affect: the module's own calls, plus its importers when its interface changed."""
         self._infos.pop(module, None)
+        self._outside.pop(module, None)
         if old is not None and new is not None and _interface(old) == _interface(new):
             self._drop_calls({module})
             return
-        self._resolver.clear()
-        self._importers = None
+        if self._importers is None:  # importers not mapped yet (the graph was never fully resolved): drop it all
+            self._resolver.clear()
+            self._drop_calls(set(self._calls))
+            return
+        importers = self._importers
         affected = {module}
         pending = [module, *_ancestors(module)]
-        importers = self._importer_map()
         while pending:
             for importer in importers.get(pending.pop(), ()):
                 if importer not in affected:
                     affected.add(importer)
                     pending.append(importer)
+        self._resolver.forget(affected)
         self._drop_calls(affected)
+        self._reindex_imports(module)
 
     def _invalidate_all(self) -> None:
         self._infos.clear()
@@ -232,27 +240,42 @@ class Index:
         self._resolver.clear()
         self._importers = None
         self._calls.clear()
+        self._stale.clear()
         self._incoming.clear()
 
     def _drop_calls(self, modules: set[str]) -> None:
+        """Forget these modules' resolved calls; their reverse edges are removed lazily (see ``_unstale``)."""
         for module in modules:
             calls = self._calls.pop(module, None)
-            if calls is None:
-                continue
+            if calls is not None and module not in self._stale:
+                self._stale[module] = calls
+
+    def _unstale(self, module: str) -> None:
+        calls = self._stale.pop(module, None)
+        if calls is not None:
             for edges in calls.edges.values():
                 for edge in edges:
                     self._incoming.get(edge.callee, {}).pop(module, None)
 
     def _importer_map(self) -> dict[str, set[str]]:
+        """Module -> the workspace modules that import it (built once, then kept up to date per change)."""
         if self._importers is None:
-            importers: dict[str, set[str]] = {}
+            self._imports.clear()
+            self._importers = {}
             for module in self._modules:
-                info = self.module_info(module)
-                if info is not None:
-                    for imported in _imports_of(info):
-                        importers.setdefault(imported, set()).add(module)
-            self._importers = importers
+                self._reindex_imports(module)
         return self._importers
+
+    def _reindex_imports(self, module: str) -> None:
+        if self._importers is None:
+            return
+        for imported in self._imports.pop(module, ()):
+            self._importers.get(imported, set()).discard(module)
+        info = self.module_info(module) if module in self._modules else None
+        found = frozenset(_imports_of(info)) if info is not None else frozenset()
+        self._imports[module] = found
+        for imported in found:
+            self._importers.setdefault(imported, set()).add(module)
 
     # ---- queries -----------------------------------------------------------------------------------------------
     @property
@@ -380,6 +403,7 @@ class Index:
             info = self.module_info(module)
             if info is None:
                 return None
+            self._unstale(module)
             edges, unresolved = self._resolver.resolve_module(info)
             calls = ModuleCalls.build(module, edges, unresolved)
             self._calls[module] = calls
@@ -389,9 +413,15 @@ class Index:
 
     def incoming(self, symbol: SymbolId) -> tuple[CallEdge, ...]:
         with self._lock:
-            for module in self._modules:
-                if module not in self._calls:
-                    self.module_calls(module)
+            for module in list(self._stale):
+                self._unstale(module)
+            missing = [module for module in self._modules if module not in self._calls]
+            if missing:
+                with _gc_paused():
+                    for module in missing:
+                        self.module_calls(module)
+                    self._importer_map()
+                _settle()
             by_module = self._incoming.get(symbol, {})
             edges = [edge for module in sorted(by_module) for edge in by_module[module]]
             return tuple(sorted(edges, key=lambda e: (e.caller.partition(":")[0], e.range.start, e.caller)))
@@ -416,6 +446,14 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _settle() -> None:
+    """Move the long-lived index data out of the cyclic GC's way (it is acyclic and freed by reference counting).
+
+    Without this every later collection re-traverses millions of fact objects: an edit's parse took seconds.
+    """
+    gc.freeze()
 
 
 def _problem(syntax: SyntaxProblem | None, file: str) -> Problem | None:

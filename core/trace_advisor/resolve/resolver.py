@@ -39,17 +39,26 @@ class Resolver:
     def __init__(self, modules: ModuleProvider, builtin_names: Iterable[str]) -> None:
         self._modules = modules
         self._builtins = frozenset(builtin_names)
-        self._chains: dict[tuple[str, str, Chain], Values] = {}
-        self._names: dict[tuple[str, str, str], Values] = {}
-        self._module_attrs: dict[tuple[str, str], Values] = {}
-        self._class_attrs: dict[tuple[str, str, bool, bool], Values] = {}
-        self._mros: dict[str, tuple[Value, ...]] = {}
-        self._returns: dict[str, Values] = {}
+        # memo tables per module (the module a key belongs to), so a change forgets only the modules it affects
+        self._memo: dict[str, dict[tuple[object, ...], Values]] = {}
+        self._mros: dict[str, dict[str, tuple[Value, ...]]] = {}
         self._depth = 0
 
     def clear(self) -> None:
-        for table in (self._chains, self._names, self._module_attrs, self._class_attrs, self._mros, self._returns):
-            table.clear()
+        self._memo.clear()
+        self._mros.clear()
+
+    def forget(self, modules: Iterable[str]) -> None:
+        """Drop what was computed for these modules (the ones a change can have affected)."""
+        for module in modules:
+            self._memo.pop(module, None)
+            self._mros.pop(module, None)
+
+    def _table(self, module: str) -> dict[tuple[object, ...], Values]:
+        table = self._memo.get(module)
+        if table is None:
+            table = self._memo[module] = {}
+        return table
 
     # ---- call sites ------------------------------------------------------------------------------------------
     def resolve_module(self, info: ModuleInfo) -> tuple[list[CallEdge], list[UnresolvedCall]]:
@@ -92,13 +101,14 @@ class Resolver:
 
     # ---- names and chains ------------------------------------------------------------------------------------
     def eval_chain(self, info: ModuleInfo, scope: str, chain: Chain) -> Values:
-        key = (info.name, scope, chain)
-        found = self._chains.get(key)
+        table = self._table(info.name)
+        key = ("chain", scope, chain)
+        found = table.get(key)
         if found is not None:
             return found
         if self._depth > _MAX_DEPTH:
             return NOTHING
-        self._chains[key] = NOTHING  # in progress: a cycle sees "unknown"
+        table[key] = NOTHING  # in progress: a cycle sees "unknown"
         self._depth += 1
         try:
             if len(chain) > 1 and chain[0] == "super" and chain[1] == CALL:
@@ -117,16 +127,17 @@ class Resolver:
                     values = _union(self._attribute(value, part) for value in values)
         finally:
             self._depth -= 1
-        self._chains[key] = values
+        table[key] = values
         return values
 
     def lookup_name(self, info: ModuleInfo, scope_name: str, name: str) -> Values:
         """Python's scoping: the scope itself, enclosing functions (not classes), the module, star imports, builtins."""
-        key = (info.name, scope_name, name)
-        found = self._names.get(key)
+        table = self._table(info.name)
+        key = ("name", scope_name, name)
+        found = table.get(key)
         if found is not None:
             return found
-        self._names[key] = NOTHING
+        table[key] = NOTHING
         result = NOTHING
         bound = False
         current = info.scopes.get(scope_name)
@@ -145,7 +156,7 @@ class Resolver:
             current = info.scopes.get(current.parent) if current.parent else None
         if not bound and not result and name in self._builtins:
             result = frozenset({(v.EXTERNAL, f"builtins:{name}")})
-        self._names[key] = result
+        table[key] = result
         return result
 
     def _eval_bindings(self, info: ModuleInfo, scope: str, bindings: tuple[Binding, ...]) -> Values:
@@ -202,11 +213,12 @@ class Resolver:
     # ---- modules ---------------------------------------------------------------------------------------------
     def _module_attr(self, module: str, name: str) -> Values:
         """``module.name`` / ``from module import name``: a binding, a star import, a submodule, or external."""
-        key = (module, name)
-        found = self._module_attrs.get(key)
+        table = self._table(module)
+        key = ("attr", name)
+        found = table.get(key)
         if found is not None:
             return found
-        self._module_attrs[key] = NOTHING
+        table[key] = NOTHING
         info = self._modules.module_info(module)
         result = NOTHING
         if info is not None:
@@ -223,7 +235,7 @@ class Resolver:
             elif info is None or not info.workspace:
                 # source not available (stdlib, compiled or dynamic): name it by its import path
                 result = frozenset({(v.EXTERNAL, f"{module}:{name}")})
-        self._module_attrs[key] = result
+        table[key] = result
         return result
 
     def _star_lookup(self, info: ModuleInfo, scope: Scope, name: str) -> Values:
@@ -276,18 +288,23 @@ class Resolver:
         return bases
 
     def mro(self, cls: SymbolId) -> tuple[Value, ...]:
-        found = self._mros.get(cls)
+        module = cls.partition(":")[0]
+        table = self._mros.get(module)
+        if table is None:
+            table = self._mros[module] = {}
+        found = table.get(cls)
         if found is None:
             found = linearize((v.CLASS, cls), self._bases)
-            self._mros[cls] = found
+            table[cls] = found
         return found
 
     def _class_attr(self, cls: SymbolId, name: str, instance: bool, skip_first: bool) -> Values:
-        key = (cls, name, instance, skip_first)
-        found = self._class_attrs.get(key)
+        table = self._table(cls.partition(":")[0])
+        key = ("class", cls, name, instance, skip_first)
+        found = table.get(key)
         if found is not None:
             return found
-        self._class_attrs[key] = NOTHING
+        table[key] = NOTHING
         order = self.mro(cls)
         externals: list[str] = []
         result: Values | None = None
@@ -312,7 +329,7 @@ class Resolver:
             result = frozenset({(v.EXTERNAL, f"{externals[0]}.{name}")}) if len(externals) == 1 else NOTHING
         elif instance:
             result = self._through_properties(result)
-        self._class_attrs[key] = result
+        table[key] = result
         return result
 
     def _through_properties(self, values: Values) -> Values:
@@ -353,10 +370,12 @@ class Resolver:
 
     def _function_returns(self, function: SymbolId) -> Values:
         """Instances of the return annotation; without one, what its ``return <expr>`` statements evaluate to."""
-        found = self._returns.get(function)
+        table = self._table(function.partition(":")[0])
+        key = ("returns", function)
+        found = table.get(key)
         if found is not None:
             return found
-        self._returns[function] = NOTHING
+        table[key] = NOTHING
         located = self._scope_of(function)
         result = NOTHING
         if located is not None:
@@ -366,7 +385,7 @@ class Resolver:
                 result = _union(self._instances_of(info, where, chain, scope.qualname) for chain in scope.returns)
             elif scope.return_values:
                 result = _union(self.eval_chain(info, scope.qualname, chain) for chain in scope.return_values)
-        self._returns[function] = result
+        table[key] = result
         return result
 
 
