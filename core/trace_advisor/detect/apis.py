@@ -6,7 +6,8 @@ import ast
 import re
 from dataclasses import dataclass
 
-from trace_advisor.detect.catalog import APIS, DISTINCT_METHODS, ORM_MANAGER_METHODS, RECEIVER_HINTS
+from trace_advisor.detect.catalog import APIS
+from trace_advisor.detect.hints import DISTINCT_METHODS, ORM_MANAGER_METHODS, RECEIVER_HINTS
 from trace_advisor.detect.names import expr_text, is_io_name
 
 _WORD = re.compile(r"[a-z0-9]+")

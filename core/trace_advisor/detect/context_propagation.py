@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from trace_advisor.detect.catalog import HANDOFFS
 from trace_advisor.detect.context import CallInfo, FunctionContext, Signal
+from trace_advisor.detect.hints import HANDOFFS
 from trace_advisor.model import Evidence
 
 PRIORITY = "context_propagation"

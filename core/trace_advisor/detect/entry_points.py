@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from trace_advisor.detect.catalog import CLI_DECORATORS, CLI_METHODS, ROUTE_METHODS, TASK_METHODS, WEB_FRAMEWORKS
 from trace_advisor.detect.context import FunctionContext, Signal
+from trace_advisor.detect.hints import CLI_DECORATORS, CLI_METHODS, ROUTE_METHODS, TASK_METHODS, WEB_FRAMEWORKS
 from trace_advisor.detect.names import expr_text
 from trace_advisor.detect.shape import meaningful_calls
 from trace_advisor.model import Evidence, Range

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from trace_advisor.detect.catalog import CONSUMER_PARAMS, TASK_DECORATORS
 from trace_advisor.detect.context import FunctionContext, Signal
+from trace_advisor.detect.hints import CONSUMER_PARAMS, TASK_DECORATORS
 from trace_advisor.model import Evidence
 
 PRIORITY = "message_bus"
