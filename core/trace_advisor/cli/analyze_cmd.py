@@ -198,7 +198,8 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     changed = _changed_files(args.changed_since, paths) if args.changed_since else None
 
     progress = Progress(err, not args.quiet)
-    roots = sorted({p if p.is_dir() else p.parent for p in paths})
+    folders = sorted({p if p.is_dir() else p.parent for p in paths})
+    roots = [f for f in folders if not any(f != other and f.is_relative_to(other) for other in folders)]
     index = Index.from_config(config, roots, use_cache=not args.no_cache)
     index.build(progress=progress.phase("indexing"))
     files = [f for f in index.files() if _selected(f.resolve(), paths) and (changed is None or f.resolve() in changed)]
