@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 from dataclasses import dataclass
@@ -172,12 +173,12 @@ def create_server() -> TraceAdvisorServer:
 
 def run(argv: list[str]) -> int:
     """Serve the protocol on stdin/stdout; ``--stdio`` (added by vscode-languageclient) is accepted and ignored."""
-    unknown = [arg for arg in argv if arg != "--stdio"]
-    if unknown:
-        import sys
-
-        sys.stderr.write(f"trace-advisor-lsp: unknown arguments {' '.join(unknown)} (stdio is the only transport)\n")
-        return 2
+    parser = argparse.ArgumentParser(
+        prog="trace-advisor-lsp", description="The trace-advisor language server (LSP over stdin/stdout)."
+    )
+    parser.add_argument("--stdio", action="store_true", help="use stdin/stdout (the default and only transport)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.parse_args(argv)
     configure_process_logging()
     server = create_server()
     server.start_io()

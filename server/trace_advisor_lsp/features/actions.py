@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lsprotocol import types
-from trace_advisor.model import Recommendation, span_name, split_symbol
+from trace_advisor.model import span_name, split_symbol
 
 from trace_advisor_lsp import convert, spans
 from trace_advisor_lsp.convert import SOURCE
@@ -65,11 +65,6 @@ def symbol_of(diagnostic: types.Diagnostic) -> str | None:
         return None
     symbol = diagnostic.data.get("symbol")
     return symbol if isinstance(symbol, str) else None
-
-
-def recommended_in(ls: TraceAdvisorServer, path: str) -> list[Recommendation]:
-    project = ls.projects.for_path(path)
-    return list(project.findings_for(path).visible) if project is not None else []
 
 
 def register(server: TraceAdvisorServer) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 
 from lsprotocol import types
+from trace_advisor.index import Index
 
 from trace_advisor_lsp.convert import uri_to_path
 from trace_advisor_lsp.features import diagnostics, lenses, lifecycle, model_analysis
@@ -39,7 +41,7 @@ async def did_close(ls: TraceAdvisorServer, params: types.DidCloseTextDocumentPa
     target = ls.target(uri)
     if target is not None:
         index, path = target.index, Path(target.path)
-        await ls.engine.run(lambda: index.update_file(path, None) if path.exists() else index.remove_file(path))
+        await ls.engine.run(partial(from_disk, index, path, False))
 
 
 async def did_change_watched_files(ls: TraceAdvisorServer, params: types.DidChangeWatchedFilesParams) -> None:
@@ -57,11 +59,7 @@ async def did_change_watched_files(ls: TraceAdvisorServer, params: types.DidChan
             continue
         if change.uri in ls.workspace.text_documents:
             continue  # the editor's text wins over the disk while the document is open
-        index = found.index
-        if change.type == types.FileChangeType.Deleted:
-            await ls.engine.run(lambda index=index, path=path: index.remove_file(Path(path)))  # type: ignore[misc]
-        else:
-            await ls.engine.run(lambda index=index, path=path: index.update_file(Path(path), None))  # type: ignore[misc]
+        await ls.engine.run(partial(from_disk, found.index, Path(path), change.type == types.FileChangeType.Deleted))
         found.forget_lines(path)
         touched.add(found.root)
     for project in ls.projects:
@@ -69,6 +67,14 @@ async def did_change_watched_files(ls: TraceAdvisorServer, params: types.DidChan
             diagnostics.reanalyse_open(ls, project)
     if touched:
         lenses.refresh(ls)
+
+
+def from_disk(index: Index, path: Path, deleted: bool) -> None:
+    """Engine thread: take a file's new content (or its deletion) from the disk."""
+    if deleted or not path.exists():
+        index.remove_file(path)
+    else:
+        index.update_file(path, None)
 
 
 def register(server: TraceAdvisorServer) -> None:
