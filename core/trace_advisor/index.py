@@ -100,12 +100,18 @@ class Index:
         """Discover and index every workspace file (facts come from the cache when the content is unchanged)."""
         paths = self._workspace.discover()
         with self._lock, _gc_paused():
+            overlays = {path: state.overlay for path, state in self._files.items() if state.overlay is not None}
+            self._files.clear()
+            self._modules.clear()
+            self._packages.clear()
             for number, path in enumerate(paths):
                 cancel.check()
                 self._add(path)
                 if progress is not None:
                     progress(number + 1, len(paths))
             self._invalidate_all()
+            for path, text in overlays.items():  # open documents survive a rebuild
+                self.update_file(path, text)
         _settle()
 
     def _add(self, path: Path) -> _File | None:

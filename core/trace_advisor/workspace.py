@@ -103,11 +103,12 @@ class Workspace:
     ) -> None:
         self.roots = tuple(Path(os.path.abspath(r)) for r in roots)
         self.ignore = tuple(ignore)
-        self.problems: list[Problem] = []
+        self._setup_problems: list[Problem] = []
+        self._walk_problems: list[Problem] = []
         ordered: list[Path] = []
         for root in self.roots:
             if not root.exists():
-                self.problems.append(Problem(f"workspace root does not exist: {root}", str(root), None, "error"))
+                self._setup_problems.append(Problem(f"workspace root does not exist: {root}", str(root), None, "error"))
                 continue
             ordered.append(package_root(root))
             src = root / "src"
@@ -118,12 +119,12 @@ class Workspace:
         for extra in search_paths:
             path = Path(os.path.abspath(base / Path(extra).expanduser()))
             if not path.is_dir():
-                self.problems.append(Problem(f"search path does not exist: {path}", str(path), None, "warning"))
+                self._setup_problems.append(Problem(f"search path does not exist: {path}", str(path), None, "warning"))
                 continue
             ordered.append(path)
         if site is None:
             site_found, site_problems = site_packages(python)
-            self.problems.extend(site_problems)
+            self._setup_problems.extend(site_problems)
         else:
             site_found = list(site)
         ordered.extend(site_found)
@@ -133,9 +134,15 @@ class Workspace:
         self._stdlib = Path(sysconfig.get_paths()["stdlib"])
         self._stdlib_found: dict[str, bool] = {}
 
+    @property
+    def problems(self) -> list[Problem]:
+        """Missing roots and search paths, and what the last discovery could not read."""
+        return [*self._setup_problems, *self._walk_problems]
+
     # ---- discovery -------------------------------------------------------------------------------------------
     def discover(self) -> list[Path]:
         """Every ``.py`` file under the roots, minus skipped folders and ignore globs, in a stable order."""
+        self._walk_problems = []
         found: dict[Path, None] = {}
         for root in self.roots:
             if root.is_file():
@@ -151,18 +158,18 @@ class Workspace:
         try:
             info = folder.stat()
         except OSError as exc:
-            self.problems.append(Problem(f"cannot read folder: {exc.strerror}", str(folder), None, "warning"))
+            self._walk_problems.append(Problem(f"cannot read folder: {exc.strerror}", str(folder), None, "warning"))
             return
         key = (info.st_dev, info.st_ino)
         if key in visiting:
-            self.problems.append(Problem("symlink loop: folder already being indexed", str(folder), None, "warning"))
+            self._walk_problems.append(Problem("symlink loop: folder already being indexed", str(folder), None, "warning"))
             return
         visiting.add(key)
         try:
             with os.scandir(folder) as entries:
                 listing = sorted(entries, key=lambda e: e.name)
         except OSError as exc:
-            self.problems.append(Problem(f"cannot read folder: {exc.strerror}", str(folder), None, "warning"))
+            self._walk_problems.append(Problem(f"cannot read folder: {exc.strerror}", str(folder), None, "warning"))
             visiting.discard(key)
             return
         subfolders: list[Path] = []
@@ -181,7 +188,7 @@ class Workspace:
             elif is_file and entry.name.endswith(".py") and not self._ignored(path, root, folder=False):
                 yield path
             elif not is_file and not is_dir and entry.is_symlink() and entry.name.endswith(".py"):
-                self.problems.append(Problem("broken symlink", str(path), None, "warning"))
+                self._walk_problems.append(Problem("broken symlink", str(path), None, "warning"))
         for sub in subfolders:
             yield from self._walk(sub, root, visiting)
         visiting.discard(key)

@@ -89,3 +89,18 @@ def test_site_packages_are_read_lazily(fixtures_dir: Path, tmp_path: Path) -> No
     found = index.definition("requests.api:get")
     assert found is not None and found.file == str(case / "site" / "requests" / "api.py") and found.kind == "function"
     assert index.definition("json:dumps") is None  # the stdlib is named by import path, never read
+
+
+def test_rebuild_keeps_open_documents_and_reports_once(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "a.py").write_text("def f():\n    pass\n")
+    (project / "bad.py").write_text("def (\n")
+    index = Index([project], cache_dir=tmp_path / "cache")
+    index.build()
+    index.update_file(project / "a.py", "def g():\n    pass\n")
+    (project / "b.py").write_text("x = 1\n")
+    index.build()
+    assert sorted(p.name for p in index.files()) == ["a.py", "b.py", "bad.py"]
+    assert [d.symbol for d in index.definitions(project / "a.py")] == ["a:<module>", "a:g"]
+    assert len(index.problems) == 1
