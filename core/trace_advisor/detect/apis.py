@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
-from trace_advisor.detect.catalog import APIS
+from trace_advisor.detect.catalog import APIS, Api
 from trace_advisor.detect.hints import DISTINCT_METHODS, ORM_MANAGER_METHODS, RECEIVER_HINTS
 from trace_advisor.detect.names import expr_text, is_io_name
 
@@ -53,9 +55,19 @@ def _words(text: str) -> set[str]:
     return set(_WORD.findall(text.lower()))
 
 
+def _by_root() -> Mapping[str, tuple[Api, ...]]:
+    grouped: dict[str, list[Api]] = {}
+    for api in APIS:  # keeps the catalog's order (most specific first) within each root
+        grouped.setdefault(api.pattern.split(".")[0], []).append(api)
+    return MappingProxyType({root: tuple(apis) for root, apis in grouped.items()})
+
+
+_APIS_BY_ROOT = _by_root()  # read-only index of the catalog by root module
+
+
 def match_target(target: str) -> ApiMatch | None:
     """Catalog lookup of a resolved dotted target."""
-    for api in APIS:
+    for api in _APIS_BY_ROOT.get(target.split(".", 1)[0], ()):
         exact = target == api.pattern
         prefixed = api.pattern.endswith(".") and target.startswith(api.pattern)
         if exact or (prefixed and is_io_name(target)):
