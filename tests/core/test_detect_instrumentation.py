@@ -1,0 +1,35 @@
+"""Installed OTel auto-instrumentation is read from the analysed project's site-packages metadata (never imported)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from trace_advisor.detect.instrumentation import installed_instrumentations, site_packages_for
+
+
+def fake_venv(root: Path, *distributions: str) -> Path:
+    site = root / "lib" / "python3.11" / "site-packages"
+    for name in distributions:
+        info = site / f"{name.replace('-', '_')}-0.48b0.dist-info"
+        info.mkdir(parents=True)
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.48b0\n", encoding="utf-8")
+    (root / "bin").mkdir(parents=True, exist_ok=True)
+    python = root / "bin" / "python"
+    python.write_text("#!/bin/false\n", encoding="utf-8")  # never executed
+    return python
+
+
+def test_reads_distribution_names_of_the_projects_interpreter(tmp_path: Path) -> None:
+    python = fake_venv(
+        tmp_path / "venv", "opentelemetry-instrumentation-requests", "requests", "opentelemetry-instrumentation-sqlite3"
+    )
+    assert site_packages_for(str(python)) == [tmp_path / "venv" / "lib" / "python3.11" / "site-packages"]
+    assert installed_instrumentations(str(python)) == {
+        "opentelemetry-instrumentation-requests",
+        "opentelemetry-instrumentation-sqlite3",
+    }
+
+
+def test_no_site_packages_means_nothing_installed(tmp_path: Path) -> None:
+    assert installed_instrumentations(paths=[]) == frozenset()
+    assert installed_instrumentations(str(tmp_path / "missing" / "bin" / "python")) == frozenset()
