@@ -145,15 +145,15 @@ def with_edit(
     head = body[0]
     head_col = col(head.lineno, head.col_offset)
     header_inline = source.line(head.lineno)[:head_col].strip() != ""
-    first_col = col(first.lineno, first.col_offset)
-    first_inline = source.line(first.lineno)[:first_col].strip() != ""
+    first_line, first_col = _start(source, first)
+    first_inline = source.line(first_line)[:first_col].strip() != ""
 
     prefix: list[str] = []  # new lines before the ``with`` line
     if not first_inline:
-        body_indent = source.line(first.lineno)[:first_col]
-        start = Position(first.lineno, 0)
+        body_indent = source.line(first_line)[:first_col]
+        start = Position(first_line, 0)
         split_first: str | None = None
-        rest_from = first.lineno
+        rest_from = first_line
     elif header_inline:
         body_indent = def_indent + unit
         colon = tokens.colon_before(head.lineno, head_col)
@@ -187,21 +187,21 @@ def with_edit(
     for plan in handlers:
         h = plan.node
         h_first = h.body[0]
-        h_col = col(h_first.lineno, h_first.col_offset)
+        h_line, h_col = _start(source, h_first)
         code = [line.replace("{name}", plan.name) for line in handler_lines]
         if plan.add_name:
-            colon_line, colon_col = tokens.colon_before(h_first.lineno, h_col)
+            colon_line, colon_col = tokens.colon_before(h_line, h_col)
             added = f" as {plan.name}" if h.type is not None else f" BaseException as {plan.name}"
             colon_inserts.setdefault(colon_line, []).append((colon_col, added))
-        if source.line(h_first.lineno)[:h_col].strip():
-            if h_first.lineno <= first.lineno and split_first is not None:
+        if source.line(h_line)[:h_col].strip():
+            if h_line <= first.lineno and split_first is not None:
                 raise BodyEditError("handler shares the first line of the body")
             h_indent = _indent_of(source.line(h.lineno)) + unit
-            splits[h_first.lineno] = (h_col, h_indent)
-            before.setdefault(h_first.lineno, []).extend(h_indent + c for c in code)
+            splits[h_line] = (h_col, h_indent)
+            before.setdefault(h_line, []).extend(h_indent + c for c in code)
         else:
-            h_indent = source.line(h_first.lineno)[:h_col]
-            before.setdefault(h_first.lineno, []).extend(h_indent + c for c in code)
+            h_indent = source.line(h_line)[:h_col]
+            before.setdefault(h_line, []).extend(h_indent + c for c in code)
 
     out: list[str] = [eol] if start.column else []
     for line in prefix:
@@ -228,6 +228,16 @@ def with_edit(
         out.append(shift(text, number) + ending)
     end = Position(last_line, len(source.line(last_line)))
     return TextEdit(Range(start, end), "".join(out))
+
+
+def _start(source: SourceText, node: ast.stmt) -> tuple[int, int]:
+    """(line, character column) where a statement's text starts: its first decorator's ``@`` if it has one."""
+    decorators: list[ast.expr] = getattr(node, "decorator_list", [])
+    if decorators:
+        line = min(d.lineno for d in decorators)
+        text = source.line(line)
+        return line, len(text) - len(text.lstrip(" \t\f"))
+    return node.lineno, source.char_column(node.lineno, node.col_offset)
 
 
 def _segment(source: SourceText, node: ast.stmt) -> str:

@@ -2,8 +2,9 @@
 
 OpenTelemetry attribute values must be ``str``, ``bool``, ``int``, ``float`` or a homogeneous sequence of them; the
 SDK drops anything else with a warning. A parameter annotated with one of those types is recorded as is; an
-``Optional`` one is recorded only when it is not ``None``; a parameter of unknown type is converted with ``str()``
-so the attribute is never silently lost (annotate the parameter to keep its native type).
+``Optional`` one (or one defaulting to ``None``) is recorded only when it is not ``None``; a parameter of unknown
+type is converted with ``str()`` so the attribute is never silently lost (annotate the parameter with a primitive
+type to keep its native type). Keys are the parameter names; ``Capture.attributes`` supply semantic-convention keys.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def _kind(annotation: ast.expr | None) -> tuple[str, bool]:
         if outer in ("tuple", "Tuple") and isinstance(item, ast.Tuple) and len(item.elts) == 2:
             if _name(item.elts[0]) in PRIMITIVES and isinstance(item.elts[1], ast.Constant):
                 return ("native", optional) if item.elts[1].value is Ellipsis else ("unknown", False)
-    return "unknown", False
+    return "unknown", optional
 
 
 def _parameters(node: FunctionNode) -> dict[str, tuple[ast.arg, ast.expr | None]]:
@@ -123,7 +124,7 @@ def attribute_code(node: FunctionNode, capture: Capture, span: str, *, is_method
         if isinstance(default, ast.Constant) and default.value is None:
             optional = True
         value = name if kind == "native" else f"str({name})"
-        if optional and kind == "native":
+        if optional:
             lines.append((0, f"if {name} is not None:"))
             lines.append((1, f"{span}.set_attribute({_quote(key)}, {value})"))
         else:

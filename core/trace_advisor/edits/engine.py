@@ -13,15 +13,15 @@ from trace_advisor.edits.capture import attribute_code
 from trace_advisor.edits.decorator import decorator_edit
 from trace_advisor.edits.existing import (
     ABSTRACT,
-    binding_counts,
     decorator_tails,
     has_span,
     is_generator,
     is_stub,
     mentioned_names,
+    scan_names,
 )
 from trace_advisor.edits.imports import fresh_name, plan_module
-from trace_advisor.edits.locate import FunctionSite, find_functions, is_class
+from trace_advisor.edits.locate import ClassSite, FunctionSite, iter_definitions
 from trace_advisor.edits.source import SourceText
 from trace_advisor.edits.verify import edited_function, same_with_block, same_with_decorator
 from trace_advisor.model import MODULE_QUALNAME, Capture, TextEdit, span_name
@@ -49,10 +49,13 @@ class EditResult:
 class SpanEditor:
     """Span edits for the functions of one module text; parses the text once for many functions."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, module: ast.Module | None = None) -> None:
+        """``module``: the already parsed ``ast`` of exactly ``text`` (saves a parse); parsed here when None."""
         self.source = SourceText(text)
         self.error: str | None = None
-        self.module: ast.Module | None = None
+        self.module: ast.Module | None = module
+        if module is not None:
+            return
         try:
             self.module = ast.parse(text)
         except SyntaxError as error:
@@ -62,22 +65,22 @@ class SpanEditor:
             self.error = f"the file does not parse ({error}); fix it and try again"
 
     @cached_property
-    def _counts(self) -> Counter[str]:
+    def _names(self) -> tuple[Counter[str], set[str]]:
         assert self.module is not None
-        return binding_counts(self.module)
-
-    @cached_property
-    def _mentioned(self) -> set[str]:
-        assert self.module is not None
-        return mentioned_names(self.module)
+        return scan_names(self.module)
 
     @cached_property
     def _unit(self) -> str:
         assert self.module is not None
         return indent_unit(self.module, self.source)
 
+    @cached_property
+    def _definitions(self) -> tuple[FunctionSite | ClassSite, ...]:
+        return tuple(iter_definitions(self.module)) if self.module is not None else ()
+
     def sites(self, qualname: str) -> list[FunctionSite]:
-        return find_functions(self.module, qualname) if self.module is not None else []
+        """The defs named ``qualname`` in source order."""
+        return [d for d in self._definitions if isinstance(d, FunctionSite) and d.qualname == qualname]
 
     def edits(self, qualname: str, capture: Capture | None = None, *, line: int | None = None) -> EditResult:
         """Edits adding a span to the function ``qualname`` (the one spanning ``line`` when several share it)."""
@@ -87,7 +90,7 @@ class SpanEditor:
             return EditResult((), "module-level code cannot get a span from a quick-fix; wrap it in a function")
         sites = self.sites(qualname)
         if not sites:
-            if is_class(self.module, qualname):
+            if any(isinstance(d, ClassSite) and d.qualname == qualname for d in self._definitions):
                 return EditResult((), f"{qualname} is a class: add spans to its methods")
             return EditResult((), f"no function {qualname} in this file (renamed or removed?)")
         site = _choose(sites, line)
@@ -122,8 +125,8 @@ class SpanEditor:
         setup = plan_module(
             self.module,
             self.source,
-            self._counts,
-            self._mentioned,
+            self._names[0],
+            self._names[1],
             site.top_statement,
             need_status=bool(handlers),
         )

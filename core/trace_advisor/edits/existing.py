@@ -86,36 +86,42 @@ def is_stub(node: FunctionNode) -> bool:
     return True
 
 
-def _bindings(tree: ast.AST) -> Iterator[str]:
+def _bound(node: ast.AST) -> tuple[str, ...]:
+    """Names a node binds (assignment targets, defs, parameters, imports, handlers, globals, match captures)."""
+    if isinstance(node, ast.Name):
+        return () if isinstance(node.ctx, ast.Load) else (node.id,)
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return (node.name,)
+    if isinstance(node, ast.arg):
+        return (node.arg,)
+    if isinstance(node, ast.alias):
+        return (node.asname or node.name.partition(".")[0],)
+    if isinstance(node, ast.Global | ast.Nonlocal):
+        return tuple(node.names)
+    if isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar):
+        return (node.name,) if node.name else ()
+    if isinstance(node, ast.MatchMapping):
+        return (node.rest,) if node.rest else ()
+    return ()
+
+
+def scan_names(tree: ast.AST) -> tuple[Counter[str], set[str]]:
+    """One walk: how often each name is bound anywhere in ``tree``, and every identifier bound or read there
+    (attribute names excluded)."""
+    counts: Counter[str] = Counter()
+    mentioned: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            yield node.id
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            yield node.name
-        elif isinstance(node, ast.arg):
-            yield node.arg
-        elif isinstance(node, ast.alias):
-            yield node.asname or node.name.partition(".")[0]
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            yield node.name
-        elif isinstance(node, ast.Global | ast.Nonlocal):
-            yield from node.names
-        elif isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
-            yield node.name
-        elif isinstance(node, ast.MatchMapping) and node.rest:
-            yield node.rest
-
-
-def binding_counts(tree: ast.AST) -> Counter[str]:
-    """How many times each name is bound anywhere in ``tree`` (any scope)."""
-    return Counter(_bindings(tree))
+        bound = _bound(node)
+        if bound:
+            counts.update(bound)
+            mentioned.update(bound)
+        elif isinstance(node, ast.Name):
+            mentioned.add(node.id)
+    return counts, mentioned
 
 
 def mentioned_names(tree: ast.AST) -> set[str]:
-    """Every identifier bound or read anywhere in ``tree`` (attribute names excluded)."""
-    names = set(_bindings(tree))
-    names.update(node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
-    return names
+    return scan_names(tree)[1]
 
 
 @dataclass(frozen=True, slots=True)

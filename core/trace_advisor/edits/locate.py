@@ -28,15 +28,18 @@ class ClassSite:
 
 
 def _child_blocks(node: ast.stmt) -> Iterator[list[ast.stmt]]:
-    """Statement lists nested in a compound statement that is not a new scope (if/for/while/try/with/match)."""
-    for name in ("body", "orelse", "finalbody"):
-        block = getattr(node, name, None)
-        if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
-            yield block
+    """Statement lists nested in a compound statement that is not a new scope, in source order."""
+    body = getattr(node, "body", None)
+    if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
+        yield body
     for handler in getattr(node, "handlers", ()):
         yield handler.body
     for case in getattr(node, "cases", ()):
         yield case.body
+    for name in ("orelse", "finalbody"):
+        block = getattr(node, name, None)
+        if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+            yield block
 
 
 def iter_definitions(module: ast.Module) -> Iterator[FunctionSite | ClassSite]:

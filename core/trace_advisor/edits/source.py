@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import accumulate
 
 from trace_advisor.model import Position, TextEdit
 
 # Python and LSP end lines only at \r\n, \r and \n (str.splitlines also splits at \f, \v, \x1c... which
 # the stdlib uses inside lines, so it must not be used for line numbers).
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
+_EOL = re.compile(r"(\r\n|\r|\n)")
 
 
 class SourceText:
@@ -19,27 +20,11 @@ class SourceText:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        lines: list[str] = []
-        endings: list[str] = []
-        starts: list[int] = []
-        offset = 0
-        for match in _LINE.finditer(text):
-            piece = match.group()
-            if not piece:
-                break
-            stripped = piece.rstrip("\r\n")
-            starts.append(offset)
-            lines.append(stripped)
-            endings.append(piece[len(stripped) :])
-            offset += len(piece)
-        if not endings or endings[-1]:
-            # a text ending in a newline (or empty) has one more, empty line where the cursor can stand
-            starts.append(offset)
-            lines.append("")
-            endings.append("")
-        self.lines: tuple[str, ...] = tuple(lines)
-        self.endings: tuple[str, ...] = tuple(endings)
-        self._starts = tuple(starts)
+        parts = _EOL.split(text)
+        # parts alternate line, ending, line, ending, ..., last line (empty when the text ends with a newline)
+        self.lines: tuple[str, ...] = tuple(parts[0::2])
+        self.endings: tuple[str, ...] = (*parts[1::2], "")
+        self._starts = tuple(accumulate((len(piece) for piece in parts[:-1]), initial=0))[0::2]
 
     @property
     def eol(self) -> str:

@@ -1,0 +1,346 @@
+"""Span edits on the fixture projects in tests/fixtures/spans/<case>/: exact output, idempotence, and real runs.
+
+Each case folder holds a small package, a ``plan.json`` (which symbols get spans, with which capture), an
+``expected/`` copy of the package after the edits and a README. The tests copy a case to tmp_path, apply the plan
+with the engine, compare with ``expected/`` byte for byte, then import the instrumented package and run it under the
+OpenTelemetry SDK with an in-memory exporter (tests/core/conftest.py).
+Regenerate ``expected/`` after an intended change with ``TRACE_ADVISOR_UPDATE_GOLDEN=1`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import io
+import json
+import os
+import shutil
+import sys
+import time
+import tokenize
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from opentelemetry import trace
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import StatusCode
+from trace_advisor.edits import EditResult, SpanEditor, apply_edits, span_edits
+from trace_advisor.model import Attribute, Capture, split_symbol
+
+SPANS = Path(__file__).resolve().parent.parent / "fixtures" / "spans"
+CASES = sorted(p.name for p in SPANS.iterdir() if (p / "plan.json").is_file())
+
+
+def read_text(path: Path) -> tuple[str, str]:
+    """(text, encoding) honouring the file's encoding cookie; newlines untouched."""
+    data = path.read_bytes()
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return data.decode(encoding), encoding
+
+
+def capture_of(entry: dict[str, object]) -> Capture | None:
+    raw = entry.get("capture")
+    if not isinstance(raw, dict):
+        return None
+    return Capture(
+        parameters=tuple(raw.get("parameters", ())),
+        attributes=tuple(Attribute(a["key"], a["expression"]) for a in raw.get("attributes", ())),
+    )
+
+
+def apply_plan(root: Path, case: str) -> dict[str, list[EditResult]]:
+    """Apply ``plan.json`` of ``case`` to the copy of the case under ``root``; returns the results per file."""
+    plan = json.loads((SPANS / case / "plan.json").read_text())["spans"]
+    results: dict[str, list[EditResult]] = {}
+    for entry in plan:
+        module, qualname = split_symbol(entry["symbol"])
+        rel = module.replace(".", "/") + ".py"
+        path = root / rel
+        text, encoding = read_text(path)
+        editor = SpanEditor(text)
+        sites = editor.sites(qualname)
+        occurrence = entry.get("occurrence", 0)
+        line = sites[occurrence].node.lineno if len(sites) > occurrence else None
+        result = editor.edits(qualname, capture_of(entry), line=line)
+        path.write_bytes(apply_edits(text, result.edits).encode(encoding))
+        results.setdefault(rel, []).append(result)
+    return results
+
+
+def copy_case(case: str, dest: Path) -> Path:
+    root = dest / case
+    shutil.copytree(SPANS / case, root, ignore=shutil.ignore_patterns("expected", "*.md", "plan.json", "__pycache__"))
+    return root
+
+
+@pytest.fixture
+def instrumented(tmp_path: Path) -> Iterator[callable]:  # type: ignore[valid-type]
+    """Instrument a case in tmp_path and import its modules: ``load(case, "pkg.mod", ...)`` -> modules."""
+    added: list[str] = []
+    packages: set[str] = set()
+
+    def load(case: str, *modules: str) -> list[ModuleType]:
+        root = copy_case(case, tmp_path)
+        apply_plan(root, case)
+        sys.path.insert(0, str(root))
+        added.append(str(root))
+        packages.update(m.partition(".")[0] for m in modules)
+        return [importlib.import_module(m) for m in modules]
+
+    yield load
+    for entry in added:
+        sys.path.remove(entry)
+    for name in list(sys.modules):
+        if name.partition(".")[0] in packages:
+            del sys.modules[name]
+
+
+def by_name(exporter: InMemorySpanExporter) -> dict[str, list[ReadableSpan]]:
+    found: dict[str, list[ReadableSpan]] = {}
+    for span in exporter.get_finished_spans():
+        found.setdefault(span.name, []).append(span)
+    return found
+
+
+def parent_of(span: ReadableSpan, spans: dict[str, list[ReadableSpan]]) -> str | None:
+    if span.parent is None:
+        return None
+    for name, group in spans.items():
+        if any(s.context.span_id == span.parent.span_id for s in group):
+            return name
+    return "<unknown>"
+
+
+def seconds(span: ReadableSpan) -> float:
+    assert span.start_time is not None and span.end_time is not None
+    return (span.end_time - span.start_time) / 1e9
+
+
+# ---- exact output and idempotence ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_output_matches_expected_files(case: str, tmp_path: Path) -> None:
+    root = copy_case(case, tmp_path)
+    results = apply_plan(root, case)
+    update = os.environ.get("TRACE_ADVISOR_UPDATE_GOLDEN") == "1"
+    for rel in results:
+        expected = SPANS / case / "expected" / rel
+        if update:
+            expected.parent.mkdir(parents=True, exist_ok=True)
+            expected.write_bytes((root / rel).read_bytes())
+        assert (root / rel).read_bytes() == expected.read_bytes(), f"{case}/{rel} differs from expected/{rel}"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_applying_twice_changes_nothing(case: str, tmp_path: Path) -> None:
+    root = copy_case(case, tmp_path)
+    apply_plan(root, case)
+    once = {p: p.read_bytes() for p in root.rglob("*.py")}
+    second = apply_plan(root, case)
+    assert {p: p.read_bytes() for p in root.rglob("*.py")} == once
+    for results in second.values():
+        assert all(r.already_traced and not r.edits for r in results)
+
+
+# ---- running the instrumented code ----------------------------------------------------------------------------
+
+
+def test_methods_and_wrappers_run_with_spans(instrumented, span_exporter: InMemorySpanExporter) -> None:  # type: ignore[no-untyped-def]
+    (orders, registry) = instrumented("methods", "orders_app.orders", "orders_app.registry")
+    service = orders.OrderService.empty()
+    assert service.place("o-1", 12.5) == "o-1"
+    assert orders.OrderService.tax(10) == 2.0 and service.tax(5) == 1.0  # still a staticmethod
+    assert service.total == 12.5  # property getter
+    service.total = 3  # property setter
+    assert service.store == {"adjustment": 3}
+    assert service.describe() == "1 orders"
+    assert registry.app.routes["/orders"]() == []  # the registry holds the traced function
+    assert orders.fetch("k") == "K"
+    assert orders.fetch.__name__ == "fetch" and orders.fetch.__wrapped__.__name__ == "fetch"
+    assert orders.outer(2) == 5
+
+    spans = by_name(span_exporter)
+    assert len(spans["OrderService.empty"]) == 2
+    assert len(spans["OrderService.tax"]) == 2
+    assert len(spans["OrderService.total"]) == 2  # getter and setter
+    assert [parent_of(s, spans) for s in spans["OrderService.empty"]] == [None, "list_orders"]
+    assert parent_of(spans["fetch"][0], spans) == "retry.decorate.wrapper"
+    assert parent_of(spans["outer.inner"][0], spans) == "outer"
+    assert set(spans) == {
+        "OrderService.empty",
+        "OrderService.place",
+        "OrderService.tax",
+        "OrderService.total",
+        "OrderService.describe",
+        "list_orders",
+        "retry.decorate.wrapper",
+        "fetch",
+        "outer",
+        "outer.inner",
+    }
+    assert spans["OrderService.place"][0].instrumentation_scope.name == "orders_app.orders"
+
+
+def test_captured_attributes_and_exception_paths(instrumented, span_exporter: InMemorySpanExporter) -> None:  # type: ignore[no-untyped-def]
+    (payments,) = instrumented("capture", "billing.payments")
+    assert payments.charge("c-1", 10.0) is True
+    assert payments.charge("c-2", 4.5, retries=3, meta={"a": 1}) is True
+    assert payments.charge("down-1", 5.0) is False  # swallowed
+    with pytest.raises(ValueError):
+        payments.charge("c-3", -1.0)
+    with pytest.raises(payments.PaymentError):
+        payments.refund("down-9", ["vip", "eu"])
+    with pytest.raises(ConnectionError):
+        payments.settle(-1)
+    assert payments.settle(7) == 7
+
+    charge = by_name(span_exporter)["charge"]
+    assert dict(charge[0].attributes or {}) == {"customer_id": "c-1", "amount": 10.0}  # None-valued left out
+    assert dict(charge[1].attributes or {}) == {"customer_id": "c-2", "amount": 4.5, "retries": 3, "meta": "{'a': 1}"}
+    assert charge[0].status.status_code == StatusCode.UNSET and not charge[0].events
+    swallowed = charge[2]
+    assert swallowed.status.status_code == StatusCode.ERROR
+    assert swallowed.status.description == "gateway unreachable for down-1"
+    assert [e.attributes["exception.type"] for e in swallowed.events] == ["ConnectionError"]  # type: ignore[index]
+    assert charge[3].status.status_code == StatusCode.ERROR  # propagated: recorded by the context manager
+    assert [e.attributes["exception.type"] for e in charge[3].events] == ["ValueError"]  # type: ignore[index]
+
+    (refund,) = by_name(span_exporter)["refund"]
+    assert refund.attributes is not None and refund.attributes["tags"] == ("vip", "eu")
+    assert [e.attributes["exception.type"] for e in refund.events] == [
+        "ConnectionError",
+        "billing.payments.PaymentError",
+    ]
+    assert refund.status.status_code == StatusCode.ERROR
+
+    failed, ok = by_name(span_exporter)["settle"]
+    assert [e.attributes["exception.type"] for e in failed.events] == ["ConnectionError"]  # type: ignore[index]
+    assert dict(failed.attributes or {}) == {"batch": -1, "billing.batch.kind": "negative"}
+    assert ok.status.status_code == StatusCode.UNSET
+
+
+def test_async_and_generator_spans_cover_the_work(instrumented, span_exporter: InMemorySpanExporter) -> None:  # type: ignore[no-untyped-def]
+    (stream,) = instrumented("async_gen", "jobs.stream")
+    assert asyncio.run(stream.fetch_all(["a", "b", "c"])) == ["a", "b", "c"]
+
+    gen = stream.batches(list(range(10)), 3)
+    assert next(gen) == [0, 1, 2]
+    assert "batches" not in by_name(span_exporter)  # still iterating: the span is open
+    assert list(gen) == [[3, 4, 5], [6, 7, 8], [9]]
+
+    async def consume() -> list[int]:
+        return [n async for n in stream.ticks(3)]
+
+    assert asyncio.run(consume()) == [0, 1, 2]
+    tracer = trace.get_tracer("test")
+    with stream.transaction("t") as name:
+        assert name == "t"
+        with tracer.start_as_current_span("inside"):
+            time.sleep(0.02)
+
+    spans = by_name(span_exporter)
+    assert seconds(spans["fetch_all"][0]) >= 0.06
+    assert seconds(spans["batches"][0]) >= 0.04
+    assert seconds(spans["ticks"][0]) >= 0.03
+    assert seconds(spans["transaction"][0]) >= 0.025
+    assert parent_of(spans["inside"][0], spans) == "transaction"
+
+
+def test_parent_and_child_across_modules(instrumented, span_exporter: InMemorySpanExporter) -> None:  # type: ignore[no-untyped-def]
+    (api,) = instrumented("cross_module", "crossapp.api")
+    assert api.handle('{"skus": ["sku-1", "sku-2"]}') == {"sku-1": 10.0, "sku-2": 25.5}
+    spans = by_name(span_exporter)
+    (handle,) = spans["handle"]
+    lookups = spans["Catalog.lookup"]
+    assert len(lookups) == 2 and all(parent_of(s, spans) == "handle" for s in lookups)
+    assert all(s.context.trace_id == handle.context.trace_id for s in lookups)
+    assert handle.instrumentation_scope.name == "crossapp.api"
+    assert lookups[0].instrumentation_scope.name == "crossapp.service"
+
+
+def test_existing_tracer_and_alias_are_reused(instrumented, span_exporter: InMemorySpanExporter) -> None:  # type: ignore[no-untyped-def]
+    (inventory,) = instrumented("existing", "legacy.inventory")
+    text = Path(inventory.__file__).read_text()
+    assert text.count("import trace") == 1 and text.count("get_tracer(") == 1
+    assert inventory.restock("missing", 1) == {"sku": "missing", "quantity": 1}
+    assert inventory.count("abc") == 3
+    spans = by_name(span_exporter)
+    (restock,) = spans["restock"]
+    assert restock.instrumentation_scope.name == "legacy.inventory"
+    assert restock.status.status_code == StatusCode.ERROR
+    assert dict(restock.attributes or {}) == {"sku": "missing", "quantity": 1}
+    assert spans["count"][0].instrumentation_scope.name == "legacy.inventory"
+
+
+def test_layouts_keep_encoding_newlines_and_indentation(instrumented, span_exporter: InMemorySpanExporter) -> None:  # type: ignore[no-untyped-def]
+    cookie, crlf, bare = instrumented("layout", "layoutmods.cookie_future", "layoutmods.crlf_tabs", "layoutmods.bare")
+    assert cookie.price_label(12.7) == "\xa312"
+    assert crlf.Encoder().encode({"a": 1}, True) == '{"a":1}'
+    assert bare.area(2.0, 3.0) == 6.0 and bare.perimeter(1, 2) == 6
+    raw = Path(crlf.__file__).read_bytes()
+    assert raw.count(b"\r\n") == raw.count(b"\n") and b"\n\t\twith tracer" in raw  # CRLF and tabs kept
+    lines = Path(cookie.__file__).read_bytes().splitlines()
+    assert lines[:2] == [b"#!/usr/bin/env python3", b"# -*- coding: latin-1 -*-"]
+    spans = by_name(span_exporter)
+    assert dict(spans["price_label"][0].attributes or {}) == {"amount": 12.7, "currency": "\xa3"}
+    assert dict(spans["Encoder.encode"][0].attributes or {}) == {"compact": True}
+    assert dict(spans["area"][0].attributes or {}) == {"w": 2.0, "h": 3.0}
+    assert "perimeter" in spans
+
+
+def test_name_clashes_get_fresh_names(instrumented, span_exporter: InMemorySpanExporter) -> None:  # type: ignore[no-untyped-def]
+    shadowed, alias, late, clash = instrumented(
+        "names", "namemods.shadowed", "namemods.alias_import", "namemods.late_tracer", "namemods.locals_clash"
+    )
+    assert shadowed.run_traced(lambda: 41) == 41  # the stdlib trace module still works
+    assert alias.ping("db") == "pong from db"
+    assert late.early(1) == 2
+    assert clash.measure(8) == 4.0 and clash.measure("x", exc="fallback") == "fallback"
+    spans = by_name(span_exporter)
+    assert {"run_traced", "ping", "early", "measure"} <= set(spans)
+    assert spans["early"][0].instrumentation_scope.name == "late"
+    failed = spans["measure"][1]
+    assert failed.status.status_code == StatusCode.ERROR and failed.attributes == {"span": "x"}
+
+
+# ---- refusals -----------------------------------------------------------------------------------------------
+
+
+def test_bad_input_is_refused_with_a_message() -> None:
+    broken, _ = read_text(SPANS / "bad_input" / "badmods" / "broken.py")
+    result = span_edits(broken, "ok")
+    assert result.edits == () and result.message is not None and "does not parse (line 5" in result.message
+
+    stubs, _ = read_text(SPANS / "bad_input" / "badmods" / "stubs.py")
+    expectations = {
+        "todo": "no code to trace",
+        "documented_only": "no code to trace",
+        "Store.get": "is abstract",
+        "Reader.read": "no code to trace",
+        "Store": "is a class",
+        "gone": "no function gone",
+        "<module>": "module-level code",
+    }
+    for qualname, message in expectations.items():
+        result = span_edits(stubs, qualname)
+        assert result.edits == () and not result.ok, qualname
+        assert result.message is not None and message in result.message, (qualname, result.message)
+    first_overload = SpanEditor(stubs).sites("parse")[0].node.lineno
+    assert "overload stub" in (span_edits(stubs, "parse", line=first_overload).message or "")
+    implementation = span_edits(stubs, "parse")  # without a line: the implementation, not a stub
+    assert implementation.form == "decorator"
+    edited = apply_edits(stubs, implementation.edits)
+    assert '@tracer.start_as_current_span("parse")\ndef parse(value):' in edited
+
+
+def test_apply_edits_rejects_overlaps() -> None:
+    from trace_advisor.model import Range, TextEdit
+
+    edits = [TextEdit(Range.of(1, 0, 1, 3), "x"), TextEdit(Range.of(1, 2, 1, 4), "y")]
+    with pytest.raises(ValueError, match="overlap"):
+        apply_edits("abcdef", edits)
+    assert apply_edits("ab\r\ncd", [TextEdit(Range.of(2, 1, 2, 1), "X")]) == "ab\r\ncXd"

@@ -1,0 +1,264 @@
+"""Property test of the span edit engine over the running Python's standard library (a large, real corpus).
+
+For every function (a deterministic sample here; ``benchmarks/span_edits_corpus.py`` runs all of them), in both
+forms (plain span, and a capture of every parameter plus swallowed exceptions): the edits are minimal, the result
+parses, everything outside the edits is byte-identical, the module's AST is unchanged apart from the added import,
+tracer and wrapping, the comments are unchanged, and applying again changes nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import io
+import sysconfig
+import tokenize
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from trace_advisor.edits import SourceText, SpanEditor, apply_edits
+from trace_advisor.edits.locate import FunctionSite, find_functions, iter_definitions
+from trace_advisor.model import Capture, Position, TextEdit
+
+# refusals that are the right answer, not failures
+EXPECTED_REFUSALS = ("already starts a span", "overload stub", "is abstract", "has no code to trace")
+SPAN_METHODS = {"start_as_current_span"}
+INSTRUMENTATION = {"record_exception", "set_status"}
+
+
+def corpus_files() -> list[Path]:
+    root = Path(sysconfig.get_paths()["stdlib"])
+    return sorted(p for p in root.rglob("*.py") if "site-packages" not in p.parts and "dist-packages" not in p.parts)
+
+
+def read_source(path: Path) -> str | None:
+    """The file's text as an editor would hold it (declared encoding, newlines untouched), or None."""
+    try:
+        data = path.read_bytes()
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+        ast.parse(text)
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError, LookupError):
+        return None
+    return text
+
+
+def sampled(key: str, one_in: int) -> bool:
+    return one_in <= 1 or int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % one_in == 0
+
+
+@dataclass
+class Tally:
+    tried: int = 0
+    edited: int = 0
+    refused: Counter[str] = field(default_factory=Counter)
+    failures: list[str] = field(default_factory=list)
+
+    def add(self, other: Tally) -> None:
+        self.tried += other.tried
+        self.edited += other.edited
+        self.refused.update(other.refused)
+        self.failures.extend(other.failures)
+
+
+def _is_span_call(expr: ast.expr) -> bool:
+    return isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr in SPAN_METHODS
+
+
+def _is_method_call(stmt: ast.stmt, names: set[str]) -> bool:
+    return (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Call)
+        and isinstance(stmt.value.func, ast.Attribute)
+        and stmt.value.func.attr in names
+    )
+
+
+def _is_attribute_stmt(stmt: ast.stmt) -> bool:
+    if _is_method_call(stmt, {"set_attribute"}):
+        return True
+    return isinstance(stmt, ast.If) and len(stmt.body) == 1 and _is_method_call(stmt.body[0], {"set_attribute"})
+
+
+def _handlers(node: ast.AST) -> Iterator[ast.ExceptHandler]:
+    stack = list(reversed(list(ast.iter_child_nodes(node))))
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.ExceptHandler):
+            yield current
+        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(current))))
+
+
+def unwrap(new: ast.FunctionDef | ast.AsyncFunctionDef, old: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+    """Undo the span instrumentation on ``new`` in place (written independently of the engine's own check)."""
+    new.decorator_list = [d for d in new.decorator_list if not _is_span_call(d)]
+    for index, stmt in enumerate(new.body):
+        if isinstance(stmt, ast.With) and len(stmt.items) == 1 and _is_span_call(stmt.items[0].context_expr):
+            inner = list(stmt.body)
+            while inner and _is_attribute_stmt(inner[0]):
+                inner.pop(0)
+            new.body = new.body[:index] + inner + new.body[index + 1 :]
+            break
+    for new_handler, old_handler in zip(_handlers(new), _handlers(old), strict=False):
+        while new_handler.body and _is_method_call(new_handler.body[0], INSTRUMENTATION):
+            new_handler.body.pop(0)
+        if old_handler.name is None:
+            new_handler.name = None
+        if old_handler.type is None:
+            new_handler.type = None
+
+
+def comments(source: SourceText, first_line: int, last_line: int) -> list[str]:
+    """Comments of lines ``first_line..last_line`` (a whole function: it tokenizes on its own)."""
+    region = "".join(source.line(n) + "\n" for n in range(first_line, last_line + 1))
+    return [t.string for t in tokenize.generate_tokens(io.StringIO(region).readline) if t.type == tokenize.COMMENT]
+
+
+def _lines(node: ast.stmt) -> tuple[int, int]:
+    decorators: list[ast.expr] = getattr(node, "decorator_list", [])
+    return min([d.lineno for d in decorators] + [node.lineno]), node.end_lineno or node.lineno
+
+
+def _check_header_insertion(module: ast.Module, source: SourceText, edit: TextEdit) -> str | None:
+    """The import/tracer insertion is complete statements placed between two top-level statements."""
+    try:
+        inserted = ast.parse(edit.new_text).body
+    except SyntaxError as error:
+        return f"inserted header does not parse: {error}"
+    if not inserted or not all(isinstance(s, ast.ImportFrom | ast.Assign) for s in inserted):
+        return "inserted header is not an import and a tracer"
+    line = edit.range.start.line + (1 if edit.range.start.column else 0)
+    ends = {s.end_lineno for s in module.body}
+    first = min([d.lineno for d in getattr(module.body[0], "decorator_list", [])] + [module.body[0].lineno])
+    between = all(not source.line(n).strip() or source.line(n).lstrip().startswith("#") for n in range(line, first))
+    if line - 1 not in ends and not (line <= first and between):
+        return f"header inserted inside a statement (line {line})"
+    return None
+
+
+def check_function(
+    editor: SpanEditor,
+    old_dump: str,
+    site: FunctionSite,
+    occurrence: int,
+    capture: Capture | None,
+    *,
+    whole_module: bool = True,
+) -> str | None:
+    """None when the edit for this function is right (or rightly refused), else what is wrong.
+
+    ``whole_module=False`` checks the top-level statement holding the function and the header insertion on their
+    own (each parses standalone), which keeps the full-corpus benchmark proportional to function size.
+    """
+    text = editor.source.text
+    assert editor.module is not None
+    result = editor.edits(site.qualname, capture, line=site.node.lineno)
+    if not result.edits:
+        if result.message and any(reason in result.message for reason in EXPECTED_REFUSALS):
+            return None
+        return f"refused: {result.message}"
+    source = editor.source
+    # minimal: pure insertions, except the with-form body replacement which stays inside the body's lines
+    body_lines = (_lines(site.node.body[0])[0], site.node.end_lineno)
+    for edit in result.edits:
+        if edit.range.start != edit.range.end and not (
+            result.form == "with" and body_lines[0] <= edit.range.start.line <= edit.range.end.line <= body_lines[1]
+        ):
+            return f"edit is not minimal: {edit.range}"
+    if whole_module:
+        # byte-identical outside the edits (independent of apply_edits)
+        new = apply_edits(text, result.edits)
+        pieces, cursor = [], 0
+        for edit in sorted(result.edits, key=lambda e: (e.range.start, e.range.end)):
+            start, end = source.offset(edit.range.start), source.offset(edit.range.end)
+            pieces += [text[cursor:start], edit.new_text]
+            cursor = end
+        if new != "".join(pieces) + text[cursor:]:
+            return "text outside the edits changed"
+        expected_dump = old_dump
+    else:
+        if len(result.edits) == 2:
+            problem = _check_header_insertion(editor.module, source, result.edits[0])
+            if problem:
+                return problem
+        first_line, last_line = _lines(site.node)
+        region_start = source.offset(Position(first_line, 0))
+        region_end = source.offset(Position(last_line, len(source.line(last_line))))
+        edit = result.edits[-1]
+        start, end = source.offset(edit.range.start), source.offset(edit.range.end)
+        if not region_start <= start <= end <= region_end:
+            return "the function edit leaves the function"
+        new = text[region_start:start] + edit.new_text + text[end:region_end]
+        old_region = text[region_start:region_end]
+        if new[:1] in (" ", "\t"):  # an indented def parses on its own inside a block
+            new, old_region = "if 1:\n" + new, "if 1:\n" + old_region
+        expected_dump = ast.dump(ast.parse(old_region))
+        occurrence = 0
+    try:
+        new_module = ast.parse(new)
+    except SyntaxError as error:
+        return f"result does not parse: {error}"
+    qualname = site.qualname if whole_module else site.node.name
+    new_sites = find_functions(new_module, qualname)
+    if len(new_sites) <= occurrence:
+        return "function missing after the edit"
+    new_node = new_sites[occurrence].node
+    again = SpanEditor(new, new_module).edits(qualname, capture, line=new_node.lineno)
+    if again.edits or not again.already_traced:
+        return f"not idempotent: {again.message}"
+    if comments(SourceText(new), *_lines(new_node)) != comments(source, *_lines(site.node)):
+        return "comments changed"
+    # AST unchanged apart from the import, the tracer and the span itself
+    if whole_module and len(result.edits) == 2:
+        inserted = result.edits[0]
+        first = inserted.range.start.line + (1 if inserted.range.start.column else 0)
+        last = first + inserted.new_text.count(source.eol) - 1
+        new_module.body = [s for s in new_module.body if not first <= s.lineno <= last]
+    unwrap(new_node, site.node)
+    if ast.dump(new_module) != expected_dump:
+        return "the module's AST changed beyond the span"
+    return None
+
+
+def check_module(path: Path, one_in: int = 1, *, whole_module: bool = True) -> Tally:
+    tally = Tally()
+    text = read_source(path)
+    if text is None:
+        return tally
+    module = ast.parse(text)
+    old_dump = ast.dump(module) if whole_module else ""
+    editor = SpanEditor(text, module)
+    seen: Counter[str] = Counter()
+    for site in iter_definitions(module):
+        if not isinstance(site, FunctionSite):
+            continue
+        occurrence = seen[site.qualname]
+        seen[site.qualname] += 1
+        if not sampled(f"{path.name}:{site.qualname}:{occurrence}", one_in):
+            continue
+        args = site.node.args
+        every = tuple(a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs])
+        for capture in (None, Capture(parameters=every, exceptions=True)):
+            tally.tried += 1
+            problem = check_function(editor, old_dump, site, occurrence, capture, whole_module=whole_module)
+            if problem:
+                form = "plain" if capture is None else "capture"
+                tally.failures.append(f"{path}:{site.node.lineno} {site.qualname} [{form}]: {problem}")
+            else:
+                tally.edited += 1
+    return tally
+
+
+@pytest.mark.slow
+def test_stdlib_sample_edits_are_right() -> None:
+    total = Tally()
+    for path in corpus_files():
+        total.add(check_module(path, one_in=25))
+    print(f"stdlib sample: tried {total.tried} edits, failed {len(total.failures)}")
+    assert total.tried > 2000
+    assert not total.failures, "\n".join(total.failures[:20])
