@@ -288,6 +288,15 @@ function assertResult(result, drawn, originalMain, originalSpans) {
   assert.match(mainOnDisk, /tracer\.start_as_current_span\("OrderService\.place_order"\)/);
   execFileSync(opts.python, ["-c", "import ast, sys; ast.parse(open(sys.argv[1]).read())", path.join(dirs.workspace, MAIN_FILE)]);
 
+  // Settings apply live: a stricter minConfidence hides the weaker recommendations, resetting it brings them back.
+  const live = result.liveSettings;
+  assert.ok(live.stricter !== null, "diagnostics did not follow minConfidence 0.96");
+  assert.ok(live.stricter.every((value) => value >= 96), JSON.stringify(live.stricter));
+  assert.ok(live.restored !== null && live.restored.length > live.stricter.length, JSON.stringify(live));
+
+  // Restart Server starts a new server process that reaches "ready" again (lenses in the screenshot come from it).
+  assert.deepEqual(result.restart, { newClient: true, ready: true });
+
   // The report command wrote an HTML file.
   assert.ok(result.report.path && result.report.size > 500, JSON.stringify(result.report));
   assert.match(fs.readFileSync(result.report.path, "utf8"), /<html/i);
@@ -326,6 +335,7 @@ try {
   stopAll();
   const extensionLogs = path.join(dirs.userData, "logs");
   if (fs.existsSync(extensionLogs)) {
+    fs.rmSync(path.join(artifacts, "vscode-e2e-logs"), { recursive: true, force: true });
     fs.cpSync(extensionLogs, path.join(artifacts, "vscode-e2e-logs"), { recursive: true });
   }
   if (!opts.keep && process.exitCode === 0) {

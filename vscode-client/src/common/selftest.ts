@@ -134,6 +134,23 @@ async function selfTest(
   await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
   result.quickFix = await applyFirstQuickFix(document, diagnostics);
 
+  step("changing traceAdvisor.minConfidence live");
+  // The server's messages carry "confidence NN%"; only recommendations at or above the setting may stay.
+  const confidences = (): number[] =>
+    vscode.languages.getDiagnostics(uri).map((d) => Number(/confidence (\d+)%/.exec(d.message)?.[1] ?? Number.NaN));
+  const config = vscode.workspace.getConfiguration("traceAdvisor");
+  await config.update("minConfidence", 0.96, vscode.ConfigurationTarget.Global);
+  const stricter = await waitFor("diagnostics to follow minConfidence 0.96", () => {
+    const now = confidences();
+    return now.length > 0 && now.every((value) => value >= 96) ? now : undefined;
+  }).catch(() => undefined);
+  await config.update("minConfidence", undefined, vscode.ConfigurationTarget.Global);
+  const restored = await waitFor("diagnostics after resetting minConfidence", () => {
+    const now = confidences();
+    return now.some((value) => value < 96) ? now : undefined;
+  }).catch(() => undefined);
+  result.liveSettings = { stricter: stricter ?? null, restored: restored ?? null };
+
   step("opening the report");
   const reportFile = await vscode.commands.executeCommand<string | undefined>("traceAdvisor.showReport");
   result.report = {
@@ -147,12 +164,23 @@ async function selfTest(
     const spansUri = vscode.Uri.joinPath(folder.uri, spansFile);
     const spansDocument = await vscode.workspace.openTextDocument(spansUri);
     await vscode.window.showTextDocument(spansDocument, vscode.ViewColumn.One);
+    // As a user would: run the command once the file's recommendations are shown.
+    await waitFor("diagnostics of the spans file", () => (vscode.languages.getDiagnostics(spansUri).length > 0 ? true : undefined));
     const before = spansDocument.getText();
     const answer = await vscode.commands.executeCommand<unknown>("traceAdvisor.addSpansInFile");
     await waitFor("the spans edit", () => (spansDocument.getText() !== before ? true : undefined)).catch(() => undefined);
     await spansDocument.save();
     result.addSpans = { file: spansFile, answer: answer as Json, changed: spansDocument.getText() !== before };
   }
+
+  step("restarting the server");
+  await vscode.commands.executeCommand("traceAdvisor.restartServer");
+  const restarted = await waitFor("the restarted server", () => server.running);
+  const readyAgain = await waitFor("the restarted server's ready status", () => {
+    const state = status.state;
+    return typeof state !== "string" && state.state === "ready" ? state : undefined;
+  }).catch(() => undefined);
+  result.restart = { newClient: restarted !== client, ready: readyAgain !== undefined };
 
   step("showing the file with its lenses for the screenshot");
   await vscode.commands.executeCommand("workbench.action.closeSidebar");
