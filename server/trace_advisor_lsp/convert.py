@@ -156,9 +156,10 @@ def outgoing_call(item: types.CallHierarchyItem, ranges: list[types.Range]) -> t
 def code_action(
     title: str,
     kind: str,
-    edit: types.WorkspaceEdit,
+    edit: types.WorkspaceEdit | None,
     diagnostics: Sequence[types.Diagnostic] = (),
     preferred: bool = False,
+    data: Mapping[str, Any] | None = None,
 ) -> types.CodeAction:
     return types.CodeAction(
         title=title,
@@ -166,6 +167,7 @@ def code_action(
         edit=edit,
         diagnostics=list(diagnostics) or None,
         is_preferred=preferred or None,
+        data=dict(data) if data is not None else None,
     )
 
 

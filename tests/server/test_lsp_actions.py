@@ -91,6 +91,8 @@ async def test_source_action_adds_every_recommended_span(client: LanguageClient)
     start = types.Position(line=0, character=0)
     (action,) = await actions_at(client, uri, types.Range(start=start, end=start), [], ["source"])
     assert action.title == "Add spans to all recommended functions in this file"
+    assert action.edit is None, "VS Code resolves edits lazily: the file-wide edit is computed on codeAction/resolve"
+    action = await client.code_action_resolve_async(action)
     text = file.read_text()
     result = apply_text_edits(text, edits_of(action.edit, uri))
     qualnames = [d.data["qualname"] for d in diagnostics]

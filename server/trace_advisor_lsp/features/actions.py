@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from lsprotocol import types
-from trace_advisor.model import span_name, split_symbol
+from trace_advisor.model import Recommendation, span_name, split_symbol
 
 from trace_advisor_lsp import convert, spans
-from trace_advisor_lsp.convert import SOURCE
+from trace_advisor_lsp.convert import SOURCE, Converter
 from trace_advisor_lsp.server import TraceAdvisorServer
 
 ADD_ALL_TITLE = "Add spans to all recommended functions in this file"
@@ -27,6 +27,7 @@ async def code_action(ls: TraceAdvisorServer, params: types.CodeActionParams) ->
     conv, text, version = ls.converter(project), doc.source, doc.version
     recommended = {rec.symbol: rec for rec in project.findings_for(path).visible}
     only = None if params.context.only is None else [str(getattr(k, "value", k)) for k in params.context.only]
+    lazy = resolves_edits(ls)
 
     def wanted(kind: str) -> bool:
         return only is None or any(kind == k or kind.startswith(f"{k}.") for k in only)
@@ -51,13 +52,43 @@ async def code_action(ls: TraceAdvisorServer, params: types.CodeActionParams) ->
                     edit = conv.workspace_edit(path, edits, version)
                     actions.append(convert.code_action(title, REFACTOR, edit))
         if wanted(SOURCE_ADD_SPANS) and recommended:
-            all_edits, changed = spans.file_edits(text, list(recommended.values()))
-            if changed:
-                edit = conv.workspace_edit(path, all_edits, version)
-                actions.append(convert.code_action(ADD_ALL_TITLE, SOURCE_ADD_SPANS, edit))
+            if lazy:  # every recommended function is edited: computed only when the user picks it
+                actions.append(convert.code_action(ADD_ALL_TITLE, SOURCE_ADD_SPANS, None, data={"uri": uri}))
+            else:
+                actions.extend(file_action(conv, path, text, version, list(recommended.values())))
         return actions
 
     return await ls.engine.run(job) or None
+
+
+async def code_action_resolve(ls: TraceAdvisorServer, action: types.CodeAction) -> types.CodeAction:
+    """The edit of "Add spans to all recommended functions", against the document as it is now."""
+    data = action.data if isinstance(action.data, dict) else {}
+    uri = str(data.get("uri", ""))
+    target, doc = ls.target(uri), ls.workspace.text_documents.get(uri)
+    if action.edit is not None or target is None or doc is None:
+        return action
+    conv, text, version = ls.converter(target.project), doc.source, doc.version
+    recommended = list(target.project.findings_for(target.path).visible)
+    resolved = await ls.engine.run(lambda: file_action(conv, target.path, text, version, recommended))
+    action.edit = resolved[0].edit if resolved else types.WorkspaceEdit(document_changes=[])
+    return action
+
+
+def file_action(
+    conv: Converter, path: str, text: str, version: int | None, recommended: list[Recommendation]
+) -> list[types.CodeAction]:
+    all_edits, changed = spans.file_edits(text, recommended)
+    if not changed:
+        return []
+    return [convert.code_action(ADD_ALL_TITLE, SOURCE_ADD_SPANS, conv.workspace_edit(path, all_edits, version))]
+
+
+def resolves_edits(ls: TraceAdvisorServer) -> bool:
+    """Whether the client can fill in an action's edit later (codeAction/resolve)."""
+    document = ls.client_capabilities.text_document
+    support = document.code_action.resolve_support if document and document.code_action else None
+    return support is not None and "edit" in support.properties
 
 
 def symbol_of(diagnostic: types.Diagnostic) -> str | None:
@@ -69,4 +100,6 @@ def symbol_of(diagnostic: types.Diagnostic) -> str | None:
 
 def register(server: TraceAdvisorServer) -> None:
     kinds = [types.CodeActionKind.QuickFix, types.CodeActionKind.RefactorRewrite, types.CodeActionKind.Source]
-    server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=kinds))(code_action)
+    options = types.CodeActionOptions(code_action_kinds=kinds, resolve_provider=True)
+    server.feature(types.TEXT_DOCUMENT_CODE_ACTION, options)(code_action)
+    server.feature(types.CODE_ACTION_RESOLVE)(code_action_resolve)

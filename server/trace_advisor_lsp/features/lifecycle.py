@@ -63,7 +63,9 @@ def did_change_workspace_folders(ls: TraceAdvisorServer, params: types.DidChange
     for folder in params.event.removed:
         path = uri_to_path(folder.uri)
         if path:
-            ls.projects.remove(Path(path).resolve())
+            root = Path(path).resolve()
+            ls.cancellations.cancel(f"index:{root}")
+            ls.projects.remove(root)
     for folder in params.event.added:
         path = uri_to_path(folder.uri)
         if path:
