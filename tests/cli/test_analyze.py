@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 WORKSPACE = Path(__file__).resolve().parent.parent / "fixtures" / "detect" / "workspace"
-CLI = [sys.executable, "-m", "trace_advisor.cli.analyze_cmd"]
+CLI = [sys.executable, "-m", "trace_advisor", "analyze"]
 
 
 def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
