@@ -131,8 +131,10 @@ def attribute_code(node: FunctionNode, capture: Capture, span: str, *, is_method
             lines.append((0, f"{span}.set_attribute({_quote(key)}, {value})"))
         statements += 1
 
+    # a parameter that an attribute also records (under a semantic-convention key) is recorded once, by the attribute
+    keyed = {a.expression.strip() for a in capture.attributes if a.expression.strip() in params}
     for name in capture.parameters:
-        if name in seen or name == receiver:
+        if name in seen or name == receiver or name in keyed:
             continue
         if name not in params:
             notes.append(f"{name!r} is not a parameter of the function: not recorded")

@@ -1,0 +1,294 @@
+"""``trace-advisor apply``: insert spans for given symbols or for every recommendation, or print the diff."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import io
+import os
+import stat
+import sys
+import tempfile
+import tokenize
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from trace_advisor.edits import SourceText, SpanEditor, apply_edits
+from trace_advisor.model import Capture, split_symbol
+
+EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad arguments: reported before anything is read or written, exit code 2."""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One function to instrument: ``occurrence`` picks among defs sharing the qualname (property setters...)."""
+
+    path: Path
+    qualname: str
+    capture: Capture | None = None
+    line: int | None = None  # a line inside the def in the file as read (recommendations), resolved to occurrence
+    label: str = ""
+
+
+@dataclass
+class FileWork:
+    path: Path
+    original: bytes = b""
+    encoding: str = "utf-8"
+    text: str = ""
+    targets: list[Target] = field(default_factory=list)
+
+
+def _confidence(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1: {text}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", type=Path, metavar="PATH", help="a Python file or a workspace folder")
+    parser.add_argument(
+        "--symbol",
+        action="append",
+        default=[],
+        metavar="MODULE:QUALNAME",
+        help="function to instrument, e.g. shop.orders:OrderService.place (repeatable; QUALNAME alone when PATH "
+        "is a file)",
+    )
+    parser.add_argument("--all", action="store_true", help="instrument every recommendation of `analyze` under PATH")
+    parser.add_argument(
+        "--min-confidence", type=_confidence, metavar="X", help="with --all: only recommendations at or above X"
+    )
+    parser.add_argument("--diff", action="store_true", help="print a unified diff and change nothing")
+    parser.add_argument("--config", type=Path, metavar="FILE", help="configuration file (default: project's)")
+    parser.add_argument("--search-path", action="append", default=[], metavar="DIR", help="extra import path")
+
+
+def run(args: argparse.Namespace) -> int:
+    err = sys.stderr
+    try:
+        return _run(args, sys.stdout, err)
+    except UsageError as exc:
+        err.write(f"trace-advisor: error: {exc}\n")
+        return EXIT_USAGE
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if not args.path.exists():
+        raise UsageError(f"no such file or folder: {args.path}")
+    if bool(args.symbol) == bool(args.all):
+        raise UsageError("give --symbol MODULE:QUALNAME (repeatable) or --all")
+    if args.min_confidence is not None and not args.all:
+        raise UsageError("--min-confidence only applies to --all")
+    path = args.path.resolve()
+    if path.is_file() and path.suffix not in (".py", ".pyi"):
+        raise UsageError(f"not a Python file: {args.path}")
+    targets, failures = _symbol_targets(path, args.symbol) if args.symbol else _recommended_targets(path, args, err)
+
+    work: dict[Path, FileWork] = {}
+    for target in targets:
+        work.setdefault(target.path, FileWork(target.path)).targets.append(target)
+    added = 0
+    for item in work.values():
+        problem = _read(item)
+        if problem:
+            failures.append(f"{item.path}: {problem}; nothing changed")
+            continue
+        text = item.text
+        as_read = SpanEditor(text)
+        occurrences = [_occurrence(as_read, t) for t in item.targets]
+        for target, occurrence in zip(item.targets, occurrences, strict=True):
+            editor = SpanEditor(text)
+            sites = editor.sites(target.qualname)
+            line = sites[occurrence].node.lineno if occurrence is not None and occurrence < len(sites) else None
+            result = editor.edits(target.qualname, target.capture, line=line)
+            where = f"{_display(item.path)}:{line}" if line else _display(item.path)
+            if result.edits:
+                text = apply_edits(text, result.edits)
+                added += 1
+                err.write(f'{where}: {target.qualname}: span "{result.span_name}" added ({result.form} form)\n')
+            elif result.already_traced:
+                err.write(f"{where}: {target.qualname}: already has a span\n")
+            else:
+                failures.append(f"{where}: {target.qualname}: {result.message}")
+            for note in result.notes:
+                err.write(f"{where}: {target.qualname}: note: {note}\n")
+        if text == item.text:
+            continue
+        if args.diff:
+            out.write(_diff(item, text, path if path.is_dir() else path.parent))
+            continue
+        try:
+            new_bytes = text.encode(item.encoding)
+        except UnicodeEncodeError as exc:
+            failures.append(f"{item.path}: the span code cannot be written in {item.encoding} ({exc.reason})")
+            continue
+        problem = write_if_unchanged(item.path, item.original, new_bytes)
+        if problem:
+            failures.append(f"{item.path}: {problem}")
+    out.flush()
+    for failure in failures:
+        err.write(f"{failure}\n")
+    verb = "would add" if args.diff else "added"
+    err.write(f"trace-advisor: {verb} {added} span(s)" + (f"; {len(failures)} not done\n" if failures else "\n"))
+    return EXIT_INCOMPLETE if failures else EXIT_OK
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _occurrence(editor: SpanEditor, target: Target) -> int | None:
+    """Which def of ``target.qualname`` the target means (by its line in the text as read); None: the engine picks."""
+    if target.line is None:
+        return None
+    for index, site in enumerate(editor.sites(target.qualname)):
+        first = min([d.lineno for d in site.node.decorator_list] + [site.node.lineno])
+        if first <= target.line <= (site.node.end_lineno or site.node.lineno):
+            return index
+    return None
+
+
+def _read(item: FileWork) -> str | None:
+    """Read and decode a file as its encoding cookie says; returns a problem or None."""
+    try:
+        item.original = item.path.read_bytes()
+    except OSError as exc:
+        return f"cannot read ({exc.strerror or exc})"
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(item.original).readline)
+        item.text = item.original.decode(encoding)
+    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+        return f"cannot decode ({exc})"
+    item.encoding = encoding
+    return None
+
+
+def _diff(item: FileWork, new_text: str, base: Path) -> str:
+    """Unified diff with paths relative to ``base`` (apply it with ``patch -p1`` from there)."""
+    old_source, new_source = SourceText(item.text), SourceText(new_text)
+    old_lines = [line + end for line, end in zip(old_source.lines, old_source.endings, strict=True) if line or end]
+    new_lines = [line + end for line, end in zip(new_source.lines, new_source.endings, strict=True) if line or end]
+    name = item.path.relative_to(base).as_posix() if item.path.is_relative_to(base) else item.path.name
+    return "".join(difflib.unified_diff(old_lines, new_lines, fromfile=f"a/{name}", tofile=f"b/{name}"))
+
+
+def write_if_unchanged(path: Path, original: bytes, new: bytes) -> str | None:
+    """Replace ``path`` with ``new`` atomically (temp file + ``os.replace``, mode kept), unless its content is no
+    longer ``original``. Returns a problem or None. Symlinks are followed: the target file is replaced."""
+    real = path.resolve()
+    try:
+        info = real.stat()
+        if real.read_bytes() != original:
+            return "changed on disk since it was read; not overwritten (run the command again)"
+        fd, temp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
+    except OSError as exc:
+        return f"cannot write ({exc.strerror or exc})"
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(new)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, stat.S_IMODE(info.st_mode))
+        if hasattr(os, "chown"):
+            try:
+                os.chown(temp, info.st_uid, info.st_gid)
+            except PermissionError:
+                pass
+        if real.read_bytes() != original:  # last look right before replacing
+            os.unlink(temp)
+            return "changed on disk since it was read; not overwritten (run the command again)"
+        os.replace(temp, real)
+    except OSError as exc:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        return f"cannot write ({exc.strerror or exc})"
+    return None
+
+
+# ---- which functions ------------------------------------------------------------------------------------------
+
+
+def _symbol_targets(path: Path, symbols: Sequence[str]) -> tuple[list[Target], list[str]]:
+    """Resolve ``--symbol`` values to files under ``path`` (usage errors for malformed ids)."""
+    from trace_advisor.config import find_project_root
+    from trace_advisor.index import Index
+
+    targets: list[Target] = []
+    failures: list[str] = []
+    root = path if path.is_dir() else find_project_root(path)
+    index = Index([root], use_cache=False)
+    for symbol in symbols:
+        if ":" not in symbol:
+            if path.is_dir():
+                raise UsageError(f"--symbol {symbol!r}: use MODULE:QUALNAME when PATH is a folder")
+            targets.append(Target(path, symbol, label=symbol))
+            continue
+        try:
+            module, qualname = split_symbol(symbol)
+        except ValueError as exc:
+            raise UsageError(f"--symbol {symbol!r}: {exc}") from None
+        if path.is_file():
+            own = index.module_for_path(path) or path.stem
+            if module != own and not own.endswith("." + module) and module != path.stem:
+                failures.append(f"{symbol}: {_display(path)} is module {own}, not {module}")
+                continue
+            targets.append(Target(path, qualname, label=symbol))
+            continue
+        found = index.path_for_module(module)
+        if found is None or not found.resolve().is_relative_to(path):
+            failures.append(f"{symbol}: no module {module} under {_display(path)}")
+            continue
+        targets.append(Target(found.resolve(), qualname, label=symbol))
+    return targets, failures
+
+
+def _recommended_targets(path: Path, args: argparse.Namespace, err: TextIO) -> tuple[list[Target], list[str]]:
+    """Every recommendation of the local analysis for files under ``path`` at or above the confidence threshold."""
+    from trace_advisor.analysis import analyze
+    from trace_advisor.config import ConfigError, find_project_root, load_config
+    from trace_advisor.index import Index
+
+    overrides: dict[str, object] = {}
+    if args.min_confidence is not None:
+        overrides["min_confidence"] = args.min_confidence
+    if args.search_path:
+        overrides["search_paths"] = [str(Path(p).resolve()) for p in args.search_path]
+    if args.config is not None and not args.config.is_file():
+        raise UsageError(f"config file not found: {args.config}")
+    try:
+        config = load_config(
+            find_project_root(path), overrides=overrides, config_file=args.config, overrides_origin="command line"
+        )
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    root = path if path.is_dir() else path.parent
+    index = Index.from_config(config, [root])
+    index.build()
+    files = [f for f in index.files() if f.resolve() == path or (path.is_dir() and f.resolve().is_relative_to(path))]
+    result = analyze(index, config, files)
+    for problem in result.problems:
+        err.write(f"{problem.file or 'trace-advisor'}: {problem.severity}: {problem.message}\n")
+    chosen = [r for r in result.recommendations if r.confidence >= config.min_confidence]
+    if not chosen:
+        err.write(f"trace-advisor: no recommendations at or above confidence {config.min_confidence}\n")
+    targets = [
+        Target(Path(r.file).resolve(), r.qualname, r.capture, r.range.start.line, r.symbol)
+        for r in sorted(chosen, key=lambda r: (r.file, r.range.start.line))
+    ]
+    return targets, []

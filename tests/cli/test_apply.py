@@ -1,0 +1,243 @@
+"""``trace-advisor apply`` as a subprocess on copies of tests/fixtures/spans/<case>/ and of the example app.
+
+The instrumented code is then run in a fresh interpreter with the OpenTelemetry SDK and an in-memory exporter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from trace_advisor.cli import apply_cmd, main
+
+REPO = Path(__file__).resolve().parents[2]
+SPANS = REPO / "tests" / "fixtures" / "spans"
+CLI = [sys.executable, "-m", "trace_advisor"]
+
+RUN_WITH_SDK = """
+import asyncio, json, sys
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+exporter = InMemorySpanExporter()
+provider = TracerProvider()
+provider.add_span_processor(SimpleSpanProcessor(exporter))
+trace.set_tracer_provider(provider)
+sys.path.insert(0, sys.argv[1])
+exec(sys.argv[2])
+spans = [
+    {"name": s.name, "id": s.context.span_id, "parent": s.parent.span_id if s.parent else None,
+     "seconds": (s.end_time - s.start_time) / 1e9}
+    for s in exporter.get_finished_spans()
+]
+print(json.dumps(spans))
+"""
+
+
+def cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120, check=False)
+
+
+def run_instrumented(root: Path, code: str) -> list[dict[str, object]]:
+    done = subprocess.run(
+        [sys.executable, "-c", RUN_WITH_SDK, str(root), code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    spans: list[dict[str, object]] = json.loads(done.stdout.strip().splitlines()[-1])
+    return spans
+
+
+def copy_case(case: str, tmp_path: Path) -> Path:
+    root = tmp_path / case
+    shutil.copytree(SPANS / case, root, ignore=shutil.ignore_patterns("expected", "*.md", "plan.json", "__pycache__"))
+    return root
+
+
+def plan_symbols(case: str) -> list[str]:
+    plan = json.loads((SPANS / case / "plan.json").read_text())["spans"]
+    return [entry["symbol"] for entry in plan]
+
+
+def snapshot(root: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in sorted(root.rglob("*.py"))}
+
+
+def symbol_args(symbols: list[str]) -> list[str]:
+    return [arg for symbol in symbols for arg in ("--symbol", symbol)]
+
+
+def test_diff_prints_a_unified_diff_and_changes_nothing(tmp_path: Path) -> None:
+    root = copy_case("cross_module", tmp_path)
+    before = snapshot(root)
+    done = cli("apply", root, *symbol_args(plan_symbols("cross_module")), "--diff")
+    assert done.returncode == 0, done.stderr
+    assert snapshot(root) == before
+    assert "--- a/crossapp/service.py\n+++ b/crossapp/service.py\n" in done.stdout
+    assert '+    @tracer.start_as_current_span("Catalog.lookup")\n' in done.stdout
+    assert "+from opentelemetry import trace" in done.stdout
+    assert "would add 2 span(s)" in done.stderr
+
+
+@pytest.mark.parametrize("case", ["cross_module", "async_gen"])
+def test_apply_writes_the_expected_code_and_is_idempotent(case: str, tmp_path: Path) -> None:
+    root = copy_case(case, tmp_path)
+    done = cli("apply", root, *symbol_args(plan_symbols(case)))
+    assert done.returncode == 0, done.stderr
+    for path in root.rglob("*.py"):
+        expected = SPANS / case / "expected" / path.relative_to(root)
+        if expected.exists():
+            assert path.read_bytes() == expected.read_bytes(), path
+    once = snapshot(root)
+    again = cli("apply", root, *symbol_args(plan_symbols(case)))
+    assert again.returncode == 0, again.stderr
+    assert snapshot(root) == once
+    assert "already has a span" in again.stderr and "added 0 span(s)" in again.stderr
+
+
+def test_instrumented_modules_nest_spans_across_modules(tmp_path: Path) -> None:
+    root = copy_case("cross_module", tmp_path)
+    assert cli("apply", root, *symbol_args(plan_symbols("cross_module"))).returncode == 0
+    spans = run_instrumented(root, 'import crossapp.api as api; api.handle(\'{"skus": ["sku-1", "sku-2"]}\')')
+    (handle,) = [s for s in spans if s["name"] == "handle"]
+    lookups = [s for s in spans if s["name"] == "Catalog.lookup"]
+    assert len(lookups) == 2 and all(s["parent"] == handle["id"] for s in lookups)
+    assert handle["parent"] is None
+
+
+def test_generator_and_async_spans_last_as_long_as_the_work(tmp_path: Path) -> None:
+    root = copy_case("async_gen", tmp_path)
+    assert cli("apply", root, *symbol_args(plan_symbols("async_gen"))).returncode == 0
+    code = (
+        "import jobs.stream as s\n"
+        "asyncio.run(s.fetch_all(['a', 'b']))\n"
+        "list(s.batches(list(range(6)), 2))\n"
+        "async def main():\n    return [n async for n in s.ticks(2)]\n"
+        "asyncio.run(main())\n"
+    )
+    spans = {s["name"]: s for s in run_instrumented(root, code)}
+    assert spans["fetch_all"]["seconds"] >= 0.04  # type: ignore[operator]
+    assert spans["batches"]["seconds"] >= 0.03  # type: ignore[operator]
+    assert spans["ticks"]["seconds"] >= 0.02  # type: ignore[operator]
+
+
+def test_file_path_with_a_bare_qualname(tmp_path: Path) -> None:
+    root = copy_case("methods", tmp_path)
+    target = root / "orders_app" / "orders.py"
+    done = cli("apply", target, "--symbol", "OrderService.tax", "--symbol", "orders:outer.<locals>.inner", cwd=root)
+    assert done.returncode == 0, done.stderr
+    text = target.read_text()
+    assert '    @staticmethod\n    @tracer.start_as_current_span("OrderService.tax")\n    def tax' in text
+    assert '    @tracer.start_as_current_span("outer.inner")\n    def inner(x):' in text
+
+
+def test_bad_input_is_reported_and_nothing_is_written(tmp_path: Path) -> None:
+    root = copy_case("bad_input", tmp_path)
+    before = snapshot(root)
+    broken = cli("apply", root, "--symbol", "badmods.broken:ok")
+    assert broken.returncode == 1 and "does not parse (line 5" in broken.stderr
+    stubs = cli(
+        "apply",
+        root,
+        "--symbol",
+        "badmods.stubs:todo",
+        "--symbol",
+        "badmods.stubs:Store.get",
+        "--symbol",
+        "badmods.stubs:vanished",
+        "--symbol",
+        "badmods.nowhere:f",
+    )
+    assert stubs.returncode == 1
+    for message in ("no code to trace", "is abstract", "no function vanished", "no module badmods.nowhere"):
+        assert message in stubs.stderr
+    assert snapshot(root) == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["{root}"],  # neither --symbol nor --all
+        ["{root}", "--symbol", "a:b", "--all"],
+        ["{root}", "--symbol", "a:b", "--min-confidence", "0.5"],
+        ["{root}/missing"],
+        ["{root}", "--symbol", "qualname_without_module"],
+        ["{root}", "--all", "--min-confidence", "1.5"],
+    ],
+)
+def test_usage_errors_exit_2(args: list[str], tmp_path: Path) -> None:
+    root = copy_case("cross_module", tmp_path)
+    done = cli("apply", *[a.format(root=root) for a in args])
+    assert done.returncode == 2, done.stderr
+    assert "error" in done.stderr
+
+
+def test_mode_is_kept_and_symlinks_are_followed(tmp_path: Path) -> None:
+    root = copy_case("cross_module", tmp_path)
+    service = root / "crossapp" / "service.py"
+    service.chmod(0o750)
+    link = tmp_path / "link.py"
+    link.symlink_to(service)
+    done = cli("apply", link, "--symbol", "Catalog.lookup")
+    assert done.returncode == 0, done.stderr
+    assert link.is_symlink() and "start_as_current_span" in service.read_text()
+    assert stat.S_IMODE(service.stat().st_mode) == 0o750
+    assert not [p for p in service.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_file_changed_while_editing_is_not_overwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_case("cross_module", tmp_path)
+    api = root / "crossapp" / "api.py"
+    real_read = apply_cmd._read
+
+    def read_then_someone_saves(item: apply_cmd.FileWork) -> str | None:
+        problem = real_read(item)
+        api.write_text(api.read_text() + "\n# saved by the editor meanwhile\n")
+        return problem
+
+    monkeypatch.setattr(apply_cmd, "_read", read_then_someone_saves)
+    assert main(["apply", str(root), "--symbol", "crossapp.api:handle"]) == 1
+    assert "changed on disk since it was read; not overwritten" in capsys.readouterr().err
+    text = api.read_text()
+    assert text.endswith("# saved by the editor meanwhile\n") and "start_as_current_span" not in text
+
+
+def test_all_recommendations_on_the_example_app(tmp_path: Path) -> None:
+    root = tmp_path / "examples"
+    shutil.copytree(REPO / "examples", root, ignore=shutil.ignore_patterns("__pycache__"))
+    before = snapshot(root)
+    preview = cli("apply", root, "--all", "--min-confidence", "0.5", "--diff")
+    assert preview.returncode == 0, preview.stderr
+    assert snapshot(root) == before and preview.stdout.startswith("--- a/")
+    done = cli("apply", root, "--all", "--min-confidence", "0.5")
+    assert done.returncode == 0, done.stderr
+    changed = [p for p, data in snapshot(root).items() if data != before[p]]
+    assert len(changed) >= 3
+    compiled = subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(root)], capture_output=True, text=True, check=False
+    )
+    assert compiled.returncode == 0, compiled.stdout
+    again = cli("apply", root, "--all", "--min-confidence", "0.5")
+    assert again.returncode == 0 and "added 0 span(s)" in again.stderr
+    # the instrumented app still works (spans are no-ops without an SDK)
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    db = tmp_path / "shop.db"
+    for command in (["init-db"], ["show", "1"]):
+        ran = subprocess.run(
+            [sys.executable, "-m", "shop", "--db", str(db), *command],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+        assert ran.returncode in (0, 2), ran.stderr  # 2: order 1 does not exist (a handled ShopError)
+        assert "Traceback" not in ran.stderr
