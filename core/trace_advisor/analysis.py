@@ -120,7 +120,7 @@ class Analyzer:
             return None
         for call in ctx.calls:
             if call.api is not None:
-                return f"{call.api.kind}|{call.api.label} via {call.api.target}"
+                return f"{call.api.kind}|{call.api.label} via {call.api.target}"  # targets are short dotted names
         if self.graph is not None and self.builder is not None:
             for edge in self.graph.callees(symbol):
                 if not edge.external and edge.callee != symbol:
@@ -181,7 +181,7 @@ class Analyzer:
         out: list[Candidate] = []
         graph = self.graph
         for ctx, signals, rec, _ in self.candidates:
-            code = ctx.facts.source_of(ctx.node)
+            code = ctx.facts.code_of(ctx.node)
             callers = tuple(dict.fromkeys(e.caller for e in graph.callers(ctx.symbol))) if graph else ()
             callees = tuple(dict.fromkeys(e.callee for e in graph.callees(ctx.symbol))) if graph else ()
             out.append(
@@ -189,7 +189,7 @@ class Analyzer:
                     symbol=ctx.symbol,
                     file=ctx.facts.path,
                     qualname=ctx.qualname,
-                    range=ctx.range_of(ctx.node),
+                    range=ctx.full_range(),
                     code=code,
                     evidence=tuple(s.evidence for s in signals),
                     callers=callers[:10],

@@ -79,13 +79,7 @@ class LocalScorer:
         wrapped = self._only_wraps_instrumented(ctx, signals)
         if wrapped:
             return Verdict(0.0, None, (f"only wraps a call {wrapped} already traces",), tuple(signals))
-        effects: dict[str, float] = {}
-        for priority in {s.evidence.priority for s in signals}:
-            strengths = sorted((self._strength(s) for s in signals if s.evidence.priority == priority), reverse=True)
-            miss = 1.0
-            for value in strengths[:3]:
-                miss *= 1.0 - min(value, 1.0)
-            effects[priority] = min(self.config.weight(priority) * (1.0 - miss), _MAX_EFFECT)
+        effects = self._effects(signals)
         if not effects or max(effects.values()) <= 0:
             return Verdict(0.0, None, ("no evidence",), tuple(signals))
         miss = 1.0
@@ -107,6 +101,17 @@ class LocalScorer:
             factor *= 0.5
         primary = max(sorted(effects), key=lambda p: effects[p])
         return Verdict(round(min(0.99, factor * (1.0 - miss)), 4), primary, (), tuple(signals))
+
+    def _effects(self, signals: Sequence[Signal]) -> dict[str, float]:
+        """Per priority: weight x noisy-OR of its three strongest signals (capped below certainty)."""
+        effects: dict[str, float] = {}
+        for priority in sorted({s.evidence.priority for s in signals}):
+            strengths = sorted((self._strength(s) for s in signals if s.evidence.priority == priority), reverse=True)
+            miss = 1.0
+            for value in strengths[:3]:
+                miss *= 1.0 - min(value, 1.0)
+            effects[priority] = min(self.config.weight(priority) * (1.0 - miss), _MAX_EFFECT)
+        return effects
 
     def _only_wraps_instrumented(self, ctx: FunctionContext, signals: Sequence[Signal]) -> str | None:
         """The instrumentation package when the function is just one call that package already traces."""
@@ -163,27 +168,46 @@ class LocalScorer:
             symbol=ctx.symbol,
             file=ctx.facts.path,
             qualname=ctx.qualname,
-            range=ctx.range_of(ctx.node),
+            range=ctx.full_range(),
             name_range=ctx.name_range(),
             priority=verdict.priority,
             rationale=self.rationale(ranked),
             confidence=verdict.confidence,
             capture=capture_for(ctx, ranked),
-            code_block=ctx.facts.source_of(ctx.node),
+            code_block=ctx.facts.code_of(ctx.node),
             source="local",
             evidence=tuple(s.evidence for s in ranked),
         )
 
     def rationale(self, ranked: Sequence[Signal]) -> str:
-        """A sentence a person can read: the three strongest reasons, then what is already traced."""
+        """A sentence a person can read: the strongest reason of each of the three strongest priorities (calls into
+        workspace functions that do I/O are summarised together), then what auto-instrumentation covers."""
+        effects = self._effects(ranked)
+        order = sorted((p for p in effects if effects[p] > 0), key=lambda p: (-effects[p], p))
         reasons: list[str] = []
-        for signal in ranked:
-            if self.config.weight(signal.evidence.priority) <= 0:
-                continue
-            if signal.evidence.reason not in reasons:
-                reasons.append(signal.evidence.reason)
-            if len(reasons) == 3:
-                break
+        for priority in order[:3]:
+            signals = [s for s in ranked if s.evidence.priority == priority]
+            direct = [s for s in signals if "delegates" not in s.tags]
+            delegated = sorted({s.evidence.detail for s in signals if "delegates" in s.tags})
+            if direct and priority == "external_io":
+                shown = _one_per_system(direct)[:2]
+                reason = " and ".join(
+                    [shown[0].evidence.reason, *(s.evidence.reason.removeprefix("calls ") for s in shown[1:])]
+                )
+                others = len({s.evidence.detail for s in direct} - {s.evidence.detail for s in shown})
+                if others:
+                    reason += f" (and {_count(others, 'more client call')})"
+                if delegated:
+                    reason += f"; calls {_count(len(delegated), 'workspace function')} doing I/O ({_names(delegated)})"
+            elif direct:
+                reason = direct[0].evidence.reason
+            else:
+                first = next(s for s in signals if "delegates" in s.tags)
+                reason = first.evidence.reason
+                rest = [d for d in delegated if d != first.evidence.detail]
+                if rest:
+                    reason += f" and {_count(len(rest), 'more function')} doing I/O ({_names(rest)})"
+            reasons.append(reason)
         text = "; ".join(reasons)
         text = text[:1].upper() + text[1:]
         traced = sorted({t[6:] for s in ranked for t in s.tags if t.startswith("instr:") and t[6:] in self.installed})
@@ -211,3 +235,25 @@ def _private_helper_of(ctx: FunctionContext, symbol: str) -> bool:
     """``symbol`` is a private function of the same module (``_request`` behind ``refund``)."""
     module, _, qualname = symbol.partition(":")
     return module == ctx.module and qualname.rsplit(".", 1)[-1].startswith("_")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _names(symbols: list[str], limit: int = 3) -> str:
+    """Short qualnames of workspace functions for a rationale: ``OrderRepository.add, ...``."""
+    names = [s.split(":")[-1] for s in symbols[:limit]]
+    return ", ".join(names) + (", ..." if len(symbols) > limit else "")
+
+
+def _one_per_system(signals: list[Signal]) -> list[Signal]:
+    """The first signal of each external system (sqlite, http, redis...), strongest first."""
+    seen: set[str] = set()
+    out: list[Signal] = []
+    for signal in signals:
+        system = next((t for t in signal.tags if t.startswith("system:")), signal.evidence.detail)
+        if system not in seen:
+            seen.add(system)
+            out.append(signal)
+    return out

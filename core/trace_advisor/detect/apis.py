@@ -51,6 +51,19 @@ class ApiMatch:
         return 1.0 if self.resolved else 0.7
 
 
+_ARGS = re.compile(r"\([^()]*\)")
+
+
+def _collapse_arguments(text: str) -> str:
+    """``self.connection().execute('SELECT ...', (sku,)).fetchone`` -> ``self.connection().execute(...).fetchone``."""
+    # private-use characters stand in for collapsed groups: no parentheses, so the enclosing group collapses next
+    hole, empty = "\ue000", "\ue001"
+    previous = None
+    while previous != text:
+        previous, text = text, _ARGS.sub(lambda m: empty if m.group(0) == "()" else hole, text)
+    return text.replace(hole, "(...)").replace(empty, "()")
+
+
 def _words(text: str) -> set[str]:
     return set(_WORD.findall(text.lower()))
 
@@ -86,7 +99,7 @@ def match_call(call: ast.Call, target: str | None) -> ApiMatch | None:
         return None
     method = func.attr
     receiver = func.value
-    text = expr_text(func, 120)
+    text = _collapse_arguments(expr_text(func, 200))
     if method in DISTINCT_METHODS:
         kind, system, label = DISTINCT_METHODS[method]
         op = "publish" if method in {"send_message", "basic_publish"} else ""

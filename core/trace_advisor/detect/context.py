@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -66,7 +67,6 @@ class ModuleFacts:
         self.module = module
         self.text = text
         self.lines = text.splitlines()
-        self._keep: list[str] | None = None
         self.tree = tree
         self.imports = import_map(tree, module, is_package)
         self.module_types: dict[str, str] = {}
@@ -131,19 +131,11 @@ class ModuleFacts:
     def range_of(self, node: ast.AST) -> Range:
         return node_range(node, self.lines)
 
-    def source_of(self, node: ast.AST) -> str:
-        """The node's source text (``ast.get_source_segment`` without re-splitting the module each time)."""
-        start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
-        if start is None or end is None:
-            return ""
-        if self._keep is None:
-            self._keep = self.text.splitlines(keepends=True)
-        chunk = [line.encode("utf-8") for line in self._keep[start - 1 : end]]
-        if not chunk:
-            return ""
-        chunk[-1] = chunk[-1][: getattr(node, "end_col_offset", None) or len(chunk[-1])]
-        chunk[0] = chunk[0][getattr(node, "col_offset", 0) :]
-        return b"".join(chunk).decode("utf-8", errors="replace")
+    def code_of(self, node: ast.AST) -> str:
+        """A definition's source, decorators included, dedented (a method reads like a top-level function)."""
+        start = min([getattr(node, "lineno", 1), *(d.lineno for d in getattr(node, "decorator_list", []))])
+        end = getattr(node, "end_lineno", None) or start
+        return textwrap.dedent("\n".join(self.lines[start - 1 : end]))
 
     def symbol(self, qualname: str) -> SymbolId:
         return make_symbol(self.module, qualname)
@@ -222,6 +214,15 @@ class FunctionContext:
 
     def range_of(self, node: ast.AST) -> Range:
         return self.facts.range_of(node)
+
+    def full_range(self) -> Range:
+        """The whole definition, decorators included (like the index's ``Definition.range``)."""
+        rng = self.range_of(self.node)
+        if not self.node.decorator_list:
+            return rng
+        first = min(self.node.decorator_list, key=lambda d: (d.lineno, d.col_offset))
+        start = self.range_of(first).start
+        return Range.of(start.line, max(start.column - 1, 0), rng.end.line, rng.end.column)  # include the "@"
 
     def name_range(self) -> Range:
         """The range of the function's name after ``def`` (falls back to the start of the def)."""
