@@ -75,6 +75,7 @@ class Index:
         self._packages: set[str] = set()  # every package prefix of a workspace module (namespaces included)
         self._infos: dict[str, ModuleInfo | None] = {}
         self._outside: dict[str, tuple[Definition, ...]] = {}  # definitions of modules read from search paths
+        self._external_classes: dict[str, bool] = {}  # stdlib symbol -> defined there as a class
         self._resolver = Resolver(self, dir(builtins))
         self._calls: dict[str, ModuleCalls] = {}
         self._stale: dict[str, ModuleCalls] = {}  # dropped calls whose reverse edges are still in _incoming
@@ -400,6 +401,19 @@ class Index:
                 or self._workspace.locate(name) is not None
                 or self._workspace.stdlib_module_exists(name)
             )
+
+    def is_external_class(self, symbol: str) -> bool:
+        module, _, qualname = symbol.partition(":")
+        if module == "builtins":
+            return isinstance(getattr(builtins, qualname, None), type)
+        with self._lock:
+            known = self._external_classes.get(symbol)
+            if known is None:
+                path = self._workspace.stdlib_path(module)
+                facts = self._decoded(self._read(path), path) if path is not None else None
+                scope = facts.scope_map().get(qualname) if facts is not None else None
+                known = self._external_classes[symbol] = scope is not None and scope.kind == "class"
+            return known
 
     def module_calls(self, module: str) -> ModuleCalls | None:
         with self._lock:

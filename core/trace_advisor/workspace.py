@@ -132,7 +132,7 @@ class Workspace:
         self.site_paths = frozenset(site_found)
         self._located: dict[str, ModuleLocation | None] = {}
         self._stdlib = Path(sysconfig.get_paths()["stdlib"])
-        self._stdlib_found: dict[str, bool] = {}
+        self._stdlib_found: dict[str, Path | None] = {}
 
     @property
     def problems(self) -> list[Problem]:
@@ -162,7 +162,9 @@ class Workspace:
             return
         key = (info.st_dev, info.st_ino)
         if key in visiting:
-            self._walk_problems.append(Problem("symlink loop: folder already being indexed", str(folder), None, "warning"))
+            self._walk_problems.append(
+                Problem("symlink loop: folder already being indexed", str(folder), None, "warning")
+            )
             return
         visiting.add(key)
         try:
@@ -268,12 +270,19 @@ class Workspace:
 
     def stdlib_module_exists(self, name: str) -> bool:
         """Whether the running interpreter's standard library has this (pure Python) module or package."""
-        found = self._stdlib_found.get(name)
-        if found is None:
-            parts = name.split(".")
+        return self.stdlib_path(name) is not None
+
+    def stdlib_path(self, name: str) -> Path | None:
+        """The source file of a pure-Python stdlib module or package (``__init__.py``), if there is one."""
+        if name in self._stdlib_found:
+            return self._stdlib_found[name]
+        parts = name.split(".")
+        found: Path | None = None
+        if is_identifier_path(parts):
             base = self._stdlib.joinpath(*parts)
-            found = is_identifier_path(parts) and (
-                base.with_name(parts[-1] + ".py").is_file() or (base / "__init__.py").is_file()
-            )
-            self._stdlib_found[name] = found
+            for candidate in (base.with_name(parts[-1] + ".py"), base / "__init__.py"):
+                if candidate.is_file():
+                    found = candidate
+                    break
+        self._stdlib_found[name] = found
         return found

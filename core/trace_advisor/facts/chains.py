@@ -10,6 +10,23 @@ from trace_advisor.facts.model import CALL, Chain
 _UNWRAP_FIRST = frozenset({"Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly"})
 _UNWRAP_ALL = frozenset({"Optional", "Union"})
 
+# A literal as the receiver of a chain: ``", ".join(parts)`` is ("<str>", "join"); resolution reads these names as
+# instances of the builtin type.
+LITERAL_NAMES = {
+    str: "<str>",
+    bytes: "<bytes>",
+    int: "<int>",
+    float: "<float>",
+    ast.JoinedStr: "<str>",
+    ast.List: "<list>",
+    ast.ListComp: "<list>",
+    ast.Dict: "<dict>",
+    ast.DictComp: "<dict>",
+    ast.Set: "<set>",
+    ast.SetComp: "<set>",
+    ast.Tuple: "<tuple>",
+}
+
 
 def chain_of(node: ast.expr) -> Chain | None:
     """``a.b().c`` -> ("a", "b", "()", "c"); ``await`` is looked through; anything else is not followable."""
@@ -28,7 +45,11 @@ def chain_of(node: ast.expr) -> Chain | None:
         elif isinstance(current, ast.Await):
             current = current.value
         else:
-            return None
+            literal = LITERAL_NAMES.get(type(current.value) if isinstance(current, ast.Constant) else type(current))
+            if literal is None or not parts:
+                return None
+            parts.append(literal)
+            break
     parts.reverse()
     return tuple(parts)
 

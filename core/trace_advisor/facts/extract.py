@@ -458,7 +458,8 @@ class _Extractor:
                 assert isinstance(current, ast.Call)
                 chain = chain_of(current.func)
                 # a chain with a call in it keeps its arguments in the text: ``getattr(obj, "x")()``
-                text = chain_text(chain) if chain is not None and CALL not in chain else self._segment(current.func)
+                readable = chain is not None and CALL not in chain and not chain[0].startswith("<")
+                text = chain_text(chain) if readable and chain is not None else self._segment(current.func)
                 calls.append(CallSite(scope.qualname, chain, text, self.loc(current)))
             elif kind is ast.NamedExpr:
                 assert isinstance(current, ast.NamedExpr)

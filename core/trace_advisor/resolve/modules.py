@@ -31,6 +31,9 @@ class ModuleProvider(Protocol):
     def module_exists(self, name: str) -> bool:
         """Whether ``name`` is a module or package anywhere: search paths, namespace folders or the stdlib."""
 
+    def is_external_class(self, symbol: str) -> bool:
+        """Whether an import-path symbol (``subprocess:Popen``, ``builtins:dict``) names a class in the stdlib."""
+
 
 def absolute_module(current: str, is_package: bool, target: str, level: int) -> str | None:
     """Resolve ``from <level dots><target> import ...`` written in module ``current``; None if it escapes the top."""

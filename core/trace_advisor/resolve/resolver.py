@@ -140,6 +140,10 @@ class Resolver:
         table[key] = NOTHING
         result = NOTHING
         bound = False
+        if name[0] == "<":  # a literal receiver: "<str>" for ``"...".join``
+            result = frozenset({(v.EXTERNAL_INSTANCE, f"builtins:{name[1:-1]}")})
+            table[key] = result
+            return result
         current = info.scopes.get(scope_name)
         first = True
         while current is not None:
@@ -326,7 +330,12 @@ class Resolver:
                 result = self._eval_bindings(info, scope.qualname, attributes)
                 break
         if result is None:
-            result = frozenset({(v.EXTERNAL, f"{externals[0]}.{name}")}) if len(externals) == 1 else NOTHING
+            if len(externals) == 1:
+                result = frozenset({(v.EXTERNAL, f"{externals[0]}.{name}")})
+            elif not externals and name in v.OBJECT_ATTRIBUTES:  # only ``object`` is left to provide it
+                result = frozenset({(v.EXTERNAL, f"builtins:object.{name}")})
+            else:
+                result = NOTHING
         elif instance:
             result = self._through_properties(result)
         table[key] = result
@@ -366,6 +375,12 @@ class Resolver:
         if kind == v.INSTANCE:
             calls = self._class_attr(ident, "__call__", True, False)
             return _union(self._function_returns(i) for k, i in calls if k == v.FUNCTION)
+        if kind == v.EXTERNAL:
+            returned = v.STDLIB_RETURNS.get(ident)
+            if returned is not None:
+                return frozenset({(v.EXTERNAL_INSTANCE, returned)})
+            if self._modules.is_external_class(ident):
+                return frozenset({(v.EXTERNAL_INSTANCE, ident)})
         return NOTHING
 
     def _function_returns(self, function: SymbolId) -> Values:
