@@ -344,3 +344,27 @@ def test_apply_edits_rejects_overlaps() -> None:
     with pytest.raises(ValueError, match="overlap"):
         apply_edits("abcdef", edits)
     assert apply_edits("ab\r\ncd", [TextEdit(Range.of(2, 1, 2, 1), "X")]) == "ab\r\ncXd"
+
+
+def test_capture_notes_and_global_names() -> None:
+    text = "COUNT = 0\n\n\ndef bump(n: int):\n    global COUNT\n    COUNT += n\n    return COUNT\n"
+    capture = Capture(
+        parameters=("n", "missing"),
+        return_value=True,
+        attributes=(Attribute("app.count", "COUNT"), Attribute("bad key!", "n"), Attribute("app.x", "n +")),
+    )
+    result = span_edits(text, "bump", capture)
+    assert result.form == "with"
+    edited = apply_edits(text, result.edits)
+    assert '        span.set_attribute("n", n)\n        global COUNT\n' in edited
+    assert "app.count" not in edited  # reading COUNT before `global COUNT` would not compile
+    compile(edited, "bump.py", "exec")
+    notes = " | ".join(result.notes)
+    for fragment in (
+        "'missing' is not a parameter",
+        "declared global",
+        "not a valid attribute name",
+        "not valid Python",
+    ):
+        assert fragment in notes
+    assert "return value is not recorded" in notes

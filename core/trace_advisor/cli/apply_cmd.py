@@ -91,7 +91,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.min_confidence is not None and not args.all:
         raise UsageError("--min-confidence only applies to --all")
     path = args.path.resolve()
-    if path.is_file() and path.suffix not in (".py", ".pyi"):
+    if path.is_file() and path.suffix != ".py":
         raise UsageError(f"not a Python file: {args.path}")
     targets, failures = _symbol_targets(path, args.symbol) if args.symbol else _recommended_targets(path, args, err)
 

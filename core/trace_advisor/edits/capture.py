@@ -14,6 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from trace_advisor.edits.existing import own_scope
 from trace_advisor.edits.locate import FunctionNode
 from trace_advisor.model import Capture
 
@@ -113,6 +114,8 @@ def attribute_code(node: FunctionNode, capture: Capture, span: str, *, is_method
     params = _parameters(node)
     positional = [*node.args.posonlyargs, *node.args.args]
     receiver = positional[0].arg if is_method and positional else None
+    # names the body declares global/nonlocal cannot be read before that declaration (a compile-time error)
+    declared = {name for n in own_scope(node) if isinstance(n, ast.Global | ast.Nonlocal) for name in n.names}
     lines: list[tuple[int, str]] = []
     notes: list[str] = []
     statements = 0
@@ -132,7 +135,7 @@ def attribute_code(node: FunctionNode, capture: Capture, span: str, *, is_method
         statements += 1
 
     # a parameter that an attribute also records (under a semantic-convention key) is recorded once, by the attribute
-    keyed = {a.expression.strip() for a in capture.attributes if a.expression.strip() in params}
+    keyed = {a.expression.strip() for a in capture.attributes if _KEY.match(a.key) and a.expression.strip() in params}
     for name in capture.parameters:
         if name in seen or name == receiver or name in keyed:
             continue
@@ -156,6 +159,10 @@ def attribute_code(node: FunctionNode, capture: Capture, span: str, *, is_method
             parsed = None
         if parsed is None or "\n" in expression or "\r" in expression:
             notes.append(f"expression {attribute.expression!r} for {attribute.key!r} is not valid Python: not recorded")
+            continue
+        clash = sorted({n.id for n in ast.walk(parsed) if isinstance(n, ast.Name)} & declared)
+        if clash:
+            notes.append(f"expression for {attribute.key!r} uses {', '.join(clash)}, declared global/nonlocal later")
             continue
         seen.add(attribute.key)
         if isinstance(parsed, ast.Name) and parsed.id in params and parsed.id != receiver:
