@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import glob
 import os
+import shutil
 import sysconfig
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -66,10 +67,14 @@ def site_packages(python: str | None) -> tuple[list[Path], list[Problem]]:
         paths = sysconfig.get_paths()
         unique = dict.fromkeys(Path(paths[key]) for key in ("purelib", "platlib") if key in paths)
         return [p for p in unique if p.is_dir()], []
+    if os.sep not in python and "/" not in python:  # a command name such as "python3.12": look it up on PATH
+        python = shutil.which(python) or python
     given = Path(python).expanduser()
     # a venv's bin/python is a symlink to the base interpreter: use the path as given, not its target
     prefix = given if given.is_dir() else given.parent.parent
     found = _site_packages_under(prefix)
+    if not found and given.is_symlink():  # /usr/bin/python3 -> python3.11 in the same prefix, or a shared build
+        found = _site_packages_under(given.resolve().parent.parent)
     if not found:
         return [], [Problem(f"no site-packages found for interpreter {python}", None, None, "warning")]
     return found, []
@@ -77,6 +82,7 @@ def site_packages(python: str | None) -> tuple[list[Path], list[Problem]]:
 
 def _site_packages_under(prefix: Path) -> list[Path]:
     found = sorted(glob.glob(str(prefix / "lib" / "python3*" / "site-packages")), reverse=True)
+    found += sorted(glob.glob(str(prefix / "lib" / "python3*" / "dist-packages")), reverse=True)  # Debian
     found += glob.glob(str(prefix / "Lib" / "site-packages"))
     return [Path(p) for p in found if Path(p).is_dir()]
 

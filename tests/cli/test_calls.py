@@ -126,3 +126,11 @@ def test_problems_go_to_stderr_and_the_rest_is_output(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert json.loads(result.stdout)["functions"]["ok:f"]["calls"] == ["builtins:print"]
     assert f"{tmp_path / 'bad.py'}:1: syntax error" in result.stderr
+
+
+def test_tree_format_without_entry_prints_every_entry_point(tmp_path: Path) -> None:
+    project = RESOLVE / "recursion" / "project"
+    result = calls(project, "--format", "tree", cwd=project, cache=tmp_path)
+    assert result.returncode == 0, result.stderr
+    roots = [line for line in result.stdout.splitlines() if line and line[0] not in "│├└ "]
+    assert roots == ["walk:<module>  (walk.py:1)", "walk:main  (walk.py:1)"]

@@ -85,3 +85,36 @@ def test_unchanged_modules_keep_their_resolution(index: Index, project: Path) ->
     orders = project / "shop" / "services" / "orders.py"
     index.update_file(orders, orders.read_text() + "\n# a comment\n")
     assert index.module_calls("shop.services.pricing") is pricing_calls
+
+
+def test_edits_and_queries_from_several_threads(index: Index, project: Path) -> None:
+    """The server edits on one thread while analysis reads the graph on others."""
+    import threading
+
+    orders = project / "shop" / "services" / "orders.py"
+    original = orders.read_text()
+    errors: list[BaseException] = []
+
+    def edit() -> None:
+        try:
+            for number in range(30):
+                index.update_file(orders, original + f"\n\ndef extra_{number}():\n    pass\n")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    def read() -> None:
+        try:
+            for _ in range(30):
+                graph = index.graph()
+                assert len(graph.callers("shop.common:log")) == 2
+                graph.tree("shop.services.orders:place")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=edit), threading.Thread(target=read), threading.Thread(target=read)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert "shop.services.orders:extra_29" in index.graph().symbols()
