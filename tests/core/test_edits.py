@@ -217,6 +217,11 @@ def test_captured_attributes_and_exception_paths(instrumented, span_exporter: In
     ]
     assert refund.status.status_code == StatusCode.ERROR
 
+    assert payments.fetch_with_retry("k-1") == "ok:k-1:0.0"
+    (retried,) = by_name(span_exporter)["fetch_with_retry"]
+    assert [e.attributes["exception.type"] for e in retried.events] == ["ConnectionError"]  # type: ignore[index]
+    assert retried.status.status_code == StatusCode.UNSET  # a failed attempt, not a failed operation
+
     failed, ok = by_name(span_exporter)["settle"]
     assert [e.attributes["exception.type"] for e in failed.events] == ["ConnectionError"]  # type: ignore[index]
     assert dict(failed.attributes or {}) == {"batch": -1, "billing.batch.kind": "negative"}

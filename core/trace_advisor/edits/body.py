@@ -28,6 +28,12 @@ class HandlerPlan:
     node: ast.ExceptHandler
     name: str
     add_name: bool
+    error_status: bool = True  # False for a retry: the loop goes on, so the operation may still succeed
+
+    @property
+    def statements(self) -> int:
+        """How many statements the edit puts at the top of the handler."""
+        return 2 if self.error_status else 1
 
 
 class _Tokens:
@@ -81,6 +87,7 @@ def swallowing_handlers(node: FunctionNode, taken: set[str], preferred: str = "e
     plans: list[HandlerPlan] = []
     fresh: str | None = None
     handlers = [n for n in own_scope(node) if isinstance(n, ast.ExceptHandler)]
+    retries = _retry_handlers(node)
     for index, handler in enumerate(handlers):
         reraises = False
         for sub in _handler_scope(handler):
@@ -92,7 +99,7 @@ def swallowing_handlers(node: FunctionNode, taken: set[str], preferred: str = "e
         if reraises:
             continue
         if handler.name:
-            plans.append(HandlerPlan(index, handler, handler.name, False))
+            plans.append(HandlerPlan(index, handler, handler.name, False, id(handler) not in retries))
         else:
             if fresh is None:
                 fresh = preferred
@@ -100,8 +107,37 @@ def swallowing_handlers(node: FunctionNode, taken: set[str], preferred: str = "e
                 while fresh in taken:
                     n += 1
                     fresh = f"{preferred}_{n}"
-            plans.append(HandlerPlan(index, handler, fresh, True))
+            plans.append(HandlerPlan(index, handler, fresh, True, id(handler) not in retries))
     return plans
+
+
+def _retry_handlers(node: FunctionNode) -> set[int]:
+    """ids of handlers inside a loop of the function that let the loop go on (no return, break or raise in them):
+    a failed attempt is worth an exception event, but not an error status on an operation that may still succeed."""
+    found: set[int] = set()
+
+    def visit(stmts: list[ast.stmt], in_loop: bool) -> None:
+        for stmt in stmts:
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                continue
+            if isinstance(stmt, ast.For | ast.AsyncFor | ast.While):
+                visit(stmt.body, True)
+                visit(stmt.orelse, in_loop)
+                continue
+            for handler in getattr(stmt, "handlers", ()):
+                exits = any(isinstance(n, ast.Return | ast.Break | ast.Raise) for n in _handler_scope(handler))
+                if in_loop and not exits:
+                    found.add(id(handler))
+                visit(handler.body, in_loop)
+            for name in ("body", "orelse", "finalbody"):
+                block = getattr(stmt, name, None)
+                if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                    visit(block, in_loop)
+            for case in getattr(stmt, "cases", ()):
+                visit(case.body, in_loop)
+
+    visit(node.body, False)
+    return found
 
 
 def _handler_scope(handler: ast.ExceptHandler) -> list[ast.AST]:
@@ -131,7 +167,8 @@ def with_edit(
     """One edit replacing the body (after the docstring) with ``opener`` + ``first_lines`` + the re-indented body.
 
     ``opener`` is ``with ...:``; ``first_lines`` are (depth, code) inside the block; ``handler_lines`` are inserted
-    at the top of each handler in ``handlers`` (``{name}`` is replaced by the handler's exception name).
+    at the top of each handler in ``handlers`` (``{name}`` is replaced by the handler's exception name; a retry
+    handler gets only the first line, the exception event).
     """
     eol = source.eol
     body = node.body
@@ -188,7 +225,7 @@ def with_edit(
         h = plan.node
         h_first = h.body[0]
         h_line, h_col = _start(source, h_first)
-        code = [line.replace("{name}", plan.name) for line in handler_lines]
+        code = [line.replace("{name}", plan.name) for line in handler_lines[: plan.statements]]
         if plan.add_name:
             colon_line, colon_col = tokens.colon_before(h_line, h_col)
             added = f" as {plan.name}" if h.type is not None else f" BaseException as {plan.name}"

@@ -38,7 +38,7 @@ def same_with_decorator(old: FunctionNode, new: FunctionNode) -> bool:
 
 def same_with_block(old: FunctionNode, new: FunctionNode, attributes: int, handlers: Sequence[HandlerPlan]) -> bool:
     """``new`` is ``old`` with its body (after the docstring) inside one ``with`` block that starts a span, preceded
-    by ``attributes`` statements, and two statements at the top of each planned handler."""
+    by ``attributes`` statements, and the planned statements at the top of each planned handler."""
     doc = docstring_count(old)
     block = new.body[doc] if len(new.body) == doc + 1 else None
     if not isinstance(block, ast.With):
@@ -50,10 +50,10 @@ def same_with_block(old: FunctionNode, new: FunctionNode, attributes: int, handl
         return False
     found = [n for n in own_scope(new) if isinstance(n, ast.ExceptHandler)]
     for plan in handlers:
-        if plan.index >= len(found) or len(found[plan.index].body) < 3:
+        if plan.index >= len(found) or len(found[plan.index].body) <= plan.statements:
             return False
         handler = found[plan.index]
-        del handler.body[:2]
+        del handler.body[: plan.statements]
         if plan.add_name:
             handler.name = None
             if plan.node.type is None:
