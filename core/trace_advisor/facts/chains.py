@@ -54,6 +54,23 @@ def chain_of(node: ast.expr) -> Chain | None:
     return tuple(parts)
 
 
+def value_chains(node: ast.expr | None) -> tuple[Chain, ...]:
+    """The chains a value expression can evaluate to: ``a if c else B()`` and ``a or B()`` give both."""
+    if node is None:
+        return ()
+    if isinstance(node, ast.IfExp):
+        return value_chains(node.body) + value_chains(node.orelse)
+    if isinstance(node, ast.BoolOp):
+        found: tuple[Chain, ...] = ()
+        for value in node.values:
+            found += value_chains(value)
+        return found
+    if isinstance(node, ast.NamedExpr):
+        return value_chains(node.value)
+    chain = chain_of(node)
+    return (chain,) if chain is not None else ()
+
+
 def chain_text(chain: Chain) -> str:
     """Render a chain as source-like text: ("a", "b", "()", "c") -> ``a.b().c``."""
     out: list[str] = []

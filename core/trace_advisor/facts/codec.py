@@ -7,7 +7,7 @@ from typing import Any
 
 from trace_advisor.facts.model import Binding, CallSite, Decorator, ModuleFacts, Scope
 
-_FORMAT = 1
+_FORMAT = 2
 
 
 def encode(facts: ModuleFacts) -> bytes:
@@ -28,6 +28,7 @@ def encode(facts: ModuleFacts) -> bytes:
             tuple((name, tuple(_binding(b) for b in found)) for name, found in s.attributes.items()),
             s.star_imports,
             s.method_kind,
+            s.yield_values,
         )
         for s in facts.scopes
     )
@@ -62,21 +63,22 @@ def decode(data: bytes) -> ModuleFacts:
     return ModuleFacts(
         scopes=tuple(
             Scope(
-                s[0],
-                s[1],
-                s[2],
-                s[3],
-                s[4],
-                bindings(s[5]),
-                s[6],
-                tuple(Decorator(text, chain) for text, chain in s[7]),
-                s[8],
-                s[9],
-                s[10],
-                s[11],
-                bindings(s[12]),
-                s[13],
-                s[14],
+                qualname=s[0],
+                kind=s[1],
+                parent=s[2],
+                loc=s[3],
+                name_loc=s[4],
+                bindings=bindings(s[5]),
+                is_async=s[6],
+                decorators=tuple(Decorator(text, chain) for text, chain in s[7]),
+                bases=s[8],
+                params=s[9],
+                returns=s[10],
+                return_values=s[11],
+                attributes=bindings(s[12]),
+                star_imports=s[13],
+                method_kind=s[14],
+                yield_values=s[15],
             )
             for s in scopes
         ),

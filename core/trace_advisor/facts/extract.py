@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from trace_advisor.facts.chains import annotation_chains, chain_of, chain_text
+from trace_advisor.facts.chains import annotation_chains, chain_of, chain_text, value_chains
 from trace_advisor.facts.model import (
     ANNOTATION,
     CALL,
@@ -85,6 +85,7 @@ class _ScopeBuilder:
         "params",
         "returns",
         "return_values",
+        "yield_values",
         "attributes",
         "star_imports",
         "method_kind",
@@ -107,6 +108,7 @@ class _ScopeBuilder:
         self.params: tuple[str, ...] = ()
         self.returns: tuple[Chain, ...] = ()
         self.return_values: list[Chain] = []
+        self.yield_values: list[Chain] = []
         self.attributes: dict[str, list[Binding]] = {}
         self.star_imports: list[tuple[str, int]] = []
         self.method_kind = ""
@@ -129,6 +131,7 @@ class _ScopeBuilder:
             params=self.params,
             returns=self.returns,
             return_values=tuple(self.return_values),
+            yield_values=tuple(self.yield_values),
             attributes={name: tuple(found) for name, found in self.attributes.items()},
             star_imports=tuple(self.star_imports),
             method_kind=self.method_kind,
@@ -202,8 +205,8 @@ class _Extractor:
 
     def _bind_target(self, target: ast.expr, scope: _ScopeBuilder, value: ast.expr | None) -> None:
         if isinstance(target, ast.Name):
-            chain = chain_of(value) if value is not None else None
-            self._bind(scope, target.id, Binding(VALUE, chains=(chain,)) if chain else _UNKNOWN_BINDING)
+            chains = value_chains(value)
+            self._bind(scope, target.id, Binding(VALUE, chains=chains) if chains else _UNKNOWN_BINDING)
         elif isinstance(target, ast.Tuple | ast.List):
             values = value.elts if isinstance(value, ast.Tuple | ast.List) else None
             if values is not None and len(values) != len(target.elts):
@@ -213,7 +216,7 @@ class _Extractor:
         elif isinstance(target, ast.Starred):
             self._bind_target(target.value, scope, None)
         elif isinstance(target, ast.Attribute):
-            self._self_attribute(target, scope, Binding(VALUE, chains=(c,)) if (c := _chain(value)) else None)
+            self._self_attribute(target, scope, _value_binding(value))
             self.expr(target.value, scope)
         else:
             self.expr(target, scope)
@@ -311,9 +314,7 @@ class _Extractor:
         elif isinstance(node, ast.Return):
             if node.value is not None:
                 self.expr(node.value, scope)
-                chain = chain_of(node.value)
-                if chain is not None:
-                    scope.return_values.append(chain)
+                scope.return_values.extend(value_chains(node.value))
         elif isinstance(node, ast.Global | ast.Nonlocal):
             scope.declared.update(node.names)
             if isinstance(node, ast.Global):
@@ -461,6 +462,9 @@ class _Extractor:
                 readable = chain is not None and CALL not in chain and not chain[0].startswith("<")
                 text = chain_text(chain) if readable and chain is not None else self._segment(current.func)
                 calls.append(CallSite(scope.qualname, chain, text, self.loc(current)))
+            elif kind is ast.Yield:
+                assert isinstance(current, ast.Yield)
+                scope.yield_values.extend(value_chains(current.value))
             elif kind is ast.NamedExpr:
                 assert isinstance(current, ast.NamedExpr)
                 self._bind_target(current.target, scope, current.value)
@@ -496,13 +500,9 @@ def _with_scope(binding: Binding, scope: _ScopeBuilder) -> Binding:
     return binding
 
 
-def _chain(value: ast.expr | None) -> Chain | None:
-    return chain_of(value) if value is not None else None
-
-
 def _value_binding(value: ast.expr | None) -> Binding | None:
-    chain = _chain(value)
-    return Binding(VALUE, chains=(chain,)) if chain is not None else None
+    chains = value_chains(value)
+    return Binding(VALUE, chains=chains) if chains else None
 
 
 def _literal_strings(node: ast.expr) -> list[str] | None:

@@ -60,6 +60,7 @@ class Scope:
     params: tuple[str, ...] = ()  # functions: parameter names in order
     returns: tuple[Chain, ...] = ()  # functions: the return annotation's classes
     return_values: tuple[Chain, ...] = ()  # functions: ``return <chain>`` expressions (used when not annotated)
+    yield_values: tuple[Chain, ...] = ()  # functions: ``yield <chain>`` (what a @contextmanager's ``with`` binds)
     attributes: Mapping[str, tuple[Binding, ...]] = field(default_factory=dict)  # classes: ``self.x = ...``
     star_imports: tuple[tuple[str, int], ...] = ()  # (module, level) of ``from m import *`` in this scope
     method_kind: str = ""  # "", "static", "class", "property"

@@ -180,7 +180,10 @@ class Resolver:
             base = absolute_module(info.name, info.is_package, binding.target, binding.level)
             return self._module_attr(base, binding.name) if base else NOTHING
         if kind == VALUE:
-            return self.eval_chain(info, binding.scope or scope, binding.chains[0])
+            where = binding.scope or scope
+            if len(binding.chains) == 1:
+                return self.eval_chain(info, where, binding.chains[0])
+            return _union(self.eval_chain(info, where, chain) for chain in binding.chains)
         if kind == ANNOTATION:
             where = binding.scope or scope
             return _union(self._instances_of(info, where, chain, scope) for chain in binding.chains)
@@ -364,12 +367,25 @@ class Resolver:
             return self._class_attr(ident, name, True, True)
         if kind in (v.EXTERNAL, v.EXTERNAL_INSTANCE):
             return frozenset({(v.EXTERNAL, f"{ident}.{name}")})
+        if kind == v.CONTEXT and name in ("__enter__", "__aenter__"):
+            return frozenset({(v.ENTER, ident)})
         return NOTHING
 
     def _call_result(self, value: Value) -> Values:
         kind, ident = value
         if kind == v.FUNCTION:
+            located = self._scope_of(ident)
+            if located is not None and any(
+                d.chain and d.chain[-1] in v.CONTEXT_MANAGER_DECORATORS for d in located[1].decorators
+            ):
+                return frozenset({(v.CONTEXT, ident)})
             return self._function_returns(ident)
+        if kind == v.ENTER:
+            located = self._scope_of(ident)
+            if located is None:
+                return NOTHING
+            info, scope = located
+            return _union(self.eval_chain(info, scope.qualname, chain) for chain in scope.yield_values)
         if kind == v.CLASS:
             return frozenset({(v.INSTANCE, ident)})
         if kind == v.INSTANCE:

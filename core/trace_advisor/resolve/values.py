@@ -15,6 +15,10 @@ INSTANCE: Final = "instance"  # name: symbol id of the class
 EXTERNAL: Final = "external"  # name: import-path symbol id of something whose source is not available
 EXTERNAL_INSTANCE: Final = "external_instance"  # name: import-path symbol id of its class (from an annotation)
 SUPER: Final = "super"  # name: symbol id of the class whose ``super()`` this is
+CONTEXT: Final = "context"  # name: symbol id of a @contextmanager function; this is what calling it returns
+ENTER: Final = "enter"  # name: as CONTEXT; its ``__enter__``, which returns what the function yields
+
+CONTEXT_MANAGER_DECORATORS = frozenset({"contextmanager", "asynccontextmanager"})
 
 NOTHING: Values = frozenset()
 
@@ -38,6 +42,7 @@ STDLIB_MODULE_ATTRIBUTES = frozenset({"os.path"})
 # import path and never read for this). Keys and values are import-path symbol ids; a value is the class whose
 # instance the call returns. Classes defined in stdlib source are recognised without this table.
 STDLIB_RETURNS = {
+    "json:dumps": "builtins:str",
     "logging:getLogger": "logging:Logger",
     "logging:getLoggerClass": "logging:Logger",
     "sqlite3:connect": "sqlite3:Connection",
