@@ -3,6 +3,7 @@ configuration changes without restart, and the client log."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,31 @@ async def test_workspace_folders_can_be_removed_and_added(client: LanguageClient
     )
     await eventually(lambda: statuses[-1]["state"] == "ready" and statuses[-1]["total"] == before, what="re-indexed")
     assert await wait_diagnostics(client, uri, bool)  # the open document is analysed again
+
+
+async def test_log_level_is_configurable(client: LanguageClient) -> None:
+    uri = (root(client) / "orders" / "orders" / "notify.py").as_uri()
+    version = [1]
+
+    async def touch() -> None:  # an edit that changes nothing: re-analysed, republished
+        version[0] += 1
+        start = types.Position(line=0, character=0)
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version[0]),
+                content_changes=[
+                    types.TextDocumentContentChangePartial(range=types.Range(start=start, end=start), text="")
+                ],
+            )
+        )
+        client.diagnostics.pop(uri, None)
+        await eventually(lambda: client.diagnostics.get(uri) is not None, what="republished diagnostics")
+
+    for level, expect_debug in (("debug", True), ("info", False)):
+        client.set_configuration({"traceAdvisor": {"server": {"debounceMs": 20, "logLevel": level}}})
+        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+        await asyncio.sleep(0.3)
+        seen = len(client.log_messages)
+        await touch()
+        debug = [m for m in client.log_messages[seen:] if m.type == types.MessageType.Log and "analysed" in m.message]
+        assert bool(debug) is expect_debug, level

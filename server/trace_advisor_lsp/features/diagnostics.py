@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from pathlib import Path
 
 from lsprotocol import types
@@ -50,7 +51,11 @@ async def refresh(ls: TraceAdvisorServer, uri: str) -> None:
         problem, local, visible = analyse(project, index, path, text, findings)
         return problem, local, (visible, render(conv, visible, problem))
 
+    started = time.perf_counter()
     problem, local, published = await ls.engine.run(job)
+    LOG.debug(
+        "analysed %s v%s in %.1f ms: %d findings", path, version, 1000 * (time.perf_counter() - started), len(local)
+    )
     current = ls.workspace.text_documents.get(uri)
     if current is None or current.version != version or project.index is not index:
         return  # superseded: the newer version has its own job
