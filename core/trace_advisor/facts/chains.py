@@ -4,11 +4,38 @@ from __future__ import annotations
 
 import ast
 
-from trace_advisor.facts.model import CALL, Chain
+from trace_advisor.facts.model import CALL, ELEMENTS_OF, VALUES_OF, Chain
 
 # Subscripted annotations that mean "one of the arguments" rather than a generic container.
 _UNWRAP_FIRST = frozenset({"Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly"})
 _UNWRAP_ALL = frozenset({"Optional", "Union"})
+# Generic containers whose first argument is the type of their elements (what ``for x in ...`` gives).
+_CONTAINERS = frozenset(
+    {
+        "list",
+        "List",
+        "set",
+        "Set",
+        "frozenset",
+        "FrozenSet",
+        "Sequence",
+        "MutableSequence",
+        "Iterable",
+        "Iterator",
+        "Collection",
+        "AbstractSet",
+        "MutableSet",
+        "deque",
+        "Deque",
+        "Generator",
+        "AsyncIterator",
+        "AsyncIterable",
+        "AsyncGenerator",
+        "KeysView",
+        "tuple",
+        "Tuple",
+    }
+)
 
 # A literal as the receiver of a chain: ``", ".join(parts)`` is ("<str>", "join"); resolution reads these names as
 # instances of the builtin type.
@@ -67,6 +94,13 @@ def value_chains(node: ast.expr | None) -> tuple[Chain, ...]:
         return found
     if isinstance(node, ast.NamedExpr):
         return value_chains(node.value)
+    if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp):
+        kind = "<list>" if isinstance(node, ast.ListComp) else "<set>" if isinstance(node, ast.SetComp) else None
+        elements = tuple((*chain, VALUES_OF) for chain in value_chains(node.elt))
+        return ((kind,), *elements) if kind else elements
+    if isinstance(node, ast.List | ast.Set | ast.Tuple) and node.elts:
+        kind = LITERAL_NAMES[type(node)]
+        return ((kind,), *((*chain, VALUES_OF) for e in node.elts for chain in value_chains(e)))
     chain = chain_of(node)
     return (chain,) if chain is not None else ()
 
@@ -113,10 +147,12 @@ def annotation_chains(node: ast.expr | None, depth: int = 0) -> tuple[Chain, ...
             for element in elements:
                 found += annotation_chains(element, depth + 1)
             return found
+        inner = node.slice
+        first = inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner
         if head in _UNWRAP_FIRST:
-            inner = node.slice
-            first = inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner
             return annotation_chains(first, depth + 1)
+        if head in _CONTAINERS:
+            return (base, *((*chain, ELEMENTS_OF) for chain in annotation_chains(first, depth + 1)))
         return (base,)
     if isinstance(node, ast.Name | ast.Attribute):
         chain = chain_of(node)

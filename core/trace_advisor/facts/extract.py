@@ -18,6 +18,7 @@ from trace_advisor.facts.model import (
     CLASS,
     CLS,
     DEF,
+    ELEMENT,
     FROM,
     IMPORT,
     SELF,
@@ -302,7 +303,11 @@ class _Extractor:
             self._record_all([node.target], node.value, scope, extend=True)
         elif isinstance(node, ast.For | ast.AsyncFor):
             self.expr(node.iter, scope)
-            self._bind_target(node.target, scope, None)
+            iterated = value_chains(node.iter)
+            if isinstance(node.target, ast.Name) and iterated:
+                self._bind(scope, node.target.id, Binding(VALUE, chains=tuple((*c, ELEMENT) for c in iterated)))
+            else:
+                self._bind_target(node.target, scope, None)
             self.body(node.body, scope)
             self.body(node.orelse, scope)
         elif isinstance(node, ast.With | ast.AsyncWith):

@@ -15,6 +15,12 @@ Loc = tuple[int, int, int, int]
 # what came before": ``Repository.in_memory().save`` is ("Repository", "in_memory", "()", "save").
 Chain = tuple[str, ...]
 CALL: Final = "()"
+# Collections in binding chains. ELEMENT ends a chain for "an element of" it (``for x in items``); ELEMENTS_OF
+# ends an annotation chain for "a collection of instances of" a class (``list[Order]``); VALUES_OF ends a value chain
+# for "a collection of" the values it evaluates to (``[Worker() for ...]``).
+ELEMENT: Final = "[]"
+ELEMENTS_OF: Final = "[*]"
+VALUES_OF: Final = "[v]"
 
 # Binding kinds: what a name in a scope is bound to (flow-insensitive: every binding of the name counts).
 DEF: Final = "def"  # a function defined in this module: ``target`` is its qualname

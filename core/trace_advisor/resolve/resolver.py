@@ -15,10 +15,13 @@ from trace_advisor.facts.model import (
     CLASS,
     CLS,
     DEF,
+    ELEMENT,
+    ELEMENTS_OF,
     FROM,
     IMPORT,
     SELF,
     VALUE,
+    VALUES_OF,
     Binding,
     Chain,
     Scope,
@@ -123,6 +126,10 @@ class Resolver:
                     break
                 if part == CALL:
                     values = _union(self._call_result(value) for value in values)
+                elif part == ELEMENT:
+                    values = frozenset(_element_of(value) for value in values if value[0] in _COLLECTIONS)
+                elif part == VALUES_OF:
+                    values = frozenset(_collection_of(value) for value in values if value[0] in _INSTANCES)
                 else:
                     values = _union(self._attribute(value, part) for value in values)
         finally:
@@ -199,6 +206,10 @@ class Resolver:
         if chain[-1] == "Self":
             owner = self._enclosing_class(info, function_scope)
             return frozenset({(v.INSTANCE, owner)}) if owner else NOTHING
+        if chain[-1] == ELEMENTS_OF:  # ``list[Order]``: a collection of Order instances
+            return frozenset(
+                _collection_of(value) for value in self._instances_of(info, where, chain[:-1], function_scope)
+            )
         out: set[Value] = set()
         for kind, ident in self.eval_chain(info, where, chain):
             if kind == v.CLASS:
@@ -418,6 +429,18 @@ class Resolver:
                 result = _union(self.eval_chain(info, scope.qualname, chain) for chain in scope.return_values)
         table[key] = result
         return result
+
+
+_COLLECTIONS = frozenset({v.ELEMENTS, v.EXTERNAL_ELEMENTS})
+_INSTANCES = frozenset({v.INSTANCE, v.EXTERNAL_INSTANCE})
+
+
+def _element_of(value: Value) -> Value:
+    return (v.INSTANCE if value[0] == v.ELEMENTS else v.EXTERNAL_INSTANCE, value[1])
+
+
+def _collection_of(value: Value) -> Value:
+    return (v.ELEMENTS if value[0] == v.INSTANCE else v.EXTERNAL_ELEMENTS, value[1])
 
 
 def _union(parts: Iterable[Values]) -> Values:
