@@ -55,7 +55,7 @@ vscode:
 vscode-e2e: dev chromium
 	$(MAKE) -C vscode-client e2e
 
-test: lint typecheck pytest
+test: lint typecheck pytest vscode vscode-e2e
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache
