@@ -9,7 +9,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from trace_advisor.cache import FactsCache
@@ -18,16 +18,16 @@ from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
 from trace_advisor.facts import codec
 from trace_advisor.facts.definitions import definitions_of
-from trace_advisor.facts.model import FROM, IMPORT, ModuleFacts, Scope
+from trace_advisor.facts.model import ModuleFacts, Scope
 from trace_advisor.model import CallEdge, Definition, Position, Problem, SymbolId, SyntaxProblem
 from trace_advisor.parsing import content_hash, decode_source, parse_bytes, parse_source
-from trace_advisor.resolve import ModuleInfo, Resolver, absolute_module
+from trace_advisor.resolve import ModuleInfo, Resolver
+from trace_advisor.resolve.dependencies import Importers, interface_of
 from trace_advisor.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
 _EMPTY_FACTS = ModuleFacts(scopes=(Scope("<module>", "module", None, (1, 0, 1, 0), (1, 0, 1, 0), {}),), calls=())
-_NO_LOC = (0, 0, 0, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +80,7 @@ class Index:
         self._calls: dict[str, ModuleCalls] = {}
         self._stale: dict[str, ModuleCalls] = {}  # dropped calls whose reverse edges are still in _incoming
         self._incoming: dict[SymbolId, dict[str, list[CallEdge]]] = {}
-        self._importers: dict[str, set[str]] | None = None
-        self._imports: dict[str, frozenset[str]] = {}
+        self._importers: Importers | None = None
         self._graph = CallGraph(self)
 
     @classmethod
@@ -221,24 +220,17 @@ class Index:
         """Drop what the change can affect: the module's own calls, plus its importers when its interface changed."""
         self._infos.pop(module, None)
         self._outside.pop(module, None)
-        if old is not None and new is not None and _interface(old) == _interface(new):
+        if old is not None and new is not None and interface_of(old) == interface_of(new):
             self._drop_calls({module})
             return
         if self._importers is None:  # importers not mapped yet (the graph was never fully resolved): drop it all
             self._resolver.clear()
             self._drop_calls(set(self._calls))
             return
-        importers = self._importers
-        affected = {module}
-        pending = [module, *_ancestors(module)]
-        while pending:
-            for importer in importers.get(pending.pop(), ()):
-                if importer not in affected:
-                    affected.add(importer)
-                    pending.append(importer)
+        affected = self._importers.affected_by(module)
         self._resolver.forget(affected)
         self._drop_calls(affected)
-        self._reindex_imports(module)
+        self._importers.update(module, self.module_info(module) if module in self._modules else None)
 
     def _invalidate_all(self) -> None:
         self._infos.clear()
@@ -264,25 +256,11 @@ class Index:
                 for edge in edges:
                     self._incoming.get(edge.callee, {}).pop(module, None)
 
-    def _importer_map(self) -> dict[str, set[str]]:
-        """Module -> the workspace modules that import it (built once, then kept up to date per change)."""
+    def _map_importers(self) -> None:
         if self._importers is None:
-            self._imports.clear()
-            self._importers = {}
+            self._importers = Importers()
             for module in self._modules:
-                self._reindex_imports(module)
-        return self._importers
-
-    def _reindex_imports(self, module: str) -> None:
-        if self._importers is None:
-            return
-        for imported in self._imports.pop(module, ()):
-            self._importers.get(imported, set()).discard(module)
-        info = self.module_info(module) if module in self._modules else None
-        found = frozenset(_imports_of(info)) if info is not None else frozenset()
-        self._imports[module] = found
-        for imported in found:
-            self._importers.setdefault(imported, set()).add(module)
+                self._importers.update(module, self.module_info(module))
 
     # ---- queries -----------------------------------------------------------------------------------------------
     @property
@@ -440,7 +418,7 @@ class Index:
                 with _gc_paused():
                     for module in missing:
                         self.module_calls(module)
-                    self._importer_map()
+                    self._map_importers()
                 _settle()
             by_module = self._incoming.get(symbol, {})
             edges = [edge for module in sorted(by_module) for edge in by_module[module]]
@@ -481,31 +459,3 @@ def _problem(syntax: SyntaxProblem | None, file: str) -> Problem | None:
         return None
     where = f" (line {syntax.line}, column {syntax.column})" if syntax.line and syntax.column is not None else ""
     return Problem(f"{syntax.message}{where}", file, syntax.line, "error")
-
-
-def _interface(facts: ModuleFacts) -> object:
-    """What other modules can observe of a module: everything but positions and call sites."""
-    return (tuple(replace(s, loc=_NO_LOC, name_loc=_NO_LOC) for s in facts.scopes), facts.all_names)
-
-
-def _ancestors(module: str) -> list[str]:
-    parts = module.split(".")
-    return [".".join(parts[:end]) for end in range(1, len(parts))]
-
-
-def _imports_of(info: ModuleInfo) -> set[str]:
-    found: set[str] = set()
-    for scope in info.facts.scopes:
-        for bindings in scope.bindings.values():
-            for binding in bindings:
-                if binding.kind == IMPORT:
-                    found.add(binding.target)
-                elif binding.kind == FROM:
-                    base = absolute_module(info.name, info.is_package, binding.target, binding.level)
-                    if base:
-                        found.update((base, f"{base}.{binding.name}"))
-        for target, level in scope.star_imports:
-            base = absolute_module(info.name, info.is_package, target, level)
-            if base:
-                found.add(base)
-    return found

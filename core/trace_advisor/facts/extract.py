@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from trace_advisor.facts.builder import ScopeBuilder, child_qualname, with_scope
 from trace_advisor.facts.chains import annotation_chains, chain_of, chain_text, value_chains
 from trace_advisor.facts.model import (
     ANNOTATION,
@@ -30,9 +31,8 @@ from trace_advisor.facts.model import (
     Decorator,
     Loc,
     ModuleFacts,
-    Scope,
 )
-from trace_advisor.model import LOCALS, MODULE_QUALNAME
+from trace_advisor.model import MODULE_QUALNAME
 from trace_advisor.positions import char_column
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -72,79 +72,12 @@ _FIELDS: Mapping[type, tuple[str, ...]] = MappingProxyType(
 )
 
 
-class _ScopeBuilder:
-    __slots__ = (
-        "qualname",
-        "kind",
-        "parent",
-        "loc",
-        "name_loc",
-        "bindings",
-        "is_async",
-        "decorators",
-        "bases",
-        "params",
-        "returns",
-        "return_values",
-        "yield_values",
-        "attributes",
-        "star_imports",
-        "method_kind",
-        "declared",
-        "globals",
-        "self_name",
-        "owner",
-    )
-
-    def __init__(self, qualname: str, kind: str, parent: _ScopeBuilder | None, loc: Loc, name_loc: Loc) -> None:
-        self.qualname = qualname
-        self.kind = kind
-        self.parent = parent
-        self.loc = loc
-        self.name_loc = name_loc
-        self.bindings: dict[str, list[Binding]] = {}
-        self.is_async = False
-        self.decorators: tuple[Decorator, ...] = ()
-        self.bases: tuple[Chain | None, ...] = ()
-        self.params: tuple[str, ...] = ()
-        self.returns: tuple[Chain, ...] = ()
-        self.return_values: list[Chain] = []
-        self.yield_values: list[Chain] = []
-        self.attributes: dict[str, list[Binding]] = {}
-        self.star_imports: list[tuple[str, int]] = []
-        self.method_kind = ""
-        self.declared: set[str] = set()  # names declared ``global``/``nonlocal``: not local bindings
-        self.globals: set[str] = set()
-        self.self_name: str | None = None  # methods: the name of the instance parameter
-        self.owner: _ScopeBuilder | None = None  # methods: the class whose attributes ``self.x = ...`` sets
-
-    def freeze(self) -> Scope:
-        return Scope(
-            qualname=self.qualname,
-            kind=self.kind,
-            parent=self.parent.qualname if self.parent else None,
-            loc=self.loc,
-            name_loc=self.name_loc,
-            bindings={name: tuple(found) for name, found in self.bindings.items()},
-            is_async=self.is_async,
-            decorators=self.decorators,
-            bases=self.bases,
-            params=self.params,
-            returns=self.returns,
-            return_values=tuple(self.return_values),
-            yield_values=tuple(self.yield_values),
-            attributes={name: tuple(found) for name, found in self.attributes.items()},
-            star_imports=tuple(self.star_imports),
-            method_kind=self.method_kind,
-        )
-
-
 class _Extractor:
     def __init__(self, text: str) -> None:
         self._text = text
         self._ascii = text.isascii()
         self._lines: list[str] | None = None
-        self._scopes: list[_ScopeBuilder] = []
+        self._scopes: list[ScopeBuilder] = []
         self._calls: list[CallSite] = []
         self._all_names: list[str] | None = None
         self._all_dynamic = False
@@ -197,14 +130,14 @@ class _Extractor:
         return text[:_MAX_TEXT]
 
     # ---- scopes and bindings ---------------------------------------------------------------------------------
-    def _bind(self, scope: _ScopeBuilder, name: str, binding: Binding) -> None:
+    def _bind(self, scope: ScopeBuilder, name: str, binding: Binding) -> None:
         if name in scope.declared:
             if name in scope.globals:  # ``global x; x = ...`` binds the module's x
-                self._scopes[0].bindings.setdefault(name, []).append(_with_scope(binding, scope))
+                self._scopes[0].bindings.setdefault(name, []).append(with_scope(binding, scope))
             return
         scope.bindings.setdefault(name, []).append(binding)
 
-    def _bind_target(self, target: ast.expr, scope: _ScopeBuilder, value: ast.expr | None) -> None:
+    def _bind_target(self, target: ast.expr, scope: ScopeBuilder, value: ast.expr | None) -> None:
         if isinstance(target, ast.Name):
             chains = value_chains(value)
             self._bind(scope, target.id, Binding(VALUE, chains=chains) if chains else _UNKNOWN_BINDING)
@@ -222,19 +155,19 @@ class _Extractor:
         else:
             self.expr(target, scope)
 
-    def _self_attribute(self, target: ast.Attribute, scope: _ScopeBuilder, binding: Binding | None) -> None:
+    def _self_attribute(self, target: ast.Attribute, scope: ScopeBuilder, binding: Binding | None) -> None:
         owner = scope.owner
         if owner is None or not isinstance(target.value, ast.Name) or target.value.id != scope.self_name:
             return
         found = binding if binding is not None else _UNKNOWN_BINDING
-        owner.attributes.setdefault(target.attr, []).append(_with_scope(found, scope))
+        owner.attributes.setdefault(target.attr, []).append(with_scope(found, scope))
 
     # ---- statements ------------------------------------------------------------------------------------------
-    def body(self, statements: list[ast.stmt], scope: _ScopeBuilder) -> None:
+    def body(self, statements: list[ast.stmt], scope: ScopeBuilder) -> None:
         for statement in statements:
             self.statement(statement, scope)
 
-    def statement(self, node: ast.stmt, scope: _ScopeBuilder) -> None:  # noqa: C901 - one branch per statement
+    def statement(self, node: ast.stmt, scope: ScopeBuilder) -> None:  # noqa: C901 - one branch per statement
         kind = type(node)
         # the commonest statements first, by exact type: this is the hot loop of indexing
         if kind is ast.Expr:
@@ -353,14 +286,14 @@ class _Extractor:
                 elif isinstance(child, ast.expr):
                     self.expr(child, scope)
 
-    def _bind_entered(self, target: ast.expr, scope: _ScopeBuilder, context: Chain | None) -> None:
+    def _bind_entered(self, target: ast.expr, scope: ScopeBuilder, context: Chain | None) -> None:
         """``with Foo() as f``: f is what ``Foo().__enter__()`` returns."""
         if isinstance(target, ast.Name) and context is not None:
             self._bind(scope, target.id, Binding(VALUE, chains=((*context, "__enter__", "()"),)))
         else:
             self._bind_target(target, scope, None)
 
-    def _decorators(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, scope: _ScopeBuilder) -> None:
+    def _decorators(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, scope: ScopeBuilder) -> None:
         """Decorator expressions run in the defining scope; a bare ``@name`` is itself a call of ``name``."""
         for decorator in node.decorator_list:
             self.expr(decorator, scope)
@@ -369,13 +302,13 @@ class _Extractor:
                 if chain is not None and chain[-1] not in _DECLARATIVE:
                     self._calls.append(CallSite(scope.qualname, chain, chain_text(chain), self.loc(decorator)))
 
-    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, parent: _ScopeBuilder) -> None:
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, parent: ScopeBuilder) -> None:
         self._decorators(node, parent)
         args = node.args
         for default in (*args.defaults, *(d for d in args.kw_defaults if d is not None)):
             self.expr(default, parent)
         loc, name_loc = self._def_locs(node)
-        scope = _ScopeBuilder(_child_qualname(parent, node.name), "function", parent, loc, name_loc)
+        scope = ScopeBuilder(child_qualname(parent, node.name), "function", parent, loc, name_loc)
         self._scopes.append(scope)
         self._bind(parent, node.name, Binding(DEF, target=scope.qualname))
         scope.is_async = isinstance(node, ast.AsyncFunctionDef)
@@ -409,12 +342,12 @@ class _Extractor:
         scope.returns = annotation_chains(node.returns)
         self.body(node.body, scope)
 
-    def _class(self, node: ast.ClassDef, parent: _ScopeBuilder) -> None:
+    def _class(self, node: ast.ClassDef, parent: ScopeBuilder) -> None:
         self._decorators(node, parent)
         for base in (*node.bases, *(k.value for k in node.keywords)):
             self.expr(base, parent)
         loc, name_loc = self._def_locs(node)
-        scope = _ScopeBuilder(_child_qualname(parent, node.name), "class", parent, loc, name_loc)
+        scope = ScopeBuilder(child_qualname(parent, node.name), "class", parent, loc, name_loc)
         self._scopes.append(scope)
         self._bind(parent, node.name, Binding(CLASS, target=scope.qualname))
         scope.decorators = tuple(Decorator(self._segment(d), chain_of(d)) for d in node.decorator_list)
@@ -422,7 +355,7 @@ class _Extractor:
         self.body(node.body, scope)
 
     # ---- __all__ ---------------------------------------------------------------------------------------------
-    def _record_all(self, targets: list[ast.expr], value: ast.expr, scope: _ScopeBuilder, *, extend: bool) -> None:
+    def _record_all(self, targets: list[ast.expr], value: ast.expr, scope: ScopeBuilder, *, extend: bool) -> None:
         if scope.kind != "module" or not any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
             return
         names = _literal_strings(value)
@@ -433,7 +366,7 @@ class _Extractor:
         else:
             self._all_names = list(names)
 
-    def _record_all_call(self, value: ast.expr, scope: _ScopeBuilder) -> None:
+    def _record_all_call(self, value: ast.expr, scope: ScopeBuilder) -> None:
         if scope.kind != "module" or not isinstance(value, ast.Call) or not isinstance(value.func, ast.Attribute):
             return
         owner = value.func.value
@@ -449,7 +382,7 @@ class _Extractor:
             self._all_dynamic = True
 
     # ---- expressions -----------------------------------------------------------------------------------------
-    def expr(self, node: ast.expr, scope: _ScopeBuilder) -> None:
+    def expr(self, node: ast.expr, scope: ScopeBuilder) -> None:
         """Record every call (and walrus binding) inside an expression; iterative, so depth does not matter."""
         stack: list[object] = [node]
         pop, push, append = stack.pop, stack.extend, stack.append
@@ -483,26 +416,12 @@ class _Extractor:
     def facts(self, tree: ast.Module) -> ModuleFacts:
         lines = self.lines()
         last = len(lines)
-        module = _ScopeBuilder(MODULE_QUALNAME, "module", None, (1, 0, last, len(lines[-1])), (1, 0, 1, len(lines[0])))
+        module = ScopeBuilder(MODULE_QUALNAME, "module", None, (1, 0, last, len(lines[-1])), (1, 0, 1, len(lines[0])))
         self._scopes.append(module)
         self.body(tree.body, module)
         self._calls.sort(key=lambda call: call.loc)
         all_names = None if self._all_dynamic or self._all_names is None else tuple(self._all_names)
         return ModuleFacts(tuple(s.freeze() for s in self._scopes), tuple(self._calls), all_names, last)
-
-
-def _child_qualname(parent: _ScopeBuilder, name: str) -> str:
-    if parent.kind == "module":
-        return name
-    if parent.kind == "class":
-        return f"{parent.qualname}.{name}"
-    return f"{parent.qualname}.{LOCALS}.{name}"
-
-
-def _with_scope(binding: Binding, scope: _ScopeBuilder) -> Binding:
-    if binding.kind in (VALUE, ANNOTATION) and not binding.scope:
-        return Binding(binding.kind, binding.target, binding.name, binding.level, binding.chains, scope.qualname)
-    return binding
 
 
 def _value_binding(value: ast.expr | None) -> Binding | None:

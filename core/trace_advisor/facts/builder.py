@@ -1,0 +1,87 @@
+"""The mutable scope record the extractor fills while walking a module, frozen into a ``Scope`` at the end."""
+
+from __future__ import annotations
+
+from trace_advisor.facts.model import ANNOTATION, VALUE, Binding, Chain, Decorator, Loc, Scope
+from trace_advisor.model import LOCALS
+
+
+class ScopeBuilder:
+    __slots__ = (
+        "qualname",
+        "kind",
+        "parent",
+        "loc",
+        "name_loc",
+        "bindings",
+        "is_async",
+        "decorators",
+        "bases",
+        "params",
+        "returns",
+        "return_values",
+        "yield_values",
+        "attributes",
+        "star_imports",
+        "method_kind",
+        "declared",
+        "globals",
+        "self_name",
+        "owner",
+    )
+
+    def __init__(self, qualname: str, kind: str, parent: ScopeBuilder | None, loc: Loc, name_loc: Loc) -> None:
+        self.qualname = qualname
+        self.kind = kind
+        self.parent = parent
+        self.loc = loc
+        self.name_loc = name_loc
+        self.bindings: dict[str, list[Binding]] = {}
+        self.is_async = False
+        self.decorators: tuple[Decorator, ...] = ()
+        self.bases: tuple[Chain | None, ...] = ()
+        self.params: tuple[str, ...] = ()
+        self.returns: tuple[Chain, ...] = ()
+        self.return_values: list[Chain] = []
+        self.yield_values: list[Chain] = []
+        self.attributes: dict[str, list[Binding]] = {}
+        self.star_imports: list[tuple[str, int]] = []
+        self.method_kind = ""
+        self.declared: set[str] = set()  # names declared ``global``/``nonlocal``: not local bindings
+        self.globals: set[str] = set()
+        self.self_name: str | None = None  # methods: the name of the instance parameter
+        self.owner: ScopeBuilder | None = None  # methods: the class whose attributes ``self.x = ...`` sets
+
+    def freeze(self) -> Scope:
+        return Scope(
+            qualname=self.qualname,
+            kind=self.kind,
+            parent=self.parent.qualname if self.parent else None,
+            loc=self.loc,
+            name_loc=self.name_loc,
+            bindings={name: tuple(found) for name, found in self.bindings.items()},
+            is_async=self.is_async,
+            decorators=self.decorators,
+            bases=self.bases,
+            params=self.params,
+            returns=self.returns,
+            return_values=tuple(self.return_values),
+            yield_values=tuple(self.yield_values),
+            attributes={name: tuple(found) for name, found in self.attributes.items()},
+            star_imports=tuple(self.star_imports),
+            method_kind=self.method_kind,
+        )
+
+
+def child_qualname(parent: ScopeBuilder, name: str) -> str:
+    if parent.kind == "module":
+        return name
+    if parent.kind == "class":
+        return f"{parent.qualname}.{name}"
+    return f"{parent.qualname}.{LOCALS}.{name}"
+
+
+def with_scope(binding: Binding, scope: ScopeBuilder) -> Binding:
+    if binding.kind in (VALUE, ANNOTATION) and not binding.scope:
+        return Binding(binding.kind, binding.target, binding.name, binding.level, binding.chains, scope.qualname)
+    return binding
