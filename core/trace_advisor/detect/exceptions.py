@@ -57,6 +57,21 @@ _CONTROL_FLOW = frozenset(
 )
 
 
+_ATTEMPT_WORDS = ("attempt", "retry", "retries", "tries", "try_", "backoff")
+
+
+def _attempt_loop(ctx: FunctionContext, handler: ast.ExceptHandler) -> bool:
+    """The handler sits in a ``while`` loop or a ``for attempt in ...`` loop: the loop is a retry."""
+    for node in ctx.nodes:
+        if isinstance(node, ast.While | ast.For | ast.AsyncFor) and any(n is handler for n in ast.walk(node)):
+            if isinstance(node, ast.While):
+                return True
+            target = expr_text(node.target).lower()
+            if any(word in target for word in _ATTEMPT_WORDS) or target == "_":
+                return True
+    return False
+
+
 def _validation_only(handler: ast.ExceptHandler) -> bool:
     """Handlers of builtin parsing/lookup errors only: input validation, not an operational failure."""
     if handler.type is None:
@@ -92,9 +107,15 @@ def _classify(
     rng: Range,
 ) -> Signal:
     if not raises:
-        if loops and (sleeps or any(isinstance(n, ast.Continue) for n in ast.walk(handler))):
+        if loops and (sleeps or _attempt_loop(ctx, handler)):
             return Signal(
                 Evidence(PRIORITY, f"retries after {caught}", rng, caught), 0.9, frozenset({"retries", "swallows"})
+            )
+        if loops and any(isinstance(n, ast.Continue) for n in ast.walk(handler)):
+            return Signal(
+                Evidence(PRIORITY, f"skips items failing with {caught} (swallowed)", rng, caught),
+                0.8,
+                frozenset({"swallows", "skips"}),
             )
         silent = body_text <= {"Pass", "Continue"}
         how = "silently swallows" if silent else "handles and swallows"
