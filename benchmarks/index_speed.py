@@ -107,19 +107,22 @@ def main() -> None:
             ("interface edit", "\ndef added_by_benchmark():\n    pass\n"),
         ):
             times: list[float] = []
+            cpu: list[float] = []
             for path in sample:
                 text = index.source(path)
                 module = _module(index, path)
                 if text is None:
                     continue
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 index.update_file(path, text + edit)
                 index.graph().callees(f"{module}:<module>")
                 times.append((time.perf_counter() - start) * 1000)
+                cpu.append((time.process_time() - start_cpu) * 1000)
                 index.update_file(path, None)  # back to the file on disk
             print(
-                f"single-file update ({label}, {len(times)} files): p50 {percentile(times, 0.5):.1f} ms"
-                f"  p95 {percentile(times, 0.95):.1f} ms  max {max(times):.1f} ms  (target p95 <= 30 ms)"
+                f"single-file update ({label}, {len(times)} files): wall p50 {percentile(times, 0.5):.1f} ms"
+                f"  p95 {percentile(times, 0.95):.1f} ms  max {max(times):.1f} ms;"
+                f"  cpu p50 {percentile(cpu, 0.5):.1f} ms  p95 {percentile(cpu, 0.95):.1f} ms  (target p95 <= 30 ms)"
             )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (max RSS of this process): {peak:.0f} MB")

@@ -186,6 +186,8 @@ class Index:
         with self._lock, _gc_paused():
             state = self._files.get(path)
             if state is None:
+                if not self._workspace.accepts(path):  # e.g. a site-packages file opened in the editor
+                    return None
                 state = self._add(path)
                 if state is None:
                     return None

@@ -201,6 +201,26 @@ class Workspace:
             yield from self._walk(sub, root, visiting)
         visiting.discard(key)
 
+    def accepts(self, path: Path) -> bool:
+        """Whether discovery would index this file (under a root, not in a skipped folder, not ignored)."""
+        if path.suffix != ".py":
+            return False
+        for root in self.roots:
+            if path == root:
+                return True
+            if not path.is_relative_to(root) or not root.is_dir():
+                continue
+            folder = path.parent
+            while folder != root:
+                name = folder.name
+                if name in SKIPPED_DIRS or name.endswith(".egg-info") or _is_virtualenv(folder):
+                    return False
+                if self._ignored(folder, root, folder=True):
+                    return False
+                folder = folder.parent
+            return not self._ignored(path, root, folder=False)
+        return False
+
     def _ignored(self, path: Path, root: Path, *, folder: bool) -> bool:
         if not self.ignore:
             return False

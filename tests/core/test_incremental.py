@@ -118,3 +118,15 @@ def test_edits_and_queries_from_several_threads(index: Index, project: Path) -> 
         thread.join()
     assert errors == []
     assert "shop.services.orders:extra_29" in index.graph().symbols()
+
+
+def test_files_outside_the_workspace_are_not_added(index: Index, project: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.py"
+    outside.write_text("def f():\n    pass\n")
+    assert index.update_file(outside, None) is None
+    assert outside not in index.files()
+    venv_file = project / ".venv" / "lib" / "mod.py"
+    venv_file.parent.mkdir(parents=True)
+    venv_file.write_text("x = 1\n")
+    index.update_file(venv_file, "x = 2\n")
+    assert venv_file not in index.files()

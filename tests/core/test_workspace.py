@@ -80,3 +80,14 @@ def test_site_packages_of_a_virtualenv(tmp_path: Path) -> None:
     assert found == [site] and problems == []
     found, problems = site_packages(str(tmp_path / "nothing" / "bin" / "python"))
     assert found == [] and "no site-packages" in problems[0].message
+
+
+def test_accepts_matches_discovery(tmp_path: Path) -> None:
+    keep = touch(tmp_path / "app" / "main.py")
+    skipped = touch(tmp_path / "node_modules" / "x.py")
+    ignored = touch(tmp_path / "docs" / "conf.py")
+    venv = touch(tmp_path / "env1" / "lib" / "x.py")
+    touch(tmp_path / "env1" / "pyvenv.cfg")
+    workspace = Workspace([tmp_path], ignore=["docs/"], site=[])
+    assert workspace.accepts(keep)
+    assert not any(workspace.accepts(p) for p in (skipped, ignored, venv, tmp_path.parent / "other.py"))
