@@ -162,3 +162,14 @@ async def callers_eventually(fetch, accept=bool):  # type: ignore[no-untyped-def
             return found
         await asyncio.sleep(0.05)
     return latest[-1]
+
+
+async def test_saving_brings_the_other_open_documents_up_to_date(client: LanguageClient) -> None:
+    notify, store = path(client, "notify.py").as_uri(), path(client, "store.py").as_uri()
+    await wait_diagnostics(client, notify)
+    await wait_diagnostics(client, store)
+    refreshes = client.lens_refreshes  # type: ignore[attr-defined]
+    client.diagnostics.pop(notify)
+    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(store)))
+    assert named(await wait_diagnostics(client, notify), ":send_receipt")
+    assert client.lens_refreshes > refreshes  # type: ignore[attr-defined]

@@ -31,10 +31,11 @@ def schedule(ls: TraceAdvisorServer, uri: str, delay: float | None = None) -> No
     ls.debouncer.schedule(uri, wait, lambda: refresh(ls, uri))
 
 
-def reanalyse_open(ls: TraceAdvisorServer, project: Project, delay: float | None = None) -> None:
+def reanalyse_open(ls: TraceAdvisorServer, project: Project, delay: float | None = None, skip: str = "") -> None:
+    """Re-analyse the folder's open documents (after indexing, a config change or a change elsewhere)."""
     for uri in list(ls.workspace.text_documents):
         found = ls.project_of(uri)
-        if found is not None and found[0] is project:
+        if uri != skip and found is not None and found[0] is project:
             schedule(ls, uri, delay)
 
 

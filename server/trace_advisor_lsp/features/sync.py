@@ -28,8 +28,14 @@ def did_change(ls: TraceAdvisorServer, params: types.DidChangeTextDocumentParams
 
 
 def did_save(ls: TraceAdvisorServer, params: types.DidSaveTextDocumentParams) -> None:
-    """Run the configured model provider on the saved file (a newer save cancels the running one)."""
-    model_analysis.on_save(ls, params.text_document.uri)
+    """Run the configured model provider on the saved file (a newer save cancels the running one); other open
+    documents of the folder, whose findings may depend on it, are brought up to date and lenses refreshed."""
+    uri = params.text_document.uri
+    model_analysis.on_save(ls, uri)
+    found = ls.project_of(uri)
+    if found is not None:
+        diagnostics.reanalyse_open(ls, found[0], skip=uri)
+        lenses.refresh(ls)
 
 
 async def did_close(ls: TraceAdvisorServer, params: types.DidCloseTextDocumentParams) -> None:
