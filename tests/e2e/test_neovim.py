@@ -55,7 +55,7 @@ def test_neovim_session(tmp_path: Path) -> None:
         f"luafile {HERE / 'nvim' / 'drive.lua'}",
     ]
     proc = subprocess.run(
-        [*command, str(TARGET_FILE)], cwd=project, env=env, capture_output=True, text=True, timeout=150
+        [*command, str(TARGET_FILE)], cwd=project, env=env, capture_output=True, text=True, timeout=100
     )
     assert result_file.exists(), f"nvim exited {proc.returncode} without a result:\n{proc.stderr[-3000:]}"
     result = json.loads(result_file.read_text())
