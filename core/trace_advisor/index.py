@@ -19,8 +19,9 @@ from trace_advisor.config_model import Config
 from trace_advisor.facts import codec
 from trace_advisor.facts.definitions import definitions_of
 from trace_advisor.facts.model import ModuleFacts, Scope
+from trace_advisor.facts.splice import splice
 from trace_advisor.model import CallEdge, Definition, Position, Problem, SymbolId, SyntaxProblem
-from trace_advisor.parsing import content_hash, decode_source, parse_bytes, parse_source
+from trace_advisor.parsing import Parsed, content_hash, decode_source, parse_bytes, parse_source
 from trace_advisor.resolve import ModuleInfo, Resolver
 from trace_advisor.resolve.dependencies import Importers, interface_of
 from trace_advisor.workspace import Workspace
@@ -49,6 +50,7 @@ class _File:
     problem: Problem | None = None  # why the current content is not (fully) indexed
     syntax: SyntaxProblem | None = None  # the current content's syntax error, when that is the problem
     overlay: str | None = None  # the editor's text while the document is open
+    parsed_text: str | None = None  # the edited text the facts came from (for re-parsing only what changed)
     definitions: tuple[Definition, ...] | None = None
 
 
@@ -159,6 +161,19 @@ class Index:
         self._cache.put(key, parsed.facts)
         return _Loaded(facts=parsed.facts, key=key)
 
+    def _parsed_text(self, state: _File) -> str | None:
+        """The text the file's current facts came from (the disk text only if its content hash still matches)."""
+        if state.parsed_text is not None or state.key is None:
+            return state.parsed_text
+        try:
+            data = state.path.read_bytes()
+        except OSError:
+            return None
+        if content_hash(data) != state.key:
+            return None
+        decoded = decode_source(data, str(state.path))
+        return decoded if isinstance(decoded, str) else None
+
     def _facts_of(self, state: _File) -> ModuleFacts | None:
         """The file's facts, decoding a cache entry on first use (a corrupt entry is discarded and re-parsed)."""
         if state.raw is not None:
@@ -196,14 +211,18 @@ class Index:
             old = self._facts_of(state)
             if text is None:
                 state.overlay = None
+                state.parsed_text = None
                 self._load(state)
             else:
                 state.overlay = text
-                parsed = parse_source(text, str(path))
+                base = self._parsed_text(state)
+                spliced = splice(base, old, text) if base is not None and old is not None else None
+                parsed = Parsed(text, spliced) if spliced is not None else parse_source(text, str(path))
                 state.syntax = parsed.problem
                 state.problem = _problem(parsed.problem, str(path))
                 if parsed.facts is not None:
                     state.facts = parsed.facts
+                    state.parsed_text = text
                     state.definitions = None
             new = self._facts_of(state)
             if new is not old:

@@ -7,7 +7,7 @@ from typing import Any
 
 from trace_advisor.facts.model import Binding, CallSite, Decorator, ModuleFacts, Scope
 
-_FORMAT = 2
+_FORMAT = 3
 
 
 def encode(facts: ModuleFacts) -> bytes:
@@ -33,7 +33,7 @@ def encode(facts: ModuleFacts) -> bytes:
         for s in facts.scopes
     )
     calls = tuple((c.scope, c.chain, c.text, c.loc) for c in facts.calls)
-    return marshal.dumps((_FORMAT, scopes, calls, facts.all_names, facts.line_count))
+    return marshal.dumps((_FORMAT, scopes, calls, facts.all_names, facts.line_count, facts.top_level))
 
 
 def _binding(b: Binding) -> tuple[Any, ...]:
@@ -43,9 +43,9 @@ def _binding(b: Binding) -> tuple[Any, ...]:
 def decode(data: bytes) -> ModuleFacts:
     """Raises ValueError (or EOFError/TypeError) on data that is not an encoded ModuleFacts."""
     raw = marshal.loads(data)
-    if not isinstance(raw, tuple) or len(raw) != 5 or raw[0] != _FORMAT:
+    if not isinstance(raw, tuple) or len(raw) != 6 or raw[0] != _FORMAT:
         raise ValueError("not an encoded ModuleFacts")
-    _, scopes, calls, all_names, line_count = raw
+    _, scopes, calls, all_names, line_count, top_level = raw
     shared: dict[tuple[Any, ...], Binding] = {}
 
     def bindings(items: tuple[Any, ...]) -> dict[str, tuple[Binding, ...]]:
@@ -85,4 +85,5 @@ def decode(data: bytes) -> ModuleFacts:
         calls=tuple(CallSite(*c) for c in calls),
         all_names=all_names,
         line_count=line_count,
+        top_level=top_level,
     )

@@ -421,7 +421,11 @@ class _Extractor:
         self.body(tree.body, module)
         self._calls.sort(key=lambda call: call.loc)
         all_names = None if self._all_dynamic or self._all_names is None else tuple(self._all_names)
-        return ModuleFacts(tuple(s.freeze() for s in self._scopes), tuple(self._calls), all_names, last)
+        top_level = tuple(
+            (min([s.lineno, *(d.lineno for d in getattr(s, "decorator_list", ()))]), s.end_lineno or s.lineno)
+            for s in tree.body
+        )
+        return ModuleFacts(tuple(s.freeze() for s in self._scopes), tuple(self._calls), all_names, last, top_level)
 
 
 def _value_binding(value: ast.expr | None) -> Binding | None:

@@ -86,6 +86,7 @@ class ModuleFacts:
     calls: tuple[CallSite, ...]  # in source order
     all_names: tuple[str, ...] | None = None  # ``__all__`` when it is a literal list/tuple of strings
     line_count: int = 0
+    top_level: tuple[tuple[int, int], ...] = ()  # (first line incl. decorators, last line) of each module statement
 
     def scope_map(self) -> dict[str, Scope]:
         return {scope.qualname: scope for scope in self.scopes}

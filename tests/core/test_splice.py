@@ -1,0 +1,85 @@
+"""Re-parsing only the edited top-level definitions gives exactly the facts of a full parse (checked on the stdlib)."""
+
+from __future__ import annotations
+
+import random
+import sysconfig
+from pathlib import Path
+
+import pytest
+from trace_advisor.facts.splice import splice
+from trace_advisor.parsing import parse_source
+
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+FILES = [
+    "json/encoder.py",
+    "email/message.py",
+    "http/client.py",
+    "logging/__init__.py",
+    "argparse.py",
+    "ast.py",
+    "asyncio/base_events.py",
+    "pathlib.py",
+    "subprocess.py",
+    "configparser.py",
+    "tarfile.py",
+    "typing.py",
+]
+
+
+def edits(text: str, rng: random.Random) -> list[str]:
+    """Edits inside function bodies: a comment, a new statement, a deleted line, a non-ASCII string, a rename."""
+    facts = parse_source(text, "x.py").facts
+    assert facts is not None
+    lines = text.split("\n")
+    bodies = [s for s in facts.scopes if s.kind == "function" and s.loc[2] - s.loc[0] >= 3]
+    out = []
+    for scope in rng.sample(bodies, min(6, len(bodies))):
+        line = rng.randrange(scope.loc[0] + 1, scope.loc[2])  # inside the body (0-based: the line after)
+        indent = len(lines[line]) - len(lines[line].lstrip())
+        if not lines[line].strip() or lines[line].rstrip().endswith(("\\", ",", "(", "[", "{")):
+            continue
+        pad = " " * indent
+        variants = [
+            lines[:line] + [f"{pad}probe = helper_call('é')  # added"] + lines[line:],
+            lines[:line] + [f"{pad}self.extra = Thing()"] + lines[line:],
+            lines[:line] + [pad + "def local_fn():", pad + "    return other()"] + lines[line:],
+            lines[: scope.loc[2]] + [""] * 3 + lines[scope.loc[2] :],
+        ]
+        out.extend("\n".join(v) for v in variants)
+    out.append(text.replace("\n", "\n\n", 1))  # a blank line at the top moves everything
+    return out
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_spliced_facts_equal_full_parse(name: str) -> None:
+    text = (STDLIB / name).read_text(encoding="utf-8")
+    old = parse_source(text, name).facts
+    assert old is not None
+    rng = random.Random(name)
+    spliced_count = 0
+    for edited in edits(text, rng):
+        full = parse_source(edited, name).facts
+        result = splice(text, old, edited)
+        if full is None:
+            assert result is None
+            continue
+        if result is not None:
+            spliced_count += 1
+            assert result == full
+    assert spliced_count > 0
+
+
+def test_not_applicable_cases() -> None:
+    text = "import os\n\nX = 1\n\n\ndef f():\n    return 1\n\n\ndef g():\n    return 2\n"
+    old = parse_source(text, "m.py").facts
+    assert old is not None
+    assert splice(text, old, text) is old
+    assert splice(text, old, text.replace("X = 1", "X = 2")) is None  # module-level statement
+    assert splice(text, old, text.replace("def g", "def h")) is None  # a renamed definition changes bindings
+    assert splice(text, old, text + "\ndef added():\n    pass\n") is None  # a new definition
+    assert splice(text, old, text.replace("return 1", "global X\n    X = 3")) is None
+    assert splice(text, old, text.replace("return 1", "return (")) is None  # does not parse: full parse reports it
+    assert splice(text, old, text.replace("\n", "\r\n")) is None
+    edited = text.replace("return 1", "return os.getcwd()")
+    assert splice(text, old, edited) == parse_source(edited, "m.py").facts
