@@ -48,6 +48,7 @@ def edits(text: str, rng: random.Random) -> list[str]:
         ]
         out.extend("\n".join(v) for v in variants)
     out.append(text.replace("\n", "\n\n", 1))  # a blank line at the top moves everything
+    out.append(text + "\n\ndef added_fn(x: 'Thing') -> None:\n    x.run()\n")  # a new definition at the end
     return out
 
 
@@ -76,8 +77,18 @@ def test_not_applicable_cases() -> None:
     assert old is not None
     assert splice(text, old, text) is old
     assert splice(text, old, text.replace("X = 1", "X = 2")) is None  # module-level statement
-    assert splice(text, old, text.replace("def g", "def h")) is None  # a renamed definition changes bindings
-    assert splice(text, old, text + "\ndef added():\n    pass\n") is None  # a new definition
+    for edited in (
+        text.replace("def g", "def h"),  # renamed
+        text + "\ndef added():\n    pass\n",  # added at the end
+        text.replace("\n\ndef g", "\n\nclass New:\n    pass\n\n\ndef g"),  # added between definitions
+        text.replace("def g():\n    return 2\n", ""),  # removed
+        text.replace("X = 1\n\n\n", "X = 1\n\n# a comment\n\n"),  # a comment in a gap
+    ):
+        assert splice(text, old, edited) == parse_source(edited, "m.py").facts, edited
+    assert splice(text, old, text.replace("def g", "def X")) is None  # X is also bound by an assignment
+    assert splice(text, old, text.replace("X = 1\n", "X = 1\n# touching a statement\n")) is None
+    assert splice(text, old, text + "\n    indented = 1\n") is None  # would join the last function's body
+    assert splice(text, old, text.replace("\n\ndef g", "\n@decorator\n\ndef g")) is None
     assert splice(text, old, text.replace("return 1", "global X\n    X = 3")) is None
     assert splice(text, old, text.replace("return 1", "return (")) is None  # does not parse: full parse reports it
     assert splice(text, old, text.replace("\n", "\r\n")) is None
