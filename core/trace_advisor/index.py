@@ -81,6 +81,7 @@ class Index:
         self._resolver = Resolver(self, dir(builtins))
         self._calls: dict[str, ModuleCalls] = {}
         self._stale: dict[str, ModuleCalls] = {}  # dropped calls whose reverse edges are still in _incoming
+        self._complete = False  # every workspace module's calls are resolved and in _incoming
         self._incoming: dict[SymbolId, dict[str, list[CallEdge]]] = {}
         self._importers: Importers | None = None
         self._graph = CallGraph(self)
@@ -262,6 +263,7 @@ class Index:
         self._calls.clear()
         self._stale.clear()
         self._incoming.clear()
+        self._complete = False
 
     def _drop_calls(self, modules: set[str]) -> None:
         """Forget these modules' resolved calls; their reverse edges are removed lazily (see ``_unstale``)."""
@@ -269,6 +271,7 @@ class Index:
             calls = self._calls.pop(module, None)
             if calls is not None and module not in self._stale:
                 self._stale[module] = calls
+                self._complete = False
 
     def _unstale(self, module: str) -> None:
         calls = self._stale.pop(module, None)
@@ -432,15 +435,16 @@ class Index:
 
     def incoming(self, symbol: SymbolId) -> tuple[CallEdge, ...]:
         with self._lock:
-            for module in list(self._stale):
-                self._unstale(module)
-            missing = [module for module in self._modules if module not in self._calls]
-            if missing:
+            if not self._complete:  # some modules are not (or no longer) resolved: resolve them all once
+                for module in list(self._stale):
+                    self._unstale(module)
+                missing = [module for module in self._modules if module not in self._calls]
                 with _gc_paused():
                     for module in missing:
                         self.module_calls(module)
                     self._map_importers()
                 _settle()
+                self._complete = True
             by_module = self._incoming.get(symbol, {})
             edges = [edge for module in sorted(by_module) for edge in by_module[module]]
             return tuple(sorted(edges, key=lambda e: (e.caller.partition(":")[0], e.range.start, e.caller)))
