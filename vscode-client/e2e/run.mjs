@@ -36,13 +36,11 @@ const codeServer = path.join(here, "node_modules", ".bin", "code-server");
 const artifacts = path.resolve(opts.artifacts);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trace-advisor-e2e-"));
 const dirs = {
-  userData: path.join(tmp, "user-data"),
   extensions: path.join(tmp, "extensions"),
   workspace: path.join(tmp, "examples"),
   chromium: path.join(tmp, "chromium"),
   xdg: path.join(tmp, "xdg"),
 };
-const resultFile = path.join(tmp, "self-test.json");
 const children = [];
 const log = (message) => process.stdout.write(`[e2e ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
@@ -129,6 +127,102 @@ async function cdp(webSocketUrl) {
   };
 }
 
+/**
+ * Starts code-server with the given user settings and self-test environment on a fresh user-data dir, opens the
+ * workbench in headless Chromium, waits for the self-test's JSON and returns it with the open CDP page.
+ */
+async function runScenario(name, settings, selfTestEnv) {
+  const userData = path.join(tmp, `user-data-${name}`);
+  const resultFile = path.join(tmp, `self-test-${name}.json`);
+  const env = {
+    ...process.env,
+    XDG_CONFIG_HOME: path.join(dirs.xdg, "config"),
+    XDG_DATA_HOME: path.join(dirs.xdg, "data"),
+    XDG_CACHE_HOME: path.join(dirs.xdg, "cache"),
+    TRACE_ADVISOR_SELF_TEST: resultFile,
+    ...selfTestEnv,
+  };
+  const common = ["--user-data-dir", userData, "--extensions-dir", dirs.extensions];
+  fs.mkdirSync(path.join(userData, "User"), { recursive: true });
+  fs.writeFileSync(
+    path.join(userData, "User", "settings.json"),
+    JSON.stringify(
+      {
+        "traceAdvisor.trace.server": "messages",
+        "workbench.startupEditor": "none",
+        "workbench.tips.enabled": false,
+        "security.workspace.trust.enabled": false,
+        "telemetry.telemetryLevel": "off",
+        "extensions.autoCheckUpdates": false,
+        "extensions.autoUpdate": false,
+        "editor.codeLens": true,
+        "editor.minimap.enabled": false,
+        "files.autoSave": "off",
+        "chat.commandCenter.enabled": false,
+        ...settings,
+      },
+      null,
+      2,
+    ),
+  );
+
+  const port = await freePort();
+  const configFile = path.join(tmp, `code-server-${name}.yaml`);
+  fs.writeFileSync(configFile, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+  log(`[${name}] starting code-server on ${port}`);
+  const server = start(`${name}-code-server`, codeServer, [
+    "--config", configFile, ...common, "--disable-telemetry", "--disable-update-check",
+    "--disable-workspace-trust", "--disable-getting-started-override", dirs.workspace,
+  ], env);
+  await waitFor("code-server to listen", 60_000, async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok);
+
+  const debugPort = await freePort();
+  log(`[${name}] starting headless chromium`);
+  const browser = start(`${name}-chromium`, "chromium", [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    `--user-data-dir=${path.join(dirs.chromium, name)}`, "--window-size=1400,900",
+    `--remote-debugging-port=${debugPort}`, "--disable-background-networking", "--disable-component-update",
+    "--no-first-run", `http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.workspace)}`,
+  ], env);
+  const pageUrl = await waitFor("chromium's debugging endpoint", 60_000, async () => {
+    const targets = await (await fetch(`http://127.0.0.1:${debugPort}/json/list`)).json();
+    return targets.find((target) => target.type === "page" && target.url.includes(`127.0.0.1:${port}`))?.webSocketDebuggerUrl;
+  });
+  const page = await cdp(pageUrl);
+  await page.send("Page.enable");
+
+  log(`[${name}] waiting for the extension's self-test`);
+  const result = await waitFor("the self-test result", SELF_TEST_TIMEOUT_MS, () =>
+    fs.existsSync(resultFile) ? JSON.parse(fs.readFileSync(resultFile, "utf8")) : undefined,
+  );
+  fs.writeFileSync(path.join(artifacts, `vscode-self-test-${name}.json`), JSON.stringify(result, null, 2));
+  for (const step of result.steps ?? []) {
+    log(`  [${name}] self-test: ${step}`);
+  }
+  const finish = () => {
+    page.close();
+    for (const child of [browser, server]) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    const logs = path.join(userData, "logs");
+    if (fs.existsSync(logs)) {
+      fs.rmSync(path.join(artifacts, `vscode-e2e-logs-${name}`), { recursive: true, force: true });
+      fs.cpSync(logs, path.join(artifacts, `vscode-e2e-logs-${name}`), { recursive: true });
+    }
+  };
+  return { result, page, finish };
+}
+
+async function screenshot(page, file) {
+  const shot = await page.send("Page.captureScreenshot", { format: "png" });
+  fs.writeFileSync(path.join(artifacts, file), Buffer.from(shot.data, "base64"));
+  log(`screenshot: ${path.join(artifacts, file)}`);
+}
+
 async function main() {
   fs.mkdirSync(artifacts, { recursive: true });
   for (const dir of Object.values(dirs)) {
@@ -145,98 +239,71 @@ async function main() {
   const probe = execFileSync(opts.python, ["-c", "import importlib.util as u; print(u.find_spec('trace_advisor_lsp') is None)"], {
     encoding: "utf8",
   }).trim();
-  log(`interpreter ${opts.python}; trace-advisor absent from it: ${probe}`);
+  assert.equal(probe, "True", `${opts.python} must not have trace-advisor installed for this test`);
 
-  const env = {
-    ...process.env,
-    XDG_CONFIG_HOME: path.join(dirs.xdg, "config"),
-    XDG_DATA_HOME: path.join(dirs.xdg, "data"),
-    XDG_CACHE_HOME: path.join(dirs.xdg, "cache"),
-    TRACE_ADVISOR_SELF_TEST: resultFile,
+  log(`installing ${opts.vsix}`);
+  execFileSync(codeServer, ["--extensions-dir", dirs.extensions, "--user-data-dir", path.join(tmp, "install"),
+    "--install-extension", path.resolve(opts.vsix), "--force"], { stdio: "inherit", timeout: 180_000 });
+
+  // 1. The features, on a bare system Python (bundled server).
+  const features = await runScenario("features", { "traceAdvisor.interpreter": [opts.python] }, {
     TRACE_ADVISOR_SELF_TEST_FILE: MAIN_FILE,
     TRACE_ADVISOR_SELF_TEST_SPANS_FILE: SPANS_FILE,
-  };
-  const common = ["--user-data-dir", dirs.userData, "--extensions-dir", dirs.extensions];
-  log(`installing ${opts.vsix}`);
-  execFileSync(codeServer, [...common, "--install-extension", path.resolve(opts.vsix), "--force"], {
-    env,
-    stdio: "inherit",
-    timeout: 180_000,
   });
-
-  fs.mkdirSync(path.join(dirs.userData, "User"), { recursive: true });
-  fs.writeFileSync(
-    path.join(dirs.userData, "User", "settings.json"),
-    JSON.stringify(
-      {
-        "traceAdvisor.interpreter": [opts.python],
-        "traceAdvisor.trace.server": "messages",
-        "workbench.startupEditor": "none",
-        "workbench.tips.enabled": false,
-        "security.workspace.trust.enabled": false,
-        "telemetry.telemetryLevel": "off",
-        "extensions.autoCheckUpdates": false,
-        "extensions.autoUpdate": false,
-        "editor.codeLens": true,
-        "editor.minimap.enabled": false,
-        "files.autoSave": "off",
-        "chat.commandCenter.enabled": false,
-      },
-      null,
-      2,
-    ),
-  );
-
-  const port = await freePort();
-  const configFile = path.join(tmp, "code-server.yaml");
-  fs.writeFileSync(configFile, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
-  log(`starting code-server on ${port}`);
-  start("code-server", codeServer, [
-    "--config", configFile, ...common, "--disable-telemetry", "--disable-update-check",
-    "--disable-workspace-trust", "--disable-getting-started-override", dirs.workspace,
-  ], env);
-  await waitFor("code-server to listen", 60_000, async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok);
-
-  const debugPort = await freePort();
-  log("starting headless chromium");
-  start("chromium", "chromium", [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", `--user-data-dir=${dirs.chromium}`,
-    "--window-size=1400,900", `--remote-debugging-port=${debugPort}`, "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", `http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.workspace)}`,
-  ], env);
-  const pageUrl = await waitFor("chromium's debugging endpoint", 60_000, async () => {
-    const targets = await (await fetch(`http://127.0.0.1:${debugPort}/json/list`)).json();
-    return targets.find((target) => target.type === "page" && target.url.includes(`127.0.0.1:${port}`))?.webSocketDebuggerUrl;
-  });
-  const page = await cdp(pageUrl);
-  await page.send("Page.enable");
-
-  log("waiting for the extension's self-test");
-  const result = await waitFor("the self-test result", SELF_TEST_TIMEOUT_MS, () =>
-    fs.existsSync(resultFile) ? JSON.parse(fs.readFileSync(resultFile, "utf8")) : undefined,
-  );
-  fs.writeFileSync(path.join(artifacts, "vscode-self-test.json"), JSON.stringify(result, null, 2));
-  for (const step of result.steps ?? []) {
-    log(`  self-test: ${step}`);
+  try {
+    const drawn = await waitFor("code lenses drawn in the editor", 30_000, async () => {
+      const titles = await features.page.evaluate(
+        "Array.from(document.querySelectorAll('.monaco-editor .codelens-decoration a')).map((a) => a.textContent)",
+      );
+      return titles && titles.length > 0 ? titles : undefined;
+    }).catch(() => []);
+    await screenshot(features.page, "vscode-lenses.png");
+    log(`lenses drawn: ${JSON.stringify(drawn.slice(0, 6))}`);
+    assert.equal(features.result.error, undefined, `self-test failed: ${features.result.error}`);
+    assert.equal(features.result.ok, true);
+    assertResult(features.result, drawn, originalMain, originalSpans);
+  } finally {
+    features.finish();
   }
+  log("features: all assertions passed");
 
-  // The lenses as the editor drew them, then the screenshot.
-  const drawn = await waitFor("code lenses drawn in the editor", 30_000, async () => {
-    const titles = await page.evaluate(
-      "Array.from(document.querySelectorAll('.monaco-editor .codelens-decoration a')).map((a) => a.textContent)",
-    );
-    return titles && titles.length > 0 ? titles : undefined;
-  }).catch(() => []);
-  const shot = await page.send("Page.captureScreenshot", { format: "png" });
-  const screenshot = path.join(artifacts, "vscode-lenses.png");
-  fs.writeFileSync(screenshot, Buffer.from(shot.data, "base64"));
-  log(`screenshot: ${screenshot}; lenses drawn: ${JSON.stringify(drawn.slice(0, 6))}`);
-  page.close();
+  // 2. A server that crashes at start, then an interpreter without the server.
+  const crashing = path.join(tmp, "crashing-python");
+  fs.writeFileSync(
+    crashing,
+    `#!/bin/sh\ncase "$*" in *"-m trace_advisor_lsp"*) echo "simulated crash" >&2; exit 3;; esac\nexec ${opts.python} "$@"\n`,
+    { mode: 0o755 },
+  );
+  const failures = await runScenario("failures", { "traceAdvisor.interpreter": [crashing] }, {
+    TRACE_ADVISOR_SELF_TEST_SCENARIO: "failures",
+    TRACE_ADVISOR_SELF_TEST_BARE_PYTHON: opts.python,
+  });
+  try {
+    const toasts = await waitFor("the error notification", 20_000, async () => {
+      const text = await failures.page.evaluate(
+        "Array.from(document.querySelectorAll('.notification-list-item-message')).map((e) => e.textContent).join('\\n')",
+      );
+      return text && text.includes("does not have the Trace Advisor server") ? text : undefined;
+    }).catch(() => "");
+    await screenshot(failures.page, "vscode-failure.png");
+    assert.equal(failures.result.error, undefined, `self-test failed: ${failures.result.error}`);
+    assertFailures(failures.result, toasts);
+  } finally {
+    failures.finish();
+  }
+  log("failures: all assertions passed");
+}
 
-  assert.equal(result.error, undefined, `self-test failed: ${result.error}`);
-  assert.equal(result.ok, true);
-  assertResult(result, drawn, originalMain, originalSpans);
-  log("all assertions passed");
+function assertFailures(result, toasts) {
+  // Restarts back off: 1 s, 2 s, 4 s, ... so 8 s of a crashing server see at most four restarts, never a loop.
+  const restarts = result.crashTransitions.filter((entry) => /restarting in \d+ s/.test(entry));
+  const delays = restarts.map((entry) => Number(/restarting in (\d+) s/.exec(entry)[1]));
+  assert.ok(delays.length >= 2 && delays.length <= 4, JSON.stringify(result.crashTransitions));
+  assert.deepEqual(delays, [1, 2, 4, 8].slice(0, delays.length));
+  // An interpreter without the server gets a message that says what is missing and how to fix it.
+  assert.match(result.setupFailure, /does not have the Trace Advisor server \(missing: trace_advisor_lsp/);
+  assert.match(result.setupFailure, /-m pip install trace-advisor/);
+  assert.match(toasts, /does not have the Trace Advisor server/);
 }
 
 function assertResult(result, drawn, originalMain, originalSpans) {
@@ -333,11 +400,6 @@ try {
 } finally {
   clearTimeout(watchdog);
   stopAll();
-  const extensionLogs = path.join(dirs.userData, "logs");
-  if (fs.existsSync(extensionLogs)) {
-    fs.rmSync(path.join(artifacts, "vscode-e2e-logs"), { recursive: true, force: true });
-    fs.cpSync(extensionLogs, path.join(artifacts, "vscode-e2e-logs"), { recursive: true });
-  }
   if (!opts.keep && process.exitCode === 0) {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -19,8 +19,9 @@ type Json = unknown;
 
 export function runSelfTestIfRequested(server: ServerManager, status: StatusBar, log: Log): void {
   const output = process.env.TRACE_ADVISOR_SELF_TEST;
-  const file = process.env.TRACE_ADVISOR_SELF_TEST_FILE;
-  if (!output || !file) {
+  const file = process.env.TRACE_ADVISOR_SELF_TEST_FILE ?? "";
+  const failures = process.env.TRACE_ADVISOR_SELF_TEST_SCENARIO === "failures";
+  if (!output || (!file && !failures)) {
     return;
   }
   const spansFile = process.env.TRACE_ADVISOR_SELF_TEST_SPANS_FILE;
@@ -32,7 +33,7 @@ export function runSelfTestIfRequested(server: ServerManager, status: StatusBar,
   const write = (): Promise<void> => fs.writeFile(output, JSON.stringify(result, null, 2));
   void (async () => {
     try {
-      await selfTest(server, status, file, spansFile, result, step);
+      await (failures ? failureSelfTest(status, result, step) : selfTest(server, status, file, spansFile, result, step));
       result.ok = true;
     } catch (error) {
       result.error = error instanceof Error ? `${error.message}\n${error.stack ?? ""}` : String(error);
@@ -201,6 +202,40 @@ async function selfTest(
   result.status = typeof bar === "string" ? bar : (bar as unknown as Json);
   await new Promise((resolve) => setTimeout(resolve, 2500)); // let the editor draw the lenses
   step(`done (${path.basename(relativeFile)})`);
+}
+
+/**
+ * The unhappy paths: started with an interpreter whose server crashes, the extension must back off between
+ * restarts (not loop); switched to an interpreter that lacks the server, it must say so and stop trying.
+ */
+async function failureSelfTest(status: StatusBar, result: Record<string, Json>, step: (name: string) => void): Promise<void> {
+  step("watching restarts of a crashing server for 8 s");
+  const transitions: string[] = [];
+  const deadline = Date.now() + 8000;
+  while (Date.now() < deadline) {
+    const state = status.state;
+    const entry = `${typeof state === "string" ? state : state.state}|${status.stateDetail ?? ""}`;
+    if (transitions[transitions.length - 1] !== entry) {
+      transitions.push(entry);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  result.crashTransitions = transitions;
+
+  const bare = process.env.TRACE_ADVISOR_SELF_TEST_BARE_PYTHON;
+  if (!bare) {
+    throw new Error("TRACE_ADVISOR_SELF_TEST_BARE_PYTHON is not set");
+  }
+  step(`switching to ${bare} with importStrategy fromEnvironment`);
+  const config = vscode.workspace.getConfiguration("traceAdvisor");
+  await config.update("importStrategy", "fromEnvironment", vscode.ConfigurationTarget.Global);
+  await config.update("interpreter", [bare], vscode.ConfigurationTarget.Global);
+  result.setupFailure = await waitFor("the missing-server message", () => {
+    const detail = status.stateDetail ?? "";
+    return status.state === "failed" && detail.includes(bare) && detail.includes("does not have") ? detail : undefined;
+  });
+  await new Promise((resolve) => setTimeout(resolve, 1500)); // let the notification render for the screenshot
+  step("done (failures)");
 }
 
 async function applyFirstQuickFix(document: vscode.TextDocument, diagnostics: vscode.Diagnostic[]): Promise<Json> {

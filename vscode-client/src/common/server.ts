@@ -183,6 +183,12 @@ export class ServerManager implements vscode.Disposable {
       synchronize: {
         fileEvents: vscode.workspace.createFileSystemWatcher("**/{*.py,.trace-advisor.yaml,pyproject.toml}"),
       },
+      // A server that dies during initialize is handled by onExit (backoff); without this handler the client
+      // would also pop up the raw JSON-RPC error ("Pending response rejected ...").
+      initializationFailedHandler: (error) => {
+        this.log.error(`The server failed to initialize: ${error instanceof Error ? error.message : String(error)}`);
+        return false;
+      },
       errorHandler: {
         error: () => ({ action: ErrorAction.Continue }),
         closed: () => {
@@ -296,7 +302,15 @@ function run(interpreter: readonly string[], script: string, env: Record<string,
       { env, timeout: PROBE_TIMEOUT_MS, windowsHide: true },
       (error, stdout, stderr) => {
         if (error) {
-          reject(new Error(`${error.message}${stderr ? `\n${stderr.trim()}` : ""}`));
+          // Not error.message: it repeats the whole probe script.
+          const code = (error as NodeJS.ErrnoException).code;
+          const why =
+            code === "ENOENT"
+              ? "no such file"
+              : error.killed
+                ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s`
+                : `exit code ${String(code ?? error.signal)}`;
+          reject(new Error(`${why}${stderr.trim() ? `: ${stderr.trim().split("\n").slice(-3).join(" ")}` : ""}`));
         } else {
           resolve(stdout);
         }

@@ -39,6 +39,11 @@ export class StatusBar implements vscode.Disposable {
     this.render();
   }
 
+  /** The extra line shown with a client state ("restarting in 2 s", why the server cannot start). */
+  get stateDetail(): string | undefined {
+    return this.detail;
+  }
+
   /** The most recent state shown, for the self-test and for commands that wait for the server. */
   get state(): ServerStatus | ClientState {
     return this.last;
