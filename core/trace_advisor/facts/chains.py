@@ -101,6 +101,9 @@ def value_chains(node: ast.expr | None) -> tuple[Chain, ...]:
     if isinstance(node, ast.List | ast.Set | ast.Tuple) and node.elts:
         kind = LITERAL_NAMES[type(node)]
         return ((kind,), *((*chain, VALUES_OF) for e in node.elts for chain in value_chains(e)))
+    literal = LITERAL_NAMES.get(type(node.value) if isinstance(node, ast.Constant) else type(node))
+    if literal is not None:  # ``lines = []``, ``name = "x"``: an instance of the literal's type
+        return ((literal,),)
     chain = chain_of(node)
     return (chain,) if chain is not None else ()
 

@@ -215,7 +215,7 @@ class Resolver:
             if kind == v.CLASS:
                 out.add((v.INSTANCE, ident))
             elif kind == v.EXTERNAL and ident not in _MEANINGLESS_ANNOTATIONS:
-                out.add((v.EXTERNAL_INSTANCE, ident))
+                out.add((v.EXTERNAL_INSTANCE, v.TYPING_ALIASES.get(ident, ident)))
         return frozenset(out)
 
     def _enclosing_class(self, info: ModuleInfo, scope_name: str) -> SymbolId | None:

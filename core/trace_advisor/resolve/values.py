@@ -46,6 +46,18 @@ STDLIB_MODULE_ATTRIBUTES = frozenset({"os.path"})
 # instance the call returns. Classes defined in stdlib source are recognised without this table.
 STDLIB_RETURNS = {
     "json:dumps": "builtins:str",
+    "re:compile": "re:Pattern",
+    "re:match": "re:Match",
+    "re:search": "re:Match",
+    "re:fullmatch": "re:Match",
+    "re:Pattern.match": "re:Match",
+    "re:Pattern.search": "re:Match",
+    "re:Pattern.fullmatch": "re:Match",
+    "os:getcwd": "builtins:str",
+    "os.path:join": "builtins:str",
+    "os.path:abspath": "builtins:str",
+    "os.path:basename": "builtins:str",
+    "os.path:dirname": "builtins:str",
     "logging:getLogger": "logging:Logger",
     "logging:getLoggerClass": "logging:Logger",
     "sqlite3:connect": "sqlite3:Connection",
@@ -84,3 +96,21 @@ STDLIB_RETURNS = {
 
 # Attributes every class has through ``object`` (``super().__init__()`` in a class without bases).
 OBJECT_ATTRIBUTES = frozenset(name for name in dir(object) if name.startswith("__"))
+
+# typing's aliases of builtin and collections classes: ``x: List[str]`` is a ``builtins:list``.
+TYPING_ALIASES = {
+    f"{module}:{alias}": target
+    for module in ("typing", "typing_extensions")
+    for alias, target in {
+        "List": "builtins:list",
+        "Dict": "builtins:dict",
+        "Set": "builtins:set",
+        "FrozenSet": "builtins:frozenset",
+        "Tuple": "builtins:tuple",
+        "Text": "builtins:str",
+        "DefaultDict": "collections:defaultdict",
+        "Deque": "collections:deque",
+        "OrderedDict": "collections:OrderedDict",
+        "Counter": "collections:Counter",
+    }.items()
+}
