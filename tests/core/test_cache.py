@@ -42,6 +42,16 @@ def test_disabled_cache_reads_and_writes_nothing(tmp_path: Path) -> None:
     assert not any(tmp_path.rglob("*.facts"))
 
 
+def test_a_flipped_byte_is_detected(tmp_path: Path) -> None:
+    cache = FactsCache(tmp_path)
+    cache.put("ab12", facts())
+    path = next(tmp_path.rglob("ab12.facts"))
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    assert cache.get("ab12") is None and cache.discarded == 1
+
+
 @pytest.mark.parametrize("garbage", [b"", b"\x00\x01garbage", b"\xe9" * 40])
 def test_corrupt_entry_is_discarded(tmp_path: Path, garbage: bytes) -> None:
     cache = FactsCache(tmp_path)

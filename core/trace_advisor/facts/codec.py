@@ -1,13 +1,18 @@
-"""Encode module facts as plain nested tuples for ``marshal`` (fast, cannot run code) and decode them back."""
+"""Encode module facts as plain nested tuples for ``marshal`` (fast, cannot run code) and decode them back.
+
+An entry is a 16-byte BLAKE2b checksum followed by the marshalled tuples.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 from typing import Any
 
 from trace_advisor.facts.model import Binding, CallSite, Decorator, ModuleFacts, Scope
 
 _FORMAT = 3
+_DIGEST = 16  # a checksum before the payload: a damaged entry is detected, not decoded into wrong facts
 
 
 def encode(facts: ModuleFacts) -> bytes:
@@ -33,7 +38,12 @@ def encode(facts: ModuleFacts) -> bytes:
         for s in facts.scopes
     )
     calls = tuple((c.scope, c.chain, c.text, c.loc) for c in facts.calls)
-    return marshal.dumps((_FORMAT, scopes, calls, facts.all_names, facts.line_count, facts.top_level))
+    payload = marshal.dumps((_FORMAT, scopes, calls, facts.all_names, facts.line_count, facts.top_level))
+    return _checksum(payload) + payload
+
+
+def _checksum(payload: bytes) -> bytes:
+    return hashlib.blake2b(payload, digest_size=_DIGEST).digest()
 
 
 def _binding(b: Binding) -> tuple[Any, ...]:
@@ -42,7 +52,10 @@ def _binding(b: Binding) -> tuple[Any, ...]:
 
 def decode(data: bytes) -> ModuleFacts:
     """Raises ValueError (or EOFError/TypeError) on data that is not an encoded ModuleFacts."""
-    raw = marshal.loads(data)
+    payload = data[_DIGEST:]
+    if len(data) <= _DIGEST or _checksum(payload) != data[:_DIGEST]:
+        raise ValueError("checksum mismatch (truncated or damaged entry)")
+    raw = marshal.loads(payload)
     if not isinstance(raw, tuple) or len(raw) != 6 or raw[0] != _FORMAT:
         raise ValueError("not an encoded ModuleFacts")
     _, scopes, calls, all_names, line_count, top_level = raw
