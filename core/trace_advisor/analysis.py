@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -24,7 +24,11 @@ if TYPE_CHECKING:
     from trace_advisor.index import Index
 
 LOG = logging.getLogger(__name__)
-_CANDIDATE_FLOOR = 0.5  # candidates for a model: local confidence at least this share of min_confidence
+# Which functions a model is asked about: those whose local verdict it can change. Below half of min_confidence the
+# local engine found nothing worth a span; at _CERTAIN and above the evidence is overwhelming (I/O plus several other
+# priorities) and a model could only restate it, so both keep their local verdict and cost no tokens.
+_CANDIDATE_FLOOR = 0.5
+_CERTAIN = 0.9
 
 
 class SourceLike(Protocol):
@@ -155,7 +159,7 @@ class Analyzer:
             rec = self.scorer.recommend(ctx, signals) if verdict.priority else None
             if rec is not None:
                 recs.append(rec)
-            if verdict.confidence >= self.config.min_confidence * _CANDIDATE_FLOOR:
+            if self.config.min_confidence * _CANDIDATE_FLOOR <= verdict.confidence < _CERTAIN:
                 self.candidates.append((ctx, signals, rec, verdict.confidence))
         return recs, None
 
@@ -231,12 +235,14 @@ def analyze(
     problems = _index_problems(index, wanted) + [p for p in problems if p.file not in _problem_files(index)]
     engine = "local"
     usage = Usage()
+    usage_by_file: Mapping[str, Usage] = {}
     if provider is not None:
         engine = f"{provider.name}:{provider.model}"
         candidates = analyzer.build_candidates()
         result = _ask(provider, candidates, cancel)
         recs = merge(recs, result.recommendations, analyzer.scorer, config.min_confidence)
         usage = result.usage
+        usage_by_file = dict(sorted(result.usage_by_file.items()))
         problems.extend(result.problems)
     return AnalysisResult(
         recommendations=tuple(recs),
@@ -245,6 +251,7 @@ def analyze(
         engine=engine,
         files_analysed=done,
         extra={"installed_instrumentation": sorted(analyzer.scorer.installed)},
+        usage_by_file=usage_by_file,
     )
 
 

@@ -256,3 +256,6 @@ class AnalysisResult:
     engine: str = "local"  # "local" or "<provider>:<model id>"
     files_analysed: int = 0
     extra: Mapping[str, object] = field(default_factory=dict)
+    # Model tokens per analysed file (absolute path): each call's usage split over its functions by their share of
+    # the prompt; ``calls`` counts the calls a file took part in. Empty for the local engine and fully cached runs.
+    usage_by_file: Mapping[str, Usage] = field(default_factory=dict)

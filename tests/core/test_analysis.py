@@ -13,7 +13,7 @@ from trace_advisor.cancel import CancelledError, CancelToken
 from trace_advisor.config import default_config
 from trace_advisor.config_model import Config
 from trace_advisor.index import Index
-from trace_advisor.model import Problem, Recommendation, Usage
+from trace_advisor.model import Capture, Problem, Recommendation, Usage
 
 WORKSPACE = Path(__file__).resolve().parent.parent / "fixtures" / "detect" / "workspace"
 
@@ -95,34 +95,49 @@ class FakeProvider:
         self.seen = candidates
         if self.fail:
             raise ConnectionError("endpoint down")
-        settle = next(c for c in candidates if c.qualname == "settle")
-        assert settle.local is not None
+        close_day = next(c for c in candidates if c.qualname == "close_day")
+        assert close_day.local is None  # below min_confidence locally: the model may promote it
         answer = Recommendation(
-            symbol=settle.symbol,
-            file=settle.file,
-            qualname=settle.qualname,
-            range=settle.range,
-            name_range=settle.local.name_range,
+            symbol=close_day.symbol,
+            file=close_day.file,
+            qualname=close_day.qualname,
+            range=close_day.range,
+            name_range=close_day.range,
             priority="exceptions",
             rationale="model says so",
             confidence=0.9,
-            capture=settle.local.capture,
-            code_block=settle.code,
+            capture=Capture(),
+            code_block=close_day.code,
             source=self.model,
         )
-        return ProviderResult((answer,), Usage(1, 100, 20, 0.001), (Problem("one batch throttled"),))
+        usage = Usage(1, 100, 20, 0.001)
+        return ProviderResult((answer,), usage, (Problem("one batch throttled"),), usage_by_file={close_day.file: usage})
 
 
 def test_provider_answers_merged_per_function(index: Index, config: Config) -> None:
     provider = FakeProvider()
+    local = by_symbol(analyze(index, config).recommendations)
     result = analyze(index, config, provider=provider)
     recs = by_symbol(result.recommendations)
-    assert recs["acme.billing:settle"].source == "fake-model-1"
+    assert "acme.api:close_day" not in local and recs["acme.api:close_day"].source == "fake-model-1"
     assert recs["acme.gateway:charge"].source == "local"
     assert result.engine == "fake:fake-model-1" and result.usage.input_tokens == 100
     assert any(p.message == "one batch throttled" for p in result.problems)
-    settle = next(c for c in provider.seen if c.qualname == "settle")
-    assert "acme.gateway:charge" in settle.callees and settle.content_hash and settle.evidence
+    close_day = next(c for c in provider.seen if c.qualname == "close_day")
+    assert close_day.callees and close_day.content_hash and close_day.evidence
+    assert result.usage_by_file == {close_day.file: Usage(1, 100, 20, 0.001)}
+
+
+def test_model_is_asked_only_where_it_can_change_the_verdict(index: Index, config: Config) -> None:
+    provider = FakeProvider()
+    analyze(index, config, provider=provider)
+    sent = {c.symbol for c in provider.seen}
+    local = by_symbol(analyze(index, config).recommendations)
+    # settle and charge have overwhelming local evidence (>= 0.9): a model could only restate it
+    assert local["acme.billing:settle"].confidence >= 0.9 and local["acme.gateway:charge"].confidence >= 0.9
+    assert not sent & {"acme.billing:settle", "acme.gateway:charge"}
+    assert "acme.billing:total" not in sent  # no evidence worth a model's look
+    assert sent == {"acme.api:close_day", "acme.gateway:refund"}
 
 
 def test_failing_provider_keeps_local_results(index: Index, config: Config) -> None:

@@ -17,8 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 _SYMBOL = re.compile(r"^### symbol: (\S+)$", re.MULTILINE)
-_PRIORITIES = re.compile(r'"priority" is one of: ([^.\n]+)\.')
-_EVIDENCE = re.compile(r"^- line (\d+): \[(\w+)\]", re.MULTILINE)
+_PRIORITY = re.compile(r"^- (\w+) \([0-9.]+\): ", re.MULTILINE)  # the system prompt's priority list
+_EVIDENCE = re.compile(r"^(\d+)\|.*  #> (\w+): ", re.MULTILINE)  # a listing line with a local finding
 
 
 def estimate_tokens(text: str) -> int:
@@ -54,8 +54,7 @@ class Received:
 
 def fake_answer(received: Received) -> str:
     """A well-formed answer naming every function listed in the request, at a line it has local findings for."""
-    allowed = _PRIORITIES.search(received.text)
-    names = [n.strip() for n in allowed.group(1).split(",")] if allowed else ["external_io"]
+    names = _PRIORITY.findall(received.text) or ["external_io"]
     sections = re.split(r"(?=^### symbol: )", received.text, flags=re.MULTILINE)
     entries = []
     for section in sections:

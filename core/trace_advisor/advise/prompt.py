@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from trace_advisor.advise.condense import condense
 from trace_advisor.advise.provider import Candidate
 from trace_advisor.advise.redact import redact
 from trace_advisor.config_model import PriorityConfig
 
 # Bump whenever the wording, the listing format or the answer shape changes: it is part of the answer cache key.
-PROMPT_VERSION = "2026-11-25.3"
+PROMPT_VERSION = "2026-11-25.4"
 
-MAX_CODE_LINES = 300  # longer functions are cut (and the model is told) so one function cannot blow the budget
-MAX_CONTEXT_SYMBOLS = 8  # callers/callees listed per function (builtins are left out: the code shows them)
-MAX_EVIDENCE = 6  # local findings listed per function
+MAX_CONTEXT_SYMBOLS = 2  # callers named per function (their count is always given)
+MAX_NOTES = 8  # local findings shown per function (on their lines)
+MAX_REASON = 72  # characters of one finding
+# ``pkg.module:Class.method`` inside a finding: the module is dropped (the qualname says enough, tokens are dear).
+_CALL = re.compile(r"^calls (\S+) \(([^()]+)\)$")  # "calls sqlite3.connect (sqlite database)"
+_PARENTHESISED = re.compile(r" \(([^()]+)\)(?=$|[;,])")
+_VIA = re.compile(r" via [^()]*(?:\([^()]*\)[^()]*)*\)$")
+_SYMBOL_ID = re.compile(r"\b[A-Za-z_][\w.]*:(?=[A-Za-z_<])")
 
 ANSWER_EXAMPLE = {
     "recommendations": [
@@ -25,7 +32,7 @@ ANSWER_EXAMPLE = {
             "line": 1,
             "priority": "external_io",
             "confidence": 0.9,
-            "rationale": "Calls the payment API over HTTP and writes the order; a span shows latency and failures.",
+            "rationale": "Charges the card over HTTP and stores the order.",
             "capture": {
                 "parameters": ["order_id"],
                 "return_value": False,
@@ -37,41 +44,30 @@ ANSWER_EXAMPLE = {
 }
 
 _SYSTEM = """\
-You are an OpenTelemetry expert. For each Python function listed, judge whether it deserves its own tracing span.
-
-Tracing priorities of this project (higher weight matters more):
+You are an OpenTelemetry expert. Judge whether each Python function listed deserves its own tracing span.
+Priorities (weight):
 {priorities}
-
-Rules:
-- One entry per listed function, "symbol" copied exactly; never invent functions.
-- No span needed (trivial, already traced, or only one call an auto-instrumentation traces): confidence below 0.3 \
-and a one-line reason.
-- "line": a line number of that function's listing (1 = its first line) where the span starts.
-- "priority": one of {names}. "confidence": 0 to 1. "rationale": one or two actionable sentences.
-- "capture.parameters": that function's parameter names worth recording; "capture.attributes": OpenTelemetry \
-semantic-convention keys where one exists, with a Python expression valid at the top of the body; \
-"return_value" and "exceptions": booleans.
-
-Reply with one JSON object only, of this shape:
-{example}"""
+Listings: "N|code", N = line within the function; "# … k lines …" marks elided code; "#>" ends a line with \
+the local detectors' findings.
+Reply with one JSON object: {example}
+One entry per function, "symbol" copied exactly. "line": where the span starts. "confidence" 0-1, below 0.3 when \
+no span is needed (trivial, already traced, one auto-instrumented call). "rationale": one actionable sentence. \
+"parameters": its own parameter names; "attributes": OpenTelemetry semantic-convention keys where one exists, \
+expressions valid at the top of the body."""
 
 _SECTION = """\
 ### symbol: {symbol}
-called by: {callers}
-calls: {callees}
-local findings:
-{evidence}
-code ({count} lines):
+callers: {callers}
 {code}"""
 
 
 @dataclass(frozen=True, slots=True)
 class RenderedCandidate:
-    """One candidate as sent (already redacted) and the cache key of that exact content."""
+    """One candidate as sent (already redacted and condensed) and the cache key of that exact content."""
 
     candidate: Candidate
     text: str
-    line_count: int  # lines of code shown; valid answer lines are 1..line_count
+    line_count: int  # lines of the function; valid answer lines are 1..line_count (elided lines are real lines)
     secrets_redacted: int
 
 
@@ -83,11 +79,7 @@ def enabled_priorities(priorities: Mapping[str, PriorityConfig]) -> dict[str, Pr
 def system_prompt(priorities: Mapping[str, PriorityConfig]) -> str:
     enabled = enabled_priorities(priorities)
     lines = "\n".join(f"- {name} ({p.weight:g}): {p.description}" for name, p in enabled.items())
-    return _SYSTEM.format(
-        priorities=lines or "- (none)",
-        names=", ".join(enabled) or "(none)",
-        example=json.dumps(ANSWER_EXAMPLE),
-    )
+    return _SYSTEM.format(priorities=lines or "- (none)", example=json.dumps(ANSWER_EXAMPLE, separators=(",", ":")))
 
 
 def priorities_fingerprint(priorities: Mapping[str, PriorityConfig]) -> str:
@@ -98,51 +90,93 @@ def priorities_fingerprint(priorities: Mapping[str, PriorityConfig]) -> str:
 
 
 def render_candidate(candidate: Candidate) -> RenderedCandidate:
-    """The candidate's section of the user message: redacted, with lines numbered from the function's first line.
+    """The candidate's section of the user message: redacted, condensed, lines numbered from the function's first.
 
     Numbering is relative so that moving a function (an import added above it) keeps its cache entry valid.
     """
     code = redact(candidate.code)
-    code_lines = _dedent(code.text.splitlines() or [""], candidate.range.start.column)
-    shown = code_lines[:MAX_CODE_LINES]
-    numbered = "\n".join(f"{i}|{line}" for i, line in enumerate(shown, start=1))
-    if len(code_lines) > len(shown):
-        numbered += f"\n     ... ({len(code_lines) - len(shown)} more lines not shown)"
-    first = candidate.range.start.line
-    evidence_lines = []
-    for ev in candidate.evidence[:MAX_EVIDENCE]:
-        reason = redact(ev.reason).text
-        relative = ev.range.start.line - first + 1
-        # Findings on a decorator (outside the code shown) are named as such rather than by an invalid line.
-        where = f"line {relative}" if 1 <= relative <= len(shown) else "decorator" if relative < 1 else "after"
-        evidence_lines.append(f"- {where}: [{ev.priority}] {reason}")
-    text = _SECTION.format(
-        symbol=candidate.symbol,
-        callers=_symbols(candidate.callers),
-        callees=_symbols(tuple(s for s in candidate.callees if not s.startswith("builtins:"))),
-        evidence="\n".join(evidence_lines) or "- (none)",
-        count=len(shown),
-        code=numbered,
-    )
-    return RenderedCandidate(candidate, text, len(shown), code.total)
+    listing = condense(code.text, _notes(candidate, code.text))
+    callers = tuple(dict.fromkeys(s.partition(":")[2] or s for s in candidate.callers))
+    text = _SECTION.format(symbol=candidate.symbol, callers=_names(callers), code=listing.text)
+    return RenderedCandidate(candidate, text, listing.total, code.total)
 
 
 def user_prompt(sections: list[RenderedCandidate]) -> str:
     body = "\n\n".join(section.text for section in sections)
-    return f"Functions to review ({len(sections)}):\n\n{body}\n\nAnswer with the JSON object only."
+    return f"{body}\n\nAnswer with the JSON object only."
 
 
-def _symbols(symbols: tuple[str, ...]) -> str:
-    if not symbols:
-        return "(none found)"
-    shown = ", ".join(symbols[:MAX_CONTEXT_SYMBOLS])
-    more = len(symbols) - MAX_CONTEXT_SYMBOLS
-    return f"{shown}, and {more} more" if more > 0 else shown
+def _notes(candidate: Candidate, code: str) -> dict[int, str]:
+    """The local findings by relative line, one line's findings joined (evidence outside the function goes on 1)."""
+    first = candidate.range.start.line
+    lines = code.splitlines() or [""]
+    by_line: dict[int, dict[str, list[str]]] = {}
+    for ev in candidate.evidence[:MAX_NOTES]:
+        relative = ev.range.start.line - first + 1
+        line = relative if 1 <= relative <= len(lines) else 1
+        reasons = by_line.setdefault(line, {}).setdefault(ev.priority, [])
+        reason = _clip(_headline(_SYMBOL_ID.sub("", redact(ev.reason).text), lines[line - 1]), MAX_REASON)
+        if reason not in reasons:
+            reasons.append(reason)
+    return {
+        line: "; ".join(f"{priority}: {_joined(reasons)}" for priority, reasons in found.items())
+        for line, found in by_line.items()
+    }
 
 
-def _dedent(lines: list[str], column: int) -> list[str]:
-    """Remove the def's own indentation from every line (the first may already lack it: ``ast`` segments)."""
-    if lines[0][:1].isspace():
-        column = min(len(line) - len(line.lstrip()) for line in lines if line.strip())
-        return [line[column:] for line in lines]
-    return [lines[0], *(line[column:] if line[:column].isspace() else line.lstrip() for line in lines[1:])]
+def _joined(reasons: list[str]) -> str:
+    """One priority's reasons on one line; calls of the same kind share it: ``calls a, b (sqlite database)``."""
+    parts: list[str] = []
+    calls: dict[str, list[str]] = {}  # kind -> callees, in order of first appearance
+    for reason in reasons:
+        found = _CALL.match(reason)
+        if found is None:
+            parts.append(reason)
+            continue
+        callee, kind = found.groups()
+        if kind not in calls:
+            calls[kind] = []
+            parts.append(f"\0{kind}")
+        calls[kind].append(callee)
+    return ", ".join(f"calls {', '.join(calls[p[1:]])} ({p[1:]})" if p.startswith("\0") else p for p in parts)
+
+
+def _headline(reason: str, line: str) -> str:
+    """A finding without what the line already shows or what only people need: the explanation after the first
+    ": " outside brackets and backticks, "via ..." details (``(database query via conn.commit)`` -> ``(database
+    query)``) and code the line itself holds (``runs work concurrently (pool.map)``)."""
+    depth, quoted = 0, False
+    for i, char in enumerate(reason):
+        if char == "`":
+            quoted = not quoted
+        elif not quoted and char in "([{":
+            depth += 1
+        elif not quoted and char in ")]}":
+            depth -= 1
+        elif char == ":" and reason[i + 1 : i + 2] == " " and depth == 0 and not quoted:
+            reason = reason[:i]
+            break
+    shown = _plain(line)
+    reason = _PARENTHESISED.sub(lambda m: "" if _plain(m.group(1)) in shown else m.group(0), reason)
+    for space in (i for i, char in enumerate(reason) if char == " "):
+        tail = reason[space + 1 :]  # trailing code the line shows: ``web route router.route('GET', '/health')``
+        if "(" in tail and _plain(tail) in shown:
+            reason = reason[:space]
+            break
+    return _VIA.sub(")", reason)
+
+
+def _plain(code: str) -> str:
+    return code.replace("'", '"').replace(" ", "")
+
+
+def _names(names: tuple[str, ...]) -> str:
+    if not names:
+        return "none"
+    shown = ", ".join(names[:MAX_CONTEXT_SYMBOLS])
+    more = len(names) - MAX_CONTEXT_SYMBOLS
+    return f"{shown} (+{more})" if more > 0 else shown
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
