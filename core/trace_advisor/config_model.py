@@ -60,7 +60,7 @@ class OpenAIConfig:
 @dataclass(frozen=True, slots=True)
 class ProviderConfig:
     name: ProviderName = "local"
-    batch_size: int = 8
+    batch_size: int = 16
     concurrency: int = 4
     cache: bool = True
     bedrock: BedrockConfig = field(default_factory=BedrockConfig)
