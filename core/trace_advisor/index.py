@@ -371,6 +371,21 @@ class Index:
     def graph(self) -> CallGraph:
         return self._graph
 
+    def resolve_all(self, cancel: CancelToken = NEVER, progress: Callable[[int, int], None] | None = None) -> None:
+        """Resolve every module's calls now, cancellably and one module per lock hold (edits can interleave), so
+        that ``callers()`` and ``entry_points()`` answer at once afterwards."""
+        with self._lock:
+            modules = [module for module in self._modules if module not in self._calls]
+        with _gc_paused():
+            for number, module in enumerate(modules):
+                cancel.check()
+                with self._lock:
+                    if module in self._modules:
+                        self.module_calls(module)
+                if progress is not None:
+                    progress(number + 1, len(modules))
+        self.incoming("")  # the bookkeeping: stale reverse edges, the importer map
+
     # ---- what resolution and the graph read (ModuleProvider, CallSource) ----------------------------------------
     def module_info(self, name: str) -> ModuleInfo | None:
         with self._lock:

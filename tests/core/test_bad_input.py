@@ -80,3 +80,17 @@ def test_unreadable_file_as_seen_by_the_index(workspace: Path, tmp_path: Path, m
     messages = {Path(p.file).name: p.message for p in index.problems if p.file}
     assert messages["good.py"] == "cannot read file: Permission denied"
     assert [e.callee for e in index.graph().callees("cycle_a:a")] == ["cycle_b:b"]
+
+
+def test_a_very_long_re_export_chain_does_not_crash(tmp_path: Path) -> None:
+    root = tmp_path / "chain"
+    root.mkdir()
+    for number in range(1500):
+        (root / f"m{number}.py").write_text(f"from m{number + 1} import target\n")
+    (root / "m1500.py").write_text("def target():\n    pass\n")
+    (root / "main.py").write_text("from m0 import target\n\ndef run():\n    target()\n")
+    index = Index([root], cache_dir=tmp_path / "cache")
+    index.build()
+    edges = index.graph().callees("main:run")
+    unresolved = index.graph().unresolved("main:run")
+    assert [e.callee for e in edges] == ["m1500:target"] or [u.text for u in unresolved] == ["target"]

@@ -104,3 +104,18 @@ def test_rebuild_keeps_open_documents_and_reports_once(tmp_path: Path) -> None:
     assert sorted(p.name for p in index.files()) == ["a.py", "b.py", "bad.py"]
     assert [d.symbol for d in index.definitions(project / "a.py")] == ["a:<module>", "a:g"]
     assert len(index.problems) == 1
+
+
+def test_resolve_all_is_cancellable_and_completes_the_graph(fixtures_dir: Path, tmp_path: Path) -> None:
+    from trace_advisor.cancel import CancelledError, CancelToken
+
+    index = Index([fixtures_dir / "resolve" / "imports_relative" / "project"], cache_dir=tmp_path)
+    index.build()
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(CancelledError):
+        index.resolve_all(token)
+    seen: list[tuple[int, int]] = []
+    index.resolve_all(progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1][0] == seen[-1][1] == len(index.files())
+    assert len(index.graph().callers("shop.common:log")) == 2

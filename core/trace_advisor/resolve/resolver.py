@@ -77,7 +77,11 @@ class Resolver:
         for call in info.facts.calls:
             caller = f"{info.name}:{callers.get(call.scope, call.scope)}"
             where = Range.of(*call.loc)
-            targets = self.callees_of(info, call.scope, call.chain) if call.chain is not None else []
+            try:
+                targets = self.callees_of(info, call.scope, call.chain) if call.chain is not None else []
+            except RecursionError:  # absurdly long re-export or alias chains in generated code: unresolved
+                self._depth = 0
+                targets = []
             if not targets:
                 unresolved.append(UnresolvedCall(caller, call.text, where))
             for target, external in targets:
