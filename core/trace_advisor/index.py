@@ -208,7 +208,8 @@ class Index:
                 if state is None:
                     return None
                 self._invalidate_all()
-                return state.syntax
+                if text is None:
+                    return state.syntax
             old = self._facts_of(state)
             if text is None:
                 state.overlay = None

@@ -130,3 +130,11 @@ def test_files_outside_the_workspace_are_not_added(index: Index, project: Path, 
     venv_file.write_text("x = 1\n")
     index.update_file(venv_file, "x = 2\n")
     assert venv_file not in index.files()
+
+
+def test_a_new_unsaved_document_uses_the_given_text(index: Index, project: Path) -> None:
+    unsaved = project / "shop" / "draft.py"  # not on disk yet
+    assert index.update_file(unsaved, "from .common import log\n\ndef go():\n    log()\n") is None
+    assert unsaved in index.files()
+    assert callees(index, "shop.draft:go") == ["shop.common:log"]
+    assert index.problems == ()
