@@ -78,6 +78,7 @@ class Index:
         self._infos: dict[str, ModuleInfo | None] = {}
         self._outside: dict[str, tuple[Definition, ...]] = {}  # definitions of modules read from search paths
         self._external_classes: dict[str, bool] = {}  # stdlib symbol -> defined there as a class
+        self._stdlib: dict[str, ModuleFacts | None] = {}  # stdlib facts read for the two questions above
         self._resolver = Resolver(self, dir(builtins))
         self._calls: dict[str, ModuleCalls] = {}
         self._stale: dict[str, ModuleCalls] = {}  # dropped calls whose reverse edges are still in _incoming
@@ -427,11 +428,26 @@ class Index:
         with self._lock:
             known = self._external_classes.get(symbol)
             if known is None:
-                path = self._workspace.stdlib_path(module)
-                facts = self._decoded(self._read(path), path) if path is not None else None
+                facts = self._stdlib_facts(module)
                 scope = facts.scope_map().get(qualname) if facts is not None else None
                 known = self._external_classes[symbol] = scope is not None and scope.kind == "class"
             return known
+
+    def stdlib_exports(self, module: str) -> frozenset[str]:
+        with self._lock:
+            facts = self._stdlib_facts(module)
+            if facts is None:
+                return frozenset()
+            if facts.all_names is not None:
+                return frozenset(facts.all_names)
+            return frozenset(name for name in facts.scopes[0].bindings if not name.startswith("_"))
+
+    def _stdlib_facts(self, module: str) -> ModuleFacts | None:
+        """Facts of a stdlib module's source, read only to learn which names are classes or exported."""
+        if module not in self._stdlib:
+            path = self._workspace.stdlib_path(module)
+            self._stdlib[module] = self._decoded(self._read(path), path) if path is not None else None
+        return self._stdlib[module]
 
     def module_calls(self, module: str) -> ModuleCalls | None:
         with self._lock:

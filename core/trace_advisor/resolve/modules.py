@@ -31,6 +31,9 @@ class ModuleProvider(Protocol):
     def module_exists(self, name: str) -> bool:
         """Whether ``name`` is a module or package anywhere: search paths, namespace folders or the stdlib."""
 
+    def stdlib_exports(self, module: str) -> frozenset[str]:
+        """The names ``from <stdlib module> import *`` binds (its ``__all__``, else its public names)."""
+
     def is_external_class(self, symbol: str) -> bool:
         """Whether an import-path symbol (``subprocess:Popen``, ``builtins:dict``) names a class in the stdlib."""
 

@@ -266,8 +266,12 @@ class Resolver:
         for target, level in reversed(scope.star_imports):
             base = absolute_module(info.name, info.is_package, target, level)
             source = self._modules.module_info(base) if base else None
-            if base is None or source is None:
-                continue  # names exported by a module we cannot read are unknown, not guessed
+            if base is None:
+                continue
+            if source is None:  # the stdlib: its source says what it exports; other modules' names are unknown
+                if name in self._modules.stdlib_exports(base):
+                    return frozenset({(v.EXTERNAL, f"{base}:{name}")})
+                continue
             exported = source.facts.all_names
             if exported is not None and name not in exported:
                 continue
