@@ -98,9 +98,10 @@ def test_concurrency_is_bounded_and_used(tmp_path: Path) -> None:
 def test_cancel_stops_waiting_promptly_and_late_answers_are_still_cached(tmp_path: Path) -> None:
     cancel = CancelToken()
     with fake_bedrock(latency=0.5) as server:
+        provider = bedrock(server.url, tmp_path, batch_size=1, concurrency=2)  # boto3's first load is not timed
         threading.Timer(0.2, cancel.cancel).start()
         started = time.monotonic()
-        result = bedrock(server.url, tmp_path, batch_size=1, concurrency=2).advise(ORDERS, cancel)
+        result = provider.advise(ORDERS, cancel)
         elapsed = time.monotonic() - started
         assert elapsed < 0.45
         assert result.recommendations == ()
@@ -138,3 +139,29 @@ def test_cache_write_is_atomic_and_survives_unwritable_dirs(tmp_path: Path) -> N
         result = bedrock(server.url, blocked / "cache").advise(ORDERS[:1], NEVER)
     assert len(result.recommendations) == 1  # the cache failing costs nothing but the cache
     assert AnswerCache(blocked / "cache").get("0" * 64, ("external_io",)) is None
+
+
+def test_answer_lines_name_real_lines_of_a_condensed_function() -> None:
+    sync = next(
+        c for c in candidates_from_file(FIXTURES / "condense" / "sync.py", "sync") if c.qualname == "Syncer.sync"
+    )
+    first = sync.range.start.line  # the first decorator
+    total = len(sync.code.splitlines())
+
+    def entry(line: int) -> dict[str, object]:
+        return {"symbol": sync.symbol, "line": line, "priority": "external_io", "confidence": 0.8, "rationale": "r"}
+
+    with fake_bedrock() as server:
+        server.add(Reply(text=json.dumps({"recommendations": [entry(32)]})))  # elided, yet a real line
+        elided = bedrock(server.url).advise((sync,), NEVER)
+        server.add(Reply(text=json.dumps({"recommendations": [entry(total + 1)]})))  # past the function's end
+        outside = bedrock(server.url).advise((sync,), NEVER)
+    sent = server.requests[0].text
+    assert "\n32|" not in sent and "# … 2 lines …" in sent and f"\n{total}|" in sent
+    [rec] = elided.recommendations
+    model_line = rec.evidence[-1].range.start.line
+    assert model_line == first + 31
+    lines = (FIXTURES / "condense" / "sync.py").read_text("utf-8").splitlines()
+    assert lines[model_line - 1].strip().startswith("payload = json.dumps(")
+    assert rec.range.start.line == first and lines[first - 1].strip() == "@retry(attempts=3)"  # decorators included
+    assert outside.recommendations == () and outside.dropped == 1

@@ -166,16 +166,11 @@ def _fill_single_gaps(keep: dict[int, int], code_lines: list[int], lines: list[s
 
 
 def _fit(keep: dict[int, int], max_shown: int) -> dict[int, int]:
-    """At most ``max_shown`` lines: drop the deepest skeleton lines first (signature and findings rank -1)."""
+    """At most ``max_shown`` lines: the signature and findings (rank -1) first, then the shallowest skeleton lines."""
     if len(keep) <= max_shown:
         return keep
-    depths = sorted(set(keep.values()), reverse=True)
-    fitted = dict(keep)
-    for depth in depths:
-        if len(fitted) <= max_shown or depth < 0:
-            break
-        fitted = {line: d for line, d in fitted.items() if d != depth}
-    return dict(sorted(fitted.items())[:max_shown])
+    ranked = sorted(keep.items(), key=lambda item: (item[1], item[0]))
+    return dict(sorted(ranked[:max_shown]))
 
 
 def _render(

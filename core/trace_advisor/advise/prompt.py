@@ -160,7 +160,7 @@ def _headline(reason: str, line: str) -> str:
     reason = _PARENTHESISED.sub(lambda m: "" if _plain(m.group(1)) in shown else m.group(0), reason)
     for space in (i for i, char in enumerate(reason) if char == " "):
         tail = reason[space + 1 :]  # trailing code the line shows: ``web route router.route('GET', '/health')``
-        if "(" in tail and _plain(tail) in shown:
+        if "(" in tail and _plain(tail) in shown and " " in reason[:space].strip():  # never leave one bare word
             reason = reason[:space]
             break
     return _VIA.sub(")", reason)
