@@ -111,7 +111,9 @@ class FakeProvider:
             source=self.model,
         )
         usage = Usage(1, 100, 20, 0.001)
-        return ProviderResult((answer,), usage, (Problem("one batch throttled"),), usage_by_file={close_day.file: usage})
+        return ProviderResult(
+            (answer,), usage, (Problem("one batch throttled"),), usage_by_file={close_day.file: usage}
+        )
 
 
 def test_provider_answers_merged_per_function(index: Index, config: Config) -> None:

@@ -134,7 +134,8 @@ def test_rendered_candidate_numbers_lines_relative_to_the_function() -> None:
     rendered = render_candidate(place)
     assert "1|def place(self, order_id, amount):\n2|    body = json.dumps(" in rendered.text  # dedented, numbered
     # evidence at file line 15 = function line 2, on its line; the line's own code is not repeated
-    assert "2|    body = json.dumps({\"order\": order_id, \"amount\": amount}).encode()  #> external_io: calls json.dumps" in (
-        rendered.text
+    assert (
+        '2|    body = json.dumps({"order": order_id, "amount": amount}).encode()  #> external_io: calls json.dumps'
+        in (rendered.text)
     )
     assert rendered.line_count == len(place.code.splitlines())

@@ -37,7 +37,8 @@ def md_facts(text: str) -> dict[str, Any]:
     usage = re.search(r"^\| (\d+) \| (\d+) \| (\d+) \| (\$[\d.]+) \|$", text, re.M)
     assert engine and files and usage, text[:500]
     recs = re.findall(r"^- Symbol: `([^`]+)`\n- Priority: `([^`]+)` · Confidence: \*\*([\d.]+)\*\*", text, re.M)
-    return {
+    by_file = re.findall(r"^\| `([^`]+)` \| (\d+) \| (\d+) \| (\d+) \| (\$[\d.]+) \|$", text, re.M)
+    facts: dict[str, Any] = {
         "engine": engine.group(1),
         "files_analysed": int(files.group(1)),
         "recommendations": [list(item) for item in recs],
@@ -48,6 +49,9 @@ def md_facts(text: str) -> dict[str, Any]:
             "cost": usage.group(4),
         },
     }
+    if by_file:
+        facts["usage_by_file"] = [[f, int(c), int(i), int(o), cost] for f, c, i, o, cost in by_file]
+    return facts
 
 
 # ---- Markdown --------------------------------------------------------------------------------------------------
@@ -89,6 +93,25 @@ def test_template_from_config_is_used(result: AnalysisResult, tmp_path: Path) ->
     ]
 
 
+def test_every_report_shows_usage_per_call_per_file_and_per_run(result: AnalysisResult, sample_dir: Path) -> None:
+    config = default_config()
+    md = render(result, "md", config=config, root=sample_dir)
+    assert "Per call: 2560 input and 415 output tokens on average." in md
+    page = render(result, "html", config=config, root=sample_dir, graph=load_trees(sample_dir))
+    data = json.loads(re.search(r'<script type="application/json" id="report-data">(.*?)</script>', page, re.S)[1])
+    assert data["meta"]["usage"]["byFile"][1] == {
+        "file": "shop/services/orders.py",
+        "calls": 1,
+        "inputTokens": 2600,
+        "outputTokens": 410,
+        "cost": "$0.0140",
+    }
+    assert 'id="usage-files"' in page
+    sarif = json.loads(render(result, "sarif", config=config, root=sample_dir))
+    usage = sarif["runs"][0]["properties"]["usage"]
+    assert usage["inputTokens"] == 5120 and [f["file"] for f in usage["byFile"]][0] == "shop/clients/payments.py"
+
+
 def test_markdown_groups_by_priority_in_config_order(result: AnalysisResult) -> None:
     text = render(result, "md", config=default_config())
     headings = re.findall(r"^### .*\(`(\w+)`\)$", text, re.M)
@@ -99,6 +122,8 @@ def test_local_engine_shows_zero_usage() -> None:
     empty = AnalysisResult(recommendations=(), files_analysed=3)
     text = render(empty, "md", config=default_config())
     assert md_facts(text)["usage"] == {"calls": 0, "input_tokens": 0, "output_tokens": 0, "cost": "$0.0000"}
+    assert "usage_by_file" not in md_facts(text) and "Per file" not in text and "Per call" not in text
+    assert json.loads(render(empty, "json", config=default_config()))["usage_by_file"] == []
     assert "local scorer (deterministic, no network)" in text
     assert "No function needs a span at this confidence." in text
 
@@ -184,6 +209,14 @@ def test_json_report_validates_against_schema(result: AnalysisResult, sample_dir
     assert [r["file"] for r in data["recommendations"]][:2] == ["shop/services/orders.py", "shop/clients/payments.py"]
     assert data["recommendations"][0]["usage"]["input_tokens"] == 2600
     assert data["problems"][0]["file"] == "shop/broken.py"
+    assert data["usage_by_file"][1] == {
+        "file": "shop/services/orders.py",
+        "calls": 1,
+        "input_tokens": 2600,
+        "output_tokens": 410,
+        "cost_usd": 0.01395,
+    }
+    assert sum(f["input_tokens"] for f in data["usage_by_file"]) == data["usage"]["input_tokens"]
     assert text == render(result, "json", config=default_config(), root=sample_dir)  # deterministic
 
 

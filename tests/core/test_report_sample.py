@@ -82,6 +82,7 @@ def load_result(folder: Path) -> AnalysisResult:
         usage=Usage(**data["usage"]),
         engine=data["engine"],
         files_analysed=data["files_analysed"],
+        usage_by_file={str(folder / f): Usage(**u) for f, u in data.get("usage_by_file", {}).items()},
     )
 
 
@@ -107,5 +108,8 @@ def test_sample_loads(fixtures_dir: Path) -> None:
     folder = fixtures_dir / "reports" / "sample"
     result = load_result(folder)
     assert len(result.recommendations) == 4 and result.usage.calls == 2
+    shares = list(result.usage_by_file.values())
+    assert sum(u.input_tokens for u in shares) == result.usage.input_tokens
+    assert sum(u.output_tokens for u in shares) == result.usage.output_tokens
     trees = load_trees(folder)
     assert trees.tree("shop.worker:main").children[0].symbol == "shop.worker:run_batch"

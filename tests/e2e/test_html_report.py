@@ -182,6 +182,14 @@ def item(symbol: str, nth: int = 0) -> str:
     return f"document.querySelectorAll('[data-symbol=\"{symbol}\"]')[{nth}]"
 
 
+def test_usage_per_file_table(page: Page) -> None:
+    assert page.js("document.getElementById('usage-files').hidden") is False
+    rows = page.js(
+        "[...document.querySelectorAll('#usage-files-rows tr')].map(tr => [...tr.cells].map(td => td.textContent))"
+    )
+    assert rows[1] == ["shop/services/orders.py", "1", "2,600", "410", "$0.0140"] and len(rows) == 3
+
+
 def test_expand_filter_and_escape(page: Page) -> None:
     assert page.js("document.title") == "trace-advisor report"
     # entry points are open at first; deeper calls are collapsed; library calls are hidden

@@ -56,6 +56,19 @@
     box.append(el("dt", "", label), el("dd", "", value));
     stats.append(box);
   }
+  // each call's tokens split over its functions by their share of the prompt, per file
+  const byFile = meta.usage.byFile || [];
+  if (byFile.length) {
+    const rows = document.getElementById("usage-files-rows");
+    for (const f of byFile) {
+      const tr = el("tr");
+      for (const value of [f.file, number(f.calls), number(f.inputTokens), number(f.outputTokens), f.cost]) {
+        tr.append(el("td", "", value));
+      }
+      rows.append(tr);
+    }
+    document.getElementById("usage-files").hidden = false;
+  }
   document.getElementById("tree-title").textContent = meta.treeTitle;
 
   // ---- priority chips and select -------------------------------------------------------------------------------

@@ -51,12 +51,25 @@ class PriorityGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class FileUsageFacts:
+    """One file's share of the model calls (a call's tokens split over its functions by their share of the prompt)."""
+
+    file: str  # relative to the report root, forward slashes
+    calls: int  # calls the file took part in
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+    cost_text: str
+
+
+@dataclass(frozen=True, slots=True)
 class UsageFacts:
     calls: int
     input_tokens: int
     output_tokens: int
     cost_usd: float
     cost_text: str  # "$0.0123"
+    by_file: tuple[FileUsageFacts, ...] = ()  # files in path order; empty for the local engine and cached runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +110,7 @@ def report_root(result: AnalysisResult, root: Path | None) -> Path:
     if root is not None:
         return root
     files = [rec.file for rec in result.recommendations] + [p.file for p in result.problems if p.file]
+    files += list(result.usage_by_file)
     cwd = Path.cwd()
     if all(_is_under(Path(f), cwd) for f in files):
         return cwd
@@ -153,11 +167,30 @@ def build_facts(
         top=tuple(sorted((r for g in groups for r in g.recommendations), key=_strength)[:TOP]),
         groups=tuple(groups),
         usage=UsageFacts(
-            usage.calls, usage.input_tokens, usage.output_tokens, usage.cost_usd, f"${usage.cost_usd:.4f}"
+            usage.calls,
+            usage.input_tokens,
+            usage.output_tokens,
+            usage.cost_usd,
+            _cost(usage.cost_usd),
+            tuple(
+                sorted(
+                    (
+                        FileUsageFacts(
+                            relative(f, base), u.calls, u.input_tokens, u.output_tokens, u.cost_usd, _cost(u.cost_usd)
+                        )
+                        for f, u in result.usage_by_file.items()
+                    ),
+                    key=lambda item: item.file,
+                )
+            ),
         ),
         problems=tuple(replace(p, file=relative(p.file, base)) if p.file else p for p in result.problems),
         root=str(base),
     )
+
+
+def _cost(usd: float) -> str:
+    return f"${usd:.4f}"
 
 
 def all_recommendations(facts: ReportFacts) -> tuple[RecommendationFacts, ...]:

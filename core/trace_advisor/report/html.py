@@ -108,6 +108,16 @@ def report_data(facts: ReportFacts, graph: CallTrees | None) -> dict[str, object
                 "inputTokens": facts.usage.input_tokens,
                 "outputTokens": facts.usage.output_tokens,
                 "cost": facts.usage.cost_text,
+                "byFile": [
+                    {
+                        "file": f.file,
+                        "calls": f.calls,
+                        "inputTokens": f.input_tokens,
+                        "outputTokens": f.output_tokens,
+                        "cost": f.cost_text,
+                    }
+                    for f in facts.usage.by_file
+                ],
             },
             "treeTitle": title,
         },

@@ -29,6 +29,16 @@ def report_object(facts: ReportFacts) -> dict[str, object]:
         "output_tokens": facts.usage.output_tokens,
         "cost_usd": round(facts.usage.cost_usd, 6),
     }
+    data["usage_by_file"] = [
+        {
+            "file": item.file,
+            "calls": item.calls,
+            "input_tokens": item.input_tokens,
+            "output_tokens": item.output_tokens,
+            "cost_usd": round(item.cost_usd, 6),
+        }
+        for item in facts.usage.by_file
+    ]
     data["problems"] = [
         {"message": p.message, "file": p.file, "line": p.line, "severity": p.severity} for p in facts.problems
     ]

@@ -72,7 +72,7 @@ def _summary(facts: ReportFacts) -> list[str]:
 
 def _usage(facts: ReportFacts) -> list[str]:
     u = facts.usage
-    return [
+    lines = [
         "## Usage and cost",
         "",
         "| Model calls | Input tokens | Output tokens | Estimated cost (USD) |",
@@ -80,6 +80,24 @@ def _usage(facts: ReportFacts) -> list[str]:
         f"| {u.calls} | {u.input_tokens} | {u.output_tokens} | {u.cost_text} |",
         "",
     ]
+    if u.calls:
+        lines += [
+            f"Per call: {u.input_tokens // u.calls} input and {u.output_tokens // u.calls} output tokens on average.",
+            "",
+        ]
+    if u.by_file:
+        lines += [
+            "Per file (each call's tokens are split over its functions by their share of the prompt):",
+            "",
+            "| File | Model calls | Input tokens | Output tokens | Estimated cost (USD) |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {md_code(f.file)} | {f.calls} | {f.input_tokens} | {f.output_tokens} | {f.cost_text} |"
+            for f in u.by_file
+        ]
+        lines.append("")
+    return lines
 
 
 def _recommendation(rec: RecommendationFacts) -> list[str]:

@@ -39,10 +39,31 @@ def render_sarif(facts: ReportFacts, priorities: dict[str, str]) -> str:
         "columnKind": "unicodeCodePoints",  # our columns count code points, not UTF-16 units
         "invocations": [_invocation(facts)],
         "results": results,
-        "properties": {"engine": facts.engine, "filesAnalysed": facts.files_analysed},
+        "properties": {"engine": facts.engine, "filesAnalysed": facts.files_analysed, "usage": _usage(facts)},
     }
     log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def _usage(facts: ReportFacts) -> dict[str, object]:
+    """Model usage for the run and per file (the property bag is free-form; keys in SARIF's camelCase)."""
+    u = facts.usage
+    return {
+        "calls": u.calls,
+        "inputTokens": u.input_tokens,
+        "outputTokens": u.output_tokens,
+        "costUsd": round(u.cost_usd, 6),
+        "byFile": [
+            {
+                "file": f.file,
+                "calls": f.calls,
+                "inputTokens": f.input_tokens,
+                "outputTokens": f.output_tokens,
+                "costUsd": round(f.cost_usd, 6),
+            }
+            for f in u.by_file
+        ],
+    }
 
 
 def _group_description(group: PriorityGroup | None) -> str:
