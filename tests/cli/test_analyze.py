@@ -192,3 +192,15 @@ def test_unreachable_provider_keeps_local_results(project: Path, tmp_path: Path)
     assert "acme.billing:settle" in symbols(data)
     assert {r["source"] for r in data["recommendations"]} == {"local"}  # type: ignore[union-attr,index]
     assert "cannot reach" in done.stderr
+
+
+def test_output_and_template_paths_are_relative_to_the_working_directory(project: Path) -> None:
+    (project / "pyproject.toml").write_text("[project]\nname = 'acme'\n")  # the project root is above the cwd
+    sub = project / "acme"
+    (sub / "short.md.j2").write_text("{% for rec in recommendations %}{{ rec.symbol }}\n{% endfor %}")
+    done = run(".", "--format", "md", "--output", "build/report.md", "--template", "short.md.j2", "--no-cache", cwd=sub)
+    assert done.returncode == 0, done.stderr
+    written = sub / "build" / "report.md"
+    assert written.is_file() and not (project / "build").exists()
+    assert "acme.billing:settle" in written.read_text(encoding="utf-8").splitlines()
+    assert f"report written to {written}" in done.stderr or "report written to build/report.md" in done.stderr

@@ -87,8 +87,9 @@ def _overrides(args: argparse.Namespace) -> dict[str, object]:
     values: dict[str, object] = {
         "min_confidence": args.min_confidence,
         "report.format": args.format,
-        "report.output": str(args.output) if args.output else None,
-        "report.template": str(args.template) if args.template else None,
+        # paths on the command line are relative to the working directory (the loader would take the project root)
+        "report.output": str(args.output.absolute()) if args.output else None,
+        "report.template": str(args.template.absolute()) if args.template else None,
         "provider.name": args.provider,
     }
     if args.search_path:
