@@ -202,20 +202,32 @@ def test_json_of_the_wrong_shape() -> None:
     assert "not of the expected shape" in messages(result)
 
 
-def test_truncated_answer_keeps_complete_entries_and_a_rerun_asks_only_for_the_rest(tmp_path: Path) -> None:
+def test_truncated_answer_keeps_complete_entries_and_asks_again_only_for_the_rest(tmp_path: Path) -> None:
     two = ORDERS[:2]
     entry = {"symbol": two[0].symbol, "line": 1, "priority": "external_io", "confidence": 0.7, "rationale": "r"}
     cut = json.dumps({"recommendations": [entry]})[:-2] + ', {"symbol": "' + two[1].symbol[:4]
     with fake_bedrock() as server:
-        server.add(Reply(text=cut, stop_reason="max_tokens"))
+        server.add(Reply(text=cut, stop_reason="max_tokens", usage=(900, 2048)))
         first = bedrock(server.url, tmp_path).advise(two, NEVER)
+        asked = len(server.requests)
         second = bedrock(server.url, tmp_path).advise(two, NEVER)
-    assert [r.symbol for r in first.recommendations] == [two[0].symbol]
-    assert "cut off at the max_tokens limit" in messages(first)
+    assert [r.symbol for r in first.recommendations] == [c.symbol for c in two] and first.problems == ()
+    assert asked == 2  # the cut-off answer, then one request for the function it did not reach
     assert "### symbol: " + two[0].symbol not in server.requests[1].text
     assert "### symbol: " + two[1].symbol in server.requests[1].text
-    assert {r.symbol for r in second.recommendations} == {c.symbol for c in two}
-    assert second.cached == 1
+    assert first.usage.calls == 2 and first.usage.input_tokens > 900 and first.usage.output_tokens > 2048
+    [(file, usage)] = first.usage_by_file.items()
+    assert file == two[0].file and usage.calls == 2 and usage.input_tokens == first.usage.input_tokens
+    assert len(server.requests) == 2 and second.cached == 2 and second.usage.calls == 0  # all cached
+
+
+def test_answer_cut_off_before_any_entry_is_reported_and_not_cached(tmp_path: Path) -> None:
+    with fake_bedrock() as server:
+        server.add(Reply(text='{"recommendations": [{"symbol": "orders:Ord', stop_reason="max_tokens"))
+        first = bedrock(server.url, tmp_path).advise(ORDERS[:2], NEVER)
+        second = bedrock(server.url, tmp_path).advise(ORDERS[:2], NEVER)
+    assert first.recommendations == () and "cut off" in messages(first)
+    assert len(server.requests) == 2 and second.cached == 0 and len(second.recommendations) == 2
 
 
 def test_answer_naming_functions_that_do_not_exist_is_dropped_and_counted() -> None:

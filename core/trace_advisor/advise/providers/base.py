@@ -232,13 +232,18 @@ class ModelProvider(ABC):
             item: AnswerItem | None = parsed.items.get(rendered.candidate.symbol)
             share = shares[rendered.candidate.symbol]
             if parsed.salvaged and item is None:
-                outcome.unanswered += 1  # cut off before this function: not cached, a rerun asks again
+                outcome.unanswered += 1  # cut off before this function: not cached, asked again
                 continue
             if self.cache is not None:
                 self.cache.put(key, item)
             if item is not None:
                 outcome.recommendations.append(to_recommendation(item, rendered.candidate, self.model, share))
         if parsed.salvaged:
+            rest = [pair for pair in batch if pair[0].candidate.symbol not in parsed.items]
+            if rest and len(rest) < len(batch):
+                # A cut-off answer still made progress: ask for the rest now rather than on the next run.
+                log.info("%s: answer cut off at max_tokens; asking again for %d functions", self.label, len(rest))
+                return _merged(outcome, self._run_batch(rest, system, names, cancel))
             outcome.failure = "the answer was cut off at the max_tokens limit (raise max_tokens or lower batch_size)"
         elif result.note:
             outcome.failure = result.note
@@ -379,6 +384,23 @@ class ModelProvider(ABC):
     def _problem(self, reason: str, functions: int) -> Problem:
         keeps = f"; {functions} function(s) keep their local advice" if functions else ""
         return Problem(f"{self.label}: {reason}{keeps}", severity="warning")
+
+
+def _merged(first: _Outcome, rest: _Outcome) -> _Outcome:
+    """A batch's outcome followed by the outcome of asking again for the functions its answer did not reach."""
+    usage_by_file = dict(first.usage_by_file)
+    for file, usage in rest.usage_by_file.items():
+        usage_by_file[file] = usage_by_file.get(file, Usage()) + usage
+    return _Outcome(
+        recommendations=first.recommendations + rest.recommendations,
+        usage=first.usage + rest.usage,
+        usage_by_file=usage_by_file,
+        failure=rest.failure,
+        unanswered=rest.unanswered,
+        dropped=first.dropped + rest.dropped,
+        invalid=first.invalid + rest.invalid,
+        cancelled=rest.cancelled,
+    )
 
 
 def _apportion(total: int, weights: Sequence[int]) -> list[int]:
