@@ -20,6 +20,7 @@ const { values: opts } = parseArgs({
     examples: { type: "string" },
     artifacts: { type: "string" },
     python: { type: "string", default: "/usr/bin/python3" },
+    "venv-python": { type: "string", default: path.resolve(here, "..", "..", ".venv", "bin", "python") },
     keep: { type: "boolean", default: false },
   },
 });
@@ -267,7 +268,37 @@ async function main() {
   }
   log("features: all assertions passed");
 
-  // 2. A server that crashes at start, then an interpreter without the server.
+  // 2. A model provider: Bedrock's wire format on loopback, real boto3 in the (bundled) server.
+  const bedrockUrl = await startFakeBedrock();
+  const model = await runScenario("model", {
+    "traceAdvisor.interpreter": [opts.python],
+    "traceAdvisor.provider.name": "bedrock",
+    "traceAdvisor.provider.bedrock.endpointUrl": bedrockUrl,
+    "traceAdvisor.provider.bedrock.region": "us-east-1",
+    "traceAdvisor.provider.bedrock.maxAttempts": 1,
+    "traceAdvisor.provider.cache": false,
+    "traceAdvisor.server.analyzeOnSave": false,
+  }, {
+    TRACE_ADVISOR_SELF_TEST_SCENARIO: "model",
+    TRACE_ADVISOR_SELF_TEST_FILE: MAIN_FILE,
+    AWS_ACCESS_KEY_ID: "testing",
+    AWS_SECRET_ACCESS_KEY: "testing",
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_CONFIG_FILE: path.join(tmp, "no-aws-config"),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(tmp, "no-aws-credentials"),
+  });
+  try {
+    const statusText = await model.page.evaluate("document.querySelector('.part.statusbar')?.innerText ?? ''");
+    log(`status bar: ${JSON.stringify(statusText)}`);
+    await screenshot(model.page, "vscode-model.png");
+    assert.equal(model.result.error, undefined, `self-test failed: ${model.result.error}`);
+    assertModel(model.result, statusText);
+  } finally {
+    model.finish();
+  }
+  log("model: all assertions passed");
+
+  // 3. A server that crashes at start, then an interpreter without the server.
   const crashing = path.join(tmp, "crashing-python");
   fs.writeFileSync(
     crashing,
@@ -292,6 +323,32 @@ async function main() {
     failures.finish();
   }
   log("failures: all assertions passed");
+}
+
+/** The tests' loopback Bedrock (real boto3 in the server talks to it); resolves to its URL. */
+function startFakeBedrock() {
+  const child = spawn(opts["venv-python"], [path.join(here, "fake_bedrock.py")], { stdio: ["pipe", "pipe", "inherit"], detached: true });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`fake bedrock exited (${code})`)));
+    child.stdout.once("data", (chunk) => resolve(chunk.toString().trim()));
+  });
+}
+
+function assertModel(result, statusText) {
+  const file = result.analyzeFile;
+  assert.ok(file && file.engine === "bedrock:anthropic.claude-3-5-sonnet-20240620-v1:0", JSON.stringify(file));
+  assert.ok(file.recommendations.length > 0, "Analyze Current File returned no recommendations");
+  // Analyze Workspace asked the server about every Python file, with the model engine.
+  assert.equal(result.analyzeWorkspace.length, result.pythonFiles);
+  assert.ok(result.analyzeWorkspace.every((answer) => answer.engine === file.engine), JSON.stringify(result.analyzeWorkspace));
+  const tokens = result.analyzeWorkspace.reduce((sum, answer) => sum + (answer.usage?.input_tokens ?? 0), file.usage.input_tokens);
+  assert.ok(tokens > 0, "no file was sent to the model");
+  // The status bar: the session's usage as the server reported it, and drawn with the engine and the cost.
+  assert.equal(result.status.engine, "bedrock:anthropic.claude-3-5-sonnet-20240620-v1:0");
+  assert.ok(result.status.usage.inputTokens > 0 && result.status.usage.outputTokens > 0, JSON.stringify(result.status));
+  assert.ok(result.status.usage.costUsd > 0, JSON.stringify(result.status.usage));
+  assert.match(statusText, /Trace Advisor · bedrock:claude-3-5-sonnet · \$\d+\.\d+/);
 }
 
 function assertFailures(result, toasts) {

@@ -38,7 +38,7 @@ describe("command arguments and answers", () => {
     });
     assert.equal(
       summaryMessage(summary),
-      "3 recommendations in 2 files with bedrock:m (120 tokens, ~$0.0100). 1 problem(s): throttled, used the local result",
+      "3 recommendations across 2 analysed files with bedrock:m (120 tokens, ~$0.0100). 1 problem(s): throttled, used the local result",
     );
   });
 });

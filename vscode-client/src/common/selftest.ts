@@ -20,8 +20,8 @@ type Json = unknown;
 export function runSelfTestIfRequested(server: ServerManager, status: StatusBar, log: Log): void {
   const output = process.env.TRACE_ADVISOR_SELF_TEST;
   const file = process.env.TRACE_ADVISOR_SELF_TEST_FILE ?? "";
-  const failures = process.env.TRACE_ADVISOR_SELF_TEST_SCENARIO === "failures";
-  if (!output || (!file && !failures)) {
+  const scenario = process.env.TRACE_ADVISOR_SELF_TEST_SCENARIO ?? "features";
+  if (!output || (!file && scenario !== "failures")) {
     return;
   }
   const spansFile = process.env.TRACE_ADVISOR_SELF_TEST_SPANS_FILE;
@@ -33,7 +33,13 @@ export function runSelfTestIfRequested(server: ServerManager, status: StatusBar,
   const write = (): Promise<void> => fs.writeFile(output, JSON.stringify(result, null, 2));
   void (async () => {
     try {
-      await (failures ? failureSelfTest(status, result, step) : selfTest(server, status, file, spansFile, result, step));
+      if (scenario === "failures") {
+        await failureSelfTest(status, result, step);
+      } else if (scenario === "model") {
+        await modelSelfTest(status, file, result, step);
+      } else {
+        await selfTest(server, status, file, spansFile, result, step);
+      }
       result.ok = true;
     } catch (error) {
       result.error = error instanceof Error ? `${error.message}\n${error.stack ?? ""}` : String(error);
@@ -236,6 +242,41 @@ async function failureSelfTest(status: StatusBar, result: Record<string, Json>, 
   });
   await new Promise((resolve) => setTimeout(resolve, 1500)); // let the notification render for the screenshot
   step("done (failures)");
+}
+
+/** With a model provider configured: analyse one file and the workspace, and watch the session's cost. */
+async function modelSelfTest(
+  status: StatusBar,
+  relativeFile: string,
+  result: Record<string, Json>,
+  step: (name: string) => void,
+): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (folder === undefined) {
+    throw new Error("no workspace folder is open");
+  }
+  step("waiting for the server's ready status");
+  await waitFor("the ready status", () => (typeof status.state !== "string" && status.state.state === "ready" ? true : undefined));
+  const uri = vscode.Uri.joinPath(folder.uri, relativeFile);
+  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), vscode.ViewColumn.One);
+  await waitFor("diagnostics", () => (vscode.languages.getDiagnostics(uri).length > 0 ? true : undefined));
+  step(`analysing ${relativeFile} with the model`);
+  result.analyzeFile = (await vscode.commands.executeCommand<Json>("traceAdvisor.analyzeFile")) ?? null;
+  step("analysing the workspace");
+  const answers = (await vscode.commands.executeCommand<unknown[]>("traceAdvisor.analyzeWorkspace")) ?? [];
+  result.analyzeWorkspace = answers.map((answer) => {
+    const record = (answer ?? {}) as { engine?: string; recommendations?: { source?: string }[]; usage?: Json };
+    return { engine: record.engine ?? null, sources: (record.recommendations ?? []).map((r) => r.source ?? null), usage: record.usage ?? null };
+  });
+  result.pythonFiles = (await vscode.workspace.findFiles("**/*.py")).length;
+  // The model was asked about some functions of the workspace (the server asks only where it can change the
+  // local verdict): the status bar must show that session's tokens and cost.
+  result.status = await waitFor("the model's usage in the status bar", () => {
+    const state = status.state;
+    return typeof state !== "string" && state.usage.inputTokens > 0 ? (state as unknown as Json) : undefined;
+  });
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  step("done (model)");
 }
 
 async function applyFirstQuickFix(document: vscode.TextDocument, diagnostics: vscode.Diagnostic[]): Promise<Json> {

@@ -118,11 +118,11 @@ export function summarizeAnalyses(answers: readonly unknown[]): AnalysisSummary 
 
 /** One line for the notification after an analysis. */
 export function summaryMessage(summary: AnalysisSummary): string {
-  const files = summary.files === 1 ? "1 file" : `${summary.files} files`;
+  const files = summary.files === 1 ? "1 analysed file" : `${summary.files} analysed files`;
   const recs = summary.recommendations === 1 ? "1 recommendation" : `${summary.recommendations} recommendations`;
   const engine = summary.engines.length > 0 ? ` with ${summary.engines.join(", ")}` : "";
   const tokens = summary.inputTokens + summary.outputTokens;
   const cost = tokens > 0 ? ` (${tokens} tokens, ~$${summary.costUsd.toFixed(4)})` : "";
   const problems = summary.problems.length > 0 ? ` ${summary.problems.length} problem(s): ${summary.problems[0]}` : "";
-  return `${recs} in ${files}${engine}${cost}.${problems}`;
+  return `${recs} across ${files}${engine}${cost}.${problems}`;
 }
