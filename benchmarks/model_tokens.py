@@ -1,6 +1,7 @@
 """Model-provider figures: calls, tokens per analysed file vs. sending whole files, rerun cost, batch wall time.
 
-Runs analyze() with the Bedrock provider (real boto3) against the loopback fake Bedrock server of tests/support;
+Runs analyze() with the Bedrock provider (real boto3) against the loopback fake Bedrock server of tests/support, with
+the default configuration (candidates: functions whose local verdict a model can change; condensed listings);
 tokens are the fake server's deterministic estimate (characters / 4) of each request, so the whole-file baseline
 below uses the same estimate on the same prompt. Usage:  .venv/bin/python benchmarks/model_tokens.py [PACKAGE_DIR]
 (default large package: the standard library's ``email``).
@@ -84,7 +85,8 @@ def measure(label: str, root: Path) -> None:
         f"{usage.input_tokens / max(1, analysed):.0f} in / {usage.output_tokens / max(1, analysed):.0f} out; "
         f"estimated cost ${usage.cost_usd:.4f} ({first.model})"
     )
-    by_file = first.result.usage_by_file
+    by_file = result.usage_by_file  # what analyze() reports per file (the provider's split, passed on)
+    assert by_file == first.result.usage_by_file
     if by_file:
         heaviest = max(by_file.items(), key=lambda kv: kv[1].input_tokens)
         print(
@@ -135,6 +137,7 @@ def main() -> None:
     measure("examples", REPO / "examples")
     measure("large package", large)
     wall_time(REPO / "examples")
+    wall_time(large)
 
 
 if __name__ == "__main__":

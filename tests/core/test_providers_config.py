@@ -9,12 +9,14 @@ import pytest
 import yaml
 from trace_advisor.advise.pricing import PriceTable
 from trace_advisor.advise.prompt import PROMPT_VERSION, render_candidate, system_prompt
+from trace_advisor.advise.provider import Candidate
 from trace_advisor.advise.providers import ProviderConfigError, create_provider
 from trace_advisor.advise.providers.bedrock import BedrockProvider
 from trace_advisor.advise.providers.openai_compat import OpenAIProvider
 from trace_advisor.cancel import NEVER
 from trace_advisor.config import default_config, load_config
 from trace_advisor.config_model import Config, PriorityConfig
+from trace_advisor.model import Evidence, Range
 
 from tests.support.bedrock_server import fake_bedrock
 from tests.support.candidates import candidates_from_file
@@ -139,3 +141,43 @@ def test_rendered_candidate_numbers_lines_relative_to_the_function() -> None:
         in (rendered.text)
     )
     assert rendered.line_count == len(place.code.splitlines())
+
+
+def test_findings_are_compact_and_never_repeat_what_the_line_shows() -> None:
+    code = (
+        '@router.route("GET", "/orders/{order_id}")\n'
+        "def get_order(service, request, order_id):\n"
+        "    row = service.orders.get(order_id)\n"
+        "    if row is None:\n"
+        "        return None\n"
+        "    jobs = pool.map(work, row.items)\n"
+        "    return row\n"
+    )
+
+    def at(line: int, priority: str, reason: str) -> Evidence:
+        return Evidence(priority, reason, Range.of(10 + line - 1, 4, 10 + line - 1, 9))
+
+    candidate = Candidate(
+        symbol="shop.web:get_order",
+        file="/w/shop/web.py",
+        qualname="get_order",
+        range=Range.of(10, 0, 16, 14),
+        code=code,
+        evidence=(
+            at(1, "entry_points", "web route router.route('GET', '/orders/{order_id}')"),
+            at(3, "external_io", "calls shop.repo:OrderRepository.get (database query via conn.execute(...).fetchone)"),
+            at(3, "external_io", "calls shop.repo:OrderRepository.connection (database query via sqlite3.connect)"),
+            at(4, "branches", "exits early when `row is None`"),
+            at(6, "performance", "runs work concurrently (pool.map): latency is the slowest child"),
+        ),
+        callers=("shop.web:App.dispatch", "shop.cli:main", "shop.jobs:nightly"),
+    )
+    text = render_candidate(candidate).text
+    assert text.splitlines()[:2] == ["### symbol: shop.web:get_order", "callers: App.dispatch, main (+1)"]
+    assert '1|@router.route("GET", "/orders/{order_id}")  #> entry_points: web route\n' in text
+    assert (
+        "3|    row = service.orders.get(order_id)  #> external_io: calls OrderRepository.get, "
+        "OrderRepository.connection (database query)\n"
+    ) in text
+    assert "4|    if row is None:  #> branches: exits early\n" in text
+    assert "6|    jobs = pool.map(work, row.items)  #> performance: runs work concurrently\n" in text

@@ -22,6 +22,7 @@ MAX_REASON = 72  # characters of one finding
 # ``pkg.module:Class.method`` inside a finding: the module is dropped (the qualname says enough, tokens are dear).
 _CALL = re.compile(r"^calls (\S+) \(([^()]+)\)$")  # "calls sqlite3.connect (sqlite database)"
 _PARENTHESISED = re.compile(r" \(([^()]+)\)(?=$|[;,])")
+_CONDITION = re.compile(r" (?:when|on|if) `([^`]+)`$")  # "exits early when `row is None`" on ``if row is None:``
 _VIA = re.compile(r" via [^()]*(?:\([^()]*\)[^()]*)*\)$")
 _SYMBOL_ID = re.compile(r"\b[A-Za-z_][\w.]*:(?=[A-Za-z_<])")
 
@@ -144,7 +145,7 @@ def _joined(reasons: list[str]) -> str:
 def _headline(reason: str, line: str) -> str:
     """A finding without what the line already shows or what only people need: the explanation after the first
     ": " outside brackets and backticks, "via ..." details (``(database query via conn.commit)`` -> ``(database
-    query)``) and code the line itself holds (``runs work concurrently (pool.map)``)."""
+    query)``) and code the line itself holds (``runs work concurrently (pool.map)``, ``exits early when `x```)."""
     depth, quoted = 0, False
     for i, char in enumerate(reason):
         if char == "`":
@@ -158,6 +159,7 @@ def _headline(reason: str, line: str) -> str:
             break
     shown = _plain(line)
     reason = _PARENTHESISED.sub(lambda m: "" if _plain(m.group(1)) in shown else m.group(0), reason)
+    reason = _CONDITION.sub(lambda m: "" if _plain(m.group(1)) in shown else m.group(0), reason)
     for space in (i for i, char in enumerate(reason) if char == " "):
         tail = reason[space + 1 :]  # trailing code the line shows: ``web route router.route('GET', '/health')``
         if "(" in tail and _plain(tail) in shown and " " in reason[:space].strip():  # never leave one bare word
