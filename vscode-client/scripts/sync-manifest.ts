@@ -18,6 +18,6 @@ if (process.argv.includes("--write")) {
   fs.writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   process.stdout.write(`wrote contributes of ${manifestPath} from ${schemaPath}\n`);
 } else if (JSON.stringify(manifest.contributes) !== JSON.stringify(expected)) {
-  process.stderr.write(`${manifestPath} is out of date with ${schemaPath}: run "npm run sync-settings"\n`);
+  process.stderr.write(`${manifestPath} is out of date with ${schemaPath}: run "make -C vscode-client sync-settings"\n`);
   process.exit(1);
 }

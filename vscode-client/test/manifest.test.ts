@@ -20,7 +20,7 @@ const schema = JSON.parse(fs.readFileSync(path.join(REPO, "config", "config.sche
 const properties = manifest.contributes.configuration.properties as Record<string, Record<string, unknown>>;
 
 describe("package.json against config/config.schema.json", () => {
-  it("contributes exactly what the schema and command table generate (run `npm run sync-settings` to fix)", () => {
+  it("contributes exactly what the schema and command table generate (run `make -C vscode-client sync-settings` to fix)", () => {
     assert.deepEqual(manifest.contributes, buildContributes(schema));
   });
 
