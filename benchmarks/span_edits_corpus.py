@@ -82,9 +82,9 @@ def main() -> int:
     print(f"edits tried {total.tried} (plain + capture per function): made and verified {total.edited}, ", end="")
     print(f"rightly refused {sum(total.refused.values())} {dict(total.refused)}, FAILED {len(failures)}")
     per_edit = engine / max(edits, 1) * 1000
-    print(f"engine alone (plain form, every function of the files checked): {edits} edits in {engine:.1f}s CPU = ")
+    print(f"engine alone (plain form, every function of the files checked): {edits} edits in {engine:.1f}s CPU,")
     print(
-        f"  {per_edit:.2f} ms per edit, {engine / max(parse, 1e-9):.2f}x the time of one ast.parse of the edit's file"
+        f"  {per_edit:.2f} ms per edit = {engine / max(parse, 1e-9):.2f}x the time of one ast.parse of the edit's file"
     )
     print(f"wall time with all checks: {wall:.1f}s on {args.jobs} processes")
     for failure in failures[:50]:
