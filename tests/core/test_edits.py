@@ -373,3 +373,10 @@ def test_capture_notes_and_global_names() -> None:
     ):
         assert fragment in notes
     assert "return value is not recorded" in notes
+
+
+def test_wraps_wrapper_gets_a_note_about_its_shared_span_name(tmp_path: Path) -> None:
+    text, _ = read_text(SPANS / "methods" / "orders_app" / "orders.py")
+    result = span_edits(text, "retry.<locals>.decorate.<locals>.wrapper")
+    assert result.form == "decorator"
+    assert any("every function it wraps shares the span name" in note for note in result.notes)

@@ -133,6 +133,8 @@ class SpanEditor:
         tracer_ready = setup.tracer_statement is None or setup.tracer_statement < site.top_statement
         use_with = is_generator(node) or bool(attributes and attributes.lines) or bool(handlers) or not tracer_ready
         notes = attributes.notes if attributes else ()
+        if "wraps" in decorator_tails(node):
+            notes += (f'a functools.wraps wrapper: every function it wraps shares the span name "{name}"',)
         first_line = min([d.lineno for d in node.decorator_list] + [node.lineno])
         last_line = node.end_lineno or node.lineno
         if use_with:
