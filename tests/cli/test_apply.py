@@ -241,3 +241,25 @@ def test_all_recommendations_on_the_example_app(tmp_path: Path) -> None:
         )
         assert ran.returncode in (0, 2), ran.stderr  # 2: order 1 does not exist (a handled ShopError)
         assert "Traceback" not in ran.stderr
+
+
+def test_the_diff_applies_with_git_apply_and_equals_a_real_run(tmp_path: Path) -> None:
+    previewed = copy_case("layout", tmp_path / "preview")
+    applied = copy_case("layout", tmp_path / "applied")
+    symbols = [
+        "layoutmods.crlf_tabs:Encoder.encode",
+        "layoutmods.bare:perimeter",
+        "layoutmods.cookie_future:price_label",
+    ]
+    # bytes: the diff of each file is in that file's encoding (latin-1 here), CRLF lines stay CRLF
+    diff = subprocess.run([*CLI, "apply", str(previewed), *symbol_args(symbols), "--diff"], capture_output=True)
+    assert diff.returncode == 0, diff.stderr
+    assert b"\xa3" in diff.stdout and b"\r\n" in diff.stdout
+    patch = tmp_path / "spans.patch"
+    patch.write_bytes(diff.stdout)
+    done = subprocess.run(["git", "apply", str(patch)], cwd=previewed, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert cli("apply", applied, *symbol_args(symbols)).returncode == 0
+    assert {p.relative_to(previewed): d for p, d in snapshot(previewed).items()} == {
+        p.relative_to(applied): d for p, d in snapshot(applied).items()
+    }

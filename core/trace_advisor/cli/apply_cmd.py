@@ -126,7 +126,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if text == item.text:
             continue
         if args.diff:
-            out.write(_diff(item, text, path if path.is_dir() else path.parent))
+            _write_diff(out, _diff(item, text, path if path.is_dir() else path.parent), item.encoding)
             continue
         try:
             new_bytes = text.encode(item.encoding)
@@ -184,6 +184,17 @@ def _diff(item: FileWork, new_text: str, base: Path) -> str:
     new_lines = [line + end for line, end in zip(new_source.lines, new_source.endings, strict=True) if line or end]
     name = item.path.relative_to(base).as_posix() if item.path.is_relative_to(base) else item.path.name
     return "".join(difflib.unified_diff(old_lines, new_lines, fromfile=f"a/{name}", tofile=f"b/{name}"))
+
+
+def _write_diff(out: TextIO, diff: str, encoding: str) -> None:
+    """Write a file's diff in the file's own encoding, so ``git apply``/``patch`` match its context lines."""
+    buffer = getattr(out, "buffer", None)
+    if buffer is None:
+        out.write(diff)
+        return
+    out.flush()
+    buffer.write(diff.encode(encoding.removesuffix("-sig"), errors="surrogateescape"))
+    buffer.flush()
 
 
 def write_if_unchanged(path: Path, original: bytes, new: bytes) -> str | None:
