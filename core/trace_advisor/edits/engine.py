@@ -61,6 +61,8 @@ class SpanEditor:
         except SyntaxError as error:
             where = f"line {error.lineno}: " if error.lineno else ""
             self.error = f"the file does not parse ({where}{error.msg}); fix it and try again"
+        except (RecursionError, MemoryError):
+            self.error = "the file is too deeply nested for Python's parser"
         except ValueError as error:  # e.g. null bytes
             self.error = f"the file does not parse ({error}); fix it and try again"
 
@@ -111,6 +113,8 @@ class SpanEditor:
             return self._build(site, name, capture)
         except (BodyEditError, ValueError, SyntaxError, RecursionError) as error:
             return EditResult((), f"could not add a span to {qualname} safely: {error}")
+        except Exception as error:  # a bug here must cost one quick-fix, never the editor session
+            return EditResult((), f"could not add a span to {qualname}: internal error {type(error).__name__}: {error}")
 
     def _build(self, site: FunctionSite, name: str, capture: Capture | None) -> EditResult:
         assert self.module is not None
