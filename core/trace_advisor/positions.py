@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from .model import Range
 
@@ -14,8 +15,23 @@ def char_column(line_text: str, byte_column: int) -> int:
     return len(line_text.encode("utf-8")[:byte_column].decode("utf-8", errors="replace"))
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def source_lines(text: str) -> list[str]:
+    """Split source into lines exactly where Python's tokenizer does (``\\r\\n``, ``\\r``, ``\\n``).
+
+    ``str.splitlines`` also breaks at form feeds, vertical tabs and other separators that are ordinary characters
+    inside Python source, which would shift every later line number.
+    """
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 def node_range(node: ast.AST, lines: list[str]) -> Range:
-    """The character range of an ``ast`` node; ``lines`` are the module's lines (``text.splitlines()``)."""
+    """The character range of an ``ast`` node; ``lines`` are the module's lines (:func:`source_lines`)."""
     start_line: int = getattr(node, "lineno", 1)
     end_line: int = getattr(node, "end_lineno", None) or start_line
     start_byte: int = getattr(node, "col_offset", 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from trace_advisor.model import Position, Range, make_symbol, span_name, split_symbol
-from trace_advisor.positions import char_column
+from trace_advisor.positions import char_column, source_lines
 
 
 def test_symbol_round_trip() -> None:
@@ -33,3 +33,9 @@ def test_char_column_counts_characters_not_bytes() -> None:
     line = 'x = "héllo"; f()'
     byte_col = line.encode().index(b"f()")
     assert char_column(line, byte_col) == line.index("f()")
+
+
+def test_source_lines_break_only_where_python_does() -> None:
+    text = "a = 1\r\nb = '\x0c'\x0c\nc = 3\rd = 4\n"
+    assert source_lines(text) == ["a = 1", "b = '\x0c'\x0c", "c = 3", "d = 4"]
+    assert len(text.splitlines()) > len(source_lines(text))  # splitlines also breaks at form feeds

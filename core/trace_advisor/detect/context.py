@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from trace_advisor.detect.apis import ApiMatch, match_call
 from trace_advisor.detect.names import TypeScope, annotation_name, expr_text, import_map, statements, walk_body_depth
 from trace_advisor.model import LOCALS, MODULE_QUALNAME, CallEdge, Evidence, Range, SymbolId, make_symbol
-from trace_advisor.positions import node_range
+from trace_advisor.positions import node_range, source_lines
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -66,7 +66,7 @@ class ModuleFacts:
         self.path = path
         self.module = module
         self.text = text
-        self.lines = text.splitlines()
+        self.lines = source_lines(text)
         self.tree = tree
         self.imports = import_map(tree, module, is_package)
         self.module_types: dict[str, str] = {}
