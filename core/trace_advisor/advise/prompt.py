@@ -19,11 +19,11 @@ PROMPT_VERSION = "2026-11-25.4"
 MAX_CONTEXT_SYMBOLS = 2  # callers named per function (their count is always given)
 MAX_NOTES = 8  # local findings shown per function (on their lines)
 MAX_REASON = 72  # characters of one finding
-# ``pkg.module:Class.method`` inside a finding: the module is dropped (the qualname says enough, tokens are dear).
 _CALL = re.compile(r"^calls (\S+) \(([^()]+)\)$")  # "calls sqlite3.connect (sqlite database)"
 _PARENTHESISED = re.compile(r" \(([^()]+)\)(?=$|[;,])")
 _CONDITION = re.compile(r" (?:when|on|if) `([^`]+)`$")  # "exits early when `row is None`" on ``if row is None:``
 _VIA = re.compile(r" via [^()]*(?:\([^()]*\)[^()]*)*\)$")
+# ``pkg.module:Class.method`` inside a finding: the module is dropped (the qualname says enough, tokens are dear).
 _SYMBOL_ID = re.compile(r"\b[A-Za-z_][\w.]*:(?=[A-Za-z_<])")
 
 ANSWER_EXAMPLE = {
@@ -51,7 +51,8 @@ Priorities (weight):
 Listings: "N|code", N = line within the function; "# … k lines …" marks elided code; "#>" ends a line with \
 the local detectors' findings.
 Reply with one JSON object: {example}
-One entry per function, "symbol" copied exactly. "line": where the span starts. "confidence" 0-1, below 0.3 when \
+One entry per function, "symbol" copied exactly. "line": where the span starts. "priority": a name above. \
+"confidence" 0-1, below 0.3 when \
 no span is needed (trivial, already traced, one auto-instrumented call). "rationale": one actionable sentence. \
 "parameters": its own parameter names; "attributes": OpenTelemetry semantic-convention keys where one exists, \
 expressions valid at the top of the body."""
