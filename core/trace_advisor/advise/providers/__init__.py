@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 
 from trace_advisor.advise.answer_cache import AnswerCache
 from trace_advisor.advise.provider import Provider
+from trace_advisor.advise.providers.base import RunOptions
 from trace_advisor.config_model import Config
 
 __all__ = ["ProviderConfigError", "create_provider", "default_cache_dir"]
@@ -35,7 +36,7 @@ def create_provider(config: Config, *, cache_dir: Path | None = None) -> Provide
     _check_positive("provider.batch_size", settings.batch_size)
     _check_positive("provider.concurrency", settings.concurrency)
     cache = AnswerCache(cache_dir or default_cache_dir()) if settings.cache else None
-    common = {"batch_size": settings.batch_size, "concurrency": settings.concurrency, "cache": cache}
+    common: RunOptions = {"batch_size": settings.batch_size, "concurrency": settings.concurrency, "cache": cache}
     if settings.name == "bedrock":
         from trace_advisor.advise.providers.bedrock import BedrockProvider
 
@@ -46,7 +47,7 @@ def create_provider(config: Config, *, cache_dir: Path | None = None) -> Provide
         )
         if bedrock.endpoint_url is not None:
             _check_url("provider.bedrock.endpoint_url", bedrock.endpoint_url)
-        return BedrockProvider(bedrock, priorities=config.priorities, **common)  # type: ignore[arg-type]
+        return BedrockProvider(bedrock, priorities=config.priorities, **common)
     if settings.name == "openai":
         from trace_advisor.advise.providers.openai_compat import OpenAIProvider
 
@@ -61,7 +62,7 @@ def create_provider(config: Config, *, cache_dir: Path | None = None) -> Provide
                 f"provider.openai.api_key_env must be the NAME of an environment variable (got {openai.api_key_env!r});"
                 " put the key itself in that variable, never in a config file"
             )
-        return OpenAIProvider(openai, priorities=config.priorities, **common)  # type: ignore[arg-type]
+        return OpenAIProvider(openai, priorities=config.priorities, **common)
     raise ProviderConfigError(f"provider.name must be local, bedrock or openai (got {settings.name!r})")
 
 

@@ -14,6 +14,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypedDict, TypeVar, Unpack
 
 from trace_advisor.advise.answer_cache import AnswerCache, cache_key
 from trace_advisor.advise.answers import (
@@ -58,6 +59,15 @@ class ProviderError(Exception):
         self.retry_after = retry_after
 
 
+def retry_after_seconds(value: object) -> float | None:
+    """A ``Retry-After`` header in seconds (None when absent, negative or an HTTP date)."""
+    try:
+        seconds = float(str(value))
+    except (TypeError, ValueError):
+        return None
+    return seconds if seconds >= 0 else None
+
+
 @dataclass(frozen=True, slots=True)
 class CallResult:
     text: str
@@ -89,35 +99,53 @@ class _Outcome:
     cancelled: bool = False
 
 
-class ModelProvider(ABC):
+class RunOptions(TypedDict, total=False):
+    """How a provider runs its requests, the same for every provider (defaults in :class:`ModelProvider`)."""
+
+    batch_size: int
+    concurrency: int
+    cache: AnswerCache | None
+    prices: PriceTable | None
+    backoff_base: float
+    backoff_max: float
+    seed: int | None
+
+
+class ModelSettings(Protocol):
+    """What the runner reads from a provider's settings (``BedrockConfig``, ``OpenAIConfig``)."""
+
+    @property
+    def max_attempts(self) -> int: ...
+
+
+SettingsT = TypeVar("SettingsT", bound=ModelSettings)
+
+
+class ModelProvider(ABC, Generic[SettingsT]):
     """Implements :class:`~trace_advisor.advise.provider.Provider` on top of a single-request ``_send``."""
 
     name: str = "model"
 
     def __init__(
         self,
+        settings: SettingsT,
         *,
         model: str,
         priorities: Mapping[str, PriorityConfig],
-        batch_size: int = 8,
-        concurrency: int = 4,
-        max_attempts: int = 4,
-        cache: AnswerCache | None = None,
-        prices: PriceTable | None = None,
-        backoff_base: float = 1.0,
-        backoff_max: float = 30.0,
-        seed: int | None = None,
+        **options: Unpack[RunOptions],
     ) -> None:
+        self.settings = settings
         self.model = model
         self.priorities = dict(priorities)
-        self.batch_size = max(1, batch_size)
-        self.concurrency = max(1, concurrency)
-        self.max_attempts = max(1, max_attempts)
-        self.cache = cache
+        self.batch_size = max(1, options.get("batch_size", 8))
+        self.concurrency = max(1, options.get("concurrency", 4))
+        self.max_attempts = max(1, settings.max_attempts)
+        self.cache = options.get("cache")
+        prices = options.get("prices")
         self.prices = prices if prices is not None else PriceTable.load()
-        self.backoff_base = backoff_base
-        self.backoff_max = backoff_max
-        self._random = random.Random(seed)
+        self.backoff_base = options.get("backoff_base", 1.0)
+        self.backoff_max = options.get("backoff_max", 30.0)
+        self._random = random.Random(options.get("seed"))
         self._lock = threading.Lock()
         self._fatal: ProviderError | None = None
         self._paused_until = 0.0  # monotonic time before which no request is sent (a server's Retry-After)

@@ -9,11 +9,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
-from trace_advisor.advise.answer_cache import AnswerCache
-from trace_advisor.advise.pricing import PriceTable
-from trace_advisor.advise.providers.base import CallResult, ModelProvider, ProviderError
+from trace_advisor.advise.providers.base import (
+    CallResult,
+    ModelProvider,
+    ProviderError,
+    RunOptions,
+    retry_after_seconds,
+)
 from trace_advisor.config_model import BedrockConfig, PriorityConfig
 
 if TYPE_CHECKING:
@@ -40,37 +44,15 @@ _CREDENTIALS = {
 _NO_CREDENTIALS = "no AWS credentials found: set AWS_PROFILE or run `aws configure`, or set provider.bedrock.profile"
 
 
-class BedrockProvider(ModelProvider):
+class BedrockProvider(ModelProvider[BedrockConfig]):
     """Asks a Bedrock model through ``converse``; model ids and inference profile ids are both accepted."""
 
     name = "bedrock"
 
     def __init__(
-        self,
-        settings: BedrockConfig,
-        *,
-        priorities: Mapping[str, PriorityConfig],
-        batch_size: int = 8,
-        concurrency: int = 4,
-        cache: AnswerCache | None = None,
-        prices: PriceTable | None = None,
-        backoff_base: float = 1.0,
-        backoff_max: float = 30.0,
-        seed: int | None = None,
+        self, settings: BedrockConfig, *, priorities: Mapping[str, PriorityConfig], **options: Unpack[RunOptions]
     ) -> None:
-        super().__init__(
-            model=settings.model_id,
-            priorities=priorities,
-            batch_size=batch_size,
-            concurrency=concurrency,
-            max_attempts=settings.max_attempts,
-            cache=cache,
-            prices=prices,
-            backoff_base=backoff_base,
-            backoff_max=backoff_max,
-            seed=seed,
-        )
-        self.settings = settings
+        super().__init__(settings, model=settings.model_id, priorities=priorities, **options)
         self._client: BedrockRuntimeClient | None = None
         self._client_lock = threading.Lock()
         self._region: str | None = settings.region
@@ -170,7 +152,7 @@ class BedrockProvider(ModelProvider):
                 f"throttled by Bedrock ({code}: {text}); lower provider.concurrency or request a higher quota",
                 kind="throttled",
                 retryable=True,
-                retry_after=_retry_after(headers.get("retry-after")),
+                retry_after=retry_after_seconds(headers.get("retry-after")),
             )
         if code in _CREDENTIALS:
             return ProviderError(
@@ -198,7 +180,7 @@ class BedrockProvider(ModelProvider):
                 f"Bedrock server error ({status} {code}: {text})",
                 kind="server",
                 retryable=True,
-                retry_after=_retry_after(headers.get("retry-after")),
+                retry_after=retry_after_seconds(headers.get("retry-after")),
             )
         return ProviderError(f"Bedrock rejected the request ({status} {code}: {text})", kind="request")
 
@@ -243,14 +225,6 @@ def _about_model(message: str) -> bool:
             "inference profile",
         )
     )
-
-
-def _retry_after(value: object) -> float | None:
-    try:
-        seconds = float(str(value))
-    except (TypeError, ValueError):
-        return None
-    return seconds if seconds >= 0 else None
 
 
 def _int(value: object) -> int:

@@ -9,11 +9,16 @@ import os
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
+from typing import Unpack
 from urllib.parse import urlparse
 
-from trace_advisor.advise.answer_cache import AnswerCache
-from trace_advisor.advise.pricing import PriceTable
-from trace_advisor.advise.providers.base import CallResult, ModelProvider, ProviderError
+from trace_advisor.advise.providers.base import (
+    CallResult,
+    ModelProvider,
+    ProviderError,
+    RunOptions,
+    retry_after_seconds,
+)
 from trace_advisor.config_model import OpenAIConfig, PriorityConfig
 
 log = logging.getLogger(__name__)
@@ -21,7 +26,7 @@ log = logging.getLogger(__name__)
 MAX_ERROR_BODY = 2000
 
 
-class OpenAIProvider(ModelProvider):
+class OpenAIProvider(ModelProvider[OpenAIConfig]):
     """Posts chat completions; the API key comes from the environment variable named in the config."""
 
     name = "openai"
@@ -31,28 +36,10 @@ class OpenAIProvider(ModelProvider):
         settings: OpenAIConfig,
         *,
         priorities: Mapping[str, PriorityConfig],
-        batch_size: int = 8,
-        concurrency: int = 4,
-        cache: AnswerCache | None = None,
-        prices: PriceTable | None = None,
-        backoff_base: float = 1.0,
-        backoff_max: float = 30.0,
-        seed: int | None = None,
         environ: Mapping[str, str] | None = None,
+        **options: Unpack[RunOptions],
     ) -> None:
-        super().__init__(
-            model=settings.model,
-            priorities=priorities,
-            batch_size=batch_size,
-            concurrency=concurrency,
-            max_attempts=settings.max_attempts,
-            cache=cache,
-            prices=prices,
-            backoff_base=backoff_base,
-            backoff_max=backoff_max,
-            seed=seed,
-        )
-        self.settings = settings
+        super().__init__(settings, model=settings.model, priorities=priorities, **options)
         self.url = settings.base_url.rstrip("/") + "/chat/completions"
         env = os.environ if environ is None else environ
         self._api_key = env.get(settings.api_key_env, "") if settings.api_key_env else ""
@@ -130,7 +117,7 @@ class OpenAIProvider(ModelProvider):
             pass  # keep the raw body
         detail = " ".join(str(detail).split())[:300] or exc.reason
         status = exc.code
-        retry_after = _retry_after(exc.headers.get("Retry-After") if exc.headers else None)
+        retry_after = retry_after_seconds(exc.headers.get("Retry-After") if exc.headers else None)
         if status == 429:
             return ProviderError(
                 f"throttled by the server (429: {detail}); lower provider.concurrency",
@@ -177,11 +164,3 @@ class OpenAIProvider(ModelProvider):
 def _is_loopback(url: str) -> bool:
     host = urlparse(url).hostname or ""
     return host in ("localhost", "::1") or host.startswith("127.")
-
-
-def _retry_after(value: object) -> float | None:
-    try:
-        seconds = float(str(value))
-    except (TypeError, ValueError):
-        return None
-    return seconds if seconds >= 0 else None
