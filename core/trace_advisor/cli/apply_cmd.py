@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from trace_advisor.edits import SourceText, SpanEditor, apply_edits
+from trace_advisor.edits import SourceText, SpanEditor, apply_edits, occurrence, occurrence_line
 from trace_advisor.model import Capture, split_symbol
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
@@ -106,11 +106,10 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             continue
         text = item.text
         as_read = SpanEditor(text)
-        occurrences = [_occurrence(as_read, t) for t in item.targets]
-        for target, occurrence in zip(item.targets, occurrences, strict=True):
+        occurrences = [occurrence(as_read, t.qualname, t.line) for t in item.targets]
+        for target, index in zip(item.targets, occurrences, strict=True):
             editor = SpanEditor(text)
-            sites = editor.sites(target.qualname)
-            line = sites[occurrence].node.lineno if occurrence is not None and occurrence < len(sites) else None
+            line = occurrence_line(editor, target.qualname, index)
             result = editor.edits(target.qualname, target.capture, line=line)
             where = f"{_display(item.path)}:{line}" if line else _display(item.path)
             if result.edits:
@@ -149,17 +148,6 @@ def _display(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
-
-
-def _occurrence(editor: SpanEditor, target: Target) -> int | None:
-    """Which def of ``target.qualname`` the target means (by its line in the text as read); None: the engine picks."""
-    if target.line is None:
-        return None
-    for index, site in enumerate(editor.sites(target.qualname)):
-        first = min([d.lineno for d in site.node.decorator_list] + [site.node.lineno])
-        if first <= target.line <= (site.node.end_lineno or site.node.lineno):
-            return index
-    return None
 
 
 def _read(item: FileWork) -> str | None:

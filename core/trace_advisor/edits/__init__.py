@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 from trace_advisor.edits.engine import EditResult, SpanEditor, SpanForm, span_edits
+from trace_advisor.edits.occurrence import occurrence, occurrence_line
 from trace_advisor.edits.source import SourceText, apply_edits
 
-__all__ = ["EditResult", "SourceText", "SpanEditor", "SpanForm", "apply_edits", "span_edits"]
+__all__ = [
+    "EditResult",
+    "SourceText",
+    "SpanEditor",
+    "SpanForm",
+    "apply_edits",
+    "occurrence",
+    "occurrence_line",
+    "span_edits",
+]
