@@ -1,8 +1,9 @@
-"""The workspace call graph: outgoing and incoming edges per symbol, entry points, and call trees from a root."""
+"""The workspace call graph: outgoing and incoming edges per symbol, entry points, reachability, and call trees."""
 
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -44,12 +45,33 @@ class CallSource(Protocol):
 
     def graph_symbols(self) -> tuple[SymbolId, ...]: ...
 
+    def graph_version(self) -> int: ...
+
+
+@dataclass(slots=True)
+class _Memo:
+    """Answers derived from the whole graph, valid while the source's graph version is ``version``."""
+
+    version: int
+    entry_points: tuple[SymbolId, ...] | None = None
+    entry: dict[SymbolId, bool] = field(default_factory=dict)
+    reachable: dict[SymbolId, bool] = field(default_factory=dict)
+
 
 class CallGraph:
     """A live view of the index's call graph: it always answers for the index's current state."""
 
     def __init__(self, source: CallSource) -> None:
         self._source = source
+        self._memo = _Memo(-1)
+
+    def _current(self) -> _Memo:
+        """The memo of the graph's current version (a fresh one after any edit; old ones are simply dropped)."""
+        version = self._source.graph_version()
+        memo = self._memo
+        if memo.version != version:
+            memo = self._memo = _Memo(version)
+        return memo
 
     def callees(self, symbol: SymbolId) -> tuple[CallEdge, ...]:
         """Outgoing calls of ``symbol`` in source order (a call site with several possible targets gives several)."""
@@ -70,17 +92,66 @@ class CallGraph:
 
     def entry_points(self) -> tuple[SymbolId, ...]:
         """Roots for reports: module bodies that call something, ``main`` functions, and functions nobody calls."""
-        found: list[SymbolId] = []
-        for symbol in self.symbols():
-            qualname = symbol.partition(":")[2]
-            if qualname == "<module>":
-                if self.callees(symbol):
-                    found.append(symbol)
-            elif qualname == "main" or qualname.endswith(".main"):
-                found.append(symbol)
-            elif "<locals>" not in qualname and not any(e.caller != symbol for e in self.callers(symbol)):
-                found.append(symbol)
-        return tuple(found)
+        memo = self._current()
+        if memo.entry_points is None:
+            memo.entry_points = tuple(s for s in self.symbols() if self._is_entry(s, memo))
+        return memo.entry_points
+
+    def is_entry_point(self, symbol: SymbolId) -> bool:
+        """Whether ``symbol`` is one of :meth:`entry_points` (answered for one symbol, without listing them all)."""
+        return self._is_entry(symbol, self._current())
+
+    def _is_entry(self, symbol: SymbolId, memo: _Memo) -> bool:
+        known = memo.entry.get(symbol)
+        if known is None:
+            known = memo.entry[symbol] = self._entry_rule(symbol)
+        return known
+
+    def _entry_rule(self, symbol: SymbolId) -> bool:
+        qualname = symbol.partition(":")[2]
+        if qualname == "<module>":
+            return bool(self.callees(symbol))
+        definition = self._source.definition(symbol)
+        if (
+            definition is None
+            or definition.kind == "class"
+            or self._source.module_calls(symbol.partition(":")[0]) is None
+        ):
+            return False  # not a workspace function (classes, code read from search paths)
+        if qualname == "main" or qualname.endswith(".main"):
+            return True
+        return "<locals>" not in qualname and not any(e.caller != symbol for e in self.callers(symbol))
+
+    def reachable(self, symbol: SymbolId) -> bool:
+        """Whether some entry point reaches ``symbol`` through workspace calls.
+
+        Searched backwards from ``symbol`` over its callers and memoised per graph version: an edit costs the
+        symbols asked about afterwards, not a walk over the whole workspace.
+        """
+        memo = self._current()
+        known = memo.reachable.get(symbol)
+        if known is not None:
+            return known
+        seen = {symbol}
+        queue = deque([symbol])
+        found = False
+        while queue and not found:
+            current = queue.popleft()
+            known = memo.reachable.get(current)
+            if known is False:
+                continue  # everything above it is known not to reach it from an entry point
+            if known or self._is_entry(current, memo):
+                found = True
+                break
+            for edge in self.callers(current):
+                if not edge.external and edge.caller not in seen:
+                    seen.add(edge.caller)
+                    queue.append(edge.caller)
+        if found:
+            memo.reachable[symbol] = True
+        else:  # the search exhausted every ancestor: none of them is reachable either
+            memo.reachable.update(dict.fromkeys(seen, False))
+        return found
 
     def tree(self, root: SymbolId, depth: int = 8) -> CallTreeNode:
         """The call tree under ``root``: a symbol already on the path is marked ``cycle`` and not expanded."""

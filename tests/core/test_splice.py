@@ -90,6 +90,11 @@ def test_not_applicable_cases() -> None:
     assert splice(text, old, text + "\n    indented = 1\n") is None  # would join the last function's body
     assert splice(text, old, text.replace("\n\ndef g", "\n@decorator\n\ndef g")) is None
     assert splice(text, old, text.replace("return 1", "global X\n    X = 3")) is None
+    assert splice(text, old, text.replace("return 1", "Y = 2; global X")) is None
+    assert splice(text, old, text.replace("return 1", "if X: global X")) is None
+    # the word in a docstring or a longer name is not a ``global`` statement: the edit is still spliced
+    edited = text.replace("return 1", '"""Uses the global X."""\n    return global_x')
+    assert splice(text, old, edited) == parse_source(edited, "m.py").facts
     assert splice(text, old, text.replace("return 1", "return (")) is None  # does not parse: full parse reports it
     assert splice(text, old, text.replace("\n", "\r\n")) is None
     edited = text.replace("return 1", "return os.getcwd()")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 from typing import Protocol
 
@@ -15,11 +14,11 @@ class GraphLike(Protocol):
 
     def callees(self, symbol: SymbolId) -> tuple[CallEdge, ...]: ...
     def callers(self, symbol: SymbolId) -> tuple[CallEdge, ...]: ...
-    def entry_points(self) -> tuple[SymbolId, ...]: ...
+    def reachable(self, symbol: SymbolId) -> bool: ...
 
 
 class GraphFactsBuilder:
-    """Builds :class:`GraphFacts` per function; reachability is computed once, I/O of callees lazily."""
+    """Builds :class:`GraphFacts` per function; I/O of callees is found lazily, reachability is the graph's."""
 
     def __init__(
         self,
@@ -35,20 +34,6 @@ class GraphFactsBuilder:
         self._forever_of = forever_of
         self._forever: dict[SymbolId, bool] = {}
         self._io: dict[SymbolId, str | None] = {}
-        self._reachable: set[SymbolId] | None = None
-
-    def reachable(self) -> set[SymbolId]:
-        if self._reachable is None:
-            seen: set[SymbolId] = set()
-            queue = deque(self.graph.entry_points())
-            while queue:
-                symbol = queue.popleft()
-                if symbol in seen:
-                    continue
-                seen.add(symbol)
-                queue.extend(e.callee for e in self.graph.callees(symbol) if not e.external)
-            self._reachable = seen
-        return self._reachable
 
     def io_label(self, symbol: SymbolId) -> str | None:
         if symbol not in self._io:
@@ -85,7 +70,7 @@ class GraphFactsBuilder:
         return GraphFacts(
             edges={e.range: e for e in edges},
             callers=tuple(e.caller for e in self.graph.callers(symbol)),
-            reachable_from_entry=symbol in self.reachable(),
+            reachable_from_entry=self.graph.reachable(symbol),
             callee_io=callee_io,
             callee_forever=frozenset(forever),
             lookup=self.lookup if self._symbol_of is not None else None,

@@ -11,6 +11,7 @@ None and the caller parses the whole text.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -19,6 +20,8 @@ from trace_advisor.facts.model import CLASS, DEF, Binding, CallSite, Loc, Module
 from trace_advisor.model import MODULE_QUALNAME
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+# where a ``global`` statement can start (a docstring line starting with the word only costs a full parse)
+_GLOBAL = re.compile(r"(?:^|[;:])[ \t\f]*global\b", re.MULTILINE)
 
 
 def splice(old_text: str, old: ModuleFacts, new_text: str) -> ModuleFacts | None:
@@ -50,7 +53,7 @@ def splice(old_text: str, old: ModuleFacts, new_text: str) -> ModuleFacts | None
             return None
         names.append(scope.qualname)
     new_segment = "\n".join(after[low - 1 : high + delta])
-    if "global" in new_segment or "global" in "\n".join(before[low - 1 : high]):
+    if _GLOBAL.search(new_segment) or _GLOBAL.search("\n".join(before[low - 1 : high])):
         return None
     text = "\n" * (low - 1) + new_segment  # blank lines keep the line numbers of the whole file
     try:

@@ -1,0 +1,80 @@
+"""Resolved calls of workspace modules with their reverse edges, forgotten per module and filled in again lazily."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from trace_advisor.callgraph import ModuleCalls
+from trace_advisor.model import CallEdge, SymbolId
+
+
+class CallTable:
+    """The index's resolved calls. Not thread-safe on its own: the index calls it under its lock.
+
+    Dropping a module's calls keeps its reverse edges until they are needed again (``settle``), so that an edit
+    followed by another edit of the same module costs nothing for the rest of the graph.
+    """
+
+    def __init__(self) -> None:
+        self._calls: dict[str, ModuleCalls] = {}
+        self._stale: dict[str, ModuleCalls] = {}  # dropped calls whose reverse edges are still in _incoming
+        self._incoming: dict[SymbolId, dict[str, list[CallEdge]]] = {}
+        self._sorted: dict[SymbolId, tuple[CallEdge, ...]] = {}  # incoming edges in answer order, per callee
+        self.complete = False  # every workspace module's calls are resolved and their reverse edges are in place
+
+    def __contains__(self, module: str) -> bool:
+        return module in self._calls
+
+    def modules(self) -> tuple[str, ...]:
+        """Modules whose calls are resolved now."""
+        return tuple(self._calls)
+
+    def get(self, module: str) -> ModuleCalls | None:
+        return self._calls.get(module)
+
+    def add(self, calls: ModuleCalls) -> None:
+        """Record one module's freshly resolved calls and their reverse edges."""
+        self._unstale(calls.module)
+        self._calls[calls.module] = calls
+        for edges in calls.edges.values():
+            for edge in edges:
+                self._incoming.setdefault(edge.callee, {}).setdefault(calls.module, []).append(edge)
+                self._sorted.pop(edge.callee, None)
+
+    def drop(self, modules: Iterable[str]) -> None:
+        """Forget these modules' calls; their reverse edges go when the graph is next settled."""
+        for module in modules:
+            calls = self._calls.pop(module, None)
+            if calls is not None and module not in self._stale:
+                self._stale[module] = calls
+                self.complete = False
+
+    def clear(self) -> None:
+        self._calls.clear()
+        self._stale.clear()
+        self._incoming.clear()
+        self._sorted.clear()
+        self.complete = False
+
+    def settle(self) -> None:
+        """Remove the reverse edges of every dropped module (before the missing modules are resolved again)."""
+        for module in list(self._stale):
+            self._unstale(module)
+
+    def incoming(self, symbol: SymbolId) -> tuple[CallEdge, ...]:
+        """Calls of ``symbol`` by caller module, position and caller (meaningful once ``complete``)."""
+        found = self._sorted.get(symbol)
+        if found is None:
+            by_module = self._incoming.get(symbol, {})
+            edges = [edge for module in by_module for edge in by_module[module]]
+            found = tuple(sorted(edges, key=lambda e: (e.caller.partition(":")[0], e.range.start, e.caller)))
+            self._sorted[symbol] = found
+        return found
+
+    def _unstale(self, module: str) -> None:
+        calls = self._stale.pop(module, None)
+        if calls is not None:
+            for edges in calls.edges.values():
+                for edge in edges:
+                    self._incoming.get(edge.callee, {}).pop(module, None)
+                    self._sorted.pop(edge.callee, None)

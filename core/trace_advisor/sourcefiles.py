@@ -1,0 +1,129 @@
+"""Reading one file's facts for the index: size limit, content hash, facts cache, parse, and the per-file state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from trace_advisor.cache import FactsCache
+from trace_advisor.facts import codec
+from trace_advisor.facts.definitions import definitions_of
+from trace_advisor.facts.model import ModuleFacts, Scope
+from trace_advisor.model import Definition, Problem, SymbolId, SyntaxProblem
+from trace_advisor.parsing import content_hash, decode_source, parse_bytes
+
+EMPTY_FACTS = ModuleFacts(scopes=(Scope("<module>", "module", None, (1, 0, 1, 0), (1, 0, 1, 0), {}),), calls=())
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """What reading a file gave: facts, a still-encoded cache entry, or why there are none."""
+
+    facts: ModuleFacts | None = None
+    raw: bytes | None = None
+    key: str | None = None
+    syntax: SyntaxProblem | None = None
+    problem: Problem | None = None
+
+
+@dataclass(slots=True)
+class FileState:
+    """One workspace file as the index knows it."""
+
+    path: Path
+    module: str
+    facts: ModuleFacts | None = None  # the last facts that parsed
+    raw: bytes | None = None  # facts still encoded as read from the cache (decoded on first use)
+    key: str | None = None  # content hash of ``raw``
+    problem: Problem | None = None  # why the current content is not (fully) indexed
+    syntax: SyntaxProblem | None = None  # the current content's syntax error, when that is the problem
+    overlay: str | None = None  # the editor's text while the document is open
+    parsed_text: str | None = None  # the edited text the facts came from (for re-parsing only what changed)
+    definitions: tuple[Definition, ...] | None = None
+    by_symbol: dict[SymbolId, Definition] = field(default_factory=dict)
+
+    def set_facts(self, facts: ModuleFacts) -> None:
+        self.facts = facts
+        self.definitions = None
+
+
+class FactsReader:
+    """Reads files into facts through the content-hash cache; decodes cache entries only when first used."""
+
+    def __init__(self, cache: FactsCache, max_bytes: int) -> None:
+        self._cache = cache
+        self._max_bytes = max_bytes
+
+    def load(self, state: FileState) -> None:
+        """Read a file from disk and set its facts (or its still-encoded cache entry) or its problem."""
+        loaded = self.read(state.path)
+        state.problem = loaded.problem
+        state.syntax = loaded.syntax
+        state.definitions = None
+        if loaded.facts is not None or loaded.raw is not None:
+            state.facts, state.raw, state.key = loaded.facts, loaded.raw, loaded.key
+
+    def read(self, path: Path, *, use_cache: bool = True) -> Loaded:
+        file = str(path)
+        try:
+            size = path.stat().st_size
+            if size > self._max_bytes:
+                message = f"skipped: file is {size} bytes, over max_file_bytes ({self._max_bytes})"
+                return Loaded(problem=Problem(message, file))
+            data = path.read_bytes()
+        except OSError as exc:
+            return Loaded(problem=Problem(f"cannot read file: {exc.strerror or exc}", file, None, "error"))
+        key = content_hash(data)
+        raw = self._cache.get_raw(key) if use_cache else None
+        if raw is not None:
+            return Loaded(raw=raw, key=key)
+        parsed = parse_bytes(data, file)
+        if parsed.facts is None:
+            return Loaded(syntax=parsed.problem, problem=syntax_problem(parsed.problem, file))
+        self._cache.put(key, parsed.facts)
+        return Loaded(facts=parsed.facts, key=key)
+
+    def parsed_text(self, state: FileState) -> str | None:
+        """The text the file's current facts came from (the disk text only if its content hash still matches)."""
+        if state.parsed_text is not None or state.key is None:
+            return state.parsed_text
+        try:
+            data = state.path.read_bytes()
+        except OSError:
+            return None
+        if content_hash(data) != state.key:
+            return None
+        decoded = decode_source(data, str(state.path))
+        return decoded if isinstance(decoded, str) else None
+
+    def facts_of(self, state: FileState) -> ModuleFacts | None:
+        """The file's facts, decoding a cache entry on first use (a corrupt entry is discarded and re-parsed)."""
+        if state.raw is not None:
+            raw, key = state.raw, state.key or ""
+            state.raw = None
+            try:
+                state.facts = codec.decode(raw)
+            except Exception as exc:  # noqa: BLE001 - any corruption is a cache miss, never fatal
+                self._cache.discard(key, exc)
+                loaded = self.read(state.path, use_cache=False)
+                state.facts, state.problem, state.syntax = loaded.facts, loaded.problem, loaded.syntax
+        return state.facts
+
+    def decoded(self, loaded: Loaded, path: Path) -> ModuleFacts | None:
+        """The facts of a file read outside the workspace (search paths, the stdlib)."""
+        return self.facts_of(FileState(path, "", loaded.facts, raw=loaded.raw, key=loaded.key))
+
+    def definitions_of(self, state: FileState) -> tuple[Definition, ...]:
+        if state.definitions is None:
+            facts = self.facts_of(state) or EMPTY_FACTS
+            state.definitions = definitions_of(facts, state.module, str(state.path))
+            state.by_symbol = {d.symbol: d for d in reversed(state.definitions)}  # the first of equal symbols wins
+        return state.definitions
+
+
+def syntax_problem(syntax: SyntaxProblem | None, file: str) -> Problem | None:
+    """The index problem for a file whose content does not parse."""
+    if syntax is None:
+        return None
+    where = f" (line {syntax.line}, column {syntax.column})" if syntax.line and syntax.column is not None else ""
+    return Problem(f"{syntax.message}{where}", file, syntax.line, "error")
