@@ -79,3 +79,26 @@ def test_symbols_are_functions_methods_and_module_bodies(fixtures_dir: Path, tmp
     graph = build(fixtures_dir / "resolve" / "self_cls_super" / "project", tmp_path)
     assert "service:Service" not in graph.symbols()
     assert {"service:<module>", "service:Service.save", "service:Base.create"} <= set(graph.symbols())
+
+
+def test_reachability_follows_edits(fixtures_dir: Path, tmp_path: Path) -> None:
+    source = fixtures_dir / "resolve" / "recursion" / "project" / "walk.py"
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "walk.py").write_text(source.read_text())
+    index = Index([project], cache_dir=tmp_path / "cache")
+    index.build()
+    graph = index.graph()
+    symbols = ["walk:main", "walk:countdown", "walk:ping", "walk:pong", "walk:helper"]
+    assert [graph.reachable(s) for s in symbols] == [True] * 5
+    assert graph.is_entry_point("walk:main") and not graph.is_entry_point("walk:ping")
+
+    # main no longer calls ping: ping and pong only call each other, so nothing reaches them (nor helper)
+    index.update_file(project / "walk.py", source.read_text().replace("    ping(2)\n", ""))
+    assert [graph.reachable(s) for s in symbols] == [True, True, False, False, False]
+    assert graph.entry_points() == ("walk:<module>", "walk:main")
+    assert not graph.is_entry_point("walk:ping")
+
+    index.update_file(project / "walk.py", None)  # back to the text on disk
+    assert [graph.reachable(s) for s in symbols] == [True] * 5
+    assert not graph.reachable("json:dumps") and not graph.is_entry_point("json:dumps")  # outside the workspace
