@@ -39,6 +39,8 @@ class EditResult:
     already_traced: bool = False  # nothing to do: the function already starts a span (not a failure)
     notes: tuple[str, ...] = ()  # what was asked for but not done (e.g. a capture that is not a parameter)
     span_name: str | None = None
+    # first and last line of the def (decorators included) in the text the edits apply to; None without edits
+    function_lines: tuple[int, int] | None = None
 
     @property
     def ok(self) -> bool:
@@ -169,7 +171,7 @@ class SpanEditor:
                 raise BodyEditError("the tracer would be defined after the function")
             edits.append(setup.edit)
         edits.append(edit)
-        return EditResult(tuple(edits), None, form, notes=notes, span_name=name)
+        return EditResult(tuple(edits), None, form, notes=notes, span_name=name, function_lines=(first_line, last_line))
 
 
 def _quote(name: str) -> str:
