@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import ast
+import dataclasses
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from trace_advisor.advise.local import LocalScorer
 from trace_advisor.advise.provider import Candidate, Provider, ProviderResult
+from trace_advisor.analysis_cache import AnalysisCache, FunctionResult, ParsedModule
 from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
 from trace_advisor.detect import run_detectors
-from trace_advisor.detect.context import FunctionContext, ModuleFacts, Signal
+from trace_advisor.detect.context import FunctionContext, FunctionDef, GraphFacts, ModuleFacts, Signal
 from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
-from trace_advisor.detect.instrumentation import installed_instrumentations
 from trace_advisor.detect.shape import runs_forever
-from trace_advisor.model import AnalysisResult, Problem, Recommendation, SymbolId, Usage, make_symbol, split_symbol
+from trace_advisor.model import AnalysisResult, Problem, Recommendation, SymbolId, make_symbol, split_symbol
 
 if TYPE_CHECKING:
     from trace_advisor.index import Index
@@ -41,31 +41,28 @@ class SourceLike(Protocol):
 
 
 class _Modules:
-    """Parsed module facts by path, parsed once per run; unparseable files become problems."""
+    """Parsed module facts by path for one run, taken from the cache when the text is unchanged; unparseable files
+    become problems."""
 
-    def __init__(self, index: SourceLike) -> None:
+    def __init__(self, index: SourceLike, cache: AnalysisCache) -> None:
         self.index = index
-        self._facts: dict[Path, ModuleFacts | Problem] = {}
-        self._contexts: dict[SymbolId, FunctionContext] = {}  # graph-less contexts of callees, for their summaries
+        self.cache = cache
+        self._parsed: dict[Path, ParsedModule | Problem] = {}
+
+    def parsed(self, path: Path) -> ParsedModule | Problem:
+        found = self._parsed.get(path)
+        if found is None:
+            text = self.index.source(path)
+            if text is None:
+                found = Problem("could not read the file", str(path))
+            else:
+                found = self.cache.module(path, text, self.index.module_for_path(path) or path.stem)
+            self._parsed[path] = found
+        return found
 
     def get(self, path: Path) -> ModuleFacts | Problem:
-        if path not in self._facts:
-            self._facts[path] = self._load(path)
-        return self._facts[path]
-
-    def _load(self, path: Path) -> ModuleFacts | Problem:
-        text = self.index.source(path)
-        if text is None:
-            return Problem("could not read the file", str(path))
-        module = self.index.module_for_path(path) or path.stem
-        try:
-            tree = ast.parse(text, filename=str(path))
-            return ModuleFacts(str(path), module, text, tree, is_package=path.name == "__init__.py")
-        except (SyntaxError, ValueError) as exc:
-            line = getattr(exc, "lineno", None)
-            return Problem(f"skipped, cannot parse: {getattr(exc, 'msg', exc)}", str(path), line, "error")
-        except (RecursionError, MemoryError):
-            return Problem("skipped, nested too deeply to analyse", str(path), None, "error")
+        found = self.parsed(path)
+        return found if isinstance(found, Problem) else found.facts
 
     def symbol_of(self, dotted: str) -> SymbolId | None:
         """The workspace function a dotted name (``shop.services.orders.OrderService.cancel``) refers to, if any."""
@@ -83,33 +80,37 @@ class _Modules:
         return None
 
     def function(self, symbol: SymbolId) -> FunctionContext | None:
+        """A graph-less context of a workspace function (for summaries of what callees do)."""
         try:
-            module, qualname = split_symbol(symbol)
+            module, _ = split_symbol(symbol)
         except ValueError:
             return None
         path = self.index.path_for_module(module)
-        facts = self.get(path) if path is not None else None
-        if not isinstance(facts, ModuleFacts):
-            return None
-        fdef = facts.by_qualname.get(qualname)
-        if fdef is None:
-            return None
-        if symbol not in self._contexts:
-            self._contexts[symbol] = FunctionContext(facts, fdef)
-        return self._contexts[symbol]
+        parsed = self.parsed(path) if path is not None else None
+        return parsed.context(symbol) if isinstance(parsed, ParsedModule) else None
 
 
 class Analyzer:
-    """One analysis run: shared parse cache, graph facts and scorer across files."""
+    """One analysis run: shared parse cache, graph facts and scorer across files.
+
+    Parsed modules and per-function results are kept between runs in ``cache`` (by default the index's
+    :class:`AnalysisCache`), so re-analysing an edited file recomputes only the functions the edit affected.
+    """
 
     def __init__(
-        self, index: SourceLike, config: Config, graph: GraphLike | None = None, installed: frozenset[str] | None = None
+        self,
+        index: SourceLike,
+        config: Config,
+        graph: GraphLike | None = None,
+        installed: frozenset[str] | None = None,
+        cache: AnalysisCache | None = None,
     ) -> None:
         self.config = config
-        self.modules = _Modules(index)
+        self.cache = cache if cache is not None else _cache_of(index)
+        self.modules = _Modules(index, self.cache)
         self.graph = graph
         self.priorities = [p for p in config.priorities if config.weight(p) > 0]
-        self.scorer = LocalScorer(config, installed_instrumentations(config.python) if installed is None else installed)
+        self.scorer = LocalScorer(config, self.cache.installed.get(config.python) if installed is None else installed)
         self.builder = (
             GraphFactsBuilder(graph, self._io_of, self._forever_of, self.modules.symbol_of)
             if graph is not None
@@ -141,29 +142,62 @@ class Analyzer:
         return ctx is not None and runs_forever(ctx)
 
     def analyze_file(self, path: Path, cancel: CancelToken = NEVER) -> tuple[list[Recommendation], Problem | None]:
-        facts = self.modules.get(path)
+        parsed = self.modules.parsed(path)
+        if isinstance(parsed, Problem):
+            return [], parsed
+        facts = parsed.facts
         if isinstance(facts, Problem):
             return [], facts
+        kept = self.cache.results(path, self.config, self.scorer.installed)
+        fresh: dict[tuple[SymbolId, int], FunctionResult] = {}
+        seen: dict[SymbolId, int] = {}
         recs: list[Recommendation] = []
         for fdef in facts.functions:
             cancel.check()
             symbol = facts.symbol(fdef.qualname)
-            graph_facts = self.builder.facts(symbol) if self.builder is not None else None
-            try:
-                ctx = FunctionContext(facts, fdef, graph_facts)
-                signals = tuple(run_detectors(ctx, self.priorities))
-            except RecursionError:  # absurdly deep expressions: skip the function, never the run
-                LOG.warning("skipped %s: expression too deep", symbol)
-                continue
-            verdict = self.scorer.verdict(ctx, signals)
-            rec = self.scorer.recommend(ctx, signals) if verdict.priority else None
-            if rec is not None:
-                recs.append(rec)
-            if self.config.min_confidence * _CANDIDATE_FLOOR <= verdict.confidence < _CERTAIN:
-                self.candidates.append((ctx, signals, rec, verdict.confidence))
+            seen[symbol] = seen.get(symbol, -1) + 1
+            slot = (symbol, seen[symbol])  # defs can share a qualname (a property's getter and setter)
+            graph_facts = self.builder.facts(symbol) if self.builder is not None else GraphFacts()
+            key = parsed.source_key(fdef)
+            result = kept.get(slot)
+            if result is None or not result.valid_for(key, graph_facts, graph_facts.lookup):
+                result = self._analyse_function(facts, fdef, key, graph_facts)
+                if result is None:
+                    continue
+            fresh[slot] = result
+            if result.recommendation is not None:
+                recs.append(result.recommendation)
+            if self.config.min_confidence * _CANDIDATE_FLOOR <= result.confidence < _CERTAIN:
+                self.candidates.append((result.ctx, result.signals, result.recommendation, result.confidence))
+        kept.clear()
+        kept.update(fresh)
         return recs, None
 
+    def _analyse_function(
+        self, facts: ModuleFacts, fdef: FunctionDef, key: object, graph_facts: GraphFacts
+    ) -> FunctionResult | None:
+        try:
+            ctx = FunctionContext(facts, fdef, graph_facts)
+            signals = tuple(run_detectors(ctx, self.priorities))
+        except RecursionError:  # absurdly deep expressions: skip the function, never the run
+            LOG.warning("skipped %s: expression too deep", facts.symbol(fdef.qualname))
+            return None
+        verdict = self.scorer.verdict(ctx, signals)
+        rec = self.scorer.recommend(ctx, signals) if verdict.priority else None
+        return FunctionResult(key, graph_facts, ctx, signals, rec, verdict.confidence)
+
     def run(
+        self, files: Sequence[Path], cancel: CancelToken, progress: Callable[[int, int], None] | None
+    ) -> tuple[list[Recommendation], list[Problem], int]:
+        if not self.cache.lock.acquire(blocking=False):  # another run is using the cache: this one works alone
+            self.cache = self.modules.cache = AnalysisCache()
+            return self._run(files, cancel, progress)
+        try:
+            return self._run(files, cancel, progress)
+        finally:
+            self.cache.lock.release()
+
+    def _run(
         self, files: Sequence[Path], cancel: CancelToken, progress: Callable[[int, int], None] | None
     ) -> tuple[list[Recommendation], list[Problem], int]:
         recs: list[Recommendation] = []
@@ -228,34 +262,58 @@ def analyze(
     progress: Callable[[int, int], None] | None = None,
 ) -> AnalysisResult:
     """Recommend spans for every function of ``files`` (all indexed files when None); see docs/architecture.md."""
-    graph = _graph_of(index)
-    analyzer = Analyzer(index, config, graph)
+    local, analyzer = _analyze_locally(index, config, files, cancel, progress)
+    if provider is None:
+        return local
+    request = ModelRequest(local, analyzer.build_candidates(), analyzer.scorer)
+    return finish_model_request(request, provider, ask_provider(provider, request.candidates, cancel))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ModelRequest:
+    """The local half of :func:`analyze`: its result without a provider and the candidates a model is asked about."""
+
+    local: AnalysisResult
+    candidates: tuple[Candidate, ...]
+    scorer: LocalScorer
+
+
+def prepare_model_request(
+    index: Index | SourceLike,
+    config: Config,
+    files: Sequence[Path] | None = None,
+    *,
+    cancel: CancelToken = NEVER,
+    progress: Callable[[int, int], None] | None = None,
+) -> ModelRequest:
+    """Local analysis of ``files`` and the model candidates; with :func:`ask_provider` and
+    :func:`finish_model_request` it is ``analyze(provider=...)`` in steps (a server waits for the network elsewhere)."""
+    local, analyzer = _analyze_locally(index, config, files, cancel, progress)
+    return ModelRequest(local, analyzer.build_candidates(), analyzer.scorer)
+
+
+def _analyze_locally(
+    index: Index | SourceLike,
+    config: Config,
+    files: Sequence[Path] | None,
+    cancel: CancelToken,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[AnalysisResult, Analyzer]:
+    analyzer = Analyzer(index, config, _graph_of(index))
     wanted = list(files) if files is not None else list(index.files())
     recs, problems, done = analyzer.run(wanted, cancel, progress)
     problems = _index_problems(index, wanted) + [p for p in problems if p.file not in _problem_files(index)]
-    engine = "local"
-    usage = Usage()
-    usage_by_file: Mapping[str, Usage] = {}
-    if provider is not None:
-        engine = f"{provider.name}:{provider.model}"
-        candidates = analyzer.build_candidates()
-        result = _ask(provider, candidates, cancel)
-        recs = merge(recs, result.recommendations, analyzer.scorer, config.min_confidence)
-        usage = result.usage
-        usage_by_file = dict(sorted(result.usage_by_file.items()))
-        problems.extend(result.problems)
-    return AnalysisResult(
+    local = AnalysisResult(
         recommendations=tuple(recs),
         problems=tuple(problems),
-        usage=usage,
-        engine=engine,
+        engine="local",
         files_analysed=done,
         extra={"installed_instrumentation": sorted(analyzer.scorer.installed)},
-        usage_by_file=usage_by_file,
     )
+    return local, analyzer
 
 
-def _ask(provider: Provider, candidates: tuple[Candidate, ...], cancel: CancelToken) -> ProviderResult:
+def ask_provider(provider: Provider, candidates: tuple[Candidate, ...], cancel: CancelToken) -> ProviderResult:
     """The provider's answer; any failure becomes a problem and the local results stand."""
     if not candidates:
         return ProviderResult(())
@@ -267,6 +325,28 @@ def _ask(provider: Provider, candidates: tuple[Candidate, ...], cancel: CancelTo
         LOG.exception("provider %s failed", provider.name)
         message = f"{provider.name} ({provider.model}) failed: {exc}; showing local results"
         return ProviderResult((), problems=(Problem(message, severity="error"),))
+
+
+def finish_model_request(request: ModelRequest, provider: Provider, answer: ProviderResult) -> AnalysisResult:
+    """The local result with the provider's answers merged in per function, its usage and its problems."""
+    local = request.local
+    config = request.scorer.config
+    return dataclasses.replace(
+        local,
+        recommendations=tuple(
+            merge(local.recommendations, answer.recommendations, request.scorer, config.min_confidence)
+        ),
+        problems=(*local.problems, *answer.problems),
+        usage=answer.usage,
+        engine=f"{provider.name}:{provider.model}",
+        usage_by_file=dict(sorted(answer.usage_by_file.items())),
+    )
+
+
+def _cache_of(index: object) -> AnalysisCache:
+    """The index's analysis cache (a fresh one for sources that cannot keep one)."""
+    extension = getattr(index, "extension", None)
+    return extension(AnalysisCache) if callable(extension) else AnalysisCache()
 
 
 def _graph_of(index: object) -> GraphLike | None:

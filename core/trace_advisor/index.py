@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar, cast
 
 from trace_advisor.cache import FactsCache
 from trace_advisor.callgraph import CallGraph, ModuleCalls
@@ -27,6 +28,7 @@ from trace_advisor.sourcefiles import EMPTY_FACTS, FactsReader, FileState, synta
 from trace_advisor.workspace import Workspace
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class Index:
@@ -58,6 +60,7 @@ class Index:
         self._version = 0  # bumped by every change the call graph's derived answers depend on
         self._importers: Importers | None = None
         self._graph = CallGraph(self)
+        self._extensions: dict[type, object] = {}
 
     @classmethod
     def from_config(cls, config: Config, roots: Sequence[Path], **kwargs: object) -> Index:
@@ -262,6 +265,15 @@ class Index:
 
     def graph(self) -> CallGraph:
         return self._graph
+
+    def extension(self, kind: type[T]) -> T:
+        """The one ``kind()`` kept with this index, made on first use: state of higher layers that lives as long as
+        the index (the analysis keeps parsed modules and per-function results there)."""
+        with self._lock:
+            found = self._extensions.get(kind)
+            if found is None:
+                found = self._extensions[kind] = kind()
+            return cast(T, found)
 
     def resolve_all(self, cancel: CancelToken = NEVER, progress: Callable[[int, int], None] | None = None) -> None:
         """Resolve every module's calls now, cancellably and one module per lock hold (edits can interleave), so

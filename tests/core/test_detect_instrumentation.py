@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from trace_advisor.detect.instrumentation import installed_instrumentations, site_packages_for
+from trace_advisor.detect.instrumentation import (
+    InstalledInstrumentations,
+    installed_instrumentations,
+    site_packages_for,
+)
 
 
 def fake_venv(root: Path, *distributions: str) -> Path:
@@ -33,3 +38,22 @@ def test_reads_distribution_names_of_the_projects_interpreter(tmp_path: Path) ->
 def test_no_site_packages_means_nothing_installed(tmp_path: Path) -> None:
     assert installed_instrumentations(paths=[]) == frozenset()
     assert installed_instrumentations(str(tmp_path / "missing" / "bin" / "python")) == frozenset()
+
+
+def test_remembered_until_site_packages_changes(tmp_path: Path) -> None:
+    python = fake_venv(tmp_path / "venv", "opentelemetry-instrumentation-requests")
+    installed = InstalledInstrumentations()
+    assert installed.get(str(python)) == {"opentelemetry-instrumentation-requests"}
+    site = tmp_path / "venv" / "lib" / "python3.11" / "site-packages"
+    before = site.stat().st_mtime_ns
+    # a distribution appears: the folder's mtime moves (forced forward, file systems may have coarse clocks)
+    fake_venv(tmp_path / "venv", "opentelemetry-instrumentation-redis")
+    os.utime(site, ns=(before + 10**9, before + 10**9))
+    assert installed.get(str(python)) == {
+        "opentelemetry-instrumentation-requests",
+        "opentelemetry-instrumentation-redis",
+    }
+    # unchanged folder: the metadata is not read again (a distribution changed behind its back is not seen)
+    (site / "opentelemetry_instrumentation_redis-0.48b0.dist-info" / "METADATA").write_text("Name: other\n")
+    os.utime(site, ns=(before + 10**9, before + 10**9))
+    assert "opentelemetry-instrumentation-redis" in installed.get(str(python))

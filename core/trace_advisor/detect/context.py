@@ -78,6 +78,7 @@ class ModuleFacts:
         self.functions: list[FunctionDef] = []
         self.self_types: dict[str, dict[str, str]] = {}
         self.main_calls: set[str] = set()
+        self.class_bases: dict[str, tuple[str, ...]] = {}  # class qualname -> its bases as written
         self._collect(tree.body, "", None)
         self.by_qualname = {f.qualname: f for f in self.functions}
 
@@ -90,6 +91,7 @@ class ModuleFacts:
             elif isinstance(stmt, ast.ClassDef):
                 qualname = f"{prefix}{stmt.name}"
                 self.self_types[qualname] = self._class_types(stmt)
+                self.class_bases[qualname] = tuple(expr_text(b) for b in stmt.bases)
                 self._collect(stmt.body, f"{qualname}.", qualname)
             elif isinstance(stmt, ast.If) and _is_main_guard(stmt.test):
                 for node in ast.walk(stmt):
@@ -188,6 +190,8 @@ class FunctionContext:
         self._loops: dict[int, int] = {id(n): d for n, d in walked}
         self._bind_locals()
         self.callee_io: dict[SymbolId, str] = dict(self.graph.callee_io)  # graph edges, then typed lookups
+        # what ``graph.lookup`` answered while the calls were typed (a cached context is valid while these hold)
+        self.looked_up: dict[str, tuple[SymbolId, str | None] | None] = {}
         self.calls: tuple[CallInfo, ...] = tuple(self._call_info(n) for n in self.nodes if isinstance(n, ast.Call))
 
     @property
@@ -280,7 +284,7 @@ class FunctionContext:
         if target is None and edge is not None:
             target = _symbol_to_dotted(edge.callee)
         if edge is None and target is not None and self.graph.lookup is not None:
-            found = self.graph.lookup(target)
+            found = self.looked_up[target] = self.graph.lookup(target)
             if found is not None:
                 symbol, io = found
                 if io:

@@ -90,13 +90,8 @@ def _decorator_signal(ctx: FunctionContext, dec: ast.expr) -> Signal | None:
     return None
 
 
-def _class_bases(ctx: FunctionContext) -> list[str]:
-    if ctx.class_name is None:
-        return []
-    for node in ast.walk(ctx.facts.tree):
-        if isinstance(node, ast.ClassDef) and node.name == ctx.class_name.split(".")[-1]:
-            return [expr_text(b) for b in node.bases]
-    return []
+def _class_bases(ctx: FunctionContext) -> tuple[str, ...]:
+    return ctx.facts.class_bases.get(ctx.class_name, ()) if ctx.class_name is not None else ()
 
 
 def detect(ctx: FunctionContext) -> list[Signal]:

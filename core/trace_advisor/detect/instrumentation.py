@@ -31,3 +31,29 @@ def installed_instrumentations(python: str | None = None, paths: list[Path] | No
         if name.startswith("opentelemetry-instrumentation-"):
             names.add(name)
     return frozenset(names)
+
+
+class InstalledInstrumentations:
+    """:func:`installed_instrumentations` remembered per interpreter and its site-packages folders, read again only
+    when a folder's modification time changes (installing or removing a distribution adds or removes its
+    ``.dist-info`` folder there)."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str | None, tuple[Path, ...]], tuple[tuple[int, ...], frozenset[str]]] = {}
+
+    def get(self, python: str | None = None) -> frozenset[str]:
+        paths = tuple(site_packages_for(python))
+        stamp = tuple(_mtime(p) for p in paths)
+        known = self._known.get((python, paths))
+        if known is not None and known[0] == stamp:
+            return known[1]
+        found = installed_instrumentations(paths=list(paths))
+        self._known[(python, paths)] = (stamp, found)
+        return found
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return -1

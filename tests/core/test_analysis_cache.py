@@ -1,0 +1,95 @@
+"""Analysis results kept between runs (per function, per parsed module) equal a fresh analysis after every kind of
+edit, and unchanged functions are not analysed again. Works on a copy of the examples app."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import pytest
+from trace_advisor.analysis import Analyzer
+from trace_advisor.analysis_cache import AnalysisCache
+from trace_advisor.cancel import NEVER
+from trace_advisor.config import default_config
+from trace_advisor.config_model import Config
+from trace_advisor.index import Index
+from trace_advisor.model import Recommendation
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    shutil.copytree(EXAMPLES / "shop", tmp_path / "shop")
+    return tmp_path
+
+
+def run(index: Index, config: Config, path: Path, cache: AnalysisCache | None = None) -> tuple[object, ...]:
+    analyzer = Analyzer(index, config, index.graph(), cache=cache)
+    recs, problems, _ = analyzer.run([path], NEVER, None)
+    candidates = [(ctx.symbol, signals, rec, confidence) for ctx, signals, rec, confidence in analyzer.candidates]
+    return tuple(recs), tuple(problems), tuple(candidates)
+
+
+def by_symbol(recs: object) -> dict[str, Recommendation]:
+    assert isinstance(recs, tuple)
+    return {r.symbol: r for r in recs}
+
+
+def test_kept_results_equal_a_fresh_analysis_after_edits(project: Path) -> None:
+    config = default_config()
+    index = Index.from_config(config, [project], use_cache=False)
+    index.build()
+    orders = project / "shop" / "services" / "orders.py"
+    payments = project / "shop" / "clients" / "payments.py"
+    text, payments_text = orders.read_text(), payments.read_text()
+    edits = [
+        (orders, text),  # first run: nothing kept yet
+        (
+            orders,
+            text.replace(
+                "        return self.orders.get(order_id)\n", "        return self.orders.get(order_id)  # \n"
+            ),
+        ),
+        (orders, text.replace('"""The order lifecycle', '"""\n\nThe order lifecycle')),  # every line moves down
+        (orders, text.replace("from ..clients.payments import PaymentsClient\n", "")),  # the calls' types change
+        (orders, text.replace("        self.payments.refund(order.payment_id)\n", "        pass\n")),
+        (
+            orders,
+            text.replace("    def get_order(self, order_id: str) -> Order:", "    def get_order(self, order_id):"),
+        ),
+        (orders, text.replace("return self.orders.get(order_id)", "return self.orders.get(order_id")),  # broken
+        (orders, text),
+        # a callee in another module stops doing I/O: its callers' evidence changes without their text changing
+        (payments, payments_text.replace("with urllib.request.urlopen(req, timeout=self.timeout) as resp:", "if req:")),
+        (payments, payments_text),
+    ]
+    for path, new_text in edits:
+        index.update_file(path, new_text)
+        for analysed in (orders, payments):
+            kept = run(index, config, analysed)
+            assert kept == run(index, config, analysed, AnalysisCache()), (path.name, analysed.name)
+
+
+def test_unchanged_functions_are_not_analysed_again(project: Path) -> None:
+    config = default_config()
+    index = Index.from_config(config, [project], use_cache=False)
+    index.build()
+    orders = project / "shop" / "services" / "orders.py"
+    text = orders.read_text()
+    first = by_symbol(run(index, config, orders)[0])
+    again = by_symbol(run(index, config, orders)[0])
+    assert first and all(again[s] is first[s] for s in first)  # the very same objects: nothing recomputed
+
+    index.update_file(orders, text.replace("self.payments.refund(order.payment_id)", "self.payments.refund(order.id)"))
+    edited = by_symbol(run(index, config, orders)[0])
+    cancel = "shop.services.orders:OrderService.cancel_order"
+    assert edited[cancel] is not first[cancel] and edited[cancel] != first[cancel]
+    assert all(edited[s] is first[s] for s in first if s != cancel)
+
+    # another configuration: nothing kept applies
+    lower = dataclasses.replace(config, min_confidence=0.3)
+    relaxed = run(index, lower, orders)
+    assert relaxed == run(index, lower, orders, AnalysisCache())
+    assert relaxed[0] and not any(r is edited.get(r.symbol) for r in by_symbol(relaxed[0]).values())
