@@ -6,13 +6,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from trace_advisor.advise.provider import Candidate, Provider, ProviderResult
+from trace_advisor.advise.provider import Provider
 from trace_advisor.advise.providers import create_provider
-from trace_advisor.analysis import Analyzer, analyze, merge
+from trace_advisor.analysis import analyze, ask_provider, finish_model_request, prepare_model_request
 from trace_advisor.cancel import CancelledError, CancelToken
 from trace_advisor.config_model import Config
 from trace_advisor.index import Index
-from trace_advisor.model import AnalysisResult, Problem, Recommendation
+from trace_advisor.model import AnalysisResult
 
 from trace_advisor_lsp.features import diagnostics, lenses
 from trace_advisor_lsp.progress import WorkDone
@@ -69,42 +69,16 @@ async def analyse_file(ls: TraceAdvisorServer, uri: str, token: CancelToken) -> 
 async def ask_model(
     ls: TraceAdvisorServer, index: Index, config: Config, path: Path, provider: Provider, token: CancelToken
 ) -> AnalysisResult:
-    """``analyze(..., provider=...)`` in three steps, so that the network wait does not hold the engine thread
+    """``analyze(..., provider=...)`` in its three steps, so that the network wait does not hold the engine thread
     (edits, lenses and the call hierarchy stay fast while the model thinks): local analysis and candidates on the
-    engine thread, the provider on the background pool, then the same merge ``analyze`` does."""
-
-    def local() -> tuple[Analyzer, list[Recommendation], list[Problem]]:
-        analyzer = Analyzer(index, config, index.graph())
-        recs, problems, _ = analyzer.run([path], token, None)
-        return analyzer, recs, problems
-
-    analyzer, recs, problems = await ls.engine.run(local)
-    candidates = await ls.engine.run(analyzer.build_candidates)
-    answer = await ls.engine.run_background(lambda: ask(provider, candidates, token))
+    engine thread, the provider on the background pool, then the merge."""
+    request = await ls.engine.run(lambda: prepare_model_request(index, config, [path], cancel=token))
+    answer = await ls.engine.run_background(lambda: ask_provider(provider, request.candidates, token))
     token.check()
-    merged = merge(recs, answer.recommendations, analyzer.scorer, config.min_confidence)
-    return AnalysisResult(
-        recommendations=tuple(merged),
-        problems=(*problems, *answer.problems),
-        usage=answer.usage,
-        engine=f"{provider.name}:{provider.model}",
-        files_analysed=1,
-    )
+    return finish_model_request(request, provider, answer)
 
 
-def ask(provider: Provider, candidates: tuple[Candidate, ...], token: CancelToken) -> ProviderResult:
-    """The provider's answer; a failing provider becomes a problem and the local results stand."""
-    if not candidates:
-        return ProviderResult(())
-    try:
-        return provider.advise(candidates, token)
-    except CancelledError:
-        raise
-    except Exception as exc:
-        token.check()
-        LOG.exception("provider %s failed", provider.name)
-        message = f"{provider.name} ({provider.model}) failed: {exc}; showing local results"
-        return ProviderResult((), problems=(Problem(message, severity="error"),))
+ask = ask_provider  # the provider's answer, failures turned into problems (kept for the workspace analysis)
 
 
 def provider_for(ls: TraceAdvisorServer, project: Project) -> Provider | None:
