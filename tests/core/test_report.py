@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import os
 import re
+import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from test_report_sample import load_result, load_trees
 from trace_advisor.config import config_from_mapping, default_config
 from trace_advisor.model import AnalysisResult
 from trace_advisor.report import ReportError, default_template, render, validate_template, write_report
+from trace_advisor.report.facts import all_recommendations, build_facts
 
 FORMATS = ("json", "md", "sarif", "html")
 
@@ -35,7 +38,9 @@ def md_facts(text: str) -> dict[str, Any]:
     engine = re.search(r"^\| Engine \| `([^`]+)` \|$", text, re.M)
     files = re.search(r"^\| Files analysed \| (\d+) \|$", text, re.M)
     usage = re.search(r"^\| (\d+) \| (\d+) \| (\d+) \| (\$[\d.]+) \|$", text, re.M)
-    assert engine and files and usage, text[:500]
+    no_calls = "\nNo model calls: nothing to pay.\n" in text  # what the report says instead of a zero table
+    assert engine and files and (usage or no_calls), text[:500]
+    calls, input_tokens, output_tokens, cost = usage.groups() if usage else ("0", "0", "0", "$0.0000")
     recs = re.findall(r"^- Symbol: `([^`]+)`\n- Priority: `([^`]+)` · Confidence: \*\*([\d.]+)\*\*", text, re.M)
     by_file = re.findall(r"^\| `([^`]+)` \| (\d+) \| (\d+) \| (\d+) \| (\$[\d.]+) \|$", text, re.M)
     facts: dict[str, Any] = {
@@ -43,10 +48,10 @@ def md_facts(text: str) -> dict[str, Any]:
         "files_analysed": int(files.group(1)),
         "recommendations": [list(item) for item in recs],
         "usage": {
-            "calls": int(usage.group(1)),
-            "input_tokens": int(usage.group(2)),
-            "output_tokens": int(usage.group(3)),
-            "cost": usage.group(4),
+            "calls": int(calls),
+            "input_tokens": int(input_tokens),
+            "output_tokens": int(output_tokens),
+            "cost": cost,
         },
     }
     if by_file:
@@ -134,18 +139,57 @@ def test_markdown_escapes_user_text_and_code(result: AnalysisResult) -> None:
     assert "<b>" not in prose and "</script>" not in prose
     assert "&lt;b&gt;nothing&lt;/b&gt;" in prose
     # the code block holding ``` is fenced with four backticks and kept verbatim
-    assert "````python\ndef render_page(page):\n    try:\n        return '<script>alert(1)</script><b>bold</b>'" in text
-    assert "        return '```'\n````" in text
+    assert (
+        "````python\ndef render_page(page):\n"
+        '    with tracer.start_as_current_span("render_page") as span:\n'
+        '        span.set_attribute("page", str(page))\n'
+        "        try:\n"
+        "            return '<script>alert(1)</script><b>bold</b>' + page\n"
+    ) in text
+    assert "            return '```'\n````" in text
 
 
-def test_suggested_snippets_are_valid_python(result: AnalysisResult) -> None:
-    text = render(result, "md", config=default_config())
-    snippets = re.findall(r"^```python\n(from opentelemetry import trace\n.*?)^```$", text, re.M | re.S)
-    assert len(snippets) == 4
-    for snippet in snippets:
-        ast.parse(snippet)
-    assert '@tracer.start_as_current_span("PaymentsClient.charge")\ndef charge(self, order):' in text
-    assert 'span.set_attribute("order.id", order.id)' in text
+def test_span_previews_show_the_engines_edit(result: AnalysisResult, sample_dir: Path) -> None:
+    facts = build_facts(result, default_config(), root=sample_dir)
+    recs = {rec.qualname: rec for rec in all_recommendations(facts)}
+    for rec in recs.values():
+        assert rec.span_message is None and rec.edited_function and rec.snippet
+        ast.parse(textwrap.dedent(rec.edited_function))
+    charge = recs["PaymentsClient.charge"]
+    assert charge.placement == "a decorator on `charge`: the span covers every call"
+    assert charge.edited_function == (
+        '    @tracer.start_as_current_span("PaymentsClient.charge")\n'
+        "    def charge(self, order):\n"
+        "        return self._post('/charges', order.as_json())\n"
+    )
+    assert charge.setup == ("from opentelemetry import trace", "tracer = trace.get_tracer(__name__)")
+    assert charge.unusual_setup == ()
+    place = recs["OrderService.place_order"]
+    assert place.placement == "a `with` block around the body of `place_order`"
+    handler = "            except PaymentsDown as exc:\n                span.record_exception(exc)\n"
+    assert handler in place.edited_function
+    text = render(result, "md", config=default_config(), root=sample_dir)
+    assert text.count("```python\n@tracer.start_as_current_span(") == 2  # charge and main
+    assert '```python\n@retry(times=2)\ndef place_order(self, customer_id, items):\n    """Create' in text
+
+
+def test_span_previews_say_why_no_span_is_added(result: AnalysisResult, sample_dir: Path, tmp_path: Path) -> None:
+    traced = tmp_path / "shop" / "clients" / "payments.py"
+    traced.parent.mkdir(parents=True)
+    source = (sample_dir / "shop" / "clients" / "payments.py").read_text()
+    traced.write_text(source.replace("    def charge(", '    @tracer.start_as_current_span("charge")\n    def charge('))
+    moved = [
+        dataclasses.replace(r, file=str(traced)) if r.qualname == "PaymentsClient.charge" else r
+        for r in result.recommendations
+    ]
+    missing = [dataclasses.replace(r, file=str(tmp_path / "gone.py")) if r.qualname == "main" else r for r in moved]
+    facts = build_facts(dataclasses.replace(result, recommendations=tuple(missing)), default_config(), root=tmp_path)
+    recs = {rec.qualname: rec for rec in all_recommendations(facts)}
+    assert recs["PaymentsClient.charge"].span_message == "PaymentsClient.charge already starts a span"
+    assert recs["PaymentsClient.charge"].snippet == "" and recs["PaymentsClient.charge"].edited_function == ""
+    assert recs["main"].span_message.startswith(f"cannot read {tmp_path / 'gone.py'}")
+    text = render(dataclasses.replace(result, recommendations=tuple(missing)), "md", config=default_config())
+    assert "- Span: none added: PaymentsClient.charge already starts a span\n" in text
 
 
 # ---- templates -------------------------------------------------------------------------------------------------
@@ -275,6 +319,24 @@ def test_html_folds_entry_points_without_recommendations(result: AnalysisResult,
         "Entry points without recommendations (1)",
     ]
     assert roots[-1]["collapsed"] is True and roots[-1]["children"][0]["symbol"] == "shop.cache:<module>"
+
+
+def test_html_leaves_out_module_bodies_that_only_launch_entry_points(result: AnalysisResult, sample_dir: Path) -> None:
+    from trace_advisor.model import CallTreeNode
+
+    trees = load_trees(sample_dir)
+    worker = sample_dir / "shop/worker.py"
+    main = CallTreeNode("m2", "shop.worker:main", str(worker), 12)
+    asyncio_run = CallTreeNode("m3", "asyncio:run", None, None, external=True)
+    launcher = CallTreeNode("m1", "shop.worker:<module>", str(worker), 1, children=(asyncio_run, main))
+    graph = type(trees)(("shop.worker:<module>", *trees.roots), {**trees.trees, "shop.worker:<module>": launcher})
+    page = render(result, "html", graph=graph, config=default_config(), root=sample_dir)
+    data_text = re.search(r'id="report-data">(.*?)</script>', page, re.S)
+    assert data_text
+    assert [tree["symbol"] for tree in json.loads(data_text.group(1))["trees"]] == [
+        "shop.web.app:App.__call__",
+        "shop.worker:main",
+    ]
 
 
 def test_html_node_budget_marks_truncation(

@@ -233,6 +233,9 @@ def test_expand_filter_and_escape(page: Page) -> None:
     # user code and rationale are text, never markup
     details = page.js(f"{render_page}.querySelector('.details').innerText")
     assert "`<b>nothing</b>` instead </script> of an error" in details
+    # the span the quick-fix writes, from the span engine
+    assert "Span: a with block around the body of render_page" in details
+    assert 'with tracer.start_as_current_span("render_page") as span:' in details
     assert page.js(f"{render_page}.querySelectorAll('.details b, .details script').length") == 0
     assert page.js("document.querySelectorAll('script').length") == 2
 

@@ -44,14 +44,20 @@
   document.getElementById("subtitle").textContent =
     `Engine: ${engine} · trace-advisor ${meta.version}` + (meta.generatedAt ? ` · ${meta.generatedAt}` : "");
   const stats = document.getElementById("stats");
-  for (const [label, value] of [
+  const figures = [
     ["Recommendations", meta.total],
     ["Functions", meta.functions],
     ["Files analysed", meta.filesAnalysed],
-    ["Model calls", number(meta.usage.calls)],
-    ["Tokens in / out", `${number(meta.usage.inputTokens)} / ${number(meta.usage.outputTokens)}`],
-    ["Est. cost", meta.usage.cost],
-  ]) {
+  ];
+  // model usage only when a model was asked (the local engine costs nothing)
+  if (meta.usage.calls || meta.usage.inputTokens || meta.engine !== "local") {
+    figures.push(
+      ["Model calls", number(meta.usage.calls)],
+      ["Tokens in / out", `${number(meta.usage.inputTokens)} / ${number(meta.usage.outputTokens)}`],
+      ["Est. cost", meta.usage.cost],
+    );
+  }
+  for (const [label, value] of figures) {
     const box = el("div");
     box.append(el("dt", "", label), el("dd", "", value));
     stats.append(box);
@@ -114,11 +120,14 @@
       for (const item of rec.evidence) list.append(el("li", "", item));
       card.append(list);
     }
-    if (rec.capture.length) card.append(el("p", "capture", `Capture: ${rec.capture.join("; ")}`));
-    card.append(withCode(el("p", "placement"), rec.placement));
-    const pre = el("pre");
-    pre.append(el("code", "snippet", rec.snippet));
-    card.append(pre);
+    const setup = rec.unusualSetup.length ? `; the module also gets \`${rec.unusualSetup.join("` and `")}\`` : "";
+    card.append(withCode(el("p", "placement"), `Span: ${rec.placement}${setup}`));
+    for (const note of rec.spanNotes) card.append(el("p", "note", `Note: ${note}`));
+    if (rec.snippet) {
+      const pre = el("pre");
+      pre.append(el("code", "snippet", rec.snippet));
+      card.append(pre);
+    }
     return card;
   }
 

@@ -12,10 +12,13 @@ from pathlib import Path, PurePath
 from trace_advisor import __version__
 from trace_advisor.config_model import Config
 from trace_advisor.model import AnalysisResult, Capture, Problem, Recommendation
-from trace_advisor.report.snippet import placement, span_snippet
+from trace_advisor.report.preview import Previewer, SpanPreview
 
 TOOL = "trace-advisor"
 TOP = 3  # recommendations named in the executive summary
+MAX_EVIDENCE = 5  # findings listed beside a rationale
+# what a span edit adds to a module that has neither (reports say it once, and per function only other lines)
+USUAL_SETUP = ("from opentelemetry import trace", "tracer = trace.get_tracer(__name__)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +36,16 @@ class RecommendationFacts:
     confidence_text: str  # "0.82": the one rounding every formatter prints
     rationale: str
     capture: tuple[str, ...]  # "parameters: order_id, amount", "return value", "timing", ...
-    placement: str  # where the span goes, in words
-    snippet: str  # the suggested span code
-    code_block: str  # dedented for display
+    placement: str  # how the span is added ("decorator on ..."), or why the engine adds none
+    snippet: str  # the function as the span edit writes it, unchanged stretches folded ("" without an edit)
+    edited_function: str  # the function exactly as the span edit writes it ("" without an edit)
+    setup: tuple[str, ...]  # module lines the edit also adds (import, tracer), once per file
+    unusual_setup: tuple[str, ...]  # those of ``setup`` that are not the USUAL_SETUP every report states once
+    span_message: str | None  # why the engine adds no span (already traced, abstract, module-level code...)
+    span_notes: tuple[str, ...]  # what the edit could not capture
+    code_block: str  # the function's source as analysed, dedented
     source: str
-    evidence: tuple[str, ...]  # "line 14: calls urllib.request:urlopen (external HTTP)"
+    evidence: tuple[str, ...]  # findings the rationale does not state: "line 14: calls urllib.request:urlopen ..."
     recommendation: Recommendation
 
 
@@ -131,9 +139,10 @@ def build_facts(
     base = report_root(result, root)
     order = list(config.priorities)
     ranked = sorted(result.recommendations, key=lambda r: _rank(r, order))
+    previewer = Previewer()
     groups: list[PriorityGroup] = []
     for priority in order + sorted({r.priority for r in ranked} - set(order)):
-        members = tuple(_rec_facts(r, base) for r in ranked if r.priority == priority)
+        members = tuple(_rec_facts(r, base, previewer) for r in ranked if r.priority == priority)
         if not members:
             continue
         configured = config.priorities.get(priority)
@@ -206,7 +215,8 @@ def _rank(rec: Recommendation, order: Sequence[str]) -> tuple[int, float, str, i
     return (index, -rec.confidence, rec.file, rec.range.start.line)
 
 
-def _rec_facts(rec: Recommendation, root: Path) -> RecommendationFacts:
+def _rec_facts(rec: Recommendation, root: Path, previewer: Previewer) -> RecommendationFacts:
+    preview = previewer.preview(rec)
     return RecommendationFacts(
         symbol=rec.symbol,
         qualname=rec.qualname,
@@ -219,13 +229,45 @@ def _rec_facts(rec: Recommendation, root: Path) -> RecommendationFacts:
         confidence_text=f"{rec.confidence:.2f}",
         rationale=rec.rationale,
         capture=describe_capture(rec.capture),
-        placement=placement(rec),
-        snippet=span_snippet(rec),
-        code_block=textwrap.dedent(rec.code_block),
+        placement=_placement(rec, preview),
+        snippet=preview.shown,
+        edited_function=preview.function,
+        setup=preview.setup,
+        unusual_setup=tuple(line for line in preview.setup if line.strip() not in USUAL_SETUP),
+        span_message=preview.message,
+        span_notes=preview.notes,
+        code_block=_dedent(rec.code_block, rec.range.start.column),
         source=rec.source,
-        evidence=tuple(f"line {e.range.start.line}: {e.reason}" for e in rec.evidence),
+        evidence=_more_evidence(rec),
         recommendation=rec,
     )
+
+
+def _more_evidence(rec: Recommendation) -> tuple[str, ...]:
+    """The findings behind a recommendation that its rationale does not already state, the first few by line."""
+    said = rec.rationale.casefold()
+    extra = sorted((e for e in rec.evidence if e.reason.casefold() not in said), key=lambda e: e.range.start.line)
+    items = [f"line {e.range.start.line}: {e.reason}" for e in extra[:MAX_EVIDENCE]]
+    if len(extra) > MAX_EVIDENCE:
+        items.append(f"… and {count_of(len(extra) - MAX_EVIDENCE, 'more finding')}")
+    return tuple(items)
+
+
+def _placement(rec: Recommendation, preview: SpanPreview) -> str:
+    name = rec.qualname.rsplit(".", 1)[-1]
+    if preview.form == "decorator":
+        return f"a decorator on `{name}`: the span covers every call"
+    if preview.form == "with":
+        return f"a `with` block around the body of `{name}`"
+    return f"none added: {preview.message}"
+
+
+def _dedent(code: str, column: int) -> str:
+    """A function's source dedented; its first line starts at the ``def`` (``column``), the others keep their
+    indentation, so the first line gets its indentation back first."""
+    if column and code[:1] not in (" ", "\t"):
+        code = " " * column + code
+    return textwrap.dedent(code)
 
 
 def describe_capture(capture: Capture) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from importlib import resources
 from typing import Protocol
 
-from trace_advisor.model import CallTreeNode, SymbolId
+from trace_advisor.model import MODULE_QUALNAME, CallTreeNode, SymbolId
 from trace_advisor.report.facts import RecommendationFacts, ReportFacts, all_recommendations, priority_title
 
 ASSETS = "resources/templates/html"
@@ -60,7 +60,8 @@ def report_data(facts: ReportFacts, graph: CallTrees | None) -> dict[str, object
         recs.setdefault(rec.symbol, []).append(_rec(rec))
     budget = [MAX_NODES]
     if graph is not None:
-        trees = [_node(graph.tree(root, TREE_DEPTH), budget) for root in graph.entry_points()]
+        roots = graph.entry_points()
+        trees = [_node(graph.tree(root, TREE_DEPTH), budget) for root in roots if not _launcher(root, roots, graph)]
         # entry points whose whole tree holds no recommendation go last, folded into one group
         holds = [any(symbol in recs for symbol in _symbols([tree])) for tree in trees]
         quiet = [tree for tree, hold in zip(trees, holds, strict=True) if not hold]
@@ -141,11 +142,24 @@ def _rec(rec: RecommendationFacts) -> dict[str, object]:
         "line": rec.start_line,
         "qualname": rec.qualname,
         "placement": rec.placement,
-        "snippet": rec.snippet,
+        "snippet": rec.snippet,  # the edited function, unchanged stretches folded; "" when no span is added
+        "unusualSetup": [line.strip() for line in rec.unusual_setup],
+        "spanNotes": list(rec.span_notes),
         "capture": list(rec.capture),
         "evidence": list(rec.evidence),
         "source": rec.source,
     }
+
+
+def _launcher(root: SymbolId, roots: tuple[SymbolId, ...], graph: CallTrees) -> bool:
+    """A module body that only calls other entry points (``if __name__ == "__main__": main()``): its tree would
+    repeat theirs, so it is left out (functions are never left out, so no tree disappears)."""
+    if not root.endswith(":" + MODULE_QUALNAME):
+        return False
+    children = [child for child in graph.tree(root, 1).children if not child.external]  # SystemExit, print...
+    return bool(children) and all(
+        child.symbol in roots and not child.symbol.endswith(":" + MODULE_QUALNAME) for child in children
+    )
 
 
 def _node(node: CallTreeNode, budget: list[int]) -> dict[str, object]:

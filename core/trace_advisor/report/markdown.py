@@ -5,6 +5,12 @@ from __future__ import annotations
 from trace_advisor.report.facts import RecommendationFacts, ReportFacts, count_of, priority_title
 from trace_advisor.report.md_escape import fence, md_code, md_text
 
+APPLY_HINT = (
+    "Each span below is what the editor's quick-fix and `trace-advisor apply FILE --symbol QUALNAME` write"
+    " (`trace-advisor apply PATH --all` adds them all, `--diff` previews). A module without a tracer also gets"
+    " `from opentelemetry import trace` and `tracer = trace.get_tracer(__name__)` after its imports."
+)
+
 
 def render_markdown(facts: ReportFacts) -> str:
     out: list[str] = [f"# {facts.tool} report", ""]
@@ -12,7 +18,9 @@ def render_markdown(facts: ReportFacts) -> str:
     out += _summary(facts)
     out += _usage(facts)
     out += ["## Recommendations", ""]
-    if not facts.groups:
+    if facts.groups:
+        out += [APPLY_HINT, ""]
+    else:
         out += ["No function needs a span at this confidence.", ""]
     for group in facts.groups:
         out += [f"### {md_text(group.title)} ({md_code(group.priority)})", ""]
@@ -55,23 +63,28 @@ def _summary(facts: ReportFacts) -> list[str]:
     if facts.top:
         lines += ["Start with:", ""]
         lines += [
-            f"1. {md_code(rec.qualname)} ({md_text(priority_title(rec.priority))}, confidence {rec.confidence_text}):"
-            f" {md_text(rec.rationale)}"
+            f"1. {md_code(rec.qualname)} in {md_code(f'{rec.file}:{rec.start_line}')}"
+            f" ({md_text(priority_title(rec.priority))}, confidence {rec.confidence_text})"
             for rec in facts.top
         ]
         lines.append("")
     if facts.problems:
         lines += [f"{count_of(len(facts.problems), 'problem')} reported: see Problems below.", ""]
-    lines += [
-        "| Priority | Recommendations |",
-        "|---|---:|",
-    ]
-    lines += [f"| {md_text(priority_title(p))} ({md_code(p)}) | {n} |" for p, n in facts.counts]
-    return [*lines, ""]
+    found = [(p, n) for p, n in facts.counts if n]
+    if found:
+        lines += ["| Priority | Recommendations |", "|---|---:|"]
+        lines += [f"| {md_text(priority_title(p))} ({md_code(p)}) | {n} |" for p, n in found]
+        lines.append("")
+    quiet = [md_text(priority_title(p)) for p, n in facts.counts if not n]
+    if found and quiet:
+        lines += [f"Nothing found for: {', '.join(quiet)}.", ""]
+    return lines
 
 
 def _usage(facts: ReportFacts) -> list[str]:
     u = facts.usage
+    if not u.calls and not u.input_tokens and not u.by_file:
+        return ["## Usage and cost", "", "No model calls: nothing to pay.", ""]
     lines = [
         "## Usage and cost",
         "",
@@ -109,13 +122,17 @@ def _recommendation(rec: RecommendationFacts) -> list[str]:
         f"- Why: {md_text(rec.rationale)}",
     ]
     if rec.evidence:
-        lines.append("- Evidence:")
+        lines.append("- Also found:")
         lines += [f"  - {md_text(item)}" for item in rec.evidence]
-    if rec.capture:
-        lines.append("- Capture: " + "; ".join(md_text(item) for item in rec.capture))
-    # the placement is our own words around identifiers and span names, so its code spans stay Markdown
-    lines += [f"- Where the span goes: {rec.placement}", "", fence(rec.snippet), ""]
-    lines += ["<details><summary>Function source</summary>", "", fence(rec.code_block), "", "</details>", ""]
+    # the placement is our own words around identifiers, so its code spans stay Markdown
+    span = f"- Span: none added: {md_text(rec.span_message)}" if rec.span_message else f"- Span: {rec.placement}"
+    if rec.unusual_setup:
+        span += "; the module also gets " + " and ".join(md_code(line.strip()) for line in rec.unusual_setup)
+    lines.append(span + ("." if rec.snippet else ""))
+    lines += [f"- Note: {md_text(note)}" for note in rec.span_notes]
+    lines.append("")
+    if rec.snippet:
+        lines += [fence(rec.snippet), ""]
     return lines
 
 

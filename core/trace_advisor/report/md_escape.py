@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
+# ``_`` between two letters or digits cannot start or end emphasis (CommonMark), so snake_case stays readable
+_SPECIAL = re.compile(r"([\\`*\[\]|#]|(?<![^\W_])_|_(?![^\W_]))")
 _BACKTICKS = re.compile(r"`+")
 
 
