@@ -10,7 +10,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace.position_codec import PositionCodec
-from trace_advisor.model import Definition, Position, Range, Recommendation, SyntaxProblem, TextEdit
+from trace_advisor.model import Definition, Position, Range, Recommendation, SyntaxProblem, TextEdit, Usage
 
 SOURCE = "trace-advisor"
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -87,7 +87,7 @@ class Converter:
             source=SOURCE,
             code=rec.priority,
             related_information=related or None,
-            data={"symbol": rec.symbol, "qualname": rec.qualname, "source": rec.source},
+            data={"symbol": rec.symbol, "qualname": rec.qualname, "source": rec.source, "line": rec.range.start.line},
         )
 
     def paused_hint(self, problem: SyntaxProblem) -> types.Diagnostic:
@@ -125,6 +125,26 @@ class Converter:
             detail=f"{module}:{qualname}",
             data={"symbol": definition.symbol, "root": root},
         )
+
+
+def analysis_answer(
+    uri: str, engine: str, recommendations: Iterable[Recommendation], problems: Iterable[str], usage: Usage
+) -> dict[str, Any]:
+    """One file's answer of ``trace-advisor.analyzeFile`` (and of each file of ``analyzeWorkspace``)."""
+    return {
+        "uri": uri,
+        "engine": engine,
+        "recommendations": [rec.to_json() for rec in recommendations],
+        "problems": list(problems),
+        "usage": usage.to_json(),
+    }
+
+
+def diagnostic_target(diagnostic: types.Diagnostic) -> tuple[str, int | None]:
+    """The symbol and def line one of our diagnostics is about (its ``data``)."""
+    data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
+    line = data.get("line")
+    return str(data.get("symbol", "")), line if isinstance(line, int) else None
 
 
 def recommendation_message(rec: Recommendation) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
@@ -46,6 +47,19 @@ class WorkDone:
             types.WorkDoneProgressBegin(title=self._title, message=message, percentage=0, cancellable=cancellable),
         )
 
+    def on_cancel(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` when the user cancels the bar (window/workDoneProgress/cancel; begin it cancellable)."""
+        future = self._ls.work_done_progress.tokens.get(self._token) if self._token is not None else None
+        if future is not None:
+            future.add_done_callback(lambda done: callback() if done.cancelled() else None)
+
+    def note(self, message: str, percentage: int | None = None) -> None:
+        """Say what the work is doing now (a phase rather than a count)."""
+        if self._token is not None:
+            self._ls.work_done_progress.report(
+                self._token, types.WorkDoneProgressReport(message=message, percentage=percentage)
+            )
+
     def report(self, done: int, total: int, unit: str = "files") -> None:
         if self._token is None:
             return
@@ -63,3 +77,4 @@ class WorkDone:
             return
         token, self._token = self._token, None
         self._ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
+        self._ls.work_done_progress.tokens.pop(token, None)  # pygls keeps every token's cancel future otherwise

@@ -28,7 +28,15 @@ class FileFindings:
     visible: tuple[Recommendation, ...] = ()  # what was last published (local merged with model answers)
     model: dict[str, Recommendation] = field(default_factory=dict)
     syntax: SyntaxProblem | None = None
-    analysed_version: int | None = None
+    analysed_version: int | None = None  # None: never analysed, or outdated by a settings change
+
+    def recommendation(self, symbol: str, line: int | None) -> Recommendation | None:
+        """The published recommendation for ``symbol`` whose def spans ``line`` (defs can share a symbol: a
+        property's getter and setter); with no line, the first one for ``symbol``."""
+        for rec in self.visible:
+            if rec.symbol == symbol and (line is None or rec.range.start.line <= line <= rec.range.end.line):
+                return rec
+        return None
 
 
 @dataclass(slots=True)
@@ -56,6 +64,11 @@ class Project:
 
     def findings_for(self, path: str) -> FileFindings:
         return self.findings.setdefault(path, FileFindings())
+
+    def outdate_findings(self) -> None:
+        """The settings changed: every file's findings must be analysed again before they are acted on."""
+        for findings in self.findings.values():
+            findings.analysed_version = None
 
     def lines(self, path: str) -> list[str]:
         """The file's current lines (open-document overlay first), split once per text version."""

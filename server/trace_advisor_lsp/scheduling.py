@@ -20,7 +20,7 @@ class Debouncer:
     def __init__(self) -> None:
         self._tasks: dict[str, asyncio.Task[None]] = {}
 
-    def schedule(self, key: str, delay_s: float, job: Callable[[], Awaitable[None]]) -> None:
+    def schedule(self, key: str, delay_s: float, job: Callable[[], Awaitable[object]]) -> None:
         self.cancel(key)
         self._tasks[key] = asyncio.ensure_future(self._run(key, delay_s, job))
 
@@ -36,7 +36,7 @@ class Debouncer:
     def pending(self) -> int:
         return sum(1 for task in self._tasks.values() if not task.done())
 
-    async def _run(self, key: str, delay_s: float, job: Callable[[], Awaitable[None]]) -> None:
+    async def _run(self, key: str, delay_s: float, job: Callable[[], Awaitable[object]]) -> None:
         try:
             if delay_s > 0:
                 await asyncio.sleep(delay_s)

@@ -67,6 +67,7 @@ class TraceAdvisorServer(LanguageServer):
         self.background: set[asyncio.Task[Any]] = set()
         self.analyzing = 0
         self.log_handler = ClientLogHandler(self._send_log)
+        self.reconfiguring = asyncio.Lock()  # held while new settings are pulled and applied
 
     # ---- documents and conversion ------------------------------------------------------------------------------
     def document(self, uri: str) -> TextDocument:
@@ -94,6 +95,11 @@ class TraceAdvisorServer(LanguageServer):
 
     def converter(self, project: Project) -> Converter:
         return Converter(self.workspace.position_codec, project.lines)
+
+    async def settled(self) -> None:
+        """Wait until a settings change in progress has been applied (work started after it uses the new ones)."""
+        async with self.reconfiguring:
+            pass
 
     # ---- background work -----------------------------------------------------------------------------------------
     def spawn(self, coro: Any) -> asyncio.Task[Any]:
@@ -126,6 +132,11 @@ class TraceAdvisorServer(LanguageServer):
         first = next(iter(self.projects), None)
         level = first.config.server.log_level if first is not None else "info"
         set_client_level(self.log_handler, level)
+
+    def add_usage(self, project: Project, usage: Usage) -> None:
+        """Count what a model analysis cost (the amount its answer reports) and tell the client the new total."""
+        project.usage = project.usage + usage
+        self.send_status()
 
     def send_status(self, state: str | None = None) -> None:
         """Tell the client what the server is doing (the ``trace-advisor/status`` notification)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,12 +35,6 @@ class ClientSettings:
                 merged = deep_merge(merged, tree)
         return merged
 
-    def merged_with(self, newer: ClientSettings) -> ClientSettings:
-        folders = {**self.folders}
-        for key, tree in newer.folders.items():
-            folders[key] = deep_merge(folders.get(key, {}), tree)
-        return ClientSettings(deep_merge(self.common, newer.common), folders)
-
 
 def parse_client_settings(raw: object) -> ClientSettings:
     """Accept what editors send: None, a dict of settings, ``{"traceAdvisor": {...}}``, ``{"settings": [...]}`` /
@@ -49,6 +43,17 @@ def parse_client_settings(raw: object) -> ClientSettings:
     folders: dict[str, dict[str, Any]] = {}
     _collect(raw, common, folders)
     return ClientSettings(_snake(common), {k: _snake(v) for k, v in folders.items()})
+
+
+def from_pulled(answer: Sequence[object], roots: Sequence[Path], initialization_options: object) -> ClientSettings:
+    """The settings a ``workspace/configuration`` answer gives: ``answer[0]`` for every folder, then one tree per
+    folder of ``roots``. They replace ``initializationOptions`` (a setting the user removed is gone), except when the
+    client has no settings of ours at all (every item null), e.g. Neovim configured with ``init_options`` only."""
+    trees = [item if isinstance(item, Mapping) else None for item in answer]
+    if all(tree is None for tree in trees):
+        return parse_client_settings(initialization_options)
+    scoped = [{**tree, "workspace": str(root)} for root, tree in zip(roots, trees[1:], strict=False) if tree]
+    return parse_client_settings([trees[0] or {}, *scoped])
 
 
 def _collect(raw: object, common: dict[str, Any], folders: dict[str, dict[str, Any]]) -> None:

@@ -1,5 +1,6 @@
-"""Span edits for the editor: one function (the span engine's edits as they are) or several functions of a file
-(applied one after another, exactly like ``trace-advisor apply``, then expressed as minimal line edits)."""
+"""Span edits for the editor, made exactly as ``trace-advisor apply`` makes them: one function (the span engine's
+edits as they are) or every recommended function of a file (applied one after another in line order, each def found
+by its occurrence in the text as read, then expressed as minimal line edits)."""
 
 from __future__ import annotations
 
@@ -7,23 +8,32 @@ import difflib
 import re
 from collections.abc import Sequence
 
-from trace_advisor.edits import apply_edits, span_edits
-from trace_advisor.model import Capture, Range, Recommendation, TextEdit, split_symbol
+from trace_advisor.edits import SpanEditor, apply_edits, occurrence, occurrence_line
+from trace_advisor.model import Capture, Range, Recommendation, TextEdit
 
 LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # LSP lines with their line breaks
 
 
-def function_edits(text: str, symbol: str, capture: Capture | None) -> tuple[tuple[TextEdit, ...], str | None]:
-    """Edits that add a span to one function of ``text``; no edits and a reason when there is nothing to do."""
-    result = span_edits(text, split_symbol(symbol)[1], capture)
+def function_edits(
+    text: str, qualname: str, capture: Capture | None, line: int | None
+) -> tuple[tuple[TextEdit, ...], str | None]:
+    """Edits that add a span to the def of ``qualname`` spanning ``line`` (any line of it, decorators included);
+    no edits and a reason when there is nothing to do. ``line`` only decides between defs sharing the qualname (a
+    property's getter and setter): with one such def, a line made stale by typing since the analysis is ignored."""
+    editor = SpanEditor(text)
+    result = editor.edits(qualname, capture, line=line if len(editor.sites(qualname)) > 1 else None)
     return result.edits, result.message
 
 
 def file_edits(text: str, recommendations: Sequence[Recommendation]) -> tuple[list[TextEdit], int]:
-    """Edits adding spans to every recommended function, and how many functions changed."""
+    """Edits adding spans to every recommended function (as ``trace-advisor apply --all``), and how many changed."""
+    ordered = sorted(recommendations, key=lambda rec: rec.range.start.line)
+    as_read = SpanEditor(text)
+    indexes = [occurrence(as_read, rec.qualname, rec.range.start.line) for rec in ordered]
     current, changed = text, 0
-    for rec in recommendations:
-        result = span_edits(current, rec.qualname, rec.capture)
+    for rec, index in zip(ordered, indexes, strict=True):
+        editor = SpanEditor(current)
+        result = editor.edits(rec.qualname, rec.capture, line=occurrence_line(editor, rec.qualname, index))
         if result.edits:
             current, changed = apply_edits(current, result.edits), changed + 1
     return line_diff(text, current), changed

@@ -191,31 +191,19 @@ def position_of(text: str, needle: str, offset: int = 0) -> types.Position:
     return types.Position(line=line, character=index - (text.rfind("\n", 0, index) + 1))
 
 
-ENGINE_SCRIPT = """
-import sys
-from pathlib import Path
-from trace_advisor.analysis import analyze
-from trace_advisor.config import load_config
-from trace_advisor.edits import apply_edits, span_edits
-from trace_advisor.index import Index
-
-root, file, qualnames = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:]
-config = load_config(root)
-index = Index.from_config(config, [root])
-index.build()
-recommended = {r.qualname: r for r in analyze(index, config, [file]).recommendations}
-text = file.read_text()
-for qualname in qualnames:
-    rec = recommended.get(qualname)
-    text = apply_edits(text, span_edits(text, qualname, rec.capture if rec else None).edits)
-sys.stdout.write(text)
-"""
-HASH_SEED = "0"  # the server under test and the reference run must order sets alike
+HASH_SEED = "0"  # the server under test and the CLI must order sets alike
+CLI = Path(sys.executable).with_name("trace-advisor")
 
 
-def engine_result(root: Path, file: Path, qualnames: Sequence[str]) -> str:
-    """What the span engine makes of ``file`` in a separate process (the way `trace-advisor apply` does it): analyse
-    the folder, then add each named function's span with its recommended capture, one after another."""
-    env = {**os.environ, "PYTHONHASHSEED": HASH_SEED}
-    command = [sys.executable, "-c", ENGINE_SCRIPT, str(root), str(file), *qualnames]
-    return subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout
+def cli_apply(root: Path, file: Path, *args: str) -> str:
+    """What `trace-advisor apply` makes of ``file``: run on a fresh copy of its folder ``root`` (the CLI rewrites
+    files), with ``args`` (``--all``, ``--symbol QUALNAME``); PATH is the folder with ``--all`` (so the project is
+    analysed as the server analyses it) and the file otherwise. Returns the file's new text."""
+    copy = Path(tempfile.mkdtemp(prefix="trace-advisor-apply-")) / root.name
+    shutil.copytree(root, copy)
+    target = copy / file.relative_to(root)
+    command = [str(CLI), "apply", str(copy if "--all" in args else target), *args]
+    env = {**os.environ, "PYTHONHASHSEED": HASH_SEED, "XDG_CACHE_HOME": str(copy.parent / "cache")}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, f"{command}: {done.returncode}\n{done.stderr}"
+    return target.read_text()

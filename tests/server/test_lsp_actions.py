@@ -1,5 +1,6 @@
-"""Code actions and commands over stdio: every edit is exactly what the span engine (and `trace-advisor apply`)
-produces, the result parses, and the HTML report is written."""
+"""Code actions and commands over stdio: every edit is exactly what `trace-advisor apply` (run as a subprocess on a
+copy) makes, defs sharing a qualname (a property's getter and setter, `if`/`else` alternatives) each get their own
+edit, the result parses, findings not computed yet are computed on demand, and the HTML report is written."""
 
 from __future__ import annotations
 
@@ -14,35 +15,48 @@ from trace_advisor.edits import apply_edits, span_edits
 from tests.server.lsp_session import (
     HASH_SEED,
     apply_text_edits,
+    cli_apply,
     copy_fixture,
     edits_of,
-    engine_result,
     initialize,
     named,
     open_document,
     position_of,
     record_server_requests,
+    replace_document,
     server_config,
     wait_diagnostics,
     wait_ready,
 )
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
+SETTER = "    def email(self, value: str) -> None:"
+GETTER = "    def email(self) -> str:"
 
 
 @pytest_lsp.fixture(scope="module", config=server_config(PYTHONHASHSEED=HASH_SEED))
 async def client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    workspace = copy_fixture(tmp_path_factory.mktemp("actions"))
+    base = tmp_path_factory.mktemp("actions")
+    workspace, spans = copy_fixture(base), copy_fixture(base, "spans")
     record_server_requests(lsp_client)
     lsp_client.orders = workspace / "orders"  # type: ignore[attr-defined]
-    await initialize(lsp_client, [workspace / "orders"])
+    lsp_client.spans = spans  # type: ignore[attr-defined]
+    await initialize(lsp_client, [workspace / "orders", spans])
     await wait_ready(lsp_client)
     yield
     await lsp_client.shutdown_session()
 
 
+def orders(client: LanguageClient) -> Path:
+    return client.orders  # type: ignore[attr-defined,no-any-return]
+
+
 def path(client: LanguageClient, name: str) -> Path:
-    return client.orders / "orders" / name  # type: ignore[attr-defined,no-any-return]
+    return orders(client) / "orders" / name
+
+
+def lookup(client: LanguageClient) -> Path:
+    return client.spans / "profiles" / "lookup.py"  # type: ignore[attr-defined,no-any-return]
 
 
 async def actions_at(
@@ -58,17 +72,49 @@ async def actions_at(
     return [a for a in found or [] if isinstance(a, types.CodeAction)]
 
 
-async def test_quick_fix_is_the_span_engine_edit(client: LanguageClient) -> None:
-    file = path(client, "notify.py")
+async def execute(client: LanguageClient, command: str, *arguments: object) -> object:
+    return await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=command, arguments=list(arguments))
+    )
+
+
+async def test_quick_fix_is_the_cli_edit(client: LanguageClient) -> None:
+    file = path(client, "notify.py")  # one recommendation: the quick-fix is all `apply --all` does to this file
     uri = open_document(client, file)
     (target,) = named(await wait_diagnostics(client, uri, lambda d: bool(named(d, ":send_receipt"))), ":send_receipt")
     (fix,) = await actions_at(client, uri, target.range, [target], ["quickfix"])
     assert fix.kind == types.CodeActionKind.QuickFix and fix.is_preferred and list(fix.diagnostics) == [target]
     assert fix.edit.document_changes[0].text_document.version == 1
     result = apply_text_edits(file.read_text(), edits_of(fix.edit, uri))
-    assert result == engine_result(client.orders, file, ["send_receipt"])  # type: ignore[attr-defined]
+    assert result == cli_apply(orders(client), file, "--all")
     compile(result, str(file), "exec")
     assert 'start_as_current_span("send_receipt")' in result
+
+
+def span_after_else(text: str) -> bool:
+    """Whether the one fetch_profile span in ``text`` is in the def after ``else:`` (not the one after ``if``)."""
+    lines = text.splitlines()
+    (span,) = [n for n, line in enumerate(lines) if 'start_as_current_span("fetch_profile")' in line]
+    return span > lines.index("else:")
+
+
+async def test_each_quick_fix_edits_its_own_def_and_together_they_are_apply_all(client: LanguageClient) -> None:
+    file = lookup(client)
+    uri = open_document(client, file)
+    first, second = sorted(await wait_diagnostics(client, uri, lambda d: len(d) == 2), key=lambda d: d.range.start.line)
+    assert first.data["symbol"] == second.data["symbol"] == "profiles.lookup:fetch_profile"
+    (fix,) = await actions_at(client, uri, second.range, [second], ["quickfix"])
+    text = apply_text_edits(file.read_text(), edits_of(fix.edit, uri))
+    assert span_after_else(text), text
+    replace_document(client, uri, 2, text)
+    (remaining,) = await wait_diagnostics(client, uri, lambda d: len(d) == 1)
+    assert remaining.range.start.line < text.splitlines().index("else:")  # the def after `if` (moved by the import)
+    (fix,) = await actions_at(client, uri, remaining.range, [remaining], ["quickfix"])
+    text = apply_text_edits(text, edits_of(fix.edit, uri))
+    assert text == cli_apply(client.spans, file, "--all")  # type: ignore[attr-defined]
+    compile(text, str(file), "exec")
+    replace_document(client, uri, 3, file.read_text())  # back to the text on disk for the next tests
+    await wait_diagnostics(client, uri, lambda d: len(d) == 2)
 
 
 async def test_refactor_on_any_function_under_the_cursor(client: LanguageClient) -> None:
@@ -80,45 +126,91 @@ async def test_refactor_on_any_function_under_the_cursor(client: LanguageClient)
     (action,) = await actions_at(client, uri, types.Range(start=cursor, end=cursor), [], ["refactor"])
     assert action.kind == "refactor.rewrite" and "this function" in action.title
     result = apply_text_edits(text, edits_of(action.edit, uri))
-    assert result == apply_edits(text, span_edits(text, "price_of").edits)
+    assert result == cli_apply(orders(client), file, "--symbol", "price_of")
+    compile(result, str(file), "exec")
+
+
+async def test_refactor_in_a_property_setter_edits_the_setter(client: LanguageClient) -> None:
+    file = lookup(client)
+    uri, text = file.as_uri(), file.read_text()
+    if uri not in client.diagnostics:
+        open_document(client, file)
+    await wait_diagnostics(client, uri, lambda d: len(d) == 2)
+    cursor = position_of(text, 'connection.execute("UPDATE')
+    (action,) = await actions_at(client, uri, types.Range(start=cursor, end=cursor), [], ["refactor"])
+    result = apply_text_edits(text, edits_of(action.edit, uri))
+    lines = result.splitlines()
+    assert lines[lines.index(SETTER) - 1] == '    @tracer.start_as_current_span("AccountSettings.email")'
+    assert lines[lines.index(GETTER) - 1] == "    @property"
+    assert result == apply_edits(text, span_edits(text, "AccountSettings.email", line=cursor.line + 1).edits)
     compile(result, str(file), "exec")
 
 
 async def test_source_action_adds_every_recommended_span(client: LanguageClient) -> None:
-    file = path(client, "store.py")
-    uri = open_document(client, file)
-    diagnostics = await wait_diagnostics(client, uri, bool)
-    start = types.Position(line=0, character=0)
-    (action,) = await actions_at(client, uri, types.Range(start=start, end=start), [], ["source"])
-    assert action.title == "Add spans to all recommended functions in this file"
-    assert action.edit is None, "VS Code resolves edits lazily: the file-wide edit is computed on codeAction/resolve"
-    action = await client.code_action_resolve_async(action)
-    text = file.read_text()
-    result = apply_text_edits(text, edits_of(action.edit, uri))
-    qualnames = [d.data["qualname"] for d in diagnostics]
-    assert result == engine_result(client.orders, file, qualnames)  # type: ignore[attr-defined]
-    assert result.count("start_as_current_span(") == len(diagnostics)
-    compile(result, str(file), "exec")
+    for file, root in ((path(client, "store.py"), orders(client)), (lookup(client), client.spans)):  # type: ignore[attr-defined]
+        uri = file.as_uri()
+        if uri not in client.diagnostics:
+            open_document(client, file)
+        diagnostics = await wait_diagnostics(client, uri, bool)
+        start = types.Position(line=0, character=0)
+        (action,) = await actions_at(client, uri, types.Range(start=start, end=start), [], ["source"])
+        assert action.title == "Add spans to all recommended functions in this file"
+        assert action.edit is None, (
+            "VS Code resolves edits lazily: the file-wide edit is computed on codeAction/resolve"
+        )
+        action = await client.code_action_resolve_async(action)
+        text = file.read_text()
+        result = apply_text_edits(text, edits_of(action.edit, uri))
+        assert result == cli_apply(root, file, "--all")
+        assert result.count("start_as_current_span(") == len(diagnostics)
+        compile(result, str(file), "exec")
+
+
+async def test_add_span_lens_command_edits_the_def_it_is_on(client: LanguageClient) -> None:
+    file = lookup(client)
+    uri = file.as_uri()
+    if uri not in client.diagnostics:
+        open_document(client, file)
+    await wait_diagnostics(client, uri, lambda d: len(d) == 2)
+    lenses = await client.text_document_code_lens_async(
+        types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    add = [lens.command for lens in lenses or [] if lens.command and lens.command.command == "trace-advisor.addSpan"]
+    assert len(add) == 2
+    second = max(add, key=lambda command: command.arguments[2])
+    seen = len(client.applied_edits)  # type: ignore[attr-defined]
+    answer = await execute(client, "trace-advisor.addSpan", *second.arguments)
+    assert answer == {"applied": True, "message": None}
+    (params,) = client.applied_edits[seen:]  # type: ignore[attr-defined]
+    assert span_after_else(apply_text_edits(file.read_text(), edits_of(params.edit, uri)))
 
 
 async def test_add_spans_in_file_command_applies_the_edit(client: LanguageClient) -> None:
     file = path(client, "broken.py")
     uri = open_document(client, file)
     await wait_diagnostics(client, uri, bool)
-    answer = await client.workspace_execute_command_async(
-        types.ExecuteCommandParams(command="trace-advisor.addSpansInFile", arguments=[uri])
-    )
-    assert answer == {"applied": True, "functions": 1}
-    (params,) = client.applied_edits  # type: ignore[attr-defined]
+    seen = len(client.applied_edits)  # type: ignore[attr-defined]
+    assert await execute(client, "trace-advisor.addSpansInFile", uri) == {"applied": True, "functions": 1}
+    (params,) = client.applied_edits[seen:]  # type: ignore[attr-defined]
     result = apply_text_edits(file.read_text(), edits_of(params.edit, uri))
-    compile(result, str(file), "exec")
+    assert result == cli_apply(orders(client), file, "--all")
     assert 'start_as_current_span("fetch_status")' in result
 
 
+@pytest.mark.parametrize("opened", [False, True], ids=["never-opened", "just-opened"])
+async def test_add_spans_in_file_computes_findings_it_does_not_have_yet(client: LanguageClient, opened: bool) -> None:
+    file = path(client, "cli.py" if not opened else "service.py")
+    uri = open_document(client, file) if opened else file.as_uri()  # no waiting: nothing analysed yet
+    seen = len(client.applied_edits)  # type: ignore[attr-defined]
+    assert await execute(client, "trace-advisor.addSpansInFile", uri) == {"applied": True, "functions": 1}
+    (params,) = client.applied_edits[seen:]  # type: ignore[attr-defined]
+    (change,) = params.edit.document_changes
+    assert change.text_document.version == (1 if opened else None)
+    assert apply_text_edits(file.read_text(), edits_of(params.edit, uri)) == cli_apply(orders(client), file, "--all")
+
+
 async def test_show_report_writes_html(client: LanguageClient, tmp_path: Path) -> None:
-    report = await client.workspace_execute_command_async(
-        types.ExecuteCommandParams(command="trace-advisor.showReport", arguments=[path(client, "service.py").as_uri()])
-    )
+    report = await execute(client, "trace-advisor.showReport", path(client, "service.py").as_uri())
     assert isinstance(report, str) and report.endswith(".html") and "trace-advisor-lsp-test-cache-" in report
     html = Path(report).read_text()
     assert "<html" in html.lower() and "send_receipt" in html

@@ -52,6 +52,7 @@ async def test_capabilities(client: LanguageClient) -> None:
     assert set(caps.code_action_provider.code_action_kinds) >= {"quickfix", "refactor.rewrite", "source"}
     assert set(caps.execute_command_provider.commands) == {
         "trace-advisor.analyzeFile",
+        "trace-advisor.analyzeWorkspace",
         "trace-advisor.showReport",
         "trace-advisor.addSpansInFile",
         "trace-advisor.addSpan",

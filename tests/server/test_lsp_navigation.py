@@ -80,7 +80,8 @@ async def test_add_span_lens_on_recommended_functions(client: LanguageClient) ->
         types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri))
     )
     add = [lens for lens in lenses or [] if lens.command and lens.command.command == "trace-advisor.addSpan"]
-    assert [list(lens.command.arguments) for lens in add] == [[uri, "orders.notify:send_receipt"]]
+    def_line = file.read_text().splitlines().index("def send_receipt(order_id: str, email: str) -> bool:") + 1
+    assert [list(lens.command.arguments) for lens in add] == [[uri, "orders.notify:send_receipt", def_line]]
     assert add[0].command.title == "Add span \u201csend_receipt\u201d"
 
 

@@ -9,7 +9,16 @@ if TYPE_CHECKING:
 
 
 def register_all(server: TraceAdvisorServer) -> None:
-    from trace_advisor_lsp.features import actions, commands, diagnostics, hierarchy, lenses, lifecycle, sync
+    from trace_advisor_lsp.features import (
+        actions,
+        commands,
+        diagnostics,
+        hierarchy,
+        lenses,
+        lifecycle,
+        sync,
+        workspace_analysis,
+    )
 
-    for module in (lifecycle, sync, diagnostics, lenses, actions, hierarchy, commands):
+    for module in (lifecycle, sync, diagnostics, lenses, actions, hierarchy, commands, workspace_analysis):
         module.register(server)

@@ -25,7 +25,7 @@ async def code_action(ls: TraceAdvisorServer, params: types.CodeActionParams) ->
         return None
     project, path, index = target.project, target.path, target.index
     conv, text, version = ls.converter(project), doc.source, doc.version
-    recommended = {rec.symbol: rec for rec in project.findings_for(path).visible}
+    findings = project.findings_for(path)
     only = None if params.context.only is None else [str(getattr(k, "value", k)) for k in params.context.only]
     lazy = resolves_edits(ls)
 
@@ -36,26 +36,30 @@ async def code_action(ls: TraceAdvisorServer, params: types.CodeActionParams) ->
         actions: list[types.CodeAction] = []
         if wanted(QUICKFIX):
             for diagnostic in params.context.diagnostics:
-                rec = recommended.get(symbol_of(diagnostic) or "")
-                edits, _ = spans.function_edits(text, rec.symbol, rec.capture) if rec else ((), None)
+                rec = findings.recommendation(*convert.diagnostic_target(diagnostic)) if ours(diagnostic) else None
+                edits, _ = (
+                    spans.function_edits(text, rec.qualname, rec.capture, rec.range.start.line) if rec else ((), None)
+                )
                 if rec is not None and edits:
                     edit = conv.workspace_edit(path, edits, version)
                     title = f"Add span \u201c{rec.span_name}\u201d"
                     actions.append(convert.code_action(title, QUICKFIX, edit, [diagnostic], True))
         if wanted(REFACTOR):
-            definition = index.definition_at(Path(path), conv.to_core(path, params.range.start))
+            cursor = conv.to_core(path, params.range.start)
+            definition = index.definition_at(Path(path), cursor)
             if definition is not None and definition.kind in FUNCTION_KINDS:
-                rec = recommended.get(definition.symbol)
-                edits, _ = spans.function_edits(text, definition.symbol, rec.capture if rec else None)
+                qualname = split_symbol(definition.symbol)[1]
+                rec = findings.recommendation(definition.symbol, cursor.line)
+                edits, _ = spans.function_edits(text, qualname, rec.capture if rec else None, cursor.line)
                 if edits:
-                    title = f"Add span to this function (\u201c{span_name(split_symbol(definition.symbol)[1])}\u201d)"
+                    title = f"Add span to this function (\u201c{span_name(qualname)}\u201d)"
                     edit = conv.workspace_edit(path, edits, version)
                     actions.append(convert.code_action(title, REFACTOR, edit))
-        if wanted(SOURCE_ADD_SPANS) and recommended:
+        if wanted(SOURCE_ADD_SPANS) and findings.visible:
             if lazy:  # every recommended function is edited: computed only when the user picks it
                 actions.append(convert.code_action(ADD_ALL_TITLE, SOURCE_ADD_SPANS, None, data={"uri": uri}))
             else:
-                actions.extend(file_action(conv, path, text, version, list(recommended.values())))
+                actions.extend(file_action(conv, path, text, version, list(findings.visible)))
         return actions
 
     return await ls.engine.run(job) or None
@@ -91,11 +95,8 @@ def resolves_edits(ls: TraceAdvisorServer) -> bool:
     return support is not None and "edit" in support.properties
 
 
-def symbol_of(diagnostic: types.Diagnostic) -> str | None:
-    if diagnostic.source != SOURCE or not isinstance(diagnostic.data, dict):
-        return None
-    symbol = diagnostic.data.get("symbol")
-    return symbol if isinstance(symbol, str) else None
+def ours(diagnostic: types.Diagnostic) -> bool:
+    return diagnostic.source == SOURCE and isinstance(diagnostic.data, dict)
 
 
 def register(server: TraceAdvisorServer) -> None:

@@ -10,11 +10,11 @@ from typing import Any
 
 from lsprotocol import types
 from trace_advisor.analysis import analyze
-from trace_advisor.model import TextEdit
+from trace_advisor.model import TextEdit, split_symbol
 from trace_advisor.report import render, write_report
 
-from trace_advisor_lsp import spans
-from trace_advisor_lsp.features import model_analysis
+from trace_advisor_lsp import convert, spans
+from trace_advisor_lsp.features import diagnostics, model_analysis
 from trace_advisor_lsp.projects import Project
 from trace_advisor_lsp.server import TraceAdvisorServer
 
@@ -36,13 +36,8 @@ async def analyze_file(ls: TraceAdvisorServer, *args: Any) -> dict[str, Any] | N
         ls.cancellations.release_request(msg_id)
     if result is None:
         return None
-    return {
-        "uri": uri,
-        "engine": result.engine,
-        "recommendations": [rec.to_json() for rec in result.recommendations],
-        "problems": [problem.message for problem in result.problems],
-        "usage": result.usage.to_json(),
-    }
+    problems = [problem.message for problem in result.problems]
+    return convert.analysis_answer(uri, result.engine, result.recommendations, problems, result.usage)
 
 
 async def show_report(ls: TraceAdvisorServer, *args: Any) -> str | None:
@@ -67,29 +62,32 @@ async def show_report(ls: TraceAdvisorServer, *args: Any) -> str | None:
 
 
 async def add_spans_in_file(ls: TraceAdvisorServer, *args: Any) -> dict[str, Any]:
-    """[uri] -> applies the "Add spans to all recommended functions" edit through workspace/applyEdit."""
-    uri = _uri(args)
-    target = ls.target(uri)
+    """[uri] -> applies the "Add spans to all recommended functions" edit through workspace/applyEdit, with the
+    file's findings for its current text (analysed first when they are not yet)."""
+    target = ls.target(_uri(args))
     if target is None:
         return {"applied": False, "functions": 0}
-    project, path = target.project, target.path
-    recommended = list(project.findings_for(path).visible)
-    text, version = _text(ls, project, uri, path)
-    edits, changed = await ls.engine.run(lambda: spans.file_edits(text, recommended))
-    applied = await _apply(ls, project, path, edits, version, "Add spans") if changed else False
+    now = await diagnostics.findings_now(ls, target)
+    edits, changed = await ls.engine.run(lambda: spans.file_edits(now.text, now.recommendations))
+    applied = await _apply(ls, target.project, target.path, edits, now.version, "Add spans") if changed else False
     return {"applied": applied, "functions": changed}
 
 
 async def add_span(ls: TraceAdvisorServer, *args: Any) -> dict[str, Any]:
-    """[uri, symbol] -> applies the span edit of one function through workspace/applyEdit."""
+    """[uri, symbol, line?] -> applies the span edit of one function (the def spanning line) via workspace/applyEdit."""
     uri, symbol = _uri(args), str(args[1]) if len(args) > 1 else ""
+    line = args[2] if len(args) > 2 and isinstance(args[2], int) else None
     target = ls.target(uri)
     if target is None:
         return {"applied": False, "message": "not in an indexed workspace folder"}
     project, path = target.project, target.path
-    rec = next((r for r in project.findings_for(path).visible if r.symbol == symbol), None)
+    rec = project.findings_for(path).recommendation(symbol, line)
     text, version = _text(ls, project, uri, path)
-    edits, message = await ls.engine.run(lambda: spans.function_edits(text, symbol, rec.capture if rec else None))
+    try:
+        qualname, capture = split_symbol(symbol)[1], rec.capture if rec else None
+    except ValueError as exc:
+        return {"applied": False, "message": str(exc)}
+    edits, message = await ls.engine.run(lambda: spans.function_edits(text, qualname, capture, line))
     if not edits:
         return {"applied": False, "message": message}
     return {"applied": await _apply(ls, project, path, list(edits), version, "Add span"), "message": message}

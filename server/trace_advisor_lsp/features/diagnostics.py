@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from lsprotocol import types
@@ -15,10 +16,19 @@ from trace_advisor.model import Recommendation, SyntaxProblem
 
 from trace_advisor_lsp import convert
 from trace_advisor_lsp.projects import FileFindings, Project
-from trace_advisor_lsp.server import TraceAdvisorServer
+from trace_advisor_lsp.server import Target, TraceAdvisorServer
 
 LOG = logging.getLogger(__name__)
 Published = tuple[tuple[Recommendation, ...], list[types.Diagnostic]]
+
+
+@dataclass(frozen=True, slots=True)
+class Analysed:
+    """One file's findings together with the text and document version they were computed for."""
+
+    text: str
+    version: int | None  # None: the file is not open (the text is the disk's)
+    recommendations: tuple[Recommendation, ...]
 
 
 def schedule(ls: TraceAdvisorServer, uri: str, delay: float | None = None) -> None:
@@ -39,11 +49,12 @@ def reanalyse_open(ls: TraceAdvisorServer, project: Project, delay: float | None
             schedule(ls, uri, delay)
 
 
-async def refresh(ls: TraceAdvisorServer, uri: str) -> None:
-    """Parse and analyse the open document at its current version; publish unless a newer version arrived."""
+async def refresh(ls: TraceAdvisorServer, uri: str) -> Analysed | None:
+    """Parse and analyse the open document at its current version; publish unless a newer version arrived.
+    Returns what was analysed (None when the document is not open in an indexed folder)."""
     target, doc = ls.target(uri), ls.workspace.text_documents.get(uri)
     if target is None or doc is None:
-        return
+        return None
     project, path, index = target.project, target.path, target.index
     version, text = doc.version, doc.source
     findings, conv = project.findings_for(path), ls.converter(project)
@@ -58,12 +69,31 @@ async def refresh(ls: TraceAdvisorServer, uri: str) -> None:
         "analysed %s v%s in %.1f ms: %d findings", path, version, 1000 * (time.perf_counter() - started), len(local)
     )
     current = ls.workspace.text_documents.get(uri)
-    if current is None or current.version != version or project.index is not index:
-        return  # superseded: the newer version has its own job
-    if problem is None:
-        findings.local = local
-    findings.syntax, findings.analysed_version = problem, version
-    publish(ls, project, uri, path, published, version)
+    if current is not None and current.version == version and project.index is index:
+        if problem is None:
+            findings.local = local
+        findings.syntax, findings.analysed_version = problem, version
+        publish(ls, project, uri, path, published, version)
+    # else superseded: the newer version has its own job
+    return Analysed(text, version, published[0])
+
+
+async def findings_now(ls: TraceAdvisorServer, target: Target) -> Analysed:
+    """The file's text as it is now (the open document's, else the disk's), its version (None: not open) and the
+    findings for exactly that text under the current settings: the published ones when they are, else analysed now
+    (a file just opened, edited or re-configured)."""
+    await ls.settled()
+    doc = ls.workspace.text_documents.get(target.uri)
+    findings = target.project.findings_for(target.path)
+    if doc is not None and findings.analysed_version == doc.version and target.project.index is target.index:
+        return Analysed(doc.source, doc.version, findings.visible)
+    if doc is not None:
+        ls.debouncer.cancel(target.uri)  # this analysis is the one it would run
+        analysed = await refresh(ls, target.uri)
+        if analysed is not None:
+            return analysed
+    project, index, path = target.project, target.index, target.path
+    return await ls.engine.run(lambda: analyse_closed(project, index, path, findings))
 
 
 def analyse(
@@ -74,11 +104,25 @@ def analyse(
     problem = index.update_file(Path(path), text)
     if problem is not None:
         return problem, findings.local, visible_findings(index, findings.local, findings.model, text)
+    local = analyse_local(project, index, path)
+    return None, local, visible_findings(index, local, findings.model, text)
+
+
+def analyse_closed(project: Project, index: Index, path: str, findings: FileFindings) -> Analysed:
+    """Engine thread: a file that is not open, as it is on disk now (nothing to recommend when it does not parse)."""
+    project.forget_lines(path)
+    if index.update_file(Path(path), None) is not None:
+        return Analysed(index.source(Path(path)) or "", None, ())
+    text = index.source(Path(path)) or ""
+    return Analysed(text, None, visible_findings(index, analyse_local(project, index, path), findings.model, text))
+
+
+def analyse_local(project: Project, index: Index, path: str) -> tuple[Recommendation, ...]:
+    """Engine thread: the local engine's findings for one file of the index as it is."""
     # the facade's per-run setup (which instrumentation packages are installed) is done once per folder, not per key
     analyzer = Analyzer(index, project.config, index.graph(), installed=project.installed_instrumentations())
     recs, _, _ = analyzer.run([Path(path)], NEVER, None)
-    local = tuple(r for r in recs if Path(r.file) == Path(path))
-    return None, local, visible_findings(index, local, findings.model, text)
+    return tuple(r for r in recs if Path(r.file) == Path(path))
 
 
 def visible_findings(

@@ -12,7 +12,7 @@ from trace_advisor_lsp import convert
 from trace_advisor_lsp.server import TraceAdvisorServer
 
 SHOW_CALL_HIERARCHY = "trace-advisor.showCallHierarchy"  # client-side command: [uri, position]
-ADD_SPAN = "trace-advisor.addSpan"  # server command: [uri, symbol]
+ADD_SPAN = "trace-advisor.addSpan"  # server command: [uri, symbol, def line]
 FUNCTION_KINDS = ("function", "method")
 
 
@@ -33,7 +33,7 @@ async def code_lens(ls: TraceAdvisorServer, params: types.CodeLensParams) -> lis
                 out.append(convert.code_lens(rng, {"uri": uri, "symbol": definition.symbol}))
         for rec in recommended:
             title = f"Add span \u201c{span_name(split_symbol(rec.symbol)[1])}\u201d"
-            command = convert.command(title, ADD_SPAN, [uri, rec.symbol])
+            command = convert.command(title, ADD_SPAN, [uri, rec.symbol, rec.range.start.line])
             out.append(convert.code_lens(conv.range(path, rec.name_range), {"uri": uri, "symbol": rec.symbol}, command))
         return out
 

@@ -41,8 +41,9 @@ def initialize(ls: TraceAdvisorServer, params: types.InitializeParams) -> None:
 async def initialized(ls: TraceAdvisorServer, params: types.InitializedParams) -> None:
     """Watch files, pull workspace settings, then index every folder in the background."""
     await register_watchers(ls)
-    await pull_settings(ls)
-    reconfigure(ls, reindex_all=True)
+    async with ls.reconfiguring:
+        await pull_settings(ls)
+        reconfigure(ls, reindex_all=True)
 
 
 def shutdown(ls: TraceAdvisorServer, params: None) -> None:
@@ -51,11 +52,12 @@ def shutdown(ls: TraceAdvisorServer, params: None) -> None:
 
 
 async def did_change_configuration(ls: TraceAdvisorServer, params: types.DidChangeConfigurationParams) -> None:
-    """Apply new settings without a restart (re-index only when what is indexed changed)."""
-    if not await pull_settings(ls):
-        base = client_settings.parse_client_settings(ls.initialization_options)
-        ls.client_settings = base.merged_with(client_settings.parse_client_settings(params.settings))
-    reconfigure(ls)
+    """Apply new settings without a restart (re-index only when what is indexed changed): the client's current
+    settings replace the previous ones, pulled with workspace/configuration or, without it, pushed here."""
+    async with ls.reconfiguring:
+        if not await pull_settings(ls) and params.settings is not None:
+            ls.client_settings = client_settings.parse_client_settings(params.settings)
+        reconfigure(ls)
 
 
 def did_change_workspace_folders(ls: TraceAdvisorServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
@@ -115,10 +117,8 @@ async def pull_settings(ls: TraceAdvisorServer) -> bool:
     except Exception as exc:
         LOG.warning("workspace/configuration failed: %s", exc)
         return False
-    pulled: list[Any] = [a if isinstance(a, dict) else None for a in answer or []]
-    scoped = [{**tree, "workspace": str(p.root)} for p, tree in zip(projects, pulled[1:], strict=False) if tree]
-    base = client_settings.parse_client_settings(ls.initialization_options)
-    ls.client_settings = base.merged_with(client_settings.parse_client_settings([pulled[0] or {}, *scoped]))
+    roots = [p.root for p in projects]
+    ls.client_settings = client_settings.from_pulled(list(answer or []), roots, ls.initialization_options)
     return True
 
 
@@ -127,6 +127,7 @@ def reconfigure(ls: TraceAdvisorServer, reindex_all: bool = False) -> None:
     for project in ls.projects:
         before = project.index_settings()
         project.config = load(ls, project.root)
+        project.outdate_findings()
         if reindex_all or project.index is None or project.index_settings() != before:
             ls.spawn(index_project(ls, project))
         else:
