@@ -13,7 +13,6 @@ from pytest_lsp import LanguageClient
 from trace_advisor.edits import apply_edits, span_edits
 
 from tests.server.lsp_session import (
-    HASH_SEED,
     apply_text_edits,
     cli_apply,
     copy_fixture,
@@ -34,7 +33,7 @@ SETTER = "    def email(self, value: str) -> None:"
 GETTER = "    def email(self) -> str:"
 
 
-@pytest_lsp.fixture(scope="module", config=server_config(PYTHONHASHSEED=HASH_SEED))
+@pytest_lsp.fixture(scope="module", config=server_config())
 async def client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     base = tmp_path_factory.mktemp("actions")
     workspace, spans = copy_fixture(base), copy_fixture(base, "spans")

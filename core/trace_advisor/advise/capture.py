@@ -94,7 +94,7 @@ def safe_parameters(ctx: FunctionContext) -> list[str]:
 def _system_attributes(signals: Sequence[Signal]) -> list[Attribute]:
     attrs: dict[str, str] = {}
     for signal in signals:
-        tags = signal.tags
+        tags = sorted(signal.tags)  # a frozenset: its order changes with the hash seed, the attributes' must not
         kind = next((t[5:] for t in tags if t.startswith("kind:")), "messaging" if "op:publish" in tags else "")
         system = next((t[7:] for t in tags if t.startswith("system:")), "")
         key = _SYSTEM_KEY.get(kind)
