@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from trace_advisor.config import to_camel_case
-from trace_advisor_lsp.settings import parse_client_settings, project_config
+from trace_advisor_lsp.settings import from_pulled, parse_client_settings, project_config
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((REPO / "config" / "config.schema.json").read_text())
@@ -84,3 +84,20 @@ def test_invalid_project_file_falls_back_to_defaults(tmp_path: Path) -> None:
     (tmp_path / ".trace-advisor.yaml").write_text("min_confidence: [1, 2\n")
     config, problems = project_config(tmp_path, parse_client_settings(None))
     assert config.min_confidence == 0.5 and problems
+
+
+def test_pulled_settings_replace_the_initialization_options(tmp_path: Path) -> None:
+    init = {"minConfidence": 0.9, "maxPerFile": 3}
+    pulled = from_pulled([{"minConfidence": 0.7}, None], [tmp_path], init)
+    config, _ = project_config(tmp_path, pulled)
+    assert (config.min_confidence, config.max_per_file) == (0.7, 10)  # maxPerFile was removed: back to the default
+    folder = from_pulled([{}, {"maxPerFile": 4}], [tmp_path], init)
+    assert (
+        project_config(tmp_path, folder)[0].max_per_file == 4
+        and project_config(tmp_path, folder)[0].min_confidence == 0.5
+    )
+
+
+def test_a_client_without_settings_of_ours_keeps_the_initialization_options(tmp_path: Path) -> None:
+    config, _ = project_config(tmp_path, from_pulled([None, None], [tmp_path], {"minConfidence": 0.9}))
+    assert config.min_confidence == 0.9

@@ -1,0 +1,71 @@
+"""Settings changed after startup, over stdio: the client's current settings replace what it sent at initialize
+(a setting the user removed is gone), and commands issued right after a change act under the new settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from tests.server.lsp_session import (
+    copy_fixture,
+    initialize,
+    open_document,
+    record_server_requests,
+    server_config,
+    wait_diagnostics,
+    wait_ready,
+)
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+STRICT = {"minConfidence": 0.99, "server": {"debounceMs": 20}}  # nothing in the fixture is that certain
+DEFAULTS = {"server": {"debounceMs": 20}}  # min_confidence 0.5: notify.send_receipt (0.73) is recommended
+
+
+@pytest_lsp.fixture(scope="module", config=server_config())
+async def client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    workspace = copy_fixture(tmp_path_factory.mktemp("settings"))
+    record_server_requests(lsp_client)
+    lsp_client.orders = workspace / "orders"  # type: ignore[attr-defined]
+    # like VS Code: the same settings as initializationOptions and in workspace/configuration
+    lsp_client.set_configuration({"traceAdvisor": STRICT})
+    await initialize(lsp_client, [workspace / "orders"], STRICT)
+    await wait_ready(lsp_client)
+    yield
+    await lsp_client.shutdown_session()
+
+
+def notify(client: LanguageClient) -> Path:
+    return client.orders / "orders" / "notify.py"  # type: ignore[attr-defined,no-any-return]
+
+
+def change_settings(client: LanguageClient, settings: dict[str, Any]) -> None:
+    client.set_configuration({"traceAdvisor": settings})
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+
+
+async def add_spans(client: LanguageClient, uri: str) -> Any:
+    return await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="trace-advisor.addSpansInFile", arguments=[uri])
+    )
+
+
+async def test_a_setting_removed_after_startup_no_longer_applies(client: LanguageClient) -> None:
+    uri = open_document(client, notify(client))
+    assert list(await wait_diagnostics(client, uri)) == []  # 0.99, from both sources
+    change_settings(client, DEFAULTS)  # the user removed minConfidence: initializationOptions must not bring it back
+    found = await wait_diagnostics(client, uri, bool)
+    assert [d.data["symbol"] for d in found] == ["orders.notify:send_receipt"]
+
+
+async def test_add_spans_right_after_a_settings_change_uses_the_new_settings(client: LanguageClient) -> None:
+    uri = notify(client).as_uri()
+    await wait_diagnostics(client, uri, bool)  # send_receipt recommended under the defaults
+    change_settings(client, STRICT)
+    assert await add_spans(client, uri) == {"applied": False, "functions": 0}
+    change_settings(client, DEFAULTS)
+    assert await add_spans(client, uri) == {"applied": True, "functions": 1}
