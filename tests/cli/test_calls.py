@@ -102,7 +102,7 @@ def test_entry_tree_as_json(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["does-not-exist"], "path does not exist: does-not-exist"),
+        (["does-not-exist"], "no such file or folder: does-not-exist"),
         (["{project}", "--entry", "walk.py"], "--entry must be FILE:QUALNAME"),
         (["{project}", "--entry", "nowhere.py:main"], "--entry file not found: nowhere.py"),
         (["{project}", "--entry", "walk.py:nothing"], "no function nothing in"),

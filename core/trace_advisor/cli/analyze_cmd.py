@@ -11,48 +11,41 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from trace_advisor.cli.common import (
+    UsageError,
+    add_config_arguments,
+    check_paths,
+    confidence,
+    load_cli_config,
+    open_index,
+    run_reporting_usage_errors,
+)
 from trace_advisor.config_model import PRIORITY_NAMES, Config
 
 if TYPE_CHECKING:
     from trace_advisor.advise.provider import Provider
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS = 0, 1
 FORMATS = ("json", "md", "sarif", "html")
-
-
-class UsageError(Exception):
-    """Bad arguments, configuration or template: reported before any work, exit code 2."""
-
-
-def _confidence(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1: {text}")
-    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="Python files or folders to analyse")
     parser.add_argument("--format", choices=FORMATS, help="report format (default: report.format, md)")
     parser.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report here (default: stdout)")
-    parser.add_argument("--min-confidence", type=_confidence, metavar="X", help="hide recommendations below X (0-1)")
+    parser.add_argument("--min-confidence", type=confidence, metavar="X", help="hide recommendations below X (0-1)")
     parser.add_argument("--priorities", metavar="A,B", help=f"only these priorities ({', '.join(PRIORITY_NAMES)})")
     parser.add_argument("--changed-since", metavar="GIT_REF", help="only files changed since this git ref")
     parser.add_argument(
         "--fail-on",
-        type=_confidence,
+        type=confidence,
         metavar="CONFIDENCE",
         help="exit 1 when a recommendation at or above CONFIDENCE exists (for CI)",
     )
     parser.add_argument("--provider", choices=("local", "bedrock", "openai"), help="where advice comes from")
     parser.add_argument("--model", metavar="ID", help="model id for --provider bedrock/openai")
-    parser.add_argument("--config", type=Path, metavar="FILE", help="configuration file (default: project's)")
     parser.add_argument("--template", type=Path, metavar="FILE", help="Jinja2 template for the md format")
-    parser.add_argument("--search-path", action="append", default=[], metavar="DIR", help="extra import path")
-    parser.add_argument("--no-cache", action="store_true", help="do not read or write the facts cache")
+    add_config_arguments(parser)
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
 
 
@@ -84,7 +77,7 @@ class Progress:
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, object]:
-    values: dict[str, object] = {
+    values: dict[str, object | None] = {
         "min_confidence": args.min_confidence,
         "report.format": args.format,
         # paths on the command line are relative to the working directory (the loader would take the project root)
@@ -92,8 +85,6 @@ def _overrides(args: argparse.Namespace) -> dict[str, object]:
         "report.template": str(args.template.absolute()) if args.template else None,
         "provider.name": args.provider,
     }
-    if args.search_path:
-        values["search_paths"] = [str(Path(p).resolve()) for p in args.search_path]
     if args.model:
         provider = args.provider
         if provider in (None, "local"):
@@ -103,16 +94,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, object]:
 
 
 def _load_config(args: argparse.Namespace, project: Path) -> Config:
-    from trace_advisor.config import ConfigError, load_config
-
-    if args.config is not None and not args.config.is_file():
-        raise UsageError(f"config file not found: {args.config}")
-    try:
-        config = load_config(
-            project, overrides=_overrides(args), config_file=args.config, overrides_origin="command line"
-        )
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    config = load_cli_config(args, project, _overrides(args))
     if args.priorities:
         wanted = [p.strip() for p in args.priorities.split(",") if p.strip()]
         unknown = [p for p in wanted if p not in config.priorities]
@@ -170,23 +152,15 @@ def _provider(config: Config, err: TextIO) -> Provider | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    err = sys.stderr
-    try:
-        return _run(args, err)
-    except UsageError as exc:
-        err.write(f"trace-advisor: error: {exc}\n")
-        return EXIT_USAGE
+    return run_reporting_usage_errors(lambda: _run(args, sys.stderr))
 
 
 def _run(args: argparse.Namespace, err: TextIO) -> int:
     from trace_advisor.analysis import analyze
     from trace_advisor.config import find_project_root
-    from trace_advisor.index import Index
     from trace_advisor.report import ReportError, render, validate_template, write_report
 
-    missing = [str(p) for p in args.paths if not p.exists()]
-    if missing:
-        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    check_paths(args.paths)
     paths = [p.resolve() for p in args.paths]
     config = _load_config(args, find_project_root(paths[0]))
     fmt = config.report.format
@@ -201,7 +175,7 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     progress = Progress(err, not args.quiet)
     folders = sorted({p if p.is_dir() else p.parent for p in paths})
     roots = [f for f in folders if not any(f != other and f.is_relative_to(other) for other in folders)]
-    index = Index.from_config(config, roots, use_cache=not args.no_cache)
+    index = open_index(config, roots, args)
     index.build(progress=progress.phase("indexing"))
     files = [f for f in index.files() if _selected(f.resolve(), paths) and (changed is None or f.resolve() in changed)]
     result = analyze(index, config, files, provider=provider, progress=progress.phase("analysing"))

@@ -11,18 +11,27 @@ import sys
 import tempfile
 import tokenize
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
+from trace_advisor.cli.common import (
+    UsageError,
+    add_config_arguments,
+    check_paths,
+    confidence,
+    load_cli_config,
+    open_index,
+    run_reporting_usage_errors,
+)
 from trace_advisor.edits import SourceText, SpanEditor, apply_edits, occurrence, occurrence_line
-from trace_advisor.model import Capture, split_symbol
+from trace_advisor.model import Capture, Recommendation, split_symbol
 
-EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
+if TYPE_CHECKING:
+    from trace_advisor.config_model import Config
+    from trace_advisor.index import Index
 
-
-class UsageError(Exception):
-    """Bad arguments: reported before anything is read or written, exit code 2."""
+EXIT_OK, EXIT_INCOMPLETE = 0, 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,16 +54,6 @@ class FileWork:
     targets: list[Target] = field(default_factory=list)
 
 
-def _confidence(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1: {text}")
-    return value
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", type=Path, metavar="PATH", help="a Python file or a workspace folder")
     parser.add_argument(
@@ -63,37 +62,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="MODULE:QUALNAME",
         help="function to instrument, e.g. shop.orders:OrderService.place (repeatable; QUALNAME alone when PATH "
-        "is a file)",
+        "is a file); a recommended function gets the span the report shows, with its captured attributes",
     )
     parser.add_argument("--all", action="store_true", help="instrument every recommendation of `analyze` under PATH")
     parser.add_argument(
-        "--min-confidence", type=_confidence, metavar="X", help="with --all: only recommendations at or above X"
+        "--min-confidence", type=confidence, metavar="X", help="with --all: only recommendations at or above X"
+    )
+    parser.add_argument(
+        "--plain", action="store_true", help="with --symbol: a span without captured attributes, recommended or not"
     )
     parser.add_argument("--diff", action="store_true", help="print a unified diff and change nothing")
-    parser.add_argument("--config", type=Path, metavar="FILE", help="configuration file (default: project's)")
-    parser.add_argument("--search-path", action="append", default=[], metavar="DIR", help="extra import path")
+    add_config_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    err = sys.stderr
-    try:
-        return _run(args, sys.stdout, err)
-    except UsageError as exc:
-        err.write(f"trace-advisor: error: {exc}\n")
-        return EXIT_USAGE
+    return run_reporting_usage_errors(lambda: _run(args, sys.stdout, sys.stderr))
 
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    if not args.path.exists():
-        raise UsageError(f"no such file or folder: {args.path}")
+    check_paths([args.path])
     if bool(args.symbol) == bool(args.all):
         raise UsageError("give --symbol MODULE:QUALNAME (repeatable) or --all")
     if args.min_confidence is not None and not args.all:
         raise UsageError("--min-confidence only applies to --all")
+    if args.plain and not args.symbol:
+        raise UsageError("--plain only applies to --symbol")
     path = args.path.resolve()
     if path.is_file() and path.suffix != ".py":
         raise UsageError(f"not a Python file: {args.path}")
-    targets, failures = _symbol_targets(path, args.symbol) if args.symbol else _recommended_targets(path, args, err)
+    targets, failures = _symbol_targets(path, args, err) if args.symbol else _recommended_targets(path, args, err)
 
     work: dict[Path, FileWork] = {}
     for target in targets:
@@ -223,16 +220,34 @@ def write_if_unchanged(path: Path, original: bytes, new: bytes) -> str | None:
 # ---- which functions ------------------------------------------------------------------------------------------
 
 
-def _symbol_targets(path: Path, symbols: Sequence[str]) -> tuple[list[Target], list[str]]:
-    """Resolve ``--symbol`` values to files under ``path`` (usage errors for malformed ids)."""
+def _open(path: Path, args: argparse.Namespace) -> tuple[Config, Index]:
+    """The configuration and a built index for ``path`` (a file is indexed with its whole project)."""
     from trace_advisor.config import find_project_root
-    from trace_advisor.index import Index
 
+    project = find_project_root(path)
+    config = load_cli_config(args, project, {"min_confidence": args.min_confidence})
+    index = open_index(config, [path if path.is_dir() else project], args)
+    index.build()
+    return config, index
+
+
+def _analyse(index: Index, config: Config, files: Sequence[Path], err: TextIO) -> tuple[Recommendation, ...]:
+    """The local engine's recommendations for ``files`` (the ones ``analyze`` reports); problems go to ``err``."""
+    from trace_advisor.analysis import analyze
+
+    result = analyze(index, config, files)
+    for problem in result.problems:
+        err.write(f"{problem.file or 'trace-advisor'}: {problem.severity}: {problem.message}\n")
+    return tuple(r for r in result.recommendations if r.confidence >= config.min_confidence)
+
+
+def _symbol_targets(path: Path, args: argparse.Namespace, err: TextIO) -> tuple[list[Target], list[str]]:
+    """Resolve ``--symbol`` values to files under ``path`` (usage errors for malformed ids); a recommended function
+    gets its recommendation's capture, like the editor's quick-fix, unless ``--plain``."""
+    config, index = _open(path, args)
     targets: list[Target] = []
     failures: list[str] = []
-    root = path if path.is_dir() else find_project_root(path)
-    index = Index([root], use_cache=False)
-    for symbol in symbols:
+    for symbol in args.symbol:
         if ":" not in symbol:
             if path.is_dir():
                 raise UsageError(f"--symbol {symbol!r}: use MODULE:QUALNAME when PATH is a folder")
@@ -254,36 +269,23 @@ def _symbol_targets(path: Path, symbols: Sequence[str]) -> tuple[list[Target], l
             failures.append(f"{symbol}: no module {module} under {_display(path)}")
             continue
         targets.append(Target(found.resolve(), qualname, label=symbol))
-    return targets, failures
+    if args.plain or not targets:
+        return targets, failures
+    recommended: dict[tuple[Path, str], Recommendation] = {}
+    for rec in _analyse(index, config, sorted({t.path for t in targets}), err):
+        recommended.setdefault((Path(rec.file).resolve(), rec.qualname), rec)
+    found_recs = [recommended.get((t.path, t.qualname)) for t in targets]
+    return [
+        replace(t, capture=rec.capture, line=rec.range.start.line) if rec else t
+        for t, rec in zip(targets, found_recs, strict=True)
+    ], failures
 
 
 def _recommended_targets(path: Path, args: argparse.Namespace, err: TextIO) -> tuple[list[Target], list[str]]:
     """Every recommendation of the local analysis for files under ``path`` at or above the confidence threshold."""
-    from trace_advisor.analysis import analyze
-    from trace_advisor.config import ConfigError, find_project_root, load_config
-    from trace_advisor.index import Index
-
-    overrides: dict[str, object] = {}
-    if args.min_confidence is not None:
-        overrides["min_confidence"] = args.min_confidence
-    if args.search_path:
-        overrides["search_paths"] = [str(Path(p).resolve()) for p in args.search_path]
-    if args.config is not None and not args.config.is_file():
-        raise UsageError(f"config file not found: {args.config}")
-    try:
-        config = load_config(
-            find_project_root(path), overrides=overrides, config_file=args.config, overrides_origin="command line"
-        )
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
-    root = path if path.is_dir() else path.parent
-    index = Index.from_config(config, [root])
-    index.build()
+    config, index = _open(path, args)
     files = [f for f in index.files() if f.resolve() == path or (path.is_dir() and f.resolve().is_relative_to(path))]
-    result = analyze(index, config, files)
-    for problem in result.problems:
-        err.write(f"{problem.file or 'trace-advisor'}: {problem.severity}: {problem.message}\n")
-    chosen = [r for r in result.recommendations if r.confidence >= config.min_confidence]
+    chosen = _analyse(index, config, files, err)
     if not chosen:
         err.write(f"trace-advisor: no recommendations at or above confidence {config.min_confidence}\n")
     targets = [

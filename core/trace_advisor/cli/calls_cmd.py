@@ -10,16 +10,20 @@ from pathlib import Path
 from typing import TextIO
 
 from trace_advisor.callgraph import CallGraph
-from trace_advisor.config_model import Config
+from trace_advisor.cli.common import (
+    UsageError,
+    add_config_arguments,
+    check_paths,
+    load_cli_config,
+    open_index,
+    run_reporting_usage_errors,
+)
+from trace_advisor.config import find_project_root
 from trace_advisor.index import Index
 from trace_advisor.model import CallTreeNode, SymbolId
 
-EXIT_OK, EXIT_USAGE = 0, 2
+EXIT_OK = 0
 FORMATS = ("json", "pycg", "tree")
-
-
-class UsageError(Exception):
-    """Bad arguments: reported on stderr with exit code 2."""
 
 
 def _depth(text: str) -> int:
@@ -35,46 +39,25 @@ def _depth(text: str) -> int:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", type=Path, metavar="PATH", help="a Python file or a folder (the workspace root)")
     parser.add_argument(
-        "--search-path", action="append", default=[], type=Path, metavar="P", help="extra import path (repeatable)"
-    )
-    parser.add_argument(
         "--format", choices=FORMATS, help="json (default), pycg (PyCG's format) or tree (default with --entry)"
     )
     parser.add_argument("--entry", metavar="FILE:QUALNAME", help="print the call tree from this function instead")
     parser.add_argument("--depth", type=_depth, default=8, metavar="N", help="call tree depth limit (default 8)")
-    parser.add_argument("--config", type=Path, metavar="FILE", help="configuration file (default: the project's)")
-    parser.add_argument("--no-cache", action="store_true", help="do not read or write the facts cache")
+    add_config_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        return _run(args, sys.stdout, sys.stderr)
-    except UsageError as exc:
-        print(f"trace-advisor calls: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    return run_reporting_usage_errors(lambda: _run(args, sys.stdout, sys.stderr))
 
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    path: Path = args.path
-    if not path.exists():
-        raise UsageError(f"path does not exist: {path}")
-    path = Path(os.path.abspath(path))
+    check_paths([args.path])
+    path = Path(os.path.abspath(args.path))
     fmt = args.format or ("tree" if args.entry else "json")
     if args.entry and fmt == "pycg":
         raise UsageError("--entry prints a call tree: use --format tree or json")
-    for extra in args.search_path:
-        if not extra.is_dir():
-            raise UsageError(f"search path is not a folder: {extra}")
-    config, project = _config(args, path)
-    search_paths = [project / p for p in config.search_paths] + [Path(os.path.abspath(p)) for p in args.search_path]
-    index = Index(
-        [path],
-        search_paths=search_paths,
-        python=config.python,
-        ignore=config.ignore,
-        max_file_bytes=config.max_file_bytes,
-        use_cache=not args.no_cache,
-    )
+    config = load_cli_config(args, find_project_root(path))
+    index = open_index(config, [path], args)
     entry = _entry_symbol(args.entry, path, index) if args.entry else None
     index.build()
     if entry is not None:
@@ -102,18 +85,6 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     json.dump(data, out, indent=2)
     out.write("\n")
     return EXIT_OK
-
-
-def _config(args: argparse.Namespace, path: Path) -> tuple[Config, Path]:
-    from trace_advisor.config import ConfigError, find_project_root, load_config
-
-    project = find_project_root(path)
-    if args.config is not None and not args.config.is_file():
-        raise UsageError(f"config file not found: {args.config}")
-    try:
-        return load_config(project, config_file=args.config), project
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
 
 
 def _entry_symbol(entry: str, path: Path, index: Index) -> SymbolId:

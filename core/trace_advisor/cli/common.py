@@ -1,0 +1,92 @@
+"""What every ``trace-advisor`` subcommand shares: the configuration options, loading the configuration, building the
+index, and reporting usage errors, so ``--config``, ``--search-path`` and ``--no-cache`` mean the same everywhere."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from trace_advisor.cli import EXIT_USAGE
+
+if TYPE_CHECKING:
+    from trace_advisor.config_model import Config
+    from trace_advisor.index import Index
+
+
+class UsageError(Exception):
+    """Bad arguments, configuration or template: reported before any work, exit code 2."""
+
+
+def confidence(text: str) -> float:
+    """argparse type: a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1: {text}")
+    return value
+
+
+def add_config_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--config``, ``--search-path`` (repeatable) and ``--no-cache``."""
+    parser.add_argument("--config", type=Path, metavar="FILE", help="configuration file (default: the project's)")
+    parser.add_argument(
+        "--search-path",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="DIR",
+        help="extra import path, searched after the configured ones (repeatable)",
+    )
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write the facts cache")
+
+
+def check_paths(paths: Sequence[Path]) -> None:
+    """Raise UsageError naming every path that does not exist."""
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+
+
+def load_cli_config(args: argparse.Namespace, project: Path, overrides: Mapping[str, object] | None = None) -> Config:
+    """The configuration of ``project`` with ``--config``, then ``overrides`` (dotted keys; None values ignored),
+    then ``--search-path`` folders added after the configured search paths. Raises UsageError."""
+    from trace_advisor.config import ConfigError, load_config
+
+    if args.config is not None and not args.config.is_file():
+        raise UsageError(f"config file not found: {args.config}")
+    extra: list[str] = []
+    for folder in args.search_path:
+        if not Path(folder).is_dir():
+            raise UsageError(f"search path is not a folder: {folder}")
+        extra.append(str(Path(folder).resolve()))
+    values = {key: value for key, value in (overrides or {}).items() if value is not None}
+    try:
+        config = load_config(project, overrides=values, config_file=args.config, overrides_origin="command line")
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    if extra:
+        paths = tuple(dict.fromkeys([*config.search_paths, *extra]))
+        config = dataclasses.replace(config, search_paths=paths)
+    return config
+
+
+def open_index(config: Config, roots: Sequence[Path], args: argparse.Namespace) -> Index:
+    """An index of ``roots`` with the configuration's search paths and limits, honouring ``--no-cache``."""
+    from trace_advisor.index import Index
+
+    return Index.from_config(config, roots, use_cache=not args.no_cache)
+
+
+def run_reporting_usage_errors(body: Callable[[], int]) -> int:
+    """Run a subcommand's body; a UsageError becomes ``trace-advisor: error: ...`` on stderr and exit code 2."""
+    try:
+        return body()
+    except UsageError as exc:
+        sys.stderr.write(f"trace-advisor: error: {exc}\n")
+        return EXIT_USAGE
