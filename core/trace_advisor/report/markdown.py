@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from trace_advisor.report.facts import RecommendationFacts, ReportFacts, count_of, priority_title
-from trace_advisor.report.md_escape import fence, md_code, md_text
+from trace_advisor.report.md_escape import fence, md_code, md_prose, md_text
 
 APPLY_HINT = (
     "Each span below is what the editor's quick-fix and `trace-advisor apply FILE --symbol QUALNAME` write"
@@ -119,17 +119,17 @@ def _recommendation(rec: RecommendationFacts) -> list[str]:
         "",
         f"- Symbol: {md_code(rec.symbol)}",
         f"- Priority: {md_code(rec.priority)} · Confidence: **{rec.confidence_text}** · Source: {md_code(rec.source)}",
-        f"- Why: {md_text(rec.rationale)}",
+        f"- Why: {md_prose(rec.rationale)}",
     ]
     if rec.evidence:
         lines.append("- Also found:")
-        lines += [f"  - {md_text(item)}" for item in rec.evidence]
+        lines += [f"  - {md_prose(item)}" for item in rec.evidence]
     # the placement is our own words around identifiers, so its code spans stay Markdown
-    span = f"- Span: none added: {md_text(rec.span_message)}" if rec.span_message else f"- Span: {rec.placement}"
+    span = f"- Span: none added: {md_prose(rec.span_message)}" if rec.span_message else f"- Span: {rec.placement}"
     if rec.unusual_setup:
         span += "; the module also gets " + " and ".join(md_code(line.strip()) for line in rec.unusual_setup)
     lines.append(span + ("." if rec.snippet else ""))
-    lines += [f"- Note: {md_text(note)}" for note in rec.span_notes]
+    lines += [f"- Note: {md_prose(note)}" for note in rec.span_notes]
     lines.append("")
     if rec.snippet:
         lines += [fence(rec.snippet), ""]

@@ -16,6 +16,15 @@ def md_text(value: object) -> str:
     return " ".join(text.splitlines())  # one line: a newline would end a list item or a table row
 
 
+def md_prose(value: object) -> str:
+    """Like :func:`md_text`, but `backticked` parts become inline code (as our own texts and model rationales mean
+    them); with an odd number of backticks everything is plain text."""
+    parts = str(value).split("`")
+    if len(parts) % 2 == 0:
+        return md_text(value)
+    return "".join(md_code(part) if index % 2 and part else md_text(part) for index, part in enumerate(parts))
+
+
 def md_code(value: object) -> str:
     """Inline code span that holds any text, including backticks."""
     text = " ".join(str(value).splitlines()).replace("|", "\\|")

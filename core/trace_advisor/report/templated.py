@@ -9,7 +9,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from trace_advisor.report.errors import ReportError
 from trace_advisor.report.facts import ReportFacts, all_recommendations, count_of, priority_title
-from trace_advisor.report.md_escape import fence, md_code, md_text
+from trace_advisor.report.md_escape import fence, md_code, md_prose, md_text
 
 DEFAULT_TEMPLATE = "templates/report.md.j2"  # relative to the package resources (the config/ folder)
 
@@ -23,7 +23,14 @@ def _environment(folder: Path) -> SandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(md_text=md_text, md_code=md_code, fence=fence, priority_title=priority_title, count_of=count_of)
+    env.filters.update(
+        md_text=md_text,
+        md_prose=md_prose,
+        md_code=md_code,
+        fence=fence,
+        priority_title=priority_title,
+        count_of=count_of,
+    )
     return env
 
 
