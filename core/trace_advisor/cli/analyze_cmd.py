@@ -11,15 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from trace_advisor.cli.common import (
-    UsageError,
-    add_config_arguments,
-    check_paths,
-    confidence,
-    load_cli_config,
-    open_index,
-    run_reporting_usage_errors,
-)
+from trace_advisor.cli import common
 from trace_advisor.config_model import PRIORITY_NAMES, Config
 
 if TYPE_CHECKING:
@@ -33,19 +25,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="Python files or folders to analyse")
     parser.add_argument("--format", choices=FORMATS, help="report format (default: report.format, md)")
     parser.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report here (default: stdout)")
-    parser.add_argument("--min-confidence", type=confidence, metavar="X", help="hide recommendations below X (0-1)")
+    parser.add_argument(
+        "--min-confidence", type=common.confidence, metavar="X", help="hide recommendations below X (0-1)"
+    )
     parser.add_argument("--priorities", metavar="A,B", help=f"only these priorities ({', '.join(PRIORITY_NAMES)})")
     parser.add_argument("--changed-since", metavar="GIT_REF", help="only files changed since this git ref")
     parser.add_argument(
         "--fail-on",
-        type=confidence,
+        type=common.confidence,
         metavar="CONFIDENCE",
         help="exit 1 when a recommendation at or above CONFIDENCE exists (for CI)",
     )
     parser.add_argument("--provider", choices=("local", "bedrock", "openai"), help="where advice comes from")
     parser.add_argument("--model", metavar="ID", help="model id for --provider bedrock/openai")
     parser.add_argument("--template", type=Path, metavar="FILE", help="Jinja2 template for the md format")
-    add_config_arguments(parser)
+    common.add_config_arguments(parser)
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
 
 
@@ -88,18 +82,18 @@ def _overrides(args: argparse.Namespace) -> dict[str, object]:
     if args.model:
         provider = args.provider
         if provider in (None, "local"):
-            raise UsageError("--model needs --provider bedrock or --provider openai")
+            raise common.UsageError("--model needs --provider bedrock or --provider openai")
         values["provider.bedrock.model_id" if provider == "bedrock" else "provider.openai.model"] = args.model
     return {k: v for k, v in values.items() if v is not None}
 
 
 def _load_config(args: argparse.Namespace, project: Path) -> Config:
-    config = load_cli_config(args, project, _overrides(args))
+    config = common.load_cli_config(args, project, _overrides(args))
     if args.priorities:
         wanted = [p.strip() for p in args.priorities.split(",") if p.strip()]
         unknown = [p for p in wanted if p not in config.priorities]
         if unknown or not wanted:
-            raise UsageError(
+            raise common.UsageError(
                 f"unknown priorities: {', '.join(unknown) or '(none given)'} (known: {', '.join(config.priorities)})"
             )
         config = dataclasses.replace(config, priorities={p: config.priorities[p] for p in wanted})
@@ -112,7 +106,7 @@ def _changed_files(ref: str, roots: Sequence[Path]) -> set[Path]:
     for root in {r if r.is_dir() else r.parent for r in roots}:
         top = _git(root, "rev-parse", "--show-toplevel").strip()
         if not top:
-            raise UsageError(f"--changed-since: {root} is not inside a git repository")
+            raise common.UsageError(f"--changed-since: {root} is not inside a git repository")
         _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", what=f"unknown git ref {ref!r}")
         listed = (
             _git(root, "diff", "--name-only", "--no-renames", ref, "--")
@@ -129,11 +123,11 @@ def _git(cwd: Path, *argv: str, what: str | None = None) -> str:
     try:
         done = subprocess.run(["git", *argv], cwd=cwd, capture_output=True, text=True, check=False, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise UsageError(f"--changed-since: cannot run git: {exc}") from None
+        raise common.UsageError(f"--changed-since: cannot run git: {exc}") from None
     if done.returncode != 0:
         if argv[0] == "rev-parse" and argv[1] == "--show-toplevel":
             return ""
-        raise UsageError(f"--changed-since: {what or done.stderr.strip() or 'git failed'}")
+        raise common.UsageError(f"--changed-since: {what or done.stderr.strip() or 'git failed'}")
     return done.stdout
 
 
@@ -148,11 +142,11 @@ def _provider(config: Config, err: TextIO) -> Provider | None:
     try:
         return create_provider(config)
     except ValueError as exc:  # ProviderConfigError: the message names the key to fix
-        raise UsageError(str(exc)) from None
+        raise common.UsageError(str(exc)) from None
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_reporting_usage_errors(lambda: _run(args, sys.stderr))
+    return common.run_reporting_usage_errors(lambda: _run(args, sys.stderr))
 
 
 def _run(args: argparse.Namespace, err: TextIO) -> int:
@@ -160,7 +154,7 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     from trace_advisor.config import find_project_root
     from trace_advisor.report import ReportError, render, validate_template, write_report
 
-    check_paths(args.paths)
+    common.check_paths(args.paths)
     paths = [p.resolve() for p in args.paths]
     config = _load_config(args, find_project_root(paths[0]))
     fmt = config.report.format
@@ -168,21 +162,21 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
         try:
             validate_template(Path(config.report.template))
         except ReportError as exc:
-            raise UsageError(str(exc)) from None
+            raise common.UsageError(str(exc)) from None
     provider = _provider(config, err)
     changed = _changed_files(args.changed_since, paths) if args.changed_since else None
 
     progress = Progress(err, not args.quiet)
     folders = sorted({p if p.is_dir() else p.parent for p in paths})
     roots = [f for f in folders if not any(f != other and f.is_relative_to(other) for other in folders)]
-    index = open_index(config, roots, args)
+    index = common.open_index(config, roots, args)
     index.build(progress=progress.phase("indexing"))
     files = [f for f in index.files() if _selected(f.resolve(), paths) and (changed is None or f.resolve() in changed)]
     result = analyze(index, config, files, provider=provider, progress=progress.phase("analysing"))
     try:
         text = render(result, fmt, graph=index.graph(), config=config)
     except ReportError as exc:
-        raise UsageError(str(exc)) from None
+        raise common.UsageError(str(exc)) from None
     output = Path(config.report.output) if config.report.output else None
     if output is not None:
         write_report(text, output)

@@ -15,15 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from trace_advisor.cli.common import (
-    UsageError,
-    add_config_arguments,
-    check_paths,
-    confidence,
-    load_cli_config,
-    open_index,
-    run_reporting_usage_errors,
-)
+from trace_advisor.cli import common
 from trace_advisor.edits import SourceText, SpanEditor, apply_edits, occurrence, occurrence_line
 from trace_advisor.model import Capture, Recommendation, split_symbol
 
@@ -66,30 +58,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--all", action="store_true", help="instrument every recommendation of `analyze` under PATH")
     parser.add_argument(
-        "--min-confidence", type=confidence, metavar="X", help="with --all: only recommendations at or above X"
+        "--min-confidence", type=common.confidence, metavar="X", help="with --all: only recommendations at or above X"
     )
     parser.add_argument(
         "--plain", action="store_true", help="with --symbol: a span without captured attributes, recommended or not"
     )
     parser.add_argument("--diff", action="store_true", help="print a unified diff and change nothing")
-    add_config_arguments(parser)
+    common.add_config_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_reporting_usage_errors(lambda: _run(args, sys.stdout, sys.stderr))
+    return common.run_reporting_usage_errors(lambda: _run(args, sys.stdout, sys.stderr))
 
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    check_paths([args.path])
+    common.check_paths([args.path])
     if bool(args.symbol) == bool(args.all):
-        raise UsageError("give --symbol MODULE:QUALNAME (repeatable) or --all")
+        raise common.UsageError("give --symbol MODULE:QUALNAME (repeatable) or --all")
     if args.min_confidence is not None and not args.all:
-        raise UsageError("--min-confidence only applies to --all")
+        raise common.UsageError("--min-confidence only applies to --all")
     if args.plain and not args.symbol:
-        raise UsageError("--plain only applies to --symbol")
+        raise common.UsageError("--plain only applies to --symbol")
     path = args.path.resolve()
     if path.is_file() and path.suffix != ".py":
-        raise UsageError(f"not a Python file: {args.path}")
+        raise common.UsageError(f"not a Python file: {args.path}")
     targets, failures = _symbol_targets(path, args, err) if args.symbol else _recommended_targets(path, args, err)
 
     work: dict[Path, FileWork] = {}
@@ -225,8 +217,8 @@ def _open(path: Path, args: argparse.Namespace) -> tuple[Config, Index]:
     from trace_advisor.config import find_project_root
 
     project = find_project_root(path)
-    config = load_cli_config(args, project, {"min_confidence": args.min_confidence})
-    index = open_index(config, [path if path.is_dir() else project], args)
+    config = common.load_cli_config(args, project, {"min_confidence": args.min_confidence})
+    index = common.open_index(config, [path if path.is_dir() else project], args)
     index.build()
     return config, index
 
@@ -250,13 +242,13 @@ def _symbol_targets(path: Path, args: argparse.Namespace, err: TextIO) -> tuple[
     for symbol in args.symbol:
         if ":" not in symbol:
             if path.is_dir():
-                raise UsageError(f"--symbol {symbol!r}: use MODULE:QUALNAME when PATH is a folder")
+                raise common.UsageError(f"--symbol {symbol!r}: use MODULE:QUALNAME when PATH is a folder")
             targets.append(Target(path, symbol, label=symbol))
             continue
         try:
             module, qualname = split_symbol(symbol)
         except ValueError as exc:
-            raise UsageError(f"--symbol {symbol!r}: {exc}") from None
+            raise common.UsageError(f"--symbol {symbol!r}: {exc}") from None
         if path.is_file():
             own = index.module_for_path(path) or path.stem
             if module != own and not own.endswith("." + module) and module != path.stem:

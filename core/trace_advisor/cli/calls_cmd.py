@@ -10,14 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from trace_advisor.callgraph import CallGraph
-from trace_advisor.cli.common import (
-    UsageError,
-    add_config_arguments,
-    check_paths,
-    load_cli_config,
-    open_index,
-    run_reporting_usage_errors,
-)
+from trace_advisor.cli import common
 from trace_advisor.config import find_project_root
 from trace_advisor.index import Index
 from trace_advisor.model import CallTreeNode, SymbolId
@@ -43,21 +36,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--entry", metavar="FILE:QUALNAME", help="print the call tree from this function instead")
     parser.add_argument("--depth", type=_depth, default=8, metavar="N", help="call tree depth limit (default 8)")
-    add_config_arguments(parser)
+    common.add_config_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_reporting_usage_errors(lambda: _run(args, sys.stdout, sys.stderr))
+    return common.run_reporting_usage_errors(lambda: _run(args, sys.stdout, sys.stderr))
 
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    check_paths([args.path])
+    common.check_paths([args.path])
     path = Path(os.path.abspath(args.path))
     fmt = args.format or ("tree" if args.entry else "json")
     if args.entry and fmt == "pycg":
-        raise UsageError("--entry prints a call tree: use --format tree or json")
-    config = load_cli_config(args, find_project_root(path))
-    index = open_index(config, [path], args)
+        raise common.UsageError("--entry prints a call tree: use --format tree or json")
+    config = common.load_cli_config(args, find_project_root(path))
+    index = common.open_index(config, [path], args)
     entry = _entry_symbol(args.entry, path, index) if args.entry else None
     index.build()
     if entry is not None:
@@ -91,18 +84,18 @@ def _entry_symbol(entry: str, path: Path, index: Index) -> SymbolId:
     """``FILE:QUALNAME`` (FILE relative to the current folder or to PATH) or a symbol id ``module:qualname``."""
     file_text, sep, qualname = entry.rpartition(":")
     if not sep or not file_text or not qualname:
-        raise UsageError(f"--entry must be FILE:QUALNAME, got {entry!r}")
+        raise common.UsageError(f"--entry must be FILE:QUALNAME, got {entry!r}")
     base = path if path.is_dir() else path.parent
     for candidate in (Path(file_text), base / file_text):
         if candidate.is_file():
             module = index.module_for_path(Path(os.path.abspath(candidate)))
             if module is None:
-                raise UsageError(f"--entry file is not under {path}: {file_text}")
+                raise common.UsageError(f"--entry file is not under {path}: {file_text}")
             return f"{module}:{qualname}"
     looks_like_file = file_text.endswith(".py") or os.sep in file_text or "/" in file_text
     if not looks_like_file and all(part.isidentifier() for part in file_text.split(".")):
         return f"{file_text}:{qualname}"  # already a symbol id: module:qualname
-    raise UsageError(f"--entry file not found: {file_text}")
+    raise common.UsageError(f"--entry file not found: {file_text}")
 
 
 def _check_entry(symbol: SymbolId, entry: str, index: Index) -> SymbolId:
@@ -111,10 +104,10 @@ def _check_entry(symbol: SymbolId, entry: str, index: Index) -> SymbolId:
     module = symbol.partition(":")[0]
     path = index.path_for_module(module)
     if path is None or path not in set(index.files()):
-        raise UsageError(f"--entry {entry}: no indexed module {module}")
+        raise common.UsageError(f"--entry {entry}: no indexed module {module}")
     known = [d.symbol.partition(":")[2] for d in index.definitions(path) if d.kind in ("function", "method")]
     hint = f" (functions there: {', '.join(known[:8])}{', ...' if len(known) > 8 else ''})" if known else ""
-    raise UsageError(f"--entry {entry}: no function {symbol.partition(':')[2]} in {path}{hint}")
+    raise common.UsageError(f"--entry {entry}: no function {symbol.partition(':')[2]} in {path}{hint}")
 
 
 def _functions_json(graph: CallGraph, index: Index, symbols: list[SymbolId]) -> dict[str, object]:
