@@ -129,6 +129,9 @@ async def test_analyze_file_command_returns_the_findings(client: LanguageClient)
     assert answer["engine"] == f"openai:{MODEL}"
     assert {r["symbol"]: r["source"] for r in answer["recommendations"]}["orders.service:OrderService.place"] == MODEL
     assert answer["usage"]["input_tokens"] > 0 and "OrderService.place" in server(client).requests[-1].text
+    # a method's answer is shown too (its code block is dedented, so it is not a substring of the file)
+    shown = await wait_diagnostics(client, uri, lambda d: named(d, ":OrderService.place")[0].data["source"] == MODEL)
+    assert "fake model:" in named(shown, ":OrderService.place")[0].message
     asked = len(server(client).requests)
     store = await client.workspace_execute_command_async(
         types.ExecuteCommandParams(command="trace-advisor.analyzeFile", arguments=[path(client, "store.py").as_uri()])

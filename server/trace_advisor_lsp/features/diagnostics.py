@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import textwrap
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ from trace_advisor.analysis import Analyzer
 from trace_advisor.cancel import NEVER
 from trace_advisor.index import Index
 from trace_advisor.model import Recommendation, SyntaxProblem
+from trace_advisor.positions import source_lines
 
 from trace_advisor_lsp import convert
 from trace_advisor_lsp.projects import FileFindings, Project
@@ -129,7 +131,8 @@ def visible_findings(
     index: Index, local: tuple[Recommendation, ...], model: dict[str, Recommendation], text: str
 ) -> tuple[Recommendation, ...]:
     """Local findings, with a model's answer in place of the local one while that function's code is unchanged."""
-    for symbol in [s for s, rec in model.items() if rec.code_block and rec.code_block not in text]:
+    lines = source_lines(text) if model else []
+    for symbol in [s for s, rec in model.items() if rec.code_block and not unchanged(index, rec, lines)]:
         del model[symbol]  # the function changed (or got its span): the model's answer is stale
     if not model:
         return local
@@ -145,6 +148,16 @@ def visible_findings(
         if definition is not None:
             merged.append(dataclasses.replace(answer, range=definition.range, name_range=definition.name_range))
     return tuple(merged)
+
+
+def unchanged(index: Index, rec: Recommendation, lines: list[str]) -> bool:
+    """Whether a def of ``rec``'s symbol still has the code the model saw (``code_block``: the def with its
+    decorators, dedented, so a method's block is not a substring of the file)."""
+    return any(
+        textwrap.dedent("\n".join(lines[d.range.start.line - 1 : d.range.end.line])) == rec.code_block
+        for d in index.definitions(Path(rec.file))
+        if d.symbol == rec.symbol
+    )
 
 
 def render(

@@ -99,7 +99,7 @@ async def keep_findings(ls: TraceAdvisorServer, project: Project, uri: str, path
     """Keep the model's answers for this file, account their cost, tell about problems, and republish."""
     findings = project.findings_for(path)
     findings.model = {r.symbol: r for r in result.recommendations if Path(r.file) == Path(path) and r.source != "local"}
-    project.usage = project.usage + result.usage
+    ls.add_usage(project, result.usage)  # the total the answer reports, sent to the client at once
     for problem in result.problems:
         LOG.warning("%s", problem.message)
         ls.show(f"trace-advisor: {problem.message}", "warning" if problem.severity != "error" else "error")
