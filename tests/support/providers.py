@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from trace_advisor.advise.answer_cache import AnswerCache
+from trace_advisor.advise.providers.base import RunOptions
 from trace_advisor.advise.providers.bedrock import BedrockProvider
 from trace_advisor.advise.providers.openai_compat import OpenAIProvider
 from trace_advisor.config import default_config
@@ -46,6 +47,18 @@ def isolate_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *, credentials:
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "fake-secret-for-tests")
 
 
+def fast_runs(cache_dir: Path | None, batch_size: int, concurrency: int) -> RunOptions:
+    """Run options for tests: millisecond backoff, a fixed jitter seed, the answer cache only when asked for."""
+    return RunOptions(
+        batch_size=batch_size,
+        concurrency=concurrency,
+        cache=AnswerCache(cache_dir) if cache_dir else None,
+        backoff_base=0.01,
+        backoff_max=0.05,
+        seed=1,
+    )
+
+
 def bedrock(
     url: str,
     cache_dir: Path | None = None,
@@ -57,14 +70,7 @@ def bedrock(
 ) -> BedrockProvider:
     config = BedrockConfig(model_id=model, region="us-east-1", endpoint_url=url, **settings)
     return BedrockProvider(
-        config,
-        priorities=default_config().priorities,
-        batch_size=batch_size,
-        concurrency=concurrency,
-        cache=AnswerCache(cache_dir) if cache_dir else None,
-        backoff_base=0.01,
-        backoff_max=0.05,
-        seed=1,
+        config, priorities=default_config().priorities, **fast_runs(cache_dir, batch_size, concurrency)
     )
 
 
@@ -82,13 +88,8 @@ def openai(
     return OpenAIProvider(
         config,
         priorities=default_config().priorities,
-        batch_size=batch_size,
-        concurrency=concurrency,
-        cache=AnswerCache(cache_dir) if cache_dir else None,
-        backoff_base=0.01,
-        backoff_max=0.05,
-        seed=1,
         environ=environ if environ is not None else {},
+        **fast_runs(cache_dir, batch_size, concurrency),
     )
 
 
