@@ -198,6 +198,18 @@ def test_span_previews_say_why_no_span_is_added(result: AnalysisResult, sample_d
     assert "- Span: none added: PaymentsClient.charge already starts a span\n" in text
 
 
+def test_span_previews_use_the_text_that_was_analysed(result: AnalysisResult, sample_dir: Path) -> None:
+    payments = sample_dir / "shop" / "clients" / "payments.py"
+    unsaved = payments.read_text().replace("return self._post('/charges'", "return self._post('/v2/charges'")
+
+    def source(file: str) -> str | None:
+        return unsaved if Path(file) == payments else None  # an editor buffer; other files from disk
+
+    text = render(result, "md", config=default_config(), root=sample_dir, source=source)
+    assert "    return self._post('/v2/charges', order.as_json())\n```" in text
+    assert "def place_order(self, customer_id, items):" in text
+
+
 # ---- templates -------------------------------------------------------------------------------------------------
 
 

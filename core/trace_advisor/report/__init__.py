@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Callable
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -45,11 +46,14 @@ def render(
     template: Path | None = None,
     root: Path | None = None,
     generated_at: datetime | None = None,
+    source: Callable[[str], str | None] | None = None,
 ) -> str:
     """The report text. ``md`` uses ``template`` (or ``config.report.template``) when set, else the coded formatter.
 
     File paths are shown relative to ``root`` (default: the working directory when it holds every file, else the
     files' common folder). ``generated_at`` adds a timestamp; without it the output is deterministic.
+    ``source(file)`` gives the text that was analysed when it is not the file on disk (an editor's unsaved buffer,
+    e.g. ``lambda f: index.source(Path(f))``); span previews are computed on it (None: read from disk).
     Raises :class:`ReportError` for an unknown format or a bad template.
     """
     if fmt not in FORMATS:
@@ -57,7 +61,7 @@ def render(
     chosen = template_for(config, template) if fmt == "md" else None
     if chosen is not None:
         validate_template(chosen)  # before any work
-    facts = build_facts(result, config, root=root, generated_at=generated_at)
+    facts = build_facts(result, config, root=root, generated_at=generated_at, source=source)
     if fmt == "json":
         return render_json(facts)
     if fmt == "sarif":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
@@ -134,12 +134,19 @@ def relative(file: str, root: Path) -> str:
 
 
 def build_facts(
-    result: AnalysisResult, config: Config, *, root: Path | None = None, generated_at: datetime | None = None
+    result: AnalysisResult,
+    config: Config,
+    *,
+    root: Path | None = None,
+    generated_at: datetime | None = None,
+    source: Callable[[str], str | None] | None = None,
 ) -> ReportFacts:
+    """What every report says about ``result``. ``source(file)`` gives the text that was analysed (an editor's
+    unsaved buffer; None: the file on disk), for the span previews."""
     base = report_root(result, root)
     order = list(config.priorities)
     ranked = sorted(result.recommendations, key=lambda r: _rank(r, order))
-    previewer = Previewer()
+    previewer = Previewer(source)
     groups: list[PriorityGroup] = []
     for priority in order + sorted({r.priority for r in ranked} - set(order)):
         members = tuple(_rec_facts(r, base, previewer) for r in ranked if r.priority == priority)

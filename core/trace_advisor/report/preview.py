@@ -40,8 +40,9 @@ def read_source(path: str) -> str:
 class Previewer:
     """Span previews for many recommendations: each file is read and parsed once."""
 
-    def __init__(self, read: Callable[[str], str] = read_source) -> None:
-        self._read = read
+    def __init__(self, source: Callable[[str], str | None] | None = None) -> None:
+        """``source(file)``: the text analysed (an editor's unsaved buffer), None to read the file from disk."""
+        self._source = source
         self._editors: dict[str, SpanEditor | str] = {}  # file -> its editor, or why it cannot be read
 
     def preview(self, rec: Recommendation) -> SpanPreview:
@@ -55,7 +56,8 @@ class Previewer:
         found = self._editors.get(file)
         if found is None:
             try:
-                found = SpanEditor(self._read(file))
+                text = self._source(file) if self._source is not None else None
+                found = SpanEditor(text if text is not None else read_source(file))
             except (OSError, SyntaxError, UnicodeDecodeError, LookupError) as exc:
                 found = f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}"
             self._editors[file] = found
