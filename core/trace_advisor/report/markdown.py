@@ -63,9 +63,9 @@ def _summary(facts: ReportFacts) -> list[str]:
     if facts.top:
         lines += ["Start with:", ""]
         lines += [
-            f"1. {md_code(rec.qualname)} in {md_code(f'{rec.file}:{rec.start_line}')}"
+            f"{number}. {md_code(rec.qualname)} in {md_code(f'{rec.file}:{rec.start_line}')}"
             f" ({md_text(priority_title(rec.priority))}, confidence {rec.confidence_text})"
-            for rec in facts.top
+            for number, rec in enumerate(facts.top, start=1)
         ]
         lines.append("")
     if facts.problems:
