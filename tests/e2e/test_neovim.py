@@ -73,3 +73,9 @@ def test_neovim_session(tmp_path: Path) -> None:
     ast.parse(written)
     assert f'start_as_current_span("{TARGET}")' in written
     assert "from opentelemetry import trace" in written
+    # the "Add span" lens (a server command run with the client's exec_cmd) added its span too
+    lens_span = result["lens_span"].removeprefix("Add span \u201c").removesuffix("\u201d")
+    assert lens_span != TARGET and f'start_as_current_span("{lens_span}")' in written
+    # Analyze Workspace answers for every Python file of the folder, with the configured (local) engine
+    analysed = {Path(entry["uri"].removeprefix("file://")) for entry in result["workspace"]}
+    assert analysed == {p for p in project.rglob("*.py")} and {e["engine"] for e in result["workspace"]} == {"local"}

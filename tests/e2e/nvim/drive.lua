@@ -92,6 +92,33 @@ local function drive()
     return true
   end)
   step('cleared')
+
+  -- The "Add span" lens is a server command (trace-advisor.addSpan [uri, symbol, def line]): run it as Neovim does.
+  local client = vim.lsp.get_clients({ bufnr = bufnr, name = 'trace_advisor' })[1]
+  vim.lsp.codelens.refresh({ bufnr = bufnr })
+  local add
+  wait(20000, 'an "Add span" lens', function()
+    for _, lens in ipairs(vim.lsp.codelens.get(bufnr)) do
+      local command = lens.command
+      if command and command.command == 'trace-advisor.addSpan' and not command.title:find(target, 1, true) then
+        add = command
+        return true
+      end
+    end
+    return false
+  end)
+  tick = vim.api.nvim_buf_get_changedtick(bufnr)
+  client:exec_cmd(add, { bufnr = bufnr })
+  wait(20000, 'the lens span to be applied', function() return vim.api.nvim_buf_get_changedtick(bufnr) ~= tick end)
+  result.lens_span = add.title
+  vim.cmd('write')
+  step('lens')
+
+  local answer = client:request_sync('workspace/executeCommand',
+    { command = 'trace-advisor.analyzeWorkspace', arguments = {} }, 30000, bufnr)
+  if not answer or answer.err then error('analyzeWorkspace failed: ' .. vim.inspect(answer)) end
+  result.workspace = vim.tbl_map(function(file) return { uri = file.uri, engine = file.engine } end, answer.result)
+  step('workspace')
 end
 
 local ok, err = xpcall(drive, debug.traceback)
