@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from trace_advisor.edits import SpanEditor, apply_edits, occurrence, occurrence_line
 
-TEXT = '''import sqlite3
+TEXT = """import sqlite3
 
 
 def connect(path):
@@ -19,7 +19,7 @@ class Settings:
     @email.setter
     def email(self, value):
         connect("a.db").execute("UPDATE s SET email = ?", (value,))
-'''
+"""
 
 
 def test_a_setter_line_keeps_meaning_the_setter_after_other_edits() -> None:
