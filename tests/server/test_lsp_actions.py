@@ -78,16 +78,17 @@ async def execute(client: LanguageClient, command: str, *arguments: object) -> o
 
 
 async def test_quick_fix_is_the_cli_edit(client: LanguageClient) -> None:
-    file = path(client, "notify.py")  # one recommendation: the quick-fix is all `apply --all` does to this file
+    file = path(client, "notify.py")  # one recommendation: `apply --all` does to this file what the quick-fix does
     uri = open_document(client, file)
     (target,) = named(await wait_diagnostics(client, uri, lambda d: bool(named(d, ":send_receipt"))), ":send_receipt")
     (fix,) = await actions_at(client, uri, target.range, [target], ["quickfix"])
     assert fix.kind == types.CodeActionKind.QuickFix and fix.is_preferred and list(fix.diagnostics) == [target]
     assert fix.edit.document_changes[0].text_document.version == 1
     result = apply_text_edits(file.read_text(), edits_of(fix.edit, uri))
+    assert result == cli_apply(orders(client), file, "--symbol", "send_receipt")
     assert result == cli_apply(orders(client), file, "--all")
     compile(result, str(file), "exec")
-    assert 'start_as_current_span("send_receipt")' in result
+    assert 'start_as_current_span("send_receipt")' in result and 'span.set_attribute("app.order_id"' in result
 
 
 def span_after_else(text: str) -> bool:
