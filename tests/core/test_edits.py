@@ -375,6 +375,33 @@ def test_capture_notes_and_global_names() -> None:
     assert "return value is not recorded" in notes
 
 
+def test_attributes_reading_locals_assigned_later_are_not_recorded(span_exporter: InMemorySpanExporter) -> None:
+    # a model answer may name a local (``order.id``); at the top of the body it is not bound yet
+    text = (
+        "LIMIT = 5\n\n\ndef place(order_id: str):\n    order = {'id': order_id}\n"
+        "    for item in range(2):\n        pass\n    return order\n"
+    )
+    capture = Capture(
+        attributes=(
+            Attribute("order.id", "order['id']"),
+            Attribute("app.item", "item"),
+            Attribute("app.limit", "LIMIT"),
+            Attribute("app.order_id", "order_id"),
+        ),
+    )
+    result = span_edits(text, "place", capture)
+    edited = apply_edits(text, result.edits)
+    assert "order.id" not in edited and "app.item" not in edited
+    assert 'span.set_attribute("app.limit", LIMIT)' in edited
+    notes = " | ".join(result.notes)
+    assert "uses order, assigned later" in notes and "uses item, assigned later" in notes
+    namespace: dict[str, object] = {}
+    exec(compile(edited, "place.py", "exec"), namespace)  # the instrumented code runs: nothing is read unbound
+    assert namespace["place"]("A-1") == {"id": "A-1"}  # type: ignore[operator]
+    (span,) = span_exporter.get_finished_spans()
+    assert span.attributes == {"app.limit": 5, "app.order_id": "A-1"}
+
+
 def test_wraps_wrapper_gets_a_note_about_its_shared_span_name(tmp_path: Path) -> None:
     text, _ = read_text(SPANS / "methods" / "orders_app" / "orders.py")
     result = span_edits(text, "retry.<locals>.decorate.<locals>.wrapper")

@@ -109,6 +109,23 @@ def _quote(key: str) -> str:
     return json.dumps(key, ensure_ascii=False)
 
 
+def _local_names(node: FunctionNode) -> set[str]:
+    """Names the body binds itself: at the top of the body (where attributes are set) they are not assigned yet."""
+    names: set[str] = set()
+    for child in own_scope(node):
+        if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store | ast.Del):
+            names.add(child.id)
+        elif isinstance(child, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and child.name:
+            names.add(child.name)
+        elif isinstance(child, ast.MatchMapping) and child.rest:
+            names.add(child.rest)
+        elif isinstance(child, ast.Import | ast.ImportFrom):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in child.names)
+        elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(child.name)
+    return names
+
+
 def attribute_code(node: FunctionNode, capture: Capture, span: str, *, is_method: bool) -> AttributeCode:
     """Statements recording ``capture.parameters`` and ``capture.attributes`` on ``span``."""
     params = _parameters(node)
@@ -116,6 +133,7 @@ def attribute_code(node: FunctionNode, capture: Capture, span: str, *, is_method
     receiver = positional[0].arg if is_method and positional else None
     # names the body declares global/nonlocal cannot be read before that declaration (a compile-time error)
     declared = {name for n in own_scope(node) if isinstance(n, ast.Global | ast.Nonlocal) for name in n.names}
+    local = _local_names(node) - declared - set(params)
     lines: list[tuple[int, str]] = []
     notes: list[str] = []
     statements = 0
@@ -163,6 +181,13 @@ def attribute_code(node: FunctionNode, capture: Capture, span: str, *, is_method
         clash = sorted({n.id for n in ast.walk(parsed) if isinstance(n, ast.Name)} & declared)
         if clash:
             notes.append(f"expression for {attribute.key!r} uses {', '.join(clash)}, declared global/nonlocal later")
+            continue
+        unbound = sorted({n.id for n in ast.walk(parsed) if isinstance(n, ast.Name)} & local)
+        if unbound:
+            notes.append(
+                f"expression {expression!r} for {attribute.key!r} uses {', '.join(unbound)}, assigned later in the"
+                " function: not recorded (set it on the span where the value is known)"
+            )
             continue
         seen.add(attribute.key)
         if isinstance(parsed, ast.Name) and parsed.id in params and parsed.id != receiver:
