@@ -21,10 +21,10 @@ from trace_advisor.facts.definitions import definitions_of
 from trace_advisor.facts.model import ModuleFacts
 from trace_advisor.facts.splice import splice
 from trace_advisor.model import CallEdge, Definition, Position, Problem, SymbolId, SyntaxProblem
-from trace_advisor.parsing import Parsed, decode_source, parse_source
+from trace_advisor.parsing import Parsed, parse_source
 from trace_advisor.resolve import ModuleInfo, Resolver
 from trace_advisor.resolve.dependencies import Importers, interface_of
-from trace_advisor.sourcefiles import EMPTY_FACTS, FactsReader, FileState, syntax_problem
+from trace_advisor.sourcefiles import EMPTY_FACTS, DiskTexts, FactsReader, FileState, syntax_problem
 from trace_advisor.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,7 @@ class Index:
     ) -> None:
         self._workspace = Workspace(roots, search_paths=search_paths, python=python, ignore=ignore)
         self._reader = FactsReader(FactsCache(cache_dir, enabled=use_cache), max_file_bytes)
+        self._disk = DiskTexts()
         self._lock = threading.RLock()
         self._files: dict[Path, FileState] = {}
         self._modules: dict[str, Path] = {}
@@ -205,11 +206,7 @@ class Index:
             state = self._files.get(path)
             if state is not None and state.overlay is not None:
                 return state.overlay
-        try:
-            decoded = decode_source(path.read_bytes(), str(path))
-        except OSError:
-            return None
-        return decoded if isinstance(decoded, str) else None
+        return self._disk.get(path)
 
     def module_for_path(self, path: Path) -> str | None:
         path = Path(os.path.abspath(path))

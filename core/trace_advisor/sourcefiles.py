@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,6 +122,45 @@ class FactsReader:
             state.definitions = definitions_of(facts, state.module, str(state.path))
             state.by_symbol = {d.symbol: d for d in reversed(state.definitions)}  # the first of equal symbols wins
         return state.definitions
+
+
+class DiskTexts:
+    """Decoded texts of files on disk, read again only when their size or modification time changed, so that
+    repeated questions about one file (ranges of many call sites) share one string. Keeps the latest ``limit``.
+
+    A file modified shortly before it was read is read again every time (as git does with "racy" entries): file
+    system clocks are coarse, and two writes of equal size within one tick would otherwise look unchanged.
+    """
+
+    _RACY_NS = 2_000_000_000
+
+    def __init__(self, limit: int = 256) -> None:
+        self._limit = limit
+        self._texts: OrderedDict[Path, tuple[tuple[int, int], str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, path: Path) -> str | None:
+        try:
+            stat = path.stat()
+            stamp = (stat.st_mtime_ns, stat.st_size)
+            with self._lock:
+                known = self._texts.get(path)
+                if known is not None and known[0] == stamp:
+                    self._texts.move_to_end(path)
+                    return known[1]
+            read_at = time.time_ns()
+            decoded = decode_source(path.read_bytes(), str(path))
+        except OSError:
+            return None
+        if not isinstance(decoded, str):
+            return None
+        if stat.st_mtime_ns > read_at - self._RACY_NS:
+            return decoded  # too recent to trust the stamp next time
+        with self._lock:
+            self._texts[path] = (stamp, decoded)
+            while len(self._texts) > self._limit:
+                self._texts.popitem(last=False)
+        return decoded
 
 
 def syntax_problem(syntax: SyntaxProblem | None, file: str) -> Problem | None:
