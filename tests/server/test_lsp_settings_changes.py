@@ -69,3 +69,31 @@ async def test_add_spans_right_after_a_settings_change_uses_the_new_settings(cli
     assert await add_spans(client, uri) == {"applied": False, "functions": 0}
     change_settings(client, DEFAULTS)
     assert await add_spans(client, uri) == {"applied": True, "functions": 1}
+
+
+@pytest_lsp.fixture(scope="module", config=server_config())
+async def push_client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A client that cannot answer workspace/configuration: it pushes its settings with didChangeConfiguration."""
+    workspace = copy_fixture(tmp_path_factory.mktemp("settings-push"))
+    record_server_requests(lsp_client)
+    lsp_client.orders = workspace / "orders"  # type: ignore[attr-defined]
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(workspace=types.WorkspaceClientCapabilities(configuration=False)),
+            workspace_folders=[types.WorkspaceFolder(uri=(workspace / "orders").as_uri(), name="orders")],
+            initialization_options=STRICT,
+        )
+    )
+    await wait_ready(lsp_client)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_pushed_settings_replace_the_initialization_options(push_client: LanguageClient) -> None:
+    uri = open_document(push_client, notify(push_client))
+    assert list(await wait_diagnostics(push_client, uri)) == []
+    push_client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"traceAdvisor": DEFAULTS})
+    )
+    found = await wait_diagnostics(push_client, uri, bool)
+    assert [d.data["symbol"] for d in found] == ["orders.notify:send_receipt"]
