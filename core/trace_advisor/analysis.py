@@ -18,7 +18,7 @@ from trace_advisor.detect import run_detectors
 from trace_advisor.detect.context import FunctionContext, FunctionDef, GraphFacts, ModuleFacts, Signal
 from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
 from trace_advisor.detect.shape import runs_forever
-from trace_advisor.model import AnalysisResult, Problem, Recommendation, SymbolId, make_symbol, split_symbol
+from trace_advisor.model import AnalysisResult, Problem, Recommendation, SymbolId, split_symbol
 
 if TYPE_CHECKING:
     from trace_advisor.index import Index
@@ -64,21 +64,6 @@ class _Modules:
         found = self.parsed(path)
         return found if isinstance(found, Problem) else found.facts
 
-    def symbol_of(self, dotted: str) -> SymbolId | None:
-        """The workspace function a dotted name (``shop.services.orders.OrderService.cancel``) refers to, if any."""
-        parts = dotted.split(".")
-        for cut in range(len(parts) - 1, 0, -1):
-            module = ".".join(parts[:cut])
-            path = self.index.path_for_module(module)
-            if path is None:
-                continue
-            facts = self.get(path)
-            qualname = ".".join(parts[cut:])
-            if isinstance(facts, ModuleFacts) and qualname in facts.by_qualname:
-                return make_symbol(module, qualname)
-            return None
-        return None
-
     def function(self, symbol: SymbolId) -> FunctionContext | None:
         """A graph-less context of a workspace function (for summaries of what callees do)."""
         try:
@@ -111,11 +96,7 @@ class Analyzer:
         self.graph = graph
         self.priorities = [p for p in config.priorities if config.weight(p) > 0]
         self.scorer = LocalScorer(config, self.cache.installed.get(config.python) if installed is None else installed)
-        self.builder = (
-            GraphFactsBuilder(graph, self._io_of, self._forever_of, self.modules.symbol_of)
-            if graph is not None
-            else None
-        )
+        self.builder = GraphFactsBuilder(graph, self._io_of, self._forever_of) if graph is not None else None
         self.candidates: list[tuple[FunctionContext, tuple[Signal, ...], Recommendation | None, float]] = []
 
     def _io_of(self, symbol: SymbolId) -> str | None:
@@ -160,7 +141,7 @@ class Analyzer:
             graph_facts = self.builder.facts(symbol) if self.builder is not None else GraphFacts()
             key = parsed.source_key(fdef)
             result = kept.get(slot)
-            if result is None or not result.valid_for(key, graph_facts, graph_facts.lookup):
+            if result is None or not result.valid_for(key, graph_facts):
                 result = self._analyse_function(facts, fdef, key, graph_facts)
                 if result is None:
                     continue

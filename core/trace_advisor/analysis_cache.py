@@ -2,7 +2,7 @@
 
 An edit re-analyses one file; most of its functions are unchanged. A function's result is reused while everything
 the detectors and the scorer read is equal: its lines and where they are, the module-level facts it sees (imports,
-known types, its class), its call-graph facts, and what typed look-ups of its calls answered.
+known types, its class) and its call-graph facts.
 """
 
 from __future__ import annotations
@@ -76,11 +76,8 @@ class FunctionResult:
     recommendation: Recommendation | None
     confidence: float
 
-    def valid_for(self, source_key: object, graph: GraphFacts, lookup: object) -> bool:
-        if self.source_key != source_key or self.graph != graph:
-            return False
-        answers = self.ctx.looked_up
-        return not answers or (callable(lookup) and all(lookup(t) == found for t, found in answers.items()))
+    def valid_for(self, source_key: object, graph: GraphFacts) -> bool:
+        return self.source_key == source_key and self.graph == graph
 
 
 class AnalysisCache:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from trace_advisor.detect.apis import ApiMatch, match_call
@@ -46,9 +46,6 @@ class GraphFacts:
     reachable_from_entry: bool | None = None
     # workspace callee -> "kind|what I/O it does" (kind as in the catalog: http, db, file...)
     callee_io: Mapping[SymbolId, str] = field(default_factory=dict)
-    # dotted call target (from imports and annotations) -> (workspace symbol, its "kind|I/O" or None), for calls the
-    # graph left unresolved (``service: OrderService`` then ``service.cancel(...)``)
-    lookup: Callable[[str], tuple[SymbolId, str | None] | None] | None = field(default=None, compare=False)
     callee_forever: frozenset[SymbolId] = frozenset()  # workspace callees that run for the life of the process
 
 
@@ -189,9 +186,7 @@ class FunctionContext:
         self.nodes: tuple[ast.AST, ...] = tuple(n for n, _ in walked)
         self._loops: dict[int, int] = {id(n): d for n, d in walked}
         self._bind_locals()
-        self.callee_io: dict[SymbolId, str] = dict(self.graph.callee_io)  # graph edges, then typed lookups
-        # what ``graph.lookup`` answered while the calls were typed (a cached context is valid while these hold)
-        self.looked_up: dict[str, tuple[SymbolId, str | None] | None] = {}
+        self.callee_io: dict[SymbolId, str] = dict(self.graph.callee_io)
         self.calls: tuple[CallInfo, ...] = tuple(self._call_info(n) for n in self.nodes if isinstance(n, ast.Call))
 
     @property
@@ -283,13 +278,6 @@ class FunctionContext:
         target = self.scope.target_of(call)
         if target is None and edge is not None:
             target = _symbol_to_dotted(edge.callee)
-        if edge is None and target is not None and self.graph.lookup is not None:
-            found = self.looked_up[target] = self.graph.lookup(target)
-            if found is not None:
-                symbol, io = found
-                if io:
-                    self.callee_io[symbol] = io
-                return CallInfo(call, rng, expr_text(call.func), target, None, symbol, False)
         return CallInfo(
             node=call,
             range=rng,

@@ -25,10 +25,7 @@ class GraphFactsBuilder:
         graph: GraphLike,
         io_of: Callable[[SymbolId], str | None],
         forever_of: Callable[[SymbolId], bool] | None = None,
-        symbol_of: Callable[[str], SymbolId | None] | None = None,
     ) -> None:
-        self._symbol_of = symbol_of
-        self._lookups: dict[str, tuple[SymbolId, str | None] | None] = {}
         self.graph = graph
         self._io_of = io_of
         self._forever_of = forever_of
@@ -49,13 +46,6 @@ class GraphFactsBuilder:
             self._forever[symbol] = self._forever_of(symbol)
         return self._forever[symbol]
 
-    def lookup(self, dotted: str) -> tuple[SymbolId, str | None] | None:
-        """A dotted call target that names a workspace function: its symbol and what I/O it does."""
-        if dotted not in self._lookups:
-            symbol = self._symbol_of(dotted) if self._symbol_of is not None else None
-            self._lookups[dotted] = (symbol, self.io_label(symbol)) if symbol is not None else None
-        return self._lookups[dotted]
-
     def facts(self, symbol: SymbolId) -> GraphFacts:
         edges = self.graph.callees(symbol)
         callee_io: dict[SymbolId, str] = {}
@@ -73,5 +63,4 @@ class GraphFactsBuilder:
             reachable_from_entry=self.graph.reachable(symbol),
             callee_io=callee_io,
             callee_forever=frozenset(forever),
-            lookup=self.lookup if self._symbol_of is not None else None,
         )
