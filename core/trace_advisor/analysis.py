@@ -18,6 +18,7 @@ from trace_advisor.detect import run_detectors
 from trace_advisor.detect.context import FunctionContext, FunctionDef, GraphFacts, ModuleFacts, Signal
 from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
 from trace_advisor.detect.shape import runs_forever
+from trace_advisor.gcpause import gc_paused
 from trace_advisor.model import AnalysisResult, Problem, Recommendation, SymbolId, split_symbol
 
 if TYPE_CHECKING:
@@ -170,13 +171,14 @@ class Analyzer:
     def run(
         self, files: Sequence[Path], cancel: CancelToken, progress: Callable[[int, int], None] | None
     ) -> tuple[list[Recommendation], list[Problem], int]:
-        if not self.cache.lock.acquire(blocking=False):  # another run is using the cache: this one works alone
-            self.cache = self.modules.cache = AnalysisCache()
-            return self._run(files, cancel, progress)
-        try:
-            return self._run(files, cancel, progress)
-        finally:
-            self.cache.lock.release()
+        with gc_paused():  # syntax trees and contexts hold no cycles: a collection mid-run only rescans them
+            if not self.cache.lock.acquire(blocking=False):  # another run is using the cache: this one works alone
+                self.cache = self.modules.cache = AnalysisCache()
+                return self._run(files, cancel, progress)
+            try:
+                return self._run(files, cancel, progress)
+            finally:
+                self.cache.lock.release()
 
     def _run(
         self, files: Sequence[Path], cancel: CancelToken, progress: Callable[[int, int], None] | None

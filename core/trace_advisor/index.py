@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import builtins
-import gc
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar, cast
 
@@ -20,6 +18,7 @@ from trace_advisor.config_model import Config
 from trace_advisor.facts.definitions import definitions_of
 from trace_advisor.facts.model import ModuleFacts
 from trace_advisor.facts.splice import splice
+from trace_advisor.gcpause import gc_paused, settle
 from trace_advisor.model import CallEdge, Definition, Position, Problem, SymbolId, SyntaxProblem
 from trace_advisor.parsing import Parsed, parse_source
 from trace_advisor.resolve import ModuleInfo, Resolver
@@ -79,7 +78,7 @@ class Index:
     def build(self, cancel: CancelToken = NEVER, progress: Callable[[int, int], None] | None = None) -> None:
         """Discover and index every workspace file (facts come from the cache when the content is unchanged)."""
         paths = self._workspace.discover()
-        with self._lock, _gc_paused():
+        with self._lock, gc_paused():
             overlays = {path: state.overlay for path, state in self._files.items() if state.overlay is not None}
             self._files.clear()
             self._modules.clear()
@@ -92,7 +91,7 @@ class Index:
             self._invalidate_all()
             for path, text in overlays.items():  # open documents survive a rebuild
                 self.update_file(path, text)
-        _settle()
+        settle()
 
     def _add(self, path: Path) -> FileState | None:
         module = self._workspace.module_name(path)
@@ -117,7 +116,7 @@ class Index:
         When the new text does not parse, the last good facts stay in use and the syntax problem is returned.
         """
         path = Path(os.path.abspath(path))
-        with self._lock, _gc_paused():
+        with self._lock, gc_paused():
             state = self._files.get(path)
             if state is None:
                 if not self._workspace.accepts(path):  # e.g. a site-packages file opened in the editor
@@ -277,7 +276,7 @@ class Index:
         that ``callers()`` and ``entry_points()`` answer at once afterwards."""
         with self._lock:
             modules = [module for module in self._modules if module not in self._calls]
-        with _gc_paused():
+        with gc_paused():
             for number, module in enumerate(modules):
                 cancel.check()
                 with self._lock:
@@ -366,11 +365,11 @@ class Index:
             if not self._calls.complete:  # some modules are not (or no longer) resolved: resolve them all once
                 self._calls.settle()
                 missing = [module for module in self._modules if module not in self._calls]
-                with _gc_paused():
+                with gc_paused():
                     for module in missing:
                         self.module_calls(module)
                     self._map_importers()
-                _settle()
+                settle()
                 self._calls.complete = True
             return self._calls.incoming(symbol)
 
@@ -386,23 +385,3 @@ class Index:
                 for d in self._reader.definitions_of(self._files[self._modules[module]])
                 if d.kind != "class"
             )
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Indexing allocates millions of long-lived objects: the cyclic GC would rescan them over and over."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _settle() -> None:
-    """Move the long-lived index data out of the cyclic GC's way (it is acyclic and freed by reference counting).
-
-    Without this every later collection re-traverses millions of fact objects: an edit's parse took seconds.
-    """
-    gc.freeze()
