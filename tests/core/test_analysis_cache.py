@@ -26,6 +26,18 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.fixture()
+def config() -> Config:
+    return default_config()
+
+
+@pytest.fixture()
+def index(project: Path, config: Config) -> Index:
+    built = Index.from_config(config, [project], use_cache=False)
+    built.build()
+    return built
+
+
 def run(index: Index, config: Config, path: Path, cache: AnalysisCache | None = None) -> tuple[object, ...]:
     analyzer = Analyzer(index, config, index.graph(), cache=cache)
     recs, problems, _ = analyzer.run([path], NEVER, None)
@@ -38,10 +50,7 @@ def by_symbol(recs: object) -> dict[str, Recommendation]:
     return {r.symbol: r for r in recs}
 
 
-def test_kept_results_equal_a_fresh_analysis_after_edits(project: Path) -> None:
-    config = default_config()
-    index = Index.from_config(config, [project], use_cache=False)
-    index.build()
+def test_kept_results_equal_a_fresh_analysis_after_edits(project: Path, config: Config, index: Index) -> None:
     orders = project / "shop" / "services" / "orders.py"
     payments = project / "shop" / "clients" / "payments.py"
     text, payments_text = orders.read_text(), payments.read_text()
@@ -73,10 +82,7 @@ def test_kept_results_equal_a_fresh_analysis_after_edits(project: Path) -> None:
             assert kept == run(index, config, analysed, AnalysisCache()), (path.name, analysed.name)
 
 
-def test_unchanged_functions_are_not_analysed_again(project: Path) -> None:
-    config = default_config()
-    index = Index.from_config(config, [project], use_cache=False)
-    index.build()
+def test_unchanged_functions_are_not_analysed_again(project: Path, config: Config, index: Index) -> None:
     orders = project / "shop" / "services" / "orders.py"
     text = orders.read_text()
     first = by_symbol(run(index, config, orders)[0])
