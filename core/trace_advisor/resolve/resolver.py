@@ -28,8 +28,8 @@ from trace_advisor.facts.model import (
 )
 from trace_advisor.model import CallEdge, Range, SymbolId, UnresolvedCall
 from trace_advisor.resolve import values as v
+from trace_advisor.resolve.classes import Classes
 from trace_advisor.resolve.modules import ModuleInfo, ModuleProvider, absolute_module
-from trace_advisor.resolve.mro import linearize
 from trace_advisor.resolve.values import NOTHING, Value, Values
 
 _MAX_DEPTH = 48
@@ -44,20 +44,25 @@ class Resolver:
         self._builtins = frozenset(builtin_names)
         # memo tables per module (the module a key belongs to), so a change forgets only the modules it affects
         self._memo: dict[str, dict[tuple[object, ...], Values]] = {}
-        self._mros: dict[str, dict[str, tuple[Value, ...]]] = {}
+        self._classes = Classes(modules, self)
         self._depth = 0
 
     def clear(self) -> None:
         self._memo.clear()
-        self._mros.clear()
+        self._classes.clear()
 
     def forget(self, modules: Iterable[str]) -> None:
         """Drop what was computed for these modules (the ones a change can have affected)."""
+        modules = tuple(modules)
         for module in modules:
             self._memo.pop(module, None)
-            self._mros.pop(module, None)
+        self._classes.forget(modules)
 
-    def _table(self, module: str) -> dict[tuple[object, ...], Values]:
+    def mro(self, cls: SymbolId) -> tuple[Value, ...]:
+        return self._classes.mro(cls)
+
+    def table(self, module: str) -> dict[tuple[object, ...], Values]:
+        """The memo table of one module (what is computed for its names, chains and classes)."""
         table = self._memo.get(module)
         if table is None:
             table = self._memo[module] = {}
@@ -95,11 +100,11 @@ class Resolver:
             if kind == v.FUNCTION:
                 found[ident] = not self._is_workspace(ident)
             elif kind == v.CLASS:
-                inits = [i for k, i in self._class_attr(ident, "__init__", True, False) if k == v.FUNCTION]
+                inits = [i for k, i in self._classes.attribute(ident, "__init__", True, False) if k == v.FUNCTION]
                 for init in inits or [ident]:
                     found[init] = not self._is_workspace(init)
             elif kind == v.INSTANCE:
-                for k, i in self._class_attr(ident, "__call__", True, False):
+                for k, i in self._classes.attribute(ident, "__call__", True, False):
                     if k == v.FUNCTION:
                         found[i] = not self._is_workspace(i)
             elif kind == v.EXTERNAL:
@@ -108,7 +113,7 @@ class Resolver:
 
     # ---- names and chains ------------------------------------------------------------------------------------
     def eval_chain(self, info: ModuleInfo, scope: str, chain: Chain) -> Values:
-        table = self._table(info.name)
+        table = self.table(info.name)
         key = ("chain", scope, chain)
         found = table.get(key)
         if found is not None:
@@ -143,7 +148,7 @@ class Resolver:
 
     def lookup_name(self, info: ModuleInfo, scope_name: str, name: str) -> Values:
         """Python's scoping: the scope itself, enclosing functions (not classes), the module, star imports, builtins."""
-        table = self._table(info.name)
+        table = self.table(info.name)
         key = ("name", scope_name, name)
         found = table.get(key)
         if found is not None:
@@ -162,7 +167,7 @@ class Resolver:
                 bindings = current.bindings.get(name)
                 if bindings:
                     bound = True
-                    result = self._eval_bindings(info, current.qualname, bindings)
+                    result = self.eval_bindings(info, current.qualname, bindings)
                     break
                 if current.kind == "module":
                     result = self._star_lookup(info, current, name)
@@ -174,7 +179,7 @@ class Resolver:
         table[key] = result
         return result
 
-    def _eval_bindings(self, info: ModuleInfo, scope: str, bindings: tuple[Binding, ...]) -> Values:
+    def eval_bindings(self, info: ModuleInfo, scope: str, bindings: tuple[Binding, ...]) -> Values:
         if len(bindings) == 1:
             return self._eval_binding(info, scope, bindings[0])
         return _union(self._eval_binding(info, scope, binding) for binding in bindings)
@@ -235,7 +240,7 @@ class Resolver:
     # ---- modules ---------------------------------------------------------------------------------------------
     def _module_attr(self, module: str, name: str) -> Values:
         """``module.name`` / ``from module import name``: a binding, a star import, a submodule, or external."""
-        table = self._table(module)
+        table = self.table(module)
         key = ("attr", name)
         found = table.get(key)
         if found is not None:
@@ -247,7 +252,7 @@ class Resolver:
             scope = info.scopes["<module>"]
             bindings = scope.bindings.get(name)
             if bindings:
-                result = self._eval_bindings(info, "<module>", bindings)
+                result = self.eval_bindings(info, "<module>", bindings)
             else:
                 result = self._star_lookup(info, scope, name)
         if not result:
@@ -289,101 +294,17 @@ class Resolver:
         info = self._modules.module_info(symbol.partition(":")[0])
         return info is not None and info.workspace
 
-    # ---- classes ---------------------------------------------------------------------------------------------
-    def _scope_of(self, symbol: SymbolId) -> tuple[ModuleInfo, Scope] | None:
-        module, _, qualname = symbol.partition(":")
-        info = self._modules.module_info(module)
-        if info is None:
-            return None
-        scope = info.scopes.get(qualname)
-        return (info, scope) if scope is not None else None
-
-    def _bases(self, item: Value) -> list[Value]:
-        kind, ident = item
-        found = self._scope_of(ident) if kind == v.CLASS else None
-        if found is None:
-            return []
-        info, scope = found
-        bases: list[Value] = []
-        for chain in scope.bases:
-            if chain is None:
-                continue
-            for value in sorted(self.eval_chain(info, scope.parent or "<module>", chain)):
-                if value[0] in (v.CLASS, v.EXTERNAL) and value not in bases:
-                    bases.append(value)
-        return bases
-
-    def mro(self, cls: SymbolId) -> tuple[Value, ...]:
-        module = cls.partition(":")[0]
-        table = self._mros.get(module)
-        if table is None:
-            table = self._mros[module] = {}
-        found = table.get(cls)
-        if found is None:
-            found = linearize((v.CLASS, cls), self._bases)
-            table[cls] = found
-        return found
-
-    def _class_attr(self, cls: SymbolId, name: str, instance: bool, skip_first: bool) -> Values:
-        table = self._table(cls.partition(":")[0])
-        key = ("class", cls, name, instance, skip_first)
-        found = table.get(key)
-        if found is not None:
-            return found
-        table[key] = NOTHING
-        order = self.mro(cls)
-        externals: list[str] = []
-        result: Values | None = None
-        for kind, ident in order[1:] if skip_first else order:
-            if kind == v.EXTERNAL:
-                if ident not in v.OPAQUE_BASES:
-                    externals.append(ident)
-                continue
-            located = self._scope_of(ident)
-            if located is None:
-                continue
-            info, scope = located
-            bindings = scope.bindings.get(name)
-            if bindings:
-                result = self._eval_bindings(info, scope.qualname, bindings)
-                break
-            attributes = scope.attributes.get(name) if instance else None
-            if attributes:
-                result = self._eval_bindings(info, scope.qualname, attributes)
-                break
-        if result is None:
-            if len(externals) == 1:
-                result = frozenset({(v.EXTERNAL, f"{externals[0]}.{name}")})
-            elif not externals and name in v.OBJECT_ATTRIBUTES:  # only ``object`` is left to provide it
-                result = frozenset({(v.EXTERNAL, f"builtins:object.{name}")})
-            else:
-                result = NOTHING
-        elif instance:
-            result = self._through_properties(result)
-        table[key] = result
-        return result
-
-    def _through_properties(self, values: Values) -> Values:
-        out: set[Value] = set()
-        for value in values:
-            located = self._scope_of(value[1]) if value[0] == v.FUNCTION else None
-            if located is not None and located[1].method_kind == "property":
-                out.update(self._function_returns(value[1]))
-            else:
-                out.add(value)
-        return frozenset(out)
-
     # ---- attributes and calls --------------------------------------------------------------------------------
     def _attribute(self, value: Value, name: str) -> Values:
         kind, ident = value
         if kind == v.MODULE:
             return self._module_attr(ident, name)
         if kind == v.CLASS:
-            return self._class_attr(ident, name, False, False)
+            return self._classes.attribute(ident, name, False, False)
         if kind == v.INSTANCE:
-            return self._class_attr(ident, name, True, False)
+            return self._classes.attribute(ident, name, True, False)
         if kind == v.SUPER:
-            return self._class_attr(ident, name, True, True)
+            return self._classes.attribute(ident, name, True, True)
         if kind in (v.EXTERNAL, v.EXTERNAL_INSTANCE):
             return frozenset({(v.EXTERNAL, f"{ident}.{name}")})
         if kind == v.CONTEXT and name in ("__enter__", "__aenter__"):
@@ -393,14 +314,14 @@ class Resolver:
     def _call_result(self, value: Value) -> Values:
         kind, ident = value
         if kind == v.FUNCTION:
-            located = self._scope_of(ident)
+            located = self._classes.scope_of(ident)
             if located is not None and any(
                 d.chain and d.chain[-1] in v.CONTEXT_MANAGER_DECORATORS for d in located[1].decorators
             ):
                 return frozenset({(v.CONTEXT, ident)})
-            return self._function_returns(ident)
+            return self.function_returns(ident)
         if kind == v.ENTER:
-            located = self._scope_of(ident)
+            located = self._classes.scope_of(ident)
             if located is None:
                 return NOTHING
             info, scope = located
@@ -408,8 +329,8 @@ class Resolver:
         if kind == v.CLASS:
             return frozenset({(v.INSTANCE, ident)})
         if kind == v.INSTANCE:
-            calls = self._class_attr(ident, "__call__", True, False)
-            return _union(self._function_returns(i) for k, i in calls if k == v.FUNCTION)
+            calls = self._classes.attribute(ident, "__call__", True, False)
+            return _union(self.function_returns(i) for k, i in calls if k == v.FUNCTION)
         if kind == v.EXTERNAL:
             returned = v.STDLIB_RETURNS.get(ident)
             if returned is not None:
@@ -418,15 +339,15 @@ class Resolver:
                 return frozenset({(v.EXTERNAL_INSTANCE, ident)})
         return NOTHING
 
-    def _function_returns(self, function: SymbolId) -> Values:
+    def function_returns(self, function: SymbolId) -> Values:
         """Instances of the return annotation; without one, what its ``return <expr>`` statements evaluate to."""
-        table = self._table(function.partition(":")[0])
+        table = self.table(function.partition(":")[0])
         key = ("returns", function)
         found = table.get(key)
         if found is not None:
             return found
         table[key] = NOTHING
-        located = self._scope_of(function)
+        located = self._classes.scope_of(function)
         result = NOTHING
         if located is not None:
             info, scope = located

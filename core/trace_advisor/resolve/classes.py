@@ -1,0 +1,128 @@
+"""Classes during resolution: their bases and MRO, and where a class's or an instance's attribute comes from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+from trace_advisor.facts.model import Binding, Chain, Scope
+from trace_advisor.model import SymbolId
+from trace_advisor.resolve import values as v
+from trace_advisor.resolve.modules import ModuleInfo, ModuleProvider
+from trace_advisor.resolve.mro import linearize
+from trace_advisor.resolve.values import NOTHING, Value, Values
+
+
+class Evaluator(Protocol):
+    """What class lookups ask the resolver: chains and bindings evaluated, what functions return, memo tables."""
+
+    def eval_chain(self, info: ModuleInfo, scope: str, chain: Chain) -> Values: ...
+
+    def eval_bindings(self, info: ModuleInfo, scope: str, bindings: tuple[Binding, ...]) -> Values: ...
+
+    def function_returns(self, function: SymbolId) -> Values: ...
+
+    def table(self, module: str) -> dict[tuple[object, ...], Values]: ...
+
+
+class Classes:
+    """Class-related answers of one resolver, memoised per module like its other answers."""
+
+    def __init__(self, modules: ModuleProvider, evaluator: Evaluator) -> None:
+        self._modules = modules
+        self._evaluator = evaluator
+        self._mros: dict[str, dict[str, tuple[Value, ...]]] = {}
+
+    def clear(self) -> None:
+        self._mros.clear()
+
+    def forget(self, modules: Iterable[str]) -> None:
+        for module in modules:
+            self._mros.pop(module, None)
+
+    def scope_of(self, symbol: SymbolId) -> tuple[ModuleInfo, Scope] | None:
+        """The module and scope defining ``symbol`` (None outside readable modules)."""
+        module, _, qualname = symbol.partition(":")
+        info = self._modules.module_info(module)
+        if info is None:
+            return None
+        scope = info.scopes.get(qualname)
+        return (info, scope) if scope is not None else None
+
+    def bases(self, item: Value) -> list[Value]:
+        kind, ident = item
+        found = self.scope_of(ident) if kind == v.CLASS else None
+        if found is None:
+            return []
+        info, scope = found
+        bases: list[Value] = []
+        for chain in scope.bases:
+            if chain is None:
+                continue
+            for value in sorted(self._evaluator.eval_chain(info, scope.parent or "<module>", chain)):
+                if value[0] in (v.CLASS, v.EXTERNAL) and value not in bases:
+                    bases.append(value)
+        return bases
+
+    def mro(self, cls: SymbolId) -> tuple[Value, ...]:
+        """The C3 linearisation of ``cls`` and its bases (external bases stay as they are named)."""
+        module = cls.partition(":")[0]
+        table = self._mros.get(module)
+        if table is None:
+            table = self._mros[module] = {}
+        found = table.get(cls)
+        if found is None:
+            found = linearize((v.CLASS, cls), self.bases)
+            table[cls] = found
+        return found
+
+    def attribute(self, cls: SymbolId, name: str, instance: bool, skip_first: bool) -> Values:
+        """What ``name`` is on class ``cls`` (``instance``: on its instances, properties evaluated; ``skip_first``:
+        from the class after ``cls`` in its MRO, for ``super()``); one external base names it by that base."""
+        table = self._evaluator.table(cls.partition(":")[0])
+        key = ("class", cls, name, instance, skip_first)
+        found = table.get(key)
+        if found is not None:
+            return found
+        table[key] = NOTHING
+        order = self.mro(cls)
+        externals: list[str] = []
+        result: Values | None = None
+        for kind, ident in order[1:] if skip_first else order:
+            if kind == v.EXTERNAL:
+                if ident not in v.OPAQUE_BASES:
+                    externals.append(ident)
+                continue
+            located = self.scope_of(ident)
+            if located is None:
+                continue
+            info, scope = located
+            bindings = scope.bindings.get(name)
+            if bindings:
+                result = self._evaluator.eval_bindings(info, scope.qualname, bindings)
+                break
+            attributes = scope.attributes.get(name) if instance else None
+            if attributes:
+                result = self._evaluator.eval_bindings(info, scope.qualname, attributes)
+                break
+        if result is None:
+            if len(externals) == 1:
+                result = frozenset({(v.EXTERNAL, f"{externals[0]}.{name}")})
+            elif not externals and name in v.OBJECT_ATTRIBUTES:  # only ``object`` is left to provide it
+                result = frozenset({(v.EXTERNAL, f"builtins:object.{name}")})
+            else:
+                result = NOTHING
+        elif instance:
+            result = self._through_properties(result)
+        table[key] = result
+        return result
+
+    def _through_properties(self, values: Values) -> Values:
+        out: set[Value] = set()
+        for value in values:
+            located = self.scope_of(value[1]) if value[0] == v.FUNCTION else None
+            if located is not None and located[1].method_kind == "property":
+                out.update(self._evaluator.function_returns(value[1]))
+            else:
+                out.add(value)
+        return frozenset(out)
