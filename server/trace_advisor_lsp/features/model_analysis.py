@@ -78,9 +78,6 @@ async def ask_model(
     return finish_model_request(request, provider, answer)
 
 
-ask = ask_provider  # the provider's answer, failures turned into problems (kept for the workspace analysis)
-
-
 def provider_for(ls: TraceAdvisorServer, project: Project) -> Provider | None:
     """The provider for the project's current config (None: the local engine); built once per config. A provider
     that cannot be built (bad settings) is reported once and the local engine is used."""
