@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -51,18 +55,46 @@ def test_bad_files_are_reported_and_the_rest_indexed(workspace: Path, tmp_path: 
     assert {d.symbol for d in index.definitions(workspace / "syntax.py")} == {"syntax:<module>"}
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can read files without read permission")
-def test_unreadable_file(workspace: Path, tmp_path: Path) -> None:
+_INDEX_AND_REPORT = """
+import json, os, sys
+from pathlib import Path
+from trace_advisor.index import Index
+index = Index([Path(sys.argv[1])], use_cache=False)  # set up (interpreter paths) with the caller's rights
+if os.geteuid() == 0:  # the interpreter lives under /root: start as root, then read the workspace as `nobody`
+    os.setgid(65534)
+    os.setuid(65534)
+index.build()
+print(json.dumps({Path(p.file).name: p.message for p in index.problems if p.file}))
+"""
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    """A file without read permission, really refused by the OS (as an unprivileged user when tests run as root)."""
+    if os.geteuid() == 0:
+        # root reads anything: index as `nobody` in a world-readable folder outside pytest's private tmp
+        workspace = Path(tempfile.mkdtemp(prefix="unreadable-", dir="/tmp"))
+        workspace.chmod(0o755)
+    else:
+        workspace = tmp_path
+    (workspace / "good.py").write_text("def main():\n    pass\n")
     secret = workspace / "secret.py"
     secret.write_text("x = 1\n")
     secret.chmod(0)
     try:
-        index = Index([workspace], cache_dir=tmp_path / "cache")
-        index.build()
-        messages = {Path(p.file).name: p.message for p in index.problems if p.file}
+        done = subprocess.run(
+            [sys.executable, "-c", _INDEX_AND_REPORT, str(workspace)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        messages = json.loads(done.stdout)
         assert messages["secret.py"].startswith("cannot read file")
+        assert "good.py" not in messages
     finally:
         secret.chmod(0o644)
+        if workspace != tmp_path:
+            shutil.rmtree(workspace)
 
 
 def test_unreadable_file_as_seen_by_the_index(workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
