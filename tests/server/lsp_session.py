@@ -8,10 +8,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pytest
+import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
@@ -32,6 +34,59 @@ def copy_fixture(target: Path, name: str = "multiroot") -> Path:
     dest = target / name
     shutil.copytree(FIXTURES / name, dest)
     return dest
+
+
+def session_fixture(
+    name: str,
+    folders: Sequence[str] = ("multiroot/orders",),
+    *,
+    copies: Sequence[str] = ("multiroot",),
+    options: Any = None,
+    configuration: Any = None,
+    service: str | None = None,
+    env: dict[str, str] | None = None,
+) -> Any:
+    """A module-scoped ``client`` fixture (pytest-lsp gives it the matching module loop scope): the server over stdio
+    on private copies of the fixture folders ``copies``, with workspace ``folders`` (relative to the copies' parent),
+    initialization ``options`` and, when given, ``configuration`` answered to workspace/configuration; returns once
+    indexing is ready. With ``service`` (the name of a module fixture, e.g. a fake model server) ``options`` is a
+    function of that fixture's value. Read the session back with ``folders_of``, ``service_of``, ``init_result_of``.
+    """
+
+    @pytest_lsp.fixture(scope="module", config=server_config(**(env or {})))  # type: ignore[untyped-decorator]
+    async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest) -> AsyncIterator[None]:
+        base: Path = request.getfixturevalue("tmp_path_factory").mktemp(name)
+        for copy in copies:
+            copy_fixture(base, copy)
+        roots = [base / folder for folder in folders]
+        record_server_requests(lsp_client)
+        lsp_client.folders = roots  # type: ignore[attr-defined]
+        settings = options
+        if service is not None:
+            lsp_client.service = request.getfixturevalue(service)  # type: ignore[attr-defined]
+            settings = options(lsp_client.service)  # type: ignore[attr-defined]
+        if configuration is not None:
+            lsp_client.set_configuration({"traceAdvisor": configuration})
+        lsp_client.init_result = await initialize(lsp_client, roots, settings)  # type: ignore[attr-defined]
+        await wait_ready(lsp_client)
+        yield
+        await lsp_client.shutdown_session()
+
+    return client
+
+
+def folders_of(client: LanguageClient) -> list[Path]:
+    """The workspace folders a ``session_fixture`` session was started with (private copies)."""
+    return client.folders  # type: ignore[attr-defined,no-any-return]
+
+
+def service_of(client: LanguageClient) -> Any:
+    """The value of the ``service`` fixture a ``session_fixture`` session was started with."""
+    return client.service  # type: ignore[attr-defined]
+
+
+def init_result_of(client: LanguageClient) -> types.InitializeResult:
+    return client.init_result  # type: ignore[attr-defined,no-any-return]
 
 
 def record_server_requests(client: LanguageClient) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 from trace_advisor.edits import apply_edits, span_edits
@@ -15,17 +14,14 @@ from trace_advisor.edits import apply_edits, span_edits
 from tests.server.lsp_session import (
     apply_text_edits,
     cli_apply,
-    copy_fixture,
     edits_of,
-    initialize,
+    folders_of,
     named,
     open_document,
     position_of,
-    record_server_requests,
     replace_document,
-    server_config,
+    session_fixture,
     wait_diagnostics,
-    wait_ready,
 )
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -33,21 +29,11 @@ SETTER = "    def email(self, value: str) -> None:"
 GETTER = "    def email(self) -> str:"
 
 
-@pytest_lsp.fixture(scope="module", config=server_config())
-async def client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    base = tmp_path_factory.mktemp("actions")
-    workspace, spans = copy_fixture(base), copy_fixture(base, "spans")
-    record_server_requests(lsp_client)
-    lsp_client.orders = workspace / "orders"  # type: ignore[attr-defined]
-    lsp_client.spans = spans  # type: ignore[attr-defined]
-    await initialize(lsp_client, [workspace / "orders", spans])
-    await wait_ready(lsp_client)
-    yield
-    await lsp_client.shutdown_session()
+client = session_fixture("actions", ("multiroot/orders", "spans"), copies=("multiroot", "spans"))
 
 
 def orders(client: LanguageClient) -> Path:
-    return client.orders  # type: ignore[attr-defined,no-any-return]
+    return folders_of(client)[0]
 
 
 def path(client: LanguageClient, name: str) -> Path:
@@ -55,7 +41,7 @@ def path(client: LanguageClient, name: str) -> Path:
 
 
 def lookup(client: LanguageClient) -> Path:
-    return client.spans / "profiles" / "lookup.py"  # type: ignore[attr-defined,no-any-return]
+    return folders_of(client)[1] / "profiles" / "lookup.py"
 
 
 async def actions_at(
@@ -111,7 +97,7 @@ async def test_each_quick_fix_edits_its_own_def_and_together_they_are_apply_all(
     assert remaining.range.start.line < text.splitlines().index("else:")  # the def after `if` (moved by the import)
     (fix,) = await actions_at(client, uri, remaining.range, [remaining], ["quickfix"])
     text = apply_text_edits(text, edits_of(fix.edit, uri))
-    assert text == cli_apply(client.spans, file, "--all")  # type: ignore[attr-defined]
+    assert text == cli_apply(folders_of(client)[1], file, "--all")
     compile(text, str(file), "exec")
     replace_document(client, uri, 3, file.read_text())  # back to the text on disk for the next tests
     await wait_diagnostics(client, uri, lambda d: len(d) == 2)
@@ -147,7 +133,7 @@ async def test_refactor_in_a_property_setter_edits_the_setter(client: LanguageCl
 
 
 async def test_source_action_adds_every_recommended_span(client: LanguageClient) -> None:
-    for file, root in ((path(client, "store.py"), orders(client)), (lookup(client), client.spans)):  # type: ignore[attr-defined]
+    for file, root in ((path(client, "store.py"), orders(client)), (lookup(client), folders_of(client)[1])):
         uri = file.as_uri()
         if uri not in client.diagnostics:
             open_document(client, file)

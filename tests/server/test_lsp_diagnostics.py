@@ -7,41 +7,29 @@ import asyncio
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from tests.server.lsp_session import (
     apply_text_edits,
     change_document,
-    copy_fixture,
     edits_of,
-    initialize,
+    folders_of,
     named,
     open_document,
     position_of,
-    record_server_requests,
-    server_config,
+    session_fixture,
     wait_diagnostics,
-    wait_ready,
 )
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-@pytest_lsp.fixture(scope="module", config=server_config())
-async def client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    workspace = copy_fixture(tmp_path_factory.mktemp("diagnostics"))
-    record_server_requests(lsp_client)
-    lsp_client.orders = workspace / "orders"  # type: ignore[attr-defined]
-    await initialize(lsp_client, [workspace / "orders"], {"server": {"debounceMs": 30}})
-    await wait_ready(lsp_client)
-    yield
-    await lsp_client.shutdown_session()
+client = session_fixture("diagnostics", options={"server": {"debounceMs": 30}})
 
 
 def path(client: LanguageClient, name: str) -> Path:
-    return client.orders / "orders" / name  # type: ignore[attr-defined,no-any-return]
+    return folders_of(client)[0] / "orders" / name
 
 
 async def test_recommended_function_gets_a_hint_at_its_name(client: LanguageClient) -> None:

@@ -7,45 +7,40 @@ import asyncio
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from tests.server.lsp_session import (
-    copy_fixture,
     eventually,
-    initialize,
+    folders_of,
+    init_result_of,
     open_document,
-    record_server_requests,
-    server_config,
+    session_fixture,
     wait_diagnostics,
-    wait_ready,
 )
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-@pytest_lsp.fixture(scope="module", config=server_config())
-async def client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    workspace = copy_fixture(tmp_path_factory.mktemp("lifecycle"))
-    record_server_requests(lsp_client)
-    lsp_client.workspace_root = workspace  # type: ignore[attr-defined]
-    lsp_client.set_configuration({"traceAdvisor": {"server": {"debounceMs": 20, "logLevel": "info"}}})
-    lsp_client.init_result = await initialize(  # type: ignore[attr-defined]
-        lsp_client, [workspace / "orders", workspace / "billing"], {"minConfidence": 0.5}
-    )
-    await wait_ready(lsp_client)
-    yield
-    await lsp_client.shutdown_session()
+client = session_fixture(
+    "lifecycle",
+    ("multiroot/orders", "multiroot/billing"),
+    options={"minConfidence": 0.5},
+    configuration={"server": {"debounceMs": 20, "logLevel": "info"}},
+)
 
 
 def root(client: LanguageClient) -> Path:
-    return client.workspace_root  # type: ignore[attr-defined,no-any-return]
+    return folders_of(client)[0].parent
 
 
 async def test_capabilities(client: LanguageClient) -> None:
-    caps = client.init_result.capabilities  # type: ignore[attr-defined]
+    caps = init_result_of(client).capabilities
     sync = caps.text_document_sync
+    assert isinstance(sync, types.TextDocumentSyncOptions)
+    assert isinstance(caps.code_lens_provider, types.CodeLensOptions)
+    assert isinstance(caps.code_action_provider, types.CodeActionOptions)
+    assert caps.code_action_provider.code_action_kinds is not None and caps.execute_command_provider is not None
     assert sync.change == types.TextDocumentSyncKind.Incremental and sync.save is not None
     assert caps.code_lens_provider.resolve_provider is True
     assert caps.call_hierarchy_provider
@@ -57,7 +52,8 @@ async def test_capabilities(client: LanguageClient) -> None:
         "trace-advisor.addSpansInFile",
         "trace-advisor.addSpan",
     }
-    assert client.init_result.server_info.name == "trace-advisor-lsp"  # type: ignore[attr-defined]
+    info = init_result_of(client).server_info
+    assert info is not None and info.name == "trace-advisor-lsp"
 
 
 async def test_indexing_reports_progress_with_counts(client: LanguageClient) -> None:

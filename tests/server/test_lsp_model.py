@@ -7,24 +7,22 @@ import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
 from pygls.exceptions import JsonRpcRequestCancelled
 from pytest_lsp import LanguageClient
 
 from tests.server.lsp_session import (
-    copy_fixture,
     eventually,
-    initialize,
+    folders_of,
     named,
     open_document,
     position_of,
-    record_server_requests,
-    server_config,
+    service_of,
+    session_fixture,
     wait_diagnostics,
-    wait_ready,
 )
 from tests.support.fake_model import FakeModelServer, Reply
 from tests.support.openai_server import fake_openai
@@ -39,15 +37,8 @@ def model_server() -> Iterator[FakeModelServer]:
         yield server
 
 
-@pytest_lsp.fixture(scope="module", config=server_config(OPENAI_API_KEY="test-key"))
-async def client(  # type: ignore[no-untyped-def]
-    lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory, model_server: FakeModelServer
-):
-    workspace = copy_fixture(tmp_path_factory.mktemp("model"))
-    record_server_requests(lsp_client)
-    lsp_client.orders = workspace / "orders"  # type: ignore[attr-defined]
-    lsp_client.model_server = model_server  # type: ignore[attr-defined]
-    options = {
+def model_options(model_server: FakeModelServer) -> dict[str, Any]:
+    return {
         "provider": {
             "name": "openai",
             "cache": False,
@@ -55,18 +46,17 @@ async def client(  # type: ignore[no-untyped-def]
         },
         "server": {"debounceMs": 20},
     }
-    await initialize(lsp_client, [workspace / "orders"], options)
-    await wait_ready(lsp_client)
-    yield
-    await lsp_client.shutdown_session()
+
+
+client = session_fixture("model", options=model_options, service="model_server", env={"OPENAI_API_KEY": "test-key"})
 
 
 def path(client: LanguageClient, name: str) -> Path:
-    return client.orders / "orders" / name  # type: ignore[attr-defined,no-any-return]
+    return folders_of(client)[0] / "orders" / name
 
 
 def server(client: LanguageClient) -> FakeModelServer:
-    return client.model_server  # type: ignore[attr-defined,no-any-return]
+    return service_of(client)  # type: ignore[no-any-return]
 
 
 def save(client: LanguageClient, uri: str) -> None:

@@ -5,37 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from tests.server.lsp_session import (
-    copy_fixture,
-    initialize,
+    folders_of,
     open_document,
     position_of,
-    record_server_requests,
-    server_config,
+    session_fixture,
     wait_diagnostics,
-    wait_ready,
 )
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-@pytest_lsp.fixture(scope="module", config=server_config())
-async def client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    workspace = copy_fixture(tmp_path_factory.mktemp("navigation"))
-    record_server_requests(lsp_client)
-    lsp_client.orders = workspace / "orders"  # type: ignore[attr-defined]
-    await initialize(lsp_client, [workspace / "orders"])
-    await wait_ready(lsp_client)
-    yield
-    await lsp_client.shutdown_session()
+client = session_fixture("navigation")
 
 
 def path(client: LanguageClient, name: str) -> Path:
-    return client.orders / "orders" / name  # type: ignore[attr-defined,no-any-return]
+    return folders_of(client)[0] / "orders" / name
 
 
 async def prepare(client: LanguageClient, file: Path, needle: str, offset: int) -> types.CallHierarchyItem:
@@ -89,7 +77,7 @@ async def test_prepare_names_the_function_under_the_cursor(client: LanguageClien
     file = path(client, "service.py")
     item = await prepare(client, file, "amount = total(items)", 3)
     assert item.name == "place" and item.kind == types.SymbolKind.Method
-    assert item.data == {"symbol": "orders.service:OrderService.place", "root": str(client.orders)}  # type: ignore[attr-defined]
+    assert item.data == {"symbol": "orders.service:OrderService.place", "root": str(folders_of(client)[0])}
     text = file.read_text()
     assert item.selection_range.start == position_of(text, "def place", len("def "))
 
@@ -143,7 +131,7 @@ async def test_external_targets_on_a_search_path_are_shown(client: LanguageClien
     calls = await client.call_hierarchy_outgoing_calls_async(types.CallHierarchyOutgoingCallsParams(item=item))
     by_symbol = {call.to.data["symbol"]: call for call in calls or []}
     label = by_symbol["labels:format_label"]
-    vendor = client.orders.parent / "vendor" / "labels.py"  # type: ignore[attr-defined]
+    vendor = folders_of(client)[0].parent / "vendor" / "labels.py"
     assert label.to.uri == vendor.as_uri() and label.to.name == "format_label"
     assert [r.start for r in label.from_ranges] == [position_of(file.read_text(), "format_label(argv[0]")]
     assert "builtins:print" not in by_symbol  # no source: not shown

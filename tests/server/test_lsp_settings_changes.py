@@ -13,10 +13,11 @@ from pytest_lsp import LanguageClient
 
 from tests.server.lsp_session import (
     copy_fixture,
-    initialize,
+    folders_of,
     open_document,
     record_server_requests,
     server_config,
+    session_fixture,
     wait_diagnostics,
     wait_ready,
 )
@@ -26,21 +27,12 @@ STRICT = {"minConfidence": 0.99, "server": {"debounceMs": 20}}  # nothing in the
 DEFAULTS = {"server": {"debounceMs": 20}}  # min_confidence 0.5: notify.send_receipt (0.73) is recommended
 
 
-@pytest_lsp.fixture(scope="module", config=server_config())
-async def client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    workspace = copy_fixture(tmp_path_factory.mktemp("settings"))
-    record_server_requests(lsp_client)
-    lsp_client.orders = workspace / "orders"  # type: ignore[attr-defined]
-    # like VS Code: the same settings as initializationOptions and in workspace/configuration
-    lsp_client.set_configuration({"traceAdvisor": STRICT})
-    await initialize(lsp_client, [workspace / "orders"], STRICT)
-    await wait_ready(lsp_client)
-    yield
-    await lsp_client.shutdown_session()
+# like VS Code: the same settings as initializationOptions and in workspace/configuration
+client = session_fixture("settings", options=STRICT, configuration=STRICT)
 
 
 def notify(client: LanguageClient) -> Path:
-    return client.orders / "orders" / "notify.py"  # type: ignore[attr-defined,no-any-return]
+    return folders_of(client)[0] / "orders" / "notify.py"
 
 
 def change_settings(client: LanguageClient, settings: dict[str, Any]) -> None:
@@ -76,7 +68,7 @@ async def push_client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempP
     """A client that cannot answer workspace/configuration: it pushes its settings with didChangeConfiguration."""
     workspace = copy_fixture(tmp_path_factory.mktemp("settings-push"))
     record_server_requests(lsp_client)
-    lsp_client.orders = workspace / "orders"  # type: ignore[attr-defined]
+    lsp_client.folders = [workspace / "orders"]  # type: ignore[attr-defined]  # as session_fixture records them
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=types.ClientCapabilities(workspace=types.WorkspaceClientCapabilities(configuration=False)),

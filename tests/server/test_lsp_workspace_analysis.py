@@ -10,21 +10,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
 from pygls.exceptions import JsonRpcRequestCancelled
 from pytest_lsp import LanguageClient
 
 from tests.server.lsp_session import (
-    copy_fixture,
     eventually,
-    initialize,
+    folders_of,
     named,
     open_document,
-    record_server_requests,
-    server_config,
+    service_of,
+    session_fixture,
     wait_diagnostics,
-    wait_ready,
 )
 from tests.support.bedrock_server import Reply, fake_bedrock
 from tests.support.fake_model import FakeModelServer
@@ -48,15 +45,8 @@ def bedrock() -> Iterator[FakeModelServer]:
         yield server
 
 
-@pytest_lsp.fixture(scope="module", config=server_config(**AWS))
-async def client(  # type: ignore[no-untyped-def]
-    lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory, bedrock: FakeModelServer
-):
-    workspace = copy_fixture(tmp_path_factory.mktemp("workspace-analysis"))
-    record_server_requests(lsp_client)
-    lsp_client.workspace = workspace  # type: ignore[attr-defined]
-    lsp_client.bedrock = bedrock  # type: ignore[attr-defined]
-    options = {
+def bedrock_options(bedrock: FakeModelServer) -> dict[str, Any]:
+    return {
         "provider": {
             "name": "bedrock",
             "cache": False,  # every run asks again, so every run costs tokens
@@ -64,18 +54,23 @@ async def client(  # type: ignore[no-untyped-def]
         },
         "server": {"debounceMs": 20, "analyzeOnSave": False},
     }
-    await initialize(lsp_client, [workspace / "orders", workspace / "billing"], options)
-    await wait_ready(lsp_client)
-    yield
-    await lsp_client.shutdown_session()
+
+
+client = session_fixture(
+    "workspace-analysis",
+    ("multiroot/orders", "multiroot/billing"),
+    options=bedrock_options,
+    service="bedrock",
+    env=AWS,
+)
 
 
 def root(client: LanguageClient) -> Path:
-    return client.workspace  # type: ignore[attr-defined,no-any-return]
+    return folders_of(client)[0].parent
 
 
 def model(client: LanguageClient) -> FakeModelServer:
-    return client.bedrock  # type: ignore[attr-defined,no-any-return]
+    return service_of(client)  # type: ignore[no-any-return]
 
 
 def statuses(client: LanguageClient) -> list[dict[str, Any]]:
