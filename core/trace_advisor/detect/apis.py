@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from trace_advisor.detect.catalog import APIS, Api
-from trace_advisor.detect.hints import DISTINCT_METHODS, ORM_MANAGER_METHODS, RECEIVER_HINTS
+from trace_advisor.detect.hints import DISTINCT_METHODS, ORM_MANAGER_METHODS, PUBLISH_METHODS, RECEIVER_HINTS
 from trace_advisor.detect.names import expr_text, is_io_name
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -139,20 +139,6 @@ def match_call(call: ast.Call, target: str | None) -> ApiMatch | None:
                 continue
             op = ""
             if kind == "messaging":
-                op = (
-                    "publish"
-                    if method
-                    in {
-                        "send",
-                        "produce",
-                        "publish",
-                        "basic_publish",
-                        "send_message",
-                        "send_message_batch",
-                        "put_record",
-                        "send_and_wait",
-                    }
-                    else "receive"
-                )
+                op = "publish" if method in PUBLISH_METHODS else "receive"
             return ApiMatch(kind, system, label, text, False, None, op)
     return None

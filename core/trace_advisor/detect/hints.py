@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+# Messaging client methods that publish; the client's other methods receive.
+PUBLISH_METHODS = frozenset(
+    {"send", "produce", "publish", "basic_publish", "send_message", "send_message_batch", "put_record", "send_and_wait"}
+)
 # Method names that identify a client API on a receiver whose type is unknown, by words in the receiver's name.
 # (receiver words, method names, kind, system, label)
 RECEIVER_HINTS: tuple[tuple[frozenset[str], frozenset[str], str, str, str], ...] = (
@@ -100,18 +104,7 @@ RECEIVER_HINTS: tuple[tuple[frozenset[str], frozenset[str], str, str, str], ...]
     ),
     (
         frozenset({"producer", "publisher", "channel", "exchange", "topic", "bus", "broker", "queue", "sqs", "sns"}),
-        frozenset(
-            {
-                "send",
-                "produce",
-                "publish",
-                "basic_publish",
-                "send_message",
-                "send_message_batch",
-                "put_record",
-                "send_and_wait",
-            }
-        ),
+        PUBLISH_METHODS,
         "messaging",
         "messaging",
         "message publish",
