@@ -42,9 +42,9 @@ format: dev
 typecheck: dev
 	$(BIN)/mypy
 
-# Headless Chromium for the HTML report and VS Code end-to-end tests (Debian's package; root on CI).
+# Headless Chromium for the HTML report and VS Code end-to-end tests (Debian's package; root or sudo).
 chromium:
-	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null || .ci/apt-install "headless browser tests" chromium
 
 pytest: dev chromium
 	$(BIN)/pytest -q
