@@ -1,5 +1,9 @@
-"""The server's per-document service: analyse open documents (debounced, version-checked), keep and publish their
-findings (local, merged with a model's answers), run the model on a file or the workspace, and apply span edits."""
+"""The server's per-document service: refresh open documents' findings (the local engine on every edit,
+version-checked), merge them with a model's answers and publish them, analyze a file or the workspace with the
+configured model provider (on request or on save), and apply span edits.
+
+Words: *refresh* is the local engine's findings for a document's current text; *analyze* is a run of the configured
+engine that the user asked for (analyzeFile, analyzeWorkspace, on save)."""
 
 from __future__ import annotations
 
@@ -33,7 +37,7 @@ Published = tuple[tuple[Recommendation, ...], list[types.Diagnostic]]
 
 
 @dataclass(frozen=True, slots=True)
-class Analysed:
+class TextFindings:
     """One file's findings together with the text and document version they were computed for."""
 
     text: str
@@ -101,8 +105,8 @@ class Documents:
             return
         config = found[0].config
         if config.provider.name != "local" and config.server.analyze_on_save:
-            self._tasks.spawn(self.analyse_with_model(uri, CancelToken()))
-        self.reanalyse_open(found[0], skip=uri)
+            self._tasks.spawn(self.analyze_file(uri, CancelToken()))
+        self.refresh_open(found[0], skip=uri)
         self.refresh_lenses()
 
     async def closed(self, uri: str) -> None:
@@ -116,7 +120,7 @@ class Documents:
 
     async def disk_changed(self, changes: list[tuple[str, bool]]) -> None:
         """Python files changed outside the editor, as ``(path, deleted)``: the index takes them (an open
-        document's text wins over the disk) and the folders' open documents are analysed again."""
+        document's text wins over the disk) and the folders' open documents are refreshed."""
         touched: set[Path] = set()
         for path, deleted in changes:
             project = self._projects.for_path(path)
@@ -129,29 +133,29 @@ class Documents:
             touched.add(project.root)
         for project in self._projects:
             if project.root in touched:
-                self.reanalyse_open(project)
+                self.refresh_open(project)
         if touched:
             self.refresh_lenses()
 
     # ---- analysis of open documents --------------------------------------------------------------------------
     def schedule(self, uri: str, delay: float | None = None) -> None:
-        """Re-analyse ``uri`` after the configured quiet period (a newer edit restarts the wait)."""
+        """Refresh ``uri`` after the configured quiet period (a newer edit restarts the wait)."""
         found = self._projects.of_uri(uri)
         if found is None:
             return
         wait = found[0].config.server.debounce_ms / 1000 if delay is None else delay
         self.debouncer.schedule(uri, wait, lambda: self.refresh(uri))
 
-    def reanalyse_open(self, project: Project, delay: float | None = None, skip: str = "") -> None:
-        """Re-analyse the folder's open documents (after indexing, a config change or a change elsewhere)."""
+    def refresh_open(self, project: Project, delay: float | None = None, skip: str = "") -> None:
+        """Refresh the folder's open documents (after indexing, a config change or a change elsewhere)."""
         for uri in list(self._ls.workspace.text_documents):
             found = self._projects.of_uri(uri)
             if uri != skip and found is not None and found[0] is project:
                 self.schedule(uri, delay)
 
-    async def refresh(self, uri: str) -> Analysed | None:
-        """Parse and analyse the open document at its current version; publish unless a newer version arrived.
-        Returns what was analysed (None when the document is not open in an indexed folder)."""
+    async def refresh(self, uri: str) -> TextFindings | None:
+        """Parse the open document at its current version and find what to recommend; publish unless a newer
+        version arrived. Returns what was found (None when the document is not open in an indexed folder)."""
         target, doc = self._projects.target(uri), self._ls.workspace.text_documents.get(uri)
         if target is None or doc is None:
             return None
@@ -160,37 +164,37 @@ class Documents:
         findings, conv = project.findings_for(path), self.converter(project)
 
         def job() -> tuple[SyntaxProblem | None, tuple[Recommendation, ...], Published]:
-            problem, local, visible = _analyse(project, index, path, text, findings)
+            problem, local, visible = _update_and_find(project, index, path, text, findings)
             return problem, local, (visible, render_diagnostics(conv, visible, problem))
 
         started = time.perf_counter()
         problem, local, published = await self._engine.run(job)
-        LOG.debug("analysed %s v%s in %.1f ms", path, version, 1000 * (time.perf_counter() - started))
+        LOG.debug("refreshed %s v%s in %.1f ms", path, version, 1000 * (time.perf_counter() - started))
         current = self._ls.workspace.text_documents.get(uri)
         if current is not None and current.version == version and project.index is index:
             if problem is None:
                 findings.local = local
-            findings.syntax, findings.analysed_version = problem, version
+            findings.syntax, findings.refreshed_version = problem, version
             self.publish(project, uri, path, published, version)
         # else superseded: the newer version has its own job
-        return Analysed(text, version, published[0])
+        return TextFindings(text, version, published[0])
 
-    async def findings_now(self, target: Target) -> Analysed:
+    async def findings_now(self, target: Target) -> TextFindings:
         """The file's text as it is now (the open document's, else the disk's), its version (None: not open) and
         the findings for exactly that text under the current settings: the published ones when they are, else
-        analysed now (a file just opened, edited or re-configured)."""
+        found now (a file just opened, edited or re-configured)."""
         await self.settled()
         doc = self._ls.workspace.text_documents.get(target.uri)
         findings = target.project.findings_for(target.path)
-        if doc is not None and findings.analysed_version == doc.version and target.project.index is target.index:
-            return Analysed(doc.source, doc.version, findings.visible)
+        if doc is not None and findings.refreshed_version == doc.version and target.project.index is target.index:
+            return TextFindings(doc.source, doc.version, findings.visible)
         if doc is not None:
             self.debouncer.cancel(target.uri)  # this analysis is the one it would run
-            analysed = await self.refresh(target.uri)
-            if analysed is not None:
-                return analysed
+            found = await self.refresh(target.uri)
+            if found is not None:
+                return found
         project, index, path = target.project, target.index, target.path
-        return await self._engine.run(lambda: _analyse_closed(project, index, path, findings))
+        return await self._engine.run(lambda: _findings_on_disk(project, index, path, findings))
 
     def publish(self, project: Project, uri: str, path: str, published: Published, version: int | None) -> None:
         recommendations, diagnostics = published
@@ -203,9 +207,9 @@ class Documents:
         self._ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     # ---- model analysis --------------------------------------------------------------------------------------
-    async def analyse_with_model(self, uri: str, token: CancelToken) -> AnalysisResult | None:
+    async def analyze_file(self, uri: str, token: CancelToken) -> AnalysisResult | None:
         """Analyse ``uri`` with the provider (local engine when none is configured); None when cancelled or not
-        analysable. A newer run for the same document cancels this one."""
+        not in an indexed folder. A newer run for the same document cancels this one."""
         target = self._projects.target(uri)
         if target is None:
             return None
@@ -213,7 +217,7 @@ class Documents:
         key = f"model:{uri}"
         self._cancellations.replace(key, token)
         progress = WorkDone(self._ls, f"trace-advisor: analysing with {project.config.provider.engine}")
-        with self._status.analysing():
+        with self._status.analyzing():
             await progress.begin(path.name, cancellable=False)
             try:
                 run = await self.models.run(project, target.index, (path,), token)
@@ -233,7 +237,7 @@ class Documents:
         await self._republish(project, uri, target.path)
         return run.result
 
-    async def analyse_workspace(self, projects: list[Project], token: CancelToken) -> list[ModelRun] | None:
+    async def analyze_workspace(self, projects: list[Project], token: CancelToken) -> list[ModelRun] | None:
         """The provider over every file of each folder in turn, with a cancellable progress bar; None when cancelled
         ($/cancelRequest or the progress bar's cancel button). The model's answers show in the files' findings."""
         await self.settled()
@@ -242,7 +246,7 @@ class Documents:
         progress.on_cancel(token.cancel)
         report = _reporter(progress)
         runs: list[ModelRun] = []
-        with self._status.analysing():
+        with self._status.analyzing():
             try:
                 for project in projects:
                     index = project.index
@@ -250,7 +254,7 @@ class Documents:
                         continue
                     files = await self._engine.run(index.files)
                     runs.append(await self.models.run(project, index, files, token, report, progress.note))
-                    self._folder_analysed(runs[-1])
+                    self._folder_analyzed(runs[-1])
             except CancelledError:
                 LOG.info("workspace analysis cancelled")
                 return None
@@ -258,14 +262,14 @@ class Documents:
                 progress.end("cancelled" if token.cancelled else f"{sum(len(r.files) for r in runs)} files analysed")
         return runs
 
-    def _folder_analysed(self, run: ModelRun) -> None:
+    def _folder_analyzed(self, run: ModelRun) -> None:
         """Keep the model's answers, add the cost to the session, tell about folder-wide problems, republish."""
         self._keep_answers(run)
         self._status.add_usage(run.project, run.result.usage)
         for problem in run.result.problems:
             if problem.file is None:
                 self.show(f"trace-advisor: {problem.message}", "error" if problem.severity == "error" else "warning")
-        self.reanalyse_open(run.project, delay=0)
+        self.refresh_open(run.project, delay=0)
         self.refresh_lenses()
 
     def _keep_answers(self, run: ModelRun) -> None:
@@ -334,26 +338,27 @@ class Documents:
 
 
 # ---- engine-thread work ------------------------------------------------------------------------------------------
-def _analyse(
+def _update_and_find(
     project: Project, index: Index, path: str, text: str, findings: FileFindings
 ) -> tuple[SyntaxProblem | None, tuple[Recommendation, ...], tuple[Recommendation, ...]]:
-    """Update the index with the text and analyse this one file (the graph updates lazily)."""
+    """Update the index with the text and find what to recommend in this one file (the graph updates lazily)."""
     project.forget_lines(path)
     problem = index.update_file(Path(path), text)
-    local = findings.local if problem is not None else _analyse_local(project, index, path)
+    local = findings.local if problem is not None else _local_findings(project, index, path)
     return problem, local, _visible(project, index, path, local, findings, text)
 
 
-def _analyse_closed(project: Project, index: Index, path: str, findings: FileFindings) -> Analysed:
+def _findings_on_disk(project: Project, index: Index, path: str, findings: FileFindings) -> TextFindings:
     """A file that is not open, as it is on disk now (nothing to recommend when it does not parse)."""
     project.forget_lines(path)
     if index.update_file(Path(path), None) is not None:
-        return Analysed(index.source(Path(path)) or "", None, ())
+        return TextFindings(index.source(Path(path)) or "", None, ())
     text = index.source(Path(path)) or ""
-    return Analysed(text, None, _visible(project, index, path, _analyse_local(project, index, path), findings, text))
+    local = _local_findings(project, index, path)
+    return TextFindings(text, None, _visible(project, index, path, local, findings, text))
 
 
-def _analyse_local(project: Project, index: Index, path: str) -> tuple[Recommendation, ...]:
+def _local_findings(project: Project, index: Index, path: str) -> tuple[Recommendation, ...]:
     """The local engine's findings for one file of the index as it is."""
     recs, _, _ = Analyzer(index, project.config, index.graph()).run([Path(path)], NEVER, None)
     return tuple(r for r in recs if Path(r.file) == Path(path))

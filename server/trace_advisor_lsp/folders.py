@@ -99,7 +99,7 @@ class Folders:
         return True
 
     def reconfigure(self, reindex_all: bool = False) -> None:
-        """Reload each folder's config; re-index folders whose indexed set changed, re-analyse the others."""
+        """Reload each folder's config; re-index folders whose indexed set changed, refresh the others' documents."""
         for project in self._projects:
             before = project.index_settings()
             project.config = self._load(project.root)
@@ -107,7 +107,7 @@ class Folders:
             if reindex_all or project.index is None or project.index_settings() != before:
                 self._tasks.spawn(self.index(project))
             else:
-                self._documents.reanalyse_open(project, delay=0)
+                self._documents.refresh_open(project, delay=0)
         self.apply_log_level()
         self._documents.refresh_lenses()
         self._status.send()
@@ -196,7 +196,7 @@ class Folders:
         progress.end(f"indexed {files} files in {time.monotonic() - started:.1f} s")
         LOG.info("indexed %s: %d files in %.2f s", project.root, files, time.monotonic() - started)
         self._status.send()
-        self._documents.reanalyse_open(project, delay=0)
+        self._documents.refresh_open(project, delay=0)
         self._documents.refresh_lenses()
 
 

@@ -26,7 +26,7 @@ class FileFindings:
     visible: tuple[Recommendation, ...] = ()  # what was last published (local merged with the model's answers)
     answers: tuple[Recommendation, ...] = ()
     syntax: SyntaxProblem | None = None
-    analysed_version: int | None = None  # None: never analysed, or outdated by a settings change
+    refreshed_version: int | None = None  # None: never refreshed, or outdated by a settings change
 
     def recommendation(self, symbol: str, line: int | None) -> Recommendation | None:
         """The published recommendation for ``symbol`` whose def spans ``line`` (defs can share a symbol: a
@@ -56,9 +56,9 @@ class Project:
         return self.findings.setdefault(path, FileFindings())
 
     def outdate_findings(self) -> None:
-        """The settings changed: every file's findings must be analysed again before they are acted on."""
+        """The settings changed: every file's findings must be refreshed before they are acted on."""
         for findings in self.findings.values():
-            findings.analysed_version = None
+            findings.refreshed_version = None
 
     def lines(self, path: str) -> list[str]:
         """The file's current lines (open-document overlay first), split once per text version."""

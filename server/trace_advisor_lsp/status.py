@@ -19,17 +19,17 @@ class Status:
     def __init__(self, ls: LanguageServer, projects: Projects) -> None:
         self._ls = ls
         self._projects = projects
-        self.analyzing = 0
+        self.running = 0
 
     @contextmanager
-    def analysing(self) -> Iterator[None]:
+    def analyzing(self) -> Iterator[None]:
         """State "analyzing" while the block runs (a model or workspace analysis)."""
-        self.analyzing += 1
+        self.running += 1
         self.send()
         try:
             yield
         finally:
-            self.analyzing -= 1
+            self.running -= 1
             self.send()
 
     def add_usage(self, project: Project, usage: Usage) -> None:
@@ -42,7 +42,7 @@ class Status:
         if state is None:
             if any(p.state == "indexing" for p in projects):
                 state = "indexing"
-            elif self.analyzing:
+            elif self.running:
                 state = "analyzing"
             elif any(p.state == "error" for p in projects):
                 state = "error"

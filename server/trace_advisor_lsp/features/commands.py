@@ -1,4 +1,4 @@
-"""workspace/executeCommand: analyse a file, write the HTML report, add spans to a function or a whole file."""
+"""workspace/executeCommand: analyze a file, write the HTML report, add spans to a function or a whole file."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ async def analyze_file(ls: TraceAdvisorServer, *args: Any) -> dict[str, Any] | N
     """[uri] -> the file's recommendations, engine and usage (cancellable with $/cancelRequest)."""
     uri, msg_id = _uri(args), ls.protocol.msg_id
     try:
-        result = await ls.documents.analyse_with_model(uri, ls.cancellations.for_request(msg_id))
+        result = await ls.documents.analyze_file(uri, ls.cancellations.for_request(msg_id))
     finally:
         ls.cancellations.release_request(msg_id)
     if result is None:
@@ -42,7 +42,7 @@ async def show_report(ls: TraceAdvisorServer, *args: Any) -> str | None:
 
 async def add_spans_in_file(ls: TraceAdvisorServer, *args: Any) -> dict[str, Any]:
     """[uri] -> applies the "Add spans to all recommended functions" edit through workspace/applyEdit, with the
-    file's findings for its current text (analysed first when they are not yet)."""
+    file's findings for its current text (found first when they are not yet)."""
     target = ls.projects.target(_uri(args))
     if target is None:
         return {"applied": False, "functions": 0}

@@ -21,7 +21,7 @@ def did_open(ls: TraceAdvisorServer, params: types.DidOpenTextDocumentParams) ->
 
 
 def did_change(ls: TraceAdvisorServer, params: types.DidChangeTextDocumentParams) -> None:
-    """pygls applied the incremental edit; re-analyse this document."""
+    """pygls applied the incremental edit; refresh this document's findings."""
     ls.documents.changed(params.text_document.uri)
 
 
