@@ -14,6 +14,7 @@ SUBCOMMANDS = {
     "calls": "Show the workspace call graph or a call tree from an entry point.",
     "analyze": "Recommend where spans belong and write a report.",
     "apply": "Insert spans into the source (or print the diff).",
+    "trust": "Trust a project's configuration file after reading it (its provider, paths and interpreter apply).",
 }
 
 EXIT_OK = 0

@@ -70,6 +70,10 @@ def load_cli_config(args: argparse.Namespace, project: Path, overrides: Mapping[
         config = load_config(project, overrides=values, config_file=args.config, overrides_origin="command line")
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+    if config.ignored and config.untrusted_file:
+        from trace_advisor.config.trust import untrusted_warning
+
+        sys.stderr.write(f"trace-advisor: warning: {untrusted_warning(config.untrusted_file, config.ignored)}\n")
     if extra:
         paths = tuple(dict.fromkeys([*config.search_paths, *extra]))
         config = dataclasses.replace(config, search_paths=paths)
