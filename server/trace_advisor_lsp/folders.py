@@ -13,6 +13,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from trace_advisor.cancel import CancelledError, CancelToken
 from trace_advisor.config import find_project_root
+from trace_advisor.config.trust import trust_project_file, untrusted_warning
 from trace_advisor.config_model import Config
 from trace_advisor.index import Index
 
@@ -28,6 +29,7 @@ LOG = logging.getLogger(__name__)
 CONFIG_FILES = (".trace-advisor.yaml", "pyproject.toml")
 PROJECT_MARKERS = (*CONFIG_FILES, ".git")
 STATUS_INTERVAL_S = 0.25
+TRUST_COMMAND = "trace-advisor.trust"
 
 
 class Folders:
@@ -56,6 +58,7 @@ class Folders:
         self.reconfiguring = reconfiguring  # held while new settings are pulled and applied
         self.client_settings = settings.ClientSettings()
         self.initialization_options: object = None
+        self._warned_untrusted: set[tuple[str, tuple[str, ...]]] = set()
 
     # ---- start-up and settings -------------------------------------------------------------------------------
     def start(self, roots: list[Path], initialization_options: object) -> None:
@@ -148,7 +151,27 @@ class Folders:
         for problem in problems:
             LOG.warning("%s", problem)
             self._documents.show(problem, "warning")
+        self._warn_untrusted(config)
         return config
+
+    def _warn_untrusted(self, config: Config) -> None:
+        """One warning per untrusted project file (and set of ignored settings), naming each ignored key."""
+        if not config.ignored or config.untrusted_file is None:
+            return
+        seen = (config.untrusted_file, tuple(f"{item.key}={item.value}" for item in config.ignored))
+        if seen in self._warned_untrusted:
+            return
+        self._warned_untrusted.add(seen)
+        text = untrusted_warning(config.untrusted_file, config.ignored)
+        LOG.warning("%s", text)
+        self._documents.show(f"trace-advisor: {text} (or run the command {TRUST_COMMAND})", "warning")
+
+    def trust(self, project: Project) -> dict[str, object]:
+        """Trust the folder's project file as it is now (``trace-advisor trust``) and apply its settings."""
+        file = trust_project_file(project.root)
+        LOG.info("trusted %s", file)
+        self.reconfigure()
+        return {"trusted": str(file) if file is not None else None}
 
     # ---- indexing ------------------------------------------------------------------------------------------------
     async def index(self, project: Project) -> None:

@@ -13,7 +13,13 @@ from trace_advisor.config.env import env_layer
 from trace_advisor.config.errors import ConfigError
 from trace_advisor.config.layers import Layer, mapping_layer, pyproject_layer, yaml_layer
 from trace_advisor.config.schema import ConfigSchema
-from trace_advisor.config.trust import USER_CONFIG_FILE, TrustStore, restrict_untrusted, settings_digest, user_config_dir
+from trace_advisor.config.trust import (
+    USER_CONFIG_FILE,
+    TrustStore,
+    restrict_untrusted,
+    settings_digest,
+    user_config_dir,
+)
 from trace_advisor.config_model import Config, IgnoredSetting
 
 PROJECT_FILE = ".trace-advisor.yaml"

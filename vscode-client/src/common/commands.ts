@@ -33,6 +33,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     "traceAdvisor.addSpansInFile": () => addSpansInFile(ctx),
     "traceAdvisor.restartServer": () => ctx.server.restart(),
     "traceAdvisor.showLog": () => ctx.log.show(),
+    "traceAdvisor.trustProjectConfig": () => trustProjectConfig(ctx),
     [SHOW_CALL_HIERARCHY]: (...args) => showCallHierarchy(args),
   };
   return Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, handler));
@@ -45,6 +46,40 @@ function activePythonUri(): vscode.Uri | undefined {
     return undefined;
   }
   return document.uri;
+}
+
+/**
+ * Trusts the trace-advisor configuration of a workspace folder after the user confirms it in a modal dialog: the
+ * server records the file's hash (as `trace-advisor trust` does) and applies the settings it was holding back.
+ */
+async function trustProjectConfig(ctx: CommandContext): Promise<unknown> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  const folder =
+    folders.length <= 1
+      ? folders[0]
+      : await vscode.window.showWorkspaceFolderPick({ placeHolder: "Trust the trace-advisor configuration of..." });
+  if (folder === undefined) {
+    return undefined;
+  }
+  const choice = await vscode.window.showWarningMessage(
+    `Trust the trace-advisor configuration of ${folder.name}?`,
+    {
+      modal: true,
+      detail:
+        "Its .trace-advisor.yaml (or [tool.trace-advisor] in pyproject.toml) can choose the model endpoint your code " +
+        "and API key are sent to, and paths outside the folder. Trust it only if you wrote or reviewed it; any change " +
+        "to its settings needs trust again.",
+    },
+    "Trust",
+  );
+  if (choice !== "Trust") {
+    return undefined;
+  }
+  const answer = await withServer(ctx, `Trusting the configuration of ${folder.name}`, (token) =>
+    runServer(ctx, SERVER_COMMANDS.trust, [folder.uri.toString()], token),
+  );
+  ctx.log.info(`trusted the project configuration of ${folder.name}: ${JSON.stringify(answer)}`);
+  return answer;
 }
 
 async function analyzeFile(ctx: CommandContext): Promise<unknown> {
