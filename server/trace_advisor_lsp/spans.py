@@ -9,30 +9,31 @@ import re
 from collections.abc import Sequence
 
 from trace_advisor.edits import SpanEditor, apply_edits, occurrence, occurrence_line
+from trace_advisor.edits.style import SpanStyle
 from trace_advisor.model import Capture, Range, Recommendation, TextEdit
 
 LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # LSP lines with their line breaks
 
 
 def function_edits(
-    text: str, qualname: str, capture: Capture | None, line: int | None
+    text: str, qualname: str, capture: Capture | None, line: int | None, style: SpanStyle
 ) -> tuple[tuple[TextEdit, ...], str | None]:
     """Edits that add a span to the def of ``qualname`` spanning ``line`` (any line of it, decorators included);
     no edits and a reason when there is nothing to do. ``line`` only decides between defs sharing the qualname (a
     property's getter and setter): with one such def, a line made stale by typing since the analysis is ignored."""
-    editor = SpanEditor(text)
+    editor = SpanEditor(text, style=style)
     result = editor.edits(qualname, capture, line=line if len(editor.sites(qualname)) > 1 else None)
     return result.edits, result.message
 
 
-def file_edits(text: str, recommendations: Sequence[Recommendation]) -> tuple[list[TextEdit], int]:
+def file_edits(text: str, recommendations: Sequence[Recommendation], style: SpanStyle) -> tuple[list[TextEdit], int]:
     """Edits adding spans to every recommended function (as ``trace-advisor apply --all``), and how many changed."""
     ordered = sorted(recommendations, key=lambda rec: rec.range.start.line)
     as_read = SpanEditor(text)
     indexes = [occurrence(as_read, rec.qualname, rec.range.start.line) for rec in ordered]
     current, changed = text, 0
     for rec, index in zip(ordered, indexes, strict=True):
-        editor = SpanEditor(current)
+        editor = SpanEditor(current, style=style)
         result = editor.edits(rec.qualname, rec.capture, line=occurrence_line(editor, rec.qualname, index))
         if result.edits:
             current, changed = apply_edits(current, result.edits), changed + 1

@@ -25,7 +25,13 @@ from trace_advisor.edits.locate import FunctionSite, find_functions, iter_defini
 from trace_advisor.model import Capture, Position, TextEdit
 
 # refusals that are the right answer, not failures
-EXPECTED_REFUSALS = ("already starts a span", "overload stub", "is abstract", "has no code to trace")
+EXPECTED_REFUSALS = (
+    "already starts a span",
+    "overload stub",
+    "is abstract",
+    "has no code to trace",
+    "ends iteration by raising StopIteration",
+)
 SPAN_METHODS = {"start_as_current_span"}
 INSTRUMENTATION = {"record_exception", "set_status"}
 RIGHTLY = "rightly refused: "  # prefix of check_function's answer when no edit is the right answer

@@ -68,7 +68,8 @@ async def add_spans_in_file(ls: TraceAdvisorServer, *args: Any) -> dict[str, Any
     if target is None:
         return {"applied": False, "functions": 0}
     now = await diagnostics.findings_now(ls, target)
-    edits, changed = await ls.engine.run(lambda: spans.file_edits(now.text, now.recommendations))
+    style = target.project.span_style()
+    edits, changed = await ls.engine.run(lambda: spans.file_edits(now.text, now.recommendations, style))
     applied = await _apply(ls, target.project, target.path, edits, now.version, "Add spans") if changed else False
     return {"applied": applied, "functions": changed}
 
@@ -87,7 +88,8 @@ async def add_span(ls: TraceAdvisorServer, *args: Any) -> dict[str, Any]:
         qualname, capture = split_symbol(symbol)[1], rec.capture if rec else None
     except ValueError as exc:
         return {"applied": False, "message": str(exc)}
-    edits, message = await ls.engine.run(lambda: spans.function_edits(text, qualname, capture, line))
+    style = project.span_style()
+    edits, message = await ls.engine.run(lambda: spans.function_edits(text, qualname, capture, line, style))
     if not edits:
         return {"applied": False, "message": message}
     return {"applied": await _apply(ls, project, path, list(edits), version, "Add span"), "message": message}
