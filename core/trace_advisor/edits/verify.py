@@ -6,8 +6,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 
-from trace_advisor.edits.body import HandlerPlan
 from trace_advisor.edits.existing import docstring_count, has_span, own_scope
+from trace_advisor.edits.handlers import HandlerPlan
 from trace_advisor.edits.inert import effects, is_attribute_statement, is_handler_statement, is_span_call
 from trace_advisor.edits.locate import FunctionNode
 from trace_advisor.edits.source import SourceText
