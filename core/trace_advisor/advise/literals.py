@@ -55,5 +55,7 @@ def _shorten(literal: str, limit: int) -> str | None:
     kept = body.split("\n", 1)[0][:limit].replace('"', "'").rstrip("\\")
     breaks = body.count("\n")
     if breaks:
-        return 'r"""' + kept + "..." + "\n" * breaks + '"""'
+        # the closing quotes keep their indentation: a listing that is dedented (a method) must still parse
+        indent = re.match(r"[ \t]*", body.rsplit("\n", 1)[1]).group(0)  # type: ignore[union-attr]
+        return 'r"""' + kept + "..." + "\n" * breaks + indent + '"""'
     return 'r"' + kept + '..."'
