@@ -99,3 +99,49 @@ def test_untrusted_settings_are_ignored_with_one_warning_until_trusted(tmp_path:
         assert sum("not trusted" in text for text in _warnings(session.seen)) == 1
     finally:
         session.close()
+
+
+def test_a_client_with_its_own_trust_prompt_gets_the_settings_as_data(tmp_path: Path) -> None:
+    """The VS Code extension declares experimental.traceAdvisor.untrustedConfigNotification: it gets one
+    trace-advisor/untrustedConfig notification (after initialize, as the protocol requires for custom messages) with
+    the folder, the file and each held-back setting, and no plain message; its Trust button runs trace-advisor.trust."""
+    root = tmp_path / "untrusted"
+    shutil.copytree(FIXTURE, root)
+    session = StdioSession()
+    try:
+        capabilities = {"experimental": {"traceAdvisor": {"untrustedConfigNotification": True}}}
+        session.send(
+            {
+                "id": 1,
+                "method": "initialize",
+                "params": {"capabilities": capabilities, "workspaceFolders": [{"uri": root.as_uri(), "name": "u"}]},
+            }
+        )
+        session.until(lambda m: m.get("id") == 1)
+        assert not any(m.get("method") == "trace-advisor/untrustedConfig" for m in session.seen)
+        session.send({"method": "initialized", "params": {}})
+        notice = session.until(lambda m: m.get("method") == "trace-advisor/untrustedConfig")
+        session.until(lambda m: m.get("method") == "trace-advisor/status" and m["params"]["state"] == "ready")
+        params = notice["params"]
+        assert params["folderUri"] == root.as_uri()
+        assert params["file"] == str((root / ".trace-advisor.yaml").resolve())
+        keys = [item["key"] for item in params["settings"]]
+        assert keys == ["provider.name", "provider.openai.base_url", "provider.openai.api_key_env", "search_paths"]
+        assert [item["where"] for item in params["settings"]][0] == ".trace-advisor.yaml:2"
+        assert all(item["value"] and item["reason"] for item in params["settings"])
+        assert not [text for text in _warnings(session.seen) if "not trusted" in text]
+
+        session.send(
+            {
+                "id": 2,
+                "method": "workspace/executeCommand",
+                "params": {"command": "trace-advisor.trust", "arguments": [params["folderUri"]]},
+            }
+        )
+        assert session.until(lambda m: m.get("id") == 2)["result"] == {"trusted": params["file"]}
+        session.until(
+            lambda m: m.get("method") == "trace-advisor/status" and m["params"]["engine"] == "openai:llama3.2"
+        )
+        assert sum(m.get("method") == "trace-advisor/untrustedConfig" for m in session.seen) == 1
+    finally:
+        session.close()
