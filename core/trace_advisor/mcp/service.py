@@ -72,6 +72,35 @@ class AdvisorService:
             report: dict[str, object] = json.loads(text)
             return report
 
+    def coverage(
+        self,
+        paths: Sequence[str],
+        min_confidence: float | None = None,
+        *,
+        cancel: CancelToken = NEVER,
+        progress: Progress | None = None,
+    ) -> dict[str, object]:
+        """``trace-advisor coverage ROOT --format json``: which functions that deserve a span have one, compared
+        with the project's baseline when it has one; ``warnings`` says what the CLI prints on stderr."""
+        from trace_advisor.config import find_project_root
+        from trace_advisor.coverage import BaselineError, baseline_path, load, render, run_coverage
+
+        with self._lock:
+            workspace, targets = self.workspaces.locate_all(paths)
+            config = workspace.config({"min_confidence": min_confidence})
+            baseline_file = baseline_path(find_project_root(workspace.root))
+            try:
+                baseline = load(baseline_file) if baseline_file.is_file() else None
+            except BaselineError as exc:
+                raise RequestError(str(exc)) from None
+            index = workspace.index(config, cancel)
+            files = files_under(index, [p.resolve() for p in targets])
+            run = run_coverage(index, config, files, baseline_file, baseline, cancel=cancel, progress=progress)
+            answer: dict[str, object] = json.loads(render(run.coverage, "json", run.comparison, run.root))
+            problems = [f"{p.file or 'trace-advisor'}: {p.severity}: {p.message}" for p in run.coverage.problems]
+            answer["warnings"] = [*problems, *run.warnings]
+            return answer
+
     def report(
         self, workspace: Workspace, fmt: str, *, cancel: CancelToken = NEVER, progress: Progress | None = None
     ) -> str:

@@ -42,6 +42,13 @@ _FUNCTION = {
     ".place; nested functions are outer.<locals>.inner, module-level code is <module>).",
 }
 _NULLABLE_STRING = {"type": ["string", "null"]}
+_PATHS = {
+    "type": "array",
+    "minItems": 1,
+    "items": {"type": "string", "minLength": 1},
+    "description": 'Python files or folders inside the workspace, relative to its root or absolute; ["."] is the '
+    "whole workspace.",
+}
 _NULLABLE_LINE = {"type": ["integer", "null"]}
 
 
@@ -110,12 +117,56 @@ CALLERS_SCHEMA = _object(
 )
 
 
+_TALLY = _object(
+    {
+        "functions": {"type": "integer", "minimum": 0},
+        "traced": {"type": "integer", "minimum": 0},
+        "coverage": {"type": "number", "minimum": 0, "maximum": 1},
+        "weighted_coverage": {"type": "number", "minimum": 0, "maximum": 1},
+    },
+    ("functions", "traced", "coverage", "weighted_coverage"),
+)
+_COVERED_FUNCTION = {
+    "type": "object",
+    "required": ["key", "symbol", "file", "line", "package", "confidence", "priority", "traced"],
+    "properties": {
+        "key": {"type": "string", "description": "The symbol id; #2, #3... for further defs sharing it."},
+        "symbol": {"type": "string"},
+        "file": {"type": "string", "description": "Relative to the project root."},
+        "line": {"type": "integer"},
+        "package": {"type": "string"},
+        "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+        "priority": {"type": "string"},
+        "traced": {**_NULLABLE_STRING, "description": "The span it has (null: none)."},
+        "baseline_state": {"enum": ["new", "unchanged"]},
+    },
+}
+COVERAGE_SCHEMA: dict[str, object] = {
+    "type": "object",
+    "required": ["min_confidence", "overall", "packages", "functions", "warnings"],
+    "properties": {
+        "min_confidence": {"type": "number"},
+        "overall": _TALLY,
+        "packages": {"type": "object", "additionalProperties": _TALLY},
+        "functions": {"type": "array", "items": _COVERED_FUNCTION},
+        "baseline": {"type": "object", "description": "The comparison with the project's baseline, when it has one."},
+        "warnings": {"type": "array", "items": {"type": "string"}, "description": "What the CLI prints on stderr."},
+    },
+}
+
+
 def _recommend(
     service: AdvisorService, args: Arguments, cancel: CancelToken, progress: Progress | None
 ) -> dict[str, object]:
     return service.recommend(
         args["paths"], args.get("min_confidence"), args.get("priorities"), cancel=cancel, progress=progress
     )
+
+
+def _coverage(
+    service: AdvisorService, args: Arguments, cancel: CancelToken, progress: Progress | None
+) -> dict[str, object]:
+    return service.coverage(args["paths"], args.get("min_confidence"), cancel=cancel, progress=progress)
 
 
 def _call_tree(service: AdvisorService, args: Arguments, cancel: CancelToken, _: Progress | None) -> dict[str, object]:
@@ -171,6 +222,31 @@ TOOLS: tuple[ToolSpec, ...] = (
         output_schema=report_schema(),
         run=_recommend,
         open_world=True,
+    ),
+    ToolSpec(
+        name="coverage",
+        title="Span coverage",
+        description=(
+            "Which functions that deserve a span already have one, per package and overall (`trace-advisor coverage "
+            "ROOT --format json`, file paths relative to the project root), compared with the project's committed "
+            "baseline (.trace-advisor-baseline.json) when there is one: `baseline.regression` is true when a span "
+            "the baseline counted was removed or a new function that deserves a span has none in a changed file."
+        ),
+        input_schema=_object(
+            {
+                "paths": _PATHS,
+                "min_confidence": {
+                    "type": "number",
+                    "minimum": 0,
+                    "maximum": 1,
+                    "description": "Functions deserve a span from this confidence (default: the project's "
+                    "min_confidence).",
+                },
+            },
+            ("paths",),
+        ),
+        output_schema=COVERAGE_SCHEMA,
+        run=_coverage,
     ),
     ToolSpec(
         name="call_tree",
