@@ -17,7 +17,7 @@ import pytest
 from tests.support.mcp_session import McpSession, mcp_session, server_env
 
 REPO = Path(__file__).resolve().parents[2]
-TOOLS = {"recommend", "coverage", "call_tree", "callers", "callees"}
+TOOLS = {"recommend", "preview_span", "apply_span", "coverage", "call_tree", "callers", "callees"}
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +62,8 @@ def test_lists_every_tool_with_schemas_and_hints(session: McpSession) -> None:
     for tool in tools.values():
         assert tool.description and tool.input_schema["type"] == "object"
         assert tool.output_schema is not None and tool.output_schema["type"] == "object"
-        assert tool.annotations is not None and tool.annotations.read_only_hint is True
+        assert tool.annotations is not None
+        assert tool.annotations.read_only_hint is (tool.name != "apply_span")
     assert tools["recommend"].input_schema["required"] == ["paths"]
     assert tools["recommend"].output_schema["title"] == "trace-advisor report"  # the report's own schema
     assert tools["call_tree"].input_schema["required"] == ["entry"]
