@@ -18,12 +18,14 @@ from functools import partial
 from pathlib import Path
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcContentModified
 from pygls.lsp.server import LanguageServer
 from trace_advisor.analysis import Analyzer, analyze, with_model_answers
 from trace_advisor.cancel import NEVER, CancelledError, CancelToken
 from trace_advisor.index import Index
 from trace_advisor.model import AnalysisResult, Recommendation, SyntaxProblem, TextEdit, split_symbol
 from trace_advisor.report import render, write_report
+from trace_advisor.stubs import Stubs, stub_folder
 
 from trace_advisor_lsp import convert, spans
 from trace_advisor_lsp.model_runs import ModelRun, ModelRunner
@@ -33,6 +35,7 @@ from trace_advisor_lsp.scheduling import Cancellations, Debouncer, Engine, Tasks
 from trace_advisor_lsp.status import Status
 
 LOG = logging.getLogger(__name__)
+INDEX_WAIT_S = 60.0  # how long a request waits for its folder's first index build
 Published = tuple[tuple[Recommendation, ...], list[types.Diagnostic]]
 
 
@@ -67,6 +70,41 @@ class Documents:
         self._reconfiguring = reconfiguring  # held while new settings are pulled and applied
         self.debouncer = Debouncer()
         self.models = ModelRunner(engine, status, lambda text: self.show(text, "warning"))
+        self.stubs = Stubs(stub_folder())  # where the call hierarchy shows callees that have no source
+
+    # ---- requests ------------------------------------------------------------------------------------------------
+    async def ready(self, uri: str) -> Target | None:
+        """The target of a request about ``uri``, once its folder's first index build is done (None outside every
+        folder, or when indexing failed). Waits cancellably; ContentModified after ``INDEX_WAIT_S``."""
+        found = self._projects.of_uri(uri)
+        if found is None:
+            return None
+        index = await self.ready_index(found[0])
+        return Target(found[0], found[1], index, uri) if index is not None else None
+
+    async def ready_index(self, project: Project) -> Index | None:
+        if project.index is None:
+            try:
+                await asyncio.wait_for(project.built.wait(), INDEX_WAIT_S)
+            except TimeoutError:
+                raise JsonRpcContentModified(f"{project.root} is still being indexed; ask again") from None
+        return project.index
+
+    def current_text(self, uri: str) -> Callable[[], None]:
+        """An engine-thread job that puts the open document's text as it is now into the index (a request can come
+        before the edit's refresh ran), so positions in the request mean what the editor shows."""
+        found, doc = self._projects.of_uri(uri), self._ls.workspace.text_documents.get(uri)
+        index = found[0].index if found is not None else None
+        if found is None or doc is None or index is None:
+            return lambda: None
+        path, text = Path(found[1]), doc.source
+
+        def job() -> None:
+            known = index.source(path)
+            if known is not text and known != text:
+                index.update_file(path, text)
+
+        return job
 
     # ---- small shared pieces ---------------------------------------------------------------------------------
     def converter(self, project: Project) -> convert.Converter:
@@ -146,6 +184,15 @@ class Documents:
         wait = found[0].config.server.debounce_ms / 1000 if delay is None else delay
         self.debouncer.schedule(uri, wait, lambda: self.refresh(uri))
 
+    def open_texts(self, project: Project) -> list[tuple[str, str]]:
+        """(path, text) of the folder's open documents."""
+        found = []
+        for uri, doc in list(self._ls.workspace.text_documents.items()):
+            where = self._projects.of_uri(uri)
+            if where is not None and where[0] is project:
+                found.append((where[1], doc.source))
+        return found
+
     def refresh_open(self, project: Project, delay: float | None = None, skip: str = "") -> None:
         """Refresh the folder's open documents (after indexing, a config change or a change elsewhere)."""
         for uri in list(self._ls.workspace.text_documents):
@@ -210,7 +257,7 @@ class Documents:
     async def analyze_file(self, uri: str, token: CancelToken) -> AnalysisResult | None:
         """Analyse ``uri`` with the provider (local engine when none is configured); None when cancelled or not
         not in an indexed folder. A newer run for the same document cancels this one."""
-        target = self._projects.target(uri)
+        target = await self.ready(uri)
         if target is None:
             return None
         project, path = target.project, Path(target.path)
