@@ -51,7 +51,8 @@ def session_fixture(
     on private copies of the fixture folders ``copies``, with workspace ``folders`` (relative to the copies' parent),
     initialization ``options`` and, when given, ``configuration`` answered to workspace/configuration; returns once
     indexing is ready (at once with ``wait=False``). With ``service`` (the name of a module fixture, e.g. a fake
-    model server) ``options`` is a function of that fixture's value. Read the session back with ``folders_of``, ``service_of``, ``init_result_of``.
+    model server) ``options`` is a function of that fixture's value. Read the session back with ``folders_of``,
+    ``service_of``, ``init_result_of``.
     """
 
     @pytest_lsp.fixture(scope="module", config=server_config(**(env or {})))  # type: ignore[untyped-decorator]
