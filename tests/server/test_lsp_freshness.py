@@ -93,5 +93,3 @@ async def test_an_edit_storm_leaves_no_backlog(client: LanguageClient) -> None:
     )
     assert items and time.monotonic() - started < 0.1
     assert publishes[-1][0] - last_edit < 2.0
-
-
