@@ -267,6 +267,13 @@ class Documents:
         project, index, path = target.project, target.index, target.path
         return await self._engine.run(lambda: _findings_on_disk(project, index, path, findings))
 
+    async def recommended(self, target: Target) -> tuple[Recommendation, ...]:
+        """The recommendations of an open document's current text (refreshed first when they are not yet: a client
+        may ask right after opening it); a closed file's last published ones."""
+        if target.uri in self._ls.workspace.text_documents:
+            return (await self.findings_now(target)).recommendations
+        return target.project.findings_for(target.path).visible
+
     def publish(self, project: Project, uri: str, path: str, published: Published, version: int | None) -> None:
         recommendations, diagnostics = published
         project.findings_for(path).visible = recommendations

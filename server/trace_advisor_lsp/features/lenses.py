@@ -23,8 +23,8 @@ async def code_lens(ls: TraceAdvisorServer, params: types.CodeLensParams) -> lis
     if target is None or not target.project.config.server.code_lens:
         return None
     project, path, index = target.project, target.path, target.index
-    conv, recommended = ls.documents.converter(project), project.findings_for(path).visible
-    current = ls.documents.current_text(uri)
+    recommended = await ls.documents.recommended(target)
+    conv, current = ls.documents.converter(project), ls.documents.current_text(uri)
 
     def job() -> list[types.CodeLens]:
         current()
