@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from pygls.exceptions import JsonRpcContentModified
 from trace_advisor.config import default_config
-
 from trace_advisor_lsp import documents
 from trace_advisor_lsp.app import create_server
 from trace_advisor_lsp.projects import Project
