@@ -5,6 +5,7 @@ and applies them at once (the engine in the status notification changes)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -18,12 +19,13 @@ FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "lsp" / "untrusted"
 class StdioSession:
     """Just enough of a client: send framed JSON-RPC, read messages until one matches."""
 
-    def __init__(self) -> None:
+    def __init__(self, env: dict[str, str] | None = None) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "trace_advisor_lsp", "--stdio"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
+            env={**os.environ, **(env or {})},
         )
         self.seen: list[dict[str, Any]] = []
 
@@ -143,5 +145,41 @@ def test_a_client_with_its_own_trust_prompt_gets_the_settings_as_data(tmp_path: 
             lambda m: m.get("method") == "trace-advisor/status" and m["params"]["engine"] == "openai:llama3.2"
         )
         assert sum(m.get("method") == "trace-advisor/untrustedConfig" for m in session.seen) == 1
+    finally:
+        session.close()
+
+
+def test_show_report_from_an_untrusted_project_writes_nothing_outside_it(tmp_path: Path) -> None:
+    """``report.output: ../outside.html`` and ``report.template: /etc/passwd`` from an untrusted file: the report
+    command writes the HTML report to the user's cache folder with the bundled template, nothing next to the project."""
+    root = tmp_path / "untrusted"
+    shutil.copytree(FIXTURE, root)
+    (root / ".trace-advisor.yaml").write_text("report:\n  output: ../outside.html\n  template: /etc/passwd\n")
+    cache = tmp_path / "xdg-cache"
+    session = StdioSession(env={"XDG_CACHE_HOME": str(cache)})
+    try:
+        session.send(
+            {
+                "id": 1,
+                "method": "initialize",
+                "params": {"capabilities": {}, "workspaceFolders": [{"uri": root.as_uri(), "name": "u"}]},
+            }
+        )
+        session.until(lambda m: m.get("id") == 1)
+        session.send({"method": "initialized", "params": {}})
+        session.until(lambda m: m.get("method") == "trace-advisor/status" and m["params"]["state"] == "ready")
+        (warning,) = [text for text in _warnings(session.seen) if "not trusted" in text]
+        assert "report.output" in warning and "report.template" in warning
+        session.send(
+            {
+                "id": 2,
+                "method": "workspace/executeCommand",
+                "params": {"command": "trace-advisor.showReport", "arguments": [root.as_uri()]},
+            }
+        )
+        written = Path(session.until(lambda m: m.get("id") == 2, timeout=120)["result"])
+        assert written.is_relative_to(cache) and "<html" in written.read_text().lower()
+        assert "root:" not in written.read_text()
+        assert not (tmp_path / "outside.html").exists()
     finally:
         session.close()
