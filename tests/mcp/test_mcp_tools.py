@@ -6,15 +6,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support.mcp_session import McpSession, mcp_session, server_env
+from tests.support.mcp_session import McpSession, mcp_session, run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 TOOLS = {"recommend", "preview_span", "apply_span", "coverage", "call_tree", "callers", "callees"}
@@ -39,15 +37,7 @@ def session(workspace: Path, cache: Path) -> Iterator[McpSession]:
 
 
 def cli(*args: str | Path, cwd: Path, cache: Path) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "trace_advisor", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=server_env(cache),
-        timeout=300,
-        check=False,
-    )
+    done = run_cli(*args, cwd=cwd, cache=cache)
     assert done.returncode == 0, done.stderr
     return done.stdout
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -53,6 +54,19 @@ class McpSession:
 
 def server_env(cache: Path) -> dict[str, str]:
     return {**os.environ, "TRACE_ADVISOR_CACHE_DIR": str(cache), "PYTHONIOENCODING": "utf-8"}
+
+
+def run_cli(*args: str | Path, cwd: Path, cache: Path) -> subprocess.CompletedProcess[str]:
+    """``trace-advisor ARGS...`` in ``cwd``, as a user runs it next to the agent (same facts cache)."""
+    return subprocess.run(
+        [sys.executable, "-m", "trace_advisor", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=server_env(cache),
+        timeout=300,
+        check=False,
+    )
 
 
 @contextmanager
