@@ -66,6 +66,13 @@ def test_recommend_equals_the_cli_json_report(session: McpSession, workspace: Pa
     assert len(answer["recommendations"]) >= 10
 
 
+def test_recommend_reports_progress_when_asked(session: McpSession, workspace: Path) -> None:
+    seen = session.progress_of("recommend", {"paths": ["shop"]})
+    files = len(list((workspace / "shop").rglob("*.py")))
+    assert seen and seen[-1] == (files, files, f"analysed {files} of {files} files")
+    assert [p for p, _, _ in seen] == sorted(p for p, _, _ in seen)
+
+
 def test_recommend_with_confidence_and_priorities_equals_the_cli(
     session: McpSession, workspace: Path, cache: Path
 ) -> None:

@@ -31,6 +31,17 @@ class McpSession:
     def call(self, name: str, arguments: dict[str, Any]) -> CallToolResult:
         return self._portal.call(lambda: self._client.call_tool(name, arguments))
 
+    def progress_of(self, name: str, arguments: dict[str, Any]) -> list[tuple[float, float | None, str | None]]:
+        """The progress notifications a call sent (asked for with a progress token)."""
+        seen: list[tuple[float, float | None, str | None]] = []
+
+        async def record(progress: float, total: float | None, message: str | None) -> None:
+            seen.append((progress, total, message))
+
+        result = self._portal.call(lambda: self._client.call_tool(name, arguments, progress_callback=record))
+        assert not result.is_error, result.content
+        return seen
+
     def answer(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
         """The structured answer of a call that must succeed (its text content is the same JSON)."""
         result = self.call(name, arguments)
