@@ -17,6 +17,20 @@ import time
 from pathlib import Path
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "security" / "workspace_code"
+# pytest itself imports every conftest.py it meets while collecting, so the fixture keeps its conftest under another
+# name and each test's private copy gets it back; a RAN-* file inside the repository means something ran there.
+HIDDEN_FROM_PYTEST = {"conftest.py.hook": "conftest.py"}
+
+
+def copy_fixture(destination: Path) -> Path:
+    shutil.copytree(FIXTURE, destination, symlinks=True, ignore=shutil.ignore_patterns("RAN-*"))
+    for stored, name in HIDDEN_FROM_PYTEST.items():
+        (destination / stored).rename(destination / name)
+    return destination
+
+
+def ran_markers(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("RAN-*"))
 
 
 def cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -33,8 +47,9 @@ def cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_no_workspace_code_is_imported_or_run(tmp_path: Path) -> None:
-    project = tmp_path / "project"
-    shutil.copytree(FIXTURE, project, symlinks=True)
+    assert ran_markers(FIXTURE) == [], "a hook of the fixture ran inside the repository (delete the file, find why)"
+    project = copy_fixture(tmp_path / "project")
+    assert (project / "conftest.py").is_file()
     report = cli("analyze", ".", "--format", "json", "--output", "report.json", cwd=project)
     assert report.returncode == 0, report.stderr
     assert "shop.orders:stock_level" in (project / "report.json").read_text()
@@ -45,13 +60,13 @@ def test_no_workspace_code_is_imported_or_run(tmp_path: Path) -> None:
     applied = cli("apply", ".", "--all", cwd=project)
     assert applied.returncode == 0, applied.stderr
     assert (project / "shop" / "orders.py").read_text() != before
-    assert sorted(str(p.relative_to(project)) for p in project.rglob("RAN-*")) == []
+    assert ran_markers(project) == []
+    assert ran_markers(FIXTURE) == []
 
 
 def test_apply_survives_kill_9(tmp_path: Path) -> None:
     """Killed at random moments, apply leaves each file either as it was or fully edited, and it still parses."""
-    reference = tmp_path / "reference"
-    shutil.copytree(FIXTURE, reference, symlinks=True)
+    reference = copy_fixture(tmp_path / "reference")
     target = Path("shop") / "orders.py"
     original = (reference / target).read_text()
     assert cli("apply", ".", "--all", cwd=reference).returncode == 0
@@ -60,8 +75,7 @@ def test_apply_survives_kill_9(tmp_path: Path) -> None:
     rng = random.Random(9)
     seen: set[str] = set()
     for attempt in range(8):
-        project = tmp_path / f"run{attempt}"
-        shutil.copytree(FIXTURE, project, symlinks=True)
+        project = copy_fixture(tmp_path / f"run{attempt}")
         env = {k: v for k, v in os.environ.items() if not k.startswith("TRACE_ADVISOR_") and k != "PYTHONPATH"}
         process = subprocess.Popen(
             [sys.executable, "-m", "trace_advisor", "apply", ".", "--all"],
