@@ -151,10 +151,23 @@ class QuietHandler(BaseHTTPRequestHandler):
     server: FakeModelServer
 
     def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+        # In flight from arrival until the answer starts: a client may send its next request as soon as it has read
+        # this answer, which can be before this thread runs again, so leaving after the write would count one
+        # request too many on a loaded machine (max_in_flight 4 with concurrency 3 was seen).
+        self._in_flight = True
         self.server.enter()
         try:
             self.handle_post()
         finally:
+            self._answered()
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self._answered()
+        super().send_response(code, message)
+
+    def _answered(self) -> None:
+        if getattr(self, "_in_flight", False):
+            self._in_flight = False
             self.server.leave()
 
     def handle_post(self) -> None:
