@@ -217,7 +217,9 @@ def _open(path: Path, args: argparse.Namespace) -> tuple[Config, Index]:
     from trace_advisor.config import find_project_root
 
     project = find_project_root(path)
-    config = common.load_cli_config(args, project, {"min_confidence": args.min_confidence})
+    # the same analysis as `analyze`: tests are neither advice nor evidence, unless PATH names test code
+    skip_tests = not common.names_test_code([path], project)
+    config = common.load_cli_config(args, project, {"min_confidence": args.min_confidence}, skip_tests=skip_tests)
     index = common.open_index(config, [path if path.is_dir() else project], args)
     index.build()
     return config, index
