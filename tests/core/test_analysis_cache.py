@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 from trace_advisor.analysis import Analyzer
-from trace_advisor.analysis_cache import AnalysisCache, splice_tree
+from trace_advisor.analysis_cache import AnalysisCache
 from trace_advisor.cancel import NEVER
 from trace_advisor.config import default_config
 from trace_advisor.config_model import Config
+from trace_advisor.facts.splice import splice_tree
 from trace_advisor.index import Index
 from trace_advisor.model import Recommendation
 

@@ -62,7 +62,7 @@ def test_deterministic(config: Config) -> None:
 def test_rationale_is_readable(config: Config) -> None:
     rec = {r.qualname: r for r in recommend(CASE / "orders.py", config)}["OrderService.place_order"]
     assert rec.rationale[0].isupper() and rec.rationale.endswith(".")
-    assert "requests.post (external HTTP)" in rec.rationale
+    assert "requests:post (external HTTP)" in rec.rationale
     assert "instr:" not in rec.rationale and "kind:" not in rec.rationale
     assert rec.rationale.count(";") <= 2  # the three strongest reasons, not a dump
     assert rec.priority == "external_io" and rec.source == "local"

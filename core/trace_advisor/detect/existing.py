@@ -6,6 +6,7 @@ import ast
 import re
 
 from trace_advisor.detect.context import FunctionContext
+from trace_advisor.model import dotted_name
 
 _SPAN_CALLS = frozenset({"start_as_current_span", "start_span", "start_active_span", "trace_span", "use_span"})
 _SPAN_DECORATORS = frozenset(
@@ -29,7 +30,7 @@ def existing_span(ctx: FunctionContext) -> str | None:
     for dec in ctx.node.decorator_list:
         target = dec.func if isinstance(dec, ast.Call) else dec
         name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else ""
-        resolved = ctx.scope.name_of(target) or ""
+        resolved = " ".join(dotted_name(callee) for callee in ctx.decorator_callees(dec))
         if name in _SPAN_DECORATORS and (
             name == "start_as_current_span"
             or "trac" in resolved
@@ -53,5 +54,5 @@ def existing_span(ctx: FunctionContext) -> str | None:
 def ignored(ctx: FunctionContext) -> bool:
     """``# trace-advisor: ignore`` on the ``def`` line (or on a decorator line of it) silences the function."""
     first = min([ctx.node.lineno, *(d.lineno for d in ctx.node.decorator_list)])
-    lines = ctx.facts.lines
+    lines = ctx.lines
     return any(IGNORE_MARK.search(lines[i - 1]) for i in range(first, ctx.node.lineno + 1) if 0 < i <= len(lines))

@@ -6,6 +6,7 @@ import ast
 from dataclasses import dataclass
 
 from trace_advisor.detect.context import FunctionContext
+from trace_advisor.model import dotted_name
 
 _DUNDER_WORTH_TRACING = frozenset({"__call__", "__aenter__", "__aexit__", "__enter__", "__exit__"})
 
@@ -228,7 +229,7 @@ def meaningful_calls(ctx: FunctionContext) -> set[str]:
         last = text.rsplit(".", 1)[-1]
         if text in _PURE_BUILTINS or last in _CONTAINER_METHODS or last in _WIRING_METHODS or last.startswith("__"):
             continue
-        if call.target and call.target.startswith(_PURE_MODULES):
+        if call.callees and all(dotted_name(c).startswith(_PURE_MODULES) for c in call.callees):
             continue
         if text.startswith(("log.", "logger.", "LOG.", "LOGGER.", "self.log", "self._log", "_log.", "logging.")):
             continue
@@ -278,7 +279,7 @@ def _calls_unconditionally(ctx: FunctionContext, callees: frozenset[str]) -> boo
     for stmt in _top_statements(ctx.body_without_docstring()):
         if isinstance(stmt, ast.Expr | ast.Assign | ast.Return | ast.AnnAssign | ast.AugAssign):
             nodes = {id(n) for n in ast.walk(stmt)}
-            if any(c.callee in callees and id(c.node) in nodes for c in ctx.calls):
+            if any(id(c.node) in nodes and set(c.callees) & callees for c in ctx.calls):
                 return True
     return False
 

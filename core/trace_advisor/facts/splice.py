@@ -134,3 +134,80 @@ def _merge(
 
 def _shift(loc: Loc, delta: int) -> Loc:
     return (loc[0] + delta, loc[1], loc[2] + delta, loc[3])
+
+
+def splice_tree(old_tree: ast.Module, old_text: str, new_text: str) -> ast.Module | None:
+    """The tree of ``new_text`` made of ``old_tree``'s statements around the edit and a parse of only the statements
+    the edit touched (inside a class: only its touched methods); None when that is not safe (lines added or removed,
+    ``\r`` line ends, a region that does not parse on its own) and the caller parses the whole text.
+
+    Only for edits that keep the number of lines: the untouched statements keep their positions, so their nodes
+    are shared with the old tree, never changed (cached contexts still point into it).
+    """
+    if "\r" in old_text or "\r" in new_text:
+        return None
+    before, after = old_text.split("\n"), new_text.split("\n")
+    if len(before) != len(after):
+        return None
+    changed = [number for number, (old, new) in enumerate(zip(before, after, strict=True), 1) if old != new]
+    if not changed:
+        return old_tree
+    body = _splice_body(old_tree.body, after, changed[0], changed[-1], None)
+    return ast.Module(body=body, type_ignores=[]) if body is not None else None
+
+
+def _splice_body(
+    body: list[ast.stmt], lines: list[str], low: int, high: int, owner: ast.ClassDef | None
+) -> list[ast.stmt] | None:
+    """``body`` (a module's or ``owner``'s) with the statements touching lines ``low..high`` parsed again."""
+    spans = [(_start(s), s.end_lineno or s.lineno) for s in body]
+    touched = [(stmt, span) for stmt, span in zip(body, spans, strict=True) if span[0] <= high and span[1] >= low]
+    if len(touched) == 1 and isinstance(touched[0][0], ast.ClassDef):
+        cls = touched[0][0]
+        inner = _splice_body(cls.body, lines, low, high, cls) if low >= _start(cls.body[0]) else None
+        if inner is not None:
+            fields = {name: getattr(cls, name) for name in cls._fields}
+            where = {name: getattr(cls, name) for name in cls._attributes}
+            where.update(end_lineno=inner[-1].end_lineno, end_col_offset=inner[-1].end_col_offset)
+            return [stmt if stmt is not cls else ast.ClassDef(**{**fields, "body": inner}, **where) for stmt in body]
+    grown = True
+    while grown:  # the region covers whole statements (and statements sharing a line with them)
+        grown = False
+        for start, end in spans:
+            if start <= high and end >= low and (start < low or end > high):
+                low, high, grown = min(low, start), max(high, end), True
+    region = _parse_region(lines, low, high, owner)
+    if region is None:
+        return None
+    spliced = (
+        [s for s, (_, end) in zip(body, spans, strict=True) if end < low]
+        + region
+        + [s for s, (start, _) in zip(body, spans, strict=True) if start > high]
+    )
+    return spliced if spliced or owner is None else None  # a class needs a statement
+
+
+def _parse_region(lines: list[str], low: int, high: int, owner: ast.ClassDef | None) -> list[ast.stmt] | None:
+    """Lines ``low..high`` parsed at their own positions: at module level, or as statements of ``owner``'s body
+    (under a stand-in ``class`` line just above them, with a closing ``pass`` just below: comments alone parse)."""
+    segment = "\n".join(lines[low - 1 : high])
+    try:
+        if owner is None:
+            return ast.parse("\n" * (low - 1) + segment).body
+        indent = owner.body[0].col_offset
+        whitespace = lines[owner.body[0].lineno - 1][:indent]  # spaces or tabs, as the class's statements have
+        tree = ast.parse("\n" * (low - 2) + "class _:\n" + segment + "\n" + whitespace + "pass")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.ClassDef):
+        return None  # a line left the class body
+    found = tree.body[0].body[:-1]
+    closing = tree.body[0].body[-1]
+    if not isinstance(closing, ast.Pass) or closing.lineno != high + 1 or any(s.col_offset != indent for s in found):
+        return None  # the closing pass or a statement landed at another depth than the class's own statements
+    return found
+
+
+def _start(stmt: ast.stmt) -> int:
+    decorators: list[ast.expr] = getattr(stmt, "decorator_list", [])
+    return min([stmt.lineno, *(d.lineno for d in decorators)])
