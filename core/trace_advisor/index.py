@@ -142,13 +142,21 @@ class Index:
             else:
                 state.overlay = text
                 base = self._reader.parsed_text(state)
-                spliced = splice(base, old, text) if base is not None and old is not None else None
-                parsed = Parsed(text, spliced) if spliced is not None else parse_source(text, str(path))
+                # one parse per edit: the splicer re-parses only what changed, for the facts and the tree at once
+                tree = self._trees.kept(path, base) if base is not None else None
+                spliced = splice(base, old, text, tree) if base is not None and old is not None else None
+                parsed = (
+                    Parsed(text, spliced.facts, tree=spliced.tree)
+                    if spliced is not None
+                    else parse_source(text, str(path))
+                )
                 state.syntax = parsed.problem
                 state.problem = syntax_problem(parsed.problem, str(path))
                 if parsed.facts is not None:
                     state.set_facts(parsed.facts)
                     state.parsed_text = text
+                if parsed.tree is not None:
+                    self._trees.put(path, text, parsed.tree)
             new = self._reader.facts_of(state)
             if new is not old:
                 self._changed(state.module, old, new)

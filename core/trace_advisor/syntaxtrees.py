@@ -1,5 +1,5 @@
-"""Syntax trees of the files analysed lately, one parse per text: an edit that keeps the line count re-parses only the
-statements it touched (``facts.splice.splice_tree``) and shares the rest of the previous tree."""
+"""Syntax trees of the files edited or analysed lately: the tree of a file's current text, from the parse that gave
+its facts (an edit's splice, see ``facts.splice``) or, for a text read from disk, parsed when first needed."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import ast
 from collections import OrderedDict
 from pathlib import Path
 
-from trace_advisor.facts.splice import splice_tree
 from trace_advisor.model import SyntaxProblem
 from trace_advisor.parsing import parse_text
 
@@ -19,17 +18,21 @@ class SyntaxTrees:
         self._limit = limit
         self._trees: OrderedDict[Path, tuple[str, ast.Module]] = OrderedDict()
 
+    def kept(self, path: Path, text: str) -> ast.Module | None:
+        """The kept tree of ``path`` if it is the tree of ``text``."""
+        found = self._trees.get(path)
+        return found[1] if found is not None and (found[0] is text or found[0] == text) else None
+
     def tree(self, path: Path, text: str) -> ast.Module | SyntaxProblem:
-        """The tree of ``text``, the file's current text (kept trees of an older text are spliced or replaced)."""
-        kept = self._trees.get(path)
-        if kept is not None and (kept[0] is text or kept[0] == text):
+        """The tree of ``text``, the file's current text: the kept one, else a parse of it (kept)."""
+        found = self.kept(path, text)
+        if found is not None:
             self._trees.move_to_end(path)
-            return kept[1]
-        tree = splice_tree(kept[1], kept[0], text) if kept is not None else None
-        found = tree if tree is not None else parse_text(text, str(path))
-        if isinstance(found, ast.Module):
-            self.put(path, text, found)
-        return found
+            return found
+        parsed = parse_text(text, str(path))
+        if isinstance(parsed, ast.Module):
+            self.put(path, text, parsed)
+        return parsed
 
     def put(self, path: Path, text: str, tree: ast.Module) -> None:
         self._trees[path] = (text, tree)
