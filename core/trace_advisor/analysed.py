@@ -7,6 +7,7 @@ identified by its range in the text, the same in the facts, the resolver's answe
 from __future__ import annotations
 
 import ast
+import bisect
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -63,11 +64,8 @@ class AnalysedModule:
         setter, each appear)."""
         found = self._memo.get("functions")
         if found is None:
-            nodes = {
-                node.lineno: node
-                for node in _statements(self.tree.body)
-                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-            }
+            wanted = sorted({scope.name_loc[0] for scope in self.facts.scopes if scope.kind == "function"})
+            nodes = _defs_at(self.tree.body, wanted)
             scopes = self.info.scopes
             functions = []
             for scope in self.facts.scopes:
@@ -80,6 +78,15 @@ class AnalysedModule:
             found = self._memo["functions"] = tuple(functions)
         assert isinstance(found, tuple)
         return found
+
+    def function(self, symbol: SymbolId) -> FunctionSyntax | None:
+        """The first def of ``symbol`` in the module."""
+        found = self._memo.get("by_symbol")
+        if found is None:
+            found = self._memo["by_symbol"] = {f.symbol: f for f in reversed(self.functions())}
+        assert isinstance(found, dict)
+        first: FunctionSyntax | None = found.get(symbol)
+        return first
 
     def sites_of(self, symbol: SymbolId, within: Range | None = None) -> tuple[ResolvedCall, ...]:
         """The call sites resolution attributes to ``symbol`` (inside ``within`` when given: one of several defs
@@ -131,20 +138,25 @@ class AnalysedModule:
         return textwrap.dedent("\n".join(self.lines[start - 1 : end]))
 
 
-def _statements(body: list[ast.stmt]) -> list[ast.AST]:
-    """Every statement (and handler, match case), nested blocks and definitions' bodies included, in source order."""
-    out: list[ast.AST] = []
-    stack: list[ast.AST] = list(reversed(body))
+def _defs_at(body: list[ast.stmt], lines: list[int]) -> dict[int, FunctionNode]:
+    """The function definitions whose ``def`` keyword is on one of ``lines`` (sorted), by line; only statements
+    spanning one of those lines are looked into."""
+    found: dict[int, FunctionNode] = {}
+    stack: list[ast.AST] = list(body)
     while stack:
-        stmt = stack.pop()
-        out.append(stmt)
+        node = stack.pop()
+        start = getattr(node, "lineno", 0)
+        end = getattr(node, "end_lineno", None) or start
+        at = bisect.bisect_left(lines, start)
+        if at == len(lines) or lines[at] > end:
+            continue  # no wanted def inside
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and lines[at] == node.lineno:
+            found[node.lineno] = node
         for name in ("body", "orelse", "finalbody", "handlers", "cases"):
-            inner = getattr(stmt, name, None)
+            inner = getattr(node, name, None)
             if isinstance(inner, list):
-                stack.extend(
-                    reversed([s for s in inner if isinstance(s, ast.stmt | ast.ExceptHandler | ast.match_case)])
-                )
-    return out
+                stack.extend(inner)
+    return found
 
 
 def _module_statements(body: list[ast.stmt]) -> list[ast.stmt]:

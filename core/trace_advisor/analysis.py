@@ -63,7 +63,20 @@ class Analyzer:
         return calls.sites.get(symbol, ()) if calls is not None else ()
 
     def _io_of(self, symbol: SymbolId) -> CalleeIO | None:
-        """What I/O a workspace function does directly, or through one of its own callees (from resolved calls)."""
+        """What I/O a workspace function does directly, or through one of its own callees (from resolved calls);
+        kept while the resolved calls of its module and of its callees' modules are the same objects."""
+        modules = {symbol.partition(":")[0]}
+        if self.graph is not None:
+            modules.update(e.callee.partition(":")[0] for e in self.graph.callees(symbol) if not e.external)
+        key = tuple(sorted((module, getattr(self.index.module_calls(module), "serial", -1)) for module in modules))
+        kept = self.cache.io.get(symbol)
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        found = self._find_io(symbol)
+        self.cache.remember_io(symbol, key, found)
+        return found
+
+    def _find_io(self, symbol: SymbolId) -> CalleeIO | None:
         for site in self._sites(symbol):
             api = classify(site)
             if api is not None:
@@ -78,20 +91,25 @@ class Analyzer:
         return None
 
     def _forever_of(self, symbol: SymbolId) -> bool:
-        """Whether a workspace function runs for the life of the process (directly, one level deep)."""
-        path = self.index.path_for_module(symbol.partition(":")[0])
-        analysed = self.index.analysed(path) if path is not None else None
-        if not isinstance(analysed, AnalysedModule):
-            return False
-        function = next((f for f in analysed.functions() if f.symbol == symbol), None)
-        if function is None:
-            return False
-        key = source_key(analysed, function)
+        """Whether a workspace function runs for the life of the process (directly, one level deep); kept while its
+        facts scope is the same object (its module was not edited) or its code is unchanged (wherever it moved)."""
+        module, _, qualname = symbol.partition(":")
+        info = self.index.module_info(module)
+        scope = info.scopes.get(qualname) if info is not None else None
         kept = self.cache.forever.get(symbol)
-        if kept is not None and kept[0] == key:
-            return kept[1]
-        forever = runs_forever(FunctionContext(analysed, function))
-        self.cache.remember_forever(symbol, key, forever)
+        if scope is None:
+            return False
+        if kept is not None and kept[0] is scope:
+            return kept[2]
+        path = self.index.path_for_module(module)
+        analysed = self.index.analysed(path) if path is not None else None
+        function = analysed.function(symbol) if isinstance(analysed, AnalysedModule) else None
+        if function is None or not isinstance(analysed, AnalysedModule):
+            return False
+        node = function.node
+        code = analysed.lines[node.lineno - 1 : node.end_lineno or node.lineno]
+        forever = kept[2] if kept is not None and kept[1] == code else runs_forever(FunctionContext(analysed, function))
+        self.cache.remember_forever(symbol, (scope, code, forever))
         return forever
 
     def analyze_file(self, path: Path, cancel: CancelToken = NEVER) -> tuple[list[Recommendation], Problem | None]:

@@ -13,16 +13,18 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from trace_advisor.analysed import AnalysedModule, FunctionSyntax
 from trace_advisor.config_model import Config
-from trace_advisor.detect.context import FunctionContext, GraphFacts
+from trace_advisor.detect.context import CalleeIO, FunctionContext, GraphFacts
 from trace_advisor.detect.findings import Signal
 from trace_advisor.detect.instrumentation import InstalledInstrumentations
-from trace_advisor.model import Recommendation, SymbolId
+from trace_advisor.model import Recommendation, ResolvedCall, SymbolId
 
 _MAX_FILES = 32  # files whose per-function results are kept (the recently edited ones)
-_MAX_FOREVER = 4096  # functions whose "runs forever" answer is kept
+_MAX_CALLEES = 4096  # workspace functions whose "runs forever" and "does I/O" answers are kept
+T = TypeVar("T")
 Slot = tuple[SymbolId, int]  # a function's symbol and which of the defs sharing it (a property's getter, setter)
 
 
@@ -31,11 +33,19 @@ def source_key(analysed: AnalysedModule, function: FunctionSyntax) -> object:
     node = function.node
     first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
     lines = tuple(analysed.lines[first - 1 : node.end_lineno or node.lineno])
-    sites = analysed.sites_of(function.symbol, within=analysed.range_of(node))
-    decorators = tuple(analysed.site_at(analysed.range_of(d)) for d in node.decorator_list)
+    sites = tuple(_site_key(s) for s in analysed.sites_of(function.symbol, within=analysed.range_of(node)))
+    decorators = tuple(_site_key(analysed.site_at(analysed.range_of(d))) for d in node.decorator_list)
     mro = analysed.mros.get(function.class_name) if function.class_name is not None else None
     main = function.symbol in analysed.main_callees()
     return (str(analysed.path), first, lines, sites, decorators, mro, main, analysed.imported_modules())
+
+
+def _site_key(site: ResolvedCall | None) -> object:
+    """A call site as plain values (cheap to compare): where it is, what it calls, or its text when unresolved."""
+    if site is None:
+        return None
+    start, end = site.range.start, site.range.end
+    return (start.line, start.column, end.line, end.column, site.text, *(e.callee for e in site.edges))
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,15 +69,17 @@ class AnalysisCache:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.installed = InstalledInstrumentations()
-        self.forever: OrderedDict[SymbolId, tuple[object, bool]] = OrderedDict()  # by source key of the function
+        # per workspace function: its facts scope and code when last asked, and whether it runs forever
+        self.forever: OrderedDict[SymbolId, tuple[object, list[str], bool]] = OrderedDict()
+        self.io: OrderedDict[SymbolId, tuple[object, CalleeIO | None]] = OrderedDict()  # by its modules' calls
         self._results: OrderedDict[Path, dict[Slot, FunctionResult]] = OrderedDict()
         self._setting: object = None
 
-    def remember_forever(self, symbol: SymbolId, key: object, forever: bool) -> None:
-        self.forever[symbol] = (key, forever)
-        self.forever.move_to_end(symbol)
-        while len(self.forever) > _MAX_FOREVER:
-            self.forever.popitem(last=False)
+    def remember_forever(self, symbol: SymbolId, known: tuple[object, list[str], bool]) -> None:
+        _remember(self.forever, symbol, known)
+
+    def remember_io(self, symbol: SymbolId, key: object, io: CalleeIO | None) -> None:
+        _remember(self.io, symbol, (key, io))
 
     def results(self, path: Path, config: Config, installed: frozenset[str]) -> dict[Slot, FunctionResult]:
         """The per-function results of ``path`` kept from earlier runs with the same configuration (mutable)."""
@@ -83,3 +95,10 @@ class AnalysisCache:
         else:
             self._results.move_to_end(path)
         return found
+
+
+def _remember(table: OrderedDict[SymbolId, T], symbol: SymbolId, value: T) -> None:
+    table[symbol] = value
+    table.move_to_end(symbol)
+    while len(table) > _MAX_CALLEES:
+        table.popitem(last=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -18,17 +18,21 @@ class ModuleCalls:
 
     module: str
     sites: dict[SymbolId, tuple[ResolvedCall, ...]] = field(default_factory=dict)
+    serial: int = 0  # which resolution of the module this is (a new number every time it is resolved again)
+    ordered: tuple[ResolvedCall, ...] = ()  # every site in the order of the facts' call sites
     edges: dict[SymbolId, tuple[CallEdge, ...]] = field(default_factory=dict)
     unresolved: dict[SymbolId, tuple[UnresolvedCall, ...]] = field(default_factory=dict)
 
     @staticmethod
-    def build(module: str, sites: Iterable[ResolvedCall]) -> ModuleCalls:
+    def build(module: str, sites: Sequence[ResolvedCall], serial: int = 0) -> ModuleCalls:
         by_caller: dict[SymbolId, list[ResolvedCall]] = {}
         for site in sites:
             by_caller.setdefault(site.caller, []).append(site)
         return ModuleCalls(
             module,
             {caller: tuple(found) for caller, found in by_caller.items()},
+            serial,
+            tuple(sites),
             {
                 caller: edges
                 for caller, found in by_caller.items()

@@ -25,7 +25,7 @@ from trace_advisor.model import CallEdge, Definition, Position, Problem, SymbolI
 from trace_advisor.parsing import Parsed, parse_source
 from trace_advisor.positions import source_lines
 from trace_advisor.resolve import ModuleInfo, Resolver
-from trace_advisor.resolve.dependencies import Importers, interface_of
+from trace_advisor.resolve.dependencies import Importers, same_interface
 from trace_advisor.sourcefiles import EMPTY_FACTS, DiskTexts, FactsReader, FileState, syntax_problem
 from trace_advisor.syntaxtrees import SyntaxTrees
 from trace_advisor.workspace import Workspace
@@ -63,6 +63,10 @@ class Index:
         self._resolver = Resolver(self, dir(builtins))
         self._calls = CallTable()
         self._version = 0  # bumped by every change the call graph's derived answers depend on
+        self._resolutions = 0  # module resolutions so far (each ModuleCalls' serial)
+        # per module edited since it was last resolved, with only call sites changed: the facts and answers then (a
+        # call site object the edit did not touch resolves as it did; facts, and so their sites, stay alive here)
+        self._unchanged_sites: dict[str, tuple[ModuleFacts, ModuleCalls]] = {}
         self._importers: Importers | None = None
         self._graph = CallGraph(self)
         self._extensions: dict[type, object] = {}
@@ -177,9 +181,13 @@ class Index:
         self._version += 1
         self._infos.pop(module, None)
         self._outside.pop(module, None)
-        if old is not None and new is not None and interface_of(old) == interface_of(new):
+        if old is not None and new is not None and same_interface(old, new):
+            resolved = self._calls.get(module)
+            if resolved is not None:  # only call sites changed: the others' answers stand (see module_calls)
+                self._unchanged_sites[module] = (old, resolved)
             self._calls.drop({module})
             return
+        self._unchanged_sites.clear()
         if self._importers is None:  # importers not mapped yet (the graph was never fully resolved): drop it all
             self._resolver.clear()
             self._calls.drop(self._calls.modules())
@@ -190,6 +198,7 @@ class Index:
         self._importers.update(module, self.module_info(module) if module in self._modules else None)
 
     def _invalidate_all(self) -> None:
+        self._unchanged_sites.clear()
         self._version += 1
         self._infos.clear()
         self._outside.clear()
@@ -408,7 +417,12 @@ class Index:
             info = self.module_info(module)
             if info is None:
                 return None
-            calls = ModuleCalls.build(module, self._resolver.resolve_module(info))
+            self._resolutions += 1
+            kept = self._unchanged_sites.pop(module, None)
+            known = (
+                {id(call): site for call, site in zip(kept[0].calls, kept[1].ordered, strict=True)} if kept else None
+            )
+            calls = ModuleCalls.build(module, self._resolver.resolve_module(info, known), self._resolutions)
             self._calls.add(calls)
             return calls
 

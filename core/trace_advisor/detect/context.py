@@ -81,7 +81,7 @@ class FunctionContext:
         self.nodes: tuple[ast.AST, ...] = tuple(n for n, _ in walked)
         self._loops: dict[int, int] = {id(n): d for n, d in walked}
         self.callee_io: Mapping[SymbolId, CalleeIO] = self.graph.callee_io
-        self.calls: tuple[CallInfo, ...] = _calls(analysed, function)
+        self.calls: tuple[CallInfo, ...] = _calls(analysed, function, self.nodes)
 
     @property
     def name(self) -> str:
@@ -166,17 +166,21 @@ class FunctionContext:
         return self._loops.get(id(node), 0) if node is not None else 0
 
 
-def _calls(analysed: AnalysedModule, function: FunctionSyntax) -> tuple[CallInfo, ...]:
-    """The call sites resolution attributes to this def, each with its syntax node (found by its range)."""
-    node = function.node
-    sites = analysed.sites_of(function.symbol, within=analysed.range_of(node))
+def _calls(analysed: AnalysedModule, function: FunctionSyntax, body: tuple[ast.AST, ...]) -> tuple[CallInfo, ...]:
+    """The call sites resolution attributes to this def, each with its syntax node (found by its range among the
+    body's nodes, then inside its lambdas and nested class bodies)."""
+    sites = analysed.sites_of(function.symbol, within=analysed.range_of(function.node))
     if not sites:
         return ()
     wanted = {site.range for site in sites}
     nodes: dict[Range, ast.Call] = {}
-    for child in ast.walk(node):
-        if isinstance(child, ast.Call):
-            rng = analysed.range_of(child)
-            if rng in wanted:
-                nodes[rng] = child
+    for child in body:
+        if isinstance(child, ast.Call) and (rng := analysed.range_of(child)) in wanted:
+            nodes[rng] = child
+    if len(nodes) < len(wanted):  # calls in lambdas and class bodies (not in ``body``, their own scopes)
+        for scope in body:
+            if isinstance(scope, ast.Lambda | ast.ClassDef):
+                for child in ast.walk(scope):
+                    if isinstance(child, ast.Call) and (rng := analysed.range_of(child)) in wanted:
+                        nodes[rng] = child
     return tuple(CallInfo(site, nodes.get(site.range), classify(site)) for site in sites)

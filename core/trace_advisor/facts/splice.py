@@ -177,7 +177,9 @@ def _merge(
             scopes.extend(part.scopes[1:])
             inserted = True
         if line > high:
-            scopes.append(replace(scope, loc=_shift(scope.loc, delta), name_loc=_shift(scope.name_loc, delta)))
+            if delta:  # unmoved scopes stay the same objects
+                scope = replace(scope, loc=_shift(scope.loc, delta), name_loc=_shift(scope.name_loc, delta))
+            scopes.append(scope)
     if not inserted:
         scopes.extend(part.scopes[1:])
     inserted = False
@@ -190,7 +192,7 @@ def _merge(
             calls.extend(part.calls)
             inserted = True
         if line > high:
-            calls.append(replace(call, loc=_shift(call.loc, delta)))
+            calls.append(replace(call, loc=_shift(call.loc, delta)) if delta else call)
     if not inserted:
         calls.extend(part.calls)
     top_level = (

@@ -7,7 +7,7 @@ whose callee evaluates to nothing known is reported as unresolved with its text.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from trace_advisor.facts.chains import chain_text
 from trace_advisor.facts.model import (
@@ -71,9 +71,10 @@ class Resolver:
         return table
 
     # ---- call sites ------------------------------------------------------------------------------------------
-    def resolve_module(self, info: ModuleInfo) -> list[ResolvedCall]:
+    def resolve_module(self, info: ModuleInfo, known: Mapping[int, ResolvedCall] | None = None) -> list[ResolvedCall]:
         """Every call site of one module, in source order, with its edges (one per possible callee) or the reason
-        it has none. A site in a class body belongs to the function (or module) around the class."""
+        it has none. A site in a class body belongs to the function (or module) around the class. ``known``: the
+        answers for call sites (by ``id`` of the facts' ``CallSite``) that an edit left as they were."""
         callers: dict[str, str] = {}
         for scope in info.facts.scopes:
             current: Scope | None = scope
@@ -82,6 +83,9 @@ class Resolver:
             callers[scope.qualname] = current.qualname if current is not None else scope.qualname
         sites: list[ResolvedCall] = []
         for call in info.facts.calls:
+            if known is not None and (kept := known.get(id(call))) is not None:
+                sites.append(kept)
+                continue
             caller = f"{info.name}:{callers.get(call.scope, call.scope)}"
             where = Range.of(*call.loc)
             try:
