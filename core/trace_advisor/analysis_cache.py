@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from trace_advisor.advise.local import Verdict
 from trace_advisor.analysed import AnalysedModule, FunctionSyntax
 from trace_advisor.config_model import Config
 from trace_advisor.detect.context import CalleeIO, FunctionContext, GraphFacts
@@ -57,7 +58,7 @@ class FunctionResult:
     ctx: FunctionContext
     signals: tuple[Signal, ...]
     recommendation: Recommendation | None
-    confidence: float
+    verdict: Verdict
 
     def valid_for(self, source_key: object, graph: GraphFacts) -> bool:
         return self.source_key == source_key and self.graph == graph

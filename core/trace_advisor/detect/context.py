@@ -167,20 +167,36 @@ class FunctionContext:
 
 
 def _calls(analysed: AnalysedModule, function: FunctionSyntax, body: tuple[ast.AST, ...]) -> tuple[CallInfo, ...]:
-    """The call sites resolution attributes to this def, each with its syntax node (found by its range among the
-    body's nodes, then inside its lambdas and nested class bodies)."""
+    """The call sites resolution attributes to this def whose syntax is in its body, each with its node (found by
+    its range): calls among the body's nodes, then in what runs with it inside nested scopes (lambdas, class bodies
+    and bases, default values). A site with no node in the body is gone from it (a span's code taken out)."""
     sites = analysed.sites_of(function.symbol, within=analysed.range_of(function.node))
     if not sites:
         return ()
     wanted = {site.range for site in sites}
-    nodes: dict[Range, ast.Call] = {}
+    nodes: dict[Range, ast.Call | None] = {}
     for child in body:
         if isinstance(child, ast.Call) and (rng := analysed.range_of(child)) in wanted:
             nodes[rng] = child
-    if len(nodes) < len(wanted):  # calls in lambdas and class bodies (not in ``body``, their own scopes)
+        elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            for decorator in child.decorator_list:  # a bare ``@name`` of a nested def is a call of ``name``
+                if not isinstance(decorator, ast.Call) and (rng := analysed.range_of(decorator)) in wanted:
+                    nodes[rng] = None
+    if len(nodes) < len(wanted):
         for scope in body:
-            if isinstance(scope, ast.Lambda | ast.ClassDef):
-                for child in ast.walk(scope):
+            for part in _runs_here(scope):
+                for child in ast.walk(part):
                     if isinstance(child, ast.Call) and (rng := analysed.range_of(child)) in wanted:
                         nodes[rng] = child
-    return tuple(CallInfo(site, nodes.get(site.range), classify(site)) for site in sites)
+    return tuple(CallInfo(site, nodes[site.range], classify(site)) for site in sites if site.range in nodes)
+
+
+def _runs_here(scope: ast.AST) -> list[ast.AST]:
+    """The parts of a nested scope whose calls resolution attributes to the enclosing function."""
+    if isinstance(scope, ast.Lambda):
+        return [scope]
+    if isinstance(scope, ast.ClassDef):
+        return [*scope.bases, *scope.keywords, *scope.body]
+    if isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef):
+        return [*scope.args.defaults, *(d for d in scope.args.kw_defaults if d is not None)]
+    return []
