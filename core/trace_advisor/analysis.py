@@ -159,7 +159,7 @@ class Analyzer:
             ctx = FunctionContext(analysed, function, graph_facts)
             traced = existing_span(ctx)
             if traced is not None:  # scored on its own work, as if the span were not there (for coverage)
-                ctx = FunctionContext(analysed, without_span(ctx, function), graph_facts)
+                ctx = FunctionContext(analysed, without_span(ctx), graph_facts)
             signals = tuple(run_detectors(ctx, self.priorities))
         except RecursionError:  # absurdly deep expressions: skip the function, never the run
             LOG.warning("skipped %s: expression too deep", function.symbol)

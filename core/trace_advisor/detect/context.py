@@ -71,6 +71,7 @@ class FunctionContext:
 
     def __init__(self, analysed: AnalysedModule, function: FunctionSyntax, graph: GraphFacts | None = None) -> None:
         self.analysed = analysed
+        self.function = function
         self.node: FunctionNode = function.node
         self.qualname = function.scope.qualname
         self.class_name = function.class_name

@@ -67,7 +67,7 @@ def _is_span_call(text: str) -> bool:
     )
 
 
-def without_span(ctx: FunctionContext, function: FunctionSyntax) -> FunctionSyntax:
+def without_span(ctx: FunctionContext) -> FunctionSyntax:
     """The function as it was before its span was added: span decorators dropped, ``with <span>:`` blocks replaced
     by their bodies, and statements that only feed the span (``span.set_attribute(...)`` and the ``if x is not
     None:`` around it, ``record_exception``, ``set_status``, ``span = tracer.start_span(...)``, ``span.end()``)
@@ -78,7 +78,7 @@ def without_span(ctx: FunctionContext, function: FunctionSyntax) -> FunctionSynt
         new for old, new in zip(ctx.node.decorator_list, node.decorator_list, strict=True) if id(old) not in spans
     ]
     _Unspan().strip(node)
-    return dataclasses.replace(function, node=node)
+    return dataclasses.replace(ctx.function, node=node)
 
 
 class _Unspan:
