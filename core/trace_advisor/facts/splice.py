@@ -192,7 +192,8 @@ def _merge(
             calls.extend(part.calls)
             inserted = True
         if line > high:
-            calls.append(replace(call, loc=_shift(call.loc, delta)) if delta else call)
+            moved = delta and replace(call, loc=_shift(call.loc, delta), name_loc=_shift(call.name_loc, delta))
+            calls.append(moved or call)  # unmoved sites stay the same objects
     if not inserted:
         calls.extend(part.calls)
     top_level = (
