@@ -81,7 +81,7 @@ class Analyzer:
         for site in self._sites(symbol):
             api = classify(site)
             if api is not None:
-                return CalleeIO(api.kind, f"{api.label} via {api.target}")
+                return CalleeIO(api.kind, f"{api.label} via {api.shown}")
         if self.graph is not None:
             for edge in self.graph.callees(symbol):
                 if not edge.external and edge.callee != symbol:

@@ -55,6 +55,11 @@ class ApiMatch:
         return 1.0 if self.resolved else 0.7
 
     @property
+    def shown(self) -> str:
+        """The target as rationales name it: a dotted import path (``urllib.request.urlopen``), or the call text."""
+        return dotted_name(self.target) if self.resolved else self.target
+
+    @property
     def method(self) -> str:
         """The last name of the target: ``execute`` for ``sqlite3:Cursor.execute`` or ``cur.execute``."""
         return re.split(r"[.:]", self.target)[-1]

@@ -73,10 +73,10 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         receives = api.operation == "receive"
         if receives:
             advice = "" if extracts else f"; {_EXTRACT}"
-            reason = f"receives messages via {api.target} ({api.label}){advice}"
+            reason = f"receives messages via {api.shown} ({api.label}){advice}"
         else:
             advice = "" if injects else f"; {_INJECT}"
-            reason = f"publishes via {api.target} ({api.label}){advice}"
+            reason = f"publishes via {api.shown} ({api.label}){advice}"
         finding = Finding.RECEIVES if receives else Finding.PUBLISHES
         evidence = Evidence(PRIORITY, reason, call.range, api.target)
         signals.append(Signal(evidence, api.strength, finding, api, api.instrumentation))

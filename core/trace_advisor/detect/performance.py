@@ -78,7 +78,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         assert c.api is not None
         signals.append(
             Signal(
-                Evidence(PRIORITY, f"file operations in a loop ({c.api.target})", c.range, c.api.target),
+                Evidence(PRIORITY, f"file operations in a loop ({c.api.shown})", c.range, c.api.target),
                 0.5,
                 Finding.FILE_LOOP,
             )
@@ -87,7 +87,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         first = io_loops[0]
         assert first.api is not None
         targets = sorted({c.api.target for c in io_loops if c.api is not None})
-        reason = f"calls {first.api.target} ({first.api.label}) inside a loop"
+        reason = f"calls {first.api.shown} ({first.api.label}) inside a loop"
         if len(targets) > 1:
             reason += f" (and {len(targets) - 1} more)"
         evidence = Evidence(PRIORITY, reason, first.range, first.api.target)
