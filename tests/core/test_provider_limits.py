@@ -56,8 +56,7 @@ def test_trickling_endpoint_is_bounded_by_the_deadline(wire: str) -> None:
     assert result.recommendations == ()
     assert "within 1s" in messages(result) or "before the deadline" in messages(result), messages(result)
     assert len(server.requests) == 2
-    # two attempts of one second each, not the hours the trickle would last; the upper bound leaves room for boto3's
-    # set-up on a loaded 2-core machine (4 s was exceeded there)
+    # two attempts of one second each, not forever (the trickle would last minutes); slack for a loaded machine
     assert 2.0 <= elapsed < 10.0, elapsed
 
 
