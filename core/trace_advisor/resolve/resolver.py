@@ -170,13 +170,13 @@ class Resolver:
                     values = frozenset(_collection_of(value) for value in values if value[0] in _INSTANCES)
                 else:
                     receivers = {}
-                    found: set[Value] = set()
+                    attributes: set[Value] = set()
                     for value in values:
                         for attribute in self._attribute(value, part):
-                            found.add(attribute)
+                            attributes.add(attribute)
                             if attribute[0] == v.FUNCTION:
                                 receivers.setdefault(attribute, set()).add(value)
-                    values = frozenset(found)
+                    values = frozenset(attributes)
         finally:
             self._depth -= 1
         table[key] = values
