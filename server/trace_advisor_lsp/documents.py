@@ -20,11 +20,9 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.exceptions import JsonRpcContentModified
 from pygls.lsp.server import LanguageServer
-from trace_advisor.analysis import Analyzer, analyze, with_model_answers
 from trace_advisor.cancel import NEVER, CancelledError, CancelToken
 from trace_advisor.index import Index
 from trace_advisor.model import AnalysisResult, Recommendation, SyntaxProblem, TextEdit, split_symbol
-from trace_advisor.report import render, write_report
 from trace_advisor.stubs import Stubs, stub_folder
 
 from trace_advisor_lsp import convert, spans
@@ -375,9 +373,13 @@ class Documents:
     # ---- reports and span edits ------------------------------------------------------------------------------
     async def write_html_report(self, project: Project, index: Index, token: CancelToken) -> Path:
         """Analyse the folder and write its HTML report; returns where."""
+        from trace_advisor.report import render, write_report  # jinja2 and the report code: loaded when first used
+
         config, target = project.config, report_path(project)
 
         def job() -> None:
+            from trace_advisor.analysis import analyze
+
             result = analyze(index, config, cancel=token)
             write_report(render(result, "html", graph=index.graph(), config=config, root=project.root), target)
 
@@ -442,6 +444,8 @@ def _local_findings(
     project: Project, index: Index, path: str, token: CancelToken = NEVER
 ) -> tuple[Recommendation, ...]:
     """The local engine's findings for one file of the index as it is."""
+    from trace_advisor.analysis import Analyzer  # the detectors: loaded by the first refresh, not at start-up
+
     recs, _, _ = Analyzer(index, project.config, index.graph()).run([Path(path)], token, None)
     return tuple(r for r in recs if Path(r.file) == Path(path))
 
@@ -452,6 +456,8 @@ def _visible(
     """The local findings merged with the model's answers that still stand (stale ones are dropped for good)."""
     if not findings.answers:
         return local
+    from trace_advisor.analysis import with_model_answers
+
     merged, findings.answers = with_model_answers(
         local, findings.answers, index.definitions(Path(path)), text, project.config
     )

@@ -11,6 +11,7 @@ from pygls.protocol import LanguageServerProtocol
 from trace_advisor import __version__
 
 from trace_advisor_lsp import convert
+from trace_advisor_lsp.capabilities import NAME
 from trace_advisor_lsp.documents import Documents
 from trace_advisor_lsp.folders import Folders
 from trace_advisor_lsp.logs import ClientLogHandler
@@ -35,7 +36,7 @@ class TraceAdvisorServer(LanguageServer):
 
     def __init__(self) -> None:
         super().__init__(
-            "trace-advisor-lsp",
+            NAME,
             __version__,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
             protocol_cls=TraceAdvisorProtocol,
