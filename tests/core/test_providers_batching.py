@@ -86,12 +86,9 @@ def test_interrupted_batch_run_continues_where_it_stopped(tmp_path: Path) -> Non
 
 def test_concurrency_is_bounded_and_used(tmp_path: Path) -> None:
     with fake_bedrock(latency=0.3) as server:
-        started = time.monotonic()
         result = bedrock(server.url, batch_size=1, concurrency=3).advise(ORDERS, NEVER)
-        elapsed = time.monotonic() - started
     assert len(server.requests) == len(ORDERS) == 6
-    assert server.max_in_flight == 3
-    assert elapsed < 6 * 0.3  # ran in parallel
+    assert server.max_in_flight == 3  # ran in parallel (a wall-clock bound fails on a busy machine)
     assert len(result.recommendations) == 6
 
 
