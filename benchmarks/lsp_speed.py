@@ -1,9 +1,10 @@
 """Language-server speed over stdio, with the SHIPPED settings (no debounce override), as a user gets it.
 
 Default workspace: a copy of the standard library's ``email/`` and ``json/`` packages (~11k lines) and its 3,000-line
-``email/_header_value_parser.py``. Prints, each also as a ratio to ``ast.parse`` of that file in this process:
+``email/_header_value_parser.py``. Runs one server process on an empty facts cache (cold), then another on the cache
+the first filled (warm), and prints for each, also as a ratio to ``ast.parse`` of that file in this process:
 - ``initialize``: process start -> the initialize answer;
-- first correct hierarchy answer: didOpen right after ``initialized`` on a cold cache -> a prepareCallHierarchy +
+- first correct hierarchy answer: didOpen right after ``initialized`` -> a prepareCallHierarchy +
   outgoingCalls answer for a function of the file equal to ``trace-advisor calls`` (computed first, with its own cache);
 - one-character edit -> fresh diagnostics (p50/p95), typed 150 ms apart (a brisk typist);
 - prepareCallHierarchy, outgoingCalls, incomingCalls on every function of the file (p50/p95);
@@ -25,6 +26,7 @@ import sys
 import sysconfig
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -134,14 +136,16 @@ async def outgoing_of(client: Client, uri: str, position: types.Position) -> tup
     return items[0].data["symbol"], {call.to.data["symbol"] for call in calls or []}
 
 
-async def run(root: Path, file: Path, edits: int, pause: float) -> None:
+async def session(
+    root: Path, file: Path, cache: Path, edits: int, pause: float, graph: dict[str, list[str]]
+) -> Figures:
+    """One server process on ``root`` with the facts cache ``cache`` (empty: cold; filled by a previous session:
+    warm), driven as described at the top."""
     text = file.read_text()
-    baseline = min(timeit_parse(text) for _ in range(5))
-    graph = cli_graph(root)
     positions = def_positions(text)
     client = Client()
     attach(client)
-    env = {**os.environ, "TRACE_ADVISOR_CACHE_DIR": tempfile.mkdtemp(prefix="lsp-speed-cache-")}
+    env = {**os.environ, "TRACE_ADVISOR_CACHE_DIR": str(cache)}
     started = time.perf_counter()
     await client.start_io(sys.executable, "-m", "trace_advisor_lsp", env=env)
     server = client._server  # the subprocess (pygls keeps it there)
@@ -161,7 +165,7 @@ async def run(root: Path, file: Path, edits: int, pause: float) -> None:
     initialized = time.perf_counter() - started
     client.initialized(types.InitializedParams())
 
-    # cold cache, no pause: open the file and ask at once for a function's outgoing calls
+    # no pause: open the file and ask at once for a function's outgoing calls
     uri = file.as_uri()
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text))
@@ -219,23 +223,72 @@ async def run(root: Path, file: Path, edits: int, pause: float) -> None:
     client.exit(None)
     await asyncio.sleep(0.2)
     drainer.cancel()
+    return Figures(
+        initialized,
+        first_answer,
+        correct,
+        findings,
+        rss,
+        latencies,
+        prepare,
+        outgoing,
+        incoming,
+        len(items),
+        mismatched,
+    )
 
-    workspace_lines = sum(len(p.read_text().splitlines()) for p in root.rglob("*.py"))
-    print(f"workspace {root} ({workspace_lines} lines); file {file.name} ({len(lines)} lines, {findings} findings)")
+
+@dataclass
+class Figures:
+    initialize: float
+    first_answer: float
+    first_correct: bool
+    findings: int
+    rss: float
+    edits: list[float]
+    prepare: list[float]
+    outgoing: list[float]
+    incoming: list[float]
+    items: int
+    mismatched: list[str]
+
+    def print(self, label: str, baseline: float, pause: float) -> None:
+        print(f"-- {label}: {self.findings} findings in the file")
+        ratio = self.initialize / baseline
+        print(f"initialize (process start -> answer)     {ms(self.initialize)}  ({ratio:6.1f}x ast.parse)")
+        verdict = "equal to" if self.first_correct else "DIFFERENT from"
+        print(
+            f"first hierarchy answer after didOpen     {ms(self.first_answer)}  "
+            f"({self.first_answer / baseline:6.1f}x ast.parse; {verdict} `trace-advisor calls`)"
+        )
+        print(f"server RSS                               {self.rss:8.1f} MB")
+        for name, values in (
+            (f"edit -> diagnostics ({int(pause * 1000)} ms apart)", self.edits),
+            ("prepareCallHierarchy", self.prepare),
+            ("outgoingCalls", self.outgoing),
+            ("incomingCalls", self.incoming),
+        ):
+            p50, p95 = pct(values, 0.5), pct(values, 0.95)
+            print(f"{name:<33} p50 {ms(p50)} p95 {ms(p95)}  (p95 = {p95 / baseline:5.1f}x ast.parse; n={len(values)})")
+        equal = self.items - len(self.mismatched)
+        print(f"outgoingCalls equal to `trace-advisor calls` for {equal}/{self.items} functions")
+        if self.mismatched:
+            print(f"  different: {', '.join(self.mismatched[:10])}")
+
+
+async def run(root: Path, file: Path, edits: int, pause: float) -> None:
+    """A cold session (empty facts cache), then a warm one (the cache the first filled), each as a fresh process."""
+    text = file.read_text()
+    baseline = min(timeit_parse(text) for _ in range(5))
+    graph = cli_graph(root)
+    cache = Path(tempfile.mkdtemp(prefix="lsp-speed-cache-"))
+    cold = await session(root, file, cache, edits, pause, graph)
+    warm = await session(root, file, cache, edits, pause, graph)
+    workspace_lines = sum(len(p.read_text(errors="replace").splitlines()) for p in root.rglob("*.py"))
+    print(f"workspace {root} ({workspace_lines} lines); file {file.name} ({len(text.splitlines())} lines)")
     print(f"baseline: ast.parse of the file          {ms(baseline)}")
-    print(f"initialize (process start -> answer)     {ms(initialized)}  ({initialized / baseline:6.1f}x ast.parse)")
-    verdict = "equal to `trace-advisor calls`" if correct else "DIFFERENT from `trace-advisor calls`"
-    print(f"first hierarchy answer after didOpen     {ms(first_answer)}  (cold cache; {verdict})")
-    print(f"server RSS                               {rss:8.1f} MB")
-    for name, values in (
-        (f"edit -> diagnostics ({int(pause * 1000)} ms apart)", latencies),
-        ("prepareCallHierarchy", prepare),
-        ("outgoingCalls", outgoing),
-        ("incomingCalls", incoming),
-    ):
-        p50, p95 = pct(values, 0.5), pct(values, 0.95)
-        print(f"{name:<33} p50 {ms(p50)} p95 {ms(p95)}  (p95 = {p95 / baseline:5.1f}x ast.parse; n={len(values)})")
-    print(f"outgoingCalls equal to `trace-advisor calls` for {len(items) - len(mismatched)}/{len(items)} functions")
+    cold.print("cold facts cache", baseline, pause)
+    warm.print("warm facts cache (a second server process)", baseline, pause)
 
 
 def timeit_parse(text: str) -> float:
