@@ -1,4 +1,4 @@
-"""The security review's secret forms (70, assembled at test time) reach neither model endpoint — real boto3 against
+"""The security review's secret forms (73, assembled at test time) reach neither model endpoint — real boto3 against
 the Bedrock fake, the stdlib client against the OpenAI-compatible fake — not even in part, not even where the prompt
 cuts long lines and literals; ordinary code keeps every character; crafted lines cannot stall the redactor."""
 

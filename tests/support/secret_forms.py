@@ -1,4 +1,4 @@
-"""70 ways a secret sits in Python code (the security review's 59 and more), each assembled at test time so no
+"""73 ways a secret sits in Python code (the security review's 59 and more), each assembled at test time so no
 secret literal lives in the repository: ``code`` holds ``{s}`` where the secret goes; ``secret`` is the text that
 must never leave the machine."""
 
@@ -152,6 +152,10 @@ def secret_forms() -> list[SecretForm]:
         ("export-line", 'script = "export API_TOKEN={s} && deploy"', p("ex")),
         ("pypi-token", 'upload(url, token="{s}")', "pypi-AgEIcHlwaS5vcmc" + _rand(52, 60)),
         ("password-in-docstring-example", '"""Connect with mysql -u root -p{s} before running."""', p("ds")),
+        # --- near the rules that keep enumerations and messages (PASSWORD_RESET = "password_reset") ---
+        ("password-in-message", 'ADMIN_PASSWORD = "The admin password is {s}."', p("msg")),
+        ("password-named-after-itself", 'db_password = "db-password-{s}"', _rand(53, 12)),
+        ("graphql-variable-value", 'query = """{"password": "{s}"}"""', p("gq")),
         # --- private keys and long lines ---
         (
             "pem-block",

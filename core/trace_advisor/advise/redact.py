@@ -11,6 +11,7 @@ only inside string literals and comments, so code such as ``sorted(key=lambda ..
 
 from __future__ import annotations
 
+import base64
 import math
 import re
 from collections.abc import Callable, Iterator
@@ -25,7 +26,8 @@ _SECRET_WORD = re.compile(
 _DESCRIBES = (
     "url", "uri", "endpoint", "path", "file", "name", "field", "env", "var", "type", "header", "prompt", "label",
     "length", "policy", "domain", "age", "secure", "samesite", "httponly", "ttl", "seconds", "timeout", "expiry",
-    "expires", "count", "limit", "size",
+    "expires", "count", "limit", "size", "time", "threshold", "interval", "delay", "duration", "days", "hours",
+    "minutes",
 )  # fmt: skip
 # ``key=value`` names whose value is a credential, by their last part (``sentry_key``, ``PGPASSWORD``, ``sid``).
 _KEY_VALUE_LAST = frozenset(
@@ -117,15 +119,29 @@ def _value(kind: str, keep: Callable[[re.Match[str]], bool] | None = None) -> Re
     return replace
 
 
+# A message: words without digits, ending as a sentence does (a password with a digit in it is not kept).
+_SENTENCE = re.compile(r"[^\W\d_]{1,40}(?:[ ,;:'\-]{1,3}[^\W\d_]{1,40}){1,40}[.!?]")
+
+
+def _words(text: str) -> list[str]:
+    return [word for word in re.split(r"[\W_]+", text.lower()) if word]
+
+
 def _not_a_secret_literal(match: re.Match[str]) -> bool:
     """The name does not say "secret", or the value is a template or a name: an f-string with replacement fields
-    (``f"Bearer {token}"``: the secret is in a variable), ``"Bearer %s"``, ``"gen_ai.usage.input_tokens"``."""
-    value = match.group("value")
+    (``f"Bearer {token}"``: the secret is in a variable), ``"Bearer %s"``, ``"gen_ai.usage.input_tokens"``, or only
+    words of the name itself (``PASSWORD_RESET = "password_reset"``, ``JWT_INVALID_TOKEN = "invalid_token"``: an
+    enumeration value says nothing the name does not), or a sentence about it (``INVALID_TOKEN = "Invalid or
+    expired token."``)."""
+    value, name = match.group("value"), match.group("name")
+    words = _words(value)
     return (
-        not _secret_name(match.group("name"))
+        not _secret_name(name)
         or (match.group("fstring") is not None and "{" in value)
         or _TEMPLATE.search(value) is not None
         or _DOTTED_NAME.fullmatch(value) is not None
+        or (bool(words) and set(words) <= set(_words(name)))
+        or (_SENTENCE.fullmatch(value) is not None and bool(set(words) & set(_words(name))))
     )
 
 
@@ -218,12 +234,12 @@ _IN_LITERALS: tuple[_Rule, ...] = (
     _rule(
         "key_value",
         _NAME + r"\s?=\s?" + _PLACEHOLDER + r"(?P<value>[^\s&;,'\"\\]{3,512}+)",
-        _value("key_value", lambda match: not _key_value_name(match.group("name"))),
+        _value("key_value", lambda match: not _key_value_name(match.group("name")) or _is_code(match.group("value"))),
     ),
     # ``password: pw`` in a comment or YAML text, but not ``:param password: The password`` (prose).
     _rule(
         "key_value",
-        r"(?<!:)(?<!param )(?<!type )"
+        r"(?<!:)(?<!param )(?<!type )(?<!\$)"
         + _NAME
         + r"\s?:\s?"
         + _PLACEHOLDER
@@ -246,7 +262,7 @@ _WORD_CHUNK = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
 _CONTEXT = 40  # characters before a token where a name such as ``sha`` or ``trace_id`` says what it is
 # Candidate tokens in literals: 20+ characters of base64/base64url; hex keys are 32+ hex digits.
 _TOKEN = re.compile(r"(?<![A-Za-z0-9+/_\-])[A-Za-z0-9+/_\-]{20,}+={0,2}(?![A-Za-z0-9+/_\-])")
-_HEX = re.compile(r"[0-9a-fA-F]{32,}")
+_HEX = re.compile(r"(?=[0-9]{0,200}[a-fA-F])[0-9a-fA-F]{32,}")  # a letter: all digits is a number
 # Python string literals (any prefix, single or triple quotes) and comments; everything else is code.
 _LEXER = re.compile(
     r"(?P<comment>\#[^\n]*)"
@@ -298,13 +314,39 @@ def _redact_literal(body: str, before: str, counts: dict[str, int]) -> str:
         value = match.group(0)
         if _HASH_CONTEXT.search((before + body[: match.start()])[-_CONTEXT:]):
             return value  # sha = "...", trace_id = "...", .../commit/<sha>
-        kind = "hex_key" if _HEX.fullmatch(value) else "high_entropy" if _looks_random(value) else None
+        kind = (
+            "hex_key"
+            if _HEX.fullmatch(value)
+            else "high_entropy"
+            if _looks_random(value) and not _is_global_id(value)
+            else None
+        )
         if kind is None:
             return value
         counts[kind] = counts.get(kind, 0) + 1
         return _marker(kind)
 
     return _TOKEN.sub(token, body)
+
+
+# Python code in an example (``routing_key=message.properties['reply_to']``): an attribute chain, maybe called.
+_CODE_VALUE = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+[(\[]?")
+# GraphQL global IDs (Graphene, Strawberry): base64 of "TypeName:" and a number or a UUID.
+_GLOBAL_ID = re.compile(
+    rb"[A-Z][A-Za-z]{1,60}:(?:[0-9]{1,20}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+)
+
+
+def _is_code(value: str) -> bool:
+    return _CODE_VALUE.fullmatch(value) is not None
+
+
+def _is_global_id(token: str) -> bool:
+    try:
+        decoded = base64.b64decode(token + "=" * (-len(token) % 4), validate=True)
+    except ValueError:
+        return False
+    return _GLOBAL_ID.fullmatch(decoded) is not None
 
 
 def _looks_random(token: str) -> bool:
