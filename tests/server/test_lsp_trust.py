@@ -35,6 +35,13 @@ class StdioSession:
         self.proc.stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
         self.proc.stdin.flush()
 
+    def initialize(self, root: Path, capabilities: dict[str, Any] | None = None) -> None:
+        """The initialize request for one workspace folder, and its answer (``initialized`` is the caller's)."""
+        folders = [{"uri": root.as_uri(), "name": "u"}]
+        params = {"capabilities": capabilities or {}, "workspaceFolders": folders}
+        self.send({"id": 1, "method": "initialize", "params": params})
+        self.until(lambda m: m.get("id") == 1)
+
     def until(self, wanted: Any, timeout: float = 60) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         assert self.proc.stdout is not None
@@ -67,14 +74,7 @@ def test_untrusted_settings_are_ignored_with_one_warning_until_trusted(tmp_path:
     shutil.copytree(FIXTURE, root)
     session = StdioSession()
     try:
-        session.send(
-            {
-                "id": 1,
-                "method": "initialize",
-                "params": {"capabilities": {}, "workspaceFolders": [{"uri": root.as_uri(), "name": "u"}]},
-            }
-        )
-        session.until(lambda m: m.get("id") == 1)
+        session.initialize(root)
         session.send({"method": "initialized", "params": {}})
         ready = session.until(lambda m: m.get("method") == "trace-advisor/status" and m["params"]["state"] == "ready")
         assert ready["params"]["engine"] == "local"
@@ -112,14 +112,7 @@ def test_a_client_with_its_own_trust_prompt_gets_the_settings_as_data(tmp_path: 
     session = StdioSession()
     try:
         capabilities = {"experimental": {"traceAdvisor": {"untrustedConfigNotification": True}}}
-        session.send(
-            {
-                "id": 1,
-                "method": "initialize",
-                "params": {"capabilities": capabilities, "workspaceFolders": [{"uri": root.as_uri(), "name": "u"}]},
-            }
-        )
-        session.until(lambda m: m.get("id") == 1)
+        session.initialize(root, capabilities)
         assert not any(m.get("method") == "trace-advisor/untrustedConfig" for m in session.seen)
         session.send({"method": "initialized", "params": {}})
         notice = session.until(lambda m: m.get("method") == "trace-advisor/untrustedConfig")
@@ -158,14 +151,7 @@ def test_show_report_from_an_untrusted_project_writes_nothing_outside_it(tmp_pat
     cache = tmp_path / "xdg-cache"
     session = StdioSession(env={"XDG_CACHE_HOME": str(cache)})
     try:
-        session.send(
-            {
-                "id": 1,
-                "method": "initialize",
-                "params": {"capabilities": {}, "workspaceFolders": [{"uri": root.as_uri(), "name": "u"}]},
-            }
-        )
-        session.until(lambda m: m.get("id") == 1)
+        session.initialize(root)
         session.send({"method": "initialized", "params": {}})
         session.until(lambda m: m.get("method") == "trace-advisor/status" and m["params"]["state"] == "ready")
         (warning,) = [text for text in _warnings(session.seen) if "not trusted" in text]

@@ -72,7 +72,13 @@ def build_server(service: AdvisorService) -> Server[Any]:
             log.exception("tool %s failed", spec.name)
             return _error(f"internal error in trace-advisor ({type(exc).__name__}: {exc}); details are in its log")
         text = json.dumps(answer, indent=2, ensure_ascii=False)
-        return types.CallToolResult(content=[types.TextContent(type="text", text=text)], structured_content=answer)
+        content: list[types.ContentBlock] = [types.TextContent(type="text", text=text)]
+        # An untrusted project file's held-back settings (its provider, say): the agent relays it to the user, who
+        # alone decides to trust the file; the structured answer stays the CLI's JSON.
+        for notice in service.take_notices():
+            log.warning("%s", notice)
+            content.append(types.TextContent(type="text", text=f"trace-advisor: warning: {notice}"))
+        return types.CallToolResult(content=content, structured_content=answer)
 
     async def list_resources(ctx: Context, params: types.PaginatedRequestParams | None) -> types.ListResourcesResult:
         return types.ListResourcesResult(

@@ -52,6 +52,13 @@ class AdvisorService:
                     workspace.index(workspace.config(), cancel)
                 except (RequestError, OSError):
                     continue
+                finally:
+                    workspace.take_notice()  # told with the first call that reads the configuration
+
+    def take_notices(self) -> list[str]:
+        """What the user must know about the configurations read since the last call (an untrusted project file's
+        ignored settings and how to trust it), each once."""
+        return list(dict.fromkeys(n for w in self.workspaces.all if (n := w.take_notice()) is not None))
 
     # ---- tools -------------------------------------------------------------------------------------------------
     def recommend(
