@@ -12,7 +12,8 @@ from pathlib import Path
 from lsprotocol import types
 from trace_advisor.cancel import CancelledError, CancelToken
 from trace_advisor.config import find_project_root
-from trace_advisor.config.trust import trust_project_file, untrusted_warning
+from trace_advisor.config.loader import trust_project_file
+from trace_advisor.config.trust import untrusted_warning
 from trace_advisor.config_model import Config
 from trace_advisor.index import Index
 

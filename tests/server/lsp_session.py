@@ -16,7 +16,7 @@ import pytest
 import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-from trace_advisor.config.trust import trust_project_file
+from trace_advisor.config.loader import trust_project_file
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "lsp"
 SERVER_COMMAND = [sys.executable, "-m", "trace_advisor_lsp", "--stdio"]

@@ -184,3 +184,13 @@ def _display(path: Path, project_root: Path | None) -> str:
         except ValueError:
             pass
     return str(path)
+
+
+def trust_project_file(root: Path, config_file: Path | None = None) -> Path | None:
+    """Trust the project file of ``root`` (or ``config_file``) as it is now; its path, None when there is none."""
+    found = project_file_layer(root, config_file)
+    if found is None:
+        return None
+    layer, file = found
+    TrustStore().trust(file, settings_digest(layer.data))
+    return file.resolve()

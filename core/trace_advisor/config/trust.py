@@ -101,18 +101,6 @@ class TrustStore:
             raise
 
 
-def trust_project_file(root: Path, config_file: Path | None = None) -> Path | None:
-    """Trust the project file of ``root`` (or ``config_file``) as it is now; its path, None when there is none."""
-    from trace_advisor.config.loader import project_file_layer  # the loader uses this module
-
-    found = project_file_layer(root, config_file)
-    if found is None:
-        return None
-    layer, file = found
-    TrustStore().trust(file, settings_digest(layer.data))
-    return file.resolve()
-
-
 def restrict_untrusted(layer: Layer, root: Path) -> tuple[Layer, tuple[IgnoredSetting, ...]]:
     """``layer`` without the settings an untrusted file may not set, and what was left out.
 
