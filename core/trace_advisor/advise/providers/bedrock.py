@@ -7,6 +7,7 @@ retries are switched off: the shared runner retries, so cancellation and Retry-A
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Unpack
@@ -71,8 +72,11 @@ class BedrockProvider(ModelProvider[BedrockConfig]):
             from botocore.config import Config as BotoConfig
             from botocore.exceptions import BotoCoreError
 
+            # AWS_REGION is the variable AWS documents (and our error message names); boto3 reads only
+            # AWS_DEFAULT_REGION, so honour AWS_REGION first, as the AWS CLI v2 does.
+            region_name = self.settings.region or os.environ.get("AWS_REGION") or None
             try:
-                session = boto3.Session(profile_name=self.settings.profile, region_name=self.settings.region)
+                session = boto3.Session(profile_name=self.settings.profile, region_name=region_name)
             except BotoCoreError as exc:  # ProfileNotFound and friends
                 raise ProviderError(
                     f"AWS profile problem: {exc}; check provider.bedrock.profile or AWS_PROFILE",
@@ -82,7 +86,8 @@ class BedrockProvider(ModelProvider[BedrockConfig]):
             region = session.region_name
             if not region:
                 raise ProviderError(
-                    "no AWS region: set provider.bedrock.region, AWS_REGION, or a region in your AWS profile",
+                    "no AWS region: set provider.bedrock.region, AWS_REGION (or AWS_DEFAULT_REGION), "
+                    "or a region in your AWS profile",
                     kind="model",
                     fatal=True,
                 )
