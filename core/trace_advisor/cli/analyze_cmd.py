@@ -158,6 +158,9 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     paths = [p.resolve() for p in args.paths]
     config = _load_config(args, find_project_root(paths[0]))
     fmt = config.report.format
+    output = Path(config.report.output) if config.report.output else None
+    if output is not None:
+        _check_output(output, "--output" if args.output else "report.output")
     if fmt == "md" and config.report.template:
         try:
             validate_template(Path(config.report.template))
@@ -173,13 +176,17 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     index.build(progress=progress.phase("indexing"))
     files = [f for f in index.files() if _selected(f.resolve(), paths) and (changed is None or f.resolve() in changed)]
     result = analyze(index, config, files, provider=provider, progress=progress.phase("analysing"))
+    skipped = common.workspace_problems(index, result.problems)
+    result = dataclasses.replace(result, problems=(*skipped, *result.problems))
     try:
         text = render(result, fmt, graph=index.graph(), config=config)
     except ReportError as exc:
         raise common.UsageError(str(exc)) from None
-    output = Path(config.report.output) if config.report.output else None
     if output is not None:
-        write_report(text, output)
+        try:
+            write_report(text, output)
+        except OSError as exc:
+            raise common.UsageError(f"cannot write the report to {output}: {exc.strerror or exc}") from None
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()
@@ -191,6 +198,17 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     if args.fail_on is not None and any(r.confidence >= args.fail_on for r in result.recommendations):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _check_output(output: Path, option: str) -> None:
+    """Refuse, before any work, a report path that names a folder or lies under a file."""
+    if output.is_dir():
+        raise common.UsageError(f"{option} {output} is a folder; name the report file (e.g. {output / 'report.md'})")
+    for parent in output.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise common.UsageError(f"{option} {output}: {parent} is a file, not a folder")
+            break
 
 
 def _selected(file: Path, paths: Sequence[Path]) -> bool:

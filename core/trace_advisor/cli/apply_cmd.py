@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import io
 import os
@@ -44,6 +45,7 @@ class FileWork:
     encoding: str = "utf-8"
     text: str = ""
     targets: list[Target] = field(default_factory=list)
+    already: int = 0  # targets that already have a span
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -87,49 +89,94 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     work: dict[Path, FileWork] = {}
     for target in targets:
         work.setdefault(target.path, FileWork(target.path)).targets.append(target)
-    added = 0
+    tally = Tally(skipped=len(failures))
     for item in work.values():
         problem = _read(item)
         if problem:
             failures.append(f"{item.path}: {problem}; nothing changed")
+            tally.files_failed += 1
+            tally.skipped += len(item.targets)
             continue
-        text = item.text
-        as_read = SpanEditor(text)
-        occurrences = [occurrence(as_read, t.qualname, t.line) for t in item.targets]
-        for target, index in zip(item.targets, occurrences, strict=True):
-            editor = SpanEditor(text)
-            line = occurrence_line(editor, target.qualname, index)
-            result = editor.edits(target.qualname, target.capture, line=line)
-            where = f"{_display(item.path)}:{line}" if line else _display(item.path)
-            if result.edits:
-                text = apply_edits(text, result.edits)
-                added += 1
-                err.write(f'{where}: {target.qualname}: span "{result.span_name}" added ({result.form} form)\n')
-            elif result.already_traced:
-                err.write(f"{where}: {target.qualname}: already has a span\n")
-            else:
-                failures.append(f"{where}: {target.qualname}: {result.message}")
-            for note in result.notes:
-                err.write(f"{where}: {target.qualname}: note: {note}\n")
+        text, added = _edit(item, failures, err)
+        tally.skipped += len(item.targets) - added - item.already
+        tally.already += item.already
         if text == item.text:
             continue
         if args.diff:
             _write_diff(out, _diff(item, text, path if path.is_dir() else path.parent), item.encoding)
+            tally.record(added)
             continue
-        try:
-            new_bytes = text.encode(item.encoding)
-        except UnicodeEncodeError as exc:
-            failures.append(f"{item.path}: the span code cannot be written in {item.encoding} ({exc.reason})")
-            continue
-        problem = write_if_unchanged(item.path, item.original, new_bytes)
+        problem = _write(item, text)
         if problem:
-            failures.append(f"{item.path}: {problem}")
+            failures.append(f"{_display(item.path)}: {problem}; its {added} span(s) were not added")
+            tally.files_failed += 1
+            tally.skipped += added
+        else:
+            tally.record(added)
     out.flush()
     for failure in failures:
         err.write(f"{failure}\n")
-    verb = "would add" if args.diff else "added"
-    err.write(f"trace-advisor: {verb} {added} span(s)" + (f"; {len(failures)} not done\n" if failures else "\n"))
+    err.write(f"trace-advisor: {tally.summary(args.diff)}\n")
     return EXIT_INCOMPLETE if failures else EXIT_OK
+
+
+@dataclass
+class Tally:
+    """What ``apply`` did, counted in spans and files, for its one-line summary."""
+
+    spans: int = 0  # spans written (or shown by --diff)
+    files: int = 0  # files written (or shown)
+    already: int = 0  # functions that already had a span
+    skipped: int = 0  # functions that got no span (not found, not traceable, or their file was not written)
+    files_failed: int = 0  # files not written (unreadable, not encodable, read-only, changed meanwhile)
+
+    def record(self, spans: int) -> None:
+        self.spans += spans
+        self.files += 1
+
+    def summary(self, diff: bool) -> str:
+        verb = "would add" if diff else "added"
+        parts = [f"{verb} {self.spans} span(s) in {self.files} file(s)"]
+        if self.already:
+            parts.append(f"{self.already} function(s) already had one")
+        if self.skipped:
+            parts.append(f"{self.skipped} function(s) got no span")
+        if self.files_failed:
+            parts.append(f"{self.files_failed} file(s) not written")
+        return "; ".join(parts)
+
+
+def _edit(item: FileWork, failures: list[str], err: TextIO) -> tuple[str, int]:
+    """The file's text with every target's span, and how many were added; reports each target on ``err``."""
+    text, added = item.text, 0
+    as_read = SpanEditor(text)
+    occurrences = [occurrence(as_read, t.qualname, t.line) for t in item.targets]
+    for target, index in zip(item.targets, occurrences, strict=True):
+        editor = SpanEditor(text)
+        line = occurrence_line(editor, target.qualname, index)
+        result = editor.edits(target.qualname, target.capture, line=line)
+        where = f"{_display(item.path)}:{line}" if line else _display(item.path)
+        if result.edits:
+            text = apply_edits(text, result.edits)
+            added += 1
+            err.write(f'{where}: {target.qualname}: span "{result.span_name}" added ({result.form} form)\n')
+        elif result.already_traced:
+            item.already += 1
+            err.write(f"{where}: {target.qualname}: already has a span\n")
+        else:
+            failures.append(f"{where}: {target.qualname}: {result.message}")
+        for note in result.notes:
+            err.write(f"{where}: {target.qualname}: note: {note}\n")
+    return text, added
+
+
+def _write(item: FileWork, text: str) -> str | None:
+    """Write the edited text in the file's own encoding; returns a problem or None."""
+    try:
+        new_bytes = text.encode(item.encoding)
+    except UnicodeEncodeError as exc:
+        return f"the span code cannot be written in {item.encoding} ({exc.reason})"
+    return write_if_unchanged(item.path, item.original, new_bytes)
 
 
 def _display(path: Path) -> str:
@@ -175,14 +222,27 @@ def _write_diff(out: TextIO, diff: str, encoding: str) -> None:
 
 
 def write_if_unchanged(path: Path, original: bytes, new: bytes) -> str | None:
-    """Replace ``path`` with ``new`` atomically (temp file + ``os.replace``, mode kept), unless its content is no
-    longer ``original``. Returns a problem or None. Symlinks are followed: the target file is replaced."""
+    """Write ``new`` over ``path`` unless its content is no longer ``original``; returns a problem or None.
+
+    A file the user may not write is refused (replacing it by rename would bypass its permissions). Otherwise the
+    file is replaced atomically (temp file with its mode, owner and group, then ``os.replace``), except when that
+    would lose something: a file with other hard links, whose owner or group the temp file cannot take, or in a
+    folder the user may not add files to, is rewritten in place instead, so every name and all of its metadata
+    stay. Symlinks are followed.
+    """
     real = path.resolve()
     try:
         info = real.stat()
+        if not os.access(real, os.W_OK, effective_ids=os.access in os.supports_effective_ids):
+            return "not writable for you (no write permission); not changed"
         if real.read_bytes() != original:
-            return "changed on disk since it was read; not overwritten (run the command again)"
-        fd, temp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
+            return _CHANGED
+        if info.st_nlink > 1:
+            return _write_in_place(real, original, new)
+        try:
+            fd, temp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
+        except PermissionError:  # a writable file in a folder the user may not add files to
+            return _write_in_place(real, original, new)
     except OSError as exc:
         return f"cannot write ({exc.strerror or exc})"
     try:
@@ -191,20 +251,46 @@ def write_if_unchanged(path: Path, original: bytes, new: bytes) -> str | None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, stat.S_IMODE(info.st_mode))
-        if hasattr(os, "chown"):
+        made = os.stat(temp)
+        if (made.st_uid, made.st_gid) != (info.st_uid, info.st_gid):
             try:
                 os.chown(temp, info.st_uid, info.st_gid)
-            except PermissionError:
-                pass
+            except PermissionError:  # not ours to give away: keep the file's inode and write into it
+                os.unlink(temp)
+                return _write_in_place(real, original, new)
         if real.read_bytes() != original:  # last look right before replacing
             os.unlink(temp)
-            return "changed on disk since it was read; not overwritten (run the command again)"
+            return _CHANGED
         os.replace(temp, real)
     except OSError as exc:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temp)
-        except OSError:
-            pass
+        return f"cannot write ({exc.strerror or exc})"
+    return None
+
+
+_CHANGED = "changed on disk since it was read; not overwritten (run the command again)"
+
+
+def _write_in_place(real: Path, original: bytes, new: bytes) -> str | None:
+    """Overwrite the file's own bytes (same inode: hard links, owner, group, mode, ACLs stay), checking under the
+    open handle that it still holds ``original``; on a failed write the original bytes are put back."""
+    try:
+        with open(real, "r+b") as handle:
+            if handle.read() != original:
+                return _CHANGED
+            try:
+                handle.seek(0)
+                handle.write(new)
+                handle.truncate()
+                handle.flush()
+                os.fsync(handle.fileno())
+            except OSError:
+                handle.seek(0)
+                handle.write(original)
+                handle.truncate()
+                raise
+    except OSError as exc:
         return f"cannot write ({exc.strerror or exc})"
     return None
 
@@ -228,7 +314,7 @@ def _analyse(index: Index, config: Config, files: Sequence[Path], err: TextIO) -
     from trace_advisor.analysis import analyze
 
     result = analyze(index, config, files)
-    for problem in result.problems:
+    for problem in (*common.workspace_problems(index, result.problems), *result.problems):
         err.write(f"{problem.file or 'trace-advisor'}: {problem.severity}: {problem.message}\n")
     return tuple(r for r in result.recommendations if r.confidence >= config.min_confidence)
 
