@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -19,7 +20,8 @@ from trace_advisor.detect.context import FunctionContext, FunctionDef, GraphFact
 from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
 from trace_advisor.detect.shape import runs_forever
 from trace_advisor.gcpause import gc_paused
-from trace_advisor.model import AnalysisResult, Problem, Recommendation, SymbolId, split_symbol
+from trace_advisor.model import AnalysisResult, Definition, Problem, Recommendation, SymbolId, split_symbol
+from trace_advisor.positions import source_lines
 
 if TYPE_CHECKING:
     from trace_advisor.index import Index
@@ -233,6 +235,42 @@ def merge(
         else:
             by_symbol.pop(rec.symbol, None)  # the model looked and judged it not worth a span
     return scorer.select(by_symbol.values())
+
+
+def with_model_answers(
+    local: Iterable[Recommendation],
+    answers: Iterable[Recommendation],
+    definitions: Sequence[Definition],
+    text: str,
+    config: Config,
+) -> tuple[list[Recommendation], tuple[Recommendation, ...]]:
+    """A file's findings for its current ``text``: the local ones merged (as :func:`merge`) with the model's
+    ``answers`` about functions whose code is still what the model saw, each placed at its def's current range.
+    Also returns the answers that still stand (the others are stale for good: the function changed or got its span).
+    """
+    lines = source_lines(text)
+    standing: list[Recommendation] = []
+    placed: list[Recommendation] = []
+    for answer in answers:
+        definition = _def_as_seen(answer, definitions, lines)
+        if definition is not None:
+            standing.append(answer)
+            placed.append(dataclasses.replace(answer, range=definition.range, name_range=definition.name_range))
+    if not standing:
+        return list(local), ()
+    return merge(local, placed, LocalScorer(config), config.min_confidence), tuple(standing)
+
+
+def _def_as_seen(answer: Recommendation, definitions: Sequence[Definition], lines: list[str]) -> Definition | None:
+    """The def of ``answer``'s symbol whose code is the ``code_block`` the model saw (the def with its decorators,
+    dedented, so a method's block is not a substring of the file); without a code block, the first such def."""
+    for definition in definitions:
+        if definition.symbol != answer.symbol:
+            continue
+        code = "\n".join(lines[definition.range.start.line - 1 : definition.range.end.line])
+        if not answer.code_block or textwrap.dedent(code) == answer.code_block:
+            return definition
+    return None
 
 
 def analyze(

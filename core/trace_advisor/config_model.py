@@ -75,6 +75,11 @@ class ProviderConfig:
             return self.openai.model
         return "local"
 
+    @property
+    def engine(self) -> str:
+        """What analyses with this provider are labelled (``AnalysisResult.engine``): "local" or "name:model"."""
+        return "local" if self.name == "local" else f"{self.name}:{self.model}"
+
 
 @dataclass(frozen=True, slots=True)
 class ReportConfig:

@@ -7,7 +7,7 @@ import sys
 
 def main() -> int:
     # vscode-languageclient appends --stdio; stdio is the only transport, so it is accepted and ignored.
-    from trace_advisor_lsp.server import run
+    from trace_advisor_lsp.app import run
 
     return run(sys.argv[1:])
 

@@ -2,33 +2,31 @@
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from trace_advisor.advise.provider import Provider
 from trace_advisor.config_model import Config
-from trace_advisor.detect.instrumentation import installed_instrumentations
 from trace_advisor.index import Index
 from trace_advisor.model import Recommendation, SyntaxProblem, Usage
 
-from trace_advisor_lsp.convert import split_lines
+from trace_advisor_lsp.convert import split_lines, uri_to_path
 
 State = Literal["indexing", "ready", "error"]
 
 
 @dataclass(slots=True)
 class FileFindings:
-    """The latest findings of one file. ``local`` is the last analysis of a version that parsed; ``model`` holds a
-    model provider's answers by symbol, each valid while its function's code is unchanged."""
+    """The latest findings of one file. ``local`` is the last analysis of a version that parsed; ``answers`` are a
+    model provider's answers about its functions, each standing while its function's code is unchanged."""
 
     local: tuple[Recommendation, ...] = ()
-    visible: tuple[Recommendation, ...] = ()  # what was last published (local merged with model answers)
-    model: dict[str, Recommendation] = field(default_factory=dict)
+    visible: tuple[Recommendation, ...] = ()  # what was last published (local merged with the model's answers)
+    answers: tuple[Recommendation, ...] = ()
     syntax: SyntaxProblem | None = None
-    analysed_version: int | None = None  # None: never analysed, or outdated by a settings change
+    refreshed_version: int | None = None  # None: never refreshed, or outdated by a settings change
 
     def recommendation(self, symbol: str, line: int | None) -> Recommendation | None:
         """The published recommendation for ``symbol`` whose def spans ``line`` (defs can share a symbol: a
@@ -53,22 +51,14 @@ class Project:
     findings: dict[str, FileFindings] = field(default_factory=dict)
     provider: tuple[Config, Provider | None] | None = None  # (the config it was built for, None: local engine)
     _lines: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
-    _installed: tuple[Config, frozenset[str]] | None = None
-
-    def installed_instrumentations(self) -> frozenset[str]:
-        """OTel auto-instrumentation packages of the folder's interpreter (read once per config: it scans
-        site-packages metadata)."""
-        if self._installed is None or self._installed[0] is not self.config:
-            self._installed = (self.config, installed_instrumentations(self.config.python))
-        return self._installed[1]
 
     def findings_for(self, path: str) -> FileFindings:
         return self.findings.setdefault(path, FileFindings())
 
     def outdate_findings(self) -> None:
-        """The settings changed: every file's findings must be analysed again before they are acted on."""
+        """The settings changed: every file's findings must be refreshed before they are acted on."""
         for findings in self.findings.values():
-            findings.analysed_version = None
+            findings.refreshed_version = None
 
     def lines(self, path: str) -> list[str]:
         """The file's current lines (open-document overlay first), split once per text version."""
@@ -91,12 +81,14 @@ class Project:
         return (c.search_paths, c.python, c.ignore, c.max_file_bytes)
 
 
-def text_of_range(lines: Sequence[str], start_line: int, end_line: int) -> str:
-    return "\n".join(lines[start_line - 1 : end_line])
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a request points: the folder's project, the file path, the folder's index and the document uri."""
 
-
-def content_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    project: Project
+    path: str
+    index: Index
+    uri: str
 
 
 class Projects:
@@ -128,3 +120,18 @@ class Projects:
                 if best is None or len(root.parts) > len(best.root.parts):
                     best = project
         return best
+
+    def of_uri(self, uri: str) -> tuple[Project, str] | None:
+        """The project and file path of ``uri``, when it is a file inside a workspace folder."""
+        path = uri_to_path(uri)
+        if path is None:
+            return None
+        project = self.for_path(path)
+        return (project, path) if project is not None else None
+
+    def target(self, uri: str) -> Target | None:
+        """Project, path and index of ``uri`` once its folder is indexed (None before, or outside the folders)."""
+        found = self.of_uri(uri)
+        if found is None or found[0].index is None:
+            return None
+        return Target(found[0], found[1], found[0].index, uri)

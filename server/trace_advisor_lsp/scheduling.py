@@ -1,12 +1,13 @@
-"""When work runs: per-URI debouncing, the single engine thread, the model pool and request cancellation."""
+"""When work runs: per-URI debouncing, background tasks, the single engine thread, the model pool and request
+cancellation."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from trace_advisor.cancel import CancelToken
 
@@ -48,6 +49,28 @@ class Debouncer:
         finally:
             if self._tasks.get(key) is asyncio.current_task():
                 del self._tasks[key]
+
+
+class Tasks:
+    """Background tasks the server keeps a reference to until they are done (a failure is logged, never raised)."""
+
+    def __init__(self) -> None:
+        self._running: set[asyncio.Task[Any]] = set()
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task: asyncio.Task[Any] = asyncio.ensure_future(coro)
+        self._running.add(task)
+        task.add_done_callback(self._finished)
+        return task
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._running.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            LOG.error("background task failed", exc_info=task.exception())
+
+    def cancel_all(self) -> None:
+        for task in list(self._running):
+            task.cancel()
 
 
 class Engine:

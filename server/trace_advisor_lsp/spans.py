@@ -8,7 +8,7 @@ import difflib
 import re
 from collections.abc import Sequence
 
-from trace_advisor.edits import SpanEditor, apply_edits, occurrence, occurrence_line
+from trace_advisor.edits import SpanEditor, SpanTarget, add_spans
 from trace_advisor.model import Capture, Range, Recommendation, TextEdit
 
 LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # LSP lines with their line breaks
@@ -28,15 +28,9 @@ def function_edits(
 def file_edits(text: str, recommendations: Sequence[Recommendation]) -> tuple[list[TextEdit], int]:
     """Edits adding spans to every recommended function (as ``trace-advisor apply --all``), and how many changed."""
     ordered = sorted(recommendations, key=lambda rec: rec.range.start.line)
-    as_read = SpanEditor(text)
-    indexes = [occurrence(as_read, rec.qualname, rec.range.start.line) for rec in ordered]
-    current, changed = text, 0
-    for rec, index in zip(ordered, indexes, strict=True):
-        editor = SpanEditor(current)
-        result = editor.edits(rec.qualname, rec.capture, line=occurrence_line(editor, rec.qualname, index))
-        if result.edits:
-            current, changed = apply_edits(current, result.edits), changed + 1
-    return line_diff(text, current), changed
+    targets = [SpanTarget(rec.qualname, rec.capture, rec.range.start.line) for rec in ordered]
+    new_text, outcomes = add_spans(text, targets)
+    return line_diff(text, new_text), sum(1 for outcome in outcomes if outcome.result.edits)
 
 
 def line_diff(before: str, after: str) -> list[TextEdit]:

@@ -149,7 +149,7 @@ async def test_log_level_is_configurable(client: LanguageClient) -> None:
     uri = (root(client) / "orders" / "orders" / "notify.py").as_uri()
     version = [1]
 
-    async def touch() -> None:  # an edit that changes nothing: re-analysed, republished
+    async def touch() -> None:  # an edit that changes nothing: refreshed, republished
         version[0] += 1
         start = types.Position(line=0, character=0)
         client.text_document_did_change(
@@ -169,5 +169,5 @@ async def test_log_level_is_configurable(client: LanguageClient) -> None:
         await asyncio.sleep(0.3)
         seen = len(client.log_messages)
         await touch()
-        debug = [m for m in client.log_messages[seen:] if m.type == types.MessageType.Log and "analysed" in m.message]
+        debug = [m for m in client.log_messages[seen:] if m.type == types.MessageType.Log and "refreshed" in m.message]
         assert bool(debug) is expect_debug, level

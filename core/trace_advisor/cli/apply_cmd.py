@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from trace_advisor.cli import common
-from trace_advisor.edits import SourceText, SpanEditor, apply_edits, occurrence, occurrence_line
+from trace_advisor.edits import SourceText, SpanTarget, add_spans
 from trace_advisor.model import Capture, Recommendation, split_symbol
 
 if TYPE_CHECKING:
@@ -148,25 +148,22 @@ class Tally:
 
 def _edit(item: FileWork, failures: list[str], err: TextIO) -> tuple[str, int]:
     """The file's text with every target's span, and how many were added; reports each target on ``err``."""
-    text, added = item.text, 0
-    as_read = SpanEditor(text)
-    occurrences = [occurrence(as_read, t.qualname, t.line) for t in item.targets]
-    for target, index in zip(item.targets, occurrences, strict=True):
-        editor = SpanEditor(text)
-        line = occurrence_line(editor, target.qualname, index)
-        result = editor.edits(target.qualname, target.capture, line=line)
+    added = 0
+    spans = [SpanTarget(t.qualname, t.capture, t.line) for t in item.targets]
+    text, outcomes = add_spans(item.text, spans)
+    for outcome in outcomes:
+        qualname, line, result = outcome.target.qualname, outcome.line, outcome.result
         where = f"{_display(item.path)}:{line}" if line else _display(item.path)
         if result.edits:
-            text = apply_edits(text, result.edits)
             added += 1
-            err.write(f'{where}: {target.qualname}: span "{result.span_name}" added ({result.form} form)\n')
+            err.write(f'{where}: {qualname}: span "{result.span_name}" added ({result.form} form)\n')
         elif result.already_traced:
             item.already += 1
-            err.write(f"{where}: {target.qualname}: already has a span\n")
+            err.write(f"{where}: {qualname}: already has a span\n")
         else:
-            failures.append(f"{where}: {target.qualname}: {result.message}")
+            failures.append(f"{where}: {qualname}: {result.message}")
         for note in result.notes:
-            err.write(f"{where}: {target.qualname}: note: {note}\n")
+            err.write(f"{where}: {qualname}: note: {note}\n")
     return text, added
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from trace_advisor.edits.batch import SpanOutcome, SpanTarget, add_spans
 from trace_advisor.edits.engine import EditResult, SpanEditor, SpanForm, span_edits
 from trace_advisor.edits.occurrence import occurrence, occurrence_line
 from trace_advisor.edits.source import SourceText, apply_edits
 
 __all__ = [
+    "SpanOutcome",
+    "SpanTarget",
+    "add_spans",
     "EditResult",
     "SourceText",
     "SpanEditor",

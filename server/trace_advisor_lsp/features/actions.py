@@ -20,11 +20,11 @@ FUNCTION_KINDS = ("function", "method")
 async def code_action(ls: TraceAdvisorServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
     """Actions for the range: quick-fixes for our diagnostics, the refactor under the cursor, the file-wide one."""
     uri = params.text_document.uri
-    target, doc = ls.target(uri), ls.workspace.text_documents.get(uri)
+    target, doc = ls.projects.target(uri), ls.workspace.text_documents.get(uri)
     if target is None or doc is None:
         return None
     project, path, index = target.project, target.path, target.index
-    conv, text, version = ls.converter(project), doc.source, doc.version
+    conv, text, version = ls.documents.converter(project), doc.source, doc.version
     findings = project.findings_for(path)
     only = None if params.context.only is None else [str(getattr(k, "value", k)) for k in params.context.only]
     lazy = resolves_edits(ls)
@@ -69,10 +69,10 @@ async def code_action_resolve(ls: TraceAdvisorServer, action: types.CodeAction) 
     """The edit of "Add spans to all recommended functions", against the document as it is now."""
     data = action.data if isinstance(action.data, dict) else {}
     uri = str(data.get("uri", ""))
-    target, doc = ls.target(uri), ls.workspace.text_documents.get(uri)
+    target, doc = ls.projects.target(uri), ls.workspace.text_documents.get(uri)
     if action.edit is not None or target is None or doc is None:
         return action
-    conv, text, version = ls.converter(target.project), doc.source, doc.version
+    conv, text, version = ls.documents.converter(target.project), doc.source, doc.version
     recommended = list(target.project.findings_for(target.path).visible)
     resolved = await ls.engine.run(lambda: file_action(conv, target.path, text, version, recommended))
     action.edit = resolved[0].edit if resolved else types.WorkspaceEdit(document_changes=[])

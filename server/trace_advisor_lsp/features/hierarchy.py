@@ -21,11 +21,11 @@ async def prepare_call_hierarchy(
     ls: TraceAdvisorServer, params: types.CallHierarchyPrepareParams
 ) -> list[types.CallHierarchyItem] | None:
     """The function, method or class whose definition contains the cursor."""
-    target = ls.target(params.text_document.uri)
+    target = ls.projects.target(params.text_document.uri)
     if target is None:
         return None
     project, path, index = target.project, target.path, target.index
-    conv = ls.converter(project)
+    conv = ls.documents.converter(project)
 
     def job() -> list[types.CallHierarchyItem] | None:
         definition = index.definition_at(Path(path), conv.to_core(path, params.position))
@@ -80,13 +80,13 @@ async def _calls(
     build: Callable[[Converter, str, Callable[[SymbolId], Any], tuple[CallEdge, ...]], list[T]],
 ) -> list[T] | None:
     data = item.data if isinstance(item.data, dict) else {}
-    symbol, target = data.get("symbol"), ls.target(item.uri)
+    symbol, target = data.get("symbol"), ls.projects.target(item.uri)
     # an item outside every folder (a search-path module) belongs to the folder that produced it
     project = target.project if target is not None else ls.projects.get(Path(str(data.get("root", ""))))
     index = project.index if project is not None else None
     if symbol is None or project is None or index is None:
         return None
-    conv, root = ls.converter(project), str(project.root)
+    conv, root = ls.documents.converter(project), str(project.root)
     return await ls.engine.run(lambda: build(conv, root, index.definition, edges_of(index.graph(), symbol)))
 
 

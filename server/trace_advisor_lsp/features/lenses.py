@@ -19,11 +19,11 @@ FUNCTION_KINDS = ("function", "method")
 async def code_lens(ls: TraceAdvisorServer, params: types.CodeLensParams) -> list[types.CodeLens] | None:
     """One unresolved call-count lens per function, and an "Add span" lens on each recommended one."""
     uri = params.text_document.uri
-    target = ls.target(uri)
+    target = ls.projects.target(uri)
     if target is None or not target.project.config.server.code_lens:
         return None
     project, path, index = target.project, target.path, target.index
-    conv, recommended = ls.converter(project), project.findings_for(path).visible
+    conv, recommended = ls.documents.converter(project), project.findings_for(path).visible
 
     def job() -> list[types.CodeLens]:
         out = []
@@ -43,7 +43,7 @@ async def code_lens(ls: TraceAdvisorServer, params: types.CodeLensParams) -> lis
 async def code_lens_resolve(ls: TraceAdvisorServer, lens: types.CodeLens) -> types.CodeLens:
     """Count callers and callees in the workspace call graph and attach the call-hierarchy command."""
     data: dict[str, Any] = lens.data if isinstance(lens.data, dict) else {}
-    target = ls.target(str(data.get("uri", "")))
+    target = ls.projects.target(str(data.get("uri", "")))
     if lens.command is not None or target is None:
         return lens
     index, symbol = target.index, str(data.get("symbol", ""))
@@ -57,14 +57,6 @@ async def code_lens_resolve(ls: TraceAdvisorServer, lens: types.CodeLens) -> typ
     position = {"line": lens.range.start.line, "character": lens.range.start.character}
     lens.command = convert.command(title, SHOW_CALL_HIERARCHY, [data["uri"], position])
     return lens
-
-
-def refresh(ls: TraceAdvisorServer) -> None:
-    """Ask the client to re-request lenses (after indexing or a change elsewhere), when it supports that."""
-    workspace = ls.client_capabilities.workspace
-    lens = workspace.code_lens if workspace is not None else None
-    if lens is not None and lens.refresh_support:
-        ls.workspace_code_lens_refresh(None)
 
 
 def register(server: TraceAdvisorServer) -> None:

@@ -1,0 +1,414 @@
+"""The server's per-document service: refresh open documents' findings (the local engine on every edit,
+version-checked), merge them with a model's answers and publish them, analyze a file or the workspace with the
+configured model provider (on request or on save), and apply span edits.
+
+Words: *refresh* is the local engine's findings for a document's current text; *analyze* is a run of the configured
+engine that the user asked for (analyzeFile, analyzeWorkspace, on save)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from trace_advisor.analysis import Analyzer, analyze, with_model_answers
+from trace_advisor.cancel import NEVER, CancelledError, CancelToken
+from trace_advisor.index import Index
+from trace_advisor.model import AnalysisResult, Recommendation, SyntaxProblem, TextEdit, split_symbol
+from trace_advisor.report import render, write_report
+
+from trace_advisor_lsp import convert, spans
+from trace_advisor_lsp.model_runs import ModelRun, ModelRunner
+from trace_advisor_lsp.progress import WorkDone
+from trace_advisor_lsp.projects import FileFindings, Project, Projects, Target
+from trace_advisor_lsp.scheduling import Cancellations, Debouncer, Engine, Tasks
+from trace_advisor_lsp.status import Status
+
+LOG = logging.getLogger(__name__)
+Published = tuple[tuple[Recommendation, ...], list[types.Diagnostic]]
+
+
+@dataclass(frozen=True, slots=True)
+class TextFindings:
+    """One file's findings together with the text and document version they were computed for."""
+
+    text: str
+    version: int | None  # None: the file is not open (the text is the disk's)
+    recommendations: tuple[Recommendation, ...]
+
+
+class Documents:
+    """Owned by the server; feature handlers translate parameters and call it."""
+
+    def __init__(
+        self,
+        ls: LanguageServer,
+        projects: Projects,
+        engine: Engine,
+        cancellations: Cancellations,
+        tasks: Tasks,
+        status: Status,
+        reconfiguring: asyncio.Lock,
+    ) -> None:
+        self._ls = ls
+        self._projects = projects
+        self._engine = engine
+        self._cancellations = cancellations
+        self._tasks = tasks
+        self._status = status
+        self._reconfiguring = reconfiguring  # held while new settings are pulled and applied
+        self.debouncer = Debouncer()
+        self.models = ModelRunner(engine, status, lambda text: self.show(text, "warning"))
+
+    # ---- small shared pieces ---------------------------------------------------------------------------------
+    def converter(self, project: Project) -> convert.Converter:
+        return convert.Converter(self._ls.workspace.position_codec, project.lines)
+
+    def show(self, text: str, level: str = "info") -> None:
+        self._ls.window_show_message(convert.message(text, level))
+
+    async def settled(self) -> None:
+        """Wait until a settings change in progress has been applied (work started after it uses the new ones)."""
+        async with self._reconfiguring:
+            pass
+
+    def refresh_lenses(self) -> None:
+        """Ask the client to re-request lenses (after indexing or a change elsewhere), when it supports that."""
+        workspace = self._ls.client_capabilities.workspace
+        lens = workspace.code_lens if workspace is not None else None
+        if lens is not None and lens.refresh_support:
+            self._ls.workspace_code_lens_refresh(None)
+
+    def stop(self) -> None:
+        self.debouncer.cancel_all()
+
+    # ---- document events -------------------------------------------------------------------------------------
+    def opened(self, uri: str) -> None:
+        self.schedule(uri, delay=0)
+
+    def changed(self, uri: str) -> None:
+        self.schedule(uri)
+
+    def saved(self, uri: str) -> None:
+        """Run the configured model provider on the saved file (a newer save cancels the running one); the folder's
+        other open documents, whose findings may depend on it, are brought up to date and lenses refreshed."""
+        found = self._projects.of_uri(uri)
+        if found is None:
+            return
+        config = found[0].config
+        if config.provider.name != "local" and config.server.analyze_on_save:
+            self._tasks.spawn(self.analyze_file(uri, CancelToken()))
+        self.refresh_open(found[0], skip=uri)
+        self.refresh_lenses()
+
+    async def closed(self, uri: str) -> None:
+        """Forget the unsaved text (the file on disk is what counts again) and clear its diagnostics."""
+        self.debouncer.cancel(uri)
+        self._cancellations.cancel(f"model:{uri}")
+        self.clear(uri)
+        target = self._projects.target(uri)
+        if target is not None:
+            await self._engine.run(partial(_from_disk, target.index, Path(target.path), False))
+
+    async def disk_changed(self, changes: list[tuple[str, bool]]) -> None:
+        """Python files changed outside the editor, as ``(path, deleted)``: the index takes them (an open
+        document's text wins over the disk) and the folders' open documents are refreshed."""
+        touched: set[Path] = set()
+        for path, deleted in changes:
+            project = self._projects.for_path(path)
+            if project is None or project.index is None or not path.endswith(".py"):
+                continue
+            if convert.path_to_uri(path) in self._ls.workspace.text_documents:
+                continue
+            await self._engine.run(partial(_from_disk, project.index, Path(path), deleted))
+            project.forget_lines(path)
+            touched.add(project.root)
+        for project in self._projects:
+            if project.root in touched:
+                self.refresh_open(project)
+        if touched:
+            self.refresh_lenses()
+
+    # ---- analysis of open documents --------------------------------------------------------------------------
+    def schedule(self, uri: str, delay: float | None = None) -> None:
+        """Refresh ``uri`` after the configured quiet period (a newer edit restarts the wait)."""
+        found = self._projects.of_uri(uri)
+        if found is None:
+            return
+        wait = found[0].config.server.debounce_ms / 1000 if delay is None else delay
+        self.debouncer.schedule(uri, wait, lambda: self.refresh(uri))
+
+    def refresh_open(self, project: Project, delay: float | None = None, skip: str = "") -> None:
+        """Refresh the folder's open documents (after indexing, a config change or a change elsewhere)."""
+        for uri in list(self._ls.workspace.text_documents):
+            found = self._projects.of_uri(uri)
+            if uri != skip and found is not None and found[0] is project:
+                self.schedule(uri, delay)
+
+    async def refresh(self, uri: str) -> TextFindings | None:
+        """Parse the open document at its current version and find what to recommend; publish unless a newer
+        version arrived. Returns what was found (None when the document is not open in an indexed folder)."""
+        target, doc = self._projects.target(uri), self._ls.workspace.text_documents.get(uri)
+        if target is None or doc is None:
+            return None
+        project, path, index = target.project, target.path, target.index
+        version, text = doc.version, doc.source
+        findings, conv = project.findings_for(path), self.converter(project)
+
+        def job() -> tuple[SyntaxProblem | None, tuple[Recommendation, ...], Published]:
+            problem, local, visible = _update_and_find(project, index, path, text, findings)
+            return problem, local, (visible, render_diagnostics(conv, visible, problem))
+
+        started = time.perf_counter()
+        problem, local, published = await self._engine.run(job)
+        LOG.debug("refreshed %s v%s in %.1f ms", path, version, 1000 * (time.perf_counter() - started))
+        current = self._ls.workspace.text_documents.get(uri)
+        if current is not None and current.version == version and project.index is index:
+            if problem is None:
+                findings.local = local
+            findings.syntax, findings.refreshed_version = problem, version
+            self.publish(project, uri, path, published, version)
+        # else superseded: the newer version has its own job
+        return TextFindings(text, version, published[0])
+
+    async def findings_now(self, target: Target) -> TextFindings:
+        """The file's text as it is now (the open document's, else the disk's), its version (None: not open) and
+        the findings for exactly that text under the current settings: the published ones when they are, else
+        found now (a file just opened, edited or re-configured)."""
+        await self.settled()
+        doc = self._ls.workspace.text_documents.get(target.uri)
+        findings = target.project.findings_for(target.path)
+        if doc is not None and findings.refreshed_version == doc.version and target.project.index is target.index:
+            return TextFindings(doc.source, doc.version, findings.visible)
+        if doc is not None:
+            self.debouncer.cancel(target.uri)  # this analysis is the one it would run
+            found = await self.refresh(target.uri)
+            if found is not None:
+                return found
+        project, index, path = target.project, target.index, target.path
+        return await self._engine.run(lambda: _findings_on_disk(project, index, path, findings))
+
+    def publish(self, project: Project, uri: str, path: str, published: Published, version: int | None) -> None:
+        recommendations, diagnostics = published
+        project.findings_for(path).visible = recommendations
+        self._ls.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
+        )
+
+    def clear(self, uri: str) -> None:
+        self._ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    # ---- model analysis --------------------------------------------------------------------------------------
+    async def analyze_file(self, uri: str, token: CancelToken) -> AnalysisResult | None:
+        """Analyse ``uri`` with the provider (local engine when none is configured); None when cancelled or not
+        not in an indexed folder. A newer run for the same document cancels this one."""
+        target = self._projects.target(uri)
+        if target is None:
+            return None
+        project, path = target.project, Path(target.path)
+        key = f"model:{uri}"
+        self._cancellations.replace(key, token)
+        progress = WorkDone(self._ls, f"trace-advisor: analysing with {project.config.provider.engine}")
+        with self._status.analyzing():
+            await progress.begin(path.name, cancellable=False)
+            try:
+                run = await self.models.run(project, target.index, (path,), token)
+            except CancelledError:
+                LOG.info("analysis of %s cancelled", path)
+                return None
+            finally:
+                self._cancellations.finish(key, token)
+                progress.end()
+        if token.cancelled:
+            return None
+        self._status.add_usage(project, run.result.usage)  # the total the answer reports, sent to the client at once
+        for problem in run.result.problems:
+            LOG.warning("%s", problem.message)
+            self.show(f"trace-advisor: {problem.message}", "warning" if problem.severity != "error" else "error")
+        self._keep_answers(run)
+        await self._republish(project, uri, target.path)
+        return run.result
+
+    async def analyze_workspace(self, projects: list[Project], token: CancelToken) -> list[ModelRun] | None:
+        """The provider over every file of each folder in turn, with a cancellable progress bar; None when cancelled
+        ($/cancelRequest or the progress bar's cancel button). The model's answers show in the files' findings."""
+        await self.settled()
+        progress = WorkDone(self._ls, "trace-advisor: analysing the workspace")
+        await progress.begin(", ".join(p.root.name for p in projects), cancellable=True)
+        progress.on_cancel(token.cancel)
+        report = _reporter(progress)
+        runs: list[ModelRun] = []
+        with self._status.analyzing():
+            try:
+                for project in projects:
+                    index = project.index
+                    if index is None:
+                        continue
+                    files = await self._engine.run(index.files)
+                    runs.append(await self.models.run(project, index, files, token, report, progress.note))
+                    self._folder_analyzed(runs[-1])
+            except CancelledError:
+                LOG.info("workspace analysis cancelled")
+                return None
+            finally:
+                progress.end("cancelled" if token.cancelled else f"{sum(len(r.files) for r in runs)} files analysed")
+        return runs
+
+    def _folder_analyzed(self, run: ModelRun) -> None:
+        """Keep the model's answers, add the cost to the session, tell about folder-wide problems, republish."""
+        self._keep_answers(run)
+        self._status.add_usage(run.project, run.result.usage)
+        for problem in run.result.problems:
+            if problem.file is None:
+                self.show(f"trace-advisor: {problem.message}", "error" if problem.severity == "error" else "warning")
+        self.refresh_open(run.project, delay=0)
+        self.refresh_lenses()
+
+    def _keep_answers(self, run: ModelRun) -> None:
+        for path, answers in run.answers.items():
+            run.project.findings_for(str(path)).answers = answers
+
+    async def _republish(self, project: Project, uri: str, path: str) -> None:
+        """Publish the open document's findings again with the answers just kept."""
+        doc, index = self._ls.workspace.text_documents.get(uri), project.index
+        if doc is None or index is None:
+            return
+        text, version, conv = doc.source, doc.version, self.converter(project)
+        findings = project.findings_for(path)
+
+        def job() -> Published:
+            visible = _visible(project, index, path, findings.local, findings, text)
+            return visible, render_diagnostics(conv, visible, findings.syntax)
+
+        published = await self._engine.run(job)
+        current = self._ls.workspace.text_documents.get(uri)
+        if current is not None and current.version == version:
+            self.publish(project, uri, path, published, version)
+            self.refresh_lenses()
+
+    # ---- reports and span edits ------------------------------------------------------------------------------
+    async def write_html_report(self, project: Project, index: Index, token: CancelToken) -> Path:
+        """Analyse the folder and write its HTML report; returns where."""
+        config, target = project.config, report_path(project)
+
+        def job() -> None:
+            result = analyze(index, config, cancel=token)
+            write_report(render(result, "html", graph=index.graph(), config=config, root=project.root), target)
+
+        await self._engine.run(job)
+        LOG.info("report written to %s", target)
+        return target
+
+    async def add_spans_in_file(self, target: Target) -> tuple[bool, int]:
+        """Apply "Add spans to all recommended functions" to the file's text as it is now; (applied, functions)."""
+        now = await self.findings_now(target)
+        edits, changed = await self._engine.run(lambda: spans.file_edits(now.text, now.recommendations))
+        if not changed:
+            return False, 0
+        return await self._apply(target.project, target.path, edits, now.version, "Add spans"), changed
+
+    async def add_span(self, target: Target, symbol: str, line: int | None) -> tuple[bool, str | None]:
+        """Apply the span edit of one function (the def of ``symbol`` spanning ``line``); (applied, message)."""
+        project, path = target.project, target.path
+        rec = project.findings_for(path).recommendation(symbol, line)
+        doc = self._ls.workspace.text_documents.get(target.uri)
+        text, version = (doc.source, doc.version) if doc is not None else (Path(path).read_text("utf-8"), None)
+        try:
+            qualname, capture = split_symbol(symbol)[1], rec.capture if rec else None
+        except ValueError as exc:
+            return False, str(exc)
+        edits, message = await self._engine.run(lambda: spans.function_edits(text, qualname, capture, line))
+        if not edits:
+            return False, message
+        return await self._apply(project, path, list(edits), version, "Add span"), message
+
+    async def _apply(self, project: Project, path: str, edits: list[TextEdit], version: int | None, label: str) -> bool:
+        conv = self.converter(project)
+        edit = await self._engine.run(lambda: conv.workspace_edit(path, edits, version))
+        answer = await self._ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=edit, label=label))
+        return bool(answer.applied)
+
+
+# ---- engine-thread work ------------------------------------------------------------------------------------------
+def _update_and_find(
+    project: Project, index: Index, path: str, text: str, findings: FileFindings
+) -> tuple[SyntaxProblem | None, tuple[Recommendation, ...], tuple[Recommendation, ...]]:
+    """Update the index with the text and find what to recommend in this one file (the graph updates lazily)."""
+    project.forget_lines(path)
+    problem = index.update_file(Path(path), text)
+    local = findings.local if problem is not None else _local_findings(project, index, path)
+    return problem, local, _visible(project, index, path, local, findings, text)
+
+
+def _findings_on_disk(project: Project, index: Index, path: str, findings: FileFindings) -> TextFindings:
+    """A file that is not open, as it is on disk now (nothing to recommend when it does not parse)."""
+    project.forget_lines(path)
+    if index.update_file(Path(path), None) is not None:
+        return TextFindings(index.source(Path(path)) or "", None, ())
+    text = index.source(Path(path)) or ""
+    local = _local_findings(project, index, path)
+    return TextFindings(text, None, _visible(project, index, path, local, findings, text))
+
+
+def _local_findings(project: Project, index: Index, path: str) -> tuple[Recommendation, ...]:
+    """The local engine's findings for one file of the index as it is."""
+    recs, _, _ = Analyzer(index, project.config, index.graph()).run([Path(path)], NEVER, None)
+    return tuple(r for r in recs if Path(r.file) == Path(path))
+
+
+def _visible(
+    project: Project, index: Index, path: str, local: tuple[Recommendation, ...], findings: FileFindings, text: str
+) -> tuple[Recommendation, ...]:
+    """The local findings merged with the model's answers that still stand (stale ones are dropped for good)."""
+    if not findings.answers:
+        return local
+    merged, findings.answers = with_model_answers(
+        local, findings.answers, index.definitions(Path(path)), text, project.config
+    )
+    return tuple(merged)
+
+
+def _from_disk(index: Index, path: Path, deleted: bool) -> None:
+    """Take a file's new content (or its deletion) from the disk."""
+    if deleted or not path.exists():
+        index.remove_file(path)
+    else:
+        index.update_file(path, None)
+
+
+def render_diagnostics(
+    conv: convert.Converter, recommendations: tuple[Recommendation, ...], problem: SyntaxProblem | None
+) -> list[types.Diagnostic]:
+    """Engine thread (conversion reads the file's lines from the index)."""
+    diagnostics = [conv.diagnostic(rec) for rec in recommendations]
+    if problem is not None:
+        diagnostics.append(conv.paused_hint(problem))
+    return diagnostics
+
+
+def report_path(project: Project) -> Path:
+    """The configured report file when it is HTML, else a per-folder file in the user's cache directory."""
+    output = project.config.report.output
+    if output and output.endswith(".html"):
+        return (project.root / output).resolve()
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "trace-advisor" / "reports"
+    digest = hashlib.sha256(str(project.root).encode()).hexdigest()[:10]
+    return cache / f"{project.root.name}-{digest}.html"
+
+
+def _reporter(progress: WorkDone) -> Callable[[int, int], None]:
+    """A ``progress(done, total)`` the engine thread can call: it reports on the event loop."""
+    loop = asyncio.get_running_loop()
+
+    def report(done: int, total: int) -> None:
+        loop.call_soon_threadsafe(progress.report, done, total, "files")
+
+    return report

@@ -1,0 +1,206 @@
+"""The workspace folders: each folder's config (project file < env < editor settings), pulled from the client and
+applied without a restart, and its index, built off the event loop with progress and swapped in when done."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from trace_advisor.cancel import CancelledError, CancelToken
+from trace_advisor.config import find_project_root
+from trace_advisor.config_model import Config
+from trace_advisor.index import Index
+
+from trace_advisor_lsp import settings
+from trace_advisor_lsp.documents import Documents
+from trace_advisor_lsp.logs import ClientLogHandler, set_client_level
+from trace_advisor_lsp.progress import WorkDone
+from trace_advisor_lsp.projects import Project, Projects
+from trace_advisor_lsp.scheduling import Cancellations, Engine, Tasks
+from trace_advisor_lsp.status import Status
+
+LOG = logging.getLogger(__name__)
+CONFIG_FILES = (".trace-advisor.yaml", "pyproject.toml")
+PROJECT_MARKERS = (*CONFIG_FILES, ".git")
+STATUS_INTERVAL_S = 0.25
+
+
+class Folders:
+    """Owned by the server: adds, configures and indexes workspace folders."""
+
+    def __init__(
+        self,
+        ls: LanguageServer,
+        projects: Projects,
+        engine: Engine,
+        cancellations: Cancellations,
+        tasks: Tasks,
+        status: Status,
+        documents: Documents,
+        log_handler: ClientLogHandler,
+        reconfiguring: asyncio.Lock,
+    ) -> None:
+        self._ls = ls
+        self._projects = projects
+        self._engine = engine
+        self._cancellations = cancellations
+        self._tasks = tasks
+        self._status = status
+        self._documents = documents
+        self._log_handler = log_handler
+        self.reconfiguring = reconfiguring  # held while new settings are pulled and applied
+        self.client_settings = settings.ClientSettings()
+        self.initialization_options: object = None
+
+    # ---- start-up and settings -------------------------------------------------------------------------------
+    def start(self, roots: list[Path], initialization_options: object) -> None:
+        """The client's folders and settings from initialize; indexing starts once the client is initialized."""
+        self.initialization_options = initialization_options
+        self.client_settings = settings.parse_client_settings(initialization_options)
+        for root in roots:
+            self.add(root)
+        self.apply_log_level()
+
+    async def initialized(self) -> None:
+        """Pull the workspace settings, then index every folder in the background."""
+        async with self.reconfiguring:
+            await self.pull_settings()
+            self.reconfigure(reindex_all=True)
+
+    async def settings_changed(self, pushed: object) -> None:
+        """The client's current settings replace the previous ones: pulled with workspace/configuration or, when
+        the client cannot be asked, the ``pushed`` ones (didChangeConfiguration's ``settings``)."""
+        async with self.reconfiguring:
+            if not await self.pull_settings() and pushed is not None:
+                self.client_settings = settings.parse_client_settings(pushed)
+            self.reconfigure()
+
+    async def pull_settings(self) -> bool:
+        """Ask the client for the ``traceAdvisor`` section (global and per folder); False when it cannot be asked."""
+        workspace = self._ls.client_capabilities.workspace
+        if workspace is None or not workspace.configuration:
+            return False
+        projects = list(self._projects)
+        items = [types.ConfigurationItem(section=settings.SECTION)] + [
+            types.ConfigurationItem(scope_uri=p.root.as_uri(), section=settings.SECTION) for p in projects
+        ]
+        try:
+            answer = await self._ls.workspace_configuration_async(types.ConfigurationParams(items=items))
+        except Exception as exc:
+            LOG.warning("workspace/configuration failed: %s", exc)
+            return False
+        roots = [p.root for p in projects]
+        self.client_settings = settings.from_pulled(list(answer or []), roots, self.initialization_options)
+        return True
+
+    def reconfigure(self, reindex_all: bool = False) -> None:
+        """Reload each folder's config; re-index folders whose indexed set changed, refresh the others' documents."""
+        for project in self._projects:
+            before = project.index_settings()
+            project.config = self._load(project.root)
+            project.outdate_findings()
+            if reindex_all or project.index is None or project.index_settings() != before:
+                self._tasks.spawn(self.index(project))
+            else:
+                self._documents.refresh_open(project, delay=0)
+        self.apply_log_level()
+        self._documents.refresh_lenses()
+        self._status.send()
+
+    def apply_log_level(self) -> None:
+        first = next(iter(self._projects), None)
+        set_client_level(self._log_handler, first.config.server.log_level if first is not None else "info")
+
+    # ---- folders -------------------------------------------------------------------------------------------------
+    def add(self, root: Path) -> Project:
+        project = Project(root=root, config=self._load(root))
+        self._projects.add(project)
+        return project
+
+    def added(self, roots: list[Path]) -> None:
+        for root in roots:
+            self._tasks.spawn(self.index(self.add(root)))
+        self._status.send()
+
+    def removed(self, roots: list[Path]) -> None:
+        for root in roots:
+            self._cancellations.cancel(f"index:{root}")
+            self._projects.remove(root)
+        self._status.send()
+
+    def adopt_project_of(self, path: str) -> None:
+        """Serve a Python file opened outside every workspace folder (single-file mode, e.g. Neovim without a
+        root): index the project around it when one is marked by .trace-advisor.yaml, pyproject.toml or .git."""
+        if not path.endswith(".py") or self._projects.for_path(path) is not None:
+            return
+        root = find_project_root(Path(path).parent)
+        if any((root / marker).exists() for marker in PROJECT_MARKERS):
+            LOG.info("%s is outside the workspace folders: indexing its project %s", path, root)
+            self._tasks.spawn(self.index(self.add(root)))
+
+    def _load(self, root: Path) -> Config:
+        config, problems = settings.project_config(root, self.client_settings)
+        for problem in problems:
+            LOG.warning("%s", problem)
+            self._documents.show(problem, "warning")
+        return config
+
+    # ---- indexing ------------------------------------------------------------------------------------------------
+    async def index(self, project: Project) -> None:
+        """Build a fresh index of the folder off the event loop, with progress, then swap it in."""
+        token = CancelToken()
+        self._cancellations.replace(f"index:{project.root}", token)
+        project.state, project.indexed, project.total = "indexing", 0, 0
+        self._status.send()
+        progress = WorkDone(self._ls, "trace-advisor: indexing")
+        await progress.begin(project.root.name)
+        loop = asyncio.get_running_loop()
+        last_status = [0.0]
+
+        def on_progress(done: int, total: int) -> None:  # engine side; hop to the loop
+            loop.call_soon_threadsafe(reported, done, total)
+
+        def reported(done: int, total: int) -> None:
+            project.indexed, project.total = done, total
+            progress.report(done, total)
+            if time.monotonic() - last_status[0] > STATUS_INTERVAL_S:
+                last_status[0] = time.monotonic()
+                self._status.send()
+
+        started = time.monotonic()
+        config = project.config
+        try:
+            index = await self._engine.run_background(lambda: _build(config, project.root, token, on_progress))
+        except CancelledError:
+            progress.end("cancelled")
+            return
+        except Exception as exc:
+            project.state = "error"
+            progress.end("failed")
+            LOG.exception("indexing %s failed", project.root)
+            self._documents.show(f"trace-advisor: indexing {project.root} failed: {exc}", "error")
+            self._status.send()
+            return
+        finally:
+            self._cancellations.finish(f"index:{project.root}", token)
+        if token.cancelled:
+            return
+        files = len(index.files())
+        project.index, project.state, project.indexed, project.total = index, "ready", files, files
+        project.findings.clear()
+        progress.end(f"indexed {files} files in {time.monotonic() - started:.1f} s")
+        LOG.info("indexed %s: %d files in %.2f s", project.root, files, time.monotonic() - started)
+        self._status.send()
+        self._documents.refresh_open(project, delay=0)
+        self._documents.refresh_lenses()
+
+
+def _build(config: Config, root: Path, token: CancelToken, progress: Callable[[int, int], None]) -> Index:
+    index = Index.from_config(config, [root])
+    index.build(token, progress)
+    return index
