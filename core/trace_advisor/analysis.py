@@ -16,7 +16,8 @@ from trace_advisor.analysis_cache import AnalysisCache, FunctionResult, ParsedMo
 from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
 from trace_advisor.detect import run_detectors
-from trace_advisor.detect.context import FunctionContext, FunctionDef, GraphFacts, ModuleFacts, Signal
+from trace_advisor.detect.context import FunctionContext, FunctionDef, GraphFacts, ModuleFacts
+from trace_advisor.detect.findings import Signal
 from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
 from trace_advisor.detect.shape import runs_forever
 from trace_advisor.gcpause import gc_paused

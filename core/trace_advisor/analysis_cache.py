@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from trace_advisor.config_model import Config
-from trace_advisor.detect.context import FunctionContext, FunctionDef, GraphFacts, ModuleFacts, Signal
+from trace_advisor.detect.context import FunctionContext, FunctionDef, GraphFacts, ModuleFacts
+from trace_advisor.detect.findings import Signal
 from trace_advisor.detect.instrumentation import InstalledInstrumentations
 from trace_advisor.model import Problem, Recommendation, SymbolId
 

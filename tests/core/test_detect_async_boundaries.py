@@ -1,9 +1,12 @@
-"""async_boundaries detector against its fixture module (tests/fixtures/detect/async_boundaries)."""
+"""The async_boundaries detector on tests/fixtures/detect/async_boundaries: each function's typed findings."""
 
 from __future__ import annotations
 
-from tests.core.test_detect_helpers import check_case
+import pytest
+
+from tests.core.test_detect_helpers import case_functions, check_function
 
 
-def test_fixture_expectations() -> None:
-    check_case("async_boundaries", "async_boundaries")
+@pytest.mark.parametrize("qualname", case_functions("async_boundaries"))
+def test_findings(qualname: str) -> None:
+    check_function("async_boundaries", "async_boundaries", qualname)

@@ -1,9 +1,12 @@
-"""branches detector against its fixture module (tests/fixtures/detect/branches)."""
+"""The branches detector on tests/fixtures/detect/branches: each function's typed findings."""
 
 from __future__ import annotations
 
-from tests.core.test_detect_helpers import check_case
+import pytest
+
+from tests.core.test_detect_helpers import case_functions, check_function
 
 
-def test_fixture_expectations() -> None:
-    check_case("branches", "branches")
+@pytest.mark.parametrize("qualname", case_functions("branches"))
+def test_findings(qualname: str) -> None:
+    check_function("branches", "branches", qualname)

@@ -1,9 +1,12 @@
-"""context_propagation detector against its fixture module (tests/fixtures/detect/context_propagation)."""
+"""The context_propagation detector on tests/fixtures/detect/context_propagation: each function's typed findings."""
 
 from __future__ import annotations
 
-from tests.core.test_detect_helpers import check_case
+import pytest
+
+from tests.core.test_detect_helpers import case_functions, check_function
 
 
-def test_fixture_expectations() -> None:
-    check_case("context_propagation", "context_propagation")
+@pytest.mark.parametrize("qualname", case_functions("context_propagation"))
+def test_findings(qualname: str) -> None:
+    check_function("context_propagation", "context_propagation", qualname)

@@ -1,9 +1,12 @@
-"""entry_points detector against its fixture module (tests/fixtures/detect/entry_points)."""
+"""The entry_points detector on tests/fixtures/detect/entry_points: each function's typed findings."""
 
 from __future__ import annotations
 
-from tests.core.test_detect_helpers import check_case
+import pytest
+
+from tests.core.test_detect_helpers import case_functions, check_function
 
 
-def test_fixture_expectations() -> None:
-    check_case("entry_points", "entry_points")
+@pytest.mark.parametrize("qualname", case_functions("entry_points"))
+def test_findings(qualname: str) -> None:
+    check_function("entry_points", "entry_points", qualname)

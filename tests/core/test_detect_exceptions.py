@@ -1,9 +1,12 @@
-"""exceptions detector against its fixture module (tests/fixtures/detect/exceptions)."""
+"""The exceptions detector on tests/fixtures/detect/exceptions: each function's typed findings."""
 
 from __future__ import annotations
 
-from tests.core.test_detect_helpers import check_case
+import pytest
+
+from tests.core.test_detect_helpers import case_functions, check_function
 
 
-def test_fixture_expectations() -> None:
-    check_case("exceptions", "exceptions")
+@pytest.mark.parametrize("qualname", case_functions("exceptions"))
+def test_findings(qualname: str) -> None:
+    check_function("exceptions", "exceptions", qualname)

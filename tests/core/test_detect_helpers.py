@@ -1,13 +1,16 @@
-"""Shared loading for the detector tests: fixture modules parsed into FunctionContexts, expectations from JSON."""
+"""Shared loading for the detector tests: fixture modules parsed into FunctionContexts, expectations from JSON
+(each function's signals by their typed fields)."""
 
 from __future__ import annotations
 
 import ast
+import functools
 import json
 from pathlib import Path
 
 from trace_advisor.detect import DETECTORS
-from trace_advisor.detect.context import FunctionContext, ModuleFacts, Signal
+from trace_advisor.detect.context import FunctionContext, ModuleFacts
+from trace_advisor.detect.findings import Finding, Signal
 
 DETECT_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "detect"
 
@@ -22,6 +25,7 @@ def contexts(path: Path) -> dict[str, FunctionContext]:
     return {f.qualname: FunctionContext(facts, f) for f in facts.functions}
 
 
+@functools.cache
 def signals_by_function(case: str, priority: str) -> dict[str, list[Signal]]:
     """Every function of every module in the case folder -> the priority's detector output."""
     found: dict[str, list[Signal]] = {}
@@ -31,26 +35,38 @@ def signals_by_function(case: str, priority: str) -> dict[str, list[Signal]]:
     return found
 
 
-def expectations(case: str) -> dict[str, object]:
-    data: dict[str, object] = json.loads((DETECT_FIXTURES / case / "expected.json").read_text(encoding="utf-8"))
+_SUBJECT_IS_DETAIL = frozenset({Finding.IO_LOOP, Finding.FILE_LOOP, Finding.AWAITS_IO})
+
+
+def describe(signal: Signal) -> str:
+    """A signal as its typed fields: the finding, then what it is about (the API target, ``(by name)`` when
+    guessed; the SQL verb and table; the workspace callee; the call in a loop)."""
+    parts = [signal.finding.value]
+    if signal.sql is not None:
+        parts += [signal.sql.verb, signal.sql.table or "?"]
+    elif signal.api is not None and signal.api.target:
+        parts.append(signal.api.target + ("" if signal.api.resolved else " (by name)"))
+    elif signal.delegated or signal.finding in _SUBJECT_IS_DETAIL:
+        parts.append(signal.evidence.detail)
+    return " ".join(parts)
+
+
+def expected_findings(case: str) -> dict[str, list[str]]:
+    """``expected.json`` of a case: every function of its modules -> the sorted descriptions of its signals."""
+    data: dict[str, list[str]] = json.loads((DETECT_FIXTURES / case / "expected.json").read_text(encoding="utf-8"))[
+        "functions"
+    ]
     return data
 
 
-def check_case(case: str, priority: str) -> dict[str, list[Signal]]:
-    """Assert the case's expected.json: every listed substring in some reason, absent functions silent."""
+def case_functions(case: str) -> list[str]:
+    """The qualnames of a case's expectations, for ``pytest.mark.parametrize`` (one test per function)."""
+    return sorted(expected_findings(case))
+
+
+def check_function(case: str, priority: str, qualname: str) -> list[Signal]:
+    """Assert one function's signals, described by their typed fields, equal the case's expectation."""
     found = signals_by_function(case, priority)
-    expected = expectations(case)
-    found_spec = expected["found"]
-    assert isinstance(found_spec, dict)
-    for qualname, substrings in found_spec.items():
-        reasons = " | ".join(s.evidence.reason for s in found[qualname])
-        assert found[qualname], f"{qualname}: expected {priority} evidence, got none"
-        for text in substrings:
-            assert text in reasons, f"{qualname}: {text!r} not in {reasons!r}"
-    for qualname in expected.get("absent", []):  # type: ignore[attr-defined]
-        assert found[qualname] == [], (
-            f"{qualname}: expected nothing, got {[s.evidence.reason for s in found[qualname]]}"
-        )
-    for qualname, text in dict(expected.get("not_in_reason", {})).items():  # type: ignore[call-overload]
-        assert all(text not in s.evidence.reason for s in found[qualname]), qualname
-    return found
+    assert set(found) == set(expected_findings(case)), "expected.json must list every function of the case"
+    assert sorted(describe(s) for s in found[qualname]) == expected_findings(case)[qualname]
+    return found[qualname]

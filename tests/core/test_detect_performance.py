@@ -1,9 +1,12 @@
-"""performance detector against its fixture module (tests/fixtures/detect/performance)."""
+"""The performance detector on tests/fixtures/detect/performance: each function's typed findings."""
 
 from __future__ import annotations
 
-from tests.core.test_detect_helpers import check_case
+import pytest
+
+from tests.core.test_detect_helpers import case_functions, check_function
 
 
-def test_fixture_expectations() -> None:
-    check_case("performance", "performance")
+@pytest.mark.parametrize("qualname", case_functions("performance"))
+def test_findings(qualname: str) -> None:
+    check_function("performance", "performance", qualname)

@@ -1,9 +1,12 @@
-"""state_changes detector against its fixture module (tests/fixtures/detect/state_changes)."""
+"""The state_changes detector on tests/fixtures/detect/state_changes: each function's typed findings."""
 
 from __future__ import annotations
 
-from tests.core.test_detect_helpers import check_case
+import pytest
+
+from tests.core.test_detect_helpers import case_functions, check_function
 
 
-def test_fixture_expectations() -> None:
-    check_case("state_changes", "state_changes")
+@pytest.mark.parametrize("qualname", case_functions("state_changes"))
+def test_findings(qualname: str) -> None:
+    check_function("state_changes", "state_changes", qualname)

@@ -17,7 +17,8 @@ import ast
 import re
 from collections.abc import Sequence
 
-from trace_advisor.detect.context import FunctionContext, Signal
+from trace_advisor.detect.context import FunctionContext
+from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.model import Attribute, Capture
 
 MAX_PARAMETERS = 4
@@ -63,6 +64,9 @@ _SYSTEM_KEY = {
     "rpc": "rpc.system",
     "genai": "gen_ai.system",
 }
+# Findings whose API names the system the span talks to, and the messaging operation each one is.
+_API_FINDINGS = frozenset({Finding.CLIENT_CALL, Finding.PUBLISHES, Finding.RECEIVES})
+_MESSAGE_OPERATIONS = {Finding.PUBLISHES: "publish", Finding.RECEIVES: "receive"}
 _RETURN_WORTH = re.compile(r"^(is_|has_|can_|should_|check|validate|verify|count|exists|authorize|allow)")
 
 
@@ -92,21 +96,20 @@ def safe_parameters(ctx: FunctionContext) -> list[str]:
 
 
 def _system_attributes(signals: Sequence[Signal]) -> list[Attribute]:
+    """Semantic-convention constants of the systems the function talks to (the strongest signal's first)."""
     attrs: dict[str, str] = {}
     for signal in signals:
-        tags = sorted(signal.tags)  # a frozenset: its order changes with the hash seed, the attributes' must not
-        kind = next((t[5:] for t in tags if t.startswith("kind:")), "messaging" if "op:publish" in tags else "")
-        system = next((t[7:] for t in tags if t.startswith("system:")), "")
-        key = _SYSTEM_KEY.get(kind)
-        if key and system and system not in {"sql", "messaging", "rpc", "http", "aws"}:
-            attrs.setdefault(key, repr(system).replace("'", '"'))
-        for tag in tags:
-            if tag.startswith("op:") and tag[3:].isupper():
-                attrs.setdefault("db.operation.name", f'"{tag[3:]}"')
-            elif tag.startswith("table:") and tag[6:] != "?":
-                attrs.setdefault("db.collection.name", f'"{tag[6:]}"')
-            elif tag.startswith("op:") and kind == "messaging" and tag[3:] in {"publish", "receive", "process"}:
-                attrs.setdefault("messaging.operation.type", f'"{tag[3:]}"')
+        api = signal.api if signal.finding in _API_FINDINGS else None
+        if api is not None:
+            key = _SYSTEM_KEY.get(api.kind)
+            if key and api.system not in {"sql", "messaging", "rpc", "http", "aws"}:
+                attrs.setdefault(key, repr(api.system).replace("'", '"'))
+            if api.kind == "messaging" and signal.finding in _MESSAGE_OPERATIONS:
+                attrs.setdefault("messaging.operation.type", f'"{_MESSAGE_OPERATIONS[signal.finding]}"')
+        if signal.sql is not None:
+            attrs.setdefault("db.operation.name", f'"{signal.sql.verb}"')
+            if signal.sql.table is not None:
+                attrs.setdefault("db.collection.name", f'"{signal.sql.table}"')
     return [Attribute(k, v) for k, v in attrs.items()]
 
 

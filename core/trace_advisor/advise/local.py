@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 from trace_advisor.advise.capture import capture_for
 from trace_advisor.config_model import Config
-from trace_advisor.detect.context import FunctionContext, Signal
+from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.existing import existing_span, ignored
 from trace_advisor.detect.external_io import io_operations
+from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.shape import meaningful_calls, shape_of
 from trace_advisor.model import Recommendation
 
@@ -26,21 +27,25 @@ _MAX_EFFECT = 0.95  # one priority alone never claims certainty
 _INSTRUMENTED_FACTOR = 0.35  # evidence an installed instrumentation already traces counts for this much
 _IO_PRIORITIES = frozenset({"external_io", "message_bus"})
 # Evidence that a short function still does something beyond one external call.
-_SUBSTANCE_TAGS = frozenset(
+_SUBSTANCE = frozenset(
     {
-        "gap",
-        "io-loop",
-        "retries",
-        "fan-out",
-        "concurrent",
-        "op:process",
-        "cli",
-        "job",
-        "serverless",
-        "poll",
-        "nested-loops",
+        Finding.CONTEXT_GAP,
+        Finding.IO_LOOP,
+        Finding.CALLS_IO_FUNCTION_IN_LOOP,
+        Finding.RETRIES,
+        Finding.FAN_OUT,
+        Finding.CONCURRENT,
+        Finding.TASK_CONSUMER,
+        Finding.MESSAGE_CONSUMER,
+        Finding.CLI_COMMAND,
+        Finding.MAIN,
+        Finding.JOB,
+        Finding.SERVERLESS,
+        Finding.POLLING,
+        Finding.NESTED_LOOPS,
     }
 )
+_MESSAGE_IO = frozenset({Finding.PUBLISHES, Finding.RECEIVES})
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +66,7 @@ class LocalScorer:
         self.installed = installed
 
     def _strength(self, signal: Signal) -> float:
-        if any(t.startswith("instr:") and t[6:] in self.installed for t in signal.tags):
+        if signal.instrumentation is not None and signal.instrumentation in self.installed:
             return signal.strength * _INSTRUMENTED_FACTOR
         return signal.strength
 
@@ -92,7 +97,7 @@ class LocalScorer:
             factor *= 0.6
         if shape.generator:
             factor *= 0.55
-        work = 3 if any(s.tags & _SUBSTANCE_TAGS for s in signals) else len(meaningful_calls(ctx))
+        work = 3 if any(s.finding in _SUBSTANCE for s in signals) else len(meaningful_calls(ctx))
         factor *= 1.0 if work >= 3 else (0.9 if work == 2 else 0.75)
         thin = self._thin_io_wrapper(ctx, signals)
         if thin is not None:
@@ -126,21 +131,20 @@ class LocalScorer:
         ]
         if len(io) != 1 or other or len(ctx.body_without_docstring()) > 3:
             return None
-        packages = [t[6:] for t in io[0].tags if t.startswith("instr:") and t[6:] in self.installed]
-        return packages[0] if packages else None
+        package = io[0].instrumentation
+        return package if package is not None and package in self.installed else None
 
     def _thin_io_wrapper(self, ctx: FunctionContext, signals: Sequence[Signal]) -> str | None:
         """For a short function around one external operation: the instrumentation package that could trace that
         operation ("" when none exists), or None when the function does more than that."""
-        if any(s.tags & _SUBSTANCE_TAGS for s in signals) or len(ctx.statements()) > 4:
+        if any(s.finding in _SUBSTANCE for s in signals) or len(ctx.statements()) > 4:
             return None
-        direct = [s for s in signals if s.evidence.priority == "external_io" and "delegates" not in s.tags]
-        direct += [s for s in signals if s.evidence.priority == "message_bus" and "op:process" not in s.tags]
+        direct = [s for s in signals if s.finding is Finding.CLIENT_CALL or s.finding in _MESSAGE_IO]
         if not direct or len(io_operations(ctx)) > 1:
             return None
-        if all("kind:subprocess" in s.tags for s in direct):
+        if all(s.api is not None and s.api.kind == "subprocess" for s in direct):
             return None  # no auto-instrumentation covers subprocesses: the wrapper is the only place for a span
-        packages = sorted({t[6:] for s in direct for t in s.tags if t.startswith("instr:")})
+        packages = sorted({s.instrumentation for s in direct if s.instrumentation is not None})
         return packages[0] if packages else ""
 
     def _thin_delegator(self, ctx: FunctionContext, signals: Sequence[Signal]) -> bool:
@@ -148,12 +152,10 @@ class LocalScorer:
         body = ctx.body_without_docstring()
         if len(body) != 1 or not isinstance(body[0], ast.Return | ast.Expr):
             return False
-        delegated = [s.evidence.detail for s in signals if "delegates" in s.tags]
+        delegated = [s.evidence.detail for s in signals if s.delegated]
         if any(_private_helper_of(ctx, symbol) for symbol in delegated):
             return False  # a private transport helper is an implementation detail: this is the operation
-        return all(
-            "delegates" in s.tags or s.evidence.priority in {"entry_points", "async_boundaries"} for s in signals
-        )
+        return all(s.delegated or s.evidence.priority in {"entry_points", "async_boundaries"} for s in signals)
 
     def recommend(self, ctx: FunctionContext, signals: Sequence[Signal]) -> Recommendation | None:
         """A recommendation when the confidence reaches ``min_confidence``."""
@@ -187,8 +189,8 @@ class LocalScorer:
         reasons: list[str] = []
         for priority in order[:3]:
             signals = [s for s in ranked if s.evidence.priority == priority]
-            direct = [s for s in signals if "delegates" not in s.tags]
-            delegated = sorted({s.evidence.detail for s in signals if "delegates" in s.tags})
+            direct = [s for s in signals if not s.delegated]
+            delegated = sorted({s.evidence.detail for s in signals if s.delegated})
             if direct and priority == "external_io":
                 shown = _one_per_system(direct)[:2]
                 reason = " and ".join(
@@ -202,7 +204,7 @@ class LocalScorer:
             elif direct:
                 reason = direct[0].evidence.reason
             else:
-                first = next(s for s in signals if "delegates" in s.tags)
+                first = next(s for s in signals if s.delegated)
                 reason = first.evidence.reason
                 rest = [d for d in delegated if d != first.evidence.detail]
                 if rest:
@@ -210,8 +212,9 @@ class LocalScorer:
             reasons.append(reason)
         text = "; ".join(reasons)
         text = text[:1].upper() + text[1:]
-        traced = sorted({t[6:] for s in ranked for t in s.tags if t.startswith("instr:") and t[6:] in self.installed})
-        available = sorted({t[6:] for s in ranked for t in s.tags if t.startswith("instr:")} - set(traced))
+        packages = {s.instrumentation for s in ranked if s.instrumentation is not None}
+        traced = sorted(packages & self.installed)
+        available = sorted(packages - set(traced))
         if available and not traced:
             text += f". Install {', '.join(available)} for the client spans themselves"
         if traced:
@@ -252,7 +255,7 @@ def _one_per_system(signals: list[Signal]) -> list[Signal]:
     seen: set[str] = set()
     out: list[Signal] = []
     for signal in signals:
-        system = next((t for t in signal.tags if t.startswith("system:")), signal.evidence.detail)
+        system = signal.api.system if signal.api is not None else signal.evidence.detail
         if system not in seen:
             seen.add(system)
             out.append(signal)

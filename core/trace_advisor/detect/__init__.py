@@ -15,7 +15,8 @@ from trace_advisor.detect import (
     performance,
     state_changes,
 )
-from trace_advisor.detect.context import FunctionContext, Signal
+from trace_advisor.detect.context import FunctionContext
+from trace_advisor.detect.findings import Signal
 
 Detector = Callable[[FunctionContext], list[Signal]]
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from trace_advisor.detect.context import FunctionContext, Signal
+from trace_advisor.detect.context import FunctionContext
+from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.model import Evidence
 
 PRIORITY = "async_boundaries"
@@ -28,7 +29,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
     if fan_out:
         c = fan_out[0]
         reason = f"fans out concurrent work ({c.text}): one parent span groups the concurrent children"
-        signals.append(Signal(Evidence(PRIORITY, reason, c.range, c.text), 0.75, frozenset({"fan-out"})))
+        signals.append(Signal(Evidence(PRIORITY, reason, c.range, c.text), 0.75, Finding.FAN_OUT))
     if not ctx.is_async:
         return signals
     awaited_io = [
@@ -45,21 +46,23 @@ def detect(ctx: FunctionContext) -> list[Signal]:
             Signal(
                 Evidence(PRIORITY, f"awaits {c.api.target} ({c.api.label})", c.range, c.api.target),
                 0.6,
-                frozenset({"await-io"}),
+                Finding.AWAITS_IO,
             )
         )
     streams = [n for n in ctx.nodes if isinstance(n, ast.AsyncFor | ast.AsyncWith)]
     if streams and not awaited_io:
         node = streams[0]
-        kind = "iterates an async stream" if isinstance(node, ast.AsyncFor) else "holds an async resource"
-        signals.append(Signal(Evidence(PRIORITY, kind, ctx.range_of(node), kind), 0.4, frozenset({"async-with"})))
+        stream = isinstance(node, ast.AsyncFor)
+        kind = "iterates an async stream" if stream else "holds an async resource"
+        finding = Finding.ASYNC_STREAM if stream else Finding.ASYNC_RESOURCE
+        signals.append(Signal(Evidence(PRIORITY, kind, ctx.range_of(node), kind), 0.4, finding))
     awaits = sum(isinstance(n, ast.Await) for n in ctx.nodes)
     if awaits >= 3 and not awaited_io:
         signals.append(
             Signal(
                 Evidence(PRIORITY, f"awaits {awaits} times (suspension points)", ctx.range_of(ctx.node), "awaits"),
                 0.35,
-                frozenset({"awaits"}),
+                Finding.AWAITS,
             )
         )
     return signals

@@ -5,7 +5,8 @@ from __future__ import annotations
 import ast
 import re
 
-from trace_advisor.detect.context import FunctionContext, Signal
+from trace_advisor.detect.context import FunctionContext
+from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.names import expr_text
 from trace_advisor.model import Evidence
 
@@ -49,26 +50,26 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         names = {n.id for n in ast.walk(node.test) if isinstance(n, ast.Name)}
         if _CACHE.search(test) or names & cache_names:
             signals.append(
-                Signal(Evidence(PRIORITY, f"cache hit/miss on `{test}`", rng, test), 0.8, frozenset({"cache"}))
+                Signal(Evidence(PRIORITY, f"cache hit/miss on `{test}`", rng, test), 0.8, Finding.CACHE_BRANCH)
             )
         elif _api_in(api_lines, node.body) != _api_in(api_lines, node.orelse):
             signals.append(
                 Signal(
                     Evidence(PRIORITY, f"`{test}` decides whether external calls happen", rng, test),
                     0.5,
-                    frozenset({"io-branch"}),
+                    Finding.IO_BRANCH,
                 )
             )
         elif _FLAG.search(test):
             signals.append(
                 Signal(
-                    Evidence(PRIORITY, f"feature flag `{test}` changes behaviour", rng, test), 0.6, frozenset({"flag"})
+                    Evidence(PRIORITY, f"feature flag `{test}` changes behaviour", rng, test), 0.6, Finding.FEATURE_FLAG
                 )
             )
         elif node in body[:-1] and _exits(node.body) and ctx.loop_depth(node) == 0:
             early_exits += 1
             if early_exits <= 2:
                 signals.append(
-                    Signal(Evidence(PRIORITY, f"exits early when `{test}`", rng, test), 0.3, frozenset({"early-exit"}))
+                    Signal(Evidence(PRIORITY, f"exits early when `{test}`", rng, test), 0.3, Finding.EARLY_EXIT)
                 )
     return signals

@@ -10,19 +10,10 @@ from dataclasses import dataclass, field
 
 from trace_advisor.detect.apis import ApiMatch, match_call
 from trace_advisor.detect.names import TypeScope, annotation_name, expr_text, import_map, statements, walk_body_depth
-from trace_advisor.model import LOCALS, MODULE_QUALNAME, CallEdge, Evidence, Range, SymbolId, make_symbol
+from trace_advisor.model import LOCALS, MODULE_QUALNAME, CallEdge, Range, SymbolId, make_symbol
 from trace_advisor.positions import node_range, source_lines
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
-
-
-@dataclass(frozen=True, slots=True)
-class Signal:
-    """A detector's finding: the evidence shown to people, how strong it is (0-1) and machine tags for the scorer."""
-
-    evidence: Evidence
-    strength: float
-    tags: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

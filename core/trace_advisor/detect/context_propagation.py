@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from trace_advisor.detect.context import CallInfo, FunctionContext, Signal
+from trace_advisor.detect.context import CallInfo, FunctionContext
+from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.hints import HANDOFFS
 from trace_advisor.model import Evidence
 
@@ -54,7 +55,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         if copies:
             continue  # asyncio tasks and to_thread copy contextvars: no gap (async_boundaries covers the fan-out)
         reason = f"hands work to {label} ({call.text}): spans started there lose their parent; fix: {fix}"
-        signals.append(Signal(Evidence(PRIORITY, reason, call.range, call.text), 0.9, frozenset({"gap"})))
+        signals.append(Signal(Evidence(PRIORITY, reason, call.range, call.text), 0.9, Finding.CONTEXT_GAP))
     return signals
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from trace_advisor.detect.context import FunctionContext, Signal
+from trace_advisor.detect.context import FunctionContext
+from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.hints import CLI_DECORATORS, CLI_METHODS, ROUTE_METHODS, TASK_METHODS, WEB_FRAMEWORKS
 from trace_advisor.detect.names import expr_text
 from trace_advisor.detect.shape import meaningful_calls
@@ -47,6 +48,7 @@ _WIRING = frozenset(
         "context_processor",
     }
 )
+_DJANGO = WEB_FRAMEWORKS["django"]
 _ROUTER_NAMES = ("app", "api", "router", "bp", "blueprint", "route", "routes", "web", "server", "views")
 
 
@@ -69,24 +71,16 @@ def _decorator_signal(ctx: FunctionContext, dec: ast.expr) -> Signal | None:
         return None
     if resolved in CLI_DECORATORS or (attr in CLI_METHODS and ("cli" in base or "app" in base or "typer" in base)):
         if attr in {"group", "callback"}:  # a group only dispatches to its commands
-            return Signal(Evidence(PRIORITY, f"CLI group ({text})", rng, "cli-group"), 0.3, frozenset({"cli-group"}))
-        return Signal(Evidence(PRIORITY, f"CLI command ({text})", rng, "cli"), 0.8, frozenset({"cli"}))
+            return Signal(Evidence(PRIORITY, f"CLI group ({text})", rng, "cli-group"), 0.3, Finding.CLI_GROUP)
+        return Signal(Evidence(PRIORITY, f"CLI command ({text})", rng, "cli"), 0.8, Finding.CLI_COMMAND)
     if attr in ROUTE_METHODS and isinstance(dec, ast.Call) and base.split(".")[-1].startswith(_ROUTER_NAMES):
-        framework = _framework(ctx)
-        tags = {"route"}
-        if framework:
-            tags.add(f"instr:{framework}")
-        return Signal(Evidence(PRIORITY, f"web route {text}", rng, "route"), 0.85, frozenset(tags))
+        evidence = Evidence(PRIORITY, f"web route {text}", rng, "route")
+        return Signal(evidence, 0.85, Finding.ROUTE, instrumentation=_framework(ctx))
     if attr in TASK_METHODS and (isinstance(dec, ast.Call) or base):
-        return Signal(
-            Evidence(PRIORITY, f"scheduled or event-driven job ({text})", rng, "job"), 0.75, frozenset({"job"})
-        )
+        return Signal(Evidence(PRIORITY, f"scheduled or event-driven job ({text})", rng, "job"), 0.75, Finding.JOB)
     if resolved.startswith(("django.views.decorators", "rest_framework.decorators.api_view")) or attr == "api_view":
-        return Signal(
-            Evidence(PRIORITY, f"Django view ({text})", rng, "view"),
-            0.8,
-            frozenset({"route", "instr:opentelemetry-instrumentation-django"}),
-        )
+        evidence = Evidence(PRIORITY, f"Django view ({text})", rng, "view")
+        return Signal(evidence, 0.8, Finding.ROUTE, instrumentation=_DJANGO)
     return None
 
 
@@ -105,13 +99,11 @@ def detect(ctx: FunctionContext) -> list[Signal]:
     if signals:
         return signals
     if ctx.name in {"lambda_handler", "handler"} and params[:2] == ["event", "context"]:
-        signals.append(
-            Signal(Evidence(PRIORITY, "AWS Lambda handler", name_rng, "lambda"), 0.9, frozenset({"serverless"}))
-        )
+        signals.append(Signal(Evidence(PRIORITY, "AWS Lambda handler", name_rng, "lambda"), 0.9, Finding.SERVERLESS))
     elif ctx.name == "main" or ctx.name in ctx.facts.main_calls:
         parses = any(c.text.endswith(("ArgumentParser", "parse_args")) for c in ctx.calls)
         what = "CLI main (argparse)" if parses else "program entry point (`main`/`__main__`)"
-        signals.append(Signal(Evidence(PRIORITY, what, name_rng, "main"), 0.75, frozenset({"cli"})))
+        signals.append(Signal(Evidence(PRIORITY, what, name_rng, "main"), 0.75, Finding.MAIN))
     elif (
         ctx.is_method
         and ctx.name in _VIEW_METHODS
@@ -119,19 +111,11 @@ def detect(ctx: FunctionContext) -> list[Signal]:
             b.endswith(("View", "APIView", "ViewSet", "Handler", "Resource", "Endpoint")) for b in _class_bases(ctx)
         )
     ):
-        framework = _framework(ctx)
-        tags = {"route"} | ({f"instr:{framework}"} if framework else set())
-        signals.append(
-            Signal(Evidence(PRIORITY, f"request handler {ctx.qualname}", name_rng, "view"), 0.8, frozenset(tags))
-        )
+        evidence = Evidence(PRIORITY, f"request handler {ctx.qualname}", name_rng, "view")
+        signals.append(Signal(evidence, 0.8, Finding.ROUTE, instrumentation=_framework(ctx)))
     elif not ctx.is_method and params[:1] == ["request"] and ctx.facts.module.split(".")[-1].startswith("views"):
-        signals.append(
-            Signal(
-                Evidence(PRIORITY, "Django view function", name_rng, "view"),
-                0.75,
-                frozenset({"route", "instr:opentelemetry-instrumentation-django"}),
-            )
-        )
+        evidence = Evidence(PRIORITY, "Django view function", name_rng, "view")
+        signals.append(Signal(evidence, 0.75, Finding.ROUTE, instrumentation=_DJANGO))
     elif not ctx.name.startswith("_") and "<locals>" not in ctx.qualname:
         signals.extend(_public_operation(ctx, name_rng))
     return signals
@@ -144,16 +128,14 @@ def _public_operation(ctx: FunctionContext, rng: Range) -> list[Signal]:
     if statements < 4 or len(distinct) < 3:
         return []
     strength = min(0.55, 0.2 + 0.03 * statements + 0.03 * len(distinct))
-    tags = {"operation"}
     reason = f"public {'method' if ctx.is_method else 'function'} orchestrating {len(distinct)} calls"
     if ctx.crosses_package_boundary:
         strength += 0.15
         reason += ", called from other packages"
-        tags.add("api")
     if ctx.graph.reachable_from_entry and ctx.graph.callers:
         strength += 0.05
         reason += ", on a path from an entry point"
     if ctx.fan_in >= 3:
         strength += 0.1
         reason += f", {ctx.fan_in} callers"
-    return [Signal(Evidence(PRIORITY, reason, rng, "operation"), min(strength, 0.75), frozenset(tags))]
+    return [Signal(Evidence(PRIORITY, reason, rng, "operation"), min(strength, 0.75), Finding.OPERATION)]

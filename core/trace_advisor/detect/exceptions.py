@@ -5,7 +5,8 @@ from __future__ import annotations
 import ast
 import builtins
 
-from trace_advisor.detect.context import FunctionContext, Signal
+from trace_advisor.detect.context import FunctionContext
+from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.names import expr_text
 from trace_advisor.model import Evidence, Range
 
@@ -92,7 +93,7 @@ def _handler_signal(ctx: FunctionContext, try_node: ast.Try | ast.TryStar, handl
     signal = _classify(ctx, caught, raises, loops, sleeps, body_text, handler, rng)
     if weak < 1.0:
         reason = signal.evidence.reason + " (input validation)"
-        return Signal(Evidence(PRIORITY, reason, rng, signal.evidence.detail), signal.strength * weak, signal.tags)
+        return Signal(Evidence(PRIORITY, reason, rng, signal.evidence.detail), signal.strength * weak, signal.finding)
     return signal
 
 
@@ -108,14 +109,12 @@ def _classify(
 ) -> Signal:
     if not raises:
         if loops and (sleeps or _attempt_loop(ctx, handler)):
-            return Signal(
-                Evidence(PRIORITY, f"retries after {caught}", rng, caught), 0.9, frozenset({"retries", "swallows"})
-            )
+            return Signal(Evidence(PRIORITY, f"retries after {caught}", rng, caught), 0.9, Finding.RETRIES)
         if loops and any(isinstance(n, ast.Continue) for n in ast.walk(handler)):
             return Signal(
                 Evidence(PRIORITY, f"skips items failing with {caught} (swallowed)", rng, caught),
                 0.8,
-                frozenset({"swallows", "skips"}),
+                Finding.SKIPS,
             )
         silent = body_text <= {"Pass", "Continue"}
         how = "silently swallows" if silent else "handles and swallows"
@@ -123,7 +122,7 @@ def _classify(
         return Signal(
             Evidence(PRIORITY, f"{how} {caught}", rng, caught),
             0.85 if broad or silent else 0.75,
-            frozenset({"swallows"}),
+            Finding.SWALLOWS,
         )
     bare = [r for r in raises if r.exc is None]
     translated = [name for r in raises if (name := _raise_name(r)) and name != handler.name]
@@ -131,13 +130,13 @@ def _classify(
         return Signal(
             Evidence(PRIORITY, f"translates {caught} into {translated[0]}", rng, translated[0]),
             0.7,
-            frozenset({"translates"}),
+            Finding.TRANSLATES,
         )
     if bare and len(handler.body) > 1:
         return Signal(
-            Evidence(PRIORITY, f"cleans up or logs, then re-raises {caught}", rng, caught), 0.4, frozenset({"reraises"})
+            Evidence(PRIORITY, f"cleans up or logs, then re-raises {caught}", rng, caught), 0.4, Finding.RERAISES
         )
-    return Signal(Evidence(PRIORITY, f"re-raises {caught}", rng, caught), 0.2, frozenset({"reraises"}))
+    return Signal(Evidence(PRIORITY, f"re-raises {caught}", rng, caught), 0.2, Finding.RERAISES)
 
 
 def detect(ctx: FunctionContext) -> list[Signal]:
@@ -163,7 +162,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
                 Signal(
                     Evidence(PRIORITY, f"raises {what} {name}", ctx.range_of(node), name),
                     strength,
-                    frozenset({"raises"}),
+                    Finding.RAISES,
                 )
             )
     return signals

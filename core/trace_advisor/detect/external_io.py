@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from trace_advisor.detect.context import CallInfo, FunctionContext, Signal
+from trace_advisor.detect.context import CallInfo, FunctionContext
+from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.model import Evidence
 
 PRIORITY = "external_io"
@@ -99,11 +100,9 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         assert api is not None
         count = f", {seen[key]} calls" if seen[key] > 1 else ""
         how = "" if api.resolved else " (by name)"
-        tags = {f"kind:{api.kind}", f"system:{api.system}", "resolved" if api.resolved else "heuristic"}
-        if api.instrumentation:
-            tags.add(f"instr:{api.instrumentation}")
         reason = f"calls {key} ({api.label}{count}){how}"
-        signals.append(Signal(Evidence(PRIORITY, reason, call.range, key), _strength(call), frozenset(tags)))
+        evidence = Evidence(PRIORITY, reason, call.range, key)
+        signals.append(Signal(evidence, _strength(call), Finding.CLIENT_CALL, api, api.instrumentation))
     for call in ctx.calls:
         if call.api is None and call.callee and call.callee in ctx.callee_io and call.callee != ctx.symbol:
             kind, _, label = ctx.callee_io[call.callee].rpartition("|")
@@ -113,6 +112,6 @@ def detect(ctx: FunctionContext) -> list[Signal]:
             reason = f"calls {call.callee} ({label})"
             strength = (0.8 if private else 0.5) * (0.5 if kind == "file" else 1.0)
             signals.append(
-                Signal(Evidence(PRIORITY, reason, call.range, call.callee), strength, frozenset({"delegates"}))
+                Signal(Evidence(PRIORITY, reason, call.range, call.callee), strength, Finding.CALLS_IO_FUNCTION)
             )
     return signals

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import ast
 
-from trace_advisor.detect.context import FunctionContext, Signal
+from trace_advisor.detect.apis import ApiMatch
+from trace_advisor.detect.context import FunctionContext
+from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.hints import CONSUMER_PARAMS, TASK_DECORATORS
 from trace_advisor.model import Evidence
 
 PRIORITY = "message_bus"
+# a Celery dispatch found by its method name (``task.delay(...)``): the task's type is rarely known
+_CELERY = ApiMatch(
+    "messaging", "celery", "Celery task dispatch", "", False, "opentelemetry-instrumentation-celery", "publish"
+)
 _INJECT = "inject the current context into the message headers/attributes (`opentelemetry.propagate.inject(carrier)`)"
 _EXTRACT = (
     "extract the producer's context per message (`opentelemetry.propagate.extract(carrier)`) and start a CONSUMER "
@@ -58,26 +64,26 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         api = call.api
         method = call.text.rsplit(".", 1)[-1]
         if api is None and method in {"delay", "apply_async", "send_task"}:
-            reason = f"dispatches a Celery task ({call.text}); opentelemetry-instrumentation-celery carries the context"
-            celery = frozenset({"op:publish", "system:celery", "instr:opentelemetry-instrumentation-celery"})
-            signals.append(Signal(Evidence(PRIORITY, reason, call.range, call.text), 0.6, celery))
+            reason = f"dispatches a Celery task ({call.text}); {_CELERY.instrumentation} carries the context"
+            dispatch = Evidence(PRIORITY, reason, call.range, call.text)
+            signals.append(Signal(dispatch, 0.6, Finding.PUBLISHES, _CELERY, _CELERY.instrumentation))
             continue
         if api is None or api.kind != "messaging":
             continue
-        tags = {f"op:{api.operation or 'publish'}", f"system:{api.system}"}
-        if api.instrumentation:
-            tags.add(f"instr:{api.instrumentation}")
-        if api.operation == "receive":
+        receives = api.operation == "receive"
+        if receives:
             advice = "" if extracts else f"; {_EXTRACT}"
             reason = f"receives messages via {api.target} ({api.label}){advice}"
         else:
             advice = "" if injects else f"; {_INJECT}"
             reason = f"publishes via {api.target} ({api.label}){advice}"
-        signals.append(Signal(Evidence(PRIORITY, reason, call.range, api.target), api.strength, frozenset(tags)))
+        finding = Finding.RECEIVES if receives else Finding.PUBLISHES
+        evidence = Evidence(PRIORITY, reason, call.range, api.target)
+        signals.append(Signal(evidence, api.strength, finding, api, api.instrumentation))
     task = _task_decorator(ctx)
     if task is not None:
         reason = f"task consumer `{ctx.name}` runs on a worker: one span per run (the broker hop needs the context)"
-        signals.append(Signal(Evidence(PRIORITY, reason, ctx.range_of(task), "task"), 0.8, frozenset({"op:process"})))
+        signals.append(Signal(Evidence(PRIORITY, reason, ctx.range_of(task), "task"), 0.8, Finding.TASK_CONSUMER))
     params = {a.arg for a in ctx.parameters()}
     named = ctx.name.lower().lstrip("_")
     if any(shape <= params for shape in CONSUMER_PARAMS[:1]) or (
@@ -86,5 +92,5 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         advice = "" if extracts else f"; {_EXTRACT}"
         reason = f"message consumer callback `{ctx.name}`{advice}"
         rng = ctx.range_of(ctx.node.args) if ctx.node.args.args else ctx.range_of(ctx.node)
-        signals.append(Signal(Evidence(PRIORITY, reason, rng, "consumer"), 0.75, frozenset({"op:process"})))
+        signals.append(Signal(Evidence(PRIORITY, reason, rng, "consumer"), 0.75, Finding.MESSAGE_CONSUMER))
     return signals

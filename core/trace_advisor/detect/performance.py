@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from trace_advisor.detect.context import FunctionContext, Signal
+from trace_advisor.detect.context import FunctionContext
+from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.names import expr_text
 from trace_advisor.model import Evidence
 
@@ -78,7 +79,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
             Signal(
                 Evidence(PRIORITY, f"file operations in a loop ({c.api.target})", c.range, c.api.target),
                 0.5,
-                frozenset({"file-loop"}),
+                Finding.FILE_LOOP,
             )
         )
     if io_loops:
@@ -88,7 +89,8 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         reason = f"calls {first.api.target} ({first.api.label}) inside a loop"
         if len(targets) > 1:
             reason += f" (and {len(targets) - 1} more)"
-        signals.append(Signal(Evidence(PRIORITY, reason, first.range, first.api.target), 0.85, frozenset({"io-loop"})))
+        evidence = Evidence(PRIORITY, reason, first.range, first.api.target)
+        signals.append(Signal(evidence, 0.85, Finding.IO_LOOP))
     delegated = [c for c in ctx.calls if c.callee in ctx.callee_io and ctx.loop_depth(c.node) > 0]
     if delegated and not io_loops:
         c = delegated[0]
@@ -96,7 +98,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
             Signal(
                 Evidence(PRIORITY, f"calls {c.callee} (does I/O) inside a loop", c.range, c.callee or ""),
                 0.6,
-                frozenset({"io-loop", "delegates"}),
+                Finding.CALLS_IO_FUNCTION_IN_LOOP,
             )
         )
     nested = [n for n in ctx.nodes if isinstance(n, _LOOP_TYPES) and ctx.loop_depth(n) >= 1]
@@ -108,7 +110,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
             Signal(
                 Evidence(PRIORITY, f"nested loops ({deepest + 1} levels)", ctx.range_of(node), "nested"),
                 strength,
-                frozenset({"nested-loops"}),
+                Finding.NESTED_LOOPS,
             )
         )
     for loop in ctx.nodes:
@@ -118,7 +120,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
                     Signal(
                         Evidence(PRIORITY, "polling loop with sleep", ctx.range_of(loop), "poll"),
                         0.6,
-                        frozenset({"poll"}),
+                        Finding.POLLING,
                     )
                 )
                 break
@@ -131,7 +133,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
     if heavy:
         c = heavy[0]
         signals.append(
-            Signal(Evidence(PRIORITY, f"heavy computation ({c.text})", c.range, c.text), 0.5, frozenset({"compute"}))
+            Signal(Evidence(PRIORITY, f"heavy computation ({c.text})", c.range, c.text), 0.5, Finding.HEAVY_COMPUTE)
         )
     fan_out = [c for c in ctx.calls if c.text.rsplit(".", 1)[-1] in _CONCURRENT]
     if fan_out:
@@ -140,11 +142,11 @@ def detect(ctx: FunctionContext) -> list[Signal]:
             Signal(
                 Evidence(PRIORITY, f"runs work concurrently ({c.text}): latency is the slowest child", c.range, c.text),
                 0.55,
-                frozenset({"concurrent"}),
+                Finding.CONCURRENT,
             )
         )
     if any(c.text in {ctx.name, f"self.{ctx.name}", f"cls.{ctx.name}"} for c in ctx.calls):
         signals.append(
-            Signal(Evidence(PRIORITY, "recursive", ctx.range_of(ctx.node), "recursion"), 0.35, frozenset({"recursion"}))
+            Signal(Evidence(PRIORITY, "recursive", ctx.range_of(ctx.node), "recursion"), 0.35, Finding.RECURSION)
         )
     return signals

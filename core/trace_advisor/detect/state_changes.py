@@ -5,7 +5,8 @@ from __future__ import annotations
 import ast
 import re
 
-from trace_advisor.detect.context import FunctionContext, Signal
+from trace_advisor.detect.context import FunctionContext
+from trace_advisor.detect.findings import Finding, Signal, SqlWrite
 from trace_advisor.model import Evidence
 
 PRIORITY = "state_changes"
@@ -85,31 +86,25 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         match = _SQL_WRITE.match(sql) if sql else None
         if match:
             verb = match.group(1).split()[0].upper()
-            table = match.group(2) or "?"
-            signals.append(
-                Signal(
-                    Evidence(PRIORITY, f"writes to {table} ({verb})", rng, f"{verb} {table}"),
-                    0.85,
-                    frozenset({"db", f"op:{verb}", f"table:{table}"}),
-                )
-            )
+            table = match.group(2)
+            shown = table or "?"
+            evidence = Evidence(PRIORITY, f"writes to {shown} ({verb})", rng, f"{verb} {shown}")
+            signals.append(Signal(evidence, 0.85, Finding.SQL_WRITE, sql=SqlWrite(verb, table)))
         elif api is not None and api.kind == "db" and method in _ORM_WRITES:
             signals.append(
                 Signal(
-                    Evidence(PRIORITY, f"writes to the database ({call.text})", rng, call.text), 0.7, frozenset({"db"})
+                    Evidence(PRIORITY, f"writes to the database ({call.text})", rng, call.text), 0.7, Finding.DB_WRITE
                 )
             )
         elif api is not None and api.kind == "db" and api.operation == "write":
             signals.append(
                 Signal(
-                    Evidence(PRIORITY, f"writes via {api.label} ({call.text})", rng, call.text), 0.7, frozenset({"db"})
+                    Evidence(PRIORITY, f"writes via {api.label} ({call.text})", rng, call.text), 0.7, Finding.DB_WRITE
                 )
             )
         elif api is not None and api.kind == "cache" and method in _CACHE_WRITES:
             signals.append(
-                Signal(
-                    Evidence(PRIORITY, f"updates the cache ({call.text})", rng, call.text), 0.6, frozenset({"cache"})
-                )
+                Signal(Evidence(PRIORITY, f"updates the cache ({call.text})", rng, call.text), 0.6, Finding.CACHE_WRITE)
             )
         elif api is not None and api.kind == "http" and method in _HTTP_WRITES:
             verb = method.upper()
@@ -117,7 +112,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
                 Signal(
                     Evidence(PRIORITY, f"changes remote state (HTTP {verb})", rng, verb),
                     0.6,
-                    frozenset({"remote", f"method:{verb}"}),
+                    Finding.REMOTE_WRITE,
                 )
             )
         elif (
@@ -126,11 +121,11 @@ def detect(ctx: FunctionContext) -> list[Signal]:
             and (api.operation == "write" or any(m in _file_mode(call.node) for m in "wax+"))
         ):
             signals.append(
-                Signal(Evidence(PRIORITY, f"writes files ({call.text})", rng, call.text), 0.5, frozenset({"file"}))
+                Signal(Evidence(PRIORITY, f"writes files ({call.text})", rng, call.text), 0.5, Finding.FILE_WRITE)
             )
         elif api is None and method == "save" and ctx.loop_depth(call.node) == 0 and "." in call.text:
             signals.append(
-                Signal(Evidence(PRIORITY, f"persists an object ({call.text})", rng, call.text), 0.4, frozenset({"orm"}))
+                Signal(Evidence(PRIORITY, f"persists an object ({call.text})", rng, call.text), 0.4, Finding.PERSISTS)
             )
     for node in ctx.nodes:
         if isinstance(node, ast.Global | ast.Nonlocal):
@@ -139,7 +134,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
                 Signal(
                     Evidence(PRIORITY, f"modifies shared state ({names})", ctx.range_of(node), names),
                     0.4,
-                    frozenset({"global"}),
+                    Finding.SHARED_STATE,
                 )
             )
     return signals
