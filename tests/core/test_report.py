@@ -433,3 +433,18 @@ def test_interrupted_write_keeps_the_old_report(tmp_path: Path, monkeypatch: pyt
         write_report("new\n", out)
     assert out.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
+
+
+def test_a_preview_of_a_function_on_the_first_line_is_that_function() -> None:
+    """The import and tracer inserted at line 1 come before the def on line 1: they are setup, not the function."""
+    from trace_advisor.edits import SpanEditor
+    from trace_advisor.model import Capture
+    from trace_advisor.report.preview import span_preview
+
+    editor = SpanEditor(
+        "def handle(x, path):\n    try:\n        return open(path).read()\n    except OSError:\n        return None\n"
+    )
+    preview = span_preview(editor.source, editor.edits("handle", Capture(("x",))))
+    assert preview.function.startswith("def handle(x, path):\n    with tracer.start_as_current_span(")
+    assert preview.setup == ("from opentelemetry import trace", "tracer = trace.get_tracer(__name__)")
+    assert preview.shown == preview.function  # short: nothing folded
