@@ -38,5 +38,6 @@ def run(argv: list[str]) -> int:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.parse_args(argv)
     configure_process_logging()
-    create_server().start_io()
-    return 0
+    server = create_server()
+    server.start_io()
+    return server.exit_code

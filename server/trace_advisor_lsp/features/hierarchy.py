@@ -84,7 +84,7 @@ async def _calls(
     # an item outside every folder (a search-path module) belongs to the folder that produced it
     project = target.project if target is not None else ls.projects.get(Path(str(data.get("root", ""))))
     index = project.index if project is not None else None
-    if symbol is None or project is None or index is None:
+    if not isinstance(symbol, str) or project is None or index is None:
         return None
     conv, root = ls.documents.converter(project), str(project.root)
     return await ls.engine.run(lambda: build(conv, root, index.definition, edges_of(index.graph(), symbol)))
