@@ -54,9 +54,7 @@ def test_a_20000_line_function_is_previewed_quickly_and_folded(tmp_path: Path) -
 
 
 def test_a_preview_shows_at_most_max_shown_lines(tmp_path: Path) -> None:
-    handlers = "".join(
-        f"    try:\n        step_{i}(order_id)\n    except OSError:\n        pass\n" for i in range(400)
-    )
+    handlers = "".join(f"    try:\n        step_{i}(order_id)\n    except OSError:\n        pass\n" for i in range(400))
     source = (
         "import requests\n\n\ndef handler(order_id):\n"
         "    requests.get('https://example.com/orders', timeout=5)\n"
