@@ -87,15 +87,14 @@ def _overrides(args: argparse.Namespace) -> dict[str, object]:
 
 
 def _load_config(args: argparse.Namespace, project: Path) -> Config:
+    from trace_advisor.request_config import RequestConfigError, only_priorities
+
     config = common.load_cli_config(args, project, _overrides(args))
     if args.priorities:
-        wanted = [p.strip() for p in args.priorities.split(",") if p.strip()]
-        unknown = [p for p in wanted if p not in config.priorities]
-        if unknown or not wanted:
-            raise common.UsageError(
-                f"unknown priorities: {', '.join(unknown) or '(none given)'} (known: {', '.join(config.priorities)})"
-            )
-        config = dataclasses.replace(config, priorities={p: config.priorities[p] for p in wanted})
+        try:
+            config = only_priorities(config, args.priorities.split(","))
+        except RequestConfigError as exc:
+            raise common.UsageError(str(exc)) from None
     return config
 
 
@@ -120,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, err: TextIO) -> int:
     from trace_advisor.analysis import analyze
     from trace_advisor.config import find_project_root
+    from trace_advisor.lookup import is_under
     from trace_advisor.report import ReportError, render, validate_template, write_report
 
     common.check_paths(args.paths)
@@ -142,7 +142,7 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     roots = [f for f in folders if not any(f != other and f.is_relative_to(other) for other in folders)]
     index = common.open_index(config, roots, args)
     index.build(progress=progress.phase("indexing"))
-    files = [f for f in index.files() if _selected(f.resolve(), paths) and (changed is None or f.resolve() in changed)]
+    files = [f for f in index.files() if is_under(f.resolve(), paths) and (changed is None or f.resolve() in changed)]
     result = analyze(index, config, files, provider=provider, progress=progress.phase("analysing"))
     skipped = common.workspace_problems(index, result.problems)
     result = dataclasses.replace(result, problems=(*skipped, *result.problems))
@@ -177,10 +177,6 @@ def _check_output(output: Path, option: str) -> None:
             if not parent.is_dir():
                 raise common.UsageError(f"{option} {output}: {parent} is a file, not a folder")
             break
-
-
-def _selected(file: Path, paths: Sequence[Path]) -> bool:
-    return any(file == p or (p.is_dir() and file.is_relative_to(p)) for p in paths)
 
 
 def _summary(result: object, requested: int, output: Path | None) -> str:
