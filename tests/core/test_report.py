@@ -448,3 +448,18 @@ def test_a_preview_of_a_function_on_the_first_line_is_that_function() -> None:
     assert preview.function.startswith("def handle(x, path):\n    with tracer.start_as_current_span(")
     assert preview.setup == ("from opentelemetry import trace", "tracer = trace.get_tracer(__name__)")
     assert preview.shown == preview.function  # short: nothing folded
+
+
+def test_json_and_sarif_do_not_run_the_span_engine(result: AnalysisResult, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Span previews are most of a report's cost and only Markdown and HTML show them."""
+    from trace_advisor.report.preview import Previewer
+
+    expected = {fmt: render(result, fmt, config=default_config()) for fmt in ("json", "sarif")}
+
+    def must_not_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a span preview was computed")
+
+    monkeypatch.setattr(Previewer, "preview", must_not_run)
+    assert {fmt: render(result, fmt, config=default_config()) for fmt in ("json", "sarif")} == expected
+    with pytest.raises(AssertionError, match="span preview"):
+        render(result, "md", config=default_config())

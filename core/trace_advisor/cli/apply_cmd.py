@@ -3,50 +3,29 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import difflib
-import io
-import os
-import stat
 import sys
-import tempfile
-import tokenize
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from trace_advisor.cli import common
 from trace_advisor.config import find_project_root
-from trace_advisor.edits import SourceText, SpanStyle, SpanTarget, add_spans, span_style
-from trace_advisor.model import Capture, Recommendation, split_symbol
+from trace_advisor.edits import span_style
+from trace_advisor.span_files import (
+    SymbolError,
+    Target,
+    edit_files,
+    recommended_targets,
+    symbol_targets,
+    write_edit,
+)
 
 if TYPE_CHECKING:
     from trace_advisor.config_model import Config
     from trace_advisor.index import Index
+    from trace_advisor.model import Problem
 
 EXIT_OK, EXIT_INCOMPLETE = 0, 1
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """One function to instrument: ``occurrence`` picks among defs sharing the qualname (property setters...)."""
-
-    path: Path
-    qualname: str
-    capture: Capture | None = None
-    line: int | None = None  # a line inside the def in the file as read (recommendations), resolved to occurrence
-    label: str = ""
-
-
-@dataclass
-class FileWork:
-    path: Path
-    original: bytes = b""
-    encoding: str = "utf-8"
-    text: str = ""
-    targets: list[Target] = field(default_factory=list)
-    already: int = 0  # targets that already have a span
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -90,38 +69,41 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if path.is_file() and path.suffix != ".py":
         raise common.UsageError(f"not a Python file: {args.path}")
     config, index = _open(path, args)
-    targets, failures = (
-        _symbol_targets(path, args, config, index, err)
-        if args.symbol
-        else _recommended_targets(path, args, config, index, err)
-    )
+    targets, failures = _targets(path, args, config, index, err)
     if args.plain:
         targets = [replace(t, capture=None) for t in targets]
-    style = span_style(config, find_project_root(path))
-
-    work: dict[Path, FileWork] = {}
-    for target in targets:
-        work.setdefault(target.path, FileWork(target.path)).targets.append(target)
+    base = path if path.is_dir() else path.parent
     tally = Tally(skipped=len(failures))
-    for item in work.values():
-        problem = _read(item)
-        if problem:
-            failures.append(f"{item.path}: {problem}; nothing changed")
+    for edit in edit_files(targets, span_style(config, find_project_root(path))):
+        if edit.source is None:
+            failures.append(f"{edit.path}: {edit.problem}; nothing changed")
             tally.files_failed += 1
-            tally.skipped += len(item.targets)
+            tally.skipped += len(edit.targets)
             continue
-        text, added = _edit(item, style, failures, err)
-        tally.skipped += len(item.targets) - added - item.already
-        tally.already += item.already
-        if text == item.text:
+        added = 0
+        for outcome in edit.outcomes:
+            qualname, line, result = outcome.target.qualname, outcome.line, outcome.result
+            where = f"{_display(edit.path)}:{line}" if line else _display(edit.path)
+            if result.edits:
+                added += 1
+                err.write(f'{where}: {qualname}: span "{result.span_name}" added ({result.form} form)\n')
+            elif result.already_traced:
+                tally.already += 1
+                err.write(f"{where}: {qualname}: already has a span\n")
+            else:
+                tally.skipped += 1
+                failures.append(f"{where}: {qualname}: {result.message}")
+            for note in result.notes:
+                err.write(f"{where}: {qualname}: note: {note}\n")
+        if not edit.changed:
             continue
         if args.diff:
-            _write_diff(out, _diff(item, text, path if path.is_dir() else path.parent), item.encoding)
+            _write_diff(out, edit.source.diff(edit.text, base), edit.source.encoding)
             tally.record(added)
             continue
-        problem = _write(item, text)
+        problem = write_edit(edit)
         if problem:
-            failures.append(f"{_display(item.path)}: {problem}; its {added} span(s) were not added")
+            failures.append(f"{_display(edit.path)}: {problem}; its {added} span(s) were not added")
             tally.files_failed += 1
             tally.skipped += added
         else:
@@ -159,65 +141,11 @@ class Tally:
         return "; ".join(parts)
 
 
-def _edit(item: FileWork, style: SpanStyle, failures: list[str], err: TextIO) -> tuple[str, int]:
-    """The file's text with every target's span, and how many were added; reports each target on ``err``."""
-    added = 0
-    spans = [SpanTarget(t.qualname, t.capture, t.line) for t in item.targets]
-    text, outcomes = add_spans(item.text, spans, style)
-    for outcome in outcomes:
-        qualname, line, result = outcome.target.qualname, outcome.line, outcome.result
-        where = f"{_display(item.path)}:{line}" if line else _display(item.path)
-        if result.edits:
-            added += 1
-            err.write(f'{where}: {qualname}: span "{result.span_name}" added ({result.form} form)\n')
-        elif result.already_traced:
-            item.already += 1
-            err.write(f"{where}: {qualname}: already has a span\n")
-        else:
-            failures.append(f"{where}: {qualname}: {result.message}")
-        for note in result.notes:
-            err.write(f"{where}: {qualname}: note: {note}\n")
-    return text, added
-
-
-def _write(item: FileWork, text: str) -> str | None:
-    """Write the edited text in the file's own encoding; returns a problem or None."""
-    try:
-        new_bytes = text.encode(item.encoding)
-    except UnicodeEncodeError as exc:
-        return f"the span code cannot be written in {item.encoding} ({exc.reason})"
-    return write_if_unchanged(item.path, item.original, new_bytes)
-
-
 def _display(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
-
-
-def _read(item: FileWork) -> str | None:
-    """Read and decode a file as its encoding cookie says; returns a problem or None."""
-    try:
-        item.original = item.path.read_bytes()
-    except OSError as exc:
-        return f"cannot read ({exc.strerror or exc})"
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(item.original).readline)
-        item.text = item.original.decode(encoding)
-    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
-        return f"cannot decode ({exc})"
-    item.encoding = encoding
-    return None
-
-
-def _diff(item: FileWork, new_text: str, base: Path) -> str:
-    """Unified diff with paths relative to ``base`` (apply it with ``patch -p1`` from there)."""
-    old_source, new_source = SourceText(item.text), SourceText(new_text)
-    old_lines = [line + end for line, end in zip(old_source.lines, old_source.endings, strict=True) if line or end]
-    new_lines = [line + end for line, end in zip(new_source.lines, new_source.endings, strict=True) if line or end]
-    name = item.path.relative_to(base).as_posix() if item.path.is_relative_to(base) else item.path.name
-    return "".join(difflib.unified_diff(old_lines, new_lines, fromfile=f"a/{name}", tofile=f"b/{name}"))
 
 
 def _write_diff(out: TextIO, diff: str, encoding: str) -> None:
@@ -229,80 +157,6 @@ def _write_diff(out: TextIO, diff: str, encoding: str) -> None:
     out.flush()
     buffer.write(diff.encode(encoding.removesuffix("-sig"), errors="surrogateescape"))
     buffer.flush()
-
-
-def write_if_unchanged(path: Path, original: bytes, new: bytes) -> str | None:
-    """Write ``new`` over ``path`` unless its content is no longer ``original``; returns a problem or None.
-
-    A file the user may not write is refused (replacing it by rename would bypass its permissions). Otherwise the
-    file is replaced atomically (temp file with its mode, owner and group, then ``os.replace``), except when that
-    would lose something: a file with other hard links, whose owner or group the temp file cannot take, or in a
-    folder the user may not add files to, is rewritten in place instead, so every name and all of its metadata
-    stay. Symlinks are followed.
-    """
-    real = path.resolve()
-    try:
-        info = real.stat()
-        if not os.access(real, os.W_OK, effective_ids=os.access in os.supports_effective_ids):
-            return "not writable for you (no write permission); not changed"
-        if real.read_bytes() != original:
-            return _CHANGED
-        if info.st_nlink > 1:
-            return _write_in_place(real, original, new)
-        try:
-            fd, temp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
-        except PermissionError:  # a writable file in a folder the user may not add files to
-            return _write_in_place(real, original, new)
-    except OSError as exc:
-        return f"cannot write ({exc.strerror or exc})"
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(new)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, stat.S_IMODE(info.st_mode))
-        made = os.stat(temp)
-        if (made.st_uid, made.st_gid) != (info.st_uid, info.st_gid):
-            try:
-                os.chown(temp, info.st_uid, info.st_gid)
-            except PermissionError:  # not ours to give away: keep the file's inode and write into it
-                os.unlink(temp)
-                return _write_in_place(real, original, new)
-        if real.read_bytes() != original:  # last look right before replacing
-            os.unlink(temp)
-            return _CHANGED
-        os.replace(temp, real)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        return f"cannot write ({exc.strerror or exc})"
-    return None
-
-
-_CHANGED = "changed on disk since it was read; not overwritten (run the command again)"
-
-
-def _write_in_place(real: Path, original: bytes, new: bytes) -> str | None:
-    """Overwrite the file's own bytes (same inode: hard links, owner, group, mode, ACLs stay), checking under the
-    open handle that it still holds ``original``; on a failed write the original bytes are put back."""
-    try:
-        with open(real, "r+b") as handle:
-            if handle.read() != original:
-                return _CHANGED
-            try:
-                handle.seek(0)
-                handle.write(new)
-                handle.truncate()
-                handle.flush()
-                os.fsync(handle.fileno())
-            except OSError:
-                handle.seek(0)
-                handle.write(original)
-                handle.truncate()
-                raise
-    except OSError as exc:
-        return f"cannot write ({exc.strerror or exc})"
-    return None
 
 
 # ---- which functions ------------------------------------------------------------------------------------------
@@ -318,67 +172,24 @@ def _open(path: Path, args: argparse.Namespace) -> tuple[Config, Index]:
     return config, index
 
 
-def _analyse(index: Index, config: Config, files: Sequence[Path], err: TextIO) -> tuple[Recommendation, ...]:
-    """The local engine's recommendations for ``files`` (the ones ``analyze`` reports); problems go to ``err``."""
-    from trace_advisor.analysis import analyze
-
-    result = analyze(index, config, files)
-    for problem in (*common.workspace_problems(index, result.problems), *result.problems):
-        err.write(f"{problem.file or 'trace-advisor'}: {problem.severity}: {problem.message}\n")
-    return tuple(r for r in result.recommendations if r.confidence >= config.min_confidence)
-
-
-def _symbol_targets(
+def _targets(
     path: Path, args: argparse.Namespace, config: Config, index: Index, err: TextIO
 ) -> tuple[list[Target], list[str]]:
-    """Resolve ``--symbol`` values to files under ``path`` (usage errors for malformed ids); a recommended function
-    gets its recommendation's capture, like the editor's quick-fix, unless ``--plain``."""
-    targets: list[Target] = []
-    failures: list[str] = []
-    for symbol in args.symbol:
-        if ":" not in symbol:
-            if path.is_dir():
-                raise common.UsageError(f"--symbol {symbol!r}: use MODULE:QUALNAME when PATH is a folder")
-            targets.append(Target(path, symbol, label=symbol))
-            continue
+    """The functions ``--symbol`` names (usage errors for malformed names) or every recommendation (``--all``); the
+    names that match nothing become failures, the analysis' problems go to ``err``."""
+    problems: tuple[Problem, ...]
+    if args.symbol:
         try:
-            module, qualname = split_symbol(symbol)
-        except ValueError as exc:
-            raise common.UsageError(f"--symbol {symbol!r}: {exc}") from None
-        if path.is_file():
-            own = index.module_for_path(path) or path.stem
-            if module != own and not own.endswith("." + module) and module != path.stem:
-                failures.append(f"{symbol}: {_display(path)} is module {own}, not {module}")
-                continue
-            targets.append(Target(path, qualname, label=symbol))
-            continue
-        found = index.path_for_module(module)
-        if found is None or not found.resolve().is_relative_to(path):
-            failures.append(f"{symbol}: no module {module} under {_display(path)}")
-            continue
-        targets.append(Target(found.resolve(), qualname, label=symbol))
-    if args.plain or not targets:
-        return targets, failures
-    recommended: dict[tuple[Path, str], Recommendation] = {}
-    for rec in _analyse(index, config, sorted({t.path for t in targets}), err):
-        recommended.setdefault((Path(rec.file).resolve(), rec.qualname), rec)
-    found_recs = [recommended.get((t.path, t.qualname)) for t in targets]
-    return [
-        replace(t, capture=rec.capture, line=rec.range.start.line) if rec else t
-        for t, rec in zip(targets, found_recs, strict=True)
-    ], failures
-
-
-def _recommended_targets(
-    path: Path, args: argparse.Namespace, config: Config, index: Index, err: TextIO
-) -> tuple[list[Target], list[str]]:
-    """Every recommendation of the local analysis for files under ``path`` at or above the confidence threshold."""
-    files = [f for f in index.files() if f.resolve() == path or (path.is_dir() and f.resolve().is_relative_to(path))]
-    chosen = _analyse(index, config, files, err)
-    if not chosen:
+            targets, failures, problems = symbol_targets(
+                index, config, path, args.symbol, plain=args.plain, display=_display
+            )
+        except SymbolError as exc:
+            raise common.UsageError(f"--symbol {exc}") from None
+    else:
+        targets, problems = recommended_targets(index, config, path)
+        failures = []
+    for problem in (*common.workspace_problems(index, problems), *problems):
+        err.write(f"{problem.file or 'trace-advisor'}: {problem.severity}: {problem.message}\n")
+    if args.all and not targets:
         err.write(f"trace-advisor: no recommendations at or above confidence {config.min_confidence}\n")
-    targets = [
-        Target(Path(r.file).resolve(), r.qualname, r.capture, r.range.start.line, r.symbol)
-        for r in sorted(chosen, key=lambda r: (r.file, r.range.start.line))
-    ]
-    return targets, []
+    return targets, failures
