@@ -212,7 +212,7 @@ def test_an_output_that_is_a_folder_is_a_usage_error_before_any_work(project: Pa
     done = run(project, "-o", folder, "--no-cache")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.strip() == (
-        f"trace-advisor: error: --output {folder} is a folder; name the report file (e.g. {folder / 'report.md'})"
+        f"trace-advisor: error: --output {folder} is a folder: name a file (e.g. {folder / 'report.md'})"
     )
     (project / ".trace-advisor.yaml").write_text(f"report:\n  output: {folder}\n")
     done = run(project, "--no-cache")

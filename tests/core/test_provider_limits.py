@@ -56,9 +56,8 @@ def test_trickling_endpoint_is_bounded_by_the_deadline(wire: str) -> None:
     assert result.recommendations == ()
     assert "within 1s" in messages(result) or "before the deadline" in messages(result), messages(result)
     assert len(server.requests) == 2
-    # two attempts of one second each, not forever (the answer would trickle for 100,000 x 0.2 s); the upper bound
-    # leaves room for a loaded machine (5.4 s seen with 2 cores shared by ~8 test runs)
-    assert 2.0 <= elapsed < 15.0, elapsed
+    # two attempts of one second each, not forever (the trickle would last minutes); slack for a loaded machine
+    assert 2.0 <= elapsed < 10.0, elapsed
 
 
 @pytest.mark.parametrize("wire", WIRES)

@@ -88,8 +88,8 @@ def test_concurrency_is_bounded_and_used(tmp_path: Path) -> None:
     with fake_bedrock(latency=0.3) as server:
         result = bedrock(server.url, batch_size=1, concurrency=3).advise(ORDERS, NEVER)
     assert len(server.requests) == len(ORDERS) == 6
-    # three requests in flight at once is the proof of parallelism (wall time is not: 2.3 s for six 0.3 s answers
-    # was seen on a loaded machine)
+    # three requests were in flight at once (the server counts them): parallel, and never more than configured;
+    # measured by the server rather than by wall time, which a loaded machine stretches
     assert server.max_in_flight == 3
     assert len(result.recommendations) == 6
 
@@ -102,10 +102,10 @@ def test_cancel_stops_waiting_promptly_and_late_answers_are_still_cached(tmp_pat
         started = time.monotonic()
         result = provider.advise(ORDERS, cancel)
         elapsed = time.monotonic() - started
-        assert elapsed < 1.2  # cancelled at 0.2 s, well before the 1.5 s answers (room for a loaded machine)
+        assert elapsed < 1.2  # long before the answers (1.5 s): it did not wait for them
         assert result.recommendations == ()
         assert "cancelled" in result.problems[0].message
-        time.sleep(3.0)  # the two requests in flight complete in the background
+        time.sleep(3.0)  # the two requests in flight complete in the background (1.7 s was too short under load)
         rerun = bedrock(server.url, tmp_path, batch_size=1, concurrency=2).advise(ORDERS, NEVER)
     assert rerun.cached == 2
     assert len(server.requests) == 2 + 4  # the four never sent before are sent now
@@ -118,7 +118,7 @@ def test_cancel_during_retry_after_wait_is_prompt() -> None:
         threading.Timer(0.3, cancel.cancel).start()
         started = time.monotonic()
         result = bedrock(server.url).advise(ORDERS, cancel)
-    assert time.monotonic() - started < 10  # not the 30 s the endpoint asked for (room for a loaded machine)
+    assert time.monotonic() - started < 10  # not the 30 s the server asked for (boto3's set-up is timed too)
     assert "cancelled" in result.problems[0].message
 
 

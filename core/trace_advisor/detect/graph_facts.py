@@ -6,7 +6,8 @@ from collections.abc import Callable
 from typing import Protocol
 
 from trace_advisor.detect.context import GraphFacts
-from trace_advisor.model import CallEdge, SymbolId
+from trace_advisor.model import CallEdge, SymbolId, split_symbol
+from trace_advisor.workspace import is_test_module
 
 
 class GraphLike(Protocol):
@@ -59,8 +60,13 @@ class GraphFactsBuilder:
                     forever.add(edge.callee)
         return GraphFacts(
             edges={e.range: e for e in edges},
-            callers=tuple(e.caller for e in self.graph.callers(symbol)),
+            callers=tuple(e.caller for e in self.graph.callers(symbol) if not _from_tests(e.caller)),
             reachable_from_entry=self.graph.reachable(symbol),
             callee_io=callee_io,
             callee_forever=frozenset(forever),
         )
+
+
+def _from_tests(caller: SymbolId) -> bool:
+    """Calls from tests say nothing about how the code is used in production: they are not evidence."""
+    return is_test_module(split_symbol(caller)[0])
