@@ -138,7 +138,7 @@ def test_tree_format_without_entry_prints_every_entry_point(tmp_path: Path) -> N
     assert roots == ["walk:<module>  (walk.py:1)", "walk:main  (walk.py:1)"]
 
 
-REASONS = '''
+REASONS = """
 import json
 from typing import Protocol
 
@@ -165,7 +165,7 @@ def run(client, typed: "Base", rows: list, pair: tuple) -> None:
 
 def helper():
     return make()
-'''
+"""
 
 
 def test_json_says_why_each_call_is_unresolved(tmp_path: Path) -> None:
