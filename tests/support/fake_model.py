@@ -151,24 +151,21 @@ class QuietHandler(BaseHTTPRequestHandler):
     server: FakeModelServer
 
     def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
-        # In flight from arrival until the answer starts: a client may send its next request as soon as it has read
-        # this answer, which can be before this thread runs again, so leaving after the write would count one
-        # request too many on a loaded machine (max_in_flight 4 with concurrency 3 was seen).
-        self._in_flight = True
+        self._answering = False
         self.server.enter()
         try:
             self.handle_post()
         finally:
-            self._answered()
+            if not self._answering:
+                self.server.leave()
 
     def send_response(self, code: int, message: str | None = None) -> None:
-        self._answered()
-        super().send_response(code, message)
-
-    def _answered(self) -> None:
-        if getattr(self, "_in_flight", False):
-            self._in_flight = False
+        # A request stops counting as in flight when its answer starts: the client may send its next request as soon
+        # as it has read this answer, which on a loaded machine can come before this thread runs its `finally`.
+        if not self._answering:
+            self._answering = True
             self.server.leave()
+        super().send_response(code, message)
 
     def handle_post(self) -> None:
         raise NotImplementedError
