@@ -39,37 +39,44 @@ class ObservedSpan:
 
 def read_traces(path: Path) -> tuple[ObservedSpan, ...]:
     """Every span in one OTLP JSON file; raises :class:`TraceFileError` when it is not one."""
+    spans: list[ObservedSpan] = []
     try:
-        text = path.read_text(encoding="utf-8")
+        for where, document in _documents(path):
+            if not isinstance(document, dict) or not isinstance(document.get("resourceSpans"), list):
+                raise TraceFileError(f"{where}: not OTLP JSON traces (expected an object with resourceSpans)")
+            try:
+                spans.extend(_spans(document))
+            except (TypeError, ValueError, AttributeError) as exc:
+                raise TraceFileError(f"{where}: malformed OTLP span data: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise TraceFileError(f"{path}: cannot read: {exc}") from None
-    spans: list[ObservedSpan] = []
-    for where, document in _documents(path, text):
-        if not isinstance(document, dict) or not isinstance(document.get("resourceSpans"), list):
-            raise TraceFileError(f"{where}: not OTLP JSON traces (expected an object with resourceSpans)")
-        try:
-            spans.extend(_spans(document))
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise TraceFileError(f"{where}: malformed OTLP span data: {exc}") from None
     return tuple(spans)
 
 
-def _documents(path: Path, text: str) -> Iterator[tuple[str, object]]:
-    """One JSON document (an OTLP/HTTP body) or JSON Lines (the file exporter), each with where it starts."""
-    stripped = text.strip()
-    if not stripped:
-        return
-    try:
-        yield str(path), json.loads(stripped)
-        return
-    except json.JSONDecodeError:
-        pass
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
+def _documents(path: Path) -> Iterator[tuple[str, object]]:
+    """JSON Lines (the file exporter), read a line at a time (exports are large), or, when the first line is not a
+    whole JSON value, the file as one document (an OTLP/HTTP body, pretty-printed); each with where it starts."""
+    with path.open(encoding="utf-8") as stream:
+        read = 0
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
             try:
-                yield f"{path}:{number}", json.loads(line)
+                document = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise TraceFileError(f"{path}:{number}: not JSON: {exc.msg}") from None
+                if read:
+                    raise TraceFileError(f"{path}:{number}: not JSON: {exc.msg}") from None
+                break
+            read += 1
+            yield f"{path}:{number}", document
+        else:
+            return
+        stream.seek(0)
+        try:
+            document = json.load(stream)
+        except json.JSONDecodeError as exc:
+            raise TraceFileError(f"{path}:{exc.lineno}: not JSON: {exc.msg}") from None
+        yield str(path), document
 
 
 def _spans(document: Mapping[str, object]) -> Iterator[ObservedSpan]:
