@@ -11,6 +11,7 @@ from pathlib import Path
 
 from trace_advisor.advise.local import LocalScorer
 from trace_advisor.advise.provider import Candidate, Provider, ProviderResult
+from trace_advisor.advise.units import consistent
 from trace_advisor.analysed import AnalysedModule, FunctionSyntax
 from trace_advisor.analysis_cache import AnalysisCache, FunctionResult, source_key
 from trace_advisor.cancel import NEVER, CancelToken
@@ -150,7 +151,13 @@ class Analyzer:
             fresh[slot] = result
         kept.clear()
         kept.update(fresh)
-        return list(fresh.values()), None
+        results = list(fresh.values())
+        raised = consistent([(r.ctx, r.verdict) for r in results], self.config.min_confidence)
+        for number, verdict in raised.items():  # depends on the siblings' verdicts: recomputed, never cached
+            result = results[number]
+            recommendation = self.scorer.recommend(result.ctx, result.signals, verdict)
+            results[number] = dataclasses.replace(result, verdict=verdict, recommendation=recommendation)
+        return results, None
 
     def _analyse_function(
         self, analysed: AnalysedModule, function: FunctionSyntax, key: object, graph_facts: GraphFacts
