@@ -149,6 +149,9 @@ def test_markdown_and_sarif_carry_the_figures(app: Path, collector_file: Path) -
     assert RESERVE in results
     observed = [r["properties"].get("observed") for r in run_["results"]]
     assert any(o and o["symbol"] == CHECKOUT for o in observed)
+    assert run_["properties"]["volume"]["entry"] == CHECKOUT
+    costs = [r["properties"]["cost"] for r in run_["results"]]
+    assert {"spans_per_request": 10, "entry": CHECKOUT, "source": "call graph"} in costs
 
 
 def analyze_text(root: Path, *extra: str | Path) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from trace_advisor.model import TraceCheck
+from trace_advisor.model import SpanVolume, TraceCheck
 from trace_advisor.report.facts import ReportFacts, all_recommendations
 
 
@@ -50,16 +50,20 @@ def report_object(facts: ReportFacts) -> dict[str, object]:
         recommendations.append(item)
     data["recommendations"] = recommendations
     if facts.volume is not None:
-        volume = facts.volume
-        data["volume"] = {
-            "spans_per_request": round(volume.per_request, 3),
-            "entry": volume.entry,
-            "functions": volume.functions,
-            "loop_iterations": volume.loop_iterations,
-        }
+        data["volume"] = volume_object(facts.volume)
     if facts.traces is not None:
         data["traces"] = traces_object(facts.traces)
     return data
+
+
+def volume_object(volume: SpanVolume) -> dict[str, object]:
+    """The spans all recommendations add per call of the busiest entry point."""
+    return {
+        "spans_per_request": round(volume.per_request, 3),
+        "entry": volume.entry,
+        "functions": volume.functions,
+        "loop_iterations": volume.loop_iterations,
+    }
 
 
 def traces_object(check: TraceCheck) -> dict[str, object]:

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from trace_advisor.model import Problem
 from trace_advisor.report.facts import PriorityGroup, RecommendationFacts, ReportFacts, priority_title
-from trace_advisor.report.json_report import traces_object
+from trace_advisor.report.json_report import traces_object, volume_object
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 BASE_ID = "SRCROOT"
@@ -43,6 +43,8 @@ def render_sarif(facts: ReportFacts, priorities: dict[str, str]) -> str:
     }
     if facts.traces is not None:
         properties["traces"] = traces_object(facts.traces)
+    if facts.volume is not None:
+        properties["volume"] = volume_object(facts.volume)
     run: dict[str, object] = {
         "tool": {
             "driver": {
@@ -144,6 +146,7 @@ def _result(rec: RecommendationFacts, rule_index: int) -> dict[str, object]:
             "source": rec.source,
             "capture": list(rec.capture),
             **({"observed": rec.recommendation.observed.to_json()} if rec.recommendation.observed else {}),
+            **({"cost": rec.recommendation.cost.to_json()} if rec.recommendation.cost else {}),
         },
     }
 
