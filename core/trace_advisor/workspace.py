@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import glob
 import os
 import shutil
@@ -26,6 +27,7 @@ def is_test_path(relative: PurePath) -> bool:
     return any(fnmatch.fnmatchcase(name, glob) for glob in TEST_GLOBS)
 
 
+@functools.lru_cache(maxsize=8192)  # asked for every caller of every analysed function, on every edit
 def is_test_module(module: str) -> bool:
     """Whether a dotted module name is test code by :data:`TEST_GLOBS` (``tests.test_api``, ``pkg.conftest``)."""
     *packages, last = module.split(".")
