@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import TextIO
 
 from trace_advisor.callgraph import CallGraph
-from trace_advisor.cli import common
+from trace_advisor.cli import common, observe
 from trace_advisor.config import find_project_root
 from trace_advisor.index import Index
 from trace_advisor.model import CallTreeNode, SymbolId
+from trace_advisor.record.observed import ObservedGraph, merged_callees
 
 EXIT_OK = 0
 FORMATS = ("json", "pycg", "tree")
@@ -37,6 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--entry", metavar="FILE:QUALNAME", help="print the call tree from this function instead")
     parser.add_argument("--depth", type=_depth, default=8, metavar="N", help="call tree depth limit (default 8)")
     common.add_config_arguments(parser)
+    observe.add_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,12 +47,17 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     common.check_paths([args.path])
+    observe.check(args)
     path = Path(os.path.abspath(args.path))
     fmt = args.format or ("tree" if args.entry else "json")
     if args.entry and fmt == "pycg":
         raise common.UsageError("--entry prints a call tree: use --format tree or json")
+    if args.compare is not None and fmt not in ("json", "tree") or (args.compare is not None and args.entry):
+        raise common.UsageError("--compare prints a table (default) or --format json")
     config = common.load_cli_config(args, find_project_root(path))
     index = common.open_index(config, [path], args)
+    if args.record:
+        return observe.record(args, path, index, err)
     entry = _entry_symbol(args.entry, path, index) if args.entry else None
     index.build()
     if entry is not None:
@@ -59,8 +66,16 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         where = f"{problem.file}:{problem.line}" if problem.line else (problem.file or "")
         err.write(f"trace-advisor: {problem.severity}: {where}: {problem.message}\n")
     graph = index.graph()
+    if args.compare is not None:
+        found, result = observe.comparison(args, path, index)
+        if args.format == "json":
+            observe.write_comparison_json(found, result, out)
+        else:
+            out.write(observe.render_comparison(found, result, Path.cwd()))
+        return EXIT_OK
+    observed = None if fmt == "pycg" else observe.observed_graph(args, path, err)
     if entry is not None:
-        tree = graph.tree(entry, args.depth)
+        tree = graph.tree(entry, args.depth, observed)
         if fmt == "json":
             json.dump(_tree_json(tree), out, indent=2)
             out.write("\n")
@@ -69,11 +84,11 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_OK
     files = {str(p) for p in index.files()} if path.is_dir() else {str(path)}
     symbols = [s for s in graph.symbols() if (d := index.definition(s)) is not None and d.file in files]
-    data = _pycg(graph, symbols) if fmt == "pycg" else _functions_json(graph, index, symbols)
+    data = _pycg(graph, symbols) if fmt == "pycg" else _functions_json(graph, index, symbols, observed)
     if fmt == "tree":
         for root in graph.entry_points():
             if root in symbols:
-                out.write(render_tree(graph.tree(root, args.depth), Path.cwd()))
+                out.write(render_tree(graph.tree(root, args.depth, observed), Path.cwd()))
         return EXIT_OK
     json.dump(data, out, indent=2)
     out.write("\n")
@@ -110,17 +125,31 @@ def _check_entry(symbol: SymbolId, entry: str, index: Index) -> SymbolId:
     raise common.UsageError(f"--entry {entry}: no function {symbol.partition(':')[2]} in {path}{hint}")
 
 
-def _functions_json(graph: CallGraph, index: Index, symbols: list[SymbolId]) -> dict[str, object]:
+def _functions_json(
+    graph: CallGraph, index: Index, symbols: list[SymbolId], observed: ObservedGraph | None
+) -> dict[str, object]:
+    """The contract's shape; with a recording, each function also gets ``edges`` (static, observed or both, with
+    observed counts and seconds) and ``observed`` (calls into it and cumulative seconds)."""
     functions: dict[str, object] = {}
     for symbol in symbols:
         definition = index.definition(symbol)
-        functions[symbol] = {
+        static = graph.callees(symbol)
+        entry: dict[str, object] = {
             "file": definition.file if definition else None,
             "line": definition.name_range.start.line if definition else None,
-            "calls": list(dict.fromkeys(edge.callee for edge in graph.callees(symbol))),
+            "calls": list(dict.fromkeys(edge.callee for edge in static)),
             "unresolved": [call.text for call in graph.unresolved(symbol)],
         }
-    return {"functions": functions}
+        if observed is not None:
+            entry["edges"] = [edge.to_json() for edge in merged_callees(symbol, static, observed)]
+            totals = observed.totals(symbol)
+            entry["observed"] = {"calls": totals.calls, "seconds": round(totals.seconds, 6)}
+        functions[symbol] = entry
+    data: dict[str, object] = {"functions": functions}
+    if observed is not None:
+        found = observed.recording
+        data["recording"] = {"command": list(found.command), "seconds": found.seconds, "exit_code": found.exit_code}
+    return data
 
 
 def pycg_name(symbol: SymbolId) -> str:
@@ -149,6 +178,8 @@ def _tree_json(node: CallTreeNode) -> dict[str, object]:
         "cycle": node.cycle,
         "truncated": node.truncated,
         "external": node.external,
+        "static": node.static,
+        "observed": node.observed,
         "children": [_tree_json(child) for child in node.children],
     }
 
@@ -179,6 +210,8 @@ def _label(node: CallTreeNode, base: Path) -> str:
         text += f"  ({shown}:{node.line})"
     if node.external:
         text += "  [external]"
+    if node.observed:
+        text += f"  [observed only, {node.observed:,}x]" if not node.static else f"  (observed {node.observed:,}x)"
     if node.cycle:
         text += "  ↻ cycle"
     if node.truncated:
