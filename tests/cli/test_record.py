@@ -239,3 +239,47 @@ def test_a_killed_process_keeps_what_it_wrote_periodically(tmp_path: Path) -> No
     assert result.returncode == 128 + 9
     data = json.loads(out.read_text(encoding="utf-8"))
     assert [(c["caller"], c["count"]) for c in data["calls"] if c["callee"] == "job:step"] == [("job:main", 5)]
+
+
+def newer_python() -> str:
+    """A Python >= 3.12 for the sys.monitoring recorder (this machine's image ships them under pyenv)."""
+    candidates = [shutil.which(f"python3.{minor}") for minor in range(12, 16)]
+    candidates += sorted(str(p) for p in Path.home().glob(".pyenv/versions/3.1[2-9]*/bin/python3"))
+    for candidate in filter(None, candidates):
+        probe = subprocess.run([candidate, "-c", "import sys; sys.monitoring"], capture_output=True, check=False)
+        if probe.returncode == 0:
+            return candidate
+    raise AssertionError("no Python >= 3.12 found to check the sys.monitoring recorder (python3.12 on PATH or pyenv)")
+
+
+def test_sys_monitoring_and_setprofile_record_the_same_workspace_edges(tmp_path: Path) -> None:
+    def record(python: str, name: str, backend: str) -> tuple[str, set[tuple[object, ...]]]:
+        root = tmp_path / name / "app"
+        shutil.copytree(APP, root)
+        out = tmp_path / f"{name}.json"
+        result = run_cli(
+            ".",
+            "--record",
+            "--record-out",
+            out,
+            "--",
+            python,
+            "run_checks.py",
+            cwd=root,
+            cache=tmp_path,
+            env={"TRACE_ADVISOR_RECORD_BACKEND": backend},
+        )
+        assert result.returncode == 0, result.stderr
+        data = json.loads(out.read_text(encoding="utf-8"))
+        edges = {
+            (c["caller"], c["callee"], c["line"], c["count"], c["via"])
+            for c in data["calls"]
+            if not c["external"] and c["caller"] is not None
+        }
+        return data["backend"], edges
+
+    backend, monitored = record(newer_python(), "monitoring", "monitoring")
+    assert backend == "monitoring"
+    assert record(sys.executable, "profiled", "setprofile") == ("setprofile", monitored)
+    assert ("shop.workers:gather_all", "shop.workers:fetch", 32, 2, "task") in monitored
+    assert ("shop.plugins:notify", "shop.plugins:EmailPlugin.send", 28, 1, None) in monitored

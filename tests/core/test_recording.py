@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from trace_advisor.model import CallEdge, Range
 from trace_advisor.record import recording
 from trace_advisor.record.observed import ObservedGraph, same_target

@@ -78,7 +78,7 @@ class _Table:
         self.edges: dict[tuple[Any, Any, int, Any], list[float]] = {}  # -> [count, seconds]
         self.dropped = 0
         self.handed: dict[int, Caller] = {}  # id(thread / work item) -> who handed it over
-        self.resumed_by: dict[int, Caller] = {}  # id(frame) of a run or task frame -> who handed it over
+        self.tasks: dict[int, tuple[Any, Caller]] = {}  # id(coroutine frame) -> (its code, who made it a task)
         self.suspended: dict[int, list[float]] = {}  # id(frame) of a suspended generator -> its edge's row
         self.started = time.time()
         self.pid = os.getpid()
@@ -139,9 +139,6 @@ class _Table:
                 kind = self.classify(code, back.f_globals)
             if kind:
                 return code, back.f_lineno, via
-            handed = self.resumed_by.get(id(back))
-            if handed is not None:
-                return handed
             if via is None:
                 via = code
             back = back.f_back
@@ -155,28 +152,27 @@ class _Table:
         if code.co_name == "<module>":
             return None, 0, "import"
         if code.co_flags & _SUSPENDABLE:
-            handed = self.resumed_by.pop(id(frame), None)
-            if handed is not None:
-                return handed
+            task = self.tasks.pop(id(frame), None)
+            if task is not None and task[0] is code:
+                return task[1]
         return self.caller_of(frame.f_back, origin)
 
-    def hand_over(self, frame: Any, what: str, origin: Caller | None) -> None:
+    def hand_over(self, frame: Any, what: str, state: _ThreadState) -> None:
         """At the start of a library function that hands work over: remember who handed it, for where it runs."""
         local = frame.f_locals
-        if what == "run":  # a work item starts running in a worker thread: its frame is where the work is found
+        if what == "run":  # a pool thread starts a work item: its calls belong to who submitted it
             handed = self.handed.pop(id(local.get("self")), None)
             if handed is not None:
-                self.resumed_by[id(frame)] = handed
+                state.origin = handed
             return
-        caller = self.caller_of(frame.f_back, origin)
+        caller = self.caller_of(frame.f_back, state.origin)
         if caller[0] is None:
             return
         if what == "task":
-            coro = local.get("coro")
-            inner = getattr(coro, "cr_frame", None)
+            inner = getattr(local.get("coro"), "cr_frame", None)
             if inner is not None:
-                self._bound(self.resumed_by)
-                self.resumed_by[id(inner)] = (caller[0], caller[1], "task")
+                self._bound(self.tasks)
+                self.tasks[id(inner)] = (inner.f_code, (caller[0], caller[1], "task"))
             return
         target = local.get("self")
         if target is not None:
@@ -335,7 +331,7 @@ def _profile_hook(table: _Table, state: _ThreadState) -> Any:
             elif kind == OUTSIDE:
                 hook_kind = hooks_get(code)
                 if hook_kind is not None:
-                    table.hand_over(frame, hook_kind, state.origin)
+                    table.hand_over(frame, hook_kind, state)
                 back = frame.f_back
                 if back is None or code in silent or _resumed(frame, code):
                     return
@@ -386,7 +382,9 @@ class _Monitoring:
         self.mon: Any = sys.monitoring  # type: ignore[attr-defined,unused-ignore]
         events = self.mon.events
         self.events = events
-        self.inside_events = events.PY_RESUME | events.PY_RETURN | events.PY_YIELD | events.CALL
+        calls = events.CALL | events.C_RETURN | events.C_RAISE  # C_RETURN and C_RAISE come only with CALL
+        self.inside_events = events.PY_RESUME | events.PY_RETURN | events.PY_YIELD | calls
+        self.transparent_events = calls
         self.timed_events = events.PY_RETURN | events.PY_YIELD
         self.timed: set[Any] = set()  # library code objects whose returns are monitored
         self.tool = self._tool_id()
@@ -413,7 +411,7 @@ class _Monitoring:
         }
         for event, callback in callbacks.items():
             mon.register_callback(self.tool, event, callback)
-        mon.set_events(self.tool, events.PY_START | events.PY_UNWIND | events.C_RETURN | events.C_RAISE)
+        mon.set_events(self.tool, events.PY_START | events.PY_UNWIND)
 
     def stop(self) -> None:
         self.mon.set_events(self.tool, 0)
@@ -432,7 +430,8 @@ class _Monitoring:
         if kind is None:
             kind = self.table.classify(code, module_globals)
             if kind:
-                self.mon.set_local_events(self.tool, code, self.inside_events if kind == INSIDE else self.events.CALL)
+                local = self.inside_events if kind == INSIDE else self.transparent_events
+                self.mon.set_local_events(self.tool, code, local)
         return kind
 
     def py_start(self, code: Any, offset: int) -> Any:
@@ -449,7 +448,7 @@ class _Monitoring:
         if kind == OUTSIDE:
             hook = self.table.hooks.get(code)
             if hook is not None:
-                self.table.hand_over(frame, hook, self._state().origin)
+                self.table.hand_over(frame, hook, self._state())
                 return None
         return self.mon.DISABLE
 
