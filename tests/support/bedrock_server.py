@@ -29,6 +29,8 @@ class _BedrockHandler(QuietHandler):
         if reply.close:
             self.drop()
             return
+        if self.hostile(reply):
+            return
         if match is None:
             self._error(404, "UnknownOperationException", "unknown operation")
             return

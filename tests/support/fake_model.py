@@ -39,6 +39,9 @@ class Reply:
     delay: float = 0.0  # seconds before answering (read timeouts)
     usage: tuple[int, int] | None = None  # (input, output) tokens instead of the estimate
     close: bool = False  # drop the connection without answering
+    trickle: float = 0.0  # send the answer one byte every this many seconds (a slow-loris endpoint)
+    redirect_to: str | None = None  # answer with a redirect (``status`` 3xx) to this URL
+    stream_bytes: int = 0  # answer with a 200 body of this many bytes, streamed without a length (a huge answer)
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,36 @@ class QuietHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (read timeout, cancellation)
+
+    def hostile(self, reply: Reply) -> bool:
+        """Answer the hostile replies (trickle, redirect, huge body); False when ``reply`` is an ordinary one."""
+        try:
+            if reply.redirect_to is not None:
+                status = reply.status if 300 <= reply.status < 400 else 302
+                self.send(status, b"", {"Location": reply.redirect_to, **reply.headers})
+            elif reply.trickle:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                for byte in b'{"choices": [' + b" " * 100_000:
+                    if self.server.closing.wait(reply.trickle):
+                        break
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                self.close_connection = True
+            elif reply.stream_bytes:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                chunk = b" " * (1 << 16)
+                for _ in range(reply.stream_bytes // len(chunk)):
+                    self.wfile.write(chunk)
+                self.close_connection = True
+            else:
+                return False
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up, as it should
+        return True
 
     def drop(self) -> None:
         self.close_connection = True

@@ -22,6 +22,8 @@ class _OpenAIHandler(QuietHandler):
         if reply.close:
             self.drop()
             return
+        if self.hostile(reply):
+            return
         if self.path != "/v1/chat/completions":
             self._error(404, "not_found_error", f"no route for {self.path}")
             return

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -102,33 +101,12 @@ def _load_config(args: argparse.Namespace, project: Path) -> Config:
 
 def _changed_files(ref: str, roots: Sequence[Path]) -> set[Path]:
     """Python files changed since ``ref`` (committed, staged, unstaged, untracked) in the roots' git repositories."""
-    changed: set[Path] = set()
-    for root in {r if r.is_dir() else r.parent for r in roots}:
-        top = _git(root, "rev-parse", "--show-toplevel").strip()
-        if not top:
-            raise common.UsageError(f"--changed-since: {root} is not inside a git repository")
-        _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", what=f"unknown git ref {ref!r}")
-        listed = (
-            _git(root, "diff", "--name-only", "--no-renames", ref, "--")
-            + "\n"
-            + _git(root, "ls-files", "--others", "--exclude-standard")
-        )
-        for line in listed.splitlines():
-            if line.strip().endswith(".py"):
-                changed.add((Path(top) / line.strip()).resolve())
-    return changed
+    from trace_advisor.git_changes import GitError, changed_python_files
 
-
-def _git(cwd: Path, *argv: str, what: str | None = None) -> str:
     try:
-        done = subprocess.run(["git", *argv], cwd=cwd, capture_output=True, text=True, check=False, timeout=60)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise common.UsageError(f"--changed-since: cannot run git: {exc}") from None
-    if done.returncode != 0:
-        if argv[0] == "rev-parse" and argv[1] == "--show-toplevel":
-            return ""
-        raise common.UsageError(f"--changed-since: {what or done.stderr.strip() or 'git failed'}")
-    return done.stdout
+        return changed_python_files(ref, roots)
+    except GitError as exc:
+        raise common.UsageError(f"--changed-since: {exc}") from None
 
 
 def _provider(config: Config, err: TextIO) -> Provider | None:

@@ -16,6 +16,9 @@ KeyPath = tuple[str, ...]
 TOOL_TABLE = "trace-advisor"
 # libyaml's parser when PyYAML was built with it (several times faster); both record the line of every node
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# A configuration has a few hundred values; aliases (``*a``) may repeat a subtree, but not into a "billion laughs".
+MAX_YAML_VALUES = 10_000
+MAX_DEPTH = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,8 @@ def yaml_layer(text: str, display: str, base_dir: Path | None) -> Layer:
     loader = _LOADER(text)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            _check_expansion(node, display)
         locations: dict[KeyPath, str] = {(): f"{display}:1"}
         data = _yaml_value(loader, node, (), display, locations) if node is not None else {}
     except yaml.MarkedYAMLError as exc:
@@ -53,11 +58,57 @@ def yaml_layer(text: str, display: str, base_dir: Path | None) -> Layer:
         raise ConfigError.single(f"{display}{line}", "", f"invalid YAML: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
         raise ConfigError.single(display, "", f"invalid YAML: {exc}") from None
+    except (RecursionError, ValueError, OverflowError) as exc:  # too deep for the parser; a number too long to read
+        raise ConfigError.single(display, "", f"invalid YAML: {type(exc).__name__}: {exc}") from None
     finally:
         loader.dispose()
     if not isinstance(data, dict):
         raise ConfigError.single(f"{display}:1", "", "expected a mapping of settings at the top level")
     return Layer(display, data, base_dir, locations, f"{display}:1")
+
+
+def _check_expansion(root: yaml.Node, display: str) -> None:
+    """Refuse a document whose aliases expand to more than MAX_YAML_VALUES values or nest deeper than MAX_DEPTH
+    (alias bombs), or that contains itself (a recursive anchor), before anything is expanded.
+
+    Every node's expanded size is counted once (memoised), so this costs one pass over the nodes as written.
+    """
+    sizes: dict[int, int] = {}
+    heights: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            open_nodes.discard(key)
+            children = [id(child) for child in _children(node)]
+            sizes[key] = 1 + sum(sizes[child] for child in children)
+            heights[key] = 1 + max((heights[child] for child in children), default=0)
+            if sizes[key] > MAX_YAML_VALUES:
+                raise _too_big(node, display, f"expands to more than {MAX_YAML_VALUES} values (YAML aliases)")
+            if heights[key] > MAX_DEPTH:
+                raise _too_big(node, display, f"nested more than {MAX_DEPTH} levels deep")
+            continue
+        if key in sizes:
+            continue
+        if key in open_nodes:
+            raise _too_big(node, display, "an anchor contains an alias to itself (recursive YAML)")
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _too_big(node: yaml.Node, display: str, problem: str) -> ConfigError:
+    return ConfigError.single(f"{display}:{node.start_mark.line + 1}", "", f"refused: {problem}")
 
 
 def _yaml_value(
@@ -98,6 +149,8 @@ def pyproject_layer(text: str, display: str, base_dir: Path | None) -> Layer | N
         found = _TOML_LINE.search(str(exc))
         where = f"{display}:{found.group(1)}" if found else display
         raise ConfigError.single(where, "", f"invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError.single(display, "", "invalid TOML: nested too deeply to read") from None
     tool = document.get("tool")
     section = tool.get(TOOL_TABLE) if isinstance(tool, dict) else None
     if section is None:
@@ -106,7 +159,21 @@ def pyproject_layer(text: str, display: str, base_dir: Path | None) -> Layer | N
     fallback = locations.get((), f"{display}:1")
     if not isinstance(section, dict):
         raise ConfigError([ConfigIssue(fallback, "", f"tool.{TOOL_TABLE} must be a table")])
+    if _depth(section) > MAX_DEPTH:
+        raise ConfigError.single(fallback, "", f"refused: nested more than {MAX_DEPTH} levels deep")
     return Layer(display, section, base_dir, locations, fallback)
+
+
+def _depth(value: object) -> int:
+    """Nesting depth of a parsed TOML value, without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth <= MAX_DEPTH:
+            children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _toml_locations(text: str, display: str) -> dict[KeyPath, str]:

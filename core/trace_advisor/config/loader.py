@@ -17,6 +17,7 @@ from trace_advisor.config_model import Config
 PROJECT_FILE = ".trace-advisor.yaml"
 PYPROJECT = "pyproject.toml"
 DEFAULTS_RESOURCE = "resources/default.yaml"
+MAX_CONFIG_BYTES = 1 << 20  # a configuration file is a few kilobytes; more is a mistake or an attack
 
 
 def default_config() -> Config:
@@ -122,7 +123,11 @@ def _project_layer(project_root: Path | None, config_file: Path | None) -> Layer
 
 def _read(path: Path, display: str) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+        if len(data) > MAX_CONFIG_BYTES:
+            raise ConfigError.single(display, "", f"refused: larger than {MAX_CONFIG_BYTES // 1024} KiB")
+        return data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError.single(display, "", f"cannot read: {exc}") from None
 

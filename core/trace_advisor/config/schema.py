@@ -141,6 +141,9 @@ class ConfigSchema:
             self._check_object(value, schema, path, partial, issues)
 
     def _check_range(self, value: float, schema: Schema, path: KeyPath, issues: list[Issue]) -> None:
+        if isinstance(value, int) and abs(value) > 2**53:  # beyond any setting (and too long to print)
+            issues.append((path, "must be a number of a sensible size"))
+            return
         if not math.isfinite(value):  # YAML's .nan/.inf would slip through every comparison below
             issues.append((path, f"must be a finite number, got {value!r}"))
             return

@@ -1,7 +1,9 @@
 """Amazon Bedrock through the ``bedrock-runtime`` Converse API (Claude, Llama and every other Converse model).
 
 The only module in core that imports boto3/botocore, and only when the first request is made. botocore's own
-retries are switched off: the shared runner retries, so cancellation and Retry-After are honoured.
+retries are switched off: the shared runner retries, so cancellation and Retry-After are honoured. botocore builds
+and signs each request; :mod:`transport` sends it (``before-send`` hook), so the whole request has a deadline, the
+answer a size cap, and redirects are never followed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from trace_advisor.advise.providers.base import (
     RunOptions,
     retry_after_seconds,
 )
+from trace_advisor.advise.providers.transport import TransportError, post
 from trace_advisor.config_model import BedrockConfig, PriorityConfig
 
 if TYPE_CHECKING:
@@ -56,6 +59,7 @@ class BedrockProvider(ModelProvider[BedrockConfig]):
         self._client: BedrockRuntimeClient | None = None
         self._client_lock = threading.Lock()
         self._region: str | None = settings.region
+        self._ca_bundle: str | None = None
 
     @property
     def label(self) -> str:
@@ -68,11 +72,17 @@ class BedrockProvider(ModelProvider[BedrockConfig]):
             if self._client is not None:
                 return self._client
             import boto3
+            import botocore.session
             from botocore.config import Config as BotoConfig
             from botocore.exceptions import BotoCoreError
+            from botocore.httpsession import get_cert_path
 
             try:
-                session = boto3.Session(profile_name=self.settings.profile, region_name=self.settings.region)
+                core_session = botocore.session.Session()
+                session = boto3.Session(
+                    botocore_session=core_session, profile_name=self.settings.profile, region_name=self.settings.region
+                )
+                self._ca_bundle = core_session.get_config_variable("ca_bundle") or get_cert_path(True)
             except BotoCoreError as exc:  # ProfileNotFound and friends
                 raise ProviderError(
                     f"AWS profile problem: {exc}; check provider.bedrock.profile or AWS_PROFILE",
@@ -95,10 +105,29 @@ class BedrockProvider(ModelProvider[BedrockConfig]):
                 max_pool_connections=max(10, self.concurrency),
                 user_agent_extra="trace-advisor",
             )
-            self._client = session.client(
+            client = session.client(
                 "bedrock-runtime", region_name=region, endpoint_url=self.settings.endpoint_url, config=config
             )
-            return self._client
+            client.meta.events.register("before-send.bedrock-runtime.Converse", self._send_signed)
+            self._client = client
+            return client
+
+    def _send_signed(self, request: Any, **_: Any) -> Any:
+        """Send the request botocore built and signed, through the bounded transport (botocore's hook)."""
+        from botocore.awsrequest import AWSResponse, HTTPHeaders
+
+        body = request.body
+        if hasattr(body, "read"):
+            body = body.read()
+        data = body.encode("utf-8") if isinstance(body, str) else bytes(body or b"")
+        headers = {
+            name: value.decode("ascii") if isinstance(value, bytes) else str(value)
+            for name, value in request.headers.items()
+        }
+        answer = post(
+            request.url, data, headers, deadline_seconds=self.settings.timeout_seconds, ca_bundle=self._ca_bundle
+        )
+        return AWSResponse(request.url, answer.status, HTTPHeaders.from_dict(answer.headers), _Body(answer.body))
 
     def _send(self, system: str, user: str) -> CallResult:
         from botocore.exceptions import BotoCoreError, ClientError
@@ -115,6 +144,8 @@ class BedrockProvider(ModelProvider[BedrockConfig]):
             raise self._client_error(exc) from exc
         except BotoCoreError as exc:
             raise self._botocore_error(exc) from exc
+        except TransportError as exc:
+            raise self._transport_error(exc) from exc
         return self._parse(dict(response))
 
     def _parse(self, response: Mapping[str, Any]) -> CallResult:
@@ -207,6 +238,27 @@ class BedrockProvider(ModelProvider[BedrockConfig]):
         if isinstance(exc, boto_exc.EndpointConnectionError | boto_exc.ConnectionClosedError):
             return ProviderError(f"cannot reach Bedrock: {exc}", kind="network", retryable=True)
         return ProviderError(f"Bedrock request failed: {exc}", kind="request")
+
+    def _transport_error(self, exc: TransportError) -> ProviderError:
+        if exc.kind == "timeout":
+            return ProviderError(
+                f"Bedrock did not answer in time ({exc}); raise provider.bedrock.timeout_seconds if this persists",
+                kind="timeout",
+                retryable=True,
+            )
+        if exc.kind == "network":
+            return ProviderError(f"cannot reach Bedrock: {exc}", kind="network", retryable=True)
+        return ProviderError(str(exc), kind="request", fatal=True)  # a redirect or an oversized answer
+
+
+class _Body:
+    """The raw body botocore reads through ``stream()`` (already read, within the deadline)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def stream(self, **_: Any) -> Any:
+        yield self._data
 
 
 def _about_model(message: str) -> bool:

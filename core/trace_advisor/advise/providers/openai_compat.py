@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 import logging
 import os
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from typing import Unpack
-from urllib.parse import urlparse
 
 from trace_advisor.advise.providers.base import (
     CallResult,
@@ -19,6 +15,7 @@ from trace_advisor.advise.providers.base import (
     RunOptions,
     retry_after_seconds,
 )
+from trace_advisor.advise.providers.transport import HttpResponse, TransportError, post
 from trace_advisor.config_model import OpenAIConfig, PriorityConfig
 
 log = logging.getLogger(__name__)
@@ -43,10 +40,6 @@ class OpenAIProvider(ModelProvider[OpenAIConfig]):
         self.url = settings.base_url.rstrip("/") + "/chat/completions"
         env = os.environ if environ is None else environ
         self._api_key = env.get(settings.api_key_env, "") if settings.api_key_env else ""
-        # Loopback endpoints (Ollama, LM Studio) must not go through an HTTP proxy from the environment.
-        self._opener = urllib.request.build_opener(
-            urllib.request.ProxyHandler({}) if _is_loopback(self.url) else urllib.request.ProxyHandler()
-        )
 
     @property
     def label(self) -> str:
@@ -65,21 +58,13 @@ class OpenAIProvider(ModelProvider[OpenAIConfig]):
         headers = {"Content-Type": "application/json", "Accept": "application/json", "User-Agent": "trace-advisor"}
         if self._api_key:
             headers["Authorization"] = f"Bearer {self._api_key}"
-        request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
         try:
-            with self._opener.open(request, timeout=self.settings.timeout_seconds) as response:
-                raw = response.read()
-        except urllib.error.HTTPError as exc:
-            raise self._http_error(exc) from exc
-        except urllib.error.URLError as exc:
-            raise self._network_error(exc.reason) from exc
-        except TimeoutError as exc:
-            raise self._network_error(exc) from exc
-        except (http.client.HTTPException, ConnectionError) as exc:
-            raise ProviderError(
-                f"connection to {self.settings.base_url} failed: {exc!r}", kind="network", retryable=True
-            ) from exc
-        return self._parse(raw)
+            response = post(self.url, body, headers, deadline_seconds=self.settings.timeout_seconds)
+        except TransportError as exc:
+            raise self._transport_error(exc) from exc
+        if response.status >= 400:
+            raise self._http_error(response)
+        return self._parse(response.body)
 
     def _parse(self, raw: bytes) -> CallResult:
         try:
@@ -103,21 +88,20 @@ class OpenAIProvider(ModelProvider[OpenAIConfig]):
             note = "the answer was blocked (content_filter)"
         return CallResult(content, input_tokens, output_tokens, truncated=finish == "length", note=note)
 
-    def _http_error(self, exc: urllib.error.HTTPError) -> ProviderError:
-        detail = ""
+    def _http_error(self, response: HttpResponse) -> ProviderError:
+        detail = response.body[:MAX_ERROR_BODY].decode("utf-8", "replace")
         try:
-            detail = exc.read(MAX_ERROR_BODY).decode("utf-8", "replace")
             parsed = json.loads(detail)
             error = parsed.get("error") if isinstance(parsed, dict) else None
             if isinstance(error, dict) and isinstance(error.get("message"), str):
                 detail = error["message"]
             elif isinstance(error, str):
                 detail = error
-        except (OSError, ValueError):
+        except ValueError:
             pass  # keep the raw body
-        detail = " ".join(str(detail).split())[:300] or exc.reason
-        status = exc.code
-        retry_after = retry_after_seconds(exc.headers.get("Retry-After") if exc.headers else None)
+        detail = " ".join(str(detail).split())[:300] or response.reason
+        status = response.status
+        retry_after = retry_after_seconds(response.headers.get("retry-after"))
         if status == 429:
             return ProviderError(
                 f"throttled by the server (429: {detail}); lower provider.concurrency",
@@ -148,19 +132,11 @@ class OpenAIProvider(ModelProvider[OpenAIConfig]):
             )
         return ProviderError(f"the server rejected the request ({status}: {detail})", kind="request")
 
-    def _network_error(self, reason: object) -> ProviderError:
-        if isinstance(reason, TimeoutError):
+    def _transport_error(self, exc: TransportError) -> ProviderError:
+        if exc.kind == "timeout":
             return ProviderError(
-                f"no answer from {self.settings.base_url} within {self.settings.timeout_seconds:g}s; raise "
-                "provider.openai.timeout_seconds if the model is slow",
-                kind="timeout",
-                retryable=True,
+                f"{exc}; raise provider.openai.timeout_seconds if the model is slow", kind="timeout", retryable=True
             )
-        return ProviderError(
-            f"cannot reach {self.settings.base_url} ({reason}); is the server running?", kind="network", retryable=True
-        )
-
-
-def _is_loopback(url: str) -> bool:
-    host = urlparse(url).hostname or ""
-    return host in ("localhost", "::1") or host.startswith("127.")
+        if exc.kind == "network":
+            return ProviderError(f"{exc}; is the server running?", kind="network", retryable=True)
+        return ProviderError(str(exc), kind="request", fatal=True)  # a redirect or an oversized answer
