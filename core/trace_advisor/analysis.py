@@ -16,6 +16,7 @@ from trace_advisor.analysis_cache import AnalysisCache, FunctionResult, ParsedMo
 from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
 from trace_advisor.detect import run_detectors
+from trace_advisor.detect.apis import match_target
 from trace_advisor.detect.context import FunctionContext, FunctionDef, GraphFacts, ModuleFacts
 from trace_advisor.detect.findings import Signal
 from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
@@ -23,6 +24,7 @@ from trace_advisor.detect.shape import runs_forever
 from trace_advisor.gcpause import gc_paused
 from trace_advisor.model import AnalysisResult, Definition, Problem, Recommendation, SymbolId, split_symbol
 from trace_advisor.positions import source_lines
+from trace_advisor.record.observed import ObservedGraph, RecordingWatch
 
 if TYPE_CHECKING:
     from trace_advisor.index import Index
@@ -100,7 +102,11 @@ class Analyzer:
         self.graph = graph
         self.priorities = [p for p in config.priorities if config.weight(p) > 0]
         self.scorer = LocalScorer(config, self.cache.installed.get(config.python) if installed is None else installed)
-        self.builder = GraphFactsBuilder(graph, self._io_of, self._forever_of) if graph is not None else None
+        self.builder = (
+            GraphFactsBuilder(graph, self._io_of, self._forever_of, _observed_of(index), _client_api)
+            if graph is not None
+            else None
+        )
         self.candidates: list[tuple[FunctionContext, tuple[Signal, ...], Recommendation | None, float]] = []
 
     def _io_of(self, symbol: SymbolId) -> str | None:
@@ -369,6 +375,19 @@ def _cache_of(index: object) -> AnalysisCache:
     """The index's analysis cache (a fresh one for sources that cannot keep one)."""
     extension = getattr(index, "extension", None)
     return extension(AnalysisCache) if callable(extension) else AnalysisCache()
+
+
+def _observed_of(index: object) -> ObservedGraph | None:
+    """The calls a recording of the workspace saw (``trace-advisor calls --record``), when the index has one."""
+    extension = getattr(index, "extension", None)
+    return extension(RecordingWatch).graph() if callable(extension) else None
+
+
+def _client_api(symbol: SymbolId) -> bool:
+    """Whether a callee outside the workspace is a client API the catalog knows (``requests.api:get``)."""
+    module, _, qualname = symbol.partition(":")
+    found = match_target(f"{module}.{qualname}")
+    return found is not None and found.kind != "messaging"
 
 
 def _graph_of(index: object) -> GraphLike | None:

@@ -23,6 +23,7 @@ from trace_advisor.analysis import Analyzer, analyze, with_model_answers
 from trace_advisor.cancel import NEVER, CancelledError, CancelToken
 from trace_advisor.index import Index
 from trace_advisor.model import AnalysisResult, Recommendation, SyntaxProblem, TextEdit, split_symbol
+from trace_advisor.record.observed import RecordingWatch
 from trace_advisor.report import render, write_report
 
 from trace_advisor_lsp import convert, spans
@@ -301,7 +302,9 @@ class Documents:
 
         def job() -> None:
             result = analyze(index, config, cancel=token)
-            write_report(render(result, "html", graph=index.graph(), config=config, root=project.root), target)
+            observed = index.extension(RecordingWatch).graph()  # the workspace's `calls --record`, if any
+            text = render(result, "html", graph=index.graph(), config=config, root=project.root, observed=observed)
+            write_report(text, target)
 
         await self._engine.run(job)
         LOG.info("report written to %s", target)

@@ -15,6 +15,8 @@ from trace_advisor.cancel import CancelledError, CancelToken
 from trace_advisor.config import find_project_root
 from trace_advisor.config_model import Config
 from trace_advisor.index import Index
+from trace_advisor.record.observed import RecordingWatch
+from trace_advisor.record.recording import default_path as default_recording
 
 from trace_advisor_lsp import settings
 from trace_advisor_lsp.documents import Documents
@@ -202,5 +204,6 @@ class Folders:
 
 def _build(config: Config, root: Path, token: CancelToken, progress: Callable[[int, int], None]) -> Index:
     index = Index.from_config(config, [root])
+    index.extension(RecordingWatch).use(default_recording(root))  # calls observed by `calls --record`, if any
     index.build(token, progress)
     return index

@@ -66,7 +66,7 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recorded]:
 
 
 def test_the_command_runs_with_its_own_output_and_a_summary(recorded: Recorded) -> None:
-    assert "3 passed, 1 skipped" in recorded.result.stdout  # the user's command prints where it always does
+    assert "4 passed, 1 skipped" in recorded.result.stdout  # the user's command prints where it always does
     assert "trace-advisor: recorded" in recorded.result.stderr and str(recorded.file) in recorded.result.stderr
     assert recorded.data["exit_code"] == 0 and recorded.data["processes"] == 1
     assert recorded.data["backend"] == ("monitoring" if sys.version_info >= (3, 12) else "setprofile")
@@ -81,7 +81,7 @@ def test_calls_static_analysis_cannot_follow(recorded: Recorded) -> None:
     assert recorded.count("shop.plugins:notify", "shop.plugins:SmsPlugin.send") == 0
     # a decorator-returned wrapper: the caller calls the wrapper, the wrapper calls the function
     assert recorded.count("shop.orders:OrderService.do_place", "shop.timing:timed.<locals>.wrapper") == 1
-    assert recorded.count("shop.timing:timed.<locals>.wrapper", "shop.orders:price") == 1
+    assert recorded.count("shop.timing:timed.<locals>.wrapper", "shop.orders:price") == 2001  # + invoice lines
     # a function picked from a dict, and its first calls out of the workspace
     assert recorded.count("shop.orders:OrderService.do_archive", "shop.storage:save") == 1
     assert recorded.count("shop.storage:save", "builtins:open") == 1
@@ -150,7 +150,7 @@ def test_merged_json_marks_each_edge(recorded: Recorded) -> None:
         "source": "static",
     }
     assert edge("shop.workers:in_executor", "shop.workers:work")["via"] == ["executor"]
-    assert functions["shop.orders:square"]["observed"]["calls"] == 12
+    assert functions["shop.orders:square"]["observed"]["calls"] == 2012
     # the contract's static lists are unchanged
     assert functions["shop.orders:OrderService.handle"]["calls"] == ["builtins:getattr"]
     static_only = run_cli(".", "--no-recording", cwd=recorded.root, cache=recorded.cache)
@@ -199,7 +199,7 @@ def test_exit_code_passes_through_and_a_failing_suite_keeps_its_edges(tmp_path: 
         ".", "--record", "--record-out", out, "--", *PYTEST, "--fail-on-purpose", cwd=root, cache=tmp_path / "cache"
     )
     assert result.returncode == 1, result.stderr
-    assert "1 failed, 3 passed" in result.stdout and "the command exited with 1" in result.stderr
+    assert "1 failed, 4 passed" in result.stdout and "the command exited with 1" in result.stderr
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["exit_code"] == 1
     callees = {c["callee"] for c in data["calls"]}
@@ -283,3 +283,57 @@ def test_sys_monitoring_and_setprofile_record_the_same_workspace_edges(tmp_path:
     assert record(sys.executable, "profiled", "setprofile") == ("setprofile", monitored)
     assert ("shop.workers:gather_all", "shop.workers:fetch", 32, 2, "task") in monitored
     assert ("shop.plugins:notify", "shop.plugins:EmailPlugin.send", 28, 1, None) in monitored
+
+
+def analyze(recorded: Recorded, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "trace_advisor", "analyze", ".", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=recorded.root,
+        env={**os.environ, "TRACE_ADVISOR_CACHE_DIR": str(recorded.cache)},
+        timeout=300,
+        check=False,
+    )
+
+
+def test_recommendations_use_observed_calls_as_evidence(recorded: Recorded) -> None:
+    with_recording = analyze(recorded, "--format", "json", "--min-confidence", "0")
+    assert with_recording.returncode == 0, with_recording.stderr
+    assert "using the calls observed by" in with_recording.stderr
+    without = analyze(recorded, "--format", "json", "--min-confidence", "0", "--no-recording")
+    seen = {r["symbol"]: r for r in json.loads(with_recording.stdout)["recommendations"]}
+    static = {r["symbol"]: r for r in json.loads(without.stdout)["recommendations"]}
+    # an observed-only call into a function that writes files counts like a static one
+    archive = seen["shop.orders:OrderService.do_archive"]
+    assert archive["rationale"].startswith("Calls shop.storage:save (file access")
+    assert "observed 1×, not in the static graph" in archive["rationale"]
+    assert archive["confidence"] > static.get("shop.orders:OrderService.do_archive", {"confidence": 0})["confidence"]
+    [io] = [e for e in archive["evidence"] if e["detail"] == "shop.storage:save"]
+    assert io["range"]["start_line"] == 57  # the observed call's line
+    # a hot path: 2,000 calls in the recorded run, with the figures in the rationale
+    line_total = seen["shop.orders:line_total"]
+    assert line_total["rationale"].startswith("Hot path: observed 2,000 calls, ")
+    assert "of the recorded `python -m pytest -q -p no:cacheprovider`)" in line_total["rationale"]
+    assert line_total["confidence"] > static.get("shop.orders:line_total", {"confidence": 0})["confidence"]
+
+
+def test_html_report_shows_hot_calls_and_observed_edges(recorded: Recorded, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    result = analyze(recorded, "--format", "html", "-o", out)
+    assert result.returncode == 0, result.stderr
+    page = out.read_text(encoding="utf-8")
+    raw = page.split('<script type="application/json" id="report-data">', 1)[1].split("</script>", 1)[0]
+    data = json.loads(raw)
+    hot = {(e["caller"], e["callee"]): e for e in data["hot"]["edges"]}
+    assert hot["shop.orders:invoice", "shop.orders:line_total"]["count"] == 2000
+    assert data["hot"]["command"].endswith("-q -p no:cacheprovider")
+
+    def nodes(node: dict[str, object]) -> Iterator[dict[str, object]]:
+        yield node
+        for child in node.get("children", []):  # type: ignore[union-attr]
+            yield from nodes(child)  # type: ignore[arg-type]
+
+    marks = {(n["symbol"], n.get("static"), n.get("observed")) for tree in data["trees"] for n in nodes(tree)}
+    assert ("shop.orders:OrderService.do_place", False, 1) in marks  # observed only: the getattr dispatch
+    assert "Hot calls" in page

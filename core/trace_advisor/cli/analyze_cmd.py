@@ -15,6 +15,8 @@ from trace_advisor.config_model import PRIORITY_NAMES, Config
 
 if TYPE_CHECKING:
     from trace_advisor.advise.provider import Provider
+    from trace_advisor.index import Index
+    from trace_advisor.record.observed import ObservedGraph
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
 FORMATS = ("json", "md", "sarif", "html")
@@ -39,6 +41,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", metavar="ID", help="model id for --provider bedrock/openai")
     parser.add_argument("--template", type=Path, metavar="FILE", help="Jinja2 template for the md format")
     common.add_config_arguments(parser)
+    parser.add_argument(
+        "--recording",
+        type=Path,
+        metavar="FILE",
+        help="calls observed by `calls --record` to use as evidence (default: the workspace's, when there is one)",
+    )
+    parser.add_argument("--no-recording", action="store_true", help="use the static call graph alone")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
 
 
@@ -148,11 +157,12 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     folders = sorted({p if p.is_dir() else p.parent for p in paths})
     roots = [f for f in folders if not any(f != other and f.is_relative_to(other) for other in folders)]
     index = common.open_index(config, roots, args)
+    observed = recorded_calls(args, index, find_project_root(paths[0]), err)
     index.build(progress=progress.phase("indexing"))
     files = [f for f in index.files() if _selected(f.resolve(), paths) and (changed is None or f.resolve() in changed)]
     result = analyze(index, config, files, provider=provider, progress=progress.phase("analysing"))
     try:
-        text = render(result, fmt, graph=index.graph(), config=config)
+        text = render(result, fmt, graph=index.graph(), config=config, observed=observed)
     except ReportError as exc:
         raise common.UsageError(str(exc)) from None
     output = Path(config.report.output) if config.report.output else None
@@ -169,6 +179,27 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     if args.fail_on is not None and any(r.confidence >= args.fail_on for r in result.recommendations):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def recorded_calls(args: argparse.Namespace, index: Index, project: Path, err: TextIO) -> ObservedGraph | None:
+    """Point the index at the recording the analysis uses as evidence, and return it (None: none)."""
+    from trace_advisor.record.observed import RecordingWatch
+    from trace_advisor.record.recording import RecordingError, default_path, load
+
+    if args.no_recording:
+        return None
+    path = args.recording or default_path(project)
+    if args.recording is not None:
+        try:
+            load(path)
+        except RecordingError as exc:
+            raise common.UsageError(str(exc)) from None
+    watch = index.extension(RecordingWatch)
+    watch.use(path)
+    found = watch.graph()
+    if found is not None and not args.quiet:
+        err.write(f"trace-advisor: using the calls observed by `{' '.join(found.recording.command)}` ({path})\n")
+    return found
 
 
 def _selected(file: Path, paths: Sequence[Path]) -> bool:

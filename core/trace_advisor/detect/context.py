@@ -28,6 +28,28 @@ class CallInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class ObservedIo:
+    """A call observed at run time that the static graph does not have, into code that does I/O."""
+
+    callee: SymbolId
+    line: int  # the caller's line
+    count: int
+    label: str  # "kind|what I/O" for a workspace callee (as ``callee_io``), "" for a client API outside
+    external: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ObservedFacts:
+    """What a recording (``trace-advisor calls --record``) saw of one function."""
+
+    calls: int  # calls into it
+    seconds: float  # cumulative seconds in it (recursion counted once)
+    share: float  # of the recorded command's wall time
+    command: str  # the recorded command, for rationales
+    io: tuple[ObservedIo, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class GraphFacts:
     """Call-graph facts about one function (empty when no graph is available)."""
 
@@ -38,6 +60,7 @@ class GraphFacts:
     # workspace callee -> "kind|what I/O it does" (kind as in the catalog: http, db, file...)
     callee_io: Mapping[SymbolId, str] = field(default_factory=dict)
     callee_forever: frozenset[SymbolId] = frozenset()  # workspace callees that run for the life of the process
+    observed: ObservedFacts | None = None  # None: no recording, or the function never ran in it
 
 
 @dataclass(frozen=True, slots=True)

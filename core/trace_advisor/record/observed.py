@@ -3,11 +3,16 @@ or both (with counts and cumulative time)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import logging
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from trace_advisor.model import CallEdge, SymbolId
-from trace_advisor.record.recording import HANDOVERS, ObservedCall, Recording
+from trace_advisor.record.recording import HANDOVERS, ObservedCall, Recording, RecordingError, load
+
+LOG = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,3 +149,94 @@ def same_target(static: SymbolId, observed: SymbolId) -> bool:
 
 def is_handover(call: ObservedCall) -> bool:
     return call.via in HANDOVERS
+
+
+@dataclass(frozen=True, slots=True)
+class HierarchyCall:
+    """One caller (incoming) or callee (outgoing) of a function in the merged graph: its static call sites and its
+    observed calls (either may be empty)."""
+
+    symbol: SymbolId
+    edges: tuple[CallEdge, ...]
+    observed: tuple[ObservedCall, ...] = ()
+
+    @property
+    def count(self) -> int:
+        return sum(c.count for c in self.observed)
+
+    @property
+    def seconds(self) -> float:
+        return sum(c.seconds for c in self.observed)
+
+
+def incoming(static: Sequence[CallEdge], observed: ObservedGraph | None, symbol: SymbolId) -> list[HierarchyCall]:
+    """Callers of ``symbol``: the static ones (in their order, with what was observed of each), then callers only
+    observed at run time, most calls first."""
+    calls = observed.callers(symbol) if observed is not None else ()
+    return _hierarchy(static, calls, lambda e: e.caller, lambda c: c.caller or "")
+
+
+def outgoing(static: Sequence[CallEdge], observed: ObservedGraph | None, symbol: SymbolId) -> list[HierarchyCall]:
+    """Callees of ``symbol``: the static ones, then the observed-only ones (builtins left out), most calls first."""
+    calls = observed.callees(symbol) if observed is not None else ()
+    calls = tuple(c for c in calls if not c.callee.startswith("builtins:"))
+    return _hierarchy(static, calls, lambda e: e.callee, lambda c: c.callee)
+
+
+def _hierarchy(
+    static: Sequence[CallEdge],
+    calls: Sequence[ObservedCall],
+    end_of: Callable[[CallEdge], SymbolId],
+    observed_end: Callable[[ObservedCall], SymbolId],
+) -> list[HierarchyCall]:
+    grouped: dict[SymbolId, list[CallEdge]] = {}
+    for edge in static:
+        grouped.setdefault(end_of(edge), []).append(edge)
+    seen: dict[SymbolId, list[ObservedCall]] = {}
+    rest: dict[SymbolId, list[ObservedCall]] = {}
+    for call in calls:
+        end = observed_end(call)
+        match = next((s for s in grouped if same_target(s, end)), None)
+        (seen.setdefault(match, []) if match is not None else rest.setdefault(end, [])).append(call)
+    merged = [HierarchyCall(end, tuple(edges), tuple(seen.get(end, ()))) for end, edges in grouped.items()]
+    extra = [HierarchyCall(end, (), tuple(found)) for end, found in rest.items()]
+    extra.sort(key=lambda h: (-h.count, h.symbol))
+    return merged + extra
+
+
+class RecordingWatch:
+    """The recording a workspace uses, re-read when ``--record`` rewrites it; kept with the index
+    (``index.extension(RecordingWatch)``) so the call hierarchy and the analysis read the same one."""
+
+    def __init__(self) -> None:
+        self._path: Path | None = None
+        self._key: tuple[int, int] | None = None
+        self._graph: ObservedGraph | None = None
+        self._lock = threading.Lock()
+
+    def use(self, path: Path | None) -> None:
+        """Read recordings from ``path`` (None: use none)."""
+        with self._lock:
+            if path != self._path:
+                self._path, self._key, self._graph = path, None, None
+
+    def graph(self) -> ObservedGraph | None:
+        """The recording's calls, or None when there is none (or it cannot be read: logged once per change)."""
+        with self._lock:
+            path = self._path
+            if path is None:
+                return None
+            try:
+                stat = path.stat()
+            except OSError:
+                self._key, self._graph = None, None
+                return None
+            key = (stat.st_mtime_ns, stat.st_size)
+            if key != self._key:
+                self._key = key
+                try:
+                    self._graph = ObservedGraph(load(path))
+                except RecordingError as exc:
+                    LOG.warning("ignoring the workspace's recording: %s", exc)
+                    self._graph = None
+            return self._graph

@@ -57,7 +57,9 @@ _MACHINERY = frozenset(
 _HANDOVER_RUNS = {("concurrent.futures.thread", "_WorkItem.run")}
 _TASK_FACTORIES = {("asyncio.base_events", "BaseEventLoop.create_task")}
 
-Caller = tuple[Any, int, Any]  # (caller code or None, line, via: code, hand-over name or None)
+Caller = tuple[Any, int, Any]  # (caller code or None, its instruction offset, via: code, hand-over or None)
+# builtins worth an edge of their own (the others, len, isinstance, str and list methods..., are not recorded)
+_RECORDED_BUILTINS = frozenset({"print", "input", "open", "exec", "eval", "__import__"})
 
 
 class _Table:
@@ -76,6 +78,8 @@ class _Table:
         self.hooks: dict[Any, str] = {}  # code of a hand-over function -> what it does
         self.silent: set[Any] = set()  # import machinery: walked through, never recorded as a call out
         self.edges: dict[tuple[Any, Any, int, Any], list[float]] = {}  # -> [count, seconds]
+        self.overflow = [0, 0.0]  # where calls go once the table is full (never written out)
+        self.c_names: dict[Any, str | None] = {}  # C callable (or its type and name) -> its name, None: not recorded
         self.dropped = 0
         self.handed: dict[int, Caller] = {}  # id(thread / work item) -> who handed it over
         self.tasks: dict[int, tuple[Any, Caller]] = {}  # id(coroutine frame) -> (its code, who made it a task)
@@ -116,15 +120,29 @@ class _Table:
         self.kinds[code] = kind
         return kind
 
-    def row(self, key: tuple[Any, Any, int, Any]) -> list[float] | None:
+    def row(self, key: tuple[Any, Any, int, Any]) -> list[float]:
+        """The table row of ``key`` (callers look it up first: this adds it)."""
         found = self.edges.get(key)
         if found is None:
             if len(self.edges) >= self.max_edges:
                 self.dropped += 1
-                return None
+                return self.overflow
             found = self.edges[key] = [0, 0.0]
             self.version += 1
         return found
+
+    def c_name(self, func: Any) -> str | None:
+        """``module:qualname`` of a C callable, or None for the builtins that are not recorded."""
+        owner = getattr(func, "__self__", None)
+        key = func if owner is None or type(owner) is types.ModuleType else (type(owner), func.__name__)
+        try:
+            return self.c_names[key]
+        except KeyError:
+            pass
+        _, qualname, module, _, _ = _name_of_callable(func)
+        name = None if module == "builtins" and qualname not in _RECORDED_BUILTINS else f"{module}:{qualname}"
+        self.c_names[key] = name
+        return name
 
     # ---- callers --------------------------------------------------------------------------------------------
     def caller_of(self, back: Any, origin: Caller | None) -> Caller:
@@ -138,7 +156,7 @@ class _Table:
             if kind is None:
                 kind = self.classify(code, back.f_globals)
             if kind:
-                return code, back.f_lineno, via
+                return code, back.f_lasti, via
             if via is None:
                 via = code
             back = back.f_back
@@ -210,7 +228,20 @@ class _Table:
                 codes.append([file, qualname, module, line, label])
             return found
 
-        rows = [[ref(c), ref(e), line, ref(v), int(n), round(s, 9)] for (c, e, line, v), (n, s) in edges]
+        lines: dict[Any, list[int | None]] = {}
+
+        def line_at(code: Any, offset: int) -> int:
+            if code is None or isinstance(code, str):
+                return 0
+            found = lines.get(code)
+            if found is None:
+                found = lines[code] = [position[0] for position in code.co_positions()]
+            at = offset // 2  # one position per 2-byte code unit
+            return (found[at] if 0 <= at < len(found) else None) or int(code.co_firstlineno)
+
+        rows = [
+            [ref(c), ref(e), line_at(c, offset), ref(v), int(n), round(s, 9)] for (c, e, offset, v), (n, s) in edges
+        ]
         return {
             "format": FORMAT,
             "version": 1,
@@ -266,15 +297,16 @@ class _ThreadState:
     def __init__(self, origin: Caller | None) -> None:
         self.origin = origin  # who started this thread (for code that runs with nothing of ours below it)
         self.active: dict[Any, int] = {}  # code -> activations on this thread's stack
-        self.running: dict[Any, tuple[list[float] | None, Any, float]] = {}  # frame -> (row, code, start or -1)
-        self.calling: dict[Any, tuple[list[float], float]] = {}  # caller frame -> (row, start) of a C call
+        self.running: dict[Any, tuple[list[float], Any, float]] = {}  # frame -> (row, code, start or -1)
+        self.calling: list[tuple[Any, int, list[float], float]] = []  # C calls: (code, offset, row, start)
         self.pending: dict[Any, tuple[list[float], float]] = {}  # caller frame -> library call being timed
 
-    def run(self, frame: Any, code: Any, row: list[float] | None) -> None:
+    def run(self, frame: Any, code: Any, row: list[float]) -> None:
         """``frame`` of ``code`` starts or resumes; its time counts unless ``code`` is already active (recursion)."""
-        depth = self.active.get(code, 0)
-        self.active[code] = depth + 1
-        self.running[frame] = (row, code, -1.0 if depth else time.perf_counter())
+        active = self.active
+        depth = active.get(code, 0)
+        active[code] = depth + 1
+        self.running[frame] = (row, code, -1.0 if depth else _perf())
 
     def stop(self, frame: Any) -> list[float] | None:
         """``frame`` returns, yields or unwinds: its time is added to its row, which is returned."""
@@ -282,14 +314,26 @@ class _ThreadState:
         if entry is None:
             return None
         row, code, started = entry
-        if row is not None and started >= 0:
-            row[1] += time.perf_counter() - started
-        depth = self.active.get(code, 1) - 1
+        if started >= 0:
+            row[1] += _perf() - started
+        active = self.active
+        depth = active[code] - 1
         if depth:
-            self.active[code] = depth
+            active[code] = depth
         else:
-            self.active.pop(code, None)
+            del active[code]
         return row
+
+    def c_return(self, code: Any, offset: int) -> None:
+        calling = self.calling
+        if calling:
+            top = calling[-1]
+            if top[0] is code and top[1] == offset:
+                calling.pop()
+                top[2][1] += _perf() - top[3]
+
+
+_perf = time.perf_counter
 
 
 def _resumed(frame: Any, code: Any) -> bool:
@@ -310,12 +354,14 @@ def _profile_hook(table: _Table, state: _ThreadState) -> Any:
     kinds_get = table.kinds.get
     classify = table.classify
     start_of = table.start_of
-    row_of = table.row
+    edges_get = table.edges.get
+    new_row = table.row
     hooks_get = table.hooks.get
+    c_name = table.c_name
     silent = table.silent
     running, calling = state.running, state.calling
     run, stop = state.run, state.stop
-    perf = time.perf_counter
+    perf = _perf
 
     def hook(frame: Any, event: str, arg: Any) -> None:
         code = frame.f_code
@@ -324,57 +370,69 @@ def _profile_hook(table: _Table, state: _ThreadState) -> Any:
             kind = classify(code, frame.f_globals)
         if event == "call":
             if kind == INSIDE:
-                if _resumed(frame, code):
-                    run(frame, code, table.suspended.pop(id(frame), None))
-                    return
-                caller, line, via = start_of(frame, code, state.origin)
+                flags = code.co_flags
+                back = frame.f_back
+                if flags & _SUSPENDABLE or not flags & _CO_OPTIMIZED:  # generators, coroutines, module bodies
+                    if _resumed(frame, code):
+                        run(frame, code, table.suspended.pop(id(frame), table.overflow))
+                        return
+                    caller = start_of(frame, code, state.origin)
+                    key = (caller[0], code, caller[1], caller[2])
+                elif back is not None and kinds_get(back.f_code):
+                    key = (back.f_code, code, back.f_lasti, None)
+                else:
+                    caller = table.caller_of(back, state.origin)
+                    key = (caller[0], code, caller[1], caller[2])
             elif kind == OUTSIDE:
                 hook_kind = hooks_get(code)
                 if hook_kind is not None:
                     table.hand_over(frame, hook_kind, state)
                 back = frame.f_back
-                if back is None or code in silent or _resumed(frame, code):
+                if back is None or code in silent or (code.co_flags & _SUSPENDABLE and _resumed(frame, code)):
                     return
                 back_kind = kinds_get(back.f_code)
                 if back_kind is None:
                     back_kind = classify(back.f_code, back.f_globals)
                 if not back_kind:
                     return
-                caller, line, via = back.f_code, back.f_lineno, None  # a first call out of the workspace
+                key = (back.f_code, code, back.f_lasti, None)  # a first call out of the workspace
             else:
                 return  # lambdas, comprehensions, class bodies: their calls belong to the enclosing function
-            row = row_of((caller, code, line, via))
-            if row is not None:
-                row[0] += 1
+            row = edges_get(key)
+            if row is None:
+                row = new_row(key)
+            row[0] += 1
             run(frame, code, row)
         elif event == "return":
             if running:
                 row = stop(frame)
-                if row is not None and kind == INSIDE and _yielded(frame, code):
+                if row is not None and kind == INSIDE and code.co_flags & _SUSPENDABLE and _yielded(frame, code):
                     table.suspend(frame, row)
         elif event == "c_call":
             if kind:
-                row = row_of((code, _c_key(arg), frame.f_lineno, None))
-                if row is not None:
+                name = c_name(arg)
+                if name is not None:
+                    offset = frame.f_lasti
+                    key = (code, name, offset, None)
+                    row = edges_get(key)
+                    if row is None:
+                        row = new_row(key)
                     row[0] += 1
-                    calling[frame] = (row, perf())
+                    calling.append((code, offset, row, perf()))
         elif calling:  # c_return, c_exception
-            started = calling.pop(frame, None)
-            if started is not None:
-                started[0][1] += perf() - started[1]
+            state.c_return(code, frame.f_lasti)
 
     return hook
 
 
-def _c_key(func: Any) -> str:
-    _, qualname, module, _, _ = _name_of_callable(func)
-    return f"{module}:{qualname}"
+_BUILTIN_CALLABLES = (types.BuiltinFunctionType, types.MethodDescriptorType, types.ClassMethodDescriptorType)
 
 
 class _Monitoring:
     """``sys.monitoring`` (Python >= 3.12). PY_START is global and disabled, location by location, where code outside
     the roots starts; returns, yields, resumptions and calls are enabled per code object, only for workspace code
-    and for the library functions it calls (to time them)."""
+    and for the library functions it calls (to time them). A call site whose callee is workspace code (recorded
+    where it starts) or a builtin that is not recorded is disabled after its first call."""
 
     def __init__(self, table: _Table) -> None:
         self.table = table
@@ -400,12 +458,12 @@ class _Monitoring:
     def start(self) -> None:
         mon, events = self.mon, self.events
         callbacks = {
-            events.PY_START: self.py_start,
+            events.PY_START: self._py_start(),
             events.PY_RESUME: self.py_resume,
-            events.PY_RETURN: self.py_return,
-            events.PY_YIELD: self.py_return,
+            events.PY_RETURN: self._py_return(),
+            events.PY_YIELD: self.py_yield,
             events.PY_UNWIND: self.py_unwind,
-            events.CALL: self.call,
+            events.CALL: self._call(),
             events.C_RETURN: self.c_return,
             events.C_RAISE: self.c_return,
         }
@@ -420,101 +478,156 @@ class _Monitoring:
         self.mon.free_tool_id(self.tool)
 
     def _state(self) -> _ThreadState:
-        state: _ThreadState | None = getattr(self.local, "state", None)
-        if state is None:
+        try:
+            state: _ThreadState = self.local.state
+        except AttributeError:
             state = self.local.state = _ThreadState(_thread_origin(self.table))
         return state
 
-    def _kind(self, code: Any, module_globals: dict[str, Any]) -> int:
-        kind = self.table.kinds.get(code)
-        if kind is None:
-            kind = self.table.classify(code, module_globals)
-            if kind:
-                local = self.inside_events if kind == INSIDE else self.transparent_events
-                self.mon.set_local_events(self.tool, code, local)
+    def _classify(self, code: Any, module_globals: dict[str, Any]) -> int:
+        kind = self.table.classify(code, module_globals)
+        if kind:
+            local = self.inside_events if kind == INSIDE else self.transparent_events
+            self.mon.set_local_events(self.tool, code, local)
         return kind
 
-    def py_start(self, code: Any, offset: int) -> Any:
-        frame = sys._getframe(1)
-        kind = self._kind(code, frame.f_globals)
-        if kind == INSIDE:
-            table, state = self.table, self._state()
-            caller, line, via = table.start_of(frame, code, state.origin)
-            row = table.row((caller, code, line, via))
-            if row is not None:
-                row[0] += 1
+    def _py_start(self) -> Any:
+        table, local, state_of = self.table, self.local, self._state
+        kinds_get, edges_get, new_row = table.kinds.get, table.edges.get, table.row
+        disable, getframe = self.mon.DISABLE, sys._getframe
+
+        def py_start(code: Any, offset: int) -> Any:
+            kind = kinds_get(code)
+            if kind != INSIDE:
+                if kind is None:
+                    kind = self._classify(code, getframe(1).f_globals)
+                if kind != INSIDE:
+                    hook = table.hooks.get(code) if kind == OUTSIDE else None
+                    if hook is None:
+                        return disable
+                    table.hand_over(getframe(1), hook, state_of())
+                    return None
+            frame = getframe(1)
+            try:
+                state = local.state
+            except AttributeError:
+                state = state_of()
+            back = frame.f_back
+            flags = code.co_flags
+            if flags & _SUSPENDABLE or not flags & _CO_OPTIMIZED:  # generators, coroutines, module bodies
+                caller = table.start_of(frame, code, state.origin)
+                key = (caller[0], code, caller[1], caller[2])
+            elif back is not None and kinds_get(back.f_code):
+                key = (back.f_code, code, back.f_lasti, None)
+            else:
+                caller = table.caller_of(back, state.origin)
+                key = (caller[0], code, caller[1], caller[2])
+            row = edges_get(key)
+            if row is None:
+                row = new_row(key)
+            row[0] += 1
             state.run(frame, code, row)
             return None
-        if kind == OUTSIDE:
-            hook = self.table.hooks.get(code)
-            if hook is not None:
-                self.table.hand_over(frame, hook, self._state())
-                return None
-        return self.mon.DISABLE
+
+        return py_start
 
     def py_resume(self, code: Any, offset: int) -> Any:
         if self.table.kinds.get(code) == INSIDE:
             frame = sys._getframe(1)
-            self._state().run(frame, code, self.table.suspended.pop(id(frame), None))
+            self._state().run(frame, code, self.table.suspended.pop(id(frame), self.table.overflow))
         return None
 
-    def py_return(self, code: Any, offset: int, value: Any) -> Any:
+    def _py_return(self) -> Any:
+        local, state_of, timed, getframe = self.local, self._state, self.timed, sys._getframe
+
+        def py_return(code: Any, offset: int, value: Any) -> Any:
+            try:
+                state = local.state
+            except AttributeError:
+                state = state_of()
+            frame = getframe(1)
+            if state.stop(frame) is None and code in timed:
+                self._library_returned(state, frame)
+            return None
+
+        return py_return
+
+    def py_yield(self, code: Any, offset: int, value: Any) -> Any:
         frame = sys._getframe(1)
-        self._stop(code, frame, offset, suspended=self.table.kinds.get(code) == INSIDE and _yielded(frame, code))
+        state = self._state()
+        row = state.stop(frame)
+        if row is not None:
+            self.table.suspend(frame, row)
+        elif code in self.timed:
+            self._library_returned(state, frame)
         return None
 
     def py_unwind(self, code: Any, offset: int, exc: BaseException) -> None:
-        if code in self.timed or self.table.kinds.get(code) == INSIDE:
-            self._stop(code, sys._getframe(1), offset, suspended=False)
+        if code in self.timed or self.table.kinds.get(code) == INSIDE:  # cannot be disabled: exceptions only
+            frame = sys._getframe(1)
+            state = self._state()
+            if state.stop(frame) is None and code in self.timed:
+                self._library_returned(state, frame)
 
-    def _stop(self, code: Any, frame: Any, offset: int, suspended: bool) -> None:
-        state = self._state()
-        if code in self.timed:
-            back = frame.f_back
-            pending = state.pending.pop(back, None) if back is not None else None
-            if pending is not None:
-                pending[0][1] += time.perf_counter() - pending[1]
-            return
-        row = state.stop(frame)
-        if suspended and row is not None:
-            self.table.suspend(frame, row)
+    @staticmethod
+    def _library_returned(state: _ThreadState, frame: Any) -> None:
+        back = frame.f_back
+        pending = state.pending.pop(back, None) if back is not None else None
+        if pending is not None:
+            pending[0][1] += _perf() - pending[1]
 
-    def call(self, code: Any, offset: int, func: Any, arg0: Any) -> Any:
-        frame = sys._getframe(1)
-        table = self.table
-        if isinstance(func, _BUILTIN_CALLABLES):
-            row = table.row((code, _c_key(func), frame.f_lineno, None))
-            if row is not None:
+    def _call(self) -> Any:
+        table, local, state_of = self.table, self.local, self._state
+        kinds_get, edges_get, new_row, c_name = table.kinds.get, table.edges.get, table.row, table.c_name
+        disable, getframe = self.mon.DISABLE, sys._getframe
+        builtin_types = _BUILTIN_CALLABLES
+
+        def call(code: Any, offset: int, func: Any, arg0: Any) -> Any:
+            if type(func) in builtin_types:
+                name = c_name(func)
+                if name is None:
+                    return disable  # len, isinstance, str methods...: not recorded
+                key = (code, name, offset, None)
+                row = edges_get(key)
+                if row is None:
+                    row = new_row(key)
                 row[0] += 1
-                self._state().calling[frame] = (row, time.perf_counter())
-            return None
-        if isinstance(func, type):
-            func = getattr(func, "__init__", None)  # a class call runs its __init__ (as with setprofile)
-        target = getattr(func, "__code__", None)
-        if target is None:
-            return None
-        kind = table.kinds.get(target)
-        if kind is None:
-            kind = self._kind(target, getattr(func, "__globals__", {}))
-        if kind or target in table.silent:
-            return None  # workspace code (recorded where it starts) or the import machinery
-        row = table.row((code, target, frame.f_lineno, None))
-        if row is not None:
+                try:
+                    state = local.state
+                except AttributeError:
+                    state = state_of()
+                state.calling.append((code, offset, row, _perf()))
+                return None
+            if isinstance(func, type):
+                func = getattr(func, "__init__", None)  # a class call runs its __init__ (as with setprofile)
+            target = getattr(func, "__code__", None)
+            if target is None:
+                return None
+            kind = kinds_get(target)
+            if kind is None:
+                kind = self._classify(target, getattr(func, "__globals__", {}))
+            if kind or target in table.silent:
+                return disable  # workspace code (recorded where it starts) or the import machinery
+            key = (code, target, offset, None)
+            row = edges_get(key)
+            if row is None:
+                row = new_row(key)
             row[0] += 1
             if target not in self.timed:
                 self.timed.add(target)
                 self.mon.set_local_events(self.tool, target, self.timed_events)
-            self._state().pending[frame] = (row, time.perf_counter())
-        return None
+            state_of().pending[getframe(1)] = (row, _perf())
+            return None
+
+        return call
 
     def c_return(self, code: Any, offset: int, func: Any, arg0: Any) -> Any:
-        started = self._state().calling.pop(sys._getframe(1), None)
-        if started is not None:
-            started[0][1] += time.perf_counter() - started[1]
+        try:
+            state: _ThreadState = self.local.state
+        except AttributeError:
+            return None
+        state.c_return(code, offset)
         return None
-
-
-_BUILTIN_CALLABLES = (types.BuiltinFunctionType, types.MethodDescriptorType, types.ClassMethodDescriptorType)
 
 
 def _thread_origin(table: _Table) -> Caller | None:

@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from lsprotocol import types
-from trace_advisor.model import CallEdge, SymbolId
+from trace_advisor.index import Index
+from trace_advisor.model import CallEdge, Range, SymbolId
+from trace_advisor.record import observed
 
 from trace_advisor_lsp import convert
 from trace_advisor_lsp.convert import Converter
@@ -39,18 +41,18 @@ async def incoming_calls(
 ) -> list[types.CallHierarchyIncomingCall] | None:
     """Every caller in the workspace, with the call sites inside the caller."""
 
-    def build(
-        conv: Converter, root: str, definition_of: Callable[[SymbolId], Any], edges: tuple[CallEdge, ...]
-    ) -> list[Any]:
+    def build(conv: Converter, root: str, index: Index, symbol: SymbolId) -> list[Any]:
         calls = []
-        for caller, sites in group(edges, lambda e: e.caller).items():
-            definition = definition_of(caller)
+        for caller in observed.incoming(index.graph().callers(symbol), _observed(index), symbol):
+            definition = index.definition(caller.symbol)
             if definition is not None:
-                ranges = [conv.range(definition.file, e.range) for e in sites]
-                calls.append(convert.incoming_call(conv.hierarchy_item(definition, root), ranges))
+                ranges = [conv.range(definition.file, e.range) for e in caller.edges]
+                ranges += _observed_ranges(conv, index, definition.file, caller, ranges)
+                item = conv.hierarchy_item(definition, root, _detail(caller))
+                calls.append(convert.incoming_call(item, ranges))
         return calls
 
-    return await _calls(ls, params.item, lambda graph, symbol: graph.callers(symbol), build)
+    return await _calls(ls, params.item, build)
 
 
 async def outgoing_calls(
@@ -59,25 +61,24 @@ async def outgoing_calls(
     """Every callee whose source is indexed or on a search path, with the call sites in this function."""
     caller_file = convert.uri_to_path(params.item.uri) or ""
 
-    def build(
-        conv: Converter, root: str, definition_of: Callable[[SymbolId], Any], edges: tuple[CallEdge, ...]
-    ) -> list[Any]:
+    def build(conv: Converter, root: str, index: Index, symbol: SymbolId) -> list[Any]:
         calls = []
-        for callee, sites in group(edges, lambda e: e.callee).items():
-            definition = definition_of(callee)
+        for callee in observed.outgoing(index.graph().callees(symbol), _observed(index), symbol):
+            definition = index.definition(callee.symbol)
             if definition is not None:
-                ranges = [conv.range(caller_file, e.range) for e in sites]
-                calls.append(convert.outgoing_call(conv.hierarchy_item(definition, root), ranges))
+                ranges = [conv.range(caller_file, e.range) for e in callee.edges]
+                ranges += _observed_ranges(conv, index, caller_file, callee, ranges)
+                item = conv.hierarchy_item(definition, root, _detail(callee))
+                calls.append(convert.outgoing_call(item, ranges))
         return calls
 
-    return await _calls(ls, params.item, lambda graph, symbol: graph.callees(symbol), build)
+    return await _calls(ls, params.item, build)
 
 
 async def _calls(
     ls: TraceAdvisorServer,
     item: types.CallHierarchyItem,
-    edges_of: Callable[[Any, SymbolId], tuple[CallEdge, ...]],
-    build: Callable[[Converter, str, Callable[[SymbolId], Any], tuple[CallEdge, ...]], list[T]],
+    build: Callable[[Converter, str, Index, SymbolId], list[T]],
 ) -> list[T] | None:
     data = item.data if isinstance(item.data, dict) else {}
     symbol, target = data.get("symbol"), ls.projects.target(item.uri)
@@ -87,7 +88,33 @@ async def _calls(
     if symbol is None or project is None or index is None:
         return None
     conv, root = ls.documents.converter(project), str(project.root)
-    return await ls.engine.run(lambda: build(conv, root, index.definition, edges_of(index.graph(), symbol)))
+    return await ls.engine.run(lambda: build(conv, root, index, symbol))
+
+
+def _observed(index: Index) -> observed.ObservedGraph | None:
+    return index.extension(observed.RecordingWatch).graph()
+
+
+def _detail(call: observed.HierarchyCall) -> str | None:
+    """``observed 12×`` for a call seen at run time (with ``only`` when static analysis does not have it)."""
+    if not call.observed:
+        return None
+    return f"observed {call.count:,}×" + ("" if call.edges else " (not in the static graph)")
+
+
+def _observed_ranges(
+    conv: Converter, index: Index, file: str, call: observed.HierarchyCall, static: list[types.Range]
+) -> list[types.Range]:
+    """The caller's lines where observed calls happened and that no static call site already covers."""
+    covered = {r.start.line for r in static}
+    text = index.source(Path(file)) or ""
+    lines = text.splitlines()
+    ranges = []
+    for line in sorted({c.line for c in call.observed if c.line and c.line - 1 not in covered}):
+        source = lines[line - 1] if 0 < line <= len(lines) else ""
+        start = len(source) - len(source.lstrip())
+        ranges.append(conv.range(file, Range.of(line, start, line, len(source.rstrip()))))
+    return ranges
 
 
 def group(edges: tuple[CallEdge, ...], key: Callable[[CallEdge], SymbolId]) -> dict[SymbolId, list[CallEdge]]:
