@@ -14,6 +14,8 @@ from typing import Literal
 ProviderName = Literal["local", "bedrock", "openai"]
 ReportFormat = Literal["json", "md", "sarif", "html"]
 LogLevel = Literal["error", "warning", "info", "debug"]
+SpanForm = Literal["with", "decorator"]
+SwallowedExceptions = Literal["event", "none"]
 
 PRIORITY_NAMES = (
     "external_io",
@@ -89,6 +91,12 @@ class ReportConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class SpansConfig:
+    form: SpanForm = "with"
+    swallowed_exceptions: SwallowedExceptions = "event"
+
+
+@dataclass(frozen=True, slots=True)
 class ServerConfig:
     analyze_on_save: bool = True
     debounce_ms: int = 200
@@ -107,6 +115,7 @@ class Config:
     max_file_bytes: int = 5_000_000
     provider: ProviderConfig = field(default_factory=ProviderConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
+    spans: SpansConfig = field(default_factory=SpansConfig)
     server: ServerConfig = field(default_factory=ServerConfig)
     # where each value came from, for messages: key path -> "file:line" / "env TRACE_ADVISOR_X" / "default"
     origins: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))

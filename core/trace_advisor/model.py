@@ -150,7 +150,7 @@ class Capture:
     parameters: tuple[str, ...] = ()
     return_value: bool = False
     timing: bool = True
-    exceptions: bool = True  # record exceptions (swallowed ones get record_exception + error status)
+    exceptions: bool = True  # report handled exceptions on the span (edits/handlers.py: ERROR only for failures)
     attributes: tuple[Attribute, ...] = ()
 
     def to_json(self) -> dict[str, object]:

@@ -313,7 +313,8 @@ class Documents:
     async def add_spans_in_file(self, target: Target) -> tuple[bool, int]:
         """Apply "Add spans to all recommended functions" to the file's text as it is now; (applied, functions)."""
         now = await self.findings_now(target)
-        edits, changed = await self._engine.run(lambda: spans.file_edits(now.text, now.recommendations))
+        style = target.project.span_style()
+        edits, changed = await self._engine.run(lambda: spans.file_edits(now.text, now.recommendations, style))
         if not changed:
             return False, 0
         return await self._apply(target.project, target.path, edits, now.version, "Add spans"), changed
@@ -328,7 +329,8 @@ class Documents:
             qualname, capture = split_symbol(symbol)[1], rec.capture if rec else None
         except ValueError as exc:
             return False, str(exc)
-        edits, message = await self._engine.run(lambda: spans.function_edits(text, qualname, capture, line))
+        style = project.span_style()
+        edits, message = await self._engine.run(lambda: spans.function_edits(text, qualname, capture, line, style))
         if not edits:
             return False, message
         return await self._apply(project, path, list(edits), version, "Add span"), message

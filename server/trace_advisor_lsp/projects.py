@@ -9,6 +9,7 @@ from typing import Literal
 
 from trace_advisor.advise.provider import Provider
 from trace_advisor.config_model import Config
+from trace_advisor.edits.style import SpanStyle, span_style
 from trace_advisor.index import Index
 from trace_advisor.model import Recommendation, SyntaxProblem, Usage
 
@@ -51,6 +52,13 @@ class Project:
     findings: dict[str, FileFindings] = field(default_factory=dict)
     provider: tuple[Config, Provider | None] | None = None  # (the config it was built for, None: local engine)
     _lines: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    _style: tuple[Config, SpanStyle] | None = None
+
+    def span_style(self) -> SpanStyle:
+        """How span code is written in this folder (read once per config)."""
+        if self._style is None or self._style[0] is not self.config:
+            self._style = (self.config, span_style(self.config, self.root))
+        return self._style[1]
 
     def findings_for(self, path: str) -> FileFindings:
         return self.findings.setdefault(path, FileFindings())

@@ -80,7 +80,7 @@ def test_diff_prints_a_unified_diff_and_changes_nothing(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert snapshot(root) == before
     assert "--- a/crossapp/service.py\n+++ b/crossapp/service.py\n" in done.stdout
-    assert '+    @tracer.start_as_current_span("Catalog.lookup")\n' in done.stdout
+    assert '+        with tracer.start_as_current_span("Catalog.lookup"):\n' in done.stdout
     assert "+from opentelemetry import trace" in done.stdout
     assert "would add 2 span(s)" in done.stderr
 
@@ -130,7 +130,8 @@ def test_generator_and_async_spans_last_as_long_as_the_work(tmp_path: Path) -> N
 def test_file_path_with_a_bare_qualname(tmp_path: Path) -> None:
     root = copy_case("methods", tmp_path)
     target = root / "orders_app" / "orders.py"
-    done = cli("apply", target, "--symbol", "OrderService.tax", "--symbol", "orders:outer.<locals>.inner", cwd=root)
+    symbols = ["--symbol", "OrderService.tax", "--symbol", "orders:outer.<locals>.inner"]
+    done = cli("apply", target, *symbols, "--form", "decorator", cwd=root)
     assert done.returncode == 0, done.stderr
     text = target.read_text()
     assert '    @staticmethod\n    @tracer.start_as_current_span("OrderService.tax")\n    def tax' in text
@@ -169,6 +170,7 @@ def test_bad_input_is_reported_and_nothing_is_written(tmp_path: Path) -> None:
         ["{root}/missing"],
         ["{root}", "--symbol", "qualname_without_module"],
         ["{root}", "--all", "--min-confidence", "1.5"],
+        ["{root}", "--all", "--form", "wrapper"],
     ],
 )
 def test_usage_errors_exit_2(args: list[str], tmp_path: Path) -> None:
@@ -241,6 +243,17 @@ def test_all_recommendations_on_the_example_app(tmp_path: Path) -> None:
         )
         assert ran.returncode in (0, 2), ran.stderr  # 2: order 1 does not exist (a handled ShopError)
         assert "Traceback" not in ran.stderr
+
+
+def test_plain_all_adds_spans_without_attributes(tmp_path: Path) -> None:
+    root = tmp_path / "examples"
+    shutil.copytree(REPO / "examples", root, ignore=shutil.ignore_patterns("__pycache__"))
+    captured = cli("apply", root, "--all", "--diff")
+    plain = cli("apply", root, "--all", "--plain", "--diff")
+    assert captured.returncode == 0 and plain.returncode == 0, plain.stderr
+    assert "set_attribute" in captured.stdout and "set_attribute" not in plain.stdout
+    added = [line for line in plain.stdout.splitlines() if "start_as_current_span(" in line]
+    assert len(added) == captured.stdout.count("start_as_current_span(") and added
 
 
 def test_the_diff_applies_with_git_apply_and_equals_a_real_run(tmp_path: Path) -> None:

@@ -85,5 +85,5 @@ def test_plain_gives_a_span_without_captures(app: Path) -> None:
     done = apply(app, "--symbol", rec.symbol, "--plain")
     assert done.returncode == 0, done.stderr
     written = function_text(app / rec.file, rec.qualname)
-    assert written.startswith('@tracer.start_as_current_span("send_receipt")\ndef send_receipt(')
-    assert "set_attribute" not in written
+    assert '    with tracer.start_as_current_span("send_receipt"):\n' in written
+    assert "set_attribute" not in written and " as span" not in written

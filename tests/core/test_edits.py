@@ -10,114 +10,19 @@ Regenerate ``expected/`` after an intended change with ``TRACE_ADVISOR_UPDATE_GO
 from __future__ import annotations
 
 import asyncio
-import importlib
-import io
-import json
 import os
-import shutil
-import sys
 import time
-import tokenize
-from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from opentelemetry import trace
-from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import StatusCode
-from trace_advisor.edits import EditResult, SpanEditor, apply_edits, span_edits
-from trace_advisor.model import Attribute, Capture, split_symbol
+from trace_advisor.config_model import SpanForm, SpansConfig
+from trace_advisor.edits import SpanEditor, apply_edits, span_edits
+from trace_advisor.model import Attribute, Capture
 
-SPANS = Path(__file__).resolve().parent.parent / "fixtures" / "spans"
-CASES = sorted(p.name for p in SPANS.iterdir() if (p / "plan.json").is_file())
-
-
-def read_text(path: Path) -> tuple[str, str]:
-    """(text, encoding) honouring the file's encoding cookie; newlines untouched."""
-    data = path.read_bytes()
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    return data.decode(encoding), encoding
-
-
-def capture_of(entry: dict[str, object]) -> Capture | None:
-    raw = entry.get("capture")
-    if not isinstance(raw, dict):
-        return None
-    return Capture(
-        parameters=tuple(raw.get("parameters", ())),
-        attributes=tuple(Attribute(a["key"], a["expression"]) for a in raw.get("attributes", ())),
-    )
-
-
-def apply_plan(root: Path, case: str) -> dict[str, list[EditResult]]:
-    """Apply ``plan.json`` of ``case`` to the copy of the case under ``root``; returns the results per file."""
-    plan = json.loads((SPANS / case / "plan.json").read_text())["spans"]
-    results: dict[str, list[EditResult]] = {}
-    for entry in plan:
-        module, qualname = split_symbol(entry["symbol"])
-        rel = module.replace(".", "/") + ".py"
-        path = root / rel
-        text, encoding = read_text(path)
-        editor = SpanEditor(text)
-        sites = editor.sites(qualname)
-        occurrence = entry.get("occurrence", 0)
-        line = sites[occurrence].node.lineno if len(sites) > occurrence else None
-        result = editor.edits(qualname, capture_of(entry), line=line)
-        path.write_bytes(apply_edits(text, result.edits).encode(encoding))
-        results.setdefault(rel, []).append(result)
-    return results
-
-
-def copy_case(case: str, dest: Path) -> Path:
-    root = dest / case
-    shutil.copytree(SPANS / case, root, ignore=shutil.ignore_patterns("expected", "*.md", "plan.json", "__pycache__"))
-    return root
-
-
-@pytest.fixture
-def instrumented(tmp_path: Path) -> Iterator[callable]:  # type: ignore[valid-type]
-    """Instrument a case in tmp_path and import its modules: ``load(case, "pkg.mod", ...)`` -> modules."""
-    added: list[str] = []
-    packages: set[str] = set()
-
-    def load(case: str, *modules: str) -> list[ModuleType]:
-        root = copy_case(case, tmp_path)
-        apply_plan(root, case)
-        sys.path.insert(0, str(root))
-        added.append(str(root))
-        packages.update(m.partition(".")[0] for m in modules)
-        return [importlib.import_module(m) for m in modules]
-
-    yield load
-    for entry in added:
-        sys.path.remove(entry)
-    for name in list(sys.modules):
-        if name.partition(".")[0] in packages:
-            del sys.modules[name]
-
-
-def by_name(exporter: InMemorySpanExporter) -> dict[str, list[ReadableSpan]]:
-    found: dict[str, list[ReadableSpan]] = {}
-    for span in exporter.get_finished_spans():
-        found.setdefault(span.name, []).append(span)
-    return found
-
-
-def parent_of(span: ReadableSpan, spans: dict[str, list[ReadableSpan]]) -> str | None:
-    if span.parent is None:
-        return None
-    for name, group in spans.items():
-        if any(s.context.span_id == span.parent.span_id for s in group):
-            return name
-    return "<unknown>"
-
-
-def seconds(span: ReadableSpan) -> float:
-    assert span.start_time is not None and span.end_time is not None
-    return (span.end_time - span.start_time) / 1e9
-
+from tests.support.span_cases import CASES, SPANS, apply_plan, by_name, copy_case, parent_of, read_text, seconds
 
 # ---- exact output and idempotence ---------------------------------------------------------------------------
 
@@ -138,19 +43,24 @@ def test_output_matches_expected_files(case: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize("case", CASES)
 def test_applying_twice_changes_nothing(case: str, tmp_path: Path) -> None:
     root = copy_case(case, tmp_path)
-    apply_plan(root, case)
+    first = apply_plan(root, case)
     once = {p: p.read_bytes() for p in root.rglob("*.py")}
     second = apply_plan(root, case)
     assert {p: p.read_bytes() for p in root.rglob("*.py")} == once
-    for results in second.values():
-        assert all(r.already_traced and not r.edits for r in results)
+    for rel, results in second.items():
+        for before, again in zip(first[rel], results, strict=True):
+            assert not again.edits
+            assert again.already_traced if before.edits else again.message == before.message
 
 
 # ---- running the instrumented code ----------------------------------------------------------------------------
 
 
-def test_methods_and_wrappers_run_with_spans(instrumented, span_exporter: InMemorySpanExporter) -> None:  # type: ignore[no-untyped-def]
-    (orders, registry) = instrumented("methods", "orders_app.orders", "orders_app.registry")
+@pytest.mark.parametrize("form", ["decorator", "with"])
+def test_methods_and_wrappers_run_with_spans(instrumented, span_exporter: InMemorySpanExporter, form: SpanForm) -> None:  # type: ignore[no-untyped-def]
+    (orders, registry) = instrumented(
+        "methods", "orders_app.orders", "orders_app.registry", spans=SpansConfig(form=form)
+    )
     service = orders.OrderService.empty()
     assert service.place("o-1", 12.5) == "o-1"
     assert orders.OrderService.tax(10) == 2.0 and service.tax(5) == 1.0  # still a staticmethod
@@ -211,10 +121,9 @@ def test_captured_attributes_and_exception_paths(instrumented, span_exporter: In
 
     (refund,) = by_name(span_exporter)["refund"]
     assert refund.attributes is not None and refund.attributes["tags"] == ("vip", "eu")
-    assert [e.attributes["exception.type"] for e in refund.events] == [
-        "ConnectionError",
-        "billing.payments.PaymentError",
-    ]
+    # translated: the exception leaving the span is recorded once, by the context manager (the cause in its trace)
+    assert [e.attributes["exception.type"] for e in refund.events] == ["billing.payments.PaymentError"]  # type: ignore[index]
+    assert "ConnectionError" in str(refund.events[0].attributes["exception.stacktrace"])  # type: ignore[index]
     assert refund.status.status_code == StatusCode.ERROR
 
     assert payments.fetch_with_retry("k-1") == "ok:k-1:0.0"
@@ -276,7 +185,7 @@ def test_existing_tracer_and_alias_are_reused(instrumented, span_exporter: InMem
     spans = by_name(span_exporter)
     (restock,) = spans["restock"]
     assert restock.instrumentation_scope.name == "legacy.inventory"
-    assert restock.status.status_code == StatusCode.ERROR
+    assert restock.status.status_code == StatusCode.UNSET and not restock.events  # a lookup fallback
     assert dict(restock.attributes or {}) == {"sku": "missing", "quantity": 1}
     assert spans["count"][0].instrumentation_scope.name == "legacy.inventory"
 
@@ -308,8 +217,9 @@ def test_name_clashes_get_fresh_names(instrumented, span_exporter: InMemorySpanE
     spans = by_name(span_exporter)
     assert {"run_traced", "ping", "early", "measure"} <= set(spans)
     assert spans["early"][0].instrumentation_scope.name == "late"
-    failed = spans["measure"][1]
-    assert failed.status.status_code == StatusCode.ERROR and failed.attributes == {"span": "x"}
+    fallback = spans["measure"][1]  # ``except TypeError: return exc``: handled, the operation did not fail
+    assert fallback.status.status_code == StatusCode.UNSET and fallback.attributes == {"span": "x"}
+    assert [e.attributes["exception.type"] for e in fallback.events] == ["TypeError"]  # type: ignore[index]
 
 
 # ---- refusals -----------------------------------------------------------------------------------------------
@@ -337,9 +247,9 @@ def test_bad_input_is_refused_with_a_message() -> None:
     first_overload = SpanEditor(stubs).sites("parse")[0].node.lineno
     assert "overload stub" in (span_edits(stubs, "parse", line=first_overload).message or "")
     implementation = span_edits(stubs, "parse")  # without a line: the implementation, not a stub
-    assert implementation.form == "decorator"
+    assert implementation.form == "with"
     edited = apply_edits(stubs, implementation.edits)
-    assert '@tracer.start_as_current_span("parse")\ndef parse(value):' in edited
+    assert 'def parse(value):\n    with tracer.start_as_current_span("parse"):\n' in edited
 
 
 def test_apply_edits_rejects_overlaps() -> None:
@@ -405,5 +315,5 @@ def test_attributes_reading_locals_assigned_later_are_not_recorded(span_exporter
 def test_wraps_wrapper_gets_a_note_about_its_shared_span_name(tmp_path: Path) -> None:
     text, _ = read_text(SPANS / "methods" / "orders_app" / "orders.py")
     result = span_edits(text, "retry.<locals>.decorate.<locals>.wrapper")
-    assert result.form == "decorator"
+    assert result.form == "with"
     assert any("every function it wraps shares the span name" in note for note in result.notes)

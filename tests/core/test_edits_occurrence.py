@@ -26,7 +26,7 @@ def test_a_setter_line_keeps_meaning_the_setter_after_other_edits() -> None:
     setter_decorator = TEXT.splitlines().index("    @email.setter") + 1
     index = occurrence(SpanEditor(TEXT), "Settings.email", setter_decorator)
     assert index == 1
-    text = apply_edits(TEXT, SpanEditor(TEXT).edits("connect").edits)  # import + tracer + decorator: lines move
+    text = apply_edits(TEXT, SpanEditor(TEXT).edits("connect").edits)  # import + tracer + with block: lines move
     editor = SpanEditor(text)
     line = occurrence_line(editor, "Settings.email", index)
     assert line is not None and text.splitlines()[line - 1] == "    def email(self, value):"
@@ -34,8 +34,8 @@ def test_a_setter_line_keeps_meaning_the_setter_after_other_edits() -> None:
     lines = result.splitlines()
     setter = lines.index("    def email(self, value):")
     getter = lines.index("    def email(self):")
-    assert lines[setter - 1].strip() == '@tracer.start_as_current_span("Settings.email")'
-    assert "start_as_current_span" not in lines[getter - 1] and "start_as_current_span" not in lines[getter - 2]
+    assert lines[setter + 1].strip() == 'with tracer.start_as_current_span("Settings.email"):'
+    assert "start_as_current_span" not in lines[getter + 1]
 
 
 def test_no_line_or_no_def_there_leaves_the_choice_to_the_engine() -> None:

@@ -25,7 +25,13 @@ from trace_advisor.edits.locate import FunctionSite, find_functions, iter_defini
 from trace_advisor.model import Capture, Position, TextEdit
 
 # refusals that are the right answer, not failures
-EXPECTED_REFUSALS = ("already starts a span", "overload stub", "is abstract", "has no code to trace")
+EXPECTED_REFUSALS = (
+    "already starts a span",
+    "overload stub",
+    "is abstract",
+    "has no code to trace",
+    "ends iteration by raising StopIteration",
+)
 SPAN_METHODS = {"start_as_current_span"}
 INSTRUMENTATION = {"record_exception", "set_status"}
 RIGHTLY = "rightly refused: "  # prefix of check_function's answer when no edit is the right answer
@@ -269,7 +275,7 @@ def _check_module(path: Path, one_in: int, whole_module: bool) -> Tally:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(400)
+@pytest.mark.timeout(900)  # ~100 s of CPU; the machine is shared
 def test_stdlib_sample_edits_are_right() -> None:
     total = Tally()
     for path in corpus_files():

@@ -162,11 +162,11 @@ def test_span_previews_show_the_engines_edit(result: AnalysisResult, sample_dir:
         assert rec.span_message is None and rec.edited_function and rec.snippet
         ast.parse(textwrap.dedent(rec.edited_function))
     charge = recs["PaymentsClient.charge"]
-    assert charge.placement == "a decorator on `charge`: the span covers every call"
+    assert charge.placement == "a `with` block around the body of `charge`"
     assert charge.edited_function == (
-        '    @tracer.start_as_current_span("PaymentsClient.charge")\n'
         "    def charge(self, order):\n"
-        "        return self._post('/charges', order.as_json())\n"
+        '        with tracer.start_as_current_span("PaymentsClient.charge"):\n'
+        "            return self._post('/charges', order.as_json())\n"
     )
     assert charge.setup == ("from opentelemetry import trace", "tracer = trace.get_tracer(__name__)")
     assert charge.unusual_setup == ()
@@ -175,7 +175,7 @@ def test_span_previews_show_the_engines_edit(result: AnalysisResult, sample_dir:
     handler = "            except PaymentsDown as exc:\n                span.record_exception(exc)\n"
     assert handler in place.edited_function
     text = render(result, "md", config=default_config(), root=sample_dir)
-    assert text.count("```python\n@tracer.start_as_current_span(") == 2  # charge and main
+    assert text.count("```python\n@tracer.start_as_current_span(") == 0  # the with form is the default
     assert '```python\n@retry(times=2)\ndef place_order(self, customer_id, items):\n    """Create' in text
 
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from trace_advisor.cli import common
-from trace_advisor.edits import SourceText, SpanTarget, add_spans
+from trace_advisor.config import find_project_root
+from trace_advisor.edits import SourceText, SpanTarget, add_spans, span_style
 from trace_advisor.model import Capture, Recommendation, split_symbol
 
 if TYPE_CHECKING:
@@ -61,7 +62,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--min-confidence", type=common.confidence, metavar="X", help="with --all: only recommendations at or above X"
     )
     parser.add_argument(
-        "--plain", action="store_true", help="with --symbol: a span without captured attributes, recommended or not"
+        "--plain", action="store_true", help="spans without captured attributes (with --symbol or --all)"
+    )
+    parser.add_argument(
+        "--form",
+        choices=("with", "decorator"),
+        help="with: a with block inside the function (default, changes no traceback or signature); decorator: "
+        "@tracer.start_as_current_span above functions that record no attributes (overrides spans.form)",
     )
     parser.add_argument("--diff", action="store_true", help="print a unified diff and change nothing")
     common.add_config_arguments(parser)
@@ -77,12 +84,18 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise common.UsageError("give --symbol MODULE:QUALNAME (repeatable) or --all")
     if args.min_confidence is not None and not args.all:
         raise common.UsageError("--min-confidence only applies to --all")
-    if args.plain and not args.symbol:
-        raise common.UsageError("--plain only applies to --symbol")
     path = args.path.resolve()
     if path.is_file() and path.suffix != ".py":
         raise common.UsageError(f"not a Python file: {args.path}")
-    targets, failures = _symbol_targets(path, args, err) if args.symbol else _recommended_targets(path, args, err)
+    config, index = _open(path, args)
+    targets, failures = (
+        _symbol_targets(path, args, config, index, err)
+        if args.symbol
+        else _recommended_targets(path, args, config, index, err)
+    )
+    if args.plain:
+        targets = [replace(t, capture=None) for t in targets]
+    style = span_style(config, find_project_root(path))
 
     work: dict[Path, FileWork] = {}
     for target in targets:
@@ -94,7 +107,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             failures.append(f"{item.path}: {problem}; nothing changed")
             continue
         spans = [SpanTarget(t.qualname, t.capture, t.line) for t in item.targets]
-        text, outcomes = add_spans(item.text, spans)
+        text, outcomes = add_spans(item.text, spans, style)
         for outcome in outcomes:
             qualname, line, result = outcome.target.qualname, outcome.line, outcome.result
             where = f"{_display(item.path)}:{line}" if line else _display(item.path)
@@ -210,10 +223,9 @@ def write_if_unchanged(path: Path, original: bytes, new: bytes) -> str | None:
 
 def _open(path: Path, args: argparse.Namespace) -> tuple[Config, Index]:
     """The configuration and a built index for ``path`` (a file is indexed with its whole project)."""
-    from trace_advisor.config import find_project_root
-
     project = find_project_root(path)
-    config = common.load_cli_config(args, project, {"min_confidence": args.min_confidence})
+    overrides = {"min_confidence": args.min_confidence, "spans.form": args.form}
+    config = common.load_cli_config(args, project, overrides)
     index = common.open_index(config, [path if path.is_dir() else project], args)
     index.build()
     return config, index
@@ -229,10 +241,11 @@ def _analyse(index: Index, config: Config, files: Sequence[Path], err: TextIO) -
     return tuple(r for r in result.recommendations if r.confidence >= config.min_confidence)
 
 
-def _symbol_targets(path: Path, args: argparse.Namespace, err: TextIO) -> tuple[list[Target], list[str]]:
+def _symbol_targets(
+    path: Path, args: argparse.Namespace, config: Config, index: Index, err: TextIO
+) -> tuple[list[Target], list[str]]:
     """Resolve ``--symbol`` values to files under ``path`` (usage errors for malformed ids); a recommended function
     gets its recommendation's capture, like the editor's quick-fix, unless ``--plain``."""
-    config, index = _open(path, args)
     targets: list[Target] = []
     failures: list[str] = []
     for symbol in args.symbol:
@@ -269,9 +282,10 @@ def _symbol_targets(path: Path, args: argparse.Namespace, err: TextIO) -> tuple[
     ], failures
 
 
-def _recommended_targets(path: Path, args: argparse.Namespace, err: TextIO) -> tuple[list[Target], list[str]]:
+def _recommended_targets(
+    path: Path, args: argparse.Namespace, config: Config, index: Index, err: TextIO
+) -> tuple[list[Target], list[str]]:
     """Every recommendation of the local analysis for files under ``path`` at or above the confidence threshold."""
-    config, index = _open(path, args)
     files = [f for f in index.files() if f.resolve() == path or (path.is_dir() and f.resolve().is_relative_to(path))]
     chosen = _analyse(index, config, files, err)
     if not chosen:

@@ -20,6 +20,7 @@ from trace_advisor.config_model import (
     ProviderConfig,
     ReportConfig,
     ServerConfig,
+    SpansConfig,
 )
 
 # Values that are file system paths: relative ones resolve against the folder of the layer that set them.
@@ -140,6 +141,7 @@ def _to_config(tree: dict[str, object], schema: ConfigSchema, origins: Mapping[K
             **provider,
         ),
         report=ReportConfig(**typed["report"]),
+        spans=SpansConfig(**typed["spans"]),
         server=ServerConfig(**typed["server"]),
         origins=MappingProxyType(dict(sorted(locations.items()))),
     )

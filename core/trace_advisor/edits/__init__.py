@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from trace_advisor.config_model import SpanForm
 from trace_advisor.edits.batch import SpanOutcome, SpanTarget, add_spans
-from trace_advisor.edits.engine import EditResult, SpanEditor, SpanForm, span_edits
+from trace_advisor.edits.engine import EditResult, SpanEditor, span_edits
 from trace_advisor.edits.occurrence import occurrence, occurrence_line
 from trace_advisor.edits.source import SourceText, apply_edits
+from trace_advisor.edits.style import SpanStyle, span_style
 
 __all__ = [
     "SpanOutcome",
@@ -15,8 +17,10 @@ __all__ = [
     "SourceText",
     "SpanEditor",
     "SpanForm",
+    "SpanStyle",
     "apply_edits",
     "occurrence",
     "occurrence_line",
     "span_edits",
+    "span_style",
 ]

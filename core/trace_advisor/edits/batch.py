@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from trace_advisor.edits.engine import EditResult, SpanEditor
 from trace_advisor.edits.occurrence import occurrence, occurrence_line
 from trace_advisor.edits.source import apply_edits
+from trace_advisor.edits.style import DEFAULT_STYLE, SpanStyle
 from trace_advisor.model import Capture
 
 
@@ -32,13 +33,15 @@ class SpanOutcome:
     result: EditResult
 
 
-def add_spans(text: str, targets: Sequence[SpanTarget]) -> tuple[str, list[SpanOutcome]]:
+def add_spans(
+    text: str, targets: Sequence[SpanTarget], style: SpanStyle = DEFAULT_STYLE
+) -> tuple[str, list[SpanOutcome]]:
     """The text with a span added to every target, in the order given, and one outcome per target."""
-    as_read = SpanEditor(text)
+    as_read = SpanEditor(text, style=style)
     occurrences = [occurrence(as_read, target.qualname, target.line) for target in targets]
     outcomes: list[SpanOutcome] = []
     for target, index in zip(targets, occurrences, strict=True):
-        editor = SpanEditor(text)
+        editor = SpanEditor(text, style=style)
         line = occurrence_line(editor, target.qualname, index)
         result = editor.edits(target.qualname, target.capture, line=line)
         if result.edits:

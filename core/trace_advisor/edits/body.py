@@ -6,9 +6,9 @@ import ast
 import bisect
 import io
 import tokenize
-from dataclasses import dataclass
 
-from trace_advisor.edits.existing import docstring_count, own_scope
+from trace_advisor.edits.existing import docstring_count
+from trace_advisor.edits.handlers import HandlerPlan
 from trace_advisor.edits.locate import FunctionNode
 from trace_advisor.edits.source import SourceText
 from trace_advisor.model import Position, Range, TextEdit
@@ -18,22 +18,6 @@ _INSIGNIFICANT = frozenset({tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tok
 
 class BodyEditError(Exception):
     """The body cannot be rewritten safely (unusual layout); the caller reports it instead of editing."""
-
-
-@dataclass(frozen=True, slots=True)
-class HandlerPlan:
-    """An ``except`` clause that swallows or translates its exception, with the name it binds (added if missing)."""
-
-    index: int  # position among the function's own handlers, in walk order (for verification)
-    node: ast.ExceptHandler
-    name: str
-    add_name: bool
-    error_status: bool = True  # False for a retry: the loop goes on, so the operation may still succeed
-
-    @property
-    def statements(self) -> int:
-        """How many statements the edit puts at the top of the handler."""
-        return 2 if self.error_status else 1
 
 
 class _Tokens:
@@ -82,75 +66,6 @@ def indent_unit(module: ast.Module, source: SourceText) -> str:
     return "    "
 
 
-def swallowing_handlers(node: FunctionNode, taken: set[str], preferred: str = "exc") -> list[HandlerPlan]:
-    """Handlers of the function's own body that do not re-raise what they caught (bare ``raise`` / ``raise name``)."""
-    plans: list[HandlerPlan] = []
-    fresh: str | None = None
-    handlers = [n for n in own_scope(node) if isinstance(n, ast.ExceptHandler)]
-    retries = _retry_handlers(node)
-    for index, handler in enumerate(handlers):
-        reraises = False
-        for sub in _handler_scope(handler):
-            if isinstance(sub, ast.Raise) and (
-                sub.exc is None or (isinstance(sub.exc, ast.Name) and handler.name and sub.exc.id == handler.name)
-            ):
-                reraises = True
-                break
-        if reraises:
-            continue
-        if handler.name:
-            plans.append(HandlerPlan(index, handler, handler.name, False, id(handler) not in retries))
-        else:
-            if fresh is None:
-                fresh = preferred
-                n = 1
-                while fresh in taken:
-                    n += 1
-                    fresh = f"{preferred}_{n}"
-            plans.append(HandlerPlan(index, handler, fresh, True, id(handler) not in retries))
-    return plans
-
-
-def _retry_handlers(node: FunctionNode) -> set[int]:
-    """ids of handlers inside a loop of the function that let the loop go on (no return, break or raise in them):
-    a failed attempt is worth an exception event, but not an error status on an operation that may still succeed."""
-    found: set[int] = set()
-
-    def visit(stmts: list[ast.stmt], in_loop: bool) -> None:
-        for stmt in stmts:
-            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                continue
-            if isinstance(stmt, ast.For | ast.AsyncFor | ast.While):
-                visit(stmt.body, True)
-                visit(stmt.orelse, in_loop)
-                continue
-            for handler in getattr(stmt, "handlers", ()):
-                exits = any(isinstance(n, ast.Return | ast.Break | ast.Raise) for n in _handler_scope(handler))
-                if in_loop and not exits:
-                    found.add(id(handler))
-                visit(handler.body, in_loop)
-            for name in ("body", "orelse", "finalbody"):
-                block = getattr(stmt, name, None)
-                if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
-                    visit(block, in_loop)
-            for case in getattr(stmt, "cases", ()):
-                visit(case.body, in_loop)
-
-    visit(node.body, False)
-    return found
-
-
-def _handler_scope(handler: ast.ExceptHandler) -> list[ast.AST]:
-    found: list[ast.AST] = []
-    stack: list[ast.AST] = list(handler.body)
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        if not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
-            stack.extend(ast.iter_child_nodes(current))
-    return found
-
-
 def _indent_of(text: str) -> str:
     return text[: len(text) - len(text.lstrip(" \t\f"))]
 
@@ -167,8 +82,8 @@ def with_edit(
     """One edit replacing the body (after the docstring) with ``opener`` + ``first_lines`` + the re-indented body.
 
     ``opener`` is ``with ...:``; ``first_lines`` are (depth, code) inside the block; ``handler_lines`` are inserted
-    at the top of each handler in ``handlers`` (``{name}`` is replaced by the handler's exception name; a retry
-    handler gets only the first line, the exception event).
+    at the top of each handler in ``handlers`` (``{name}`` is replaced by the handler's exception name; a handler
+    that does not fail the operation gets only the first line, the exception event).
     """
     eol = source.eol
     body = node.body

@@ -6,9 +6,9 @@ import ast
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
 
-from trace_advisor.edits.body import BodyEditError, indent_unit, swallowing_handlers, with_edit
+from trace_advisor.config_model import SpanForm
+from trace_advisor.edits.body import BodyEditError, indent_unit, with_edit
 from trace_advisor.edits.capture import attribute_code
 from trace_advisor.edits.decorator import decorator_edit
 from trace_advisor.edits.existing import (
@@ -18,15 +18,16 @@ from trace_advisor.edits.existing import (
     is_generator,
     is_stub,
     mentioned_names,
+    reads_locals,
     scan_names,
 )
+from trace_advisor.edits.handlers import handler_plans, raises_stop_iteration
 from trace_advisor.edits.imports import fresh_name, plan_module
 from trace_advisor.edits.locate import ClassSite, FunctionSite, iter_definitions
 from trace_advisor.edits.source import SourceText
+from trace_advisor.edits.style import DEFAULT_STYLE, SpanStyle
 from trace_advisor.edits.verify import edited_function, same_with_block, same_with_decorator
 from trace_advisor.model import MODULE_QUALNAME, Capture, TextEdit, span_name
-
-SpanForm = Literal["decorator", "with"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +52,10 @@ class EditResult:
 class SpanEditor:
     """Span edits for the functions of one module text; parses the text once for many functions."""
 
-    def __init__(self, text: str, module: ast.Module | None = None) -> None:
+    def __init__(self, text: str, module: ast.Module | None = None, *, style: SpanStyle = DEFAULT_STYLE) -> None:
         """``module``: the already parsed ``ast`` of exactly ``text`` (saves a parse); parsed here when None."""
         self.source = SourceText(text)
+        self.style = style
         self.error: str | None = None
         self.module: ast.Module | None = module
         if module is not None:
@@ -111,6 +113,12 @@ class SpanEditor:
             return EditResult((), f"{qualname} is abstract: add spans to the implementations")
         if is_stub(node):
             return EditResult((), f"{qualname} has no code to trace (its body is only a docstring, pass or ...)")
+        if raises_stop_iteration(node):
+            return EditResult(
+                (),
+                f"{qualname} ends iteration by raising StopIteration: a span would record every normal end as an"
+                " error (trace the code that drives the iteration instead)",
+            )
         try:
             return self._build(site, name, capture)
         except (BodyEditError, ValueError, SyntaxError, RecursionError) as error:
@@ -124,9 +132,16 @@ class SpanEditor:
         local_names = mentioned_names(node)
         span_var = fresh_name("span", local_names)  # a new local of this function: only its own names can clash
         is_method = site.in_class and "staticmethod" not in decorator_tails(node)
+        notes: tuple[str, ...] = ()
+        if capture is not None and reads_locals(node):
+            capture = None
+            notes += ("the function reads locals(): a plain span, so no new local name appears in them",)
         attributes = attribute_code(node, capture, span_var, is_method=is_method) if capture else None
+        events = self.style.spans.swallowed_exceptions == "event"
         handlers = (
-            swallowing_handlers(node, local_names | {span_var}) if capture is not None and capture.exceptions else []
+            handler_plans(node, local_names | {span_var}, events=events)
+            if capture is not None and capture.exceptions
+            else []
         )
         setup = plan_module(
             self.module,
@@ -134,11 +149,17 @@ class SpanEditor:
             self._names[0],
             self._names[1],
             site.top_statement,
-            need_status=bool(handlers),
+            need_status=any(plan.fails for plan in handlers),
         )
         tracer_ready = setup.tracer_statement is None or setup.tracer_statement < site.top_statement
-        use_with = is_generator(node) or bool(attributes and attributes.lines) or bool(handlers) or not tracer_ready
-        notes = attributes.notes if attributes else ()
+        use_with = (
+            self.style.spans.form == "with"
+            or is_generator(node)
+            or bool(attributes and attributes.lines)
+            or bool(handlers)
+            or not tracer_ready
+        )
+        notes += attributes.notes if attributes else ()
         if "wraps" in decorator_tails(node):
             notes += (f'a functools.wraps wrapper: every function it wraps shares the span name "{name}"',)
         first_line = min([d.lineno for d in node.decorator_list] + [node.lineno])
@@ -189,10 +210,18 @@ def _choose(sites: list[FunctionSite], line: int | None) -> FunctionSite | None:
     return None
 
 
-def span_edits(text: str, qualname: str, capture: Capture | None = None, *, line: int | None = None) -> EditResult:
+def span_edits(
+    text: str,
+    qualname: str,
+    capture: Capture | None = None,
+    *,
+    line: int | None = None,
+    style: SpanStyle = DEFAULT_STYLE,
+) -> EditResult:
     """Minimal edits that add a span to function ``qualname`` of ``text`` (see :class:`SpanEditor`).
 
-    ``capture=None`` asks for a plain span (decorator form, or a ``with`` block for generators); a ``Capture``
-    records its parameters/attributes and marks swallowed exceptions on the span (``with`` form).
+    ``capture=None`` asks for a plain span (a ``with`` block; the decorator when ``style`` asks for it); a
+    ``Capture`` records its parameters/attributes and reports handled exceptions on the span as the OpenTelemetry
+    error rules say (:mod:`trace_advisor.edits.handlers`).
     """
-    return SpanEditor(text).edits(qualname, capture, line=line)
+    return SpanEditor(text, style=style).edits(qualname, capture, line=line)

@@ -58,6 +58,17 @@ def has_span(node: FunctionNode) -> bool:
     return any(isinstance(sub, ast.Call) and _starts_span(sub) for sub in own_scope(node))
 
 
+def reads_locals(node: FunctionNode) -> bool:
+    """The function calls ``locals()`` or ``vars()``: a new local (``span``, ``exc``) would show up in them."""
+    return any(
+        isinstance(sub, ast.Call)
+        and isinstance(sub.func, ast.Name)
+        and sub.func.id in ("locals", "vars")
+        and not sub.args
+        for sub in own_scope(node)
+    )
+
+
 def is_generator(node: FunctionNode) -> bool:
     return any(isinstance(sub, ast.Yield | ast.YieldFrom) for sub in own_scope(node))
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 
-from trace_advisor.edits.body import HandlerPlan
 from trace_advisor.edits.existing import docstring_count, has_span, own_scope
+from trace_advisor.edits.handlers import HandlerPlan
 from trace_advisor.edits.locate import FunctionNode
 from trace_advisor.edits.source import SourceText
 from trace_advisor.model import Position, TextEdit

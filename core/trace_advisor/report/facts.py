@@ -11,6 +11,7 @@ from pathlib import Path, PurePath
 
 from trace_advisor import __version__
 from trace_advisor.config_model import Config
+from trace_advisor.edits.style import span_style
 from trace_advisor.model import AnalysisResult, Capture, Problem, Recommendation
 from trace_advisor.report.preview import Previewer, SpanPreview
 
@@ -146,7 +147,7 @@ def build_facts(
     base = report_root(result, root)
     order = list(config.priorities)
     ranked = sorted(result.recommendations, key=lambda r: _rank(r, order))
-    previewer = Previewer(source)
+    previewer = Previewer(source, span_style(config, base))
     groups: list[PriorityGroup] = []
     for priority in order + sorted({r.priority for r in ranked} - set(order)):
         members = tuple(_rec_facts(r, base, previewer) for r in ranked if r.priority == priority)

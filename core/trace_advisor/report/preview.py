@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trace_advisor.edits import EditResult, SourceText, SpanEditor, apply_edits
+from trace_advisor.edits.style import DEFAULT_STYLE, SpanStyle
 from trace_advisor.model import Recommendation, TextEdit
 
 FOLD_AT = 3  # unchanged stretches this long or longer are folded into one comment line
@@ -40,9 +41,10 @@ def read_source(path: str) -> str:
 class Previewer:
     """Span previews for many recommendations: each file is read and parsed once."""
 
-    def __init__(self, source: Callable[[str], str | None] | None = None) -> None:
+    def __init__(self, source: Callable[[str], str | None] | None = None, style: SpanStyle = DEFAULT_STYLE) -> None:
         """``source(file)``: the text analysed (an editor's unsaved buffer), None to read the file from disk."""
         self._source = source
+        self._style = style
         self._editors: dict[str, SpanEditor | str] = {}  # file -> its editor, or why it cannot be read
 
     def preview(self, rec: Recommendation) -> SpanPreview:
@@ -57,7 +59,7 @@ class Previewer:
         if found is None:
             try:
                 text = self._source(file) if self._source is not None else None
-                found = SpanEditor(text if text is not None else read_source(file))
+                found = SpanEditor(text if text is not None else read_source(file), style=self._style)
             except (OSError, SyntaxError, UnicodeDecodeError, LookupError) as exc:
                 found = f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}"
             self._editors[file] = found

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lsprotocol import types
+from trace_advisor.edits.style import SpanStyle
 from trace_advisor.model import Recommendation, span_name, split_symbol
 
 from trace_advisor_lsp import convert, spans
@@ -25,7 +26,7 @@ async def code_action(ls: TraceAdvisorServer, params: types.CodeActionParams) ->
         return None
     project, path, index = target.project, target.path, target.index
     conv, text, version = ls.documents.converter(project), doc.source, doc.version
-    findings = project.findings_for(path)
+    findings, style = project.findings_for(path), project.span_style()
     only = None if params.context.only is None else [str(getattr(k, "value", k)) for k in params.context.only]
     lazy = resolves_edits(ls)
 
@@ -38,7 +39,9 @@ async def code_action(ls: TraceAdvisorServer, params: types.CodeActionParams) ->
             for diagnostic in params.context.diagnostics:
                 rec = findings.recommendation(*convert.diagnostic_target(diagnostic)) if ours(diagnostic) else None
                 edits, _ = (
-                    spans.function_edits(text, rec.qualname, rec.capture, rec.range.start.line) if rec else ((), None)
+                    spans.function_edits(text, rec.qualname, rec.capture, rec.range.start.line, style)
+                    if rec
+                    else ((), None)
                 )
                 if rec is not None and edits:
                     edit = conv.workspace_edit(path, edits, version)
@@ -50,7 +53,7 @@ async def code_action(ls: TraceAdvisorServer, params: types.CodeActionParams) ->
             if definition is not None and definition.kind in FUNCTION_KINDS:
                 qualname = split_symbol(definition.symbol)[1]
                 rec = findings.recommendation(definition.symbol, cursor.line)
-                edits, _ = spans.function_edits(text, qualname, rec.capture if rec else None, cursor.line)
+                edits, _ = spans.function_edits(text, qualname, rec.capture if rec else None, cursor.line, style)
                 if edits:
                     title = f"Add span to this function (\u201c{span_name(qualname)}\u201d)"
                     edit = conv.workspace_edit(path, edits, version)
@@ -59,7 +62,7 @@ async def code_action(ls: TraceAdvisorServer, params: types.CodeActionParams) ->
             if lazy:  # every recommended function is edited: computed only when the user picks it
                 actions.append(convert.code_action(ADD_ALL_TITLE, SOURCE_ADD_SPANS, None, data={"uri": uri}))
             else:
-                actions.extend(file_action(conv, path, text, version, list(findings.visible)))
+                actions.extend(file_action(conv, path, text, version, list(findings.visible), style))
         return actions
 
     return await ls.engine.run(job) or None
@@ -74,15 +77,21 @@ async def code_action_resolve(ls: TraceAdvisorServer, action: types.CodeAction) 
         return action
     conv, text, version = ls.documents.converter(target.project), doc.source, doc.version
     recommended = list(target.project.findings_for(target.path).visible)
-    resolved = await ls.engine.run(lambda: file_action(conv, target.path, text, version, recommended))
+    style = target.project.span_style()
+    resolved = await ls.engine.run(lambda: file_action(conv, target.path, text, version, recommended, style))
     action.edit = resolved[0].edit if resolved else types.WorkspaceEdit(document_changes=[])
     return action
 
 
 def file_action(
-    conv: Converter, path: str, text: str, version: int | None, recommended: list[Recommendation]
+    conv: Converter,
+    path: str,
+    text: str,
+    version: int | None,
+    recommended: list[Recommendation],
+    style: SpanStyle,
 ) -> list[types.CodeAction]:
-    all_edits, changed = spans.file_edits(text, recommended)
+    all_edits, changed = spans.file_edits(text, recommended, style)
     if not changed:
         return []
     return [convert.code_action(ADD_ALL_TITLE, SOURCE_ADD_SPANS, conv.workspace_edit(path, all_edits, version))]
