@@ -105,19 +105,34 @@ def test_generators_exceptions_and_recursion(recorded: Recorded) -> None:
 
 def test_threads_executors_and_tasks_are_attributed_to_who_handed_the_work_over(recorded: Recorded) -> None:
     thread = recorded.edges("shop.workers:in_thread", "shop.workers:work")
-    assert [(c["count"], c["via"], c["line"]) for c in thread] == [(1, "thread", 16)]
+    assert [(c["count"], c["via"], c["line"]) for c in thread] == [(1, "thread", 17)]
     executor = recorded.edges("shop.workers:in_executor", "shop.workers:work")
     assert [(c["count"], c["via"]) for c in executor] == [(3, "executor")]
     tasks = sorted(
         (c["line"], c["count"], c["via"]) for c in recorded.edges("shop.workers:gather_all", "shop.workers:fetch")
     )
-    assert tasks == [(31, 1, "task"), (32, 2, "task")]
+    assert tasks == [(42, 1, "task"), (43, 2, "task")]
     assert recorded.count("shop.workers:run_async", "shop.workers:gather_all") == 1
     assert recorded.count("shop.workers:fetch", "shop.orders:square") == 3
     assert recorded.count("shop.workers:work", "shop.orders:square") == 4  # in the thread and in the pool
     assert recorded.count(None, "shop.workers:work") == 0  # never an orphan entry
-    # time is counted where the work ran: the pool's calls took some
-    assert sum(float(c["seconds"]) for c in executor) > 0  # type: ignore[arg-type]
+
+
+def test_time_is_sampled_where_it_is_spent(recorded: Recorded) -> None:
+    def seconds(caller: str, callee: str) -> float:
+        return sum(float(c["seconds"]) for c in recorded.edges(caller, callee))  # type: ignore[arg-type]
+
+    # 0.2 s asleep in another thread: on the hand-over's edge, and on the C call it was waiting in
+    assert 0.1 < seconds("shop.workers:pause_in_thread", "shop.workers:pause") < 0.5
+    assert 0.1 < seconds("shop.workers:pause", "time:sleep") < 0.5
+    assert seconds("shop.workers:pause_in_thread", "threading:Thread.join") > 0.1  # the caller waited meanwhile
+    # a caller's cumulative time holds its callee's; recursion is counted once
+    invoice = seconds("tests.test_shop:test_invoice", "shop.orders:invoice")
+    assert invoice >= seconds("shop.orders:invoice", "shop.orders:line_total") > 0
+    assert (
+        seconds("shop.orders:factorial", "shop.orders:factorial")
+        <= seconds("tests.test_shop:test_generators_and_exceptions", "shop.orders:factorial") + 0.01
+    )
 
 
 def test_module_bodies_are_imports_not_calls(recorded: Recorded) -> None:
@@ -281,7 +296,7 @@ def test_sys_monitoring_and_setprofile_record_the_same_workspace_edges(tmp_path:
     backend, monitored = record(newer_python(), "monitoring", "monitoring")
     assert backend == "monitoring"
     assert record(sys.executable, "profiled", "setprofile") == ("setprofile", monitored)
-    assert ("shop.workers:gather_all", "shop.workers:fetch", 32, 2, "task") in monitored
+    assert ("shop.workers:gather_all", "shop.workers:fetch", 43, 2, "task") in monitored
     assert ("shop.plugins:notify", "shop.plugins:EmailPlugin.send", 28, 1, None) in monitored
 
 

@@ -1,21 +1,28 @@
 """The recorder that runs inside the user's process: an edge table of the calls that really happen.
 
 This module is copied next to a generated ``sitecustomize.py`` and imported by the user's interpreter, so it uses the
-standard library only and never imports ``trace_advisor``. It keeps, per process, one row per (caller, callee, line,
-via) with a call count and the cumulative seconds spent in the callee: memory grows with the number of distinct edges,
-never with the length of the run. Callers and callees are functions under the workspace roots; a call from them into
-code outside the roots (the standard library, site-packages, C functions) is recorded as their first call outside.
+standard library only and never imports ``trace_advisor``. It keeps, per process, one row per (caller, callee, call
+site, via) with a call count and the cumulative seconds spent in the callee: memory grows with the number of distinct
+edges, never with the length of the run. Callers and callees are functions under the workspace roots; a call from them
+into code outside the roots (the standard library, site-packages, C functions other than trivial builtins) is
+recorded as their first call outside.
 
 Callers are found by walking the frame stack down to the nearest frame under the roots, so callbacks that pass
 through library code (plugin registries, framework dispatch, ``getattr``, decorators' wrappers) are attributed to the
 workspace function that made them. Work handed to a thread, an executor or an asyncio task is attributed to the
 function that handed it over (``via`` says how). Generators and coroutines count one call per instance (their first
-start) and the time spent running between resumptions. Time is not counted twice for recursive calls.
+start).
 
-Python >= 3.12 uses ``sys.monitoring`` (events outside the roots are disabled where they occur); 3.11 uses
-``sys.setprofile`` and ``threading.setprofile``. The table is written as JSON at exit, every few seconds while the
-process runs (so a process killed or ended with ``os._exit`` keeps what it recorded), and after ``fork`` each child
-writes its own file.
+Calls are counted exactly, as they start: ``sys.monitoring`` on Python >= 3.12 (events are disabled where code
+outside the roots runs, and at call sites whose callee is workspace code), ``sys.setprofile`` and
+``threading.setprofile`` on 3.11. Time is sampled: every couple of milliseconds a thread of the recorder looks at
+every thread's stack and adds the time since its last look to each edge on it (once per edge, so recursion is not
+counted twice; a suspended generator is on no stack). Cumulative times are therefore exact for hot edges and
+statistical for edges that take less than a sampling period in all. No event fires when a function returns, which
+is most of what keeps the overhead down.
+
+The table is written as JSON at exit, every few seconds while the process runs (so a process killed or ended with
+``os._exit`` keeps what it recorded), and after ``fork`` each child writes its own file.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import sys
 import threading
 import time
 import types
+import weakref
 from typing import Any
 
 ENV_DIR = "TRACE_ADVISOR_RECORD_DIR"  # where each process writes edges-<pid>.json
@@ -35,17 +43,19 @@ ENV_ROOTS = "TRACE_ADVISOR_RECORD_ROOTS"  # os.pathsep-separated workspace roots
 ENV_MAX_EDGES = "TRACE_ADVISOR_RECORD_MAX_EDGES"
 ENV_BACKEND = "TRACE_ADVISOR_RECORD_BACKEND"  # "monitoring" | "setprofile" (default: the best available)
 ENV_FLUSH = "TRACE_ADVISOR_RECORD_FLUSH_SECONDS"  # how often a running process rewrites its table
+ENV_SAMPLE = "TRACE_ADVISOR_RECORD_SAMPLE_SECONDS"  # how often stacks are sampled for time
 FORMAT = "trace-advisor-process-edges"
 DEFAULT_MAX_EDGES = 200_000
 FLUSH_SECONDS = 5.0
+SAMPLE_SECONDS = 0.002
 
 OUTSIDE, INSIDE, TRANSPARENT = 0, 1, 2
 # code objects whose calls are not edges of their own: their calls belong to the enclosing function
 _TRANSPARENT_NAMES = frozenset({"<lambda>", "<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>"})
 _CO_OPTIMIZED = 0x1
 _SUSPENDABLE = 0x20 | 0x80 | 0x100 | 0x200  # generator, coroutine, iterable coroutine, async generator
+_PLAIN_MASK = _SUSPENDABLE | _CO_OPTIMIZED  # flags & _PLAIN_MASK == _CO_OPTIMIZED: a plain function
 _RESUME = dis.opmap["RESUME"] if "RESUME" in dis.opmap else -1
-_YIELD = dis.opmap.get("YIELD_VALUE", -1)
 # library functions that hand work to another thread or task: (module, qualname) -> what the hand-over is called
 _HANDOVER_STARTS = {
     ("threading", "Thread.start"): "thread",
@@ -80,10 +90,12 @@ class _Table:
         self.edges: dict[tuple[Any, Any, int, Any], list[float]] = {}  # -> [count, seconds]
         self.overflow = [0, 0.0]  # where calls go once the table is full (never written out)
         self.c_names: dict[Any, str | None] = {}  # C callable (or its type and name) -> its name, None: not recorded
+        self.c_sites: dict[tuple[Any, int], list[float]] = {}  # (code, offset) of a C call -> its row (sampling)
+        self.started_rows: dict[int, list[float]] = {}  # id(frame) of a generator or coroutine -> its row
         self.dropped = 0
         self.handed: dict[int, Caller] = {}  # id(thread / work item) -> who handed it over
         self.tasks: dict[int, tuple[Any, Caller]] = {}  # id(coroutine frame) -> (its code, who made it a task)
-        self.suspended: dict[int, list[float]] = {}  # id(frame) of a suspended generator -> its edge's row
+        self.origins: weakref.WeakKeyDictionary[threading.Thread, Caller | None] = weakref.WeakKeyDictionary()
         self.started = time.time()
         self.pid = os.getpid()
         self.version = 0  # bumped by every new edge, so unchanged tables are not rewritten
@@ -120,6 +132,10 @@ class _Table:
         self.kinds[code] = kind
         return kind
 
+    def kind_of(self, frame: Any) -> int:
+        kind = self.kinds.get(frame.f_code)
+        return self.classify(frame.f_code, frame.f_globals) if kind is None else kind
+
     def row(self, key: tuple[Any, Any, int, Any]) -> list[float]:
         """The table row of ``key`` (callers look it up first: this adds it)."""
         found = self.edges.get(key)
@@ -128,6 +144,8 @@ class _Table:
                 self.dropped += 1
                 return self.overflow
             found = self.edges[key] = [0, 0.0]
+            if isinstance(key[1], str):  # a C function: the sampler finds it by its call site
+                self.c_sites[key[0], key[2]] = found
             self.version += 1
         return found
 
@@ -137,53 +155,78 @@ class _Table:
         key = func if owner is None or type(owner) is types.ModuleType else (type(owner), func.__name__)
         try:
             return self.c_names[key]
-        except KeyError:
+        except (KeyError, TypeError):
             pass
         _, qualname, module, _, _ = _name_of_callable(func)
         name = None if module == "builtins" and qualname not in _RECORDED_BUILTINS else f"{module}:{qualname}"
-        self.c_names[key] = name
+        try:
+            self.c_names[key] = name
+        except TypeError:  # an unhashable callable
+            pass
         return name
 
     # ---- callers --------------------------------------------------------------------------------------------
-    def caller_of(self, back: Any, origin: Caller | None) -> Caller:
-        """The nearest frame under the roots below ``back`` (inclusive), the line it is at, and what the call went
-        through: None for a direct call, the first library function passed, or a hand-over (thread, task...)."""
-        kinds = self.kinds
+    def origin(self) -> Caller | None:
+        """Who started the current thread (``Thread.start`` called from workspace code), or who submitted the
+        work item a pool thread is running."""
+        thread = threading.current_thread()
+        try:
+            return self.origins[thread]
+        except KeyError:
+            found = self.origins[thread] = self.handed.pop(id(thread), None)
+            return found
+
+    def caller_of(self, back: Any) -> Caller:
+        """The nearest frame under the roots below ``back`` (inclusive), its instruction offset, and what the call
+        went through: None for a direct call, the first library function passed, or a hand-over (thread, task...)."""
         via = None
         while back is not None:
-            code = back.f_code
-            kind = kinds.get(code)
-            if kind is None:
-                kind = self.classify(code, back.f_globals)
-            if kind:
-                return code, back.f_lasti, via
+            if self.kind_of(back):
+                return back.f_code, back.f_lasti, via
             if via is None:
-                via = code
+                via = back.f_code
             back = back.f_back
-        if origin is not None:
-            return origin
-        return None, 0, via
+        origin = self.origin()
+        return origin if origin is not None else (None, 0, via)
 
-    def start_of(self, frame: Any, code: Any, origin: Caller | None) -> Caller:
-        """Who called ``frame`` (a workspace function starting): a module body is run by an import; a coroutine
-        started by a task is attributed to the code that created the task; otherwise :meth:`caller_of`."""
-        if code.co_name == "<module>":
-            return None, 0, "import"
-        if code.co_flags & _SUSPENDABLE:
+    def start(self, frame: Any, code: Any) -> list[float]:
+        """Count a workspace function starting in ``frame``; returns its row."""
+        flags = code.co_flags
+        if not flags & _CO_OPTIMIZED:  # a module body, run by an import
+            key: tuple[Any, Any, int, Any] = (None, code, 0, "import")
+        elif flags & _SUSPENDABLE:
             task = self.tasks.pop(id(frame), None)
             if task is not None and task[0] is code:
-                return task[1]
-        return self.caller_of(frame.f_back, origin)
+                caller = task[1]  # a coroutine started by a task: who created the task
+            else:
+                caller = self.caller_of(frame.f_back)
+            key = (caller[0], code, caller[1], caller[2])
+        else:
+            back = frame.f_back
+            if back is not None and self.kind_of(back):
+                key = (back.f_code, code, back.f_lasti, None)
+            else:
+                caller = self.caller_of(back)
+                key = (caller[0], code, caller[1], caller[2])
+        row = self.edges.get(key)
+        if row is None:
+            row = self.row(key)
+        row[0] += 1
+        if flags & _SUSPENDABLE:  # the sampler finds a resumed generator's row by its frame
+            if len(self.started_rows) > 100_000:  # generators abandoned before they finished
+                self.started_rows.clear()
+            self.started_rows[id(frame)] = row
+        return row
 
-    def hand_over(self, frame: Any, what: str, state: _ThreadState) -> None:
+    def hand_over(self, frame: Any, what: str) -> None:
         """At the start of a library function that hands work over: remember who handed it, for where it runs."""
         local = frame.f_locals
         if what == "run":  # a pool thread starts a work item: its calls belong to who submitted it
             handed = self.handed.pop(id(local.get("self")), None)
             if handed is not None:
-                state.origin = handed
+                self.origins[threading.current_thread()] = handed
             return
-        caller = self.caller_of(frame.f_back, state.origin)
+        caller = self.caller_of(frame.f_back)
         if caller[0] is None:
             return
         if what == "task":
@@ -197,16 +240,64 @@ class _Table:
             self._bound(self.handed)
             self.handed[id(target)] = (caller[0], caller[1], what)
 
-    def suspend(self, frame: Any, row: list[float]) -> None:
-        """A generator or coroutine of ours yielded: its next resumption adds time to the same row."""
-        if len(self.suspended) > 100_000:  # generators abandoned while suspended
-            self.suspended.clear()
-        self.suspended[id(frame)] = row
-
     @staticmethod
     def _bound(table: dict[int, Any]) -> None:
         if len(table) > 100_000:  # hand-overs that never ran (cancelled tasks): forget them all at once
             table.clear()
+
+    # ---- time -----------------------------------------------------------------------------------------------
+    def sample(self, elapsed: float, skip: int) -> None:
+        """Add ``elapsed`` seconds to every edge on every thread's stack (but thread ``skip``'s): each workspace
+        function's edge (found as when it started), the first call out above it, and the C call the innermost
+        workspace frame is in. An edge on a stack twice (recursion) gets the time once."""
+        threads = {t.ident: t for t in threading.enumerate()}
+        edges, kinds = self.edges, self.kinds
+        for ident, top in sys._current_frames().items():
+            if ident == skip:
+                continue
+            stack = []
+            frame: Any = top
+            while frame is not None:
+                stack.append(frame)
+                frame = frame.f_back
+            thread = threads.get(ident)
+            origin = self.origins.get(thread) if thread is not None else None
+            seen: set[int] = set()
+            below: Any = None  # the nearest workspace frame below the current one
+            previous: Any = None  # the frame directly below the current one
+            previous_kind = OUTSIDE
+            for frame in reversed(stack):
+                code = frame.f_code
+                kind = kinds.get(code, OUTSIDE)
+                row = None
+                if kind == INSIDE:
+                    flags = code.co_flags
+                    if not flags & _CO_OPTIMIZED:
+                        row = edges.get((None, code, 0, "import"))
+                    elif flags & _SUSPENDABLE:
+                        row = self.started_rows.get(id(frame))
+                    elif previous_kind:
+                        row = edges.get((previous.f_code, code, previous.f_lasti, None))
+                    else:
+                        via = previous.f_code if previous is not None else None
+                        if below is not None:
+                            row = edges.get((below.f_code, code, below.f_lasti, via))
+                        elif origin is not None:
+                            row = edges.get((origin[0], code, origin[1], origin[2]))
+                        else:
+                            row = edges.get((None, code, 0, via))
+                elif kind == OUTSIDE and previous_kind:  # a first call out of the workspace
+                    row = edges.get((previous.f_code, code, previous.f_lasti, None))
+                if row is not None and id(row) not in seen:
+                    seen.add(id(row))
+                    row[1] += elapsed
+                if kind:
+                    below = frame
+                previous, previous_kind = frame, kind
+            if previous_kind:  # the innermost frame is ours: it may be waiting for a C function
+                row = self.c_sites.get((previous.f_code, previous.f_lasti))
+                if row is not None and id(row) not in seen:
+                    row[1] += elapsed
 
     # ---- output ---------------------------------------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
@@ -291,136 +382,72 @@ def _name_of_callable(func: Any) -> tuple[str, str, str, int, str]:
     return ("", str(qualname), str(module or "builtins"), 0, "c")
 
 
-class _ThreadState:
-    """Per-thread timing state (both backends): what is running, what is active (recursion), who started the thread."""
-
-    def __init__(self, origin: Caller | None) -> None:
-        self.origin = origin  # who started this thread (for code that runs with nothing of ours below it)
-        self.active: dict[Any, int] = {}  # code -> activations on this thread's stack
-        self.running: dict[Any, tuple[list[float], Any, float]] = {}  # frame -> (row, code, start or -1)
-        self.calling: list[tuple[Any, int, list[float], float]] = []  # C calls: (code, offset, row, start)
-        self.pending: dict[Any, tuple[list[float], float]] = {}  # caller frame -> library call being timed
-
-    def run(self, frame: Any, code: Any, row: list[float]) -> None:
-        """``frame`` of ``code`` starts or resumes; its time counts unless ``code`` is already active (recursion)."""
-        active = self.active
-        depth = active.get(code, 0)
-        active[code] = depth + 1
-        self.running[frame] = (row, code, -1.0 if depth else _perf())
-
-    def stop(self, frame: Any) -> list[float] | None:
-        """``frame`` returns, yields or unwinds: its time is added to its row, which is returned."""
-        entry = self.running.pop(frame, None)
-        if entry is None:
-            return None
-        row, code, started = entry
-        if started >= 0:
-            row[1] += _perf() - started
-        active = self.active
-        depth = active[code] - 1
-        if depth:
-            active[code] = depth
-        else:
-            del active[code]
-        return row
-
-    def c_return(self, code: Any, offset: int) -> None:
-        calling = self.calling
-        if calling:
-            top = calling[-1]
-            if top[0] is code and top[1] == offset:
-                calling.pop()
-                top[2][1] += _perf() - top[3]
-
-
-_perf = time.perf_counter
-
-
 def _resumed(frame: Any, code: Any) -> bool:
     """A generator or coroutine frame continuing after a yield or await (RESUME's argument is 0 only at its start)."""
-    if not code.co_flags & _SUSPENDABLE:
-        return False
     raw = code.co_code
     return bool(raw[frame.f_lasti] == _RESUME and raw[frame.f_lasti + 1] != 0)
 
 
-def _yielded(frame: Any, code: Any) -> bool:
-    return bool(code.co_flags & _SUSPENDABLE) and code.co_code[frame.f_lasti] == _YIELD
-
-
-def _profile_hook(table: _Table, state: _ThreadState) -> Any:
-    """The ``sys.setprofile`` hook of one thread (Python 3.11), a closure over local names: it runs on every call,
-    return and C call of the process, so each attribute lookup saved counts."""
+def _profile_hook(table: _Table) -> Any:
+    """The ``sys.setprofile`` hook (Python 3.11), a closure over local names: it runs on every call, return and C
+    call of the process, so each attribute lookup saved counts. Returns are not looked at: time is sampled."""
     kinds_get = table.kinds.get
     classify = table.classify
-    start_of = table.start_of
+    start = table.start
     edges_get = table.edges.get
     new_row = table.row
     hooks_get = table.hooks.get
-    c_name = table.c_name
+    c_name, c_names = table.c_name, table.c_names
     silent = table.silent
-    running, calling = state.running, state.calling
-    run, stop = state.run, state.stop
-    perf = _perf
 
     def hook(frame: Any, event: str, arg: Any) -> None:
-        code = frame.f_code
-        kind = kinds_get(code)
-        if kind is None:
-            kind = classify(code, frame.f_globals)
         if event == "call":
+            code = frame.f_code
+            kind = kinds_get(code)
+            if kind is None:
+                kind = classify(code, frame.f_globals)
             if kind == INSIDE:
-                flags = code.co_flags
                 back = frame.f_back
-                if flags & _SUSPENDABLE or not flags & _CO_OPTIMIZED:  # generators, coroutines, module bodies
-                    if _resumed(frame, code):
-                        run(frame, code, table.suspended.pop(id(frame), table.overflow))
-                        return
-                    caller = start_of(frame, code, state.origin)
-                    key = (caller[0], code, caller[1], caller[2])
-                elif back is not None and kinds_get(back.f_code):
-                    key = (back.f_code, code, back.f_lasti, None)
-                else:
-                    caller = table.caller_of(back, state.origin)
-                    key = (caller[0], code, caller[1], caller[2])
+                if code.co_flags & _PLAIN_MASK == _CO_OPTIMIZED and back is not None and kinds_get(back.f_code):
+                    key = (back.f_code, code, back.f_lasti, None)  # the common case, inline
+                    row = edges_get(key)
+                    if row is None:
+                        row = new_row(key)
+                    row[0] += 1
+                elif not (code.co_flags & _SUSPENDABLE and _resumed(frame, code)):
+                    start(frame, code)
             elif kind == OUTSIDE:
                 hook_kind = hooks_get(code)
                 if hook_kind is not None:
-                    table.hand_over(frame, hook_kind, state)
+                    table.hand_over(frame, hook_kind)
                 back = frame.f_back
                 if back is None or code in silent or (code.co_flags & _SUSPENDABLE and _resumed(frame, code)):
                     return
                 back_kind = kinds_get(back.f_code)
                 if back_kind is None:
                     back_kind = classify(back.f_code, back.f_globals)
-                if not back_kind:
-                    return
-                key = (back.f_code, code, back.f_lasti, None)  # a first call out of the workspace
-            else:
-                return  # lambdas, comprehensions, class bodies: their calls belong to the enclosing function
-            row = edges_get(key)
-            if row is None:
-                row = new_row(key)
-            row[0] += 1
-            run(frame, code, row)
-        elif event == "return":
-            if running:
-                row = stop(frame)
-                if row is not None and kind == INSIDE and code.co_flags & _SUSPENDABLE and _yielded(frame, code):
-                    table.suspend(frame, row)
-        elif event == "c_call":
-            if kind:
-                name = c_name(arg)
-                if name is not None:
-                    offset = frame.f_lasti
-                    key = (code, name, offset, None)
+                if back_kind:  # a first call out of the workspace
+                    key = (back.f_code, code, back.f_lasti, None)
                     row = edges_get(key)
                     if row is None:
                         row = new_row(key)
                     row[0] += 1
-                    calling.append((code, offset, row, perf()))
-        elif calling:  # c_return, c_exception
-            state.c_return(code, frame.f_lasti)
+        elif event == "c_call":
+            code = frame.f_code
+            kind = kinds_get(code)
+            if kind is None:
+                kind = classify(code, frame.f_globals)
+            if kind:
+                try:
+                    name = c_names[arg]
+                except (KeyError, TypeError):
+                    name = c_name(arg)
+                if name is not None:
+                    key = (code, name, frame.f_lasti, None)
+                    row = edges_get(key)
+                    if row is None:
+                        row = new_row(key)
+                    row[0] += 1
 
     return hook
 
@@ -429,22 +456,13 @@ _BUILTIN_CALLABLES = (types.BuiltinFunctionType, types.MethodDescriptorType, typ
 
 
 class _Monitoring:
-    """``sys.monitoring`` (Python >= 3.12). PY_START is global and disabled, location by location, where code outside
-    the roots starts; returns, yields, resumptions and calls are enabled per code object, only for workspace code
-    and for the library functions it calls (to time them). A call site whose callee is workspace code (recorded
-    where it starts) or a builtin that is not recorded is disabled after its first call."""
+    """``sys.monitoring`` (Python >= 3.12): PY_START is global and disabled, location by location, where code outside
+    the roots starts; CALL is enabled per code object for workspace code, and disabled at call sites whose callee is
+    workspace code (counted where it starts) or a builtin that is not recorded."""
 
     def __init__(self, table: _Table) -> None:
         self.table = table
-        self.local = threading.local()
         self.mon: Any = sys.monitoring  # type: ignore[attr-defined,unused-ignore]
-        events = self.mon.events
-        self.events = events
-        calls = events.CALL | events.C_RETURN | events.C_RAISE  # C_RETURN and C_RAISE come only with CALL
-        self.inside_events = events.PY_RESUME | events.PY_RETURN | events.PY_YIELD | calls
-        self.transparent_events = calls
-        self.timed_events = events.PY_RETURN | events.PY_YIELD
-        self.timed: set[Any] = set()  # library code objects whose returns are monitored
         self.tool = self._tool_id()
 
     def _tool_id(self) -> int:
@@ -456,20 +474,10 @@ class _Monitoring:
         raise RuntimeError("no free sys.monitoring tool id")
 
     def start(self) -> None:
-        mon, events = self.mon, self.events
-        callbacks = {
-            events.PY_START: self._py_start(),
-            events.PY_RESUME: self.py_resume,
-            events.PY_RETURN: self._py_return(),
-            events.PY_YIELD: self.py_yield,
-            events.PY_UNWIND: self.py_unwind,
-            events.CALL: self._call(),
-            events.C_RETURN: self.c_return,
-            events.C_RAISE: self.c_return,
-        }
-        for event, callback in callbacks.items():
-            mon.register_callback(self.tool, event, callback)
-        mon.set_events(self.tool, events.PY_START | events.PY_UNWIND)
+        mon, events = self.mon, self.mon.events
+        mon.register_callback(self.tool, events.PY_START, self._py_start())
+        mon.register_callback(self.tool, events.CALL, self._call())
+        mon.set_events(self.tool, events.PY_START)
 
     def stop(self) -> None:
         self.mon.set_events(self.tool, 0)
@@ -477,171 +485,94 @@ class _Monitoring:
             self.mon.set_local_events(self.tool, code, 0)
         self.mon.free_tool_id(self.tool)
 
-    def _state(self) -> _ThreadState:
-        try:
-            state: _ThreadState = self.local.state
-        except AttributeError:
-            state = self.local.state = _ThreadState(_thread_origin(self.table))
-        return state
-
     def _classify(self, code: Any, module_globals: dict[str, Any]) -> int:
         kind = self.table.classify(code, module_globals)
         if kind:
-            local = self.inside_events if kind == INSIDE else self.transparent_events
-            self.mon.set_local_events(self.tool, code, local)
+            self.mon.set_local_events(self.tool, code, self.mon.events.CALL)
         return kind
 
     def _py_start(self) -> Any:
-        table, local, state_of = self.table, self.local, self._state
-        kinds_get, edges_get, new_row = table.kinds.get, table.edges.get, table.row
+        table, kinds_get, start = self.table, self.table.kinds.get, self.table.start
+        edges_get, new_row = table.edges.get, table.row
         disable, getframe = self.mon.DISABLE, sys._getframe
 
         def py_start(code: Any, offset: int) -> Any:
             kind = kinds_get(code)
-            if kind != INSIDE:
-                if kind is None:
-                    kind = self._classify(code, getframe(1).f_globals)
-                if kind != INSIDE:
-                    hook = table.hooks.get(code) if kind == OUTSIDE else None
-                    if hook is None:
-                        return disable
-                    table.hand_over(getframe(1), hook, state_of())
+            if kind == INSIDE:
+                frame = getframe(1)
+                back = frame.f_back
+                # the common case, inline: a plain function called directly by workspace code
+                if code.co_flags & _PLAIN_MASK == _CO_OPTIMIZED and back is not None and kinds_get(back.f_code):
+                    key = (back.f_code, code, back.f_lasti, None)
+                    row = edges_get(key)
+                    if row is None:
+                        row = new_row(key)
+                    row[0] += 1
+                else:
+                    start(frame, code)
+                return None
+            if kind is None:
+                frame = getframe(1)
+                kind = self._classify(code, frame.f_globals)
+                if kind == INSIDE:
+                    start(frame, code)
                     return None
-            frame = getframe(1)
-            try:
-                state = local.state
-            except AttributeError:
-                state = state_of()
-            back = frame.f_back
-            flags = code.co_flags
-            if flags & _SUSPENDABLE or not flags & _CO_OPTIMIZED:  # generators, coroutines, module bodies
-                caller = table.start_of(frame, code, state.origin)
-                key = (caller[0], code, caller[1], caller[2])
-            elif back is not None and kinds_get(back.f_code):
-                key = (back.f_code, code, back.f_lasti, None)
-            else:
-                caller = table.caller_of(back, state.origin)
-                key = (caller[0], code, caller[1], caller[2])
-            row = edges_get(key)
-            if row is None:
-                row = new_row(key)
-            row[0] += 1
-            state.run(frame, code, row)
-            return None
+            if kind == OUTSIDE:
+                hook = table.hooks.get(code)
+                if hook is not None:
+                    table.hand_over(getframe(1), hook)
+                    return None
+            return disable
 
         return py_start
 
-    def py_resume(self, code: Any, offset: int) -> Any:
-        if self.table.kinds.get(code) == INSIDE:
-            frame = sys._getframe(1)
-            self._state().run(frame, code, self.table.suspended.pop(id(frame), self.table.overflow))
-        return None
-
-    def _py_return(self) -> Any:
-        local, state_of, timed, getframe = self.local, self._state, self.timed, sys._getframe
-
-        def py_return(code: Any, offset: int, value: Any) -> Any:
-            try:
-                state = local.state
-            except AttributeError:
-                state = state_of()
-            frame = getframe(1)
-            if state.stop(frame) is None and code in timed:
-                self._library_returned(state, frame)
-            return None
-
-        return py_return
-
-    def py_yield(self, code: Any, offset: int, value: Any) -> Any:
-        frame = sys._getframe(1)
-        state = self._state()
-        row = state.stop(frame)
-        if row is not None:
-            self.table.suspend(frame, row)
-        elif code in self.timed:
-            self._library_returned(state, frame)
-        return None
-
-    def py_unwind(self, code: Any, offset: int, exc: BaseException) -> None:
-        if code in self.timed or self.table.kinds.get(code) == INSIDE:  # cannot be disabled: exceptions only
-            frame = sys._getframe(1)
-            state = self._state()
-            if state.stop(frame) is None and code in self.timed:
-                self._library_returned(state, frame)
-
-    @staticmethod
-    def _library_returned(state: _ThreadState, frame: Any) -> None:
-        back = frame.f_back
-        pending = state.pending.pop(back, None) if back is not None else None
-        if pending is not None:
-            pending[0][1] += _perf() - pending[1]
-
     def _call(self) -> Any:
-        table, local, state_of = self.table, self.local, self._state
+        table = self.table
         kinds_get, edges_get, new_row, c_name = table.kinds.get, table.edges.get, table.row, table.c_name
-        disable, getframe = self.mon.DISABLE, sys._getframe
+        c_names = table.c_names
+        disable = self.mon.DISABLE
         builtin_types = _BUILTIN_CALLABLES
 
         def call(code: Any, offset: int, func: Any, arg0: Any) -> Any:
             if type(func) in builtin_types:
-                name = c_name(func)
+                try:
+                    name = c_names[func]
+                except (KeyError, TypeError):
+                    name = c_name(func)
                 if name is None:
                     return disable  # len, isinstance, str methods...: not recorded
                 key = (code, name, offset, None)
-                row = edges_get(key)
-                if row is None:
-                    row = new_row(key)
-                row[0] += 1
-                try:
-                    state = local.state
-                except AttributeError:
-                    state = state_of()
-                state.calling.append((code, offset, row, _perf()))
-                return None
-            if isinstance(func, type):
-                func = getattr(func, "__init__", None)  # a class call runs its __init__ (as with setprofile)
-            target = getattr(func, "__code__", None)
-            if target is None:
-                return None
-            kind = kinds_get(target)
-            if kind is None:
-                kind = self._classify(target, getattr(func, "__globals__", {}))
-            if kind or target in table.silent:
-                return disable  # workspace code (recorded where it starts) or the import machinery
-            key = (code, target, offset, None)
+            else:
+                if isinstance(func, type):
+                    func = getattr(func, "__init__", None)  # a class call runs its __init__ (as with setprofile)
+                target = getattr(func, "__code__", None)
+                if target is None:
+                    return None
+                kind = kinds_get(target)
+                if kind is None:
+                    kind = self._classify(target, getattr(func, "__globals__", {}))
+                if kind or target in table.silent:
+                    return disable  # workspace code (counted where it starts) or the import machinery
+                key = (code, target, offset, None)
             row = edges_get(key)
             if row is None:
                 row = new_row(key)
             row[0] += 1
-            if target not in self.timed:
-                self.timed.add(target)
-                self.mon.set_local_events(self.tool, target, self.timed_events)
-            state_of().pending[getframe(1)] = (row, _perf())
             return None
 
         return call
 
-    def c_return(self, code: Any, offset: int, func: Any, arg0: Any) -> Any:
-        try:
-            state: _ThreadState = self.local.state
-        except AttributeError:
-            return None
-        state.c_return(code, offset)
-        return None
-
-
-def _thread_origin(table: _Table) -> Caller | None:
-    """Who started the current thread (``Thread.start`` was called from workspace code), if anyone."""
-    handed = table.handed.pop(id(threading.current_thread()), None)
-    return handed
-
 
 class _Session:
-    """What ``install`` sets up in one process: the table, the hooks, the writer thread, fork and exit handling."""
+    """What ``install`` sets up in one process: the table, the hooks, the sampling and writing thread, fork and exit
+    handling."""
 
-    def __init__(self, roots: list[str], out_dir: str, max_edges: int, backend: str, flush: float) -> None:
+    def __init__(
+        self, roots: list[str], out_dir: str, max_edges: int, backend: str, flush: float, sample: float
+    ) -> None:
         self.table = _Table(roots, out_dir, max_edges, backend)
         self.flush = flush
+        self.period = sample
         self.monitoring: _Monitoring | None = None
         self.stopped = threading.Event()
 
@@ -650,39 +581,47 @@ class _Session:
             self.monitoring = _Monitoring(self.table)
             self.monitoring.start()
         else:
-            threading.setprofile(self._thread_hook)
-            sys.setprofile(_profile_hook(self.table, _ThreadState(None)))
-        self._start_writer()
+            hook = _profile_hook(self.table)
+            threading.setprofile(hook)
+            sys.setprofile(hook)
+        self._start_sampler()
         atexit.register(self.finish)
         os.register_at_fork(after_in_child=self._forked)
 
-    def _thread_hook(self, frame: Any, event: str, arg: Any) -> None:
-        """The first profile event of a new thread: install that thread's own hook, then handle the event."""
-        hook = _profile_hook(self.table, _ThreadState(_thread_origin(self.table)))
-        sys.setprofile(hook)
-        hook(frame, event, arg)
-
-    def _start_writer(self) -> None:
-        thread = threading.Thread(target=self._write_periodically, name="trace-advisor-recorder", daemon=True)
+    def _start_sampler(self) -> None:
+        thread = threading.Thread(target=self._sample, name="trace-advisor-recorder", daemon=True)
         thread.start()
 
-    def _write_periodically(self) -> None:
+    def _sample(self) -> None:
         if self.monitoring is None:
             sys.setprofile(None)  # this thread is ours: not recorded
-        while not self.stopped.wait(self.flush):
-            self.table.write()
+        me = threading.get_ident()
+        last = written = time.perf_counter()
+        while not self.stopped.wait(self.period):
+            now = time.perf_counter()
+            try:
+                self.table.sample(now - last, me)
+            except Exception as exc:  # noqa: BLE001 - never let the recorder break the user's program
+                sys.stderr.write(f"trace-advisor recorder: sampling stopped: {exc!r}\n")
+                return
+            last = now
+            if now - written >= self.flush:
+                self.table.write()
+                written = now
 
     def _forked(self) -> None:
-        """In a forked child: a fresh table (the parent writes its own) and a new writer thread."""
+        """In a forked child: a fresh table (the parent writes its own) and a new sampling thread."""
         table = self.table
         table.edges = {}
+        table.c_sites = {}
+        table.started_rows = {}
         table.pid = os.getpid()
         table.dropped = 0
         table.version, table.written = 0, -1
         table.lock = threading.Lock()
         table.started = time.time()
         self.stopped = threading.Event()
-        self._start_writer()
+        self._start_sampler()
 
     def finish(self) -> None:
         self.stopped.set()
@@ -703,9 +642,9 @@ def install_from_environment() -> bool:
     backend = os.environ.get(ENV_BACKEND) or ("monitoring" if sys.version_info >= (3, 12) else "setprofile")
     if backend == "monitoring" and sys.version_info < (3, 12):
         backend = "setprofile"
-    _Session(
-        roots, out_dir, _number(ENV_MAX_EDGES, DEFAULT_MAX_EDGES), backend, _number(ENV_FLUSH, FLUSH_SECONDS)
-    ).start()
+    max_edges = _number(ENV_MAX_EDGES, DEFAULT_MAX_EDGES)
+    flush, sample = _number(ENV_FLUSH, FLUSH_SECONDS), _number(ENV_SAMPLE, SAMPLE_SECONDS)
+    _Session(roots, out_dir, max_edges, backend, flush, sample).start()
     return True
 
 
