@@ -144,7 +144,7 @@ def test_module_bodies_are_imports_not_calls(recorded: Recorded) -> None:
 def test_merged_json_marks_each_edge(recorded: Recorded) -> None:
     result = run_cli(".", cwd=recorded.root, cache=recorded.cache)
     assert result.returncode == 0, result.stderr
-    assert "merging calls observed by" in result.stderr
+    assert "using the calls observed by" in result.stderr
     functions = json.loads(result.stdout)["functions"]
 
     def edge(caller: str, callee: str) -> dict[str, object]:
@@ -329,7 +329,7 @@ def test_recommendations_use_observed_calls_as_evidence(recorded: Recorded) -> N
     # a hot path: 2,000 calls in the recorded run, with the figures in the rationale
     line_total = seen["shop.orders:line_total"]
     assert line_total["rationale"].startswith("Hot path: observed 2,000 calls, ")
-    assert "of the recorded `python -m pytest -q -p no:cacheprovider`)" in line_total["rationale"]
+    assert "`python -m pytest -q -p no:cacheprovider`" in line_total["rationale"]
     assert line_total["confidence"] > static.get("shop.orders:line_total", {"confidence": 0})["confidence"]
 
 

@@ -1,4 +1,4 @@
-"""The ``trace-advisor`` command: dispatches to one module per subcommand (calls, analyze, apply, coverage)."""
+"""The ``trace-advisor`` command: dispatches to one module per subcommand (calls, analyze, apply, coverage, mcp)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ SUBCOMMANDS = {
     "analyze": "Recommend where spans belong and write a report.",
     "apply": "Insert spans into the source (or print the diff).",
     "coverage": "Report which functions that deserve a span have one; fail CI only on regressions.",
+    "mcp": "Serve the tools to coding agents over stdio (Model Context Protocol).",
 }
 
 EXIT_OK = 0

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from trace_advisor.cli import common
+from trace_advisor.cli import common, observe
 from trace_advisor.config_model import PRIORITY_NAMES, Config
 
 if TYPE_CHECKING:
     from trace_advisor.advise.provider import Provider
-    from trace_advisor.index import Index
-    from trace_advisor.record.observed import ObservedGraph
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
 FORMATS = ("json", "md", "sarif", "html")
@@ -41,13 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", metavar="ID", help="model id for --provider bedrock/openai")
     parser.add_argument("--template", type=Path, metavar="FILE", help="Jinja2 template for the md format")
     common.add_config_arguments(parser)
-    parser.add_argument(
-        "--recording",
-        type=Path,
-        metavar="FILE",
-        help="calls observed by `calls --record` to use as evidence (default: the workspace's, when there is one)",
-    )
-    parser.add_argument("--no-recording", action="store_true", help="use the static call graph alone")
+    observe.add_recording_arguments(parser)
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
 
 
@@ -96,15 +87,14 @@ def _overrides(args: argparse.Namespace) -> dict[str, object]:
 
 
 def _load_config(args: argparse.Namespace, project: Path) -> Config:
+    from trace_advisor.request_config import RequestConfigError, only_priorities
+
     config = common.load_cli_config(args, project, _overrides(args))
     if args.priorities:
-        wanted = [p.strip() for p in args.priorities.split(",") if p.strip()]
-        unknown = [p for p in wanted if p not in config.priorities]
-        if unknown or not wanted:
-            raise common.UsageError(
-                f"unknown priorities: {', '.join(unknown) or '(none given)'} (known: {', '.join(config.priorities)})"
-            )
-        config = dataclasses.replace(config, priorities={p: config.priorities[p] for p in wanted})
+        try:
+            config = only_priorities(config, args.priorities.split(","))
+        except RequestConfigError as exc:
+            raise common.UsageError(str(exc)) from None
     return config
 
 
@@ -129,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, err: TextIO) -> int:
     from trace_advisor.analysis import analyze
     from trace_advisor.config import find_project_root
+    from trace_advisor.lookup import is_under
     from trace_advisor.report import ReportError, render, validate_template, write_report
 
     common.check_paths(args.paths)
@@ -147,9 +138,9 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     folders = sorted({p if p.is_dir() else p.parent for p in paths})
     roots = [f for f in folders if not any(f != other and f.is_relative_to(other) for other in folders)]
     index = common.open_index(config, roots, args)
-    observed = recorded_calls(args, index, find_project_root(paths[0]), err)
+    observed = observe.observed_graph(args, index, find_project_root(paths[0]), err)
     index.build(progress=progress.phase("indexing"))
-    files = [f for f in index.files() if _selected(f.resolve(), paths) and (changed is None or f.resolve() in changed)]
+    files = [f for f in index.files() if is_under(f.resolve(), paths) and (changed is None or f.resolve() in changed)]
     result = analyze(index, config, files, provider=provider, progress=progress.phase("analysing"))
     try:
         text = render(result, fmt, graph=index.graph(), config=config, observed=observed)
@@ -169,31 +160,6 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     if args.fail_on is not None and any(r.confidence >= args.fail_on for r in result.recommendations):
         return EXIT_FINDINGS
     return EXIT_OK
-
-
-def recorded_calls(args: argparse.Namespace, index: Index, project: Path, err: TextIO) -> ObservedGraph | None:
-    """Point the index at the recording the analysis uses as evidence, and return it (None: none)."""
-    from trace_advisor.record.observed import RecordingWatch
-    from trace_advisor.record.recording import RecordingError, default_path, load
-
-    if args.no_recording:
-        return None
-    path = args.recording or default_path(project)
-    if args.recording is not None:
-        try:
-            load(path)
-        except RecordingError as exc:
-            raise common.UsageError(str(exc)) from None
-    watch = index.extension(RecordingWatch)
-    watch.use(path)
-    found = watch.graph()
-    if found is not None and not args.quiet:
-        err.write(f"trace-advisor: using the calls observed by `{' '.join(found.recording.command)}` ({path})\n")
-    return found
-
-
-def _selected(file: Path, paths: Sequence[Path]) -> bool:
-    return any(file == p or (p.is_dir() and file.is_relative_to(p)) for p in paths)
 
 
 def _summary(result: object, requested: int, output: Path | None) -> str:

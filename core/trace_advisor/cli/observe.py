@@ -14,7 +14,7 @@ from trace_advisor.config import find_project_root
 from trace_advisor.index import Index
 from trace_advisor.record import recording as recordings
 from trace_advisor.record.compare import Comparison, compare
-from trace_advisor.record.observed import ObservedGraph
+from trace_advisor.record.observed import ObservedGraph, RecordingWatch
 from trace_advisor.record.recording import Recording, RecordingError
 from trace_advisor.record.runner import CommandError, run_recorded
 
@@ -41,13 +41,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="print the static graph's recall against a recording (default: the workspace's), per module, "
         "with why each missed call was missed",
     )
-    group.add_argument(
+    add_recording_arguments(group)
+
+
+def add_recording_arguments(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """``--recording FILE`` and ``--no-recording``: which recording ``calls`` merges and ``analyze`` uses."""
+    parser.add_argument(
         "--recording",
         type=Path,
         metavar="FILE",
-        help="merge the calls observed in this recording (default: the workspace's, when --record made one)",
+        help="calls observed by `calls --record` to use (default: the workspace's recording, when there is one)",
     )
-    group.add_argument("--no-recording", action="store_true", help="show the static graph alone")
+    parser.add_argument("--no-recording", action="store_true", help="use the static call graph alone")
 
 
 def check(args: argparse.Namespace) -> None:
@@ -123,25 +128,21 @@ def _summary(result: Recording, index: Index, unreadable: int, target: Path) -> 
     )
 
 
-def observed_graph(args: argparse.Namespace, path: Path, err: TextIO) -> ObservedGraph | None:
-    """The recording to merge: ``--recording FILE``, else the workspace's own when it exists; None with
-    ``--no-recording``. A named recording that cannot be read is a usage error; the default one is only skipped."""
+def observed_graph(args: argparse.Namespace, index: Index, project: Path, err: TextIO) -> ObservedGraph | None:
+    """Point the index at the recording to use and return it: ``--recording FILE`` (a usage error when it cannot be
+    read), else the workspace's own when there is one; None with ``--no-recording``. A note on stderr says which."""
     if args.no_recording:
         return None
+    path = args.recording or recordings.default_path(project)
     if args.recording is not None:
-        return ObservedGraph(_load(args.recording))
-    default = recordings.default_path(find_project_root(path))
-    if not default.is_file():
-        return None
-    try:
-        found = recordings.load(default)
-    except RecordingError as exc:
-        err.write(f"trace-advisor: warning: ignoring the workspace's recording: {exc}\n")
-        return None
-    err.write(
-        f"trace-advisor: merging calls observed by `{' '.join(found.command)}` ({default}; --no-recording: off)\n"
-    )
-    return ObservedGraph(found)
+        _load(path)
+    watch = index.extension(RecordingWatch)
+    watch.use(path)
+    found = watch.graph()
+    if found is not None and not getattr(args, "quiet", False):
+        command = " ".join(found.recording.command)
+        err.write(f"trace-advisor: using the calls observed by `{command}` ({path}; --no-recording: off)\n")
+    return found
 
 
 def _load(path: Path) -> Recording:

@@ -25,10 +25,10 @@ def detect(ctx: FunctionContext) -> list[Signal]:
 
 def figures(observed: ObservedFacts) -> str:
     """``observed 12,345 calls, 2.31 s cumulative (18% of `pytest -x`)`` for rationales."""
-    text = (
-        f"observed {observed.calls:,} call{'s' if observed.calls != 1 else ''}, {_seconds(observed.seconds)} cumulative"
-    )
-    return text + f" ({observed.share:.0%} of the recorded `{observed.command}`)" if observed.share >= 0.005 else text
+    calls = f"observed {observed.calls:,} call{'s' if observed.calls != 1 else ''}"
+    if observed.share >= 0.005:
+        return f"{calls}, {_seconds(observed.seconds)} cumulative ({observed.share:.0%} of `{observed.command}`)"
+    return f"{calls}, {_seconds(observed.seconds)} cumulative, in `{observed.command}`"
 
 
 def _hot_path(ctx: FunctionContext, observed: ObservedFacts) -> Signal | None:
