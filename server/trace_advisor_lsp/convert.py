@@ -113,11 +113,9 @@ class Converter:
         return types.WorkspaceEdit(document_changes=[change])
 
     # ---- call hierarchy --------------------------------------------------------------------------------------
-    def hierarchy_item(
-        self, definition: Definition, root: str = "", detail: str | None = None
-    ) -> types.CallHierarchyItem:
+    def hierarchy_item(self, definition: Definition, root: str = "", detail: str = "") -> types.CallHierarchyItem:
         """``root`` (the workspace folder) goes into ``data`` so items outside every folder stay navigable;
-        ``detail`` replaces the symbol id shown beside the name (e.g. what was observed of the call)."""
+        ``detail`` defaults to the symbol id."""
         module, _, qualname = definition.symbol.partition(":")
         return types.CallHierarchyItem(
             name=qualname.rsplit(".", 1)[-1] if definition.kind != "module" else module,
@@ -125,7 +123,7 @@ class Converter:
             uri=path_to_uri(definition.file),
             range=self.range(definition.file, definition.range),
             selection_range=self.range(definition.file, definition.name_range),
-            detail=detail or f"{module}:{qualname}",
+            detail=detail or definition.symbol,
             data={"symbol": definition.symbol, "root": root},
         )
 

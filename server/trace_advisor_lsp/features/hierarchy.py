@@ -1,55 +1,63 @@
-"""Call hierarchy across the workspace: prepare, incoming calls (callers) and outgoing calls (callees)."""
+"""Call hierarchy across the workspace: prepare (the symbol under the cursor), incoming calls (callers) and outgoing
+calls (every callee of the call graph: workspace code, code outside it, or a generated stub when it has no source)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from lsprotocol import types
 from trace_advisor.index import Index
 from trace_advisor.model import CallEdge, Range, SymbolId
+from trace_advisor.navigation import Located, locate, symbols_at
 from trace_advisor.record import observed
+from trace_advisor.stubs import Stubs
 
 from trace_advisor_lsp import convert
 from trace_advisor_lsp.convert import Converter
 from trace_advisor_lsp.server import TraceAdvisorServer
 
 T = TypeVar("T")
-DefinitionOf = Callable[[SymbolId], Any]
 
 
 async def prepare_call_hierarchy(
     ls: TraceAdvisorServer, params: types.CallHierarchyPrepareParams
 ) -> list[types.CallHierarchyItem] | None:
-    """The function, method or class whose definition contains the cursor."""
-    target = ls.projects.target(params.text_document.uri)
+    """On a called name, one item per resolved target; on a def/class name, that definition; elsewhere, the
+    enclosing function, or the module body (a Module item) in module-level code."""
+    uri = params.text_document.uri
+    target = await ls.documents.ready(uri)
     if target is None:
         return None
-    project, path, index = target.project, target.path, target.index
-    conv = ls.documents.converter(project)
+    path, index, root = target.path, target.index, str(target.project.root)
+    conv, stubs, current = ls.documents.converter(target.project), ls.documents.stubs, ls.documents.current_text(uri)
 
-    def job() -> list[types.CallHierarchyItem] | None:
-        definition = index.definition_at(Path(path), conv.to_core(path, params.position))
-        return [conv.hierarchy_item(definition, str(project.root))] if definition is not None else None
+    def job() -> list[types.CallHierarchyItem]:
+        current()
+        at = symbols_at(index, Path(path), conv.to_core(path, params.position))
+        found = (locate(index, symbol, stubs) for symbol in at.symbols)
+        return [as_item(conv, located, root) for located in found if located is not None]
 
-    return await ls.engine.run(job)
+    return await ls.engine.run(job) or None
 
 
 async def incoming_calls(
     ls: TraceAdvisorServer, params: types.CallHierarchyIncomingCallsParams
 ) -> list[types.CallHierarchyIncomingCall] | None:
-    """Every caller in the workspace, with the call sites inside the caller."""
+    """Every caller in the workspace (functions and module bodies), with the call sites inside the caller."""
 
-    def build(conv: Converter, root: str, index: Index, symbol: SymbolId) -> list[Any]:
+    def build(
+        conv: Converter, index: Index, stubs: Stubs, root: str, symbol: SymbolId
+    ) -> list[types.CallHierarchyIncomingCall]:
         calls = []
         for caller in observed.incoming(index.graph().callers(symbol), _observed(index), symbol):
-            definition = index.definition(caller.symbol)
-            if definition is not None:
-                ranges = [conv.range(definition.file, e.range) for e in caller.edges]
-                ranges += _observed_ranges(conv, index, definition.file, caller, ranges)
-                item = conv.hierarchy_item(definition, root, _detail(caller))
-                calls.append(convert.incoming_call(item, ranges))
+            located = locate(index, caller.symbol, stubs)
+            if located is not None:
+                file = located.definition.file
+                ranges = [conv.range(file, e.range) for e in caller.edges]
+                ranges += _observed_ranges(conv, index, file, caller, ranges)
+                calls.append(convert.incoming_call(as_item(conv, located, root, caller), ranges))
         return calls
 
     return await _calls(ls, params.item, build)
@@ -58,48 +66,39 @@ async def incoming_calls(
 async def outgoing_calls(
     ls: TraceAdvisorServer, params: types.CallHierarchyOutgoingCallsParams
 ) -> list[types.CallHierarchyOutgoingCall] | None:
-    """Every callee whose source is indexed or on a search path, with the call sites in this function."""
+    """Every callee the call graph has for this function or module body, with the call sites in it."""
     caller_file = convert.uri_to_path(params.item.uri) or ""
 
-    def build(conv: Converter, root: str, index: Index, symbol: SymbolId) -> list[Any]:
+    def build(
+        conv: Converter, index: Index, stubs: Stubs, root: str, symbol: SymbolId
+    ) -> list[types.CallHierarchyOutgoingCall]:
         calls = []
         for callee in observed.outgoing(index.graph().callees(symbol), _observed(index), symbol):
-            definition = index.definition(callee.symbol)
-            if definition is not None:
+            located = locate(index, callee.symbol, stubs)
+            if located is not None:
                 ranges = [conv.range(caller_file, e.range) for e in callee.edges]
                 ranges += _observed_ranges(conv, index, caller_file, callee, ranges)
-                item = conv.hierarchy_item(definition, root, _detail(callee))
-                calls.append(convert.outgoing_call(item, ranges))
+                calls.append(convert.outgoing_call(as_item(conv, located, root, callee), ranges))
         return calls
 
     return await _calls(ls, params.item, build)
 
 
-async def _calls(
-    ls: TraceAdvisorServer,
-    item: types.CallHierarchyItem,
-    build: Callable[[Converter, str, Index, SymbolId], list[T]],
-) -> list[T] | None:
-    data = item.data if isinstance(item.data, dict) else {}
-    symbol, target = data.get("symbol"), ls.projects.target(item.uri)
-    # an item outside every folder (a search-path module) belongs to the folder that produced it
-    project = target.project if target is not None else ls.projects.get(Path(str(data.get("root", ""))))
-    index = project.index if project is not None else None
-    if symbol is None or project is None or index is None:
-        return None
-    conv, root = ls.documents.converter(project), str(project.root)
-    return await ls.engine.run(lambda: build(conv, root, index, symbol))
+def as_item(
+    conv: Converter, located: Located, root: str, call: observed.HierarchyCall | None = None
+) -> types.CallHierarchyItem:
+    """The item of a located definition; for a call that ran, its detail says how often (``observed 12×``, with
+    ``(not in the static graph)`` when static analysis does not have it)."""
+    detail = located.detail
+    if call is not None and call.observed:
+        seen = f"observed {call.count:,}×" + ("" if call.edges else " (not in the static graph)")
+        detail = f"{detail} · {seen}" if detail else seen
+    return conv.hierarchy_item(located.definition, root, detail)
 
 
 def _observed(index: Index) -> observed.ObservedGraph | None:
+    """The calls of the folder's recording (``trace-advisor calls --record``), if it has one."""
     return index.extension(observed.RecordingWatch).graph()
-
-
-def _detail(call: observed.HierarchyCall) -> str | None:
-    """``observed 12×`` for a call seen at run time (with ``only`` when static analysis does not have it)."""
-    if not call.observed:
-        return None
-    return f"observed {call.count:,}×" + ("" if call.edges else " (not in the static graph)")
 
 
 def _observed_ranges(
@@ -107,14 +106,31 @@ def _observed_ranges(
 ) -> list[types.Range]:
     """The caller's lines where observed calls happened and that no static call site already covers."""
     covered = {r.start.line for r in static}
-    text = index.source(Path(file)) or ""
-    lines = text.splitlines()
+    lines = (index.source(Path(file)) or "").splitlines()
     ranges = []
     for line in sorted({c.line for c in call.observed if c.line and c.line - 1 not in covered}):
         source = lines[line - 1] if 0 < line <= len(lines) else ""
         start = len(source) - len(source.lstrip())
         ranges.append(conv.range(file, Range.of(line, start, line, len(source.rstrip()))))
     return ranges
+
+
+async def _calls(
+    ls: TraceAdvisorServer,
+    item: types.CallHierarchyItem,
+    build: Callable[[Converter, Index, Stubs, str, SymbolId], list[T]],
+) -> list[T] | None:
+    data = item.data if isinstance(item.data, dict) else {}
+    symbol = data.get("symbol")
+    # an item outside every folder (search path, stdlib, stub) belongs to the folder that produced it
+    project = ls.projects.for_path(convert.uri_to_path(item.uri) or "") or ls.projects.get(Path(str(data.get("root"))))
+    if not isinstance(symbol, str) or project is None:
+        return None
+    index = await ls.documents.ready_index(project)
+    if index is None:
+        return None
+    conv, stubs, root = ls.documents.converter(project), ls.documents.stubs, str(project.root)
+    return await ls.engine.run(lambda: build(conv, index, stubs, root, symbol))
 
 
 def group(edges: tuple[CallEdge, ...], key: Callable[[CallEdge], SymbolId]) -> dict[SymbolId, list[CallEdge]]:
