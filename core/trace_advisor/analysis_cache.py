@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from trace_advisor.advise.local import Verdict
@@ -18,7 +18,9 @@ from trace_advisor.config_model import Config
 from trace_advisor.detect.context import FunctionContext, FunctionDef, GraphFacts, ModuleFacts
 from trace_advisor.detect.findings import Signal
 from trace_advisor.detect.instrumentation import InstalledInstrumentations
-from trace_advisor.model import Problem, Recommendation, SymbolId
+from trace_advisor.model import Problem, Recommendation, SymbolId, SyntaxProblem
+from trace_advisor.parsing import parse_text
+from trace_advisor.sourcefiles import syntax_problem
 
 _MAX_MODULES = 64  # parsed modules kept between runs (the edited files and the modules their callees live in)
 _MAX_FILES = 32  # files whose per-function results are kept (the recently edited ones)
@@ -129,14 +131,16 @@ class AnalysisCache:
 
 
 def parse_module(path: Path, text: str, module: str) -> ModuleFacts | Problem:
-    """The detectors' facts of one module's text, or why it cannot be analysed."""
+    """The detectors' facts of one module's text, or why it cannot be analysed (the index's parse problem)."""
+    tree = parse_text(text, str(path))
+    if isinstance(tree, SyntaxProblem):
+        problem = syntax_problem(tree, str(path))
+        assert problem is not None
+        return replace(problem, message=f"skipped: {problem.message}")
     try:
-        return module_facts(path, text, module, ast.parse(text, filename=str(path)))
-    except (SyntaxError, ValueError) as exc:
-        line = getattr(exc, "lineno", None)
-        return Problem(f"skipped, cannot parse: {getattr(exc, 'msg', exc)}", str(path), line, "error")
+        return module_facts(path, text, module, tree)
     except (RecursionError, MemoryError):
-        return Problem("skipped, nested too deeply to analyse", str(path), None, "error")
+        return Problem("skipped, nested too deeply to analyse", str(path), None, "error", "unparsed")
 
 
 def module_facts(path: Path, text: str, module: str, tree: ast.Module) -> ModuleFacts:

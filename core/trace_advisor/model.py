@@ -104,6 +104,8 @@ class SyntaxProblem:
     message: str
     line: int | None = None
     column: int | None = None
+    # the newer Python syntax the failing line uses ("type parameters (PEP 695, Python 3.12)"), when recognised
+    newer_syntax: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +242,11 @@ class TextEdit:
     new_text: str
 
 
+# Why a file is left out of a run: unparsed (syntax, decoding), newer-syntax (valid for a newer Python than the one
+# running trace-advisor), unreadable, too-large; "other" for everything that does not lose a file.
+ProblemKind = Literal["unparsed", "newer-syntax", "unreadable", "too-large", "other"]
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """Something the user should know about a file or the run (unparseable file, model failure...)."""
@@ -248,6 +255,7 @@ class Problem:
     file: str | None = None
     line: int | None = None
     severity: Literal["error", "warning", "info"] = "warning"
+    kind: ProblemKind = "other"
 
 
 @dataclass(frozen=True, slots=True)

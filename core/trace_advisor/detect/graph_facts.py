@@ -7,7 +7,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from trace_advisor.detect.context import GraphFacts, ObservedFacts, ObservedIo
-from trace_advisor.model import CallEdge, SymbolId
+from trace_advisor.model import CallEdge, SymbolId, split_symbol
+from trace_advisor.workspace import is_test_module
 
 if TYPE_CHECKING:
     from trace_advisor.record.observed import ObservedGraph
@@ -67,7 +68,7 @@ class GraphFactsBuilder:
                     forever.add(edge.callee)
         return GraphFacts(
             edges={e.range: e for e in edges},
-            callers=tuple(e.caller for e in self.graph.callers(symbol)),
+            callers=tuple(e.caller for e in self.graph.callers(symbol) if not _from_tests(e.caller)),
             reachable_from_entry=self.graph.reachable(symbol),
             callee_io=callee_io,
             callee_forever=frozenset(forever),
@@ -98,3 +99,8 @@ class GraphFactsBuilder:
         argv = observed.recording.command
         command = " ".join([os.path.basename(argv[0]), *argv[1:]]) if argv else ""
         return ObservedFacts(totals.calls, totals.seconds, share, command, tuple(io))
+
+
+def _from_tests(caller: SymbolId) -> bool:
+    """Calls from tests say nothing about how the code is used in production: they are not evidence."""
+    return is_test_module(split_symbol(caller)[0])
