@@ -22,6 +22,7 @@ class Parsed:
     text: str | None
     facts: ModuleFacts | None
     problem: SyntaxProblem | None = None
+    tree: ast.Module | None = None  # the syntax tree the facts came from
 
 
 def content_hash(data: bytes) -> str:
@@ -81,4 +82,4 @@ def parse_source(text: str, file: str) -> Parsed:
         facts = extract_facts(tree, text)
     except (RecursionError, MemoryError):
         return Parsed(text, None, SyntaxProblem(file, "expression nesting too deep to analyse", None, None))
-    return Parsed(text, facts)
+    return Parsed(text, facts, tree=tree)

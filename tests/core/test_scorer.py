@@ -186,7 +186,7 @@ def test_a_traced_function_is_scored_on_its_own_code(config: Config) -> None:
         assert existing_span(bare) is None
         span = existing_span(traced)
         assert span is not None
-        stripped = FunctionContext(traced.facts, without_span(traced), traced.graph)
+        stripped = FunctionContext(traced.analysed, without_span(traced), traced.graph)
         stripped.node.name = bare.node.name
         assert ast.dump(stripped.node) == ast.dump(bare.node), name
         verdict = scorer.verdict(stripped, run_detectors(stripped), traced=span)

@@ -1,4 +1,5 @@
-"""The ``trace-advisor`` command: dispatches to one module per subcommand (calls, analyze, apply, coverage, mcp)."""
+"""The ``trace-advisor`` command: dispatches to one module per subcommand (calls, analyze, apply, coverage, export,
+mcp)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ SUBCOMMANDS = {
     "analyze": "Recommend where spans belong and write a report.",
     "apply": "Insert spans into the source (or print the diff).",
     "coverage": "Report which functions that deserve a span have one; fail CI only on regressions.",
+    "export": "Write the recommended functions as data for trace_advisor.runtime or Sentry.",
     "mcp": "Serve the tools to coding agents over stdio (Model Context Protocol).",
 }
 

@@ -1,4 +1,4 @@
-"""Call-graph facts for detectors: call edges by position, callers, reachability and which callees do I/O."""
+"""Call-graph facts for detectors: callers, reachability and which workspace callees do I/O or run forever."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from trace_advisor.detect.context import GraphFacts, ObservedFacts, ObservedIo
+from trace_advisor.detect.context import CalleeIO, GraphFacts, ObservedFacts, ObservedIo
 from trace_advisor.model import CallEdge, SymbolId, split_symbol
 from trace_advisor.workspace import is_test_module
 
@@ -28,7 +28,7 @@ class GraphFactsBuilder:
     def __init__(
         self,
         graph: GraphLike,
-        io_of: Callable[[SymbolId], str | None],
+        io_of: Callable[[SymbolId], CalleeIO | None],
         forever_of: Callable[[SymbolId], bool] | None = None,
         observed: ObservedGraph | None = None,
         external_io: Callable[[SymbolId], bool] | None = None,
@@ -39,9 +39,9 @@ class GraphFactsBuilder:
         self._io_of = io_of
         self._forever_of = forever_of
         self._forever: dict[SymbolId, bool] = {}
-        self._io: dict[SymbolId, str | None] = {}
+        self._io: dict[SymbolId, CalleeIO | None] = {}
 
-    def io_label(self, symbol: SymbolId) -> str | None:
+    def io_label(self, symbol: SymbolId) -> CalleeIO | None:
         if symbol not in self._io:
             self._io[symbol] = None  # guards recursion through cycles
             self._io[symbol] = self._io_of(symbol)
@@ -57,7 +57,7 @@ class GraphFactsBuilder:
 
     def facts(self, symbol: SymbolId) -> GraphFacts:
         edges = self.graph.callees(symbol)
-        callee_io: dict[SymbolId, str] = {}
+        callee_io: dict[SymbolId, CalleeIO] = {}
         forever: set[SymbolId] = set()
         for edge in edges:
             if not edge.external and edge.callee != symbol:
@@ -67,7 +67,6 @@ class GraphFactsBuilder:
                 if self.forever(edge.callee):
                     forever.add(edge.callee)
         return GraphFacts(
-            edges={e.range: e for e in edges},
             callers=tuple(e.caller for e in self.graph.callers(symbol) if not _from_tests(e.caller)),
             reachable_from_entry=self.graph.reachable(symbol),
             callee_io=callee_io,
@@ -85,13 +84,14 @@ class GraphFactsBuilder:
         for merged in observed.merged_callees(symbol, edges):
             if merged.static or merged.callee == symbol:
                 continue
+            line = merged.lines[0] if merged.lines else 0
             if merged.external:
-                label = "" if self._external_io is not None and self._external_io(merged.callee) else None
+                if self._external_io is not None and self._external_io(merged.callee):
+                    io.append(ObservedIo(merged.callee, line, merged.count, None))
             else:
                 label = self.io_label(merged.callee)
-            if label is not None:
-                line = merged.lines[0] if merged.lines else 0
-                io.append(ObservedIo(merged.callee, line, merged.count, label, merged.external))
+                if label is not None:
+                    io.append(ObservedIo(merged.callee, line, merged.count, label))
         if not totals.calls and not io:
             return None
         wall = observed.seconds

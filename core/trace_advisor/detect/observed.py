@@ -3,8 +3,9 @@ paths or with much cumulative time, and calls into I/O that only the recording s
 
 from __future__ import annotations
 
-from trace_advisor.detect.apis import match_target
+from trace_advisor.detect.apis import match_symbol
 from trace_advisor.detect.context import FunctionContext, ObservedFacts, ObservedIo
+from trace_advisor.detect.external_io import api_strength, io_function_strength
 from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.model import Evidence, Range
 
@@ -48,23 +49,18 @@ def _hot_path(ctx: FunctionContext, observed: ObservedFacts) -> Signal | None:
 def _io_signal(ctx: FunctionContext, call: ObservedIo) -> Signal | None:
     where = _line_range(ctx, call.line)
     times = f"observed {call.count:,}×, not in the static graph"
-    if call.external:
-        module, _, qualname = call.callee.partition(":")
-        api = match_target(f"{module}.{qualname}")
+    if call.io is None:  # a client API outside the workspace
+        api = match_symbol(call.callee)
         if api is None or api.kind == "messaging":
             return None
-        evidence = Evidence("external_io", f"calls {api.target} ({api.label}; {times})", where, api.target)
-        return Signal(evidence, api.strength, Finding.CLIENT_CALL, api, api.instrumentation)
-    kind, _, label = call.label.rpartition("|")
-    module, _, qualname = call.callee.partition(":")
-    private = module == ctx.module and qualname.rsplit(".", 1)[-1].startswith("_")
-    strength = (0.8 if private else 0.5) * (0.5 if kind == "file" else 1.0)  # as for a static call (external_io)
-    evidence = Evidence("external_io", f"calls {call.callee} ({label}; {times})", where, call.callee)
-    return Signal(evidence, strength, Finding.CALLS_IO_FUNCTION)
+        evidence = Evidence("external_io", f"calls {api.shown} ({api.label}; {times})", where, api.target)
+        return Signal(evidence, api_strength(api), Finding.CLIENT_CALL, api, api.instrumentation)
+    evidence = Evidence("external_io", f"calls {call.callee} ({call.io.label}; {times})", where, call.callee)
+    return Signal(evidence, io_function_strength(ctx, call.callee, call.io), Finding.CALLS_IO_FUNCTION)
 
 
 def _line_range(ctx: FunctionContext, line: int) -> Range:
-    lines = ctx.facts.lines
+    lines = ctx.lines
     if not 0 < line <= len(lines):
         return ctx.name_range()
     text = lines[line - 1]
