@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from trace_advisor.cli.observe import workspace_modules
 from trace_advisor.index import Index
 from trace_advisor.record import recording
 from trace_advisor.record.compare import compare
@@ -105,7 +106,7 @@ def main() -> None:
         index.build()
         found = recording.from_processes(
             last.parts,
-            recording.workspace_modules(index),
+            workspace_modules(index),
             command=command_template,
             root=project,
             started=last.started,

@@ -86,7 +86,7 @@ def record(args: argparse.Namespace, path: Path, index: Index, err: TextIO) -> i
     index.build()
     result = recordings.from_processes(
         run.parts,
-        recordings.workspace_modules(index),
+        workspace_modules(index),
         command=args.user_command,
         root=root,
         started=run.started,
@@ -206,3 +206,13 @@ def write_comparison_json(found: Recording, result: Comparison, out: TextIO) -> 
     data.update(result.to_json())
     json.dump(data, out, indent=2)
     out.write("\n")
+
+
+def workspace_modules(index: Index) -> recordings.ModuleOf:
+    """Module names of the index's workspace files, as the static graph names them; None for any other file."""
+    files = set(index.files())
+
+    def module_of(path: Path) -> str | None:
+        return index.module_for_path(path) if path in files else None
+
+    return module_of

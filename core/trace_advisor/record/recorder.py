@@ -67,7 +67,10 @@ _MACHINERY = frozenset(
 _HANDOVER_RUNS = {("concurrent.futures.thread", "_WorkItem.run")}
 _TASK_FACTORIES = {("asyncio.base_events", "BaseEventLoop.create_task")}
 
-Caller = tuple[Any, int, Any]  # (caller code or None, its instruction offset, via: code, hand-over or None)
+Caller = tuple[int | None, int, int | str | None]
+EdgeKey = tuple[
+    int | None, int | str, int, int | str | None
+]  # (caller, callee, offset, via): see _Table.edges  # (id(caller code) or None, its offset, via: id(code), hand-over)
 # builtins worth an edge of their own (the others, len, isinstance, str and list methods..., are not recorded)
 _RECORDED_BUILTINS = frozenset({"print", "input", "open", "exec", "eval", "__import__"})
 
@@ -83,18 +86,24 @@ class _Table:
         self.out_dir = out_dir
         self.max_edges = max_edges
         self.backend = backend
-        self.kinds: dict[Any, int] = {}  # code object -> OUTSIDE / INSIDE / TRANSPARENT
-        self.names: dict[Any, tuple[str, str, str, int, str]] = {}  # code -> (file, qualname, module, line, kind)
-        self.hooks: dict[Any, str] = {}  # code of a hand-over function -> what it does
-        self.silent: set[Any] = set()  # import machinery: walked through, never recorded as a call out
-        self.edges: dict[tuple[Any, Any, int, Any], list[float]] = {}  # -> [count, seconds]
+        # Code objects are known by id(): hashing one hashes its bytecode and constants (microseconds for a long
+        # function on 3.12), which made most of the overhead. Every code object looked at is kept alive in
+        # ``codes``, so its id is never reused by another.
+        self.codes: dict[int, Any] = {}  # id(code) -> code
+        self.kinds: dict[int, int] = {}  # id(code) -> OUTSIDE / INSIDE / TRANSPARENT
+        self.names: dict[int, tuple[str, str, str, int, str]] = {}  # id(code) -> (file, qualname, module, line, kind)
+        self.hooks: dict[int, str] = {}  # id(code) of a hand-over function -> what it does
+        self.silent: set[int] = set()  # ids of the import machinery: walked through, never recorded as a call out
+        # (id(caller code) or None, id(callee code) or a C function's name, offset, via) -> [count, seconds]; via
+        # is None, id(code) of the library function the call went through, or a hand-over ("thread", "task"...)
+        self.edges: dict[EdgeKey, list[float]] = {}
         self.overflow = [0, 0.0]  # where calls go once the table is full (never written out)
         self.c_names: dict[Any, str | None] = {}  # C callable (or its type and name) -> its name, None: not recorded
-        self.c_sites: dict[tuple[Any, int], list[float]] = {}  # (code, offset) of a C call -> its row (sampling)
+        self.c_sites: dict[tuple[Any, int], list[float]] = {}  # (id(code), offset) of a C call -> its row (sampling)
         self.started_rows: dict[int, list[float]] = {}  # id(frame) of a generator or coroutine -> its row
         self.dropped = 0
         self.handed: dict[int, Caller] = {}  # id(thread / work item) -> who handed it over
-        self.tasks: dict[int, tuple[Any, Caller]] = {}  # id(coroutine frame) -> (its code, who made it a task)
+        self.tasks: dict[int, tuple[int, Caller]] = {}  # id(coroutine frame) -> (id(its code), who made it a task)
         self.origins: weakref.WeakKeyDictionary[threading.Thread, Caller | None] = weakref.WeakKeyDictionary()
         self.started = time.time()
         self.pid = os.getpid()
@@ -109,18 +118,20 @@ class _Table:
         path = os.path.normcase(filename if real else os.path.join(self.cwd, filename))
         module = str(module_globals.get("__name__", ""))
         qualname = getattr(code, "co_qualname", code.co_name)
+        key = id(code)
+        self.codes[key] = code
         inside = path.startswith(self.roots) and not path.startswith(self.excluded) and _is_source(path)
         if not inside:
             kind = OUTSIDE
             hook = _HANDOVER_STARTS.get((module, qualname))
             if hook is not None:
-                self.hooks[code] = hook
+                self.hooks[key] = hook
             elif (module, qualname) in _HANDOVER_RUNS:
-                self.hooks[code] = "run"
+                self.hooks[key] = "run"
             elif (module, qualname) in _TASK_FACTORIES:
-                self.hooks[code] = "task"
+                self.hooks[key] = "task"
             if module in _MACHINERY:
-                self.silent.add(code)
+                self.silent.add(key)
         elif code.co_name in _TRANSPARENT_NAMES:
             kind = TRANSPARENT
         elif not code.co_flags & _CO_OPTIMIZED and code.co_name != "<module>":
@@ -128,12 +139,12 @@ class _Table:
         else:
             kind = INSIDE
         label = "class" if kind == TRANSPARENT and code.co_name not in _TRANSPARENT_NAMES else "code"
-        self.names[code] = (path, qualname, module, code.co_firstlineno, label)
-        self.kinds[code] = kind
+        self.names[key] = (path, qualname, module, code.co_firstlineno, label)
+        self.kinds[key] = kind
         return kind
 
     def kind_of(self, frame: Any) -> int:
-        kind = self.kinds.get(frame.f_code)
+        kind = self.kinds.get(id(frame.f_code))
         return self.classify(frame.f_code, frame.f_globals) if kind is None else kind
 
     def row(self, key: tuple[Any, Any, int, Any]) -> list[float]:
@@ -182,9 +193,9 @@ class _Table:
         via = None
         while back is not None:
             if self.kind_of(back):
-                return back.f_code, back.f_lasti, via
+                return id(back.f_code), back.f_lasti, via
             if via is None:
-                via = back.f_code
+                via = id(back.f_code)
             back = back.f_back
         origin = self.origin()
         return origin if origin is not None else (None, 0, via)
@@ -192,22 +203,23 @@ class _Table:
     def start(self, frame: Any, code: Any) -> list[float]:
         """Count a workspace function starting in ``frame``; returns its row."""
         flags = code.co_flags
+        callee = id(code)
         if not flags & _CO_OPTIMIZED:  # a module body, run by an import
-            key: tuple[Any, Any, int, Any] = (None, code, 0, "import")
+            key: tuple[Any, Any, int, Any] = (None, callee, 0, "import")
         elif flags & _SUSPENDABLE:
             task = self.tasks.pop(id(frame), None)
-            if task is not None and task[0] is code:
+            if task is not None and task[0] == callee:
                 caller = task[1]  # a coroutine started by a task: who created the task
             else:
                 caller = self.caller_of(frame.f_back)
-            key = (caller[0], code, caller[1], caller[2])
+            key = (caller[0], callee, caller[1], caller[2])
         else:
             back = frame.f_back
             if back is not None and self.kind_of(back):
-                key = (back.f_code, code, back.f_lasti, None)
+                key = (id(back.f_code), callee, back.f_lasti, None)
             else:
                 caller = self.caller_of(back)
-                key = (caller[0], code, caller[1], caller[2])
+                key = (caller[0], callee, caller[1], caller[2])
         row = self.edges.get(key)
         if row is None:
             row = self.row(key)
@@ -233,7 +245,7 @@ class _Table:
             inner = getattr(local.get("coro"), "cr_frame", None)
             if inner is not None:
                 self._bound(self.tasks)
-                self.tasks[id(inner)] = (inner.f_code, (caller[0], caller[1], "task"))
+                self.tasks[id(inner)] = (id(inner.f_code), (caller[0], caller[1], "task"))
             return
         target = local.get("self")
         if target is not None:
@@ -268,26 +280,27 @@ class _Table:
             previous_kind = OUTSIDE
             for frame in reversed(stack):
                 code = frame.f_code
-                kind = kinds.get(code, OUTSIDE)
+                callee = id(code)
+                kind = kinds.get(callee, OUTSIDE)
                 row = None
                 if kind == INSIDE:
                     flags = code.co_flags
                     if not flags & _CO_OPTIMIZED:
-                        row = edges.get((None, code, 0, "import"))
+                        row = edges.get((None, callee, 0, "import"))
                     elif flags & _SUSPENDABLE:
                         row = self.started_rows.get(id(frame))
                     elif previous_kind:
-                        row = edges.get((previous.f_code, code, previous.f_lasti, None))
+                        row = edges.get((id(previous.f_code), callee, previous.f_lasti, None))
                     else:
-                        via = previous.f_code if previous is not None else None
+                        via = id(previous.f_code) if previous is not None else None
                         if below is not None:
-                            row = edges.get((below.f_code, code, below.f_lasti, via))
+                            row = edges.get((id(below.f_code), callee, below.f_lasti, via))
                         elif origin is not None:
-                            row = edges.get((origin[0], code, origin[1], origin[2]))
+                            row = edges.get((origin[0], callee, origin[1], origin[2]))
                         else:
-                            row = edges.get((None, code, 0, via))
+                            row = edges.get((None, callee, 0, via))
                 elif kind == OUTSIDE and previous_kind:  # a first call out of the workspace
-                    row = edges.get((previous.f_code, code, previous.f_lasti, None))
+                    row = edges.get((id(previous.f_code), callee, previous.f_lasti, None))
                 if row is not None and id(row) not in seen:
                     seen.add(id(row))
                     row[1] += elapsed
@@ -295,7 +308,7 @@ class _Table:
                     below = frame
                 previous, previous_kind = frame, kind
             if previous_kind:  # the innermost frame is ours: it may be waiting for a C function
-                row = self.c_sites.get((previous.f_code, previous.f_lasti))
+                row = self.c_sites.get((id(previous.f_code), previous.f_lasti))
                 if row is not None and id(row) not in seen:
                     row[1] += elapsed
 
@@ -304,6 +317,7 @@ class _Table:
         with self.lock:
             edges = list(self.edges.items())
             names = dict(self.names)
+            code_of = dict(self.codes)
         index: dict[Any, int] = {}
         codes: list[list[Any]] = []
 
@@ -314,19 +328,20 @@ class _Table:
                 return item
             found = index.get(item)
             if found is None:
-                file, qualname, module, line, label = names.get(item) or _name_of_callable(item)
+                file, qualname, module, line, label = names.get(item, ("", "<unknown>", "", 0, "code"))
                 found = index[item] = len(codes)
                 codes.append([file, qualname, module, line, label])
             return found
 
         lines: dict[Any, list[int | None]] = {}
 
-        def line_at(code: Any, offset: int) -> int:
-            if code is None or isinstance(code, str):
+        def line_at(key: Any, offset: int) -> int:
+            code = code_of.get(key) if isinstance(key, int) else None
+            if code is None:
                 return 0
-            found = lines.get(code)
+            found = lines.get(key)
             if found is None:
-                found = lines[code] = [position[0] for position in code.co_positions()]
+                found = lines[key] = [position[0] for position in code.co_positions()]
             at = offset // 2  # one position per 2-byte code unit
             return (found[at] if 0 <= at < len(found) else None) or int(code.co_firstlineno)
 
@@ -403,13 +418,14 @@ def _profile_hook(table: _Table) -> Any:
     def hook(frame: Any, event: str, arg: Any) -> None:
         if event == "call":
             code = frame.f_code
-            kind = kinds_get(code)
+            callee = id(code)
+            kind = kinds_get(callee)
             if kind is None:
                 kind = classify(code, frame.f_globals)
             if kind == INSIDE:
                 back = frame.f_back
-                if code.co_flags & _PLAIN_MASK == _CO_OPTIMIZED and back is not None and kinds_get(back.f_code):
-                    key = (back.f_code, code, back.f_lasti, None)  # the common case, inline
+                if code.co_flags & _PLAIN_MASK == _CO_OPTIMIZED and back is not None and kinds_get(id(back.f_code)):
+                    key: EdgeKey = (id(back.f_code), callee, back.f_lasti, None)  # the common case, inline
                     row = edges_get(key)
                     if row is None:
                         row = new_row(key)
@@ -417,24 +433,25 @@ def _profile_hook(table: _Table) -> Any:
                 elif not (code.co_flags & _SUSPENDABLE and _resumed(frame, code)):
                     start(frame, code)
             elif kind == OUTSIDE:
-                hook_kind = hooks_get(code)
+                hook_kind = hooks_get(callee)
                 if hook_kind is not None:
                     table.hand_over(frame, hook_kind)
                 back = frame.f_back
-                if back is None or code in silent or (code.co_flags & _SUSPENDABLE and _resumed(frame, code)):
+                if back is None or callee in silent or (code.co_flags & _SUSPENDABLE and _resumed(frame, code)):
                     return
-                back_kind = kinds_get(back.f_code)
+                caller = id(back.f_code)
+                back_kind = kinds_get(caller)
                 if back_kind is None:
                     back_kind = classify(back.f_code, back.f_globals)
                 if back_kind:  # a first call out of the workspace
-                    key = (back.f_code, code, back.f_lasti, None)
+                    key = (caller, callee, back.f_lasti, None)
                     row = edges_get(key)
                     if row is None:
                         row = new_row(key)
                     row[0] += 1
         elif event == "c_call":
             code = frame.f_code
-            kind = kinds_get(code)
+            kind = kinds_get(id(code))
             if kind is None:
                 kind = classify(code, frame.f_globals)
             if kind:
@@ -443,7 +460,7 @@ def _profile_hook(table: _Table) -> Any:
                 except (KeyError, TypeError):
                     name = c_name(arg)
                 if name is not None:
-                    key = (code, name, frame.f_lasti, None)
+                    key = (id(code), name, frame.f_lasti, None)
                     row = edges_get(key)
                     if row is None:
                         row = new_row(key)
@@ -481,8 +498,9 @@ class _Monitoring:
 
     def stop(self) -> None:
         self.mon.set_events(self.tool, 0)
-        for code in list(self.table.kinds):
-            self.mon.set_local_events(self.tool, code, 0)
+        for key, kind in list(self.table.kinds.items()):
+            if kind:
+                self.mon.set_local_events(self.tool, self.table.codes[key], 0)
         self.mon.free_tool_id(self.tool)
 
     def _classify(self, code: Any, module_globals: dict[str, Any]) -> int:
@@ -497,13 +515,14 @@ class _Monitoring:
         disable, getframe = self.mon.DISABLE, sys._getframe
 
         def py_start(code: Any, offset: int) -> Any:
-            kind = kinds_get(code)
+            callee = id(code)
+            kind = kinds_get(callee)
             if kind == INSIDE:
                 frame = getframe(1)
                 back = frame.f_back
                 # the common case, inline: a plain function called directly by workspace code
-                if code.co_flags & _PLAIN_MASK == _CO_OPTIMIZED and back is not None and kinds_get(back.f_code):
-                    key = (back.f_code, code, back.f_lasti, None)
+                if code.co_flags & _PLAIN_MASK == _CO_OPTIMIZED and back is not None and kinds_get(id(back.f_code)):
+                    key = (id(back.f_code), callee, back.f_lasti, None)
                     row = edges_get(key)
                     if row is None:
                         row = new_row(key)
@@ -518,7 +537,7 @@ class _Monitoring:
                     start(frame, code)
                     return None
             if kind == OUTSIDE:
-                hook = table.hooks.get(code)
+                hook = table.hooks.get(callee)
                 if hook is not None:
                     table.hand_over(getframe(1), hook)
                     return None
@@ -541,19 +560,22 @@ class _Monitoring:
                     name = c_name(func)
                 if name is None:
                     return disable  # len, isinstance, str methods...: not recorded
-                key = (code, name, offset, None)
+                key: EdgeKey = (id(code), name, offset, None)
             else:
                 if isinstance(func, type):
                     func = getattr(func, "__init__", None)  # a class call runs its __init__ (as with setprofile)
+                    if not hasattr(func, "__code__"):
+                        return disable  # dict(), a C extension's type, a class without __init__: not recorded
                 target = getattr(func, "__code__", None)
                 if target is None:
                     return None
-                kind = kinds_get(target)
+                callee = id(target)
+                kind = kinds_get(callee)
                 if kind is None:
                     kind = self._classify(target, getattr(func, "__globals__", {}))
-                if kind or target in table.silent:
+                if kind or callee in table.silent:
                     return disable  # workspace code (counted where it starts) or the import machinery
-                key = (code, target, offset, None)
+                key = (id(code), callee, offset, None)
             row = edges_get(key)
             if row is None:
                 row = new_row(key)

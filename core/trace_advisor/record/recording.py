@@ -15,13 +15,10 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from trace_advisor.cache import default_cache_dir
 from trace_advisor.model import LOCALS, MODULE_QUALNAME, SymbolId
-
-if TYPE_CHECKING:
-    from trace_advisor.index import Index
 
 FORMAT = "trace-advisor-recording"
 VERSION = 1
@@ -169,16 +166,6 @@ def save(recording: Recording, path: Path) -> None:
 # ---- from the recorder's per-process tables ---------------------------------------------------------------------
 
 ModuleOf = Callable[[Path], str | None]  # a workspace file's module name (None: not a workspace file)
-
-
-def workspace_modules(index: Index) -> ModuleOf:
-    """Module names of the index's workspace files, as the static graph names them; None for any other file."""
-    files = set(index.files())
-
-    def module_of(path: Path) -> str | None:
-        return index.module_for_path(path) if path in files else None
-
-    return module_of
 
 
 def from_processes(
