@@ -19,9 +19,9 @@ def functions_json(
     graph: CallGraph, index: Definitions, symbols: Sequence[SymbolId], observed: ObservedGraph | None = None
 ) -> dict[str, object]:
     """``{"functions": {symbol: {"file", "line", "calls", "unresolved"}}}``: each function's distinct callees in
-    source order and the calls that could not be followed, as written. With a recording (``observed``), each
-    function also gets ``edges`` (static, observed or both, with observed counts and seconds) and ``observed``
-    (calls into it and cumulative seconds), and the data gets ``recording`` (what was run)."""
+    source order and the calls that could not be followed (as written, with their line and why). With a recording
+    (``observed``), each function also gets ``edges`` (static, observed or both, with observed counts and seconds)
+    and ``observed`` (calls into it and cumulative seconds), and the data gets ``recording`` (what was run)."""
     functions: dict[str, object] = {}
     for symbol in symbols:
         definition = index.definition(symbol)
@@ -30,7 +30,10 @@ def functions_json(
             "file": definition.file if definition else None,
             "line": definition.name_range.start.line if definition else None,
             "calls": distinct(edge.callee for edge in static),
-            "unresolved": [call.text for call in graph.unresolved(symbol)],
+            "unresolved": [
+                {"text": call.text, "line": call.range.start.line, "reason": call.reason, "detail": call.detail}
+                for call in graph.unresolved(symbol)
+            ],
         }
         if observed is not None:
             entry["edges"] = [edge.to_json() for edge in merged_callees(symbol, static, observed)]
@@ -101,7 +104,13 @@ def callees_json(graph: CallGraph, index: Definitions, symbol: SymbolId) -> dict
         "calls": distinct(edge.callee for edge in edges),
         "edges": [edge_json(edge, edge.callee, index) for edge in edges],
         "unresolved": [
-            {"text": call.text, "line": call.range.start.line, "column": call.range.start.column}
+            {
+                "text": call.text,
+                "line": call.range.start.line,
+                "column": call.range.start.column,
+                "reason": call.reason,
+                "detail": call.detail,
+            }
             for call in graph.unresolved(symbol)
         ],
     }

@@ -317,3 +317,16 @@ def test_wraps_wrapper_gets_a_note_about_its_shared_span_name(tmp_path: Path) ->
     result = span_edits(text, "retry.<locals>.decorate.<locals>.wrapper")
     assert result.form == "with"
     assert any("every function it wraps shares the span name" in note for note in result.notes)
+
+
+def test_the_tracer_goes_above_a_decorated_first_statement() -> None:
+    """Found by tests/fuzz: the import and tracer went between a first function's decorator and its ``def``."""
+    import ast
+
+    text = "@staticmethod\ndef first(x):\n    return x\n\n\ndef second(x):\n    return x\n"
+    result = span_edits(text, "second")
+    edited = apply_edits(text, result.edits)
+    assert edited.startswith(
+        "from opentelemetry import trace\n\ntracer = trace.get_tracer(__name__)\n\n\n@staticmethod\n"
+    )
+    ast.parse(edited)

@@ -151,11 +151,21 @@ class QuietHandler(BaseHTTPRequestHandler):
     server: FakeModelServer
 
     def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+        self._answering = False
         self.server.enter()
         try:
             self.handle_post()
         finally:
+            if not self._answering:
+                self.server.leave()
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        # A request stops counting as in flight when its answer starts: the client may send its next request as soon
+        # as it has read this answer, which on a loaded machine can come before this thread runs its `finally`.
+        if not self._answering:
+            self._answering = True
             self.server.leave()
+        super().send_response(code, message)
 
     def handle_post(self) -> None:
         raise NotImplementedError

@@ -6,6 +6,7 @@ import ast
 import bisect
 import io
 import tokenize
+from dataclasses import dataclass
 
 from trace_advisor.edits.existing import docstring_count
 from trace_advisor.edits.handlers import HandlerPlan
@@ -66,6 +67,14 @@ def indent_unit(module: ast.Module, source: SourceText) -> str:
     return "    "
 
 
+@dataclass(frozen=True, slots=True)
+class WithEdit:
+    """The ``with`` form's one edit, and which lines of its new text it inserted or changed (0-based)."""
+
+    edit: TextEdit
+    added: tuple[int, ...]
+
+
 def _indent_of(text: str) -> str:
     return text[: len(text) - len(text.lstrip(" \t\f"))]
 
@@ -78,7 +87,7 @@ def with_edit(
     first_lines: list[tuple[int, str]],
     handlers: list[HandlerPlan],
     handler_lines: list[str],
-) -> TextEdit:
+) -> WithEdit:
     """One edit replacing the body (after the docstring) with ``opener`` + ``first_lines`` + the re-indented body.
 
     ``opener`` is ``with ...:``; ``first_lines`` are (depth, code) inside the block; ``handler_lines`` are inserted
@@ -143,8 +152,8 @@ def with_edit(
         code = [line.replace("{name}", plan.name) for line in handler_lines[: plan.statements]]
         if plan.add_name:
             colon_line, colon_col = tokens.colon_before(h_line, h_col)
-            added = f" as {plan.name}" if h.type is not None else f" BaseException as {plan.name}"
-            colon_inserts.setdefault(colon_line, []).append((colon_col, added))
+            suffix = f" as {plan.name}" if h.type is not None else f" BaseException as {plan.name}"
+            colon_inserts.setdefault(colon_line, []).append((colon_col, suffix))
         if source.line(h_line)[:h_col].strip():
             if h_line <= first.lineno and split_first is not None:
                 raise BodyEditError("handler shares the first line of the body")
@@ -155,31 +164,46 @@ def with_edit(
             h_indent = source.line(h_line)[:h_col]
             before.setdefault(h_line, []).extend(h_indent + c for c in code)
 
-    out: list[str] = [eol] if start.column else []
+    out: list[str] = []
+    added: list[int] = []  # lines of the new text the edit inserted or changed (0-based)
+    lines = 0
+
+    def emit(text: str, new: bool) -> None:
+        nonlocal lines
+        if new:
+            added.append(lines)
+        out.append(text)
+        lines += text.count("\n") + text.count("\r") - text.count("\r\n")
+
+    if start.column:
+        emit(eol, False)
     for line in prefix:
-        out.append(line + eol)
-    out.append(body_indent + opener + eol)
-    out.extend(inner + unit * depth + text + eol for depth, text in first_lines)
+        emit(line + eol, False)
+    emit(body_indent + opener + eol, True)
+    for depth, text in first_lines:
+        emit(inner + unit * depth + text + eol, True)
     if split_first is not None:
-        out.append(inner + split_first + (source.endings[first.lineno - 1] if first.lineno < last_line else ""))
+        emit(inner + split_first + (source.endings[first.lineno - 1] if first.lineno < last_line else ""), True)
     for number in range(rest_from, last_line + 1):
         text = source.line(number)
         ending = source.endings[number - 1] if number < last_line else ""
         inserts = sorted(colon_inserts.get(number, []), reverse=True)
         split = splits.get(number)
-        for at, added in inserts:
-            text = text[:at] + added + text[at:]
+        for at, suffix in inserts:
+            text = text[:at] + suffix + text[at:]
         if split is not None:
-            at = split[0] + sum(len(added) for _, added in inserts)
+            at = split[0] + sum(len(suffix) for _, suffix in inserts)
             head_text, tail = text[:at].rstrip(), text[at:]
-            out.append(shift(head_text, number) + eol)
-            out.extend(shift(extra, None) + eol for extra in before.get(number, []))
-            out.append(shift(split[1] + tail, None) + ending)
+            emit(shift(head_text, number) + eol, True)
+            for extra in before.get(number, []):
+                emit(shift(extra, None) + eol, True)
+            emit(shift(split[1] + tail, None) + ending, True)
             continue
-        out.extend(shift(extra, None) + eol for extra in before.get(number, []))
-        out.append(shift(text, number) + ending)
+        for extra in before.get(number, []):
+            emit(shift(extra, None) + eol, True)
+        emit(shift(text, number) + ending, bool(inserts))
     end = Position(last_line, len(source.line(last_line)))
-    return TextEdit(Range(start, end), "".join(out))
+    return WithEdit(TextEdit(Range(start, end), "".join(out)), tuple(added))
 
 
 def _start(source: SourceText, node: ast.stmt) -> tuple[int, int]:

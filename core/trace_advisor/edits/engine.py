@@ -42,6 +42,8 @@ class EditResult:
     span_name: str | None = None
     # first and last line of the def (decorators included) in the text the edits apply to; None without edits
     function_lines: tuple[int, int] | None = None
+    # lines of the function as edited that the edits inserted or changed (0 = its first line), for previews
+    added_lines: tuple[int, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -174,7 +176,10 @@ class SpanEditor:
             else:
                 status = f"{setup.trace}.Status({setup.trace}.StatusCode.ERROR, str({{name}}))"
             handler_lines = [f"{span_var}.record_exception({{name}})", f"{span_var}.set_status({status})"]
-            edit = with_edit(self.source, node, self._unit, opener, lines, handlers, handler_lines)
+            made = with_edit(self.source, node, self._unit, opener, lines, handlers, handler_lines)
+            edit = made.edit
+            shift = edit.range.start.line - first_line  # the edit's first line, counted in the function
+            added = tuple(shift + line for line in made.added)
             new = edited_function(self.source, first_line, last_line, edit)
             statements = attributes.statements if attributes else 0
             if not same_with_block(node, new, statements, handlers):
@@ -182,6 +187,7 @@ class SpanEditor:
             form: SpanForm = "with"
         else:
             edit = decorator_edit(self.source, node, setup.tracer, name)
+            added = (node.lineno - first_line,)  # the decorator line, inserted above the def
             new = edited_function(self.source, first_line, last_line, edit)
             if not same_with_decorator(node, new):
                 raise BodyEditError("the decorated function would differ from the original")
@@ -192,7 +198,15 @@ class SpanEditor:
                 raise BodyEditError("the tracer would be defined after the function")
             edits.append(setup.edit)
         edits.append(edit)
-        return EditResult(tuple(edits), None, form, notes=notes, span_name=name, function_lines=(first_line, last_line))
+        return EditResult(
+            tuple(edits),
+            None,
+            form,
+            notes=notes,
+            span_name=name,
+            function_lines=(first_line, last_line),
+            added_lines=added,
+        )
 
 
 def _quote(name: str) -> str:
