@@ -198,11 +198,13 @@ class AdvisorService:
     ) -> str:
         from trace_advisor.analysis import analyze
         from trace_advisor.report import ReportError, render
+        from trace_advisor.volume import estimate_costs
 
         provider = _provider(config)
         index = workspace.index(config, cancel)
         files = files_under(index, targets)
         result = analyze(index, config, files, provider=provider, cancel=cancel, progress=progress)
+        result = estimate_costs(result, index, config)  # as ``analyze`` on the command line: the same report
         try:
             return render(result, fmt, graph=index.graph(), config=config, root=workspace.root)
         except ReportError as exc:
