@@ -172,6 +172,8 @@ class CallTreeNode:
     cycle: bool = False  # this symbol is already on the path from the root: not expanded
     truncated: bool = False  # depth limit reached: not expanded
     external: bool = False
+    static: bool = True  # the static graph has the edge from the parent (False: only observed at run time)
+    observed: int = 0  # calls observed along the edge from the parent (0: none, or no recording)
 
 
 # ---- recommendations -------------------------------------------------------------------------------------------

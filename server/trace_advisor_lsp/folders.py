@@ -16,6 +16,8 @@ from trace_advisor.config.loader import trust_project_file
 from trace_advisor.config.trust import untrusted_warning
 from trace_advisor.config_model import Config
 from trace_advisor.index import Index
+from trace_advisor.record.observed import RecordingWatch
+from trace_advisor.record.recording import default_path as default_recording
 
 from trace_advisor_lsp import settings
 from trace_advisor_lsp.context import Shared
@@ -244,6 +246,7 @@ class Folders:
 
 def _build(config: Config, root: Path, token: CancelToken, progress: Callable[[int, int], None]) -> Index:
     index = Index.from_config(config, [root])
+    index.extension(RecordingWatch).use(default_recording(root))  # calls observed by `calls --record`, if any
     index.build(token, progress)
     return index
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from trace_advisor.cli import common
+from trace_advisor.cli import common, observe
 from trace_advisor.cli.summary import Summary
 from trace_advisor.config_model import PRIORITY_NAMES, PROVIDER_NAMES, PROVIDERS, Config
 
@@ -65,6 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", metavar="ID", help="model id for --provider bedrock/openai")
     parser.add_argument("--template", type=Path, metavar="FILE", help="Jinja2 template for the md format")
     common.add_config_arguments(parser)
+    observe.add_recording_arguments(parser)
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
 
 
@@ -221,6 +222,7 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     folders = sorted({p if p.is_dir() else p.parent for p in paths})
     roots = [f for f in folders if not any(f != other and f.is_relative_to(other) for other in folders)]
     index = common.open_index(config, roots, args)
+    observed = observe.observed_graph(args, index, find_project_root(paths[0]), err)
     index.build(progress=progress.phase("indexing"))
     files = [f for f in index.files() if is_under(f.resolve(), paths) and (changed is None or f.resolve() in changed)]
     result = analyze(index, config, files, provider=provider, progress=progress.phase("analysing"))
@@ -234,7 +236,7 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     texts = []
     try:
         for output in outputs:  # every report rendered before any is written: a bad template writes none
-            texts.append(render(result, output.format, graph=index.graph(), config=config))
+            texts.append(render(result, output.format, graph=index.graph(), config=config, observed=observed))
     except ReportError as exc:
         raise common.UsageError(str(exc)) from None
     for output, text in zip(outputs, texts, strict=True):
