@@ -132,6 +132,7 @@ class Config:
     search_paths: tuple[str, ...] = ()
     python: str | None = None
     ignore: tuple[str, ...] = ()
+    traces: tuple[str, ...] = ()  # absolute paths or glob patterns of OTLP JSON trace files
     min_confidence: float = 0.5
     max_per_file: int = 10
     max_file_bytes: int = 5_000_000

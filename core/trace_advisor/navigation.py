@@ -97,3 +97,12 @@ def _targets(index: Index, module: str, where: Range) -> tuple[SymbolId, ...]:
         return ()
     found = (edge.callee for edges in calls.edges.values() for edge in edges if edge.range == where)
     return tuple(dict.fromkeys(found))
+
+
+def named_at(index: Index, path: Path, pos: Position) -> tuple[SymbolId, ...]:
+    """The symbols the name at ``pos`` stands for: a called name's resolved targets, or the function or class whose
+    ``def``/``class`` name it is; nothing elsewhere (what a hover is about)."""
+    at = symbols_at(index, path, pos)
+    if at.call is not None:
+        return at.symbols
+    return tuple(d.symbol for d in index.definitions(path) if d.kind != "module" and d.name_range.contains(pos))

@@ -13,6 +13,7 @@ from trace_advisor_lsp.features import (
     actions,
     commands,
     hierarchy,
+    hover,
     lenses,
     lifecycle,
     sync,
@@ -21,7 +22,7 @@ from trace_advisor_lsp.features import (
 from trace_advisor_lsp.logs import configure_process_logging
 from trace_advisor_lsp.server import TraceAdvisorServer
 
-FEATURES = (lifecycle, sync, lenses, actions, hierarchy, commands, workspace_analysis)
+FEATURES = (lifecycle, sync, lenses, hover, actions, hierarchy, commands, workspace_analysis)
 
 
 def create_server() -> TraceAdvisorServer:

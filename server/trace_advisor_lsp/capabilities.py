@@ -22,6 +22,7 @@ CAPABILITIES: dict[str, Any] = {
             "trace-advisor.analyzeWorkspace",
         ]
     },
+    "hoverProvider": True,
     "textDocumentSync": {"change": 2, "openClose": True, "save": {"includeText": False}},
     "workspace": {"fileOperations": {}, "workspaceFolders": {"changeNotifications": True, "supported": True}},
 }

@@ -162,6 +162,10 @@ def code_lens(rng: types.Range, data: Mapping[str, Any], command: types.Command 
     return types.CodeLens(range=rng, data=dict(data), command=command)
 
 
+def hover(markdown: str) -> types.Hover:
+    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=markdown))
+
+
 def command(title: str, name: str, arguments: Sequence[Any]) -> types.Command:
     return types.Command(title=title, command=name, arguments=list(arguments))
 

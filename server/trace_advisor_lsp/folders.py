@@ -18,6 +18,7 @@ from trace_advisor.config_model import Config
 from trace_advisor.index import Index
 from trace_advisor.record.observed import RecordingWatch
 from trace_advisor.record.recording import default_path as default_recording
+from trace_advisor.traces.watch import TraceWatch
 
 from trace_advisor_lsp import settings
 from trace_advisor_lsp.context import Shared
@@ -25,6 +26,7 @@ from trace_advisor_lsp.documents import Documents
 from trace_advisor_lsp.logs import ClientLogHandler, set_client_level
 from trace_advisor_lsp.progress import WorkDone
 from trace_advisor_lsp.projects import Project
+from trace_advisor_lsp.traces import Traces
 
 LOG = logging.getLogger(__name__)
 CONFIG_FILES = (".trace-advisor.yaml", "pyproject.toml")
@@ -40,10 +42,10 @@ UNTRUSTED_CONFIG = "trace-advisor/untrustedConfig"
 class Folders:
     """Owned by the server: adds, configures and indexes workspace folders."""
 
-    def __init__(self, shared: Shared, documents: Documents, log_handler: ClientLogHandler) -> None:
+    def __init__(self, shared: Shared, documents: Documents, traces: Traces, log_handler: ClientLogHandler) -> None:
         self._shared = shared
         self._ls, self._projects, self._engine = shared.ls, shared.projects, shared.engine
-        self._documents = documents
+        self._documents, self._traces = documents, traces
         self._log_handler = log_handler
         self.client_settings = settings.ClientSettings()
         self.initialization_options: object = None
@@ -104,6 +106,9 @@ class Folders:
             else:
                 self._documents.refresh_open(project, delay=0)
         self.apply_log_level()
+        self._traces.configure()
+        if self._initialized:
+            self._shared.tasks.spawn(self._traces.watch())
         self._documents.refresh_lenses()
         self._shared.status.send()
 
@@ -242,11 +247,13 @@ class Folders:
         self._shared.status.send()
         self._documents.refresh_open(project, delay=0)
         self._documents.refresh_lenses()
+        await self._traces.watch()  # a folder added after start-up may bring trace files
 
 
 def _build(config: Config, root: Path, token: CancelToken, progress: Callable[[int, int], None]) -> Index:
     index = Index.from_config(config, [root])
     index.extension(RecordingWatch).use(default_recording(root))  # calls observed by `calls --record`, if any
+    index.extension(TraceWatch).use(config.traces)  # the traces setting (hovers and lenses)
     index.build(token, progress)
     return index
 

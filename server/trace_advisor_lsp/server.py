@@ -17,6 +17,7 @@ from trace_advisor_lsp.folders import Folders
 from trace_advisor_lsp.logs import ClientLogHandler
 from trace_advisor_lsp.projects import Projects
 from trace_advisor_lsp.status import Status
+from trace_advisor_lsp.traces import Traces
 from trace_advisor_lsp.transport import RobustProtocol, serve_stdio
 
 
@@ -33,7 +34,8 @@ class TraceAdvisorProtocol(RobustProtocol):
 
 class TraceAdvisorServer(LanguageServer):
     """Workspace folders (``folders``: config and indexes), open documents and their findings (``documents``),
-    the engine thread, cancellation, the status notification and the client log bridge."""
+    the configured trace files (``traces``), the engine thread, cancellation, the status notification and the client
+    log bridge."""
 
     def __init__(self) -> None:
         super().__init__(
@@ -49,7 +51,8 @@ class TraceAdvisorServer(LanguageServer):
         self.engine, self.cancellations, self.tasks = shared.engine, shared.cancellations, shared.tasks
         self.log_handler = ClientLogHandler(self._send_log)
         self.documents = Documents(shared)
-        self.folders = Folders(shared, self.documents, self.log_handler)
+        self.traces = Traces(shared, self.documents)
+        self.folders = Folders(shared, self.documents, self.traces, self.log_handler)
 
     def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         """Serve stdio through our transport (robust framing, an answer to every request); ``exit_code`` is what the

@@ -187,3 +187,22 @@ def test_traces_of_another_program_say_so(app: Path, tmp_path: Path) -> None:
     report = analyze(app, "--traces", foreign)
     assert report["traces"]["mapped_spans"] == 0 and report["traces"]["unseen_spans"] == []  # type: ignore[index]
     assert any("none of the 1 spans" in p["message"] for p in report["problems"])  # type: ignore[attr-defined,index]
+
+
+def test_the_traces_setting_is_read_when_no_file_is_given(app: Path, collector_file: Path, tmp_path: Path) -> None:
+    project = tmp_path / "configured"
+    shutil.copytree(app, project)
+    (project / "otel").mkdir()
+    shutil.copy(collector_file, project / "otel" / "spans.jsonl")
+    (project / "otel" / "partial.jsonl").write_text('{"resourceSpans": [\n', encoding="utf-8")  # being written
+    (project / ".trace-advisor.yaml").write_text("traces: ['otel/*.jsonl', missing/]\n", encoding="utf-8")
+    report = analyze(project)
+    traces = report["traces"]
+    assert traces["files"] == [str(project / "otel" / "spans.jsonl")]  # type: ignore[index]
+    assert traces["mapped_spans"] == 2 * ORDERS  # type: ignore[index]
+    assert [g["symbol"] for g in traces["gaps"]] == [CHECKOUT]  # type: ignore[index]
+    told = [p["message"] for p in report["problems"]]  # type: ignore[attr-defined]
+    assert any(m.startswith(f"traces setting: {project / 'otel' / 'partial.jsonl'}:") for m in told)
+    assert f"traces setting: {project / 'missing'}: no such file or folder" in told
+    explicit = analyze(project, "--traces", collector_file)["traces"]  # --traces wins over the setting
+    assert explicit["files"] == [str(collector_file)]  # type: ignore[index]

@@ -344,3 +344,18 @@ def test_camel_case_round_trip(repo_root: Path) -> None:
     assert from_camel_case(camel) == snake
     defaults = yaml.safe_load((repo_root / "config" / "default.yaml").read_text())
     assert from_camel_case(to_camel_case(defaults)) == defaults
+
+
+def test_trace_files_resolve_against_the_file_and_stay_inside_an_untrusted_project(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / ".trace-advisor.yaml").write_text("traces: [otel/*.jsonl, ../elsewhere/**/*.json, /var/spans.jsonl]\n")
+    config = load_config(root, env={})
+    assert config.traces == (str(root / "otel" / "*.jsonl"),)
+    assert [(item.key, item.value, item.reason) for item in config.ignored] == [
+        ("traces", "'../elsewhere/**/*.json'", "files outside the project"),
+        ("traces", "'/var/spans.jsonl'", "files outside the project"),
+    ]
+    trust_project(root)
+    trusted = load_config(root, env={})
+    assert trusted.traces == (str(root / "otel" / "*.jsonl"), str(tmp_path / "elsewhere/**/*.json"), "/var/spans.jsonl")

@@ -120,6 +120,11 @@ def record_server_requests(client: LanguageClient) -> None:
     def register(ls: LanguageClient, params: types.RegistrationParams) -> None:
         ls.registrations.extend(params.registrations)  # type: ignore[attr-defined]
 
+    @client.feature(types.CLIENT_UNREGISTER_CAPABILITY)
+    def unregister(ls: LanguageClient, params: types.UnregistrationParams) -> None:
+        gone = {u.id for u in params.unregisterations}
+        ls.registrations[:] = [r for r in ls.registrations if r.id not in gone]  # type: ignore[attr-defined]
+
 
 def as_dict(value: Any) -> Any:
     """Plain data from what pygls gives untyped notifications (nested namedtuples)."""

@@ -58,8 +58,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="extend",
         type=Path,
         metavar="FILE",
-        help="OTLP JSON traces (Collector file exporter or OTLP/HTTP body; a folder: its .json/.jsonl files) to check"
-        " the recommendations against",
+        help="OTLP JSON traces (Collector file exporter or OTLP/HTTP body; a folder: its .json/.jsonl files; a quoted"
+        " glob) to check the recommendations against (default: the files of the `traces` setting)",
     )
     parser.add_argument("--provider", choices=PROVIDER_NAMES, help="where advice comes from")
     parser.add_argument("--model", metavar="ID", help="model id for --provider bedrock/openai")
@@ -229,10 +229,16 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     skipped = common.workspace_problems(index, result.problems)
     result = dataclasses.replace(result, problems=(*skipped, *result.problems))
     result = estimate_costs(result, index, config)
+    if traces is None and config.traces:  # the setting, when --traces does not name others
+        from trace_advisor.traces import configured_traces
+
+        spans, read, unread = configured_traces(config.traces)
+        result = dataclasses.replace(result, problems=(*result.problems, *unread))
+        traces = (spans, read) if spans else None
     if traces is not None:
         from trace_advisor.traces import check_against_traces
 
-        result = check_against_traces(result, index, config, *traces)
+        result = check_against_traces(result, index, *traces)
     texts = []
     try:
         for output in outputs:  # every report rendered before any is written: a bad template writes none

@@ -23,7 +23,13 @@ from trace_advisor.config_model import (
 )
 
 # Values that are file system paths: relative ones resolve against the folder of the layer that set them.
-PATH_KEYS: tuple[KeyPath, ...] = (("search_paths",), ("report", "template"), ("report", "output"), ("python",))
+PATH_KEYS: tuple[KeyPath, ...] = (
+    ("search_paths",),
+    ("traces",),
+    ("report", "template"),
+    ("report", "output"),
+    ("python",),
+)
 
 
 def build_config(layers: Sequence[Layer], schema: ConfigSchema) -> Config:
@@ -135,6 +141,7 @@ def _to_config(tree: dict[str, object], schema: ConfigSchema, origins: Mapping[K
         search_paths=tuple(typed["search_paths"]),
         python=typed["python"],
         ignore=tuple(typed["ignore"]),
+        traces=tuple(typed["traces"]),
         min_confidence=typed["min_confidence"],
         max_per_file=typed["max_per_file"],
         max_file_bytes=typed["max_file_bytes"],

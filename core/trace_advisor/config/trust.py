@@ -125,12 +125,13 @@ def restrict_untrusted(layer: Layer, root: Path) -> tuple[Layer, tuple[IgnoredSe
     if isinstance(python, str) and _outside(python, root, layer.base_dir):
         data.pop("python")
         drop(("python",), python, "an interpreter outside the project")
-    paths = data.get("search_paths")
-    if isinstance(paths, list):
-        kept = [p for p in paths if not (isinstance(p, str) and _outside(p, root, layer.base_dir))]
-        for outside in (p for p in paths if p not in kept):
-            drop(("search_paths",), outside, "a folder outside the project")
-        data["search_paths"] = kept
+    for key, what in (("search_paths", "a folder outside the project"), ("traces", "files outside the project")):
+        paths = data.get(key)
+        if isinstance(paths, list):
+            kept = [p for p in paths if not (isinstance(p, str) and _outside(p, root, layer.base_dir))]
+            for outside in (p for p in paths if p not in kept):
+                drop((key,), outside, what)
+            data[key] = kept
     report = data.get("report")
     if isinstance(report, dict):
         template = report.get("template")

@@ -27,6 +27,8 @@ _SPAN_DECORATORS = frozenset(
         "instrument_method",
     }
 )
+_OTHER_SPAN_METHODS = frozenset({"trace", "span", "start_transaction", "start_child"})
+_SPAN_NAMES = _SPAN_CALLS | _OTHER_SPAN_METHODS | _SPAN_DECORATORS  # a call's last name, before anything is unparsed
 IGNORE_MARK = re.compile(r"#\s*trace-advisor\s*:\s*ignore\b", re.IGNORECASE)
 
 
@@ -40,20 +42,42 @@ def existing_span(ctx: FunctionContext) -> str | None:
     return None
 
 
-def written_span_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
-    """The literal names of the spans a function starts (span decorators and span calls in its own body, nested
-    scopes excluded); names built at run time are not listed."""
+@dataclasses.dataclass(frozen=True, slots=True)
+class WrittenSpans:
+    """The spans a function starts, read from its syntax alone: ``names``, the literal names (span calls in its own
+    body, nested scopes excluded, and span decorators called with a name); ``any``, whether it starts one at all
+    (names built at run time, or a bare span decorator whose name says it traces)."""
+
+    names: tuple[str, ...]
+    any: bool
+
+
+def written_spans(node: ast.FunctionDef | ast.AsyncFunctionDef) -> WrittenSpans:
+    """What :class:`WrittenSpans` says of ``node``: one walk over its body (the traces check asks this of every
+    function of the workspace, where running the detectors, whose ``existing_span`` also resolves decorators, would
+    cost a whole analysis)."""
     found: list[str] = []
-    calls = [n for n in walk_body(node) if isinstance(n, ast.Call)]  # its decorators too
-    for call in calls:
-        if not _is_span_call(ast.unparse(call.func)) and not (
-            call in node.decorator_list and ast.unparse(call.func).rpartition(".")[2] in _SPAN_DECORATORS
-        ):
+    starts = False
+    for call in walk_body(node):  # its decorators too
+        if not isinstance(call, ast.Call) or _last_name(call.func) not in _SPAN_NAMES:
+            continue
+        text = ast.unparse(call.func)
+        if _is_span_call(text):
+            starts = True
+        elif not (call in node.decorator_list and text.rpartition(".")[2] in _SPAN_DECORATORS):
             continue
         first = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "name"), None)
         if isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value not in found:
             found.append(first.value)
-    return tuple(found)
+    for dec in node.decorator_list:
+        text = ast.unparse(dec.func if isinstance(dec, ast.Call) else dec)
+        if text.rpartition(".")[2] in _SPAN_DECORATORS and any(w in text.lower() for w in ("trac", "otel", "span")):
+            starts = True
+    return WrittenSpans(tuple(found), starts or bool(found))
+
+
+def _last_name(func: ast.expr) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
 
 def _span_decorators(ctx: FunctionContext) -> list[ast.expr]:
@@ -79,7 +103,7 @@ def _is_span_call(text: str) -> bool:
     if method in _SPAN_CALLS:
         return True
     # ddtrace ``tracer.trace(...)``, logfire ``logfire.span(...)``, sentry ``sentry_sdk.start_transaction(...)``
-    return method in {"trace", "span", "start_transaction", "start_child"} and any(
+    return method in _OTHER_SPAN_METHODS and any(
         word in receiver.lower() for word in ("trac", "logfire", "sentry", "span")
     )
 

@@ -1,51 +1,101 @@
-"""Recommendations checked against real traces (``analyze --traces``): read OTLP JSON exports, map their spans to the
-workspace's functions and let the figures raise confidence, explain untraced time and find spans nobody sees."""
+"""Recommendations checked against real traces (``analyze --traces``, the ``traces`` setting): read OTLP JSON
+exports, map their spans to the workspace's functions and let the figures raise confidence, explain untraced time
+and find spans nobody sees."""
 
 from __future__ import annotations
 
+import glob
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from trace_advisor.config_model import Config
-from trace_advisor.model import AnalysisResult
+from trace_advisor.model import AnalysisResult, Problem
 from trace_advisor.traces.check import check_traces, code_functions
 from trace_advisor.traces.otlp import ObservedSpan, TraceFileError, read_traces
 
 if TYPE_CHECKING:
     from trace_advisor.index import Index
 
-__all__ = ["ObservedSpan", "TraceFileError", "check_against_traces", "read_trace_files"]
+__all__ = [
+    "ObservedSpan",
+    "TraceFileError",
+    "check_against_traces",
+    "configured_traces",
+    "read_trace_files",
+    "trace_files",
+]
 
 TRACE_SUFFIXES = (".json", ".jsonl", ".ndjson")
+_GLOB_CHARS = frozenset("*?[")
+
+
+def trace_files(patterns: Sequence[str | Path]) -> tuple[tuple[Path, ...], tuple[str, ...]]:
+    """The files ``patterns`` name, in order, each once: a file; a folder's ``*.json``/``*.jsonl``/``*.ndjson``
+    files; a glob pattern's matches (``**`` for any depth; matched folders count as folders). And what was wrong:
+    a missing path, a folder without such files, a pattern that matches nothing."""
+    files: dict[Path, None] = {}
+    problems: list[str] = []
+    for pattern in patterns:
+        text = str(pattern)
+        if _GLOB_CHARS & set(text):
+            matched = [Path(p) for p in sorted(glob.glob(text, recursive=True))]
+            found = [f for m in matched for f in (_in_folder(m) if m.is_dir() else [m] if m.is_file() else [])]
+            if not found:
+                problems.append(f"{text}: no trace files match this pattern")
+        else:
+            path = Path(text)
+            found = _in_folder(path) if path.is_dir() else [path] if path.is_file() else []
+            if not found:
+                problems.append(
+                    f"{path}: no {'/'.join(TRACE_SUFFIXES)} files in this folder"
+                    if path.is_dir()
+                    else f"{path}: no such file or folder"
+                )
+        files.update(dict.fromkeys(found))
+    return tuple(files), tuple(problems)
+
+
+def _in_folder(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in TRACE_SUFFIXES)
 
 
 def read_trace_files(paths: Sequence[Path]) -> tuple[tuple[ObservedSpan, ...], tuple[Path, ...]]:
-    """The spans of every file (a folder: its ``*.json``/``*.jsonl``/``*.ndjson`` files), and the files read;
-    raises :class:`TraceFileError` for a missing path, a folder without such files, a file that is not OTLP JSON, or
-    no span at all."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix in TRACE_SUFFIXES)
-            if not found:
-                raise TraceFileError(f"{path}: no {'/'.join(TRACE_SUFFIXES)} files in this folder")
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise TraceFileError(f"{path}: no such file or folder")
+    """The spans of every file ``paths`` name (see :func:`trace_files`), and the files read; raises
+    :class:`TraceFileError` for a missing path, a folder without trace files, a file that is not OTLP JSON, or no
+    span at all (``--traces``: the user named these files, nothing is worth doing without them)."""
+    files, problems = trace_files(paths)
+    if problems:
+        raise TraceFileError(problems[0])
     spans: list[ObservedSpan] = []
     for file in files:
         spans.extend(read_traces(file))
     if not spans:
         raise TraceFileError(f"no spans in {', '.join(str(f) for f in files)}: nothing to check against")
-    return tuple(spans), tuple(files)
+    return tuple(spans), files
+
+
+def configured_traces(
+    patterns: Sequence[str],
+) -> tuple[tuple[ObservedSpan, ...], tuple[Path, ...], tuple[Problem, ...]]:
+    """The spans of the files the ``traces`` setting names, the files read and, as warnings, what could not be
+    read (the setting outlives the files it names: a missing or broken file never stops a run)."""
+    files, missing = trace_files(patterns)
+    problems = [Problem(f"traces setting: {text}") for text in missing]
+    spans: list[ObservedSpan] = []
+    read: list[Path] = []
+    for file in files:
+        try:
+            spans.extend(read_traces(file))
+        except TraceFileError as exc:
+            problems.append(Problem(f"traces setting: {exc}"))
+        else:
+            read.append(file)
+    return tuple(spans), tuple(read), tuple(problems)
 
 
 def check_against_traces(
-    result: AnalysisResult, index: Index, config: Config, spans: Sequence[ObservedSpan], files: Sequence[Path]
+    result: AnalysisResult, index: Index, spans: Sequence[ObservedSpan], files: Sequence[Path]
 ) -> AnalysisResult:
     """``result`` checked against ``spans`` (read from ``files``), matched to every function of ``index``."""
-    functions = code_functions(index, config, index.files())
+    functions = code_functions(index, index.files())
     return check_traces(result, functions, index.graph(), spans, [str(f) for f in files])

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict, deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from trace_advisor.analysis import Analyzer
-from trace_advisor.config_model import Config
-from trace_advisor.detect.existing import written_span_names
+from trace_advisor.detect.existing import written_spans
 from trace_advisor.detect.graph_facts import GraphLike
 from trace_advisor.model import (
     AnalysisResult,
@@ -47,30 +46,70 @@ MAX_DEPTH = 3  # call-graph steps from a traced caller to the functions that ran
 MAX_GAP_CALLEES = 10
 
 
-def code_functions(index: Index, config: Config, files: Sequence[Path]) -> tuple[CodeFunction, ...]:
+def code_functions(index: Index, files: Sequence[Path]) -> tuple[CodeFunction, ...]:
     """Every function of ``files`` with the literal names of the spans it starts and whether it starts one."""
-    analyzer = Analyzer(index, config, index.graph())
     out: list[CodeFunction] = []
     for path in files:
-        analysed = index.analysed(path)
-        if isinstance(analysed, Problem):
-            continue
-        results, _ = analyzer.function_results(path)
-        traced = {(r.ctx.qualname, r.ctx.node.lineno): r.verdict.traced is not None for r in results}
-        for function in analysed.functions():
-            qualname = function.scope.qualname
-            out.append(
-                CodeFunction(
-                    symbol=function.symbol,
-                    module=analysed.name,
-                    qualname=qualname,
-                    file=str(analysed.path),
-                    line=function.node.lineno,
-                    written_spans=written_span_names(function.node),
-                    traced=traced.get((qualname, function.node.lineno), False),
-                )
-            )
+        out.extend(file_functions(index, path))
     return tuple(out)
+
+
+def file_functions(index: Index, path: Path) -> tuple[CodeFunction, ...]:
+    """The functions of one file as the traces are matched against them (none when it does not parse)."""
+    analysed = index.analysed(path)
+    if isinstance(analysed, Problem):
+        return ()
+    out = []
+    for function in analysed.functions():
+        spans = written_spans(function.node)
+        out.append(
+            CodeFunction(
+                symbol=function.symbol,
+                module=analysed.name,
+                qualname=function.scope.qualname,
+                file=str(analysed.path),
+                line=function.node.lineno,
+                written_spans=spans.names,
+                traced=spans.any,
+            )
+        )
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """What a set of spans says about the code: the figures of each function that has spans of its own, the traced
+    functions with a slow untraced gap, and for each untraced function that ran in such a gap the figures of the
+    slowest one (``Observed.path`` leads to it); ``mapped`` spans belong to a function."""
+
+    functions: Mapping[SymbolId, Observed]
+    gaps: tuple[SpanGap, ...]
+    inside: Mapping[SymbolId, Observed]
+    mapped: int
+    window_s: float
+
+
+def observe(
+    functions: Sequence[CodeFunction],
+    graph: GraphLike | None,
+    spans: Sequence[ObservedSpan],
+    recommended: Mapping[SymbolId, Recommendation] | None = None,
+    all_timed: Mapping[str, Timed] | None = None,
+) -> Observation:
+    """Map ``spans`` to ``functions`` and find the gaps (``recommended`` functions first among their callees);
+    ``all_timed``: ``timed(spans)`` when the caller keeps it."""
+    matcher = SpanMatcher(functions)
+    window = window_seconds(spans)
+    by_symbol: dict[SymbolId, list[Timed]] = defaultdict(list)
+    for item in (all_timed if all_timed is not None else timed(spans)).values():
+        symbol = matcher.symbol_of(item.span)
+        if symbol is not None:
+            by_symbol[symbol].append(item)
+    figures = {symbol: observed(symbol, items, window) for symbol, items in by_symbol.items()}
+    code = {f.symbol: f for f in functions}
+    traced = {f.symbol for f in functions if f.traced} | set(figures)
+    gaps, inside = _gaps(figures, code, recommended or {}, traced, graph)
+    return Observation(figures, tuple(gaps), inside, sum(len(v) for v in by_symbol.values()), window)
 
 
 def check_traces(
@@ -81,60 +120,56 @@ def check_traces(
     files: Sequence[str],
 ) -> AnalysisResult:
     """``result`` with what ``spans`` (read from ``files``) say about it: see the module docstring."""
-    matcher = SpanMatcher(functions)
-    all_timed = timed(spans)
-    window = window_seconds(spans)
-    by_symbol: dict[SymbolId, list[Timed]] = defaultdict(list)
-    for item in all_timed.values():
-        symbol = matcher.symbol_of(item.span)
-        if symbol is not None:
-            by_symbol[symbol].append(item)
-    figures = {symbol: observed(symbol, items, window) for symbol, items in by_symbol.items()}
-    code = {f.symbol: f for f in functions}
     recommended = {r.symbol: r for r in result.recommendations}
-    traced = {f.symbol for f in functions if f.traced} | set(figures)
-    gaps, inside = _gaps(figures, code, recommended, traced, graph)
-    recommendations = tuple(_checked(r, figures.get(r.symbol) or inside.get(r.symbol)) for r in result.recommendations)
+    seen = observe(functions, graph, spans, recommended)
+    figures = seen.functions
+    recommendations = tuple(
+        _checked(r, figures.get(r.symbol) or seen.inside.get(r.symbol)) for r in result.recommendations
+    )
     problems = list(result.problems)
     unseen: tuple[UnseenSpan, ...] = ()
     if spans and not figures:
-        names = ", ".join(sorted({s.name for s in spans})[:5])
-        problems.append(
-            Problem(
-                f"none of the {len(spans)} spans in the traces maps to a function under the analysed paths (span"
-                f" names: {names}...): were they exported by this code?",
-            )
-        )
+        problems.append(Problem(unmapped_message(spans)))
     else:
         unseen = _unseen(functions, figures, {s.name for s in spans})
+    code = {f.symbol: f for f in functions}
     check = TraceCheck(
         files=tuple(files),
         spans=len(spans),
         traces=len({s.trace_id for s in spans}),
-        mapped=sum(len(v) for v in by_symbol.values()),
-        window_s=window,
+        mapped=seen.mapped,
+        window_s=seen.window_s,
         functions=tuple(
             sorted(
                 (TracedFunction(s, code[s].file, code[s].line, o) for s, o in figures.items() if s in code),
                 key=lambda t: (-t.observed.p95_ms, t.symbol),
             )
         ),
-        gaps=tuple(gaps),
+        gaps=seen.gaps,
         unseen=unseen,
     )
     return dataclasses.replace(result, recommendations=recommendations, problems=tuple(problems), traces=check)
 
 
+def unmapped_message(spans: Sequence[ObservedSpan]) -> str:
+    """Why traces say nothing about the code: none of their spans belongs to one of its functions."""
+    names = ", ".join(sorted({s.name for s in spans})[:5])
+    return (
+        f"none of the {len(spans)} spans in the traces maps to a function under the analysed paths (span"
+        f" names: {names}...): were they exported by this code?"
+    )
+
+
 def _gaps(
     figures: dict[SymbolId, Observed],
     code: dict[SymbolId, CodeFunction],
-    recommended: dict[SymbolId, Recommendation],
+    recommended: Mapping[SymbolId, Recommendation],
     traced: set[SymbolId],
     graph: GraphLike | None,
 ) -> tuple[list[SpanGap], dict[SymbolId, Observed]]:
     """Traced functions with a slow untraced stretch and the untraced workspace functions they call (breadth first,
-    up to MAX_DEPTH steps, never through a function with a span); for each recommended one of those, the figures of
-    the slowest gap it ran in, with the call path."""
+    up to MAX_DEPTH steps, never through a function with a span); for each of those, the figures of the slowest gap
+    it ran in, with the call path."""
     gaps: list[SpanGap] = []
     inside: dict[SymbolId, Observed] = {}
     for symbol, figure in sorted(figures.items(), key=lambda item: -item[1].untraced_p95_ms):
@@ -154,7 +189,7 @@ def _gaps(
             )
         )
         for callee in callees:
-            if callee in recommended and callee not in inside:
+            if callee not in inside:
                 inside[callee] = dataclasses.replace(figure, path=paths[callee])
     return gaps, inside
 
@@ -202,7 +237,8 @@ def _checked(rec: Recommendation, figure: Observed | None) -> Recommendation:
 def describe(figure: Observed) -> str:
     """One sentence of figures for a rationale or a hover."""
     rate = f", {figure.per_second:.3g}/s" if figure.per_second else ""
-    counts = f"{figure.spans} spans in {figure.traces} traces{rate}"
+    errors = f", {figure.errors} with errors" if figure.errors else ""
+    counts = f"{figure.spans} spans in {figure.traces} traces{rate}{errors}"
     if not figure.path:
         return (
             f"Observed in traces as span {figure.span_name!r} ({counts}): p50 {duration_text(figure.p50_ms)},"
@@ -217,7 +253,7 @@ def describe(figure: Observed) -> str:
 
 
 def _unseen(
-    functions: Sequence[CodeFunction], figures: dict[SymbolId, Observed], names: set[str]
+    functions: Sequence[CodeFunction], figures: Mapping[SymbolId, Observed], names: set[str]
 ) -> tuple[UnseenSpan, ...]:
     """Literal span names in code that no trace holds, in packages the traces did reach (a trace of one service says
     nothing about another's code)."""

@@ -1,4 +1,5 @@
-"""Code lenses: "N callers · M callees" on every function (counted lazily in codeLens/resolve) and "Add span"."""
+"""Code lenses: "N callers · M callees" on every function (counted lazily in codeLens/resolve), "Add span", and the
+figures observed in the configured traces on functions that have spans there."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import Any
 
 from lsprotocol import types
 from trace_advisor.model import span_name, split_symbol
+from trace_advisor.traces.notes import lens_title
+from trace_advisor.traces.watch import TraceView, TraceWatch
 
 from trace_advisor_lsp import convert
 from trace_advisor_lsp.server import TraceAdvisorServer
@@ -26,20 +29,27 @@ async def code_lens(ls: TraceAdvisorServer, params: types.CodeLensParams) -> lis
     recommended = await ls.documents.recommended(target)
     conv, current = ls.documents.converter(project), ls.documents.current_text(uri)
 
-    def job() -> list[types.CodeLens]:
+    def job() -> tuple[list[types.CodeLens], TraceView | None]:
         current()
         out = []
+        view = index.extension(TraceWatch).view(index)
         for definition in index.definitions(Path(path)):
             if definition.kind in FUNCTION_KINDS:
                 rng = conv.range(path, definition.name_range)
                 out.append(convert.code_lens(rng, {"uri": uri, "symbol": definition.symbol}))
+                figure = view.functions.get(definition.symbol) if view is not None else None
+                if figure is not None:
+                    observed = convert.command(lens_title(figure), "", [])  # a label: nothing to run
+                    out.append(convert.code_lens(rng, {"uri": uri, "symbol": definition.symbol}, observed))
         for rec in recommended:
             title = f"Add span \u201c{span_name(split_symbol(rec.symbol)[1])}\u201d"
             command = convert.command(title, ADD_SPAN, [uri, rec.symbol, rec.range.start.line])
             out.append(convert.code_lens(conv.range(path, rec.name_range), {"uri": uri, "symbol": rec.symbol}, command))
-        return out
+        return out, view
 
-    return await ls.engine.query(job)
+    lenses, view = await ls.engine.query(job)
+    ls.traces.report(project, view)
+    return lenses
 
 
 async def code_lens_resolve(ls: TraceAdvisorServer, lens: types.CodeLens) -> types.CodeLens:
