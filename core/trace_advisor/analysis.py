@@ -17,7 +17,7 @@ from trace_advisor.analysis_cache import AnalysisCache, FunctionResult, source_k
 from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
 from trace_advisor.detect import run_detectors
-from trace_advisor.detect.apis import classify
+from trace_advisor.detect.apis import classify, match_symbol
 from trace_advisor.detect.context import CalleeIO, FunctionContext, GraphFacts
 from trace_advisor.detect.existing import existing_span, without_span
 from trace_advisor.detect.findings import Signal
@@ -27,6 +27,7 @@ from trace_advisor.gcpause import gc_paused
 from trace_advisor.index import Index
 from trace_advisor.model import AnalysisResult, Definition, Problem, Recommendation, ResolvedCall, SymbolId
 from trace_advisor.positions import source_lines
+from trace_advisor.record.observed import ObservedGraph, RecordingWatch
 
 LOG = logging.getLogger(__name__)
 # Which functions a model is asked about: those whose local verdict it can change. Below half of min_confidence the
@@ -57,7 +58,11 @@ class Analyzer:
         self.graph = graph
         self.priorities = [p for p in config.priorities if config.weight(p) > 0]
         self.scorer = LocalScorer(config, self.cache.installed.get(config.python) if installed is None else installed)
-        self.builder = GraphFactsBuilder(graph, self._io_of, self._forever_of) if graph is not None else None
+        self.builder = (
+            GraphFactsBuilder(graph, self._io_of, self._forever_of, _observed_of(index), _client_api)
+            if graph is not None
+            else None
+        )
         self.candidates: list[tuple[FunctionContext, tuple[Signal, ...], Recommendation | None, float]] = []
         self._lines: dict[Path, list[str] | None] = {}
 
@@ -380,6 +385,17 @@ def finish_model_request(request: ModelRequest, provider: Provider, answer: Prov
         engine=f"{provider.name}:{provider.model}",
         usage_by_file=dict(sorted(answer.usage_by_file.items())),
     )
+
+
+def _observed_of(index: Index) -> ObservedGraph | None:
+    """The calls a recording of the workspace saw (``trace-advisor calls --record``), when there is one."""
+    return index.extension(RecordingWatch).graph()
+
+
+def _client_api(symbol: SymbolId) -> bool:
+    """Whether a callee outside the workspace is a client API the catalog knows (``requests.api:get``)."""
+    found = match_symbol(symbol)
+    return found is not None and found.kind != "messaging"
 
 
 def _problem_files(index: object) -> set[str | None]:

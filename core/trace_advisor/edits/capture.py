@@ -14,6 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from trace_advisor.capture_expressions import CaptureExpressionError, check_capture_expression
 from trace_advisor.edits.existing import own_scope
 from trace_advisor.edits.locate import FunctionNode
 from trace_advisor.model import Capture
@@ -172,11 +173,25 @@ def attribute_code(node: FunctionNode, capture: Capture, span: str, *, is_method
             continue
         expression = attribute.expression.strip()
         try:
-            parsed = ast.parse(expression, mode="eval").body
-        except SyntaxError:
-            parsed = None
-        if parsed is None or "\n" in expression or "\r" in expression:
-            notes.append(f"expression {attribute.expression!r} for {attribute.key!r} is not valid Python: not recorded")
+            checked = check_capture_expression(expression)
+        except CaptureExpressionError as error:
+            notes.append(f"expression {attribute.expression!r} for {attribute.key!r} refused ({error}): not recorded")
+            continue
+        parsed = checked.node
+        readable = set(params) | ({receiver} if receiver else set())
+        unknown = sorted(checked.names - readable - local - declared)
+        if unknown:
+            notes.append(
+                f"expression {expression!r} for {attribute.key!r} reads {', '.join(unknown)}, not a parameter of the"
+                " function: not recorded"
+            )
+            continue
+        shadowed = sorted(checked.calls & (set(params) | local | declared))
+        if shadowed:
+            notes.append(f"expression for {attribute.key!r} calls {', '.join(shadowed)}, which the function rebinds")
+            continue
+        if isinstance(parsed, ast.Name) and parsed.id == receiver:
+            notes.append(f"expression {expression!r} for {attribute.key!r} is the object itself: not recorded")
             continue
         clash = sorted({n.id for n in ast.walk(parsed) if isinstance(n, ast.Name)} & declared)
         if clash:

@@ -12,7 +12,7 @@ from pathlib import Path, PurePath
 from trace_advisor import __version__
 from trace_advisor.config_model import Config
 from trace_advisor.edits.style import span_style
-from trace_advisor.model import AnalysisResult, Capture, Problem, Recommendation
+from trace_advisor.model import AnalysisResult, Capture, Problem, Recommendation, SpanVolume, TraceCheck
 from trace_advisor.report.preview import NOT_PREVIEWED, Previewer, SpanPreview
 
 TOOL = "trace-advisor"
@@ -107,6 +107,8 @@ class ReportFacts:
     usage: UsageFacts
     problems: tuple[Problem, ...]
     root: str  # the folder file paths are relative to
+    traces: TraceCheck | None = None  # ``analyze --traces``: file paths relative to ``root``
+    volume: SpanVolume | None = None  # spans per request of all recommendations together, when estimated
 
 
 def priority_title(priority: str) -> str:
@@ -215,6 +217,18 @@ def build_facts(
         ),
         problems=tuple(replace(p, file=relative(p.file, base)) if p.file else p for p in result.problems),
         root=str(base),
+        traces=_relative_traces(result.traces, base) if result.traces is not None else None,
+        volume=result.volume,
+    )
+
+
+def _relative_traces(check: TraceCheck, base: Path) -> TraceCheck:
+    return replace(
+        check,
+        files=tuple(relative(f, base) for f in check.files),
+        functions=tuple(replace(f, file=relative(f.file, base)) for f in check.functions),
+        gaps=tuple(replace(g, function=replace(g.function, file=relative(g.function.file, base))) for g in check.gaps),
+        unseen=tuple(replace(u, file=relative(u.file, base)) for u in check.unseen),
     )
 
 
