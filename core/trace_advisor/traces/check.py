@@ -16,6 +16,7 @@ from trace_advisor.detect.existing import written_spans
 from trace_advisor.detect.graph_facts import GraphLike
 from trace_advisor.model import (
     AnalysisResult,
+    CallEdge,
     Observed,
     Problem,
     Recommendation,
@@ -44,6 +45,7 @@ FREQUENT_BOOST = 0.05
 MAX_CONFIDENCE = 0.99
 MAX_DEPTH = 3  # call-graph steps from a traced caller to the functions that ran in its gap
 MAX_GAP_CALLEES = 10
+_SPAN_METHODS = frozenset({"set_attribute", "set_attributes", "add_event", "record_exception", "set_status"})
 
 
 def code_functions(index: Index, files: Sequence[Path]) -> tuple[CodeFunction, ...]:
@@ -178,7 +180,7 @@ def _gaps(
         paths = _untraced_callees(symbol, code, traced, graph)
         if not paths:  # a leaf's own time is its library calls: a gap only where untraced code of ours ran
             continue
-        library = tuple(dict.fromkeys(e.callee for e in graph.callees(symbol) if e.external)) if graph else ()
+        library = tuple(dict.fromkeys(e.callee for e in graph.callees(symbol) if _library_work(e))) if graph else ()
         callees = sorted(paths, key=lambda s: (s not in recommended, -_confidence(recommended.get(s)), len(paths[s])))
         function = code[symbol]
         gaps.append(
@@ -192,6 +194,18 @@ def _gaps(
             if callee not in inside:
                 inside[callee] = dataclasses.replace(figure, path=paths[callee])
     return gaps, inside
+
+
+def _library_work(edge: CallEdge) -> bool:
+    """A call outside the workspace that can be what took the time: not a builtin (``len``, an exception class),
+    not the tracing itself (the OpenTelemetry API, the span's own methods, whatever the resolver took ``span`` for)."""
+    module, _, qualname = edge.callee.partition(":")
+    return (
+        edge.external
+        and module != "builtins"
+        and not module.startswith("opentelemetry")
+        and qualname.rpartition(".")[2] not in _SPAN_METHODS
+    )
 
 
 def _untraced_callees(
