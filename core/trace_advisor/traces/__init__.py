@@ -4,11 +4,13 @@ and find spans nobody sees."""
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from trace_advisor.config_model import Config
 from trace_advisor.model import AnalysisResult, Problem
 from trace_advisor.traces.check import check_traces, code_functions
 from trace_advisor.traces.otlp import ObservedSpan, TraceFileError, read_traces
@@ -23,9 +25,11 @@ __all__ = [
     "configured_traces",
     "read_trace_files",
     "trace_files",
+    "with_traces",
 ]
 
 TRACE_SUFFIXES = (".json", ".jsonl", ".ndjson")
+Traces = tuple[tuple[ObservedSpan, ...], tuple[Path, ...]]  # spans and the files they were read from
 _GLOB_CHARS = frozenset("*?[")
 
 
@@ -59,7 +63,7 @@ def _in_folder(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in TRACE_SUFFIXES)
 
 
-def read_trace_files(paths: Sequence[Path]) -> tuple[tuple[ObservedSpan, ...], tuple[Path, ...]]:
+def read_trace_files(paths: Sequence[Path]) -> Traces:
     """The spans of every file ``paths`` name (see :func:`trace_files`), and the files read; raises
     :class:`TraceFileError` for a missing path, a folder without trace files, a file that is not OTLP JSON, or no
     span at all (``--traces``: the user named these files, nothing is worth doing without them)."""
@@ -91,6 +95,16 @@ def configured_traces(
         else:
             read.append(file)
     return tuple(spans), tuple(read), tuple(problems)
+
+
+def with_traces(result: AnalysisResult, index: Index, config: Config, given: Traces | None = None) -> AnalysisResult:
+    """``result`` checked against ``given`` traces (``--traces``, the ``recommend`` tool's ``traces``), else against
+    the files of the ``traces`` setting (what cannot be read there becomes a warning); unchanged without either."""
+    if given is None and config.traces:
+        spans, read, unread = configured_traces(config.traces)
+        result = dataclasses.replace(result, problems=(*result.problems, *unread))
+        given = (spans, read) if spans else None
+    return check_against_traces(result, index, *given) if given is not None else result
 
 
 def check_against_traces(
