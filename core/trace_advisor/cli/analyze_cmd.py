@@ -232,7 +232,7 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     if traces is not None or config.traces:  # --traces, else the setting
         from trace_advisor.traces import with_traces
 
-        result = with_traces(result, index, config, traces)
+        result = with_traces(result, index, config, traces, files)
     texts = []
     try:
         for output in outputs:  # every report rendered before any is written: a bad template writes none

@@ -221,7 +221,7 @@ class AdvisorService:
         files = files_under(index, targets)
         result = analyze(index, config, files, provider=provider, cancel=cancel, progress=progress)
         result = estimate_costs(result, index, config)  # as ``analyze`` on the command line: the same report
-        result = with_traces(result, index, config, traces)
+        result = with_traces(result, index, config, traces, files)
         try:
             return render(result, fmt, graph=index.graph(), config=config, root=workspace.root)
         except ReportError as exc:

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 __all__ = [
     "ObservedSpan",
     "TraceFileError",
-    "check_against_traces",
     "configured_traces",
     "read_trace_files",
     "trace_files",
@@ -97,19 +96,25 @@ def configured_traces(
     return tuple(spans), tuple(read), tuple(problems)
 
 
-def with_traces(result: AnalysisResult, index: Index, config: Config, given: Traces | None = None) -> AnalysisResult:
-    """``result`` checked against ``given`` traces (``--traces``, the ``recommend`` tool's ``traces``), else against
-    the files of the ``traces`` setting (what cannot be read there becomes a warning); unchanged without either."""
+def with_traces(
+    result: AnalysisResult,
+    index: Index,
+    config: Config,
+    given: Traces | None = None,
+    analysed: Sequence[Path] | None = None,
+) -> AnalysisResult:
+    """``result`` (of the ``analysed`` files, None: all) checked against ``given`` traces (``--traces``, the
+    ``recommend`` tool's ``traces``), else against the files of the ``traces`` setting (what cannot be read there
+    becomes a warning); unchanged without either. Functions of ``analysed`` files below ``min_confidence`` that ran in
+    a slow untraced gap are recommended after all."""
     if given is None and config.traces:
         spans, read, unread = configured_traces(config.traces)
         result = dataclasses.replace(result, problems=(*result.problems, *unread))
         given = (spans, read) if spans else None
-    return check_against_traces(result, index, *given) if given is not None else result
+    if given is None:
+        return result
+    from trace_advisor.traces.promote import Promotion  # the analysis: loaded when traces are given
 
-
-def check_against_traces(
-    result: AnalysisResult, index: Index, spans: Sequence[ObservedSpan], files: Sequence[Path]
-) -> AnalysisResult:
-    """``result`` checked against ``spans`` (read from ``files``), matched to every function of ``index``."""
     functions = code_functions(index, index.files())
-    return check_traces(result, functions, index.graph(), spans, [str(f) for f in files])
+    promotion = Promotion(index, config, analysed)
+    return check_traces(result, functions, index.graph(), given[0], [str(f) for f in given[1]], promotion)

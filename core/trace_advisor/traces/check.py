@@ -1,7 +1,8 @@
 """Recommendations checked against real traces: each exported span is mapped to the function it belongs to; a
 recommended function that ran inside a slow stretch of a traced caller's span with no child span (or that was traced
-at run time and is slow or frequent) gains confidence with the figures in its rationale; spans the code starts under
-a literal name that no trace contains are listed as unseen."""
+at run time and is slow or frequent) gains confidence with the figures in its rationale, and a function with too
+little evidence to be recommended on its code alone that ran in such a stretch is recommended after all; spans the
+code starts under a literal name that no trace contains are listed as unseen."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from trace_advisor.traces.otlp import ObservedSpan
 
 if TYPE_CHECKING:
     from trace_advisor.index import Index
+    from trace_advisor.traces.promote import Promotion
 
 # When the traces count: a stretch of a span with no child span is a gap worth explaining when its p95 is at least
 # SLOW_MS and it is at least GAP_SHARE of the span's time; a function is on a frequent path at FREQUENT_PER_TRACE
@@ -120,14 +122,20 @@ def check_traces(
     graph: GraphLike | None,
     spans: Sequence[ObservedSpan],
     files: Sequence[str],
+    promotion: Promotion | None = None,
 ) -> AnalysisResult:
-    """``result`` with what ``spans`` (read from ``files``) say about it: see the module docstring."""
+    """``result`` with what ``spans`` (read from ``files``) say about it: see the module docstring. With a
+    ``promotion``, functions below the threshold that ran in a slow gap join the recommendations."""
     recommended = {r.symbol: r for r in result.recommendations}
     seen = observe(functions, graph, spans, recommended)
     figures = seen.functions
-    recommendations = tuple(
-        _checked(r, figures.get(r.symbol) or seen.inside.get(r.symbol)) for r in result.recommendations
-    )
+    recommendations = [_checked(r, figures.get(r.symbol) or seen.inside.get(r.symbol)) for r in result.recommendations]
+    if promotion is not None:
+        below = [s for s in seen.inside if s not in recommended]
+        for rec in promotion.recommend(below):
+            checked = _checked(rec, seen.inside[rec.symbol])
+            recommendations.append(dataclasses.replace(checked, confidence=max(checked.confidence, promotion.floor)))
+        recommendations.sort(key=lambda r: (r.file, r.range.start))
     problems = list(result.problems)
     unseen: tuple[UnseenSpan, ...] = ()
     if spans and not figures:
@@ -150,7 +158,7 @@ def check_traces(
         gaps=seen.gaps,
         unseen=unseen,
     )
-    return dataclasses.replace(result, recommendations=recommendations, problems=tuple(problems), traces=check)
+    return dataclasses.replace(result, recommendations=tuple(recommendations), problems=tuple(problems), traces=check)
 
 
 def unmapped_message(spans: Sequence[ObservedSpan]) -> str:
