@@ -29,7 +29,7 @@ from trace_advisor.model import (
     UnseenSpan,
 )
 from trace_advisor.traces.figures import Timed, duration_text, observed, timed, window_seconds
-from trace_advisor.traces.match import CodeFunction, SpanMatcher
+from trace_advisor.traces.match import CodeFunction, SpanMatcher, match_key
 from trace_advisor.traces.otlp import ObservedSpan
 
 if TYPE_CHECKING:
@@ -98,22 +98,30 @@ def observe(
     graph: GraphLike | None,
     spans: Sequence[ObservedSpan],
     recommended: Mapping[SymbolId, Recommendation] | None = None,
-    all_timed: Mapping[str, Timed] | None = None,
+    groups: Mapping[tuple[object, ...], Sequence[Timed]] | None = None,
 ) -> Observation:
     """Map ``spans`` to ``functions`` and find the gaps (``recommended`` functions first among their callees);
-    ``all_timed``: ``timed(spans)`` when the caller keeps it."""
+    ``groups``: ``grouped(timed(spans))`` when the caller keeps it (spans alike are matched once)."""
     matcher = SpanMatcher(functions)
     window = window_seconds(spans)
     by_symbol: dict[SymbolId, list[Timed]] = defaultdict(list)
-    for item in (all_timed if all_timed is not None else timed(spans)).values():
-        symbol = matcher.symbol_of(item.span)
+    for items in (groups if groups is not None else grouped(timed(spans))).values():
+        symbol = matcher.symbol_of(items[0].span)
         if symbol is not None:
-            by_symbol[symbol].append(item)
+            by_symbol[symbol].extend(items)
     figures = {symbol: observed(symbol, items, window) for symbol, items in by_symbol.items()}
     code = {f.symbol: f for f in functions}
     traced = {f.symbol for f in functions if f.traced} | set(figures)
     gaps, inside = _gaps(figures, code, recommended or {}, traced, graph)
     return Observation(figures, tuple(gaps), inside, sum(len(v) for v in by_symbol.values()), window)
+
+
+def grouped(all_timed: Mapping[str, Timed]) -> dict[tuple[object, ...], list[Timed]]:
+    """The spans by what maps them to a function (:func:`match_key`), in their order."""
+    groups: dict[tuple[object, ...], list[Timed]] = defaultdict(list)
+    for item in all_timed.values():
+        groups[match_key(item.span)].append(item)
+    return groups
 
 
 def check_traces(
