@@ -247,6 +247,7 @@ class Folders:
         self._shared.status.send()
         self._documents.refresh_open(project, delay=0)
         self._documents.refresh_lenses()
+        self._traces.reload()
         await self._traces.watch()  # a folder added after start-up may bring trace files
 
 

@@ -25,16 +25,30 @@ class Traces:
     on the trace files."""
 
     def __init__(self, shared: Shared, documents: Documents) -> None:
-        self._ls, self._projects = shared.ls, shared.projects
+        self._ls, self._projects, self._shared = shared.ls, shared.projects, shared
         self._documents = documents
         self._shown: set[tuple[Path, str]] = set()
         self._watched: list[types.FileSystemWatcher] | None = None  # registered with the client
 
     def configure(self) -> None:
-        """Point every indexed folder's watch at the patterns of its current config."""
+        """Point every indexed folder's watch at the patterns of its current config and read them (in the
+        background)."""
         for project in self._projects:
             if project.index is not None:
                 project.index.extension(TraceWatch).use(project.config.traces)
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the folders' trace files again where they changed, off the request thread (a large export takes
+        seconds; requests meanwhile show the last figures), then ask for the lenses again."""
+        watches = [p.index.extension(TraceWatch) for p in self._projects if p.index is not None and p.config.traces]
+        if watches:
+            self._shared.tasks.spawn(self._load(watches))
+
+    async def _load(self, watches: list[TraceWatch]) -> None:
+        for watch in watches:
+            await self._shared.engine.run_background(watch.load)
+        self._documents.refresh_lenses()
 
     def report(self, project: Project, view: TraceView | None) -> None:
         """Show each problem of the folder's traces once (a file that cannot be read, spans of other code)."""
@@ -44,9 +58,10 @@ class Traces:
                 LOG.warning("traces: %s", problem)
                 self._documents.show(f"trace-advisor: traces: {problem}", "warning")
 
-    def changed(self, paths: Sequence[str]) -> bool:
-        """Whether a file change the client reported is about trace files (lenses must be asked for again)."""
-        return any(Path(path).suffix in TRACE_SUFFIXES for path in paths)
+    def changed(self, paths: Sequence[str]) -> None:
+        """Files the client reported changed: when trace files are among them, read them again."""
+        if any(Path(path).suffix in TRACE_SUFFIXES for path in paths):
+            self.reload()
 
     async def watch(self) -> None:
         """Ask the client to watch the configured trace files (again, when the patterns changed)."""

@@ -206,3 +206,20 @@ def test_the_traces_setting_is_read_when_no_file_is_given(app: Path, collector_f
     assert f"traces setting: {project / 'missing'}: no such file or folder" in told
     explicit = analyze(project, "--traces", collector_file)["traces"]  # --traces wins over the setting
     assert explicit["files"] == [str(collector_file)]  # type: ignore[index]
+
+
+def test_a_function_below_the_threshold_that_ran_in_a_gap_is_recommended(app: Path, collector_file: Path) -> None:
+    before = recommendations(analyze(app, "--min-confidence", "0.5"))
+    assert RESERVE not in before  # 0.34 on its code alone
+    report = analyze(app, "--min-confidence", "0.5", "--traces", collector_file)
+    after = recommendations(report)
+    reserve = after[RESERVE]
+    assert reserve["confidence"] == 0.5
+    assert "On its code alone 0.34, below min_confidence 0.5: recommended because it ran" in reserve["rationale"]  # type: ignore[operator]
+    assert "runs inside span 'checkout'" in reserve["rationale"]  # type: ignore[operator]
+    assert reserve["observed"]["path"] == [CHECKOUT, RESERVE]  # type: ignore[index]
+    gap = report["traces"]["gaps"][0]  # type: ignore[index]
+    assert {"shop.pricing:total", "shop.pricing:line_total"} <= set(gap["callees"])  # ran there too...
+    assert set(after) == {RESERVE}  # ...but have no evidence of their own; restock never ran in a gap
+    only_pricing = analyze(app / "shop" / "pricing.py", "--min-confidence", "0.5", "--traces", collector_file)
+    assert recommendations(only_pricing) == {}  # functions outside the analysed files are not added

@@ -194,3 +194,56 @@ def test_nested_calls_nest_their_spans(span_exporter: InMemorySpanExporter) -> N
     spans = {s.name: s for s in span_exporter.get_finished_spans()}
     assert spans["inner"].parent is not None
     assert spans["inner"].parent.span_id == spans["outer"].context.span_id
+
+
+def _fails(error: BaseException) -> Any:
+    def handler() -> None:
+        raise error
+
+    return traced(FunctionPlan(module="app.views", qualname="handler", span_name="handler"), handler)
+
+
+def test_a_client_error_leaves_the_status_unset_and_is_recorded(span_exporter: InMemorySpanExporter) -> None:
+    """abort(404) and HTTPException(403) become 4xx responses: not a failure of the code (the HTTP semantic
+    conventions leave 4xx unset on server spans); a 5xx, or any other exception, is one."""
+    from starlette.exceptions import HTTPException
+    from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
+    from werkzeug.exceptions import NotFound, abort
+
+    with pytest.raises(NotFound):
+        traced(FunctionPlan(module="app.views", qualname="abort", span_name="show"), abort)(404, "no such post")
+    for error in (HTTPException(403), HTTPException(503), BoomError("x")):
+        with pytest.raises(type(error)):
+            _fails(error)()
+    with pytest.raises(WerkzeugHTTPException):
+        traced(FunctionPlan(module="app.views", qualname="abort", span_name="crash"), abort)(500)
+    spans = span_exporter.get_finished_spans()
+    statuses = [(s.status.status_code, (s.status.description or "").partition(":")[0]) for s in spans]
+    assert statuses == [
+        (trace.StatusCode.UNSET, ""),
+        (trace.StatusCode.UNSET, ""),
+        (trace.StatusCode.ERROR, "HTTPException"),  # what start_as_current_span writes: "HTTPException: 503: ..."
+        (trace.StatusCode.ERROR, "BoomError"),
+        (trace.StatusCode.ERROR, "InternalServerError"),
+    ]
+    assert all([e.name for e in s.events] == ["exception"] for s in spans)  # recorded either way
+
+
+def test_django_client_errors_and_odd_exceptions(span_exporter: InMemorySpanExporter) -> None:
+    http404 = type("Http404", (Exception,), {"__module__": "django.http.response"})  # Django is not installed here
+
+    class OddError(Exception):
+        __module__ = "werkzeug.exceptions"
+
+        @property
+        def code(self) -> int:
+            raise RuntimeError("broken")
+
+    odd = type("HTTPException", (OddError,), {"__module__": "werkzeug.exceptions"})
+    for error in (http404(), odd()):
+        with pytest.raises(type(error)):
+            _fails(error)()
+    assert [s.status.status_code for s in span_exporter.get_finished_spans()] == [
+        trace.StatusCode.UNSET,
+        trace.StatusCode.ERROR,  # a status code that cannot be read: a failure, as for any exception
+    ]

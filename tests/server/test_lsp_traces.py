@@ -98,7 +98,13 @@ async def hover(client: LanguageClient, name: str, needle: str, offset: int = 0)
 
 
 async def test_lenses_show_the_figures_of_functions_with_spans(client: LanguageClient) -> None:
-    lenses = await observed_lenses(client, "orders.py")
+    # the files are read in the background once the folder is indexed; the lenses are asked for again then
+    await eventually(lambda: client.lens_refreshes > 0, what="a lens refresh")  # type: ignore[attr-defined]
+    for _ in range(100):
+        lenses = await observed_lenses(client, "orders.py")
+        if lenses:
+            break
+        await asyncio.sleep(0.1)
     text = (app(client) / "shop" / "orders.py").read_text(encoding="utf-8").splitlines()
     by_name = {text[line].split("(")[0].removeprefix("def "): title for line, title in lenses.items()}
     assert set(by_name) == {"checkout", "write_receipt"}  # refund and sync_legacy never ran

@@ -458,6 +458,74 @@
     }
   });
 
+  // ---- checked against traces (analyze --traces) ---------------------------------------------------------------
+  if (data.traces) {
+    const t = data.traces;
+    document.getElementById("traces").hidden = false;
+    const files = t.files.length > 3 ? `${t.files.slice(0, 3).join(", ")}, ...` : t.files.join(", ");
+    document.getElementById("traces-summary").textContent =
+      `${number(t.spans)} spans in ${number(t.traces)} traces over ${t.windowS} s (${files});` +
+      ` ${number(t.mapped)} of them belong to ${number(t.functions.length)} functions of the analysed code.`;
+    // a recommended function's name shows its recommendation in the ranked list
+    function fn(symbol, recommended, where) {
+      const cell = el("span", "fn");
+      if (recommended) {
+        const link = el("button", "link", symbol);
+        link.type = "button";
+        link.title = "Show its recommendation";
+        link.addEventListener("click", () => {
+          nameInput.value = symbol;
+          showView("ranked");
+          document.getElementById("ranked-panel").scrollIntoView({ block: "start" });
+        });
+        cell.append(link);
+      } else {
+        cell.append(el("code", "", symbol));
+      }
+      if (where) cell.append(el("span", "where", ` ${where}`));
+      return cell;
+    }
+    const functionRows = document.getElementById("traces-functions");
+    for (const f of t.functions) {
+      const tr = el("tr", f.errors ? "failing" : "");
+      const name = el("td");
+      name.append(fn(f.symbol, f.recommended, `${f.file}:${f.line}`));
+      tr.append(name, el("td", "", f.spanName), el("td", "num", number(f.spans)), el("td", "num", number(f.traces)),
+        el("td", "num", f.rate), el("td", "num", f.p50), el("td", "num", f.p95),
+        el("td", "num", f.errors ? `${number(f.errors)} (${Math.round((100 * f.errors) / f.spans)}%)` : "0"),
+        el("td", "num", `${f.untracedP95} (${Math.round(f.untracedShare * 100)}%)`));
+      functionRows.append(tr);
+    }
+    if (t.gaps.length) {
+      document.getElementById("traces-gaps-block").hidden = false;
+      const gapRows = document.getElementById("traces-gaps");
+      for (const g of t.gaps) {
+        const tr = el("tr");
+        const name = el("td");
+        name.append(fn(g.symbol, false, `${g.file}:${g.line}`));
+        const ran = el("td", "ran");
+        for (const callee of g.callees) ran.append(fn(callee.symbol, callee.recommended));
+        if (g.library.length) {
+          const library = el("span", "library", "library: ");
+          for (const call of g.library) library.append(el("code", "", call));
+          ran.append(library);
+        }
+        tr.append(name, el("td", "num", g.p95), el("td", "num", `${g.untracedP95} (${Math.round(g.untracedShare * 100)}%)`),
+          ran);
+        gapRows.append(tr);
+      }
+    }
+    if (t.unseen.length) {
+      document.getElementById("traces-unseen-block").hidden = false;
+      const list = document.getElementById("traces-unseen");
+      for (const u of t.unseen) {
+        const li = el("li");
+        li.append(el("code", "", u.spanName), document.createTextNode(" in "), fn(u.symbol, false, `${u.file}:${u.line}`));
+        list.append(li);
+      }
+    }
+  }
+
   // ---- problems ------------------------------------------------------------------------------------------------
   if (data.problems.length) {
     document.getElementById("problems").hidden = false;

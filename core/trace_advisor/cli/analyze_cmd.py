@@ -17,7 +17,7 @@ from trace_advisor.config_model import PRIORITY_NAMES, PROVIDER_NAMES, PROVIDERS
 
 if TYPE_CHECKING:
     from trace_advisor.advise.provider import Provider
-    from trace_advisor.traces import ObservedSpan
+    from trace_advisor.traces import Traces
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
 FORMATS = ("json", "md", "sarif", "html")
@@ -229,16 +229,10 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     skipped = common.workspace_problems(index, result.problems)
     result = dataclasses.replace(result, problems=(*skipped, *result.problems))
     result = estimate_costs(result, index, config)
-    if traces is None and config.traces:  # the setting, when --traces does not name others
-        from trace_advisor.traces import configured_traces
+    if traces is not None or config.traces:  # --traces, else the setting
+        from trace_advisor.traces import with_traces
 
-        spans, read, unread = configured_traces(config.traces)
-        result = dataclasses.replace(result, problems=(*result.problems, *unread))
-        traces = (spans, read) if spans else None
-    if traces is not None:
-        from trace_advisor.traces import check_against_traces
-
-        result = check_against_traces(result, index, *traces)
+        result = with_traces(result, index, config, traces, files)
     texts = []
     try:
         for output in outputs:  # every report rendered before any is written: a bad template writes none
@@ -265,7 +259,7 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     return EXIT_OK
 
 
-def _read_traces(paths: Sequence[Path]) -> tuple[tuple[ObservedSpan, ...], tuple[Path, ...]]:
+def _read_traces(paths: Sequence[Path]) -> Traces:
     from trace_advisor.traces import TraceFileError, read_trace_files
 
     try:

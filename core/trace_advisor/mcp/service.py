@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from trace_advisor.advise.provider import Provider
 from trace_advisor.cancel import NEVER, CancelToken
@@ -21,6 +22,9 @@ from trace_advisor.model import SymbolId
 from trace_advisor.parsing import content_hash
 from trace_advisor.request_config import RequestConfigError, only_priorities
 from trace_advisor.span_files import FileEdit, SymbolError, edit_files, symbol_targets, write_edit
+
+if TYPE_CHECKING:
+    from trace_advisor.traces import Traces
 
 CHANGED_SINCE_PREVIEW = "changed on disk since preview_span read it; not written (call preview_span again)"
 
@@ -66,12 +70,14 @@ class AdvisorService:
         paths: Sequence[str],
         min_confidence: float | None = None,
         priorities: Sequence[str] | None = None,
+        traces: Sequence[str] | None = None,
         *,
         cancel: CancelToken = NEVER,
         progress: Progress | None = None,
     ) -> dict[str, object]:
-        """``trace-advisor analyze PATHS --format json`` run in the workspace root: the JSON report (paths relative
-        to the root), analysed with the whole workspace's call graph."""
+        """``trace-advisor analyze PATHS --format json [--traces TRACES]`` run in the workspace root: the JSON report
+        (paths relative to the root), analysed with the whole workspace's call graph and checked against ``traces``
+        (else the project's ``traces`` setting)."""
         with self._lock:
             workspace, targets = self.workspaces.locate_all(paths)
             config = workspace.config({"min_confidence": min_confidence})
@@ -80,7 +86,8 @@ class AdvisorService:
                     config = only_priorities(config, priorities)
                 except RequestConfigError as exc:
                     raise RequestError(str(exc)) from None
-            text = self._report(workspace, config, "json", [p.resolve() for p in targets], cancel, progress)
+            read = self._traces(workspace, traces) if traces is not None else None  # bad files: before any work
+            text = self._report(workspace, config, "json", [p.resolve() for p in targets], cancel, progress, read)
             report: dict[str, object] = json.loads(text)
             return report
 
@@ -202,9 +209,11 @@ class AdvisorService:
         targets: Sequence[Path],
         cancel: CancelToken,
         progress: Progress | None,
+        traces: Traces | None = None,
     ) -> str:
         from trace_advisor.analysis import analyze
         from trace_advisor.report import ReportError, render
+        from trace_advisor.traces import with_traces
         from trace_advisor.volume import estimate_costs
 
         provider = _provider(config)
@@ -212,10 +221,30 @@ class AdvisorService:
         files = files_under(index, targets)
         result = analyze(index, config, files, provider=provider, cancel=cancel, progress=progress)
         result = estimate_costs(result, index, config)  # as ``analyze`` on the command line: the same report
+        result = with_traces(result, index, config, traces, files)
         try:
             return render(result, fmt, graph=index.graph(), config=config, root=workspace.root)
         except ReportError as exc:
             raise RequestError(str(exc)) from None
+
+    def _traces(self, workspace: Workspace, texts: Sequence[str]) -> Traces:
+        """The spans of the trace files ``texts`` name (files, folders or glob patterns, relative to the workspace
+        root or absolute), which must all lie inside the workspace."""
+        from trace_advisor.traces import TraceFileError, read_trace_files, trace_files
+
+        patterns = [text if Path(text).is_absolute() else str(workspace.root / text) for text in texts]
+        files, problems = trace_files(patterns)
+        if problems:
+            raise RequestError(f"traces: {problems[0]}")
+        outside = next((f for f in files if not workspace.contains(f)), None)
+        if outside is not None:
+            raise RequestError(
+                f"traces: {outside} is outside the workspace root {workspace.root}: only its files are read"
+            )
+        try:
+            return read_trace_files(files)
+        except TraceFileError as exc:
+            raise RequestError(f"traces: {exc}") from None
 
     def _span_edits(
         self, workspace: Workspace, index: Index, symbols: Sequence[SymbolId], plain: bool

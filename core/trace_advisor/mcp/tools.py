@@ -222,7 +222,12 @@ def _recommend(
     service: AdvisorService, args: Arguments, cancel: CancelToken, progress: Progress | None
 ) -> dict[str, object]:
     return service.recommend(
-        args["paths"], args.get("min_confidence"), args.get("priorities"), cancel=cancel, progress=progress
+        args["paths"],
+        args.get("min_confidence"),
+        args.get("priorities"),
+        args.get("traces"),
+        cancel=cancel,
+        progress=progress,
     )
 
 
@@ -263,8 +268,13 @@ TOOLS: tuple[ToolSpec, ...] = (
             "each span should record (the JSON report of `trace-advisor analyze PATHS --format json`, file paths "
             "relative to the workspace root). Each recommendation names the function (symbol), its priority, a "
             "confidence from 0 to 1, the rationale and evidence, and the attributes to capture. Analysis is static "
-            "(the code is never imported or run) and local unless the project configures a model provider. Use "
-            "preview_span / apply_span with a recommendation's symbol to insert its span."
+            "(the code is never imported or run) and local unless the project configures a model provider. With "
+            "traces (OTLP JSON exported by the OpenTelemetry Collector's file exporter or an OTLP/HTTP body; "
+            "else the project's `traces` setting) the answer carries what they observed: a `traces` object (each "
+            "traced function's span count, p50/p95 duration, rate and errors, slow untraced gaps with the functions "
+            "that ran in them, spans in code no trace holds), and each recommendation on a slow or frequent path an "
+            "`observed` object, more confidence and the figures in its rationale. Use preview_span / apply_span "
+            "with a recommendation's symbol to insert its span."
         ),
         input_schema=_object(
             {
@@ -288,6 +298,14 @@ TOOLS: tuple[ToolSpec, ...] = (
                     "items": {"type": "string", "minLength": 1},
                     "description": f"Only these tracing priorities ({', '.join(PRIORITY_NAMES)}, or a custom one the "
                     "project configures).",
+                },
+                "traces": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"type": "string", "minLength": 1},
+                    "description": "OTLP JSON trace files inside the workspace to check the recommendations against: "
+                    "files, folders (their .json/.jsonl/.ndjson files) or glob patterns, relative to its root or "
+                    "absolute (default: the project's `traces` setting, if any).",
                 },
             },
             ("paths",),

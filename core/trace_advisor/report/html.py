@@ -1,5 +1,5 @@
-"""The self-contained HTML report: the recommendations strongest first, and call trees from each entry point with
-each node's recommendations."""
+"""The self-contained HTML report: the recommendations strongest first, call trees from each entry point with each
+node's recommendations, and what imported traces observed (``analyze --traces``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from importlib import resources
 from typing import TYPE_CHECKING, Protocol
 
-from trace_advisor.model import MODULE_QUALNAME, CallTreeNode, SymbolId
+from trace_advisor.model import MODULE_QUALNAME, CallTreeNode, Observed, SymbolId, TraceCheck
 from trace_advisor.report.facts import (
     RecommendationFacts,
     ReportFacts,
@@ -17,6 +17,7 @@ from trace_advisor.report.facts import (
     is_auxiliary,
     priority_title,
 )
+from trace_advisor.traces.figures import duration_text
 
 if TYPE_CHECKING:
     from trace_advisor.record.observed import ObservedGraph
@@ -142,6 +143,7 @@ def report_data(
         "ranked": [list(position[id(rec)]) for rec in facts.ranked],
         "trees": trees,
         "hot": _hot(observed, recs),
+        "traces": _traces(facts.traces, recs) if facts.traces is not None else None,
         "problems": [
             {"severity": p.severity, "message": p.message, "file": p.file, "line": p.line} for p in facts.problems
         ],
@@ -235,6 +237,48 @@ def _hot(observed: ObservedGraph | None, recs: dict[str, list[dict[str, object]]
             }
             for c in edges[:HOT_EDGES]
         ],
+    }
+
+
+def _traces(check: TraceCheck, recs: dict[str, list[dict[str, object]]]) -> dict[str, object]:
+    """``analyze --traces``: each observed function's figures, the slow untraced gaps with what ran in them, and the
+    spans in code that no trace holds; recommended functions are marked so the page can link to them."""
+
+    def figures(o: Observed) -> dict[str, object]:
+        return {
+            "spanName": o.span_name,
+            "spans": o.spans,
+            "traces": o.traces,
+            "rate": f"{o.per_second:.3g}/s" if o.per_second else "-",
+            "p50": duration_text(o.p50_ms),
+            "p95": duration_text(o.p95_ms),
+            "errors": o.errors,
+            "untracedP95": duration_text(o.untraced_p95_ms),
+            "untracedShare": round(o.untraced_share, 4),
+        }
+
+    return {
+        "files": list(check.files),
+        "spans": check.spans,
+        "traces": check.traces,
+        "mapped": check.mapped,
+        "windowS": round(check.window_s, 3),
+        "functions": [
+            {"symbol": f.symbol, "file": f.file, "line": f.line, "recommended": f.symbol in recs, **figures(f.observed)}
+            for f in check.functions
+        ],
+        "gaps": [
+            {
+                "symbol": g.function.symbol,
+                "file": g.function.file,
+                "line": g.function.line,
+                **figures(g.function.observed),
+                "callees": [{"symbol": s, "recommended": s in recs} for s in g.callees],
+                "library": list(g.library_calls),
+            }
+            for g in check.gaps
+        ],
+        "unseen": [{"symbol": u.symbol, "file": u.file, "line": u.line, "spanName": u.span_name} for u in check.unseen],
     }
 
 

@@ -3,7 +3,8 @@
 Each wrapper is what the span edit's ``with tracer.start_as_current_span(name) as span:`` block does, around the
 call instead of inside the body: the span is current while the function runs (a generator's or async generator's
 span covers its whole iteration), attributes come from the arguments as the plan says, and an exception that
-propagates is recorded with an ERROR status by ``start_as_current_span`` itself. With no SDK configured (the API's
+propagates is recorded with an ERROR status as ``start_as_current_span`` does, unless it is a web framework's 4xx
+client error (``errors.py``: status unset, the exception still recorded). With no SDK configured (the API's
 proxy or no-op tracer provider) the function is called straight away.
 """
 
@@ -18,6 +19,7 @@ from typing import Any
 
 from opentelemetry import trace
 
+from trace_advisor.runtime.errors import fails_span
 from trace_advisor.runtime.plan import AttributePlan, FunctionPlan
 
 _NO_SDK = (trace.ProxyTracerProvider, trace.NoOpTracerProvider)
@@ -205,19 +207,25 @@ def traced(plan: FunctionPlan, function: Callable[..., Any]) -> Callable[..., An
 
 
 class _Started:
-    """``with tracer.start_as_current_span(name) as span:`` followed by the attribute statements."""
+    """``with tracer.start_as_current_span(name) as span:`` followed by the attribute statements; an exception that
+    leaves it is recorded, and sets ERROR as the context manager would unless it is a client's 4xx (errors.py)."""
 
-    __slots__ = ("_cm", "_values")
+    __slots__ = ("_cm", "_span", "_values")
 
     def __init__(self, tracer: trace.Tracer, name: str, values: Attributes) -> None:
-        self._cm = tracer.start_as_current_span(name)
+        self._cm = tracer.start_as_current_span(name, set_status_on_exception=False)
         self._values = values
+        self._span: trace.Span | None = None
 
     def __enter__(self) -> trace.Span:
         span: trace.Span = self._cm.__enter__()
         for key, value in self._values:
             span.set_attribute(key, value)
+        self._span = span
         return span
 
-    def __exit__(self, *exc: Any) -> bool | None:
-        return self._cm.__exit__(*exc)
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool | None:
+        if exc is not None and self._span is not None and fails_span(exc):
+            # what ``start_as_current_span`` writes itself
+            self._span.set_status(trace.Status(trace.StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
+        return self._cm.__exit__(kind, exc, tb)

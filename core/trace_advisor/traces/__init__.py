@@ -4,11 +4,13 @@ and find spans nobody sees."""
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from trace_advisor.config_model import Config
 from trace_advisor.model import AnalysisResult, Problem
 from trace_advisor.traces.check import check_traces, code_functions
 from trace_advisor.traces.otlp import ObservedSpan, TraceFileError, read_traces
@@ -19,13 +21,14 @@ if TYPE_CHECKING:
 __all__ = [
     "ObservedSpan",
     "TraceFileError",
-    "check_against_traces",
     "configured_traces",
     "read_trace_files",
     "trace_files",
+    "with_traces",
 ]
 
 TRACE_SUFFIXES = (".json", ".jsonl", ".ndjson")
+Traces = tuple[tuple[ObservedSpan, ...], tuple[Path, ...]]  # spans and the files they were read from
 _GLOB_CHARS = frozenset("*?[")
 
 
@@ -59,7 +62,7 @@ def _in_folder(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in TRACE_SUFFIXES)
 
 
-def read_trace_files(paths: Sequence[Path]) -> tuple[tuple[ObservedSpan, ...], tuple[Path, ...]]:
+def read_trace_files(paths: Sequence[Path]) -> Traces:
     """The spans of every file ``paths`` name (see :func:`trace_files`), and the files read; raises
     :class:`TraceFileError` for a missing path, a folder without trace files, a file that is not OTLP JSON, or no
     span at all (``--traces``: the user named these files, nothing is worth doing without them)."""
@@ -93,9 +96,25 @@ def configured_traces(
     return tuple(spans), tuple(read), tuple(problems)
 
 
-def check_against_traces(
-    result: AnalysisResult, index: Index, spans: Sequence[ObservedSpan], files: Sequence[Path]
+def with_traces(
+    result: AnalysisResult,
+    index: Index,
+    config: Config,
+    given: Traces | None = None,
+    analysed: Sequence[Path] | None = None,
 ) -> AnalysisResult:
-    """``result`` checked against ``spans`` (read from ``files``), matched to every function of ``index``."""
+    """``result`` (of the ``analysed`` files, None: all) checked against ``given`` traces (``--traces``, the
+    ``recommend`` tool's ``traces``), else against the files of the ``traces`` setting (what cannot be read there
+    becomes a warning); unchanged without either. Functions of ``analysed`` files below ``min_confidence`` that ran in
+    a slow untraced gap are recommended after all."""
+    if given is None and config.traces:
+        spans, read, unread = configured_traces(config.traces)
+        result = dataclasses.replace(result, problems=(*result.problems, *unread))
+        given = (spans, read) if spans else None
+    if given is None:
+        return result
+    from trace_advisor.traces.promote import Promotion  # the analysis: loaded when traces are given
+
     functions = code_functions(index, index.files())
-    return check_traces(result, functions, index.graph(), spans, [str(f) for f in files])
+    promotion = Promotion(index, config, analysed)
+    return check_traces(result, functions, index.graph(), given[0], [str(f) for f in given[1]], promotion)

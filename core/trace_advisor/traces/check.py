@@ -1,7 +1,8 @@
 """Recommendations checked against real traces: each exported span is mapped to the function it belongs to; a
 recommended function that ran inside a slow stretch of a traced caller's span with no child span (or that was traced
-at run time and is slow or frequent) gains confidence with the figures in its rationale; spans the code starts under
-a literal name that no trace contains are listed as unseen."""
+at run time and is slow or frequent) gains confidence with the figures in its rationale, and a function with too
+little evidence to be recommended on its code alone that ran in such a stretch is recommended after all; spans the
+code starts under a literal name that no trace contains are listed as unseen."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from trace_advisor.detect.existing import written_spans
 from trace_advisor.detect.graph_facts import GraphLike
 from trace_advisor.model import (
     AnalysisResult,
+    CallEdge,
     Observed,
     Problem,
     Recommendation,
@@ -27,11 +29,12 @@ from trace_advisor.model import (
     UnseenSpan,
 )
 from trace_advisor.traces.figures import Timed, duration_text, observed, timed, window_seconds
-from trace_advisor.traces.match import CodeFunction, SpanMatcher
+from trace_advisor.traces.match import CodeFunction, SpanMatcher, match_key
 from trace_advisor.traces.otlp import ObservedSpan
 
 if TYPE_CHECKING:
     from trace_advisor.index import Index
+    from trace_advisor.traces.promote import Promotion
 
 # When the traces count: a stretch of a span with no child span is a gap worth explaining when its p95 is at least
 # SLOW_MS and it is at least GAP_SHARE of the span's time; a function is on a frequent path at FREQUENT_PER_TRACE
@@ -44,6 +47,7 @@ FREQUENT_BOOST = 0.05
 MAX_CONFIDENCE = 0.99
 MAX_DEPTH = 3  # call-graph steps from a traced caller to the functions that ran in its gap
 MAX_GAP_CALLEES = 10
+_SPAN_METHODS = frozenset({"set_attribute", "set_attributes", "add_event", "record_exception", "set_status"})
 
 
 def code_functions(index: Index, files: Sequence[Path]) -> tuple[CodeFunction, ...]:
@@ -94,22 +98,30 @@ def observe(
     graph: GraphLike | None,
     spans: Sequence[ObservedSpan],
     recommended: Mapping[SymbolId, Recommendation] | None = None,
-    all_timed: Mapping[str, Timed] | None = None,
+    groups: Mapping[tuple[object, ...], Sequence[Timed]] | None = None,
 ) -> Observation:
     """Map ``spans`` to ``functions`` and find the gaps (``recommended`` functions first among their callees);
-    ``all_timed``: ``timed(spans)`` when the caller keeps it."""
+    ``groups``: ``grouped(timed(spans))`` when the caller keeps it (spans alike are matched once)."""
     matcher = SpanMatcher(functions)
     window = window_seconds(spans)
     by_symbol: dict[SymbolId, list[Timed]] = defaultdict(list)
-    for item in (all_timed if all_timed is not None else timed(spans)).values():
-        symbol = matcher.symbol_of(item.span)
+    for items in (groups if groups is not None else grouped(timed(spans))).values():
+        symbol = matcher.symbol_of(items[0].span)
         if symbol is not None:
-            by_symbol[symbol].append(item)
+            by_symbol[symbol].extend(items)
     figures = {symbol: observed(symbol, items, window) for symbol, items in by_symbol.items()}
     code = {f.symbol: f for f in functions}
     traced = {f.symbol for f in functions if f.traced} | set(figures)
     gaps, inside = _gaps(figures, code, recommended or {}, traced, graph)
     return Observation(figures, tuple(gaps), inside, sum(len(v) for v in by_symbol.values()), window)
+
+
+def grouped(all_timed: Mapping[str, Timed]) -> dict[tuple[object, ...], list[Timed]]:
+    """The spans by what maps them to a function (:func:`match_key`), in their order."""
+    groups: dict[tuple[object, ...], list[Timed]] = defaultdict(list)
+    for item in all_timed.values():
+        groups[match_key(item.span)].append(item)
+    return groups
 
 
 def check_traces(
@@ -118,14 +130,20 @@ def check_traces(
     graph: GraphLike | None,
     spans: Sequence[ObservedSpan],
     files: Sequence[str],
+    promotion: Promotion | None = None,
 ) -> AnalysisResult:
-    """``result`` with what ``spans`` (read from ``files``) say about it: see the module docstring."""
+    """``result`` with what ``spans`` (read from ``files``) say about it: see the module docstring. With a
+    ``promotion``, functions below the threshold that ran in a slow gap join the recommendations."""
     recommended = {r.symbol: r for r in result.recommendations}
     seen = observe(functions, graph, spans, recommended)
     figures = seen.functions
-    recommendations = tuple(
-        _checked(r, figures.get(r.symbol) or seen.inside.get(r.symbol)) for r in result.recommendations
-    )
+    recommendations = [_checked(r, figures.get(r.symbol) or seen.inside.get(r.symbol)) for r in result.recommendations]
+    if promotion is not None:
+        below = [s for s in seen.inside if s not in recommended]
+        for rec in promotion.recommend(below):
+            checked = _checked(rec, seen.inside[rec.symbol])
+            recommendations.append(dataclasses.replace(checked, confidence=max(checked.confidence, promotion.floor)))
+        recommendations.sort(key=lambda r: (r.file, r.range.start))
     problems = list(result.problems)
     unseen: tuple[UnseenSpan, ...] = ()
     if spans and not figures:
@@ -148,7 +166,7 @@ def check_traces(
         gaps=seen.gaps,
         unseen=unseen,
     )
-    return dataclasses.replace(result, recommendations=recommendations, problems=tuple(problems), traces=check)
+    return dataclasses.replace(result, recommendations=tuple(recommendations), problems=tuple(problems), traces=check)
 
 
 def unmapped_message(spans: Sequence[ObservedSpan]) -> str:
@@ -178,7 +196,7 @@ def _gaps(
         paths = _untraced_callees(symbol, code, traced, graph)
         if not paths:  # a leaf's own time is its library calls: a gap only where untraced code of ours ran
             continue
-        library = tuple(dict.fromkeys(e.callee for e in graph.callees(symbol) if e.external)) if graph else ()
+        library = tuple(dict.fromkeys(e.callee for e in graph.callees(symbol) if _library_work(e))) if graph else ()
         callees = sorted(paths, key=lambda s: (s not in recommended, -_confidence(recommended.get(s)), len(paths[s])))
         function = code[symbol]
         gaps.append(
@@ -192,6 +210,18 @@ def _gaps(
             if callee not in inside:
                 inside[callee] = dataclasses.replace(figure, path=paths[callee])
     return gaps, inside
+
+
+def _library_work(edge: CallEdge) -> bool:
+    """A call outside the workspace that can be what took the time: not a builtin (``len``, an exception class),
+    not the tracing itself (the OpenTelemetry API, the span's own methods, whatever the resolver took ``span`` for)."""
+    module, _, qualname = edge.callee.partition(":")
+    return (
+        edge.external
+        and module != "builtins"
+        and not module.startswith("opentelemetry")
+        and qualname.rpartition(".")[2] not in _SPAN_METHODS
+    )
 
 
 def _untraced_callees(

@@ -113,6 +113,24 @@ class SpanMatcher:
         return [f for f in best if f.qualname == function or f.qualname.endswith("." + function)]
 
 
+# what ``SpanMatcher.symbol_of`` reads of a span: spans alike in these map to the same function
+_MATCHED_ATTRIBUTES = (
+    "code.function.name",
+    "code.function",
+    "code.namespace",
+    "code.line.number",
+    "code.lineno",
+    "code.file.path",
+    "code.filepath",
+)
+
+
+def match_key(span: ObservedSpan) -> tuple[object, ...]:
+    """Everything :meth:`SpanMatcher.symbol_of` depends on (a trace has many spans alike: each is matched once)."""
+    get = span.attributes.get
+    return (span.scope, span.name, *[get(key) for key in _MATCHED_ATTRIBUTES])
+
+
 def _common_tail(a: tuple[str, ...], b: tuple[str, ...]) -> int:
     count = 0
     while count < min(len(a), len(b)) and a[-1 - count] == b[-1 - count]:

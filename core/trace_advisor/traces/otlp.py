@@ -130,8 +130,13 @@ def _hex_id(value: object) -> str:
     if not value:
         return ""
     text = str(value)
-    if all(c in "0123456789abcdefABCDEF" for c in text) and len(text) in (16, 32):
-        return text.lower()
+    if len(text) in (16, 32):
+        try:
+            bytes.fromhex(text)
+        except ValueError:
+            pass
+        else:
+            return text.lower()
     try:
         return base64.b64decode(text, validate=True).hex()
     except (binascii.Error, ValueError):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from trace_advisor.model import Observed, SpanGap, SymbolId
 from trace_advisor.traces import trace_files
-from trace_advisor.traces.check import file_functions, observe, unmapped_message
+from trace_advisor.traces.check import file_functions, grouped, observe, unmapped_message
 from trace_advisor.traces.figures import Timed, timed
 from trace_advisor.traces.match import CodeFunction
 from trace_advisor.traces.otlp import ObservedSpan, TraceFileError, read_traces
@@ -47,7 +47,7 @@ class TraceWatch:
         self._files_key: FilesKey | None = None
         self._read: tuple[Path, ...] = ()
         self._spans: tuple[ObservedSpan, ...] = ()
-        self._timed: dict[str, Timed] = {}
+        self._groups: dict[tuple[object, ...], list[Timed]] = {}
         self._unread: tuple[str, ...] = ()
         self._functions: dict[Path, tuple[str, tuple[CodeFunction, ...]]] = {}  # by file: (its text, functions)
         self._view: tuple[tuple[int, FilesKey], TraceView] | None = None
@@ -62,9 +62,19 @@ class TraceWatch:
             if tuple(patterns) != self._patterns:
                 self._patterns, self._files_key, self._view = tuple(patterns), None, None
 
-    def view(self, index: Index) -> TraceView | None:
-        """What the traces say about ``index``'s code now; None when no traces are configured."""
+    def load(self) -> None:
+        """Read the files again if they changed: a server calls this off its request thread when the setting or the
+        files change, so that ``view(index, wait=False)`` never waits for a large read."""
         with self._lock:
+            if self._patterns:
+                self._reread()
+
+    def view(self, index: Index, wait: bool = True) -> TraceView | None:
+        """What the traces say about ``index``'s code now; None when no traces are configured. With ``wait=False``,
+        while a ``load`` is reading the files: the last view (None before the first)."""
+        if not self._lock.acquire(blocking=wait):
+            return self._view[1] if self._view is not None else None
+        try:
             if not self._patterns:
                 return None
             key = self._reread()
@@ -72,6 +82,8 @@ class TraceWatch:
             if self._view is None or self._view[0] != wanted:
                 self._view = (wanted, self._observe(index))
             return self._view[1]
+        finally:
+            self._lock.release()
 
     def _reread(self) -> FilesKey:
         files, missing = trace_files(self._patterns)
@@ -89,12 +101,12 @@ class TraceWatch:
             else:
                 read.append(file)
         self._files_key, self._read, self._unread = key, tuple(read), tuple(unread)
-        self._spans, self._timed = tuple(spans), timed(spans)
+        self._spans, self._groups = tuple(spans), grouped(timed(spans))
         return key
 
     def _observe(self, index: Index) -> TraceView:
         functions = self._code_functions(index)
-        seen = observe(functions, index.graph(), self._spans, all_timed=self._timed)
+        seen = observe(functions, index.graph(), self._spans, groups=self._groups)
         problems = self._unread
         if self._spans and not seen.functions:
             problems = (*problems, unmapped_message(self._spans))

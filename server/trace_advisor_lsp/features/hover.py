@@ -25,7 +25,7 @@ async def hover(ls: TraceAdvisorServer, params: types.HoverParams) -> types.Hove
     def job() -> tuple[str | None, TraceView | None]:
         current()
         symbols = named_at(index, Path(path), conv.to_core(path, params.position))
-        view = index.extension(TraceWatch).view(index) if symbols else None
+        view = index.extension(TraceWatch).view(index, wait=False) if symbols else None
         return (hover_text(view, symbols) if view is not None else None), view
 
     text, view = await ls.engine.query(job)

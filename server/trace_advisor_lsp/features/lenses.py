@@ -32,7 +32,7 @@ async def code_lens(ls: TraceAdvisorServer, params: types.CodeLensParams) -> lis
     def job() -> tuple[list[types.CodeLens], TraceView | None]:
         current()
         out = []
-        view = index.extension(TraceWatch).view(index)
+        view = index.extension(TraceWatch).view(index, wait=False)
         for definition in index.definitions(Path(path)):
             if definition.kind in FUNCTION_KINDS:
                 rng = conv.range(path, definition.name_range)

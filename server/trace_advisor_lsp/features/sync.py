@@ -41,8 +41,7 @@ async def did_change_watched_files(ls: TraceAdvisorServer, params: types.DidChan
     changes = [(path, c.type == types.FileChangeType.Deleted) for c in params.changes if (path := uri_to_path(c.uri))]
     if any(Path(path).name in CONFIG_FILES for path, _ in changes):
         ls.folders.reconfigure()
-    if ls.traces.changed([path for path, _ in changes]):
-        ls.documents.refresh_lenses()  # read again when the lenses are asked for
+    ls.traces.changed([path for path, _ in changes])
     await ls.documents.disk_changed([(path, deleted) for path, deleted in changes if path.endswith(".py")])
 
 
