@@ -6,9 +6,9 @@ import dataclasses
 import hashlib
 import logging
 import textwrap
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 from trace_advisor.advise.local import LocalScorer
 from trace_advisor.advise.provider import Candidate, Provider, ProviderResult
@@ -23,6 +23,7 @@ from trace_advisor.detect.shape import runs_forever
 from trace_advisor.gcpause import gc_paused
 from trace_advisor.model import AnalysisResult, Definition, Problem, Recommendation, SymbolId, split_symbol
 from trace_advisor.positions import source_lines
+from trace_advisor.span_names import SpanNames, Workspace
 
 if TYPE_CHECKING:
     from trace_advisor.index import Index
@@ -287,7 +288,7 @@ def analyze(
     local, analyzer = _analyze_locally(index, config, files, cancel, progress)
     if provider is None:
         return local
-    request = ModelRequest(local, analyzer.build_candidates(), analyzer.scorer)
+    request = ModelRequest(local, analyzer.build_candidates(), analyzer.scorer, _span_names(index))
     return finish_model_request(request, provider, ask_provider(provider, request.candidates, cancel))
 
 
@@ -298,6 +299,7 @@ class ModelRequest:
     local: AnalysisResult
     candidates: tuple[Candidate, ...]
     scorer: LocalScorer
+    span_names: Mapping[SymbolId, str] = dataclasses.field(default_factory=dict)
 
 
 def prepare_model_request(
@@ -311,7 +313,7 @@ def prepare_model_request(
     """Local analysis of ``files`` and the model candidates; with :func:`ask_provider` and
     :func:`finish_model_request` it is ``analyze(provider=...)`` in steps (a server waits for the network elsewhere)."""
     local, analyzer = _analyze_locally(index, config, files, cancel, progress)
-    return ModelRequest(local, analyzer.build_candidates(), analyzer.scorer)
+    return ModelRequest(local, analyzer.build_candidates(), analyzer.scorer, _span_names(index))
 
 
 def _analyze_locally(
@@ -326,7 +328,7 @@ def _analyze_locally(
     recs, problems, done = analyzer.run(wanted, cancel, progress)
     problems = _index_problems(index, wanted) + [p for p in problems if p.file not in _problem_files(index)]
     local = AnalysisResult(
-        recommendations=tuple(recs),
+        recommendations=_named(_span_names(index), recs),
         problems=tuple(problems),
         engine="local",
         files_analysed=done,
@@ -355,14 +357,28 @@ def finish_model_request(request: ModelRequest, provider: Provider, answer: Prov
     config = request.scorer.config
     return dataclasses.replace(
         local,
-        recommendations=tuple(
-            merge(local.recommendations, answer.recommendations, request.scorer, config.min_confidence)
+        recommendations=_named(
+            request.span_names,
+            merge(local.recommendations, answer.recommendations, request.scorer, config.min_confidence),
         ),
         problems=(*local.problems, *answer.problems),
         usage=answer.usage,
         engine=f"{provider.name}:{provider.model}",
         usage_by_file=dict(sorted(answer.usage_by_file.items())),
     )
+
+
+def _span_names(index: object) -> Mapping[SymbolId, str]:
+    """The workspace's span names (none for sources that are not an index)."""
+    if isinstance(index, Workspace) and callable(getattr(index, "extension", None)):
+        return cast("Index", index).extension(SpanNames).table(index)
+    return {}
+
+
+def _named(names: Mapping[SymbolId, str], recs: Iterable[Recommendation]) -> tuple[Recommendation, ...]:
+    """Recommendations carrying their workspace-unique span names (``module.Class.method`` where a bare name would
+    collide)."""
+    return tuple(dataclasses.replace(rec, span=names.get(rec.symbol, "")) for rec in recs)
 
 
 def _cache_of(index: object) -> AnalysisCache:

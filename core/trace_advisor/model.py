@@ -202,10 +202,11 @@ class Recommendation:
     source: str = "local"  # "local" or the model id
     evidence: tuple[Evidence, ...] = ()
     usage: Usage | None = None  # model path only
+    span: str = ""  # the span name, unique in the workspace (set by the analysis); empty: from the qualname
 
     @property
     def span_name(self) -> str:
-        return span_name(self.qualname)
+        return self.span or span_name(self.qualname)
 
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {

@@ -24,6 +24,7 @@ from trace_advisor.cancel import NEVER, CancelledError, CancelToken
 from trace_advisor.index import Index
 from trace_advisor.model import AnalysisResult, Recommendation, SyntaxProblem, TextEdit, split_symbol
 from trace_advisor.report import render, write_report
+from trace_advisor.span_names import SpanNames
 
 from trace_advisor_lsp import convert, spans
 from trace_advisor_lsp.model_runs import ModelRun, ModelRunner
@@ -310,8 +311,8 @@ class Documents:
     async def add_spans_in_file(self, target: Target) -> tuple[bool, int]:
         """Apply "Add spans to all recommended functions" to the file's text as it is now; (applied, functions)."""
         now = await self.findings_now(target)
-        style = target.project.span_style()
-        edits, changed = await self._engine.run(lambda: spans.file_edits(now.text, now.recommendations, style))
+        style, origin = target.project.span_style(), target.span_origin()
+        edits, changed = await self._engine.run(lambda: spans.file_edits(now.text, now.recommendations, style, origin))
         if not changed:
             return False, 0
         return await self._apply(target.project, target.path, edits, now.version, "Add spans"), changed
@@ -326,8 +327,11 @@ class Documents:
             qualname, capture = split_symbol(symbol)[1], rec.capture if rec else None
         except ValueError as exc:
             return False, str(exc)
-        style = project.span_style()
-        edits, message = await self._engine.run(lambda: spans.function_edits(text, qualname, capture, line, style))
+        style, origin = project.span_style(), target.span_origin()
+        name = rec.span_name if rec else target.index.extension(SpanNames).name(target.index, symbol)
+        edits, message = await self._engine.run(
+            lambda: spans.function_edits(text, qualname, capture, line, style, origin, name)
+        )
         if not edits:
             return False, message
         return await self._apply(project, path, list(edits), version, "Add span"), message

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, TextIO
 
 from trace_advisor.cli import common
 from trace_advisor.config import find_project_root
-from trace_advisor.edits import SourceText, SpanTarget, add_spans, span_style
+from trace_advisor.edits import SourceText, SpanTarget, add_spans, span_origin, span_style
 from trace_advisor.model import Capture, Recommendation, split_symbol
+from trace_advisor.span_names import SpanNames
 
 if TYPE_CHECKING:
     from trace_advisor.config_model import Config
@@ -36,6 +37,7 @@ class Target:
     capture: Capture | None = None
     line: int | None = None  # a line inside the def in the file as read (recommendations), resolved to occurrence
     label: str = ""
+    name: str | None = None  # the span name, unique in the workspace
 
 
 @dataclass
@@ -106,8 +108,9 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if problem:
             failures.append(f"{item.path}: {problem}; nothing changed")
             continue
-        spans = [SpanTarget(t.qualname, t.capture, t.line) for t in item.targets]
-        text, outcomes = add_spans(item.text, spans, style)
+        spans = [SpanTarget(t.qualname, t.capture, t.line, t.name) for t in item.targets]
+        origin = span_origin(item.path, index.module_for_path(item.path))
+        text, outcomes = add_spans(item.text, spans, style, origin)
         for outcome in outcomes:
             qualname, line, result = outcome.target.qualname, outcome.line, outcome.result
             where = f"{_display(item.path)}:{line}" if line else _display(item.path)
@@ -270,6 +273,11 @@ def _symbol_targets(
             failures.append(f"{symbol}: no module {module} under {_display(path)}")
             continue
         targets.append(Target(found.resolve(), qualname, label=symbol))
+    names = index.extension(SpanNames)
+    targets = [
+        replace(t, name=names.name(index, f"{index.module_for_path(t.path) or t.path.stem}:{t.qualname}"))
+        for t in targets
+    ]
     if args.plain or not targets:
         return targets, failures
     recommended: dict[tuple[Path, str], Recommendation] = {}
@@ -291,7 +299,7 @@ def _recommended_targets(
     if not chosen:
         err.write(f"trace-advisor: no recommendations at or above confidence {config.min_confidence}\n")
     targets = [
-        Target(Path(r.file).resolve(), r.qualname, r.capture, r.range.start.line, r.symbol)
+        Target(Path(r.file).resolve(), r.qualname, r.capture, r.range.start.line, r.symbol, r.span_name)
         for r in sorted(chosen, key=lambda r: (r.file, r.range.start.line))
     ]
     return targets, []

@@ -9,6 +9,7 @@ import tokenize
 
 from trace_advisor.edits.existing import docstring_count
 from trace_advisor.edits.handlers import HandlerPlan
+from trace_advisor.edits.layout import Statement, columns
 from trace_advisor.edits.locate import FunctionNode
 from trace_advisor.edits.source import SourceText
 from trace_advisor.model import Position, Range, TextEdit
@@ -20,7 +21,7 @@ class BodyEditError(Exception):
     """The body cannot be rewritten safely (unusual layout); the caller reports it instead of editing."""
 
 
-class _Tokens:
+class Tokens:
     """Tokens of the function's lines, to find header colons and lines that start inside a string."""
 
     def __init__(self, source: SourceText, first_line: int, last_line: int) -> None:
@@ -74,23 +75,25 @@ def with_edit(
     source: SourceText,
     node: FunctionNode,
     unit: str,
-    opener: str,
-    first_lines: list[tuple[int, str]],
+    opener: Statement,
+    first_lines: list[tuple[int, Statement]],
     handlers: list[HandlerPlan],
-    handler_lines: list[str],
+    handler_lines: list[Statement],
+    width: int,
 ) -> TextEdit:
     """One edit replacing the body (after the docstring) with ``opener`` + ``first_lines`` + the re-indented body.
 
-    ``opener`` is ``with ...:``; ``first_lines`` are (depth, code) inside the block; ``handler_lines`` are inserted
-    at the top of each handler in ``handlers`` (``{name}`` is replaced by the handler's exception name; a handler
-    that does not fail the operation gets only the first line, the exception event).
+    ``opener`` is ``with ...:``; ``first_lines`` are (depth, statement) inside the block; ``handler_lines`` are
+    inserted at the top of each handler in ``handlers`` (``{name}`` is replaced by the handler's exception name; a
+    handler that does not fail the operation gets only the first line, the exception event). Inserted statements
+    are laid out within ``width`` columns.
     """
     eol = source.eol
     body = node.body
     doc = docstring_count(node)
     first, last = body[doc], body[-1]
     last_line = last.end_lineno or last.lineno
-    tokens = _Tokens(source, node.lineno, last_line)
+    tokens = Tokens(source, node.lineno, last_line)
     col = source.char_column
     def_indent = _indent_of(source.line(node.lineno))
 
@@ -140,7 +143,7 @@ def with_edit(
         h = plan.node
         h_first = h.body[0]
         h_line, h_col = _start(source, h_first)
-        code = [line.replace("{name}", plan.name) for line in handler_lines[: plan.statements]]
+        code = [stmt.replace("{name}", plan.name) for stmt in handler_lines[: plan.statements]]
         if plan.add_name:
             colon_line, colon_col = tokens.colon_before(h_line, h_col)
             added = f" as {plan.name}" if h.type is not None else f" BaseException as {plan.name}"
@@ -150,16 +153,17 @@ def with_edit(
                 raise BodyEditError("handler shares the first line of the body")
             h_indent = _indent_of(source.line(h.lineno)) + unit
             splits[h_line] = (h_col, h_indent)
-            before.setdefault(h_line, []).extend(h_indent + c for c in code)
         else:
             h_indent = source.line(h_line)[:h_col]
-            before.setdefault(h_line, []).extend(h_indent + c for c in code)
+        # the handler's lines are shifted one unit with the rest of the body afterwards
+        narrower = width - columns(unit)
+        before.setdefault(h_line, []).extend(line for stmt in code for line in stmt.lines(h_indent, unit, narrower))
 
     out: list[str] = [eol] if start.column else []
     for line in prefix:
         out.append(line + eol)
-    out.append(body_indent + opener + eol)
-    out.extend(inner + unit * depth + text + eol for depth, text in first_lines)
+    out.extend(line + eol for line in opener.lines(body_indent, unit, width))
+    out.extend(line + eol for depth, stmt in first_lines for line in stmt.lines(inner + unit * depth, unit, width))
     if split_first is not None:
         out.append(inner + split_first + (source.endings[first.lineno - 1] if first.lineno < last_line else ""))
     for number in range(rest_from, last_line + 1):
