@@ -168,7 +168,7 @@ def test_span_previews_show_the_engines_edit(result: AnalysisResult, sample_dir:
         '        with tracer.start_as_current_span("PaymentsClient.charge") as span:\n'
         '            span.set_attribute("code.function.name", "shop.clients.payments.PaymentsClient.charge")\n'
         '            span.set_attribute("code.file.path", "tests/fixtures/reports/sample/shop/clients/payments.py")\n'
-        '            span.set_attribute("code.line.number", 33)\n'
+        '            span.set_attribute("code.line.number", 34)\n'
         "            return self._post('/charges', order.as_json())\n"
     )
     assert charge.setup == ("from opentelemetry import trace", "tracer = trace.get_tracer(__name__)")

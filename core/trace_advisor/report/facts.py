@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePath
 
 from trace_advisor import __version__
+from trace_advisor.config import find_project_root
 from trace_advisor.config_model import Config
 from trace_advisor.edits.style import span_style
 from trace_advisor.model import AnalysisResult, Capture, Problem, Recommendation
@@ -147,7 +148,7 @@ def build_facts(
     base = report_root(result, root)
     order = list(config.priorities)
     ranked = sorted(result.recommendations, key=lambda r: _rank(r, order))
-    previewer = Previewer(source, span_style(config, base))
+    previewer = Previewer(source, span_style(config, find_project_root(base)))
     groups: list[PriorityGroup] = []
     for priority in order + sorted({r.priority for r in ranked} - set(order)):
         members = tuple(_rec_facts(r, base, previewer) for r in ranked if r.priority == priority)
