@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
@@ -30,6 +31,7 @@ from trace_advisor.edits.source import SourceText
 from trace_advisor.edits.style import DEFAULT_STYLE, SpanOrigin, SpanStyle
 from trace_advisor.edits.verify import edited_function, same_with_block, same_with_decorator
 from trace_advisor.model import MODULE_QUALNAME, Capture, TextEdit, span_name
+from trace_advisor.project_style import ProjectStyle
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,16 @@ class SpanEditor:
     def _names(self) -> tuple[Counter[str], set[str]]:
         assert self.module is not None
         return scan_names(self.module)
+
+    @cached_property
+    def _project_style(self) -> ProjectStyle:
+        """The project's import sections, with the edited module's own top-level package first-party (ruff's and
+        isort's same-package detection)."""
+        project = self.style.project
+        if self.origin.module is None:
+            return project
+        top = self.origin.module.partition(".")[0]
+        return dataclasses.replace(project, first_party=project.first_party | {top})
 
     @cached_property
     def _unit(self) -> str:
@@ -165,7 +177,7 @@ class SpanEditor:
             self._names[1],
             site.top_statement,
             need_status=any(plan.fails for plan in handlers),
-            style=self.style.project,
+            style=self._project_style,
         )
         attributes = None
         if capture is not None:
