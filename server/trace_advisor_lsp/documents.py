@@ -12,7 +12,7 @@ import hashlib
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -22,11 +22,12 @@ from pygls.lsp.server import LanguageServer
 from trace_advisor.analysis import Analyzer, analyze, with_model_answers
 from trace_advisor.cancel import NEVER, CancelledError, CancelToken
 from trace_advisor.index import Index
+from trace_advisor.lint import LintFinding
 from trace_advisor.model import AnalysisResult, Recommendation, SyntaxProblem, TextEdit, split_symbol
 from trace_advisor.report import render, write_report
 from trace_advisor.span_names import SpanNames
 
-from trace_advisor_lsp import convert, spans
+from trace_advisor_lsp import convert, lint, spans
 from trace_advisor_lsp.model_runs import ModelRun, ModelRunner
 from trace_advisor_lsp.progress import WorkDone
 from trace_advisor_lsp.projects import FileFindings, Project, Projects, Target
@@ -166,7 +167,8 @@ class Documents:
 
         def job() -> tuple[SyntaxProblem | None, tuple[Recommendation, ...], Published]:
             problem, local, visible = _update_and_find(project, index, path, text, findings)
-            return problem, local, (visible, render_diagnostics(conv, visible, problem))
+            linted = lint.findings(project, text) if problem is None else ()
+            return problem, local, (visible, render_diagnostics(conv, path, visible, problem, linted))
 
         started = time.perf_counter()
         problem, local, published = await self._engine.run(job)
@@ -287,7 +289,8 @@ class Documents:
 
         def job() -> Published:
             visible = _visible(project, index, path, findings.local, findings, text)
-            return visible, render_diagnostics(conv, visible, findings.syntax)
+            linted = lint.findings(project, text) if findings.syntax is None else ()
+            return visible, render_diagnostics(conv, path, visible, findings.syntax, linted)
 
         published = await self._engine.run(job)
         current = self._ls.workspace.text_documents.get(uri)
@@ -391,10 +394,16 @@ def _from_disk(index: Index, path: Path, deleted: bool) -> None:
 
 
 def render_diagnostics(
-    conv: convert.Converter, recommendations: tuple[Recommendation, ...], problem: SyntaxProblem | None
+    conv: convert.Converter,
+    path: str,
+    recommendations: tuple[Recommendation, ...],
+    problem: SyntaxProblem | None,
+    linted: Sequence[LintFinding] = (),
 ) -> list[types.Diagnostic]:
-    """Engine thread (conversion reads the file's lines from the index)."""
+    """Engine thread (conversion reads the file's lines from the index): recommendations, then the span linter's
+    findings, then the paused-analysis hint."""
     diagnostics = [conv.diagnostic(rec) for rec in recommendations]
+    diagnostics.extend(lint.diagnostics(conv, path, linted))
     if problem is not None:
         diagnostics.append(conv.paused_hint(problem))
     return diagnostics

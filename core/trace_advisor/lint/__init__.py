@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from trace_advisor.attribute_safety import DEFAULT_POLICY, AttributePolicy
 from trace_advisor.edits.source import SourceText, apply_edits
+from trace_advisor.edits.style import SpanStyle
 from trace_advisor.lint.findings import Fix, LintContext, LintFinding
 from trace_advisor.lint.lifecycle import exception_not_recorded, span_not_ended
 from trace_advisor.lint.setup import context_not_propagated, tracer_per_call
 from trace_advisor.lint.values import sensitive_attribute, unbounded_span_name, unsupported_attribute_type
 from trace_advisor.project_style import ProjectStyle
 
-__all__ = ["RULES", "Fix", "LintFinding", "LintResult", "Rule", "fix_text", "lint_text"]
+__all__ = ["RULES", "Fix", "LintFinding", "LintOptions", "LintResult", "Rule", "fix_text", "lint_text"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,25 +53,32 @@ RULES: tuple[Rule, ...] = (
 
 
 @dataclass(frozen=True, slots=True)
+class LintOptions:
+    """The project's settings the rules read."""
+
+    policy: AttributePolicy = DEFAULT_POLICY  # sensitive names (built-in plus spans.sensitive_names)
+    style: ProjectStyle = field(default_factory=ProjectStyle)  # import sections and line length of fixes
+    swallowed_events: bool = True  # spans.swallowed_exceptions == "event": swallowed exceptions should be recorded
+
+    @classmethod
+    def of(cls, style: SpanStyle) -> LintOptions:
+        return cls(style.policy, style.project, style.spans.swallowed_exceptions == "event")
+
+
+@dataclass(frozen=True, slots=True)
 class LintResult:
     findings: tuple[LintFinding, ...]
     error: str | None = None  # the text does not parse
 
 
-def lint_text(
-    text: str,
-    *,
-    policy: AttributePolicy = DEFAULT_POLICY,
-    style: ProjectStyle | None = None,
-    swallowed_events: bool = True,
-    rules: tuple[Rule, ...] = RULES,
-) -> LintResult:
+def lint_text(text: str, options: LintOptions | None = None, rules: tuple[Rule, ...] = RULES) -> LintResult:
     """Every rule's findings on one module's text, in source order."""
     try:
         module = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         return LintResult((), f"the file does not parse: {exc}")
-    ctx = LintContext(SourceText(text), module, policy, style or ProjectStyle(), swallowed_events)
+    options = options or LintOptions()
+    ctx = LintContext(SourceText(text), module, options.policy, options.style, options.swallowed_events)
     if "opentelemetry" not in text and "get_tracer" not in text and "span" not in text:
         return LintResult(())  # nothing OpenTelemetry in it: nothing to check
     findings: list[LintFinding] = []
@@ -82,19 +90,13 @@ def lint_text(
     return LintResult(tuple(sorted(findings, key=lambda f: (f.range.start, f.rule))))
 
 
-def fix_text(
-    text: str,
-    *,
-    policy: AttributePolicy = DEFAULT_POLICY,
-    style: ProjectStyle | None = None,
-    swallowed_events: bool = True,
-) -> tuple[str, int]:
+def fix_text(text: str, options: LintOptions | None = None) -> tuple[str, int]:
     """The text with every mechanical fix applied, one at a time (each later one found on the text the earlier ones
     left), and how many were applied. A fix whose result does not parse is skipped."""
     applied = 0
     skipped: set[tuple[str, int]] = set()
     for _ in range(500):  # fixes never add findings; the bound only guards against a rule that would
-        found = lint_text(text, policy=policy, style=style, swallowed_events=swallowed_events)
+        found = lint_text(text, options)
         todo = [f for f in found.findings if f.fix is not None and (f.rule, f.range.start.line) not in skipped]
         if not todo:
             break

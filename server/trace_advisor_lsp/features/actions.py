@@ -1,5 +1,6 @@
-"""Code actions: a quick-fix per diagnostic, "Add span to this function" and "Add spans to all recommended
-functions in this file"; every edit comes from the span engine, pinned to the document version."""
+"""Code actions: "Add span" and "Add span with attributes" per recommendation, the span linter's quick-fixes, the
+same two for the function under the cursor, and "Add spans to all recommended functions in this file"; every edit
+comes from the span engine or the linter, pinned to the document version."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from trace_advisor.edits.style import SpanOrigin, SpanStyle
 from trace_advisor.model import Capture, Recommendation, split_symbol
 from trace_advisor.span_names import SpanNames
 
-from trace_advisor_lsp import convert, spans
+from trace_advisor_lsp import convert, lint, spans
 from trace_advisor_lsp.convert import SOURCE, Converter
 from trace_advisor_lsp.server import TraceAdvisorServer
 
@@ -37,6 +38,7 @@ async def code_action(ls: TraceAdvisorServer, params: types.CodeActionParams) ->
     def job() -> list[types.CodeAction]:
         actions: list[types.CodeAction] = []
         if wanted(QUICKFIX):
+            actions.extend(lint.quick_fixes(conv, project, path, text, version, params.context.diagnostics))
             for diagnostic in params.context.diagnostics:
                 rec = findings.recommendation(*convert.diagnostic_target(diagnostic)) if ours(diagnostic) else None
                 if rec is None:
@@ -110,7 +112,8 @@ def resolves_edits(ls: TraceAdvisorServer) -> bool:
 
 
 def ours(diagnostic: types.Diagnostic) -> bool:
-    return diagnostic.source == SOURCE and isinstance(diagnostic.data, dict)
+    """One of our recommendations (linter findings carry ``data.lint`` instead of a symbol)."""
+    return diagnostic.source == SOURCE and isinstance(diagnostic.data, dict) and "symbol" in diagnostic.data
 
 
 def register(server: TraceAdvisorServer) -> None:
