@@ -15,13 +15,24 @@ from trace_advisor.advise.provider import Candidate, Provider, ProviderResult
 from trace_advisor.analysis_cache import AnalysisCache, FunctionResult, ParsedModule
 from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
+from trace_advisor.cost import Graph as CostGraph
+from trace_advisor.cost import LoopCalls, cost_notes, costly, span_estimates
 from trace_advisor.detect import run_detectors
 from trace_advisor.detect.context import FunctionContext, FunctionDef, GraphFacts, ModuleFacts
 from trace_advisor.detect.findings import Signal
 from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
 from trace_advisor.detect.shape import runs_forever
 from trace_advisor.gcpause import gc_paused
-from trace_advisor.model import AnalysisResult, Definition, Problem, Recommendation, SymbolId, split_symbol
+from trace_advisor.model import (
+    AnalysisResult,
+    CostNote,
+    Definition,
+    Problem,
+    Recommendation,
+    SpanEstimate,
+    SymbolId,
+    split_symbol,
+)
 from trace_advisor.positions import source_lines
 from trace_advisor.span_names import SpanNames, Workspace
 
@@ -103,6 +114,7 @@ class Analyzer:
         self.scorer = LocalScorer(config, self.cache.installed.get(config.python) if installed is None else installed)
         self.builder = GraphFactsBuilder(graph, self._io_of, self._forever_of) if graph is not None else None
         self.candidates: list[tuple[FunctionContext, tuple[Signal, ...], Recommendation | None, float]] = []
+        self._verdicts: dict[SymbolId, bool] = {}
 
     def _io_of(self, symbol: SymbolId) -> str | None:
         """What I/O a workspace function does directly, or through one of its own callees."""
@@ -201,6 +213,36 @@ class Analyzer:
             if progress is not None:
                 progress(number, len(files))
         return self.scorer.select(recs), problems, done
+
+    def weigh_costs(
+        self, recs: list[Recommendation], whole_workspace: bool
+    ) -> tuple[list[Recommendation], tuple[CostNote, ...], tuple[SpanEstimate, ...]]:
+        """Leave out the recommendations a span would cost too much for (cost.py), and, for a whole-workspace run,
+        estimate the spans per call of each entry point."""
+        graph = self.graph
+        if graph is None or not isinstance(graph, CostGraph):
+            return recs, (), ()
+        in_loop = LoopCalls(self.modules.function)
+        chosen = {rec.symbol for rec in recs}
+        reasons = costly(recs, graph, in_loop, lambda s: s in chosen or self._would_recommend(s), self.modules.function)
+        kept = [rec for rec in recs if rec.symbol not in reasons]
+        estimates = (
+            span_estimates(graph, {r.symbol for r in kept}, in_loop, graph.entry_points()) if whole_workspace else ()
+        )
+        return kept, cost_notes(recs, reasons), estimates
+
+    def _would_recommend(self, symbol: SymbolId) -> bool:
+        """Whether the local scorer recommends a function outside this run's files (its verdict without graph
+        facts; remembered)."""
+        found = self._verdicts.get(symbol)
+        if found is None:
+            ctx = self.modules.function(symbol)
+            found = False
+            if ctx is not None:
+                verdict = self.scorer.verdict(ctx, tuple(run_detectors(ctx, self.priorities)))
+                found = verdict.priority is not None and verdict.confidence >= self.config.min_confidence
+            self._verdicts[symbol] = found
+        return found
 
     def build_candidates(self) -> tuple[Candidate, ...]:
         out: list[Candidate] = []
@@ -326,6 +368,7 @@ def _analyze_locally(
     analyzer = Analyzer(index, config, _graph_of(index))
     wanted = list(files) if files is not None else list(index.files())
     recs, problems, done = analyzer.run(wanted, cancel, progress)
+    recs, left_out, estimates = analyzer.weigh_costs(recs, whole_workspace=files is None)
     problems = _index_problems(index, wanted) + [p for p in problems if p.file not in _problem_files(index)]
     local = AnalysisResult(
         recommendations=_named(_span_names(index), recs),
@@ -333,6 +376,8 @@ def _analyze_locally(
         engine="local",
         files_analysed=done,
         extra={"installed_instrumentation": sorted(analyzer.scorer.installed)},
+        left_out=left_out,
+        span_estimates=estimates,
     )
     return local, analyzer
 

@@ -250,6 +250,27 @@ class Problem:
 
 
 @dataclass(frozen=True, slots=True)
+class CostNote:
+    """A function the analysis leaves out although its evidence is strong: a span there would cost more than it
+    tells (one per loop iteration of a recommended caller, or a tiny helper)."""
+
+    symbol: SymbolId
+    file: str
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SpanEstimate:
+    """Spans one call of an entry point would make with every recommendation applied: ``spans`` outside loops, plus
+    ``per_iteration`` for each iteration of the loops on the way."""
+
+    entry: SymbolId
+    spans: int
+    per_iteration: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class AnalysisResult:
     recommendations: tuple[Recommendation, ...]
     problems: tuple[Problem, ...] = ()
@@ -260,3 +281,5 @@ class AnalysisResult:
     # Model tokens per analysed file (absolute path): each call's usage split over its functions by their share of
     # the prompt; ``calls`` counts the calls a file took part in. Empty for the local engine and fully cached runs.
     usage_by_file: Mapping[str, Usage] = field(default_factory=dict)
+    left_out: tuple[CostNote, ...] = ()  # strong candidates not recommended for cost
+    span_estimates: tuple[SpanEstimate, ...] = ()  # per entry point reaching recommended functions

@@ -13,11 +13,12 @@ from trace_advisor import __version__
 from trace_advisor.config import find_project_root
 from trace_advisor.config_model import Config
 from trace_advisor.edits.style import span_style
-from trace_advisor.model import AnalysisResult, Capture, Problem, Recommendation
+from trace_advisor.model import AnalysisResult, Capture, CostNote, Problem, Recommendation, SpanEstimate
 from trace_advisor.report.preview import Previewer, SpanPreview
 
 TOOL = "trace-advisor"
 TOP = 3  # recommendations named in the executive summary
+TOP_COST = 10  # entry points listed with their span estimate
 MAX_EVIDENCE = 5  # findings listed beside a rationale
 # what a span edit adds to a module that has neither (reports say it once, and per function only other lines)
 USUAL_SETUP = ("from opentelemetry import trace", "tracer = trace.get_tracer(__name__)")
@@ -101,6 +102,8 @@ class ReportFacts:
     usage: UsageFacts
     problems: tuple[Problem, ...]
     root: str  # the folder file paths are relative to
+    span_estimates: tuple[SpanEstimate, ...] = ()  # the entry points with the most spans per call, at most TOP_COST
+    left_out: tuple[CostNote, ...] = ()  # strong candidates left out for cost (files relative to root)
 
 
 def priority_title(priority: str) -> str:
@@ -203,6 +206,8 @@ def build_facts(
             ),
         ),
         problems=tuple(replace(p, file=relative(p.file, base)) if p.file else p for p in result.problems),
+        span_estimates=result.span_estimates[:TOP_COST],
+        left_out=tuple(replace(note, file=relative(note.file, base)) for note in result.left_out),
         root=str(base),
     )
 

@@ -48,6 +48,12 @@ def report_object(facts: ReportFacts) -> dict[str, object]:
         item["file"] = rec.file
         recommendations.append(item)
     data["recommendations"] = recommendations
+    data["span_estimates"] = [
+        {"entry": e.entry, "spans": e.spans, "per_iteration": e.per_iteration} for e in facts.span_estimates
+    ]
+    data["left_out"] = [
+        {"symbol": n.symbol, "file": n.file, "line": n.line, "reason": n.reason} for n in facts.left_out
+    ]
     return data
 
 

@@ -28,6 +28,7 @@ def render_markdown(facts: ReportFacts) -> str:
             out += [f"_{md_text(group.description)}_", ""]
         for rec in group.recommendations:
             out += _recommendation(rec)
+    out += _cost(facts)
     if facts.problems:
         out += ["## Problems", ""]
         for problem in facts.problems:
@@ -35,6 +36,29 @@ def render_markdown(facts: ReportFacts) -> str:
             out.append(f"- **{problem.severity}**{where}: {md_text(problem.message)}")
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+COST_INTRO = (
+    "Spans one call of each entry point would make with every recommendation applied (at most: branches may skip"
+    " some), and the spans each loop iteration on the way adds:"
+)
+
+
+def _cost(facts: ReportFacts) -> list[str]:
+    if not facts.span_estimates and not facts.left_out:
+        return []
+    lines = ["## Cost", ""]
+    if facts.span_estimates:
+        lines += [COST_INTRO, "", "| Entry point | Spans per call | Per loop iteration |", "|---|---|---|"]
+        lines += [f"| {md_code(e.entry)} | {e.spans} | +{e.per_iteration} |" for e in facts.span_estimates]
+        lines.append("")
+    if facts.left_out:
+        lines += ["Not recommended although the evidence is strong, because a span would cost more than it tells:", ""]
+        lines += [
+            f"- {md_code(n.symbol)} ({md_code(_where(n.file, n.line))}): {md_text(n.reason)}" for n in facts.left_out
+        ]
+        lines.append("")
+    return lines
 
 
 def _run_info(facts: ReportFacts) -> list[str]:

@@ -1,0 +1,183 @@
+"""What spans would cost: functions not worth one because a recommended caller runs them in a loop (one span per
+iteration, the caller's span already measures the loop; a function that does I/O itself keeps its span, the
+granularity OpenTelemetry's client instrumentations use) or because they are tiny helpers the span would dwarf, and
+how many spans one call of an entry point (a request, a job, a command) would make, where the call graph can tell."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Collection, Iterable
+from typing import Protocol, runtime_checkable
+
+from trace_advisor.detect.context import FunctionContext
+from trace_advisor.model import (
+    CallEdge,
+    CostNote,
+    Range,
+    Recommendation,
+    SpanEstimate,
+    SymbolId,
+    span_name,
+    split_symbol,
+)
+
+MAX_DEPTH = 8  # how deep a request path is followed
+TINY_STATEMENTS = 2  # a body this short with no I/O of its own is cheaper than the span around it
+# evidence that makes even a one-line function an operation worth its span (a handler, a publish, I/O, a hand-off)
+_OPERATION_PRIORITIES = frozenset(
+    {"external_io", "message_bus", "entry_points", "async_boundaries", "context_propagation"}
+)
+
+
+@runtime_checkable
+class Graph(Protocol):
+    def callers(self, symbol: SymbolId) -> tuple[CallEdge, ...]: ...
+    def callees(self, symbol: SymbolId) -> tuple[CallEdge, ...]: ...
+    def entry_points(self) -> tuple[SymbolId, ...]: ...
+
+
+class LoopCalls:
+    """Whether a call edge runs once per iteration of a loop of its caller (read from the caller's syntax,
+    remembered per caller)."""
+
+    def __init__(self, context: Callable[[SymbolId], FunctionContext | None]) -> None:
+        self._context = context
+        self._repeated: dict[SymbolId, frozenset[Range]] = {}
+
+    def __call__(self, edge: CallEdge) -> bool:
+        found = self._repeated.get(edge.caller)
+        if found is None:
+            ctx = self._context(edge.caller)
+            repeated = repeated_calls(ctx.node) if ctx is not None else set()
+            found = frozenset(c.range for c in ctx.calls if id(c.node) in repeated) if ctx is not None else frozenset()
+            self._repeated[edge.caller] = found
+        return edge.range in found
+
+
+def repeated_calls(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
+    """ids of the calls of a function that run once per iteration of one of its loops: in a ``for`` body or a
+    ``while`` (test and body), in a comprehension's element and conditions; not a ``for``'s iterable or a
+    comprehension's first iterable, which run once."""
+    found: set[int] = set()
+
+    def visit(node: ast.AST, repeated: bool) -> None:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            return
+        if isinstance(node, ast.Call) and repeated:
+            found.add(id(node))
+        if isinstance(node, ast.For | ast.AsyncFor):
+            visit(node.iter, repeated)
+            for stmt in node.body:
+                visit(stmt, True)
+            for stmt in node.orelse:
+                visit(stmt, repeated)
+        elif isinstance(node, ast.While):
+            visit(node.test, True)
+            for stmt in node.body:
+                visit(stmt, True)
+            for stmt in node.orelse:
+                visit(stmt, repeated)
+        elif isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
+            first, *rest = node.generators
+            visit(first.iter, repeated)
+            for generator in node.generators:
+                for condition in generator.ifs:
+                    visit(condition, True)
+            for generator in rest:
+                visit(generator.iter, True)
+            elements = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+            for element in elements:
+                visit(element, True)
+        else:
+            for child in ast.iter_child_nodes(node):
+                visit(child, repeated)
+
+    for stmt in function.body:
+        visit(stmt, False)
+    return found
+
+
+def costly(
+    recs: Iterable[Recommendation],
+    graph: Graph,
+    in_loop: LoopCalls,
+    recommended: Callable[[SymbolId], bool],
+    context: Callable[[SymbolId], FunctionContext | None],
+) -> dict[SymbolId, str]:
+    """Recommended functions whose span would cost more than it tells, with why."""
+    found: dict[SymbolId, str] = {}
+    for rec in recs:
+        ctx = context(rec.symbol)
+        if ctx is not None and any(c.api is not None for c in ctx.calls):
+            continue  # it does I/O itself: one span per request is the granularity OpenTelemetry clients use too
+        callers = (e for e in graph.callers(rec.symbol) if e.caller != rec.symbol and in_loop(e))
+        looping = next((e.caller for e in callers if recommended(e.caller)), None)
+        if looping is not None:
+            found[rec.symbol] = (
+                f"called in a loop of {span_name(split_symbol(looping)[1])} (also recommended): one span per"
+                " iteration; that span already measures the loop"
+            )
+        elif ctx is not None and _tiny(ctx, rec):
+            found[rec.symbol] = "a tiny helper with no I/O of its own: the span would cost more than the work"
+    return found
+
+
+def _tiny(ctx: FunctionContext, rec: Recommendation) -> bool:
+    body = [s for s in ctx.node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    if len(body) > TINY_STATEMENTS or any(isinstance(s, ast.For | ast.While | ast.Try | ast.With) for s in body):
+        return False
+    return not any(e.priority in _OPERATION_PRIORITIES for e in rec.evidence)
+
+
+def span_estimates(
+    graph: Graph, traced: Collection[SymbolId], in_loop: LoopCalls, entries: Iterable[SymbolId]
+) -> tuple[SpanEstimate, ...]:
+    """For each entry point that reaches a traced function: the spans one call makes outside loops, and the spans
+    each loop iteration on the way adds (loops inside loops count as iterations too)."""
+    counter = _Counter(graph, traced, in_loop)
+    estimates: list[SpanEstimate] = []
+    for entry in entries:
+        spans, per_iteration = counter.count(entry, 0)
+        if spans or per_iteration:
+            estimates.append(SpanEstimate(entry, spans, per_iteration))
+    return tuple(sorted(estimates, key=lambda e: (-(e.spans + e.per_iteration), e.entry)))
+
+
+class _Counter:
+    """Spans under each function, memoised (a function reached again by a cycle counts nothing more)."""
+
+    def __init__(self, graph: Graph, traced: Collection[SymbolId], in_loop: LoopCalls) -> None:
+        self.graph, self.traced, self.in_loop = graph, traced, in_loop
+        self.done: dict[SymbolId, tuple[int, int]] = {}
+        self.active: set[SymbolId] = set()
+
+    def count(self, symbol: SymbolId, depth: int) -> tuple[int, int]:
+        found = self.done.get(symbol)
+        if found is not None:
+            return found
+        spans = 1 if symbol in self.traced else 0
+        per_iteration = 0
+        if depth < MAX_DEPTH and symbol not in self.active:
+            self.active.add(symbol)
+            for callee, looped in {
+                e.callee: self.in_loop(e) for e in self.graph.callees(symbol) if not e.external
+            }.items():
+                if callee == symbol or callee in self.active:
+                    continue
+                child, child_loop = self.count(callee, depth + 1)
+                if looped:
+                    per_iteration += child + child_loop
+                else:
+                    spans += child
+                    per_iteration += child_loop
+            self.active.discard(symbol)
+        self.done[symbol] = (spans, per_iteration)
+        return spans, per_iteration
+
+
+def cost_notes(recs: Iterable[Recommendation], reasons: dict[SymbolId, str]) -> tuple[CostNote, ...]:
+    return tuple(
+        CostNote(rec.symbol, rec.file, rec.range.start.line, reasons[rec.symbol])
+        for rec in recs
+        if rec.symbol in reasons
+    )

@@ -1,0 +1,76 @@
+"""Cost of spans (tests/fixtures/cost): a helper a recommended function calls once per loop iteration is left out
+with the reason, a function doing I/O itself keeps its span in the loop, tiny helpers are left out, and reports
+estimate the spans one call of each entry point makes."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from trace_advisor.analysis import analyze
+from trace_advisor.config import load_config
+from trace_advisor.cost import repeated_calls
+from trace_advisor.index import Index
+from trace_advisor.model import AnalysisResult
+from trace_advisor.report import default_template, render
+
+ROOT = Path(__file__).resolve().parent.parent / "fixtures" / "cost"
+
+
+@pytest.fixture(scope="module")
+def result() -> AnalysisResult:
+    config = load_config(ROOT)
+    index = Index.from_config(config, [ROOT], use_cache=False)
+    index.build()
+    return analyze(index, config)
+
+
+def test_a_helper_called_per_iteration_is_left_out_and_io_keeps_its_span(result: AnalysisResult) -> None:
+    recommended = {rec.symbol for rec in result.recommendations}
+    assert {"batchapp.imports:import_orders", "batchapp.imports:store"} <= recommended  # store writes to the db
+    (note,) = result.left_out
+    assert note.symbol == "batchapp.imports:parse_row" and note.line == 11
+    assert note.reason.startswith("called in a loop of import_orders (also recommended): one span per iteration")
+    assert "batchapp.imports:parse_row" not in recommended
+
+
+def test_span_estimate_per_entry_point(result: AnalysisResult) -> None:
+    (estimate,) = result.span_estimates
+    assert (estimate.entry, estimate.spans, estimate.per_iteration) == ("batchapp.imports:main", 2, 1)
+
+
+def test_reports_show_the_cost(result: AnalysisResult) -> None:
+    config = load_config(ROOT)
+    coded = render(result, "md", config=config, root=ROOT)
+    assert "## Cost" in coded and "| `batchapp.imports:main` | 2 | +1 |" in coded
+    assert "- `batchapp.imports:parse_row` (`batchapp/imports.py:11`): called in a loop of import_orders" in coded
+    templated = render(result, "md", config=config, root=ROOT, template=default_template())
+    assert templated == coded
+    report = json.loads(render(result, "json", config=config, root=ROOT))
+    schema = json.loads((ROOT.parents[2] / "config" / "recommendations.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(report)
+    assert report["span_estimates"] == [{"entry": "batchapp.imports:main", "spans": 2, "per_iteration": 1}]
+    assert report["left_out"][0]["symbol"] == "batchapp.imports:parse_row"
+    nothing = render(dataclasses.replace(result, left_out=(), span_estimates=()), "md", config=config, root=ROOT)
+    assert "## Cost" not in nothing
+
+
+def test_calls_that_repeat_per_iteration() -> None:
+    source = """
+def f(items, n):
+    for x in load(items):          # the iterable runs once
+        use(x)
+    while more(n):
+        step()
+    done()
+    return [g(y) for y in fetch() if keep(y)] + [h(z) for a in pairs() for z in inner(a)]
+"""
+    function = ast.parse(source).body[0]
+    assert isinstance(function, ast.FunctionDef)
+    repeated = repeated_calls(function)
+    names = {n.func.id for n in ast.walk(function) if isinstance(n, ast.Call) and id(n) in repeated}  # type: ignore[union-attr]
+    assert names == {"use", "more", "step", "g", "keep", "h", "inner"}
