@@ -39,6 +39,8 @@ def renumber_edits(module: ast.Module, source: SourceText, edits: Sequence[TextE
     """Edits moving the right ``code.line.number`` literals of other functions by the lines ``edits`` add above
     them; literals inside a range ``edits`` replace are left to that edit."""
     out: list[TextEdit] = []
+    if LINE_KEY not in source.text:  # the usual case: nothing to move, and no walk over the module
+        return out
     for function, literal in line_literals(module):
         if literal.value != function.lineno:
             continue  # not this def's line: someone's choice, or already stale
