@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _checks():  # type: ignore[no-untyped-def]
+    if str(ROOT) not in sys.path:  # the checks import tests.support
+        sys.path.insert(0, str(ROOT))
     spec = importlib.util.spec_from_file_location("edits_corpus_checks", ROOT / "tests/core/test_edits_stdlib.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
@@ -109,7 +111,7 @@ def _behaviour(which: str) -> int:
     from opentelemetry.sdk.trace.export import SimpleSpanProcessor
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-    sys.path.insert(0, str(ROOT))
+    _checks()  # puts the repository on sys.path
     from tests.support.stdlib_behaviour import MODULES, QUICK, check_behaviour
 
     exporter = InMemorySpanExporter()
