@@ -19,6 +19,7 @@ from trace_advisor.cost import Graph as CostGraph
 from trace_advisor.cost import LoopCalls, cost_notes, costly, span_estimates
 from trace_advisor.detect import run_detectors
 from trace_advisor.detect.context import FunctionContext, FunctionDef, GraphFacts, ModuleFacts
+from trace_advisor.detect.existing import existing_span, without_span
 from trace_advisor.detect.findings import Signal
 from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
 from trace_advisor.detect.shape import runs_forever
@@ -140,6 +141,21 @@ class Analyzer:
         return ctx is not None and runs_forever(ctx)
 
     def analyze_file(self, path: Path, cancel: CancelToken = NEVER) -> tuple[list[Recommendation], Problem | None]:
+        results, problem = self.function_results(path, cancel)
+        recs: list[Recommendation] = []
+        for result in results:
+            if result.recommendation is not None:
+                recs.append(result.recommendation)
+            verdict = result.verdict
+            if (
+                verdict.traced is None
+                and self.config.min_confidence * _CANDIDATE_FLOOR <= verdict.confidence < _CERTAIN
+            ):
+                self.candidates.append((result.ctx, result.signals, result.recommendation, verdict.confidence))
+        return recs, problem
+
+    def function_results(self, path: Path, cancel: CancelToken = NEVER) -> tuple[list[FunctionResult], Problem | None]:
+        """Every function's signals and verdict in one file (from the cache where still valid), in file order."""
         parsed = self.modules.parsed(path)
         if isinstance(parsed, Problem):
             return [], parsed
@@ -149,7 +165,6 @@ class Analyzer:
         kept = self.cache.results(path, self.config, self.scorer.installed)
         fresh: dict[tuple[SymbolId, int], FunctionResult] = {}
         seen: dict[SymbolId, int] = {}
-        recs: list[Recommendation] = []
         for fdef in facts.functions:
             cancel.check()
             symbol = facts.symbol(fdef.qualname)
@@ -163,26 +178,24 @@ class Analyzer:
                 if result is None:
                     continue
             fresh[slot] = result
-            if result.recommendation is not None:
-                recs.append(result.recommendation)
-            if self.config.min_confidence * _CANDIDATE_FLOOR <= result.confidence < _CERTAIN:
-                self.candidates.append((result.ctx, result.signals, result.recommendation, result.confidence))
         kept.clear()
         kept.update(fresh)
-        return recs, None
+        return list(fresh.values()), None
 
     def _analyse_function(
         self, facts: ModuleFacts, fdef: FunctionDef, key: object, graph_facts: GraphFacts
     ) -> FunctionResult | None:
         try:
             ctx = FunctionContext(facts, fdef, graph_facts)
+            traced = existing_span(ctx)
+            if traced is not None:  # scored on its own work, as if the span were not there (for coverage)
+                ctx = FunctionContext(facts, without_span(ctx), graph_facts)
             signals = tuple(run_detectors(ctx, self.priorities))
         except RecursionError:  # absurdly deep expressions: skip the function, never the run
             LOG.warning("skipped %s: expression too deep", facts.symbol(fdef.qualname))
             return None
-        verdict = self.scorer.verdict(ctx, signals)
-        rec = self.scorer.recommend(ctx, signals) if verdict.priority else None
-        return FunctionResult(key, graph_facts, ctx, signals, rec, verdict.confidence)
+        verdict = self.scorer.verdict(ctx, signals, traced=traced)
+        return FunctionResult(key, graph_facts, ctx, signals, self.scorer.recommend(ctx, signals, verdict), verdict)
 
     def run(
         self, files: Sequence[Path], cancel: CancelToken, progress: Callable[[int, int], None] | None

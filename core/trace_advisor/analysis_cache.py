@@ -13,6 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from trace_advisor.advise.local import Verdict
 from trace_advisor.config_model import Config
 from trace_advisor.detect.context import FunctionContext, FunctionDef, GraphFacts, ModuleFacts
 from trace_advisor.detect.findings import Signal
@@ -75,7 +76,7 @@ class FunctionResult:
     ctx: FunctionContext
     signals: tuple[Signal, ...]
     recommendation: Recommendation | None
-    confidence: float
+    verdict: Verdict
 
     def valid_for(self, source_key: object, graph: GraphFacts) -> bool:
         return self.source_key == source_key and self.graph == graph

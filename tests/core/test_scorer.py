@@ -3,6 +3,7 @@ and max_per_file, explains itself and plans a concrete, safe capture."""
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import json
 from pathlib import Path
@@ -12,6 +13,8 @@ from trace_advisor.advise.local import LocalScorer
 from trace_advisor.config import default_config
 from trace_advisor.config_model import Config, PriorityConfig
 from trace_advisor.detect import run_detectors
+from trace_advisor.detect.context import FunctionContext
+from trace_advisor.detect.existing import existing_span, without_span
 from trace_advisor.model import Attribute, Recommendation
 
 from tests.core.test_detect_helpers import DETECT_FIXTURES, contexts
@@ -137,3 +140,22 @@ def test_test_code_is_never_recommended(tmp_path: Path, config: Config) -> None:
     module = tmp_path / "test_orders.py"
     module.write_text((CASE / "orders.py").read_text(encoding="utf-8"), encoding="utf-8")
     assert recommend(module, config) == []
+
+
+def test_a_traced_function_is_scored_on_its_own_code(config: Config) -> None:
+    found = contexts(DETECT_FIXTURES / "unspan" / "forms.py")
+    scorer = LocalScorer(dataclasses.replace(config, min_confidence=0.0))
+    twins = [q.removeprefix("bare_") for q in found if q.startswith("bare_")]
+    assert len(twins) == 4
+    for name in twins:
+        bare, traced = found[f"bare_{name}"], found[f"traced_{name}"]
+        assert existing_span(bare) is None
+        span = existing_span(traced)
+        assert span is not None
+        stripped = FunctionContext(traced.facts, without_span(traced), traced.graph)
+        stripped.node.name = bare.node.name
+        assert ast.dump(stripped.node) == ast.dump(bare.node), name
+        verdict = scorer.verdict(stripped, run_detectors(stripped), traced=span)
+        assert verdict.traced == span and verdict.reasons[0] == f"already traced: {span}"
+        assert verdict.confidence == scorer.verdict(bare, run_detectors(bare)).confidence > 0
+        assert scorer.recommend(stripped, run_detectors(stripped), verdict) is None  # traced: never recommended

@@ -11,6 +11,7 @@ auto-instrumentation already traces are never recommended.
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -51,12 +52,21 @@ _MESSAGE_IO = frozenset({Finding.PUBLISHES, Finding.RECEIVES})
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """The scorer's decision about one function, kept even when nothing is recommended (for explanations/tests)."""
+    """The scorer's decision about one function, kept even when nothing is recommended (for explanations/tests).
+
+    A function that already creates a span is scored as if it had none (``traced`` says which span): coverage counts
+    the functions that deserve a span whether or not they have one; only untraced ones become recommendations.
+    """
 
     confidence: float
     priority: str | None
-    reasons: tuple[str, ...]  # why skipped, when confidence is 0
+    reasons: tuple[str, ...]  # why skipped (confidence 0), or that it is already traced
     signals: tuple[Signal, ...]
+    traced: str | None = None  # the existing span, e.g. "decorated with tracer.start_as_current_span"
+
+    def deserves_span(self, min_confidence: float) -> bool:
+        """Whether the function is worth a span at ``min_confidence``, traced or not."""
+        return self.priority is not None and self.confidence >= min_confidence
 
 
 class LocalScorer:
@@ -72,13 +82,20 @@ class LocalScorer:
             return signal.strength * _INSTRUMENTED_FACTOR
         return signal.strength
 
-    def verdict(self, ctx: FunctionContext, signals: Sequence[Signal]) -> Verdict:
-        """Confidence and primary priority for one function, or 0 with the reason it is skipped."""
+    def verdict(self, ctx: FunctionContext, signals: Sequence[Signal], *, traced: str | None = None) -> Verdict:
+        """Confidence and primary priority for one function, or 0 with the reason it is skipped. ``traced`` names the
+        span of a function whose ``ctx`` and ``signals`` were built :func:`without_span` (else ctx's own is used)."""
         if ignored(ctx):
             return Verdict(0.0, None, ("silenced with `# trace-advisor: ignore`",), tuple(signals))
-        existing = existing_span(ctx)
+        existing = traced or existing_span(ctx)
+        verdict = self._score(ctx, signals)
         if existing:
-            return Verdict(0.0, None, (f"already traced: {existing}",), tuple(signals))
+            return dataclasses.replace(
+                verdict, reasons=(f"already traced: {existing}", *verdict.reasons), traced=existing
+            )
+        return verdict
+
+    def _score(self, ctx: FunctionContext, signals: Sequence[Signal]) -> Verdict:
         has_io = any(s.evidence.priority in _IO_PRIORITIES | {"entry_points"} and s.strength >= 0.5 for s in signals)
         shape = shape_of(ctx, has_io)
         if shape.trivial:
@@ -159,10 +176,12 @@ class LocalScorer:
             return False  # a private transport helper is an implementation detail: this is the operation
         return all(s.delegated or s.evidence.priority in {"entry_points", "async_boundaries"} for s in signals)
 
-    def recommend(self, ctx: FunctionContext, signals: Sequence[Signal]) -> Recommendation | None:
-        """A recommendation when the confidence reaches ``min_confidence``."""
-        verdict = self.verdict(ctx, signals)
-        if verdict.priority is None or verdict.confidence < self.config.min_confidence:
+    def recommend(
+        self, ctx: FunctionContext, signals: Sequence[Signal], verdict: Verdict | None = None
+    ) -> Recommendation | None:
+        """A recommendation when the function has no span and its confidence reaches ``min_confidence``."""
+        verdict = verdict if verdict is not None else self.verdict(ctx, signals)
+        if verdict.traced is not None or verdict.priority is None or verdict.confidence < self.config.min_confidence:
             return None
         ranked = sorted(
             verdict.signals,

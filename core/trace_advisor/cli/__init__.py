@@ -1,4 +1,4 @@
-"""The ``trace-advisor`` command: dispatches to one module per subcommand (calls, analyze, apply, lint)."""
+"""The ``trace-advisor`` command: dispatches to one module per subcommand (calls, analyze, apply, coverage, lint)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ SUBCOMMANDS = {
     "calls": "Show the workspace call graph or a call tree from an entry point.",
     "analyze": "Recommend where spans belong and write a report.",
     "apply": "Insert spans into the source (or print the diff).",
+    "coverage": "Report which functions that deserve a span have one; fail CI only on regressions.",
     "lint": "Check existing span code: spans never ended, unrecorded errors, unbounded names, unsafe attributes.",
 }
 

@@ -99,16 +99,6 @@ def _load_config(args: argparse.Namespace, project: Path) -> Config:
     return config
 
 
-def _changed_files(ref: str, roots: Sequence[Path]) -> set[Path]:
-    """Python files changed since ``ref`` (committed, staged, unstaged, untracked) in the roots' git repositories."""
-    from trace_advisor.git_changes import GitError, changed_python_files
-
-    try:
-        return changed_python_files(ref, roots)
-    except GitError as exc:
-        raise common.UsageError(f"--changed-since: {exc}") from None
-
-
 def _provider(config: Config, err: TextIO) -> Provider | None:
     if config.provider.name == "local":
         return None
@@ -142,7 +132,7 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
         except ReportError as exc:
             raise common.UsageError(str(exc)) from None
     provider = _provider(config, err)
-    changed = _changed_files(args.changed_since, paths) if args.changed_since else None
+    changed = common.changed_files(args.changed_since, paths) if args.changed_since else None
 
     progress = Progress(err, not args.quiet)
     folders = sorted({p if p.is_dir() else p.parent for p in paths})

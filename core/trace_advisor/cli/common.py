@@ -83,6 +83,16 @@ def open_index(config: Config, roots: Sequence[Path], args: argparse.Namespace) 
     return Index.from_config(config, roots, use_cache=not args.no_cache)
 
 
+def changed_files(ref: str, roots: Sequence[Path]) -> set[Path]:
+    """Python files changed since ``ref`` (committed, staged, unstaged, untracked) in the roots' git repositories."""
+    from trace_advisor.git_changes import GitError, changed_python_files
+
+    try:
+        return changed_python_files(ref, roots)
+    except GitError as exc:
+        raise UsageError(f"--changed-since: {exc}") from None
+
+
 def run_reporting_usage_errors(body: Callable[[], int]) -> int:
     """Run a subcommand's body; a UsageError becomes ``trace-advisor: error: ...`` on stderr and exit code 2."""
     try:

@@ -1,11 +1,13 @@
-"""Functions that already create a span, or that the user silenced with ``# trace-advisor: ignore``."""
+"""Functions that already create a span, or that the user silenced with ``# trace-advisor: ignore``; and the same
+function with its tracing code taken out, so a traced function is scored on its own work."""
 
 from __future__ import annotations
 
 import ast
+import copy
 import re
 
-from trace_advisor.detect.context import FunctionContext
+from trace_advisor.detect.context import FunctionContext, FunctionDef
 
 _SPAN_CALLS = frozenset({"start_as_current_span", "start_span", "start_active_span", "trace_span", "use_span"})
 _SPAN_DECORATORS = frozenset(
@@ -26,6 +28,16 @@ IGNORE_MARK = re.compile(r"#\s*trace-advisor\s*:\s*ignore\b", re.IGNORECASE)
 
 def existing_span(ctx: FunctionContext) -> str | None:
     """Why the function already has a span, or None."""
+    for dec in _span_decorators(ctx):
+        return f"decorated with {ast.unparse(dec.func if isinstance(dec, ast.Call) else dec)}"
+    for call in ctx.calls:
+        if _is_span_call(call.text):
+            return f"already calls {call.text}"
+    return None
+
+
+def _span_decorators(ctx: FunctionContext) -> list[ast.expr]:
+    found: list[ast.expr] = []
     for dec in ctx.node.decorator_list:
         target = dec.func if isinstance(dec, ast.Call) else dec
         name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else ""
@@ -37,17 +49,99 @@ def existing_span(ctx: FunctionContext) -> str | None:
             or "opentelemetry" in resolved
             or "tracer" in ast.unparse(target)
         ):
-            return f"decorated with {ast.unparse(target)}"
-    for call in ctx.calls:
-        receiver, _, method = call.text.rpartition(".")
-        if method in _SPAN_CALLS:
-            return f"already calls {call.text}"
-        # ddtrace ``tracer.trace(...)``, logfire ``logfire.span(...)``, sentry ``sentry_sdk.start_transaction(...)``
-        if method in {"trace", "span", "start_transaction", "start_child"} and any(
-            word in receiver.lower() for word in ("trac", "logfire", "sentry", "span")
-        ):
-            return f"already calls {call.text}"
-    return None
+            found.append(dec)
+    return found
+
+
+def _is_span_call(text: str) -> bool:
+    """A call (as written) that creates a span."""
+    receiver, _, method = text.rpartition(".")
+    if method in _SPAN_CALLS:
+        return True
+    # ddtrace ``tracer.trace(...)``, logfire ``logfire.span(...)``, sentry ``sentry_sdk.start_transaction(...)``
+    return method in {"trace", "span", "start_transaction", "start_child"} and any(
+        word in receiver.lower() for word in ("trac", "logfire", "sentry", "span")
+    )
+
+
+def without_span(ctx: FunctionContext) -> FunctionDef:
+    """The function as it was before its span was added: span decorators dropped, ``with <span>:`` blocks replaced
+    by their bodies, and statements that only feed the span (``span.set_attribute(...)`` and the ``if x is not
+    None:`` around it, ``record_exception``, ``set_status``, ``span = tracer.start_span(...)``, ``span.end()``)
+    removed. Line numbers of what remains are unchanged, so evidence still points at the real code."""
+    node = copy.deepcopy(ctx.node)
+    spans = {id(dec) for dec in _span_decorators(ctx)}
+    node.decorator_list = [
+        new for old, new in zip(ctx.node.decorator_list, node.decorator_list, strict=True) if id(old) not in spans
+    ]
+    _Unspan().strip(node)
+    return FunctionDef(ctx.qualname, node, ctx.class_name)
+
+
+class _Unspan:
+    """Removes tracing statements from a copied function body (not descending into nested scopes)."""
+
+    def __init__(self) -> None:
+        self.span_names: set[str] = set()
+
+    def strip(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        node.body = self._body(node.body) or [_pass(node)]
+
+    def _body(self, body: list[ast.stmt]) -> list[ast.stmt]:
+        out: list[ast.stmt] = []
+        for stmt in body:
+            out.extend(self._stmt(stmt))
+        return out
+
+    def _stmt(self, stmt: ast.stmt) -> list[ast.stmt]:
+        if isinstance(stmt, ast.With | ast.AsyncWith):
+            kept = [item for item in stmt.items if not self._span_item(item)]
+            body = self._body(stmt.body)
+            if len(kept) == len(stmt.items):
+                stmt.body = body or [_pass(stmt)]
+                return [stmt]
+            if not kept:
+                return body
+            stmt.items, stmt.body = kept, body or [_pass(stmt)]
+            return [stmt]
+        if self._feeds_span(stmt):
+            return []
+        if isinstance(stmt, ast.If) and not stmt.orelse and all(self._feeds_span(s) for s in stmt.body):
+            return []  # ``if note is not None: span.set_attribute(...)``
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            return [stmt]
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(stmt, field, None)
+            if isinstance(block, list) and block:
+                setattr(stmt, field, self._body(block) or ([] if field != "body" else [_pass(stmt)]))
+        if isinstance(stmt, ast.Try | ast.TryStar):
+            for handler in stmt.handlers:
+                handler.body = self._body(handler.body) or [_pass(handler)]
+            if not stmt.handlers and not stmt.finalbody:
+                return stmt.body  # only ``finally: span.end()`` was there
+        if isinstance(stmt, ast.Match):
+            for case in stmt.cases:
+                case.body = self._body(case.body) or [_pass(stmt)]
+        return [stmt]
+
+    def _span_item(self, item: ast.withitem) -> bool:
+        expr = item.context_expr
+        if isinstance(expr, ast.Call) and _is_span_call(ast.unparse(expr.func)):
+            if isinstance(item.optional_vars, ast.Name):
+                self.span_names.add(item.optional_vars.id)
+            return True
+        return False
+
+    def _feeds_span(self, stmt: ast.stmt) -> bool:
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
+            text = ast.unparse(stmt.value.func)
+            if _is_span_call(text) or text.endswith("get_current_span"):
+                self.span_names.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
+                return True
+        if not isinstance(stmt, ast.Expr) or not isinstance(stmt.value, ast.Call):
+            return False
+        func = stmt.value.func
+        return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in self.span_names
 
 
 def ignored(ctx: FunctionContext) -> bool:
@@ -55,3 +149,10 @@ def ignored(ctx: FunctionContext) -> bool:
     first = min([ctx.node.lineno, *(d.lineno for d in ctx.node.decorator_list)])
     lines = ctx.facts.lines
     return any(IGNORE_MARK.search(lines[i - 1]) for i in range(first, ctx.node.lineno + 1) if 0 < i <= len(lines))
+
+
+def _pass(where: ast.stmt | ast.excepthandler) -> ast.Pass:
+    """A ``pass`` standing for a block that held only tracing code, placed where the block's statement is."""
+    return ast.Pass(
+        lineno=where.lineno, col_offset=where.col_offset, end_lineno=where.lineno, end_col_offset=where.col_offset
+    )

@@ -1,0 +1,115 @@
+"""``trace-advisor coverage``: how many functions that deserve a span have one, against a committed baseline."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from trace_advisor.cli import common
+
+EXIT_OK, EXIT_REGRESSION = 0, 1
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from trace_advisor.coverage import BASELINE_NAME, FORMATS
+
+    parser.add_argument("path", type=Path, metavar="PATH", help="a Python file or a workspace folder")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help=f"baseline file (default: {BASELINE_NAME} in the project root, used when it exists)",
+    )
+    parser.add_argument("--update-baseline", action="store_true", help="write the baseline from this run")
+    parser.add_argument(
+        "--fail-on-regression",
+        action="store_true",
+        help="exit 1 when a span the baseline counted was removed, or a new function that deserves a span has "
+        "none in a changed file",
+    )
+    parser.add_argument(
+        "--changed-since",
+        metavar="GIT_REF",
+        help="changed files are those changed since this git ref (default: content differs from the baseline's)",
+    )
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the output here (default: stdout)")
+    parser.add_argument(
+        "--min-confidence",
+        type=common.confidence,
+        metavar="X",
+        help="functions deserve a span from X (default: min_confidence)",
+    )
+    common.add_config_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    return common.run_reporting_usage_errors(lambda: _run(args, sys.stderr))
+
+
+def _run(args: argparse.Namespace, err: TextIO) -> int:
+    from trace_advisor.config import find_project_root
+    from trace_advisor.coverage import BASELINE_NAME, BaselineError, compare, load, measure, render, to_text
+    from trace_advisor.report import write_report
+
+    common.check_paths([args.path])
+    path = args.path.resolve()
+    project = find_project_root(path)
+    baseline_file = (args.baseline or project / BASELINE_NAME).absolute()
+    if args.fail_on_regression and not baseline_file.is_file():
+        raise common.UsageError(
+            f"--fail-on-regression needs a baseline: {baseline_file} does not exist (write it with --update-baseline)"
+        )
+    baseline = None
+    if baseline_file.is_file():
+        try:
+            baseline = load(baseline_file)
+        except BaselineError as exc:
+            if args.fail_on_regression or not args.update_baseline:
+                raise common.UsageError(str(exc)) from None
+            err.write(f"trace-advisor: warning: {exc}; it is replaced\n")
+    config = common.load_cli_config(args, project, {"min_confidence": args.min_confidence})
+    root = baseline_file.parent  # paths in the baseline are relative to its folder
+    index = common.open_index(config, [path if path.is_dir() else project], args)
+    index.build()
+    files = [f for f in index.files() if f.resolve() == path or (path.is_dir() and f.resolve().is_relative_to(path))]
+    coverage = measure(index, config, root, files)
+    for problem in coverage.problems:
+        err.write(f"{problem.file or 'trace-advisor'}: {problem.severity}: {problem.message}\n")
+
+    comparison = None
+    if baseline is not None:
+        if baseline.min_confidence != coverage.min_confidence:
+            err.write(
+                f"trace-advisor: warning: the baseline was written at min_confidence {baseline.min_confidence:g}, "
+                f"this run uses {coverage.min_confidence:g}: functions near the threshold compare as new or gone\n"
+            )
+        changed = None
+        if args.changed_since:
+            changed = frozenset(
+                p.relative_to(root).as_posix() if p.is_relative_to(root) else p.as_posix()
+                for p in common.changed_files(args.changed_since, [path])
+            )
+        comparison = compare(coverage, baseline, changed)
+
+    text = render(coverage, args.format, comparison, root)
+    if args.output is not None:
+        write_report(text, args.output)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    if args.update_baseline:
+        write_report(to_text(coverage), baseline_file)
+        err.write(f"trace-advisor: baseline written to {baseline_file}\n")
+    if comparison is not None and comparison.regressions:
+        err.write(
+            f"trace-advisor: {len(comparison.lost)} span(s) removed, {len(comparison.new_in_changed)} new untraced "
+            "function(s) in changed files (add the spans, or accept them with --update-baseline)\n"
+        )
+        if args.fail_on_regression:
+            return EXIT_REGRESSION
+    elif comparison is not None and coverage.overall().ratio > comparison.baseline.ratio and not args.update_baseline:
+        err.write("trace-advisor: coverage went up: run with --update-baseline to lock it in\n")
+    return EXIT_OK
