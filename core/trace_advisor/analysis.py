@@ -116,6 +116,8 @@ class Analyzer:
         self.builder = GraphFactsBuilder(graph, self._io_of, self._forever_of) if graph is not None else None
         self.candidates: list[tuple[FunctionContext, tuple[Signal, ...], Recommendation | None, float]] = []
         self._verdicts: dict[SymbolId, bool] = {}
+        self._in_loop = LoopCalls(self.modules.function)
+        self._in_loop = LoopCalls(self.modules.function)
 
     def _io_of(self, symbol: SymbolId) -> str | None:
         """What I/O a workspace function does directly, or through one of its own callees."""
@@ -235,14 +237,23 @@ class Analyzer:
         graph = self.graph
         if graph is None or not isinstance(graph, CostGraph):
             return recs, (), ()
-        in_loop = LoopCalls(self.modules.function)
-        chosen = {rec.symbol for rec in recs}
-        reasons = costly(recs, graph, in_loop, lambda s: s in chosen or self._would_recommend(s), self.modules.function)
+        reasons = self.costly(recs)
         kept = [rec for rec in recs if rec.symbol not in reasons]
-        estimates = (
-            span_estimates(graph, {r.symbol for r in kept}, in_loop, graph.entry_points()) if whole_workspace else ()
-        )
+        traced = {rec.symbol for rec in kept}
+        estimates = span_estimates(graph, traced, self._in_loop, graph.entry_points()) if whole_workspace else ()
         return kept, cost_notes(recs, reasons), estimates
+
+    def costly(self, recs: Sequence[Recommendation]) -> dict[SymbolId, str]:
+        """The recommendations a span would cost too much for, with why (empty without a call graph)."""
+        graph = self.graph
+        if graph is None or not isinstance(graph, CostGraph):
+            return {}
+        chosen = {rec.symbol for rec in recs}
+
+        def recommended(symbol: SymbolId) -> bool:
+            return symbol in chosen or self._would_recommend(symbol)
+
+        return costly(recs, graph, self._in_loop, recommended, self.modules.function)
 
     def _would_recommend(self, symbol: SymbolId) -> bool:
         """Whether the local scorer recommends a function outside this run's files (its verdict without graph
