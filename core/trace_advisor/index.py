@@ -93,6 +93,11 @@ class Index:
                 self.update_file(path, text)
         settle()
 
+    def discover(self) -> tuple[Path, ...]:
+        """The workspace files on disk now (what :meth:`build` would index), without indexing them."""
+        with self._lock:
+            return tuple(self._workspace.discover())
+
     def _add(self, path: Path) -> FileState | None:
         module = self._workspace.module_name(path)
         if module is None:

@@ -1,4 +1,4 @@
-"""The ``trace-advisor`` command: dispatches to one module per subcommand (calls, analyze, apply, coverage, lint)."""
+"""The ``trace-advisor`` command: one module per subcommand (calls, analyze, apply, coverage, lint, mcp)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ SUBCOMMANDS = {
     "apply": "Insert spans into the source (or print the diff).",
     "coverage": "Report which functions that deserve a span have one; fail CI only on regressions.",
     "lint": "Check existing span code: spans never ended, unrecorded errors, unbounded names, unsafe attributes.",
+    "mcp": "Serve the tools to coding agents over stdio (Model Context Protocol).",
 }
 
 EXIT_OK = 0

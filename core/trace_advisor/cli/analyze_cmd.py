@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -87,15 +86,14 @@ def _overrides(args: argparse.Namespace) -> dict[str, object]:
 
 
 def _load_config(args: argparse.Namespace, project: Path) -> Config:
+    from trace_advisor.request_config import RequestConfigError, only_priorities
+
     config = common.load_cli_config(args, project, _overrides(args))
     if args.priorities:
-        wanted = [p.strip() for p in args.priorities.split(",") if p.strip()]
-        unknown = [p for p in wanted if p not in config.priorities]
-        if unknown or not wanted:
-            raise common.UsageError(
-                f"unknown priorities: {', '.join(unknown) or '(none given)'} (known: {', '.join(config.priorities)})"
-            )
-        config = dataclasses.replace(config, priorities={p: config.priorities[p] for p in wanted})
+        try:
+            config = only_priorities(config, args.priorities.split(","))
+        except RequestConfigError as exc:
+            raise common.UsageError(str(exc)) from None
     return config
 
 
@@ -120,6 +118,7 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, err: TextIO) -> int:
     from trace_advisor.analysis import analyze
     from trace_advisor.config import find_project_root
+    from trace_advisor.lookup import is_under
     from trace_advisor.report import ReportError, render, validate_template, write_report
 
     common.check_paths(args.paths)
@@ -139,7 +138,7 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     roots = [f for f in folders if not any(f != other and f.is_relative_to(other) for other in folders)]
     index = common.open_index(config, roots, args)
     index.build(progress=progress.phase("indexing"))
-    files = [f for f in index.files() if _selected(f.resolve(), paths) and (changed is None or f.resolve() in changed)]
+    files = [f for f in index.files() if is_under(f.resolve(), paths) and (changed is None or f.resolve() in changed)]
     result = analyze(index, config, files, provider=provider, progress=progress.phase("analysing"))
     try:
         text = render(result, fmt, graph=index.graph(), config=config)
@@ -159,10 +158,6 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     if args.fail_on is not None and any(r.confidence >= args.fail_on for r in result.recommendations):
         return EXIT_FINDINGS
     return EXIT_OK
-
-
-def _selected(file: Path, paths: Sequence[Path]) -> bool:
-    return any(file == p or (p.is_dir() and file.is_relative_to(p)) for p in paths)
 
 
 def _summary(result: object, requested: int, output: Path | None) -> str:

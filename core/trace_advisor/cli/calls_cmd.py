@@ -9,11 +9,11 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from trace_advisor.callgraph import CallGraph
 from trace_advisor.cli import common
 from trace_advisor.config import find_project_root
-from trace_advisor.index import Index
-from trace_advisor.model import CallTreeNode, SymbolId
+from trace_advisor.graph_json import functions_json, pycg_json, tree_json
+from trace_advisor.lookup import NotFoundError, function_symbol, parse_function
+from trace_advisor.model import CallTreeNode
 
 EXIT_OK = 0
 FORMATS = ("json", "pycg", "tree")
@@ -51,10 +51,13 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise common.UsageError("--entry prints a call tree: use --format tree or json")
     config = common.load_cli_config(args, find_project_root(path))
     index = common.open_index(config, [path], args)
-    entry = _entry_symbol(args.entry, path, index) if args.entry else None
-    index.build()
-    if entry is not None:
-        entry = _check_entry(entry, args.entry, index)
+    base = path if path.is_dir() else path.parent
+    try:
+        ref = parse_function(args.entry, [Path.cwd(), base]) if args.entry else None
+        index.build()
+        entry = function_symbol(ref, index, path) if ref is not None else None
+    except NotFoundError as exc:
+        raise common.UsageError(f"--entry {exc}") from None
     for problem in index.problems:
         where = f"{problem.file}:{problem.line}" if problem.line else (problem.file or "")
         err.write(f"trace-advisor: {problem.severity}: {where}: {problem.message}\n")
@@ -62,14 +65,14 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if entry is not None:
         tree = graph.tree(entry, args.depth)
         if fmt == "json":
-            json.dump(_tree_json(tree), out, indent=2)
+            json.dump(tree_json(tree), out, indent=2)
             out.write("\n")
         else:
             out.write(render_tree(tree, Path.cwd()))
         return EXIT_OK
     files = {str(p) for p in index.files()} if path.is_dir() else {str(path)}
     symbols = [s for s in graph.symbols() if (d := index.definition(s)) is not None and d.file in files]
-    data = _pycg(graph, symbols) if fmt == "pycg" else _functions_json(graph, index, symbols)
+    data = pycg_json(graph, symbols) if fmt == "pycg" else functions_json(graph, index, symbols)
     if fmt == "tree":
         for root in graph.entry_points():
             if root in symbols:
@@ -78,79 +81,6 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     json.dump(data, out, indent=2)
     out.write("\n")
     return EXIT_OK
-
-
-def _entry_symbol(entry: str, path: Path, index: Index) -> SymbolId:
-    """``FILE:QUALNAME`` (FILE relative to the current folder or to PATH) or a symbol id ``module:qualname``."""
-    file_text, sep, qualname = entry.rpartition(":")
-    if not sep or not file_text or not qualname:
-        raise common.UsageError(f"--entry must be FILE:QUALNAME, got {entry!r}")
-    base = path if path.is_dir() else path.parent
-    for candidate in (Path(file_text), base / file_text):
-        if candidate.is_file():
-            module = index.module_for_path(Path(os.path.abspath(candidate)))
-            if module is None:
-                raise common.UsageError(f"--entry file is not under {path}: {file_text}")
-            return f"{module}:{qualname}"
-    looks_like_file = file_text.endswith(".py") or os.sep in file_text or "/" in file_text
-    if not looks_like_file and all(part.isidentifier() for part in file_text.split(".")):
-        return f"{file_text}:{qualname}"  # already a symbol id: module:qualname
-    raise common.UsageError(f"--entry file not found: {file_text}")
-
-
-def _check_entry(symbol: SymbolId, entry: str, index: Index) -> SymbolId:
-    if index.definition(symbol) is not None:
-        return symbol
-    module = symbol.partition(":")[0]
-    path = index.path_for_module(module)
-    if path is None or path not in set(index.files()):
-        raise common.UsageError(f"--entry {entry}: no indexed module {module}")
-    known = [d.symbol.partition(":")[2] for d in index.definitions(path) if d.kind in ("function", "method")]
-    hint = f" (functions there: {', '.join(known[:8])}{', ...' if len(known) > 8 else ''})" if known else ""
-    raise common.UsageError(f"--entry {entry}: no function {symbol.partition(':')[2]} in {path}{hint}")
-
-
-def _functions_json(graph: CallGraph, index: Index, symbols: list[SymbolId]) -> dict[str, object]:
-    functions: dict[str, object] = {}
-    for symbol in symbols:
-        definition = index.definition(symbol)
-        functions[symbol] = {
-            "file": definition.file if definition else None,
-            "line": definition.name_range.start.line if definition else None,
-            "calls": list(dict.fromkeys(edge.callee for edge in graph.callees(symbol))),
-            "unresolved": [call.text for call in graph.unresolved(symbol)],
-        }
-    return {"functions": functions}
-
-
-def pycg_name(symbol: SymbolId) -> str:
-    """PyCG's naming: dotted, module bodies are the module, builtins are ``<builtin>.name``."""
-    module, _, qualname = symbol.partition(":")
-    if module == "builtins":
-        return f"<builtin>.{qualname}"
-    if qualname == "<module>":
-        return module
-    return ".".join([module, *(part for part in qualname.split(".") if part != "<locals>")])
-
-
-def _pycg(graph: CallGraph, symbols: list[SymbolId]) -> dict[str, list[str]]:
-    return {
-        pycg_name(symbol): list(dict.fromkeys(pycg_name(edge.callee) for edge in graph.callees(symbol)))
-        for symbol in symbols
-    }
-
-
-def _tree_json(node: CallTreeNode) -> dict[str, object]:
-    return {
-        "id": node.id,
-        "symbol": node.symbol,
-        "file": node.file,
-        "line": node.line,
-        "cycle": node.cycle,
-        "truncated": node.truncated,
-        "external": node.external,
-        "children": [_tree_json(child) for child in node.children],
-    }
 
 
 def render_tree(root: CallTreeNode, base: Path) -> str:

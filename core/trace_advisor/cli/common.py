@@ -4,7 +4,6 @@ index, and reporting usage errors, so ``--config``, ``--search-path`` and ``--no
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -56,24 +55,18 @@ def check_paths(paths: Sequence[Path]) -> None:
 def load_cli_config(args: argparse.Namespace, project: Path, overrides: Mapping[str, object] | None = None) -> Config:
     """The configuration of ``project`` with ``--config``, then ``overrides`` (dotted keys; None values ignored),
     then ``--search-path`` folders added after the configured search paths. Raises UsageError."""
-    from trace_advisor.config import ConfigError, load_config
+    from trace_advisor.request_config import RequestConfigError, load_request_config
 
-    if args.config is not None and not args.config.is_file():
-        raise UsageError(f"config file not found: {args.config}")
-    extra: list[str] = []
-    for folder in args.search_path:
-        if not Path(folder).is_dir():
-            raise UsageError(f"search path is not a folder: {folder}")
-        extra.append(str(Path(folder).resolve()))
-    values = {key: value for key, value in (overrides or {}).items() if value is not None}
     try:
-        config = load_config(project, overrides=values, config_file=args.config, overrides_origin="command line")
-    except ConfigError as exc:
+        return load_request_config(
+            project,
+            config_file=args.config,
+            overrides=overrides,
+            search_paths=args.search_path,
+            origin="command line",
+        )
+    except RequestConfigError as exc:
         raise UsageError(str(exc)) from None
-    if extra:
-        paths = tuple(dict.fromkeys([*config.search_paths, *extra]))
-        config = dataclasses.replace(config, search_paths=paths)
-    return config
 
 
 def open_index(config: Config, roots: Sequence[Path], args: argparse.Namespace) -> Index:

@@ -1,0 +1,110 @@
+"""The call graph as JSON values: every function's calls (``trace-advisor calls --format json``), PyCG's format, call
+trees, and one function's incoming or outgoing edges (the agent server's ``callers``/``callees``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+from trace_advisor.callgraph import CallGraph
+from trace_advisor.model import CallEdge, CallTreeNode, Definition, SymbolId
+
+
+class Definitions(Protocol):
+    def definition(self, symbol: SymbolId) -> Definition | None: ...
+
+
+def functions_json(graph: CallGraph, index: Definitions, symbols: Sequence[SymbolId]) -> dict[str, object]:
+    """``{"functions": {symbol: {"file", "line", "calls", "unresolved"}}}``: each function's distinct callees in
+    source order and the calls that could not be followed, as written."""
+    functions: dict[str, object] = {}
+    for symbol in symbols:
+        definition = index.definition(symbol)
+        functions[symbol] = {
+            "file": definition.file if definition else None,
+            "line": definition.name_range.start.line if definition else None,
+            "calls": distinct(edge.callee for edge in graph.callees(symbol)),
+            "unresolved": [call.text for call in graph.unresolved(symbol)],
+        }
+    return {"functions": functions}
+
+
+def distinct(symbols: Iterable[SymbolId]) -> list[SymbolId]:
+    """The symbols in first-seen order, each once."""
+    return list(dict.fromkeys(symbols))
+
+
+def pycg_name(symbol: SymbolId) -> str:
+    """PyCG's naming: dotted, module bodies are the module, builtins are ``<builtin>.name``."""
+    module, _, qualname = symbol.partition(":")
+    if module == "builtins":
+        return f"<builtin>.{qualname}"
+    if qualname == "<module>":
+        return module
+    return ".".join([module, *(part for part in qualname.split(".") if part != "<locals>")])
+
+
+def pycg_json(graph: CallGraph, symbols: Sequence[SymbolId]) -> dict[str, list[str]]:
+    return {pycg_name(symbol): distinct(pycg_name(edge.callee) for edge in graph.callees(symbol)) for symbol in symbols}
+
+
+def tree_json(node: CallTreeNode) -> dict[str, object]:
+    return {
+        "id": node.id,
+        "symbol": node.symbol,
+        "file": node.file,
+        "line": node.line,
+        "cycle": node.cycle,
+        "truncated": node.truncated,
+        "external": node.external,
+        "children": [tree_json(child) for child in node.children],
+    }
+
+
+def edge_json(edge: CallEdge, other: SymbolId, index: Definitions) -> dict[str, object]:
+    """One call seen from one end: ``other`` is the function at the far end (callee or caller); ``file``/``line``
+    say where that function is defined (None without source), ``call_line``/``call_column`` where the call is."""
+    definition = index.definition(other)
+    return {
+        "symbol": other,
+        "file": definition.file if definition else None,
+        "line": definition.name_range.start.line if definition else None,
+        "call_line": edge.range.start.line,
+        "call_column": edge.range.start.column,
+        "external": edge.external,
+    }
+
+
+def callees_json(graph: CallGraph, index: Definitions, symbol: SymbolId) -> dict[str, object]:
+    """What ``symbol`` calls: ``calls`` equals its ``calls`` in :func:`functions_json`; ``edges`` has every call
+    site in source order; ``unresolved`` the calls that could not be followed, with their lines."""
+    edges = graph.callees(symbol)
+    return {
+        **_function(index, symbol),
+        "calls": distinct(edge.callee for edge in edges),
+        "edges": [edge_json(edge, edge.callee, index) for edge in edges],
+        "unresolved": [
+            {"text": call.text, "line": call.range.start.line, "column": call.range.start.column}
+            for call in graph.unresolved(symbol)
+        ],
+    }
+
+
+def callers_json(graph: CallGraph, index: Definitions, symbol: SymbolId) -> dict[str, object]:
+    """Who calls ``symbol`` in the workspace: ``callers`` is every function whose ``calls`` include it; ``edges``
+    has every call site (the caller's definition and the line of the call)."""
+    edges = sorted(graph.callers(symbol), key=lambda e: (e.caller, e.range.start.line, e.range.start.column))
+    return {
+        **_function(index, symbol),
+        "callers": distinct(edge.caller for edge in edges),
+        "edges": [edge_json(edge, edge.caller, index) for edge in edges],
+    }
+
+
+def _function(index: Definitions, symbol: SymbolId) -> dict[str, object]:
+    definition = index.definition(symbol)
+    return {
+        "symbol": symbol,
+        "file": definition.file if definition else None,
+        "line": definition.name_range.start.line if definition else None,
+    }

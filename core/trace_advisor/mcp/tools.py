@@ -1,0 +1,224 @@
+"""The agent server's tools, declared once: name, description, JSON Schemas of the arguments and of the structured
+answer, behaviour hints, and the service method that answers. The protocol layer lists and dispatches from here."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from trace_advisor.cancel import CancelToken
+from trace_advisor.config_model import PRIORITY_NAMES
+from trace_advisor.mcp.service import AdvisorService, Progress
+
+Arguments = Mapping[str, Any]
+Runner = Callable[[AdvisorService, Arguments, CancelToken, Progress | None], dict[str, object]]
+
+
+@dataclass(frozen=True, slots=True)
+class ToolSpec:
+    name: str
+    title: str
+    description: str
+    input_schema: dict[str, object]
+    output_schema: dict[str, object]
+    run: Runner
+    read_only: bool = True
+    open_world: bool = False  # may send code to a model provider (only when the project configures one)
+
+
+def _object(properties: dict[str, object], required: tuple[str, ...] = ()) -> dict[str, object]:
+    return {"type": "object", "properties": properties, "required": list(required), "additionalProperties": False}
+
+
+_FUNCTION = {
+    "type": "string",
+    "minLength": 3,
+    "description": "A function as FILE:QUALNAME (FILE relative to the workspace root or absolute, e.g. "
+    "shop/services/orders.py:OrderService.place) or as a symbol id module:qualname (shop.services.orders:OrderService"
+    ".place; nested functions are outer.<locals>.inner, module-level code is <module>).",
+}
+_NULLABLE_STRING = {"type": ["string", "null"]}
+_NULLABLE_LINE = {"type": ["integer", "null"]}
+
+
+@cache
+def report_schema() -> dict[str, object]:
+    """The JSON report's schema (config/recommendations.schema.json), the answer of ``recommend``."""
+    text = resources.files("trace_advisor").joinpath("resources/recommendations.schema.json").read_text("utf-8")
+    schema: dict[str, object] = json.loads(text)
+    return schema
+
+
+_TREE_NODE = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["id", "symbol", "file", "line", "cycle", "truncated", "external", "children"],
+    "properties": {
+        "id": {"type": "string", "description": "Stable id: a hash of the symbol path from the root."},
+        "symbol": {"type": "string"},
+        "file": _NULLABLE_STRING,
+        "line": _NULLABLE_LINE,
+        "cycle": {"type": "boolean", "description": "Already on the path from the root: not expanded."},
+        "truncated": {"type": "boolean", "description": "Depth limit reached: not expanded."},
+        "external": {"type": "boolean", "description": "No source in the workspace or on its search paths."},
+        "children": {"type": "array", "items": {"$ref": "#/$defs/node"}},
+    },
+}
+CALL_TREE_SCHEMA: dict[str, object] = {**_TREE_NODE, "$defs": {"node": _TREE_NODE}}
+
+_EDGE = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["symbol", "file", "line", "call_line", "call_column", "external"],
+    "properties": {
+        "symbol": {"type": "string", "description": "The function at the other end of the call."},
+        "file": {**_NULLABLE_STRING, "description": "Where that function is defined (null without source)."},
+        "line": {**_NULLABLE_LINE, "description": "Line of its def (null without source)."},
+        "call_line": {"type": "integer", "description": "Line of the call, in the caller's file."},
+        "call_column": {"type": "integer", "description": "0-based column of the call."},
+        "external": {"type": "boolean", "description": "The callee's source is not indexed (stdlib, third party)."},
+    },
+}
+_FUNCTION_FIELDS = {"symbol": {"type": "string"}, "file": _NULLABLE_STRING, "line": _NULLABLE_LINE}
+CALLEES_SCHEMA = _object(
+    {
+        **_FUNCTION_FIELDS,
+        "calls": {"type": "array", "items": {"type": "string"}, "description": "Distinct callees, source order."},
+        "edges": {"type": "array", "items": _EDGE, "description": "Every resolved call site, source order."},
+        "unresolved": {
+            "type": "array",
+            "description": "Calls that could not be followed (nothing is guessed), as written.",
+            "items": _object(
+                {"text": {"type": "string"}, "line": {"type": "integer"}, "column": {"type": "integer"}},
+                ("text", "line", "column"),
+            ),
+        },
+    },
+    ("symbol", "file", "line", "calls", "edges", "unresolved"),
+)
+CALLERS_SCHEMA = _object(
+    {
+        **_FUNCTION_FIELDS,
+        "callers": {"type": "array", "items": {"type": "string"}, "description": "Distinct callers."},
+        "edges": {"type": "array", "items": _EDGE, "description": "Every call site, by caller then line."},
+    },
+    ("symbol", "file", "line", "callers", "edges"),
+)
+
+
+def _recommend(
+    service: AdvisorService, args: Arguments, cancel: CancelToken, progress: Progress | None
+) -> dict[str, object]:
+    return service.recommend(
+        args["paths"], args.get("min_confidence"), args.get("priorities"), cancel=cancel, progress=progress
+    )
+
+
+def _call_tree(service: AdvisorService, args: Arguments, cancel: CancelToken, _: Progress | None) -> dict[str, object]:
+    return service.call_tree(args["entry"], args.get("depth", 8), cancel=cancel)
+
+
+def _callees(service: AdvisorService, args: Arguments, cancel: CancelToken, _: Progress | None) -> dict[str, object]:
+    return service.callees(args["symbol"], cancel=cancel)
+
+
+def _callers(service: AdvisorService, args: Arguments, cancel: CancelToken, _: Progress | None) -> dict[str, object]:
+    return service.callers(args["symbol"], cancel=cancel)
+
+
+TOOLS: tuple[ToolSpec, ...] = (
+    ToolSpec(
+        name="recommend",
+        title="Where spans belong",
+        description=(
+            "Recommend where OpenTelemetry spans belong in Python files or folders of the workspace, why, and what "
+            "each span should record (the JSON report of `trace-advisor analyze PATHS --format json`, file paths "
+            "relative to the workspace root). Each recommendation names the function (symbol), its priority, a "
+            "confidence from 0 to 1, the rationale and evidence, and the attributes to capture. Analysis is static "
+            "(the code is never imported or run) and local unless the project configures a model provider. Use "
+            "preview_span / apply_span with a recommendation's symbol to insert its span."
+        ),
+        input_schema=_object(
+            {
+                "paths": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"type": "string", "minLength": 1},
+                    "description": "Python files or folders inside the workspace, relative to its root or absolute; "
+                    '["."] is the whole workspace.',
+                },
+                "min_confidence": {
+                    "type": "number",
+                    "minimum": 0,
+                    "maximum": 1,
+                    "description": "Hide recommendations below this confidence (default: the project's "
+                    "min_confidence, 0.5 unless configured).",
+                },
+                "priorities": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"type": "string", "minLength": 1},
+                    "description": f"Only these tracing priorities ({', '.join(PRIORITY_NAMES)}, or a custom one the "
+                    "project configures).",
+                },
+            },
+            ("paths",),
+        ),
+        output_schema=report_schema(),
+        run=_recommend,
+        open_world=True,
+    ),
+    ToolSpec(
+        name="call_tree",
+        title="Call tree from a function",
+        description=(
+            "The static call tree under a function, as `trace-advisor calls ROOT --entry ENTRY --format json` "
+            "prints it: each node is a function (symbol, file, def line); `cycle` marks a call back into the path "
+            "(not expanded), `truncated` the depth limit, `external` code without source."
+        ),
+        input_schema=_object(
+            {
+                "entry": _FUNCTION,
+                "depth": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": 64,
+                    "default": 8,
+                    "description": "How deep to expand (default 8).",
+                },
+            },
+            ("entry",),
+        ),
+        output_schema=CALL_TREE_SCHEMA,
+        run=_call_tree,
+    ),
+    ToolSpec(
+        name="callees",
+        title="What a function calls",
+        description=(
+            "The functions a function calls, resolved statically (the same edges as its `calls` in "
+            "`trace-advisor calls ROOT --format json`), with every call site and the calls that could not be "
+            "followed."
+        ),
+        input_schema=_object({"symbol": _FUNCTION}, ("symbol",)),
+        output_schema=CALLEES_SCHEMA,
+        run=_callees,
+    ),
+    ToolSpec(
+        name="callers",
+        title="Who calls a function",
+        description=(
+            "The workspace functions that call a function, with every call site. Also works for code without "
+            "source in the workspace, named by import path (json:dumps, requests.api:get, urllib.request:urlopen)."
+        ),
+        input_schema=_object({"symbol": _FUNCTION}, ("symbol",)),
+        output_schema=CALLERS_SCHEMA,
+        run=_callers,
+    ),
+)
+
+TOOLS_BY_NAME = {tool.name: tool for tool in TOOLS}

@@ -1,0 +1,174 @@
+"""``trace-advisor mcp`` over stdio, driven by the MCP SDK's client on a copy of examples/: every tool's answer equals
+the CLI's JSON for the same request, the report resources equal the CLI's reports, bad requests get clear errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.mcp_session import McpSession, mcp_session, server_env
+
+REPO = Path(__file__).resolve().parents[2]
+TOOLS = {"recommend", "call_tree", "callers", "callees"}
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("mcp") / "examples"
+    shutil.copytree(REPO / "examples", root, ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="module")
+def session(workspace: Path, cache: Path) -> Iterator[McpSession]:
+    with mcp_session(workspace, cache=cache) as connected:
+        yield connected
+
+
+def cli(*args: str | Path, cwd: Path, cache: Path) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "trace_advisor", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=server_env(cache),
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def cli_json(*args: str | Path, cwd: Path, cache: Path) -> Any:
+    return json.loads(cli(*args, cwd=cwd, cache=cache))
+
+
+def test_lists_every_tool_with_schemas_and_hints(session: McpSession) -> None:
+    tools = {tool.name: tool for tool in session.tools().tools}
+    assert set(tools) == TOOLS
+    for tool in tools.values():
+        assert tool.description and tool.input_schema["type"] == "object"
+        assert tool.output_schema is not None and tool.output_schema["type"] == "object"
+        assert tool.annotations is not None and tool.annotations.read_only_hint is True
+    assert tools["recommend"].input_schema["required"] == ["paths"]
+    assert tools["recommend"].output_schema["title"] == "trace-advisor report"  # the report's own schema
+    assert tools["call_tree"].input_schema["required"] == ["entry"]
+
+
+def test_recommend_equals_the_cli_json_report(session: McpSession, workspace: Path, cache: Path) -> None:
+    answer = session.answer("recommend", {"paths": ["."]})
+    expected = cli_json("analyze", ".", "--format", "json", "-q", cwd=workspace, cache=cache)
+    assert answer == expected
+    assert len(answer["recommendations"]) >= 10
+
+
+def test_recommend_with_confidence_and_priorities_equals_the_cli(
+    session: McpSession, workspace: Path, cache: Path
+) -> None:
+    arguments = {"paths": [str(workspace)], "min_confidence": 0.7, "priorities": ["external_io", "exceptions"]}
+    answer = session.answer("recommend", arguments)
+    flags = ["--min-confidence", "0.7", "--priorities", "external_io,exceptions"]
+    expected = cli_json("analyze", ".", "--format", "json", "-q", *flags, cwd=workspace, cache=cache)
+    assert answer == expected
+    assert {r["priority"] for r in answer["recommendations"]} <= {"external_io", "exceptions"}
+    assert all(r["confidence"] >= 0.7 for r in answer["recommendations"])
+
+
+def test_recommend_for_a_folder_is_the_workspace_report_restricted_to_it(
+    session: McpSession, workspace: Path, cache: Path
+) -> None:
+    """A folder is analysed with the whole workspace's call graph, so its advice is the workspace's advice."""
+    answer = session.answer("recommend", {"paths": ["shop/services", "shop/cli.py"]})
+    whole = cli_json("analyze", ".", "--format", "json", "-q", cwd=workspace, cache=cache)
+    wanted = [
+        r for r in whole["recommendations"] if r["file"].startswith("shop/services/") or r["file"] == "shop/cli.py"
+    ]
+    assert answer["recommendations"] == wanted and wanted
+    assert answer["files_analysed"] == len(list((workspace / "shop" / "services").glob("*.py"))) + 1
+
+
+def test_call_tree_equals_the_cli_tree(session: McpSession, workspace: Path, cache: Path) -> None:
+    expected = cli_json(
+        "calls", ".", "--entry", "shop/cli.py:main", "--depth", "3", "--format", "json", cwd=workspace, cache=cache
+    )
+    assert session.answer("call_tree", {"entry": "shop/cli.py:main", "depth": 3}) == expected
+    assert session.answer("call_tree", {"entry": "shop.cli:main", "depth": 3}) == expected
+    assert session.answer("call_tree", {"entry": str(workspace / "shop" / "cli.py") + ":main", "depth": 3}) == expected
+    assert expected["children"]
+
+
+def test_callees_and_callers_are_the_cli_graph_edges(session: McpSession, workspace: Path, cache: Path) -> None:
+    functions = cli_json("calls", ".", "--format", "json", cwd=workspace, cache=cache)["functions"]
+    callers: dict[str, set[str]] = {}
+    for symbol, info in functions.items():
+        answer = session.answer("callees", {"symbol": symbol})
+        assert answer["calls"] == info["calls"], symbol
+        assert [u["text"] for u in answer["unresolved"]] == info["unresolved"], symbol
+        assert (answer["file"], answer["line"]) == (info["file"], info["line"])
+        assert list(dict.fromkeys(e["symbol"] for e in answer["edges"])) == info["calls"]
+        for callee in info["calls"]:
+            callers.setdefault(callee, set()).add(symbol)
+    for symbol in functions:
+        answer = session.answer("callers", {"symbol": symbol})
+        assert set(answer["callers"]) == callers.get(symbol, set()), symbol
+    # code without source, named by import path: who in the workspace calls it
+    assert set(session.answer("callers", {"symbol": "sqlite3:connect"})["callers"]) == callers["sqlite3:connect"]
+
+
+def test_resources_are_the_cli_reports(session: McpSession, workspace: Path, cache: Path) -> None:
+    listed = {str(r.uri): r for r in session.resources().resources}
+    assert set(listed) == {f"trace-advisor://examples/report.{fmt}" for fmt in ("json", "md", "sarif", "html")}
+    assert listed["trace-advisor://examples/report.sarif"].mime_type == "application/sarif+json"
+    for fmt in ("json", "md", "sarif", "html"):
+        contents = session.read(f"trace-advisor://examples/report.{fmt}").contents
+        expected = cli("analyze", ".", "--format", fmt, "-q", cwd=workspace, cache=cache)
+        assert contents[0].text.rstrip("\n") == expected.rstrip("\n"), fmt  # type: ignore[union-attr]
+
+
+def test_paths_outside_the_roots_are_refused(session: McpSession, workspace: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.py"
+    outside.write_text("def main():\n    return 1\n")
+    for path in (str(tmp_path), "..", "../examples/../..", str(outside)):
+        message = session.error("recommend", {"paths": [path]})
+        assert "outside the workspace roots" in message and str(workspace) in message, message
+    assert "outside the workspace roots" in session.error("call_tree", {"entry": f"{outside}:main"})
+    assert "outside the workspace roots" in session.error("callees", {"symbol": f"{outside}:main"})
+    assert "no such file or folder: nowhere" in session.error("recommend", {"paths": ["nowhere"]})
+
+
+def test_bad_arguments_get_clear_errors(session: McpSession) -> None:
+    assert "'paths' is a required property" in session.error("recommend", {})
+    assert "min_confidence: 2 is greater than the maximum of 1" in session.error(
+        "recommend", {"paths": ["."], "min_confidence": 2}
+    )
+    assert "unknown priorities: speed" in session.error("recommend", {"paths": ["."], "priorities": ["speed"]})
+    assert "unknown tool 'delete_everything'" in session.error("delete_everything", {})
+    assert "no function nothing in" in session.error("callees", {"symbol": "shop/cli.py:nothing"})
+    assert "functions there: build_parser" in session.error("callees", {"symbol": "shop.cli:nothing"})
+    assert "must be FILE:QUALNAME or module:qualname" in session.error("call_tree", {"entry": "main"})
+
+
+def test_a_symlink_out_of_the_root_is_refused(tmp_path: Path) -> None:
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    root.mkdir()
+    outside.mkdir()
+    (root / "app.py").write_text("import json\n\n\ndef main():\n    return json.dumps({})\n")
+    (outside / "secret.py").write_text("def leak():\n    return open('/etc/hostname').read()\n")
+    os.symlink(outside, root / "linked")
+    with mcp_session(root, cache=tmp_path / "cache") as session:
+        assert "outside the workspace roots" in session.error("recommend", {"paths": ["linked"]})
+        assert "outside the workspace roots" in session.error("recommend", {"paths": ["linked/secret.py"]})
+        assert session.answer("callees", {"symbol": "app.py:main"})["calls"] == ["json:dumps"]
