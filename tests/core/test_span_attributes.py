@@ -133,8 +133,9 @@ def test_name_words_and_sensitive_matching() -> None:
     assert [n for n in sensitive if policy.sensitive(n) is None] == []
     assert [n for n in payload if policy.refusal(n) is None] == []
     assert [n for n in safe if policy.refusal(n) is not None] == ["tokenizer_kind"]  # an infix match: conservative
-    assert policy.refusal("value", "vault.client.CookieJar.set") is not None
-    assert policy.refusal("value", "metrics.Gauge.set") is None
+    assert policy.refusal("value", "vault.client.CookieJar.set") is not None  # a cookie's value
+    assert policy.refusal("string", "httpx._urlparse.quote") is not None  # says nothing of what it holds
+    assert policy.refusal("code", "verify_otp") is not None and policy.refusal("code", "exit_with") is None
     assert AttributePolicy(("tenant id",)).sensitive("tenantId") == "tenant id"
 
 
