@@ -56,7 +56,7 @@ PAYLOAD_WORDS = frozenset(
         "path", "filename", "filepath", "dir", "directory", "flash", "markdown", "md", "csv", "image", "img",
         "attachment", "frame", "record", "records", "row", "rows", "item", "items", "event", "events",
         # names that say nothing about what they hold hold anything (httpx's quote(string) gets URLs with tokens)
-        "value", "values", "val", "string", "str", "s", "obj", "raw", "arg", "chars", "buf", "x",
+        "value", "values", "val", "string", "str", "s", "obj", "arg", "chars", "buf", "x",
     }
 )  # fmt: skip
 # names that say nothing about what they hold: in a function about a sensitive thing (``CookieJar.set(name,

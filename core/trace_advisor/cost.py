@@ -1,7 +1,8 @@
 """What spans would cost: functions not worth one because a recommended caller runs them in a loop (one span per
-iteration, the caller's span already measures the loop; a function that does I/O itself keeps its span, the
-granularity OpenTelemetry's client instrumentations use) or because they are tiny helpers the span would dwarf, and
-how many spans one call of an entry point (a request, a job, a command) would make, where the call graph can tell."""
+iteration, the caller's span already measures the loop), because every caller is recommended and they only compute
+(the callers' spans measure them), or because they are tiny helpers the span would dwarf — a function that does I/O
+itself keeps its span, the granularity OpenTelemetry's client instrumentations use; and how many spans one call of
+an entry point (a request, a job, a command) would make, where the call graph can tell."""
 
 from __future__ import annotations
 
@@ -24,9 +25,8 @@ from trace_advisor.model import (
 MAX_DEPTH = 8  # how deep a request path is followed
 TINY_STATEMENTS = 2  # a body this short with no I/O of its own is cheaper than the span around it
 # evidence that makes even a one-line function an operation worth its span (a handler, a publish, I/O, a hand-off)
-_OPERATION_PRIORITIES = frozenset(
-    {"external_io", "message_bus", "entry_points", "async_boundaries", "context_propagation"}
-)
+_IO_OR_HANDOFF = frozenset({"external_io", "message_bus", "async_boundaries", "context_propagation"})
+_OPERATION_PRIORITIES = _IO_OR_HANDOFF | {"entry_points"}
 
 
 @runtime_checkable
@@ -119,6 +119,14 @@ def costly(
             )
         elif ctx is not None and _tiny(ctx, rec):
             found[rec.symbol] = "a tiny helper with no I/O of its own: the span would cost more than the work"
+        else:
+            every = {e.caller for e in graph.callers(rec.symbol) if e.caller != rec.symbol}
+            computes = not any(e.priority in _IO_OR_HANDOFF for e in rec.evidence)  # no I/O, not even via callees
+            if computes and every and all(recommended(caller) for caller in every):
+                found[rec.symbol] = (
+                    "computation with no I/O of its own, and every caller is recommended: their spans already"
+                    " measure it (a span here multiplies the spans per request)"
+                )
     return found
 
 

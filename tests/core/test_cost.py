@@ -1,6 +1,7 @@
 """Cost of spans (tests/fixtures/cost): a helper a recommended function calls once per loop iteration is left out
 with the reason, a function doing I/O itself keeps its span in the loop, tiny helpers are left out, and reports
-estimate the spans one call of each entry point makes."""
+estimate the spans one call of each entry point makes; a helper that only computes under recommended callers is left
+out too."""
 
 from __future__ import annotations
 
@@ -32,10 +33,12 @@ def result() -> AnalysisResult:
 def test_a_helper_called_per_iteration_is_left_out_and_io_keeps_its_span(result: AnalysisResult) -> None:
     recommended = {rec.symbol for rec in result.recommendations}
     assert {"batchapp.imports:import_orders", "batchapp.imports:store"} <= recommended  # store writes to the db
-    (note,) = result.left_out
-    assert note.symbol == "batchapp.imports:parse_row" and note.line == 11
-    assert note.reason.startswith("called in a loop of import_orders (also recommended): one span per iteration")
-    assert "batchapp.imports:parse_row" not in recommended
+    looped, computed = result.left_out
+    assert looped.symbol == "batchapp.imports:parse_row" and looped.line == 11
+    assert looped.reason.startswith("called in a loop of import_orders (also recommended): one span per iteration")
+    assert computed.symbol == "batchapp.imports:summary"  # only computes, and its one caller has a span
+    assert computed.reason.startswith("computation with no I/O of its own, and every caller is recommended")
+    assert not {"batchapp.imports:parse_row", "batchapp.imports:summary"} & recommended
 
 
 def test_span_estimate_per_entry_point(result: AnalysisResult) -> None:
@@ -54,7 +57,7 @@ def test_reports_show_the_cost(result: AnalysisResult) -> None:
     schema = json.loads((ROOT.parents[2] / "config" / "recommendations.schema.json").read_text())
     jsonschema.Draft202012Validator(schema).validate(report)
     assert report["span_estimates"] == [{"entry": "batchapp.imports:main", "spans": 2, "per_iteration": 1}]
-    assert report["left_out"][0]["symbol"] == "batchapp.imports:parse_row"
+    assert [n["symbol"] for n in report["left_out"]] == ["batchapp.imports:parse_row", "batchapp.imports:summary"]
     nothing = render(dataclasses.replace(result, left_out=(), span_estimates=()), "md", config=config, root=ROOT)
     assert "## Cost" not in nothing
 
