@@ -100,7 +100,7 @@ class SpansConfig:
 @dataclass(frozen=True, slots=True)
 class ServerConfig:
     analyze_on_save: bool = True
-    debounce_ms: int = 200
+    debounce_ms: int | None = None  # None: cancel and restart on each edit, wait only when analysis is slow
     code_lens: bool = True
     log_level: LogLevel = "info"
 

@@ -55,6 +55,7 @@ class Index:
         self._outside: dict[str, tuple[Definition, ...]] = {}  # definitions of modules read from search paths
         self._external_classes: dict[str, bool] = {}  # stdlib symbol -> defined there as a class
         self._stdlib: dict[str, ModuleFacts | None] = {}  # stdlib facts read for the two questions above
+        self._stdlib_defs: dict[str, tuple[Definition, ...]] = {}  # and for where a stdlib symbol is defined
         self._resolver = Resolver(self, dir(builtins))
         self._calls = CallTable()
         self._version = 0  # bumped by every change the call graph's derived answers depend on
@@ -132,6 +133,8 @@ class Index:
                 self._invalidate_all()
                 if text is None:
                     return state.syntax
+            if text is not None and state.overlay is text:
+                return state.syntax  # this very text is in already (a request put it in before the edit's refresh)
             old = self._reader.facts_of(state)
             if text is None:
                 state.overlay = None
@@ -204,6 +207,11 @@ class Index:
         with self._lock:
             return tuple(self._files)
 
+    def is_indexed(self, path: Path) -> bool:
+        """Whether ``path`` is one of the workspace files (not a search-path or stdlib file)."""
+        with self._lock:
+            return Path(os.path.abspath(path)) in self._files
+
     def source(self, path: Path) -> str | None:
         path = Path(os.path.abspath(path))
         with self._lock:
@@ -253,6 +261,17 @@ class Index:
                 return None
             found = self._outside.get(module) or definitions_of(info.facts, module, info.file)
             self._outside[module] = found
+            return next((d for d in found if d.symbol == symbol), None)
+
+    def stdlib_definition(self, symbol: SymbolId) -> Definition | None:
+        """Where a symbol of the standard library is defined, when its module has Python source that defines it."""
+        module = symbol.partition(":")[0]
+        with self._lock:
+            found = self._stdlib_defs.get(module)
+            if found is None:
+                facts, path = self._stdlib_facts(module), self._workspace.stdlib_path(module)
+                found = definitions_of(facts, module, str(path)) if facts is not None and path is not None else ()
+                self._stdlib_defs[module] = found
             return next((d for d in found if d.symbol == symbol), None)
 
     def definition_at(self, path: Path, pos: Position) -> Definition | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from trace_advisor.facts import ModuleFacts, extract_facts
 from trace_advisor.model import SyntaxProblem
 
-FACTS_VERSION = "10"  # bump whenever the facts' shape or meaning changes: old cache entries are then ignored
+FACTS_VERSION = "11"  # bump whenever the facts' shape or meaning changes: old cache entries are then ignored
 
 
 @dataclass(frozen=True, slots=True)

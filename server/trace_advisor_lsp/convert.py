@@ -125,8 +125,9 @@ class Converter:
         return types.WorkspaceEdit(document_changes=[change])
 
     # ---- call hierarchy --------------------------------------------------------------------------------------
-    def hierarchy_item(self, definition: Definition, root: str = "") -> types.CallHierarchyItem:
-        """``root`` (the workspace folder) goes into ``data`` so items outside every folder stay navigable."""
+    def hierarchy_item(self, definition: Definition, root: str = "", detail: str = "") -> types.CallHierarchyItem:
+        """``root`` (the workspace folder) goes into ``data`` so items outside every folder stay navigable;
+        ``detail`` defaults to the symbol id."""
         module, _, qualname = definition.symbol.partition(":")
         return types.CallHierarchyItem(
             name=qualname.rsplit(".", 1)[-1] if definition.kind != "module" else module,
@@ -134,7 +135,7 @@ class Converter:
             uri=path_to_uri(definition.file),
             range=self.range(definition.file, definition.range),
             selection_range=self.range(definition.file, definition.name_range),
-            detail=f"{module}:{qualname}",
+            detail=detail or definition.symbol,
             data={"symbol": definition.symbol, "root": root},
         )
 

@@ -18,6 +18,7 @@ from functools import partial
 from pathlib import Path
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcContentModified
 from pygls.lsp.server import LanguageServer
 from trace_advisor.analysis import Analyzer, analyze, with_model_answers
 from trace_advisor.cancel import NEVER, CancelledError, CancelToken
@@ -26,6 +27,7 @@ from trace_advisor.lint import LintFinding
 from trace_advisor.model import AnalysisResult, Recommendation, SyntaxProblem, TextEdit, split_symbol
 from trace_advisor.report import render, write_report
 from trace_advisor.span_names import SpanNames
+from trace_advisor.stubs import Stubs, stub_folder
 
 from trace_advisor_lsp import convert, lint, spans
 from trace_advisor_lsp.model_runs import ModelRun, ModelRunner
@@ -35,6 +37,9 @@ from trace_advisor_lsp.scheduling import Cancellations, Debouncer, Engine, Tasks
 from trace_advisor_lsp.status import Status
 
 LOG = logging.getLogger(__name__)
+INDEX_WAIT_S = 60.0  # how long a request waits for its folder's first index build
+FAST_S = 0.1  # a file whose last refresh was faster than this is refreshed at once on every edit
+MAX_WAIT_S = 0.5  # the longest a slow file's refresh waits for typing to pause
 Published = tuple[tuple[Recommendation, ...], list[types.Diagnostic]]
 
 
@@ -68,7 +73,43 @@ class Documents:
         self._status = status
         self._reconfiguring = reconfiguring  # held while new settings are pulled and applied
         self.debouncer = Debouncer()
+        self._took: dict[str, float] = {}  # how long each document's last refresh took (seconds)
         self.models = ModelRunner(engine, status, lambda text: self.show(text, "warning"))
+        self.stubs = Stubs(stub_folder())  # where the call hierarchy shows callees that have no source
+
+    # ---- requests ------------------------------------------------------------------------------------------------
+    async def ready(self, uri: str) -> Target | None:
+        """The target of a request about ``uri``, once its folder's first index build is done (None outside every
+        folder, or when indexing failed). Waits cancellably; ContentModified after ``INDEX_WAIT_S``."""
+        found = self._projects.of_uri(uri)
+        if found is None:
+            return None
+        index = await self.ready_index(found[0])
+        return Target(found[0], found[1], index, uri) if index is not None else None
+
+    async def ready_index(self, project: Project) -> Index | None:
+        if project.index is None:
+            try:
+                await asyncio.wait_for(project.built.wait(), INDEX_WAIT_S)
+            except TimeoutError:
+                raise JsonRpcContentModified(f"{project.root} is still being indexed; ask again") from None
+        return project.index
+
+    def current_text(self, uri: str) -> Callable[[], None]:
+        """An engine-thread job that puts the open document's text as it is now into the index (a request can come
+        before the edit's refresh ran), so positions in the request mean what the editor shows."""
+        found, doc = self._projects.of_uri(uri), self._ls.workspace.text_documents.get(uri)
+        index = found[0].index if found is not None else None
+        if found is None or doc is None or index is None:
+            return lambda: None
+        path, text = Path(found[1]), doc.source
+
+        def job() -> None:
+            known = index.source(path)
+            if known is not text and known != text:
+                index.update_file(path, text)
+
+        return job
 
     # ---- small shared pieces ---------------------------------------------------------------------------------
     def converter(self, project: Project) -> convert.Converter:
@@ -114,7 +155,9 @@ class Documents:
     async def closed(self, uri: str) -> None:
         """Forget the unsaved text (the file on disk is what counts again) and clear its diagnostics."""
         self.debouncer.cancel(uri)
+        self._cancellations.cancel(f"refresh:{uri}")
         self._cancellations.cancel(f"model:{uri}")
+        self._took.pop(uri, None)
         self.clear(uri)
         target = self._projects.target(uri)
         if target is not None:
@@ -141,12 +184,27 @@ class Documents:
 
     # ---- analysis of open documents --------------------------------------------------------------------------
     def schedule(self, uri: str, delay: float | None = None) -> None:
-        """Refresh ``uri`` after the configured quiet period (a newer edit restarts the wait)."""
+        """Refresh ``uri``: cancel the refresh in flight (its version is outdated) and start the new one at once,
+        or after ``delay`` seconds (default: ``server.debounce_ms`` when set, else only when the file's last refresh
+        was slow, at most that long, so typing in a slow file does not start and cancel work on every key)."""
         found = self._projects.of_uri(uri)
         if found is None:
             return
-        wait = found[0].config.server.debounce_ms / 1000 if delay is None else delay
-        self.debouncer.schedule(uri, wait, lambda: self.refresh(uri))
+        self._cancellations.cancel(f"refresh:{uri}")
+        if delay is None:
+            explicit = found[0].config.server.debounce_ms
+            took = self._took.get(uri, 0.0)
+            delay = explicit / 1000 if explicit is not None else (0.0 if took < FAST_S else min(took, MAX_WAIT_S))
+        self.debouncer.schedule(uri, delay, lambda: self.refresh(uri))
+
+    def open_texts(self, project: Project) -> list[tuple[str, str]]:
+        """(path, text) of the folder's open documents."""
+        found = []
+        for uri, doc in list(self._ls.workspace.text_documents.items()):
+            where = self._projects.of_uri(uri)
+            if where is not None and where[0] is project:
+                found.append((where[1], doc.source))
+        return found
 
     def refresh_open(self, project: Project, delay: float | None = None, skip: str = "") -> None:
         """Refresh the folder's open documents (after indexing, a config change or a change elsewhere)."""
@@ -157,29 +215,42 @@ class Documents:
 
     async def refresh(self, uri: str) -> TextFindings | None:
         """Parse the open document at its current version and find what to recommend; publish unless a newer
-        version arrived. Returns what was found (None when the document is not open in an indexed folder)."""
+        version arrived. Returns what was found (None when the document is not open in an indexed folder, or when a
+        newer edit cancelled this refresh)."""
         target, doc = self._projects.target(uri), self._ls.workspace.text_documents.get(uri)
         if target is None or doc is None:
             return None
         project, path, index = target.project, target.path, target.index
         version, text = doc.version, doc.source
         findings, conv = project.findings_for(path), self.converter(project)
+        token, key = CancelToken(), f"refresh:{uri}"
+        self._cancellations.replace(key, token)
 
-        def job() -> tuple[SyntaxProblem | None, tuple[Recommendation, ...], Published]:
-            problem, local, visible = _update_and_find(project, index, path, text, findings)
+        def job() -> tuple[float, SyntaxProblem | None, tuple[Recommendation, ...], Published]:
+            started = time.perf_counter()
+            token.check()  # queued behind work that took long enough for a newer edit to come
+            problem, local, visible = _update_and_find(project, index, path, text, findings, token)
             linted = lint.findings(project, text) if problem is None else ()
-            return problem, local, (visible, render_diagnostics(conv, path, visible, problem, linted))
+            published = (visible, render_diagnostics(conv, path, visible, problem, linted))
+            return time.perf_counter() - started, problem, local, published
 
-        started = time.perf_counter()
-        problem, local, published = await self._engine.run(job)
-        LOG.debug("refreshed %s v%s in %.1f ms", path, version, 1000 * (time.perf_counter() - started))
+        try:
+            took, problem, local, published = await self._engine.run(job)
+        except CancelledError:
+            LOG.debug("refresh of %s v%s cancelled by a newer edit", path, version)
+            return None
+        finally:
+            self._cancellations.finish(key, token)
+        # a document's first refresh analyses all of it: what typing costs is known from the second one on
+        self._took[uri] = took if uri in self._took else 0.0
+        LOG.debug("refreshed %s v%s in %.1f ms", path, version, 1000 * took)
         current = self._ls.workspace.text_documents.get(uri)
         if current is not None and current.version == version and project.index is index:
             if problem is None:
                 findings.local = local
             findings.syntax, findings.refreshed_version = problem, version
             self.publish(project, uri, path, published, version)
-        # else superseded: the newer version has its own job
+        # else superseded: the newer version has its own refresh
         return TextFindings(text, version, published[0])
 
     async def findings_now(self, target: Target) -> TextFindings:
@@ -187,17 +258,24 @@ class Documents:
         the findings for exactly that text under the current settings: the published ones when they are, else
         found now (a file just opened, edited or re-configured)."""
         await self.settled()
-        doc = self._ls.workspace.text_documents.get(target.uri)
         findings = target.project.findings_for(target.path)
-        if doc is not None and findings.refreshed_version == doc.version and target.project.index is target.index:
-            return TextFindings(doc.source, doc.version, findings.visible)
-        if doc is not None:
-            self.debouncer.cancel(target.uri)  # this analysis is the one it would run
+        while (doc := self._ls.workspace.text_documents.get(target.uri)) is not None:
+            if findings.refreshed_version == doc.version and target.project.index is target.index:
+                return TextFindings(doc.source, doc.version, findings.visible)
+            self.debouncer.cancel(target.uri)  # this refresh is the one it would run
             found = await self.refresh(target.uri)
             if found is not None:
                 return found
+            # cancelled by a newer edit: that one's refresh (or the next round) gives the findings
         project, index, path = target.project, target.index, target.path
         return await self._engine.run(lambda: _findings_on_disk(project, index, path, findings))
+
+    async def recommended(self, target: Target) -> tuple[Recommendation, ...]:
+        """The recommendations of an open document's current text (refreshed first when they are not yet: a client
+        may ask right after opening it); a closed file's last published ones."""
+        if target.uri in self._ls.workspace.text_documents:
+            return (await self.findings_now(target)).recommendations
+        return target.project.findings_for(target.path).visible
 
     def publish(self, project: Project, uri: str, path: str, published: Published, version: int | None) -> None:
         recommendations, diagnostics = published
@@ -213,7 +291,7 @@ class Documents:
     async def analyze_file(self, uri: str, token: CancelToken) -> AnalysisResult | None:
         """Analyse ``uri`` with the provider (local engine when none is configured); None when cancelled or not
         not in an indexed folder. A newer run for the same document cancels this one."""
-        target = self._projects.target(uri)
+        target = await self.ready(uri)
         if target is None:
             return None
         project, path = target.project, Path(target.path)
@@ -348,12 +426,12 @@ class Documents:
 
 # ---- engine-thread work ------------------------------------------------------------------------------------------
 def _update_and_find(
-    project: Project, index: Index, path: str, text: str, findings: FileFindings
+    project: Project, index: Index, path: str, text: str, findings: FileFindings, token: CancelToken = NEVER
 ) -> tuple[SyntaxProblem | None, tuple[Recommendation, ...], tuple[Recommendation, ...]]:
     """Update the index with the text and find what to recommend in this one file (the graph updates lazily)."""
     project.forget_lines(path)
     problem = index.update_file(Path(path), text)
-    local = findings.local if problem is not None else _local_findings(project, index, path)
+    local = findings.local if problem is not None else _local_findings(project, index, path, token)
     return problem, local, _visible(project, index, path, local, findings, text)
 
 
@@ -367,9 +445,11 @@ def _findings_on_disk(project: Project, index: Index, path: str, findings: FileF
     return TextFindings(text, None, _visible(project, index, path, local, findings, text))
 
 
-def _local_findings(project: Project, index: Index, path: str) -> tuple[Recommendation, ...]:
+def _local_findings(
+    project: Project, index: Index, path: str, token: CancelToken = NEVER
+) -> tuple[Recommendation, ...]:
     """The local engine's findings for one file of the index as it is."""
-    recs, _, _ = Analyzer(index, project.config, index.graph()).run([Path(path)], NEVER, None)
+    recs, _, _ = Analyzer(index, project.config, index.graph()).run([Path(path)], token, None)
     return tuple(r for r in recs if Path(r.file) == Path(path))
 
 

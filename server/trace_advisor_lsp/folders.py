@@ -70,7 +70,7 @@ class Folders:
         """Pull the workspace settings, then index every folder in the background."""
         async with self.reconfiguring:
             await self.pull_settings()
-            self.reconfigure(reindex_all=True)
+            self.reconfigure()
 
     async def settings_changed(self, pushed: object) -> None:
         """The client's current settings replace the previous ones: pulled with workspace/configuration or, when
@@ -98,13 +98,14 @@ class Folders:
         self.client_settings = settings.from_pulled(list(answer or []), roots, self.initialization_options)
         return True
 
-    def reconfigure(self, reindex_all: bool = False) -> None:
-        """Reload each folder's config; re-index folders whose indexed set changed, refresh the others' documents."""
+    def reconfigure(self) -> None:
+        """Reload each folder's config; index folders whose index (or build in flight) is not for the settings that
+        decide what is indexed, refresh the others' documents. A settings change that keeps those (a client sends
+        one right after start-up) lets the build in flight run on."""
         for project in self._projects:
-            before = project.index_settings()
             project.config = self._load(project.root)
             project.outdate_findings()
-            if reindex_all or project.index is None or project.index_settings() != before:
+            if project.needs_build():
                 self._tasks.spawn(self.index(project))
             else:
                 self._documents.refresh_open(project, delay=0)
@@ -152,9 +153,11 @@ class Folders:
 
     # ---- indexing ------------------------------------------------------------------------------------------------
     async def index(self, project: Project) -> None:
-        """Build a fresh index of the folder off the event loop, with progress, then swap it in."""
-        token = CancelToken()
+        """Build a fresh index of the folder off the event loop, with progress; the open documents' texts go in,
+        then it is swapped in (a newer build cancels this one)."""
+        token, settings = CancelToken(), project.index_settings()
         self._cancellations.replace(f"index:{project.root}", token)
+        project.building = (token, settings)
         project.state, project.indexed, project.total = "indexing", 0, 0
         self._status.send()
         progress = WorkDone(self._ls, "trace-advisor: indexing")
@@ -176,6 +179,8 @@ class Folders:
         config = project.config
         try:
             index = await self._engine.run_background(lambda: _build(config, project.root, token, on_progress))
+            texts = self._documents.open_texts(project)
+            await self._engine.run_background(lambda: _take_texts(index, texts, token))
         except CancelledError:
             progress.end("cancelled")
             return
@@ -185,14 +190,19 @@ class Folders:
             LOG.exception("indexing %s failed", project.root)
             self._documents.show(f"trace-advisor: indexing {project.root} failed: {exc}", "error")
             self._status.send()
+            project.built.set()  # requests waiting for the index stop waiting (and find none)
             return
         finally:
             self._cancellations.finish(f"index:{project.root}", token)
+            if project.building is not None and project.building[0] is token:
+                project.building = None
         if token.cancelled:
             return
         files = len(index.files())
-        project.index, project.state, project.indexed, project.total = index, "ready", files, files
+        project.index, project.indexed_with = index, settings
+        project.state, project.indexed, project.total = "ready", files, files
         project.findings.clear()
+        project.built.set()
         progress.end(f"indexed {files} files in {time.monotonic() - started:.1f} s")
         LOG.info("indexed %s: %d files in %.2f s", project.root, files, time.monotonic() - started)
         self._status.send()
@@ -204,3 +214,10 @@ def _build(config: Config, root: Path, token: CancelToken, progress: Callable[[i
     index = Index.from_config(config, [root])
     index.build(token, progress)
     return index
+
+
+def _take_texts(index: Index, texts: list[tuple[str, str]], token: CancelToken) -> None:
+    """The open documents' texts, so the first answers from the new index are about what the editor shows."""
+    for path, text in texts:
+        token.check()
+        index.update_file(Path(path), text)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from trace_advisor.advise.provider import Provider
+from trace_advisor.cancel import CancelToken
 from trace_advisor.config_model import Config
 from trace_advisor.edits.style import SpanOrigin, SpanStyle, span_origin, span_style
 from trace_advisor.index import Index
@@ -51,6 +53,9 @@ class Project:
     usage: Usage = field(default_factory=Usage)
     findings: dict[str, FileFindings] = field(default_factory=dict)
     provider: tuple[Config, Provider | None] | None = None  # (the config it was built for, None: local engine)
+    built: asyncio.Event = field(default_factory=asyncio.Event)  # set once the first build is done (or failed)
+    building: tuple[CancelToken, tuple[object, ...]] | None = None  # the build in flight and its index settings
+    indexed_with: tuple[object, ...] | None = None  # the index settings ``index`` was built with
     _lines: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
     _style: tuple[Config, SpanStyle] | None = None
 
@@ -87,6 +92,13 @@ class Project:
         """The config keys that change what gets indexed: a change to these rebuilds the index."""
         c = self.config
         return (c.search_paths, c.python, c.ignore, c.max_file_bytes)
+
+    def needs_build(self) -> bool:
+        """Whether neither the index nor the build in flight was made with the current index settings."""
+        wanted = self.index_settings()
+        if self.building is not None:
+            return self.building[1] != wanted
+        return self.index is None or self.indexed_with != wanted
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,12 +45,14 @@ def session_fixture(
     configuration: Any = None,
     service: str | None = None,
     env: dict[str, str] | None = None,
+    wait: bool = True,
 ) -> Any:
     """A module-scoped ``client`` fixture (pytest-lsp gives it the matching module loop scope): the server over stdio
     on private copies of the fixture folders ``copies``, with workspace ``folders`` (relative to the copies' parent),
     initialization ``options`` and, when given, ``configuration`` answered to workspace/configuration; returns once
-    indexing is ready. With ``service`` (the name of a module fixture, e.g. a fake model server) ``options`` is a
-    function of that fixture's value. Read the session back with ``folders_of``, ``service_of``, ``init_result_of``.
+    indexing is ready (at once with ``wait=False``). With ``service`` (the name of a module fixture, e.g. a fake
+    model server) ``options`` is a function of that fixture's value. Read the session back with ``folders_of``,
+    ``service_of``, ``init_result_of``.
     """
 
     @pytest_lsp.fixture(scope="module", config=server_config(**(env or {})))  # type: ignore[untyped-decorator]
@@ -68,7 +70,8 @@ def session_fixture(
         if configuration is not None:
             lsp_client.set_configuration({"traceAdvisor": configuration})
         lsp_client.init_result = await initialize(lsp_client, roots, settings)  # type: ignore[attr-defined]
-        await wait_ready(lsp_client)
+        if wait:
+            await wait_ready(lsp_client)
         yield
         await lsp_client.shutdown_session()
 

@@ -115,14 +115,15 @@ async def test_columns_are_utf16_after_non_ascii_text(client: LanguageClient) ->
     utf16 = len(text[:characters].encode("utf-16-le")) // 2
     assert utf16 == characters + 1  # the emoji is two UTF-16 units
     assert call.from_ranges[0].start == types.Position(line=line, character=utf16)
-    # and a position sent by the client in UTF-16 maps back to the right function
-    items = await client.text_document_prepare_call_hierarchy_async(
-        types.CallHierarchyPrepareParams(
-            text_document=types.TextDocumentIdentifier(uri=file.as_uri()),
-            position=types.Position(line=line, character=utf16 + 2),
+    # and a position sent by the client in UTF-16 maps back to the right name: the callee, then its argument
+    for character, symbol in ((utf16 + 2, "orders.pricing:price_of"), (utf16 + 10, "orders.pricing:total")):
+        items = await client.text_document_prepare_call_hierarchy_async(
+            types.CallHierarchyPrepareParams(
+                text_document=types.TextDocumentIdentifier(uri=file.as_uri()),
+                position=types.Position(line=line, character=character),
+            )
         )
-    )
-    assert items and items[0].data["symbol"] == "orders.pricing:total"
+        assert items and [i.data["symbol"] for i in items] == [symbol]
 
 
 async def test_external_targets_on_a_search_path_are_shown(client: LanguageClient) -> None:
@@ -134,7 +135,10 @@ async def test_external_targets_on_a_search_path_are_shown(client: LanguageClien
     vendor = folders_of(client)[0].parent / "vendor" / "labels.py"
     assert label.to.uri == vendor.as_uri() and label.to.name == "format_label"
     assert [r.start for r in label.from_ranges] == [position_of(file.read_text(), "format_label(argv[0]")]
-    assert "builtins:print" not in by_symbol  # no source: not shown
+    write = by_symbol["sys:stdout.write"].to  # sys has no Python source: a line of a generated stub
+    assert write.detail == "sys:stdout.write \u00b7 external, no source" and write.uri.endswith("/stubs/sys.pyi")
+    stub = Path(write.uri.removeprefix("file://")).read_text().splitlines()
+    assert stub[write.selection_range.start.line].strip() == "def write(self, *args, **kwargs): ...  # sys:stdout.write"
     # the target's own calls can be followed although its file is outside every folder
     more = await client.call_hierarchy_incoming_calls_async(types.CallHierarchyIncomingCallsParams(item=label.to))
     assert [c.from_.data["symbol"] for c in more or []] == ["orders.cli:main"]

@@ -101,6 +101,13 @@ class _Extractor:
             end_col = char_column(self._line(end_line), end_col)
         return (line, col, end_line, end_col)
 
+    def name_loc(self, callee: ast.expr) -> Loc:
+        """Where the called name is: the attribute of ``a.b.c``, the name of ``f``, else the whole callee."""
+        loc = self.loc(callee)
+        if isinstance(callee, ast.Attribute):
+            return (loc[2], loc[3] - len(callee.attr), loc[2], loc[3])
+        return loc
+
     def _def_locs(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> tuple[Loc, Loc]:
         line, col, end_line, end_col = self.loc(node)
         start_line, start_col = line, col
@@ -300,7 +307,8 @@ class _Extractor:
             if not isinstance(decorator, ast.Call):
                 chain = chain_of(decorator)
                 if chain is not None and chain[-1] not in _DECLARATIVE:
-                    self._calls.append(CallSite(scope.qualname, chain, chain_text(chain), self.loc(decorator)))
+                    text, loc, name_loc = chain_text(chain), self.loc(decorator), self.name_loc(decorator)
+                    self._calls.append(CallSite(scope.qualname, chain, text, loc, name_loc))
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, parent: ScopeBuilder) -> None:
         self._decorators(node, parent)
@@ -399,7 +407,7 @@ class _Extractor:
                 # a chain with a call in it keeps its arguments in the text: ``getattr(obj, "x")()``
                 readable = chain is not None and CALL not in chain and not chain[0].startswith("<")
                 text = chain_text(chain) if readable and chain is not None else self._segment(current.func)
-                calls.append(CallSite(scope.qualname, chain, text, self.loc(current)))
+                calls.append(CallSite(scope.qualname, chain, text, self.loc(current), self.name_loc(current.func)))
             elif kind is ast.Yield:
                 assert isinstance(current, ast.Yield)
                 scope.yield_values.extend(value_chains(current.value))

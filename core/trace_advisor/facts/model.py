@@ -78,6 +78,7 @@ class CallSite:
     chain: Chain | None  # None when the callee is not a followable expression (``handlers[0]()``)
     text: str  # the callee expression as written (normalised for chains): ``self.repo.save``
     loc: Loc  # the whole call expression
+    name_loc: Loc  # the called name: ``save`` in ``self.repo.save(x)`` (the whole callee when it has no name)
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,7 +121,7 @@ def _merge(
             calls.extend(part.calls)
             inserted = True
         if line > high:
-            calls.append(replace(call, loc=_shift(call.loc, delta)))
+            calls.append(replace(call, loc=_shift(call.loc, delta), name_loc=_shift(call.name_loc, delta)))
     if not inserted:
         calls.extend(part.calls)
     top_level = (

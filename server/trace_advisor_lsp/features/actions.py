@@ -23,19 +23,21 @@ FUNCTION_KINDS = ("function", "method")
 async def code_action(ls: TraceAdvisorServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
     """Actions for the range: quick-fixes for our diagnostics, the refactor under the cursor, the file-wide one."""
     uri = params.text_document.uri
-    target, doc = ls.projects.target(uri), ls.workspace.text_documents.get(uri)
+    target = await ls.documents.ready(uri)
+    doc = ls.workspace.text_documents.get(uri)
     if target is None or doc is None:
         return None
     project, path, index = target.project, target.path, target.index
     conv, text, version = ls.documents.converter(project), doc.source, doc.version
     findings, style, origin = project.findings_for(path), project.span_style(), target.span_origin()
     only = None if params.context.only is None else [str(getattr(k, "value", k)) for k in params.context.only]
-    lazy = resolves_edits(ls)
+    lazy, current = resolves_edits(ls), ls.documents.current_text(uri)
 
     def wanted(kind: str) -> bool:
         return only is None or any(kind == k or kind.startswith(f"{k}.") for k in only)
 
     def job() -> list[types.CodeAction]:
+        current()
         actions: list[types.CodeAction] = []
         if wanted(QUICKFIX):
             actions.extend(lint.quick_fixes(conv, project, path, text, version, params.context.diagnostics))
@@ -78,8 +80,9 @@ async def code_action_resolve(ls: TraceAdvisorServer, action: types.CodeAction) 
     """The edit of "Add spans to all recommended functions", against the document as it is now."""
     data = action.data if isinstance(action.data, dict) else {}
     uri = str(data.get("uri", ""))
-    target, doc = ls.projects.target(uri), ls.workspace.text_documents.get(uri)
-    if action.edit is not None or target is None or doc is None:
+    target = await ls.documents.ready(uri) if action.edit is None else None
+    doc = ls.workspace.text_documents.get(uri)
+    if target is None or doc is None:
         return action
     conv, text, version = ls.documents.converter(target.project), doc.source, doc.version
     recommended = list(target.project.findings_for(target.path).visible)

@@ -43,7 +43,7 @@ async def show_report(ls: TraceAdvisorServer, *args: Any) -> str | None:
 async def add_spans_in_file(ls: TraceAdvisorServer, *args: Any) -> dict[str, Any]:
     """[uri] -> applies the "Add spans to all recommended functions" edit through workspace/applyEdit, with the
     file's findings for its current text (found first when they are not yet)."""
-    target = ls.projects.target(_uri(args))
+    target = await ls.documents.ready(_uri(args))
     if target is None:
         return {"applied": False, "functions": 0}
     applied, functions = await ls.documents.add_spans_in_file(target)
@@ -54,7 +54,7 @@ async def add_span(ls: TraceAdvisorServer, *args: Any) -> dict[str, Any]:
     """[uri, symbol, line?] -> applies the span edit of one function (the def spanning line) via workspace/applyEdit."""
     uri, symbol = _uri(args), str(args[1]) if len(args) > 1 else ""
     line = args[2] if len(args) > 2 and isinstance(args[2], int) else None
-    target = ls.projects.target(uri)
+    target = await ls.documents.ready(uri)
     if target is None:
         return {"applied": False, "message": "not in an indexed workspace folder"}
     applied, message = await ls.documents.add_span(target, symbol, line)

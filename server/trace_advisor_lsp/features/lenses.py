@@ -18,13 +18,15 @@ FUNCTION_KINDS = ("function", "method")
 async def code_lens(ls: TraceAdvisorServer, params: types.CodeLensParams) -> list[types.CodeLens] | None:
     """One unresolved call-count lens per function, and an "Add span" lens on each recommended one."""
     uri = params.text_document.uri
-    target = ls.projects.target(uri)
+    target = await ls.documents.ready(uri)
     if target is None or not target.project.config.server.code_lens:
         return None
     project, path, index = target.project, target.path, target.index
-    conv, recommended = ls.documents.converter(project), project.findings_for(path).visible
+    recommended = await ls.documents.recommended(target)
+    conv, current = ls.documents.converter(project), ls.documents.current_text(uri)
 
     def job() -> list[types.CodeLens]:
+        current()
         out = []
         for definition in index.definitions(Path(path)):
             if definition.kind in FUNCTION_KINDS:
@@ -42,8 +44,8 @@ async def code_lens(ls: TraceAdvisorServer, params: types.CodeLensParams) -> lis
 async def code_lens_resolve(ls: TraceAdvisorServer, lens: types.CodeLens) -> types.CodeLens:
     """Count callers and callees in the workspace call graph and attach the call-hierarchy command."""
     data: dict[str, Any] = lens.data if isinstance(lens.data, dict) else {}
-    target = ls.projects.target(str(data.get("uri", "")))
-    if lens.command is not None or target is None:
+    target = await ls.documents.ready(str(data.get("uri", ""))) if lens.command is None else None
+    if target is None:
         return lens
     index, symbol = target.index, str(data.get("symbol", ""))
 

@@ -7,7 +7,7 @@ vim.lsp.config('trace_advisor', {
   cmd = { vim.env.TRACE_ADVISOR_LSP or 'trace-advisor-lsp' },
   filetypes = { 'python' },
   root_markers = { 'pyproject.toml', '.trace-advisor.yaml', '.git' },
-  settings = { traceAdvisor = { server = { debounceMs = 50 } } },
+  settings = { traceAdvisor = { minConfidence = 0.5, server = { logLevel = 'info' } } },
 })
 vim.lsp.enable('trace_advisor')
 
