@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from trace_advisor.cli import apply_cmd, main
+from trace_advisor import span_files
+from trace_advisor.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 SPANS = REPO / "tests" / "fixtures" / "spans"
@@ -198,14 +199,14 @@ def test_a_file_changed_while_editing_is_not_overwritten(
 ) -> None:
     root = copy_case("cross_module", tmp_path)
     api = root / "crossapp" / "api.py"
-    real_read = apply_cmd._read
+    real_read = span_files.read_source_file
 
-    def read_then_someone_saves(item: apply_cmd.FileWork) -> str | None:
-        problem = real_read(item)
+    def read_then_someone_saves(path: Path) -> span_files.SourceFile | str:
+        read = real_read(path)
         api.write_text(api.read_text() + "\n# saved by the editor meanwhile\n")
-        return problem
+        return read
 
-    monkeypatch.setattr(apply_cmd, "_read", read_then_someone_saves)
+    monkeypatch.setattr(span_files, "read_source_file", read_then_someone_saves)
     assert main(["apply", str(root), "--symbol", "crossapp.api:handle"]) == 1
     assert "changed on disk since it was read; not overwritten" in capsys.readouterr().err
     text = api.read_text()

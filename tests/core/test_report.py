@@ -436,3 +436,18 @@ def test_interrupted_write_keeps_the_old_report(tmp_path: Path, monkeypatch: pyt
         write_report("new\n", out)
     assert out.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
+
+
+def test_json_and_sarif_do_not_run_the_span_engine(result: AnalysisResult, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Span previews are most of a report's cost and only Markdown and HTML show them."""
+    from trace_advisor.report.preview import Previewer
+
+    expected = {fmt: render(result, fmt, config=default_config()) for fmt in ("json", "sarif")}
+
+    def must_not_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a span preview was computed")
+
+    monkeypatch.setattr(Previewer, "preview", must_not_run)
+    assert {fmt: render(result, fmt, config=default_config()) for fmt in ("json", "sarif")} == expected
+    with pytest.raises(AssertionError, match="span preview"):
+        render(result, "md", config=default_config())

@@ -17,7 +17,7 @@ import pytest
 from tests.support.mcp_session import McpSession, mcp_session, server_env
 
 REPO = Path(__file__).resolve().parents[2]
-TOOLS = {"recommend", "call_tree", "callers", "callees"}
+TOOLS = {"recommend", "preview_span", "apply_span", "coverage", "call_tree", "callers", "callees"}
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +62,8 @@ def test_lists_every_tool_with_schemas_and_hints(session: McpSession) -> None:
     for tool in tools.values():
         assert tool.description and tool.input_schema["type"] == "object"
         assert tool.output_schema is not None and tool.output_schema["type"] == "object"
-        assert tool.annotations is not None and tool.annotations.read_only_hint is True
+        assert tool.annotations is not None
+        assert tool.annotations.read_only_hint is (tool.name != "apply_span")
     assert tools["recommend"].input_schema["required"] == ["paths"]
     assert tools["recommend"].output_schema["title"] == "trace-advisor report"  # the report's own schema
     assert tools["call_tree"].input_schema["required"] == ["entry"]
@@ -98,6 +99,37 @@ def test_recommend_for_a_folder_is_the_workspace_report_restricted_to_it(
     ]
     assert answer["recommendations"] == wanted and wanted
     assert answer["files_analysed"] == len(list((workspace / "shop" / "services").glob("*.py"))) + 1
+
+
+def test_coverage_equals_the_cli_json_with_and_without_a_baseline(
+    session: McpSession, workspace: Path, cache: Path
+) -> None:
+    def without_warnings(answer: dict[str, Any]) -> dict[str, Any]:
+        assert answer.pop("warnings") == []
+        return answer
+
+    expected = cli_json("coverage", ".", "--format", "json", cwd=workspace, cache=cache)
+    assert without_warnings(session.answer("coverage", {"paths": ["."]})) == expected
+    assert "baseline" not in expected and expected["functions"]
+
+    baseline = workspace / ".trace-advisor-baseline.json"
+    cli("coverage", ".", "--update-baseline", "--min-confidence", "0.6", cwd=workspace, cache=cache)
+    try:
+        expected = cli_json("coverage", ".", "--format", "json", cwd=workspace, cache=cache)
+        answer = session.answer("coverage", {"paths": ["."]})
+        assert answer.pop("warnings") == [
+            "the baseline was written at min_confidence 0.6, this run uses 0.5: functions near the threshold "
+            "compare as new or gone"
+        ]
+        assert answer == expected and expected["baseline"]["min_confidence"] == 0.6
+        # a folder is measured with the whole workspace's call graph: the workspace's functions under it
+        whole = cli_json("coverage", ".", "--format", "json", "--min-confidence", "0.6", cwd=workspace, cache=cache)
+        answer = without_warnings(session.answer("coverage", {"paths": ["shop/services"], "min_confidence": 0.6}))
+        wanted = [f for f in whole["functions"] if f["file"].startswith("shop/services/")]
+        assert answer["functions"] == wanted and wanted
+        assert answer["packages"] == {"shop.services": whole["packages"]["shop.services"]}
+    finally:
+        baseline.unlink()
 
 
 def test_call_tree_equals_the_cli_tree(session: McpSession, workspace: Path, cache: Path) -> None:

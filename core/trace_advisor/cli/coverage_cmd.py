@@ -51,13 +51,14 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, err: TextIO) -> int:
     from trace_advisor.config import find_project_root
-    from trace_advisor.coverage import BASELINE_NAME, BaselineError, compare, load, measure, render, to_text
+    from trace_advisor.coverage import BaselineError, baseline_path, load, render, run_coverage, to_text
+    from trace_advisor.lookup import files_under
     from trace_advisor.report import write_report
 
     common.check_paths([args.path])
     path = args.path.resolve()
     project = find_project_root(path)
-    baseline_file = (args.baseline or project / BASELINE_NAME).absolute()
+    baseline_file = baseline_path(project, args.baseline)
     if args.fail_on_regression and not baseline_file.is_file():
         raise common.UsageError(
             f"--fail-on-regression needs a baseline: {baseline_file} does not exist (write it with --update-baseline)"
@@ -74,25 +75,19 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     root = baseline_file.parent  # paths in the baseline are relative to its folder
     index = common.open_index(config, [path if path.is_dir() else project], args)
     index.build()
-    files = [f for f in index.files() if f.resolve() == path or (path.is_dir() and f.resolve().is_relative_to(path))]
-    coverage = measure(index, config, root, files)
+    files = files_under(index, [path])
+    changed = None
+    if baseline is not None and args.changed_since:
+        changed = frozenset(
+            p.relative_to(root).as_posix() if p.is_relative_to(root) else p.as_posix()
+            for p in common.changed_files(args.changed_since, [path])
+        )
+    checked = run_coverage(index, config, files, baseline_file, baseline, changed)
+    coverage, comparison = checked.coverage, checked.comparison
     for problem in coverage.problems:
         err.write(f"{problem.file or 'trace-advisor'}: {problem.severity}: {problem.message}\n")
-
-    comparison = None
-    if baseline is not None:
-        if baseline.min_confidence != coverage.min_confidence:
-            err.write(
-                f"trace-advisor: warning: the baseline was written at min_confidence {baseline.min_confidence:g}, "
-                f"this run uses {coverage.min_confidence:g}: functions near the threshold compare as new or gone\n"
-            )
-        changed = None
-        if args.changed_since:
-            changed = frozenset(
-                p.relative_to(root).as_posix() if p.is_relative_to(root) else p.as_posix()
-                for p in common.changed_files(args.changed_since, [path])
-            )
-        comparison = compare(coverage, baseline, changed)
+    for warning in checked.warnings:
+        err.write(f"trace-advisor: warning: {warning}\n")
 
     text = render(coverage, args.format, comparison, root)
     if args.output is not None:

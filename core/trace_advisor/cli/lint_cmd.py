@@ -37,10 +37,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from trace_advisor.cli.apply_cmd import write_if_unchanged
     from trace_advisor.config import find_project_root
     from trace_advisor.edits.style import span_style
     from trace_advisor.lint import RULES, LintOptions, fix_text, lint_text
+    from trace_advisor.span_files import write_if_unchanged
     from trace_advisor.workspace import Workspace
 
     common.check_paths(args.paths)

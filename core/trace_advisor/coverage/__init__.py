@@ -12,6 +12,7 @@ from trace_advisor.coverage.baseline import (
 )
 from trace_advisor.coverage.measure import Coverage, FunctionCoverage, Tally, measure
 from trace_advisor.coverage.render import FORMATS, render
+from trace_advisor.coverage.run import CoverageRun, baseline_path, run_coverage
 
 __all__ = [
     "BASELINE_NAME",
@@ -20,11 +21,14 @@ __all__ = [
     "BaselineError",
     "Comparison",
     "Coverage",
+    "CoverageRun",
     "FunctionCoverage",
     "Tally",
+    "baseline_path",
     "compare",
     "load",
     "measure",
     "render",
+    "run_coverage",
     "to_text",
 ]

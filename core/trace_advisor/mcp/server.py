@@ -40,6 +40,9 @@ INSTRUCTIONS = """\
 trace-advisor tells where OpenTelemetry spans belong in this Python code, why, and inserts the span code.
 Workspace roots (paths outside them are refused): {roots}
 - recommend(paths): where spans belong, with priority, confidence, rationale and what to capture.
+- preview_span(symbol) shows the exact diff; apply_span(symbols) writes it (refusing a file changed since its
+  preview). The span code is verified: it parses, changes no behaviour and records no secrets.
+- coverage(paths): which functions that deserve a span have one, against the project's baseline.
 - callers / callees / call_tree: the static call graph, to see how a function is reached and what it reaches.
 - Every answer reflects the files as they are on disk at the time of the call.
 Resources: the full report of each root as JSON, Markdown, SARIF and HTML.

@@ -18,7 +18,11 @@ from trace_advisor.index import Index
 from trace_advisor.lookup import NotFoundError, files_under, function_symbol, parse_function
 from trace_advisor.mcp.workspaces import RequestError, ServerOptions, Workspace, Workspaces
 from trace_advisor.model import SymbolId
+from trace_advisor.parsing import content_hash
 from trace_advisor.request_config import RequestConfigError, only_priorities
+from trace_advisor.span_files import FileEdit, SymbolError, edit_files, symbol_targets, write_edit
+
+CHANGED_SINCE_PREVIEW = "changed on disk since preview_span read it; not written (call preview_span again)"
 
 Progress = Callable[[int, int], None]
 
@@ -38,6 +42,7 @@ class AdvisorService:
     def __init__(self, options: ServerOptions) -> None:
         self.workspaces = Workspaces(options)
         self._lock = threading.Lock()
+        self._previewed: dict[Path, str] = {}  # file -> content hash when preview_span last read it
 
     def warm(self, cancel: CancelToken = NEVER) -> None:
         """Index every workspace now, so the first call does not wait for it (errors wait for that call)."""
@@ -72,6 +77,35 @@ class AdvisorService:
             report: dict[str, object] = json.loads(text)
             return report
 
+    def coverage(
+        self,
+        paths: Sequence[str],
+        min_confidence: float | None = None,
+        *,
+        cancel: CancelToken = NEVER,
+        progress: Progress | None = None,
+    ) -> dict[str, object]:
+        """``trace-advisor coverage ROOT --format json``: which functions that deserve a span have one, compared
+        with the project's baseline when it has one; ``warnings`` says what the CLI prints on stderr."""
+        from trace_advisor.config import find_project_root
+        from trace_advisor.coverage import BaselineError, baseline_path, load, render, run_coverage
+
+        with self._lock:
+            workspace, targets = self.workspaces.locate_all(paths)
+            config = workspace.config({"min_confidence": min_confidence})
+            baseline_file = baseline_path(find_project_root(workspace.root))
+            try:
+                baseline = load(baseline_file) if baseline_file.is_file() else None
+            except BaselineError as exc:
+                raise RequestError(str(exc)) from None
+            index = workspace.index(config, cancel)
+            files = files_under(index, [p.resolve() for p in targets])
+            run = run_coverage(index, config, files, baseline_file, baseline, cancel=cancel, progress=progress)
+            answer: dict[str, object] = json.loads(render(run.coverage, "json", run.comparison, run.root))
+            problems = [f"{p.file or 'trace-advisor'}: {p.severity}: {p.message}" for p in run.coverage.problems]
+            answer["warnings"] = [*problems, *run.warnings]
+            return answer
+
     def report(
         self, workspace: Workspace, fmt: str, *, cancel: CancelToken = NEVER, progress: Progress | None = None
     ) -> str:
@@ -98,6 +132,60 @@ class AdvisorService:
             found.index.resolve_all(cancel)
             return callers_json(found.index.graph(), found.index, found.symbol)
 
+    def preview_span(self, symbol: str, plain: bool = False, *, cancel: CancelToken = NEVER) -> dict[str, object]:
+        """``trace-advisor apply ROOT --symbol SYMBOL --diff [--plain]``: the diff ``apply_span`` would write, and
+        what each function gets. The files' contents are remembered: ``apply_span`` refuses one changed since."""
+        with self._lock:
+            found = self._function(symbol, cancel)
+            edits, problems = self._span_edits(found.workspace, found.index, [found.symbol], plain)
+            for edit in edits:
+                if edit.source is not None:
+                    self._previewed[edit.path] = content_hash(edit.source.original)
+            root = found.workspace.real_root
+            return {
+                "diff": "".join(edit.source.diff(edit.text, root) for edit in edits if edit.changed and edit.source),
+                "files": [_relative(edit.path, root) for edit in edits if edit.changed],
+                "spans": _outcomes_json(edits, root),
+                "problems": problems,
+            }
+
+    def apply_span(
+        self, symbols: Sequence[str], plain: bool = False, *, cancel: CancelToken = NEVER
+    ) -> dict[str, object]:
+        """``trace-advisor apply ROOT --symbol S... [--plain]``: writes each file atomically, except a file that
+        changed since ``preview_span`` showed it (or since it was read): that one is refused, nothing else is."""
+        with self._lock:
+            located = [self._function(symbol, cancel) for symbol in symbols]
+            workspace = located[0].workspace
+            if any(found.workspace is not workspace for found in located):
+                raise RequestError("the functions are in different roots: apply the spans of each root separately")
+            edits, problems = self._span_edits(workspace, located[0].index, [f.symbol for f in located], plain)
+            root = workspace.real_root
+            written: list[FileEdit] = []
+            refused: list[dict[str, str]] = []
+            unwritten: set[Path] = set()
+            for edit in edits:
+                if not edit.changed or edit.source is None:
+                    continue
+                previewed = self._previewed.get(edit.path)
+                if previewed is not None and previewed != content_hash(edit.source.original):
+                    problem: str | None = CHANGED_SINCE_PREVIEW
+                else:
+                    problem = write_edit(edit)
+                if problem:
+                    refused.append({"file": _relative(edit.path, root), "reason": problem})
+                    unwritten.add(edit.path)
+                    continue
+                self._previewed.pop(edit.path, None)
+                written.append(edit)
+            return {
+                "diff": "".join(edit.source.diff(edit.text, root) for edit in written if edit.source),
+                "files": [_relative(edit.path, root) for edit in written],
+                "spans": _outcomes_json(edits, root, unwritten),
+                "problems": problems,
+                "refused": refused,
+            }
+
     # ---- shared steps ------------------------------------------------------------------------------------------
     def _report(
         self,
@@ -119,6 +207,27 @@ class AdvisorService:
             return render(result, fmt, graph=index.graph(), config=config, root=workspace.root)
         except ReportError as exc:
             raise RequestError(str(exc)) from None
+
+    def _span_edits(
+        self, workspace: Workspace, index: Index, symbols: Sequence[SymbolId], plain: bool
+    ) -> tuple[list[FileEdit], list[str]]:
+        """What ``trace-advisor apply ROOT --symbol ...`` computes: each file's span edits, and the problems (names
+        matching nothing under the root, unreadable files, analysis problems) as messages."""
+        from trace_advisor.config import find_project_root
+        from trace_advisor.edits import span_style
+
+        config = workspace.config()
+        root = workspace.real_root
+        try:
+            targets, problems, analysed = symbol_targets(
+                index, config, root, symbols, plain=plain, display=lambda p: _relative(p, root)
+            )
+        except SymbolError as exc:
+            raise RequestError(str(exc)) from None
+        edits = edit_files(targets, span_style(config, find_project_root(workspace.root)), index.module_for_path)
+        problems += [f"{p.file or 'trace-advisor'}: {p.severity}: {p.message}" for p in analysed]
+        problems += [f"{_relative(e.path, root)}: {e.problem}; nothing changed" for e in edits if e.problem]
+        return edits, problems
 
     def _function(self, text: str, cancel: CancelToken, *, called_only: bool = False) -> Located:
         """The function ``text`` names (``FILE:QUALNAME``, FILE absolute or relative to a root, or a symbol id
@@ -143,6 +252,39 @@ class AdvisorService:
                     return Located(workspace, index, symbol)
                 problems.append(str(exc))
         raise RequestError("; ".join(problems))
+
+
+def _outcomes_json(
+    edits: Sequence[FileEdit], root: Path, unwritten: set[Path] | None = None
+) -> list[dict[str, object]]:
+    """What each function got, as ``trace-advisor apply`` reports it on stderr; a span of a file in ``unwritten``
+    is ``not_written``."""
+    found: list[dict[str, object]] = []
+    for edit in edits:
+        if edit.source is None:
+            continue
+        for target, outcome in zip(edit.targets, edit.outcomes, strict=True):
+            result = outcome.result
+            status = "added" if result.edits else "already_traced" if result.already_traced else "not_added"
+            if status == "added" and unwritten is not None and edit.path in unwritten:
+                status = "not_written"
+            found.append(
+                {
+                    "symbol": target.label,
+                    "file": _relative(edit.path, root),
+                    "line": outcome.line,
+                    "status": status,
+                    "span_name": result.span_name if result.edits else None,
+                    "form": result.form if result.edits else None,
+                    "message": result.message,
+                    "notes": list(result.notes),
+                }
+            )
+    return found
+
+
+def _relative(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
 def _provider(config: Config) -> Provider | None:

@@ -42,6 +42,13 @@ _FUNCTION = {
     ".place; nested functions are outer.<locals>.inner, module-level code is <module>).",
 }
 _NULLABLE_STRING = {"type": ["string", "null"]}
+_PATHS = {
+    "type": "array",
+    "minItems": 1,
+    "items": {"type": "string", "minLength": 1},
+    "description": 'Python files or folders inside the workspace, relative to its root or absolute; ["."] is the '
+    "whole workspace.",
+}
 _NULLABLE_LINE = {"type": ["integer", "null"]}
 
 
@@ -110,6 +117,94 @@ CALLERS_SCHEMA = _object(
 )
 
 
+_TALLY = _object(
+    {
+        "functions": {"type": "integer", "minimum": 0},
+        "traced": {"type": "integer", "minimum": 0},
+        "coverage": {"type": "number", "minimum": 0, "maximum": 1},
+        "weighted_coverage": {"type": "number", "minimum": 0, "maximum": 1},
+    },
+    ("functions", "traced", "coverage", "weighted_coverage"),
+)
+_COVERED_FUNCTION = {
+    "type": "object",
+    "required": ["key", "symbol", "file", "line", "package", "confidence", "priority", "traced"],
+    "properties": {
+        "key": {"type": "string", "description": "The symbol id; #2, #3... for further defs sharing it."},
+        "symbol": {"type": "string"},
+        "file": {"type": "string", "description": "Relative to the project root."},
+        "line": {"type": "integer"},
+        "package": {"type": "string"},
+        "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+        "priority": {"type": "string"},
+        "traced": {**_NULLABLE_STRING, "description": "The span it has (null: none)."},
+        "baseline_state": {"enum": ["new", "unchanged"]},
+    },
+}
+COVERAGE_SCHEMA: dict[str, object] = {
+    "type": "object",
+    "required": ["min_confidence", "overall", "packages", "functions", "warnings"],
+    "properties": {
+        "min_confidence": {"type": "number"},
+        "overall": _TALLY,
+        "packages": {"type": "object", "additionalProperties": _TALLY},
+        "functions": {"type": "array", "items": _COVERED_FUNCTION},
+        "baseline": {"type": "object", "description": "The comparison with the project's baseline, when it has one."},
+        "warnings": {"type": "array", "items": {"type": "string"}, "description": "What the CLI prints on stderr."},
+    },
+}
+
+
+_SPAN = _object(
+    {
+        "symbol": {"type": "string", "description": "The function as named in the request (a symbol id)."},
+        "file": {"type": "string", "description": "Relative to the workspace root."},
+        "line": {**_NULLABLE_LINE, "description": "The def's line in the file as edited."},
+        "status": {
+            "enum": ["added", "already_traced", "not_added", "not_written"],
+            "description": "added: the diff adds its span; already_traced: it has one (nothing to do); not_added: "
+            "no span can be added (message says why); not_written: its file was refused (see refused).",
+        },
+        "span_name": _NULLABLE_STRING,
+        "form": {"enum": ["decorator", "with", None], "description": "How the span is added."},
+        "message": _NULLABLE_STRING,
+        "notes": {"type": "array", "items": {"type": "string"}, "description": "What was asked for but not done."},
+    },
+    ("symbol", "file", "line", "status", "span_name", "form", "message", "notes"),
+)
+_SPAN_ANSWER = {
+    "diff": {"type": "string", "description": "Unified diff, paths relative to the workspace root (patch -p1)."},
+    "files": {"type": "array", "items": {"type": "string"}, "description": "The files the diff changes."},
+    "spans": {"type": "array", "items": _SPAN},
+    "problems": {
+        "type": "array",
+        "items": {"type": "string"},
+        "description": "Names matching nothing in the workspace, unreadable files, analysis problems.",
+    },
+}
+PREVIEW_SCHEMA = _object(_SPAN_ANSWER, ("diff", "files", "spans", "problems"))
+APPLY_SCHEMA = _object(
+    {
+        **_SPAN_ANSWER,
+        "diff": {"type": "string", "description": "What was written, as a unified diff."},
+        "files": {"type": "array", "items": {"type": "string"}, "description": "The files written."},
+        "refused": {
+            "type": "array",
+            "description": "Files not written: changed since preview_span read them (or since they were read), not "
+            "writable, or not encodable.",
+            "items": _object({"file": {"type": "string"}, "reason": {"type": "string"}}, ("file", "reason")),
+        },
+    },
+    ("diff", "files", "spans", "problems", "refused"),
+)
+_PLAIN = {
+    "type": "boolean",
+    "default": False,
+    "description": "A span without attributes, even for a recommended function (default: a recommended function "
+    "gets the attributes its recommendation captures, exactly as the report shows).",
+}
+
+
 def _recommend(
     service: AdvisorService, args: Arguments, cancel: CancelToken, progress: Progress | None
 ) -> dict[str, object]:
@@ -118,12 +213,28 @@ def _recommend(
     )
 
 
+def _coverage(
+    service: AdvisorService, args: Arguments, cancel: CancelToken, progress: Progress | None
+) -> dict[str, object]:
+    return service.coverage(args["paths"], args.get("min_confidence"), cancel=cancel, progress=progress)
+
+
 def _call_tree(service: AdvisorService, args: Arguments, cancel: CancelToken, _: Progress | None) -> dict[str, object]:
     return service.call_tree(args["entry"], args.get("depth", 8), cancel=cancel)
 
 
 def _callees(service: AdvisorService, args: Arguments, cancel: CancelToken, _: Progress | None) -> dict[str, object]:
     return service.callees(args["symbol"], cancel=cancel)
+
+
+def _preview_span(
+    service: AdvisorService, args: Arguments, cancel: CancelToken, _: Progress | None
+) -> dict[str, object]:
+    return service.preview_span(args["symbol"], args.get("plain", False), cancel=cancel)
+
+
+def _apply_span(service: AdvisorService, args: Arguments, cancel: CancelToken, _: Progress | None) -> dict[str, object]:
+    return service.apply_span(args["symbols"], args.get("plain", False), cancel=cancel)
 
 
 def _callers(service: AdvisorService, args: Arguments, cancel: CancelToken, _: Progress | None) -> dict[str, object]:
@@ -173,6 +284,61 @@ TOOLS: tuple[ToolSpec, ...] = (
         open_world=True,
     ),
     ToolSpec(
+        name="preview_span",
+        title="Preview a span",
+        description=(
+            "The exact change apply_span would make to add an OpenTelemetry span to one function: a unified diff "
+            "(`trace-advisor apply ROOT --symbol SYMBOL --diff`), with the `from opentelemetry import trace` import "
+            "and module tracer when the file lacks them, and what the function gets (decorator or with block, span "
+            "name, attributes). Changes nothing; apply_span later refuses a file that changed since this preview."
+        ),
+        input_schema=_object({"symbol": _FUNCTION, "plain": _PLAIN}, ("symbol",)),
+        output_schema=PREVIEW_SCHEMA,
+        run=_preview_span,
+    ),
+    ToolSpec(
+        name="apply_span",
+        title="Add spans",
+        description=(
+            "Add OpenTelemetry spans to functions (`trace-advisor apply ROOT --symbol S...`): each file is written "
+            "atomically in its own encoding; a file that changed on disk since preview_span showed it, or while it "
+            "was being edited, is refused and left as it is. Applying twice changes nothing (a function that "
+            "already has a span is left alone). The span code never changes behaviour: exceptions still propagate, "
+            "only scalar, non-sensitive attributes are recorded."
+        ),
+        input_schema=_object(
+            {"symbols": {"type": "array", "minItems": 1, "items": _FUNCTION}, "plain": _PLAIN}, ("symbols",)
+        ),
+        output_schema=APPLY_SCHEMA,
+        run=_apply_span,
+        read_only=False,
+    ),
+    ToolSpec(
+        name="coverage",
+        title="Span coverage",
+        description=(
+            "Which functions that deserve a span already have one, per package and overall (`trace-advisor coverage "
+            "ROOT --format json`, file paths relative to the project root), compared with the project's committed "
+            "baseline (.trace-advisor-baseline.json) when there is one: `baseline.regression` is true when a span "
+            "the baseline counted was removed or a new function that deserves a span has none in a changed file."
+        ),
+        input_schema=_object(
+            {
+                "paths": _PATHS,
+                "min_confidence": {
+                    "type": "number",
+                    "minimum": 0,
+                    "maximum": 1,
+                    "description": "Functions deserve a span from this confidence (default: the project's "
+                    "min_confidence).",
+                },
+            },
+            ("paths",),
+        ),
+        output_schema=COVERAGE_SCHEMA,
+        run=_coverage,
+    ),
+    ToolSpec(
         name="call_tree",
         title="Call tree from a function",
         description=(
@@ -220,5 +386,6 @@ TOOLS: tuple[ToolSpec, ...] = (
         run=_callers,
     ),
 )
+
 
 TOOLS_BY_NAME = {tool.name: tool for tool in TOOLS}

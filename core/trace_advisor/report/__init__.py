@@ -61,7 +61,9 @@ def render(
     chosen = template_for(config, template) if fmt == "md" else None
     if chosen is not None:
         validate_template(chosen)  # before any work
-    facts = build_facts(result, config, root=root, generated_at=generated_at, source=source)
+    facts = build_facts(
+        result, config, root=root, generated_at=generated_at, source=source, previews=fmt in ("md", "html")
+    )
     if fmt == "json":
         return render_json(facts)
     if fmt == "sarif":

@@ -14,7 +14,7 @@ from trace_advisor.config import find_project_root
 from trace_advisor.config_model import Config
 from trace_advisor.edits.style import span_style
 from trace_advisor.model import AnalysisResult, Capture, CostNote, Problem, Recommendation, SpanEstimate
-from trace_advisor.report.preview import Previewer, SpanPreview
+from trace_advisor.report.preview import NOT_PREVIEWED, Previewer, SpanPreview
 
 TOOL = "trace-advisor"
 TOP = 3  # recommendations named in the executive summary
@@ -145,13 +145,15 @@ def build_facts(
     root: Path | None = None,
     generated_at: datetime | None = None,
     source: Callable[[str], str | None] | None = None,
+    previews: bool = True,
 ) -> ReportFacts:
     """What every report says about ``result``. ``source(file)`` gives the text that was analysed (an editor's
-    unsaved buffer; None: the file on disk), for the span previews."""
+    unsaved buffer; None: the file on disk), for the span previews; ``previews=False`` skips them (the formats that
+    do not show them: the span engine's edits are most of a report's cost)."""
     base = report_root(result, root)
     order = list(config.priorities)
     ranked = sorted(result.recommendations, key=lambda r: _rank(r, order))
-    previewer = Previewer(source, span_style(config, find_project_root(base)))
+    previewer = Previewer(source, span_style(config, find_project_root(base))) if previews else None
     groups: list[PriorityGroup] = []
     for priority in order + sorted({r.priority for r in ranked} - set(order)):
         members = tuple(_rec_facts(r, base, previewer) for r in ranked if r.priority == priority)
@@ -229,8 +231,8 @@ def _rank(rec: Recommendation, order: Sequence[str]) -> tuple[int, float, str, i
     return (index, -rec.confidence, rec.file, rec.range.start.line)
 
 
-def _rec_facts(rec: Recommendation, root: Path, previewer: Previewer) -> RecommendationFacts:
-    preview = previewer.preview(rec)
+def _rec_facts(rec: Recommendation, root: Path, previewer: Previewer | None) -> RecommendationFacts:
+    preview = previewer.preview(rec) if previewer is not None else NOT_PREVIEWED
     return RecommendationFacts(
         symbol=rec.symbol,
         qualname=rec.qualname,

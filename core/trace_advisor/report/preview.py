@@ -31,6 +31,9 @@ class SpanPreview:
     notes: tuple[str, ...]  # what was asked for but not done (from the engine)
 
 
+NOT_PREVIEWED = SpanPreview("", "", (), None, "not previewed in this report format", ())
+
+
 def read_source(path: str) -> str:
     """A Python file's text, decoded as its encoding cookie says; raises OSError, SyntaxError or UnicodeDecodeError."""
     data = Path(path).read_bytes()

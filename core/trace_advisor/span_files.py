@@ -1,0 +1,241 @@
+"""Adding spans to files on disk, shared by ``trace-advisor apply`` and the agent server: the functions to instrument
+(named, or every recommendation), each file's new text with one outcome per function, its unified diff, and an
+atomic write that refuses a file changed since it was read."""
+
+from __future__ import annotations
+
+import difflib
+import io
+import os
+import stat
+import tempfile
+import tokenize
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from trace_advisor.config_model import Config
+from trace_advisor.edits import SourceText, SpanOutcome, SpanStyle, SpanTarget, add_spans, span_origin
+from trace_advisor.index import Index
+from trace_advisor.lookup import files_under
+from trace_advisor.model import Capture, Problem, Recommendation, split_symbol
+from trace_advisor.span_names import SpanNames
+
+CHANGED_ON_DISK = "changed on disk since it was read; not overwritten (run the command again)"
+
+
+class SymbolError(ValueError):
+    """A function name that cannot name a function (the message starts with the name as given)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One function to instrument; ``line`` (a line of the def in the file as read, from a recommendation) picks
+    among defs sharing the qualname (a property's getter and setter)."""
+
+    path: Path
+    qualname: str
+    capture: Capture | None = None  # None: a plain span
+    line: int | None = None
+    label: str = ""  # the name as the user gave it
+    name: str | None = None  # the span name, unique in the workspace (None: ``Class.method``)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A file as read: its bytes, the encoding its coding cookie names, and the decoded text."""
+
+    path: Path
+    original: bytes
+    encoding: str
+    text: str
+
+    def diff(self, new_text: str, base: Path) -> str:
+        """Unified diff to ``new_text``, paths relative to ``base`` (apply it with ``patch -p1`` from there)."""
+        old_source, new_source = SourceText(self.text), SourceText(new_text)
+        old_lines = [line + end for line, end in zip(old_source.lines, old_source.endings, strict=True) if line or end]
+        new_lines = [line + end for line, end in zip(new_source.lines, new_source.endings, strict=True) if line or end]
+        name = self.path.relative_to(base).as_posix() if self.path.is_relative_to(base) else self.path.name
+        return "".join(difflib.unified_diff(old_lines, new_lines, fromfile=f"a/{name}", tofile=f"b/{name}"))
+
+
+def read_source_file(path: Path) -> SourceFile | str:
+    """The file, decoded as its encoding cookie says, or why it cannot be read."""
+    try:
+        original = path.read_bytes()
+    except OSError as exc:
+        return f"cannot read ({exc.strerror or exc})"
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(original).readline)
+        text = original.decode(encoding)
+    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+        return f"cannot decode ({exc})"
+    return SourceFile(path, original, encoding, text)
+
+
+@dataclass(frozen=True, slots=True)
+class FileEdit:
+    """One file's targets and what adding their spans gave: the new text and one outcome per target, or why the
+    file could not be read (``source`` None, ``problem`` set)."""
+
+    path: Path
+    targets: tuple[Target, ...]
+    source: SourceFile | None
+    text: str = ""
+    outcomes: tuple[SpanOutcome, ...] = ()
+    problem: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.source is not None and self.text != self.source.text
+
+
+def edit_files(
+    targets: Sequence[Target], style: SpanStyle, module_of: Callable[[Path], str | None] | None = None
+) -> list[FileEdit]:
+    """Each file's spans, added in the order the targets name them; files in first-named order. ``module_of(path)``
+    names a file's module for the ``code.function.name`` attribute."""
+    by_file: dict[Path, list[Target]] = {}
+    for target in targets:
+        by_file.setdefault(target.path, []).append(target)
+    edits: list[FileEdit] = []
+    for path, mine in by_file.items():
+        source = read_source_file(path)
+        if isinstance(source, str):
+            edits.append(FileEdit(path, tuple(mine), None, problem=source))
+            continue
+        spans = [SpanTarget(t.qualname, t.capture, t.line, t.name) for t in mine]
+        origin = span_origin(path, module_of(path) if module_of is not None else None)
+        text, outcomes = add_spans(source.text, spans, style, origin)
+        edits.append(FileEdit(path, tuple(mine), source, text, tuple(outcomes)))
+    return edits
+
+
+# ---- which functions ------------------------------------------------------------------------------------------
+
+
+def recommended(
+    index: Index, config: Config, files: Sequence[Path]
+) -> tuple[tuple[Recommendation, ...], tuple[Problem, ...]]:
+    """The local engine's recommendations for ``files`` at or above ``min_confidence`` (the ones ``analyze``
+    reports, without a model provider), and the analysis' problems."""
+    from trace_advisor.analysis import analyze
+
+    result = analyze(index, config, files)
+    chosen = tuple(r for r in result.recommendations if r.confidence >= config.min_confidence)
+    return chosen, result.problems
+
+
+def symbol_targets(
+    index: Index,
+    config: Config,
+    path: Path,
+    symbols: Sequence[str],
+    *,
+    plain: bool = False,
+    display: Callable[[Path], str] = str,
+) -> tuple[list[Target], list[str], tuple[Problem, ...]]:
+    """The functions ``symbols`` name under ``path`` (a folder: ``module:qualname``; a file: also the qualname
+    alone), the names that match nothing there (as messages) and the analysis' problems. A recommended function
+    gets its recommendation's capture, like the editor's quick-fix, unless ``plain``. Raises SymbolError for a
+    malformed name."""
+    targets: list[Target] = []
+    failures: list[str] = []
+    for symbol in symbols:
+        if ":" not in symbol:
+            if path.is_dir():
+                raise SymbolError(f"{symbol!r}: use MODULE:QUALNAME when PATH is a folder")
+            targets.append(Target(path, symbol, label=symbol))
+            continue
+        try:
+            module, qualname = split_symbol(symbol)
+        except ValueError as exc:
+            raise SymbolError(f"{symbol!r}: {exc}") from None
+        if path.is_file():
+            own = index.module_for_path(path) or path.stem
+            if module != own and not own.endswith("." + module) and module != path.stem:
+                failures.append(f"{symbol}: {display(path)} is module {own}, not {module}")
+                continue
+            targets.append(Target(path, qualname, label=symbol))
+            continue
+        found = index.path_for_module(module)
+        if found is None or not found.resolve().is_relative_to(path):
+            failures.append(f"{symbol}: no module {module} under {display(path)}")
+            continue
+        targets.append(Target(found.resolve(), qualname, label=symbol))
+    names = index.extension(SpanNames)
+    targets = [
+        replace(t, name=names.name(index, f"{index.module_for_path(t.path) or t.path.stem}:{t.qualname}"))
+        for t in targets
+    ]
+    if plain or not targets:
+        return targets, failures, ()
+    recommendations, problems = recommended(index, config, sorted({t.path for t in targets}))
+    by_function: dict[tuple[Path, str], Recommendation] = {}
+    for rec in recommendations:
+        by_function.setdefault((Path(rec.file).resolve(), rec.qualname), rec)
+    found_recs = [by_function.get((t.path, t.qualname)) for t in targets]
+    chosen = [
+        replace(t, capture=rec.capture, line=rec.range.start.line, name=rec.span_name) if rec else t
+        for t, rec in zip(targets, found_recs, strict=True)
+    ]
+    return chosen, failures, problems
+
+
+def recommended_targets(index: Index, config: Config, path: Path) -> tuple[list[Target], tuple[Problem, ...]]:
+    """Every recommendation of the local engine for files under ``path``, in file and line order."""
+    chosen, problems = recommended(index, config, files_under(index, [path]))
+    targets = [
+        Target(Path(r.file).resolve(), r.qualname, r.capture, r.range.start.line, r.symbol, r.span_name)
+        for r in sorted(chosen, key=lambda r: (r.file, r.range.start.line))
+    ]
+    return targets, problems
+
+
+# ---- writing --------------------------------------------------------------------------------------------------
+
+
+def write_if_unchanged(path: Path, original: bytes, new: bytes) -> str | None:
+    """Replace ``path`` with ``new`` atomically (temp file + ``os.replace``, mode kept), unless its content is no
+    longer ``original``. Returns a problem or None. Symlinks are followed: the target file is replaced."""
+    real = path.resolve()
+    try:
+        info = real.stat()
+        if real.read_bytes() != original:
+            return CHANGED_ON_DISK
+        fd, temp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
+    except OSError as exc:
+        return f"cannot write ({exc.strerror or exc})"
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(new)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, stat.S_IMODE(info.st_mode))
+        if hasattr(os, "chown"):
+            try:
+                os.chown(temp, info.st_uid, info.st_gid)
+            except PermissionError:
+                pass
+        if real.read_bytes() != original:  # last look right before replacing
+            os.unlink(temp)
+            return CHANGED_ON_DISK
+        os.replace(temp, real)
+    except OSError as exc:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        return f"cannot write ({exc.strerror or exc})"
+    return None
+
+
+def write_edit(edit: FileEdit) -> str | None:
+    """Write the edited text in the file's own encoding, unless the file changed since it was read; returns a
+    problem or None."""
+    assert edit.source is not None
+    try:
+        new = edit.text.encode(edit.source.encoding)
+    except UnicodeEncodeError as exc:
+        return f"the span code cannot be written in {edit.source.encoding} ({exc.reason})"
+    return write_if_unchanged(edit.path, edit.source.original, new)
