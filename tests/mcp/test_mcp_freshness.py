@@ -52,3 +52,18 @@ def test_calls_after_edits_answer_for_the_files_on_disk(tmp_path: Path) -> None:
         (root / "shop" / "probe.py").unlink()
         assert session.answer("callers", {"symbol": "shop.cli:fetch_status"})["callers"] == ["shop.cli:main"]
         assert "no indexed module shop.probe" in session.error("callees", {"symbol": "shop.probe:probe"})
+
+
+def test_a_broken_project_configuration_is_a_clear_error_until_it_is_fixed(tmp_path: Path) -> None:
+    root = tmp_path / "examples"
+    shutil.copytree(REPO / "examples", root, ignore=shutil.ignore_patterns("__pycache__"))
+    with mcp_session(root, cache=tmp_path / "cache") as session:
+        assert session.answer("recommend", {"paths": ["."]})["summary"]["min_confidence"] == 0.5
+        config = root / ".trace-advisor.yaml"
+        config.write_text("min_confidence: 7\n")
+        message = session.error("recommend", {"paths": ["."]})
+        assert "min_confidence" in message and ".trace-advisor.yaml" in message
+        config.write_text("min_confidence: 0.9\n")  # read again on the next call, no restart
+        answer = session.answer("recommend", {"paths": ["."]})
+        assert answer["summary"]["min_confidence"] == 0.9
+        assert all(r["confidence"] >= 0.9 for r in answer["recommendations"])

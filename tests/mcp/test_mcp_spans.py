@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support.mcp_session import McpSession, mcp_session, server_env
+from tests.support.mcp_session import McpSession, mcp_session, run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 RECOMMENDED = "shop.services.orders:OrderService.place_order"  # records app.coupon
@@ -31,15 +30,7 @@ def snapshot(root: Path) -> dict[Path, bytes]:
 
 
 def cli_apply(root: Path, cache: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "trace_advisor", "apply", ".", *args],
-        capture_output=True,
-        text=True,
-        cwd=root,
-        env=server_env(cache),
-        timeout=300,
-        check=False,
-    )
+    return run_cli("apply", ".", *args, cwd=root, cache=cache)
 
 
 @pytest.fixture(scope="module")

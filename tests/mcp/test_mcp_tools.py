@@ -6,15 +6,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support.mcp_session import McpSession, mcp_session, server_env
+from tests.support.mcp_session import McpSession, mcp_session, run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 TOOLS = {"recommend", "preview_span", "apply_span", "coverage", "call_tree", "callers", "callees"}
@@ -39,15 +37,7 @@ def session(workspace: Path, cache: Path) -> Iterator[McpSession]:
 
 
 def cli(*args: str | Path, cwd: Path, cache: Path) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "trace_advisor", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=server_env(cache),
-        timeout=300,
-        check=False,
-    )
+    done = run_cli(*args, cwd=cwd, cache=cache)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -74,6 +64,13 @@ def test_recommend_equals_the_cli_json_report(session: McpSession, workspace: Pa
     expected = cli_json("analyze", ".", "--format", "json", "-q", cwd=workspace, cache=cache)
     assert answer == expected
     assert len(answer["recommendations"]) >= 10
+
+
+def test_recommend_reports_progress_when_asked(session: McpSession, workspace: Path) -> None:
+    seen = session.progress_of("recommend", {"paths": ["shop"]})
+    files = len(list((workspace / "shop").rglob("*.py")))
+    assert seen and seen[-1] == (files, files, f"analysed {files} of {files} files")
+    assert [p for p, _, _ in seen] == sorted(p for p, _, _ in seen)
 
 
 def test_recommend_with_confidence_and_priorities_equals_the_cli(
