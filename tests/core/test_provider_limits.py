@@ -56,7 +56,9 @@ def test_trickling_endpoint_is_bounded_by_the_deadline(wire: str) -> None:
     assert result.recommendations == ()
     assert "within 1s" in messages(result) or "before the deadline" in messages(result), messages(result)
     assert len(server.requests) == 2
-    assert 2.0 <= elapsed < 4.0, elapsed  # two attempts of one second each, not forever
+    # Two attempts of one second each, not forever (an unbounded read would trickle for hours); the upper bound
+    # has slack for a loaded 2-core machine.
+    assert 2.0 <= elapsed < 8.0, elapsed
 
 
 @pytest.mark.parametrize("wire", WIRES)
