@@ -26,10 +26,7 @@ install: $(RUNTIME_STAMP)
 dev: $(DEV_STAMP)
 
 run: install
-	$(BIN)/trace-advisor analyze examples/ --format md --output build/report.md
-	$(BIN)/trace-advisor analyze examples/ --format html --output build/report.html
-	@cat build/report.md
-	@echo "HTML call-tree report: build/report.html"
+	$(BIN)/trace-advisor analyze examples/ --output build/report.md --output build/report.html
 
 lint: dev
 	$(BIN)/ruff check .

@@ -8,37 +8,36 @@ import logging
 import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, cast
 
 from trace_advisor.advise.local import LocalScorer
 from trace_advisor.advise.provider import Candidate, Provider, ProviderResult
-from trace_advisor.analysis_cache import AnalysisCache, FunctionResult, ParsedModule
+from trace_advisor.analysed import AnalysedModule, FunctionSyntax
+from trace_advisor.analysis_cache import AnalysisCache, FunctionResult, source_key
 from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
 from trace_advisor.cost import Graph as CostGraph
 from trace_advisor.cost import LoopCalls, cost_notes, costly, span_estimates
 from trace_advisor.detect import run_detectors
-from trace_advisor.detect.context import FunctionContext, FunctionDef, GraphFacts, ModuleFacts
+from trace_advisor.detect.apis import classify
+from trace_advisor.detect.context import CalleeIO, FunctionContext, GraphFacts
 from trace_advisor.detect.existing import existing_span, without_span
 from trace_advisor.detect.findings import Signal
 from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
 from trace_advisor.detect.shape import runs_forever
 from trace_advisor.gcpause import gc_paused
+from trace_advisor.index import Index
 from trace_advisor.model import (
     AnalysisResult,
     CostNote,
     Definition,
     Problem,
     Recommendation,
+    ResolvedCall,
     SpanEstimate,
     SymbolId,
-    split_symbol,
 )
 from trace_advisor.positions import source_lines
-from trace_advisor.span_names import SpanNames, Workspace
-
-if TYPE_CHECKING:
-    from trace_advisor.index import Index
+from trace_advisor.span_names import SpanNames
 
 LOG = logging.getLogger(__name__)
 # Which functions a model is asked about: those whose local verdict it can change. Below half of min_confidence the
@@ -48,99 +47,94 @@ _CANDIDATE_FLOOR = 0.5
 _CERTAIN = 0.9
 
 
-class SourceLike(Protocol):
-    """The part of :class:`trace_advisor.index.Index` the analysis reads."""
-
-    def files(self) -> tuple[Path, ...]: ...
-    def source(self, path: Path) -> str | None: ...
-    def module_for_path(self, path: Path) -> str | None: ...
-    def path_for_module(self, module: str) -> Path | None: ...
-
-
-class _Modules:
-    """Parsed module facts by path for one run, taken from the cache when the text is unchanged; unparseable files
-    become problems."""
-
-    def __init__(self, index: SourceLike, cache: AnalysisCache) -> None:
-        self.index = index
-        self.cache = cache
-        self._parsed: dict[Path, ParsedModule | Problem] = {}
-
-    def parsed(self, path: Path) -> ParsedModule | Problem:
-        found = self._parsed.get(path)
-        if found is None:
-            text = self.index.source(path)
-            if text is None:
-                found = Problem("could not read the file", str(path))
-            else:
-                found = self.cache.module(path, text, self.index.module_for_path(path) or path.stem)
-            self._parsed[path] = found
-        return found
-
-    def get(self, path: Path) -> ModuleFacts | Problem:
-        found = self.parsed(path)
-        return found if isinstance(found, Problem) else found.facts
-
-    def function(self, symbol: SymbolId) -> FunctionContext | None:
-        """A graph-less context of a workspace function (for summaries of what callees do)."""
-        try:
-            module, _ = split_symbol(symbol)
-        except ValueError:
-            return None
-        path = self.index.path_for_module(module)
-        parsed = self.parsed(path) if path is not None else None
-        return parsed.context(symbol) if isinstance(parsed, ParsedModule) else None
-
-
 class Analyzer:
-    """One analysis run: shared parse cache, graph facts and scorer across files.
+    """One analysis run: graph facts and scorer shared across files.
 
-    Parsed modules and per-function results are kept between runs in ``cache`` (by default the index's
-    :class:`AnalysisCache`), so re-analysing an edited file recomputes only the functions the edit affected.
+    Per-function results are kept between runs in ``cache`` (by default the index's :class:`AnalysisCache`), so
+    re-analysing an edited file recomputes only the functions the edit affected.
     """
 
     def __init__(
         self,
-        index: SourceLike,
+        index: Index,
         config: Config,
         graph: GraphLike | None = None,
         installed: frozenset[str] | None = None,
         cache: AnalysisCache | None = None,
     ) -> None:
+        self.index = index
         self.config = config
-        self.cache = cache if cache is not None else _cache_of(index)
-        self.modules = _Modules(index, self.cache)
+        self.cache = cache if cache is not None else index.extension(AnalysisCache)
         self.graph = graph
         self.priorities = [p for p in config.priorities if config.weight(p) > 0]
         self.scorer = LocalScorer(config, self.cache.installed.get(config.python) if installed is None else installed)
         self.builder = GraphFactsBuilder(graph, self._io_of, self._forever_of) if graph is not None else None
         self.candidates: list[tuple[FunctionContext, tuple[Signal, ...], Recommendation | None, float]] = []
         self._verdicts: dict[SymbolId, bool] = {}
-        self._in_loop = LoopCalls(self.modules.function)
-        self._in_loop = LoopCalls(self.modules.function)
+        self._in_loop = LoopCalls(self._function)
 
-    def _io_of(self, symbol: SymbolId) -> str | None:
-        """What I/O a workspace function does directly, or through one of its own callees."""
-        ctx = self.modules.function(symbol)
-        if ctx is None:
+    def _sites(self, symbol: SymbolId) -> tuple[ResolvedCall, ...]:
+        calls = self.index.module_calls(symbol.partition(":")[0])
+        return calls.sites.get(symbol, ()) if calls is not None else ()
+
+    def _function(self, symbol: SymbolId) -> FunctionContext | None:
+        """A workspace function as the detectors see it (without graph facts); None outside the workspace."""
+        path = self.index.path_for_module(symbol.partition(":")[0])
+        analysed = self.index.analysed(path) if path is not None else None
+        if not isinstance(analysed, AnalysedModule):
             return None
-        for call in ctx.calls:
-            if call.api is not None:
-                return f"{call.api.kind}|{call.api.label} via {call.api.target}"  # targets are short dotted names
-        if self.graph is not None and self.builder is not None:
+        function = analysed.function(symbol)
+        return FunctionContext(analysed, function) if function is not None else None
+
+    def _io_of(self, symbol: SymbolId) -> CalleeIO | None:
+        """What I/O a workspace function does directly, or through one of its own callees (from resolved calls);
+        kept while the resolved calls of its module and of its callees' modules are the same objects."""
+        modules = {symbol.partition(":")[0]}
+        if self.graph is not None:
+            modules.update(e.callee.partition(":")[0] for e in self.graph.callees(symbol) if not e.external)
+        key = tuple(sorted((module, getattr(self.index.module_calls(module), "serial", -1)) for module in modules))
+        kept = self.cache.io.get(symbol)
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        found = self._find_io(symbol)
+        self.cache.remember_io(symbol, key, found)
+        return found
+
+    def _find_io(self, symbol: SymbolId) -> CalleeIO | None:
+        for site in self._sites(symbol):
+            api = classify(site)
+            if api is not None:
+                return CalleeIO(api.kind, f"{api.label} via {api.shown}")
+        if self.graph is not None:
             for edge in self.graph.callees(symbol):
                 if not edge.external and edge.callee != symbol:
-                    inner = self.modules.function(edge.callee)
-                    kinds = {c.api.kind for c in inner.calls if c.api is not None} if inner is not None else set()
+                    kinds = {api.kind for site in self._sites(edge.callee) if (api := classify(site)) is not None}
                     if kinds:
                         kind = "file" if kinds == {"file"} else sorted(kinds - {"file"})[0]
-                        return f"{kind}|I/O through {edge.callee}"
+                        return CalleeIO(kind, f"I/O through {edge.callee}")
         return None
 
     def _forever_of(self, symbol: SymbolId) -> bool:
-        """Whether a workspace function runs for the life of the process (directly, one level deep)."""
-        ctx = self.modules.function(symbol)
-        return ctx is not None and runs_forever(ctx)
+        """Whether a workspace function runs for the life of the process (directly, one level deep); kept while its
+        facts scope is the same object (its module was not edited) or its code is unchanged (wherever it moved)."""
+        module, _, qualname = symbol.partition(":")
+        info = self.index.module_info(module)
+        scope = info.scopes.get(qualname) if info is not None else None
+        kept = self.cache.forever.get(symbol)
+        if scope is None:
+            return False
+        if kept is not None and kept[0] is scope:
+            return kept[2]
+        path = self.index.path_for_module(module)
+        analysed = self.index.analysed(path) if path is not None else None
+        function = analysed.function(symbol) if isinstance(analysed, AnalysedModule) else None
+        if function is None or not isinstance(analysed, AnalysedModule):
+            return False
+        node = function.node
+        code = analysed.lines[node.lineno - 1 : node.end_lineno or node.lineno]
+        forever = kept[2] if kept is not None and kept[1] == code else runs_forever(FunctionContext(analysed, function))
+        self.cache.remember_forever(symbol, (scope, code, forever))
+        return forever
 
     def analyze_file(self, path: Path, cancel: CancelToken = NEVER) -> tuple[list[Recommendation], Problem | None]:
         results, problem = self.function_results(path, cancel)
@@ -158,25 +152,22 @@ class Analyzer:
 
     def function_results(self, path: Path, cancel: CancelToken = NEVER) -> tuple[list[FunctionResult], Problem | None]:
         """Every function's signals and verdict in one file (from the cache where still valid), in file order."""
-        parsed = self.modules.parsed(path)
-        if isinstance(parsed, Problem):
-            return [], parsed
-        facts = parsed.facts
-        if isinstance(facts, Problem):
-            return [], facts
+        analysed = self.index.analysed(path)
+        if isinstance(analysed, Problem):
+            return [], analysed
         kept = self.cache.results(path, self.config, self.scorer.installed)
         fresh: dict[tuple[SymbolId, int], FunctionResult] = {}
         seen: dict[SymbolId, int] = {}
-        for fdef in facts.functions:
+        for function in analysed.functions():
             cancel.check()
-            symbol = facts.symbol(fdef.qualname)
+            symbol = function.symbol
             seen[symbol] = seen.get(symbol, -1) + 1
             slot = (symbol, seen[symbol])  # defs can share a qualname (a property's getter and setter)
             graph_facts = self.builder.facts(symbol) if self.builder is not None else GraphFacts()
-            key = parsed.source_key(fdef)
+            key = source_key(analysed, function)
             result = kept.get(slot)
             if result is None or not result.valid_for(key, graph_facts):
-                result = self._analyse_function(facts, fdef, key, graph_facts)
+                result = self._analyse_function(analysed, function, key, graph_facts)
                 if result is None:
                     continue
             fresh[slot] = result
@@ -185,16 +176,16 @@ class Analyzer:
         return list(fresh.values()), None
 
     def _analyse_function(
-        self, facts: ModuleFacts, fdef: FunctionDef, key: object, graph_facts: GraphFacts
+        self, analysed: AnalysedModule, function: FunctionSyntax, key: object, graph_facts: GraphFacts
     ) -> FunctionResult | None:
         try:
-            ctx = FunctionContext(facts, fdef, graph_facts)
+            ctx = FunctionContext(analysed, function, graph_facts)
             traced = existing_span(ctx)
             if traced is not None:  # scored on its own work, as if the span were not there (for coverage)
-                ctx = FunctionContext(facts, without_span(ctx), graph_facts)
+                ctx = FunctionContext(analysed, without_span(ctx), graph_facts)
             signals = tuple(run_detectors(ctx, self.priorities))
         except RecursionError:  # absurdly deep expressions: skip the function, never the run
-            LOG.warning("skipped %s: expression too deep", facts.symbol(fdef.qualname))
+            LOG.warning("skipped %s: expression too deep", function.symbol)
             return None
         verdict = self.scorer.verdict(ctx, signals, traced=traced)
         return FunctionResult(key, graph_facts, ctx, signals, self.scorer.recommend(ctx, signals, verdict), verdict)
@@ -204,7 +195,7 @@ class Analyzer:
     ) -> tuple[list[Recommendation], list[Problem], int]:
         with gc_paused():  # syntax trees and contexts hold no cycles: a collection mid-run only rescans them
             if not self.cache.lock.acquire(blocking=False):  # another run is using the cache: this one works alone
-                self.cache = self.modules.cache = AnalysisCache()
+                self.cache = AnalysisCache()
                 return self._run(files, cancel, progress)
             try:
                 return self._run(files, cancel, progress)
@@ -253,16 +244,18 @@ class Analyzer:
         def recommended(symbol: SymbolId) -> bool:
             return symbol in chosen or self._would_recommend(symbol)
 
-        return costly(recs, graph, self._in_loop, recommended, self.modules.function)
+        return costly(recs, graph, self._in_loop, recommended, self._function)
 
     def _would_recommend(self, symbol: SymbolId) -> bool:
-        """Whether the local scorer recommends a function outside this run's files (its verdict without graph
-        facts; remembered)."""
+        """Whether a function outside this run's files has a span or the local scorer recommends it (its verdict
+        without graph facts; remembered)."""
         found = self._verdicts.get(symbol)
         if found is None:
-            ctx = self.modules.function(symbol)
+            ctx = self._function(symbol)
             found = False
-            if ctx is not None:
+            if ctx is not None and existing_span(ctx) is not None:
+                found = True  # already traced: its span measures the loop as a recommended one's would
+            elif ctx is not None:
                 verdict = self.scorer.verdict(ctx, tuple(run_detectors(ctx, self.priorities)))
                 found = verdict.priority is not None and verdict.confidence >= self.config.min_confidence
             self._verdicts[symbol] = found
@@ -272,13 +265,13 @@ class Analyzer:
         out: list[Candidate] = []
         graph = self.graph
         for ctx, signals, rec, _ in self.candidates:
-            code = ctx.facts.code_of(ctx.node)
+            code = ctx.code()
             callers = tuple(dict.fromkeys(e.caller for e in graph.callers(ctx.symbol))) if graph else ()
             callees = tuple(dict.fromkeys(e.callee for e in graph.callees(ctx.symbol))) if graph else ()
             out.append(
                 Candidate(
                     symbol=ctx.symbol,
-                    file=ctx.facts.path,
+                    file=str(ctx.analysed.path),
                     qualname=ctx.qualname,
                     range=ctx.full_range(),
                     code=code,
@@ -342,7 +335,7 @@ def _def_as_seen(answer: Recommendation, definitions: Sequence[Definition], line
 
 
 def analyze(
-    index: Index | SourceLike,
+    index: Index,
     config: Config,
     files: Sequence[Path] | None = None,
     *,
@@ -369,7 +362,7 @@ class ModelRequest:
 
 
 def prepare_model_request(
-    index: Index | SourceLike,
+    index: Index,
     config: Config,
     files: Sequence[Path] | None = None,
     *,
@@ -383,13 +376,13 @@ def prepare_model_request(
 
 
 def _analyze_locally(
-    index: Index | SourceLike,
+    index: Index,
     config: Config,
     files: Sequence[Path] | None,
     cancel: CancelToken,
     progress: Callable[[int, int], None] | None,
 ) -> tuple[AnalysisResult, Analyzer]:
-    analyzer = Analyzer(index, config, _graph_of(index))
+    analyzer = Analyzer(index, config, index.graph())
     wanted = list(files) if files is not None else list(index.files())
     recs, problems, done = analyzer.run(wanted, cancel, progress)
     recs, left_out, estimates = analyzer.weigh_costs(recs, whole_workspace=files is None)
@@ -437,31 +430,15 @@ def finish_model_request(request: ModelRequest, provider: Provider, answer: Prov
     )
 
 
-def _span_names(index: object) -> Mapping[SymbolId, str]:
-    """The workspace's span names (none for sources that are not an index)."""
-    if isinstance(index, Workspace) and callable(getattr(index, "extension", None)):
-        return cast("Index", index).extension(SpanNames).table(index)
-    return {}
+def _span_names(index: Index) -> Mapping[SymbolId, str]:
+    """The workspace's span names."""
+    return index.extension(SpanNames).table(index)
 
 
 def _named(names: Mapping[SymbolId, str], recs: Iterable[Recommendation]) -> tuple[Recommendation, ...]:
     """Recommendations carrying their workspace-unique span names (``module.Class.method`` where a bare name would
     collide)."""
     return tuple(dataclasses.replace(rec, span=names.get(rec.symbol, "")) for rec in recs)
-
-
-def _cache_of(index: object) -> AnalysisCache:
-    """The index's analysis cache (a fresh one for sources that cannot keep one)."""
-    extension = getattr(index, "extension", None)
-    return extension(AnalysisCache) if callable(extension) else AnalysisCache()
-
-
-def _graph_of(index: object) -> GraphLike | None:
-    graph_fn = getattr(index, "graph", None)
-    if graph_fn is None:
-        return None
-    graph: GraphLike = graph_fn()
-    return graph
 
 
 def _problem_files(index: object) -> set[str | None]:

@@ -4,33 +4,45 @@ from __future__ import annotations
 
 import hashlib
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from trace_advisor.model import CallEdge, CallTreeNode, Definition, SymbolId, UnresolvedCall
+from trace_advisor.model import CallEdge, CallTreeNode, Definition, ResolvedCall, SymbolId, UnresolvedCall
 
 
 @dataclass(frozen=True, slots=True)
 class ModuleCalls:
-    """One module's resolved call sites, grouped by calling symbol, in source order."""
+    """One module's resolved call sites, grouped by calling symbol, in source order: every site (``sites``), and
+    the graph's views of them (``edges``, ``unresolved``)."""
 
     module: str
+    sites: dict[SymbolId, tuple[ResolvedCall, ...]] = field(default_factory=dict)
+    serial: int = 0  # which resolution of the module this is (a new number every time it is resolved again)
+    ordered: tuple[ResolvedCall, ...] = ()  # every site in the order of the facts' call sites
     edges: dict[SymbolId, tuple[CallEdge, ...]] = field(default_factory=dict)
     unresolved: dict[SymbolId, tuple[UnresolvedCall, ...]] = field(default_factory=dict)
 
     @staticmethod
-    def build(module: str, edges: Iterable[CallEdge], unresolved: Iterable[UnresolvedCall]) -> ModuleCalls:
-        by_caller: dict[SymbolId, list[CallEdge]] = {}
-        for edge in edges:
-            by_caller.setdefault(edge.caller, []).append(edge)
-        missing: dict[SymbolId, list[UnresolvedCall]] = {}
-        for call in unresolved:
-            missing.setdefault(call.caller, []).append(call)
+    def build(module: str, sites: Sequence[ResolvedCall], serial: int = 0) -> ModuleCalls:
+        by_caller: dict[SymbolId, list[ResolvedCall]] = {}
+        for site in sites:
+            by_caller.setdefault(site.caller, []).append(site)
         return ModuleCalls(
             module,
             {caller: tuple(found) for caller, found in by_caller.items()},
-            {caller: tuple(found) for caller, found in missing.items()},
+            serial,
+            tuple(sites),
+            {
+                caller: edges
+                for caller, found in by_caller.items()
+                if (edges := tuple(e for s in found for e in s.edges))
+            },
+            {
+                caller: missing
+                for caller, found in by_caller.items()
+                if (missing := tuple(s.unresolved for s in found if s.unresolved is not None))
+            },
         )
 
 

@@ -6,10 +6,12 @@ import builtins
 import logging
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar, cast
 
+from trace_advisor.analysed import AnalysedModule
 from trace_advisor.cache import FactsCache
 from trace_advisor.callgraph import CallGraph, ModuleCalls
 from trace_advisor.calltable import CallTable
@@ -21,13 +23,16 @@ from trace_advisor.facts.splice import splice
 from trace_advisor.gcpause import gc_paused, settle
 from trace_advisor.model import CallEdge, Definition, Position, Problem, SymbolId, SyntaxProblem
 from trace_advisor.parsing import Parsed, parse_source
+from trace_advisor.positions import source_lines
 from trace_advisor.resolve import ModuleInfo, Resolver
-from trace_advisor.resolve.dependencies import Importers, interface_of
+from trace_advisor.resolve.dependencies import Importers, same_interface
 from trace_advisor.sourcefiles import EMPTY_FACTS, DiskTexts, FactsReader, FileState, syntax_problem
+from trace_advisor.syntaxtrees import SyntaxTrees
 from trace_advisor.workspace import Workspace
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+_KEPT_ANALYSED = 64  # analysed modules kept for reuse (the edited files and the ones their callees live in)
 
 
 class Index:
@@ -53,15 +58,21 @@ class Index:
         self._packages: set[str] = set()  # every package prefix of a workspace module (namespaces included)
         self._infos: dict[str, ModuleInfo | None] = {}
         self._outside: dict[str, tuple[Definition, ...]] = {}  # definitions of modules read from search paths
-        self._external_classes: dict[str, bool] = {}  # stdlib symbol -> defined there as a class
+        self._external_classes: dict[str, bool | None] = {}  # stdlib symbol -> a class there (None: not stdlib)
         self._stdlib: dict[str, ModuleFacts | None] = {}  # stdlib facts read for the two questions above
         self._stdlib_defs: dict[str, tuple[Definition, ...]] = {}  # and for where a stdlib symbol is defined
         self._resolver = Resolver(self, dir(builtins))
         self._calls = CallTable()
         self._version = 0  # bumped by every change the call graph's derived answers depend on
+        self._resolutions = 0  # module resolutions so far (each ModuleCalls' serial)
+        # per module edited since it was last resolved, with only call sites changed: the facts and answers then (a
+        # call site object the edit did not touch resolves as it did; facts, and so their sites, stay alive here)
+        self._unchanged_sites: dict[str, tuple[ModuleFacts, ModuleCalls]] = {}
         self._importers: Importers | None = None
         self._graph = CallGraph(self)
         self._extensions: dict[type, object] = {}
+        self._trees = SyntaxTrees()
+        self._analysed: OrderedDict[Path, tuple[int, AnalysedModule]] = OrderedDict()  # valid for one graph version
 
     @classmethod
     def from_config(cls, config: Config, roots: Sequence[Path], **kwargs: object) -> Index:
@@ -143,13 +154,21 @@ class Index:
             else:
                 state.overlay = text
                 base = self._reader.parsed_text(state)
-                spliced = splice(base, old, text) if base is not None and old is not None else None
-                parsed = Parsed(text, spliced) if spliced is not None else parse_source(text, str(path))
+                # one parse per edit: the splicer re-parses only what changed, for the facts and the tree at once
+                tree = self._trees.kept(path, base) if base is not None else None
+                spliced = splice(base, old, text, tree) if base is not None and old is not None else None
+                parsed = (
+                    Parsed(text, spliced.facts, tree=spliced.tree)
+                    if spliced is not None
+                    else parse_source(text, str(path))
+                )
                 state.syntax = parsed.problem
                 state.problem = syntax_problem(parsed.problem, str(path))
                 if parsed.facts is not None:
                     state.set_facts(parsed.facts)
                     state.parsed_text = text
+                if parsed.tree is not None:
+                    self._trees.put(path, text, parsed.tree)
             new = self._reader.facts_of(state)
             if new is not old:
                 self._changed(state.module, old, new)
@@ -159,6 +178,8 @@ class Index:
         path = Path(os.path.abspath(path))
         with self._lock:
             state = self._files.pop(path, None)
+            self._trees.forget(path)
+            self._analysed.pop(path, None)
             if state is not None and self._modules.get(state.module) == path:
                 del self._modules[state.module]
             self._invalidate_all()
@@ -168,9 +189,13 @@ class Index:
         self._version += 1
         self._infos.pop(module, None)
         self._outside.pop(module, None)
-        if old is not None and new is not None and interface_of(old) == interface_of(new):
+        if old is not None and new is not None and same_interface(old, new):
+            resolved = self._calls.get(module)
+            if resolved is not None:  # only call sites changed: the others' answers stand (see module_calls)
+                self._unchanged_sites[module] = (old, resolved)
             self._calls.drop({module})
             return
+        self._unchanged_sites.clear()
         if self._importers is None:  # importers not mapped yet (the graph was never fully resolved): drop it all
             self._resolver.clear()
             self._calls.drop(self._calls.modules())
@@ -181,6 +206,7 @@ class Index:
         self._importers.update(module, self.module_info(module) if module in self._modules else None)
 
     def _invalidate_all(self) -> None:
+        self._unchanged_sites.clear()
         self._version += 1
         self._infos.clear()
         self._outside.clear()
@@ -239,6 +265,43 @@ class Index:
         with self._lock:
             state = self._files.get(Path(os.path.abspath(path)))
             return self._reader.facts_of(state) if state is not None else None
+
+    def analysed(self, path: Path) -> AnalysedModule | Problem:
+        """A workspace file as the analysis reads it: text, syntax tree, facts and resolved call sites, all of the
+        text the facts came from; the file's problem when it has no such text (it does not parse, cannot be read)."""
+        path = Path(os.path.abspath(path))
+        with self._lock:
+            state = self._files.get(path)
+            if state is None:
+                return Problem("not a file of the workspace", str(path))
+            text = self._reader.parsed_text(state) if state.syntax is None else None
+            if text is None and state.syntax is None and state.overlay is None:
+                self.update_file(path, None)  # changed on disk since it was read
+                text = self._reader.parsed_text(state) if state.syntax is None else None
+            shadowed = self._modules.get(state.module) != path
+            if text is None or shadowed or self._reader.facts_of(state) is None:
+                return state.problem or Problem("could not read the file", str(path), None, "error")
+            kept = self._analysed.get(path)
+            if kept is not None and kept[0] == self._version and kept[1].text == text:
+                self._analysed.move_to_end(path)
+                return kept[1]
+            tree = self._trees.tree(path, text)
+            if isinstance(tree, SyntaxProblem):
+                return syntax_problem(tree, str(path)) or Problem(tree.message, str(path), None, "error")
+            info = self.module_info(state.module)
+            calls = self.module_calls(state.module)
+            assert info is not None and calls is not None  # a workspace module with facts
+            mros = {
+                scope.qualname: tuple(ident for _, ident in self._resolver.mro(f"{state.module}:{scope.qualname}")[1:])
+                for scope in info.facts.scopes
+                if scope.kind == "class"
+            }
+            found = AnalysedModule(path, text, source_lines(text), tree, info, calls, mros)
+            self._analysed[path] = (self._version, found)
+            self._analysed.move_to_end(path)
+            while len(self._analysed) > _KEPT_ANALYSED:
+                self._analysed.popitem(last=False)
+            return found
 
     def definitions(self, path: Path | None = None) -> tuple[Definition, ...]:
         with self._lock:
@@ -343,17 +406,16 @@ class Index:
                 or self._workspace.stdlib_module_exists(name)
             )
 
-    def is_external_class(self, symbol: str) -> bool:
+    def is_external_class(self, symbol: str) -> bool | None:
         module, _, qualname = symbol.partition(":")
         if module == "builtins":
             return isinstance(getattr(builtins, qualname, None), type)
         with self._lock:
-            known = self._external_classes.get(symbol)
-            if known is None:
+            if symbol not in self._external_classes:
                 facts = self._stdlib_facts(module)
                 scope = facts.scope_map().get(qualname) if facts is not None else None
-                known = self._external_classes[symbol] = scope is not None and scope.kind == "class"
-            return known
+                self._external_classes[symbol] = None if facts is None else scope is not None and scope.kind == "class"
+            return self._external_classes[symbol]
 
     def stdlib_exports(self, module: str) -> frozenset[str]:
         with self._lock:
@@ -379,8 +441,12 @@ class Index:
             info = self.module_info(module)
             if info is None:
                 return None
-            edges, unresolved = self._resolver.resolve_module(info)
-            calls = ModuleCalls.build(module, edges, unresolved)
+            self._resolutions += 1
+            kept = self._unchanged_sites.pop(module, None)
+            known = (
+                {id(call): site for call, site in zip(kept[0].calls, kept[1].ordered, strict=True)} if kept else None
+            )
+            calls = ModuleCalls.build(module, self._resolver.resolve_module(info, known), self._resolutions)
             self._calls.add(calls)
             return calls
 

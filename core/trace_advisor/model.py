@@ -32,6 +32,13 @@ def split_symbol(symbol: SymbolId) -> tuple[str, str]:
     return module, qualname
 
 
+def dotted_name(symbol: SymbolId) -> str:
+    """A symbol as a dotted import path: ``pkg.mod:Cls.meth`` -> ``pkg.mod.Cls.meth`` (``pkg.mod:<module>`` ->
+    ``pkg.mod``)."""
+    module, _, qualname = symbol.partition(":")
+    return module if qualname == MODULE_QUALNAME or not qualname else f"{module}.{qualname}"
+
+
 def span_name(qualname: str) -> str:
     """Low-cardinality span name for a qualname: ``Class.method``; nested defs drop ``<locals>``."""
     return ".".join(part for part in qualname.split(".") if part != LOCALS)
@@ -94,6 +101,23 @@ class UnresolvedCall:
     caller: SymbolId
     text: str  # the callee expression as written, e.g. ``handler.run``
     range: Range
+    reason: str = ""  # why resolution found no callee, e.g. "`handler` has no known value"
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedCall:
+    """One call site as resolution sees it: the call graph's edges there (one per possible callee), or none and
+    ``unresolved`` saying why. Sites are identified by their range in the module's text."""
+
+    caller: SymbolId
+    range: Range  # the whole call expression (a bare ``@decorator``: the decorator expression)
+    text: str  # the callee expression as written (normalised for chains): ``self.repo.save``
+    edges: tuple[CallEdge, ...] = ()
+    unresolved: UnresolvedCall | None = None
+
+    @property
+    def callees(self) -> tuple[SymbolId, ...]:
+        return tuple(edge.callee for edge in self.edges)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +128,8 @@ class SyntaxProblem:
     message: str
     line: int | None = None
     column: int | None = None
+    # the newer Python syntax the failing line uses ("type parameters (PEP 695, Python 3.12)"), when recognised
+    newer_syntax: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +265,11 @@ class TextEdit:
     new_text: str
 
 
+# Why a file is left out of a run: unparsed (syntax, decoding), newer-syntax (valid for a newer Python than the one
+# running trace-advisor), unreadable, too-large; "other" for everything that does not lose a file.
+ProblemKind = Literal["unparsed", "newer-syntax", "unreadable", "too-large", "other"]
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """Something the user should know about a file or the run (unparseable file, model failure...)."""
@@ -247,6 +278,7 @@ class Problem:
     file: str | None = None
     line: int | None = None
     severity: Literal["error", "warning", "info"] = "warning"
+    kind: ProblemKind = "other"
 
 
 @dataclass(frozen=True, slots=True)

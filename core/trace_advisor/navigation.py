@@ -53,7 +53,7 @@ def locate(index: Index, symbol: SymbolId, stubs: Stubs) -> Located | None:
     found = index.stdlib_definition(symbol)
     if found is not None:
         return Located(found, external=True)
-    found = stubs.definition(symbol, index.is_external_class(symbol))
+    found = stubs.definition(symbol, bool(index.is_external_class(symbol)))
     return Located(found, external=True, generated=True) if found is not None else None
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from trace_advisor.facts import ModuleFacts, extract_facts
 from trace_advisor.model import SyntaxProblem
+from trace_advisor.newer_syntax import newer_syntax
 
 FACTS_VERSION = "11"  # bump whenever the facts' shape or meaning changes: old cache entries are then ignored
 
@@ -21,6 +22,7 @@ class Parsed:
     text: str | None
     facts: ModuleFacts | None
     problem: SyntaxProblem | None = None
+    tree: ast.Module | None = None  # the syntax tree the facts came from
 
 
 def content_hash(data: bytes) -> str:
@@ -54,7 +56,9 @@ def parse_text(text: str, file: str) -> ast.Module | SyntaxProblem:
         return ast.parse(text, filename=file)
     except SyntaxError as exc:
         column = exc.offset - 1 if exc.offset else None
-        return SyntaxProblem(file, f"syntax error: {exc.msg}", exc.lineno, column)
+        lines = text.splitlines()
+        failing = lines[exc.lineno - 1] if exc.lineno and 0 < exc.lineno <= len(lines) else ""
+        return SyntaxProblem(file, f"syntax error: {exc.msg}", exc.lineno, column, newer_syntax(failing))
     except (RecursionError, MemoryError):
         return SyntaxProblem(file, "expression nesting too deep to parse", None, None)
     except ValueError as exc:
@@ -78,4 +82,4 @@ def parse_source(text: str, file: str) -> Parsed:
         facts = extract_facts(tree, text)
     except (RecursionError, MemoryError):
         return Parsed(text, None, SyntaxProblem(file, "expression nesting too deep to analyse", None, None))
-    return Parsed(text, facts)
+    return Parsed(text, facts, tree=tree)

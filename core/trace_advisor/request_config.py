@@ -21,10 +21,12 @@ def load_request_config(
     config_file: Path | None = None,
     overrides: Mapping[str, object] | None = None,
     search_paths: Sequence[Path] = (),
+    ignore: Sequence[str] = (),
     origin: str,
 ) -> Config:
     """The configuration of ``project`` (or ``config_file``), then ``overrides`` (dotted keys; None values are "not
-    given") labelled ``origin`` in messages, then ``search_paths`` searched after the configured ones."""
+    given") labelled ``origin`` in messages, then ``search_paths`` searched after the configured ones and ``ignore``
+    globs skipped in addition to the configured ones."""
     if config_file is not None and not config_file.is_file():
         raise RequestConfigError(f"config file not found: {config_file}")
     extra: list[str] = []
@@ -39,6 +41,8 @@ def load_request_config(
         raise RequestConfigError(str(exc)) from None
     if extra:
         config = dataclasses.replace(config, search_paths=tuple(dict.fromkeys([*config.search_paths, *extra])))
+    if ignore:
+        config = dataclasses.replace(config, ignore=tuple(dict.fromkeys([*config.ignore, *ignore])))
     return config
 
 

@@ -13,6 +13,7 @@ from trace_advisor.facts import codec
 from trace_advisor.facts.definitions import definitions_of
 from trace_advisor.facts.model import ModuleFacts, Scope
 from trace_advisor.model import Definition, Problem, SymbolId, SyntaxProblem
+from trace_advisor.newer_syntax import running_python
 from trace_advisor.parsing import content_hash, decode_source, parse_bytes
 
 EMPTY_FACTS = ModuleFacts(scopes=(Scope("<module>", "module", None, (1, 0, 1, 0), (1, 0, 1, 0), {}),), calls=())
@@ -72,10 +73,11 @@ class FactsReader:
             size = path.stat().st_size
             if size > self._max_bytes:
                 message = f"skipped: file is {size} bytes, over max_file_bytes ({self._max_bytes})"
-                return Loaded(problem=Problem(message, file))
+                return Loaded(problem=Problem(message, file, kind="too-large"))
             data = path.read_bytes()
         except OSError as exc:
-            return Loaded(problem=Problem(f"cannot read file: {exc.strerror or exc}", file, None, "error"))
+            message = f"cannot read file: {exc.strerror or exc}"
+            return Loaded(problem=Problem(message, file, None, "error", "unreadable"))
         key = content_hash(data)
         raw = self._cache.get_raw(key) if use_cache else None
         if raw is not None:
@@ -168,4 +170,7 @@ def syntax_problem(syntax: SyntaxProblem | None, file: str) -> Problem | None:
     if syntax is None:
         return None
     where = f" (line {syntax.line}, column {syntax.column})" if syntax.line and syntax.column is not None else ""
-    return Problem(f"{syntax.message}{where}", file, syntax.line, "error")
+    if syntax.newer_syntax:
+        message = f"{syntax.message}{where}: uses {syntax.newer_syntax}; trace-advisor runs on {running_python()}"
+        return Problem(message, file, syntax.line, "error", "newer-syntax")
+    return Problem(f"{syntax.message}{where}", file, syntax.line, "error", "unparsed")

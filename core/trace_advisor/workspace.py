@@ -9,9 +9,28 @@ import shutil
 import sysconfig
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from trace_advisor.model import Problem
+
+# Test code, as ``ignore`` globs: analyses skip it unless asked (``--include-tests``); spans belong in the code under
+# test, and a function's callers in tests say nothing about how production uses it.
+TEST_GLOBS = ("tests", "test", "test_*.py", "*_test.py", "conftest.py")
+
+
+def is_test_path(relative: PurePath) -> bool:
+    """Whether a path relative to a workspace root is test code by :data:`TEST_GLOBS`."""
+    *folders, name = relative.parts or ("",)
+    if any(fnmatch.fnmatchcase(folder, glob) for folder in folders for glob in TEST_GLOBS):
+        return True
+    return any(fnmatch.fnmatchcase(name, glob) for glob in TEST_GLOBS)
+
+
+def is_test_module(module: str) -> bool:
+    """Whether a dotted module name is test code by :data:`TEST_GLOBS` (``tests.test_api``, ``pkg.conftest``)."""
+    *packages, last = module.split(".")
+    return last in TEST_GLOBS or is_test_path(PurePath(*packages, f"{last}.py"))
+
 
 # Folders never indexed: VCS data, caches, virtualenvs, installed packages, JS dependencies, build output.
 SKIPPED_DIRS = frozenset(

@@ -60,12 +60,12 @@ def test_calls_through_annotated_parameters_and_chains_reach_the_callee(index: I
     from trace_advisor.detect.context import FunctionContext
 
     analyzer = Analyzer(index, config, index.graph())
-    facts = analyzer.modules.get(WORKSPACE / "acme" / "api.py")
-    assert not isinstance(facts, Problem)
-    fdef = facts.by_qualname["close_day"]
-    ctx = FunctionContext(facts, fdef, analyzer.builder.facts(facts.symbol("close_day")) if analyzer.builder else None)
+    analysed = index.analysed(WORKSPACE / "acme" / "api.py")
+    assert not isinstance(analysed, Problem)
+    [function] = [f for f in analysed.functions() if f.scope.qualname == "close_day"]
+    ctx = FunctionContext(analysed, function, analyzer.builder.facts(function.symbol) if analyzer.builder else None)
     by_text = {c.text: c for c in ctx.calls}
-    assert by_text["ledger.settle"].callee == "acme.billing:Ledger.settle"
+    assert by_text["ledger.settle"].callees == ("acme.billing:Ledger.settle",)
     assert "acme.billing:Ledger.settle" in ctx.callee_io  # it charges through acme.gateway:charge
 
 

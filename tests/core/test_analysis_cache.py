@@ -3,14 +3,13 @@ edit, and unchanged functions are not analysed again. Works on a copy of the exa
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import shutil
 from pathlib import Path
 
 import pytest
 from trace_advisor.analysis import Analyzer
-from trace_advisor.analysis_cache import AnalysisCache, splice_tree
+from trace_advisor.analysis_cache import AnalysisCache
 from trace_advisor.cancel import NEVER
 from trace_advisor.config import default_config
 from trace_advisor.config_model import Config
@@ -100,40 +99,3 @@ def test_unchanged_functions_are_not_analysed_again(project: Path, config: Confi
     relaxed = run(index, lower, orders)
     assert relaxed == run(index, lower, orders, AnalysisCache())
     assert relaxed[0] and not any(r is edited.get(r.symbol) for r in by_symbol(relaxed[0]).values())
-
-
-def test_spliced_trees_equal_a_full_parse() -> None:
-    text = (EXAMPLES / "shop" / "services" / "orders.py").read_text()
-    text += "a = 1; b = 2\n\n\n@decorated\nclass Late:\n    pass\n"
-    text += (
-        "class Outer:\n    class Inner:\n        def f(self):\n            return 1\n\n        # note\n        x = 2\n"
-    )
-    text += "class Tabbed:\n\tdef f(self):\n\t\treturn 1\n\n\tdef g(self): return 2; y = 3\n"
-    old = ast.parse(text)
-    lines = text.split("\n")
-    spliced = 0
-    for number, line in enumerate(lines):
-        variants = (
-            line + " ",
-            line.replace("self", "me"),
-            "    x = 1",
-            "        y = 1",
-            "\tz = 1",
-            "x = (",
-            "# a",
-            "@dec",
-        )
-        for new_line in variants:
-            edited = "\n".join([*lines[:number], new_line, *lines[number + 1 :]])
-            try:
-                full = ast.dump(ast.parse(edited), include_attributes=True)
-            except SyntaxError:
-                assert splice_tree(old, text, edited) is None
-                continue
-            tree = splice_tree(old, text, edited)
-            if tree is not None:
-                spliced += 1
-                assert ast.dump(tree, include_attributes=True) == full, (number, new_line)
-    assert spliced > len(lines) * 2  # most one-line edits are spliced
-    assert splice_tree(old, text, text + "\n") is None  # a line added: the caller parses the whole text
-    assert splice_tree(old, text, text) is old

@@ -3,26 +3,36 @@
 
 from __future__ import annotations
 
-import ast
 import functools
 import json
 from pathlib import Path
 
+from trace_advisor.analysed import AnalysedModule
 from trace_advisor.detect import DETECTORS
-from trace_advisor.detect.context import FunctionContext, ModuleFacts
+from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
+from trace_advisor.index import Index
 
 DETECT_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "detect"
 
 
-def load_module(path: Path) -> ModuleFacts:
-    text = path.read_text(encoding="utf-8")
-    return ModuleFacts(str(path), path.stem, text, ast.parse(text))
+@functools.cache
+def _index(folder: Path) -> Index:
+    index = Index([folder], use_cache=False)
+    index.build()
+    return index
 
 
-def contexts(path: Path) -> dict[str, FunctionContext]:
-    facts = load_module(path)
-    return {f.qualname: FunctionContext(facts, f) for f in facts.functions}
+def analysed(path: Path, root: Path | None = None) -> AnalysedModule:
+    """A fixture module as the index analyses it (``root``, by default its folder, is the workspace)."""
+    found = _index(root or path.parent).analysed(path)
+    assert isinstance(found, AnalysedModule), found
+    return found
+
+
+def contexts(path: Path, root: Path | None = None) -> dict[str, FunctionContext]:
+    module = analysed(path, root)
+    return {f.scope.qualname: FunctionContext(module, f) for f in module.functions()}
 
 
 @functools.cache

@@ -56,9 +56,8 @@ def test_trickling_endpoint_is_bounded_by_the_deadline(wire: str) -> None:
     assert result.recommendations == ()
     assert "within 1s" in messages(result) or "before the deadline" in messages(result), messages(result)
     assert len(server.requests) == 2
-    # Two attempts of one second each, not forever (an unbounded read would trickle for hours); the upper bound
-    # has slack for a loaded 2-core machine.
-    assert 2.0 <= elapsed < 8.0, elapsed
+    # two attempts of one second each, not forever (the trickle would last minutes); slack for a loaded machine
+    assert 2.0 <= elapsed < 10.0, elapsed
 
 
 @pytest.mark.parametrize("wire", WIRES)

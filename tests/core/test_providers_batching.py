@@ -86,28 +86,26 @@ def test_interrupted_batch_run_continues_where_it_stopped(tmp_path: Path) -> Non
 
 def test_concurrency_is_bounded_and_used(tmp_path: Path) -> None:
     with fake_bedrock(latency=0.3) as server:
-        started = time.monotonic()
         result = bedrock(server.url, batch_size=1, concurrency=3).advise(ORDERS, NEVER)
-        elapsed = time.monotonic() - started
     assert len(server.requests) == len(ORDERS) == 6
-    assert server.max_in_flight == 3  # ran in parallel, never more than three at once
-    # Serial would take 6 x 0.3 s; the bound has slack because 2 loaded cores delay thread start-up.
-    assert elapsed < 6 * 0.3 * 1.5
+    # three requests were in flight at once (the server counts them): parallel, and never more than configured;
+    # measured by the server rather than by wall time, which a loaded machine stretches
+    assert server.max_in_flight == 3
     assert len(result.recommendations) == 6
 
 
 def test_cancel_stops_waiting_promptly_and_late_answers_are_still_cached(tmp_path: Path) -> None:
     cancel = CancelToken()
-    with fake_bedrock(latency=0.5) as server:
+    with fake_bedrock(latency=1.5) as server:
         provider = bedrock(server.url, tmp_path, batch_size=1, concurrency=2)  # boto3's first load is not timed
         threading.Timer(0.2, cancel.cancel).start()
         started = time.monotonic()
         result = provider.advise(ORDERS, cancel)
         elapsed = time.monotonic() - started
-        assert elapsed < 0.45
+        assert elapsed < 1.2  # long before the answers (1.5 s): it did not wait for them
         assert result.recommendations == ()
         assert "cancelled" in result.problems[0].message
-        time.sleep(0.7)  # the two requests in flight complete in the background
+        time.sleep(1.8)  # the two requests in flight complete in the background
         rerun = bedrock(server.url, tmp_path, batch_size=1, concurrency=2).advise(ORDERS, NEVER)
     assert rerun.cached == 2
     assert len(server.requests) == 2 + 4  # the four never sent before are sent now
@@ -120,7 +118,7 @@ def test_cancel_during_retry_after_wait_is_prompt() -> None:
         threading.Timer(0.3, cancel.cancel).start()
         started = time.monotonic()
         result = bedrock(server.url).advise(ORDERS, cancel)
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 10  # not the 30 s the server asked for (boto3's set-up is timed too)
     assert "cancelled" in result.problems[0].message
 
 

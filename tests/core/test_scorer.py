@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 from trace_advisor.advise.local import LocalScorer
+from trace_advisor.analysis import analyze
 from trace_advisor.config import default_config
 from trace_advisor.config_model import Config, PriorityConfig
 from trace_advisor.detect import run_detectors
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.existing import existing_span, without_span
+from trace_advisor.index import Index
 from trace_advisor.model import Attribute, Recommendation
 
 from tests.core.test_detect_helpers import DETECT_FIXTURES, contexts
@@ -142,6 +144,38 @@ def test_test_code_is_never_recommended(tmp_path: Path, config: Config) -> None:
     assert recommend(module, config) == []
 
 
+LIFETIME_NEVER = [
+    "run_command",  # werkzeug's run_simple: a development server
+    "serve",  # uvicorn.run
+    "run_app",  # Flask.run
+    "shell_command",  # code.interact: an interactive console
+    "worker",  # while True: jobs.get() ... a consumer ended only by a sentinel
+    "accept_loop",  # while True: server.accept()
+    "Reader.__enter__",
+    "Reader.__exit__",
+    "Reader.__call__",
+]
+
+
+@pytest.fixture(scope="module")
+def lifetime(config: Config) -> dict[str, float]:
+    """Every function of lifetime.py the whole analysis (with the call graph) scores, at any confidence."""
+    index = Index([CASE], use_cache=False)
+    index.build()
+    result = analyze(index, dataclasses.replace(config, min_confidence=0.01), [CASE / "lifetime.py"])
+    return {r.qualname: r.confidence for r in result.recommendations}
+
+
+@pytest.mark.parametrize("qualname", LIFETIME_NEVER)
+def test_process_lifetime_code_and_dunders_are_never_recommended(lifetime: dict[str, float], qualname: str) -> None:
+    assert qualname not in lifetime
+
+
+@pytest.mark.parametrize("qualname", ["handle", "Reader.read_all"])
+def test_the_units_of_work_they_drive_are(lifetime: dict[str, float], qualname: str) -> None:
+    assert qualname in lifetime, lifetime
+
+
 def test_a_traced_function_is_scored_on_its_own_code(config: Config) -> None:
     found = contexts(DETECT_FIXTURES / "unspan" / "forms.py")
     scorer = LocalScorer(dataclasses.replace(config, min_confidence=0.0))
@@ -152,7 +186,7 @@ def test_a_traced_function_is_scored_on_its_own_code(config: Config) -> None:
         assert existing_span(bare) is None
         span = existing_span(traced)
         assert span is not None
-        stripped = FunctionContext(traced.facts, without_span(traced), traced.graph)
+        stripped = FunctionContext(traced.analysed, without_span(traced), traced.graph)
         stripped.node.name = bare.node.name
         assert ast.dump(stripped.node) == ast.dump(bare.node), name
         verdict = scorer.verdict(stripped, run_detectors(stripped), traced=span)

@@ -1,16 +1,19 @@
-"""Re-parsing only the edited top-level definitions gives exactly the facts of a full parse (checked on the stdlib)."""
+"""Re-parsing only what an edit touched gives exactly the facts and the tree of a full parse (checked on the stdlib)."""
 
 from __future__ import annotations
 
+import ast
 import random
 import sysconfig
 from pathlib import Path
 
 import pytest
-from trace_advisor.facts.splice import splice
+from trace_advisor.facts.model import ModuleFacts
+from trace_advisor.facts.splice import Spliced, splice
 from trace_advisor.parsing import parse_source
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
+REPO = Path(__file__).resolve().parents[2]
 FILES = [
     "json/encoder.py",
     "email/message.py",
@@ -27,6 +30,10 @@ FILES = [
 ]
 
 
+def _facts(spliced: Spliced | None) -> ModuleFacts | None:
+    return spliced.facts if spliced is not None else None
+
+
 def edits(text: str, rng: random.Random) -> list[str]:
     """Edits inside function bodies: a comment, a new statement, a deleted line, a non-ASCII string, a rename."""
     facts = parse_source(text, "x.py").facts
@@ -41,6 +48,7 @@ def edits(text: str, rng: random.Random) -> list[str]:
             continue
         pad = " " * indent
         variants = [
+            lines[:line] + [f"{pad}probe = helper_call('é')  # added"] + lines[line + 1 :],  # same line count
             lines[:line] + [f"{pad}probe = helper_call('é')  # added"] + lines[line:],
             lines[:line] + [f"{pad}self.extra = Thing()"] + lines[line:],
             lines[:line] + [pad + "def local_fn():", pad + "    return other()"] + lines[line:],
@@ -67,15 +75,74 @@ def test_spliced_facts_equal_full_parse(name: str) -> None:
             continue
         if result is not None:
             spliced_count += 1
-            assert result == full
+            assert result.facts == full and result.tree is None  # no old tree given: none built
     assert spliced_count > 0
+
+
+@pytest.mark.parametrize("name", FILES[:6])
+def test_spliced_trees_equal_full_parse(name: str) -> None:
+    """Given the old tree, the same one parse gives the new tree: equal to a full parse, old nodes never changed."""
+    text = (STDLIB / name).read_text(encoding="utf-8")
+    old_tree = ast.parse(text)
+    old = parse_source(text, name).facts
+    assert old is not None
+    before = ast.dump(old_tree, include_attributes=True)
+    spliced_count = 0
+    for edited in edits(text, random.Random(name)):
+        result = splice(text, old, edited, old_tree)
+        if result is None:
+            continue
+        spliced_count += 1
+        assert result.facts == parse_source(edited, name).facts
+        assert result.tree is not None
+        assert ast.dump(result.tree, include_attributes=True) == ast.dump(ast.parse(edited), include_attributes=True)
+    assert spliced_count > 0
+    assert ast.dump(old_tree, include_attributes=True) == before
+
+
+def test_class_bodies_are_spliced_method_by_method() -> None:
+    text = (REPO / "examples" / "shop" / "services" / "orders.py").read_text()
+    text += "a = 1; b = 2\n\n\n@decorated\nclass Late:\n    pass\n"
+    text += (
+        "class Outer:\n    class Inner:\n        def f(self):\n            return 1\n\n        # note\n        x = 2\n"
+    )
+    text += "class Tabbed:\n\tdef f(self):\n\t\treturn 1\n\n\tdef g(self): return 2; y = 3\n"
+    old_tree = ast.parse(text)
+    old = parse_source(text, "orders.py").facts
+    assert old is not None
+    lines = text.split("\n")
+    spliced = 0
+    for number, line in enumerate(lines):
+        variants = (
+            line + " ",
+            line.replace("self", "me"),
+            "    x = 1",
+            "        y = 1",
+            "\tz = 1",
+            "x = (",
+            "# a",
+            "@dec",
+        )
+        for new_line in variants:
+            edited = "\n".join([*lines[:number], new_line, *lines[number + 1 :]])
+            full = parse_source(edited, "orders.py")
+            result = splice(text, old, edited, old_tree)
+            if full.facts is None:
+                assert result is None
+                continue
+            if result is not None:
+                spliced += 1
+                assert result.facts == full.facts, (number, new_line)
+                assert result.tree is not None and full.tree is not None
+                assert ast.dump(result.tree, include_attributes=True) == ast.dump(full.tree, include_attributes=True)
+    assert spliced > len(lines) * 2  # most one-line edits are spliced
 
 
 def test_not_applicable_cases() -> None:
     text = "import os\n\nX = 1\n\n\ndef f():\n    return 1\n\n\ndef g():\n    return 2\n"
     old = parse_source(text, "m.py").facts
     assert old is not None
-    assert splice(text, old, text) is old
+    assert (unchanged := splice(text, old, text)) is not None and unchanged.facts is old
     assert splice(text, old, text.replace("X = 1", "X = 2")) is None  # module-level statement
     for edited in (
         text.replace("def g", "def h"),  # renamed
@@ -84,7 +151,7 @@ def test_not_applicable_cases() -> None:
         text.replace("def g():\n    return 2\n", ""),  # removed
         text.replace("X = 1\n\n\n", "X = 1\n\n# a comment\n\n"),  # a comment in a gap
     ):
-        assert splice(text, old, edited) == parse_source(edited, "m.py").facts, edited
+        assert _facts(splice(text, old, edited)) == parse_source(edited, "m.py").facts, edited
     assert splice(text, old, text.replace("def g", "def X")) is None  # X is also bound by an assignment
     assert splice(text, old, text.replace("X = 1\n", "X = 1\n# touching a statement\n")) is None
     assert splice(text, old, text + "\n    indented = 1\n") is None  # would join the last function's body
@@ -94,8 +161,8 @@ def test_not_applicable_cases() -> None:
     assert splice(text, old, text.replace("return 1", "if X: global X")) is None
     # the word in a docstring or a longer name is not a ``global`` statement: the edit is still spliced
     edited = text.replace("return 1", '"""Uses the global X."""\n    return global_x')
-    assert splice(text, old, edited) == parse_source(edited, "m.py").facts
+    assert _facts(splice(text, old, edited)) == parse_source(edited, "m.py").facts
     assert splice(text, old, text.replace("return 1", "return (")) is None  # does not parse: full parse reports it
     assert splice(text, old, text.replace("\n", "\r\n")) is None
     edited = text.replace("return 1", "return os.getcwd()")
-    assert splice(text, old, edited) == parse_source(edited, "m.py").facts
+    assert _facts(splice(text, old, edited)) == parse_source(edited, "m.py").facts

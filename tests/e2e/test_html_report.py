@@ -187,8 +187,40 @@ def test_usage_per_file_table(page: Page) -> None:
     assert rows[1] == ["shop/services/orders.py", "1", "2,600", "410", "$0.0140"] and len(rows) == 3
 
 
+RANKED = """[...document.querySelectorAll('#ranked > li')].filter(li => li.offsetParent !== null)
+  .map(li => li.querySelector('.name').textContent)"""
+
+
+def test_ranked_list_is_the_first_view(page: Page) -> None:
+    # the report opens on the recommendations, strongest first; the call tree is the second view
+    assert page.js("document.getElementById('tab-ranked').getAttribute('aria-selected')") == "true"
+    assert page.js("document.getElementById('tree-panel').hidden") is True
+    assert page.js(RANKED) == ["OrderService.place_order", "PaymentsClient.charge", "main", "render_page"]
+    first = "document.querySelector('#ranked > li')"
+    assert "External I/O 0.93" in page.js(f"{first}.innerText")
+    assert "shop/services/orders.py:" in page.js(f"{first}.innerText")
+    # a click opens the recommendation: the card with the rationale and the span the quick-fix writes
+    assert page.js(f"{first}.querySelector('.details').hidden") is True
+    page.click("#ranked > li > .row")
+    assert page.js(f"{first}.querySelector('.row').getAttribute('aria-expanded')") == "true"
+    assert "confidence 0.93" in page.js(f"{first}.querySelector('.card').innerText")
+    # the filters apply to this view too; the tree-only controls are hidden here
+    assert page.js("document.getElementById('filter-external').closest('label').hidden") is True
+    page.click("#filter-name")
+    page.type("render")
+    assert page.js(RANKED) == ["render_page"]
+    assert page.js("document.getElementById('match-count').textContent") == "1 of 4 recommendations in 4 functions"
+    # user text stays text in this view as well
+    assert page.js("document.querySelectorAll('#ranked b, #ranked script').length") == 0
+    # the second view, with the same filter
+    page.click("#tab-tree")
+    assert page.js("document.getElementById('ranked-panel').hidden") is True
+    assert page.js(SHOWN) == ["App.__call__", "render_page"]
+
+
 def test_expand_filter_and_escape(page: Page) -> None:
     assert page.js("document.title") == "trace-advisor report"
+    page.click("#tab-tree")
     # entry points are open at first; deeper calls are collapsed; library calls are hidden
     assert page.js(SHOWN) == ["App.__call__", "OrderService.place_order", "render_page", "main", "run_batch"]
     place = item("shop.services.orders:OrderService.place_order")
@@ -269,6 +301,8 @@ def test_expand_filter_and_escape(page: Page) -> None:
 
 
 def test_screenshot_artifact(page: Page) -> None:
+    page.screenshot(ARTIFACTS / "html-report-ranked.png")
+    page.click("#tab-tree")
     page.click("#expand-all")
     assert "urlopen" not in page.js(SHOWN)
     page.click("#filter-external")  # library calls are hidden until asked for

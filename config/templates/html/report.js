@@ -1,4 +1,5 @@
-// trace-advisor HTML report: builds the call trees from the embedded JSON, with filters and keyboard navigation.
+// trace-advisor HTML report: a ranked list of the recommendations (the first view) and the call trees from each entry
+// point (the second), built from the embedded JSON, with shared filters and keyboard navigation.
 // Every user-provided string is inserted with textContent, never as HTML.
 (function () {
   "use strict";
@@ -131,6 +132,35 @@
     return card;
   }
 
+  // ---- ranked list ---------------------------------------------------------------------------------------------
+  const ranked = document.getElementById("ranked");
+  const rankedItems = []; // {li, row, symbol, rec, details}
+  data.ranked.forEach(([symbol, index], i) => {
+    const rec = recs[symbol][index];
+    const li = el("li");
+    li.dataset.rankedSymbol = symbol;
+    if (rec.auxiliary) li.classList.add("auxiliary");
+    const row = el("button", "row");
+    row.type = "button";
+    row.setAttribute("aria-expanded", "false");
+    row.append(el("span", "toggle", "▶"), el("span", "rank", `${i + 1}.`), el("span", "name", rec.qualname));
+    row.firstChild.setAttribute("aria-hidden", "true");
+    const badge = el("span", "badge", `${rec.priorityTitle} ${rec.confidenceText}`);
+    badge.style.setProperty("--c", colour(rec.priority));
+    row.append(badge, el("span", "module", symbol.split(":")[0]), el("span", "loc", `${rec.file}:${rec.line}`));
+    const details = el("div", "details");
+    details.append(recCard(rec));
+    details.hidden = true;
+    li.append(row, el("p", "summary", rec.rationale), details);
+    row.addEventListener("click", () => {
+      const open = row.getAttribute("aria-expanded") !== "true";
+      row.setAttribute("aria-expanded", String(open));
+      details.hidden = !open;
+    });
+    ranked.append(li);
+    rankedItems.push({ li, symbol, rec });
+  });
+
   function build(node, parentItem, level, container, path) {
     const nodeRecs = (node.symbol && recs[node.symbol]) || [];
     const li = el("li", `kind-${node.kind || "function"}`);
@@ -225,19 +255,63 @@
   data.trees.forEach((root, i) => build(root, null, 1, tree, String(i)));
   if (items.length) items[0].li.tabIndex = 0;
 
+  // ---- views: the ranked list first, the call tree second ------------------------------------------------------
+  let view = "ranked";
+  const tabs = { ranked: document.getElementById("tab-ranked"), tree: document.getElementById("tab-tree") };
+
+  function showView(name) {
+    view = name;
+    for (const [key, tab] of Object.entries(tabs)) {
+      const selected = key === name;
+      tab.setAttribute("aria-selected", String(selected));
+      tab.tabIndex = selected ? 0 : -1;
+      document.getElementById(tab.getAttribute("aria-controls")).hidden = !selected;
+    }
+    for (const node of document.querySelectorAll(".tree-only")) node.hidden = name !== "tree";
+    applyFilters();
+  }
+
+  for (const [key, tab] of Object.entries(tabs)) {
+    tab.addEventListener("click", () => showView(key));
+    tab.addEventListener("keydown", (event) => {
+      if (event.key !== "ArrowLeft" && event.key !== "ArrowRight") return;
+      const other = key === "ranked" ? "tree" : "ranked";
+      showView(other);
+      tabs[other].focus();
+      event.preventDefault();
+    });
+  }
+
   // ---- filters -------------------------------------------------------------------------------------------------
   function filtering() {
     return Boolean(nameInput.value.trim() || prioritySelect.value || Number(confidenceInput.value) > 0);
   }
 
-  function matches(item) {
+  function matchesName(symbol, label) {
     const query = nameInput.value.trim().toLowerCase();
+    return !query || `${symbol} ${label}`.toLowerCase().includes(query);
+  }
+
+  function matchesRec(rec) {
     const priority = prioritySelect.value;
-    const min = Number(confidenceInput.value);
-    if (!item.node.symbol) return false;
-    if (query && !`${item.node.symbol} ${item.node.label}`.toLowerCase().includes(query)) return false;
-    if (!priority && min <= 0) return true;
-    return item.recs.some((r) => (!priority || r.priority === priority) && r.confidence >= min - 1e-9);
+    return (!priority || rec.priority === priority) && rec.confidence >= Number(confidenceInput.value) - 1e-9;
+  }
+
+  function matches(item) {
+    if (!item.node.symbol || !matchesName(item.node.symbol, item.node.label)) return false;
+    if (!prioritySelect.value && Number(confidenceInput.value) <= 0) return true;
+    return item.recs.some(matchesRec);
+  }
+
+  function filterRanked() {
+    let shown = 0;
+    for (const entry of rankedItems) {
+      const visible = matchesName(entry.symbol, entry.rec.qualname) && matchesRec(entry.rec);
+      entry.li.hidden = !visible;
+      if (visible) shown += 1;
+    }
+    document.getElementById("ranked-empty").hidden = shown > 0;
+    return shown;
   }
 
   function applyFilters() {
@@ -265,10 +339,12 @@
     let any = false;
     for (const root of roots) any = visit(root) || any;
     document.getElementById("empty").hidden = any;
+    const shownRanked = filterRanked();
     const count = document.getElementById("match-count");
-    count.textContent = active
-      ? (matched.size === 1 ? "1 function matches" : `${matched.size} functions match`)
-      : `${meta.total} recommendation${meta.total === 1 ? "" : "s"} in ${meta.functions} function${meta.functions === 1 ? "" : "s"}`;
+    const all = `${meta.total} recommendation${meta.total === 1 ? "" : "s"} in ${meta.functions} function${meta.functions === 1 ? "" : "s"}`;
+    if (!active) count.textContent = all;
+    else if (view === "ranked") count.textContent = `${shownRanked} of ${all}`;
+    else count.textContent = matched.size === 1 ? "1 function matches" : `${matched.size} functions match`;
     const focused = items.find((item) => item.li.tabIndex === 0);
     if (!focused || !isShown(focused)) {
       const first = visibleItems()[0];
@@ -370,13 +446,13 @@
     }
   }
 
-  // ---- initial state from the URL fragment (#q=place&priority=external_io&min=0.7&external=1), shareable -------
+  // ---- initial state from the URL fragment (#view=tree&q=place&priority=external_io&min=0.7&external=1) ------
   const params = new URLSearchParams(location.hash.replace(/^#/, ""));
   if (params.has("q")) nameInput.value = params.get("q");
   if (params.has("priority")) prioritySelect.value = params.get("priority");
   if (params.has("min")) confidenceInput.value = params.get("min");
   if (params.get("external") === "1") externalInput.checked = true;
-  applyFilters();
+  showView(params.get("view") === "tree" ? "tree" : "ranked");
   if (params.get("expand") === "all") document.getElementById("expand-all").click();
   document.documentElement.dataset.ready = "true";
 })();

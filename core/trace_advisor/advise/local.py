@@ -189,7 +189,7 @@ class LocalScorer:
         )
         return Recommendation(
             symbol=ctx.symbol,
-            file=ctx.facts.path,
+            file=str(ctx.analysed.path),
             qualname=ctx.qualname,
             range=ctx.full_range(),
             name_range=ctx.name_range(),
@@ -197,7 +197,7 @@ class LocalScorer:
             rationale=self.rationale(ranked),
             confidence=verdict.confidence,
             capture=capture_for(ctx, ranked, self.policy),
-            code_block=ctx.facts.code_of(ctx.node),
+            code_block=ctx.code(),
             source="local",
             evidence=tuple(s.evidence for s in ranked),
         )

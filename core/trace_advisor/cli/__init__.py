@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -22,6 +23,7 @@ SUBCOMMANDS = {
 EXIT_OK = 0
 EXIT_FINDINGS = 1  # --fail-on threshold reached
 EXIT_USAGE = 2  # bad arguments, config or template
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a command killed by a closed pipe
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,9 +42,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     module = importlib.import_module(f"{__name__}.{args.command}_cmd")
     try:
         code: int = module.run(args)
+        sys.stdout.flush()
     except KeyboardInterrupt:
         print("trace-advisor: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`trace-advisor calls . | head`): stop quietly, like other command-line tools
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     return code
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
+import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from trace_advisor.cli import common
+from trace_advisor.cli.summary import Summary
 from trace_advisor.config_model import PRIORITY_NAMES, Config
 
 if TYPE_CHECKING:
@@ -21,8 +23,22 @@ FORMATS = ("json", "md", "sarif", "html")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="Python files or folders to analyse")
-    parser.add_argument("--format", choices=FORMATS, help="report format (default: report.format, md)")
-    parser.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report here (default: stdout)")
+    parser.add_argument(
+        "--format",
+        action="append",
+        choices=FORMATS,
+        help="report format; repeat it to pair one with each --output in order "
+        "(default: from the output's extension, else report.format, md)",
+    )
+    parser.add_argument(
+        "--output",
+        "-o",
+        action="append",
+        type=Path,
+        metavar="FILE",
+        help="write the report here (default: stdout); repeat it for several reports from one analysis, "
+        "e.g. -o report.html -o advice.sarif",
+    )
     parser.add_argument(
         "--min-confidence", type=common.confidence, metavar="X", help="hide recommendations below X (0-1)"
     )
@@ -71,9 +87,7 @@ class Progress:
 def _overrides(args: argparse.Namespace) -> dict[str, object]:
     values: dict[str, object | None] = {
         "min_confidence": args.min_confidence,
-        "report.format": args.format,
         # paths on the command line are relative to the working directory (the loader would take the project root)
-        "report.output": str(args.output.absolute()) if args.output else None,
         "report.template": str(args.template.absolute()) if args.template else None,
         "provider.name": args.provider,
     }
@@ -85,10 +99,12 @@ def _overrides(args: argparse.Namespace) -> dict[str, object]:
     return {k: v for k, v in values.items() if v is not None}
 
 
-def _load_config(args: argparse.Namespace, project: Path) -> Config:
+def _load_config(args: argparse.Namespace, project: Path, paths: Sequence[Path]) -> Config:
     from trace_advisor.request_config import RequestConfigError, only_priorities
 
-    config = common.load_cli_config(args, project, _overrides(args))
+    # tests are neither advice nor evidence: skipped unless a PATH names test code
+    skip_tests = not common.names_test_code(paths, project)
+    config = common.load_cli_config(args, project, _overrides(args), skip_tests=skip_tests)
     if args.priorities:
         try:
             config = only_priorities(config, args.priorities.split(","))
@@ -115,17 +131,60 @@ def run(args: argparse.Namespace) -> int:
     return common.run_reporting_usage_errors(lambda: _run(args, sys.stderr))
 
 
+@dataclass(frozen=True, slots=True)
+class Output:
+    """One report of the run: a format and where it goes (None: stdout)."""
+
+    format: str
+    path: Path | None
+
+
+# the report format a file name asks for, when no --format is paired with it
+FORMAT_BY_SUFFIX = {".md": "md", ".markdown": "md", ".json": "json", ".sarif": "sarif", ".html": "html", ".htm": "html"}
+
+
+def _outputs(args: argparse.Namespace, config: Config) -> list[Output]:
+    """The reports to write: each ``-o`` with the ``--format`` in the same position, else its extension's format
+    (one ``-o`` with an unknown extension takes ``report.format``); without ``-o``, ``report.output`` or stdout."""
+    paths: list[Path] = [p.absolute() for p in args.output or ()]
+    formats: list[str] = list(args.format or ())
+    if not paths:
+        if len(formats) > 1:
+            raise common.UsageError("several --format values need one --output (-o) each")
+        target = Path(config.report.output) if config.report.output else None
+        return [Output(formats[0] if formats else config.report.format, target)]
+    if len(formats) > len(paths):
+        raise common.UsageError(f"{len(formats)} --format values for {len(paths)} --output files: pair them in order")
+    if len(set(paths)) != len(paths):
+        raise common.UsageError("the same --output file is given twice")
+    outputs = []
+    for number, path in enumerate(paths):
+        fmt = formats[number] if number < len(formats) else FORMAT_BY_SUFFIX.get(path.suffix.lower())
+        if fmt is None and len(paths) == 1:
+            fmt = config.report.format
+        if fmt is None:
+            raise common.UsageError(
+                f"cannot tell the report format of {path.name}: name it .md, .json, .sarif or .html, "
+                "or pair a --format with it"
+            )
+        if path.is_dir():
+            raise common.UsageError(f"--output {path} is a folder: name a file")
+        outputs.append(Output(fmt, path))
+    return outputs
+
+
 def _run(args: argparse.Namespace, err: TextIO) -> int:
     from trace_advisor.analysis import analyze
     from trace_advisor.config import find_project_root
     from trace_advisor.lookup import is_under
     from trace_advisor.report import ReportError, render, validate_template, write_report
 
+    started = time.monotonic()
     common.check_paths(args.paths)
     paths = [p.resolve() for p in args.paths]
-    config = _load_config(args, find_project_root(paths[0]))
-    fmt = config.report.format
-    if fmt == "md" and config.report.template:
+    config = _load_config(args, find_project_root(paths[0]), paths)
+    outputs = _outputs(args, config)
+    if any(o.format == "md" for o in outputs) and config.report.template:
         try:
             validate_template(Path(config.report.template))
         except ReportError as exc:
@@ -140,45 +199,29 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     index.build(progress=progress.phase("indexing"))
     files = [f for f in index.files() if is_under(f.resolve(), paths) and (changed is None or f.resolve() in changed)]
     result = analyze(index, config, files, provider=provider, progress=progress.phase("analysing"))
+    texts = []
     try:
-        text = render(result, fmt, graph=index.graph(), config=config)
+        for output in outputs:  # every report rendered before any is written: a bad template writes none
+            texts.append(render(result, output.format, graph=index.graph(), config=config))
     except ReportError as exc:
         raise common.UsageError(str(exc)) from None
-    output = Path(config.report.output) if config.report.output else None
-    if output is not None:
-        write_report(text, output)
-    else:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-        sys.stdout.flush()
+    for output, text in zip(outputs, texts, strict=True):
+        if output.path is not None:
+            write_report(text, output.path)
+        else:
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+            sys.stdout.flush()
     for problem in result.problems:
         where = f"{problem.file}:{problem.line}" if problem.file and problem.line else problem.file or "trace-advisor"
         err.write(f"{where}: {problem.severity}: {problem.message}\n")
     if not args.quiet:
-        err.write(_summary(result, len(files), output) + "\n")
+        written = [o.path for o in outputs if o.path is not None]
+        show_top = bool(written) or not sys.stdout.isatty()
+        summary = Summary(result, len(files), time.monotonic() - started, written, show_top)
+        err.write(summary.text(config, Path.cwd()))
     if args.fail_on is not None and any(r.confidence >= args.fail_on for r in result.recommendations):
         return EXIT_FINDINGS
     return EXIT_OK
-
-
-def _summary(result: object, requested: int, output: Path | None) -> str:
-    from trace_advisor.model import AnalysisResult
-
-    assert isinstance(result, AnalysisResult)
-    counts = Counter(r.priority for r in result.recommendations)
-    by_priority = ", ".join(f"{n} {p}" for p, n in counts.most_common())
-    skipped = requested - result.files_analysed
-    text = (
-        f"trace-advisor: {result.files_analysed} files analysed"
-        + (f" ({skipped} skipped)" if skipped else "")
-        + f", {len(result.recommendations)} recommendations"
-        + (f" ({by_priority})" if by_priority else "")
-        + f", engine {result.engine}"
-    )
-    if result.usage.calls:
-        text += f", {result.usage.input_tokens}+{result.usage.output_tokens} tokens (~${result.usage.cost_usd:.4f})"
-    if output is not None:
-        text += f"; report written to {output}"
-    return text
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
 from trace_advisor.cli import EXIT_USAGE
+from trace_advisor.workspace import TEST_GLOBS, is_test_path
 
 if TYPE_CHECKING:
     from trace_advisor.config_model import Config
@@ -43,6 +44,21 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
         help="extra import path, searched after the configured ones (repeatable)",
     )
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the facts cache")
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip files and folders matching GLOB, in addition to the configured `ignore` (repeatable)",
+    )
+
+
+def names_test_code(paths: Sequence[Path], project: Path) -> bool:
+    """Whether a PATH given on the command line is itself test code: then the user asked for tests."""
+    return any(
+        is_test_path(PurePath(p.name)) or (p.is_relative_to(project) and is_test_path(p.relative_to(project)))
+        for p in paths
+    )
 
 
 def check_paths(paths: Sequence[Path]) -> None:
@@ -52,9 +68,16 @@ def check_paths(paths: Sequence[Path]) -> None:
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
 
 
-def load_cli_config(args: argparse.Namespace, project: Path, overrides: Mapping[str, object] | None = None) -> Config:
+def load_cli_config(
+    args: argparse.Namespace,
+    project: Path,
+    overrides: Mapping[str, object] | None = None,
+    *,
+    skip_tests: bool = False,
+) -> Config:
     """The configuration of ``project`` with ``--config``, then ``overrides`` (dotted keys; None values ignored),
-    then ``--search-path`` folders added after the configured search paths. Raises UsageError."""
+    then ``--search-path`` folders added after the configured search paths, ``--exclude`` globs after the configured
+    ``ignore`` and, with ``skip_tests``, the test-file globs. Raises UsageError."""
     from trace_advisor.request_config import RequestConfigError, load_request_config
 
     try:
@@ -63,6 +86,7 @@ def load_cli_config(args: argparse.Namespace, project: Path, overrides: Mapping[
             config_file=args.config,
             overrides=overrides,
             search_paths=args.search_path,
+            ignore=[*args.exclude, *(TEST_GLOBS if skip_tests else ())],
             origin="command line",
         )
     except RequestConfigError as exc:

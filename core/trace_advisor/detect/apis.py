@@ -1,8 +1,8 @@
-"""Classifies one call as a client API interaction (HTTP, database, queue...) from its target name or receiver."""
+"""Classifies one resolved call site as a client API interaction (HTTP, database, queue...): by the catalog entry
+its resolved callee matches, or, only when the call is unresolved, weakly by its method and receiver's name."""
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -10,9 +10,11 @@ from types import MappingProxyType
 
 from trace_advisor.detect.catalog import APIS, Api
 from trace_advisor.detect.hints import DISTINCT_METHODS, ORM_MANAGER_METHODS, PUBLISH_METHODS, RECEIVER_HINTS
-from trace_advisor.detect.names import expr_text, is_io_name
+from trace_advisor.detect.names import is_io_name
+from trace_advisor.model import ResolvedCall, SymbolId, dotted_name
 
 _WORD = re.compile(r"[a-z0-9]+")
+_ORM_MANAGER = re.compile(r"^[A-Z]\w*\.objects$")  # Django: ``Model.objects``
 _NEVER_IO_METHODS = frozenset(
     {
         "close",
@@ -38,17 +40,29 @@ _NEVER_IO_METHODS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class ApiMatch:
+    """A call found to be a client API interaction."""
+
     kind: str
     system: str
     label: str
-    target: str  # dotted name when resolved, else the call text
-    resolved: bool  # from imports/types (True) or from the receiver's name (False)
+    target: str  # the resolved callee's symbol id, else the call text (arguments collapsed)
+    resolved: bool  # the callee resolved into the API (True) or the receiver's name looks like a client (False)
     instrumentation: str | None = None
     operation: str = ""
 
     @property
     def strength(self) -> float:
         return 1.0 if self.resolved else 0.7
+
+    @property
+    def shown(self) -> str:
+        """The target as rationales name it: a dotted import path (``urllib.request.urlopen``), or the call text."""
+        return dotted_name(self.target) if self.resolved else self.target
+
+    @property
+    def method(self) -> str:
+        """The last name of the target: ``execute`` for ``sqlite3:Cursor.execute`` or ``cur.execute``."""
+        return re.split(r"[.:]", self.target)[-1]
 
 
 _ARGS = re.compile(r"\([^()]*\)")
@@ -68,6 +82,13 @@ def _words(text: str) -> set[str]:
     return set(_WORD.findall(text.lower()))
 
 
+def _noun(receiver: str) -> str:
+    """The word that says what a receiver is: the last word of its last name (``self.http_client()`` -> ``client``,
+    ``session_hooks`` -> ``hooks``)."""
+    words = _WORD.findall(receiver.rpartition(".")[2].lower())
+    return words[-1] if words else ""
+
+
 def _by_root() -> Mapping[str, tuple[Api, ...]]:
     grouped: dict[str, list[Api]] = {}
     for api in APIS:  # keeps the catalog's order (most specific first) within each root
@@ -78,40 +99,58 @@ def _by_root() -> Mapping[str, tuple[Api, ...]]:
 _APIS_BY_ROOT = _by_root()  # read-only index of the catalog by root module
 
 
-def match_target(target: str) -> ApiMatch | None:
-    """Catalog lookup of a resolved dotted target."""
-    for api in _APIS_BY_ROOT.get(target.split(".", 1)[0], ()):
-        exact = target == api.pattern
-        prefixed = api.pattern.endswith(".") and target.startswith(api.pattern)
-        if exact or (prefixed and is_io_name(target)):
-            return ApiMatch(api.kind, api.system, api.label, target, True, api.instrumentation, api.operation)
+def dotted_forms(symbol: SymbolId) -> tuple[str, ...]:
+    """The dotted names a library symbol is known by: its import path as resolved and, when that is a submodule,
+    the same name under the package (``redis.client:Redis.get`` is also ``redis.Redis.get``)."""
+    module, _, qualname = symbol.partition(":")
+    root = module.partition(".")[0]
+    dotted = dotted_name(symbol)
+    return (dotted, f"{root}.{qualname}") if root != module and qualname else (dotted,)
+
+
+def match_symbol(symbol: SymbolId) -> ApiMatch | None:
+    """The catalog entry a resolved callee matches (exact name, or a package prefix that names an operation)."""
+    forms = dotted_forms(symbol)
+    for api in _APIS_BY_ROOT.get(symbol.partition(":")[0].partition(".")[0], ()):
+        for dotted in forms:
+            exact = dotted == api.pattern
+            if exact or (api.pattern.endswith(".") and dotted.startswith(api.pattern) and _operation(dotted)):
+                return ApiMatch(api.kind, api.system, api.label, symbol, True, api.instrumentation, api.operation)
     return None
 
 
-def match_call(call: ast.Call, target: str | None) -> ApiMatch | None:
-    """Resolved target first; otherwise distinctive method names and words in the receiver (``self.db.execute``)."""
-    if target is not None:
-        found = match_target(target)
-        if found is not None:
-            return found
-    func = call.func
-    if not isinstance(func, ast.Attribute) or func.attr in _NEVER_IO_METHODS:
+def _operation(dotted: str) -> bool:
+    """Whether a name under a client package names an operation: a function or a class's method (never a method of
+    one of its attributes' values, ``CompletedProcess.stdout.strip``), and not a constructor or builder."""
+    parts = dotted.split(".")
+    first_class = next((i for i, part in enumerate(parts) if part[:1].isupper()), None)
+    return (first_class is None or len(parts) - first_class <= 2) and is_io_name(dotted)
+
+
+def classify(site: ResolvedCall) -> ApiMatch | None:
+    """What client API a call site is: resolved calls by their external callees' catalog entries (a workspace callee
+    is our own code: its I/O is found inside it); unresolved calls by distinctive method and receiver names."""
+    if site.edges:
+        for edge in site.edges:
+            found = match_symbol(edge.callee) if edge.external else None
+            if found is not None:
+                return found
         return None
-    method = func.attr
-    receiver = func.value
-    text = _collapse_arguments(expr_text(func, 200))
+    return match_by_name(site.text)
+
+
+def match_by_name(text: str) -> ApiMatch | None:
+    """Weak evidence for an unresolved call: distinctive method names and words in the receiver (``self.db``)."""
+    text = _collapse_arguments(text)
+    receiver, dot, method = text.rpartition(".")
+    if not dot or not receiver or method in _NEVER_IO_METHODS or not method.isidentifier():
+        return None
     if method in DISTINCT_METHODS:
         kind, system, label = DISTINCT_METHODS[method]
         op = "publish" if method in {"send_message", "basic_publish"} else ""
         op = "receive" if method in {"receive_message", "basic_consume"} else op
         return ApiMatch(kind, system, label, text, False, None, op)
-    if (
-        method in ORM_MANAGER_METHODS
-        and isinstance(receiver, ast.Attribute)
-        and receiver.attr == "objects"
-        and isinstance(receiver.value, ast.Name)
-        and receiver.value.id[:1].isupper()
-    ):
+    if method in ORM_MANAGER_METHODS and _ORM_MANAGER.match(receiver):
         write = method in {
             "create",
             "update",
@@ -130,11 +169,12 @@ def match_call(call: ast.Call, target: str | None) -> ApiMatch | None:
             "opentelemetry-instrumentation-django",
             "write" if write else "read",
         )
-    receiver_words = _words(expr_text(receiver, 120)) - {"self", "cls"}
+    receiver_words = _words(receiver[-120:]) - {"self", "cls"}
     if not receiver_words or {"request", "session"} <= receiver_words:
         return None  # nothing known, or a web framework's session dictionary
+    noun = _noun(receiver)
     for words, methods, kind, system, label in RECEIVER_HINTS:
-        if receiver_words & words and (not methods or method in methods) and not method.startswith("_"):
+        if noun in words and (not methods or method in methods) and not method.startswith("_"):
             if kind == "rpc" and method in {"get", "set", "items", "update", "pop"}:
                 continue
             op = ""

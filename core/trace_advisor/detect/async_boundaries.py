@@ -44,7 +44,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         assert c.api is not None
         signals.append(
             Signal(
-                Evidence(PRIORITY, f"awaits {c.api.target} ({c.api.label})", c.range, c.api.target),
+                Evidence(PRIORITY, f"awaits {c.api.shown} ({c.api.label})", c.range, c.api.target),
                 0.6,
                 Finding.AWAITS_IO,
             )

@@ -32,7 +32,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
     body = ctx.body_without_docstring()
     if not any(isinstance(n, ast.If) for n in ctx.nodes):
         return signals
-    texts = {id(c.node): c.text for c in ctx.calls}
+    texts = {id(c.node): c.text for c in ctx.calls if c.node is not None}
     api_lines = [c.range.start.line for c in ctx.calls if c.api is not None]
     cache_names = {
         t.id

@@ -1,4 +1,10 @@
-"""Data, not logic: well-known client APIs by import path, what they touch, and which OTel package traces them."""
+"""Data, not logic: well-known client APIs by import path, what they touch, and which OTel package traces them.
+
+A resolved callee matches an entry by its dotted import path, or by the same name under its top-level package
+(``pika.adapters.blocking_connection:BlockingChannel.basic_publish`` is ``pika.BlockingChannel.basic_publish``).
+boto3 clients are one type, ``botocore.client.BaseClient`` (the resolver cannot tell services apart): messaging
+entries name their distinctive methods.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +31,7 @@ def _db(module: str, system: str, instr: str | None) -> Api:
 APIS: tuple[Api, ...] = (
     # ---- message bus ---------------------------------------------------------------------------------------
     Api(
-        "boto3.sqs.send_message",
+        "botocore.client.BaseClient.send_message",
         "messaging",
         "aws_sqs",
         "SQS send",
@@ -33,7 +39,7 @@ APIS: tuple[Api, ...] = (
         "publish",
     ),
     Api(
-        "boto3.sqs.send_message_batch",
+        "botocore.client.BaseClient.send_message_batch",
         "messaging",
         "aws_sqs",
         "SQS send",
@@ -41,7 +47,7 @@ APIS: tuple[Api, ...] = (
         "publish",
     ),
     Api(
-        "boto3.sqs.receive_message",
+        "botocore.client.BaseClient.receive_message",
         "messaging",
         "aws_sqs",
         "SQS receive",
@@ -49,10 +55,15 @@ APIS: tuple[Api, ...] = (
         "receive",
     ),
     Api(
-        "boto3.sns.publish", "messaging", "aws_sns", "SNS publish", "opentelemetry-instrumentation-botocore", "publish"
+        "botocore.client.BaseClient.publish",
+        "messaging",
+        "aws_sns",
+        "SNS publish",
+        "opentelemetry-instrumentation-botocore",
+        "publish",
     ),
     Api(
-        "boto3.kinesis.put_record",
+        "botocore.client.BaseClient.put_record",
         "messaging",
         "aws_kinesis",
         "Kinesis put",
@@ -60,7 +71,7 @@ APIS: tuple[Api, ...] = (
         "publish",
     ),
     Api(
-        "boto3.events.put_events",
+        "botocore.client.BaseClient.put_events",
         "messaging",
         "aws_eventbridge",
         "EventBridge put",
@@ -124,6 +135,22 @@ APIS: tuple[Api, ...] = (
         "publish",
     ),
     Api(
+        "pika.BlockingChannel.basic_publish",
+        "messaging",
+        "rabbitmq",
+        "RabbitMQ publish",
+        "opentelemetry-instrumentation-pika",
+        "publish",
+    ),
+    Api(
+        "pika.BlockingChannel.basic_consume",
+        "messaging",
+        "rabbitmq",
+        "RabbitMQ consume",
+        "opentelemetry-instrumentation-pika",
+        "receive",
+    ),
+    Api(
         "pika.Channel.basic_publish",
         "messaging",
         "rabbitmq",
@@ -183,7 +210,9 @@ APIS: tuple[Api, ...] = (
     Api("requests.", "http", "http", "external HTTP", "opentelemetry-instrumentation-requests"),
     Api("httpx.", "http", "http", "external HTTP", "opentelemetry-instrumentation-httpx"),
     Api("aiohttp.", "http", "http", "external HTTP", "opentelemetry-instrumentation-aiohttp-client"),
-    Api("urllib.request.", "http", "http", "external HTTP", "opentelemetry-instrumentation-urllib"),
+    Api("urllib.request.urlopen", "http", "http", "external HTTP", "opentelemetry-instrumentation-urllib"),
+    Api("urllib.request.urlretrieve", "http", "http", "external HTTP", "opentelemetry-instrumentation-urllib"),
+    Api("urllib.request.OpenerDirector.open", "http", "http", "external HTTP", "opentelemetry-instrumentation-urllib"),
     Api("urllib3.", "http", "http", "external HTTP", "opentelemetry-instrumentation-urllib3"),
     Api("http.client.", "http", "http", "external HTTP", None),
     Api("tornado.httpclient.", "http", "http", "external HTTP", "opentelemetry-instrumentation-tornado"),
@@ -270,45 +299,3 @@ APIS: tuple[Api, ...] = (
     Api("tarfile.open", "file", "file", "archive access", None),
     Api("zipfile.ZipFile", "file", "file", "archive access", None),
 )
-
-# What calling a constructor/factory returns, so ``conn = sqlite3.connect(...); conn.cursor().execute(...)``
-# resolves to ``sqlite3.Cursor.execute``. Keys are dotted call targets; ``*`` stands for the DB-API module.
-DBAPI_MODULES = (
-    "sqlite3",
-    "psycopg2",
-    "psycopg",
-    "pymysql",
-    "MySQLdb",
-    "mysql.connector",
-    "pyodbc",
-    "oracledb",
-    "cx_Oracle",
-    "aiosqlite",
-    "aiomysql",
-    "aiopg",
-    "asyncpg",
-)
-RETURNS: dict[str, str] = {
-    "requests.session": "requests.Session",
-    "redis.from_url": "redis.Redis",
-    "redis.StrictRedis": "redis.Redis",
-    "redis.asyncio.from_url": "redis.Redis",
-    "sqlalchemy.create_engine": "sqlalchemy.Engine",
-    "sqlalchemy.Engine.connect": "sqlalchemy.Connection",
-    "sqlalchemy.Engine.begin": "sqlalchemy.Connection",
-    "sqlalchemy.orm.sessionmaker": "sqlalchemy.orm.sessionmaker",
-    "sqlalchemy.orm.sessionmaker.__call__": "sqlalchemy.orm.Session",
-    "grpc.insecure_channel": "grpc.Channel",
-    "grpc.secure_channel": "grpc.Channel",
-    "grpc.aio.insecure_channel": "grpc.Channel",
-    "pika.BlockingConnection.channel": "pika.Channel",
-    "pathlib.Path.open": "builtins.open",
-    "pathlib.Path.with_suffix": "pathlib.Path",
-    "pathlib.Path.with_name": "pathlib.Path",
-    "pathlib.Path.with_stem": "pathlib.Path",
-    "pathlib.Path.joinpath": "pathlib.Path",
-    "pathlib.Path.resolve": "pathlib.Path",
-    "pathlib.Path.absolute": "pathlib.Path",
-    "pathlib.Path.expanduser": "pathlib.Path",
-    "pathlib.Path.parent": "pathlib.Path",
-}

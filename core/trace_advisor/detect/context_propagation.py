@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import ast
-
+from trace_advisor.detect.apis import dotted_forms
 from trace_advisor.detect.context import CallInfo, FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.hints import HANDOFFS
@@ -15,19 +14,20 @@ _QUEUE_WORDS = ("queue", "q", "jobs", "tasks", "work")
 
 
 def _handoff(call: CallInfo) -> tuple[str, bool, str] | None:
-    target = call.target or ""
+    targets = [name for callee in call.callees for name in dotted_forms(callee)]
     method = call.text.rsplit(".", 1)[-1]
     receiver = call.text.rsplit(".", 1)[0].lower() if "." in call.text else ""
     for pattern, label, copies, fix in HANDOFFS:
-        if target == pattern or (
-            target.endswith("." + pattern.rsplit(".", 1)[-1])
-            and target.startswith(pattern.split(".")[0] + ".")
-            and "." in pattern
-        ):
-            return label, copies, fix
+        for target in targets:
+            if target == pattern or (
+                target.endswith("." + pattern.rsplit(".", 1)[-1])
+                and target.startswith(pattern.split(".")[0] + ".")
+                and "." in pattern
+            ):
+                return label, copies, fix
         if "." not in pattern and method == pattern:
             return label, copies, fix
-    if target:
+    if call.resolved:
         return None
     if method in {"submit", "map"} and receiver.endswith(_POOL_WORDS):
         return HANDOFFS[2][1], False, HANDOFFS[2][3]
@@ -57,8 +57,3 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         reason = f"hands work to {label} ({call.text}): spans started there lose their parent; fix: {fix}"
         signals.append(Signal(Evidence(PRIORITY, reason, call.range, call.text), 0.9, Finding.CONTEXT_GAP))
     return signals
-
-
-def is_handoff(node: ast.Call, call: CallInfo) -> bool:
-    """Whether a call hands work elsewhere (used by other detectors to word their evidence)."""
-    return node is call.node and _handoff(call) is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from trace_advisor.detect.apis import dotted_forms
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.hints import CLI_DECORATORS, CLI_METHODS, ROUTE_METHODS, TASK_METHODS, WEB_FRAMEWORKS
@@ -53,7 +54,7 @@ _ROUTER_NAMES = ("app", "api", "router", "bp", "blueprint", "route", "routes", "
 
 
 def _framework(ctx: FunctionContext) -> str | None:
-    for path in ctx.facts.imports.values():
+    for path in sorted(ctx.analysed.imported_modules()):
         for prefix, package in WEB_FRAMEWORKS.items():
             if path == prefix or path.startswith(prefix + "."):
                 return package
@@ -62,14 +63,14 @@ def _framework(ctx: FunctionContext) -> str | None:
 
 def _decorator_signal(ctx: FunctionContext, dec: ast.expr) -> Signal | None:
     target = dec.func if isinstance(dec, ast.Call) else dec
-    resolved = ctx.scope.name_of(target) or ""
+    names = {name for callee in ctx.decorator_callees(dec) for name in dotted_forms(callee)}
     text = expr_text(dec, 80)
     rng = ctx.range_of(dec)
     attr = target.attr if isinstance(target, ast.Attribute) else (target.id if isinstance(target, ast.Name) else "")
     base = expr_text(target.value).lower() if isinstance(target, ast.Attribute) else ""
     if attr in _WIRING:
         return None
-    if resolved in CLI_DECORATORS or (attr in CLI_METHODS and ("cli" in base or "app" in base or "typer" in base)):
+    if names & CLI_DECORATORS or (attr in CLI_METHODS and ("cli" in base or "app" in base or "typer" in base)):
         if attr in {"group", "callback"}:  # a group only dispatches to its commands
             return Signal(Evidence(PRIORITY, f"CLI group ({text})", rng, "cli-group"), 0.3, Finding.CLI_GROUP)
         return Signal(Evidence(PRIORITY, f"CLI command ({text})", rng, "cli"), 0.8, Finding.CLI_COMMAND)
@@ -78,14 +79,17 @@ def _decorator_signal(ctx: FunctionContext, dec: ast.expr) -> Signal | None:
         return Signal(evidence, 0.85, Finding.ROUTE, instrumentation=_framework(ctx))
     if attr in TASK_METHODS and (isinstance(dec, ast.Call) or base):
         return Signal(Evidence(PRIORITY, f"scheduled or event-driven job ({text})", rng, "job"), 0.75, Finding.JOB)
-    if resolved.startswith(("django.views.decorators", "rest_framework.decorators.api_view")) or attr == "api_view":
+    if any(n.startswith(("django.views.decorators", "rest_framework.decorators.api_view")) for n in names) or (
+        attr == "api_view"
+    ):
         evidence = Evidence(PRIORITY, f"Django view ({text})", rng, "view")
         return Signal(evidence, 0.8, Finding.ROUTE, instrumentation=_DJANGO)
     return None
 
 
 def _class_bases(ctx: FunctionContext) -> tuple[str, ...]:
-    return ctx.facts.class_bases.get(ctx.class_name, ()) if ctx.class_name is not None else ()
+    """The names of the enclosing class's bases, as resolved (``django.views:View`` -> ``View``)."""
+    return tuple(base.rpartition(":")[2] for base in ctx.class_mro)
 
 
 def detect(ctx: FunctionContext) -> list[Signal]:
@@ -100,7 +104,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         return signals
     if ctx.name in {"lambda_handler", "handler"} and params[:2] == ["event", "context"]:
         signals.append(Signal(Evidence(PRIORITY, "AWS Lambda handler", name_rng, "lambda"), 0.9, Finding.SERVERLESS))
-    elif ctx.name == "main" or ctx.name in ctx.facts.main_calls:
+    elif ctx.name == "main" or ctx.symbol in ctx.analysed.main_callees():
         parses = any(c.text.endswith(("ArgumentParser", "parse_args")) for c in ctx.calls)
         what = "CLI main (argparse)" if parses else "program entry point (`main`/`__main__`)"
         signals.append(Signal(Evidence(PRIORITY, what, name_rng, "main"), 0.75, Finding.MAIN))
@@ -113,7 +117,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
     ):
         evidence = Evidence(PRIORITY, f"request handler {ctx.qualname}", name_rng, "view")
         signals.append(Signal(evidence, 0.8, Finding.ROUTE, instrumentation=_framework(ctx)))
-    elif not ctx.is_method and params[:1] == ["request"] and ctx.facts.module.split(".")[-1].startswith("views"):
+    elif not ctx.is_method and params[:1] == ["request"] and ctx.module.split(".")[-1].startswith("views"):
         evidence = Evidence(PRIORITY, "Django view function", name_rng, "view")
         signals.append(Signal(evidence, 0.75, Finding.ROUTE, instrumentation=_DJANGO))
     elif not ctx.name.startswith("_") and "<locals>" not in ctx.qualname:

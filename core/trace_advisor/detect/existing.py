@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import ast
 import copy
+import dataclasses
 import re
 
-from trace_advisor.detect.context import FunctionContext, FunctionDef
+from trace_advisor.analysed import FunctionSyntax
+from trace_advisor.detect.context import FunctionContext
+from trace_advisor.model import dotted_name
 
 _SPAN_CALLS = frozenset({"start_as_current_span", "start_span", "start_active_span", "trace_span", "use_span"})
 _SPAN_DECORATORS = frozenset(
@@ -41,7 +44,7 @@ def _span_decorators(ctx: FunctionContext) -> list[ast.expr]:
     for dec in ctx.node.decorator_list:
         target = dec.func if isinstance(dec, ast.Call) else dec
         name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else ""
-        resolved = ctx.scope.name_of(target) or ""
+        resolved = " ".join(dotted_name(callee) for callee in ctx.decorator_callees(dec))
         if name in _SPAN_DECORATORS and (
             name == "start_as_current_span"
             or "trac" in resolved
@@ -64,7 +67,7 @@ def _is_span_call(text: str) -> bool:
     )
 
 
-def without_span(ctx: FunctionContext) -> FunctionDef:
+def without_span(ctx: FunctionContext) -> FunctionSyntax:
     """The function as it was before its span was added: span decorators dropped, ``with <span>:`` blocks replaced
     by their bodies, and statements that only feed the span (``span.set_attribute(...)`` and the ``if x is not
     None:`` around it, ``record_exception``, ``set_status``, ``span = tracer.start_span(...)``, ``span.end()``)
@@ -75,7 +78,7 @@ def without_span(ctx: FunctionContext) -> FunctionDef:
         new for old, new in zip(ctx.node.decorator_list, node.decorator_list, strict=True) if id(old) not in spans
     ]
     _Unspan().strip(node)
-    return FunctionDef(ctx.qualname, node, ctx.class_name)
+    return dataclasses.replace(ctx.function, node=node)
 
 
 class _Unspan:
@@ -147,7 +150,7 @@ class _Unspan:
 def ignored(ctx: FunctionContext) -> bool:
     """``# trace-advisor: ignore`` on the ``def`` line (or on a decorator line of it) silences the function."""
     first = min([ctx.node.lineno, *(d.lineno for d in ctx.node.decorator_list)])
-    lines = ctx.facts.lines
+    lines = ctx.lines
     return any(IGNORE_MARK.search(lines[i - 1]) for i in range(first, ctx.node.lineno + 1) if 0 < i <= len(lines))
 
 

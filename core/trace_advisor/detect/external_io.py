@@ -62,7 +62,7 @@ _LISTING = frozenset({"glob", "rglob", "iterdir", "listdir", "scandir", "walk", 
 
 def _strength(call: CallInfo) -> float:
     assert call.api is not None
-    last = call.api.target.rsplit(".", 1)[-1]
+    last = call.api.method
     if last in _CONNECT:
         return 0.35  # opening a connection or building a client: wiring, not an operation
     if last in _LISTING:
@@ -77,7 +77,7 @@ def io_operations(ctx: FunctionContext) -> set[str]:
     for call in ctx.calls:
         if call.api is None:
             continue
-        last = call.api.target.rsplit(".", 1)[-1]
+        last = call.api.method
         if last in _CONNECT or last in _LISTING or last in _FETCH:
             continue
         ops.add(call.api.target)
@@ -100,18 +100,17 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         assert api is not None
         count = f", {seen[key]} calls" if seen[key] > 1 else ""
         how = "" if api.resolved else " (by name)"
-        reason = f"calls {key} ({api.label}{count}){how}"
+        reason = f"calls {api.shown} ({api.label}{count}){how}"
         evidence = Evidence(PRIORITY, reason, call.range, key)
         signals.append(Signal(evidence, _strength(call), Finding.CLIENT_CALL, api, api.instrumentation))
     for call in ctx.calls:
-        if call.api is None and call.callee and call.callee in ctx.callee_io and call.callee != ctx.symbol:
-            kind, _, label = ctx.callee_io[call.callee].rpartition("|")
-            module, _, qualname = call.callee.partition(":")
+        callee = next((c for c in call.workspace_callees if c in ctx.callee_io and c != ctx.symbol), None)
+        if call.api is None and callee is not None:
+            io = ctx.callee_io[callee]
+            module, _, qualname = callee.partition(":")
             # a private helper of this module is part of this operation; anything else has its own span
             private = module == ctx.module and qualname.rsplit(".", 1)[-1].startswith("_")
-            reason = f"calls {call.callee} ({label})"
-            strength = (0.8 if private else 0.5) * (0.5 if kind == "file" else 1.0)
-            signals.append(
-                Signal(Evidence(PRIORITY, reason, call.range, call.callee), strength, Finding.CALLS_IO_FUNCTION)
-            )
+            reason = f"calls {callee} ({io.label})"
+            strength = (0.8 if private else 0.5) * (0.5 if io.kind == "file" else 1.0)
+            signals.append(Signal(Evidence(PRIORITY, reason, call.range, callee), strength, Finding.CALLS_IO_FUNCTION))
     return signals

@@ -1,12 +1,13 @@
-"""Call-graph facts for detectors: call edges by position, callers, reachability and which callees do I/O."""
+"""Call-graph facts for detectors: callers, reachability and which workspace callees do I/O or run forever."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Protocol
 
-from trace_advisor.detect.context import GraphFacts
-from trace_advisor.model import CallEdge, SymbolId
+from trace_advisor.detect.context import CalleeIO, GraphFacts
+from trace_advisor.model import CallEdge, SymbolId, split_symbol
+from trace_advisor.workspace import is_test_module
 
 
 class GraphLike(Protocol):
@@ -23,16 +24,16 @@ class GraphFactsBuilder:
     def __init__(
         self,
         graph: GraphLike,
-        io_of: Callable[[SymbolId], str | None],
+        io_of: Callable[[SymbolId], CalleeIO | None],
         forever_of: Callable[[SymbolId], bool] | None = None,
     ) -> None:
         self.graph = graph
         self._io_of = io_of
         self._forever_of = forever_of
         self._forever: dict[SymbolId, bool] = {}
-        self._io: dict[SymbolId, str | None] = {}
+        self._io: dict[SymbolId, CalleeIO | None] = {}
 
-    def io_label(self, symbol: SymbolId) -> str | None:
+    def io_label(self, symbol: SymbolId) -> CalleeIO | None:
         if symbol not in self._io:
             self._io[symbol] = None  # guards recursion through cycles
             self._io[symbol] = self._io_of(symbol)
@@ -48,7 +49,7 @@ class GraphFactsBuilder:
 
     def facts(self, symbol: SymbolId) -> GraphFacts:
         edges = self.graph.callees(symbol)
-        callee_io: dict[SymbolId, str] = {}
+        callee_io: dict[SymbolId, CalleeIO] = {}
         forever: set[SymbolId] = set()
         for edge in edges:
             if not edge.external and edge.callee != symbol:
@@ -58,9 +59,13 @@ class GraphFactsBuilder:
                 if self.forever(edge.callee):
                     forever.add(edge.callee)
         return GraphFacts(
-            edges={e.range: e for e in edges},
-            callers=tuple(e.caller for e in self.graph.callers(symbol)),
+            callers=tuple(e.caller for e in self.graph.callers(symbol) if not _from_tests(e.caller)),
             reachable_from_entry=self.graph.reachable(symbol),
             callee_io=callee_io,
             callee_forever=frozenset(forever),
         )
+
+
+def _from_tests(caller: SymbolId) -> bool:
+    """Calls from tests say nothing about how the code is used in production: they are not evidence."""
+    return is_test_module(split_symbol(caller)[0])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from trace_advisor.detect.apis import ApiMatch
+from trace_advisor.detect.apis import ApiMatch, dotted_forms
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.hints import CONSUMER_PARAMS, TASK_DECORATORS
@@ -47,9 +47,9 @@ def _propagates(ctx: FunctionContext) -> tuple[bool, bool]:
 def _task_decorator(ctx: FunctionContext) -> ast.expr | None:
     for dec in ctx.node.decorator_list:
         target = dec.func if isinstance(dec, ast.Call) else dec
-        resolved = ctx.scope.name_of(target) or ""
-        if resolved in TASK_DECORATORS or resolved.endswith(".shared_task"):
-            return dec
+        for resolved in (name for callee in ctx.decorator_callees(dec) for name in dotted_forms(callee)):
+            if resolved in TASK_DECORATORS or resolved.endswith(".shared_task"):
+                return dec
         if isinstance(target, ast.Name) and target.id in TASK_DECORATORS:
             return dec
         if isinstance(target, ast.Attribute) and target.attr in {"task", "actor"}:
@@ -73,10 +73,10 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         receives = api.operation == "receive"
         if receives:
             advice = "" if extracts else f"; {_EXTRACT}"
-            reason = f"receives messages via {api.target} ({api.label}){advice}"
+            reason = f"receives messages via {api.shown} ({api.label}){advice}"
         else:
             advice = "" if injects else f"; {_INJECT}"
-            reason = f"publishes via {api.target} ({api.label}){advice}"
+            reason = f"publishes via {api.shown} ({api.label}){advice}"
         finding = Finding.RECEIVES if receives else Finding.PUBLISHES
         evidence = Evidence(PRIORITY, reason, call.range, api.target)
         signals.append(Signal(evidence, api.strength, finding, api, api.instrumentation))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from trace_advisor.detect.apis import dotted_forms
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.names import expr_text
@@ -71,13 +72,13 @@ def detect(ctx: FunctionContext) -> list[Signal]:
     signals: list[Signal] = []
     io_loops = [c for c in ctx.calls if c.api is not None and ctx.loop_depth(c.node) > 0 and c.api.kind != "file"]
     file_loops = [c for c in ctx.calls if c.api is not None and ctx.loop_depth(c.node) > 0 and c.api.kind == "file"]
-    file_loops = [c for c in file_loops if c.api is not None and c.api.target.rsplit(".", 1)[-1] not in _LISTING]
+    file_loops = [c for c in file_loops if c.api is not None and c.api.method not in _LISTING]
     if file_loops and not io_loops:
         c = file_loops[0]
         assert c.api is not None
         signals.append(
             Signal(
-                Evidence(PRIORITY, f"file operations in a loop ({c.api.target})", c.range, c.api.target),
+                Evidence(PRIORITY, f"file operations in a loop ({c.api.shown})", c.range, c.api.target),
                 0.5,
                 Finding.FILE_LOOP,
             )
@@ -86,17 +87,23 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         first = io_loops[0]
         assert first.api is not None
         targets = sorted({c.api.target for c in io_loops if c.api is not None})
-        reason = f"calls {first.api.target} ({first.api.label}) inside a loop"
+        reason = f"calls {first.api.shown} ({first.api.label}) inside a loop"
         if len(targets) > 1:
             reason += f" (and {len(targets) - 1} more)"
         evidence = Evidence(PRIORITY, reason, first.range, first.api.target)
         signals.append(Signal(evidence, 0.85, Finding.IO_LOOP))
-    delegated = [c for c in ctx.calls if c.callee in ctx.callee_io and ctx.loop_depth(c.node) > 0]
+    delegated = [
+        (c, callee)
+        for c in ctx.calls
+        if ctx.loop_depth(c.node) > 0
+        for callee in c.workspace_callees
+        if callee in ctx.callee_io
+    ]
     if delegated and not io_loops:
-        c = delegated[0]
+        c, callee = delegated[0]
         signals.append(
             Signal(
-                Evidence(PRIORITY, f"calls {c.callee} (does I/O) inside a loop", c.range, c.callee or ""),
+                Evidence(PRIORITY, f"calls {callee} (does I/O) inside a loop", c.range, callee),
                 0.6,
                 Finding.CALLS_IO_FUNCTION_IN_LOOP,
             )
@@ -127,7 +134,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
     heavy = [
         c
         for c in ctx.calls
-        if (c.target or "").startswith(_HEAVY_ROOTS)
+        if any(name.startswith(_HEAVY_ROOTS) for callee in c.callees for name in dotted_forms(callee))
         or (c.text.rsplit(".", 1)[-1] in _HEAVY_METHODS and c.text.rsplit(".", 1)[0].lower().endswith(_MODEL_WORDS))
     ]
     if heavy:

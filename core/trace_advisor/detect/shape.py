@@ -5,9 +5,47 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from trace_advisor.detect.context import FunctionContext
+from trace_advisor.detect.apis import dotted_forms
+from trace_advisor.detect.context import CallInfo, FunctionContext
+from trace_advisor.model import dotted_name
 
-_DUNDER_WORTH_TRACING = frozenset({"__call__", "__aenter__", "__aexit__", "__enter__", "__exit__"})
+# Servers and consoles that run until the process ends, by resolved name (the span would never end).
+_FOREVER_TARGETS = frozenset(
+    {
+        "werkzeug.serving.run_simple",
+        "flask.Flask.run",
+        "flask.app.Flask.run",
+        "uvicorn.run",
+        "uvicorn.main.run",
+        "hypercorn.run.run",
+        "waitress.serve",
+        "aiohttp.web.run_app",
+        "tornado.ioloop.IOLoop.start",
+        "code.interact",
+        "code.InteractiveConsole.interact",
+        "IPython.embed",
+        "IPython.start_ipython",
+        "bpython.embed",
+        "ptpython.repl.embed",
+    }
+)
+# Blocking receives that make an endless loop a consumer for the life of the process.
+_RECEIVE_TARGETS = frozenset(
+    {
+        "queue.Queue.get",
+        "queue.SimpleQueue.get",
+        "queue.PriorityQueue.get",
+        "queue.LifoQueue.get",
+        "multiprocessing.Queue.get",
+        "multiprocessing.queues.Queue.get",
+        "multiprocessing.queues.SimpleQueue.get",
+        "asyncio.Queue.get",
+        "asyncio.queues.Queue.get",
+        "socket.socket.accept",
+        "socket.socket.recv",
+        "socket.socket.recvfrom",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +266,7 @@ def meaningful_calls(ctx: FunctionContext) -> set[str]:
         last = text.rsplit(".", 1)[-1]
         if text in _PURE_BUILTINS or last in _CONTAINER_METHODS or last in _WIRING_METHODS or last.startswith("__"):
             continue
-        if call.target and call.target.startswith(_PURE_MODULES):
+        if call.callees and all(dotted_name(c).startswith(_PURE_MODULES) for c in call.callees):
             continue
         if text.startswith(("log.", "logger.", "LOG.", "LOGGER.", "self.log", "self._log", "_log.", "logging.")):
             continue
@@ -253,7 +291,7 @@ def _top_statements(body: list[ast.stmt]) -> list[ast.stmt]:
 def _runs_forever(ctx: FunctionContext) -> bool:
     """A top-level endless loop (``while True``/``while self.running``) or a serve-forever call: never ends."""
     for call in ctx.calls:
-        if call.text.rsplit(".", 1)[-1] in _FOREVER_CALLS:
+        if call.text.rsplit(".", 1)[-1] in _FOREVER_CALLS or _calls_one_of(call, _FOREVER_TARGETS):
             return True
     if ctx.graph.callee_forever and _calls_unconditionally(ctx, ctx.graph.callee_forever):
         return True
@@ -267,10 +305,23 @@ def _runs_forever(ctx: FunctionContext) -> bool:
         )
         if not (endless or flag):
             continue
+        if endless and _receives(ctx, stmt):
+            return True  # a consumer: it ends only when told to stop (a sentinel, a closed socket)
         exits = any(isinstance(n, ast.Break | ast.Return) for n in ast.walk(stmt))
         if not exits or (flag and not endless):
             return True
     return False
+
+
+def _receives(ctx: FunctionContext, loop: ast.While) -> bool:
+    """Whether the loop blocks on a queue or socket receive at its top level (``item = jobs.get()``)."""
+    nodes = {id(n) for stmt in loop.body for n in ast.walk(stmt)}
+    return any(id(c.node) in nodes and _calls_one_of(c, _RECEIVE_TARGETS) for c in ctx.calls)
+
+
+def _calls_one_of(call: CallInfo, targets: frozenset[str]) -> bool:
+    """Whether the call resolves to one of ``targets`` (dotted, by import path or under the package)."""
+    return any(name in targets for callee in call.callees for name in dotted_forms(callee))
 
 
 def _calls_unconditionally(ctx: FunctionContext, callees: frozenset[str]) -> bool:
@@ -278,7 +329,7 @@ def _calls_unconditionally(ctx: FunctionContext, callees: frozenset[str]) -> boo
     for stmt in _top_statements(ctx.body_without_docstring()):
         if isinstance(stmt, ast.Expr | ast.Assign | ast.Return | ast.AnnAssign | ast.AugAssign):
             nodes = {id(n) for n in ast.walk(stmt)}
-            if any(c.callee in callees and id(c.node) in nodes for c in ctx.calls):
+            if any(id(c.node) in nodes and set(c.callees) & callees for c in ctx.calls):
                 return True
     return False
 
@@ -350,7 +401,7 @@ def shape_of(ctx: FunctionContext, has_io: bool) -> Shape:
         trivial = "empty or abstract body"
     elif {"property", "setter", "getter", "cached_property", "abstractmethod", "overload"} & decorators:
         trivial = "property or abstract method"
-    elif name.startswith("__") and name.endswith("__") and name not in _DUNDER_WORTH_TRACING:
+    elif name.startswith("__") and name.endswith("__"):
         trivial = f"special method {name}"
     elif len(body) == 1 and isinstance(body[0], ast.Return | ast.Expr | ast.Assign) and not has_io:
         trivial = "one-line helper without I/O"

@@ -82,7 +82,12 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         method = call.text.rsplit(".", 1)[-1]
         api = call.api
         rng = call.range
-        sql = _sql_literal(call.node) if method in {"execute", "executemany", "executescript", "text"} else None
+        node = call.node
+        sql = (
+            _sql_literal(node)
+            if node is not None and method in {"execute", "executemany", "executescript", "text"}
+            else None
+        )
         match = _SQL_WRITE.match(sql) if sql else None
         if match:
             verb = match.group(1).split()[0].upper()
@@ -118,7 +123,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         elif (
             api is not None
             and api.kind == "file"
-            and (api.operation == "write" or any(m in _file_mode(call.node) for m in "wax+"))
+            and (api.operation == "write" or (node is not None and any(m in _file_mode(node) for m in "wax+")))
         ):
             signals.append(
                 Signal(Evidence(PRIORITY, f"writes files ({call.text})", rng, call.text), 0.5, Finding.FILE_WRITE)
@@ -127,12 +132,12 @@ def detect(ctx: FunctionContext) -> list[Signal]:
             signals.append(
                 Signal(Evidence(PRIORITY, f"persists an object ({call.text})", rng, call.text), 0.4, Finding.PERSISTS)
             )
-    for node in ctx.nodes:
-        if isinstance(node, ast.Global | ast.Nonlocal):
-            names = ", ".join(node.names)
+    for statement in ctx.nodes:
+        if isinstance(statement, ast.Global | ast.Nonlocal):
+            names = ", ".join(statement.names)
             signals.append(
                 Signal(
-                    Evidence(PRIORITY, f"modifies shared state ({names})", ctx.range_of(node), names),
+                    Evidence(PRIORITY, f"modifies shared state ({names})", ctx.range_of(statement), names),
                     0.4,
                     Finding.SHARED_STATE,
                 )

@@ -1,4 +1,4 @@
-"""Facts of an edited module from a re-parse of only the top-level functions and classes the edit touched.
+"""The one splicer: an edited module's facts (and syntax tree) from one parse of only what the edit touched.
 
 An edit inside a function body is the common case while typing; re-parsing a 3,000-line module for it costs tens of
 milliseconds. When the changed lines fall within top-level ``def``/``class`` statements only, and the new text of
@@ -6,6 +6,11 @@ that region parses on its own into the same names, the region's facts replace th
 moves by the change in line count; added, removed or renamed definitions update the module's bindings when
 nothing else binds their names. Anything else (module-level statements, ``global``, ``\\r`` line ends) returns
 None and the caller parses the whole text.
+
+Given the old tree too, the new tree is built from the same parse: untouched statements are shared with the old
+tree (never changed: kept results still point into it). An edit that keeps the line count inside one class's body
+parses only the methods it touched; one that moves lines parses from the first touched statement to the end of the
+file, since the statements after it need new positions.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from trace_advisor.facts.extract import extract_facts
 from trace_advisor.facts.model import CLASS, DEF, Binding, CallSite, Loc, ModuleFacts, Scope
@@ -22,10 +27,20 @@ from trace_advisor.model import MODULE_QUALNAME
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 # where a ``global`` statement can start (a docstring line starting with the word only costs a full parse)
 _GLOBAL = re.compile(r"(?:^|[;:])[ \t\f]*global\b", re.MULTILINE)
+_PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError)
 
 
-def splice(old_text: str, old: ModuleFacts, new_text: str) -> ModuleFacts | None:
-    """The facts of ``new_text`` computed from ``old`` (the facts of ``old_text``), or None when not applicable."""
+@dataclass(frozen=True, slots=True)
+class Spliced:
+    """The facts of the new text, and its tree when the old tree was given."""
+
+    facts: ModuleFacts
+    tree: ast.Module | None
+
+
+def splice(old_text: str, old: ModuleFacts, new_text: str, old_tree: ast.Module | None = None) -> Spliced | None:
+    """The facts (and tree) of ``new_text`` from ``old`` and ``old_tree`` (those of ``old_text``), or None when not
+    applicable."""
     if "\r" in old_text or "\r" in new_text:
         return None
     before, after = old_text.split("\n"), new_text.split("\n")
@@ -34,17 +49,21 @@ def splice(old_text: str, old: ModuleFacts, new_text: str) -> ModuleFacts | None
     while prefix < shortest and before[prefix] == after[prefix]:
         prefix += 1
     if prefix == len(before) == len(after):
-        return old
+        return Spliced(old, old_tree)
     suffix = 0
     while suffix < shortest - prefix and before[-1 - suffix] == after[-1 - suffix]:
         suffix += 1
     first, last = prefix + 1, len(before) - suffix  # changed old lines (1-based; last < first: pure insertion)
     touched = [(start, end) for start, end in old.top_level if start <= max(first, last) and end >= min(first, last)]
+    delta = len(after) - len(before)
+    if old_tree is not None and delta == 0 and len(touched) == 1:
+        inside = _splice_class(old, old_tree, after, touched[0], first, last)
+        if inside is not None:
+            return inside
     # without touched statements the change is in a gap of comments and blank lines (or an insertion between
     # statements): the old lines hold no code, so the new ones must parse on their own
     low = min(first, touched[0][0]) if touched else first
     high = max(last, touched[-1][1]) if touched else last
-    delta = len(after) - len(before)
     tops = {scope.loc[0]: scope for scope in old.scopes if scope.parent == MODULE_QUALNAME}
     names = []
     for start, _ in touched:
@@ -52,19 +71,48 @@ def splice(old_text: str, old: ModuleFacts, new_text: str) -> ModuleFacts | None
         if scope is None:  # a module-level statement that is not a definition: its bindings cannot be spliced
             return None
         names.append(scope.qualname)
-    new_segment = "\n".join(after[low - 1 : high + delta])
-    if _GLOBAL.search(new_segment) or _GLOBAL.search("\n".join(before[low - 1 : high])):
+    if _GLOBAL.search("\n".join(after[low - 1 : high + delta])) or _GLOBAL.search("\n".join(before[low - 1 : high])):
         return None
-    text = "\n" * (low - 1) + new_segment  # blank lines keep the line numbers of the whole file
+    # with a tree to build and lines moved, the statements after the region need new nodes: parse them too
+    to_end = old_tree is not None and delta != 0
+    text = "\n" * (low - 1) + "\n".join(after[low - 1 : len(after) if to_end else high + delta])
     try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        parsed = ast.parse(text)  # blank lines keep the line numbers of the whole file
+    except _PARSE_ERRORS:
         return None
-    if not all(isinstance(node, _DEFS) for node in tree.body):
+    region, rest = parsed.body, []
+    if to_end:
+        count = sum(1 for node in parsed.body if _start(node) <= high + delta)
+        region, rest = parsed.body[:count], parsed.body[count:]
+        moved = [(s + delta, e + delta) for s, e in old.top_level if s > high]
+        if [(_start(s), s.end_lineno or s.lineno) for s in rest] != moved:
+            return None  # the edit changed how the rest of the file parses
+    facts = _spliced_facts(old, region, text, low, high, delta, after, names)
+    if facts is None:
         return None
-    new_names = [node.name for node in tree.body]  # type: ignore[attr-defined]
+    if old_tree is None:
+        return Spliced(facts, None)
+    kept = [s for s in old_tree.body if (s.end_lineno or s.lineno) < low]
+    after_region = rest if to_end else [s for s in old_tree.body if _start(s) > high]
+    return Spliced(facts, ast.Module(body=[*kept, *region, *after_region], type_ignores=[]))
+
+
+def _spliced_facts(
+    old: ModuleFacts,
+    region: list[ast.stmt],
+    text: str,
+    low: int,
+    high: int,
+    delta: int,
+    lines: list[str],
+    names: list[str],
+) -> ModuleFacts | None:
+    """The old facts with the top-level definitions of lines ``low..high`` replaced by those of ``region``."""
+    if not all(isinstance(node, _DEFS) for node in region):
+        return None
+    new_names = [node.name for node in region]  # type: ignore[attr-defined]
     try:
-        part = extract_facts(tree, text)
+        part = extract_facts(ast.Module(body=region, type_ignores=[]), text)
     except (RecursionError, MemoryError):
         return None
     module_part = part.scopes[0]
@@ -81,7 +129,28 @@ def splice(old_text: str, old: ModuleFacts, new_text: str) -> ModuleFacts | None
             return None
         bindings = {name: found for name, found in bindings.items() if name not in removed}
         bindings.update((name, module_part.bindings[name]) for name in new_names if name in added)
-    return _merge(old, part, low, high, delta, after, bindings)
+    return _merge(old, part, low, high, delta, lines, bindings)
+
+
+def _splice_class(
+    old: ModuleFacts, old_tree: ast.Module, lines: list[str], touched: tuple[int, int], first: int, last: int
+) -> Spliced | None:
+    """An edit inside one top-level class's body that keeps the line count: parse only the statements it touched
+    (inside nested classes, only their touched statements) and extract the class's facts from the spliced class."""
+    cls = next((s for s in old_tree.body if _start(s) == touched[0]), None)
+    if not isinstance(cls, ast.ClassDef) or first < _start(cls.body[0]):
+        return None
+    if _GLOBAL.search("\n".join(lines[touched[0] - 1 : touched[1]])):
+        return None
+    body = _splice_body(cls.body, lines, first, last, cls)
+    if body is None:
+        return None
+    new_cls = _with_body(cls, body)
+    text = "\n".join(lines)
+    facts = _spliced_facts(old, [new_cls], text, touched[0], touched[1], 0, lines, [cls.name])
+    if facts is None:
+        return None
+    return Spliced(facts, ast.Module(body=[new_cls if s is cls else s for s in old_tree.body], type_ignores=[]))
 
 
 def _merge(
@@ -108,7 +177,9 @@ def _merge(
             scopes.extend(part.scopes[1:])
             inserted = True
         if line > high:
-            scopes.append(replace(scope, loc=_shift(scope.loc, delta), name_loc=_shift(scope.name_loc, delta)))
+            if delta:  # unmoved scopes stay the same objects
+                scope = replace(scope, loc=_shift(scope.loc, delta), name_loc=_shift(scope.name_loc, delta))
+            scopes.append(scope)
     if not inserted:
         scopes.extend(part.scopes[1:])
     inserted = False
@@ -121,7 +192,8 @@ def _merge(
             calls.extend(part.calls)
             inserted = True
         if line > high:
-            calls.append(replace(call, loc=_shift(call.loc, delta), name_loc=_shift(call.name_loc, delta)))
+            moved = delta and replace(call, loc=_shift(call.loc, delta), name_loc=_shift(call.name_loc, delta))
+            calls.append(moved or call)  # unmoved sites stay the same objects
     if not inserted:
         calls.extend(part.calls)
     top_level = (
@@ -134,3 +206,64 @@ def _merge(
 
 def _shift(loc: Loc, delta: int) -> Loc:
     return (loc[0] + delta, loc[1], loc[2] + delta, loc[3])
+
+
+def _splice_body(
+    body: list[ast.stmt], lines: list[str], low: int, high: int, owner: ast.ClassDef
+) -> list[ast.stmt] | None:
+    """``owner``'s body with the statements touching lines ``low..high`` parsed again (nested classes: only their
+    touched statements); positions do not move."""
+    spans = [(_start(s), s.end_lineno or s.lineno) for s in body]
+    touched = [(stmt, span) for stmt, span in zip(body, spans, strict=True) if span[0] <= high and span[1] >= low]
+    if len(touched) == 1 and isinstance(touched[0][0], ast.ClassDef):
+        cls = touched[0][0]
+        inner = _splice_body(cls.body, lines, low, high, cls) if low >= _start(cls.body[0]) else None
+        if inner is not None:
+            return [stmt if stmt is not cls else _with_body(cls, inner) for stmt in body]
+    grown = True
+    while grown:  # the region covers whole statements (and statements sharing a line with them)
+        grown = False
+        for start, end in spans:
+            if start <= high and end >= low and (start < low or end > high):
+                low, high, grown = min(low, start), max(high, end), True
+    region = _parse_region(lines, low, high, owner)
+    if region is None:
+        return None
+    spliced = (
+        [s for s, (_, end) in zip(body, spans, strict=True) if end < low]
+        + region
+        + [s for s, (start, _) in zip(body, spans, strict=True) if start > high]
+    )
+    return spliced or None  # a class needs a statement
+
+
+def _with_body(cls: ast.ClassDef, body: list[ast.stmt]) -> ast.ClassDef:
+    """A copy of ``cls`` with another body (the old node is never changed)."""
+    fields = {name: getattr(cls, name) for name in cls._fields}
+    where = {name: getattr(cls, name) for name in cls._attributes}
+    where.update(end_lineno=body[-1].end_lineno, end_col_offset=body[-1].end_col_offset)
+    return ast.ClassDef(**{**fields, "body": body}, **where)
+
+
+def _parse_region(lines: list[str], low: int, high: int, owner: ast.ClassDef) -> list[ast.stmt] | None:
+    """Lines ``low..high`` parsed at their own positions as statements of ``owner``'s body (under a stand-in
+    ``class`` line just above them, with a closing ``pass`` just below: comments alone parse)."""
+    segment = "\n".join(lines[low - 1 : high])
+    indent = owner.body[0].col_offset
+    whitespace = lines[owner.body[0].lineno - 1][:indent]  # spaces or tabs, as the class's statements have
+    try:
+        tree = ast.parse("\n" * (low - 2) + "class _:\n" + segment + "\n" + whitespace + "pass")
+    except _PARSE_ERRORS:
+        return None
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.ClassDef):
+        return None  # a line left the class body
+    found = tree.body[0].body[:-1]
+    closing = tree.body[0].body[-1]
+    if not isinstance(closing, ast.Pass) or closing.lineno != high + 1 or any(s.col_offset != indent for s in found):
+        return None  # the closing pass or a statement landed at another depth than the class's own statements
+    return found
+
+
+def _start(stmt: ast.stmt) -> int:
+    decorators: list[ast.expr] = getattr(stmt, "decorator_list", [])
+    return min([stmt.lineno, *(d.lineno for d in decorators)])

@@ -19,6 +19,12 @@ from trace_advisor.report.preview import NOT_PREVIEWED, Previewer, SpanPreview
 TOOL = "trace-advisor"
 TOP = 3  # recommendations named in the executive summary
 TOP_COST = 10  # entry points listed with their span estimate
+# Folders and files that hold development scripts, examples and docs rather than the product: ranked after it.
+AUXILIARY_FOLDERS = frozenset(
+    {"examples", "example", "samples", "sample", "demo", "demos", "scripts", "script", "tools", "docs", "doc"}
+    | {"benchmarks", "benchmark", "bench", "dev", "tutorial", "tutorials"}
+)
+AUXILIARY_FILES = frozenset({"setup.py", "noxfile.py", "tasks.py", "fabfile.py", "dodo.py", "conftest.py"})
 MAX_EVIDENCE = 5  # findings listed beside a rationale
 # what a span edit adds to a module that has neither (reports say it once, and per function only other lines)
 USUAL_SETUP = ("from opentelemetry import trace", "tracer = trace.get_tracer(__name__)")
@@ -98,6 +104,7 @@ class ReportFacts:
     min_confidence: float
     counts: tuple[tuple[str, int], ...]  # per configured priority (then unknown ones), in config order
     top: tuple[RecommendationFacts, ...]  # the strongest few, for the executive summary
+    ranked: tuple[RecommendationFacts, ...]  # every recommendation, strongest first (see :func:`rank`)
     groups: tuple[PriorityGroup, ...]  # non-empty groups only, in config order
     usage: UsageFacts
     problems: tuple[Problem, ...]
@@ -169,6 +176,8 @@ def build_facts(
                 recommendations=members,
             )
         )
+    by_rec = {id(f.recommendation): f for g in groups for f in g.recommendations}
+    ranked_facts = tuple(by_rec[id(r)] for r in rank(ranked, order, base))
     counts = {p: 0 for p in order}
     for rec in ranked:
         counts[rec.priority] = counts.get(rec.priority, 0) + 1
@@ -187,7 +196,8 @@ def build_facts(
         files_with_recommendations=len({r.file for r in ranked}),
         min_confidence=config.min_confidence,
         counts=tuple(counts.items()),
-        top=tuple(sorted((r for g in groups for r in g.recommendations), key=_strength)[:TOP]),
+        top=ranked_facts[:TOP],
+        ranked=ranked_facts,
         groups=tuple(groups),
         usage=UsageFacts(
             usage.calls,
@@ -222,8 +232,21 @@ def all_recommendations(facts: ReportFacts) -> tuple[RecommendationFacts, ...]:
     return tuple(rec for group in facts.groups for rec in group.recommendations)
 
 
-def _strength(rec: RecommendationFacts) -> tuple[float, str, int]:
-    return (-rec.confidence, rec.file, rec.start_line)
+def rank(recommendations: Sequence[Recommendation], priorities: Sequence[str], root: Path) -> list[Recommendation]:
+    """Strongest first: product code before development scripts and examples (paths relative to ``root``), then
+    confidence, then the configured priority order, then place."""
+
+    def key(rec: Recommendation) -> tuple[bool, float, int, str, int]:
+        index = priorities.index(rec.priority) if rec.priority in priorities else len(priorities)
+        return (is_auxiliary(relative(rec.file, root)), -rec.confidence, index, rec.file, rec.range.start.line)
+
+    return sorted(recommendations, key=key)
+
+
+def is_auxiliary(path: str) -> bool:
+    """Whether a workspace-relative path is a development script, an example or docs rather than product code."""
+    parts = PurePath(path).parts
+    return parts[-1] in AUXILIARY_FILES or any(p in AUXILIARY_FOLDERS for p in parts[:-1])
 
 
 def _rank(rec: Recommendation, order: Sequence[str]) -> tuple[int, float, str, int]:

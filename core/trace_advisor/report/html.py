@@ -1,4 +1,5 @@
-"""The self-contained HTML report: call trees from each entry point with each node's recommendations."""
+"""The self-contained HTML report: the recommendations strongest first, and call trees from each entry point with
+each node's recommendations."""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ from importlib import resources
 from typing import Protocol
 
 from trace_advisor.model import MODULE_QUALNAME, CallTreeNode, SymbolId
-from trace_advisor.report.facts import RecommendationFacts, ReportFacts, all_recommendations, priority_title
+from trace_advisor.report.facts import (
+    RecommendationFacts,
+    ReportFacts,
+    all_recommendations,
+    is_auxiliary,
+    priority_title,
+)
 
 ASSETS = "resources/templates/html"
 MAX_NODES = 20_000  # a report stays openable on huge graphs; deeper nodes are marked truncated
@@ -56,7 +63,9 @@ def script_json(data: object) -> str:
 
 def report_data(facts: ReportFacts, graph: CallTrees | None) -> dict[str, object]:
     recs: dict[str, list[dict[str, object]]] = {}
+    position: dict[int, tuple[str, int]] = {}  # a recommendation -> [symbol, its index in recs[symbol]]
     for rec in all_recommendations(facts):
+        position[id(rec)] = (rec.symbol, len(recs.get(rec.symbol, ())))
         recs.setdefault(rec.symbol, []).append(_rec(rec))
     budget = [MAX_NODES]
     if graph is not None:
@@ -124,6 +133,7 @@ def report_data(facts: ReportFacts, graph: CallTrees | None) -> dict[str, object
         },
         "priorities": [{"name": name, "title": priority_title(name), "count": count} for name, count in facts.counts],
         "recommendations": recs,
+        "ranked": [list(position[id(rec)]) for rec in facts.ranked],
         "trees": trees,
         "problems": [
             {"severity": p.severity, "message": p.message, "file": p.file, "line": p.line} for p in facts.problems
@@ -148,6 +158,7 @@ def _rec(rec: RecommendationFacts) -> dict[str, object]:
         "capture": list(rec.capture),
         "evidence": list(rec.evidence),
         "source": rec.source,
+        "auxiliary": is_auxiliary(rec.file),  # a development script or example: ranked after the product code
     }
 
 

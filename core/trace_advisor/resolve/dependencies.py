@@ -10,9 +10,15 @@ from trace_advisor.resolve.modules import ModuleInfo, absolute_module
 _NO_LOC = (0, 0, 0, 0)
 
 
-def interface_of(facts: ModuleFacts) -> object:
-    """What other modules can observe of a module: everything but positions and call sites."""
-    return (tuple(replace(s, loc=_NO_LOC, name_loc=_NO_LOC) for s in facts.scopes), facts.all_names)
+def same_interface(old: ModuleFacts, new: ModuleFacts) -> bool:
+    """Whether other modules can observe a difference: anything but positions and call sites (scopes an edit did not
+    touch are the same objects, compared at no cost)."""
+    if old.all_names != new.all_names or len(old.scopes) != len(new.scopes):
+        return False
+    return all(
+        a is b or replace(a, loc=_NO_LOC, name_loc=_NO_LOC) == replace(b, loc=_NO_LOC, name_loc=_NO_LOC)
+        for a, b in zip(old.scopes, new.scopes, strict=True)
+    )
 
 
 def ancestors(module: str) -> list[str]:

@@ -34,8 +34,9 @@ class ModuleProvider(Protocol):
     def stdlib_exports(self, module: str) -> frozenset[str]:
         """The names ``from <stdlib module> import *`` binds (its ``__all__``, else its public names)."""
 
-    def is_external_class(self, symbol: str) -> bool:
-        """Whether an import-path symbol (``subprocess:Popen``, ``builtins:dict``) names a class in the stdlib."""
+    def is_external_class(self, symbol: str) -> bool | None:
+        """Whether an import-path symbol (``subprocess:Popen``, ``builtins:dict``) names a class in the stdlib;
+        None when no source says (not a stdlib module)."""
 
 
 def absolute_module(current: str, is_package: bool, target: str, level: int) -> str | None:

@@ -7,8 +7,9 @@ whose callee evaluates to nothing known is reported as unresolved with its text.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
+from trace_advisor.facts.chains import chain_text
 from trace_advisor.facts.model import (
     ANNOTATION,
     CALL,
@@ -26,10 +27,11 @@ from trace_advisor.facts.model import (
     Chain,
     Scope,
 )
-from trace_advisor.model import CallEdge, Range, SymbolId, UnresolvedCall
+from trace_advisor.model import CallEdge, Range, ResolvedCall, SymbolId, UnresolvedCall
 from trace_advisor.resolve import values as v
 from trace_advisor.resolve.classes import Classes
 from trace_advisor.resolve.modules import ModuleInfo, ModuleProvider, absolute_module
+from trace_advisor.resolve.returns import known_return
 from trace_advisor.resolve.values import NOTHING, Value, Values
 
 _MAX_DEPTH = 48
@@ -69,17 +71,21 @@ class Resolver:
         return table
 
     # ---- call sites ------------------------------------------------------------------------------------------
-    def resolve_module(self, info: ModuleInfo) -> tuple[list[CallEdge], list[UnresolvedCall]]:
-        """Every call site of one module as edges (one per possible callee) or unresolved calls."""
+    def resolve_module(self, info: ModuleInfo, known: Mapping[int, ResolvedCall] | None = None) -> list[ResolvedCall]:
+        """Every call site of one module, in source order, with its edges (one per possible callee) or the reason
+        it has none. A site in a class body belongs to the function (or module) around the class. ``known``: the
+        answers for call sites (by ``id`` of the facts' ``CallSite``) that an edit left as they were."""
         callers: dict[str, str] = {}
         for scope in info.facts.scopes:
             current: Scope | None = scope
             while current is not None and current.kind == "class":
                 current = info.scopes.get(current.parent) if current.parent else None
             callers[scope.qualname] = current.qualname if current is not None else scope.qualname
-        edges: list[CallEdge] = []
-        unresolved: list[UnresolvedCall] = []
+        sites: list[ResolvedCall] = []
         for call in info.facts.calls:
+            if known is not None and (kept := known.get(id(call))) is not None:
+                sites.append(kept)
+                continue
             caller = f"{info.name}:{callers.get(call.scope, call.scope)}"
             where = Range.of(*call.loc)
             try:
@@ -87,11 +93,29 @@ class Resolver:
             except RecursionError:  # absurdly long re-export or alias chains in generated code: unresolved
                 self._depth = 0
                 targets = []
-            if not targets:
-                unresolved.append(UnresolvedCall(caller, call.text, where))
-            for target, external in targets:
-                edges.append(CallEdge(caller, target, where, external))
-        return edges, unresolved
+            if targets:
+                edges = tuple(CallEdge(caller, target, where, external) for target, external in targets)
+                sites.append(ResolvedCall(caller, where, call.text, edges))
+            else:
+                reason = self._why_unresolved(info, call.scope, call.chain)
+                sites.append(
+                    ResolvedCall(caller, where, call.text, (), UnresolvedCall(caller, call.text, where, reason))
+                )
+        return sites
+
+    def _why_unresolved(self, info: ModuleInfo, scope: str, chain: Chain | None) -> str:
+        """The shortest part of the callee that has no known value (or why the callee is not followable)."""
+        if chain is None:
+            return "the callee is not a name or an attribute chain"
+        try:
+            for end in range(1, len(chain) + 1):
+                if not self.eval_chain(info, scope, chain[:end]):
+                    part = chain_text(chain[:end])
+                    return f"`{part}` has no known value" if end < len(chain) else f"`{part}` is not known"
+        except RecursionError:
+            self._depth = 0
+            return "the value is nested too deeply to follow"
+        return "it names nothing callable"
 
     def callees_of(self, info: ModuleInfo, scope: str, chain: Chain) -> list[tuple[SymbolId, bool]]:
         """The symbols a call of ``chain`` (evaluated in ``scope``) reaches, each with its ``external`` flag."""
@@ -313,6 +337,10 @@ class Resolver:
 
     def _call_result(self, value: Value) -> Values:
         kind, ident = value
+        if kind in (v.FUNCTION, v.EXTERNAL):
+            returned = known_return(ident)  # the table wins over a library's source (boto3 builds clients at run time)
+            if returned is not None:
+                return frozenset({(v.EXTERNAL_INSTANCE, returned)})
         if kind == v.FUNCTION:
             located = self._classes.scope_of(ident)
             if located is not None and any(
@@ -331,11 +359,18 @@ class Resolver:
         if kind == v.INSTANCE:
             calls = self._classes.attribute(ident, "__call__", True, False)
             return _union(self.function_returns(i) for k, i in calls if k == v.FUNCTION)
+        if kind == v.EXTERNAL_INSTANCE:
+            returned = known_return(f"{ident}.__call__")
+            return frozenset({(v.EXTERNAL_INSTANCE, returned)}) if returned is not None else NOTHING
         if kind == v.EXTERNAL:
-            returned = v.STDLIB_RETURNS.get(ident)
-            if returned is not None:
-                return frozenset({(v.EXTERNAL_INSTANCE, returned)})
-            if self._modules.is_external_class(ident):
+            owner, _, method = ident.rpartition(".")
+            if method in ("__enter__", "__aenter__") and ":" in owner:
+                return frozenset({(v.EXTERNAL_INSTANCE, owner)})  # a context manager without an entry: itself
+            is_class = self._modules.is_external_class(ident)
+            if is_class is None:  # no source anywhere: a CapWords name is a class by convention (PEP 8)
+                name = ident.rpartition(":")[2].rpartition(".")[2]
+                is_class = name[:1].isupper() and not name.isupper()
+            if is_class:
                 return frozenset({(v.EXTERNAL_INSTANCE, ident)})
         return NOTHING
 

@@ -41,59 +41,6 @@ OPAQUE_BASES = frozenset(
 # Well-known attributes of stdlib modules that are modules themselves but not files of that package.
 STDLIB_MODULE_ATTRIBUTES = frozenset({"os.path"})
 
-# What some standard-library callables return, for the calls whose result is commonly used (the stdlib is named by
-# import path and never read for this). Keys and values are import-path symbol ids; a value is the class whose
-# instance the call returns. Classes defined in stdlib source are recognised without this table.
-STDLIB_RETURNS = {
-    "json:dumps": "builtins:str",
-    "re:compile": "re:Pattern",
-    "re:match": "re:Match",
-    "re:search": "re:Match",
-    "re:fullmatch": "re:Match",
-    "re:Pattern.match": "re:Match",
-    "re:Pattern.search": "re:Match",
-    "re:Pattern.fullmatch": "re:Match",
-    "os:getcwd": "builtins:str",
-    "os.path:join": "builtins:str",
-    "os.path:abspath": "builtins:str",
-    "os.path:basename": "builtins:str",
-    "os.path:dirname": "builtins:str",
-    "logging:getLogger": "logging:Logger",
-    "logging:getLoggerClass": "logging:Logger",
-    "sqlite3:connect": "sqlite3:Connection",
-    "sqlite3:Connection": "sqlite3:Connection",
-    "sqlite3:Connection.cursor": "sqlite3:Cursor",
-    "sqlite3:Connection.execute": "sqlite3:Cursor",
-    "sqlite3:Connection.executemany": "sqlite3:Cursor",
-    "sqlite3:Connection.__enter__": "sqlite3:Connection",
-    "sqlite3:Cursor.execute": "sqlite3:Cursor",
-    "urllib.request:urlopen": "http.client:HTTPResponse",
-    "http.client:HTTPConnection.getresponse": "http.client:HTTPResponse",
-    "http.client:HTTPSConnection.getresponse": "http.client:HTTPResponse",
-    "http.client:HTTPResponse.__enter__": "http.client:HTTPResponse",
-    "socket:create_connection": "socket:socket",
-    "socket:socket.__enter__": "socket:socket",
-    "socket:socket.accept": "builtins:tuple",
-    "subprocess:Popen.__enter__": "subprocess:Popen",
-    "subprocess:run": "subprocess:CompletedProcess",
-    "concurrent.futures:ThreadPoolExecutor": "concurrent.futures:ThreadPoolExecutor",
-    "concurrent.futures:ProcessPoolExecutor": "concurrent.futures:ProcessPoolExecutor",
-    "concurrent.futures:ThreadPoolExecutor.__enter__": "concurrent.futures:ThreadPoolExecutor",
-    "concurrent.futures:ProcessPoolExecutor.__enter__": "concurrent.futures:ProcessPoolExecutor",
-    "concurrent.futures:ThreadPoolExecutor.submit": "concurrent.futures:Future",
-    "concurrent.futures:ProcessPoolExecutor.submit": "concurrent.futures:Future",
-    "asyncio:get_event_loop": "asyncio:AbstractEventLoop",
-    "asyncio:get_running_loop": "asyncio:AbstractEventLoop",
-    "asyncio:new_event_loop": "asyncio:AbstractEventLoop",
-    "asyncio:create_task": "asyncio:Task",
-    "asyncio:Queue": "asyncio:Queue",
-    "threading:current_thread": "threading:Thread",
-    "tempfile:TemporaryDirectory.__enter__": "builtins:str",
-    "pathlib:Path.open": "io:TextIOWrapper",
-    "builtins:open": "io:TextIOWrapper",
-    "io:TextIOWrapper.__enter__": "io:TextIOWrapper",
-}
-
 # Attributes every class has through ``object`` (``super().__init__()`` in a class without bases).
 OBJECT_ATTRIBUTES = frozenset(name for name in dir(object) if name.startswith("__"))
 

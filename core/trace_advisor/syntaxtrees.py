@@ -1,0 +1,44 @@
+"""Syntax trees of the files edited or analysed lately: the tree of a file's current text, from the parse that gave
+its facts (an edit's splice, see ``facts.splice``) or, for a text read from disk, parsed when first needed."""
+
+from __future__ import annotations
+
+import ast
+from collections import OrderedDict
+from pathlib import Path
+
+from trace_advisor.model import SyntaxProblem
+from trace_advisor.parsing import parse_text
+
+
+class SyntaxTrees:
+    """The latest tree of up to ``limit`` files (the open and recently edited ones); not thread-safe on its own."""
+
+    def __init__(self, limit: int = 64) -> None:
+        self._limit = limit
+        self._trees: OrderedDict[Path, tuple[str, ast.Module]] = OrderedDict()
+
+    def kept(self, path: Path, text: str) -> ast.Module | None:
+        """The kept tree of ``path`` if it is the tree of ``text``."""
+        found = self._trees.get(path)
+        return found[1] if found is not None and (found[0] is text or found[0] == text) else None
+
+    def tree(self, path: Path, text: str) -> ast.Module | SyntaxProblem:
+        """The tree of ``text``, the file's current text: the kept one, else a parse of it (kept)."""
+        found = self.kept(path, text)
+        if found is not None:
+            self._trees.move_to_end(path)
+            return found
+        parsed = parse_text(text, str(path))
+        if isinstance(parsed, ast.Module):
+            self.put(path, text, parsed)
+        return parsed
+
+    def put(self, path: Path, text: str, tree: ast.Module) -> None:
+        self._trees[path] = (text, tree)
+        self._trees.move_to_end(path)
+        while len(self._trees) > self._limit:
+            self._trees.popitem(last=False)
+
+    def forget(self, path: Path) -> None:
+        self._trees.pop(path, None)
