@@ -7,20 +7,19 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.cli import CLI as BASE_CLI
+from tests.support.cli import clean_env, run_cli
+
 WORKSPACE = Path(__file__).resolve().parent.parent / "fixtures" / "detect" / "workspace"
-CLI = [sys.executable, "-m", "trace_advisor", "analyze"]
+CLI = [*BASE_CLI, "analyze"]
 
 
 def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACE_ADVISOR_")}
-    return subprocess.run(
-        [*CLI, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=120, env=env, check=False
-    )
+    return run_cli("analyze", *args, cwd=cwd)
 
 
 @pytest.fixture()
@@ -144,7 +143,7 @@ def test_progress_bar_on_a_terminal(project: Path) -> None:
     import pty
 
     master, slave = pty.openpty()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACE_ADVISOR_")}
+    env = clean_env()
     proc = subprocess.Popen([*CLI, str(project), "--no-cache"], stdout=subprocess.PIPE, stderr=slave, env=env)
     os.close(slave)
     chunks = []

@@ -5,23 +5,19 @@ skipped and not evidence, development scripts ranked last, and a quiet exit when
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.cli import CLI, clean_env, run_cli
+
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "cli" / "newcomer"
-CLI = [sys.executable, "-m", "trace_advisor"]
 
 
 def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACE_ADVISOR_")}
-    return subprocess.run(
-        [*CLI, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=120, env=env, check=False
-    )
+    return run_cli(*args, cwd=cwd)
 
 
 @pytest.fixture()
@@ -152,7 +148,7 @@ def big_project(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("args", [["calls"], ["apply", "--all", "--diff"], ["analyze", "--format", "md"]])
 def test_closed_pipe_ends_quietly(big_project: Path, args: list[str]) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACE_ADVISOR_")}
+    env = clean_env()
     argv = [*CLI, args[0], str(big_project), *args[1:], "--no-cache"]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     assert proc.stdout is not None and proc.stderr is not None

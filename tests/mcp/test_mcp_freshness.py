@@ -67,3 +67,13 @@ def test_a_broken_project_configuration_is_a_clear_error_until_it_is_fixed(tmp_p
         answer = session.answer("recommend", {"paths": ["."]})
         assert answer["summary"]["min_confidence"] == 0.9
         assert all(r["confidence"] >= 0.9 for r in answer["recommendations"])
+
+        def web_files() -> set[str]:
+            answer = session.answer("recommend", {"paths": ["."]})
+            return {r["file"] for r in answer["recommendations"] if r["file"].startswith("shop/web/")}
+
+        config.write_text("min_confidence: 0.5\n")
+        assert web_files()
+        config.write_text("min_confidence: 0.5\nignore: ['shop/web/**']\n")  # indexing settings: a new index
+        assert web_files() == set()
+        assert "no indexed module shop.web.app" in session.error("callees", {"symbol": "shop.web.app:App.dispatch"})

@@ -54,6 +54,7 @@ def _run(args: argparse.Namespace) -> int:
         search_paths=tuple(p.resolve() for p in args.search_path),
         use_cache=not args.no_cache,
     )
-    sys.stderr.write(f"trace-advisor: MCP server on stdio for {', '.join(map(str, roots))}\n")
+    waiting = " (waiting for an MCP client on stdin; Ctrl-C stops it)" if sys.stdin.isatty() else ""
+    sys.stderr.write(f"trace-advisor: MCP server on stdio for {', '.join(map(str, roots))}{waiting}\n")
     serve(options)
     return 0

@@ -1,0 +1,178 @@
+"""Span wrappers for traced functions: the only part of the runtime that imports OpenTelemetry (the API alone).
+
+Each wrapper is what the span edit's ``with tracer.start_as_current_span(name) as span:`` block does, around the
+call instead of inside the body: the span is current while the function runs (a generator's or async generator's
+span covers its whole iteration), attributes come from the arguments as the plan says, and an exception that
+propagates is recorded with an ERROR status by ``start_as_current_span`` itself. With no SDK configured (the API's
+proxy or no-op tracer provider) the function is called straight away.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+from collections.abc import AsyncGenerator, Callable, Generator
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any
+
+from opentelemetry import trace
+
+from trace_advisor.runtime.plan import AttributePlan, FunctionPlan
+
+_NO_SDK = (trace.ProxyTracerProvider, trace.NoOpTracerProvider)
+Attributes = list[tuple[str, Any]]
+
+
+def _public_recording() -> bool:
+    return not isinstance(trace.get_tracer_provider(), _NO_SDK)
+
+
+def _global_recording() -> bool:
+    provider = trace._TRACER_PROVIDER  # noqa: SLF001 - see recording()
+    return provider is not None and not isinstance(provider, trace.NoOpTracerProvider)
+
+
+# Whether an SDK is configured, checked on every call (the app may configure it after importing its code). While no
+# provider is set, ``get_tracer_provider()`` looks up an environment variable on every call (microseconds, more than
+# a traced call may cost without an SDK), so the global it returns is read directly: it is set once per process and
+# only by ``set_tracer_provider`` — or lazily from that variable, in which case the public call is used.
+recording = (
+    _global_recording
+    if hasattr(trace, "_TRACER_PROVIDER") and "OTEL_PYTHON_TRACER_PROVIDER" not in os.environ
+    else _public_recording
+)
+
+
+class _Arguments:
+    """Reads the planned attributes from one call's arguments; None when the call does not bind (the function
+    raises its own TypeError, before any span, as the edited function would)."""
+
+    def __init__(self, function: Callable[..., Any], attributes: tuple[AttributePlan, ...]) -> None:
+        self.function = function
+        self.attributes = attributes
+        self.signature: inspect.Signature | None = None
+        self.defaults: dict[str, Any] = {}
+
+    def __call__(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Attributes | None:
+        if self.signature is None:
+            self.signature = inspect.signature(self.function, follow_wrapped=False)
+            self.defaults = {
+                name: p.default for name, p in self.signature.parameters.items() if p.default is not p.empty
+            }
+        try:
+            arguments = self.signature.bind(*args, **kwargs).arguments
+        except TypeError:
+            return None
+        values: Attributes = []
+        for attribute in self.attributes:
+            name = attribute.parameter
+            if name is None:
+                values.append((attribute.key, attribute.value))
+                continue
+            if name in arguments:
+                value = arguments[name]
+            elif name in self.defaults:
+                value = self.defaults[name]
+            else:
+                continue  # not a parameter (any more): the plan is older than the code
+            if value is None and attribute.skip_none:
+                continue
+            if attribute.convert == "str":
+                try:
+                    value = str(value)
+                except Exception:  # noqa: BLE001 - a broken __str__ must not change what the function does
+                    continue
+            values.append((attribute.key, value))
+        return values
+
+
+def traced(plan: FunctionPlan, function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function`` wrapped in its planned span, keeping its kind (generator, coroutine, async generator) so
+    ``inspect`` and frameworks see the same kind of callable; ``functools.wraps`` keeps its name, docstring and
+    signature (``inspect.signature`` follows ``__wrapped__``)."""
+    tracer = trace.get_tracer(plan.module)
+    name = plan.span_name
+    arguments = _Arguments(function, plan.attributes)
+
+    def span_for(args: tuple[Any, ...], kwargs: dict[str, Any]) -> AbstractContextManager[Any]:
+        """The span to run the call in, or a null context (no SDK; arguments that do not bind)."""
+        values = arguments(args, kwargs) if recording() else None
+        if values is None:
+            return nullcontext()
+        return _Started(tracer, name, values)
+
+    if inspect.isasyncgenfunction(function):
+
+        @functools.wraps(function)
+        async def agen_wrapper(*args: Any, **kwargs: Any) -> AsyncGenerator[Any, Any]:
+            with span_for(args, kwargs):
+                inner = function(*args, **kwargs)
+                try:
+                    item = await inner.__anext__()
+                except StopAsyncIteration:
+                    return
+                while True:  # async generators have no ``yield from``: forward send/throw/close by hand
+                    try:
+                        sent = yield item
+                    except GeneratorExit:
+                        await inner.aclose()
+                        raise
+                    except BaseException as exc:  # noqa: BLE001 - thrown in by the consumer: the inner one decides
+                        try:
+                            item = await inner.athrow(exc)
+                        except StopAsyncIteration:
+                            return
+                    else:
+                        try:
+                            item = await inner.asend(sent)
+                        except StopAsyncIteration:
+                            return
+
+        return agen_wrapper
+
+    if inspect.isgeneratorfunction(function):
+
+        @functools.wraps(function)
+        def gen_wrapper(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
+            with span_for(args, kwargs):
+                return (yield from function(*args, **kwargs))
+
+        return gen_wrapper
+
+    if inspect.iscoroutinefunction(function):
+
+        @functools.wraps(function)
+        async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+            with span_for(args, kwargs):
+                return await function(*args, **kwargs)
+
+        return async_wrapper
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not recording():  # the common case without an SDK: one check, no context manager
+            return function(*args, **kwargs)
+        with span_for(args, kwargs):
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+class _Started:
+    """``with tracer.start_as_current_span(name) as span:`` followed by the attribute statements."""
+
+    __slots__ = ("_cm", "_values")
+
+    def __init__(self, tracer: trace.Tracer, name: str, values: Attributes) -> None:
+        self._cm = tracer.start_as_current_span(name)
+        self._values = values
+
+    def __enter__(self) -> trace.Span:
+        span: trace.Span = self._cm.__enter__()
+        for key, value in self._values:
+            span.set_attribute(key, value)
+        return span
+
+    def __exit__(self, *exc: Any) -> bool | None:
+        return self._cm.__exit__(*exc)

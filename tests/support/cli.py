@@ -1,0 +1,23 @@
+"""Running the CLI as its user does: a subprocess whose environment carries none of the developer's
+``TRACE_ADVISOR_*`` settings (a cache folder or config set in the shell would change what the tests see)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+CLI = [sys.executable, "-m", "trace_advisor"]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACE_ADVISOR_")}
+    env.update(extra)
+    return env
+
+
+def run_cli(*args: str | Path, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CLI, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=clean_env(), check=False
+    )
