@@ -1,11 +1,16 @@
-"""Language-server speed over stdio on a large workspace (default: the standard library).
+"""Language-server speed over stdio, with the SHIPPED settings (no debounce override), as a user gets it.
 
-Prints: initialize -> index done; one-character edit -> fresh diagnostics on a ~2,000-line file (p50/p95, with
-debounce 0 so the figure is the server's own latency; the configured debounce adds to it); call hierarchy
-incoming/outgoing p50/p95; codeLens (+ resolving every lens) on that file; server RSS after indexing. Each figure
-is also given as a ratio to a baseline measured in this process (``ast.parse`` of the same file).
+Default workspace: a copy of the standard library's ``email/`` and ``json/`` packages (~11k lines) and its 3,000-line
+``email/_header_value_parser.py``. Runs one server process on an empty facts cache (cold), then another on the cache
+the first filled (warm), and prints for each, also as a ratio to ``ast.parse`` of that file in this process:
+- ``initialize``: process start -> the initialize answer;
+- first correct hierarchy answer: didOpen right after ``initialized`` -> a prepareCallHierarchy +
+  outgoingCalls answer for a function of the file equal to ``trace-advisor calls`` (computed first, with its own cache);
+- one-character edit -> fresh diagnostics (p50/p95), typed 150 ms apart (a brisk typist);
+- prepareCallHierarchy, outgoingCalls, incomingCalls on every function of the file (p50/p95);
+- server RSS at the end.
 
-    .venv/bin/python benchmarks/lsp_speed.py [--root DIR] [--file FILE] [--edits N]
+    .venv/bin/python benchmarks/lsp_speed.py [--root DIR --file FILE] [--edits N]
 """
 
 from __future__ import annotations
@@ -13,16 +18,22 @@ from __future__ import annotations
 import argparse
 import ast
 import asyncio
+import json
 import os
+import shutil
+import subprocess
 import sys
 import sysconfig
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
+
+CLI = Path(sys.executable).with_name("trace-advisor")
 
 
 class Client(LanguageClient):
@@ -69,7 +80,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 def ms(seconds: float) -> str:
-    return f"{seconds * 1000:8.2f} ms"
+    return f"{seconds * 1000:8.1f} ms"
 
 
 async def drain(stream: asyncio.StreamReader | None) -> None:
@@ -77,7 +88,7 @@ async def drain(stream: asyncio.StreamReader | None) -> None:
         pass
 
 
-async def wait_version(client: Client, uri: str, version: int, timeout: float = 30) -> float:
+async def wait_version(client: Client, uri: str, version: int, timeout: float = 60) -> float:
     deadline = time.perf_counter() + timeout
     while True:
         seen = client.diagnostics.get(uri)
@@ -97,18 +108,49 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-async def run(root: Path, file: Path, edits: int) -> None:
+def cli_graph(root: Path) -> dict[str, list[str]]:
+    """What ``trace-advisor calls`` says (with its own cache, so the server's stays cold)."""
+    env = {**os.environ, "TRACE_ADVISOR_CACHE_DIR": tempfile.mkdtemp(prefix="lsp-speed-cli-")}
+    done = subprocess.run([str(CLI), "calls", str(root), "--format", "json"], capture_output=True, text=True, env=env)
+    done.check_returncode()
+    return {symbol: found["calls"] for symbol, found in json.loads(done.stdout)["functions"].items()}
+
+
+def def_positions(text: str) -> list[types.Position]:
+    lines = text.splitlines()
+    found = []
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            column = lines[node.lineno - 1].index(f"def {node.name}") + 4
+            found.append(types.Position(line=node.lineno - 1, character=column))
+    return sorted(found, key=lambda p: p.line)
+
+
+async def outgoing_of(client: Client, uri: str, position: types.Position) -> tuple[str, set[str]] | None:
+    items = await client.text_document_prepare_call_hierarchy_async(
+        types.CallHierarchyPrepareParams(types.TextDocumentIdentifier(uri), position)
+    )
+    if not items:
+        return None
+    calls = await client.call_hierarchy_outgoing_calls_async(types.CallHierarchyOutgoingCallsParams(item=items[0]))
+    return items[0].data["symbol"], {call.to.data["symbol"] for call in calls or []}
+
+
+async def session(
+    root: Path, file: Path, cache: Path, edits: int, pause: float, graph: dict[str, list[str]]
+) -> Figures:
+    """One server process on ``root`` with the facts cache ``cache`` (empty: cold; filled by a previous session:
+    warm), driven as described at the top."""
     text = file.read_text()
-    baseline = min(timeit_parse(text) for _ in range(5))
+    positions = def_positions(text)
     client = Client()
     attach(client)
-    env = {**os.environ, "XDG_CACHE_HOME": tempfile.mkdtemp(prefix="lsp-speed-cache-")}
+    env = {**os.environ, "TRACE_ADVISOR_CACHE_DIR": str(cache)}
+    started = time.perf_counter()
     await client.start_io(sys.executable, "-m", "trace_advisor_lsp", env=env)
     server = client._server  # the subprocess (pygls keeps it there)
     assert server is not None
     drainer = asyncio.ensure_future(drain(server.stderr))
-    options = {"server": {"debounceMs": 0, "logLevel": "warning"}}
-    started = time.perf_counter()
     await client.initialize_async(
         types.InitializeParams(
             capabilities=types.ClientCapabilities(
@@ -118,87 +160,135 @@ async def run(root: Path, file: Path, edits: int) -> None:
                 ),
             ),
             workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
-            initialization_options=options,
         )
     )
+    initialized = time.perf_counter() - started
     client.initialized(types.InitializedParams())
-    await asyncio.wait_for(client.ready.wait(), 900)
-    indexed = time.perf_counter() - started
-    rss = rss_mb(server.pid)
 
+    # no pause: open the file and ask at once for a function's outgoing calls
     uri = file.as_uri()
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text))
     )
+    opened = time.perf_counter()
+    probe = positions[len(positions) // 2]
+    first = await outgoing_of(client, uri, probe)
+    first_answer = time.perf_counter() - opened
+    assert first is not None, "no item for a def"
+    correct = first[1] == set(graph.get(first[0], []))
+    await asyncio.wait_for(client.ready.wait(), 900)
     await wait_version(client, uri, 1, 120)
     findings = client.diagnostics[uri][2]
 
-    # one-character edits: add, then remove, a space at the end of a line in the middle of the file
+    # one-character edits at a typist's pace: add, then remove, a space at the end of a line in the middle
     lines = text.splitlines()
     line = len(lines) // 2
     end = len(lines[line])
     latencies = []
     for version in range(2, edits + 2):
-        if version % 2 == 0:
-            change = types.TextDocumentContentChangePartial(
-                range=types.Range(types.Position(line, end), types.Position(line, end)), text=" "
-            )
-        else:
-            change = types.TextDocumentContentChangePartial(
-                range=types.Range(types.Position(line, end), types.Position(line, end + 1)), text=""
-            )
+        added = version % 2 == 0
+        rng = types.Range(types.Position(line, end), types.Position(line, end + (not added)))
         sent = time.perf_counter()
         client.text_document_did_change(
             types.DidChangeTextDocumentParams(
-                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version), content_changes=[change]
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[types.TextDocumentContentChangePartial(range=rng, text=" " if added else "")],
             )
         )
         latencies.append(await wait_version(client, uri, version) - sent)
+        await asyncio.sleep(pause)
 
-    tree = ast.parse(text)
-    functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
-    incoming, outgoing, items = [], [], []
-    for node in functions:
-        col = lines[node.lineno - 1].index("def ") + 4
+    prepare, outgoing, incoming, items, mismatched = [], [], [], [], []
+    for position in positions:
+        t0 = time.perf_counter()
         found = await client.text_document_prepare_call_hierarchy_async(
-            types.CallHierarchyPrepareParams(types.TextDocumentIdentifier(uri), types.Position(node.lineno - 1, col))
+            types.CallHierarchyPrepareParams(types.TextDocumentIdentifier(uri), position)
         )
+        prepare.append(time.perf_counter() - t0)
         if found:
             items.append(found[0])
     for item in items:
         t0 = time.perf_counter()
-        await client.call_hierarchy_outgoing_calls_async(types.CallHierarchyOutgoingCallsParams(item=item))
+        calls = await client.call_hierarchy_outgoing_calls_async(types.CallHierarchyOutgoingCallsParams(item=item))
         t1 = time.perf_counter()
         await client.call_hierarchy_incoming_calls_async(types.CallHierarchyIncomingCallsParams(item=item))
         t2 = time.perf_counter()
         outgoing.append(t1 - t0)
         incoming.append(t2 - t1)
-
-    t0 = time.perf_counter()
-    lenses = await client.text_document_code_lens_async(types.CodeLensParams(types.TextDocumentIdentifier(uri)))
-    lens_time = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    for lens in lenses or []:
-        if lens.command is None:
-            await client.code_lens_resolve_async(lens)
-    resolve_time = time.perf_counter() - t0
+        symbol = item.data["symbol"]
+        if {c.to.data["symbol"] for c in calls or []} != set(graph.get(symbol, [])):
+            mismatched.append(symbol)
+    rss = rss_mb(server.pid)
     await client.shutdown_async(None)
     client.exit(None)
     await asyncio.sleep(0.2)
     drainer.cancel()
+    return Figures(
+        initialized,
+        first_answer,
+        correct,
+        findings,
+        rss,
+        latencies,
+        prepare,
+        outgoing,
+        incoming,
+        len(items),
+        mismatched,
+    )
 
-    print(f"workspace {root}  file {file.name} ({len(lines)} lines, {findings} findings, {len(items)} functions)")
+
+@dataclass
+class Figures:
+    initialize: float
+    first_answer: float
+    first_correct: bool
+    findings: int
+    rss: float
+    edits: list[float]
+    prepare: list[float]
+    outgoing: list[float]
+    incoming: list[float]
+    items: int
+    mismatched: list[str]
+
+    def print(self, label: str, baseline: float, pause: float) -> None:
+        print(f"-- {label}: {self.findings} findings in the file")
+        ratio = self.initialize / baseline
+        print(f"initialize (process start -> answer)     {ms(self.initialize)}  ({ratio:6.1f}x ast.parse)")
+        verdict = "equal to" if self.first_correct else "DIFFERENT from"
+        print(
+            f"first hierarchy answer after didOpen     {ms(self.first_answer)}  "
+            f"({self.first_answer / baseline:6.1f}x ast.parse; {verdict} `trace-advisor calls`)"
+        )
+        print(f"server RSS                               {self.rss:8.1f} MB")
+        for name, values in (
+            (f"edit -> diagnostics ({int(pause * 1000)} ms apart)", self.edits),
+            ("prepareCallHierarchy", self.prepare),
+            ("outgoingCalls", self.outgoing),
+            ("incomingCalls", self.incoming),
+        ):
+            p50, p95 = pct(values, 0.5), pct(values, 0.95)
+            print(f"{name:<33} p50 {ms(p50)} p95 {ms(p95)}  (p95 = {p95 / baseline:5.1f}x ast.parse; n={len(values)})")
+        equal = self.items - len(self.mismatched)
+        print(f"outgoingCalls equal to `trace-advisor calls` for {equal}/{self.items} functions")
+        if self.mismatched:
+            print(f"  different: {', '.join(self.mismatched[:10])}")
+
+
+async def run(root: Path, file: Path, edits: int, pause: float) -> None:
+    """A cold session (empty facts cache), then a warm one (the cache the first filled), each as a fresh process."""
+    text = file.read_text()
+    baseline = min(timeit_parse(text) for _ in range(5))
+    graph = cli_graph(root)
+    cache = Path(tempfile.mkdtemp(prefix="lsp-speed-cache-"))
+    cold = await session(root, file, cache, edits, pause, graph)
+    warm = await session(root, file, cache, edits, pause, graph)
+    workspace_lines = sum(len(p.read_text(errors="replace").splitlines()) for p in root.rglob("*.py"))
+    print(f"workspace {root} ({workspace_lines} lines); file {file.name} ({len(text.splitlines())} lines)")
     print(f"baseline: ast.parse of the file          {ms(baseline)}")
-    print(f"initialize -> index done                 {indexed:8.2f} s")
-    print(f"server RSS after indexing                {rss:8.1f} MB")
-    for name, values in (
-        ("edit -> fresh diagnostics", latencies),
-        ("outgoingCalls", outgoing),
-        ("incomingCalls", incoming),
-    ):
-        p50, p95 = pct(values, 0.5), pct(values, 0.95)
-        print(f"{name:<26} p50 {ms(p50)} p95 {ms(p95)}  (p95 = {p95 / baseline:5.1f}x ast.parse; n={len(values)})")
-    print(f"codeLens ({len(lenses or [])} lenses)             {ms(lens_time)}  (+ resolving all: {ms(resolve_time)})")
+    cold.print("cold facts cache", baseline, pause)
+    warm.print("warm facts cache (a second server process)", baseline, pause)
 
 
 def timeit_parse(text: str) -> float:
@@ -207,14 +297,29 @@ def timeit_parse(text: str) -> float:
     return time.perf_counter() - t0
 
 
-def main() -> None:
+def stdlib_workspace() -> tuple[Path, Path]:
+    """A copy of the standard library's email/ and json/ (the analyser never imports them)."""
     stdlib = Path(sysconfig.get_paths()["stdlib"])
+    root = Path(tempfile.mkdtemp(prefix="lsp-speed-ws-")) / "mail"
+    for package in ("email", "json"):
+        shutil.copytree(stdlib / package, root / package, ignore=shutil.ignore_patterns("__pycache__"))
+    return root, root / "email" / "_header_value_parser.py"
+
+
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--root", type=Path, default=stdlib)
-    parser.add_argument("--file", type=Path, default=stdlib / "enum.py")
-    parser.add_argument("--edits", type=int, default=60)
+    parser.add_argument("--root", type=Path, help="workspace folder (default: a copy of stdlib email/ + json/)")
+    parser.add_argument("--file", type=Path, help="the file to open and edit (with --root)")
+    parser.add_argument("--edits", type=int, default=40)
+    parser.add_argument("--pause", type=float, default=0.15, help="seconds between edits (default 0.15)")
     args = parser.parse_args()
-    asyncio.run(run(args.root.resolve(), args.file.resolve(), args.edits))
+    if args.root is None:
+        root, file = stdlib_workspace()
+    elif args.file is None:
+        parser.error("--file is needed with --root")
+    else:
+        root, file = args.root.resolve(), args.file.resolve()
+    asyncio.run(run(root, file, args.edits, args.pause))
 
 
 if __name__ == "__main__":

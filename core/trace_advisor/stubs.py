@@ -28,7 +28,7 @@ class Stubs:
 
     def definition(self, symbol: SymbolId, is_class: bool) -> Definition | None:
         """The symbol's line in its module's stub (added when missing); None for a malformed symbol or when the stub
-        cannot be written."""
+        cannot be written. ``is_class``: known to be a class (else a CapWords name is taken for one)."""
         try:
             module, qualname = split_symbol(symbol)
         except ValueError:
@@ -41,6 +41,8 @@ class Stubs:
         except (OSError, UnicodeDecodeError):
             text = HEADER.format(module=module)
         lines = text.splitlines()
+        name = qualname.rsplit(".", 1)[-1]
+        is_class = is_class or (name[:1].isupper() and not name.isupper())
         line = _line_of(lines, symbol)
         if line is None:
             lines.extend(_lines_for(symbol, qualname, is_class))
@@ -49,7 +51,6 @@ class Stubs:
                 _write(path, "\n".join(lines) + "\n")
             except OSError:
                 return None
-        name = qualname.rsplit(".", 1)[-1]
         text_line = lines[line - 1]
         column = text_line.index(f" {name}") + 1
         kind: DefinitionKind = "class" if is_class else ("method" if "." in qualname else "function")

@@ -7,9 +7,9 @@ import sys
 
 def main() -> int:
     # vscode-languageclient appends --stdio; stdio is the only transport, so it is accepted and ignored.
-    from trace_advisor_lsp.app import run
+    from trace_advisor_lsp.boot import main as serve
 
-    return run(sys.argv[1:])
+    return serve(sys.argv[1:])
 
 
 if __name__ == "__main__":

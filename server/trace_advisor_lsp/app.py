@@ -1,10 +1,13 @@
-"""Builds the server in one place (a ``TraceAdvisorServer`` with every feature's handlers) and serves stdio."""
+"""Builds the server in one place (a ``TraceAdvisorServer`` with every feature's handlers) and serves it."""
 
 from __future__ import annotations
 
-import argparse
+import json
+from typing import Any, BinaryIO
 
-from trace_advisor import __version__
+from lsprotocol import types
+from pygls.capabilities import ServerCapabilitiesBuilder
+from pygls.protocol import default_converter
 
 from trace_advisor_lsp.features import (
     actions,
@@ -29,14 +32,29 @@ def create_server() -> TraceAdvisorServer:
     return server
 
 
-def run(argv: list[str]) -> int:
-    """Serve the protocol on stdin/stdout; ``--stdio`` (added by vscode-languageclient) is accepted and ignored."""
-    parser = argparse.ArgumentParser(
-        prog="trace-advisor-lsp", description="The trace-advisor language server (LSP over stdin/stdout)."
-    )
-    parser.add_argument("--stdio", action="store_true", help="use stdin/stdout (the default and only transport)")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.parse_args(argv)
+def initialize_result(client_capabilities: dict[str, Any]) -> dict[str, Any]:
+    """pygls' answer to ``initialize`` (as JSON) for a client with these capabilities: what ``capabilities.py``
+    must say, for ``boot`` to answer before pygls is loaded."""
+    converter = default_converter()  # type: ignore[no-untyped-call]
+    client = converter.structure(client_capabilities, types.ClientCapabilities)
+    server = create_server()
+    fm = server.protocol.fm
+    capabilities = ServerCapabilitiesBuilder(
+        client,
+        set({**fm.features, **fm.builtin_features}),
+        fm.feature_options,
+        list(fm.commands),
+        server._text_document_sync_kind,
+        server._notebook_document_sync,
+        ServerCapabilitiesBuilder.choose_position_encoding(client),
+    ).build()  # type: ignore[no-untyped-call]
+    result = types.InitializeResult(capabilities=capabilities, server_info=server.protocol.server_info)
+    answer: dict[str, Any] = json.loads(json.dumps(converter.unstructure(result)))
+    return answer
+
+
+def serve(stdin: BinaryIO, stdout: BinaryIO) -> int:
+    """Serve the protocol on these streams (``boot`` passes stdin/stdout once it answered initialize)."""
     configure_process_logging()
-    create_server().start_io()
+    create_server().start_io(stdin, stdout)
     return 0

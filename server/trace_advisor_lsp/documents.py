@@ -19,22 +19,19 @@ from pathlib import Path
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcContentModified
-from pygls.lsp.server import LanguageServer
-from trace_advisor.analysis import Analyzer, analyze, with_model_answers
 from trace_advisor.cancel import NEVER, CancelledError, CancelToken
 from trace_advisor.index import Index
 from trace_advisor.lint import LintFinding
 from trace_advisor.model import AnalysisResult, Recommendation, SyntaxProblem, TextEdit, split_symbol
-from trace_advisor.report import render, write_report
 from trace_advisor.span_names import SpanNames
 from trace_advisor.stubs import Stubs, stub_folder
 
 from trace_advisor_lsp import convert, lint, spans
+from trace_advisor_lsp.context import Shared
 from trace_advisor_lsp.model_runs import ModelRun, ModelRunner
 from trace_advisor_lsp.progress import WorkDone
-from trace_advisor_lsp.projects import FileFindings, Project, Projects, Target
-from trace_advisor_lsp.scheduling import Cancellations, Debouncer, Engine, Tasks
-from trace_advisor_lsp.status import Status
+from trace_advisor_lsp.projects import FileFindings, Project, Target
+from trace_advisor_lsp.scheduling import Debouncer
 
 LOG = logging.getLogger(__name__)
 INDEX_WAIT_S = 60.0  # how long a request waits for its folder's first index build
@@ -55,26 +52,12 @@ class TextFindings:
 class Documents:
     """Owned by the server; feature handlers translate parameters and call it."""
 
-    def __init__(
-        self,
-        ls: LanguageServer,
-        projects: Projects,
-        engine: Engine,
-        cancellations: Cancellations,
-        tasks: Tasks,
-        status: Status,
-        reconfiguring: asyncio.Lock,
-    ) -> None:
-        self._ls = ls
-        self._projects = projects
-        self._engine = engine
-        self._cancellations = cancellations
-        self._tasks = tasks
-        self._status = status
-        self._reconfiguring = reconfiguring  # held while new settings are pulled and applied
+    def __init__(self, shared: Shared) -> None:
+        self._shared = shared
+        self._ls, self._projects, self._engine = shared.ls, shared.projects, shared.engine
         self.debouncer = Debouncer()
         self._took: dict[str, float] = {}  # how long each document's last refresh took (seconds)
-        self.models = ModelRunner(engine, status, lambda text: self.show(text, "warning"))
+        self.models = ModelRunner(shared.engine, shared.status, lambda text: self.show(text, "warning"))
         self.stubs = Stubs(stub_folder())  # where the call hierarchy shows callees that have no source
 
     # ---- requests ------------------------------------------------------------------------------------------------
@@ -120,7 +103,7 @@ class Documents:
 
     async def settled(self) -> None:
         """Wait until a settings change in progress has been applied (work started after it uses the new ones)."""
-        async with self._reconfiguring:
+        async with self._shared.reconfiguring:
             pass
 
     def refresh_lenses(self) -> None:
@@ -148,15 +131,15 @@ class Documents:
             return
         config = found[0].config
         if config.provider.name != "local" and config.server.analyze_on_save:
-            self._tasks.spawn(self.analyze_file(uri, CancelToken()))
+            self._shared.tasks.spawn(self.analyze_file(uri, CancelToken()))
         self.refresh_open(found[0], skip=uri)
         self.refresh_lenses()
 
     async def closed(self, uri: str) -> None:
         """Forget the unsaved text (the file on disk is what counts again) and clear its diagnostics."""
         self.debouncer.cancel(uri)
-        self._cancellations.cancel(f"refresh:{uri}")
-        self._cancellations.cancel(f"model:{uri}")
+        self._shared.cancellations.cancel(f"refresh:{uri}")
+        self._shared.cancellations.cancel(f"model:{uri}")
         self._took.pop(uri, None)
         self.clear(uri)
         target = self._projects.target(uri)
@@ -190,7 +173,7 @@ class Documents:
         found = self._projects.of_uri(uri)
         if found is None:
             return
-        self._cancellations.cancel(f"refresh:{uri}")
+        self._shared.cancellations.cancel(f"refresh:{uri}")
         if delay is None:
             explicit = found[0].config.server.debounce_ms
             took = self._took.get(uri, 0.0)
@@ -224,7 +207,7 @@ class Documents:
         version, text = doc.version, doc.source
         findings, conv = project.findings_for(path), self.converter(project)
         token, key = CancelToken(), f"refresh:{uri}"
-        self._cancellations.replace(key, token)
+        self._shared.cancellations.replace(key, token)
 
         def job() -> tuple[float, SyntaxProblem | None, tuple[Recommendation, ...], Published]:
             started = time.perf_counter()
@@ -240,7 +223,7 @@ class Documents:
             LOG.debug("refresh of %s v%s cancelled by a newer edit", path, version)
             return None
         finally:
-            self._cancellations.finish(key, token)
+            self._shared.cancellations.finish(key, token)
         # a document's first refresh analyses all of it: what typing costs is known from the second one on
         self._took[uri] = took if uri in self._took else 0.0
         LOG.debug("refreshed %s v%s in %.1f ms", path, version, 1000 * took)
@@ -296,9 +279,9 @@ class Documents:
             return None
         project, path = target.project, Path(target.path)
         key = f"model:{uri}"
-        self._cancellations.replace(key, token)
+        self._shared.cancellations.replace(key, token)
         progress = WorkDone(self._ls, f"trace-advisor: analysing with {project.config.provider.engine}")
-        with self._status.analyzing():
+        with self._shared.status.analyzing():
             await progress.begin(path.name, cancellable=False)
             try:
                 run = await self.models.run(project, target.index, (path,), token)
@@ -306,11 +289,12 @@ class Documents:
                 LOG.info("analysis of %s cancelled", path)
                 return None
             finally:
-                self._cancellations.finish(key, token)
+                self._shared.cancellations.finish(key, token)
                 progress.end()
         if token.cancelled:
             return None
-        self._status.add_usage(project, run.result.usage)  # the total the answer reports, sent to the client at once
+        # the total the answer reports, sent to the client at once
+        self._shared.status.add_usage(project, run.result.usage)
         for problem in run.result.problems:
             LOG.warning("%s", problem.message)
             self.show(f"trace-advisor: {problem.message}", "warning" if problem.severity != "error" else "error")
@@ -327,7 +311,7 @@ class Documents:
         progress.on_cancel(token.cancel)
         report = _reporter(progress)
         runs: list[ModelRun] = []
-        with self._status.analyzing():
+        with self._shared.status.analyzing():
             try:
                 for project in projects:
                     index = project.index
@@ -346,7 +330,7 @@ class Documents:
     def _folder_analyzed(self, run: ModelRun) -> None:
         """Keep the model's answers, add the cost to the session, tell about folder-wide problems, republish."""
         self._keep_answers(run)
-        self._status.add_usage(run.project, run.result.usage)
+        self._shared.status.add_usage(run.project, run.result.usage)
         for problem in run.result.problems:
             if problem.file is None:
                 self.show(f"trace-advisor: {problem.message}", "error" if problem.severity == "error" else "warning")
@@ -379,9 +363,13 @@ class Documents:
     # ---- reports and span edits ------------------------------------------------------------------------------
     async def write_html_report(self, project: Project, index: Index, token: CancelToken) -> Path:
         """Analyse the folder and write its HTML report; returns where."""
+        from trace_advisor.report import render, write_report  # jinja2 and the report code: loaded when first used
+
         config, target = project.config, report_path(project)
 
         def job() -> None:
+            from trace_advisor.analysis import analyze
+
             result = analyze(index, config, cancel=token)
             write_report(render(result, "html", graph=index.graph(), config=config, root=project.root), target)
 
@@ -449,6 +437,8 @@ def _local_findings(
     project: Project, index: Index, path: str, token: CancelToken = NEVER
 ) -> tuple[Recommendation, ...]:
     """The local engine's findings for one file of the index as it is."""
+    from trace_advisor.analysis import Analyzer  # the detectors: loaded by the first refresh, not at start-up
+
     recs, _, _ = Analyzer(index, project.config, index.graph()).run([Path(path)], token, None)
     return tuple(r for r in recs if Path(r.file) == Path(path))
 
@@ -459,6 +449,8 @@ def _visible(
     """The local findings merged with the model's answers that still stand (stale ones are dropped for good)."""
     if not findings.answers:
         return local
+    from trace_advisor.analysis import with_model_answers
+
     merged, findings.answers = with_model_answers(
         local, findings.answers, index.definitions(Path(path)), text, project.config
     )

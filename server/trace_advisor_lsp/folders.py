@@ -10,19 +10,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 from lsprotocol import types
-from pygls.lsp.server import LanguageServer
 from trace_advisor.cancel import CancelledError, CancelToken
 from trace_advisor.config import find_project_root
 from trace_advisor.config_model import Config
 from trace_advisor.index import Index
 
 from trace_advisor_lsp import settings
+from trace_advisor_lsp.context import Shared
 from trace_advisor_lsp.documents import Documents
 from trace_advisor_lsp.logs import ClientLogHandler, set_client_level
 from trace_advisor_lsp.progress import WorkDone
-from trace_advisor_lsp.projects import Project, Projects
-from trace_advisor_lsp.scheduling import Cancellations, Engine, Tasks
-from trace_advisor_lsp.status import Status
+from trace_advisor_lsp.projects import Project
 
 LOG = logging.getLogger(__name__)
 CONFIG_FILES = (".trace-advisor.yaml", "pyproject.toml")
@@ -33,27 +31,11 @@ STATUS_INTERVAL_S = 0.25
 class Folders:
     """Owned by the server: adds, configures and indexes workspace folders."""
 
-    def __init__(
-        self,
-        ls: LanguageServer,
-        projects: Projects,
-        engine: Engine,
-        cancellations: Cancellations,
-        tasks: Tasks,
-        status: Status,
-        documents: Documents,
-        log_handler: ClientLogHandler,
-        reconfiguring: asyncio.Lock,
-    ) -> None:
-        self._ls = ls
-        self._projects = projects
-        self._engine = engine
-        self._cancellations = cancellations
-        self._tasks = tasks
-        self._status = status
+    def __init__(self, shared: Shared, documents: Documents, log_handler: ClientLogHandler) -> None:
+        self._shared = shared
+        self._ls, self._projects, self._engine = shared.ls, shared.projects, shared.engine
         self._documents = documents
         self._log_handler = log_handler
-        self.reconfiguring = reconfiguring  # held while new settings are pulled and applied
         self.client_settings = settings.ClientSettings()
         self.initialization_options: object = None
 
@@ -68,14 +50,14 @@ class Folders:
 
     async def initialized(self) -> None:
         """Pull the workspace settings, then index every folder in the background."""
-        async with self.reconfiguring:
+        async with self._shared.reconfiguring:
             await self.pull_settings()
             self.reconfigure()
 
     async def settings_changed(self, pushed: object) -> None:
         """The client's current settings replace the previous ones: pulled with workspace/configuration or, when
         the client cannot be asked, the ``pushed`` ones (didChangeConfiguration's ``settings``)."""
-        async with self.reconfiguring:
+        async with self._shared.reconfiguring:
             if not await self.pull_settings() and pushed is not None:
                 self.client_settings = settings.parse_client_settings(pushed)
             self.reconfigure()
@@ -106,12 +88,12 @@ class Folders:
             project.config = self._load(project.root)
             project.outdate_findings()
             if project.needs_build():
-                self._tasks.spawn(self.index(project))
+                self._shared.tasks.spawn(self.index(project))
             else:
                 self._documents.refresh_open(project, delay=0)
         self.apply_log_level()
         self._documents.refresh_lenses()
-        self._status.send()
+        self._shared.status.send()
 
     def apply_log_level(self) -> None:
         first = next(iter(self._projects), None)
@@ -125,14 +107,14 @@ class Folders:
 
     def added(self, roots: list[Path]) -> None:
         for root in roots:
-            self._tasks.spawn(self.index(self.add(root)))
-        self._status.send()
+            self._shared.tasks.spawn(self.index(self.add(root)))
+        self._shared.status.send()
 
     def removed(self, roots: list[Path]) -> None:
         for root in roots:
-            self._cancellations.cancel(f"index:{root}")
+            self._shared.cancellations.cancel(f"index:{root}")
             self._projects.remove(root)
-        self._status.send()
+        self._shared.status.send()
 
     def adopt_project_of(self, path: str) -> None:
         """Serve a Python file opened outside every workspace folder (single-file mode, e.g. Neovim without a
@@ -142,7 +124,7 @@ class Folders:
         root = find_project_root(Path(path).parent)
         if any((root / marker).exists() for marker in PROJECT_MARKERS):
             LOG.info("%s is outside the workspace folders: indexing its project %s", path, root)
-            self._tasks.spawn(self.index(self.add(root)))
+            self._shared.tasks.spawn(self.index(self.add(root)))
 
     def _load(self, root: Path) -> Config:
         config, problems = settings.project_config(root, self.client_settings)
@@ -156,10 +138,10 @@ class Folders:
         """Build a fresh index of the folder off the event loop, with progress; the open documents' texts go in,
         then it is swapped in (a newer build cancels this one)."""
         token, settings = CancelToken(), project.index_settings()
-        self._cancellations.replace(f"index:{project.root}", token)
+        self._shared.cancellations.replace(f"index:{project.root}", token)
         project.building = (token, settings)
         project.state, project.indexed, project.total = "indexing", 0, 0
-        self._status.send()
+        self._shared.status.send()
         progress = WorkDone(self._ls, "trace-advisor: indexing")
         await progress.begin(project.root.name)
         loop = asyncio.get_running_loop()
@@ -173,7 +155,7 @@ class Folders:
             progress.report(done, total)
             if time.monotonic() - last_status[0] > STATUS_INTERVAL_S:
                 last_status[0] = time.monotonic()
-                self._status.send()
+                self._shared.status.send()
 
         started = time.monotonic()
         config = project.config
@@ -189,11 +171,11 @@ class Folders:
             progress.end("failed")
             LOG.exception("indexing %s failed", project.root)
             self._documents.show(f"trace-advisor: indexing {project.root} failed: {exc}", "error")
-            self._status.send()
+            self._shared.status.send()
             project.built.set()  # requests waiting for the index stop waiting (and find none)
             return
         finally:
-            self._cancellations.finish(f"index:{project.root}", token)
+            self._shared.cancellations.finish(f"index:{project.root}", token)
             if project.building is not None and project.building[0] is token:
                 project.building = None
         if token.cancelled:
@@ -205,7 +187,7 @@ class Folders:
         project.built.set()
         progress.end(f"indexed {files} files in {time.monotonic() - started:.1f} s")
         LOG.info("indexed %s: %d files in %.2f s", project.root, files, time.monotonic() - started)
-        self._status.send()
+        self._shared.status.send()
         self._documents.refresh_open(project, delay=0)
         self._documents.refresh_lenses()
 

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trace_advisor.advise.provider import Provider
-from trace_advisor.advise.providers import create_provider
-from trace_advisor.analysis import ask_provider, finish_model_request, prepare_model_request
 from trace_advisor.cancel import CancelToken
 from trace_advisor.index import Index
 from trace_advisor.model import AnalysisResult, Recommendation
@@ -48,6 +46,8 @@ class ModelRunner:
         cannot be built (bad settings) is reported once and the local engine is used."""
         cached = project.provider
         if cached is None or cached[0] is not project.config:
+            from trace_advisor.advise.providers import create_provider  # provider code: loaded when first used
+
             try:
                 provider = create_provider(project.config)
             except Exception as exc:
@@ -67,6 +67,8 @@ class ModelRunner:
     ) -> ModelRun:
         """Analyse ``files`` of the folder; raises CancelledError when ``token`` is cancelled. Model calls made
         before a cancel still count in the session's usage."""
+        from trace_advisor.analysis import ask_provider, finish_model_request, prepare_model_request
+
         config, provider = project.config, self.provider_for(project)
         request = await self._engine.run(
             lambda: prepare_model_request(index, config, files, cancel=token, progress=progress)

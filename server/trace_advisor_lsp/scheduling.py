@@ -74,16 +74,23 @@ class Tasks:
 
 
 class Engine:
-    """Owns the threads: one engine thread touches the indexes (so they are never used concurrently), and a small
-    pool runs slow, index-free work (model calls, workspace indexing into a fresh index)."""
+    """Owns the threads: the engine thread does the work on the indexes (refreshes, analyses, edits); the query
+    thread answers editor requests (call hierarchy, lenses, code actions) beside it, so a request never waits for a
+    whole-file analysis (the index locks each of its calls); a small pool runs slow, index-free work (model calls,
+    workspace indexing into a fresh index)."""
 
     def __init__(self) -> None:
         self._engine = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trace-advisor-engine")
+        self._query = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trace-advisor-query")
         self._background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="trace-advisor-bg")
 
     async def run(self, fn: Callable[[], T]) -> T:
-        """Run ``fn`` on the engine thread (all index reads and writes go through here)."""
+        """Run ``fn`` on the engine thread (work that changes the index, or analyses it)."""
         return await asyncio.get_running_loop().run_in_executor(self._engine, fn)
+
+    async def query(self, fn: Callable[[], T]) -> T:
+        """Run a request's ``fn`` on the query thread (reads, and the open document's current text going in)."""
+        return await asyncio.get_running_loop().run_in_executor(self._query, fn)
 
     async def run_background(self, fn: Callable[[], T]) -> T:
         """Run ``fn`` on the background pool (must not touch an index the engine thread uses)."""
@@ -91,6 +98,7 @@ class Engine:
 
     def shutdown(self) -> None:
         self._engine.shutdown(wait=False, cancel_futures=True)
+        self._query.shutdown(wait=False, cancel_futures=True)
         self._background.shutdown(wait=False, cancel_futures=True)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from lsprotocol import types
@@ -11,11 +10,12 @@ from pygls.protocol import LanguageServerProtocol
 from trace_advisor import __version__
 
 from trace_advisor_lsp import convert
+from trace_advisor_lsp.capabilities import NAME
+from trace_advisor_lsp.context import Shared
 from trace_advisor_lsp.documents import Documents
 from trace_advisor_lsp.folders import Folders
 from trace_advisor_lsp.logs import ClientLogHandler
 from trace_advisor_lsp.projects import Projects
-from trace_advisor_lsp.scheduling import Cancellations, Engine, Tasks
 from trace_advisor_lsp.status import Status
 
 
@@ -35,32 +35,18 @@ class TraceAdvisorServer(LanguageServer):
 
     def __init__(self) -> None:
         super().__init__(
-            "trace-advisor-lsp",
+            NAME,
             __version__,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
             protocol_cls=TraceAdvisorProtocol,
         )
         self.projects = Projects()
-        self.engine = Engine()
-        self.cancellations = Cancellations()
-        self.tasks = Tasks()
         self.status = Status(self, self.projects)
+        shared = Shared(self, self.projects, self.status)
+        self.engine, self.cancellations, self.tasks = shared.engine, shared.cancellations, shared.tasks
         self.log_handler = ClientLogHandler(self._send_log)
-        reconfiguring = asyncio.Lock()  # held while new settings are pulled and applied
-        self.documents = Documents(
-            self, self.projects, self.engine, self.cancellations, self.tasks, self.status, reconfiguring
-        )
-        self.folders = Folders(
-            self,
-            self.projects,
-            self.engine,
-            self.cancellations,
-            self.tasks,
-            self.status,
-            self.documents,
-            self.log_handler,
-            reconfiguring,
-        )
+        self.documents = Documents(shared)
+        self.folders = Folders(shared, self.documents, self.log_handler)
 
     def stop_everything(self) -> None:
         self.documents.stop()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 import sys
 from pathlib import Path
@@ -22,6 +21,8 @@ def site_packages_for(python: str | None) -> list[Path]:
 
 def installed_instrumentations(python: str | None = None, paths: list[Path] | None = None) -> frozenset[str]:
     """Distribution names starting with ``opentelemetry-instrumentation-`` in the given site-packages."""
+    import importlib.metadata  # slow to import, needed once per site-packages change: not at start-up
+
     search = [str(p) for p in (paths if paths is not None else site_packages_for(python))]
     if not search:
         return frozenset()

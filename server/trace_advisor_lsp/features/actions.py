@@ -73,7 +73,7 @@ async def code_action(ls: TraceAdvisorServer, params: types.CodeActionParams) ->
                 actions.extend(file_action(conv, path, text, version, list(findings.visible), style, origin))
         return actions
 
-    return await ls.engine.run(job) or None
+    return await ls.engine.query(job) or None
 
 
 async def code_action_resolve(ls: TraceAdvisorServer, action: types.CodeAction) -> types.CodeAction:
@@ -87,7 +87,7 @@ async def code_action_resolve(ls: TraceAdvisorServer, action: types.CodeAction) 
     conv, text, version = ls.documents.converter(target.project), doc.source, doc.version
     recommended = list(target.project.findings_for(target.path).visible)
     style, origin = target.project.span_style(), target.span_origin()
-    resolved = await ls.engine.run(lambda: file_action(conv, target.path, text, version, recommended, style, origin))
+    resolved = await ls.engine.query(lambda: file_action(conv, target.path, text, version, recommended, style, origin))
     action.edit = resolved[0].edit if resolved else types.WorkspaceEdit(document_changes=[])
     return action
 

@@ -38,7 +38,7 @@ async def prepare_call_hierarchy(
         found = (locate(index, symbol, stubs) for symbol in at.symbols)
         return [as_item(conv, located, root) for located in found if located is not None]
 
-    return await ls.engine.run(job) or None
+    return await ls.engine.query(job) or None
 
 
 async def incoming_calls(
@@ -99,7 +99,7 @@ async def _calls(
     if index is None:
         return None
     conv, stubs, root = ls.documents.converter(project), ls.documents.stubs, str(project.root)
-    return await ls.engine.run(lambda: build(conv, index, stubs, root, symbol))
+    return await ls.engine.query(lambda: build(conv, index, stubs, root, symbol))
 
 
 def group(edges: tuple[CallEdge, ...], key: Callable[[CallEdge], SymbolId]) -> dict[SymbolId, list[CallEdge]]:

@@ -38,7 +38,7 @@ async def code_lens(ls: TraceAdvisorServer, params: types.CodeLensParams) -> lis
             out.append(convert.code_lens(conv.range(path, rec.name_range), {"uri": uri, "symbol": rec.symbol}, command))
         return out
 
-    return await ls.engine.run(job)
+    return await ls.engine.query(job)
 
 
 async def code_lens_resolve(ls: TraceAdvisorServer, lens: types.CodeLens) -> types.CodeLens:
@@ -53,7 +53,7 @@ async def code_lens_resolve(ls: TraceAdvisorServer, lens: types.CodeLens) -> typ
         graph = index.graph()
         return len({e.caller for e in graph.callers(symbol)}), len({e.callee for e in graph.callees(symbol)})
 
-    callers, callees = await ls.engine.run(counts)
+    callers, callees = await ls.engine.query(counts)
     title = f"{callers} caller{'s' * (callers != 1)} \u00b7 {callees} callee{'s' * (callees != 1)}"
     position = {"line": lens.range.start.line, "character": lens.range.start.character}
     lens.command = convert.command(title, SHOW_CALL_HIERARCHY, [data["uri"], position])
