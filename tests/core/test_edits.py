@@ -332,3 +332,19 @@ def test_wraps_wrapper_gets_a_note_about_its_shared_span_name(tmp_path: Path) ->
     result = span_edits(text, "retry.<locals>.decorate.<locals>.wrapper")
     assert result.form == "with"
     assert any("every function it wraps shares the span name" in note for note in result.notes)
+
+
+def test_a_module_declaring___all___gets_private_names() -> None:
+    """httpx's own test compares ``vars(httpx)`` with ``__all__``: the import and tracer must not add public names."""
+    text = (
+        '"""Client."""\n\nimport urllib.request\n\n__all__ = ["fetch"]\n\n\n'
+        "def fetch(url):\n    return urllib.request.urlopen(url)\n"
+    )
+    result = span_edits(text, "fetch")
+    new = apply_edits(text, result.edits)
+    assert "from opentelemetry import trace as _trace\n" in new
+    assert "_tracer = _trace.get_tracer(__name__)\n" in new
+    assert '    with _tracer.start_as_current_span("fetch"):\n' in new
+    namespace: dict[str, object] = {}
+    exec(compile(new, "client.py", "exec"), namespace)
+    assert sorted(name for name in namespace if not name.startswith("_")) == ["fetch", "urllib"]

@@ -1,4 +1,5 @@
-"""The ``with tracer.start_as_current_span(...) as span:`` form: one edit that re-indents the body under the block."""
+"""The ``with tracer.start_as_current_span(...) as span:`` form: one edit that re-indents the body under the block
+(in a generator, under ``with tracer.start_span(...) as span:`` and a ``try`` whose handler fails the span)."""
 
 from __future__ import annotations
 
@@ -80,13 +81,15 @@ def with_edit(
     handlers: list[HandlerPlan],
     handler_lines: list[Statement],
     width: int,
+    guard: tuple[str, list[Statement]] | None = None,
 ) -> TextEdit:
     """One edit replacing the body (after the docstring) with ``opener`` + ``first_lines`` + the re-indented body.
 
     ``opener`` is ``with ...:``; ``first_lines`` are (depth, statement) inside the block; ``handler_lines`` are
     inserted at the top of each handler in ``handlers`` (``{name}`` is replaced by the handler's exception name; a
     handler that does not fail the operation gets only the first line, the exception event). Inserted statements
-    are laid out within ``width`` columns.
+    are laid out within ``width`` columns. ``guard`` (an ``except`` header and its statements) puts the body in a
+    ``try`` inside the block with that handler after it.
     """
     eol = source.eol
     body = node.body
@@ -127,13 +130,15 @@ def with_edit(
         raise BodyEditError("the body's indentation does not extend the def's")
 
     inner = body_indent + unit
+    step = unit * 2 if guard is not None else unit  # how far the original body moves right
+    moved = body_indent + step
 
     def shift(text: str, line: int | None) -> str:
         if not text.strip() or (line is not None and line in tokens.inside):
             return text
         if text.startswith(body_indent):
-            return inner + text[len(body_indent) :]
-        return unit + text
+            return moved + text[len(body_indent) :]
+        return step + text
 
     # handler edits: names added before the colon, statements inserted before the handler's first statement
     colon_inserts: dict[int, list[tuple[int, str]]] = {}
@@ -155,8 +160,8 @@ def with_edit(
             splits[h_line] = (h_col, h_indent)
         else:
             h_indent = source.line(h_line)[:h_col]
-        # the handler's lines are shifted one unit with the rest of the body afterwards
-        narrower = width - columns(unit)
+        # the handler's lines are shifted with the rest of the body afterwards
+        narrower = width - columns(step)
         before.setdefault(h_line, []).extend(line for stmt in code for line in stmt.lines(h_indent, unit, narrower))
 
     out: list[str] = [eol] if start.column else []
@@ -164,8 +169,10 @@ def with_edit(
         out.append(line + eol)
     out.extend(line + eol for line in opener.lines(body_indent, unit, width))
     out.extend(line + eol for depth, stmt in first_lines for line in stmt.lines(inner + unit * depth, unit, width))
+    if guard is not None:
+        out.append(inner + "try:" + eol)
     if split_first is not None:
-        out.append(inner + split_first + (source.endings[first.lineno - 1] if first.lineno < last_line else ""))
+        out.append(moved + split_first + (source.endings[first.lineno - 1] if first.lineno < last_line else ""))
     for number in range(rest_from, last_line + 1):
         text = source.line(number)
         ending = source.endings[number - 1] if number < last_line else ""
@@ -182,6 +189,10 @@ def with_edit(
             continue
         out.extend(shift(extra, None) + eol for extra in before.get(number, []))
         out.append(shift(text, number) + ending)
+    if guard is not None:
+        header, statements = guard
+        out.append(eol + inner + header)
+        out.extend(eol + line for stmt in statements for line in stmt.lines(inner + unit, unit, width))
     end = Position(last_line, len(source.line(last_line)))
     return TextEdit(Range(start, end), "".join(out))
 

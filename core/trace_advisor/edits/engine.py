@@ -21,6 +21,7 @@ from trace_advisor.edits.existing import (
     mentioned_names,
     reads_locals,
     scan_names,
+    yields_to_consumer,
 )
 from trace_advisor.edits.handlers import handler_plans, raises_stop_iteration
 from trace_advisor.edits.imports import fresh_name, plan_module
@@ -165,6 +166,9 @@ class SpanEditor:
             capture = None
             notes += ("the function reads locals(): a plain span, so no new local name appears in them",)
         events = self.style.spans.swallowed_exceptions == "event"
+        # a generator's span is not made current (it would stay current in the consumer across each yield): its
+        # body runs in a try whose handler fails the span, so closing the generator early is not an error
+        generator = yields_to_consumer(node)
         handlers = (
             handler_plans(node, local_names | {span_var}, events=events)
             if capture is not None and capture.exceptions
@@ -176,7 +180,7 @@ class SpanEditor:
             self._names[0],
             self._names[1],
             site.top_statement,
-            need_status=any(plan.fails for plan in handlers),
+            need_status=generator or any(plan.fails for plan in handlers),
             style=self._project_style,
         )
         attributes = None
@@ -208,9 +212,13 @@ class SpanEditor:
         last_line = node.end_lineno or node.lineno
         if use_with:
             lines = list(attributes.lines) if attributes else []
-            uses_span = bool(lines or handlers)
+            uses_span = bool(lines or handlers) or generator
             target = f" as {span_var}" if uses_span else ""
-            opener = Statement(f"with {setup.tracer}.start_as_current_span", (_quote(name),), f"{target}:")
+            if generator:
+                quiet = ("record_exception=False", "set_status_on_exception=False")
+                opener = Statement(f"with {setup.tracer}.start_span", (_quote(name), *quiet), f"{target}:")
+            else:
+                opener = Statement(f"with {setup.tracer}.start_as_current_span", (_quote(name),), f"{target}:")
             if setup.status is not None:
                 status = f"{setup.status[0]}({setup.status[1]}.ERROR, str({{name}}))"
             else:
@@ -219,12 +227,17 @@ class SpanEditor:
                 Statement(f"{span_var}.record_exception", ("{name}",)),
                 Statement(f"{span_var}.set_status", (status,)),
             ]
+            guard = None
+            if generator:
+                error = fresh_name("error", local_names | {span_var} | {plan.name for plan in handlers})
+                fail = [stmt.replace("{name}", error) for stmt in handler_lines]
+                guard = (f"except Exception as {error}:", [*fail, Statement("raise")])
             width = self.style.project.line_length
-            edit = with_edit(self.source, node, self._unit, opener, lines, handlers, handler_lines, width)
+            edit = with_edit(self.source, node, self._unit, opener, lines, handlers, handler_lines, width, guard)
             new = edited_function(self.source, first_line, last_line, edit)
             notes += _overlong(node, edit, width, self.source)
             statements = attributes.statements if attributes else 0
-            if not same_with_block(node, new, statements, handlers):
+            if not same_with_block(node, new, statements, handlers, guarded=generator):
                 raise BodyEditError("the rewritten body would not be the original body inside the span")
             form: SpanForm = "with"
         else:

@@ -159,6 +159,16 @@ def import_statement_edit(
     return TextEdit(Range(Position(end + 1, 0), Position(end + 1, 0)), text)
 
 
+def declares_all(module: ast.Module) -> bool:
+    """The module assigns ``__all__`` at top level."""
+    return any(
+        isinstance(target, ast.Name) and target.id == "__all__"
+        for stmt in module.body
+        if isinstance(stmt, ast.Assign | ast.AnnAssign | ast.AugAssign)
+        for target in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target])
+    )
+
+
 def plan_module(
     module: ast.Module,
     source: SourceText,
@@ -184,14 +194,17 @@ def plan_module(
     lines: list[str] = []
     trace_expr = trace_binding.expression if trace_binding else ""
     import_edit: TextEdit | None = None
+    # a module that declares ``__all__`` states its public names: the ones added here stay private (tests that
+    # compare ``vars(module)`` with ``__all__`` keep passing; ``dir()`` and completions show nothing new)
+    prefix = "_" if declares_all(module) else ""
     if need_trace_module and trace_binding is None:
-        trace_expr = fresh_name("trace", mentioned)
+        trace_expr = fresh_name(f"{prefix}trace", mentioned)
         alias = "" if trace_expr == "trace" else f" as {trace_expr}"
         import_line = f"from opentelemetry import trace{alias}"
         import_edit = import_statement_edit(module, source, style, import_line, "opentelemetry")
         if import_edit is None:
             lines.append(import_line)
-    tracer_name = tracer_binding.name if tracer_binding else fresh_name("tracer", mentioned | {trace_expr})
+    tracer_name = tracer_binding.name if tracer_binding else fresh_name(f"{prefix}tracer", mentioned | {trace_expr})
     if tracer_binding is None:
         if lines:
             lines.append("")

@@ -36,16 +36,30 @@ def same_with_decorator(old: FunctionNode, new: FunctionNode) -> bool:
     return ast.dump(new) == ast.dump(old)
 
 
-def same_with_block(old: FunctionNode, new: FunctionNode, attributes: int, handlers: Sequence[HandlerPlan]) -> bool:
+def same_with_block(
+    old: FunctionNode, new: FunctionNode, attributes: int, handlers: Sequence[HandlerPlan], guarded: bool = False
+) -> bool:
     """``new`` is ``old`` with its body (after the docstring) inside one ``with`` block that starts a span, preceded
-    by ``attributes`` statements, and the planned statements at the top of each planned handler."""
+    by ``attributes`` statements, and the planned statements at the top of each planned handler; ``guarded``: the
+    body is in a ``try`` whose one ``except Exception`` handler ends by re-raising."""
     doc = docstring_count(old)
     block = new.body[doc] if len(new.body) == doc + 1 else None
     if not isinstance(block, ast.With):
         return False
     if len(block.items) != 1 or not has_span_call(block.items[0].context_expr):
         return False
-    new.body = new.body[:doc] + block.body[attributes:]
+    body = block.body[attributes:]
+    if guarded:
+        guard = body[0] if len(body) == 1 else None
+        if not isinstance(guard, ast.Try) or guard.orelse or guard.finalbody or len(guard.handlers) != 1:
+            return False
+        handler = guard.handlers[0]
+        if not (isinstance(handler.type, ast.Name) and handler.type.id == "Exception"):
+            return False
+        if not (isinstance(handler.body[-1], ast.Raise) and handler.body[-1].exc is None):
+            return False
+        body = guard.body
+    new.body = new.body[:doc] + body
     if not new.body:
         return False
     found = [n for n in own_scope(new) if isinstance(n, ast.ExceptHandler)]
@@ -65,5 +79,5 @@ def has_span_call(expr: ast.expr) -> bool:
     return (
         isinstance(expr, ast.Call)
         and isinstance(expr.func, ast.Attribute)
-        and (expr.func.attr == "start_as_current_span")
+        and expr.func.attr in ("start_as_current_span", "start_span")
     )

@@ -14,7 +14,7 @@ from trace_advisor.attribute_safety import DEFAULT_POLICY, AttributePolicy
 from trace_advisor.edits.source import SourceText, apply_edits
 from trace_advisor.edits.style import SpanStyle
 from trace_advisor.lint.findings import Fix, LintContext, LintFinding
-from trace_advisor.lint.lifecycle import exception_not_recorded, span_not_ended
+from trace_advisor.lint.lifecycle import exception_not_recorded, span_across_yield, span_not_ended
 from trace_advisor.lint.setup import context_not_propagated, tracer_per_call
 from trace_advisor.lint.values import sensitive_attribute, unbounded_span_name, unsupported_attribute_type
 from trace_advisor.project_style import ProjectStyle
@@ -35,6 +35,11 @@ RULES: tuple[Rule, ...] = (
         "exception-not-recorded",
         "an except clause inside a span fails or swallows without recording the exception",
         exception_not_recorded,
+    ),
+    Rule(
+        "span-across-yield",
+        "a generator's span that is current where it yields, or a span decorator on a generator",
+        span_across_yield,
     ),
     Rule("unbounded-span-name", "a span name built from runtime values (unbounded cardinality)", unbounded_span_name),
     Rule(

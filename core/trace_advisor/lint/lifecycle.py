@@ -1,18 +1,20 @@
-"""Rules about a span's life: ``span-not-ended`` (``start_span`` without ``end()`` on every path) and
-``exception-not-recorded`` (an ``except`` inside a span that handles the failure without telling the span)."""
+"""Rules about a span's life: ``span-not-ended`` (``start_span`` without ``end()`` on every path),
+``exception-not-recorded`` (an ``except`` inside a span that handles the failure without telling the span) and
+``span-across-yield`` (a generator's span that is current where it yields, or a decorator's that ends before the
+generator runs)."""
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
 
-from trace_advisor.edits.existing import dotted_name, mentioned_names
+from trace_advisor.edits.existing import CONTEXT_MANAGERS, decorator_tails, dotted_name, is_generator, mentioned_names
 from trace_advisor.edits.handlers import QUIET, caught_names, failure_handler
 from trace_advisor.edits.imports import fresh_name
 from trace_advisor.edits.layout import Statement
 from trace_advisor.lint.findings import Fix, LintContext, LintFinding
 from trace_advisor.lint.fixes import handler_edits, try_finally
-from trace_advisor.lint.scopes import enclosing_function, functions, own_nodes, span_scopes
+from trace_advisor.lint.scopes import enclosing_function, functions, own_nodes, span_scopes, starts_span
 from trace_advisor.model import Position, Range, TextEdit
 
 _RECORDS = frozenset({"record_exception", "set_status", "exception"})  # ``log.exception`` also reports it
@@ -194,3 +196,37 @@ def _status_expression(ctx: LintContext) -> str | None:
         trace = found[0].expression
         return f"{trace}.Status({trace}.StatusCode.ERROR, str({{name}}))"
     return None
+
+
+def span_across_yield(ctx: LintContext) -> Iterator[LintFinding]:
+    """In a generator (not a ``@contextmanager``): a span made current (``start_as_current_span``/``use_span`` in a
+    ``with`` block) around a ``yield`` stays current in the code iterating the generator, so the consumer's spans nest
+    under it and an async generator closed from another task fails to detach it; a span decorator ends its span when
+    the generator object is created, before any of its code runs. No mechanical fix: the span either moves to the
+    caller or becomes a ``start_span`` block that is not current (what ``trace-advisor apply`` writes)."""
+    for scope in span_scopes(ctx.module):
+        decorated = scope.node
+        if scope.item is None and isinstance(decorated, ast.FunctionDef | ast.AsyncFunctionDef):
+            if is_generator(decorated) and not decorator_tails(decorated) & CONTEXT_MANAGERS:
+                decorator = next(d for d in decorated.decorator_list if starts_span(d))
+                message = (
+                    f"the span decorator on generator {decorated.name}() ends its span when the generator is created,"
+                    " before any of its code runs; start the span inside it (not current) or in its caller"
+                )
+                yield LintFinding("span-across-yield", message, ctx.range_of(decorator))
+            continue
+        if scope.item is None or dotted_name(scope.item.context_expr).rpartition(".")[2] not in (
+            "start_as_current_span",
+            "use_span",
+        ):
+            continue
+        generator = enclosing_function(ctx, scope.node)
+        if generator is None or decorator_tails(generator) & CONTEXT_MANAGERS:
+            continue
+        if any(isinstance(node, ast.Yield | ast.YieldFrom) for node in scope.body()):
+            message = (
+                f"this span is current where {generator.name}() yields: it stays current in the code iterating the"
+                " generator (its spans nest under it; an async generator closed by another task fails to detach"
+                " it); use tracer.start_span(...) as a with block (not current) or start the span in the caller"
+            )
+            yield LintFinding("span-across-yield", message, ctx.range_of(scope.item.context_expr))
