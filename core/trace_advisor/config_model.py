@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
-ProviderName = Literal["local", "bedrock", "openai"]
 ReportFormat = Literal["json", "md", "sarif", "html"]
 LogLevel = Literal["error", "warning", "info", "debug"]
 SpanForm = Literal["with", "decorator"]
@@ -60,8 +59,24 @@ class OpenAIConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ProviderKind:
+    """A model provider's settings: the class of ``provider.<name>`` and which of its fields names the model."""
+
+    settings: type  # the dataclass of ``provider.<name>``, also a field of ProviderConfig
+    model_field: str
+
+
+# The model providers, by ``provider.name``: the config loader, the CLI's --provider/--model, the schema's enum (a test
+# checks it) and the provider factory (trace_advisor.advise.providers) all read this table. "local" is no provider.
+PROVIDERS: Mapping[str, ProviderKind] = MappingProxyType(
+    {"bedrock": ProviderKind(BedrockConfig, "model_id"), "openai": ProviderKind(OpenAIConfig, "model")}
+)
+PROVIDER_NAMES = ("local", *PROVIDERS)
+
+
+@dataclass(frozen=True, slots=True)
 class ProviderConfig:
-    name: ProviderName = "local"
+    name: str = "local"  # one of PROVIDER_NAMES (the loader checks it against the schema)
     batch_size: int = 16
     concurrency: int = 4
     cache: bool = True
@@ -71,11 +86,8 @@ class ProviderConfig:
     @property
     def model(self) -> str:
         """The model id in use, or "local"."""
-        if self.name == "bedrock":
-            return self.bedrock.model_id
-        if self.name == "openai":
-            return self.openai.model
-        return "local"
+        kind = PROVIDERS.get(self.name)
+        return "local" if kind is None else str(getattr(getattr(self, self.name), kind.model_field))
 
     @property
     def engine(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ import jsonschema
 import pytest
 import yaml
 from trace_advisor.config import ConfigError, ConfigSchema, load_config, load_schema_document
+from trace_advisor.config_model import Config
 
 BAD_VALUES: tuple[object, ...] = ("x", "", -1, 0, 1.5, 2, 10**10, True, None, [], ["a", 3], {}, {"k": 1})
 
@@ -125,3 +127,28 @@ def test_loader_rejects_exactly_what_the_schema_rejects(
         checked += 1
         rejected += not schema_ok
     assert checked > 500 and rejected > checked // 2
+
+
+def dataclass_defaults(cls: type, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """Every field default of a config dataclass, nested ones included, by key path."""
+    for item in dataclasses.fields(cls):
+        if item.default is not dataclasses.MISSING:
+            yield (*path, item.name), item.default
+        elif item.default_factory is not dataclasses.MISSING:
+            value = item.default_factory()
+            if dataclasses.is_dataclass(value):
+                yield from dataclass_defaults(type(value), (*path, item.name))
+            else:
+                yield (*path, item.name), value
+
+
+def test_dataclass_defaults_equal_default_yaml(defaults: dict[str, Any]) -> None:
+    """The typed config's field defaults (used by code that builds a Config without the loader) are default.yaml's."""
+    found = dict(dataclass_defaults(Config))
+    found.pop(("origins",))  # where values came from: not a setting
+    assert len(found) > 30
+    for path, value in found.items():
+        expected: Any = defaults
+        for key in path:
+            expected = expected[key]
+        assert (list(value) if isinstance(value, tuple) else value) == expected, path

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +19,7 @@ from trace_advisor.advise.providers.bedrock import BedrockProvider
 from trace_advisor.advise.providers.openai_compat import OpenAIProvider
 from trace_advisor.cancel import NEVER
 from trace_advisor.config import default_config, load_config
-from trace_advisor.config_model import Config, PriorityConfig
+from trace_advisor.config_model import PROVIDER_NAMES, PROVIDERS, Config, PriorityConfig, ProviderConfig
 from trace_advisor.model import Evidence, Range
 
 from tests.support.bedrock_server import fake_bedrock
@@ -181,3 +185,33 @@ def test_findings_are_compact_and_never_repeat_what_the_line_shows() -> None:
     ) in text
     assert "4|    if row is None:  #> branches: exits early\n" in text
     assert "6|    jobs = pool.map(work, row.items)  #> performance: runs work concurrently\n" in text
+
+
+@pytest.mark.parametrize("name", sorted(PROVIDERS))
+def test_every_registered_provider_is_built_and_named_everywhere(name: str, tmp_path: Path) -> None:
+    """config_model.PROVIDERS is the one list: the factory builds each, the schema and the CLI accept each."""
+    config = with_provider(name=name, cache=False)
+    provider = create_provider(config)
+    assert provider is not None and provider.name == name
+    settings = getattr(config.provider, name)
+    assert isinstance(settings, PROVIDERS[name].settings)
+    assert provider.model == config.provider.model == getattr(settings, PROVIDERS[name].model_field)
+    assert config.provider.engine == f"{name}:{provider.model}"
+    assert isinstance(getattr(ProviderConfig(), name), PROVIDERS[name].settings)
+    schema = json.loads((REPO / "config" / "config.schema.json").read_text(encoding="utf-8"))
+    assert schema["properties"]["provider"]["properties"]["name"]["enum"] == list(PROVIDER_NAMES)
+    assert name in schema["properties"]["provider"]["properties"]
+    done = subprocess.run(
+        [sys.executable, "-m", "trace_advisor", "analyze", str(tmp_path), "--provider", name, "--model", "m-1", "-q"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "TRACE_ADVISOR_CACHE_DIR": str(tmp_path / "cache")},
+        check=False,
+    )
+    assert "invalid choice" not in done.stderr and "--model needs" not in done.stderr, done.stderr
+
+
+def test_unknown_provider_names_the_known_ones() -> None:
+    with pytest.raises(ProviderConfigError, match="provider.name must be local, bedrock, openai"):
+        create_provider(with_provider(name="vertex"))

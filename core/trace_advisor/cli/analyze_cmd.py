@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from trace_advisor.cli import common
 from trace_advisor.cli.summary import Summary
-from trace_advisor.config_model import PRIORITY_NAMES, Config
+from trace_advisor.config_model import PRIORITY_NAMES, PROVIDER_NAMES, PROVIDERS, Config
 
 if TYPE_CHECKING:
     from trace_advisor.advise.provider import Provider
@@ -50,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="CONFIDENCE",
         help="exit 1 when a recommendation at or above CONFIDENCE exists (for CI)",
     )
-    parser.add_argument("--provider", choices=("local", "bedrock", "openai"), help="where advice comes from")
+    parser.add_argument("--provider", choices=PROVIDER_NAMES, help="where advice comes from")
     parser.add_argument("--model", metavar="ID", help="model id for --provider bedrock/openai")
     parser.add_argument("--template", type=Path, metavar="FILE", help="Jinja2 template for the md format")
     common.add_config_arguments(parser)
@@ -92,10 +92,10 @@ def _overrides(args: argparse.Namespace) -> dict[str, object]:
         "provider.name": args.provider,
     }
     if args.model:
-        provider = args.provider
-        if provider in (None, "local"):
-            raise common.UsageError("--model needs --provider bedrock or --provider openai")
-        values["provider.bedrock.model_id" if provider == "bedrock" else "provider.openai.model"] = args.model
+        kind = PROVIDERS.get(args.provider)
+        if kind is None:
+            raise common.UsageError(f"--model needs --provider {' or --provider '.join(PROVIDERS)}")
+        values[f"provider.{args.provider}.{kind.model_field}"] = args.model
     return {k: v for k, v in values.items() if v is not None}
 
 

@@ -13,9 +13,8 @@ from trace_advisor.config.layers import KeyPath, Layer
 from trace_advisor.config.schema import ConfigSchema
 from trace_advisor.config.secret_keys import secret_issues
 from trace_advisor.config_model import (
-    BedrockConfig,
+    PROVIDERS,
     Config,
-    OpenAIConfig,
     PriorityConfig,
     ProviderConfig,
     ReportConfig,
@@ -136,8 +135,7 @@ def _to_config(tree: dict[str, object], schema: ConfigSchema, origins: Mapping[K
         max_per_file=typed["max_per_file"],
         max_file_bytes=typed["max_file_bytes"],
         provider=ProviderConfig(
-            bedrock=BedrockConfig(**provider.pop("bedrock")),
-            openai=OpenAIConfig(**provider.pop("openai")),
+            **{name: kind.settings(**provider.pop(name)) for name, kind in PROVIDERS.items()},
             **provider,
         ),
         report=ReportConfig(**typed["report"]),

@@ -68,7 +68,3 @@ def iter_definitions(module: ast.Module) -> Iterator[FunctionSite | ClassSite]:
 def find_functions(module: ast.Module, qualname: str) -> list[FunctionSite]:
     """All defs named ``qualname`` (a property's getter and setter, or conditional alternatives, share one)."""
     return [site for site in iter_definitions(module) if isinstance(site, FunctionSite) and site.qualname == qualname]
-
-
-def is_class(module: ast.Module, qualname: str) -> bool:
-    return any(isinstance(site, ClassSite) and site.qualname == qualname for site in iter_definitions(module))

@@ -28,6 +28,7 @@ class ScopeBuilder:
         "globals",
         "self_name",
         "owner",
+        "returns_receiver",
     )
 
     def __init__(self, qualname: str, kind: str, parent: ScopeBuilder | None, loc: Loc, name_loc: Loc) -> None:
@@ -51,6 +52,7 @@ class ScopeBuilder:
         self.globals: set[str] = set()
         self.self_name: str | None = None  # methods: the name of the instance parameter
         self.owner: ScopeBuilder | None = None  # methods: the class whose attributes ``self.x = ...`` sets
+        self.returns_receiver = False
 
     def freeze(self) -> Scope:
         return Scope(
@@ -70,6 +72,7 @@ class ScopeBuilder:
             attributes={name: tuple(found) for name, found in self.attributes.items()},
             star_imports=tuple(self.star_imports),
             method_kind=self.method_kind,
+            returns_receiver=self.returns_receiver,
         )
 
 

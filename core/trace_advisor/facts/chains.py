@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import ast
 
-from trace_advisor.facts.model import CALL, ELEMENTS_OF, VALUES_OF, Chain
+from trace_advisor.facts.model import CALL, CLASS_OF, ELEMENTS_OF, VALUES_OF, Chain
 
 # Subscripted annotations that mean "one of the arguments" rather than a generic container.
 _UNWRAP_FIRST = frozenset({"Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly"})
 _UNWRAP_ALL = frozenset({"Optional", "Union"})
+_CLASS_OF = frozenset({"type", "Type"})  # ``type[A]``: the class A itself
+# Builtin classes a ``|`` union of names may name (``Number = int | float`` is a type alias, ``R | W`` flags are not).
+_BUILTIN_TYPES = frozenset({"int", "float", "complex", "str", "bytes", "bytearray", "bool", "list", "dict", "set"})
 # Generic containers whose first argument is the type of their elements (what ``for x in ...`` gives).
 _CONTAINERS = frozenset(
     {
@@ -154,6 +157,8 @@ def annotation_chains(node: ast.expr | None, depth: int = 0) -> tuple[Chain, ...
         first = inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner
         if head in _UNWRAP_FIRST:
             return annotation_chains(first, depth + 1)
+        if head in _CLASS_OF:
+            return tuple((*chain, CLASS_OF) for chain in annotation_chains(first, depth + 1) if chain[-1] != CLASS_OF)
         if head in _CONTAINERS:
             return (base, *((*chain, ELEMENTS_OF) for chain in annotation_chains(first, depth + 1)))
         return (base,)
@@ -161,3 +166,40 @@ def annotation_chains(node: ast.expr | None, depth: int = 0) -> tuple[Chain, ...
         chain = chain_of(node)
         return (chain,) if chain is not None else ()
     return ()
+
+
+def alias_chains(node: ast.expr) -> tuple[Chain, ...] | None:
+    """The annotation chains of an assigned value that is a type expression (``Annotated[Session, ...]``,
+    ``Optional[A]``, ``list[A]``, ``A | None``, ``int | float``), or None when it is not one (``d[key]``,
+    ``Perm.READ | Perm.WRITE``)."""
+    if isinstance(node, ast.Subscript):
+        base = chain_of(node.value)
+        typing_words = _UNWRAP_FIRST | _UNWRAP_ALL | _CONTAINERS | _CLASS_OF
+        return annotation_chains(node) if base is not None and base[-1] in typing_words else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        operands = _union_operands(node)
+        if operands is None:
+            return None
+        with_none = any(isinstance(o, ast.Constant) for o in operands)
+        names = [chain_of(o) for o in operands if isinstance(o, ast.Name | ast.Attribute)]
+        if not with_none and not all(c is not None and _names_a_class(c[-1]) for c in names):
+            return None
+        return annotation_chains(node)
+    return None
+
+
+def _union_operands(node: ast.expr) -> list[ast.expr] | None:
+    """The operands of ``a | b | None`` when each is a name, an attribute, ``None`` or a type subscript."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        left, right = _union_operands(node.left), _union_operands(node.right)
+        return None if left is None or right is None else left + right
+    if isinstance(node, ast.Constant) and node.value is None:
+        return [node]
+    if isinstance(node, ast.Name | ast.Attribute) or (isinstance(node, ast.Subscript) and alias_chains(node)):
+        return [node]
+    return None
+
+
+def _names_a_class(name: str) -> bool:
+    """CapWords (PEP 8's class names, not CONSTANTS) or a builtin class."""
+    return name in _BUILTIN_TYPES or (name[:1].isupper() and not name.isupper())

@@ -11,7 +11,7 @@ from typing import Any
 
 from trace_advisor.facts.model import Binding, CallSite, Decorator, ModuleFacts, Scope
 
-_FORMAT = 4
+_FORMAT = 5
 _DIGEST = 16  # a checksum before the payload: a damaged entry is detected, not decoded into wrong facts
 
 
@@ -34,6 +34,7 @@ def encode(facts: ModuleFacts) -> bytes:
             s.star_imports,
             s.method_kind,
             s.yield_values,
+            s.returns_receiver,
         )
         for s in facts.scopes
     )
@@ -92,6 +93,7 @@ def decode(data: bytes) -> ModuleFacts:
                 star_imports=s[13],
                 method_kind=s[14],
                 yield_values=s[15],
+                returns_receiver=s[16],
             )
             for s in scopes
         ),

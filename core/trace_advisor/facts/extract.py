@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from trace_advisor.facts.builder import ScopeBuilder, child_qualname, with_scope
-from trace_advisor.facts.chains import annotation_chains, chain_of, chain_text, value_chains
+from trace_advisor.facts.chains import alias_chains, annotation_chains, chain_of, chain_text, value_chains
 from trace_advisor.facts.model import (
+    ALIAS,
     ANNOTATION,
     CALL,
     CLASS,
@@ -23,6 +24,7 @@ from trace_advisor.facts.model import (
     FROM,
     IMPORT,
     SELF,
+    TYPEVAR,
     UNKNOWN,
     VALUE,
     Binding,
@@ -219,8 +221,12 @@ class _Extractor:
                     self._bind(scope, alias.asname or alias.name, binding)
         elif isinstance(node, ast.Assign):
             self.expr(node.value, scope)
+            declared = _type_binding(node.targets, node.value) if scope.kind != "function" else None
             for target in node.targets:
-                self._bind_target(target, scope, node.value)
+                if declared is not None and isinstance(target, ast.Name):
+                    self._bind(scope, target.id, declared)
+                else:
+                    self._bind_target(target, scope, node.value)
             self._record_all(node.targets, node.value, scope, extend=False)
         elif isinstance(node, ast.AnnAssign):
             if node.value is not None:
@@ -228,7 +234,12 @@ class _Extractor:
             chains = annotation_chains(node.annotation)
             annotated = Binding(ANNOTATION, chains=chains) if chains else None
             if isinstance(node.target, ast.Name):
-                if annotated is None and node.value is not None:
+                head = chain_of(node.annotation)
+                if head is not None and head[-1] == "TypeAlias" and node.value is not None:
+                    self._bind(scope, node.target.id, Binding(ALIAS, chains=annotation_chains(node.value)))
+                elif node.value is not None and (annotated is None or value_chains(node.value)):
+                    if annotated is not None:  # ``iface: Base = Impl()``: either (a subclass may set another)
+                        self._bind(scope, node.target.id, annotated)
                     self._bind_target(node.target, scope, node.value)
                 else:
                     self._bind(scope, node.target.id, annotated or _UNKNOWN_BINDING)
@@ -270,7 +281,7 @@ class _Extractor:
                 if handler.type is not None:
                     self.expr(handler.type, scope)
                 if handler.name:
-                    self._bind(scope, handler.name, _UNKNOWN_BINDING)
+                    self._bind(scope, handler.name, _caught(handler.type))
                 self.body(handler.body, scope)
             self.body(node.orelse, scope)
             self.body(node.finalbody, scope)
@@ -337,8 +348,11 @@ class _Extractor:
         scope.params = tuple(a.arg for a in everything)
         parent_qualname = parent.qualname
         for arg in everything:
-            chains = annotation_chains(arg.annotation) if arg is not args.vararg and arg is not args.kwarg else ()
-            binding = Binding(ANNOTATION, chains=chains, scope=parent_qualname) if chains else _UNKNOWN_BINDING
+            if arg is args.vararg or arg is args.kwarg:  # ``*args`` is a tuple, ``**kwargs`` a dict
+                binding = Binding(VALUE, chains=((("<tuple>",) if arg is args.vararg else ("<dict>",)),))
+            else:
+                chains = annotation_chains(arg.annotation)
+                binding = Binding(ANNOTATION, chains=chains, scope=parent_qualname) if chains else _UNKNOWN_BINDING
             scope.bindings.setdefault(arg.arg, []).append(binding)
         if parent.kind == "class" and positional and scope.method_kind != "static":
             first = positional[0].arg
@@ -348,6 +362,8 @@ class _Extractor:
                 scope.self_name = first
                 scope.owner = parent
         scope.returns = annotation_chains(node.returns)
+        if parent.kind == "class" and positional and scope.method_kind != "static":
+            scope.returns_receiver = _returns_receiver(positional[0].annotation, node.returns)
         self.body(node.body, scope)
 
     def _class(self, node: ast.ClassDef, parent: ScopeBuilder) -> None:
@@ -434,6 +450,48 @@ class _Extractor:
             for s in tree.body
         )
         return ModuleFacts(tuple(s.freeze() for s in self._scopes), tuple(self._calls), all_names, last, top_level)
+
+
+def _type_binding(targets: list[ast.expr], value: ast.expr) -> Binding | None:
+    """``X = Optional[A]`` (a type alias) or ``T = TypeVar("T", bound=B)`` at module or class level; None otherwise."""
+    if len(targets) != 1 or not isinstance(targets[0], ast.Name):
+        return None
+    if isinstance(value, ast.Call) and (callee := chain_of(value.func)) is not None and callee[-1] == "TypeVar":
+        bound = next((k.value for k in value.keywords if k.arg == "bound"), None)
+        limits = [bound] if bound is not None else value.args[1:]
+        return Binding(TYPEVAR, target=targets[0].id, chains=tuple(c for e in limits for c in annotation_chains(e)))
+    chains = alias_chains(value)
+    return Binding(ALIAS, chains=chains) if chains else None
+
+
+def _caught(handler: ast.expr | None) -> Binding:
+    """``except E as e`` / ``except (E1, E2) as e``: an instance of one of the exception classes."""
+    types = handler.elts if isinstance(handler, ast.Tuple) else [handler] if handler is not None else []
+    chains = tuple(chain for t in types for chain in annotation_chains(t))
+    return Binding(ANNOTATION, chains=chains) if chains else _UNKNOWN_BINDING
+
+
+def _returns_receiver(first: ast.expr | None, returns: ast.expr | None) -> bool:
+    """``def m(self: T) -> T``, ``def m(cls: type[T]) -> T`` or ``def m(self) -> Self``."""
+    returned = _annotation_name(returns)
+    if returned is None:
+        return False
+    if returned == "Self":
+        return True
+    if isinstance(first, ast.Subscript) and _annotation_name(first.value) in ("type", "Type"):
+        first = first.slice
+    return _annotation_name(first) == returned
+
+
+def _annotation_name(node: ast.expr | None) -> str | None:
+    """The last name of a plain annotation: ``T``, ``"T"``, ``typing.Self``."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            node = ast.parse(node.value.strip(), mode="eval").body
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+    chain = chain_of(node) if isinstance(node, ast.Name | ast.Attribute) else None
+    return chain[-1] if chain is not None else None
 
 
 def _value_binding(value: ast.expr | None) -> Binding | None:

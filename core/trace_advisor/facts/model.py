@@ -21,6 +21,8 @@ CALL: Final = "()"
 ELEMENT: Final = "[]"
 ELEMENTS_OF: Final = "[*]"
 VALUES_OF: Final = "[v]"
+# CLASS_OF ends an annotation chain for "the class itself" (``type[Order]``: calling it constructs an Order).
+CLASS_OF: Final = "[cls]"
 
 # Binding kinds: what a name in a scope is bound to (flow-insensitive: every binding of the name counts).
 DEF: Final = "def"  # a function defined in this module: ``target`` is its qualname
@@ -31,6 +33,8 @@ VALUE: Final = "value"  # ``x = <chain>``: the value of ``chains[0]`` evaluated 
 ANNOTATION: Final = "annotation"  # ``x: T`` or a parameter ``x: T``: an instance of one of ``chains``
 SELF: Final = "self"  # first parameter of a method: an instance of the enclosing class
 CLS: Final = "cls"  # first parameter of a classmethod: the enclosing class itself
+ALIAS: Final = "alias"  # ``X = Optional[T]``, ``X: TypeAlias = ...``: the classes ``chains`` (annotation chains) name
+TYPEVAR: Final = "typevar"  # ``T = TypeVar("T", bound=B)``: ``target`` is "T"; ``chains`` its bound or constraints
 UNKNOWN: Final = "unknown"  # bound to something resolution cannot follow (loop variable, tuple unpacking...)
 
 
@@ -70,6 +74,9 @@ class Scope:
     attributes: Mapping[str, tuple[Binding, ...]] = field(default_factory=dict)  # classes: ``self.x = ...``
     star_imports: tuple[tuple[str, int], ...] = ()  # (module, level) of ``from m import *`` in this scope
     method_kind: str = ""  # "", "static", "class", "property"
+    # methods: ``def m(self: T) -> T``, ``def m(cls: type[T]) -> T`` or ``-> Self``: a call returns its receiver (when
+    # the annotation is a TypeVar or Self; resolution checks which)
+    returns_receiver: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,9 +11,11 @@ from collections.abc import Iterable, Mapping
 
 from trace_advisor.facts.chains import chain_text
 from trace_advisor.facts.model import (
+    ALIAS,
     ANNOTATION,
     CALL,
     CLASS,
+    CLASS_OF,
     CLS,
     DEF,
     ELEMENT,
@@ -21,6 +23,7 @@ from trace_advisor.facts.model import (
     FROM,
     IMPORT,
     SELF,
+    TYPEVAR,
     VALUE,
     VALUES_OF,
     Binding,
@@ -154,17 +157,26 @@ class Resolver:
             else:
                 values = self.lookup_name(info, scope, chain[0])
                 rest = chain[1:]
+            receivers: dict[Value, set[Value]] = {}  # method -> the values it was looked up on (last attribute)
             for part in rest:
                 if not values:
                     break
                 if part == CALL:
-                    values = _union(self._call_result(value) for value in values)
+                    values = _union(self._call_result(value, receivers.get(value)) for value in values)
+                    receivers = {}
                 elif part == ELEMENT:
                     values = frozenset(_element_of(value) for value in values if value[0] in _COLLECTIONS)
                 elif part == VALUES_OF:
                     values = frozenset(_collection_of(value) for value in values if value[0] in _INSTANCES)
                 else:
-                    values = _union(self._attribute(value, part) for value in values)
+                    receivers = {}
+                    attributes: set[Value] = set()
+                    for value in values:
+                        for attribute in self._attribute(value, part):
+                            attributes.add(attribute)
+                            if attribute[0] == v.FUNCTION:
+                                receivers.setdefault(attribute, set()).add(value)
+                    values = frozenset(attributes)
         finally:
             self._depth -= 1
         table[key] = values
@@ -227,6 +239,11 @@ class Resolver:
         if kind == ANNOTATION:
             where = binding.scope or scope
             return _union(self._instances_of(info, where, chain, scope) for chain in binding.chains)
+        if kind == ALIAS:  # the classes the type expression names (``Annotated[Session, ...]`` is Session)
+            where = binding.scope or scope
+            return _union(self._classes_named(info, where, chain, scope) for chain in binding.chains)
+        if kind == TYPEVAR:
+            return frozenset({(v.TYPEVAR, f"{info.name}:{scope}:{binding.target}")})
         if kind in (SELF, CLS):
             owner = self._enclosing_class(info, scope)
             if owner is None:
@@ -235,21 +252,56 @@ class Resolver:
         return NOTHING
 
     def _instances_of(self, info: ModuleInfo, where: str, chain: Chain, function_scope: str) -> Values:
-        """What an annotation means: instances of the classes it names (``Self``: the enclosing class)."""
+        """What an annotation means: instances of the classes it names (``Self``: the enclosing class; a TypeVar:
+        its bound or constraints; ``type[A]``: the class A itself)."""
         if chain[-1] == "Self":
             owner = self._enclosing_class(info, function_scope)
             return frozenset({(v.INSTANCE, owner)}) if owner else NOTHING
         if chain[-1] == ELEMENTS_OF:  # ``list[Order]``: a collection of Order instances
             return frozenset(
-                _collection_of(value) for value in self._instances_of(info, where, chain[:-1], function_scope)
+                _collection_of(value)
+                for value in self._instances_of(info, where, chain[:-1], function_scope)
+                if value[0] in _INSTANCES
             )
+        if chain[-1] == CLASS_OF:
+            return self._classes_named(info, where, chain[:-1], function_scope)
         out: set[Value] = set()
         for kind, ident in self.eval_chain(info, where, chain):
             if kind == v.CLASS:
                 out.add((v.INSTANCE, ident))
             elif kind == v.EXTERNAL and ident not in _MEANINGLESS_ANNOTATIONS:
                 out.add((v.EXTERNAL_INSTANCE, v.TYPING_ALIASES.get(ident, ident)))
+            elif kind == v.TYPEVAR:
+                out.update(self._typevar_bound(ident))
         return frozenset(out)
+
+    def _classes_named(self, info: ModuleInfo, where: str, chain: Chain, function_scope: str) -> Values:
+        """The classes an annotation chain names (``type[A]``, a type alias): its instances' classes."""
+        if chain[-1] in (ELEMENTS_OF, CLASS_OF):
+            return NOTHING  # an alias of ``list[A]`` or ``type[A]`` names no class to construct
+        return frozenset(
+            (v.CLASS if kind == v.INSTANCE else v.EXTERNAL, ident)
+            for kind, ident in self._instances_of(info, where, chain, function_scope)
+            if kind in _INSTANCES
+        )
+
+    def _typevar_bound(self, typevar: str) -> Values:
+        """Instances of a TypeVar's bound, or of any of its constraints (nothing when it has neither)."""
+        table = self.table(typevar.partition(":")[0])
+        key = ("typevar", typevar)
+        found = table.get(key)
+        if found is not None:
+            return found
+        table[key] = NOTHING  # in progress: ``T = TypeVar("T", bound="T")`` ends here
+        module, scope, name = typevar.split(":")
+        info = self._modules.module_info(module)
+        result = NOTHING
+        if info is not None and scope in info.scopes:
+            bindings = info.scopes[scope].bindings.get(name, ())
+            limits = [chain for b in bindings if b.kind == TYPEVAR for chain in b.chains]
+            result = _union(self._instances_of(info, scope, chain, scope) for chain in limits)
+        table[key] = result
+        return result
 
     def _enclosing_class(self, info: ModuleInfo, scope_name: str) -> SymbolId | None:
         """The class a method belongs to (for ``self``, ``cls`` and ``super()``)."""
@@ -335,8 +387,12 @@ class Resolver:
             return frozenset({(v.ENTER, ident)})
         return NOTHING
 
-    def _call_result(self, value: Value) -> Values:
+    def _call_result(self, value: Value, receivers: set[Value] | None = None) -> Values:
+        """What calling ``value`` returns; ``receivers``: what a method was looked up on (``def m(self: T) -> T``
+        returns the receiver at this call, not the class that defines ``m``)."""
         kind, ident = value
+        if receivers and kind == v.FUNCTION and self._returns_receiver(ident):
+            return frozenset(_instance_of(r) for r in receivers if r[0] in _RECEIVERS)
         if kind in (v.FUNCTION, v.EXTERNAL):
             returned = known_return(ident)  # the table wins over a library's source (boto3 builds clients at run time)
             if returned is not None:
@@ -374,6 +430,20 @@ class Resolver:
                 return frozenset({(v.EXTERNAL_INSTANCE, ident)})
         return NOTHING
 
+    def _returns_receiver(self, method: SymbolId) -> bool:
+        """A method annotated ``(self: T) -> T``, ``(cls: type[T]) -> T`` (T a TypeVar) or ``-> Self``."""
+        located = self._classes.scope_of(method)
+        if located is None or not located[1].returns_receiver:
+            return False
+        info, scope = located
+        returned = scope.returns[0] if len(scope.returns) == 1 else None
+        if returned is None:
+            return False
+        if returned[-1] == "Self":
+            return True
+        values = self.eval_chain(info, scope.parent or "<module>", returned)
+        return bool(values) and all(kind == v.TYPEVAR for kind, _ in values)
+
     def function_returns(self, function: SymbolId) -> Values:
         """Instances of the return annotation; without one, what its ``return <expr>`` statements evaluate to."""
         table = self.table(function.partition(":")[0])
@@ -397,6 +467,13 @@ class Resolver:
 
 _COLLECTIONS = frozenset({v.ELEMENTS, v.EXTERNAL_ELEMENTS})
 _INSTANCES = frozenset({v.INSTANCE, v.EXTERNAL_INSTANCE})
+_RECEIVERS = frozenset({v.INSTANCE, v.EXTERNAL_INSTANCE, v.CLASS, v.EXTERNAL, v.SUPER})
+
+
+def _instance_of(receiver: Value) -> Value:
+    """The instance a receiver-returning method gives: the instance itself, or one of the class it was called on."""
+    kind, ident = receiver
+    return (v.EXTERNAL_INSTANCE, ident) if kind in (v.EXTERNAL_INSTANCE, v.EXTERNAL) else (v.INSTANCE, ident)
 
 
 def _element_of(value: Value) -> Value:

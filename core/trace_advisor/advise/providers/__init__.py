@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from types import MappingProxyType
 from urllib.parse import urlparse
 
 from trace_advisor.advise.answer_cache import AnswerCache
 from trace_advisor.advise.provider import Provider
 from trace_advisor.advise.providers.base import RunOptions
-from trace_advisor.config_model import Config
+from trace_advisor.config_model import PROVIDER_NAMES, Config
 
 __all__ = ["ProviderConfigError", "create_provider", "default_cache_dir"]
 
@@ -33,37 +35,49 @@ def create_provider(config: Config, *, cache_dir: Path | None = None) -> Provide
     settings = config.provider
     if settings.name == "local":
         return None
+    build = _BUILDERS.get(settings.name)
+    if build is None:
+        raise ProviderConfigError(f"provider.name must be {', '.join(PROVIDER_NAMES)} (got {settings.name!r})")
     _check_positive("provider.batch_size", settings.batch_size)
     _check_positive("provider.concurrency", settings.concurrency)
     cache = AnswerCache(cache_dir or default_cache_dir()) if settings.cache else None
     common: RunOptions = {"batch_size": settings.batch_size, "concurrency": settings.concurrency, "cache": cache}
-    if settings.name == "bedrock":
-        from trace_advisor.advise.providers.bedrock import BedrockProvider
+    return build(config, common)
 
-        bedrock = settings.bedrock
-        _check_model("provider.bedrock.model_id", bedrock.model_id)
-        _check_common(
-            "provider.bedrock", bedrock.temperature, bedrock.max_tokens, bedrock.timeout_seconds, bedrock.max_attempts
-        )
-        if bedrock.endpoint_url is not None:
-            _check_url("provider.bedrock.endpoint_url", bedrock.endpoint_url)
-        return BedrockProvider(bedrock, priorities=config.priorities, **common)
-    if settings.name == "openai":
-        from trace_advisor.advise.providers.openai_compat import OpenAIProvider
 
-        openai = settings.openai
-        _check_model("provider.openai.model", openai.model)
-        _check_url("provider.openai.base_url", openai.base_url)
-        _check_common(
-            "provider.openai", openai.temperature, openai.max_tokens, openai.timeout_seconds, openai.max_attempts
+def _bedrock(config: Config, common: RunOptions) -> Provider:
+    from trace_advisor.advise.providers.bedrock import BedrockProvider
+
+    bedrock = config.provider.bedrock
+    _check_model("provider.bedrock.model_id", bedrock.model_id)
+    _check_common(
+        "provider.bedrock", bedrock.temperature, bedrock.max_tokens, bedrock.timeout_seconds, bedrock.max_attempts
+    )
+    if bedrock.endpoint_url is not None:
+        _check_url("provider.bedrock.endpoint_url", bedrock.endpoint_url)
+    return BedrockProvider(bedrock, priorities=config.priorities, **common)
+
+
+def _openai(config: Config, common: RunOptions) -> Provider:
+    from trace_advisor.advise.providers.openai_compat import OpenAIProvider
+
+    openai = config.provider.openai
+    _check_model("provider.openai.model", openai.model)
+    _check_url("provider.openai.base_url", openai.base_url)
+    _check_common("provider.openai", openai.temperature, openai.max_tokens, openai.timeout_seconds, openai.max_attempts)
+    if openai.api_key_env and not openai.api_key_env.replace("_", "").isalnum():
+        raise ProviderConfigError(
+            f"provider.openai.api_key_env must be the NAME of an environment variable (got {openai.api_key_env!r});"
+            " put the key itself in that variable, never in a config file"
         )
-        if openai.api_key_env and not openai.api_key_env.replace("_", "").isalnum():
-            raise ProviderConfigError(
-                f"provider.openai.api_key_env must be the NAME of an environment variable (got {openai.api_key_env!r});"
-                " put the key itself in that variable, never in a config file"
-            )
-        return OpenAIProvider(openai, priorities=config.priorities, **common)
-    raise ProviderConfigError(f"provider.name must be local, bedrock or openai (got {settings.name!r})")
+    return OpenAIProvider(openai, priorities=config.priorities, **common)
+
+
+# How each provider of config_model.PROVIDERS is checked and built (imported only when configured); a test checks
+# that the two tables name the same providers.
+_BUILDERS: Mapping[str, Callable[[Config, RunOptions], Provider]] = MappingProxyType(
+    {"bedrock": _bedrock, "openai": _openai}
+)
 
 
 def _check_positive(key: str, value: int) -> None:

@@ -1,0 +1,85 @@
+"""`trace-advisor calls` on the call-graph fixtures (tests/fixtures/callgraph/<case>): each checked caller's callees
+are exactly the expected ones, and the runtime is the oracle: running the case's entry function under a
+``sys.setprofile`` recorder makes exactly those calls between the case's own functions (less the edges the fixture
+lists as static-only, plus the ones it lists as runtime-only, each with its reason in the case's README)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CASES = sorted(p for p in (Path(__file__).resolve().parents[1] / "fixtures" / "callgraph").iterdir() if p.is_dir())
+
+# Runs the entry function and prints every call between functions of the case's modules as [caller, callee] ids.
+RECORDER = """
+import importlib, json, sys
+sys.path.insert(0, sys.argv[1])
+module_name, _, function = sys.argv[2].partition(":")
+edges = set()
+
+def ident(frame):
+    return f"{frame.f_globals.get('__name__')}:{frame.f_code.co_qualname}"
+
+def record(frame, event, arg):
+    if event == "call" and frame.f_back is not None and frame.f_code.co_filename.startswith(sys.argv[1]):
+        if frame.f_back.f_code.co_filename.startswith(sys.argv[1]):
+            edges.add((ident(frame.f_back), ident(frame)))
+
+entry = getattr(importlib.import_module(module_name), function)
+sys.setprofile(record)
+entry()
+sys.setprofile(None)
+print(json.dumps(sorted(edges)))
+"""
+
+
+def static_calls(case: Path, tmp_path: Path) -> dict[str, list[str]]:
+    env = {**os.environ, "TRACE_ADVISOR_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run(
+        [sys.executable, "-m", "trace_advisor", "calls", str(case), "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return {caller: found["calls"] for caller, found in json.loads(done.stdout)["functions"].items()}
+
+
+def runtime_calls(case: Path, entry: str) -> dict[str, set[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", RECORDER, f"{case}{os.sep}", entry],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    found: dict[str, set[str]] = {}
+    for caller, callee in json.loads(done.stdout):
+        found.setdefault(caller, set()).add(callee)
+    return found
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_calls_match_the_expected_and_the_runtime(case: Path, tmp_path: Path) -> None:
+    expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
+    static = static_calls(case, tmp_path)
+    assert {caller: sorted(static.get(caller, [])) for caller in expected["calls"]} == expected["calls"]
+    runtime = runtime_calls(case, expected["entry"])
+    for caller, callees in expected["calls"].items():
+        local = {c for c in callees if not c.startswith("builtins:")}  # the recorder sees only the case's code
+        oracle = (local - set(expected["static_only"].get(caller, []))) | set(expected["runtime_only"].get(caller, []))
+        assert runtime.get(caller, set()) == oracle, caller
+
+
+def test_every_case_has_a_readme() -> None:
+    assert CASES
+    for case in CASES:
+        assert (case / "README.md").read_text(encoding="utf-8").strip(), case
