@@ -152,9 +152,17 @@ class QuietHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
         self.server.enter()
+        self._in_flight = True
         try:
             self.handle_post()
         finally:
+            self.left()
+
+    def left(self) -> None:
+        """The request stops counting as in flight: before its answer's last bytes go out (a client may send its
+        next request as soon as it has them, before this thread runs again) or when the handler ends."""
+        if self._in_flight:
+            self._in_flight = False
             self.server.leave()
 
     def handle_post(self) -> None:
@@ -179,6 +187,7 @@ class QuietHandler(BaseHTTPRequestHandler):
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
+            self.left()
             self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (read timeout, cancellation)
