@@ -1,0 +1,309 @@
+"""Scores span placement on a held-out corpus of real repositories whose maintainers placed spans by hand.
+
+Only coordinates and labels are stored (``benchmarks/corpus/manifest.json``: repository, commit, the folders
+analysed, and per file the functions its maintainers traced and those they did not); the code is exported at run time
+from local bare clones (``MIRRORS/<owner>+<name>/repo``, e.g. ``git clone --bare https://github.com/<owner>/<name>
+MIRRORS/<owner>+<name>/repo``) into a scratch folder, and never committed.
+
+Each labelled function is scored as the local engine sees it with its span taken out (the coverage view:
+``Verdict.deserves_span``), so a traced function counts as found when the engine would have recommended it. Figures:
+micro and macro (each repository weighted equally) recall/precision/F1, per repository, the "span every function"
+baseline, a precision/recall sweep over ``min_confidence``, and the dev-set F1 beside them so nothing is tuned to one.
+
+    .venv/bin/python benchmarks/placement_corpus.py --mirrors /work/.mirror
+    .venv/bin/python benchmarks/placement_corpus.py --mirrors DIR --sweep --json
+    .venv/bin/python benchmarks/placement_corpus.py --mirrors DIR --label owner/name COMMIT SCOPE...   # new entry
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import io
+import json
+import subprocess
+import sys
+import tarfile
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from placement_eval import DEFAULT_DEVSET, SWEEP, Engine, Score, load_labels, score_all  # the script's folder
+
+MANIFEST = Path(__file__).resolve().parent / "corpus" / "manifest.json"
+
+
+@dataclass(frozen=True)
+class FunctionLabel:
+    qualname: str
+    traced: bool
+
+
+@dataclass
+class Repo:
+    """One repository of the corpus: where its code is, and per file the functions with their labels."""
+
+    repo: str
+    commit: str
+    scope: tuple[str, ...]
+    files: dict[str, dict[str, list[str]]]  # file -> {"traced": [...], "not_traced": [...]}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> Repo:
+        return cls(
+            repo=str(data["repo"]),
+            commit=str(data["commit"]),
+            scope=tuple(data["scope"]),  # type: ignore[arg-type]
+            files=dict(data["files"]),  # type: ignore[arg-type]
+        )
+
+    def to_json(self) -> dict[str, object]:
+        return {"repo": self.repo, "commit": self.commit, "scope": list(self.scope), "files": self.files}
+
+
+def export(repo: str, commit: str, scope: Sequence[str], mirrors: Path, into: Path) -> Path:
+    """``git archive COMMIT -- SCOPE`` of the local bare clone, extracted once per commit under ``into``."""
+    target = into / f"{repo.replace('/', '+')}-{commit[:12]}"
+    if (target / ".exported").is_file():
+        return target
+    git_dir = mirrors / repo.replace("/", "+") / "repo"
+    if not git_dir.is_dir():
+        raise SystemExit(f"placement_corpus: no bare clone of {repo} at {git_dir}")
+    archive = subprocess.run(
+        ["git", f"--git-dir={git_dir}", "archive", "--format=tar", commit, "--", *scope],
+        capture_output=True,
+        check=False,
+    )
+    if archive.returncode != 0:
+        raise SystemExit(f"placement_corpus: git archive of {repo}@{commit}: {archive.stderr.decode().strip()}")
+    target.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(target, filter="data")
+    (target / ".exported").write_text(commit)
+    return target
+
+
+class RepoEngine:
+    """The local engine over one exported repository (its scope folders are the workspace)."""
+
+    def __init__(self, root: Path, scope: Sequence[str]) -> None:
+        from trace_advisor.analysis import Analyzer
+        from trace_advisor.config import default_config
+        from trace_advisor.index import Index
+
+        self.root = root
+        self.config = default_config()
+        roots = [root / s for s in scope]
+        self.index = Index.from_config(self.config, roots, use_cache=True)
+        self.index.build()
+        self.analyzer = Analyzer(self.index, self.config, self.index.graph())
+
+    def verdicts(self, relative: str) -> dict[str, tuple[float, bool, str | None]]:
+        """qualname -> (confidence, has a priority, existing span) of every function of one file (first def wins)."""
+        results, problem = self.analyzer.function_results(self.root / relative)
+        if problem is not None:
+            print(f"problem: {relative}: {problem.message}", file=sys.stderr)
+        found: dict[str, tuple[float, bool, str | None]] = {}
+        for result in results:
+            v = result.verdict
+            found.setdefault(result.ctx.qualname, (v.confidence, v.priority is not None, v.traced))
+        return found
+
+
+def labellable(qualname: str) -> bool:
+    """Functions a maintainer decides about: not module bodies, nested defs or lambdas."""
+    return "<" not in qualname
+
+
+def predict(verdicts: Mapping[str, tuple[float, bool, str | None]], threshold: float) -> frozenset[str]:
+    return frozenset(
+        q for q, (confidence, has_priority, _) in verdicts.items() if has_priority and confidence >= threshold
+    )
+
+
+def evaluate(repos: Sequence[Repo], mirrors: Path, scratch: Path, thresholds: Sequence[float]) -> dict[str, object]:
+    """Per threshold: micro and macro figures and per-repository scores."""
+    per_repo_verdicts: dict[str, dict[str, dict[str, tuple[float, bool, str | None]]]] = {}
+    for entry in repos:
+        root = export(entry.repo, entry.commit, entry.scope, mirrors, scratch)
+        engine = RepoEngine(root, entry.scope)
+        per_repo_verdicts[entry.repo] = {name: engine.verdicts(name) for name in entry.files}
+    rows = []
+    for threshold in thresholds:
+        micro = Score()
+        repo_scores: dict[str, Score] = {}
+        for entry in repos:
+            predictions = {n: predict(v, threshold) for n, v in per_repo_verdicts[entry.repo].items()}
+            total, _ = score_all(entry.files, predictions)
+            repo_scores[entry.repo] = total
+            micro.add(total)
+        macro = {
+            "precision": sum(s.precision for s in repo_scores.values()) / len(repo_scores),
+            "recall": sum(s.recall for s in repo_scores.values()) / len(repo_scores),
+            "f1": sum(s.f1 for s in repo_scores.values()) / len(repo_scores),
+        }
+        rows.append({"min_confidence": threshold, "micro": micro, "macro": macro, "repos": repo_scores})
+    return {"rows": rows}
+
+
+PLUMBING = ("test", "telemetry", "tracing", "instrument", "observability")  # folders/files that build spans
+
+
+def marked(path: Path, markers: frozenset[str]) -> set[str]:
+    """Qualnames of the functions that use one of the project's own span helpers (a decorator or a call named in
+    ``markers``, e.g. ``tracing_decorator``), which the existing-span detector does not know."""
+    if not markers:
+        return set()
+    found: set[str] = set()
+
+    def last_name(node: ast.expr) -> str:
+        node = node.func if isinstance(node, ast.Call) else node
+        return node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
+
+    def visit(body: list[ast.stmt], prefix: str) -> None:
+        for stmt in body:
+            if isinstance(stmt, ast.ClassDef):
+                visit(stmt.body, f"{prefix}{stmt.name}.")
+            elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+                calls = [n for n in ast.walk(stmt) if isinstance(n, ast.Call)]
+                if any(last_name(d) in markers for d in stmt.decorator_list) or any(
+                    last_name(c) in markers for c in calls
+                ):
+                    found.add(prefix + stmt.name)
+
+    visit(ast.parse(path.read_text("utf-8", errors="replace")).body, "")
+    return found
+
+
+def plumbing(name: str) -> bool:
+    """Functions that are the tracing machinery themselves (``_create_tool_span``, ``Tracer.trace``)."""
+    short = name.rsplit(".", 1)[-1].lower()
+    return "span" in short or "trac" in short
+
+
+def label(
+    repo: str, commit: str, scope: Sequence[str], mirrors: Path, scratch: Path, markers: frozenset[str] = frozenset()
+) -> Repo:
+    """A manifest entry: every file under scope with a function that creates a span (tests and tracing plumbing left
+    out), labelled by the existing-span detector (plus the project's own span helpers named in ``markers``): traced
+    functions, and the file's other functions as not traced."""
+    root = export(repo, commit, scope, mirrors, scratch)
+    engine = RepoEngine(root, scope)
+    files: dict[str, dict[str, list[str]]] = {}
+    for path in engine.index.files():
+        relative = path.relative_to(root).as_posix()
+        if any(word in relative.lower() for word in PLUMBING):
+            continue
+        verdicts = engine.verdicts(relative)
+        extra = marked(path, markers)
+        names = [q for q in verdicts if labellable(q) and not plumbing(q)]
+        traced = sorted(q for q in names if verdicts[q][2] or q in extra)
+        if traced:
+            files[relative] = {"traced": traced, "not_traced": sorted(set(names) - set(traced))}
+    return Repo(repo, commit, tuple(scope), files)
+
+
+def load_manifest(path: Path) -> list[Repo]:
+    data = json.loads(path.read_text("utf-8"))
+    return [Repo.from_json(r) for r in data["repos"]]
+
+
+def devset_f1(threshold: float | None) -> float:
+    labels = load_labels(DEFAULT_DEVSET)
+    score, _ = score_all(labels, Engine(DEFAULT_DEVSET).predict(threshold))
+    return score.f1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mirrors", type=Path, required=True, help="folder of bare clones: <owner>+<name>/repo")
+    parser.add_argument("--manifest", type=Path, default=MANIFEST)
+    parser.add_argument("--scratch", type=Path, default=Path(tempfile.gettempdir()) / "trace-advisor-corpus")
+    parser.add_argument("--min-confidence", type=float, default=None)
+    parser.add_argument("--sweep", action="store_true")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--errors", action="store_true", help="list every false positive and false negative")
+    parser.add_argument("--label", nargs="+", metavar="ARG", help="owner/name COMMIT SCOPE...: print a manifest entry")
+    parser.add_argument("--marker", action="append", default=[], help="with --label: a project span helper's name")
+    args = parser.parse_args(argv)
+    if args.label:
+        repo, commit, *scope = args.label
+        print(
+            json.dumps(
+                label(repo, commit, scope or ["."], args.mirrors, args.scratch, frozenset(args.marker)).to_json(),
+                indent=1,
+            )
+        )
+        return 0
+
+    from trace_advisor.config import default_config
+
+    default = default_config().min_confidence
+    threshold = default if args.min_confidence is None else args.min_confidence
+    repos = load_manifest(args.manifest)
+    thresholds = SWEEP if args.sweep else (threshold,)
+    result = evaluate(repos, args.mirrors, args.scratch, thresholds)
+    dev = devset_f1(None if args.min_confidence is None else threshold)
+    rows = result["rows"]
+    assert isinstance(rows, list)
+    files = sum(len(r.files) for r in repos)
+    functions = sum(len(lab["traced"]) + len(lab["not_traced"]) for r in repos for lab in r.files.values())
+    traced = sum(len(lab["traced"]) for r in repos for lab in r.files.values())
+    baseline = Score()
+    for entry in repos:
+        every = {n: frozenset([*lab["traced"], *lab["not_traced"]]) for n, lab in entry.files.items()}
+        baseline.add(score_all(entry.files, every)[0])
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "corpus": {"repositories": len(repos), "files": files, "functions": functions, "traced": traced},
+                    "devset_f1": round(dev, 4),
+                    "baseline_every_function": baseline.figures(),
+                    "rows": [
+                        {
+                            "min_confidence": row["min_confidence"],
+                            "micro": row["micro"].figures(),
+                            "macro": {k: round(v, 4) for k, v in row["macro"].items()},
+                            "repos": {name: s.figures() for name, s in row["repos"].items()},
+                        }
+                        for row in rows
+                    ],
+                },
+                indent=2,
+            )
+        )
+        return 0
+    print(f"corpus: {len(repos)} repositories, {files} files, {functions} functions, {traced} traced by maintainers")
+    print(f"baseline (span every function): micro F1 {baseline.f1:.3f}")
+    print(f"dev set F1 at {'default' if args.min_confidence is None else threshold}: {dev:.3f}\n")
+    print(
+        f"{'min_conf':>8} {'micro P':>8} {'micro R':>8} {'micro F1':>9} {'macro P':>8} {'macro R':>8} {'macro F1':>9}"
+    )
+    for row in rows:
+        m, a = row["micro"], row["macro"]
+        print(
+            f"{row['min_confidence']:8.2f} {m.precision:8.3f} {m.recall:8.3f} {m.f1:9.3f} "
+            f"{a['precision']:8.3f} {a['recall']:8.3f} {a['f1']:9.3f}"
+        )
+    if not args.sweep:
+        row = rows[0]
+        print(f"\n{'repository':40} {'files':>5} {'funcs':>5} {'gold':>4} {'tp':>4} {'fp':>4} {'fn':>4} {'F1':>6}")
+        for entry in repos:
+            s = row["repos"][entry.repo]
+            funcs = sum(len(lab["traced"]) + len(lab["not_traced"]) for lab in entry.files.values())
+            gold = sum(len(lab["traced"]) for lab in entry.files.values())
+            print(f"{entry.repo:40} {len(entry.files):5} {funcs:5} {gold:4} {s.tp:4} {s.fp:4} {s.fn:4} {s.f1:6.3f}")
+        if args.errors:
+            for entry in repos:
+                s = row["repos"][entry.repo]
+                for item in s.false_positives:
+                    print(f"  + {entry.repo} {item}")
+                for item in s.false_negatives:
+                    print(f"  - {entry.repo} {item}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
