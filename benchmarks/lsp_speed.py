@@ -9,6 +9,7 @@ the first filled (warm), and prints for each, also as a ratio to ``ast.parse`` o
 - one-character edit -> fresh diagnostics (p50/p95), typed 150 ms apart (a brisk typist);
 - prepareCallHierarchy, outgoingCalls, incomingCalls on every function of the file (p50/p95);
 - server RSS at the end.
+Start-up figures also give the server's CPU time (what they would take on an idle machine, one core).
 
     .venv/bin/python benchmarks/lsp_speed.py [--root DIR --file FILE] [--edits N]
 """
@@ -108,6 +109,12 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_s(pid: int) -> float:
+    """The process' CPU time so far (user + system): what a wall-clock figure costs on an idle machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cli_graph(root: Path) -> dict[str, list[str]]:
     """What ``trace-advisor calls`` says (with its own cache, so the server's stays cold)."""
     env = {**os.environ, "TRACE_ADVISOR_CACHE_DIR": tempfile.mkdtemp(prefix="lsp-speed-cli-")}
@@ -163,6 +170,7 @@ async def session(
         )
     )
     initialized = time.perf_counter() - started
+    initialized_cpu = cpu_s(server.pid)
     client.initialized(types.InitializedParams())
 
     # no pause: open the file and ask at once for a function's outgoing calls
@@ -174,6 +182,7 @@ async def session(
     probe = positions[len(positions) // 2]
     first = await outgoing_of(client, uri, probe)
     first_answer = time.perf_counter() - opened
+    first_cpu = cpu_s(server.pid) - initialized_cpu
     assert first is not None, "no item for a def"
     correct = first[1] == set(graph.get(first[0], []))
     await asyncio.wait_for(client.ready.wait(), 900)
@@ -225,7 +234,9 @@ async def session(
     drainer.cancel()
     return Figures(
         initialized,
+        initialized_cpu,
         first_answer,
+        first_cpu,
         correct,
         findings,
         rss,
@@ -241,7 +252,9 @@ async def session(
 @dataclass
 class Figures:
     initialize: float
+    initialize_cpu: float  # the server's CPU time until then
     first_answer: float
+    first_cpu: float
     first_correct: bool
     findings: int
     rss: float
@@ -255,11 +268,13 @@ class Figures:
     def print(self, label: str, baseline: float, pause: float) -> None:
         print(f"-- {label}: {self.findings} findings in the file")
         ratio = self.initialize / baseline
-        print(f"initialize (process start -> answer)     {ms(self.initialize)}  ({ratio:6.1f}x ast.parse)")
+        cpu = f"server CPU {ms(self.initialize_cpu).strip()}"
+        print(f"initialize (process start -> answer)     {ms(self.initialize)}  ({ratio:6.1f}x ast.parse; {cpu})")
         verdict = "equal to" if self.first_correct else "DIFFERENT from"
         print(
             f"first hierarchy answer after didOpen     {ms(self.first_answer)}  "
-            f"({self.first_answer / baseline:6.1f}x ast.parse; {verdict} `trace-advisor calls`)"
+            f"({self.first_answer / baseline:6.1f}x ast.parse; server CPU {ms(self.first_cpu).strip()}; "
+            f"{verdict} `trace-advisor calls`)"
         )
         print(f"server RSS                               {self.rss:8.1f} MB")
         for name, values in (

@@ -31,12 +31,10 @@ from trace_advisor_lsp.context import Shared
 from trace_advisor_lsp.model_runs import ModelRun, ModelRunner
 from trace_advisor_lsp.progress import WorkDone
 from trace_advisor_lsp.projects import FileFindings, Project, Target
-from trace_advisor_lsp.scheduling import Debouncer
+from trace_advisor_lsp.scheduling import Debouncer, Pace
 
 LOG = logging.getLogger(__name__)
 INDEX_WAIT_S = 60.0  # how long a request waits for its folder's first index build
-FAST_S = 0.1  # a file whose last refresh was faster than this is refreshed at once on every edit
-MAX_WAIT_S = 0.5  # the longest a slow file's refresh waits for typing to pause
 Published = tuple[tuple[Recommendation, ...], list[types.Diagnostic]]
 
 
@@ -56,7 +54,7 @@ class Documents:
         self._shared = shared
         self._ls, self._projects, self._engine = shared.ls, shared.projects, shared.engine
         self.debouncer = Debouncer()
-        self._took: dict[str, float] = {}  # how long each document's last refresh took (seconds)
+        self.pace = Pace()
         self.models = ModelRunner(shared.engine, shared.status, lambda text: self.show(text, "warning"))
         self.stubs = Stubs(stub_folder())  # where the call hierarchy shows callees that have no source
 
@@ -121,7 +119,7 @@ class Documents:
         self.schedule(uri, delay=0)
 
     def changed(self, uri: str) -> None:
-        self.schedule(uri)
+        self.schedule(uri, edited=True)
 
     def saved(self, uri: str) -> None:
         """Run the configured model provider on the saved file (a newer save cancels the running one); the folder's
@@ -140,7 +138,7 @@ class Documents:
         self.debouncer.cancel(uri)
         self._shared.cancellations.cancel(f"refresh:{uri}")
         self._shared.cancellations.cancel(f"model:{uri}")
-        self._took.pop(uri, None)
+        self.pace.forget(uri)
         self.clear(uri)
         target = self._projects.target(uri)
         if target is not None:
@@ -166,18 +164,18 @@ class Documents:
             self.refresh_lenses()
 
     # ---- analysis of open documents --------------------------------------------------------------------------
-    def schedule(self, uri: str, delay: float | None = None) -> None:
+    def schedule(self, uri: str, delay: float | None = None, edited: bool = False) -> None:
         """Refresh ``uri``: cancel the refresh in flight (its version is outdated) and start the new one at once,
-        or after ``delay`` seconds (default: ``server.debounce_ms`` when set, else only when the file's last refresh
-        was slow, at most that long, so typing in a slow file does not start and cancel work on every key)."""
+        or after ``delay`` seconds (default: ``server.debounce_ms`` when set, else the ``Pace`` of its refreshes:
+        a wait only when the file is slow to refresh and, after an edit, edits come faster than that)."""
         found = self._projects.of_uri(uri)
         if found is None:
             return
         self._shared.cancellations.cancel(f"refresh:{uri}")
+        wait = self.pace.edited(uri) if edited else self.pace.wait(uri)
         if delay is None:
             explicit = found[0].config.server.debounce_ms
-            took = self._took.get(uri, 0.0)
-            delay = explicit / 1000 if explicit is not None else (0.0 if took < FAST_S else min(took, MAX_WAIT_S))
+            delay = explicit / 1000 if explicit is not None else wait
         self.debouncer.schedule(uri, delay, lambda: self.refresh(uri))
 
     def open_texts(self, project: Project) -> list[tuple[str, str]]:
@@ -224,8 +222,7 @@ class Documents:
             return None
         finally:
             self._shared.cancellations.finish(key, token)
-        # a document's first refresh analyses all of it: what typing costs is known from the second one on
-        self._took[uri] = took if uri in self._took else 0.0
+        self.pace.refreshed(uri, took)
         LOG.debug("refreshed %s v%s in %.1f ms", path, version, 1000 * took)
         current = self._ls.workspace.text_documents.get(uri)
         if current is not None and current.version == version and project.index is index:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -49,6 +50,40 @@ class Debouncer:
         finally:
             if self._tasks.get(key) is asyncio.current_task():
                 del self._tasks[key]
+
+
+class Pace:
+    """How long to wait before refreshing a document after an edit, learnt from how long its refreshes take: no
+    wait when they are fast, or when the edits come further apart than a refresh takes (it will be done before the
+    next key); otherwise the user types faster than a slow file can be refreshed, and a refresh waits for a pause in
+    typing (as long as one takes, at most ``max_wait``) instead of being started and cancelled on every key."""
+
+    def __init__(self, fast: float = 0.1, max_wait: float = 0.5) -> None:
+        self.fast, self.max_wait = fast, max_wait
+        self._took: dict[str, float] = {}  # each document's last refresh (seconds); 0 until its second one
+        self._edited: dict[str, float] = {}  # when each document was last edited (time.monotonic())
+
+    def edited(self, key: str, now: float | None = None) -> float:
+        """The wait before refreshing ``key`` after an edit made ``now``."""
+        now = time.monotonic() if now is None else now
+        gap, self._edited[key] = now - self._edited.get(key, float("-inf")), now
+        return 0.0 if gap > self.took(key) else self.wait(key)
+
+    def wait(self, key: str) -> float:
+        """The wait before refreshing ``key`` when edits may be coming fast."""
+        took = self.took(key)
+        return 0.0 if took < self.fast else min(took, self.max_wait)
+
+    def took(self, key: str) -> float:
+        return self._took.get(key, 0.0)
+
+    def refreshed(self, key: str, took: float) -> None:
+        # a document's first refresh analyses all of it: what typing costs is known from the second one on
+        self._took[key] = took if key in self._took else 0.0
+
+    def forget(self, key: str) -> None:
+        self._took.pop(key, None)
+        self._edited.pop(key, None)
 
 
 class Tasks:
