@@ -11,6 +11,7 @@ from pathlib import Path
 
 from trace_advisor.advise.local import LocalScorer
 from trace_advisor.advise.provider import Candidate, Provider, ProviderResult
+from trace_advisor.advise.units import consistent
 from trace_advisor.analysed import AnalysedModule, FunctionSyntax
 from trace_advisor.analysis_cache import AnalysisCache, FunctionResult, source_key
 from trace_advisor.cancel import NEVER, CancelToken
@@ -23,7 +24,7 @@ from trace_advisor.detect.context import CalleeIO, FunctionContext, GraphFacts
 from trace_advisor.detect.existing import existing_span, without_span
 from trace_advisor.detect.findings import Signal
 from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
-from trace_advisor.detect.shape import runs_forever
+from trace_advisor.detect.shape import may_run_forever, runs_forever
 from trace_advisor.gcpause import gc_paused
 from trace_advisor.index import Index
 from trace_advisor.model import (
@@ -72,6 +73,7 @@ class Analyzer:
         self.candidates: list[tuple[FunctionContext, tuple[Signal, ...], Recommendation | None, float]] = []
         self._verdicts: dict[SymbolId, bool] = {}
         self._in_loop = LoopCalls(self._function)
+        self._lines: dict[Path, list[str] | None] = {}
 
     def _sites(self, symbol: SymbolId) -> tuple[ResolvedCall, ...]:
         calls = self.index.module_calls(symbol.partition(":")[0])
@@ -114,6 +116,13 @@ class Analyzer:
                         return CalleeIO(kind, f"I/O through {edge.callee}")
         return None
 
+    def _source_lines(self, path: Path) -> list[str] | None:
+        """A file's lines, read once per run (for looking at callees without building their syntax trees)."""
+        if path not in self._lines:
+            text = self.index.source(path)
+            self._lines[path] = text.split("\n") if text is not None else None
+        return self._lines[path]
+
     def _forever_of(self, symbol: SymbolId) -> bool:
         """Whether a workspace function runs for the life of the process (directly, one level deep); kept while its
         facts scope is the same object (its module was not edited) or its code is unchanged (wherever it moved)."""
@@ -126,6 +135,12 @@ class Analyzer:
         if kept is not None and kept[0] is scope:
             return kept[2]
         path = self.index.path_for_module(module)
+        lines = self._source_lines(path) if path is not None else None
+        if lines is not None and len(lines) >= scope.loc[2]:
+            code = lines[scope.loc[0] - 1 : scope.loc[2]]  # the lines the facts say the def spans
+            if not may_run_forever(self._sites(symbol), "\n".join(code)):
+                self.cache.remember_forever(symbol, (scope, code, False))
+                return False
         analysed = self.index.analysed(path) if path is not None else None
         function = analysed.function(symbol) if isinstance(analysed, AnalysedModule) else None
         if function is None or not isinstance(analysed, AnalysedModule):
@@ -173,7 +188,13 @@ class Analyzer:
             fresh[slot] = result
         kept.clear()
         kept.update(fresh)
-        return list(fresh.values()), None
+        results = list(fresh.values())
+        raised = consistent([(r.ctx, r.verdict) for r in results], self.config.min_confidence)
+        for number, verdict in raised.items():  # depends on the siblings' verdicts: recomputed, never cached
+            result = results[number]
+            recommendation = self.scorer.recommend(result.ctx, result.signals, verdict)
+            results[number] = dataclasses.replace(result, verdict=verdict, recommendation=recommendation)
+        return results, None
 
     def _analyse_function(
         self, analysed: AnalysedModule, function: FunctionSyntax, key: object, graph_facts: GraphFacts

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from trace_advisor import __version__
+from trace_advisor.cache_writes import CacheWriter
 from trace_advisor.facts import codec
 from trace_advisor.facts.model import ModuleFacts
 from trace_advisor.parsing import FACTS_VERSION
@@ -42,7 +42,9 @@ class FactsCache:
     def __init__(self, cache_dir: Path | None = None, *, enabled: bool = True) -> None:
         self.root = (cache_dir or default_cache_dir()) / cache_version() / "facts"
         self.enabled = enabled
-        self._made: set[Path] = set()
+        self._writer = CacheWriter(self.root)
+        if enabled:
+            self._writer.sweep()
         self.hits = 0
         self.misses = 0
         self.discarded = 0
@@ -78,19 +80,8 @@ class FactsCache:
             return
         path = self._path(key)
         try:
-            if path.parent not in self._made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self._made.add(path.parent)
-            data = codec.encode(facts)
-            # write a private temporary file, then rename: readers see the old entry or the whole new one
-            fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".facts")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                os.replace(temp, path)
-            except BaseException:
-                Path(temp).unlink(missing_ok=True)
-                raise
+            # readers see the old entry or the whole new one, never a part
+            self._writer.write(path, codec.encode(facts))
         except (OSError, ValueError) as exc:
             log.debug("cannot write cache entry %s: %s", path, exc)
 

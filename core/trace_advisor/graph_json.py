@@ -16,7 +16,7 @@ class Definitions(Protocol):
 
 def functions_json(graph: CallGraph, index: Definitions, symbols: Sequence[SymbolId]) -> dict[str, object]:
     """``{"functions": {symbol: {"file", "line", "calls", "unresolved"}}}``: each function's distinct callees in
-    source order and the calls that could not be followed, as written."""
+    source order and the calls that could not be followed (as written, with their line and why)."""
     functions: dict[str, object] = {}
     for symbol in symbols:
         definition = index.definition(symbol)
@@ -24,7 +24,10 @@ def functions_json(graph: CallGraph, index: Definitions, symbols: Sequence[Symbo
             "file": definition.file if definition else None,
             "line": definition.name_range.start.line if definition else None,
             "calls": distinct(edge.callee for edge in graph.callees(symbol)),
-            "unresolved": [call.text for call in graph.unresolved(symbol)],
+            "unresolved": [
+                {"text": call.text, "line": call.range.start.line, "reason": call.reason, "detail": call.detail}
+                for call in graph.unresolved(symbol)
+            ],
         }
     return {"functions": functions}
 
@@ -84,7 +87,13 @@ def callees_json(graph: CallGraph, index: Definitions, symbol: SymbolId) -> dict
         "calls": distinct(edge.callee for edge in edges),
         "edges": [edge_json(edge, edge.callee, index) for edge in edges],
         "unresolved": [
-            {"text": call.text, "line": call.range.start.line, "column": call.range.start.column}
+            {
+                "text": call.text,
+                "line": call.range.start.line,
+                "column": call.range.start.column,
+                "reason": call.reason,
+                "detail": call.detail,
+            }
             for call in graph.unresolved(symbol)
         ],
     }

@@ -96,12 +96,40 @@ class CallEdge:
     external: bool = False  # the callee's source is not indexed (stdlib / third party outside search paths)
 
 
+# Why a call has no callee (``calls --format json`` and the agent server show them; what would help is in the detail):
+# untyped-parameter       the receiver is a parameter without an annotation (annotate it)
+# annotation-not-a-class  an annotation names nothing resolution can read as a class
+# result-of-external-call the receiver is what a call into code without source returned
+# unknown-return          the receiver is what a workspace function returns, and it says nothing about it
+# dynamic-attribute       the attribute is not defined on the known class or module (set at run time)
+# unknown-element         an element of a collection, an unpacked or loop variable, a comprehension's variable
+# unknown-value           a name bound to something resolution cannot follow (or a lambda's parameter)
+# undefined-name          a name bound nowhere resolution can see
+# subscript-unknown-key   the callee is a subscript (``handlers[kind]()``)
+# not-followable          the callee is another expression (``(a or b)()``, ``f()()`` chains that fail)
+# too-deep                the value is nested too deeply to follow
+UnresolvedReason = Literal[
+    "untyped-parameter",
+    "annotation-not-a-class",
+    "result-of-external-call",
+    "unknown-return",
+    "dynamic-attribute",
+    "unknown-element",
+    "unknown-value",
+    "undefined-name",
+    "subscript-unknown-key",
+    "not-followable",
+    "too-deep",
+]
+
+
 @dataclass(frozen=True, slots=True)
 class UnresolvedCall:
     caller: SymbolId
     text: str  # the callee expression as written, e.g. ``handler.run``
     range: Range
-    reason: str = ""  # why resolution found no callee, e.g. "`handler` has no known value"
+    reason: UnresolvedReason = "unknown-value"  # why resolution found no callee
+    detail: str = ""  # the same for people: "`handler` is a parameter without an annotation"
 
 
 @dataclass(frozen=True, slots=True)

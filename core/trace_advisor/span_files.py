@@ -4,6 +4,7 @@ atomic write that refuses a file changed since it was read."""
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import io
 import os
@@ -196,14 +197,27 @@ def recommended_targets(index: Index, config: Config, path: Path) -> tuple[list[
 
 
 def write_if_unchanged(path: Path, original: bytes, new: bytes) -> str | None:
-    """Replace ``path`` with ``new`` atomically (temp file + ``os.replace``, mode kept), unless its content is no
-    longer ``original``. Returns a problem or None. Symlinks are followed: the target file is replaced."""
+    """Write ``new`` over ``path`` unless its content is no longer ``original``; returns a problem or None.
+
+    A file the user may not write is refused (replacing it by rename would bypass its permissions). Otherwise the
+    file is replaced atomically (temp file with its mode, owner and group, then ``os.replace``), except when that
+    would lose something: a file with other hard links, whose owner or group the temp file cannot take, or in a
+    folder the user may not add files to, is rewritten in place instead, so every name and all of its metadata
+    stay. Symlinks are followed.
+    """
     real = path.resolve()
     try:
         info = real.stat()
+        if not os.access(real, os.W_OK, effective_ids=os.access in os.supports_effective_ids):
+            return "not writable for you (no write permission); not changed"
         if real.read_bytes() != original:
             return CHANGED_ON_DISK
-        fd, temp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
+        if info.st_nlink > 1:
+            return _write_in_place(real, original, new)
+        try:
+            fd, temp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
+        except PermissionError:  # a writable file in a folder the user may not add files to
+            return _write_in_place(real, original, new)
     except OSError as exc:
         return f"cannot write ({exc.strerror or exc})"
     try:
@@ -212,20 +226,43 @@ def write_if_unchanged(path: Path, original: bytes, new: bytes) -> str | None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, stat.S_IMODE(info.st_mode))
-        if hasattr(os, "chown"):
+        made = os.stat(temp)
+        if (made.st_uid, made.st_gid) != (info.st_uid, info.st_gid):
             try:
                 os.chown(temp, info.st_uid, info.st_gid)
-            except PermissionError:
-                pass
+            except PermissionError:  # not ours to give away: keep the file's inode and write into it
+                os.unlink(temp)
+                return _write_in_place(real, original, new)
         if real.read_bytes() != original:  # last look right before replacing
             os.unlink(temp)
             return CHANGED_ON_DISK
         os.replace(temp, real)
     except OSError as exc:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temp)
-        except OSError:
-            pass
+        return f"cannot write ({exc.strerror or exc})"
+    return None
+
+
+def _write_in_place(real: Path, original: bytes, new: bytes) -> str | None:
+    """Overwrite the file's own bytes (same inode: hard links, owner, group, mode, ACLs stay), checking under the
+    open handle that it still holds ``original``; on a failed write the original bytes are put back."""
+    try:
+        with open(real, "r+b") as handle:
+            if handle.read() != original:
+                return CHANGED_ON_DISK
+            try:
+                handle.seek(0)
+                handle.write(new)
+                handle.truncate()
+                handle.flush()
+                os.fsync(handle.fileno())
+            except OSError:
+                handle.seek(0)
+                handle.write(original)
+                handle.truncate()
+                raise
+    except OSError as exc:
         return f"cannot write ({exc.strerror or exc})"
     return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import glob
 import os
 import shutil
@@ -26,6 +27,7 @@ def is_test_path(relative: PurePath) -> bool:
     return any(fnmatch.fnmatchcase(name, glob) for glob in TEST_GLOBS)
 
 
+@functools.lru_cache(maxsize=8192)  # asked for every caller of every analysed function, on every edit
 def is_test_module(module: str) -> bool:
     """Whether a dotted module name is test code by :data:`TEST_GLOBS` (``tests.test_api``, ``pkg.conftest``)."""
     *packages, last = module.split(".")
@@ -71,8 +73,13 @@ def is_identifier_path(parts: Sequence[str]) -> bool:
     return all(part.isidentifier() for part in parts)
 
 
+# File-system probes use os.path, which answers False for a path it may not look at (a folder without read or
+# search permission); pathlib's is_file()/is_dir() raise PermissionError there, which would end the whole run.
+_isfile, _isdir, _exists = os.path.isfile, os.path.isdir, os.path.exists
+
+
 def _is_virtualenv(path: Path) -> bool:
-    return (path / "pyvenv.cfg").is_file()
+    return _isfile(path / "pyvenv.cfg")
 
 
 def site_packages(python: str | None) -> tuple[list[Path], list[Problem]]:
@@ -108,8 +115,8 @@ def _site_packages_under(prefix: Path) -> list[Path]:
 
 def package_root(path: Path) -> Path:
     """The folder imports start from for ``path``: walk up while the folder is a regular package."""
-    current = path if path.is_dir() else path.parent
-    while (current / "__init__.py").is_file() and current.parent != current:
+    current = path if _isdir(path) else path.parent
+    while _isfile(current / "__init__.py") and current.parent != current:
         current = current.parent
     return current
 
@@ -132,18 +139,18 @@ class Workspace:
         self._walk_problems: list[Problem] = []
         ordered: list[Path] = []
         for root in self.roots:
-            if not root.exists():
+            if not _exists(root):
                 self._setup_problems.append(Problem(f"workspace root does not exist: {root}", str(root), None, "error"))
                 continue
             ordered.append(package_root(root))
             src = root / "src"
-            if root.is_dir() and src.is_dir() and not (src / "__init__.py").exists():
+            if _isdir(root) and _isdir(src) and not _exists(src / "__init__.py"):
                 ordered.append(src)
         base = self.roots[0] if self.roots else Path.cwd()
-        base = base if base.is_dir() else base.parent
+        base = base if _isdir(base) else base.parent
         for extra in search_paths:
             path = Path(os.path.abspath(base / Path(extra).expanduser()))
-            if not path.is_dir():
+            if not _isdir(path):
                 self._setup_problems.append(Problem(f"search path does not exist: {path}", str(path), None, "warning"))
                 continue
             ordered.append(path)
@@ -170,11 +177,11 @@ class Workspace:
         self._walk_problems = []
         found: dict[Path, None] = {}
         for root in self.roots:
-            if root.is_file():
+            if _isfile(root):
                 if root.suffix == ".py":
                     found[root] = None
                 continue
-            if root.is_dir():
+            if _isdir(root):
                 for path in self._walk(root, root, set()):
                     found[path] = None
         return list(found)
@@ -227,7 +234,7 @@ class Workspace:
         for root in self.roots:
             if path == root:
                 return True
-            if not path.is_relative_to(root) or not root.is_dir():
+            if not path.is_relative_to(root) or not _isdir(root):
                 continue
             folder = path.parent
             while folder != root:
@@ -291,14 +298,14 @@ class Workspace:
             for search_path in self.search_paths:
                 base = search_path.joinpath(*parts)
                 module_file = base.with_name(parts[-1] + ".py")
-                if module_file.is_file():
+                if _isfile(module_file):
                     found = ModuleLocation(name, module_file, False)
                     break
                 init = base / "__init__.py"
-                if init.is_file():
+                if _isfile(init):
                     found = ModuleLocation(name, init, False)
                     break
-                if base.is_dir():
+                if _isdir(base):
                     namespace = True
             if found is None and namespace:
                 found = ModuleLocation(name, None, False)
@@ -326,7 +333,7 @@ class Workspace:
         if is_identifier_path(parts):
             base = self._stdlib.joinpath(*parts)
             for candidate in (base.with_name(parts[-1] + ".py"), base / "__init__.py"):
-                if candidate.is_file():
+                if _isfile(candidate):
                     found = candidate
                     break
         self._stdlib_found[name] = found

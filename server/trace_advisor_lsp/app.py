@@ -56,5 +56,6 @@ def initialize_result(client_capabilities: dict[str, Any]) -> dict[str, Any]:
 def serve(stdin: BinaryIO, stdout: BinaryIO) -> int:
     """Serve the protocol on these streams (``boot`` passes stdin/stdout once it answered initialize)."""
     configure_process_logging()
-    create_server().start_io(stdin, stdout)
-    return 0
+    server = create_server()
+    server.start_io(stdin, stdout)
+    return server.exit_code

@@ -5,6 +5,7 @@ initialize request replayed to it (so it configures itself as usual) and its own
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 from typing import IO, Any, BinaryIO, cast
@@ -35,7 +36,12 @@ def read_message(stream: IO[bytes]) -> tuple[bytes, dict[str, Any] | None]:
                 return raw, None
     if length is None:
         return raw, None
-    body = stream.read(length)
+    body = b""
+    while len(body) < length:  # an unbuffered stream may return less than asked for
+        part = stream.read(length - len(body))
+        if not part:
+            break
+        body += part
     raw += body
     try:
         message = json.loads(body)
@@ -89,11 +95,11 @@ class Replay:
         return line + sep if sep else line + self._stream.readline()
 
     def read(self, n: int = -1) -> bytes:
+        """At most ``n`` bytes: what is left of the head, else one read of the stream (the frame reader's contract:
+        it never waits for more than some bytes)."""
         if not self._head:
             return self._stream.read(n)
         taken, self._head = (self._head, b"") if n < 0 else (self._head[:n], self._head[n:])
-        if n > len(taken):
-            taken += self._stream.read(n - len(taken))
         return taken
 
 
@@ -141,7 +147,9 @@ def main(argv: list[str]) -> int:
     parser.parse_args(argv)
     loader = threading.Thread(target=_load, name="trace-advisor-load", daemon=True)
     loader.start()
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    # stdin unbuffered: every byte read is in ``head`` (nothing hides in a buffer), a read returns what has arrived,
+    # and the reading thread holds no buffer lock that would abort the interpreter at exit
+    stdin, stdout = cast(BinaryIO, os.fdopen(sys.stdin.fileno(), "rb", buffering=0, closefd=False)), sys.stdout.buffer
     head, request = read_message(stdin)
     try:
         reply = answer(request) if request is not None else None

@@ -388,7 +388,10 @@ class Documents:
         project, path = target.project, target.path
         rec = project.findings_for(path).recommendation(symbol, line)
         doc = self._ls.workspace.text_documents.get(target.uri)
-        text, version = (doc.source, doc.version) if doc is not None else (Path(path).read_text("utf-8"), None)
+        # a file that is not open is read as apply reads it: PEP 263 encoding, line endings kept
+        text, version = (doc.source, doc.version) if doc is not None else (target.index.source(Path(path)), None)
+        if text is None:
+            return False, f"cannot read {path} (unreadable, or not decodable as its encoding declares)"
         try:
             qualname, capture = split_symbol(symbol)[1], rec.capture if rec else None
         except ValueError as exc:

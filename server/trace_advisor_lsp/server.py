@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+import sys
+from typing import Any, BinaryIO
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
 from trace_advisor import __version__
 
 from trace_advisor_lsp import convert
@@ -17,10 +17,12 @@ from trace_advisor_lsp.folders import Folders
 from trace_advisor_lsp.logs import ClientLogHandler
 from trace_advisor_lsp.projects import Projects
 from trace_advisor_lsp.status import Status
+from trace_advisor_lsp.transport import RobustProtocol, serve_stdio
 
 
-class TraceAdvisorProtocol(LanguageServerProtocol):
-    """Adds one thing to pygls' protocol: $/cancelRequest also cancels the token of work already running."""
+class TraceAdvisorProtocol(RobustProtocol):
+    """Adds to pygls' protocol (with the transport's answers to bad input): $/cancelRequest also cancels the token of
+    work already running."""
 
     _server: TraceAdvisorServer
 
@@ -40,6 +42,7 @@ class TraceAdvisorServer(LanguageServer):
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
             protocol_cls=TraceAdvisorProtocol,
         )
+        self.exit_code = 0
         self.projects = Projects()
         self.status = Status(self, self.projects)
         shared = Shared(self, self.projects, self.status)
@@ -47,6 +50,11 @@ class TraceAdvisorServer(LanguageServer):
         self.log_handler = ClientLogHandler(self._send_log)
         self.documents = Documents(shared)
         self.folders = Folders(shared, self.documents, self.log_handler)
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Serve stdio through our transport (robust framing, an answer to every request); ``exit_code`` is what the
+        process should exit with."""
+        self.exit_code = serve_stdio(self, stdin or sys.stdin.buffer, stdout or sys.stdout.buffer)
 
     def stop_everything(self) -> None:
         self.documents.stop()

@@ -203,3 +203,45 @@ def test_output_and_template_paths_are_relative_to_the_working_directory(project
     assert written.is_file() and not (project / "build").exists()
     assert "acme.billing:settle" in written.read_text(encoding="utf-8").splitlines()
     assert f"report written to {written}" in done.stderr or "report written to build/report.md" in done.stderr
+
+
+def test_an_output_that_is_a_folder_is_a_usage_error_before_any_work(project: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    done = run(project, "-o", folder, "--no-cache")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == (
+        f"trace-advisor: error: --output {folder} is a folder: name a file (e.g. {folder / 'report.md'})"
+    )
+    (project / ".trace-advisor.yaml").write_text(f"report:\n  output: {folder}\n")
+    done = run(project, "--no-cache")
+    assert done.returncode == 2 and f"error: report.output {folder} is a folder" in done.stderr
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    done = run(project, "-o", blocker / "report.md", "--no-cache")
+    assert done.returncode == 2 and f"{blocker} is a file, not a folder" in done.stderr
+    assert list(folder.iterdir()) == []
+
+
+def test_sarif_uris_are_percent_encoded(tmp_path: Path) -> None:
+    from urllib.parse import unquote, urljoin, urlparse
+
+    root = tmp_path / "odd names"
+    names = ["100%.py", "q#x.py", "my pkg/a b.py", "café.py", "a:b.py"]
+    for name in names:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(
+            "import requests\n\n\ndef fetch(order_id):\n    try:\n"
+            '        return requests.get(f"http://x/{order_id}", timeout=5).json()\n'
+            "    except ValueError:\n        return None\n"
+        )
+    done = run(root, "--format", "sarif", "--min-confidence", "0.1", "--no-cache", "-o", tmp_path / "out.sarif")
+    assert done.returncode == 0, done.stderr
+    sarif = json.loads((tmp_path / "out.sarif").read_text("utf-8"))
+    base = sarif["runs"][0]["originalUriBaseIds"]["SRCROOT"]["uri"]
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]]
+    assert sorted(uris) == ["100%25.py", "a%3Ab.py", "caf%C3%A9.py", "my%20pkg/a%20b.py", "q%23x.py"]
+    for uri in uris:
+        assert all(c.isascii() and (c.isalnum() or c in "%/-._~") for c in uri)  # RFC 3986 unreserved + pct-encoded
+        resolved = urlparse(urljoin(base, uri))
+        assert resolved.scheme == "file" and not resolved.fragment and Path(unquote(resolved.path)).is_file()

@@ -183,6 +183,25 @@ def test_file_path_with_a_bare_qualname(tmp_path: Path) -> None:
     assert '    @tracer.start_as_current_span("outer.inner")\n    def inner(x):' in text
 
 
+def test_deeply_nested_generated_code_gets_its_span(tmp_path: Path) -> None:
+    """Expressions deeper than Python's stack allows a recursive AST walk (a 1,000-term sum, long attribute and
+    subscript chains) used to cost the span ("maximum recursion depth exceeded"); the edit is still verified."""
+    root = tmp_path / "generated"
+    root.mkdir()
+    (root / "tables.py").write_text(
+        "class Row:\n    def __getitem__(self, key):\n        return self\n\n    a = None\n\n\nRow.a = Row()\n\n\n"
+        "def total(x):\n    return " + " + ".join(["x"] * 1000) + "\n\n\n"
+        "def walk(row):\n    return row" + ".a" * 900 + "\n\n\n"
+        "def index(row):\n    return row" + "[0]" * 900 + "\n"
+    )
+    symbols = ["--symbol", "total", "--symbol", "walk", "--symbol", "index"]
+    done = cli("apply", root / "tables.py", *symbols, "--plain", cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[-1] == "trace-advisor: added 3 span(s) in 1 file(s)"
+    code = "import tables; r = tables.Row(); assert tables.total(1) == 1000; tables.walk(r); tables.index(r)"
+    assert sorted(s["name"] for s in run_instrumented(root, code)) == ["index", "total", "walk"]
+
+
 def test_bad_input_is_reported_and_nothing_is_written(tmp_path: Path) -> None:
     root = copy_case("bad_input", tmp_path)
     before = snapshot(root)

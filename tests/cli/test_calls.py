@@ -42,7 +42,9 @@ def test_json_lists_every_function_with_calls_and_unresolved(tmp_path: Path) -> 
     place = functions["app:Service.place"]
     assert place["file"] == str(project / "app.py") and place["line"] == 20
     assert place["calls"] == ["app:Repo.save", "app:Mailer.send", "app:Clock.now"]
-    assert place["unresolved"] == ["self.unknown.run"]
+    [missing] = place["unresolved"]
+    assert (missing["text"], missing["line"], missing["reason"]) == ("self.unknown.run", 24, "dynamic-attribute")
+    assert missing["detail"] == "`self.unknown` is not defined on `self` (set at run time?)"
 
 
 def test_search_path_flag_and_single_file(tmp_path: Path) -> None:
@@ -134,3 +136,56 @@ def test_tree_format_without_entry_prints_every_entry_point(tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr
     roots = [line for line in result.stdout.splitlines() if line and line[0] not in "│├└ "]
     assert roots == ["walk:<module>  (walk.py:1)", "walk:main  (walk.py:1)"]
+
+
+REASONS = """
+import json
+from typing import Protocol
+
+handlers = {}
+
+
+class Base(Protocol): ...
+
+
+def run(client, typed: "Base", rows: list, pair: tuple) -> None:
+    client.fetch()  # untyped-parameter
+    typed.fetch()  # dynamic-attribute: the class has no fetch
+    json.loads("1").keys()  # result-of-external-call
+    helper().go()  # unknown-return
+    for row in rows:
+        row.save()  # unknown-element
+    first, second = pair
+    first.close()  # unknown-value
+    missing_name()  # undefined-name
+    handlers["a"]()  # subscript-unknown-key
+    (lambda item: item.go())(1)  # a lambda's parameter: unknown-value; the lambda call: not-followable
+    [x.done() for x in rows]  # unknown-element
+
+
+def helper():
+    return make()
+"""
+
+
+def test_json_says_why_each_call_is_unresolved(tmp_path: Path) -> None:
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / "reasons.py").write_text(REASONS, encoding="utf-8")
+    result = calls(tmp_path / "proj", cache=tmp_path / "cache")
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)["functions"]["reasons:run"]["unresolved"]
+    assert [(u["text"], u["reason"]) for u in found] == [
+        ("client.fetch", "untyped-parameter"),
+        ("typed.fetch", "dynamic-attribute"),
+        ('json.loads("1").keys', "result-of-external-call"),
+        ("helper().go", "unknown-return"),
+        ("row.save", "unknown-element"),
+        ("first.close", "unknown-value"),
+        ("missing_name", "undefined-name"),
+        ('handlers["a"]', "subscript-unknown-key"),
+        ("lambda item: item.go()", "not-followable"),
+        ("item.go", "unknown-value"),
+        ("x.done", "unknown-element"),
+    ]
+    assert found[0]["detail"] == "`client` is a parameter without an annotation (annotate it)"
+    assert all(u["line"] > 1 for u in found)

@@ -21,14 +21,22 @@ import importlib, json, sys
 sys.path.insert(0, sys.argv[1])
 module_name, _, function = sys.argv[2].partition(":")
 edges = set()
+# comprehensions run as functions of their own, and lambdas are not yet nodes of the graph: both are folded into the
+# function around them (calls inside are that function's; calling one is no edge)
+FOLDED = ("<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>", "<lambda>")
 
 def ident(frame):
-    return f"{frame.f_globals.get('__name__')}:{frame.f_code.co_qualname}"
+    qualname = frame.f_code.co_qualname
+    while qualname.rpartition(".")[2] in FOLDED:
+        qualname = qualname.rpartition(".")[0].removesuffix(".<locals>")
+    return f"{frame.f_globals.get('__name__')}:{qualname or '<module>'}"
 
 def record(frame, event, arg):
-    if event == "call" and frame.f_back is not None and frame.f_code.co_filename.startswith(sys.argv[1]):
-        if frame.f_back.f_code.co_filename.startswith(sys.argv[1]):
-            edges.add((ident(frame.f_back), ident(frame)))
+    back = frame.f_back
+    if event != "call" or back is None or frame.f_code.co_name in FOLDED:
+        return
+    if frame.f_code.co_filename.startswith(sys.argv[1]) and back.f_code.co_filename.startswith(sys.argv[1]):
+        edges.add((ident(back), ident(frame)))
 
 entry = getattr(importlib.import_module(module_name), function)
 sys.setprofile(record)

@@ -135,3 +135,16 @@ def test_parameters_of_methods_with_decorators() -> None:
     code = "    @retry(3)\n    async def fetch(self, url, *args, timeout=5, **kw):\n        return url\n"
     assert parameters_of(code) == frozenset({"self", "url", "args", "timeout", "kw"})
     assert parameters_of("def broken(:\n") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[" * 100_000, "{" * 100_000, '{"recommendations": ' + "[" * 50_000, "ok: " + "[0, " * 30_000, "x [" * 50_000],
+)
+def test_hostile_answers_are_answer_errors_and_fast(text: str) -> None:
+    import time
+
+    started = time.perf_counter()
+    with pytest.raises(AnswerError):
+        parse_answer(text, [], ["external_io"])
+    assert time.perf_counter() - started < 2.0

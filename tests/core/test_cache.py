@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from trace_advisor.cache import CACHE_ENV, FactsCache, cache_version, default_cache_dir
+from trace_advisor.cache_writes import STALE_SECONDS
 from trace_advisor.index import Index
 from trace_advisor.parsing import content_hash, parse_source
 
@@ -93,4 +99,49 @@ def test_concurrent_writers_never_expose_partial_entries(tmp_path: Path) -> None
     with multiprocessing.get_context("spawn").Pool(3) as pool:
         assert all(pool.map(_writer, [(str(tmp_path), 150)] * 3))
     assert FactsCache(tmp_path).get("beef") == facts()
-    assert not list(tmp_path.rglob(".tmp-*"))
+    assert not list(tmp_path.rglob(".tmp-*")) and not list(tmp_path.rglob("tmp/*"))
+
+
+def test_temp_files_of_killed_writers_are_swept_on_start(tmp_path: Path) -> None:
+    """``kill -9`` between writing a temp file and renaming it leaves the temp file: the next start removes it."""
+    cache = FactsCache(tmp_path)
+    cache.put("ab12", facts())
+    temp_folder = cache.root / "tmp"
+    # a writer killed mid-write: a real process that created its temp file, then died
+    script = "import os, sys, time; open(os.path.join(sys.argv[1], f'{os.getpid()}-x1'), 'wb').write(b'half'); "
+    script += "print('ready', flush=True); time.sleep(60)"
+    writer = subprocess.Popen([sys.executable, "-c", script, str(temp_folder)], stdout=subprocess.PIPE, text=True)
+    assert writer.stdout is not None and writer.stdout.readline() == "ready\n"
+    left = temp_folder / f"{writer.pid}-x1"
+    FactsCache(tmp_path)
+    assert left.exists()  # its writer still runs: a write in progress is left alone
+    writer.send_signal(signal.SIGKILL)
+    writer.wait()
+    writer.stdout.close()
+    other_host, other_host_recent = temp_folder / "host2-x2", temp_folder / "host2-x3"
+    for path in (other_host, other_host_recent):
+        path.write_bytes(b"half")
+    old = time.time() - STALE_SECONDS - 60
+    os.utime(other_host, (old, old))
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "m.py").write_text(TEXT)
+    env = {**os.environ, CACHE_ENV: str(tmp_path)}
+    command = [sys.executable, "-m", "trace_advisor", "calls", str(project)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=True)
+    assert '"m:run"' in done.stdout
+    assert not left.exists() and not other_host.exists()
+    assert other_host_recent.exists()  # maybe a live writer on another machine sharing the folder
+    assert FactsCache(tmp_path).get("ab12") == facts()
+
+
+def test_hidden_temp_files_of_earlier_versions_are_swept_once(tmp_path: Path) -> None:
+    shard = tmp_path / cache_version() / "facts" / "ab"
+    shard.mkdir(parents=True)
+    stale, recent = shard / ".tmp-k1.facts", shard / ".tmp-k2.facts"
+    for path in (stale, recent):
+        path.write_bytes(b"half")
+    old = time.time() - STALE_SECONDS - 60
+    os.utime(stale, (old, old))
+    FactsCache(tmp_path)
+    assert not stale.exists() and recent.exists()

@@ -348,3 +348,16 @@ def test_a_module_declaring___all___gets_private_names() -> None:
     namespace: dict[str, object] = {}
     exec(compile(new, "client.py", "exec"), namespace)
     assert sorted(name for name in namespace if not name.startswith("_")) == ["fetch", "urllib"]
+
+
+def test_the_tracer_goes_above_a_decorated_first_statement() -> None:
+    """Found by tests/fuzz: the import and tracer went between a first function's decorator and its ``def``."""
+    import ast
+
+    text = "@staticmethod\ndef first(x):\n    return x\n\n\ndef second(x):\n    return x\n"
+    result = span_edits(text, "second")
+    edited = apply_edits(text, result.edits)
+    assert edited.startswith(
+        "from opentelemetry import trace\n\ntracer = trace.get_tracer(__name__)\n\n\n@staticmethod\n"
+    )
+    ast.parse(edited)

@@ -438,6 +438,21 @@ def test_interrupted_write_keeps_the_old_report(tmp_path: Path, monkeypatch: pyt
     assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
 
 
+def test_a_preview_of_a_function_on_the_first_line_is_that_function() -> None:
+    """The import and tracer inserted at line 1 come before the def on line 1: they are setup, not the function."""
+    from trace_advisor.edits import SpanEditor
+    from trace_advisor.model import Capture
+    from trace_advisor.report.preview import span_preview
+
+    editor = SpanEditor(
+        "def handle(x, path):\n    try:\n        return open(path).read()\n    except OSError:\n        return None\n"
+    )
+    preview = span_preview(editor.source, editor.edits("handle", Capture(("x",))))
+    assert preview.function.startswith("def handle(x, path):\n    with tracer.start_as_current_span(")
+    assert preview.setup == ("from opentelemetry import trace", "tracer = trace.get_tracer(__name__)")
+    assert preview.shown == preview.function  # short: nothing folded
+
+
 def test_json_and_sarif_do_not_run_the_span_engine(result: AnalysisResult, monkeypatch: pytest.MonkeyPatch) -> None:
     """Span previews are most of a report's cost and only Markdown and HTML show them."""
     from trace_advisor.report.preview import Previewer

@@ -145,7 +145,8 @@ def test_callees_and_callers_are_the_cli_graph_edges(session: McpSession, worksp
     for symbol, info in functions.items():
         answer = session.answer("callees", {"symbol": symbol})
         assert answer["calls"] == info["calls"], symbol
-        assert [u["text"] for u in answer["unresolved"]] == info["unresolved"], symbol
+        expected = [(u["text"], u["line"], u["reason"]) for u in info["unresolved"]]
+        assert [(u["text"], u["line"], u["reason"]) for u in answer["unresolved"]] == expected, symbol
         assert (answer["file"], answer["line"]) == (info["file"], info["line"])
         assert list(dict.fromkeys(e["symbol"] for e in answer["edges"])) == info["calls"]
         for callee in info["calls"]:

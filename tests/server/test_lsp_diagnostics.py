@@ -160,4 +160,9 @@ async def test_saving_brings_the_other_open_documents_up_to_date(client: Languag
     client.diagnostics.pop(notify)
     client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(store)))
     assert named(await wait_diagnostics(client, notify), ":send_receipt")
+    # the lens refresh request may reach the client just after the diagnostics (seen on a loaded machine)
+    for _ in range(100):
+        if client.lens_refreshes > refreshes:  # type: ignore[attr-defined]
+            break
+        await asyncio.sleep(0.05)
     assert client.lens_refreshes > refreshes  # type: ignore[attr-defined]

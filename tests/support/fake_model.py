@@ -151,19 +151,21 @@ class QuietHandler(BaseHTTPRequestHandler):
     server: FakeModelServer
 
     def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+        self._answering = False
         self.server.enter()
-        self._in_flight = True
         try:
             self.handle_post()
         finally:
-            self.left()
+            if not self._answering:
+                self.server.leave()
 
-    def left(self) -> None:
-        """The request stops counting as in flight: before its answer's last bytes go out (a client may send its
-        next request as soon as it has them, before this thread runs again) or when the handler ends."""
-        if self._in_flight:
-            self._in_flight = False
+    def send_response(self, code: int, message: str | None = None) -> None:
+        # A request stops counting as in flight when its answer starts: the client may send its next request as soon
+        # as it has read this answer, which on a loaded machine can come before this thread runs its `finally`.
+        if not self._answering:
+            self._answering = True
             self.server.leave()
+        super().send_response(code, message)
 
     def handle_post(self) -> None:
         raise NotImplementedError
@@ -187,7 +189,6 @@ class QuietHandler(BaseHTTPRequestHandler):
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.left()
             self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (read timeout, cancellation)

@@ -9,13 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 from trace_advisor.advise.answers import AnswerError, AnswerItem, item_from_json
+from trace_advisor.cache_writes import CacheWriter
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +42,8 @@ class AnswerCache:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+        self._writer = CacheWriter(directory)
+        self._writer.sweep()
 
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.json"
@@ -73,15 +74,7 @@ class AnswerCache:
         path = self._path(key)
         data = {"format": FORMAT, "key": key, "item": None if item is None else item.to_json()}
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    json.dump(data, handle)
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            self._writer.write(path, json.dumps(data).encode("utf-8"))
         except OSError as exc:
             log.warning("answer cache: cannot write %s: %s", path, exc)
 

@@ -21,6 +21,7 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ATTRIBUTE_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*$")
 MAX_RATIONALE = 600
 MAX_ATTRIBUTES = 12
+MAX_SCAN_FAILURES = 100  # starting points tried in prose before giving up (each costs a pass over the text)
 
 
 class AnswerError(ValueError):
@@ -67,25 +68,36 @@ class Expected:
 
 
 def extract_json(text: str) -> object:
-    """The JSON value in ``text``, tolerating code fences and prose around it. Raises AnswerError."""
+    """The JSON value in ``text``, tolerating code fences and prose around it. Raises AnswerError.
+
+    Any answer is data from the network: nesting too deep for Python's decoder is an unusable answer (never a
+    ``RecursionError``), and the scan for JSON inside prose tries a bounded number of starting points.
+    """
     stripped = text.strip()
     if not stripped:
         raise AnswerError("the answer was empty")
-    try:
-        return json.loads(stripped)
-    except ValueError:
-        pass
+    value = _loads(stripped)
+    if value is not _NOTHING:
+        return value
     for block in _FENCE.findall(stripped):
-        try:
-            return json.loads(block.strip())
-        except ValueError:
-            continue
+        value = _loads(block.strip())
+        if value is not _NOTHING:
+            return value
     decoder = json.JSONDecoder()
     best: object = None
+    failures = 0
+    resume = 0  # starts inside a value already decoded are its members, not answers of their own
     for match in re.finditer(r"[{\[]", stripped):
+        if match.start() < resume:
+            continue
         try:
-            value, _ = decoder.raw_decode(stripped, match.start())
+            value, resume = decoder.raw_decode(stripped, match.start())
+        except RecursionError:
+            raise AnswerError("the answer's JSON is nested too deeply") from None
         except ValueError:
+            failures += 1
+            if failures > MAX_SCAN_FAILURES:
+                break
             continue
         if isinstance(value, dict) and "recommendations" in value:
             return value
@@ -94,6 +106,19 @@ def extract_json(text: str) -> object:
     if best is not None:
         return best
     raise AnswerError("the answer holds no JSON")
+
+
+_NOTHING = object()
+
+
+def _loads(text: str) -> object:
+    """``json.loads(text)``, or ``_NOTHING`` when it is not one JSON value. Raises AnswerError when nested too deep."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise AnswerError("the answer's JSON is nested too deeply") from None
+    except ValueError:
+        return _NOTHING
 
 
 def salvage_entries(text: str) -> list[object]:
@@ -111,7 +136,7 @@ def salvage_entries(text: str) -> list[object]:
             return entries
         try:
             value, pos = decoder.raw_decode(text, pos)
-        except ValueError:
+        except (ValueError, RecursionError):
             return entries
         entries.append(value)
 

@@ -63,6 +63,7 @@ class Verdict:
     reasons: tuple[str, ...]  # why skipped (confidence 0), or that it is already traced
     signals: tuple[Signal, ...]
     traced: str | None = None  # the existing span, e.g. "decorated with tracer.start_as_current_span"
+    consistency: str | None = None  # why it was raised to match its class (advise.units), shown in the rationale
 
     def deserves_span(self, min_confidence: float) -> bool:
         """Whether the function is worth a span at ``min_confidence``, traced or not."""
@@ -194,7 +195,7 @@ class LocalScorer:
             range=ctx.full_range(),
             name_range=ctx.name_range(),
             priority=verdict.priority,
-            rationale=self.rationale(ranked),
+            rationale=self.rationale(ranked) + (f" {verdict.consistency}." if verdict.consistency else ""),
             confidence=verdict.confidence,
             capture=capture_for(ctx, ranked, self.policy),
             code_block=ctx.code(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -152,6 +153,8 @@ def _outputs(args: argparse.Namespace, config: Config) -> list[Output]:
         if len(formats) > 1:
             raise common.UsageError("several --format values need one --output (-o) each")
         target = Path(config.report.output) if config.report.output else None
+        if target is not None:
+            _check_output(target, "report.output")
         return [Output(formats[0] if formats else config.report.format, target)]
     if len(formats) > len(paths):
         raise common.UsageError(f"{len(formats)} --format values for {len(paths)} --output files: pair them in order")
@@ -167,10 +170,20 @@ def _outputs(args: argparse.Namespace, config: Config) -> list[Output]:
                 f"cannot tell the report format of {path.name}: name it .md, .json, .sarif or .html, "
                 "or pair a --format with it"
             )
-        if path.is_dir():
-            raise common.UsageError(f"--output {path} is a folder: name a file")
+        _check_output(path, "--output")
         outputs.append(Output(fmt, path))
     return outputs
+
+
+def _check_output(output: Path, option: str) -> None:
+    """Refuse, before any work, a report path that names a folder or lies under a file."""
+    if output.is_dir():
+        raise common.UsageError(f"{option} {output} is a folder: name a file (e.g. {output / 'report.md'})")
+    for parent in output.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise common.UsageError(f"{option} {output}: {parent} is a file, not a folder")
+            break
 
 
 def _run(args: argparse.Namespace, err: TextIO) -> int:
@@ -199,6 +212,8 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     index.build(progress=progress.phase("indexing"))
     files = [f for f in index.files() if is_under(f.resolve(), paths) and (changed is None or f.resolve() in changed)]
     result = analyze(index, config, files, provider=provider, progress=progress.phase("analysing"))
+    skipped = common.workspace_problems(index, result.problems)
+    result = dataclasses.replace(result, problems=(*skipped, *result.problems))
     texts = []
     try:
         for output in outputs:  # every report rendered before any is written: a bad template writes none
@@ -207,7 +222,10 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
         raise common.UsageError(str(exc)) from None
     for output, text in zip(outputs, texts, strict=True):
         if output.path is not None:
-            write_report(text, output.path)
+            try:
+                write_report(text, output.path)
+            except OSError as exc:
+                raise common.UsageError(f"cannot write the report to {output.path}: {exc.strerror or exc}") from None
         else:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
             sys.stdout.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -73,11 +73,14 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.plain:
         targets = [replace(t, capture=None) for t in targets]
     base = path if path.is_dir() else path.parent
-    added = 0
+    tally = Tally(skipped=len(failures))
     for edit in edit_files(targets, span_style(config, find_project_root(path)), index.module_for_path):
         if edit.source is None:
             failures.append(f"{edit.path}: {edit.problem}; nothing changed")
+            tally.files_failed += 1
+            tally.skipped += len(edit.targets)
             continue
+        added = 0
         for outcome in edit.outcomes:
             qualname, line, result = outcome.target.qualname, outcome.line, outcome.result
             where = f"{_display(edit.path)}:{line}" if line else _display(edit.path)
@@ -85,8 +88,10 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 added += 1
                 err.write(f'{where}: {qualname}: span "{result.span_name}" added ({result.form} form)\n')
             elif result.already_traced:
+                tally.already += 1
                 err.write(f"{where}: {qualname}: already has a span\n")
             else:
+                tally.skipped += 1
                 failures.append(f"{where}: {qualname}: {result.message}")
             for note in result.notes:
                 err.write(f"{where}: {qualname}: note: {note}\n")
@@ -94,16 +99,46 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             continue
         if args.diff:
             _write_diff(out, edit.source.diff(edit.text, base), edit.source.encoding)
+            tally.record(added)
             continue
         problem = write_edit(edit)
         if problem:
-            failures.append(f"{edit.path}: {problem}")
+            failures.append(f"{_display(edit.path)}: {problem}; its {added} span(s) were not added")
+            tally.files_failed += 1
+            tally.skipped += added
+        else:
+            tally.record(added)
     out.flush()
     for failure in failures:
         err.write(f"{failure}\n")
-    verb = "would add" if args.diff else "added"
-    err.write(f"trace-advisor: {verb} {added} span(s)" + (f"; {len(failures)} not done\n" if failures else "\n"))
+    err.write(f"trace-advisor: {tally.summary(args.diff)}\n")
     return EXIT_INCOMPLETE if failures else EXIT_OK
+
+
+@dataclass
+class Tally:
+    """What ``apply`` did, counted in spans and files, for its one-line summary."""
+
+    spans: int = 0  # spans written (or shown by --diff)
+    files: int = 0  # files written (or shown)
+    already: int = 0  # functions that already had a span
+    skipped: int = 0  # functions that got no span (not found, not traceable, or their file was not written)
+    files_failed: int = 0  # files not written (unreadable, not encodable, read-only, changed meanwhile)
+
+    def record(self, spans: int) -> None:
+        self.spans += spans
+        self.files += 1
+
+    def summary(self, diff: bool) -> str:
+        verb = "would add" if diff else "added"
+        parts = [f"{verb} {self.spans} span(s) in {self.files} file(s)"]
+        if self.already:
+            parts.append(f"{self.already} function(s) already had one")
+        if self.skipped:
+            parts.append(f"{self.skipped} function(s) got no span")
+        if self.files_failed:
+            parts.append(f"{self.files_failed} file(s) not written")
+        return "; ".join(parts)
 
 
 def _display(path: Path) -> str:
@@ -155,7 +190,7 @@ def _targets(
     else:
         targets, problems = recommended_targets(index, config, path)
         failures = []
-    for problem in problems:
+    for problem in (*common.workspace_problems(index, problems), *problems):
         err.write(f"{problem.file or 'trace-advisor'}: {problem.severity}: {problem.message}\n")
     if args.all and not targets:
         err.write(f"trace-advisor: no recommendations at or above confidence {config.min_confidence}\n")

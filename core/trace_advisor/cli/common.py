@@ -15,6 +15,7 @@ from trace_advisor.workspace import TEST_GLOBS, is_test_path
 if TYPE_CHECKING:
     from trace_advisor.config_model import Config
     from trace_advisor.index import Index
+    from trace_advisor.model import Problem
 
 
 class UsageError(Exception):
@@ -62,8 +63,15 @@ def names_test_code(paths: Sequence[Path], project: Path) -> bool:
 
 
 def check_paths(paths: Sequence[Path]) -> None:
-    """Raise UsageError naming every path that does not exist."""
-    missing = [str(p) for p in paths if not p.exists()]
+    """Raise UsageError naming every path that does not exist or cannot be looked at."""
+    missing: list[str] = []
+    for path in paths:
+        try:
+            path.stat()
+        except FileNotFoundError:
+            missing.append(str(path))
+        except OSError as exc:
+            raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
     if missing:
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
 
@@ -98,6 +106,14 @@ def open_index(config: Config, roots: Sequence[Path], args: argparse.Namespace) 
     from trace_advisor.index import Index
 
     return Index.from_config(config, roots, use_cache=not args.no_cache)
+
+
+def workspace_problems(index: Index, reported: Sequence[Problem]) -> list[Problem]:
+    """What discovery could not read (folders, symlink loops, missing search paths): the analysis reports only the
+    problems of the files it analysed, but a run over folders must say what it skipped."""
+    files = {str(f) for f in index.files()}
+    listed = {p.file for p in reported}
+    return [p for p in index.problems if p.file is not None and p.file not in files and p.file not in listed]
 
 
 def changed_files(ref: str, roots: Sequence[Path]) -> set[Path]:

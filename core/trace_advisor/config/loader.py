@@ -70,15 +70,16 @@ def load_config(
 def find_project_root(start: Path) -> Path:
     """The nearest folder at or above ``start`` with .trace-advisor.yaml or pyproject.toml, else with .git, else
     ``start`` itself (its folder when it is a file)."""
+    # os.path probes answer False inside a folder the user may not read (pathlib raises PermissionError there)
     start = start.resolve()
-    if not start.is_dir():
+    if not os.path.isdir(start):
         start = start.parent
     chain = (start, *start.parents)
     for folder in chain:
-        if (folder / PROJECT_FILE).is_file() or (folder / PYPROJECT).is_file():
+        if os.path.isfile(folder / PROJECT_FILE) or os.path.isfile(folder / PYPROJECT):
             return folder
     for folder in chain:
-        if (folder / ".git").exists():
+        if os.path.exists(folder / ".git"):
             return folder
     return start
 
@@ -108,11 +109,13 @@ def _project_layer(project_root: Path | None, config_file: Path | None) -> Layer
     yaml_path, toml_path = project_root / PROJECT_FILE, project_root / PYPROJECT
     from_yaml = (
         yaml_layer(_read(yaml_path, PROJECT_FILE), PROJECT_FILE, project_root.resolve())
-        if yaml_path.is_file()
+        if os.path.isfile(yaml_path)
         else None
     )
     from_toml = (
-        pyproject_layer(_read(toml_path, PYPROJECT), PYPROJECT, project_root.resolve()) if toml_path.is_file() else None
+        pyproject_layer(_read(toml_path, PYPROJECT), PYPROJECT, project_root.resolve())
+        if os.path.isfile(toml_path)
+        else None
     )
     if from_yaml is not None and from_toml is not None:
         raise ConfigError.single(

@@ -110,6 +110,8 @@ def dotted_forms(symbol: SymbolId) -> tuple[str, ...]:
 
 def match_symbol(symbol: SymbolId) -> ApiMatch | None:
     """The catalog entry a resolved callee matches (exact name, or a package prefix that names an operation)."""
+    if "types" in symbol.partition(":")[0].split(".")[1:]:
+        return None  # an SDK's request/response types (``anthropic.types:MessageParam.get`` is a dict lookup)
     forms = dotted_forms(symbol)
     for api in _APIS_BY_ROOT.get(symbol.partition(":")[0].partition(".")[0], ()):
         for dotted in forms:

@@ -57,6 +57,10 @@ _NEVER_IO_PARTS = frozenset(
         "ColumnElement",
     }
 )
+# Methods of data models (pydantic ``model_dump`` on an SDK's response types): they convert values, never do I/O.
+_DATA_MODEL_METHODS = frozenset(
+    {"model_dump", "model_dump_json", "model_validate", "model_validate_json", "model_copy", "to_dict", "to_json"}
+)
 # ...and module namespaces of query builders and helpers, when the call is a module-level function.
 _BUILDER_PARTS = frozenset({"func", "sql", "schema", "types", "orm", "parse", "expression"})
 
@@ -104,6 +108,8 @@ def is_io_name(target: str) -> bool:
     parts = target.split(".")
     if parts[-1][:1].isupper() or parts[-1].startswith("__") or any(p in _NEVER_IO_PARTS for p in parts[1:]):
         return False  # a class or its __init__ (constructing a client is not I/O), an exception, a column expression
+    if parts[-1] in _DATA_MODEL_METHODS:
+        return False  # converting an SDK's response object (``Message.model_dump_json``)
     if any(p[:1].isupper() for p in parts[1:-1]):
         return True  # a method on a client instance (``redis.Redis.delete``)
     return parts[-1] not in _NOT_IO_SUFFIXES and not any(p in _BUILDER_PARTS for p in parts[1:])

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from trace_advisor.detect.apis import dotted_forms
-from trace_advisor.detect.context import CallInfo, FunctionContext
-from trace_advisor.model import dotted_name
+from trace_advisor.detect.context import FunctionContext
+from trace_advisor.model import ResolvedCall, SymbolId, dotted_name
 
 # Servers and consoles that run until the process ends, by resolved name (the span would never end).
 _FOREVER_TARGETS = frozenset(
@@ -291,7 +292,7 @@ def _top_statements(body: list[ast.stmt]) -> list[ast.stmt]:
 def _runs_forever(ctx: FunctionContext) -> bool:
     """A top-level endless loop (``while True``/``while self.running``) or a serve-forever call: never ends."""
     for call in ctx.calls:
-        if call.text.rsplit(".", 1)[-1] in _FOREVER_CALLS or _calls_one_of(call, _FOREVER_TARGETS):
+        if _forever_call(call.text, call.callees):
             return True
     if ctx.graph.callee_forever and _calls_unconditionally(ctx, ctx.graph.callee_forever):
         return True
@@ -316,12 +317,23 @@ def _runs_forever(ctx: FunctionContext) -> bool:
 def _receives(ctx: FunctionContext, loop: ast.While) -> bool:
     """Whether the loop blocks on a queue or socket receive at its top level (``item = jobs.get()``)."""
     nodes = {id(n) for stmt in loop.body for n in ast.walk(stmt)}
-    return any(id(c.node) in nodes and _calls_one_of(c, _RECEIVE_TARGETS) for c in ctx.calls)
+    return any(id(c.node) in nodes and _calls_one_of(c.callees, _RECEIVE_TARGETS) for c in ctx.calls)
 
 
-def _calls_one_of(call: CallInfo, targets: frozenset[str]) -> bool:
-    """Whether the call resolves to one of ``targets`` (dotted, by import path or under the package)."""
-    return any(name in targets for callee in call.callees for name in dotted_forms(callee))
+def _calls_one_of(callees: Iterable[SymbolId], targets: frozenset[str]) -> bool:
+    """Whether a call resolves to one of ``targets`` (dotted, by import path or under the package)."""
+    return any(name in targets for callee in callees for name in dotted_forms(callee))
+
+
+def _forever_call(text: str, callees: Iterable[SymbolId]) -> bool:
+    """A call that serves until the process ends: by its method name or its resolved target."""
+    return text.rsplit(".", 1)[-1] in _FOREVER_CALLS or _calls_one_of(callees, _FOREVER_TARGETS)
+
+
+def may_run_forever(sites: Iterable[ResolvedCall], code: str) -> bool:
+    """What :func:`runs_forever` needs, found without a syntax tree: a serve-forever call among the resolved call
+    sites, or a ``while`` in the function's source (most functions have neither: no context is built for them)."""
+    return "while" in code or any(_forever_call(site.text, site.callees) for site in sites)
 
 
 def _calls_unconditionally(ctx: FunctionContext, callees: frozenset[str]) -> bool:

@@ -7,6 +7,7 @@ import ast
 import bisect
 import io
 import tokenize
+from dataclasses import dataclass
 
 from trace_advisor.edits.existing import docstring_count
 from trace_advisor.edits.handlers import HandlerPlan
@@ -68,6 +69,14 @@ def indent_unit(module: ast.Module, source: SourceText) -> str:
     return "    "
 
 
+@dataclass(frozen=True, slots=True)
+class WithEdit:
+    """The ``with`` form's one edit, and which lines of its new text it inserted or changed (0-based)."""
+
+    edit: TextEdit
+    added: tuple[int, ...]
+
+
 def _indent_of(text: str) -> str:
     return text[: len(text) - len(text.lstrip(" \t\f"))]
 
@@ -82,7 +91,7 @@ def with_edit(
     handler_lines: list[Statement],
     width: int,
     guard: tuple[str, list[Statement]] | None = None,
-) -> TextEdit:
+) -> WithEdit:
     """One edit replacing the body (after the docstring) with ``opener`` + ``first_lines`` + the re-indented body.
 
     ``opener`` is ``with ...:``; ``first_lines`` are (depth, statement) inside the block; ``handler_lines`` are
@@ -151,8 +160,8 @@ def with_edit(
         code = [stmt.replace("{name}", plan.name) for stmt in handler_lines[: plan.statements]]
         if plan.add_name:
             colon_line, colon_col = tokens.colon_before(h_line, h_col)
-            added = f" as {plan.name}" if h.type is not None else f" BaseException as {plan.name}"
-            colon_inserts.setdefault(colon_line, []).append((colon_col, added))
+            suffix = f" as {plan.name}" if h.type is not None else f" BaseException as {plan.name}"
+            colon_inserts.setdefault(colon_line, []).append((colon_col, suffix))
         if source.line(h_line)[:h_col].strip():
             if h_line <= first.lineno and split_first is not None:
                 raise BodyEditError("handler shares the first line of the body")
@@ -164,37 +173,58 @@ def with_edit(
         narrower = width - columns(step)
         before.setdefault(h_line, []).extend(line for stmt in code for line in stmt.lines(h_indent, unit, narrower))
 
-    out: list[str] = [eol] if start.column else []
+    out: list[str] = []
+    added: list[int] = []  # lines of the new text the edit inserted or changed (0-based)
+    lines = 0
+
+    def emit(text: str, new: bool) -> None:
+        nonlocal lines
+        if new:
+            added.append(lines)
+        out.append(text)
+        lines += text.count("\n") + text.count("\r") - text.count("\r\n")
+
+    if start.column:
+        emit(eol, False)
     for line in prefix:
-        out.append(line + eol)
-    out.extend(line + eol for line in opener.lines(body_indent, unit, width))
-    out.extend(line + eol for depth, stmt in first_lines for line in stmt.lines(inner + unit * depth, unit, width))
+        emit(line + eol, False)
+    for line in opener.lines(body_indent, unit, width):
+        emit(line + eol, True)
+    for depth, stmt in first_lines:
+        for line in stmt.lines(inner + unit * depth, unit, width):
+            emit(line + eol, True)
     if guard is not None:
-        out.append(inner + "try:" + eol)
+        emit(inner + "try:" + eol, True)
     if split_first is not None:
-        out.append(moved + split_first + (source.endings[first.lineno - 1] if first.lineno < last_line else ""))
+        emit(moved + split_first + (source.endings[first.lineno - 1] if first.lineno < last_line else ""), True)
     for number in range(rest_from, last_line + 1):
         text = source.line(number)
         ending = source.endings[number - 1] if number < last_line else ""
         inserts = sorted(colon_inserts.get(number, []), reverse=True)
         split = splits.get(number)
-        for at, added in inserts:
-            text = text[:at] + added + text[at:]
+        for at, suffix in inserts:
+            text = text[:at] + suffix + text[at:]
         if split is not None:
-            at = split[0] + sum(len(added) for _, added in inserts)
+            at = split[0] + sum(len(suffix) for _, suffix in inserts)
             head_text, tail = text[:at].rstrip(), text[at:]
-            out.append(shift(head_text, number) + eol)
-            out.extend(shift(extra, None) + eol for extra in before.get(number, []))
-            out.append(shift(split[1] + tail, None) + ending)
+            emit(shift(head_text, number) + eol, True)
+            for extra in before.get(number, []):
+                emit(shift(extra, None) + eol, True)
+            emit(shift(split[1] + tail, None) + ending, True)
             continue
-        out.extend(shift(extra, None) + eol for extra in before.get(number, []))
-        out.append(shift(text, number) + ending)
+        for extra in before.get(number, []):
+            emit(shift(extra, None) + eol, True)
+        emit(shift(text, number) + ending, bool(inserts))
     if guard is not None:
         header, statements = guard
-        out.append(eol + inner + header)
-        out.extend(eol + line for stmt in statements for line in stmt.lines(inner + unit, unit, width))
+        emit(eol, False)
+        emit(inner + header, True)
+        for stmt in statements:
+            for line in stmt.lines(inner + unit, unit, width):
+                emit(eol, False)
+                emit(line, True)
     end = Position(last_line, len(source.line(last_line)))
-    return TextEdit(Range(start, end), "".join(out))
+    return WithEdit(TextEdit(Range(start, end), "".join(out)), tuple(added))
 
 
 def _start(source: SourceText, node: ast.stmt) -> tuple[int, int]:

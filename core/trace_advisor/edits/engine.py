@@ -49,6 +49,8 @@ class EditResult:
     function_lines: tuple[int, int] | None = None
     setup_edits: int = 0  # the first ``setup_edits`` edits add the import and the tracer; then the function's edit,
     # then edits moving other functions' ``code.line.number`` literals (edits/renumber.py)
+    # lines of the function as edited that the edits inserted or changed (0 = its first line), for previews
+    added_lines: tuple[int, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -185,9 +187,9 @@ class SpanEditor:
         )
         attributes = None
         if capture is not None:
-            added = sum(len(SourceText(e.new_text).lines) - 1 for e in setup.edits)
+            header_lines = sum(len(SourceText(e.new_text).lines) - 1 for e in setup.edits)
             function = _qualified(self.origin.module, span_name(site.qualname))
-            location = CodeLocation(function, node.lineno + added, self.origin.path)
+            location = CodeLocation(function, node.lineno + header_lines, self.origin.path)
             attributes = attribute_code(
                 node,
                 capture,
@@ -233,7 +235,10 @@ class SpanEditor:
                 fail = [stmt.replace("{name}", error) for stmt in handler_lines]
                 guard = (f"except Exception as {error}:", [*fail, Statement("raise")])
             width = self.style.project.line_length
-            edit = with_edit(self.source, node, self._unit, opener, lines, handlers, handler_lines, width, guard)
+            made = with_edit(self.source, node, self._unit, opener, lines, handlers, handler_lines, width, guard)
+            edit = made.edit
+            shift = edit.range.start.line - first_line  # the edit's first line, counted in the function
+            added = tuple(shift + line for line in made.added)
             new = edited_function(self.source, first_line, last_line, edit)
             notes += _overlong(node, edit, width, self.source)
             statements = attributes.statements if attributes else 0
@@ -242,6 +247,7 @@ class SpanEditor:
             form: SpanForm = "with"
         else:
             edit = decorator_edit(self.source, node, setup.tracer, name, self._unit, self.style.project.line_length)
+            added = (node.lineno - first_line,)  # the decorator line, inserted above the def
             new = edited_function(self.source, first_line, last_line, edit)
             if not same_with_decorator(node, new):
                 raise BodyEditError("the decorated function would differ from the original")
@@ -262,6 +268,7 @@ class SpanEditor:
             span_name=name,
             function_lines=(first_line, last_line),
             setup_edits=setup_edits,
+            added_lines=added,
         )
 
 

@@ -81,8 +81,9 @@ def _insertion(module: ast.Module, source: SourceText) -> tuple[int, str]:
         return end_line + 1, "imports" if header_end > index else "docstring"
     if not body:
         return len(source.lines), "nothing"
-    # no header: go above the first statement and the comments attached to it, below shebang/coding lines
-    line = body[0].lineno
+    # no header: go above the first statement (its decorators included) and the comments attached to it, below
+    # shebang/coding lines
+    line = min([d.lineno for d in getattr(body[0], "decorator_list", [])] + [body[0].lineno])
     while line > 1:
         above = source.line(line - 1)
         if not above.lstrip().startswith("#"):

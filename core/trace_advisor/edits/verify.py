@@ -33,7 +33,7 @@ def same_with_decorator(old: FunctionNode, new: FunctionNode) -> bool:
     if len(new.decorator_list) != len(old.decorator_list) + 1 or not has_span(new):
         return False
     new.decorator_list.pop()
-    return ast.dump(new) == ast.dump(old)
+    return same_tree(new, old)
 
 
 def same_with_block(
@@ -72,7 +72,26 @@ def same_with_block(
             handler.name = None
             if plan.node.type is None:
                 handler.type = None
-    return ast.dump(new) == ast.dump(old)
+    return same_tree(new, old)
+
+
+def same_tree(a: ast.AST, b: ast.AST) -> bool:
+    """``ast.dump(a) == ast.dump(b)`` (positions ignored) without recursion: generated code such as a 1,000-term sum
+    is deeper than Python's stack allows ``ast.dump``."""
+    pairs: list[tuple[object, object]] = [(a, b)]
+    while pairs:
+        x, y = pairs.pop()
+        if type(x) is not type(y):
+            return False
+        if isinstance(x, ast.AST):
+            pairs.extend((getattr(x, field, None), getattr(y, field, None)) for field in x._fields)
+        elif isinstance(x, list):
+            if len(x) != len(y):  # type: ignore[arg-type]
+                return False
+            pairs.extend(zip(x, y, strict=True))  # type: ignore[call-overload]
+        elif x != y:
+            return False
+    return True
 
 
 def has_span_call(expr: ast.expr) -> bool:

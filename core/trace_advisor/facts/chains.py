@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from trace_advisor.facts.model import CALL, CLASS_OF, ELEMENTS_OF, VALUES_OF, Chain
+from trace_advisor.facts.model import CALL, CLASS_OF, ELEMENT, ELEMENTS_OF, VALUES_OF, Chain
 
 # Subscripted annotations that mean "one of the arguments" rather than a generic container.
 _UNWRAP_FIRST = frozenset({"Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly"})
@@ -99,7 +99,9 @@ def value_chains(node: ast.expr | None) -> tuple[Chain, ...]:
         return value_chains(node.value)
     if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp):
         kind = "<list>" if isinstance(node, ast.ListComp) else "<set>" if isinstance(node, ast.SetComp) else None
-        elements = tuple((*chain, VALUES_OF) for chain in value_chains(node.elt))
+        clauses = own_names(node)
+        names = {name: own for _, _, bound in clauses for own, _ in bound for name in [own.partition("@")[0]]}
+        elements = tuple((*renamed(chain, names), VALUES_OF) for chain in value_chains(node.elt))
         return ((kind,), *elements) if kind else elements
     if isinstance(node, ast.List | ast.Set | ast.Tuple) and node.elts:
         kind = LITERAL_NAMES[type(node)]
@@ -120,8 +122,42 @@ def chain_text(chain: Chain) -> str:
         elif out:
             out.append("." + part)
         else:
-            out.append(part)
+            out.append(part.partition("@")[0])  # a comprehension's or lambda's own name, as written
     return "".join(out)
+
+
+# A lambda parameter's own name: unknown, like every other lambda's (see own_names)
+LAMBDA_PARAMETER = "@lambda"
+
+
+def own_names(
+    node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp, outer: dict[str, str] | None = None
+) -> list[tuple[ast.comprehension, dict[str, str], list[tuple[str, tuple[Chain, ...]]]]]:
+    """Per ``for`` clause of a comprehension: the names its iterable sees, and the targets it binds, each under its
+    own name in the enclosing scope with the chains it is an element of. An own name no code can spell, made of
+    what it iterates (``job@jobs``): a comprehension's ``job`` never meets an outer ``job``, and two comprehensions
+    over the same iterable share one binding of the same value (so facts do not depend on positions)."""
+    names = dict(outer or {})
+    clauses = []
+    for generator in node.generators:
+        seen = dict(names)
+        iterated = tuple(renamed(chain, seen) for chain in value_chains(generator.iter))
+        bound: list[tuple[str, tuple[Chain, ...]]] = []
+        for target in ast.walk(generator.target):
+            if isinstance(target, ast.Name):
+                plain = target is generator.target and bool(iterated)
+                own = f"{target.id}@{';'.join('.'.join(c) for c in iterated)}" if plain else f"{target.id}@?"
+                names[target.id] = own
+                bound.append((own, tuple((*c, ELEMENT) for c in iterated) if plain else ()))
+        clauses.append((generator, seen, bound))
+    return clauses
+
+
+def renamed(chain: Chain, names: dict[str, str] | None) -> Chain:
+    """``chain`` with its head replaced by its own name when it is a comprehension's or lambda's name."""
+    if names and chain and chain[0] in names:
+        return (names[chain[0]], *chain[1:])
+    return chain
 
 
 def annotation_chains(node: ast.expr | None, depth: int = 0) -> tuple[Chain, ...]:

@@ -12,7 +12,16 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from trace_advisor.facts.builder import ScopeBuilder, child_qualname, with_scope
-from trace_advisor.facts.chains import alias_chains, annotation_chains, chain_of, chain_text, value_chains
+from trace_advisor.facts.chains import (
+    LAMBDA_PARAMETER,
+    alias_chains,
+    annotation_chains,
+    chain_of,
+    chain_text,
+    own_names,
+    renamed,
+    value_chains,
+)
 from trace_advisor.facts.model import (
     ALIAS,
     ANNOTATION,
@@ -64,6 +73,7 @@ _DECLARATIVE = frozenset(
 )
 _IMPLICIT_CLS = frozenset({"__new__", "__init_subclass__", "__class_getitem__"})
 _UNKNOWN_BINDING = Binding(UNKNOWN)
+_OWN_SCOPES = frozenset({ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Lambda})
 # per node type, the fields that can hold sub-expressions (``ctx`` never does)
 _FIELDS: Mapping[type, tuple[str, ...]] = MappingProxyType(
     {
@@ -406,8 +416,9 @@ class _Extractor:
             self._all_dynamic = True
 
     # ---- expressions -----------------------------------------------------------------------------------------
-    def expr(self, node: ast.expr, scope: ScopeBuilder) -> None:
-        """Record every call (and walrus binding) inside an expression; iterative, so depth does not matter."""
+    def expr(self, node: ast.expr, scope: ScopeBuilder, names: dict[str, str] | None = None) -> None:
+        """Record every call (and walrus binding) inside an expression; iterative, so depth does not matter.
+        ``names``: inside a comprehension or lambda, its own names (see ``_own_scope``)."""
         stack: list[object] = [node]
         pop, push, append = stack.pop, stack.extend, stack.append
         calls = self._calls
@@ -423,7 +434,13 @@ class _Extractor:
                 # a chain with a call in it keeps its arguments in the text: ``getattr(obj, "x")()``
                 readable = chain is not None and CALL not in chain and not chain[0].startswith("<")
                 text = chain_text(chain) if readable and chain is not None else self._segment(current.func)
+                if names and chain is not None:
+                    chain = renamed(chain, names)
                 calls.append(CallSite(scope.qualname, chain, text, self.loc(current), self.name_loc(current.func)))
+            elif kind in _OWN_SCOPES:
+                assert isinstance(current, ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp | ast.Lambda)
+                self._own_scope(current, scope, names)
+                continue
             elif kind is ast.Yield:
                 assert isinstance(current, ast.Yield)
                 scope.yield_values.extend(value_chains(current.value))
@@ -436,6 +453,37 @@ class _Extractor:
                     push(value)
                 elif value is not None:
                     append(value)
+
+    def _own_scope(
+        self,
+        node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp | ast.Lambda,
+        scope: ScopeBuilder,
+        outer: dict[str, str] | None,
+    ) -> None:
+        """Comprehension targets and lambda parameters belong to their own scope: a call on ``x`` in
+        ``[x.run() for x in items]`` never reaches a module-level ``x``. Each is bound in the enclosing scope under
+        its own name (``chains.own_names``); the calls inside stay the enclosing function's."""
+        names = dict(outer or {})
+        if isinstance(node, ast.Lambda):
+            args = node.args
+            for default in (*args.defaults, *(d for d in args.kw_defaults if d is not None)):
+                self.expr(default, scope, outer)  # evaluated where the lambda is defined
+            for arg in (*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg):
+                if arg is not None:
+                    names[arg.arg] = f"{arg.arg}{LAMBDA_PARAMETER}"
+                    self._bind(scope, names[arg.arg], _UNKNOWN_BINDING)
+            self.expr(node.body, scope, names)
+            return
+        for generator, seen, bound in own_names(node, outer):
+            self.expr(generator.iter, scope, seen)
+            for own, chains in bound:
+                names[own.partition("@")[0]] = own
+                self._bind(scope, own, Binding(VALUE, chains=chains) if chains else _UNKNOWN_BINDING)
+            for condition in generator.ifs:
+                self.expr(condition, scope, names)
+        parts = (node.key, node.value) if isinstance(node, ast.DictComp) else (node.elt,)
+        for part in parts:
+            self.expr(part, scope, names)
 
     def facts(self, tree: ast.Module) -> ModuleFacts:
         lines = self.lines()

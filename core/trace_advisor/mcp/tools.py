@@ -8,11 +8,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, get_args
 
 from trace_advisor.cancel import CancelToken
 from trace_advisor.config_model import PRIORITY_NAMES
 from trace_advisor.mcp.service import AdvisorService, Progress
+from trace_advisor.model import UnresolvedReason
 
 Arguments = Mapping[str, Any]
 Runner = Callable[[AdvisorService, Arguments, CancelToken, Progress | None], dict[str, object]]
@@ -98,10 +99,16 @@ CALLEES_SCHEMA = _object(
         "edges": {"type": "array", "items": _EDGE, "description": "Every resolved call site, source order."},
         "unresolved": {
             "type": "array",
-            "description": "Calls that could not be followed (nothing is guessed), as written.",
+            "description": "Calls that could not be followed (nothing is guessed), as written, and why.",
             "items": _object(
-                {"text": {"type": "string"}, "line": {"type": "integer"}, "column": {"type": "integer"}},
-                ("text", "line", "column"),
+                {
+                    "text": {"type": "string"},
+                    "line": {"type": "integer"},
+                    "column": {"type": "integer"},
+                    "reason": {"enum": list(get_args(UnresolvedReason))},
+                    "detail": {"type": "string", "description": "The reason for people: what would help."},
+                },
+                ("text", "line", "column", "reason", "detail"),
             ),
         },
     },

@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-import difflib
 import io
 import textwrap
 import tokenize
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from trace_advisor.model import Recommendation, TextEdit
 
 FOLD_AT = 3  # unchanged stretches this long or longer are folded into one comment line
 CONTEXT = 1  # unchanged lines kept around each added line
+MAX_SHOWN = 80  # lines of a preview at most (a function with hundreds of handlers is cut, with a note)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,12 +80,11 @@ def span_preview(source: SourceText, result: EditResult) -> SpanPreview:
     new_first = first + sum(_line_delta(e) for e in before)
     new_last = last + sum(_line_delta(e) for e in result.edits)
     edited = SourceText(apply_edits(source.text, result.edits))
-    old_lines = list(source.lines[first - 1 : last])
     new_lines = list(edited.lines[new_first - 1 : new_last])
     setup = tuple(line for e in before for line in SourceText(e.new_text).lines if line.strip())
     return SpanPreview(
         function="\n".join(new_lines) + "\n",
-        shown=fold(old_lines, new_lines),
+        shown=fold(new_lines, result.added_lines),
         setup=setup,
         form=result.form,
         message=None,
@@ -93,48 +92,60 @@ def span_preview(source: SourceText, result: EditResult) -> SpanPreview:
     )
 
 
-def fold(old: Sequence[str], new: Sequence[str]) -> str:
-    """``new`` (a function after a span edit) with the lines the edit added, their neighbours and the signature
-    kept, and every other stretch of ``FOLD_AT`` or more lines folded; dedented. Lines compare without their
-    indentation, so a body moved into a ``with`` block counts as unchanged."""
-    matcher = difflib.SequenceMatcher(a=[s.strip() for s in old], b=[s.strip() for s in new], autojunk=False)
-    added = {j for tag, _, _, j1, j2 in matcher.get_opcodes() if tag != "equal" for j in range(j1, j2)}
+def fold(lines: Sequence[str], added: Collection[int]) -> str:
+    """``lines`` (a function after a span edit) with the ``added`` lines (indexes), their neighbours, the blocks
+    they sit in and the signature kept, every other stretch of ``FOLD_AT`` or more lines folded, at most
+    ``MAX_SHOWN`` lines shown; dedented. Linear in the function's length."""
+    openers = _block_openers(lines)
     keep = {j + d for j in added for d in range(-CONTEXT, CONTEXT + 1)}
-    keep.update(opener for j in added if (opener := _block_opener(new, j)) is not None)
-    header = next((i for i, line in enumerate(new) if line.lstrip().startswith(("def ", "async def "))), 0)
+    keep.update(opener for j in added if 0 <= j < len(lines) and (opener := openers[j]) is not None)
+    header = next((i for i, line in enumerate(lines) if line.lstrip().startswith(("def ", "async def "))), 0)
     keep.update(range(header + 1))
     out: list[str] = []
     index = 0
-    while index < len(new):
+    while index < len(lines) and len(out) < MAX_SHOWN:
         if index in keep:
-            out.append(new[index])
+            out.append(lines[index])
             index += 1
             continue
         end = index
-        while end < len(new) and end not in keep:
+        while end < len(lines) and end not in keep:
             end += 1
-        run = new[index:end]
+        run = lines[index:end]
         if len(run) >= FOLD_AT:
-            indent = run[0][: _indent(run[0])]
-            out.append(f"{indent}# … {len(run)} unchanged lines")
+            out.append(f"{_indent_text(run[0])}# … {len(run)} unchanged lines")
         else:
             out.extend(run)
         index = end
+    if index < len(lines):
+        out.append(f"{_indent_text(lines[index])}# … {len(lines) - index} more lines (preview cut at {MAX_SHOWN})")
     return textwrap.dedent("\n".join(out) + "\n")
 
 
-def _block_opener(lines: Sequence[str], index: int) -> int | None:
-    """The line opening the block ``lines[index]`` sits in (``except ...:``, ``with ...:``), by indentation."""
-    indent = _indent(lines[index])
-    for back in range(index - 1, -1, -1):
-        text = lines[back].strip()
-        if text and not text.startswith("#") and _indent(lines[back]) < indent:
-            return back
-    return None
+def _block_openers(lines: Sequence[str]) -> list[int | None]:
+    """For each line, the line opening the block it sits in (``except ...:``, ``with ...:``), by indentation: the
+    nearest earlier code line indented less. One pass with a stack of (indent, line) of open code lines."""
+    openers: list[int | None] = []
+    stack: list[tuple[int, int]] = []
+    for index, line in enumerate(lines):
+        indent = _indent(line)
+        text = line.strip()
+        if not text or text.startswith("#"):  # not code: looks up its block without closing any
+            openers.append(next((at for level, at in reversed(stack) if level < indent), None))
+            continue
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        openers.append(stack[-1][1] if stack else None)
+        stack.append((indent, index))
+    return openers
 
 
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
+
+
+def _indent_text(line: str) -> str:
+    return line[: _indent(line)]
 
 
 def _line_delta(edit: TextEdit) -> int:

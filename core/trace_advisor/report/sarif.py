@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote
 
 from trace_advisor.model import Problem
 from trace_advisor.report.facts import PriorityGroup, RecommendationFacts, ReportFacts, priority_title
@@ -17,6 +18,14 @@ _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 def rule_id(priority: str) -> str:
     return f"trace-advisor/{priority}"
+
+
+def artifact_location(file: str) -> dict[str, str]:
+    """A report path as SARIF wants it: a URI reference percent-encoded per RFC 3986 (``100%.py`` -> ``100%25.py``,
+    ``q#x.py`` -> ``q%23x.py``), relative to the ``SRCROOT`` base, or an absolute ``file:`` URI outside it."""
+    if PurePosixPath(file).is_absolute():
+        return {"uri": Path(file).as_uri()}
+    return {"uri": quote(file, safe="/"), "uriBaseId": BASE_ID}
 
 
 def render_sarif(facts: ReportFacts, priorities: dict[str, str]) -> str:
@@ -104,7 +113,7 @@ def _result(rec: RecommendationFacts, rule_index: int) -> dict[str, object]:
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": rec.file, "uriBaseId": BASE_ID},
+                    "artifactLocation": artifact_location(rec.file),
                     "region": {
                         "startLine": name.start.line,
                         "startColumn": name.start.column + 1,
@@ -143,7 +152,7 @@ def _invocation(facts: ReportFacts) -> dict[str, object]:
 def _notification(problem: Problem) -> dict[str, object]:
     note: dict[str, object] = {"level": _LEVELS[problem.severity], "message": {"text": problem.message}}
     if problem.file:
-        physical: dict[str, object] = {"artifactLocation": {"uri": problem.file, "uriBaseId": BASE_ID}}
+        physical: dict[str, object] = {"artifactLocation": artifact_location(problem.file)}
         if problem.line:
             physical["region"] = {"startLine": problem.line}
         note["locations"] = [{"physicalLocation": physical}]

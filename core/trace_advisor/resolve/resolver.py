@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from trace_advisor.facts.chains import chain_text
+from trace_advisor.facts.chains import LAMBDA_PARAMETER, chain_text
 from trace_advisor.facts.model import (
     ALIAS,
     ANNOTATION,
@@ -30,7 +30,7 @@ from trace_advisor.facts.model import (
     Chain,
     Scope,
 )
-from trace_advisor.model import CallEdge, Range, ResolvedCall, SymbolId, UnresolvedCall
+from trace_advisor.model import CallEdge, Range, ResolvedCall, SymbolId, UnresolvedCall, UnresolvedReason
 from trace_advisor.resolve import values as v
 from trace_advisor.resolve.classes import Classes
 from trace_advisor.resolve.modules import ModuleInfo, ModuleProvider, absolute_module
@@ -100,25 +100,60 @@ class Resolver:
                 edges = tuple(CallEdge(caller, target, where, external) for target, external in targets)
                 sites.append(ResolvedCall(caller, where, call.text, edges))
             else:
-                reason = self._why_unresolved(info, call.scope, call.chain)
-                sites.append(
-                    ResolvedCall(caller, where, call.text, (), UnresolvedCall(caller, call.text, where, reason))
-                )
+                reason, detail = self._why_unresolved(info, call.scope, call.chain, call.text)
+                missing = UnresolvedCall(caller, call.text, where, reason, detail)
+                sites.append(ResolvedCall(caller, where, call.text, (), missing))
         return sites
 
-    def _why_unresolved(self, info: ModuleInfo, scope: str, chain: Chain | None) -> str:
-        """The shortest part of the callee that has no known value (or why the callee is not followable)."""
+    def _why_unresolved(
+        self, info: ModuleInfo, scope: str, chain: Chain | None, text: str
+    ) -> tuple[UnresolvedReason, str]:
+        """Why a call has no callee: the first part of the callee that has no known value, and what it is."""
         if chain is None:
-            return "the callee is not a name or an attribute chain"
+            if text.endswith("]"):
+                return "subscript-unknown-key", f"`{text}` is an element looked up by a key that is not known"
+            return "not-followable", f"`{text}` is not a name or an attribute chain"
         try:
-            for end in range(1, len(chain) + 1):
-                if not self.eval_chain(info, scope, chain[:end]):
-                    part = chain_text(chain[:end])
-                    return f"`{part}` has no known value" if end < len(chain) else f"`{part}` is not known"
+            end = next((n for n in range(1, len(chain) + 1) if not self.eval_chain(info, scope, chain[:n])), None)
         except RecursionError:
             self._depth = 0
-            return "the value is nested too deeply to follow"
-        return "it names nothing callable"
+            return "too-deep", "the value is nested too deeply to follow"
+        if end is None:
+            return "not-followable", f"`{chain_text(chain)}` names nothing callable"
+        part = chain_text(chain[:end])
+        if end == 1:
+            return self._why_no_value(info, scope, chain[0], part)
+        before = self.eval_chain(info, scope, chain[: end - 1])
+        last = chain[end - 1]
+        if last == CALL:
+            if all(kind in (v.EXTERNAL, v.EXTERNAL_INSTANCE) for kind, _ in before):
+                return "result-of-external-call", f"`{part}` is what code without source returns"
+            return "unknown-return", f"`{part}`: nothing says what `{chain_text(chain[: end - 1])}` returns"
+        if last == ELEMENT:
+            return "unknown-element", f"`{chain_text(chain[: end - 1])}` holds nothing known"
+        return "dynamic-attribute", f"`{part}` is not defined on `{chain_text(chain[: end - 1])}` (set at run time?)"
+
+    def _why_no_value(self, info: ModuleInfo, scope_name: str, name: str, shown: str) -> tuple[UnresolvedReason, str]:
+        """Why a name evaluates to nothing, from the bindings Python's scoping would find."""
+        if "@" in name:  # a comprehension's variable or a lambda's parameter (facts.chains.own_names)
+            reason: UnresolvedReason = "unknown-value" if name.endswith(LAMBDA_PARAMETER) else "unknown-element"
+            return reason, f"`{shown}` is a {'lambda parameter' if reason == 'unknown-value' else 'loop variable'}"
+        current = info.scopes.get(scope_name)
+        first = True
+        while current is not None:
+            bindings = current.bindings.get(name) if first or current.kind != "class" else None
+            if bindings:
+                kinds = {b.kind for b in bindings}
+                if ANNOTATION in kinds:
+                    return "annotation-not-a-class", f"the annotation of `{shown}` names no class that can be read"
+                if current.kind == "function" and name in current.params:
+                    return "untyped-parameter", f"`{shown}` is a parameter without an annotation (annotate it)"
+                if kinds <= {VALUE} and any(c[-1] == ELEMENT for b in bindings for c in b.chains):
+                    return "unknown-element", f"`{shown}` is an element of something not known"
+                return "unknown-value", f"`{shown}` is bound to something that cannot be followed (unpacked, subscript)"
+            first = False
+            current = info.scopes.get(current.parent) if current.parent else None
+        return "undefined-name", f"`{shown}` is not defined anywhere resolution can see"
 
     def callees_of(self, info: ModuleInfo, scope: str, chain: Chain) -> list[tuple[SymbolId, bool]]:
         """The symbols a call of ``chain`` (evaluated in ``scope``) reaches, each with its ``external`` flag."""

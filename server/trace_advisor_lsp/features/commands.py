@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pygls.exceptions import JsonRpcInvalidParams
+
 from trace_advisor_lsp import convert
 from trace_advisor_lsp.projects import Project
 from trace_advisor_lsp.server import TraceAdvisorServer
@@ -63,7 +65,7 @@ async def add_span(ls: TraceAdvisorServer, *args: Any) -> dict[str, Any]:
 
 def _uri(args: tuple[Any, ...]) -> str:
     if not args or not isinstance(args[0], str):
-        raise ValueError("expected the document uri as the first argument")
+        raise JsonRpcInvalidParams("expected the document uri as the first argument")
     return args[0]
 
 

@@ -213,7 +213,7 @@ class ModelProvider(ABC, Generic[SettingsT]):
         try:
             while futures:
                 done, futures = wait(futures, timeout=0.05, return_when=FIRST_COMPLETED)
-                outcomes.extend(future.result() for future in done)
+                outcomes.extend(_outcome_of(future) for future in done)
                 if cancel.cancelled:
                     # Stop waiting now: requests in flight finish in the background and still fill the cache.
                     break
@@ -247,6 +247,27 @@ class ModelProvider(ABC, Generic[SettingsT]):
                 before.output_tokens + share.output_tokens,
                 before.cost_usd + share.cost_usd,
             )
+        try:
+            return self._read_answer(batch, result, shares, outcome, system, names, cancel)
+        except Exception as exc:  # noqa: BLE001 - a bug reading one answer costs its batch, never the run's usage
+            log.warning("%s: could not read an answer", self.label, exc_info=True)
+            outcome.recommendations.clear()
+            outcome.failure = f"internal error reading the answer ({type(exc).__name__}: {exc})"
+            outcome.unanswered = len(batch)
+            return outcome
+
+    def _read_answer(
+        self,
+        batch: list[tuple[RenderedCandidate, str]],
+        result: CallResult,
+        shares: dict[str, Usage],
+        outcome: _Outcome,
+        system: str,
+        names: tuple[str, ...],
+        cancel: CancelToken,
+    ) -> _Outcome:
+        """Validate one paid answer into ``outcome`` (which already holds the call's usage) and cache it."""
+        sections = [rendered for rendered, _ in batch]
         expected = [Expected(s.candidate.symbol, s.line_count, parameters_of(s.candidate.code)) for s in sections]
         try:
             parsed = parse_answer(result.text, expected, names, truncated=result.truncated)
@@ -412,6 +433,15 @@ class ModelProvider(ABC, Generic[SettingsT]):
     def _problem(self, reason: str, functions: int) -> Problem:
         keeps = f"; {functions} function(s) keep their local advice" if functions else ""
         return Problem(f"{self.label}: {reason}{keeps}", severity="warning")
+
+
+def _outcome_of(future: Future[_Outcome]) -> _Outcome:
+    """A batch's outcome; a bug before its request was sent costs that batch only (the others' answers stand)."""
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001
+        log.warning("a model batch failed", exc_info=True)
+        return _Outcome(failure=f"internal error ({type(exc).__name__}: {exc})")
 
 
 def _merged(first: _Outcome, rest: _Outcome) -> _Outcome:

@@ -9,6 +9,7 @@ answer a size cap, and redirects are never followed.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Unpack
@@ -77,10 +78,13 @@ class BedrockProvider(ModelProvider[BedrockConfig]):
             from botocore.exceptions import BotoCoreError
             from botocore.httpsession import get_cert_path
 
+            # AWS_REGION is the variable AWS documents (and our error message names); boto3 reads only
+            # AWS_DEFAULT_REGION, so honour AWS_REGION first, as the AWS CLI v2 does.
+            region_name = self.settings.region or os.environ.get("AWS_REGION") or None
             try:
                 core_session = botocore.session.Session()
                 session = boto3.Session(
-                    botocore_session=core_session, profile_name=self.settings.profile, region_name=self.settings.region
+                    botocore_session=core_session, profile_name=self.settings.profile, region_name=region_name
                 )
                 self._ca_bundle = core_session.get_config_variable("ca_bundle") or get_cert_path(True)
             except BotoCoreError as exc:  # ProfileNotFound and friends
@@ -92,7 +96,8 @@ class BedrockProvider(ModelProvider[BedrockConfig]):
             region = session.region_name
             if not region:
                 raise ProviderError(
-                    "no AWS region: set provider.bedrock.region, AWS_REGION, or a region in your AWS profile",
+                    "no AWS region: set provider.bedrock.region, AWS_REGION (or AWS_DEFAULT_REGION), "
+                    "or a region in your AWS profile",
                     kind="model",
                     fatal=True,
                 )

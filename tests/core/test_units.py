@@ -1,0 +1,64 @@
+"""Consistency within a class (advise.units): a client class its maintainers would trace method by method brings a
+public operation with evidence of its own, just under the threshold, along with its siblings; weak, private and
+unconventional siblings stay out, and coverage counts what analyze recommends."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from trace_advisor.analysis import analyze
+from trace_advisor.config import default_config
+from trace_advisor.config_model import Config
+from trace_advisor.coverage import measure
+from trace_advisor.index import Index
+from trace_advisor.model import Recommendation
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "units"
+CLIENT = FIXTURE / "billing" / "client.py"
+
+
+@pytest.fixture(scope="module")
+def config() -> Config:
+    return default_config()
+
+
+@pytest.fixture(scope="module")
+def index(config: Config) -> Index:
+    built = Index.from_config(config, [FIXTURE], use_cache=False)
+    built.build()
+    return built
+
+
+def recommended(index: Index, config: Config) -> dict[str, Recommendation]:
+    return {r.qualname: r for r in analyze(index, config, [CLIENT]).recommendations}
+
+
+def test_a_public_operation_of_a_mostly_traced_client_joins_its_siblings(index: Index, config: Config) -> None:
+    recs = recommended(index, config)
+    assert {"BillingClient.get_invoice", "BillingClient.list_invoices", "BillingClient.refund"} <= set(recs)
+    reminder = recs["BillingClient.send_reminder"]
+    assert reminder.confidence == config.min_confidence
+    assert "3 of 5 public methods of BillingClient deserve a span" in reminder.rationale
+
+
+def test_weak_private_and_unconventional_siblings_stay_out(index: Index, config: Config) -> None:
+    recs = recommended(index, config)
+    assert "BillingClient.ping" not in recs  # evidence, but far under the threshold
+    assert "BillingClient._post" not in recs  # the private transport under the operations
+    assert "Settings.push" not in recs  # the shape of send_reminder, in a class nobody traces method by method
+    assert not any(q.startswith("Settings.") for q in recs)
+
+
+def test_above_the_threshold_on_its_own_no_consistency_reason(index: Index, config: Config) -> None:
+    lower = dataclasses.replace(config, min_confidence=0.45)
+    recs = recommended(index, lower)
+    assert recs["BillingClient.send_reminder"].confidence > lower.min_confidence
+    assert "public methods of BillingClient" not in recs["BillingClient.send_reminder"].rationale
+    assert "Settings.push" in recs  # over 0.45 on its own evidence
+
+
+def test_coverage_counts_the_method_analyze_recommends(index: Index, config: Config) -> None:
+    counted = {f.symbol.partition(":")[2] for f in measure(index, config, FIXTURE, [CLIENT]).functions}
+    assert counted == set(recommended(index, config))
