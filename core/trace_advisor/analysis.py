@@ -17,9 +17,9 @@ from trace_advisor.analysis_cache import AnalysisCache, FunctionResult, source_k
 from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
 from trace_advisor.cost import Graph as CostGraph
-from trace_advisor.cost import LoopCalls, cost_notes, costly, span_estimates
+from trace_advisor.cost import LoopCalls, cost_notes, costly
 from trace_advisor.detect import run_detectors
-from trace_advisor.detect.apis import classify
+from trace_advisor.detect.apis import classify, match_symbol
 from trace_advisor.detect.context import CalleeIO, FunctionContext, GraphFacts
 from trace_advisor.detect.existing import existing_span, without_span
 from trace_advisor.detect.findings import Signal
@@ -34,10 +34,10 @@ from trace_advisor.model import (
     Problem,
     Recommendation,
     ResolvedCall,
-    SpanEstimate,
     SymbolId,
 )
 from trace_advisor.positions import source_lines
+from trace_advisor.record.observed import ObservedGraph, RecordingWatch
 from trace_advisor.span_names import SpanNames
 
 LOG = logging.getLogger(__name__)
@@ -69,7 +69,11 @@ class Analyzer:
         self.graph = graph
         self.priorities = [p for p in config.priorities if config.weight(p) > 0]
         self.scorer = LocalScorer(config, self.cache.installed.get(config.python) if installed is None else installed)
-        self.builder = GraphFactsBuilder(graph, self._io_of, self._forever_of) if graph is not None else None
+        self.builder = (
+            GraphFactsBuilder(graph, self._io_of, self._forever_of, _observed_of(index), _client_api)
+            if graph is not None
+            else None
+        )
         self.candidates: list[tuple[FunctionContext, tuple[Signal, ...], Recommendation | None, float]] = []
         self._verdicts: dict[SymbolId, bool] = {}
         self._in_loop = LoopCalls(self._function)
@@ -241,19 +245,11 @@ class Analyzer:
                 progress(number, len(files))
         return self.scorer.select(recs), problems, done
 
-    def weigh_costs(
-        self, recs: list[Recommendation], whole_workspace: bool
-    ) -> tuple[list[Recommendation], tuple[CostNote, ...], tuple[SpanEstimate, ...]]:
-        """Leave out the recommendations a span would cost too much for (cost.py), and, for a whole-workspace run,
-        estimate the spans per call of each entry point."""
-        graph = self.graph
-        if graph is None or not isinstance(graph, CostGraph):
-            return recs, (), ()
+    def weigh_costs(self, recs: list[Recommendation]) -> tuple[list[Recommendation], tuple[CostNote, ...]]:
+        """Leave out the recommendations a span would cost too much for (cost.py), each with why; what the kept ones
+        cost per request is :mod:`trace_advisor.volume`'s estimate."""
         reasons = self.costly(recs)
-        kept = [rec for rec in recs if rec.symbol not in reasons]
-        traced = {rec.symbol for rec in kept}
-        estimates = span_estimates(graph, traced, self._in_loop, graph.entry_points()) if whole_workspace else ()
-        return kept, cost_notes(recs, reasons), estimates
+        return [rec for rec in recs if rec.symbol not in reasons], cost_notes(recs, reasons)
 
     def costly(self, recs: Sequence[Recommendation]) -> dict[SymbolId, str]:
         """The recommendations a span would cost too much for, with why (empty without a call graph)."""
@@ -406,7 +402,7 @@ def _analyze_locally(
     analyzer = Analyzer(index, config, index.graph())
     wanted = list(files) if files is not None else list(index.files())
     recs, problems, done = analyzer.run(wanted, cancel, progress)
-    recs, left_out, estimates = analyzer.weigh_costs(recs, whole_workspace=files is None)
+    recs, left_out = analyzer.weigh_costs(recs)
     problems = _index_problems(index, wanted) + [p for p in problems if p.file not in _problem_files(index)]
     local = AnalysisResult(
         recommendations=_named(_span_names(index), recs),
@@ -415,7 +411,6 @@ def _analyze_locally(
         files_analysed=done,
         extra={"installed_instrumentation": sorted(analyzer.scorer.installed)},
         left_out=left_out,
-        span_estimates=estimates,
     )
     return local, analyzer
 
@@ -460,6 +455,17 @@ def _named(names: Mapping[SymbolId, str], recs: Iterable[Recommendation]) -> tup
     """Recommendations carrying their workspace-unique span names (``module.Class.method`` where a bare name would
     collide)."""
     return tuple(dataclasses.replace(rec, span=names.get(rec.symbol, "")) for rec in recs)
+
+
+def _observed_of(index: Index) -> ObservedGraph | None:
+    """The calls a recording of the workspace saw (``trace-advisor calls --record``), when there is one."""
+    return index.extension(RecordingWatch).graph()
+
+
+def _client_api(symbol: SymbolId) -> bool:
+    """Whether a callee outside the workspace is a client API the catalog knows (``requests.api:get``)."""
+    found = match_symbol(symbol)
+    return found is not None and found.kind != "messaging"
 
 
 def _problem_files(index: object) -> set[str | None]:

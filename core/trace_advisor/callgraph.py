@@ -6,9 +6,12 @@ import hashlib
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from trace_advisor.model import CallEdge, CallTreeNode, Definition, ResolvedCall, SymbolId, UnresolvedCall
+
+if TYPE_CHECKING:
+    from trace_advisor.record.observed import ObservedGraph
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,27 +168,39 @@ class CallGraph:
             memo.reachable.update(dict.fromkeys(seen, False))
         return found
 
-    def tree(self, root: SymbolId, depth: int = 8) -> CallTreeNode:
-        """The call tree under ``root``: a symbol already on the path is marked ``cycle`` and not expanded."""
-        return self._node(root, (root,), max(depth, 0), None)
+    def tree(self, root: SymbolId, depth: int = 8, observed: ObservedGraph | None = None) -> CallTreeNode:
+        """The call tree under ``root``: a symbol already on the path is marked ``cycle`` and not expanded. With
+        ``observed``, edges seen at run time join the static ones (``static=False`` when only observed)."""
+        return self._node(root, (root,), max(depth, 0), _Child(root, None, True, 0), observed)
 
-    def _node(self, symbol: SymbolId, path: tuple[SymbolId, ...], depth: int, edge: CallEdge | None) -> CallTreeNode:
+    def _children(self, symbol: SymbolId, observed: ObservedGraph | None) -> list[_Child]:
+        edges = self.callees(symbol)
+        if observed is None:
+            firsts = {e.callee: e for e in reversed(edges)}
+            return [_Child(c, firsts[c].external, True, 0) for c in dict.fromkeys(e.callee for e in edges)]
+        return [
+            _Child(m.callee, m.external, m.static, m.count)
+            for m in observed.merged_callees(symbol, edges)
+            if m.static or not (m.external and m.callee.startswith("builtins:"))  # len, isinstance... are noise
+        ]
+
+    def _node(
+        self, symbol: SymbolId, path: tuple[SymbolId, ...], depth: int, edge: _Child, observed: ObservedGraph | None
+    ) -> CallTreeNode:
         definition = self._source.definition(symbol)
         node_id = _node_id(path)
         file = definition.file if definition else None
         line = definition.name_range.start.line if definition else None
-        external = edge.external if edge is not None else definition is None
+        external = edge.external if edge.external is not None else definition is None
         if external or definition is None:
-            return CallTreeNode(node_id, symbol, file, line, external=external)
-        edges = self.callees(symbol)
+            return CallTreeNode(node_id, symbol, file, line, external=external, static=edge.static, observed=edge.calls)
+        children_of = self._children(symbol, observed)
         if depth == 0:
-            return CallTreeNode(node_id, symbol, file, line, truncated=bool(edges))
+            return CallTreeNode(
+                node_id, symbol, file, line, truncated=bool(children_of), static=edge.static, observed=edge.calls
+            )
         children: list[CallTreeNode] = []
-        seen: set[SymbolId] = set()
-        for child in edges:
-            if child.callee in seen:  # the same callee called twice is shown once
-                continue
-            seen.add(child.callee)
+        for child in children_of:
             child_path = (*path, child.callee)
             if child.callee in path:
                 target = self._source.definition(child.callee)
@@ -196,11 +211,23 @@ class CallGraph:
                         target.file if target else None,
                         target.name_range.start.line if target else None,
                         cycle=True,
+                        static=child.static,
+                        observed=child.calls,
                     )
                 )
             else:
-                children.append(self._node(child.callee, child_path, depth - 1, child))
-        return CallTreeNode(node_id, symbol, file, line, tuple(children))
+                children.append(self._node(child.callee, child_path, depth - 1, child, observed))
+        return CallTreeNode(node_id, symbol, file, line, tuple(children), static=edge.static, observed=edge.calls)
+
+
+class _Child(NamedTuple):
+    """An edge of a call tree: its callee, whether the callee is outside the workspace (None: unknown, the root),
+    whether the static graph has it, and how often it was observed."""
+
+    callee: SymbolId
+    external: bool | None
+    static: bool
+    calls: int
 
 
 def _node_id(path: tuple[SymbolId, ...]) -> str:

@@ -118,6 +118,16 @@ class ServerConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class IgnoredSetting:
+    """A setting of an untrusted project file that was left out (see ``trace_advisor.config.trust``)."""
+
+    key: str  # dotted key path, e.g. "provider.openai.base_url"
+    where: str  # "file:line"
+    value: str  # the value as written, shortened, for the user to judge
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     priorities: Mapping[str, PriorityConfig]
     search_paths: tuple[str, ...] = ()
@@ -132,6 +142,9 @@ class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     # where each value came from, for messages: key path -> "file:line" / "env TRACE_ADVISOR_X" / "default"
     origins: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # the project file's settings that need `trace-advisor trust` first (empty when trusted), and that file
+    ignored: tuple[IgnoredSetting, ...] = ()
+    untrusted_file: str | None = None
 
     def weight(self, priority: str) -> float:
         found = self.priorities.get(priority)

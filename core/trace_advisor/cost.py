@@ -1,13 +1,14 @@
 """What spans would cost: functions not worth one because a recommended caller runs them in a loop (one span per
 iteration, the caller's span already measures the loop), because every caller is recommended and they only compute
 (the callers' spans measure them), or because they are tiny helpers the span would dwarf — a function that does I/O
-itself keeps its span, the granularity OpenTelemetry's client instrumentations use; and how many spans one call of
-an entry point (a request, a job, a command) would make, where the call graph can tell."""
+itself keeps its span, the granularity OpenTelemetry's client instrumentations use. Which calls run once per loop
+iteration is read here (:func:`loop_depths`) for both this decision and the spans-per-request estimate of
+:mod:`trace_advisor.volume`."""
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from typing import Protocol, runtime_checkable
 
 from trace_advisor.detect.context import FunctionContext
@@ -16,13 +17,11 @@ from trace_advisor.model import (
     CostNote,
     Range,
     Recommendation,
-    SpanEstimate,
     SymbolId,
     span_name,
     split_symbol,
 )
 
-MAX_DEPTH = 8  # how deep a request path is followed
 TINY_STATEMENTS = 2  # a body this short with no I/O of its own is cheaper than the span around it
 # evidence that makes even a one-line function an operation worth its span (a handler, a publish, I/O, a hand-off)
 _IO_OR_HANDOFF = frozenset({"external_io", "message_bus", "async_boundaries", "context_propagation"})
@@ -55,45 +54,48 @@ class LoopCalls:
 
 
 def repeated_calls(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
-    """ids of the calls of a function that run once per iteration of one of its loops: in a ``for`` body or a
-    ``while`` (test and body), in a comprehension's element and conditions; not a ``for``'s iterable or a
-    comprehension's first iterable, which run once."""
-    found: set[int] = set()
+    """ids of the calls of a function that run once per iteration of one of its loops."""
+    return {call for call, depth in loop_depths(function).items() if depth}
 
-    def visit(node: ast.AST, repeated: bool) -> None:
+
+def loop_depths(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, int]:
+    """id of each call of a function -> how many of its loops run that call once per iteration: a ``for`` body or
+    a ``while`` (test and body), a comprehension's element, conditions and later iterables (one loop per ``for``
+    clause); not a ``for``'s iterable, its ``else`` or a comprehension's first iterable, which run once."""
+    found: dict[int, int] = {}
+
+    def visit(node: ast.AST, depth: int) -> None:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
             return
-        if isinstance(node, ast.Call) and repeated:
-            found.add(id(node))
+        if isinstance(node, ast.Call):
+            found[id(node)] = depth
         if isinstance(node, ast.For | ast.AsyncFor):
-            visit(node.iter, repeated)
+            visit(node.target, depth)
+            visit(node.iter, depth)
             for stmt in node.body:
-                visit(stmt, True)
+                visit(stmt, depth + 1)
             for stmt in node.orelse:
-                visit(stmt, repeated)
+                visit(stmt, depth)
         elif isinstance(node, ast.While):
-            visit(node.test, True)
+            visit(node.test, depth + 1)
             for stmt in node.body:
-                visit(stmt, True)
+                visit(stmt, depth + 1)
             for stmt in node.orelse:
-                visit(stmt, repeated)
+                visit(stmt, depth)
         elif isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
-            first, *rest = node.generators
-            visit(first.iter, repeated)
-            for generator in node.generators:
+            for level, generator in enumerate(node.generators):  # each ``for`` clause nests in the ones before
+                visit(generator.iter, depth + level)
                 for condition in generator.ifs:
-                    visit(condition, True)
-            for generator in rest:
-                visit(generator.iter, True)
+                    visit(condition, depth + level + 1)
             elements = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
             for element in elements:
-                visit(element, True)
+                visit(element, depth + len(node.generators))
         else:
             for child in ast.iter_child_nodes(node):
-                visit(child, repeated)
+                visit(child, depth)
 
     for stmt in function.body:
-        visit(stmt, False)
+        visit(stmt, 0)
     return found
 
 
@@ -135,52 +137,6 @@ def _tiny(ctx: FunctionContext, rec: Recommendation) -> bool:
     if len(body) > TINY_STATEMENTS or any(isinstance(s, ast.For | ast.While | ast.Try | ast.With) for s in body):
         return False
     return not any(e.priority in _OPERATION_PRIORITIES for e in rec.evidence)
-
-
-def span_estimates(
-    graph: Graph, traced: Collection[SymbolId], in_loop: LoopCalls, entries: Iterable[SymbolId]
-) -> tuple[SpanEstimate, ...]:
-    """For each entry point that reaches a traced function: the spans one call makes outside loops, and the spans
-    each loop iteration on the way adds (loops inside loops count as iterations too)."""
-    counter = _Counter(graph, traced, in_loop)
-    estimates: list[SpanEstimate] = []
-    for entry in entries:
-        spans, per_iteration = counter.count(entry, 0)
-        if spans or per_iteration:
-            estimates.append(SpanEstimate(entry, spans, per_iteration))
-    return tuple(sorted(estimates, key=lambda e: (-(e.spans + e.per_iteration), e.entry)))
-
-
-class _Counter:
-    """Spans under each function, memoised (a function reached again by a cycle counts nothing more)."""
-
-    def __init__(self, graph: Graph, traced: Collection[SymbolId], in_loop: LoopCalls) -> None:
-        self.graph, self.traced, self.in_loop = graph, traced, in_loop
-        self.done: dict[SymbolId, tuple[int, int]] = {}
-        self.active: set[SymbolId] = set()
-
-    def count(self, symbol: SymbolId, depth: int) -> tuple[int, int]:
-        found = self.done.get(symbol)
-        if found is not None:
-            return found
-        spans = 1 if symbol in self.traced else 0
-        per_iteration = 0
-        if depth < MAX_DEPTH and symbol not in self.active:
-            self.active.add(symbol)
-            for callee, looped in {
-                e.callee: self.in_loop(e) for e in self.graph.callees(symbol) if not e.external
-            }.items():
-                if callee == symbol or callee in self.active:
-                    continue
-                child, child_loop = self.count(callee, depth + 1)
-                if looped:
-                    per_iteration += child + child_loop
-                else:
-                    spans += child
-                    per_iteration += child_loop
-            self.active.discard(symbol)
-        self.done[symbol] = (spans, per_iteration)
-        return spans, per_iteration
 
 
 def cost_notes(recs: Iterable[Recommendation], reasons: dict[SymbolId, str]) -> tuple[CostNote, ...]:

@@ -8,28 +8,43 @@ from typing import Protocol
 
 from trace_advisor.callgraph import CallGraph
 from trace_advisor.model import CallEdge, CallTreeNode, Definition, SymbolId
+from trace_advisor.record.observed import ObservedGraph, merged_callees
 
 
 class Definitions(Protocol):
     def definition(self, symbol: SymbolId) -> Definition | None: ...
 
 
-def functions_json(graph: CallGraph, index: Definitions, symbols: Sequence[SymbolId]) -> dict[str, object]:
+def functions_json(
+    graph: CallGraph, index: Definitions, symbols: Sequence[SymbolId], observed: ObservedGraph | None = None
+) -> dict[str, object]:
     """``{"functions": {symbol: {"file", "line", "calls", "unresolved"}}}``: each function's distinct callees in
-    source order and the calls that could not be followed (as written, with their line and why)."""
+    source order and the calls that could not be followed (as written, with their line and why). With a recording
+    (``observed``), each function also gets ``edges`` (static, observed or both, with observed counts and seconds)
+    and ``observed`` (calls into it and cumulative seconds), and the data gets ``recording`` (what was run)."""
     functions: dict[str, object] = {}
     for symbol in symbols:
         definition = index.definition(symbol)
-        functions[symbol] = {
+        static = graph.callees(symbol)
+        entry: dict[str, object] = {
             "file": definition.file if definition else None,
             "line": definition.name_range.start.line if definition else None,
-            "calls": distinct(edge.callee for edge in graph.callees(symbol)),
+            "calls": distinct(edge.callee for edge in static),
             "unresolved": [
                 {"text": call.text, "line": call.range.start.line, "reason": call.reason, "detail": call.detail}
                 for call in graph.unresolved(symbol)
             ],
         }
-    return {"functions": functions}
+        if observed is not None:
+            entry["edges"] = [edge.to_json() for edge in merged_callees(symbol, static, observed)]
+            totals = observed.totals(symbol)
+            entry["observed"] = {"calls": totals.calls, "seconds": round(totals.seconds, 6)}
+        functions[symbol] = entry
+    data: dict[str, object] = {"functions": functions}
+    if observed is not None:
+        found = observed.recording
+        data["recording"] = {"command": list(found.command), "seconds": found.seconds, "exit_code": found.exit_code}
+    return data
 
 
 def distinct(symbols: Iterable[SymbolId]) -> list[SymbolId]:
@@ -60,6 +75,8 @@ def tree_json(node: CallTreeNode) -> dict[str, object]:
         "cycle": node.cycle,
         "truncated": node.truncated,
         "external": node.external,
+        "static": node.static,
+        "observed": node.observed,
         "children": [tree_json(child) for child in node.children],
     }
 

@@ -172,6 +172,8 @@ class CallTreeNode:
     cycle: bool = False  # this symbol is already on the path from the root: not expanded
     truncated: bool = False  # depth limit reached: not expanded
     external: bool = False
+    static: bool = True  # the static graph has the edge from the parent (False: only observed at run time)
+    observed: int = 0  # calls observed along the edge from the parent (0: none, or no recording)
 
 
 # ---- recommendations -------------------------------------------------------------------------------------------
@@ -242,6 +244,70 @@ class Usage:
 
 
 @dataclass(frozen=True, slots=True)
+class Observed:
+    """What imported traces show about a function: figures of the spans of ``symbol`` — the function itself when it
+    was traced at run time (``trace_advisor.runtime``, a decorator), else the traced caller it runs inside (``path``
+    leads from that caller down to the function)."""
+
+    symbol: SymbolId
+    span_name: str
+    spans: int
+    traces: int  # distinct traces the spans belong to
+    p50_ms: float
+    p95_ms: float
+    per_second: float | None  # spans per second over the traces' time window (None: no measurable window)
+    untraced_p95_ms: float  # time of a span covered by none of its child spans
+    untraced_share: float  # of all the spans' time, the share covered by no child span (0..1)
+    errors: int = 0
+    path: tuple[SymbolId, ...] = ()
+
+    @property
+    def per_trace(self) -> float:
+        return self.spans / self.traces if self.traces else 0.0
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "symbol": self.symbol,
+            "span_name": self.span_name,
+            "spans": self.spans,
+            "traces": self.traces,
+            "per_trace": round(self.per_trace, 3),
+            "p50_ms": round(self.p50_ms, 3),
+            "p95_ms": round(self.p95_ms, 3),
+            "per_second": None if self.per_second is None else round(self.per_second, 3),
+            "untraced_p95_ms": round(self.untraced_p95_ms, 3),
+            "untraced_share": round(self.untraced_share, 4),
+            "errors": self.errors,
+            "path": list(self.path),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SpanCost:
+    """Spans a recommended function's span would add per request: calls of it per call of the entry point that
+    calls it most (``source`` "call graph": loops counted as ``SpanVolume.loop_iterations`` iterations), or spans
+    per trace measured in real traces (``source`` "traces"). ``per_request`` None: no known entry point reaches it."""
+
+    per_request: float | None
+    entry: SymbolId | None
+    source: Literal["call graph", "traces"]
+
+    def to_json(self) -> dict[str, object]:
+        per_request = None if self.per_request is None else round(self.per_request, 3)
+        return {"spans_per_request": per_request, "entry": self.entry, "source": self.source}
+
+
+@dataclass(frozen=True, slots=True)
+class SpanVolume:
+    """All recommendations applied together: the spans they add per call of the busiest entry point."""
+
+    per_request: float
+    entry: SymbolId
+    functions: int  # recommended functions that entry point reaches
+    loop_iterations: int  # what one loop counts as in the estimate
+
+
+@dataclass(frozen=True, slots=True)
 class Recommendation:
     symbol: SymbolId
     file: str
@@ -257,6 +323,8 @@ class Recommendation:
     evidence: tuple[Evidence, ...] = ()
     usage: Usage | None = None  # model path only
     span: str = ""  # the span name, unique in the workspace (set by the analysis); empty: from the qualname
+    observed: Observed | None = None  # from ``analyze --traces``
+    cost: SpanCost | None = None  # spans per request, when estimated (``analyze``)
 
     @property
     def span_name(self) -> str:
@@ -282,6 +350,10 @@ class Recommendation:
         }
         if self.usage is not None:
             data["usage"] = self.usage.to_json()
+        if self.observed is not None:
+            data["observed"] = self.observed.to_json()
+        if self.cost is not None:
+            data["cost"] = self.cost.to_json()
         return data
 
 
@@ -312,7 +384,7 @@ class Problem:
 @dataclass(frozen=True, slots=True)
 class CostNote:
     """A function the analysis leaves out although its evidence is strong: a span there would cost more than it
-    tells (one per loop iteration of a recommended caller, or a tiny helper)."""
+    tells (one per loop iteration of a recommended caller, a tiny helper, computation its callers' spans measure)."""
 
     symbol: SymbolId
     file: str
@@ -321,13 +393,47 @@ class CostNote:
 
 
 @dataclass(frozen=True, slots=True)
-class SpanEstimate:
-    """Spans one call of an entry point would make with every recommendation applied: ``spans`` outside loops, plus
-    ``per_iteration`` for each iteration of the loops on the way."""
+class TracedFunction:
+    """A function of the workspace and the figures of its spans in the imported traces (``observed.path`` empty)."""
 
-    entry: SymbolId
+    symbol: SymbolId
+    file: str
+    line: int
+    observed: Observed
+
+
+@dataclass(frozen=True, slots=True)
+class SpanGap:
+    """A traced function whose spans spend much of their time in no child span, and the workspace functions it calls
+    without a span of their own: what ran in the gap."""
+
+    function: TracedFunction
+    callees: tuple[SymbolId, ...]  # workspace functions without a span, recommended ones first
+    library_calls: tuple[SymbolId, ...] = ()  # what the traced function calls outside the workspace
+
+
+@dataclass(frozen=True, slots=True)
+class UnseenSpan:
+    """A span the code starts (by a literal name) that no imported trace contains: dead or mis-named."""
+
+    symbol: SymbolId
+    file: str
+    line: int
+    span_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class TraceCheck:
+    """``analyze --traces``: what the traces held and what they say about the code."""
+
+    files: tuple[str, ...]
     spans: int
-    per_iteration: int = 0
+    traces: int
+    mapped: int  # spans mapped to a workspace function
+    window_s: float  # from the first span's start to the last span's end
+    functions: tuple[TracedFunction, ...]  # slowest first
+    gaps: tuple[SpanGap, ...]
+    unseen: tuple[UnseenSpan, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,5 +447,6 @@ class AnalysisResult:
     # Model tokens per analysed file (absolute path): each call's usage split over its functions by their share of
     # the prompt; ``calls`` counts the calls a file took part in. Empty for the local engine and fully cached runs.
     usage_by_file: Mapping[str, Usage] = field(default_factory=dict)
-    left_out: tuple[CostNote, ...] = ()  # strong candidates not recommended for cost
-    span_estimates: tuple[SpanEstimate, ...] = ()  # per entry point reaching recommended functions
+    left_out: tuple[CostNote, ...] = ()  # strong candidates not recommended for cost, with why
+    traces: TraceCheck | None = None  # when checked against traces
+    volume: SpanVolume | None = None  # when span costs were estimated

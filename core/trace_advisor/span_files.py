@@ -85,6 +85,7 @@ class FileEdit:
     text: str = ""
     outcomes: tuple[SpanOutcome, ...] = ()
     problem: str | None = None
+    aliases: tuple[Path, ...] = ()  # other names of the same file in this run (hard links, symlinks): edited once
 
     @property
     def changed(self) -> bool:
@@ -94,22 +95,41 @@ class FileEdit:
 def edit_files(
     targets: Sequence[Target], style: SpanStyle, module_of: Callable[[Path], str | None] | None = None
 ) -> list[FileEdit]:
-    """Each file's spans, added in the order the targets name them; files in first-named order. ``module_of(path)``
-    names a file's module for the ``code.function.name`` attribute."""
-    by_file: dict[Path, list[Target]] = {}
+    """Each file's spans, added in the order the targets name them; files in first-named order. A file reached by
+    several names (hard links, symlinks) is edited once, under the first name, with each function once.
+    ``module_of(path)`` names a file's module for the ``code.function.name`` attribute."""
+    by_file: dict[object, list[Target]] = {}
+    names: dict[object, list[Path]] = {}
     for target in targets:
-        by_file.setdefault(target.path, []).append(target)
+        identity = _identity(target.path)
+        by_file.setdefault(identity, []).append(target)
+        if target.path not in names.setdefault(identity, []):
+            names[identity].append(target.path)
     edits: list[FileEdit] = []
-    for path, mine in by_file.items():
+    for identity, mine in by_file.items():
+        path, *aliases = names[identity]
+        unique: dict[tuple[str, int | None], Target] = {}
+        for target in mine:  # the same function named through two names of the file: once
+            unique.setdefault((target.qualname, target.line), target)
+        found, others = tuple(unique.values()), tuple(aliases)
         source = read_source_file(path)
         if isinstance(source, str):
-            edits.append(FileEdit(path, tuple(mine), None, problem=source))
+            edits.append(FileEdit(path, found, None, problem=source, aliases=others))
             continue
-        spans = [SpanTarget(t.qualname, t.capture, t.line, t.name) for t in mine]
+        spans = [SpanTarget(t.qualname, t.capture, t.line, t.name) for t in found]
         origin = span_origin(path, module_of(path) if module_of is not None else None)
         text, outcomes = add_spans(source.text, spans, style, origin)
-        edits.append(FileEdit(path, tuple(mine), source, text, tuple(outcomes)))
+        edits.append(FileEdit(path, found, source, text, tuple(outcomes), aliases=others))
     return edits
+
+
+def _identity(path: Path) -> object:
+    """What names one file whatever the path: device and inode (the path itself when it cannot be read)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return path
+    return (info.st_dev, info.st_ino)
 
 
 # ---- which functions ------------------------------------------------------------------------------------------

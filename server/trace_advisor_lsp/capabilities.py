@@ -18,6 +18,7 @@ CAPABILITIES: dict[str, Any] = {
             "trace-advisor.showReport",
             "trace-advisor.addSpansInFile",
             "trace-advisor.addSpan",
+            "trace-advisor.trust",
             "trace-advisor.analyzeWorkspace",
         ]
     },

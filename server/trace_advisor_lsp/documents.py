@@ -366,9 +366,12 @@ class Documents:
 
         def job() -> None:
             from trace_advisor.analysis import analyze
+            from trace_advisor.record.observed import RecordingWatch
 
             result = analyze(index, config, cancel=token)
-            write_report(render(result, "html", graph=index.graph(), config=config, root=project.root), target)
+            observed = index.extension(RecordingWatch).graph()  # the workspace's `calls --record`, if any
+            text = render(result, "html", graph=index.graph(), config=config, root=project.root, observed=observed)
+            write_report(text, target)
 
         await self._engine.run(job)
         LOG.info("report written to %s", target)

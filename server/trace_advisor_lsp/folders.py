@@ -12,8 +12,12 @@ from pathlib import Path
 from lsprotocol import types
 from trace_advisor.cancel import CancelledError, CancelToken
 from trace_advisor.config import find_project_root
+from trace_advisor.config.loader import trust_project_file
+from trace_advisor.config.trust import untrusted_warning
 from trace_advisor.config_model import Config
 from trace_advisor.index import Index
+from trace_advisor.record.observed import RecordingWatch
+from trace_advisor.record.recording import default_path as default_recording
 
 from trace_advisor_lsp import settings
 from trace_advisor_lsp.context import Shared
@@ -26,6 +30,11 @@ LOG = logging.getLogger(__name__)
 CONFIG_FILES = (".trace-advisor.yaml", "pyproject.toml")
 PROJECT_MARKERS = (*CONFIG_FILES, ".git")
 STATUS_INTERVAL_S = 0.25
+TRUST_COMMAND = "trace-advisor.trust"
+# Clients that show the warning themselves, with a Trust button (the VS Code extension), declare
+# ``capabilities.experimental.traceAdvisor.untrustedConfigNotification`` and get this notification instead of a
+# plain window/showMessage: ``{folderUri, file, message, settings: [{key, where, value, reason}]}``.
+UNTRUSTED_CONFIG = "trace-advisor/untrustedConfig"
 
 
 class Folders:
@@ -38,6 +47,8 @@ class Folders:
         self._log_handler = log_handler
         self.client_settings = settings.ClientSettings()
         self.initialization_options: object = None
+        self._warned_untrusted: set[tuple[str, tuple[str, ...]]] = set()
+        self._initialized = False  # custom notifications may only follow the initialize response
 
     # ---- start-up and settings -------------------------------------------------------------------------------
     def start(self, roots: list[Path], initialization_options: object) -> None:
@@ -50,6 +61,7 @@ class Folders:
 
     async def initialized(self) -> None:
         """Pull the workspace settings, then index every folder in the background."""
+        self._initialized = True
         async with self._shared.reconfiguring:
             await self.pull_settings()
             self.reconfigure()
@@ -131,7 +143,47 @@ class Folders:
         for problem in problems:
             LOG.warning("%s", problem)
             self._documents.show(problem, "warning")
+        self._warn_untrusted(root, config)
         return config
+
+    def _warn_untrusted(self, root: Path, config: Config) -> None:
+        """One warning per untrusted project file (and set of ignored settings), naming each ignored key: the
+        client's own (with a Trust button) when it declared it shows one, else a window/showMessage."""
+        if not config.ignored or config.untrusted_file is None:
+            return
+        seen = (config.untrusted_file, tuple(f"{item.key}={item.value}" for item in config.ignored))
+        own = self._client_shows_untrusted_config()
+        if seen in self._warned_untrusted or (own and not self._initialized):
+            return  # during initialize, the client's own warning waits for the reconfigure of `initialized`
+        self._warned_untrusted.add(seen)
+        text = untrusted_warning(config.untrusted_file, config.ignored)
+        LOG.warning("%s", text)
+        if not own:
+            self._documents.show(f"trace-advisor: {text} (or run the command {TRUST_COMMAND})", "warning")
+            return
+        settings_held = [
+            {"key": item.key, "where": item.where, "value": item.value, "reason": item.reason}
+            for item in config.ignored
+        ]
+        payload = {
+            "folderUri": root.as_uri(),
+            "file": config.untrusted_file,
+            "message": text,
+            "settings": settings_held,
+        }
+        self._ls.protocol.notify(UNTRUSTED_CONFIG, payload)
+
+    def _client_shows_untrusted_config(self) -> bool:
+        experimental = self._ls.client_capabilities.experimental
+        ours = experimental.get("traceAdvisor") if isinstance(experimental, dict) else None
+        return isinstance(ours, dict) and ours.get("untrustedConfigNotification") is True
+
+    def trust(self, project: Project) -> dict[str, object]:
+        """Trust the folder's project file as it is now (``trace-advisor trust``) and apply its settings."""
+        file = trust_project_file(project.root)
+        LOG.info("trusted %s", file)
+        self.reconfigure()
+        return {"trusted": str(file) if file is not None else None}
 
     # ---- indexing ------------------------------------------------------------------------------------------------
     async def index(self, project: Project) -> None:
@@ -194,6 +246,7 @@ class Folders:
 
 def _build(config: Config, root: Path, token: CancelToken, progress: Callable[[int, int], None]) -> Index:
     index = Index.from_config(config, [root])
+    index.extension(RecordingWatch).use(default_recording(root))  # calls observed by `calls --record`, if any
     index.build(token, progress)
     return index
 

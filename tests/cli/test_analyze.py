@@ -13,6 +13,7 @@ import pytest
 
 from tests.support.cli import CLI as BASE_CLI
 from tests.support.cli import clean_env, run_cli
+from tests.support.trust import trust_project
 
 WORKSPACE = Path(__file__).resolve().parent.parent / "fixtures" / "detect" / "workspace"
 CLI = [*BASE_CLI, "analyze"]
@@ -214,6 +215,7 @@ def test_an_output_that_is_a_folder_is_a_usage_error_before_any_work(project: Pa
         f"trace-advisor: error: --output {folder} is a folder: name a file (e.g. {folder / 'report.md'})"
     )
     (project / ".trace-advisor.yaml").write_text(f"report:\n  output: {folder}\n")
+    trust_project(project)  # an output outside the project is honoured once the file is trusted
     done = run(project, "--no-cache")
     assert done.returncode == 2 and f"error: report.output {folder} is a folder" in done.stderr
     blocker = tmp_path / "a-file"

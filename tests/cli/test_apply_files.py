@@ -74,6 +74,20 @@ def test_hard_links_keep_sharing_the_file(tmp_path: Path) -> None:
     assert not [p for p in service.parent.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_a_file_with_two_names_in_the_workspace_is_edited_once(tmp_path: Path) -> None:
+    """Both names are analysed (two modules, the same functions); the file gets each span once, the run succeeds."""
+    root = cross_module(tmp_path)
+    service = root / "crossapp" / "service.py"
+    other = root / "crossapp" / "service_link.py"
+    os.link(service, other)
+    symbols = ["crossapp.service:Catalog.lookup", "crossapp.service_link:Catalog.lookup"]
+    done = apply(root, *(arg for symbol in symbols for arg in ("--symbol", symbol)), "--no-cache")
+    assert done.returncode == 0, done.stderr
+    assert "crossapp/service_link.py: the same file as " in done.stderr and "its spans are added once" in done.stderr
+    assert done.stderr.splitlines()[-1] == "trace-advisor: added 1 span(s) in 1 file(s)"
+    assert service.read_text().count("start_as_current_span") == 1 and os.path.samefile(service, other)
+
+
 def test_a_writable_file_in_a_read_only_folder_is_written_in_place(tmp_path: Path) -> None:
     root = cross_module(tmp_path)
     service = root / "crossapp" / "service.py"

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.trust import trust_project
+
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "cli" / "search_paths"
 CLI = [sys.executable, "-m", "trace_advisor"]
 # each subcommand with the arguments it needs besides the shared options
@@ -49,6 +51,7 @@ def test_a_missing_path_fails_the_same_way(name: str) -> None:
 
 
 def test_search_path_adds_to_the_configured_ones(tmp_path: Path) -> None:
+    trust_project(FIXTURE / "project")  # its search path ../site_a leaves the project: the user trusted it
     tree = run("calls", "project", "--entry", "client:sync", "--format", "json", "--search-path", "site_b")
     assert tree.returncode == 0, tree.stderr
     files = {child["symbol"]: child["file"] for child in json.loads(tree.stdout)["children"]}

@@ -125,3 +125,151 @@ def test_template_limits_and_errors_exit_2_naming_file_and_line(project: Path, b
     assert done.returncode == 2, done.stderr
     assert f"report template {project / 'tpl' / 'report.md.j2'}:3: " in done.stderr
     assert expected in done.stderr and "Traceback" not in done.stderr
+
+
+# ---- configuration attacks: nothing reaches outside the project until the file is trusted ----------------------
+
+CANARY = "canary-" + "7f3a9c" * 4  # an environment variable's value that must never leave the machine
+
+
+@pytest.fixture()
+def home(tmp_path: Path) -> Path:
+    folder = tmp_path / "home"
+    (folder / ".ssh").mkdir(parents=True)
+    (folder / ".bashrc").write_text("# the user's shell\n", encoding="utf-8")
+    (folder / ".ssh" / "id_rsa").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nUSERKEY\n", encoding="utf-8")
+    return folder
+
+
+def user_env(home: Path, **extra: str) -> dict[str, str]:
+    return {"HOME": str(home), "CANARY_TOKEN": CANARY, "AWS_SECRET_ACCESS_KEY": CANARY, **extra}
+
+
+def write_config(project: Path, text: str) -> None:
+    (project / ".trace-advisor.yaml").write_text(text, encoding="utf-8")
+
+
+def test_report_output_cannot_write_outside_the_project(project: Path, home: Path, tmp_path: Path) -> None:
+    (project / "tpl").mkdir()
+    (project / "tpl" / "x.j2").write_text("echo pwned\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (project / "out").symlink_to(elsewhere)
+    (project / ".git").mkdir()
+    for output in ("~/.bashrc", str(home / ".bashrc"), "../../home/.bashrc", "out/report.md", ".git/config", "run.sh"):
+        write_config(project, f"report:\n  format: md\n  template: tpl/x.j2\n  output: {output}\n")
+        done = cli("analyze", ".", "--no-cache", cwd=project, env=user_env(home))
+        assert done.returncode == 0, done.stderr
+        assert "report.output" in done.stderr and "trace-advisor trust" in done.stderr, done.stderr
+        assert done.stdout.strip() == "echo pwned"  # the template inside the project still applies, to stdout
+    assert (home / ".bashrc").read_text(encoding="utf-8") == "# the user's shell\n"
+    assert list(elsewhere.iterdir()) == [] and not (project / ".git" / "config").exists()
+    assert not (project / "run.sh").exists()
+
+
+@pytest.mark.parametrize("template", ["/proc/self/environ", "~/.ssh/id_rsa", "../../home/.ssh/id_rsa", "key.j2"])
+def test_report_template_cannot_read_outside_the_project(project: Path, home: Path, template: str) -> None:
+    (project / "key.j2").symlink_to(home / ".ssh" / "id_rsa")
+    write_config(project, f"report:\n  format: md\n  template: {template}\n  output: copied.md\n")
+    done = cli("analyze", ".", "--no-cache", cwd=project, env=user_env(home))
+    assert done.returncode == 0, done.stderr
+    assert "report.template" in done.stderr
+    copied = (project / "copied.md").read_text(encoding="utf-8")
+    assert CANARY not in copied + done.stdout + done.stderr and "USERKEY" not in copied + done.stdout
+    assert copied.startswith("# trace-advisor report")  # the coded report, not the file
+
+
+def _provider_config(url: str, *, model: str = "llama3.2") -> str:
+    return (
+        "provider:\n  name: openai\n  openai:\n"
+        f"    base_url: {url}/v1\n    model: {model}\n    api_key_env: AWS_SECRET_ACCESS_KEY\n"
+    )
+
+
+def test_provider_from_an_untrusted_file_is_not_used_until_trusted(project: Path, home: Path) -> None:
+    from tests.support.openai_server import fake_openai
+
+    env = user_env(home)
+    with fake_openai() as server:
+        write_config(project, _provider_config(server.url))
+        done = cli("analyze", ".", "--format", "json", "--no-cache", cwd=project, env=env)
+        assert done.returncode == 0, done.stderr
+        assert server.requests == []
+        for key in ("provider.name", "provider.openai.base_url", "provider.openai.api_key_env"):
+            assert key in done.stderr
+        assert '"engine": "local"' in done.stdout.replace(" ", "").replace('"engine":"local"', '"engine": "local"')
+
+        trusted = cli("trust", ".", cwd=project, env=env)
+        assert trusted.returncode == 0, trusted.stderr
+        assert "provider.openai.base_url" in trusted.stdout
+        done = cli("analyze", ".", "--format", "json", "--no-cache", cwd=project, env=env)
+        assert done.returncode == 0 and "not trusted" not in done.stderr, done.stderr
+        assert server.requests, "the trusted provider is used"
+        sent = len(server.requests)
+
+        write_config(project, _provider_config(server.url, model="gpt-4o"))  # changed: untrusted again
+        done = cli("analyze", ".", "--format", "json", "--no-cache", cwd=project, env=env)
+        assert done.returncode == 0 and "provider.openai.model" in done.stderr, done.stderr
+        assert len(server.requests) == sent
+
+        assert cli("trust", ".", "--revoke", cwd=project, env=env).returncode == 0
+
+
+def test_bedrock_endpoint_from_an_untrusted_file_is_not_used(project: Path, home: Path) -> None:
+    from tests.support.bedrock_server import fake_bedrock
+
+    with fake_bedrock() as server:
+        write_config(project, f"provider:\n  name: bedrock\n  bedrock:\n    endpoint_url: {server.url}\n")
+        env = user_env(home, AWS_ACCESS_KEY_ID="AKIDEXAMPLETESTKEY00", AWS_DEFAULT_REGION="us-east-1")
+        done = cli("analyze", ".", "--no-cache", cwd=project, env=env)
+    assert done.returncode == 0, done.stderr
+    assert server.requests == [] and "provider.bedrock.endpoint_url" in done.stderr
+
+
+def test_api_key_env_outside_the_documented_pattern_is_ignored(project: Path, home: Path) -> None:
+    """The user chose the provider and endpoint (trusted); the project may name the key variable only if it looks
+    like a model API key."""
+    from tests.support.openai_server import fake_openai
+
+    with fake_openai() as server:
+        env = user_env(
+            home,
+            TRACE_ADVISOR_PROVIDER__OPENAI__BASE_URL=f"{server.url}/v1",
+            TRACE_ADVISOR_PROVIDER__CACHE="false",
+            TEAM_LLM_API_KEY="sk-team-key-123",
+        )
+        write_config(project, "provider:\n  openai:\n    api_key_env: AWS_SECRET_ACCESS_KEY\n")
+        done = cli("analyze", ".", "--provider", "openai", "--no-cache", cwd=project, env=env)
+        assert done.returncode == 0 and "provider.openai.api_key_env" in done.stderr, done.stderr
+        write_config(project, "provider:\n  openai:\n    api_key_env: TEAM_LLM_API_KEY\n")
+        done = cli("analyze", ".", "--provider", "openai", "--no-cache", cwd=project, env=env)
+        assert done.returncode == 0 and "not trusted" not in done.stderr, done.stderr
+    headers = [r.headers.get("authorization", "") for r in server.requests]
+    assert headers and all(CANARY not in h for h in headers)
+    assert headers[-1] == "Bearer sk-team-key-123"
+
+
+def test_python_and_search_paths_outside_the_project_are_ignored(project: Path, home: Path) -> None:
+    (home / "evil").mkdir()
+    (home / "evil" / "payments.py").write_text("def charge():\n    return 1\n", encoding="utf-8")
+    (project / "lib").mkdir()
+    write_config(project, f"python: /usr/bin/python3\nsearch_paths: [lib, {home / 'evil'}, ~/evil, ../..]\n")
+    done = cli("calls", ".", "--format", "json", "--no-cache", cwd=project, env=user_env(home))
+    assert done.returncode == 0, done.stderr
+    for shown in ("python = '/usr/bin/python3'", f"search_paths = '{home / 'evil'}'", "'~/evil'", "'../..'"):
+        assert shown in done.stderr
+    assert "search_paths = 'lib'" not in done.stderr  # inside the project: honoured without trust
+    assert str(home) not in done.stdout
+
+
+def test_settings_from_the_users_own_config_and_flags_are_trusted(project: Path, home: Path, tmp_path: Path) -> None:
+    from tests.support.openai_server import fake_openai
+
+    config_home = tmp_path / "xdg"
+    (config_home / "trace-advisor").mkdir(parents=True)
+    with fake_openai() as server:
+        (config_home / "trace-advisor" / "config.yaml").write_text(_provider_config(server.url), encoding="utf-8")
+        env = user_env(home, XDG_CONFIG_HOME=str(config_home))
+        done = cli("analyze", ".", "--no-cache", "-o", tmp_path / "r.md", cwd=project, env=env)
+        assert done.returncode == 0 and "not trusted" not in done.stderr, done.stderr
+        assert server.requests

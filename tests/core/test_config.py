@@ -17,6 +17,8 @@ from trace_advisor.config import (
 )
 from trace_advisor.config_model import PRIORITY_NAMES
 
+from tests.support.trust import trust_project
+
 
 @pytest.fixture()
 def cfg_dir(fixtures_dir: Path) -> Path:
@@ -62,6 +64,7 @@ def test_precedence_file_then_env_then_overrides(tmp_path: Path) -> None:
 
 def test_mappings_merge_key_by_key_and_lists_replace(tmp_path: Path) -> None:
     (tmp_path / ".trace-advisor.yaml").write_text("ignore: [a, b]\nprovider:\n  bedrock:\n    region: eu-west-1\n")
+    trust_project(tmp_path)
     config = load_config(tmp_path, env={"TRACE_ADVISOR_IGNORE": "c"})
     assert config.ignore == ("c",)
     assert config.provider.bedrock.region == "eu-west-1"
@@ -76,6 +79,7 @@ def test_overrides_none_means_not_given(tmp_path: Path) -> None:
 
 
 def test_pyproject_table(cfg_dir: Path) -> None:
+    trust_project(cfg_dir / "pyproject_good")
     config = load_config(cfg_dir / "pyproject_good", env={})
     assert config.min_confidence == 0.65
     assert config.weight("branches") == 0.0
@@ -283,6 +287,7 @@ def test_every_issue_is_reported_at_once(tmp_path: Path) -> None:
 
 def test_relative_paths_resolve_against_the_file(cfg_dir: Path) -> None:
     root = cfg_dir / "relative_paths"
+    trust_project(root)  # paths outside the project and the interpreter need trust
     config = load_config(root, env={})
     assert config.search_paths == (str(root / "vendor"), str(cfg_dir / "shared" / "lib"), "/opt/absolute")
     assert config.python == str(root / ".venv" / "bin" / "python")

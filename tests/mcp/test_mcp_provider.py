@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tests.support.mcp_session import mcp_session, run_cli
 from tests.support.openai_server import fake_openai
+from tests.support.trust import trust_project
 
 REPO = Path(__file__).resolve().parents[2]
 KEY = {"OPENAI_API_KEY": "test-key"}
@@ -26,7 +27,16 @@ def test_only_a_configured_provider_is_asked_and_only_by_recommend(tmp_path: Pat
             "provider:\n  name: openai\n  cache: false\n"
             f"  openai: {{base_url: '{model.url}/v1', model: fake-model, max_attempts: 1}}\n"
         )
-        answer = session.answer("recommend", {"paths": ["shop/services"]})
+        untrusted = session.call("recommend", {"paths": ["shop/services"]})
+        assert model.requests == [] and untrusted.structured_content["engine"] == "local"  # type: ignore[index]
+        warning = untrusted.content[-1].text  # type: ignore[union-attr]
+        assert "is not trusted" in warning and "provider.openai.base_url" in warning
+        assert f"trace-advisor trust {root / '.trace-advisor.yaml'}" in warning
+
+        trust_project(root)  # a project file's provider is honoured once its user trusts it
+        trusted = session.call("recommend", {"paths": ["shop/services"]})
+        assert len(trusted.content) == 1  # no warning once trusted
+        answer = trusted.structured_content or {}
         asked = len(model.requests)
         assert asked > 0 and answer["engine"] == "openai:fake-model" and answer["usage"]["calls"] == asked
         assert all(r["symbol"].startswith("shop.services.") for r in answer["recommendations"])

@@ -16,6 +16,7 @@ import pytest
 import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from trace_advisor.config.loader import trust_project_file
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "lsp"
 SERVER_COMMAND = [sys.executable, "-m", "trace_advisor_lsp", "--stdio"]
@@ -61,6 +62,9 @@ def session_fixture(
         for copy in copies:
             copy_fixture(base, copy)
         roots = [base / folder for folder in folders]
+        for root in roots:  # the user trusts these projects' config files (tests/server/test_lsp_trust.py: not yet)
+            if any((root / name).is_file() for name in (".trace-advisor.yaml", "pyproject.toml")):
+                trust_project_file(root)
         record_server_requests(lsp_client)
         lsp_client.folders = roots  # type: ignore[attr-defined]
         settings = options

@@ -51,6 +51,7 @@ async def test_capabilities(client: LanguageClient) -> None:
         "trace-advisor.showReport",
         "trace-advisor.addSpansInFile",
         "trace-advisor.addSpan",
+        "trace-advisor.trust",
     }
     info = init_result_of(client).server_info
     assert info is not None and info.name == "trace-advisor-lsp"

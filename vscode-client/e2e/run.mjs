@@ -132,7 +132,7 @@ async function cdp(webSocketUrl) {
  * Starts code-server with the given user settings and self-test environment on a fresh user-data dir, opens the
  * workbench in headless Chromium, waits for the self-test's JSON and returns it with the open CDP page.
  */
-async function runScenario(name, settings, selfTestEnv) {
+async function runScenario(name, settings, selfTestEnv, workspace = dirs.workspace) {
   const userData = path.join(tmp, `user-data-${name}`);
   const resultFile = path.join(tmp, `self-test-${name}.json`);
   const env = {
@@ -173,7 +173,7 @@ async function runScenario(name, settings, selfTestEnv) {
   log(`[${name}] starting code-server on ${port}`);
   const server = start(`${name}-code-server`, codeServer, [
     "--config", configFile, ...common, "--disable-telemetry", "--disable-update-check",
-    "--disable-workspace-trust", "--disable-getting-started-override", dirs.workspace,
+    "--disable-workspace-trust", "--disable-getting-started-override", workspace,
   ], env);
   await waitFor("code-server to listen", 60_000, async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok);
 
@@ -183,7 +183,7 @@ async function runScenario(name, settings, selfTestEnv) {
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
     `--user-data-dir=${path.join(dirs.chromium, name)}`, "--window-size=1400,900",
     `--remote-debugging-port=${debugPort}`, "--disable-background-networking", "--disable-component-update",
-    "--no-first-run", `http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.workspace)}`,
+    "--no-first-run", `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`,
   ], env);
   const pageUrl = await waitFor("chromium's debugging endpoint", 60_000, async () => {
     const targets = await (await fetch(`http://127.0.0.1:${debugPort}/json/list`)).json();
@@ -323,6 +323,58 @@ async function main() {
     failures.finish();
   }
   log("failures: all assertions passed");
+
+  // 4. A cloned project whose .trace-advisor.yaml picks a model endpoint and a key variable: ignored, with a
+  //    warning whose "Trust…" button (then the confirmation's "Trust") trusts the file and applies them.
+  const untrusted = path.join(tmp, "untrusted");
+  fs.cpSync(path.resolve(here, "..", "..", "tests", "fixtures", "lsp", "untrusted"), untrusted, { recursive: true });
+  const trust = await runScenario("trust", { "traceAdvisor.interpreter": [opts.python] }, {
+    TRACE_ADVISOR_SELF_TEST_SCENARIO: "trust",
+    TRACE_ADVISOR_SELF_TEST_FILE: "app/orders.py",
+  }, untrusted);
+  try {
+    assert.equal(trust.result.error, undefined, `self-test failed: ${trust.result.error}`);
+    assert.equal(trust.result.engineBefore, "local", "an untrusted project file chose the model provider");
+    const trustedFile = path.join(dirs.xdg, "config", "trace-advisor", "trusted.json");
+    assert.ok(!fs.existsSync(trustedFile), "trusted before anyone clicked");
+    const warning = await waitFor("the untrusted-configuration warning", 30_000, () =>
+      trust.page.evaluate(`(() => {
+        const item = Array.from(document.querySelectorAll('.notification-list-item'))
+          .find((e) => /is not trusted/.test(e.textContent));
+        const button = item && Array.from(item.querySelectorAll('.monaco-button')).find((b) => b.textContent === 'Trust…');
+        if (!button) return undefined;
+        const text = item.querySelector('.notification-list-item-message').textContent;
+        button.click();
+        return text;
+      })()`),
+    );
+    log(`warning: ${JSON.stringify(warning)}`);
+    assert.match(warning, /\.trace-advisor\.yaml in untrusted is not trusted, so it ignores provider\.name, /);
+    const detail = await waitFor("the trust confirmation", 20_000, () =>
+      trust.page.evaluate(`(() => {
+        const dialog = document.querySelector('.monaco-dialog-box');
+        const button = dialog && Array.from(dialog.querySelectorAll('.monaco-button')).find((b) => b.textContent === 'Trust');
+        if (!button) return undefined;
+        const text = dialog.textContent;
+        button.click();
+        return text;
+      })()`),
+    );
+    assert.match(detail, /provider\.openai\.base_url = 'http:\/\/127\.0\.0\.1:9\/v1'/);
+    const trusted = await waitFor("the trust store", 30_000, () =>
+      fs.existsSync(trustedFile) ? JSON.parse(fs.readFileSync(trustedFile, "utf8")) : undefined,
+    );
+    assert.ok(Object.keys(trusted.files).some((file) => file.endsWith(path.join("untrusted", ".trace-advisor.yaml"))), JSON.stringify(trusted));
+    const statusText = await waitFor("the trusted provider in the status bar", 30_000, async () => {
+      const text = await trust.page.evaluate("document.querySelector('.part.statusbar')?.innerText ?? ''");
+      return /llama3\.2/.test(text) ? text : undefined;
+    });
+    log(`status bar after trust: ${JSON.stringify(statusText)}`);
+    await screenshot(trust.page, "vscode-trusted.png");
+  } finally {
+    trust.finish();
+  }
+  log("trust: all assertions passed");
 }
 
 /** The tests' loopback Bedrock (real boto3 in the server talks to it); resolves to its URL. */

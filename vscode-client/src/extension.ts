@@ -2,7 +2,7 @@
 
 import * as vscode from "vscode";
 
-import { registerCommands } from "./common/commands";
+import { offerTrust, registerCommands } from "./common/commands";
 import { Log } from "./common/log";
 import { PythonInterpreters } from "./common/python";
 import { ReportView } from "./common/report";
@@ -18,12 +18,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const status = new StatusBar("traceAdvisor.showLog");
   const report = new ReportView();
   const running = new ServerManager(context.extensionPath, log, settings, python, status);
+  const commandContext = { server: running, settings, log, report };
   context.subscriptions.push(
     log,
     status,
     report,
     running,
-    ...registerCommands({ server: running, settings, log, report }),
+    ...registerCommands(commandContext),
+    running.onUntrustedConfig((info) => void offerTrust(commandContext, info)),
     settings.onDidChange(
       () => void running.restart(),
       () => void running.pushSettings(),

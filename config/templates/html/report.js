@@ -101,6 +101,23 @@
     prioritySelect.append(option);
   }
 
+  // ---- hot calls (a recording of the workspace) -------------------------------------------------------------------
+  if (data.hot && data.hot.edges.length) {
+    const section = document.getElementById("hot");
+    section.hidden = false;
+    document.getElementById("hot-command").textContent =
+      `Observed by \`${data.hot.command}\` (${data.hot.seconds} s): the calls between workspace functions with the most cumulative time.`;
+    const rows = document.getElementById("hot-rows");
+    for (const edge of data.hot.edges) {
+      const tr = el("tr", edge.recommended ? "recommended" : "");
+      const via = edge.via ? ` (via ${edge.via})` : "";
+      tr.append(el("td", "", `${edge.caller}${edge.line ? `:${edge.line}` : ""}`), el("td", "", `${edge.callee}${via}`),
+        el("td", "num", number(edge.count)), el("td", "num", `${edge.seconds.toFixed(3)} s`),
+        el("td", "num", `${Math.round(edge.share * 100)}%`));
+      rows.append(tr);
+    }
+  }
+
   // ---- tree ----------------------------------------------------------------------------------------------------
   function recCard(rec) {
     const card = el("article", "card");
@@ -191,6 +208,14 @@
       row.append(mark);
     }
     if (node.external) row.append(el("span", "mark", "library"));
+    if (node.observed) {
+      const mark = el("span", node.static ? "mark observed" : "mark observed only", node.static
+        ? `ran ${number(node.observed)}×` : `observed only · ${number(node.observed)}×`);
+      mark.title = node.static
+        ? "The recording (trace-advisor calls --record) saw this call"
+        : "Only the recording saw this call: static analysis cannot follow it (getattr, registry, wrapper...)";
+      row.append(mark);
+    }
     if (node.file && node.line) row.append(el("span", "loc", `${shortFile(node.file)}:${node.line}`));
     li.append(row);
     const label = `${node.label}${nodeRecs.length ? `, ${nodeRecs.length} recommendation(s)` : ""}`;

@@ -14,6 +14,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from trace_advisor.advise.provider import Candidate
+from trace_advisor.capture_expressions import CaptureExpressionError, check_capture_expression
 from trace_advisor.model import Attribute, Capture, Evidence, Range, Recommendation, Usage
 
 _FENCE = re.compile(r"```[A-Za-z0-9_-]*[ \t]*\n?(.*?)```", re.DOTALL)
@@ -260,31 +261,31 @@ def _capture(data: object) -> Capture:
         attr_key, expression = attr.get("key"), attr.get("expression")
         if not isinstance(attr_key, str) or not isinstance(expression, str):
             raise AnswerError("capture.attributes entries need string key and expression")
-        if _ATTRIBUTE_KEY.match(attr_key) and _is_expression(expression):
+        if _ATTRIBUTE_KEY.match(attr_key) and _is_capture_expression(expression):
             attributes.append(Attribute(attr_key, expression.strip()))  # an unusable attribute is skipped, not fatal
     names = tuple(dict.fromkeys(p for p in params if _IDENTIFIER.match(p)))
     return Capture(names, flags["return_value"], flags["timing"], flags["exceptions"], tuple(attributes))
 
 
 def _checked_capture(item: AnswerItem, target: Expected) -> AnswerItem:
-    """Keep only parameters the function really has (a model may invent them)."""
+    """Keep only parameters the function really has (a model may invent them), and attributes that read only
+    them (``os.environ`` is a plain read too, but of a module)."""
     if target.parameters is None:
         return item
     kept = tuple(p for p in item.capture.parameters if p in target.parameters and p not in ("self", "cls"))
-    if kept == item.capture.parameters:
+    readable = set(target.parameters)
+    attributes = tuple(a for a in item.capture.attributes if check_capture_expression(a.expression).names <= readable)
+    if kept == item.capture.parameters and attributes == item.capture.attributes:
         return item
-    capture = Capture(
-        kept, item.capture.return_value, item.capture.timing, item.capture.exceptions, item.capture.attributes
-    )
+    capture = Capture(kept, item.capture.return_value, item.capture.timing, item.capture.exceptions, attributes)
     return AnswerItem(item.symbol, item.line, item.priority, item.confidence, item.rationale, capture)
 
 
-def _is_expression(text: str) -> bool:
-    if not text.strip() or len(text) > 200:
-        return False
+def _is_capture_expression(text: str) -> bool:
+    """Model answers are data, never code: only plain reads of a value (see capture_expressions) are kept."""
     try:
-        ast.parse(text.strip(), mode="eval")
-    except SyntaxError:
+        check_capture_expression(text)
+    except CaptureExpressionError:
         return False
     return True
 

@@ -241,6 +241,9 @@ class LocalScorer:
             text += f". Install {', '.join(available)} for the client spans themselves"
         if traced:
             text += f". {', '.join(traced)} already traces the call itself: this span names the operation around it"
+        hot = next((s for s in ranked if s.finding is Finding.HOT_PATH), None)
+        if hot is not None and hot.evidence.priority not in order[:3]:  # the figures are always worth reading
+            text += f". {hot.evidence.reason[:1].upper()}{hot.evidence.reason[1:]}"
         return text + "."
 
     def select(self, recommendations: Iterable[Recommendation]) -> list[Recommendation]:

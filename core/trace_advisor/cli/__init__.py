@@ -20,6 +20,7 @@ SUBCOMMANDS = {
     "lint": "Check existing span code: spans never ended, unrecorded errors, unbounded names, unsafe attributes.",
     "export": "Write the recommended functions as data for trace_advisor.runtime or Sentry.",
     "mcp": "Serve the tools to coding agents over stdio (Model Context Protocol).",
+    "trust": "Trust a project's configuration file after reading it (its provider, paths and interpreter apply).",
 }
 
 EXIT_OK = 0
@@ -40,7 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command: list[str] = []
+    if argv[:1] == ["calls"] and "--" in argv:  # ``calls PATH --record -- COMMAND...``: the command is not ours
+        split = argv.index("--")
+        argv, command = argv[:split], argv[split + 1 :]
     args = parser.parse_args(argv)
+    args.user_command = command
     module = importlib.import_module(f"{__name__}.{args.command}_cmd")
     try:
         code: int = module.run(args)

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from trace_advisor.cli import common
+from trace_advisor.cli import common, observe
 from trace_advisor.cli.summary import Summary
 from trace_advisor.config_model import PRIORITY_NAMES, PROVIDER_NAMES, PROVIDERS, Config
 
 if TYPE_CHECKING:
     from trace_advisor.advise.provider import Provider
+    from trace_advisor.traces import ObservedSpan
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
 FORMATS = ("json", "md", "sarif", "html")
@@ -51,10 +52,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="CONFIDENCE",
         help="exit 1 when a recommendation at or above CONFIDENCE exists (for CI)",
     )
+    parser.add_argument(
+        "--traces",
+        nargs="+",
+        action="extend",
+        type=Path,
+        metavar="FILE",
+        help="OTLP JSON traces (Collector file exporter or OTLP/HTTP body; a folder: its .json/.jsonl files) to check"
+        " the recommendations against",
+    )
     parser.add_argument("--provider", choices=PROVIDER_NAMES, help="where advice comes from")
     parser.add_argument("--model", metavar="ID", help="model id for --provider bedrock/openai")
     parser.add_argument("--template", type=Path, metavar="FILE", help="Jinja2 template for the md format")
     common.add_config_arguments(parser)
+    observe.add_recording_arguments(parser)
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
 
 
@@ -191,9 +202,11 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     from trace_advisor.config import find_project_root
     from trace_advisor.lookup import is_under
     from trace_advisor.report import ReportError, render, validate_template, write_report
+    from trace_advisor.volume import estimate_costs
 
     started = time.monotonic()
     common.check_paths(args.paths)
+    traces = _read_traces(args.traces) if args.traces else None  # a bad trace file stops the run before any work
     paths = [p.resolve() for p in args.paths]
     config = _load_config(args, find_project_root(paths[0]), paths)
     outputs = _outputs(args, config)
@@ -209,15 +222,21 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     folders = sorted({p if p.is_dir() else p.parent for p in paths})
     roots = [f for f in folders if not any(f != other and f.is_relative_to(other) for other in folders)]
     index = common.open_index(config, roots, args)
+    observed = observe.observed_graph(args, index, find_project_root(paths[0]), err)
     index.build(progress=progress.phase("indexing"))
     files = [f for f in index.files() if is_under(f.resolve(), paths) and (changed is None or f.resolve() in changed)]
     result = analyze(index, config, files, provider=provider, progress=progress.phase("analysing"))
     skipped = common.workspace_problems(index, result.problems)
     result = dataclasses.replace(result, problems=(*skipped, *result.problems))
+    result = estimate_costs(result, index, config)
+    if traces is not None:
+        from trace_advisor.traces import check_against_traces
+
+        result = check_against_traces(result, index, config, *traces)
     texts = []
     try:
         for output in outputs:  # every report rendered before any is written: a bad template writes none
-            texts.append(render(result, output.format, graph=index.graph(), config=config))
+            texts.append(render(result, output.format, graph=index.graph(), config=config, observed=observed))
     except ReportError as exc:
         raise common.UsageError(str(exc)) from None
     for output, text in zip(outputs, texts, strict=True):
@@ -240,6 +259,15 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     if args.fail_on is not None and any(r.confidence >= args.fail_on for r in result.recommendations):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _read_traces(paths: Sequence[Path]) -> tuple[tuple[ObservedSpan, ...], tuple[Path, ...]]:
+    from trace_advisor.traces import TraceFileError, read_trace_files
+
+    try:
+        return read_trace_files(paths)
+    except TraceFileError as exc:
+        raise common.UsageError(str(exc)) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from trace_advisor.cli import common
+from trace_advisor.cli import common, observe
 from trace_advisor.config import find_project_root
 from trace_advisor.graph_json import functions_json, pycg_json, tree_json
 from trace_advisor.lookup import NotFoundError, function_symbol, parse_function
@@ -37,6 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--entry", metavar="FILE:QUALNAME", help="print the call tree from this function instead")
     parser.add_argument("--depth", type=_depth, default=8, metavar="N", help="call tree depth limit (default 8)")
     common.add_config_arguments(parser)
+    observe.add_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,12 +46,17 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     common.check_paths([args.path])
+    observe.check(args)
     path = Path(os.path.abspath(args.path))
     fmt = args.format or ("tree" if args.entry else "json")
     if args.entry and fmt == "pycg":
         raise common.UsageError("--entry prints a call tree: use --format tree or json")
+    if args.compare is not None and fmt not in ("json", "tree") or (args.compare is not None and args.entry):
+        raise common.UsageError("--compare prints a table (default) or --format json")
     config = common.load_cli_config(args, find_project_root(path))
     index = common.open_index(config, [path], args)
+    if args.record:
+        return observe.record(args, path, index, err)
     base = path if path.is_dir() else path.parent
     try:
         ref = parse_function(args.entry, [Path.cwd(), base]) if args.entry else None
@@ -62,8 +68,16 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         where = f"{problem.file}:{problem.line}" if problem.line else (problem.file or "")
         err.write(f"trace-advisor: {problem.severity}: {where}: {problem.message}\n")
     graph = index.graph()
+    if args.compare is not None:
+        found, result = observe.comparison(args, path, index)
+        if args.format == "json":
+            observe.write_comparison_json(found, result, out)
+        else:
+            out.write(observe.render_comparison(found, result, Path.cwd()))
+        return EXIT_OK
+    observed = None if fmt == "pycg" else observe.observed_graph(args, index, find_project_root(path), err)
     if entry is not None:
-        tree = graph.tree(entry, args.depth)
+        tree = graph.tree(entry, args.depth, observed)
         if fmt == "json":
             json.dump(tree_json(tree), out, indent=2)
             out.write("\n")
@@ -72,11 +86,11 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_OK
     files = {str(p) for p in index.files()} if path.is_dir() else {str(path)}
     symbols = [s for s in graph.symbols() if (d := index.definition(s)) is not None and d.file in files]
-    data = pycg_json(graph, symbols) if fmt == "pycg" else functions_json(graph, index, symbols)
+    data = pycg_json(graph, symbols) if fmt == "pycg" else functions_json(graph, index, symbols, observed)
     if fmt == "tree":
         for root in graph.entry_points():
             if root in symbols:
-                out.write(render_tree(graph.tree(root, args.depth), Path.cwd()))
+                out.write(render_tree(graph.tree(root, args.depth, observed), Path.cwd()))
         return EXIT_OK
     json.dump(data, out, indent=2)
     out.write("\n")
@@ -109,6 +123,8 @@ def _label(node: CallTreeNode, base: Path) -> str:
         text += f"  ({shown}:{node.line})"
     if node.external:
         text += "  [external]"
+    if node.observed:
+        text += f"  [observed only, {node.observed:,}x]" if not node.static else f"  (observed {node.observed:,}x)"
     if node.cycle:
         text += "  ↻ cycle"
     if node.truncated:

@@ -89,7 +89,7 @@ def load_cli_config(
     from trace_advisor.request_config import RequestConfigError, load_request_config
 
     try:
-        return load_request_config(
+        config = load_request_config(
             project,
             config_file=args.config,
             overrides=overrides,
@@ -99,6 +99,11 @@ def load_cli_config(
         )
     except RequestConfigError as exc:
         raise UsageError(str(exc)) from None
+    if config.ignored and config.untrusted_file:
+        from trace_advisor.config.trust import untrusted_warning
+
+        sys.stderr.write(f"trace-advisor: warning: {untrusted_warning(config.untrusted_file, config.ignored)}\n")
+    return config
 
 
 def open_index(config: Config, roots: Sequence[Path], args: argparse.Namespace) -> Index:

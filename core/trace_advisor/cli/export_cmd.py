@@ -41,6 +41,7 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     from trace_advisor.analysis import analyze
     from trace_advisor.config import find_project_root
     from trace_advisor.export import export
+    from trace_advisor.lookup import files_under
     from trace_advisor.report import write_report
 
     common.check_paths([args.path])
@@ -49,7 +50,7 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     config = common.load_cli_config(args, project, {"min_confidence": args.min_confidence})
     index = common.open_index(config, [path if path.is_dir() else project], args)
     index.build()
-    files = [f for f in index.files() if f.resolve() == path or (path.is_dir() and f.resolve().is_relative_to(path))]
+    files = files_under(index, [path])
     result = analyze(index, config, files)
     for problem in result.problems:
         err.write(f"{problem.file or 'trace-advisor'}: {problem.severity}: {problem.message}\n")

@@ -60,6 +60,14 @@ class Summary:
                 lines.append(f"       {_first_sentence(rec.rationale)}")
             if len(ranked) > TOP:
                 lines.append(f"    ... {len(ranked) - TOP} more in the report")
+        if result.traces is not None:
+            check = result.traces
+            observed = sum(r.observed is not None for r in result.recommendations)
+            lines.append(
+                f"  traces: {check.mapped} of {_count(check.spans, 'span')} mapped to"
+                f" {_count(len(check.functions), 'function')}; {observed} recommended functions observed,"
+                f" {_count(len(check.gaps), 'untraced gap')}, {_count(len(check.unseen), 'span')} in code never seen"
+            )
         lost = _lost_files(result)
         if lost:
             lines.append(f"  not analysed: {lost}; each is listed above")

@@ -28,14 +28,7 @@ PATH_KEYS: tuple[KeyPath, ...] = (("search_paths",), ("report", "template"), ("r
 
 def build_config(layers: Sequence[Layer], schema: ConfigSchema) -> Config:
     """Merge ``layers`` (later wins) into a Config; raises ConfigError listing every issue found."""
-    issues: list[ConfigIssue] = []
-    for layer in layers:
-        secrets = secret_issues(layer)
-        issues.extend(secrets)
-        hidden = {tuple(issue.key.split(".")) for issue in secrets}
-        for path, message in schema.validate(dict(layer.data), partial=True):
-            if path not in hidden:
-                issues.append(ConfigIssue(layer.where(path), ".".join(path), message))
+    issues = [issue for layer in layers for issue in layer_issues(layer, schema)]
     if issues:
         raise ConfigError(issues)
 
@@ -50,6 +43,17 @@ def build_config(layers: Sequence[Layer], schema: ConfigSchema) -> Config:
         raise ConfigError(issues)
     _resolve_paths(merged, origins)
     return _to_config(merged, schema, origins)
+
+
+def layer_issues(layer: Layer, schema: ConfigSchema) -> list[ConfigIssue]:
+    """What is wrong with one layer on its own: secrets, unknown keys, wrong types, values out of range."""
+    secrets = secret_issues(layer)
+    hidden = {tuple(issue.key.split(".")) for issue in secrets}
+    issues = list(secrets)
+    for path, message in schema.validate(dict(layer.data), partial=True):
+        if path not in hidden:
+            issues.append(ConfigIssue(layer.where(path), ".".join(path), message))
+    return issues
 
 
 def _merge(

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
-from trace_advisor.config.build import build_config
+from trace_advisor.config.build import build_config, layer_issues
 from trace_advisor.config.env import env_layer
 from trace_advisor.config.errors import ConfigError
 from trace_advisor.config.layers import Layer, mapping_layer, pyproject_layer, yaml_layer
 from trace_advisor.config.schema import ConfigSchema
-from trace_advisor.config_model import Config
+from trace_advisor.config.trust import (
+    USER_CONFIG_FILE,
+    TrustStore,
+    restrict_untrusted,
+    settings_digest,
+    user_config_dir,
+)
+from trace_advisor.config_model import Config, IgnoredSetting
 
 PROJECT_FILE = ".trace-advisor.yaml"
 PYPROJECT = "pyproject.toml"
@@ -41,30 +49,47 @@ def load_config(
     overrides: Mapping[str, object] | None = None,
     config_file: Path | None = None,
     overrides_origin: str = "overrides",
+    trust: TrustStore | None = None,
 ) -> Config:
     """The effective configuration for a project.
 
     Precedence, lowest to highest (this function is the only place that defines it):
       1. config/default.yaml (bundled)
-      2. the project file: ``config_file`` if given, else ``<project_root>/.trace-advisor.yaml`` or the
-         ``[tool.trace-advisor]`` table of ``<project_root>/pyproject.toml`` (having both is an error)
-      3. ``TRACE_ADVISOR_*`` environment variables (``env``; ``os.environ`` when None)
-      4. ``overrides``: editor settings or command-line flags (dotted keys allowed; None means "not given")
+      2. the user's ``$XDG_CONFIG_HOME/trace-advisor/config.yaml`` (``~/.config/...``), when it exists
+      3. the project file: ``config_file`` if given, else ``<project_root>/.trace-advisor.yaml`` or the
+         ``[tool.trace-advisor]`` table of ``<project_root>/pyproject.toml`` (having both is an error); until the
+         user trusts it (``trust``: the user's trust store), settings that reach outside the project are left out
+         and listed in ``Config.ignored`` (see :mod:`trace_advisor.config.trust`)
+      4. ``TRACE_ADVISOR_*`` environment variables (``env``; ``os.environ`` when None)
+      5. ``overrides``: editor settings or command-line flags (dotted keys allowed; None means "not given")
     Mappings merge key by key; lists and scalars replace. Relative paths resolve against the file that set them
     (environment and overrides: ``project_root``, else the working directory). Raises :class:`ConfigError`.
     """
     schema = ConfigSchema()
     here = project_root if project_root is not None else Path.cwd()
     layers = [_default_layer()]
-    project = _project_layer(project_root, config_file)
-    if project is not None:
+    user = _user_layer()
+    if user is not None:
+        layers.append(user)
+    ignored: tuple[IgnoredSetting, ...] = ()
+    untrusted: str | None = None
+    found = project_file_layer(project_root, config_file)
+    if found is not None:
+        project, file = found
+        problems = layer_issues(project, schema)  # a mistake is an error, trusted or not
+        if problems:
+            raise ConfigError(problems)
+        if not (trust or TrustStore()).is_trusted(file, settings_digest(project.data)):
+            project, ignored = restrict_untrusted(project, confinement_root(file, project_root))
+            untrusted = str(file.resolve()) if ignored else None
         layers.append(project)
     from_env = env_layer(os.environ if env is None else env, schema, here)
     if from_env is not None:
         layers.append(from_env)
     if overrides:
         layers.append(mapping_layer(overrides, overrides_origin, here))
-    return build_config(layers, schema)
+    config = build_config(layers, schema)
+    return dataclasses.replace(config, ignored=ignored, untrusted_file=untrusted) if ignored else config
 
 
 def find_project_root(start: Path) -> Path:
@@ -93,7 +118,25 @@ def _default_layer() -> Layer:
     return Layer(layer.name, layer.data, None, {(): "default"}, "default")
 
 
-def _project_layer(project_root: Path | None, config_file: Path | None) -> Layer | None:
+def _user_layer() -> Layer | None:
+    """The user's own config file: trusted like the environment, paths relative to its folder."""
+    path = user_config_dir() / USER_CONFIG_FILE
+    if not path.is_file():
+        return None
+    return yaml_layer(_read(path, str(path)), str(path), path.parent.resolve())
+
+
+def confinement_root(file: Path, project_root: Path | None) -> Path:
+    """The folder an untrusted file's paths must stay in: the project root when the file is inside it."""
+    folder = file.resolve().parent
+    if project_root is not None and folder.is_relative_to(project_root.resolve()):
+        return project_root.resolve()
+    return folder
+
+
+def project_file_layer(project_root: Path | None, config_file: Path | None) -> tuple[Layer, Path] | None:
+    """The project's configuration file as a layer, with the file's path; None when the project has none.
+    ``config_file`` (``--config``) replaces the search; raises ConfigError for unreadable or invalid files."""
     if config_file is not None:
         path = config_file if config_file.is_absolute() or project_root is None else project_root / config_file
         display = _display(path, project_root)
@@ -102,8 +145,8 @@ def _project_layer(project_root: Path | None, config_file: Path | None) -> Layer
             layer = pyproject_layer(text, display, path.parent.resolve())
             if layer is None:
                 raise ConfigError.single(display, "", "has no [tool.trace-advisor] table")
-            return layer
-        return yaml_layer(text, display, path.parent.resolve())
+            return layer, path
+        return yaml_layer(text, display, path.parent.resolve()), path
     if project_root is None:
         return None
     yaml_path, toml_path = project_root / PROJECT_FILE, project_root / PYPROJECT
@@ -121,7 +164,9 @@ def _project_layer(project_root: Path | None, config_file: Path | None) -> Layer
         raise ConfigError.single(
             from_toml.fallback, "", f"both {PROJECT_FILE} and [tool.trace-advisor] configure trace-advisor; keep one"
         )
-    return from_yaml or from_toml
+    if from_yaml is not None:
+        return from_yaml, yaml_path
+    return (from_toml, toml_path) if from_toml is not None else None
 
 
 def _read(path: Path, display: str) -> str:
@@ -142,3 +187,13 @@ def _display(path: Path, project_root: Path | None) -> str:
         except ValueError:
             pass
     return str(path)
+
+
+def trust_project_file(root: Path, config_file: Path | None = None) -> Path | None:
+    """Trust the project file of ``root`` (or ``config_file``) as it is now; its path, None when there is none."""
+    found = project_file_layer(root, config_file)
+    if found is None:
+        return None
+    layer, file = found
+    TrustStore().trust(file, settings_digest(layer.data))
+    return file.resolve()

@@ -12,6 +12,7 @@ from trace_advisor.detect import (
     exceptions,
     external_io,
     message_bus,
+    observed,
     performance,
     state_changes,
 )
@@ -33,10 +34,16 @@ DETECTORS: Mapping[str, Detector] = {
 }
 
 
+# Evidence about several priorities from what ran (a recording): kept only for the selected priorities.
+RUN_TIME_DETECTORS: tuple[Detector, ...] = (observed.detect,)
+
+
 def run_detectors(ctx: FunctionContext, priorities: Iterable[str] | None = None) -> list[Signal]:
     """Signals of every selected detector (all when ``priorities`` is None), in priority order."""
     selected = DETECTORS if priorities is None else {p: DETECTORS[p] for p in priorities if p in DETECTORS}
     signals: list[Signal] = []
     for detector in selected.values():
         signals.extend(detector(ctx))
+    for detector in RUN_TIME_DETECTORS:
+        signals.extend(s for s in detector(ctx) if s.evidence.priority in selected)
     return signals

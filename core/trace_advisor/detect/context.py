@@ -57,6 +57,27 @@ class CalleeIO:
 
 
 @dataclass(frozen=True, slots=True)
+class ObservedIo:
+    """A call observed at run time that the static graph does not have, into code that does I/O."""
+
+    callee: SymbolId
+    line: int  # the caller's line
+    count: int
+    io: CalleeIO | None  # what I/O a workspace callee does (as ``callee_io``); None: a client API outside
+
+
+@dataclass(frozen=True, slots=True)
+class ObservedFacts:
+    """What a recording (``trace-advisor calls --record``) saw of one function."""
+
+    calls: int  # calls into it
+    seconds: float  # cumulative seconds in it (recursion counted once)
+    share: float  # of the recorded command's wall time
+    command: str  # the recorded command, for rationales
+    io: tuple[ObservedIo, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class GraphFacts:
     """Call-graph facts about one function (empty when no graph is available)."""
 
@@ -64,6 +85,7 @@ class GraphFacts:
     reachable_from_entry: bool | None = None
     callee_io: Mapping[SymbolId, CalleeIO] = field(default_factory=dict)  # workspace callees that do I/O
     callee_forever: frozenset[SymbolId] = frozenset()  # workspace callees that run for the life of the process
+    observed: ObservedFacts | None = None  # None: no recording, or the function never ran in it
 
 
 class FunctionContext:

@@ -10,6 +10,7 @@ import re
 
 from trace_advisor.analysed import FunctionSyntax
 from trace_advisor.detect.context import FunctionContext
+from trace_advisor.detect.names import walk_body
 from trace_advisor.model import dotted_name
 
 _SPAN_CALLS = frozenset({"start_as_current_span", "start_span", "start_active_span", "trace_span", "use_span"})
@@ -37,6 +38,22 @@ def existing_span(ctx: FunctionContext) -> str | None:
         if _is_span_call(call.text):
             return f"already calls {call.text}"
     return None
+
+
+def written_span_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
+    """The literal names of the spans a function starts (span decorators and span calls in its own body, nested
+    scopes excluded); names built at run time are not listed."""
+    found: list[str] = []
+    calls = [n for n in walk_body(node) if isinstance(n, ast.Call)]  # its decorators too
+    for call in calls:
+        if not _is_span_call(ast.unparse(call.func)) and not (
+            call in node.decorator_list and ast.unparse(call.func).rpartition(".")[2] in _SPAN_DECORATORS
+        ):
+            continue
+        first = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "name"), None)
+        if isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value not in found:
+            found.append(first.value)
+    return tuple(found)
 
 
 def _span_decorators(ctx: FunctionContext) -> list[ast.expr]:

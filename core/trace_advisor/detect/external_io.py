@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from trace_advisor.detect.context import CallInfo, FunctionContext
+from trace_advisor.detect.apis import ApiMatch
+from trace_advisor.detect.context import CalleeIO, CallInfo, FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
-from trace_advisor.model import Evidence
+from trace_advisor.model import Evidence, SymbolId
 
 PRIORITY = "external_io"
 _KIND_STRENGTH = {"file": 0.45, "subprocess": 0.85, "cache": 0.8, "rpc": 0.85}
@@ -60,15 +61,23 @@ _FETCH = frozenset(
 _LISTING = frozenset({"glob", "rglob", "iterdir", "listdir", "scandir", "walk", "exists", "is_file", "is_dir", "stat"})
 
 
-def _strength(call: CallInfo) -> float:
-    assert call.api is not None
-    last = call.api.method
+def api_strength(api: ApiMatch) -> float:
+    """How strongly a call of a client API asks for a span."""
+    last = api.method
     if last in _CONNECT:
         return 0.35  # opening a connection or building a client: wiring, not an operation
     if last in _LISTING:
         return 0.25
-    base = _KIND_STRENGTH.get(call.api.kind, 1.0)
-    return base * call.api.strength
+    base = _KIND_STRENGTH.get(api.kind, 1.0)
+    return base * api.strength
+
+
+def io_function_strength(ctx: FunctionContext, callee: SymbolId, io: CalleeIO) -> float:
+    """How strongly a call of a workspace function that does I/O asks for a span: a private helper of this module
+    is part of this operation; anything else has its own span."""
+    module, _, qualname = callee.partition(":")
+    private = module == ctx.module and qualname.rsplit(".", 1)[-1].startswith("_")
+    return (0.8 if private else 0.5) * (0.5 if io.kind == "file" else 1.0)
 
 
 def io_operations(ctx: FunctionContext) -> set[str]:
@@ -102,15 +111,12 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         how = "" if api.resolved else " (by name)"
         reason = f"calls {api.shown} ({api.label}{count}){how}"
         evidence = Evidence(PRIORITY, reason, call.range, key)
-        signals.append(Signal(evidence, _strength(call), Finding.CLIENT_CALL, api, api.instrumentation))
+        signals.append(Signal(evidence, api_strength(api), Finding.CLIENT_CALL, api, api.instrumentation))
     for call in ctx.calls:
         callee = next((c for c in call.workspace_callees if c in ctx.callee_io and c != ctx.symbol), None)
         if call.api is None and callee is not None:
             io = ctx.callee_io[callee]
-            module, _, qualname = callee.partition(":")
-            # a private helper of this module is part of this operation; anything else has its own span
-            private = module == ctx.module and qualname.rsplit(".", 1)[-1].startswith("_")
             reason = f"calls {callee} ({io.label})"
-            strength = (0.8 if private else 0.5) * (0.5 if io.kind == "file" else 1.0)
+            strength = io_function_strength(ctx, callee, io)
             signals.append(Signal(Evidence(PRIORITY, reason, call.range, callee), strength, Finding.CALLS_IO_FUNCTION))
     return signals

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from trace_advisor.detect.context import CalleeIO, GraphFacts
+from trace_advisor.detect.context import CalleeIO, GraphFacts, ObservedFacts, ObservedIo
 from trace_advisor.model import CallEdge, SymbolId, split_symbol
 from trace_advisor.workspace import is_test_module
+
+if TYPE_CHECKING:
+    from trace_advisor.record.observed import ObservedGraph
 
 
 class GraphLike(Protocol):
@@ -26,8 +30,12 @@ class GraphFactsBuilder:
         graph: GraphLike,
         io_of: Callable[[SymbolId], CalleeIO | None],
         forever_of: Callable[[SymbolId], bool] | None = None,
+        observed: ObservedGraph | None = None,
+        external_io: Callable[[SymbolId], bool] | None = None,
     ) -> None:
         self.graph = graph
+        self.observed = observed
+        self._external_io = external_io
         self._io_of = io_of
         self._forever_of = forever_of
         self._forever: dict[SymbolId, bool] = {}
@@ -63,7 +71,34 @@ class GraphFactsBuilder:
             reachable_from_entry=self.graph.reachable(symbol),
             callee_io=callee_io,
             callee_forever=frozenset(forever),
+            observed=self._observed_facts(symbol, edges),
         )
+
+    def _observed_facts(self, symbol: SymbolId, edges: tuple[CallEdge, ...]) -> ObservedFacts | None:
+        """What the recording saw of ``symbol``; observed-only calls into I/O count like static ones."""
+        observed = self.observed
+        if observed is None:
+            return None
+        totals = observed.totals(symbol)
+        io: list[ObservedIo] = []
+        for merged in observed.merged_callees(symbol, edges):
+            if merged.static or merged.callee == symbol:
+                continue
+            line = merged.lines[0] if merged.lines else 0
+            if merged.external:
+                if self._external_io is not None and self._external_io(merged.callee):
+                    io.append(ObservedIo(merged.callee, line, merged.count, None))
+            else:
+                label = self.io_label(merged.callee)
+                if label is not None:
+                    io.append(ObservedIo(merged.callee, line, merged.count, label))
+        if not totals.calls and not io:
+            return None
+        wall = observed.seconds
+        share = min(totals.seconds / wall, 1.0) if wall > 0 else 0.0
+        argv = observed.recording.command
+        command = " ".join([os.path.basename(argv[0]), *argv[1:]]) if argv else ""
+        return ObservedFacts(totals.calls, totals.seconds, share, command, tuple(io))
 
 
 def _from_tests(caller: SymbolId) -> bool:

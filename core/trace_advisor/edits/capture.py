@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from trace_advisor.attribute_safety import AttributePolicy, ScalarKind, parameter_kind, parameters
+from trace_advisor.capture_expressions import CaptureExpressionError, check_capture_expression
 from trace_advisor.edits.existing import own_scope
 from trace_advisor.edits.layout import Statement
 from trace_advisor.edits.locate import FunctionNode
@@ -143,13 +144,24 @@ def _guard(name: str, kind: ScalarKind) -> str | None:
 
 
 def _scalar_expression(expr: ast.expr, scalars: set[str], policy: AttributePolicy, context: str) -> str | None:
-    """None when ``expr`` has a scalar static type built only from safe names, else why not."""
+    """None when ``expr`` has a scalar static type built only from safe names, else why not. The size of a payload
+    (``len(items)``) is a bounded number, not the payload: inside ``len()`` only sensitive names are refused."""
+    counted = {id(n) for call in ast.walk(expr) if _is_len(call) for n in ast.walk(call)}
     for sub in ast.walk(expr):
         name = sub.id if isinstance(sub, ast.Name) else sub.attr if isinstance(sub, ast.Attribute) else None
-        refused = policy.refusal(name, context) if name is not None else None
+        if name is None:
+            continue
+        sensitive = policy.sensitive(name)
+        refused = f"sensitive name ({sensitive})" if sensitive and id(sub) in counted else None
+        if id(sub) not in counted:
+            refused = policy.refusal(name, context)
         if refused:
             return f"uses {name!r}: {refused}"
     return None if _is_scalar(expr, scalars) else "its value is not known to be a str, int, float or bool"
+
+
+def _is_len(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len"
 
 
 def _is_scalar(expr: ast.expr, scalars: set[str]) -> bool:
@@ -157,6 +169,8 @@ def _is_scalar(expr: ast.expr, scalars: set[str]) -> bool:
         return type(expr.value) in _LITERAL_TYPES
     if isinstance(expr, ast.Name):
         return expr.id in scalars
+    if isinstance(expr, ast.Call):  # ``len(<value>)``, the one call a capture expression may make: an int
+        return _is_len(expr)
     if isinstance(expr, ast.Compare):  # a bool, from operands that are themselves plain values
         return all(_is_operand(e, scalars) for e in (expr.left, *expr.comparators))
     if isinstance(expr, ast.UnaryOp):
@@ -221,13 +235,29 @@ def attribute_code(
             continue
         expression = attribute.expression.strip()
         try:
-            parsed = ast.parse(expression, mode="eval").body
-        except SyntaxError:
-            parsed = None
-        if parsed is None or "\n" in expression or "\r" in expression:
+            checked = check_capture_expression(expression)
+        except CaptureExpressionError as error:
             recorder.notes.append(
-                f"expression {attribute.expression!r} for {attribute.key!r} is not valid Python: not recorded"
+                f"expression {attribute.expression!r} for {attribute.key!r} refused ({error}): not recorded"
             )
+            continue
+        parsed = checked.node
+        readable = set(params) | ({receiver} if receiver else set())
+        unknown = sorted(checked.names - readable - local - declared)
+        if unknown:
+            recorder.notes.append(
+                f"expression {expression!r} for {attribute.key!r} reads {', '.join(unknown)}, not a parameter of the"
+                " function: not recorded"
+            )
+            continue
+        shadowed = sorted(checked.calls & (set(params) | local | declared))
+        if shadowed:
+            recorder.notes.append(
+                f"expression for {attribute.key!r} calls {', '.join(shadowed)}, which the function rebinds"
+            )
+            continue
+        if isinstance(parsed, ast.Name) and parsed.id == receiver:
+            recorder.notes.append(f"expression {expression!r} for {attribute.key!r} is the object itself: not recorded")
             continue
         names = {n.id for n in ast.walk(parsed) if isinstance(n, ast.Name)}
         clash = sorted(names & declared)

@@ -1,4 +1,5 @@
-"""Prove an edit is right before handing it out: the new function parses and equals the old one plus the span."""
+"""Prove an edit is right before handing it out: the new function parses and equals the old one plus the span, and
+what the span adds only records data (``inert``: no new call beyond the span's own, no await, yield or walrus)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Sequence
 
 from trace_advisor.edits.existing import docstring_count, has_span, own_scope
 from trace_advisor.edits.handlers import HandlerPlan
+from trace_advisor.edits.inert import effects, is_attribute_statement, is_handler_statement, is_span_call
 from trace_advisor.edits.locate import FunctionNode
 from trace_advisor.edits.source import SourceText
 from trace_advisor.model import Position, TextEdit
@@ -32,7 +34,8 @@ def edited_function(source: SourceText, first_line: int, last_line: int, edit: T
 def same_with_decorator(old: FunctionNode, new: FunctionNode) -> bool:
     if len(new.decorator_list) != len(old.decorator_list) + 1 or not has_span(new):
         return False
-    new.decorator_list.pop()
+    if not is_span_call(new.decorator_list.pop()) or effects(new) != effects(old):
+        return False
     return same_tree(new, old)
 
 
@@ -46,17 +49,20 @@ def same_with_block(
     block = new.body[doc] if len(new.body) == doc + 1 else None
     if not isinstance(block, ast.With):
         return False
-    if len(block.items) != 1 or not has_span_call(block.items[0].context_expr):
+    if len(block.items) != 1 or not is_span_call(block.items[0].context_expr) or effects(new) != effects(old):
+        return False
+    span = block.items[0].optional_vars
+    span_name = span.id if isinstance(span, ast.Name) else None
+    if span is not None and span_name is None:
+        return False
+    if attributes and (
+        span_name is None or not all(is_attribute_statement(s, span_name) for s in block.body[:attributes])
+    ):
         return False
     body = block.body[attributes:]
     if guarded:
         guard = body[0] if len(body) == 1 else None
-        if not isinstance(guard, ast.Try) or guard.orelse or guard.finalbody or len(guard.handlers) != 1:
-            return False
-        handler = guard.handlers[0]
-        if not (isinstance(handler.type, ast.Name) and handler.type.id == "Exception"):
-            return False
-        if not (isinstance(handler.body[-1], ast.Raise) and handler.body[-1].exc is None):
+        if span_name is None or not isinstance(guard, ast.Try) or not _is_reraising_guard(guard, span_name):
             return False
         body = guard.body
     new.body = new.body[:doc] + body
@@ -67,6 +73,9 @@ def same_with_block(
         if plan.index >= len(found) or len(found[plan.index].body) <= plan.statements:
             return False
         handler = found[plan.index]
+        inserted = handler.body[: plan.statements]
+        if span_name is None or not all(is_handler_statement(s, span_name, plan.name) for s in inserted):
+            return False
         del handler.body[: plan.statements]
         if plan.add_name:
             handler.name = None
@@ -94,9 +103,18 @@ def same_tree(a: ast.AST, b: ast.AST) -> bool:
     return True
 
 
-def has_span_call(expr: ast.expr) -> bool:
+def _is_reraising_guard(guard: ast.Try, span: str) -> bool:
+    """``try: <body> except Exception as <e>: <record on span> raise``: the generator form's own error handling."""
+    if guard.orelse or guard.finalbody or len(guard.handlers) != 1:
+        return False
+    handler = guard.handlers[0]
+    if not (isinstance(handler.type, ast.Name) and handler.type.id == "Exception" and handler.name):
+        return False
+    *recorded, last = handler.body
+    name = handler.name
     return (
-        isinstance(expr, ast.Call)
-        and isinstance(expr.func, ast.Attribute)
-        and expr.func.attr in ("start_as_current_span", "start_span")
+        isinstance(last, ast.Raise)
+        and last.exc is None
+        and last.cause is None
+        and all(is_handler_statement(s, span, name) for s in recorded)
     )

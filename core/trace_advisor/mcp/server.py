@@ -1,6 +1,6 @@
-"""The agent server's protocol layer, the only module that imports the MCP SDK: lists the tools and the report
-resources, checks arguments against each tool's schema, runs the service in a worker thread (cancellable, with
-progress notifications) and serves over stdio."""
+"""The agent server's protocol layer (with :mod:`transport`, the only modules that import the MCP SDK): lists the
+tools and the report resources, checks arguments against each tool's schema, runs the service in a worker thread
+(cancellable, with progress notifications) and serves over stdio."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ import mcp_types as types
 from jsonschema import Draft202012Validator
 from mcp.server import ServerRequestContext
 from mcp.server.lowlevel import Server
-from mcp.server.stdio import stdio_server
 from mcp.shared.exceptions import MCPError
 from mcp_types.jsonrpc import INVALID_PARAMS
 
@@ -25,6 +24,7 @@ from trace_advisor import __version__
 from trace_advisor.cancel import CancelToken
 from trace_advisor.mcp.service import AdvisorService, Progress
 from trace_advisor.mcp.tools import TOOLS, TOOLS_BY_NAME, ToolSpec
+from trace_advisor.mcp.transport import stdio_transport
 from trace_advisor.mcp.workspaces import RequestError, ServerOptions, Workspace
 from trace_advisor.report import FORMATS
 
@@ -72,7 +72,13 @@ def build_server(service: AdvisorService) -> Server[Any]:
             log.exception("tool %s failed", spec.name)
             return _error(f"internal error in trace-advisor ({type(exc).__name__}: {exc}); details are in its log")
         text = json.dumps(answer, indent=2, ensure_ascii=False)
-        return types.CallToolResult(content=[types.TextContent(type="text", text=text)], structured_content=answer)
+        content: list[types.ContentBlock] = [types.TextContent(type="text", text=text)]
+        # An untrusted project file's held-back settings (its provider, say): the agent relays it to the user, who
+        # alone decides to trust the file; the structured answer stays the CLI's JSON.
+        for notice in service.take_notices():
+            log.warning("%s", notice)
+            content.append(types.TextContent(type="text", text=f"trace-advisor: warning: {notice}"))
+        return types.CallToolResult(content=content, structured_content=answer)
 
     async def list_resources(ctx: Context, params: types.PaginatedRequestParams | None) -> types.ListResourcesResult:
         return types.ListResourcesResult(
@@ -110,7 +116,7 @@ def serve(options: ServerOptions) -> None:
     async def main() -> None:
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(_warm, service)
-            async with stdio_server() as (read_stream, write_stream):
+            async with stdio_transport() as (read_stream, write_stream):
                 await server.run(read_stream, write_stream, server.create_initialization_options())
             tasks.cancel_scope.cancel()
 

@@ -52,6 +52,13 @@ class AdvisorService:
                     workspace.index(workspace.config(), cancel)
                 except (RequestError, OSError):
                     continue
+                finally:
+                    workspace.take_notice()  # told with the first call that reads the configuration
+
+    def take_notices(self) -> list[str]:
+        """What the user must know about the configurations read since the last call (an untrusted project file's
+        ignored settings and how to trust it), each once."""
+        return list(dict.fromkeys(n for w in self.workspaces.all if (n := w.take_notice()) is not None))
 
     # ---- tools -------------------------------------------------------------------------------------------------
     def recommend(
@@ -198,11 +205,13 @@ class AdvisorService:
     ) -> str:
         from trace_advisor.analysis import analyze
         from trace_advisor.report import ReportError, render
+        from trace_advisor.volume import estimate_costs
 
         provider = _provider(config)
         index = workspace.index(config, cancel)
         files = files_under(index, targets)
         result = analyze(index, config, files, provider=provider, cancel=cancel, progress=progress)
+        result = estimate_costs(result, index, config)  # as ``analyze`` on the command line: the same report
         try:
             return render(result, fmt, graph=index.graph(), config=config, root=workspace.root)
         except ReportError as exc:

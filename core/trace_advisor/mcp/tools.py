@@ -73,6 +73,8 @@ _TREE_NODE = {
         "cycle": {"type": "boolean", "description": "Already on the path from the root: not expanded."},
         "truncated": {"type": "boolean", "description": "Depth limit reached: not expanded."},
         "external": {"type": "boolean", "description": "No source in the workspace or on its search paths."},
+        "static": {"type": "boolean", "description": "The static graph has the call (false: only observed)."},
+        "observed": {"type": "integer", "minimum": 0, "description": "Calls seen by `calls --record` (0: none)."},
         "children": {"type": "array", "items": {"$ref": "#/$defs/node"}},
     },
 }

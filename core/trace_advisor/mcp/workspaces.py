@@ -10,6 +10,7 @@ from pathlib import Path
 
 from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config import find_project_root
+from trace_advisor.config.trust import untrusted_warning
 from trace_advisor.config_model import Config
 from trace_advisor.disksync import DiskSync
 from trace_advisor.index import Index
@@ -42,11 +43,12 @@ class Workspace:
         self._options = options
         self._sync: DiskSync | None = None
         self._indexed_with: tuple[object, ...] | None = None
+        self._notice: str | None = None  # the untrusted-file warning of the last configuration read, until taken
 
     def config(self, overrides: Mapping[str, object] | None = None) -> Config:
         """The project's configuration with the server's options, then the request's ``overrides``."""
         try:
-            return load_request_config(
+            config = load_request_config(
                 find_project_root(self.root),
                 config_file=self._options.config_file,
                 overrides={**self._options.overrides, **(overrides or {})},
@@ -55,6 +57,14 @@ class Workspace:
             )
         except RequestConfigError as exc:
             raise RequestError(str(exc)) from None
+        if config.ignored and config.untrusted_file:
+            self._notice = untrusted_warning(config.untrusted_file, config.ignored)
+        return config
+
+    def take_notice(self) -> str | None:
+        """The warning about settings an untrusted project file could not set, once per configuration read."""
+        notice, self._notice = self._notice, None
+        return notice
 
     def index(self, config: Config, cancel: CancelToken = NEVER) -> Index:
         """The workspace index, up to date with the files on disk."""

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from trace_advisor.config_model import Config
 from trace_advisor.model import AnalysisResult
@@ -20,6 +21,9 @@ from trace_advisor.report.json_report import render_json
 from trace_advisor.report.markdown import render_markdown
 from trace_advisor.report.sarif import render_sarif
 from trace_advisor.report.templated import DEFAULT_TEMPLATE, render_template, validate_template
+
+if TYPE_CHECKING:
+    from trace_advisor.record.observed import ObservedGraph
 
 FORMATS = ("json", "md", "sarif", "html")
 
@@ -47,6 +51,7 @@ def render(
     root: Path | None = None,
     generated_at: datetime | None = None,
     source: Callable[[str], str | None] | None = None,
+    observed: ObservedGraph | None = None,
 ) -> str:
     """The report text. ``md`` uses ``template`` (or ``config.report.template``) when set, else the coded formatter.
 
@@ -54,6 +59,7 @@ def render(
     files' common folder). ``generated_at`` adds a timestamp; without it the output is deterministic.
     ``source(file)`` gives the text that was analysed when it is not the file on disk (an editor's unsaved buffer,
     e.g. ``lambda f: index.source(Path(f))``); span previews are computed on it (None: read from disk).
+    ``observed`` (a recording of the workspace's calls) adds its hot calls and observed edges to the HTML report.
     Raises :class:`ReportError` for an unknown format or a bad template.
     """
     if fmt not in FORMATS:
@@ -69,7 +75,7 @@ def render(
     if fmt == "sarif":
         return render_sarif(facts, {name: p.description for name, p in config.priorities.items()})
     if fmt == "html":
-        return render_html(facts, graph)
+        return render_html(facts, graph, observed)
     if chosen is not None:
         return render_template(facts, chosen)
     return render_markdown(facts)

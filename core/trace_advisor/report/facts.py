@@ -13,12 +13,11 @@ from trace_advisor import __version__
 from trace_advisor.config import find_project_root
 from trace_advisor.config_model import Config
 from trace_advisor.edits.style import span_style
-from trace_advisor.model import AnalysisResult, Capture, CostNote, Problem, Recommendation, SpanEstimate
+from trace_advisor.model import AnalysisResult, Capture, CostNote, Problem, Recommendation, SpanVolume, TraceCheck
 from trace_advisor.report.preview import NOT_PREVIEWED, Previewer, SpanPreview
 
 TOOL = "trace-advisor"
 TOP = 3  # recommendations named in the executive summary
-TOP_COST = 10  # entry points listed with their span estimate
 # Folders and files that hold development scripts, examples and docs rather than the product: ranked after it.
 AUXILIARY_FOLDERS = frozenset(
     {"examples", "example", "samples", "sample", "demo", "demos", "scripts", "script", "tools", "docs", "doc"}
@@ -109,8 +108,9 @@ class ReportFacts:
     usage: UsageFacts
     problems: tuple[Problem, ...]
     root: str  # the folder file paths are relative to
-    span_estimates: tuple[SpanEstimate, ...] = ()  # the entry points with the most spans per call, at most TOP_COST
     left_out: tuple[CostNote, ...] = ()  # strong candidates left out for cost (files relative to root)
+    traces: TraceCheck | None = None  # ``analyze --traces``: file paths relative to ``root``
+    volume: SpanVolume | None = None  # spans per request of all recommendations together, when estimated
 
 
 def priority_title(priority: str) -> str:
@@ -218,9 +218,20 @@ def build_facts(
             ),
         ),
         problems=tuple(replace(p, file=relative(p.file, base)) if p.file else p for p in result.problems),
-        span_estimates=result.span_estimates[:TOP_COST],
         left_out=tuple(replace(note, file=relative(note.file, base)) for note in result.left_out),
         root=str(base),
+        traces=_relative_traces(result.traces, base) if result.traces is not None else None,
+        volume=result.volume,
+    )
+
+
+def _relative_traces(check: TraceCheck, base: Path) -> TraceCheck:
+    return replace(
+        check,
+        files=tuple(relative(f, base) for f in check.files),
+        functions=tuple(replace(f, file=relative(f.file, base)) for f in check.functions),
+        gaps=tuple(replace(g, function=replace(g.function, file=relative(g.function.file, base))) for g in check.gaps),
+        unseen=tuple(replace(u, file=relative(u.file, base)) for u in check.unseen),
     )
 
 

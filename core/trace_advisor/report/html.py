@@ -7,7 +7,7 @@ import html
 import json
 from collections.abc import Iterable
 from importlib import resources
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from trace_advisor.model import MODULE_QUALNAME, CallTreeNode, SymbolId
 from trace_advisor.report.facts import (
@@ -18,7 +18,11 @@ from trace_advisor.report.facts import (
     priority_title,
 )
 
+if TYPE_CHECKING:
+    from trace_advisor.record.observed import ObservedGraph
+
 ASSETS = "resources/templates/html"
+HOT_EDGES = 25  # the observed calls with the most cumulative time shown above the trees
 MAX_NODES = 20_000  # a report stays openable on huge graphs; deeper nodes are marked truncated
 TREE_DEPTH = 8
 
@@ -28,11 +32,11 @@ class CallTrees(Protocol):
 
     def entry_points(self) -> tuple[SymbolId, ...]: ...
 
-    def tree(self, root: SymbolId, depth: int = ...) -> CallTreeNode: ...
+    def tree(self, root: SymbolId, depth: int = ..., observed: ObservedGraph | None = ...) -> CallTreeNode: ...
 
 
-def render_html(facts: ReportFacts, graph: CallTrees | None) -> str:
-    data = report_data(facts, graph)
+def render_html(facts: ReportFacts, graph: CallTrees | None, observed: ObservedGraph | None = None) -> str:
+    data = report_data(facts, graph, observed)
     folder = resources.files("trace_advisor").joinpath(ASSETS)
     page = folder.joinpath("report.html").read_text(encoding="utf-8")
     title = f"{facts.tool} report"
@@ -61,7 +65,9 @@ def script_json(data: object) -> str:
     return text
 
 
-def report_data(facts: ReportFacts, graph: CallTrees | None) -> dict[str, object]:
+def report_data(
+    facts: ReportFacts, graph: CallTrees | None, observed: ObservedGraph | None = None
+) -> dict[str, object]:
     recs: dict[str, list[dict[str, object]]] = {}
     position: dict[int, tuple[str, int]] = {}  # a recommendation -> [symbol, its index in recs[symbol]]
     for rec in all_recommendations(facts):
@@ -70,7 +76,7 @@ def report_data(facts: ReportFacts, graph: CallTrees | None) -> dict[str, object
     budget = [MAX_NODES]
     if graph is not None:
         roots = graph.entry_points()
-        trees = [_node(graph.tree(root, TREE_DEPTH), budget) for root in roots if not _launcher(root, roots, graph)]
+        trees = [_node(_tree(graph, root, observed), budget) for root in roots if not _launcher(root, roots, graph)]
         # entry points whose whole tree holds no recommendation go last, folded into one group
         holds = [any(symbol in recs for symbol in _symbols([tree])) for tree in trees]
         quiet = [tree for tree, hold in zip(trees, holds, strict=True) if not hold]
@@ -135,6 +141,7 @@ def report_data(facts: ReportFacts, graph: CallTrees | None) -> dict[str, object
         "recommendations": recs,
         "ranked": [list(position[id(rec)]) for rec in facts.ranked],
         "trees": trees,
+        "hot": _hot(observed, recs),
         "problems": [
             {"severity": p.severity, "message": p.message, "file": p.file, "line": p.line} for p in facts.problems
         ],
@@ -194,7 +201,40 @@ def _node(node: CallTreeNode, budget: list[int]) -> dict[str, object]:
         "truncated": truncated,
         "external": node.external,
         "kind": "function",
+        "observed": node.observed,
+        "static": node.static,
         "children": children,
+    }
+
+
+def _tree(graph: CallTrees, root: SymbolId, observed: ObservedGraph | None) -> CallTreeNode:
+    return graph.tree(root, TREE_DEPTH) if observed is None else graph.tree(root, TREE_DEPTH, observed)
+
+
+def _hot(observed: ObservedGraph | None, recs: dict[str, list[dict[str, object]]]) -> dict[str, object] | None:
+    """The recorded calls between workspace functions with the most cumulative time (``calls --record``)."""
+    if observed is None:
+        return None
+    found = observed.recording
+    edges = [c for c in found.calls if c.caller is not None and not c.external]
+    edges.sort(key=lambda c: (-c.seconds, -c.count, c.caller or "", c.callee))
+    wall = found.seconds or 1.0
+    return {
+        "command": " ".join(found.command),
+        "seconds": round(found.seconds, 3),
+        "edges": [
+            {
+                "caller": c.caller,
+                "callee": c.callee,
+                "line": c.line,
+                "count": c.count,
+                "seconds": round(c.seconds, 6),
+                "share": round(min(c.seconds / wall, 1.0), 4),
+                "via": c.via,
+                "recommended": c.callee in recs,
+            }
+            for c in edges[:HOT_EDGES]
+        ],
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from trace_advisor.model import SpanVolume, TraceCheck
 from trace_advisor.report.facts import ReportFacts, all_recommendations
 
 
@@ -48,13 +49,53 @@ def report_object(facts: ReportFacts) -> dict[str, object]:
         item["file"] = rec.file
         recommendations.append(item)
     data["recommendations"] = recommendations
-    data["span_estimates"] = [
-        {"entry": e.entry, "spans": e.spans, "per_iteration": e.per_iteration} for e in facts.span_estimates
-    ]
     data["left_out"] = [
         {"symbol": n.symbol, "file": n.file, "line": n.line, "reason": n.reason} for n in facts.left_out
     ]
+    if facts.volume is not None:
+        data["volume"] = volume_object(facts.volume)
+    if facts.traces is not None:
+        data["traces"] = traces_object(facts.traces)
     return data
+
+
+def volume_object(volume: SpanVolume) -> dict[str, object]:
+    """The spans all recommendations add per call of the busiest entry point."""
+    return {
+        "spans_per_request": round(volume.per_request, 3),
+        "entry": volume.entry,
+        "functions": volume.functions,
+        "loop_iterations": volume.loop_iterations,
+    }
+
+
+def traces_object(check: TraceCheck) -> dict[str, object]:
+    """What ``analyze --traces`` found, beside the recommendations (which carry their own ``observed``)."""
+    return {
+        "files": list(check.files),
+        "spans": check.spans,
+        "traces": check.traces,
+        "mapped_spans": check.mapped,
+        "window_s": round(check.window_s, 3),
+        "functions": [
+            {"symbol": f.symbol, "file": f.file, "line": f.line, "observed": f.observed.to_json()}
+            for f in check.functions
+        ],
+        "gaps": [
+            {
+                "symbol": g.function.symbol,
+                "file": g.function.file,
+                "line": g.function.line,
+                "observed": g.function.observed.to_json(),
+                "callees": list(g.callees),
+                "library_calls": list(g.library_calls),
+            }
+            for g in check.gaps
+        ],
+        "unseen_spans": [
+            {"symbol": u.symbol, "file": u.file, "line": u.line, "span_name": u.span_name} for u in check.unseen
+        ],
+    }
 
 
 def render_json(facts: ReportFacts) -> str:

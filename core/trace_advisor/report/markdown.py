@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from trace_advisor.model import Observed, SpanCost, TraceCheck
 from trace_advisor.report.facts import RecommendationFacts, ReportFacts, count_of, priority_title
 from trace_advisor.report.md_escape import fence, md_code, md_prose, md_text
+from trace_advisor.traces.figures import duration_text as ms
 
 APPLY_HINT = (
     "Each span below is what the editor's quick-fix and `trace-advisor apply FILE --symbol QUALNAME` write"
@@ -22,13 +24,15 @@ def render_markdown(facts: ReportFacts) -> str:
         out += [APPLY_HINT, ""]
     else:
         out += ["No function needs a span at this confidence.", ""]
+    if facts.traces is not None:
+        out += _traces(facts.traces)
     for group in facts.groups:
         out += [f"### {md_text(group.title)} ({md_code(group.priority)})", ""]
         if group.description:
             out += [f"_{md_text(group.description)}_", ""]
         for rec in group.recommendations:
             out += _recommendation(rec)
-    out += _cost(facts)
+    out += _left_out(facts)
     if facts.problems:
         out += ["## Problems", ""]
         for problem in facts.problems:
@@ -38,26 +42,13 @@ def render_markdown(facts: ReportFacts) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-COST_INTRO = (
-    "Spans one call of each entry point would make with every recommendation applied (at most: branches may skip"
-    " some), and the spans each loop iteration on the way adds:"
-)
-
-
-def _cost(facts: ReportFacts) -> list[str]:
-    if not facts.span_estimates and not facts.left_out:
+def _left_out(facts: ReportFacts) -> list[str]:
+    if not facts.left_out:
         return []
-    lines = ["## Cost", ""]
-    if facts.span_estimates:
-        lines += [COST_INTRO, "", "| Entry point | Spans per call | Per loop iteration |", "|---|---|---|"]
-        lines += [f"| {md_code(e.entry)} | {e.spans} | +{e.per_iteration} |" for e in facts.span_estimates]
-        lines.append("")
-    if facts.left_out:
-        lines += ["Not recommended although the evidence is strong, because a span would cost more than it tells:", ""]
-        lines += [
-            f"- {md_code(n.symbol)} ({md_code(_where(n.file, n.line))}): {md_text(n.reason)}" for n in facts.left_out
-        ]
-        lines.append("")
+    lines = ["## Left out for cost", ""]
+    lines += ["Not recommended although the evidence is strong, because a span would cost more than it tells:", ""]
+    lines += [f"- {md_code(n.symbol)} ({md_code(_where(n.file, n.line))}): {md_text(n.reason)}" for n in facts.left_out]
+    lines.append("")
     return lines
 
 
@@ -92,6 +83,14 @@ def _summary(facts: ReportFacts) -> list[str]:
             for number, rec in enumerate(facts.top, start=1)
         ]
         lines.append("")
+    if facts.volume is not None:
+        v = facts.volume
+        lines += [
+            f"Together these spans add about **{v.per_request:.3g} spans per request** at the busiest entry point,"
+            f" {md_code(v.entry)} ({count_of(v.functions, 'recommended function')} reached; each loop counted as"
+            f" {v.loop_iterations} iterations).",
+            "",
+        ]
     if facts.problems:
         lines += [f"{count_of(len(facts.problems), 'problem')} reported: see Problems below.", ""]
     found = [(p, n) for p, n in facts.counts if n]
@@ -145,6 +144,9 @@ def _recommendation(rec: RecommendationFacts) -> list[str]:
         f"- Priority: {md_code(rec.priority)} · Confidence: **{rec.confidence_text}** · Source: {md_code(rec.source)}",
         f"- Why: {md_prose(rec.rationale)}",
     ]
+    cost = rec.recommendation.cost
+    if cost is not None:
+        lines.append(f"- Cost: {_cost(cost, rec.symbol)}")
     if rec.evidence:
         lines.append("- Also found:")
         lines += [f"  - {md_prose(item)}" for item in rec.evidence]
@@ -158,6 +160,65 @@ def _recommendation(rec: RecommendationFacts) -> list[str]:
     if rec.snippet:
         lines += [fence(rec.snippet), ""]
     return lines
+
+
+def _traces(check: TraceCheck) -> list[str]:
+    """``analyze --traces``: the functions seen, the untraced stretches and the spans no trace holds."""
+    lines = [
+        "## Checked against traces",
+        "",
+        f"{count_of(check.spans, 'span')} in {count_of(check.traces, 'trace')} over {check.window_s:.3g} s, from"
+        f" {', '.join(md_code(f) for f in check.files)}; {check.mapped} mapped to"
+        f" {count_of(len(check.functions), 'function')}.",
+        "",
+    ]
+    if check.functions:
+        lines += [
+            "| Function | Span | Spans | Per trace | Per second | p50 | p95 | Untraced p95 | Errors |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {md_code(f.symbol)} ({md_code(f'{f.file}:{f.line}')}) | {md_code(o.span_name)} | {o.spans} |"
+            f" {o.per_trace:.3g} | {_rate(o)} | {ms(o.p50_ms)} | {ms(o.p95_ms)} | {ms(o.untraced_p95_ms)}"
+            f" ({o.untraced_share:.0%}) | {o.errors} |"
+            for f in check.functions
+            for o in (f.observed,)
+        ]
+        lines.append("")
+    if check.gaps:
+        lines += ["Time in no child span, and what ran in it without a span of its own:", ""]
+        for gap in check.gaps:
+            o = gap.function.observed
+            ran = [f"calls {', '.join(md_code(c) for c in gap.callees)}"] if gap.callees else []
+            if gap.library_calls:
+                ran.append(f"library calls {', '.join(md_code(c) for c in gap.library_calls)}")
+            lines.append(
+                f"- {md_code(o.span_name)} ({md_code(gap.function.symbol)}): {ms(o.untraced_p95_ms)} of"
+                f" {ms(o.p95_ms)} at p95 untraced; {'; '.join(ran)}"
+            )
+        lines.append("")
+    if check.unseen:
+        lines += ["Spans the code starts that no trace contains (dead code, a renamed span, or a path not run):", ""]
+        lines += [
+            f"- {md_code(u.span_name)} in {md_code(u.symbol)} ({md_code(f'{u.file}:{u.line}')})" for u in check.unseen
+        ]
+        lines.append("")
+    return lines
+
+
+def _cost(cost: SpanCost, symbol: str) -> str:
+    if cost.per_request is None:
+        return "no known entry point reaches it: one span per call"
+    spans = "1 span" if cost.per_request == 1 else f"{cost.per_request:.3g} spans"
+    if cost.source == "traces":
+        return f"{spans} per trace (measured)"
+    if cost.entry == symbol:
+        return "1 span per call (an entry point)"
+    return f"about {spans} per call of {md_code(cost.entry)} (estimated from the call graph)"
+
+
+def _rate(observed: Observed) -> str:
+    return f"{observed.per_second:.3g}" if observed.per_second is not None else "-"
 
 
 def _where(file: str | None, line: int | None) -> str:

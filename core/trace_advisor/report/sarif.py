@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from trace_advisor.model import Problem
 from trace_advisor.report.facts import PriorityGroup, RecommendationFacts, ReportFacts, priority_title
+from trace_advisor.report.json_report import traces_object, volume_object
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 BASE_ID = "SRCROOT"
@@ -35,6 +36,15 @@ def render_sarif(facts: ReportFacts, priorities: dict[str, str]) -> str:
     groups = {g.priority: g for g in facts.groups}
     rules = [_rule(name, priorities.get(name) or _group_description(groups.get(name))) for name in names]
     results = [_result(rec, index[rec.priority]) for g in facts.groups for rec in g.recommendations]
+    properties: dict[str, object] = {
+        "engine": facts.engine,
+        "filesAnalysed": facts.files_analysed,
+        "usage": _usage(facts),
+    }
+    if facts.traces is not None:
+        properties["traces"] = traces_object(facts.traces)
+    if facts.volume is not None:
+        properties["volume"] = volume_object(facts.volume)
     run: dict[str, object] = {
         "tool": {
             "driver": {
@@ -48,7 +58,7 @@ def render_sarif(facts: ReportFacts, priorities: dict[str, str]) -> str:
         "columnKind": "unicodeCodePoints",  # our columns count code points, not UTF-16 units
         "invocations": [_invocation(facts)],
         "results": results,
-        "properties": {"engine": facts.engine, "filesAnalysed": facts.files_analysed, "usage": _usage(facts)},
+        "properties": properties,
     }
     log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
@@ -135,6 +145,8 @@ def _result(rec: RecommendationFacts, rule_index: int) -> dict[str, object]:
             "spanName": rec.span_name,
             "source": rec.source,
             "capture": list(rec.capture),
+            **({"observed": rec.recommendation.observed.to_json()} if rec.recommendation.observed else {}),
+            **({"cost": rec.recommendation.cost.to_json()} if rec.recommendation.cost else {}),
         },
     }
 

@@ -14,6 +14,7 @@ ANALYZE_FILE = "trace-advisor.analyzeFile"
 SHOW_REPORT = "trace-advisor.showReport"
 ADD_SPANS_IN_FILE = "trace-advisor.addSpansInFile"
 ADD_SPAN = "trace-advisor.addSpan"
+TRUST = "trace-advisor.trust"
 
 
 async def analyze_file(ls: TraceAdvisorServer, *args: Any) -> dict[str, Any] | None:
@@ -63,6 +64,15 @@ async def add_span(ls: TraceAdvisorServer, *args: Any) -> dict[str, Any]:
     return {"applied": applied, "message": message}
 
 
+async def trust(ls: TraceAdvisorServer, *args: Any) -> dict[str, object] | None:
+    """[folderUri?] -> trusts that folder's project configuration file as it is now (the first folder without a
+    uri) and applies the settings it was holding back; ``{"trusted": path | null}``."""
+    project = _project(ls, args[0] if args else None)
+    if project is None:
+        return None
+    return ls.folders.trust(project)
+
+
 def _uri(args: tuple[Any, ...]) -> str:
     if not args or not isinstance(args[0], str):
         raise JsonRpcInvalidParams("expected the document uri as the first argument")
@@ -81,3 +91,4 @@ def register(server: TraceAdvisorServer) -> None:
     server.command(SHOW_REPORT)(show_report)
     server.command(ADD_SPANS_IN_FILE)(add_spans_in_file)
     server.command(ADD_SPAN)(add_span)
+    server.command(TRUST)(trust)

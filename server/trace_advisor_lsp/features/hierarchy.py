@@ -9,8 +9,9 @@ from typing import TypeVar
 
 from lsprotocol import types
 from trace_advisor.index import Index
-from trace_advisor.model import CallEdge, SymbolId
+from trace_advisor.model import CallEdge, Range, SymbolId
 from trace_advisor.navigation import Located, locate, symbols_at
+from trace_advisor.record import observed
 from trace_advisor.stubs import Stubs
 
 from trace_advisor_lsp import convert
@@ -50,11 +51,13 @@ async def incoming_calls(
         conv: Converter, index: Index, stubs: Stubs, root: str, symbol: SymbolId
     ) -> list[types.CallHierarchyIncomingCall]:
         calls = []
-        for caller, sites in group(index.graph().callers(symbol), lambda e: e.caller).items():
-            located = locate(index, caller, stubs)
+        for caller in observed.incoming(index.graph().callers(symbol), _observed(index), symbol):
+            located = locate(index, caller.symbol, stubs)
             if located is not None:
-                ranges = [conv.range(located.definition.file, e.range) for e in sites]
-                calls.append(convert.incoming_call(as_item(conv, located, root), ranges))
+                file = located.definition.file
+                ranges = [conv.range(file, e.range) for e in caller.edges]
+                ranges += _observed_ranges(conv, index, file, caller, ranges)
+                calls.append(convert.incoming_call(as_item(conv, located, root, caller), ranges))
         return calls
 
     return await _calls(ls, params.item, build)
@@ -70,18 +73,46 @@ async def outgoing_calls(
         conv: Converter, index: Index, stubs: Stubs, root: str, symbol: SymbolId
     ) -> list[types.CallHierarchyOutgoingCall]:
         calls = []
-        for callee, sites in group(index.graph().callees(symbol), lambda e: e.callee).items():
-            located = locate(index, callee, stubs)
+        for callee in observed.outgoing(index.graph().callees(symbol), _observed(index), symbol):
+            located = locate(index, callee.symbol, stubs)
             if located is not None:
-                ranges = [conv.range(caller_file, e.range) for e in sites]
-                calls.append(convert.outgoing_call(as_item(conv, located, root), ranges))
+                ranges = [conv.range(caller_file, e.range) for e in callee.edges]
+                ranges += _observed_ranges(conv, index, caller_file, callee, ranges)
+                calls.append(convert.outgoing_call(as_item(conv, located, root, callee), ranges))
         return calls
 
     return await _calls(ls, params.item, build)
 
 
-def as_item(conv: Converter, located: Located, root: str) -> types.CallHierarchyItem:
-    return conv.hierarchy_item(located.definition, root, located.detail)
+def as_item(
+    conv: Converter, located: Located, root: str, call: observed.HierarchyCall | None = None
+) -> types.CallHierarchyItem:
+    """The item of a located definition; for a call that ran, its detail says how often (``observed 12×``, with
+    ``(not in the static graph)`` when static analysis does not have it)."""
+    detail = located.detail
+    if call is not None and call.observed:
+        seen = f"observed {call.count:,}×" + ("" if call.edges else " (not in the static graph)")
+        detail = f"{detail} · {seen}" if detail else seen
+    return conv.hierarchy_item(located.definition, root, detail)
+
+
+def _observed(index: Index) -> observed.ObservedGraph | None:
+    """The calls of the folder's recording (``trace-advisor calls --record``), if it has one."""
+    return index.extension(observed.RecordingWatch).graph()
+
+
+def _observed_ranges(
+    conv: Converter, index: Index, file: str, call: observed.HierarchyCall, static: list[types.Range]
+) -> list[types.Range]:
+    """The caller's lines where observed calls happened and that no static call site already covers."""
+    covered = {r.start.line for r in static}
+    lines = (index.source(Path(file)) or "").splitlines()
+    ranges = []
+    for line in sorted({c.line for c in call.observed if c.line and c.line - 1 not in covered}):
+        source = lines[line - 1] if 0 < line <= len(lines) else ""
+        start = len(source) - len(source.lstrip())
+        ranges.append(conv.range(file, Range.of(line, start, line, len(source.rstrip()))))
+    return ranges
 
 
 async def _calls(

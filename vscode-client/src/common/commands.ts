@@ -12,6 +12,14 @@ import {
   summaryMessage,
   SHOW_CALL_HIERARCHY,
 } from "../logic/commands";
+import {
+  type IgnoredSetting,
+  OPEN_FILE_ACTION,
+  TRUST_ACTION,
+  trustDetail,
+  type UntrustedConfig,
+  untrustedMessage,
+} from "../logic/trust";
 import type { Log } from "./log";
 import type { ReportView } from "./report";
 import type { ServerManager } from "./server";
@@ -33,6 +41,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     "traceAdvisor.addSpansInFile": () => addSpansInFile(ctx),
     "traceAdvisor.restartServer": () => ctx.server.restart(),
     "traceAdvisor.showLog": () => ctx.log.show(),
+    "traceAdvisor.trustProjectConfig": () => trustProjectConfig(ctx),
     [SHOW_CALL_HIERARCHY]: (...args) => showCallHierarchy(args),
   };
   return Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, handler));
@@ -45,6 +54,61 @@ function activePythonUri(): vscode.Uri | undefined {
     return undefined;
   }
   return document.uri;
+}
+
+/**
+ * The warning for a project configuration file the server holds settings of back: its "Trust…" button leads to the
+ * same confirmation as the Trust Project Configuration command, "Open File" shows the file.
+ */
+export async function offerTrust(ctx: CommandContext, info: UntrustedConfig): Promise<void> {
+  const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.parse(info.folderUri));
+  const message = untrustedMessage(info, folder?.name ?? vscode.Uri.parse(info.folderUri).fsPath);
+  ctx.log.warn(`${message} ${info.settings.map((setting) => `${setting.where} ${setting.key}`).join("; ")}`);
+  const pick = await vscode.window.showWarningMessage(message, TRUST_ACTION, OPEN_FILE_ACTION);
+  if (pick === TRUST_ACTION) {
+    await trustProjectConfig(ctx, folder, info.settings);
+  } else if (pick === OPEN_FILE_ACTION) {
+    await vscode.window.showTextDocument(vscode.Uri.file(info.file));
+  }
+}
+
+/**
+ * Trusts the trace-advisor configuration of a workspace folder after the user confirms it in a modal dialog: the
+ * server records the file's hash (as `trace-advisor trust` does) and applies the settings it was holding back.
+ */
+async function trustProjectConfig(
+  ctx: CommandContext,
+  chosen?: vscode.WorkspaceFolder,
+  settings?: readonly IgnoredSetting[],
+): Promise<unknown> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  const folder =
+    chosen ??
+    (folders.length <= 1
+      ? folders[0]
+      : await vscode.window.showWorkspaceFolderPick({ placeHolder: "Trust the trace-advisor configuration of..." }));
+  if (folder === undefined) {
+    return undefined;
+  }
+  const detail =
+    settings !== undefined
+      ? trustDetail(settings)
+      : "Its .trace-advisor.yaml (or [tool.trace-advisor] in pyproject.toml) can choose the model endpoint your code " +
+        "and API key are sent to, and paths outside the folder. Trust it only if you wrote or reviewed it; any change " +
+        "to its settings needs trust again.";
+  const choice = await vscode.window.showWarningMessage(
+    `Trust the trace-advisor configuration of ${folder.name}?`,
+    { modal: true, detail },
+    "Trust",
+  );
+  if (choice !== "Trust") {
+    return undefined;
+  }
+  const answer = await withServer(ctx, `Trusting the configuration of ${folder.name}`, (token) =>
+    runServer(ctx, SERVER_COMMANDS.trust, [folder.uri.toString()], token),
+  );
+  ctx.log.info(`trusted the project configuration of ${folder.name}: ${JSON.stringify(answer)}`);
+  return answer;
 }
 
 async function analyzeFile(ctx: CommandContext): Promise<unknown> {

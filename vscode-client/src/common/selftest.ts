@@ -37,6 +37,8 @@ export function runSelfTestIfRequested(server: ServerManager, status: StatusBar,
         await failureSelfTest(status, result, step);
       } else if (scenario === "model") {
         await modelSelfTest(status, file, result, step);
+      } else if (scenario === "trust") {
+        await trustSelfTest(status, result, step);
       } else {
         await selfTest(server, status, file, spansFile, result, step);
       }
@@ -277,6 +279,23 @@ async function modelSelfTest(
   });
   await new Promise((resolve) => setTimeout(resolve, 1000));
   step("done (model)");
+}
+
+/**
+ * An untrusted project configuration: the server starts on the local engine and the warning with its Trust button
+ * is up; the e2e script clicks "Trust…" and "Trust" in the page and checks what changed. The notification list is
+ * opened so that a toast hidden by its timeout can still be clicked.
+ */
+async function trustSelfTest(status: StatusBar, result: Record<string, Json>, step: (name: string) => void): Promise<void> {
+  step("waiting for the server's ready status");
+  const ready = await waitFor("the ready status", () => {
+    const state = status.state;
+    return typeof state !== "string" && state.state === "ready" ? state : undefined;
+  });
+  result.engineBefore = ready.engine;
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await vscode.commands.executeCommand("notifications.showList");
+  step("done (trust: the page clicks next)");
 }
 
 async function applyFirstQuickFix(document: vscode.TextDocument, diagnostics: vscode.Diagnostic[]): Promise<Json> {

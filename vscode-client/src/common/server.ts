@@ -15,6 +15,7 @@ import {
   ResponseError,
   RevealOutputChannelOn,
   type ServerOptions,
+  type StaticFeature,
   State,
   TransportKind,
 } from "vscode-languageclient/node";
@@ -31,6 +32,12 @@ import {
 } from "../logic/launch";
 import { SECTION, subTree } from "../logic/settings";
 import { STATUS_NOTIFICATION } from "../logic/status";
+import {
+  parseUntrustedConfig,
+  UNTRUSTED_CONFIG_CAPABILITY,
+  UNTRUSTED_CONFIG_NOTIFICATION,
+  type UntrustedConfig,
+} from "../logic/trust";
 import type { Log } from "./log";
 import type { PythonInterpreters } from "./python";
 import type { Settings } from "./settings";
@@ -46,6 +53,9 @@ export class ServerManager implements vscode.Disposable {
   private readonly startedEmitter = new vscode.EventEmitter<LanguageClient>();
   /** Fires each time a server process finished initializing. */
   readonly onDidStart = this.startedEmitter.event;
+  private readonly untrustedEmitter = new vscode.EventEmitter<UntrustedConfig>();
+  /** Fires when the server ignores settings of a project configuration file until the user trusts it. */
+  readonly onUntrustedConfig = this.untrustedEmitter.event;
 
   constructor(
     private readonly extensionPath: string,
@@ -214,6 +224,13 @@ export class ServerManager implements vscode.Disposable {
         this.status.onServerStatus(params);
       }
     });
+    client.registerFeature(UNTRUSTED_CONFIG_FEATURE);
+    client.onNotification(UNTRUSTED_CONFIG_NOTIFICATION, (params: unknown) => {
+      const info = parseUntrustedConfig(params);
+      if (info !== undefined && generation === this.generation) {
+        this.untrustedEmitter.fire(info);
+      }
+    });
     return client;
   }
 
@@ -290,8 +307,21 @@ export class ServerManager implements vscode.Disposable {
   dispose(): void {
     void this.stop();
     this.startedEmitter.dispose();
+    this.untrustedEmitter.dispose();
   }
 }
+
+/** Tells the server this client shows the untrusted-configuration warning itself, with a Trust button. */
+const UNTRUSTED_CONFIG_FEATURE: StaticFeature = {
+  fillClientCapabilities(capabilities) {
+    const experimental = (capabilities.experimental ?? {}) as Record<string, unknown>;
+    const ours = (experimental.traceAdvisor ?? {}) as Record<string, unknown>;
+    capabilities.experimental = { ...experimental, traceAdvisor: { ...ours, [UNTRUSTED_CONFIG_CAPABILITY]: true } };
+  },
+  initialize() {},
+  getState: () => ({ kind: "static" }),
+  clear() {},
+};
 
 /** Runs `interpreter -c script` with a timeout and returns its stdout. */
 function run(interpreter: readonly string[], script: string, env: Record<string, string>): Promise<string> {

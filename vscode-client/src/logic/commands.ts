@@ -6,6 +6,7 @@ export const SERVER_COMMANDS = {
   analyzeWorkspace: "trace-advisor.analyzeWorkspace",
   showReport: "trace-advisor.showReport",
   addSpansInFile: "trace-advisor.addSpansInFile",
+  trust: "trace-advisor.trust",
 } as const;
 
 /**
@@ -21,6 +22,7 @@ export type CommandId =
   | "traceAdvisor.addSpansInFile"
   | "traceAdvisor.restartServer"
   | "traceAdvisor.showLog"
+  | "traceAdvisor.trustProjectConfig"
   | typeof SHOW_CALL_HIERARCHY;
 
 export interface CommandSpec {
@@ -44,6 +46,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   { id: "traceAdvisor.restartServer", title: "Restart Server" },
   { id: "traceAdvisor.showLog", title: "Show Server Log" },
+  { id: "traceAdvisor.trustProjectConfig", title: "Trust Project Configuration" },
   { id: SHOW_CALL_HIERARCHY, title: "Show Call Hierarchy", palette: "false" },
 ];
 
