@@ -38,12 +38,21 @@ def uri_to_path(uri: str) -> str | None:
 
 
 class Converter:
-    """Converts positions with the workspace's position codec; ``lines_of(path)`` gives a file's current lines."""
+    """Converts positions with the workspace's position codec; ``lines_of(path)`` gives a file's current lines.
+    One converter serves one request or refresh: each file's lines are asked for once, when first needed (after
+    the request put the document's current text into the index)."""
 
     def __init__(self, codec: PositionCodec, lines_of: Callable[[str], Sequence[str]]) -> None:
         self._codec = codec
-        self._lines_of = lines_of
+        self._read = lines_of
+        self._lines: dict[str, Sequence[str]] = {}
         self._plain = str(codec.encoding) == str(types.PositionEncodingKind.Utf32)
+
+    def _lines_of(self, file: str) -> Sequence[str]:
+        found = self._lines.get(file)
+        if found is None:
+            found = self._lines[file] = self._read(file)
+        return found
 
     # ---- positions -------------------------------------------------------------------------------------------
     def position(self, file: str, pos: Position) -> types.Position:
