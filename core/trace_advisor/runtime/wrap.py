@@ -1,11 +1,12 @@
 """Span wrappers for traced functions: the only part of the runtime that imports OpenTelemetry (the API alone).
 
 Each wrapper is what the span edit's ``with tracer.start_as_current_span(name) as span:`` block does, around the
-call instead of inside the body: the span is current while the function runs (a generator's or async generator's
-span covers its whole iteration), attributes come from the arguments as the plan says, and an exception that
-propagates is recorded with an ERROR status as ``start_as_current_span`` does, unless it is a web framework's 4xx
-client error (``errors.py``: status unset, the exception still recorded). With no SDK configured (the API's
-proxy or no-op tracer provider) the function is called straight away.
+call instead of inside the body: the span is current while the function runs, attributes come from the arguments as
+the plan says, and an exception that propagates is recorded with an ERROR status as ``start_as_current_span`` does,
+unless it is a web framework's 4xx client error (``errors.py``: status unset, the exception still recorded). A
+generator's or async generator's span covers its whole iteration but is not made current, as in the span edit
+(``with tracer.start_span(...)``): current at a ``yield`` it would stay current in the code iterating the generator; an ``Exception`` leaving it is recorded with ERROR, closing it early is not. With no SDK configured (the
+API's proxy or no-op tracer provider) the function is called straight away.
 """
 
 from __future__ import annotations
@@ -142,18 +143,18 @@ def traced(plan: FunctionPlan, function: Callable[..., Any]) -> Callable[..., An
     name = plan.span_name
     arguments = _Arguments(function, plan.attributes)
 
-    def span_for(args: tuple[Any, ...], kwargs: dict[str, Any]) -> AbstractContextManager[Any]:
+    def span_for(args: tuple[Any, ...], kwargs: dict[str, Any], current: bool = True) -> AbstractContextManager[Any]:
         """The span to run the call in, or a null context (no SDK; arguments that do not bind)."""
         values = arguments(args, kwargs) if recording() else None
         if values is None:
             return nullcontext()
-        return _Started(tracer, name, values)
+        return _Started(tracer, name, values, current)
 
     if inspect.isasyncgenfunction(function):
 
         @functools.wraps(function)
         async def agen_wrapper(*args: Any, **kwargs: Any) -> AsyncGenerator[Any, Any]:
-            with span_for(args, kwargs):
+            with span_for(args, kwargs, current=False):
                 inner = function(*args, **kwargs)
                 try:
                     item = await inner.__anext__()
@@ -182,7 +183,7 @@ def traced(plan: FunctionPlan, function: Callable[..., Any]) -> Callable[..., An
 
         @functools.wraps(function)
         def gen_wrapper(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
-            with span_for(args, kwargs):
+            with span_for(args, kwargs, current=False):
                 return (yield from function(*args, **kwargs))
 
         return gen_wrapper
@@ -207,13 +208,20 @@ def traced(plan: FunctionPlan, function: Callable[..., Any]) -> Callable[..., An
 
 
 class _Started:
-    """``with tracer.start_as_current_span(name) as span:`` followed by the attribute statements; an exception that
-    leaves it is recorded, and sets ERROR as the context manager would unless it is a client's 4xx (errors.py)."""
+    """``with tracer.start_as_current_span(name) as span:`` followed by the attribute statements; not ``current``:
+    ``with tracer.start_span(name, record_exception=False, set_status_on_exception=False) as span:`` whose body's
+    ``except Exception`` records the exception and sets ERROR (the span edit's generator form). Either way a web
+    framework's 4xx client error leaves the status unset (``errors.py``)."""
 
-    __slots__ = ("_cm", "_span", "_values")
+    __slots__ = ("_cm", "_current", "_span", "_values")
 
-    def __init__(self, tracer: trace.Tracer, name: str, values: Attributes) -> None:
-        self._cm = tracer.start_as_current_span(name, set_status_on_exception=False)
+    def __init__(self, tracer: trace.Tracer, name: str, values: Attributes, current: bool = True) -> None:
+        self._cm: AbstractContextManager[trace.Span] = (
+            tracer.start_as_current_span(name, set_status_on_exception=False)
+            if current
+            else tracer.start_span(name, record_exception=False, set_status_on_exception=False)
+        )
+        self._current = current
         self._values = values
         self._span: trace.Span | None = None
 
@@ -224,8 +232,12 @@ class _Started:
         self._span = span
         return span
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool | None:
-        if exc is not None and self._span is not None and fails_span(exc):
-            # what ``start_as_current_span`` writes itself
-            self._span.set_status(trace.Status(trace.StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
-        return self._cm.__exit__(kind, exc, tb)
+    def __exit__(self, *exc: Any) -> bool | None:
+        error = exc[1] if len(exc) > 1 else None
+        if isinstance(error, Exception) and self._span is not None:
+            if not self._current:
+                self._span.record_exception(error)
+            if fails_span(error):  # what ``start_as_current_span`` writes, or the generator form's ``str(exc)``
+                description = f"{type(error).__name__}: {error}" if self._current else str(error)
+                self._span.set_status(trace.Status(trace.StatusCode.ERROR, description))
+        return self._cm.__exit__(*exc)

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from trace_advisor.model import span_name, split_symbol
 from trace_advisor.traces.notes import lens_title
 from trace_advisor.traces.watch import TraceView, TraceWatch
 
@@ -42,7 +41,7 @@ async def code_lens(ls: TraceAdvisorServer, params: types.CodeLensParams) -> lis
                     observed = convert.command(lens_title(figure), "", [])  # a label: nothing to run
                     out.append(convert.code_lens(rng, {"uri": uri, "symbol": definition.symbol}, observed))
         for rec in recommended:
-            title = f"Add span \u201c{span_name(split_symbol(rec.symbol)[1])}\u201d"
+            title = f"Add span \u201c{rec.span_name}\u201d"
             command = convert.command(title, ADD_SPAN, [uri, rec.symbol, rec.range.start.line])
             out.append(convert.code_lens(conv.range(path, rec.name_range), {"uri": uri, "symbol": rec.symbol}, command))
         return out, view
