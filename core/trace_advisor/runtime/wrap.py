@@ -5,8 +5,9 @@ call instead of inside the body: the span is current while the function runs, at
 the plan says, and an exception that propagates is recorded with an ERROR status as ``start_as_current_span`` does,
 unless it is a web framework's 4xx client error (``errors.py``: status unset, the exception still recorded). A
 generator's or async generator's span covers its whole iteration but is not made current, as in the span edit
-(``with tracer.start_span(...)``): current at a ``yield`` it would stay current in the code iterating the generator; an ``Exception`` leaving it is recorded with ERROR, closing it early is not. With no SDK configured (the
-API's proxy or no-op tracer provider) the function is called straight away.
+(``with tracer.start_span(...)``): current at a ``yield`` it would stay current in the code iterating the generator;
+an ``Exception`` leaving it is recorded with ERROR, closing it early is not. With no SDK configured (the API's proxy
+or no-op tracer provider) the function is called straight away.
 """
 
 from __future__ import annotations
