@@ -46,12 +46,43 @@ def _import_like(stmt: ast.stmt) -> bool:
     if isinstance(stmt, ast.Assign):
         return all(isinstance(t, ast.Name) and t.id.startswith("__") and t.id.endswith("__") for t in stmt.targets)
     if isinstance(stmt, ast.If | ast.Try):
-        inner = [n for n in ast.walk(stmt) if isinstance(n, ast.stmt) and n is not stmt]
-        allowed = (ast.Import, ast.ImportFrom, ast.Pass, ast.Assign, ast.If, ast.Try, ast.Expr)
-        return any(isinstance(n, ast.Import | ast.ImportFrom) for n in inner) and all(
-            isinstance(n, allowed) for n in inner
-        )
+        return _imports_only(stmt) == "imports"
     return False
+
+
+def _imports_only(stmt: ast.If | ast.Try) -> str:
+    """ "imports" for a block of imports with at most fallbacks beside them (``except ImportError: def f(): ...``,
+    ``x = None``): what linters (E402) still count as the import header; "none" without an import; "code" else."""
+    found = "none"
+    for child in [
+        *stmt.body,
+        *stmt.orelse,
+        *getattr(stmt, "finalbody", []),
+        *(s for handler in getattr(stmt, "handlers", []) for s in handler.body),
+    ]:
+        if isinstance(child, ast.Import | ast.ImportFrom):
+            found = "imports"
+        elif isinstance(child, ast.If | ast.Try):
+            inner = _imports_only(child)
+            if inner == "code":
+                return "code"
+            if inner == "imports":
+                found = "imports"
+        elif not isinstance(child, _FALLBACKS):
+            return "code"
+    return found
+
+
+_FALLBACKS = (
+    ast.Pass,
+    ast.Assign,
+    ast.AnnAssign,
+    ast.Expr,
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.Raise,
+)
 
 
 def _is_docstring(stmt: ast.stmt) -> bool:
