@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from types import MappingProxyType
 
 from trace_advisor.facts.builder import ScopeBuilder, child_qualname, with_scope
@@ -554,6 +555,8 @@ def _literal_strings(node: ast.expr) -> list[str] | None:
     return None
 
 
-def extract_facts(tree: ast.Module, text: str) -> ModuleFacts:
-    """The facts of one parsed module; ``text`` is the source ``tree`` was parsed from (for character columns)."""
-    return _Extractor(text).facts(tree)
+def extract_facts(tree: ast.Module, text: str, rewritten: tuple[tuple[int, str], ...] = ()) -> ModuleFacts:
+    """The facts of one parsed module; ``text`` is the source ``tree`` was parsed from (for character columns), with
+    the newer syntax ``rewritten`` to parse it (same positions: ``downlevel.py``)."""
+    facts = _Extractor(text).facts(tree)
+    return replace(facts, rewritten=rewritten) if rewritten else facts

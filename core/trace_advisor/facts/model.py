@@ -95,6 +95,8 @@ class ModuleFacts:
     all_names: tuple[str, ...] | None = None  # ``__all__`` when it is a literal list/tuple of strings
     line_count: int = 0
     top_level: tuple[tuple[int, int], ...] = ()  # (first line incl. decorators, last line) of each module statement
+    # (line, what) of the newer syntax rewritten so the running Python could parse the file (``downlevel.py``)
+    rewritten: tuple[tuple[int, str], ...] = ()
 
     def scope_map(self) -> dict[str, Scope]:
         return {scope.qualname: scope for scope in self.scopes}
