@@ -180,16 +180,17 @@ class _Scanner:
 def _statements(text: str, tokens: list[_Token]) -> list[_Edit]:
     """The statement-level forms: ``type X = ...``, ``def f[T]``, ``class C[T]``, ``except A, B:``."""
     edits: list[_Edit] = []
-    at_start = True
-    for number, token in enumerate(tokens):
+    lines: list[list[_Token]] = [[]]
+    for token in tokens:  # logical lines (``;`` ends one too), each with its tokens
         if token.kind == "end":
-            at_start = True
+            lines.append([])
+        else:
+            lines[-1].append(token)
+    for line in lines:
+        if not line:
             continue
-        if not at_start:
-            continue
-        at_start = False
-        word = text[token.start : token.end] if token.kind == "name" else ""
-        rest = tokens[number + 1 :]
+        token, rest = line[0], line[1:]
+        word = _word(text, token)
         if word == "async" and rest and _word(text, rest[0]) == "def":
             word, rest = "def", rest[1:]
         if word == "type":

@@ -13,7 +13,7 @@ from trace_advisor.facts import ModuleFacts, extract_facts
 from trace_advisor.model import SyntaxProblem
 from trace_advisor.newer_syntax import newer_syntax
 
-FACTS_VERSION = "14"  # bump whenever the facts' shape or meaning changes: old cache entries are then ignored
+FACTS_VERSION = "15"  # bump whenever the facts' shape or meaning changes: old cache entries are then ignored
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,16 +63,18 @@ def _parse(text: str, file: str) -> tuple[ast.Module, tuple[tuple[int, str], ...
     try:
         return ast.parse(text, filename=file), ()
     except SyntaxError as exc:
-        rewritten = downlevel(text)
+        column = exc.offset - 1 if exc.offset else None
+        lines = text.splitlines()
+        failing = lines[exc.lineno - 1] if exc.lineno and 0 < exc.lineno <= len(lines) else ""
+        newer = newer_syntax(failing)
+        # only when the first error is newer syntax: a typo being typed in the editor costs no rewrite
+        rewritten = downlevel(text) if newer is not None else None
         if rewritten is not None:
             try:
                 return ast.parse(rewritten.text, filename=file), rewritten.handled
             except (SyntaxError, RecursionError, MemoryError, ValueError):
                 pass  # something else is wrong too: report the error in the text as written
-        column = exc.offset - 1 if exc.offset else None
-        lines = text.splitlines()
-        failing = lines[exc.lineno - 1] if exc.lineno and 0 < exc.lineno <= len(lines) else ""
-        return SyntaxProblem(file, f"syntax error: {exc.msg}", exc.lineno, column, newer_syntax(failing))
+        return SyntaxProblem(file, f"syntax error: {exc.msg}", exc.lineno, column, newer)
     except (RecursionError, MemoryError):
         return SyntaxProblem(file, "expression nesting too deep to parse", None, None)
     except ValueError as exc:
