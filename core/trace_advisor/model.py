@@ -101,6 +101,7 @@ class CallEdge:
     range: Range
     external: bool = False  # the callee's source is not indexed (stdlib / third party outside search paths)
     dispatch: Dispatch = "direct"
+    via: SymbolId = ""  # the library function that calls ``callee`` (``threading:Thread`` for ``Thread(target=f)``)
 
 
 # Why a call has no callee (``calls --format json`` and the agent server show them; what would help is in the detail):

@@ -86,6 +86,9 @@ class CallSite:
     text: str  # the callee expression as written (normalised for chains): ``self.repo.save``
     loc: Loc  # the whole call expression
     name_loc: Loc  # the called name: ``save`` in ``self.repo.save(x)`` (the whole callee when it has no name)
+    # arguments that are names or attribute chains, by position ("0") or keyword, for calls whose callee may call
+    # one of them (``sorted(key=f)``, ``Thread(target=f)``: ``facts.extract._TAKES_CALLABLES``)
+    args: tuple[tuple[str, Chain], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
