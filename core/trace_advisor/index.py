@@ -26,7 +26,14 @@ from trace_advisor.parsing import Parsed, parse_source
 from trace_advisor.positions import source_lines
 from trace_advisor.resolve import ModuleInfo, Resolver
 from trace_advisor.resolve.dependencies import Importers, same_interface
-from trace_advisor.sourcefiles import EMPTY_FACTS, DiskTexts, FactsReader, FileState, syntax_problem
+from trace_advisor.sourcefiles import (
+    EMPTY_FACTS,
+    DiskTexts,
+    FactsReader,
+    FileState,
+    rewritten_note,
+    syntax_problem,
+)
 from trace_advisor.syntaxtrees import SyntaxTrees
 from trace_advisor.workspace import Workspace
 
@@ -231,7 +238,11 @@ class Index:
     def problems(self) -> tuple[Problem, ...]:
         with self._lock:
             found = list(self._workspace.problems)
-            found.extend(state.problem for state in self._files.values() if state.problem is not None)
+            for state in self._files.values():
+                if state.problem is not None:
+                    found.append(state.problem)
+                elif (facts := self._reader.facts_of(state)) is not None and facts.rewritten:
+                    found.append(rewritten_note(facts.rewritten, str(state.path)))
             return tuple(found)
 
     def files(self) -> tuple[Path, ...]:

@@ -27,11 +27,13 @@ from trace_advisor.facts.model import (
     VALUE,
     VALUES_OF,
     Binding,
+    CallSite,
     Chain,
     Scope,
 )
 from trace_advisor.model import CallEdge, Range, ResolvedCall, SymbolId, UnresolvedCall, UnresolvedReason
 from trace_advisor.resolve import values as v
+from trace_advisor.resolve.callbacks import called_argument
 from trace_advisor.resolve.classes import Classes
 from trace_advisor.resolve.hierarchy import Hierarchy
 from trace_advisor.resolve.modules import ModuleInfo, ModuleProvider, absolute_module
@@ -113,9 +115,12 @@ class Resolver:
                 self._depth = 0
                 targets = []
             overrides = self._subclass_targets(info, call.scope, call.chain, targets) if call.chain else []
+            handed = self._called_arguments(info, call, targets) if call.args else []
             if targets or overrides:
-                edges = tuple(CallEdge(caller, target, where, external) for target, external in targets) + tuple(
-                    CallEdge(caller, target, where, external, "subclass") for target, external in overrides
+                edges = (
+                    *(CallEdge(caller, target, where, external) for target, external in targets),
+                    *(CallEdge(caller, target, where, external, "subclass") for target, external in overrides),
+                    *(CallEdge(caller, target, where, external, via=via) for target, external, via in handed),
                 )
                 sites.append(ResolvedCall(caller, where, call.text, edges))
             else:
@@ -203,6 +208,22 @@ class Resolver:
                 if target not in seen and target != sub and not external:  # a class without __init__ runs nothing
                     out.setdefault(target, external)
         return list(out.items())
+
+    def _called_arguments(
+        self, info: ModuleInfo, call: CallSite, targets: list[tuple[SymbolId, bool]]
+    ) -> list[tuple[SymbolId, bool, SymbolId]]:
+        """What a library function called here calls of its arguments (``sorted(key=f)``: f), with that function."""
+        out: dict[SymbolId, tuple[bool, SymbolId]] = {}
+        for target, _ in targets:
+            spec = called_argument(target)
+            if spec is None:
+                continue
+            position, keyword = spec
+            for key, chain in call.args:
+                if key == keyword or (position is not None and key == str(position)):
+                    for function, external in self.callees_of(info, call.scope, chain):
+                        out.setdefault(function, (external, target))
+        return [(function, external, via) for function, (external, via) in out.items()]
 
     def _called(self, values: Values) -> list[tuple[SymbolId, bool]]:
         """What calling each of ``values`` runs (a class: its ``__init__``; an instance: its ``__call__``)."""
