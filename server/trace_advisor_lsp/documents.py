@@ -290,9 +290,6 @@ class Documents:
         # the total the answer reports, sent to the client at once
         self._shared.status.add_usage(project, run.result.usage)
         for problem in run.result.problems:
-            if problem.severity == "info":  # e.g. newer syntax rewritten to read the file: nothing was lost
-                LOG.info("%s: %s", problem.file, problem.message)
-                continue
             LOG.warning("%s", problem.message)
             self.show(f"trace-advisor: {problem.message}", "warning" if problem.severity != "error" else "error")
         self._keep_answers(run)
