@@ -37,7 +37,7 @@ def test_calls_resolve_in_files_with_newer_syntax(tmp_path: Path) -> None:
     assert len(notes) == len(expected["rewritten"])  # one line per file, nothing reported as lost
     for relative, handled in expected["rewritten"].items():
         [note] = [n for n in notes if str(CASE / relative) in n]
-        assert note.startswith("trace-advisor: info: ")
+        assert note.startswith(f"{CASE / relative}:{handled[0][0]}: info: ")  # file:line: severity: message
         assert all(what in note and str(line) in note for line, what in handled)
 
 
