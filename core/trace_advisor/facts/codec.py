@@ -11,7 +11,7 @@ from typing import Any
 
 from trace_advisor.facts.model import Binding, CallSite, Decorator, ModuleFacts, Scope
 
-_FORMAT = 7
+_FORMAT = 8
 _DIGEST = 16  # a checksum before the payload: a damaged entry is detected, not decoded into wrong facts
 
 
@@ -38,7 +38,7 @@ def encode(facts: ModuleFacts) -> bytes:
         )
         for s in facts.scopes
     )
-    calls = tuple((c.scope, c.chain, c.text, c.loc, c.name_loc, c.args) for c in facts.calls)
+    calls = tuple((c.scope, c.chain, c.text, c.loc, c.name_loc, c.args, c.implicit) for c in facts.calls)
     payload = marshal.dumps(
         (_FORMAT, scopes, calls, facts.all_names, facts.line_count, facts.top_level, facts.rewritten)
     )

@@ -332,14 +332,21 @@ class _Extractor:
             self._bind_target(target, scope, None)
 
     def _decorators(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, scope: ScopeBuilder) -> None:
-        """Decorator expressions run in the defining scope; a bare ``@name`` is itself a call of ``name``."""
+        """Decorator expressions run in the defining scope; a bare ``@name`` is itself a call of ``name``, and
+        ``@factory(...)`` calls what ``factory(...)`` returns (an implicit call site, from the ``@``)."""
         for decorator in node.decorator_list:
             self.expr(decorator, scope)
+            chain = chain_of(decorator)
             if not isinstance(decorator, ast.Call):
-                chain = chain_of(decorator)
                 if chain is not None and chain[-1] not in _DECLARATIVE:
                     text, loc, name_loc = chain_text(chain), self.loc(decorator), self.name_loc(decorator)
                     self._calls.append(CallSite(scope.qualname, chain, text, loc, name_loc))
+            elif chain is not None and len(chain) > 1 and chain[-2] not in _DECLARATIVE:
+                line, col, end_line, end_col = self.loc(decorator)
+                at = self._line(line).rfind("@", 0, col + 1)
+                loc = (line, at if at >= 0 else col, end_line, end_col)
+                name_loc = self.name_loc(decorator.func)
+                self._calls.append(CallSite(scope.qualname, chain, chain_text(chain), loc, name_loc, implicit=True))
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, parent: ScopeBuilder) -> None:
         self._decorators(node, parent)

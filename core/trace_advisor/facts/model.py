@@ -89,6 +89,9 @@ class CallSite:
     # arguments that are names or attribute chains, by position ("0") or keyword, for calls whose callee may call
     # one of them (``sorted(key=f)``, ``Thread(target=f)``: ``facts.extract._TAKES_CALLABLES``)
     args: tuple[tuple[str, Chain], ...] = ()
+    # a call made without a call expression: ``@route("/x")`` applies ``route("/x")``'s result to the function
+    # (``loc`` starts at the ``@``); an unknown or external decorator is transparent: no edge, and not unresolved
+    implicit: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,13 +110,18 @@ class Resolver:
             caller = f"{info.name}:{callers.get(call.scope, call.scope)}"
             where = Range.of(*call.loc)
             try:
-                targets = self.callees_of(info, call.scope, call.chain) if call.chain is not None else []
+                if call.implicit and call.chain is not None:
+                    targets = self._applied(info, call.scope, call.chain)
+                else:
+                    targets = self.callees_of(info, call.scope, call.chain) if call.chain is not None else []
             except RecursionError:  # absurdly long re-export or alias chains in generated code: unresolved
                 self._depth = 0
                 targets = []
             overrides = self._subclass_targets(info, call.scope, call.chain, targets) if call.chain else []
             handed = self._called_arguments(info, call, targets) if call.args else []
-            if targets or overrides:
+            if call.implicit and not targets:  # an unknown or external decorator: transparent
+                sites.append(ResolvedCall(caller, where, call.text))
+            elif targets or overrides:
                 edges = (
                     *(CallEdge(caller, target, where, external) for target, external in targets),
                     *(CallEdge(caller, target, where, external, "subclass") for target, external in overrides),
@@ -182,6 +187,13 @@ class Resolver:
     def callees_of(self, info: ModuleInfo, scope: str, chain: Chain) -> list[tuple[SymbolId, bool]]:
         """The symbols a call of ``chain`` (evaluated in ``scope``) reaches, each with its ``external`` flag."""
         return self._called(self.eval_chain(info, scope, chain))
+
+    def _applied(self, info: ModuleInfo, scope: str, chain: Chain) -> list[tuple[SymbolId, bool]]:
+        """What applying ``@factory(...)`` runs: the functions the factory returns when it returns any (a factory
+        annotated ``-> Command | Callable[...]`` gives the instance only when used bare, ``@factory``)."""
+        values = self.eval_chain(info, scope, chain)
+        functions = frozenset(value for value in values if value[0] == v.FUNCTION)
+        return self._called(functions or values)
 
     def _subclass_targets(
         self, info: ModuleInfo, scope: str, chain: Chain, direct: list[tuple[SymbolId, bool]]
@@ -599,6 +611,8 @@ class Resolver:
             if scope.returns:
                 where = scope.parent or "<module>"
                 result = _union(self._instances_of(info, where, chain, scope.qualname) for chain in scope.returns)
+                if any(chain[-1] == "Callable" for chain in scope.returns):  # a function, but which: the returns say
+                    result |= _union(self.eval_chain(info, scope.qualname, c) for c in scope.return_values)
             elif scope.return_values:
                 result = _union(self.eval_chain(info, scope.qualname, chain) for chain in scope.return_values)
         table[key] = result
