@@ -5,27 +5,18 @@ says per file, on stderr, what it rewrote where."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from trace_advisor.index import Index
 
+from tests.support.cli import run_cli
+
 CASE = Path(__file__).resolve().parents[1] / "fixtures" / "newer_syntax"
 
 
-def test_calls_resolve_in_files_with_newer_syntax(tmp_path: Path) -> None:
+def test_calls_resolve_in_files_with_newer_syntax() -> None:
     expected = json.loads((CASE / "expected.json").read_text(encoding="utf-8"))
-    env = {**os.environ, "TRACE_ADVISOR_CACHE_DIR": str(tmp_path / "cache")}
-    done = subprocess.run(
-        [sys.executable, "-m", "trace_advisor", "calls", str(CASE), "--format", "json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    done = run_cli("calls", CASE, "--format", "json", "--no-cache")
     assert done.returncode == 0, done.stderr
     functions = json.loads(done.stdout)["functions"]
     assert {
