@@ -129,13 +129,23 @@ def report_root(result: AnalysisResult, root: Path | None) -> Path:
     the files' common folder."""
     if root is not None:
         return root
-    files = [rec.file for rec in result.recommendations] + [p.file for p in result.problems if p.file]
-    files += list(result.usage_by_file)
+    files = _reported_files(result)
     cwd = Path.cwd()
     if all(_is_under(Path(f), cwd) for f in files):
         return cwd
     common = os.path.commonpath([str(Path(f).parent) for f in files])
     return Path(common)
+
+
+def checkout_root(result: AnalysisResult) -> Path | None:
+    """The git work tree holding every reported file, if any: SARIF consumers (GitHub code scanning, say) resolve
+    relative URIs against the repository's root, wherever the command was run from."""
+    files = _reported_files(result)
+    folder = Path(os.path.commonpath([str(Path(f).resolve().parent) for f in files])) if files else Path.cwd()
+    for candidate in (folder, *folder.parents):
+        if os.path.exists(candidate / ".git"):  # a folder, or a file in a worktree or submodule
+            return candidate
+    return None
 
 
 def relative(file: str, root: Path) -> str:
@@ -332,6 +342,11 @@ def describe_capture(capture: Capture) -> tuple[str, ...]:
     if capture.exceptions:
         items.append("exceptions")
     return tuple(items)
+
+
+def _reported_files(result: AnalysisResult) -> list[str]:
+    files = [rec.file for rec in result.recommendations] + [p.file for p in result.problems if p.file]
+    return files + list(result.usage_by_file)
 
 
 def _is_under(path: Path, root: Path) -> bool:
