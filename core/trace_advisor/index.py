@@ -89,20 +89,42 @@ class Index:
     # ---- building ----------------------------------------------------------------------------------------------
     def build(self, cancel: CancelToken = NEVER, progress: Callable[[int, int], None] | None = None) -> None:
         """Discover and index every workspace file (facts come from the cache when the content is unchanged)."""
+        self.register(cancel)
+        self.load(cancel, progress)
+
+    def register(self, cancel: CancelToken = NEVER) -> int:
+        """Discover the workspace files and name their modules without reading them; how many. From here on every
+        question is answered right: a file is read when an answer first needs it (an editor's first request reads
+        the open file and what it imports), and :meth:`load` reads the rest."""
         paths = self._workspace.discover()
-        with self._lock, gc_paused():
+        with self._lock:
             overlays = {path: state.overlay for path, state in self._files.items() if state.overlay is not None}
             self._files.clear()
             self._modules.clear()
             self._packages.clear()
-            for number, path in enumerate(paths):
+            for path in paths:
                 cancel.check()
-                self._add(path)
-                if progress is not None:
-                    progress(number + 1, len(paths))
+                self._add(path, read=False)
             self._invalidate_all()
             for path, text in overlays.items():  # open documents survive a rebuild
                 self.update_file(path, text)
+        return len(paths)
+
+    def load(self, cancel: CancelToken = NEVER, progress: Callable[[int, int], None] | None = None) -> None:
+        """Read every registered file not read yet (cache entry, else a parse). Each file is read outside the lock
+        and taken in under it, so questions answered meanwhile wait for no more than one file's bookkeeping."""
+        with self._lock:
+            states = list(self._files.values())
+        with gc_paused():
+            for number, state in enumerate(states):
+                cancel.check()
+                if not state.loaded:
+                    loaded = self._reader.read(state.path)
+                    with self._lock:
+                        if not state.loaded and self._files.get(state.path) is state:
+                            self._reader.load(state, loaded)
+                if progress is not None:
+                    progress(number + 1, len(states))
         settle()
 
     def discover(self) -> tuple[Path, ...]:
@@ -110,15 +132,16 @@ class Index:
         with self._lock:
             return tuple(self._workspace.discover())
 
-    def _add(self, path: Path) -> FileState | None:
+    def _add(self, path: Path, read: bool = True) -> FileState | None:
         module = self._workspace.module_name(path)
         if module is None:
             return None
         state = FileState(path, module)
-        self._reader.load(state)
+        if read:
+            self._reader.load(state)
         known = self._modules.get(module)
         if known is not None and known != path:
-            state.problem = Problem(f"module {module} is also defined by {known}; this file is shadowed", str(path))
+            state.shadowed = Problem(f"module {module} is also defined by {known}; this file is shadowed", str(path))
         else:
             self._modules[module] = path
             parts = module.split(".")
@@ -146,14 +169,15 @@ class Index:
                     return state.syntax
             if text is not None and state.overlay is text:
                 return state.syntax  # this very text is in already (a request put it in before the edit's refresh)
-            old = self._reader.facts_of(state)
+            unread = not state.loaded  # named but never read: the editor's text comes first, the disk's if needed
+            old = None if unread else self._reader.facts_of(state)
             if text is None:
                 state.overlay = None
                 state.parsed_text = None
                 self._reader.load(state)
             else:
                 state.overlay = text
-                base = self._reader.parsed_text(state)
+                base = None if unread else self._reader.parsed_text(state)
                 # one parse per edit: the splicer re-parses only what changed, for the facts and the tree at once
                 tree = self._trees.kept(path, base) if base is not None else None
                 spliced = splice(base, old, text, tree) if base is not None and old is not None else None
@@ -162,6 +186,9 @@ class Index:
                     if spliced is not None
                     else parse_source(text, str(path))
                 )
+                if parsed.facts is None and unread:
+                    self._reader.load(state)  # the disk's facts stand in until the editor's text parses
+                state.loaded = True
                 state.syntax = parsed.problem
                 state.problem = syntax_problem(parsed.problem, str(path))
                 if parsed.facts is not None:
@@ -226,7 +253,12 @@ class Index:
     def problems(self) -> tuple[Problem, ...]:
         with self._lock:
             found = list(self._workspace.problems)
-            found.extend(state.problem for state in self._files.values() if state.problem is not None)
+            for state in self._files.values():
+                if not state.loaded:
+                    self._reader.load(state)
+                problem = state.shadowed or state.problem
+                if problem is not None:
+                    found.append(problem)
             return tuple(found)
 
     def files(self) -> tuple[Path, ...]:
@@ -274,13 +306,15 @@ class Index:
             state = self._files.get(path)
             if state is None:
                 return Problem("not a file of the workspace", str(path))
+            if not state.loaded:
+                self._reader.load(state)
             text = self._reader.parsed_text(state) if state.syntax is None else None
             if text is None and state.syntax is None and state.overlay is None:
                 self.update_file(path, None)  # changed on disk since it was read
                 text = self._reader.parsed_text(state) if state.syntax is None else None
             shadowed = self._modules.get(state.module) != path
             if text is None or shadowed or self._reader.facts_of(state) is None:
-                return state.problem or Problem("could not read the file", str(path), None, "error")
+                return state.shadowed or state.problem or Problem("could not read the file", str(path), None, "error")
             kept = self._analysed.get(path)
             if kept is not None and kept[0] == self._version and kept[1].text == text:
                 self._analysed.move_to_end(path)

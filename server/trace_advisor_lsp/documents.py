@@ -57,31 +57,34 @@ class Documents:
         self.stubs = Stubs(stub_folder())  # where the call hierarchy shows callees that have no source
 
     # ---- requests ------------------------------------------------------------------------------------------------
-    async def ready(self, uri: str) -> Target | None:
-        """The target of a request about ``uri``, once its folder's first index build is done (None outside every
-        folder, or when indexing failed). Waits cancellably; ContentModified after ``INDEX_WAIT_S``."""
+    async def ready(self, uri: str, whole: bool = True) -> Target | None:
+        """The target of a request about ``uri`` once :meth:`ready_index` has its folder's index (None outside
+        every folder, or when indexing failed)."""
         found = self._projects.of_uri(uri)
         if found is None:
             return None
-        index = await self.ready_index(found[0])
+        index = await self.ready_index(found[0], whole)
         return Target(found[0], found[1], index, uri) if index is not None else None
 
-    async def ready_index(self, project: Project) -> Index | None:
-        if project.index is None:
+    async def ready_index(self, project: Project, whole: bool = True) -> Index | None:
+        """The folder's index once its first build is done; with ``whole`` False (a question about one file's code
+        and what it imports), as soon as the build has named the folder's files (each is read when first needed).
+        Waits cancellably; ContentModified after ``INDEX_WAIT_S``."""
+        if (project.index if whole else project.serving) is None:
             try:
-                await asyncio.wait_for(project.built.wait(), INDEX_WAIT_S)
+                await asyncio.wait_for((project.built if whole else project.named).wait(), INDEX_WAIT_S)
             except TimeoutError:
                 raise JsonRpcContentModified(f"{project.root} is still being indexed; ask again") from None
-        return project.index
+        return project.index if whole else project.serving
 
-    def current_text(self, uri: str) -> Callable[[], None]:
-        """An engine-thread job that puts the open document's text as it is now into the index (a request can come
-        before the edit's refresh ran), so positions in the request mean what the editor shows."""
-        found, doc = self._projects.of_uri(uri), self._ls.workspace.text_documents.get(uri)
-        index = found[0].index if found is not None else None
-        if found is None or doc is None or index is None:
+    def current_text(self, target: Target) -> Callable[[], None]:
+        """A job for the thread answering the request that puts the open document's text as it is now into the
+        target's index (a request can come before the edit's refresh ran), so positions in the request mean what
+        the editor shows."""
+        doc = self._ls.workspace.text_documents.get(target.uri)
+        if doc is None:
             return lambda: None
-        path, text = Path(found[1]), doc.source
+        index, path, text = target.index, Path(target.path), doc.source
 
         def job() -> None:
             known = index.source(path)
@@ -148,11 +151,12 @@ class Documents:
         touched: set[Path] = set()
         for path, deleted in changes:
             project = self._projects.for_path(path)
-            if project is None or project.index is None or not path.endswith(".py"):
+            if project is None or project.serving is None or not path.endswith(".py"):
                 continue
             if convert.path_to_uri(path) in self._ls.workspace.text_documents:
                 continue
-            await self._engine.run(partial(_from_disk, project.index, Path(path), deleted))
+            for index in {id(i): i for i in (project.index, project.loading) if i is not None}.values():
+                await self._engine.run(partial(_from_disk, index, Path(path), deleted))
             project.forget_lines(path)
             touched.add(project.root)
         for project in self._projects:
