@@ -63,7 +63,8 @@ class Index:
         self._stdlib_defs: dict[str, tuple[Definition, ...]] = {}  # and for where a stdlib symbol is defined
         self._resolver = Resolver(self, dir(builtins))
         self._calls = CallTable()
-        self._version = 0  # bumped by every change the call graph's derived answers depend on
+        self._version = 0  # bumped by every change of a file's facts or of the set of files
+        self._shape = 0  # bumped when who calls whom, or which functions exist, may have changed (see graph_shape)
         self._resolutions = 0  # module resolutions so far (each ModuleCalls' serial)
         # per module edited since it was last resolved, with only call sites changed: the facts and answers then (a
         # call site object the edit did not touch resolves as it did; facts, and so their sites, stay alive here)
@@ -220,8 +221,11 @@ class Index:
             resolved = self._calls.get(module)
             if resolved is not None:  # only call sites changed: the others' answers stand (see module_calls)
                 self._unchanged_sites[module] = (old, resolved)
+            elif module not in self._unchanged_sites:  # no edges from before to compare the new ones with
+                self._shape += 1
             self._calls.drop({module})
             return
+        self._shape += 1
         self._unchanged_sites.clear()
         if self._importers is None:  # importers not mapped yet (the graph was never fully resolved): drop it all
             self._resolver.clear()
@@ -235,6 +239,7 @@ class Index:
     def _invalidate_all(self) -> None:
         self._unchanged_sites.clear()
         self._version += 1
+        self._shape += 1
         self._infos.clear()
         self._outside.clear()
         self._workspace.forget_locations()
@@ -482,6 +487,8 @@ class Index:
             )
             calls = ModuleCalls.build(module, self._resolver.resolve_module(info, known), self._resolutions)
             self._calls.add(calls)
+            if kept is not None and _shape_of(kept[1]) != _shape_of(calls):
+                self._shape += 1  # the edit changed who calls whom (not only where)
             return calls
 
     def incoming(self, symbol: SymbolId) -> tuple[CallEdge, ...]:
@@ -497,9 +504,18 @@ class Index:
                 self._calls.complete = True
             return self._calls.incoming(symbol)
 
-    def graph_version(self) -> int:
-        """Changes whenever a file's facts or the set of files change (the graph's answers may differ after)."""
-        return self._version
+    def graph_shape(self) -> int:
+        """Changes whenever who calls whom, or which functions exist, may have changed: answers derived from the
+        whole graph (entry points, reachability) stand while it is the same. An edit that moved or changed call
+        sites without changing their callees (most keystrokes) keeps it: its module is resolved now to know."""
+        with self._lock:
+            for module in list(self._unchanged_sites):
+                if module in self._modules:
+                    self.module_calls(module)
+                else:
+                    self._unchanged_sites.pop(module)
+                    self._shape += 1
+            return self._shape
 
     def graph_symbols(self) -> tuple[SymbolId, ...]:
         with self._lock:
@@ -509,3 +525,8 @@ class Index:
                 for d in self._reader.definitions_of(self._files[self._modules[module]])
                 if d.kind != "class"
             )
+
+
+def _shape_of(calls: ModuleCalls) -> frozenset[tuple[SymbolId, SymbolId, bool]]:
+    """Who calls whom in a module (what the graph's derived answers read), without where."""
+    return frozenset((edge.caller, edge.callee, edge.external) for edges in calls.edges.values() for edge in edges)
