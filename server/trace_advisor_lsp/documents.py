@@ -77,19 +77,17 @@ class Documents:
                 raise JsonRpcContentModified(f"{project.root} is still being indexed; ask again") from None
         return project.index if whole else project.serving
 
-    def current_text(self, target: Target) -> Callable[[], None]:
-        """A job for the thread answering the request that puts the open document's text as it is now into the
-        target's index (a request can come before the edit's refresh ran), so positions in the request mean what
-        the editor shows."""
-        doc = self._ls.workspace.text_documents.get(target.uri)
-        if doc is None:
-            return lambda: None
-        index, path, text = target.index, Path(target.path), doc.source
+    def current_texts(self, project: Project, index: Index) -> Callable[[], None]:
+        """A job for the thread answering a request that puts the folder's open documents' texts as they are now
+        into ``index`` (a request can come before an edit's refresh ran, or while the folder is being indexed), so
+        that positions in the request and the answer mean what the editor shows."""
+        texts = [(Path(path), text) for path, text in self.open_texts(project)]
 
         def job() -> None:
-            known = index.source(path)
-            if known is not text and known != text:
-                index.update_file(path, text)
+            for path, text in texts:
+                known = index.source(path)
+                if known is not text and known != text:
+                    index.update_file(path, text)
 
         return job
 
@@ -141,9 +139,11 @@ class Documents:
         self._shared.cancellations.cancel(f"model:{uri}")
         self.pace.forget(uri)
         self.clear(uri)
-        target = self._projects.target(uri)
-        if target is not None:
-            await self._engine.run(partial(_from_disk, target.index, Path(target.path), False))
+        found = self._projects.of_uri(uri)
+        if found is not None:
+            project, path = found
+            for index in project.indexes():  # the one being built has the text too
+                await self._engine.run(partial(_from_disk, index, Path(path), False))
 
     async def disk_changed(self, changes: list[tuple[str, bool]]) -> None:
         """Python files changed outside the editor, as ``(path, deleted)``: the index takes them (an open
@@ -155,7 +155,7 @@ class Documents:
                 continue
             if convert.path_to_uri(path) in self._ls.workspace.text_documents:
                 continue
-            for index in {id(i): i for i in (project.index, project.loading) if i is not None}.values():
+            for index in project.indexes():
                 await self._engine.run(partial(_from_disk, index, Path(path), deleted))
             project.forget_lines(path)
             touched.add(project.root)

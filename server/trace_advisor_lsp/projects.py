@@ -82,6 +82,13 @@ class Project:
         """The index that answers questions about one file: the built one, else the one being built."""
         return self.index if self.index is not None else self.loading
 
+    def indexes(self) -> list[Index]:
+        """The built index and the one being built: what a change on disk or a closed document must reach."""
+        found = [self.index] if self.index is not None else []
+        if self.loading is not None and self.loading is not self.index:
+            found.append(self.loading)
+        return found
+
     def lines(self, path: str) -> list[str]:
         """The file's current lines (open-document overlay first), split once per text version."""
         index = self.serving

@@ -16,7 +16,14 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcRequestCancelled
 from pytest_lsp import LanguageClient
 
-from tests.server.lsp_session import initialize, open_document, position_of, record_server_requests, server_config
+from tests.server.lsp_session import (
+    initialize,
+    open_document,
+    position_of,
+    record_server_requests,
+    replace_document,
+    server_config,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 AREAS, PER_AREA = 15, 100  # 1,500 service modules, ~33k lines: indexing them cold takes seconds
@@ -82,6 +89,11 @@ async def client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFa
     await lsp_client.shutdown_session()
 
 
+async def outgoing(client: LanguageClient, item: types.CallHierarchyItem) -> set[str]:
+    calls = await client.call_hierarchy_outgoing_calls_async(types.CallHierarchyOutgoingCallsParams(item=item))
+    return {call.to.data["symbol"] for call in calls or []}
+
+
 def indexing(client: LanguageClient) -> bool:
     """Whether the folder was still being indexed when the last message so far arrived (messages keep order)."""
     statuses = client.statuses  # type: ignore[attr-defined]
@@ -131,9 +143,18 @@ async def test_the_open_file_is_answered_before_the_folder_is_indexed(client: La
     assert time.monotonic() - cancelled_at < 2.0, "the cancelled request was answered only when the index was done"
     assert indexing(client), "the folder was indexed too soon: make the generated folder larger"
 
+    # the unsaved text is what is answered about, and once the document is closed, the disk's again
+    replace_document(client, uri, 2, text.replace("    helper(items)\n", "    print(items)\n"))
+    edited = await outgoing(client, items[0])
+    assert "builtins:print" in edited and "shop.core.util:helper" not in edited
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+
     # asked again, it is answered once the folder is indexed, complete: every caller in the folder
     callers = await client.call_hierarchy_incoming_calls_async(params)
     assert not indexing(client)
+    assert await outgoing(client, items[0]) == set(to)
     symbols = sorted(call.from_.data["symbol"] for call in callers or [])
     expected = ["shop.app:main"] + [
         f"shop.area{area:02d}.mod{number:03d}:handle{area}_{number}"

@@ -30,8 +30,12 @@ async def prepare_call_hierarchy(
     target = await ls.documents.ready(uri, whole=False)  # the file and what it imports: the whole folder can wait
     if target is None:
         return None
-    path, index, root = target.path, target.index, str(target.project.root)
-    conv, stubs, current = ls.documents.converter(target.project), ls.documents.stubs, ls.documents.current_text(target)
+    path, index, root, project = target.path, target.index, str(target.project.root), target.project
+    conv, stubs, current = (
+        ls.documents.converter(project),
+        ls.documents.stubs,
+        ls.documents.current_texts(project, index),
+    )
 
     def job() -> list[types.CallHierarchyItem]:
         current()
@@ -131,7 +135,13 @@ async def _calls(
     if index is None:
         return None
     conv, stubs, root = ls.documents.converter(project), ls.documents.stubs, str(project.root)
-    return await ls.engine.query(lambda: build(conv, index, stubs, root, symbol))
+    current = ls.documents.current_texts(project, index)
+
+    def job() -> list[T]:
+        current()
+        return build(conv, index, stubs, root, symbol)
+
+    return await ls.engine.query(job)
 
 
 def group(edges: tuple[CallEdge, ...], key: Callable[[CallEdge], SymbolId]) -> dict[SymbolId, list[CallEdge]]:
