@@ -196,6 +196,7 @@ async def session(
     line = len(lines) // 2
     end = len(lines[line])
     latencies = []
+    edits_cpu = cpu_s(server.pid)
     for version in range(2, edits + 2):
         added = version % 2 == 0
         rng = types.Range(types.Position(line, end), types.Position(line, end + (not added)))
@@ -208,6 +209,7 @@ async def session(
         )
         latencies.append(await wait_version(client, uri, version) - sent)
         await asyncio.sleep(pause)
+    edit_cpu = (cpu_s(server.pid) - edits_cpu) / edits  # the server's own work per edit (idle between them)
 
     prepare, outgoing, incoming, items, mismatched = [], [], [], [], []
     for position in positions:
@@ -244,6 +246,7 @@ async def session(
         findings,
         rss,
         latencies,
+        edit_cpu,
         prepare,
         outgoing,
         incoming,
@@ -263,6 +266,7 @@ class Figures:
     findings: int
     rss: float
     edits: list[float]
+    edit_cpu: float
     prepare: list[float]
     outgoing: list[float]
     incoming: list[float]
@@ -290,6 +294,8 @@ class Figures:
         ):
             p50, p95 = pct(values, 0.5), pct(values, 0.95)
             print(f"{name:<33} p50 {ms(p50)} p95 {ms(p95)}  (p95 = {p95 / baseline:5.1f}x ast.parse; n={len(values)})")
+        cpu = self.edit_cpu
+        print(f"server CPU per edit                        {ms(cpu)}  ({cpu / baseline:5.1f}x ast.parse)")
         equal = self.items - len(self.mismatched)
         print(f"outgoingCalls equal to `trace-advisor calls` for {equal}/{self.items} functions")
         if self.mismatched:
