@@ -1,18 +1,25 @@
 """Scores span placement on a held-out corpus of real repositories whose maintainers placed spans by hand.
 
 Only coordinates and labels are stored (``benchmarks/corpus/manifest.json``: repository, commit, the folders
-analysed, and per file the functions its maintainers traced and those they did not); the code is exported at run time
-from local bare clones (``MIRRORS/<owner>+<name>/repo``, e.g. ``git clone --bare https://github.com/<owner>/<name>
+analysed, the project's own span helpers used to label it, its split, and per file the functions its maintainers
+traced and those they did not); the code is exported at run time from local bare clones
+(``MIRRORS/<owner>+<name>/repo``, e.g. ``git clone --bare https://github.com/<owner>/<name>
 MIRRORS/<owner>+<name>/repo``) into a scratch folder, and never committed.
 
 Each labelled function is scored as the local engine sees it with its span taken out (the coverage view:
 ``Verdict.deserves_span``), so a traced function counts as found when the engine would have recommended it. Figures:
-micro and macro (each repository weighted equally) recall/precision/F1, per repository, the "span every function"
-baseline, a precision/recall sweep over ``min_confidence``, and the dev-set F1 beside them so nothing is tuned to one.
+micro and macro (each repository weighted equally) recall/precision/F1 over the whole corpus and over each split, per
+repository, the "span every function" baseline, a precision/recall sweep over ``min_confidence``, and the dev-set F1
+beside them so nothing is tuned to one.
+
+Splits: ``dev`` repositories may be studied (``--errors`` lists their false positives and negatives) while the engine
+is improved; ``heldout`` repositories are only ever scored, so their figures say how the engine does on code nobody
+tuned it to. ``--errors`` never lists held-out mistakes.
 
     .venv/bin/python benchmarks/placement_corpus.py --mirrors /work/.mirror
     .venv/bin/python benchmarks/placement_corpus.py --mirrors DIR --sweep --json
-    .venv/bin/python benchmarks/placement_corpus.py --mirrors DIR --label owner/name COMMIT SCOPE...   # new entry
+    .venv/bin/python benchmarks/placement_corpus.py --mirrors DIR --label owner/name COMMIT SCOPE... \
+        [--marker traced_llm ...] [--split heldout]                                  # a new entry
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from pathlib import Path
 from placement_eval import DEFAULT_DEVSET, SWEEP, Engine, Score, load_labels, score_all  # the script's folder
 
 MANIFEST = Path(__file__).resolve().parent / "corpus" / "manifest.json"
+SPLITS = ("dev", "heldout")
 
 
 @dataclass(frozen=True)
@@ -48,18 +56,37 @@ class Repo:
     commit: str
     scope: tuple[str, ...]
     files: dict[str, dict[str, list[str]]]  # file -> {"traced": [...], "not_traced": [...]}
+    split: str = "heldout"  # "dev" (studied while tuning) or "heldout" (only scored)
+    markers: tuple[str, ...] = ()  # the project's own span helpers the labels were read with
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> Repo:
+        split = str(data.get("split", ""))
+        if split not in SPLITS:
+            raise SystemExit(f"placement_corpus: {data.get('repo')}: split must be one of {SPLITS}, not {split!r}")
         return cls(
             repo=str(data["repo"]),
             commit=str(data["commit"]),
             scope=tuple(data["scope"]),  # type: ignore[arg-type]
             files=dict(data["files"]),  # type: ignore[arg-type]
+            split=split,
+            markers=tuple(data.get("markers", ())),  # type: ignore[arg-type]
         )
 
     def to_json(self) -> dict[str, object]:
-        return {"repo": self.repo, "commit": self.commit, "scope": list(self.scope), "files": self.files}
+        return {
+            "repo": self.repo,
+            "commit": self.commit,
+            "scope": list(self.scope),
+            "split": self.split,
+            "markers": list(self.markers),
+            "files": self.files,
+        }
+
+    def counts(self) -> tuple[int, int]:
+        """(labelled functions, traced functions)."""
+        traced = sum(len(lab["traced"]) for lab in self.files.values())
+        return traced + sum(len(lab["not_traced"]) for lab in self.files.values()), traced
 
 
 def export(repo: str, commit: str, scope: Sequence[str], mirrors: Path, into: Path) -> Path:
@@ -122,8 +149,55 @@ def predict(verdicts: Mapping[str, tuple[float, bool, str | None]], threshold: f
     )
 
 
-def evaluate(repos: Sequence[Repo], mirrors: Path, scratch: Path, thresholds: Sequence[float]) -> dict[str, object]:
-    """Per threshold: micro and macro figures and per-repository scores."""
+@dataclass
+class Summary:
+    """Micro (every labelled function counts once) and macro (every repository counts once) figures of a group."""
+
+    micro: Score
+    macro: dict[str, float]
+
+    @classmethod
+    def of(cls, scores: Sequence[Score]) -> Summary:
+        micro = Score()
+        for score in scores:
+            micro.add(score)
+        count = max(len(scores), 1)
+        return cls(
+            micro,
+            {
+                "precision": sum(s.precision for s in scores) / count,
+                "recall": sum(s.recall for s in scores) / count,
+                "f1": sum(s.f1 for s in scores) / count,
+            },
+        )
+
+    def figures(self) -> dict[str, object]:
+        return {"micro": self.micro.figures(), "macro": {k: round(v, 4) for k, v in self.macro.items()}}
+
+
+@dataclass
+class Row:
+    """The corpus scored at one ``min_confidence``."""
+
+    min_confidence: float
+    repos: dict[str, Score]  # repository -> its score
+
+    def summary(self, repos: Sequence[Repo]) -> Summary:
+        return Summary.of([self.repos[r.repo] for r in repos])
+
+
+def groups(repos: Sequence[Repo]) -> dict[str, list[Repo]]:
+    """The whole corpus and each non-empty split, in a stable order."""
+    found = {"all": list(repos)}
+    for split in SPLITS:
+        members = [r for r in repos if r.split == split]
+        if members and len(members) < len(repos):
+            found[split] = members
+    return found
+
+
+def evaluate(repos: Sequence[Repo], mirrors: Path, scratch: Path, thresholds: Sequence[float]) -> list[Row]:
+    """Per threshold, every repository's score."""
     per_repo_verdicts: dict[str, dict[str, dict[str, tuple[float, bool, str | None]]]] = {}
     for entry in repos:
         root = export(entry.repo, entry.commit, entry.scope, mirrors, scratch)
@@ -131,20 +205,12 @@ def evaluate(repos: Sequence[Repo], mirrors: Path, scratch: Path, thresholds: Se
         per_repo_verdicts[entry.repo] = {name: engine.verdicts(name) for name in entry.files}
     rows = []
     for threshold in thresholds:
-        micro = Score()
         repo_scores: dict[str, Score] = {}
         for entry in repos:
             predictions = {n: predict(v, threshold) for n, v in per_repo_verdicts[entry.repo].items()}
-            total, _ = score_all(entry.files, predictions)
-            repo_scores[entry.repo] = total
-            micro.add(total)
-        macro = {
-            "precision": sum(s.precision for s in repo_scores.values()) / len(repo_scores),
-            "recall": sum(s.recall for s in repo_scores.values()) / len(repo_scores),
-            "f1": sum(s.f1 for s in repo_scores.values()) / len(repo_scores),
-        }
-        rows.append({"min_confidence": threshold, "micro": micro, "macro": macro, "repos": repo_scores})
-    return {"rows": rows}
+            repo_scores[entry.repo] = score_all(entry.files, predictions)[0]
+        rows.append(Row(threshold, repo_scores))
+    return rows
 
 
 PLUMBING = ("test", "telemetry", "tracing", "instrument", "observability")  # folders/files that build spans
@@ -223,50 +289,56 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--min-confidence", type=float, default=None)
     parser.add_argument("--sweep", action="store_true")
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--errors", action="store_true", help="list every false positive and false negative")
+    parser.add_argument("--split", choices=("all", *SPLITS), default="all", help="score only this split")
+    parser.add_argument("--errors", action="store_true", help="list the dev repositories' false positives/negatives")
     parser.add_argument("--label", nargs="+", metavar="ARG", help="owner/name COMMIT SCOPE...: print a manifest entry")
     parser.add_argument("--marker", action="append", default=[], help="with --label: a project span helper's name")
+    parser.add_argument("--label-split", choices=SPLITS, default="heldout", help="with --label: the entry's split")
     args = parser.parse_args(argv)
     if args.label:
         repo, commit, *scope = args.label
-        print(
-            json.dumps(
-                label(repo, commit, scope or ["."], args.mirrors, args.scratch, frozenset(args.marker)).to_json(),
-                indent=1,
-            )
-        )
+        markers = frozenset(args.marker)
+        entry = label(repo, commit, scope or ["."], args.mirrors, args.scratch, markers)
+        entry.split, entry.markers = args.label_split, tuple(sorted(markers))
+        print(json.dumps(entry.to_json(), indent=1))
         return 0
 
     from trace_advisor.config import default_config
 
     default = default_config().min_confidence
     threshold = default if args.min_confidence is None else args.min_confidence
-    repos = load_manifest(args.manifest)
+    repos = [r for r in load_manifest(args.manifest) if args.split in ("all", r.split)]
     thresholds = SWEEP if args.sweep else (threshold,)
-    result = evaluate(repos, args.mirrors, args.scratch, thresholds)
+    rows = evaluate(repos, args.mirrors, args.scratch, thresholds)
     dev = devset_f1(None if args.min_confidence is None else threshold)
-    rows = result["rows"]
-    assert isinstance(rows, list)
+    by_group = groups(repos)
     files = sum(len(r.files) for r in repos)
-    functions = sum(len(lab["traced"]) + len(lab["not_traced"]) for r in repos for lab in r.files.values())
-    traced = sum(len(lab["traced"]) for r in repos for lab in r.files.values())
-    baseline = Score()
-    for entry in repos:
-        every = {n: frozenset([*lab["traced"], *lab["not_traced"]]) for n, lab in entry.files.items()}
-        baseline.add(score_all(entry.files, every)[0])
+    functions = sum(r.counts()[0] for r in repos)
+    traced = sum(r.counts()[1] for r in repos)
+    baseline = Summary.of(
+        [
+            score_all(r.files, {n: frozenset([*lab["traced"], *lab["not_traced"]]) for n, lab in r.files.items()})[0]
+            for r in repos
+        ]
+    )
     if args.json:
         print(
             json.dumps(
                 {
-                    "corpus": {"repositories": len(repos), "files": files, "functions": functions, "traced": traced},
+                    "corpus": {
+                        "repositories": len(repos),
+                        "files": files,
+                        "functions": functions,
+                        "traced": traced,
+                        "splits": {name: [r.repo for r in members] for name, members in by_group.items()},
+                    },
                     "devset_f1": round(dev, 4),
                     "baseline_every_function": baseline.figures(),
                     "rows": [
                         {
-                            "min_confidence": row["min_confidence"],
-                            "micro": row["micro"].figures(),
-                            "macro": {k: round(v, 4) for k, v in row["macro"].items()},
-                            "repos": {name: s.figures() for name, s in row["repos"].items()},
+                            "min_confidence": row.min_confidence,
+                            **{name: row.summary(members).figures() for name, members in by_group.items()},
+                            "repos": {name: s.figures() for name, s in row.repos.items()},
                         }
                         for row in rows
                     ],
@@ -276,28 +348,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 0
     print(f"corpus: {len(repos)} repositories, {files} files, {functions} functions, {traced} traced by maintainers")
-    print(f"baseline (span every function): micro F1 {baseline.f1:.3f}")
-    print(f"dev set F1 at {'default' if args.min_confidence is None else threshold}: {dev:.3f}\n")
-    print(
-        f"{'min_conf':>8} {'micro P':>8} {'micro R':>8} {'micro F1':>9} {'macro P':>8} {'macro R':>8} {'macro F1':>9}"
-    )
-    for row in rows:
-        m, a = row["micro"], row["macro"]
+    print(f"splits: {', '.join(f'{name} {len(members)}' for name, members in by_group.items() if name != 'all')}")
+    print(f"baseline (span every function): micro F1 {baseline.micro.f1:.3f}, macro F1 {baseline.macro['f1']:.3f}")
+    print(f"dev set F1 at {'default' if args.min_confidence is None else threshold}: {dev:.3f}")
+    for name, members in by_group.items():
+        print(f"\n[{name}: {len(members)} repositories]")
         print(
-            f"{row['min_confidence']:8.2f} {m.precision:8.3f} {m.recall:8.3f} {m.f1:9.3f} "
-            f"{a['precision']:8.3f} {a['recall']:8.3f} {a['f1']:9.3f}"
+            f"{'min_conf':>8} {'micro P':>8} {'micro R':>8} {'micro F1':>9} "
+            f"{'macro P':>8} {'macro R':>8} {'macro F1':>9}"
         )
+        for row in rows:
+            summary = row.summary(members)
+            m, a = summary.micro, summary.macro
+            print(
+                f"{row.min_confidence:8.2f} {m.precision:8.3f} {m.recall:8.3f} {m.f1:9.3f} "
+                f"{a['precision']:8.3f} {a['recall']:8.3f} {a['f1']:9.3f}"
+            )
     if not args.sweep:
         row = rows[0]
-        print(f"\n{'repository':40} {'files':>5} {'funcs':>5} {'gold':>4} {'tp':>4} {'fp':>4} {'fn':>4} {'F1':>6}")
+        print(
+            f"\n{'repository':40} {'split':>7} {'files':>5} {'funcs':>5} {'gold':>4} "
+            f"{'tp':>4} {'fp':>4} {'fn':>4} {'F1':>6}"
+        )
         for entry in repos:
-            s = row["repos"][entry.repo]
-            funcs = sum(len(lab["traced"]) + len(lab["not_traced"]) for lab in entry.files.values())
-            gold = sum(len(lab["traced"]) for lab in entry.files.values())
-            print(f"{entry.repo:40} {len(entry.files):5} {funcs:5} {gold:4} {s.tp:4} {s.fp:4} {s.fn:4} {s.f1:6.3f}")
-        if args.errors:
+            s = row.repos[entry.repo]
+            funcs, gold = entry.counts()
+            print(
+                f"{entry.repo:40} {entry.split:>7} {len(entry.files):5} {funcs:5} {gold:4} "
+                f"{s.tp:4} {s.fp:4} {s.fn:4} {s.f1:6.3f}"
+            )
+        if args.errors:  # held-out mistakes are never listed: reading them would make them dev data
             for entry in repos:
-                s = row["repos"][entry.repo]
+                if entry.split != "dev":
+                    continue
+                s = row.repos[entry.repo]
                 for item in s.false_positives:
                     print(f"  + {entry.repo} {item}")
                 for item in s.false_negatives:

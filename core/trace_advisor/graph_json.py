@@ -30,6 +30,7 @@ def functions_json(
             "file": definition.file if definition else None,
             "line": definition.name_range.start.line if definition else None,
             "calls": distinct(edge.callee for edge in static),
+            "subclass_calls": subclass_only(static),
             "unresolved": [
                 {"text": call.text, "line": call.range.start.line, "reason": call.reason, "detail": call.detail}
                 for call in graph.unresolved(symbol)
@@ -50,6 +51,13 @@ def functions_json(
 def distinct(symbols: Iterable[SymbolId]) -> list[SymbolId]:
     """The symbols in first-seen order, each once."""
     return list(dict.fromkeys(symbols))
+
+
+def subclass_only(edges: Sequence[CallEdge]) -> list[SymbolId]:
+    """The callees (of ``calls``) reached only through class-hierarchy edges: a subclass's override that runs when
+    the receiver of ``self.m()`` is an instance of that subclass."""
+    direct = {edge.callee for edge in edges if edge.dispatch == "direct"}
+    return distinct(edge.callee for edge in edges if edge.callee not in direct)
 
 
 def pycg_name(symbol: SymbolId) -> str:
@@ -92,6 +100,7 @@ def edge_json(edge: CallEdge, other: SymbolId, index: Definitions) -> dict[str, 
         "call_line": edge.range.start.line,
         "call_column": edge.range.start.column,
         "external": edge.external,
+        "dispatch": edge.dispatch,
     }
 
 

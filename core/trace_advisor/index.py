@@ -213,11 +213,14 @@ class Index:
             self._invalidate_all()
 
     def _changed(self, module: str, old: ModuleFacts | None, new: ModuleFacts | None) -> None:
-        """Drop what the change can affect: the module's own calls, plus its importers when its interface changed."""
+        """Drop what the change can affect: the module's own calls, plus its importers when its interface changed
+        (and the modules of its classes' bases, whose ``self.m()`` calls can reach its overrides)."""
         self._version += 1
+        same = old is not None and new is not None and same_interface(old, new)
+        above = self._resolver.modules_above(module) if not same and self._importers is not None else set()
         self._infos.pop(module, None)
         self._outside.pop(module, None)
-        if old is not None and new is not None and same_interface(old, new):
+        if same and old is not None:
             resolved = self._calls.get(module)
             if resolved is not None:  # only call sites changed: the others' answers stand (see module_calls)
                 self._unchanged_sites[module] = (old, resolved)
@@ -233,7 +236,9 @@ class Index:
             return
         affected = self._importers.affected_by(module)
         self._resolver.forget(affected)
-        self._calls.drop(affected)
+        if module in self._modules:
+            above |= self._resolver.modules_above(module)  # the bases its classes have now
+        self._calls.drop(affected | above)  # their values stand; their class-hierarchy edges may not
         self._importers.update(module, self.module_info(module) if module in self._modules else None)
 
     def _invalidate_all(self) -> None:
@@ -435,6 +440,10 @@ class Index:
                         info = ModuleInfo(name, found, location.path.name == "__init__.py", False, str(location.path))
             self._infos[name] = info
             return info
+
+    def workspace_modules(self) -> tuple[str, ...]:
+        with self._lock:
+            return tuple(sorted(self._modules))
 
     def module_exists(self, name: str) -> bool:
         with self._lock:

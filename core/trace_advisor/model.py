@@ -86,6 +86,12 @@ class Definition:
     is_async: bool = False
 
 
+# How an edge was found. direct: the callee is what the call names. subclass: ``self.m()``, ``cls.m()`` or ``cls()``
+# in a method reaches a workspace subclass's override (class-hierarchy analysis): it runs only when the receiver is
+# an instance of that subclass.
+Dispatch = Literal["direct", "subclass"]
+
+
 @dataclass(frozen=True, slots=True)
 class CallEdge:
     """One resolved call site: ``caller`` calls ``callee`` at ``range`` (the call expression)."""
@@ -94,6 +100,7 @@ class CallEdge:
     callee: SymbolId
     range: Range
     external: bool = False  # the callee's source is not indexed (stdlib / third party outside search paths)
+    dispatch: Dispatch = "direct"
 
 
 # Why a call has no callee (``calls --format json`` and the agent server show them; what would help is in the detail):

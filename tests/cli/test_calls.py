@@ -127,7 +127,7 @@ def test_problems_go_to_stderr_and_the_rest_is_output(tmp_path: Path) -> None:
     result = calls(tmp_path, cache=tmp_path / "cache")
     assert result.returncode == 0
     assert json.loads(result.stdout)["functions"]["ok:f"]["calls"] == ["builtins:print"]
-    assert f"{tmp_path / 'bad.py'}:1: syntax error" in result.stderr
+    assert f"{tmp_path / 'bad.py'}:1: error: syntax error" in result.stderr  # file:line: severity, as everywhere
 
 
 def test_tree_format_without_entry_prints_every_entry_point(tmp_path: Path) -> None:

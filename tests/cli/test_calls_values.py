@@ -46,7 +46,7 @@ print(json.dumps(sorted(edges)))
 """
 
 
-def static_calls(case: Path, tmp_path: Path) -> dict[str, list[str]]:
+def static_calls(case: Path, tmp_path: Path) -> dict[str, dict[str, list[str]]]:
     env = {**os.environ, "TRACE_ADVISOR_CACHE_DIR": str(tmp_path / "cache")}
     done = subprocess.run(
         [sys.executable, "-m", "trace_advisor", "calls", str(case), "--format", "json"],
@@ -57,7 +57,7 @@ def static_calls(case: Path, tmp_path: Path) -> dict[str, list[str]]:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    return {caller: found["calls"] for caller, found in json.loads(done.stdout)["functions"].items()}
+    return json.loads(done.stdout)["functions"]
 
 
 def runtime_calls(case: Path, entry: str) -> dict[str, set[str]]:
@@ -78,8 +78,11 @@ def runtime_calls(case: Path, entry: str) -> dict[str, set[str]]:
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_calls_match_the_expected_and_the_runtime(case: Path, tmp_path: Path) -> None:
     expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
-    static = static_calls(case, tmp_path)
+    functions = static_calls(case, tmp_path)
+    static = {caller: found["calls"] for caller, found in functions.items()}
     assert {caller: sorted(static.get(caller, [])) for caller in expected["calls"]} == expected["calls"]
+    subclass = expected.get("subclass_calls", {})  # the callees reached only through class-hierarchy edges
+    assert {caller: sorted(functions[caller]["subclass_calls"]) for caller in subclass} == subclass
     runtime = runtime_calls(case, expected["entry"])
     for caller, callees in expected["calls"].items():
         local = {c for c in callees if not c.startswith("builtins:")}  # the recorder sees only the case's code

@@ -273,3 +273,18 @@ def test_settings_from_the_users_own_config_and_flags_are_trusted(project: Path,
         done = cli("analyze", ".", "--no-cache", "-o", tmp_path / "r.md", cwd=project, env=env)
         assert done.returncode == 0 and "not trusted" not in done.stderr, done.stderr
         assert server.requests
+
+
+def test_ignored_settings_are_listed_in_the_files_order(project: Path, home: Path) -> None:
+    """The warning reads top to bottom like the file, whatever order the checks run in."""
+    write_config(
+        project,
+        "report:\n  template: /etc/passwd\n"  # line 2
+        "search_paths: [../..]\n"  # line 3
+        "python: /usr/bin/python3\n"  # line 4
+        "provider:\n  name: openai\n  openai:\n    base_url: http://127.0.0.1:9/v1\n",  # lines 6 and 8
+    )
+    done = cli("calls", ".", "--format", "json", "--no-cache", cwd=project, env=user_env(home))
+    assert done.returncode == 0, done.stderr
+    listed = [line.split()[0] for line in done.stderr.splitlines() if line.startswith("  .trace-advisor.yaml:")]
+    assert listed == [f".trace-advisor.yaml:{n}" for n in (2, 3, 4, 6, 8)], done.stderr

@@ -44,8 +44,8 @@ def project(tmp_path: Path) -> Iterator[Path]:
 def test_calls_analyze_and_apply_report_and_skip_unreadable_folders(project: Path, tmp_path: Path) -> None:
     calls = cli("calls", project, "--no-cache", cwd=project)
     assert calls.returncode == 0 and "Traceback" not in calls.stderr
-    assert f"{project / 'locked'}: cannot read folder: Permission denied" in calls.stderr
-    assert f"{project / 'nolist'}: cannot read folder: Permission denied" in calls.stderr
+    assert f"{project / 'locked'}: warning: cannot read folder: Permission denied" in calls.stderr
+    assert f"{project / 'nolist'}: warning: cannot read folder: Permission denied" in calls.stderr
     assert "acme.billing:settle" in json.loads(calls.stdout)["functions"]
 
     analyze = cli("analyze", ".", "--format", "json", "-o", tmp_path / "r.json", "--no-cache", cwd=project)

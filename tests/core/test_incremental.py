@@ -138,3 +138,31 @@ def test_a_new_unsaved_document_uses_the_given_text(index: Index, project: Path)
     assert unsaved in index.files()
     assert callees(index, "shop.draft:go") == ["shop.common:log"]
     assert index.problems == ()
+
+
+def test_an_override_added_or_removed_in_a_subclass_refreshes_the_base_class(
+    fixtures_dir: Path, tmp_path: Path
+) -> None:
+    """Class-hierarchy edges live in the base class's module, which does not import the subclass's: editing the
+    subclass (an override added, removed, or the class moved to another base) re-resolves the base's calls."""
+    project = tmp_path / "hierarchy"
+    shutil.copytree(fixtures_dir / "callgraph" / "class_hierarchy", project)
+    index = Index([project], cache_dir=tmp_path / "cache")
+    index.build()
+    graph = index.graph()
+    users = project / "shop" / "users.py"
+    assert callees(index, "shop.models:Model.save") == [
+        "shop.models:Model.validate",
+        "shop.users:Admin.validate",
+        "shop.users:User.validate",
+    ]
+    assert [e.caller for e in graph.callers("shop.users:Admin.validate")] == ["shop.models:Model.save"]
+    text = users.read_text()
+    index.update_file(users, text.replace("    def validate(self):\n        return True\n", "    pass\n"))
+    assert callees(index, "shop.models:Model.save") == ["shop.models:Model.validate", "shop.users:User.validate"]
+    index.update_file(users, text.replace("class Report:", "class Report(Model):"))
+    assert "shop.users:Report.validate" in callees(index, "shop.models:Model.save")
+    assert [e.dispatch for e in graph.callers("shop.users:Report.validate")] == ["subclass"]
+    index.update_file(users, text)
+    assert "shop.users:Report.validate" not in callees(index, "shop.models:Model.save")
+    assert graph.callers("shop.users:Report.validate") == ()

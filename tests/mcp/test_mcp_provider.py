@@ -33,6 +33,11 @@ def test_only_a_configured_provider_is_asked_and_only_by_recommend(tmp_path: Pat
         assert "is not trusted" in warning and "provider.openai.base_url" in warning
         assert f"trace-advisor trust {root / '.trace-advisor.yaml'}" in warning
 
+        report, *warnings = session.read("trace-advisor://examples/report.md").contents
+        assert report.mime_type == "text/markdown" and "is not trusted" not in report.text  # type: ignore[union-attr]
+        assert [w.mime_type for w in warnings] == ["text/plain"]  # the report's reader is told too
+        assert "provider.openai.base_url" in warnings[0].text  # type: ignore[union-attr]
+
         trust_project(root)  # a project file's provider is honoured once its user trusts it
         trusted = session.call("recommend", {"paths": ["shop/services"]})
         assert len(trusted.content) == 1  # no warning once trusted

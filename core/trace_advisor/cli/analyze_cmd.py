@@ -248,9 +248,7 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
         else:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
             sys.stdout.flush()
-    for problem in result.problems:
-        where = f"{problem.file}:{problem.line}" if problem.file and problem.line else problem.file or "trace-advisor"
-        err.write(f"{where}: {problem.severity}: {problem.message}\n")
+    common.print_problems(result.problems, err)
     if not args.quiet:
         written = [o.path for o in outputs if o.path is not None]
         show_top = bool(written) or not sys.stdout.isatty()

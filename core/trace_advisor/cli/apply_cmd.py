@@ -192,8 +192,7 @@ def _targets(
     else:
         targets, problems = recommended_targets(index, config, path)
         failures = []
-    for problem in (*common.workspace_problems(index, problems), *problems):
-        err.write(f"{problem.file or 'trace-advisor'}: {problem.severity}: {problem.message}\n")
+    common.print_problems((*common.workspace_problems(index, problems), *problems), err)
     if args.all and not targets:
         err.write(f"trace-advisor: no recommendations at or above confidence {config.min_confidence}\n")
     return targets, failures

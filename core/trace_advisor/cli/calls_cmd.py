@@ -64,9 +64,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         entry = function_symbol(ref, index, path) if ref is not None else None
     except NotFoundError as exc:
         raise common.UsageError(f"--entry {exc}") from None
-    for problem in index.problems:
-        where = f"{problem.file}:{problem.line}" if problem.line else (problem.file or "")
-        err.write(f"trace-advisor: {problem.severity}: {where}: {problem.message}\n")
+    common.print_problems(index.problems, err)
     graph = index.graph()
     if args.compare is not None:
         found, result = observe.comparison(args, path, index)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,8 @@ from trace_advisor.cli import EXIT_USAGE
 from trace_advisor.workspace import TEST_GLOBS, is_test_path
 
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from trace_advisor.config_model import Config
     from trace_advisor.index import Index
     from trace_advisor.model import Problem
@@ -31,6 +34,12 @@ def confidence(text: str) -> float:
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"must be between 0 and 1: {text}")
     return value
+
+
+def add_output_arguments(parser: argparse.ArgumentParser, *, output: str, min_confidence: str) -> None:
+    """``--output``/``-o FILE`` (default: stdout) and ``--min-confidence X``, with each command's help text."""
+    parser.add_argument("--output", "-o", type=Path, metavar="FILE", help=f"{output} (default: stdout)")
+    parser.add_argument("--min-confidence", type=confidence, metavar="X", help=min_confidence)
 
 
 def add_config_arguments(parser: argparse.ArgumentParser) -> None:
@@ -74,6 +83,58 @@ def check_paths(paths: Sequence[Path]) -> None:
             raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
     if missing:
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A PATH argument, resolved, and the project that holds it."""
+
+    path: Path
+    project: Path
+
+    @property
+    def indexed(self) -> Path:
+        """What to index: a folder itself, a file with its whole project (for its callers and callees)."""
+        return self.path if self.path.is_dir() else self.project
+
+
+def target(path: Path) -> Target:
+    """The Target of a PATH argument; UsageError when it does not exist."""
+    from trace_advisor.config import find_project_root
+
+    check_paths([path])
+    resolved = path.resolve()
+    return Target(resolved, find_project_root(resolved))
+
+
+def build_index(config: Config, where: Target, args: argparse.Namespace) -> tuple[Index, list[Path]]:
+    """The built index of ``where.indexed`` and its files under ``where.path``."""
+    from trace_advisor.lookup import files_under
+
+    index = open_index(config, [where.indexed], args)
+    index.build()
+    return index, files_under(index, [where.path])
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """``text`` to ``output`` (atomically) or to stdout; an unwritable file is a UsageError."""
+    from trace_advisor.report import write_report
+
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        write_report(text, output)
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def print_problems(problems: Iterable[Problem], err: TextIO) -> None:
+    """``file:line: severity: message`` for each problem, as compilers print them."""
+    for problem in problems:
+        where = f"{problem.file}:{problem.line}" if problem.file and problem.line else problem.file or "trace-advisor"
+        err.write(f"{where}: {problem.severity}: {problem.message}\n")
 
 
 def load_cli_config(

@@ -35,12 +35,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="changed files are those changed since this git ref (default: content differs from the baseline's)",
     )
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
-    parser.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the output here (default: stdout)")
-    parser.add_argument(
-        "--min-confidence",
-        type=common.confidence,
-        metavar="X",
-        help="functions deserve a span from X (default: min_confidence)",
+    common.add_output_arguments(
+        parser,
+        output="write the output here",
+        min_confidence="functions deserve a span from X (default: min_confidence)",
     )
     common.add_config_arguments(parser)
 
@@ -50,15 +48,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, err: TextIO) -> int:
-    from trace_advisor.config import find_project_root
     from trace_advisor.coverage import BaselineError, baseline_path, load, render, run_coverage, to_text
-    from trace_advisor.lookup import files_under
     from trace_advisor.report import write_report
 
-    common.check_paths([args.path])
-    path = args.path.resolve()
-    project = find_project_root(path)
-    baseline_file = baseline_path(project, args.baseline)
+    where = common.target(args.path)
+    baseline_file = baseline_path(where.project, args.baseline)
     if args.fail_on_regression and not baseline_file.is_file():
         raise common.UsageError(
             f"--fail-on-regression needs a baseline: {baseline_file} does not exist (write it with --update-baseline)"
@@ -71,30 +65,22 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
             if args.fail_on_regression or not args.update_baseline:
                 raise common.UsageError(str(exc)) from None
             err.write(f"trace-advisor: warning: {exc}; it is replaced\n")
-    config = common.load_cli_config(args, project, {"min_confidence": args.min_confidence})
+    config = common.load_cli_config(args, where.project, {"min_confidence": args.min_confidence})
     root = baseline_file.parent  # paths in the baseline are relative to its folder
-    index = common.open_index(config, [path if path.is_dir() else project], args)
-    index.build()
-    files = files_under(index, [path])
+    index, files = common.build_index(config, where, args)
     changed = None
     if baseline is not None and args.changed_since:
         changed = frozenset(
             p.relative_to(root).as_posix() if p.is_relative_to(root) else p.as_posix()
-            for p in common.changed_files(args.changed_since, [path])
+            for p in common.changed_files(args.changed_since, [where.path])
         )
     checked = run_coverage(index, config, files, baseline_file, baseline, changed)
     coverage, comparison = checked.coverage, checked.comparison
-    for problem in coverage.problems:
-        err.write(f"{problem.file or 'trace-advisor'}: {problem.severity}: {problem.message}\n")
+    common.print_problems(coverage.problems, err)
     for warning in checked.warnings:
         err.write(f"trace-advisor: warning: {warning}\n")
 
-    text = render(coverage, args.format, comparison, root)
-    if args.output is not None:
-        write_report(text, args.output)
-    else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+    common.write_output(render(coverage, args.format, comparison, root), args.output)
     if args.update_baseline:
         write_report(to_text(coverage), baseline_file)
         err.write(f"trace-advisor: baseline written to {baseline_file}\n")

@@ -23,12 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="otel-config",
         help="otel-config (trace_advisor.runtime, default) or sentry (functions_to_trace)",
     )
-    parser.add_argument("--output", "-o", type=Path, metavar="FILE", help="write here (default: stdout)")
-    parser.add_argument(
-        "--min-confidence",
-        type=common.confidence,
-        metavar="X",
-        help="export recommendations from X (default: min_confidence)",
+    common.add_output_arguments(
+        parser, output="write here", min_confidence="export recommendations from X (default: min_confidence)"
     )
     common.add_config_arguments(parser)
 
@@ -39,31 +35,19 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, err: TextIO) -> int:
     from trace_advisor.analysis import analyze
-    from trace_advisor.config import find_project_root
     from trace_advisor.export import export
-    from trace_advisor.lookup import files_under
-    from trace_advisor.report import write_report
 
-    common.check_paths([args.path])
-    path = args.path.resolve()
-    project = find_project_root(path)
-    config = common.load_cli_config(args, project, {"min_confidence": args.min_confidence})
-    index = common.open_index(config, [path if path.is_dir() else project], args)
-    index.build()
-    files = files_under(index, [path])
+    where = common.target(args.path)
+    config = common.load_cli_config(args, where.project, {"min_confidence": args.min_confidence})
+    index, files = common.build_index(config, where, args)
     result = analyze(index, config, files)
-    for problem in result.problems:
-        err.write(f"{problem.file or 'trace-advisor'}: {problem.severity}: {problem.message}\n")
-    exported = export(result.recommendations, args.format, path if path.is_dir() else project)
-    if args.output is not None:
-        write_report(exported.text, args.output)
-    else:
-        sys.stdout.write(exported.text)
-        sys.stdout.flush()
+    common.print_problems(result.problems, err)
+    exported = export(result.recommendations, args.format, where.indexed)
+    common.write_output(exported.text, args.output)
     for line in exported.skipped:
         err.write(f"trace-advisor: skipped {line}\n")
     for line in exported.notes:
         err.write(f"trace-advisor: note: {line}\n")
-    where = f" to {args.output}" if args.output is not None else ""
-    err.write(f"trace-advisor: exported {exported.functions} function(s){where}\n")
+    written = f" to {args.output}" if args.output is not None else ""
+    err.write(f"trace-advisor: exported {exported.functions} function(s){written}\n")
     return EXIT_OK

@@ -145,6 +145,9 @@ def restrict_untrusted(layer: Layer, root: Path) -> tuple[Layer, tuple[IgnoredSe
                 drop(("report", "output"), output, problem)
     if not ignored:
         return layer, ()
+    # Told in the file's order: both readers record key paths as they meet them, top to bottom.
+    order = {where: rank for rank, where in enumerate(dict.fromkeys(layer.locations.values()))}
+    ignored.sort(key=lambda item: order.get(item.where, len(order)))
     return Layer(layer.name, data, layer.base_dir, layer.locations, layer.fallback), tuple(ignored)
 
 

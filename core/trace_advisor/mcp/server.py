@@ -77,7 +77,7 @@ def build_server(service: AdvisorService) -> Server[Any]:
         # alone decides to trust the file; the structured answer stays the CLI's JSON.
         for notice in service.take_notices():
             log.warning("%s", notice)
-            content.append(types.TextContent(type="text", text=f"trace-advisor: warning: {notice}"))
+            content.append(types.TextContent(type="text", text=_warning(notice)))
         return types.CallToolResult(content=content, structured_content=answer)
 
     async def list_resources(ctx: Context, params: types.PaginatedRequestParams | None) -> types.ListResourcesResult:
@@ -92,8 +92,14 @@ def build_server(service: AdvisorService) -> Server[Any]:
             text = await _in_thread(ctx, lambda cancel, progress: service.report(workspace, fmt, cancel=cancel))
         except RequestError as exc:
             raise MCPError(code=INVALID_PARAMS, message=str(exc)) from None
-        contents = types.TextResourceContents(uri=uri, mime_type=MIME_TYPES[fmt], text=text)
-        return types.ReadResourceResult(contents=[contents])
+        contents: list[types.TextResourceContents | types.BlobResourceContents] = [
+            types.TextResourceContents(uri=uri, mime_type=MIME_TYPES[fmt], text=text)
+        ]
+        # The report itself stays what the CLI writes; held-back settings travel beside it, as with the tools.
+        for notice in service.take_notices():
+            log.warning("%s", notice)
+            contents.append(types.TextResourceContents(uri=uri, mime_type="text/plain", text=_warning(notice)))
+        return types.ReadResourceResult(contents=contents)
 
     roots = ", ".join(str(w.root) for w in service.workspaces.all)
     return Server(
@@ -178,6 +184,10 @@ def _tool(spec: ToolSpec) -> types.Tool:
         output_schema=spec.output_schema,
         annotations=annotations,
     )
+
+
+def _warning(notice: str) -> str:
+    return f"trace-advisor: warning: {notice}"
 
 
 def _resource(workspace: Workspace, fmt: str) -> types.Resource:

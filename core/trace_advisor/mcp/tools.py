@@ -13,7 +13,7 @@ from typing import Any, get_args
 from trace_advisor.cancel import CancelToken
 from trace_advisor.config_model import PRIORITY_NAMES
 from trace_advisor.mcp.service import AdvisorService, Progress
-from trace_advisor.model import UnresolvedReason
+from trace_advisor.model import Dispatch, UnresolvedReason
 
 Arguments = Mapping[str, Any]
 Runner = Callable[[AdvisorService, Arguments, CancelToken, Progress | None], dict[str, object]]
@@ -83,7 +83,7 @@ CALL_TREE_SCHEMA: dict[str, object] = {**_TREE_NODE, "$defs": {"node": _TREE_NOD
 _EDGE = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["symbol", "file", "line", "call_line", "call_column", "external"],
+    "required": ["symbol", "file", "line", "call_line", "call_column", "external", "dispatch"],
     "properties": {
         "symbol": {"type": "string", "description": "The function at the other end of the call."},
         "file": {**_NULLABLE_STRING, "description": "Where that function is defined (null without source)."},
@@ -91,6 +91,10 @@ _EDGE = {
         "call_line": {"type": "integer", "description": "Line of the call, in the caller's file."},
         "call_column": {"type": "integer", "description": "0-based column of the call."},
         "external": {"type": "boolean", "description": "The callee's source is not indexed (stdlib, third party)."},
+        "dispatch": {
+            "enum": list(get_args(Dispatch)),
+            "description": "direct: the call names the callee; subclass: `self.m()` reaches a subclass's override.",
+        },
     },
 }
 _FUNCTION_FIELDS = {"symbol": {"type": "string"}, "file": _NULLABLE_STRING, "line": _NULLABLE_LINE}

@@ -28,6 +28,9 @@ class ModuleProvider(Protocol):
     def module_info(self, name: str) -> ModuleInfo | None:
         """Facts of a module with source on the search paths (workspace first); None otherwise."""
 
+    def workspace_modules(self) -> tuple[str, ...]:
+        """Every workspace module's name (not search-path modules), sorted."""
+
     def module_exists(self, name: str) -> bool:
         """Whether ``name`` is a module or package anywhere: search paths, namespace folders or the stdlib."""
 

@@ -33,6 +33,7 @@ from trace_advisor.facts.model import (
 from trace_advisor.model import CallEdge, Range, ResolvedCall, SymbolId, UnresolvedCall, UnresolvedReason
 from trace_advisor.resolve import values as v
 from trace_advisor.resolve.classes import Classes
+from trace_advisor.resolve.hierarchy import Hierarchy
 from trace_advisor.resolve.modules import ModuleInfo, ModuleProvider, absolute_module
 from trace_advisor.resolve.returns import known_return
 from trace_advisor.resolve.values import NOTHING, Value, Values
@@ -50,11 +51,13 @@ class Resolver:
         # memo tables per module (the module a key belongs to), so a change forgets only the modules it affects
         self._memo: dict[str, dict[tuple[object, ...], Values]] = {}
         self._classes = Classes(modules, self)
+        self._hierarchy = Hierarchy(self._workspace_infos, self._classes.mro)
         self._depth = 0
 
     def clear(self) -> None:
         self._memo.clear()
         self._classes.clear()
+        self._hierarchy.clear()
 
     def forget(self, modules: Iterable[str]) -> None:
         """Drop what was computed for these modules (the ones a change can have affected)."""
@@ -62,6 +65,19 @@ class Resolver:
         for module in modules:
             self._memo.pop(module, None)
         self._classes.forget(modules)
+        self._hierarchy.clear()
+
+    def modules_above(self, module: str) -> set[str]:
+        """The workspace modules whose classes ``module``'s classes derive from (their ``self.m()`` calls can reach
+        overrides in ``module``): re-resolve them when ``module``'s classes change, before and after the change."""
+        info = self._modules.module_info(module)
+        return self._hierarchy.modules_above(info) if info is not None else set()
+
+    def _workspace_infos(self) -> Iterable[ModuleInfo]:
+        for name in self._modules.workspace_modules():
+            info = self._modules.module_info(name)
+            if info is not None:
+                yield info
 
     def mro(self, cls: SymbolId) -> tuple[Value, ...]:
         return self._classes.mro(cls)
@@ -96,8 +112,11 @@ class Resolver:
             except RecursionError:  # absurdly long re-export or alias chains in generated code: unresolved
                 self._depth = 0
                 targets = []
-            if targets:
-                edges = tuple(CallEdge(caller, target, where, external) for target, external in targets)
+            overrides = self._subclass_targets(info, call.scope, call.chain, targets) if call.chain else []
+            if targets or overrides:
+                edges = tuple(CallEdge(caller, target, where, external) for target, external in targets) + tuple(
+                    CallEdge(caller, target, where, external, "subclass") for target, external in overrides
+                )
                 sites.append(ResolvedCall(caller, where, call.text, edges))
             else:
                 reason, detail = self._why_unresolved(info, call.scope, call.chain, call.text)
@@ -157,8 +176,38 @@ class Resolver:
 
     def callees_of(self, info: ModuleInfo, scope: str, chain: Chain) -> list[tuple[SymbolId, bool]]:
         """The symbols a call of ``chain`` (evaluated in ``scope``) reaches, each with its ``external`` flag."""
+        return self._called(self.eval_chain(info, scope, chain))
+
+    def _subclass_targets(
+        self, info: ModuleInfo, scope: str, chain: Chain, direct: list[tuple[SymbolId, bool]]
+    ) -> list[tuple[SymbolId, bool]]:
+        """Class-hierarchy edges: ``self.m()`` / ``cls.m()`` / ``cls()`` in a method of class C also runs what a
+        workspace subclass of C defines instead (``self`` may be an instance of any of them), beyond ``direct``."""
+        if len(chain) > 2 or CALL in chain or self._depth:
+            return []
+        found = self._bindings_of(info, scope, chain[0])
+        if found is None or len(found[1]) != 1 or found[1][0].kind not in (SELF, CLS):
+            return []
+        owner = self._enclosing_class(info, found[0])
+        if owner is None:
+            return []
+        instance = found[1][0].kind == SELF
+        seen = {target for target, _ in direct}
+        out: dict[SymbolId, bool] = {}
+        for sub in self._hierarchy.subclasses(owner):
+            if len(chain) == 1:  # ``cls()`` builds the subclass, ``self()`` calls its __call__
+                values: Values = frozenset({(v.INSTANCE if instance else v.CLASS, sub)})
+            else:
+                values = self._classes.attribute(sub, chain[1], instance, False)
+            for target, external in self._called(values):
+                if target not in seen and target != sub and not external:  # a class without __init__ runs nothing
+                    out.setdefault(target, external)
+        return list(out.items())
+
+    def _called(self, values: Values) -> list[tuple[SymbolId, bool]]:
+        """What calling each of ``values`` runs (a class: its ``__init__``; an instance: its ``__call__``)."""
         found: dict[SymbolId, bool] = {}
-        for kind, ident in sorted(self.eval_chain(info, scope, chain)):
+        for kind, ident in sorted(values):
             if kind == v.FUNCTION:
                 found[ident] = not self._is_workspace(ident)
             elif kind == v.CLASS:
@@ -231,24 +280,30 @@ class Resolver:
             result = frozenset({(v.EXTERNAL_INSTANCE, f"builtins:{name[1:-1]}")})
             table[key] = result
             return result
+        bindings = self._bindings_of(info, scope_name, name)
+        if bindings is not None:
+            bound = True
+            result = self.eval_bindings(info, bindings[0], bindings[1])
+        else:
+            module = info.scopes.get("<module>")
+            result = self._star_lookup(info, module, name) if module is not None else NOTHING
+        if not bound and not result and name in self._builtins:
+            result = frozenset({(v.EXTERNAL, f"builtins:{name}")})
+        table[key] = result
+        return result
+
+    def _bindings_of(self, info: ModuleInfo, scope_name: str, name: str) -> tuple[str, tuple[Binding, ...]] | None:
+        """The scope whose bindings of ``name`` Python's scoping finds from ``scope_name``, and those bindings."""
         current = info.scopes.get(scope_name)
         first = True
         while current is not None:
             if first or current.kind != "class":
                 bindings = current.bindings.get(name)
                 if bindings:
-                    bound = True
-                    result = self.eval_bindings(info, current.qualname, bindings)
-                    break
-                if current.kind == "module":
-                    result = self._star_lookup(info, current, name)
-                    break
+                    return current.qualname, bindings
             first = False
             current = info.scopes.get(current.parent) if current.parent else None
-        if not bound and not result and name in self._builtins:
-            result = frozenset({(v.EXTERNAL, f"builtins:{name}")})
-        table[key] = result
-        return result
+        return None
 
     def eval_bindings(self, info: ModuleInfo, scope: str, bindings: tuple[Binding, ...]) -> Values:
         if len(bindings) == 1:
@@ -426,8 +481,12 @@ class Resolver:
         """What calling ``value`` returns; ``receivers``: what a method was looked up on (``def m(self: T) -> T``
         returns the receiver at this call, not the class that defines ``m``)."""
         kind, ident = value
-        if receivers and kind == v.FUNCTION and self._returns_receiver(ident):
-            return frozenset(_instance_of(r) for r in receivers if r[0] in _RECEIVERS)
+        if receivers and kind == v.FUNCTION:
+            if self._returns_receiver(ident):
+                return frozenset(_instance_of(r) for r in receivers if r[0] in _RECEIVERS)
+            relative = self._receiver_returns(ident, receivers)
+            if relative is not None:
+                return relative
         if kind in (v.FUNCTION, v.EXTERNAL):
             returned = known_return(ident)  # the table wins over a library's source (boto3 builds clients at run time)
             if returned is not None:
@@ -478,6 +537,31 @@ class Resolver:
             return True
         values = self.eval_chain(info, scope.parent or "<module>", returned)
         return bool(values) and all(kind == v.TYPEVAR for kind, _ in values)
+
+    def _receiver_returns(self, method: SymbolId, receivers: set[Value]) -> Values | None:
+        """What an unannotated method returns at this call site when it returns ``self``, ``cls`` or ``cls(...)``:
+        built from the receiver, not from the class defining the method (``User.connect()`` with ``connect`` a
+        classmethod of ``Model`` returning ``cls(...)`` gives a User). None when that does not apply."""
+        located = self._classes.scope_of(method)
+        if located is None:
+            return None
+        info, scope = located
+        if scope.returns or not scope.return_values or not scope.params:
+            return None
+        first = scope.params[0]
+        bindings = scope.bindings.get(first, ())
+        if len(bindings) != 1 or bindings[0].kind not in (SELF, CLS):
+            return None
+        is_cls = bindings[0].kind == CLS
+        relative = [c for c in scope.return_values if c[0] == first and (len(c) == 1 or (is_cls and c[1:] == (CALL,)))]
+        if not relative or any(kind not in (v.INSTANCE, v.CLASS, v.SUPER) for kind, _ in receivers):
+            return None
+        classes = {ident for _, ident in receivers}
+        out = {(v.CLASS if is_cls and len(chain) == 1 else v.INSTANCE, cls) for chain in relative for cls in classes}
+        for chain in scope.return_values:
+            if chain not in relative:
+                out.update(self.eval_chain(info, scope.qualname, chain))
+        return frozenset(out)
 
     def function_returns(self, function: SymbolId) -> Values:
         """Instances of the return annotation; without one, what its ``return <expr>`` statements evaluate to."""
