@@ -513,6 +513,10 @@ class Index:
                 self._calls.complete = True
             return self._calls.incoming(symbol)
 
+    def graph_version(self) -> int:
+        """Changes whenever a file's facts or the set of files change (answers about definitions may differ)."""
+        return self._version
+
     def graph_shape(self) -> int:
         """Changes whenever who calls whom, or which functions exist, may have changed: answers derived from the
         whole graph (entry points, reachability) stand while it is the same. An edit that moved or changed call
