@@ -20,7 +20,7 @@ async def hover(ls: TraceAdvisorServer, params: types.HoverParams) -> types.Hove
     if target is None or not target.project.config.traces:
         return None
     path, index = target.path, target.index
-    conv, current = ls.documents.converter(target.project), ls.documents.current_text(uri)
+    conv, current = ls.documents.converter(target.project), ls.documents.current_texts(target.project, index)
 
     def job() -> tuple[str | None, TraceView | None]:
         current()
