@@ -6,7 +6,12 @@ from the span, comments are kept, and a second application changes nothing (see 
 whose checks this reuses). Default: the top-level statement holding each function and the header insertion are
 checked on their own (cost proportional to the function); ``--whole-module`` re-parses whole modules instead.
 
-    .venv/bin/python benchmarks/span_edits_corpus.py [--one-in N] [--jobs 2] [--whole-module]
+Then behaviour (tests/support/stdlib_behaviour.py): pure-Python modules with their own unit tests get a span with
+attributes and exception reporting on every function, and their tests run in-process under the OpenTelemetry SDK
+against the original and the edited module; test outcomes, the frames of every call into the module and every
+signature must be the same (``--behaviour quick|all|none``).
+
+    .venv/bin/python benchmarks/span_edits_corpus.py [--one-in N] [--jobs 2] [--whole-module] [--behaviour all]
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _checks():  # type: ignore[no-untyped-def]
+    if str(ROOT) not in sys.path:  # the checks import tests.support
+        sys.path.insert(0, str(ROOT))
     spec = importlib.util.spec_from_file_location("edits_corpus_checks", ROOT / "tests/core/test_edits_stdlib.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
@@ -61,6 +68,7 @@ def main() -> int:
     parser.add_argument("--one-in", type=int, default=1, help="check one function in N (deterministic sample)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--whole-module", action="store_true", help="re-parse whole modules (much slower)")
+    parser.add_argument("--behaviour", choices=("quick", "all", "none"), default="all")
     args = parser.parse_args()
     checks = _checks()
     files = [str(p) for p in checks.corpus_files()]
@@ -89,7 +97,55 @@ def main() -> int:
     print(f"wall time with all checks: {wall:.1f}s on {args.jobs} processes")
     for failure in failures[:50]:
         print("  FAIL", failure)
-    return 1 if failures else 0
+    differences = _behaviour(args.behaviour)
+    return 1 if failures or differences else 0
+
+
+def _behaviour(which: str) -> int:
+    """Run the behaviour check (in this process, with the OpenTelemetry SDK recording); prints it, returns the
+    number of differences."""
+    if which == "none":
+        return 0
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    _checks()  # puts the repository on sys.path
+    from tests.support.stdlib_behaviour import MODULES, QUICK, check_behaviour
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    trace.set_tracer_provider(provider)
+    total = {"functions": 0, "edited": 0, "tests": 0, "calls": 0, "spans": 0}
+    refused: dict[str, int] = {}
+    differences: list[str] = []
+    observed = 0
+    started = time.perf_counter()
+    for module in QUICK if which == "quick" else MODULES:
+        report = check_behaviour(module)
+        for key in ("functions", "edited", "tests", "calls"):
+            total[key] += getattr(report, key)
+        total["spans"] += len(exporter.get_finished_spans())
+        exporter.clear()
+        for reason, count in report.refused.items():
+            refused[reason] = refused.get(reason, 0) + count
+        differences.extend(report.differences)
+        observed += len(report.observed)
+    modules = len(QUICK if which == "quick" else MODULES)
+    print(f"behaviour: {modules} stdlib modules instrumented whole (span + attributes + exception reporting)")
+    print(
+        f"  functions {total['functions']}: spans made and verified {total['edited']}, refused {refused}; "
+        f"{total['tests']} of their own unit tests run before and after, {total['spans']} spans recorded"
+    )
+    print(
+        f"  behaviour differences {len(differences)} (test outcomes, {total['calls']} distinct call frames into the"
+        f" modules, signatures); exception messages read by the SDK: {observed}; {time.perf_counter() - started:.0f}s"
+    )
+    for difference in differences[:50]:
+        print("  DIFF", difference)
+    return len(differences)
 
 
 if __name__ == "__main__":

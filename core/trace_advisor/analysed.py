@@ -19,6 +19,10 @@ from trace_advisor.model import MODULE_QUALNAME, Range, ResolvedCall, SymbolId, 
 from trace_advisor.positions import node_range
 from trace_advisor.resolve.dependencies import imports_of
 from trace_advisor.resolve.modules import ModuleInfo
+from trace_advisor.statements import flatten
+
+# Statements at module level run at import: the blocks of its if/try/with statements run there too.
+MODULE_BLOCKS = (ast.If, ast.Try, ast.TryStar, ast.With)
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -117,7 +121,7 @@ class AnalysedModule:
         """What the module's ``if __name__ == "__main__":`` blocks call."""
         found = self._memo.get("main")
         if found is None:
-            guards = [node_range(stmt, self.lines) for stmt in _module_statements(self.tree.body) if _is_main(stmt)]
+            guards = [node_range(stmt, self.lines) for stmt in flatten(self.tree.body, MODULE_BLOCKS) if _is_main(stmt)]
             module = self.sites_of(self.symbol(MODULE_QUALNAME))
             found = self._memo["main"] = frozenset(
                 callee
@@ -157,18 +161,6 @@ def _defs_at(body: list[ast.stmt], lines: list[int]) -> dict[int, FunctionNode]:
             if isinstance(inner, list):
                 stack.extend(inner)
     return found
-
-
-def _module_statements(body: list[ast.stmt]) -> list[ast.stmt]:
-    """Statements run at module level: the body and the blocks of its ``if``/``try``/``with`` statements."""
-    out: list[ast.stmt] = []
-    for stmt in body:
-        out.append(stmt)
-        if isinstance(stmt, ast.If | ast.Try | ast.TryStar | ast.With):
-            blocks = [s for s in ast.iter_child_nodes(stmt) if isinstance(s, ast.stmt | ast.ExceptHandler)]
-            for block in blocks:
-                out.extend(_module_statements(block.body if isinstance(block, ast.ExceptHandler) else [block]))
-    return out
 
 
 def _is_main(stmt: ast.stmt) -> bool:

@@ -6,7 +6,7 @@ import dataclasses
 import hashlib
 import logging
 import textwrap
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from trace_advisor.advise.calibration import RULES_THRESHOLD, Scored, calibrated, shipped
@@ -17,6 +17,8 @@ from trace_advisor.analysed import AnalysedModule, FunctionSyntax
 from trace_advisor.analysis_cache import AnalysisCache, FunctionResult, source_key
 from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
+from trace_advisor.cost import Graph as CostGraph
+from trace_advisor.cost import LoopCalls, cost_notes, costly
 from trace_advisor.detect import run_detectors
 from trace_advisor.detect.apis import classify, match_symbol
 from trace_advisor.detect.context import CalleeIO, FunctionContext, GraphFacts
@@ -26,9 +28,18 @@ from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
 from trace_advisor.detect.shape import may_run_forever, runs_forever
 from trace_advisor.gcpause import gc_paused
 from trace_advisor.index import Index
-from trace_advisor.model import AnalysisResult, Definition, Problem, Recommendation, ResolvedCall, SymbolId
+from trace_advisor.model import (
+    AnalysisResult,
+    CostNote,
+    Definition,
+    Problem,
+    Recommendation,
+    ResolvedCall,
+    SymbolId,
+)
 from trace_advisor.positions import source_lines
 from trace_advisor.record.observed import ObservedGraph, RecordingWatch
+from trace_advisor.span_names import SpanNames
 
 LOG = logging.getLogger(__name__)
 # Which functions a model is asked about: those whose local verdict it can change. Below half of min_confidence the
@@ -65,11 +76,22 @@ class Analyzer:
             else None
         )
         self.candidates: list[tuple[FunctionContext, tuple[Signal, ...], Recommendation | None, float]] = []
+        self._verdicts: dict[SymbolId, bool] = {}
+        self._in_loop = LoopCalls(self._function)
         self._lines: dict[Path, list[str] | None] = {}
 
     def _sites(self, symbol: SymbolId) -> tuple[ResolvedCall, ...]:
         calls = self.index.module_calls(symbol.partition(":")[0])
         return calls.sites.get(symbol, ()) if calls is not None else ()
+
+    def _function(self, symbol: SymbolId) -> FunctionContext | None:
+        """A workspace function as the detectors see it (without graph facts); None outside the workspace."""
+        path = self.index.path_for_module(symbol.partition(":")[0])
+        analysed = self.index.analysed(path) if path is not None else None
+        if not isinstance(analysed, AnalysedModule):
+            return None
+        function = analysed.function(symbol)
+        return FunctionContext(analysed, function) if function is not None else None
 
     def _io_of(self, symbol: SymbolId) -> CalleeIO | None:
         """What I/O a workspace function does directly, or through one of its own callees (from resolved calls);
@@ -234,6 +256,39 @@ class Analyzer:
                 progress(number, len(files))
         return self.scorer.select(recs), problems, done
 
+    def weigh_costs(self, recs: list[Recommendation]) -> tuple[list[Recommendation], tuple[CostNote, ...]]:
+        """Leave out the recommendations a span would cost too much for (cost.py), each with why; what the kept ones
+        cost per request is :mod:`trace_advisor.volume`'s estimate."""
+        reasons = self.costly(recs)
+        return [rec for rec in recs if rec.symbol not in reasons], cost_notes(recs, reasons)
+
+    def costly(self, recs: Sequence[Recommendation]) -> dict[SymbolId, str]:
+        """The recommendations a span would cost too much for, with why (empty without a call graph)."""
+        graph = self.graph
+        if graph is None or not isinstance(graph, CostGraph):
+            return {}
+        chosen = {rec.symbol for rec in recs}
+
+        def recommended(symbol: SymbolId) -> bool:
+            return symbol in chosen or self._would_recommend(symbol)
+
+        return costly(recs, graph, self._in_loop, recommended, self._function)
+
+    def _would_recommend(self, symbol: SymbolId) -> bool:
+        """Whether a function outside this run's files has a span or the local scorer recommends it (its verdict
+        without graph facts; remembered)."""
+        found = self._verdicts.get(symbol)
+        if found is None:
+            ctx = self._function(symbol)
+            found = False
+            if ctx is not None and existing_span(ctx) is not None:
+                found = True  # already traced: its span measures the loop as a recommended one's would
+            elif ctx is not None:
+                verdict = self.scorer.verdict(ctx, tuple(run_detectors(ctx, self.priorities)))
+                found = verdict.priority is not None and verdict.confidence >= self.config.min_confidence
+            self._verdicts[symbol] = found
+        return found
+
     def build_candidates(self) -> tuple[Candidate, ...]:
         out: list[Candidate] = []
         graph = self.graph
@@ -320,7 +375,7 @@ def analyze(
     local, analyzer = _analyze_locally(index, config, files, cancel, progress)
     if provider is None:
         return local
-    request = ModelRequest(local, analyzer.build_candidates(), analyzer.scorer)
+    request = ModelRequest(local, analyzer.build_candidates(), analyzer.scorer, _span_names(index))
     return finish_model_request(request, provider, ask_provider(provider, request.candidates, cancel))
 
 
@@ -331,6 +386,7 @@ class ModelRequest:
     local: AnalysisResult
     candidates: tuple[Candidate, ...]
     scorer: LocalScorer
+    span_names: Mapping[SymbolId, str] = dataclasses.field(default_factory=dict)
 
 
 def prepare_model_request(
@@ -344,7 +400,7 @@ def prepare_model_request(
     """Local analysis of ``files`` and the model candidates; with :func:`ask_provider` and
     :func:`finish_model_request` it is ``analyze(provider=...)`` in steps (a server waits for the network elsewhere)."""
     local, analyzer = _analyze_locally(index, config, files, cancel, progress)
-    return ModelRequest(local, analyzer.build_candidates(), analyzer.scorer)
+    return ModelRequest(local, analyzer.build_candidates(), analyzer.scorer, _span_names(index))
 
 
 def _analyze_locally(
@@ -357,13 +413,15 @@ def _analyze_locally(
     analyzer = Analyzer(index, config, index.graph())
     wanted = list(files) if files is not None else list(index.files())
     recs, problems, done = analyzer.run(wanted, cancel, progress)
+    recs, left_out = analyzer.weigh_costs(recs)
     problems = _index_problems(index, wanted) + [p for p in problems if p.file not in _problem_files(index)]
     local = AnalysisResult(
-        recommendations=tuple(recs),
+        recommendations=_named(_span_names(index), recs),
         problems=tuple(problems),
         engine="local",
         files_analysed=done,
         extra={"installed_instrumentation": sorted(analyzer.scorer.installed)},
+        left_out=left_out,
     )
     return local, analyzer
 
@@ -388,14 +446,26 @@ def finish_model_request(request: ModelRequest, provider: Provider, answer: Prov
     config = request.scorer.config
     return dataclasses.replace(
         local,
-        recommendations=tuple(
-            merge(local.recommendations, answer.recommendations, request.scorer, config.min_confidence)
+        recommendations=_named(
+            request.span_names,
+            merge(local.recommendations, answer.recommendations, request.scorer, config.min_confidence),
         ),
         problems=(*local.problems, *answer.problems),
         usage=answer.usage,
         engine=f"{provider.name}:{provider.model}",
         usage_by_file=dict(sorted(answer.usage_by_file.items())),
     )
+
+
+def _span_names(index: Index) -> Mapping[SymbolId, str]:
+    """The workspace's span names."""
+    return index.extension(SpanNames).table(index)
+
+
+def _named(names: Mapping[SymbolId, str], recs: Iterable[Recommendation]) -> tuple[Recommendation, ...]:
+    """Recommendations carrying their workspace-unique span names (``module.Class.method`` where a bare name would
+    collide)."""
+    return tuple(dataclasses.replace(rec, span=names.get(rec.symbol, "")) for rec in recs)
 
 
 def _observed_of(index: Index) -> ObservedGraph | None:

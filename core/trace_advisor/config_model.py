@@ -107,6 +107,7 @@ class ReportConfig:
 class SpansConfig:
     form: SpanForm = "with"
     swallowed_exceptions: SwallowedExceptions = "event"
+    sensitive_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -329,12 +329,13 @@ class Recommendation:
     source: str = "local"  # "local" or the model id
     evidence: tuple[Evidence, ...] = ()
     usage: Usage | None = None  # model path only
+    span: str = ""  # the span name, unique in the workspace (set by the analysis); empty: from the qualname
     observed: Observed | None = None  # from ``analyze --traces``
     cost: SpanCost | None = None  # spans per request, when estimated (``analyze``)
 
     @property
     def span_name(self) -> str:
-        return span_name(self.qualname)
+        return self.span or span_name(self.qualname)
 
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -385,6 +386,17 @@ class Problem:
     line: int | None = None
     severity: Literal["error", "warning", "info"] = "warning"
     kind: ProblemKind = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class CostNote:
+    """A function the analysis leaves out although its evidence is strong: a span there would cost more than it
+    tells (one per loop iteration of a recommended caller, a tiny helper, computation its callers' spans measure)."""
+
+    symbol: SymbolId
+    file: str
+    line: int
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,5 +454,6 @@ class AnalysisResult:
     # Model tokens per analysed file (absolute path): each call's usage split over its functions by their share of
     # the prompt; ``calls`` counts the calls a file took part in. Empty for the local engine and fully cached runs.
     usage_by_file: Mapping[str, Usage] = field(default_factory=dict)
+    left_out: tuple[CostNote, ...] = ()  # strong candidates not recommended for cost, with why
     traces: TraceCheck | None = None  # when checked against traces
     volume: SpanVolume | None = None  # when span costs were estimated

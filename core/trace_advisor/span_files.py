@@ -16,10 +16,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from trace_advisor.config_model import Config
-from trace_advisor.edits import SourceText, SpanOutcome, SpanStyle, SpanTarget, add_spans
+from trace_advisor.edits import SourceText, SpanOutcome, SpanStyle, SpanTarget, add_spans, span_origin
 from trace_advisor.index import Index
 from trace_advisor.lookup import files_under
 from trace_advisor.model import Capture, Problem, Recommendation, split_symbol
+from trace_advisor.span_names import SpanNames
 
 CHANGED_ON_DISK = "changed on disk since it was read; not overwritten (run the command again)"
 
@@ -38,6 +39,7 @@ class Target:
     capture: Capture | None = None  # None: a plain span
     line: int | None = None
     label: str = ""  # the name as the user gave it
+    name: str | None = None  # the span name, unique in the workspace (None: ``Class.method``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +92,12 @@ class FileEdit:
         return self.source is not None and self.text != self.source.text
 
 
-def edit_files(targets: Sequence[Target], style: SpanStyle) -> list[FileEdit]:
+def edit_files(
+    targets: Sequence[Target], style: SpanStyle, module_of: Callable[[Path], str | None] | None = None
+) -> list[FileEdit]:
     """Each file's spans, added in the order the targets name them; files in first-named order. A file reached by
-    several names (hard links, symlinks) is edited once, under the first name, with each function once."""
+    several names (hard links, symlinks) is edited once, under the first name, with each function once.
+    ``module_of(path)`` names a file's module for the ``code.function.name`` attribute."""
     by_file: dict[object, list[Target]] = {}
     names: dict[object, list[Path]] = {}
     for target in targets:
@@ -111,7 +116,9 @@ def edit_files(targets: Sequence[Target], style: SpanStyle) -> list[FileEdit]:
         if isinstance(source, str):
             edits.append(FileEdit(path, found, None, problem=source, aliases=others))
             continue
-        text, outcomes = add_spans(source.text, [SpanTarget(t.qualname, t.capture, t.line) for t in found], style)
+        spans = [SpanTarget(t.qualname, t.capture, t.line, t.name) for t in found]
+        origin = span_origin(path, module_of(path) if module_of is not None else None)
+        text, outcomes = add_spans(source.text, spans, style, origin)
         edits.append(FileEdit(path, found, source, text, tuple(outcomes), aliases=others))
     return edits
 
@@ -177,6 +184,11 @@ def symbol_targets(
             failures.append(f"{symbol}: no module {module} under {display(path)}")
             continue
         targets.append(Target(found.resolve(), qualname, label=symbol))
+    names = index.extension(SpanNames)
+    targets = [
+        replace(t, name=names.name(index, f"{index.module_for_path(t.path) or t.path.stem}:{t.qualname}"))
+        for t in targets
+    ]
     if plain or not targets:
         return targets, failures, ()
     recommendations, problems = recommended(index, config, sorted({t.path for t in targets}))
@@ -185,7 +197,7 @@ def symbol_targets(
         by_function.setdefault((Path(rec.file).resolve(), rec.qualname), rec)
     found_recs = [by_function.get((t.path, t.qualname)) for t in targets]
     chosen = [
-        replace(t, capture=rec.capture, line=rec.range.start.line) if rec else t
+        replace(t, capture=rec.capture, line=rec.range.start.line, name=rec.span_name) if rec else t
         for t, rec in zip(targets, found_recs, strict=True)
     ]
     return chosen, failures, problems
@@ -195,7 +207,7 @@ def recommended_targets(index: Index, config: Config, path: Path) -> tuple[list[
     """Every recommendation of the local engine for files under ``path``, in file and line order."""
     chosen, problems = recommended(index, config, files_under(index, [path]))
     targets = [
-        Target(Path(r.file).resolve(), r.qualname, r.capture, r.range.start.line, r.symbol)
+        Target(Path(r.file).resolve(), r.qualname, r.capture, r.range.start.line, r.symbol, r.span_name)
         for r in sorted(chosen, key=lambda r: (r.file, r.range.start.line))
     ]
     return targets, problems

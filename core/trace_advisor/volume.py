@@ -1,6 +1,7 @@
 """How many spans the recommendations would add per request: the calls from each entry point to each recommended
-function through the call graph, a call inside a loop counted as LOOP_ITERATIONS calls per enclosing loop; spans per
-trace measured in real traces replace the estimate where they exist (see traces/check.py)."""
+function through the call graph, a call inside a loop counted as LOOP_ITERATIONS calls per enclosing loop (loops as
+:func:`trace_advisor.cost.loop_depths` reads them, as for what the analysis leaves out for cost); spans per trace
+measured in real traces replace the estimate where they exist (see traces/check.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from trace_advisor.analysis import Analyzer
 from trace_advisor.config_model import Config
+from trace_advisor.cost import loop_depths
 from trace_advisor.model import MODULE_QUALNAME, AnalysisResult, SpanCost, SpanVolume, SymbolId, split_symbol
 
 if TYPE_CHECKING:
@@ -34,8 +36,9 @@ def multiplicities(index: Index, config: Config, files: Iterable[Path]) -> dict[
         for result in results:
             ctx = result.ctx
             calls = out[ctx.symbol]
+            depths = loop_depths(ctx.node)
             for call in ctx.calls:
-                times = float(LOOP_ITERATIONS ** ctx.loop_depth(call.node))
+                times = float(LOOP_ITERATIONS ** depths.get(id(call.node), 0))
                 for edge in call.site.edges:  # several when the receiver can be one of several values
                     if not edge.external and edge.callee != ctx.symbol:
                         calls[edge.callee] = calls.get(edge.callee, 0.0) + times

@@ -10,6 +10,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace.position_codec import PositionCodec
+from trace_advisor.lint import LintFinding
 from trace_advisor.model import Definition, Position, Range, Recommendation, SyntaxProblem, TextEdit, Usage
 
 SOURCE = "trace-advisor"
@@ -99,6 +100,17 @@ class Converter:
             data={"symbol": rec.symbol, "qualname": rec.qualname, "source": rec.source, "line": rec.range.start.line},
         )
 
+    def lint_diagnostic(self, file: str, finding: LintFinding) -> types.Diagnostic:
+        """A span linter finding: a warning; ``code`` is the rule, ``data.lint`` tells it from a recommendation."""
+        return types.Diagnostic(
+            range=self.range(file, finding.range),
+            message=finding.message,
+            severity=types.DiagnosticSeverity.Warning,
+            source=SOURCE,
+            code=finding.rule,
+            data={"lint": finding.rule, "line": finding.range.start.line},
+        )
+
     def paused_hint(self, problem: SyntaxProblem) -> types.Diagnostic:
         line = max((problem.line or 1) - 1, 0)
         where = types.Position(line=line, character=0)
@@ -148,6 +160,13 @@ def analysis_answer(
         "problems": list(problems),
         "usage": usage.to_json(),
     }
+
+
+def lint_rule(diagnostic: types.Diagnostic) -> str | None:
+    """The span linter rule of one of our diagnostics (None for a recommendation)."""
+    data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
+    rule = data.get("lint")
+    return rule if isinstance(rule, str) and diagnostic.source == SOURCE else None
 
 
 def diagnostic_target(diagnostic: types.Diagnostic) -> tuple[str, int | None]:

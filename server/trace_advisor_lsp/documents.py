@@ -12,7 +12,7 @@ import hashlib
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -21,10 +21,12 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcContentModified
 from trace_advisor.cancel import NEVER, CancelledError, CancelToken
 from trace_advisor.index import Index
+from trace_advisor.lint import LintFinding
 from trace_advisor.model import AnalysisResult, Recommendation, SyntaxProblem, TextEdit, split_symbol
+from trace_advisor.span_names import SpanNames
 from trace_advisor.stubs import Stubs, stub_folder
 
-from trace_advisor_lsp import convert, spans
+from trace_advisor_lsp import convert, lint, spans
 from trace_advisor_lsp.context import Shared
 from trace_advisor_lsp.model_runs import ModelRun, ModelRunner
 from trace_advisor_lsp.progress import WorkDone
@@ -209,7 +211,8 @@ class Documents:
             started = time.perf_counter()
             token.check()  # queued behind work that took long enough for a newer edit to come
             problem, local, visible = _update_and_find(project, index, path, text, findings, token)
-            published = (visible, render_diagnostics(conv, visible, problem))
+            linted = lint.findings(project, text) if problem is None else ()
+            published = (visible, render_diagnostics(conv, path, visible, problem, linted))
             return time.perf_counter() - started, problem, local, published
 
         try:
@@ -345,7 +348,8 @@ class Documents:
 
         def job() -> Published:
             visible = _visible(project, index, path, findings.local, findings, text)
-            return visible, render_diagnostics(conv, visible, findings.syntax)
+            linted = lint.findings(project, text) if findings.syntax is None else ()
+            return visible, render_diagnostics(conv, path, visible, findings.syntax, linted)
 
         published = await self._engine.run(job)
         current = self._ls.workspace.text_documents.get(uri)
@@ -376,8 +380,8 @@ class Documents:
     async def add_spans_in_file(self, target: Target) -> tuple[bool, int]:
         """Apply "Add spans to all recommended functions" to the file's text as it is now; (applied, functions)."""
         now = await self.findings_now(target)
-        style = target.project.span_style()
-        edits, changed = await self._engine.run(lambda: spans.file_edits(now.text, now.recommendations, style))
+        style, origin = target.project.span_style(), target.span_origin()
+        edits, changed = await self._engine.run(lambda: spans.file_edits(now.text, now.recommendations, style, origin))
         if not changed:
             return False, 0
         return await self._apply(target.project, target.path, edits, now.version, "Add spans"), changed
@@ -395,8 +399,11 @@ class Documents:
             qualname, capture = split_symbol(symbol)[1], rec.capture if rec else None
         except ValueError as exc:
             return False, str(exc)
-        style = project.span_style()
-        edits, message = await self._engine.run(lambda: spans.function_edits(text, qualname, capture, line, style))
+        style, origin = project.span_style(), target.span_origin()
+        name = rec.span_name if rec else target.index.extension(SpanNames).name(target.index, symbol)
+        edits, message = await self._engine.run(
+            lambda: spans.function_edits(text, qualname, capture, line, style, origin, name)
+        )
         if not edits:
             return False, message
         return await self._apply(project, path, list(edits), version, "Add span"), message
@@ -462,10 +469,16 @@ def _from_disk(index: Index, path: Path, deleted: bool) -> None:
 
 
 def render_diagnostics(
-    conv: convert.Converter, recommendations: tuple[Recommendation, ...], problem: SyntaxProblem | None
+    conv: convert.Converter,
+    path: str,
+    recommendations: tuple[Recommendation, ...],
+    problem: SyntaxProblem | None,
+    linted: Sequence[LintFinding] = (),
 ) -> list[types.Diagnostic]:
-    """Engine thread (conversion reads the file's lines from the index)."""
+    """Engine thread (conversion reads the file's lines from the index): recommendations, then the span linter's
+    findings, then the paused-analysis hint."""
     diagnostics = [conv.diagnostic(rec) for rec in recommendations]
+    diagnostics.extend(lint.diagnostics(conv, path, linted))
     if problem is not None:
         diagnostics.append(conv.paused_hint(problem))
     return diagnostics

@@ -11,7 +11,7 @@ from typing import Literal
 from trace_advisor.advise.provider import Provider
 from trace_advisor.cancel import CancelToken
 from trace_advisor.config_model import Config
-from trace_advisor.edits.style import SpanStyle, span_style
+from trace_advisor.edits.style import SpanOrigin, SpanStyle, span_origin, span_style
 from trace_advisor.index import Index
 from trace_advisor.model import Recommendation, SyntaxProblem, Usage
 
@@ -109,6 +109,10 @@ class Target:
     path: str
     index: Index
     uri: str
+
+    def span_origin(self) -> SpanOrigin:
+        """The file's module and project-relative path, for the ``code.*`` attributes of its spans."""
+        return span_origin(Path(self.path), self.index.module_for_path(Path(self.path)))
 
 
 class Projects:

@@ -8,28 +8,36 @@ import difflib
 import re
 from collections.abc import Sequence
 
-from trace_advisor.edits import SpanEditor, SpanStyle, SpanTarget, add_spans
+from trace_advisor.edits import SpanEditor, SpanOrigin, SpanStyle, SpanTarget, add_spans
 from trace_advisor.model import Capture, Range, Recommendation, TextEdit
 
 LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # LSP lines with their line breaks
 
 
 def function_edits(
-    text: str, qualname: str, capture: Capture | None, line: int | None, style: SpanStyle
+    text: str,
+    qualname: str,
+    capture: Capture | None,
+    line: int | None,
+    style: SpanStyle,
+    origin: SpanOrigin,
+    name: str | None = None,
 ) -> tuple[tuple[TextEdit, ...], str | None]:
     """Edits that add a span to the def of ``qualname`` spanning ``line`` (any line of it, decorators included);
     no edits and a reason when there is nothing to do. ``line`` only decides between defs sharing the qualname (a
     property's getter and setter): with one such def, a line made stale by typing since the analysis is ignored."""
-    editor = SpanEditor(text, style=style)
-    result = editor.edits(qualname, capture, line=line if len(editor.sites(qualname)) > 1 else None)
+    editor = SpanEditor(text, style=style, origin=origin)
+    result = editor.edits(qualname, capture, line=line if len(editor.sites(qualname)) > 1 else None, name=name)
     return result.edits, result.message
 
 
-def file_edits(text: str, recommendations: Sequence[Recommendation], style: SpanStyle) -> tuple[list[TextEdit], int]:
+def file_edits(
+    text: str, recommendations: Sequence[Recommendation], style: SpanStyle, origin: SpanOrigin
+) -> tuple[list[TextEdit], int]:
     """Edits adding spans to every recommended function (as ``trace-advisor apply --all``), and how many changed."""
     ordered = sorted(recommendations, key=lambda rec: rec.range.start.line)
-    targets = [SpanTarget(rec.qualname, rec.capture, rec.range.start.line) for rec in ordered]
-    new_text, outcomes = add_spans(text, targets, style)
+    targets = [SpanTarget(rec.qualname, rec.capture, rec.range.start.line, rec.span_name) for rec in ordered]
+    new_text, outcomes = add_spans(text, targets, style, origin)
     return line_diff(text, new_text), sum(1 for outcome in outcomes if outcome.result.edits)
 
 

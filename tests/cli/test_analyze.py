@@ -247,3 +247,26 @@ def test_sarif_uris_are_percent_encoded(tmp_path: Path) -> None:
         assert all(c.isascii() and (c.isalnum() or c in "%/-._~") for c in uri)  # RFC 3986 unreserved + pct-encoded
         resolved = urlparse(urljoin(base, uri))
         assert resolved.scheme == "file" and not resolved.fragment and Path(unquote(resolved.path)).is_file()
+
+
+def test_sarif_paths_are_relative_to_the_repository_root_wherever_it_runs(tmp_path: Path) -> None:
+    """GitHub code scanning resolves SARIF URIs against the checkout: a service in a monorepo, analysed from its own
+    folder, still reports ``services/api/...``; Markdown stays relative to where the command ran."""
+    repo = tmp_path / "monorepo"
+    service = repo / "services" / "api"
+    (service / "app").mkdir(parents=True)
+    (service / "pyproject.toml").write_text('[project]\nname = "api"\n')
+    (service / "app" / "client.py").write_text(
+        "import requests\n\n\ndef fetch(order_id):\n    try:\n"
+        '        return requests.get(f"http://x/{order_id}", timeout=5).json()\n'
+        "    except ValueError:\n        return None\n"
+    )
+    subprocess.run(["git", "init", "-q", str(repo)], check=True, timeout=60)
+    done = run(".", "--format", "sarif", "--no-cache", "--min-confidence", "0.1", cwd=service)
+    assert done.returncode == 0, done.stderr
+    sarif = json.loads(done.stdout)["runs"][0]
+    assert sarif["originalUriBaseIds"]["SRCROOT"]["uri"] == repo.resolve().as_uri() + "/"
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["results"]}
+    assert uris == {"services/api/app/client.py"}
+    markdown = run(".", "--format", "md", "--no-cache", "--min-confidence", "0.1", cwd=service)
+    assert "app/client.py" in markdown.stdout and "services/api" not in markdown.stdout

@@ -35,7 +35,8 @@ sys.path.insert(0, sys.argv[1])
 exec(sys.argv[2])
 spans = [
     {"name": s.name, "id": s.context.span_id, "parent": s.parent.span_id if s.parent else None,
-     "seconds": (s.end_time - s.start_time) / 1e9}
+     "seconds": (s.end_time - s.start_time) / 1e9, "status": s.status.status_code.name,
+     "events": [e.name for e in s.events]}
     for s in exporter.get_finished_spans()
 ]
 print(json.dumps(spans))
@@ -126,6 +127,49 @@ def test_generator_and_async_spans_last_as_long_as_the_work(tmp_path: Path) -> N
     assert spans["fetch_all"]["seconds"] >= 0.04  # type: ignore[operator]
     assert spans["batches"]["seconds"] >= 0.03  # type: ignore[operator]
     assert spans["ticks"]["seconds"] >= 0.02  # type: ignore[operator]
+
+
+CONSUMER = """
+import logging
+import jobs.stream as s
+detach_failures = []
+class Failures(logging.Handler):
+    def emit(self, record):
+        detach_failures.append(record.getMessage())
+logging.getLogger("opentelemetry.context").addHandler(Failures())
+consumer = trace.get_tracer("consumer")
+with consumer.start_as_current_span("handler"):
+    for batch in s.batches(list(range(4)), 2):
+        with consumer.start_as_current_span("process"):
+            pass
+early = s.batches([1, 2, 3], 1)
+next(early)
+early.close()
+async def first_tick():
+    async for n in s.ticks(3):
+        return n
+asyncio.run(first_tick())
+try:
+    list(s.batches(None, 2))
+except TypeError:
+    pass
+assert not detach_failures, detach_failures
+"""
+
+
+def test_generator_spans_are_not_current_in_the_consumer(tmp_path: Path) -> None:
+    """A span made current in a generator stays current wherever it yields to: the consumer's spans would nest under
+    it and an async generator closed from another task fails to detach it. The generator's span is not current;
+    closing a generator early is no error; a failure inside it sets ERROR with one exception event."""
+    root = copy_case("async_gen", tmp_path)
+    assert cli("apply", root, *symbol_args(plan_symbols("async_gen"))).returncode == 0
+    spans = run_instrumented(root, CONSUMER)
+    (handler,) = [s for s in spans if s["name"] == "handler"]
+    processes = [s for s in spans if s["name"] == "process"]
+    assert len(processes) == 2 and all(s["parent"] == handler["id"] for s in processes)
+    batches = [(s["status"], s["events"]) for s in spans if s["name"] == "batches"]
+    assert batches == [("UNSET", []), ("UNSET", []), ("ERROR", ["exception"])]
+    assert [(s["status"], s["events"]) for s in spans if s["name"] == "ticks"] == [("UNSET", [])]
 
 
 def test_file_path_with_a_bare_qualname(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ The report side runs in-process (analysis + report facts), the apply side as a s
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -66,6 +67,9 @@ def test_apply_symbol_writes_the_span_the_report_shows(app: Path) -> None:
     assert function_text(target, previews[other].qualname) == previews[other].edited_function
 
 
+LINE_NUMBER = re.compile(r'"code\.line\.number", (\d+)\)')
+
+
 def test_apply_all_writes_every_span_the_report_shows(app: Path) -> None:
     previews = report_previews(app)
     done = apply(app, "--all")
@@ -73,7 +77,14 @@ def test_apply_all_writes_every_span_the_report_shows(app: Path) -> None:
     edited = [rec for rec in previews.values() if rec.edited_function]
     assert len(edited) >= 20
     for rec in edited:
-        assert function_text(app / rec.file, rec.qualname) == rec.edited_function, rec.symbol
+        # the same code, but for code.line.number: apply --all edits the file top to bottom, so the spans added
+        # above a function move its def down; the preview shows the function's edit on the file as analysed
+        written = function_text(app / rec.file, rec.qualname)
+        assert LINE_NUMBER.sub("", written) == LINE_NUMBER.sub("", rec.edited_function), rec.symbol
+        number = LINE_NUMBER.search(written)
+        if number:
+            lines = (app / rec.file).read_text().splitlines()
+            assert lines[int(number.group(1)) - 1].lstrip().startswith(("def ", "async def ")), rec.symbol
     for rec in previews.values():
         if not rec.edited_function:  # the engine said why: apply adds nothing there either
             assert rec.span_message and rec.qualname in done.stderr

@@ -22,7 +22,17 @@ from trace_advisor.config_model import SpanForm, SpansConfig
 from trace_advisor.edits import SpanEditor, apply_edits, span_edits
 from trace_advisor.model import Attribute, Capture
 
-from tests.support.span_cases import CASES, SPANS, apply_plan, by_name, copy_case, parent_of, read_text, seconds
+from tests.support.span_cases import (
+    CASES,
+    SPANS,
+    apply_plan,
+    by_name,
+    captured,
+    copy_case,
+    parent_of,
+    read_text,
+    seconds,
+)
 
 # ---- exact output and idempotence ---------------------------------------------------------------------------
 
@@ -109,8 +119,11 @@ def test_captured_attributes_and_exception_paths(instrumented, span_exporter: In
     assert payments.settle(7) == 7
 
     charge = by_name(span_exporter)["charge"]
-    assert dict(charge[0].attributes or {}) == {"customer_id": "c-1", "amount": 10.0}  # None-valued left out
-    assert dict(charge[1].attributes or {}) == {"customer_id": "c-2", "amount": 4.5, "retries": 3, "meta": "{'a': 1}"}
+    assert captured(charge[0]) == {"customer_id": "c-1", "amount": 10.0}  # None-valued left out
+    assert captured(charge[1]) == {"customer_id": "c-2", "amount": 4.5, "retries": 3}  # meta: type unknown
+    text = Path(payments.__file__).read_text().splitlines()
+    assert charge[0].attributes is not None and charge[0].attributes["code.function.name"] == "billing.payments.charge"
+    assert text[int(charge[0].attributes["code.line.number"]) - 1].startswith("def charge(")  # type: ignore[arg-type]
     assert charge[0].status.status_code == StatusCode.UNSET and not charge[0].events
     swallowed = charge[2]
     assert swallowed.status.status_code == StatusCode.ERROR
@@ -133,7 +146,7 @@ def test_captured_attributes_and_exception_paths(instrumented, span_exporter: In
 
     failed, ok = by_name(span_exporter)["settle"]
     assert [e.attributes["exception.type"] for e in failed.events] == ["ConnectionError"]  # type: ignore[index]
-    assert dict(failed.attributes or {}) == {"batch": -1, "billing.operation": "settle"}
+    assert captured(failed) == {"batch": -1, "billing.operation": "settle"}
     assert ok.status.status_code == StatusCode.UNSET
 
 
@@ -186,7 +199,7 @@ def test_existing_tracer_and_alias_are_reused(instrumented, span_exporter: InMem
     (restock,) = spans["restock"]
     assert restock.instrumentation_scope.name == "legacy.inventory"
     assert restock.status.status_code == StatusCode.UNSET and not restock.events  # a lookup fallback
-    assert dict(restock.attributes or {}) == {"sku": "missing", "quantity": 1}
+    assert captured(restock) == {"sku": "missing", "quantity": 1}
     assert spans["count"][0].instrumentation_scope.name == "legacy.inventory"
 
 
@@ -200,9 +213,9 @@ def test_layouts_keep_encoding_newlines_and_indentation(instrumented, span_expor
     lines = Path(cookie.__file__).read_bytes().splitlines()
     assert lines[:2] == [b"#!/usr/bin/env python3", b"# -*- coding: latin-1 -*-"]
     spans = by_name(span_exporter)
-    assert dict(spans["price_label"][0].attributes or {}) == {"amount": 12.7, "currency": "\xa3"}
-    assert dict(spans["Encoder.encode"][0].attributes or {}) == {"compact": True}
-    assert dict(spans["area"][0].attributes or {}) == {"w": 2.0, "h": 3.0}
+    assert captured(spans["price_label"][0]) == {"amount": 12.7, "currency": "\xa3"}
+    assert captured(spans["Encoder.encode"][0]) == {"compact": True}
+    assert captured(spans["area"][0]) == {"w": 2.0, "h": 3.0}
     assert "perimeter" in spans
 
 
@@ -218,7 +231,7 @@ def test_name_clashes_get_fresh_names(instrumented, span_exporter: InMemorySpanE
     assert {"run_traced", "ping", "early", "measure"} <= set(spans)
     assert spans["early"][0].instrumentation_scope.name == "late"
     fallback = spans["measure"][1]  # ``except TypeError: return exc``: handled, the operation did not fail
-    assert fallback.status.status_code == StatusCode.UNSET and fallback.attributes == {"span": "x"}
+    assert fallback.status.status_code == StatusCode.UNSET and captured(fallback) == {}  # span: type unknown
     assert [e.attributes["exception.type"] for e in fallback.events] == ["TypeError"]  # type: ignore[index]
 
 
@@ -310,7 +323,9 @@ def test_attributes_reading_locals_assigned_later_are_not_recorded(span_exporter
     exec(compile(edited, "place.py", "exec"), namespace)  # the instrumented code runs: nothing is read unbound
     assert namespace["place"]("A-1") == {"id": "A-1"}  # type: ignore[operator]
     (span,) = span_exporter.get_finished_spans()
-    assert span.attributes == {"app.order_id": "A-1"}
+    assert captured(span) == {"app.order_id": "A-1"}
+    assert span.attributes is not None and span.attributes["code.function.name"] == "place"
+    assert edited.splitlines()[int(span.attributes["code.line.number"]) - 1].startswith("def place(")  # type: ignore[arg-type]
 
 
 def test_wraps_wrapper_gets_a_note_about_its_shared_span_name(tmp_path: Path) -> None:
@@ -318,6 +333,22 @@ def test_wraps_wrapper_gets_a_note_about_its_shared_span_name(tmp_path: Path) ->
     result = span_edits(text, "retry.<locals>.decorate.<locals>.wrapper")
     assert result.form == "with"
     assert any("every function it wraps shares the span name" in note for note in result.notes)
+
+
+def test_a_module_declaring___all___gets_private_names() -> None:
+    """httpx's own test compares ``vars(httpx)`` with ``__all__``: the import and tracer must not add public names."""
+    text = (
+        '"""Client."""\n\nimport urllib.request\n\n__all__ = ["fetch"]\n\n\n'
+        "def fetch(url):\n    return urllib.request.urlopen(url)\n"
+    )
+    result = span_edits(text, "fetch")
+    new = apply_edits(text, result.edits)
+    assert "from opentelemetry import trace as _trace\n" in new
+    assert "_tracer = _trace.get_tracer(__name__)\n" in new
+    assert '    with _tracer.start_as_current_span("fetch"):\n' in new
+    namespace: dict[str, object] = {}
+    exec(compile(new, "client.py", "exec"), namespace)
+    assert sorted(name for name in namespace if not name.startswith("_")) == ["fetch", "urllib"]
 
 
 def test_the_tracer_goes_above_a_decorated_first_statement() -> None:

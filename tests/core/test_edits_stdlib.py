@@ -3,7 +3,8 @@
 For every function (a deterministic sample here; ``benchmarks/span_edits_corpus.py`` runs all of them), in both
 forms (plain span, and a capture of every parameter plus swallowed exceptions): the edits are minimal, the result
 parses, everything outside the edits is byte-identical, the module's AST is unchanged apart from the added import,
-tracer and wrapping, the comments are unchanged, and applying again changes nothing.
+tracer and wrapping, the comments are unchanged, and applying again changes nothing. Then a few modules are
+instrumented whole and run against their own unit tests: outcomes, call frames and signatures must not change.
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from trace_advisor.edits import SourceText, SpanEditor, apply_edits
 from trace_advisor.edits.locate import FunctionSite, find_functions, iter_definitions
 from trace_advisor.model import Capture, Position, TextEdit
+
+from tests.support.stdlib_behaviour import QUICK, check_behaviour
 
 # refusals that are the right answer, not failures
 EXPECTED_REFUSALS = (
@@ -145,11 +149,10 @@ def _check_header_insertion(module: ast.Module, source: SourceText, edit: TextEd
     if not inserted or not all(isinstance(s, ast.ImportFrom | ast.Assign) for s in inserted):
         return "inserted header is not an import and a tracer"
     line = edit.range.start.line + (1 if edit.range.start.column else 0)
-    ends = {s.end_lineno for s in module.body}
-    first = min([d.lineno for d in getattr(module.body[0], "decorator_list", [])] + [module.body[0].lineno])
-    between = all(not source.line(n).strip() or source.line(n).lstrip().startswith("#") for n in range(line, first))
-    if line - 1 not in ends and not (line <= first and between):
-        return f"header inserted inside a statement (line {line})"
+    for stmt in module.body:
+        first = min([d.lineno for d in getattr(stmt, "decorator_list", [])] + [stmt.lineno])
+        if first < line <= (stmt.end_lineno or stmt.lineno):
+            return f"header inserted inside a statement (line {line})"
     return None
 
 
@@ -193,14 +196,14 @@ def check_function(
             return "text outside the edits changed"
         expected_dump = old_dump
     else:
-        if len(result.edits) == 2:
-            problem = _check_header_insertion(editor.module, source, result.edits[0])
+        for header in result.edits[: result.setup_edits]:
+            problem = _check_header_insertion(editor.module, source, header)
             if problem:
                 return problem
         first_line, last_line = _lines(site.node)
         region_start = source.offset(Position(first_line, 0))
         region_end = source.offset(Position(last_line, len(source.line(last_line))))
-        edit = result.edits[-1]
+        edit = result.edits[result.setup_edits]
         start, end = source.offset(edit.range.start), source.offset(edit.range.end)
         if not region_start <= start <= end <= region_end:
             return "the function edit leaves the function"
@@ -225,11 +228,12 @@ def check_function(
     if comments(SourceText(new), *_lines(new_node)) != comments(source, *_lines(site.node)):
         return "comments changed"
     # AST unchanged apart from the import, the tracer and the span itself
-    if whole_module and len(result.edits) == 2:
-        inserted = result.edits[0]
-        first = inserted.range.start.line + (1 if inserted.range.start.column else 0)
-        last = first + inserted.new_text.count(source.eol) - 1
-        new_module.body = [s for s in new_module.body if not first <= s.lineno <= last]
+    shift = 0  # lines the earlier header insertions added above the next one
+    for inserted in result.edits[: result.setup_edits] if whole_module else ():
+        first = inserted.range.start.line + (1 if inserted.range.start.column else 0) + shift
+        added = inserted.new_text.count(source.eol)
+        new_module.body = [s for s in new_module.body if not first <= s.lineno <= first + added - 1]
+        shift += added
     unwrap(new_node, site.node)
     if ast.dump(new_module) != expected_dump:
         return "the module's AST changed beyond the span"
@@ -283,3 +287,16 @@ def test_stdlib_sample_edits_are_right() -> None:
     print(f"stdlib sample: tried {total.tried} edits, made {total.edited}, refused {dict(total.refused)}")
     assert total.tried > 1500
     assert not total.failures, "\n".join(total.failures[:20])
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("module", QUICK)
+def test_instrumented_stdlib_modules_behave_the_same(module: str, span_exporter: InMemorySpanExporter) -> None:
+    """Every function of the module gets a span with attributes and exception reporting; its own unit tests, the
+    frames of every call into it and every signature are the same as without (tests/support/stdlib_behaviour.py)."""
+    report = check_behaviour(module)
+    print(f"{module}: {report.edited}/{report.functions} spans, {report.tests} tests, {report.calls} call edges")
+    assert report.edited >= report.functions - 2 and report.tests > 0 and report.calls > 0
+    assert report.differences == []
+    assert span_exporter.get_finished_spans()  # the SDK was recording while the tests ran

@@ -67,8 +67,16 @@ async def test_quick_fix_is_the_cli_edit(client: LanguageClient) -> None:
     file = path(client, "notify.py")  # one recommendation: `apply --all` does to this file what the quick-fix does
     uri = open_document(client, file)
     (target,) = named(await wait_diagnostics(client, uri, lambda d: bool(named(d, ":send_receipt"))), ":send_receipt")
-    (fix,) = await actions_at(client, uri, target.range, [target], ["quickfix"])
+    fix, plain = await actions_at(client, uri, target.range, [target], ["quickfix"])
+    assert (
+        fix.title == "Add span \u201csend_receipt\u201d with attributes"
+        and plain.title == "Add span \u201csend_receipt\u201d"
+    )
     assert fix.kind == types.CodeActionKind.QuickFix and fix.is_preferred and list(fix.diagnostics) == [target]
+    assert plain.kind == types.CodeActionKind.QuickFix and not plain.is_preferred
+    plain_result = apply_text_edits(file.read_text(), edits_of(plain.edit, uri))
+    assert plain_result == cli_apply(orders(client), file, "--symbol", "send_receipt", "--plain")
+    assert "set_attribute" not in plain_result
     assert fix.edit.document_changes[0].text_document.version == 1
     result = apply_text_edits(file.read_text(), edits_of(fix.edit, uri))
     assert result == cli_apply(orders(client), file, "--symbol", "send_receipt")
@@ -89,13 +97,13 @@ async def test_each_quick_fix_edits_its_own_def_and_together_they_are_apply_all(
     uri = open_document(client, file)
     first, second = sorted(await wait_diagnostics(client, uri, lambda d: len(d) == 2), key=lambda d: d.range.start.line)
     assert first.data["symbol"] == second.data["symbol"] == "profiles.lookup:fetch_profile"
-    (fix,) = await actions_at(client, uri, second.range, [second], ["quickfix"])
+    fix, _ = await actions_at(client, uri, second.range, [second], ["quickfix"])
     text = apply_text_edits(file.read_text(), edits_of(fix.edit, uri))
     assert span_after_else(text), text
     replace_document(client, uri, 2, text)
     (remaining,) = await wait_diagnostics(client, uri, lambda d: len(d) == 1)
     assert remaining.range.start.line < text.splitlines().index("else:")  # the def after `if` (moved by the import)
-    (fix,) = await actions_at(client, uri, remaining.range, [remaining], ["quickfix"])
+    fix, _ = await actions_at(client, uri, remaining.range, [remaining], ["quickfix"])
     text = apply_text_edits(text, edits_of(fix.edit, uri))
     assert text == cli_apply(folders_of(client)[1], file, "--all")
     compile(text, str(file), "exec")
@@ -109,11 +117,15 @@ async def test_refactor_on_any_function_under_the_cursor(client: LanguageClient)
     await wait_diagnostics(client, uri)
     text = file.read_text()
     cursor = position_of(text, "return PRICES")
-    (action,) = await actions_at(client, uri, types.Range(start=cursor, end=cursor), [], ["refactor"])
-    assert action.kind == "refactor.rewrite" and "this function" in action.title
-    result = apply_text_edits(text, edits_of(action.edit, uri))
-    assert result == cli_apply(orders(client), file, "--symbol", "price_of")
+    action, plain = await actions_at(client, uri, types.Range(start=cursor, end=cursor), [], ["refactor"])
+    assert action.kind == "refactor.rewrite" and action.title.startswith("Add span with attributes to this function")
+    assert plain.title.startswith("Add span to this function")
+    result = apply_text_edits(text, edits_of(plain.edit, uri))
+    assert result == cli_apply(orders(client), file, "--symbol", "price_of")  # not recommended: a plain span
     compile(result, str(file), "exec")
+    located = apply_text_edits(text, edits_of(action.edit, uri))  # where the code is, and its exception paths
+    assert 'span.set_attribute("code.function.name", "orders.pricing.price_of")' in located
+    compile(located, str(file), "exec")
 
 
 async def test_refactor_in_a_property_setter_edits_the_setter(client: LanguageClient) -> None:
@@ -123,8 +135,8 @@ async def test_refactor_in_a_property_setter_edits_the_setter(client: LanguageCl
         open_document(client, file)
     await wait_diagnostics(client, uri, lambda d: len(d) == 2)
     cursor = position_of(text, 'connection.execute("UPDATE')
-    (action,) = await actions_at(client, uri, types.Range(start=cursor, end=cursor), [], ["refactor"])
-    result = apply_text_edits(text, edits_of(action.edit, uri))
+    _, plain = await actions_at(client, uri, types.Range(start=cursor, end=cursor), [], ["refactor"])
+    result = apply_text_edits(text, edits_of(plain.edit, uri))
     lines = result.splitlines()
     assert '        with tracer.start_as_current_span("AccountSettings.email")' in lines[lines.index(SETTER) + 1]
     assert "start_as_current_span" not in lines[lines.index(GETTER) + 1]

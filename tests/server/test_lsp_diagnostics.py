@@ -89,7 +89,7 @@ async def test_applying_the_quick_fix_clears_the_finding(client: LanguageClient)
             context=types.CodeActionContext(diagnostics=[target], only=[types.CodeActionKind.QuickFix]),
         )
     )
-    (fix,) = [a for a in actions or [] if isinstance(a, types.CodeAction)]
+    fix, _plain = [a for a in actions or [] if isinstance(a, types.CodeAction)]
     new_text = apply_text_edits(file.read_text(), edits_of(fix.edit, uri))
     compile(new_text, str(file), "exec")
     assert 'start_as_current_span("OrderStore.save")' in new_text

@@ -12,8 +12,9 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from trace_advisor.config_model import SpansConfig
 from trace_advisor.edits import EditResult, SpanEditor, apply_edits
-from trace_advisor.edits.style import SpanStyle
+from trace_advisor.edits.style import SpanOrigin, SpanStyle
 from trace_advisor.model import Attribute, Capture, split_symbol
+from trace_advisor.project_style import read_project_style
 
 SPANS = Path(__file__).resolve().parent.parent / "fixtures" / "spans"
 CASES = sorted(p.name for p in SPANS.iterdir() if (p / "plan.json").is_file())
@@ -41,14 +42,14 @@ def apply_plan(root: Path, case: str, spans: SpansConfig | None = None) -> dict[
     the defaults and the plan's ``form``); returns the results per file."""
     document = json.loads((SPANS / case / "plan.json").read_text())
     plan = document["spans"]
-    style = SpanStyle(spans or SpansConfig(form=document.get("form", "with")))
+    style = SpanStyle(spans or SpansConfig(form=document.get("form", "with")), read_project_style(root))
     results: dict[str, list[EditResult]] = {}
     for entry in plan:
         module, qualname = split_symbol(entry["symbol"])
         rel = module.replace(".", "/") + ".py"
         path = root / rel
         text, encoding = read_text(path)
-        editor = SpanEditor(text, style=style)
+        editor = SpanEditor(text, style=style, origin=SpanOrigin(module, rel))
         sites = editor.sites(qualname)
         occurrence = entry.get("occurrence", 0)
         line = sites[occurrence].node.lineno if len(sites) > occurrence else None
@@ -83,3 +84,8 @@ def parent_of(span: ReadableSpan, spans: dict[str, list[ReadableSpan]]) -> str |
 def seconds(span: ReadableSpan) -> float:
     assert span.start_time is not None and span.end_time is not None
     return (span.end_time - span.start_time) / 1e9
+
+
+def captured(span: ReadableSpan) -> dict[str, object]:
+    """A span's attributes apart from the ``code.*`` ones every captured span gets."""
+    return {key: value for key, value in (span.attributes or {}).items() if not key.startswith("code.")}

@@ -460,7 +460,9 @@ function assertResult(result, drawn, originalMain, originalSpans) {
   assert.notEqual(mainOnDisk, originalMain);
   assert.match(mainOnDisk, /from opentelemetry import trace/);
   assert.match(mainOnDisk, /tracer = trace\.get_tracer\(__name__\)/);
-  assert.equal(fix.title, "Add span \u201cOrderService.place_order\u201d");
+  // the preferred quick-fix comes first: the span with the recommendation's attributes ("Add span …" follows)
+  assert.equal(fix.title, "Add span \u201cOrderService.place_order\u201d with attributes");
+  assert.equal(fix.isPreferred, true);
   assert.match(mainOnDisk, /tracer\.start_as_current_span\("OrderService\.place_order"\)/);
   execFileSync(opts.python, ["-c", "import ast, sys; ast.parse(open(sys.argv[1]).read())", path.join(dirs.workspace, MAIN_FILE)]);
 

@@ -1,14 +1,13 @@
-"""What a span should record for a function: safe low-cardinality parameters, semantic-convention attributes, return.
+"""What a span should record for a function: semantic-convention attributes, then safe scalar parameters.
 
 Choices (documented in README):
 - ``attributes`` is the complete list of ``span.set_attribute`` calls; ``parameters`` names the parameters they read.
-- Keys follow the OpenTelemetry semantic conventions where one exists (``db.system``, ``db.operation.name``,
-  ``db.collection.name``, ``messaging.system``, ``messaging.destination.name``, ``http.request.method``,
-  ``rpc.system``, ``aws.s3.bucket``); any other parameter goes under ``app.`` (the namespace the OpenTelemetry demo
-  uses), e.g. ``order_id`` -> ``app.order_id``.
-- Never captured: secrets and credentials, PII-like names (emails, phone numbers, addresses, personal names), and
-  payloads (bodies, files, blobs, collections); a parameter must look scalar (annotated primitive, or an id/count/
-  kind-like name) to be recorded. URLs are not recorded (query strings carry tokens).
+- Keys follow the OpenTelemetry semantic conventions where one exists, with bounded values (``db.system``,
+  ``db.operation.name``, ``db.collection.name``, ``messaging.system``, ``messaging.destination.name``,
+  ``http.request.method``, ``rpc.system``, ``aws.s3.bucket``); any other parameter goes under ``app.`` (the
+  namespace the OpenTelemetry demo uses), e.g. ``order_id: str`` -> ``app.order_id``.
+- A parameter is recorded only when its static type is a scalar (``attribute_safety.parameter_kind``) and its name
+  is neither sensitive nor payload (``AttributePolicy``); the span engine checks the same rules again.
 """
 
 from __future__ import annotations
@@ -17,33 +16,13 @@ import ast
 import re
 from collections.abc import Sequence
 
+from trace_advisor.attribute_safety import DEFAULT_POLICY, AttributePolicy, parameter_kind, parameters
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.model import Attribute, Capture
 
 MAX_PARAMETERS = 4
-_SECRET = re.compile(
-    r"(pass(word|wd|phrase)?|pwd|secret|token|api_?key|private|credential|auth(?!or)|cookie|session|signature|"
-    r"(^|_)(pin|otp|ssn|dob|cvv|salt|key|card|iban)($|_)|birth|e_?mail|phone|mobile|address|ip_?addr|"
-    r"(first|last|full|middle|given|family|customer|user|display|real|legal)_?name)",
-    re.IGNORECASE,
-)
-_PAYLOAD = re.compile(
-    r"(body|payload|data|content|text|file|blob|bytes|buffer|image|html|json|xml|raw|stream|document|frame|rows|"
-    r"records|items|messages|events|list|dict|values|args|kwargs|request|response|config|settings|options|context|"
-    r"callback|func|fn|handler|client|session|conn|cursor|db|logger|^df$|query|sql|url|uri|path)",
-    re.IGNORECASE,
-)
-_SCALAR_NAME = re.compile(
-    r"(^id$|_id$|^(count|limit|offset|page|page_size|size|batch_size|timeout|retries|attempt|attempts|region|"
-    r"bucket|queue|queue_name|queue_url|topic|exchange|routing_key|table|table_name|collection|method|status|kind|"
-    r"type|mode|format|level|provider|currency|country|locale|version|tenant|shard|partition|priority|action|"
-    r"operation|command|name|slug|sku|quantity|amount|n|k|dry_run|force|enabled)$)",
-    re.IGNORECASE,
-)
-_SCALAR_TYPES = frozenset({"int", "str", "bool", "float", "UUID", "uuid.UUID", "Decimal", "decimal.Decimal"})
 _SEMCONV_PARAMS = {
-    "queue_url": "messaging.destination.name",
     "queue_name": "messaging.destination.name",
     "queue": "messaging.destination.name",
     "topic": "messaging.destination.name",
@@ -70,26 +49,15 @@ _MESSAGE_OPERATIONS = {Finding.PUBLISHES: "publish", Finding.RECEIVES: "receive"
 _RETURN_WORTH = re.compile(r"^(is_|has_|can_|should_|check|validate|verify|count|exists|authorize|allow)")
 
 
-def _annotation(arg: ast.arg) -> str | None:
-    if arg.annotation is None:
-        return None
-    text = ast.unparse(arg.annotation)
-    return text.replace("Optional[", "").rstrip("]").split(" | ")[0].strip()
-
-
-def safe_parameters(ctx: FunctionContext) -> list[str]:
-    """Parameters safe to record: scalar-looking, not secret, not PII, not payload."""
+def safe_parameters(ctx: FunctionContext, policy: AttributePolicy = DEFAULT_POLICY) -> list[str]:
+    """Parameters safe to record: of a scalar static type (not a collection), under a name that is neither sensitive
+    nor payload."""
+    defaults = parameters(ctx.node.args)
     chosen: list[str] = []
     for arg in ctx.parameters():
-        name = arg.arg
-        if _SECRET.search(name):
-            continue
-        annotation = _annotation(arg)
-        scalar_type = annotation in _SCALAR_TYPES or (annotation or "").endswith(("Enum", "Status", "Kind", "Type"))
-        if annotation is not None and not scalar_type:
-            continue  # annotated with a structure, a model or a collection
-        if _SCALAR_NAME.search(name) or (scalar_type and not _PAYLOAD.search(name)):
-            chosen.append(name)
+        kind = parameter_kind(arg.annotation, defaults[arg.arg][1])
+        if kind is not None and not kind.sequence and policy.refusal(arg.arg, ctx.qualname) is None:
+            chosen.append(arg.arg)
         if len(chosen) == MAX_PARAMETERS:
             break
     return chosen
@@ -125,9 +93,9 @@ def _return_matters(ctx: FunctionContext) -> bool:
     return has_value and bool(_RETURN_WORTH.match(ctx.name.lstrip("_")))
 
 
-def capture_for(ctx: FunctionContext, signals: Sequence[Signal]) -> Capture:
+def capture_for(ctx: FunctionContext, signals: Sequence[Signal], policy: AttributePolicy = DEFAULT_POLICY) -> Capture:
     """The concrete capture plan for a recommended function."""
-    params = safe_parameters(ctx)
+    params = safe_parameters(ctx, policy)
     attributes = _system_attributes(signals)
     taken = {a.key for a in attributes}
     for name in params:

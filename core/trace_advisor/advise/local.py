@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from trace_advisor.advise.capture import capture_for
+from trace_advisor.attribute_safety import AttributePolicy
 from trace_advisor.config_model import Config
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.existing import existing_span, ignored
@@ -74,6 +75,7 @@ class LocalScorer:
 
     def __init__(self, config: Config, installed: frozenset[str] = frozenset()) -> None:
         self.config = config
+        self.policy = AttributePolicy(config.spans.sensitive_names)
         self.installed = installed
 
     def _strength(self, signal: Signal) -> float:
@@ -195,7 +197,7 @@ class LocalScorer:
             priority=verdict.priority,
             rationale=self.rationale(ranked) + (f" {verdict.consistency}." if verdict.consistency else ""),
             confidence=verdict.confidence,
-            capture=capture_for(ctx, ranked),
+            capture=capture_for(ctx, ranked, self.policy),
             code_block=ctx.code(),
             source="local",
             evidence=tuple(s.evidence for s in ranked),

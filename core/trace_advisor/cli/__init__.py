@@ -1,5 +1,5 @@
-"""The ``trace-advisor`` command: dispatches to one module per subcommand (calls, analyze, apply, coverage, export,
-mcp)."""
+"""The ``trace-advisor`` command: dispatches to one module per subcommand (calls, analyze, apply, coverage, lint,
+export, mcp)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ SUBCOMMANDS = {
     "analyze": "Recommend where spans belong and write a report.",
     "apply": "Insert spans into the source (or print the diff).",
     "coverage": "Report which functions that deserve a span have one; fail CI only on regressions.",
+    "lint": "Check existing span code: spans never ended, unrecorded errors, unbounded names, unsafe attributes.",
     "export": "Write the recommended functions as data for trace_advisor.runtime or Sentry.",
     "mcp": "Serve the tools to coding agents over stdio (Model Context Protocol).",
     "trust": "Trust a project's configuration file after reading it (its provider, paths and interpreter apply).",

@@ -144,7 +144,7 @@ def _to_config(tree: dict[str, object], schema: ConfigSchema, origins: Mapping[K
             **provider,
         ),
         report=ReportConfig(**typed["report"]),
-        spans=SpansConfig(**typed["spans"]),
+        spans=SpansConfig(**{**typed["spans"], "sensitive_names": tuple(typed["spans"]["sensitive_names"])}),
         server=ServerConfig(**typed["server"]),
         origins=MappingProxyType(dict(sorted(locations.items()))),
     )

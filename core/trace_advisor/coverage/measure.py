@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from trace_advisor.analysis import Analyzer
 from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
-from trace_advisor.model import Problem, SymbolId
+from trace_advisor.model import Problem, Recommendation, SymbolId
 
 if TYPE_CHECKING:
     from trace_advisor.index import Index
@@ -106,6 +106,7 @@ def measure(
     analyzer = Analyzer(index, config, index.graph())
     wanted = list(files) if files is not None else list(index.files())
     found: list[FunctionCoverage] = []
+    untraced: list[Recommendation] = []  # deserving and without a span: the cost rules may still leave them out
     hashes: dict[str, str] = {}
     problems: list[Problem] = []
     for number, path in enumerate(wanted, 1):
@@ -126,6 +127,8 @@ def measure(
             if not verdict.deserves_span(config.min_confidence):
                 continue
             assert verdict.priority is not None
+            if not verdict.traced and result.recommendation is not None:
+                untraced.append(result.recommendation)
             found.append(
                 FunctionCoverage(
                     key=symbol if seen[symbol] == 1 else f"{symbol}#{seen[symbol]}",
@@ -140,6 +143,8 @@ def measure(
             )
         if progress is not None:
             progress(number, len(wanted))
+    costly = analyzer.costly(untraced)  # what analyze leaves out for cost does not count as missing a span
+    found = [f for f in found if f.traced or f.symbol not in costly]
     found.sort(key=lambda f: (f.file, f.line, f.key))
     return Coverage(config.min_confidence, tuple(found), dict(sorted(hashes.items())), tuple(problems))
 

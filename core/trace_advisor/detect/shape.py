@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from trace_advisor.detect.apis import dotted_forms
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.model import ResolvedCall, SymbolId, dotted_name
+from trace_advisor.statements import flatten
 
 # Servers and consoles that run until the process ends, by resolved name (the span would never end).
+# A function "opens with" the statements at the top of its body, looking through try/with blocks.
+_OPENING_BLOCKS = (ast.Try, ast.TryStar, ast.With, ast.AsyncWith)
 _FOREVER_TARGETS = frozenset(
     {
         "werkzeug.serving.run_simple",
@@ -277,18 +280,6 @@ def meaningful_calls(ctx: FunctionContext) -> set[str]:
     return found
 
 
-def _top_statements(body: list[ast.stmt]) -> list[ast.stmt]:
-    """Statements at the top of the body, looking through try/with blocks."""
-    out: list[ast.stmt] = []
-    for stmt in body:
-        out.append(stmt)
-        if isinstance(stmt, ast.Try | ast.TryStar):
-            out.extend(_top_statements(stmt.body))
-        elif isinstance(stmt, ast.With | ast.AsyncWith):
-            out.extend(_top_statements(stmt.body))
-    return out
-
-
 def _runs_forever(ctx: FunctionContext) -> bool:
     """A top-level endless loop (``while True``/``while self.running``) or a serve-forever call: never ends."""
     for call in ctx.calls:
@@ -296,7 +287,7 @@ def _runs_forever(ctx: FunctionContext) -> bool:
             return True
     if ctx.graph.callee_forever and _calls_unconditionally(ctx, ctx.graph.callee_forever):
         return True
-    for stmt in _top_statements(ctx.body_without_docstring()):
+    for stmt in flatten(ctx.body_without_docstring(), _OPENING_BLOCKS, main_block_only=True):
         if not isinstance(stmt, ast.While):
             continue
         test = stmt.test
@@ -338,7 +329,7 @@ def may_run_forever(sites: Iterable[ResolvedCall], code: str) -> bool:
 
 def _calls_unconditionally(ctx: FunctionContext, callees: frozenset[str]) -> bool:
     """Whether a top-level statement (not a branch or a handler) calls one of ``callees``."""
-    for stmt in _top_statements(ctx.body_without_docstring()):
+    for stmt in flatten(ctx.body_without_docstring(), _OPENING_BLOCKS, main_block_only=True):
         if isinstance(stmt, ast.Expr | ast.Assign | ast.Return | ast.AnnAssign | ast.AugAssign):
             nodes = {id(n) for n in ast.walk(stmt)}
             if any(id(c.node) in nodes and set(c.callees) & callees for c in ctx.calls):

@@ -7,7 +7,7 @@ from trace_advisor.edits.batch import SpanOutcome, SpanTarget, add_spans
 from trace_advisor.edits.engine import EditResult, SpanEditor, span_edits
 from trace_advisor.edits.occurrence import occurrence, occurrence_line
 from trace_advisor.edits.source import SourceText, apply_edits
-from trace_advisor.edits.style import SpanStyle, span_style
+from trace_advisor.edits.style import SpanOrigin, SpanStyle, span_origin, span_style
 
 __all__ = [
     "SpanOutcome",
@@ -17,10 +17,12 @@ __all__ = [
     "SourceText",
     "SpanEditor",
     "SpanForm",
+    "SpanOrigin",
     "SpanStyle",
     "apply_edits",
     "occurrence",
     "occurrence_line",
     "span_edits",
+    "span_origin",
     "span_style",
 ]

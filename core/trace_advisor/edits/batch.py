@@ -10,18 +10,19 @@ from dataclasses import dataclass
 from trace_advisor.edits.engine import EditResult, SpanEditor
 from trace_advisor.edits.occurrence import occurrence, occurrence_line
 from trace_advisor.edits.source import apply_edits
-from trace_advisor.edits.style import DEFAULT_STYLE, SpanStyle
+from trace_advisor.edits.style import DEFAULT_STYLE, SpanOrigin, SpanStyle
 from trace_advisor.model import Capture
 
 
 @dataclass(frozen=True, slots=True)
 class SpanTarget:
     """One function to instrument: ``line`` (any line of the def in the text as read) picks among defs sharing
-    ``qualname``; ``capture=None`` asks for a plain span."""
+    ``qualname``; ``capture=None`` asks for a plain span; ``name``: the span name (default ``Class.method``)."""
 
     qualname: str
     capture: Capture | None = None
     line: int | None = None
+    name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,16 +35,20 @@ class SpanOutcome:
 
 
 def add_spans(
-    text: str, targets: Sequence[SpanTarget], style: SpanStyle = DEFAULT_STYLE
+    text: str,
+    targets: Sequence[SpanTarget],
+    style: SpanStyle = DEFAULT_STYLE,
+    origin: SpanOrigin | None = None,
 ) -> tuple[str, list[SpanOutcome]]:
-    """The text with a span added to every target, in the order given, and one outcome per target."""
+    """The text with a span added to every target, in the order given, and one outcome per target (``origin``: see
+    :class:`SpanEditor`)."""
     as_read = SpanEditor(text, style=style)
     occurrences = [occurrence(as_read, target.qualname, target.line) for target in targets]
     outcomes: list[SpanOutcome] = []
     for target, index in zip(targets, occurrences, strict=True):
-        editor = SpanEditor(text, style=style)
+        editor = SpanEditor(text, style=style, origin=origin)
         line = occurrence_line(editor, target.qualname, index)
-        result = editor.edits(target.qualname, target.capture, line=line)
+        result = editor.edits(target.qualname, target.capture, line=line, name=target.name)
         if result.edits:
             text = apply_edits(text, result.edits)
         outcomes.append(SpanOutcome(target, line, result))

@@ -1,4 +1,5 @@
-"""The ``with tracer.start_as_current_span(...) as span:`` form: one edit that re-indents the body under the block."""
+"""The ``with tracer.start_as_current_span(...) as span:`` form: one edit that re-indents the body under the block
+(in a generator, under ``with tracer.start_span(...) as span:`` and a ``try`` whose handler fails the span)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 
 from trace_advisor.edits.existing import docstring_count
 from trace_advisor.edits.handlers import HandlerPlan
+from trace_advisor.edits.layout import Statement, columns
 from trace_advisor.edits.locate import FunctionNode
 from trace_advisor.edits.source import SourceText
 from trace_advisor.model import Position, Range, TextEdit
@@ -21,7 +23,7 @@ class BodyEditError(Exception):
     """The body cannot be rewritten safely (unusual layout); the caller reports it instead of editing."""
 
 
-class _Tokens:
+class Tokens:
     """Tokens of the function's lines, to find header colons and lines that start inside a string."""
 
     def __init__(self, source: SourceText, first_line: int, last_line: int) -> None:
@@ -83,23 +85,27 @@ def with_edit(
     source: SourceText,
     node: FunctionNode,
     unit: str,
-    opener: str,
-    first_lines: list[tuple[int, str]],
+    opener: Statement,
+    first_lines: list[tuple[int, Statement]],
     handlers: list[HandlerPlan],
-    handler_lines: list[str],
+    handler_lines: list[Statement],
+    width: int,
+    guard: tuple[str, list[Statement]] | None = None,
 ) -> WithEdit:
     """One edit replacing the body (after the docstring) with ``opener`` + ``first_lines`` + the re-indented body.
 
-    ``opener`` is ``with ...:``; ``first_lines`` are (depth, code) inside the block; ``handler_lines`` are inserted
-    at the top of each handler in ``handlers`` (``{name}`` is replaced by the handler's exception name; a handler
-    that does not fail the operation gets only the first line, the exception event).
+    ``opener`` is ``with ...:``; ``first_lines`` are (depth, statement) inside the block; ``handler_lines`` are
+    inserted at the top of each handler in ``handlers`` (``{name}`` is replaced by the handler's exception name; a
+    handler that does not fail the operation gets only the first line, the exception event). Inserted statements
+    are laid out within ``width`` columns. ``guard`` (an ``except`` header and its statements) puts the body in a
+    ``try`` inside the block with that handler after it.
     """
     eol = source.eol
     body = node.body
     doc = docstring_count(node)
     first, last = body[doc], body[-1]
     last_line = last.end_lineno or last.lineno
-    tokens = _Tokens(source, node.lineno, last_line)
+    tokens = Tokens(source, node.lineno, last_line)
     col = source.char_column
     def_indent = _indent_of(source.line(node.lineno))
 
@@ -133,13 +139,15 @@ def with_edit(
         raise BodyEditError("the body's indentation does not extend the def's")
 
     inner = body_indent + unit
+    step = unit * 2 if guard is not None else unit  # how far the original body moves right
+    moved = body_indent + step
 
     def shift(text: str, line: int | None) -> str:
         if not text.strip() or (line is not None and line in tokens.inside):
             return text
         if text.startswith(body_indent):
-            return inner + text[len(body_indent) :]
-        return unit + text
+            return moved + text[len(body_indent) :]
+        return step + text
 
     # handler edits: names added before the colon, statements inserted before the handler's first statement
     colon_inserts: dict[int, list[tuple[int, str]]] = {}
@@ -149,7 +157,7 @@ def with_edit(
         h = plan.node
         h_first = h.body[0]
         h_line, h_col = _start(source, h_first)
-        code = [line.replace("{name}", plan.name) for line in handler_lines[: plan.statements]]
+        code = [stmt.replace("{name}", plan.name) for stmt in handler_lines[: plan.statements]]
         if plan.add_name:
             colon_line, colon_col = tokens.colon_before(h_line, h_col)
             suffix = f" as {plan.name}" if h.type is not None else f" BaseException as {plan.name}"
@@ -159,10 +167,11 @@ def with_edit(
                 raise BodyEditError("handler shares the first line of the body")
             h_indent = _indent_of(source.line(h.lineno)) + unit
             splits[h_line] = (h_col, h_indent)
-            before.setdefault(h_line, []).extend(h_indent + c for c in code)
         else:
             h_indent = source.line(h_line)[:h_col]
-            before.setdefault(h_line, []).extend(h_indent + c for c in code)
+        # the handler's lines are shifted with the rest of the body afterwards
+        narrower = width - columns(step)
+        before.setdefault(h_line, []).extend(line for stmt in code for line in stmt.lines(h_indent, unit, narrower))
 
     out: list[str] = []
     added: list[int] = []  # lines of the new text the edit inserted or changed (0-based)
@@ -179,11 +188,15 @@ def with_edit(
         emit(eol, False)
     for line in prefix:
         emit(line + eol, False)
-    emit(body_indent + opener + eol, True)
-    for depth, text in first_lines:
-        emit(inner + unit * depth + text + eol, True)
+    for line in opener.lines(body_indent, unit, width):
+        emit(line + eol, True)
+    for depth, stmt in first_lines:
+        for line in stmt.lines(inner + unit * depth, unit, width):
+            emit(line + eol, True)
+    if guard is not None:
+        emit(inner + "try:" + eol, True)
     if split_first is not None:
-        emit(inner + split_first + (source.endings[first.lineno - 1] if first.lineno < last_line else ""), True)
+        emit(moved + split_first + (source.endings[first.lineno - 1] if first.lineno < last_line else ""), True)
     for number in range(rest_from, last_line + 1):
         text = source.line(number)
         ending = source.endings[number - 1] if number < last_line else ""
@@ -202,6 +215,14 @@ def with_edit(
         for extra in before.get(number, []):
             emit(shift(extra, None) + eol, True)
         emit(shift(text, number) + ending, bool(inserts))
+    if guard is not None:
+        header, statements = guard
+        emit(eol, False)
+        emit(inner + header, True)
+        for stmt in statements:
+            for line in stmt.lines(inner + unit, unit, width):
+                emit(eol, False)
+                emit(line, True)
     end = Position(last_line, len(source.line(last_line)))
     return WithEdit(TextEdit(Range(start, end), "".join(out)), tuple(added))
 

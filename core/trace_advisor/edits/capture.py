@@ -1,10 +1,16 @@
-"""Turn a recommendation's ``Capture`` into ``span.set_attribute`` statements with values OTel accepts.
+"""Turn a recommendation's ``Capture`` into ``span.set_attribute`` statements that are safe by construction.
 
-OpenTelemetry attribute values must be ``str``, ``bool``, ``int``, ``float`` or a homogeneous sequence of them; the
-SDK drops anything else with a warning. A parameter annotated with one of those types is recorded as is; an
-``Optional`` one (or one defaulting to ``None``) is recorded only when it is not ``None``; a parameter of unknown
-type is converted with ``str()`` so the attribute is never silently lost (annotate the parameter with a primitive
-type to keep its native type). Keys are the parameter names; ``Capture.attributes`` supply semantic-convention keys.
+OpenTelemetry attribute values must be ``str``, ``bool``, ``int``, ``float`` or a homogeneous sequence of them. A
+value is recorded only when both hold:
+
+- its static type is one of those: a parameter annotated so (``Optional`` ones only when not ``None``), an
+  unannotated parameter whose default is such a literal (recorded under an ``isinstance`` check, since callers may
+  pass anything), a literal, a module-level constant, or a comparison or conditional built from those;
+- no name in it is sensitive or payload (:mod:`trace_advisor.attribute_safety`), and neither is the key.
+
+Nothing is ever converted with ``str()``: a mapping, an object, a request, a header set, a cookie jar, a body, a
+template or a message never reaches an attribute. Everything left out gets a note saying why. The span first gets the
+``code.function.name``, ``code.file.path`` and ``code.line.number`` attributes (OpenTelemetry semantic conventions).
 """
 
 from __future__ import annotations
@@ -12,98 +18,37 @@ from __future__ import annotations
 import ast
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from trace_advisor.attribute_safety import AttributePolicy, ScalarKind, parameter_kind, parameters
 from trace_advisor.capture_expressions import CaptureExpressionError, check_capture_expression
 from trace_advisor.edits.existing import own_scope
+from trace_advisor.edits.layout import Statement
 from trace_advisor.edits.locate import FunctionNode
 from trace_advisor.model import Capture
 
-PRIMITIVES = frozenset({"str", "int", "float", "bool"})
-SEQUENCES = frozenset({"list", "List", "Sequence", "MutableSequence"})
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+_LITERAL_TYPES = (bool, int, float, str)
+_NOT_A_SCALAR = "its type is not known to be str, int, float or bool (annotate it to record it)"
 
 
 @dataclass(frozen=True, slots=True)
 class AttributeCode:
     """Lines of code (relative indent depth, text) that set attributes, plus notes about what was left out."""
 
-    lines: tuple[tuple[int, str], ...]
+    lines: tuple[tuple[int, Statement], ...]
     statements: int  # top-level statements among ``lines`` (for verification)
     notes: tuple[str, ...]
 
 
-def _name(expr: ast.expr | None) -> str:
-    if isinstance(expr, ast.Name):
-        return expr.id
-    if isinstance(expr, ast.Attribute):
-        return expr.attr
-    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
-        try:
-            return _name(ast.parse(expr.value, mode="eval").body)
-        except SyntaxError:
-            return ""
-    return ""
+@dataclass(frozen=True, slots=True)
+class CodeLocation:
+    """Where the function is, for the ``code.*`` attributes."""
 
-
-def _parse_annotation(expr: ast.expr | None) -> ast.expr | None:
-    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
-        try:
-            return ast.parse(expr.value, mode="eval").body
-        except SyntaxError:
-            return None
-    return expr
-
-
-def _optional_inner(expr: ast.expr) -> ast.expr | None:
-    """``X | None`` / ``Optional[X]`` / ``Union[X, None]`` -> ``X``."""
-    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.BitOr):
-        sides = [expr.left, expr.right]
-        rest = [s for s in sides if not (isinstance(s, ast.Constant) and s.value is None)]
-        return rest[0] if len(rest) == 1 else None
-    if isinstance(expr, ast.Subscript):
-        outer = _name(expr.value)
-        if outer == "Optional":
-            return expr.slice
-        if outer == "Union" and isinstance(expr.slice, ast.Tuple):
-            rest = [e for e in expr.slice.elts if not (isinstance(e, ast.Constant) and e.value is None)]
-            return rest[0] if len(rest) == 1 and len(expr.slice.elts) == 2 else None
-    return None
-
-
-def _kind(annotation: ast.expr | None) -> tuple[str, bool]:
-    """("native" | "unknown", optional) for an annotation."""
-    expr = _parse_annotation(annotation)
-    if expr is None:
-        return "unknown", False
-    inner = _optional_inner(expr)
-    optional = inner is not None
-    if inner is not None:
-        expr = inner
-    if _name(expr) in PRIMITIVES:
-        return "native", optional
-    if isinstance(expr, ast.Subscript):
-        outer = _name(expr.value)
-        item = expr.slice
-        if outer in SEQUENCES and _name(item) in PRIMITIVES:
-            return "native", optional
-        if outer in ("tuple", "Tuple") and isinstance(item, ast.Tuple) and len(item.elts) == 2:
-            if _name(item.elts[0]) in PRIMITIVES and isinstance(item.elts[1], ast.Constant):
-                return ("native", optional) if item.elts[1].value is Ellipsis else ("unknown", False)
-    return "unknown", optional
-
-
-def _parameters(node: FunctionNode) -> dict[str, tuple[ast.arg, ast.expr | None]]:
-    """Parameter name -> (arg, default expression or None)."""
-    args = node.args
-    positional = [*args.posonlyargs, *args.args]
-    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
-    found = {a.arg: (a, d) for a, d in zip(positional, defaults, strict=True)}
-    found.update({a.arg: (a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)})
-    for extra in (args.vararg, args.kwarg):
-        if extra is not None:
-            found[extra.arg] = (extra, None)
-    return found
+    function: str  # fully qualified: ``shop.orders.OrderService.place``
+    line: int  # the ``def`` line in the edited text
+    path: str | None = None  # workspace-relative, ``/``-separated
 
 
 def _quote(key: str) -> str:
@@ -127,91 +72,226 @@ def _local_names(node: FunctionNode) -> set[str]:
     return names
 
 
-def attribute_code(node: FunctionNode, capture: Capture, span: str, *, is_method: bool) -> AttributeCode:
-    """Statements recording ``capture.parameters`` and ``capture.attributes`` on ``span``."""
-    params = _parameters(node)
+def module_constants(module: ast.Module, counts: Mapping[str, int]) -> frozenset[str]:
+    """Module-level names bound once, to a str/int/float/bool literal (``LIMIT = 5``): scalar wherever read."""
+    found: set[str] = set()
+    for stmt in module.body:
+        target: ast.expr | None = None
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target = stmt.targets[0]
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            target = stmt.target
+        value = getattr(stmt, "value", None)
+        if (
+            isinstance(target, ast.Name)
+            and isinstance(value, ast.Constant)
+            and type(value.value) in _LITERAL_TYPES
+            and counts.get(target.id, 0) == 1
+        ):
+            found.add(target.id)
+    return frozenset(found)
+
+
+class _Recorder:
+    """Collects the attribute statements of one function and the notes about what was left out."""
+
+    def __init__(
+        self, node: FunctionNode, span: str, policy: AttributePolicy, receiver: str | None, context: str
+    ) -> None:
+        self.params = parameters(node.args)
+        self.context = context
+        self.node = node
+        self.span = span
+        self.policy = policy
+        self.receiver = receiver
+        self.lines: list[tuple[int, Statement]] = []
+        self.notes: list[str] = []
+        self.statements = 0
+        self.keys: set[str] = set()
+
+    def set(self, key: str, value: str, guard: str | None = None) -> None:
+        statement = Statement(f"{self.span}.set_attribute", (_quote(key), value))
+        if guard is None:
+            self.lines.append((0, statement))
+        else:
+            self.lines.append((0, Statement(f"if {guard}:")))
+            self.lines.append((1, statement))
+        self.statements += 1
+        self.keys.add(key)
+
+    def key_refusal(self, key: str) -> str | None:
+        if not _KEY.match(key):
+            return "not a valid attribute name"
+        found = self.policy.sensitive(key)
+        return f"sensitive name ({found})" if found else None
+
+    def parameter(self, key: str, name: str) -> None:
+        """Record parameter ``name`` under ``key`` when its name and static type allow it."""
+        arg, default = self.params[name]
+        refused = self.key_refusal(key) or self.policy.refusal(name, self.context)
+        variadic = arg is self.node.args.vararg or arg is self.node.args.kwarg
+        kind = None if variadic or refused else parameter_kind(arg.annotation, default)
+        if refused or kind is None:
+            self.notes.append(f"{name!r} is not recorded: {refused or _NOT_A_SCALAR}")
+            return
+        self.set(key, name, _guard(name, kind))
+
+
+def _guard(name: str, kind: ScalarKind) -> str | None:
+    if kind.check is not None:
+        return f"isinstance({name}, {kind.check})"
+    return f"{name} is not None" if kind.optional else None
+
+
+def _scalar_expression(expr: ast.expr, scalars: set[str], policy: AttributePolicy, context: str) -> str | None:
+    """None when ``expr`` has a scalar static type built only from safe names, else why not. The size of a payload
+    (``len(items)``) is a bounded number, not the payload: inside ``len()`` only sensitive names are refused."""
+    counted = {id(n) for call in ast.walk(expr) if _is_len(call) for n in ast.walk(call)}
+    for sub in ast.walk(expr):
+        name = sub.id if isinstance(sub, ast.Name) else sub.attr if isinstance(sub, ast.Attribute) else None
+        if name is None:
+            continue
+        sensitive = policy.sensitive(name)
+        refused = f"sensitive name ({sensitive})" if sensitive and id(sub) in counted else None
+        if id(sub) not in counted:
+            refused = policy.refusal(name, context)
+        if refused:
+            return f"uses {name!r}: {refused}"
+    return None if _is_scalar(expr, scalars) else "its value is not known to be a str, int, float or bool"
+
+
+def _is_len(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len"
+
+
+def _is_scalar(expr: ast.expr, scalars: set[str]) -> bool:
+    if isinstance(expr, ast.Constant):
+        return type(expr.value) in _LITERAL_TYPES
+    if isinstance(expr, ast.Name):
+        return expr.id in scalars
+    if isinstance(expr, ast.Call):  # ``len(<value>)``, the one call a capture expression may make: an int
+        return _is_len(expr)
+    if isinstance(expr, ast.Compare):  # a bool, from operands that are themselves plain values
+        return all(_is_operand(e, scalars) for e in (expr.left, *expr.comparators))
+    if isinstance(expr, ast.UnaryOp):
+        return _is_scalar(expr.operand, scalars)
+    if isinstance(expr, ast.IfExp):
+        return _is_operand(expr.test, scalars) and _is_scalar(expr.body, scalars) and _is_scalar(expr.orelse, scalars)
+    if isinstance(expr, ast.BoolOp):
+        return all(_is_scalar(e, scalars) for e in expr.values)
+    return False
+
+
+def _is_operand(expr: ast.expr, scalars: set[str]) -> bool:
+    """Something a comparison may read without running code beyond the comparison: names, literals, tests."""
+    if isinstance(expr, ast.Name | ast.Constant):
+        return True
+    if isinstance(expr, ast.Compare | ast.BoolOp | ast.UnaryOp | ast.IfExp):
+        return all(_is_operand(e, scalars) for e in ast.iter_child_nodes(expr) if isinstance(e, ast.expr))
+    return False
+
+
+def attribute_code(
+    node: FunctionNode,
+    capture: Capture,
+    span: str,
+    *,
+    is_method: bool,
+    policy: AttributePolicy,
+    constants: frozenset[str] = frozenset(),
+    location: CodeLocation | None = None,
+) -> AttributeCode:
+    """Statements recording the ``code.*`` attributes, ``capture.attributes`` and ``capture.parameters`` on ``span``."""
     positional = [*node.args.posonlyargs, *node.args.args]
     receiver = positional[0].arg if is_method and positional else None
+    recorder = _Recorder(node, span, policy, receiver, location.function if location else node.name)
+    params = recorder.params
     # names the body declares global/nonlocal cannot be read before that declaration (a compile-time error)
     declared = {name for n in own_scope(node) if isinstance(n, ast.Global | ast.Nonlocal) for name in n.names}
     local = _local_names(node) - declared - set(params)
-    lines: list[tuple[int, str]] = []
-    notes: list[str] = []
-    statements = 0
-    seen: set[str] = set()
+    if location is not None:
+        recorder.set("code.function.name", _quote(location.function))
+        if location.path is not None:
+            recorder.set("code.file.path", _quote(location.path))
+        recorder.set("code.line.number", str(location.line))
+    scalars = {
+        name
+        for name, (arg, default) in params.items()
+        if name != receiver
+        and arg not in (node.args.vararg, node.args.kwarg)
+        and (kind := parameter_kind(arg.annotation, default)) is not None
+        and not kind.optional
+        and kind.check is None
+    } | (constants - local - declared)
 
-    def record(key: str, name: str, annotation: ast.expr | None, default: ast.expr | None, variadic: bool) -> None:
-        nonlocal statements
-        kind, optional = ("unknown", False) if variadic else _kind(annotation)
-        if isinstance(default, ast.Constant) and default.value is None:
-            optional = True
-        value = name if kind == "native" else f"str({name})"
-        if optional:
-            lines.append((0, f"if {name} is not None:"))
-            lines.append((1, f"{span}.set_attribute({_quote(key)}, {value})"))
-        else:
-            lines.append((0, f"{span}.set_attribute({_quote(key)}, {value})"))
-        statements += 1
-
-    # a parameter that an attribute also records (under a semantic-convention key) is recorded once, by the attribute
+    # semantic-convention keys first: a parameter an attribute records is recorded once, by the attribute
     keyed = {a.expression.strip() for a in capture.attributes if _KEY.match(a.key) and a.expression.strip() in params}
-    for name in capture.parameters:
-        if name in seen or name == receiver or name in keyed:
-            continue
-        if name not in params:
-            notes.append(f"{name!r} is not a parameter of the function: not recorded")
-            continue
-        seen.add(name)
-        arg, default = params[name]
-        variadic = arg is node.args.vararg or arg is node.args.kwarg
-        record(name, name, arg.annotation, default, variadic)
     for attribute in capture.attributes:
-        if attribute.key in seen:
+        if attribute.key in recorder.keys:
             continue
-        if not _KEY.match(attribute.key):
-            notes.append(f"attribute key {attribute.key!r} is not a valid attribute name: not recorded")
+        refused = recorder.key_refusal(attribute.key)
+        if refused:
+            recorder.notes.append(f"attribute key {attribute.key!r} is not recorded: {refused}")
             continue
         expression = attribute.expression.strip()
         try:
             checked = check_capture_expression(expression)
         except CaptureExpressionError as error:
-            notes.append(f"expression {attribute.expression!r} for {attribute.key!r} refused ({error}): not recorded")
+            recorder.notes.append(
+                f"expression {attribute.expression!r} for {attribute.key!r} refused ({error}): not recorded"
+            )
             continue
         parsed = checked.node
         readable = set(params) | ({receiver} if receiver else set())
         unknown = sorted(checked.names - readable - local - declared)
         if unknown:
-            notes.append(
+            recorder.notes.append(
                 f"expression {expression!r} for {attribute.key!r} reads {', '.join(unknown)}, not a parameter of the"
                 " function: not recorded"
             )
             continue
         shadowed = sorted(checked.calls & (set(params) | local | declared))
         if shadowed:
-            notes.append(f"expression for {attribute.key!r} calls {', '.join(shadowed)}, which the function rebinds")
+            recorder.notes.append(
+                f"expression for {attribute.key!r} calls {', '.join(shadowed)}, which the function rebinds"
+            )
             continue
         if isinstance(parsed, ast.Name) and parsed.id == receiver:
-            notes.append(f"expression {expression!r} for {attribute.key!r} is the object itself: not recorded")
+            recorder.notes.append(f"expression {expression!r} for {attribute.key!r} is the object itself: not recorded")
             continue
-        clash = sorted({n.id for n in ast.walk(parsed) if isinstance(n, ast.Name)} & declared)
+        names = {n.id for n in ast.walk(parsed) if isinstance(n, ast.Name)}
+        clash = sorted(names & declared)
         if clash:
-            notes.append(f"expression for {attribute.key!r} uses {', '.join(clash)}, declared global/nonlocal later")
+            recorder.notes.append(
+                f"expression for {attribute.key!r} uses {', '.join(clash)}, declared global/nonlocal later"
+            )
             continue
-        unbound = sorted({n.id for n in ast.walk(parsed) if isinstance(n, ast.Name)} & local)
+        unbound = sorted(names & local)
         if unbound:
-            notes.append(
+            recorder.notes.append(
                 f"expression {expression!r} for {attribute.key!r} uses {', '.join(unbound)}, assigned later in the"
                 " function: not recorded (set it on the span where the value is known)"
             )
             continue
-        seen.add(attribute.key)
         if isinstance(parsed, ast.Name) and parsed.id in params and parsed.id != receiver:
-            arg, default = params[parsed.id]
-            variadic = arg is node.args.vararg or arg is node.args.kwarg
-            record(attribute.key, parsed.id, arg.annotation, default, variadic)
-        else:
-            lines.append((0, f"{span}.set_attribute({_quote(attribute.key)}, {expression})"))
-            statements += 1
+            recorder.parameter(attribute.key, parsed.id)
+            continue
+        problem = _scalar_expression(parsed, scalars, policy, recorder.context)
+        if problem:
+            recorder.notes.append(f"expression {expression!r} for {attribute.key!r} is not recorded: {problem}")
+            continue
+        recorder.set(attribute.key, expression)
+    seen: set[str] = set()
+    for name in capture.parameters:
+        if name in seen or name == receiver or name in keyed or name in recorder.keys:
+            continue
+        seen.add(name)
+        if name not in params:
+            recorder.notes.append(f"{name!r} is not a parameter of the function: not recorded")
+            continue
+        recorder.parameter(name, name)
     if capture.return_value:
-        notes.append("the return value is not recorded automatically: set it on the span where the function returns")
-    return AttributeCode(tuple(lines), statements, tuple(notes))
+        recorder.notes.append(
+            "the return value is not recorded automatically: set it on the span where the function returns"
+        )
+    return AttributeCode(tuple(recorder.lines), recorder.statements, tuple(recorder.notes))

@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import json
 
+from trace_advisor.edits.layout import Statement
 from trace_advisor.edits.locate import FunctionNode
 from trace_advisor.edits.source import SourceText
 from trace_advisor.model import Position, Range, TextEdit
 
 
-def decorator_text(tracer: str, name: str) -> str:
-    return f"@{tracer}.start_as_current_span({json.dumps(name, ensure_ascii=False)})"
-
-
-def decorator_edit(source: SourceText, node: FunctionNode, tracer: str, name: str) -> TextEdit:
-    """Insert the span decorator on its own line right above ``def``/``async def``, at the def's indentation."""
+def decorator_edit(source: SourceText, node: FunctionNode, tracer: str, name: str, unit: str, width: int) -> TextEdit:
+    """Insert the span decorator right above ``def``/``async def``, at the def's indentation, within ``width``."""
     line = source.line(node.lineno)
     indent = line[: source.char_column(node.lineno, node.col_offset)]
     at = Position(node.lineno, 0)
-    return TextEdit(Range(at, at), indent + decorator_text(tracer, name) + source.eol)
+    decorator = Statement(f"@{tracer}.start_as_current_span", (json.dumps(name, ensure_ascii=False),))
+    return TextEdit(Range(at, at), "".join(text + source.eol for text in decorator.lines(indent, unit, width)))

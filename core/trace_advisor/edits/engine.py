@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
 from trace_advisor.config_model import SpanForm
 from trace_advisor.edits.body import BodyEditError, indent_unit, with_edit
-from trace_advisor.edits.capture import attribute_code
+from trace_advisor.edits.capture import CodeLocation, attribute_code, module_constants
 from trace_advisor.edits.decorator import decorator_edit
 from trace_advisor.edits.existing import (
     ABSTRACT,
@@ -20,14 +21,18 @@ from trace_advisor.edits.existing import (
     mentioned_names,
     reads_locals,
     scan_names,
+    yields_to_consumer,
 )
 from trace_advisor.edits.handlers import handler_plans, raises_stop_iteration
 from trace_advisor.edits.imports import fresh_name, plan_module
+from trace_advisor.edits.layout import Statement, columns
 from trace_advisor.edits.locate import ClassSite, FunctionSite, iter_definitions
+from trace_advisor.edits.renumber import renumber_edits
 from trace_advisor.edits.source import SourceText
-from trace_advisor.edits.style import DEFAULT_STYLE, SpanStyle
+from trace_advisor.edits.style import DEFAULT_STYLE, SpanOrigin, SpanStyle
 from trace_advisor.edits.verify import edited_function, same_with_block, same_with_decorator
 from trace_advisor.model import MODULE_QUALNAME, Capture, TextEdit, span_name
+from trace_advisor.project_style import ProjectStyle
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +47,8 @@ class EditResult:
     span_name: str | None = None
     # first and last line of the def (decorators included) in the text the edits apply to; None without edits
     function_lines: tuple[int, int] | None = None
+    setup_edits: int = 0  # the first ``setup_edits`` edits add the import and the tracer; then the function's edit,
+    # then edits moving other functions' ``code.line.number`` literals (edits/renumber.py)
     # lines of the function as edited that the edits inserted or changed (0 = its first line), for previews
     added_lines: tuple[int, ...] = ()
 
@@ -54,10 +61,19 @@ class EditResult:
 class SpanEditor:
     """Span edits for the functions of one module text; parses the text once for many functions."""
 
-    def __init__(self, text: str, module: ast.Module | None = None, *, style: SpanStyle = DEFAULT_STYLE) -> None:
-        """``module``: the already parsed ``ast`` of exactly ``text`` (saves a parse); parsed here when None."""
+    def __init__(
+        self,
+        text: str,
+        module: ast.Module | None = None,
+        *,
+        style: SpanStyle = DEFAULT_STYLE,
+        origin: SpanOrigin | None = None,
+    ) -> None:
+        """``module``: the already parsed ``ast`` of exactly ``text`` (saves a parse); parsed here when None.
+        ``origin``: the module and file the text is, for the ``code.*`` attributes."""
         self.source = SourceText(text)
         self.style = style
+        self.origin = origin or SpanOrigin(None, None)
         self.error: str | None = None
         self.module: ast.Module | None = module
         if module is not None:
@@ -78,6 +94,16 @@ class SpanEditor:
         return scan_names(self.module)
 
     @cached_property
+    def _project_style(self) -> ProjectStyle:
+        """The project's import sections, with the edited module's own top-level package first-party (ruff's and
+        isort's same-package detection)."""
+        project = self.style.project
+        if self.origin.module is None:
+            return project
+        top = self.origin.module.partition(".")[0]
+        return dataclasses.replace(project, first_party=project.first_party | {top})
+
+    @cached_property
     def _unit(self) -> str:
         assert self.module is not None
         return indent_unit(self.module, self.source)
@@ -90,8 +116,11 @@ class SpanEditor:
         """The defs named ``qualname`` in source order."""
         return [d for d in self._definitions if isinstance(d, FunctionSite) and d.qualname == qualname]
 
-    def edits(self, qualname: str, capture: Capture | None = None, *, line: int | None = None) -> EditResult:
-        """Edits adding a span to the function ``qualname`` (the one spanning ``line`` when several share it)."""
+    def edits(
+        self, qualname: str, capture: Capture | None = None, *, line: int | None = None, name: str | None = None
+    ) -> EditResult:
+        """Edits adding a span to the function ``qualname`` (the one spanning ``line`` when several share it), named
+        ``name`` (default: ``Class.method``; the analysis gives names unique in the workspace)."""
         if self.module is None:
             return EditResult((), self.error)
         if qualname == MODULE_QUALNAME:
@@ -104,7 +133,7 @@ class SpanEditor:
         site = _choose(sites, line)
         if site is None:
             return EditResult((), f"no function {qualname} at line {line}")
-        name = span_name(qualname)
+        name = name or span_name(qualname)
         node = site.node
         if has_span(node):
             return EditResult((), f"{qualname} already starts a span", already_traced=True, span_name=name)
@@ -138,8 +167,10 @@ class SpanEditor:
         if capture is not None and reads_locals(node):
             capture = None
             notes += ("the function reads locals(): a plain span, so no new local name appears in them",)
-        attributes = attribute_code(node, capture, span_var, is_method=is_method) if capture else None
         events = self.style.spans.swallowed_exceptions == "event"
+        # a generator's span is not made current (it would stay current in the consumer across each yield): its
+        # body runs in a try whose handler fails the span, so closing the generator early is not an error
+        generator = yields_to_consumer(node)
         handlers = (
             handler_plans(node, local_names | {span_var}, events=events)
             if capture is not None and capture.exceptions
@@ -151,8 +182,23 @@ class SpanEditor:
             self._names[0],
             self._names[1],
             site.top_statement,
-            need_status=any(plan.fails for plan in handlers),
+            need_status=generator or any(plan.fails for plan in handlers),
+            style=self._project_style,
         )
+        attributes = None
+        if capture is not None:
+            header_lines = sum(len(SourceText(e.new_text).lines) - 1 for e in setup.edits)
+            function = _qualified(self.origin.module, span_name(site.qualname))
+            location = CodeLocation(function, node.lineno + header_lines, self.origin.path)
+            attributes = attribute_code(
+                node,
+                capture,
+                span_var,
+                is_method=is_method,
+                policy=self.style.policy,
+                constants=module_constants(self.module, self._names[0]),
+                location=location,
+            )
         tracer_ready = setup.tracer_statement is None or setup.tracer_statement < site.top_statement
         use_with = (
             self.style.spans.form == "with"
@@ -168,36 +214,52 @@ class SpanEditor:
         last_line = node.end_lineno or node.lineno
         if use_with:
             lines = list(attributes.lines) if attributes else []
-            uses_span = bool(lines or handlers)
+            uses_span = bool(lines or handlers) or generator
             target = f" as {span_var}" if uses_span else ""
-            opener = f"with {setup.tracer}.start_as_current_span({_quote(name)}){target}:"
+            if generator:
+                quiet = ("record_exception=False", "set_status_on_exception=False")
+                opener = Statement(f"with {setup.tracer}.start_span", (_quote(name), *quiet), f"{target}:")
+            else:
+                opener = Statement(f"with {setup.tracer}.start_as_current_span", (_quote(name),), f"{target}:")
             if setup.status is not None:
                 status = f"{setup.status[0]}({setup.status[1]}.ERROR, str({{name}}))"
             else:
                 status = f"{setup.trace}.Status({setup.trace}.StatusCode.ERROR, str({{name}}))"
-            handler_lines = [f"{span_var}.record_exception({{name}})", f"{span_var}.set_status({status})"]
-            made = with_edit(self.source, node, self._unit, opener, lines, handlers, handler_lines)
+            handler_lines = [
+                Statement(f"{span_var}.record_exception", ("{name}",)),
+                Statement(f"{span_var}.set_status", (status,)),
+            ]
+            guard = None
+            if generator:
+                error = fresh_name("error", local_names | {span_var} | {plan.name for plan in handlers})
+                fail = [stmt.replace("{name}", error) for stmt in handler_lines]
+                guard = (f"except Exception as {error}:", [*fail, Statement("raise")])
+            width = self.style.project.line_length
+            made = with_edit(self.source, node, self._unit, opener, lines, handlers, handler_lines, width, guard)
             edit = made.edit
             shift = edit.range.start.line - first_line  # the edit's first line, counted in the function
             added = tuple(shift + line for line in made.added)
             new = edited_function(self.source, first_line, last_line, edit)
+            notes += _overlong(node, edit, width, self.source)
             statements = attributes.statements if attributes else 0
-            if not same_with_block(node, new, statements, handlers):
+            if not same_with_block(node, new, statements, handlers, guarded=generator):
                 raise BodyEditError("the rewritten body would not be the original body inside the span")
             form: SpanForm = "with"
         else:
-            edit = decorator_edit(self.source, node, setup.tracer, name)
+            edit = decorator_edit(self.source, node, setup.tracer, name, self._unit, self.style.project.line_length)
             added = (node.lineno - first_line,)  # the decorator line, inserted above the def
             new = edited_function(self.source, first_line, last_line, edit)
             if not same_with_decorator(node, new):
                 raise BodyEditError("the decorated function would differ from the original")
             form = "decorator"
         edits: list[TextEdit] = []
-        if setup.edit is not None:
-            if setup.edit.range.start.line > first_line:
+        for header in setup.edits:
+            if header.range.start.line > first_line:
                 raise BodyEditError("the tracer would be defined after the function")
-            edits.append(setup.edit)
+            edits.append(header)
+        setup_edits = len(edits)
         edits.append(edit)
+        edits.extend(renumber_edits(self.module, self.source, edits))
         return EditResult(
             tuple(edits),
             None,
@@ -205,8 +267,34 @@ class SpanEditor:
             notes=notes,
             span_name=name,
             function_lines=(first_line, last_line),
+            setup_edits=setup_edits,
             added_lines=added,
         )
+
+
+def _overlong(
+    node: ast.FunctionDef | ast.AsyncFunctionDef, edit: TextEdit, width: int, source: SourceText
+) -> tuple[str, ...]:
+    """A note when the ``with`` block indents existing lines of the body past the project's line length (lines that
+    are one word, such as a long span name on its own line, are exempt from line-length checks)."""
+    lines = range(edit.range.start.line, edit.range.end.line + 1)
+    before = sum(_too_long(source.line(n), width) for n in lines)
+    after = sum(_too_long(line, width) for line in SourceText(edit.new_text).lines)
+    if after <= before:
+        return ()
+    return (
+        f"{after - before} line(s) of {node.name} indented by the span are now longer than the project's line length"
+        f" ({width}): reformat the function (ruff format / black)",
+    )
+
+
+def _too_long(line: str, width: int) -> bool:
+    return columns(line) > width and " " in line.strip()
+
+
+def _qualified(module: str | None, name: str) -> str:
+    """``code.function.name``: the function's fully qualified name (``shop.orders.OrderService.place``)."""
+    return f"{module}.{name}" if module else name
 
 
 def _quote(name: str) -> str:

@@ -73,6 +73,18 @@ def is_generator(node: FunctionNode) -> bool:
     return any(isinstance(sub, ast.Yield | ast.YieldFrom) for sub in own_scope(node))
 
 
+# decorators that make a generator a context manager: its ``yield`` runs the caller's ``with`` body, which belongs
+# inside the span, and both ends run in the caller's context
+CONTEXT_MANAGERS = frozenset({"contextmanager", "asynccontextmanager"})
+
+
+def yields_to_consumer(node: FunctionNode) -> bool:
+    """A generator whose ``yield`` hands control back to the code iterating it: a span made current in it would stay
+    current there (the consumer's spans would nest under it, and an async generator closed from another task fails
+    to detach it)."""
+    return is_generator(node) and not decorator_tails(node) & CONTEXT_MANAGERS
+
+
 def decorator_tails(node: FunctionNode) -> set[str]:
     """Last component of each decorator's dotted name (``typing.overload`` -> ``overload``)."""
     return {dotted_name(d).rpartition(".")[2] for d in node.decorator_list}

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from trace_advisor.edits.existing import ModuleBinding, module_tracers, status_imports, trace_imports
 from trace_advisor.edits.source import SourceText
 from trace_advisor.model import Position, Range, TextEdit
+from trace_advisor.project_style import ProjectStyle
 
 _CODING = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+")
 
@@ -21,8 +22,8 @@ class ModuleSetup:
     trace: str  # expression for the opentelemetry.trace module
     tracer: str  # module-level tracer variable
     status: tuple[str, str] | None  # (Status, StatusCode) expressions; None: use ``{trace}.Status``
-    tracer_statement: int | None  # index in module.body of an existing tracer; None: added by ``edit``
-    edit: TextEdit | None
+    tracer_statement: int | None  # index in module.body of an existing tracer; None: added by ``edits``
+    edits: tuple[TextEdit, ...]  # the import and the tracer, in text order (one edit when they are adjacent)
 
 
 def fresh_name(preferred: str, taken: set[str]) -> str:
@@ -93,6 +94,82 @@ def _insertion(module: ast.Module, source: SourceText) -> tuple[int, str]:
     return line, "first_statement"
 
 
+def _first_block(module: ast.Module) -> list[ast.Import | ast.ImportFrom]:
+    """The first run of consecutive top-level import statements of the module's header (what isort/ruff sort as one
+    block); empty when the header has none or a statement there shares a line with another (``import a; b()``)."""
+    body = module.body
+    start = 1 if body and _is_docstring(body[0]) else 0
+    block: list[ast.Import | ast.ImportFrom] = []
+    for stmt in body[start:]:
+        if isinstance(stmt, ast.Import | ast.ImportFrom):
+            block.append(stmt)
+        elif block or not _import_like(stmt):
+            break
+    lines = [s.lineno for s in block] + [s.end_lineno or s.lineno for s in block]
+    if len(set(s.lineno for s in block)) != len(block) or any(
+        other.lineno in lines for other in body if other not in block
+    ):
+        return []
+    return block
+
+
+def _sort_key(stmt: ast.Import | ast.ImportFrom, style: ProjectStyle) -> tuple[int, int, str]:
+    """(section, kind, module) in isort's and ruff's default order: within a section ``import x`` lines come before
+    ``from x import y`` lines unless force-sort-within-sections; modules compare case-insensitively."""
+    if isinstance(stmt, ast.Import):
+        name, level, kind = stmt.names[0].name, 0, 0
+    else:
+        name, level, kind = stmt.module or "", stmt.level, 1
+    return style.section(name, level), 0 if style.force_sort_within_sections else kind, name.lower()
+
+
+def import_statement_edit(
+    module: ast.Module, source: SourceText, style: ProjectStyle, line: str, imported: str
+) -> TextEdit | None:
+    """``line`` (``from opentelemetry import trace``, ``import contextvars``), which imports module ``imported``,
+    inserted where isort/ruff would put it in the module's first import block: among the imports of its section in
+    order, or as a new section with blank lines around it. None when the module has no such block."""
+    block = _first_block(module)
+    if not block:
+        return None
+    eol = source.eol
+    kind = 0 if style.force_sort_within_sections or not line.startswith("from ") else 1
+    ours = (style.section(imported), kind, imported.lower())
+    for index, stmt in enumerate(block):
+        key = _sort_key(stmt, style)
+        if key <= ours:
+            continue
+        floor = (block[index - 1].end_lineno or block[index - 1].lineno) if index else 0
+        if index and key[0] != ours[0] and _sort_key(block[index - 1], style)[0] == ours[0]:
+            return TextEdit(Range(Position(floor + 1, 0), Position(floor + 1, 0)), line + eol)  # ends our section
+        at = stmt.lineno
+        while at - 1 > floor and source.line(at - 1).lstrip().startswith("#"):
+            at -= 1  # comments right above an import belong to it
+        if key[0] == ours[0]:
+            text = line + eol
+        else:  # a new section before a later one: blank lines on both sides
+            text = line + eol + eol
+            if index and source.line(at - 1).strip():
+                text = eol + text
+        return TextEdit(Range(Position(at, 0), Position(at, 0)), text)
+    last = block[-1]
+    end = last.end_lineno or last.lineno
+    text = line + eol if _sort_key(last, style)[0] == ours[0] else eol + line + eol
+    if end >= len(source.lines):
+        return TextEdit(Range(Position(end, len(source.line(end))), Position(end, len(source.line(end)))), eol + text)
+    return TextEdit(Range(Position(end + 1, 0), Position(end + 1, 0)), text)
+
+
+def declares_all(module: ast.Module) -> bool:
+    """The module assigns ``__all__`` at top level."""
+    return any(
+        isinstance(target, ast.Name) and target.id == "__all__"
+        for stmt in module.body
+        if isinstance(stmt, ast.Assign | ast.AnnAssign | ast.AugAssign)
+        for target in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target])
+    )
+
+
 def plan_module(
     module: ast.Module,
     source: SourceText,
@@ -101,8 +178,10 @@ def plan_module(
     function_statement: int,
     *,
     need_status: bool,
+    style: ProjectStyle,
 ) -> ModuleSetup:
-    """Decide which trace module/tracer names to use for a function in ``module.body[function_statement]``."""
+    """Decide which trace module/tracer names to use for a function in ``module.body[function_statement]``, and
+    the edits that add the missing import (in its isort/ruff section) and tracer (after the module's imports)."""
     eol = source.eol
     trace_binding = next((b for b in trace_imports(module) if _usable(b, counts, function_statement)), None)
     tracer_binding = next((b for b in module_tracers(module) if counts[b.name] == 1), None)
@@ -110,21 +189,30 @@ def plan_module(
     status: tuple[str, str] | None = None
     if status_bindings and all(_usable(b, counts, len(module.body)) for b in status_bindings):
         status = (status_bindings[0].expression, status_bindings[1].expression)
+    existing = tracer_binding.statement if tracer_binding else None
 
     need_trace_module = tracer_binding is None or (need_status and status is None)
     lines: list[str] = []
     trace_expr = trace_binding.expression if trace_binding else ""
+    import_edit: TextEdit | None = None
+    # a module that declares ``__all__`` states its public names: the ones added here stay private (tests that
+    # compare ``vars(module)`` with ``__all__`` keep passing; ``dir()`` and completions show nothing new)
+    prefix = "_" if declares_all(module) else ""
     if need_trace_module and trace_binding is None:
-        trace_expr = fresh_name("trace", mentioned)
+        trace_expr = fresh_name(f"{prefix}trace", mentioned)
         alias = "" if trace_expr == "trace" else f" as {trace_expr}"
-        lines.append(f"from opentelemetry import trace{alias}")
-    tracer_name = tracer_binding.name if tracer_binding else fresh_name("tracer", mentioned | {trace_expr})
+        import_line = f"from opentelemetry import trace{alias}"
+        import_edit = import_statement_edit(module, source, style, import_line, "opentelemetry")
+        if import_edit is None:
+            lines.append(import_line)
+    tracer_name = tracer_binding.name if tracer_binding else fresh_name(f"{prefix}tracer", mentioned | {trace_expr})
     if tracer_binding is None:
         if lines:
             lines.append("")
         lines.append(f"{tracer_name} = {trace_expr}.get_tracer(__name__)")
     if not lines:
-        return ModuleSetup(trace_expr, tracer_name, status, tracer_binding.statement if tracer_binding else None, None)
+        edits = (import_edit,) if import_edit is not None else ()
+        return ModuleSetup(trace_expr, tracer_name, status, existing, edits)
 
     line, neighbour = _insertion(module, source)
     if trace_binding is not None and not lines[0].startswith("from "):
@@ -143,10 +231,15 @@ def plan_module(
             lines.append("")
     text = eol.join(lines) + eol
     position = Position(line, 0)
-    if neighbour == "nothing" or line > len(source.lines):
-        # the file's last line has no newline: start a new line
+    at_end = neighbour == "nothing" or line > len(source.lines)
+    if at_end:  # the file's last line has no newline: start a new line
         last = len(source.lines)
         position = Position(last, len(source.line(last)))
-        text = eol + text
-    edit = TextEdit(Range(position, position), text)
-    return ModuleSetup(trace_expr, tracer_name, status, tracer_binding.statement if tracer_binding else None, edit)
+    if import_edit is not None and import_edit.range.start == position:  # one place: the import, then the tracer
+        return ModuleSetup(
+            trace_expr, tracer_name, status, existing, (TextEdit(import_edit.range, import_edit.new_text + text),)
+        )
+    edit = TextEdit(Range(position, position), eol + text if at_end else text)
+    return ModuleSetup(
+        trace_expr, tracer_name, status, existing, (edit,) if import_edit is None else (import_edit, edit)
+    )

@@ -1,11 +1,13 @@
 """Proves that the statements a span edit inserts only record data, whatever a recommendation asked for.
 
 The engine writes three kinds of code into a function: the span itself (``with tracer.start_as_current_span("n")
-as span:`` or the same call as a decorator), attribute statements (``span.set_attribute("key", <value>)``, possibly
-under ``if <parameter> is not None:``) and, in handlers, ``span.record_exception(exc)`` /
-``span.set_status(Status(StatusCode.ERROR, str(exc)))``. Each is checked here against exactly that shape, with
-``<value>`` a capture expression (:mod:`trace_advisor.capture_expressions`) or ``str()`` of one; and the edited
-function as a whole must hold no more ``await``, ``yield``, walrus, lambda or comprehension than the original.
+as span:``, the same call as a decorator, or a generator's ``start_span`` that records nothing itself), attribute
+statements (``span.set_attribute("key", <value>)``, possibly under ``if <parameter> is not None:`` or
+``if isinstance(<parameter>, <classes>):``) and, in handlers (a generator's re-raising guard too),
+``span.record_exception(exc)`` / ``span.set_status(Status(StatusCode.ERROR, str(exc)))``. Each is checked here
+against exactly that shape, with ``<value>`` a capture expression (:mod:`trace_advisor.capture_expressions`), ``str()``
+of one or a string constant; and the edited function as a whole must hold no more ``await``, ``yield``, walrus, lambda
+or comprehension than the original.
 """
 
 from __future__ import annotations
@@ -34,34 +36,52 @@ def effects(node: ast.AST) -> Counter[str]:
 
 
 def is_span_call(expr: ast.expr) -> bool:
-    """``<tracer>.start_as_current_span("<constant name>")`` and nothing more."""
-    return (
+    """``<tracer>.start_as_current_span("<constant name>")`` and nothing more, or a generator's
+    ``<tracer>.start_span("<constant name>", record_exception=False, set_status_on_exception=False)``."""
+    if not (
         isinstance(expr, ast.Call)
         and isinstance(expr.func, ast.Attribute)
-        and expr.func.attr == "start_as_current_span"
         and isinstance(expr.func.value, ast.Name)
         and len(expr.args) == 1
-        and not expr.keywords
         and _is_string(expr.args[0])
+    ):
+        return False
+    if expr.func.attr == "start_as_current_span":
+        return not expr.keywords
+    return (
+        expr.func.attr == "start_span"
+        and sorted(k.arg or "" for k in expr.keywords) == ["record_exception", "set_status_on_exception"]
+        and all(isinstance(k.value, ast.Constant) and k.value.value is False for k in expr.keywords)
     )
 
 
 def is_attribute_statement(statement: ast.stmt, span: str) -> bool:
-    """``span.set_attribute("<key>", <value>)``, or that statement alone under ``if <name> is not None:``."""
+    """``span.set_attribute("<key>", <value>)``, or that statement alone under ``if <name> is not None:`` or
+    ``if isinstance(<name>, <class or tuple of classes>):``."""
     if isinstance(statement, ast.If):
-        test = statement.test
-        guarded = (
-            isinstance(test, ast.Compare)
-            and isinstance(test.left, ast.Name)
+        return (
+            _is_guard(statement.test)
+            and not statement.orelse
+            and len(statement.body) == 1
+            and _is_set_attribute(statement.body[0], span)
+        )
+    return _is_set_attribute(statement, span)
+
+
+def _is_guard(test: ast.expr) -> bool:
+    if isinstance(test, ast.Compare):
+        return (
+            isinstance(test.left, ast.Name)
             and len(test.ops) == 1
             and isinstance(test.ops[0], ast.IsNot)
             and isinstance(test.comparators[0], ast.Constant)
             and test.comparators[0].value is None
         )
-        return (
-            guarded and not statement.orelse and len(statement.body) == 1 and _is_set_attribute(statement.body[0], span)
-        )
-    return _is_set_attribute(statement, span)
+    if not (isinstance(test, ast.Call) and _is_name(test.func, "isinstance") and len(test.args) == 2):
+        return False
+    value, classes = test.args
+    names = classes.elts if isinstance(classes, ast.Tuple) else [classes]
+    return not test.keywords and isinstance(value, ast.Name) and all(isinstance(n, ast.Name) for n in names)
 
 
 def is_handler_statement(statement: ast.stmt, span: str, exception: str) -> bool:
@@ -93,7 +113,8 @@ def _is_set_attribute(statement: ast.stmt, span: str) -> bool:
     key, value = found[1].args
     if isinstance(value, ast.Call) and _is_name(value.func, "str") and len(value.args) == 1 and not value.keywords:
         value = value.args[0]  # the engine's own conversion of a value of unknown type
-    return _is_string(key) and is_capture_expression(value)
+    # a string constant of any length is inert (the engine's own ``code.file.path``)
+    return _is_string(key) and (_is_string(value) or is_capture_expression(value))
 
 
 def _span_method_call(statement: ast.stmt, span: str) -> tuple[str, ast.Call] | None:

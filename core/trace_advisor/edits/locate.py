@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from trace_advisor.model import LOCALS
+from trace_advisor.statements import child_blocks
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -27,21 +28,6 @@ class ClassSite:
     node: ast.ClassDef
 
 
-def _child_blocks(node: ast.stmt) -> Iterator[list[ast.stmt]]:
-    """Statement lists nested in a compound statement that is not a new scope, in source order."""
-    body = getattr(node, "body", None)
-    if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
-        yield body
-    for handler in getattr(node, "handlers", ()):
-        yield handler.body
-    for case in getattr(node, "cases", ()):
-        yield case.body
-    for name in ("orelse", "finalbody"):
-        block = getattr(node, name, None)
-        if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
-            yield block
-
-
 def iter_definitions(module: ast.Module) -> Iterator[FunctionSite | ClassSite]:
     """Every function and class of ``module`` with its qualname, in source order."""
 
@@ -59,7 +45,7 @@ def iter_definitions(module: ast.Module) -> Iterator[FunctionSite | ClassSite]:
                 yield ClassSite(qualname, stmt)
                 yield from visit(stmt.body, f"{qualname}.", top_index, True)
             else:
-                for child in _child_blocks(stmt):
+                for child in child_blocks(stmt):
                     yield from visit(child, prefix, top_index, in_class)
 
     yield from visit(module.body, "", None, False)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from trace_advisor.attribute_safety import AttributePolicy
 from trace_advisor.config_model import Config, SpansConfig
+from trace_advisor.project_style import ProjectStyle, read_project_style
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,11 +15,39 @@ class SpanStyle:
     """Everything the span engine needs to know about the project beyond the text it edits."""
 
     spans: SpansConfig = field(default_factory=SpansConfig)
+    project: ProjectStyle = field(default_factory=ProjectStyle)  # line length, import sections
+
+    @property
+    def policy(self) -> AttributePolicy:
+        """The sensitive-name rules: the built-in lists plus ``spans.sensitive_names``."""
+        return AttributePolicy(self.spans.sensitive_names)
 
 
 DEFAULT_STYLE = SpanStyle()
 
 
+@dataclass(frozen=True, slots=True)
+class SpanOrigin:
+    """Where the edited text comes from, for the ``code.*`` attributes."""
+
+    module: str | None  # ``shop.orders``: ``code.function.name`` is ``shop.orders.OrderService.place``
+    path: str | None  # ``code.file.path``: relative to the project root, ``/``-separated
+
+
+def span_origin(file: Path, module: str | None) -> SpanOrigin:
+    """The origin of a file's text: ``module`` and the file's path relative to its project root (the folder with
+    pyproject.toml, .trace-advisor.yaml or .git), so every checkout records the same ``code.file.path``."""
+    from trace_advisor.config import find_project_root
+
+    resolved = file.resolve()
+    try:
+        path = resolved.relative_to(find_project_root(resolved)).as_posix()
+    except ValueError:
+        path = resolved.name
+    return SpanOrigin(module, path)
+
+
 def span_style(config: Config, project_root: Path | None = None) -> SpanStyle:
-    """The style of span code for a project: its ``spans`` settings."""
-    return SpanStyle(config.spans)
+    """The style of span code for a project: its ``spans`` settings and what its ruff/black/flake8/isort
+    configuration says (line length, first-party packages); defaults without ``project_root``."""
+    return SpanStyle(config.spans, read_project_style(project_root))

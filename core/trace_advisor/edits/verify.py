@@ -39,16 +39,17 @@ def same_with_decorator(old: FunctionNode, new: FunctionNode) -> bool:
     return same_tree(new, old)
 
 
-def same_with_block(old: FunctionNode, new: FunctionNode, attributes: int, handlers: Sequence[HandlerPlan]) -> bool:
+def same_with_block(
+    old: FunctionNode, new: FunctionNode, attributes: int, handlers: Sequence[HandlerPlan], guarded: bool = False
+) -> bool:
     """``new`` is ``old`` with its body (after the docstring) inside one ``with`` block that starts a span, preceded
-    by ``attributes`` statements, and the planned statements at the top of each planned handler."""
+    by ``attributes`` statements, and the planned statements at the top of each planned handler; ``guarded``: the
+    body is in a ``try`` whose one ``except Exception`` handler ends by re-raising."""
     doc = docstring_count(old)
     block = new.body[doc] if len(new.body) == doc + 1 else None
     if not isinstance(block, ast.With):
         return False
-    if len(block.items) != 1 or not has_span_call(block.items[0].context_expr):
-        return False
-    if not is_span_call(block.items[0].context_expr) or effects(new) != effects(old):
+    if len(block.items) != 1 or not is_span_call(block.items[0].context_expr) or effects(new) != effects(old):
         return False
     span = block.items[0].optional_vars
     span_name = span.id if isinstance(span, ast.Name) else None
@@ -58,7 +59,13 @@ def same_with_block(old: FunctionNode, new: FunctionNode, attributes: int, handl
         span_name is None or not all(is_attribute_statement(s, span_name) for s in block.body[:attributes])
     ):
         return False
-    new.body = new.body[:doc] + block.body[attributes:]
+    body = block.body[attributes:]
+    if guarded:
+        guard = body[0] if len(body) == 1 else None
+        if span_name is None or not isinstance(guard, ast.Try) or not _is_reraising_guard(guard, span_name):
+            return False
+        body = guard.body
+    new.body = new.body[:doc] + body
     if not new.body:
         return False
     found = [n for n in own_scope(new) if isinstance(n, ast.ExceptHandler)]
@@ -96,9 +103,18 @@ def same_tree(a: ast.AST, b: ast.AST) -> bool:
     return True
 
 
-def has_span_call(expr: ast.expr) -> bool:
+def _is_reraising_guard(guard: ast.Try, span: str) -> bool:
+    """``try: <body> except Exception as <e>: <record on span> raise``: the generator form's own error handling."""
+    if guard.orelse or guard.finalbody or len(guard.handlers) != 1:
+        return False
+    handler = guard.handlers[0]
+    if not (isinstance(handler.type, ast.Name) and handler.type.id == "Exception" and handler.name):
+        return False
+    *recorded, last = handler.body
+    name = handler.name
     return (
-        isinstance(expr, ast.Call)
-        and isinstance(expr.func, ast.Attribute)
-        and (expr.func.attr == "start_as_current_span")
+        isinstance(last, ast.Raise)
+        and last.exc is None
+        and last.cause is None
+        and all(is_handler_statement(s, span, name) for s in recorded)
     )

@@ -4,6 +4,7 @@ function's span name and attribute sources, read back from the span the engine w
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 from trace_advisor.export.spans import read_span
 from trace_advisor.model import Recommendation, split_symbol
 from trace_advisor.report.preview import Previewer
-from trace_advisor.runtime.plan import FunctionPlan, to_text
+from trace_advisor.runtime.plan import AttributePlan, FunctionPlan, to_text
 
 FORMATS = ("otel-config", "sentry")
 
@@ -56,7 +57,7 @@ def _otel_config(
                 module=module,
                 qualname=qualname,
                 span_name=written.name,
-                attributes=written.attributes,
+                attributes=_at_def_line(written.attributes, rec.name_range.start.line),
                 line=rec.range.start.line,
                 info={
                     "symbol": rec.symbol,
@@ -67,6 +68,15 @@ def _otel_config(
             )
         )
     return Exported(to_text(plans), len(plans), tuple(skipped), tuple(notes))
+
+
+def _at_def_line(attributes: tuple[AttributePlan, ...], line: int) -> tuple[AttributePlan, ...]:
+    """``code.line.number`` of the def in the file as it is (the previewed edit moved the def down by the import and
+    tracer lines it added; the runtime leaves the file untouched)."""
+    return tuple(
+        dataclasses.replace(a, value=line) if a.key == "code.line.number" and a.parameter is None else a
+        for a in attributes
+    )
 
 
 def _sentry(recommendations: Sequence[Recommendation]) -> Exported:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from trace_advisor.config_model import Config
 from trace_advisor.model import AnalysisResult
 from trace_advisor.report.errors import ReportError
-from trace_advisor.report.facts import ReportFacts, build_facts
+from trace_advisor.report.facts import ReportFacts, build_facts, checkout_root
 from trace_advisor.report.html import CallTrees, render_html
 from trace_advisor.report.json_report import render_json
 from trace_advisor.report.markdown import render_markdown
@@ -55,8 +55,9 @@ def render(
 ) -> str:
     """The report text. ``md`` uses ``template`` (or ``config.report.template``) when set, else the coded formatter.
 
-    File paths are shown relative to ``root`` (default: the working directory when it holds every file, else the
-    files' common folder). ``generated_at`` adds a timestamp; without it the output is deterministic.
+    File paths are shown relative to ``root`` (default: for SARIF the git work tree that holds the files, else the
+    working directory when it holds every file, else the files' common folder). ``generated_at`` adds a timestamp;
+    without it the output is deterministic.
     ``source(file)`` gives the text that was analysed when it is not the file on disk (an editor's unsaved buffer,
     e.g. ``lambda f: index.source(Path(f))``); span previews are computed on it (None: read from disk).
     ``observed`` (a recording of the workspace's calls) adds its hot calls and observed edges to the HTML report.
@@ -67,6 +68,8 @@ def render(
     chosen = template_for(config, template) if fmt == "md" else None
     if chosen is not None:
         validate_template(chosen)  # before any work
+    if fmt == "sarif" and root is None:
+        root = checkout_root(result)
     facts = build_facts(
         result, config, root=root, generated_at=generated_at, source=source, previews=fmt in ("md", "html")
     )

@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePath
 
 from trace_advisor import __version__
+from trace_advisor.config import find_project_root
 from trace_advisor.config_model import Config
 from trace_advisor.edits.style import span_style
-from trace_advisor.model import AnalysisResult, Capture, Problem, Recommendation, SpanVolume, TraceCheck
+from trace_advisor.model import AnalysisResult, Capture, CostNote, Problem, Recommendation, SpanVolume, TraceCheck
 from trace_advisor.report.preview import NOT_PREVIEWED, Previewer, SpanPreview
 
 TOOL = "trace-advisor"
@@ -107,6 +108,7 @@ class ReportFacts:
     usage: UsageFacts
     problems: tuple[Problem, ...]
     root: str  # the folder file paths are relative to
+    left_out: tuple[CostNote, ...] = ()  # strong candidates left out for cost (files relative to root)
     traces: TraceCheck | None = None  # ``analyze --traces``: file paths relative to ``root``
     volume: SpanVolume | None = None  # spans per request of all recommendations together, when estimated
 
@@ -127,13 +129,23 @@ def report_root(result: AnalysisResult, root: Path | None) -> Path:
     the files' common folder."""
     if root is not None:
         return root
-    files = [rec.file for rec in result.recommendations] + [p.file for p in result.problems if p.file]
-    files += list(result.usage_by_file)
+    files = _reported_files(result)
     cwd = Path.cwd()
     if all(_is_under(Path(f), cwd) for f in files):
         return cwd
     common = os.path.commonpath([str(Path(f).parent) for f in files])
     return Path(common)
+
+
+def checkout_root(result: AnalysisResult) -> Path | None:
+    """The git work tree holding every reported file, if any: SARIF consumers (GitHub code scanning, say) resolve
+    relative URIs against the repository's root, wherever the command was run from."""
+    files = _reported_files(result)
+    folder = Path(os.path.commonpath([str(Path(f).resolve().parent) for f in files])) if files else Path.cwd()
+    for candidate in (folder, *folder.parents):
+        if os.path.exists(candidate / ".git"):  # a folder, or a file in a worktree or submodule
+            return candidate
+    return None
 
 
 def relative(file: str, root: Path) -> str:
@@ -158,7 +170,7 @@ def build_facts(
     base = report_root(result, root)
     order = list(config.priorities)
     ranked = sorted(result.recommendations, key=lambda r: _rank(r, order))
-    previewer = Previewer(source, span_style(config, base)) if previews else None
+    previewer = Previewer(source, span_style(config, find_project_root(base))) if previews else None
     groups: list[PriorityGroup] = []
     for priority in order + sorted({r.priority for r in ranked} - set(order)):
         members = tuple(_rec_facts(r, base, previewer) for r in ranked if r.priority == priority)
@@ -216,6 +228,7 @@ def build_facts(
             ),
         ),
         problems=tuple(replace(p, file=relative(p.file, base)) if p.file else p for p in result.problems),
+        left_out=tuple(replace(note, file=relative(note.file, base)) for note in result.left_out),
         root=str(base),
         traces=_relative_traces(result.traces, base) if result.traces is not None else None,
         volume=result.volume,
@@ -329,6 +342,11 @@ def describe_capture(capture: Capture) -> tuple[str, ...]:
     if capture.exceptions:
         items.append("exceptions")
     return tuple(items)
+
+
+def _reported_files(result: AnalysisResult) -> list[str]:
+    files = [rec.file for rec in result.recommendations] + [p.file for p in result.problems if p.file]
+    return files + list(result.usage_by_file)
 
 
 def _is_under(path: Path, root: Path) -> bool:

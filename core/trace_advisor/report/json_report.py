@@ -49,6 +49,9 @@ def report_object(facts: ReportFacts) -> dict[str, object]:
         item["file"] = rec.file
         recommendations.append(item)
     data["recommendations"] = recommendations
+    data["left_out"] = [
+        {"symbol": n.symbol, "file": n.file, "line": n.line, "reason": n.reason} for n in facts.left_out
+    ]
     if facts.volume is not None:
         data["volume"] = volume_object(facts.volume)
     if facts.traces is not None:

@@ -32,6 +32,7 @@ def render_markdown(facts: ReportFacts) -> str:
             out += [f"_{md_text(group.description)}_", ""]
         for rec in group.recommendations:
             out += _recommendation(rec)
+    out += _left_out(facts)
     if facts.problems:
         out += ["## Problems", ""]
         for problem in facts.problems:
@@ -39,6 +40,16 @@ def render_markdown(facts: ReportFacts) -> str:
             out.append(f"- **{problem.severity}**{where}: {md_text(problem.message)}")
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _left_out(facts: ReportFacts) -> list[str]:
+    if not facts.left_out:
+        return []
+    lines = ["## Left out for cost", ""]
+    lines += ["Not recommended although the evidence is strong, because a span would cost more than it tells:", ""]
+    lines += [f"- {md_code(n.symbol)} ({md_code(_where(n.file, n.line))}): {md_text(n.reason)}" for n in facts.left_out]
+    lines.append("")
+    return lines
 
 
 def _run_info(facts: ReportFacts) -> list[str]:

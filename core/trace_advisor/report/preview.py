@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trace_advisor.edits import EditResult, SourceText, SpanEditor, apply_edits
-from trace_advisor.edits.style import DEFAULT_STYLE, SpanStyle
+from trace_advisor.edits.style import DEFAULT_STYLE, SpanStyle, span_origin
 from trace_advisor.model import Recommendation, TextEdit
 
 FOLD_AT = 3  # unchanged stretches this long or longer are folded into one comment line
@@ -51,18 +51,19 @@ class Previewer:
         self._editors: dict[str, SpanEditor | str] = {}  # file -> its editor, or why it cannot be read
 
     def preview(self, rec: Recommendation) -> SpanPreview:
-        editor = self._editor(rec.file)
+        editor = self._editor(rec.file, rec.symbol.partition(":")[0])
         if isinstance(editor, str):
             return SpanPreview("", "", (), None, editor, ())
-        result = editor.edits(rec.qualname, rec.capture, line=rec.range.start.line)
+        result = editor.edits(rec.qualname, rec.capture, line=rec.range.start.line, name=rec.span_name)
         return span_preview(editor.source, result)
 
-    def _editor(self, file: str) -> SpanEditor | str:
+    def _editor(self, file: str, module: str) -> SpanEditor | str:
         found = self._editors.get(file)
         if found is None:
             try:
                 text = self._source(file) if self._source is not None else None
-                found = SpanEditor(text if text is not None else read_source(file), style=self._style)
+                text = text if text is not None else read_source(file)
+                found = SpanEditor(text, style=self._style, origin=span_origin(Path(file), module))
             except (OSError, SyntaxError, UnicodeDecodeError, LookupError) as exc:
                 found = f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}"
             self._editors[file] = found
@@ -75,7 +76,7 @@ def span_preview(source: SourceText, result: EditResult) -> SpanPreview:
         message = result.message or "the span engine made no edit"
         return SpanPreview("", "", (), None, message, result.notes)
     first, last = result.function_lines
-    before = result.edits[:-1]  # the import/tracer insertion (the engine puts the function's edit last)
+    before = result.edits[: result.setup_edits]  # the import/tracer insertion
     new_first = first + sum(_line_delta(e) for e in before)
     new_last = last + sum(_line_delta(e) for e in result.edits)
     edited = SourceText(apply_edits(source.text, result.edits))

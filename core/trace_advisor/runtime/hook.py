@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from trace_advisor.runtime.plan import FunctionPlan
+from trace_advisor.statements import child_blocks
 
 LOG = logging.getLogger("trace_advisor.runtime")
 _LOCALS = "<locals>"
@@ -159,13 +160,8 @@ def _defs(body: list[ast.stmt], prefix: str = "") -> Iterator[tuple[str, Functio
         elif isinstance(node, ast.ClassDef):
             yield from _defs(node.body, f"{prefix}{node.name}.")
         else:
-            for field in ("body", "orelse", "finalbody", "handlers", "cases"):
-                block = getattr(node, field, None)
-                if isinstance(block, list):
-                    yield from _defs([s for s in block if isinstance(s, ast.stmt)], prefix)
-                    for item in block:
-                        if isinstance(item, ast.ExceptHandler | ast.match_case):
-                            yield from _defs(item.body, prefix)
+            for block in child_blocks(node):
+                yield from _defs(block, prefix)
 
 
 def _decorate(tree: ast.Module, plans: Sequence[FunctionPlan]) -> None:

@@ -1,10 +1,12 @@
 """Span wrappers for traced functions: the only part of the runtime that imports OpenTelemetry (the API alone).
 
 Each wrapper is what the span edit's ``with tracer.start_as_current_span(name) as span:`` block does, around the
-call instead of inside the body: the span is current while the function runs (a generator's or async generator's
-span covers its whole iteration), attributes come from the arguments as the plan says, and an exception that
-propagates is recorded with an ERROR status by ``start_as_current_span`` itself. With no SDK configured (the API's
-proxy or no-op tracer provider) the function is called straight away.
+call instead of inside the body: the span is current while the function runs, attributes come from the arguments as
+the plan says, and an exception that propagates is recorded with an ERROR status by ``start_as_current_span``
+itself. A generator's or async generator's span covers its whole iteration but is not made current, as in the span
+edit (``with tracer.start_span(...)``): current at a ``yield`` it would stay current in the code iterating the
+generator; an ``Exception`` leaving it is recorded with ERROR, closing it early is not. With no SDK configured (the
+API's proxy or no-op tracer provider) the function is called straight away.
 """
 
 from __future__ import annotations
@@ -140,18 +142,18 @@ def traced(plan: FunctionPlan, function: Callable[..., Any]) -> Callable[..., An
     name = plan.span_name
     arguments = _Arguments(function, plan.attributes)
 
-    def span_for(args: tuple[Any, ...], kwargs: dict[str, Any]) -> AbstractContextManager[Any]:
+    def span_for(args: tuple[Any, ...], kwargs: dict[str, Any], current: bool = True) -> AbstractContextManager[Any]:
         """The span to run the call in, or a null context (no SDK; arguments that do not bind)."""
         values = arguments(args, kwargs) if recording() else None
         if values is None:
             return nullcontext()
-        return _Started(tracer, name, values)
+        return _Started(tracer, name, values, current)
 
     if inspect.isasyncgenfunction(function):
 
         @functools.wraps(function)
         async def agen_wrapper(*args: Any, **kwargs: Any) -> AsyncGenerator[Any, Any]:
-            with span_for(args, kwargs):
+            with span_for(args, kwargs, current=False):
                 inner = function(*args, **kwargs)
                 try:
                     item = await inner.__anext__()
@@ -180,7 +182,7 @@ def traced(plan: FunctionPlan, function: Callable[..., Any]) -> Callable[..., An
 
         @functools.wraps(function)
         def gen_wrapper(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
-            with span_for(args, kwargs):
+            with span_for(args, kwargs, current=False):
                 return (yield from function(*args, **kwargs))
 
         return gen_wrapper
@@ -205,19 +207,32 @@ def traced(plan: FunctionPlan, function: Callable[..., Any]) -> Callable[..., An
 
 
 class _Started:
-    """``with tracer.start_as_current_span(name) as span:`` followed by the attribute statements."""
+    """``with tracer.start_as_current_span(name) as span:`` followed by the attribute statements; not ``current``:
+    ``with tracer.start_span(name, record_exception=False, set_status_on_exception=False) as span:`` whose body's
+    ``except Exception`` records the exception and sets ERROR (the span edit's generator form)."""
 
-    __slots__ = ("_cm", "_values")
+    __slots__ = ("_cm", "_current", "_span", "_values")
 
-    def __init__(self, tracer: trace.Tracer, name: str, values: Attributes) -> None:
-        self._cm = tracer.start_as_current_span(name)
+    def __init__(self, tracer: trace.Tracer, name: str, values: Attributes, current: bool = True) -> None:
+        self._cm: AbstractContextManager[trace.Span] = (
+            tracer.start_as_current_span(name)
+            if current
+            else tracer.start_span(name, record_exception=False, set_status_on_exception=False)
+        )
+        self._current = current
         self._values = values
+        self._span: trace.Span | None = None
 
     def __enter__(self) -> trace.Span:
         span: trace.Span = self._cm.__enter__()
         for key, value in self._values:
             span.set_attribute(key, value)
+        self._span = span
         return span
 
     def __exit__(self, *exc: Any) -> bool | None:
+        error = exc[1] if len(exc) > 1 else None
+        if not self._current and isinstance(error, Exception) and self._span is not None:
+            self._span.record_exception(error)
+            self._span.set_status(trace.Status(trace.StatusCode.ERROR, str(error)))
         return self._cm.__exit__(*exc)

@@ -1,15 +1,17 @@
-"""Code actions: a quick-fix per diagnostic, "Add span to this function" and "Add spans to all recommended
-functions in this file"; every edit comes from the span engine, pinned to the document version."""
+"""Code actions: "Add span" and "Add span with attributes" per recommendation, the span linter's quick-fixes, the
+same two for the function under the cursor, and "Add spans to all recommended functions in this file"; every edit
+comes from the span engine or the linter, pinned to the document version."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from lsprotocol import types
-from trace_advisor.edits.style import SpanStyle
-from trace_advisor.model import Recommendation, span_name, split_symbol
+from trace_advisor.edits.style import SpanOrigin, SpanStyle
+from trace_advisor.model import Capture, Recommendation, split_symbol
+from trace_advisor.span_names import SpanNames
 
-from trace_advisor_lsp import convert, spans
+from trace_advisor_lsp import convert, lint, spans
 from trace_advisor_lsp.convert import SOURCE, Converter
 from trace_advisor_lsp.server import TraceAdvisorServer
 
@@ -27,7 +29,7 @@ async def code_action(ls: TraceAdvisorServer, params: types.CodeActionParams) ->
         return None
     project, path, index = target.project, target.path, target.index
     conv, text, version = ls.documents.converter(project), doc.source, doc.version
-    findings, style = project.findings_for(path), project.span_style()
+    findings, style, origin = project.findings_for(path), project.span_style(), target.span_origin()
     only = None if params.context.only is None else [str(getattr(k, "value", k)) for k in params.context.only]
     lazy, current = resolves_edits(ls), ls.documents.current_text(uri)
 
@@ -38,33 +40,37 @@ async def code_action(ls: TraceAdvisorServer, params: types.CodeActionParams) ->
         current()
         actions: list[types.CodeAction] = []
         if wanted(QUICKFIX):
+            actions.extend(lint.quick_fixes(conv, project, path, text, version, params.context.diagnostics))
             for diagnostic in params.context.diagnostics:
                 rec = findings.recommendation(*convert.diagnostic_target(diagnostic)) if ours(diagnostic) else None
-                edits, _ = (
-                    spans.function_edits(text, rec.qualname, rec.capture, rec.range.start.line, style)
-                    if rec
-                    else ((), None)
-                )
-                if rec is not None and edits:
-                    edit = conv.workspace_edit(path, edits, version)
-                    title = f"Add span \u201c{rec.span_name}\u201d"
-                    actions.append(convert.code_action(title, QUICKFIX, edit, [diagnostic], True))
+                if rec is None:
+                    continue
+                line, name = rec.range.start.line, rec.span_name
+                for capture, title in ((rec.capture, f"Add span \u201c{name}\u201d with attributes"), (None, None)):
+                    edits, _ = spans.function_edits(text, rec.qualname, capture, line, style, origin, name)
+                    if edits:
+                        edit = conv.workspace_edit(path, edits, version)
+                        label = title or f"Add span \u201c{name}\u201d"
+                        actions.append(convert.code_action(label, QUICKFIX, edit, [diagnostic], capture is not None))
         if wanted(REFACTOR):
             cursor = conv.to_core(path, params.range.start)
             definition = index.definition_at(Path(path), cursor)
             if definition is not None and definition.kind in FUNCTION_KINDS:
                 qualname = split_symbol(definition.symbol)[1]
                 rec = findings.recommendation(definition.symbol, cursor.line)
-                edits, _ = spans.function_edits(text, qualname, rec.capture if rec else None, cursor.line, style)
-                if edits:
-                    title = f"Add span to this function (\u201c{span_name(qualname)}\u201d)"
-                    edit = conv.workspace_edit(path, edits, version)
-                    actions.append(convert.code_action(title, REFACTOR, edit))
+                name = rec.span_name if rec else index.extension(SpanNames).name(index, definition.symbol)
+                # with attributes: the recommendation's, else only where the code is and its exception paths
+                choices = ((rec.capture if rec else Capture(), " with attributes"), (None, ""))
+                for capture, suffix in choices:
+                    edits, _ = spans.function_edits(text, qualname, capture, cursor.line, style, origin, name)
+                    if edits:
+                        title = f"Add span{suffix} to this function (\u201c{name}\u201d)"
+                        actions.append(convert.code_action(title, REFACTOR, conv.workspace_edit(path, edits, version)))
         if wanted(SOURCE_ADD_SPANS) and findings.visible:
             if lazy:  # every recommended function is edited: computed only when the user picks it
                 actions.append(convert.code_action(ADD_ALL_TITLE, SOURCE_ADD_SPANS, None, data={"uri": uri}))
             else:
-                actions.extend(file_action(conv, path, text, version, list(findings.visible), style))
+                actions.extend(file_action(conv, path, text, version, list(findings.visible), style, origin))
         return actions
 
     return await ls.engine.query(job) or None
@@ -80,8 +86,8 @@ async def code_action_resolve(ls: TraceAdvisorServer, action: types.CodeAction) 
         return action
     conv, text, version = ls.documents.converter(target.project), doc.source, doc.version
     recommended = list(target.project.findings_for(target.path).visible)
-    style = target.project.span_style()
-    resolved = await ls.engine.query(lambda: file_action(conv, target.path, text, version, recommended, style))
+    style, origin = target.project.span_style(), target.span_origin()
+    resolved = await ls.engine.query(lambda: file_action(conv, target.path, text, version, recommended, style, origin))
     action.edit = resolved[0].edit if resolved else types.WorkspaceEdit(document_changes=[])
     return action
 
@@ -93,8 +99,9 @@ def file_action(
     version: int | None,
     recommended: list[Recommendation],
     style: SpanStyle,
+    origin: SpanOrigin,
 ) -> list[types.CodeAction]:
-    all_edits, changed = spans.file_edits(text, recommended, style)
+    all_edits, changed = spans.file_edits(text, recommended, style, origin)
     if not changed:
         return []
     return [convert.code_action(ADD_ALL_TITLE, SOURCE_ADD_SPANS, conv.workspace_edit(path, all_edits, version))]
@@ -108,7 +115,8 @@ def resolves_edits(ls: TraceAdvisorServer) -> bool:
 
 
 def ours(diagnostic: types.Diagnostic) -> bool:
-    return diagnostic.source == SOURCE and isinstance(diagnostic.data, dict)
+    """One of our recommendations (linter findings carry ``data.lint`` instead of a symbol)."""
+    return diagnostic.source == SOURCE and isinstance(diagnostic.data, dict) and "symbol" in diagnostic.data
 
 
 def register(server: TraceAdvisorServer) -> None:

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from trace_advisor.model import span_name, split_symbol
 
 from trace_advisor_lsp import convert
 from trace_advisor_lsp.server import TraceAdvisorServer
@@ -34,7 +33,7 @@ async def code_lens(ls: TraceAdvisorServer, params: types.CodeLensParams) -> lis
                 rng = conv.range(path, definition.name_range)
                 out.append(convert.code_lens(rng, {"uri": uri, "symbol": definition.symbol}))
         for rec in recommended:
-            title = f"Add span \u201c{span_name(split_symbol(rec.symbol)[1])}\u201d"
+            title = f"Add span \u201c{rec.span_name}\u201d"
             command = convert.command(title, ADD_SPAN, [uri, rec.symbol, rec.range.start.line])
             out.append(convert.code_lens(conv.range(path, rec.name_range), {"uri": uri, "symbol": rec.symbol}, command))
         return out

@@ -77,7 +77,8 @@ local function drive()
   vim.lsp.buf.code_action({
     apply = true,
     context = { only = { 'quickfix' } },
-    filter = function(action) return action.kind == 'quickfix' end,
+    -- "Add span … with attributes" (preferred) and "Add span …": take the preferred one, as a keymap would
+    filter = function(action) return action.kind == 'quickfix' and action.isPreferred end,
   })
   wait(20000, 'the quick-fix to be applied', function() return vim.api.nvim_buf_get_changedtick(bufnr) ~= tick end)
   step('quickfix')

@@ -1,0 +1,232 @@
+"""Rules about a span's life: ``span-not-ended`` (``start_span`` without ``end()`` on every path),
+``exception-not-recorded`` (an ``except`` inside a span that handles the failure without telling the span) and
+``span-across-yield`` (a generator's span that is current where it yields, or a decorator's that ends before the
+generator runs)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from trace_advisor.edits.existing import CONTEXT_MANAGERS, decorator_tails, dotted_name, is_generator, mentioned_names
+from trace_advisor.edits.handlers import QUIET, caught_names, failure_handler
+from trace_advisor.edits.imports import fresh_name
+from trace_advisor.edits.layout import Statement
+from trace_advisor.lint.findings import Fix, LintContext, LintFinding
+from trace_advisor.lint.fixes import handler_edits, try_finally
+from trace_advisor.lint.scopes import enclosing_function, functions, own_nodes, span_scopes, starts_span
+from trace_advisor.model import Position, Range, TextEdit
+
+_RECORDS = frozenset({"record_exception", "set_status", "exception"})  # ``log.exception`` also reports it
+
+
+def span_not_ended(ctx: LintContext) -> Iterator[LintFinding]:
+    """``span = tracer.start_span(...)`` whose ``span.end()`` is missing, or not in a ``finally`` (an exception
+    or an early return before it leaves the span open: it is never exported)."""
+    for function in functions(ctx.module):
+        nodes = list(own_nodes(function))
+        for stmt in nodes:
+            if not (
+                isinstance(stmt, ast.Assign)
+                and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)
+                and isinstance(stmt.value, ast.Call)
+                and dotted_name(stmt.value).rpartition(".")[2] == "start_span"
+            ):
+                continue
+            name = stmt.targets[0].id
+            if _escapes(nodes, name) or _ended_safely(nodes, name):
+                continue
+            ends = [n for n in nodes if _is_end_call(n, name)]
+            block = _block_of(ctx, stmt)
+            fix = None
+            if block is not None:
+                rest = block[block.index(stmt) + 1 :]
+                at = next(
+                    (i for i, s in enumerate(rest) if isinstance(s, ast.Expr) and _is_end_call(s.value, name)), None
+                )
+                body = rest if at is None else rest[:at]
+                if body and not any(_is_end_call(sub, name) for s in body for sub in ast.walk(s)):
+                    edit = try_finally(ctx, body, f"{name}.end()")
+                    if edit is not None and at is not None:
+                        edit = _absorb(ctx, edit, rest[at])
+                    if edit is not None:
+                        fix = Fix(f"End {name} in a finally block", (edit,))
+            if ends:
+                message = (
+                    f"span {name!r} from start_span() is ended only on the normal path: an exception or early return"
+                    f" before {name}.end() leaves it open and it is never exported; end it in a finally block"
+                )
+            else:
+                message = (
+                    f"span {name!r} from start_span() is never ended, so it is never exported; call {name}.end() in"
+                    " a finally block, or use start_as_current_span() in a with block"
+                )
+            yield LintFinding("span-not-ended", message, ctx.range_of(stmt), fix)
+
+
+def _is_end_call(node: ast.AST, name: str) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "end"
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == name
+    )
+
+
+def _escapes(nodes: list[ast.AST], name: str) -> bool:
+    """The span leaves the function (returned, stored, passed on): someone else ends it."""
+    for node in nodes:
+        if isinstance(node, ast.Return | ast.Yield | ast.YieldFrom) and _mentions(node.value, name):
+            return True
+        if isinstance(node, ast.Assign | ast.AnnAssign) and _mentions(node.value, name):
+            return True
+        if isinstance(node, ast.Call) and not _is_end_call(node, name):
+            if any(_mentions(a, name) for a in [*node.args, *(k.value for k in node.keywords)]):
+                tail = dotted_name(node).rpartition(".")[2]
+                if tail != "use_span":
+                    return True
+    return False
+
+
+def _mentions(expr: ast.AST | None, name: str) -> bool:
+    return expr is not None and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(expr))
+
+
+def _ended_safely(nodes: list[ast.AST], name: str) -> bool:
+    """``name.end()`` in a ``finally`` block, or ``with use_span(name, end_on_exit=True)``."""
+    for node in nodes:
+        if isinstance(node, ast.Try | ast.TryStar) and any(
+            _is_end_call(sub, name) for stmt in node.finalbody for sub in ast.walk(stmt)
+        ):
+            return True
+        if isinstance(node, ast.withitem) and isinstance(node.context_expr, ast.Call):
+            call = node.context_expr
+            if dotted_name(call).rpartition(".")[2] == "use_span" and any(_mentions(a, name) for a in call.args):
+                if any(
+                    k.arg == "end_on_exit" and isinstance(k.value, ast.Constant) and k.value.value
+                    for k in call.keywords
+                ):
+                    return True
+    return False
+
+
+def _block_of(ctx: LintContext, stmt: ast.stmt) -> list[ast.stmt] | None:
+    parent = ctx.parents.get(id(stmt))
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(parent, name, None)
+        if isinstance(block, list) and any(s is stmt for s in block):
+            return block
+    for handler in getattr(parent, "handlers", ()):
+        if any(s is stmt for s in handler.body):
+            return list(handler.body)
+    return None
+
+
+def _absorb(ctx: LintContext, edit: TextEdit, end_stmt: ast.stmt) -> TextEdit | None:
+    """Extend a try/finally edit over the ``span.end()`` statement the ``finally`` now holds (None when something
+    other than blank lines sits between them: it would be lost)."""
+    last = end_stmt.end_lineno or end_stmt.lineno
+    if any(ctx.source.line(n).strip() for n in range(edit.range.end.line + 1, end_stmt.lineno)):
+        return None
+    if ctx.source.line(end_stmt.lineno).strip().count(";") or last != end_stmt.lineno:
+        return None
+    return TextEdit(Range(edit.range.start, Position(last, len(ctx.source.line(last)))), edit.new_text)
+
+
+def exception_not_recorded(ctx: LintContext) -> Iterator[LintFinding]:
+    """An ``except`` inside a span that fails the operation (a failure result) or swallows an error without
+    recording it: the span looks successful. Control flow, lookup fallbacks and clauses that raise are fine."""
+    for scope in span_scopes(ctx.module):
+        covered = list(scope.body())
+        zero_exit = any(
+            isinstance(n, ast.Return) and isinstance(n.value, ast.Constant) and type(n.value.value) is int
+            and n.value.value == 0
+            for n in covered
+        )  # fmt: skip
+        function = scope.node.name if isinstance(scope.node, ast.FunctionDef | ast.AsyncFunctionDef) else ""
+        for handler in (n for n in covered if isinstance(n, ast.ExceptHandler)):
+            names = caught_names(handler)
+            if names and names <= QUIET:
+                continue
+            inside = [sub for stmt in handler.body for sub in ast.walk(stmt)]
+            if any(isinstance(n, ast.Raise) for n in inside) and not failure_handler(handler, function, zero_exit):
+                continue
+            if any(isinstance(n, ast.Call) and dotted_name(n).rpartition(".")[2] in _RECORDS for n in inside):
+                continue
+            fails = failure_handler(handler, function, zero_exit)
+            if not fails and not ctx.swallowed_events:
+                continue
+            what = "fails the operation" if fails else "handles an exception"
+            todo = "record the exception and set the ERROR status" if fails else "record the exception as an event"
+            message = f"this except clause {what} inside a span without telling the span: {todo}"
+            yield LintFinding(
+                "exception-not-recorded", message, ctx.range_of(handler), _record_fix(ctx, scope, handler, fails)
+            )
+
+
+def _record_fix(ctx: LintContext, scope: object, handler: ast.ExceptHandler, fails: bool) -> Fix | None:
+    variable = getattr(scope, "variable", None)
+    if variable is None:
+        return None
+    owner = enclosing_function(ctx, handler)
+    name = handler.name or fresh_name("exc", mentioned_names(owner) if owner is not None else set())
+    statements = [Statement(f"{variable}.record_exception", ("{name}",))]
+    if fails:
+        status = _status_expression(ctx)
+        if status is None:
+            return None
+        statements.append(Statement(f"{variable}.set_status", (status,)))
+    edits = handler_edits(ctx, handler, statements, name)
+    title = "Record the exception and set ERROR" if fails else "Record the exception on the span"
+    return Fix(title, edits) if edits else None
+
+
+def _status_expression(ctx: LintContext) -> str | None:
+    """How this module can write an ERROR status without new imports: ``trace.Status(trace.StatusCode.ERROR, ...)``
+    or ``Status(StatusCode.ERROR, ...)``; None when it imports neither."""
+    from trace_advisor.edits.existing import status_imports, trace_imports
+
+    status = status_imports(ctx.module)
+    if status is not None:
+        return f"{status[0].expression}({status[1].expression}.ERROR, str({{name}}))"
+    found = trace_imports(ctx.module)
+    if found:
+        trace = found[0].expression
+        return f"{trace}.Status({trace}.StatusCode.ERROR, str({{name}}))"
+    return None
+
+
+def span_across_yield(ctx: LintContext) -> Iterator[LintFinding]:
+    """In a generator (not a ``@contextmanager``): a span made current (``start_as_current_span``/``use_span`` in a
+    ``with`` block) around a ``yield`` stays current in the code iterating the generator, so the consumer's spans nest
+    under it and an async generator closed from another task fails to detach it; a span decorator ends its span when
+    the generator object is created, before any of its code runs. No mechanical fix: the span either moves to the
+    caller or becomes a ``start_span`` block that is not current (what ``trace-advisor apply`` writes)."""
+    for scope in span_scopes(ctx.module):
+        decorated = scope.node
+        if scope.item is None and isinstance(decorated, ast.FunctionDef | ast.AsyncFunctionDef):
+            if is_generator(decorated) and not decorator_tails(decorated) & CONTEXT_MANAGERS:
+                decorator = next(d for d in decorated.decorator_list if starts_span(d))
+                message = (
+                    f"the span decorator on generator {decorated.name}() ends its span when the generator is created,"
+                    " before any of its code runs; start the span inside it (not current) or in its caller"
+                )
+                yield LintFinding("span-across-yield", message, ctx.range_of(decorator))
+            continue
+        if scope.item is None or dotted_name(scope.item.context_expr).rpartition(".")[2] not in (
+            "start_as_current_span",
+            "use_span",
+        ):
+            continue
+        generator = enclosing_function(ctx, scope.node)
+        if generator is None or decorator_tails(generator) & CONTEXT_MANAGERS:
+            continue
+        if any(isinstance(node, ast.Yield | ast.YieldFrom) for node in scope.body()):
+            message = (
+                f"this span is current where {generator.name}() yields: it stays current in the code iterating the"
+                " generator (its spans nest under it; an async generator closed by another task fails to detach"
+                " it); use tracer.start_span(...) as a with block (not current) or start the span in the caller"
+            )
+            yield LintFinding("span-across-yield", message, ctx.range_of(scope.item.context_expr))

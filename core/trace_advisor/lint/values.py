@@ -1,0 +1,187 @@
+"""Rules about what spans carry: ``unbounded-span-name`` (a name built from runtime values), ``unsupported-attribute-
+type`` (a value OpenTelemetry drops) and ``sensitive-attribute`` (a secret, personal data or a payload)."""
+
+from __future__ import annotations
+
+import ast
+import json
+from collections.abc import Iterator
+
+from trace_advisor.attribute_safety import SCALAR_TYPES, parameter_kind, parameters
+from trace_advisor.edits.existing import dotted_name
+from trace_advisor.edits.locate import FunctionNode
+from trace_advisor.lint.findings import Fix, LintContext, LintFinding
+from trace_advisor.lint.fixes import remove_statement
+from trace_advisor.lint.scopes import STARTERS, enclosing_function, functions, own_nodes, span_receivers, span_scopes
+from trace_advisor.model import TextEdit
+
+_NOT_SCALAR = {
+    ast.Dict: "a dict",
+    ast.DictComp: "a dict",
+    ast.Set: "a set",
+    ast.SetComp: "a set",
+    ast.GeneratorExp: "a generator",
+    ast.Lambda: "a function",
+}
+_CONSTRUCTORS = {"dict": "a dict", "set": "a set", "frozenset": "a set", "bytes": "bytes", "bytearray": "bytes"}
+_STRINGIFY = frozenset({"str", "repr", "format", "dumps", "vars"})
+
+
+def unbounded_span_name(ctx: LintContext) -> Iterator[LintFinding]:
+    """A span name made from runtime values (``f"GET /users/{user_id}"``, ``"job " + job_id``, ``.format``): every
+    value is a new span name, which backends cannot group; the fix names it by its template."""
+    for node in ast.walk(ctx.module):
+        if not isinstance(node, ast.Call) or dotted_name(node).rpartition(".")[2] not in STARTERS - {"use_span"}:
+            continue
+        name = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "name"), None)
+        if name is None or not _built(name):
+            continue
+        fix = None
+        parts = _template_parts(name)
+        if parts is not None:
+            template = "".join(parts)
+            fix = Fix(f"Name the span {template!r}", (TextEdit(ctx.range_of(name), json.dumps(template)),))
+        message = (
+            "span name built from runtime values: each value makes a new span name (unbounded cardinality); use a"
+            " fixed name (the operation or its route template) and record the value as an attribute"
+        )
+        yield LintFinding("unbounded-span-name", message, ctx.range_of(name), fix)
+
+
+def _template_parts(name: ast.expr) -> list[str] | None:
+    """An f-string's text with each value shown as ``{name}`` (``f"GET /users/{user.id}"`` -> ``GET /users/{id}``);
+    None when a value is not a plain name or attribute."""
+    if not isinstance(name, ast.JoinedStr):
+        return None
+    parts: list[str] = []
+    for value in name.values:
+        if isinstance(value, ast.Constant):
+            parts.append(str(value.value))
+        elif isinstance(value, ast.FormattedValue) and dotted_name(value.value):
+            parts.append("{" + dotted_name(value.value).rpartition(".")[2] + "}")
+        else:
+            return None
+    return parts
+
+
+def _built(expr: ast.expr) -> bool:
+    if isinstance(expr, ast.JoinedStr):
+        return any(isinstance(v, ast.FormattedValue) for v in expr.values)
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add | ast.Mod):
+        return not (isinstance(expr.left, ast.Constant) and isinstance(expr.right, ast.Constant))
+    return isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "format"
+
+
+def _attribute_calls(ctx: LintContext) -> Iterator[tuple[ast.Call, str, ast.expr, FunctionNode | None]]:
+    """(call, key, value expression, function) for ``span.set_attribute(key, value)`` and each entry of
+    ``span.set_attributes({...})`` on a span receiver, in span scopes and functions."""
+    seen: set[int] = set()
+    owners: list[tuple[list[ast.AST], set[str], FunctionNode | None]] = []
+    for scope in span_scopes(ctx.module):
+        nodes = list(scope.body())
+        owners.append((nodes, span_receivers(nodes, scope.variable), enclosing_function(ctx, scope.node)))
+    for defined in functions(ctx.module):
+        nodes = list(own_nodes(defined))
+        owners.append((nodes, span_receivers(nodes, None), defined))
+    for nodes, receivers, function in owners:
+        for node in nodes:
+            if id(node) in seen or not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+                continue
+            receiver = node.func.value
+            is_span = (isinstance(receiver, ast.Name) and receiver.id in receivers) or (
+                isinstance(receiver, ast.Call) and dotted_name(receiver).endswith("get_current_span")
+            )
+            if not is_span:
+                continue
+            seen.add(id(node))
+            if node.func.attr == "set_attribute" and len(node.args) == 2:
+                key = node.args[0]
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    yield node, key.value, node.args[1], function
+            elif node.func.attr == "set_attributes" and len(node.args) == 1 and isinstance(node.args[0], ast.Dict):
+                for entry, value in zip(node.args[0].keys, node.args[0].values, strict=True):
+                    if isinstance(entry, ast.Constant) and isinstance(entry.value, str):
+                        yield node, entry.value, value, function
+
+
+def unsupported_attribute_type(ctx: LintContext) -> Iterator[LintFinding]:
+    """An attribute value whose static type OpenTelemetry does not accept (not str/bool/int/float or a homogeneous
+    sequence of them): the SDK drops it with a warning, so it never reaches the backend."""
+    for _call, key, value, function in _attribute_calls(ctx):
+        kind = _value_kind(value, function)
+        if kind is None:
+            continue
+        message = (
+            f"attribute {key!r} is {kind}: OpenTelemetry accepts only str, bool, int, float and sequences of one of"
+            " them, and drops anything else; record a scalar that describes it (a count, an id, a kind)"
+        )
+        yield LintFinding("unsupported-attribute-type", message, ctx.range_of(value))
+
+
+def _value_kind(value: ast.expr, function: FunctionNode | None) -> str | None:
+    """What unsupported kind of value ``value`` statically is, or None when it may be fine."""
+    for node_type, kind in _NOT_SCALAR.items():
+        if isinstance(value, node_type):
+            return kind
+    if isinstance(value, ast.Constant):
+        if value.value is None:
+            return "None"
+        return "bytes" if isinstance(value.value, bytes) else None
+    if isinstance(value, ast.List | ast.Tuple):
+        kinds = {_literal_type(e) for e in value.elts}
+        if None in kinds:
+            return "a sequence of values that are not all str, bool, int or float"
+        return "a sequence of mixed types" if len(kinds) > 1 else None
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in _CONSTRUCTORS:
+        return _CONSTRUCTORS[value.func.id]
+    if isinstance(value, ast.Name) and function is not None:
+        params = parameters(function.args)
+        if value.id in params:
+            arg, default = params[value.id]
+            if arg.annotation is not None and parameter_kind(arg.annotation, default) is None:
+                return f"a {ast.unparse(arg.annotation)}"
+    return None
+
+
+def _literal_type(expr: ast.expr) -> str | None:
+    if isinstance(expr, ast.Constant) and type(expr.value).__name__ in SCALAR_TYPES:
+        return type(expr.value).__name__
+    return None
+
+
+def sensitive_attribute(ctx: LintContext) -> Iterator[LintFinding]:
+    """An attribute whose key or value names a secret, personal data or a payload (``authorization``,
+    ``str(headers)``, ``user.email``, ``template``): traces are stored and shared widely; the fix removes it."""
+    for call, key, value, function in _attribute_calls(ctx):
+        context = getattr(function, "name", "")
+        reason = ctx.policy.sensitive(key)
+        what = f"its key names {reason!r}" if reason else None
+        if what is None:
+            for node in ast.walk(value):
+                name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+                refused = ctx.policy.refusal(name, context) if name else None
+                if refused:
+                    what = f"its value reads {name!r} ({refused})"
+                    break
+        if what is None and isinstance(value, ast.Call) and dotted_name(value).rpartition(".")[2] in _STRINGIFY:
+            what = "its value serializes an object, which may hold anything"
+        if what is None:
+            continue
+        message = f"attribute {key!r} may carry a secret, personal data or a payload: {what}"
+        fix = None
+        statement = ctx.parents.get(id(call))
+        if isinstance(statement, ast.Expr) and dotted_name(call).endswith(".set_attribute"):
+            siblings = _siblings(ctx, statement)
+            edit = remove_statement(ctx, statement, siblings) if siblings else None
+            if edit is not None:
+                fix = Fix(f"Remove the {key!r} attribute", (edit,))
+        yield LintFinding("sensitive-attribute", message, ctx.range_of(call), fix)
+
+
+def _siblings(ctx: LintContext, stmt: ast.stmt) -> list[ast.stmt]:
+    parent = ctx.parents.get(id(stmt))
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(parent, name, None)
+        if isinstance(block, list) and any(s is stmt for s in block):
+            return block
+    return []

@@ -1,0 +1,142 @@
+"""The code style a project's own tools enforce, read from their configuration files: line length and import sorting.
+
+Sources, first found wins per setting: ``ruff.toml``/``.ruff.toml``/``[tool.ruff]`` in ``pyproject.toml``,
+``[tool.black]``, ``[flake8]``/``[pycodestyle]`` in ``.flake8``, ``setup.cfg`` or ``tox.ini``, then isort's
+``[tool.isort]``/``[isort]``. Without any, ruff's and black's defaults (88 columns; first-party = the packages found in
+the project root or its ``src/`` folder). Unreadable or malformed files are skipped: style is a preference, never an
+error.
+"""
+
+from __future__ import annotations
+
+import configparser
+import sys
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DEFAULT_LINE_LENGTH = 88
+_MAX_BYTES = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectStyle:
+    """What inserted code must respect to pass the project's ``ruff check --select I,E501`` (or flake8/isort)."""
+
+    line_length: int = DEFAULT_LINE_LENGTH
+    first_party: frozenset[str] = frozenset()  # top-level module names sorted as first-party
+    third_party: frozenset[str] = frozenset()  # names forced into the third-party section
+    force_sort_within_sections: bool = False  # ``from x import`` and ``import x`` sorted together by module
+
+    def section(self, module: str, level: int = 0) -> int:
+        """Import section, in ruff's and isort's default order: 0 future, 1 standard library, 2 third-party,
+        3 first-party, 4 local (relative)."""
+
+        if level:
+            return 4
+        top = module.partition(".")[0]
+        if top == "__future__":
+            return 0
+        if top in self.third_party:
+            return 2
+        if top in self.first_party:
+            return 3
+        if top in sys.stdlib_module_names:
+            return 1
+        return 2
+
+
+def read_project_style(root: Path | None) -> ProjectStyle:
+    """The style of the project whose root folder is ``root`` (defaults when None or nothing is configured)."""
+    if root is None:
+        return ProjectStyle()
+    pyproject = _toml(root / "pyproject.toml").get("tool", {})
+    ruff = _toml(root / "ruff.toml") or _toml(root / ".ruff.toml") or _mapping(pyproject.get("ruff"))
+    ruff_isort = _mapping(_mapping(ruff.get("lint")).get("isort")) or _mapping(ruff.get("isort"))
+    black = _mapping(pyproject.get("black"))
+    ini = _ini(root / ".flake8", root / "setup.cfg", root / "tox.ini")
+    isort = _mapping(pyproject.get("isort")) or _section(ini, "isort") or _section(ini, "tool:isort")
+    flake8 = _section(ini, "flake8") or _section(ini, "pycodestyle")
+
+    length = (
+        _int(ruff.get("line-length"))
+        or _int(black.get("line-length"))
+        or _int(flake8.get("max-line-length") or flake8.get("max_line_length"))
+        or _int(isort.get("line_length") or isort.get("line-length"))
+        or (79 if str(isort.get("profile", "")) == "google" else None)
+        or DEFAULT_LINE_LENGTH
+    )
+    first = _names(ruff_isort.get("known-first-party")) | _names(isort.get("known_first_party"))
+    third = _names(ruff_isort.get("known-third-party")) | _names(isort.get("known_third_party"))
+    sources = [root / str(s) for s in ruff.get("src", [".", "src"]) if isinstance(s, str)]
+    force = ruff_isort.get("force-sort-within-sections", isort.get("force_sort_within_sections", False))
+    return ProjectStyle(
+        line_length=max(40, length),
+        first_party=frozenset(first | _packages(sources)),
+        third_party=frozenset(third),
+        force_sort_within_sections=str(force).lower() in ("true", "1", "yes"),
+    )
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    try:
+        if path.stat().st_size > _MAX_BYTES:
+            return {}
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return {}
+
+
+def _ini(*paths: Path) -> list[configparser.RawConfigParser]:
+    parsers: list[configparser.RawConfigParser] = []
+    for path in paths:
+        parser = configparser.RawConfigParser(strict=False)
+        try:
+            if path.is_file() and path.stat().st_size <= _MAX_BYTES:
+                parser.read_string(path.read_text(encoding="utf-8"))
+                parsers.append(parser)
+        except (OSError, UnicodeDecodeError, configparser.Error):
+            continue
+    return parsers
+
+
+def _section(parsers: list[configparser.RawConfigParser], name: str) -> dict[str, str]:
+    for parser in parsers:
+        if parser.has_section(name):
+            return dict(parser.items(name))
+    return {}
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(str(value).strip()) if value is not None and not isinstance(value, bool) else None
+    except ValueError:
+        return None
+
+
+def _names(value: object) -> set[str]:
+    """A TOML list or an ini value (comma- or newline-separated) of module names -> their top-level names."""
+    items = value if isinstance(value, list) else str(value or "").replace("\n", ",").split(",")
+    return {str(item).strip().partition(".")[0] for item in items if str(item).strip()}
+
+
+def _packages(folders: list[Path]) -> set[str]:
+    """Top-level packages and modules in the source folders: what ruff's ``src`` detection calls first-party."""
+    found: set[str] = set()
+    for folder in folders:
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.suffix == ".py" and entry.stem.isidentifier():
+                found.add(entry.stem)
+            elif entry.is_dir() and entry.name.isidentifier() and any(entry.glob("*.py")):
+                found.add(entry.name)
+    return found
