@@ -36,7 +36,7 @@ EXPECTED_REFUSALS = (
     "has no code to trace",
     "ends iteration by raising StopIteration",
 )
-SPAN_METHODS = {"start_as_current_span"}
+SPAN_METHODS = {"start_as_current_span", "start_span"}  # start_span: a generator's span, never made current
 INSTRUMENTATION = {"record_exception", "set_status"}
 RIGHTLY = "rightly refused: "  # prefix of check_function's answer when no edit is the right answer
 
@@ -110,6 +110,22 @@ def _handlers(node: ast.AST) -> Iterator[ast.ExceptHandler]:
         stack.extend(reversed(list(ast.iter_child_nodes(current))))
 
 
+def _is_error_guard(stmt: ast.Try) -> bool:
+    """A generator span's ``try: <body> except Exception as e: record, set ERROR, raise`` (start_span does not)."""
+    if len(stmt.handlers) != 1 or stmt.orelse or stmt.finalbody:
+        return False
+    handler = stmt.handlers[0]
+    *calls, last = handler.body
+    return (
+        isinstance(handler.type, ast.Name)
+        and handler.type.id == "Exception"
+        and isinstance(last, ast.Raise)
+        and last.exc is None
+        and bool(calls)
+        and all(_is_method_call(call, INSTRUMENTATION) for call in calls)
+    )
+
+
 def unwrap(new: ast.FunctionDef | ast.AsyncFunctionDef, old: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
     """Undo the span instrumentation on ``new`` in place (written independently of the engine's own check)."""
     new.decorator_list = [d for d in new.decorator_list if not _is_span_call(d)]
@@ -118,6 +134,9 @@ def unwrap(new: ast.FunctionDef | ast.AsyncFunctionDef, old: ast.FunctionDef | a
             inner = list(stmt.body)
             while inner and _is_attribute_stmt(inner[0]):
                 inner.pop(0)
+            guard = inner[0] if len(inner) == 1 else None
+            if isinstance(guard, ast.Try) and _is_error_guard(guard):
+                inner = list(guard.body)
             new.body = new.body[:index] + inner + new.body[index + 1 :]
             break
     for new_handler, old_handler in zip(_handlers(new), _handlers(old), strict=False):

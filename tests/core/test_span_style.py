@@ -3,6 +3,7 @@ length, and ``ruff check --select I,E501`` reports nothing the original code did
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -63,6 +64,50 @@ def test_the_style_case_is_clean_and_wraps_long_lines(tmp_path: Path) -> None:
     assert max(len(line) for line in wrapped) <= 79
 
 
+PUSHED = """\
+import json
+
+
+def handle(session, url, params, timeout, payload):
+    response = session.get(url, params=params, timeout=timeout, allow_redirects=False)
+    values = [transform(item, options=params) for item in response.json()["items"] if x]
+    nested = outer(inner_function(aaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbbbbb), cccccccc, d)
+    checked = call_something(first_argument, second_argument, third)  # type: ignore[x]
+    if not values:
+        raise ValueError(f"the response to {url} had no items: {response.status_code}")
+    return json.dumps({"values": values, "nested": nested, "checked": checked, "a": 1})
+"""
+
+
+def test_lines_the_span_pushes_past_the_line_length_are_wrapped_inside_their_brackets(tmp_path: Path) -> None:
+    # every line fits in 88 columns as written; the with block moves the body 4 columns right
+    (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 88\n")
+    app = tmp_path / "app.py"
+    app.write_text(PUSHED)
+    assert ruff_findings(tmp_path, [app]) == []
+    done = subprocess.run(
+        [sys.executable, "-m", "trace_advisor", "apply", "app.py", "--symbol", "handle", "--plain"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    edited = app.read_text()
+    # the same code (positions aside), and ruff at the project's settings finds nothing (a line with a directive
+    # comment is left whole: ruff does not count the directive)
+    before, after = ast.parse(PUSHED).body[1], ast.parse(edited).body[-1]
+    assert isinstance(after, ast.FunctionDef) and isinstance(after.body[0], ast.With)
+    assert ast.dump(ast.Module(after.body[0].body, [])) == ast.dump(ast.Module(before.body, []))  # type: ignore[attr-defined]
+    assert ruff_findings(tmp_path, [app]) == []  # ruff does not count a directive comment: that line is left whole
+    assert "        checked = call_something(first_argument, second_argument, third)  # type: ignore[x]\n" in edited
+    assert "        response = session.get(url, params=params, timeout=timeout,\n" in edited
+    assert "                               allow_redirects=False)\n" in edited  # lined up after its bracket
+    assert '            raise ValueError(\n                f"the response to' in edited  # hanging after the bracket
+    assert "longer than the project's line length" not in done.stderr
+
+
 def test_project_style_is_read_from_the_projects_tools(tmp_path: Path) -> None:
     assert read_project_style(None) == ProjectStyle()
     (tmp_path / "setup.cfg").write_text("[flake8]\nmax-line-length = 100\n[isort]\nknown_first_party = app,lib\n")
@@ -76,3 +121,48 @@ def test_project_style_is_read_from_the_projects_tools(tmp_path: Path) -> None:
     assert read_project_style(tmp_path).line_length == 120  # ruff first: it is what `ruff check` enforces
     (tmp_path / "pyproject.toml").write_text("[tool.black\nbroken")
     assert read_project_style(tmp_path).line_length == 100  # a malformed file is skipped, never an error
+
+
+FALLBACK_HEADER = """\
+import json
+
+try:
+    from fastjson import dumps
+except ImportError:
+
+    def dumps(value):
+        return json.dumps(value)
+
+
+from json import loads
+
+
+def handle(text):
+    return dumps(loads(text))
+"""
+
+
+def test_the_tracer_goes_after_an_import_header_with_fallback_definitions(tmp_path: Path) -> None:
+    # ``except ImportError: def dumps`` is still the import header for E402: the tracer goes after ``from json ...``
+    app = tmp_path / "app.py"
+    app.write_text(FALLBACK_HEADER)
+    done = subprocess.run(
+        [sys.executable, "-m", "trace_advisor", "apply", "app.py", "--symbol", "handle", "--plain"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    edited = app.read_text()
+    assert edited.index("from json import loads") < edited.index("tracer = trace.get_tracer(__name__)")
+    lint = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "--isolated", "--select", "E402,I", "app.py"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert lint.returncode == 0, lint.stdout

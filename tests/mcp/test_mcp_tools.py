@@ -15,7 +15,7 @@ import pytest
 from tests.support.mcp_session import McpSession, mcp_session, run_cli
 
 REPO = Path(__file__).resolve().parents[2]
-TOOLS = {"recommend", "preview_span", "apply_span", "coverage", "call_tree", "callers", "callees"}
+TOOLS = {"recommend", "preview_span", "apply_span", "coverage", "lint_spans", "call_tree", "callers", "callees"}
 
 
 @pytest.fixture(scope="module")
@@ -127,6 +127,47 @@ def test_coverage_equals_the_cli_json_with_and_without_a_baseline(
         assert answer["packages"] == {"shop.services": whole["packages"]["shop.services"]}
     finally:
         baseline.unlink()
+
+
+def test_lint_spans_equals_the_cli_json_and_sees_edits(session: McpSession, workspace: Path, cache: Path) -> None:
+    # one file per linter rule (tests/fixtures/lint), put in the agent's workspace for this test
+    linted = workspace / "linted"
+    rules = sorted(p for p in (REPO / "tests" / "fixtures" / "lint").iterdir() if p.is_dir())
+    for rule in rules:
+        shutil.copytree(rule, linted / rule.name.replace("-", "_"), ignore=shutil.ignore_patterns("fixed", "*.json"))
+
+    def cli_lint(*args: str) -> Any:
+        done = run_cli("lint", *args, "--format", "json", cwd=workspace, cache=cache)
+        assert done.returncode == 1, done.stderr  # findings
+        return json.loads(done.stdout)
+
+    try:
+        expected = cli_lint("linted")
+        answer = session.answer("lint_spans", {"paths": ["linted"]})
+        assert answer.pop("warnings") == []
+        assert answer == expected
+        assert {f["rule"] for f in expected["findings"]} == {rule.name for rule in rules}  # every rule is seen
+        assert all(f["file"].startswith("linted/") for f in expected["findings"])
+
+        only = session.answer("lint_spans", {"paths": ["linted"], "rules": ["span-not-ended", "tracer-per-call"]})
+        assert only.pop("warnings") == []
+        assert only == cli_lint("linted", "--select", "span-not-ended", "--select", "tracer-per-call")
+        assert {f["rule"] for f in only["findings"]} == {"span-not-ended", "tracer-per-call"}
+
+        # the agent's next call sees the file as edited on disk: the fixed version has no findings left
+        jobs = linted / "span_not_ended" / "jobs.py"
+        assert any(f["file"] == "linted/span_not_ended/jobs.py" for f in answer["findings"])
+        jobs.write_text((REPO / "tests" / "fixtures" / "lint" / "span-not-ended" / "fixed" / "jobs.py").read_text())
+        (linted / "broken.py").write_text("from opentelemetry import trace\ndef f(:\n")
+        after = session.answer("lint_spans", {"paths": ["linted"]})
+        assert not any(f["file"] == "linted/span_not_ended/jobs.py" for f in after["findings"])
+        (warning,) = after["warnings"]
+        assert warning.startswith("linted/broken.py: the file does not parse")
+        refused = session.error("lint_spans", {"paths": ["linted"], "rules": ["spans-everywhere"]})
+        assert "spans-everywhere" in refused and "is not one of" in refused, refused
+        assert "outside the workspace roots" in session.error("lint_spans", {"paths": [".."]})
+    finally:
+        shutil.rmtree(linted)
 
 
 def test_call_tree_equals_the_cli_tree(session: McpSession, workspace: Path, cache: Path) -> None:

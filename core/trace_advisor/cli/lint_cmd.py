@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import sys
-import tokenize
 from pathlib import Path
 from typing import TextIO
 
@@ -39,52 +37,20 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from trace_advisor.config import find_project_root
     from trace_advisor.edits.style import span_style
-    from trace_advisor.lint import RULES, LintOptions, fix_text, lint_text
-    from trace_advisor.span_files import write_if_unchanged
-    from trace_advisor.workspace import Workspace
+    from trace_advisor.lint import RULES, LintOptions
+    from trace_advisor.lint.files import lint_files, lint_targets
 
     common.check_paths(args.paths)
     project = find_project_root(args.paths[0])
     config = common.load_cli_config(args, project)
     rules = tuple(r for r in RULES if not args.select or r.id in args.select)
     options = LintOptions.of(span_style(config, project))
-    files: list[Path] = []
-    for path in args.paths:
-        files.extend([path.resolve()] if path.is_file() else Workspace([path], ignore=config.ignore).discover())
-    report: list[dict[str, object]] = []
-    fixed = problems = 0
-    for file in sorted(dict.fromkeys(files)):
-        try:
-            original = file.read_bytes()
-            encoding, _ = tokenize.detect_encoding(io.BytesIO(original).readline)
-            text = original.decode(encoding)
-        except (OSError, SyntaxError, UnicodeDecodeError, LookupError) as exc:
-            err.write(f"{_display(file)}: cannot read ({exc})\n")
-            problems += 1
-            continue
-        if args.fix:
-            new_text, applied = fix_text(text, options)
-            if applied:
-                problem = write_if_unchanged(file, original, new_text.encode(encoding))
-                if problem:
-                    err.write(f"{_display(file)}: {problem}\n")
-                    problems += 1
-                else:
-                    fixed += applied
-                    text = new_text
-        result = lint_text(text, options, rules)
-        if result.error:
-            err.write(f"{_display(file)}: {result.error}\n")
-            problems += 1
-        for finding in result.findings:
-            start = finding.range.start
-            fix = finding.fix.title if finding.fix else None
-            report.append(
-                {"file": _display(file), "line": start.line, "column": start.column + 1, "rule": finding.rule,
-                 "message": finding.message, "fix": fix}
-            )  # fmt: skip
+    run = lint_files(lint_targets(args.paths, config.ignore), options, rules, fix=args.fix)
+    for file, problem in run.problems:
+        err.write(f"{_display(file)}: {problem}\n")
+    report = [finding.to_json(_display) for finding in run.findings]
     if args.format == "json":
-        out.write(json.dumps({"findings": report, "fixed": fixed}, indent=2) + "\n")
+        out.write(json.dumps(run.to_json(_display), indent=2) + "\n")
     else:
         for item in report:
             hint = f" [fix: {item['fix']}]" if item["fix"] else ""
@@ -92,9 +58,9 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     fixable = sum(1 for item in report if item["fix"])
     summary = f"trace-advisor: {len(report)} finding(s)"
     summary += f", {fixable} fixable with --fix" if fixable and not args.fix else ""
-    summary += f"; fixed {fixed}" if args.fix else ""
+    summary += f"; fixed {run.fixed}" if args.fix else ""
     err.write(summary + "\n")
-    return EXIT_FINDINGS if report or problems else EXIT_OK
+    return EXIT_FINDINGS if report or run.problems else EXIT_OK
 
 
 def _display(path: Path) -> str:

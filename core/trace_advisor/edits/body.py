@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import bisect
 import io
+import re
 import tokenize
 from dataclasses import dataclass
 
@@ -17,6 +18,13 @@ from trace_advisor.edits.source import SourceText
 from trace_advisor.model import Position, Range, TextEdit
 
 _INSIGNIFICANT = frozenset({tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT})
+_FSTRING_START = getattr(tokenize, "FSTRING_START", -1)  # Python 3.12+: an f-string's parts are tokens
+_FSTRING_END = getattr(tokenize, "FSTRING_END", -1)
+_BREAK_AFTER = frozenset({"(", "[", "{", ","})
+_CLOSERS = frozenset({")", "]", "}"})
+_BREAK_BEFORE = frozenset({"for", "if", "else", "and", "or"})  # where formatters split comprehensions, conditions
+_PLAIN_STRING = re.compile(r"""[uUbBfF]?(?:'(?!'')|"(?!""))""")  # no raw or triple-quoted string
+_PRAGMA = re.compile(r"#\s*(?:noqa|type:|pragma|pyright:|pylint:|fmt:|nosec|mypy:|ruff:|isort:)", re.IGNORECASE)
 
 
 class BodyEditError(Exception):
@@ -24,24 +32,107 @@ class BodyEditError(Exception):
 
 
 class Tokens:
-    """Tokens of the function's lines, to find header colons and lines that start inside a string."""
+    """Tokens of the function's lines, to find header colons, lines that start inside a string and where a line may
+    break inside brackets."""
 
     def __init__(self, source: SourceText, first_line: int, last_line: int) -> None:
         text = "".join(source.line(n) + "\n" for n in range(first_line, last_line + 1))
         self.starts: list[tuple[int, int]] = []
         self.strings: list[str] = []
         self.inside: set[int] = set()
+        self.breaks: dict[int, list[_Break]] = {}  # line -> where a line break may go (before a token in brackets)
+        self.pragmas: set[int] = set()  # lines whose comment is a tool's directive: never rearranged
+        self.splittable: dict[
+            int, list[tuple[int, int, str]]
+        ] = {}  # line -> plain strings in brackets: start, end, opening
+        fstrings = 0
+        previous = ""
+        open_at: list[tuple[int, int]] = []  # where the brackets open at this point are
         try:
             for tok in tokenize.generate_tokens(io.StringIO(text).readline):
                 start = (tok.start[0] + first_line - 1, tok.start[1])
                 end_row = tok.end[0] + first_line - 1
                 if end_row > start[0]:
                     self.inside.update(range(start[0] + 1, end_row + 1))
-                if tok.type not in _INSIGNIFICANT and tok.type != tokenize.ENDMARKER:
-                    self.starts.append(start)
-                    self.strings.append(tok.string)
+                if tok.type == tokenize.COMMENT and _PRAGMA.search(tok.string):
+                    self.pragmas.add(start[0])
+                if tok.type in _INSIGNIFICANT or tok.type == tokenize.ENDMARKER:
+                    continue
+                if tok.type == tokenize.STRING and open_at and not fstrings and end_row == start[0]:
+                    opening = _PLAIN_STRING.match(tok.string)
+                    if opening and "\\N" not in tok.string:  # a named escape may hold spaces
+                        where = (start[1], tok.end[1], opening.group())
+                        self.splittable.setdefault(start[0], []).append(where)
+                before_word = tok.type == tokenize.NAME and tok.string in _BREAK_BEFORE and previous != "("
+                if (
+                    open_at
+                    and not fstrings
+                    and (previous in _BREAK_AFTER or before_word)
+                    and tok.string not in _CLOSERS
+                ):
+                    cut = _Break(start[1], len(open_at), open_at[-1], previous in "([{" and not before_word)
+                    self.breaks.setdefault(start[0], []).append(cut)
+                fstrings += (tok.type == _FSTRING_START) - (tok.type == _FSTRING_END)
+                if tok.type == tokenize.OP and not fstrings and tok.string in "([{":
+                    open_at.append(start)
+                elif tok.type == tokenize.OP and not fstrings and tok.string in ")]}" and open_at:
+                    open_at.pop()
+                previous = tok.string if tok.type == tokenize.OP else " "
+                self.starts.append(start)
+                self.strings.append(tok.string)
         except (tokenize.TokenError, SyntaxError) as error:
             raise BodyEditError(f"cannot tokenize the function: {error}") from error
+
+    def wrapped(self, line: int, text: str, offset: int, unit: str, width: int) -> list[str]:
+        """``text`` (line ``line`` moved ``offset`` columns right) broken inside its brackets, after an opening
+        bracket or a comma, into lines within ``width`` where it can be: the same tokens, so the same code. The
+        outermost brackets break first, as formatters do; a continuation line hangs one ``unit`` in after a bracket
+        that ends its line, else lines up after its bracket (pycodestyle's continuation rules). A line with a
+        directive comment (``# noqa``, ``# type: ignore``...) or tabs in its indent is left whole."""
+        own_indent = _indent_of(text)
+        if line in self.pragmas or line in self.inside or "\t" in own_indent:
+            return [text]
+        if text.lstrip().startswith("#"):
+            return _wrapped_comment(text, width)
+        strings = [
+            _String(start + offset, end + offset, opening) for start, end, opening in self.splittable.get(line, [])
+        ]
+        pieces: list[str] = []
+        rest, shift = text, 0  # ``rest`` starts ``shift`` characters into ``text``
+        while columns(rest) > width:
+            start = len(_indent_of(rest))
+            fitting: list[tuple[int, int, str]] = []
+            for cut in self.breaks.get(line, []):
+                at = cut.column + offset - shift
+                if at <= start or not rest[start:at].strip() or columns(rest[:at].rstrip()) > width:
+                    continue
+                opener = cut.bracket[1] + offset - shift
+                if cut.bracket[0] < line:
+                    indent = own_indent  # a bracket opened on an earlier line: its lines keep this one's indent
+                elif opener < start:
+                    indent = own_indent + unit  # opened on an earlier piece: the hanging indent set there
+                elif cut.hanging:
+                    indent = own_indent + unit
+                else:
+                    indent = " " * (opener + 1)  # lined up after its bracket
+                fitting.append((cut.depth, -at, indent))
+            if fitting:
+                _, at, indent = min(fitting)
+                pieces.append(rest[:-at].rstrip())
+                shift += -at
+                rest = indent + text[shift:]
+                shift -= len(indent)
+                continue
+            split = _string_split(rest, shift, strings, width)
+            if split is None:
+                break
+            piece, at, string = split
+            pieces.append(piece)
+            indent = " " * (string.start - shift)
+            string.start = at - len(string.opening)  # where the string's rest would start, counted in ``text``
+            rest = indent + string.opening + text[at:]
+            shift = at - len(indent) - len(string.opening)
+        return [*pieces, rest] if columns(rest) <= width else [text]  # all within the width, or left whole
 
     def colon_before(self, line: int, column: int) -> tuple[int, int]:
         """Position of the ``:`` that ends the clause header right before ``(line, column)``."""
@@ -49,6 +140,80 @@ class Tokens:
         if index < 0 or self.strings[index] != ":":
             raise BodyEditError(f"no ':' before line {line} column {column}")
         return self.starts[index]
+
+
+@dataclass(slots=True)
+class _String:
+    """A plain string on the line being wrapped: where it starts and ends in the line's text, its prefix and quote."""
+
+    start: int
+    end: int
+    opening: str
+
+
+def _string_split(rest: str, shift: int, strings: list[_String], width: int) -> tuple[str, int, _String] | None:
+    """A plain string crossing ``width`` on ``rest`` cut after its last space that fits, as two adjacent strings
+    (which Python joins into the same constant): the piece ending the first, where the second starts in ``text``
+    and which string it was."""
+    for string in strings:
+        begin, end, opening = string.start - shift, string.end - shift, string.opening
+        if not begin < width < end or begin < len(_indent_of(rest)):
+            continue
+        quote = opening[-1]
+        content = begin + len(opening)
+        outside = _outside_fields(rest[content : end - 1]) if opening[0] in "fF" else None
+        for at in range(min(width - 1, end - 2), content, -1):
+            if outside is not None and not outside[at - 1 - content]:
+                continue  # inside an f-string's replacement field
+            if rest[at - 1] == " " and columns(rest[:at] + quote) <= width:
+                return rest[:at] + quote, at + shift, string
+    return None
+
+
+def _outside_fields(content: str) -> list[bool]:
+    """For each character of an f-string's content, whether it is literal text (not in a ``{...}`` field)."""
+    found: list[bool] = []
+    depth = index = 0
+    while index < len(content):
+        pair = content[index : index + 2]
+        if depth == 0 and pair in ("{{", "}}"):
+            found += [True, True]
+            index += 2
+            continue
+        char = content[index]
+        depth += (char == "{") - (char == "}" and depth > 0)
+        found.append(depth == 0 and char != "}")
+        index += 1
+    return found
+
+
+def _wrapped_comment(text: str, width: int) -> list[str]:
+    """A comment line's words on as many comment lines as they need within ``width`` (left whole when a word
+    alone is too long)."""
+    body = text.lstrip()
+    marker = body[: len(body) - len(body.lstrip("#"))]
+    words = body[len(marker) :].split()
+    prefix = _indent_of(text) + marker + " "
+    lines: list[str] = []
+    for word in words:
+        if lines and columns(f"{lines[-1]} {word}") <= width:
+            lines[-1] += " " + word
+        elif columns(prefix + word) <= width:
+            lines.append(prefix + word)
+        else:
+            return [text]
+    return lines or [text]
+
+
+@dataclass(frozen=True, slots=True)
+class _Break:
+    """A place inside brackets where a line may break: before the token at ``column``, ``depth`` brackets deep,
+    the innermost opened at ``bracket`` (line, column); ``hanging``: right after that bracket."""
+
+    column: int
+    depth: int
+    bracket: tuple[int, int]
+    hanging: bool
 
 
 def indent_unit(module: ast.Module, source: SourceText) -> str:
@@ -214,7 +379,15 @@ def with_edit(
             continue
         for extra in before.get(number, []):
             emit(shift(extra, None) + eol, True)
-        emit(shift(text, number) + ending, bool(inserts))
+        moved_text = shift(text, number)
+        if inserts or columns(moved_text) <= width or columns(text) > width:
+            emit(moved_text + ending, bool(inserts))
+            continue
+        # a line the span's indent pushes past the line length: broken inside its brackets where it can be
+        *pieces, last_piece = tokens.wrapped(number, moved_text, len(moved_text) - len(text), unit, width)
+        for piece in pieces:
+            emit(piece + eol, True)
+        emit(last_piece + ending, bool(pieces))
     if guard is not None:
         header, statements = guard
         emit(eol, False)

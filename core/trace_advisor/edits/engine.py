@@ -25,7 +25,7 @@ from trace_advisor.edits.existing import (
 )
 from trace_advisor.edits.handlers import handler_plans, raises_stop_iteration
 from trace_advisor.edits.imports import fresh_name, plan_module
-from trace_advisor.edits.layout import Statement, columns
+from trace_advisor.edits.layout import Statement, measured
 from trace_advisor.edits.locate import ClassSite, FunctionSite, iter_definitions
 from trace_advisor.edits.renumber import renumber_edits
 from trace_advisor.edits.source import SourceText
@@ -289,7 +289,7 @@ def _overlong(
 
 
 def _too_long(line: str, width: int) -> bool:
-    return columns(line) > width and " " in line.strip()
+    return measured(line) > width and " " in line.strip()
 
 
 def _qualified(module: str | None, name: str) -> str:

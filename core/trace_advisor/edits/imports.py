@@ -46,12 +46,52 @@ def _import_like(stmt: ast.stmt) -> bool:
     if isinstance(stmt, ast.Assign):
         return all(isinstance(t, ast.Name) and t.id.startswith("__") and t.id.endswith("__") for t in stmt.targets)
     if isinstance(stmt, ast.If | ast.Try):
-        inner = [n for n in ast.walk(stmt) if isinstance(n, ast.stmt) and n is not stmt]
-        allowed = (ast.Import, ast.ImportFrom, ast.Pass, ast.Assign, ast.If, ast.Try, ast.Expr)
-        return any(isinstance(n, ast.Import | ast.ImportFrom) for n in inner) and all(
-            isinstance(n, allowed) for n in inner
-        )
+        return _imports_only(stmt) == "imports"
     return False
+
+
+def _imports_only(
+    stmt: ast.If | ast.Try, fallbacks: tuple[type[ast.stmt], ...] = (ast.Pass, ast.Assign, ast.Expr)
+) -> str:
+    """``imports`` for a block of imports with at most ``fallbacks`` beside them (``except ImportError: x = None``),
+    ``none`` for one without an import, ``code`` else."""
+    found = "none"
+    for child in [
+        *stmt.body,
+        *stmt.orelse,
+        *getattr(stmt, "finalbody", []),
+        *(s for handler in getattr(stmt, "handlers", []) for s in handler.body),
+    ]:
+        if isinstance(child, ast.Import | ast.ImportFrom):
+            found = "imports"
+        elif isinstance(child, ast.If | ast.Try):
+            inner = _imports_only(child, fallbacks)
+            if inner == "code":
+                return "code"
+            if inner == "imports":
+                found = "imports"
+        elif not isinstance(child, fallbacks):
+            return "code"
+    return found
+
+
+# what linters (E402) still count as the import header beside imports in try/if blocks: fallback definitions too
+_E402_FALLBACKS = (
+    ast.Pass,
+    ast.Assign,
+    ast.AnnAssign,
+    ast.Expr,
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.Raise,
+)
+
+
+def _in_e402_header(stmt: ast.stmt) -> bool:
+    if isinstance(stmt, ast.If | ast.Try):
+        return _imports_only(stmt, _E402_FALLBACKS) == "imports"
+    return _import_like(stmt)
 
 
 def _is_docstring(stmt: ast.stmt) -> bool:
@@ -72,6 +112,14 @@ def _insertion(module: ast.Module, source: SourceText) -> tuple[int, str]:
     header_end = index
     while header_end < len(body) and _import_like(body[header_end]):
         header_end += 1
+    # ``try: import x / except ImportError: def x(): ...`` then more imports: code there would make those imports
+    # E402 ("not at top of file"), so new statements go after the last of them
+    lenient = header_end
+    while lenient < len(body) and _in_e402_header(body[lenient]):
+        lenient += 1
+    later = [i for i in range(header_end, lenient) if isinstance(body[i], ast.Import | ast.ImportFrom)]
+    if later:
+        header_end = later[-1] + 1
     last = header_end - 1
     # statements sharing the last header line after a ``;`` must stay with it
     while last >= 0 and last + 1 < len(body) and body[last + 1].lineno == body[last].end_lineno:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 TAB_WIDTH = 4  # how ruff and pycodestyle count a tab against the line length
@@ -37,3 +38,12 @@ class Statement:
 def columns(line: str) -> int:
     """Width of a line as line-length checks count it (tabs as four columns)."""
     return len(line.expandtabs(TAB_WIDTH)) if "\t" in line else len(line)
+
+
+# a trailing tool directive: ruff leaves it out when it measures a line (E501)
+_TRAILING_PRAGMA = re.compile(r"\s*#\s*(?:noqa|type:|pyright:|pylint:|mypy:|nosec)[^#]*$", re.IGNORECASE)
+
+
+def measured(line: str) -> int:
+    """Width of a line as ruff's E501 counts it: a trailing directive comment (``# noqa``, ``# type: ignore``) not."""
+    return columns(_TRAILING_PRAGMA.sub("", line))

@@ -120,6 +120,32 @@ class AdvisorService:
         with self._lock:
             return self._report(workspace, workspace.config(), fmt, [workspace.root.resolve()], cancel, progress)
 
+    def lint_spans(
+        self, paths: Sequence[str], rules: Sequence[str] | None = None, *, cancel: CancelToken = NEVER
+    ) -> dict[str, object]:
+        """``trace-advisor lint PATHS --format json [--select RULE ...]`` run in the workspace root, plus
+        ``warnings`` (what the CLI prints on stderr: files not read or not parsed). Reads only: fixing is the CLI's
+        ``--fix`` or the editor's quick-fixes."""
+        from trace_advisor.config import find_project_root
+        from trace_advisor.edits.style import span_style
+        from trace_advisor.lint import RULES, LintOptions
+        from trace_advisor.lint.files import lint_files, lint_targets
+
+        with self._lock:
+            workspace, targets = self.workspaces.locate_all(paths)
+            unknown = sorted(set(rules or ()) - {rule.id for rule in RULES})
+            if unknown:
+                raise RequestError(f"no such rule: {', '.join(unknown)} (rules: {', '.join(r.id for r in RULES)})")
+            config = workspace.config()
+            options = LintOptions.of(span_style(config, find_project_root(workspace.root)))
+            chosen = tuple(rule for rule in RULES if not rules or rule.id in rules)
+            # a folder's files as the CLI finds them; a symlink leading out of the root is not read
+            files = [f for f in lint_targets(targets, config.ignore) if workspace.contains(f)]
+            run = lint_files(files, options, chosen, cancel=cancel)
+            answer = run.to_json(lambda path: _relative(path, workspace.root))
+            answer["warnings"] = [f"{_relative(path, workspace.root)}: {problem}" for path, problem in run.problems]
+            return answer
+
     def call_tree(self, entry: str, depth: int = 8, *, cancel: CancelToken = NEVER) -> dict[str, object]:
         """``trace-advisor calls ROOT --entry ENTRY --depth N --format json``."""
         with self._lock:

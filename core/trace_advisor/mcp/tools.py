@@ -12,6 +12,7 @@ from typing import Any, get_args
 
 from trace_advisor.cancel import CancelToken
 from trace_advisor.config_model import PRIORITY_NAMES
+from trace_advisor.lint import RULES
 from trace_advisor.mcp.service import AdvisorService, Progress
 from trace_advisor.model import Dispatch, UnresolvedReason
 
@@ -218,6 +219,34 @@ _PLAIN = {
 }
 
 
+_LINT_FINDING = _object(
+    {
+        "file": {"type": "string", "description": "Relative to the workspace root."},
+        "line": {"type": "integer", "minimum": 1},
+        "column": {"type": "integer", "minimum": 1, "description": "1-based, as the CLI prints it."},
+        "rule": {"enum": [rule.id for rule in RULES]},
+        "message": {"type": "string"},
+        "fix": {
+            **_NULLABLE_STRING,
+            "description": "The mechanical fix `trace-advisor lint --fix` applies (null: none).",
+        },
+    },
+    ("file", "line", "column", "rule", "message", "fix"),
+)
+LINT_SCHEMA = _object(
+    {
+        "findings": {"type": "array", "items": _LINT_FINDING, "description": "By file, then position."},
+        "fixed": {"type": "integer", "minimum": 0, "description": "Always 0: this tool changes nothing."},
+        "warnings": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Files not read or not parsed (what the CLI prints on stderr).",
+        },
+    },
+    ("findings", "fixed", "warnings"),
+)
+
+
 def _recommend(
     service: AdvisorService, args: Arguments, cancel: CancelToken, progress: Progress | None
 ) -> dict[str, object]:
@@ -248,6 +277,10 @@ def _preview_span(
 
 def _apply_span(service: AdvisorService, args: Arguments, cancel: CancelToken, _: Progress | None) -> dict[str, object]:
     return service.apply_span(args["symbols"], args.get("plain", False), cancel=cancel)
+
+
+def _lint_spans(service: AdvisorService, args: Arguments, cancel: CancelToken, _: Progress | None) -> dict[str, object]:
+    return service.lint_spans(args["paths"], args.get("rules"), cancel=cancel)
 
 
 def _callers(service: AdvisorService, args: Arguments, cancel: CancelToken, _: Progress | None) -> dict[str, object]:
@@ -350,6 +383,31 @@ TOOLS: tuple[ToolSpec, ...] = (
         ),
         output_schema=COVERAGE_SCHEMA,
         run=_coverage,
+    ),
+    ToolSpec(
+        name="lint_spans",
+        title="Check existing span code",
+        description=(
+            "Problems in the OpenTelemetry span code the files already have (`trace-advisor lint PATHS --format "
+            "json`, file paths relative to the workspace root): "
+            + "; ".join(f"{rule.id}: {rule.summary}" for rule in RULES)
+            + ". Each finding names the mechanical fix `trace-advisor lint --fix` would apply, when there is one. "
+            "Changes nothing."
+        ),
+        input_schema=_object(
+            {
+                "paths": _PATHS,
+                "rules": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"enum": [rule.id for rule in RULES]},
+                    "description": "Only these rules (`--select`; default: all).",
+                },
+            },
+            ("paths",),
+        ),
+        output_schema=LINT_SCHEMA,
+        run=_lint_spans,
     ),
     ToolSpec(
         name="call_tree",
