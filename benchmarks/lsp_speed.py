@@ -5,7 +5,8 @@ Default workspace: a copy of the standard library's ``email/`` and ``json/`` pac
 the first filled (warm), and prints for each, also as a ratio to ``ast.parse`` of that file in this process:
 - ``initialize``: process start -> the initialize answer;
 - first correct hierarchy answer: didOpen right after ``initialized`` -> a prepareCallHierarchy +
-  outgoingCalls answer for a function of the file equal to ``trace-advisor calls`` (computed first, with its own cache);
+  outgoingCalls answer for a function of the file equal to ``trace-advisor calls`` (computed first, with its own cache),
+  and whether it came before the folder's index was done;
 - one-character edit -> fresh diagnostics (p50/p95), typed 150 ms apart (a brisk typist);
 - prepareCallHierarchy, outgoingCalls, incomingCalls on every function of the file (p50/p95);
 - server RSS at the end.
@@ -183,6 +184,7 @@ async def session(
     first = await outgoing_of(client, uri, probe)
     first_answer = time.perf_counter() - opened
     first_cpu = cpu_s(server.pid) - initialized_cpu
+    first_while_indexing = not client.ready.is_set()  # the folder's index was not done yet
     assert first is not None, "no item for a def"
     correct = first[1] == set(graph.get(first[0], []))
     await asyncio.wait_for(client.ready.wait(), 900)
@@ -194,6 +196,7 @@ async def session(
     line = len(lines) // 2
     end = len(lines[line])
     latencies = []
+    edits_cpu = cpu_s(server.pid)
     for version in range(2, edits + 2):
         added = version % 2 == 0
         rng = types.Range(types.Position(line, end), types.Position(line, end + (not added)))
@@ -206,6 +209,7 @@ async def session(
         )
         latencies.append(await wait_version(client, uri, version) - sent)
         await asyncio.sleep(pause)
+    edit_cpu = (cpu_s(server.pid) - edits_cpu) / edits  # the server's own work per edit (idle between them)
 
     prepare, outgoing, incoming, items, mismatched = [], [], [], [], []
     for position in positions:
@@ -238,9 +242,11 @@ async def session(
         first_answer,
         first_cpu,
         correct,
+        first_while_indexing,
         findings,
         rss,
         latencies,
+        edit_cpu,
         prepare,
         outgoing,
         incoming,
@@ -256,9 +262,11 @@ class Figures:
     first_answer: float
     first_cpu: float
     first_correct: bool
+    first_while_indexing: bool
     findings: int
     rss: float
     edits: list[float]
+    edit_cpu: float
     prepare: list[float]
     outgoing: list[float]
     incoming: list[float]
@@ -274,7 +282,8 @@ class Figures:
         print(
             f"first hierarchy answer after didOpen     {ms(self.first_answer)}  "
             f"({self.first_answer / baseline:6.1f}x ast.parse; server CPU {ms(self.first_cpu).strip()}; "
-            f"{verdict} `trace-advisor calls`)"
+            f"{verdict} `trace-advisor calls`; {'before' if self.first_while_indexing else 'after'} the folder "
+            "was indexed)"
         )
         print(f"server RSS                               {self.rss:8.1f} MB")
         for name, values in (
@@ -285,6 +294,8 @@ class Figures:
         ):
             p50, p95 = pct(values, 0.5), pct(values, 0.95)
             print(f"{name:<33} p50 {ms(p50)} p95 {ms(p95)}  (p95 = {p95 / baseline:5.1f}x ast.parse; n={len(values)})")
+        cpu = self.edit_cpu
+        print(f"server CPU per edit                        {ms(cpu)}  ({cpu / baseline:5.1f}x ast.parse)")
         equal = self.items - len(self.mismatched)
         print(f"outgoingCalls equal to `trace-advisor calls` for {equal}/{self.items} functions")
         if self.mismatched:

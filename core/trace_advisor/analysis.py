@@ -95,11 +95,10 @@ class Analyzer:
 
     def _io_of(self, symbol: SymbolId) -> CalleeIO | None:
         """What I/O a workspace function does directly, or through one of its own callees (from resolved calls);
-        kept while the resolved calls of its module and of its callees' modules are the same objects."""
-        modules = {symbol.partition(":")[0]}
-        if self.graph is not None:
-            modules.update(e.callee.partition(":")[0] for e in self.graph.callees(symbol) if not e.external)
-        key = tuple(sorted((module, getattr(self.index.module_calls(module), "serial", -1)) for module in modules))
+        kept while its resolved call sites and its callees' are the same (an edit elsewhere in its module keeps
+        the site objects it did not touch: comparing them is an identity check)."""
+        callees = self.graph.callees(symbol) if self.graph is not None else ()
+        key = (self._sites(symbol), *(self._sites(e.callee) for e in callees if not e.external and e.callee != symbol))
         kept = self.cache.io.get(symbol)
         if kept is not None and kept[0] == key:
             return kept[1]

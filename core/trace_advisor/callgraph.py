@@ -60,12 +60,12 @@ class CallSource(Protocol):
 
     def graph_symbols(self) -> tuple[SymbolId, ...]: ...
 
-    def graph_version(self) -> int: ...
+    def graph_shape(self) -> int: ...
 
 
 @dataclass(slots=True)
 class _Memo:
-    """Answers derived from the whole graph, valid while the source's graph version is ``version``."""
+    """Answers derived from the whole graph, valid while the source's graph shape is ``version``."""
 
     version: int
     entry_points: tuple[SymbolId, ...] | None = None
@@ -81,8 +81,9 @@ class CallGraph:
         self._memo = _Memo(-1)
 
     def _current(self) -> _Memo:
-        """The memo of the graph's current version (a fresh one after any edit; old ones are simply dropped)."""
-        version = self._source.graph_version()
+        """The memo of the graph's current shape (a fresh one after an edit that changed who calls whom; old ones are
+        simply dropped)."""
+        version = self._source.graph_shape()
         memo = self._memo
         if memo.version != version:
             memo = self._memo = _Memo(version)
@@ -140,33 +141,32 @@ class CallGraph:
     def reachable(self, symbol: SymbolId) -> bool:
         """Whether some entry point reaches ``symbol`` through workspace calls.
 
-        Searched backwards from ``symbol`` over its callers and memoised per graph version: an edit costs the
-        symbols asked about afterwards, not a walk over the whole workspace.
+        Searched backwards from ``symbol`` over its callers and memoised per graph shape: an edit that changes who
+        calls whom costs the symbols asked about afterwards, not a walk over the whole workspace.
         """
         memo = self._current()
         known = memo.reachable.get(symbol)
         if known is not None:
             return known
-        seen = {symbol}
+        called: dict[SymbolId, SymbolId | None] = {symbol: None}  # each caller seen -> the function it calls
         queue = deque([symbol])
-        found = False
-        while queue and not found:
+        while queue:
             current = queue.popleft()
             known = memo.reachable.get(current)
             if known is False:
                 continue  # everything above it is known not to reach it from an entry point
             if known or self._is_entry(current, memo):
-                found = True
-                break
+                step: SymbolId | None = current
+                while step is not None:  # the path from there down to ``symbol`` is reachable too
+                    memo.reachable[step] = True
+                    step = called[step]
+                return True
             for edge in self.callers(current):
-                if not edge.external and edge.caller not in seen:
-                    seen.add(edge.caller)
+                if not edge.external and edge.caller not in called:
+                    called[edge.caller] = current
                     queue.append(edge.caller)
-        if found:
-            memo.reachable[symbol] = True
-        else:  # the search exhausted every ancestor: none of them is reachable either
-            memo.reachable.update(dict.fromkeys(seen, False))
-        return found
+        memo.reachable.update(dict.fromkeys(called, False))  # every ancestor searched: none is reachable either
+        return False
 
     def tree(self, root: SymbolId, depth: int = 8, observed: ObservedGraph | None = None) -> CallTreeNode:
         """The call tree under ``root``: a symbol already on the path is marked ``cycle`` and not expanded. With

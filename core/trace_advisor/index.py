@@ -26,7 +26,14 @@ from trace_advisor.parsing import Parsed, parse_source
 from trace_advisor.positions import source_lines
 from trace_advisor.resolve import ModuleInfo, Resolver
 from trace_advisor.resolve.dependencies import Importers, same_interface
-from trace_advisor.sourcefiles import EMPTY_FACTS, DiskTexts, FactsReader, FileState, syntax_problem
+from trace_advisor.sourcefiles import (
+    EMPTY_FACTS,
+    DiskTexts,
+    FactsReader,
+    FileState,
+    rewritten_note,
+    syntax_problem,
+)
 from trace_advisor.syntaxtrees import SyntaxTrees
 from trace_advisor.workspace import Workspace
 
@@ -63,7 +70,8 @@ class Index:
         self._stdlib_defs: dict[str, tuple[Definition, ...]] = {}  # and for where a stdlib symbol is defined
         self._resolver = Resolver(self, dir(builtins))
         self._calls = CallTable()
-        self._version = 0  # bumped by every change the call graph's derived answers depend on
+        self._version = 0  # bumped by every change of a file's facts or of the set of files
+        self._shape = 0  # bumped when who calls whom, or which functions exist, may have changed (see graph_shape)
         self._resolutions = 0  # module resolutions so far (each ModuleCalls' serial)
         # per module edited since it was last resolved, with only call sites changed: the facts and answers then (a
         # call site object the edit did not touch resolves as it did; facts, and so their sites, stay alive here)
@@ -89,20 +97,42 @@ class Index:
     # ---- building ----------------------------------------------------------------------------------------------
     def build(self, cancel: CancelToken = NEVER, progress: Callable[[int, int], None] | None = None) -> None:
         """Discover and index every workspace file (facts come from the cache when the content is unchanged)."""
+        self.register(cancel)
+        self.load(cancel, progress)
+
+    def register(self, cancel: CancelToken = NEVER) -> int:
+        """Discover the workspace files and name their modules without reading them; how many. From here on every
+        question is answered right: a file is read when an answer first needs it (an editor's first request reads
+        the open file and what it imports), and :meth:`load` reads the rest."""
         paths = self._workspace.discover()
-        with self._lock, gc_paused():
+        with self._lock:
             overlays = {path: state.overlay for path, state in self._files.items() if state.overlay is not None}
             self._files.clear()
             self._modules.clear()
             self._packages.clear()
-            for number, path in enumerate(paths):
+            for path in paths:
                 cancel.check()
-                self._add(path)
-                if progress is not None:
-                    progress(number + 1, len(paths))
+                self._add(path, read=False)
             self._invalidate_all()
             for path, text in overlays.items():  # open documents survive a rebuild
                 self.update_file(path, text)
+        return len(paths)
+
+    def load(self, cancel: CancelToken = NEVER, progress: Callable[[int, int], None] | None = None) -> None:
+        """Read every registered file not read yet (cache entry, else a parse). Each file is read outside the lock
+        and taken in under it, so questions answered meanwhile wait for no more than one file's bookkeeping."""
+        with self._lock:
+            states = list(self._files.values())
+        with gc_paused():
+            for number, state in enumerate(states):
+                cancel.check()
+                if not state.loaded:
+                    loaded = self._reader.read(state.path)
+                    with self._lock:
+                        if not state.loaded and self._files.get(state.path) is state:
+                            self._reader.load(state, loaded)
+                if progress is not None:
+                    progress(number + 1, len(states))
         settle()
 
     def discover(self) -> tuple[Path, ...]:
@@ -110,15 +140,16 @@ class Index:
         with self._lock:
             return tuple(self._workspace.discover())
 
-    def _add(self, path: Path) -> FileState | None:
+    def _add(self, path: Path, read: bool = True) -> FileState | None:
         module = self._workspace.module_name(path)
         if module is None:
             return None
         state = FileState(path, module)
-        self._reader.load(state)
+        if read:
+            self._reader.load(state)
         known = self._modules.get(module)
         if known is not None and known != path:
-            state.problem = Problem(f"module {module} is also defined by {known}; this file is shadowed", str(path))
+            state.shadowed = Problem(f"module {module} is also defined by {known}; this file is shadowed", str(path))
         else:
             self._modules[module] = path
             parts = module.split(".")
@@ -146,14 +177,15 @@ class Index:
                     return state.syntax
             if text is not None and state.overlay is text:
                 return state.syntax  # this very text is in already (a request put it in before the edit's refresh)
-            old = self._reader.facts_of(state)
+            unread = not state.loaded  # named but never read: the editor's text comes first, the disk's if needed
+            old = None if unread else self._reader.facts_of(state)
             if text is None:
                 state.overlay = None
                 state.parsed_text = None
                 self._reader.load(state)
             else:
                 state.overlay = text
-                base = self._reader.parsed_text(state)
+                base = None if unread else self._reader.parsed_text(state)
                 # one parse per edit: the splicer re-parses only what changed, for the facts and the tree at once
                 tree = self._trees.kept(path, base) if base is not None else None
                 spliced = splice(base, old, text, tree) if base is not None and old is not None else None
@@ -162,6 +194,9 @@ class Index:
                     if spliced is not None
                     else parse_source(text, str(path))
                 )
+                if parsed.facts is None and unread:
+                    self._reader.load(state)  # the disk's facts stand in until the editor's text parses
+                state.loaded = True
                 state.syntax = parsed.problem
                 state.problem = syntax_problem(parsed.problem, str(path))
                 if parsed.facts is not None:
@@ -196,8 +231,11 @@ class Index:
             resolved = self._calls.get(module)
             if resolved is not None:  # only call sites changed: the others' answers stand (see module_calls)
                 self._unchanged_sites[module] = (old, resolved)
+            elif module not in self._unchanged_sites:  # no edges from before to compare the new ones with
+                self._shape += 1
             self._calls.drop({module})
             return
+        self._shape += 1
         self._unchanged_sites.clear()
         if self._importers is None:  # importers not mapped yet (the graph was never fully resolved): drop it all
             self._resolver.clear()
@@ -213,6 +251,7 @@ class Index:
     def _invalidate_all(self) -> None:
         self._unchanged_sites.clear()
         self._version += 1
+        self._shape += 1
         self._infos.clear()
         self._outside.clear()
         self._workspace.forget_locations()
@@ -231,7 +270,14 @@ class Index:
     def problems(self) -> tuple[Problem, ...]:
         with self._lock:
             found = list(self._workspace.problems)
-            found.extend(state.problem for state in self._files.values() if state.problem is not None)
+            for state in self._files.values():
+                if not state.loaded:
+                    self._reader.load(state)
+                problem = state.shadowed or state.problem
+                if problem is not None:
+                    found.append(problem)
+                elif (facts := self._reader.facts_of(state)) is not None and facts.rewritten:
+                    found.append(rewritten_note(facts.rewritten, str(state.path)))
             return tuple(found)
 
     def files(self) -> tuple[Path, ...]:
@@ -279,13 +325,15 @@ class Index:
             state = self._files.get(path)
             if state is None:
                 return Problem("not a file of the workspace", str(path))
+            if not state.loaded:
+                self._reader.load(state)
             text = self._reader.parsed_text(state) if state.syntax is None else None
             if text is None and state.syntax is None and state.overlay is None:
                 self.update_file(path, None)  # changed on disk since it was read
                 text = self._reader.parsed_text(state) if state.syntax is None else None
             shadowed = self._modules.get(state.module) != path
             if text is None or shadowed or self._reader.facts_of(state) is None:
-                return state.problem or Problem("could not read the file", str(path), None, "error")
+                return state.shadowed or state.problem or Problem("could not read the file", str(path), None, "error")
             kept = self._analysed.get(path)
             if kept is not None and kept[0] == self._version and kept[1].text == text:
                 self._analysed.move_to_end(path)
@@ -457,6 +505,8 @@ class Index:
             )
             calls = ModuleCalls.build(module, self._resolver.resolve_module(info, known), self._resolutions)
             self._calls.add(calls)
+            if kept is not None and _shape_of(kept[1]) != _shape_of(calls):
+                self._shape += 1  # the edit changed who calls whom (not only where)
             return calls
 
     def incoming(self, symbol: SymbolId) -> tuple[CallEdge, ...]:
@@ -473,8 +523,21 @@ class Index:
             return self._calls.incoming(symbol)
 
     def graph_version(self) -> int:
-        """Changes whenever a file's facts or the set of files change (the graph's answers may differ after)."""
+        """Changes whenever a file's facts or the set of files change (answers about definitions may differ)."""
         return self._version
+
+    def graph_shape(self) -> int:
+        """Changes whenever who calls whom, or which functions exist, may have changed: answers derived from the
+        whole graph (entry points, reachability) stand while it is the same. An edit that moved or changed call
+        sites without changing their callees (most keystrokes) keeps it: its module is resolved now to know."""
+        with self._lock:
+            for module in list(self._unchanged_sites):
+                if module in self._modules:
+                    self.module_calls(module)
+                else:
+                    self._unchanged_sites.pop(module)
+                    self._shape += 1
+            return self._shape
 
     def graph_symbols(self) -> tuple[SymbolId, ...]:
         with self._lock:
@@ -484,3 +547,8 @@ class Index:
                 for d in self._reader.definitions_of(self._files[self._modules[module]])
                 if d.kind != "class"
             )
+
+
+def _shape_of(calls: ModuleCalls) -> frozenset[tuple[SymbolId, SymbolId, bool]]:
+    """Who calls whom in a module (what the graph's derived answers read), without where."""
+    return frozenset((edge.caller, edge.callee, edge.external) for edges in calls.edges.values() for edge in edges)

@@ -4,18 +4,22 @@ names it: the innermost function around it, else the module body (class bodies r
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from trace_advisor.facts.model import CallSite
-from trace_advisor.model import MODULE_QUALNAME, Definition, Position, Range, SymbolId, make_symbol
+from trace_advisor.model import MODULE_QUALNAME, CallEdge, Definition, Position, Range, SymbolId, make_symbol
 from trace_advisor.stubs import Stubs
 
 if TYPE_CHECKING:
     from trace_advisor.index import Index
 
 _FUNCTIONS = ("function", "method")
+_KEPT_FILES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +65,10 @@ def symbols_at(index: Index, path: Path, pos: Position) -> AtPosition:
     module, facts = index.module_for_path(path), index.facts(path)
     if module is None or facts is None:
         return AtPosition(())
-    call = _called_name_at(facts.calls, pos)
-    if call is not None:
-        targets = _targets(index, module, Range.of(*call.loc))
+    number = _called_name_at(index, facts.calls, pos)
+    if number is not None:
+        call = facts.calls[number]
+        targets = _targets(index, module, number, Range.of(*call.loc))
         if targets:
             return AtPosition(targets, call)
     definitions = index.definitions(path)
@@ -80,20 +85,48 @@ def symbols_at(index: Index, path: Path, pos: Position) -> AtPosition:
     return AtPosition((inner.symbol if inner is not None else make_symbol(module, MODULE_QUALNAME),))
 
 
-def _called_name_at(calls: tuple[CallSite, ...], pos: Position) -> CallSite | None:
+class CallLines:
+    """Kept with the index (``index.extension(CallLines)``): a file's calls by the lines their called names span,
+    made once per facts object (an edit makes new facts) for the latest few files, so that asking about positions
+    of one file does not scan all its calls each time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: OrderedDict[int, tuple[tuple[CallSite, ...], dict[int, list[int]]]] = OrderedDict()
+
+    def on_line(self, calls: tuple[CallSite, ...], line: int) -> list[int]:
+        """Indexes into ``calls`` of the calls whose called name spans ``line``, in source order."""
+        with self._lock:
+            kept = self._kept.get(id(calls))
+            if kept is None or kept[0] is not calls:
+                by_line: dict[int, list[int]] = {}
+                for number, call in enumerate(calls):
+                    for spanned in range(call.name_loc[0], call.name_loc[2] + 1):
+                        by_line.setdefault(spanned, []).append(number)
+                kept = self._kept[id(calls)] = (calls, by_line)  # holding ``calls`` keeps its id from being reused
+                while len(self._kept) > _KEPT_FILES:
+                    self._kept.popitem(last=False)
+            self._kept.move_to_end(id(calls))
+            return kept[1].get(line, [])
+
+
+def _called_name_at(index: Index, calls: tuple[CallSite, ...], pos: Position) -> int | None:
     """The call whose called name spans ``pos`` (the innermost, when a callee without a name holds another call)."""
     found = None
-    for call in calls:
-        if call.loc[0] > pos.line:
-            break  # calls are in source order
-        if Range.of(*call.name_loc).contains(pos) and (found is None or call.name_loc >= found.name_loc):
-            found = call
+    for number in index.extension(CallLines).on_line(calls, pos.line):
+        call = calls[number]
+        if Range.of(*call.name_loc).contains(pos) and (found is None or call.name_loc >= calls[found].name_loc):
+            found = number
     return found
 
 
-def _targets(index: Index, module: str, where: Range) -> tuple[SymbolId, ...]:
+def _targets(index: Index, module: str, number: int, where: Range) -> tuple[SymbolId, ...]:
+    """The targets of the module's ``number``-th call site, which spans ``where``."""
     calls = index.module_calls(module)
     if calls is None:
         return ()
-    found = (edge.callee for edges in calls.edges.values() for edge in edges if edge.range == where)
-    return tuple(dict.fromkeys(found))
+    if number < len(calls.ordered) and calls.ordered[number].range == where:  # resolved from these very facts
+        edges: Iterable[CallEdge] = calls.ordered[number].edges
+    else:  # the module changed in between: find the site by its range
+        edges = (edge for found in calls.edges.values() for edge in found if edge.range == where)
+    return tuple(dict.fromkeys(edge.callee for edge in edges))

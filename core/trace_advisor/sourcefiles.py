@@ -36,10 +36,12 @@ class FileState:
 
     path: Path
     module: str
+    loaded: bool = False  # read (facts, cache entry or problem) at least once; a file is named before it is read
     facts: ModuleFacts | None = None  # the last facts that parsed
     raw: bytes | None = None  # facts still encoded as read from the cache (decoded on first use)
     key: str | None = None  # content hash of ``raw``
     problem: Problem | None = None  # why the current content is not (fully) indexed
+    shadowed: Problem | None = None  # another file defines the same module (that one is indexed, this one not)
     syntax: SyntaxProblem | None = None  # the current content's syntax error, when that is the problem
     overlay: str | None = None  # the editor's text while the document is open
     parsed_text: str | None = None  # the edited text the facts came from (for re-parsing only what changed)
@@ -58,9 +60,11 @@ class FactsReader:
         self._cache = cache
         self._max_bytes = max_bytes
 
-    def load(self, state: FileState) -> None:
-        """Read a file from disk and set its facts (or its still-encoded cache entry) or its problem."""
-        loaded = self.read(state.path)
+    def load(self, state: FileState, loaded: Loaded | None = None) -> None:
+        """Read a file from disk (or take what :meth:`read` gave) and set its facts (or its still-encoded cache
+        entry) or its problem."""
+        loaded = self.read(state.path) if loaded is None else loaded
+        state.loaded = True
         state.problem = loaded.problem
         state.syntax = loaded.syntax
         state.definitions = None
@@ -90,6 +94,8 @@ class FactsReader:
 
     def parsed_text(self, state: FileState) -> str | None:
         """The text the file's current facts came from (the disk text only if its content hash still matches)."""
+        if not state.loaded:
+            self.load(state)
         if state.parsed_text is not None or state.key is None:
             return state.parsed_text
         try:
@@ -102,7 +108,10 @@ class FactsReader:
         return decoded if isinstance(decoded, str) else None
 
     def facts_of(self, state: FileState) -> ModuleFacts | None:
-        """The file's facts, decoding a cache entry on first use (a corrupt entry is discarded and re-parsed)."""
+        """The file's facts, read on first use (a file is named before it is read) and decoding a cache entry on
+        first use (a corrupt entry is discarded and re-parsed)."""
+        if not state.loaded:
+            self.load(state)
         if state.raw is not None:
             raw, key = state.raw, state.key or ""
             state.raw = None
@@ -116,7 +125,7 @@ class FactsReader:
 
     def decoded(self, loaded: Loaded, path: Path) -> ModuleFacts | None:
         """The facts of a file read outside the workspace (search paths, the stdlib)."""
-        return self.facts_of(FileState(path, "", loaded.facts, raw=loaded.raw, key=loaded.key))
+        return self.facts_of(FileState(path, "", True, loaded.facts, raw=loaded.raw, key=loaded.key))
 
     def definitions_of(self, state: FileState) -> tuple[Definition, ...]:
         if state.definitions is None:
@@ -163,6 +172,16 @@ class DiskTexts:
             while len(self._texts) > self._limit:
                 self._texts.popitem(last=False)
         return decoded
+
+
+def rewritten_note(rewritten: tuple[tuple[int, str], ...], file: str) -> Problem:
+    """What newer syntax a file uses that was rewritten for the running Python to read it (nothing is lost)."""
+    lines: dict[str, list[int]] = {}
+    for line, what in rewritten:
+        lines.setdefault(what, []).append(line)
+    parts = [f"{what} at line{'s' if len(at) > 1 else ''} {', '.join(map(str, at))}" for what, at in lines.items()]
+    message = f"read with {running_python()} after rewriting newer syntax: {'; '.join(parts)}"
+    return Problem(message, file, rewritten[0][0], "info", "rewritten")
 
 
 def syntax_problem(syntax: SyntaxProblem | None, file: str) -> Problem | None:

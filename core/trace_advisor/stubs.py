@@ -25,10 +25,20 @@ class Stubs:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self._known: dict[tuple[SymbolId, bool], Definition] = {}  # lines handed out keep their place
 
     def definition(self, symbol: SymbolId, is_class: bool) -> Definition | None:
         """The symbol's line in its module's stub (added when missing); None for a malformed symbol or when the stub
         cannot be written. ``is_class``: known to be a class (else a CapWords name is taken for one)."""
+        known = self._known.get((symbol, is_class))
+        if known is not None and os.path.isfile(known.file):  # a stub only grows, unless the cache is emptied
+            return known
+        found = self._find(symbol, is_class)
+        if found is not None:
+            self._known[(symbol, is_class)] = found
+        return found
+
+    def _find(self, symbol: SymbolId, is_class: bool) -> Definition | None:
         try:
             module, qualname = split_symbol(symbol)
         except ValueError:

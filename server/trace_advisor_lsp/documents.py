@@ -59,36 +59,37 @@ class Documents:
         self.stubs = Stubs(stub_folder())  # where the call hierarchy shows callees that have no source
 
     # ---- requests ------------------------------------------------------------------------------------------------
-    async def ready(self, uri: str) -> Target | None:
-        """The target of a request about ``uri``, once its folder's first index build is done (None outside every
-        folder, or when indexing failed). Waits cancellably; ContentModified after ``INDEX_WAIT_S``."""
+    async def ready(self, uri: str, whole: bool = True) -> Target | None:
+        """The target of a request about ``uri`` once :meth:`ready_index` has its folder's index (None outside
+        every folder, or when indexing failed)."""
         found = self._projects.of_uri(uri)
         if found is None:
             return None
-        index = await self.ready_index(found[0])
+        index = await self.ready_index(found[0], whole)
         return Target(found[0], found[1], index, uri) if index is not None else None
 
-    async def ready_index(self, project: Project) -> Index | None:
-        if project.index is None:
+    async def ready_index(self, project: Project, whole: bool = True) -> Index | None:
+        """The folder's index once its first build is done; with ``whole`` False (a question about one file's code
+        and what it imports), as soon as the build has named the folder's files (each is read when first needed).
+        Waits cancellably; ContentModified after ``INDEX_WAIT_S``."""
+        if (project.index if whole else project.serving) is None:
             try:
-                await asyncio.wait_for(project.built.wait(), INDEX_WAIT_S)
+                await asyncio.wait_for((project.built if whole else project.named).wait(), INDEX_WAIT_S)
             except TimeoutError:
                 raise JsonRpcContentModified(f"{project.root} is still being indexed; ask again") from None
-        return project.index
+        return project.index if whole else project.serving
 
-    def current_text(self, uri: str) -> Callable[[], None]:
-        """An engine-thread job that puts the open document's text as it is now into the index (a request can come
-        before the edit's refresh ran), so positions in the request mean what the editor shows."""
-        found, doc = self._projects.of_uri(uri), self._ls.workspace.text_documents.get(uri)
-        index = found[0].index if found is not None else None
-        if found is None or doc is None or index is None:
-            return lambda: None
-        path, text = Path(found[1]), doc.source
+    def current_texts(self, project: Project, index: Index) -> Callable[[], None]:
+        """A job for the thread answering a request that puts the folder's open documents' texts as they are now
+        into ``index`` (a request can come before an edit's refresh ran, or while the folder is being indexed), so
+        that positions in the request and the answer mean what the editor shows."""
+        texts = [(Path(path), text) for path, text in self.open_texts(project)]
 
         def job() -> None:
-            known = index.source(path)
-            if known is not text and known != text:
-                index.update_file(path, text)
+            for path, text in texts:
+                known = index.source(path)
+                if known is not text and known != text:
+                    index.update_file(path, text)
 
         return job
 
@@ -140,9 +141,11 @@ class Documents:
         self._shared.cancellations.cancel(f"model:{uri}")
         self.pace.forget(uri)
         self.clear(uri)
-        target = self._projects.target(uri)
-        if target is not None:
-            await self._engine.run(partial(_from_disk, target.index, Path(target.path), False))
+        found = self._projects.of_uri(uri)
+        if found is not None:
+            project, path = found
+            for index in project.indexes():  # the one being built has the text too
+                await self._engine.run(partial(_from_disk, index, Path(path), False))
 
     async def disk_changed(self, changes: list[tuple[str, bool]]) -> None:
         """Python files changed outside the editor, as ``(path, deleted)``: the index takes them (an open
@@ -150,11 +153,12 @@ class Documents:
         touched: set[Path] = set()
         for path, deleted in changes:
             project = self._projects.for_path(path)
-            if project is None or project.index is None or not path.endswith(".py"):
+            if project is None or project.serving is None or not path.endswith(".py"):
                 continue
             if convert.path_to_uri(path) in self._ls.workspace.text_documents:
                 continue
-            await self._engine.run(partial(_from_disk, project.index, Path(path), deleted))
+            for index in project.indexes():
+                await self._engine.run(partial(_from_disk, index, Path(path), deleted))
             project.forget_lines(path)
             touched.add(project.root)
         for project in self._projects:

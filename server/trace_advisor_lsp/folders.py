@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from lsprotocol import types
@@ -187,8 +186,9 @@ class Folders:
 
     # ---- indexing ------------------------------------------------------------------------------------------------
     async def index(self, project: Project) -> None:
-        """Build a fresh index of the folder off the event loop, with progress; the open documents' texts go in,
-        then it is swapped in (a newer build cancels this one)."""
+        """Build a fresh index of the folder off the event loop, with progress (a newer build cancels this one):
+        name the folder's files and put the open documents' texts in, then serve questions about one file from it
+        (``project.loading``: each file is read when first needed) while the rest is read, then swap it in."""
         token, settings = CancelToken(), project.index_settings()
         self._shared.cancellations.replace(f"index:{project.root}", token)
         project.building = (token, settings)
@@ -210,11 +210,15 @@ class Folders:
                 self._shared.status.send()
 
         started = time.monotonic()
-        config = project.config
+        config, index = project.config, None
         try:
-            index = await self._engine.run_background(lambda: _build(config, project.root, token, on_progress))
+            index = named = await self._engine.run_background(lambda: _named(config, project.root, token))
             texts = self._documents.open_texts(project)
-            await self._engine.run_background(lambda: _take_texts(index, texts, token))
+            await self._engine.run_background(lambda: _take_texts(named, texts, token))
+            token.check()
+            project.loading = named
+            project.named.set()
+            await self._engine.run_background(lambda: named.load(token, on_progress))
         except CancelledError:
             progress.end("cancelled")
             return
@@ -224,7 +228,10 @@ class Folders:
             LOG.exception("indexing %s failed", project.root)
             self._documents.show(f"trace-advisor: indexing {project.root} failed: {exc}", "error")
             self._shared.status.send()
-            project.built.set()  # requests waiting for the index stop waiting (and find none)
+            if index is not None and project.loading is index:
+                project.loading = None
+            project.named.set()  # requests waiting for the index stop waiting (and find none)
+            project.built.set()
             return
         finally:
             self._shared.cancellations.finish(f"index:{project.root}", token)
@@ -233,7 +240,7 @@ class Folders:
         if token.cancelled:
             return
         files = len(index.files())
-        project.index, project.indexed_with = index, settings
+        project.index, project.indexed_with, project.loading = index, settings, None
         project.state, project.indexed, project.total = "ready", files, files
         project.findings.clear()
         project.built.set()
@@ -244,10 +251,11 @@ class Folders:
         self._documents.refresh_lenses()
 
 
-def _build(config: Config, root: Path, token: CancelToken, progress: Callable[[int, int], None]) -> Index:
+def _named(config: Config, root: Path, token: CancelToken) -> Index:
+    """A new index of the folder with its files named, none read yet."""
     index = Index.from_config(config, [root])
     index.extension(RecordingWatch).use(default_recording(root))  # calls observed by `calls --record`, if any
-    index.build(token, progress)
+    index.register(token)
     return index
 
 

@@ -42,11 +42,14 @@ class FileFindings:
 
 @dataclass(slots=True)
 class Project:
-    """One workspace folder. ``index`` is None until the first build finishes; the engine thread owns it."""
+    """One workspace folder. ``index`` is None until the first build finishes; the engine thread owns it. Before
+    that, ``loading`` is the index being built once its files are named: right about a file and what it imports
+    (each read when first asked about), not yet about the whole folder (a function's callers)."""
 
     root: Path
     config: Config
     index: Index | None = None
+    loading: Index | None = None
     state: State = "indexing"
     indexed: int = 0
     total: int = 0
@@ -54,6 +57,7 @@ class Project:
     findings: dict[str, FileFindings] = field(default_factory=dict)
     provider: tuple[Config, Provider | None] | None = None  # (the config it was built for, None: local engine)
     built: asyncio.Event = field(default_factory=asyncio.Event)  # set once the first build is done (or failed)
+    named: asyncio.Event = field(default_factory=asyncio.Event)  # set once the first build named its files (or failed)
     building: tuple[CancelToken, tuple[object, ...]] | None = None  # the build in flight and its index settings
     indexed_with: tuple[object, ...] | None = None  # the index settings ``index`` was built with
     _lines: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
@@ -73,9 +77,22 @@ class Project:
         for findings in self.findings.values():
             findings.refreshed_version = None
 
+    @property
+    def serving(self) -> Index | None:
+        """The index that answers questions about one file: the built one, else the one being built."""
+        return self.index if self.index is not None else self.loading
+
+    def indexes(self) -> list[Index]:
+        """The built index and the one being built: what a change on disk or a closed document must reach."""
+        found = [self.index] if self.index is not None else []
+        if self.loading is not None and self.loading is not self.index:
+            found.append(self.loading)
+        return found
+
     def lines(self, path: str) -> list[str]:
         """The file's current lines (open-document overlay first), split once per text version."""
-        text = self.index.source(Path(path)) if self.index is not None else None
+        index = self.serving
+        text = index.source(Path(path)) if index is not None else None
         if text is None:
             return []
         cached = self._lines.get(path)

@@ -166,3 +166,31 @@ def test_examples_app(config: Config, examples_dir: Path) -> None:
     ):
         assert must in got
     assert not result.problems
+
+
+def test_callee_io_follows_edits_of_the_callee(tmp_path: Path, config: Config) -> None:
+    """What a callee does (I/O or not) is kept between runs only while its resolved calls are the same: an edit of
+    the callee, in the caller's module or in another, is seen by the next analysis of the caller."""
+    from trace_advisor.analysis import Analyzer
+
+    (tmp_path / "work.py").write_text("def work(path):\n    return path\n")
+    run = tmp_path / "run.py"
+    run.write_text(
+        "from work import work\n\n\ndef helper(path):\n    return path\n\n\n"
+        "def run(path):\n    helper(path)\n    return work(path)\n"
+    )
+    index = Index.from_config(config, [tmp_path], use_cache=False)
+    index.build()
+
+    def callee_io() -> set[str]:
+        analyzer = Analyzer(index, config, index.graph())
+        assert analyzer.builder is not None
+        return set(analyzer.builder.facts("run:run").callee_io)
+
+    assert callee_io() == set()
+    index.update_file(tmp_path / "work.py", "def work(path):\n    return open(path).read()\n")
+    assert callee_io() == {"work:work"}
+    index.update_file(run, run.read_text().replace("    return path\n", "    return open(path).read()\n", 1))
+    assert callee_io() == {"work:work", "run:helper"}
+    index.update_file(tmp_path / "work.py", None)  # back to the disk's: no I/O
+    assert callee_io() == {"run:helper"}

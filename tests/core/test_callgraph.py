@@ -102,3 +102,13 @@ def test_reachability_follows_edits(fixtures_dir: Path, tmp_path: Path) -> None:
     index.update_file(project / "walk.py", None)  # back to the text on disk
     assert [graph.reachable(s) for s in symbols] == [True] * 5
     assert not graph.reachable("json:dumps") and not graph.is_entry_point("json:dumps")  # outside the workspace
+
+    # a keystroke that changes no callee (here: code moved down a line) keeps the graph's shape and its answers
+    shape_before = index.graph_shape()
+    index.update_file(project / "walk.py", "\n" + source.read_text())
+    assert index.graph_shape() == shape_before
+    assert [graph.reachable(s) for s in symbols] == [True] * 5
+    # one that changes a callee changes it
+    index.update_file(project / "walk.py", "\n" + source.read_text().replace("    ping(2)\n", "    print(2)\n"))
+    assert index.graph_shape() != shape_before
+    assert [graph.reachable(s) for s in symbols] == [True, True, False, False, False]

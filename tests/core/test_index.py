@@ -119,3 +119,51 @@ def test_resolve_all_is_cancellable_and_completes_the_graph(fixtures_dir: Path, 
     index.resolve_all(progress=lambda done, total: seen.append((done, total)))
     assert seen[-1][0] == seen[-1][1] == len(index.files())
     assert len(index.graph().callers("shop.common:log")) == 2
+
+
+def test_files_are_read_when_an_answer_first_needs_them(tmp_path: Path) -> None:
+    """Once the files are named (``register``) every answer is right: a file is read (cache entry, else a parse)
+    when an answer first needs it, so a question about one file reads it and what it imports; ``load`` reads the
+    rest, and questions about the whole workspace read everything first."""
+    project, other, cache = tmp_path / "project", tmp_path / "other", tmp_path / "cache"
+    (project / "pkg").mkdir(parents=True)
+    other.mkdir()
+    (project / "pkg" / "__init__.py").write_text("")
+    for n in range(20):
+        (project / "pkg" / f"m{n}.py").write_text(f"def f{n}():\n    pass\n")
+    app = project / "app.py"
+    app.write_text("from pkg.m7 import f7\n\n\ndef main():\n    f7()\n    print('x')\n")
+    (project / "bad.py").write_text("def (\n")
+    (other / "app.py").write_text("def shadowed():\n    pass\n")  # module `app` again: shadowed
+    index = Index([project, other], cache_dir=cache)
+
+    def parsed() -> int:
+        return len(list(cache.rglob("*.facts")))
+
+    assert index.register() == 24 and parsed() == 0
+    assert [e.callee for e in index.graph().callees("app:main")] == ["pkg.m7:f7", "builtins:print"]
+    assert 2 <= parsed() <= 3  # app, pkg.m7 (and the package's __init__), not the other 20
+    found = index.definition("pkg.m7:f7")
+    assert found is not None and found.file == str(project / "pkg" / "m7.py")
+    seen: list[tuple[int, int]] = []
+    index.load(progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (24, 24) and parsed() == 23  # every file but the one that does not parse
+    assert [e.caller for e in index.graph().callers("pkg.m7:f7")] == ["app:main"]
+    problems = {Path(p.file or "").name: p.message for p in index.problems}
+    assert problems["app.py"] == f"module app is also defined by {app}; this file is shadowed"
+    assert set(problems) == {"app.py", "bad.py"}
+    # a question about the whole workspace reads every file first
+    fresh = Index([project], cache_dir=tmp_path / "cache2")
+    fresh.register()
+    assert len(fresh.graph().callers("pkg.m7:f7")) == 1 and len(fresh.problems) == 1
+
+
+def test_an_unread_open_file_that_does_not_parse_keeps_the_disk_facts(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("def main():\n    pass\n")
+    index = Index([tmp_path], cache_dir=tmp_path / "cache")
+    index.register()
+    problem = index.update_file(tmp_path / "app.py", "def main(:\n")
+    assert problem is not None
+    assert [d.symbol for d in index.definitions(tmp_path / "app.py")] == ["app:<module>", "app:main"]
+    assert index.update_file(tmp_path / "app.py", "def other():\n    pass\n") is None
+    assert [d.symbol for d in index.definitions(tmp_path / "app.py")] == ["app:<module>", "app:other"]

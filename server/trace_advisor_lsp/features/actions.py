@@ -31,7 +31,7 @@ async def code_action(ls: TraceAdvisorServer, params: types.CodeActionParams) ->
     conv, text, version = ls.documents.converter(project), doc.source, doc.version
     findings, style, origin = project.findings_for(path), project.span_style(), target.span_origin()
     only = None if params.context.only is None else [str(getattr(k, "value", k)) for k in params.context.only]
-    lazy, current = resolves_edits(ls), ls.documents.current_text(uri)
+    lazy, current = resolves_edits(ls), ls.documents.current_texts(target.project, target.index)
 
     def wanted(kind: str) -> bool:
         return only is None or any(kind == k or kind.startswith(f"{k}.") for k in only)

@@ -27,11 +27,15 @@ async def prepare_call_hierarchy(
     """On a called name, one item per resolved target; on a def/class name, that definition; elsewhere, the
     enclosing function, or the module body (a Module item) in module-level code."""
     uri = params.text_document.uri
-    target = await ls.documents.ready(uri)
+    target = await ls.documents.ready(uri, whole=False)  # the file and what it imports: the whole folder can wait
     if target is None:
         return None
-    path, index, root = target.path, target.index, str(target.project.root)
-    conv, stubs, current = ls.documents.converter(target.project), ls.documents.stubs, ls.documents.current_text(uri)
+    path, index, root, project = target.path, target.index, str(target.project.root), target.project
+    conv, stubs, current = (
+        ls.documents.converter(project),
+        ls.documents.stubs,
+        ls.documents.current_texts(project, index),
+    )
 
     def job() -> list[types.CallHierarchyItem]:
         current()
@@ -60,7 +64,7 @@ async def incoming_calls(
                 calls.append(convert.incoming_call(as_item(conv, located, root, caller), ranges))
         return calls
 
-    return await _calls(ls, params.item, build)
+    return await _calls(ls, params.item, build, whole=True)  # callers anywhere in the folder: wait for all of it
 
 
 async def outgoing_calls(
@@ -81,7 +85,7 @@ async def outgoing_calls(
                 calls.append(convert.outgoing_call(as_item(conv, located, root, callee), ranges))
         return calls
 
-    return await _calls(ls, params.item, build)
+    return await _calls(ls, params.item, build, whole=False)  # only the caller's module is resolved
 
 
 def as_item(
@@ -119,6 +123,7 @@ async def _calls(
     ls: TraceAdvisorServer,
     item: types.CallHierarchyItem,
     build: Callable[[Converter, Index, Stubs, str, SymbolId], list[T]],
+    whole: bool,
 ) -> list[T] | None:
     data = item.data if isinstance(item.data, dict) else {}
     symbol = data.get("symbol")
@@ -126,11 +131,17 @@ async def _calls(
     project = ls.projects.for_path(convert.uri_to_path(item.uri) or "") or ls.projects.get(Path(str(data.get("root"))))
     if not isinstance(symbol, str) or project is None:
         return None
-    index = await ls.documents.ready_index(project)
+    index = await ls.documents.ready_index(project, whole)
     if index is None:
         return None
     conv, stubs, root = ls.documents.converter(project), ls.documents.stubs, str(project.root)
-    return await ls.engine.query(lambda: build(conv, index, stubs, root, symbol))
+    current = ls.documents.current_texts(project, index)
+
+    def job() -> list[T]:
+        current()
+        return build(conv, index, stubs, root, symbol)
+
+    return await ls.engine.query(job)
 
 
 def group(edges: tuple[CallEdge, ...], key: Callable[[CallEdge], SymbolId]) -> dict[SymbolId, list[CallEdge]]:

@@ -23,7 +23,7 @@ async def code_lens(ls: TraceAdvisorServer, params: types.CodeLensParams) -> lis
         return None
     project, path, index = target.project, target.path, target.index
     recommended = await ls.documents.recommended(target)
-    conv, current = ls.documents.converter(project), ls.documents.current_text(uri)
+    conv, current = ls.documents.converter(project), ls.documents.current_texts(target.project, target.index)
 
     def job() -> list[types.CodeLens]:
         current()
