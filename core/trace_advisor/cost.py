@@ -112,7 +112,8 @@ def costly(
         ctx = context(rec.symbol)
         if ctx is not None and any(c.api is not None for c in ctx.calls):
             continue  # it does I/O itself: one span per request is the granularity OpenTelemetry clients use too
-        callers = (e for e in graph.callers(rec.symbol) if e.caller != rec.symbol and in_loop(e))
+        # work handed over (``to_thread(f)``, ``pool.submit(f)``: ``CallEdge.via``) is a unit of its own
+        callers = (e for e in graph.callers(rec.symbol) if e.caller != rec.symbol and not e.via and in_loop(e))
         looping = next((e.caller for e in callers if recommended(e.caller)), None)
         if looping is not None:
             found[rec.symbol] = (
@@ -122,7 +123,7 @@ def costly(
         elif ctx is not None and _tiny(ctx, rec):
             found[rec.symbol] = "a tiny helper with no I/O of its own: the span would cost more than the work"
         else:
-            every = {e.caller for e in graph.callers(rec.symbol) if e.caller != rec.symbol}
+            every = {e.caller for e in graph.callers(rec.symbol) if e.caller != rec.symbol and not e.via}
             computes = not any(e.priority in _IO_OR_HANDOFF for e in rec.evidence)  # no I/O, not even via callees
             if computes and every and all(recommended(caller) for caller in every):
                 found[rec.symbol] = (

@@ -31,6 +31,7 @@ def functions_json(
             "line": definition.name_range.start.line if definition else None,
             "calls": distinct(edge.callee for edge in static),
             "subclass_calls": subclass_only(static),
+            "via": called_through(static),
             "unresolved": [
                 {"text": call.text, "line": call.range.start.line, "reason": call.reason, "detail": call.detail}
                 for call in graph.unresolved(symbol)
@@ -51,6 +52,17 @@ def functions_json(
 def distinct(symbols: Iterable[SymbolId]) -> list[SymbolId]:
     """The symbols in first-seen order, each once."""
     return list(dict.fromkeys(symbols))
+
+
+def called_through(edges: Sequence[CallEdge]) -> dict[SymbolId, SymbolId]:
+    """The callees (of ``calls``) reached only through a library function that calls them (``sorted(key=f)``,
+    ``Thread(target=f)``), each with that function."""
+    named = {edge.callee for edge in edges if not edge.via}
+    found: dict[SymbolId, SymbolId] = {}
+    for edge in edges:
+        if edge.via and edge.callee not in named:
+            found.setdefault(edge.callee, edge.via)
+    return found
 
 
 def subclass_only(edges: Sequence[CallEdge]) -> list[SymbolId]:
@@ -101,6 +113,7 @@ def edge_json(edge: CallEdge, other: SymbolId, index: Definitions) -> dict[str, 
         "call_column": edge.range.start.column,
         "external": edge.external,
         "dispatch": edge.dispatch,
+        "via": edge.via or None,
     }
 
 

@@ -26,7 +26,14 @@ from trace_advisor.parsing import Parsed, parse_source
 from trace_advisor.positions import source_lines
 from trace_advisor.resolve import ModuleInfo, Resolver
 from trace_advisor.resolve.dependencies import Importers, same_interface
-from trace_advisor.sourcefiles import EMPTY_FACTS, DiskTexts, FactsReader, FileState, syntax_problem
+from trace_advisor.sourcefiles import (
+    EMPTY_FACTS,
+    DiskTexts,
+    FactsReader,
+    FileState,
+    rewritten_note,
+    syntax_problem,
+)
 from trace_advisor.syntaxtrees import SyntaxTrees
 from trace_advisor.workspace import Workspace
 
@@ -269,6 +276,8 @@ class Index:
                 problem = state.shadowed or state.problem
                 if problem is not None:
                     found.append(problem)
+                elif (facts := self._reader.facts_of(state)) is not None and facts.rewritten:
+                    found.append(rewritten_note(facts.rewritten, str(state.path)))
             return tuple(found)
 
     def files(self) -> tuple[Path, ...]:

@@ -101,6 +101,7 @@ class CallEdge:
     range: Range
     external: bool = False  # the callee's source is not indexed (stdlib / third party outside search paths)
     dispatch: Dispatch = "direct"
+    via: SymbolId = ""  # the library function that calls ``callee`` (``threading:Thread`` for ``Thread(target=f)``)
 
 
 # Why a call has no callee (``calls --format json`` and the agent server show them; what would help is in the detail):
@@ -374,7 +375,9 @@ class TextEdit:
 
 # Why a file is left out of a run: unparsed (syntax, decoding), newer-syntax (valid for a newer Python than the one
 # running trace-advisor), unreadable, too-large; "other" for everything that does not lose a file.
-ProblemKind = Literal["unparsed", "newer-syntax", "unreadable", "too-large", "other"]
+# newer-syntax: a file that uses syntax the running Python lacks and could not be read; rewritten: one that was read
+# after rewriting such syntax (downlevel.py): nothing is lost, the message says what was rewritten where
+ProblemKind = Literal["unparsed", "newer-syntax", "rewritten", "unreadable", "too-large", "other"]
 
 
 @dataclass(frozen=True, slots=True)

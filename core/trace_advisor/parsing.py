@@ -8,11 +8,12 @@ import io
 import tokenize
 from dataclasses import dataclass
 
+from trace_advisor.downlevel import downlevel
 from trace_advisor.facts import ModuleFacts, extract_facts
 from trace_advisor.model import SyntaxProblem
 from trace_advisor.newer_syntax import newer_syntax
 
-FACTS_VERSION = "13"  # bump whenever the facts' shape or meaning changes: old cache entries are then ignored
+FACTS_VERSION = "16"  # bump whenever the facts' shape or meaning changes: old cache entries are then ignored
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,18 +48,33 @@ def decode_source(data: bytes, file: str) -> str | SyntaxProblem:
 
 
 def parse_text(text: str, file: str) -> ast.Module | SyntaxProblem:
-    """``ast.parse`` that reports instead of raising (syntax errors, null bytes, nesting too deep for the parser)."""
+    """``ast.parse`` that reports instead of raising (syntax errors, null bytes, nesting too deep for the parser);
+    newer syntax the running Python lacks is rewritten first when it can be (``downlevel.py``)."""
+    parsed = _parse(text, file)
+    return parsed if isinstance(parsed, SyntaxProblem) else parsed[0]
+
+
+def _parse(text: str, file: str) -> tuple[ast.Module, tuple[tuple[int, str], ...]] | SyntaxProblem:
+    """The tree, and what newer syntax was rewritten to get it (``(line, what)``; empty when none was needed)."""
     nul = text.find("\0")
     if nul >= 0:
         line = text.count("\n", 0, nul) + 1
         return SyntaxProblem(file, "source contains a null byte", line, nul - (text.rfind("\n", 0, nul) + 1))
     try:
-        return ast.parse(text, filename=file)
+        return ast.parse(text, filename=file), ()
     except SyntaxError as exc:
         column = exc.offset - 1 if exc.offset else None
         lines = text.splitlines()
         failing = lines[exc.lineno - 1] if exc.lineno and 0 < exc.lineno <= len(lines) else ""
-        return SyntaxProblem(file, f"syntax error: {exc.msg}", exc.lineno, column, newer_syntax(failing))
+        newer = newer_syntax(failing)
+        # only when the first error is newer syntax: a typo being typed in the editor costs no rewrite
+        rewritten = downlevel(text) if newer is not None else None
+        if rewritten is not None:
+            try:
+                return ast.parse(rewritten.text, filename=file), rewritten.handled
+            except (SyntaxError, RecursionError, MemoryError, ValueError):
+                pass  # something else is wrong too: report the error in the text as written
+        return SyntaxProblem(file, f"syntax error: {exc.msg}", exc.lineno, column, newer)
     except (RecursionError, MemoryError):
         return SyntaxProblem(file, "expression nesting too deep to parse", None, None)
     except ValueError as exc:
@@ -75,11 +91,12 @@ def parse_bytes(data: bytes, file: str) -> Parsed:
 
 def parse_source(text: str, file: str) -> Parsed:
     """Parse already-decoded text (an editor's buffer) and extract its facts."""
-    tree = parse_text(text, file)
-    if isinstance(tree, SyntaxProblem):
-        return Parsed(text, None, tree)
+    parsed = _parse(text, file)
+    if isinstance(parsed, SyntaxProblem):
+        return Parsed(text, None, parsed)
+    tree, rewritten = parsed
     try:
-        facts = extract_facts(tree, text)
+        facts = extract_facts(tree, text, rewritten)
     except (RecursionError, MemoryError):
         return Parsed(text, None, SyntaxProblem(file, "expression nesting too deep to analyse", None, None))
     return Parsed(text, facts, tree=tree)

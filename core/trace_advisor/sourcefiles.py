@@ -174,6 +174,16 @@ class DiskTexts:
         return decoded
 
 
+def rewritten_note(rewritten: tuple[tuple[int, str], ...], file: str) -> Problem:
+    """What newer syntax a file uses that was rewritten for the running Python to read it (nothing is lost)."""
+    lines: dict[str, list[int]] = {}
+    for line, what in rewritten:
+        lines.setdefault(what, []).append(line)
+    parts = [f"{what} at line{'s' if len(at) > 1 else ''} {', '.join(map(str, at))}" for what, at in lines.items()]
+    message = f"read with {running_python()} after rewriting newer syntax: {'; '.join(parts)}"
+    return Problem(message, file, rewritten[0][0], "info", "rewritten")
+
+
 def syntax_problem(syntax: SyntaxProblem | None, file: str) -> Problem | None:
     """The index problem for a file whose content does not parse."""
     if syntax is None:

@@ -60,14 +60,15 @@ class GraphFactsBuilder:
         callee_io: dict[SymbolId, CalleeIO] = {}
         forever: set[SymbolId] = set()
         for edge in edges:
-            if not edge.external and edge.callee != symbol:
+            # work handed to a library function (a thread, a pool, ``sorted(key=)``) is not I/O this function does
+            if not edge.external and edge.callee != symbol and not edge.via:
                 label = self.io_label(edge.callee)
                 if label:
                     callee_io[edge.callee] = label
                 if self.forever(edge.callee):
                     forever.add(edge.callee)
         return GraphFacts(
-            callers=tuple(e.caller for e in self.graph.callers(symbol) if not _from_tests(e.caller)),
+            callers=tuple(e.caller for e in self.graph.callers(symbol) if not _from_tests(e.caller) and not e.via),
             reachable_from_entry=self.graph.reachable(symbol),
             callee_io=callee_io,
             callee_forever=frozenset(forever),

@@ -11,7 +11,7 @@ from typing import Any
 
 from trace_advisor.facts.model import Binding, CallSite, Decorator, ModuleFacts, Scope
 
-_FORMAT = 5
+_FORMAT = 8
 _DIGEST = 16  # a checksum before the payload: a damaged entry is detected, not decoded into wrong facts
 
 
@@ -38,8 +38,10 @@ def encode(facts: ModuleFacts) -> bytes:
         )
         for s in facts.scopes
     )
-    calls = tuple((c.scope, c.chain, c.text, c.loc, c.name_loc) for c in facts.calls)
-    payload = marshal.dumps((_FORMAT, scopes, calls, facts.all_names, facts.line_count, facts.top_level))
+    calls = tuple((c.scope, c.chain, c.text, c.loc, c.name_loc, c.args, c.implicit) for c in facts.calls)
+    payload = marshal.dumps(
+        (_FORMAT, scopes, calls, facts.all_names, facts.line_count, facts.top_level, facts.rewritten)
+    )
     return _checksum(payload) + payload
 
 
@@ -57,9 +59,9 @@ def decode(data: bytes) -> ModuleFacts:
     if len(data) <= _DIGEST or _checksum(payload) != data[:_DIGEST]:
         raise ValueError("checksum mismatch (truncated or damaged entry)")
     raw = marshal.loads(payload)
-    if not isinstance(raw, tuple) or len(raw) != 6 or raw[0] != _FORMAT:
+    if not isinstance(raw, tuple) or len(raw) != 7 or raw[0] != _FORMAT:
         raise ValueError("not an encoded ModuleFacts")
-    _, scopes, calls, all_names, line_count, top_level = raw
+    _, scopes, calls, all_names, line_count, top_level, rewritten = raw
     shared: dict[tuple[Any, ...], Binding] = {}
 
     def bindings(items: tuple[Any, ...]) -> dict[str, tuple[Binding, ...]]:
@@ -101,4 +103,5 @@ def decode(data: bytes) -> ModuleFacts:
         all_names=all_names,
         line_count=line_count,
         top_level=top_level,
+        rewritten=rewritten,
     )

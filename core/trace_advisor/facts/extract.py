@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from types import MappingProxyType
 
 from trace_advisor.facts.builder import ScopeBuilder, child_qualname, with_scope
@@ -71,6 +72,15 @@ _DECLARATIVE = frozenset(
         "runtime_checkable",
     }
 )
+# Callees (by their last name) that may call an argument: builtins, functools, threads, executors, event loops,
+# atexit, signal, contextvars. Only their calls keep argument chains; resolution checks the real callee.
+_TAKES_CALLABLES = frozenset(
+    {
+        "sorted", "sort", "min", "max", "map", "filter", "reduce", "partial", "Thread", "Timer", "Process",
+        "submit", "run_in_executor", "to_thread", "call_soon", "call_soon_threadsafe", "call_later", "call_at",
+        "register", "signal", "run",
+    }
+)  # fmt: skip
 _IMPLICIT_CLS = frozenset({"__new__", "__init_subclass__", "__class_getitem__"})
 _UNKNOWN_BINDING = Binding(UNKNOWN)
 _OWN_SCOPES = frozenset({ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Lambda})
@@ -322,14 +332,21 @@ class _Extractor:
             self._bind_target(target, scope, None)
 
     def _decorators(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, scope: ScopeBuilder) -> None:
-        """Decorator expressions run in the defining scope; a bare ``@name`` is itself a call of ``name``."""
+        """Decorator expressions run in the defining scope; a bare ``@name`` is itself a call of ``name``, and
+        ``@factory(...)`` calls what ``factory(...)`` returns (an implicit call site, from the ``@``)."""
         for decorator in node.decorator_list:
             self.expr(decorator, scope)
+            chain = chain_of(decorator)
             if not isinstance(decorator, ast.Call):
-                chain = chain_of(decorator)
                 if chain is not None and chain[-1] not in _DECLARATIVE:
                     text, loc, name_loc = chain_text(chain), self.loc(decorator), self.name_loc(decorator)
                     self._calls.append(CallSite(scope.qualname, chain, text, loc, name_loc))
+            elif chain is not None and len(chain) > 1 and chain[-2] not in _DECLARATIVE:
+                line, col, end_line, end_col = self.loc(decorator)
+                at = self._line(line).rfind("@", 0, col + 1)
+                loc = (line, at if at >= 0 else col, end_line, end_col)
+                name_loc = self.name_loc(decorator.func)
+                self._calls.append(CallSite(scope.qualname, chain, chain_text(chain), loc, name_loc, implicit=True))
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, parent: ScopeBuilder) -> None:
         self._decorators(node, parent)
@@ -436,7 +453,9 @@ class _Extractor:
                 text = chain_text(chain) if readable and chain is not None else self._segment(current.func)
                 if names and chain is not None:
                     chain = renamed(chain, names)
-                calls.append(CallSite(scope.qualname, chain, text, self.loc(current), self.name_loc(current.func)))
+                args = _argument_chains(current, names) if chain is not None and chain[-1] in _TAKES_CALLABLES else ()
+                loc, name_loc = self.loc(current), self.name_loc(current.func)
+                calls.append(CallSite(scope.qualname, chain, text, loc, name_loc, args))
             elif kind in _OWN_SCOPES:
                 assert isinstance(current, ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp | ast.Lambda)
                 self._own_scope(current, scope, names)
@@ -512,6 +531,23 @@ def _type_binding(targets: list[ast.expr], value: ast.expr) -> Binding | None:
     return Binding(ALIAS, chains=chains) if chains else None
 
 
+def _argument_chains(call: ast.Call, names: dict[str, str] | None) -> tuple[tuple[str, Chain], ...]:
+    """The arguments that are names or attribute chains (``Queue().drain``), by position (until a ``*spread``) or
+    keyword."""
+    found: list[tuple[str, Chain]] = []
+    for position, arg in enumerate(call.args):
+        if isinstance(arg, ast.Starred):
+            break
+        chain = chain_of(arg) if isinstance(arg, ast.Name | ast.Attribute) else None
+        if chain is not None:
+            found.append((str(position), renamed(chain, names)))
+    for keyword in call.keywords:
+        chain = chain_of(keyword.value) if isinstance(keyword.value, ast.Name | ast.Attribute) else None
+        if keyword.arg is not None and chain is not None:
+            found.append((keyword.arg, renamed(chain, names)))
+    return tuple(found)
+
+
 def _caught(handler: ast.expr | None) -> Binding:
     """``except E as e`` / ``except (E1, E2) as e``: an instance of one of the exception classes."""
     types = handler.elts if isinstance(handler, ast.Tuple) else [handler] if handler is not None else []
@@ -554,6 +590,8 @@ def _literal_strings(node: ast.expr) -> list[str] | None:
     return None
 
 
-def extract_facts(tree: ast.Module, text: str) -> ModuleFacts:
-    """The facts of one parsed module; ``text`` is the source ``tree`` was parsed from (for character columns)."""
-    return _Extractor(text).facts(tree)
+def extract_facts(tree: ast.Module, text: str, rewritten: tuple[tuple[int, str], ...] = ()) -> ModuleFacts:
+    """The facts of one parsed module; ``text`` is the source ``tree`` was parsed from (for character columns), with
+    the newer syntax ``rewritten`` to parse it (same positions: ``downlevel.py``)."""
+    facts = _Extractor(text).facts(tree)
+    return replace(facts, rewritten=rewritten) if rewritten else facts

@@ -86,6 +86,12 @@ class CallSite:
     text: str  # the callee expression as written (normalised for chains): ``self.repo.save``
     loc: Loc  # the whole call expression
     name_loc: Loc  # the called name: ``save`` in ``self.repo.save(x)`` (the whole callee when it has no name)
+    # arguments that are names or attribute chains, by position ("0") or keyword, for calls whose callee may call
+    # one of them (``sorted(key=f)``, ``Thread(target=f)``: ``facts.extract._TAKES_CALLABLES``)
+    args: tuple[tuple[str, Chain], ...] = ()
+    # a call made without a call expression: ``@route("/x")`` applies ``route("/x")``'s result to the function
+    # (``loc`` starts at the ``@``); an unknown or external decorator is transparent: no edge, and not unresolved
+    implicit: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +101,8 @@ class ModuleFacts:
     all_names: tuple[str, ...] | None = None  # ``__all__`` when it is a literal list/tuple of strings
     line_count: int = 0
     top_level: tuple[tuple[int, int], ...] = ()  # (first line incl. decorators, last line) of each module statement
+    # (line, what) of the newer syntax rewritten so the running Python could parse the file (``downlevel.py``)
+    rewritten: tuple[tuple[int, str], ...] = ()
 
     def scope_map(self) -> dict[str, Scope]:
         return {scope.qualname: scope for scope in self.scopes}

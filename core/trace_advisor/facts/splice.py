@@ -41,7 +41,7 @@ class Spliced:
 def splice(old_text: str, old: ModuleFacts, new_text: str, old_tree: ast.Module | None = None) -> Spliced | None:
     """The facts (and tree) of ``new_text`` from ``old`` and ``old_tree`` (those of ``old_text``), or None when not
     applicable."""
-    if "\r" in old_text or "\r" in new_text:
+    if "\r" in old_text or "\r" in new_text or old.rewritten:  # newer syntax: only a full parse rewrites it
         return None
     before, after = old_text.split("\n"), new_text.split("\n")
     shortest = min(len(before), len(after))

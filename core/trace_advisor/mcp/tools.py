@@ -84,7 +84,7 @@ CALL_TREE_SCHEMA: dict[str, object] = {**_TREE_NODE, "$defs": {"node": _TREE_NOD
 _EDGE = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["symbol", "file", "line", "call_line", "call_column", "external", "dispatch"],
+    "required": ["symbol", "file", "line", "call_line", "call_column", "external", "dispatch", "via"],
     "properties": {
         "symbol": {"type": "string", "description": "The function at the other end of the call."},
         "file": {**_NULLABLE_STRING, "description": "Where that function is defined (null without source)."},
@@ -95,6 +95,10 @@ _EDGE = {
         "dispatch": {
             "enum": list(get_args(Dispatch)),
             "description": "direct: the call names the callee; subclass: `self.m()` reaches a subclass's override.",
+        },
+        "via": {
+            **_NULLABLE_STRING,
+            "description": "The library function that calls the callee (`threading:Thread` for `Thread(target=f)`).",
         },
     },
 }

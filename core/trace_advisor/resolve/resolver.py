@@ -27,11 +27,13 @@ from trace_advisor.facts.model import (
     VALUE,
     VALUES_OF,
     Binding,
+    CallSite,
     Chain,
     Scope,
 )
 from trace_advisor.model import CallEdge, Range, ResolvedCall, SymbolId, UnresolvedCall, UnresolvedReason
 from trace_advisor.resolve import values as v
+from trace_advisor.resolve.callbacks import called_argument
 from trace_advisor.resolve.classes import Classes
 from trace_advisor.resolve.hierarchy import Hierarchy
 from trace_advisor.resolve.modules import ModuleInfo, ModuleProvider, absolute_module
@@ -108,14 +110,22 @@ class Resolver:
             caller = f"{info.name}:{callers.get(call.scope, call.scope)}"
             where = Range.of(*call.loc)
             try:
-                targets = self.callees_of(info, call.scope, call.chain) if call.chain is not None else []
+                if call.implicit and call.chain is not None:
+                    targets = self._applied(info, call.scope, call.chain)
+                else:
+                    targets = self.callees_of(info, call.scope, call.chain) if call.chain is not None else []
             except RecursionError:  # absurdly long re-export or alias chains in generated code: unresolved
                 self._depth = 0
                 targets = []
             overrides = self._subclass_targets(info, call.scope, call.chain, targets) if call.chain else []
-            if targets or overrides:
-                edges = tuple(CallEdge(caller, target, where, external) for target, external in targets) + tuple(
-                    CallEdge(caller, target, where, external, "subclass") for target, external in overrides
+            handed = self._called_arguments(info, call, targets) if call.args else []
+            if call.implicit and not targets:  # an unknown or external decorator: transparent
+                sites.append(ResolvedCall(caller, where, call.text))
+            elif targets or overrides:
+                edges = (
+                    *(CallEdge(caller, target, where, external) for target, external in targets),
+                    *(CallEdge(caller, target, where, external, "subclass") for target, external in overrides),
+                    *(CallEdge(caller, target, where, external, via=via) for target, external, via in handed),
                 )
                 sites.append(ResolvedCall(caller, where, call.text, edges))
             else:
@@ -178,6 +188,13 @@ class Resolver:
         """The symbols a call of ``chain`` (evaluated in ``scope``) reaches, each with its ``external`` flag."""
         return self._called(self.eval_chain(info, scope, chain))
 
+    def _applied(self, info: ModuleInfo, scope: str, chain: Chain) -> list[tuple[SymbolId, bool]]:
+        """What applying ``@factory(...)`` runs: the functions the factory returns when it returns any (a factory
+        annotated ``-> Command | Callable[...]`` gives the instance only when used bare, ``@factory``)."""
+        values = self.eval_chain(info, scope, chain)
+        functions = frozenset(value for value in values if value[0] == v.FUNCTION)
+        return self._called(functions or values)
+
     def _subclass_targets(
         self, info: ModuleInfo, scope: str, chain: Chain, direct: list[tuple[SymbolId, bool]]
     ) -> list[tuple[SymbolId, bool]]:
@@ -203,6 +220,22 @@ class Resolver:
                 if target not in seen and target != sub and not external:  # a class without __init__ runs nothing
                     out.setdefault(target, external)
         return list(out.items())
+
+    def _called_arguments(
+        self, info: ModuleInfo, call: CallSite, targets: list[tuple[SymbolId, bool]]
+    ) -> list[tuple[SymbolId, bool, SymbolId]]:
+        """What a library function called here calls of its arguments (``sorted(key=f)``: f), with that function."""
+        out: dict[SymbolId, tuple[bool, SymbolId]] = {}
+        for target, _ in targets:
+            spec = called_argument(target)
+            if spec is None:
+                continue
+            position, keyword = spec
+            for key, chain in call.args:
+                if key == keyword or (position is not None and key == str(position)):
+                    for function, external in self.callees_of(info, call.scope, chain):
+                        out.setdefault(function, (external, target))
+        return [(function, external, via) for function, (external, via) in out.items()]
 
     def _called(self, values: Values) -> list[tuple[SymbolId, bool]]:
         """What calling each of ``values`` runs (a class: its ``__init__``; an instance: its ``__call__``)."""
@@ -578,6 +611,8 @@ class Resolver:
             if scope.returns:
                 where = scope.parent or "<module>"
                 result = _union(self._instances_of(info, where, chain, scope.qualname) for chain in scope.returns)
+                if any(chain[-1] == "Callable" for chain in scope.returns):  # a function, but which: the returns say
+                    result |= _union(self.eval_chain(info, scope.qualname, c) for c in scope.return_values)
             elif scope.return_values:
                 result = _union(self.eval_chain(info, scope.qualname, chain) for chain in scope.return_values)
         table[key] = result
