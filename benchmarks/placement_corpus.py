@@ -32,7 +32,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,13 +114,13 @@ def export(repo: str, commit: str, scope: Sequence[str], mirrors: Path, into: Pa
 class RepoEngine:
     """The local engine over one exported repository (its scope folders are the workspace)."""
 
-    def __init__(self, root: Path, scope: Sequence[str]) -> None:
+    def __init__(self, root: Path, scope: Sequence[str], scoring: str = "rules") -> None:
         from trace_advisor.analysis import Analyzer
-        from trace_advisor.config import default_config
+        from trace_advisor.config import config_from_mapping
         from trace_advisor.index import Index
 
         self.root = root
-        self.config = default_config()
+        self.config = config_from_mapping({"scoring": scoring}, "placement_corpus")
         roots = [root / s for s in scope]
         self.index = Index.from_config(self.config, roots, use_cache=True)
         self.index.build()
@@ -196,21 +196,51 @@ def groups(repos: Sequence[Repo]) -> dict[str, list[Repo]]:
     return found
 
 
-def evaluate(repos: Sequence[Repo], mirrors: Path, scratch: Path, thresholds: Sequence[float]) -> list[Row]:
-    """Per threshold, every repository's score."""
-    per_repo_verdicts: dict[str, dict[str, dict[str, tuple[float, bool, str | None]]]] = {}
+Verdicts = dict[str, dict[str, dict[str, tuple[float, bool, str | None]]]]  # repo -> file -> qualname -> verdict
+
+
+def verdicts_of(repos: Sequence[Repo], mirrors: Path, scratch: Path, scoring: str) -> Verdicts:
+    found: Verdicts = {}
     for entry in repos:
         root = export(entry.repo, entry.commit, entry.scope, mirrors, scratch)
-        engine = RepoEngine(root, entry.scope)
-        per_repo_verdicts[entry.repo] = {name: engine.verdicts(name) for name in entry.files}
+        engine = RepoEngine(root, entry.scope, scoring)
+        found[entry.repo] = {name: engine.verdicts(name) for name in entry.files}
+    return found
+
+
+def evaluate(repos: Sequence[Repo], verdicts: Verdicts, thresholds: Sequence[float]) -> list[Row]:
+    """Per threshold, every repository's score."""
     rows = []
     for threshold in thresholds:
         repo_scores: dict[str, Score] = {}
         for entry in repos:
-            predictions = {n: predict(v, threshold) for n, v in per_repo_verdicts[entry.repo].items()}
+            predictions = {n: predict(v, threshold) for n, v in verdicts[entry.repo].items()}
             repo_scores[entry.repo] = score_all(entry.files, predictions)[0]
         rows.append(Row(threshold, repo_scores))
     return rows
+
+
+def reliability(pairs: Iterable[tuple[float, bool]]) -> list[tuple[float, int, float, float]]:
+    """Per tenth of confidence: (from, functions, mean confidence, share traced by their maintainers); for a
+    calibrated scorer the last two agree."""
+    bins: dict[int, list[tuple[float, bool]]] = {}
+    for confidence, traced in pairs:
+        bins.setdefault(min(int(confidence * 10), 9), []).append((confidence, traced))
+    return [
+        (b / 10, len(items), sum(c for c, _ in items) / len(items), sum(t for _, t in items) / len(items))
+        for b, items in sorted(bins.items())
+    ]
+
+
+def labelled_confidences(repos: Sequence[Repo], verdicts: Verdicts) -> Iterator[tuple[float, bool]]:
+    """(confidence, traced) of every labelled function the engine has evidence for."""
+    for entry in repos:
+        for name, label in entry.files.items():
+            traced = set(label["traced"])
+            for qualname in [*label["traced"], *label["not_traced"]]:
+                confidence, has_priority, _ = verdicts[entry.repo][name].get(qualname, (0.0, False, None))
+                if has_priority:
+                    yield confidence, qualname in traced
 
 
 PLUMBING = ("test", "telemetry", "tracing", "instrument", "observability")  # folders/files that build spans
@@ -275,9 +305,9 @@ def load_manifest(path: Path) -> list[Repo]:
     return [Repo.from_json(r) for r in data["repos"]]
 
 
-def devset_f1(threshold: float | None) -> float:
+def devset_f1(threshold: float | None, scoring: str = "rules") -> float:
     labels = load_labels(DEFAULT_DEVSET)
-    score, _ = score_all(labels, Engine(DEFAULT_DEVSET).predict(threshold))
+    score, _ = score_all(labels, Engine(DEFAULT_DEVSET, scoring=scoring).predict(threshold))
     return score.f1
 
 
@@ -290,6 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sweep", action="store_true")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--split", choices=("all", *SPLITS), default="all", help="score only this split")
+    parser.add_argument("--scoring", choices=("rules", "calibrated"), default="rules", help="the local engine's scorer")
     parser.add_argument("--errors", action="store_true", help="list the dev repositories' false positives/negatives")
     parser.add_argument("--label", nargs="+", metavar="ARG", help="owner/name COMMIT SCOPE...: print a manifest entry")
     parser.add_argument("--marker", action="append", default=[], help="with --label: a project span helper's name")
@@ -303,14 +334,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(entry.to_json(), indent=1))
         return 0
 
-    from trace_advisor.config import default_config
+    from trace_advisor.config import config_from_mapping
 
-    default = default_config().min_confidence
+    default = config_from_mapping({"scoring": args.scoring}, "placement_corpus").min_confidence
     threshold = default if args.min_confidence is None else args.min_confidence
     repos = [r for r in load_manifest(args.manifest) if args.split in ("all", r.split)]
     thresholds = SWEEP if args.sweep else (threshold,)
-    rows = evaluate(repos, args.mirrors, args.scratch, thresholds)
-    dev = devset_f1(None if args.min_confidence is None else threshold)
+    verdicts = verdicts_of(repos, args.mirrors, args.scratch, args.scoring)
+    rows = evaluate(repos, verdicts, thresholds)
+    curve = reliability(labelled_confidences(repos, verdicts))
+    dev = devset_f1(None if args.min_confidence is None else threshold, args.scoring)
     by_group = groups(repos)
     files = sum(len(r.files) for r in repos)
     functions = sum(r.counts()[0] for r in repos)
@@ -332,7 +365,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "traced": traced,
                         "splits": {name: [r.repo for r in members] for name, members in by_group.items()},
                     },
+                    "scoring": args.scoring,
+                    "min_confidence": threshold,
                     "devset_f1": round(dev, 4),
+                    "reliability": [
+                        {"from": b, "functions": n, "confidence": round(c, 4), "traced": round(t, 4)}
+                        for b, n, c, t in curve
+                    ],
                     "baseline_every_function": baseline.figures(),
                     "rows": [
                         {
@@ -350,7 +389,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"corpus: {len(repos)} repositories, {files} files, {functions} functions, {traced} traced by maintainers")
     print(f"splits: {', '.join(f'{name} {len(members)}' for name, members in by_group.items() if name != 'all')}")
     print(f"baseline (span every function): micro F1 {baseline.micro.f1:.3f}, macro F1 {baseline.macro['f1']:.3f}")
-    print(f"dev set F1 at {'default' if args.min_confidence is None else threshold}: {dev:.3f}")
+    print(f"scoring: {args.scoring}; dev set F1 at {threshold:.2f}: {dev:.3f}")
+    print("reliability (labelled functions with evidence): confidence bin, functions, mean confidence, traced")
+    for b, n, c, t in curve:
+        print(f"  {b:.1f}-{b + 0.1:.1f} {n:6} {c:6.3f} {t:6.3f}")
     for name, members in by_group.items():
         print(f"\n[{name}: {len(members)} repositories]")
         print(

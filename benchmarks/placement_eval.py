@@ -135,13 +135,17 @@ class Engine:
     """The local engine over the devset through the public facade; the index is built once and reused."""
 
     def __init__(
-        self, devset: Path, python: str | None = None, skip: Mapping[str, frozenset[str]] | None = None
+        self,
+        devset: Path,
+        python: str | None = None,
+        skip: Mapping[str, frozenset[str]] | None = None,
+        scoring: str = "rules",
     ) -> None:
-        from trace_advisor.config import default_config
+        from trace_advisor.config import config_from_mapping
         from trace_advisor.index import Index
 
         self.devset = devset.resolve()
-        self.config = default_config()
+        self.config = config_from_mapping({"scoring": scoring}, "placement_eval")
         if python is not None:
             self.config = dataclasses.replace(self.config, python=python)
         self.index = Index.from_config(self.config, [self.devset], use_cache=False)
@@ -234,6 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--min-confidence", type=float, default=None, help="override the configured threshold")
     parser.add_argument("--sweep", action="store_true", help="precision/recall table over thresholds 0.30..0.90")
     parser.add_argument("--json", action="store_true", help="print figures as JSON")
+    parser.add_argument("--scoring", choices=("rules", "calibrated"), default="rules", help="the local engine's scorer")
     parser.add_argument("--examples", action="store_true", help="score examples/ against examples/expected.json")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--python", help="interpreter (or venv folder) whose installed instrumentation the engine sees")
@@ -256,7 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         labels = load_labels(args.devset)
     base, _ = score_all(labels, baseline_every_function(labels))
     python = str((args.devset / INSTRUMENTED_ENV).resolve()) if args.instrumented else args.python
-    engine = Engine(args.devset, python, skip=optional)
+    engine = Engine(args.devset, python, skip=optional, scoring=args.scoring)
     if args.sweep:
         return run_sweep(engine, labels, base, args.json)
 

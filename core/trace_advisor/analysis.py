@@ -9,6 +9,7 @@ import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
+from trace_advisor.advise.calibration import RULES_THRESHOLD, Scored, calibrated, shipped
 from trace_advisor.advise.local import LocalScorer
 from trace_advisor.advise.provider import Candidate, Provider, ProviderResult
 from trace_advisor.advise.units import consistent
@@ -192,11 +193,21 @@ class Analyzer:
         kept.clear()
         kept.update(fresh)
         results = list(fresh.values())
-        raised = consistent([(r.ctx, r.verdict) for r in results], self.config.min_confidence)
-        for number, verdict in raised.items():  # depends on the siblings' verdicts: recomputed, never cached
+        # What depends on the siblings' verdicts is recomputed, never cached: class consistency, then the
+        # calibrated model (which reads the rules' verdicts at their own threshold, as when it was fitted).
+        calibrate = self.config.scoring == "calibrated"
+        threshold = RULES_THRESHOLD if calibrate else self.config.min_confidence
+        verdicts = [r.verdict for r in results]
+        for number, verdict in consistent([(r.ctx, r.verdict) for r in results], threshold).items():
+            verdicts[number] = verdict
+        if calibrate:
+            scored = [Scored(r.ctx, r.signals, v) for r, v in zip(results, verdicts, strict=True)]
+            verdicts = calibrated(scored, self.scorer, shipped())
+        for number, verdict in enumerate(verdicts):
             result = results[number]
-            recommendation = self.scorer.recommend(result.ctx, result.signals, verdict)
-            results[number] = dataclasses.replace(result, verdict=verdict, recommendation=recommendation)
+            if verdict is not result.verdict:
+                recommendation = self.scorer.recommend(result.ctx, result.signals, verdict)
+                results[number] = dataclasses.replace(result, verdict=verdict, recommendation=recommendation)
         return results, None
 
     def _analyse_function(

@@ -15,6 +15,7 @@ ReportFormat = Literal["json", "md", "sarif", "html"]
 LogLevel = Literal["error", "warning", "info", "debug"]
 SpanForm = Literal["with", "decorator"]
 SwallowedExceptions = Literal["event", "none"]
+Scoring = Literal["rules", "calibrated"]
 
 PRIORITY_NAMES = (
     "external_io",
@@ -134,6 +135,7 @@ class Config:
     python: str | None = None
     ignore: tuple[str, ...] = ()
     min_confidence: float = 0.5
+    scoring: Scoring = "rules"
     max_per_file: int = 10
     max_file_bytes: int = 5_000_000
     provider: ProviderConfig = field(default_factory=ProviderConfig)

@@ -144,6 +144,59 @@ def test_test_code_is_never_recommended(tmp_path: Path, config: Config) -> None:
     assert recommend(module, config) == []
 
 
+MIGRATIONS = {
+    "app/alembic/versions/d98dd8ec85a3_uuid_ids.py": (
+        "import sqlalchemy as sa\nfrom alembic import op\n\n\n"
+        "def upgrade():\n"
+        "    op.execute('CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\"')\n"
+        "    op.add_column('item', sa.Column('new_id', sa.UUID(), nullable=True))\n"
+        "    op.execute('UPDATE item SET new_id = uuid_generate_v4()')\n"
+        "    op.drop_column('item', 'id')\n\n\n"
+        "def downgrade():\n"
+        "    op.add_column('item', sa.Column('old_id', sa.Integer(), autoincrement=True))\n"
+        "    op.execute('CREATE SEQUENCE item_id_seq')\n"
+        "    op.drop_column('item', 'new_id')\n"
+    ),
+    "app/alembic/env.py": (
+        "from alembic import context\nfrom sqlalchemy import engine_from_config, pool\n\n\n"
+        "def run_migrations_online():\n"
+        "    connectable = engine_from_config({}, prefix='sqlalchemy.', poolclass=pool.NullPool)\n"
+        "    with connectable.connect() as connection:\n"
+        "        context.configure(connection=connection)\n"
+        "        with context.begin_transaction():\n"
+        "            context.run_migrations()\n"
+    ),
+    "shop/migrations/0002_backfill_totals.py": (
+        "from django.db import migrations\n\n\n"
+        "def backfill(apps, schema_editor):\n"
+        "    Order = apps.get_model('shop', 'Order')\n"
+        "    for order in Order.objects.filter(total=None):\n"
+        "        order.total = sum(line.amount for line in order.lines.all())\n"
+        "        order.save()\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        "    operations = [migrations.RunPython(backfill)]\n"
+    ),
+}
+
+
+def test_schema_migrations_are_never_recommended(tmp_path: Path, config: Config) -> None:
+    for name, code in MIGRATIONS.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(code, encoding="utf-8")
+    (tmp_path / "app" / "orders.py").write_text((CASE / "orders.py").read_text(encoding="utf-8"), encoding="utf-8")
+    index = Index.from_config(config, [tmp_path], use_cache=False)
+    index.build()
+    result = analyze(index, config, sorted(tmp_path.rglob("*.py")))
+    files = {Path(r.file).relative_to(tmp_path).as_posix() for r in result.recommendations}
+    assert files == {"app/orders.py"}  # the same code outside a migration is recommended
+    moved = tmp_path / "app" / "backfill.py"
+    moved.write_text(MIGRATIONS["app/alembic/versions/d98dd8ec85a3_uuid_ids.py"], encoding="utf-8")
+    index = Index.from_config(config, [tmp_path], use_cache=False)
+    index.build()
+    again = analyze(index, config, [moved])
+    assert {r.qualname for r in again.recommendations} >= {"upgrade"}
+
+
 LIFETIME_NEVER = [
     "run_command",  # werkzeug's run_simple: a development server
     "serve",  # uvicorn.run

@@ -104,7 +104,7 @@ class LocalScorer:
         wrapped = self._only_wraps_instrumented(ctx, signals)
         if wrapped:
             return Verdict(0.0, None, (f"only wraps a call {wrapped} already traces",), tuple(signals))
-        effects = self._effects(signals)
+        effects = self.effects(signals)
         if not effects or max(effects.values()) <= 0:
             return Verdict(0.0, None, ("no evidence",), tuple(signals))
         miss = 1.0
@@ -127,7 +127,7 @@ class LocalScorer:
         primary = max(sorted(effects), key=lambda p: effects[p])
         return Verdict(round(min(0.99, factor * (1.0 - miss)), 4), primary, (), tuple(signals))
 
-    def _effects(self, signals: Sequence[Signal]) -> dict[str, float]:
+    def effects(self, signals: Sequence[Signal]) -> dict[str, float]:
         """Per priority: weight x noisy-OR of its three strongest signals (capped below certainty)."""
         effects: dict[str, float] = {}
         for priority in sorted({s.evidence.priority for s in signals}):
@@ -206,7 +206,7 @@ class LocalScorer:
     def rationale(self, ranked: Sequence[Signal]) -> str:
         """A sentence a person can read: the strongest reason of each of the three strongest priorities (calls into
         workspace functions that do I/O are summarised together), then what auto-instrumentation covers."""
-        effects = self._effects(ranked)
+        effects = self.effects(ranked)
         order = sorted((p for p in effects if effects[p] > 0), key=lambda p: (-effects[p], p))
         reasons: list[str] = []
         for priority in order[:3]:

@@ -135,7 +135,8 @@ def _to_config(tree: dict[str, object], schema: ConfigSchema, origins: Mapping[K
         search_paths=tuple(typed["search_paths"]),
         python=typed["python"],
         ignore=tuple(typed["ignore"]),
-        min_confidence=typed["min_confidence"],
+        min_confidence=_min_confidence(typed, locations),
+        scoring=typed["scoring"],
         max_per_file=typed["max_per_file"],
         max_file_bytes=typed["max_file_bytes"],
         provider=ProviderConfig(
@@ -147,6 +148,15 @@ def _to_config(tree: dict[str, object], schema: ConfigSchema, origins: Mapping[K
         server=ServerConfig(**typed["server"]),
         origins=MappingProxyType(dict(sorted(locations.items()))),
     )
+
+
+def _min_confidence(typed: Mapping[str, Any], locations: Mapping[str, str]) -> float:
+    """The calibrated scorer's confidences are probabilities with their own fitted cut: it is the default there."""
+    if typed["scoring"] == "calibrated" and locations.get("min_confidence", "default") == "default":
+        from trace_advisor.advise.calibration import shipped
+
+        return shipped().threshold
+    return float(typed["min_confidence"])
 
 
 def _typed(value: object, path: KeyPath, schema: ConfigSchema) -> object:

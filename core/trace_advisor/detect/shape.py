@@ -347,6 +347,15 @@ def _is_test_code(ctx: FunctionContext) -> bool:
     return in_tests or test_file or test_class or (ctx.is_method and ctx.name.startswith("test_"))
 
 
+def _is_migration(ctx: FunctionContext) -> bool:
+    """Django's ``migrations`` packages, Alembic's ``versions`` scripts and ``env.py``: their DDL is not a write to a
+    table an operator would trace, and they run once per deploy (the alembic library itself is not one)."""
+    *packages, last = ctx.module.split(".")
+    if "migrations" in packages:
+        return True
+    return "alembic" in packages[1:] or (packages[:1] == ["alembic"] and (last == "env" or "versions" in packages))
+
+
 def _is_wrapper_factory(ctx: FunctionContext) -> bool:
     """A decorator or factory: defines an inner function and returns it."""
     inner = {s.name for s in ctx.node.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)}
@@ -416,6 +425,8 @@ def shape_of(ctx: FunctionContext, has_io: bool) -> Shape:
         trivial = "decorator or factory (the span belongs to the decorated function)"
     elif _is_test_code(ctx):
         trivial = "test code"
+    elif _is_migration(ctx):
+        trivial = "schema migration (runs once, under the migration tool, which logs it)"
     elif _runs_forever(ctx):
         trivial = "runs for the life of the process: a span would never end (trace each unit of work instead)"
     generator = any(isinstance(n, ast.Yield | ast.YieldFrom) for n in ctx.nodes)

@@ -1,0 +1,177 @@
+"""The calibrated scorer (``scoring: calibrated``): coefficients shipped as data, features the engine computes, its
+fitted threshold as the default cut, and the fit script that writes them."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from trace_advisor.advise.calibration import Calibration, Scored, Weight, calibrated, features, shipped
+from trace_advisor.advise.local import LocalScorer
+from trace_advisor.analysis_cache import FunctionResult
+from trace_advisor.config import config_from_mapping, default_config
+from trace_advisor.detect.findings import Finding
+
+REPO = Path(__file__).resolve().parents[2]
+SHAPE = {"private", "dunder", "method", "async", "log_stmts", "fan_in", "cross_pkg", "callee_io"}
+UNITS = {"cls_pub", "cls_share", "file_share", "trivial", "conf"}
+
+
+def test_probability_is_the_logistic_of_standardised_features() -> None:
+    model = Calibration(bias=-1.0, threshold=0.3, weights=(Weight("a", 1.0, 2.0, 0.5), Weight("b", 0.0, 1.0, -2.0)))
+    z = -1.0 + 0.5 * (3.0 - 1.0) / 2.0 - 2.0 * 0.25
+    assert model.probability({"a": 3.0, "b": 0.25}) == pytest.approx(1 / (1 + math.exp(-z)))
+    assert model.probability({}) == pytest.approx(1 / (1 + math.exp(-(-1.0 + 0.5 * -0.5))))  # absent: 0
+
+
+def test_the_shipped_coefficients_only_name_features_the_engine_computes() -> None:
+    model = shipped()
+    known = SHAPE | UNITS | {f"fd_{f.value}" for f in Finding} | {f"eff_{p}" for p in default_config().priorities}
+    names = {w.name for w in model.weights}
+    assert names <= known, names - known
+    assert {"conf", "log_stmts", "private"} <= names
+    assert 0.05 <= model.threshold <= 0.6
+    assert all(w.scale > 0 for w in model.weights)
+    data = json.loads((REPO / "core/trace_advisor/resources/calibration.json").read_text())
+    assert data["fitted_on"] and "devset" in data["fitted_on"]
+    manifest = json.loads((REPO / "benchmarks/corpus/manifest.json").read_text())
+    heldout = {r["repo"] for r in manifest["repos"] if r["split"] == "heldout"}
+    assert not heldout & set(data["fitted_on"]), "fitted on held-out repositories"
+
+
+def test_the_calibrated_threshold_is_the_default_cut_unless_set() -> None:
+    assert default_config().scoring == "rules" and default_config().min_confidence == 0.5
+    assert config_from_mapping({"scoring": "calibrated"}, "test").min_confidence == shipped().threshold
+    chosen = config_from_mapping({"scoring": "calibrated", "min_confidence": 0.7}, "test")
+    assert chosen.min_confidence == 0.7
+    assert config_from_mapping({"min_confidence": 0.7}, "test").min_confidence == 0.7
+
+
+SERVICE = """\
+import requests
+
+
+class BillingClient:
+    def __init__(self, base):
+        self.base = base
+
+    def get_invoice(self, invoice_id, expand=False):
+        params = {"expand": "lines"} if expand else {}
+        for attempt in range(3):
+            try:
+                response = requests.get(f"{self.base}/invoices/{invoice_id}", params=params, timeout=5)
+                response.raise_for_status()
+                break
+            except requests.ConnectionError:
+                if attempt == 2:
+                    raise
+        data = response.json()
+        if data.get("status") == "void":
+            raise ValueError(invoice_id)
+        lines = data.get("lines", [])
+        data["total"] = sum(line["amount"] for line in lines)
+        return data
+
+    def refund(self, invoice_id, amount):
+        response = requests.post(f"{self.base}/invoices/{invoice_id}/refund", json={"amount": amount}, timeout=5)
+        response.raise_for_status()
+        return response.json()
+
+
+def cents(amount):
+    return int(round(amount * 100))
+"""
+
+
+def _analyze(root: Path) -> dict[str, float]:
+    env = {**os.environ, "TRACE_ADVISOR_CACHE_DIR": str(root.parent / "cache")}
+    done = subprocess.run(
+        [sys.executable, "-m", "trace_advisor", "analyze", str(root), "--format", "json", "--no-cache"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=root,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    return {r["qualname"]: r["confidence"] for r in report["recommendations"]}
+
+
+def test_a_project_chooses_the_calibrated_scorer(tmp_path: Path) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "billing.py").write_text(SERVICE)
+    rules = _analyze(tmp_path / "rules")
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "billing.py").write_text(SERVICE)
+    (tmp_path / "model" / ".trace-advisor.yaml").write_text("scoring: calibrated\n")
+    model = _analyze(tmp_path / "model")
+    assert "BillingClient.get_invoice" in rules and "BillingClient.get_invoice" in model
+    assert "cents" not in model and "BillingClient.__init__" not in model
+    assert all(shipped().threshold <= c < 1 for c in model.values())
+    assert model != rules  # the confidences are the model's, not the rules'
+
+
+def _results(root: Path, scoring: str) -> tuple[LocalScorer, list[FunctionResult]]:
+    from trace_advisor.analysis import Analyzer
+    from trace_advisor.index import Index
+
+    config = config_from_mapping({"scoring": scoring}, "test")
+    index = Index.from_config(config, [root], use_cache=False)
+    index.build()
+    analyzer = Analyzer(index, config, index.graph())
+    results, problem = analyzer.function_results(root / "billing.py")
+    assert problem is None
+    return analyzer.scorer, results
+
+
+def test_the_model_reads_the_rules_verdicts_of_the_whole_file(tmp_path: Path) -> None:
+    (tmp_path / "billing.py").write_text(SERVICE)
+    scorer, rules = _results(tmp_path, "rules")
+    _, model = _results(tmp_path, "calibrated")
+    scored = [Scored(r.ctx, r.signals, r.verdict) for r in rules]
+    rows = {r.ctx.qualname: found for r, found in zip(rules, features(scored, scorer), strict=True)}
+    assert rows["BillingClient.get_invoice"]["method"] == 1.0 and rows["cents"]["method"] == 0.0
+    assert rows["BillingClient.get_invoice"]["fd_client-call"] > 0 and rows["BillingClient.get_invoice"]["conf"] > 0.5
+    assert rows["cents"]["file_share"] == rows["BillingClient.refund"]["file_share"]  # a fact of the file
+    again = calibrated(scored, scorer, shipped())
+    assert [v.confidence for v in again] == [r.verdict.confidence for r in model]
+    by_name = {r.ctx.qualname: r.verdict for r in model}
+    assert by_name["BillingClient.__init__"] is not None and by_name["BillingClient.__init__"].priority is None
+    assert by_name["BillingClient.__init__"].confidence == 0 and by_name["cents"].confidence == 0  # never scored
+
+
+def _fit_module() -> ModuleType:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        spec = importlib.util.spec_from_file_location("fit_calibration", REPO / "benchmarks" / "fit_calibration.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+
+
+def test_the_fit_is_deterministic_and_learns_which_evidence_counts() -> None:
+    fit = _fit_module()
+    rows = []
+    for repo in ("a", "b", "c"):
+        for i in range(60):
+            useful = float(i % 3 == 0)
+            rows.append(fit.Row(repo, bool(useful) and i % 2 == 0, True, {"useful": useful, "noise": float(i % 5)}))
+    first, second = fit.fit(rows), fit.fit(rows)
+    assert first == second
+    weights = dict(zip(first.names, first.weights, strict=True))
+    assert weights["useful"] > 0.5 and abs(weights["noise"]) < weights["useful"] / 3
+    predicted = [first.probability(r.features) for r in rows]
+    assert fit.figures(rows, predicted, 0.4)["micro_f1"] > 0.6
