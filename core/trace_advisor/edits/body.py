@@ -93,7 +93,7 @@ class Tokens:
         if line in self.pragmas or line in self.inside or "\t" in own_indent:
             return [text]
         if text.lstrip().startswith("#"):
-            return _wrapped_comment(text, width)
+            return [text]  # the user's words stay on their lines: comments are kept exactly
         strings = [
             _String(start + offset, end + offset, opening) for start, end, opening in self.splittable.get(line, [])
         ]
@@ -185,24 +185,6 @@ def _outside_fields(content: str) -> list[bool]:
         found.append(depth == 0 and char != "}")
         index += 1
     return found
-
-
-def _wrapped_comment(text: str, width: int) -> list[str]:
-    """A comment line's words on as many comment lines as they need within ``width`` (left whole when a word
-    alone is too long)."""
-    body = text.lstrip()
-    marker = body[: len(body) - len(body.lstrip("#"))]
-    words = body[len(marker) :].split()
-    prefix = _indent_of(text) + marker + " "
-    lines: list[str] = []
-    for word in words:
-        if lines and columns(f"{lines[-1]} {word}") <= width:
-            lines[-1] += " " + word
-        elif columns(prefix + word) <= width:
-            lines.append(prefix + word)
-        else:
-            return [text]
-    return lines or [text]
 
 
 @dataclass(frozen=True, slots=True)
