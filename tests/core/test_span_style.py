@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from trace_advisor.project_style import ProjectStyle, read_project_style
 
+from tests.support.cli import run_cli
 from tests.support.span_cases import CASES, apply_plan, copy_case, read_text
 
 
@@ -85,14 +86,7 @@ def test_lines_the_span_pushes_past_the_line_length_are_wrapped_inside_their_bra
     app = tmp_path / "app.py"
     app.write_text(PUSHED)
     assert ruff_findings(tmp_path, [app]) == []
-    done = subprocess.run(
-        [sys.executable, "-m", "trace_advisor", "apply", "app.py", "--symbol", "handle", "--plain"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=120,
-        check=False,
-    )
+    done = run_cli("apply", "app.py", "--symbol", "handle", "--plain", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     edited = app.read_text()
     # the same code (positions aside), and ruff at the project's settings finds nothing (a line with a directive
@@ -146,14 +140,7 @@ def test_the_tracer_goes_after_an_import_header_with_fallback_definitions(tmp_pa
     # ``except ImportError: def dumps`` is still the import header for E402: the tracer goes after ``from json ...``
     app = tmp_path / "app.py"
     app.write_text(FALLBACK_HEADER)
-    done = subprocess.run(
-        [sys.executable, "-m", "trace_advisor", "apply", "app.py", "--symbol", "handle", "--plain"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=120,
-        check=False,
-    )
+    done = run_cli("apply", "app.py", "--symbol", "handle", "--plain", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     edited = app.read_text()
     assert edited.index("from json import loads") < edited.index("tracer = trace.get_tracer(__name__)")
