@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.cli import run_cli
 
 RESOLVE = Path(__file__).resolve().parent.parent / "fixtures" / "resolve"
 
 
 def calls(*args: str | Path, cwd: Path | None = None, cache: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TRACE_ADVISOR_CACHE_DIR": str(cache), "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run(
-        [sys.executable, "-m", "trace_advisor", "calls", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    return run_cli("calls", *args, cwd=cwd, env={"TRACE_ADVISOR_CACHE_DIR": str(cache), "PYTHONIOENCODING": "utf-8"})
 
 
 def test_json_lists_every_function_with_calls_and_unresolved(tmp_path: Path) -> None:

@@ -7,25 +7,17 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.cli import run_cli
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "security" / "project"
 
 
 def cli(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("TRACE_ADVISOR_")}
-    return subprocess.run(
-        [sys.executable, "-m", "trace_advisor", *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**base, **(env or {})},
-        check=False,
-    )
+    return run_cli(*args, cwd=cwd, env=env)
 
 
 def git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:

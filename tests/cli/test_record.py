@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import cli
 from tests.support.pythons import newer_python
 
 APP = Path(__file__).resolve().parent.parent / "fixtures" / "record" / "app"
@@ -24,22 +25,8 @@ PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
 def run_cli(
     *args: str | Path, cwd: Path, cache: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    full_env = {
-        **os.environ,
-        "TRACE_ADVISOR_CACHE_DIR": str(cache),
-        "PYTHONIOENCODING": "utf-8",
-        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
-        **(env or {}),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "trace_advisor", "calls", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=full_env,
-        timeout=300,
-        check=False,
-    )
+    extra = {"TRACE_ADVISOR_CACHE_DIR": str(cache), "PYTHONIOENCODING": "utf-8", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    return cli.run_cli("calls", *args, cwd=cwd, timeout=300, env={**extra, **(env or {})})
 
 
 class Recorded:
