@@ -34,11 +34,6 @@ def cli_apply(root: Path, cache: Path, *args: str) -> subprocess.CompletedProces
 
 
 @pytest.fixture(scope="module")
-def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("cache")
-
-
-@pytest.fixture(scope="module")
 def untouched(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A workspace only previewed, never written: one server for every preview test."""
     return copy_examples(tmp_path_factory.mktemp("previews"))

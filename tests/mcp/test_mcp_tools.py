@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +22,6 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("mcp") / "examples"
     shutil.copytree(REPO / "examples", root, ignore=shutil.ignore_patterns("__pycache__"))
     return root
-
-
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("cache")
-
-
-@pytest.fixture(scope="module")
-def session(workspace: Path, cache: Path) -> Iterator[McpSession]:
-    with mcp_session(workspace, cache=cache) as connected:
-        yield connected
 
 
 def cli(*args: str | Path, cwd: Path, cache: Path) -> str:

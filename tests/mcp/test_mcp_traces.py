@@ -8,13 +8,12 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support.mcp_session import McpSession, mcp_session, run_cli
+from tests.support.mcp_session import McpSession, run_cli
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "traces"
 CHECKOUT = "shop.orders:checkout"
@@ -36,17 +35,6 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert done.returncode == 0, done.stderr
     return root
-
-
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("cache")
-
-
-@pytest.fixture(scope="module")
-def session(workspace: Path, cache: Path) -> Iterator[McpSession]:
-    with mcp_session(workspace, cache=cache) as connected:
-        yield connected
 
 
 def cli_json(*args: str, cwd: Path, cache: Path) -> Any:
