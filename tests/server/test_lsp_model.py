@@ -178,7 +178,9 @@ async def test_a_note_about_newer_syntax_goes_to_the_log_not_a_pop_up(client: La
         "        return db.execute('SELECT id, amount FROM orders WHERE id = ?', (order_id,)).fetchall()\n"
     )
     client.workspace_did_change_watched_files(
-        types.DidChangeWatchedFilesParams(changes=[types.FileEvent(uri=file.as_uri(), type=types.FileChangeType.Created)])
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=file.as_uri(), type=types.FileChangeType.Created)]
+        )
     )
     uri = open_document(client, file)
     await wait_diagnostics(client, uri)
@@ -187,8 +189,9 @@ async def test_a_note_about_newer_syntax_goes_to_the_log_not_a_pop_up(client: La
         types.ExecuteCommandParams(command="trace-advisor.analyzeFile", arguments=[uri])
     )
     assert answer["engine"] == f"openai:{MODEL}"
+    note = "aliases.py:3: read with Python 3.11 after rewriting"
     notes = await eventually(
-        lambda: [m for m in client.log_messages[logged:] if "aliases.py:3: read with Python 3.11 after rewriting" in m.message] or None,
+        lambda: [m for m in client.log_messages[logged:] if note in m.message] or None,
         10,
         "the note in the log",
     )
