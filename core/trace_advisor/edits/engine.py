@@ -10,7 +10,7 @@ from functools import cached_property
 
 from trace_advisor.config_model import SpanForm
 from trace_advisor.edits.body import BodyEditError, indent_unit, with_edit
-from trace_advisor.edits.capture import CodeLocation, attribute_code, module_constants
+from trace_advisor.edits.capture import CodeLocation, attribute_code
 from trace_advisor.edits.decorator import decorator_edit
 from trace_advisor.edits.existing import (
     ABSTRACT,
@@ -210,7 +210,6 @@ class SpanEditor:
                 span_var,
                 is_method=is_method,
                 policy=self.style.policy,
-                constants=module_constants(self.module, self._names[0]),
                 location=location,
             )
         tracer_ready = setup.tracer_statement is None or setup.tracer_statement < site.top_statement
