@@ -25,7 +25,7 @@ from trace_advisor.edits.existing import (
 )
 from trace_advisor.edits.handlers import handler_plans, raises_stop_iteration
 from trace_advisor.edits.imports import extend_from_import, fresh_name, import_statement_edit, plan_module
-from trace_advisor.edits.layout import Condition, Statement, measured
+from trace_advisor.edits.layout import Statement, measured
 from trace_advisor.edits.locate import ClassSite, FunctionSite, iter_definitions
 from trace_advisor.edits.renumber import renumber_edits
 from trace_advisor.edits.source import SourceText
@@ -257,8 +257,7 @@ class SpanEditor:
                     if not generator:  # the description ``start_as_current_span`` writes
                         described = (f"{code_class}.ERROR", f'f"{{type({error}).__name__}}: {{{error}}}"')
                         fail = Statement(f"{span_var}.set_status", (Statement(status_class, described),))
-                    parts = tuple(part.replace("{name}", error) for part in client.parts)
-                    steps.append((0, Condition("if not ", parts, ":", client.operator)))
+                    steps.append((0, client.statement(error)))
                     steps.append((1, fail))
                 guard = (f"except Exception as {error}:", [*steps, (0, Statement("raise"))])
             width = self.style.project.line_length

@@ -8,6 +8,7 @@ import ast
 from collections import Counter
 from dataclasses import dataclass
 
+from trace_advisor.edits.layout import Condition, Statement
 from trace_advisor.runtime.errors import CLIENT_ERRORS, ClientErrorClass
 
 
@@ -19,6 +20,15 @@ class ClientErrorTest:
     operator: str
     parts: tuple[str, ...]
     imports: tuple[tuple[str, tuple[str, ...]], ...]
+
+    def statement(self, error: str) -> Statement:
+        """``if not <test>:`` for the exception named ``error``, laid out as black would."""
+        parts = tuple(part.replace("{name}", error) for part in self.parts)
+        (only,) = parts if len(parts) == 1 else ("",)
+        prefix = f"isinstance({error}, "
+        if only.startswith(prefix) and only.endswith(")") and " and " not in only:  # Django's: classes alone
+            return Statement("if not isinstance", (error, only[len(prefix) : -1]), ":")
+        return Condition("if not ", parts, ":", self.operator)
 
 
 def client_error_test(
