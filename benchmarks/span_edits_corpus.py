@@ -21,6 +21,7 @@ import ast
 import importlib.util
 import sys
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -69,6 +70,7 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--whole-module", action="store_true", help="re-parse whole modules (much slower)")
     parser.add_argument("--behaviour", choices=("quick", "all", "none"), default="all")
+    parser.add_argument("--show", type=int, default=0, help="list at most N failures (default: all of them)")
     args = parser.parse_args()
     checks = _checks()
     files = [str(p) for p in checks.corpus_files()]
@@ -95,7 +97,10 @@ def main() -> int:
         f"  {per_edit:.2f} ms per edit = {engine / max(parse, 1e-9):.2f}x the time of one ast.parse of the edit's file"
     )
     print(f"wall time with all checks: {wall:.1f}s on {args.jobs} processes")
-    for failure in failures[:50]:
+    reasons = Counter(failure.partition("]: ")[2] or failure for failure in failures)
+    for reason, count in reasons.most_common():
+        print(f"  {count:6d} x {reason}")
+    for failure in failures[: args.show or None]:
         print("  FAIL", failure)
     differences = _behaviour(args.behaviour)
     return 1 if failures or differences else 0

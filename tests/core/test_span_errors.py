@@ -17,6 +17,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import StatusCode
 from trace_advisor.config_model import SpansConfig
 from trace_advisor.edits import span_edits
+from trace_advisor.runtime.errors import fails_span
 
 from tests.support.span_cases import SPANS, read_text
 
@@ -125,6 +126,47 @@ def test_propagated_exceptions_set_error_with_exactly_one_event(
             call()
         span = only_span(span_exporter, name)
         assert span.status.status_code == StatusCode.ERROR and event_types(span) == [raised], name
+
+
+def test_web_client_errors_leave_the_status_unset_as_the_runtime_does(
+    instrumented: Load, span_exporter: InMemorySpanExporter
+) -> None:
+    """tests/fixtures/spans/web_errors: abort(404)/abort(403)/NotFound and HTTPException(404/422) leave the span's
+    status unset with the exception recorded once; abort(500), HTTPException(503) and a ValueError set ERROR with
+    the description ``start_as_current_span`` writes. Each status is what trace_advisor.runtime decides for that
+    exception (``fails_span``: one table for both)."""
+    blog, api = instrumented("web_errors", "webapp.blog", "webapp.api")
+    span_exporter.clear()
+    blog.POSTS[2] = {"title": "", "author_id": 7}
+    api.ITEMS["b"] = -1
+    cases: list[tuple[str, Callable[[], object], StatusCode]] = [
+        ("get_post", lambda: blog.get_post(9, 7), StatusCode.UNSET),  # abort(404)
+        ("get_post", lambda: blog.get_post(1, 8), StatusCode.UNSET),  # abort(403)
+        ("show", lambda: blog.show(9), StatusCode.UNSET),  # raise NotFound()
+        ("show", lambda: blog.show(2), StatusCode.ERROR),  # abort(500)
+        ("word_count", lambda: blog.word_count(""), StatusCode.ERROR),  # no framework in sight: the plain block
+        ("read_item", lambda: api.read_item("zz"), StatusCode.UNSET),  # HTTPException(404)
+        ("read_item", lambda: api.read_item("b"), StatusCode.ERROR),  # HTTPException(503)
+        ("total", lambda: api.total([-1]), StatusCode.UNSET),  # HTTPException(422)
+        ("total", lambda: api.total([]), StatusCode.ERROR),  # ZeroDivisionError
+    ]
+    for name, call, status in cases:
+        with pytest.raises(Exception) as raised:
+            call()
+        span = only_span(span_exporter, name)
+        assert span.status.status_code == status, (name, raised.value)
+        assert span.status.status_code == (StatusCode.ERROR if fails_span(raised.value) else StatusCode.UNSET)
+        assert event_types(span) == [_qualified(type(raised.value))], name
+        if status == StatusCode.ERROR:
+            assert span.status.description == f"{type(raised.value).__name__}: {raised.value}"
+    assert blog.get_post(1, 7)["title"] == "Hello" and api.read_item("a") == 1  # and on success: no status, no event
+    for span in span_exporter.get_finished_spans():
+        assert span.status.status_code == StatusCode.UNSET and not span.events
+
+
+def _qualified(kind: type) -> str:
+    """``exception.type`` as the SDK records it."""
+    return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
 
 
 def test_iterator_protocol_methods_are_refused() -> None:

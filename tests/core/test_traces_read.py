@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from trace_advisor.span_names import unique_span_names
 from trace_advisor.traces.figures import percentile, timed
 from trace_advisor.traces.match import CodeFunction, SpanMatcher
 from trace_advisor.traces.otlp import ObservedSpan, TraceFileError, read_traces
@@ -97,6 +98,19 @@ def observed(name: str, scope: str = "", **attributes: object) -> ObservedSpan:
 )
 def test_spans_map_to_functions(span: ObservedSpan, symbol: str | None) -> None:
     assert SpanMatcher(FUNCTIONS).symbol_of(span) == symbol
+
+
+def test_plain_spans_map_through_their_workspace_unique_names() -> None:
+    """A span without ``code.*`` attributes (``apply --plain``, a plain runtime plan) is named as span_names.py names
+    it: ``orders.Cart.add`` where two modules have ``Cart.add``; the matcher knows those names."""
+    names = unique_span_names(f.symbol for f in FUNCTIONS)
+    assert names["shop.billing:Cart.add"] == "billing.Cart.add"
+    matcher = SpanMatcher(FUNCTIONS, names)
+    assert matcher.symbol_of(observed("billing.Cart.add", "shop.billing")) == "shop.billing:Cart.add"
+    assert matcher.symbol_of(observed("orders.Cart.add", "shop")) == "shop.orders:Cart.add"  # the package's tracer
+    assert matcher.symbol_of(observed("orders.Cart.add")) == "shop.orders:Cart.add"
+    assert matcher.symbol_of(observed("Cart.add", "shop.orders")) == "shop.orders:Cart.add"  # the bare name too
+    assert SpanMatcher(FUNCTIONS).symbol_of(observed("billing.Cart.add", "shop")) is None  # without the names
 
 
 def test_untraced_time_counts_overlapping_children_once() -> None:

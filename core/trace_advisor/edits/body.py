@@ -237,15 +237,15 @@ def with_edit(
     handlers: list[HandlerPlan],
     handler_lines: list[Statement],
     width: int,
-    guard: tuple[str, list[Statement]] | None = None,
+    guard: tuple[str, list[tuple[int, Statement]]] | None = None,
 ) -> WithEdit:
     """One edit replacing the body (after the docstring) with ``opener`` + ``first_lines`` + the re-indented body.
 
     ``opener`` is ``with ...:``; ``first_lines`` are (depth, statement) inside the block; ``handler_lines`` are
     inserted at the top of each handler in ``handlers`` (``{name}`` is replaced by the handler's exception name; a
     handler that does not fail the operation gets only the first line, the exception event). Inserted statements
-    are laid out within ``width`` columns. ``guard`` (an ``except`` header and its statements) puts the body in a
-    ``try`` inside the block with that handler after it.
+    are laid out within ``width`` columns. ``guard`` (an ``except`` header and its (depth, statement) pairs) puts
+    the body in a ``try`` inside the block with that handler after it.
     """
     eol = source.eol
     body = node.body
@@ -374,8 +374,8 @@ def with_edit(
         header, statements = guard
         emit(eol, False)
         emit(inner + header, True)
-        for stmt in statements:
-            for line in stmt.lines(inner + unit, unit, width):
+        for depth, stmt in statements:
+            for line in stmt.lines(inner + unit * (1 + depth), unit, width):
                 emit(eol, False)
                 emit(line, True)
     end = Position(last_line, len(source.line(last_line)))

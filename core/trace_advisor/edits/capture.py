@@ -18,7 +18,6 @@ from __future__ import annotations
 import ast
 import json
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from trace_advisor.attribute_safety import AttributePolicy, ScalarKind, parameter_kind, parameters
@@ -72,26 +71,6 @@ def _local_names(node: FunctionNode) -> set[str]:
     return names
 
 
-def module_constants(module: ast.Module, counts: Mapping[str, int]) -> frozenset[str]:
-    """Module-level names bound once, to a str/int/float/bool literal (``LIMIT = 5``): scalar wherever read."""
-    found: set[str] = set()
-    for stmt in module.body:
-        target: ast.expr | None = None
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-            target = stmt.targets[0]
-        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-            target = stmt.target
-        value = getattr(stmt, "value", None)
-        if (
-            isinstance(target, ast.Name)
-            and isinstance(value, ast.Constant)
-            and type(value.value) in _LITERAL_TYPES
-            and counts.get(target.id, 0) == 1
-        ):
-            found.add(target.id)
-    return frozenset(found)
-
-
 class _Recorder:
     """Collects the attribute statements of one function and the notes about what was left out."""
 
@@ -143,9 +122,10 @@ def _guard(name: str, kind: ScalarKind) -> str | None:
     return f"{name} is not None" if kind.optional else None
 
 
-def _scalar_expression(expr: ast.expr, scalars: set[str], policy: AttributePolicy, context: str) -> str | None:
-    """None when ``expr`` has a scalar static type built only from safe names, else why not. The size of a payload
-    (``len(items)``) is a bounded number, not the payload: inside ``len()`` only sensitive names are refused."""
+def _scalar_expression(expr: ast.expr, policy: AttributePolicy, context: str) -> str | None:
+    """None when ``expr`` (an allowed capture expression that is not a bare parameter: capture_expressions.py) has a
+    scalar static type built only from safe names, else why not. The size of a payload (``len(items)``) is a bounded
+    number, not the payload: inside ``len()`` only sensitive names are refused."""
     counted = {id(n) for call in ast.walk(expr) if _is_len(call) for n in ast.walk(call)}
     for sub in ast.walk(expr):
         name = sub.id if isinstance(sub, ast.Name) else sub.attr if isinstance(sub, ast.Attribute) else None
@@ -157,38 +137,21 @@ def _scalar_expression(expr: ast.expr, scalars: set[str], policy: AttributePolic
             refused = policy.refusal(name, context)
         if refused:
             return f"uses {name!r}: {refused}"
-    return None if _is_scalar(expr, scalars) else "its value is not known to be a str, int, float or bool"
+    return None if _is_scalar(expr) else "its value is not known to be a str, int, float or bool"
 
 
 def _is_len(node: ast.AST) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len"
 
 
-def _is_scalar(expr: ast.expr, scalars: set[str]) -> bool:
+def _is_scalar(expr: ast.expr) -> bool:
+    """A literal, a negated number or ``len(...)``: the capture expressions whose type is known without types (an
+    attribute chain's is not)."""
     if isinstance(expr, ast.Constant):
         return type(expr.value) in _LITERAL_TYPES
-    if isinstance(expr, ast.Name):
-        return expr.id in scalars
-    if isinstance(expr, ast.Call):  # ``len(<value>)``, the one call a capture expression may make: an int
-        return _is_len(expr)
-    if isinstance(expr, ast.Compare):  # a bool, from operands that are themselves plain values
-        return all(_is_operand(e, scalars) for e in (expr.left, *expr.comparators))
     if isinstance(expr, ast.UnaryOp):
-        return _is_scalar(expr.operand, scalars)
-    if isinstance(expr, ast.IfExp):
-        return _is_operand(expr.test, scalars) and _is_scalar(expr.body, scalars) and _is_scalar(expr.orelse, scalars)
-    if isinstance(expr, ast.BoolOp):
-        return all(_is_scalar(e, scalars) for e in expr.values)
-    return False
-
-
-def _is_operand(expr: ast.expr, scalars: set[str]) -> bool:
-    """Something a comparison may read without running code beyond the comparison: names, literals, tests."""
-    if isinstance(expr, ast.Name | ast.Constant):
-        return True
-    if isinstance(expr, ast.Compare | ast.BoolOp | ast.UnaryOp | ast.IfExp):
-        return all(_is_operand(e, scalars) for e in ast.iter_child_nodes(expr) if isinstance(e, ast.expr))
-    return False
+        return _is_scalar(expr.operand)
+    return _is_len(expr)
 
 
 def attribute_code(
@@ -198,7 +161,6 @@ def attribute_code(
     *,
     is_method: bool,
     policy: AttributePolicy,
-    constants: frozenset[str] = frozenset(),
     location: CodeLocation | None = None,
 ) -> AttributeCode:
     """Statements recording the ``code.*`` attributes, ``capture.attributes`` and ``capture.parameters`` on ``span``."""
@@ -214,16 +176,6 @@ def attribute_code(
         if location.path is not None:
             recorder.set("code.file.path", _quote(location.path))
         recorder.set("code.line.number", str(location.line))
-    scalars = {
-        name
-        for name, (arg, default) in params.items()
-        if name != receiver
-        and arg not in (node.args.vararg, node.args.kwarg)
-        and (kind := parameter_kind(arg.annotation, default)) is not None
-        and not kind.optional
-        and kind.check is None
-    } | (constants - local - declared)
-
     # semantic-convention keys first: a parameter an attribute records is recorded once, by the attribute
     keyed = {a.expression.strip() for a in capture.attributes if _KEY.match(a.key) and a.expression.strip() in params}
     for attribute in capture.attributes:
@@ -276,7 +228,7 @@ def attribute_code(
         if isinstance(parsed, ast.Name) and parsed.id in params and parsed.id != receiver:
             recorder.parameter(attribute.key, parsed.id)
             continue
-        problem = _scalar_expression(parsed, scalars, policy, recorder.context)
+        problem = _scalar_expression(parsed, policy, recorder.context)
         if problem:
             recorder.notes.append(f"expression {expression!r} for {attribute.key!r} is not recorded: {problem}")
             continue

@@ -10,7 +10,7 @@ from functools import cached_property
 
 from trace_advisor.config_model import SpanForm
 from trace_advisor.edits.body import BodyEditError, indent_unit, with_edit
-from trace_advisor.edits.capture import CodeLocation, attribute_code, module_constants
+from trace_advisor.edits.capture import CodeLocation, attribute_code
 from trace_advisor.edits.decorator import decorator_edit
 from trace_advisor.edits.existing import (
     ABSTRACT,
@@ -24,13 +24,14 @@ from trace_advisor.edits.existing import (
     yields_to_consumer,
 )
 from trace_advisor.edits.handlers import handler_plans, raises_stop_iteration
-from trace_advisor.edits.imports import fresh_name, plan_module
+from trace_advisor.edits.imports import extend_from_import, fresh_name, import_statement_edit, plan_module
 from trace_advisor.edits.layout import Statement, measured
 from trace_advisor.edits.locate import ClassSite, FunctionSite, iter_definitions
 from trace_advisor.edits.renumber import renumber_edits
 from trace_advisor.edits.source import SourceText
 from trace_advisor.edits.style import DEFAULT_STYLE, SpanOrigin, SpanStyle
 from trace_advisor.edits.verify import edited_function, same_with_block, same_with_decorator
+from trace_advisor.edits.web_errors import ClientErrorTest, client_error_test
 from trace_advisor.model import MODULE_QUALNAME, Capture, TextEdit, span_name
 from trace_advisor.project_style import ProjectStyle
 
@@ -176,18 +177,31 @@ class SpanEditor:
             if capture is not None and capture.exceptions
             else []
         )
+        # a web framework's 4xx exception is the client's error: the span sets ERROR itself for any other one
+        client = client_error_test(self.module, node, *self._names)
         setup = plan_module(
             self.module,
             self.source,
             self._names[0],
             self._names[1],
             site.top_statement,
-            need_status=generator or any(plan.fails for plan in handlers),
+            need_status=generator or client is not None or any(plan.fails for plan in handlers),
             style=self._project_style,
         )
+        head = list(setup.edits)
+        if client is not None:
+            with_imports = self._imports(client, head)
+            if with_imports is None:
+                notes += (
+                    "the web framework's exception classes could not be imported here: a 4xx exception leaving the"
+                    " span sets ERROR",
+                )
+                client = None
+            else:
+                head = with_imports
         attributes = None
         if capture is not None:
-            header_lines = sum(len(SourceText(e.new_text).lines) - 1 for e in setup.edits)
+            header_lines = sum(len(SourceText(e.new_text).lines) - 1 for e in head)
             function = _qualified(self.origin.module, span_name(site.qualname))
             location = CodeLocation(function, node.lineno + header_lines, self.origin.path)
             attributes = attribute_code(
@@ -196,13 +210,13 @@ class SpanEditor:
                 span_var,
                 is_method=is_method,
                 policy=self.style.policy,
-                constants=module_constants(self.module, self._names[0]),
                 location=location,
             )
         tracer_ready = setup.tracer_statement is None or setup.tracer_statement < site.top_statement
         use_with = (
             self.style.spans.form == "with"
             or is_generator(node)
+            or client is not None
             or bool(attributes and attributes.lines)
             or bool(handlers)
             or not tracer_ready
@@ -214,26 +228,38 @@ class SpanEditor:
         last_line = node.end_lineno or node.lineno
         if use_with:
             lines = list(attributes.lines) if attributes else []
-            uses_span = bool(lines or handlers) or generator
+            guarded = generator or client is not None
+            uses_span = bool(lines or handlers) or guarded
             target = f" as {span_var}" if uses_span else ""
+            quiet: tuple[str, ...]
             if generator:
                 quiet = ("record_exception=False", "set_status_on_exception=False")
                 opener = Statement(f"with {setup.tracer}.start_span", (_quote(name), *quiet), f"{target}:")
+            elif client is not None:  # the exception is still recorded as it leaves the span; the status is ours
+                quiet = ("set_status_on_exception=False",)
+                opener = Statement(f"with {setup.tracer}.start_as_current_span", (_quote(name), *quiet), f"{target}:")
             else:
                 opener = Statement(f"with {setup.tracer}.start_as_current_span", (_quote(name),), f"{target}:")
-            if setup.status is not None:
-                status = f"{setup.status[0]}({setup.status[1]}.ERROR, str({{name}}))"
-            else:
-                status = f"{setup.trace}.Status({setup.trace}.StatusCode.ERROR, str({{name}}))"
+            status_class, code_class = setup.status or (f"{setup.trace}.Status", f"{setup.trace}.StatusCode")
+            status = Statement(status_class, (f"{code_class}.ERROR", "str({name})"))
             handler_lines = [
                 Statement(f"{span_var}.record_exception", ("{name}",)),
                 Statement(f"{span_var}.set_status", (status,)),
             ]
             guard = None
-            if generator:
+            if guarded:
                 error = fresh_name("error", local_names | {span_var} | {plan.name for plan in handlers})
-                fail = [stmt.replace("{name}", error) for stmt in handler_lines]
-                guard = (f"except Exception as {error}:", [*fail, Statement("raise")])
+                record, fail = (stmt.replace("{name}", error) for stmt in handler_lines)
+                steps = [(0, record)] if generator else []
+                if client is None:
+                    steps.append((0, fail))
+                else:  # ERROR unless a web framework answers with a 4xx (as trace_advisor.runtime decides)
+                    if not generator:  # the description ``start_as_current_span`` writes
+                        described = (f"{code_class}.ERROR", f'f"{{type({error}).__name__}}: {{{error}}}"')
+                        fail = Statement(f"{span_var}.set_status", (Statement(status_class, described),))
+                    steps.append((0, client.statement(error)))
+                    steps.append((1, fail))
+                guard = (f"except Exception as {error}:", [*steps, (0, Statement("raise"))])
             width = self.style.project.line_length
             made = with_edit(self.source, node, self._unit, opener, lines, handlers, handler_lines, width, guard)
             edit = made.edit
@@ -242,7 +268,7 @@ class SpanEditor:
             new = edited_function(self.source, first_line, last_line, edit)
             notes += _overlong(node, edit, width, self.source)
             statements = attributes.statements if attributes else 0
-            if not same_with_block(node, new, statements, handlers, guarded=generator):
+            if not same_with_block(node, new, statements, handlers, guarded=guarded):
                 raise BodyEditError("the rewritten body would not be the original body inside the span")
             form: SpanForm = "with"
         else:
@@ -253,10 +279,10 @@ class SpanEditor:
                 raise BodyEditError("the decorated function would differ from the original")
             form = "decorator"
         edits: list[TextEdit] = []
-        for header in setup.edits:
-            if header.range.start.line > first_line:
+        for setup_edit in head:
+            if setup_edit.range.start.line > first_line:
                 raise BodyEditError("the tracer would be defined after the function")
-            edits.append(header)
+            edits.append(setup_edit)
         setup_edits = len(edits)
         edits.append(edit)
         edits.extend(renumber_edits(self.module, self.source, edits))
@@ -270,6 +296,41 @@ class SpanEditor:
             setup_edits=setup_edits,
             added_lines=added,
         )
+
+    def _imports(self, client: ClientErrorTest, head: list[TextEdit]) -> list[TextEdit] | None:
+        """``head`` (the import and tracer edits) with the imports ``client`` needs, each where isort/ruff put it;
+        an import landing where another edit inserts text joins it in import order. None: one cannot be placed."""
+        assert self.module is not None
+        edits = list(head)
+        for module, names in client.imports:
+            width = self.style.project.line_length
+            extended = extend_from_import(self.module, self.source, module, list(names), width)
+            if extended is not None:
+                edits.append(extended)
+                continue
+            line = f"from {module} import {', '.join(names)}"
+            found = import_statement_edit(self.module, self.source, self._project_style, line, module)
+            if found is None:
+                return None
+            same = next((i for i, e in enumerate(edits) if e.range == found.range), None)
+            if same is None:
+                edits.append(found)
+            else:
+                edits[same] = TextEdit(found.range, _join_imports(edits[same].new_text, found.new_text, module))
+        return sorted(edits, key=lambda e: (e.range.start, e.range.end))
+
+
+def _join_imports(text: str, import_text: str, module: str) -> str:
+    """Two insertions at one place: ``import_text`` (one import line, maybe with blank lines) goes among the leading
+    import lines of ``text`` in module order (isort's within a section), else before it."""
+    lines = text.splitlines(keepends=True)
+    at = 0
+    while at < len(lines) and lines[at].startswith(("from ", "import ")):
+        imported = lines[at].split()[1]
+        if imported.lower() > module.lower():
+            break
+        at += 1
+    return "".join(lines[:at]) + import_text + "".join(lines[at:])
 
 
 def _overlong(

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from trace_advisor.edits.existing import ModuleBinding, module_tracers, status_imports, trace_imports
+from trace_advisor.edits.layout import measured
 from trace_advisor.edits.source import SourceText
 from trace_advisor.model import Position, Range, TextEdit
 from trace_advisor.project_style import ProjectStyle
@@ -206,6 +207,40 @@ def import_statement_edit(
     if end >= len(source.lines):
         return TextEdit(Range(Position(end, len(source.line(end))), Position(end, len(source.line(end)))), eol + text)
     return TextEdit(Range(Position(end + 1, 0), Position(end + 1, 0)), text)
+
+
+def extend_from_import(
+    module: ast.Module, source: SourceText, imported: str, names: list[str], width: int
+) -> TextEdit | None:
+    """``names`` added to the module's one-line top-level ``from <imported> import ...`` (members in ruff's and isort's
+    order: constants, classes, then the rest, case-insensitively), so the module keeps one import of ``imported``;
+    None when it has no such line or the new one would pass ``width`` columns."""
+    for stmt in module.body:
+        if not (
+            isinstance(stmt, ast.ImportFrom)
+            and stmt.module == imported
+            and not stmt.level
+            and stmt.lineno == stmt.end_lineno
+            and all(a.name != "*" for a in stmt.names)
+        ):
+            continue
+        members = [(a.name, a.asname) for a in stmt.names] + [(name, None) for name in names]
+        members.sort(key=lambda m: (_member_type(m[0]), m[0].lower(), m[1] or ""))
+        rendered = f"from {imported} import " + ", ".join(f"{n} as {a}" if a else n for n, a in members)
+        line = source.line(stmt.lineno)
+        start = source.char_column(stmt.lineno, stmt.col_offset)
+        end = source.char_column(stmt.lineno, stmt.end_col_offset or 0)
+        if start or measured(rendered + line[end:]) > width:
+            return None
+        return TextEdit(Range(Position(stmt.lineno, start), Position(stmt.lineno, end)), rendered)
+    return None
+
+
+def _member_type(name: str) -> int:
+    """ruff's member kinds for ``order-by-type``: CONSTANT 0, Class 1, variable 2."""
+    if len(name) > 1 and name.isupper():
+        return 0
+    return 1 if name[:1].isupper() else 2
 
 
 def declares_all(module: ast.Module) -> bool:

@@ -36,8 +36,9 @@ def effects(node: ast.AST) -> Counter[str]:
 
 
 def is_span_call(expr: ast.expr) -> bool:
-    """``<tracer>.start_as_current_span("<constant name>")`` and nothing more, or a generator's
-    ``<tracer>.start_span("<constant name>", record_exception=False, set_status_on_exception=False)``."""
+    """``<tracer>.start_as_current_span("<constant name>")`` and nothing more (the web form adds
+    ``set_status_on_exception=False``), or a generator's ``<tracer>.start_span("<constant name>",
+    record_exception=False, set_status_on_exception=False)``."""
     if not (
         isinstance(expr, ast.Call)
         and isinstance(expr.func, ast.Attribute)
@@ -46,13 +47,11 @@ def is_span_call(expr: ast.expr) -> bool:
         and _is_string(expr.args[0])
     ):
         return False
-    if expr.func.attr == "start_as_current_span":
-        return not expr.keywords
-    return (
-        expr.func.attr == "start_span"
-        and sorted(k.arg or "" for k in expr.keywords) == ["record_exception", "set_status_on_exception"]
-        and all(isinstance(k.value, ast.Constant) and k.value.value is False for k in expr.keywords)
-    )
+    quiet = all(isinstance(k.value, ast.Constant) and k.value.value is False for k in expr.keywords)
+    keywords = sorted(k.arg or "" for k in expr.keywords)
+    if expr.func.attr == "start_as_current_span":  # the web form sets the status itself
+        return not keywords or (keywords == ["set_status_on_exception"] and quiet)
+    return expr.func.attr == "start_span" and keywords == ["record_exception", "set_status_on_exception"] and quiet
 
 
 def is_attribute_statement(statement: ast.stmt, span: str) -> bool:
@@ -95,14 +94,101 @@ def is_handler_statement(statement: ast.stmt, span: str, exception: str) -> bool
     if method != "set_status" or not isinstance(arg, ast.Call) or arg.keywords or len(arg.args) != 2:
         return False
     status, (code, description) = arg.func, arg.args
+    return _dotted(status, "Status") and _dotted(code, "ERROR") and _describes(description, exception)
+
+
+def _describes(description: ast.expr, exception: str) -> bool:
+    """``str(<exc>)``, or ``f"{type(<exc>).__name__}: {<exc>}"`` (what ``start_as_current_span`` writes)."""
+    if isinstance(description, ast.JoinedStr) and len(description.values) == 3:
+        kind, colon, message = description.values
+        return (
+            isinstance(kind, ast.FormattedValue)
+            and isinstance(kind.value, ast.Attribute)
+            and kind.value.attr == "__name__"
+            and _is_call_of(kind.value.value, "type", exception)
+            and isinstance(colon, ast.Constant)
+            and colon.value == ": "
+            and isinstance(message, ast.FormattedValue)
+            and _is_name(message.value, exception)
+            and kind.conversion == message.conversion == -1
+            and kind.format_spec is None
+            and message.format_spec is None
+        )
+    return _is_call_of(description, "str", exception)
+
+
+def _is_call_of(expr: ast.expr, function: str, exception: str) -> bool:
+    """``function(<exc>)`` and nothing more."""
     return (
-        _dotted(status, "Status")
-        and _dotted(code, "ERROR")
-        and isinstance(description, ast.Call)
-        and _is_name(description.func, "str")
-        and len(description.args) == 1
-        and not description.keywords
-        and _is_name(description.args[0], exception)
+        isinstance(expr, ast.Call)
+        and _is_name(expr.func, function)
+        and len(expr.args) == 1
+        and not expr.keywords
+        and _is_name(expr.args[0], exception)
+    )
+
+
+def is_client_error_guard(statement: ast.stmt, span: str, exception: str) -> bool:
+    """``if not <client error test>: span.set_status(...)`` (edits/web_errors.py): the test only reads the exception:
+    ``isinstance(<exc>, <names>)``, alone or ``and 400 <= (<exc>.<attribute> or 0) < 500``, joined by ``or``."""
+    if not (
+        isinstance(statement, ast.If)
+        and not statement.orelse
+        and len(statement.body) == 1
+        and is_handler_statement(statement.body[0], span, exception)
+        and isinstance(statement.test, ast.UnaryOp)
+        and isinstance(statement.test.op, ast.Not)
+    ):
+        return False
+    test = statement.test.operand
+    parts = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or) else [test]
+    return all(_is_client_error_part(part, exception) for part in parts)
+
+
+def _is_client_error_part(part: ast.expr, exception: str) -> bool:
+    if isinstance(part, ast.Call):
+        return _is_isinstance(part, exception)
+    if not (isinstance(part, ast.BoolOp) and isinstance(part.op, ast.And) and len(part.values) == 2):
+        return False
+    check, status = part.values
+    return (
+        isinstance(check, ast.Call)
+        and _is_isinstance(check, exception)
+        and isinstance(status, ast.Compare)
+        and [type(op) for op in status.ops] == [ast.LtE, ast.Lt]
+        and isinstance(status.left, ast.Constant)
+        and status.left.value == 400
+        and isinstance(status.comparators[1], ast.Constant)
+        and status.comparators[1].value == 500
+        and _is_code_or_zero(status.comparators[0], exception)
+    )
+
+
+def _is_isinstance(call: ast.Call, exception: str) -> bool:
+    if not (_is_name(call.func, "isinstance") and len(call.args) == 2 and not call.keywords):
+        return False
+    value, classes = call.args
+    names = classes.elts if isinstance(classes, ast.Tuple) else [classes]
+    return _is_name(value, exception) and all(_is_name_chain(n) for n in names)
+
+
+def _is_name_chain(expr: ast.expr) -> bool:
+    """``Name`` or ``module.Name`` (attribute reads of names only)."""
+    while isinstance(expr, ast.Attribute):
+        expr = expr.value
+    return isinstance(expr, ast.Name)
+
+
+def _is_code_or_zero(expr: ast.expr, exception: str) -> bool:
+    """``<exc>.<attribute> or 0``."""
+    return (
+        isinstance(expr, ast.BoolOp)
+        and isinstance(expr.op, ast.Or)
+        and len(expr.values) == 2
+        and isinstance(expr.values[0], ast.Attribute)
+        and _is_name(expr.values[0].value, exception)
+        and isinstance(expr.values[1], ast.Constant)
+        and expr.values[1].value == 0
     )
 
 

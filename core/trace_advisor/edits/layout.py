@@ -10,29 +10,66 @@ TAB_WIDTH = 4  # how ruff and pycodestyle count a tab against the line length
 
 @dataclass(frozen=True, slots=True)
 class Statement:
-    """``head(args)tail`` (``args`` None: ``head`` alone, a line that needs no layout)."""
+    """``head(args)tail`` (``args`` None: ``head`` alone, a line that needs no layout); an argument may be a call laid
+    out the same way (``Status(StatusCode.ERROR, ...)`` inside ``span.set_status(...)``)."""
 
     head: str
-    args: tuple[str, ...] | None = None
+    args: tuple[str | Statement, ...] | None = None
     tail: str = ""
 
     def lines(self, indent: str, unit: str, width: int) -> list[str]:
         """The statement at ``indent``: on one line when it fits in ``width`` columns, else its arguments on one
-        indented line, else one argument per line with a trailing comma (black's three layouts)."""
+        indented line (a lone call argument laid out in turn when that line is too long), else one argument per line
+        with a trailing comma (black's layouts)."""
         if self.args is None:
             return [indent + self.head]
-        one = f"{indent}{self.head}({', '.join(self.args)}){self.tail}"
+        args = [str(a) for a in self.args]
+        one = f"{indent}{self.head}({', '.join(args)}){self.tail}"
         if columns(one) <= width:
             return [one]
         inner = indent + unit
-        joined = inner + ", ".join(self.args)
-        if len(self.args) == 1 or columns(joined) <= width:
+        joined = inner + ", ".join(args)
+        only = self.args[0] if len(self.args) == 1 else None
+        if isinstance(only, Statement) and columns(joined) > width:
+            return [f"{indent}{self.head}(", *only.lines(inner, unit, width), f"{indent}){self.tail}"]
+        if len(args) == 1 or columns(joined) <= width:
             return [f"{indent}{self.head}(", joined, f"{indent}){self.tail}"]
-        return [f"{indent}{self.head}(", *(f"{inner}{arg}," for arg in self.args), f"{indent}){self.tail}"]
+        return [f"{indent}{self.head}(", *(f"{inner}{arg}," for arg in args), f"{indent}){self.tail}"]
+
+    def __str__(self) -> str:
+        """The statement on one line."""
+        return self.head if self.args is None else f"{self.head}({', '.join(str(a) for a in self.args)}){self.tail}"
 
     def replace(self, old: str, new: str) -> Statement:
         args = None if self.args is None else tuple(a.replace(old, new) for a in self.args)
         return Statement(self.head.replace(old, new), args, self.tail.replace(old, new))
+
+
+@dataclass(frozen=True, slots=True)
+class Condition(Statement):
+    """``head(args)tail`` whose arguments are the operands of ``operator`` (``if not (a and b):``): on one line, else
+    the operands on one indented line, else one operand per line, each after the first led by the operator."""
+
+    operator: str = "and"
+
+    def lines(self, indent: str, unit: str, width: int) -> list[str]:
+        parts = [str(a) for a in self.args or ()]
+        joined = f" {self.operator} ".join(parts)
+        one = f"{indent}{self.head}({joined}){self.tail}"
+        if columns(one) <= width:
+            return [one]
+        inner = indent + unit
+        if columns(inner + joined) <= width:
+            return [f"{indent}{self.head}(", inner + joined, f"{indent}){self.tail}"]
+        led = [inner + parts[0], *(f"{inner}{self.operator} {part}" for part in parts[1:])]
+        return [f"{indent}{self.head}(", *led, f"{indent}){self.tail}"]
+
+    def __str__(self) -> str:
+        return f"{self.head}({f' {self.operator} '.join(str(a) for a in self.args or ())}){self.tail}"
+
+    def replace(self, old: str, new: str) -> Condition:
+        args = None if self.args is None else tuple(str(a).replace(old, new) for a in self.args)
+        return Condition(self.head.replace(old, new), args, self.tail.replace(old, new), self.operator)
 
 
 def columns(line: str) -> int:

@@ -8,7 +8,13 @@ from collections.abc import Sequence
 
 from trace_advisor.edits.existing import docstring_count, has_span, own_scope
 from trace_advisor.edits.handlers import HandlerPlan
-from trace_advisor.edits.inert import effects, is_attribute_statement, is_handler_statement, is_span_call
+from trace_advisor.edits.inert import (
+    effects,
+    is_attribute_statement,
+    is_client_error_guard,
+    is_handler_statement,
+    is_span_call,
+)
 from trace_advisor.edits.locate import FunctionNode
 from trace_advisor.edits.source import SourceText
 from trace_advisor.model import Position, TextEdit
@@ -104,7 +110,8 @@ def same_tree(a: ast.AST, b: ast.AST) -> bool:
 
 
 def _is_reraising_guard(guard: ast.Try, span: str) -> bool:
-    """``try: <body> except Exception as <e>: <record on span> raise``: the generator form's own error handling."""
+    """``try: <body> except Exception as <e>: <record on span> raise``: the generator form's own error handling, and
+    the web form's (its ``set_status`` under ``if not <client error test>:``)."""
     if guard.orelse or guard.finalbody or len(guard.handlers) != 1:
         return False
     handler = guard.handlers[0]
@@ -116,5 +123,5 @@ def _is_reraising_guard(guard: ast.Try, span: str) -> bool:
         isinstance(last, ast.Raise)
         and last.exc is None
         and last.cause is None
-        and all(is_handler_statement(s, span, name) for s in recorded)
+        and all(is_handler_statement(s, span, name) or is_client_error_guard(s, span, name) for s in recorded)
     )

@@ -146,7 +146,7 @@ def _recommendation(rec: RecommendationFacts) -> list[str]:
     ]
     cost = rec.recommendation.cost
     if cost is not None:
-        lines.append(f"- Cost: {_cost(cost, rec.symbol)}")
+        lines.append(f"- Cost: {span_cost(cost, rec.symbol)}")
     if rec.evidence:
         lines.append("- Also found:")
         lines += [f"  - {md_prose(item)}" for item in rec.evidence]
@@ -206,7 +206,8 @@ def _traces(check: TraceCheck) -> list[str]:
     return lines
 
 
-def _cost(cost: SpanCost, symbol: str) -> str:
+def span_cost(cost: SpanCost, symbol: str) -> str:
+    """A recommendation's spans per request in Markdown (also the ``span_cost`` filter of report templates)."""
     if cost.per_request is None:
         return "no known entry point reaches it: one span per call"
     spans = "1 span" if cost.per_request == 1 else f"{cost.per_request:.3g} spans"

@@ -10,23 +10,35 @@ its request. The exception is still recorded as an event.
 
 from __future__ import annotations
 
-# Exception classes (module prefix, class name) whose 4xx instances are a client's error; the status code is read
-# from ``code`` (werkzeug), ``status_code`` (Starlette, FastAPI, aiohttp, Tornado) or ``status``.
-_HTTP_EXCEPTIONS = (
-    ("werkzeug.", "HTTPException"),
-    ("starlette.", "HTTPException"),
-    ("fastapi.", "HTTPException"),
-    ("aiohttp.", "HTTPException"),
-    ("tornado.", "HTTPError"),
-)
-# Django's exceptions that its handler answers with a 4xx response (they carry no status code)
-_DJANGO_4XX = frozenset(
-    {
-        "django.http.response.Http404",
-        "django.core.exceptions.PermissionDenied",
-        "django.core.exceptions.SuspiciousOperation",
-        "django.core.exceptions.BadRequest",
-    }
+from dataclasses import dataclass
+
+# The edits of ``apply`` (edits/web_errors.py) write the same decision into a function's span code, from this table.
+
+
+@dataclass(frozen=True, slots=True)
+class ClientErrorClass:
+    """A web framework's exception class whose instances (with a 4xx ``status``, when it has one) are a client's
+    error. The runtime finds it on an exception's MRO by ``defined_in`` (a module prefix) and ``name``; span code
+    imports it from ``import_from`` in modules that import one of ``frameworks``."""
+
+    frameworks: tuple[str, ...]  # top-level packages: a module importing one handles that framework's requests
+    defined_in: str
+    name: str
+    import_from: str
+    status: str | None  # the attribute holding the HTTP status code; None: always a 4xx (Django's)
+
+
+CLIENT_ERRORS = (
+    ClientErrorClass(("flask", "werkzeug", "quart"), "werkzeug.", "HTTPException", "werkzeug.exceptions", "code"),
+    # FastAPI's HTTPException subclasses Starlette's, which Starlette's own routing raises too
+    ClientErrorClass(("starlette", "fastapi"), "starlette.", "HTTPException", "starlette.exceptions", "status_code"),
+    ClientErrorClass(("aiohttp",), "aiohttp.", "HTTPException", "aiohttp.web", "status_code"),
+    ClientErrorClass(("tornado",), "tornado.", "HTTPError", "tornado.web", "status_code"),
+    # Django's exceptions that its handler answers with a 4xx response (BadRequest: Django 3.2 and later)
+    ClientErrorClass(("django",), "django.http.response.", "Http404", "django.http", None),
+    ClientErrorClass(("django",), "django.core.exceptions.", "PermissionDenied", "django.core.exceptions", None),
+    ClientErrorClass(("django",), "django.core.exceptions.", "SuspiciousOperation", "django.core.exceptions", None),
+    ClientErrorClass(("django",), "django.core.exceptions.", "BadRequest", "django.core.exceptions", None),
 )
 
 
@@ -47,9 +59,10 @@ def client_error(exc: BaseException) -> bool:
 def _client_error(exc: BaseException) -> bool:
     for kind in type(exc).__mro__:
         module = kind.__module__ or ""
-        if f"{module}.{kind.__qualname__}" in _DJANGO_4XX:
-            return True
-        if any(module.startswith(prefix) and kind.__name__ == name for prefix, name in _HTTP_EXCEPTIONS):
-            code = next((v for v in (getattr(exc, a, None) for a in ("code", "status_code", "status")) if v), None)
-            return isinstance(code, int) and 400 <= code < 500
+        for entry in CLIENT_ERRORS:
+            if kind.__name__ == entry.name and (module + ".").startswith(entry.defined_in):
+                if entry.status is None:
+                    return True
+                code = getattr(exc, entry.status, None)
+                return isinstance(code, int) and 400 <= code < 500
     return False

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from trace_advisor.config_model import Config
 from trace_advisor.model import AnalysisResult, Problem
+from trace_advisor.span_names import SpanNames
 from trace_advisor.traces.check import check_traces, code_functions
 from trace_advisor.traces.otlp import ObservedSpan, TraceFileError, read_traces
 
@@ -117,4 +118,5 @@ def with_traces(
 
     functions = code_functions(index, index.files())
     promotion = Promotion(index, config, analysed)
-    return check_traces(result, functions, index.graph(), given[0], [str(f) for f in given[1]], promotion)
+    names = index.extension(SpanNames).table(index)
+    return check_traces(result, functions, index.graph(), given[0], [str(f) for f in given[1]], promotion, names)

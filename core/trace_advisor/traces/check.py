@@ -99,10 +99,12 @@ def observe(
     spans: Sequence[ObservedSpan],
     recommended: Mapping[SymbolId, Recommendation] | None = None,
     groups: Mapping[tuple[object, ...], Sequence[Timed]] | None = None,
+    names: Mapping[SymbolId, str] | None = None,
 ) -> Observation:
     """Map ``spans`` to ``functions`` and find the gaps (``recommended`` functions first among their callees);
-    ``groups``: ``grouped(timed(spans))`` when the caller keeps it (spans alike are matched once)."""
-    matcher = SpanMatcher(functions)
+    ``groups``: ``grouped(timed(spans))`` when the caller keeps it (spans alike are matched once); ``names``: the
+    workspace's span names (:class:`SpanMatcher`)."""
+    matcher = SpanMatcher(functions, names)
     window = window_seconds(spans)
     by_symbol: dict[SymbolId, list[Timed]] = defaultdict(list)
     for items in (groups if groups is not None else grouped(timed(spans))).values():
@@ -131,11 +133,12 @@ def check_traces(
     spans: Sequence[ObservedSpan],
     files: Sequence[str],
     promotion: Promotion | None = None,
+    names: Mapping[SymbolId, str] | None = None,
 ) -> AnalysisResult:
     """``result`` with what ``spans`` (read from ``files``) say about it: see the module docstring. With a
     ``promotion``, functions below the threshold that ran in a slow gap join the recommendations."""
     recommended = {r.symbol: r for r in result.recommendations}
-    seen = observe(functions, graph, spans, recommended)
+    seen = observe(functions, graph, spans, recommended, names=names)
     figures = seen.functions
     recommendations = [_checked(r, figures.get(r.symbol) or seen.inside.get(r.symbol)) for r in result.recommendations]
     if promotion is not None:

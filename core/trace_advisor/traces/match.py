@@ -4,7 +4,7 @@ else through its name and instrumentation scope (``trace.get_tracer(__name__)`` 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -31,9 +31,11 @@ class CodeFunction:
 
 class SpanMatcher:
     """Maps spans to the symbols of ``functions``; spans of libraries and names that fit several functions map to
-    nothing rather than to a guess."""
+    nothing rather than to a guess. ``names``: the workspace-unique span names ``apply`` and ``trace_advisor.runtime``
+    give functions without a span of their own (``orders.OrderService.place`` where ``OrderService.place`` is not
+    unique; span_names.py), matched beside ``Class.method``."""
 
-    def __init__(self, functions: Sequence[CodeFunction]) -> None:
+    def __init__(self, functions: Sequence[CodeFunction], names: Mapping[SymbolId, str] | None = None) -> None:
         self.functions = {f.symbol: f for f in functions}
         self.modules = {f.module for f in functions}
         self._qualnames: dict[tuple[str, str], list[CodeFunction]] = defaultdict(list)
@@ -48,9 +50,9 @@ class SpanMatcher:
                 _add(self._in_module[(f.module, name)], f.symbol)
                 _add(self._written[name], f.symbol)
             if not f.written_spans:  # what trace_advisor.runtime and ``apply`` name its span
-                engine = span_name(f.qualname)
-                _add(self._in_module[(f.module, engine)], f.symbol)
-                _add(self._engine[engine], f.symbol)
+                for engine in {span_name(f.qualname), (names or {}).get(f.symbol) or span_name(f.qualname)}:
+                    _add(self._in_module[(f.module, engine)], f.symbol)
+                    _add(self._engine[engine], f.symbol)
         self._packages = {m.partition(".")[0] for m in self.modules}
 
     def symbol_of(self, span: ObservedSpan) -> SymbolId | None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from trace_advisor.model import Observed, SpanGap, SymbolId
+from trace_advisor.span_names import SpanNames
 from trace_advisor.traces import trace_files
 from trace_advisor.traces.check import file_functions, grouped, observe, unmapped_message
 from trace_advisor.traces.figures import Timed, timed
@@ -106,7 +107,8 @@ class TraceWatch:
 
     def _observe(self, index: Index) -> TraceView:
         functions = self._code_functions(index)
-        seen = observe(functions, index.graph(), self._spans, groups=self._groups)
+        names = index.extension(SpanNames).table(index)
+        seen = observe(functions, index.graph(), self._spans, groups=self._groups, names=names)
         problems = self._unread
         if self._spans and not seen.functions:
             problems = (*problems, unmapped_message(self._spans))
