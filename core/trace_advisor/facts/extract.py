@@ -38,6 +38,7 @@ from trace_advisor.facts.model import (
     FROM,
     IMPORT,
     ITERATE,
+    PARAMETER,
     RAISE,
     SELF,
     TYPEVAR,
@@ -403,9 +404,10 @@ class _Extractor:
         for arg in everything:
             if arg is args.vararg or arg is args.kwarg:  # ``*args`` is a tuple, ``**kwargs`` a dict
                 binding = Binding(VALUE, chains=((("<tuple>",) if arg is args.vararg else ("<dict>",)),))
+            elif chains := annotation_chains(arg.annotation):
+                binding = Binding(ANNOTATION, chains=chains, scope=parent_qualname)
             else:
-                chains = annotation_chains(arg.annotation)
-                binding = Binding(ANNOTATION, chains=chains, scope=parent_qualname) if chains else _UNKNOWN_BINDING
+                binding = Binding(PARAMETER, target=arg.arg)
             scope.bindings.setdefault(arg.arg, []).append(binding)
         if parent.kind == "class" and positional and scope.method_kind != "static":
             first = positional[0].arg

@@ -35,6 +35,7 @@ SELF: Final = "self"  # first parameter of a method: an instance of the enclosin
 CLS: Final = "cls"  # first parameter of a classmethod: the enclosing class itself
 ALIAS: Final = "alias"  # ``X = Optional[T]``, ``X: TypeAlias = ...``: the classes ``chains`` (annotation chains) name
 TYPEVAR: Final = "typevar"  # ``T = TypeVar("T", bound=B)``: ``target`` is "T"; ``chains`` its bound or constraints
+PARAMETER: Final = "parameter"  # an unannotated parameter: ``target`` is its name (what pytest passes a test is known)
 UNKNOWN: Final = "unknown"  # bound to something resolution cannot follow (loop variable, tuple unpacking...)
 
 
