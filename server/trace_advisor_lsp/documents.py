@@ -215,7 +215,7 @@ class Documents:
             started = time.perf_counter()
             token.check()  # queued behind work that took long enough for a newer edit to come
             problem, local, visible = _update_and_find(project, index, path, text, findings, token)
-            linted = lint.findings(project, text) if problem is None else ()
+            linted = lint.findings(project, text, index, path) if problem is None else ()
             published = (visible, render_diagnostics(conv, path, visible, problem, linted))
             return time.perf_counter() - started, problem, local, published
 
@@ -352,7 +352,7 @@ class Documents:
 
         def job() -> Published:
             visible = _visible(project, index, path, findings.local, findings, text)
-            linted = lint.findings(project, text) if findings.syntax is None else ()
+            linted = lint.findings(project, text, index, path) if findings.syntax is None else ()
             return visible, render_diagnostics(conv, path, visible, findings.syntax, linted)
 
         published = await self._engine.run(job)
