@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace.position_codec import PositionCodec
-from trace_advisor.lint import LintFinding
 from trace_advisor.model import Definition, Position, Range, Recommendation, SyntaxProblem, TextEdit, Usage
+
+if TYPE_CHECKING:  # the linter loads with the first refresh, not at start-up
+    from trace_advisor.lint import LintFinding
 
 SOURCE = "trace-advisor"
 LINE_BREAK = re.compile(r"\r\n|\r|\n")

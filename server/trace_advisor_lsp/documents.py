@@ -16,12 +16,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcContentModified
 from trace_advisor.cancel import NEVER, CancelledError, CancelToken
 from trace_advisor.index import Index
-from trace_advisor.lint import LintFinding
 from trace_advisor.model import AnalysisResult, Recommendation, SyntaxProblem, TextEdit, split_symbol
 from trace_advisor.span_names import SpanNames
 from trace_advisor.stubs import Stubs, stub_folder
@@ -32,6 +32,9 @@ from trace_advisor_lsp.model_runs import ModelRun, ModelRunner
 from trace_advisor_lsp.progress import WorkDone
 from trace_advisor_lsp.projects import FileFindings, Project, Target
 from trace_advisor_lsp.scheduling import Debouncer, Pace
+
+if TYPE_CHECKING:
+    from trace_advisor.lint import LintFinding
 
 LOG = logging.getLogger(__name__)
 INDEX_WAIT_S = 60.0  # how long a request waits for its folder's first index build

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from trace_advisor.traces.notes import lens_title
 from trace_advisor.traces.watch import TraceView, TraceWatch
 
 from trace_advisor_lsp import convert
@@ -29,6 +28,8 @@ async def code_lens(ls: TraceAdvisorServer, params: types.CodeLensParams) -> lis
     conv, current = ls.documents.converter(project), ls.documents.current_texts(target.project, target.index)
 
     def job() -> tuple[list[types.CodeLens], TraceView | None]:
+        from trace_advisor.traces.notes import lens_title  # Markdown escaping (report package): when used
+
         current()
         out = []
         view = index.extension(TraceWatch).view(index, wait=False)
