@@ -1,7 +1,8 @@
 """Span insertion: minimal, verified text edits that add an OpenTelemetry span to one function.
 
 The names below load with their module when first used: the editor's start-up imports ``edits.style`` (how a
-project writes spans) long before it edits anything, and the engine is a tenth of a second of imports."""
+project writes spans) long before it edits anything, and the engine is a tenth of a second of imports. (A function
+named like its module, ``occurrence.occurrence``, cannot be one of them: importing the module would shadow it.)"""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ if TYPE_CHECKING:
     from trace_advisor.config_model import SpanForm
     from trace_advisor.edits.batch import SpanOutcome, SpanTarget, add_spans
     from trace_advisor.edits.engine import EditResult, SpanEditor, span_edits
-    from trace_advisor.edits.occurrence import occurrence, occurrence_line
     from trace_advisor.edits.source import SourceText, apply_edits
     from trace_advisor.edits.style import SpanOrigin, SpanStyle, span_origin, span_style
 
@@ -24,8 +24,6 @@ _WHERE = {
     "EditResult": "trace_advisor.edits.engine",
     "SpanEditor": "trace_advisor.edits.engine",
     "span_edits": "trace_advisor.edits.engine",
-    "occurrence": "trace_advisor.edits.occurrence",
-    "occurrence_line": "trace_advisor.edits.occurrence",
     "SourceText": "trace_advisor.edits.source",
     "apply_edits": "trace_advisor.edits.source",
     "SpanOrigin": "trace_advisor.edits.style",
@@ -45,8 +43,6 @@ __all__ = [  # the names of _WHERE (a literal list, for linters)
     "SpanTarget",
     "add_spans",
     "apply_edits",
-    "occurrence",
-    "occurrence_line",
     "span_edits",
     "span_origin",
     "span_style",
