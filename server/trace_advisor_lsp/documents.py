@@ -22,7 +22,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcContentModified
 from trace_advisor.cancel import NEVER, CancelledError, CancelToken
 from trace_advisor.index import Index
-from trace_advisor.model import AnalysisResult, Recommendation, SyntaxProblem, TextEdit, split_symbol
+from trace_advisor.model import AnalysisResult, Problem, Recommendation, SyntaxProblem, TextEdit, split_symbol
 from trace_advisor.span_names import SpanNames
 from trace_advisor.stubs import Stubs, stub_folder
 
@@ -102,6 +102,18 @@ class Documents:
 
     def show(self, text: str, level: str = "info") -> None:
         self._ls.window_show_message(convert.message(text, level))
+
+    def tell(self, problem: Problem) -> None:
+        """A run's problem: errors and warnings pop up; an ``info`` note (a file read after rewriting newer syntax,
+        say) goes to the output log only: nothing was lost, and a pop-up per file would interrupt the user."""
+        where = f"{problem.file}:{problem.line or 1}: " if problem.file else ""
+        text = f"trace-advisor: {where}{problem.message}"
+        if problem.severity == "info":
+            LOG.info("%s", text)
+            self._ls.window_log_message(convert.log(text, "info"))
+            return
+        LOG.warning("%s", text)
+        self.show(text, problem.severity)
 
     async def settled(self) -> None:
         """Wait until a settings change in progress has been applied (work started after it uses the new ones)."""
@@ -300,8 +312,7 @@ class Documents:
         # the total the answer reports, sent to the client at once
         self._shared.status.add_usage(project, run.result.usage)
         for problem in run.result.problems:
-            LOG.warning("%s", problem.message)
-            self.show(f"trace-advisor: {problem.message}", "warning" if problem.severity != "error" else "error")
+            self.tell(problem)
         self._keep_answers(run)
         await self._republish(project, uri, target.path)
         return run.result
@@ -337,7 +348,7 @@ class Documents:
         self._shared.status.add_usage(run.project, run.result.usage)
         for problem in run.result.problems:
             if problem.file is None:
-                self.show(f"trace-advisor: {problem.message}", "error" if problem.severity == "error" else "warning")
+                self.tell(problem)
         self.refresh_open(run.project, delay=0)
         self.refresh_lenses()
 

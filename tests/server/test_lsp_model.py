@@ -165,3 +165,35 @@ async def test_a_newer_save_cancels_the_running_analysis(client: LanguageClient)
         "cancelled",
     )
     assert len(ends) == 1
+
+
+async def test_a_note_about_newer_syntax_goes_to_the_log_not_a_pop_up(client: LanguageClient) -> None:
+    # a file written for Python 3.12 is read after rewriting its `type` statement: nothing is lost, so the note
+    # that says so is an info line in the output log, not a warning pop-up on every analysis
+    file = path(client, "aliases.py")
+    file.write_text(
+        "import sqlite3\n\ntype OrderId = str\n\n\n"
+        "def load(order_id: OrderId) -> list[tuple[str, int]]:\n"
+        "    with sqlite3.connect('orders.db') as db:\n"
+        "        return db.execute('SELECT id, amount FROM orders WHERE id = ?', (order_id,)).fetchall()\n"
+    )
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=file.as_uri(), type=types.FileChangeType.Created)]
+        )
+    )
+    uri = open_document(client, file)
+    await wait_diagnostics(client, uri)
+    shown, logged = len(client.messages), len(client.log_messages)
+    answer = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="trace-advisor.analyzeFile", arguments=[uri])
+    )
+    assert answer["engine"] == f"openai:{MODEL}"
+    note = "aliases.py:3: read with Python 3.11 after rewriting"
+    notes = await eventually(
+        lambda: [m for m in client.log_messages[logged:] if note in m.message] or None,
+        10,
+        "the note in the log",
+    )
+    assert notes[0].type == types.MessageType.Info
+    assert not [m for m in client.messages[shown:] if "aliases.py" in m.message]

@@ -13,7 +13,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "lsp" / "untrusted"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURE = FIXTURES / "lsp" / "untrusted"
+
+
+def untrusted_project(tmp_path: Path) -> Path:
+    """The untrusted configuration beside the security fixture's ordinary code (one copy of that code for both)."""
+    root = tmp_path / "untrusted"
+    shutil.copytree(FIXTURE, root)
+    shutil.copytree(FIXTURES / "security" / "project" / "app", root / "app")
+    return root
 
 
 class StdioSession:
@@ -70,8 +79,7 @@ def _warnings(seen: list[dict[str, Any]]) -> list[str]:
 
 
 def test_untrusted_settings_are_ignored_with_one_warning_until_trusted(tmp_path: Path) -> None:
-    root = tmp_path / "untrusted"
-    shutil.copytree(FIXTURE, root)
+    root = untrusted_project(tmp_path)
     session = StdioSession()
     try:
         session.initialize(root)
@@ -107,8 +115,7 @@ def test_a_client_with_its_own_trust_prompt_gets_the_settings_as_data(tmp_path: 
     """The VS Code extension declares experimental.traceAdvisor.untrustedConfigNotification: it gets one
     trace-advisor/untrustedConfig notification (after initialize, as the protocol requires for custom messages) with
     the folder, the file and each held-back setting, and no plain message; its Trust button runs trace-advisor.trust."""
-    root = tmp_path / "untrusted"
-    shutil.copytree(FIXTURE, root)
+    root = untrusted_project(tmp_path)
     session = StdioSession()
     try:
         capabilities = {"experimental": {"traceAdvisor": {"untrustedConfigNotification": True}}}
@@ -145,8 +152,7 @@ def test_a_client_with_its_own_trust_prompt_gets_the_settings_as_data(tmp_path: 
 def test_show_report_from_an_untrusted_project_writes_nothing_outside_it(tmp_path: Path) -> None:
     """``report.output: ../outside.html`` and ``report.template: /etc/passwd`` from an untrusted file: the report
     command writes the HTML report to the user's cache folder with the bundled template, nothing next to the project."""
-    root = tmp_path / "untrusted"
-    shutil.copytree(FIXTURE, root)
+    root = untrusted_project(tmp_path)
     (root / ".trace-advisor.yaml").write_text("report:\n  output: ../outside.html\n  template: /etc/passwd\n")
     cache = tmp_path / "xdg-cache"
     session = StdioSession(env={"XDG_CACHE_HOME": str(cache)})

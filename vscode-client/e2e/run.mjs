@@ -327,7 +327,10 @@ async function main() {
   // 4. A cloned project whose .trace-advisor.yaml picks a model endpoint and a key variable: ignored, with a
   //    warning whose "Trust…" button (then the confirmation's "Trust") trusts the file and applies them.
   const untrusted = path.join(tmp, "untrusted");
-  fs.cpSync(path.resolve(here, "..", "..", "tests", "fixtures", "lsp", "untrusted"), untrusted, { recursive: true });
+  const fixtures = path.resolve(here, "..", "..", "tests", "fixtures");
+  fs.cpSync(path.join(fixtures, "lsp", "untrusted"), untrusted, { recursive: true });
+  // the code is the security fixture's ordinary app (one copy for both); the untrusted part is the config file
+  fs.cpSync(path.join(fixtures, "security", "project", "app"), path.join(untrusted, "app"), { recursive: true });
   const trust = await runScenario("trust", { "traceAdvisor.interpreter": [opts.python] }, {
     TRACE_ADVISOR_SELF_TEST_SCENARIO: "trust",
     TRACE_ADVISOR_SELF_TEST_FILE: "app/orders.py",
