@@ -15,7 +15,7 @@ from trace_advisor_lsp.server import TraceAdvisorServer
 async def hover(ls: TraceAdvisorServer, params: types.HoverParams) -> types.Hover | None:
     """Observed p50/p95, spans, rate and errors (or the untraced gap it ran in), when traces are configured."""
     uri = params.text_document.uri
-    target = await ls.documents.ready(uri)
+    target = await ls.documents.ready(uri, progress=params.work_done_token)
     if target is None or not target.project.config.traces:
         return None
     path, index = target.path, target.index

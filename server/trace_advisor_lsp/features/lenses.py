@@ -20,7 +20,7 @@ FUNCTION_KINDS = ("function", "method")
 async def code_lens(ls: TraceAdvisorServer, params: types.CodeLensParams) -> list[types.CodeLens] | None:
     """One unresolved call-count lens per function, and an "Add span" lens on each recommended one."""
     uri = params.text_document.uri
-    target = await ls.documents.ready(uri)
+    target = await ls.documents.ready(uri, progress=params.work_done_token)
     if target is None or not target.project.config.server.code_lens:
         return None
     project, path, index = target.project, target.path, target.index
