@@ -85,6 +85,8 @@ def test_calls_match_the_expected_and_the_runtime(case: Path, tmp_path: Path) ->
     assert {caller: sorted(functions[caller]["subclass_calls"]) for caller in subclass} == subclass
     via = expected.get("via", {})  # the callees reached through a library function that calls them, and which
     assert {caller: functions[caller]["via"] for caller in via} == via
+    unresolved = expected.get("unresolved", {})  # the calls each caller cannot follow, as written
+    assert {caller: [u["text"] for u in functions[caller]["unresolved"]] for caller in unresolved} == unresolved
     runtime = runtime_calls(case, expected["entry"])
     modules = {symbol.partition(":")[0] for symbol in functions}
     for caller, callees in expected["calls"].items():

@@ -31,8 +31,8 @@ def server_config(**env: str) -> ClientServerConfig:
 
 
 def copy_fixture(target: Path, name: str = "multiroot") -> Path:
-    """A private copy of a fixture folder (tests edit files)."""
-    dest = target / name
+    """A private copy of a fixture folder (tests edit files), named as its last part (``../callgraph/x``: ``x``)."""
+    dest = target / Path(name).name
     shutil.copytree(FIXTURES / name, dest)
     return dest
 

@@ -16,12 +16,13 @@ from trace_advisor.model import Range, ResolvedCall, SymbolId
 
 @dataclass(frozen=True, slots=True)
 class CallInfo:
-    """One call site of the function: the resolver's answer (``site``), its syntax (``node``; None for a bare
-    decorator of a nested def) and what client API it is (``api``, from the resolved callee or, only when the call
-    is unresolved, guessed from the receiver's name)."""
+    """One call site of the function: the resolver's answer (``site``), its syntax (``node``: the call; the statement
+    of a call Python makes for ``with``/``for``/``raise``/``yield from``; None for a bare decorator of a nested def)
+    and what client API it is (``api``, from the resolved callee or, only when the call is unresolved, guessed from
+    the receiver's name)."""
 
     site: ResolvedCall
-    node: ast.Call | None
+    node: ast.Call | ast.stmt | ast.YieldFrom | None
     api: ApiMatch | None
 
     @property
@@ -197,10 +198,13 @@ def _calls(analysed: AnalysedModule, function: FunctionSyntax, body: tuple[ast.A
     if not sites:
         return ()
     wanted = {site.range for site in sites}
-    nodes: dict[Range, ast.Call | None] = {}
+    with_edges = {site.range for site in sites if site.edges}
+    nodes: dict[Range, ast.Call | ast.stmt | ast.YieldFrom | None] = {}
     for child in body:
         if isinstance(child, ast.Call) and (rng := analysed.range_of(child)) in wanted:
             nodes[rng] = child
+        elif isinstance(child, _STATEMENT_CALLS):  # with no edges, such a call is transparent: not a call here
+            nodes.update((rng, child) for rng in _statement_ranges(analysed, child) if rng in with_edges)
         elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             for decorator in child.decorator_list:  # a bare ``@name`` of a nested def is a call of ``name``
                 if not isinstance(decorator, ast.Call) and (rng := analysed.range_of(decorator)) in wanted:
@@ -211,7 +215,25 @@ def _calls(analysed: AnalysedModule, function: FunctionSyntax, body: tuple[ast.A
                 for child in ast.walk(part):
                     if isinstance(child, ast.Call) and (rng := analysed.range_of(child)) in wanted:
                         nodes[rng] = child
+                    elif isinstance(child, _STATEMENT_CALLS):
+                        nodes.update((rng, child) for rng in _statement_ranges(analysed, child) if rng in with_edges)
     return tuple(CallInfo(site, nodes[site.range], classify(site)) for site in sites if site.range in nodes)
+
+
+_STATEMENT_CALLS = (ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.Raise, ast.YieldFrom)
+
+
+def _statement_ranges(
+    analysed: AnalysedModule, node: ast.With | ast.AsyncWith | ast.For | ast.AsyncFor | ast.Raise | ast.YieldFrom
+) -> list[Range]:
+    """Where the resolver's sites of the calls a statement makes are (``facts.extract``: from the keyword to the end
+    of each ``with`` item, of the iterable, or the whole ``raise``/``yield from``)."""
+    whole = analysed.range_of(node)
+    if isinstance(node, ast.With | ast.AsyncWith):
+        return [Range(whole.start, analysed.range_of(i.optional_vars or i.context_expr).end) for i in node.items]
+    if isinstance(node, ast.For | ast.AsyncFor):
+        return [Range(whole.start, analysed.range_of(node.iter).end)]
+    return [whole]
 
 
 def _runs_here(scope: ast.AST) -> list[ast.AST]:

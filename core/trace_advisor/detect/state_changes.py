@@ -71,6 +71,11 @@ def _sql_literal(call: ast.Call) -> str | None:
     return None
 
 
+def _writes_mode(node: ast.AST | None) -> bool:
+    """A call that opens a file for writing (``open(p, "w")``)."""
+    return isinstance(node, ast.Call) and any(m in _file_mode(node) for m in "wax+")
+
+
 def _file_mode(call: ast.Call) -> str:
     mode = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "mode"), None)
     return mode.value if isinstance(mode, ast.Constant) and isinstance(mode.value, str) else "r"
@@ -85,7 +90,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         node = call.node
         sql = (
             _sql_literal(node)
-            if node is not None and method in {"execute", "executemany", "executescript", "text"}
+            if isinstance(node, ast.Call) and method in {"execute", "executemany", "executescript", "text"}
             else None
         )
         match = _SQL_WRITE.match(sql) if sql else None
@@ -120,11 +125,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
                     Finding.REMOTE_WRITE,
                 )
             )
-        elif (
-            api is not None
-            and api.kind == "file"
-            and (api.operation == "write" or (node is not None and any(m in _file_mode(node) for m in "wax+")))
-        ):
+        elif api is not None and api.kind == "file" and (api.operation == "write" or _writes_mode(node)):
             signals.append(
                 Signal(Evidence(PRIORITY, f"writes files ({call.text})", rng, call.text), 0.5, Finding.FILE_WRITE)
             )

@@ -26,13 +26,19 @@ from trace_advisor.facts.chains import (
 from trace_advisor.facts.model import (
     ALIAS,
     ANNOTATION,
+    APPLY,
+    ASYNC_ENTER_EXIT,
+    ASYNC_ITERATE,
     CALL,
     CLASS,
     CLS,
     DEF,
     ELEMENT,
+    ENTER_EXIT,
     FROM,
     IMPORT,
+    ITERATE,
+    RAISE,
     SELF,
     TYPEVAR,
     UNKNOWN,
@@ -217,6 +223,8 @@ class _Extractor:
             assert isinstance(node, ast.Raise)
             if node.exc is not None:
                 self.expr(node.exc, scope)
+                if isinstance(node.exc, ast.Name | ast.Attribute):  # ``raise Cls`` constructs it
+                    self._implicit(RAISE, node.exc, self.loc(node), self.name_loc(node.exc), scope)
             if node.cause is not None:
                 self.expr(node.cause, scope)
             return
@@ -274,6 +282,10 @@ class _Extractor:
             self._record_all([node.target], node.value, scope, extend=True)
         elif isinstance(node, ast.For | ast.AsyncFor):
             self.expr(node.iter, scope)
+            line, col, _, _ = self.loc(node)
+            keyword = (line, col, line, col + (9 if isinstance(node, ast.AsyncFor) else 3))
+            iterate = ASYNC_ITERATE if isinstance(node, ast.AsyncFor) else ITERATE
+            self._implicit(iterate, node.iter, (line, col, *self.loc(node.iter)[2:]), keyword, scope)
             iterated = value_chains(node.iter)
             if isinstance(node.target, ast.Name) and iterated:
                 self._bind(scope, node.target.id, Binding(VALUE, chains=tuple((*c, ELEMENT) for c in iterated)))
@@ -282,10 +294,16 @@ class _Extractor:
             self.body(node.body, scope)
             self.body(node.orelse, scope)
         elif isinstance(node, ast.With | ast.AsyncWith):
+            line, col, _, _ = self.loc(node)
+            keyword = (line, col, line, col + (10 if isinstance(node, ast.AsyncWith) else 4))
+            enter = ASYNC_ENTER_EXIT if isinstance(node, ast.AsyncWith) else ENTER_EXIT
             for item in node.items:
                 self.expr(item.context_expr, scope)
+                end = self.loc(item.optional_vars or item.context_expr)[2:]
+                self._implicit(enter, item.context_expr, (line, col, *end), keyword, scope)
                 if item.optional_vars is not None:
-                    self._bind_entered(item.optional_vars, scope, chain_of(item.context_expr))
+                    entered = "__aenter__" if enter == ASYNC_ENTER_EXIT else "__enter__"
+                    self._bind_entered(item.optional_vars, scope, chain_of(item.context_expr), entered)
             self.body(node.body, scope)
         elif isinstance(node, ast.Return):
             if node.value is not None:
@@ -324,10 +342,18 @@ class _Extractor:
                 elif isinstance(child, ast.expr):
                     self.expr(child, scope)
 
-    def _bind_entered(self, target: ast.expr, scope: ScopeBuilder, context: Chain | None) -> None:
-        """``with Foo() as f``: f is what ``Foo().__enter__()`` returns."""
+    def _implicit(self, kind: str, node: ast.expr, loc: Loc, name_loc: Loc, scope: ScopeBuilder) -> None:
+        """A call Python makes for a statement (``with``, ``for``, ``raise``, ``yield from``) on ``node``'s value;
+        its site spans from the keyword to the end of what it works on (never the range of a call expression)."""
+        chain = chain_of(node)
+        if chain is not None:
+            text = f"{kind} {chain_text(chain) if CALL not in chain else self._segment(node)}"
+            self._calls.append(CallSite(scope.qualname, chain, text, loc, name_loc, implicit=kind))
+
+    def _bind_entered(self, target: ast.expr, scope: ScopeBuilder, context: Chain | None, entered: str) -> None:
+        """``with Foo() as f``: f is what ``Foo().__enter__()`` returns (``async with``: ``__aenter__``)."""
         if isinstance(target, ast.Name) and context is not None:
-            self._bind(scope, target.id, Binding(VALUE, chains=((*context, "__enter__", "()"),)))
+            self._bind(scope, target.id, Binding(VALUE, chains=((*context, entered, "()"),)))
         else:
             self._bind_target(target, scope, None)
 
@@ -346,7 +372,7 @@ class _Extractor:
                 at = self._line(line).rfind("@", 0, col + 1)
                 loc = (line, at if at >= 0 else col, end_line, end_col)
                 name_loc = self.name_loc(decorator.func)
-                self._calls.append(CallSite(scope.qualname, chain, chain_text(chain), loc, name_loc, implicit=True))
+                self._calls.append(CallSite(scope.qualname, chain, chain_text(chain), loc, name_loc, implicit=APPLY))
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, parent: ScopeBuilder) -> None:
         self._decorators(node, parent)
@@ -463,6 +489,10 @@ class _Extractor:
             elif kind is ast.Yield:
                 assert isinstance(current, ast.Yield)
                 scope.yield_values.extend(value_chains(current.value))
+            elif kind is ast.YieldFrom:
+                assert isinstance(current, ast.YieldFrom)
+                where = self.loc(current)
+                self._implicit(ITERATE, current.value, where, (*where[:2], where[0], where[1] + 5), scope)
             elif kind is ast.NamedExpr:
                 assert isinstance(current, ast.NamedExpr)
                 self._bind_target(current.target, scope, current.value)

@@ -79,6 +79,15 @@ class Scope:
     returns_receiver: bool = False
 
 
+# Calls Python makes without a call expression (``CallSite.implicit``):
+APPLY: Final = "decorator"  # ``@route("/x")`` applies ``route("/x")``'s result to the function (``loc`` from the ``@``)
+ENTER_EXIT: Final = "with"  # ``with cm:``: ``__enter__`` and ``__exit__`` (``loc`` from ``with`` to the item's end)
+ASYNC_ENTER_EXIT: Final = "async with"  # ``__aenter__`` and ``__aexit__``
+ITERATE: Final = "for"  # ``for x in it`` / ``yield from it``: ``__iter__``, then the iterator's ``__next__``
+ASYNC_ITERATE: Final = "async for"  # ``__aiter__``, then ``__anext__``
+RAISE: Final = "raise"  # ``raise Cls``: constructs ``Cls`` (``__init__``)
+
+
 @dataclass(frozen=True, slots=True)
 class CallSite:
     scope: str  # qualname of the enclosing scope (decorators and defaults belong to the defining scope)
@@ -89,9 +98,10 @@ class CallSite:
     # arguments that are names or attribute chains, by position ("0") or keyword, for calls whose callee may call
     # one of them (``sorted(key=f)``, ``Thread(target=f)``: ``facts.extract._TAKES_CALLABLES``)
     args: tuple[tuple[str, Chain], ...] = ()
-    # a call made without a call expression: ``@route("/x")`` applies ``route("/x")``'s result to the function
-    # (``loc`` starts at the ``@``); an unknown or external decorator is transparent: no edge, and not unresolved
-    implicit: bool = False
+    # a call made without a call expression (one of the IMPLICIT_* kinds below, "" for a call expression); ``chain``
+    # is then the expression the statement works on. Unknown or external targets are transparent: no edge, and not
+    # unresolved
+    implicit: str = ""
 
 
 @dataclass(frozen=True, slots=True)

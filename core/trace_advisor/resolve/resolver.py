@@ -13,6 +13,9 @@ from trace_advisor.facts.chains import LAMBDA_PARAMETER, chain_text
 from trace_advisor.facts.model import (
     ALIAS,
     ANNOTATION,
+    APPLY,
+    ASYNC_ENTER_EXIT,
+    ASYNC_ITERATE,
     CALL,
     CLASS,
     CLASS_OF,
@@ -20,8 +23,11 @@ from trace_advisor.facts.model import (
     DEF,
     ELEMENT,
     ELEMENTS_OF,
+    ENTER_EXIT,
     FROM,
     IMPORT,
+    ITERATE,
+    RAISE,
     SELF,
     TYPEVAR,
     VALUE,
@@ -41,6 +47,9 @@ from trace_advisor.resolve.returns import known_return
 from trace_advisor.resolve.values import NOTHING, Value, Values
 
 _MAX_DEPTH = 48
+# the methods a statement calls on its value (``CallSite.implicit``); iterating calls the iterator's method too
+_ENTRY_EXIT = {ENTER_EXIT: ("__enter__", "__exit__"), ASYNC_ENTER_EXIT: ("__aenter__", "__aexit__")}
+_ITERATION = {ITERATE: ("__iter__", "__next__"), ASYNC_ITERATE: ("__aiter__", "__anext__")}
 _MEANINGLESS_ANNOTATIONS = frozenset({"typing:Any", "typing_extensions:Any", "builtins:object"})
 
 
@@ -110,16 +119,21 @@ class Resolver:
             caller = f"{info.name}:{callers.get(call.scope, call.scope)}"
             where = Range.of(*call.loc)
             try:
-                if call.implicit and call.chain is not None:
+                if call.chain is None:
+                    targets = []
+                elif call.implicit == APPLY:
                     targets = self._applied(info, call.scope, call.chain)
+                elif call.implicit:
+                    targets = self._statement_calls(info, call.scope, call.chain, call.implicit)
                 else:
-                    targets = self.callees_of(info, call.scope, call.chain) if call.chain is not None else []
+                    targets = self.callees_of(info, call.scope, call.chain)
             except RecursionError:  # absurdly long re-export or alias chains in generated code: unresolved
                 self._depth = 0
                 targets = []
-            overrides = self._subclass_targets(info, call.scope, call.chain, targets) if call.chain else []
+            direct = call.chain is not None and not call.implicit
+            overrides = self._subclass_targets(info, call.scope, call.chain, targets) if call.chain and direct else []
             handed = self._called_arguments(info, call, targets) if call.args else []
-            if call.implicit and not targets:  # an unknown or external decorator: transparent
+            if call.implicit and not targets:  # an unknown or external decorator, a list's ``__iter__``: transparent
                 sites.append(ResolvedCall(caller, where, call.text))
             elif targets or overrides:
                 edges = (
@@ -194,6 +208,55 @@ class Resolver:
         values = self.eval_chain(info, scope, chain)
         functions = frozenset(value for value in values if value[0] == v.FUNCTION)
         return self._called(functions or values)
+
+    def _statement_calls(self, info: ModuleInfo, scope: str, chain: Chain, kind: str) -> list[tuple[SymbolId, bool]]:
+        """The methods a ``with``, ``for``, ``yield from`` or ``raise`` statement calls on the value of ``chain``,
+        when their source is read (a made-up name of code without source is no edge: the site is then transparent).
+        ``raise Cls`` constructs ``Cls``; ``raise error`` (an instance) calls nothing."""
+        values = self.eval_chain(info, scope, chain)
+        if kind == RAISE:
+            return self._called(frozenset(value for value in values if value[0] == v.CLASS))
+        out: dict[SymbolId, bool] = {}
+        for value in sorted(values):
+            if value[0] != v.INSTANCE:
+                continue
+            if kind in _ENTRY_EXIT:
+                for name in _ENTRY_EXIT[kind]:
+                    out.update(self._methods(value, name))
+                continue
+            first, then = _ITERATION[kind]
+            methods = self._methods(value, first)
+            out.update(methods)
+            for iterator in _union(self.function_returns(method) for method in methods):
+                if iterator[0] == v.INSTANCE:
+                    out.update(self._methods(iterator, then))
+        return list(out.items())
+
+    def _elements(self, value: Value) -> Values:
+        """What iterating ``value`` gives: a collection's elements; for an instance of a class with ``__iter__``
+        (``__aiter__``), what a generator ``__iter__`` yields, or what its iterator's ``__next__`` returns."""
+        if value[0] in _COLLECTIONS:
+            return frozenset({_element_of(value)})
+        if value[0] != v.INSTANCE:
+            return NOTHING
+        out: set[Value] = set()
+        for first, then in _ITERATION.values():  # a class defines one of them (``for`` or ``async for``)
+            for method in self._methods(value, first):
+                located = self._classes.scope_of(method)
+                if located is not None:
+                    info, scope = located
+                    out.update(_union(self.eval_chain(info, scope.qualname, chain) for chain in scope.yield_values))
+                for iterator in self.function_returns(method):
+                    if iterator[0] in _COLLECTIONS:
+                        out.add(_element_of(iterator))
+                    elif iterator[0] == v.INSTANCE:
+                        out.update(_union(self.function_returns(step) for step in self._methods(iterator, then)))
+        return frozenset(out)
+
+    def _methods(self, instance: Value, name: str) -> dict[SymbolId, bool]:
+        """The functions with source that ``instance.name`` is, each with its ``external`` flag."""
+        found = self._classes.attribute(instance[1], name, True, False)
+        return {ident: not self._is_workspace(ident) for kind, ident in sorted(found) if kind == v.FUNCTION}
 
     def _subclass_targets(
         self, info: ModuleInfo, scope: str, chain: Chain, direct: list[tuple[SymbolId, bool]]
@@ -282,7 +345,7 @@ class Resolver:
                     values = _union(self._call_result(value, receivers.get(value)) for value in values)
                     receivers = {}
                 elif part == ELEMENT:
-                    values = frozenset(_element_of(value) for value in values if value[0] in _COLLECTIONS)
+                    values = _union(self._elements(value) for value in values)
                 elif part == VALUES_OF:
                     values = frozenset(_collection_of(value) for value in values if value[0] in _INSTANCES)
                 else:
