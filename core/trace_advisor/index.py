@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import builtins
 import logging
 import os
@@ -298,6 +299,12 @@ class Index:
             if state is not None and state.overlay is not None:
                 return state.overlay
         return self._disk.get(path)
+
+    def kept_tree(self, path: Path, text: str) -> ast.Module | None:
+        """The syntax tree the index keeps for ``text`` when that is the file's text as last updated (an open
+        document's); None when it keeps none (parse it yourself)."""
+        with self._lock:
+            return self._trees.kept(Path(os.path.abspath(path)), text)
 
     def module_for_path(self, path: Path) -> str | None:
         path = Path(os.path.abspath(path))
