@@ -18,7 +18,7 @@ from trace_advisor.analysis_cache import AnalysisCache, FunctionResult, source_k
 from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
 from trace_advisor.cost import Graph as CostGraph
-from trace_advisor.cost import LoopCalls, cost_notes, costly
+from trace_advisor.cost import GraphCalls, LoopCalls, RequestCounts, cost_notes, costly
 from trace_advisor.detect import run_detectors
 from trace_advisor.detect.apis import classify, match_symbol
 from trace_advisor.detect.context import CalleeIO, FunctionContext, GraphFacts
@@ -77,7 +77,7 @@ class Analyzer:
         )
         self.candidates: list[tuple[FunctionContext, tuple[Signal, ...], Recommendation | None, float]] = []
         self._verdicts: dict[SymbolId, bool] = {}
-        self._in_loop = LoopCalls(self._function)
+        self._counts: RequestCounts | None = None
         self._lines: dict[Path, list[str] | None] = {}
 
     def _sites(self, symbol: SymbolId) -> tuple[ResolvedCall, ...]:
@@ -263,15 +263,22 @@ class Analyzer:
 
     def costly(self, recs: Sequence[Recommendation]) -> dict[SymbolId, str]:
         """The recommendations a span would cost too much for, with why (empty without a call graph)."""
-        graph = self.graph
-        if graph is None or not isinstance(graph, CostGraph):
+        counts = self.request_counts()
+        if counts is None or not isinstance(self.graph, CostGraph):
             return {}
         chosen = {rec.symbol for rec in recs}
 
         def recommended(symbol: SymbolId) -> bool:
             return symbol in chosen or self._would_recommend(symbol)
 
-        return costly(recs, graph, self._in_loop, recommended, self._function)
+        return costly(recs, self.graph, counts, recommended, self._function)
+
+    def request_counts(self) -> RequestCounts | None:
+        """Calls per request through this run's call graph (None without one), shared by the cost decision and
+        the spans-per-request figures."""
+        if self._counts is None and isinstance(self.graph, CostGraph):
+            self._counts = RequestCounts(self.graph, GraphCalls(self.graph, LoopCalls(self._function)))
+        return self._counts
 
     def _would_recommend(self, symbol: SymbolId) -> bool:
         """Whether a function outside this run's files has a span or the local scorer recommends it (its verdict

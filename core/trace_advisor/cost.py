@@ -1,18 +1,22 @@
 """What spans would cost: functions not worth one because a recommended caller runs them in a loop (one span per
-iteration, the caller's span already measures the loop), because every caller is recommended and they only compute
-(the callers' spans measure them), or because they are tiny helpers the span would dwarf — a function that does I/O
-itself keeps its span, the granularity OpenTelemetry's client instrumentations use. Which calls run once per loop
-iteration is read here (:func:`loop_depths`) for both this decision and the spans-per-request estimate of
-:mod:`trace_advisor.volume`."""
+iteration, the caller's span already measures the loop), because the call graph estimates too many calls of them per
+request and they have no I/O, error handling or entry point of their own (the spans of the recommended functions that
+call them measure them), because every caller is recommended and they only compute (the callers' spans measure them),
+or because they are tiny helpers the span would dwarf — a function that does I/O itself keeps its span, the
+granularity OpenTelemetry's client instrumentations use. Which calls run once per loop iteration (:func:`loop_depths`)
+and how many calls of each function one call of an entry point makes (:class:`RequestCounts`) are read here, for both
+this decision and the spans-per-request figures of :mod:`trace_advisor.volume`."""
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Protocol, runtime_checkable
 
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.model import (
+    MODULE_QUALNAME,
     CallEdge,
     CostNote,
     Range,
@@ -23,9 +27,20 @@ from trace_advisor.model import (
 )
 
 TINY_STATEMENTS = 2  # a body this short with no I/O of its own is cheaper than the span around it
+LOOP_ITERATIONS = 10  # a loop's iterations are unknown from the code: an order of magnitude, stated in every figure
+MAX_CALLS = 1_000_000.0  # deep loop nests: beyond this the figure says nothing more
+MAX_ENTRIES = 2000  # entry points considered (the busiest is wanted, not all of them)
+# Above this many estimated calls per request (two nested loops at LOOP_ITERATIONS), a span on a function with nothing
+# of its own to show (no I/O, error handling or entry point) floods every trace with copies of one computation.
+HOT_CALLS_PER_REQUEST = 100.0
+MAX_NAMED_CALLERS = 3  # recommended callers a "hot" reason names
+_MAX_ANCESTORS = 5000  # callers walked when looking for entry points or recommended callers
 # evidence that makes even a one-line function an operation worth its span (a handler, a publish, I/O, a hand-off)
 _IO_OR_HANDOFF = frozenset({"external_io", "message_bus", "async_boundaries", "context_propagation"})
 _OPERATION_PRIORITIES = _IO_OR_HANDOFF | {"entry_points"}
+# evidence about the function itself that a span shows even when it runs often: I/O, a write, error handling
+_OWN_EVIDENCE = _IO_OR_HANDOFF | {"exceptions", "state_changes"}
+_PUBLIC_OPERATION = "operation"  # entry_points' detail for "a public function orchestrating calls" (not an entry)
 
 
 @runtime_checkable
@@ -36,21 +51,128 @@ class Graph(Protocol):
 
 
 class LoopCalls:
-    """Whether a call edge runs once per iteration of a loop of its caller (read from the caller's syntax,
-    remembered per caller)."""
+    """How many loops of its caller run a call edge once per iteration (read from the caller's syntax, remembered
+    per caller)."""
 
     def __init__(self, context: Callable[[SymbolId], FunctionContext | None]) -> None:
         self._context = context
-        self._repeated: dict[SymbolId, frozenset[Range]] = {}
+        self._depths: dict[SymbolId, dict[Range, int]] = {}
 
-    def __call__(self, edge: CallEdge) -> bool:
-        found = self._repeated.get(edge.caller)
+    def depth(self, edge: CallEdge) -> int:
+        found = self._depths.get(edge.caller)
         if found is None:
             ctx = self._context(edge.caller)
-            repeated = repeated_calls(ctx.node) if ctx is not None else set()
-            found = frozenset(c.range for c in ctx.calls if id(c.node) in repeated) if ctx is not None else frozenset()
-            self._repeated[edge.caller] = found
-        return edge.range in found
+            found = {}
+            if ctx is not None:
+                depths = loop_depths(ctx.node)
+                found = {c.range: depths[id(c.node)] for c in ctx.calls if depths.get(id(c.node))}
+            self._depths[edge.caller] = found
+        return found.get(edge.range, 0)
+
+    def __call__(self, edge: CallEdge) -> bool:
+        return self.depth(edge) > 0
+
+
+class GraphCalls:
+    """Per workspace function, how many times one call of it calls each workspace callee: its resolved call sites
+    added (a site with several possible targets counts for each), each multiplied by LOOP_ITERATIONS per loop around
+    it (read lazily, remembered)."""
+
+    def __init__(self, graph: Graph, loops: LoopCalls) -> None:
+        self._graph = graph
+        self.loops = loops
+        self._calls: dict[SymbolId, dict[SymbolId, float]] = {}
+
+    def __call__(self, caller: SymbolId) -> Mapping[SymbolId, float]:
+        found = self._calls.get(caller)
+        if found is None:
+            found = {}
+            for edge in self._graph.callees(caller):
+                if not edge.external and edge.callee != caller:
+                    times = float(LOOP_ITERATIONS ** self.loops.depth(edge))
+                    found[edge.callee] = found.get(edge.callee, 0.0) + times
+            self._calls[caller] = found
+        return found
+
+
+def calls_from(entry: SymbolId, calls: Callable[[SymbolId], Mapping[SymbolId, float]]) -> dict[SymbolId, float]:
+    """How many times one call of ``entry`` calls each function it reaches (``calls(f)``: callee -> calls per call
+    of ``f``; recursion counted once: back edges of a depth-first walk are dropped)."""
+    order: list[SymbolId] = []
+    state: dict[SymbolId, int] = {}  # 1: on the walk's path, 2: done
+    stack: list[tuple[SymbolId, Iterator[SymbolId]]] = [(entry, iter(calls(entry)))]
+    state[entry] = 1
+    back: set[tuple[SymbolId, SymbolId]] = set()
+    while stack:
+        node, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            state[node] = 2
+            order.append(node)
+        elif state.get(child) == 1:
+            back.add((node, child))
+        elif child not in state:
+            state[child] = 1
+            stack.append((child, iter(calls(child))))
+    counts: dict[SymbolId, float] = {entry: 1.0}
+    for node in reversed(order):  # a topological order of the walk without its back edges
+        here = counts.get(node, 0.0)
+        for callee, times in calls(node).items():
+            if (node, callee) not in back and callee in state:
+                counts[callee] = min(counts.get(callee, 0.0) + here * times, MAX_CALLS)
+    return counts
+
+
+class RequestCounts:
+    """Calls per request: for each entry point of the call graph (module bodies aside), how many times one call of
+    it calls each function it reaches; and for one function, the entry point that calls it most."""
+
+    def __init__(self, graph: Graph, calls: GraphCalls) -> None:
+        self._graph = graph
+        self.calls = calls
+        self._entries: tuple[SymbolId, ...] | None = None
+        self._from: dict[SymbolId, dict[SymbolId, float]] = {}
+
+    def entries(self) -> tuple[SymbolId, ...]:
+        if self._entries is None:
+            found = [e for e in self._graph.entry_points() if split_symbol(e)[1] != MODULE_QUALNAME]
+            self._entries = tuple(found[:MAX_ENTRIES])
+        return self._entries
+
+    def from_entry(self, entry: SymbolId) -> dict[SymbolId, float]:
+        found = self._from.get(entry)
+        if found is None:
+            found = self._from[entry] = calls_from(entry, self.calls)
+        return found
+
+    def busiest(self, symbol: SymbolId) -> tuple[float, SymbolId] | None:
+        """The most calls of ``symbol`` one call of an entry point makes, and that entry point (None: no entry
+        point reaches it)."""
+        above = set(ancestors(self._graph, symbol, lambda _: False))
+        best: tuple[float, SymbolId] | None = None
+        for entry in self.entries():  # in order, as :func:`trace_advisor.volume.with_costs` reads them
+            if entry in above:
+                count = self.from_entry(entry).get(symbol, 0.0)
+                if best is None or count > best[0]:
+                    best = (count, entry)
+        return best
+
+
+def ancestors(graph: Graph, symbol: SymbolId, stop: Callable[[SymbolId], bool]) -> Iterator[SymbolId]:
+    """``symbol`` and its callers, nearest first, not walking past a caller for which ``stop`` is true (which is
+    still yielded); at most _MAX_ANCESTORS."""
+    seen = {symbol}
+    queue = deque([symbol])
+    while queue and len(seen) <= _MAX_ANCESTORS:
+        node = queue.popleft()
+        yield node
+        if node != symbol and stop(node):
+            continue
+        for edge in graph.callers(node):
+            if edge.caller not in seen:
+                seen.add(edge.caller)
+                queue.append(edge.caller)
 
 
 def repeated_calls(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
@@ -102,35 +224,83 @@ def loop_depths(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, i
 def costly(
     recs: Iterable[Recommendation],
     graph: Graph,
-    in_loop: LoopCalls,
+    counts: RequestCounts,
     recommended: Callable[[SymbolId], bool],
     context: Callable[[SymbolId], FunctionContext | None],
 ) -> dict[SymbolId, str]:
-    """Recommended functions whose span would cost more than it tells, with why."""
+    """Recommended functions whose span would cost more than it tells, with why. Functions too hot for a span are
+    found first: they are no recommended caller whose loop measures a callee, and a hot function's reason names only
+    the callers that keep their spans."""
     found: dict[SymbolId, str] = {}
+    named_last: list[SymbolId] = []
+    hot: dict[SymbolId, tuple[float, SymbolId]] = {}
+    candidates: list[tuple[Recommendation, FunctionContext | None]] = []
     for rec in recs:
         ctx = context(rec.symbol)
         if ctx is not None and any(c.api is not None for c in ctx.calls):
             continue  # it does I/O itself: one span per request is the granularity OpenTelemetry clients use too
+        candidates.append((rec, ctx))
+        busiest = None if _stands_alone(rec) else counts.busiest(rec.symbol)
+        if busiest is not None and busiest[0] > HOT_CALLS_PER_REQUEST:
+            hot[rec.symbol] = busiest
+
+    def kept(symbol: SymbolId) -> bool:
+        return symbol not in hot and recommended(symbol)
+
+    in_loop = counts.calls.loops
+    for rec, ctx in candidates:
         # work handed over (``to_thread(f)``, ``pool.submit(f)``: ``CallEdge.via``) is a unit of its own
-        callers = (e for e in graph.callers(rec.symbol) if e.caller != rec.symbol and not e.via and in_loop(e))
-        looping = next((e.caller for e in callers if recommended(e.caller)), None)
+        callers = {e.caller: e for e in graph.callers(rec.symbol) if e.caller != rec.symbol and not e.via}
+        looping = next((e.caller for e in callers.values() if in_loop(e) and kept(e.caller)), None)
+        computes = not any(e.priority in _IO_OR_HANDOFF for e in rec.evidence)  # no I/O, not even via callees
         if looping is not None:
             found[rec.symbol] = (
                 f"called in a loop of {span_name(split_symbol(looping)[1])} (also recommended): one span per"
                 " iteration; that span already measures the loop"
             )
+        elif rec.symbol in hot:
+            named_last.append(rec.symbol)  # its reason names callers: once every other function is decided
         elif ctx is not None and _tiny(ctx, rec):
             found[rec.symbol] = "a tiny helper with no I/O of its own: the span would cost more than the work"
-        else:
-            every = {e.caller for e in graph.callers(rec.symbol) if e.caller != rec.symbol and not e.via}
-            computes = not any(e.priority in _IO_OR_HANDOFF for e in rec.evidence)  # no I/O, not even via callees
-            if computes and every and all(recommended(caller) for caller in every):
-                found[rec.symbol] = (
-                    "computation with no I/O of its own, and every caller is recommended: their spans already"
-                    " measure it (a span here multiplies the spans per request)"
-                )
+        elif computes and callers and all(recommended(caller) for caller in callers):
+            # a caller left out as hot runs inside recommended spans too (its reason names them)
+            also = sorted(span_name(split_symbol(c)[1]) for c in callers if c in hot)
+            who = f"recommended or too hot for a span ({', '.join(also)})" if also else "recommended"
+            found[rec.symbol] = (
+                f"computation with no I/O of its own, and every caller is {who}: the spans around them already"
+                " measure it (a span here multiplies the spans per request)"
+            )
+    for symbol in named_last:
+        found[symbol] = _hot_reason(graph, symbol, hot[symbol], lambda s: s not in found and kept(s))
     return found
+
+
+def _stands_alone(rec: Recommendation) -> bool:
+    """Whether a recommendation's evidence is about the function itself (I/O, a write, error handling, a real entry
+    point such as a route or a CLI command), which its span shows however often it runs."""
+    return any(
+        e.priority in _OWN_EVIDENCE or (e.priority == "entry_points" and e.detail != _PUBLIC_OPERATION)
+        for e in rec.evidence
+    )
+
+
+def _hot_reason(
+    graph: Graph, symbol: SymbolId, busiest: tuple[float, SymbolId], recommended: Callable[[SymbolId], bool]
+) -> str:
+    """Why a hot function is left out, naming the nearest recommended callers whose spans measure it."""
+    count, entry = busiest
+    nearest = [a for a in ancestors(graph, symbol, recommended) if a != symbol and recommended(a)]
+    names = [span_name(split_symbol(a)[1]) for a in nearest[:MAX_NAMED_CALLERS]]
+    more = f" and {len(nearest) - len(names)} more" if len(nearest) > len(names) else ""
+    instead = (
+        f"the spans of {', '.join(names)}{more} (recommended callers) measure it"
+        if names
+        else "trace the operation that calls it instead"
+    )
+    return (
+        f"estimated {count:,.0f} calls per request from {entry} (a loop counted as {LOOP_ITERATIONS} iterations),"
+        f" with no I/O, error handling or entry point of its own: a span here adds as many spans; {instead}"
+    )
 
 
 def _tiny(ctx: FunctionContext, rec: Recommendation) -> bool:

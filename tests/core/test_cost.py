@@ -14,11 +14,11 @@ import jsonschema
 import pytest
 from trace_advisor.analysis import analyze
 from trace_advisor.config import load_config
-from trace_advisor.cost import loop_depths, repeated_calls
+from trace_advisor.cost import LOOP_ITERATIONS, loop_depths, repeated_calls
 from trace_advisor.index import Index
 from trace_advisor.model import AnalysisResult
 from trace_advisor.report import default_template, render
-from trace_advisor.volume import LOOP_ITERATIONS, estimate_costs
+from trace_advisor.volume import estimate_costs
 
 ROOT = Path(__file__).resolve().parent.parent / "fixtures" / "cost"
 

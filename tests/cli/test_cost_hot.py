@@ -1,0 +1,65 @@
+"""The cost figure decides (tests/fixtures/cost_hot, through the CLI): a pure URL helper the call graph estimates at
+thousands of calls per request is left out with its figure and the recommended callers whose spans measure it, in the
+JSON and Markdown reports, in `apply --all` and in coverage; a helper as hot that handles errors itself keeps its
+span."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from tests.support.cli import run_cli
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "cost_hot"
+PARSE_URL = "catalog.urls:parse_url"
+
+
+def _analyze(project: Path, *extra: str) -> dict[str, Any]:
+    done = run_cli("analyze", ".", "--format", "json", "--no-cache", "-q", *extra, cwd=project)
+    assert done.returncode == 0, done.stderr
+    report: dict[str, Any] = json.loads(done.stdout)
+    return report
+
+
+def test_a_hot_pure_helper_is_left_out_with_its_figure_and_the_callers_that_measure_it(tmp_path: Path) -> None:
+    project = tmp_path / "cost_hot"
+    shutil.copytree(FIXTURE, project)
+    report = _analyze(project)
+    recommended = {r["symbol"]: r for r in report["recommendations"]}
+    assert set(recommended) == {"catalog.crawl:crawl", "catalog.crawl:Crawler.fetch_page"}
+    [note] = [n for n in report["left_out"] if n["symbol"] == PARSE_URL]
+    assert note["file"] == "catalog/urls.py" and note["line"] == 9
+    # 10 pages (a while loop) x 10 lines x 10 links (two nested for loops), from two call sites of resolve
+    assert note["reason"] == (
+        "estimated 2,000 calls per request from catalog.crawl:crawl (a loop counted as 10 iterations), with no I/O,"
+        " error handling or entry point of its own: a span here adds as many spans; the spans of Crawler.fetch_page"
+        " (recommended callers) measure it"
+    )
+    assert report["volume"] == {  # what is kept: one crawl, ten pages
+        "spans_per_request": 11.0,
+        "entry": "catalog.crawl:crawl",
+        "functions": 2,
+        "loop_iterations": 10,
+    }
+
+    markdown = run_cli("analyze", ".", "--format", "md", "--no-cache", "-q", cwd=project)
+    assert f"- `{PARSE_URL}` (`catalog/urls.py:9`): estimated 2,000 calls per request" in markdown.stdout
+
+    coverage = run_cli("coverage", project, "--format", "json", "--no-cache")
+    assert coverage.returncode == 0, coverage.stderr
+    counted = {f["symbol"] for f in json.loads(coverage.stdout)["functions"]}
+    assert counted == set(recommended)  # what analyze leaves out for cost is not a missing span
+
+    applied = run_cli("apply", project, "--all", "--no-cache")
+    assert applied.returncode == 0, applied.stderr
+    assert (project / "catalog" / "urls.py").read_text() == (FIXTURE / "catalog" / "urls.py").read_text()
+    assert "start_as_current_span" in (project / "catalog" / "crawl.py").read_text()
+
+
+def test_a_hot_helper_that_handles_errors_itself_keeps_its_span() -> None:
+    report = _analyze(FIXTURE, "--min-confidence", "0.2")
+    costs = {r["symbol"]: r["cost"] for r in report["recommendations"]}
+    assert costs["catalog.urls:parse_port"]["spans_per_request"] == 2000  # `except ValueError` is its own to show
+    assert PARSE_URL not in costs
