@@ -9,6 +9,8 @@ the first filled (warm), and prints for each, also as a ratio to ``ast.parse`` o
   and whether it came before the folder's index was done;
 - one-character edit -> fresh diagnostics (p50/p95), typed 150 ms apart (a brisk typist);
 - prepareCallHierarchy, outgoingCalls, incomingCalls on every function of the file (p50/p95);
+  request sent -> answer (or diagnostics) received, before this Python client decodes it into lsprotocol objects (an
+  editor decodes JSON natively); outgoingCalls is also shown until decoded by pygls;
 - server RSS at the end.
 Start-up figures also give the server's CPU time (what they would take on an idle machine, one core).
 
@@ -39,13 +41,32 @@ CLI = Path(sys.executable).with_name("trace-advisor")
 
 
 class Client(LanguageClient):
-    """A bare client that records what the benchmark waits for."""
+    """A bare client that records what the benchmark waits for, and when each message arrived: the time this
+    client starts decoding it (pygls' decoding into lsprotocol objects is this Python client's own cost; an editor
+    decodes JSON natively)."""
 
     def __init__(self) -> None:
         super().__init__("lsp-speed", "1")
         self.ready = asyncio.Event()
         self.diagnostics: dict[str, tuple[int | None, float, int]] = {}
         self.changed = asyncio.Event()
+        self.arrived: dict[object, float] = {}  # response id -> arrival
+        self.notified = 0.0  # arrival of the last notification
+        self._decoding: float | None = None
+        structure = self.protocol.structure_message
+
+        def timed(data: Any) -> Any:  # json.loads' object hook: inner objects first, the message itself last
+            if self._decoding is None:
+                self._decoding = time.perf_counter()
+            if isinstance(data, dict) and "jsonrpc" in data:
+                if "method" not in data and "id" in data:
+                    self.arrived[data["id"]] = self._decoding
+                elif "id" not in data:
+                    self.notified = self._decoding
+                self._decoding = None
+            return structure(data)
+
+        self.protocol.structure_message = timed  # type: ignore[method-assign]
 
 
 def attach(client: Client) -> None:
@@ -56,7 +77,7 @@ def attach(client: Client) -> None:
 
     @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     def diagnostics(ls: Client, params: types.PublishDiagnosticsParams) -> None:
-        ls.diagnostics[params.uri] = (params.version, time.perf_counter(), len(params.diagnostics))
+        ls.diagnostics[params.uri] = (params.version, ls.notified, len(params.diagnostics))
         ls.changed.set()
 
     @client.feature(types.WINDOW_WORK_DONE_PROGRESS_CREATE)
@@ -132,6 +153,17 @@ def def_positions(text: str) -> list[types.Position]:
             column = lines[node.lineno - 1].index(f"def {node.name}") + 4
             found.append(types.Position(line=node.lineno - 1, character=column))
     return sorted(found, key=lambda p: p.line)
+
+
+IDS = iter(range(1, 1 << 30))
+
+
+async def ask(client: Client, method: str, params: Any) -> tuple[Any, float, float]:
+    """The answer to one request, the time until it arrived, and until this client had decoded it."""
+    msg_id = f"lsp-speed-{next(IDS)}"
+    sent = time.perf_counter()
+    answer = await client.protocol.send_request_async(method, params, msg_id=msg_id)
+    return answer, client.arrived.pop(msg_id) - sent, time.perf_counter() - sent
 
 
 async def outgoing_of(client: Client, uri: str, position: types.Position) -> tuple[str, set[str]] | None:
@@ -211,23 +243,25 @@ async def session(
         await asyncio.sleep(pause)
     edit_cpu = (cpu_s(server.pid) - edits_cpu) / edits  # the server's own work per edit (idle between them)
 
-    prepare, outgoing, incoming, items, mismatched = [], [], [], [], []
+    prepare, outgoing, incoming, decoded, items, mismatched = [], [], [], [], [], []
     for position in positions:
-        t0 = time.perf_counter()
-        found = await client.text_document_prepare_call_hierarchy_async(
-            types.CallHierarchyPrepareParams(types.TextDocumentIdentifier(uri), position)
+        found, took, _ = await ask(
+            client,
+            types.TEXT_DOCUMENT_PREPARE_CALL_HIERARCHY,
+            types.CallHierarchyPrepareParams(types.TextDocumentIdentifier(uri), position),
         )
-        prepare.append(time.perf_counter() - t0)
+        prepare.append(took)
         if found:
             items.append(found[0])
     for item in items:
-        t0 = time.perf_counter()
-        calls = await client.call_hierarchy_outgoing_calls_async(types.CallHierarchyOutgoingCallsParams(item=item))
-        t1 = time.perf_counter()
-        await client.call_hierarchy_incoming_calls_async(types.CallHierarchyIncomingCallsParams(item=item))
-        t2 = time.perf_counter()
-        outgoing.append(t1 - t0)
-        incoming.append(t2 - t1)
+        outgoing_params = types.CallHierarchyOutgoingCallsParams(item=item)
+        calls, took, until_decoded = await ask(client, types.CALL_HIERARCHY_OUTGOING_CALLS, outgoing_params)
+        outgoing.append(took)
+        decoded.append(until_decoded)
+        _, took, _ = await ask(
+            client, types.CALL_HIERARCHY_INCOMING_CALLS, types.CallHierarchyIncomingCallsParams(item=item)
+        )
+        incoming.append(took)
         symbol = item.data["symbol"]
         if {c.to.data["symbol"] for c in calls or []} != set(graph.get(symbol, [])):
             mismatched.append(symbol)
@@ -250,6 +284,7 @@ async def session(
         prepare,
         outgoing,
         incoming,
+        decoded,
         len(items),
         mismatched,
     )
@@ -270,6 +305,7 @@ class Figures:
     prepare: list[float]
     outgoing: list[float]
     incoming: list[float]
+    outgoing_decoded: list[float]  # until this Python client had decoded the answer into lsprotocol objects
     items: int
     mismatched: list[str]
 
@@ -291,6 +327,7 @@ class Figures:
             ("prepareCallHierarchy", self.prepare),
             ("outgoingCalls", self.outgoing),
             ("incomingCalls", self.incoming),
+            ("outgoingCalls, decoded by pygls", self.outgoing_decoded),
         ):
             p50, p95 = pct(values, 0.5), pct(values, 0.95)
             print(f"{name:<33} p50 {ms(p50)} p95 {ms(p95)}  (p95 = {p95 / baseline:5.1f}x ast.parse; n={len(values)})")

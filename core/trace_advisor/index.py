@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import builtins
 import logging
 import os
@@ -242,6 +243,8 @@ class Index:
             self._calls.drop(self._calls.modules())
             return
         affected = self._importers.affected_by(module)
+        for reader in self._resolver.readers_of(module):  # tests read their conftest files without importing them
+            affected |= self._importers.affected_by(reader)
         self._resolver.forget(affected)
         if module in self._modules:
             above |= self._resolver.modules_above(module)  # the bases its classes have now
@@ -296,6 +299,12 @@ class Index:
             if state is not None and state.overlay is not None:
                 return state.overlay
         return self._disk.get(path)
+
+    def kept_tree(self, path: Path, text: str) -> ast.Module | None:
+        """The syntax tree the index keeps for ``text`` when that is the file's text as last updated (an open
+        document's); None when it keeps none (parse it yourself)."""
+        with self._lock:
+            return self._trees.kept(Path(os.path.abspath(path)), text)
 
     def module_for_path(self, path: Path) -> str | None:
         path = Path(os.path.abspath(path))

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace.position_codec import PositionCodec
-from trace_advisor.lint import LintFinding
 from trace_advisor.model import Definition, Position, Range, Recommendation, SyntaxProblem, TextEdit, Usage
+
+if TYPE_CHECKING:  # the linter loads with the first refresh, not at start-up
+    from trace_advisor.lint import LintFinding
 
 SOURCE = "trace-advisor"
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -38,14 +40,23 @@ def uri_to_path(uri: str) -> str | None:
 
 
 class Converter:
-    """Converts positions with the workspace's position codec; ``lines_of(path)`` gives a file's current lines.
-    One converter serves one request or refresh: each file's lines are asked for once, when first needed (after
-    the request put the document's current text into the index)."""
+    """Converts positions with the workspace's position codec; ``lines_of(path)`` gives a file's current lines,
+    ``text_of(path)`` its text. One converter serves one request or refresh: each file's lines are asked for once,
+    when first needed (after the request put the document's current text into the index), and not at all when its
+    text is ASCII (columns are then code units in every encoding: splitting a large file on every keystroke would
+    cost more than the rest of its diagnostics)."""
 
-    def __init__(self, codec: PositionCodec, lines_of: Callable[[str], Sequence[str]]) -> None:
+    def __init__(
+        self,
+        codec: PositionCodec,
+        lines_of: Callable[[str], Sequence[str]],
+        text_of: Callable[[str], str | None] | None = None,
+    ) -> None:
         self._codec = codec
         self._read = lines_of
+        self._text_of = text_of
         self._lines: dict[str, Sequence[str]] = {}
+        self._ascii: dict[str, bool] = {}
         self._plain = str(codec.encoding) == str(types.PositionEncodingKind.Utf32)
 
     def _lines_of(self, file: str) -> Sequence[str]:
@@ -54,10 +65,17 @@ class Converter:
             found = self._lines[file] = self._read(file)
         return found
 
+    def _all_ascii(self, file: str) -> bool:
+        found = self._ascii.get(file)
+        if found is None:
+            text = self._text_of(file) if self._text_of is not None else None
+            found = self._ascii[file] = text is not None and text.isascii()
+        return found
+
     # ---- positions -------------------------------------------------------------------------------------------
     def position(self, file: str, pos: Position) -> types.Position:
         line = max(pos.line - 1, 0)
-        if self._plain or pos.column == 0:
+        if self._plain or pos.column == 0 or self._all_ascii(file):
             return types.Position(line=line, character=pos.column)
         lines = self._lines_of(file)
         text = lines[line] if line < len(lines) else ""

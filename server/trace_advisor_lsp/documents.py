@@ -8,6 +8,7 @@ engine that the user asked for (analyzeFile, analyzeWorkspace, on save)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import os
@@ -16,12 +17,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
+from lsprotocol.types import ProgressToken
 from pygls.exceptions import JsonRpcContentModified
 from trace_advisor.cancel import NEVER, CancelledError, CancelToken
 from trace_advisor.index import Index
-from trace_advisor.lint import LintFinding
 from trace_advisor.model import AnalysisResult, Problem, Recommendation, SyntaxProblem, TextEdit, split_symbol
 from trace_advisor.span_names import SpanNames
 from trace_advisor.stubs import Stubs, stub_folder
@@ -33,8 +35,12 @@ from trace_advisor_lsp.progress import WorkDone
 from trace_advisor_lsp.projects import FileFindings, Project, Target
 from trace_advisor_lsp.scheduling import Debouncer, Pace
 
+if TYPE_CHECKING:
+    from trace_advisor.lint import LintFinding
+
 LOG = logging.getLogger(__name__)
 INDEX_WAIT_S = 60.0  # how long a request waits for its folder's first index build
+PROGRESS_EVERY_S = 0.2  # how often a waiting request with its own progress token reports the build's progress
 Published = tuple[tuple[Recommendation, ...], list[types.Diagnostic]]
 
 
@@ -59,25 +65,42 @@ class Documents:
         self.stubs = Stubs(stub_folder())  # where the call hierarchy shows callees that have no source
 
     # ---- requests ------------------------------------------------------------------------------------------------
-    async def ready(self, uri: str, whole: bool = True) -> Target | None:
+    async def ready(self, uri: str, whole: bool = True, progress: ProgressToken | None = None) -> Target | None:
         """The target of a request about ``uri`` once :meth:`ready_index` has its folder's index (None outside
         every folder, or when indexing failed)."""
         found = self._projects.of_uri(uri)
         if found is None:
             return None
-        index = await self.ready_index(found[0], whole)
+        index = await self.ready_index(found[0], whole, progress)
         return Target(found[0], found[1], index, uri) if index is not None else None
 
-    async def ready_index(self, project: Project, whole: bool = True) -> Index | None:
+    async def ready_index(
+        self, project: Project, whole: bool = True, progress: ProgressToken | None = None
+    ) -> Index | None:
         """The folder's index once its first build is done; with ``whole`` False (a question about one file's code
         and what it imports), as soon as the build has named the folder's files (each is read when first needed).
-        Waits cancellably; ContentModified after ``INDEX_WAIT_S``."""
+        Waits cancellably, showing the build's progress on the request's own ``progress`` token when it has one;
+        ContentModified after ``INDEX_WAIT_S``."""
         if (project.index if whole else project.serving) is None:
-            try:
-                await asyncio.wait_for((project.built if whole else project.named).wait(), INDEX_WAIT_S)
-            except TimeoutError:
-                raise JsonRpcContentModified(f"{project.root} is still being indexed; ask again") from None
+            await self._wait_for_build(project, project.built if whole else project.named, progress)
         return project.index if whole else project.serving
+
+    async def _wait_for_build(self, project: Project, done: asyncio.Event, token: ProgressToken | None) -> None:
+        bar = WorkDone(self._ls, f"trace-advisor: waiting for {project.root.name} to be indexed", token)
+        if token is not None:
+            await bar.begin(f"{project.indexed}/{project.total} files" if project.total else "")
+        deadline = time.monotonic() + INDEX_WAIT_S
+        try:
+            while not done.is_set():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise JsonRpcContentModified(f"{project.root} is still being indexed; ask again")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(done.wait(), min(left, PROGRESS_EVERY_S if bar.active else left))
+                if project.total and not done.is_set():
+                    bar.report(project.indexed, project.total)
+        finally:
+            bar.end()
 
     def current_texts(self, project: Project, index: Index) -> Callable[[], None]:
         """A job for the thread answering a request that puts the folder's open documents' texts as they are now
@@ -95,7 +118,7 @@ class Documents:
 
     # ---- small shared pieces ---------------------------------------------------------------------------------
     def converter(self, project: Project) -> convert.Converter:
-        return convert.Converter(self._ls.workspace.position_codec, project.lines)
+        return convert.Converter(self._ls.workspace.position_codec, project.lines, project.text)
 
     def show(self, text: str, level: str = "info") -> None:
         self._ls.window_show_message(convert.message(text, level))
@@ -227,7 +250,7 @@ class Documents:
             started = time.perf_counter()
             token.check()  # queued behind work that took long enough for a newer edit to come
             problem, local, visible = _update_and_find(project, index, path, text, findings, token)
-            linted = lint.findings(project, text) if problem is None else ()
+            linted = lint.findings(project, text, index, path) if problem is None else ()
             published = (visible, render_diagnostics(conv, path, visible, problem, linted))
             return time.perf_counter() - started, problem, local, published
 
@@ -284,7 +307,9 @@ class Documents:
         self._ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     # ---- model analysis --------------------------------------------------------------------------------------
-    async def analyze_file(self, uri: str, token: CancelToken) -> AnalysisResult | None:
+    async def analyze_file(
+        self, uri: str, token: CancelToken, progress_token: ProgressToken | None = None
+    ) -> AnalysisResult | None:
         """Analyse ``uri`` with the provider (local engine when none is configured); None when cancelled or not
         not in an indexed folder. A newer run for the same document cancels this one."""
         target = await self.ready(uri)
@@ -293,7 +318,7 @@ class Documents:
         project, path = target.project, Path(target.path)
         key = f"model:{uri}"
         self._shared.cancellations.replace(key, token)
-        progress = WorkDone(self._ls, f"trace-advisor: analysing with {project.config.provider.engine}")
+        progress = WorkDone(self._ls, f"trace-advisor: analysing with {project.config.provider.engine}", progress_token)
         with self._shared.status.analyzing():
             await progress.begin(path.name, cancellable=False)
             try:
@@ -314,11 +339,13 @@ class Documents:
         await self._republish(project, uri, target.path)
         return run.result
 
-    async def analyze_workspace(self, projects: list[Project], token: CancelToken) -> list[ModelRun] | None:
+    async def analyze_workspace(
+        self, projects: list[Project], token: CancelToken, progress_token: ProgressToken | None = None
+    ) -> list[ModelRun] | None:
         """The provider over every file of each folder in turn, with a cancellable progress bar; None when cancelled
         ($/cancelRequest or the progress bar's cancel button). The model's answers show in the files' findings."""
         await self.settled()
-        progress = WorkDone(self._ls, "trace-advisor: analysing the workspace")
+        progress = WorkDone(self._ls, "trace-advisor: analysing the workspace", progress_token)
         await progress.begin(", ".join(p.root.name for p in projects), cancellable=True)
         progress.on_cancel(token.cancel)
         report = _reporter(progress)
@@ -363,7 +390,7 @@ class Documents:
 
         def job() -> Published:
             visible = _visible(project, index, path, findings.local, findings, text)
-            linted = lint.findings(project, text) if findings.syntax is None else ()
+            linted = lint.findings(project, text, index, path) if findings.syntax is None else ()
             return visible, render_diagnostics(conv, path, visible, findings.syntax, linted)
 
         published = await self._engine.run(job)

@@ -204,8 +204,9 @@ class Folders:
         loop = asyncio.get_running_loop()
         last_status = [0.0]
 
-        def on_progress(done: int, total: int) -> None:  # engine side; hop to the loop
+        def on_progress(done: int, total: int) -> None:  # background side, between two files
             loop.call_soon_threadsafe(reported, done, total)
+            self._engine.give_way()  # a request answered meanwhile (the open file's hierarchy) comes first
 
         def reported(done: int, total: int) -> None:
             project.indexed, project.total = done, total

@@ -4,18 +4,27 @@ document's text as it is when the action is asked for, so a fix always matches t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
-from trace_advisor.lint import LintFinding, LintOptions, lint_text
+from trace_advisor.index import Index
 
 from trace_advisor_lsp import convert
 from trace_advisor_lsp.convert import Converter
 from trace_advisor_lsp.projects import Project
 
+if TYPE_CHECKING:
+    from trace_advisor.lint import LintFinding
 
-def findings(project: Project, text: str) -> tuple[LintFinding, ...]:
-    """The linter's findings on a document's text with the folder's settings (none when it does not parse)."""
-    return lint_text(text, LintOptions.of(project.span_style())).findings
+
+def findings(project: Project, text: str, index: Index | None = None, path: str = "") -> tuple[LintFinding, ...]:
+    """The linter's findings on a document's text with the folder's settings (none when it does not parse); on the
+    tree ``index`` keeps for that text of ``path`` when it has one (the refresh that just analysed it parsed it)."""
+    from trace_advisor.lint import LintOptions, lint_text  # the rules load with the first refresh, not at start-up
+
+    tree = index.kept_tree(Path(path), text) if index is not None else None
+    return lint_text(text, LintOptions.of(project.span_style()), tree=tree).findings
 
 
 def diagnostics(conv: Converter, path: str, found: Sequence[LintFinding]) -> list[types.Diagnostic]:

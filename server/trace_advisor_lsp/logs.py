@@ -7,6 +7,8 @@ import logging
 import sys
 from collections.abc import Callable
 
+from pygls.exceptions import JsonRpcException
+
 LEVELS = {"error": logging.ERROR, "warning": logging.WARNING, "info": logging.INFO, "debug": logging.DEBUG}
 NAMES = {logging.ERROR: "error", logging.WARNING: "warning", logging.INFO: "info", logging.DEBUG: "debug"}
 OUR_LOGGERS = ("trace_advisor", "trace_advisor_lsp")
@@ -40,9 +42,33 @@ class ClientLogHandler(logging.Handler):
             pass
 
 
+class AnsweredErrors(logging.Filter):
+    """pygls logs a traceback at ERROR for each request it answers with a JSON-RPC error (a handler's
+    ``JsonRpcInvalidParams``, params that do not match the method's types) although nothing went wrong in the
+    server: the editor's output channel would read like a crash. Such a record becomes one WARNING line; the
+    deserialization traceback is dropped, as :mod:`transport` logs its own line and answers InvalidParams."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and record.msg.startswith("Unable to deserialize message"):
+            return False
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, JsonRpcException):
+            record.msg, record.args = "answered %s with %s: %s", (_request_of(record), type(error).__name__, error)
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def _request_of(record: logging.LogRecord) -> str:
+    """The request id (and method) pygls' message names, from its arguments."""
+    args = record.args if isinstance(record.args, tuple) else ()
+    return " ".join(str(a) for a in args[:2]) or "a request"
+
+
 def configure_process_logging() -> None:
     """Library logs (pygls included) go to stderr at WARNING; stdout carries only the protocol."""
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pygls.protocol.json_rpc").addFilter(AnsweredErrors())
 
 
 def set_client_level(handler: ClientLogHandler, level_name: str) -> None:

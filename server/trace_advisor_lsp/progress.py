@@ -18,12 +18,15 @@ MIN_INTERVAL_S = 0.1
 
 
 class WorkDone:
-    """One progress bar in the client: ``await begin()``, then ``report(done, total)`` (throttled), then ``end()``."""
+    """One progress bar in the client: ``await begin()``, then ``report(done, total)`` (throttled), then ``end()``.
+    With ``token`` (a request's own ``workDoneToken``) it reports on that token, as the client asked; otherwise it
+    creates one (window/workDoneProgress/create) when the client supports that."""
 
-    def __init__(self, ls: LanguageServer, title: str) -> None:
+    def __init__(self, ls: LanguageServer, title: str, token: types.ProgressToken | None = None) -> None:
         self._ls = ls
         self._title = title
-        self._token: str | None = None
+        self._given = token
+        self._token: types.ProgressToken | None = None
         self._last = 0.0
         self._last_pct = -1
 
@@ -32,15 +35,19 @@ class WorkDone:
         return self._token is not None
 
     async def begin(self, message: str = "", cancellable: bool = False) -> None:
-        window = self._ls.client_capabilities.window
-        if window is None or not window.work_done_progress:
-            return
-        token = f"trace-advisor/{uuid.uuid4()}"
-        try:
-            await self._ls.work_done_progress.create_async(token)
-        except Exception as exc:  # the client refused: work continues without a progress bar
-            LOG.debug("progress not created: %s", exc)
-            return
+        token: types.ProgressToken
+        if self._given is not None:
+            token = self._given
+        else:
+            window = self._ls.client_capabilities.window
+            if window is None or not window.work_done_progress:
+                return
+            token = f"trace-advisor/{uuid.uuid4()}"
+            try:
+                await self._ls.work_done_progress.create_async(token)
+            except Exception as exc:  # the client refused: work continues without a progress bar
+                LOG.debug("progress not created: %s", exc)
+                return
         self._token = token
         self._ls.work_done_progress.begin(
             token,

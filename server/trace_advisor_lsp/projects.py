@@ -89,10 +89,14 @@ class Project:
             found.append(self.loading)
         return found
 
+    def text(self, path: str) -> str | None:
+        """The file's current text (open-document overlay first)."""
+        index = self.serving
+        return index.source(Path(path)) if index is not None else None
+
     def lines(self, path: str) -> list[str]:
         """The file's current lines (open-document overlay first), split once per text version."""
-        index = self.serving
-        text = index.source(Path(path)) if index is not None else None
+        text = self.text(path)
         if text is None:
             return []
         cached = self._lines.get(path)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from trace_advisor.cancel import CancelToken
@@ -112,12 +113,15 @@ class Engine:
     """Owns the threads: the engine thread does the work on the indexes (refreshes, analyses, edits); the query
     thread answers editor requests (call hierarchy, lenses, code actions) beside it, so a request never waits for a
     whole-file analysis (the index locks each of its calls); a small pool runs slow, index-free work (model calls,
-    workspace indexing into a fresh index)."""
+    workspace indexing into a fresh index). Background reading of a folder gives way to requests (see
+    :meth:`give_way`): the threads share one interpreter lock, and the user waits for the request."""
 
     def __init__(self) -> None:
         self._engine = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trace-advisor-engine")
         self._query = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trace-advisor-query")
         self._background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="trace-advisor-bg")
+        self._queries = 0  # requests submitted to the query thread and not finished (or cancelled) yet
+        self._no_queries = threading.Condition()
 
     async def run(self, fn: Callable[[], T]) -> T:
         """Run ``fn`` on the engine thread (work that changes the index, or analyses it)."""
@@ -125,7 +129,27 @@ class Engine:
 
     async def query(self, fn: Callable[[], T]) -> T:
         """Run a request's ``fn`` on the query thread (reads, and the open document's current text going in)."""
-        return await asyncio.get_running_loop().run_in_executor(self._query, fn)
+        with self._no_queries:
+            self._queries += 1
+        try:
+            future = self._query.submit(fn)
+        except BaseException:
+            self._query_done()
+            raise
+        future.add_done_callback(self._query_done)  # also when cancelled before it ran
+        return await asyncio.wrap_future(future)
+
+    def _query_done(self, _: Future[Any] | None = None) -> None:
+        with self._no_queries:
+            self._queries -= 1
+            if self._queries == 0:
+                self._no_queries.notify_all()
+
+    def give_way(self, limit_s: float = 2.0) -> None:
+        """Called by background work between two steps (a folder's files being read): wait while requests are being
+        answered, at most ``limit_s`` (a slow request delays indexing, it never stops it)."""
+        with self._no_queries:
+            self._no_queries.wait_for(lambda: self._queries == 0, limit_s)
 
     async def run_background(self, fn: Callable[[], T]) -> T:
         """Run ``fn`` on the background pool (must not touch an index the engine thread uses)."""

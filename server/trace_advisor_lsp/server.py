@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Generator
 from typing import Any, BinaryIO
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import lsp_method
 from trace_advisor import __version__
 
 from trace_advisor_lsp import convert
@@ -23,9 +25,29 @@ from trace_advisor_lsp.transport import RobustProtocol, serve_stdio
 
 class TraceAdvisorProtocol(RobustProtocol):
     """Adds to pygls' protocol (with the transport's answers to bad input): $/cancelRequest also cancels the token of
-    work already running."""
+    work already running; a command's own workDoneToken is kept for it (pygls passes a command only its arguments)."""
 
     _server: TraceAdvisorServer
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.work_done_tokens: dict[int | str, types.ProgressToken] = {}  # by request id, until the command takes it
+
+    def command_progress(self) -> types.ProgressToken | None:
+        """The workDoneToken of the command being run (a command handler calls this once)."""
+        msg_id = self.msg_id
+        return self.work_done_tokens.pop(msg_id, None) if msg_id is not None else None
+
+    @lsp_method(types.WORKSPACE_EXECUTE_COMMAND)
+    def lsp_workspace__execute_command(self, params: types.ExecuteCommandParams) -> Generator[Any, Any, Any]:
+        msg_id = self.msg_id
+        if params.work_done_token is not None and msg_id is not None:
+            self.work_done_tokens[msg_id] = params.work_done_token
+        try:
+            return (yield from super().lsp_workspace__execute_command(params))
+        finally:
+            if msg_id is not None:
+                self.work_done_tokens.pop(msg_id, None)
 
     def _handle_cancel_notification(self, msg_id: Any) -> None:
         self._server.cancellations.cancel_request(msg_id)
@@ -58,6 +80,11 @@ class TraceAdvisorServer(LanguageServer):
         """Serve stdio through our transport (robust framing, an answer to every request); ``exit_code`` is what the
         process should exit with."""
         self.exit_code = serve_stdio(self, stdin or sys.stdin.buffer, stdout or sys.stdout.buffer)
+
+    def command_progress(self) -> types.ProgressToken | None:
+        """The workDoneToken the client gave the command being run (a command handler asks once)."""
+        assert isinstance(self.protocol, TraceAdvisorProtocol)
+        return self.protocol.command_progress()
 
     def stop_everything(self) -> None:
         self.documents.stop()

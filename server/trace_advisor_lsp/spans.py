@@ -7,9 +7,12 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from trace_advisor.edits import SpanEditor, SpanOrigin, SpanStyle, SpanTarget, add_spans
 from trace_advisor.model import Capture, Range, Recommendation, TextEdit
+
+if TYPE_CHECKING:
+    from trace_advisor.edits import SpanOrigin, SpanStyle
 
 LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # LSP lines with their line breaks
 
@@ -26,6 +29,8 @@ def function_edits(
     """Edits that add a span to the def of ``qualname`` spanning ``line`` (any line of it, decorators included);
     no edits and a reason when there is nothing to do. ``line`` only decides between defs sharing the qualname (a
     property's getter and setter): with one such def, a line made stale by typing since the analysis is ignored."""
+    from trace_advisor.edits import SpanEditor  # the span engine loads when first used, not at start-up
+
     editor = SpanEditor(text, style=style, origin=origin)
     result = editor.edits(qualname, capture, line=line if len(editor.sites(qualname)) > 1 else None, name=name)
     return result.edits, result.message
@@ -36,6 +41,8 @@ def file_edits(
 ) -> tuple[list[TextEdit], int]:
     """Edits adding spans to every recommended function (as ``trace-advisor apply --all``), and how many changed."""
     ordered = sorted(recommendations, key=lambda rec: rec.range.start.line)
+    from trace_advisor.edits import SpanTarget, add_spans
+
     targets = [SpanTarget(rec.qualname, rec.capture, rec.range.start.line, rec.span_name) for rec in ordered]
     new_text, outcomes = add_spans(text, targets, style, origin)
     return line_diff(text, new_text), sum(1 for outcome in outcomes if outcome.result.edits)

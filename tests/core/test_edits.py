@@ -362,3 +362,21 @@ def test_the_tracer_goes_above_a_decorated_first_statement() -> None:
         "from opentelemetry import trace\n\ntracer = trace.get_tracer(__name__)\n\n\n@staticmethod\n"
     )
     ast.parse(edited)
+
+
+def test_the_package_names_load_when_first_used() -> None:
+    """``trace_advisor.edits`` names its parts without importing the engine; each name is what its module defines
+    (no submodule shadows one)."""
+    import importlib
+    import inspect
+    import subprocess
+    import sys
+
+    import trace_advisor.edits as edits
+
+    for name in edits.__all__:
+        value = getattr(edits, name)
+        assert not inspect.ismodule(value) and value is getattr(importlib.import_module(edits._WHERE[name]), name)
+    script = "import sys, trace_advisor.edits.style; print('trace_advisor.edits.engine' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

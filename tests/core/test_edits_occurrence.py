@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from trace_advisor.edits import SpanEditor, apply_edits, occurrence, occurrence_line
+from trace_advisor.edits import SpanEditor, apply_edits
+from trace_advisor.edits.occurrence import occurrence, occurrence_line
 
 TEXT = """import sqlite3
 

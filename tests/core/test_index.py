@@ -167,3 +167,24 @@ def test_an_unread_open_file_that_does_not_parse_keeps_the_disk_facts(tmp_path: 
     assert [d.symbol for d in index.definitions(tmp_path / "app.py")] == ["app:<module>", "app:main"]
     assert index.update_file(tmp_path / "app.py", "def other():\n    pass\n") is None
     assert [d.symbol for d in index.definitions(tmp_path / "app.py")] == ["app:<module>", "app:other"]
+
+
+def test_the_kept_tree_is_only_the_current_texts(tmp_path: Path) -> None:
+    """The tree the index keeps for an open document is handed out for exactly the text it was parsed from."""
+    import ast
+
+    path = tmp_path / "app.py"
+    path.write_text("def f():\n    return 1\n")
+    index = Index([tmp_path], use_cache=False)
+    index.build()
+    first = "def f():\n    return 2\n"
+    index.update_file(path, first)
+    index.analysed(path)
+    kept = index.kept_tree(path, first)
+    assert kept is not None and ast.dump(kept) == ast.dump(ast.parse(first))
+    second = "def f():\n    return 3\n"
+    index.update_file(path, second)
+    assert index.kept_tree(path, first) is None
+    index.analysed(path)
+    kept = index.kept_tree(path, second)
+    assert kept is not None and ast.dump(kept) == ast.dump(ast.parse(second))

@@ -59,3 +59,12 @@ def test_the_span_engines_own_code_passes_the_linter() -> None:
     for path in outputs:
         text = path.read_bytes().decode("latin-1" if "cookie" in path.name else "utf-8")
         assert lint_text(text).findings == (), path
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_given_tree_is_linted_as_the_text_is(case: str) -> None:
+    """The editor passes the tree its index parsed for the text (one parse per keystroke): same findings."""
+    import ast
+
+    text = source_of(case).read_text()
+    assert lint_text(text, tree=ast.parse(text)) == lint_text(text)

@@ -89,3 +89,25 @@ def test_the_replayed_stream_reads_like_the_original() -> None:
             assert isinstance(item, Frame), item
             got.append(item.body.decode())
         assert got == bodies
+
+
+def test_start_up_imports_only_what_the_first_answers_need() -> None:
+    """What the server process imports before it serves (the loader thread of ``boot``): the index, the resolver and
+    the protocol, not the detectors, the linter, the span engine, the reports (jinja2) or a model provider (boto3):
+    those load when first used (the first refresh, edit or report), so a call hierarchy answer comes sooner."""
+    script = "import sys, trace_advisor_lsp.app; print('\\n'.join(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    loaded = set(done.stdout.split())
+    assert {"trace_advisor.index", "trace_advisor.resolve", "trace_advisor.navigation"} <= loaded
+    heavy = (
+        "trace_advisor.analysis",
+        "trace_advisor.detect",
+        "trace_advisor.lint",
+        "trace_advisor.edits.engine",
+        "trace_advisor.report",
+        "trace_advisor.advise.providers",
+        "jinja2",
+        "boto3",
+        "botocore",
+    )
+    assert sorted(m for m in loaded if m.startswith(heavy)) == []

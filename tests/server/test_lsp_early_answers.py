@@ -130,10 +130,14 @@ async def test_the_open_file_is_answered_before_the_folder_is_indexed(client: La
     assert [r.start for r in handle.from_ranges] == [position_of(text, f"handle{LAST}(items")]
 
     # a question about the whole folder waits for the build; cancelled meanwhile, it is answered at once
+    # (its progress shows on the request's own workDoneToken: begun, and ended when the request ends)
     helper = to["shop.core.util:helper"].to
-    params = types.CallHierarchyIncomingCallsParams(item=helper)
+    client.progress_reports["callers-wait"] = []  # a token the client made for this request
+    waiting_params = types.CallHierarchyIncomingCallsParams(item=helper, work_done_token="callers-wait")
     waiting = asyncio.ensure_future(
-        client.protocol.send_request_async(types.CALL_HIERARCHY_INCOMING_CALLS, params, msg_id="callers-cancelled")
+        client.protocol.send_request_async(
+            types.CALL_HIERARCHY_INCOMING_CALLS, waiting_params, msg_id="callers-cancelled"
+        )
     )
     await asyncio.sleep(0.05)
     cancelled_at = time.monotonic()
@@ -142,6 +146,10 @@ async def test_the_open_file_is_answered_before_the_folder_is_indexed(client: La
         await asyncio.wait_for(waiting, 5)
     assert time.monotonic() - cancelled_at < 2.0, "the cancelled request was answered only when the index was done"
     assert indexing(client), "the folder was indexed too soon: make the generated folder larger"
+    steps = client.progress_reports["callers-wait"]
+    assert isinstance(steps[0], types.WorkDoneProgressBegin) and "indexed" in steps[0].title, steps
+    assert isinstance(steps[-1], types.WorkDoneProgressEnd) and len(steps) >= 2, steps
+    params = types.CallHierarchyIncomingCallsParams(item=helper)
 
     # the unsaved text is what is answered about, and once the document is closed, the disk's again
     replace_document(client, uri, 2, text.replace("    helper(items)\n", "    print(items)\n"))

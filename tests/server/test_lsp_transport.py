@@ -155,3 +155,16 @@ def test_the_end_of_input_ends_the_server(server: RawServer) -> None:
     assert server.process.stdin is not None
     server.process.stdin.close()
     assert server.wait() == 0
+
+
+def test_requests_answered_with_an_error_log_one_line_not_a_traceback(server: RawServer, workspace: Path) -> None:
+    # a command given the wrong arguments is answered InvalidParams; the server's stderr (the editor's output
+    # channel) says so in one line instead of a traceback at ERROR for a request it handled as designed
+    answer = server.call("workspace/executeCommand", {"command": "trace-advisor.analyzeFile", "arguments": [7]})
+    assert answer["error"]["code"] == INVALID_PARAMS
+    answer = server.call("textDocument/codeLens", {"textDocument": 5})
+    assert answer["error"]["code"] == INVALID_PARAMS
+    assert "result" in lenses(server, orders_uri(workspace))
+    log = server.stderr()
+    assert "Traceback" not in log, log
+    assert "expected the document uri as the first argument" in log

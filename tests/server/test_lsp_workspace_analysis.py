@@ -137,8 +137,19 @@ async def test_analyze_workspace_answers_per_file_and_costs_what_it_reports(clie
 
 
 async def test_analyze_workspace_for_one_folder(client: LanguageClient) -> None:
-    answers = await execute(client, "trace-advisor.analyzeWorkspace", (root(client) / "billing").as_uri())
+    """(with the request's own workDoneToken: the progress is reported on it)"""
+    client.progress_reports["billing-analysis"] = []  # the client's token for this request
+    answers = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(
+            command="trace-advisor.analyzeWorkspace",
+            arguments=[(root(client) / "billing").as_uri()],
+            work_done_token="billing-analysis",
+        )
+    )
     assert [Path(a["uri"]).name for a in answers] == ["__init__.py", "invoices.py"]
+    steps = client.progress_reports["billing-analysis"]
+    assert isinstance(steps[0], types.WorkDoneProgressBegin) and steps[0].title == TITLE
+    assert isinstance(steps[-1], types.WorkDoneProgressEnd) and steps[-1].message == "2 files analysed"
 
 
 async def test_cancel_request_stops_the_workspace_analysis(client: LanguageClient) -> None:

@@ -31,3 +31,36 @@ async def test_gives_up_with_content_modified_after_the_cap(tmp_path: Path, monk
     project = Project(root=tmp_path, config=default_config())
     with pytest.raises(JsonRpcContentModified):
         await server.documents.ready_index(project)
+
+
+async def test_background_reading_gives_way_to_requests() -> None:
+    """The folder's files are read in the background one at a time, each step waiting while a request is answered
+    (threads share one interpreter lock: the user waits for the request, not for the folder); a request cancelled
+    before it ran never holds the reading up."""
+    import threading
+
+    from trace_advisor_lsp.scheduling import Engine
+
+    engine = Engine()
+    running, release = threading.Event(), threading.Event()
+
+    def slow_request() -> str:
+        running.set()
+        release.wait(5)
+        return "answer"
+
+    answer = asyncio.ensure_future(engine.query(slow_request))
+    queued = asyncio.ensure_future(engine.query(lambda: "never run"))
+    await asyncio.get_running_loop().run_in_executor(None, running.wait, 5)
+    steps: list[str] = []
+    reader = asyncio.ensure_future(engine.run_background(lambda: (engine.give_way(), steps.append("read"))))
+    await asyncio.sleep(0.2)
+    assert steps == [], "the background step went on while a request was being answered"
+    queued.cancel()
+    release.set()
+    assert await asyncio.wait_for(answer, 5) == "answer"
+    # at once, not after give_way's 2 s limit (which a leaked count of the cancelled request would wait out)
+    await asyncio.wait_for(reader, 1.5)
+    assert steps == ["read"]
+    engine.give_way(limit_s=5)  # nothing pending: returns at once
+    engine.shutdown()

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from trace_advisor.detect.existing import written_spans
-from trace_advisor.detect.graph_facts import GraphLike
 from trace_advisor.model import (
     AnalysisResult,
     CallEdge,
@@ -33,6 +31,7 @@ from trace_advisor.traces.match import CodeFunction, SpanMatcher, match_key
 from trace_advisor.traces.otlp import ObservedSpan
 
 if TYPE_CHECKING:
+    from trace_advisor.detect.graph_facts import GraphLike
     from trace_advisor.index import Index
     from trace_advisor.traces.promote import Promotion
 
@@ -63,6 +62,8 @@ def file_functions(index: Index, path: Path) -> tuple[CodeFunction, ...]:
     analysed = index.analysed(path)
     if isinstance(analysed, Problem):
         return ()
+    from trace_advisor.detect.existing import written_spans  # the detectors: not needed to watch trace files
+
     out = []
     for function in analysed.functions():
         spans = written_spans(function.node)

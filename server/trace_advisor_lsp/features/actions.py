@@ -23,7 +23,7 @@ FUNCTION_KINDS = ("function", "method")
 async def code_action(ls: TraceAdvisorServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
     """Actions for the range: quick-fixes for our diagnostics, the refactor under the cursor, the file-wide one."""
     uri = params.text_document.uri
-    target = await ls.documents.ready(uri)
+    target = await ls.documents.ready(uri, progress=params.work_done_token)
     doc = ls.workspace.text_documents.get(uri)
     if target is None or doc is None:
         return None

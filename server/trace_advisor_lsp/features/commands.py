@@ -21,7 +21,7 @@ async def analyze_file(ls: TraceAdvisorServer, *args: Any) -> dict[str, Any] | N
     """[uri] -> the file's recommendations, engine and usage (cancellable with $/cancelRequest)."""
     uri, msg_id = _uri(args), ls.protocol.msg_id
     try:
-        result = await ls.documents.analyze_file(uri, ls.cancellations.for_request(msg_id))
+        result = await ls.documents.analyze_file(uri, ls.cancellations.for_request(msg_id), ls.command_progress())
     finally:
         ls.cancellations.release_request(msg_id)
     if result is None:

@@ -27,7 +27,8 @@ async def prepare_call_hierarchy(
     """On a called name, one item per resolved target; on a def/class name, that definition; elsewhere, the
     enclosing function, or the module body (a Module item) in module-level code."""
     uri = params.text_document.uri
-    target = await ls.documents.ready(uri, whole=False)  # the file and what it imports: the whole folder can wait
+    # the file and what it imports: the whole folder can wait
+    target = await ls.documents.ready(uri, whole=False, progress=params.work_done_token)
     if target is None:
         return None
     path, index, root, project = target.path, target.index, str(target.project.root), target.project
@@ -64,7 +65,8 @@ async def incoming_calls(
                 calls.append(convert.incoming_call(as_item(conv, located, root, caller), ranges))
         return calls
 
-    return await _calls(ls, params.item, build, whole=True)  # callers anywhere in the folder: wait for all of it
+    # callers anywhere in the folder: wait for all of it
+    return await _calls(ls, params.item, build, True, params.work_done_token)
 
 
 async def outgoing_calls(
@@ -85,7 +87,7 @@ async def outgoing_calls(
                 calls.append(convert.outgoing_call(as_item(conv, located, root, callee), ranges))
         return calls
 
-    return await _calls(ls, params.item, build, whole=False)  # only the caller's module is resolved
+    return await _calls(ls, params.item, build, False, params.work_done_token)  # only the caller's module is resolved
 
 
 def as_item(
@@ -109,6 +111,8 @@ def _observed_ranges(
     conv: Converter, index: Index, file: str, call: observed.HierarchyCall, static: list[types.Range]
 ) -> list[types.Range]:
     """The caller's lines where observed calls happened and that no static call site already covers."""
+    if not call.observed:
+        return []  # (the common case: no recording; the file's lines are not split for nothing)
     covered = {r.start.line for r in static}
     lines = (index.source(Path(file)) or "").splitlines()
     ranges = []
@@ -124,6 +128,7 @@ async def _calls(
     item: types.CallHierarchyItem,
     build: Callable[[Converter, Index, Stubs, str, SymbolId], list[T]],
     whole: bool,
+    progress: types.ProgressToken | None,
 ) -> list[T] | None:
     data = item.data if isinstance(item.data, dict) else {}
     symbol = data.get("symbol")
@@ -131,7 +136,7 @@ async def _calls(
     project = ls.projects.for_path(convert.uri_to_path(item.uri) or "") or ls.projects.get(Path(str(data.get("root"))))
     if not isinstance(symbol, str) or project is None:
         return None
-    index = await ls.documents.ready_index(project, whole)
+    index = await ls.documents.ready_index(project, whole, progress)
     if index is None:
         return None
     conv, stubs, root = ls.documents.converter(project), ls.documents.stubs, str(project.root)

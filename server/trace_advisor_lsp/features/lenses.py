@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from trace_advisor.traces.notes import lens_title
 from trace_advisor.traces.watch import TraceView, TraceWatch
 
 from trace_advisor_lsp import convert
@@ -21,7 +20,7 @@ FUNCTION_KINDS = ("function", "method")
 async def code_lens(ls: TraceAdvisorServer, params: types.CodeLensParams) -> list[types.CodeLens] | None:
     """One unresolved call-count lens per function, and an "Add span" lens on each recommended one."""
     uri = params.text_document.uri
-    target = await ls.documents.ready(uri)
+    target = await ls.documents.ready(uri, progress=params.work_done_token)
     if target is None or not target.project.config.server.code_lens:
         return None
     project, path, index = target.project, target.path, target.index
@@ -29,6 +28,8 @@ async def code_lens(ls: TraceAdvisorServer, params: types.CodeLensParams) -> lis
     conv, current = ls.documents.converter(project), ls.documents.current_texts(target.project, target.index)
 
     def job() -> tuple[list[types.CodeLens], TraceView | None]:
+        from trace_advisor.traces.notes import lens_title  # Markdown escaping (report package): when used
+
         current()
         out = []
         view = index.extension(TraceWatch).view(index, wait=False)

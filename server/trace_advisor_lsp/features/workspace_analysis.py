@@ -21,7 +21,9 @@ async def analyze_workspace(ls: TraceAdvisorServer, *args: Any) -> list[dict[str
     msg_id = ls.protocol.msg_id
     try:
         projects = folders(ls, args[0] if args else None)
-        runs = await ls.documents.analyze_workspace(projects, ls.cancellations.for_request(msg_id))
+        runs = await ls.documents.analyze_workspace(
+            projects, ls.cancellations.for_request(msg_id), ls.command_progress()
+        )
     finally:
         ls.cancellations.release_request(msg_id)
     return None if runs is None else [answer for run in runs for answer in answers(run)]
