@@ -320,12 +320,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sweep", action="store_true")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--split", choices=("all", *SPLITS), default="all", help="score only this split")
-    parser.add_argument("--scoring", choices=("rules", "calibrated"), default="rules", help="the local engine's scorer")
+    parser.add_argument(
+        "--scoring", choices=("rules", "calibrated"), default=None, help="the local engine's scorer (default: shipped)"
+    )
     parser.add_argument("--errors", action="store_true", help="list the dev repositories' false positives/negatives")
     parser.add_argument("--label", nargs="+", metavar="ARG", help="owner/name COMMIT SCOPE...: print a manifest entry")
     parser.add_argument("--marker", action="append", default=[], help="with --label: a project span helper's name")
     parser.add_argument("--label-split", choices=SPLITS, default="heldout", help="with --label: the entry's split")
     args = parser.parse_args(argv)
+    if args.scoring is None:
+        from trace_advisor.config import default_config
+
+        args.scoring = default_config().scoring
     if args.label:
         repo, commit, *scope = args.label
         markers = frozenset(args.marker)

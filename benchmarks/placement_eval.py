@@ -238,7 +238,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--min-confidence", type=float, default=None, help="override the configured threshold")
     parser.add_argument("--sweep", action="store_true", help="precision/recall table over thresholds 0.30..0.90")
     parser.add_argument("--json", action="store_true", help="print figures as JSON")
-    parser.add_argument("--scoring", choices=("rules", "calibrated"), default="rules", help="the local engine's scorer")
+    parser.add_argument(
+        "--scoring", choices=("rules", "calibrated"), default=None, help="the local engine's scorer (default: shipped)"
+    )
     parser.add_argument("--examples", action="store_true", help="score examples/ against examples/expected.json")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--python", help="interpreter (or venv folder) whose installed instrumentation the engine sees")
@@ -248,6 +250,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"use <devset>/{INSTRUMENTED_ENV}: the usual auto-instrumentation packages count as installed",
     )
     args = parser.parse_args(argv)
+    if args.scoring is None:
+        from trace_advisor.config import default_config
+
+        args.scoring = default_config().scoring
     if args.min_confidence is not None and not 0.0 <= args.min_confidence <= 1.0:
         parser.error("--min-confidence must be between 0 and 1")
 

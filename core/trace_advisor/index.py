@@ -243,6 +243,8 @@ class Index:
             self._calls.drop(self._calls.modules())
             return
         affected = self._importers.affected_by(module)
+        for reader in self._resolver.readers_of(module):  # tests read their conftest files without importing them
+            affected |= self._importers.affected_by(reader)
         self._resolver.forget(affected)
         if module in self._modules:
             above |= self._resolver.modules_above(module)  # the bases its classes have now

@@ -87,6 +87,28 @@ def test_diff_prints_a_unified_diff_and_changes_nothing(tmp_path: Path) -> None:
     assert "would add 2 span(s)" in done.stderr
 
 
+@pytest.mark.parametrize("target", ["crossapp/service.py", "crossapp", "."])
+def test_a_diff_of_a_file_or_package_applies_with_git_from_the_top(tmp_path: Path, target: str) -> None:
+    """``trace-advisor apply crossapp/service.py --diff | git apply`` at the repository's top: the paths are relative
+    to the current folder (not to the file's), and the result is what ``apply`` writes."""
+    root = copy_case("cross_module", tmp_path)
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+    symbols = [s for s in plan_symbols("cross_module") if target != "crossapp/service.py" or ".service:" in s]
+    preview = cli("apply", target, *symbol_args(symbols), "--diff", cwd=root)
+    assert preview.returncode == 0, preview.stderr
+    assert "--- a/crossapp/service.py\n+++ b/crossapp/service.py\n" in preview.stdout
+    applied = subprocess.run([*git, "apply", "-"], cwd=root, input=preview.stdout, capture_output=True, text=True)
+    assert applied.returncode == 0, applied.stderr
+    patched = snapshot(root)
+    other = copy_case("cross_module", tmp_path / "written")
+    done = cli("apply", other / target, *symbol_args(symbols))
+    assert done.returncode == 0, done.stderr
+    assert {p.relative_to(root): data for p, data in patched.items()} == {
+        p.relative_to(other): data for p, data in snapshot(other).items()
+    }
+
+
 @pytest.mark.parametrize("case", ["cross_module", "async_gen"])
 def test_apply_writes_the_expected_code_and_is_idempotent(case: str, tmp_path: Path) -> None:
     root = copy_case(case, tmp_path)

@@ -20,7 +20,7 @@ from trace_advisor.config import config_from_mapping, default_config
 from trace_advisor.detect.findings import Finding
 
 REPO = Path(__file__).resolve().parents[2]
-SHAPE = {"private", "dunder", "method", "async", "log_stmts", "fan_in", "cross_pkg", "callee_io"}
+SHAPE = {"private", "dunder", "method", "async", "log_stmts", "fan_in", "cross_pkg", "callee_io", "handed_io"}
 UNITS = {"cls_pub", "cls_share", "file_share", "trivial", "conf"}
 
 
@@ -118,6 +118,7 @@ def test_a_project_chooses_the_calibrated_scorer(tmp_path: Path) -> None:
     assert "cents" not in model and "BillingClient.__init__" not in model
     assert all(shipped().threshold <= c < 1 for c in model.values())
     assert model != rules  # the confidences are the model's, not the rules'
+    assert all(c >= 0.5 for c in rules.values())  # the rules keep their own cut
 
 
 def _results(root: Path, scoring: str) -> tuple[LocalScorer, list[FunctionResult]]:

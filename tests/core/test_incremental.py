@@ -166,3 +166,22 @@ def test_an_override_added_or_removed_in_a_subclass_refreshes_the_base_class(
     index.update_file(users, text)
     assert "shop.users:Report.validate" not in callees(index, "shop.models:Model.save")
     assert graph.callers("shop.users:Report.validate") == ()
+
+
+def test_editing_a_conftest_refreshes_the_tests_that_use_its_fixtures(fixtures_dir: Path, tmp_path: Path) -> None:
+    """Tests read their conftest files without importing them (pytest fixtures): an edit there re-resolves them."""
+    project = tmp_path / "fixtures"
+    shutil.copytree(fixtures_dir / "callgraph" / "pytest_fixtures", project)
+    index = Index([project], cache_dir=tmp_path / "cache")
+    index.build()
+    assert callees(index, "tests.test_cli:test_invoke") == ["shop.cli:Result.lines", "shop.cli:Runner.invoke"]
+    conftest = project / "tests" / "conftest.py"
+    index.update_file(conftest, conftest.read_text().replace("    return Runner()", "    return Db()"))
+    assert callees(index, "tests.test_cli:test_invoke") == []
+    inner = project / "tests" / "unit" / "conftest.py"
+    index.remove_file(inner)  # the outer fixture is the nearest now
+    assert callees(index, "tests.unit.test_override:test_nearest_wins") == []
+    index.update_file(
+        inner, "import pytest\nfrom shop.cli import Mail\n\n@pytest.fixture\ndef runner():\n    return Mail()\n"
+    )
+    assert callees(index, "tests.unit.test_override:test_nearest_wins") == ["shop.cli:Mail.send"]

@@ -117,6 +117,38 @@ def test_installed_instrumentation_drops_thin_wrappers(config: Config) -> None:
     assert "opentelemetry-instrumentation-requests already traces the call itself" in rec.rationale
 
 
+def test_a_route_names_the_server_span_its_framework_instrumentation_gives(tmp_path: Path, config: Config) -> None:
+    """A web framework's instrumentation gives each request its server span (not "client spans"); a route that also
+    calls an HTTP client names both."""
+    module = tmp_path / "views.py"
+    module.write_text(
+        "import requests\n"
+        "from flask import Flask, request\n\n"
+        "app = Flask(__name__)\n\n"
+        "@app.route('/orders', methods=['POST'])\n"
+        "def create_order():\n"
+        "    data = request.get_json()\n"
+        "    if not data:\n"
+        "        return {'error': 'empty'}, 400\n"
+        "    return {'id': data['id']}, 201\n\n"
+        "@app.route('/sync', methods=['POST'])\n"
+        "def sync():\n"
+        "    requests.post('https://stock.example/sync', json=request.get_json(), timeout=5).raise_for_status()\n"
+        "    return {}, 204\n",
+        encoding="utf-8",
+    )
+    flask, client = "opentelemetry-instrumentation-flask", "opentelemetry-instrumentation-requests"
+    found = {r.qualname: r.rationale for r in recommend(module, dataclasses.replace(config, min_confidence=0.1))}
+    assert f"Install {flask} for each request's server span." in found["create_order"]
+    assert f"Install {flask} for each request's server span and {client} for the client spans" in found["sync"]
+    installed = frozenset({flask, client})
+    found = {
+        r.qualname: r.rationale for r in recommend(module, dataclasses.replace(config, min_confidence=0.1), installed)
+    }
+    assert f"{flask} already gives each request its server span: this span names" in found["create_order"]
+    assert f"{flask} already gives each request its server span; {client} already traces" in found["sync"]
+
+
 def test_other_tracers_count_as_existing_spans(tmp_path: Path, config: Config) -> None:
     module = tmp_path / "other_tracers.py"
     module.write_text(

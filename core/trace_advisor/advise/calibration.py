@@ -94,6 +94,10 @@ def features(functions: Sequence[Scored], scorer: LocalScorer) -> list[dict[str,
         for priority, effect in scorer.effects(f.signals).items():
             found[f"eff_{priority}"] = effect
         for signal in f.signals:
+            if signal.finding is Finding.ROUTE and signal.instrumentation is None:
+                # the fitted route weight is what maintainers do when a framework's instrumentation already gives
+                # each request a span; a hand-written router has none, so that weight does not apply to it
+                continue
             key = f"fd_{signal.finding.value}"
             found[key] = max(found.get(key, 0.0), signal.strength)
         name = ctx.name
@@ -105,6 +109,7 @@ def features(functions: Sequence[Scored], scorer: LocalScorer) -> list[dict[str,
         found["fan_in"] = math.log1p(ctx.fan_in)
         found["cross_pkg"] = float(ctx.crosses_package_boundary)
         found["callee_io"] = math.log1p(len(ctx.callee_io))
+        found["handed_io"] = math.log1p(len(ctx.graph.handed_io))
         members = classes.get(ctx.qualname.rpartition(".")[0], []) if ctx.class_name is not None else []
         if members:
             found["cls_pub"] = math.log1p(len(members))

@@ -234,17 +234,31 @@ class LocalScorer:
             reasons.append(reason)
         text = "; ".join(reasons)
         text = text[:1].upper() + text[1:]
-        packages = {s.instrumentation for s in ranked if s.instrumentation is not None}
-        traced = sorted(packages & self.installed)
-        available = sorted(packages - set(traced))
-        if available and not traced:
-            text += f". Install {', '.join(available)} for the client spans themselves"
-        if traced:
-            text += f". {', '.join(traced)} already traces the call itself: this span names the operation around it"
+        text += self._instrumentation_note(ranked)
         hot = next((s for s in ranked if s.finding is Finding.HOT_PATH), None)
         if hot is not None and hot.evidence.priority not in order[:3]:  # the figures are always worth reading
             text += f". {hot.evidence.reason[:1].upper()}{hot.evidence.reason[1:]}"
         return text + "."
+
+    def _instrumentation_note(self, ranked: Sequence[Signal]) -> str:
+        """What instrumentation packages give beside this span: a web framework's package each request's server span
+        (the route's evidence), a client library's package the client call's own span."""
+        server = {s.instrumentation for s in ranked if s.instrumentation is not None and s.finding is Finding.ROUTE}
+        client = {s.instrumentation for s in ranked if s.instrumentation is not None} - server
+        traced = (server | client) & self.installed
+        if traced:
+            gives = [
+                f"{', '.join(sorted(group & traced))} already {what}"
+                for group, what in ((server, "gives each request its server span"), (client, "traces the call itself"))
+                if group & traced
+            ]
+            return f". {'; '.join(gives)}: this span names the work inside it"
+        wants = [
+            f"{', '.join(sorted(group))} for {what}"
+            for group, what in ((server, "each request's server span"), (client, "the client spans themselves"))
+            if group
+        ]
+        return f". Install {' and '.join(wants)}" if wants else ""
 
     def select(self, recommendations: Iterable[Recommendation]) -> list[Recommendation]:
         """At most ``max_per_file`` per file, strongest first; returned in file and line order."""

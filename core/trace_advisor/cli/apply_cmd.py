@@ -59,6 +59,16 @@ def run(args: argparse.Namespace) -> int:
     return common.run_reporting_usage_errors(lambda: _run(args, sys.stdout, sys.stderr))
 
 
+def _diff_base(path: Path) -> Path:
+    """What ``--diff`` paths are relative to: the current folder when PATH is inside it (as ruff and black print
+    them, so ``git apply`` from the repository's top works whether PATH is the project, a package or one file),
+    else PATH (its folder for a file)."""
+    here = Path.cwd().resolve()
+    if path.is_relative_to(here):
+        return here
+    return path if path.is_dir() else path.parent
+
+
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     common.check_paths([args.path])
     if bool(args.symbol) == bool(args.all):
@@ -72,7 +82,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     targets, failures = _targets(path, args, config, index, err)
     if args.plain:
         targets = [replace(t, capture=None) for t in targets]
-    base = path if path.is_dir() else path.parent
+    base = _diff_base(path)
     tally = Tally(skipped=len(failures))
     for edit in edit_files(targets, span_style(config, find_project_root(path)), index.module_for_path):
         for alias in edit.aliases:

@@ -234,6 +234,7 @@ APIS: tuple[Api, ...] = (
     _db("pymongo", "mongodb", "opentelemetry-instrumentation-pymongo"),
     _db("motor", "mongodb", None),
     _db("cassandra", "cassandra", "opentelemetry-instrumentation-cassandra"),
+    _db("sqlmodel", "sql", "opentelemetry-instrumentation-sqlalchemy"),  # SQLModel's Session is SQLAlchemy's
     _db("django.db", "sql", "opentelemetry-instrumentation-django"),
     Api("redis.", "cache", "redis", "Redis", "opentelemetry-instrumentation-redis"),
     Api("pymemcache.", "cache", "memcached", "memcached", "opentelemetry-instrumentation-pymemcache"),

@@ -85,6 +85,8 @@ class GraphFacts:
     callers: tuple[SymbolId, ...] = ()
     reachable_from_entry: bool | None = None
     callee_io: Mapping[SymbolId, CalleeIO] = field(default_factory=dict)  # workspace callees that do I/O
+    # workspace functions it hands to a library to run (a thread, a pool, ``asyncio.to_thread``) that do I/O
+    handed_io: Mapping[SymbolId, CalleeIO] = field(default_factory=dict)
     callee_forever: frozenset[SymbolId] = frozenset()  # workspace callees that run for the life of the process
     observed: ObservedFacts | None = None  # None: no recording, or the function never ran in it
 

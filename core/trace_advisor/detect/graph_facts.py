@@ -58,19 +58,26 @@ class GraphFactsBuilder:
     def facts(self, symbol: SymbolId) -> GraphFacts:
         edges = self.graph.callees(symbol)
         callee_io: dict[SymbolId, CalleeIO] = {}
+        handed_io: dict[SymbolId, CalleeIO] = {}
         forever: set[SymbolId] = set()
         for edge in edges:
-            # work handed to a library function (a thread, a pool, ``sorted(key=)``) is not I/O this function does
-            if not edge.external and edge.callee != symbol and not edge.via:
+            if edge.external or edge.callee == symbol:
+                continue
+            if edge.via:  # work handed to a library function (a thread, a pool): not I/O this function does itself
                 label = self.io_label(edge.callee)
                 if label:
-                    callee_io[edge.callee] = label
-                if self.forever(edge.callee):
-                    forever.add(edge.callee)
+                    handed_io[edge.callee] = label
+                continue
+            label = self.io_label(edge.callee)
+            if label:
+                callee_io[edge.callee] = label
+            if self.forever(edge.callee):
+                forever.add(edge.callee)
         return GraphFacts(
             callers=tuple(e.caller for e in self.graph.callers(symbol) if not _from_tests(e.caller) and not e.via),
             reachable_from_entry=self.graph.reachable(symbol),
             callee_io=callee_io,
+            handed_io=handed_io,
             callee_forever=frozenset(forever),
             observed=self._observed_facts(symbol, edges),
         )

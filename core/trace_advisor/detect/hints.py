@@ -74,7 +74,9 @@ RECEIVER_HINTS: tuple[tuple[frozenset[str], frozenset[str], str, str, str], ...]
         "cache access",
     ),
     (
-        frozenset({"http", "session", "client", "api", "requests", "httpx", "rest", "web"}),
+        # not "session": a SQLAlchemy session's or a web framework's cookie session's ``get``/``delete`` are no HTTP
+        # requests; an HTTP session the resolver can follow is matched by the catalog instead
+        frozenset({"http", "client", "api", "requests", "httpx", "rest", "web"}),
         frozenset({"get", "post", "put", "patch", "delete", "head", "request", "send", "fetch", "urlopen"}),
         "http",
         "http",

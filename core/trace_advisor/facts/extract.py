@@ -32,12 +32,14 @@ from trace_advisor.facts.model import (
     CALL,
     CLASS,
     CLS,
+    DECLARATIVE_DECORATORS,
     DEF,
     ELEMENT,
     ENTER_EXIT,
     FROM,
     IMPORT,
     ITERATE,
+    PARAMETER,
     RAISE,
     SELF,
     TYPEVAR,
@@ -59,32 +61,13 @@ _MAX_TEXT = 200
 _STATIC = frozenset({"staticmethod"})
 _CLASSMETHOD = frozenset({"classmethod"})
 _PROPERTY = frozenset({"property", "cached_property", "abstractproperty", "setter", "getter", "deleter"})
-# Decorators that only declare something (no behaviour worth a call edge) are not recorded as calls.
-_DECLARATIVE = frozenset(
-    {
-        "staticmethod",
-        "classmethod",
-        "property",
-        "setter",
-        "getter",
-        "deleter",
-        "abstractmethod",
-        "overload",
-        "override",
-        "final",
-        "cached_property",
-        "wraps",
-        "total_ordering",
-        "runtime_checkable",
-    }
-)
 # Callees (by their last name) that may call an argument: builtins, functools, threads, executors, event loops,
 # atexit, signal, contextvars. Only their calls keep argument chains; resolution checks the real callee.
 _TAKES_CALLABLES = frozenset(
     {
         "sorted", "sort", "min", "max", "map", "filter", "reduce", "partial", "Thread", "Timer", "Process",
         "submit", "run_in_executor", "to_thread", "call_soon", "call_soon_threadsafe", "call_later", "call_at",
-        "register", "signal", "run",
+        "register", "signal", "run", "update_wrapper",
     }
 )  # fmt: skip
 _IMPLICIT_CLS = frozenset({"__new__", "__init_subclass__", "__class_getitem__"})
@@ -364,10 +347,10 @@ class _Extractor:
             self.expr(decorator, scope)
             chain = chain_of(decorator)
             if not isinstance(decorator, ast.Call):
-                if chain is not None and chain[-1] not in _DECLARATIVE:
+                if chain is not None and chain[-1] not in DECLARATIVE_DECORATORS:
                     text, loc, name_loc = chain_text(chain), self.loc(decorator), self.name_loc(decorator)
                     self._calls.append(CallSite(scope.qualname, chain, text, loc, name_loc))
-            elif chain is not None and len(chain) > 1 and chain[-2] not in _DECLARATIVE:
+            elif chain is not None and len(chain) > 1 and chain[-2] not in DECLARATIVE_DECORATORS:
                 line, col, end_line, end_col = self.loc(decorator)
                 at = self._line(line).rfind("@", 0, col + 1)
                 loc = (line, at if at >= 0 else col, end_line, end_col)
@@ -403,9 +386,10 @@ class _Extractor:
         for arg in everything:
             if arg is args.vararg or arg is args.kwarg:  # ``*args`` is a tuple, ``**kwargs`` a dict
                 binding = Binding(VALUE, chains=((("<tuple>",) if arg is args.vararg else ("<dict>",)),))
+            elif chains := annotation_chains(arg.annotation):
+                binding = Binding(ANNOTATION, target=arg.arg, chains=chains, scope=parent_qualname)
             else:
-                chains = annotation_chains(arg.annotation)
-                binding = Binding(ANNOTATION, chains=chains, scope=parent_qualname) if chains else _UNKNOWN_BINDING
+                binding = Binding(PARAMETER, target=arg.arg)
             scope.bindings.setdefault(arg.arg, []).append(binding)
         if parent.kind == "class" and positional and scope.method_kind != "static":
             first = positional[0].arg

@@ -30,12 +30,34 @@ CLASS: Final = "class"  # a class defined in this module: ``target`` is its qual
 IMPORT: Final = "import"  # ``import a.b as c``: ``target`` is the module "a.b" (``import a.b`` binds "a" to "a")
 FROM: Final = "from"  # ``from .x import y``: ``target`` is "x", ``level`` 1, ``name`` "y"
 VALUE: Final = "value"  # ``x = <chain>``: the value of ``chains[0]`` evaluated in ``scope``
-ANNOTATION: Final = "annotation"  # ``x: T`` or a parameter ``x: T``: an instance of one of ``chains``
+ANNOTATION: Final = "annotation"  # ``x: T`` or a parameter ``x: T`` (``target``: its name): an instance of ``chains``
 SELF: Final = "self"  # first parameter of a method: an instance of the enclosing class
 CLS: Final = "cls"  # first parameter of a classmethod: the enclosing class itself
 ALIAS: Final = "alias"  # ``X = Optional[T]``, ``X: TypeAlias = ...``: the classes ``chains`` (annotation chains) name
 TYPEVAR: Final = "typevar"  # ``T = TypeVar("T", bound=B)``: ``target`` is "T"; ``chains`` its bound or constraints
+PARAMETER: Final = "parameter"  # an unannotated parameter: ``target`` is its name (what pytest passes a test is known)
 UNKNOWN: Final = "unknown"  # bound to something resolution cannot follow (loop variable, tuple unpacking...)
+
+
+# Decorators that only declare something: no call edge, and applying them leaves the function as it is.
+DECLARATIVE_DECORATORS: Final = frozenset(
+    {
+        "staticmethod",
+        "classmethod",
+        "property",
+        "setter",
+        "getter",
+        "deleter",
+        "abstractmethod",
+        "overload",
+        "override",
+        "final",
+        "cached_property",
+        "wraps",
+        "total_ordering",
+        "runtime_checkable",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

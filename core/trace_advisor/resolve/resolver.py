@@ -27,6 +27,7 @@ from trace_advisor.facts.model import (
     FROM,
     IMPORT,
     ITERATE,
+    PARAMETER,
     RAISE,
     SELF,
     TYPEVAR,
@@ -38,9 +39,11 @@ from trace_advisor.facts.model import (
     Scope,
 )
 from trace_advisor.model import CallEdge, Range, ResolvedCall, SymbolId, UnresolvedCall, UnresolvedReason
+from trace_advisor.resolve import fixtures
 from trace_advisor.resolve import values as v
 from trace_advisor.resolve.callbacks import called_argument
 from trace_advisor.resolve.classes import Classes
+from trace_advisor.resolve.decorators import Decorations, receiving_parameter
 from trace_advisor.resolve.hierarchy import Hierarchy
 from trace_advisor.resolve.modules import ModuleInfo, ModuleProvider, absolute_module
 from trace_advisor.resolve.returns import known_return
@@ -64,11 +67,18 @@ class Resolver:
         self._classes = Classes(modules, self)
         self._hierarchy = Hierarchy(self._workspace_infos, self._classes.mro)
         self._depth = 0
+        self._decorations = Decorations(self, self._workspace_infos, self._classes.scope_of, self._is_workspace)
+        # module -> the modules whose resolution read it without importing it (tests read their conftest files)
+        self._readers: dict[str, set[str]] = {}
+        self._decorator_readers: set[str] = set()  # modules that read what workspace decorators receive (any module)
 
     def clear(self) -> None:
+        self._readers.clear()
+        self._decorator_readers.clear()
         self._memo.clear()
         self._classes.clear()
         self._hierarchy.clear()
+        self._decorations.clear()
 
     def forget(self, modules: Iterable[str]) -> None:
         """Drop what was computed for these modules (the ones a change can have affected)."""
@@ -77,6 +87,12 @@ class Resolver:
             self._memo.pop(module, None)
         self._classes.forget(modules)
         self._hierarchy.clear()
+        self._decorations.clear()
+
+    def readers_of(self, module: str) -> set[str]:
+        """The modules whose resolution read ``module`` (or looked for it) without importing it: re-resolve them
+        when it changes, appears or goes (any module can decorate a function with a workspace decorator)."""
+        return self._readers.get(module, set()) | self._decorator_readers
 
     def modules_above(self, module: str) -> set[str]:
         """The workspace modules whose classes ``module``'s classes derive from (their ``self.m()`` calls can reach
@@ -408,10 +424,12 @@ class Resolver:
 
     def _eval_binding(self, info: ModuleInfo, scope: str, binding: Binding) -> Values:
         kind = binding.kind
-        if kind == DEF:
-            return frozenset({(v.FUNCTION, f"{info.name}:{binding.target}")})
-        if kind == CLASS:
-            return frozenset({(v.CLASS, f"{info.name}:{binding.target}")})
+        if kind in (DEF, CLASS):
+            value = (v.FUNCTION if kind == DEF else v.CLASS, f"{info.name}:{binding.target}")
+            defined = info.scopes.get(binding.target)
+            if defined is not None and defined.decorators:
+                return self._decorations.decorated(info, defined, value)
+            return frozenset({value})
         if kind == IMPORT:
             return frozenset({(v.MODULE, binding.target)})
         if kind == FROM:
@@ -424,17 +442,59 @@ class Resolver:
             return _union(self.eval_chain(info, where, chain) for chain in binding.chains)
         if kind == ANNOTATION:
             where = binding.scope or scope
-            return _union(self._instances_of(info, where, chain, scope) for chain in binding.chains)
+            found = _union(self._instances_of(info, where, chain, scope) for chain in binding.chains)
+            if binding.target and any(chain[-1] == "Callable" for chain in binding.chains):  # ``fn: Callable[P, R]``
+                found |= self._decorated_value(info, scope, binding.target)
+            return found
         if kind == ALIAS:  # the classes the type expression names (``Annotated[Session, ...]`` is Session)
             where = binding.scope or scope
             return _union(self._classes_named(info, where, chain, scope) for chain in binding.chains)
         if kind == TYPEVAR:
             return frozenset({(v.TYPEVAR, f"{info.name}:{scope}:{binding.target}")})
+        if kind == PARAMETER:
+            return self._fixture_value(info, scope, binding.target) | self._decorated_value(info, scope, binding.target)
         if kind in (SELF, CLS):
             owner = self._enclosing_class(info, scope)
             if owner is None:
                 return NOTHING
             return frozenset({(v.INSTANCE if kind == SELF else v.CLASS, owner)})
+        return NOTHING
+
+    def _decorated_value(self, info: ModuleInfo, function: str, name: str) -> Values:
+        """The parameter of a workspace decorator that receives the decorated function: every function (or what
+        inner decorators made of it) the decorator is applied to (``resolve/decorators.py``)."""
+        scope = info.scopes.get(function)
+        if scope is None or receiving_parameter(scope) != name:
+            return NOTHING
+        self._decorator_readers.add(info.name)
+        return self._decorations.received(f"{info.name}:{function}")
+
+    def _fixture_value(self, info: ModuleInfo, function: str, name: str) -> Values:
+        """What pytest passes parameter ``name`` of ``function``: the value of the nearest fixture of that name
+        (``resolve/fixtures.py``); nothing when ``function`` is not a test or a fixture."""
+        scope = info.scopes.get(function)
+        if scope is None or not fixtures.in_test_module(info.name):
+            return NOTHING
+        owner = info.scopes.get(scope.parent) if scope.parent else None
+        if not fixtures.takes_fixtures(scope, owner, name):
+            return NOTHING
+        places: list[Values] = []
+        if owner is not None and owner.kind == "class" and (bindings := owner.bindings.get(name)):
+            places.append(self.eval_bindings(info, owner.qualname, bindings))
+        places.append(self._module_attr(info.name, name))
+        for conftest in fixtures.conftest_modules(info.name):
+            self._readers.setdefault(conftest, set()).add(info.name)
+            if conftest != info.name and self._modules.module_info(conftest) is not None:
+                places.append(self._module_attr(conftest, name))
+        own = f"{info.name}:{function}"
+        for found in places:
+            for kind, ident in sorted(found):
+                located = self._classes.scope_of(ident) if kind == v.FUNCTION and ident != own else None
+                if located is not None and fixtures.is_fixture(located[1]):
+                    fixture_info, fixture = located
+                    if fixture.yield_values:  # a generator fixture: the test gets what it yields
+                        return _union(self.eval_chain(fixture_info, fixture.qualname, c) for c in fixture.yield_values)
+                    return self.function_returns(ident)
         return NOTHING
 
     def _instances_of(self, info: ModuleInfo, where: str, chain: Chain, function_scope: str) -> Values:

@@ -1,0 +1,167 @@
+"""Decorators applied: a decorated name is bound to what its decorators return, and a decorator's parameter holds
+the functions it decorates (a wrapper's ``fn(...)`` reaches them). Only decorators defined in the workspace apply;
+one without workspace source (``functools.wraps``, ``@app.route``, ``@lru_cache``), a declarative one
+(``@property``) and one that returns nothing known are transparent: the name stays the function."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Protocol
+
+from trace_advisor.facts.model import CALL, CLS, DECLARATIVE_DECORATORS, DEF, SELF, Chain, Decorator, Scope
+from trace_advisor.model import SymbolId
+from trace_advisor.resolve import values as v
+from trace_advisor.resolve.modules import ModuleInfo
+from trace_advisor.resolve.values import NOTHING, Value, Values
+
+_UPDATE_WRAPPER: Value = (v.EXTERNAL, "functools:update_wrapper")
+
+
+class Evaluator(Protocol):
+    def eval_chain(self, info: ModuleInfo, scope: str, chain: Chain) -> Values: ...
+
+    def function_returns(self, function: SymbolId) -> Values: ...
+
+
+class Decorations:
+    """What decorating gives and which functions each workspace decorator receives (built on first use over the
+    workspace, dropped on any change like the class hierarchy)."""
+
+    def __init__(
+        self,
+        evaluator: Evaluator,
+        workspace: Callable[[], Iterable[ModuleInfo]],
+        scope_of: Callable[[SymbolId], tuple[ModuleInfo, Scope] | None],
+        in_workspace: Callable[[SymbolId], bool],
+    ) -> None:
+        self._evaluator = evaluator
+        self._workspace = workspace
+        self._scope_of = scope_of
+        self._in_workspace = in_workspace
+        self._received: dict[SymbolId, set[Value]] | None = None
+        self._building = False
+
+    def clear(self) -> None:
+        self._received = None
+
+    def decorated(self, info: ModuleInfo, scope: Scope, value: Value) -> Values:
+        """What the name of a decorated definition is bound to: ``value`` (its function or class) passed through
+        its decorators, innermost first."""
+        values: Values = frozenset({value})
+        for decorator in reversed(scope.decorators):
+            values = self._apply(self._decorators(info, scope, decorator), values)
+        return values
+
+    def received(self, decorator: SymbolId) -> Values:
+        """The functions and classes (or what inner decorators made of them) that ``decorator`` is applied to."""
+        if self._received is None:
+            if self._building:  # asked while building (a decorator's parameter used by another decorator)
+                return NOTHING
+            self._building = True
+            try:
+                self._received = self._build()
+            finally:
+                self._building = False
+        return frozenset(self._received.get(decorator, ()))
+
+    def _build(self) -> dict[SymbolId, set[Value]]:
+        received: dict[SymbolId, set[Value]] = {}
+        for info in self._workspace():
+            for scope in info.facts.scopes:
+                if not scope.decorators or scope.kind == "module":
+                    continue
+                kind = v.CLASS if scope.kind == "class" else v.FUNCTION
+                values: Values = frozenset({(kind, f"{info.name}:{scope.qualname}")})
+                for decorator in reversed(scope.decorators):
+                    applied = self._decorators(info, scope, decorator)
+                    for kind, ident in applied:
+                        if kind == v.FUNCTION:
+                            received.setdefault(ident, set()).update(values)
+                    values = self._apply(applied, values)
+        return received
+
+    def _decorators(self, info: ModuleInfo, scope: Scope, decorator: Decorator) -> Values:
+        """The workspace functions and classes a decorator expression is (``@factory(...)``: what the factory
+        returns, its functions only when it returns any); nothing for a declarative or an outside decorator."""
+        chain = decorator.chain
+        if (
+            chain is None
+            or (chain[-2] if chain[-1] == CALL and len(chain) > 1 else chain[-1]) in DECLARATIVE_DECORATORS
+        ):
+            return NOTHING
+        found = self._evaluator.eval_chain(info, scope.parent or "<module>", chain)
+        mine = frozenset(x for x in found if x[0] in (v.FUNCTION, v.CLASS) and self._in_workspace(x[1]))
+        if len(mine) != len(found):  # also something from outside (or unknown): that one's result is not known
+            return NOTHING
+        functions = frozenset(x for x in mine if x[0] == v.FUNCTION)
+        return functions or mine
+
+    def _apply(self, decorators: Values, values: Values) -> Values:
+        """What calling each of ``decorators`` with ``values`` returns; transparent when that is not known."""
+        if not decorators:
+            return values
+        out: set[Value] = set()
+        for kind, ident in sorted(decorators):
+            if kind == v.CLASS:  # ``@Retry``: an instance wrapping the function (calling it runs ``__call__``)
+                out.add((v.INSTANCE, ident))
+                continue
+            result = self._returns(ident, values)
+            if result is None:
+                return values
+            out.update(result)
+        return frozenset(out)
+
+    def _returns(self, decorator: SymbolId, values: Values) -> Values | None:
+        """What a decorator function returns given ``values`` for the parameter that receives the function: that
+        parameter itself (``return fn``), the closures and other values its ``return`` statements name, or its
+        return annotation's instances. None when nothing is known."""
+        located = self._scope_of(decorator)
+        if located is None:
+            return None
+        info, scope = located
+        parameter = receiving_parameter(scope)
+        if parameter is None:
+            return None
+        if scope.returns and not any(chain[-1] == "Callable" for chain in scope.returns):
+            return self._evaluator.function_returns(decorator) or None
+        out: set[Value] = set()
+        for chain in scope.return_values:
+            if chain == (parameter,):
+                out.update(values)
+            elif chain[0] != parameter:
+                wrapper = _unwrapped(info, scope, chain)
+                if wrapper is not None and _UPDATE_WRAPPER in self._evaluator.eval_chain(
+                    info, scope.qualname, chain[:-1]
+                ):
+                    chain = wrapper
+                out.update(self._evaluator.eval_chain(info, scope.qualname, chain))
+        return frozenset(out) or None
+
+
+def _unwrapped(info: ModuleInfo, scope: Scope, chain: Chain) -> Chain | None:
+    """``return update_wrapper(wrapper, fn)`` returns ``wrapper`` (its first argument, as written in ``scope``)."""
+    if len(chain) < 2 or chain[-1] != CALL or chain[-2] != "update_wrapper":
+        return None
+    callee = chain[:-1]
+    for call in info.facts.calls:
+        if call.scope == scope.qualname and call.chain == callee:
+            return next((arg for key, arg in call.args if key in ("0", "wrapper")), None)
+    return None
+
+
+def receiving_parameter(scope: Scope) -> str | None:
+    """The parameter a decorator function receives the decorated function in: its first, after ``self``/``cls``
+    for a method used as a decorator (``@registry.register``). None for a function that returns neither that
+    parameter nor a function it defines (not written as a decorator)."""
+    if scope.kind != "function" or not scope.params or not scope.return_values:
+        return None
+    bound = any(b.kind in (SELF, CLS) for b in scope.bindings.get(scope.params[0], ()))
+    if len(scope.params) <= bound:
+        return None
+    parameter = scope.params[1 if bound else 0]
+    for chain in scope.return_values:
+        if chain[-2:] == ("update_wrapper", CALL) or chain == (parameter,):
+            return parameter
+        if len(chain) == 1 and any(b.kind == DEF for b in scope.bindings.get(chain[0], ())):
+            return parameter
+    return None

@@ -1,0 +1,192 @@
+"""Rules that keep recommendations right on code nobody here wrote (issue #16), each driven through ``trace-advisor
+analyze`` as a subprocess on a small invented project: evidence comes from resolution or the catalog, not from how a
+receiver is named."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.support.cli import run_cli
+
+
+def analyse(root: Path, files: dict[str, str], *args: str) -> dict[str, dict[str, object]]:
+    """Writes ``files`` under ``root`` and returns the JSON report's recommendations by qualname (at any confidence
+    unless ``args`` say otherwise)."""
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    out = root / "report.json"
+    done = run_cli("analyze", root, "--format", "json", "-o", out, "--no-cache", "--min-confidence", "0.01", *args)
+    assert done.returncode == 0, done.stderr
+    recs = json.loads(out.read_text(encoding="utf-8"))["recommendations"]
+    return {str(r["qualname"]): r for r in recs}
+
+
+def reasons(rec: dict[str, object]) -> list[str]:
+    evidence = rec["evidence"]
+    assert isinstance(evidence, list)
+    return [str(e["reason"]) for e in evidence]
+
+
+SESSIONS = {
+    "store.py": (
+        "from sqlmodel import Session, select\n\n"
+        "from models import User\n\n\n"
+        "def load_user(session: Session, user_id: int) -> User | None:\n"
+        "    user = session.get(User, user_id)\n"
+        "    if user is None:\n"
+        "        return None\n"
+        "    return user\n\n\n"
+        "def active_users(session: Session) -> list[User]:\n"
+        "    found = session.exec(select(User).where(User.active))\n"
+        "    users = list(found)\n"
+        "    users.sort(key=lambda u: u.name)\n"
+        "    return users\n"
+    ),
+    "models.py": "class User:\n    name: str\n    active: bool\n",
+    "web.py": (
+        "def remember_theme(session, request):\n"
+        "    theme = session.get('theme', 'light')\n"
+        "    if request.args.get('theme'):\n"
+        "        theme = request.args['theme']\n"
+        "        session.pop('theme', None)\n"
+        "    return theme\n\n\n"
+        "def forget(session, key):\n"
+        "    value = session.get(key)\n"
+        "    session.delete(key)\n"
+        "    return value\n"
+    ),
+}
+
+
+def test_an_untyped_session_get_is_no_remote_call_and_a_sqlmodel_session_is_a_database(tmp_path: Path) -> None:
+    """``session.get`` on a parameter nobody typed may be a cookie session or a dict: it is not guessed to be an HTTP
+    request; the same call on a SQLModel ``Session`` resolves into the catalog as a database query."""
+    recs = analyse(tmp_path, SESSIONS)
+    assert "remember_theme" not in recs and "forget" not in recs, {q: reasons(r) for q, r in recs.items()}
+    assert any("sql database" in reason for reason in reasons(recs["load_user"])), reasons(recs["load_user"])
+    assert any("sql database" in reason for reason in reasons(recs["active_users"]))
+    assert not any("(by name)" in reason for rec in recs.values() for reason in reasons(rec))
+
+
+WORKER = '''\
+import signal
+
+from jobs import Queue
+
+
+class Worker:
+    def __init__(self, queue: Queue) -> None:
+        self.queue = queue
+        self._stop_requested = False
+        signal.signal(signal.SIGTERM, self.request_stop)
+
+    def request_stop(self, signum, frame) -> None:
+        self._stop_requested = True
+
+    def work(self, burst: bool = False) -> int:
+        done = 0
+        try:
+            while True:
+                if self._stop_requested:
+                    break
+                job = self.queue.dequeue(timeout=None if burst else 5)
+                if job is None:
+                    if burst:
+                        break
+                    continue
+                self.perform(job)
+                done += 1
+        finally:
+            self.queue.close()
+        return done
+
+    def perform(self, job) -> None:
+        try:
+            self.queue.store_result(job.id, job.run())
+        except Exception as exc:
+            self.queue.store_failure(job.id, repr(exc))
+            raise
+
+    def drain(self, limit: int) -> int:
+        """Bounded: stops after ``limit`` jobs or when the queue is empty."""
+        count = 0
+        while True:
+            job = self.queue.dequeue(timeout=0)
+            if job is None or count >= limit:
+                break
+            self.queue.store_result(job.id, job.run())
+            count += 1
+        return count
+'''
+JOBS = """\
+import redis
+
+
+class Queue:
+    def __init__(self, url: str) -> None:
+        self.redis = redis.Redis.from_url(url)
+
+    def dequeue(self, timeout):
+        return self.redis.blpop(["jobs"], timeout=timeout)
+
+    def store_result(self, job_id, result) -> None:
+        self.redis.hset(f"job:{job_id}", "result", result)
+
+    def store_failure(self, job_id, error) -> None:
+        self.redis.hset(f"job:{job_id}", "error", error)
+
+    def close(self) -> None:
+        self.redis.close()
+"""
+
+
+def test_a_worker_loop_that_runs_until_asked_to_stop_is_never_recommended(tmp_path: Path) -> None:
+    """``while True: ... if self._stop_requested: break`` runs for the life of the worker, like ``while not
+    self._stop_requested``: a span around it would never end. The job it runs is recommended, and so is a loop that
+    ends by itself."""
+    recs = analyse(tmp_path, {"worker.py": WORKER, "jobs.py": JOBS})
+    assert "Worker.work" not in recs, reasons(recs["Worker.work"])
+    assert {"Worker.perform", "Worker.drain"} <= set(recs), sorted(recs)
+
+
+GENERATED = {
+    "billing_pb2_grpc.py": (
+        "# Generated by the gRPC Python protocol compiler plugin. DO NOT EDIT!\n"
+        "import grpc\n\n\n"
+        "class BillingStub:\n"
+        "    def __init__(self, channel: grpc.Channel) -> None:\n"
+        "        self.Charge = channel.unary_unary('/billing.Billing/Charge')\n\n\n"
+        "def charge(channel, request, timeout):\n"
+        "    stub = BillingStub(channel)\n"
+        "    response = stub.Charge(request, timeout=timeout)\n"
+        "    if response.error:\n"
+        "        raise RuntimeError(response.error)\n"
+        "    return response\n"
+    ),
+    "openapi_client/api/invoices_api.py": (
+        '"""\n    Invoices API\n\n    NOTE: This class is auto generated by OpenAPI Generator.\n'
+        '    Do not edit the class manually.\n"""\n'
+        "import requests\n\n\n"
+        "class InvoicesApi:\n"
+        "    def get_invoice(self, invoice_id: str) -> dict:\n"
+        "        response = requests.get(f'https://billing.example/invoices/{invoice_id}', timeout=10)\n"
+        "        response.raise_for_status()\n"
+        "        return response.json()\n"
+    ),
+    "invoices.py": (
+        "import requests\n\n\n"
+        "def get_invoice(invoice_id: str) -> dict:\n"
+        "    response = requests.get(f'https://billing.example/invoices/{invoice_id}', timeout=10)\n"
+        "    response.raise_for_status()\n"
+        "    return response.json()\n"
+    ),
+}
+
+
+def test_generated_code_is_never_recommended(tmp_path: Path) -> None:
+    """A span written into generated code is lost when it is generated again: the same code written by hand is
+    recommended, the generator's output is not."""
+    recs = analyse(tmp_path, GENERATED)
+    assert {str(r["file"]) for r in recs.values()} == {"invoices.py"}, sorted(recs)
