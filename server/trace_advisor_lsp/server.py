@@ -9,6 +9,7 @@ from typing import Any, BinaryIO
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import lsp_method
+from pygls.workspace import Workspace
 from trace_advisor import __version__
 
 from trace_advisor_lsp import convert
@@ -19,6 +20,7 @@ from trace_advisor_lsp.folders import Folders
 from trace_advisor_lsp.logs import ClientLogHandler
 from trace_advisor_lsp.projects import Projects
 from trace_advisor_lsp.status import Status
+from trace_advisor_lsp.text_sync import LspWorkspace
 from trace_advisor_lsp.traces import Traces
 from trace_advisor_lsp.transport import RobustProtocol, serve_stdio
 
@@ -80,6 +82,12 @@ class TraceAdvisorServer(LanguageServer):
         """Serve stdio through our transport (robust framing, an answer to every request); ``exit_code`` is what the
         process should exit with."""
         self.exit_code = serve_stdio(self, stdin or sys.stdin.buffer, stdout or sys.stdout.buffer)
+
+    def keep_lsp_lines(self) -> None:
+        """Open documents count lines as LSP does (text_sync.py); called once pygls made its workspace."""
+        workspace = self.workspace
+        if type(workspace) is Workspace:  # our subclass changes only the class of the documents it makes
+            workspace.__class__ = LspWorkspace
 
     def command_progress(self) -> types.ProgressToken | None:
         """The workDoneToken the client gave the command being run (a command handler asks once)."""

@@ -18,6 +18,7 @@ WATCHED = ("**/*.py", "**/.trace-advisor.yaml", "**/pyproject.toml")
 
 def initialize(ls: TraceAdvisorServer, params: types.InitializeParams) -> None:
     """Read the client's settings and workspace folders; indexing starts once the client is initialized."""
+    ls.keep_lsp_lines()
     ls.log_handler.attach(asyncio.get_running_loop())
     ls.folders.start(roots_of(params), params.initialization_options)
 
