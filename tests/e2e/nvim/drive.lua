@@ -1,11 +1,7 @@
 -- Drives one headless session: diagnostics, code lenses, outgoing/incoming calls, the quick-fix, then :write.
--- Writes what it saw as JSON to $TRACE_ADVISOR_RESULT; any error exits with status 1 (never hangs).
-local result = { steps = {} }
-local function step(name) table.insert(result.steps, name) end
-
-local function wait(ms, what, predicate)
-  if not vim.wait(ms, predicate, 50) then error('timed out waiting for ' .. what) end
-end
+-- What it saw goes to $TRACE_ADVISOR_RESULT through harness.lua.
+local harness = dofile(vim.fs.joinpath(vim.fs.dirname(debug.getinfo(1, 'S').source:sub(2)), 'harness.lua'))
+local result, step, wait = harness.result, harness.step, harness.wait
 
 local function find_line(pattern)
   for i, line in ipairs(vim.api.nvim_buf_get_lines(0, 0, -1, false)) do
@@ -122,9 +118,4 @@ local function drive()
   step('workspace')
 end
 
-local ok, err = xpcall(drive, debug.traceback)
-result.ok, result.error = ok, err
-local file = io.open(vim.env.TRACE_ADVISOR_RESULT, 'w')
-file:write(vim.json.encode(result))
-file:close()
-vim.cmd(ok and 'qall!' or 'cquit! 1')
+harness.run(drive)

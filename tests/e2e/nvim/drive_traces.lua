@@ -1,12 +1,8 @@
 -- Drives a session on a project whose .trace-advisor.yaml names OTLP JSON trace files: the observed-figures lens
 -- and the hover of a traced function, as a Neovim user sees them with the config from docs/neovim.md.
--- Writes what it saw as JSON to $TRACE_ADVISOR_RESULT; any error exits with status 1 (never hangs).
-local result = { steps = {} }
-local function step(name) table.insert(result.steps, name) end
-
-local function wait(ms, what, predicate)
-  if not vim.wait(ms, predicate, 50) then error('timed out waiting for ' .. what) end
-end
+-- What it saw goes to $TRACE_ADVISOR_RESULT through harness.lua.
+local harness = dofile(vim.fs.joinpath(vim.fs.dirname(debug.getinfo(1, 'S').source:sub(2)), 'harness.lua'))
+local result, step, wait = harness.result, harness.step, harness.wait
 
 local function observed_lenses(bufnr)
   local found = {}
@@ -53,9 +49,4 @@ local function drive()
   step('hover')
 end
 
-local ok, err = xpcall(drive, debug.traceback)
-result.ok, result.error = ok, err
-local file = io.open(vim.env.TRACE_ADVISOR_RESULT, 'w')
-file:write(vim.json.encode(result))
-file:close()
-vim.cmd(ok and 'qall!' or 'cquit! 1')
+harness.run(drive)
