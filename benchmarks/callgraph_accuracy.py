@@ -30,8 +30,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from trace_advisor.datatypes import CallEdge, SymbolId
 from trace_advisor.index import Index
-from trace_advisor.model import CallEdge, SymbolId
 from trace_advisor.record import recording
 from trace_advisor.record.observed import same_target
 

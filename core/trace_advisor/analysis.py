@@ -19,6 +19,15 @@ from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
 from trace_advisor.cost import Graph as CostGraph
 from trace_advisor.cost import GraphCalls, LoopCalls, RequestCounts, cost_notes, costly
+from trace_advisor.datatypes import (
+    AnalysisResult,
+    CostNote,
+    Definition,
+    Problem,
+    Recommendation,
+    ResolvedCall,
+    SymbolId,
+)
 from trace_advisor.detect import run_detectors
 from trace_advisor.detect.apis import classify, match_symbol
 from trace_advisor.detect.context import CalleeIO, FunctionContext, GraphFacts
@@ -28,15 +37,6 @@ from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
 from trace_advisor.detect.shape import may_run_forever, runs_forever
 from trace_advisor.gcpause import gc_paused
 from trace_advisor.index import Index
-from trace_advisor.model import (
-    AnalysisResult,
-    CostNote,
-    Definition,
-    Problem,
-    Recommendation,
-    ResolvedCall,
-    SymbolId,
-)
 from trace_advisor.positions import source_lines
 from trace_advisor.record.observed import ObservedGraph, RecordingWatch
 from trace_advisor.span_names import SpanNames

@@ -18,10 +18,10 @@ from typing import TypeVar
 from trace_advisor.advise.local import Verdict
 from trace_advisor.analysed import AnalysedModule, FunctionSyntax
 from trace_advisor.config_model import Config
+from trace_advisor.datatypes import Recommendation, ResolvedCall, SymbolId
 from trace_advisor.detect.context import CalleeIO, FunctionContext, GraphFacts
 from trace_advisor.detect.findings import Signal
 from trace_advisor.detect.instrumentation import InstalledInstrumentations
-from trace_advisor.model import Recommendation, ResolvedCall, SymbolId
 
 _MAX_FILES = 32  # files whose per-function results are kept (the recently edited ones)
 _MAX_CALLEES = 4096  # workspace functions whose "runs forever" and "does I/O" answers are kept

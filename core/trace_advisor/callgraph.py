@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from trace_advisor.model import CallEdge, CallTreeNode, Definition, ResolvedCall, SymbolId, UnresolvedCall
+from trace_advisor.datatypes import CallEdge, CallTreeNode, Definition, ResolvedCall, SymbolId, UnresolvedCall
 
 if TYPE_CHECKING:
     from trace_advisor.record.observed import ObservedGraph

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from trace_advisor.callgraph import ModuleCalls
-from trace_advisor.model import CallEdge, SymbolId
+from trace_advisor.datatypes import CallEdge, SymbolId
 
 
 class CallTable:

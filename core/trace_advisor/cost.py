@@ -14,8 +14,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Protocol, runtime_checkable
 
-from trace_advisor.detect.context import FunctionContext
-from trace_advisor.model import (
+from trace_advisor.datatypes import (
     MODULE_QUALNAME,
     CallEdge,
     CostNote,
@@ -25,6 +24,7 @@ from trace_advisor.model import (
     span_name,
     split_symbol,
 )
+from trace_advisor.detect.context import FunctionContext
 
 TINY_STATEMENTS = 2  # a body this short with no I/O of its own is cheaper than the span around it
 LOOP_ITERATIONS = 10  # a loop's iterations are unknown from the code: an order of magnitude, stated in every figure

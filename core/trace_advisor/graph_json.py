@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from trace_advisor.callgraph import CallGraph
-from trace_advisor.model import CallEdge, CallTreeNode, Definition, SymbolId
+from trace_advisor.datatypes import CallEdge, CallTreeNode, Definition, SymbolId
 from trace_advisor.record.observed import ObservedGraph, merged_callees
 
 

@@ -13,16 +13,16 @@ from pathlib import Path
 from typing import TypeVar, cast
 
 from trace_advisor.analysed import AnalysedModule
-from trace_advisor.cache import FactsCache
 from trace_advisor.callgraph import CallGraph, ModuleCalls
 from trace_advisor.calltable import CallTable
 from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
+from trace_advisor.datatypes import CallEdge, Definition, Position, Problem, SymbolId, SyntaxProblem
 from trace_advisor.facts.definitions import definitions_of
 from trace_advisor.facts.model import ModuleFacts
 from trace_advisor.facts.splice import splice
+from trace_advisor.facts_cache import FactsCache
 from trace_advisor.gcpause import gc_paused, settle
-from trace_advisor.model import CallEdge, Definition, Position, Problem, SymbolId, SyntaxProblem
 from trace_advisor.parsing import Parsed, parse_source
 from trace_advisor.positions import source_lines
 from trace_advisor.resolve import ModuleInfo, Resolver

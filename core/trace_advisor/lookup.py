@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from trace_advisor.datatypes import SymbolId
 from trace_advisor.index import Index
-from trace_advisor.model import SymbolId
 
 
 class NotFoundError(ValueError):

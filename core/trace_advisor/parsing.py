@@ -8,9 +8,9 @@ import io
 import tokenize
 from dataclasses import dataclass
 
+from trace_advisor.datatypes import SyntaxProblem
 from trace_advisor.downlevel import downlevel
 from trace_advisor.facts import ModuleFacts, extract_facts
-from trace_advisor.model import SyntaxProblem
 from trace_advisor.newer_syntax import newer_syntax
 
 FACTS_VERSION = "19"  # bump whenever the facts' shape or meaning changes: old cache entries are then ignored

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
-from trace_advisor.model import Range
+from trace_advisor.datatypes import Range
 
 
 def char_column(line_text: str, byte_column: int) -> int:

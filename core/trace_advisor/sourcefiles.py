@@ -8,11 +8,11 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from trace_advisor.cache import FactsCache
+from trace_advisor.datatypes import Definition, Problem, SymbolId, SyntaxProblem
 from trace_advisor.facts import codec
 from trace_advisor.facts.definitions import definitions_of
 from trace_advisor.facts.model import ModuleFacts, Scope
-from trace_advisor.model import Definition, Problem, SymbolId, SyntaxProblem
+from trace_advisor.facts_cache import FactsCache
 from trace_advisor.newer_syntax import running_python
 from trace_advisor.parsing import content_hash, decode_source, parse_bytes
 

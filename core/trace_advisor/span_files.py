@@ -16,10 +16,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from trace_advisor.config_model import Config
+from trace_advisor.datatypes import Capture, Problem, Recommendation, split_symbol
 from trace_advisor.edits import SourceText, SpanOutcome, SpanStyle, SpanTarget, add_spans, span_origin
 from trace_advisor.index import Index
 from trace_advisor.lookup import files_under
-from trace_advisor.model import Capture, Problem, Recommendation, split_symbol
 from trace_advisor.span_names import SpanNames
 
 CHANGED_ON_DISK = "changed on disk since it was read; not overwritten (run the command again)"

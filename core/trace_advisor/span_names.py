@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import Protocol, runtime_checkable
 
-from trace_advisor.model import Definition, SymbolId, span_name, split_symbol
+from trace_advisor.datatypes import Definition, SymbolId, span_name, split_symbol
 
 
 @runtime_checkable

@@ -7,7 +7,7 @@ import ast
 from collections import OrderedDict
 from pathlib import Path
 
-from trace_advisor.model import SyntaxProblem
+from trace_advisor.datatypes import SyntaxProblem
 from trace_advisor.parsing import parse_text
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from trace_advisor.analysis import Analyzer
 from trace_advisor.config_model import Config
 from trace_advisor.cost import LOOP_ITERATIONS, RequestCounts
-from trace_advisor.model import AnalysisResult, SpanCost, SpanVolume, SymbolId
+from trace_advisor.datatypes import AnalysisResult, SpanCost, SpanVolume, SymbolId
 
 if TYPE_CHECKING:
     from trace_advisor.index import Index

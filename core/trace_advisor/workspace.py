@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-from trace_advisor.model import Problem
+from trace_advisor.datatypes import Problem
 
 # Test code, as ``ignore`` globs: analyses skip it unless asked (``--include-tests``); spans belong in the code under
 # test, and a function's callers in tests say nothing about how production uses it.

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace.position_codec import PositionCodec
-from trace_advisor.model import Definition, Position, Range, Recommendation, SyntaxProblem, TextEdit, Usage
+from trace_advisor.datatypes import Definition, Position, Range, Recommendation, SyntaxProblem, TextEdit, Usage
 
 if TYPE_CHECKING:  # the linter loads with the first refresh, not at start-up
     from trace_advisor.lint import LintFinding

@@ -23,8 +23,8 @@ from lsprotocol import types
 from lsprotocol.types import ProgressToken
 from pygls.exceptions import JsonRpcContentModified
 from trace_advisor.cancel import NEVER, CancelledError, CancelToken
+from trace_advisor.datatypes import AnalysisResult, Problem, Recommendation, SyntaxProblem, TextEdit, split_symbol
 from trace_advisor.index import Index
-from trace_advisor.model import AnalysisResult, Problem, Recommendation, SyntaxProblem, TextEdit, split_symbol
 from trace_advisor.span_names import SpanNames
 from trace_advisor.stubs import Stubs, stub_folder
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from trace_advisor.advise.provider import Provider
 from trace_advisor.cancel import CancelToken
+from trace_advisor.datatypes import AnalysisResult, Recommendation
 from trace_advisor.index import Index
-from trace_advisor.model import AnalysisResult, Recommendation
 
 from trace_advisor_lsp.projects import Project
 from trace_advisor_lsp.scheduling import Engine

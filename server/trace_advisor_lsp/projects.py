@@ -11,9 +11,9 @@ from typing import Literal
 from trace_advisor.advise.provider import Provider
 from trace_advisor.cancel import CancelToken
 from trace_advisor.config_model import Config
+from trace_advisor.datatypes import Recommendation, SyntaxProblem, Usage
 from trace_advisor.edits.style import SpanOrigin, SpanStyle, span_origin, span_style
 from trace_advisor.index import Index
-from trace_advisor.model import Recommendation, SyntaxProblem, Usage
 
 from trace_advisor_lsp.convert import split_lines, uri_to_path
 

@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from trace_advisor.model import Capture, Range, Recommendation, TextEdit
+from trace_advisor.datatypes import Capture, Range, Recommendation, TextEdit
 
 if TYPE_CHECKING:
     from trace_advisor.edits import SpanOrigin, SpanStyle

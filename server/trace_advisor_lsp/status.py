@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from pygls.lsp.server import LanguageServer
-from trace_advisor.model import Usage
+from trace_advisor.datatypes import Usage
 
 from trace_advisor_lsp.projects import Project, Projects
 

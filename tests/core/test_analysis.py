@@ -12,8 +12,8 @@ from trace_advisor.analysis import analyze
 from trace_advisor.cancel import CancelledError, CancelToken
 from trace_advisor.config import default_config
 from trace_advisor.config_model import Config
+from trace_advisor.datatypes import Capture, Problem, Recommendation, Usage
 from trace_advisor.index import Index
-from trace_advisor.model import Capture, Problem, Recommendation, Usage
 
 WORKSPACE = Path(__file__).resolve().parent.parent / "fixtures" / "detect" / "workspace"
 

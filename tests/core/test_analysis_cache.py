@@ -13,8 +13,8 @@ from trace_advisor.analysis_cache import AnalysisCache
 from trace_advisor.cancel import NEVER
 from trace_advisor.config import default_config
 from trace_advisor.config_model import Config
+from trace_advisor.datatypes import Recommendation
 from trace_advisor.index import Index
-from trace_advisor.model import Recommendation
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-from trace_advisor.cache import CACHE_ENV, FactsCache, cache_version, default_cache_dir
 from trace_advisor.cache_writes import STALE_SECONDS
+from trace_advisor.facts_cache import CACHE_ENV, FactsCache, cache_version, default_cache_dir
 from trace_advisor.index import Index
 from trace_advisor.parsing import content_hash, parse_source
 

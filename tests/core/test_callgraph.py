@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from trace_advisor.callgraph import CallGraph
+from trace_advisor.datatypes import CallTreeNode
 from trace_advisor.index import Index
-from trace_advisor.model import CallTreeNode
 
 
 def build(project: Path, cache: Path) -> CallGraph:

@@ -15,8 +15,8 @@ import pytest
 from trace_advisor.analysis import analyze
 from trace_advisor.config import load_config
 from trace_advisor.cost import LOOP_ITERATIONS, loop_depths, repeated_calls
+from trace_advisor.datatypes import AnalysisResult
 from trace_advisor.index import Index
-from trace_advisor.model import AnalysisResult
 from trace_advisor.report import default_template, render
 from trace_advisor.volume import estimate_costs
 

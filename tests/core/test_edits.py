@@ -19,8 +19,8 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import StatusCode
 from trace_advisor.config_model import SpanForm, SpansConfig
+from trace_advisor.datatypes import Attribute, Capture
 from trace_advisor.edits import SpanEditor, apply_edits, span_edits
-from trace_advisor.model import Attribute, Capture
 
 from tests.support.span_cases import (
     CASES,
@@ -266,7 +266,7 @@ def test_bad_input_is_refused_with_a_message() -> None:
 
 
 def test_apply_edits_rejects_overlaps() -> None:
-    from trace_advisor.model import Range, TextEdit
+    from trace_advisor.datatypes import Range, TextEdit
 
     edits = [TextEdit(Range.of(1, 0, 1, 3), "x"), TextEdit(Range.of(1, 2, 1, 4), "y")]
     with pytest.raises(ValueError, match="overlap"):

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from trace_advisor.datatypes import Capture, Position, TextEdit
 from trace_advisor.edits import SourceText, SpanEditor, apply_edits
 from trace_advisor.edits.locate import FunctionSite, find_functions, iter_definitions
-from trace_advisor.model import Capture, Position, TextEdit
 
 from tests.support.stdlib_behaviour import QUICK, check_behaviour
 

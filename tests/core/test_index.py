@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from trace_advisor.config_model import Config
+from trace_advisor.datatypes import Position
 from trace_advisor.index import Index
-from trace_advisor.model import Position
 
 
 @pytest.fixture()

@@ -16,10 +16,10 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from trace_advisor.analysis import analyze
 from trace_advisor.capture_expressions import CaptureExpressionError, check_capture_expression
 from trace_advisor.config import config_from_mapping, default_config
+from trace_advisor.datatypes import Attribute, Capture
 from trace_advisor.edits import apply_edits, span_edits
 from trace_advisor.edits.verify import same_with_block
 from trace_advisor.index import Index
-from trace_advisor.model import Attribute, Capture
 from trace_advisor.report import default_template, render
 
 from tests.support.fake_model import Received

@@ -20,7 +20,7 @@ from trace_advisor.advise.providers.openai_compat import OpenAIProvider
 from trace_advisor.cancel import NEVER
 from trace_advisor.config import default_config, load_config
 from trace_advisor.config_model import PROVIDER_NAMES, PROVIDERS, Config, PriorityConfig, ProviderConfig
-from trace_advisor.model import Evidence, Range
+from trace_advisor.datatypes import Evidence, Range
 
 from tests.support.bedrock_server import fake_bedrock
 from tests.support.candidates import candidates_from_file

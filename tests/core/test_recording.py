@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from trace_advisor.model import CallEdge, Range
+from trace_advisor.datatypes import CallEdge, Range
 from trace_advisor.record import recording
 from trace_advisor.record.observed import ObservedGraph, same_target
 from trace_advisor.record.recording import ObservedCall, Recording, RecordingError, enclosing, external_name

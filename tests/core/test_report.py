@@ -16,7 +16,7 @@ import jsonschema
 import pytest
 from test_report_sample import load_result, load_trees
 from trace_advisor.config import config_from_mapping, default_config
-from trace_advisor.model import AnalysisResult
+from trace_advisor.datatypes import AnalysisResult
 from trace_advisor.report import ReportError, default_template, render, validate_template, write_report
 from trace_advisor.report.facts import all_recommendations, build_facts
 
@@ -325,7 +325,7 @@ def test_html_is_self_contained_and_escapes_code(result: AnalysisResult, sample_
 
 
 def test_html_folds_entry_points_without_recommendations(result: AnalysisResult, sample_dir: Path) -> None:
-    from trace_advisor.model import CallTreeNode
+    from trace_advisor.datatypes import CallTreeNode
 
     trees = load_trees(sample_dir)
     quiet = CallTreeNode("q1", "shop.cache:<module>", str(sample_dir / "shop/cache.py"), 1)
@@ -343,7 +343,7 @@ def test_html_folds_entry_points_without_recommendations(result: AnalysisResult,
 
 
 def test_html_leaves_out_module_bodies_that_only_launch_entry_points(result: AnalysisResult, sample_dir: Path) -> None:
-    from trace_advisor.model import CallTreeNode
+    from trace_advisor.datatypes import CallTreeNode
 
     trees = load_trees(sample_dir)
     worker = sample_dir / "shop/worker.py"
@@ -440,8 +440,8 @@ def test_interrupted_write_keeps_the_old_report(tmp_path: Path, monkeypatch: pyt
 
 def test_a_preview_of_a_function_on_the_first_line_is_that_function() -> None:
     """The import and tracer inserted at line 1 come before the def on line 1: they are setup, not the function."""
+    from trace_advisor.datatypes import Capture
     from trace_advisor.edits import SpanEditor
-    from trace_advisor.model import Capture
     from trace_advisor.report.preview import span_preview
 
     editor = SpanEditor(

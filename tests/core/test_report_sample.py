@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from trace_advisor.model import (
+from trace_advisor.datatypes import (
     AnalysisResult,
     Attribute,
     CallTreeNode,

@@ -12,7 +12,7 @@ import pytest
 from test_report_sample import load_result
 from trace_advisor.config import config_from_mapping, default_config
 from trace_advisor.config_model import PRIORITY_NAMES
-from trace_advisor.model import AnalysisResult
+from trace_advisor.datatypes import AnalysisResult
 from trace_advisor.report import render
 
 

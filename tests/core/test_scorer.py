@@ -13,11 +13,11 @@ from trace_advisor.advise.local import LocalScorer
 from trace_advisor.analysis import analyze
 from trace_advisor.config import default_config
 from trace_advisor.config_model import Config, PriorityConfig
+from trace_advisor.datatypes import Attribute, Recommendation
 from trace_advisor.detect import run_detectors
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.existing import existing_span, without_span
 from trace_advisor.index import Index
-from trace_advisor.model import Attribute, Recommendation
 
 from tests.core.test_detect_helpers import DETECT_FIXTURES, contexts
 

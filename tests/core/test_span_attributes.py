@@ -14,9 +14,9 @@ from types import ModuleType
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from trace_advisor.attribute_safety import AttributePolicy, name_words, parameter_kind
 from trace_advisor.config_model import SpansConfig
+from trace_advisor.datatypes import Capture
 from trace_advisor.edits import SpanEditor, apply_edits
 from trace_advisor.edits.style import SpanOrigin, SpanStyle
-from trace_advisor.model import Capture
 
 from tests.support.span_cases import SPANS, read_text
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from trace_advisor.config import default_config
-from trace_advisor.model import AnalysisResult
+from trace_advisor.datatypes import AnalysisResult
 from trace_advisor.report import ReportError, render
 
 from tests.core.test_report import load_result

@@ -12,8 +12,8 @@ from trace_advisor.analysis import analyze
 from trace_advisor.config import default_config
 from trace_advisor.config_model import Config
 from trace_advisor.coverage import measure
+from trace_advisor.datatypes import Recommendation
 from trace_advisor.index import Index
-from trace_advisor.model import Recommendation
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "units"
 CLIENT = FIXTURE / "billing" / "client.py"

@@ -8,9 +8,9 @@ import ast
 
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from trace_advisor.datatypes import Attribute, Capture
 from trace_advisor.edits import SpanEditor, apply_edits
 from trace_advisor.edits.source import SourceText
-from trace_advisor.model import Attribute, Capture
 
 SIMPLE = [
     "x = 1",

@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 
 from trace_advisor.advise.provider import Candidate
-from trace_advisor.model import Evidence, Range
+from trace_advisor.datatypes import Evidence, Range
 
 
 def candidates_from_file(path: Path, module: str) -> tuple[Candidate, ...]:

@@ -11,9 +11,9 @@ from pathlib import Path
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from trace_advisor.config_model import SpansConfig
+from trace_advisor.datatypes import Attribute, Capture, split_symbol
 from trace_advisor.edits import EditResult, SpanEditor, apply_edits
 from trace_advisor.edits.style import SpanOrigin, SpanStyle
-from trace_advisor.model import Attribute, Capture, split_symbol
 from trace_advisor.project_style import read_project_style
 
 SPANS = Path(__file__).resolve().parent.parent / "fixtures" / "spans"

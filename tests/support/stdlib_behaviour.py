@@ -30,10 +30,10 @@ from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from trace_advisor.datatypes import Capture
 from trace_advisor.edits import SpanEditor, SpanOrigin, SpanTarget, add_spans
 from trace_advisor.edits.locate import FunctionSite, iter_definitions
 from trace_advisor.edits.style import DEFAULT_STYLE, SpanStyle
-from trace_advisor.model import Capture
 
 MODULES = (
     "textwrap",

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from trace_advisor.advise.provider import Candidate
 from trace_advisor.capture_expressions import CaptureExpressionError, check_capture_expression
-from trace_advisor.model import Attribute, Capture, Evidence, Range, Recommendation, Usage
+from trace_advisor.datatypes import Attribute, Capture, Evidence, Range, Recommendation, Usage
 
 _FENCE = re.compile(r"```[A-Za-z0-9_-]*[ \t]*\n?(.*?)```", re.DOTALL)
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

@@ -17,9 +17,9 @@ import re
 from collections.abc import Sequence
 
 from trace_advisor.attribute_safety import DEFAULT_POLICY, AttributePolicy, parameter_kind, parameters
+from trace_advisor.datatypes import Attribute, Capture
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
-from trace_advisor.model import Attribute, Capture
 
 MAX_PARAMETERS = 4
 _SEMCONV_PARAMS = {

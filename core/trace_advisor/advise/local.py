@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from trace_advisor.advise.capture import capture_for
 from trace_advisor.attribute_safety import AttributePolicy
 from trace_advisor.config_model import Config
+from trace_advisor.datatypes import Recommendation
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.existing import existing_span, ignored
 from trace_advisor.detect.external_io import io_operations
 from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.shape import meaningful_calls, shape_of
-from trace_advisor.model import Recommendation
 
 _MAX_EFFECT = 0.95  # one priority alone never claims certainty
 _INSTRUMENTED_FACTOR = 0.35  # evidence an installed instrumentation already traces counts for this much

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from trace_advisor.cancel import CancelToken
-from trace_advisor.model import Evidence, Problem, Range, Recommendation, SymbolId, Usage
+from trace_advisor.datatypes import Evidence, Problem, Range, Recommendation, SymbolId, Usage
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,8 +22,8 @@ from trace_advisor.span_files import (
 
 if TYPE_CHECKING:
     from trace_advisor.config_model import Config
+    from trace_advisor.datatypes import Problem
     from trace_advisor.index import Index
-    from trace_advisor.model import Problem
 
 EXIT_OK, EXIT_INCOMPLETE = 0, 1
 

@@ -11,9 +11,9 @@ from typing import TextIO
 
 from trace_advisor.cli import common, observe
 from trace_advisor.config import find_project_root
+from trace_advisor.datatypes import CallTreeNode
 from trace_advisor.graph_json import functions_json, pycg_json, tree_json
 from trace_advisor.lookup import NotFoundError, function_symbol, parse_function
-from trace_advisor.model import CallTreeNode
 
 EXIT_OK = 0
 FORMATS = ("json", "pycg", "tree")

@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from typing import TextIO
 
     from trace_advisor.config_model import Config
+    from trace_advisor.datatypes import Problem
     from trace_advisor.index import Index
-    from trace_advisor.model import Problem
 
 
 class UsageError(Exception):

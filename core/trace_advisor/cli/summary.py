@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trace_advisor.config_model import Config
-from trace_advisor.model import AnalysisResult, ProblemKind
+from trace_advisor.datatypes import AnalysisResult, ProblemKind
 from trace_advisor.report.facts import rank, relative
 
 TOP = 5  # recommendations listed

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from trace_advisor.analysis import Analyzer
 from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
-from trace_advisor.model import Problem, Recommendation, SymbolId
+from trace_advisor.datatypes import Problem, Recommendation, SymbolId
 
 if TYPE_CHECKING:
     from trace_advisor.index import Index

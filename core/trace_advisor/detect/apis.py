@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from trace_advisor.datatypes import ResolvedCall, SymbolId, dotted_name
 from trace_advisor.detect.catalog import APIS, Api
 from trace_advisor.detect.hints import DISTINCT_METHODS, ORM_MANAGER_METHODS, PUBLISH_METHODS, RECEIVER_HINTS
 from trace_advisor.detect.names import is_io_name
-from trace_advisor.model import ResolvedCall, SymbolId, dotted_name
 
 _WORD = re.compile(r"[a-z0-9]+")
 _ORM_MANAGER = re.compile(r"^[A-Z]\w*\.objects$")  # Django: ``Model.objects``

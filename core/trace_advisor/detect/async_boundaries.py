@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 
+from trace_advisor.datatypes import Evidence
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
-from trace_advisor.model import Evidence
 
 PRIORITY = "async_boundaries"
 _FAN_OUT = frozenset(

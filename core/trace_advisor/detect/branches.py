@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 import re
 
+from trace_advisor.datatypes import Evidence
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.names import expr_text
-from trace_advisor.model import Evidence
 
 PRIORITY = "branches"
 _FLAG = re.compile(r"(feature|flag|toggle|experiment|rollout|enabled|is_enabled|dry_run|beta)", re.IGNORECASE)

@@ -9,9 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from trace_advisor.analysed import AnalysedModule, FunctionNode, FunctionSyntax
+from trace_advisor.datatypes import Range, ResolvedCall, SymbolId
 from trace_advisor.detect.apis import ApiMatch, classify
 from trace_advisor.detect.names import walk_body_depth
-from trace_advisor.model import Range, ResolvedCall, SymbolId
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from trace_advisor.datatypes import Evidence
 from trace_advisor.detect.apis import dotted_forms
 from trace_advisor.detect.context import CallInfo, FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.hints import HANDOFFS
-from trace_advisor.model import Evidence
 
 PRIORITY = "context_propagation"
 _POOL_WORDS = ("executor", "pool", "workers", "threads")

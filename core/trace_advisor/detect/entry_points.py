@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import ast
 
+from trace_advisor.datatypes import Evidence, Range
 from trace_advisor.detect.apis import dotted_forms
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.hints import CLI_DECORATORS, CLI_METHODS, ROUTE_METHODS, TASK_METHODS, WEB_FRAMEWORKS
 from trace_advisor.detect.names import expr_text
 from trace_advisor.detect.shape import meaningful_calls
-from trace_advisor.model import Evidence, Range
 
 PRIORITY = "entry_points"
 _VIEW_METHODS = frozenset(

@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 import builtins
 
+from trace_advisor.datatypes import Evidence, Range
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.names import expr_text
-from trace_advisor.model import Evidence, Range
 
 PRIORITY = "exceptions"
 _BUILTIN_EXCEPTIONS = frozenset(n for n in dir(builtins) if n.endswith(("Error", "Exception", "Warning")))

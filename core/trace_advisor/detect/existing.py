@@ -9,9 +9,9 @@ import dataclasses
 import re
 
 from trace_advisor.analysed import FunctionSyntax
+from trace_advisor.datatypes import dotted_name
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.names import walk_body
-from trace_advisor.model import dotted_name
 
 _SPAN_CALLS = frozenset({"start_as_current_span", "start_span", "start_active_span", "trace_span", "use_span"})
 _SPAN_DECORATORS = frozenset(

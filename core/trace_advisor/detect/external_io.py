@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from trace_advisor.datatypes import Evidence, SymbolId
 from trace_advisor.detect.apis import ApiMatch
 from trace_advisor.detect.context import CalleeIO, CallInfo, FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
-from trace_advisor.model import Evidence, SymbolId
 
 PRIORITY = "external_io"
 _KIND_STRENGTH = {"file": 0.45, "subprocess": 0.85, "cache": 0.8, "rpc": 0.85}

@@ -8,8 +8,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from trace_advisor.datatypes import Evidence
 from trace_advisor.detect.apis import ApiMatch
-from trace_advisor.model import Evidence
 
 
 class Finding(enum.Enum):

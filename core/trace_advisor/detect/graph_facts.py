@@ -6,8 +6,8 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
+from trace_advisor.datatypes import CallEdge, SymbolId, split_symbol
 from trace_advisor.detect.context import CalleeIO, GraphFacts, ObservedFacts, ObservedIo
-from trace_advisor.model import CallEdge, SymbolId, split_symbol
 from trace_advisor.workspace import is_test_module
 
 if TYPE_CHECKING:

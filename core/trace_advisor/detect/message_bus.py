@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import ast
 
+from trace_advisor.datatypes import Evidence
 from trace_advisor.detect.apis import ApiMatch, dotted_forms
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.hints import CONSUMER_PARAMS, TASK_DECORATORS
-from trace_advisor.model import Evidence
 
 PRIORITY = "message_bus"
 # a Celery dispatch found by its method name (``task.delay(...)``): the task's type is rarely known

@@ -3,11 +3,11 @@ paths or with much cumulative time, and calls into I/O that only the recording s
 
 from __future__ import annotations
 
+from trace_advisor.datatypes import Evidence, Range
 from trace_advisor.detect.apis import match_symbol
 from trace_advisor.detect.context import FunctionContext, ObservedFacts, ObservedIo
 from trace_advisor.detect.external_io import api_strength, io_function_strength
 from trace_advisor.detect.findings import Finding, Signal
-from trace_advisor.model import Evidence, Range
 
 _HOT_CALLS = 1_000  # this many calls in one recorded run is a hot path
 _HOT_SHARE = 0.02  # so is this share of the recorded command's wall time

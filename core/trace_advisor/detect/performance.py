@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import ast
 
+from trace_advisor.datatypes import Evidence
 from trace_advisor.detect.apis import dotted_forms
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.names import expr_text
-from trace_advisor.model import Evidence
 
 PRIORITY = "performance"
 _HEAVY_ROOTS = (

@@ -6,9 +6,9 @@ import ast
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from trace_advisor.datatypes import ResolvedCall, SymbolId, dotted_name
 from trace_advisor.detect.apis import dotted_forms
 from trace_advisor.detect.context import FunctionContext
-from trace_advisor.model import ResolvedCall, SymbolId, dotted_name
 from trace_advisor.statements import flatten
 
 # Servers and consoles that run until the process ends, by resolved name (the span would never end).

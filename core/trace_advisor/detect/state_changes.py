@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 import re
 
+from trace_advisor.datatypes import Evidence
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal, SqlWrite
-from trace_advisor.model import Evidence
 
 PRIORITY = "state_changes"
 _SQL_WRITE = re.compile(

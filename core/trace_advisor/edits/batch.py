@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from trace_advisor.datatypes import Capture
 from trace_advisor.edits.engine import EditResult, SpanEditor
 from trace_advisor.edits.occurrence import occurrence, occurrence_line
 from trace_advisor.edits.source import apply_edits
 from trace_advisor.edits.style import DEFAULT_STYLE, SpanOrigin, SpanStyle
-from trace_advisor.model import Capture
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,12 +10,12 @@ import re
 import tokenize
 from dataclasses import dataclass
 
+from trace_advisor.datatypes import Position, Range, TextEdit
 from trace_advisor.edits.existing import docstring_count
 from trace_advisor.edits.handlers import HandlerPlan
 from trace_advisor.edits.layout import Statement, columns
 from trace_advisor.edits.locate import FunctionNode
 from trace_advisor.edits.source import SourceText
-from trace_advisor.model import Position, Range, TextEdit
 
 _INSIGNIFICANT = frozenset({tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT})
 _FSTRING_START = getattr(tokenize, "FSTRING_START", -1)  # Python 3.12+: an f-string's parts are tokens

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 from trace_advisor.attribute_safety import AttributePolicy, ScalarKind, parameter_kind, parameters
 from trace_advisor.capture_expressions import CaptureExpressionError, check_capture_expression
+from trace_advisor.datatypes import Capture
 from trace_advisor.edits.existing import own_scope
 from trace_advisor.edits.layout import Statement
 from trace_advisor.edits.locate import FunctionNode
-from trace_advisor.model import Capture
 
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 _LITERAL_TYPES = (bool, int, float, str)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 
+from trace_advisor.datatypes import Position, Range, TextEdit
 from trace_advisor.edits.layout import Statement
 from trace_advisor.edits.locate import FunctionNode
 from trace_advisor.edits.source import SourceText
-from trace_advisor.model import Position, Range, TextEdit
 
 
 def decorator_edit(source: SourceText, node: FunctionNode, tracer: str, name: str, unit: str, width: int) -> TextEdit:

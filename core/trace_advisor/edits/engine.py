@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from trace_advisor.config_model import SpanForm
+from trace_advisor.datatypes import MODULE_QUALNAME, Capture, TextEdit, span_name
 from trace_advisor.edits.body import BodyEditError, indent_unit, with_edit
 from trace_advisor.edits.capture import CodeLocation, attribute_code
 from trace_advisor.edits.decorator import decorator_edit
@@ -32,7 +33,6 @@ from trace_advisor.edits.source import SourceText
 from trace_advisor.edits.style import DEFAULT_STYLE, SpanOrigin, SpanStyle
 from trace_advisor.edits.verify import edited_function, same_with_block, same_with_decorator
 from trace_advisor.edits.web_errors import ClientErrorTest, client_error_test
-from trace_advisor.model import MODULE_QUALNAME, Capture, TextEdit, span_name
 from trace_advisor.project_style import ProjectStyle
 
 

@@ -7,10 +7,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from trace_advisor.datatypes import Position, Range, TextEdit
 from trace_advisor.edits.existing import ModuleBinding, module_tracers, status_imports, trace_imports
 from trace_advisor.edits.layout import measured
 from trace_advisor.edits.source import SourceText
-from trace_advisor.model import Position, Range, TextEdit
 from trace_advisor.project_style import ProjectStyle
 
 _CODING = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+")

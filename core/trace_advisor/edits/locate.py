@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from trace_advisor.model import LOCALS
+from trace_advisor.datatypes import LOCALS
 from trace_advisor.statements import child_blocks
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef

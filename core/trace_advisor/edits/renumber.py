@@ -6,10 +6,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 
+from trace_advisor.datatypes import Position, Range, TextEdit
 from trace_advisor.edits.existing import own_scope
 from trace_advisor.edits.locate import FunctionNode
 from trace_advisor.edits.source import SourceText
-from trace_advisor.model import Position, Range, TextEdit
 
 LINE_KEY = "code.line.number"
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from itertools import accumulate
 
-from trace_advisor.model import Position, TextEdit
+from trace_advisor.datatypes import Position, TextEdit
 
 # Python and LSP end lines only at \r\n, \r and \n (str.splitlines also splits at \f, \v, \x1c... which
 # the stdlib uses inside lines, so it must not be used for line numbers).

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 
+from trace_advisor.datatypes import Position, TextEdit
 from trace_advisor.edits.existing import docstring_count, has_span, own_scope
 from trace_advisor.edits.handlers import HandlerPlan
 from trace_advisor.edits.inert import (
@@ -17,7 +18,6 @@ from trace_advisor.edits.inert import (
 )
 from trace_advisor.edits.locate import FunctionNode
 from trace_advisor.edits.source import SourceText
-from trace_advisor.model import Position, TextEdit
 
 
 def edited_function(source: SourceText, first_line: int, last_line: int, edit: TextEdit) -> FunctionNode:

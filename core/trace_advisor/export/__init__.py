@@ -9,8 +9,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from trace_advisor.datatypes import Recommendation, split_symbol
 from trace_advisor.export.spans import read_span
-from trace_advisor.model import Recommendation, split_symbol
 from trace_advisor.report.preview import Previewer
 from trace_advisor.runtime.plan import AttributePlan, FunctionPlan, to_text
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from trace_advisor.datatypes import LOCALS
 from trace_advisor.facts.model import ANNOTATION, VALUE, Binding, Chain, Decorator, Loc, Scope
-from trace_advisor.model import LOCALS
 
 
 class ScopeBuilder:

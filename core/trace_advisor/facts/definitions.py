@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from trace_advisor.datatypes import Definition, DefinitionKind, Range
 from trace_advisor.facts.model import ModuleFacts, Scope
-from trace_advisor.model import Definition, DefinitionKind, Range
 
 
 def definition_kind(scope: Scope, scopes: dict[str, Scope]) -> DefinitionKind:

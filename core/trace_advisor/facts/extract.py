@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from types import MappingProxyType
 
+from trace_advisor.datatypes import MODULE_QUALNAME
 from trace_advisor.facts.builder import ScopeBuilder, child_qualname, with_scope
 from trace_advisor.facts.chains import (
     LAMBDA_PARAMETER,
@@ -52,7 +53,6 @@ from trace_advisor.facts.model import (
     Loc,
     ModuleFacts,
 )
-from trace_advisor.model import MODULE_QUALNAME
 from trace_advisor.positions import char_column
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")

@@ -20,9 +20,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from trace_advisor.datatypes import MODULE_QUALNAME
 from trace_advisor.facts.extract import extract_facts
 from trace_advisor.facts.model import CLASS, DEF, Binding, CallSite, Loc, ModuleFacts, Scope
-from trace_advisor.model import MODULE_QUALNAME
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 # where a ``global`` statement can start (a docstring line starting with the word only costs a full parse)

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from trace_advisor.attribute_safety import DEFAULT_POLICY, AttributePolicy
+from trace_advisor.datatypes import Position, Range, TextEdit
 from trace_advisor.edits.source import SourceText
-from trace_advisor.model import Position, Range, TextEdit
 from trace_advisor.project_style import ProjectStyle
 
 

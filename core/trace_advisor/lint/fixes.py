@@ -6,11 +6,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 
+from trace_advisor.datatypes import Position, Range, TextEdit
 from trace_advisor.edits.body import BodyEditError, Tokens, indent_unit
 from trace_advisor.edits.imports import import_statement_edit
 from trace_advisor.edits.layout import Statement
 from trace_advisor.lint.findings import LintContext
-from trace_advisor.model import Position, Range, TextEdit
 
 
 def _indent(text: str) -> str:

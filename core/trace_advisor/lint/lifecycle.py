@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from trace_advisor.datatypes import Position, Range, TextEdit
 from trace_advisor.edits.existing import CONTEXT_MANAGERS, decorator_tails, dotted_name, is_generator, mentioned_names
 from trace_advisor.edits.handlers import QUIET, caught_names, failure_handler
 from trace_advisor.edits.imports import fresh_name
@@ -15,7 +16,6 @@ from trace_advisor.edits.layout import Statement
 from trace_advisor.lint.findings import Fix, LintContext, LintFinding
 from trace_advisor.lint.fixes import handler_edits, try_finally
 from trace_advisor.lint.scopes import enclosing_function, functions, own_nodes, span_scopes, starts_span
-from trace_advisor.model import Position, Range, TextEdit
 
 _RECORDS = frozenset({"record_exception", "set_status", "exception"})  # ``log.exception`` also reports it
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from trace_advisor.datatypes import Position, Range, TextEdit
 from trace_advisor.edits.existing import dotted_name, scan_names
 from trace_advisor.edits.imports import plan_module
 from trace_advisor.lint.findings import Fix, LintContext, LintFinding
 from trace_advisor.lint.fixes import add_import
 from trace_advisor.lint.scopes import functions, own_nodes, span_scopes
-from trace_advisor.model import Position, Range, TextEdit
 
 _CACHES = frozenset({"cache", "lru_cache", "cached_property", "cached"})
 _EXECUTOR_HINTS = ("executor", "pool")

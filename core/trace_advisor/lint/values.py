@@ -8,12 +8,12 @@ import json
 from collections.abc import Iterator
 
 from trace_advisor.attribute_safety import SCALAR_TYPES, parameter_kind, parameters
+from trace_advisor.datatypes import TextEdit
 from trace_advisor.edits.existing import dotted_name
 from trace_advisor.edits.locate import FunctionNode
 from trace_advisor.lint.findings import Fix, LintContext, LintFinding
 from trace_advisor.lint.fixes import remove_statement
 from trace_advisor.lint.scopes import STARTERS, enclosing_function, functions, own_nodes, span_receivers, span_scopes
-from trace_advisor.model import TextEdit
 
 _NOT_SCALAR = {
     ast.Dict: "a dict",

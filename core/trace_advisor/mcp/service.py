@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 from trace_advisor.advise.provider import Provider
 from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
+from trace_advisor.datatypes import SymbolId
 from trace_advisor.graph_json import callees_json, callers_json, tree_json
 from trace_advisor.index import Index
 from trace_advisor.lookup import NotFoundError, files_under, function_symbol, parse_function
 from trace_advisor.mcp.workspaces import RequestError, ServerOptions, Workspace, Workspaces
-from trace_advisor.model import SymbolId
 from trace_advisor.parsing import content_hash
 from trace_advisor.request_config import RequestConfigError, only_priorities
 from trace_advisor.span_files import FileEdit, SymbolError, edit_files, symbol_targets, write_edit

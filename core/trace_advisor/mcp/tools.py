@@ -12,9 +12,9 @@ from typing import Any, get_args
 
 from trace_advisor.cancel import CancelToken
 from trace_advisor.config_model import PRIORITY_NAMES
+from trace_advisor.datatypes import Dispatch, UnresolvedReason
 from trace_advisor.lint import RULES
 from trace_advisor.mcp.service import AdvisorService, Progress
-from trace_advisor.model import Dispatch, UnresolvedReason
 
 Arguments = Mapping[str, Any]
 Runner = Callable[[AdvisorService, Arguments, CancelToken, Progress | None], dict[str, object]]

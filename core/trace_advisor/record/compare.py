@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from trace_advisor.callgraph import CallGraph
-from trace_advisor.model import Definition, SymbolId
+from trace_advisor.datatypes import Definition, SymbolId
 from trace_advisor.record.observed import same_target
 from trace_advisor.record.recording import HANDOVERS, ObservedCall, Recording
 

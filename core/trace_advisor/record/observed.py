@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from trace_advisor.model import CallEdge, SymbolId
+from trace_advisor.datatypes import CallEdge, SymbolId
 from trace_advisor.record.recording import HANDOVERS, ObservedCall, Recording, RecordingError, load
 
 LOG = logging.getLogger(__name__)

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trace_advisor.cache import default_cache_dir
-from trace_advisor.model import LOCALS, MODULE_QUALNAME, SymbolId
+from trace_advisor.datatypes import LOCALS, MODULE_QUALNAME, SymbolId
+from trace_advisor.facts_cache import default_cache_dir
 
 FORMAT = "trace-advisor-recording"
 VERSION = 1

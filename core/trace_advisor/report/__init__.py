@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from trace_advisor.config_model import Config
-from trace_advisor.model import AnalysisResult
+from trace_advisor.datatypes import AnalysisResult
 from trace_advisor.report.errors import ReportError
 from trace_advisor.report.facts import ReportFacts, build_facts, checkout_root
 from trace_advisor.report.html import CallTrees, render_html

@@ -12,8 +12,8 @@ from pathlib import Path, PurePath
 from trace_advisor import __version__
 from trace_advisor.config import find_project_root
 from trace_advisor.config_model import Config
+from trace_advisor.datatypes import AnalysisResult, Capture, CostNote, Problem, Recommendation, SpanVolume, TraceCheck
 from trace_advisor.edits.style import span_style
-from trace_advisor.model import AnalysisResult, Capture, CostNote, Problem, Recommendation, SpanVolume, TraceCheck
 from trace_advisor.report.preview import NOT_PREVIEWED, Previewer, SpanPreview
 
 TOOL = "trace-advisor"

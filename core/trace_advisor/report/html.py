@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from importlib import resources
 from typing import TYPE_CHECKING, Protocol
 
-from trace_advisor.model import MODULE_QUALNAME, CallTreeNode, Observed, SymbolId, TraceCheck
+from trace_advisor.datatypes import MODULE_QUALNAME, CallTreeNode, Observed, SymbolId, TraceCheck
 from trace_advisor.report.facts import (
     RecommendationFacts,
     ReportFacts,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from trace_advisor.model import SpanVolume, TraceCheck
+from trace_advisor.datatypes import SpanVolume, TraceCheck
 from trace_advisor.report.facts import ReportFacts, all_recommendations
 
 

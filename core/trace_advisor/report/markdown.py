@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trace_advisor.model import Observed, SpanCost, TraceCheck
+from trace_advisor.datatypes import Observed, SpanCost, TraceCheck
 from trace_advisor.report.facts import RecommendationFacts, ReportFacts, count_of, priority_title
 from trace_advisor.report.md_escape import fence, md_code, md_prose, md_text
 from trace_advisor.traces.figures import duration_text as ms

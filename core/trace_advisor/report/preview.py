@@ -10,9 +10,9 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from trace_advisor.datatypes import Recommendation, TextEdit
 from trace_advisor.edits import EditResult, SourceText, SpanEditor, apply_edits
 from trace_advisor.edits.style import DEFAULT_STYLE, SpanStyle, span_origin
-from trace_advisor.model import Recommendation, TextEdit
 
 FOLD_AT = 3  # unchanged stretches this long or longer are folded into one comment line
 CONTEXT = 1  # unchanged lines kept around each added line

@@ -7,7 +7,7 @@ import json
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
-from trace_advisor.model import Problem
+from trace_advisor.datatypes import Problem
 from trace_advisor.report.facts import PriorityGroup, RecommendationFacts, ReportFacts, priority_title
 from trace_advisor.report.json_report import traces_object, volume_object
 

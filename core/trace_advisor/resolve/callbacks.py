@@ -4,7 +4,7 @@ the library function it goes through (``CallEdge.via``)."""
 
 from __future__ import annotations
 
-from trace_advisor.model import SymbolId
+from trace_advisor.datatypes import SymbolId
 
 # callee -> (position, keyword) of the argument it calls; None where the signature has no such form
 _EXECUTORS = tuple(f"concurrent.futures:{name}" for name in ("Executor", "ThreadPoolExecutor", "ProcessPoolExecutor"))

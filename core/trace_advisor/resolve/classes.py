@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
+from trace_advisor.datatypes import SymbolId
 from trace_advisor.facts.model import Binding, Chain, Scope
-from trace_advisor.model import SymbolId
 from trace_advisor.resolve import values as v
 from trace_advisor.resolve.modules import ModuleInfo, ModuleProvider
 from trace_advisor.resolve.mro import linearize

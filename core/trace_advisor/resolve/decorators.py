@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
+from trace_advisor.datatypes import SymbolId
 from trace_advisor.facts.model import CALL, CLS, DECLARATIVE_DECORATORS, DEF, SELF, Chain, Decorator, Scope
-from trace_advisor.model import SymbolId
 from trace_advisor.resolve import values as v
 from trace_advisor.resolve.modules import ModuleInfo
 from trace_advisor.resolve.values import NOTHING, Value, Values

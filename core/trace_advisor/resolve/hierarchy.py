@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from trace_advisor.model import SymbolId
+from trace_advisor.datatypes import SymbolId
 from trace_advisor.resolve import values as v
 from trace_advisor.resolve.modules import ModuleInfo
 from trace_advisor.resolve.values import Value

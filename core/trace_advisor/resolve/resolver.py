@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from trace_advisor.datatypes import CallEdge, Range, ResolvedCall, SymbolId, UnresolvedCall, UnresolvedReason
 from trace_advisor.facts.chains import LAMBDA_PARAMETER, chain_text
 from trace_advisor.facts.model import (
     ALIAS,
@@ -38,7 +39,6 @@ from trace_advisor.facts.model import (
     Chain,
     Scope,
 )
-from trace_advisor.model import CallEdge, Range, ResolvedCall, SymbolId, UnresolvedCall, UnresolvedReason
 from trace_advisor.resolve import fixtures
 from trace_advisor.resolve import values as v
 from trace_advisor.resolve.callbacks import called_argument

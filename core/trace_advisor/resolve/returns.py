@@ -8,7 +8,7 @@ top-level name (``redis:from_url``), so one entry serves both layouts.
 
 from __future__ import annotations
 
-from trace_advisor.model import SymbolId
+from trace_advisor.datatypes import SymbolId
 
 _STDLIB = {
     "json:dumps": "builtins:str",

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from trace_advisor.config_model import Config
-from trace_advisor.model import AnalysisResult, Problem
+from trace_advisor.datatypes import AnalysisResult, Problem
 from trace_advisor.span_names import SpanNames
 from trace_advisor.traces.check import check_traces, code_functions
 from trace_advisor.traces.otlp import ObservedSpan, TraceFileError, read_traces

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from trace_advisor.model import (
+from trace_advisor.datatypes import (
     AnalysisResult,
     CallEdge,
     Observed,

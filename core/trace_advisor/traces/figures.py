@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from trace_advisor.model import Observed, SymbolId
+from trace_advisor.datatypes import Observed, SymbolId
 from trace_advisor.traces.otlp import ObservedSpan
 
 _NS_PER_MS = 1_000_000

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from trace_advisor.model import SymbolId, span_name
+from trace_advisor.datatypes import SymbolId, span_name
 from trace_advisor.traces.otlp import ObservedSpan
 
 # Scopes of instrumentation libraries: their spans (``GET /orders``, ``SELECT``) are about libraries, never one of

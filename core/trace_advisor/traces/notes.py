@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from trace_advisor.model import Observed, SymbolId
+from trace_advisor.datatypes import Observed, SymbolId
 from trace_advisor.report.md_escape import md_code, md_text
 from trace_advisor.traces.check import describe
 from trace_advisor.traces.figures import duration_text

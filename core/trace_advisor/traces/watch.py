@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from trace_advisor.model import Observed, SpanGap, SymbolId
+from trace_advisor.datatypes import Observed, SpanGap, SymbolId
 from trace_advisor.span_names import SpanNames
 from trace_advisor.traces import trace_files
 from trace_advisor.traces.check import file_functions, grouped, observe, unmapped_message

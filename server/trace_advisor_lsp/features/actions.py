@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from lsprotocol import types
+from trace_advisor.datatypes import Capture, Recommendation, split_symbol
 from trace_advisor.edits.style import SpanOrigin, SpanStyle
-from trace_advisor.model import Capture, Recommendation, split_symbol
 from trace_advisor.span_names import SpanNames
 
 from trace_advisor_lsp import convert, lint, spans

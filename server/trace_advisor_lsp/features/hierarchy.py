@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from lsprotocol import types
+from trace_advisor.datatypes import CallEdge, Range, SymbolId
 from trace_advisor.index import Index
-from trace_advisor.model import CallEdge, Range, SymbolId
 from trace_advisor.navigation import Located, locate, symbols_at
 from trace_advisor.record import observed
 from trace_advisor.stubs import Stubs

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from trace_advisor.model import Recommendation, Usage
+from trace_advisor.datatypes import Recommendation, Usage
 
 from trace_advisor_lsp import convert
 from trace_advisor_lsp.model_runs import ModelRun

@@ -38,7 +38,7 @@ from trace_advisor.advise.prompt import (
 from trace_advisor.advise.provider import Candidate, ProviderResult
 from trace_advisor.cancel import CancelToken
 from trace_advisor.config_model import PriorityConfig
-from trace_advisor.model import Problem, Recommendation, Usage
+from trace_advisor.datatypes import Problem, Recommendation, Usage
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from trace_advisor.model import Position, Range, make_symbol, span_name, split_symbol
+from trace_advisor.datatypes import Position, Range, make_symbol, span_name, split_symbol
 from trace_advisor.positions import char_column, source_lines
 
 
