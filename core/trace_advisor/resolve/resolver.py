@@ -80,7 +80,6 @@ class Resolver:
         # module -> the modules whose resolution read it without importing it (tests read their conftest files)
         self._readers: dict[str, set[str]] = {}
         self._decorator_readers: set[str] = set()  # modules that read what workspace decorators receive (any module)
-        self._properties: frozenset[str] | None = None  # the workspace's property names (``_property_names``)
 
     def clear(self) -> None:
         self._readers.clear()
@@ -90,7 +89,6 @@ class Resolver:
         self._hierarchy.clear()
         self._decorations.clear()
         self._flow.clear()
-        self._properties = None
 
     def forget(self, modules: Iterable[str]) -> None:
         """Drop what was computed for these modules (the ones a change can have affected)."""
@@ -101,7 +99,6 @@ class Resolver:
         self._hierarchy.clear()
         self._decorations.clear()
         self._flow.forget()
-        self._properties = None
 
     def readers_of(self, module: str) -> set[str]:
         """The modules whose resolution read ``module`` (or looked for it) without importing it: re-resolve them
@@ -191,26 +188,14 @@ class Resolver:
                 reason, detail = self._why_unresolved(info, call.scope, call.chain, call.text)
                 missing = UnresolvedCall(caller, call.text, where, reason, detail)
                 sites.append(ResolvedCall(caller, where, call.text, (), missing))
-        properties = self._property_names()
         for read in info.facts.reads:  # after the calls (``ModuleCalls.ordered`` follows the facts' calls first)
             assert read.chain is not None
-            if read.chain[-1] in properties and (getters := self._getters(info, read.scope, read.chain)):
+            if getters := self._getters(info, read.scope, read.chain):
                 caller = f"{info.name}:{callers.get(read.scope, read.scope)}"
                 where = Range.of(*read.loc)
                 edges = tuple(CallEdge(caller, getter, where, external) for getter, external in getters)
                 sites.append(ResolvedCall(caller, where, read.text, edges))
         return sites
-
-    def _property_names(self) -> frozenset[str]:
-        """The names of the workspace's properties (an attribute read of another name runs nothing)."""
-        if self._properties is None:
-            self._properties = frozenset(
-                scope.qualname.rpartition(".")[2]
-                for info in self._workspace_infos()
-                for scope in info.facts.scopes
-                if scope.method_kind == "property"
-            )
-        return self._properties
 
     def _getters(self, info: ModuleInfo, scope: str, chain: Chain) -> list[tuple[SymbolId, bool]]:
         """The property getters reading ``chain``'s last attribute runs (on instances, or ``super()``)."""
@@ -220,8 +205,8 @@ class Resolver:
                 continue
             for attribute_kind, function in sorted(self._classes.attribute(ident, chain[-1], False, kind == v.SUPER)):
                 located = self._classes.scope_of(function) if attribute_kind == v.FUNCTION else None
-                if located is not None and located[1].method_kind == "property":
-                    found[function] = not self._is_workspace(function)
+                if located is not None and located[0].workspace and located[1].method_kind == "property":
+                    found[function] = False
         return list(found.items())
 
     def _why_unresolved(
