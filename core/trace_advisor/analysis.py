@@ -24,6 +24,7 @@ from trace_advisor.cost import (
     LoopCalls,
     Promotion,
     RequestCounts,
+    call_loop_depths,
     cost_notes,
     costly,
 )
@@ -34,6 +35,7 @@ from trace_advisor.datatypes import (
     Definition,
     Evidence,
     Problem,
+    Range,
     Recommendation,
     ResolvedCall,
     SymbolId,
@@ -337,14 +339,38 @@ class Analyzer:
         """Calls per request through this run's call graph (None without one), shared by the cost decision and
         the spans-per-request figures."""
         if self._counts is None and isinstance(self.graph, CostGraph):
-            self._counts = RequestCounts(self.graph, GraphCalls(self.graph, LoopCalls(self._function)))
+            self._counts = RequestCounts(self.graph, GraphCalls(self.graph, LoopCalls(self._loop_depths)))
         return self._counts
+
+    def _scope(self, symbol: SymbolId) -> object | None:
+        """A workspace function's facts scope: the same object while its module is not edited."""
+        module, _, qualname = symbol.partition(":")
+        info = self.index.module_info(module)
+        return info.scopes.get(qualname) if info is not None else None
+
+    def _loop_depths(self, symbol: SymbolId) -> Mapping[Range, int]:
+        """Where a workspace function's calls run in its loops (kept while its module is not edited)."""
+        scope = self._scope(symbol)
+        kept = self.cache.loops.get(symbol)
+        if kept is not None and scope is not None and kept[0] is scope:
+            return kept[1]
+        ctx = self._function(symbol)
+        found = call_loop_depths(ctx) if ctx is not None else {}
+        if scope is not None:
+            self.cache.remember_loops(symbol, scope, found)
+        return found
 
     def _would_recommend(self, symbol: SymbolId) -> bool:
         """Whether a function outside this run's files has a span or the local scorer recommends it (its verdict
-        without graph facts; remembered)."""
+        without graph facts; remembered, and kept while its module is not edited and the settings are the same)."""
         found = self._verdicts.get(symbol)
-        if found is None:
+        if found is not None:
+            return found
+        scope, setting = self._scope(symbol), (self.config, self.scorer.instrumentation)
+        kept = self.cache.verdicts.get(symbol)
+        if kept is not None and scope is not None and kept[0] is scope and kept[1] == setting:
+            found = kept[2]
+        else:
             ctx = self._function(symbol)
             found = False
             if ctx is not None and existing_span(ctx) is not None:
@@ -352,7 +378,9 @@ class Analyzer:
             elif ctx is not None:
                 verdict = self.scorer.verdict(ctx, tuple(run_detectors(ctx, self.priorities)))
                 found = verdict.priority is not None and verdict.confidence >= self.config.min_confidence
-            self._verdicts[symbol] = found
+            if scope is not None:
+                self.cache.remember_verdict(symbol, scope, setting, found)
+        self._verdicts[symbol] = found
         return found
 
     def build_candidates(self) -> tuple[Candidate, ...]:

@@ -50,26 +50,27 @@ class Graph(Protocol):
 
 
 class LoopCalls:
-    """How many loops of its caller run a call edge once per iteration (read from the caller's syntax, remembered
-    per caller)."""
+    """How many loops of its caller run a call edge once per iteration (``depths(caller)``: :func:`call_loop_depths`
+    of the caller, remembered per caller)."""
 
-    def __init__(self, context: Callable[[SymbolId], FunctionContext | None]) -> None:
-        self._context = context
-        self._depths: dict[SymbolId, dict[Range, int]] = {}
+    def __init__(self, depths: Callable[[SymbolId], Mapping[Range, int]]) -> None:
+        self._read = depths
+        self._depths: dict[SymbolId, Mapping[Range, int]] = {}
 
     def depth(self, edge: CallEdge) -> int:
         found = self._depths.get(edge.caller)
         if found is None:
-            ctx = self._context(edge.caller)
-            found = {}
-            if ctx is not None:
-                depths = loop_depths(ctx.node)
-                found = {c.range: depths[id(c.node)] for c in ctx.calls if depths.get(id(c.node))}
-            self._depths[edge.caller] = found
+            found = self._depths[edge.caller] = self._read(edge.caller)
         return found.get(edge.range, 0)
 
     def __call__(self, edge: CallEdge) -> bool:
         return self.depth(edge) > 0
+
+
+def call_loop_depths(ctx: FunctionContext) -> dict[Range, int]:
+    """Where each call of a function that runs in a loop is -> how many of its loops run it per iteration."""
+    depths = loop_depths(ctx.node)
+    return {c.range: depths[id(c.node)] for c in ctx.calls if depths.get(id(c.node))}
 
 
 class GraphCalls:
