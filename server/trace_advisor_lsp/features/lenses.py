@@ -10,11 +10,11 @@ from lsprotocol import types
 from trace_advisor.traces.watch import TraceView, TraceWatch
 
 from trace_advisor_lsp import convert
-from trace_advisor_lsp.features.commands import SHOW_OBSERVED
 from trace_advisor_lsp.server import TraceAdvisorServer
 
 SHOW_CALL_HIERARCHY = "trace-advisor.showCallHierarchy"  # client-side command: [uri, position]
 ADD_SPAN = "trace-advisor.addSpan"  # server command: [uri, symbol, def line]
+SHOW_OBSERVED = "trace-advisor.showObserved"  # server command (features/commands.py): [uri, symbol]
 FUNCTION_KINDS = ("function", "method")
 
 
