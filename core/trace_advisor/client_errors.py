@@ -9,11 +9,10 @@ from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 from trace_advisor.datatypes import CallEdge, SymbolId
-from trace_advisor.runtime.errors import CLIENT_ERRORS
+from trace_advisor.runtime.errors import CLIENT_ERRORS, server_module
 
-FRAMEWORKS = frozenset(framework for entry in CLIENT_ERRORS for framework in entry.frameworks)
-# what raises a framework's client error when called: its helpers, and its exception classes (by their own names,
-# an ``exceptions`` module, or aiohttp's/Tornado's ``HTTP...`` classes)
+# what raises a framework's client error when called (or raised, for a class): its helpers, and its exception classes
+# (by their own names, an ``exceptions`` module, or aiohttp's/Tornado's ``HTTP...`` classes)
 _RAISERS = frozenset({"abort", "get_object_or_404", "get_list_or_404"} | {entry.name for entry in CLIENT_ERRORS})
 MAX_FUNCTIONS = 2000  # workspace functions walked below one function (a request's call tree is far smaller)
 
@@ -24,14 +23,19 @@ class Graph(Protocol):
 
 
 def raised_framework(edge: CallEdge) -> str | None:
-    """The framework whose client error a call into it can raise (``flask:abort``, ``fastapi:HTTPException``,
-    ``werkzeug.exceptions:NotFound``, ``django.shortcuts:get_object_or_404``), else None."""
+    """The framework (its server module, as ``CLIENT_ERRORS`` names it) whose client error a call into it can raise
+    (``flask:abort``, ``fastapi:HTTPException``, ``werkzeug.exceptions:NotFound``, ``tornado.web:HTTPError``,
+    ``django.shortcuts:get_object_or_404``), else None: a client of the same package (``tornado.httpclient:
+    HTTPRequest``, ``aiohttp:ClientResponseError``) raises no server's 4xx."""
     module, _, name = edge.callee.partition(":")
-    framework = module.partition(".")[0]
-    if framework not in FRAMEWORKS:
+    framework = server_module(module)
+    if framework is None:
         return None
-    last = name.rpartition(".")[2]
-    if last in _RAISERS or last.startswith("HTTP") or "exceptions" in module.split("."):
+    parts = name.split(".")
+    if len(parts) > 1 and parts[-1] == "__init__":
+        parts.pop()  # the class constructed (its source read: ``tornado.web:HTTPError.__init__``)
+    last = parts[-1]
+    if last in _RAISERS or last.startswith("HTTP") or module.rpartition(".")[2].endswith("exceptions"):
         return framework
     return None
 

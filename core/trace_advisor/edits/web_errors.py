@@ -1,6 +1,6 @@
-"""Span code in a module that imports a web framework: an HTTP exception the framework answers with a 4xx response is
-the client's error, not a failure, so the span sets ERROR itself for every other exception — the decision
-``trace_advisor.runtime`` makes at run time, written as code from the same table (``runtime/errors.py``)."""
+"""Span code in a function that uses a web framework's server side: an HTTP exception the framework answers with a
+4xx response is the client's error, not a failure, so the span sets ERROR itself for every other exception — the
+decision ``trace_advisor.runtime`` makes at run time, written as code from the same table (``runtime/errors.py``)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import ast
 from collections import Counter
 from dataclasses import dataclass
 
+from trace_advisor.edits.existing import dotted_name
 from trace_advisor.edits.layout import Condition, Statement
-from trace_advisor.runtime.errors import CLIENT_ERRORS, ClientErrorClass
+from trace_advisor.runtime.errors import CLIENT_ERRORS, ClientErrorClass, server_module
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,14 +39,13 @@ def client_error_test(
     mentioned: set[str],
     below: frozenset[str] = frozenset(),
 ) -> ClientErrorTest | None:
-    """The test for the web frameworks whose imported names ``function`` uses (a route's decorator, ``abort``,
-    ``request``, ``HTTPException``...) and those whose 4xx exceptions the workspace functions it calls may raise
-    (``below``, from the call graph); None when there are none, or when a class name the test would bind already
-    means something else in the module."""
-    from_framework = _framework_names(module)
-    used = {n.id for n in ast.walk(function) if isinstance(n, ast.Name)}
-    frameworks = {from_framework[name] for name in used if name in from_framework} | below
-    entries = [e for e in CLIENT_ERRORS if frameworks & set(e.frameworks)]
+    """The test for the web frameworks whose server-side names ``function`` uses (a route's decorator, ``abort``,
+    ``request``, ``HTTPException``, ``web.Request``...) and those whose 4xx exceptions the workspace functions it calls
+    may raise (``below``, from the call graph); None when there are none, or when a class name the test would bind
+    already means something else in the module. The same package's client (``tornado.httpclient``,
+    ``aiohttp.ClientSession``) is no server: its errors are the function's own failures."""
+    frameworks = _servers_used(module, function) | below
+    entries = [e for e in CLIENT_ERRORS if frameworks & set(e.servers)]
     if not entries:
         return None
     bound = _bound_classes(module)
@@ -77,16 +77,36 @@ def client_error_test(
     return ClientErrorTest("or", tuple(f"({' and '.join(t)})" if len(t) > 1 else t[0] for t in tests), imports)
 
 
-def _framework_names(module: ast.Module) -> dict[str, str]:
-    """Names the module's top-level imports bind -> the top-level package they come from."""
+def _servers_used(module: ast.Module, function: ast.AST) -> set[str]:
+    """The server modules (``CLIENT_ERRORS``' ``servers``) of the imported names ``function`` uses, each with the
+    attributes read from it: ``tornado.web.RequestHandler`` counts, ``tornado.httpclient.AsyncHTTPClient`` does not."""
+    imported = _imported_paths(module)
+    found: set[str] = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name | ast.Attribute):
+            name = dotted_name(node)
+            head, dot, rest = name.partition(".")
+            if head in imported:
+                server = server_module(imported[head] + dot + rest)
+                if server is not None:
+                    found.add(server)
+    return found
+
+
+def _imported_paths(module: ast.Module) -> dict[str, str]:
+    """Names the module's top-level imports bind -> the dotted path they stand for (``import tornado.web`` binds
+    ``tornado``; ``from aiohttp import web as w`` binds ``w`` to ``aiohttp.web``)."""
     found: dict[str, str] = {}
     for stmt in module.body:
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
-                found[alias.asname or alias.name.partition(".")[0]] = alias.name.partition(".")[0]
+                if alias.asname:
+                    found[alias.asname] = alias.name
+                else:
+                    found[alias.name.partition(".")[0]] = alias.name.partition(".")[0]
         elif isinstance(stmt, ast.ImportFrom) and stmt.module and not stmt.level:
             for alias in stmt.names:
-                found[alias.asname or alias.name] = stmt.module.partition(".")[0]
+                found[alias.asname or alias.name] = f"{stmt.module}.{alias.name}"
     return found
 
 

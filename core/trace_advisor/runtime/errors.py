@@ -19,9 +19,11 @@ from dataclasses import dataclass
 class ClientErrorClass:
     """A web framework's exception class whose instances (with a 4xx ``status``, when it has one) are a client's
     error. The runtime finds it on an exception's MRO by ``defined_in`` (a module prefix) and ``name``; span code
-    imports it from ``import_from`` in modules that import one of ``frameworks``."""
+    imports it from ``import_from`` in functions that use one of ``servers``."""
 
-    frameworks: tuple[str, ...]  # top-level packages: a module importing one handles that framework's requests
+    # the framework's server-side modules (a dotted prefix, compared by components): code using one of them handles
+    # that framework's requests; the same package's clients (``tornado.httpclient``, ``aiohttp.ClientSession``) do not
+    servers: tuple[str, ...]
     defined_in: str
     name: str
     import_from: str
@@ -32,14 +34,34 @@ CLIENT_ERRORS = (
     ClientErrorClass(("flask", "werkzeug", "quart"), "werkzeug.", "HTTPException", "werkzeug.exceptions", "code"),
     # FastAPI's HTTPException subclasses Starlette's, which Starlette's own routing raises too
     ClientErrorClass(("starlette", "fastapi"), "starlette.", "HTTPException", "starlette.exceptions", "status_code"),
-    ClientErrorClass(("aiohttp",), "aiohttp.", "HTTPException", "aiohttp.web", "status_code"),
-    ClientErrorClass(("tornado",), "tornado.", "HTTPError", "tornado.web", "status_code"),
+    ClientErrorClass(("aiohttp.web",), "aiohttp.web", "HTTPException", "aiohttp.web", "status_code"),
+    ClientErrorClass(("tornado.web",), "tornado.web.", "HTTPError", "tornado.web", "status_code"),
     # Django's exceptions that its handler answers with a 4xx response (BadRequest: Django 3.2 and later)
     ClientErrorClass(("django",), "django.http.response.", "Http404", "django.http", None),
     ClientErrorClass(("django",), "django.core.exceptions.", "PermissionDenied", "django.core.exceptions", None),
     ClientErrorClass(("django",), "django.core.exceptions.", "SuspiciousOperation", "django.core.exceptions", None),
     ClientErrorClass(("django",), "django.core.exceptions.", "BadRequest", "django.core.exceptions", None),
 )
+SERVERS = frozenset(server for entry in CLIENT_ERRORS for server in entry.servers)
+# clients that ship inside a server framework: a test client answers a 4xx with a response, never raises it
+_CLIENTS = ("werkzeug.test", "flask.testing", "starlette.testclient", "fastapi.testclient", "django.test")
+
+
+def server_module(path: str) -> str | None:
+    """The entry of ``SERVERS`` a dotted module or name path (``tornado.web.RequestHandler``,
+    ``aiohttp.web_exceptions.HTTPNotFound``, ``flask.abort``) belongs to; None for anything else, the frameworks'
+    own clients included (``tornado.httpclient.AsyncHTTPClient``, ``aiohttp.ClientSession``, test clients)."""
+    parts = path.split(".")
+    if parts[0] == "aiohttp" and len(parts) > 1 and parts[1].startswith("web_"):
+        parts[1] = "web"  # aiohttp.web re-exports its web_* modules (web_exceptions, web_request...)
+    dotted = ".".join(parts)
+    if any(dotted == client or dotted.startswith(client + ".") for client in _CLIENTS):
+        return None
+    for end in range(len(parts), 0, -1):
+        prefix = ".".join(parts[:end])
+        if prefix in SERVERS:
+            return prefix
+    return None
 
 
 def fails_span(exc: BaseException) -> bool:
