@@ -4,6 +4,7 @@ resolved callee, or by name only when it is unresolved."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,11 @@ def test_every_call_site_has_its_syntax_node(index: Index) -> None:
         for call in ctx.calls:
             if call.node is None:  # only a bare decorator of a nested def is not a call expression
                 assert call.text.isidentifier() or "." in call.text, (ctx.symbol, call.text)
+            elif isinstance(call.node, ast.With | ast.AsyncWith | ast.For | ast.AsyncFor):
+                # a statement's call (``__aenter__`` of a context manager with source): its site runs from the
+                # keyword to the end of the item or iterable, inside the statement
+                whole, end = ctx.range_of(call.node), call.range.end
+                assert call.range.start == whole.start and (end.line, end.column) <= (whole.end.line, whole.end.column)
             else:
                 assert ctx.range_of(call.node) == call.range
 
