@@ -20,18 +20,32 @@ TRACED = (
     "shop.pricing:price_of",
     "inventory.endpoints:read_stock",
     "inventory.service:stock_level",
+    "stock.views:show_level",
+    "stock.report:level_text",
+    "pages.views:page",
 )
 CALLS = """
 from inventory import store
 from inventory.endpoints import read_stock
 from shop.views import quote
+from stock import levels
+from stock.views import show_level
 store.LEVELS["b"] = -1
-for call in (lambda: quote("nope", 1), lambda: quote("sku-1", 100), lambda: read_stock("zz"), lambda: read_stock("b")):
+levels.LEVELS["b"] = -1
+for call in (
+    lambda: quote("nope", 1),
+    lambda: quote("sku-1", 100),
+    lambda: read_stock("zz"),
+    lambda: read_stock("b"),
+    lambda: show_level("zz"),
+    lambda: show_level("b"),
+):
     try:
         call()
     except Exception:
         pass
 assert quote("sku-1", 2) == {"sku": "sku-1", "total": 500} and read_stock("a") == {"item": "a", "stock": "ok"}
+assert show_level("a") == {"text": "a: 4"}
 """
 
 
@@ -43,6 +57,10 @@ def test_client_errors_raised_two_calls_below_leave_every_span_unset(tmp_path: P
     assert applied.returncode == 0, applied.stderr
     assert "from werkzeug.exceptions import HTTPException" in (project / "shop" / "views.py").read_text()
     assert "from starlette.exceptions import HTTPException" in (project / "inventory" / "service.py").read_text()
+    assert "from aiohttp.web import HTTPException" in (project / "stock" / "views.py").read_text()
+    # Django is not installed: `raise Http404` (the class, no call) is still seen two modules away
+    page = (project / "pages" / "views.py").read_text()
+    assert "from django.http import Http404" in page and "error, (Http404, PermissionDenied" in page
 
     spans = run_instrumented(project, CALLS)
     seen = [(s["name"], s["status"], s["events"]) for s in spans]
@@ -55,13 +73,22 @@ def test_client_errors_raised_two_calls_below_leave_every_span_unset(tmp_path: P
         ("read_stock", "UNSET", ["exception"]),
         ("stock_level", "ERROR", ["exception"]),  # HTTPException(status_code=503): the server's failure
         ("read_stock", "ERROR", ["exception"]),
+        ("level_text", "UNSET", ["exception"]),  # raise web.HTTPNotFound, the class, in level_or_404
+        ("show_level", "UNSET", ["exception"]),
+        ("level_text", "ERROR", ["exception"]),  # raise web.HTTPServiceUnavailable
+        ("show_level", "ERROR", ["exception"]),
         ("price_of", "UNSET", []),  # and on success: no status, no event
         ("quote", "UNSET", []),
         ("stock_level", "UNSET", []),
         ("read_stock", "UNSET", []),
+        ("level_text", "UNSET", []),
+        ("show_level", "UNSET", []),
     ]
 
-    edited = [str(project / p) for p in ("shop/views.py", "shop/pricing.py", "inventory/endpoints.py")]
+    edited = [
+        str(project / p)
+        for p in ("shop/views.py", "shop/pricing.py", "inventory/endpoints.py", "stock/views.py", "pages/views.py")
+    ]
     lint = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--no-cache", "--select", "I,E501", "--output-format", "json", *edited],
         capture_output=True,

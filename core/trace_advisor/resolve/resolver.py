@@ -273,10 +273,11 @@ class Resolver:
     def _statement_calls(self, info: ModuleInfo, scope: str, chain: Chain, kind: str) -> list[tuple[SymbolId, bool]]:
         """The methods a ``with``, ``for``, ``yield from`` or ``raise`` statement calls on the value of ``chain``,
         when their source is read (a made-up name of code without source is no edge: the site is then transparent).
-        ``raise Cls`` constructs ``Cls``; ``raise error`` (an instance) calls nothing."""
+        ``raise Cls`` constructs ``Cls`` (a class without source: the edge ``Cls()`` gives, so ``raise NotFound`` and
+        ``raise NotFound()`` reach the same symbol); ``raise error`` (an instance) calls nothing."""
         values = self.eval_chain(info, scope, chain)
         if kind == RAISE:
-            return self._called(frozenset(value for value in values if value[0] == v.CLASS))
+            return self._called(frozenset(value for value in values if value[0] in (v.CLASS, v.EXTERNAL)))
         out: dict[SymbolId, bool] = {}
         for value in sorted(values):
             if value[0] != v.INSTANCE:
