@@ -61,6 +61,7 @@ LOG = logging.getLogger(__name__)
 # priorities) and a model could only restate it, so both keep their local verdict and cost no tokens.
 _CANDIDATE_FLOOR = 0.5
 _CERTAIN = 0.9
+_MAX_REACHED = 2000  # workspace functions walked below one file's for the cost decision (a request's tree is smaller)
 
 
 class Analyzer:
@@ -98,6 +99,7 @@ class Analyzer:
         self._counts: RequestCounts | None = None
         self._lines: dict[Path, list[str] | None] = {}
         self._run_files: set[Path] | None = None  # the files of the last run (None: none yet)
+        self._promote_anywhere = False  # callers promoted for cost may be in any workspace file (one file's decision)
 
     def _sites(self, symbol: SymbolId) -> tuple[ResolvedCall, ...]:
         calls = self.index.module_calls(symbol.partition(":")[0])
@@ -280,12 +282,61 @@ class Analyzer:
         callers promoted in place of hot functions; what the kept ones cost per request is
         :mod:`trace_advisor.volume`'s estimate."""
         decision = self.costly(recs)
-        by_symbol = {rec.symbol: rec for rec in recs}
-        promoted = [self._promoted(p, by_symbol[p.hot]) for p in decision.promoted.values() if p.hot in by_symbol]
         kept = [rec for rec in recs if rec.symbol not in decision.reasons]
-        kept.extend(rec for rec in promoted if rec is not None)
+        kept.extend(self.promoted(decision, recs))
         kept.sort(key=lambda r: (r.file, r.range.start))
         return kept, cost_notes(recs, decision.reasons)
+
+    def weigh_file_costs(
+        self, path: Path, recs: list[Recommendation], cancel: CancelToken = NEVER
+    ) -> list[Recommendation]:
+        """:meth:`weigh_costs` of one file's recommendations (the editor's) as a run over the whole workspace decides
+        it: the hot functions in other files that the file's functions reach are weighed too, so a caller here
+        promoted in place of one of them is recommended here, as ``analyze``/``apply --all`` recommend it."""
+        reached = self._reached_hot_candidates(path.resolve(), cancel)
+        self._promote_anywhere = True
+        try:
+            kept, _ = self.weigh_costs([*recs, *reached])
+        finally:
+            self._promote_anywhere = False
+        return [rec for rec in kept if Path(rec.file).resolve() == path.resolve()]
+
+    def _reached_hot_candidates(self, path: Path, cancel: CancelToken) -> list[Recommendation]:
+        """The recommendations of other files whose evidence is their cost (the hot functions a caller may be
+        promoted for), among the workspace functions ``path``'s functions call at any depth (not through hand-offs);
+        each file's as a run over it selects them."""
+        analysed = self.index.analysed(path)
+        if self.graph is None or not isinstance(analysed, AnalysedModule):
+            return []
+        queue = [function.symbol for function in analysed.functions()]
+        seen = set(queue)
+        files: set[Path] = set()
+        while queue and len(seen) <= _MAX_REACHED:
+            for edge in self.graph.callees(queue.pop()):
+                if edge.external or edge.via or edge.callee in seen:
+                    continue
+                seen.add(edge.callee)
+                queue.append(edge.callee)
+                found = self.index.path_for_module(edge.callee.partition(":")[0])
+                if found is not None and Path(found).resolve() != path:
+                    files.add(Path(found))
+        reached: list[Recommendation] = []
+        for other in sorted(files):
+            cancel.check()
+            results, _ = self.function_results(other, cancel)
+            recs = [r.recommendation for r in results if r.recommendation is not None]
+            reached.extend(r for r in self.scorer.select(recs) if any(e.priority == COST_PRIORITY for e in r.evidence))
+        return reached
+
+    def within(self, files: Iterable[Path]) -> None:
+        """Decide as a run over ``files`` would (the callers promoted for cost are theirs), without running it."""
+        self._run_files = {Path(f).resolve() for f in files}
+
+    def promoted(self, decision: CostDecision, recs: Sequence[Recommendation]) -> list[Recommendation]:
+        """The recommendations of the callers ``decision`` promotes in place of hot functions among ``recs``."""
+        by_symbol = {rec.symbol: rec for rec in recs}
+        found = (self._promoted(p, by_symbol[p.hot]) for p in decision.promoted.values() if p.hot in by_symbol)
+        return [rec for rec in found if rec is not None]
 
     def costly(self, recs: Sequence[Recommendation]) -> CostDecision:
         """The recommendations a span would cost too much for, with why, and the callers promoted in place of hot
@@ -302,10 +353,12 @@ class Analyzer:
         return costly(recs, self.graph, counts, recommended, self._function, hot_calls, self._promotable)
 
     def _promotable(self, symbol: SymbolId) -> bool:
-        """Whether a function of this run's files may be recommended in place of a hot callee: not silenced (a
-        traced one is a recommended caller already)."""
+        """Whether a function may be recommended in place of a hot callee: of this run's files (any workspace file
+        for :meth:`weigh_file_costs`), not silenced (a traced one is a recommended caller already)."""
         path = self.index.path_for_module(symbol.partition(":")[0])
-        if path is None or self._run_files is None or Path(path).resolve() not in self._run_files:
+        if path is None:
+            return False
+        if not self._promote_anywhere and (self._run_files is None or Path(path).resolve() not in self._run_files):
             return False
         ctx = self._function(symbol)
         return ctx is not None and not ignored(ctx)

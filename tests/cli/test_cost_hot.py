@@ -126,6 +126,15 @@ def test_a_hot_computation_no_recommended_function_measures_promotes_its_nearest
     assert "Recommended in place of similarity, left out for cost (from names.dedupe:dedupe)" in promoted["rationale"]
     assert promoted["confidence"] >= 0.35 and promoted["cost"]["spans_per_request"] == 10
 
+    # coverage reads the same decision: the promoted caller is what needs a span, not the hot function
+    covered = run_cli("coverage", ".", "--format", "json", "--no-cache", cwd=project)
+    assert covered.returncode == 0, covered.stderr
+    coverage = json.loads(covered.stdout)
+    assert [(f["symbol"], f["priority"], f["traced"]) for f in coverage["functions"]] == [
+        ("names.dedupe:closest", "performance", None)
+    ]
+    assert coverage["functions"][0]["line"] == 10 and coverage["functions"][0]["confidence"] == promoted["confidence"]
+
     applied = run_cli("apply", project, "--all", "--no-cache")
     assert applied.returncode == 0, applied.stderr
     assert (project / "names" / "distance.py").read_text() == (PROMOTE / "names" / "distance.py").read_text()

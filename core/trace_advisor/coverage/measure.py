@@ -143,8 +143,28 @@ def measure(
             )
         if progress is not None:
             progress(number, len(wanted))
-    costly = analyzer.costly(untraced).reasons  # what analyze leaves out for cost does not count as missing a span
-    found = [f for f in found if f.traced or f.symbol not in costly]
+    # the cost decision of ``analyze``: what it leaves out does not count as missing a span, and a caller it
+    # promotes in place of a hot function does
+    analyzer.within(wanted)
+    decision = analyzer.costly(untraced)
+    found = [f for f in found if f.traced or f.symbol not in decision.reasons]
+    listed = {f.symbol for f in found}
+    for rec in analyzer.promoted(decision, untraced):
+        if rec.symbol in listed:
+            continue
+        module = rec.symbol.partition(":")[0]
+        found.append(
+            FunctionCoverage(
+                key=rec.symbol,
+                symbol=rec.symbol,
+                file=_relative(Path(rec.file), root),
+                line=rec.name_range.start.line,
+                package=_package(module, Path(rec.file)),
+                confidence=rec.confidence,
+                priority=rec.priority,
+                traced=None,
+            )
+        )
     found.sort(key=lambda f: (f.file, f.line, f.key))
     return Coverage(config.min_confidence, tuple(found), dict(sorted(hashes.items())), tuple(problems))
 
