@@ -36,7 +36,8 @@ class SpanOrigin:
 
 def span_origin(file: Path, module: str | None) -> SpanOrigin:
     """The origin of a file's text: ``module`` and the file's path relative to its project root (the folder with
-    pyproject.toml, .trace-advisor.yaml or .git), so every checkout records the same ``code.file.path``."""
+    pyproject.toml, .trace-advisor.yaml or .git), so every checkout records the same ``code.file.path``; without
+    one, the path its module's import name gives."""
     from trace_advisor.config import find_project_root
 
     resolved = file.resolve()
@@ -44,6 +45,10 @@ def span_origin(file: Path, module: str | None) -> SpanOrigin:
         path = resolved.relative_to(find_project_root(resolved)).as_posix()
     except ValueError:
         path = resolved.name
+    if "/" not in path and module is not None and "." in module:
+        # no project folder above a package's module (an exported tree, a vendored copy): its import path is the
+        # name that stays the same wherever the code is (``pkg/utils/broker.py``, not ``broker.py``)
+        path = module.replace(".", "/") + ("/__init__.py" if resolved.name == "__init__.py" else ".py")
     return SpanOrigin(module, path)
 
 
