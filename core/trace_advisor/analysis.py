@@ -34,6 +34,7 @@ from trace_advisor.detect.context import CalleeIO, FunctionContext, GraphFacts
 from trace_advisor.detect.existing import existing_span, without_span
 from trace_advisor.detect.findings import Signal
 from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
+from trace_advisor.detect.instrumentation import SentryInit, SetUp, instrumentation_set_up, may_set_up, set_up_in_module
 from trace_advisor.detect.shape import may_run_forever, runs_forever
 from trace_advisor.gcpause import gc_paused
 from trace_advisor.index import Index
@@ -69,7 +70,11 @@ class Analyzer:
         self.cache = cache if cache is not None else index.extension(AnalysisCache)
         self.graph = graph
         self.priorities = [p for p in config.priorities if config.weight(p) > 0]
-        self.scorer = LocalScorer(config, self.cache.installed.get(config.python) if installed is None else installed)
+        self.scorer = LocalScorer(
+            config,
+            self.cache.installed.get(config.python) if installed is None else installed,
+            _instrumentation_set_up(index, self.cache),
+        )
         self.builder = (
             GraphFactsBuilder(graph, self._io_of, self._forever_of, _observed_of(index), _client_api)
             if graph is not None
@@ -174,7 +179,7 @@ class Analyzer:
         analysed = self.index.analysed(path)
         if isinstance(analysed, Problem):
             return [], analysed
-        kept = self.cache.results(path, self.config, self.scorer.installed)
+        kept = self.cache.results(path, self.config, self.scorer.instrumentation)
         fresh: dict[tuple[SymbolId, int], FunctionResult] = {}
         seen: dict[SymbolId, int] = {}
         for function in analysed.functions():
@@ -271,7 +276,7 @@ class Analyzer:
         def recommended(symbol: SymbolId) -> bool:
             return symbol in chosen or self._would_recommend(symbol)
 
-        return costly(recs, self.graph, counts, recommended, self._function)
+        return costly(recs, self.graph, counts, recommended, self._function, self.config.hot_calls_per_request)
 
     def request_counts(self) -> RequestCounts | None:
         """Calls per request through this run's call graph (None without one), shared by the cost decision and
@@ -426,7 +431,10 @@ def _analyze_locally(
         problems=tuple(problems),
         engine="local",
         files_analysed=done,
-        extra={"installed_instrumentation": sorted(analyzer.scorer.installed)},
+        extra={
+            "installed_instrumentation": sorted(analyzer.scorer.installed),
+            "instrumentation_set_up": dict(sorted(analyzer.scorer.set_up.items())),
+        },
         left_out=left_out,
     )
     return local, analyzer
@@ -472,6 +480,34 @@ def _named(names: Mapping[SymbolId, str], recs: Iterable[Recommendation]) -> tup
     """Recommendations carrying their workspace-unique span names (``module.Class.method`` where a bare name would
     collide)."""
     return tuple(dataclasses.replace(rec, span=names.get(rec.symbol, "")) for rec in recs)
+
+
+def _instrumentation_set_up(index: Index, cache: AnalysisCache) -> dict[str, str]:
+    """Instrumentation the workspace's code sets up (``detect.instrumentation``): OpenTelemetry package -> where.
+    A module is read again only when its facts or its resolved calls changed; most never call anything that could
+    set instrumentation up and are not resolved for it."""
+    kept: dict[str, tuple[object, object, tuple[SetUp | SentryInit, ...]]] = {}
+    for module in index.workspace_modules():
+        path = index.path_for_module(module)
+        facts = index.facts(path) if path is not None else None
+        if path is None or facts is None:
+            continue
+        known = cache.set_up.get(module)
+        if known is not None and known[0] is facts and known[1] is None:
+            kept[module] = known
+            continue
+        if not may_set_up(call.chain for call in facts.calls):
+            kept[module] = (facts, None, ())
+            continue
+        calls = index.module_calls(module)
+        if known is not None and known[0] is facts and known[1] is calls:
+            kept[module] = known
+            continue
+        place = module.replace(".", "/") + ("/__init__.py" if path.name == "__init__.py" else ".py")
+        found = set_up_in_module(calls.ordered if calls is not None else (), index.source(path), place)
+        kept[module] = (facts, calls, found)
+    cache.set_up = kept
+    return instrumentation_set_up(found for _, _, found in kept.values())
 
 
 def _observed_of(index: Index) -> ObservedGraph | None:

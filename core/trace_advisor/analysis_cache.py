@@ -21,7 +21,7 @@ from trace_advisor.config_model import Config
 from trace_advisor.datatypes import Recommendation, ResolvedCall, SymbolId
 from trace_advisor.detect.context import CalleeIO, FunctionContext, GraphFacts
 from trace_advisor.detect.findings import Signal
-from trace_advisor.detect.instrumentation import InstalledInstrumentations
+from trace_advisor.detect.instrumentation import InstalledInstrumentations, SentryInit, SetUp
 
 _MAX_FILES = 32  # files whose per-function results are kept (the recently edited ones)
 _MAX_CALLEES = 4096  # workspace functions whose "runs forever" and "does I/O" answers are kept
@@ -70,6 +70,8 @@ class AnalysisCache:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.installed = InstalledInstrumentations()
+        # per module whose calls may set instrumentation up: its facts, its resolved calls and what they set up
+        self.set_up: dict[str, tuple[object, object, tuple[SetUp | SentryInit, ...]]] = {}
         # per workspace function: its facts scope and code when last asked, and whether it runs forever
         self.forever: OrderedDict[SymbolId, tuple[object, list[str], bool]] = OrderedDict()
         self.io: OrderedDict[SymbolId, tuple[object, CalleeIO | None]] = OrderedDict()  # by its modules' calls
@@ -82,8 +84,9 @@ class AnalysisCache:
     def remember_io(self, symbol: SymbolId, key: object, io: CalleeIO | None) -> None:
         _remember(self.io, symbol, (key, io))
 
-    def results(self, path: Path, config: Config, installed: frozenset[str]) -> dict[Slot, FunctionResult]:
-        """The per-function results of ``path`` kept from earlier runs with the same configuration (mutable)."""
+    def results(self, path: Path, config: Config, installed: object) -> dict[Slot, FunctionResult]:
+        """The per-function results of ``path`` kept from earlier runs with the same configuration and instrumentation
+        (mutable)."""
         setting = (config, installed)
         if self._setting is not setting and self._setting != setting:
             self._results.clear()

@@ -190,3 +190,97 @@ def test_generated_code_is_never_recommended(tmp_path: Path) -> None:
     recommended, the generator's output is not."""
     recs = analyse(tmp_path, GENERATED)
     assert {str(r["file"]) for r in recs.values()} == {"invoices.py"}, sorted(recs)
+
+
+ROUTES = (
+    "import requests\n"
+    "from flask import Blueprint, jsonify\n\n"
+    "bp = Blueprint('shop', __name__)\n\n\n"
+    "@bp.route('/orders/<order_id>')\n"
+    "def show_order(order_id):\n"
+    "    reply = requests.get(f'https://orders.invalid/{order_id}', timeout=5)\n"
+    "    reply.raise_for_status()\n"
+    "    order = reply.json()\n"
+    "    return jsonify(id=order_id, total=order['total'])\n\n\n"
+    "@bp.route('/status')\n"
+    "def status():\n"
+    "    checks = {'db': True, 'queue': True}\n"
+    "    healthy = all(checks.values())\n"
+    "    return jsonify(checks=checks, healthy=healthy)\n\n\n"
+    "def price_of(sku):\n"
+    "    return requests.get(f'https://prices.invalid/{sku}', timeout=5).json()\n"
+)
+OTEL_SETUP = (
+    "from flask import Flask\n"
+    "from opentelemetry.instrumentation.flask import FlaskInstrumentor\n"
+    "from opentelemetry.instrumentation.requests import RequestsInstrumentor\n\n"
+    "from shop.routes import bp\n\n\n"
+    "def create_app():\n"
+    "    app = Flask(__name__)\n"
+    "    app.register_blueprint(bp)\n"
+    "    FlaskInstrumentor().instrument_app(app)\n"
+    "    RequestsInstrumentor().instrument()\n"
+    "    return app\n"
+)
+PLAIN_SETUP = (
+    "from flask import Flask\n\n"
+    "from shop.routes import bp\n\n\n"
+    "def create_app():\n"
+    "    app = Flask(__name__)\n"
+    "    app.register_blueprint(bp)\n"
+    "    return app\n"
+)
+
+
+def test_instrumentors_set_up_in_code_cover_the_routes_and_client_calls_they_span(tmp_path: Path) -> None:
+    plain = analyse(tmp_path / "plain", {"shop/__init__.py": PLAIN_SETUP, "shop/routes.py": ROUTES})
+    traced = analyse(tmp_path / "traced", {"shop/__init__.py": OTEL_SETUP, "shop/routes.py": ROUTES})
+    # without instrumentation every route and the one-call client helper are worth a span of their own
+    assert {"show_order", "status", "price_of"} <= set(plain)
+    assert "Install opentelemetry-instrumentation-flask" in str(plain["show_order"]["rationale"])
+    # with FlaskInstrumentor and RequestsInstrumentor set up, a route's server span and the client call's span exist
+    assert "price_of" not in traced  # only wraps a call RequestsInstrumentor traces
+    assert traced.get("status", {"confidence": 0.0})["confidence"] < 0.5 <= plain["status"]["confidence"]  # type: ignore[operator]
+    order = traced["show_order"]
+    assert order["confidence"] < plain["show_order"]["confidence"]  # type: ignore[operator]
+    rationale = str(order["rationale"])
+    assert "FlaskInstrumentor (shop/__init__.py:11) already gives each request its server span" in rationale
+    assert "RequestsInstrumentor (shop/__init__.py:12) already traces the call itself" in rationale
+
+
+SENTRY_INIT = (
+    "import os\n\n"
+    "import sentry_sdk\n\n\n"
+    "def setup_monitoring(integrations):\n"
+    "    sentry_sdk.init(\n"
+    "        dsn=os.environ.get('SENTRY_DSN'),\n"
+    "        integrations=list(integrations),\n"
+    "        traces_sample_rate=float(os.environ.get('TRACE_RATE', '0.1')),\n"
+    "    )\n"
+)
+SENTRY_APP = (
+    "from flask import Flask\n"
+    "from sentry_sdk.integrations.flask import FlaskIntegration\n\n"
+    "from shop.monitoring import setup_monitoring\n"
+    "from shop.routes import bp\n\n\n"
+    "def create_app():\n"
+    "    setup_monitoring([FlaskIntegration()])\n"
+    "    app = Flask(__name__)\n"
+    "    app.register_blueprint(bp)\n"
+    "    return app\n"
+)
+
+
+def test_sentry_with_tracing_covers_its_integrations_and_without_tracing_covers_nothing(tmp_path: Path) -> None:
+    files = {"shop/__init__.py": SENTRY_APP, "shop/routes.py": ROUTES, "shop/monitoring.py": SENTRY_INIT}
+    traced = analyse(tmp_path / "traced", files)
+    # the integration is built in one module and handed to sentry_sdk.init in another
+    rationale = str(traced["show_order"]["rationale"])
+    assert "Sentry's FlaskIntegration (shop/__init__.py:9) already gives each request its server span" in rationale
+    # http.client is spanned by Sentry's default stdlib integration: requests calls are covered too
+    assert "Sentry's stdlib integration (sentry_sdk.init at shop/monitoring.py:7) already traces" in rationale
+    assert "price_of" not in traced
+    untraced_init = SENTRY_INIT.replace("        traces_sample_rate=float(os.environ.get('TRACE_RATE', '0.1')),\n", "")
+    errors_only = analyse(tmp_path / "errors", {**files, "shop/monitoring.py": untraced_init})
+    assert "Install opentelemetry-instrumentation-flask" in str(errors_only["show_order"]["rationale"])
+    assert "price_of" in errors_only

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from trace_advisor.advise.capture import capture_for
@@ -73,10 +73,16 @@ class Verdict:
 class LocalScorer:
     """Turns detector signals into recommendations using the config's weights and thresholds."""
 
-    def __init__(self, config: Config, installed: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, config: Config, installed: frozenset[str] = frozenset(), set_up: Mapping[str, str] | None = None
+    ) -> None:
         self.config = config
         self.policy = AttributePolicy(config.spans.sensitive_names)
-        self.installed = installed
+        # instrumentation packages installed, or whose spans the project's code sets up (``set_up``: package -> the
+        # setup as the rationale names it, e.g. "FlaskInstrumentor (app/__init__.py:11)")
+        self.set_up = dict(set_up or {})
+        self.installed = installed | frozenset(self.set_up)
+        self.instrumentation = (self.installed, tuple(sorted(self.set_up.items())))  # what verdicts depend on
 
     def _strength(self, signal: Signal) -> float:
         if signal.instrumentation is not None and signal.instrumentation in self.installed:
@@ -248,7 +254,7 @@ class LocalScorer:
         traced = (server | client) & self.installed
         if traced:
             gives = [
-                f"{', '.join(sorted(group & traced))} already {what}"
+                f"{', '.join(sorted(self.set_up.get(p, p) for p in group & traced))} already {what}"
                 for group, what in ((server, "gives each request its server span"), (client, "traces the call itself"))
                 if group & traced
             ]

@@ -1,10 +1,16 @@
-"""Which OpenTelemetry auto-instrumentation packages the analysed project has installed (by distribution name)."""
+"""Which OpenTelemetry auto-instrumentation the analysed project has: packages installed (by distribution name), and
+instrumentation its own code sets up (instrumentors, server middleware, Sentry with tracing)."""
 
 from __future__ import annotations
 
+import ast
 import os
 import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+
+from trace_advisor.datatypes import Range, ResolvedCall
 
 
 def site_packages_for(python: str | None) -> list[Path]:
@@ -58,3 +64,149 @@ def _mtime(path: Path) -> int:
         return path.stat().st_mtime_ns
     except OSError:
         return -1
+
+
+# Instrumentation set up in the project's own code: an OpenTelemetry instrumentor called (``FlaskInstrumentor()
+# .instrument_app(app)``, ``RequestsInstrumentor().instrument()``), a WSGI/ASGI middleware wrapped around the app, or
+# Sentry initialised with tracing, whose integrations span the same requests and client calls. Each counts as the
+# OpenTelemetry package that gives the same spans, so the scorer weighs it exactly like an installed one.
+_OTEL = "opentelemetry.instrumentation."
+_PACKAGE = "opentelemetry-instrumentation-"
+_OTEL_DISTRIBUTIONS = {"kafka": "kafka-python"}  # instrumentation modules whose distribution is named otherwise
+_SERVER_MIDDLEWARE = {  # a server middleware gives each request its span, whichever framework sits inside it
+    "wsgi": ("flask", "django", "falcon", "pyramid"),
+    "asgi": ("fastapi", "starlette", "django"),
+}
+# sentry_sdk.integrations.<module> -> the OpenTelemetry packages whose spans it gives when tracing is on
+_SENTRY = {
+    "flask": ("flask",),
+    "django": ("django",),
+    "fastapi": ("fastapi", "starlette"),
+    "starlette": ("starlette",),
+    "falcon": ("falcon",),
+    "pyramid": ("pyramid",),
+    "tornado": ("tornado",),
+    "aiohttp": ("aiohttp-server", "aiohttp-client"),
+    "celery": ("celery",),
+    "sqlalchemy": ("sqlalchemy",),
+    "redis": ("redis",),
+    "httpx": ("httpx",),
+    "boto3": ("botocore",),
+    "asyncpg": ("asyncpg",),
+    "pymongo": ("pymongo",),
+    "grpc": ("grpc",),
+    "openai": ("openai-v2",),
+    "stdlib": ("requests", "urllib", "urllib3"),  # http.client, under requests, urllib3 and urllib
+}
+_SENTRY_DEFAULT = ("stdlib",)  # on unless ``default_integrations=False``
+# on when their library is installed (what the project calls), unless ``auto_enabling_integrations=False``
+_SENTRY_AUTO = tuple(m for m in _SENTRY if m not in {"grpc", "stdlib"})
+_SENTRY_TRACING = frozenset({"traces_sample_rate", "traces_sampler", "enable_tracing"})
+
+
+@dataclass(frozen=True, slots=True)
+class SetUp:
+    """Instrumentation the project's code sets up: which OpenTelemetry package gives the same spans, and the setup as
+    a person finds it in the code (``FlaskInstrumentor (app/__init__.py:11)``)."""
+
+    package: str
+    where: str
+    sentry: bool = False  # a Sentry integration: it spans nothing unless Sentry is initialised with tracing
+
+
+@dataclass(frozen=True, slots=True)
+class SentryInit:
+    where: str
+    tracing: bool
+    integrations: tuple[str, ...]  # sentry_sdk.integrations modules it enables by default
+
+
+def may_set_up(chains: Iterable[tuple[str, ...] | None]) -> bool:
+    """Whether a module's call chains can set instrumentation up (read before its calls are resolved)."""
+    return any(
+        chain is not None
+        and (chain[-1] == "init" or chain[-1].startswith("instrument") or any(p.endswith(_SET_UP_NAMES) for p in chain))
+        for chain in chains
+    )
+
+
+_SET_UP_NAMES = ("Instrumentor", "Integration", "OpenTelemetryMiddleware")
+
+
+def set_up_in_module(calls: Sequence[ResolvedCall], source: str | None, place: str) -> tuple[SetUp | SentryInit, ...]:
+    """What one module's resolved calls set up (``place`` names the file for people). Sentry integrations are
+    returned as set-ups of their own and only count when some module initialises Sentry with tracing
+    (:func:`instrumentation_set_up`): they are usually built apart from ``sentry_sdk.init`` and passed to it."""
+    found: list[SetUp | SentryInit] = []
+    for call in calls:
+        at = f"{place}:{call.range.start.line}"
+        for callee in call.callees:
+            module, _, qualname = callee.partition(":")
+            if module.startswith(_OTEL):
+                name = module.removeprefix(_OTEL)
+                owner, _, method = qualname.partition(".")
+                if owner.endswith("Instrumentor") and method.startswith("instrument"):
+                    package = _PACKAGE + _OTEL_DISTRIBUTIONS.get(name, name.replace("_", "-"))
+                    found.append(SetUp(package, f"{owner} ({at})"))
+                elif qualname == "OpenTelemetryMiddleware" and name in _SERVER_MIDDLEWARE:
+                    where = f"the {name.upper()} OpenTelemetryMiddleware ({at})"
+                    found.extend(SetUp(_PACKAGE + framework, where) for framework in _SERVER_MIDDLEWARE[name])
+            elif module.startswith("sentry_sdk.integrations.") and qualname.endswith("Integration"):
+                integration = module.removeprefix("sentry_sdk.integrations.").partition(".")[0]
+                where = f"Sentry's {qualname} ({at})"
+                found.extend(SetUp(_PACKAGE + p, where, sentry=True) for p in _SENTRY.get(integration, ()))
+            elif callee == "sentry_sdk:init":
+                found.append(_sentry_init(call, source, at))
+    return tuple(found)
+
+
+def instrumentation_set_up(per_module: Iterable[tuple[SetUp | SentryInit, ...]]) -> dict[str, str]:
+    """OpenTelemetry package -> the setup in the code that gives its spans (the first one found)."""
+    found = [item for items in per_module for item in items]
+    inits = [i for i in found if isinstance(i, SentryInit) and i.tracing]
+    out: dict[str, str] = {}
+    for item in found:
+        if isinstance(item, SetUp) and (inits or not item.sentry):
+            out.setdefault(item.package, item.where)
+    for init in inits:
+        for integration in init.integrations:
+            where = f"Sentry's {integration} integration (sentry_sdk.init at {init.where})"
+            for package in _SENTRY[integration]:
+                out.setdefault(_PACKAGE + package, where)
+    return out
+
+
+def _sentry_init(call: ResolvedCall, source: str | None, at: str) -> SentryInit:
+    """``sentry_sdk.init(...)``: whether it turns tracing on, and which integrations it enables without being told."""
+    keywords = _keywords(call.range, source)
+    if keywords is None:  # the call's text could not be read back: tracing unknown, so nothing counts as covered
+        return SentryInit(at, False, ())
+    tracing = any(k in _SENTRY_TRACING and not _false(v) for k, v in keywords.items())
+    enabled = [] if _false(keywords.get("default_integrations")) else list(_SENTRY_DEFAULT)
+    if not _false(keywords.get("auto_enabling_integrations")) and not _false(keywords.get("default_integrations")):
+        enabled += _SENTRY_AUTO
+    return SentryInit(at, tracing, tuple(enabled))
+
+
+def _keywords(where: Range, source: str | None) -> dict[str, ast.expr] | None:
+    """The keyword arguments of the call expression at ``where`` in ``source`` (None when it cannot be read)."""
+    if source is None:
+        return None
+    lines = source.splitlines()[where.start.line - 1 : where.end.line]
+    if not lines:
+        return None
+    lines[-1] = lines[-1][: where.end.column] if len(lines) > 1 else lines[-1][where.start.column : where.end.column]
+    if len(lines) > 1:
+        lines[0] = lines[0][where.start.column :]
+    try:
+        node = ast.parse("(" + "\n".join(lines) + "\n)", mode="eval").body
+    except SyntaxError:
+        return None
+    if not isinstance(node, ast.Call):
+        return None
+    return {k.arg: k.value for k in node.keywords if k.arg is not None}
+
+
+def _false(value: ast.expr | None) -> bool:
+    """A literal ``False``/``None``/``0`` (tracing or integrations turned off)."""
+    return isinstance(value, ast.Constant) and not value.value
