@@ -284,3 +284,65 @@ def test_sentry_with_tracing_covers_its_integrations_and_without_tracing_covers_
     errors_only = analyse(tmp_path / "errors", {**files, "shop/monitoring.py": untraced_init})
     assert "Install opentelemetry-instrumentation-flask" in str(errors_only["show_order"]["rationale"])
     assert "price_of" in errors_only
+
+
+FACTORIES = {
+    "shop/__init__.py": (
+        "import boto3\n"
+        "import redis\n"
+        "from flask import Flask\n\n"
+        "from shop.routes import bp\n\n\n"
+        "def create_app(settings):\n"
+        "    app = Flask(__name__)\n"
+        "    app.config.update(settings)\n"
+        "    app.redis = redis.Redis.from_url(settings['REDIS_URL'])\n"
+        "    app.pool = redis.ConnectionPool.from_url(settings['REDIS_URL'])\n"
+        "    app.s3 = boto3.session.Session().client('s3')\n"
+        "    app.batch = app.redis.pipeline()\n"
+        "    app.register_blueprint(bp)\n"
+        "    return app\n"
+    ),
+    "shop/routes.py": (
+        "from flask import Blueprint, current_app, jsonify, request\n\n"
+        "from search.ranking import rank\n\n"
+        "bp = Blueprint('shop', __name__)\n\n\n"
+        "@bp.route('/search')\n"
+        "def search():\n"
+        "    page = request.args.get('page', 1, type=int)\n"
+        "    ids, total = rank(current_app.engine, request.args['q'], page, 20)\n"
+        "    return jsonify(ids=ids, total=total)\n"
+    ),
+    "search/__init__.py": "",
+    "search/ranking.py": (
+        "import math\n\n"
+        "STOP_WORDS = {'the', 'a', 'an'}\n\n\n"
+        "def tokenize(expression):\n"
+        "    return [word for word in expression.lower().split() if word not in STOP_WORDS]\n\n\n"
+        "def boosted(hits):\n"
+        "    return {hit['id']: math.log1p(hit['score']) * hit.get('boost', 1.0) for hit in hits}\n\n\n"
+        "def rank(engine, expression, page, per_page):\n"
+        "    terms = tokenize(expression)\n"
+        "    found = engine.lookup(terms, page=page, size=per_page)\n"
+        "    scores = boosted(found['hits'])\n"
+        "    ids = sorted(scores, key=scores.get, reverse=True)\n"
+        "    total = max(found['total'], len(ids))\n"
+        "    return ids, total\n"
+    ),
+}
+
+
+def test_client_factories_are_no_io_and_left_out_computation_says_what_was_not_resolved(tmp_path: Path) -> None:
+    for name, text in FACTORIES.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    out = tmp_path / "report.json"
+    done = run_cli("analyze", tmp_path, "--format", "json", "-o", out, "--no-cache", "--min-confidence", "0.01")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    recs = {str(r["qualname"]): r for r in report["recommendations"]}
+    # from_url, Session().client(...) and pipeline() set clients up; nothing is sent until the first request
+    setup = " ".join(reasons(recs["create_app"])) if "create_app" in recs else ""
+    assert "Redis" not in setup and "AWS" not in setup and "from_url" not in setup, setup
+    # rank reaches its search engine through an unannotated parameter: nobody can say it does no I/O
+    left = {str(item["symbol"]): str(item["reason"]) for item in report["left_out"]}
+    assert left["search.ranking:rank"].startswith("computation with no I/O found (1 call unresolved), and every")

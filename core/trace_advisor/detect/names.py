@@ -18,11 +18,6 @@ _NOT_IO_SUFFIXES = frozenset(
         "or_",
         "not_",
         "join",
-        "sessionmaker",
-        "create_engine",
-        "from_url",
-        "client",
-        "resource",
         "ssl_channel_credentials",
         "urlencode",
         "quote",
@@ -30,11 +25,30 @@ _NOT_IO_SUFFIXES = frozenset(
         "urlparse",
         "urljoin",
         "parse_qs",
-        "session",
         "register_adapter",
         "register_converter",
         "parse_url",
         "make_headers",
+    }
+)
+# Factories that set a client, pool, session or batch up without connecting, even as methods of a client class
+# (``redis.Redis.from_url``, ``boto3.session.Session.client``, ``redis.Redis.pipeline``): the first request connects.
+_SETUP_ONLY = frozenset(
+    {
+        "from_url",
+        "from_env",
+        "create_engine",
+        "create_async_engine",
+        "sessionmaker",
+        "async_sessionmaker",
+        "scoped_session",
+        "client",
+        "resource",
+        "session",
+        "pipeline",
+        "pubsub",
+        "get_paginator",
+        "get_waiter",
         "proxy_from_url",
         "connection_from_url",
     }
@@ -110,6 +124,8 @@ def is_io_name(target: str) -> bool:
         return False  # a class or its __init__ (constructing a client is not I/O), an exception, a column expression
     if parts[-1] in _DATA_MODEL_METHODS:
         return False  # converting an SDK's response object (``Message.model_dump_json``)
+    if parts[-1] in _SETUP_ONLY:
+        return False  # setting a client up: the first request connects, not this call
     if any(p[:1].isupper() for p in parts[1:-1]):
         return True  # a method on a client instance (``redis.Redis.delete``)
     return parts[-1] not in _NOT_IO_SUFFIXES and not any(p in _BUILDER_PARTS for p in parts[1:])
