@@ -276,7 +276,7 @@ class Analyzer:
         def recommended(symbol: SymbolId) -> bool:
             return symbol in chosen or self._would_recommend(symbol)
 
-        return costly(recs, self.graph, counts, recommended, self._function)
+        return costly(recs, self.graph, counts, recommended, self._function, self.config.hot_calls_per_request)
 
     def request_counts(self) -> RequestCounts | None:
         """Calls per request through this run's call graph (None without one), shared by the cost decision and

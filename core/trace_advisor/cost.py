@@ -31,9 +31,6 @@ TINY_STATEMENTS = 2  # a body this short with no I/O of its own is cheaper than 
 LOOP_ITERATIONS = 10  # a loop's iterations are unknown from the code: an order of magnitude, stated in every figure
 MAX_CALLS = 1_000_000.0  # deep loop nests: beyond this the figure says nothing more
 MAX_ENTRIES = 2000  # entry points considered (the busiest is wanted, not all of them)
-# Above this many estimated calls per request (two nested loops at LOOP_ITERATIONS), a span on a function with nothing
-# of its own to show (no I/O, error handling or entry point) floods every trace with copies of one computation.
-HOT_CALLS_PER_REQUEST = 100.0
 MAX_NAMED_CALLERS = 3  # recommended callers a "hot" reason names
 _MAX_ANCESTORS = 5000  # callers walked when looking for entry points or recommended callers
 # evidence that makes even a one-line function an operation worth its span (a handler, a publish, I/O, a hand-off)
@@ -228,10 +225,13 @@ def costly(
     counts: RequestCounts,
     recommended: Callable[[SymbolId], bool],
     context: Callable[[SymbolId], FunctionContext | None],
+    hot_calls: float,
 ) -> dict[SymbolId, str]:
     """Recommended functions whose span would cost more than it tells, with why. Functions too hot for a span are
-    found first: they are no recommended caller whose loop measures a callee, and a hot function's reason names only
-    the callers that keep their spans."""
+    found first (more than ``hot_calls`` estimated calls per request, the ``hot_calls_per_request`` setting: a span on
+    a function with nothing of its own to show would flood every trace with copies of one computation): they are no
+    recommended caller whose loop measures a callee, and a hot function's reason names only the callers that keep
+    their spans."""
     found: dict[SymbolId, str] = {}
     named_last: list[SymbolId] = []
     hot: dict[SymbolId, tuple[float, SymbolId]] = {}
@@ -242,7 +242,7 @@ def costly(
             continue  # it does I/O itself: one span per request is the granularity OpenTelemetry clients use too
         candidates.append((rec, ctx))
         busiest = None if _stands_alone(rec) else counts.busiest(rec.symbol)
-        if busiest is not None and busiest[0] > HOT_CALLS_PER_REQUEST:
+        if busiest is not None and busiest[0] > hot_calls:
             hot[rec.symbol] = busiest
 
     def kept(symbol: SymbolId) -> bool:

@@ -1,14 +1,20 @@
 """Start-up: answer ``initialize`` at once, from the capabilities the server always has, while the server's modules
 (pygls, lsprotocol: most of a second) load on another thread; then the server takes the connection over with the
-initialize request replayed to it (so it configures itself as usual) and its own answer to it held back."""
+initialize request replayed to it (so it configures itself as usual) and its own answer to it held back.
+
+Meanwhile a second process parses the folders the request names into the facts cache (:mod:`trace_advisor.prefill`),
+on a core this one leaves idle while it imports, so that the first index reads cache entries."""
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import subprocess
 import sys
 import threading
 from typing import IO, Any, BinaryIO, cast
+from urllib.parse import unquote, urlparse
 
 from trace_advisor import __version__
 
@@ -158,12 +164,57 @@ def main(argv: list[str]) -> int:
     if reply is not None:
         stdout.write(reply)
         stdout.flush()
+        start_prefill(folders(request))
     loader.join()
     from trace_advisor_lsp.app import serve
 
     writer = HoldBack(stdout, request["id"]) if reply is not None and request is not None else stdout
     # pygls reads with readline()/read(n) and writes with write()/flush(): what Replay and HoldBack provide
     return serve(cast(BinaryIO, Replay(head, stdin)), cast(BinaryIO, writer))
+
+
+def folders(request: dict[str, Any] | None) -> list[str]:
+    """The local folders an initialize request names (workspace folders, else the root), as paths."""
+    params = request.get("params") if isinstance(request, dict) else None
+    if not isinstance(params, dict):
+        return []
+    named = params.get("workspaceFolders")
+    uris = [f.get("uri") for f in named if isinstance(f, dict)] if isinstance(named, list) else []
+    if not uris:
+        uris = [params.get("rootUri")]
+    paths = [_file_path(uri) for uri in uris if isinstance(uri, str)]
+    if not any(paths) and isinstance(params.get("rootPath"), str):
+        paths = [params["rootPath"]]
+    return [path for path in paths if path and os.path.isdir(path)]
+
+
+def _file_path(uri: str) -> str | None:
+    parsed = urlparse(uri)
+    return unquote(parsed.path) if parsed.scheme == "file" and not parsed.netloc else None
+
+
+def start_prefill(roots: list[str]) -> subprocess.Popen[bytes] | None:
+    """Start filling the facts cache for ``roots`` in a second process (see the module's docstring); it is waited
+    for on a thread and stopped when this process exits. Any failure to start only costs the head start."""
+    if not roots:
+        return None
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "trace_advisor.prefill", "--parent", str(os.getpid()), "--", *roots],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    except OSError:
+        return None
+    threading.Thread(target=process.wait, name="trace-advisor-prefill", daemon=True).start()
+    atexit.register(_stop, process)
+    return process
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.kill()
 
 
 def _load() -> None:

@@ -64,7 +64,9 @@ def test_json_report_written_atomically(project: Path, tmp_path: Path) -> None:
     assert f"report written to {out}" in done.stderr
 
 
-@pytest.mark.parametrize(("fmt", "marker"), [("sarif", '"version": "2.1.0"'), ("html", "<html")])
+@pytest.mark.parametrize(
+    ("fmt", "marker"), [("sarif", '"version": "2.1.0"'), ("html", "<html"), ("markdown", "# trace-advisor report")]
+)
 def test_other_formats(project: Path, fmt: str, marker: str) -> None:
     done = run(project, "--format", fmt, "--no-cache", "-q")
     assert done.returncode == 0, done.stderr

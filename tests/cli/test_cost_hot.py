@@ -63,3 +63,41 @@ def test_a_hot_helper_that_handles_errors_itself_keeps_its_span() -> None:
     costs = {r["symbol"]: r["cost"] for r in report["recommendations"]}
     assert costs["catalog.urls:parse_port"]["spans_per_request"] == 2000  # `except ValueError` is its own to show
     assert PARSE_URL not in costs
+
+
+def test_the_threshold_is_a_setting_of_the_project_and_of_the_environment(tmp_path: Path) -> None:
+    project = tmp_path / "cost_hot"
+    shutil.copytree(FIXTURE, project)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n[tool.trace-advisor]\nhot_calls_per_request = 5000\n")
+    report = _analyze(project)
+    kept = {r["symbol"]: r for r in report["recommendations"]}
+    assert kept[PARSE_URL]["cost"]["spans_per_request"] == 2000  # under 5,000: worth its span now
+    assert PARSE_URL not in {n["symbol"] for n in report["left_out"]}
+
+    lower = run_cli(
+        "analyze",
+        ".",
+        "--format",
+        "json",
+        "--no-cache",
+        "-q",
+        cwd=project,
+        env={"TRACE_ADVISOR_HOT_CALLS_PER_REQUEST": "1999.5"},
+    )  # the environment wins over the file
+    assert lower.returncode == 0, lower.stderr
+    [note] = [n for n in json.loads(lower.stdout)["left_out"] if n["symbol"] == PARSE_URL]
+    assert note["reason"].startswith("estimated 2,000 calls per request")
+
+
+def test_an_invalid_threshold_is_an_error_naming_the_key(tmp_path: Path) -> None:
+    project = tmp_path / "cost_hot"
+    shutil.copytree(FIXTURE, project)
+    pyproject = project / "pyproject.toml"
+    base = pyproject.read_text()
+    for value, message in [("0", "must be at least 1, got 0"), ('"many"', "expected a number, got 'many'")]:
+        pyproject.write_text(base + f"\n[tool.trace-advisor]\nhot_calls_per_request = {value}\n")
+        done = run_cli("analyze", ".", "--format", "json", "--no-cache", "-q", cwd=project)
+        assert done.returncode == 2
+        assert f"config: pyproject.toml:7 hot_calls_per_request: {message}" in done.stderr
+        assert done.stdout == ""

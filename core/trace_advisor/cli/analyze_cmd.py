@@ -23,13 +23,19 @@ EXIT_OK, EXIT_FINDINGS = 0, 1
 FORMATS = ("json", "md", "sarif", "html")
 
 
+def _format_name(value: str) -> str:
+    """A format as typed: ``markdown`` is ``md`` (the name people type first)."""
+    return "md" if value.lower() == "markdown" else value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="Python files or folders to analyse")
     parser.add_argument(
         "--format",
         action="append",
+        type=_format_name,
         choices=FORMATS,
-        help="report format; repeat it to pair one with each --output in order "
+        help="report format (markdown: md); repeat it to pair one with each --output in order "
         "(default: from the output's extension, else report.format, md)",
     )
     parser.add_argument(

@@ -146,6 +146,7 @@ def _to_config(tree: dict[str, object], schema: ConfigSchema, origins: Mapping[K
         scoring=typed["scoring"],
         max_per_file=typed["max_per_file"],
         max_file_bytes=typed["max_file_bytes"],
+        hot_calls_per_request=typed["hot_calls_per_request"],
         provider=ProviderConfig(
             **{name: kind.settings(**provider.pop(name)) for name, kind in PROVIDERS.items()},
             **provider,

@@ -6,7 +6,7 @@ import ast
 
 from trace_advisor.datatypes import Evidence
 from trace_advisor.detect.apis import dotted_forms
-from trace_advisor.detect.context import FunctionContext
+from trace_advisor.detect.context import CallInfo, FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.names import expr_text
 
@@ -48,6 +48,8 @@ _HEAVY_METHODS = frozenset(
     }
 )
 _CONCURRENT = frozenset({"gather", "as_completed", "wait", "map", "submit", "starmap", "imap", "imap_unordered"})
+# where those names start or await several pieces of work at once (the builtin ``map`` is a plain loop)
+_CONCURRENCY_ROOTS = ("asyncio.", "concurrent.futures.", "multiprocessing.", "trio.", "anyio.", "gevent.", "joblib.")
 _LISTING = frozenset({"glob", "rglob", "iterdir", "listdir", "scandir", "walk", "exists", "is_file", "is_dir"})
 _MODEL_WORDS = (
     "model",
@@ -142,7 +144,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         signals.append(
             Signal(Evidence(PRIORITY, f"heavy computation ({c.text})", c.range, c.text), 0.5, Finding.HEAVY_COMPUTE)
         )
-    fan_out = [c for c in ctx.calls if c.text.rsplit(".", 1)[-1] in _CONCURRENT]
+    fan_out = [c for c in ctx.calls if _runs_concurrently(c)]
     if fan_out:
         c = fan_out[0]
         signals.append(
@@ -157,3 +159,15 @@ def detect(ctx: FunctionContext) -> list[Signal]:
             Signal(Evidence(PRIORITY, "recursive", ctx.range_of(ctx.node), "recursion"), 0.35, Finding.RECURSION)
         )
     return signals
+
+
+def _runs_concurrently(call: CallInfo) -> bool:
+    """A call that runs several pieces of work at once: a concurrency API by what the call resolves to; a call that
+    does not resolve only as a pool-like receiver's method (``pool.map``), never an ``x.wait()`` (events, processes
+    and conditions wait too)."""
+    method = call.text.rsplit(".", 1)[-1]
+    if method not in _CONCURRENT:
+        return False
+    if call.callees:
+        return any(name.startswith(_CONCURRENCY_ROOTS) for callee in call.callees for name in dotted_forms(callee))
+    return "." in call.text and method != "wait"
