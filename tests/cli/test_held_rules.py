@@ -346,3 +346,36 @@ def test_client_factories_are_no_io_and_left_out_computation_says_what_was_not_r
     # rank reaches its search engine through an unannotated parameter: nobody can say it does no I/O
     left = {str(item["symbol"]): str(item["reason"]) for item in report["left_out"]}
     assert left["search.ranking:rank"].startswith("computation with no I/O found (1 call unresolved), and every")
+
+
+TASKS = (
+    "from celery import Celery\n\n"
+    "celery_app = Celery('reports')\n\n\n"
+    "@celery_app.task(time_limit=30)\n"
+    "def rebuild_report(report_id):\n"
+    "    rows = [report_id, report_id + 1]\n"
+    "    total = sum(rows)\n"
+    "    summary = {'id': report_id, 'total': total}\n"
+    "    return summary\n"
+)
+WORKER = (
+    "from opentelemetry.instrumentation.celery import CeleryInstrumentor\n"
+    "from celery.signals import worker_process_init\n\n\n"
+    "@worker_process_init.connect(weak=False)\n"
+    "def init_tracing(*args, **kwargs):\n"
+    "    CeleryInstrumentor().instrument()\n"
+)
+
+
+def test_celery_instrumentation_set_up_in_code_covers_each_task_run(tmp_path: Path) -> None:
+    plain = analyse(tmp_path / "plain", {"reports/tasks.py": TASKS})
+    traced = analyse(tmp_path / "traced", {"reports/tasks.py": TASKS, "reports/worker.py": WORKER})
+    assert "Install opentelemetry-instrumentation-celery for each task run's span" in str(
+        plain["rebuild_report"]["rationale"]
+    )
+    assert plain["rebuild_report"]["confidence"] >= 0.5  # type: ignore[operator]
+    # CeleryInstrumentor gives every run of the task its span: a span of the task's own would repeat it
+    assert traced["rebuild_report"]["confidence"] < 0.5  # type: ignore[operator]
+    assert "CeleryInstrumentor (reports/worker.py:7) already gives each task run its span" in str(
+        traced["rebuild_report"]["rationale"]
+    )
