@@ -379,3 +379,34 @@ def test_celery_instrumentation_set_up_in_code_covers_each_task_run(tmp_path: Pa
     assert "CeleryInstrumentor (reports/worker.py:7) already gives each task run its span" in str(
         traced["rebuild_report"]["rationale"]
     )
+
+
+FLASK_SQLALCHEMY = {
+    "blog/__init__.py": "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n",
+    "blog/models.py": (
+        "import sqlalchemy as sa\n"
+        "import sqlalchemy.orm as so\n\n"
+        "from blog import db\n\n\n"
+        "class Author(db.Model):\n"
+        "    id: so.Mapped[int] = so.mapped_column(primary_key=True)\n"
+        "    posts: so.WriteOnlyMapped['Post'] = so.relationship(back_populates='author')\n\n"
+        "    def posts_query(self):\n"
+        "        recent = self.posts.select()\n"
+        "        ordered = recent.order_by(sa.text('id desc'))\n"
+        "        limited = ordered.limit(10)\n"
+        "        return limited\n\n"
+        "    def rename(self, name):\n"
+        "        self.name = name.strip()\n"
+        "        clash = db.session.scalar(sa.select(Author).where(Author.name == self.name))\n"
+        "        if clash is not None:\n"
+        "            raise ValueError(name)\n"
+        "        db.session.commit()\n"
+    ),
+}
+
+
+def test_flask_sqlalchemy_session_operations_are_database_calls_and_query_builders_are_not(tmp_path: Path) -> None:
+    recs = analyse(tmp_path, FLASK_SQLALCHEMY)
+    assert any("flask_sqlalchemy.SQLAlchemy.session.scalar (sql database" in r for r in reasons(recs["Author.rename"]))
+    # select() on a write-only relationship only builds the query
+    assert not any("database" in r for r in reasons(recs["Author.posts_query"]))
