@@ -358,7 +358,7 @@ TASKS = (
     "    summary = {'id': report_id, 'total': total}\n"
     "    return summary\n"
 )
-WORKER = (
+CELERY_WORKER = (
     "from opentelemetry.instrumentation.celery import CeleryInstrumentor\n"
     "from celery.signals import worker_process_init\n\n\n"
     "@worker_process_init.connect(weak=False)\n"
@@ -369,7 +369,7 @@ WORKER = (
 
 def test_celery_instrumentation_set_up_in_code_covers_each_task_run(tmp_path: Path) -> None:
     plain = analyse(tmp_path / "plain", {"reports/tasks.py": TASKS})
-    traced = analyse(tmp_path / "traced", {"reports/tasks.py": TASKS, "reports/worker.py": WORKER})
+    traced = analyse(tmp_path / "traced", {"reports/tasks.py": TASKS, "reports/worker.py": CELERY_WORKER})
     assert "Install opentelemetry-instrumentation-celery for each task run's span" in str(
         plain["rebuild_report"]["rationale"]
     )
@@ -397,6 +397,7 @@ FLASK_SQLALCHEMY = {
         "        return limited\n\n"
         "    def rename(self, name):\n"
         "        self.name = name.strip()\n"
+        "        db.session.add(self)\n"
         "        clash = db.session.scalar(sa.select(Author).where(Author.name == self.name))\n"
         "        if clash is not None:\n"
         "            raise ValueError(name)\n"
@@ -407,6 +408,8 @@ FLASK_SQLALCHEMY = {
 
 def test_flask_sqlalchemy_session_operations_are_database_calls_and_query_builders_are_not(tmp_path: Path) -> None:
     recs = analyse(tmp_path, FLASK_SQLALCHEMY)
-    assert any("flask_sqlalchemy.SQLAlchemy.session.scalar (sql database" in r for r in reasons(recs["Author.rename"]))
+    found = reasons(recs["Author.rename"])
+    assert any("flask_sqlalchemy.SQLAlchemy.session.scalar (sql database" in r for r in found)
+    assert not any("session.add (" in r for r in found)  # add() stages the change; commit() sends it
     # select() on a write-only relationship only builds the query
     assert not any("database" in r for r in reasons(recs["Author.posts_query"]))
