@@ -346,3 +346,70 @@ def test_client_factories_are_no_io_and_left_out_computation_says_what_was_not_r
     # rank reaches its search engine through an unannotated parameter: nobody can say it does no I/O
     left = {str(item["symbol"]): str(item["reason"]) for item in report["left_out"]}
     assert left["search.ranking:rank"].startswith("computation with no I/O found (1 call unresolved), and every")
+
+
+TASKS = (
+    "from celery import Celery\n\n"
+    "celery_app = Celery('reports')\n\n\n"
+    "@celery_app.task(time_limit=30)\n"
+    "def rebuild_report(report_id):\n"
+    "    rows = [report_id, report_id + 1]\n"
+    "    total = sum(rows)\n"
+    "    summary = {'id': report_id, 'total': total}\n"
+    "    return summary\n"
+)
+CELERY_WORKER = (
+    "from opentelemetry.instrumentation.celery import CeleryInstrumentor\n"
+    "from celery.signals import worker_process_init\n\n\n"
+    "@worker_process_init.connect(weak=False)\n"
+    "def init_tracing(*args, **kwargs):\n"
+    "    CeleryInstrumentor().instrument()\n"
+)
+
+
+def test_celery_instrumentation_set_up_in_code_covers_each_task_run(tmp_path: Path) -> None:
+    plain = analyse(tmp_path / "plain", {"reports/tasks.py": TASKS})
+    traced = analyse(tmp_path / "traced", {"reports/tasks.py": TASKS, "reports/worker.py": CELERY_WORKER})
+    assert "Install opentelemetry-instrumentation-celery for each task run's span" in str(
+        plain["rebuild_report"]["rationale"]
+    )
+    assert plain["rebuild_report"]["confidence"] >= 0.5  # type: ignore[operator]
+    # CeleryInstrumentor gives every run of the task its span: a span of the task's own would repeat it
+    assert traced["rebuild_report"]["confidence"] < 0.5  # type: ignore[operator]
+    assert "CeleryInstrumentor (reports/worker.py:7) already gives each task run its span" in str(
+        traced["rebuild_report"]["rationale"]
+    )
+
+
+FLASK_SQLALCHEMY = {
+    "blog/__init__.py": "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n",
+    "blog/models.py": (
+        "import sqlalchemy as sa\n"
+        "import sqlalchemy.orm as so\n\n"
+        "from blog import db\n\n\n"
+        "class Author(db.Model):\n"
+        "    id: so.Mapped[int] = so.mapped_column(primary_key=True)\n"
+        "    posts: so.WriteOnlyMapped['Post'] = so.relationship(back_populates='author')\n\n"
+        "    def posts_query(self):\n"
+        "        recent = self.posts.select()\n"
+        "        ordered = recent.order_by(sa.text('id desc'))\n"
+        "        limited = ordered.limit(10)\n"
+        "        return limited\n\n"
+        "    def rename(self, name):\n"
+        "        self.name = name.strip()\n"
+        "        db.session.add(self)\n"
+        "        clash = db.session.scalar(sa.select(Author).where(Author.name == self.name))\n"
+        "        if clash is not None:\n"
+        "            raise ValueError(name)\n"
+        "        db.session.commit()\n"
+    ),
+}
+
+
+def test_flask_sqlalchemy_session_operations_are_database_calls_and_query_builders_are_not(tmp_path: Path) -> None:
+    recs = analyse(tmp_path, FLASK_SQLALCHEMY)
+    found = reasons(recs["Author.rename"])
+    assert any("flask_sqlalchemy.SQLAlchemy.session.scalar (sql database" in r for r in found)
+    assert not any("session.add (" in r for r in found)  # add() stages the change; commit() sends it
+    # select() on a write-only relationship only builds the query
+    assert not any("database" in r for r in reasons(recs["Author.posts_query"]))

@@ -23,6 +23,9 @@ class Api:
     operation: str = ""  # publish | receive | process | write | read (message bus and state changes)
 
 
+_SQLALCHEMY = "opentelemetry-instrumentation-sqlalchemy"
+
+
 def _db(module: str, system: str, instr: str | None) -> Api:
     return Api(f"{module}.", "db", system, f"{system} database", instr)
 
@@ -235,6 +238,12 @@ APIS: tuple[Api, ...] = (
     _db("motor", "mongodb", None),
     _db("cassandra", "cassandra", "opentelemetry-instrumentation-cassandra"),
     _db("sqlmodel", "sql", "opentelemetry-instrumentation-sqlalchemy"),  # SQLModel's Session is SQLAlchemy's
+    # Flask-SQLAlchemy's ``db.session`` is a SQLAlchemy session (``db.case``, ``db.Column``... build expressions): its
+    # operations that reach the database; ``add``/``delete`` only stage changes until a flush or commit
+    *(
+        Api(f"flask_sqlalchemy.SQLAlchemy.session.{method}", "db", "sql", "sql database", _SQLALCHEMY)
+        for method in ("execute", "scalars", "scalar", "get", "commit", "flush", "refresh", "merge", "get_one")
+    ),
     _db("django.db", "sql", "opentelemetry-instrumentation-django"),
     Api("redis.", "cache", "redis", "Redis", "opentelemetry-instrumentation-redis"),
     Api("pymemcache.", "cache", "memcached", "memcached", "opentelemetry-instrumentation-pymemcache"),

@@ -9,6 +9,7 @@ from trace_advisor.detect.apis import dotted_forms
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.hints import CLI_DECORATORS, CLI_METHODS, ROUTE_METHODS, TASK_METHODS, WEB_FRAMEWORKS
+from trace_advisor.detect.message_bus import task_instrumentation
 from trace_advisor.detect.names import expr_text
 from trace_advisor.detect.shape import meaningful_calls
 
@@ -78,7 +79,8 @@ def _decorator_signal(ctx: FunctionContext, dec: ast.expr) -> Signal | None:
         evidence = Evidence(PRIORITY, f"web route {text}", rng, "route")
         return Signal(evidence, 0.85, Finding.ROUTE, instrumentation=_framework(ctx))
     if attr in TASK_METHODS and (isinstance(dec, ast.Call) or base):
-        return Signal(Evidence(PRIORITY, f"scheduled or event-driven job ({text})", rng, "job"), 0.75, Finding.JOB)
+        evidence = Evidence(PRIORITY, f"scheduled or event-driven job ({text})", rng, "job")
+        return Signal(evidence, 0.75, Finding.JOB, instrumentation=task_instrumentation(ctx, dec))
     if any(n.startswith(("django.views.decorators", "rest_framework.decorators.api_view")) for n in names) or (
         attr == "api_view"
     ):

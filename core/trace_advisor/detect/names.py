@@ -53,6 +53,12 @@ _SETUP_ONLY = frozenset(
         "connection_from_url",
     }
 )
+# Query builders that are methods of ORM classes (``self.followers.select()`` on a write-only relationship): the query
+# runs when a session executes it.
+_BUILDS_QUERIES = frozenset({"select", "subquery"})
+# Session methods that stage a change in memory (``session.add(user)``, SQLModel's ``user.sqlmodel_update(data)``):
+# the flush or commit sends it.
+_STAGES_ONLY = frozenset({"add", "add_all", "expunge", "expunge_all", "sqlmodel_update"})
 # Path segments that never lead to I/O (exceptions, constants, column expressions)...
 _NEVER_IO_PARTS = frozenset(
     {
@@ -124,8 +130,8 @@ def is_io_name(target: str) -> bool:
         return False  # a class or its __init__ (constructing a client is not I/O), an exception, a column expression
     if parts[-1] in _DATA_MODEL_METHODS:
         return False  # converting an SDK's response object (``Message.model_dump_json``)
-    if parts[-1] in _SETUP_ONLY:
-        return False  # setting a client up: the first request connects, not this call
+    if parts[-1] in _SETUP_ONLY or parts[-1] in _BUILDS_QUERIES or parts[-1] in _STAGES_ONLY:
+        return False  # setting a client up, building a query, staging a change: a later call does the round trip
     if any(p[:1].isupper() for p in parts[1:-1]):
         return True  # a method on a client instance (``redis.Redis.delete``)
     return parts[-1] not in _NOT_IO_SUFFIXES and not any(p in _BUILDER_PARTS for p in parts[1:])
