@@ -226,9 +226,10 @@ class Index:
         self._version += 1
         same = old is not None and new is not None and same_interface(old, new)
         above = self._resolver.modules_above(module) if not same and self._importers is not None else set()
+        flow = self._resolver.flow_readers(module, old, new)  # read what the changed calls pass to parameters
         self._infos.pop(module, None)
         self._outside.pop(module, None)
-        if same and old is not None:
+        if same and old is not None and not flow:
             resolved = self._calls.get(module)
             if resolved is not None:  # only call sites changed: the others' answers stand (see module_calls)
                 self._unchanged_sites[module] = (old, resolved)
@@ -242,9 +243,17 @@ class Index:
             self._resolver.clear()
             self._calls.drop(self._calls.modules())
             return
-        affected = self._importers.affected_by(module)
-        for reader in self._resolver.readers_of(module):  # tests read their conftest files without importing them
-            affected |= self._importers.affected_by(reader)
+        affected = {module} if same else self._importers.affected_by(module)
+        if not same:
+            for reader in self._resolver.readers_of(module):  # tests read their conftest files without importing them
+                affected |= self._importers.affected_by(reader)
+            flow |= self._resolver.flow_readers_of(affected)  # what their calls pass may evaluate differently now
+        while flow - affected:  # parameter values read calls of other modules (resolve/flow.py)
+            reached: set[str] = set()
+            for reader in flow - affected:
+                reached |= self._importers.affected_by(reader)
+            affected |= reached
+            flow |= self._resolver.flow_readers_of(reached)
         self._resolver.forget(affected)
         if module in self._modules:
             above |= self._resolver.modules_above(module)  # the bases its classes have now

@@ -185,3 +185,31 @@ def test_editing_a_conftest_refreshes_the_tests_that_use_its_fixtures(fixtures_d
         inner, "import pytest\nfrom shop.cli import Mail\n\n@pytest.fixture\ndef runner():\n    return Mail()\n"
     )
     assert callees(index, "tests.unit.test_override:test_nearest_wins") == ["shop.cli:Mail.send"]
+
+
+def test_editing_what_a_call_passes_refreshes_the_callee(fixtures_dir: Path, tmp_path: Path) -> None:
+    """Parameter flow (issue 13, S2): a parameter's values come from the calls in other modules, which the callee's
+    module does not import. An edit that changes only what a call passes (the module's interface unchanged) and one
+    that changes what a passed name is bound to both re-resolve the callee; the result equals a fresh index."""
+    project = tmp_path / "flow"
+    shutil.copytree(fixtures_dir / "callgraph" / "parameter_flow", project)
+    index = Index([project], cache_dir=tmp_path / "cache")
+    index.build()
+    main = project / "flow" / "main.py"
+    assert callees(index, "flow.ops:schedule") == ["flow.ops:ping"]
+    assert callees(index, "flow.service:Service.get") == ["flow.service:CachedRepo.load", "flow.service:Repo.load"]
+    text = main.read_text()
+    index.update_file(main, text.replace("schedule(ping)", "schedule(sms)"))  # only a call's argument changed
+    assert callees(index, "flow.ops:schedule") == ["flow.ops:sms"]
+    edited = text.replace("schedule(ping)", "schedule(job)").replace("def main():", "job = email\n\n\ndef main():")
+    index.update_file(main, edited)  # a new binding of the name passed
+    assert callees(index, "flow.ops:schedule") == ["flow.ops:email"]
+    index.update_file(main, edited.replace("Service(repo=CachedRepo())", "Service(repo=Repo())"))
+    assert callees(index, "flow.service:Service.get") == ["flow.service:Repo.load"]
+    fresh = Index([project], cache_dir=tmp_path / "fresh")
+    main.write_text(edited.replace("Service(repo=CachedRepo())", "Service(repo=Repo())"))
+    fresh.build()
+    for symbol in fresh.graph().symbols():
+        assert callees(index, symbol) == callees(fresh, symbol), symbol
+    index.update_file(main, text)
+    assert callees(index, "flow.ops:schedule") == ["flow.ops:ping"]

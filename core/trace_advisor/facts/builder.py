@@ -18,6 +18,9 @@ class ScopeBuilder:
         "decorators",
         "bases",
         "params",
+        "positional",
+        "posonly",
+        "defaults",
         "returns",
         "return_values",
         "yield_values",
@@ -42,6 +45,9 @@ class ScopeBuilder:
         self.decorators: tuple[Decorator, ...] = ()
         self.bases: tuple[Chain | None, ...] = ()
         self.params: tuple[str, ...] = ()
+        self.positional = 0
+        self.posonly = 0
+        self.defaults: tuple[tuple[str, Chain], ...] = ()
         self.returns: tuple[Chain, ...] = ()
         self.return_values: list[Chain] = []
         self.yield_values: list[Chain] = []
@@ -66,6 +72,9 @@ class ScopeBuilder:
             decorators=self.decorators,
             bases=self.bases,
             params=self.params,
+            positional=self.positional,
+            posonly=self.posonly,
+            defaults=self.defaults,
             returns=self.returns,
             return_values=tuple(self.return_values),
             yield_values=tuple(self.yield_values),

@@ -11,7 +11,7 @@ from typing import Any
 
 from trace_advisor.facts.model import Binding, CallSite, Decorator, ModuleFacts, Scope
 
-_FORMAT = 9
+_FORMAT = 10
 _DIGEST = 16  # a checksum before the payload: a damaged entry is detected, not decoded into wrong facts
 
 
@@ -35,6 +35,9 @@ def encode(facts: ModuleFacts) -> bytes:
             s.method_kind,
             s.yield_values,
             s.returns_receiver,
+            s.positional,
+            s.posonly,
+            s.defaults,
         )
         for s in facts.scopes
     )
@@ -96,6 +99,9 @@ def decode(data: bytes) -> ModuleFacts:
                 method_kind=s[14],
                 yield_values=s[15],
                 returns_receiver=s[16],
+                positional=s[17],
+                posonly=s[18],
+                defaults=s[19],
             )
             for s in scopes
         ),

@@ -61,15 +61,6 @@ _MAX_TEXT = 200
 _STATIC = frozenset({"staticmethod"})
 _CLASSMETHOD = frozenset({"classmethod"})
 _PROPERTY = frozenset({"property", "cached_property", "abstractproperty", "setter", "getter", "deleter"})
-# Callees (by their last name) that may call an argument: builtins, functools, threads, executors, event loops,
-# atexit, signal, contextvars. Only their calls keep argument chains; resolution checks the real callee.
-_TAKES_CALLABLES = frozenset(
-    {
-        "sorted", "sort", "min", "max", "map", "filter", "reduce", "partial", "Thread", "Timer", "Process",
-        "submit", "run_in_executor", "to_thread", "call_soon", "call_soon_threadsafe", "call_later", "call_at",
-        "register", "signal", "run", "update_wrapper",
-    }
-)  # fmt: skip
 _IMPLICIT_CLS = frozenset({"__new__", "__init_subclass__", "__class_getitem__"})
 _UNKNOWN_BINDING = Binding(UNKNOWN)
 _OWN_SCOPES = frozenset({ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Lambda})
@@ -382,6 +373,10 @@ class _Extractor:
         if args.kwarg:
             everything.append(args.kwarg)
         scope.params = tuple(a.arg for a in everything)
+        scope.positional, scope.posonly = len(positional), len(args.posonlyargs)
+        with_default = (*positional[len(positional) - len(args.defaults) :], *args.kwonlyargs)
+        defaulted = zip(with_default, (*args.defaults, *args.kw_defaults), strict=True)
+        scope.defaults = tuple((a.arg, c) for a, d in defaulted for c in _followable(d))
         parent_qualname = parent.qualname
         for arg in everything:
             if arg is args.vararg or arg is args.kwarg:  # ``*args`` is a tuple, ``**kwargs`` a dict
@@ -463,7 +458,7 @@ class _Extractor:
                 text = chain_text(chain) if readable and chain is not None else self._segment(current.func)
                 if names and chain is not None:
                     chain = renamed(chain, names)
-                args = _argument_chains(current, names) if chain is not None and chain[-1] in _TAKES_CALLABLES else ()
+                args = _argument_chains(current, names) if chain is not None else ()
                 loc, name_loc = self.loc(current), self.name_loc(current.func)
                 calls.append(CallSite(scope.qualname, chain, text, loc, name_loc, args))
             elif kind in _OWN_SCOPES:
@@ -546,20 +541,40 @@ def _type_binding(targets: list[ast.expr], value: ast.expr) -> Binding | None:
 
 
 def _argument_chains(call: ast.Call, names: dict[str, str] | None) -> tuple[tuple[str, Chain], ...]:
-    """The arguments that are names or attribute chains (``Queue().drain``), by position (until a ``*spread``) or
-    keyword."""
+    """The arguments resolution can follow (``Queue().drain``, ``a if c else b``), by position (until a
+    ``*spread``: the positions after it are not known) or keyword (``**spread`` ones are not known)."""
     found: list[tuple[str, Chain]] = []
     for position, arg in enumerate(call.args):
-        if isinstance(arg, ast.Starred):
+        kind = type(arg)
+        if kind is ast.Name:  # most arguments: a name (or a literal, skipped)
+            assert isinstance(arg, ast.Name)
+            found.append((_POSITIONS[position] if position < 16 else str(position), renamed((arg.id,), names)))
+        elif kind is ast.Starred:
             break
-        chain = chain_of(arg) if isinstance(arg, ast.Name | ast.Attribute) else None
-        if chain is not None:
-            found.append((str(position), renamed(chain, names)))
+        elif kind in _FOLLOWABLE:
+            key = _POSITIONS[position] if position < 16 else str(position)
+            found.extend((key, renamed(chain, names)) for chain in _followable(arg))
     for keyword in call.keywords:
-        chain = chain_of(keyword.value) if isinstance(keyword.value, ast.Name | ast.Attribute) else None
-        if keyword.arg is not None and chain is not None:
-            found.append((keyword.arg, renamed(chain, names)))
+        if keyword.arg is not None and type(keyword.value) in _FOLLOWABLE:
+            found.extend((keyword.arg, renamed(chain, names)) for chain in _followable(keyword.value))
     return tuple(found)
+
+
+_POSITIONS = tuple(str(position) for position in range(16))
+# argument and default expressions whose value can change what a call reaches (literals never do)
+_FOLLOWABLE = frozenset({ast.Name, ast.Attribute, ast.Call, ast.Await, ast.IfExp, ast.BoolOp})
+
+
+def _followable(node: ast.expr | None) -> tuple[Chain, ...]:
+    if node is None or type(node) not in _FOLLOWABLE:
+        return ()
+    if type(node) is ast.Name:
+        assert isinstance(node, ast.Name)
+        return ((node.id,),)
+    if type(node) is ast.Attribute or type(node) is ast.Call:
+        chain = chain_of(node)
+        return (chain,) if chain is not None and not chain[0].startswith("<") else ()
+    return tuple(chain for chain in value_chains(node) if not chain[0].startswith("<"))
 
 
 def _caught(handler: ast.expr | None) -> Binding:

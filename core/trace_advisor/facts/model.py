@@ -90,6 +90,12 @@ class Scope:
     decorators: tuple[Decorator, ...] = ()
     bases: tuple[Chain | None, ...] = ()  # classes: one per base expression (None when it is not a plain chain)
     params: tuple[str, ...] = ()  # functions: parameter names in order
+    # functions: how many of ``params`` are positional (``posonly`` of them positional-only); the rest are ``*args``,
+    # keyword-only and ``**kwargs``
+    positional: int = 0
+    posonly: int = 0
+    # functions: (parameter, chain) of each default value that is a name or attribute chain (evaluated in the parent)
+    defaults: tuple[tuple[str, Chain], ...] = ()
     returns: tuple[Chain, ...] = ()  # functions: the return annotation's classes
     return_values: tuple[Chain, ...] = ()  # functions: ``return <chain>`` expressions (used when not annotated)
     yield_values: tuple[Chain, ...] = ()  # functions: ``yield <chain>`` (what a @contextmanager's ``with`` binds)
@@ -117,8 +123,9 @@ class CallSite:
     text: str  # the callee expression as written (normalised for chains): ``self.repo.save``
     loc: Loc  # the whole call expression
     name_loc: Loc  # the called name: ``save`` in ``self.repo.save(x)`` (the whole callee when it has no name)
-    # arguments that are names or attribute chains, by position ("0") or keyword, for calls whose callee may call
-    # one of them (``sorted(key=f)``, ``Thread(target=f)``: ``facts.extract._TAKES_CALLABLES``)
+    # the arguments resolution can follow (names, attribute chains, calls: ``f(Repo(), op=q.flush)``), by position
+    # ("0", up to a ``*spread``) or keyword (not ``**spread``); a key appears once per chain the argument may be
+    # (``a if c else b``). What parameters receive (``resolve/flow.py``) and what ``sorted(key=f)`` calls
     args: tuple[tuple[str, Chain], ...] = ()
     # a call made without a call expression (one of the IMPLICIT_* kinds below, "" for a call expression); ``chain``
     # is then the expression the statement works on. Unknown or external targets are transparent: no edge, and not

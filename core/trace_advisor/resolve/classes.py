@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from trace_advisor.datatypes import SymbolId
-from trace_advisor.facts.model import Binding, Chain, Scope
+from trace_advisor.facts.model import ANNOTATION, Binding, Chain, Scope
 from trace_advisor.resolve import values as v
 from trace_advisor.resolve.modules import ModuleInfo, ModuleProvider
 from trace_advisor.resolve.mro import linearize
@@ -98,10 +98,12 @@ class Classes:
                 continue
             info, scope = located
             bindings = scope.bindings.get(name)
+            attributes = scope.attributes.get(name) if instance else None
             if bindings:
                 result = self._evaluator.eval_bindings(info, scope.qualname, bindings)
+                if attributes and all(b.kind == ANNOTATION for b in bindings):  # ``x: T`` declared, set in methods
+                    result |= self._evaluator.eval_bindings(info, scope.qualname, attributes)
                 break
-            attributes = scope.attributes.get(name) if instance else None
             if attributes:
                 result = self._evaluator.eval_bindings(info, scope.qualname, attributes)
                 break

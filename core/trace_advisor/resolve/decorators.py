@@ -5,7 +5,7 @@ one without workspace source (``functools.wraps``, ``@app.route``, ``@lru_cache`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
 from trace_advisor.datatypes import SymbolId
@@ -73,16 +73,17 @@ class Decorations:
                 kind = v.CLASS if scope.kind == "class" else v.FUNCTION
                 values: Values = frozenset({(kind, f"{info.name}:{scope.qualname}")})
                 for decorator in reversed(scope.decorators):
-                    applied = self._decorators(info, scope, decorator)
-                    for kind, ident in applied:
+                    # a factory returning a function or something else still hands the function to that function
+                    for kind, ident in self._decorators(info, scope, decorator, partly=True):
                         if kind == v.FUNCTION:
                             received.setdefault(ident, set()).update(values)
-                    values = self._apply(applied, values)
+                    values = self._apply(self._decorators(info, scope, decorator), values)
         return received
 
-    def _decorators(self, info: ModuleInfo, scope: Scope, decorator: Decorator) -> Values:
+    def _decorators(self, info: ModuleInfo, scope: Scope, decorator: Decorator, partly: bool = False) -> Values:
         """The workspace functions and classes a decorator expression is (``@factory(...)``: what the factory
-        returns, its functions only when it returns any); nothing for a declarative or an outside decorator."""
+        returns, its functions only when it returns any); nothing for a declarative or an outside decorator, nor
+        when it may also be something else (unless ``partly``: then the workspace ones)."""
         chain = decorator.chain
         if (
             chain is None
@@ -91,7 +92,7 @@ class Decorations:
             return NOTHING
         found = self._evaluator.eval_chain(info, scope.parent or "<module>", chain)
         mine = frozenset(x for x in found if x[0] in (v.FUNCTION, v.CLASS) and self._in_workspace(x[1]))
-        if len(mine) != len(found):  # also something from outside (or unknown): that one's result is not known
+        if len(mine) != len(found) and not partly:  # also something from outside: that one's result is not known
             return NOTHING
         functions = frozenset(x for x in mine if x[0] == v.FUNCTION)
         return functions or mine
@@ -119,7 +120,7 @@ class Decorations:
         if located is None:
             return None
         info, scope = located
-        parameter = receiving_parameter(scope)
+        parameter = decorated_parameter(info.scopes, scope)
         if parameter is None:
             return None
         if scope.returns and not any(chain[-1] == "Callable" for chain in scope.returns):
@@ -147,6 +148,20 @@ def _unwrapped(info: ModuleInfo, scope: Scope, chain: Chain) -> Chain | None:
         if call.scope == scope.qualname and call.chain == callee:
             return next((arg for key, arg in call.args if key in ("0", "wrapper")), None)
     return None
+
+
+def decorated_parameter(scopes: Mapping[str, Scope], scope: Scope) -> str | None:
+    """The parameter that receives the function when ``scope`` is applied as a decorator: the receiving parameter
+    of a function written as a decorator, or the first parameter of the function a decorator factory returns
+    (``def command(): def decorator(f): return Command(f); return decorator``)."""
+    found = receiving_parameter(scope)
+    if found is not None or scope.kind != "function" or not scope.params or scope.parent is None:
+        return found
+    parent = scopes.get(scope.parent)
+    if parent is None or parent.kind != "function" or (scope.qualname.rpartition(".")[2],) not in parent.return_values:
+        return None
+    bound = any(b.kind in (SELF, CLS) for b in scope.bindings.get(scope.params[0], ()))
+    return scope.params[1] if bound and len(scope.params) > 1 else None if bound else scope.params[0]
 
 
 def receiving_parameter(scope: Scope) -> str | None:

@@ -37,13 +37,15 @@ from trace_advisor.facts.model import (
     Binding,
     CallSite,
     Chain,
+    ModuleFacts,
     Scope,
 )
 from trace_advisor.resolve import fixtures
 from trace_advisor.resolve import values as v
 from trace_advisor.resolve.callbacks import called_argument
 from trace_advisor.resolve.classes import Classes
-from trace_advisor.resolve.decorators import Decorations, receiving_parameter
+from trace_advisor.resolve.decorators import Decorations, decorated_parameter
+from trace_advisor.resolve.flow import ParameterFlow, all_keys, changed_keys
 from trace_advisor.resolve.hierarchy import Hierarchy
 from trace_advisor.resolve.modules import ModuleInfo, ModuleProvider, absolute_module
 from trace_advisor.resolve.returns import known_return
@@ -68,6 +70,13 @@ class Resolver:
         self._hierarchy = Hierarchy(self._workspace_infos, self._classes.mro)
         self._depth = 0
         self._decorations = Decorations(self, self._workspace_infos, self._classes.scope_of, self._is_workspace)
+        self._flow = ParameterFlow(
+            self,
+            self._workspace_infos,
+            self._classes.scope_of,
+            self._hierarchy.subclasses,
+            lambda cls: self._classes.attribute(cls, "__init__", True, False),
+        )
         # module -> the modules whose resolution read it without importing it (tests read their conftest files)
         self._readers: dict[str, set[str]] = {}
         self._decorator_readers: set[str] = set()  # modules that read what workspace decorators receive (any module)
@@ -79,6 +88,7 @@ class Resolver:
         self._classes.clear()
         self._hierarchy.clear()
         self._decorations.clear()
+        self._flow.clear()
 
     def forget(self, modules: Iterable[str]) -> None:
         """Drop what was computed for these modules (the ones a change can have affected)."""
@@ -88,11 +98,27 @@ class Resolver:
         self._classes.forget(modules)
         self._hierarchy.clear()
         self._decorations.clear()
+        self._flow.forget()
 
     def readers_of(self, module: str) -> set[str]:
         """The modules whose resolution read ``module`` (or looked for it) without importing it: re-resolve them
         when it changes, appears or goes (any module can decorate a function with a workspace decorator)."""
         return self._readers.get(module, set()) | self._decorator_readers
+
+    def flow_readers(self, module: str, old: ModuleFacts | None, new: ModuleFacts | None) -> set[str]:
+        """The modules whose parameter values read calls that changed between two versions of ``module``'s facts
+        (``resolve/flow.py``); the module's calls are read again on the next question."""
+        self._flow.drop(module)
+        return self._flow.readers(changed_keys(old, new))
+
+    def flow_readers_of(self, modules: Iterable[str]) -> set[str]:
+        """The modules whose parameter values read any call of these modules (re-resolved: what their calls pass
+        may evaluate differently now)."""
+        keys: set[str] = set()
+        for module in modules:
+            info = self._modules.module_info(module)
+            keys |= all_keys(info.facts if info is not None else None)
+        return self._flow.readers(keys)
 
     def modules_above(self, module: str) -> set[str]:
         """The workspace modules whose classes ``module``'s classes derive from (their ``self.m()`` calls can reach
@@ -443,8 +469,10 @@ class Resolver:
         if kind == ANNOTATION:
             where = binding.scope or scope
             found = _union(self._instances_of(info, where, chain, scope) for chain in binding.chains)
-            if binding.target and any(chain[-1] == "Callable" for chain in binding.chains):  # ``fn: Callable[P, R]``
+            # ``fn: Callable[P, R]`` (or an annotation naming no class: ``Any``): which function, the calls say
+            if binding.target and (not found or found & _CALLABLES or any(c[-1] == "Callable" for c in binding.chains)):
                 found |= self._decorated_value(info, scope, binding.target)
+                found |= self._flow.received(info, scope, binding.target)
             return found
         if kind == ALIAS:  # the classes the type expression names (``Annotated[Session, ...]`` is Session)
             where = binding.scope or scope
@@ -452,7 +480,11 @@ class Resolver:
         if kind == TYPEVAR:
             return frozenset({(v.TYPEVAR, f"{info.name}:{scope}:{binding.target}")})
         if kind == PARAMETER:
-            return self._fixture_value(info, scope, binding.target) | self._decorated_value(info, scope, binding.target)
+            return (
+                self._fixture_value(info, scope, binding.target)
+                | self._decorated_value(info, scope, binding.target)
+                | self._flow.received(info, scope, binding.target)
+            )
         if kind in (SELF, CLS):
             owner = self._enclosing_class(info, scope)
             if owner is None:
@@ -461,10 +493,11 @@ class Resolver:
         return NOTHING
 
     def _decorated_value(self, info: ModuleInfo, function: str, name: str) -> Values:
-        """The parameter of a workspace decorator that receives the decorated function: every function (or what
-        inner decorators made of it) the decorator is applied to (``resolve/decorators.py``)."""
+        """The parameter of a workspace decorator that receives the decorated function (applying a decorator is a
+        call with the function as argument): every function (or what inner decorators made of it) the decorator is
+        applied to (``resolve/decorators.py``)."""
         scope = info.scopes.get(function)
-        if scope is None or receiving_parameter(scope) != name:
+        if scope is None or decorated_parameter(info.scopes, scope) != name:
             return NOTHING
         self._decorator_readers.add(info.name)
         return self._decorations.received(f"{info.name}:{function}")
@@ -743,6 +776,10 @@ class Resolver:
 
 
 _COLLECTIONS = frozenset({v.ELEMENTS, v.EXTERNAL_ELEMENTS})
+# what ``Callable`` annotations (also through an alias) evaluate to
+_CALLABLES = frozenset(
+    (v.EXTERNAL_INSTANCE, f"{module}:Callable") for module in ("typing", "typing_extensions", "collections.abc")
+)
 _INSTANCES = frozenset({v.INSTANCE, v.EXTERNAL_INSTANCE})
 _RECEIVERS = frozenset({v.INSTANCE, v.EXTERNAL_INSTANCE, v.CLASS, v.EXTERNAL, v.SUPER})
 

@@ -1,0 +1,287 @@
+"""Parameter flow: what a workspace function's parameter holds is what the calls reaching it pass there.
+
+Arguments bind to parameters by position and keyword (after a ``*spread`` positions are not known, ``**spread``
+keywords are not known: those sites pass nothing known), defaults count, a bound method gets its receiver as
+``self`` (its arguments shift by one), a class call feeds ``__init__``. Only values that can change what a call
+reaches flow: functions, classes, instances, collections of instances, modules and code without source (not
+literals: a ``str`` parameter never makes up ``str.save``).
+
+The calls looked at are the workspace call sites whose callee's last name is the function's name (its class's and
+subclasses' names, ``__init__`` and calls of a ``type[X]`` or ``cls`` value for an ``__init__``); each one's callee
+is resolved to check it reaches the function. A call through another name (``h = retry; h(ping)``) is not seen: the
+parameter then holds less, never something made up. Evaluated on demand and memoised like every other value (a
+parameter still being computed counts as unknown); the modules that read a name's calls are its readers, re-resolved
+when a call of that name changes (``Resolver.flow_readers``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Final, Protocol
+
+from trace_advisor.datatypes import SymbolId
+from trace_advisor.facts.model import ANNOTATION, CALL, CLASS_OF, CLS, CallSite, Chain, ModuleFacts, Scope
+from trace_advisor.resolve import values as v
+from trace_advisor.resolve.modules import ModuleInfo
+from trace_advisor.resolve.values import NOTHING, Value, Values
+
+# the key of calls whose callee is a class held by a variable (``cls(...)``, ``factory: type[Base]``)
+CLASS_VALUE_CALLS: Final = "()"
+_FLOWING = frozenset(
+    {v.FUNCTION, v.CLASS, v.INSTANCE, v.CONTEXT, v.ELEMENTS, v.MODULE, v.EXTERNAL, v.EXTERNAL_INSTANCE}
+)
+_BOUND_RECEIVERS = frozenset({v.INSTANCE, v.SUPER, v.EXTERNAL_INSTANCE})
+_MAX_SITES = 2000  # calls read per parameter: beyond that (a name called everywhere), the parameter holds nothing
+
+
+class Evaluator(Protocol):
+    def eval_chain(self, info: ModuleInfo, scope: str, chain: Chain) -> Values: ...
+
+    def table(self, module: str) -> dict[tuple[object, ...], Values]: ...
+
+
+class ParameterFlow:
+    """The workspace's call sites by called name (kept per module, a module's dropped when it changes), which
+    functions the calls of each name reach (per resolver generation), and the values they pass to parameters."""
+
+    def __init__(
+        self,
+        evaluator: Evaluator,
+        workspace: Callable[[], Iterable[ModuleInfo]],
+        scope_of: Callable[[SymbolId], tuple[ModuleInfo, Scope] | None],
+        subclasses: Callable[[SymbolId], tuple[SymbolId, ...]],
+        init_of: Callable[[SymbolId], Values],
+    ) -> None:
+        self._evaluator = evaluator
+        self._workspace = workspace
+        self._scope_of = scope_of
+        self._subclasses = subclasses
+        self._init_of = init_of
+        # key -> module -> (its info, its call sites with that key)
+        self._sites: dict[str, dict[str, tuple[ModuleInfo, list[CallSite]]]] = {}
+        self._indexed: dict[str, tuple[str, ...]] = {}  # module -> its keys
+        self._complete = False
+        # id of a call site -> the functions it reaches, each with the parameters bound before its arguments; per
+        # generation (the sites are kept alive by ``_sites``)
+        self._reached: dict[int, list[tuple[SymbolId, int]]] = {}
+        self._readers: dict[str, set[str]] = {}  # key -> the modules whose parameter values read its calls
+
+    def clear(self) -> None:
+        self._sites.clear()
+        self._indexed.clear()
+        self._complete = False
+        self._reached.clear()
+        self._readers.clear()
+
+    def forget(self) -> None:
+        """Resolution changed somewhere: which calls reach which functions is computed again."""
+        self._reached.clear()
+
+    def drop(self, module: str) -> None:
+        """Forget one module's call sites (its text changed); read again on the next question."""
+        for key in self._indexed.pop(module, ()):
+            self._sites.get(key, {}).pop(module, None)
+        self._complete = False
+        self._reached.clear()
+
+    def readers(self, keys: Iterable[str]) -> set[str]:
+        """The modules whose parameter values read calls of these keys."""
+        out: set[str] = set()
+        for key in keys:
+            out |= self._readers.get(key, set())
+        return out
+
+    def received(self, info: ModuleInfo, function: str, name: str) -> Values:
+        """What parameter ``name`` of workspace function ``function`` (a qualname in ``info``) receives: its
+        default and the arguments the calls reaching it pass there."""
+        scope = info.scopes.get(function)
+        if not info.workspace or scope is None or scope.kind != "function" or name not in scope.params:
+            return NOTHING
+        table = self._evaluator.table(info.name)
+        key = ("flow", function, name)
+        found = table.get(key)
+        if found is not None:
+            return found
+        table[key] = NOTHING  # in progress: a call inside the function passing its own parameter on ends here
+        out: set[Value] = set()
+        where = scope.parent or "<module>"
+        for parameter, chain in scope.defaults:
+            if parameter == name:
+                out.update(self._evaluator.eval_chain(info, where, chain))
+        position = scope.params.index(name)
+        for site_info, site, offset in self._calls_reaching(info, scope):
+            keys = _argument_keys(scope, position, offset)
+            for key_name, chain in site.args:
+                if key_name in keys:
+                    out.update(self._evaluator.eval_chain(site_info, site.scope, chain))
+        result = frozenset(value for value in out if _flows(value))
+        table[key] = result
+        return result
+
+    def _calls_reaching(self, info: ModuleInfo, scope: Scope) -> list[tuple[ModuleInfo, CallSite, int]]:
+        """The workspace call sites whose callee is the function ``scope`` (directly, as a bound method, or as the
+        ``__init__`` of the class called), each with how many parameters the call binds before its arguments."""
+        short = scope.qualname.rpartition(".")[2]
+        keys = [short]
+        owner = info.scopes.get(scope.parent) if scope.parent else None
+        if short == "__init__" and owner is not None and owner.kind == "class":
+            cls = f"{info.name}:{owner.qualname}"
+            names = {c.rpartition(":")[2].rpartition(".")[2] for c in (cls, *self._subclasses(cls))}
+            keys = [*sorted(names), CLASS_VALUE_CALLS]
+        symbol = f"{info.name}:{scope.qualname}"
+        self._index()
+        out: list[tuple[ModuleInfo, CallSite, int]] = []
+        read = 0
+        for key in keys:
+            self._readers.setdefault(key, set()).add(info.name)
+            for _, (site_info, sites) in sorted(self._sites.get(key, {}).items()):
+                for site in sites:
+                    read += 1
+                    if read > _MAX_SITES:  # a name called everywhere: the parameter holds what the first calls pass
+                        return out
+                    for target, offset in self._site_targets(site_info, site):
+                        if target == symbol:
+                            out.append((site_info, site, offset))
+        return out
+
+    def _site_targets(self, info: ModuleInfo, site: CallSite) -> list[tuple[SymbolId, int]]:
+        """What one call reaches, resolved once per generation. Nothing is not kept: it may be the answer of a
+        callee still being evaluated (``ctx.invoke`` while evaluating ``ctx``), which the memo completes later."""
+        found = self._reached.get(id(site))
+        if found is None:
+            assert site.chain is not None
+            found = self._targets(info, site.scope, site.chain)
+            if found:
+                self._reached[id(site)] = found
+        return found
+
+    def _targets(self, info: ModuleInfo, where: str, chain: Chain) -> list[tuple[SymbolId, int]]:
+        """The functions a call of ``chain`` runs, each with how many parameters it binds before the arguments (1
+        for a bound method or a class's ``__init__``); a method whose binding is not known is left out."""
+        out: list[tuple[SymbolId, int]] = []
+        for kind, ident in sorted(self._evaluator.eval_chain(info, where, chain)):
+            if kind == v.CLASS:
+                out.extend((init, 1) for init_kind, init in sorted(self._init_of(ident)) if init_kind == v.FUNCTION)
+            elif kind == v.FUNCTION and (offset := self._offset(info, where, chain, ident)) is not None:
+                out.append((ident, offset))
+        return out
+
+    def _offset(self, info: ModuleInfo, where: str, chain: Chain, function: SymbolId) -> int | None:
+        located = self._scope_of(function)
+        if located is None:
+            return None
+        defined, scope = located
+        owner = defined.scopes.get(scope.parent) if scope.parent else None
+        if owner is None or owner.kind != "class" or scope.method_kind == "static":
+            return 0
+        if len(chain) == 1 or chain[-1] == CALL:
+            return 1  # a method held as a value: bound (``handler = self.on_event``)
+        receivers = {kind for kind, _ in self._evaluator.eval_chain(info, where, chain[:-1])}
+        if receivers <= _BOUND_RECEIVERS:
+            return 1
+        if receivers == {v.CLASS}:  # ``Cls.method(obj, ...)`` passes self; a classmethod gets cls
+            return 1 if scope.method_kind == "class" else 0
+        return None  # called on a class and on instances: which argument is which is not known
+
+    def _index(self) -> None:
+        if self._complete:
+            return
+        for info in self._workspace():
+            if info.name in self._indexed:
+                continue
+            by_key = _sites_by_key(info)
+            self._indexed[info.name] = tuple(by_key)
+            for key, sites in by_key.items():
+                self._sites.setdefault(key, {})[info.name] = (info, sites)
+        self._complete = True
+
+
+def _sites_by_key(info: ModuleInfo) -> dict[str, list[CallSite]]:
+    out: dict[str, list[CallSite]] = {}
+    for site in info.facts.calls:
+        if site.args and site.chain is not None and not site.implicit:
+            for key in site_keys(site, info.scopes):
+                out.setdefault(key, []).append(site)
+    return out
+
+
+def site_keys(site: CallSite, scopes: dict[str, Scope]) -> tuple[str, ...]:
+    """The keys a call site with arguments is found under: its callee's last name, and CLASS_VALUE_CALLS for a call
+    of a parameter holding a class (``cls(...)``, ``factory: type[Base]``)."""
+    chain = site.chain
+    if chain is None or chain[-1] == CALL:
+        return ()
+    if chain[-1] == "__init__" and len(chain) > 1:  # ``super().__init__(...)``, ``Base.__init__(self, ...)``
+        if chain[0] != "super":
+            return (chain[-2],)
+        owner = scopes.get(site.scope)
+        while owner is not None and owner.kind != "class":
+            owner = scopes.get(owner.parent) if owner.parent else None
+        return tuple(base[-1] for base in owner.bases if base) if owner is not None else ()
+    if len(chain) == 1:
+        scope = scopes.get(site.scope)
+        while scope is not None and scope.kind == "function" and chain[0] not in scope.bindings:
+            scope = scopes.get(scope.parent) if scope.parent else None  # a closure's free variable
+        bindings = scope.bindings.get(chain[0], ()) if scope is not None else ()
+        if any(b.kind == CLS or (b.kind == ANNOTATION and any(c[-1] == CLASS_OF for c in b.chains)) for b in bindings):
+            return chain[0], CLASS_VALUE_CALLS
+    return (chain[-1],)
+
+
+def changed_keys(old: ModuleFacts | None, new: ModuleFacts | None) -> set[str]:
+    """The keys of the call sites with arguments that differ between two versions of a module (positions aside)."""
+    before = _contributions(old)
+    after = _contributions(new)
+    if before == after:
+        return set()
+    changed = before.symmetric_difference(after)
+    old_scopes = old.scope_map() if old is not None else {}
+    new_scopes = new.scope_map() if new is not None else {}
+    keys: set[str] = set()
+    for site in changed:
+        keys.update(site_keys(site, old_scopes) + site_keys(site, new_scopes))
+    return keys
+
+
+def all_keys(facts: ModuleFacts | None) -> set[str]:
+    """Every key a module's call sites with arguments are found under."""
+    if facts is None:
+        return set()
+    scopes = facts.scope_map()
+    return {key for site in _contributions(facts) for key in site_keys(site, scopes)}
+
+
+def _contributions(facts: ModuleFacts | None) -> frozenset[CallSite]:
+    """A module's call sites with arguments, without positions (what parameters receive does not depend on them)."""
+    if facts is None:
+        return frozenset()
+    return frozenset(
+        CallSite(site.scope, site.chain, "", _NO_LOC, _NO_LOC, site.args)
+        for site in facts.calls
+        if site.args and site.chain is not None and not site.implicit
+    )
+
+
+_NO_LOC = (0, 0, 0, 0)
+
+
+def _argument_keys(scope: Scope, position: int, offset: int) -> frozenset[str]:
+    """The argument keys that bind parameter number ``position`` when the call binds ``offset`` parameters first:
+    its position (a positional parameter) and its name (unless positional-only)."""
+    keys: set[str] = set()
+    if position < scope.positional and position >= offset:
+        keys.add(str(position - offset))
+    if position >= scope.posonly:
+        keys.add(scope.params[position])
+    return frozenset(keys)
+
+
+def _flows(value: Value) -> bool:
+    kind, ident = value
+    if kind not in _FLOWING:
+        return False
+    # a literal, or an abstract annotation of the caller's (``Callable``): nothing known about the value
+    return kind != v.EXTERNAL_INSTANCE or not ident.startswith(_NOT_VALUES)
+
+
+_NOT_VALUES = ("builtins:", "typing:", "typing_extensions:", "collections.abc:")
