@@ -413,3 +413,38 @@ def test_flask_sqlalchemy_session_operations_are_database_calls_and_query_builde
     assert not any("session.add (" in r for r in found)  # add() stages the change; commit() sends it
     # select() on a write-only relationship only builds the query
     assert not any("database" in r for r in reasons(recs["Author.posts_query"]))
+
+
+SDK_AND_VIEW = {
+    "acme/__init__.py": "",
+    "acme/resources.py": (
+        "class APIResource:\n"
+        "    @classmethod\n"
+        "    def _static_request(cls, method, url, params):\n"
+        "        return {'method': method, 'url': url, 'params': params}\n\n\n"
+        "class ListableAPIResource(APIResource):\n"
+        "    pass\n\n\n"
+        "class Invoice(ListableAPIResource):\n"
+        "    @classmethod\n"
+        "    def list(cls, **params):\n"
+        "        result = cls._static_request('get', '/v1/invoices', params)\n"
+        "        if not isinstance(result, dict):\n"
+        "            raise TypeError(type(result).__name__)\n"
+        "        return result\n"
+    ),
+    "site/__init__.py": "",
+    "site/views.py": (
+        "from django.http import JsonResponse\n"
+        "from django.views import View\n\n\n"
+        "class InvoiceList(View):\n"
+        "    def get(self, request):\n"
+        "        page = int(request.GET.get('page', 1))\n"
+        "        return JsonResponse({'page': page})\n"
+    ),
+}
+
+
+def test_an_sdks_own_resource_classes_are_not_request_handlers(tmp_path: Path) -> None:
+    recs = analyse(tmp_path, SDK_AND_VIEW)
+    assert not any("request handler" in r for r in reasons(recs.get("Invoice.list", {"evidence": []})))
+    assert any("request handler InvoiceList.get" in r for r in reasons(recs["InvoiceList.get"]))
