@@ -6,10 +6,12 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-# Lower-case factories in client libraries that build values without touching the network.
+from trace_advisor.detect.catalog import NO_IO_CALLS
+
+# Module-level functions of client packages that build values (query expressions, URLs, headers) without touching the
+# network; a client's methods of the same names (``redis.Redis.delete``) are operations.
 _NOT_IO_SUFFIXES = frozenset(
     {
-        "select",
         "text",
         "insert",
         "update",
@@ -31,34 +33,6 @@ _NOT_IO_SUFFIXES = frozenset(
         "make_headers",
     }
 )
-# Factories that set a client, pool, session or batch up without connecting, even as methods of a client class
-# (``redis.Redis.from_url``, ``boto3.session.Session.client``, ``redis.Redis.pipeline``): the first request connects.
-_SETUP_ONLY = frozenset(
-    {
-        "from_url",
-        "from_env",
-        "create_engine",
-        "create_async_engine",
-        "sessionmaker",
-        "async_sessionmaker",
-        "scoped_session",
-        "client",
-        "resource",
-        "session",
-        "pipeline",
-        "pubsub",
-        "get_paginator",
-        "get_waiter",
-        "proxy_from_url",
-        "connection_from_url",
-    }
-)
-# Query builders that are methods of ORM classes (``self.followers.select()`` on a write-only relationship): the query
-# runs when a session executes it.
-_BUILDS_QUERIES = frozenset({"select", "subquery"})
-# Session methods that stage a change in memory (``session.add(user)``, SQLModel's ``user.sqlmodel_update(data)``):
-# the flush or commit sends it.
-_STAGES_ONLY = frozenset({"add", "add_all", "expunge", "expunge_all", "sqlmodel_update"})
 # Path segments that never lead to I/O (exceptions, constants, column expressions)...
 _NEVER_IO_PARTS = frozenset(
     {
@@ -76,10 +50,6 @@ _NEVER_IO_PARTS = frozenset(
         "InstrumentedAttribute",
         "ColumnElement",
     }
-)
-# Methods of data models (pydantic ``model_dump`` on an SDK's response types): they convert values, never do I/O.
-_DATA_MODEL_METHODS = frozenset(
-    {"model_dump", "model_dump_json", "model_validate", "model_validate_json", "model_copy", "to_dict", "to_json"}
 )
 # ...and module namespaces of query builders and helpers, when the call is a module-level function.
 _BUILDER_PARTS = frozenset({"func", "sql", "schema", "types", "orm", "parse", "expression"})
@@ -128,13 +98,16 @@ def is_io_name(target: str) -> bool:
     parts = target.split(".")
     if parts[-1][:1].isupper() or parts[-1].startswith("__") or any(p in _NEVER_IO_PARTS for p in parts[1:]):
         return False  # a class or its __init__ (constructing a client is not I/O), an exception, a column expression
-    if parts[-1] in _DATA_MODEL_METHODS:
-        return False  # converting an SDK's response object (``Message.model_dump_json``)
-    if parts[-1] in _SETUP_ONLY or parts[-1] in _BUILDS_QUERIES or parts[-1] in _STAGES_ONLY:
-        return False  # setting a client up, building a query, staging a change: a later call does the round trip
     if any(p[:1].isupper() for p in parts[1:-1]):
         return True  # a method on a client instance (``redis.Redis.delete``)
     return parts[-1] not in _NOT_IO_SUFFIXES and not any(p in _BUILDER_PARTS for p in parts[1:])
+
+
+def does_no_io(dotted: str) -> bool:
+    """A call into a client package that does no I/O itself (``catalog.NO_IO_CALLS``): ``redis.Redis.from_url``,
+    ``requests.Response.json``, ``sqlalchemy.orm.Session.add``."""
+    owners = NO_IO_CALLS.get(dotted.rpartition(".")[2])
+    return owners is not None and (not owners or any(dotted.startswith(owner + ".") for owner in owners))
 
 
 def expr_text(node: ast.AST, limit: int = 80) -> str:
