@@ -1,12 +1,19 @@
 """Generated ``<module>.pyi`` stubs for symbols the workspace calls that have no Python source (builtins, compiled
 modules, packages not installed), so an editor can still show and open them: one line per referenced symbol, added
-at the end as new ones are asked for, so the lines already handed out keep their place."""
+at the end as new ones are asked for, so the lines already handed out keep their place.
+
+Several servers (editor windows) share the folder: a line is added under a lock on the folder, so that two writers
+never both rewrite a stub from the same old text (one's line would be lost, and a line handed out would then name
+another symbol); a line handed out earlier is checked again when its stub changed on disk."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from trace_advisor.datatypes import Definition, DefinitionKind, Range, SymbolId, split_symbol
@@ -25,17 +32,23 @@ class Stubs:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._known: dict[tuple[SymbolId, bool], Definition] = {}  # lines handed out keep their place
+        # lines handed out, with their stub's size and time then: unchanged, the line is still the symbol's
+        self._known: dict[tuple[SymbolId, bool], tuple[Definition, tuple[int, int]]] = {}
 
     def definition(self, symbol: SymbolId, is_class: bool) -> Definition | None:
         """The symbol's line in its module's stub (added when missing); None for a malformed symbol or when the stub
         cannot be written. ``is_class``: known to be a class (else a CapWords name is taken for one)."""
         known = self._known.get((symbol, is_class))
-        if known is not None and os.path.isfile(known.file):  # a stub only grows, unless the cache is emptied
-            return known
-        found = self._find(symbol, is_class)
-        if found is not None:
-            self._known[(symbol, is_class)] = found
+        if known is not None and _stamp(known[0].file) == known[1]:
+            return known[0]
+        try:
+            with _locked(self.folder):
+                found = self._find(symbol, is_class)
+                stamp = _stamp(found.file) if found is not None else None
+        except OSError:
+            return None
+        if found is not None and stamp is not None:
+            self._known[(symbol, is_class)] = (found, stamp)
         return found
 
     def _find(self, symbol: SymbolId, is_class: bool) -> Definition | None:
@@ -71,6 +84,39 @@ class Stubs:
             range=Range.of(line, 0, line, len(text_line)),
             name_range=Range.of(line, column, line, column + len(name)),
         )
+
+
+def _stamp(file: str) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(file)
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Hold the folder's lock (blocking) against the other processes writing stubs there."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "a+b") as handle:
+        if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+            import msvcrt
+
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
+            try:
+                yield
+            finally:
+                handle.seek(0)
+                msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def _line_of(lines: list[str], symbol: SymbolId) -> int | None:

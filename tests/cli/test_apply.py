@@ -362,3 +362,24 @@ def test_the_diff_applies_with_git_apply_and_equals_a_real_run(tmp_path: Path) -
     assert {p.relative_to(previewed): d for p, d in snapshot(previewed).items()} == {
         p.relative_to(applied): d for p, d in snapshot(applied).items()
     }
+
+
+def test_code_file_path_is_the_import_path_when_no_project_folder_is_above(tmp_path: Path) -> None:
+    """An exported tree (no pyproject.toml, .trace-advisor.yaml or .git above it): ``code.file.path`` names the file by
+    its package path, not by its bare name (``broker.py`` would say nothing about which of several it is)."""
+    tree = tmp_path / "export"
+    (tree / "shop" / "utils").mkdir(parents=True)
+    for package in (tree / "shop", tree / "shop" / "utils"):
+        (package / "__init__.py").write_text("")
+    broker = tree / "shop" / "utils" / "broker.py"
+    broker.write_text(
+        "import subprocess\n\n\nclass QueueError(Exception):\n    pass\n\n\ndef purge(name: str) -> None:\n"
+        "    try:\n        subprocess.run(['rabbitmqctl', 'purge_queue', name], check=True, timeout=30)\n"
+        "    except subprocess.CalledProcessError as error:\n        raise QueueError(name) from error\n"
+    )
+    assert not any((folder / marker).exists() for folder in tree.parents for marker in (".git", "pyproject.toml"))
+    done = subprocess.run(
+        [*CLI, "apply", str(broker), "--symbol", "purge", "--no-cache"], capture_output=True, text=True, cwd=tree
+    )
+    assert done.returncode == 0, done.stderr
+    assert 'span.set_attribute("code.file.path", "shop/utils/broker.py")' in broker.read_text()

@@ -10,6 +10,7 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 from trace_advisor.edits import apply_edits, span_edits
+from trace_advisor_lsp.features.actions import ADD_ALL_TITLE as ADD_ALL
 
 from tests.server.lsp_session import (
     apply_text_edits,
@@ -83,6 +84,21 @@ async def test_quick_fix_is_the_cli_edit(client: LanguageClient) -> None:
     assert result == cli_apply(orders(client), file, "--all")
     compile(result, str(file), "exec")
     assert 'start_as_current_span("send_receipt")' in result and 'span.set_attribute("app.order_id"' in result
+
+
+async def test_without_a_kind_filter_a_recommended_function_gets_its_quick_fixes_once(client: LanguageClient) -> None:
+    """A client that lists every kind in one menu (Neovim's default) sees the two quick-fixes, not the same two edits
+    again as refactorings of the function under the cursor; the file-wide action stays."""
+    file = path(client, "notify.py")
+    uri = open_document(client, file)
+    (target,) = named(await wait_diagnostics(client, uri, lambda d: bool(named(d, ":send_receipt"))), ":send_receipt")
+    titles = [a.title for a in await actions_at(client, uri, target.range, [target], None)]
+    assert titles == ["Add span \u201csend_receipt\u201d with attributes", "Add span \u201csend_receipt\u201d", ADD_ALL]
+    refactors = await actions_at(client, uri, target.range, [target], ["refactor"])  # asked for: still there
+    assert [a.title for a in refactors] == [
+        "Add span with attributes to this function (\u201csend_receipt\u201d)",
+        "Add span to this function (\u201csend_receipt\u201d)",
+    ]
 
 
 def span_after_else(text: str) -> bool:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from trace_advisor.datatypes import ResolvedCall, SymbolId, dotted_name
-from trace_advisor.detect.catalog import APIS, Api
+from trace_advisor.detect.catalog import APIS, LOCAL_CALLS, Api
 from trace_advisor.detect.hints import DISTINCT_METHODS, ORM_MANAGER_METHODS, PUBLISH_METHODS, RECEIVER_HINTS
 from trace_advisor.detect.names import is_io_name
 
@@ -113,6 +113,8 @@ def match_symbol(symbol: SymbolId) -> ApiMatch | None:
     if "types" in symbol.partition(":")[0].split(".")[1:]:
         return None  # an SDK's request/response types (``anthropic.types:MessageParam.get`` is a dict lookup)
     forms = dotted_forms(symbol)
+    if LOCAL_CALLS.intersection(forms):
+        return None
     for api in _APIS_BY_ROOT.get(symbol.partition(":")[0].partition(".")[0], ()):
         for dotted in forms:
             exact = dotted == api.pattern

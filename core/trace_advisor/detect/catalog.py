@@ -27,6 +27,32 @@ def _db(module: str, system: str, instr: str | None) -> Api:
     return Api(f"{module}.", "db", system, f"{system} database", instr)
 
 
+# Methods of client objects that do no I/O themselves, though their package is a client's: configuring a client,
+# releasing it, reading a response already received, building a request or a batch that another call sends. Matched by
+# exact dotted name (as APIS entries are); a match is not evidence of I/O.
+LOCAL_CALLS: frozenset[str] = frozenset(
+    {
+        "requests.Session.mount",
+        "requests.Session.close",
+        "requests.Session.prepare_request",
+        "requests.Session.merge_environment_settings",
+        "requests.Session.get_adapter",
+        "requests.Response.raise_for_status",
+        "requests.Response.json",
+        "requests.Response.close",
+        "httpx.Response.raise_for_status",
+        "httpx.Response.json",
+        "httpx.Client.build_request",
+        "httpx.AsyncClient.build_request",
+        "redis.Redis.pipeline",
+        "redis.Redis.pubsub",
+        "botocore.client.BaseClient.get_paginator",
+        "botocore.client.BaseClient.can_paginate",
+        "botocore.client.BaseClient.get_waiter",
+    }
+)
+
+
 # Ordered most specific first: the first matching entry wins.
 APIS: tuple[Api, ...] = (
     # ---- message bus ---------------------------------------------------------------------------------------

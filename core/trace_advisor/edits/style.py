@@ -43,8 +43,9 @@ class SpanOrigin:
 
 def span_origin(file: Path, module: str | None, graph: ClientErrorGraph | None = None) -> SpanOrigin:
     """The origin of a file's text: ``module`` and the file's path relative to its project root (the folder with
-    pyproject.toml, .trace-advisor.yaml or .git), so every checkout records the same ``code.file.path``; with the
-    workspace's call graph, which of its functions may see a web framework's 4xx exception from their callees."""
+    pyproject.toml, .trace-advisor.yaml or .git), so every checkout records the same ``code.file.path`` (without
+    one, the path its module's import name gives); with the workspace's call graph, which of its functions may see a
+    web framework's 4xx exception from their callees."""
     from trace_advisor.client_errors import client_errors_of
     from trace_advisor.config import find_project_root
 
@@ -53,6 +54,10 @@ def span_origin(file: Path, module: str | None, graph: ClientErrorGraph | None =
         path = resolved.relative_to(find_project_root(resolved)).as_posix()
     except ValueError:
         path = resolved.name
+    if "/" not in path and module is not None and "." in module:
+        # no project folder above a package's module (an exported tree, a vendored copy): its import path is the
+        # name that stays the same wherever the code is (``pkg/utils/broker.py``, not ``broker.py``)
+        path = module.replace(".", "/") + ("/__init__.py" if resolved.name == "__init__.py" else ".py")
     return SpanOrigin(module, path, client_errors_of(graph, module))
 
 

@@ -39,6 +39,7 @@ async def code_action(ls: TraceAdvisorServer, params: types.CodeActionParams) ->
     def job() -> list[types.CodeAction]:
         current()
         actions: list[types.CodeAction] = []
+        fixed: set[str] = set()  # functions with quick-fixes here: the refactor pair would repeat them
         if wanted(QUICKFIX):
             actions.extend(lint.quick_fixes(conv, project, path, text, version, params.context.diagnostics))
             for diagnostic in params.context.diagnostics:
@@ -52,10 +53,11 @@ async def code_action(ls: TraceAdvisorServer, params: types.CodeActionParams) ->
                         edit = conv.workspace_edit(path, edits, version)
                         label = title or f"Add span \u201c{name}\u201d"
                         actions.append(convert.code_action(label, QUICKFIX, edit, [diagnostic], capture is not None))
+                        fixed.add(rec.symbol)
         if wanted(REFACTOR):
             cursor = conv.to_core(path, params.range.start)
             definition = index.definition_at(Path(path), cursor)
-            if definition is not None and definition.kind in FUNCTION_KINDS:
+            if definition is not None and definition.kind in FUNCTION_KINDS and definition.symbol not in fixed:
                 qualname = split_symbol(definition.symbol)[1]
                 rec = findings.recommendation(definition.symbol, cursor.line)
                 name = rec.span_name if rec else index.extension(SpanNames).name(index, definition.symbol)
