@@ -124,6 +124,15 @@ def count_of(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
+def about(figure: float) -> str:
+    """An estimate as a reader takes it in: two significant digits, thousands separated (``2,200,000`` rather than
+    ``2.18e+06``; ``1.5``; ``61,000``)."""
+    if figure < 10:
+        return f"{figure:.2g}"
+    rounded = round(figure, 2 - len(str(int(figure))))
+    return f"{rounded:,.0f}"
+
+
 def report_root(result: AnalysisResult, root: Path | None) -> Path:
     """The folder report paths are relative to: ``root``, else the working directory if it holds every file, else
     the files' common folder."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from trace_advisor.datatypes import Observed, SpanCost, TraceCheck
-from trace_advisor.report.facts import RecommendationFacts, ReportFacts, count_of, priority_title
+from trace_advisor.report.facts import RecommendationFacts, ReportFacts, about, count_of, priority_title
 from trace_advisor.report.md_escape import fence, md_code, md_prose, md_text
 from trace_advisor.traces.figures import duration_text as ms
 
@@ -86,7 +86,7 @@ def _summary(facts: ReportFacts) -> list[str]:
     if facts.volume is not None:
         v = facts.volume
         lines += [
-            f"Together these spans add about **{v.per_request:.3g} spans per request** at the busiest entry point,"
+            f"Together these spans add about **{about(v.per_request)} spans per request** at the busiest entry point,"
             f" {md_code(v.entry)} ({count_of(v.functions, 'recommended function')} reached; each loop counted as"
             f" {v.loop_iterations} iterations).",
             "",
@@ -210,7 +210,7 @@ def span_cost(cost: SpanCost, symbol: str) -> str:
     """A recommendation's spans per request in Markdown (also the ``span_cost`` filter of report templates)."""
     if cost.per_request is None:
         return "no known entry point reaches it: one span per call"
-    spans = "1 span" if cost.per_request == 1 else f"{cost.per_request:.3g} spans"
+    spans = "1 span" if cost.per_request == 1 else f"{about(cost.per_request)} spans"
     if cost.source == "traces":
         return f"{spans} per trace (measured)"
     if cost.entry == symbol:
