@@ -17,22 +17,35 @@ from trace_advisor.analysed import AnalysedModule, FunctionSyntax
 from trace_advisor.analysis_cache import AnalysisCache, FunctionResult, source_key
 from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
+from trace_advisor.cost import (
+    COST_PRIORITY,
+    CostDecision,
+    GraphCalls,
+    LoopCalls,
+    Promotion,
+    RequestCounts,
+    call_loop_depths,
+    cost_notes,
+    costly,
+)
 from trace_advisor.cost import Graph as CostGraph
-from trace_advisor.cost import GraphCalls, LoopCalls, RequestCounts, cost_notes, costly
 from trace_advisor.datatypes import (
     AnalysisResult,
     CostNote,
     Definition,
+    Evidence,
     Problem,
+    Range,
     Recommendation,
     ResolvedCall,
     SymbolId,
+    span_name,
 )
 from trace_advisor.detect import run_detectors
 from trace_advisor.detect.apis import classify, match_symbol
 from trace_advisor.detect.context import CalleeIO, FunctionContext, GraphFacts
-from trace_advisor.detect.existing import existing_span, without_span
-from trace_advisor.detect.findings import Signal
+from trace_advisor.detect.existing import existing_span, ignored, without_span
+from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
 from trace_advisor.detect.instrumentation import SentryInit, SetUp, instrumentation_set_up, may_set_up, set_up_in_module
 from trace_advisor.detect.shape import may_run_forever, runs_forever
@@ -84,6 +97,7 @@ class Analyzer:
         self._verdicts: dict[SymbolId, bool] = {}
         self._counts: RequestCounts | None = None
         self._lines: dict[Path, list[str] | None] = {}
+        self._run_files: set[Path] | None = None  # the files of the last run (None: none yet)
 
     def _sites(self, symbol: SymbolId) -> tuple[ResolvedCall, ...]:
         calls = self.index.module_calls(symbol.partition(":")[0])
@@ -248,6 +262,7 @@ class Analyzer:
         recs: list[Recommendation] = []
         problems: list[Problem] = []
         done = 0
+        self._run_files = {Path(f).resolve() for f in files}
         for number, path in enumerate(files, 1):
             cancel.check()
             found, problem = self.analyze_file(path, cancel)
@@ -261,35 +276,101 @@ class Analyzer:
         return self.scorer.select(recs), problems, done
 
     def weigh_costs(self, recs: list[Recommendation]) -> tuple[list[Recommendation], tuple[CostNote, ...]]:
-        """Leave out the recommendations a span would cost too much for (cost.py), each with why; what the kept ones
-        cost per request is :mod:`trace_advisor.volume`'s estimate."""
-        reasons = self.costly(recs)
-        return [rec for rec in recs if rec.symbol not in reasons], cost_notes(recs, reasons)
+        """Leave out the recommendations a span would cost too much for (cost.py), each with why, and recommend the
+        callers promoted in place of hot functions; what the kept ones cost per request is
+        :mod:`trace_advisor.volume`'s estimate."""
+        decision = self.costly(recs)
+        by_symbol = {rec.symbol: rec for rec in recs}
+        promoted = [self._promoted(p, by_symbol[p.hot]) for p in decision.promoted.values() if p.hot in by_symbol]
+        kept = [rec for rec in recs if rec.symbol not in decision.reasons]
+        kept.extend(rec for rec in promoted if rec is not None)
+        kept.sort(key=lambda r: (r.file, r.range.start))
+        return kept, cost_notes(recs, decision.reasons)
 
-    def costly(self, recs: Sequence[Recommendation]) -> dict[SymbolId, str]:
-        """The recommendations a span would cost too much for, with why (empty without a call graph)."""
+    def costly(self, recs: Sequence[Recommendation]) -> CostDecision:
+        """The recommendations a span would cost too much for, with why, and the callers promoted in place of hot
+        functions (nothing without a call graph)."""
         counts = self.request_counts()
         if counts is None or not isinstance(self.graph, CostGraph):
-            return {}
+            return CostDecision({}, {})
         chosen = {rec.symbol for rec in recs}
 
         def recommended(symbol: SymbolId) -> bool:
             return symbol in chosen or self._would_recommend(symbol)
 
-        return costly(recs, self.graph, counts, recommended, self._function, self.config.hot_calls_per_request)
+        hot_calls = self.config.hot_calls_per_request
+        return costly(recs, self.graph, counts, recommended, self._function, hot_calls, self._promotable)
+
+    def _promotable(self, symbol: SymbolId) -> bool:
+        """Whether a function of this run's files may be recommended in place of a hot callee: not silenced (a
+        traced one is a recommended caller already)."""
+        path = self.index.path_for_module(symbol.partition(":")[0])
+        if path is None or self._run_files is None or Path(path).resolve() not in self._run_files:
+            return False
+        ctx = self._function(symbol)
+        return ctx is not None and not ignored(ctx)
+
+    def _promoted(self, promotion: Promotion, hot: Recommendation) -> Recommendation | None:
+        """The recommendation of a caller promoted in place of the hot function ``hot``: its own evidence and the
+        call that leads to ``hot``, at least ``hot``'s confidence, saying why in the rationale."""
+        path = self.index.path_for_module(promotion.caller.partition(":")[0])
+        results = self.function_results(path)[0] if path is not None else []
+        result = next((r for r in results if r.ctx.symbol == promotion.caller), None)
+        if result is None:
+            return None
+        hot_name = span_name(hot.qualname)
+        reason = f"calls {hot_name}, too hot for a span of its own (about {promotion.calls:,.0f} calls per request)"
+        own = result.verdict
+        lead = Signal(Evidence(COST_PRIORITY, reason, promotion.site, promotion.hot), 0.6, Finding.HOT_CALLEE)
+        signals = (*own.signals, lead)
+        confidence = max(own.confidence if own.priority is not None else 0.0, hot.confidence)
+        verdict = dataclasses.replace(own, confidence=confidence, priority=COST_PRIORITY, reasons=(), signals=signals)
+        rec = self.scorer.recommend(result.ctx, signals, verdict)
+        if rec is None:
+            return None
+        calls = "once" if promotion.caller_calls == 1 else f"about {promotion.caller_calls:,.0f} times"
+        note = (
+            f" Recommended in place of {hot_name}, left out for cost (from {promotion.entry}), which no recommended"
+            f" function measures: the nearest caller cheap enough for a span (called {calls} per request)."
+        )
+        return dataclasses.replace(rec, rationale=rec.rationale + note)
 
     def request_counts(self) -> RequestCounts | None:
         """Calls per request through this run's call graph (None without one), shared by the cost decision and
         the spans-per-request figures."""
         if self._counts is None and isinstance(self.graph, CostGraph):
-            self._counts = RequestCounts(self.graph, GraphCalls(self.graph, LoopCalls(self._function)))
+            self._counts = RequestCounts(self.graph, GraphCalls(self.graph, LoopCalls(self._loop_depths)))
         return self._counts
+
+    def _scope(self, symbol: SymbolId) -> object | None:
+        """A workspace function's facts scope: the same object while its module is not edited."""
+        module, _, qualname = symbol.partition(":")
+        info = self.index.module_info(module)
+        return info.scopes.get(qualname) if info is not None else None
+
+    def _loop_depths(self, symbol: SymbolId) -> Mapping[Range, int]:
+        """Where a workspace function's calls run in its loops (kept while its module is not edited)."""
+        scope = self._scope(symbol)
+        kept = self.cache.loops.get(symbol)
+        if kept is not None and scope is not None and kept[0] is scope:
+            return kept[1]
+        ctx = self._function(symbol)
+        found = call_loop_depths(ctx) if ctx is not None else {}
+        if scope is not None:
+            self.cache.remember_loops(symbol, scope, found)
+        return found
 
     def _would_recommend(self, symbol: SymbolId) -> bool:
         """Whether a function outside this run's files has a span or the local scorer recommends it (its verdict
-        without graph facts; remembered)."""
+        without graph facts; remembered, and kept while its module is not edited and the settings are the same)."""
         found = self._verdicts.get(symbol)
-        if found is None:
+        if found is not None:
+            return found
+        scope, setting = self._scope(symbol), (self.config, self.scorer.instrumentation)
+        kept = self.cache.verdicts.get(symbol)
+        if kept is not None and scope is not None and kept[0] is scope and kept[1] == setting:
+            found = kept[2]
+        else:
             ctx = self._function(symbol)
             found = False
             if ctx is not None and existing_span(ctx) is not None:
@@ -297,7 +378,9 @@ class Analyzer:
             elif ctx is not None:
                 verdict = self.scorer.verdict(ctx, tuple(run_detectors(ctx, self.priorities)))
                 found = verdict.priority is not None and verdict.confidence >= self.config.min_confidence
-            self._verdicts[symbol] = found
+            if scope is not None:
+                self.cache.remember_verdict(symbol, scope, setting, found)
+        self._verdicts[symbol] = found
         return found
 
     def build_candidates(self) -> tuple[Candidate, ...]:

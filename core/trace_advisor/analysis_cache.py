@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -18,7 +19,7 @@ from typing import TypeVar
 from trace_advisor.advise.local import Verdict
 from trace_advisor.analysed import AnalysedModule, FunctionSyntax
 from trace_advisor.config_model import Config
-from trace_advisor.datatypes import Recommendation, ResolvedCall, SymbolId
+from trace_advisor.datatypes import Range, Recommendation, ResolvedCall, SymbolId
 from trace_advisor.detect.context import CalleeIO, FunctionContext, GraphFacts
 from trace_advisor.detect.findings import Signal
 from trace_advisor.detect.instrumentation import InstalledInstrumentations, SentryInit, SetUp
@@ -75,6 +76,10 @@ class AnalysisCache:
         # per workspace function: its facts scope and code when last asked, and whether it runs forever
         self.forever: OrderedDict[SymbolId, tuple[object, list[str], bool]] = OrderedDict()
         self.io: OrderedDict[SymbolId, tuple[object, CalleeIO | None]] = OrderedDict()  # by its modules' calls
+        # per workspace function, while its facts scope is the same object (its module was not edited): where its
+        # calls run in loops, and whether the scorer recommends it on its own (with the setting it was decided under)
+        self.loops: OrderedDict[SymbolId, tuple[object, Mapping[Range, int]]] = OrderedDict()
+        self.verdicts: OrderedDict[SymbolId, tuple[object, object, bool]] = OrderedDict()
         self._results: OrderedDict[Path, dict[Slot, FunctionResult]] = OrderedDict()
         self._setting: object = None
 
@@ -83,6 +88,12 @@ class AnalysisCache:
 
     def remember_io(self, symbol: SymbolId, key: object, io: CalleeIO | None) -> None:
         _remember(self.io, symbol, (key, io))
+
+    def remember_loops(self, symbol: SymbolId, scope: object, depths: Mapping[Range, int]) -> None:
+        _remember(self.loops, symbol, (scope, depths))
+
+    def remember_verdict(self, symbol: SymbolId, scope: object, setting: object, recommended: bool) -> None:
+        _remember(self.verdicts, symbol, (scope, setting, recommended))
 
     def results(self, path: Path, config: Config, installed: object) -> dict[Slot, FunctionResult]:
         """The per-function results of ``path`` kept from earlier runs with the same configuration and instrumentation

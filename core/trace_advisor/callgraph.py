@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from trace_advisor.datatypes import CallEdge, CallTreeNode, Definition, ResolvedCall, SymbolId, UnresolvedCall
+from trace_advisor.datatypes import CallEdge, CallTreeNode, Definition, Range, ResolvedCall, SymbolId, UnresolvedCall
 
 if TYPE_CHECKING:
     from trace_advisor.record.observed import ObservedGraph
@@ -22,14 +22,15 @@ class ModuleCalls:
     module: str
     sites: dict[SymbolId, tuple[ResolvedCall, ...]] = field(default_factory=dict)
     serial: int = 0  # which resolution of the module this is (a new number every time it is resolved again)
-    ordered: tuple[ResolvedCall, ...] = ()  # every site in the order of the facts' call sites
+    # every site in the order of the facts' call sites, then the property reads that run a getter
+    ordered: tuple[ResolvedCall, ...] = ()
     edges: dict[SymbolId, tuple[CallEdge, ...]] = field(default_factory=dict)
     unresolved: dict[SymbolId, tuple[UnresolvedCall, ...]] = field(default_factory=dict)
 
     @staticmethod
     def build(module: str, sites: Sequence[ResolvedCall], serial: int = 0) -> ModuleCalls:
         by_caller: dict[SymbolId, list[ResolvedCall]] = {}
-        for site in sites:
+        for site in sorted(sites, key=_start):  # property reads come after the calls: source order again
             by_caller.setdefault(site.caller, []).append(site)
         return ModuleCalls(
             module,
@@ -47,6 +48,10 @@ class ModuleCalls:
                 if (missing := tuple(s.unresolved for s in found if s.unresolved is not None))
             },
         )
+
+
+def _start(site: ResolvedCall) -> Range:
+    return site.range
 
 
 class CallSource(Protocol):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from trace_advisor.datatypes import (
@@ -37,6 +38,7 @@ _IO_OR_HANDOFF = frozenset({"external_io", "message_bus", "async_boundaries", "c
 _OPERATION_PRIORITIES = _IO_OR_HANDOFF | {"entry_points"}
 # evidence about the function itself that a span shows even when it runs often: I/O, a write, error handling
 _OWN_EVIDENCE = _IO_OR_HANDOFF | {"exceptions", "state_changes"}
+COST_PRIORITY = "performance"  # loops, heavy computation: a hot function's time, worth measuring somewhere
 _PUBLIC_OPERATION = "operation"  # entry_points' detail for "a public function orchestrating calls" (not an entry)
 
 
@@ -48,26 +50,27 @@ class Graph(Protocol):
 
 
 class LoopCalls:
-    """How many loops of its caller run a call edge once per iteration (read from the caller's syntax, remembered
-    per caller)."""
+    """How many loops of its caller run a call edge once per iteration (``depths(caller)``: :func:`call_loop_depths`
+    of the caller, remembered per caller)."""
 
-    def __init__(self, context: Callable[[SymbolId], FunctionContext | None]) -> None:
-        self._context = context
-        self._depths: dict[SymbolId, dict[Range, int]] = {}
+    def __init__(self, depths: Callable[[SymbolId], Mapping[Range, int]]) -> None:
+        self._read = depths
+        self._depths: dict[SymbolId, Mapping[Range, int]] = {}
 
     def depth(self, edge: CallEdge) -> int:
         found = self._depths.get(edge.caller)
         if found is None:
-            ctx = self._context(edge.caller)
-            found = {}
-            if ctx is not None:
-                depths = loop_depths(ctx.node)
-                found = {c.range: depths[id(c.node)] for c in ctx.calls if depths.get(id(c.node))}
-            self._depths[edge.caller] = found
+            found = self._depths[edge.caller] = self._read(edge.caller)
         return found.get(edge.range, 0)
 
     def __call__(self, edge: CallEdge) -> bool:
         return self.depth(edge) > 0
+
+
+def call_loop_depths(ctx: FunctionContext) -> dict[Range, int]:
+    """Where each call of a function that runs in a loop is -> how many of its loops run it per iteration."""
+    depths = loop_depths(ctx.node)
+    return {c.range: depths[id(c.node)] for c in ctx.calls if depths.get(id(c.node))}
 
 
 class GraphCalls:
@@ -218,6 +221,27 @@ def loop_depths(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, i
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class Promotion:
+    """A caller that gets a span in place of a hot function no recommended function measures: the nearest caller
+    cheap enough for a span (at most ``hot_calls_per_request`` calls per request)."""
+
+    caller: SymbolId
+    hot: SymbolId
+    calls: float  # the hot function's estimated calls per request
+    entry: SymbolId  # from which entry point
+    site: Range  # the caller's call on the way to the hot function
+    caller_calls: float  # the caller's own estimated calls per request (1: nothing calls it)
+
+
+@dataclass(frozen=True, slots=True)
+class CostDecision:
+    """Recommended functions left out for cost, with why, and callers promoted in place of hot ones."""
+
+    reasons: dict[SymbolId, str]
+    promoted: dict[SymbolId, Promotion]
+
+
 def costly(
     recs: Iterable[Recommendation],
     graph: Graph,
@@ -225,14 +249,17 @@ def costly(
     recommended: Callable[[SymbolId], bool],
     context: Callable[[SymbolId], FunctionContext | None],
     hot_calls: float,
-) -> dict[SymbolId, str]:
+    promotable: Callable[[SymbolId], bool] = lambda _: False,
+) -> CostDecision:
     """Recommended functions whose span would cost more than it tells, with why. Functions too hot for a span are
     found first (more than ``hot_calls`` estimated calls per request, the ``hot_calls_per_request`` setting: a span on
     a function with nothing of its own to show would flood every trace with copies of one computation): they are no
     recommended caller whose loop measures a callee, and a hot function's reason names only the callers that keep
-    their spans."""
+    their spans. A hot function whose evidence is its cost (loops, heavy computation) and that no recommended function
+    calls would go unmeasured: its nearest ``promotable`` caller cheap enough for a span is promoted instead."""
     found: dict[SymbolId, str] = {}
-    named_last: list[SymbolId] = []
+    promoted: dict[SymbolId, Promotion] = {}
+    named_last: list[tuple[Recommendation, tuple[float, SymbolId]]] = []
     hot: dict[SymbolId, tuple[float, SymbolId]] = {}
     candidates: list[tuple[Recommendation, FunctionContext | None]] = []
     for rec in recs:
@@ -259,7 +286,7 @@ def costly(
                 " iteration; that span already measures the loop"
             )
         elif rec.symbol in hot:
-            named_last.append(rec.symbol)  # its reason names callers: once every other function is decided
+            named_last.append((rec, hot[rec.symbol]))  # its reason names callers: once the others are decided
         elif ctx is not None and _tiny(ctx, rec):
             found[rec.symbol] = "a tiny helper with no I/O of its own: the span would cost more than the work"
         elif computes and callers and all(recommended(caller) for caller in callers):
@@ -270,9 +297,49 @@ def costly(
                 f"computation with no I/O of its own, and every caller is {who}: the spans around them already"
                 " measure it (a span here multiplies the spans per request)"
             )
-    for symbol in named_last:
-        found[symbol] = _hot_reason(graph, symbol, hot[symbol], lambda s: s not in found and kept(s))
-    return found
+
+    def measured_by(symbol: SymbolId) -> bool:  # a span that stays, or one promoted for another hot function
+        return symbol in promoted or (symbol not in found and kept(symbol))
+
+    for rec, busiest in named_last:
+        nearest = [a for a in ancestors(graph, rec.symbol, measured_by) if a != rec.symbol and measured_by(a)]
+        promotion = None
+        if not nearest and any(e.priority == COST_PRIORITY for e in rec.evidence):
+            promotion = _nearest_affordable(graph, counts, rec.symbol, busiest, hot_calls, promotable)
+            if promotion is not None:
+                promoted[promotion.caller] = promotion
+        found[rec.symbol] = _hot_reason(nearest, busiest, promotion)
+    return CostDecision(found, promoted)
+
+
+def _nearest_affordable(
+    graph: Graph,
+    counts: RequestCounts,
+    symbol: SymbolId,
+    busiest: tuple[float, SymbolId],
+    hot_calls: float,
+    promotable: Callable[[SymbolId], bool],
+) -> Promotion | None:
+    """The nearest caller of ``symbol`` (breadth first, callers in name order, not through hand-offs nor module
+    bodies) that is ``promotable`` and called at most ``hot_calls`` times per request."""
+    seen = {symbol}
+    level = [symbol]
+    while level and len(seen) <= _MAX_ANCESTORS:
+        following: list[tuple[SymbolId, Range]] = []
+        for node in level:
+            for edge in sorted(graph.callers(node), key=lambda e: (e.caller, e.range.start)):
+                if edge.caller not in seen and not edge.via:
+                    seen.add(edge.caller)
+                    following.append((edge.caller, edge.range))
+        for caller, site in following:
+            if split_symbol(caller)[1] == MODULE_QUALNAME or not promotable(caller):
+                continue
+            own = counts.busiest(caller)
+            if own is None or own[0] <= hot_calls:
+                calls = own[0] if own is not None else 1.0
+                return Promotion(caller, symbol, busiest[0], busiest[1], site, calls)
+        level = [caller for caller, _ in following]
+    return None
 
 
 def _stands_alone(rec: Recommendation) -> bool:
@@ -284,19 +351,21 @@ def _stands_alone(rec: Recommendation) -> bool:
     )
 
 
-def _hot_reason(
-    graph: Graph, symbol: SymbolId, busiest: tuple[float, SymbolId], recommended: Callable[[SymbolId], bool]
-) -> str:
-    """Why a hot function is left out, naming the nearest recommended callers whose spans measure it."""
+def _hot_reason(nearest: list[SymbolId], busiest: tuple[float, SymbolId], promotion: Promotion | None) -> str:
+    """Why a hot function is left out: the nearest recommended callers whose spans measure it, or the caller promoted
+    in its place."""
     count, entry = busiest
-    nearest = [a for a in ancestors(graph, symbol, recommended) if a != symbol and recommended(a)]
     names = [span_name(split_symbol(a)[1]) for a in nearest[:MAX_NAMED_CALLERS]]
     more = f" and {len(nearest) - len(names)} more" if len(nearest) > len(names) else ""
-    instead = (
-        f"the spans of {', '.join(names)}{more} (recommended callers) measure it"
-        if names
-        else "trace the operation that calls it instead"
-    )
+    if names:
+        instead = f"the spans of {', '.join(names)}{more} (recommended callers) measure it"
+    elif promotion is not None:
+        instead = (
+            f"no recommended function calls it, so its nearest caller cheap enough for a span,"
+            f" {span_name(split_symbol(promotion.caller)[1])}, is recommended to measure it"
+        )
+    else:
+        instead = "trace the operation that calls it instead"
     return (
         f"estimated {count:,.0f} calls per request from {entry} (a loop counted as {LOOP_ITERATIONS} iterations),"
         f" with no I/O, error handling or entry point of its own: a span here adds as many spans; {instead}"

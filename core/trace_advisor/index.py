@@ -519,7 +519,8 @@ class Index:
             self._resolutions += 1
             kept = self._unchanged_sites.pop(module, None)
             known = (
-                {id(call): site for call, site in zip(kept[0].calls, kept[1].ordered, strict=True)} if kept else None
+                # the calls' sites come first, then reads' (re-resolved every time)
+                {id(call): site for call, site in zip(kept[0].calls, kept[1].ordered, strict=False)} if kept else None
             )
             calls = ModuleCalls.build(module, self._resolver.resolve_module(info, known), self._resolutions)
             self._calls.add(calls)

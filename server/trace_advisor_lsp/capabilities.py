@@ -19,6 +19,7 @@ CAPABILITIES: dict[str, Any] = {
             "trace-advisor.addSpansInFile",
             "trace-advisor.addSpan",
             "trace-advisor.trust",
+            "trace-advisor.showObserved",
             "trace-advisor.analyzeWorkspace",
         ]
     },

@@ -481,11 +481,15 @@ def _findings_on_disk(project: Project, index: Index, path: str, findings: FileF
 def _local_findings(
     project: Project, index: Index, path: str, token: CancelToken = NEVER
 ) -> tuple[Recommendation, ...]:
-    """The local engine's findings for one file of the index as it is."""
+    """The local engine's findings for one file of the index as it is, without what ``analyze`` leaves out for cost
+    (and with the callers it promotes in place of hot functions), so the editor offers the spans ``apply`` adds."""
     from trace_advisor.analysis import Analyzer  # the detectors: loaded by the first refresh, not at start-up
 
-    recs, _, _ = Analyzer(index, project.config, index.graph()).run([Path(path)], token, None)
-    return tuple(r for r in recs if Path(r.file) == Path(path))
+    analyzer = Analyzer(index, project.config, index.graph())
+    recs, _, _ = analyzer.run([Path(path)], token, None)
+    token.check()
+    kept, _ = analyzer.weigh_costs(recs)
+    return tuple(r for r in kept if Path(r.file) == Path(path))
 
 
 def _visible(

@@ -133,7 +133,7 @@ class Target:
 
     def span_origin(self) -> SpanOrigin:
         """The file's module and project-relative path, for the ``code.*`` attributes of its spans."""
-        return span_origin(Path(self.path), self.index.module_for_path(Path(self.path)))
+        return span_origin(Path(self.path), self.index.module_for_path(Path(self.path)), self.index.graph())
 
 
 class Projects:

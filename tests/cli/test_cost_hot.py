@@ -10,9 +10,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from tests.cli.test_apply import run_instrumented
 from tests.support.cli import run_cli
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "cost_hot"
+PROMOTE = FIXTURE.parent / "cost_promote"
 PARSE_URL = "catalog.urls:parse_url"
 
 
@@ -101,3 +103,33 @@ def test_an_invalid_threshold_is_an_error_naming_the_key(tmp_path: Path) -> None
         assert done.returncode == 2
         assert f"config: pyproject.toml:7 hot_calls_per_request: {message}" in done.stderr
         assert done.stdout == ""
+
+
+def test_a_hot_computation_no_recommended_function_measures_promotes_its_nearest_caller(tmp_path: Path) -> None:
+    """tests/fixtures/cost_promote: `similarity` (nested loops) runs ~200 times per `dedupe` and nothing recommended
+    calls it: `closest` (~10 calls per `dedupe`) gets the span in its place, and under the OTel SDK one `dedupe` of
+    ten names makes ten `closest` spans that hold all the `similarity` work (no span at all before)."""
+    project = tmp_path / "cost_promote"
+    shutil.copytree(PROMOTE, project)
+    report = _analyze(project)
+    [note] = report["left_out"]
+    assert note["symbol"] == "names.distance:similarity"
+    assert note["reason"].endswith(
+        "no recommended function calls it, so its nearest caller cheap enough for a span, closest, is recommended"
+        " to measure it"
+    )
+    [promoted] = report["recommendations"]
+    assert (promoted["symbol"], promoted["priority"]) == ("names.dedupe:closest", "performance")
+    assert promoted["rationale"].startswith(
+        "Calls similarity, too hot for a span of its own (about 200 calls per request)."
+    )
+    assert "Recommended in place of similarity, left out for cost (from names.dedupe:dedupe)" in promoted["rationale"]
+    assert promoted["confidence"] >= 0.35 and promoted["cost"]["spans_per_request"] == 10
+
+    applied = run_cli("apply", project, "--all", "--no-cache")
+    assert applied.returncode == 0, applied.stderr
+    assert (project / "names" / "distance.py").read_text() == (PROMOTE / "names" / "distance.py").read_text()
+    names = [f"name{i}" for i in range(10)] + ["Name3"]
+    spans = run_instrumented(project, f"import names.dedupe as d; assert d.dedupe({names!r})['Name3'] == 'name3'")
+    assert [s["name"] for s in spans] == ["closest"] * len(names)  # 11 spans, not 220 of similarity
+    assert all(s["status"] == "UNSET" for s in spans)

@@ -213,3 +213,18 @@ def test_editing_what_a_call_passes_refreshes_the_callee(fixtures_dir: Path, tmp
         assert callees(index, symbol) == callees(fresh, symbol), symbol
     index.update_file(main, text)
     assert callees(index, "flow.ops:schedule") == ["flow.ops:ping"]
+
+
+def test_a_method_made_a_property_makes_its_reads_calls(fixtures_dir: Path, tmp_path: Path) -> None:
+    """Property reads (issue 13, S7): which reads run a getter depends on another module's decorators."""
+    project = tmp_path / "properties"
+    shutil.copytree(fixtures_dir / "callgraph" / "property_reads", project)
+    index = Index([project], cache_dir=tmp_path / "cache")
+    index.build()
+    models = project / "shop" / "models.py"
+    assert "shop.models:Result.size" in callees(index, "shop.main:describe")
+    text = models.read_text()
+    index.update_file(models, text.replace("    @property\n    def size(self):", "    def size(self):"))
+    assert callees(index, "shop.main:describe") == ["shop.models:Result.output"]
+    index.update_file(models, text)
+    assert callees(index, "shop.main:describe") == ["shop.models:Result.output", "shop.models:Result.size"]

@@ -52,6 +52,7 @@ async def test_capabilities(client: LanguageClient) -> None:
         "trace-advisor.addSpansInFile",
         "trace-advisor.addSpan",
         "trace-advisor.trust",
+        "trace-advisor.showObserved",
     }
     info = init_result_of(client).server_info
     assert info is not None and info.name == "trace-advisor-lsp"

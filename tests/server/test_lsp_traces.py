@@ -54,7 +54,7 @@ async def client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFa
     capabilities = client_capabilities("visual_studio_code")  # VS Code 1.100 watches relative patterns too
     assert capabilities.workspace is not None and capabilities.workspace.did_change_watched_files is not None
     capabilities.workspace.did_change_watched_files.relative_pattern_support = True
-    await lsp_client.initialize_session(
+    lsp_client.init_result = await lsp_client.initialize_session(  # type: ignore[attr-defined]
         types.InitializeParams(
             capabilities=capabilities,
             workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
@@ -114,6 +114,43 @@ async def test_lenses_show_the_figures_of_functions_with_spans(client: LanguageC
     assert by_name["write_receipt"].endswith(" · 3 spans")  # the failed checkout wrote no receipt
     assert lenses == await observed_lenses(client, "orders.py")  # read once, the same answer
     assert await observed_lenses(client, "inventory.py") == {}  # no spans of its own
+
+
+async def test_the_observed_lens_runs_a_command_that_shows_the_figures(client: LanguageClient) -> None:
+    """What Neovim's ``vim.lsp.codelens.run()`` and a click in VS Code do: execute the lens's command, which the
+    server announced at initialize."""
+    file = app(client) / "shop" / "orders.py"
+    uri, line = file.as_uri(), position_of(file.read_text(encoding="utf-8"), "def checkout").line
+    lenses = await client.text_document_code_lens_async(
+        types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    [command] = [
+        lens.command
+        for lens in lenses or ()
+        if lens.command is not None and lens.command.title.startswith("observed") and lens.range.start.line == line
+    ]
+    assert command.command == "trace-advisor.showObserved"
+    assert list(command.arguments or ()) == [uri, CHECKOUT]
+    assert command.command in client.init_result.capabilities.execute_command_provider.commands  # type: ignore[attr-defined]
+    shown = len(client.messages)
+    answer = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=command.command, arguments=command.arguments)
+    )
+    assert answer["symbol"] == CHECKOUT
+    assert answer["markdown"] == await hover(client, "orders.py", "def checkout", len("def "))
+    assert answer["text"].startswith("checkout, span 'checkout': 4 spans in 4 traces, ")
+    assert (
+        " 1 error (25%). " in answer["text"]
+        and "untraced functions that ran there: Inventory.reserve" in answer["text"]
+    )
+    message = await eventually(lambda: client.messages[shown:] and client.messages[-1])
+    assert message.type == types.MessageType.Info and message.message == f"trace-advisor: {answer['text']}"
+    never_ran = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=command.command, arguments=[uri, "shop.orders:refund"])
+    )
+    assert never_ran is None
+    told = await eventually(lambda: client.messages[-1] if "refund" in client.messages[-1].message else None)
+    assert told.message == "trace-advisor: the configured traces have no spans of shop.orders:refund"
 
 
 async def test_hover_on_a_traced_function_gives_figures_and_its_untraced_gap(client: LanguageClient) -> None:

@@ -143,7 +143,7 @@ def measure(
             )
         if progress is not None:
             progress(number, len(wanted))
-    costly = analyzer.costly(untraced)  # what analyze leaves out for cost does not count as missing a span
+    costly = analyzer.costly(untraced).reasons  # what analyze leaves out for cost does not count as missing a span
     found = [f for f in found if f.traced or f.symbol not in costly]
     found.sort(key=lambda f: (f.file, f.line, f.key))
     return Coverage(config.min_confidence, tuple(found), dict(sorted(hashes.items())), tuple(problems))

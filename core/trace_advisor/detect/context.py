@@ -22,7 +22,7 @@ class CallInfo:
     the receiver's name)."""
 
     site: ResolvedCall
-    node: ast.Call | ast.stmt | ast.YieldFrom | None
+    node: ast.Call | ast.stmt | ast.YieldFrom | ast.Attribute | None  # an attribute: a property read
     api: ApiMatch | None
 
     @property
@@ -201,10 +201,10 @@ def _calls(analysed: AnalysedModule, function: FunctionSyntax, body: tuple[ast.A
         return ()
     wanted = {site.range for site in sites}
     with_edges = {site.range for site in sites if site.edges}
-    nodes: dict[Range, ast.Call | ast.stmt | ast.YieldFrom | None] = {}
+    nodes: dict[Range, ast.Call | ast.stmt | ast.YieldFrom | ast.Attribute | None] = {}
     for child in body:
-        if isinstance(child, ast.Call) and (rng := analysed.range_of(child)) in wanted:
-            nodes[rng] = child
+        if isinstance(child, ast.Call | ast.Attribute) and (rng := analysed.range_of(child)) in wanted:
+            nodes[rng] = child  # an attribute: a property read, a site only when it runs a getter
         elif isinstance(child, _STATEMENT_CALLS):  # with no edges, such a call is transparent: not a call here
             nodes.update((rng, child) for rng in _statement_ranges(analysed, child) if rng in with_edges)
         elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -215,7 +215,7 @@ def _calls(analysed: AnalysedModule, function: FunctionSyntax, body: tuple[ast.A
         for scope in body:
             for part in _runs_here(scope):
                 for child in ast.walk(part):
-                    if isinstance(child, ast.Call) and (rng := analysed.range_of(child)) in wanted:
+                    if isinstance(child, ast.Call | ast.Attribute) and (rng := analysed.range_of(child)) in wanted:
                         nodes[rng] = child
                     elif isinstance(child, _STATEMENT_CALLS):
                         nodes.update((rng, child) for rng in _statement_ranges(analysed, child) if rng in with_edges)

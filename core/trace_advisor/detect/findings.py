@@ -54,6 +54,7 @@ class Finding(enum.Enum):
     CONCURRENT = "concurrent"  # performance: runs work concurrently
     RECURSION = "recursion"  # performance
     HOT_PATH = "hot-path"  # performance: a recording saw many calls or much cumulative time in it
+    HOT_CALLEE = "hot-callee"  # performance: the nearest caller of a hot function no recommended span measures
     CONTEXT_GAP = "context-gap"  # context_propagation: work handed off without the current context
     FAN_OUT = "fan-out"  # async_boundaries: concurrent tasks
     AWAITS_IO = "awaits-io"  # async_boundaries: awaits a client call

@@ -177,8 +177,9 @@ class SpanEditor:
             if capture is not None and capture.exceptions
             else []
         )
-        # a web framework's 4xx exception is the client's error: the span sets ERROR itself for any other one
-        client = client_error_test(self.module, node, *self._names)
+        # a web framework's 4xx exception (raised here or by a workspace function it calls) is the client's error:
+        # the span sets ERROR itself for any other one
+        client = client_error_test(self.module, node, *self._names, self.origin.client_errors(site.qualname))
         setup = plan_module(
             self.module,
             self.source,
@@ -322,7 +323,8 @@ class SpanEditor:
 
 def _join_imports(text: str, import_text: str, module: str) -> str:
     """Two insertions at one place: ``import_text`` (one import line, maybe with blank lines) goes among the leading
-    import lines of ``text`` in module order (isort's within a section), else before it."""
+    import lines of ``text`` in module order (isort's within a section; ``text`` already has the blank lines around
+    the section), else before it."""
     lines = text.splitlines(keepends=True)
     at = 0
     while at < len(lines) and lines[at].startswith(("from ", "import ")):
@@ -330,7 +332,10 @@ def _join_imports(text: str, import_text: str, module: str) -> str:
         if imported.lower() > module.lower():
             break
         at += 1
-    return "".join(lines[:at]) + import_text + "".join(lines[at:])
+    if not any(line.startswith(("from ", "import ")) for line in lines):
+        return import_text + text
+    added = "".join(line for line in import_text.splitlines(keepends=True) if line.strip())
+    return "".join(lines[:at]) + added + "".join(lines[at:])
 
 
 def _overlong(

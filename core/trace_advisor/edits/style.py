@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from trace_advisor.attribute_safety import AttributePolicy
 from trace_advisor.config_model import Config, SpansConfig
 from trace_advisor.project_style import ProjectStyle, read_project_style
+
+if TYPE_CHECKING:
+    from trace_advisor.client_errors import Graph as ClientErrorGraph
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,16 +33,20 @@ DEFAULT_STYLE = SpanStyle()
 
 @dataclass(frozen=True, slots=True)
 class SpanOrigin:
-    """Where the edited text comes from, for the ``code.*`` attributes."""
+    """Where the edited text comes from, for the ``code.*`` attributes, and what the call graph knows about it."""
 
     module: str | None  # ``shop.orders``: ``code.function.name`` is ``shop.orders.OrderService.place``
     path: str | None  # ``code.file.path``: relative to the project root, ``/``-separated
+    # qualname -> the web frameworks whose 4xx exceptions its workspace callees may raise (trace_advisor.client_errors)
+    client_errors: Callable[[str], frozenset[str]] = lambda _qualname: frozenset()
 
 
-def span_origin(file: Path, module: str | None) -> SpanOrigin:
+def span_origin(file: Path, module: str | None, graph: ClientErrorGraph | None = None) -> SpanOrigin:
     """The origin of a file's text: ``module`` and the file's path relative to its project root (the folder with
-    pyproject.toml, .trace-advisor.yaml or .git), so every checkout records the same ``code.file.path``; without
-    one, the path its module's import name gives."""
+    pyproject.toml, .trace-advisor.yaml or .git), so every checkout records the same ``code.file.path`` (without
+    one, the path its module's import name gives); with the workspace's call graph, which of its functions may see a
+    web framework's 4xx exception from their callees."""
+    from trace_advisor.client_errors import client_errors_of
     from trace_advisor.config import find_project_root
 
     resolved = file.resolve()
@@ -49,7 +58,7 @@ def span_origin(file: Path, module: str | None) -> SpanOrigin:
         # no project folder above a package's module (an exported tree, a vendored copy): its import path is the
         # name that stays the same wherever the code is (``pkg/utils/broker.py``, not ``broker.py``)
         path = module.replace(".", "/") + ("/__init__.py" if resolved.name == "__init__.py" else ".py")
-    return SpanOrigin(module, path)
+    return SpanOrigin(module, path, client_errors_of(graph, module))
 
 
 def span_style(config: Config, project_root: Path | None = None) -> SpanStyle:

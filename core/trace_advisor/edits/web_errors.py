@@ -32,14 +32,19 @@ class ClientErrorTest:
 
 
 def client_error_test(
-    module: ast.Module, function: ast.AST, counts: Counter[str], mentioned: set[str]
+    module: ast.Module,
+    function: ast.AST,
+    counts: Counter[str],
+    mentioned: set[str],
+    below: frozenset[str] = frozenset(),
 ) -> ClientErrorTest | None:
     """The test for the web frameworks whose imported names ``function`` uses (a route's decorator, ``abort``,
-    ``request``, ``HTTPException``...); None when it uses none, or when a class name the test would bind already
+    ``request``, ``HTTPException``...) and those whose 4xx exceptions the workspace functions it calls may raise
+    (``below``, from the call graph); None when there are none, or when a class name the test would bind already
     means something else in the module."""
     from_framework = _framework_names(module)
     used = {n.id for n in ast.walk(function) if isinstance(n, ast.Name)}
-    frameworks = {from_framework[name] for name in used if name in from_framework}
+    frameworks = {from_framework[name] for name in used if name in from_framework} | below
     entries = [e for e in CLIENT_ERRORS if frameworks & set(e.frameworks)]
     if not entries:
         return None

@@ -9,9 +9,9 @@ import hashlib
 import marshal
 from typing import Any
 
-from trace_advisor.facts.model import Binding, CallSite, Decorator, ModuleFacts, Scope
+from trace_advisor.facts.model import READ, Binding, CallSite, Decorator, ModuleFacts, Scope
 
-_FORMAT = 10
+_FORMAT = 11
 _DIGEST = 16  # a checksum before the payload: a damaged entry is detected, not decoded into wrong facts
 
 
@@ -42,8 +42,9 @@ def encode(facts: ModuleFacts) -> bytes:
         for s in facts.scopes
     )
     calls = tuple((c.scope, c.chain, c.text, c.loc, c.name_loc, c.args, c.implicit) for c in facts.calls)
+    reads = tuple((r.scope, r.chain, r.text, r.loc, r.name_loc) for r in facts.reads)
     payload = marshal.dumps(
-        (_FORMAT, scopes, calls, facts.all_names, facts.line_count, facts.top_level, facts.rewritten)
+        (_FORMAT, scopes, calls, facts.all_names, facts.line_count, facts.top_level, facts.rewritten, reads)
     )
     return _checksum(payload) + payload
 
@@ -62,9 +63,9 @@ def decode(data: bytes) -> ModuleFacts:
     if len(data) <= _DIGEST or _checksum(payload) != data[:_DIGEST]:
         raise ValueError("checksum mismatch (truncated or damaged entry)")
     raw = marshal.loads(payload)
-    if not isinstance(raw, tuple) or len(raw) != 7 or raw[0] != _FORMAT:
+    if not isinstance(raw, tuple) or len(raw) != 8 or raw[0] != _FORMAT:
         raise ValueError("not an encoded ModuleFacts")
-    _, scopes, calls, all_names, line_count, top_level, rewritten = raw
+    _, scopes, calls, all_names, line_count, top_level, rewritten, reads = raw
     shared: dict[tuple[Any, ...], Binding] = {}
 
     def bindings(items: tuple[Any, ...]) -> dict[str, tuple[Binding, ...]]:
@@ -110,4 +111,5 @@ def decode(data: bytes) -> ModuleFacts:
         line_count=line_count,
         top_level=top_level,
         rewritten=rewritten,
+        reads=tuple(CallSite(r[0], r[1], r[2], r[3], r[4], implicit=READ) for r in reads),
     )

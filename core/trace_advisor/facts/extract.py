@@ -42,6 +42,7 @@ from trace_advisor.facts.model import (
     ITERATE,
     PARAMETER,
     RAISE,
+    READ,
     SELF,
     TYPEVAR,
     UNKNOWN,
@@ -81,6 +82,7 @@ class _Extractor:
         self._lines: list[str] | None = None
         self._scopes: list[ScopeBuilder] = []
         self._calls: list[CallSite] = []
+        self._reads: list[CallSite] = []
         self._all_names: list[str] | None = None
         self._all_dynamic = False
 
@@ -445,13 +447,19 @@ class _Extractor:
         pop, push, append = stack.pop, stack.extend, stack.append
         calls = self._calls
         fields = _FIELDS
+        called: set[int] = set()  # the callee expressions of the calls met (not attribute reads)
         while stack:
             current = pop()
             kind = type(current)
             if kind is ast.Name or kind is ast.Constant:
                 continue
-            if kind is ast.Call:
+            if kind is ast.Attribute:
+                assert isinstance(current, ast.Attribute)
+                if type(current.ctx) is ast.Load and id(current) not in called:
+                    self._read(current, scope, names)
+            elif kind is ast.Call:
                 assert isinstance(current, ast.Call)
+                called.add(id(current.func))
                 chain = chain_of(current.func)
                 # a chain with a call in it keeps its arguments in the text: ``getattr(obj, "x")()``
                 readable = chain is not None and CALL not in chain and not chain[0].startswith("<")
@@ -481,6 +489,16 @@ class _Extractor:
                     push(value)
                 elif value is not None:
                     append(value)
+
+    def _read(self, node: ast.Attribute, scope: ScopeBuilder, names: dict[str, str] | None) -> None:
+        chain = chain_of(node)
+        if chain is None or chain[0].startswith("<"):
+            return
+        if names:
+            chain = renamed(chain, names)
+        line, col, end_line, end_col = loc = self.loc(node)
+        name_loc = (end_line, max(end_col - len(node.attr), 0), end_line, end_col)
+        self._reads.append(CallSite(scope.qualname, chain, chain_text(chain), loc, name_loc, implicit=READ))
 
     def _own_scope(
         self,
@@ -520,12 +538,14 @@ class _Extractor:
         self._scopes.append(module)
         self.body(tree.body, module)
         self._calls.sort(key=lambda call: call.loc)
+        self._reads.sort(key=lambda read: read.loc)
         all_names = None if self._all_dynamic or self._all_names is None else tuple(self._all_names)
         top_level = tuple(
             (min([s.lineno, *(d.lineno for d in getattr(s, "decorator_list", ()))]), s.end_lineno or s.lineno)
             for s in tree.body
         )
-        return ModuleFacts(tuple(s.freeze() for s in self._scopes), tuple(self._calls), all_names, last, top_level)
+        scopes = tuple(s.freeze() for s in self._scopes)
+        return ModuleFacts(scopes, tuple(self._calls), all_names, last, top_level, reads=tuple(self._reads))
 
 
 def _type_binding(targets: list[ast.expr], value: ast.expr) -> Binding | None:

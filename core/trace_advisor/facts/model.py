@@ -114,6 +114,8 @@ ASYNC_ENTER_EXIT: Final = "async with"  # ``__aenter__`` and ``__aexit__``
 ITERATE: Final = "for"  # ``for x in it`` / ``yield from it``: ``__iter__``, then the iterator's ``__next__``
 ASYNC_ITERATE: Final = "async for"  # ``__aiter__``, then ``__anext__``
 RAISE: Final = "raise"  # ``raise Cls``: constructs ``Cls`` (``__init__``)
+# ``obj.attr`` read (not called): runs the getter when ``attr`` is a property (``loc``: the attribute expression)
+READ: Final = "read"
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +144,9 @@ class ModuleFacts:
     top_level: tuple[tuple[int, int], ...] = ()  # (first line incl. decorators, last line) of each module statement
     # (line, what) of the newer syntax rewritten so the running Python could parse the file (``downlevel.py``)
     rewritten: tuple[tuple[int, str], ...] = ()
+    # attribute reads that are not calls (``result.output``, ``a.b`` in ``a.b.c()``), in source order: READ sites,
+    # kept apart from ``calls`` (most are plain attributes: resolution looks only at names of properties)
+    reads: tuple[CallSite, ...] = ()
 
     def scope_map(self) -> dict[str, Scope]:
         return {scope.qualname: scope for scope in self.scopes}

@@ -166,7 +166,6 @@ def _merge(
         old.scopes[0], loc=(1, 0, len(lines), len(lines[-1])), name_loc=(1, 0, 1, len(lines[0])), bindings=bindings
     )
     scopes: list[Scope] = [module]
-    calls: list[CallSite] = []
     inserted = False
     for scope in old.scopes[1:]:
         line = scope.loc[0]
@@ -182,26 +181,36 @@ def _merge(
             scopes.append(scope)
     if not inserted:
         scopes.extend(part.scopes[1:])
-    inserted = False
-    for call in old.calls:
-        line = call.loc[0]
-        if line < low:
-            calls.append(call)
-            continue
-        if not inserted:
-            calls.extend(part.calls)
-            inserted = True
-        if line > high:
-            moved = delta and replace(call, loc=_shift(call.loc, delta), name_loc=_shift(call.name_loc, delta))
-            calls.append(moved or call)  # unmoved sites stay the same objects
-    if not inserted:
-        calls.extend(part.calls)
     top_level = (
         *(t for t in old.top_level if t[1] < low),
         *part.top_level,
         *((start + delta, end + delta) for start, end in old.top_level if start > high),
     )
-    return ModuleFacts(tuple(scopes), tuple(calls), old.all_names, len(lines), top_level)
+    calls = _merged_sites(old.calls, part.calls, low, high, delta)
+    reads = _merged_sites(old.reads, part.reads, low, high, delta)
+    return ModuleFacts(tuple(scopes), calls, old.all_names, len(lines), top_level, reads=reads)
+
+
+def _merged_sites(
+    old: tuple[CallSite, ...], part: tuple[CallSite, ...], low: int, high: int, delta: int
+) -> tuple[CallSite, ...]:
+    """The old sites before line ``low``, the re-parsed part's, then the old ones after ``high`` moved by ``delta``."""
+    sites: list[CallSite] = []
+    inserted = False
+    for call in old:
+        line = call.loc[0]
+        if line < low:
+            sites.append(call)
+            continue
+        if not inserted:
+            sites.extend(part)
+            inserted = True
+        if line > high:
+            moved = delta and replace(call, loc=_shift(call.loc, delta), name_loc=_shift(call.name_loc, delta))
+            sites.append(moved or call)  # unmoved sites stay the same objects
+    if not inserted:
+        sites.extend(part)
+    return tuple(sites)
 
 
 def _shift(loc: Loc, delta: int) -> Loc:

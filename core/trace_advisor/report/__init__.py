@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from trace_advisor.client_errors import Graph as ClientErrorGraph
 from trace_advisor.config_model import Config
 from trace_advisor.datatypes import AnalysisResult
 from trace_advisor.report.errors import ReportError
@@ -70,8 +71,10 @@ def render(
         validate_template(chosen)  # before any work
     if fmt == "sarif" and root is None:
         root = checkout_root(result)
+    previews = fmt in ("md", "html")
+    callees = graph if isinstance(graph, ClientErrorGraph) else None  # the span previews guard 4xx raised below
     facts = build_facts(
-        result, config, root=root, generated_at=generated_at, source=source, previews=fmt in ("md", "html")
+        result, config, root=root, generated_at=generated_at, source=source, previews=previews, graph=callees
     )
     if fmt == "json":
         return render_json(facts)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePath
 
 from trace_advisor import __version__
+from trace_advisor.client_errors import Graph as ClientErrorGraph
 from trace_advisor.config import find_project_root
 from trace_advisor.config_model import Config
 from trace_advisor.datatypes import AnalysisResult, Capture, CostNote, Problem, Recommendation, SpanVolume, TraceCheck
@@ -172,6 +173,7 @@ def build_facts(
     generated_at: datetime | None = None,
     source: Callable[[str], str | None] | None = None,
     previews: bool = True,
+    graph: ClientErrorGraph | None = None,
 ) -> ReportFacts:
     """What every report says about ``result``. ``source(file)`` gives the text that was analysed (an editor's
     unsaved buffer; None: the file on disk), for the span previews; ``previews=False`` skips them (the formats that
@@ -179,7 +181,7 @@ def build_facts(
     base = report_root(result, root)
     order = list(config.priorities)
     ranked = sorted(result.recommendations, key=lambda r: _rank(r, order))
-    previewer = Previewer(source, span_style(config, find_project_root(base))) if previews else None
+    previewer = Previewer(source, span_style(config, find_project_root(base)), graph) if previews else None
     groups: list[PriorityGroup] = []
     for priority in order + sorted({r.priority for r in ranked} - set(order)):
         members = tuple(_rec_facts(r, base, previewer) for r in ranked if r.priority == priority)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from trace_advisor.client_errors import Graph as ClientErrorGraph
 from trace_advisor.datatypes import Recommendation, TextEdit
 from trace_advisor.edits import EditResult, SourceText, SpanEditor, apply_edits
 from trace_advisor.edits.style import DEFAULT_STYLE, SpanStyle, span_origin
@@ -44,10 +45,17 @@ def read_source(path: str) -> str:
 class Previewer:
     """Span previews for many recommendations: each file is read and parsed once."""
 
-    def __init__(self, source: Callable[[str], str | None] | None = None, style: SpanStyle = DEFAULT_STYLE) -> None:
-        """``source(file)``: the text analysed (an editor's unsaved buffer), None to read the file from disk."""
+    def __init__(
+        self,
+        source: Callable[[str], str | None] | None = None,
+        style: SpanStyle = DEFAULT_STYLE,
+        graph: ClientErrorGraph | None = None,
+    ) -> None:
+        """``source(file)``: the text analysed (an editor's unsaved buffer), None to read the file from disk;
+        ``graph``: the workspace's call graph, so previews guard 4xx errors raised below as ``apply`` does."""
         self._source = source
         self._style = style
+        self._graph = graph
         self._editors: dict[str, SpanEditor | str] = {}  # file -> its editor, or why it cannot be read
 
     def preview(self, rec: Recommendation) -> SpanPreview:
@@ -63,7 +71,7 @@ class Previewer:
             try:
                 text = self._source(file) if self._source is not None else None
                 text = text if text is not None else read_source(file)
-                found = SpanEditor(text, style=self._style, origin=span_origin(Path(file), module))
+                found = SpanEditor(text, style=self._style, origin=span_origin(Path(file), module, self._graph))
             except (OSError, SyntaxError, UnicodeDecodeError, LookupError) as exc:
                 found = f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}"
             self._editors[file] = found

@@ -188,7 +188,26 @@ class Resolver:
                 reason, detail = self._why_unresolved(info, call.scope, call.chain, call.text)
                 missing = UnresolvedCall(caller, call.text, where, reason, detail)
                 sites.append(ResolvedCall(caller, where, call.text, (), missing))
+        for read in info.facts.reads:  # after the calls (``ModuleCalls.ordered`` follows the facts' calls first)
+            assert read.chain is not None
+            if getters := self._getters(info, read.scope, read.chain):
+                caller = f"{info.name}:{callers.get(read.scope, read.scope)}"
+                where = Range.of(*read.loc)
+                edges = tuple(CallEdge(caller, getter, where, external) for getter, external in getters)
+                sites.append(ResolvedCall(caller, where, read.text, edges))
         return sites
+
+    def _getters(self, info: ModuleInfo, scope: str, chain: Chain) -> list[tuple[SymbolId, bool]]:
+        """The property getters reading ``chain``'s last attribute runs (on instances, or ``super()``)."""
+        found: dict[SymbolId, bool] = {}
+        for kind, ident in sorted(self.eval_chain(info, scope, chain[:-1])):
+            if kind not in (v.INSTANCE, v.SUPER):
+                continue
+            for attribute_kind, function in sorted(self._classes.attribute(ident, chain[-1], False, kind == v.SUPER)):
+                located = self._classes.scope_of(function) if attribute_kind == v.FUNCTION else None
+                if located is not None and located[0].workspace and located[1].method_kind == "property":
+                    found[function] = False
+        return list(found.items())
 
     def _why_unresolved(
         self, info: ModuleInfo, scope: str, chain: Chain | None, text: str

@@ -33,6 +33,30 @@ def hover(view: TraceView, symbols: Sequence[SymbolId]) -> str | None:
     return None
 
 
+def summary(view: TraceView, symbol: SymbolId) -> str | None:
+    """The hover's figures of a function with spans of its own as one paragraph of plain text (a notification shows
+    no Markdown), or None when the traces have none."""
+    figure = view.functions.get(symbol)
+    if figure is None:
+        return None
+    rate = f", {figure.per_second:.3g}/s" if figure.per_second else ""
+    share = f" ({figure.errors / figure.spans:.0%})" if figure.spans else ""
+    text = (
+        f"{_short(symbol)}, span '{figure.span_name}': {figure.spans} span{'s' * (figure.spans != 1)} in"
+        f" {figure.traces} trace{'s' * (figure.traces != 1)}{rate}, p50 {duration_text(figure.p50_ms)},"
+        f" p95 {duration_text(figure.p95_ms)}, {figure.errors} error{'s' * (figure.errors != 1)}{share}."
+    )
+    gap = view.gaps.get(symbol)
+    if gap is not None:
+        ran = ", ".join(_short(s) for s in gap.callees) or "none"
+        text += (
+            f" {duration_text(figure.untraced_p95_ms)} at p95 ({figure.untraced_share:.0%} of its time) is in no child"
+            f" span; untraced functions that ran there: {ran}."
+        )
+    files = ", ".join(f.name for f in view.files[:3]) + (", ..." if len(view.files) > 3 else "")
+    return f"{text} (From {view.spans} spans in {files}.)"
+
+
 def _own(view: TraceView, symbol: SymbolId, figure: Observed) -> str:
     rate = f"{figure.per_second:.3g}/s" if figure.per_second else "-"
     share = f"{figure.errors / figure.spans:.0%}" if figure.spans else "-"

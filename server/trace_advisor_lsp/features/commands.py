@@ -1,4 +1,5 @@
-"""workspace/executeCommand: analyze a file, write the HTML report, add spans to a function or a whole file."""
+"""workspace/executeCommand: analyze a file, write the HTML report, add spans to a function or a whole file, show
+what the configured traces observed of a function."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ SHOW_REPORT = "trace-advisor.showReport"
 ADD_SPANS_IN_FILE = "trace-advisor.addSpansInFile"
 ADD_SPAN = "trace-advisor.addSpan"
 TRUST = "trace-advisor.trust"
+SHOW_OBSERVED = "trace-advisor.showObserved"
 
 
 async def analyze_file(ls: TraceAdvisorServer, *args: Any) -> dict[str, Any] | None:
@@ -73,6 +75,32 @@ async def trust(ls: TraceAdvisorServer, *args: Any) -> dict[str, object] | None:
     return ls.folders.trust(project)
 
 
+async def show_observed(ls: TraceAdvisorServer, *args: Any) -> dict[str, Any] | None:
+    """[uri, symbol] -> what the configured traces observed of the function (the observed lens runs it): shown to the
+    user as a message and returned as the hover's Markdown; None when the traces have no spans of it."""
+    uri, symbol = _uri(args), str(args[1]) if len(args) > 1 else ""
+    target = await ls.documents.ready(uri)
+    if target is None or not target.project.config.traces:
+        return None
+    index = target.index
+
+    def job() -> tuple[str, str] | None:
+        from trace_advisor.traces.notes import hover, summary  # Markdown escaping (report package): when used
+        from trace_advisor.traces.watch import TraceWatch
+
+        view = index.extension(TraceWatch).view(index, wait=False)
+        text = summary(view, symbol) if view is not None else None
+        markdown = hover(view, [symbol]) if view is not None else None
+        return (text, markdown) if text is not None and markdown is not None else None
+
+    found = await ls.engine.query(job)
+    if found is None:
+        ls.documents.show(f"trace-advisor: the configured traces have no spans of {symbol}")
+        return None
+    ls.documents.show(f"trace-advisor: {found[0]}")
+    return {"symbol": symbol, "text": found[0], "markdown": found[1]}
+
+
 def _uri(args: tuple[Any, ...]) -> str:
     if not args or not isinstance(args[0], str):
         raise JsonRpcInvalidParams("expected the document uri as the first argument")
@@ -92,3 +120,4 @@ def register(server: TraceAdvisorServer) -> None:
     server.command(ADD_SPANS_IN_FILE)(add_spans_in_file)
     server.command(ADD_SPAN)(add_span)
     server.command(TRUST)(trust)
+    server.command(SHOW_OBSERVED)(show_observed)

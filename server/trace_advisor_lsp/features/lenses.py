@@ -14,6 +14,7 @@ from trace_advisor_lsp.server import TraceAdvisorServer
 
 SHOW_CALL_HIERARCHY = "trace-advisor.showCallHierarchy"  # client-side command: [uri, position]
 ADD_SPAN = "trace-advisor.addSpan"  # server command: [uri, symbol, def line]
+SHOW_OBSERVED = "trace-advisor.showObserved"  # server command (features/commands.py): [uri, symbol]
 FUNCTION_KINDS = ("function", "method")
 
 
@@ -39,7 +40,8 @@ async def code_lens(ls: TraceAdvisorServer, params: types.CodeLensParams) -> lis
                 out.append(convert.code_lens(rng, {"uri": uri, "symbol": definition.symbol}))
                 figure = view.functions.get(definition.symbol) if view is not None else None
                 if figure is not None:
-                    observed = convert.command(lens_title(figure), "", [])  # a label: nothing to run
+                    # a lens must run a command (Neovim's codelens.run() and VS Code's click execute it): the figures
+                    observed = convert.command(lens_title(figure), SHOW_OBSERVED, [uri, definition.symbol])
                     out.append(convert.code_lens(rng, {"uri": uri, "symbol": definition.symbol}, observed))
         for rec in recommended:
             title = f"Add span \u201c{rec.span_name}\u201d"

@@ -1,0 +1,79 @@
+"""A 4xx raised below a traced function (tests/fixtures/web_errors_deep, through `apply` and the OTel SDK): a view
+whose helper's helper calls Werkzeug's `abort(404)` or raises Starlette's `HTTPException(status_code=404)` leaves its
+span's status unset, as do the functions in between, though none of them names the framework; a 5xx or another
+exception still sets ERROR; the imports the guard needs pass the project's own lint."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.cli.test_apply import run_instrumented
+from tests.support.cli import run_cli
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "web_errors_deep"
+TRACED = (
+    "shop.views:quote",
+    "shop.pricing:price_of",
+    "inventory.endpoints:read_stock",
+    "inventory.service:stock_level",
+)
+CALLS = """
+from inventory import store
+from inventory.endpoints import read_stock
+from shop.views import quote
+store.LEVELS["b"] = -1
+for call in (lambda: quote("nope", 1), lambda: quote("sku-1", 100), lambda: read_stock("zz"), lambda: read_stock("b")):
+    try:
+        call()
+    except Exception:
+        pass
+assert quote("sku-1", 2) == {"sku": "sku-1", "total": 500} and read_stock("a") == {"item": "a", "stock": "ok"}
+"""
+
+
+def test_client_errors_raised_two_calls_below_leave_every_span_unset(tmp_path: Path) -> None:
+    project = tmp_path / "web_errors_deep"
+    shutil.copytree(FIXTURE, project)
+    args = [arg for symbol in TRACED for arg in ("--symbol", symbol)]
+    applied = run_cli("apply", project, *args, "--no-cache")
+    assert applied.returncode == 0, applied.stderr
+    assert "from werkzeug.exceptions import HTTPException" in (project / "shop" / "views.py").read_text()
+    assert "from starlette.exceptions import HTTPException" in (project / "inventory" / "service.py").read_text()
+
+    spans = run_instrumented(project, CALLS)
+    seen = [(s["name"], s["status"], s["events"]) for s in spans]
+    assert seen == [
+        ("price_of", "UNSET", ["exception"]),  # abort(404) in product_or_404
+        ("quote", "UNSET", ["exception"]),
+        ("price_of", "UNSET", []),
+        ("quote", "ERROR", ["exception"]),  # ValueError: over the limit, a real failure
+        ("stock_level", "UNSET", ["exception"]),  # HTTPException(status_code=404) in level_or_404
+        ("read_stock", "UNSET", ["exception"]),
+        ("stock_level", "ERROR", ["exception"]),  # HTTPException(status_code=503): the server's failure
+        ("read_stock", "ERROR", ["exception"]),
+        ("price_of", "UNSET", []),  # and on success: no status, no event
+        ("quote", "UNSET", []),
+        ("stock_level", "UNSET", []),
+        ("read_stock", "UNSET", []),
+    ]
+
+    edited = [str(project / p) for p in ("shop/views.py", "shop/pricing.py", "inventory/endpoints.py")]
+    lint = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "--select", "I,E501", "--output-format", "json", *edited],
+        capture_output=True,
+        text=True,
+        cwd=project,
+        check=False,
+    )
+    assert json.loads(lint.stdout) == [], lint.stdout
+
+
+def test_the_report_previews_the_same_guard() -> None:
+    report = run_cli("analyze", FIXTURE, "--format", "md", "--no-cache", "-q", "--min-confidence", "0.01")
+    assert report.returncode == 0, report.stderr
+    quote = report.stdout[report.stdout.index("#### `quote`") :]
+    assert "the module also gets `from werkzeug.exceptions import HTTPException`" in quote.split("####")[1]
