@@ -27,6 +27,13 @@ def _db(module: str, system: str, instr: str | None) -> Api:
     return Api(f"{module}.", "db", system, f"{system} database", instr)
 
 
+_HTTP_VERBS = ("request", "get", "post", "put", "patch", "delete", "head", "options")
+
+
+def _http(instrumentation: str, *patterns: str) -> tuple[Api, ...]:
+    return tuple(Api(pattern, "http", "http", "external HTTP", instrumentation) for pattern in patterns)
+
+
 # Methods of client objects that do no I/O themselves, though their package is a client's: configuring a client,
 # releasing it, reading a response already received, building a request or a batch that another call sends. Matched by
 # exact dotted name (as APIS entries are); a match is not evidence of I/O.
@@ -233,9 +240,31 @@ APIS: tuple[Api, ...] = (
         "publish",
     ),
     # ---- HTTP --------------------------------------------------------------------------------------------------
-    Api("requests.", "http", "http", "external HTTP", "opentelemetry-instrumentation-requests"),
-    Api("httpx.", "http", "http", "external HTTP", "opentelemetry-instrumentation-httpx"),
-    Api("aiohttp.", "http", "http", "external HTTP", "opentelemetry-instrumentation-aiohttp-client"),
+    # Only the clients themselves: a package's other classes and helpers (``aiohttp.BasicAuth.encode``,
+    # ``httpx.URL.join``, ``requests.utils.requote_uri``, ``aiohttp.web``'s server side) send nothing.
+    *_http(
+        "opentelemetry-instrumentation-requests",
+        *(f"requests.{verb}" for verb in _HTTP_VERBS),
+        "requests.Session.",
+        "requests.HTTPAdapter.send",
+        "requests.Response.iter_content",
+        "requests.Response.iter_lines",
+    ),
+    *_http(
+        "opentelemetry-instrumentation-httpx",
+        *(f"httpx.{verb}" for verb in (*_HTTP_VERBS, "stream")),
+        "httpx.Client.",
+        "httpx.AsyncClient.",
+        "httpx.HTTPTransport.handle_request",
+        "httpx.AsyncHTTPTransport.handle_async_request",
+    ),
+    *_http(
+        "opentelemetry-instrumentation-aiohttp-client",
+        "aiohttp.request",
+        "aiohttp.ClientSession.",
+        "aiohttp.ClientResponse.",  # reading the body is I/O: aiohttp streams it
+    ),
+    Api("aiohttp.ClientWebSocketResponse.", "http", "http", "WebSocket"),
     Api("urllib.request.urlopen", "http", "http", "external HTTP", "opentelemetry-instrumentation-urllib"),
     Api("urllib.request.urlretrieve", "http", "http", "external HTTP", "opentelemetry-instrumentation-urllib"),
     Api("urllib.request.OpenerDirector.open", "http", "http", "external HTTP", "opentelemetry-instrumentation-urllib"),
