@@ -268,7 +268,15 @@ APIS: tuple[Api, ...] = (
     Api("urllib.request.urlopen", "http", "http", "external HTTP", "opentelemetry-instrumentation-urllib"),
     Api("urllib.request.urlretrieve", "http", "http", "external HTTP", "opentelemetry-instrumentation-urllib"),
     Api("urllib.request.OpenerDirector.open", "http", "http", "external HTTP", "opentelemetry-instrumentation-urllib"),
-    Api("urllib3.", "http", "http", "external HTTP", "opentelemetry-instrumentation-urllib3"),
+    *_http(
+        "opentelemetry-instrumentation-urllib3",
+        "urllib3.request",
+        "urllib3.PoolManager.",
+        "urllib3.ProxyManager.",
+        "urllib3.HTTPConnectionPool.",
+        "urllib3.HTTPSConnectionPool.",
+        "urllib3.HTTPResponse.",  # reading a body it streams
+    ),
     Api("http.client.", "http", "http", "external HTTP", None),
     Api("tornado.httpclient.", "http", "http", "external HTTP", "opentelemetry-instrumentation-tornado"),
     # ---- databases and caches ----------------------------------------------------------------------------------
