@@ -15,7 +15,7 @@ from pathlib import Path
 
 from trace_advisor.callgraph import ModuleCalls
 from trace_advisor.datatypes import MODULE_QUALNAME, Range, ResolvedCall, SymbolId, make_symbol
-from trace_advisor.facts.model import ModuleFacts, Scope
+from trace_advisor.facts.records import ModuleFacts, Scope
 from trace_advisor.positions import node_range
 from trace_advisor.resolve.dependencies import imports_of
 from trace_advisor.resolve.modules import ModuleInfo

@@ -10,7 +10,7 @@ from pathlib import Path
 from trace_advisor import __version__
 from trace_advisor.cache_writes import CacheWriter
 from trace_advisor.facts import codec
-from trace_advisor.facts.model import ModuleFacts
+from trace_advisor.facts.records import ModuleFacts
 from trace_advisor.parsing import FACTS_VERSION
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
 from trace_advisor.datatypes import CallEdge, Definition, Position, Problem, SymbolId, SyntaxProblem
 from trace_advisor.facts.definitions import definitions_of
-from trace_advisor.facts.model import ModuleFacts
+from trace_advisor.facts.records import ModuleFacts
 from trace_advisor.facts.splice import splice
 from trace_advisor.facts_cache import FactsCache
 from trace_advisor.gcpause import gc_paused, settle

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from trace_advisor.datatypes import MODULE_QUALNAME, CallEdge, Definition, Position, Range, SymbolId, make_symbol
-from trace_advisor.facts.model import CallSite
+from trace_advisor.facts.records import CallSite
 from trace_advisor.stubs import Stubs
 
 if TYPE_CHECKING:

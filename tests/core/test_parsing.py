@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from trace_advisor.facts import extract_facts
-from trace_advisor.facts.model import ANNOTATION, CALL, CLS, SELF, VALUE
+from trace_advisor.facts.records import ANNOTATION, CALL, CLS, SELF, VALUE
 from trace_advisor.parsing import content_hash, decode_source, parse_bytes, parse_source, parse_text
 
 

@@ -8,7 +8,7 @@ import sysconfig
 from pathlib import Path
 
 import pytest
-from trace_advisor.facts.model import ModuleFacts
+from trace_advisor.facts.records import ModuleFacts
 from trace_advisor.facts.splice import Spliced, splice
 from trace_advisor.parsing import parse_source
 

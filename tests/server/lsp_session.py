@@ -258,6 +258,38 @@ def position_of(text: str, needle: str, offset: int = 0) -> types.Position:
     return types.Position(line=line, character=index - (text.rfind("\n", 0, index) + 1))
 
 
+async def hierarchy_item(
+    client: LanguageClient, file: Path, needle: str, offset: int = len("def ")
+) -> types.CallHierarchyItem:
+    """The one call-hierarchy item prepared at ``needle`` (plus ``offset``, by default a def's name) in ``file``."""
+    items = await client.text_document_prepare_call_hierarchy_async(
+        types.CallHierarchyPrepareParams(
+            text_document=types.TextDocumentIdentifier(uri=file.as_uri()),
+            position=position_of(file.read_text(), needle, offset),
+        )
+    )
+    assert items and len(items) == 1
+    return items[0]
+
+
+async def outgoing_calls(
+    client: LanguageClient, file: Path, needle: str, offset: int = len("def ")
+) -> dict[str, types.CallHierarchyOutgoingCall]:
+    """The outgoing calls of the item at ``needle`` in ``file``, by the callee's symbol id."""
+    item = await hierarchy_item(client, file, needle, offset)
+    calls = await client.call_hierarchy_outgoing_calls_async(types.CallHierarchyOutgoingCallsParams(item=item))
+    return {call.to.data["symbol"]: call for call in calls or []}
+
+
+async def incoming_calls(
+    client: LanguageClient, file: Path, needle: str, offset: int = len("def ")
+) -> dict[str, types.CallHierarchyIncomingCall]:
+    """The incoming calls of the item at ``needle`` in ``file``, by the caller's symbol id."""
+    item = await hierarchy_item(client, file, needle, offset)
+    calls = await client.call_hierarchy_incoming_calls_async(types.CallHierarchyIncomingCallsParams(item=item))
+    return {call.from_.data["symbol"]: call for call in calls or []}
+
+
 CLI = Path(sys.executable).with_name("trace-advisor")
 
 

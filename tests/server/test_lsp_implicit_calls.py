@@ -10,7 +10,7 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from tests.server.lsp_session import folders_of, position_of, session_fixture
+from tests.server.lsp_session import folders_of, outgoing_calls, position_of, session_fixture
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -22,16 +22,7 @@ def main_py(client: LanguageClient) -> Path:
 
 
 async def outgoing(client: LanguageClient, function: str) -> dict[str, types.CallHierarchyOutgoingCall]:
-    file = main_py(client)
-    items = await client.text_document_prepare_call_hierarchy_async(
-        types.CallHierarchyPrepareParams(
-            text_document=types.TextDocumentIdentifier(uri=file.as_uri()),
-            position=position_of(file.read_text(), f"def {function}", len("def ")),
-        )
-    )
-    assert items and len(items) == 1
-    calls = await client.call_hierarchy_outgoing_calls_async(types.CallHierarchyOutgoingCallsParams(item=items[0]))
-    return {call.to.data["symbol"]: call for call in calls or []}
+    return await outgoing_calls(client, main_py(client), f"def {function}")
 
 
 async def test_with_statement_calls_enter_and_exit_from_the_with_line(client: LanguageClient) -> None:

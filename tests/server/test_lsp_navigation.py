@@ -10,6 +10,7 @@ from pytest_lsp import LanguageClient
 
 from tests.server.lsp_session import (
     folders_of,
+    hierarchy_item,
     open_document,
     position_of,
     session_fixture,
@@ -24,17 +25,6 @@ client = session_fixture("navigation")
 
 def path(client: LanguageClient, name: str) -> Path:
     return folders_of(client)[0] / "orders" / name
-
-
-async def prepare(client: LanguageClient, file: Path, needle: str, offset: int) -> types.CallHierarchyItem:
-    items = await client.text_document_prepare_call_hierarchy_async(
-        types.CallHierarchyPrepareParams(
-            text_document=types.TextDocumentIdentifier(uri=file.as_uri()),
-            position=position_of(file.read_text(), needle, offset),
-        )
-    )
-    assert items and len(items) == 1
-    return items[0]
 
 
 async def test_lenses_count_callers_and_callees_lazily(client: LanguageClient) -> None:
@@ -75,7 +65,7 @@ async def test_add_span_lens_on_recommended_functions(client: LanguageClient) ->
 
 async def test_prepare_names_the_function_under_the_cursor(client: LanguageClient) -> None:
     file = path(client, "service.py")
-    item = await prepare(client, file, "amount = total(items)", 3)
+    item = await hierarchy_item(client, file, "amount = total(items)", 3)
     assert item.name == "place" and item.kind == types.SymbolKind.Method
     assert item.data == {"symbol": "orders.service:OrderService.place", "root": str(folders_of(client)[0])}
     text = file.read_text()
@@ -85,7 +75,7 @@ async def test_prepare_names_the_function_under_the_cursor(client: LanguageClien
 async def test_outgoing_calls_with_call_site_ranges(client: LanguageClient) -> None:
     file = path(client, "service.py")
     text = file.read_text()
-    item = await prepare(client, file, "def place", len("def "))
+    item = await hierarchy_item(client, file, "def place", len("def "))
     calls = await client.call_hierarchy_outgoing_calls_async(types.CallHierarchyOutgoingCallsParams(item=item))
     by_symbol = {call.to.data["symbol"]: call for call in calls or []}
     assert {"orders.pricing:total", "orders.store:OrderStore.save", "orders.notify:send_receipt"} <= set(by_symbol)
@@ -96,7 +86,7 @@ async def test_outgoing_calls_with_call_site_ranges(client: LanguageClient) -> N
 
 
 async def test_incoming_calls_across_files(client: LanguageClient) -> None:
-    item = await prepare(client, path(client, "service.py"), "def place", len("def "))
+    item = await hierarchy_item(client, path(client, "service.py"), "def place", len("def "))
     calls = await client.call_hierarchy_incoming_calls_async(types.CallHierarchyIncomingCallsParams(item=item))
     (call,) = calls or []
     cli = path(client, "cli.py")
@@ -106,7 +96,7 @@ async def test_incoming_calls_across_files(client: LanguageClient) -> None:
 
 async def test_columns_are_utf16_after_non_ascii_text(client: LanguageClient) -> None:
     file = path(client, "pricing.py")
-    item = await prepare(client, file, "def total", len("def "))
+    item = await hierarchy_item(client, file, "def total", len("def "))
     calls = await client.call_hierarchy_outgoing_calls_async(types.CallHierarchyOutgoingCallsParams(item=item))
     (call,) = [c for c in calls or [] if c.to.data["symbol"] == "orders.pricing:price_of"]
     line = next(i for i, text in enumerate(file.read_text().splitlines()) if "price_of(item)" in text)
@@ -128,7 +118,7 @@ async def test_columns_are_utf16_after_non_ascii_text(client: LanguageClient) ->
 
 async def test_external_targets_on_a_search_path_are_shown(client: LanguageClient) -> None:
     file = path(client, "cli.py")
-    item = await prepare(client, file, "def main", len("def "))
+    item = await hierarchy_item(client, file, "def main", len("def "))
     calls = await client.call_hierarchy_outgoing_calls_async(types.CallHierarchyOutgoingCallsParams(item=item))
     by_symbol = {call.to.data["symbol"]: call for call in calls or []}
     label = by_symbol["labels:format_label"]

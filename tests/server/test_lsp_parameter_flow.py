@@ -11,7 +11,7 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from tests.server.lsp_session import folders_of, position_of, session_fixture
+from tests.server.lsp_session import folders_of, incoming_calls, outgoing_calls, position_of, session_fixture
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -22,22 +22,8 @@ def module_file(client: LanguageClient, name: str) -> Path:
     return folders_of(client)[0] / "flow" / f"{name}.py"
 
 
-async def prepare(client: LanguageClient, module: str, header: str) -> types.CallHierarchyItem:
-    file = module_file(client, module)
-    items = await client.text_document_prepare_call_hierarchy_async(
-        types.CallHierarchyPrepareParams(
-            text_document=types.TextDocumentIdentifier(uri=file.as_uri()),
-            position=position_of(file.read_text(), header, len("def ")),
-        )
-    )
-    assert items and len(items) == 1
-    return items[0]
-
-
 async def outgoing(client: LanguageClient, module: str, header: str) -> dict[str, types.CallHierarchyOutgoingCall]:
-    item = await prepare(client, module, header)
-    calls = await client.call_hierarchy_outgoing_calls_async(types.CallHierarchyOutgoingCallsParams(item=item))
-    return {call.to.data["symbol"]: call for call in calls or []}
+    return await outgoing_calls(client, module_file(client, module), header)
 
 
 async def test_a_parameter_called_reaches_what_the_callers_pass(client: LanguageClient) -> None:
@@ -58,9 +44,7 @@ async def test_attributes_set_from_parameters_and_callbacks_of_commands(client: 
 
 
 async def test_incoming_calls_of_a_function_passed_as_a_value(client: LanguageClient) -> None:
-    item = await prepare(client, "ops", "def ping(")
-    calls = await client.call_hierarchy_incoming_calls_async(types.CallHierarchyIncomingCallsParams(item=item))
-    assert {call.from_.data["symbol"] for call in calls or []} == {
+    assert set(await incoming_calls(client, module_file(client, "ops"), "def ping(")) == {
         "flow.ops:retry",
         "flow.ops:run_twice",
         "flow.ops:schedule",

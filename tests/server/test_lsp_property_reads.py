@@ -4,34 +4,25 @@ attribute and a property read on the class are none."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from tests.server.lsp_session import folders_of, position_of, session_fixture
+from tests.server.lsp_session import folders_of, incoming_calls, outgoing_calls, position_of, session_fixture
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 client = session_fixture("properties", ("property_reads",), copies=("../callgraph/property_reads",))
 
 
-async def prepare(client: LanguageClient, module: str, header: str) -> types.CallHierarchyItem:
-    file = folders_of(client)[0] / "shop" / f"{module}.py"
-    items = await client.text_document_prepare_call_hierarchy_async(
-        types.CallHierarchyPrepareParams(
-            text_document=types.TextDocumentIdentifier(uri=file.as_uri()),
-            position=position_of(file.read_text(), header, len("def ")),
-        )
-    )
-    assert items and len(items) == 1
-    return items[0]
+def module_file(client: LanguageClient, name: str) -> Path:
+    return folders_of(client)[0] / "shop" / f"{name}.py"
 
 
 async def test_property_reads_are_calls_of_the_getters(client: LanguageClient) -> None:
-    text = (folders_of(client)[0] / "shop" / "main.py").read_text()
-    item = await prepare(client, "main", "def describe(")
-    calls = await client.call_hierarchy_outgoing_calls_async(types.CallHierarchyOutgoingCallsParams(item=item))
-    found = {call.to.data["symbol"]: call for call in calls or []}
+    text = module_file(client, "main").read_text()
+    found = await outgoing_calls(client, module_file(client, "main"), "def describe(")
     assert set(found) == {"shop.models:Result.output", "shop.models:Result.size"}
     size = found["shop.models:Result.size"].from_ranges
     assert [(r.start, r.end) for r in size] == [
@@ -40,9 +31,7 @@ async def test_property_reads_are_calls_of_the_getters(client: LanguageClient) -
 
 
 async def test_incoming_calls_of_a_getter(client: LanguageClient) -> None:
-    item = await prepare(client, "models", "def output(")
-    calls = await client.call_hierarchy_incoming_calls_async(types.CallHierarchyIncomingCallsParams(item=item))
-    assert {call.from_.data["symbol"] for call in calls or []} == {
+    assert set(await incoming_calls(client, module_file(client, "models"), "def output(")) == {
         "shop.main:describe",
         "shop.main:main",
         "shop.models:Result.size",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from trace_advisor.datatypes import LOCALS
-from trace_advisor.facts.model import ANNOTATION, VALUE, Binding, Chain, Decorator, Loc, Scope
+from trace_advisor.facts.records import ANNOTATION, VALUE, Binding, Chain, Decorator, Loc, Scope
 
 
 class ScopeBuilder:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from trace_advisor.facts.model import CALL, CLASS_OF, ELEMENT, ELEMENTS_OF, VALUES_OF, Chain
+from trace_advisor.facts.records import CALL, CLASS_OF, ELEMENT, ELEMENTS_OF, VALUES_OF, Chain
 
 # Subscripted annotations that mean "one of the arguments" rather than a generic container.
 _UNWRAP_FIRST = frozenset({"Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly"})

@@ -9,7 +9,7 @@ import hashlib
 import marshal
 from typing import Any
 
-from trace_advisor.facts.model import READ, Binding, CallSite, Decorator, ModuleFacts, Scope
+from trace_advisor.facts.records import READ, Binding, CallSite, Decorator, ModuleFacts, Scope
 
 _FORMAT = 11
 _DIGEST = 16  # a checksum before the payload: a damaged entry is detected, not decoded into wrong facts

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from trace_advisor.datatypes import Definition, DefinitionKind, Range
-from trace_advisor.facts.model import ModuleFacts, Scope
+from trace_advisor.facts.records import ModuleFacts, Scope
 
 
 def definition_kind(scope: Scope, scopes: dict[str, Scope]) -> DefinitionKind:

@@ -24,7 +24,7 @@ from trace_advisor.facts.chains import (
     renamed,
     value_chains,
 )
-from trace_advisor.facts.model import (
+from trace_advisor.facts.records import (
     ALIAS,
     ANNOTATION,
     APPLY,

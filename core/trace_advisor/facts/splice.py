@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 from trace_advisor.datatypes import MODULE_QUALNAME
 from trace_advisor.facts.extract import extract_facts
-from trace_advisor.facts.model import CLASS, DEF, Binding, CallSite, Loc, ModuleFacts, Scope
+from trace_advisor.facts.records import CLASS, DEF, Binding, CallSite, Loc, ModuleFacts, Scope
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 # where a ``global`` statement can start (a docstring line starting with the word only costs a full parse)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from trace_advisor.datatypes import SymbolId
-from trace_advisor.facts.model import ANNOTATION, Binding, Chain, Scope
+from trace_advisor.facts.records import ANNOTATION, Binding, Chain, Scope
 from trace_advisor.resolve import values as v
 from trace_advisor.resolve.modules import ModuleInfo, ModuleProvider
 from trace_advisor.resolve.mro import linearize

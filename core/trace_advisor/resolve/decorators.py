@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
 from trace_advisor.datatypes import SymbolId
-from trace_advisor.facts.model import CALL, CLS, DECLARATIVE_DECORATORS, DEF, SELF, Chain, Decorator, Scope
+from trace_advisor.facts.records import CALL, CLS, DECLARATIVE_DECORATORS, DEF, SELF, Chain, Decorator, Scope
 from trace_advisor.resolve import values as v
 from trace_advisor.resolve.modules import ModuleInfo
 from trace_advisor.resolve.values import NOTHING, Value, Values

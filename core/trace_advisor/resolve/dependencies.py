@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from trace_advisor.facts.model import FROM, IMPORT, ModuleFacts
+from trace_advisor.facts.records import FROM, IMPORT, ModuleFacts
 from trace_advisor.resolve.modules import ModuleInfo, absolute_module
 
 _NO_LOC = (0, 0, 0, 0)

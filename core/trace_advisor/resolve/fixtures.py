@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from trace_advisor.facts.model import CALL, Scope
+from trace_advisor.facts.records import CALL, Scope
 
 
 def in_test_module(module: str) -> bool:

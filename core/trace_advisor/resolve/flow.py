@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import Final, Protocol
 
 from trace_advisor.datatypes import SymbolId
-from trace_advisor.facts.model import ANNOTATION, CALL, CLASS_OF, CLS, CallSite, Chain, ModuleFacts, Scope
+from trace_advisor.facts.records import ANNOTATION, CALL, CLASS_OF, CLS, CallSite, Chain, ModuleFacts, Scope
 from trace_advisor.resolve import values as v
 from trace_advisor.resolve.modules import ModuleInfo
 from trace_advisor.resolve.values import NOTHING, Value, Values

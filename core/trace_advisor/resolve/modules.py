@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from trace_advisor.facts.model import ModuleFacts, Scope
+from trace_advisor.facts.records import ModuleFacts, Scope
 
 
 @dataclass(slots=True)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 
 from trace_advisor.datatypes import CallEdge, Range, ResolvedCall, SymbolId, UnresolvedCall, UnresolvedReason
 from trace_advisor.facts.chains import LAMBDA_PARAMETER, chain_text
-from trace_advisor.facts.model import (
+from trace_advisor.facts.records import (
     ALIAS,
     ANNOTATION,
     APPLY,
