@@ -73,6 +73,7 @@ class Resolver:
         self._flow = ParameterFlow(
             self,
             self._workspace_infos,
+            modules.module_info,
             self._classes.scope_of,
             self._hierarchy.subclasses,
             lambda cls: self._classes.attribute(cls, "__init__", True, False),
@@ -199,6 +200,8 @@ class Resolver:
 
     def _getters(self, info: ModuleInfo, scope: str, chain: Chain) -> list[tuple[SymbolId, bool]]:
         """The property getters reading ``chain``'s last attribute runs (on instances, or ``super()``)."""
+        if self._modules.workspace_read() and chain[-1] not in self._hierarchy.property_names():
+            return []  # no workspace property of that name (before the files are read: the receiver is looked at)
         found: dict[SymbolId, bool] = {}
         for kind, ident in sorted(self.eval_chain(info, scope, chain[:-1])):
             if kind not in (v.INSTANCE, v.SUPER):
