@@ -39,6 +39,7 @@ from trace_advisor.facts.records import (
     ENTER_EXIT,
     FROM,
     IMPORT,
+    ITEM,
     ITERATE,
     PARAMETER,
     RAISE,
@@ -463,7 +464,9 @@ class _Extractor:
                 called.add(id(current.func))
                 chain = chain_of(current.func)
                 # a chain with a call in it keeps its arguments in the text: ``getattr(obj, "x")()``
-                readable = chain is not None and CALL not in chain and not chain[0].startswith("<")
+                readable = (
+                    chain is not None and CALL not in chain and ITEM not in chain and not chain[0].startswith("<")
+                )
                 text = chain_text(chain) if readable and chain is not None else self._segment(current.func)
                 if names and chain is not None:
                     chain = renamed(chain, names)

@@ -28,7 +28,18 @@ from trace_advisor.resolve.values import NOTHING, Value, Values
 # the key of calls whose callee is a class held by a variable (``cls(...)``, ``factory: type[Base]``)
 CLASS_VALUE_CALLS: Final = "()"
 _FLOWING = frozenset(
-    {v.FUNCTION, v.CLASS, v.INSTANCE, v.CONTEXT, v.ELEMENTS, v.MODULE, v.EXTERNAL, v.EXTERNAL_INSTANCE}
+    {
+        v.FUNCTION,
+        v.CLASS,
+        v.INSTANCE,
+        v.CONTEXT,
+        v.ELEMENTS,
+        v.FUNCTIONS,
+        v.CLASSES,
+        v.MODULE,
+        v.EXTERNAL,
+        v.EXTERNAL_INSTANCE,
+    }
 )
 _BOUND_RECEIVERS = frozenset({v.INSTANCE, v.SUPER, v.EXTERNAL_INSTANCE})
 _MAX_SITES = 2000  # calls read per parameter: beyond that (a name called everywhere), the parameter holds nothing
