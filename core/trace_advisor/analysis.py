@@ -6,8 +6,11 @@ import dataclasses
 import hashlib
 import logging
 import textwrap
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from trace_advisor.advise.calibration import RULES_THRESHOLD, Scored, calibrated, shipped
 from trace_advisor.advise.local import LocalScorer
@@ -61,6 +64,8 @@ LOG = logging.getLogger(__name__)
 # priorities) and a model could only restate it, so both keep their local verdict and cost no tokens.
 _CANDIDATE_FLOOR = 0.5
 _CERTAIN = 0.9
+_A = TypeVar("_A")
+_R = TypeVar("_R")
 
 
 class Analyzer:
@@ -89,7 +94,13 @@ class Analyzer:
             _instrumentation_set_up(index, self.cache),
         )
         self.builder = (
-            GraphFactsBuilder(graph, self._io_of, self._forever_of, _observed_of(index), _client_api)
+            GraphFactsBuilder(
+                graph,
+                _weakly(self, Analyzer._io_of),
+                _weakly(self, Analyzer._forever_of),
+                _observed_of(index),
+                _client_api,
+            )
             if graph is not None
             else None
         )
@@ -102,15 +113,6 @@ class Analyzer:
     def _sites(self, symbol: SymbolId) -> tuple[ResolvedCall, ...]:
         calls = self.index.module_calls(symbol.partition(":")[0])
         return calls.sites.get(symbol, ()) if calls is not None else ()
-
-    def _function(self, symbol: SymbolId) -> FunctionContext | None:
-        """A workspace function as the detectors see it (without graph facts); None outside the workspace."""
-        path = self.index.path_for_module(symbol.partition(":")[0])
-        analysed = self.index.analysed(path) if path is not None else None
-        if not isinstance(analysed, AnalysedModule):
-            return None
-        function = analysed.function(symbol)
-        return FunctionContext(analysed, function) if function is not None else None
 
     def _io_of(self, symbol: SymbolId) -> CalleeIO | None:
         """What I/O a workspace function does directly, or through one of its own callees (from resolved calls);
@@ -299,7 +301,9 @@ class Analyzer:
             return symbol in chosen or self._would_recommend(symbol)
 
         hot_calls = self.config.hot_calls_per_request
-        return costly(recs, self.graph, counts, recommended, self._function, hot_calls, self._promotable)
+        return costly(
+            recs, self.graph, counts, recommended, partial(_function_of, self.index), hot_calls, self._promotable
+        )
 
     def _promotable(self, symbol: SymbolId) -> bool:
         """Whether a function of this run's files may be recommended in place of a hot callee: not silenced (a
@@ -307,7 +311,7 @@ class Analyzer:
         path = self.index.path_for_module(symbol.partition(":")[0])
         if path is None or self._run_files is None or Path(path).resolve() not in self._run_files:
             return False
-        ctx = self._function(symbol)
+        ctx = _function_of(self.index, symbol)
         return ctx is not None and not ignored(ctx)
 
     def _promoted(self, promotion: Promotion, hot: Recommendation) -> Recommendation | None:
@@ -339,26 +343,9 @@ class Analyzer:
         """Calls per request through this run's call graph (None without one), shared by the cost decision and
         the spans-per-request figures."""
         if self._counts is None and isinstance(self.graph, CostGraph):
-            self._counts = RequestCounts(self.graph, GraphCalls(self.graph, LoopCalls(self._loop_depths)))
+            loops = LoopCalls(partial(_loop_depths, self.index, self.cache))  # outlives the run (volume)
+            self._counts = RequestCounts(self.graph, GraphCalls(self.graph, loops))
         return self._counts
-
-    def _scope(self, symbol: SymbolId) -> object | None:
-        """A workspace function's facts scope: the same object while its module is not edited."""
-        module, _, qualname = symbol.partition(":")
-        info = self.index.module_info(module)
-        return info.scopes.get(qualname) if info is not None else None
-
-    def _loop_depths(self, symbol: SymbolId) -> Mapping[Range, int]:
-        """Where a workspace function's calls run in its loops (kept while its module is not edited)."""
-        scope = self._scope(symbol)
-        kept = self.cache.loops.get(symbol)
-        if kept is not None and scope is not None and kept[0] is scope:
-            return kept[1]
-        ctx = self._function(symbol)
-        found = call_loop_depths(ctx) if ctx is not None else {}
-        if scope is not None:
-            self.cache.remember_loops(symbol, scope, found)
-        return found
 
     def _would_recommend(self, symbol: SymbolId) -> bool:
         """Whether a function outside this run's files has a span or the local scorer recommends it (its verdict
@@ -366,12 +353,12 @@ class Analyzer:
         found = self._verdicts.get(symbol)
         if found is not None:
             return found
-        scope, setting = self._scope(symbol), (self.config, self.scorer.instrumentation)
+        scope, setting = _scope_of(self.index, symbol), (self.config, self.scorer.instrumentation)
         kept = self.cache.verdicts.get(symbol)
         if kept is not None and scope is not None and kept[0] is scope and kept[1] == setting:
             found = kept[2]
         else:
-            ctx = self._function(symbol)
+            ctx = _function_of(self.index, symbol)
             found = False
             if ctx is not None and existing_span(ctx) is not None:
                 found = True  # already traced: its span measures the loop as a recommended one's would
@@ -591,6 +578,50 @@ def _instrumentation_set_up(index: Index, cache: AnalysisCache) -> dict[str, str
         kept[module] = (facts, calls, found)
     cache.set_up = kept
     return instrumentation_set_up(found for _, _, found in kept.values())
+
+
+def _function_of(index: Index, symbol: SymbolId) -> FunctionContext | None:
+    """A workspace function as the detectors see it (without graph facts); None outside the workspace."""
+    path = index.path_for_module(symbol.partition(":")[0])
+    analysed = index.analysed(path) if path is not None else None
+    if not isinstance(analysed, AnalysedModule):
+        return None
+    function = analysed.function(symbol)
+    return FunctionContext(analysed, function) if function is not None else None
+
+
+def _scope_of(index: Index, symbol: SymbolId) -> object | None:
+    """A workspace function's facts scope: the same object while its module is not edited."""
+    module, _, qualname = symbol.partition(":")
+    info = index.module_info(module)
+    return info.scopes.get(qualname) if info is not None else None
+
+
+def _loop_depths(index: Index, cache: AnalysisCache, symbol: SymbolId) -> Mapping[Range, int]:
+    """Where a workspace function's calls run in its loops (kept while its module is not edited)."""
+    scope = _scope_of(index, symbol)
+    kept = cache.loops.get(symbol)
+    if kept is not None and scope is not None and kept[0] is scope:
+        return kept[1]
+    ctx = _function_of(index, symbol)
+    found = call_loop_depths(ctx) if ctx is not None else {}
+    if scope is not None:
+        cache.remember_loops(symbol, scope, found)
+    return found
+
+
+def _weakly(analyzer: Analyzer, method: Callable[[Analyzer, _A], _R]) -> Callable[[_A], _R]:
+    """``analyzer.method`` for the helpers the analyzer keeps in its own attributes, without holding the analyzer:
+    a cycle would keep each run's data (its files' lines, syntax trees) until a cyclic collection, and for good
+    once the index froze it (:func:`~trace_advisor.gcpause.settle` runs during a run): ~0.6 MB per keystroke."""
+    owner = weakref.ref(analyzer)
+
+    def call(arg: _A) -> _R:
+        alive = owner()
+        assert alive is not None, "called after its analyzer was freed"
+        return method(alive, arg)
+
+    return call
 
 
 def _observed_of(index: Index) -> ObservedGraph | None:

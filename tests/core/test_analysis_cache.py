@@ -4,7 +4,9 @@ edit, and unchanged functions are not analysed again. Works on a copy of the exa
 from __future__ import annotations
 
 import dataclasses
+import gc
 import shutil
+import weakref
 from pathlib import Path
 
 import pytest
@@ -99,3 +101,27 @@ def test_unchanged_functions_are_not_analysed_again(project: Path, config: Confi
     relaxed = run(index, lower, orders)
     assert relaxed == run(index, lower, orders, AnalysisCache())
     assert relaxed[0] and not any(r is edited.get(r.symbol) for r in by_symbol(relaxed[0]).values())
+
+
+def test_a_run_is_freed_as_soon_as_it_is_dropped(project: Path, config: Config, index: Index) -> None:
+    """A run as the editor makes one per keystroke (the file's analysis, then the cost decision) holds no reference
+    cycle, so reference counting frees it with its files' lines and syntax trees: the index freezes whatever is alive
+    when it settles (``gc.freeze``, during a run too), and a run in a cycle was then kept for good (the language
+    server's memory grew ~0.6 MB per keystroke on a 3,000-line file)."""
+    orders = project / "shop" / "services" / "orders.py"
+    text = orders.read_text()
+    enabled = gc.isenabled()
+    gc.disable()  # only reference counting frees anything below
+    try:
+        for edit in range(3):
+            index.update_file(orders, f"{text}\n# edit {edit}\n")
+            analyzer = Analyzer(index, config, index.graph())
+            recs, _, _ = analyzer.run([orders], NEVER, None)
+            kept, _ = analyzer.weigh_costs(recs)
+            assert kept and analyzer.request_counts() is not None  # the helpers that held the analyzer were made
+            run = weakref.ref(analyzer)
+            del analyzer
+            assert run() is None, f"edit {edit}: the analysis run is still alive (a reference cycle)"
+    finally:
+        if enabled:
+            gc.enable()
