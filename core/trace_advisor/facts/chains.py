@@ -110,14 +110,22 @@ def value_chains(node: ast.expr | None) -> tuple[Chain, ...]:
     if isinstance(node, ast.List | ast.Set | ast.Tuple) and node.elts:
         kind = LITERAL_NAMES[type(node)]
         return ((kind,), *((*chain, VALUES_OF) for e in node.elts for chain in value_chains(e)))
-    if isinstance(node, ast.Dict) and node.values:  # a dispatch table: its values are what an item can be
-        values = (chain for value in node.values for chain in value_chains(value) if not chain[0].startswith("<"))
+    if isinstance(node, ast.Dict) and node.values:
+        # a dispatch table: the functions, classes and objects its values name are what an item can be. Not what
+        # calls and literals make: a table of data (``{"n": 1, "s": frozenset()}``) is not followed (an item's
+        # attribute would otherwise be looked up on only some of its values)
+        values = (chain for value in node.values for chain in value_chains(value) if _reference(chain))
         return (("<dict>",), *((*chain, VALUES_OF) for chain in values))
     literal = LITERAL_NAMES.get(type(node.value) if isinstance(node, ast.Constant) else type(node))
     if literal is not None:  # ``lines = []``, ``name = "x"``: an instance of the literal's type
         return ((literal,),)
     chain = chain_of(node)
     return (chain,) if chain is not None else ()
+
+
+def _reference(chain: Chain) -> bool:
+    """A name or attribute chain: no call, item or literal in it."""
+    return not chain[0].startswith("<") and CALL not in chain and ITEM not in chain
 
 
 def chain_text(chain: Chain) -> str:
