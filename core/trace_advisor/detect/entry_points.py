@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ast
 
-from trace_advisor.datatypes import Evidence, Range
+from trace_advisor.datatypes import Evidence, Range, SymbolId
 from trace_advisor.detect.apis import dotted_forms
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.hints import CLI_DECORATORS, CLI_METHODS, ROUTE_METHODS, TASK_METHODS, WEB_FRAMEWORKS
+from trace_advisor.detect.message_bus import task_instrumentation
 from trace_advisor.detect.names import expr_text
 from trace_advisor.detect.shape import meaningful_calls
 
@@ -55,9 +56,19 @@ _ROUTER_NAMES = ("app", "api", "router", "bp", "blueprint", "route", "routes", "
 
 def _framework(ctx: FunctionContext) -> str | None:
     for path in sorted(ctx.analysed.imported_modules()):
-        for prefix, package in WEB_FRAMEWORKS.items():
-            if path == prefix or path.startswith(prefix + "."):
-                return package
+        package = _package_of(path)
+        if package is not None:
+            return package
+    return None
+
+
+def _package_of(module: str) -> str | None:
+    """The instrumentation package of the web framework ``module`` belongs to (Django REST framework's is Django's)."""
+    if module == "rest_framework" or module.startswith("rest_framework."):
+        return _DJANGO
+    for prefix, package in WEB_FRAMEWORKS.items():
+        if module == prefix or module.startswith(prefix + "."):
+            return package
     return None
 
 
@@ -78,7 +89,8 @@ def _decorator_signal(ctx: FunctionContext, dec: ast.expr) -> Signal | None:
         evidence = Evidence(PRIORITY, f"web route {text}", rng, "route")
         return Signal(evidence, 0.85, Finding.ROUTE, instrumentation=_framework(ctx))
     if attr in TASK_METHODS and (isinstance(dec, ast.Call) or base):
-        return Signal(Evidence(PRIORITY, f"scheduled or event-driven job ({text})", rng, "job"), 0.75, Finding.JOB)
+        evidence = Evidence(PRIORITY, f"scheduled or event-driven job ({text})", rng, "job")
+        return Signal(evidence, 0.75, Finding.JOB, instrumentation=task_instrumentation(ctx, dec))
     if any(n.startswith(("django.views.decorators", "rest_framework.decorators.api_view")) for n in names) or (
         attr == "api_view"
     ):
@@ -87,9 +99,22 @@ def _decorator_signal(ctx: FunctionContext, dec: ast.expr) -> Signal | None:
     return None
 
 
-def _class_bases(ctx: FunctionContext) -> tuple[str, ...]:
-    """The names of the enclosing class's bases, as resolved (``django.views:View`` -> ``View``)."""
-    return tuple(base.rpartition(":")[2] for base in ctx.class_mro)
+_VIEW_BASES = ("View", "APIView", "ViewSet", "Handler", "Resource", "Endpoint")
+
+
+def _view_base(ctx: FunctionContext) -> SymbolId | None:
+    """The web framework view or handler class the enclosing class derives from: a base named like one that comes
+    from another package (``django.views:View``, ``tornado.web:RequestHandler``, through the project's own
+    ``BaseHandler`` too). The project's own ``...Resource`` classes (an SDK's ``ListableAPIResource``) are not."""
+    own = ctx.module.partition(".")[0]
+    return next(
+        (
+            base
+            for base in ctx.class_mro
+            if base.rpartition(":")[2].endswith(_VIEW_BASES) and base.partition(":")[0].partition(".")[0] != own
+        ),
+        None,
+    )
 
 
 def detect(ctx: FunctionContext) -> list[Signal]:
@@ -108,15 +133,10 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         parses = any(c.text.endswith(("ArgumentParser", "parse_args")) for c in ctx.calls)
         what = "CLI main (argparse)" if parses else "program entry point (`main`/`__main__`)"
         signals.append(Signal(Evidence(PRIORITY, what, name_rng, "main"), 0.75, Finding.MAIN))
-    elif (
-        ctx.is_method
-        and ctx.name in _VIEW_METHODS
-        and any(
-            b.endswith(("View", "APIView", "ViewSet", "Handler", "Resource", "Endpoint")) for b in _class_bases(ctx)
-        )
-    ):
+    elif ctx.is_method and ctx.name in _VIEW_METHODS and (base := _view_base(ctx)) is not None:
         evidence = Evidence(PRIORITY, f"request handler {ctx.qualname}", name_rng, "view")
-        signals.append(Signal(evidence, 0.8, Finding.ROUTE, instrumentation=_framework(ctx)))
+        package = _package_of(base.partition(":")[0]) or _framework(ctx)  # the base's framework, else the module's
+        signals.append(Signal(evidence, 0.8, Finding.ROUTE, instrumentation=package))
     elif not ctx.is_method and params[:1] == ["request"] and ctx.module.split(".")[-1].startswith("views"):
         evidence = Evidence(PRIORITY, "Django view function", name_rng, "view")
         signals.append(Signal(evidence, 0.75, Finding.ROUTE, instrumentation=_DJANGO))
