@@ -334,10 +334,15 @@ APIS: tuple[Api, ...] = (
     _db("cassandra", "cassandra", "opentelemetry-instrumentation-cassandra"),
     _db("sqlmodel", "sql", "opentelemetry-instrumentation-sqlalchemy"),  # SQLModel's Session is SQLAlchemy's
     # Flask-SQLAlchemy's ``db.session`` is a SQLAlchemy session (``db.case``, ``db.Column``... build expressions): its
-    # operations that reach the database; ``add``/``delete`` only stage changes until a flush or commit
+    # operations that reach the database, and the extension's own query helpers (``db.paginate(query)``,
+    # ``db.first_or_404(query)``); ``add``/``delete`` only stage changes until a flush or commit
     *(
         Api(f"flask_sqlalchemy.SQLAlchemy.session.{method}", "db", "sql", "sql database", _SQLALCHEMY)
         for method in ("execute", "scalars", "scalar", "get", "commit", "flush", "refresh", "merge", "get_one")
+    ),
+    *(
+        Api(f"flask_sqlalchemy.SQLAlchemy.{method}", "db", "sql", "sql database", _SQLALCHEMY)
+        for method in ("get_or_404", "first_or_404", "one_or_404", "paginate")
     ),
     _db("django.db", "sql", "opentelemetry-instrumentation-django"),
     Api("redis.", "cache", "redis", "Redis", "opentelemetry-instrumentation-redis"),

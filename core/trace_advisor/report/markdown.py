@@ -18,6 +18,7 @@ def render_markdown(facts: ReportFacts) -> str:
     out: list[str] = [f"# {facts.tool} report", ""]
     out += _run_info(facts)
     out += _summary(facts)
+    out += _install(facts)
     out += _usage(facts)
     out += ["## Recommendations", ""]
     if facts.groups:
@@ -40,6 +41,29 @@ def render_markdown(facts: ReportFacts) -> str:
             out.append(f"- **{problem.severity}**{where}: {md_text(problem.message)}")
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _install(facts: ReportFacts) -> list[str]:
+    if not facts.install:
+        return []
+    lines = ["## Instrumentation to install", ""]
+    for item in facts.install:
+        one = item.covers == 1
+        clients = item.hint.clients
+        also = (
+            f" and {', '.join(md_code(c) for c in clients)}, which {'traces' if len(clients) == 1 else 'trace'} the"
+            f" calls {'it makes' if one else 'they make'}"
+            if clients
+            else ""
+        )
+        lines.append(
+            f"- Install {md_code(item.package)}: it gives {md_text(item.gives)}. The"
+            f" {count_of(item.covers, 'request handler')} below {'needs' if one else 'need'} no span of"
+            f" {'its' if one else 'their'} own beside it{also}, so none is recommended:"
+        )
+        lines += [f"  - {md_code(file)}: {', '.join(md_code(n) for n in names)}" for file, names in item.by_file]
+    lines.append("")
+    return lines
 
 
 def _left_out(facts: ReportFacts) -> list[str]:
