@@ -113,7 +113,7 @@ class CallEdge:
 # unknown-element         an element of a collection, an unpacked or loop variable, a comprehension's variable
 # unknown-value           a name bound to something resolution cannot follow (or a lambda's parameter)
 # undefined-name          a name bound nowhere resolution can see
-# subscript-unknown-key   the callee is a subscript (``handlers[kind]()``)
+# subscript-unknown-key   the callee is an item of something whose items are not known (``handlers[kind]()``)
 # not-followable          the callee is another expression (``(a or b)()``, ``f()()`` chains that fail)
 # too-deep                the value is nested too deeply to follow
 UnresolvedReason = Literal[
