@@ -26,6 +26,7 @@ from trace_advisor.datatypes import (
     split_symbol,
 )
 from trace_advisor.detect.context import FunctionContext
+from trace_advisor.detect.shape import unresolved_calls
 
 TINY_STATEMENTS = 2  # a body this short with no I/O of its own is cheaper than the span around it
 LOOP_ITERATIONS = 10  # a loop's iterations are unknown from the code: an order of magnitude, stated in every figure
@@ -288,14 +289,16 @@ def costly(
         elif rec.symbol in hot:
             named_last.append((rec, hot[rec.symbol]))  # its reason names callers: once the others are decided
         elif ctx is not None and _tiny(ctx, rec):
-            found[rec.symbol] = "a tiny helper with no I/O of its own: the span would cost more than the work"
+            found[rec.symbol] = (
+                f"a tiny helper with {_no_io_found(rec.symbol, graph, context)}: the span would cost more than the work"
+            )
         elif computes and callers and all(recommended(caller) for caller in callers):
             # a caller left out as hot runs inside recommended spans too (its reason names them)
             also = sorted(span_name(split_symbol(c)[1]) for c in callers if c in hot)
             who = f"recommended or too hot for a span ({', '.join(also)})" if also else "recommended"
             found[rec.symbol] = (
-                f"computation with no I/O of its own, and every caller is {who}: the spans around them already"
-                " measure it (a span here multiplies the spans per request)"
+                f"computation with {_no_io_found(rec.symbol, graph, context)}, and every caller is {who}: the spans"
+                " around them already measure it (a span here multiplies the spans per request)"
             )
 
     def measured_by(symbol: SymbolId) -> bool:  # a span that stays, or one promoted for another hot function
@@ -340,6 +343,27 @@ def _nearest_affordable(
                 return Promotion(caller, symbol, busiest[0], busiest[1], site, calls)
         level = [caller for caller, _ in following]
     return None
+
+
+def _no_io_found(
+    symbol: SymbolId, graph: Graph, context: Callable[[SymbolId], FunctionContext | None], limit: int = 50
+) -> str:
+    """ "no I/O of its own", or, when calls of the function or of the workspace functions it reaches could not be
+    resolved (I/O may hide behind them: ``current_app.search_client.query(...)``), "no I/O found (N calls
+    unresolved)"."""
+    unresolved, seen, todo = 0, {symbol}, [symbol]
+    while todo and len(seen) <= limit:
+        ctx = context(todo.pop())
+        if ctx is None:
+            continue
+        unresolved += len(unresolved_calls(ctx))
+        for edge in graph.callees(ctx.symbol):
+            if not edge.external and edge.callee not in seen:
+                seen.add(edge.callee)
+                todo.append(edge.callee)
+    if not unresolved:
+        return "no I/O of its own"
+    return f"no I/O found ({unresolved} call{'' if unresolved == 1 else 's'} unresolved)"
 
 
 def _stands_alone(rec: Recommendation) -> bool:

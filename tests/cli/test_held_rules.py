@@ -284,3 +284,167 @@ def test_sentry_with_tracing_covers_its_integrations_and_without_tracing_covers_
     errors_only = analyse(tmp_path / "errors", {**files, "shop/monitoring.py": untraced_init})
     assert "Install opentelemetry-instrumentation-flask" in str(errors_only["show_order"]["rationale"])
     assert "price_of" in errors_only
+
+
+FACTORIES = {
+    "shop/__init__.py": (
+        "import boto3\n"
+        "import redis\n"
+        "from flask import Flask\n\n"
+        "from shop.routes import bp\n\n\n"
+        "def create_app(settings):\n"
+        "    app = Flask(__name__)\n"
+        "    app.config.update(settings)\n"
+        "    app.redis = redis.Redis.from_url(settings['REDIS_URL'])\n"
+        "    app.pool = redis.ConnectionPool.from_url(settings['REDIS_URL'])\n"
+        "    app.s3 = boto3.session.Session().client('s3')\n"
+        "    app.batch = app.redis.pipeline()\n"
+        "    app.register_blueprint(bp)\n"
+        "    return app\n"
+    ),
+    "shop/routes.py": (
+        "from flask import Blueprint, current_app, jsonify, request\n\n"
+        "from search.ranking import rank\n\n"
+        "bp = Blueprint('shop', __name__)\n\n\n"
+        "@bp.route('/search')\n"
+        "def search():\n"
+        "    page = request.args.get('page', 1, type=int)\n"
+        "    ids, total = rank(current_app.engines, 'posts', request.args['q'], page, 20)\n"
+        "    return jsonify(ids=ids, total=total)\n"
+    ),
+    "search/__init__.py": "",
+    "search/ranking.py": (
+        "import math\n\n"
+        "STOP_WORDS = {'the', 'a', 'an'}\n\n\n"
+        "def tokenize(expression):\n"
+        "    return [word for word in expression.lower().split() if word not in STOP_WORDS]\n\n\n"
+        "def boosted(hits):\n"
+        "    return {hit['id']: math.log1p(hit['score']) * hit.get('boost', 1.0) for hit in hits}\n\n\n"
+        "def rank(engines, kind, expression, page, per_page):\n"
+        "    terms = tokenize(expression)\n"
+        "    found = engines[kind].lookup(terms, page=page, size=per_page)\n"
+        "    scores = boosted(found['hits'])\n"
+        "    ids = sorted(scores, key=scores.get, reverse=True)\n"
+        "    total = max(found['total'], len(ids))\n"
+        "    return ids, total\n"
+    ),
+}
+
+
+def test_client_factories_are_no_io_and_left_out_computation_says_what_was_not_resolved(tmp_path: Path) -> None:
+    for name, text in FACTORIES.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    out = tmp_path / "report.json"
+    done = run_cli("analyze", tmp_path, "--format", "json", "-o", out, "--no-cache", "--min-confidence", "0.01")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    recs = {str(r["qualname"]): r for r in report["recommendations"]}
+    # from_url, Session().client(...) and pipeline() set clients up; nothing is sent until the first request
+    setup = " ".join(reasons(recs["create_app"])) if "create_app" in recs else ""
+    assert "Redis" not in setup and "AWS" not in setup and "from_url" not in setup, setup
+    # rank reaches its search engine through a lookup in a registry: nobody can say it does no I/O
+    left = {str(item["symbol"]): str(item["reason"]) for item in report["left_out"]}
+    assert left["search.ranking:rank"].startswith("computation with no I/O found (1 call unresolved), and every")
+
+
+TASKS = (
+    "from celery import Celery\n\n"
+    "celery_app = Celery('reports')\n\n\n"
+    "@celery_app.task(time_limit=30)\n"
+    "def rebuild_report(report_id):\n"
+    "    rows = [report_id, report_id + 1]\n"
+    "    total = sum(rows)\n"
+    "    summary = {'id': report_id, 'total': total}\n"
+    "    return summary\n"
+)
+CELERY_WORKER = (
+    "from opentelemetry.instrumentation.celery import CeleryInstrumentor\n"
+    "from celery.signals import worker_process_init\n\n\n"
+    "@worker_process_init.connect(weak=False)\n"
+    "def init_tracing(*args, **kwargs):\n"
+    "    CeleryInstrumentor().instrument()\n"
+)
+
+
+def test_celery_instrumentation_set_up_in_code_covers_each_task_run(tmp_path: Path) -> None:
+    plain = analyse(tmp_path / "plain", {"reports/tasks.py": TASKS})
+    traced = analyse(tmp_path / "traced", {"reports/tasks.py": TASKS, "reports/worker.py": CELERY_WORKER})
+    assert "Install opentelemetry-instrumentation-celery for each task run's span" in str(
+        plain["rebuild_report"]["rationale"]
+    )
+    assert plain["rebuild_report"]["confidence"] >= 0.5  # type: ignore[operator]
+    # CeleryInstrumentor gives every run of the task its span: a span of the task's own would repeat it
+    assert traced["rebuild_report"]["confidence"] < 0.5  # type: ignore[operator]
+    assert "CeleryInstrumentor (reports/worker.py:7) already gives each task run its span" in str(
+        traced["rebuild_report"]["rationale"]
+    )
+
+
+FLASK_SQLALCHEMY = {
+    "blog/__init__.py": "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n",
+    "blog/models.py": (
+        "import sqlalchemy as sa\n"
+        "import sqlalchemy.orm as so\n\n"
+        "from blog import db\n\n\n"
+        "class Author(db.Model):\n"
+        "    id: so.Mapped[int] = so.mapped_column(primary_key=True)\n"
+        "    posts: so.WriteOnlyMapped['Post'] = so.relationship(back_populates='author')\n\n"
+        "    def posts_query(self):\n"
+        "        recent = self.posts.select()\n"
+        "        ordered = recent.order_by(sa.text('id desc'))\n"
+        "        limited = ordered.limit(10)\n"
+        "        return limited\n\n"
+        "    def rename(self, name):\n"
+        "        self.name = name.strip()\n"
+        "        db.session.add(self)\n"
+        "        clash = db.session.scalar(sa.select(Author).where(Author.name == self.name))\n"
+        "        if clash is not None:\n"
+        "            raise ValueError(name)\n"
+        "        db.session.commit()\n"
+    ),
+}
+
+
+def test_flask_sqlalchemy_session_operations_are_database_calls_and_query_builders_are_not(tmp_path: Path) -> None:
+    recs = analyse(tmp_path, FLASK_SQLALCHEMY)
+    found = reasons(recs["Author.rename"])
+    assert any("flask_sqlalchemy.SQLAlchemy.session.scalar (sql database" in r for r in found)
+    assert not any("session.add (" in r for r in found)  # add() stages the change; commit() sends it
+    # select() on a write-only relationship only builds the query
+    assert not any("database" in r for r in reasons(recs["Author.posts_query"]))
+
+
+SDK_AND_VIEW = {
+    "acme/__init__.py": "",
+    "acme/resources.py": (
+        "class APIResource:\n"
+        "    @classmethod\n"
+        "    def _static_request(cls, method, url, params):\n"
+        "        return {'method': method, 'url': url, 'params': params}\n\n\n"
+        "class ListableAPIResource(APIResource):\n"
+        "    pass\n\n\n"
+        "class Invoice(ListableAPIResource):\n"
+        "    @classmethod\n"
+        "    def list(cls, **params):\n"
+        "        result = cls._static_request('get', '/v1/invoices', params)\n"
+        "        if not isinstance(result, dict):\n"
+        "            raise TypeError(type(result).__name__)\n"
+        "        return result\n"
+    ),
+    "site/__init__.py": "",
+    "site/views.py": (
+        "from django.http import JsonResponse\n"
+        "from django.views import View\n\n\n"
+        "class InvoiceList(View):\n"
+        "    def get(self, request):\n"
+        "        page = int(request.GET.get('page', 1))\n"
+        "        return JsonResponse({'page': page})\n"
+    ),
+}
+
+
+def test_an_sdks_own_resource_classes_are_not_request_handlers(tmp_path: Path) -> None:
+    recs = analyse(tmp_path, SDK_AND_VIEW)
+    assert not any("request handler" in r for r in reasons(recs.get("Invoice.list", {"evidence": []})))
+    assert any("request handler InvoiceList.get" in r for r in reasons(recs["InvoiceList.get"]))

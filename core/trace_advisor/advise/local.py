@@ -48,6 +48,7 @@ _SUBSTANCE = frozenset(
     }
 )
 _MESSAGE_IO = frozenset({Finding.PUBLISHES, Finding.RECEIVES})
+_TASKS = frozenset({Finding.TASK_CONSUMER, Finding.JOB})
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,22 +249,25 @@ class LocalScorer:
 
     def _instrumentation_note(self, ranked: Sequence[Signal]) -> str:
         """What instrumentation packages give beside this span: a web framework's package each request's server span
-        (the route's evidence), a client library's package the client call's own span."""
+        (the route's evidence), a task queue's package each task run's span, a client library's package the client
+        call's own span."""
         server = {s.instrumentation for s in ranked if s.instrumentation is not None and s.finding is Finding.ROUTE}
-        client = {s.instrumentation for s in ranked if s.instrumentation is not None} - server
-        traced = (server | client) & self.installed
+        task = {s.instrumentation for s in ranked if s.instrumentation is not None and s.finding in _TASKS} - server
+        client = {s.instrumentation for s in ranked if s.instrumentation is not None} - server - task
+        groups = (
+            (server, "gives each request its server span", "each request's server span"),
+            (task, "gives each task run its span", "each task run's span"),
+            (client, "traces the call itself", "the client spans themselves"),
+        )
+        traced = (server | task | client) & self.installed
         if traced:
             gives = [
                 f"{', '.join(sorted(self.set_up.get(p, p) for p in group & traced))} already {what}"
-                for group, what in ((server, "gives each request its server span"), (client, "traces the call itself"))
+                for group, what, _ in groups
                 if group & traced
             ]
             return f". {'; '.join(gives)}: this span names the work inside it"
-        wants = [
-            f"{', '.join(sorted(group))} for {what}"
-            for group, what in ((server, "each request's server span"), (client, "the client spans themselves"))
-            if group
-        ]
+        wants = [f"{', '.join(sorted(group))} for {what}" for group, _, what in groups if group]
         return f". Install {' and '.join(wants)}" if wants else ""
 
     def select(self, recommendations: Iterable[Recommendation]) -> list[Recommendation]:

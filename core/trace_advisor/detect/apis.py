@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from trace_advisor.datatypes import ResolvedCall, SymbolId, dotted_name
-from trace_advisor.detect.catalog import APIS, LOCAL_CALLS, Api
+from trace_advisor.detect.catalog import APIS, NO_IO_CALLS, Api
 from trace_advisor.detect.hints import DISTINCT_METHODS, ORM_MANAGER_METHODS, PUBLISH_METHODS, RECEIVER_HINTS
-from trace_advisor.detect.names import is_io_name
+from trace_advisor.detect.names import does_no_io, is_io_name
 
 _WORD = re.compile(r"[a-z0-9]+")
 _ORM_MANAGER = re.compile(r"^[A-Z]\w*\.objects$")  # Django: ``Model.objects``
@@ -21,7 +21,6 @@ _NEVER_IO_METHODS = frozenset(
         "__enter__",
         "__exit__",
         "json",
-        "raise_for_status",
         "copy",
         "keys",
         "items",
@@ -113,8 +112,8 @@ def match_symbol(symbol: SymbolId) -> ApiMatch | None:
     if "types" in symbol.partition(":")[0].split(".")[1:]:
         return None  # an SDK's request/response types (``anthropic.types:MessageParam.get`` is a dict lookup)
     forms = dotted_forms(symbol)
-    if LOCAL_CALLS.intersection(forms):
-        return None
+    if any(does_no_io(dotted) for dotted in forms):
+        return None  # set up, built or staged for a later call, or a response already read
     for api in _APIS_BY_ROOT.get(symbol.partition(":")[0].partition(".")[0], ()):
         for dotted in forms:
             exact = dotted == api.pattern
@@ -149,6 +148,8 @@ def match_by_name(text: str) -> ApiMatch | None:
     receiver, dot, method = text.rpartition(".")
     if not dot or not receiver or method in _NEVER_IO_METHODS or not method.isidentifier():
         return None
+    if NO_IO_CALLS.get(method) == ():
+        return None  # sets a client up, builds a request or batch, reads a response: whatever the receiver
     if method in DISTINCT_METHODS:
         kind, system, label = DISTINCT_METHODS[method]
         op = "publish" if method in {"send_message", "basic_publish"} else ""

@@ -8,7 +8,9 @@ entries name their distinctive methods.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,32 +25,65 @@ class Api:
     operation: str = ""  # publish | receive | process | write | read (message bus and state changes)
 
 
+_SQLALCHEMY = "opentelemetry-instrumentation-sqlalchemy"
+
+
 def _db(module: str, system: str, instr: str | None) -> Api:
     return Api(f"{module}.", "db", system, f"{system} database", instr)
 
 
-# Methods of client objects that do no I/O themselves, though their package is a client's: configuring a client,
-# releasing it, reading a response already received, building a request or a batch that another call sends. Matched by
-# exact dotted name (as APIS entries are); a match is not evidence of I/O.
-LOCAL_CALLS: frozenset[str] = frozenset(
+# Calls into client packages that do no I/O themselves: what they set up connects on its first request, what they
+# build or stage is sent by a later call, or they read a response already received. Method (or function) name -> the
+# classes or packages it holds under, by dotted name; () is every client package (``redis.Redis.from_url``,
+# ``boto3.session.Session.client``). A call that matches is no evidence of I/O, resolved (any of its dotted names) or
+# guessed from its name (an unresolved ``cache.pipeline()``; names held only under some classes are never guessed).
+_RESPONSES = ("requests.Response", "httpx.Response")  # read already (aiohttp's ``ClientResponse.json`` reads the body)
+_ORM_SESSIONS = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy")  # ``add`` on a memcached client is a round trip
+NO_IO_CALLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
-        "requests.Session.mount",
-        "requests.Session.close",
-        "requests.Session.prepare_request",
-        "requests.Session.merge_environment_settings",
-        "requests.Session.get_adapter",
-        "requests.Response.raise_for_status",
-        "requests.Response.json",
-        "requests.Response.close",
-        "httpx.Response.raise_for_status",
-        "httpx.Response.json",
-        "httpx.Client.build_request",
-        "httpx.AsyncClient.build_request",
-        "redis.Redis.pipeline",
-        "redis.Redis.pubsub",
-        "botocore.client.BaseClient.get_paginator",
-        "botocore.client.BaseClient.can_paginate",
-        "botocore.client.BaseClient.get_waiter",
+        # setting a client, pool, engine or session up
+        "from_url": (),
+        "from_env": (),
+        "create_engine": (),
+        "create_async_engine": (),
+        "sessionmaker": (),
+        "async_sessionmaker": (),
+        "scoped_session": (),
+        "client": (),
+        "resource": (),
+        "session": (),
+        "proxy_from_url": (),
+        "connection_from_url": (),
+        # configuring or releasing a client, reading a response already received
+        "mount": ("requests.Session",),
+        "get_adapter": ("requests.Session",),
+        "merge_environment_settings": ("requests.Session",),
+        "close": ("requests.Session", *_RESPONSES),
+        "raise_for_status": (),
+        "json": _RESPONSES,
+        "model_dump": (),  # converting an SDK's response object (pydantic: ``Message.model_dump_json``)
+        "model_dump_json": (),
+        "model_validate": (),
+        "model_validate_json": (),
+        "model_copy": (),
+        "to_dict": (),
+        "to_json": (),
+        # a request, batch or query built for another call to send or run
+        "prepare_request": (),
+        "build_request": (),
+        "pipeline": (),
+        "pubsub": (),
+        "get_paginator": (),
+        "can_paginate": (),
+        "get_waiter": (),
+        "select": (),  # ``self.followers.select()`` on a write-only relationship: a session executes it
+        "subquery": (),
+        # a change staged in memory: the flush or commit sends it
+        "add": _ORM_SESSIONS,
+        "add_all": _ORM_SESSIONS,
+        "expunge": _ORM_SESSIONS,
+        "expunge_all": _ORM_SESSIONS,
+        "sqlmodel_update": ("sqlmodel",),
     }
 )
 
@@ -261,6 +296,12 @@ APIS: tuple[Api, ...] = (
     _db("motor", "mongodb", None),
     _db("cassandra", "cassandra", "opentelemetry-instrumentation-cassandra"),
     _db("sqlmodel", "sql", "opentelemetry-instrumentation-sqlalchemy"),  # SQLModel's Session is SQLAlchemy's
+    # Flask-SQLAlchemy's ``db.session`` is a SQLAlchemy session (``db.case``, ``db.Column``... build expressions): its
+    # operations that reach the database; ``add``/``delete`` only stage changes until a flush or commit
+    *(
+        Api(f"flask_sqlalchemy.SQLAlchemy.session.{method}", "db", "sql", "sql database", _SQLALCHEMY)
+        for method in ("execute", "scalars", "scalar", "get", "commit", "flush", "refresh", "merge", "get_one")
+    ),
     _db("django.db", "sql", "opentelemetry-instrumentation-django"),
     Api("redis.", "cache", "redis", "Redis", "opentelemetry-instrumentation-redis"),
     Api("pymemcache.", "cache", "memcached", "memcached", "opentelemetry-instrumentation-pymemcache"),

@@ -9,6 +9,7 @@ from trace_advisor.detect.apis import dotted_forms
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.hints import CLI_DECORATORS, CLI_METHODS, ROUTE_METHODS, TASK_METHODS, WEB_FRAMEWORKS
+from trace_advisor.detect.message_bus import task_instrumentation
 from trace_advisor.detect.names import expr_text
 from trace_advisor.detect.shape import meaningful_calls
 
@@ -78,7 +79,8 @@ def _decorator_signal(ctx: FunctionContext, dec: ast.expr) -> Signal | None:
         evidence = Evidence(PRIORITY, f"web route {text}", rng, "route")
         return Signal(evidence, 0.85, Finding.ROUTE, instrumentation=_framework(ctx))
     if attr in TASK_METHODS and (isinstance(dec, ast.Call) or base):
-        return Signal(Evidence(PRIORITY, f"scheduled or event-driven job ({text})", rng, "job"), 0.75, Finding.JOB)
+        evidence = Evidence(PRIORITY, f"scheduled or event-driven job ({text})", rng, "job")
+        return Signal(evidence, 0.75, Finding.JOB, instrumentation=task_instrumentation(ctx, dec))
     if any(n.startswith(("django.views.decorators", "rest_framework.decorators.api_view")) for n in names) or (
         attr == "api_view"
     ):
@@ -87,9 +89,18 @@ def _decorator_signal(ctx: FunctionContext, dec: ast.expr) -> Signal | None:
     return None
 
 
-def _class_bases(ctx: FunctionContext) -> tuple[str, ...]:
-    """The names of the enclosing class's bases, as resolved (``django.views:View`` -> ``View``)."""
-    return tuple(base.rpartition(":")[2] for base in ctx.class_mro)
+_VIEW_BASES = ("View", "APIView", "ViewSet", "Handler", "Resource", "Endpoint")
+
+
+def _framework_view(ctx: FunctionContext) -> bool:
+    """The enclosing class is a web framework's view or handler: a base named like one that comes from another
+    package (``django.views:View``, ``tornado.web:RequestHandler``). The project's own ``...Resource`` classes (an
+    SDK's ``ListableAPIResource``) are not request handlers."""
+    own = ctx.module.partition(".")[0]
+    return any(
+        base.rpartition(":")[2].endswith(_VIEW_BASES) and base.partition(":")[0].partition(".")[0] != own
+        for base in ctx.class_mro
+    )
 
 
 def detect(ctx: FunctionContext) -> list[Signal]:
@@ -108,13 +119,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         parses = any(c.text.endswith(("ArgumentParser", "parse_args")) for c in ctx.calls)
         what = "CLI main (argparse)" if parses else "program entry point (`main`/`__main__`)"
         signals.append(Signal(Evidence(PRIORITY, what, name_rng, "main"), 0.75, Finding.MAIN))
-    elif (
-        ctx.is_method
-        and ctx.name in _VIEW_METHODS
-        and any(
-            b.endswith(("View", "APIView", "ViewSet", "Handler", "Resource", "Endpoint")) for b in _class_bases(ctx)
-        )
-    ):
+    elif ctx.is_method and ctx.name in _VIEW_METHODS and _framework_view(ctx):
         evidence = Evidence(PRIORITY, f"request handler {ctx.qualname}", name_rng, "view")
         signals.append(Signal(evidence, 0.8, Finding.ROUTE, instrumentation=_framework(ctx)))
     elif not ctx.is_method and params[:1] == ["request"] and ctx.module.split(".")[-1].startswith("views"):

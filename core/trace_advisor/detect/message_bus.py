@@ -57,6 +57,20 @@ def _task_decorator(ctx: FunctionContext) -> ast.expr | None:
     return None
 
 
+def task_instrumentation(ctx: FunctionContext, dec: ast.expr) -> str | None:
+    """The instrumentation package that spans each run of the task ``dec`` declares: Celery's, when the decorator
+    resolves into celery (``@shared_task``, ``@app.task`` on a ``Celery()``) or is a ``.task`` of a module importing
+    it; the other task queues have none."""
+    names = [name for callee in ctx.decorator_callees(dec) for name in dotted_forms(callee)]
+    if any(name.startswith("celery.") for name in names):
+        return _CELERY.instrumentation
+    target = dec.func if isinstance(dec, ast.Call) else dec
+    if not names and isinstance(target, ast.Attribute) and target.attr == "task":
+        if any(m == "celery" or m.startswith("celery.") for m in ctx.analysed.imported_modules()):
+            return _CELERY.instrumentation
+    return None
+
+
 def detect(ctx: FunctionContext) -> list[Signal]:
     signals: list[Signal] = []
     injects, extracts = _propagates(ctx)
@@ -83,7 +97,8 @@ def detect(ctx: FunctionContext) -> list[Signal]:
     task = _task_decorator(ctx)
     if task is not None:
         reason = f"task consumer `{ctx.name}` runs on a worker: one span per run (the broker hop needs the context)"
-        signals.append(Signal(Evidence(PRIORITY, reason, ctx.range_of(task), "task"), 0.8, Finding.TASK_CONSUMER))
+        evidence = Evidence(PRIORITY, reason, ctx.range_of(task), "task")
+        signals.append(Signal(evidence, 0.8, Finding.TASK_CONSUMER, instrumentation=task_instrumentation(ctx, task)))
     params = {a.arg for a in ctx.parameters()}
     named = ctx.name.lower().lstrip("_")
     if any(shape <= params for shape in CONSUMER_PARAMS[:1]) or (

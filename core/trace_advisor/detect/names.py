@@ -6,10 +6,12 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-# Lower-case factories in client libraries that build values without touching the network.
+from trace_advisor.detect.catalog import NO_IO_CALLS
+
+# Module-level functions of client packages that build values (query expressions, URLs, headers) without touching the
+# network; a client's methods of the same names (``redis.Redis.delete``) are operations.
 _NOT_IO_SUFFIXES = frozenset(
     {
-        "select",
         "text",
         "insert",
         "update",
@@ -18,11 +20,6 @@ _NOT_IO_SUFFIXES = frozenset(
         "or_",
         "not_",
         "join",
-        "sessionmaker",
-        "create_engine",
-        "from_url",
-        "client",
-        "resource",
         "ssl_channel_credentials",
         "urlencode",
         "quote",
@@ -30,13 +27,10 @@ _NOT_IO_SUFFIXES = frozenset(
         "urlparse",
         "urljoin",
         "parse_qs",
-        "session",
         "register_adapter",
         "register_converter",
         "parse_url",
         "make_headers",
-        "proxy_from_url",
-        "connection_from_url",
     }
 )
 # Path segments that never lead to I/O (exceptions, constants, column expressions)...
@@ -56,10 +50,6 @@ _NEVER_IO_PARTS = frozenset(
         "InstrumentedAttribute",
         "ColumnElement",
     }
-)
-# Methods of data models (pydantic ``model_dump`` on an SDK's response types): they convert values, never do I/O.
-_DATA_MODEL_METHODS = frozenset(
-    {"model_dump", "model_dump_json", "model_validate", "model_validate_json", "model_copy", "to_dict", "to_json"}
 )
 # ...and module namespaces of query builders and helpers, when the call is a module-level function.
 _BUILDER_PARTS = frozenset({"func", "sql", "schema", "types", "orm", "parse", "expression"})
@@ -108,11 +98,16 @@ def is_io_name(target: str) -> bool:
     parts = target.split(".")
     if parts[-1][:1].isupper() or parts[-1].startswith("__") or any(p in _NEVER_IO_PARTS for p in parts[1:]):
         return False  # a class or its __init__ (constructing a client is not I/O), an exception, a column expression
-    if parts[-1] in _DATA_MODEL_METHODS:
-        return False  # converting an SDK's response object (``Message.model_dump_json``)
     if any(p[:1].isupper() for p in parts[1:-1]):
         return True  # a method on a client instance (``redis.Redis.delete``)
     return parts[-1] not in _NOT_IO_SUFFIXES and not any(p in _BUILDER_PARTS for p in parts[1:])
+
+
+def does_no_io(dotted: str) -> bool:
+    """A call into a client package that does no I/O itself (``catalog.NO_IO_CALLS``): ``redis.Redis.from_url``,
+    ``requests.Response.json``, ``sqlalchemy.orm.Session.add``."""
+    owners = NO_IO_CALLS.get(dotted.rpartition(".")[2])
+    return owners is not None and (not owners or any(dotted.startswith(owner + ".") for owner in owners))
 
 
 def expr_text(node: ast.AST, limit: int = 80) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from trace_advisor.datatypes import ResolvedCall, SymbolId, dotted_name
 from trace_advisor.detect.apis import dotted_forms
-from trace_advisor.detect.context import FunctionContext
+from trace_advisor.detect.context import CallInfo, FunctionContext
 from trace_advisor.statements import flatten
 
 # Servers and consoles that run until the process ends, by resolved name (the span would never end).
@@ -278,6 +278,18 @@ def meaningful_calls(ctx: FunctionContext) -> set[str]:
             continue  # constructing a value object or raising
         found.add(text)
     return found
+
+
+def unresolved_calls(ctx: FunctionContext) -> list[CallInfo]:
+    """Calls resolution could not follow that may hide I/O: not recognised by name as a client call, and not a
+    string/container method (``engine.lookup(q)`` on an unannotated parameter, not ``expression.lower()``)."""
+    return [
+        call
+        for call in ctx.calls
+        if call.site.unresolved is not None
+        and call.api is None
+        and call.text.rsplit(".", 1)[-1] not in _CONTAINER_METHODS
+    ]
 
 
 def _runs_forever(ctx: FunctionContext) -> bool:
