@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 
-.PHONY: run test install dev lint format typecheck pytest chromium vscode vscode-e2e clean
+.PHONY: run test install dev lint format typecheck pytest chromium python3.13 vscode vscode-e2e clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,12 @@ typecheck: dev
 chromium:
 	@command -v chromium >/dev/null || .ci/apt-install "headless browser tests" chromium
 
-pytest: dev chromium
+# CPython 3.13 with pytest for the tests of the sys.monitoring recorder and of newer syntax: built once from Debian
+# trixie's source into ~/.cache/trace-advisor-dev/python3.13 (about 10 minutes on 2 cores), then reused.
+python3.13:
+	@.ci/python3.13 >/dev/null
+
+pytest: dev chromium python3.13
 	$(BIN)/pytest -q
 
 vscode:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from trace_advisor.advise.calibration import RULES_THRESHOLD, Scored, calibrated, shipped
+from trace_advisor.advise.instrumentation_hints import instrumentation_hints
 from trace_advisor.advise.local import LocalScorer
 from trace_advisor.advise.provider import Candidate, Provider, ProviderResult
 from trace_advisor.advise.units import consistent
@@ -35,8 +36,10 @@ from trace_advisor.cost import Graph as CostGraph
 from trace_advisor.datatypes import (
     AnalysisResult,
     CostNote,
+    CoveredFunction,
     Definition,
     Evidence,
+    InstrumentationHint,
     Problem,
     Range,
     Recommendation,
@@ -105,6 +108,8 @@ class Analyzer:
             else None
         )
         self.candidates: list[tuple[FunctionContext, tuple[Signal, ...], Recommendation | None, float]] = []
+        # request handlers of this run left to their framework's instrumentation (package, handler)
+        self.covered: list[tuple[str, CoveredFunction]] = []
         self._verdicts: dict[SymbolId, bool] = {}
         self._counts: RequestCounts | None = None
         self._lines: dict[Path, list[str] | None] = {}
@@ -180,9 +185,19 @@ class Analyzer:
         results, problem = self.function_results(path, cancel)
         recs: list[Recommendation] = []
         for result in results:
+            verdict = result.verdict
             if result.recommendation is not None:
                 recs.append(result.recommendation)
-            verdict = result.verdict
+            elif verdict.covered_by is not None:
+                ctx = result.ctx
+                clients = {s.instrumentation for s in result.signals if s.finding is not Finding.ROUTE}
+                function = CoveredFunction(
+                    ctx.symbol,
+                    str(ctx.analysed.path),
+                    ctx.name_range(),
+                    tuple(sorted(p for p in clients if p is not None and p not in self.scorer.installed)),
+                )
+                self.covered.append((verdict.covered_by, function))
             if (
                 verdict.traced is None
                 and self.config.min_confidence * _CANDIDATE_FLOOR <= verdict.confidence < _CERTAIN
@@ -276,6 +291,11 @@ class Analyzer:
             if progress is not None:
                 progress(number, len(files))
         return self.scorer.select(recs), problems, done
+
+    def instrumentation(self, recs: Sequence[Recommendation]) -> tuple[InstrumentationHint, ...]:
+        """The instrumentation packages to install rather than a span per request handler of this run (handlers
+        with nothing else worth a span), without those ``recs`` recommend after all."""
+        return instrumentation_hints(self.covered, {rec.symbol for rec in recs})
 
     def weigh_costs(self, recs: list[Recommendation]) -> tuple[list[Recommendation], tuple[CostNote, ...]]:
         """Leave out the recommendations a span would cost too much for (cost.py), each with why, and recommend the
@@ -506,6 +526,7 @@ def _analyze_locally(
             "instrumentation_set_up": dict(sorted(analyzer.scorer.set_up.items())),
         },
         left_out=left_out,
+        instrumentation=analyzer.instrumentation(recs),
     )
     return local, analyzer
 
@@ -528,12 +549,12 @@ def finish_model_request(request: ModelRequest, provider: Provider, answer: Prov
     """The local result with the provider's answers merged in per function, its usage and its problems."""
     local = request.local
     config = request.scorer.config
+    recs = merge(local.recommendations, answer.recommendations, request.scorer, config.min_confidence)
+    covered = ((hint.package, function) for hint in local.instrumentation for function in hint.covers)
     return dataclasses.replace(
         local,
-        recommendations=_named(
-            request.span_names,
-            merge(local.recommendations, answer.recommendations, request.scorer, config.min_confidence),
-        ),
+        recommendations=_named(request.span_names, recs),
+        instrumentation=instrumentation_hints(covered, {rec.symbol for rec in recs}),
         problems=(*local.problems, *answer.problems),
         usage=answer.usage,
         engine=f"{provider.name}:{provider.model}",

@@ -113,7 +113,7 @@ class CallEdge:
 # unknown-element         an element of a collection, an unpacked or loop variable, a comprehension's variable
 # unknown-value           a name bound to something resolution cannot follow (or a lambda's parameter)
 # undefined-name          a name bound nowhere resolution can see
-# subscript-unknown-key   the callee is a subscript (``handlers[kind]()``)
+# subscript-unknown-key   the callee is an item of something whose items are not known (``handlers[kind]()``)
 # not-followable          the callee is another expression (``(a or b)()``, ``f()()`` chains that fail)
 # too-deep                the value is nested too deeply to follow
 UnresolvedReason = Literal[
@@ -403,6 +403,32 @@ class CostNote:
 
 
 @dataclass(frozen=True, slots=True)
+class CoveredFunction:
+    """A function an instrumentation package gives its span (a request handler's server span)."""
+
+    symbol: SymbolId
+    file: str
+    name_range: Range  # the def's name: where the editor points
+    clients: tuple[str, ...] = ()  # client instrumentation packages (not installed) that trace the calls it makes
+
+
+@dataclass(frozen=True, slots=True)
+class InstrumentationHint:
+    """Install ``package`` rather than adding a span per function: it gives ``gives`` ("each request its server
+    span"); ``covers`` are the functions it spans that need no span of their own beside it and the ``clients``
+    packages (request handlers that do nothing else worth a span, or one call a client instrumentation traces)."""
+
+    package: str
+    gives: str
+    covers: tuple[CoveredFunction, ...]
+
+    @property
+    def clients(self) -> tuple[str, ...]:
+        """The client instrumentation packages the covered functions' calls want, sorted."""
+        return tuple(sorted({package for function in self.covers for package in function.clients}))
+
+
+@dataclass(frozen=True, slots=True)
 class TracedFunction:
     """A function of the workspace and the figures of its spans in the imported traces (``observed.path`` empty)."""
 
@@ -458,5 +484,6 @@ class AnalysisResult:
     # the prompt; ``calls`` counts the calls a file took part in. Empty for the local engine and fully cached runs.
     usage_by_file: Mapping[str, Usage] = field(default_factory=dict)
     left_out: tuple[CostNote, ...] = ()  # strong candidates not recommended for cost, with why
+    instrumentation: tuple[InstrumentationHint, ...] = ()  # packages to install instead of per-function spans
     traces: TraceCheck | None = None  # when checked against traces
     volume: SpanVolume | None = None  # when span costs were estimated

@@ -64,6 +64,7 @@ class Index:
         self._files: dict[Path, FileState] = {}
         self._modules: dict[str, Path] = {}
         self._packages: set[str] = set()  # every package prefix of a workspace module (namespaces included)
+        self._read_all = False  # every registered file read (load() finished since the last register())
         self._infos: dict[str, ModuleInfo | None] = {}
         self._outside: dict[str, tuple[Definition, ...]] = {}  # definitions of modules read from search paths
         self._external_classes: dict[str, bool | None] = {}  # stdlib symbol -> a class there (None: not stdlib)
@@ -111,6 +112,7 @@ class Index:
             self._files.clear()
             self._modules.clear()
             self._packages.clear()
+            self._read_all = False
             for path in paths:
                 cancel.check()
                 self._add(path, read=False)
@@ -134,6 +136,8 @@ class Index:
                             self._reader.load(state, loaded)
                 if progress is not None:
                     progress(number + 1, len(states))
+        with self._lock:
+            self._read_all = all(state.loaded for state in self._files.values())
         settle()
 
     def discover(self) -> tuple[Path, ...]:
@@ -485,6 +489,9 @@ class Index:
     def workspace_modules(self) -> tuple[str, ...]:
         with self._lock:
             return tuple(sorted(self._modules))
+
+    def workspace_read(self) -> bool:
+        return self._read_all
 
     def module_exists(self, name: str) -> bool:
         with self._lock:

@@ -10,7 +10,18 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace.position_codec import PositionCodec
-from trace_advisor.datatypes import Definition, Position, Range, Recommendation, SyntaxProblem, TextEdit, Usage
+from trace_advisor.advise.instrumentation_hints import hint_text
+from trace_advisor.datatypes import (
+    Definition,
+    InstrumentationHint,
+    Position,
+    Range,
+    Recommendation,
+    SyntaxProblem,
+    TextEdit,
+    Usage,
+    split_symbol,
+)
 
 if TYPE_CHECKING:  # the linter loads with the first refresh, not at start-up
     from trace_advisor.lint import LintFinding
@@ -116,6 +127,29 @@ class Converter:
             code=rec.priority,
             related_information=related or None,
             data={"symbol": rec.symbol, "qualname": rec.qualname, "source": rec.source, "line": rec.range.start.line},
+        )
+
+    def install_diagnostic(self, hint: InstrumentationHint) -> types.Diagnostic:
+        """The instrumentation to install rather than a span per request handler: one Information diagnostic at the
+        first handler of the file it covers, the others as related information (``data.install`` names it)."""
+        first = hint.covers[0]
+        names = [split_symbol(f.symbol)[1] for f in hint.covers]
+        related = [
+            types.DiagnosticRelatedInformation(
+                location=types.Location(uri=path_to_uri(f.file), range=self.range(f.file, f.name_range)),
+                message=f"{name}: its server span comes from {hint.package}",
+            )
+            for f, name in zip(hint.covers, names, strict=True)
+        ]
+        handlers = f"this file's request handler{'' if len(names) == 1 else 's'} {', '.join(names)}"
+        return types.Diagnostic(
+            range=self.range(first.file, first.name_range),
+            message=hint_text(hint, handlers),
+            severity=types.DiagnosticSeverity.Information,
+            source=SOURCE,
+            code="instrumentation",
+            related_information=related,
+            data={"install": hint.package, "covers": [f.symbol for f in hint.covers]},
         )
 
     def lint_diagnostic(self, file: str, finding: LintFinding) -> types.Diagnostic:

@@ -14,7 +14,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,7 +23,15 @@ from lsprotocol import types
 from lsprotocol.types import ProgressToken
 from pygls.exceptions import JsonRpcContentModified
 from trace_advisor.cancel import NEVER, CancelledError, CancelToken
-from trace_advisor.datatypes import AnalysisResult, Problem, Recommendation, SyntaxProblem, TextEdit, split_symbol
+from trace_advisor.datatypes import (
+    AnalysisResult,
+    InstrumentationHint,
+    Problem,
+    Recommendation,
+    SyntaxProblem,
+    TextEdit,
+    split_symbol,
+)
 from trace_advisor.index import Index
 from trace_advisor.span_names import SpanNames
 from trace_advisor.stubs import Stubs, stub_folder
@@ -32,7 +40,7 @@ from trace_advisor_lsp import convert, lint, spans
 from trace_advisor_lsp.context import Shared
 from trace_advisor_lsp.model_runs import ModelRun, ModelRunner
 from trace_advisor_lsp.progress import WorkDone
-from trace_advisor_lsp.projects import FileFindings, Project, Target
+from trace_advisor_lsp.projects import FileFindings, LocalFindings, Project, Target
 from trace_advisor_lsp.scheduling import Debouncer, GivingWay, Pace
 
 if TYPE_CHECKING:
@@ -246,12 +254,12 @@ class Documents:
         token, key = GivingWay(self._engine), f"refresh:{uri}"
         self._shared.cancellations.replace(key, token)
 
-        def job() -> tuple[float, SyntaxProblem | None, tuple[Recommendation, ...], Published]:
+        def job() -> tuple[float, SyntaxProblem | None, LocalFindings, Published]:
             started = time.perf_counter()
             token.check()  # queued behind work that took long enough for a newer edit to come
             problem, local, visible = _update_and_find(project, index, path, text, findings, token)
             linted = lint.findings(project, text, index, path) if problem is None else ()
-            published = (visible, render_diagnostics(conv, path, visible, problem, linted))
+            published = (visible, render_diagnostics(conv, path, visible, problem, linted, local.install))
             return time.perf_counter() - started - token.waited, problem, local, published
 
         try:
@@ -389,9 +397,9 @@ class Documents:
         findings = project.findings_for(path)
 
         def job() -> Published:
-            visible = _visible(project, index, path, findings.local, findings, text)
+            visible = _visible(project, index, path, findings.local.recommendations, findings, text)
             linted = lint.findings(project, text, index, path) if findings.syntax is None else ()
-            return visible, render_diagnostics(conv, path, visible, findings.syntax, linted)
+            return visible, render_diagnostics(conv, path, visible, findings.syntax, linted, findings.local.install)
 
         published = await self._engine.run(job)
         current = self._ls.workspace.text_documents.get(uri)
@@ -460,12 +468,12 @@ class Documents:
 # ---- engine-thread work ------------------------------------------------------------------------------------------
 def _update_and_find(
     project: Project, index: Index, path: str, text: str, findings: FileFindings, token: CancelToken = NEVER
-) -> tuple[SyntaxProblem | None, tuple[Recommendation, ...], tuple[Recommendation, ...]]:
+) -> tuple[SyntaxProblem | None, LocalFindings, tuple[Recommendation, ...]]:
     """Update the index with the text and find what to recommend in this one file (the graph updates lazily)."""
     project.forget_lines(path)
     problem = index.update_file(Path(path), text)
     local = findings.local if problem is not None else _local_findings(project, index, path, token)
-    return problem, local, _visible(project, index, path, local, findings, text)
+    return problem, local, _visible(project, index, path, local.recommendations, findings, text)
 
 
 def _findings_on_disk(project: Project, index: Index, path: str, findings: FileFindings) -> TextFindings:
@@ -475,21 +483,20 @@ def _findings_on_disk(project: Project, index: Index, path: str, findings: FileF
         return TextFindings(index.source(Path(path)) or "", None, ())
     text = index.source(Path(path)) or ""
     local = _local_findings(project, index, path)
-    return TextFindings(text, None, _visible(project, index, path, local, findings, text))
+    return TextFindings(text, None, _visible(project, index, path, local.recommendations, findings, text))
 
 
-def _local_findings(
-    project: Project, index: Index, path: str, token: CancelToken = NEVER
-) -> tuple[Recommendation, ...]:
+def _local_findings(project: Project, index: Index, path: str, token: CancelToken = NEVER) -> LocalFindings:
     """The local engine's findings for one file of the index as it is, without what ``analyze`` leaves out for cost
-    (and with the callers it promotes in place of hot functions), so the editor offers the spans ``apply`` adds."""
+    (and with the callers it promotes in place of hot functions), so the editor offers the spans ``apply`` adds, and
+    the instrumentation ``analyze`` advises for its request handlers."""
     from trace_advisor.analysis import Analyzer  # the detectors: loaded by the first refresh, not at start-up
 
     analyzer = Analyzer(index, project.config, index.graph())
     recs, _, _ = analyzer.run([Path(path)], token, None)
     token.check()
     kept, _ = analyzer.weigh_costs(recs)
-    return tuple(r for r in kept if Path(r.file) == Path(path))
+    return LocalFindings(tuple(r for r in kept if Path(r.file) == Path(path)), analyzer.instrumentation(kept))
 
 
 def _visible(
@@ -520,10 +527,17 @@ def render_diagnostics(
     recommendations: tuple[Recommendation, ...],
     problem: SyntaxProblem | None,
     linted: Sequence[LintFinding] = (),
+    install: Sequence[InstrumentationHint] = (),
 ) -> list[types.Diagnostic]:
-    """Engine thread (conversion reads the file's lines from the index): recommendations, then the span linter's
-    findings, then the paused-analysis hint."""
+    """Engine thread (conversion reads the file's lines from the index): recommendations, the instrumentation to
+    install for the file's request handlers that get none (one per package), then the span linter's findings, then
+    the paused-analysis hint."""
     diagnostics = [conv.diagnostic(rec) for rec in recommendations]
+    recommended = {rec.symbol for rec in recommendations}  # a model's answer may recommend a handler after all
+    for hint in install:
+        covers = tuple(f for f in hint.covers if f.symbol not in recommended)
+        if covers:
+            diagnostics.append(conv.install_diagnostic(replace(hint, covers=covers)))
     diagnostics.extend(lint.diagnostics(conv, path, linted))
     if problem is not None:
         diagnostics.append(conv.paused_hint(problem))

@@ -11,7 +11,7 @@ from typing import Literal
 from trace_advisor.advise.provider import Provider
 from trace_advisor.cancel import CancelToken
 from trace_advisor.config_model import Config
-from trace_advisor.datatypes import Recommendation, SyntaxProblem, Usage
+from trace_advisor.datatypes import InstrumentationHint, Recommendation, SyntaxProblem, Usage
 from trace_advisor.edits.style import SpanOrigin, SpanStyle, span_origin, span_style
 from trace_advisor.index import Index
 
@@ -20,12 +20,21 @@ from trace_advisor_lsp.convert import split_lines, uri_to_path
 State = Literal["indexing", "ready", "error"]
 
 
+@dataclass(frozen=True, slots=True)
+class LocalFindings:
+    """The local engine's findings of one file: its recommendations, and the instrumentation to install rather than
+    a span per request handler (covering this file's handlers)."""
+
+    recommendations: tuple[Recommendation, ...] = ()
+    install: tuple[InstrumentationHint, ...] = ()
+
+
 @dataclass(slots=True)
 class FileFindings:
     """The latest findings of one file. ``local`` is the last analysis of a version that parsed; ``answers`` are a
     model provider's answers about its functions, each standing while its function's code is unchanged."""
 
-    local: tuple[Recommendation, ...] = ()
+    local: LocalFindings = field(default_factory=LocalFindings)
     visible: tuple[Recommendation, ...] = ()  # what was last published (local merged with the model's answers)
     answers: tuple[Recommendation, ...] = ()
     syntax: SyntaxProblem | None = None

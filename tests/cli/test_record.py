@@ -15,11 +15,14 @@ from pathlib import Path
 import pytest
 
 from tests.support import cli
-from tests.support.pythons import newer_python
+from tests.support.pythons import newer_python, python313
 
 APP = Path(__file__).resolve().parent.parent / "fixtures" / "record" / "app"
 # the fixture's suite needs only pytest itself: the plugins of this venv would only slow the recorded run down
-PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+PYTEST_ARGS = ["-m", "pytest", "-q", "-p", "no:cacheprovider"]
+# the user's interpreter is not ours: the suite runs under this venv's 3.11 (sys.setprofile) and under CPython 3.13
+# (sys.monitoring), and both recordings must say the same
+INTERPRETERS = {"python3.11": lambda: sys.executable, "python3.13": python313}
 
 
 def run_cli(
@@ -30,8 +33,8 @@ def run_cli(
 
 
 class Recorded:
-    def __init__(self, root: Path, cache: Path, result: subprocess.CompletedProcess[str]) -> None:
-        self.root, self.cache, self.result = root, cache, result
+    def __init__(self, root: Path, cache: Path, python: str, result: subprocess.CompletedProcess[str]) -> None:
+        self.root, self.cache, self.python, self.result = root, cache, python, result
         files = list((cache / "recordings").glob("*.json"))
         assert len(files) == 1, (result.stdout, result.stderr)
         self.file = files[0]
@@ -44,21 +47,22 @@ class Recorded:
         return sum(int(c["count"]) for c in self.edges(caller, callee))  # type: ignore[call-overload]
 
 
-@pytest.fixture(scope="module")
-def recorded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recorded]:
+@pytest.fixture(scope="module", params=sorted(INTERPRETERS))
+def recorded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recorded]:
+    python = INTERPRETERS[request.param]()
     root = tmp_path_factory.mktemp("record") / "app"
     shutil.copytree(APP, root)
     cache = root.parent / "cache"
-    result = run_cli(".", "--record", "--", *PYTEST, cwd=root, cache=cache)
+    result = run_cli(".", "--record", "--", python, *PYTEST_ARGS, cwd=root, cache=cache)
     assert result.returncode == 0, result.stdout + result.stderr
-    yield Recorded(root, cache, result)
+    yield Recorded(root, cache, python, result)
 
 
 def test_the_command_runs_with_its_own_output_and_a_summary(recorded: Recorded) -> None:
     assert "4 passed, 1 skipped" in recorded.result.stdout  # the user's command prints where it always does
     assert "trace-advisor: recorded" in recorded.result.stderr and str(recorded.file) in recorded.result.stderr
     assert recorded.data["exit_code"] == 0 and recorded.data["processes"] == 1
-    assert recorded.data["backend"] == ("monitoring" if sys.version_info >= (3, 12) else "setprofile")
+    assert recorded.data["backend"] == ("setprofile" if recorded.python == sys.executable else "monitoring")
 
 
 def test_calls_static_analysis_cannot_follow(recorded: Recorded) -> None:
@@ -197,12 +201,23 @@ def test_compare_reports_recall_and_why_calls_were_missed(recorded: Recorded) ->
     assert "unresolved `plugin.send`" in text.stdout
 
 
-def test_exit_code_passes_through_and_a_failing_suite_keeps_its_edges(tmp_path: Path) -> None:
+@pytest.mark.parametrize("interpreter", sorted(INTERPRETERS))
+def test_exit_code_passes_through_and_a_failing_suite_keeps_its_edges(tmp_path: Path, interpreter: str) -> None:
     root = tmp_path / "app"
     shutil.copytree(APP, root)
     out = tmp_path / "failing.json"
+    python = INTERPRETERS[interpreter]()
     result = run_cli(
-        ".", "--record", "--record-out", out, "--", *PYTEST, "--fail-on-purpose", cwd=root, cache=tmp_path / "cache"
+        ".",
+        "--record",
+        "--record-out",
+        out,
+        "--",
+        python,
+        *PYTEST_ARGS,
+        "--fail-on-purpose",
+        cwd=root,
+        cache=tmp_path / "cache",
     )
     assert result.returncode == 1, result.stderr
     assert "1 failed, 4 passed" in result.stdout and "the command exited with 1" in result.stderr
@@ -214,7 +229,8 @@ def test_exit_code_passes_through_and_a_failing_suite_keeps_its_edges(tmp_path: 
 
 def test_exit_codes_of_plain_commands(tmp_path: Path) -> None:
     code = "import sys; sys.exit(3)"
-    assert run_cli(tmp_path, "--record", "--", sys.executable, "-c", code, cwd=tmp_path, cache=tmp_path).returncode == 3
+    for python in (sys.executable, python313()):
+        assert run_cli(tmp_path, "--record", "--", python, "-c", code, cwd=tmp_path, cache=tmp_path).returncode == 3
     missing = run_cli(tmp_path, "--record", "--", "no-such-command-here", cwd=tmp_path, cache=tmp_path)
     assert missing.returncode == 127 and "command not found: no-such-command-here" in missing.stderr
     usage = run_cli(tmp_path, "--record", cwd=tmp_path, cache=tmp_path)
@@ -309,7 +325,7 @@ def test_recommendations_use_observed_calls_as_evidence(recorded: Recorded) -> N
     # a hot path: 2,000 calls in the recorded run, with the figures in the rationale
     line_total = seen["shop.orders:line_total"]
     assert line_total["rationale"].startswith("Hot path: observed 2,000 calls, ")
-    assert "`python -m pytest -q -p no:cacheprovider`" in line_total["rationale"]
+    assert f"`{Path(recorded.python).name} -m pytest -q -p no:cacheprovider`" in line_total["rationale"]
     assert line_total["confidence"] > static.get("shop.orders:line_total", {"confidence": 0})["confidence"]
 
 

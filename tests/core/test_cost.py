@@ -18,6 +18,7 @@ from trace_advisor.cost import LOOP_ITERATIONS, loop_depths, repeated_calls
 from trace_advisor.datatypes import AnalysisResult
 from trace_advisor.index import Index
 from trace_advisor.report import default_template, render
+from trace_advisor.report.facts import about
 from trace_advisor.volume import estimate_costs
 
 ROOT = Path(__file__).resolve().parent.parent / "fixtures" / "cost"
@@ -69,6 +70,20 @@ def test_reports_show_the_cost(result: AnalysisResult) -> None:
     assert [n["symbol"] for n in report["left_out"]] == ["batchapp.imports:parse_row", "batchapp.imports:summary"]
     nothing = render(dataclasses.replace(result, left_out=()), "md", config=config, root=ROOT)
     assert "## Left out for cost" not in nothing
+
+
+def test_large_estimates_read_as_numbers(result: AnalysisResult) -> None:
+    # nested loops across a batch job's calls reach millions (mealie's nightly clean-up: 2,183,110), which read as
+    # "2.18e+06 spans per request" in both Markdown reports
+    assert [about(x) for x in (1, 1.5, 10, 176, 61_111, 2_183_110)] == ["1", "1.5", "10", "180", "61,000", "2,200,000"]
+    assert result.volume is not None
+    big = dataclasses.replace(result, volume=dataclasses.replace(result.volume, per_request=2_183_110.0))
+    config = load_config(ROOT)
+    for text in (
+        render(big, "md", config=config, root=ROOT),
+        render(big, "md", config=config, root=ROOT, template=default_template()),
+    ):
+        assert "about **2,200,000 spans per request** at the busiest entry point" in text
 
 
 def test_calls_that_repeat_per_iteration() -> None:

@@ -231,3 +231,15 @@ def test_a_symlink_out_of_the_root_is_refused(tmp_path: Path) -> None:
         assert "outside the workspace roots" in session.error("recommend", {"paths": ["linked"]})
         assert "outside the workspace roots" in session.error("recommend", {"paths": ["linked/secret.py"]})
         assert session.answer("callees", {"symbol": "app.py:main"})["calls"] == ["json:dumps"]
+
+
+def test_recommend_advises_the_framework_instrumentation_as_the_cli_does(tmp_path: Path) -> None:
+    # a Flask app without its instrumentation (tests/fixtures/server_spans): the same one hint as `analyze`
+    root, cache = tmp_path / "server_spans", tmp_path / "cache"
+    shutil.copytree(REPO / "tests" / "fixtures" / "server_spans", root)
+    with mcp_session(root, cache=cache) as session:
+        answer = session.answer("recommend", {"paths": ["."]})
+    assert answer == cli_json("analyze", ".", "--format", "json", "-q", cwd=root, cache=cache)
+    [hint] = answer["instrumentation"]
+    assert hint["package"] == "opentelemetry-instrumentation-flask"
+    assert [c["symbol"] for c in hint["covers"]] == [f"shop.routes:{n}" for n in ("index", "about", "health", "stock")]

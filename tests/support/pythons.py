@@ -1,18 +1,27 @@
-"""Find a newer Python on this machine (its image ships 3.12 and 3.13 under pyenv) for tests that compare with it."""
+"""The Python 3.13 for tests that need a Python >= 3.12: the one `.ci/python3.13` builds from Debian's source (`make
+test` builds it first; a test run started by hand builds it on first use, which takes minutes once)."""
 
 from __future__ import annotations
 
-import shutil
+import functools
 import subprocess
 from pathlib import Path
 
+BUILD = Path(__file__).resolve().parents[2] / ".ci" / "python3.13"
+
+
+@functools.cache
+def python313() -> str:
+    """The path of CPython 3.13 with pytest installed, built by ``.ci/python3.13`` if it is not there yet."""
+    done = subprocess.run([str(BUILD)], capture_output=True, text=True, check=False, timeout=3600)
+    if done.returncode != 0:
+        raise AssertionError(f"no Python 3.13: {BUILD} failed:\n{done.stderr}")
+    return done.stdout.strip()
+
 
 def newer_python(probe: str = "import sys; sys.monitoring") -> str:
-    """A Python >= 3.12 on PATH or under pyenv for which ``probe`` runs."""
-    candidates = [shutil.which(f"python3.{minor}") for minor in range(12, 16)]
-    candidates += sorted(str(p) for p in Path.home().glob(".pyenv/versions/3.1[2-9]*/bin/python3"))
-    for candidate in filter(None, candidates):
-        found = subprocess.run([candidate, "-c", probe], capture_output=True, check=False)
-        if found.returncode == 0:
-            return candidate
-    raise AssertionError("no Python >= 3.12 found (python3.12 on PATH or pyenv)")
+    """A Python >= 3.12 for which ``probe`` runs."""
+    python = python313()
+    found = subprocess.run([python, "-c", probe], capture_output=True, text=True, check=False, timeout=60)
+    assert found.returncode == 0, f"{python} -c {probe!r} failed:\n{found.stderr}"
+    return python

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from trace_advisor.advise.capture import capture_for
+from trace_advisor.advise.instrumentation_hints import SERVER_SPAN
 from trace_advisor.attribute_safety import AttributePolicy
 from trace_advisor.config_model import Config
 from trace_advisor.datatypes import Recommendation
@@ -49,6 +50,7 @@ _SUBSTANCE = frozenset(
 )
 _MESSAGE_IO = frozenset({Finding.PUBLISHES, Finding.RECEIVES})
 _TASKS = frozenset({Finding.TASK_CONSUMER, Finding.JOB})
+_SERVER_SPAN_SHOWS = frozenset({Finding.ROUTE, Finding.EARLY_EXIT})  # a request's route, status and duration
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,9 @@ class Verdict:
     signals: tuple[Signal, ...]
     traced: str | None = None  # the existing span, e.g. "decorated with tracer.start_as_current_span"
     consistency: str | None = None  # why it was raised to match its class (advise.units), shown in the rationale
+    # a request handler's framework instrumentation, not installed yet, that would give it its server span (its
+    # route evidence counts as if installed: what deserves a span here is what the handler does inside the request)
+    covered_by: str | None = None
 
     def deserves_span(self, min_confidence: float) -> bool:
         """Whether the function is worth a span at ``min_confidence``, traced or not."""
@@ -85,10 +90,34 @@ class LocalScorer:
         self.installed = installed | frozenset(self.set_up)
         self.instrumentation = (self.installed, tuple(sorted(self.set_up.items())))  # what verdicts depend on
 
-    def _strength(self, signal: Signal) -> float:
+    def _strength(self, signal: Signal, handler: bool = False) -> float:
+        """A signal's strength, lowered for what an instrumentation shows already: an installed package's spans, and
+        a request handler's server span (``handler``: its framework's instrumentation, installed or not yet, then
+        advised once for the workspace, InstrumentationHint), which shows its route, status and early exits."""
         if signal.instrumentation is not None and signal.instrumentation in self.installed:
             return signal.strength * _INSTRUMENTED_FACTOR
+        if handler and signal.finding in _SERVER_SPAN_SHOWS:
+            return signal.strength * _INSTRUMENTED_FACTOR
         return signal.strength
+
+    @staticmethod
+    def _handler(signals: Sequence[Signal]) -> bool:
+        """A request handler of a web framework whose instrumentation gives each request its server span."""
+        return any(s.finding is Finding.ROUTE and s.instrumentation is not None for s in signals)
+
+    def server_span(self, signals: Sequence[Signal]) -> str | None:
+        """The web framework instrumentation, not installed or set up, that would give a request handler its server
+        span (None when the function is no such handler)."""
+        return next(
+            (
+                s.instrumentation
+                for s in signals
+                if s.finding is Finding.ROUTE
+                and s.instrumentation is not None
+                and s.instrumentation not in self.installed
+            ),
+            None,
+        )
 
     def verdict(self, ctx: FunctionContext, signals: Sequence[Signal], *, traced: str | None = None) -> Verdict:
         """Confidence and primary priority for one function, or 0 with the reason it is skipped. ``traced`` names the
@@ -101,7 +130,8 @@ class LocalScorer:
             return dataclasses.replace(
                 verdict, reasons=(f"already traced: {existing}", *verdict.reasons), traced=existing
             )
-        return verdict
+        server = self.server_span(signals)
+        return dataclasses.replace(verdict, covered_by=server) if server is not None else verdict
 
     def _score(self, ctx: FunctionContext, signals: Sequence[Signal]) -> Verdict:
         has_io = any(s.evidence.priority in _IO_PRIORITIES | {"entry_points"} and s.strength >= 0.5 for s in signals)
@@ -137,8 +167,11 @@ class LocalScorer:
     def effects(self, signals: Sequence[Signal]) -> dict[str, float]:
         """Per priority: weight x noisy-OR of its three strongest signals (capped below certainty)."""
         effects: dict[str, float] = {}
+        handler = self._handler(signals)
         for priority in sorted({s.evidence.priority for s in signals}):
-            strengths = sorted((self._strength(s) for s in signals if s.evidence.priority == priority), reverse=True)
+            strengths = sorted(
+                (self._strength(s, handler) for s in signals if s.evidence.priority == priority), reverse=True
+            )
             miss = 1.0
             for value in strengths[:3]:
                 miss *= 1.0 - min(value, 1.0)
@@ -191,9 +224,13 @@ class LocalScorer:
         verdict = verdict if verdict is not None else self.verdict(ctx, signals)
         if verdict.traced is not None or verdict.priority is None or verdict.confidence < self.config.min_confidence:
             return None
+        handler = self._handler(verdict.signals)
         ranked = sorted(
             verdict.signals,
-            key=lambda s: (-self.config.weight(s.evidence.priority) * self._strength(s), s.evidence.range.start),
+            key=lambda s: (
+                -self.config.weight(s.evidence.priority) * self._strength(s, handler),
+                s.evidence.range.start,
+            ),
         )
         return Recommendation(
             symbol=ctx.symbol,
@@ -255,7 +292,7 @@ class LocalScorer:
         task = {s.instrumentation for s in ranked if s.instrumentation is not None and s.finding in _TASKS} - server
         client = {s.instrumentation for s in ranked if s.instrumentation is not None} - server - task
         groups = (
-            (server, "gives each request its server span", "each request's server span"),
+            (server, f"gives {SERVER_SPAN}", "each request's server span"),
             (task, "gives each task run its span", "each task run's span"),
             (client, "traces the call itself", "the client spans themselves"),
         )

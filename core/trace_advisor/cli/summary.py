@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from trace_advisor.advise.instrumentation_hints import hint_text
 from trace_advisor.config_model import Config
 from trace_advisor.datatypes import AnalysisResult, ProblemKind
 from trace_advisor.report.facts import rank, relative
@@ -60,6 +61,7 @@ class Summary:
                 lines.append(f"       {_first_sentence(rec.rationale)}")
             if len(ranked) > TOP:
                 lines.append(f"    ... {len(ranked) - TOP} more in the report")
+        lines += [f"  {hint_text(hint)}" for hint in result.instrumentation]
         if result.traces is not None:
             check = result.traces
             observed = sum(r.observed is not None for r in result.recommendations)

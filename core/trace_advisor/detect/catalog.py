@@ -32,6 +32,13 @@ def _db(module: str, system: str, instr: str | None) -> Api:
     return Api(f"{module}.", "db", system, f"{system} database", instr)
 
 
+_HTTP_VERBS = ("request", "get", "post", "put", "patch", "delete", "head", "options")
+
+
+def _http(instrumentation: str, *patterns: str) -> tuple[Api, ...]:
+    return tuple(Api(pattern, "http", "http", "external HTTP", instrumentation) for pattern in patterns)
+
+
 # Calls into client packages that do no I/O themselves: what they set up connects on its first request, what they
 # build or stage is sent by a later call, or they read a response already received. Method (or function) name -> the
 # classes or packages it holds under, by dotted name; () is every client package (``redis.Redis.from_url``,
@@ -268,13 +275,43 @@ APIS: tuple[Api, ...] = (
         "publish",
     ),
     # ---- HTTP --------------------------------------------------------------------------------------------------
-    Api("requests.", "http", "http", "external HTTP", "opentelemetry-instrumentation-requests"),
-    Api("httpx.", "http", "http", "external HTTP", "opentelemetry-instrumentation-httpx"),
-    Api("aiohttp.", "http", "http", "external HTTP", "opentelemetry-instrumentation-aiohttp-client"),
+    # Only the clients themselves: a package's other classes and helpers (``aiohttp.BasicAuth.encode``,
+    # ``httpx.URL.join``, ``requests.utils.requote_uri``, ``aiohttp.web``'s server side) send nothing.
+    *_http(
+        "opentelemetry-instrumentation-requests",
+        *(f"requests.{verb}" for verb in _HTTP_VERBS),
+        "requests.Session.",
+        "requests.HTTPAdapter.send",
+        "requests.Response.iter_content",
+        "requests.Response.iter_lines",
+    ),
+    *_http(
+        "opentelemetry-instrumentation-httpx",
+        *(f"httpx.{verb}" for verb in (*_HTTP_VERBS, "stream")),
+        "httpx.Client.",
+        "httpx.AsyncClient.",
+        "httpx.HTTPTransport.handle_request",
+        "httpx.AsyncHTTPTransport.handle_async_request",
+    ),
+    *_http(
+        "opentelemetry-instrumentation-aiohttp-client",
+        "aiohttp.request",
+        "aiohttp.ClientSession.",
+        "aiohttp.ClientResponse.",  # reading the body is I/O: aiohttp streams it
+    ),
+    Api("aiohttp.ClientWebSocketResponse.", "http", "http", "WebSocket"),
     Api("urllib.request.urlopen", "http", "http", "external HTTP", "opentelemetry-instrumentation-urllib"),
     Api("urllib.request.urlretrieve", "http", "http", "external HTTP", "opentelemetry-instrumentation-urllib"),
     Api("urllib.request.OpenerDirector.open", "http", "http", "external HTTP", "opentelemetry-instrumentation-urllib"),
-    Api("urllib3.", "http", "http", "external HTTP", "opentelemetry-instrumentation-urllib3"),
+    *_http(
+        "opentelemetry-instrumentation-urllib3",
+        "urllib3.request",
+        "urllib3.PoolManager.",
+        "urllib3.ProxyManager.",
+        "urllib3.HTTPConnectionPool.",
+        "urllib3.HTTPSConnectionPool.",
+        "urllib3.HTTPResponse.",  # reading a body it streams
+    ),
     Api("http.client.", "http", "http", "external HTTP", None),
     Api("tornado.httpclient.", "http", "http", "external HTTP", "opentelemetry-instrumentation-tornado"),
     # ---- databases and caches ----------------------------------------------------------------------------------
@@ -297,10 +334,15 @@ APIS: tuple[Api, ...] = (
     _db("cassandra", "cassandra", "opentelemetry-instrumentation-cassandra"),
     _db("sqlmodel", "sql", "opentelemetry-instrumentation-sqlalchemy"),  # SQLModel's Session is SQLAlchemy's
     # Flask-SQLAlchemy's ``db.session`` is a SQLAlchemy session (``db.case``, ``db.Column``... build expressions): its
-    # operations that reach the database; ``add``/``delete`` only stage changes until a flush or commit
+    # operations that reach the database, and the extension's own query helpers (``db.paginate(query)``,
+    # ``db.first_or_404(query)``); ``add``/``delete`` only stage changes until a flush or commit
     *(
         Api(f"flask_sqlalchemy.SQLAlchemy.session.{method}", "db", "sql", "sql database", _SQLALCHEMY)
         for method in ("execute", "scalars", "scalar", "get", "commit", "flush", "refresh", "merge", "get_one")
+    ),
+    *(
+        Api(f"flask_sqlalchemy.SQLAlchemy.{method}", "db", "sql", "sql database", _SQLALCHEMY)
+        for method in ("get_or_404", "first_or_404", "one_or_404", "paginate")
     ),
     _db("django.db", "sql", "opentelemetry-instrumentation-django"),
     Api("redis.", "cache", "redis", "Redis", "opentelemetry-instrumentation-redis"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from trace_advisor.datatypes import Evidence, Range
+from trace_advisor.datatypes import Evidence, Range, SymbolId
 from trace_advisor.detect.apis import dotted_forms
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
@@ -56,9 +56,19 @@ _ROUTER_NAMES = ("app", "api", "router", "bp", "blueprint", "route", "routes", "
 
 def _framework(ctx: FunctionContext) -> str | None:
     for path in sorted(ctx.analysed.imported_modules()):
-        for prefix, package in WEB_FRAMEWORKS.items():
-            if path == prefix or path.startswith(prefix + "."):
-                return package
+        package = _package_of(path)
+        if package is not None:
+            return package
+    return None
+
+
+def _package_of(module: str) -> str | None:
+    """The instrumentation package of the web framework ``module`` belongs to (Django REST framework's is Django's)."""
+    if module == "rest_framework" or module.startswith("rest_framework."):
+        return _DJANGO
+    for prefix, package in WEB_FRAMEWORKS.items():
+        if module == prefix or module.startswith(prefix + "."):
+            return package
     return None
 
 
@@ -92,14 +102,18 @@ def _decorator_signal(ctx: FunctionContext, dec: ast.expr) -> Signal | None:
 _VIEW_BASES = ("View", "APIView", "ViewSet", "Handler", "Resource", "Endpoint")
 
 
-def _framework_view(ctx: FunctionContext) -> bool:
-    """The enclosing class is a web framework's view or handler: a base named like one that comes from another
-    package (``django.views:View``, ``tornado.web:RequestHandler``). The project's own ``...Resource`` classes (an
-    SDK's ``ListableAPIResource``) are not request handlers."""
+def _view_base(ctx: FunctionContext) -> SymbolId | None:
+    """The web framework view or handler class the enclosing class derives from: a base named like one that comes
+    from another package (``django.views:View``, ``tornado.web:RequestHandler``, through the project's own
+    ``BaseHandler`` too). The project's own ``...Resource`` classes (an SDK's ``ListableAPIResource``) are not."""
     own = ctx.module.partition(".")[0]
-    return any(
-        base.rpartition(":")[2].endswith(_VIEW_BASES) and base.partition(":")[0].partition(".")[0] != own
-        for base in ctx.class_mro
+    return next(
+        (
+            base
+            for base in ctx.class_mro
+            if base.rpartition(":")[2].endswith(_VIEW_BASES) and base.partition(":")[0].partition(".")[0] != own
+        ),
+        None,
     )
 
 
@@ -119,9 +133,10 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         parses = any(c.text.endswith(("ArgumentParser", "parse_args")) for c in ctx.calls)
         what = "CLI main (argparse)" if parses else "program entry point (`main`/`__main__`)"
         signals.append(Signal(Evidence(PRIORITY, what, name_rng, "main"), 0.75, Finding.MAIN))
-    elif ctx.is_method and ctx.name in _VIEW_METHODS and _framework_view(ctx):
+    elif ctx.is_method and ctx.name in _VIEW_METHODS and (base := _view_base(ctx)) is not None:
         evidence = Evidence(PRIORITY, f"request handler {ctx.qualname}", name_rng, "view")
-        signals.append(Signal(evidence, 0.8, Finding.ROUTE, instrumentation=_framework(ctx)))
+        package = _package_of(base.partition(":")[0]) or _framework(ctx)  # the base's framework, else the module's
+        signals.append(Signal(evidence, 0.8, Finding.ROUTE, instrumentation=package))
     elif not ctx.is_method and params[:1] == ["request"] and ctx.module.split(".")[-1].startswith("views"):
         evidence = Evidence(PRIORITY, "Django view function", name_rng, "view")
         signals.append(Signal(evidence, 0.75, Finding.ROUTE, instrumentation=_DJANGO))

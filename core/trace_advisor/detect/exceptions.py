@@ -5,7 +5,8 @@ from __future__ import annotations
 import ast
 import builtins
 
-from trace_advisor.datatypes import Evidence, Range
+from trace_advisor.client_errors import raised_framework
+from trace_advisor.datatypes import CallEdge, Evidence, Range
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.names import expr_text
@@ -139,6 +140,18 @@ def _classify(
     return Signal(Evidence(PRIORITY, f"re-raises {caught}", rng, caught), 0.2, Finding.RERAISES)
 
 
+def _answers_client(node: ast.Raise, constructed: dict[int, tuple[CallEdge, ...]]) -> bool:
+    """``raise HTTPException(status_code=404)``, ``raise web.HTTPError(403)``, ``raise NotFound()``: a web
+    framework's exception that answers the request with a client error (the server span records the status), not an
+    operational failure; one with a literal 5xx status stays one."""
+    exc = node.exc
+    if not isinstance(exc, ast.Call) or not any(raised_framework(e) for e in constructed.get(id(exc), ())):
+        return False
+    given = [k.value for k in exc.keywords if k.arg in {"status_code", "code", "status"}] + exc.args[:1]
+    status = next((v.value for v in given if isinstance(v, ast.Constant) and isinstance(v.value, int)), None)
+    return status is None or status < 500
+
+
 def detect(ctx: FunctionContext) -> list[Signal]:
     signals: list[Signal] = []
     handled: set[int] = set()
@@ -147,11 +160,12 @@ def detect(ctx: FunctionContext) -> list[Signal]:
             for handler in node.handlers:
                 signals.append(_handler_signal(ctx, node, handler))
                 handled.update(id(n) for n in ast.walk(handler))
+    constructed = {id(c.node): c.site.edges for c in ctx.calls if isinstance(c.node, ast.Call)}
     for node in ctx.nodes:
         if isinstance(node, ast.Raise) and id(node) not in handled:
             name = _raise_name(node)
             short = (name or "").split(".")[-1]
-            if name is None or short in _VALIDATION:
+            if name is None or short in _VALIDATION or _answers_client(node, constructed):
                 continue
             if any(word in short for word in ("Validation", "Invalid", "BadRequest", "Malformed")):
                 continue  # input validation, not an operational outcome

@@ -51,6 +51,18 @@ _NEVER_IO_PARTS = frozenset(
         "ColumnElement",
     }
 )
+# SQLAlchemy statements and the legacy Query build SQL in memory (``select(User).where(...).order_by(...)``,
+# ``Table.insert()``, ``query.filter_by(...)``); the packages' functions build, configure or inspect (``case``,
+# ``selectinload``, ``inspect``, ``create_engine``): a session or connection running the statement is the round trip.
+_SQLALCHEMY_STATEMENTS = frozenset(
+    {"Select", "Insert", "Update", "Delete", "Table", "TableClause", "Join", "Subquery", "CTE", "TextClause"}
+    | {"CompoundSelect", "Exists", "ScalarSelect", "Values", "Alias", "FromClause"}
+)
+_QUERY_BUILDERS = frozenset(
+    {"filter", "filter_by", "where", "join", "outerjoin", "order_by", "group_by", "having", "limit", "offset"}
+    | {"options", "with_entities", "distinct", "select_from", "add_columns", "correlate", "execution_options"}
+    | {"params", "union", "union_all", "subquery", "cte", "label", "as_scalar", "scalar_subquery", "enable_eagerloads"}
+)
 # ...and module namespaces of query builders and helpers, when the call is a module-level function.
 _BUILDER_PARTS = frozenset({"func", "sql", "schema", "types", "orm", "parse", "expression"})
 
@@ -98,6 +110,12 @@ def is_io_name(target: str) -> bool:
     parts = target.split(".")
     if parts[-1][:1].isupper() or parts[-1].startswith("__") or any(p in _NEVER_IO_PARTS for p in parts[1:]):
         return False  # a class or its __init__ (constructing a client is not I/O), an exception, a column expression
+    if parts[0] in ("sqlalchemy", "sqlmodel") and (
+        not any(p[:1].isupper() for p in parts[1:])  # its functions build (select, case, and_) or inspect (inspect)
+        or any(p in _SQLALCHEMY_STATEMENTS for p in parts)
+        or ("Query" in parts and parts[-1] in _QUERY_BUILDERS)
+    ):
+        return False  # building a statement: the session or connection that runs it does the round trip
     if any(p[:1].isupper() for p in parts[1:-1]):
         return True  # a method on a client instance (``redis.Redis.delete``)
     return parts[-1] not in _NOT_IO_SUFFIXES and not any(p in _BUILDER_PARTS for p in parts[1:])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -461,6 +462,11 @@ def runs_forever(ctx: FunctionContext) -> bool:
     return _runs_forever(ctx)
 
 
+# Functions named for a liveness signal a process sends every few seconds for its whole life (``heartbeat``,
+# ``_send_keepalive``, ``keep_alive_handler``), not for ``keep_alive`` as an option (``_close_if_not_keep_alive``).
+_LIVENESS = re.compile(r"^_*(send_|do_|update_|_)*(heartbeat|keepalive|keep_alive)(_task|_handler|_loop)*$")
+
+
 def shape_of(ctx: FunctionContext, has_io: bool) -> Shape:
     """Measure the function and decide triviality (getters, dunders, stubs, one-line pure helpers).
 
@@ -495,5 +501,7 @@ def shape_of(ctx: FunctionContext, has_io: bool) -> Shape:
         trivial = "generated code (regenerating it would drop the span: trace the code calling it)"
     elif _runs_forever(ctx):
         trivial = "runs for the life of the process: a span would never end (trace each unit of work instead)"
+    elif _LIVENESS.search(name):
+        trivial = "a liveness signal (heartbeat, keepalive): one trace per beat tells nothing (a metric suits it)"
     generator = any(isinstance(n, ast.Yield | ast.YieldFrom) for n in ctx.nodes)
     return Shape(len(stmts), len(calls), len(distinct), lines, trivial, generator)

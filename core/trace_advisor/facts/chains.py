@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from trace_advisor.facts.records import CALL, CLASS_OF, ELEMENT, ELEMENTS_OF, VALUES_OF, Chain
+from trace_advisor.facts.records import CALL, CLASS_OF, ELEMENT, ELEMENTS_OF, ITEM, VALUES_OF, Chain
 
 # Subscripted annotations that mean "one of the arguments" rather than a generic container.
 _UNWRAP_FIRST = frozenset({"Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly"})
@@ -59,7 +59,8 @@ LITERAL_NAMES = {
 
 
 def chain_of(node: ast.expr) -> Chain | None:
-    """``a.b().c`` -> ("a", "b", "()", "c"); ``await`` is looked through; anything else is not followable."""
+    """``a.b().c`` -> ("a", "b", "()", "c"); ``await`` is looked through; ``a[k]`` is ("a", ITEM) (not a slice);
+    anything else is not followable."""
     parts: list[str] = []
     current: ast.expr = node
     while True:
@@ -73,6 +74,9 @@ def chain_of(node: ast.expr) -> Chain | None:
             parts.append(CALL)
             current = current.func
         elif isinstance(current, ast.Await):
+            current = current.value
+        elif isinstance(current, ast.Subscript) and not isinstance(current.slice, ast.Slice):
+            parts.append(ITEM)
             current = current.value
         else:
             literal = LITERAL_NAMES.get(type(current.value) if isinstance(current, ast.Constant) else type(current))
@@ -106,11 +110,22 @@ def value_chains(node: ast.expr | None) -> tuple[Chain, ...]:
     if isinstance(node, ast.List | ast.Set | ast.Tuple) and node.elts:
         kind = LITERAL_NAMES[type(node)]
         return ((kind,), *((*chain, VALUES_OF) for e in node.elts for chain in value_chains(e)))
+    if isinstance(node, ast.Dict) and node.values:
+        # a dispatch table: the functions, classes and objects its values name are what an item can be. Not what
+        # calls and literals make: a table of data (``{"n": 1, "s": frozenset()}``) is not followed (an item's
+        # attribute would otherwise be looked up on only some of its values)
+        values = (chain for value in node.values for chain in value_chains(value) if _reference(chain))
+        return (("<dict>",), *((*chain, VALUES_OF) for chain in values))
     literal = LITERAL_NAMES.get(type(node.value) if isinstance(node, ast.Constant) else type(node))
     if literal is not None:  # ``lines = []``, ``name = "x"``: an instance of the literal's type
         return ((literal,),)
     chain = chain_of(node)
     return (chain,) if chain is not None else ()
+
+
+def _reference(chain: Chain) -> bool:
+    """A name or attribute chain: no call, item or literal in it."""
+    return not chain[0].startswith("<") and CALL not in chain and ITEM not in chain
 
 
 def chain_text(chain: Chain) -> str:
@@ -119,6 +134,8 @@ def chain_text(chain: Chain) -> str:
     for part in chain:
         if part == CALL:
             out.append("()")
+        elif part == ITEM:
+            out.append("[...]")
         elif out:
             out.append("." + part)
         else:

@@ -23,6 +23,9 @@ ELEMENTS_OF: Final = "[*]"
 VALUES_OF: Final = "[v]"
 # CLASS_OF ends an annotation chain for "the class itself" (``type[Order]``: calling it constructs an Order).
 CLASS_OF: Final = "[cls]"
+# ITEM: "an item of" what came before, looked up by a key or index (``HANDLERS[kind]``, ``steps[0]``): any of a
+# collection's elements (the key is not read), or what the class's ``__getitem__`` returns.
+ITEM: Final = "[k]"
 
 # Binding kinds: what a name in a scope is bound to (flow-insensitive: every binding of the name counts).
 DEF: Final = "def"  # a function defined in this module: ``target`` is its qualname

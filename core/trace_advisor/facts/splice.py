@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from trace_advisor.datatypes import MODULE_QUALNAME
-from trace_advisor.facts.extract import extract_facts
+from trace_advisor.facts.extract import extract_facts, kept_reads
 from trace_advisor.facts.records import CLASS, DEF, Binding, CallSite, Loc, ModuleFacts, Scope
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -187,7 +187,8 @@ def _merge(
         *((start + delta, end + delta) for start, end in old.top_level if start > high),
     )
     calls = _merged_sites(old.calls, part.calls, low, high, delta)
-    reads = _merged_sites(old.reads, part.reads, low, high, delta)
+    # the part was read without the module's imports: its reads of module attributes are dropped here
+    reads = _merged_sites(old.reads, kept_reads(part.reads, {s.qualname: s for s in scopes}), low, high, delta)
     return ModuleFacts(tuple(scopes), calls, old.all_names, len(lines), top_level, reads=reads)
 
 

@@ -56,6 +56,21 @@ _CO_OPTIMIZED = 0x1
 _SUSPENDABLE = 0x20 | 0x80 | 0x100 | 0x200  # generator, coroutine, iterable coroutine, async generator
 _PLAIN_MASK = _SUSPENDABLE | _CO_OPTIMIZED  # flags & _PLAIN_MASK == _CO_OPTIMIZED: a plain function
 _RESUME = dis.opmap["RESUME"] if "RESUME" in dis.opmap else -1
+# PEP 695 (Python 3.12+): type parameters are made in a hidden function, ``<generic parameters of f>``, run where the
+# definition is; a ``type`` alias's value and a type parameter's bound, constraints and default are functions run
+# lazily, when something reads them. None of them is a function of the static graph: their calls belong to the
+# scope that holds them. The lazy ones are named after the alias or parameter, so they are found by how their
+# holder hands them to the interpreter: straight into one of these intrinsics.
+_GENERIC_SCOPE = "<generic parameters of "
+_INTRINSICS = {dis.opmap[op] for op in ("CALL_INTRINSIC_1", "CALL_INTRINSIC_2") if op in dis.opmap}
+_LAZY_INTRINSICS = frozenset(
+    {
+        "INTRINSIC_TYPEALIAS",
+        "INTRINSIC_TYPEVAR_WITH_BOUND",
+        "INTRINSIC_TYPEVAR_WITH_CONSTRAINTS",
+        "INTRINSIC_SET_TYPEPARAM_DEFAULT",
+    }
+)
 # library functions that hand work to another thread or task: (module, qualname) -> what the hand-over is called
 _HANDOVER_STARTS = {
     ("threading", "Thread.start"): "thread",
@@ -94,6 +109,7 @@ class _Table:
         self.names: dict[int, tuple[str, str, str, int, str]] = {}  # id(code) -> (file, qualname, module, line, kind)
         self.hooks: dict[int, str] = {}  # id(code) of a hand-over function -> what it does
         self.silent: set[int] = set()  # ids of the import machinery: walked through, never recorded as a call out
+        self.lazy_scopes: set[int] = set()  # ids of PEP 695 lazily evaluated scopes found in workspace code
         # (id(caller code) or None, id(callee code) or a C function's name, offset, via) -> [count, seconds]; via
         # is None, id(code) of the library function the call went through, or a hand-over ("thread", "task"...)
         self.edges: dict[EdgeKey, list[float]] = {}
@@ -132,12 +148,16 @@ class _Table:
                 self.hooks[key] = "task"
             if module in _MACHINERY:
                 self.silent.add(key)
-        elif code.co_name in _TRANSPARENT_NAMES:
+        elif code.co_name in _TRANSPARENT_NAMES or code.co_name.startswith(_GENERIC_SCOPE) or key in self.lazy_scopes:
             kind = TRANSPARENT
         elif not code.co_flags & _CO_OPTIMIZED and code.co_name != "<module>":
             kind = TRANSPARENT  # a class body: its calls belong to the enclosing scope
         else:
             kind = INSIDE
+        if kind != OUTSIDE and _INTRINSICS:
+            for scope in _lazy_scopes(code):
+                self.codes[id(scope)] = scope  # kept alive: its id stays its own
+                self.lazy_scopes.add(id(scope))
         label = "class" if kind == TRANSPARENT and code.co_name not in _TRANSPARENT_NAMES else "code"
         self.names[key] = (path, qualname, module, code.co_firstlineno, label)
         self.kinds[key] = kind
@@ -376,6 +396,26 @@ class _Table:
             self.written = version
         except Exception as exc:  # noqa: BLE001 - the user's program must never fail because of the recorder
             sys.stderr.write(f"trace-advisor recorder: could not write the call table: {exc}\n")
+
+
+def _lazy_scopes(code: Any) -> list[Any]:
+    """The code objects ``code`` turns into a lazily evaluated ``type`` alias value or type parameter bound,
+    constraints or default (PEP 695): made into a function that goes straight into one of ``_LAZY_INTRINSICS``."""
+    if not any(type(const) is types.CodeType for const in code.co_consts):
+        return []
+    if not _INTRINSICS.intersection(code.co_code[::2]):
+        return []
+    found, pending = [], None
+    for instruction in dis.get_instructions(code):
+        if instruction.opname == "LOAD_CONST" and type(instruction.argval) is types.CodeType:
+            pending = instruction.argval
+        elif instruction.opname in ("MAKE_FUNCTION", "SET_FUNCTION_ATTRIBUTE", "BUILD_TUPLE"):
+            continue  # still making the function (and the alias's arguments)
+        else:
+            if pending is not None and instruction.argrepr in _LAZY_INTRINSICS:
+                found.append(pending)
+            pending = None
+    return found
 
 
 def _is_source(path: str) -> bool:

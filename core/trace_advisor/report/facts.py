@@ -13,7 +13,17 @@ from trace_advisor import __version__
 from trace_advisor.client_errors import Graph as ClientErrorGraph
 from trace_advisor.config import find_project_root
 from trace_advisor.config_model import Config
-from trace_advisor.datatypes import AnalysisResult, Capture, CostNote, Problem, Recommendation, SpanVolume, TraceCheck
+from trace_advisor.datatypes import (
+    AnalysisResult,
+    Capture,
+    CostNote,
+    InstrumentationHint,
+    Problem,
+    Recommendation,
+    SpanVolume,
+    TraceCheck,
+    split_symbol,
+)
 from trace_advisor.edits.style import span_style
 from trace_advisor.report.preview import NOT_PREVIEWED, Previewer, SpanPreview
 
@@ -90,6 +100,17 @@ class UsageFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class InstallFacts:
+    """An instrumentation package to install rather than a span per function it covers."""
+
+    package: str
+    gives: str  # "each request its server span"
+    covers: int  # functions that need no span of their own once it is installed
+    by_file: tuple[tuple[str, tuple[str, ...]], ...]  # (file relative to the root, qualnames), in path order
+    hint: InstrumentationHint  # files relative to the root
+
+
+@dataclass(frozen=True, slots=True)
 class ReportFacts:
     tool: str
     version: str
@@ -110,6 +131,7 @@ class ReportFacts:
     problems: tuple[Problem, ...]
     root: str  # the folder file paths are relative to
     left_out: tuple[CostNote, ...] = ()  # strong candidates left out for cost (files relative to root)
+    install: tuple[InstallFacts, ...] = ()  # instrumentation to install rather than a span per request handler
     traces: TraceCheck | None = None  # ``analyze --traces``: file paths relative to ``root``
     volume: SpanVolume | None = None  # spans per request of all recommendations together, when estimated
 
@@ -123,6 +145,15 @@ def priority_title(priority: str) -> str:
 def count_of(count: int, noun: str) -> str:
     """``1 function``, ``3 functions``."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def about(figure: float) -> str:
+    """An estimate as a reader takes it in: two significant digits, thousands separated (``2,200,000`` rather than
+    ``2.18e+06``; ``1.5``; ``61,000``)."""
+    if figure < 10:
+        return f"{figure:.2g}"
+    rounded = round(figure, 2 - len(str(int(figure))))
+    return f"{rounded:,.0f}"
 
 
 def report_root(result: AnalysisResult, root: Path | None) -> Path:
@@ -231,9 +262,24 @@ def build_facts(
         ),
         problems=tuple(replace(p, file=relative(p.file, base)) if p.file else p for p in result.problems),
         left_out=tuple(replace(note, file=relative(note.file, base)) for note in result.left_out),
+        install=tuple(_install(hint, base) for hint in result.instrumentation),
         root=str(base),
         traces=_relative_traces(result.traces, base) if result.traces is not None else None,
         volume=result.volume,
+    )
+
+
+def _install(hint: InstrumentationHint, base: Path) -> InstallFacts:
+    covers = tuple(replace(f, file=relative(f.file, base)) for f in hint.covers)
+    by_file: dict[str, list[str]] = {}
+    for function in covers:
+        by_file.setdefault(function.file, []).append(split_symbol(function.symbol)[1])
+    return InstallFacts(
+        hint.package,
+        hint.gives,
+        len(covers),
+        tuple((file, tuple(names)) for file, names in sorted(by_file.items())),
+        replace(hint, covers=covers),
     )
 
 

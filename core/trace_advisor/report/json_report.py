@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from trace_advisor.datatypes import SpanVolume, TraceCheck
+from trace_advisor.datatypes import InstrumentationHint, SpanVolume, TraceCheck
 from trace_advisor.report.facts import ReportFacts, all_recommendations
 
 
@@ -52,11 +52,25 @@ def report_object(facts: ReportFacts) -> dict[str, object]:
     data["left_out"] = [
         {"symbol": n.symbol, "file": n.file, "line": n.line, "reason": n.reason} for n in facts.left_out
     ]
+    data["instrumentation"] = [instrumentation_object(item.hint) for item in facts.install]
     if facts.volume is not None:
         data["volume"] = volume_object(facts.volume)
     if facts.traces is not None:
         data["traces"] = traces_object(facts.traces)
     return data
+
+
+def instrumentation_object(hint: InstrumentationHint) -> dict[str, object]:
+    """An instrumentation package to install rather than a span per function it covers."""
+    return {
+        "package": hint.package,
+        "gives": hint.gives,
+        "clients": list(hint.clients),
+        "covers": [
+            {"symbol": f.symbol, "file": f.file, "line": f.name_range.start.line, "clients": list(f.clients)}
+            for f in hint.covers
+        ],
+    }
 
 
 def volume_object(volume: SpanVolume) -> dict[str, object]:

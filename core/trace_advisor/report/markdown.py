@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from trace_advisor.datatypes import Observed, SpanCost, TraceCheck
-from trace_advisor.report.facts import RecommendationFacts, ReportFacts, count_of, priority_title
+from trace_advisor.report.facts import RecommendationFacts, ReportFacts, about, count_of, priority_title
 from trace_advisor.report.md_escape import fence, md_code, md_prose, md_text
 from trace_advisor.traces.figures import duration_text as ms
 
@@ -18,6 +18,7 @@ def render_markdown(facts: ReportFacts) -> str:
     out: list[str] = [f"# {facts.tool} report", ""]
     out += _run_info(facts)
     out += _summary(facts)
+    out += _install(facts)
     out += _usage(facts)
     out += ["## Recommendations", ""]
     if facts.groups:
@@ -40,6 +41,29 @@ def render_markdown(facts: ReportFacts) -> str:
             out.append(f"- **{problem.severity}**{where}: {md_text(problem.message)}")
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _install(facts: ReportFacts) -> list[str]:
+    if not facts.install:
+        return []
+    lines = ["## Instrumentation to install", ""]
+    for item in facts.install:
+        one = item.covers == 1
+        clients = item.hint.clients
+        also = (
+            f" and {', '.join(md_code(c) for c in clients)}, which {'traces' if len(clients) == 1 else 'trace'} the"
+            f" calls {'it makes' if one else 'they make'}"
+            if clients
+            else ""
+        )
+        lines.append(
+            f"- Install {md_code(item.package)}: it gives {md_text(item.gives)}. The"
+            f" {count_of(item.covers, 'request handler')} below {'needs' if one else 'need'} no span of"
+            f" {'its' if one else 'their'} own beside it{also}, so none is recommended:"
+        )
+        lines += [f"  - {md_code(file)}: {', '.join(md_code(n) for n in names)}" for file, names in item.by_file]
+    lines.append("")
+    return lines
 
 
 def _left_out(facts: ReportFacts) -> list[str]:
@@ -86,7 +110,7 @@ def _summary(facts: ReportFacts) -> list[str]:
     if facts.volume is not None:
         v = facts.volume
         lines += [
-            f"Together these spans add about **{v.per_request:.3g} spans per request** at the busiest entry point,"
+            f"Together these spans add about **{about(v.per_request)} spans per request** at the busiest entry point,"
             f" {md_code(v.entry)} ({count_of(v.functions, 'recommended function')} reached; each loop counted as"
             f" {v.loop_iterations} iterations).",
             "",
@@ -210,7 +234,7 @@ def span_cost(cost: SpanCost, symbol: str) -> str:
     """A recommendation's spans per request in Markdown (also the ``span_cost`` filter of report templates)."""
     if cost.per_request is None:
         return "no known entry point reaches it: one span per call"
-    spans = "1 span" if cost.per_request == 1 else f"{cost.per_request:.3g} spans"
+    spans = "1 span" if cost.per_request == 1 else f"{about(cost.per_request)} spans"
     if cost.source == "traces":
         return f"{spans} per trace (measured)"
     if cost.entry == symbol:

@@ -7,8 +7,16 @@ import json
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
-from trace_advisor.datatypes import Problem
-from trace_advisor.report.facts import PriorityGroup, RecommendationFacts, ReportFacts, priority_title
+from trace_advisor.advise.instrumentation_hints import hint_text
+from trace_advisor.datatypes import Problem, Range
+from trace_advisor.report.facts import (
+    InstallFacts,
+    PriorityGroup,
+    RecommendationFacts,
+    ReportFacts,
+    count_of,
+    priority_title,
+)
 from trace_advisor.report.json_report import traces_object, volume_object
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -36,6 +44,9 @@ def render_sarif(facts: ReportFacts, priorities: dict[str, str]) -> str:
     groups = {g.priority: g for g in facts.groups}
     rules = [_rule(name, priorities.get(name) or _group_description(groups.get(name))) for name in names]
     results = [_result(rec, index[rec.priority]) for g in facts.groups for rec in g.recommendations]
+    if facts.install:  # one result per package to install, at the first handler it covers
+        rules.append(_INSTALL_RULE)
+        results += [_install_result(item, len(rules) - 1) for item in facts.install]
     properties: dict[str, object] = {
         "engine": facts.engine,
         "filesAnalysed": facts.files_analysed,
@@ -120,24 +131,7 @@ def _result(rec: RecommendationFacts, rule_index: int) -> dict[str, object]:
             "text": f'Add a span "{rec.span_name}" to {rec.qualname} (confidence {rec.confidence_text}): '
             f"{rec.rationale}"
         },
-        "locations": [
-            {
-                "physicalLocation": {
-                    "artifactLocation": artifact_location(rec.file),
-                    "region": {
-                        "startLine": name.start.line,
-                        "startColumn": name.start.column + 1,
-                        "endLine": name.end.line,
-                        "endColumn": max(name.end.column + 1, name.start.column + 2)
-                        if name.end.line == name.start.line
-                        else name.end.column + 1,
-                    },
-                },
-                "logicalLocations": [
-                    {"fullyQualifiedName": rec.symbol, "name": rec.qualname, "kind": "function"},
-                ],
-            }
-        ],
+        "locations": [_location(rec.file, name, rec.symbol)],
         "partialFingerprints": {"traceAdvisorSymbol/v1": fingerprint},
         "properties": {
             "priority": rec.priority,
@@ -147,6 +141,66 @@ def _result(rec: RecommendationFacts, rule_index: int) -> dict[str, object]:
             "capture": list(rec.capture),
             **({"observed": rec.recommendation.observed.to_json()} if rec.recommendation.observed else {}),
             **({"cost": rec.recommendation.cost.to_json()} if rec.recommendation.cost else {}),
+        },
+    }
+
+
+def _location(file: str, name: Range, symbol: str) -> dict[str, object]:
+    """A function's location: the region of its def's name, and its symbol."""
+    return {
+        "physicalLocation": {
+            "artifactLocation": artifact_location(file),
+            "region": {
+                "startLine": name.start.line,
+                "startColumn": name.start.column + 1,
+                "endLine": name.end.line,
+                "endColumn": max(name.end.column + 1, name.start.column + 2)
+                if name.end.line == name.start.line
+                else name.end.column + 1,
+            },
+        },
+        "logicalLocations": [
+            {"fullyQualifiedName": symbol, "name": symbol.partition(":")[2], "kind": "function"},
+        ],
+    }
+
+
+_INSTALL_RULE: dict[str, object] = {
+    "id": "trace-advisor/instrumentation",
+    "name": "InstallInstrumentation",
+    "shortDescription": {"text": "Install the web framework's OpenTelemetry instrumentation"},
+    "fullDescription": {
+        "text": "A web framework's instrumentation package gives each request its server span: request handlers "
+        "that do nothing else worth a span need none of their own."
+    },
+    "help": {
+        "text": "Install the package the result names (and set it up as its documentation says); the handlers it "
+        "lists then need no span of their own.",
+        "markdown": "Install the package the result names (and set it up as its documentation says); the handlers "
+        "it lists then need no span of their own.",
+    },
+    "defaultConfiguration": {"level": "note"},
+    "properties": {"tags": [*TAGS, "instrumentation"]},
+}
+
+
+def _install_result(item: InstallFacts, rule_index: int) -> dict[str, object]:
+    covers = item.hint.covers
+    locations = [_location(f.file, f.name_range, f.symbol) for f in covers]
+    return {
+        "ruleId": "trace-advisor/instrumentation",
+        "ruleIndex": rule_index,
+        "level": "note",
+        "message": {
+            "text": hint_text(item.hint, f"{count_of(item.covers, 'request handler')} (the related locations)")
+        },
+        "locations": locations[:1],
+        "relatedLocations": [{"id": number, **location} for number, location in enumerate(locations)],
+        "partialFingerprints": {"traceAdvisorPackage/v1": hashlib.sha256(item.package.encode()).hexdigest()[:32]},
+        "properties": {
+            "package": item.package,
+            "covers": [f.symbol for f in covers],
+            "clients": list(item.hint.clients),
         },
     }
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 
 from trace_advisor.report.errors import ReportError
-from trace_advisor.report.facts import ReportFacts, all_recommendations, count_of, priority_title
+from trace_advisor.report.facts import ReportFacts, about, all_recommendations, count_of, priority_title
 from trace_advisor.report.markdown import span_cost
 from trace_advisor.report.md_escape import fence, md_code, md_prose, md_text
 from trace_advisor.report.template_limits import MAX_TEMPLATE_BYTES, ConfinedLoader, LimitedSandbox
@@ -35,6 +35,7 @@ def _environment(folder: Path) -> LimitedSandbox:
         fence=fence,
         priority_title=priority_title,
         count_of=count_of,
+        about=about,
         span_cost=span_cost,
     )
     env.wrap_filters()

@@ -28,7 +28,18 @@ from trace_advisor.resolve.values import NOTHING, Value, Values
 # the key of calls whose callee is a class held by a variable (``cls(...)``, ``factory: type[Base]``)
 CLASS_VALUE_CALLS: Final = "()"
 _FLOWING = frozenset(
-    {v.FUNCTION, v.CLASS, v.INSTANCE, v.CONTEXT, v.ELEMENTS, v.MODULE, v.EXTERNAL, v.EXTERNAL_INSTANCE}
+    {
+        v.FUNCTION,
+        v.CLASS,
+        v.INSTANCE,
+        v.CONTEXT,
+        v.ELEMENTS,
+        v.FUNCTIONS,
+        v.CLASSES,
+        v.MODULE,
+        v.EXTERNAL,
+        v.EXTERNAL_INSTANCE,
+    }
 )
 _BOUND_RECEIVERS = frozenset({v.INSTANCE, v.SUPER, v.EXTERNAL_INSTANCE})
 _MAX_SITES = 2000  # calls read per parameter: beyond that (a name called everywhere), the parameter holds nothing
@@ -48,12 +59,14 @@ class ParameterFlow:
         self,
         evaluator: Evaluator,
         workspace: Callable[[], Iterable[ModuleInfo]],
+        info_of: Callable[[str], ModuleInfo | None],
         scope_of: Callable[[SymbolId], tuple[ModuleInfo, Scope] | None],
         subclasses: Callable[[SymbolId], tuple[SymbolId, ...]],
         init_of: Callable[[SymbolId], Values],
     ) -> None:
         self._evaluator = evaluator
         self._workspace = workspace
+        self._info_of = info_of
         self._scope_of = scope_of
         self._subclasses = subclasses
         self._init_of = init_of
@@ -61,15 +74,17 @@ class ParameterFlow:
         self._sites: dict[str, dict[str, tuple[ModuleInfo, list[CallSite]]]] = {}
         self._indexed: dict[str, tuple[str, ...]] = {}  # module -> its keys
         self._complete = False
-        # id of a call site -> the functions it reaches, each with the parameters bound before its arguments; per
-        # generation (the sites are kept alive by ``_sites``)
-        self._reached: dict[int, list[tuple[SymbolId, int]]] = {}
+        self._stale: set[str] = set()  # modules whose call sites are read again on the next question
+        # module -> id of a call site -> the functions it reaches, each with the parameters bound before its
+        # arguments; per generation (the sites are kept alive by ``_sites``)
+        self._reached: dict[str, dict[int, list[tuple[SymbolId, int]]]] = {}
         self._readers: dict[str, set[str]] = {}  # key -> the modules whose parameter values read its calls
 
     def clear(self) -> None:
         self._sites.clear()
         self._indexed.clear()
         self._complete = False
+        self._stale.clear()
         self._reached.clear()
         self._readers.clear()
 
@@ -78,11 +93,12 @@ class ParameterFlow:
         self._reached.clear()
 
     def drop(self, module: str) -> None:
-        """Forget one module's call sites (its text changed); read again on the next question."""
+        """Forget one module's call sites (its text changed); read again on the next question. What other modules'
+        calls reach stands until :meth:`forget` (the index calls it when resolution may have changed)."""
         for key in self._indexed.pop(module, ()):
             self._sites.get(key, {}).pop(module, None)
-        self._complete = False
-        self._reached.clear()
+        self._stale.add(module)
+        self._reached.pop(module, None)
 
     def readers(self, keys: Iterable[str]) -> set[str]:
         """The modules whose parameter values read calls of these keys."""
@@ -147,12 +163,15 @@ class ParameterFlow:
     def _site_targets(self, info: ModuleInfo, site: CallSite) -> list[tuple[SymbolId, int]]:
         """What one call reaches, resolved once per generation. Nothing is not kept: it may be the answer of a
         callee still being evaluated (``ctx.invoke`` while evaluating ``ctx``), which the memo completes later."""
-        found = self._reached.get(id(site))
+        reached = self._reached.get(info.name)
+        if reached is None:
+            reached = self._reached[info.name] = {}
+        found = reached.get(id(site))
         if found is None:
             assert site.chain is not None
             found = self._targets(info, site.scope, site.chain)
             if found:
-                self._reached[id(site)] = found
+                reached[id(site)] = found
         return found
 
     def _targets(self, info: ModuleInfo, where: str, chain: Chain) -> list[tuple[SymbolId, int]]:
@@ -184,16 +203,23 @@ class ParameterFlow:
         return None  # called on a class and on instances: which argument is which is not known
 
     def _index(self) -> None:
-        if self._complete:
-            return
-        for info in self._workspace():
-            if info.name in self._indexed:
-                continue
-            by_key = _sites_by_key(info)
-            self._indexed[info.name] = tuple(by_key)
-            for key, sites in by_key.items():
-                self._sites.setdefault(key, {})[info.name] = (info, sites)
-        self._complete = True
+        if not self._complete:
+            for info in self._workspace():
+                if info.name not in self._indexed:
+                    self._add(info)
+            self._complete = True
+        elif self._stale:
+            for module in sorted(self._stale):
+                found = self._info_of(module)
+                if found is not None and found.workspace and module not in self._indexed:
+                    self._add(found)
+        self._stale.clear()
+
+    def _add(self, info: ModuleInfo) -> None:
+        by_key = _sites_by_key(info)
+        self._indexed[info.name] = tuple(by_key)
+        for key, sites in by_key.items():
+            self._sites.setdefault(key, {})[info.name] = (info, sites)
 
 
 def _sites_by_key(info: ModuleInfo) -> dict[str, list[CallSite]]:

@@ -1,5 +1,5 @@
 """The workspace's class hierarchy read downwards: which workspace classes derive from a class (for class-hierarchy
-edges: ``self.save()`` in a base class also reaches the subclasses' overrides)."""
+edges: ``self.save()`` in a base class also reaches the subclasses' overrides), and the names of its properties."""
 
 from __future__ import annotations
 
@@ -23,9 +23,23 @@ class Hierarchy:
         self._workspace = workspace
         self._mro = mro
         self._below: dict[SymbolId, tuple[SymbolId, ...]] | None = None
+        self._properties: frozenset[str] | None = None
 
     def clear(self) -> None:
         self._below = None
+        self._properties = None
+
+    def property_names(self) -> frozenset[str]:
+        """The names of the workspace's properties: an attribute read of any other name runs no getter (checked
+        before evaluating the receiver, which for a parameter means reading what every call passes it)."""
+        if self._properties is None:
+            self._properties = frozenset(
+                scope.qualname.rpartition(".")[2]
+                for info in self._workspace()
+                for scope in info.facts.scopes
+                if scope.method_kind == "property"
+            )
+        return self._properties
 
     def subclasses(self, cls: SymbolId) -> tuple[SymbolId, ...]:
         """Every workspace class that has ``cls`` in its MRO (``cls`` excluded), sorted."""

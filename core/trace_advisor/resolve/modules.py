@@ -31,6 +31,9 @@ class ModuleProvider(Protocol):
     def workspace_modules(self) -> tuple[str, ...]:
         """Every workspace module's name (not search-path modules), sorted."""
 
+    def workspace_read(self) -> bool:
+        """Whether every workspace file has been read (so a question about all of them reads nothing more)."""
+
     def module_exists(self, name: str) -> bool:
         """Whether ``name`` is a module or package anywhere: search paths, namespace folders or the stdlib."""
 

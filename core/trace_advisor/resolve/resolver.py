@@ -27,6 +27,7 @@ from trace_advisor.facts.records import (
     ENTER_EXIT,
     FROM,
     IMPORT,
+    ITEM,
     ITERATE,
     PARAMETER,
     RAISE,
@@ -73,6 +74,7 @@ class Resolver:
         self._flow = ParameterFlow(
             self,
             self._workspace_infos,
+            modules.module_info,
             self._classes.scope_of,
             self._hierarchy.subclasses,
             lambda cls: self._classes.attribute(cls, "__init__", True, False),
@@ -199,6 +201,8 @@ class Resolver:
 
     def _getters(self, info: ModuleInfo, scope: str, chain: Chain) -> list[tuple[SymbolId, bool]]:
         """The property getters reading ``chain``'s last attribute runs (on instances, or ``super()``)."""
+        if self._modules.workspace_read() and chain[-1] not in self._hierarchy.property_names():
+            return []  # no workspace property of that name (before the files are read: the receiver is looked at)
         found: dict[SymbolId, bool] = {}
         for kind, ident in sorted(self.eval_chain(info, scope, chain[:-1])):
             if kind not in (v.INSTANCE, v.SUPER):
@@ -224,6 +228,8 @@ class Resolver:
             return "too-deep", "the value is nested too deeply to follow"
         if end is None:
             return "not-followable", f"`{chain_text(chain)}` names nothing callable"
+        if chain[-1] == ITEM or chain[end - 1] == ITEM:
+            return "subscript-unknown-key", f"`{text}` is an item of something whose items are not known"
         part = chain_text(chain[:end])
         if end == 1:
             return self._why_no_value(info, scope, chain[0], part)
@@ -252,7 +258,7 @@ class Resolver:
                     return "annotation-not-a-class", f"the annotation of `{shown}` names no class that can be read"
                 if current.kind == "function" and name in current.params:
                     return "untyped-parameter", f"`{shown}` is a parameter without an annotation (annotate it)"
-                if kinds <= {VALUE} and any(c[-1] == ELEMENT for b in bindings for c in b.chains):
+                if kinds <= {VALUE} and any(c[-1] in (ELEMENT, ITEM) for b in bindings for c in b.chains):
                     return "unknown-element", f"`{shown}` is an element of something not known"
                 return "unknown-value", f"`{shown}` is bound to something that cannot be followed (unpacked, subscript)"
             first = False
@@ -313,6 +319,15 @@ class Resolver:
                     elif iterator[0] == v.INSTANCE:
                         out.update(_union(self.function_returns(step) for step in self._methods(iterator, then)))
         return frozenset(out)
+
+    def _items(self, value: Value) -> Values:
+        """What ``value[key]`` gives: any element of a collection (the key is not read), or what the class's
+        ``__getitem__`` returns."""
+        if value[0] in _COLLECTIONS:
+            return frozenset({_element_of(value)})
+        if value[0] != v.INSTANCE:
+            return NOTHING
+        return _union(self.function_returns(method) for method in self._methods(value, "__getitem__"))
 
     def _methods(self, instance: Value, name: str) -> dict[SymbolId, bool]:
         """The functions with source that ``instance.name`` is, each with its ``external`` flag."""
@@ -407,8 +422,10 @@ class Resolver:
                     receivers = {}
                 elif part == ELEMENT:
                     values = _union(self._elements(value) for value in values)
+                elif part == ITEM:
+                    values = _union(self._items(value) for value in values)
                 elif part == VALUES_OF:
-                    values = frozenset(_collection_of(value) for value in values if value[0] in _INSTANCES)
+                    values = frozenset(_collection_of(value) for value in values if value[0] in _HELD)
                 else:
                     receivers = {}
                     attributes: set[Value] = set()
@@ -794,7 +811,16 @@ class Resolver:
         return result
 
 
-_COLLECTIONS = frozenset({v.ELEMENTS, v.EXTERNAL_ELEMENTS})
+# a collection's value kind -> its elements' kind
+_ELEMENT_KINDS = {
+    v.ELEMENTS: v.INSTANCE,
+    v.EXTERNAL_ELEMENTS: v.EXTERNAL_INSTANCE,
+    v.FUNCTIONS: v.FUNCTION,
+    v.CLASSES: v.CLASS,
+}
+_COLLECTION_KINDS = {element: collection for collection, element in _ELEMENT_KINDS.items()}
+_COLLECTIONS = frozenset(_ELEMENT_KINDS)
+_HELD = frozenset(_COLLECTION_KINDS)  # what a collection display or comprehension keeps track of
 # what ``Callable`` annotations (also through an alias) evaluate to
 _CALLABLES = frozenset(
     (v.EXTERNAL_INSTANCE, f"{module}:Callable") for module in ("typing", "typing_extensions", "collections.abc")
@@ -810,11 +836,11 @@ def _instance_of(receiver: Value) -> Value:
 
 
 def _element_of(value: Value) -> Value:
-    return (v.INSTANCE if value[0] == v.ELEMENTS else v.EXTERNAL_INSTANCE, value[1])
+    return (_ELEMENT_KINDS[value[0]], value[1])
 
 
 def _collection_of(value: Value) -> Value:
-    return (v.ELEMENTS if value[0] == v.INSTANCE else v.EXTERNAL_ELEMENTS, value[1])
+    return (_COLLECTION_KINDS[value[0]], value[1])
 
 
 def _union(parts: Iterable[Values]) -> Values:

@@ -21,6 +21,8 @@ TYPEVAR: Final = "typevar"  # name: "module:scope:T" of a ``T = TypeVar(...)``; 
 
 ELEMENTS: Final = "elements"  # name: symbol id of a class; a collection of its instances
 EXTERNAL_ELEMENTS: Final = "external_elements"  # name: import-path symbol id of a class; a collection of instances
+FUNCTIONS: Final = "functions"  # name: symbol id of a function; a collection holding it (``(a, b)``, a dispatch table)
+CLASSES: Final = "classes"  # name: symbol id of a class; a collection holding the class itself
 
 CONTEXT_MANAGER_DECORATORS = frozenset({"contextmanager", "asynccontextmanager"})
 

