@@ -44,7 +44,7 @@ chromium:
 	@command -v chromium >/dev/null || .ci/apt-install "headless browser tests" chromium
 
 # CPython 3.13 with pytest for the tests of the sys.monitoring recorder and of newer syntax: built once from Debian
-# trixie's source into ~/.cache/trace-advisor-dev/python3.13 (about 10 minutes on 2 cores), then reused.
+# trixie's source into ~/.cache/trace-advisor-dev/python3.13 (about 5 minutes of CPU: 3 to 4 on two idle cores), then reused.
 python3.13:
 	@.ci/python3.13 >/dev/null
 

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -252,6 +253,27 @@ def test_python_and_search_paths_outside_the_project_are_ignored(project: Path, 
         assert shown in done.stderr
     assert "search_paths = 'lib'" not in done.stderr  # inside the project: honoured without trust
     assert str(home) not in done.stdout
+
+
+def test_the_projects_own_virtualenv_interpreter_needs_no_trust(project: Path, home: Path) -> None:
+    # a venv's bin/python links to the base interpreter outside the project: only its site-packages are read
+    venv = project / ".venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").symlink_to(sys.executable)
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n", encoding="utf-8")
+    site = venv / "lib" / "python3.11" / "site-packages" / "payments"
+    site.mkdir(parents=True)
+    (site / "__init__.py").write_text("def charge():\n    return 1\n", encoding="utf-8")
+    (project / "checkout.py").write_text("from payments import charge\n\n\ndef pay():\n    return charge()\n")
+    write_config(project, "python: .venv/bin/python\n")
+    done = cli("calls", ".", "--format", "json", "--no-cache", cwd=project, env=user_env(home))
+    assert done.returncode == 0 and "not trusted" not in done.stderr, done.stderr
+    assert "payments:charge" in done.stdout
+    (home / "venv").mkdir()
+    (project / "linked").symlink_to(home / "venv")  # a folder that leads out of the project still needs trust
+    write_config(project, "python: linked/bin/python\n")
+    done = cli("calls", ".", "--format", "json", "--no-cache", cwd=project, env=user_env(home))
+    assert "python = 'linked/bin/python'" in done.stderr
 
 
 def test_settings_from_the_users_own_config_and_flags_are_trusted(project: Path, home: Path, tmp_path: Path) -> None:

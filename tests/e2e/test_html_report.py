@@ -94,6 +94,19 @@ def test_ranked_list_is_the_first_view(page: Page) -> None:
     assert page.js(SHOWN) == ["App.__call__", "render_page"]
 
 
+def test_narrow_window_never_scrolls_sideways(page: Page) -> None:
+    # a long path beside a long name pushed the row's file:line out of the page (mealie at 1400 px); rows wrap instead
+    page.send("Emulation.setDeviceMetricsOverride", width=560, height=900, deviceScaleFactor=1, mobile=False)
+    page.click("#ranked > li > .row")
+    widths = "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    scroll, client = page.js(widths)
+    assert scroll <= client
+    assert "shop/services/orders.py:" in page.js("document.querySelector('#ranked > li .loc').innerText")
+    page.click("#tab-tree")
+    scroll, client = page.js(widths)
+    assert scroll <= client
+
+
 def test_expand_filter_and_escape(page: Page) -> None:
     assert page.js("document.title") == "trace-advisor report"
     page.click("#tab-tree")

@@ -122,7 +122,7 @@ def restrict_untrusted(layer: Layer, root: Path) -> tuple[Layer, tuple[IgnoredSe
         _pop(data, key_env)
         drop(key_env, value, f"names a variable that is not a model API key ({API_KEY_ENV_DOC})")
     python = data.get("python")
-    if isinstance(python, str) and _outside(python, root, layer.base_dir):
+    if isinstance(python, str) and _outside(_interpreter_prefix(python, root, layer.base_dir), root, layer.base_dir):
         data.pop("python")
         drop(("python",), python, "an interpreter outside the project")
     for key, what in (("search_paths", "a folder outside the project"), ("traces", "files outside the project")):
@@ -172,6 +172,15 @@ def _outside(value: str, root: Path, base: Path | None) -> bool:
         return not target.resolve().is_relative_to(root.resolve())
     except (OSError, RuntimeError):  # a symlink loop
         return True
+
+
+def _interpreter_prefix(value: str, root: Path, base: Path | None) -> str:
+    """The folder the ``python`` setting is read from: a virtualenv's folder as given, or the folder holding the
+    interpreter (a venv's ``bin/python`` links to the base interpreter outside the project; only the site-packages
+    beside the link are read, nothing is run)."""
+    if os.path.isdir((base or root) / value):
+        return value
+    return os.path.dirname(value.rstrip("/")) or "."
 
 
 def _bad_output(value: str, root: Path, base: Path | None) -> str | None:
