@@ -183,6 +183,9 @@ class Index:
             if text is not None and state.overlay is text:
                 return state.syntax  # this very text is in already (a request put it in before the edit's refresh)
             unread = not state.loaded  # named but never read: the editor's text comes first, the disk's if needed
+            if unread and text is not None and self._take_cached(state, text):
+                self._changed(state.module, None, self._reader.facts_of(state))
+                return state.syntax
             old = None if unread else self._reader.facts_of(state)
             if text is None:
                 state.overlay = None
@@ -213,6 +216,17 @@ class Index:
             if new is not old:
                 self._changed(state.module, old, new)
             return state.syntax
+
+    def _take_cached(self, state: FileState, text: str) -> bool:
+        """Whether the file's cache entry is for ``text`` (a document just opened shows the file as saved): then the
+        file takes it, as the folder's other files do, instead of a parse (its syntax tree is parsed when an
+        analysis first needs it, after the first answers)."""
+        loaded = self._reader.cached(state.path, text)
+        if loaded is None:
+            return False
+        self._reader.load(state, loaded)
+        state.overlay = state.parsed_text = text
+        return True
 
     def remove_file(self, path: Path) -> None:
         path = Path(os.path.abspath(path))

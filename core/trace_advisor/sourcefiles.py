@@ -92,6 +92,19 @@ class FactsReader:
         self._cache.put(key, parsed.facts)
         return Loaded(facts=parsed.facts, key=key)
 
+    def cached(self, path: Path, text: str) -> Loaded | None:
+        """The cache entry of the file when the disk's content is ``text`` (None: not saved as such, or not in the
+        cache): what :meth:`read` would give, without parsing on a miss."""
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        key = content_hash(data)
+        raw = self._cache.get_raw(key)
+        if raw is None or decode_source(data, str(path)) != text:
+            return None
+        return Loaded(raw=raw, key=key)
+
     def parsed_text(self, state: FileState) -> str | None:
         """The text the file's current facts came from (the disk text only if its content hash still matches)."""
         if not state.loaded:

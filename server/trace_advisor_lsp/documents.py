@@ -41,7 +41,7 @@ from trace_advisor_lsp.context import Shared
 from trace_advisor_lsp.model_runs import ModelRun, ModelRunner
 from trace_advisor_lsp.progress import WorkDone
 from trace_advisor_lsp.projects import FileFindings, LocalFindings, Project, Target
-from trace_advisor_lsp.scheduling import Debouncer, Pace
+from trace_advisor_lsp.scheduling import Debouncer, GivingWay, Pace
 
 if TYPE_CHECKING:
     from trace_advisor.lint import LintFinding
@@ -251,7 +251,7 @@ class Documents:
         project, path, index = target.project, target.path, target.index
         version, text = doc.version, doc.source
         findings, conv = project.findings_for(path), self.converter(project)
-        token, key = CancelToken(), f"refresh:{uri}"
+        token, key = GivingWay(self._engine), f"refresh:{uri}"
         self._shared.cancellations.replace(key, token)
 
         def job() -> tuple[float, SyntaxProblem | None, LocalFindings, Published]:
@@ -260,7 +260,7 @@ class Documents:
             problem, local, visible = _update_and_find(project, index, path, text, findings, token)
             linted = lint.findings(project, text, index, path) if problem is None else ()
             published = (visible, render_diagnostics(conv, path, visible, problem, linted, local.install))
-            return time.perf_counter() - started, problem, local, published
+            return time.perf_counter() - started - token.waited, problem, local, published
 
         try:
             took, problem, local, published = await self._engine.run(job)

@@ -145,11 +145,16 @@ class Engine:
             if self._queries == 0:
                 self._no_queries.notify_all()
 
-    def give_way(self, limit_s: float = 2.0) -> None:
-        """Called by background work between two steps (a folder's files being read): wait while requests are being
-        answered, at most ``limit_s`` (a slow request delays indexing, it never stops it)."""
+    def give_way(self, limit_s: float = 2.0) -> float:
+        """Called by background work between two steps (a folder's files being read, a refresh's functions): wait
+        while requests are being answered, at most ``limit_s`` (a slow request delays that work, it never stops
+        it). How long it waited (seconds)."""
         with self._no_queries:
+            if self._queries == 0:
+                return 0.0
+            started = time.monotonic()
             self._no_queries.wait_for(lambda: self._queries == 0, limit_s)
+            return time.monotonic() - started
 
     async def run_background(self, fn: Callable[[], T]) -> T:
         """Run ``fn`` on the background pool (must not touch an index the engine thread uses)."""
@@ -159,6 +164,23 @@ class Engine:
         self._engine.shutdown(wait=False, cancel_futures=True)
         self._query.shutdown(wait=False, cancel_futures=True)
         self._background.shutdown(wait=False, cancel_futures=True)
+
+
+class GivingWay(CancelToken):
+    """A refresh's token: each check first gives way to requests being answered (:meth:`Engine.give_way`); the
+    user is waiting for those (the first call hierarchy after opening a file comes while its first refresh runs),
+    and the threads share one interpreter lock. ``waited`` is how long it gave way (not the refresh's own time)."""
+
+    __slots__ = ("_engine", "waited")
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self._engine = engine
+        self.waited = 0.0
+
+    def check(self) -> None:
+        self.waited += self._engine.give_way()
+        super().check()
 
 
 class Cancellations:

@@ -57,3 +57,27 @@ def test_remembered_until_site_packages_changes(tmp_path: Path) -> None:
     (site / "opentelemetry_instrumentation_redis-0.48b0.dist-info" / "METADATA").write_text("Name: other\n")
     os.utime(site, ns=(before + 10**9, before + 10**9))
     assert "opentelemetry-instrumentation-redis" in installed.get(str(python))
+
+
+def test_egg_info_and_normalized_folder_names(tmp_path: Path) -> None:
+    """Distributions are found by their metadata folders' names (``.dist-info``, ``.egg-info`` folders or files,
+    any spelling of the separators; names in PEP 503 form), the name read from the metadata of those named like an
+    instrumentation only: another distribution's metadata is never opened (hundreds of them cost nothing)."""
+    site = tmp_path / "site-packages"
+    (site / "OpenTelemetry.Instrumentation_Redis-0.48b0-py3.11.egg-info").mkdir(parents=True)
+    (site / "OpenTelemetry.Instrumentation_Redis-0.48b0-py3.11.egg-info" / "PKG-INFO").write_text(
+        "Metadata-Version: 1.1\nName: OpenTelemetry.Instrumentation_Redis\nVersion: 0.48b0\n"
+    )
+    (site / "opentelemetry_instrumentation_celery-0.48b0-py3.11.egg-info").write_text(
+        "Metadata-Version: 1.1\nName: opentelemetry-instrumentation-celery\n"
+    )
+    (site / "opentelemetry_instrumentation-0.48b0.dist-info").mkdir()  # the base package, not an instrumentation
+    (site / "opentelemetry_instrumentation-0.48b0.dist-info" / "METADATA").write_text(
+        "Name: opentelemetry-instrumentation\n"
+    )
+    (site / "requests-2.32.0.dist-info").mkdir()  # unreadable metadata: never opened
+    (site / "requests-2.32.0.dist-info" / "METADATA").mkdir()
+    assert installed_instrumentations(paths=[site]) == {
+        "opentelemetry-instrumentation-redis",
+        "opentelemetry-instrumentation-celery",
+    }

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from trace_advisor.config_model import Config
-from trace_advisor.datatypes import Position
+from trace_advisor.datatypes import Position, Problem
 from trace_advisor.index import Index
 
 
@@ -188,3 +188,38 @@ def test_the_kept_tree_is_only_the_current_texts(tmp_path: Path) -> None:
     index.analysed(path)
     kept = index.kept_tree(path, second)
     assert kept is not None and ast.dump(kept) == ast.dump(ast.parse(second))
+
+
+def test_a_document_opened_as_saved_takes_its_cache_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A document just opened usually shows the file as saved: when the facts cache has that content (the language
+    server's prefill process writes it), the index takes the entry as it does for the folder's other files, without
+    parsing the text before its first answers (the syntax tree is parsed when an analysis first needs it); a text
+    that differs from the disk's is parsed."""
+    import trace_advisor.index as index_module
+
+    project, cache = tmp_path / "project", tmp_path / "cache"
+    project.mkdir()
+    app = project / "app.py"
+    text = "def main():\n    helper()\n\n\ndef helper():\n    pass\n"
+    app.write_text(text)
+    Index([project], cache_dir=cache).build()  # the cache as the prefill leaves it
+    parsed: list[str] = []
+    parse = index_module.parse_source
+    monkeypatch.setattr(index_module, "parse_source", lambda source, file: parsed.append(file) or parse(source, file))
+
+    index = Index([project], cache_dir=cache)
+    index.register()
+    index.update_file(app, text)
+    assert parsed == [] and index.source(app) == text
+    assert [e.callee for e in index.graph().callees("app:main")] == ["app:helper"]
+    analysed = index.analysed(app)  # the tree, parsed now
+    assert not isinstance(analysed, Problem) and [f.symbol for f in analysed.functions()] == ["app:main", "app:helper"]
+    edited = text.replace("    helper()\n", "    helper()\n    print()\n")
+    index.update_file(app, edited)  # an edit goes on from those facts
+    assert [e.callee for e in index.graph().callees("app:main")] == ["app:helper", "builtins:print"]
+
+    unsaved = Index([project], cache_dir=cache)
+    unsaved.register()
+    unsaved.update_file(app, edited)
+    assert parsed == [str(app)]  # the edit above was spliced; this text is not the disk's: parsed
+    assert [e.callee for e in unsaved.graph().callees("app:main")] == ["app:helper", "builtins:print"]

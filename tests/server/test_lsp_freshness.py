@@ -103,4 +103,6 @@ async def test_an_edit_storm_leaves_no_backlog(client: LanguageClient) -> None:
     finished = [
         m.message for m in client.log_messages[logged:] if "refreshed" in m.message and "handlers.py" in m.message
     ]
-    assert finished == completed, f"refreshes completed after the last publish: {finished[len(completed) :]}"
+    # (version 51's own line is logged just after its publish: on a loaded machine it can arrive after the check)
+    superseded = [m for m in finished if " v51 " not in m]
+    assert superseded == [m for m in completed if " v51 " not in m], f"refreshes completed late: {finished}"

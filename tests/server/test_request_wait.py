@@ -64,3 +64,36 @@ async def test_background_reading_gives_way_to_requests() -> None:
     assert steps == ["read"]
     engine.give_way(limit_s=5)  # nothing pending: returns at once
     engine.shutdown()
+
+
+async def test_a_refresh_gives_way_to_requests() -> None:
+    """A document's refresh (the detectors over a whole file) checks its token between functions; each check waits
+    while a request is answered, so the call hierarchy asked right after opening a file is not slowed down by the
+    file's first refresh. The time it gave way is not counted as the refresh's own (its pace)."""
+    import threading
+
+    from trace_advisor.cancel import CancelledError
+    from trace_advisor_lsp.scheduling import Engine, GivingWay
+
+    engine = Engine()
+    running, release = threading.Event(), threading.Event()
+
+    def slow_request() -> str:
+        running.set()
+        release.wait(5)
+        return "answer"
+
+    answer = asyncio.ensure_future(engine.query(slow_request))
+    await asyncio.get_running_loop().run_in_executor(None, running.wait, 5)
+    token, steps = GivingWay(engine), []
+    refresh = asyncio.ensure_future(engine.run(lambda: (token.check(), steps.append("function analysed"))))
+    await asyncio.sleep(0.2)
+    assert steps == [], "the refresh went on while a request was being answered"
+    release.set()
+    assert await asyncio.wait_for(answer, 5) == "answer"
+    await asyncio.wait_for(refresh, 1.5)
+    assert steps == ["function analysed"] and 0.15 < token.waited < 1.5
+    token.cancel()
+    with pytest.raises(CancelledError):  # a newer edit still cancels it
+        token.check()
+    engine.shutdown()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,19 +26,47 @@ def site_packages_for(python: str | None) -> list[Path]:
     return [p for p in found if p.is_dir()]
 
 
-def installed_instrumentations(python: str | None = None, paths: list[Path] | None = None) -> frozenset[str]:
-    """Distribution names starting with ``opentelemetry-instrumentation-`` in the given site-packages."""
-    import importlib.metadata  # slow to import, needed once per site-packages change: not at start-up
+_INSTRUMENTATION = "opentelemetry-instrumentation-"
+_SEPARATORS = re.compile(r"[-_.]+")
 
-    search = [str(p) for p in (paths if paths is not None else site_packages_for(python))]
-    if not search:
-        return frozenset()
+
+def installed_instrumentations(python: str | None = None, paths: list[Path] | None = None) -> frozenset[str]:
+    """Distribution names starting with ``opentelemetry-instrumentation-`` in the given site-packages.
+
+    A distribution installed there has a ``NAME-VERSION.dist-info`` (or ``.egg-info``) folder named after its
+    normalized name: only those named like an instrumentation have their metadata read for the name (reading every
+    distribution's, as ``importlib.metadata`` does, took 60-150 ms on a language server's first refresh)."""
     names = set()
-    for dist in importlib.metadata.distributions(path=search):
-        name = (dist.metadata["Name"] or "").lower().replace("_", "-")
-        if name.startswith("opentelemetry-instrumentation-"):
-            names.add(name)
+    for folder in paths if paths is not None else site_packages_for(python):
+        try:
+            entries = os.listdir(folder)
+        except OSError:
+            continue
+        for entry in entries:
+            stem, _, suffix = entry.rpartition(".")
+            if suffix not in ("dist-info", "egg-info"):
+                continue
+            if _SEPARATORS.sub("-", stem.partition("-")[0]).lower().startswith(_INSTRUMENTATION):
+                name = _SEPARATORS.sub("-", _metadata_name(folder / entry) or "").lower()  # PEP 503 form
+                if name.startswith(_INSTRUMENTATION):
+                    names.add(name)
     return frozenset(names)
+
+
+def _metadata_name(info: Path) -> str | None:
+    """The ``Name:`` of a distribution's metadata (``METADATA``, or ``PKG-INFO`` for an egg), None if unreadable."""
+    for file in (info / "METADATA", info / "PKG-INFO", info) if info.is_dir() else (info,):
+        try:
+            with file.open(encoding="utf-8", errors="replace") as lines:
+                for line in lines:
+                    if not line.strip():
+                        break  # the headers end at the first blank line
+                    key, _, value = line.partition(":")
+                    if key.strip().lower() == "name":
+                        return value.strip()
+        except OSError:
+            continue
+    return None
 
 
 class InstalledInstrumentations:
