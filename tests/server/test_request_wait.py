@@ -4,6 +4,7 @@ client asks again) after the cap, instead of answering "nothing here"."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from trace_advisor.config import default_config
 from trace_advisor_lsp import documents
 from trace_advisor_lsp.app import create_server
 from trace_advisor_lsp.projects import Project
+from trace_advisor_lsp.scheduling import Engine
 
 
 async def test_waits_for_the_first_build_then_answers(tmp_path: Path) -> None:
@@ -33,15 +35,8 @@ async def test_gives_up_with_content_modified_after_the_cap(tmp_path: Path, monk
         await server.documents.ready_index(project)
 
 
-async def test_background_reading_gives_way_to_requests() -> None:
-    """The folder's files are read in the background one at a time, each step waiting while a request is answered
-    (threads share one interpreter lock: the user waits for the request, not for the folder); a request cancelled
-    before it ran never holds the reading up."""
-    import threading
-
-    from trace_advisor_lsp.scheduling import Engine
-
-    engine = Engine()
+async def _request_held(engine: Engine) -> tuple[asyncio.Future[str], threading.Event]:
+    """A request the engine is answering, held until the returned event is set; its answer is "answer"."""
     running, release = threading.Event(), threading.Event()
 
     def slow_request() -> str:
@@ -50,8 +45,17 @@ async def test_background_reading_gives_way_to_requests() -> None:
         return "answer"
 
     answer = asyncio.ensure_future(engine.query(slow_request))
-    queued = asyncio.ensure_future(engine.query(lambda: "never run"))
     await asyncio.get_running_loop().run_in_executor(None, running.wait, 5)
+    return answer, release
+
+
+async def test_background_reading_gives_way_to_requests() -> None:
+    """The folder's files are read in the background one at a time, each step waiting while a request is answered
+    (threads share one interpreter lock: the user waits for the request, not for the folder); a request cancelled
+    before it ran never holds the reading up."""
+    engine = Engine()
+    answer, release = await _request_held(engine)
+    queued = asyncio.ensure_future(engine.query(lambda: "never run"))
     steps: list[str] = []
     reader = asyncio.ensure_future(engine.run_background(lambda: (engine.give_way(), steps.append("read"))))
     await asyncio.sleep(0.2)
@@ -70,21 +74,11 @@ async def test_a_refresh_gives_way_to_requests() -> None:
     """A document's refresh (the detectors over a whole file) checks its token between functions; each check waits
     while a request is answered, so the call hierarchy asked right after opening a file is not slowed down by the
     file's first refresh. The time it gave way is not counted as the refresh's own (its pace)."""
-    import threading
-
     from trace_advisor.cancel import CancelledError
-    from trace_advisor_lsp.scheduling import Engine, GivingWay
+    from trace_advisor_lsp.scheduling import GivingWay
 
     engine = Engine()
-    running, release = threading.Event(), threading.Event()
-
-    def slow_request() -> str:
-        running.set()
-        release.wait(5)
-        return "answer"
-
-    answer = asyncio.ensure_future(engine.query(slow_request))
-    await asyncio.get_running_loop().run_in_executor(None, running.wait, 5)
+    answer, release = await _request_held(engine)
     token, steps = GivingWay(engine), []
     refresh = asyncio.ensure_future(engine.run(lambda: (token.check(), steps.append("function analysed"))))
     await asyncio.sleep(0.2)
