@@ -29,6 +29,7 @@ class ProjectStyle:
     first_party: frozenset[str] = frozenset()  # top-level module names sorted as first-party
     third_party: frozenset[str] = frozenset()  # names forced into the third-party section
     force_sort_within_sections: bool = False  # ``from x import`` and ``import x`` sorted together by module
+    pylint: bool = False  # the project configures pylint (``.pylintrc``, ``pylintrc``, ``[tool.pylint.*]``...)
 
     def section(self, module: str, level: int = 0) -> int:
         """Import section, in ruff's and isort's default order: 0 future, 1 standard library, 2 third-party,
@@ -77,7 +78,18 @@ def read_project_style(root: Path | None) -> ProjectStyle:
         first_party=frozenset(first | _packages(sources)),
         third_party=frozenset(third),
         force_sort_within_sections=str(force).lower() in ("true", "1", "yes"),
+        pylint=_uses_pylint(root, pyproject, ini),
     )
+
+
+def _uses_pylint(root: Path, pyproject: Mapping[str, Any], ini: list[configparser.RawConfigParser]) -> bool:
+    """pylint reads its settings from here: ``pylintrc``/``.pylintrc``, ``[tool.pylint.*]`` in ``pyproject.toml``,
+    ``[pylint.*]`` sections of ``setup.cfg``/``tox.ini``."""
+    if (root / ".pylintrc").is_file() or (root / "pylintrc").is_file():
+        return True
+    if "pylint" in pyproject:
+        return True
+    return any(s == "pylint" or s.startswith("pylint.") for parser in ini for s in parser.sections())
 
 
 def _toml(path: Path) -> dict[str, Any]:
