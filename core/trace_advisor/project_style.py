@@ -1,4 +1,5 @@
-"""The code style a project's own tools enforce, read from their configuration files: line length and import sorting.
+"""The code style a project's own tools enforce, read from their configuration files: line length and import sorting
+(and whether pylint lints it).
 
 Sources, first found wins per setting: ``ruff.toml``/``.ruff.toml``/``[tool.ruff]`` in ``pyproject.toml``,
 ``[tool.black]``, ``[flake8]``/``[pycodestyle]`` in ``.flake8``, ``setup.cfg`` or ``tox.ini``, then isort's

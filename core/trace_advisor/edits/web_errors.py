@@ -174,9 +174,9 @@ def status_helper_lines(test: ClientErrorTest, name: str, helper: StatusHelper) 
         *Statement("def __enter__", ("self",), " -> None:").lines(unit, unit, width),
         f'{unit * 2}"""Nothing to set up: the span is current."""',
         "",
-        *Statement(
-            "def __exit__", ("self", "exc_type: object", "exc: object", "exc_tb: object"), " -> None:"
-        ).lines(unit, unit, width),
+        *Statement("def __exit__", ("self", "exc_type: object", "exc: object", "exc_tb: object"), " -> None:").lines(
+            unit, unit, width
+        ),
         *test.statement("exc", "if isinstance(exc, Exception) and ").lines(unit * 2, unit, width),
         *fail.lines(unit * 3, unit, width),
     ]
