@@ -60,7 +60,7 @@ def test_client_errors_raised_two_calls_below_leave_every_span_unset(tmp_path: P
     assert "from aiohttp.web import HTTPException" in (project / "stock" / "views.py").read_text()
     # Django is not installed: `raise Http404` (the class, no call) is still seen two modules away
     page = (project / "pages" / "views.py").read_text()
-    assert "from django.http import Http404" in page and "error, (Http404, PermissionDenied" in page
+    assert "from django.http import Http404" in page and "exc, (Http404, PermissionDenied" in page
 
     spans = run_instrumented(project, CALLS)
     seen = [(s["name"], s["status"], s["events"]) for s in spans]
