@@ -9,6 +9,7 @@ import textwrap
 from collections import Counter
 from dataclasses import dataclass
 
+from trace_advisor.client_errors import imported_paths
 from trace_advisor.edits.existing import dotted_name
 from trace_advisor.edits.layout import Condition, Statement, measured
 from trace_advisor.runtime.errors import CLIENT_ERRORS, ClientErrorClass, server_module
@@ -81,7 +82,7 @@ def client_error_test(
 def _servers_used(module: ast.Module, function: ast.AST) -> set[str]:
     """The server modules (``CLIENT_ERRORS``' ``servers``) of the imported names ``function`` uses, each with the
     attributes read from it: ``tornado.web.RequestHandler`` counts, ``tornado.httpclient.AsyncHTTPClient`` does not."""
-    imported = _imported_paths(module)
+    imported = imported_paths(module)
     found: set[str] = set()
     for node in ast.walk(function):
         if isinstance(node, ast.Name | ast.Attribute):
@@ -91,23 +92,6 @@ def _servers_used(module: ast.Module, function: ast.AST) -> set[str]:
                 server = server_module(imported[head] + dot + rest)
                 if server is not None:
                     found.add(server)
-    return found
-
-
-def _imported_paths(module: ast.Module) -> dict[str, str]:
-    """Names the module's top-level imports bind -> the dotted path they stand for (``import tornado.web`` binds
-    ``tornado``; ``from aiohttp import web as w`` binds ``w`` to ``aiohttp.web``)."""
-    found: dict[str, str] = {}
-    for stmt in module.body:
-        if isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                if alias.asname:
-                    found[alias.asname] = alias.name
-                else:
-                    found[alias.name.partition(".")[0]] = alias.name.partition(".")[0]
-        elif isinstance(stmt, ast.ImportFrom) and stmt.module and not stmt.level:
-            for alias in stmt.names:
-                found[alias.asname or alias.name] = f"{stmt.module}.{alias.name}"
     return found
 
 

@@ -296,12 +296,6 @@ class _Extractor:
             for handler in node.handlers:
                 if handler.type is not None:
                     self.expr(handler.type, scope)
-                    reraised = _reraise(handler.body, handler.name)
-                    if reraised is not None:  # ``except Cls: ...; raise``: Cls leaves as ``raise Cls`` would
-                        classes = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-                        for caught in classes:
-                            if isinstance(caught, ast.Name | ast.Attribute):
-                                self._implicit(RAISE, caught, self.loc(reraised), self.name_loc(caught), scope)
                 if handler.name:
                     self._bind(scope, handler.name, _caught(handler.type))
                 self.body(handler.body, scope)
@@ -677,23 +671,3 @@ def extract_facts(tree: ast.Module, text: str, rewritten: tuple[tuple[int, str],
     the newer syntax ``rewritten`` to parse it (same positions: ``downlevel.py``)."""
     facts = _Extractor(text).facts(tree)
     return replace(facts, rewritten=rewritten) if rewritten else facts
-
-
-def _reraise(body: list[ast.stmt], name: str | None) -> ast.Raise | None:
-    """The first ``raise`` (or ``raise <name>``, the caught exception's name) that an ``except`` block runs in its own
-    code (not in a nested function or class, nor in a nested ``try``'s handlers, which re-raise their own exception):
-    the caught exception leaves the function."""
-    todo = list(reversed(body))
-    while todo:
-        node = todo.pop()
-        if isinstance(node, ast.Raise) and (
-            node.exc is None or (name is not None and isinstance(node.exc, ast.Name) and node.exc.id == name)
-        ):
-            return node
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
-            continue
-        if isinstance(node, ast.Try | ast.TryStar):
-            todo.extend(reversed([*node.body, *node.orelse, *node.finalbody]))
-            continue
-        todo.extend(reversed([c for c in ast.iter_child_nodes(node) if isinstance(c, ast.stmt)]))
-    return None
