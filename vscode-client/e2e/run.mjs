@@ -385,6 +385,7 @@ async function main() {
   const observedApp = path.join(tmp, "observed", "app");
   fs.cpSync(path.join(fixtures, "traces", "app"), observedApp, { recursive: true });
   const spansJson = path.join(tmp, "observed", "spans.jsonl");
+  fs.mkdirSync(path.join(tmp, "observed", "work"), { recursive: true });
   execFileSync(opts["venv-python"], [path.join(fixtures, "traces", "scenario.py"), observedApp,
     path.join(tmp, "observed", "work"), spansJson, "--orders", "4", "--fail", "1"], { stdio: "inherit", timeout: 120_000 });
   const observed = await runScenario("observed", {
@@ -399,17 +400,21 @@ async function main() {
     const checkout = observed.result.observedLenses.find((lens) => lens.arguments[1] === "shop.orders:checkout");
     assert.ok(checkout, JSON.stringify(observed.result.observedLenses));
     assert.match(checkout.title, /^observed: p50 .+ · p95 .+ · 4 spans · 1 error$/);
-    // a click on the lens drawn in the editor (what a user does), then the message the command shows
-    const clicked = await waitFor("the observed lens drawn and clicked", 30_000, () =>
+    // a click on the lens drawn in the editor (what a user does: the mouse pressed and released on it, which is
+    // what the editor's code-lens links listen to), then the message the command shows
+    const drawn = await waitFor("the observed lens drawn", 30_000, () =>
       observed.page.evaluate(`(() => {
         const link = Array.from(document.querySelectorAll('.monaco-editor .codelens-decoration a'))
           .find((a) => a.textContent.startsWith('observed') && a.textContent.endsWith('4 spans · 1 error'));
         if (!link) return undefined;
-        link.click();
-        return link.textContent;
+        const box = link.getBoundingClientRect();
+        return { text: link.textContent, x: box.left + box.width / 2, y: box.top + box.height / 2 };
       })()`),
     );
-    log(`clicked: ${JSON.stringify(clicked)}`);
+    for (const type of ["mouseMoved", "mousePressed", "mouseReleased"]) {
+      await observed.page.send("Input.dispatchMouseEvent", { type, x: drawn.x, y: drawn.y, button: "left", clickCount: 1 });
+    }
+    log(`clicked: ${JSON.stringify(drawn.text)}`);
     const message = await waitFor("the observed figures shown", 30_000, () =>
       observed.page.evaluate(`(() => {
         const item = Array.from(document.querySelectorAll('.notification-list-item-message'))
