@@ -40,6 +40,7 @@ from trace_advisor.datatypes import (
     Definition,
     Evidence,
     InstrumentationHint,
+    Position,
     Problem,
     Range,
     Recommendation,
@@ -55,6 +56,7 @@ from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
 from trace_advisor.detect.instrumentation import SentryInit, SetUp, instrumentation_set_up, may_set_up, set_up_in_module
 from trace_advisor.detect.shape import may_run_forever, runs_forever
+from trace_advisor.facts.records import Scope as FactsScope
 from trace_advisor.gcpause import gc_paused
 from trace_advisor.index import Index
 from trace_advisor.positions import source_lines
@@ -345,10 +347,32 @@ class Analyzer:
         reached: list[Recommendation] = []
         for other in sorted(files):
             cancel.check()
-            results, _ = self.function_results(other, cancel)
-            recs = [r.recommendation for r in results if r.recommendation is not None]
-            reached.extend(r for r in self.scorer.select(recs) if any(e.priority == COST_PRIORITY for e in r.evidence))
+            reached.extend(self._hot_candidates(other, cancel))
         return reached
+
+    def _hot_candidates(self, path: Path, cancel: CancelToken) -> tuple[Recommendation, ...]:
+        """The recommendations of one file whose evidence is their cost, as a run over it selects them; kept while
+        the settings, the recording, the graph's shape (who calls whom) and the resolved calls of every module its
+        analysis read are the same: its own, and those of its functions' callees and of their callees (what their
+        I/O is found from)."""
+        assert self.graph is not None
+        setting = (self.config, self.scorer.instrumentation, _observed_of(self.index), self.index.graph_shape())
+        kept = self.cache.hot_candidates.get(path)
+        if kept is not None and kept[0] == setting and all(self.index.module_calls(m) is c for m, c in kept[1]):
+            return kept[2]
+        results, _ = self.function_results(path, cancel)
+        recs = [r.recommendation for r in results if r.recommendation is not None]
+        found = tuple(r for r in self.scorer.select(recs) if any(e.priority == COST_PRIORITY for e in r.evidence))
+        own = self.index.module_for_path(path)
+        modules = {own} if own is not None else set()
+        for result in results:
+            for edge in self.graph.callees(result.ctx.symbol):
+                if not edge.external:
+                    below = self.graph.callees(edge.callee)
+                    modules.update(e.callee.partition(":")[0] for e in (edge, *below) if not e.external)
+        read = tuple((m, self.index.module_calls(m)) for m in sorted(modules))
+        self.cache.remember_hot_candidates(path, (setting, read, found))
+        return found
 
     def within(self, files: Iterable[Path]) -> None:
         """Decide as a run over ``files`` would (the callers promoted for cost are theirs), without running it."""
@@ -417,7 +441,12 @@ class Analyzer:
         the spans-per-request figures."""
         if self._counts is None and isinstance(self.graph, CostGraph):
             loops = LoopCalls(partial(_loop_depths, self.index, self.cache))  # outlives the run (volume)
-            self._counts = RequestCounts(self.graph, GraphCalls(self.graph, loops))
+            kept = self.cache.counts
+            if kept is not None and kept.graph is self.graph:
+                self._counts = kept.renewed(loops)  # an edit that changes no function's calls keeps them all
+            else:
+                self._counts = RequestCounts(self.graph, GraphCalls(self.graph, loops, self.index.module_calls))
+            self.cache.counts = self._counts
         return self._counts
 
     def _would_recommend(self, symbol: SymbolId) -> bool:
@@ -672,16 +701,34 @@ def _scope_of(index: Index, symbol: SymbolId) -> object | None:
 
 
 def _loop_depths(index: Index, cache: AnalysisCache, symbol: SymbolId) -> Mapping[Range, int]:
-    """Where a workspace function's calls run in its loops (kept while its module is not edited)."""
+    """Where a workspace function's calls run in its loops: kept while its module is not edited, and while its code
+    is the same wherever an edit moved it (the depths are kept relative to its first line)."""
     scope = _scope_of(index, symbol)
     kept = cache.loops.get(symbol)
     if kept is not None and scope is not None and kept[0] is scope:
         return kept[1]
-    ctx = _function_of(index, symbol)
-    found = call_loop_depths(ctx) if ctx is not None else {}
-    if scope is not None:
-        cache.remember_loops(symbol, scope, found)
+    path = index.path_for_module(symbol.partition(":")[0])
+    analysed = index.analysed(path) if path is not None and isinstance(scope, FactsScope) else None
+    if not isinstance(analysed, AnalysedModule) or not isinstance(scope, FactsScope):
+        ctx = _function_of(index, symbol)
+        return call_loop_depths(ctx) if ctx is not None else {}
+    first, last = scope.loc[0], scope.loc[2]
+    code = tuple(analysed.lines[first - 1 : last])
+    moved = cache.moved_loops.get(symbol)
+    if moved is not None and moved[0] == code:
+        found = {_shifted(where, first): depth for where, depth in moved[1].items()}
+    else:
+        ctx = _function_of(index, symbol)
+        found = call_loop_depths(ctx) if ctx is not None else {}
+        cache.remember_moved_loops(symbol, code, {_shifted(where, -first): depth for where, depth in found.items()})
+    cache.remember_loops(symbol, scope, found)
     return found
+
+
+def _shifted(where: Range, lines: int) -> Range:
+    return Range(
+        Position(where.start.line + lines, where.start.column), Position(where.end.line + lines, where.end.column)
+    )
 
 
 def _weakly(analyzer: Analyzer, method: Callable[[Analyzer, _A], _R]) -> Callable[[_A], _R]:
