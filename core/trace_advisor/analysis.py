@@ -18,7 +18,7 @@ from trace_advisor.advise.local import LocalScorer
 from trace_advisor.advise.provider import Candidate, Provider, ProviderResult
 from trace_advisor.advise.units import consistent
 from trace_advisor.analysed import AnalysedModule, FunctionSyntax
-from trace_advisor.analysis_cache import AnalysisCache, FunctionResult, source_key
+from trace_advisor.analysis_cache import AnalysisCache, FunctionResult, ReadFunctions, source_key
 from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
 from trace_advisor.cost import (
@@ -118,6 +118,7 @@ class Analyzer:
         self._lines: dict[Path, list[str] | None] = {}
         self._run_files: set[Path] | None = None  # the files of the last run (None: none yet)
         self._promote_anywhere = False  # callers promoted for cost may be in any workspace file (one file's decision)
+        self._contexts: dict[SymbolId, FunctionContext] = {}  # the first def of each function this run analysed
 
     def _sites(self, symbol: SymbolId) -> tuple[ResolvedCall, ...]:
         calls = self.index.module_calls(symbol.partition(":")[0])
@@ -243,6 +244,9 @@ class Analyzer:
         if calibrate:
             scored = [Scored(r.ctx, r.signals, v) for r, v in zip(results, verdicts, strict=True)]
             verdicts = calibrated(scored, self.scorer, shipped())
+        for result in results:
+            if result.verdict.traced is None:  # a traced function's context is its code without the span
+                self._contexts.setdefault(result.ctx.symbol, result.ctx)
         for number, verdict in enumerate(verdicts):
             result = results[number]
             if verdict is not result.verdict:
@@ -352,27 +356,54 @@ class Analyzer:
 
     def _hot_candidates(self, path: Path, cancel: CancelToken) -> tuple[Recommendation, ...]:
         """The recommendations of one file whose evidence is their cost, as a run over it selects them; kept while
-        the settings, the recording, the graph's shape (who calls whom) and the resolved calls of every module its
-        analysis read are the same: its own, and those of its functions' callees and of their callees (what their
-        I/O is found from)."""
-        assert self.graph is not None
+        the settings, the recording, the graph's shape (who calls whom), the file's module and what its analysis read
+        of other functions are the same: the call sites and "runs forever" of its functions' callees and of their
+        callees (what their graph facts are found from)."""
         setting = (self.config, self.scorer.instrumentation, _observed_of(self.index), self.index.graph_shape())
         kept = self.cache.hot_candidates.get(path)
-        if kept is not None and kept[0] == setting and all(self.index.module_calls(m) is c for m, c in kept[1]):
+        if kept is not None and kept[0] == setting and self._still_read(kept[1]):
             return kept[2]
         results, _ = self.function_results(path, cancel)
         recs = [r.recommendation for r in results if r.recommendation is not None]
         found = tuple(r for r in self.scorer.select(recs) if any(e.priority == COST_PRIORITY for e in r.evidence))
+        self.cache.remember_hot_candidates(path, (setting, self._read_by(path, results), found))
+        return found
+
+    def _read_by(self, path: Path, results: Sequence[FunctionResult]) -> ReadFunctions:
+        """Per module, its resolved calls now and, for the functions its callees are (None: the file's own module,
+        read whole), what a function's graph facts read of them."""
+        assert self.graph is not None
         own = self.index.module_for_path(path)
-        modules = {own} if own is not None else set()
+        read: ReadFunctions = {own: (self.index.module_calls(own), None)} if own is not None else {}
         for result in results:
             for edge in self.graph.callees(result.ctx.symbol):
-                if not edge.external:
-                    below = self.graph.callees(edge.callee)
-                    modules.update(e.callee.partition(":")[0] for e in (edge, *below) if not e.external)
-        read = tuple((m, self.index.module_calls(m)) for m in sorted(modules))
-        self.cache.remember_hot_candidates(path, (setting, read, found))
-        return found
+                if edge.external:
+                    continue
+                for callee in (edge, *self.graph.callees(edge.callee)):
+                    module = callee.callee.partition(":")[0]
+                    if not callee.external and module != own:
+                        symbols = read.setdefault(module, (self.index.module_calls(module), {}))[1]
+                        if symbols is not None and callee.callee not in symbols:
+                            symbols[callee.callee] = self._facts_read(callee.callee)
+        return read
+
+    def _facts_read(self, symbol: SymbolId) -> object:
+        """What graph facts read of a workspace callee: its call sites (an edit elsewhere in its module keeps the
+        objects) and whether it runs forever."""
+        assert self.builder is not None
+        return self._sites(symbol), self.builder.forever(symbol)
+
+    def _still_read(self, read: ReadFunctions) -> bool:
+        """Whether what :meth:`_read_by` found is still so (a module whose resolved calls are the same object is
+        taken as it is; for another, each function read of it is compared)."""
+        for module, (calls, symbols) in read.items():
+            now = self.index.module_calls(module)
+            if now is calls:
+                continue
+            if symbols is None or any(self._facts_read(s) != seen for s, seen in symbols.items()):
+                return False
+            read[module] = (now, symbols)  # the same for what was read: compared by identity from now on
+        return True
 
     def within(self, files: Iterable[Path]) -> None:
         """Decide as a run over ``files`` would (the callers promoted for cost are theirs), without running it."""
@@ -396,9 +427,12 @@ class Analyzer:
             return symbol in chosen or self._would_recommend(symbol)
 
         hot_calls = self.config.hot_calls_per_request
-        return costly(
-            recs, self.graph, counts, recommended, partial(_function_of, self.index), hot_calls, self._promotable
-        )
+        return costly(recs, self.graph, counts, recommended, self._context, hot_calls, self._promotable)
+
+    def _context(self, symbol: SymbolId) -> FunctionContext | None:
+        """A workspace function as the detectors see it: as this run analysed it, else built now."""
+        found = self._contexts.get(symbol)
+        return found if found is not None else _function_of(self.index, symbol)
 
     def _promotable(self, symbol: SymbolId) -> bool:
         """Whether a function may be recommended in place of a hot callee: of this run's files (any workspace file

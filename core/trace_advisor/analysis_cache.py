@@ -29,9 +29,11 @@ _MAX_FILES = 32  # files whose per-function results are kept (the recently edite
 _MAX_CALLEES = 4096  # workspace functions whose "runs forever" and "does I/O" answers are kept
 T = TypeVar("T")
 K = TypeVar("K")
+# per module an analysis read: its resolved calls then, and what was read of its functions (None: all of it)
+ReadFunctions = dict[str, tuple[object, dict[SymbolId, object] | None]]
 # one file's hot candidates (what it recommends for its cost), with what they were read under: the settings and the
-# graph's shape, and each module the analysis read with its resolved calls then
-HotCandidates = tuple[object, tuple[tuple[str, object], ...], tuple[Recommendation, ...]]
+# graph's shape, and what the analysis read of the modules
+HotCandidates = tuple[object, ReadFunctions, tuple[Recommendation, ...]]
 Slot = tuple[SymbolId, int]  # a function's symbol and which of the defs sharing it (a property's getter, setter)
 
 
