@@ -14,19 +14,10 @@ from pygls.exceptions import JsonRpcContentModified, JsonRpcException
 from pytest_lsp import LanguageClient
 
 from tests.server.lsp_session import eventually, initialize, record_server_requests, server_config, wait_ready
-from tests.server.test_lsp_indexing import MODULES, generate
+from tests.server.test_lsp_indexing import generate
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 CAP_S = 0.3
-MORE = """
-
-def helper{k}(items: list[dict], limit: int = {k}) -> list[dict]:
-    kept = [item for item in items if item.get("size", 0) < limit]
-    for item in kept:
-        if item.get("retry"):
-            item["tries"] = item.get("tries", 0) + 1
-    return sorted(kept, key=lambda item: item.get("size", 0))
-"""
 CONFIG = server_config(
     TRACE_ADVISOR_INDEX_WAIT_S=str(CAP_S),
     TRACE_ADVISOR_CACHE_DIR=tempfile.mkdtemp(prefix="trace-advisor-index-wait-"),  # cold: every file is parsed
@@ -36,11 +27,7 @@ CONFIG = server_config(
 @pytest_lsp.fixture(scope="module", config=CONFIG)
 async def client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     root = tmp_path_factory.mktemp("index-wait") / "big-project"
-    generate(root)
-    more = "".join(MORE.format(k=k) for k in range(8))  # ~80 lines a file: the first build takes a second or more
-    for n in range(MODULES):
-        with (root / "big" / f"mod{n}.py").open("a") as module:
-            module.write(more)
+    generate(root)  # the first build takes a second or more
     record_server_requests(lsp_client)
     lsp_client.root = root  # type: ignore[attr-defined]
     await initialize(lsp_client, [root])
