@@ -317,7 +317,7 @@ class Analyzer:
                 done += 1
             if progress is not None:
                 progress(number, len(files))
-        return self.scorer.select(recs), problems, done
+        return self.scorer.ordered(recs), problems, done
 
     def instrumentation(self, recs: Sequence[Recommendation]) -> tuple[InstrumentationHint, ...]:
         """The instrumentation packages to install rather than a span per request handler of this run (handlers
@@ -372,7 +372,7 @@ class Analyzer:
             cancel.check()
             results, _ = self.function_results(other, cancel)
             recs = [r.recommendation for r in results if r.recommendation is not None]
-            reached.extend(r for r in self.scorer.select(recs) if any(e.priority == COST_PRIORITY for e in r.evidence))
+            reached.extend(r for r in self.scorer.ordered(recs) if any(e.priority == COST_PRIORITY for e in r.evidence))
         return reached
 
     def within(self, files: Iterable[Path]) -> None:
@@ -502,7 +502,7 @@ def merge(
             by_symbol[rec.symbol] = rec
         else:
             by_symbol.pop(rec.symbol, None)  # the model looked and judged it not worth a span
-    return scorer.select(by_symbol.values())
+    return scorer.ordered(by_symbol.values())
 
 
 def with_model_answers(

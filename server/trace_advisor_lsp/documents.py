@@ -259,7 +259,10 @@ class Documents:
             token.check()  # queued behind work that took long enough for a newer edit to come
             problem, local, visible = _update_and_find(project, index, path, text, findings, token)
             linted = lint.findings(project, text, index, path) if problem is None else ()
-            published = (visible, render_diagnostics(conv, path, visible, problem, linted, local.install))
+            published = (
+                visible,
+                render_diagnostics(conv, path, visible, problem, linted, local.install, project.config.max_per_file),
+            )
             return time.perf_counter() - started - token.waited, problem, local, published
 
         try:
@@ -399,7 +402,10 @@ class Documents:
         def job() -> Published:
             visible = _visible(project, index, path, findings.local.recommendations, findings, text)
             linted = lint.findings(project, text, index, path) if findings.syntax is None else ()
-            return visible, render_diagnostics(conv, path, visible, findings.syntax, linted, findings.local.install)
+            diagnostics = render_diagnostics(
+                conv, path, visible, findings.syntax, linted, findings.local.install, project.config.max_per_file
+            )
+            return visible, diagnostics
 
         published = await self._engine.run(job)
         current = self._ls.workspace.text_documents.get(uri)
@@ -528,11 +534,16 @@ def render_diagnostics(
     problem: SyntaxProblem | None,
     linted: Sequence[LintFinding] = (),
     install: Sequence[InstrumentationHint] = (),
+    shown: int | None = None,
 ) -> list[types.Diagnostic]:
-    """Engine thread (conversion reads the file's lines from the index): recommendations, the instrumentation to
-    install for the file's request handlers that get none (one per package), then the span linter's findings, then
-    the paused-analysis hint."""
-    diagnostics = [conv.diagnostic(rec) for rec in recommendations]
+    """Engine thread (conversion reads the file's lines from the index): recommendations (the ``shown`` strongest,
+    ``max_per_file``, then one diagnostic naming the others), the instrumentation to install for the file's request
+    handlers that get none (one per package), then the span linter's findings, then the paused-analysis hint."""
+    strongest = sorted(recommendations, key=lambda r: (-r.confidence, r.range.start))
+    cut = len(strongest) if shown is None else max(shown, 1)
+    diagnostics = [conv.diagnostic(rec) for rec in sorted(strongest[:cut], key=lambda r: r.range.start)]
+    if strongest[cut:]:
+        diagnostics.append(conv.more_diagnostic(cut, strongest[cut:]))
     recommended = {rec.symbol for rec in recommendations}  # a model's answer may recommend a handler after all
     for hint in install:
         covers = tuple(f for f in hint.covers if f.symbol not in recommended)
