@@ -157,15 +157,15 @@ class Analyzer:
         return found
 
     def _find_io(self, walk: Sequence[tuple[SymbolId, int]]) -> CalleeIO | None:
-        """The nearest I/O of a walk: the function's own client call, else that of the closest function below it
-        (another kind before files at the same depth)."""
+        """The I/O of a walk: the function's own client call, else that of the closest function below it doing any
+        kind but files (an upload's file reads are not the remote call it makes), else the closest file access."""
         for site in self._sites(walk[0][0]):
             api = classify(site)
             if api is not None:
                 return CalleeIO(api.kind, f"{api.label} via {api.shown}")
         best: tuple[int, SymbolId, set[str]] | None = None
         for callee, depth in walk[1:]:
-            if best is not None and (depth > best[0] or best[2] != {"file"}):
+            if best is not None and best[2] != {"file"}:
                 break
             kinds = {api.kind for site in self._sites(callee) if (api := classify(site)) is not None}
             if kinds and (best is None or kinds != {"file"}):
@@ -405,10 +405,12 @@ class Analyzer:
         assert self.graph is not None
         own = self.index.module_for_path(path)
         read: ReadFunctions = {own: (self.index.module_calls(own), None)} if own is not None else {}
+        walked: set[SymbolId] = set()
         for result in results:
             for edge in self.graph.callees(result.ctx.symbol):
-                if edge.external:
+                if edge.external or edge.callee in walked:
                     continue
+                walked.add(edge.callee)
                 for callee, _ in self._io_walk(edge.callee):  # the callee, and where its I/O is looked for
                     module = callee.partition(":")[0]
                     if module != own:

@@ -26,8 +26,8 @@ def evidence(tmp_path: Path, scoring: str) -> dict[str, list[str]]:
 
 def test_a_caller_of_a_layered_sdk_operation_sees_its_io(tmp_path: Path) -> None:
     """``rotate_token -> oauth_v2_access -> api_call -> _send -> _request -> urlopen``: the token rotation calls a
-    function doing HTTP I/O (found four calls below it), under both scorers; a method that only formats text gets
-    nothing."""
+    function doing HTTP I/O (found four calls below it, and named rather than the upload's file reads found nearer),
+    under both scorers; a method that only formats text gets nothing."""
     for scoring in ("rules", "calibrated"):
         found = evidence(tmp_path, scoring)
         assert "TokenStore.describe" not in found, found

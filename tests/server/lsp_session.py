@@ -18,8 +18,6 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from trace_advisor.config.loader import trust_project_file
 
-from tests.support.cli import clean_env
-
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "lsp"
 SERVER_COMMAND = [sys.executable, "-m", "trace_advisor_lsp", "--stdio"]
 STATUS = "trace-advisor/status"
@@ -27,11 +25,9 @@ T = TypeVar("T")
 
 
 def server_config(**env: str) -> ClientServerConfig:
-    """The server under test, started over stdio with a private cache directory (answers, reports) and none of the
-    developer's ``TRACE_ADVISOR_*`` settings (a ``TRACE_ADVISOR_CACHE_DIR`` set in the shell would share its warm
-    cache with the test) beside ``env``."""
+    """The server under test, started over stdio with a private cache directory (answers, reports)."""
     cache = tempfile.mkdtemp(prefix="trace-advisor-lsp-test-cache-")
-    return ClientServerConfig(server_command=SERVER_COMMAND, server_env={**clean_env(XDG_CACHE_HOME=cache), **env})
+    return ClientServerConfig(server_command=SERVER_COMMAND, server_env={**os.environ, "XDG_CACHE_HOME": cache, **env})
 
 
 def copy_fixture(target: Path, name: str = "multiroot") -> Path:
