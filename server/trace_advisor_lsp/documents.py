@@ -18,10 +18,12 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from lsprotocol import types
 from lsprotocol.types import ProgressToken
 from pygls.exceptions import JsonRpcContentModified
+from pygls.workspace import TextDocument
 from trace_advisor.cancel import NEVER, CancelledError, CancelToken
 from trace_advisor.datatypes import (
     AnalysisResult,
@@ -127,6 +129,17 @@ class Documents:
         return job
 
     # ---- small shared pieces ---------------------------------------------------------------------------------
+    def document(self, uri: str) -> TextDocument | None:
+        """The open document ``uri`` names, however it is spelled: pygls keys open documents by their percent-decoded
+        URI (``Netflix+dispatch``, ``My Project``) while clients and :func:`convert.path_to_uri` encode them."""
+        found: TextDocument | None = self._ls.workspace.text_documents.get(unquote(uri))
+        return found
+
+    def open_uris(self) -> list[str]:
+        """The open documents' URIs as the client sent them: what diagnostics are published under and the key of
+        their refreshes (a client may compare URIs as strings; pygls' keys are decoded)."""
+        return [doc.uri for doc in list(self._ls.workspace.text_documents.values())]
+
     def converter(self, project: Project) -> convert.Converter:
         return convert.Converter(self._ls.workspace.position_codec, project.lines, project.text)
 
@@ -213,7 +226,7 @@ class Documents:
             project = self._projects.for_path(path)
             if project is None or project.serving is None or not path.endswith(".py"):
                 continue
-            if convert.path_to_uri(path) in self._ls.workspace.text_documents:
+            if self.document(convert.path_to_uri(path)) is not None:
                 continue
             for index in project.indexes():
                 await self._engine.run(partial(_from_disk, index, Path(path), deleted))
@@ -243,15 +256,15 @@ class Documents:
     def open_texts(self, project: Project) -> list[tuple[str, str]]:
         """(path, text) of the folder's open documents."""
         found = []
-        for uri, doc in list(self._ls.workspace.text_documents.items()):
-            where = self._projects.of_uri(uri)
-            if where is not None and where[0] is project:
+        for uri in self.open_uris():
+            where, doc = self._projects.of_uri(uri), self.document(uri)
+            if where is not None and where[0] is project and doc is not None:
                 found.append((where[1], doc.source))
         return found
 
     def refresh_open(self, project: Project, delay: float | None = None, skip: str = "") -> None:
         """Refresh the folder's open documents (after indexing, a config change or a change elsewhere)."""
-        for uri in list(self._ls.workspace.text_documents):
+        for uri in self.open_uris():
             found = self._projects.of_uri(uri)
             if uri != skip and found is not None and found[0] is project:
                 self.schedule(uri, delay)
@@ -260,7 +273,7 @@ class Documents:
         """Parse the open document at its current version and find what to recommend; publish unless a newer
         version arrived. Returns what was found (None when the document is not open in an indexed folder, or when a
         newer edit cancelled this refresh)."""
-        target, doc = self._projects.target(uri), self._ls.workspace.text_documents.get(uri)
+        target, doc = self._projects.target(uri), self.document(uri)
         if target is None or doc is None:
             return None
         project, path, index = target.project, target.path, target.index
@@ -274,7 +287,10 @@ class Documents:
             token.check()  # queued behind work that took long enough for a newer edit to come
             problem, local, visible = _update_and_find(project, index, path, text, findings, token)
             linted = lint.findings(project, text, index, path) if problem is None else ()
-            published = (visible, render_diagnostics(conv, path, visible, problem, linted, local.install))
+            published = (
+                visible,
+                render_diagnostics(conv, path, visible, problem, linted, local.install, project.config.max_per_file),
+            )
             return time.perf_counter() - started - token.waited, problem, local, published
 
         try:
@@ -286,7 +302,7 @@ class Documents:
             self._shared.cancellations.finish(key, token)
         self.pace.refreshed(uri, took)
         LOG.debug("refreshed %s v%s in %.1f ms", path, version, 1000 * took)
-        current = self._ls.workspace.text_documents.get(uri)
+        current = self.document(uri)
         if current is not None and current.version == version and project.index is index:
             if problem is None:
                 findings.local = local
@@ -301,7 +317,7 @@ class Documents:
         found now (a file just opened, edited or re-configured)."""
         await self.settled()
         findings = target.project.findings_for(target.path)
-        while (doc := self._ls.workspace.text_documents.get(target.uri)) is not None:
+        while (doc := self.document(target.uri)) is not None:
             if findings.refreshed_version == doc.version and target.project.index is target.index:
                 return TextFindings(doc.source, doc.version, findings.visible)
             self.debouncer.cancel(target.uri)  # this refresh is the one it would run
@@ -315,7 +331,7 @@ class Documents:
     async def recommended(self, target: Target) -> tuple[Recommendation, ...]:
         """The recommendations of an open document's current text (refreshed first when they are not yet: a client
         may ask right after opening it); a closed file's last published ones."""
-        if target.uri in self._ls.workspace.text_documents:
+        if self.document(target.uri) is not None:
             return (await self.findings_now(target)).recommendations
         return target.project.findings_for(target.path).visible
 
@@ -405,7 +421,7 @@ class Documents:
 
     async def _republish(self, project: Project, uri: str, path: str) -> None:
         """Publish the open document's findings again with the answers just kept."""
-        doc, index = self._ls.workspace.text_documents.get(uri), project.index
+        doc, index = self.document(uri), project.index
         if doc is None or index is None:
             return
         text, version, conv = doc.source, doc.version, self.converter(project)
@@ -414,10 +430,13 @@ class Documents:
         def job() -> Published:
             visible = _visible(project, index, path, findings.local.recommendations, findings, text)
             linted = lint.findings(project, text, index, path) if findings.syntax is None else ()
-            return visible, render_diagnostics(conv, path, visible, findings.syntax, linted, findings.local.install)
+            diagnostics = render_diagnostics(
+                conv, path, visible, findings.syntax, linted, findings.local.install, project.config.max_per_file
+            )
+            return visible, diagnostics
 
         published = await self._engine.run(job)
-        current = self._ls.workspace.text_documents.get(uri)
+        current = self.document(uri)
         if current is not None and current.version == version:
             self.publish(project, uri, path, published, version)
             self.refresh_lenses()
@@ -455,7 +474,7 @@ class Documents:
         """Apply the span edit of one function (the def of ``symbol`` spanning ``line``); (applied, message)."""
         project, path = target.project, target.path
         rec = project.findings_for(path).recommendation(symbol, line)
-        doc = self._ls.workspace.text_documents.get(target.uri)
+        doc = self.document(target.uri)
         # a file that is not open is read as apply reads it: PEP 263 encoding, line endings kept
         text, version = (doc.source, doc.version) if doc is not None else (target.index.source(Path(path)), None)
         if text is None:
@@ -543,11 +562,16 @@ def render_diagnostics(
     problem: SyntaxProblem | None,
     linted: Sequence[LintFinding] = (),
     install: Sequence[InstrumentationHint] = (),
+    shown: int | None = None,
 ) -> list[types.Diagnostic]:
-    """Engine thread (conversion reads the file's lines from the index): recommendations, the instrumentation to
-    install for the file's request handlers that get none (one per package), then the span linter's findings, then
-    the paused-analysis hint."""
-    diagnostics = [conv.diagnostic(rec) for rec in recommendations]
+    """Engine thread (conversion reads the file's lines from the index): recommendations (the ``shown`` strongest,
+    ``max_per_file``, then one diagnostic naming the others), the instrumentation to install for the file's request
+    handlers that get none (one per package), then the span linter's findings, then the paused-analysis hint."""
+    strongest = sorted(recommendations, key=lambda r: (-r.confidence, r.range.start))
+    cut = len(strongest) if shown is None else max(shown, 1)
+    diagnostics = [conv.diagnostic(rec) for rec in sorted(strongest[:cut], key=lambda r: r.range.start)]
+    if strongest[cut:]:
+        diagnostics.append(conv.more_diagnostic(cut, strongest[cut:]))
     recommended = {rec.symbol for rec in recommendations}  # a model's answer may recommend a handler after all
     for hint in install:
         covers = tuple(f for f in hint.covers if f.symbol not in recommended)
