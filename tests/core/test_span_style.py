@@ -211,3 +211,28 @@ def test_the_quote_follows_the_first_tool_that_says(tmp_path: Path) -> None:
     assert read_project_style(tmp_path).quote == "'"
     (tmp_path / "pyproject.toml").write_text("[tool.ruff.format]\nquote-style = 'double'\n")
     assert read_project_style(tmp_path).quote == '"'  # ruff's formatter first
+
+
+def test_the_4xx_status_helper_follows_the_projects_quote(tmp_path: Path) -> None:
+    """The module-level ``_ErrorStatus`` class a web view's span enters is code we write too (its f-string)."""
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.ruff.lint]\nextend-select = ['Q']\n[tool.ruff.lint.flake8-quotes]\ninline-quotes = 'single'\n"
+    )
+    views = tmp_path / "views.py"
+    views.write_text(
+        "from werkzeug.exceptions import NotFound\n\nORDERS: dict[str, str] = {}\n\n\n"
+        "def show(order_id: str) -> str:\n    if order_id not in ORDERS:\n        raise NotFound(order_id)\n"
+        "    with open(ORDERS[order_id], encoding='utf-8') as stored:\n        return stored.read()\n"
+    )
+    done = run_cli("apply", views, "--symbol", "show", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    edited = views.read_text()
+    assert "class _ErrorStatus" in edited and "f'{type(exc).__name__}: {exc}'" in edited
+    lint = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "--select", "Q,I,E501", "views.py"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert lint.returncode == 0, lint.stdout

@@ -323,7 +323,8 @@ class SpanEditor:
         status_class, code_class = status or (f"{trace}.Status", f"{trace}.StatusCode")
         width = self.style.project.line_length
         made = StatusHelper(status_class, code_class, trace, self._unit, width, self.style.project.pylint)
-        lines = status_helper_lines(client, STATUS_HELPER, made)
+        quote = self._project_style.quote
+        lines = [requote(line, quote) for line in status_helper_lines(client, STATUS_HELPER, made)]
         wanted = ast.parse("\n".join(lines)).body[0]
         for statement in self.module.body:
             if isinstance(statement, ast.ClassDef) and statement.name == STATUS_HELPER:
