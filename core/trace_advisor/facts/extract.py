@@ -82,6 +82,8 @@ class _Extractor:
         self._text = text
         self._ascii = text.isascii()
         self._lines: list[str] | None = None
+        # one int object per line number (``ast`` makes one per node): positions share them, in memory and in the cache
+        self._numbers = list(range(text.count("\n") + 2))
         self._scopes: list[ScopeBuilder] = []
         self._calls: list[CallSite] = []
         self._reads: list[CallSite] = []
@@ -102,6 +104,9 @@ class _Extractor:
         line, col = node.lineno, node.col_offset
         end_line = node.end_lineno or line
         end_col = node.end_col_offset if node.end_col_offset is not None else col
+        numbers = self._numbers
+        if end_line < len(numbers):
+            line, end_line = numbers[line], numbers[end_line]
         if not self._ascii:
             col = char_column(self._line(line), col)
             end_col = char_column(self._line(end_line), end_col)
