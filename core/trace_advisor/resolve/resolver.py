@@ -67,6 +67,9 @@ class Resolver:
         self._builtins = frozenset(builtin_names)
         # memo tables per module (the module a key belongs to), so a change forgets only the modules it affects
         self._memo: dict[str, dict[tuple[object, ...], Values]] = {}
+        # names (str keys) and chains (tuple keys) evaluated in one scope, per module and scope: most memo entries,
+        # kept without a key tuple each
+        self._scoped: dict[str, dict[str, dict[str | Chain, Values]]] = {}
         # one object per distinct answer: the memo tables hold ≈750k answers on the standard library, ≈47k distinct
         self._shared: dict[Values, Values] = {}
         self._classes = Classes(modules, self)
@@ -90,6 +93,7 @@ class Resolver:
         self._readers.clear()
         self._decorator_readers.clear()
         self._memo.clear()
+        self._scoped.clear()
         self._classes.clear()
         self._hierarchy.clear()
         self._decorations.clear()
@@ -100,6 +104,7 @@ class Resolver:
         modules = tuple(modules)
         for module in modules:
             self._memo.pop(module, None)
+            self._scoped.pop(module, None)
         self._classes.forget(modules)
         self._hierarchy.clear()
         self._decorations.clear()
@@ -143,6 +148,15 @@ class Resolver:
     def share(self, values: Values) -> Values:
         """The one kept object equal to ``values`` (memo tables store answers through it)."""
         return self._shared.setdefault(values, values)
+
+    def _scope_table(self, module: str, scope: str) -> dict[str | Chain, Values]:
+        tables = self._scoped.get(module)
+        if tables is None:
+            tables = self._scoped[module] = {}
+        table = tables.get(scope)
+        if table is None:
+            table = tables[scope] = {}
+        return table
 
     def table(self, module: str) -> dict[tuple[object, ...], Values]:
         """The memo table of one module (what is computed for its names, chains and classes)."""
@@ -404,8 +418,8 @@ class Resolver:
 
     # ---- names and chains ------------------------------------------------------------------------------------
     def eval_chain(self, info: ModuleInfo, scope: str, chain: Chain) -> Values:
-        table = self.table(info.name)
-        key = ("chain", scope, chain)
+        table = self._scope_table(info.name, scope)
+        key = chain
         found = table.get(key)
         if found is not None:
             return found
@@ -450,8 +464,8 @@ class Resolver:
 
     def lookup_name(self, info: ModuleInfo, scope_name: str, name: str) -> Values:
         """Python's scoping: the scope itself, enclosing functions (not classes), the module, star imports, builtins."""
-        table = self.table(info.name)
-        key = ("name", scope_name, name)
+        table = self._scope_table(info.name, scope_name)
+        key = name
         found = table.get(key)
         if found is not None:
             return found
