@@ -156,8 +156,9 @@ class Analyzer:
         return self._lines[path]
 
     def _forever_of(self, symbol: SymbolId) -> bool:
-        """Whether a workspace function runs for the life of the process (directly, one level deep); kept while its
-        facts scope is the same object (its module was not edited) or its code is unchanged (wherever it moved)."""
+        """Whether a workspace function runs for the life of the process (itself, or through what it calls: the
+        callers of ``Worker.main`` run as long as it does); kept while its facts scope is the same object (its module
+        was not edited) or its code is unchanged (wherever it moved)."""
         module, _, qualname = symbol.partition(":")
         info = self.index.module_info(module)
         scope = info.scopes.get(qualname) if info is not None else None
@@ -179,7 +180,11 @@ class Analyzer:
             return False
         node = function.node
         code = analysed.lines[node.lineno - 1 : node.end_lineno or node.lineno]
-        forever = kept[2] if kept is not None and kept[1] == code else runs_forever(FunctionContext(analysed, function))
+        if kept is not None and kept[1] == code:
+            forever = kept[2]
+        else:  # with its own callees' facts: a loop over a generator that never ends, a call of a function that doesn't
+            facts = self.builder.facts(symbol) if self.builder is not None else GraphFacts()
+            forever = runs_forever(FunctionContext(analysed, function, facts))
         self.cache.remember_forever(symbol, (scope, code, forever))
         return forever
 

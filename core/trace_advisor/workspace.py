@@ -8,7 +8,7 @@ import glob
 import os
 import shutil
 import sysconfig
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -80,6 +80,19 @@ _isfile, _isdir, _exists = os.path.isfile, os.path.isdir, os.path.exists
 
 def _is_virtualenv(path: Path) -> bool:
     return _isfile(path / "pyvenv.cfg")
+
+
+PROJECT_VENVS = (".venv", "venv")  # where uv, poetry (in-project), PDM, Hatch and `python -m venv` put it
+
+
+def project_environment(project_root: Path, environ: Mapping[str, str]) -> Path | None:
+    """The project's own virtualenv when no environment is active: ``.venv`` (else ``venv``) at the project root,
+    as pyright and ty find it. With ``$VIRTUAL_ENV`` set the active one is meant (None), and without a project venv
+    the interpreter running trace-advisor is all there is (None): its site-packages would be trace-advisor's own when
+    installed with pipx or uv tool, not the project's."""
+    if environ.get("VIRTUAL_ENV"):
+        return None
+    return next((project_root / name for name in PROJECT_VENVS if _is_virtualenv(project_root / name)), None)
 
 
 def site_packages(python: str | None) -> tuple[list[Path], list[Problem]]:

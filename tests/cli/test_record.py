@@ -80,7 +80,7 @@ def test_calls_static_analysis_cannot_follow(recorded: Recorded) -> None:
     assert recorded.count("shop.storage:save", "builtins:open") == 1
     assert recorded.edges("shop.storage:save", "builtins:open")[0]["external"] is True
     [line] = {c["line"] for c in recorded.edges("shop.orders:OrderService.handle", "shop.orders:OrderService.do_place")}
-    assert line == 48  # the caller's line
+    assert line == 51  # the caller's line
 
 
 def test_generators_exceptions_and_recursion(recorded: Recorded) -> None:
@@ -149,7 +149,7 @@ def test_merged_json_marks_each_edge(recorded: Recorded) -> None:
         "source": "observed",
         "count": 1,
         "seconds": handle["seconds"],
-        "lines": [48],
+        "lines": [51],
     }
     assert edge("shop.orders:total", "shop.orders:numbers")["source"] == "both"
     assert edge("shop.orders:total", "shop.orders:numbers")["count"] == 1
@@ -168,7 +168,7 @@ def test_merged_json_marks_each_edge(recorded: Recorded) -> None:
 def test_entry_tree_shows_observed_only_edges(recorded: Recorded) -> None:
     result = run_cli(".", "--entry", "shop/orders.py:OrderService.handle", cwd=recorded.root, cache=recorded.cache)
     assert result.returncode == 0, result.stderr
-    assert "shop.orders:OrderService.do_place  (shop/orders.py:50)  [observed only, 1x]" in result.stdout
+    assert "shop.orders:OrderService.do_place  (shop/orders.py:53)  [observed only, 1x]" in result.stdout
     assert "shop.plugins:notify  (shop/plugins.py:26)  (observed 1x)" in result.stdout
     as_json = run_cli(
         ".", "--entry", "shop.orders:OrderService.handle", "--format", "json", cwd=recorded.root, cache=recorded.cache
@@ -190,7 +190,7 @@ def test_compare_reports_recall_and_why_calls_were_missed(recorded: Recorded) ->
     assert 0 < report["recall"] < 1 and report["observed"] == sum(m["observed"] for m in report["modules"])
     missed = {(m["caller"], m["callee"]): m for m in report["missed"]}
     getattr_call = missed["shop.orders:OrderService.handle", "shop.orders:OrderService.do_place"]
-    assert getattr_call["line"] == 48 and 'unresolved `getattr(self, f"do_{action}")`' in getattr_call["reason"]
+    assert getattr_call["line"] == 51 and 'unresolved `getattr(self, f"do_{action}")`' in getattr_call["reason"]
     assert ("shop.orders:OrderService.do_place", "shop.timing:timed.<locals>.wrapper") not in missed  # decorated
     # work handed to a thread or a pool is a static edge too (Thread(target=work), pool.map(work, ...): via)
     assert ("shop.workers:in_thread", "shop.workers:work") not in missed
@@ -321,7 +321,7 @@ def test_recommendations_use_observed_calls_as_evidence(recorded: Recorded) -> N
     assert "observed 1×, not in the static graph" in archive["rationale"]
     assert archive["confidence"] > static.get("shop.orders:OrderService.do_archive", {"confidence": 0})["confidence"]
     [io] = [e for e in archive["evidence"] if e["detail"] == "shop.storage:save"]
-    assert io["range"]["start_line"] == 57  # the observed call's line
+    assert io["range"]["start_line"] == 60  # the observed call's line
     # a hot path: 2,000 calls in the recorded run, with the figures in the rationale
     line_total = seen["shop.orders:line_total"]
     assert line_total["rationale"].startswith("Hot path: observed 2,000 calls, ")

@@ -236,6 +236,9 @@ LIFETIME_NEVER = [
     "shell_command",  # code.interact: an interactive console
     "worker",  # while True: jobs.get() ... a consumer ended only by a sentinel
     "accept_loop",  # while True: server.accept()
+    "ticks",  # a generator that never ends
+    "Poller.main",  # async for over it, leaving only in burst mode
+    "Poller.run",  # runs Poller.main
     "Reader.__enter__",
     "Reader.__exit__",
     "Reader.__call__",
@@ -256,7 +259,7 @@ def test_process_lifetime_code_and_dunders_are_never_recommended(lifetime: dict[
     assert qualname not in lifetime
 
 
-@pytest.mark.parametrize("qualname", ["handle", "Reader.read_all"])
+@pytest.mark.parametrize("qualname", ["handle", "Reader.read_all", "Poller.poll_once"])
 def test_the_units_of_work_they_drive_are(lifetime: dict[str, float], qualname: str) -> None:
     assert qualname in lifetime, lifetime
 

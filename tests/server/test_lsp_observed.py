@@ -69,7 +69,7 @@ async def test_outgoing_calls_include_observed_only_callees(client: LanguageClie
     found = {call.to.data["symbol"]: call for call in calls or ()}
     place = found["shop.orders:OrderService.do_place"]
     assert place.to.detail == "shop.orders:OrderService.do_place · observed 1× (not in the static graph)"
-    assert [(r.start.line, r.start.character) for r in place.from_ranges] == [(47, 8)]  # the getattr line
+    assert [(r.start.line, r.start.character) for r in place.from_ranges] == [(50, 8)]  # the getattr line
     assert seen(found["shop.orders:OrderService.do_archive"].to) == "observed 1× (not in the static graph)"
 
 

@@ -21,6 +21,7 @@ from trace_advisor.config.trust import (
     user_config_dir,
 )
 from trace_advisor.config_model import Config, IgnoredSetting
+from trace_advisor.workspace import project_environment
 
 PROJECT_FILE = ".trace-advisor.yaml"
 PYPROJECT = "pyproject.toml"
@@ -62,6 +63,7 @@ def load_config(
          and listed in ``Config.ignored`` (see :mod:`trace_advisor.config.trust`)
       4. ``TRACE_ADVISOR_*`` environment variables (``env``; ``os.environ`` when None)
       5. ``overrides``: editor settings or command-line flags (dotted keys allowed; None means "not given")
+    With ``python`` set nowhere and no ``$VIRTUAL_ENV``, the project's own ``.venv`` (or ``venv``) is the interpreter.
     Mappings merge key by key; lists and scalars replace. Relative paths resolve against the file that set them
     (environment and overrides: ``project_root``, else the working directory). Raises :class:`ConfigError`.
     """
@@ -89,6 +91,9 @@ def load_config(
     if overrides:
         layers.append(mapping_layer(overrides, overrides_origin, here))
     config = build_config(layers, schema)
+    if config.python is None and project_root is not None:
+        found_venv = project_environment(project_root, os.environ if env is None else env)
+        config = dataclasses.replace(config, python=str(found_venv)) if found_venv is not None else config
     return dataclasses.replace(config, ignored=ignored, untrusted_file=untrusted) if ignored else config
 
 

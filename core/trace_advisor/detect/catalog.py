@@ -35,7 +35,7 @@ def _db(module: str, system: str, instr: str | None) -> Api:
 _HTTP_VERBS = ("request", "get", "post", "put", "patch", "delete", "head", "options")
 
 
-def _http(instrumentation: str, *patterns: str) -> tuple[Api, ...]:
+def _http(instrumentation: str | None, *patterns: str) -> tuple[Api, ...]:
     return tuple(Api(pattern, "http", "http", "external HTTP", instrumentation) for pattern in patterns)
 
 
@@ -292,6 +292,14 @@ APIS: tuple[Api, ...] = (
         "httpx.AsyncClient.",
         "httpx.HTTPTransport.handle_request",
         "httpx.AsyncHTTPTransport.handle_async_request",
+    ),
+    *_http(
+        None,  # pydantic's successor of httpx, the OpenAI SDK's client since 2026: no OTel instrumentation for it yet
+        *(f"httpx2.{verb}" for verb in (*_HTTP_VERBS, "stream")),
+        "httpx2.Client.",
+        "httpx2.AsyncClient.",
+        "httpx2.HTTPTransport.handle_request",
+        "httpx2.AsyncHTTPTransport.handle_async_request",
     ),
     *_http(
         "opentelemetry-instrumentation-aiohttp-client",

@@ -301,13 +301,17 @@ def _runs_forever(ctx: FunctionContext) -> bool:
     if ctx.graph.callee_forever and _calls_unconditionally(ctx, ctx.graph.callee_forever):
         return True
     for stmt in flatten(ctx.body_without_docstring(), _OPENING_BLOCKS, main_block_only=True):
-        if not isinstance(stmt, ast.While):
+        if isinstance(stmt, ast.For | ast.AsyncFor):
+            # ``async for _ in poll(0.5):`` over a workspace generator that never ends is ``while True``
+            endless, flag = _iterates_forever(ctx, stmt.iter), False
+        elif isinstance(stmt, ast.While):
+            test = stmt.test
+            endless = isinstance(test, ast.Constant) and bool(test.value)
+            flag = isinstance(test, ast.Attribute | ast.Name) or (
+                isinstance(test, ast.UnaryOp) and isinstance(test.operand, ast.Attribute | ast.Name | ast.Call)
+            )
+        else:
             continue
-        test = stmt.test
-        endless = isinstance(test, ast.Constant) and bool(test.value)
-        flag = isinstance(test, ast.Attribute | ast.Name) or (
-            isinstance(test, ast.UnaryOp) and isinstance(test.operand, ast.Attribute | ast.Name | ast.Call)
-        )
         if not (endless or flag):
             continue
         if endless and _receives(ctx, stmt):
@@ -320,15 +324,26 @@ def _runs_forever(ctx: FunctionContext) -> bool:
     return False
 
 
-def _stops_on_request(loop: ast.While) -> bool:
-    """Whether the loop leaves when a flag set from elsewhere says so (a signal handler, another thread): an ``if``
-    testing an attribute of ``self``/``cls`` or an event's ``is_set()`` whose block breaks out or returns."""
+def _iterates_forever(ctx: FunctionContext, iterable: ast.expr) -> bool:
+    """Whether ``iterable`` is a call of a workspace generator that runs forever (its own endless loop)."""
+    forever = ctx.graph.callee_forever
+    return bool(forever) and any(c.node is iterable and set(c.callees) & forever for c in ctx.calls)
+
+
+_Loop = ast.While | ast.For | ast.AsyncFor
+_NOT_THIS_LOOP = (ast.While, ast.For, ast.AsyncFor, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def _stops_on_request(loop: _Loop) -> bool:
+    """Whether the loop leaves when a flag set from elsewhere says so (a signal handler, another thread, a mode such
+    as a worker's ``burst``): an ``if`` testing an attribute of ``self``/``cls`` or an event's ``is_set()`` whose
+    block breaks out or returns, however deep in that block."""
     pending: list[ast.AST] = list(loop.body)
     while pending:
         node = pending.pop()
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef | ast.For | ast.While):
             continue  # a break there leaves another loop; a def's return is not this loop's
-        if isinstance(node, ast.If) and _is_stop_flag(node.test) and _leaves(node.body):
+        if isinstance(node, ast.If) and _is_stop_flag(node.test) and _leaves(node.body, anywhere=True):
             return True
         pending.extend(ast.iter_child_nodes(node))
     return False
@@ -342,12 +357,22 @@ def _is_stop_flag(test: ast.expr) -> bool:
     return isinstance(test, ast.Attribute) and isinstance(test.value, ast.Name) and test.value.id in {"self", "cls"}
 
 
-def _leaves(block: list[ast.stmt]) -> bool:
-    """The block ends the loop: a ``break`` or ``return`` among its statements (not inside a nested loop)."""
-    return any(isinstance(stmt, ast.Break | ast.Return) for stmt in block)
+def _leaves(block: list[ast.stmt], *, anywhere: bool = False) -> bool:
+    """The block ends the loop: a ``break`` or ``return`` among its statements, or ``anywhere`` in it (not inside a
+    nested loop or definition)."""
+    pending: list[ast.AST] = list(block)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Break | ast.Return):
+            return True
+        if anywhere and not isinstance(
+            node, _Loop | ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef
+        ):
+            pending.extend(ast.iter_child_nodes(node))
+    return False
 
 
-def _receives(ctx: FunctionContext, loop: ast.While) -> bool:
+def _receives(ctx: FunctionContext, loop: _Loop) -> bool:
     """Whether the loop blocks on a queue or socket receive at its top level (``item = jobs.get()``)."""
     nodes = {id(n) for stmt in loop.body for n in ast.walk(stmt)}
     return any(id(c.node) in nodes and _calls_one_of(c.callees, _RECEIVE_TARGETS) for c in ctx.calls)
@@ -365,8 +390,9 @@ def _forever_call(text: str, callees: Iterable[SymbolId]) -> bool:
 
 def may_run_forever(sites: Iterable[ResolvedCall], code: str) -> bool:
     """What :func:`runs_forever` needs, found without a syntax tree: a serve-forever call among the resolved call
-    sites, or a ``while`` in the function's source (most functions have neither: no context is built for them)."""
-    return "while" in code or any(_forever_call(site.text, site.callees) for site in sites)
+    sites, or a ``while`` or ``async for`` (a poll loop over a generator) in the function's source (most functions
+    have neither: no context is built for them)."""
+    return "while" in code or "async for" in code or any(_forever_call(site.text, site.callees) for site in sites)
 
 
 def _calls_unconditionally(ctx: FunctionContext, callees: frozenset[str]) -> bool:
