@@ -4,6 +4,7 @@ the index (cancellably) instead of answering "nothing here"."""
 from __future__ import annotations
 
 import asyncio
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,11 @@ def generate(root: Path) -> None:
         (root / "big" / f"mod{n}.py").write_text(MODULE.format(n=n, prev=(n - 1) % MODULES))
 
 
-@pytest_lsp.fixture(scope="module", config=server_config())
+# a facts cache of its own: with a shared one filled by an earlier run, reading 600 cached files takes ~0.05 s, and
+# the build would end before the requests below are sent
+@pytest_lsp.fixture(
+    scope="module", config=server_config(TRACE_ADVISOR_CACHE_DIR=tempfile.mkdtemp(prefix="trace-advisor-indexing-"))
+)
 async def client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     root = tmp_path_factory.mktemp("indexing") / "big-project"
     generate(root)
