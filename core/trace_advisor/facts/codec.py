@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, overload
 
 from trace_advisor.facts.records import READ, Binding, CallSite, Chain, Decorator, ModuleFacts, Scope
 
-_FORMAT = 12
+_FORMAT = 13
 _DIGEST = 16  # a checksum before the payload: a damaged entry is detected, not decoded into wrong facts
 
 
@@ -55,7 +56,13 @@ def encode(facts: ModuleFacts) -> bytes:
         (c.scope, share(c.chain, c.chain), share(c.text, c.text), c.loc, c.name_loc, share(c.args, c.args), c.implicit)
         for c in facts.calls
     )
-    reads = tuple((r.scope, share(r.chain, r.chain), share(r.text, r.text), r.loc, r.name_loc) for r in facts.reads)
+    reads = (
+        facts.reads.data
+        if isinstance(facts.reads, EncodedReads)
+        else marshal.dumps(
+            tuple((r.scope, share(r.chain, r.chain), share(r.text, r.text), r.loc, r.name_loc) for r in facts.reads)
+        )
+    )
     payload = marshal.dumps(
         (_FORMAT, scopes, calls, facts.all_names, facts.line_count, facts.top_level, facts.rewritten, reads)
     )
@@ -129,5 +136,45 @@ def decode(data: bytes) -> ModuleFacts:
         line_count=line_count,
         top_level=top_level,
         rewritten=rewritten,
-        reads=tuple(CallSite(r[0], r[1], r[2], r[3], r[4], implicit=READ) for r in reads),
+        reads=EncodedReads(reads) if isinstance(reads, bytes) else (),
     )
+
+
+class EncodedReads(Sequence[CallSite]):
+    """A module's attribute reads, kept ``marshal``-ed and decoded each time they are iterated: only resolving the
+    module (once per resolution) and re-parsing part of it read them, and decoded they would be a sixth of all the
+    facts kept in memory."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def _decoded(self) -> tuple[CallSite, ...]:
+        return tuple(CallSite(r[0], r[1], r[2], r[3], r[4], implicit=READ) for r in marshal.loads(self.data))
+
+    def __iter__(self) -> Iterator[CallSite]:
+        return iter(self._decoded())
+
+    def __len__(self) -> int:
+        return len(self._decoded())
+
+    @overload
+    def __getitem__(self, index: int) -> CallSite: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[CallSite, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> CallSite | tuple[CallSite, ...]:
+        return self._decoded()[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, EncodedReads | tuple):
+            return self._decoded() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._decoded())
+
+    def __repr__(self) -> str:
+        return repr(self._decoded())
