@@ -18,7 +18,7 @@ from trace_advisor.advise.local import LocalScorer
 from trace_advisor.advise.provider import Candidate, Provider, ProviderResult
 from trace_advisor.advise.units import consistent
 from trace_advisor.analysed import AnalysedModule, FunctionSyntax
-from trace_advisor.analysis_cache import AnalysisCache, FunctionResult, source_key
+from trace_advisor.analysis_cache import AnalysisCache, FunctionResult, ReadFunctions, source_key
 from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
 from trace_advisor.cost import (
@@ -40,6 +40,7 @@ from trace_advisor.datatypes import (
     Definition,
     Evidence,
     InstrumentationHint,
+    Position,
     Problem,
     Range,
     Recommendation,
@@ -55,6 +56,7 @@ from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
 from trace_advisor.detect.instrumentation import SentryInit, SetUp, instrumentation_set_up, may_set_up, set_up_in_module
 from trace_advisor.detect.shape import may_run_forever, runs_forever
+from trace_advisor.facts.records import Scope as FactsScope
 from trace_advisor.gcpause import gc_paused
 from trace_advisor.index import Index
 from trace_advisor.positions import source_lines
@@ -116,6 +118,7 @@ class Analyzer:
         self._lines: dict[Path, list[str] | None] = {}
         self._run_files: set[Path] | None = None  # the files of the last run (None: none yet)
         self._promote_anywhere = False  # callers promoted for cost may be in any workspace file (one file's decision)
+        self._contexts: dict[SymbolId, FunctionContext] = {}  # the first def of each function this run analysed
 
     def _sites(self, symbol: SymbolId) -> tuple[ResolvedCall, ...]:
         calls = self.index.module_calls(symbol.partition(":")[0])
@@ -246,6 +249,9 @@ class Analyzer:
         if calibrate:
             scored = [Scored(r.ctx, r.signals, v) for r, v in zip(results, verdicts, strict=True)]
             verdicts = calibrated(scored, self.scorer, shipped())
+        for result in results:
+            if result.verdict.traced is None:  # a traced function's context is its code without the span
+                self._contexts.setdefault(result.ctx.symbol, result.ctx)
         for number, verdict in enumerate(verdicts):
             result = results[number]
             if verdict is not result.verdict:
@@ -350,10 +356,59 @@ class Analyzer:
         reached: list[Recommendation] = []
         for other in sorted(files):
             cancel.check()
-            results, _ = self.function_results(other, cancel)
-            recs = [r.recommendation for r in results if r.recommendation is not None]
-            reached.extend(r for r in self.scorer.select(recs) if any(e.priority == COST_PRIORITY for e in r.evidence))
+            reached.extend(self._hot_candidates(other, cancel))
         return reached
+
+    def _hot_candidates(self, path: Path, cancel: CancelToken) -> tuple[Recommendation, ...]:
+        """The recommendations of one file whose evidence is their cost, as a run over it selects them; kept while
+        the settings, the recording, the graph's shape (who calls whom), the file's module and what its analysis read
+        of other functions are the same: the call sites and "runs forever" of its functions' callees and of their
+        callees (what their graph facts are found from)."""
+        setting = (self.config, self.scorer.instrumentation, _observed_of(self.index), self.index.graph_shape())
+        kept = self.cache.hot_candidates.get(path)
+        if kept is not None and kept[0] == setting and self._still_read(kept[1]):
+            return kept[2]
+        results, _ = self.function_results(path, cancel)
+        recs = [r.recommendation for r in results if r.recommendation is not None]
+        found = tuple(r for r in self.scorer.select(recs) if any(e.priority == COST_PRIORITY for e in r.evidence))
+        self.cache.remember_hot_candidates(path, (setting, self._read_by(path, results), found))
+        return found
+
+    def _read_by(self, path: Path, results: Sequence[FunctionResult]) -> ReadFunctions:
+        """Per module, its resolved calls now and, for the functions its callees are (None: the file's own module,
+        read whole), what a function's graph facts read of them."""
+        assert self.graph is not None
+        own = self.index.module_for_path(path)
+        read: ReadFunctions = {own: (self.index.module_calls(own), None)} if own is not None else {}
+        for result in results:
+            for edge in self.graph.callees(result.ctx.symbol):
+                if edge.external:
+                    continue
+                for callee in (edge, *self.graph.callees(edge.callee)):
+                    module = callee.callee.partition(":")[0]
+                    if not callee.external and module != own:
+                        symbols = read.setdefault(module, (self.index.module_calls(module), {}))[1]
+                        if symbols is not None and callee.callee not in symbols:
+                            symbols[callee.callee] = self._facts_read(callee.callee)
+        return read
+
+    def _facts_read(self, symbol: SymbolId) -> object:
+        """What graph facts read of a workspace callee: its call sites (an edit elsewhere in its module keeps the
+        objects) and whether it runs forever."""
+        assert self.builder is not None
+        return self._sites(symbol), self.builder.forever(symbol)
+
+    def _still_read(self, read: ReadFunctions) -> bool:
+        """Whether what :meth:`_read_by` found is still so (a module whose resolved calls are the same object is
+        taken as it is; for another, each function read of it is compared)."""
+        for module, (calls, symbols) in read.items():
+            now = self.index.module_calls(module)
+            if now is calls:
+                continue
+            if symbols is None or any(self._facts_read(s) != seen for s, seen in symbols.items()):
+                return False
+            read[module] = (now, symbols)  # the same for what was read: compared by identity from now on
+        return True
 
     def within(self, files: Iterable[Path]) -> None:
         """Decide as a run over ``files`` would (the callers promoted for cost are theirs), without running it."""
@@ -377,9 +432,12 @@ class Analyzer:
             return symbol in chosen or self._would_recommend(symbol)
 
         hot_calls = self.config.hot_calls_per_request
-        return costly(
-            recs, self.graph, counts, recommended, partial(_function_of, self.index), hot_calls, self._promotable
-        )
+        return costly(recs, self.graph, counts, recommended, self._context, hot_calls, self._promotable)
+
+    def _context(self, symbol: SymbolId) -> FunctionContext | None:
+        """A workspace function as the detectors see it: as this run analysed it, else built now."""
+        found = self._contexts.get(symbol)
+        return found if found is not None else _function_of(self.index, symbol)
 
     def _promotable(self, symbol: SymbolId) -> bool:
         """Whether a function may be recommended in place of a hot callee: of this run's files (any workspace file
@@ -422,7 +480,12 @@ class Analyzer:
         the spans-per-request figures."""
         if self._counts is None and isinstance(self.graph, CostGraph):
             loops = LoopCalls(partial(_loop_depths, self.index, self.cache))  # outlives the run (volume)
-            self._counts = RequestCounts(self.graph, GraphCalls(self.graph, loops))
+            kept = self.cache.counts
+            if kept is not None and kept.graph is self.graph:
+                self._counts = kept.renewed(loops)  # an edit that changes no function's calls keeps them all
+            else:
+                self._counts = RequestCounts(self.graph, GraphCalls(self.graph, loops, self.index.module_calls))
+            self.cache.counts = self._counts
         return self._counts
 
     def _would_recommend(self, symbol: SymbolId) -> bool:
@@ -677,16 +740,34 @@ def _scope_of(index: Index, symbol: SymbolId) -> object | None:
 
 
 def _loop_depths(index: Index, cache: AnalysisCache, symbol: SymbolId) -> Mapping[Range, int]:
-    """Where a workspace function's calls run in its loops (kept while its module is not edited)."""
+    """Where a workspace function's calls run in its loops: kept while its module is not edited, and while its code
+    is the same wherever an edit moved it (the depths are kept relative to its first line)."""
     scope = _scope_of(index, symbol)
     kept = cache.loops.get(symbol)
     if kept is not None and scope is not None and kept[0] is scope:
         return kept[1]
-    ctx = _function_of(index, symbol)
-    found = call_loop_depths(ctx) if ctx is not None else {}
-    if scope is not None:
-        cache.remember_loops(symbol, scope, found)
+    path = index.path_for_module(symbol.partition(":")[0])
+    analysed = index.analysed(path) if path is not None and isinstance(scope, FactsScope) else None
+    if not isinstance(analysed, AnalysedModule) or not isinstance(scope, FactsScope):
+        ctx = _function_of(index, symbol)
+        return call_loop_depths(ctx) if ctx is not None else {}
+    first, last = scope.loc[0], scope.loc[2]
+    code = tuple(analysed.lines[first - 1 : last])
+    moved = cache.moved_loops.get(symbol)
+    if moved is not None and moved[0] == code:
+        found = {_shifted(where, first): depth for where, depth in moved[1].items()}
+    else:
+        ctx = _function_of(index, symbol)
+        found = call_loop_depths(ctx) if ctx is not None else {}
+        cache.remember_moved_loops(symbol, code, {_shifted(where, -first): depth for where, depth in found.items()})
+    cache.remember_loops(symbol, scope, found)
     return found
+
+
+def _shifted(where: Range, lines: int) -> Range:
+    return Range(
+        Position(where.start.line + lines, where.start.column), Position(where.end.line + lines, where.end.column)
+    )
 
 
 def _weakly(analyzer: Analyzer, method: Callable[[Analyzer, _A], _R]) -> Callable[[_A], _R]:

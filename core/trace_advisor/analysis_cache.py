@@ -19,6 +19,7 @@ from typing import TypeVar
 from trace_advisor.advise.local import Verdict
 from trace_advisor.analysed import AnalysedModule, FunctionSyntax
 from trace_advisor.config_model import Config
+from trace_advisor.cost import RequestCounts
 from trace_advisor.datatypes import Range, Recommendation, ResolvedCall, SymbolId
 from trace_advisor.detect.context import CalleeIO, FunctionContext, GraphFacts
 from trace_advisor.detect.findings import Signal
@@ -27,6 +28,12 @@ from trace_advisor.detect.instrumentation import InstalledInstrumentations, Sent
 _MAX_FILES = 32  # files whose per-function results are kept (the recently edited ones)
 _MAX_CALLEES = 4096  # workspace functions whose "runs forever" and "does I/O" answers are kept
 T = TypeVar("T")
+K = TypeVar("K")
+# per module an analysis read: its resolved calls then, and what was read of its functions (None: all of it)
+ReadFunctions = dict[str, tuple[object, dict[SymbolId, object] | None]]
+# one file's hot candidates (what it recommends for its cost), with what they were read under: the settings and the
+# graph's shape, and what the analysis read of the modules
+HotCandidates = tuple[object, ReadFunctions, tuple[Recommendation, ...]]
 Slot = tuple[SymbolId, int]  # a function's symbol and which of the defs sharing it (a property's getter, setter)
 
 
@@ -80,6 +87,11 @@ class AnalysisCache:
         # calls run in loops, and whether the scorer recommends it on its own (with the setting it was decided under)
         self.loops: OrderedDict[SymbolId, tuple[object, Mapping[Range, int]]] = OrderedDict()
         self.verdicts: OrderedDict[SymbolId, tuple[object, object, bool]] = OrderedDict()
+        # per workspace function: its code when its loops were last read, and where its calls run in them relative
+        # to its first line (an edit above it moves it without changing them)
+        self.moved_loops: OrderedDict[SymbolId, tuple[tuple[str, ...], Mapping[Range, int]]] = OrderedDict()
+        self.counts: RequestCounts | None = None  # calls per request, renewed by each run (cost.py)
+        self.hot_candidates: OrderedDict[Path, HotCandidates] = OrderedDict()
         self._results: OrderedDict[Path, dict[Slot, FunctionResult]] = OrderedDict()
         self._setting: object = None
 
@@ -91,6 +103,12 @@ class AnalysisCache:
 
     def remember_loops(self, symbol: SymbolId, scope: object, depths: Mapping[Range, int]) -> None:
         _remember(self.loops, symbol, (scope, depths))
+
+    def remember_moved_loops(self, symbol: SymbolId, code: tuple[str, ...], depths: Mapping[Range, int]) -> None:
+        _remember(self.moved_loops, symbol, (code, depths))
+
+    def remember_hot_candidates(self, path: Path, kept: HotCandidates) -> None:
+        _remember(self.hot_candidates, path, kept)
 
     def remember_verdict(self, symbol: SymbolId, scope: object, setting: object, recommended: bool) -> None:
         _remember(self.verdicts, symbol, (scope, setting, recommended))
@@ -112,8 +130,8 @@ class AnalysisCache:
         return found
 
 
-def _remember(table: OrderedDict[SymbolId, T], symbol: SymbolId, value: T) -> None:
-    table[symbol] = value
-    table.move_to_end(symbol)
+def _remember(table: OrderedDict[K, T], key: K, value: T) -> None:
+    table[key] = value
+    table.move_to_end(key)
     while len(table) > _MAX_CALLEES:
         table.popitem(last=False)

@@ -77,23 +77,52 @@ def call_loop_depths(ctx: FunctionContext) -> dict[Range, int]:
 class GraphCalls:
     """Per workspace function, how many times one call of it calls each workspace callee: its resolved call sites
     added (a site with several possible targets counts for each), each multiplied by LOOP_ITERATIONS per loop around
-    it (read lazily, remembered)."""
+    it (read lazily, remembered). ``stamp(module)`` is an object that stays the same (``is``) while the module's
+    resolved calls are the same (the index's ``module_calls``): :meth:`renewed` reads again only those of modules
+    whose stamp changed."""
 
-    def __init__(self, graph: Graph, loops: LoopCalls) -> None:
+    def __init__(self, graph: Graph, loops: LoopCalls, stamp: Callable[[str], object] = lambda _: None) -> None:
         self._graph = graph
         self.loops = loops
+        self._stamp = stamp
         self._calls: dict[SymbolId, dict[SymbolId, float]] = {}
+        self._read: dict[str, tuple[object, list[SymbolId]]] = {}  # module -> its stamp when read, its callers read
 
     def __call__(self, caller: SymbolId) -> Mapping[SymbolId, float]:
         found = self._calls.get(caller)
         if found is None:
-            found = {}
-            for edge in self._graph.callees(caller):
-                if not edge.external and edge.callee != caller:
-                    times = float(LOOP_ITERATIONS ** self.loops.depth(edge))
-                    found[edge.callee] = found.get(edge.callee, 0.0) + times
-            self._calls[caller] = found
+            found = self._calls[caller] = self._count(caller)
+            module = caller.partition(":")[0]
+            read = self._read.get(module)
+            if read is None:
+                read = self._read[module] = (self._stamp(module), [])
+            read[1].append(caller)
         return found
+
+    def _count(self, caller: SymbolId) -> dict[SymbolId, float]:
+        found: dict[SymbolId, float] = {}
+        for edge in self._graph.callees(caller):
+            if not edge.external and edge.callee != caller:
+                times = float(LOOP_ITERATIONS ** self.loops.depth(edge))
+                found[edge.callee] = found.get(edge.callee, 0.0) + times
+        return found
+
+    def renewed(self, loops: LoopCalls) -> tuple[GraphCalls, set[SymbolId]]:
+        """These calls for the graph as it is now, and the functions whose calls changed since they were read (other
+        callees, other counts, another order). The functions of a module whose stamp is the same are taken as they
+        are; those of the others are read again."""
+        fresh = GraphCalls(self._graph, loops, self._stamp)
+        changed: set[SymbolId] = set()
+        for module, (stamp, callers) in self._read.items():
+            now = self._stamp(module)
+            if now is stamp:
+                fresh._read[module] = (stamp, list(callers))
+                fresh._calls.update((caller, self._calls[caller]) for caller in callers)
+                continue
+            for caller in callers:  # in the order a walk reads them: the order of their callees matters too
+                if list(fresh(caller).items()) != list(self._calls[caller].items()):
+                    changed.add(caller)
+        return fresh, changed
 
 
 def calls_from(entry: SymbolId, calls: Callable[[SymbolId], Mapping[SymbolId, float]]) -> dict[SymbolId, float]:
@@ -127,13 +156,27 @@ def calls_from(entry: SymbolId, calls: Callable[[SymbolId], Mapping[SymbolId, fl
 
 class RequestCounts:
     """Calls per request: for each entry point of the call graph (module bodies aside), how many times one call of
-    it calls each function it reaches; and for one function, the entry point that calls it most."""
+    it calls each function it reaches; and for one function, the entry point that calls it most. Kept between runs
+    over one index (:meth:`renewed`): most edits change no function's calls, and an entry point's counts stand while
+    none of the functions it reaches calls anything else."""
 
     def __init__(self, graph: Graph, calls: GraphCalls) -> None:
         self._graph = graph
         self.calls = calls
         self._entries: tuple[SymbolId, ...] | None = None
         self._from: dict[SymbolId, dict[SymbolId, float]] = {}
+
+    @property
+    def graph(self) -> Graph:
+        return self._graph
+
+    def renewed(self, loops: LoopCalls) -> RequestCounts:
+        """These counts for the graph as it is now: those of the entry points that reach no function whose calls
+        changed are kept (their walks would read the same calls), the others are counted again when asked for."""
+        calls, changed = self.calls.renewed(loops)
+        counts = RequestCounts(self._graph, calls)
+        counts._from = {entry: found for entry, found in self._from.items() if found.keys().isdisjoint(changed)}
+        return counts
 
     def entries(self) -> tuple[SymbolId, ...]:
         if self._entries is None:

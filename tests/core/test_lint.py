@@ -4,12 +4,15 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 from pathlib import Path
 
 import pytest
+from trace_advisor.edits.source import SourceText
 from trace_advisor.lint import RULES, fix_text, lint_text
+from trace_advisor.lint.findings import LintContext
 
 LINT = Path(__file__).resolve().parent.parent / "fixtures" / "lint"
 CASES = sorted(p.name for p in LINT.iterdir() if (p / "expected.json").is_file())
@@ -68,3 +71,40 @@ def test_a_given_tree_is_linted_as_the_text_is(case: str) -> None:
 
     text = source_of(case).read_text()
     assert lint_text(text, tree=ast.parse(text)) == lint_text(text)
+
+
+PADDING = "\n".join(
+    [
+        "",
+        "",
+        "class Registry:",
+        '    """Plain code: no span, no tracer."""',
+        "",
+        *(f"    def method_{n}(self, value):\n        return [value * {n} for _ in range(3)]\n" for n in range(30)),
+        "    def traced(self):",
+        "        return trace.get_tracer(__name__)",
+        "",
+        *(f"def helper_{n}(items):\n    return sorted(items)[:{n}]\n" for n in range(30)),
+    ]
+)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_rules_read_only_the_statements_that_name_opentelemetry_calls(case: str) -> None:
+    """Plain code after a fixture changes none of its findings, and the rules walk none of it: of the class, only the
+    method that calls ``get_tracer`` (whose finding is reported)."""
+    text = source_of(case).read_text()
+    alone = lint_text(text).findings
+    padded = text.rstrip("\n") + "\n" + PADDING
+    found = lint_text(padded).findings
+    assert found[: len(alone)] == alone
+    assert [(f.rule, padded.splitlines()[f.range.start.line - 1].strip()) for f in found[len(alone) :]] == [
+        ("tracer-per-call", "return trace.get_tracer(__name__)")
+    ]
+    tree = ast.parse(padded)
+    units = LintContext(SourceText(padded), tree).units
+    plain = [
+        s for s in tree.body if isinstance(s, ast.ClassDef | ast.FunctionDef) and s.name[:7] in ("Registr", "helper_")
+    ]
+    assert not set(map(id, units)) & set(map(id, plain))
+    assert [u.name for u in units if isinstance(u, ast.FunctionDef) and u.lineno > len(text.splitlines())] == ["traced"]

@@ -41,8 +41,7 @@ def generate(root: Path) -> None:
         (root / "big" / f"mod{n}.py").write_text(MODULE.format(n=n, prev=(n - 1) % MODULES))
 
 
-# a facts cache of its own: with a shared one filled by an earlier run, reading 600 cached files takes ~0.05 s, and
-# the build would end before the requests below are sent
+# a private facts cache: the generated files are the same in every run, and a cache holding them reads them at once
 @pytest_lsp.fixture(
     scope="module", config=server_config(TRACE_ADVISOR_CACHE_DIR=tempfile.mkdtemp(prefix="trace-advisor-indexing-"))
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from itertools import accumulate
 
@@ -52,6 +53,10 @@ class SourceText:
         if not 0 <= pos.column <= len(self.lines[pos.line - 1]):
             raise ValueError(f"column {pos.column} is outside line {pos.line}")
         return self._starts[pos.line - 1] + pos.column
+
+    def line_at(self, offset: int) -> int:
+        """The 1-based line the character at ``offset`` into ``text`` is on."""
+        return bisect_right(self._starts, offset)
 
 
 def apply_edits(text: str, edits: Sequence[TextEdit]) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -10,6 +12,10 @@ from trace_advisor.attribute_safety import DEFAULT_POLICY, AttributePolicy
 from trace_advisor.datatypes import Position, Range, TextEdit
 from trace_advisor.edits.source import SourceText
 from trace_advisor.project_style import ProjectStyle
+
+# Every rule starts from one of these calls (``start_span``, ``start_as_current_span``, ``use_span``,
+# ``get_current_span``, ``get_tracer``): code that names none of them has no findings
+OTEL_CALLS = re.compile(r"start_span|current_span|use_span|get_tracer")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,12 +43,46 @@ class LintContext:
     policy: AttributePolicy = DEFAULT_POLICY
     style: ProjectStyle = field(default_factory=ProjectStyle)
     swallowed_events: bool = True  # spans.swallowed_exceptions == "event"
+    _above: dict[int, ast.AST] = field(default_factory=dict, repr=False)  # a unit's (or its class's) parent
+
+    @cached_property
+    def units(self) -> tuple[ast.stmt, ...]:
+        """The statements the rules read, in source order: the module's statements whose lines name one of the
+        calls every rule starts from (``OTEL_CALLS``), a class's statements instead of the whole class when its
+        header names none. The rest of the module cannot have findings: a keystroke there costs no walk."""
+        lines = [self.source.line_at(m.start()) for m in OTEL_CALLS.finditer(self.source.text)]
+        found: list[ast.stmt] = []
+
+        def named(first: int, last: int) -> bool:
+            at = bisect_left(lines, first)
+            return at < len(lines) and lines[at] <= last
+
+        def take(body: list[ast.stmt], parent: ast.AST) -> None:
+            for stmt in body:
+                decorators = getattr(stmt, "decorator_list", ())
+                first = min([stmt.lineno, *(d.lineno for d in decorators)])
+                if not named(first, stmt.end_lineno or stmt.lineno):
+                    continue
+                self._above[id(stmt)] = parent
+                if isinstance(stmt, ast.ClassDef) and stmt.body and not named(first, stmt.body[0].lineno - 1):
+                    take(stmt.body, stmt)
+                else:
+                    found.append(stmt)
+
+        take(self.module.body, self.module)
+        return tuple(found)
+
+    @cached_property
+    def nodes(self) -> tuple[ast.AST, ...]:
+        """Every node of :attr:`units`, each unit in ``ast.walk`` order (read once: every rule iterates this)."""
+        return tuple(node for unit in self.units for node in ast.walk(unit))
 
     @cached_property
     def parents(self) -> dict[int, ast.AST]:
-        """id(node) -> its parent node."""
-        found: dict[int, ast.AST] = {}
-        for parent in ast.walk(self.module):
+        """id(node) -> its parent node, for the nodes of :attr:`units` and the classes holding them."""
+        nodes = self.nodes  # its units fill ``_above``
+        found = dict(self._above)
+        for parent in nodes:
             for child in ast.iter_child_nodes(parent):
                 found[id(child)] = parent
         return found

@@ -23,7 +23,7 @@ _RECORDS = frozenset({"record_exception", "set_status", "exception"})  # ``log.e
 def span_not_ended(ctx: LintContext) -> Iterator[LintFinding]:
     """``span = tracer.start_span(...)`` whose ``span.end()`` is missing, or not in a ``finally`` (an exception
     or an early return before it leaves the span open: it is never exported)."""
-    for function in functions(ctx.module):
+    for function in functions(ctx):
         nodes = list(own_nodes(function))
         for stmt in nodes:
             if not (
@@ -138,7 +138,7 @@ def _absorb(ctx: LintContext, edit: TextEdit, end_stmt: ast.stmt) -> TextEdit | 
 def exception_not_recorded(ctx: LintContext) -> Iterator[LintFinding]:
     """An ``except`` inside a span that fails the operation (a failure result) or swallows an error without
     recording it: the span looks successful. Control flow, lookup fallbacks and clauses that raise are fine."""
-    for scope in span_scopes(ctx.module):
+    for scope in span_scopes(ctx):
         covered = list(scope.body())
         zero_exit = any(
             isinstance(n, ast.Return) and isinstance(n.value, ast.Constant) and type(n.value.value) is int
@@ -204,7 +204,7 @@ def span_across_yield(ctx: LintContext) -> Iterator[LintFinding]:
     under it and an async generator closed from another task fails to detach it; a span decorator ends its span when
     the generator object is created, before any of its code runs. No mechanical fix: the span either moves to the
     caller or becomes a ``start_span`` block that is not current (what ``trace-advisor apply`` writes)."""
-    for scope in span_scopes(ctx.module):
+    for scope in span_scopes(ctx):
         decorated = scope.node
         if scope.item is None and isinstance(decorated, ast.FunctionDef | ast.AsyncFunctionDef):
             if is_generator(decorated) and not decorator_tails(decorated) & CONTEXT_MANAGERS:

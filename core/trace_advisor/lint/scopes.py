@@ -38,9 +38,9 @@ class SpanScope:
                 stack.extend(reversed(list(ast.iter_child_nodes(current))))
 
 
-def span_scopes(module: ast.Module) -> Iterator[SpanScope]:
+def span_scopes(ctx: LintContext) -> Iterator[SpanScope]:
     """Every span scope of the module, outermost first."""
-    for node in ast.walk(module):
+    for node in ctx.nodes:
         if isinstance(node, ast.With | ast.AsyncWith):
             for item in node.items:
                 if starts_span(item.context_expr):
@@ -52,8 +52,8 @@ def span_scopes(module: ast.Module) -> Iterator[SpanScope]:
                 yield SpanScope(node, None, None)
 
 
-def functions(module: ast.Module) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
-    for node in ast.walk(module):
+def functions(ctx: LintContext) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    for node in ctx.nodes:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             yield node
 

@@ -21,7 +21,7 @@ _COPIES = ("copy_context", "wrap", "attach", "contextvars")  # already hands the
 def tracer_per_call(ctx: LintContext) -> Iterator[LintFinding]:
     """``get_tracer()`` inside a function: a lookup on every call where one module-level tracer would do (OTel's
     guidance: get a tracer once per module). Lazy initialisation into a global and cached helpers are fine."""
-    for function in functions(ctx.module):
+    for function in functions(ctx):
         if {dotted_name(d).rpartition(".")[2] for d in function.decorator_list} & _CACHES:
             continue
         declared = {n for node in own_nodes(function) if isinstance(node, ast.Global) for n in node.names}
@@ -74,7 +74,7 @@ def context_not_propagated(ctx: LintContext) -> Iterator[LintFinding]:
     ``run_in_executor``) runs without the span's context: spans it creates start a new, disconnected trace.
     (``asyncio`` tasks and ``asyncio.to_thread`` copy the context themselves.)"""
     reported: set[int] = set()
-    for scope in span_scopes(ctx.module):
+    for scope in span_scopes(ctx):
         for node in scope.body():
             if not isinstance(node, ast.Call) or id(node) in reported:
                 continue

@@ -30,7 +30,7 @@ _STRINGIFY = frozenset({"str", "repr", "format", "dumps", "vars"})
 def unbounded_span_name(ctx: LintContext) -> Iterator[LintFinding]:
     """A span name made from runtime values (``f"GET /users/{user_id}"``, ``"job " + job_id``, ``.format``): every
     value is a new span name, which backends cannot group; the fix names it by its template."""
-    for node in ast.walk(ctx.module):
+    for node in ctx.nodes:
         if not isinstance(node, ast.Call) or dotted_name(node).rpartition(".")[2] not in STARTERS - {"use_span"}:
             continue
         name = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "name"), None)
@@ -77,10 +77,10 @@ def _attribute_calls(ctx: LintContext) -> Iterator[tuple[ast.Call, str, ast.expr
     ``span.set_attributes({...})`` on a span receiver, in span scopes and functions."""
     seen: set[int] = set()
     owners: list[tuple[list[ast.AST], set[str], FunctionNode | None]] = []
-    for scope in span_scopes(ctx.module):
+    for scope in span_scopes(ctx):
         nodes = list(scope.body())
         owners.append((nodes, span_receivers(nodes, scope.variable), enclosing_function(ctx, scope.node)))
-    for defined in functions(ctx.module):
+    for defined in functions(ctx):
         nodes = list(own_nodes(defined))
         owners.append((nodes, span_receivers(nodes, None), defined))
     for nodes, receivers, function in owners:
