@@ -1,4 +1,5 @@
-"""The code style a project's own tools enforce, read from their configuration files: line length and import sorting.
+"""The code style a project's own tools enforce, read from their configuration files: line length, import sorting and
+the quote character of strings.
 
 Sources, first found wins per setting: ``ruff.toml``/``.ruff.toml``/``[tool.ruff]`` in ``pyproject.toml``,
 ``[tool.black]``, ``[flake8]``/``[pycodestyle]`` in ``.flake8``, ``setup.cfg`` or ``tox.ini``, then isort's
@@ -29,6 +30,7 @@ class ProjectStyle:
     first_party: frozenset[str] = frozenset()  # top-level module names sorted as first-party
     third_party: frozenset[str] = frozenset()  # names forced into the third-party section
     force_sort_within_sections: bool = False  # ``from x import`` and ``import x`` sorted together by module
+    quote: str = '"'  # of inserted strings: ``'`` when ruff's formatter or flake8-quotes (ruff's Q rules) ask for it
 
     def section(self, module: str, level: int = 0) -> int:
         """Import section, in ruff's and isort's default order: 0 future, 1 standard library, 2 third-party,
@@ -72,11 +74,20 @@ def read_project_style(root: Path | None) -> ProjectStyle:
     third = _names(ruff_isort.get("known-third-party")) | _names(isort.get("known_third_party"))
     sources = [root / str(s) for s in ruff.get("src", [".", "src"]) if isinstance(s, str)]
     force = ruff_isort.get("force-sort-within-sections", isort.get("force_sort_within_sections", False))
+    ruff_quotes = _mapping(_mapping(ruff.get("lint")).get("flake8-quotes")) or _mapping(ruff.get("flake8-quotes"))
+    quote_settings = (
+        _mapping(ruff.get("format")).get("quote-style"),
+        ruff_quotes.get("inline-quotes"),
+        flake8.get("inline-quotes") or flake8.get("inline_quotes"),
+    )
+    chosen = next((value for value in quote_settings if value is not None), None)
+    single = chosen is not None and str(chosen).strip().lower() in ("single", "'")
     return ProjectStyle(
         line_length=max(40, length),
         first_party=frozenset(first | _packages(sources)),
         third_party=frozenset(third),
         force_sort_within_sections=str(force).lower() in ("true", "1", "yes"),
+        quote="'" if single else '"',
     )
 
 

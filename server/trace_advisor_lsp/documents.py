@@ -18,10 +18,12 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from lsprotocol import types
 from lsprotocol.types import ProgressToken
 from pygls.exceptions import JsonRpcContentModified
+from pygls.workspace import TextDocument
 from trace_advisor.cancel import NEVER, CancelledError, CancelToken
 from trace_advisor.datatypes import (
     AnalysisResult,
@@ -125,6 +127,17 @@ class Documents:
         return job
 
     # ---- small shared pieces ---------------------------------------------------------------------------------
+    def document(self, uri: str) -> TextDocument | None:
+        """The open document ``uri`` names, however it is spelled: pygls keys open documents by their percent-decoded
+        URI (``Netflix+dispatch``, ``My Project``) while clients and :func:`convert.path_to_uri` encode them."""
+        found: TextDocument | None = self._ls.workspace.text_documents.get(unquote(uri))
+        return found
+
+    def open_uris(self) -> list[str]:
+        """The open documents' URIs as the client sent them: what diagnostics are published under and the key of
+        their refreshes (a client may compare URIs as strings; pygls' keys are decoded)."""
+        return [doc.uri for doc in list(self._ls.workspace.text_documents.values())]
+
     def converter(self, project: Project) -> convert.Converter:
         return convert.Converter(self._ls.workspace.position_codec, project.lines, project.text)
 
@@ -198,7 +211,7 @@ class Documents:
             project = self._projects.for_path(path)
             if project is None or project.serving is None or not path.endswith(".py"):
                 continue
-            if convert.path_to_uri(path) in self._ls.workspace.text_documents:
+            if self.document(convert.path_to_uri(path)) is not None:
                 continue
             for index in project.indexes():
                 await self._engine.run(partial(_from_disk, index, Path(path), deleted))
@@ -228,15 +241,15 @@ class Documents:
     def open_texts(self, project: Project) -> list[tuple[str, str]]:
         """(path, text) of the folder's open documents."""
         found = []
-        for uri, doc in list(self._ls.workspace.text_documents.items()):
-            where = self._projects.of_uri(uri)
-            if where is not None and where[0] is project:
+        for uri in self.open_uris():
+            where, doc = self._projects.of_uri(uri), self.document(uri)
+            if where is not None and where[0] is project and doc is not None:
                 found.append((where[1], doc.source))
         return found
 
     def refresh_open(self, project: Project, delay: float | None = None, skip: str = "") -> None:
         """Refresh the folder's open documents (after indexing, a config change or a change elsewhere)."""
-        for uri in list(self._ls.workspace.text_documents):
+        for uri in self.open_uris():
             found = self._projects.of_uri(uri)
             if uri != skip and found is not None and found[0] is project:
                 self.schedule(uri, delay)
@@ -245,7 +258,7 @@ class Documents:
         """Parse the open document at its current version and find what to recommend; publish unless a newer
         version arrived. Returns what was found (None when the document is not open in an indexed folder, or when a
         newer edit cancelled this refresh)."""
-        target, doc = self._projects.target(uri), self._ls.workspace.text_documents.get(uri)
+        target, doc = self._projects.target(uri), self.document(uri)
         if target is None or doc is None:
             return None
         project, path, index = target.project, target.path, target.index
@@ -271,7 +284,7 @@ class Documents:
             self._shared.cancellations.finish(key, token)
         self.pace.refreshed(uri, took)
         LOG.debug("refreshed %s v%s in %.1f ms", path, version, 1000 * took)
-        current = self._ls.workspace.text_documents.get(uri)
+        current = self.document(uri)
         if current is not None and current.version == version and project.index is index:
             if problem is None:
                 findings.local = local
@@ -286,7 +299,7 @@ class Documents:
         found now (a file just opened, edited or re-configured)."""
         await self.settled()
         findings = target.project.findings_for(target.path)
-        while (doc := self._ls.workspace.text_documents.get(target.uri)) is not None:
+        while (doc := self.document(target.uri)) is not None:
             if findings.refreshed_version == doc.version and target.project.index is target.index:
                 return TextFindings(doc.source, doc.version, findings.visible)
             self.debouncer.cancel(target.uri)  # this refresh is the one it would run
@@ -300,7 +313,7 @@ class Documents:
     async def recommended(self, target: Target) -> tuple[Recommendation, ...]:
         """The recommendations of an open document's current text (refreshed first when they are not yet: a client
         may ask right after opening it); a closed file's last published ones."""
-        if target.uri in self._ls.workspace.text_documents:
+        if self.document(target.uri) is not None:
             return (await self.findings_now(target)).recommendations
         return target.project.findings_for(target.path).visible
 
@@ -390,7 +403,7 @@ class Documents:
 
     async def _republish(self, project: Project, uri: str, path: str) -> None:
         """Publish the open document's findings again with the answers just kept."""
-        doc, index = self._ls.workspace.text_documents.get(uri), project.index
+        doc, index = self.document(uri), project.index
         if doc is None or index is None:
             return
         text, version, conv = doc.source, doc.version, self.converter(project)
@@ -402,7 +415,7 @@ class Documents:
             return visible, render_diagnostics(conv, path, visible, findings.syntax, linted, findings.local.install)
 
         published = await self._engine.run(job)
-        current = self._ls.workspace.text_documents.get(uri)
+        current = self.document(uri)
         if current is not None and current.version == version:
             self.publish(project, uri, path, published, version)
             self.refresh_lenses()
@@ -440,7 +453,7 @@ class Documents:
         """Apply the span edit of one function (the def of ``symbol`` spanning ``line``); (applied, message)."""
         project, path = target.project, target.path
         rec = project.findings_for(path).recommendation(symbol, line)
-        doc = self._ls.workspace.text_documents.get(target.uri)
+        doc = self.document(target.uri)
         # a file that is not open is read as apply reads it: PEP 263 encoding, line endings kept
         text, version = (doc.source, doc.version) if doc is not None else (target.index.source(Path(path)), None)
         if text is None:

@@ -153,3 +153,61 @@ def test_the_tracer_goes_after_an_import_header_with_fallback_definitions(tmp_pa
         check=False,
     )
     assert lint.returncode == 0, lint.stdout
+
+
+SINGLE_QUOTED = """\
+import urllib.request
+
+
+def fetch(url: str, retries: int) -> bytes:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            return answer.read()
+    except OSError:
+        if retries:
+            return fetch(url, retries - 1)
+        raise
+
+
+def save(path: str, data: bytes) -> None:
+    with open(path, 'wb') as out:
+        out.write(data)
+"""
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        "[tool.ruff.format]\nquote-style = 'single'\n[tool.ruff.lint]\nextend-select = ['Q']\n"
+        "[tool.ruff.lint.flake8-quotes]\ninline-quotes = 'single'\n",
+        "[tool.ruff.lint]\nextend-select = ['Q']\n[tool.ruff.lint.flake8-quotes]\ninline-quotes = 'single'\n",
+    ],
+)
+def test_a_single_quote_project_gets_single_quoted_span_code(config: str, tmp_path: Path) -> None:
+    """arq (`quote-style = 'single'`, flake8-quotes): `apply --all` added 226 Q000 findings before."""
+    (tmp_path / "pyproject.toml").write_text(config)
+    app = tmp_path / "app.py"
+    app.write_text(SINGLE_QUOTED)
+    assert read_project_style(tmp_path).quote == "'"
+    for form in ("with", "decorator"):
+        app.write_text(SINGLE_QUOTED)
+        done = run_cli("apply", app, "--all", "--form", form, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        edited = app.read_text()
+        assert "start_as_current_span('fetch')" in edited and '"' not in edited
+        lint = subprocess.run(
+            [sys.executable, "-m", "ruff", "check", "--no-cache", "--select", "Q,I,E501", "app.py"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            check=False,
+        )
+        assert lint.returncode == 0, lint.stdout
+
+
+def test_the_quote_follows_the_first_tool_that_says(tmp_path: Path) -> None:
+    assert read_project_style(tmp_path).quote == '"'  # black's and ruff's default
+    (tmp_path / "setup.cfg").write_text("[flake8]\ninline-quotes = '\n")
+    assert read_project_style(tmp_path).quote == "'"
+    (tmp_path / "pyproject.toml").write_text("[tool.ruff.format]\nquote-style = 'double'\n")
+    assert read_project_style(tmp_path).quote == '"'  # ruff's formatter first

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -26,7 +27,7 @@ from trace_advisor.edits.existing import (
 )
 from trace_advisor.edits.handlers import handler_plans, raises_stop_iteration
 from trace_advisor.edits.imports import extend_from_import, fresh_name, import_statement_edit, plan_module
-from trace_advisor.edits.layout import Statement, measured
+from trace_advisor.edits.layout import Statement, measured, requote
 from trace_advisor.edits.locate import ClassSite, FunctionSite, iter_definitions
 from trace_advisor.edits.renumber import renumber_edits
 from trace_advisor.edits.source import SourceText
@@ -263,7 +264,7 @@ class SpanEditor:
                 guard = (f"except Exception as {error}:", [*steps, (0, Statement("raise"))])
             width = self.style.project.line_length
             made = with_edit(self.source, node, self._unit, opener, lines, handlers, handler_lines, width, guard)
-            edit = made.edit
+            edit = _requoted(made.edit, made.added, self._project_style.quote)
             shift = edit.range.start.line - first_line  # the edit's first line, counted in the function
             added = tuple(shift + line for line in made.added)
             new = edited_function(self.source, first_line, last_line, edit)
@@ -274,6 +275,7 @@ class SpanEditor:
             form: SpanForm = "with"
         else:
             edit = decorator_edit(self.source, node, setup.tracer, name, self._unit, self.style.project.line_length)
+            edit = _requoted(edit, range(edit.new_text.count("\n") + 1), self._project_style.quote)
             added = (node.lineno - first_line,)  # the decorator line, inserted above the def
             new = edited_function(self.source, first_line, last_line, edit)
             if not same_with_decorator(node, new):
@@ -361,6 +363,17 @@ def _too_long(line: str, width: int) -> bool:
 def _qualified(module: str | None, name: str) -> str:
     """``code.function.name``: the function's fully qualified name (``shop.orders.OrderService.place``)."""
     return f"{module}.{name}" if module else name
+
+
+def _requoted(edit: TextEdit, lines: Iterable[int], quote: str) -> TextEdit:
+    """``edit`` with the strings of the lines it wrote (``lines`` of its new text) in the project's quote."""
+    if quote == '"':
+        return edit
+    text = edit.new_text.splitlines(keepends=True)
+    for number in lines:
+        if 0 <= number < len(text):
+            text[number] = requote(text[number], quote)
+    return TextEdit(edit.range, "".join(text))
 
 
 def _quote(name: str) -> str:

@@ -84,3 +84,14 @@ _TRAILING_PRAGMA = re.compile(r"\s*#\s*(?:noqa|type:|pyright:|pylint:|mypy:|nose
 def measured(line: str) -> int:
     """Width of a line as ruff's E501 counts it: a trailing directive comment (``# noqa``, ``# type: ignore``) not."""
     return columns(_TRAILING_PRAGMA.sub("", line))
+
+
+_DOUBLE_QUOTED = re.compile(r'(?<![\w"\'])([fF]?)"(?!")([^"\'\\\n]*)"')
+
+
+def requote(line: str, quote: str) -> str:
+    """``line`` (code this package wrote) with its plain double-quoted strings in ``quote`` (``'`` for a project whose
+    formatter or flake8-quotes asks for single quotes); a string holding a quote or a backslash is left as it is."""
+    if quote == '"':
+        return line
+    return _DOUBLE_QUOTED.sub(lambda m: f"{m.group(1)}{quote}{m.group(2)}{quote}", line)

@@ -24,7 +24,7 @@ async def code_action(ls: TraceAdvisorServer, params: types.CodeActionParams) ->
     """Actions for the range: quick-fixes for our diagnostics, the refactor under the cursor, the file-wide one."""
     uri = params.text_document.uri
     target = await ls.documents.ready(uri, progress=params.work_done_token)
-    doc = ls.workspace.text_documents.get(uri)
+    doc = ls.documents.document(uri)
     if target is None or doc is None:
         return None
     project, path, index = target.project, target.path, target.index
@@ -83,7 +83,7 @@ async def code_action_resolve(ls: TraceAdvisorServer, action: types.CodeAction) 
     data = action.data if isinstance(action.data, dict) else {}
     uri = str(data.get("uri", ""))
     target = await ls.documents.ready(uri) if action.edit is None else None
-    doc = ls.workspace.text_documents.get(uri)
+    doc = ls.documents.document(uri)
     if target is None or doc is None:
         return action
     conv, text, version = ls.documents.converter(target.project), doc.source, doc.version
