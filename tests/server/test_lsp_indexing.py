@@ -16,7 +16,7 @@ from pytest_lsp import LanguageClient
 from tests.server.lsp_session import eventually, initialize, record_server_requests, server_config
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-MODULES = 600
+MODULES = 1500
 MODULE = '''"""Generated module {n}."""
 
 import json
