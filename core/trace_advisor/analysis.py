@@ -70,6 +70,11 @@ LOG = logging.getLogger(__name__)
 _CANDIDATE_FLOOR = 0.5
 _CERTAIN = 0.9
 _MAX_REACHED = 2000  # workspace functions walked below one file's for the cost decision (a request's tree is smaller)
+# How far below a function its I/O is looked for: an SDK's public operation reaches the network through a few layers
+# of its own (``oauth_v2_access -> api_call -> _send -> _request -> ClientSession.request``); at most _IO_WALK
+# functions are read per function.
+_IO_DEPTH = 3
+_IO_WALK = 200
 _A = TypeVar("_A")
 _R = TypeVar("_R")
 
@@ -124,32 +129,52 @@ class Analyzer:
         calls = self.index.module_calls(symbol.partition(":")[0])
         return calls.sites.get(symbol, ()) if calls is not None else ()
 
+    def _io_walk(self, symbol: SymbolId) -> list[tuple[SymbolId, int]]:
+        """``symbol`` (at 0) and the workspace functions it reaches in at most ``_IO_DEPTH`` calls, breadth first, with
+        how many calls below ``symbol`` each is (at most ``_IO_WALK`` of them): where :meth:`_find_io` looks."""
+        found = [(symbol, 0)]
+        seen = {symbol}
+        for depth in range(1, _IO_DEPTH + 1):
+            for caller, _ in [item for item in found if item[1] == depth - 1]:
+                for edge in self.graph.callees(caller) if self.graph is not None else ():
+                    if not edge.external and edge.callee not in seen and len(seen) < _IO_WALK:
+                        seen.add(edge.callee)
+                        found.append((edge.callee, depth))
+        return found
+
     def _io_of(self, symbol: SymbolId) -> CalleeIO | None:
-        """What I/O a workspace function does directly, or through one of its own callees (from resolved calls);
-        kept while its resolved call sites and its callees' are the same (an edit elsewhere in its module keeps
-        the site objects it did not touch: comparing them is an identity check)."""
-        callees = self.graph.callees(symbol) if self.graph is not None else ()
-        key = (self._sites(symbol), *(self._sites(e.callee) for e in callees if not e.external and e.callee != symbol))
+        """What I/O a workspace function does directly, or through the functions it calls (up to ``_IO_DEPTH`` calls
+        down: an SDK's operation reaches its transport through a few layers); kept while the resolved call sites of
+        every function of that walk are the same (an edit elsewhere in a module keeps the site objects it did not
+        touch: comparing them is an identity check)."""
+        walk = self._io_walk(symbol)
+        key = tuple(self._sites(s) for s, _ in walk)
         kept = self.cache.io.get(symbol)
         if kept is not None and kept[0] == key:
             return kept[1]
-        found = self._find_io(symbol)
+        found = self._find_io(walk)
         self.cache.remember_io(symbol, key, found)
         return found
 
-    def _find_io(self, symbol: SymbolId) -> CalleeIO | None:
-        for site in self._sites(symbol):
+    def _find_io(self, walk: Sequence[tuple[SymbolId, int]]) -> CalleeIO | None:
+        """The I/O of a walk: the function's own client call, else that of the closest function below it doing any
+        kind but files (an upload's file reads are not the remote call it makes), else the closest file access."""
+        for site in self._sites(walk[0][0]):
             api = classify(site)
             if api is not None:
                 return CalleeIO(api.kind, f"{api.label} via {api.shown}")
-        if self.graph is not None:
-            for edge in self.graph.callees(symbol):
-                if not edge.external and edge.callee != symbol:
-                    kinds = {api.kind for site in self._sites(edge.callee) if (api := classify(site)) is not None}
-                    if kinds:
-                        kind = "file" if kinds == {"file"} else sorted(kinds - {"file"})[0]
-                        return CalleeIO(kind, f"I/O through {edge.callee}")
-        return None
+        best: tuple[int, SymbolId, set[str]] | None = None
+        for callee, depth in walk[1:]:
+            if best is not None and best[2] != {"file"}:
+                break
+            kinds = {api.kind for site in self._sites(callee) if (api := classify(site)) is not None}
+            if kinds and (best is None or kinds != {"file"}):
+                best = (depth, callee, kinds)
+        if best is None:
+            return None
+        depth, callee, kinds = best
+        kind = "file" if kinds == {"file"} else sorted(kinds - {"file"})[0]
+        return CalleeIO(kind, f"I/O through {callee}", depth)
 
     def _source_lines(self, path: Path) -> list[str] | None:
         """A file's lines, read once per run (for looking at callees without building their syntax trees)."""
@@ -303,7 +328,7 @@ class Analyzer:
                 done += 1
             if progress is not None:
                 progress(number, len(files))
-        return self.scorer.select(recs), problems, done
+        return self.scorer.ordered(recs), problems, done
 
     def instrumentation(self, recs: Sequence[Recommendation]) -> tuple[InstrumentationHint, ...]:
         """The instrumentation packages to install rather than a span per request handler of this run (handlers
@@ -362,15 +387,15 @@ class Analyzer:
     def _hot_candidates(self, path: Path, cancel: CancelToken) -> tuple[Recommendation, ...]:
         """The recommendations of one file whose evidence is their cost, as a run over it selects them; kept while
         the settings, the recording, the graph's shape (who calls whom), the file's module and what its analysis read
-        of other functions are the same: the call sites and "runs forever" of its functions' callees and of their
-        callees (what their graph facts are found from)."""
+        of other functions are the same: the call sites and "runs forever" of its functions' callees and of the
+        functions their I/O is looked for in (what their graph facts are found from)."""
         setting = (self.config, self.scorer.instrumentation, _observed_of(self.index), self.index.graph_shape())
         kept = self.cache.hot_candidates.get(path)
         if kept is not None and kept[0] == setting and self._still_read(kept[1]):
             return kept[2]
         results, _ = self.function_results(path, cancel)
         recs = [r.recommendation for r in results if r.recommendation is not None]
-        found = tuple(r for r in self.scorer.select(recs) if any(e.priority == COST_PRIORITY for e in r.evidence))
+        found = tuple(r for r in self.scorer.ordered(recs) if any(e.priority == COST_PRIORITY for e in r.evidence))
         self.cache.remember_hot_candidates(path, (setting, self._read_by(path, results), found))
         return found
 
@@ -380,16 +405,18 @@ class Analyzer:
         assert self.graph is not None
         own = self.index.module_for_path(path)
         read: ReadFunctions = {own: (self.index.module_calls(own), None)} if own is not None else {}
+        walked: set[SymbolId] = set()
         for result in results:
             for edge in self.graph.callees(result.ctx.symbol):
-                if edge.external:
+                if edge.external or edge.callee in walked:
                     continue
-                for callee in (edge, *self.graph.callees(edge.callee)):
-                    module = callee.callee.partition(":")[0]
-                    if not callee.external and module != own:
+                walked.add(edge.callee)
+                for callee, _ in self._io_walk(edge.callee):  # the callee, and where its I/O is looked for
+                    module = callee.partition(":")[0]
+                    if module != own:
                         symbols = read.setdefault(module, (self.index.module_calls(module), {}))[1]
-                        if symbols is not None and callee.callee not in symbols:
-                            symbols[callee.callee] = self._facts_read(callee.callee)
+                        if symbols is not None and callee not in symbols:
+                            symbols[callee] = self._facts_read(callee)
         return read
 
     def _facts_read(self, symbol: SymbolId) -> object:
@@ -545,7 +572,7 @@ def merge(
             by_symbol[rec.symbol] = rec
         else:
             by_symbol.pop(rec.symbol, None)  # the model looked and judged it not worth a span
-    return scorer.select(by_symbol.values())
+    return scorer.ordered(by_symbol.values())
 
 
 def with_model_answers(

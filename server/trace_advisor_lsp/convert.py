@@ -152,6 +152,32 @@ class Converter:
             data={"install": hint.package, "covers": [f.symbol for f in hint.covers]},
         )
 
+    def more_diagnostic(self, shown: int, hidden: Sequence[Recommendation]) -> types.Diagnostic:
+        """The recommendations of a file past the ``shown`` strongest (``max_per_file``): one Information diagnostic
+        at the strongest of them, each listed as related information (``data.more`` names them). They are as much
+        recommended as the others; only the editor leaves them out."""
+        first = hidden[0]
+        related = [
+            types.DiagnosticRelatedInformation(
+                location=types.Location(uri=path_to_uri(rec.file), range=self.range(rec.file, rec.name_range)),
+                message=f"{rec.qualname}: span recommended ({rec.priority}, confidence {rec.confidence:.0%})",
+            )
+            for rec in hidden
+        ]
+        count = f"{len(hidden)} more span{'' if len(hidden) == 1 else 's'}"
+        return types.Diagnostic(
+            range=self.range(first.file, first.name_range),
+            message=(
+                f"{count} recommended in this file beside the {shown} strongest shown (maxPerFile: {shown}); "
+                "`trace-advisor analyze` lists them all"
+            ),
+            severity=types.DiagnosticSeverity.Information,
+            source=SOURCE,
+            code="more",
+            related_information=related,
+            data={"more": [rec.symbol for rec in hidden]},
+        )
+
     def lint_diagnostic(self, file: str, finding: LintFinding) -> types.Diagnostic:
         """A span linter finding: a warning; ``code`` is the rule, ``data.lint`` tells it from a recommendation."""
         return types.Diagnostic(

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
 LOG = logging.getLogger(__name__)
 INDEX_WAIT_S = 60.0  # how long a request waits for its folder's first index build
+INDEX_WAIT_ENV = "TRACE_ADVISOR_INDEX_WAIT_S"  # overrides INDEX_WAIT_S (seconds)
 PROGRESS_EVERY_S = 0.2  # how often a waiting request with its own progress token reports the build's progress
 Published = tuple[tuple[Recommendation, ...], list[types.Diagnostic]]
 
@@ -73,6 +74,7 @@ class Documents:
         self.pace = Pace()
         self.models = ModelRunner(shared.engine, shared.status, lambda text: self.show(text, "warning"))
         self.stubs = Stubs(stub_folder())  # where the call hierarchy shows callees that have no source
+        self._last_edit: tuple[float, float] | None = None  # when the last edit came, the engine's CPU time then
 
     # ---- requests ------------------------------------------------------------------------------------------------
     async def ready(self, uri: str, whole: bool = True, progress: ProgressToken | None = None) -> Target | None:
@@ -90,7 +92,7 @@ class Documents:
         """The folder's index once its first build is done; with ``whole`` False (a question about one file's code
         and what it imports), as soon as the build has named the folder's files (each is read when first needed).
         Waits cancellably, showing the build's progress on the request's own ``progress`` token when it has one;
-        ContentModified after ``INDEX_WAIT_S``."""
+        ContentModified after ``INDEX_WAIT_S`` (or ``$TRACE_ADVISOR_INDEX_WAIT_S``)."""
         if (project.index if whole else project.serving) is None:
             await self._wait_for_build(project, project.built if whole else project.named, progress)
         return project.index if whole else project.serving
@@ -99,7 +101,7 @@ class Documents:
         bar = WorkDone(self._ls, f"trace-advisor: waiting for {project.root.name} to be indexed", token)
         if token is not None:
             await bar.begin(f"{project.indexed}/{project.total} files" if project.total else "")
-        deadline = time.monotonic() + INDEX_WAIT_S
+        deadline = time.monotonic() + index_wait_s()
         try:
             while not done.is_set():
                 left = deadline - time.monotonic()
@@ -176,7 +178,20 @@ class Documents:
         self.schedule(uri, delay=0)
 
     def changed(self, uri: str) -> None:
+        self._last_edit = (time.monotonic(), self._engine.cpu_s())
         self.schedule(uri, edited=True)
+
+    def engine_state(self) -> dict[str, object]:
+        """Whether the engine has work (queued or running, or a refresh waiting for its time) and, once it has none,
+        how long after the last edit it became idle: wall and its own CPU time, in ms (``trace-advisor/
+        engineState``, for tests and diagnosis: an edit storm must leave no backlog)."""
+        busy = self._engine.busy + self.debouncer.pending()
+        state: dict[str, object] = {"busy": busy, "idleAfterEditMs": None, "cpuAfterEditMs": None}
+        if not busy and self._last_edit is not None:
+            edited, cpu = self._last_edit
+            state["idleAfterEditMs"] = round(max(self._engine.idle_since - edited, 0.0) * 1000, 1)
+            state["cpuAfterEditMs"] = round(max(self._engine.idle_cpu - cpu, 0.0) * 1000, 1)
+        return state
 
     def saved(self, uri: str) -> None:
         """Run the configured model provider on the saved file (a newer save cancels the running one); the folder's
@@ -272,7 +287,10 @@ class Documents:
             token.check()  # queued behind work that took long enough for a newer edit to come
             problem, local, visible = _update_and_find(project, index, path, text, findings, token)
             linted = lint.findings(project, text, index, path) if problem is None else ()
-            published = (visible, render_diagnostics(conv, path, visible, problem, linted, local.install))
+            published = (
+                visible,
+                render_diagnostics(conv, path, visible, problem, linted, local.install, project.config.max_per_file),
+            )
             return time.perf_counter() - started - token.waited, problem, local, published
 
         try:
@@ -412,7 +430,10 @@ class Documents:
         def job() -> Published:
             visible = _visible(project, index, path, findings.local.recommendations, findings, text)
             linted = lint.findings(project, text, index, path) if findings.syntax is None else ()
-            return visible, render_diagnostics(conv, path, visible, findings.syntax, linted, findings.local.install)
+            diagnostics = render_diagnostics(
+                conv, path, visible, findings.syntax, linted, findings.local.install, project.config.max_per_file
+            )
+            return visible, diagnostics
 
         published = await self._engine.run(job)
         current = self.document(uri)
@@ -541,11 +562,16 @@ def render_diagnostics(
     problem: SyntaxProblem | None,
     linted: Sequence[LintFinding] = (),
     install: Sequence[InstrumentationHint] = (),
+    shown: int | None = None,
 ) -> list[types.Diagnostic]:
-    """Engine thread (conversion reads the file's lines from the index): recommendations, the instrumentation to
-    install for the file's request handlers that get none (one per package), then the span linter's findings, then
-    the paused-analysis hint."""
-    diagnostics = [conv.diagnostic(rec) for rec in recommendations]
+    """Engine thread (conversion reads the file's lines from the index): recommendations (the ``shown`` strongest,
+    ``max_per_file``, then one diagnostic naming the others), the instrumentation to install for the file's request
+    handlers that get none (one per package), then the span linter's findings, then the paused-analysis hint."""
+    strongest = sorted(recommendations, key=lambda r: (-r.confidence, r.range.start))
+    cut = len(strongest) if shown is None else max(shown, 1)
+    diagnostics = [conv.diagnostic(rec) for rec in sorted(strongest[:cut], key=lambda r: r.range.start)]
+    if strongest[cut:]:
+        diagnostics.append(conv.more_diagnostic(cut, strongest[cut:]))
     recommended = {rec.symbol for rec in recommendations}  # a model's answer may recommend a handler after all
     for hint in install:
         covers = tuple(f for f in hint.covers if f.symbol not in recommended)
@@ -555,6 +581,20 @@ def render_diagnostics(
     if problem is not None:
         diagnostics.append(conv.paused_hint(problem))
     return diagnostics
+
+
+def index_wait_s() -> float:
+    """How long a request waits for its folder's first index build: ``$TRACE_ADVISOR_INDEX_WAIT_S`` seconds when it is
+    a positive number, else INDEX_WAIT_S."""
+    raw = os.environ.get(INDEX_WAIT_ENV, "")
+    try:
+        found = float(raw) if raw else INDEX_WAIT_S
+    except ValueError:
+        found = 0.0
+    if found > 0:
+        return found
+    LOG.warning("%s=%r is not a positive number of seconds: waiting %.0f s", INDEX_WAIT_ENV, raw, INDEX_WAIT_S)
+    return INDEX_WAIT_S
 
 
 def report_path(project: Project) -> Path:

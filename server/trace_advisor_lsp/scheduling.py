@@ -117,15 +117,53 @@ class Engine:
     :meth:`give_way`): the threads share one interpreter lock, and the user waits for the request."""
 
     def __init__(self) -> None:
-        self._engine = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trace-advisor-engine")
+        self._engine = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="trace-advisor-engine", initializer=self._engine_started
+        )
         self._query = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trace-advisor-query")
         self._background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="trace-advisor-bg")
         self._queries = 0  # requests submitted to the query thread and not finished (or cancelled) yet
         self._no_queries = threading.Condition()
+        self._engine_thread: int | None = None
+        self._jobs = 0  # jobs submitted to the engine thread and not finished (or cancelled) yet
+        self._jobs_lock = threading.Lock()
+        # when the engine thread last ran out of work (time.monotonic()) and the CPU time it had used then
+        self.idle_since, self.idle_cpu = time.monotonic(), 0.0
+
+    def _engine_started(self) -> None:
+        self._engine_thread = threading.get_ident()
 
     async def run(self, fn: Callable[[], T]) -> T:
         """Run ``fn`` on the engine thread (work that changes the index, or analyses it)."""
-        return await asyncio.get_running_loop().run_in_executor(self._engine, fn)
+        with self._jobs_lock:
+            self._jobs += 1
+        try:
+            future = self._engine.submit(fn)
+        except BaseException:
+            self._job_done()
+            raise
+        future.add_done_callback(self._job_done)  # also when cancelled before it ran
+        return await asyncio.wrap_future(future)
+
+    def _job_done(self, _: Future[Any] | None = None) -> None:
+        with self._jobs_lock:
+            self._jobs -= 1
+            if self._jobs == 0:
+                self.idle_since, self.idle_cpu = time.monotonic(), self.cpu_s()
+
+    @property
+    def busy(self) -> int:
+        """Jobs queued on or running in the engine thread."""
+        return self._jobs
+
+    def cpu_s(self) -> float:
+        """CPU seconds the engine thread has used so far (0 before its first job, or without per-thread clocks)."""
+        if self._engine_thread is None:
+            return 0.0
+        try:
+            return time.clock_gettime(time.pthread_getcpuclockid(self._engine_thread))
+        except (AttributeError, OSError):
+            return 0.0
 
     async def query(self, fn: Callable[[], T]) -> T:
         """Run a request's ``fn`` on the query thread (reads, and the open document's current text going in)."""

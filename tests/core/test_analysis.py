@@ -194,3 +194,30 @@ def test_callee_io_follows_edits_of_the_callee(tmp_path: Path, config: Config) -
     assert callee_io() == {"work:work", "run:helper"}
     index.update_file(tmp_path / "work.py", None)  # back to the disk's: no I/O
     assert callee_io() == {"run:helper"}
+
+
+def test_callee_io_follows_edits_deep_below_the_callee(tmp_path: Path, config: Config) -> None:
+    """I/O is looked for a few calls below a callee (an SDK's operation reaches its transport through layers): an
+    edit of the function at the bottom of that walk, in another module, changes what the caller sees of the callee."""
+    from trace_advisor.analysis import Analyzer
+
+    transport = tmp_path / "transport.py"
+    transport.write_text("def send(path):\n    return path\n")
+    (tmp_path / "layers.py").write_text(
+        "from transport import send\n\n\ndef operation(path):\n    return call(path)\n\n\n"
+        "def call(path):\n    return build(path)\n\n\ndef build(path):\n    return send(path)\n"
+    )
+    (tmp_path / "run.py").write_text("from layers import operation\n\n\ndef run(path):\n    return operation(path)\n")
+    index = Index.from_config(config, [tmp_path], use_cache=False)
+    index.build()
+
+    def callee_io() -> dict[str, str]:
+        analyzer = Analyzer(index, config, index.graph())
+        assert analyzer.builder is not None
+        return {callee: io.label for callee, io in analyzer.builder.facts("run:run").callee_io.items()}
+
+    assert callee_io() == {}
+    index.update_file(transport, "def send(path):\n    return open(path).read()\n")
+    assert callee_io() == {"layers:operation": "I/O through transport:send"}
+    index.update_file(transport, None)  # back to the disk's: no I/O
+    assert callee_io() == {}

@@ -307,17 +307,12 @@ class LocalScorer:
         wants = [f"{', '.join(sorted(group))} for {what}" for group, _, what in groups if group]
         return f". Install {' and '.join(wants)}" if wants else ""
 
-    def select(self, recommendations: Iterable[Recommendation]) -> list[Recommendation]:
-        """At most ``max_per_file`` per file, strongest first; returned in file and line order."""
-        by_file: dict[str, list[Recommendation]] = {}
-        for rec in recommendations:
-            by_file.setdefault(rec.file, []).append(rec)
-        kept: list[Recommendation] = []
-        for recs in by_file.values():
-            recs.sort(key=lambda r: (-r.confidence, r.range.start))
-            kept.extend(recs[: max(self.config.max_per_file, 0)])
-        kept.sort(key=lambda r: (r.file, r.range.start))
-        return kept
+    @staticmethod
+    def ordered(recommendations: Iterable[Recommendation]) -> list[Recommendation]:
+        """Every recommendation, in file and line order. There is no per-file cap on the decision: a client class
+        whose 25 public operations each deserve a span gets 25 (the editor shows the strongest ``max_per_file`` of a
+        file and says how many more there are)."""
+        return sorted(recommendations, key=lambda r: (r.file, r.range.start))
 
 
 def _private_helper_of(ctx: FunctionContext, symbol: str) -> bool:

@@ -1,5 +1,7 @@
 """Consistency within a class: maintainers trace a service or client class method by method, so when most of its
-public methods deserve a span, its other public methods with evidence of their own are recommended with them."""
+public methods deserve a span, its other public methods with evidence of their own are recommended with them; and a
+client class whose public methods mostly reach I/O through its own private transport (``self._request(...)``) has
+each of them recommended, one-line forwards included (one span per operation, at the layer that names it)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from collections.abc import Sequence
 
 from trace_advisor.advise.local import Verdict
 from trace_advisor.detect.context import FunctionContext
+from trace_advisor.detect.findings import Finding
 
 MIN_PUBLIC_METHODS = 3  # below this a "majority" is one or two methods: no convention to follow
 MAJORITY = 0.5  # share of the class's public methods that deserve a span on their own
@@ -20,8 +23,10 @@ def public_method(ctx: FunctionContext) -> bool:
 
 
 def consistent(functions: Sequence[tuple[FunctionContext, Verdict]], min_confidence: float) -> dict[int, Verdict]:
-    """Verdicts raised to ``min_confidence`` (by index into ``functions``): public methods with some evidence, at
-    most ``MARGIN`` short, of a class whose public methods mostly deserve a span; the reason says so."""
+    """Verdicts raised to ``min_confidence`` (by index into ``functions``): the public operations of a client class
+    (at least ``MIN_PUBLIC_METHODS`` and most of its public methods call its own transport), else public methods with
+    some evidence, at most ``MARGIN`` short, of a class whose public methods mostly deserve a span; the reason says
+    so."""
     by_class: dict[str, list[int]] = {}
     for number, (ctx, _) in enumerate(functions):
         if public_method(ctx):
@@ -29,6 +34,19 @@ def consistent(functions: Sequence[tuple[FunctionContext, Verdict]], min_confide
     raised: dict[int, Verdict] = {}
     for class_name, members in by_class.items():
         if len(members) < MIN_PUBLIC_METHODS:
+            continue
+        operations = [i for i in members if _through_own_transport(*functions[i])]
+        if len(operations) >= MIN_PUBLIC_METHODS and len(operations) / len(members) >= MAJORITY:
+            reason = (
+                f"{len(operations)} of {len(members)} public methods of {class_name} call its own transport: a "
+                "client class, traced operation by operation"
+            )
+            for i in operations:
+                verdict = functions[i][1]
+                if verdict.priority is not None and verdict.confidence < min_confidence:
+                    raised[i] = dataclasses.replace(
+                        verdict, confidence=min_confidence, reasons=(*verdict.reasons, reason), consistency=reason
+                    )
             continue
         qualifying = sum(functions[i][1].deserves_span(min_confidence) for i in members)
         if qualifying / len(members) < MAJORITY:
@@ -44,3 +62,19 @@ def consistent(functions: Sequence[tuple[FunctionContext, Verdict]], min_confide
                     verdict, confidence=min_confidence, reasons=(*verdict.reasons, reason), consistency=reason
                 )
     return raised
+
+
+def _through_own_transport(ctx: FunctionContext, verdict: Verdict) -> bool:
+    """A remote operation of a client class: the method reaches I/O through a private method (of its class or a base
+    class: the client's transport, ``self._request(...)``) or a private function of its module, not by calling a
+    client library itself."""
+    return any(
+        s.finding is Finding.CALLS_IO_FUNCTION and _private_transport(ctx, s.evidence.detail) for s in verdict.signals
+    )
+
+
+def _private_transport(ctx: FunctionContext, callee: str) -> bool:
+    module, _, qualname = callee.partition(":")
+    owner, _, name = qualname.rpartition(".")
+    private = name.startswith("_") and not name.startswith("__")
+    return private and (bool(owner) or module == ctx.module)

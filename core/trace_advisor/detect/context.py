@@ -51,10 +51,12 @@ class CallInfo:
 
 @dataclass(frozen=True, slots=True)
 class CalleeIO:
-    """What I/O a workspace callee does: the catalog kind (http, db, file...) and a label for rationales."""
+    """What I/O a workspace callee does: the catalog kind (http, db, file...), a label for rationales, and how many
+    calls below the callee it happens (0: in the callee itself, 1: in a function the callee calls, ...)."""
 
     kind: str
     label: str
+    below: int = 0
 
 
 @dataclass(frozen=True, slots=True)

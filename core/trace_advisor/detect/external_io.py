@@ -58,6 +58,7 @@ _FETCH = frozenset(
         "__aenter__",
     }
 )
+_DEEPER_IO = 0.8  # per call layer below the callee's own callees
 _LISTING = frozenset({"glob", "rglob", "iterdir", "listdir", "scandir", "walk", "exists", "is_file", "is_dir", "stat"})
 
 
@@ -74,10 +75,12 @@ def api_strength(api: ApiMatch) -> float:
 
 def io_function_strength(ctx: FunctionContext, callee: SymbolId, io: CalleeIO) -> float:
     """How strongly a call of a workspace function that does I/O asks for a span: a private helper of this module
-    is part of this operation; anything else has its own span."""
+    is part of this operation; anything else has its own span; I/O found deeper below the callee counts a little
+    less per layer."""
     module, _, qualname = callee.partition(":")
     private = module == ctx.module and qualname.rsplit(".", 1)[-1].startswith("_")
-    return (0.8 if private else 0.5) * (0.5 if io.kind == "file" else 1.0)
+    deeper = _DEEPER_IO ** max(io.below - 1, 0)  # further down an SDK's layers than the callee's own callees
+    return (0.8 if private else 0.5) * (0.5 if io.kind == "file" else 1.0) * deeper
 
 
 def io_operations(ctx: FunctionContext) -> set[str]:

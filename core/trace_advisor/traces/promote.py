@@ -50,7 +50,7 @@ class Promotion:
                 if result.ctx.symbol not in names or verdict.traced is not None or verdict.priority is None:
                     continue
                 if not 0 < verdict.confidence < self.floor:
-                    continue  # no evidence at all, or above the threshold (then only max_per_file left it out)
+                    continue  # no evidence at all, or above the threshold (recommended already)
                 at_floor = dataclasses.replace(verdict, confidence=self.floor)
                 rec = analyzer.scorer.recommend(result.ctx, result.signals, at_floor)
                 if rec is not None:

@@ -10,6 +10,8 @@ from trace_advisor_lsp.convert import uri_to_path
 from trace_advisor_lsp.folders import CONFIG_FILES
 from trace_advisor_lsp.server import TraceAdvisorServer
 
+ENGINE_STATE = "trace-advisor/engineState"
+
 
 def did_open(ls: TraceAdvisorServer, params: types.DidOpenTextDocumentParams) -> None:
     """Analyse a newly opened document at once (a file outside every folder brings in its project's folder)."""
@@ -45,9 +47,15 @@ async def did_change_watched_files(ls: TraceAdvisorServer, params: types.DidChan
     await ls.documents.disk_changed([(path, deleted) for path, deleted in changes if path.endswith(".py")])
 
 
+def engine_state(ls: TraceAdvisorServer, params: object) -> dict[str, object]:
+    """``trace-advisor/engineState``: whether the engine has work, and how long after the last edit it became idle."""
+    return ls.documents.engine_state()
+
+
 def register(server: TraceAdvisorServer) -> None:
     server.feature(types.TEXT_DOCUMENT_DID_OPEN)(did_open)
     server.feature(types.TEXT_DOCUMENT_DID_CHANGE)(did_change)
     server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))(did_save)
     server.feature(types.TEXT_DOCUMENT_DID_CLOSE)(did_close)
     server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)(did_change_watched_files)
+    server.feature(ENGINE_STATE)(engine_state)
