@@ -447,6 +447,15 @@ class Analyzer:
         found = (self._promoted(p, by_symbol[p.hot]) for p in decision.promoted.values() if p.hot in by_symbol)
         return [rec for rec in found if rec is not None]
 
+    def span_of(self, symbol: SymbolId) -> tuple[Path, int, str] | None:
+        """The file, def line and existing span of a workspace function that already creates one, else None."""
+        path = self.index.path_for_module(symbol.partition(":")[0])
+        ctx = _function_of(self.index, symbol)
+        span = existing_span(ctx) if ctx is not None else None
+        if path is None or ctx is None or span is None:
+            return None
+        return Path(path), ctx.node.lineno, span
+
     def costly(self, recs: Sequence[Recommendation]) -> CostDecision:
         """The recommendations a span would cost too much for, with why, and the callers promoted in place of hot
         functions (nothing without a call graph)."""

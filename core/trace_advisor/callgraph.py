@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 from collections import deque
 from collections.abc import Sequence
@@ -98,6 +99,13 @@ class CallGraph:
         """Outgoing calls of ``symbol`` in source order (a call site with several possible targets gives several)."""
         calls = self._source.module_calls(symbol.partition(":")[0])
         return calls.edges.get(symbol, ()) if calls else ()
+
+    def function_syntax(self, symbol: SymbolId) -> tuple[ast.Module, ast.AST] | None:
+        """The syntax tree of a workspace function's module and its def, when the source can give them (the
+        index's), else None: what the 4xx analysis reads of the functions it walks (client_errors.py)."""
+        read = getattr(self._source, "function_syntax", None)
+        found = read(symbol) if read is not None else None
+        return found if isinstance(found, tuple) else None
 
     def callers(self, symbol: SymbolId) -> tuple[CallEdge, ...]:
         """Incoming calls of ``symbol`` from the whole workspace."""

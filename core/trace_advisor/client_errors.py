@@ -4,6 +4,7 @@ function that calls ``abort`` itself gets (edits/web_errors.py), and a 4xx raise
 
 from __future__ import annotations
 
+import ast
 from collections import deque
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
@@ -22,6 +23,13 @@ class Graph(Protocol):
     def callees(self, symbol: SymbolId) -> tuple[CallEdge, ...]: ...
 
 
+@runtime_checkable
+class SyntaxGraph(Graph, Protocol):
+    """A graph that also gives a workspace function's syntax: its module's tree and its def (the index's)."""
+
+    def function_syntax(self, symbol: SymbolId) -> tuple[ast.Module, ast.AST] | None: ...
+
+
 def raised_framework(edge: CallEdge) -> str | None:
     """The framework (its server module, as ``CLIENT_ERRORS`` names it) whose client error a call into it can raise
     (``flask:abort``, ``fastapi:HTTPException``, ``werkzeug.exceptions:NotFound``, ``tornado.web:HTTPError``,
@@ -35,7 +43,7 @@ def raised_framework(edge: CallEdge) -> str | None:
     if len(parts) > 1 and parts[-1] == "__init__":
         parts.pop()  # the class constructed (its source read: ``tornado.web:HTTPError.__init__``)
     last = parts[-1]
-    if last in _RAISERS or last.startswith("HTTP") or module.rpartition(".")[2].endswith("exceptions"):
+    if _raiser(module, last):
         return framework
     return None
 
@@ -47,7 +55,11 @@ def client_errors_below(graph: Graph, symbol: SymbolId) -> frozenset[str]:
     seen = {symbol}
     queue = deque([symbol])
     while queue and len(seen) <= MAX_FUNCTIONS:
-        for edge in graph.callees(queue.popleft()):
+        node = queue.popleft()
+        syntax = graph.function_syntax(node) if node != symbol and isinstance(graph, SyntaxGraph) else None
+        if syntax is not None:  # ``symbol``'s own code is read by the span engine (edits/web_errors.py)
+            found |= reraised_frameworks(*syntax)
+        for edge in graph.callees(node):
             if edge.via:
                 continue
             if edge.external:
@@ -58,6 +70,83 @@ def client_errors_below(graph: Graph, symbol: SymbolId) -> frozenset[str]:
                 seen.add(edge.callee)
                 queue.append(edge.callee)
     return frozenset(found)
+
+
+def reraised_frameworks(module: ast.Module, function: ast.AST) -> frozenset[str]:
+    """The frameworks whose client errors ``function`` re-raises after catching them: an ``except NotFound:`` (or
+    ``except (web.HTTPError, ...)``) whose block runs ``raise`` or ``raise <its name>`` — the 4xx came from a call
+    the graph cannot tell raises it (werkzeug's ``MapAdapter.match``, Tornado's ``get_argument``) and leaves the
+    function all the same. Class names are read through the module's top-level imports."""
+    imported = imported_paths(module)
+    found: set[str] = set()
+    todo = list(ast.iter_child_nodes(function))
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        todo.extend(ast.iter_child_nodes(node))
+        if not isinstance(node, ast.ExceptHandler) or node.type is None or not _reraises(node.body, node.name):
+            continue
+        for caught in node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]:
+            head, dot, rest = _dotted(caught).partition(".")
+            if head not in imported:
+                continue
+            module_path, _, name = (imported[head] + dot + rest).rpartition(".")
+            framework = server_module(module_path)
+            if framework is not None and _raiser(module_path, name):
+                found.add(framework)
+    return frozenset(found)
+
+
+def _raiser(module: str, name: str) -> bool:
+    """A framework name that raises its client error: a helper (``abort``), or an exception class (by its own name,
+    an ``exceptions`` module, or aiohttp's/Tornado's ``HTTP...`` classes)."""
+    return name in _RAISERS or name.startswith("HTTP") or module.rpartition(".")[2].endswith("exceptions")
+
+
+def _reraises(body: list[ast.stmt], name: str | None) -> bool:
+    """Whether an ``except`` block runs ``raise`` (or ``raise <name>``, the caught exception) in its own code: not in
+    a nested def or class, nor in a nested ``try``'s handlers, which re-raise their own exception."""
+    todo: list[ast.AST] = list(body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Raise) and (
+            node.exc is None or (name is not None and isinstance(node.exc, ast.Name) and node.exc.id == name)
+        ):
+            return True
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        if isinstance(node, ast.Try | ast.TryStar):
+            todo.extend([*node.body, *node.orelse, *node.finalbody])
+            continue
+        todo.extend(child for child in ast.iter_child_nodes(node) if isinstance(child, ast.stmt))
+    return False
+
+
+def _dotted(expr: ast.expr) -> str:
+    """``web.HTTPError`` -> ``"web.HTTPError"``; anything but a dotted name -> ``""``."""
+    parts: list[str] = []
+    while isinstance(expr, ast.Attribute):
+        parts.append(expr.attr)
+        expr = expr.value
+    return ".".join([expr.id, *reversed(parts)]) if isinstance(expr, ast.Name) else ""
+
+
+def imported_paths(module: ast.Module) -> dict[str, str]:
+    """Names the module's top-level imports bind -> the dotted path they stand for (``import tornado.web`` binds
+    ``tornado``; ``from aiohttp import web as w`` binds ``w`` to ``aiohttp.web``)."""
+    found: dict[str, str] = {}
+    for stmt in module.body:
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname:
+                    found[alias.asname] = alias.name
+                else:
+                    found[alias.name.partition(".")[0]] = alias.name.partition(".")[0]
+        elif isinstance(stmt, ast.ImportFrom) and stmt.module and not stmt.level:
+            for alias in stmt.names:
+                found[alias.asname or alias.name] = f"{stmt.module}.{alias.name}"
+    return found
 
 
 def client_errors_of(graph: Graph | None, module: str | None) -> Callable[[str], frozenset[str]]:

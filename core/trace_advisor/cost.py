@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from trace_advisor.datatypes import (
@@ -284,6 +284,9 @@ class CostDecision:
 
     reasons: dict[SymbolId, str]
     promoted: dict[SymbolId, Promotion]
+    # a function left out whose evidence is its cost (hot, or in a loop of a recommended caller) -> the nearest
+    # callers whose spans (recommended or already there) measure it; absent when a caller is promoted in their place
+    measured_by: dict[SymbolId, tuple[SymbolId, ...]] = field(default_factory=dict)
 
 
 def costly(
@@ -303,6 +306,7 @@ def costly(
     calls would go unmeasured: its nearest ``promotable`` caller cheap enough for a span is promoted instead."""
     found: dict[SymbolId, str] = {}
     promoted: dict[SymbolId, Promotion] = {}
+    measuring: dict[SymbolId, tuple[SymbolId, ...]] = {}
     named_last: list[tuple[Recommendation, tuple[float, SymbolId]]] = []
     hot: dict[SymbolId, tuple[float, SymbolId]] = {}
     candidates: list[tuple[Recommendation, FunctionContext | None]] = []
@@ -325,6 +329,8 @@ def costly(
         looping = next((e.caller for e in callers.values() if in_loop(e) and kept(e.caller)), None)
         computes = not any(e.priority in _IO_OR_HANDOFF for e in rec.evidence)  # no I/O, not even via callees
         if looping is not None:
+            if any(e.priority == COST_PRIORITY for e in rec.evidence):
+                measuring[rec.symbol] = (looping,)
             found[rec.symbol] = (
                 f"called in a loop of {span_name(split_symbol(looping)[1])} (also recommended): one span per"
                 " iteration; that span already measures the loop"
@@ -350,12 +356,14 @@ def costly(
     for rec, busiest in named_last:
         nearest = [a for a in ancestors(graph, rec.symbol, measured_by) if a != rec.symbol and measured_by(a)]
         promotion = None
+        if nearest and any(e.priority == COST_PRIORITY for e in rec.evidence):
+            measuring[rec.symbol] = tuple(nearest)
         if not nearest and any(e.priority == COST_PRIORITY for e in rec.evidence):
             promotion = _nearest_affordable(graph, counts, rec.symbol, busiest, hot_calls, promotable)
             if promotion is not None:
                 promoted[promotion.caller] = promotion
         found[rec.symbol] = _hot_reason(nearest, busiest, promotion)
-    return CostDecision(found, promoted)
+    return CostDecision(found, promoted, measuring)
 
 
 def _nearest_affordable(

@@ -338,6 +338,15 @@ class Index:
             state = self._files.get(path)
             return state.module if state is not None else self._workspace.module_name(path)
 
+    def function_syntax(self, symbol: SymbolId) -> tuple[ast.Module, ast.AST] | None:
+        """The syntax tree of a workspace function's module and its (first) def, None outside the workspace."""
+        path = self.path_for_module(symbol.partition(":")[0])
+        analysed = self.analysed(path) if path is not None else None
+        if not isinstance(analysed, AnalysedModule):
+            return None
+        function = analysed.function(symbol)
+        return (analysed.tree, function.node) if function is not None else None
+
     def path_for_module(self, module: str) -> Path | None:
         with self._lock:
             found = self._modules.get(module)

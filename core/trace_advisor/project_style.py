@@ -1,5 +1,5 @@
 """The code style a project's own tools enforce, read from their configuration files: line length, import sorting and
-the quote character of strings.
+the quote character of strings (and whether pylint lints it).
 
 Sources, first found wins per setting: ``ruff.toml``/``.ruff.toml``/``[tool.ruff]`` in ``pyproject.toml``,
 ``[tool.black]``, ``[flake8]``/``[pycodestyle]`` in ``.flake8``, ``setup.cfg`` or ``tox.ini``, then isort's
@@ -31,6 +31,7 @@ class ProjectStyle:
     third_party: frozenset[str] = frozenset()  # names forced into the third-party section
     force_sort_within_sections: bool = False  # ``from x import`` and ``import x`` sorted together by module
     quote: str = '"'  # of inserted strings: ``'`` when ruff's formatter or flake8-quotes (ruff's Q rules) ask for it
+    pylint: bool = False  # the project configures pylint (``.pylintrc``, ``pylintrc``, ``[tool.pylint.*]``...)
 
     def section(self, module: str, level: int = 0) -> int:
         """Import section, in ruff's and isort's default order: 0 future, 1 standard library, 2 third-party,
@@ -88,7 +89,18 @@ def read_project_style(root: Path | None) -> ProjectStyle:
         third_party=frozenset(third),
         force_sort_within_sections=str(force).lower() in ("true", "1", "yes"),
         quote="'" if single else '"',
+        pylint=_uses_pylint(root, pyproject, ini),
     )
+
+
+def _uses_pylint(root: Path, pyproject: Mapping[str, Any], ini: list[configparser.RawConfigParser]) -> bool:
+    """pylint reads its settings from here: ``pylintrc``/``.pylintrc``, ``[tool.pylint.*]`` in ``pyproject.toml``,
+    ``[pylint.*]`` sections of ``setup.cfg``/``tox.ini``."""
+    if (root / ".pylintrc").is_file() or (root / "pylintrc").is_file():
+        return True
+    if "pylint" in pyproject:
+        return True
+    return any(s == "pylint" or s.startswith("pylint.") for parser in ini for s in parser.sections())
 
 
 def _toml(path: Path) -> dict[str, Any]:

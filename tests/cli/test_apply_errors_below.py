@@ -60,7 +60,7 @@ def test_client_errors_raised_two_calls_below_leave_every_span_unset(tmp_path: P
     assert "from aiohttp.web import HTTPException" in (project / "stock" / "views.py").read_text()
     # Django is not installed: `raise Http404` (the class, no call) is still seen two modules away
     page = (project / "pages" / "views.py").read_text()
-    assert "from django.http import Http404" in page and "error, (Http404, PermissionDenied" in page
+    assert "from django.http import Http404" in page and "exc, (Http404, PermissionDenied" in page
 
     spans = run_instrumented(project, CALLS)
     seen = [(s["name"], s["status"], s["events"]) for s in spans]
@@ -104,3 +104,36 @@ def test_the_report_previews_the_same_guard() -> None:
     assert report.returncode == 0, report.stderr
     quote = report.stdout[report.stdout.index("#### `quote`") :]
     assert "the module also gets `from werkzeug.exceptions import HTTPException`" in quote.split("####")[1]
+
+
+def test_a_callee_that_re_raises_a_caught_4xx_leaves_the_span_unset(tmp_path: Path) -> None:
+    """tests/fixtures/web_errors_deep/routes: `route_of` catches the `NotFound` werkzeug's `MapAdapter.match` raises
+    (a call the call graph cannot tell raises a 4xx), notes the miss and re-raises it: the `except NotFound: ...
+    raise` says the 4xx leaves it, so the view above gets the guard and a 404 leaves both spans unset; a
+    `ValueError` in the view still sets ERROR."""
+    project = tmp_path / "web_errors_deep"
+    shutil.copytree(FIXTURE, project)
+    applied = run_cli(
+        "apply", project, "--symbol", "routes.views:dispatch", "--symbol", "routes.table:route_of", "--no-cache"
+    )
+    assert applied.returncode == 0, applied.stderr
+    view = (project / "routes" / "views.py").read_text()
+    assert "from werkzeug.exceptions import HTTPException" in view and "_ErrorStatus(span)" in view
+    calls = """
+from routes.views import dispatch
+for path in ("/nope", "/items/a-b"):
+    try:
+        dispatch(path)
+    except Exception:
+        pass
+assert dispatch("/items/a1") == {"endpoint": "item", "name": "a1"}
+"""
+    spans = run_instrumented(project, calls)
+    assert [(s["name"], s["status"], s["events"]) for s in spans] == [
+        ("route_of", "UNSET", ["exception"]),  # NotFound re-raised: the client's error
+        ("dispatch", "UNSET", ["exception"]),
+        ("route_of", "UNSET", []),
+        ("dispatch", "ERROR", ["exception"]),  # ValueError: a real failure
+        ("route_of", "UNSET", []),
+        ("dispatch", "UNSET", []),
+    ]

@@ -138,6 +138,15 @@ def test_a_hot_computation_no_recommended_function_measures_promotes_its_nearest
     applied = run_cli("apply", project, "--all", "--no-cache")
     assert applied.returncode == 0, applied.stderr
     assert (project / "names" / "distance.py").read_text() == (PROMOTE / "names" / "distance.py").read_text()
+    # with its span the caller is no longer promoted (its span measures similarity now): it counts as traced
+    covered = run_cli("coverage", ".", "--format", "json", "--no-cache", cwd=project)
+    assert covered.returncode == 0, covered.stderr
+    coverage = json.loads(covered.stdout)
+    assert [(f["symbol"], f["priority"], f["traced"]) for f in coverage["functions"]] == [
+        ("names.dedupe:closest", "performance", "already calls tracer.start_as_current_span")
+    ]
+    assert coverage["functions"][0]["confidence"] == promoted["confidence"]
+    assert coverage["overall"]["traced"] == coverage["overall"]["functions"] == 1
     names = [f"name{i}" for i in range(10)] + ["Name3"]
     spans = run_instrumented(project, f"import names.dedupe as d; assert d.dedupe({names!r})['Name3'] == 'name3'")
     assert [s["name"] for s in spans] == ["closest"] * len(names)  # 11 spans, not 220 of similarity

@@ -16,7 +16,7 @@ from pytest_lsp import LanguageClient
 from tests.server.lsp_session import eventually, initialize, record_server_requests, server_config
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-MODULES = 1500
+MODULES = 2000  # large enough that indexing outlasts a cancelled request on an idle machine too
 MODULE = '''"""Generated module {n}."""
 
 import json

@@ -1,7 +1,8 @@
 // End-to-end test of the packaged extension in a real VS Code: code-server 4.100.3 (VS Code 1.100.3) serves the
 // workbench, headless Chromium runs it, and the extension's env-gated self-test drives diagnostics, code lenses,
 // call hierarchy, a quick-fix, the report and "add spans in file" through VS Code's own command API. This script
-// asserts what the self-test saw, the edited files on disk and the lenses drawn in the DOM, and saves a screenshot.
+// asserts what the self-test saw, the edited files on disk and the lenses drawn in the DOM, clicks the trust
+// notification and an observed lens in the page, and saves screenshots.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -378,6 +379,57 @@ async function main() {
     trust.finish();
   }
   log("trust: all assertions passed");
+
+  // 5. The observed lens: functions that ran under the OTel SDK (tests/fixtures/traces: 4 checkouts, the last one
+  // failing, written as OTLP JSON) show their figures in a lens; a click runs the server's command, which shows them.
+  const observedApp = path.join(tmp, "observed", "app");
+  fs.cpSync(path.join(fixtures, "traces", "app"), observedApp, { recursive: true });
+  const spansJson = path.join(tmp, "observed", "spans.jsonl");
+  fs.mkdirSync(path.join(tmp, "observed", "work"), { recursive: true });
+  execFileSync(opts["venv-python"], [path.join(fixtures, "traces", "scenario.py"), observedApp,
+    path.join(tmp, "observed", "work"), spansJson, "--orders", "4", "--fail", "1"], { stdio: "inherit", timeout: 120_000 });
+  const observed = await runScenario("observed", {
+    "traceAdvisor.interpreter": [opts.python],
+    "traceAdvisor.traces": [spansJson],
+  }, {
+    TRACE_ADVISOR_SELF_TEST_SCENARIO: "observed",
+    TRACE_ADVISOR_SELF_TEST_FILE: "shop/orders.py",
+  }, observedApp);
+  try {
+    assert.equal(observed.result.error, undefined, `self-test failed: ${observed.result.error}`);
+    const checkout = observed.result.observedLenses.find((lens) => lens.arguments[1] === "shop.orders:checkout");
+    assert.ok(checkout, JSON.stringify(observed.result.observedLenses));
+    assert.match(checkout.title, /^observed: p50 .+ · p95 .+ · 4 spans · 1 error$/);
+    // a click on the lens drawn in the editor (what a user does: the mouse pressed and released on it, which is
+    // what the editor's code-lens links listen to), then the message the command shows
+    const drawn = await waitFor("the observed lens drawn", 30_000, () =>
+      observed.page.evaluate(`(() => {
+        const link = Array.from(document.querySelectorAll('.monaco-editor .codelens-decoration a'))
+          .find((a) => a.textContent.startsWith('observed') && a.textContent.endsWith('4 spans · 1 error'));
+        if (!link) return undefined;
+        const box = link.getBoundingClientRect();
+        return { text: link.textContent, x: box.left + box.width / 2, y: box.top + box.height / 2 };
+      })()`),
+    );
+    for (const type of ["mouseMoved", "mousePressed", "mouseReleased"]) {
+      await observed.page.send("Input.dispatchMouseEvent", { type, x: drawn.x, y: drawn.y, button: "left", clickCount: 1 });
+    }
+    log(`clicked: ${JSON.stringify(drawn.text)}`);
+    const message = await waitFor("the observed figures shown", 30_000, () =>
+      observed.page.evaluate(`(() => {
+        const item = Array.from(document.querySelectorAll('.notification-list-item-message'))
+          .find((e) => e.textContent.startsWith("trace-advisor: checkout, span 'checkout'"));
+        return item ? item.textContent : undefined;
+      })()`),
+    );
+    log(`shown: ${JSON.stringify(message)}`);
+    assert.match(message, /^trace-advisor: checkout, span 'checkout': 4 spans in 4 traces, /);
+    assert.match(message, / 1 error \(25%\)\. /);
+    await screenshot(observed.page, "vscode-observed.png");
+  } finally {
+    observed.finish();
+  }
+  log("observed: all assertions passed");
 }
 
 /** The tests' loopback Bedrock (real boto3 in the server talks to it); resolves to its URL. */

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from trace_advisor.analysis import Analyzer
 from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
+from trace_advisor.cost import COST_PRIORITY
 from trace_advisor.datatypes import Problem, Recommendation, SymbolId
 
 if TYPE_CHECKING:
@@ -165,6 +166,28 @@ def measure(
                 traced=None,
             )
         )
+    # a caller whose span measures a hot function counts as traced: once it has that span (promoted in the hot
+    # function's place, or there already) it is no longer promoted, and would otherwise drop out of coverage
+    hot = {rec.symbol: rec for rec in untraced}
+    for symbol, callers in decision.measured_by.items():
+        for caller in callers:
+            where = analyzer.span_of(caller) if symbol in hot and caller not in listed else None
+            if where is None:
+                continue
+            path, line, span = where
+            listed.add(caller)
+            found.append(
+                FunctionCoverage(
+                    key=caller,
+                    symbol=caller,
+                    file=_relative(path, root),
+                    line=line,
+                    package=_package(caller.partition(":")[0], path),
+                    confidence=hot[symbol].confidence,
+                    priority=COST_PRIORITY,
+                    traced=span,
+                )
+            )
     found.sort(key=lambda f: (f.file, f.line, f.key))
     return Coverage(config.min_confidence, tuple(found), dict(sorted(hashes.items())), tuple(problems))
 

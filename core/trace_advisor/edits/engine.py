@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from trace_advisor.config_model import SpanForm
-from trace_advisor.datatypes import MODULE_QUALNAME, Capture, TextEdit, span_name
+from trace_advisor.datatypes import MODULE_QUALNAME, Capture, Position, Range, TextEdit, span_name
 from trace_advisor.edits.body import BodyEditError, indent_unit, with_edit
 from trace_advisor.edits.capture import CodeLocation, attribute_code
 from trace_advisor.edits.decorator import decorator_edit
@@ -32,8 +32,14 @@ from trace_advisor.edits.locate import ClassSite, FunctionSite, iter_definitions
 from trace_advisor.edits.renumber import renumber_edits
 from trace_advisor.edits.source import SourceText
 from trace_advisor.edits.style import DEFAULT_STYLE, SpanOrigin, SpanStyle
-from trace_advisor.edits.verify import edited_function, same_with_block, same_with_decorator
-from trace_advisor.edits.web_errors import ClientErrorTest, client_error_test
+from trace_advisor.edits.verify import edited_function, same_tree, same_with_block, same_with_decorator
+from trace_advisor.edits.web_errors import (
+    STATUS_HELPER,
+    ClientErrorTest,
+    StatusHelper,
+    client_error_test,
+    status_helper_lines,
+)
 from trace_advisor.project_style import ProjectStyle
 
 
@@ -201,6 +207,12 @@ class SpanEditor:
                 client = None
             else:
                 head = with_imports
+        helper: str | None = None  # the module's status helper class the span enters (web_errors.py)
+        if client is not None and not generator and setup.trace:
+            placed = self._status_helper(client, setup.trace, setup.status, site)
+            if placed is not None:
+                helper, helper_edit = placed
+                head = _with_edit(head, helper_edit)
         attributes = None
         if capture is not None:
             header_lines = sum(len(SourceText(e.new_text).lines) - 1 for e in head)
@@ -230,8 +242,8 @@ class SpanEditor:
         last_line = node.end_lineno or node.lineno
         if use_with:
             lines = list(attributes.lines) if attributes else []
-            guarded = generator or client is not None
-            uses_span = bool(lines or handlers) or guarded
+            guarded = generator or (client is not None and helper is None)
+            uses_span = bool(lines or handlers) or guarded or helper is not None
             target = f" as {span_var}" if uses_span else ""
             quiet: tuple[str, ...]
             if generator:
@@ -239,7 +251,8 @@ class SpanEditor:
                 opener = Statement(f"with {setup.tracer}.start_span", (_quote(name), *quiet), f"{target}:")
             elif client is not None:  # the exception is still recorded as it leaves the span; the status is ours
                 quiet = ("set_status_on_exception=False",)
-                opener = Statement(f"with {setup.tracer}.start_as_current_span", (_quote(name), *quiet), f"{target}:")
+                tail = f"{target}, {helper}({span_var}):" if helper else f"{target}:"
+                opener = Statement(f"with {setup.tracer}.start_as_current_span", (_quote(name), *quiet), tail)
             else:
                 opener = Statement(f"with {setup.tracer}.start_as_current_span", (_quote(name),), f"{target}:")
             status_class, code_class = setup.status or (f"{setup.trace}.Status", f"{setup.trace}.StatusCode")
@@ -270,7 +283,7 @@ class SpanEditor:
             new = edited_function(self.source, first_line, last_line, edit)
             notes += _overlong(node, edit, width, self.source)
             statements = attributes.statements if attributes else 0
-            if not same_with_block(node, new, statements, handlers, guarded=guarded):
+            if not same_with_block(node, new, statements, handlers, guarded=guarded, helper=helper):
                 raise BodyEditError("the rewritten body would not be the original body inside the span")
             form: SpanForm = "with"
         else:
@@ -300,6 +313,35 @@ class SpanEditor:
             added_lines=added,
         )
 
+    def _status_helper(
+        self, client: ClientErrorTest, trace: str, status: tuple[str, str] | None, site: FunctionSite
+    ) -> tuple[str, TextEdit | None] | None:
+        """The module's status helper class for ``client`` (web_errors.py) and the edit adding it above the
+        top-level statement holding the function, or None edit when the module has it already; None when a class
+        of that name differs or the name means something else here (the span then gets the inline guard)."""
+        assert self.module is not None
+        status_class, code_class = status or (f"{trace}.Status", f"{trace}.StatusCode")
+        width = self.style.project.line_length
+        made = StatusHelper(status_class, code_class, trace, self._unit, width, self.style.project.pylint)
+        lines = status_helper_lines(client, STATUS_HELPER, made)
+        wanted = ast.parse("\n".join(lines)).body[0]
+        for statement in self.module.body:
+            if isinstance(statement, ast.ClassDef) and statement.name == STATUS_HELPER:
+                return (STATUS_HELPER, None) if same_tree(statement, wanted) else None
+        if STATUS_HELPER in self._names[1]:
+            return None
+        top = self.module.body[site.top_statement]
+        line = min([d.lineno for d in getattr(top, "decorator_list", [])] + [top.lineno])
+        while line > 1 and self.source.line(line - 1).lstrip().startswith("#"):  # comments that belong to it
+            line -= 1
+        blank = 0
+        while blank < 2 and line - blank > 1 and not self.source.line(line - blank - 1).strip():
+            blank += 1
+        eol = self.source.eol
+        above = eol * (2 - blank) if line > 1 else ""
+        text = above + eol.join(lines) + eol * 3
+        return STATUS_HELPER, TextEdit(Range(Position(line, 0), Position(line, 0)), text)
+
     def _imports(self, client: ClientErrorTest, head: list[TextEdit]) -> list[TextEdit] | None:
         """``head`` (the import and tracer edits) with the imports ``client`` needs, each where isort/ruff put it;
         an import landing where another edit inserts text joins it in import order. None: one cannot be placed."""
@@ -321,6 +363,17 @@ class SpanEditor:
             else:
                 edits[same] = TextEdit(found.range, _join_imports(edits[same].new_text, found.new_text, module))
         return sorted(edits, key=lambda e: (e.range.start, e.range.end))
+
+
+def _with_edit(head: list[TextEdit], edit: TextEdit | None) -> list[TextEdit]:
+    """``head`` with ``edit`` (an insertion) added in text order; one inserting at the same place goes after."""
+    if edit is None:
+        return head
+    same = next((i for i, e in enumerate(head) if e.range == edit.range), None)
+    if same is not None:
+        joined = TextEdit(edit.range, head[same].new_text + edit.new_text)
+        return [*head[:same], joined, *head[same + 1 :]]
+    return sorted([*head, edit], key=lambda e: (e.range.start, e.range.end))
 
 
 def _join_imports(text: str, import_text: str, module: str) -> str:

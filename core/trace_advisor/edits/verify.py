@@ -46,20 +46,30 @@ def same_with_decorator(old: FunctionNode, new: FunctionNode) -> bool:
 
 
 def same_with_block(
-    old: FunctionNode, new: FunctionNode, attributes: int, handlers: Sequence[HandlerPlan], guarded: bool = False
+    old: FunctionNode,
+    new: FunctionNode,
+    attributes: int,
+    handlers: Sequence[HandlerPlan],
+    guarded: bool = False,
+    helper: str | None = None,
 ) -> bool:
     """``new`` is ``old`` with its body (after the docstring) inside one ``with`` block that starts a span, preceded
     by ``attributes`` statements, and the planned statements at the top of each planned handler; ``guarded``: the
-    body is in a ``try`` whose one ``except Exception`` handler ends by re-raising."""
+    body is in a ``try`` whose one ``except Exception`` handler ends by re-raising; ``helper``: the ``with`` enters
+    ``<helper>(<span>)`` after the span (the module's status helper class, web_errors.py)."""
     doc = docstring_count(old)
     block = new.body[doc] if len(new.body) == doc + 1 else None
     if not isinstance(block, ast.With):
         return False
-    if len(block.items) != 1 or not is_span_call(block.items[0].context_expr) or effects(new) != effects(old):
+    if len(block.items) != (1 if helper is None else 2) or not is_span_call(block.items[0].context_expr):
+        return False
+    if effects(new) != effects(old):
         return False
     span = block.items[0].optional_vars
     span_name = span.id if isinstance(span, ast.Name) else None
     if span is not None and span_name is None:
+        return False
+    if helper is not None and (span_name is None or not _enters_helper(block.items[1], helper, span_name)):
         return False
     if attributes and (
         span_name is None or not all(is_attribute_statement(s, span_name) for s in block.body[:attributes])
@@ -107,6 +117,21 @@ def same_tree(a: ast.AST, b: ast.AST) -> bool:
         elif x != y:
             return False
     return True
+
+
+def _enters_helper(item: ast.withitem, helper: str, span: str) -> bool:
+    """``<helper>(<span>)`` with nothing bound."""
+    call = item.context_expr
+    return (
+        item.optional_vars is None
+        and isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Name)
+        and call.func.id == helper
+        and not call.keywords
+        and len(call.args) == 1
+        and isinstance(call.args[0], ast.Name)
+        and call.args[0].id == span
+    )
 
 
 def _is_reraising_guard(guard: ast.Try, span: str) -> bool:

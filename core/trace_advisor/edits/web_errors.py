@@ -5,11 +5,13 @@ decision ``trace_advisor.runtime`` makes at run time, written as code from the s
 from __future__ import annotations
 
 import ast
+import textwrap
 from collections import Counter
 from dataclasses import dataclass
 
+from trace_advisor.client_errors import imported_paths
 from trace_advisor.edits.existing import dotted_name
-from trace_advisor.edits.layout import Condition, Statement
+from trace_advisor.edits.layout import Condition, Statement, measured
 from trace_advisor.runtime.errors import CLIENT_ERRORS, ClientErrorClass, server_module
 
 
@@ -22,14 +24,14 @@ class ClientErrorTest:
     parts: tuple[str, ...]
     imports: tuple[tuple[str, tuple[str, ...]], ...]
 
-    def statement(self, error: str) -> Statement:
-        """``if not <test>:`` for the exception named ``error``, laid out as black would."""
+    def statement(self, error: str, lead: str = "if ") -> Statement:
+        """``<lead>not <test>:`` (``if not <test>:``) for the exception named ``error``, laid out as black would."""
         parts = tuple(part.replace("{name}", error) for part in self.parts)
         (only,) = parts if len(parts) == 1 else ("",)
         prefix = f"isinstance({error}, "
         if only.startswith(prefix) and only.endswith(")") and " and " not in only:  # Django's: classes alone
-            return Statement("if not isinstance", (error, only[len(prefix) : -1]), ":")
-        return Condition("if not ", parts, ":", self.operator)
+            return Statement(f"{lead}not isinstance", (error, only[len(prefix) : -1]), ":")
+        return Condition(f"{lead}not ", parts, ":", self.operator)
 
 
 def client_error_test(
@@ -80,7 +82,7 @@ def client_error_test(
 def _servers_used(module: ast.Module, function: ast.AST) -> set[str]:
     """The server modules (``CLIENT_ERRORS``' ``servers``) of the imported names ``function`` uses, each with the
     attributes read from it: ``tornado.web.RequestHandler`` counts, ``tornado.httpclient.AsyncHTTPClient`` does not."""
-    imported = _imported_paths(module)
+    imported = imported_paths(module)
     found: set[str] = set()
     for node in ast.walk(function):
         if isinstance(node, ast.Name | ast.Attribute):
@@ -90,23 +92,6 @@ def _servers_used(module: ast.Module, function: ast.AST) -> set[str]:
                 server = server_module(imported[head] + dot + rest)
                 if server is not None:
                     found.add(server)
-    return found
-
-
-def _imported_paths(module: ast.Module) -> dict[str, str]:
-    """Names the module's top-level imports bind -> the dotted path they stand for (``import tornado.web`` binds
-    ``tornado``; ``from aiohttp import web as w`` binds ``w`` to ``aiohttp.web``)."""
-    found: dict[str, str] = {}
-    for stmt in module.body:
-        if isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                if alias.asname:
-                    found[alias.asname] = alias.name
-                else:
-                    found[alias.name.partition(".")[0]] = alias.name.partition(".")[0]
-        elif isinstance(stmt, ast.ImportFrom) and stmt.module and not stmt.level:
-            for alias in stmt.names:
-                found[alias.asname or alias.name] = f"{stmt.module}.{alias.name}"
     return found
 
 
@@ -124,3 +109,58 @@ def _bound_classes(module: ast.Module) -> dict[tuple[str, str], str]:
                 if alias.asname or "." not in alias.name:
                     found[(alias.name, "")] = alias.asname or alias.name
     return found
+
+
+STATUS_HELPER = "_ErrorStatus"
+_HELPER_DOC = (
+    "Sets ERROR on the span for an exception leaving it, unless the web framework answers that exception with a 4xx"
+    " response: the client's error."
+)
+# pylint's duplicate-code check compares modules: the helper is the same in each module that needs it, by design
+_PYLINT_PRAGMA = "  # pylint: disable=duplicate-code,too-few-public-methods"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusHelper:
+    """What the module-level helper class is written with: the span code's ``trace`` module expression and its
+    ``Status``/``StatusCode`` expressions, the indent unit, the line length, and whether the project lints with
+    pylint (which then reads a pragma on the class line: the helper repeats across modules by design)."""
+
+    status_class: str
+    code_class: str
+    trace: str
+    unit: str
+    width: int
+    pylint: bool
+
+
+def status_helper_lines(test: ClientErrorTest, name: str, helper: StatusHelper) -> list[str]:
+    """The module-level class ``name`` that span code enters beside its span (``with tracer.start_as_current_span(
+    "n", set_status_on_exception=False) as span, <name>(span):``): it sets ERROR as ``start_as_current_span`` would
+    (same description) for an ``Exception`` leaving the block unless ``test`` calls it a client error. A context
+    manager rather than an ``except`` in each function: the function gains no branch, local or repeated block (what
+    pylint counts: too-many-branches, too-many-locals, duplicate-code), and no attribute access that pylint would
+    have to narrow through ``isinstance`` (no-member)."""
+    unit, width = helper.unit, helper.width
+    pragma = _PYLINT_PRAGMA if helper.pylint and measured(f"class {name}:{_PYLINT_PRAGMA}") <= width else ""
+    doc = textwrap.wrap(_HELPER_DOC, width - len(unit) - 3, break_long_words=False) or [""]
+    doc[0] = '"""' + doc[0]
+    doc[-1] += '"""'
+    described = (f"{helper.code_class}.ERROR", 'f"{type(exc).__name__}: {exc}"')
+    fail = Statement("self.span.set_status", (Statement(helper.status_class, described),))
+    return [
+        f"class {name}:{pragma}",
+        *(unit + line for line in doc),
+        "",
+        *Statement("def __init__", ("self", f"span: {helper.trace}.Span"), " -> None:").lines(unit, unit, width),
+        f"{unit * 2}self.span = span",
+        "",
+        *Statement("def __enter__", ("self",), " -> None:").lines(unit, unit, width),
+        f'{unit * 2}"""Nothing to set up: the span is current."""',
+        "",
+        *Statement("def __exit__", ("self", "exc_type: object", "exc: object", "exc_tb: object"), " -> None:").lines(
+            unit, unit, width
+        ),
+        *test.statement("exc", "if isinstance(exc, Exception) and ").lines(unit * 2, unit, width),
+        *fail.lines(unit * 3, unit, width),
+    ]

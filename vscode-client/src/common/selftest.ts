@@ -9,6 +9,8 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 
 import { SERVER_COMMANDS, SHOW_CALL_HIERARCHY } from "../logic/commands";
+
+const SHOW_OBSERVED = "trace-advisor.showObserved"; // the observed lens's server command
 import type { Log } from "./log";
 import type { ServerManager } from "./server";
 import type { StatusBar } from "./status";
@@ -39,6 +41,8 @@ export function runSelfTestIfRequested(server: ServerManager, status: StatusBar,
         await modelSelfTest(status, file, result, step);
       } else if (scenario === "trust") {
         await trustSelfTest(status, result, step);
+      } else if (scenario === "observed") {
+        await observedSelfTest(status, file, result, step);
       } else {
         await selfTest(server, status, file, spansFile, result, step);
       }
@@ -296,6 +300,43 @@ async function trustSelfTest(status: StatusBar, result: Record<string, Json>, st
   await new Promise((resolve) => setTimeout(resolve, 1000));
   await vscode.commands.executeCommand("notifications.showList");
   step("done (trust: the page clicks next)");
+}
+
+/**
+ * The observed lenses of a file whose functions ran under the SDK (the traces setting names their spans): collected
+ * through VS Code's code-lens provider; the page then clicks one in the editor and reads the message it shows.
+ */
+async function observedSelfTest(
+  status: StatusBar,
+  relativeFile: string,
+  result: Record<string, Json>,
+  step: (name: string) => void,
+): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (folder === undefined) {
+    throw new Error("no workspace folder is open");
+  }
+  step("waiting for the server's ready status");
+  await waitFor("the ready status", () => {
+    const state = status.state;
+    return typeof state !== "string" && state.state === "ready" ? state : undefined;
+  });
+  const uri = vscode.Uri.joinPath(folder.uri, relativeFile);
+  step(`opening ${relativeFile}`);
+  const document = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
+  step("waiting for the observed lenses");
+  const observed = await waitFor("observed lenses", async () => {
+    const found = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", uri, 100);
+    const lenses = (found ?? []).filter((lens) => lens.command?.command === SHOW_OBSERVED);
+    return lenses.length > 0 ? lenses : undefined;
+  });
+  result.observedLenses = observed.map((lens) => ({
+    title: lens.command?.title ?? null,
+    arguments: (lens.command?.arguments ?? []) as Json,
+    line: lens.range.start.line,
+  }));
+  step("done (observed: the page clicks a lens next)");
 }
 
 async function applyFirstQuickFix(document: vscode.TextDocument, diagnostics: vscode.Diagnostic[]): Promise<Json> {
