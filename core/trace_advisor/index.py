@@ -22,7 +22,7 @@ from trace_advisor.facts.definitions import definitions_of
 from trace_advisor.facts.records import ModuleFacts
 from trace_advisor.facts.splice import splice
 from trace_advisor.facts_cache import FactsCache
-from trace_advisor.gcpause import gc_paused, settle
+from trace_advisor.gcpause import gc_paused
 from trace_advisor.parsing import Parsed, parse_source
 from trace_advisor.positions import source_lines
 from trace_advisor.resolve import ModuleInfo, Resolver
@@ -126,7 +126,7 @@ class Index:
         and taken in under it, so questions answered meanwhile wait for no more than one file's bookkeeping."""
         with self._lock:
             states = list(self._files.values())
-        with gc_paused():
+        with gc_paused(then_settle=True):
             for number, state in enumerate(states):
                 cancel.check()
                 if not state.loaded:
@@ -138,7 +138,6 @@ class Index:
                     progress(number + 1, len(states))
         with self._lock:
             self._read_all = all(state.loaded for state in self._files.values())
-        settle()
 
     def discover(self) -> tuple[Path, ...]:
         """The workspace files on disk now (what :meth:`build` would index), without indexing them."""
@@ -563,11 +562,10 @@ class Index:
             if not self._calls.complete:  # some modules are not (or no longer) resolved: resolve them all once
                 self._calls.settle()
                 missing = [module for module in self._modules if module not in self._calls]
-                with gc_paused():
+                with gc_paused(then_settle=True):
                     for module in missing:
                         self.module_calls(module)
                     self._map_importers()
-                settle()
                 self._calls.complete = True
             return self._calls.incoming(symbol)
 

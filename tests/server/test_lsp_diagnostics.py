@@ -127,7 +127,8 @@ async def test_files_changed_on_disk_update_the_index(client: LanguageClient) ->
         calls = await client.call_hierarchy_incoming_calls_async(types.CallHierarchyIncomingCallsParams(item=items[0]))
         return {c.from_.data["symbol"] for c in calls or []}
 
-    assert "orders.audit:resend" in await callers_eventually(callers)
+    # the new file is indexed in the background: wait for its call (the callers known before it come first)
+    assert "orders.audit:resend" in await callers_eventually(callers, lambda found: "orders.audit:resend" in found)
     new_file.unlink()
     client.workspace_did_change_watched_files(
         types.DidChangeWatchedFilesParams(

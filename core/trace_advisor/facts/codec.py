@@ -7,15 +7,26 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, overload
 
-from trace_advisor.facts.records import READ, Binding, CallSite, Decorator, ModuleFacts, Scope
+from trace_advisor.facts.records import READ, Binding, CallSite, Chain, Decorator, ModuleFacts, Scope
 
-_FORMAT = 11
+_FORMAT = 13
 _DIGEST = 16  # a checksum before the payload: a damaged entry is detected, not decoded into wrong facts
 
 
 def encode(facts: ModuleFacts) -> bytes:
+    # equal chains, texts, argument lists and bindings become one object, which ``marshal`` writes once and refers to
+    # after: a module repeats most of them (``self.assertEqual`` hundreds of times), so the entry is smaller and
+    # decoding it makes (and keeps) one object for all
+    shared: dict[Any, Any] = {}
+    share = shared.setdefault
+
+    def bindings(found: tuple[Binding, ...]) -> Any:
+        items = tuple(share(item, item) for b in found for item in [_binding(b, share(b.chains, b.chains))])
+        return share(items, items)
+
     scopes = tuple(
         (
             s.qualname,
@@ -23,14 +34,14 @@ def encode(facts: ModuleFacts) -> bytes:
             s.parent,
             s.loc,
             s.name_loc,
-            tuple((name, tuple(_binding(b) for b in found)) for name, found in s.bindings.items()),
+            tuple((name, bindings(found)) for name, found in s.bindings.items()),
             s.is_async,
             tuple((d.text, d.chain) for d in s.decorators),
             s.bases,
             s.params,
             s.returns,
             s.return_values,
-            tuple((name, tuple(_binding(b) for b in found)) for name, found in s.attributes.items()),
+            tuple((name, bindings(found)) for name, found in s.attributes.items()),
             s.star_imports,
             s.method_kind,
             s.yield_values,
@@ -41,20 +52,29 @@ def encode(facts: ModuleFacts) -> bytes:
         )
         for s in facts.scopes
     )
-    calls = tuple((c.scope, c.chain, c.text, c.loc, c.name_loc, c.args, c.implicit) for c in facts.calls)
-    reads = tuple((r.scope, r.chain, r.text, r.loc, r.name_loc) for r in facts.reads)
+    calls = tuple(
+        (c.scope, share(c.chain, c.chain), share(c.text, c.text), c.loc, c.name_loc, share(c.args, c.args), c.implicit)
+        for c in facts.calls
+    )
+    reads = (
+        facts.reads.data
+        if isinstance(facts.reads, EncodedReads)
+        else marshal.dumps(
+            tuple((r.scope, share(r.chain, r.chain), share(r.text, r.text), r.loc, r.name_loc) for r in facts.reads)
+        )
+    )
     payload = marshal.dumps(
         (_FORMAT, scopes, calls, facts.all_names, facts.line_count, facts.top_level, facts.rewritten, reads)
     )
     return _checksum(payload) + payload
 
 
+def _binding(b: Binding, chains: tuple[Chain, ...]) -> tuple[Any, ...]:
+    return (b.kind, b.target, b.name, b.level, chains, b.scope)
+
+
 def _checksum(payload: bytes) -> bytes:
     return hashlib.blake2b(payload, digest_size=_DIGEST).digest()
-
-
-def _binding(b: Binding) -> tuple[Any, ...]:
-    return (b.kind, b.target, b.name, b.level, b.chains, b.scope)
 
 
 def decode(data: bytes) -> ModuleFacts:
@@ -66,18 +86,23 @@ def decode(data: bytes) -> ModuleFacts:
     if not isinstance(raw, tuple) or len(raw) != 8 or raw[0] != _FORMAT:
         raise ValueError("not an encoded ModuleFacts")
     _, scopes, calls, all_names, line_count, top_level, rewritten, reads = raw
-    shared: dict[tuple[Any, ...], Binding] = {}
+    # equal bindings were written once (see encode): decode each object once, by identity (``raw`` keeps them all)
+    decoded: dict[int, tuple[Binding, ...]] = {}
+    single: dict[int, Binding] = {}
+
+    def binding(item: tuple[Any, ...]) -> Binding:
+        found = single.get(id(item))
+        if found is None:
+            found = single[id(item)] = Binding(*item)
+        return found
 
     def bindings(items: tuple[Any, ...]) -> dict[str, tuple[Binding, ...]]:
         out: dict[str, tuple[Binding, ...]] = {}
         for name, found in items:
-            decoded = []
-            for item in found:
-                binding = shared.get(item)
-                if binding is None:
-                    binding = shared[item] = Binding(*item)
-                decoded.append(binding)
-            out[name] = tuple(decoded)
+            known = decoded.get(id(found))
+            if known is None:
+                known = decoded[id(found)] = tuple(binding(item) for item in found)
+            out[name] = known
         return out
 
     return ModuleFacts(
@@ -111,5 +136,45 @@ def decode(data: bytes) -> ModuleFacts:
         line_count=line_count,
         top_level=top_level,
         rewritten=rewritten,
-        reads=tuple(CallSite(r[0], r[1], r[2], r[3], r[4], implicit=READ) for r in reads),
+        reads=EncodedReads(reads) if isinstance(reads, bytes) else (),
     )
+
+
+class EncodedReads(Sequence[CallSite]):
+    """A module's attribute reads, kept ``marshal``-ed and decoded each time they are iterated: only resolving the
+    module (once per resolution) and re-parsing part of it read them, and decoded they would be a sixth of all the
+    facts kept in memory."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def _decoded(self) -> tuple[CallSite, ...]:
+        return tuple(CallSite(r[0], r[1], r[2], r[3], r[4], implicit=READ) for r in marshal.loads(self.data))
+
+    def __iter__(self) -> Iterator[CallSite]:
+        return iter(self._decoded())
+
+    def __len__(self) -> int:
+        return len(self._decoded())
+
+    @overload
+    def __getitem__(self, index: int) -> CallSite: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[CallSite, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> CallSite | tuple[CallSite, ...]:
+        return self._decoded()[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, EncodedReads | tuple):
+            return self._decoded() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._decoded())
+
+    def __repr__(self) -> str:
+        return repr(self._decoded())

@@ -67,10 +67,12 @@ _PROPERTY = frozenset({"property", "cached_property", "abstractproperty", "sette
 _IMPLICIT_CLS = frozenset({"__new__", "__init_subclass__", "__class_getitem__"})
 _UNKNOWN_BINDING = Binding(UNKNOWN)
 _OWN_SCOPES = frozenset({ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Lambda})
-# per node type, the fields that can hold sub-expressions (``ctx`` never does)
+# fields that never hold a node (names, flags, the context, a constant's value)
+_SCALAR_FIELDS = frozenset({"ctx", "attr", "arg", "id", "conversion", "is_async", "kind", "type_comment", "level"})
+# per node type, the fields that can hold sub-expressions
 _FIELDS: Mapping[type, tuple[str, ...]] = MappingProxyType(
     {
-        cls: tuple(f for f in cls._fields if f != "ctx")
+        cls: tuple(f for f in cls._fields if f not in _SCALAR_FIELDS and not (cls is ast.Constant and f == "value"))
         for cls in vars(ast).values()
         if isinstance(cls, type) and issubclass(cls, ast.AST)
     }
@@ -82,6 +84,8 @@ class _Extractor:
         self._text = text
         self._ascii = text.isascii()
         self._lines: list[str] | None = None
+        # one int object per line number (``ast`` makes one per node): positions share them, in memory and in the cache
+        self._numbers = list(range(text.count("\n") + 2))
         self._scopes: list[ScopeBuilder] = []
         self._calls: list[CallSite] = []
         self._reads: list[CallSite] = []
@@ -102,6 +106,9 @@ class _Extractor:
         line, col = node.lineno, node.col_offset
         end_line = node.end_lineno or line
         end_col = node.end_col_offset if node.end_col_offset is not None else col
+        numbers = self._numbers
+        if end_line < len(numbers):
+            line, end_line = numbers[line], numbers[end_line]
         if not self._ascii:
             col = char_column(self._line(line), col)
             end_col = char_column(self._line(end_line), end_col)
@@ -459,7 +466,9 @@ class _Extractor:
                 assert isinstance(current, ast.Attribute)
                 if type(current.ctx) is ast.Load and id(current) not in called:
                     self._read(current, scope, names)
-            elif kind is ast.Call:
+                append(current.value)  # the generic walk below, for the two commonest nodes
+                continue
+            if kind is ast.Call:
                 assert isinstance(current, ast.Call)
                 called.add(id(current.func))
                 chain = chain_of(current.func)
@@ -473,7 +482,11 @@ class _Extractor:
                 args = _argument_chains(current, names) if chain is not None else ()
                 loc, name_loc = self.loc(current), self.name_loc(current.func)
                 calls.append(CallSite(scope.qualname, chain, text, loc, name_loc, args))
-            elif kind in _OWN_SCOPES:
+                append(current.func)
+                push(current.args)
+                push([keyword.value for keyword in current.keywords])
+                continue
+            if kind in _OWN_SCOPES:
                 assert isinstance(current, ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp | ast.Lambda)
                 self._own_scope(current, scope, names)
                 continue

@@ -6,7 +6,7 @@ Facts never hold module names or paths, so one cached entry serves every file wi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -148,8 +148,9 @@ class ModuleFacts:
     # (line, what) of the newer syntax rewritten so the running Python could parse the file (``downlevel.py``)
     rewritten: tuple[tuple[int, str], ...] = ()
     # attribute reads that are not calls (``result.output``, ``a.b`` in ``a.b.c()``), in source order: READ sites,
-    # kept apart from ``calls`` (most are plain attributes: resolution looks only at names of properties)
-    reads: tuple[CallSite, ...] = ()
+    # kept apart from ``calls`` (most are plain attributes: resolution looks only at names of properties). Facts
+    # read from the cache keep them encoded, decoded each time they are iterated (``codec.EncodedReads``)
+    reads: Sequence[CallSite] = ()
 
     def scope_map(self) -> dict[str, Scope]:
         return {scope.qualname: scope for scope in self.scopes}

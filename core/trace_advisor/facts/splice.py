@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from trace_advisor.datatypes import MODULE_QUALNAME
@@ -193,7 +193,7 @@ def _merge(
 
 
 def _merged_sites(
-    old: tuple[CallSite, ...], part: tuple[CallSite, ...], low: int, high: int, delta: int
+    old: Sequence[CallSite], part: Sequence[CallSite], low: int, high: int, delta: int
 ) -> tuple[CallSite, ...]:
     """The old sites before line ``low``, the re-parsed part's, then the old ones after ``high`` moved by ``delta``."""
     sites: list[CallSite] = []

@@ -24,6 +24,8 @@ class Evaluator(Protocol):
 
     def table(self, module: str) -> dict[tuple[object, ...], Values]: ...
 
+    def share(self, values: Values) -> Values: ...
+
 
 class Classes:
     """Class-related answers of one resolver, memoised per module like its other answers."""
@@ -116,7 +118,7 @@ class Classes:
                 result = NOTHING
         elif instance:
             result = self._through_properties(result)
-        table[key] = result
+        table[key] = result = self._evaluator.share(result)
         return result
 
     def _through_properties(self, values: Values) -> Values:

@@ -50,6 +50,8 @@ class Evaluator(Protocol):
 
     def table(self, module: str) -> dict[tuple[object, ...], Values]: ...
 
+    def share(self, values: Values) -> Values: ...
+
 
 class ParameterFlow:
     """The workspace's call sites by called name (kept per module, a module's dropped when it changes), which
@@ -131,7 +133,7 @@ class ParameterFlow:
                 if key_name in keys:
                     out.update(self._evaluator.eval_chain(site_info, site.scope, chain))
         result = frozenset(value for value in out if _flows(value))
-        table[key] = result
+        table[key] = result = self._evaluator.share(result)
         return result
 
     def _calls_reaching(self, info: ModuleInfo, scope: Scope) -> list[tuple[ModuleInfo, CallSite, int]]:

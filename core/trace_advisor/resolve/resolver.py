@@ -67,6 +67,11 @@ class Resolver:
         self._builtins = frozenset(builtin_names)
         # memo tables per module (the module a key belongs to), so a change forgets only the modules it affects
         self._memo: dict[str, dict[tuple[object, ...], Values]] = {}
+        # names (str keys) and chains (tuple keys) evaluated in one scope, per module and scope: most memo entries,
+        # kept without a key tuple each
+        self._scoped: dict[str, dict[str, dict[str | Chain, Values]]] = {}
+        # one object per distinct answer: the memo tables hold ≈750k answers on the standard library, ≈47k distinct
+        self._shared: dict[Values, Values] = {}
         self._classes = Classes(modules, self)
         self._hierarchy = Hierarchy(self._workspace_infos, self._classes.mro)
         self._depth = 0
@@ -84,9 +89,11 @@ class Resolver:
         self._decorator_readers: set[str] = set()  # modules that read what workspace decorators receive (any module)
 
     def clear(self) -> None:
+        self._shared.clear()
         self._readers.clear()
         self._decorator_readers.clear()
         self._memo.clear()
+        self._scoped.clear()
         self._classes.clear()
         self._hierarchy.clear()
         self._decorations.clear()
@@ -97,6 +104,7 @@ class Resolver:
         modules = tuple(modules)
         for module in modules:
             self._memo.pop(module, None)
+            self._scoped.pop(module, None)
         self._classes.forget(modules)
         self._hierarchy.clear()
         self._decorations.clear()
@@ -137,6 +145,19 @@ class Resolver:
     def mro(self, cls: SymbolId) -> tuple[Value, ...]:
         return self._classes.mro(cls)
 
+    def share(self, values: Values) -> Values:
+        """The one kept object equal to ``values`` (memo tables store answers through it)."""
+        return self._shared.setdefault(values, values)
+
+    def _scope_table(self, module: str, scope: str) -> dict[str | Chain, Values]:
+        tables = self._scoped.get(module)
+        if tables is None:
+            tables = self._scoped[module] = {}
+        table = tables.get(scope)
+        if table is None:
+            table = tables[scope] = {}
+        return table
+
     def table(self, module: str) -> dict[tuple[object, ...], Values]:
         """The memo table of one module (what is computed for its names, chains and classes)."""
         table = self._memo.get(module)
@@ -154,13 +175,13 @@ class Resolver:
             current: Scope | None = scope
             while current is not None and current.kind == "class":
                 current = info.scopes.get(current.parent) if current.parent else None
-            callers[scope.qualname] = current.qualname if current is not None else scope.qualname
+            callers[scope.qualname] = f"{info.name}:{current.qualname if current is not None else scope.qualname}"
         sites: list[ResolvedCall] = []
         for call in info.facts.calls:
             if known is not None and (kept := known.get(id(call))) is not None:
                 sites.append(kept)
                 continue
-            caller = f"{info.name}:{callers.get(call.scope, call.scope)}"
+            caller = callers.get(call.scope) or f"{info.name}:{call.scope}"
             where = Range.of(*call.loc)
             try:
                 if call.chain is None:
@@ -193,7 +214,7 @@ class Resolver:
         for read in info.facts.reads:  # after the calls (``ModuleCalls.ordered`` follows the facts' calls first)
             assert read.chain is not None
             if getters := self._getters(info, read.scope, read.chain):
-                caller = f"{info.name}:{callers.get(read.scope, read.scope)}"
+                caller = callers.get(read.scope) or f"{info.name}:{read.scope}"
                 where = Range.of(*read.loc)
                 edges = tuple(CallEdge(caller, getter, where, external) for getter, external in getters)
                 sites.append(ResolvedCall(caller, where, read.text, edges))
@@ -397,8 +418,8 @@ class Resolver:
 
     # ---- names and chains ------------------------------------------------------------------------------------
     def eval_chain(self, info: ModuleInfo, scope: str, chain: Chain) -> Values:
-        table = self.table(info.name)
-        key = ("chain", scope, chain)
+        table = self._scope_table(info.name, scope)
+        key = chain
         found = table.get(key)
         if found is not None:
             return found
@@ -438,13 +459,13 @@ class Resolver:
                     values = frozenset(attributes)
         finally:
             self._depth -= 1
-        table[key] = values
+        table[key] = values = self.share(values)
         return values
 
     def lookup_name(self, info: ModuleInfo, scope_name: str, name: str) -> Values:
         """Python's scoping: the scope itself, enclosing functions (not classes), the module, star imports, builtins."""
-        table = self.table(info.name)
-        key = ("name", scope_name, name)
+        table = self._scope_table(info.name, scope_name)
+        key = name
         found = table.get(key)
         if found is not None:
             return found
@@ -453,7 +474,7 @@ class Resolver:
         bound = False
         if name[0] == "<":  # a literal receiver: "<str>" for ``"...".join``
             result = frozenset({(v.EXTERNAL_INSTANCE, f"builtins:{name[1:-1]}")})
-            table[key] = result
+            table[key] = result = self.share(result)
             return result
         bindings = self._bindings_of(info, scope_name, name)
         if bindings is not None:
@@ -464,7 +485,7 @@ class Resolver:
             result = self._star_lookup(info, module, name) if module is not None else NOTHING
         if not bound and not result and name in self._builtins:
             result = frozenset({(v.EXTERNAL, f"builtins:{name}")})
-        table[key] = result
+        table[key] = result = self.share(result)
         return result
 
     def _bindings_of(self, info: ModuleInfo, scope_name: str, name: str) -> tuple[str, tuple[Binding, ...]] | None:
@@ -616,7 +637,7 @@ class Resolver:
             bindings = info.scopes[scope].bindings.get(name, ())
             limits = [chain for b in bindings if b.kind == TYPEVAR for chain in b.chains]
             result = _union(self._instances_of(info, scope, chain, scope) for chain in limits)
-        table[key] = result
+        table[key] = result = self.share(result)
         return result
 
     def _enclosing_class(self, info: ModuleInfo, scope_name: str) -> SymbolId | None:
@@ -654,7 +675,7 @@ class Resolver:
             elif info is None or not info.workspace:
                 # source not available (stdlib, compiled or dynamic): name it by its import path
                 result = frozenset({(v.EXTERNAL, f"{module}:{name}")})
-        table[key] = result
+        table[key] = result = self.share(result)
         return result
 
     def _star_lookup(self, info: ModuleInfo, scope: Scope, name: str) -> Values:
@@ -808,7 +829,7 @@ class Resolver:
                     result |= _union(self.eval_chain(info, scope.qualname, c) for c in scope.return_values)
             elif scope.return_values:
                 result = _union(self.eval_chain(info, scope.qualname, chain) for chain in scope.return_values)
-        table[key] = result
+        table[key] = result = self.share(result)
         return result
 
 
