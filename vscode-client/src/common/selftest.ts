@@ -8,9 +8,8 @@ import * as path from "node:path";
 
 import * as vscode from "vscode";
 
-import { SERVER_COMMANDS, SHOW_CALL_HIERARCHY } from "../logic/commands";
-
-const SHOW_OBSERVED = "trace-advisor.showObserved"; // the observed lens's server command
+import { SERVER_COMMANDS, SHOW_CALL_HIERARCHY, SHOW_OBSERVED } from "../logic/commands";
+import type { ServerStatus } from "../logic/status";
 import type { Log } from "./log";
 import type { ServerManager } from "./server";
 import type { StatusBar } from "./status";
@@ -63,18 +62,12 @@ async function selfTest(
   result: Record<string, Json>,
   step: (name: string) => void,
 ): Promise<void> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  if (folder === undefined) {
-    throw new Error("no workspace folder is open");
-  }
+  const folder = firstFolder();
   step("waiting for the server");
   const client = await waitFor("the server to start", () => server.running);
   const capabilities = client.initializeResult?.capabilities;
   result.serverCommands = capabilities?.executeCommandProvider?.commands ?? [];
-  const ready = await waitFor("the server's ready status", () => {
-    const state = status.state;
-    return typeof state !== "string" && state.state === "ready" ? state : undefined;
-  }).catch(() => undefined);
+  const ready = await waitFor("the server's ready status", () => readyStatus(status)).catch(() => undefined);
   result.readyStatus = ready ?? null;
 
   const uri = vscode.Uri.joinPath(folder.uri, relativeFile);
@@ -189,10 +182,7 @@ async function selfTest(
   step("restarting the server");
   await vscode.commands.executeCommand("traceAdvisor.restartServer");
   const restarted = await waitFor("the restarted server", () => server.running);
-  const readyAgain = await waitFor("the restarted server's ready status", () => {
-    const state = status.state;
-    return typeof state !== "string" && state.state === "ready" ? state : undefined;
-  }).catch(() => undefined);
+  const readyAgain = await waitFor("the restarted server's ready status", () => readyStatus(status)).catch(() => undefined);
   result.restart = { newClient: restarted !== client, ready: readyAgain !== undefined };
 
   step("showing the file with its lenses for the screenshot");
@@ -257,12 +247,9 @@ async function modelSelfTest(
   result: Record<string, Json>,
   step: (name: string) => void,
 ): Promise<void> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  if (folder === undefined) {
-    throw new Error("no workspace folder is open");
-  }
+  const folder = firstFolder();
   step("waiting for the server's ready status");
-  await waitFor("the ready status", () => (typeof status.state !== "string" && status.state.state === "ready" ? true : undefined));
+  await waitFor("the ready status", () => readyStatus(status));
   const uri = vscode.Uri.joinPath(folder.uri, relativeFile);
   await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), vscode.ViewColumn.One);
   await waitFor("diagnostics", () => (vscode.languages.getDiagnostics(uri).length > 0 ? true : undefined));
@@ -292,10 +279,7 @@ async function modelSelfTest(
  */
 async function trustSelfTest(status: StatusBar, result: Record<string, Json>, step: (name: string) => void): Promise<void> {
   step("waiting for the server's ready status");
-  const ready = await waitFor("the ready status", () => {
-    const state = status.state;
-    return typeof state !== "string" && state.state === "ready" ? state : undefined;
-  });
+  const ready = await waitFor("the ready status", () => readyStatus(status));
   result.engineBefore = ready.engine;
   await new Promise((resolve) => setTimeout(resolve, 1000));
   await vscode.commands.executeCommand("notifications.showList");
@@ -312,15 +296,9 @@ async function observedSelfTest(
   result: Record<string, Json>,
   step: (name: string) => void,
 ): Promise<void> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  if (folder === undefined) {
-    throw new Error("no workspace folder is open");
-  }
+  const folder = firstFolder();
   step("waiting for the server's ready status");
-  await waitFor("the ready status", () => {
-    const state = status.state;
-    return typeof state !== "string" && state.state === "ready" ? state : undefined;
-  });
+  await waitFor("the ready status", () => readyStatus(status));
   const uri = vscode.Uri.joinPath(folder.uri, relativeFile);
   step(`opening ${relativeFile}`);
   const document = await vscode.workspace.openTextDocument(uri);
@@ -371,6 +349,21 @@ async function applyFirstQuickFix(document: vscode.TextDocument, diagnostics: vs
     };
   }
   throw new Error("no diagnostic offered a quick-fix with an edit");
+}
+
+/** The server's status once it says ready, else undefined: a probe for waitFor. */
+function readyStatus(status: StatusBar): ServerStatus | undefined {
+  const state = status.state;
+  return typeof state !== "string" && state.state === "ready" ? state : undefined;
+}
+
+/** The first workspace folder, which every self-test opens its files in. */
+function firstFolder(): vscode.WorkspaceFolder {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (folder === undefined) {
+    throw new Error("no workspace folder is open");
+  }
+  return folder;
 }
 
 async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {

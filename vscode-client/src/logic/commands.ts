@@ -15,6 +15,9 @@ export const SERVER_COMMANDS = {
  */
 export const SHOW_CALL_HIERARCHY = "trace-advisor.showCallHierarchy";
 
+/** The observed lens's command, run by the server: arguments `[uri, symbol]`. */
+export const SHOW_OBSERVED = "trace-advisor.showObserved";
+
 export type CommandId =
   | "traceAdvisor.analyzeFile"
   | "traceAdvisor.analyzeWorkspace"
