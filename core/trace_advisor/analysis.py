@@ -210,9 +210,9 @@ class Analyzer:
         code = analysed.lines[node.lineno - 1 : node.end_lineno or node.lineno]
         if kept is not None and kept[1] == code:
             forever = kept[2]
-        else:  # with its own callees' facts: a loop over a generator that never ends, a call of a function that doesn't
-            facts = self.builder.facts(symbol) if self.builder is not None else GraphFacts()
-            forever = runs_forever(FunctionContext(analysed, function, facts))
+        else:  # with its callees that never end: a loop over such a generator, or a call of such a function
+            never_end = self.builder.callee_forever(symbol) if self.builder is not None else frozenset()
+            forever = runs_forever(FunctionContext(analysed, function, GraphFacts(callee_forever=never_end)))
         self.cache.remember_forever(symbol, (scope, code, forever))
         return forever
 

@@ -59,7 +59,6 @@ class GraphFactsBuilder:
         edges = self.graph.callees(symbol)
         callee_io: dict[SymbolId, CalleeIO] = {}
         handed_io: dict[SymbolId, CalleeIO] = {}
-        forever: set[SymbolId] = set()
         for edge in edges:
             if edge.external or edge.callee == symbol:
                 continue
@@ -71,15 +70,21 @@ class GraphFactsBuilder:
             label = self.io_label(edge.callee)
             if label:
                 callee_io[edge.callee] = label
-            if self.forever(edge.callee):
-                forever.add(edge.callee)
         return GraphFacts(
             callers=tuple(e.caller for e in self.graph.callers(symbol) if not _from_tests(e.caller) and not e.via),
             reachable_from_entry=self.graph.reachable(symbol),
             callee_io=callee_io,
             handed_io=handed_io,
-            callee_forever=frozenset(forever),
+            callee_forever=self.callee_forever(symbol),
             observed=self._observed_facts(symbol, edges),
+        )
+
+    def callee_forever(self, symbol: SymbolId) -> frozenset[SymbolId]:
+        """The workspace functions ``symbol`` calls itself (not hands over) that run for the life of the process."""
+        return frozenset(
+            e.callee
+            for e in self.graph.callees(symbol)
+            if not e.external and e.callee != symbol and not e.via and self.forever(e.callee)
         )
 
     def _observed_facts(self, symbol: SymbolId, edges: tuple[CallEdge, ...]) -> ObservedFacts | None:
