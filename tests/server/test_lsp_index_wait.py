@@ -8,13 +8,12 @@ import tempfile
 import time
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
 from pygls.exceptions import JsonRpcContentModified, JsonRpcException
 from pytest_lsp import LanguageClient
 
-from tests.server.lsp_session import eventually, initialize, record_server_requests, server_config, wait_ready
-from tests.server.test_lsp_indexing import generate
+from tests.server.lsp_session import eventually, server_config, wait_ready
+from tests.server.test_lsp_indexing import generated_project_client
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 CAP_S = 0.3
@@ -24,15 +23,7 @@ CONFIG = server_config(
 )
 
 
-@pytest_lsp.fixture(scope="module", config=CONFIG)
-async def client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    root = tmp_path_factory.mktemp("index-wait") / "big-project"
-    generate(root)  # the first build takes a second or more
-    record_server_requests(lsp_client)
-    lsp_client.root = root  # type: ignore[attr-defined]
-    await initialize(lsp_client, [root])
-    yield
-    await lsp_client.shutdown_session()
+client = generated_project_client("index-wait", CONFIG)
 
 
 async def test_a_request_gives_up_with_content_modified_after_the_cap(client: LanguageClient) -> None:

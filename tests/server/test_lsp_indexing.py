@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_lsp
 from lsprotocol import types
 from pygls.exceptions import JsonRpcRequestCancelled
-from pytest_lsp import LanguageClient
+from pytest_lsp import ClientServerConfig, LanguageClient
 
 from tests.server.lsp_session import eventually, initialize, record_server_requests, server_config
 
@@ -45,7 +47,7 @@ def helper{k}(items: list[dict], limit: int = {k}) -> list[dict]:
 
 
 def generate(root: Path) -> None:
-    """600 modules of ~90 lines: reading them (a parse each, here or in the prefill process) takes a second or more,
+    """MODULES modules of ~90 lines: reading them (a parse each, here or in the prefill process) takes a second or more,
     so requests made meanwhile find the folder still being indexed."""
     (root / "big").mkdir(parents=True)
     (root / "pyproject.toml").write_text('[project]\nname = "big"\n')
@@ -55,18 +57,27 @@ def generate(root: Path) -> None:
         (root / "big" / f"mod{n}.py").write_text(MODULE.format(n=n, prev=(n - 1) % MODULES) + helpers)
 
 
+def generated_project_client(name: str, config: ClientServerConfig) -> Any:
+    """A module-scoped ``client`` fixture: the server (``config``) over stdio on a freshly generated project
+    (``client.root``), initialized without waiting for its index."""
+
+    @pytest_lsp.fixture(scope="module", config=config)  # type: ignore[untyped-decorator]
+    async def client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[None]:
+        root = tmp_path_factory.mktemp(name) / "big-project"
+        generate(root)  # the first build takes a second or more
+        record_server_requests(lsp_client)
+        lsp_client.root = root  # type: ignore[attr-defined]
+        await initialize(lsp_client, [root])
+        yield
+        await lsp_client.shutdown_session()
+
+    return client
+
+
 # a private facts cache: the generated files are the same in every run, and a cache holding them reads them at once
-@pytest_lsp.fixture(
-    scope="module", config=server_config(TRACE_ADVISOR_CACHE_DIR=tempfile.mkdtemp(prefix="trace-advisor-indexing-"))
+client = generated_project_client(
+    "indexing", server_config(TRACE_ADVISOR_CACHE_DIR=tempfile.mkdtemp(prefix="trace-advisor-indexing-"))
 )
-async def client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    root = tmp_path_factory.mktemp("indexing") / "big-project"
-    generate(root)
-    record_server_requests(lsp_client)
-    lsp_client.root = root  # type: ignore[attr-defined]
-    await initialize(lsp_client, [root])
-    yield
-    await lsp_client.shutdown_session()
 
 
 async def test_requests_wait_for_the_first_build_and_can_be_cancelled(client: LanguageClient) -> None:
