@@ -135,10 +135,10 @@ class Documents:
         found: TextDocument | None = self._ls.workspace.text_documents.get(unquote(uri))
         return found
 
-    def open_uris(self) -> list[str]:
-        """The open documents' URIs as the client sent them: what diagnostics are published under and the key of
-        their refreshes (a client may compare URIs as strings; pygls' keys are decoded)."""
-        return [doc.uri for doc in list(self._ls.workspace.text_documents.values())]
+    def open_documents(self) -> list[TextDocument]:
+        """The open documents. Each one's ``uri`` is as the client sent it: what diagnostics are published under and
+        the key of its refreshes (a client may compare URIs as strings; pygls' keys are decoded)."""
+        return list(self._ls.workspace.text_documents.values())
 
     def converter(self, project: Project) -> convert.Converter:
         return convert.Converter(self._ls.workspace.position_codec, project.lines, project.text)
@@ -256,18 +256,18 @@ class Documents:
     def open_texts(self, project: Project) -> list[tuple[str, str]]:
         """(path, text) of the folder's open documents."""
         found = []
-        for uri in self.open_uris():
-            where, doc = self._projects.of_uri(uri), self.document(uri)
-            if where is not None and where[0] is project and doc is not None:
+        for doc in self.open_documents():
+            where = self._projects.of_uri(doc.uri)
+            if where is not None and where[0] is project:
                 found.append((where[1], doc.source))
         return found
 
     def refresh_open(self, project: Project, delay: float | None = None, skip: str = "") -> None:
         """Refresh the folder's open documents (after indexing, a config change or a change elsewhere)."""
-        for uri in self.open_uris():
-            found = self._projects.of_uri(uri)
-            if uri != skip and found is not None and found[0] is project:
-                self.schedule(uri, delay)
+        for doc in self.open_documents():
+            found = self._projects.of_uri(doc.uri)
+            if doc.uri != skip and found is not None and found[0] is project:
+                self.schedule(doc.uri, delay)
 
     async def refresh(self, uri: str) -> TextFindings | None:
         """Parse the open document at its current version and find what to recommend; publish unless a newer
