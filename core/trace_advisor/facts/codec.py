@@ -12,7 +12,7 @@ from typing import Any, overload
 
 from trace_advisor.facts.records import READ, Binding, CallSite, Chain, Decorator, ModuleFacts, Scope
 
-_FORMAT = 13
+_FORMAT = 14
 _DIGEST = 16  # a checksum before the payload: a damaged entry is detected, not decoded into wrong facts
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 from trace_advisor.datatypes import MODULE_QUALNAME
 from trace_advisor.facts.extract import extract_facts, kept_reads
-from trace_advisor.facts.records import CLASS, DEF, Binding, CallSite, Loc, ModuleFacts, Scope
+from trace_advisor.facts.records import CLASS, DEF, Binding, CallSite, Loc, ModuleFacts, Scope, loc_of, loc_parts
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 # where a ``global`` statement can start (a docstring line starting with the word only costs a full parse)
@@ -64,7 +64,7 @@ def splice(old_text: str, old: ModuleFacts, new_text: str, old_tree: ast.Module 
     # statements): the old lines hold no code, so the new ones must parse on their own
     low = min(first, touched[0][0]) if touched else first
     high = max(last, touched[-1][1]) if touched else last
-    tops = {scope.loc[0]: scope for scope in old.scopes if scope.parent == MODULE_QUALNAME}
+    tops = {loc_parts(scope.loc)[0]: scope for scope in old.scopes if scope.parent == MODULE_QUALNAME}
     names = []
     for start, _ in touched:
         scope = tops.get(start)
@@ -162,13 +162,12 @@ def _merge(
     lines: list[str],
     bindings: Mapping[str, tuple[Binding, ...]],
 ) -> ModuleFacts:
-    module = replace(
-        old.scopes[0], loc=(1, 0, len(lines), len(lines[-1])), name_loc=(1, 0, 1, len(lines[0])), bindings=bindings
-    )
+    whole, first = loc_of(1, 0, len(lines), len(lines[-1])), loc_of(1, 0, 1, len(lines[0]))
+    module = replace(old.scopes[0], loc=whole, name_loc=first, bindings=bindings)
     scopes: list[Scope] = [module]
     inserted = False
     for scope in old.scopes[1:]:
-        line = scope.loc[0]
+        line = loc_parts(scope.loc)[0]
         if line < low:
             scopes.append(scope)
             continue
@@ -199,7 +198,7 @@ def _merged_sites(
     sites: list[CallSite] = []
     inserted = False
     for call in old:
-        line = call.loc[0]
+        line = loc_parts(call.loc)[0]
         if line < low:
             sites.append(call)
             continue
@@ -215,7 +214,8 @@ def _merged_sites(
 
 
 def _shift(loc: Loc, delta: int) -> Loc:
-    return (loc[0] + delta, loc[1], loc[2] + delta, loc[3])
+    line, column, end_line, end_column = loc_parts(loc)
+    return loc_of(line + delta, column, end_line + delta, end_column)
 
 
 def _splice_body(

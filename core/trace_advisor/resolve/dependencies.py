@@ -7,7 +7,7 @@ from dataclasses import replace
 from trace_advisor.facts.records import FROM, IMPORT, ModuleFacts
 from trace_advisor.resolve.modules import ModuleInfo, absolute_module
 
-_NO_LOC = (0, 0, 0, 0)
+_NO_LOC = 0
 
 
 def same_interface(old: ModuleFacts, new: ModuleFacts) -> bool:

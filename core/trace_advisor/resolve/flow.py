@@ -290,7 +290,7 @@ def _contributions(facts: ModuleFacts | None) -> frozenset[CallSite]:
     )
 
 
-_NO_LOC = (0, 0, 0, 0)
+_NO_LOC = 0
 
 
 def _argument_keys(scope: Scope, position: int, offset: int) -> frozenset[str]:

@@ -182,7 +182,7 @@ class Resolver:
                 sites.append(kept)
                 continue
             caller = callers.get(call.scope) or f"{info.name}:{call.scope}"
-            where = Range.of(*call.loc)
+            where = Range.packed(call.loc)
             try:
                 if call.chain is None:
                     targets = []
@@ -215,7 +215,7 @@ class Resolver:
             assert read.chain is not None
             if getters := self._getters(info, read.scope, read.chain):
                 caller = callers.get(read.scope) or f"{info.name}:{read.scope}"
-                where = Range.of(*read.loc)
+                where = Range.packed(read.loc)
                 edges = tuple(CallEdge(caller, getter, where, external) for getter, external in getters)
                 sites.append(ResolvedCall(caller, where, read.text, edges))
         return sites
