@@ -37,9 +37,8 @@ class CallTable:
         self._unstale(calls.module)
         self._calls[calls.module] = calls
         by_callee: dict[SymbolId, list[CallEdge]] = {}
-        for edges in calls.edges.values():
-            for edge in edges:
-                by_callee.setdefault(edge.callee, []).append(edge)
+        for edge in calls.all_edges():
+            by_callee.setdefault(edge.callee, []).append(edge)
         for callee, found in by_callee.items():  # kept as tuples: a list per callee and module would cost a third more
             self._incoming.setdefault(callee, {})[calls.module] = tuple(found)
             self._sorted.pop(callee, None)
@@ -77,7 +76,6 @@ class CallTable:
     def _unstale(self, module: str) -> None:
         calls = self._stale.pop(module, None)
         if calls is not None:
-            for edges in calls.edges.values():
-                for edge in edges:
-                    self._incoming.get(edge.callee, {}).pop(module, None)
-                    self._sorted.pop(edge.callee, None)
+            for edge in calls.all_edges():
+                self._incoming.get(edge.callee, {}).pop(module, None)
+                self._sorted.pop(edge.callee, None)

@@ -598,4 +598,4 @@ class Index:
 
 def _shape_of(calls: ModuleCalls) -> frozenset[tuple[SymbolId, SymbolId, bool]]:
     """Who calls whom in a module (what the graph's derived answers read), without where."""
-    return frozenset((edge.caller, edge.callee, edge.external) for edges in calls.edges.values() for edge in edges)
+    return frozenset((edge.caller, edge.callee, edge.external) for edge in calls.all_edges())

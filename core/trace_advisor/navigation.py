@@ -129,7 +129,7 @@ def _targets(index: Index, module: str, number: int, where: Range) -> tuple[Symb
     if number < len(calls.ordered) and calls.ordered[number].range == where:  # resolved from these very facts
         edges: Iterable[CallEdge] = calls.ordered[number].edges
     else:  # the module changed in between: find the site by its range
-        edges = (edge for found in calls.edges.values() for edge in found if edge.range == where)
+        edges = (edge for edge in calls.all_edges() if edge.range == where)
     return tuple(dict.fromkeys(edge.callee for edge in edges))
 
 
