@@ -25,8 +25,20 @@ def encode(facts: ModuleFacts) -> bytes:
     shared: dict[Any, Any] = {}
     share = shared.setdefault
 
+    def chains(found: tuple[Chain, ...]) -> Any:
+        known = shared.get(found)
+        if known is None:
+            known = share(found, tuple(share(chain, chain) for chain in found))
+        return known
+
+    def arguments(args: tuple[tuple[str, Chain], ...]) -> Any:
+        found = shared.get(args)
+        if found is None:  # its pairs and their chains too: ``("0", ("self",))`` is in most argument lists
+            found = share(args, tuple(share(pair, (pair[0], share(pair[1], pair[1]))) for pair in args))
+        return found
+
     def bindings(found: tuple[Binding, ...]) -> Any:
-        items = tuple(share(item, item) for b in found for item in [_binding(b, share(b.chains, b.chains))])
+        items = tuple(share(item, item) for b in found for item in [_binding(b, chains(b.chains))])
         return share(items, items)
 
     scopes = tuple(
@@ -55,7 +67,7 @@ def encode(facts: ModuleFacts) -> bytes:
         for s in facts.scopes
     )
     calls = tuple(
-        (c.scope, share(c.chain, c.chain), share(c.text, c.text), c.loc, c.name_loc, share(c.args, c.args), c.implicit)
+        (c.scope, share(c.chain, c.chain), share(c.text, c.text), c.loc, c.name_loc, arguments(c.args), c.implicit)
         for c in facts.calls
     )
     reads = (
