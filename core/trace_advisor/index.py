@@ -41,6 +41,9 @@ from trace_advisor.workspace import Workspace
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _KEPT_ANALYSED = 64  # analysed modules kept for reuse (the edited files and the ones their callees live in)
+# edited modules whose old facts and answers are kept until they are resolved again (each holds a copy of its facts:
+# a branch switch changing hundreds of files must not keep them all; older ones are resolved from scratch)
+_KEPT_UNCHANGED_SITES = 32
 
 
 class Index:
@@ -250,6 +253,9 @@ class Index:
             resolved = self._calls.get(module)
             if resolved is not None:  # only call sites changed: the others' answers stand (see module_calls)
                 self._unchanged_sites[module] = (old, resolved)
+                if len(self._unchanged_sites) > _KEPT_UNCHANGED_SITES:
+                    del self._unchanged_sites[next(iter(self._unchanged_sites))]
+                    self._shape += 1  # that module's edges can no longer be compared with the ones it had
             elif module not in self._unchanged_sites:  # no edges from before to compare the new ones with
                 self._shape += 1
             self._calls.drop({module})
