@@ -26,9 +26,10 @@ from trace_advisor.cost import (
     CostDecision,
     GraphCalls,
     LoopCalls,
+    LoopNest,
     Promotion,
     RequestCounts,
-    call_loop_depths,
+    call_loop_nests,
     cost_notes,
     costly,
 )
@@ -515,7 +516,7 @@ class Analyzer:
         """Calls per request through this run's call graph (None without one), shared by the cost decision and
         the spans-per-request figures."""
         if self._counts is None and isinstance(self.graph, CostGraph):
-            loops = LoopCalls(partial(_loop_depths, self.index, self.cache))  # outlives the run (volume)
+            loops = LoopCalls(partial(_loop_nests, self.index, self.cache))  # outlives the run (volume)
             kept = self.cache.counts
             if kept is not None and kept.graph is self.graph:
                 self._counts = kept.renewed(loops)  # an edit that changes no function's calls keeps them all
@@ -775,9 +776,9 @@ def _scope_of(index: Index, symbol: SymbolId) -> object | None:
     return info.scopes.get(qualname) if info is not None else None
 
 
-def _loop_depths(index: Index, cache: AnalysisCache, symbol: SymbolId) -> Mapping[Range, int]:
+def _loop_nests(index: Index, cache: AnalysisCache, symbol: SymbolId) -> Mapping[Range, LoopNest]:
     """Where a workspace function's calls run in its loops: kept while its module is not edited, and while its code
-    is the same wherever an edit moved it (the depths are kept relative to its first line)."""
+    is the same wherever an edit moved it (the loops are kept relative to its first line)."""
     scope = _scope_of(index, symbol)
     kept = cache.loops.get(symbol)
     if kept is not None and scope is not None and kept[0] is scope:
@@ -786,16 +787,16 @@ def _loop_depths(index: Index, cache: AnalysisCache, symbol: SymbolId) -> Mappin
     analysed = index.analysed(path) if path is not None and isinstance(scope, FactsScope) else None
     if not isinstance(analysed, AnalysedModule) or not isinstance(scope, FactsScope):
         ctx = _function_of(index, symbol)
-        return call_loop_depths(ctx) if ctx is not None else {}
+        return call_loop_nests(ctx) if ctx is not None else {}
     first, last = scope.loc[0], scope.loc[2]
     code = tuple(analysed.lines[first - 1 : last])
     moved = cache.moved_loops.get(symbol)
     if moved is not None and moved[0] == code:
-        found = {_shifted(where, first): depth for where, depth in moved[1].items()}
+        found = {_shifted(where, first): nest for where, nest in moved[1].items()}
     else:
         ctx = _function_of(index, symbol)
-        found = call_loop_depths(ctx) if ctx is not None else {}
-        cache.remember_moved_loops(symbol, code, {_shifted(where, -first): depth for where, depth in found.items()})
+        found = call_loop_nests(ctx) if ctx is not None else {}
+        cache.remember_moved_loops(symbol, code, {_shifted(where, -first): nest for where, nest in found.items()})
     cache.remember_loops(symbol, scope, found)
     return found
 

@@ -3,19 +3,22 @@ iteration, the caller's span already measures the loop), because the call graph 
 request and they have no I/O, error handling or entry point of their own (the spans of the recommended functions that
 call them measure them), because every caller is recommended and they only compute (the callers' spans measure them),
 or because they are tiny helpers the span would dwarf — a function that does I/O itself keeps its span, the
-granularity OpenTelemetry's client instrumentations use. Which calls run once per loop iteration (:func:`loop_depths`)
-and how many calls of each function one call of an entry point makes (:class:`RequestCounts`) are read here, for both
-this decision and the spans-per-request figures of :mod:`trace_advisor.volume`."""
+granularity OpenTelemetry's client instrumentations use. Which calls run once per loop iteration, how many times each
+loop runs (:func:`loop_nests`) and how many calls of each function one call of an entry point makes
+(:class:`RequestCounts`) are read here, for both this decision and the spans-per-request figures of
+:mod:`trace_advisor.volume`."""
 
 from __future__ import annotations
 
 import ast
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 from trace_advisor.datatypes import (
+    LOOP_ITERATIONS,
     MODULE_QUALNAME,
     CallEdge,
     CostNote,
@@ -29,7 +32,10 @@ from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.shape import unresolved_calls
 
 TINY_STATEMENTS = 2  # a body this short with no I/O of its own is cheaper than the span around it
-LOOP_ITERATIONS = 10  # a loop's iterations are unknown from the code: an order of magnitude, stated in every figure
+MAX_FIXED = 1000  # a loop the code gives a count (``range(64)``) counts that many times, up to this
+_LOOP_TEXT = 60  # a loop's header as shown in figures, at most this long
+# a name that says a loop retries or follows redirects (``attempt``, ``max_retries``, ``self.max_redirects``)
+_RETRY_NAME = re.compile(r"retr|attempt|tries|redirect|backoff", re.IGNORECASE)
 MAX_CALLS = 1_000_000.0  # deep loop nests: beyond this the figure says nothing more
 MAX_ENTRIES = 2000  # entry points considered (the busiest is wanted, not all of them)
 MAX_NAMED_CALLERS = 3  # recommended callers a "hot" reason names
@@ -50,42 +56,70 @@ class Graph(Protocol):
     def entry_points(self) -> tuple[SymbolId, ...]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Loop:
+    """A loop around calls, and how many times it runs them, read from its shape: ``items`` (over items of unknown
+    number: LOOP_ITERATIONS), ``fixed`` (a count the code gives: ``range(3)``, a display, a local name bound to one)
+    or ``retry`` (a retry or redirect loop, or one whose body leaves it: one pass unless the operation fails)."""
+
+    kind: Literal["items", "fixed", "retry"]
+    times: float
+    text: str  # its header as written, shortened: ``for row in csv.DictReader(handle)``
+
+    def count(self, items: float = LOOP_ITERATIONS) -> float:
+        """Its iterations, with ``items`` for a loop over items of unknown number."""
+        return items if self.kind == "items" else self.times
+
+
+LoopNest = tuple[Loop, ...]  # the loops around a call, outermost first
+
+
 class LoopCalls:
-    """How many loops of its caller run a call edge once per iteration (``depths(caller)``: :func:`call_loop_depths`
+    """The loops of its caller that run a call edge once per iteration (``nests(caller)``: :func:`call_loop_nests`
     of the caller, remembered per caller)."""
 
-    def __init__(self, depths: Callable[[SymbolId], Mapping[Range, int]]) -> None:
-        self._read = depths
-        self._depths: dict[SymbolId, Mapping[Range, int]] = {}
+    def __init__(self, nests: Callable[[SymbolId], Mapping[Range, LoopNest]]) -> None:
+        self._read = nests
+        self._nests: dict[SymbolId, Mapping[Range, LoopNest]] = {}
 
-    def depth(self, edge: CallEdge) -> int:
-        found = self._depths.get(edge.caller)
+    def nest(self, edge: CallEdge) -> LoopNest:
+        found = self._nests.get(edge.caller)
         if found is None:
-            found = self._depths[edge.caller] = self._read(edge.caller)
-        return found.get(edge.range, 0)
+            found = self._nests[edge.caller] = self._read(edge.caller)
+        return found.get(edge.range, ())
 
     def __call__(self, edge: CallEdge) -> bool:
-        return self.depth(edge) > 0
+        """Whether the call repeats per iteration of a loop (a retry loop's one pass does not count)."""
+        return any(loop.kind != "retry" for loop in self.nest(edge))
 
 
-def call_loop_depths(ctx: FunctionContext) -> dict[Range, int]:
-    """Where each call of a function that runs in a loop is -> how many of its loops run it per iteration."""
-    depths = loop_depths(ctx.node)
-    return {c.range: depths[id(c.node)] for c in ctx.calls if depths.get(id(c.node))}
+def call_loop_nests(ctx: FunctionContext) -> dict[Range, LoopNest]:
+    """Where each call of a function that runs in a loop is -> the loops that run it per iteration."""
+    nests = loop_nests(ctx.node)
+    return {c.range: nests[id(c.node)] for c in ctx.calls if nests.get(id(c.node))}
 
 
 class GraphCalls:
     """Per workspace function, how many times one call of it calls each workspace callee: its resolved call sites
-    added (a site with several possible targets counts for each), each multiplied by LOOP_ITERATIONS per loop around
-    it (read lazily, remembered). ``stamp(module)`` is an object that stays the same (``is``) while the module's
-    resolved calls are the same (the index's ``module_calls``): :meth:`renewed` reads again only those of modules
-    whose stamp changed."""
+    added (a site with several possible targets counts for each), each multiplied by the iterations of the loops around
+    it (:class:`Loop`; ``items`` for a loop over items of unknown number), read lazily, remembered; and per callee the
+    outermost loop over items around its calls (:meth:`loop`). ``stamp(module)`` is an object that stays the same
+    (``is``) while the module's resolved calls are the same (the index's ``module_calls``): :meth:`renewed` reads
+    again only those of modules whose stamp changed."""
 
-    def __init__(self, graph: Graph, loops: LoopCalls, stamp: Callable[[str], object] = lambda _: None) -> None:
+    def __init__(
+        self,
+        graph: Graph,
+        loops: LoopCalls,
+        stamp: Callable[[str], object] = lambda _: None,
+        items: float = LOOP_ITERATIONS,
+    ) -> None:
         self._graph = graph
         self.loops = loops
         self._stamp = stamp
+        self.items = items
         self._calls: dict[SymbolId, dict[SymbolId, float]] = {}
+        self._loops: dict[SymbolId, dict[SymbolId, Loop]] = {}
         self._read: dict[str, tuple[object, list[SymbolId]]] = {}  # module -> its stamp when read, its callers read
 
     def __call__(self, caller: SymbolId) -> Mapping[SymbolId, float]:
@@ -99,28 +133,47 @@ class GraphCalls:
             read[1].append(caller)
         return found
 
+    def loop(self, caller: SymbolId, callee: SymbolId) -> Loop | None:
+        """The outermost loop over items around the calls of ``callee`` by ``caller`` (the first such call)."""
+        self(caller)
+        return self._loops.get(caller, {}).get(callee)
+
     def _count(self, caller: SymbolId) -> dict[SymbolId, float]:
         found: dict[SymbolId, float] = {}
+        loops: dict[SymbolId, Loop] = {}
         for edge in self._graph.callees(caller):
             if not edge.external and edge.callee != caller:
-                times = float(LOOP_ITERATIONS ** self.loops.depth(edge))
+                times = 1.0
+                for loop in self.loops.nest(edge):
+                    times *= loop.count(self.items)
+                    if loop.kind == "items" and edge.callee not in loops:
+                        loops[edge.callee] = loop
                 found[edge.callee] = found.get(edge.callee, 0.0) + times
+        if loops:
+            self._loops[caller] = loops
         return found
+
+    def with_items(self, items: float) -> GraphCalls:
+        """These calls with ``items`` iterations for each loop over items of unknown number (1: one pass)."""
+        return GraphCalls(self._graph, self.loops, self._stamp, items)
 
     def renewed(self, loops: LoopCalls) -> tuple[GraphCalls, set[SymbolId]]:
         """These calls for the graph as it is now, and the functions whose calls changed since they were read (other
         callees, other counts, another order). The functions of a module whose stamp is the same are taken as they
         are; those of the others are read again."""
-        fresh = GraphCalls(self._graph, loops, self._stamp)
+        fresh = GraphCalls(self._graph, loops, self._stamp, self.items)
         changed: set[SymbolId] = set()
         for module, (stamp, callers) in self._read.items():
             now = self._stamp(module)
             if now is stamp:
                 fresh._read[module] = (stamp, list(callers))
                 fresh._calls.update((caller, self._calls[caller]) for caller in callers)
+                fresh._loops.update((caller, self._loops[caller]) for caller in callers if caller in self._loops)
                 continue
             for caller in callers:  # in the order a walk reads them: the order of their callees matters too
-                if list(fresh(caller).items()) != list(self._calls[caller].items()):
+                if list(fresh(caller).items()) != list(self._calls[caller].items()) or fresh._loops.get(
+                    caller
+                ) != self._loops.get(caller):
                     changed.add(caller)
         return fresh, changed
 
@@ -128,6 +181,25 @@ class GraphCalls:
 def calls_from(entry: SymbolId, calls: Callable[[SymbolId], Mapping[SymbolId, float]]) -> dict[SymbolId, float]:
     """How many times one call of ``entry`` calls each function it reaches (``calls(f)``: callee -> calls per call
     of ``f``; recursion counted once: back edges of a depth-first walk are dropped)."""
+    return _propagate(entry, calls)[0]
+
+
+def heaviest_loops(
+    entry: SymbolId,
+    calls: Callable[[SymbolId], Mapping[SymbolId, float]],
+    loop: Callable[[SymbolId, SymbolId], Loop | None],
+) -> dict[SymbolId, tuple[SymbolId, Loop]]:
+    """For each function one call of ``entry`` reaches through a loop over items (``loop(caller, callee)``), the
+    nearest such loop on the path that brings it the most calls, with the function it is in: the loop whose unknown
+    length its figure rests on."""
+    return _propagate(entry, calls, loop)[1]
+
+
+def _propagate(
+    entry: SymbolId,
+    calls: Callable[[SymbolId], Mapping[SymbolId, float]],
+    loop: Callable[[SymbolId, SymbolId], Loop | None] | None = None,
+) -> tuple[dict[SymbolId, float], dict[SymbolId, tuple[SymbolId, Loop]]]:
     order: list[SymbolId] = []
     state: dict[SymbolId, int] = {}  # 1: on the walk's path, 2: done
     stack: list[tuple[SymbolId, Iterator[SymbolId]]] = [(entry, iter(calls(entry)))]
@@ -146,12 +218,16 @@ def calls_from(entry: SymbolId, calls: Callable[[SymbolId], Mapping[SymbolId, fl
             state[child] = 1
             stack.append((child, iter(calls(child))))
     counts: dict[SymbolId, float] = {entry: 1.0}
+    heaviest: dict[SymbolId, tuple[float, tuple[SymbolId, Loop] | None]] = {}
     for node in reversed(order):  # a topological order of the walk without its back edges
         here = counts.get(node, 0.0)
         for callee, times in calls(node).items():
             if (node, callee) not in back and callee in state:
                 counts[callee] = min(counts.get(callee, 0.0) + here * times, MAX_CALLS)
-    return counts
+                if loop is not None and here * times > heaviest.get(callee, (0.0, None))[0]:
+                    own = loop(node, callee)
+                    heaviest[callee] = (here * times, (node, own) if own else heaviest.get(node, (0.0, None))[1])
+    return counts, {symbol: found for symbol, (_, found) in heaviest.items() if found is not None}
 
 
 class RequestCounts:
@@ -219,50 +295,155 @@ def ancestors(graph: Graph, symbol: SymbolId, stop: Callable[[SymbolId], bool]) 
                 queue.append(edge.caller)
 
 
-def repeated_calls(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
-    """ids of the calls of a function that run once per iteration of one of its loops."""
-    return {call for call, depth in loop_depths(function).items() if depth}
+def loop_nests(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, LoopNest]:
+    """id of each call of a function -> the loops of it that run that call once per iteration (outermost first): a
+    ``for`` body or a ``while`` (test and body), a comprehension's element, conditions and later iterables (one loop
+    per ``for`` clause); not a ``for``'s iterable, its ``else`` or a comprehension's first iterable, which run once.
+    Each loop's count is read from its shape (:func:`loop_of`)."""
+    found: dict[int, LoopNest] = {}
+    displays = _display_names(function)
 
-
-def loop_depths(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, int]:
-    """id of each call of a function -> how many of its loops run that call once per iteration: a ``for`` body or
-    a ``while`` (test and body), a comprehension's element, conditions and later iterables (one loop per ``for``
-    clause); not a ``for``'s iterable, its ``else`` or a comprehension's first iterable, which run once."""
-    found: dict[int, int] = {}
-
-    def visit(node: ast.AST, depth: int) -> None:
+    def visit(node: ast.AST, nest: LoopNest) -> None:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
             return
         if isinstance(node, ast.Call):
-            found[id(node)] = depth
-        if isinstance(node, ast.For | ast.AsyncFor):
-            visit(node.target, depth)
-            visit(node.iter, depth)
+            found[id(node)] = nest
+        if isinstance(node, ast.For | ast.AsyncFor | ast.While):
+            inner = (*nest, loop_of(node, displays))
+            if isinstance(node, ast.While):
+                visit(node.test, inner)
+            else:
+                visit(node.target, nest)
+                visit(node.iter, nest)
             for stmt in node.body:
-                visit(stmt, depth + 1)
+                visit(stmt, inner)
             for stmt in node.orelse:
-                visit(stmt, depth)
-        elif isinstance(node, ast.While):
-            visit(node.test, depth + 1)
-            for stmt in node.body:
-                visit(stmt, depth + 1)
-            for stmt in node.orelse:
-                visit(stmt, depth)
+                visit(stmt, nest)
         elif isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
-            for level, generator in enumerate(node.generators):  # each ``for`` clause nests in the ones before
-                visit(generator.iter, depth + level)
+            levels = nest
+            for generator in node.generators:  # each ``for`` clause nests in the ones before
+                visit(generator.iter, levels)
+                levels = (*levels, _clause_loop(generator, displays))
                 for condition in generator.ifs:
-                    visit(condition, depth + level + 1)
+                    visit(condition, levels)
             elements = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
             for element in elements:
-                visit(element, depth + len(node.generators))
+                visit(element, levels)
         else:
             for child in ast.iter_child_nodes(node):
-                visit(child, depth)
+                visit(child, nest)
 
     for stmt in function.body:
-        visit(stmt, 0)
+        visit(stmt, ())
     return found
+
+
+def loop_of(node: ast.For | ast.AsyncFor | ast.While, displays: Mapping[str, int]) -> Loop:
+    """What a loop statement counts as: a retry or redirect loop (a name that says so in its header, or a guard
+    against a bound that says so, ``if len(resp.history) >= self.max_redirects: raise``), or a loop whose body leaves
+    it at the end of its first pass, runs once; a count the code gives is that count (``displays``: local names bound
+    once to a display, with its length); anything else is a loop over items of unknown number."""
+    if isinstance(node, ast.While):
+        text = f"while {ast.unparse(node.test)}"
+        header: list[ast.AST] = [node.test]
+    else:
+        text = f"for {ast.unparse(node.target)} in {ast.unparse(node.iter)}"
+        header = [node.target, node.iter]
+    text = text if len(text) <= _LOOP_TEXT else text[: _LOOP_TEXT - 1] + "…"
+    if any(_says_retry(part) for part in header) or _leaves_after_one_pass(node.body) or _retry_guard(node.body):
+        return Loop("retry", 1.0, text)
+    count = None if isinstance(node, ast.While) else _fixed_count(node.iter, displays)
+    return Loop("fixed", count, text) if count is not None else Loop("items", LOOP_ITERATIONS, text)
+
+
+def _clause_loop(generator: ast.comprehension, displays: Mapping[str, int]) -> Loop:
+    text = f"for {ast.unparse(generator.target)} in {ast.unparse(generator.iter)}"
+    text = text if len(text) <= _LOOP_TEXT else text[: _LOOP_TEXT - 1] + "…"
+    count = _fixed_count(generator.iter, displays)
+    return Loop("fixed", count, text) if count is not None else Loop("items", LOOP_ITERATIONS, text)
+
+
+def _says_retry(node: ast.AST) -> bool:
+    return any(
+        _RETRY_NAME.search(n.id if isinstance(n, ast.Name) else n.attr)
+        for n in ast.walk(node)
+        if isinstance(n, ast.Name | ast.Attribute)
+    )
+
+
+def _leaves_after_one_pass(body: list[ast.stmt]) -> bool:
+    """Whether the body's last statement leaves the loop (``return``, ``break``, ``raise``), or is a ``try`` whose
+    body or ``else`` ends so: the loop runs again only when something fails (``continue`` in a handler)."""
+    last = body[-1] if body else None
+    if isinstance(last, ast.Return | ast.Break | ast.Raise):
+        return True
+    if isinstance(last, ast.Try):
+        ends = [last.body[-1]] + ([last.orelse[-1]] if last.orelse else [])
+        return any(isinstance(end, ast.Return | ast.Break) for end in ends)
+    return False
+
+
+def _retry_guard(body: list[ast.stmt]) -> bool:
+    """An ``if`` in the loop (not in a nested loop or function) that compares against a retry or redirect bound and
+    leaves the loop."""
+    todo: list[ast.AST] = list(body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.For | ast.AsyncFor | ast.While | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        if (
+            isinstance(node, ast.If)
+            and isinstance(node.test, ast.Compare)
+            and _says_retry(node.test)
+            and any(isinstance(s, ast.Raise | ast.Break | ast.Return) for s in node.body)
+        ):
+            return True
+        todo.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _fixed_count(iterable: ast.expr, displays: Mapping[str, int]) -> float | None:
+    """The number of items of ``range`` over integer literals, of a display without ``*``, or of a local name bound
+    once to one (None: not given by the code)."""
+    if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and iterable.func.id == "range":
+        bounds = [a.value for a in iterable.args if isinstance(a, ast.Constant) and type(a.value) is int]
+        if len(bounds) == len(iterable.args) and 1 <= len(bounds) <= 3 and not iterable.keywords:
+            return float(min(max(len(range(*bounds)), 0), MAX_FIXED))
+        return None
+    if isinstance(iterable, ast.Tuple | ast.List | ast.Set) and not any(
+        isinstance(e, ast.Starred) for e in iterable.elts
+    ):
+        return float(len(iterable.elts))
+    if isinstance(iterable, ast.Name) and iterable.id in displays:
+        return float(displays[iterable.id])
+    return None
+
+
+_GROWS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "__setitem__"})
+
+
+def _display_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, int]:
+    """Local names bound exactly once to a list, tuple or set display without ``*`` and never grown in place."""
+    bound: dict[str, int] = {}
+    dropped: set[str] = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            name, value = node.targets[0].id, node.value
+            if name in bound or not isinstance(value, ast.Tuple | ast.List | ast.Set):
+                dropped.add(name)
+            elif any(isinstance(e, ast.Starred) for e in value.elts):
+                dropped.add(name)
+            else:
+                bound[name] = len(value.elts)
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign | ast.NamedExpr) and isinstance(node.target, ast.Name):
+            dropped.add(node.target.id)
+        elif isinstance(node, ast.Attribute) and node.attr in _GROWS and isinstance(node.value, ast.Name):
+            dropped.add(node.value.id)
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name):
+            dropped.add(node.value.id)
+        elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension) and isinstance(node.target, ast.Name):
+            dropped.add(node.target.id)
+    return {name: size for name, size in bound.items() if name not in dropped}
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,7 +623,8 @@ def _hot_reason(nearest: list[SymbolId], busiest: tuple[float, SymbolId], promot
     else:
         instead = "trace the operation that calls it instead"
     return (
-        f"estimated {count:,.0f} calls per request from {entry} (a loop counted as {LOOP_ITERATIONS} iterations),"
+        f"estimated {count:,.0f} calls per request from {entry} (a loop over items counted as {LOOP_ITERATIONS}"
+        " iterations),"
         f" with no I/O, error handling or entry point of its own: a span here adds as many spans; {instead}"
     )
 

@@ -35,12 +35,13 @@ def test_a_hot_pure_helper_is_left_out_with_its_figure_and_the_callers_that_meas
     assert note["file"] == "catalog/urls.py" and note["line"] == 9
     # 10 pages (a while loop) x 10 lines x 10 links (two nested for loops), from two call sites of resolve
     assert note["reason"] == (
-        "estimated 2,000 calls per request from catalog.crawl:crawl (a loop counted as 10 iterations), with no I/O,"
-        " error handling or entry point of its own: a span here adds as many spans; the spans of Crawler.fetch_page"
-        " (recommended callers) measure it"
+        "estimated 2,000 calls per request from catalog.crawl:crawl (a loop over items counted as 10 iterations),"
+        " with no I/O, error handling or entry point of its own: a span here adds as many spans; the spans of"
+        " Crawler.fetch_page (recommended callers) measure it"
     )
     assert report["volume"] == {  # what is kept: one crawl, ten pages
         "spans_per_request": 11.0,
+        "one_pass": 2.0,
         "entry": "catalog.crawl:crawl",
         "functions": 2,
         "loop_iterations": 10,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from trace_advisor.cost import LOOP_ITERATIONS, calls_from
+from trace_advisor.cost import calls_from
+from trace_advisor.datatypes import LOOP_ITERATIONS
 
 
 def test_fan_out_loops_and_recursion() -> None:
