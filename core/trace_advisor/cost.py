@@ -4,8 +4,8 @@ request and they have no I/O, error handling or entry point of their own (the sp
 call them measure them), because every caller is recommended and they only compute (the callers' spans measure them),
 or because they are tiny helpers the span would dwarf — a function that does I/O itself keeps its span, the
 granularity OpenTelemetry's client instrumentations use. Which calls run once per loop iteration, how many times each
-loop runs (:func:`loop_nests`) and how many calls of each function one call of an entry point makes
-(:class:`RequestCounts`) are read here, for both this decision and the spans-per-request figures of
+loop runs, which calls exclude each other (:func:`places`) and how many calls of each function one call of an entry
+point makes (:class:`RequestCounts`) are read here, for both this decision and the spans-per-request figures of
 :mod:`trace_advisor.volume`."""
 
 from __future__ import annotations
@@ -72,31 +72,65 @@ class Loop:
 
 
 LoopNest = tuple[Loop, ...]  # the loops around a call, outermost first
+Arms = tuple[tuple[int, int], ...]  # the branches around a call, outermost first: (which ``if`` of the function, arm)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a call runs in its function: the loops that run it per iteration, and the arms of branches (``if``,
+    ``match`` cases, conditional expressions) it is in, so that calls in two arms of one branch count as one or the
+    other."""
+
+    loops: LoopNest = ()
+    arms: Arms = ()
+
+
+_NOWHERE = Place()
 
 
 class LoopCalls:
-    """The loops of its caller that run a call edge once per iteration (``nests(caller)``: :func:`call_loop_nests`
-    of the caller, remembered per caller)."""
+    """Where its caller runs a call edge (``places(caller)``: :func:`call_places` of the caller, remembered per
+    caller): in which loops, in which arms."""
 
-    def __init__(self, nests: Callable[[SymbolId], Mapping[Range, LoopNest]]) -> None:
-        self._read = nests
-        self._nests: dict[SymbolId, Mapping[Range, LoopNest]] = {}
+    def __init__(self, places: Callable[[SymbolId], Mapping[Range, Place]]) -> None:
+        self._read = places
+        self._places: dict[SymbolId, Mapping[Range, Place]] = {}
 
-    def nest(self, edge: CallEdge) -> LoopNest:
-        found = self._nests.get(edge.caller)
+    def place(self, edge: CallEdge) -> Place:
+        found = self._places.get(edge.caller)
         if found is None:
-            found = self._nests[edge.caller] = self._read(edge.caller)
-        return found.get(edge.range, ())
+            found = self._places[edge.caller] = self._read(edge.caller)
+        return found.get(edge.range, _NOWHERE)
 
     def __call__(self, edge: CallEdge) -> bool:
         """Whether the call repeats per iteration of a loop (a retry loop's one pass does not count)."""
-        return any(loop.kind != "retry" for loop in self.nest(edge))
+        return any(loop.kind != "retry" for loop in self.place(edge).loops)
 
 
-def call_loop_nests(ctx: FunctionContext) -> dict[Range, LoopNest]:
-    """Where each call of a function that runs in a loop is -> the loops that run it per iteration."""
-    nests = loop_nests(ctx.node)
-    return {c.range: nests[id(c.node)] for c in ctx.calls if nests.get(id(c.node))}
+def call_places(ctx: FunctionContext) -> dict[Range, Place]:
+    """Where each call of a function that runs in a loop or a branch is -> its :class:`Place`."""
+    found = places(ctx.node)
+    return {c.range: found[id(c.node)] for c in ctx.calls if id(c.node) in found}
+
+
+def combined(calls: Iterable[tuple[Arms, float]]) -> float:
+    """The calls one call of a function makes of one callee from its call sites (each with its arms and count):
+    sites in different arms of one ``if`` count as the larger arm, the others add up."""
+    return _combined(list(calls), 0)
+
+
+def _combined(calls: list[tuple[Arms, float]], depth: int) -> float:
+    total = 0.0
+    branches: dict[int, dict[int, list[tuple[Arms, float]]]] = {}
+    for arms, times in calls:
+        if len(arms) == depth:
+            total += times
+        else:
+            which, arm = arms[depth]
+            branches.setdefault(which, {}).setdefault(arm, []).append((arms, times))
+    for by_arm in branches.values():
+        total += max(_combined(inside, depth + 1) for inside in by_arm.values())
+    return total
 
 
 class GraphCalls:
@@ -139,19 +173,20 @@ class GraphCalls:
         return self._loops.get(caller, {}).get(callee)
 
     def _count(self, caller: SymbolId) -> dict[SymbolId, float]:
-        found: dict[SymbolId, float] = {}
+        sites: dict[SymbolId, list[tuple[Arms, float]]] = {}
         loops: dict[SymbolId, Loop] = {}
         for edge in self._graph.callees(caller):
             if not edge.external and edge.callee != caller:
+                place = self.loops.place(edge)
                 times = 1.0
-                for loop in self.loops.nest(edge):
+                for loop in place.loops:
                     times *= loop.count(self.items)
                     if loop.kind == "items" and edge.callee not in loops:
                         loops[edge.callee] = loop
-                found[edge.callee] = found.get(edge.callee, 0.0) + times
+                sites.setdefault(edge.callee, []).append((place.arms, times))
         if loops:
             self._loops[caller] = loops
-        return found
+        return {callee: combined(found) for callee, found in sites.items()}
 
     def with_items(self, items: float) -> GraphCalls:
         """These calls with ``items`` iterations for each loop over items of unknown number (1: one pass)."""
@@ -295,46 +330,75 @@ def ancestors(graph: Graph, symbol: SymbolId, stop: Callable[[SymbolId], bool]) 
                 queue.append(edge.caller)
 
 
-def loop_nests(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, LoopNest]:
-    """id of each call of a function -> the loops of it that run that call once per iteration (outermost first): a
-    ``for`` body or a ``while`` (test and body), a comprehension's element, conditions and later iterables (one loop
+def places(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, Place]:
+    """id of each call of a function that runs in a loop or a branch -> its :class:`Place`. Loops (outermost first):
+    a ``for`` body or a ``while`` (test and body), a comprehension's element, conditions and later iterables (one loop
     per ``for`` clause); not a ``for``'s iterable, its ``else`` or a comprehension's first iterable, which run once.
-    Each loop's count is read from its shape (:func:`loop_of`)."""
-    found: dict[int, LoopNest] = {}
+    Each loop's count is read from its shape (:func:`loop_of`). Arms: the body and ``else`` of an ``if`` (``if x``
+    and a later ``if not x`` in the same block are the two arms of one), the cases of a ``match``, the two values of
+    a conditional expression."""
+    found: dict[int, Place] = {}
     displays = _display_names(function)
+    ordinals = iter(range(1 << 30))
+    flags: dict[tuple[Arms, str], int] = {}  # ``if x`` seen in a block (its arms) -> its ordinal
 
-    def visit(node: ast.AST, nest: LoopNest) -> None:
+    def branch(test: ast.expr, arms: Arms) -> tuple[int, int]:
+        """The ordinal of an ``if`` and the arm its body is: ``if not x`` after ``if x`` is the other arm of it."""
+        negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+        flag = test.operand if isinstance(test, ast.UnaryOp) and negated else test
+        if not isinstance(flag, ast.Name | ast.Attribute):
+            return next(ordinals), 0
+        key = (arms, ast.unparse(flag))
+        if key not in flags:
+            flags[key] = next(ordinals)
+        return flags[key], int(negated)
+
+    def visit(node: ast.AST, nest: LoopNest, arms: Arms) -> None:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
             return
-        if isinstance(node, ast.Call):
-            found[id(node)] = nest
+        if isinstance(node, ast.Call) and (nest or arms):
+            found[id(node)] = Place(nest, arms)
         if isinstance(node, ast.For | ast.AsyncFor | ast.While):
             inner = (*nest, loop_of(node, displays))
             if isinstance(node, ast.While):
-                visit(node.test, inner)
+                visit(node.test, inner, arms)
             else:
-                visit(node.target, nest)
-                visit(node.iter, nest)
+                visit(node.target, nest, arms)
+                visit(node.iter, nest, arms)
             for stmt in node.body:
-                visit(stmt, inner)
+                visit(stmt, inner, arms)
             for stmt in node.orelse:
-                visit(stmt, nest)
+                visit(stmt, nest, arms)
+        elif isinstance(node, ast.If | ast.IfExp):
+            visit(node.test, nest, arms)
+            which, arm = branch(node.test, arms) if isinstance(node, ast.If) else (next(ordinals), 0)
+            for part in node.body if isinstance(node, ast.If) else [node.body]:
+                visit(part, nest, (*arms, (which, arm)))
+            for part in node.orelse if isinstance(node, ast.If) else [node.orelse]:
+                visit(part, nest, (*arms, (which, 1 - arm)))
+        elif isinstance(node, ast.Match):
+            visit(node.subject, nest, arms)
+            which = next(ordinals)
+            for number, case in enumerate(node.cases):
+                guard: list[ast.AST] = [case.guard] if case.guard else []
+                for inside in [*guard, *case.body]:
+                    visit(inside, nest, (*arms, (which, number)))
         elif isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
             levels = nest
             for generator in node.generators:  # each ``for`` clause nests in the ones before
-                visit(generator.iter, levels)
+                visit(generator.iter, levels, arms)
                 levels = (*levels, _clause_loop(generator, displays))
                 for condition in generator.ifs:
-                    visit(condition, levels)
+                    visit(condition, levels, arms)
             elements = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
             for element in elements:
-                visit(element, levels)
+                visit(element, levels, arms)
         else:
             for child in ast.iter_child_nodes(node):
-                visit(child, nest)
+                visit(child, nest, arms)
 
     for stmt in function.body:
-        visit(stmt, ())
+        visit(stmt, (), ())
     return found
 
 

@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 from trace_advisor.analysis import analyze
 from trace_advisor.config import load_config
-from trace_advisor.cost import loop_nests
+from trace_advisor.cost import combined, places
 from trace_advisor.datatypes import LOOP_ITERATIONS, AnalysisResult, LoopRef
 from trace_advisor.index import Index
 from trace_advisor.report import default_template, render
@@ -96,13 +96,13 @@ def test_large_estimates_read_as_numbers(result: AnalysisResult) -> None:
 def _nests(source: str) -> dict[str, tuple[tuple[str, float], ...]]:
     function = ast.parse(source).body[0]
     assert isinstance(function, ast.FunctionDef)
-    found = loop_nests(function)
+    found = {node: place.loops for node, place in places(function).items()}
     return {
         n.func.id if isinstance(n.func, ast.Name) else ast.unparse(n.func): tuple(
             (loop.kind, loop.times) for loop in found[id(n)]
         )
         for n in ast.walk(function)
-        if isinstance(n, ast.Call) and id(n) in found
+        if isinstance(n, ast.Call) and found.get(id(n))
     }
 
 
@@ -118,7 +118,7 @@ def f(items, n):
 """)
     repeated = {name for name, nest in nests.items() if nest}
     assert repeated == {"use", "more", "step", "g", "keep", "h", "inner"}
-    assert len(nests["inner"]) == 1 and len(nests["h"]) == 2 and not nests["load"] and not nests["done"]
+    assert len(nests["inner"]) == 1 and len(nests["h"]) == 2 and "load" not in nests and "done" not in nests
     assert all(kind == "items" and times == LOOP_ITERATIONS for nest in nests.values() for kind, times in nest)
 
 
@@ -158,3 +158,39 @@ def send(self, request, regions):
     assert nests["looked_up"] == (("fixed", 2.0),)  # a local name bound once to a display
     assert nests["per_cell"] == (("fixed", 6.0), ("fixed", 4.0))
     assert nests["per_item"] == nests["per_grown"] == nests["parsed"] == (("items", LOOP_ITERATIONS),)
+
+
+def test_calls_in_two_arms_of_a_branch_count_once() -> None:
+    function = ast.parse("""
+def send(self, request, allow_redirects, kind):
+    if allow_redirects:
+        history = [r for r in self.resolve(request)]
+    else:
+        history = []
+    if not allow_redirects:                        # the other arm of the first ``if``
+        self.resolve(request)
+    if kind == "a":
+        self.save(request)
+    elif kind == "b":
+        self.save(request)
+        self.save(request)
+    self.save(request) if kind else self.log()
+    match kind:
+        case "x":
+            self.log()
+        case _:
+            self.log()
+""").body[0]
+    assert isinstance(function, ast.FunctionDef)
+    found = places(function)
+    sites: dict[str, list[tuple[tuple[tuple[int, int], ...], float]]] = {}
+    for node in ast.walk(function):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in {"resolve", "save", "log"}
+        ):
+            sites.setdefault(node.func.attr, []).append((found[id(node)].arms, 1.0))
+    assert combined(sites["resolve"]) == 1  # ``if allow_redirects`` / ``if not allow_redirects``
+    assert combined(sites["save"]) == 3  # the larger arm of the ``if``/``elif`` (2), and the conditional expression
+    assert combined(sites["log"]) == 2  # one of the conditional expression, one of the match
