@@ -10,8 +10,8 @@ unknown number, the range from one pass to LOOP_ITERATIONS).
   plain GET and as a mix (two redirects, basic auth, cookies set through a redirect, credentials in the URL, a 404);
 - ``flower`` (mher/flower): Celery events fed to ``flower.events.EventsState.event`` as the events receiver does
   (one operation = one event), no broker;
-- ``fixture``: tests/fixtures/loop_shapes (retry, redirect, fixed and per-item loops), one webhook delivery per
-  operation.
+- ``fixture``: tests/fixtures/loop_shapes (retry, redirect, fixed and per-item loops): its own scenario.py, one
+  webhook batch (four events, a retry, a redirect) per operation.
 
 The interpreter (``--python``) needs ``opentelemetry-sdk`` and each project's own dependencies (requests: urllib3,
 idna, certifi, charset_normalizer; flower: celery, tornado, humanize, prometheus_client, pytz); trace_advisor's
@@ -35,7 +35,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 CORE = REPO / "core"
-FIXTURE = REPO / "tests" / "fixtures" / "loop_shapes"
+FIXTURE = REPO / "tests" / "fixtures" / "loop_shapes" / "app"
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,14 @@ def export(case: Case, folder: Path) -> Path:
 
 
 def measure(case: Case, python: str, traced: Path, operation: str, n: int) -> dict[str, float]:
-    """code.function.name -> spans per operation, from the driver under the SDK."""
+    """code.function.name -> spans per operation, from the driver (the fixture: its scenario) under the SDK."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(CORE), str(case.root)]))
+    if case.name == "fixture":
+        out = traced.with_suffix(".spans.json")
+        scenario = [python, str(FIXTURE.parent / "scenario.py"), str(case.root), str(out), "--deliveries", str(n)]
+        command = [python, "-m", "trace_advisor.runtime", "--config", str(traced), "--", *scenario]
+        subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+        return dict(json.loads(out.read_text())["spans_per_delivery"])
     argv = [python, str(Path(__file__).with_name("span_volume_driver.py")), case.name, operation, str(traced), str(n)]
     done = subprocess.run(argv, env=env, check=True, capture_output=True, text=True)
     counts: dict[str, int] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -104,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             traced = export(case, Path(tmp))
             plans = json.loads(traced.read_text())["functions"]
             names = {p["symbol"]: f"{p['module']}.{p['qualname']}" for p in plans}
-            print(f"\n## {case.name}: from {case.entry}  (report volume: {summary['volume']})")
+            print(f"\n## {case.name}: from {case.entry}  (report volume, one pass, entry: {summary['volume']})")
             rows = []
             for operation in case.operations:
                 measured = measure(case, args.python, traced, operation, args.n)
@@ -124,8 +130,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                     )
                 ratio = f"{total_est / total_measured:.2f}x" if total_measured else "-"
                 print(f"  {'TOTAL':70} {total_low:7.3g} .. {total_est:<7.3g} {total_measured:8.3g}  {ratio}")
-                rows.append({"operation": operation, "symbol": "TOTAL", "typical": total_est, "low": total_low,
-                             "measured": total_measured})
+                rows.append(
+                    {
+                        "operation": operation,
+                        "symbol": "TOTAL",
+                        "typical": total_est,
+                        "low": total_low,
+                        "measured": total_measured,
+                    }
+                )
             everything[case.name] = {"entry": case.entry, **summary, "rows": rows}
     if args.json:
         Path(args.json).write_text(json.dumps(everything, indent=2))

@@ -88,6 +88,7 @@ def flower_operation(_: str) -> Callable[[], None]:
     """One Celery task event (received, started, succeeded in turn) through the events receiver's callback."""
     import time
 
+    import flower.options  # noqa: F401 (defines the tornado options EventsState reads)
     from flower.events import EventsState
 
     state = EventsState()
@@ -97,21 +98,18 @@ def flower_operation(_: str) -> Callable[[], None]:
     def run() -> None:
         number = next(count)
         task, kind = number // 3, kinds[number % 3]
-        event = {"type": kind, "uuid": f"t{task}", "hostname": "w1", "timestamp": time.time(), "clock": number,
-                 "local_received": time.time(), "name": "tasks.add", "args": "(1, 2)", "kwargs": "{}"}
+        event = {
+            "type": kind,
+            "uuid": f"t{task}",
+            "hostname": "w1",
+            "timestamp": time.time(),
+            "clock": number,
+            "local_received": time.time(),
+            "name": "tasks.add",
+            "args": "(1, 2)",
+            "kwargs": "{}",
+        }
         state.event(event)
-
-    return run
-
-
-def fixture_operation(_: str) -> Callable[[], None]:
-    from hooks.deliver import deliver_all
-    from hooks.fake import FakeEndpoint
-
-    endpoint = FakeEndpoint()
-
-    def run() -> None:
-        deliver_all(endpoint, [{"id": n, "kind": "order.paid"} for n in range(4)])
 
     return run
 
@@ -125,7 +123,7 @@ def main() -> int:
     from trace_advisor import runtime
 
     runtime.install(traced)
-    run = {"requests": requests_operation, "flower": flower_operation, "fixture": fixture_operation}[case](operation)
+    run = {"requests": requests_operation, "flower": flower_operation}[case](operation)
     run()  # once before counting: first-use work (imports, caches) is not per operation
     exporter.clear()
     for _ in range(n):

@@ -135,7 +135,9 @@ def _combined(calls: list[tuple[Arms, float]], depth: int) -> float:
 
 class GraphCalls:
     """Per workspace function, how many times one call of it calls each workspace callee: its resolved call sites
-    added (a site with several possible targets counts for each), each multiplied by the iterations of the loops around
+    added (a site that may call one of n functions, overrides or a parameter's possible values, counts 1/n for each:
+    it calls one of them; sites in two arms of one branch count as the larger arm),
+    each multiplied by the iterations of the loops around
     it (:class:`Loop`; ``items`` for a loop over items of unknown number), read lazily, remembered; and per callee the
     outermost loop over items around its calls (:meth:`loop`). ``stamp(module)`` is an object that stays the same
     (``is``) while the module's resolved calls are the same (the index's ``module_calls``): :meth:`renewed` reads
@@ -175,15 +177,21 @@ class GraphCalls:
     def _count(self, caller: SymbolId) -> dict[SymbolId, float]:
         sites: dict[SymbolId, list[tuple[Arms, float]]] = {}
         loops: dict[SymbolId, Loop] = {}
-        for edge in self._graph.callees(caller):
-            if not edge.external and edge.callee != caller:
-                place = self.loops.place(edge)
-                times = 1.0
-                for loop in place.loops:
-                    times *= loop.count(self.items)
-                    if loop.kind == "items" and edge.callee not in loops:
-                        loops[edge.callee] = loop
-                sites.setdefault(edge.callee, []).append((place.arms, times))
+        edges = [e for e in self._graph.callees(caller) if not e.external and e.callee != caller]
+        # a call site -> how many workspace functions it may call: it calls one of them (overrides, a parameter's
+        # possible values, a table's entries); the implicit calls of a statement (``__enter__``, ``__exit__``) each run
+        targets: dict[tuple[Range, str], int] = {}
+        for edge in edges:
+            key = _alternatives(edge)
+            targets[key] = targets.get(key, 0) + 1
+        for edge in edges:
+            place = self.loops.place(edge)
+            times = 1.0 / targets[_alternatives(edge)]
+            for loop in place.loops:
+                times *= loop.count(self.items)
+                if loop.kind == "items" and edge.callee not in loops:
+                    loops[edge.callee] = loop
+            sites.setdefault(edge.callee, []).append((place.arms, times))
         if loops:
             self._loops[caller] = loops
         return {callee: combined(found) for callee, found in sites.items()}
@@ -213,6 +221,13 @@ class GraphCalls:
         return fresh, changed
 
 
+def _alternatives(edge: CallEdge) -> tuple[Range, str]:
+    """The call site of an edge, and for a special method (``__enter__``, ``__iter__``) its name: the edges that
+    share this key are the functions one call there may run, one of them."""
+    name = edge.callee.rpartition(".")[2].rpartition(":")[2]
+    return edge.range, name if name.startswith("__") and name.endswith("__") else ""
+
+
 def calls_from(entry: SymbolId, calls: Callable[[SymbolId], Mapping[SymbolId, float]]) -> dict[SymbolId, float]:
     """How many times one call of ``entry`` calls each function it reaches (``calls(f)``: callee -> calls per call
     of ``f``; recursion counted once: back edges of a depth-first walk are dropped)."""
@@ -225,8 +240,8 @@ def heaviest_loops(
     loop: Callable[[SymbolId, SymbolId], Loop | None],
 ) -> dict[SymbolId, tuple[SymbolId, Loop]]:
     """For each function one call of ``entry`` reaches through a loop over items (``loop(caller, callee)``), the
-    nearest such loop on the path that brings it the most calls, with the function it is in: the loop whose unknown
-    length its figure rests on."""
+    loop (the nearest on each way in) through which most of its calls come, with the function it is in: the loop
+    whose unknown length its figure rests on most."""
     return _propagate(entry, calls, loop)[1]
 
 
@@ -253,16 +268,24 @@ def _propagate(
             state[child] = 1
             stack.append((child, iter(calls(child))))
     counts: dict[SymbolId, float] = {entry: 1.0}
-    heaviest: dict[SymbolId, tuple[float, tuple[SymbolId, Loop] | None]] = {}
+    # per function, its calls by the loop over items they came through (the nearest on their way; None: no loop)
+    through: dict[SymbolId, dict[tuple[SymbolId, Loop] | None, float]] = {}
+    dominant: dict[SymbolId, tuple[SymbolId, Loop]] = {}
     for node in reversed(order):  # a topological order of the walk without its back edges
         here = counts.get(node, 0.0)
+        if loop is not None and through.get(node):
+            weights = [(calls_in, key) for key, calls_in in through[node].items() if key is not None]
+            if weights:
+                dominant[node] = max(weights, key=lambda w: w[0])[1]
         for callee, times in calls(node).items():
             if (node, callee) not in back and callee in state:
                 counts[callee] = min(counts.get(callee, 0.0) + here * times, MAX_CALLS)
-                if loop is not None and here * times > heaviest.get(callee, (0.0, None))[0]:
+                if loop is not None:
                     own = loop(node, callee)
-                    heaviest[callee] = (here * times, (node, own) if own else heaviest.get(node, (0.0, None))[1])
-    return counts, {symbol: found for symbol, (_, found) in heaviest.items() if found is not None}
+                    key = (node, own) if own is not None else dominant.get(node)
+                    into = through.setdefault(callee, {})
+                    into[key] = into.get(key, 0.0) + here * times
+    return counts, dominant
 
 
 class RequestCounts:
