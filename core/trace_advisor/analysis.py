@@ -23,12 +23,14 @@ from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
 from trace_advisor.cost import (
     COST_PRIORITY,
+    CodeFacts,
     CostDecision,
     GraphCalls,
     LoopCalls,
     Promotion,
     RequestCounts,
     call_loop_depths,
+    code_facts,
     cost_notes,
     costly,
 )
@@ -357,7 +359,8 @@ class Analyzer:
             kept, _ = self.weigh_costs([*recs, *reached])
         finally:
             self._promote_anywhere = False
-        return [rec for rec in kept if Path(rec.file).resolve() == path.resolve()]
+        own = self.index.module_for_path(path)
+        return [rec for rec in kept if rec.symbol.partition(":")[0] == own]
 
     def _reached_hot_candidates(self, path: Path, cancel: CancelToken) -> list[Recommendation]:
         """The recommendations of other files whose evidence is their cost (the hot functions a caller may be
@@ -368,16 +371,16 @@ class Analyzer:
             return []
         queue = [function.symbol for function in analysed.functions()]
         seen = set(queue)
-        files: set[Path] = set()
+        modules: set[str] = set()
         while queue and len(seen) <= _MAX_REACHED:
             for edge in self.graph.callees(queue.pop()):
                 if edge.external or edge.via or edge.callee in seen:
                     continue
                 seen.add(edge.callee)
                 queue.append(edge.callee)
-                found = self.index.path_for_module(edge.callee.partition(":")[0])
-                if found is not None and Path(found).resolve() != path:
-                    files.add(Path(found))
+                modules.add(edge.callee.partition(":")[0])
+        modules.discard(self.index.module_for_path(path) or "")
+        files = {Path(found) for module in modules if (found := self.index.path_for_module(module)) is not None}
         reached: list[Recommendation] = []
         for other in sorted(files):
             cancel.check()
@@ -468,12 +471,28 @@ class Analyzer:
             return symbol in chosen or self._would_recommend(symbol)
 
         hot_calls = self.config.hot_calls_per_request
-        return costly(recs, self.graph, counts, recommended, self._context, hot_calls, self._promotable)
+        return costly(recs, self.graph, counts, recommended, self._code, hot_calls, self._promotable)
 
-    def _context(self, symbol: SymbolId) -> FunctionContext | None:
-        """A workspace function as the detectors see it: as this run analysed it, else built now."""
-        found = self._contexts.get(symbol)
-        return found if found is not None else _function_of(self.index, symbol)
+    def _code(self, symbol: SymbolId) -> CodeFacts | None:
+        """What the cost decision reads of a workspace function's code (None outside the workspace): from the context
+        this run built for it, else kept while its facts scope is the same object (its module was not edited) and its
+        resolved call sites are the same (an edit elsewhere keeps the site objects: an identity check), else from a
+        context built now."""
+        ctx = self._contexts.get(symbol)
+        if ctx is not None:
+            return code_facts(ctx)
+        scope = _scope_of(self.index, symbol)
+        if scope is None:
+            ctx = _function_of(self.index, symbol)
+            return code_facts(ctx) if ctx is not None else None
+        sites = self._sites(symbol)
+        kept = self.cache.code.get(symbol)
+        if kept is not None and kept[0] is scope and kept[1] == sites:
+            return kept[2]
+        ctx = _function_of(self.index, symbol)
+        found = code_facts(ctx) if ctx is not None else None
+        self.cache.remember_code(symbol, scope, sites, found)
+        return found
 
     def _promotable(self, symbol: SymbolId) -> bool:
         """Whether a function may be recommended in place of a hot callee: of this run's files (any workspace file
@@ -735,11 +754,7 @@ def _instrumentation_set_up(index: Index, cache: AnalysisCache) -> dict[str, str
     A module is read again only when its facts or its resolved calls changed; most never call anything that could
     set instrumentation up and are not resolved for it."""
     kept: dict[str, tuple[object, object, tuple[SetUp | SentryInit, ...]]] = {}
-    for module in index.workspace_modules():
-        path = index.path_for_module(module)
-        facts = index.facts(path) if path is not None else None
-        if path is None or facts is None:
-            continue
+    for module, path, facts in index.workspace_facts():
         known = cache.set_up.get(module)
         if known is not None and known[0] is facts and known[1] is None:
             kept[module] = known

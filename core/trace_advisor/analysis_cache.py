@@ -19,7 +19,7 @@ from typing import TypeVar
 from trace_advisor.advise.local import Verdict
 from trace_advisor.analysed import AnalysedModule, FunctionSyntax
 from trace_advisor.config_model import Config
-from trace_advisor.cost import RequestCounts
+from trace_advisor.cost import CodeFacts, RequestCounts
 from trace_advisor.datatypes import Range, Recommendation, ResolvedCall, SymbolId
 from trace_advisor.detect.context import CalleeIO, FunctionContext, GraphFacts
 from trace_advisor.detect.findings import Signal
@@ -87,6 +87,8 @@ class AnalysisCache:
         # calls run in loops, and whether the scorer recommends it on its own (with the setting it was decided under)
         self.loops: OrderedDict[SymbolId, tuple[object, Mapping[Range, int]]] = OrderedDict()
         self.verdicts: OrderedDict[SymbolId, tuple[object, object, bool]] = OrderedDict()
+        # per workspace function: its facts scope and resolved call sites, and what the cost decision reads of its code
+        self.code: OrderedDict[SymbolId, tuple[object, tuple[ResolvedCall, ...], CodeFacts | None]] = OrderedDict()
         # per workspace function: its code when its loops were last read, and where its calls run in them relative
         # to its first line (an edit above it moves it without changing them)
         self.moved_loops: OrderedDict[SymbolId, tuple[tuple[str, ...], Mapping[Range, int]]] = OrderedDict()
@@ -109,6 +111,11 @@ class AnalysisCache:
 
     def remember_hot_candidates(self, path: Path, kept: HotCandidates) -> None:
         _remember(self.hot_candidates, path, kept)
+
+    def remember_code(
+        self, symbol: SymbolId, scope: object, sites: tuple[ResolvedCall, ...], code: CodeFacts | None
+    ) -> None:
+        _remember(self.code, symbol, (scope, sites, code))
 
     def remember_verdict(self, symbol: SymbolId, scope: object, setting: object, recommended: bool) -> None:
         _remember(self.verdicts, symbol, (scope, setting, recommended))
