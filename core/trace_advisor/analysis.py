@@ -536,33 +536,42 @@ class Analyzer:
         if self._counts is None and isinstance(self.graph, CostGraph):
             loops = LoopCalls(partial(_loop_depths, self.index, self.cache))  # outlives the run (volume)
             kept = self.cache.counts
+            shape = self.index.graph_shape()
             if kept is not None and kept.graph is self.graph:
-                self._counts = kept.renewed(loops)  # an edit that changes no function's calls keeps them all
+                self._counts = kept.renewed(loops, shape)  # an edit that changes no function's calls keeps them all
             else:
-                self._counts = RequestCounts(self.graph, GraphCalls(self.graph, loops, self.index.module_calls))
+                calls = GraphCalls(self.graph, loops, self.index.module_calls)
+                self._counts = RequestCounts(self.graph, calls, shape)
             self.cache.counts = self._counts
         return self._counts
 
     def _would_recommend(self, symbol: SymbolId) -> bool:
         """Whether a function outside this run's files has a span or the local scorer recommends it (its verdict
-        without graph facts; remembered, and kept while its module is not edited and the settings are the same)."""
+        without graph facts; remembered, and kept while the settings are the same and its module is not edited nor its
+        calls resolved otherwise, or what its analysis reads is the same: :func:`source_key`)."""
         found = self._verdicts.get(symbol)
         if found is not None:
             return found
         scope, setting = _scope_of(self.index, symbol), (self.config, self.scorer.instrumentation)
+        sites = self._sites(symbol)
         kept = self.cache.verdicts.get(symbol)
-        if kept is not None and scope is not None and kept[0] is scope and kept[1] == setting:
-            found = kept[2]
-        else:
-            ctx = _function_of(self.index, symbol)
-            found = False
-            if ctx is not None and existing_span(ctx) is not None:
-                found = True  # already traced: its span measures the loop as a recommended one's would
-            elif ctx is not None:
-                verdict = self.scorer.verdict(ctx, tuple(run_detectors(ctx, self.priorities)))
-                found = verdict.priority is not None and verdict.confidence >= self.config.min_confidence
+        if kept is not None and scope is not None and kept[0] is scope and kept[1] == sites and kept[2] == setting:
+            found = kept[4]
+        else:  # its module was edited: the same answer while what its analysis reads is (source_key)
+            syntax = _syntax_of(self.index, symbol)
+            key = source_key(*syntax) if syntax is not None else None
+            if kept is not None and key is not None and kept[2] == setting and kept[3] == key:
+                found = kept[4]
+            else:
+                ctx = FunctionContext(*syntax) if syntax is not None else None
+                found = False
+                if ctx is not None and existing_span(ctx) is not None:
+                    found = True  # already traced: its span measures the loop as a recommended one's would
+                elif ctx is not None:
+                    verdict = self.scorer.verdict(ctx, tuple(run_detectors(ctx, self.priorities)))
+                    found = verdict.priority is not None and verdict.confidence >= self.config.min_confidence
             if scope is not None:
-                self.cache.remember_verdict(symbol, scope, setting, found)
+                self.cache.remember_verdict(symbol, (scope, sites, setting, key, found))
         self._verdicts[symbol] = found
         return found
 
@@ -775,12 +784,18 @@ def _instrumentation_set_up(index: Index, cache: AnalysisCache) -> dict[str, str
 
 def _function_of(index: Index, symbol: SymbolId) -> FunctionContext | None:
     """A workspace function as the detectors see it (without graph facts); None outside the workspace."""
+    syntax = _syntax_of(index, symbol)
+    return FunctionContext(*syntax) if syntax is not None else None
+
+
+def _syntax_of(index: Index, symbol: SymbolId) -> tuple[AnalysedModule, FunctionSyntax] | None:
+    """A workspace function's module as the analysis reads it, and its (first) def; None outside the workspace."""
     path = index.path_for_module(symbol.partition(":")[0])
     analysed = index.analysed(path) if path is not None else None
     if not isinstance(analysed, AnalysedModule):
         return None
     function = analysed.function(symbol)
-    return FunctionContext(analysed, function) if function is not None else None
+    return (analysed, function) if function is not None else None
 
 
 def _scope_of(index: Index, symbol: SymbolId) -> object | None:

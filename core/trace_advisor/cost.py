@@ -160,22 +160,27 @@ class RequestCounts:
     over one index (:meth:`renewed`): most edits change no function's calls, and an entry point's counts stand while
     none of the functions it reaches calls anything else."""
 
-    def __init__(self, graph: Graph, calls: GraphCalls) -> None:
+    def __init__(self, graph: Graph, calls: GraphCalls, shape: object = None) -> None:
         self._graph = graph
         self.calls = calls
+        self._shape = shape  # who calls whom (``index.graph_shape()``): None when unknown
         self._entries: tuple[SymbolId, ...] | None = None
         self._from: dict[SymbolId, dict[SymbolId, float]] = {}
+        self._busiest: dict[SymbolId, tuple[float, SymbolId] | None] = {}
 
     @property
     def graph(self) -> Graph:
         return self._graph
 
-    def renewed(self, loops: LoopCalls) -> RequestCounts:
-        """These counts for the graph as it is now: those of the entry points that reach no function whose calls
-        changed are kept (their walks would read the same calls), the others are counted again when asked for."""
+    def renewed(self, loops: LoopCalls, shape: object = None) -> RequestCounts:
+        """These counts for the graph as it is now (``shape``: who calls whom now): those of the entry points that
+        reach no function whose calls changed are kept (their walks would read the same calls), the others are
+        counted again when asked for; the busiest entry points found stand while no count and no caller changed."""
         calls, changed = self.calls.renewed(loops)
-        counts = RequestCounts(self._graph, calls)
+        counts = RequestCounts(self._graph, calls, shape)
         counts._from = {entry: found for entry, found in self._from.items() if found.keys().isdisjoint(changed)}
+        if not changed and shape is not None and shape == self._shape:
+            counts._busiest = self._busiest
         return counts
 
     def entries(self) -> tuple[SymbolId, ...]:
@@ -193,6 +198,12 @@ class RequestCounts:
     def busiest(self, symbol: SymbolId) -> tuple[float, SymbolId] | None:
         """The most calls of ``symbol`` one call of an entry point makes, and that entry point (None: no entry
         point reaches it)."""
+        if symbol in self._busiest:
+            return self._busiest[symbol]
+        found = self._busiest[symbol] = self._find_busiest(symbol)
+        return found
+
+    def _find_busiest(self, symbol: SymbolId) -> tuple[float, SymbolId] | None:
         above = set(ancestors(self._graph, symbol, lambda _: False))
         best: tuple[float, SymbolId] | None = None
         for entry in self.entries():  # in order, as :func:`trace_advisor.volume.with_costs` reads them
@@ -369,8 +380,13 @@ def costly(
                 " around them already measure it (a span here multiplies the spans per request)"
             )
 
+    measured: dict[SymbolId, bool] = {}  # the answers below, until ``found`` or ``promoted`` takes the symbol
+
     def measured_by(symbol: SymbolId) -> bool:  # a span that stays, or one promoted for another hot function
-        return symbol in promoted or (symbol not in found and kept(symbol))
+        known = measured.get(symbol)
+        if known is None:
+            known = measured[symbol] = symbol in promoted or (symbol not in found and kept(symbol))
+        return known
 
     for rec, busiest in named_last:
         nearest = [a for a in ancestors(graph, rec.symbol, measured_by) if a != rec.symbol and measured_by(a)]
@@ -381,7 +397,9 @@ def costly(
             promotion = _nearest_affordable(graph, counts, rec.symbol, busiest, hot_calls, promotable)
             if promotion is not None:
                 promoted[promotion.caller] = promotion
+                measured.pop(promotion.caller, None)
         found[rec.symbol] = _hot_reason(nearest, busiest, promotion)
+        measured.pop(rec.symbol, None)
     return CostDecision(found, promoted, measuring)
 
 
