@@ -474,24 +474,19 @@ class Analyzer:
         return costly(recs, self.graph, counts, recommended, self._code, hot_calls, self._promotable)
 
     def _code(self, symbol: SymbolId) -> CodeFacts | None:
-        """What the cost decision reads of a workspace function's code (None outside the workspace): from the context
-        this run built for it, else kept while its facts scope is the same object (its module was not edited) and its
-        resolved call sites are the same (an edit elsewhere keeps the site objects: an identity check), else from a
-        context built now."""
-        ctx = self._contexts.get(symbol)
-        if ctx is not None:
-            return code_facts(ctx)
+        """What the cost decision reads of a workspace function's code (None outside the workspace): kept while its
+        facts scope is the same object (its module was not edited) and its resolved call sites are the same (an edit
+        elsewhere keeps the site objects: an identity check), else read from the context this run built for it, or
+        from one built now."""
         scope = _scope_of(self.index, symbol)
-        if scope is None:
-            ctx = _function_of(self.index, symbol)
-            return code_facts(ctx) if ctx is not None else None
-        sites = self._sites(symbol)
+        sites = self._sites(symbol) if scope is not None else ()
         kept = self.cache.code.get(symbol)
-        if kept is not None and kept[0] is scope and kept[1] == sites:
+        if kept is not None and scope is not None and kept[0] is scope and kept[1] == sites:
             return kept[2]
-        ctx = _function_of(self.index, symbol)
+        ctx = self._contexts.get(symbol) or _function_of(self.index, symbol)
         found = code_facts(ctx) if ctx is not None else None
-        self.cache.remember_code(symbol, scope, sites, found)
+        if scope is not None:
+            self.cache.remember_code(symbol, scope, sites, found)
         return found
 
     def _promotable(self, symbol: SymbolId) -> bool:
