@@ -483,3 +483,88 @@ def test_a_liveness_heartbeat_is_never_recommended_the_work_it_keeps_alive_is(tm
     recs = analyse(tmp_path, HEARTBEATS)
     assert "Worker.execute_job" in recs
     assert "Worker.heartbeat" not in recs and "Worker._send_keepalive" not in recs  # one trace per beat: noise
+
+
+# A site-packages copy of SQLAlchemy's layout, small: the expression language under ``sqlalchemy.sql`` builds
+# statements, the session runs them.
+FAKE_SQLALCHEMY = {
+    "sqlalchemy/__init__.py": "from .sql.expression import select\nfrom .sql.schema import MetaData\n",
+    "sqlalchemy/sql/__init__.py": "",
+    "sqlalchemy/sql/elements.py": (
+        "class ColumnOperators:\n"
+        "    def in_(self, other) -> 'ColumnOperators':\n"
+        "        return self\n\n"
+        "    def asc(self) -> 'ColumnOperators':\n"
+        "        return self\n"
+    ),
+    "sqlalchemy/sql/selectable.py": (
+        "class GenerativeSelect:\n"
+        "    def order_by(self, *clauses) -> 'Select':\n"
+        "        return Select()\n\n\n"
+        "class Select(GenerativeSelect):\n"
+        "    def where(self, *clauses) -> 'Select':\n"
+        "        return self\n"
+    ),
+    "sqlalchemy/sql/expression.py": (
+        "from .selectable import Select\n\n\ndef select(*entities) -> Select:\n    return Select()\n"
+    ),
+    "sqlalchemy/sql/schema.py": (
+        "class MetaData:\n    def create_all(self, bind) -> None:\n        bind.execute('CREATE TABLE')\n"
+    ),
+    "sqlalchemy/orm/__init__.py": "from .session import Session\n",
+    "sqlalchemy/orm/query.py": (
+        "class Query:\n"
+        "    def filter(self, *criteria) -> 'Query':\n"
+        "        return self\n\n"
+        "    def all(self) -> list:\n"
+        "        return []\n"
+    ),
+    "sqlalchemy/orm/session.py": (
+        "from .query import Query\n\n\n"
+        "class Session:\n"
+        "    def execute(self, statement):\n"
+        "        return statement\n\n"
+        "    def query(self, *entities) -> Query:\n"
+        "        return Query()\n\n"
+        "    def get_bind(self):\n"
+        "        return None\n"
+    ),
+}
+
+REPOSITORY = {
+    "repo.py": (
+        "from sqlalchemy import MetaData, select\n"
+        "from sqlalchemy.orm import Session\n"
+        "from sqlalchemy.sql.elements import ColumnOperators\n"
+        "from sqlalchemy.sql.selectable import Select\n\n\n"
+        "def ordered(stmt: Select, column: ColumnOperators) -> Select:\n"
+        "    if column is None:\n"
+        "        raise ValueError('column')\n"
+        "    return stmt.where(column.in_([1, 2])).order_by(column.asc())\n\n\n"
+        "def dialect_of(session: Session) -> str:\n"
+        "    bind = session.get_bind()\n"
+        "    if bind is None:\n"
+        "        raise LookupError('unbound')\n"
+        "    return str(bind)\n\n\n"
+        "def load(session: Session, column: ColumnOperators):\n"
+        "    statement = ordered(select(column), column)\n"
+        "    return session.execute(statement)\n\n\n"
+        "def legacy(session: Session, column: ColumnOperators) -> list:\n"
+        "    return session.query(column).filter(column.in_([3])).all()\n\n\n"
+        "def create_tables(metadata: MetaData, engine) -> None:\n"
+        "    metadata.create_all(engine)\n"
+    )
+}
+
+
+def test_sqlalchemy_expression_language_builds_and_the_session_runs(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    for name, text in FAKE_SQLALCHEMY.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(text, encoding="utf-8")
+    recs = analyse(tmp_path / "project", REPOSITORY, "--search-path", str(site))
+    database = [qualname for qualname, rec in recs.items() if any("sql database" in r for r in reasons(rec))]
+    # where/in_/order_by/asc build the statement, get_bind names the engine and query() makes a Query: no round trip
+    assert sorted(database) == ["create_tables", "legacy", "load"]
+    assert any("sqlalchemy.orm.session.Session.execute (sql database" in r for r in reasons(recs["load"]))
+    assert any("sqlalchemy.orm.query.Query.all (sql database" in r for r in reasons(recs["legacy"]))

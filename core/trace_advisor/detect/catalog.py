@@ -85,6 +85,8 @@ NO_IO_CALLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "get_waiter": (),
         "select": (),  # ``self.followers.select()`` on a write-only relationship: a session executes it
         "subquery": (),
+        "query": _ORM_SESSIONS,  # ``session.query(User)`` builds a Query: its ``all()``/``first()`` runs it
+        "get_bind": _ORM_SESSIONS,  # the engine or connection a session would use
         # a change staged in memory: the flush or commit sends it
         "add": _ORM_SESSIONS,
         "add_all": _ORM_SESSIONS,
