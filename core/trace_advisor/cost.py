@@ -326,7 +326,15 @@ def costly(
     for rec, ctx in candidates:
         # work handed over (``to_thread(f)``, ``pool.submit(f)``: ``CallEdge.via``) is a unit of its own
         callers = {e.caller: e for e in graph.callers(rec.symbol) if e.caller != rec.symbol and not e.via}
-        looping = next((e.caller for e in callers.values() if in_loop(e) and kept(e.caller)), None)
+        fans_out = ctx is not None and isinstance(ctx.node, ast.AsyncFunctionDef)
+        looping = next(
+            (
+                e.caller
+                for e in callers.values()
+                if in_loop(e) and kept(e.caller) and not (fans_out and _not_awaited(e, context))
+            ),
+            None,
+        )
         computes = not any(e.priority in _IO_OR_HANDOFF for e in rec.evidence)  # no I/O, not even via callees
         if looping is not None:
             if any(e.priority == COST_PRIORITY for e in rec.evidence):
@@ -364,6 +372,16 @@ def costly(
                 promoted[promotion.caller] = promotion
         found[rec.symbol] = _hot_reason(nearest, busiest, promotion)
     return CostDecision(found, promoted, measuring)
+
+
+def _not_awaited(edge: CallEdge, context: Callable[[SymbolId], FunctionContext | None]) -> bool:
+    """A coroutine made in a loop and not awaited there (``tasks.append(fetch(url))`` then ``gather``): the calls run
+    concurrently, so the caller's span measures the slowest, not each; each call is a unit of its own."""
+    caller = context(edge.caller)
+    if caller is None:
+        return False
+    call = next((c.node for c in caller.calls if c.range == edge.range), None)
+    return call is not None and not any(isinstance(n, ast.Await) and n.value is call for n in caller.nodes)
 
 
 def _nearest_affordable(

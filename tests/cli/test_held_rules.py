@@ -568,3 +568,43 @@ def test_sqlalchemy_expression_language_builds_and_the_session_runs(tmp_path: Pa
     assert sorted(database) == ["create_tables", "legacy", "load"]
     assert any("sqlalchemy.orm.session.Session.execute (sql database" in r for r in reasons(recs["load"]))
     assert any("sqlalchemy.orm.query.Query.all (sql database" in r for r in reasons(recs["legacy"]))
+
+
+MODEL_HOOKS = {
+    "schemas.py": (
+        "import json\n\n"
+        "from marshmallow import Schema, post_load\n"
+        "from pydantic import BaseModel, field_validator\n\n\n"
+        "class Injection(BaseModel):\n"
+        "    value: str\n\n"
+        "    @field_validator('value', mode='before')\n"
+        "    def parse_value(cls, value):\n"
+        "        if not value:\n"
+        "            raise ValueError('empty')\n"
+        "        try:\n"
+        "            return json.dumps(value)\n"
+        "        except TypeError:\n"
+        "            return str(value)\n\n\n"
+        "class OrderSchema(Schema):\n"
+        "    @post_load\n"
+        "    def make(self, data, **kwargs):\n"
+        "        if 'id' not in data:\n"
+        "            raise KeyError('id')\n"
+        "        with open('orders.log', 'a') as log:\n"
+        "            log.write(json.dumps(data))\n"
+        "        return dict(data)\n\n\n"
+        "def load_orders(path):\n"
+        "    with open(path) as f:\n"
+        "        rows = json.load(f)\n"
+        "    if not rows:\n"
+        "        raise ValueError(path)\n"
+        "    return [OrderSchema().load(r) for r in rows]\n"
+    )
+}
+
+
+def test_data_model_validators_and_serializers_get_no_span(tmp_path: Path) -> None:
+    recs = analyse(tmp_path, MODEL_HOOKS)
+    assert "Injection.parse_value" not in recs
+    assert "OrderSchema.make" not in recs  # even with a file write: once per object, inside the caller's span
+    assert "load_orders" in recs
