@@ -99,7 +99,8 @@ def test_lines_the_span_pushes_past_the_line_length_are_wrapped_inside_their_bra
     assert ruff_findings(tmp_path, [app]) == []  # ruff does not count a directive comment: that line is left whole
     assert "        checked = call_something(first_argument, second_argument, third)  # type: ignore[x]\n" in edited
     # laid out as the project's formatter would: ruff format finds nothing left to do
-    assert "        response = session.get(\n            url, params=params, timeout=timeout, allow_redirects=False\n" in edited
+    call = "        response = session.get(\n            url, params=params, timeout=timeout, allow_redirects=False\n"
+    assert call in edited
     assert '            raise ValueError(\n                f"the response to' in edited  # hanging after the bracket
     assert "        values = [\n            transform(item, options=params) for item in" in edited
     assert ruff_format_diff(tmp_path, [app]) == ""
@@ -150,7 +151,8 @@ def test_apply_keeps_a_ruff_formatted_project_formatted(tmp_path: Path) -> None:
     edited = app.read_text()
     # the 4xx guard's two context managers in parentheses (Python 3.9+), a blank line before the nested def, the
     # comment refilled, the condition's operands one per line, the returned tuple one element per line
-    assert "    with (\n        tracer.start_as_current_span(" in edited and "        _ErrorStatus(span),\n    ):" in edited
+    assert "    with (\n        tracer.start_as_current_span(" in edited
+    assert "        _ErrorStatus(span),\n    ):" in edited
     assert ruff_format_diff(tmp_path, [app]) == ""
     assert ruff_findings(tmp_path, [app]) == []
     before = ast.parse(FORMATTED).body[-1]
