@@ -106,7 +106,9 @@ DJANGO_ORM = {
         "    return JsonResponse({'items': items})\n"
     ),
     "pages/models.py": "class Item:\n    objects = None\n",
-    "pages/urls.py": "from django.urls import path\n\nfrom pages import views\n\nurlpatterns = [path('', views.item_list)]\n",
+    "pages/urls.py": (
+        "from django.urls import path\n\nfrom pages import views\n\nurlpatterns = [path('', views.item_list)]\n"
+    ),
 }
 
 
