@@ -608,3 +608,39 @@ def test_data_model_validators_and_serializers_get_no_span(tmp_path: Path) -> No
     assert "Injection.parse_value" not in recs
     assert "OrderSchema.make" not in recs  # even with a file write: once per object, inside the caller's span
     assert "load_orders" in recs
+
+
+def test_pycurl_perform_is_the_http_call_and_setopt_only_configures(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "pycurl.py").write_text(  # the compiled module's surface, as a stub would describe it
+        "URL = 10002\n\n\nclass Curl:\n"
+        "    def setopt(self, option: int, value: object) -> None: ...\n"
+        "    def perform(self) -> None: ...\n"
+        "    def getinfo(self, info: int) -> int: ...\n",
+        encoding="utf-8",
+    )
+    recs = analyse(
+        tmp_path / "project",
+        {
+            "curl.py": (
+                "import pycurl\n\n\n"
+                "def configure(c: pycurl.Curl, url: str) -> None:\n"
+                "    if not url.startswith('https://'):\n"
+                "        raise ValueError(url)\n"
+                "    c.setopt(pycurl.URL, url.encode())\n\n\n"
+                "def fetch(url: str) -> int:\n"
+                "    c = pycurl.Curl()\n"
+                "    configure(c, url)\n"
+                "    try:\n"
+                "        c.perform()\n"
+                "    except OSError:\n"
+                "        return 0\n"
+                "    return c.getinfo(200)\n"
+            )
+        },
+        "--search-path",
+        str(site),
+    )
+    assert any("pycurl.Curl.perform (external HTTP" in r for r in reasons(recs["fetch"]))
+    assert not any("HTTP" in r for r in reasons(recs.get("configure", {"evidence": []})))

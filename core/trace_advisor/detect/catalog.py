@@ -324,6 +324,8 @@ APIS: tuple[Api, ...] = (
     ),
     Api("http.client.", "http", "http", "external HTTP", None),
     Api("tornado.httpclient.", "http", "http", "external HTTP", "opentelemetry-instrumentation-tornado"),
+    # libcurl's binding: ``perform`` sends the request set up by ``setopt`` (no OTel instrumentation for it)
+    *_http(None, "pycurl.Curl.perform", "pycurl.Curl.perform_rb", "pycurl.Curl.perform_rs", "pycurl.CurlMulti.perform"),
     # ---- databases and caches ----------------------------------------------------------------------------------
     _db("sqlite3", "sqlite", "opentelemetry-instrumentation-sqlite3"),
     _db("aiosqlite", "sqlite", None),
