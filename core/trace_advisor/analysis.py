@@ -23,12 +23,14 @@ from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
 from trace_advisor.cost import (
     COST_PRIORITY,
+    CodeFacts,
     CostDecision,
     GraphCalls,
     LoopCalls,
     Promotion,
     RequestCounts,
     call_loop_depths,
+    code_facts,
     cost_notes,
     costly,
 )
@@ -358,7 +360,8 @@ class Analyzer:
             kept, _ = self.weigh_costs([*recs, *reached])
         finally:
             self._promote_anywhere = False
-        return [rec for rec in kept if Path(rec.file).resolve() == path.resolve()]
+        own = self.index.module_for_path(path)
+        return [rec for rec in kept if rec.symbol.partition(":")[0] == own]
 
     def _reached_hot_candidates(self, path: Path, cancel: CancelToken) -> list[Recommendation]:
         """The recommendations of other files whose evidence is their cost (the hot functions a caller may be
@@ -369,16 +372,16 @@ class Analyzer:
             return []
         queue = [function.symbol for function in analysed.functions()]
         seen = set(queue)
-        files: set[Path] = set()
+        modules: set[str] = set()
         while queue and len(seen) <= _MAX_REACHED:
             for edge in self.graph.callees(queue.pop()):
                 if edge.external or edge.via or edge.callee in seen:
                     continue
                 seen.add(edge.callee)
                 queue.append(edge.callee)
-                found = self.index.path_for_module(edge.callee.partition(":")[0])
-                if found is not None and Path(found).resolve() != path:
-                    files.add(Path(found))
+                modules.add(edge.callee.partition(":")[0])
+        modules.discard(self.index.module_for_path(path) or "")
+        files = {Path(found) for module in modules if (found := self.index.path_for_module(module)) is not None}
         reached: list[Recommendation] = []
         for other in sorted(files):
             cancel.check()
@@ -469,12 +472,23 @@ class Analyzer:
             return symbol in chosen or self._would_recommend(symbol)
 
         hot_calls = self.config.hot_calls_per_request
-        return costly(recs, self.graph, counts, recommended, self._context, hot_calls, self._promotable)
+        return costly(recs, self.graph, counts, recommended, self._code, hot_calls, self._promotable)
 
-    def _context(self, symbol: SymbolId) -> FunctionContext | None:
-        """A workspace function as the detectors see it: as this run analysed it, else built now."""
-        found = self._contexts.get(symbol)
-        return found if found is not None else _function_of(self.index, symbol)
+    def _code(self, symbol: SymbolId) -> CodeFacts | None:
+        """What the cost decision reads of a workspace function's code (None outside the workspace): kept while its
+        facts scope is the same object (its module was not edited) and its resolved call sites are the same (an edit
+        elsewhere keeps the site objects: an identity check), else read from the context this run built for it, or
+        from one built now."""
+        scope = _scope_of(self.index, symbol)
+        sites = self._sites(symbol) if scope is not None else ()
+        kept = self.cache.code.get(symbol)
+        if kept is not None and scope is not None and kept[0] is scope and kept[1] == sites:
+            return kept[2]
+        ctx = self._contexts.get(symbol) or _function_of(self.index, symbol)
+        found = code_facts(ctx) if ctx is not None else None
+        if scope is not None:
+            self.cache.remember_code(symbol, scope, sites, found)
+        return found
 
     def _promotable(self, symbol: SymbolId) -> bool:
         """Whether a function may be recommended in place of a hot callee: of this run's files (any workspace file
@@ -518,33 +532,42 @@ class Analyzer:
         if self._counts is None and isinstance(self.graph, CostGraph):
             loops = LoopCalls(partial(_loop_depths, self.index, self.cache))  # outlives the run (volume)
             kept = self.cache.counts
+            shape = self.index.graph_shape()
             if kept is not None and kept.graph is self.graph:
-                self._counts = kept.renewed(loops)  # an edit that changes no function's calls keeps them all
+                self._counts = kept.renewed(loops, shape)  # an edit that changes no function's calls keeps them all
             else:
-                self._counts = RequestCounts(self.graph, GraphCalls(self.graph, loops, self.index.module_calls))
+                calls = GraphCalls(self.graph, loops, self.index.module_calls)
+                self._counts = RequestCounts(self.graph, calls, shape)
             self.cache.counts = self._counts
         return self._counts
 
     def _would_recommend(self, symbol: SymbolId) -> bool:
         """Whether a function outside this run's files has a span or the local scorer recommends it (its verdict
-        without graph facts; remembered, and kept while its module is not edited and the settings are the same)."""
+        without graph facts; remembered, and kept while the settings are the same and its module is not edited nor its
+        calls resolved otherwise, or what its analysis reads is the same: :func:`source_key`)."""
         found = self._verdicts.get(symbol)
         if found is not None:
             return found
         scope, setting = _scope_of(self.index, symbol), (self.config, self.scorer.instrumentation)
+        sites = self._sites(symbol)
         kept = self.cache.verdicts.get(symbol)
-        if kept is not None and scope is not None and kept[0] is scope and kept[1] == setting:
-            found = kept[2]
-        else:
-            ctx = _function_of(self.index, symbol)
-            found = False
-            if ctx is not None and existing_span(ctx) is not None:
-                found = True  # already traced: its span measures the loop as a recommended one's would
-            elif ctx is not None:
-                verdict = self.scorer.verdict(ctx, tuple(run_detectors(ctx, self.priorities)))
-                found = verdict.priority is not None and verdict.confidence >= self.config.min_confidence
+        if kept is not None and scope is not None and kept[0] is scope and kept[1] == sites and kept[2] == setting:
+            found = kept[4]
+        else:  # its module was edited: the same answer while what its analysis reads is (source_key)
+            syntax = _syntax_of(self.index, symbol)
+            key = source_key(*syntax) if syntax is not None else None
+            if kept is not None and key is not None and kept[2] == setting and kept[3] == key:
+                found = kept[4]
+            else:
+                ctx = FunctionContext(*syntax) if syntax is not None else None
+                found = False
+                if ctx is not None and existing_span(ctx) is not None:
+                    found = True  # already traced: its span measures the loop as a recommended one's would
+                elif ctx is not None:
+                    verdict = self.scorer.verdict(ctx, tuple(run_detectors(ctx, self.priorities)))
+                    found = verdict.priority is not None and verdict.confidence >= self.config.min_confidence
             if scope is not None:
-                self.cache.remember_verdict(symbol, scope, setting, found)
+                self.cache.remember_verdict(symbol, (scope, sites, setting, key, found))
         self._verdicts[symbol] = found
         return found
 
@@ -736,11 +759,7 @@ def _instrumentation_set_up(index: Index, cache: AnalysisCache) -> dict[str, str
     A module is read again only when its facts or its resolved calls changed; most never call anything that could
     set instrumentation up and are not resolved for it."""
     kept: dict[str, tuple[object, object, tuple[SetUp | SentryInit, ...]]] = {}
-    for module in index.workspace_modules():
-        path = index.path_for_module(module)
-        facts = index.facts(path) if path is not None else None
-        if path is None or facts is None:
-            continue
+    for module, path, facts in index.workspace_facts():
         known = cache.set_up.get(module)
         if known is not None and known[0] is facts and known[1] is None:
             kept[module] = known
@@ -761,12 +780,18 @@ def _instrumentation_set_up(index: Index, cache: AnalysisCache) -> dict[str, str
 
 def _function_of(index: Index, symbol: SymbolId) -> FunctionContext | None:
     """A workspace function as the detectors see it (without graph facts); None outside the workspace."""
+    syntax = _syntax_of(index, symbol)
+    return FunctionContext(*syntax) if syntax is not None else None
+
+
+def _syntax_of(index: Index, symbol: SymbolId) -> tuple[AnalysedModule, FunctionSyntax] | None:
+    """A workspace function's module as the analysis reads it, and its (first) def; None outside the workspace."""
     path = index.path_for_module(symbol.partition(":")[0])
     analysed = index.analysed(path) if path is not None else None
     if not isinstance(analysed, AnalysedModule):
         return None
     function = analysed.function(symbol)
-    return FunctionContext(analysed, function) if function is not None else None
+    return (analysed, function) if function is not None else None
 
 
 def _scope_of(index: Index, symbol: SymbolId) -> object | None:

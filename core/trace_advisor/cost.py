@@ -160,22 +160,27 @@ class RequestCounts:
     over one index (:meth:`renewed`): most edits change no function's calls, and an entry point's counts stand while
     none of the functions it reaches calls anything else."""
 
-    def __init__(self, graph: Graph, calls: GraphCalls) -> None:
+    def __init__(self, graph: Graph, calls: GraphCalls, shape: object = None) -> None:
         self._graph = graph
         self.calls = calls
+        self._shape = shape  # who calls whom (``index.graph_shape()``): None when unknown
         self._entries: tuple[SymbolId, ...] | None = None
         self._from: dict[SymbolId, dict[SymbolId, float]] = {}
+        self._busiest: dict[SymbolId, tuple[float, SymbolId] | None] = {}
 
     @property
     def graph(self) -> Graph:
         return self._graph
 
-    def renewed(self, loops: LoopCalls) -> RequestCounts:
-        """These counts for the graph as it is now: those of the entry points that reach no function whose calls
-        changed are kept (their walks would read the same calls), the others are counted again when asked for."""
+    def renewed(self, loops: LoopCalls, shape: object = None) -> RequestCounts:
+        """These counts for the graph as it is now (``shape``: who calls whom now): those of the entry points that
+        reach no function whose calls changed are kept (their walks would read the same calls), the others are
+        counted again when asked for; the busiest entry points found stand while no count and no caller changed."""
         calls, changed = self.calls.renewed(loops)
-        counts = RequestCounts(self._graph, calls)
+        counts = RequestCounts(self._graph, calls, shape)
         counts._from = {entry: found for entry, found in self._from.items() if found.keys().isdisjoint(changed)}
+        if not changed and shape is not None and shape == self._shape:
+            counts._busiest = self._busiest
         return counts
 
     def entries(self) -> tuple[SymbolId, ...]:
@@ -193,6 +198,12 @@ class RequestCounts:
     def busiest(self, symbol: SymbolId) -> tuple[float, SymbolId] | None:
         """The most calls of ``symbol`` one call of an entry point makes, and that entry point (None: no entry
         point reaches it)."""
+        if symbol in self._busiest:
+            return self._busiest[symbol]
+        found = self._busiest[symbol] = self._find_busiest(symbol)
+        return found
+
+    def _find_busiest(self, symbol: SymbolId) -> tuple[float, SymbolId] | None:
         above = set(ancestors(self._graph, symbol, lambda _: False))
         best: tuple[float, SymbolId] | None = None
         for entry in self.entries():  # in order, as :func:`trace_advisor.volume.with_costs` reads them
@@ -266,6 +277,25 @@ def loop_depths(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, i
 
 
 @dataclass(frozen=True, slots=True)
+class CodeFacts:
+    """What the cost decision reads of a function's own code (:func:`code_facts`): whether it calls a client API
+    itself, whether its body is short enough for a tiny helper (at most TINY_STATEMENTS statements besides a
+    docstring, none a loop, ``try`` or ``with``), and how many of its calls resolution could not follow that may hide
+    I/O."""
+
+    own_io: bool
+    short: bool
+    unresolved: int
+
+
+def code_facts(ctx: FunctionContext) -> CodeFacts:
+    body = [s for s in ctx.node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    blocks = any(isinstance(s, ast.For | ast.While | ast.Try | ast.With) for s in body)
+    short = len(body) <= TINY_STATEMENTS and not blocks
+    return CodeFacts(any(c.api is not None for c in ctx.calls), short, len(unresolved_calls(ctx)))
+
+
+@dataclass(frozen=True, slots=True)
 class Promotion:
     """A caller that gets a span in place of a hot function no recommended function measures: the nearest caller
     cheap enough for a span (at most ``hot_calls_per_request`` calls per request)."""
@@ -294,7 +324,7 @@ def costly(
     graph: Graph,
     counts: RequestCounts,
     recommended: Callable[[SymbolId], bool],
-    context: Callable[[SymbolId], FunctionContext | None],
+    code: Callable[[SymbolId], CodeFacts | None],
     hot_calls: float,
     promotable: Callable[[SymbolId], bool] = lambda _: False,
 ) -> CostDecision:
@@ -309,12 +339,12 @@ def costly(
     measuring: dict[SymbolId, tuple[SymbolId, ...]] = {}
     named_last: list[tuple[Recommendation, tuple[float, SymbolId]]] = []
     hot: dict[SymbolId, tuple[float, SymbolId]] = {}
-    candidates: list[tuple[Recommendation, FunctionContext | None]] = []
+    candidates: list[tuple[Recommendation, CodeFacts | None]] = []
     for rec in recs:
-        ctx = context(rec.symbol)
-        if ctx is not None and any(c.api is not None for c in ctx.calls):
+        own = code(rec.symbol)
+        if own is not None and own.own_io:
             continue  # it does I/O itself: one span per request is the granularity OpenTelemetry clients use too
-        candidates.append((rec, ctx))
+        candidates.append((rec, own))
         busiest = None if _stands_alone(rec) else counts.busiest(rec.symbol)
         if busiest is not None and busiest[0] > hot_calls:
             hot[rec.symbol] = busiest
@@ -323,7 +353,7 @@ def costly(
         return symbol not in hot and recommended(symbol)
 
     in_loop = counts.calls.loops
-    for rec, ctx in candidates:
+    for rec, own in candidates:
         # work handed over (``to_thread(f)``, ``pool.submit(f)``: ``CallEdge.via``) is a unit of its own
         callers = {e.caller: e for e in graph.callers(rec.symbol) if e.caller != rec.symbol and not e.via}
         looping = next((e.caller for e in callers.values() if in_loop(e) and kept(e.caller)), None)
@@ -337,21 +367,26 @@ def costly(
             )
         elif rec.symbol in hot:
             named_last.append((rec, hot[rec.symbol]))  # its reason names callers: once the others are decided
-        elif ctx is not None and _tiny(ctx, rec):
+        elif own is not None and _tiny(own, rec):
             found[rec.symbol] = (
-                f"a tiny helper with {_no_io_found(rec.symbol, graph, context)}: the span would cost more than the work"
+                f"a tiny helper with {_no_io_found(rec.symbol, graph, code)}: the span would cost more than the work"
             )
         elif computes and callers and all(recommended(caller) for caller in callers):
             # a caller left out as hot runs inside recommended spans too (its reason names them)
             also = sorted(span_name(split_symbol(c)[1]) for c in callers if c in hot)
             who = f"recommended or too hot for a span ({', '.join(also)})" if also else "recommended"
             found[rec.symbol] = (
-                f"computation with {_no_io_found(rec.symbol, graph, context)}, and every caller is {who}: the spans"
+                f"computation with {_no_io_found(rec.symbol, graph, code)}, and every caller is {who}: the spans"
                 " around them already measure it (a span here multiplies the spans per request)"
             )
 
+    measured: dict[SymbolId, bool] = {}  # the answers below, until ``found`` or ``promoted`` takes the symbol
+
     def measured_by(symbol: SymbolId) -> bool:  # a span that stays, or one promoted for another hot function
-        return symbol in promoted or (symbol not in found and kept(symbol))
+        known = measured.get(symbol)
+        if known is None:
+            known = measured[symbol] = symbol in promoted or (symbol not in found and kept(symbol))
+        return known
 
     for rec, busiest in named_last:
         nearest = [a for a in ancestors(graph, rec.symbol, measured_by) if a != rec.symbol and measured_by(a)]
@@ -362,7 +397,9 @@ def costly(
             promotion = _nearest_affordable(graph, counts, rec.symbol, busiest, hot_calls, promotable)
             if promotion is not None:
                 promoted[promotion.caller] = promotion
+                measured.pop(promotion.caller, None)
         found[rec.symbol] = _hot_reason(nearest, busiest, promotion)
+        measured.pop(rec.symbol, None)
     return CostDecision(found, promoted, measuring)
 
 
@@ -396,19 +433,18 @@ def _nearest_affordable(
     return None
 
 
-def _no_io_found(
-    symbol: SymbolId, graph: Graph, context: Callable[[SymbolId], FunctionContext | None], limit: int = 50
-) -> str:
+def _no_io_found(symbol: SymbolId, graph: Graph, code: Callable[[SymbolId], CodeFacts | None], limit: int = 50) -> str:
     """ "no I/O of its own", or, when calls of the function or of the workspace functions it reaches could not be
     resolved (I/O may hide behind them: ``current_app.search_client.query(...)``), "no I/O found (N calls
     unresolved)"."""
     unresolved, seen, todo = 0, {symbol}, [symbol]
     while todo and len(seen) <= limit:
-        ctx = context(todo.pop())
-        if ctx is None:
+        function = todo.pop()
+        own = code(function)
+        if own is None:
             continue
-        unresolved += len(unresolved_calls(ctx))
-        for edge in graph.callees(ctx.symbol):
+        unresolved += own.unresolved
+        for edge in graph.callees(function):
             if not edge.external and edge.callee not in seen:
                 seen.add(edge.callee)
                 todo.append(edge.callee)
@@ -447,11 +483,8 @@ def _hot_reason(nearest: list[SymbolId], busiest: tuple[float, SymbolId], promot
     )
 
 
-def _tiny(ctx: FunctionContext, rec: Recommendation) -> bool:
-    body = [s for s in ctx.node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
-    if len(body) > TINY_STATEMENTS or any(isinstance(s, ast.For | ast.While | ast.Try | ast.With) for s in body):
-        return False
-    return not any(e.priority in _OPERATION_PRIORITIES for e in rec.evidence)
+def _tiny(own: CodeFacts, rec: Recommendation) -> bool:
+    return own.short and not any(e.priority in _OPERATION_PRIORITIES for e in rec.evidence)
 
 
 def cost_notes(recs: Iterable[Recommendation], reasons: dict[SymbolId, str]) -> tuple[CostNote, ...]:

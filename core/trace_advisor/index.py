@@ -498,6 +498,19 @@ class Index:
         with self._lock:
             return tuple(sorted(self._modules))
 
+    def workspace_facts(self) -> tuple[tuple[str, Path, ModuleFacts], ...]:
+        """Every workspace module with facts, its file and its last good facts, in module order (one lock hold: a
+        pass over the workspace costs no path arithmetic per module)."""
+        with self._lock:
+            found = []
+            for module in sorted(self._modules):
+                path = self._modules[module]
+                state = self._files.get(path)
+                facts = self._reader.facts_of(state) if state is not None else None
+                if facts is not None:
+                    found.append((module, path, facts))
+            return tuple(found)
+
     def workspace_read(self) -> bool:
         return self._read_all
 

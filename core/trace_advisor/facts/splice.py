@@ -150,7 +150,29 @@ def _splice_class(
     facts = _spliced_facts(old, [new_cls], text, touched[0], touched[1], 0, lines, [cls.name])
     if facts is None:
         return None
-    return Spliced(facts, ast.Module(body=[new_cls if s is cls else s for s in old_tree.body], type_ignores=[]))
+    tree = ast.Module(body=[new_cls if s is cls else s for s in old_tree.body], type_ignores=[])
+    return Spliced(_sharing(old, facts, first, last), tree)
+
+
+def _sharing(old: ModuleFacts, new: ModuleFacts, first: int, last: int) -> ModuleFacts:
+    """``new`` with its scopes and call sites outside the changed lines ``first..last`` (whose text and positions
+    are the same) replaced by ``old``'s equal objects: the class was extracted whole, but what was computed from the
+    methods the edit did not touch (resolved sites, kept analysis results) is found again by identity."""
+
+    def untouched(loc: Loc) -> bool:
+        return loc[2] < first or loc[0] > last
+
+    scopes = {(scope.qualname, scope.loc): scope for scope in old.scopes if untouched(scope.loc)}
+    calls = {(call.scope, call.loc, call.implicit): call for call in old.calls if untouched(call.loc)}
+    shared_scopes = tuple(
+        kept if (kept := scopes.get((scope.qualname, scope.loc))) is not None and kept == scope else scope
+        for scope in new.scopes
+    )
+    shared_calls = tuple(
+        same if (same := calls.get((call.scope, call.loc, call.implicit))) is not None and same == call else call
+        for call in new.calls
+    )
+    return replace(new, scopes=shared_scopes, calls=shared_calls)
 
 
 def _merge(
