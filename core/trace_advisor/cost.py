@@ -286,13 +286,19 @@ class CodeFacts:
     own_io: bool
     short: bool
     unresolved: int
+    is_async: bool = False
+    awaited: frozenset[Range] = frozenset()  # its calls awaited where they are made (the others' coroutines wait)
 
 
 def code_facts(ctx: FunctionContext) -> CodeFacts:
     body = [s for s in ctx.node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
     blocks = any(isinstance(s, ast.For | ast.While | ast.Try | ast.With) for s in body)
     short = len(body) <= TINY_STATEMENTS and not blocks
-    return CodeFacts(any(c.api is not None for c in ctx.calls), short, len(unresolved_calls(ctx)))
+    is_async = isinstance(ctx.node, ast.AsyncFunctionDef)
+    awaited_nodes = {id(n.value) for n in ctx.nodes if isinstance(n, ast.Await)} if is_async else set()
+    awaited = frozenset(c.range for c in ctx.calls if id(c.node) in awaited_nodes)
+    own_io = any(c.api is not None for c in ctx.calls)
+    return CodeFacts(own_io, short, len(unresolved_calls(ctx)), is_async, awaited)
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,7 +362,15 @@ def costly(
     for rec, own in candidates:
         # work handed over (``to_thread(f)``, ``pool.submit(f)``: ``CallEdge.via``) is a unit of its own
         callers = {e.caller: e for e in graph.callers(rec.symbol) if e.caller != rec.symbol and not e.via}
-        looping = next((e.caller for e in callers.values() if in_loop(e) and kept(e.caller)), None)
+        fans_out = own is not None and own.is_async
+        looping = next(
+            (
+                e.caller
+                for e in callers.values()
+                if in_loop(e) and kept(e.caller) and not (fans_out and _not_awaited(e, code))
+            ),
+            None,
+        )
         computes = not any(e.priority in _IO_OR_HANDOFF for e in rec.evidence)  # no I/O, not even via callees
         if looping is not None:
             if any(e.priority == COST_PRIORITY for e in rec.evidence):
@@ -401,6 +415,13 @@ def costly(
         found[rec.symbol] = _hot_reason(nearest, busiest, promotion)
         measured.pop(rec.symbol, None)
     return CostDecision(found, promoted, measuring)
+
+
+def _not_awaited(edge: CallEdge, code: Callable[[SymbolId], CodeFacts | None]) -> bool:
+    """A coroutine made in a loop and not awaited there (``tasks.append(fetch(url))`` then ``gather``): the calls run
+    concurrently, so the caller's span measures the slowest, not each; each call is a unit of its own."""
+    caller = code(edge.caller)
+    return caller is not None and caller.is_async and edge.range not in caller.awaited
 
 
 def _nearest_affordable(

@@ -424,8 +424,10 @@ class InstrumentationHint:
 
     @property
     def clients(self) -> tuple[str, ...]:
-        """The client instrumentation packages the covered functions' calls want, sorted."""
-        return tuple(sorted({package for function in self.covers for package in function.clients}))
+        """The client instrumentation packages the covered functions' calls want, sorted (not ``package`` itself:
+        Django's traces its ORM's queries too, which ``gives`` says)."""
+        wanted = {package for function in self.covers for package in function.clients}
+        return tuple(sorted(wanted - {self.package}))
 
 
 @dataclass(frozen=True, slots=True)

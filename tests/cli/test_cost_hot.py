@@ -157,3 +157,53 @@ def test_a_hot_computation_no_recommended_function_measures_promotes_its_nearest
     spans = run_instrumented(project, f"import names.dedupe as d; assert d.dedupe({names!r})['Name3'] == 'name3'")
     assert [s["name"] for s in spans] == ["closest"] * len(names)  # 11 spans, not 220 of similarity
     assert all(s["status"] == "UNSET" for s in spans)
+
+
+FAN_OUT = (
+    "import asyncio\n"
+    "import urllib.request\n\n"
+    "URL = 'https://llm.example/v1/chat'\n\n\n"
+    "async def _post(body: bytes) -> bytes:\n"
+    "    with urllib.request.urlopen(URL, data=body, timeout=30) as response:\n"
+    "        return response.read()\n\n\n"
+    "async def ask(chunk: str) -> str:\n"
+    "    if not chunk:\n"
+    "        raise ValueError('empty chunk')\n"
+    "    answer = await _post(chunk.encode())\n"
+    "    return answer.decode()\n\n\n"
+    "async def summarise(chunk: str) -> str:\n"
+    "    if not chunk:\n"
+    "        raise ValueError('empty chunk')\n"
+    "    answer = await _post(chunk.encode())\n"
+    "    return answer.decode()\n\n\n"
+    "async def ask_all(chunks: list[str]) -> list[str]:\n"
+    "    tasks = []\n"
+    "    for chunk in chunks:\n"
+    "        tasks.append(ask(chunk))\n"
+    "    answers = await asyncio.gather(*tasks)\n"
+    "    if not answers:\n"
+    "        raise ValueError('no answers')\n"
+    "    return list(answers)\n\n\n"
+    "async def summarise_all(chunks: list[str]) -> list[str]:\n"
+    "    out = []\n"
+    "    for chunk in chunks:\n"
+    "        out.append(await summarise(chunk))\n"
+    "    if not out:\n"
+    "        raise ValueError('no summaries')\n"
+    "    return out\n\n\n"
+    "if __name__ == '__main__':\n"
+    "    asyncio.run(ask_all(['a', 'b']))\n"
+    "    asyncio.run(summarise_all(['a', 'b']))\n"
+)
+
+
+def test_calls_fanned_out_concurrently_keep_their_spans_awaited_one_by_one_they_do_not(tmp_path: Path) -> None:
+    (tmp_path / "chunks.py").write_text(FAN_OUT, encoding="utf-8")
+    report = _analyze(tmp_path)
+    recommended = {r["symbol"] for r in report["recommendations"]}
+    assert {"chunks:ask_all", "chunks:summarise_all", "chunks:ask"} <= recommended
+    # gathered: the caller's span lasts as long as the slowest call, so each call needs its own
+    assert "chunks:ask" not in {n["symbol"] for n in report["left_out"]}
+    # awaited in turn: the caller's span measures the loop
+    [note] = [n for n in report["left_out"] if n["symbol"] == "chunks:summarise"]
+    assert note["reason"].startswith("called in a loop of summarise_all (also recommended)")
