@@ -27,9 +27,10 @@ from trace_advisor.cost import (
     CostDecision,
     GraphCalls,
     LoopCalls,
+    Place,
     Promotion,
     RequestCounts,
-    call_loop_depths,
+    call_places,
     code_facts,
     cost_notes,
     costly,
@@ -529,7 +530,7 @@ class Analyzer:
         """Calls per request through this run's call graph (None without one), shared by the cost decision and
         the spans-per-request figures."""
         if self._counts is None and isinstance(self.graph, CostGraph):
-            loops = LoopCalls(partial(_loop_depths, self.index, self.cache))  # outlives the run (volume)
+            loops = LoopCalls(partial(_places, self.index, self.cache))  # outlives the run (volume)
             kept = self.cache.counts
             shape = self.index.graph_shape()
             if kept is not None and kept.graph is self.graph:
@@ -800,9 +801,9 @@ def _scope_of(index: Index, symbol: SymbolId) -> object | None:
     return info.scopes.get(qualname) if info is not None else None
 
 
-def _loop_depths(index: Index, cache: AnalysisCache, symbol: SymbolId) -> Mapping[Range, int]:
-    """Where a workspace function's calls run in its loops: kept while its module is not edited, and while its code
-    is the same wherever an edit moved it (the depths are kept relative to its first line)."""
+def _places(index: Index, cache: AnalysisCache, symbol: SymbolId) -> Mapping[Range, Place]:
+    """Where a workspace function's calls run in its loops and branches: kept while its module is not edited, and
+    while its code is the same wherever an edit moved it (kept relative to its first line)."""
     scope = _scope_of(index, symbol)
     kept = cache.loops.get(symbol)
     if kept is not None and scope is not None and kept[0] is scope:
@@ -811,16 +812,16 @@ def _loop_depths(index: Index, cache: AnalysisCache, symbol: SymbolId) -> Mappin
     analysed = index.analysed(path) if path is not None and isinstance(scope, FactsScope) else None
     if not isinstance(analysed, AnalysedModule) or not isinstance(scope, FactsScope):
         ctx = _function_of(index, symbol)
-        return call_loop_depths(ctx) if ctx is not None else {}
+        return call_places(ctx) if ctx is not None else {}
     first, last = scope.loc[0], scope.loc[2]
     code = tuple(analysed.lines[first - 1 : last])
     moved = cache.moved_loops.get(symbol)
     if moved is not None and moved[0] == code:
-        found = {_shifted(where, first): depth for where, depth in moved[1].items()}
+        found = {_shifted(where, first): nest for where, nest in moved[1].items()}
     else:
         ctx = _function_of(index, symbol)
-        found = call_loop_depths(ctx) if ctx is not None else {}
-        cache.remember_moved_loops(symbol, code, {_shifted(where, -first): depth for where, depth in found.items()})
+        found = call_places(ctx) if ctx is not None else {}
+        cache.remember_moved_loops(symbol, code, {_shifted(where, -first): nest for where, nest in found.items()})
     cache.remember_loops(symbol, scope, found)
     return found
 

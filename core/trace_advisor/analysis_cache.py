@@ -19,7 +19,7 @@ from typing import TypeVar
 from trace_advisor.advise.local import Verdict
 from trace_advisor.analysed import AnalysedModule, FunctionSyntax
 from trace_advisor.config_model import Config
-from trace_advisor.cost import CodeFacts, RequestCounts
+from trace_advisor.cost import CodeFacts, Place, RequestCounts
 from trace_advisor.datatypes import Range, Recommendation, ResolvedCall, SymbolId
 from trace_advisor.detect.context import CalleeIO, FunctionContext, GraphFacts
 from trace_advisor.detect.findings import Signal
@@ -87,14 +87,14 @@ class AnalysisCache:
         self.forever: OrderedDict[SymbolId, tuple[object, list[str], bool]] = OrderedDict()
         self.io: OrderedDict[SymbolId, tuple[object, CalleeIO | None]] = OrderedDict()  # by its modules' calls
         # per workspace function, while its facts scope is the same object (its module was not edited): where its
-        # calls run in loops; and whether the scorer recommends it on its own (KeptVerdict)
-        self.loops: OrderedDict[SymbolId, tuple[object, Mapping[Range, int]]] = OrderedDict()
+        # calls run in loops and branches; and whether the scorer recommends it on its own (KeptVerdict)
+        self.loops: OrderedDict[SymbolId, tuple[object, Mapping[Range, Place]]] = OrderedDict()
         self.verdicts: OrderedDict[SymbolId, KeptVerdict] = OrderedDict()
         # per workspace function: its facts scope and resolved call sites, and what the cost decision reads of its code
         self.code: OrderedDict[SymbolId, tuple[object, tuple[ResolvedCall, ...], CodeFacts | None]] = OrderedDict()
-        # per workspace function: its code when its loops were last read, and where its calls run in them relative
-        # to its first line (an edit above it moves it without changing them)
-        self.moved_loops: OrderedDict[SymbolId, tuple[tuple[str, ...], Mapping[Range, int]]] = OrderedDict()
+        # per workspace function: its code when its loops and branches were last read, and where its calls run in
+        # them relative to its first line (an edit above it moves it without changing them)
+        self.moved_loops: OrderedDict[SymbolId, tuple[tuple[str, ...], Mapping[Range, Place]]] = OrderedDict()
         self.counts: RequestCounts | None = None  # calls per request, renewed by each run (cost.py)
         self.hot_candidates: OrderedDict[Path, HotCandidates] = OrderedDict()
         self._results: OrderedDict[Path, dict[Slot, FunctionResult]] = OrderedDict()
@@ -106,10 +106,10 @@ class AnalysisCache:
     def remember_io(self, symbol: SymbolId, key: object, io: CalleeIO | None) -> None:
         _remember(self.io, symbol, (key, io))
 
-    def remember_loops(self, symbol: SymbolId, scope: object, depths: Mapping[Range, int]) -> None:
+    def remember_loops(self, symbol: SymbolId, scope: object, depths: Mapping[Range, Place]) -> None:
         _remember(self.loops, symbol, (scope, depths))
 
-    def remember_moved_loops(self, symbol: SymbolId, code: tuple[str, ...], depths: Mapping[Range, int]) -> None:
+    def remember_moved_loops(self, symbol: SymbolId, code: tuple[str, ...], depths: Mapping[Range, Place]) -> None:
         _remember(self.moved_loops, symbol, (code, depths))
 
     def remember_hot_candidates(self, path: Path, kept: HotCandidates) -> None:

@@ -33,21 +33,23 @@ def test_a_hot_pure_helper_is_left_out_with_its_figure_and_the_callers_that_meas
     assert set(recommended) == {"catalog.crawl:crawl", "catalog.crawl:Crawler.fetch_page"}
     [note] = [n for n in report["left_out"] if n["symbol"] == PARSE_URL]
     assert note["file"] == "catalog/urls.py" and note["line"] == 9
-    # 10 pages (a while loop) x 10 lines x 10 links (two nested for loops), from two call sites of resolve
+    # 10 pages (a while loop) x 10 lines x 10 links (two nested for loops); resolve's two calls are the two arms of
+    # one if: they count once
     assert note["reason"] == (
-        "estimated 2,000 calls per request from catalog.crawl:crawl (a loop counted as 10 iterations), with no I/O,"
-        " error handling or entry point of its own: a span here adds as many spans; the spans of Crawler.fetch_page"
-        " (recommended callers) measure it"
+        "estimated 1,000 calls per request from catalog.crawl:crawl (a loop over items counted as 10 iterations),"
+        " with no I/O, error handling or entry point of its own: a span here adds as many spans; the spans of"
+        " Crawler.fetch_page (recommended callers) measure it"
     )
     assert report["volume"] == {  # what is kept: one crawl, ten pages
         "spans_per_request": 11.0,
+        "one_pass": 2.0,
         "entry": "catalog.crawl:crawl",
         "functions": 2,
         "loop_iterations": 10,
     }
 
     markdown = run_cli("analyze", ".", "--format", "md", "--no-cache", "-q", cwd=project)
-    assert f"- `{PARSE_URL}` (`catalog/urls.py:9`): estimated 2,000 calls per request" in markdown.stdout
+    assert f"- `{PARSE_URL}` (`catalog/urls.py:9`): estimated 1,000 calls per request" in markdown.stdout
 
     coverage = run_cli("coverage", project, "--format", "json", "--no-cache")
     assert coverage.returncode == 0, coverage.stderr
@@ -63,7 +65,7 @@ def test_a_hot_pure_helper_is_left_out_with_its_figure_and_the_callers_that_meas
 def test_a_hot_helper_that_handles_errors_itself_keeps_its_span() -> None:
     report = _analyze(FIXTURE, "--min-confidence", "0.2")
     costs = {r["symbol"]: r["cost"] for r in report["recommendations"]}
-    assert costs["catalog.urls:parse_port"]["spans_per_request"] == 2000  # `except ValueError` is its own to show
+    assert costs["catalog.urls:parse_port"]["spans_per_request"] == 1000  # `except ValueError` is its own to show
     assert PARSE_URL not in costs
 
 
@@ -74,7 +76,7 @@ def test_the_threshold_is_a_setting_of_the_project_and_of_the_environment(tmp_pa
     pyproject.write_text(pyproject.read_text() + "\n[tool.trace-advisor]\nhot_calls_per_request = 5000\n")
     report = _analyze(project)
     kept = {r["symbol"]: r for r in report["recommendations"]}
-    assert kept[PARSE_URL]["cost"]["spans_per_request"] == 2000  # under 5,000: worth its span now
+    assert kept[PARSE_URL]["cost"]["spans_per_request"] == 1000  # under 5,000: worth its span now
     assert PARSE_URL not in {n["symbol"] for n in report["left_out"]}
 
     lower = run_cli(
@@ -85,11 +87,11 @@ def test_the_threshold_is_a_setting_of_the_project_and_of_the_environment(tmp_pa
         "--no-cache",
         "-q",
         cwd=project,
-        env={"TRACE_ADVISOR_HOT_CALLS_PER_REQUEST": "1999.5"},
+        env={"TRACE_ADVISOR_HOT_CALLS_PER_REQUEST": "999.5"},
     )  # the environment wins over the file
     assert lower.returncode == 0, lower.stderr
     [note] = [n for n in json.loads(lower.stdout)["left_out"] if n["symbol"] == PARSE_URL]
-    assert note["reason"].startswith("estimated 2,000 calls per request")
+    assert note["reason"].startswith("estimated 1,000 calls per request")
 
 
 def test_an_invalid_threshold_is_an_error_naming_the_key(tmp_path: Path) -> None:
