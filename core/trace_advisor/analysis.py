@@ -16,7 +16,7 @@ from trace_advisor.advise.calibration import RULES_THRESHOLD, Scored, calibrated
 from trace_advisor.advise.instrumentation_hints import instrumentation_hints
 from trace_advisor.advise.local import LocalScorer
 from trace_advisor.advise.provider import Candidate, Provider, ProviderResult
-from trace_advisor.advise.units import consistent
+from trace_advisor.advise.units import client_operations, consistent
 from trace_advisor.analysed import AnalysedModule, FunctionSyntax
 from trace_advisor.analysis_cache import AnalysisCache, FunctionResult, ReadFunctions, source_key
 from trace_advisor.cancel import NEVER, CancelToken
@@ -272,11 +272,12 @@ class Analyzer:
         calibrate = self.config.scoring == "calibrated"
         threshold = RULES_THRESHOLD if calibrate else self.config.min_confidence
         verdicts = [r.verdict for r in results]
-        for number, verdict in consistent([(r.ctx, r.verdict) for r in results], threshold).items():
+        pairs = [(r.ctx, r.verdict) for r in results]
+        for number, verdict in consistent(pairs, threshold).items():
             verdicts[number] = verdict
         if calibrate:
             scored = [Scored(r.ctx, r.signals, v) for r, v in zip(results, verdicts, strict=True)]
-            verdicts = calibrated(scored, self.scorer, shipped())
+            verdicts = calibrated(scored, self.scorer, shipped(), client_operations(pairs))
         for result in results:
             if result.verdict.traced is None:  # a traced function's context is its code without the span
                 self._contexts.setdefault(result.ctx.symbol, result.ctx)

@@ -11,11 +11,17 @@ from pathlib import Path
 from typing import Any
 
 from tests.cli.test_apply import run_instrumented
-from tests.support.cli import run_cli
+from tests.support.cli import run_cli as run_any_scorer
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "cost_hot"
 PROMOTE = FIXTURE.parent / "cost_promote"
 PARSE_URL = "catalog.urls:parse_url"
+
+
+def run_cli(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None) -> Any:
+    """The CLI with the rules scorer: these tests are about the cost decision, and the fixture's recommended callers
+    (whose spans measure the hot helper) were chosen with the rules' confidences."""
+    return run_any_scorer(*args, cwd=cwd, env={"TRACE_ADVISOR_SCORING": "rules", **(env or {})})
 
 
 def _analyze(project: Path, *extra: str) -> dict[str, Any]:

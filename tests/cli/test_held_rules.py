@@ -12,12 +12,16 @@ from tests.support.cli import run_cli
 
 def analyse(root: Path, files: dict[str, str], *args: str) -> dict[str, dict[str, object]]:
     """Writes ``files`` under ``root`` and returns the JSON report's recommendations by qualname (at any confidence
-    unless ``args`` say otherwise)."""
+    unless ``args`` say otherwise), scored by the rules: these tests are about evidence, the same under both scorers,
+    and compare the rules' confidences (the calibrated model puts a covered route's handler under 0.01)."""
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, encoding="utf-8")
     out = root / "report.json"
-    done = run_cli("analyze", root, "--format", "json", "-o", out, "--no-cache", "--min-confidence", "0.01", *args)
+    done = run_cli(
+        "analyze", root, "--format", "json", "-o", out, "--no-cache", "--min-confidence", "0.01", *args,
+        env={"TRACE_ADVISOR_SCORING": "rules"},
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
     recs = json.loads(out.read_text(encoding="utf-8"))["recommendations"]
     return {str(r["qualname"]): r for r in recs}

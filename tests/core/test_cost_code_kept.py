@@ -4,6 +4,7 @@ builds the detectors' view of no function of another file, and the decision is a
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,8 @@ def fresh(project: Path, config: Config, path: Path) -> list[tuple[SymbolId, str
 
 
 def test_a_keystroke_reads_no_function_of_another_file_again(project: Path, contexts: list[SymbolId]) -> None:
-    config = load_config(project)
+    # the rules scorer: the test is about the cost decision's cache, its promoted caller was chosen with the rules
+    config = dataclasses.replace(load_config(project), scoring="rules")
     dedupe = project / "names" / "dedupe.py"
     index = Index.from_config(config, [project], use_cache=False)
     index.build()

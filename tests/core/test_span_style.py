@@ -16,14 +16,11 @@ from tests.support.cli import run_cli
 from tests.support.span_cases import CASES, apply_plan, copy_case, read_text
 
 
-def ruff_findings(root: Path, files: list[Path], select: str = "I,E501") -> list[tuple[str, str, str]]:
-    """(file, rule, source line) for every finding of the ``select`` rules (import order and line length unless
-    told), with the project's ruff settings when it has any."""
+def _ruff(root: Path, command: list[str], files: list[Path]) -> str:
+    """``ruff <command> files`` run in ``root`` with the project's ruff settings when it has any: its output."""
     config = ["--config", str(root / "pyproject.toml")] if (root / "pyproject.toml").is_file() else ["--isolated"]
     done = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--no-cache", "--select", select, "--output-format", "json"]
-        + config
-        + [str(f) for f in files],
+        [sys.executable, "-m", "ruff", *command, "--no-cache", *config, *(str(f) for f in files)],
         capture_output=True,
         text=True,
         cwd=root,
@@ -31,8 +28,15 @@ def ruff_findings(root: Path, files: list[Path], select: str = "I,E501") -> list
         check=False,
     )
     assert done.returncode in (0, 1), done.stderr
+    return done.stdout
+
+
+def ruff_findings(root: Path, files: list[Path], select: str = "I,E501") -> list[tuple[str, str, str]]:
+    """(file, rule, source line) for every finding of the ``select`` rules (import order and line length unless
+    told), with the project's ruff settings when it has any."""
+    output = _ruff(root, ["check", "--select", select, "--output-format", "json"], files)
     found = []
-    for item in json.loads(done.stdout):
+    for item in json.loads(output):
         path = Path(item["filename"])
         line = read_text(path)[0].splitlines()[item["location"]["row"] - 1]
         found.append((path.relative_to(root).as_posix(), item["code"], line.strip()))
@@ -109,17 +113,7 @@ def test_lines_the_span_pushes_past_the_line_length_are_wrapped_inside_their_bra
 
 def ruff_format_diff(root: Path, files: list[Path]) -> str:
     """What ``ruff format`` (at the project's settings) would still change in ``files``: "" when nothing."""
-    done = subprocess.run(
-        [sys.executable, "-m", "ruff", "format", "--no-cache", "--diff", "--config", str(root / "pyproject.toml")]
-        + [str(f) for f in files],
-        capture_output=True,
-        text=True,
-        cwd=root,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode in (0, 1), done.stderr
-    return done.stdout
+    return _ruff(root, ["format", "--diff"], files)
 
 
 # A module as a ruff-formatted FastAPI project writes it (120 columns, Python 3.10+): lines that fit as written until

@@ -523,9 +523,10 @@ function assertResult(result, drawn, originalMain, originalSpans) {
 
   // Settings apply live: a stricter minConfidence hides the weaker recommendations, resetting it brings them back.
   const live = result.liveSettings;
-  assert.ok(live.stricter !== null, "diagnostics did not follow minConfidence 0.96");
-  assert.ok(live.stricter.every((value) => value >= 96), JSON.stringify(live.stricter));
-  assert.ok(live.restored !== null && live.restored.length > live.stricter.length, JSON.stringify(live));
+  assert.ok(live.stricter !== null, `diagnostics did not follow minConfidence ${live.cut / 100}`);
+  assert.ok(live.stricter.every((value) => value >= live.cut), JSON.stringify(live));
+  // (not a superset: the cost decision can leave out a callee of a weaker function once that one is back)
+  assert.ok(live.restored !== null && live.restored.some((value) => value < live.cut), JSON.stringify(live));
 
   // Restart Server starts a new server process that reaches "ready" again (lenses in the screenshot come from it).
   assert.deepEqual(result.restart, { newClient: true, ready: true });
