@@ -16,19 +16,22 @@ from trace_advisor.advise.calibration import RULES_THRESHOLD, Scored, calibrated
 from trace_advisor.advise.instrumentation_hints import instrumentation_hints
 from trace_advisor.advise.local import LocalScorer
 from trace_advisor.advise.provider import Candidate, Provider, ProviderResult
-from trace_advisor.advise.units import consistent
+from trace_advisor.advise.units import client_operations, consistent
 from trace_advisor.analysed import AnalysedModule, FunctionSyntax
 from trace_advisor.analysis_cache import AnalysisCache, FunctionResult, ReadFunctions, source_key
 from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
 from trace_advisor.cost import (
     COST_PRIORITY,
+    CodeFacts,
     CostDecision,
     GraphCalls,
     LoopCalls,
+    Place,
     Promotion,
     RequestCounts,
-    call_loop_depths,
+    call_places,
+    code_facts,
     cost_notes,
     costly,
 )
@@ -271,11 +274,12 @@ class Analyzer:
         calibrate = self.config.scoring == "calibrated"
         threshold = RULES_THRESHOLD if calibrate else self.config.min_confidence
         verdicts = [r.verdict for r in results]
-        for number, verdict in consistent([(r.ctx, r.verdict) for r in results], threshold).items():
+        pairs = [(r.ctx, r.verdict) for r in results]
+        for number, verdict in consistent(pairs, threshold).items():
             verdicts[number] = verdict
         if calibrate:
             scored = [Scored(r.ctx, r.signals, v) for r, v in zip(results, verdicts, strict=True)]
-            verdicts = calibrated(scored, self.scorer, shipped())
+            verdicts = calibrated(scored, self.scorer, shipped(), client_operations(pairs))
         for result in results:
             if result.verdict.traced is None:  # a traced function's context is its code without the span
                 self._contexts.setdefault(result.ctx.symbol, result.ctx)
@@ -359,7 +363,8 @@ class Analyzer:
             kept, _ = self.weigh_costs([*recs, *reached])
         finally:
             self._promote_anywhere = False
-        return [rec for rec in kept if Path(rec.file).resolve() == path.resolve()]
+        own = self.index.module_for_path(path)
+        return [rec for rec in kept if rec.symbol.partition(":")[0] == own]
 
     def _reached_hot_candidates(self, path: Path, cancel: CancelToken) -> list[Recommendation]:
         """The recommendations of other files whose evidence is their cost (the hot functions a caller may be
@@ -370,16 +375,16 @@ class Analyzer:
             return []
         queue = [function.symbol for function in analysed.functions()]
         seen = set(queue)
-        files: set[Path] = set()
+        modules: set[str] = set()
         while queue and len(seen) <= _MAX_REACHED:
             for edge in self.graph.callees(queue.pop()):
                 if edge.external or edge.via or edge.callee in seen:
                     continue
                 seen.add(edge.callee)
                 queue.append(edge.callee)
-                found = self.index.path_for_module(edge.callee.partition(":")[0])
-                if found is not None and Path(found).resolve() != path:
-                    files.add(Path(found))
+                modules.add(edge.callee.partition(":")[0])
+        modules.discard(self.index.module_for_path(path) or "")
+        files = {Path(found) for module in modules if (found := self.index.path_for_module(module)) is not None}
         reached: list[Recommendation] = []
         for other in sorted(files):
             cancel.check()
@@ -470,12 +475,23 @@ class Analyzer:
             return symbol in chosen or self._would_recommend(symbol)
 
         hot_calls = self.config.hot_calls_per_request
-        return costly(recs, self.graph, counts, recommended, self._context, hot_calls, self._promotable)
+        return costly(recs, self.graph, counts, recommended, self._code, hot_calls, self._promotable)
 
-    def _context(self, symbol: SymbolId) -> FunctionContext | None:
-        """A workspace function as the detectors see it: as this run analysed it, else built now."""
-        found = self._contexts.get(symbol)
-        return found if found is not None else _function_of(self.index, symbol)
+    def _code(self, symbol: SymbolId) -> CodeFacts | None:
+        """What the cost decision reads of a workspace function's code (None outside the workspace): kept while its
+        facts scope is the same object (its module was not edited) and its resolved call sites are the same (an edit
+        elsewhere keeps the site objects: an identity check), else read from the context this run built for it, or
+        from one built now."""
+        scope = _scope_of(self.index, symbol)
+        sites = self._sites(symbol) if scope is not None else ()
+        kept = self.cache.code.get(symbol)
+        if kept is not None and scope is not None and kept[0] is scope and kept[1] == sites:
+            return kept[2]
+        ctx = self._contexts.get(symbol) or _function_of(self.index, symbol)
+        found = code_facts(ctx) if ctx is not None else None
+        if scope is not None:
+            self.cache.remember_code(symbol, scope, sites, found)
+        return found
 
     def _promotable(self, symbol: SymbolId) -> bool:
         """Whether a function may be recommended in place of a hot callee: of this run's files (any workspace file
@@ -517,35 +533,44 @@ class Analyzer:
         """Calls per request through this run's call graph (None without one), shared by the cost decision and
         the spans-per-request figures."""
         if self._counts is None and isinstance(self.graph, CostGraph):
-            loops = LoopCalls(partial(_loop_depths, self.index, self.cache))  # outlives the run (volume)
+            loops = LoopCalls(partial(_places, self.index, self.cache))  # outlives the run (volume)
             kept = self.cache.counts
+            shape = self.index.graph_shape()
             if kept is not None and kept.graph is self.graph:
-                self._counts = kept.renewed(loops)  # an edit that changes no function's calls keeps them all
+                self._counts = kept.renewed(loops, shape)  # an edit that changes no function's calls keeps them all
             else:
-                self._counts = RequestCounts(self.graph, GraphCalls(self.graph, loops, self.index.module_calls))
+                calls = GraphCalls(self.graph, loops, self.index.module_calls)
+                self._counts = RequestCounts(self.graph, calls, shape)
             self.cache.counts = self._counts
         return self._counts
 
     def _would_recommend(self, symbol: SymbolId) -> bool:
         """Whether a function outside this run's files has a span or the local scorer recommends it (its verdict
-        without graph facts; remembered, and kept while its module is not edited and the settings are the same)."""
+        without graph facts; remembered, and kept while the settings are the same and its module is not edited nor its
+        calls resolved otherwise, or what its analysis reads is the same: :func:`source_key`)."""
         found = self._verdicts.get(symbol)
         if found is not None:
             return found
         scope, setting = _scope_of(self.index, symbol), (self.config, self.scorer.instrumentation)
+        sites = self._sites(symbol)
         kept = self.cache.verdicts.get(symbol)
-        if kept is not None and scope is not None and kept[0] is scope and kept[1] == setting:
-            found = kept[2]
-        else:
-            ctx = _function_of(self.index, symbol)
-            found = False
-            if ctx is not None and existing_span(ctx) is not None:
-                found = True  # already traced: its span measures the loop as a recommended one's would
-            elif ctx is not None:
-                verdict = self.scorer.verdict(ctx, tuple(run_detectors(ctx, self.priorities)))
-                found = verdict.priority is not None and verdict.confidence >= self.config.min_confidence
+        if kept is not None and scope is not None and kept[0] is scope and kept[1] == sites and kept[2] == setting:
+            found = kept[4]
+        else:  # its module was edited: the same answer while what its analysis reads is (source_key)
+            syntax = _syntax_of(self.index, symbol)
+            key = source_key(*syntax) if syntax is not None else None
+            if kept is not None and key is not None and kept[2] == setting and kept[3] == key:
+                found = kept[4]
+            else:
+                ctx = FunctionContext(*syntax) if syntax is not None else None
+                found = False
+                if ctx is not None and existing_span(ctx) is not None:
+                    found = True  # already traced: its span measures the loop as a recommended one's would
+                elif ctx is not None:
+                    verdict = self.scorer.verdict(ctx, tuple(run_detectors(ctx, self.priorities)))
+                    found = verdict.priority is not None and verdict.confidence >= self.config.min_confidence
             if scope is not None:
-                self.cache.remember_verdict(symbol, scope, setting, found)
+                self.cache.remember_verdict(symbol, (scope, sites, setting, key, found))
         self._verdicts[symbol] = found
         return found
 
@@ -737,11 +762,7 @@ def _instrumentation_set_up(index: Index, cache: AnalysisCache) -> dict[str, str
     A module is read again only when its facts or its resolved calls changed; most never call anything that could
     set instrumentation up and are not resolved for it."""
     kept: dict[str, tuple[object, object, tuple[SetUp | SentryInit, ...]]] = {}
-    for module in index.workspace_modules():
-        path = index.path_for_module(module)
-        facts = index.facts(path) if path is not None else None
-        if path is None or facts is None:
-            continue
+    for module, path, facts in index.workspace_facts():
         known = cache.set_up.get(module)
         if known is not None and known[0] is facts and known[1] is None:
             kept[module] = known
@@ -762,12 +783,18 @@ def _instrumentation_set_up(index: Index, cache: AnalysisCache) -> dict[str, str
 
 def _function_of(index: Index, symbol: SymbolId) -> FunctionContext | None:
     """A workspace function as the detectors see it (without graph facts); None outside the workspace."""
+    syntax = _syntax_of(index, symbol)
+    return FunctionContext(*syntax) if syntax is not None else None
+
+
+def _syntax_of(index: Index, symbol: SymbolId) -> tuple[AnalysedModule, FunctionSyntax] | None:
+    """A workspace function's module as the analysis reads it, and its (first) def; None outside the workspace."""
     path = index.path_for_module(symbol.partition(":")[0])
     analysed = index.analysed(path) if path is not None else None
     if not isinstance(analysed, AnalysedModule):
         return None
     function = analysed.function(symbol)
-    return FunctionContext(analysed, function) if function is not None else None
+    return (analysed, function) if function is not None else None
 
 
 def _scope_of(index: Index, symbol: SymbolId) -> object | None:
@@ -777,9 +804,9 @@ def _scope_of(index: Index, symbol: SymbolId) -> object | None:
     return info.scopes.get(qualname) if info is not None else None
 
 
-def _loop_depths(index: Index, cache: AnalysisCache, symbol: SymbolId) -> Mapping[Range, int]:
-    """Where a workspace function's calls run in its loops: kept while its module is not edited, and while its code
-    is the same wherever an edit moved it (the depths are kept relative to its first line)."""
+def _places(index: Index, cache: AnalysisCache, symbol: SymbolId) -> Mapping[Range, Place]:
+    """Where a workspace function's calls run in its loops and branches: kept while its module is not edited, and
+    while its code is the same wherever an edit moved it (kept relative to its first line)."""
     scope = _scope_of(index, symbol)
     kept = cache.loops.get(symbol)
     if kept is not None and scope is not None and kept[0] is scope:
@@ -788,16 +815,16 @@ def _loop_depths(index: Index, cache: AnalysisCache, symbol: SymbolId) -> Mappin
     analysed = index.analysed(path) if path is not None and isinstance(scope, FactsScope) else None
     if not isinstance(analysed, AnalysedModule) or not isinstance(scope, FactsScope):
         ctx = _function_of(index, symbol)
-        return call_loop_depths(ctx) if ctx is not None else {}
+        return call_places(ctx) if ctx is not None else {}
     first, _, last, _ = loc_parts(scope.loc)
     code = tuple(analysed.lines[first - 1 : last])
     moved = cache.moved_loops.get(symbol)
     if moved is not None and moved[0] == code:
-        found = {_shifted(where, first): depth for where, depth in moved[1].items()}
+        found = {_shifted(where, first): nest for where, nest in moved[1].items()}
     else:
         ctx = _function_of(index, symbol)
-        found = call_loop_depths(ctx) if ctx is not None else {}
-        cache.remember_moved_loops(symbol, code, {_shifted(where, -first): depth for where, depth in found.items()})
+        found = call_places(ctx) if ctx is not None else {}
+        cache.remember_moved_loops(symbol, code, {_shifted(where, -first): nest for where, nest in found.items()})
     cache.remember_loops(symbol, scope, found)
     return found
 

@@ -19,7 +19,7 @@ from typing import TypeVar
 from trace_advisor.advise.local import Verdict
 from trace_advisor.analysed import AnalysedModule, FunctionSyntax
 from trace_advisor.config_model import Config
-from trace_advisor.cost import RequestCounts
+from trace_advisor.cost import CodeFacts, Place, RequestCounts
 from trace_advisor.datatypes import Range, Recommendation, ResolvedCall, SymbolId
 from trace_advisor.detect.context import CalleeIO, FunctionContext, GraphFacts
 from trace_advisor.detect.findings import Signal
@@ -34,6 +34,9 @@ ReadFunctions = dict[str, tuple[object, dict[SymbolId, object] | None]]
 # one file's hot candidates (what it recommends for its cost), with what they were read under: the settings and the
 # graph's shape, and what the analysis read of the modules
 HotCandidates = tuple[object, ReadFunctions, tuple[Recommendation, ...]]
+# whether the scorer recommends a function on its own, with what that was decided from: its facts scope and
+# resolved call sites (the same while its module is not edited nor resolved otherwise), the settings, its source_key
+KeptVerdict = tuple[object, tuple[ResolvedCall, ...], object, object, bool]
 Slot = tuple[SymbolId, int]  # a function's symbol and which of the defs sharing it (a property's getter, setter)
 
 
@@ -84,12 +87,14 @@ class AnalysisCache:
         self.forever: OrderedDict[SymbolId, tuple[object, list[str], bool]] = OrderedDict()
         self.io: OrderedDict[SymbolId, tuple[object, CalleeIO | None]] = OrderedDict()  # by its modules' calls
         # per workspace function, while its facts scope is the same object (its module was not edited): where its
-        # calls run in loops, and whether the scorer recommends it on its own (with the setting it was decided under)
-        self.loops: OrderedDict[SymbolId, tuple[object, Mapping[Range, int]]] = OrderedDict()
-        self.verdicts: OrderedDict[SymbolId, tuple[object, object, bool]] = OrderedDict()
-        # per workspace function: its code when its loops were last read, and where its calls run in them relative
-        # to its first line (an edit above it moves it without changing them)
-        self.moved_loops: OrderedDict[SymbolId, tuple[tuple[str, ...], Mapping[Range, int]]] = OrderedDict()
+        # calls run in loops and branches; and whether the scorer recommends it on its own (KeptVerdict)
+        self.loops: OrderedDict[SymbolId, tuple[object, Mapping[Range, Place]]] = OrderedDict()
+        self.verdicts: OrderedDict[SymbolId, KeptVerdict] = OrderedDict()
+        # per workspace function: its facts scope and resolved call sites, and what the cost decision reads of its code
+        self.code: OrderedDict[SymbolId, tuple[object, tuple[ResolvedCall, ...], CodeFacts | None]] = OrderedDict()
+        # per workspace function: its code when its loops and branches were last read, and where its calls run in
+        # them relative to its first line (an edit above it moves it without changing them)
+        self.moved_loops: OrderedDict[SymbolId, tuple[tuple[str, ...], Mapping[Range, Place]]] = OrderedDict()
         self.counts: RequestCounts | None = None  # calls per request, renewed by each run (cost.py)
         self.hot_candidates: OrderedDict[Path, HotCandidates] = OrderedDict()
         self._results: OrderedDict[Path, dict[Slot, FunctionResult]] = OrderedDict()
@@ -101,17 +106,22 @@ class AnalysisCache:
     def remember_io(self, symbol: SymbolId, key: object, io: CalleeIO | None) -> None:
         _remember(self.io, symbol, (key, io))
 
-    def remember_loops(self, symbol: SymbolId, scope: object, depths: Mapping[Range, int]) -> None:
+    def remember_loops(self, symbol: SymbolId, scope: object, depths: Mapping[Range, Place]) -> None:
         _remember(self.loops, symbol, (scope, depths))
 
-    def remember_moved_loops(self, symbol: SymbolId, code: tuple[str, ...], depths: Mapping[Range, int]) -> None:
+    def remember_moved_loops(self, symbol: SymbolId, code: tuple[str, ...], depths: Mapping[Range, Place]) -> None:
         _remember(self.moved_loops, symbol, (code, depths))
 
     def remember_hot_candidates(self, path: Path, kept: HotCandidates) -> None:
         _remember(self.hot_candidates, path, kept)
 
-    def remember_verdict(self, symbol: SymbolId, scope: object, setting: object, recommended: bool) -> None:
-        _remember(self.verdicts, symbol, (scope, setting, recommended))
+    def remember_code(
+        self, symbol: SymbolId, scope: object, sites: tuple[ResolvedCall, ...], code: CodeFacts | None
+    ) -> None:
+        _remember(self.code, symbol, (scope, sites, code))
+
+    def remember_verdict(self, symbol: SymbolId, kept: KeptVerdict) -> None:
+        _remember(self.verdicts, symbol, kept)
 
     def results(self, path: Path, config: Config, installed: object) -> dict[Slot, FunctionResult]:
         """The per-function results of ``path`` kept from earlier runs with the same configuration and instrumentation

@@ -136,7 +136,7 @@ class Config:
     ignore: tuple[str, ...] = ()
     traces: tuple[str, ...] = ()  # absolute paths or glob patterns of OTLP JSON trace files
     min_confidence: float = 0.5
-    scoring: Scoring = "rules"
+    scoring: Scoring = "calibrated"
     max_per_file: int = 10
     max_file_bytes: int = 5_000_000
     hot_calls_per_request: float = 100.0  # above this estimate, a function with nothing of its own gets no span

@@ -3,19 +3,22 @@ iteration, the caller's span already measures the loop), because the call graph 
 request and they have no I/O, error handling or entry point of their own (the spans of the recommended functions that
 call them measure them), because every caller is recommended and they only compute (the callers' spans measure them),
 or because they are tiny helpers the span would dwarf — a function that does I/O itself keeps its span, the
-granularity OpenTelemetry's client instrumentations use. Which calls run once per loop iteration (:func:`loop_depths`)
-and how many calls of each function one call of an entry point makes (:class:`RequestCounts`) are read here, for both
-this decision and the spans-per-request figures of :mod:`trace_advisor.volume`."""
+granularity OpenTelemetry's client instrumentations use. Which calls run once per loop iteration, how many times each
+loop runs, which calls exclude each other (:func:`places`) and how many calls of each function one call of an entry
+point makes (:class:`RequestCounts`) are read here, for both this decision and the spans-per-request figures of
+:mod:`trace_advisor.volume`."""
 
 from __future__ import annotations
 
 import ast
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 from trace_advisor.datatypes import (
+    LOOP_ITERATIONS,
     MODULE_QUALNAME,
     CallEdge,
     CostNote,
@@ -27,9 +30,13 @@ from trace_advisor.datatypes import (
 )
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.shape import unresolved_calls
+from trace_advisor.workspace import is_test_module
 
 TINY_STATEMENTS = 2  # a body this short with no I/O of its own is cheaper than the span around it
-LOOP_ITERATIONS = 10  # a loop's iterations are unknown from the code: an order of magnitude, stated in every figure
+MAX_FIXED = 1000  # a loop the code gives a count (``range(64)``) counts that many times, up to this
+_LOOP_TEXT = 60  # a loop's header as shown in figures, at most this long
+# a name that says a loop retries or follows redirects (``attempt``, ``max_retries``, ``self.max_redirects``)
+_RETRY_NAME = re.compile(r"retr|attempt|tries|redirect|backoff", re.IGNORECASE)
 MAX_CALLS = 1_000_000.0  # deep loop nests: beyond this the figure says nothing more
 MAX_ENTRIES = 2000  # entry points considered (the busiest is wanted, not all of them)
 MAX_NAMED_CALLERS = 3  # recommended callers a "hot" reason names
@@ -50,42 +57,106 @@ class Graph(Protocol):
     def entry_points(self) -> tuple[SymbolId, ...]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Loop:
+    """A loop around calls, and how many times it runs them, read from its shape: ``items`` (over items of unknown
+    number: LOOP_ITERATIONS), ``fixed`` (a count the code gives: ``range(3)``, a display, a local name bound to one)
+    or ``retry`` (a retry or redirect loop, or one whose body leaves it: one pass unless the operation fails)."""
+
+    kind: Literal["items", "fixed", "retry"]
+    times: float
+    text: str  # its header as written, shortened: ``for row in csv.DictReader(handle)``
+
+    def count(self, items: float = LOOP_ITERATIONS) -> float:
+        """Its iterations, with ``items`` for a loop over items of unknown number."""
+        return items if self.kind == "items" else self.times
+
+
+LoopNest = tuple[Loop, ...]  # the loops around a call, outermost first
+Arms = tuple[tuple[int, int], ...]  # the branches around a call, outermost first: (which ``if`` of the function, arm)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a call runs in its function: the loops that run it per iteration, and the arms of branches (``if``,
+    ``match`` cases, conditional expressions) it is in, so that calls in two arms of one branch count as one or the
+    other."""
+
+    loops: LoopNest = ()
+    arms: Arms = ()
+
+
+_NOWHERE = Place()
+
+
 class LoopCalls:
-    """How many loops of its caller run a call edge once per iteration (``depths(caller)``: :func:`call_loop_depths`
-    of the caller, remembered per caller)."""
+    """Where its caller runs a call edge (``places(caller)``: :func:`call_places` of the caller, remembered per
+    caller): in which loops, in which arms."""
 
-    def __init__(self, depths: Callable[[SymbolId], Mapping[Range, int]]) -> None:
-        self._read = depths
-        self._depths: dict[SymbolId, Mapping[Range, int]] = {}
+    def __init__(self, places: Callable[[SymbolId], Mapping[Range, Place]]) -> None:
+        self._read = places
+        self._places: dict[SymbolId, Mapping[Range, Place]] = {}
 
-    def depth(self, edge: CallEdge) -> int:
-        found = self._depths.get(edge.caller)
+    def place(self, edge: CallEdge) -> Place:
+        found = self._places.get(edge.caller)
         if found is None:
-            found = self._depths[edge.caller] = self._read(edge.caller)
-        return found.get(edge.range, 0)
+            found = self._places[edge.caller] = self._read(edge.caller)
+        return found.get(edge.range, _NOWHERE)
 
     def __call__(self, edge: CallEdge) -> bool:
-        return self.depth(edge) > 0
+        """Whether the call repeats per iteration of a loop (a retry loop's one pass does not count)."""
+        return any(loop.kind != "retry" for loop in self.place(edge).loops)
 
 
-def call_loop_depths(ctx: FunctionContext) -> dict[Range, int]:
-    """Where each call of a function that runs in a loop is -> how many of its loops run it per iteration."""
-    depths = loop_depths(ctx.node)
-    return {c.range: depths[id(c.node)] for c in ctx.calls if depths.get(id(c.node))}
+def call_places(ctx: FunctionContext) -> dict[Range, Place]:
+    """Where each call of a function that runs in a loop or a branch is -> its :class:`Place`."""
+    found = places(ctx.node)
+    return {c.range: found[id(c.node)] for c in ctx.calls if id(c.node) in found}
+
+
+def combined(calls: Iterable[tuple[Arms, float]]) -> float:
+    """The calls one call of a function makes of one callee from its call sites (each with its arms and count):
+    sites in different arms of one ``if`` count as the larger arm, the others add up."""
+    return _combined(list(calls), 0)
+
+
+def _combined(calls: list[tuple[Arms, float]], depth: int) -> float:
+    total = 0.0
+    branches: dict[int, dict[int, list[tuple[Arms, float]]]] = {}
+    for arms, times in calls:
+        if len(arms) == depth:
+            total += times
+        else:
+            which, arm = arms[depth]
+            branches.setdefault(which, {}).setdefault(arm, []).append((arms, times))
+    for by_arm in branches.values():
+        total += max(_combined(inside, depth + 1) for inside in by_arm.values())
+    return total
 
 
 class GraphCalls:
     """Per workspace function, how many times one call of it calls each workspace callee: its resolved call sites
-    added (a site with several possible targets counts for each), each multiplied by LOOP_ITERATIONS per loop around
-    it (read lazily, remembered). ``stamp(module)`` is an object that stays the same (``is``) while the module's
-    resolved calls are the same (the index's ``module_calls``): :meth:`renewed` reads again only those of modules
-    whose stamp changed."""
+    added (a site that may call one of n functions, overrides or a parameter's possible values, counts 1/n for each:
+    it calls one of them; sites in two arms of one branch count as the larger arm),
+    each multiplied by the iterations of the loops around
+    it (:class:`Loop`; ``items`` for a loop over items of unknown number), read lazily, remembered; and per callee the
+    outermost loop over items around its calls (:meth:`loop`). ``stamp(module)`` is an object that stays the same
+    (``is``) while the module's resolved calls are the same (the index's ``module_calls``): :meth:`renewed` reads
+    again only those of modules whose stamp changed."""
 
-    def __init__(self, graph: Graph, loops: LoopCalls, stamp: Callable[[str], object] = lambda _: None) -> None:
+    def __init__(
+        self,
+        graph: Graph,
+        loops: LoopCalls,
+        stamp: Callable[[str], object] = lambda _: None,
+        items: float = LOOP_ITERATIONS,
+    ) -> None:
         self._graph = graph
         self.loops = loops
         self._stamp = stamp
+        self.items = items
         self._calls: dict[SymbolId, dict[SymbolId, float]] = {}
+        self._loops: dict[SymbolId, dict[SymbolId, Loop]] = {}
         self._read: dict[str, tuple[object, list[SymbolId]]] = {}  # module -> its stamp when read, its callers read
 
     def __call__(self, caller: SymbolId) -> Mapping[SymbolId, float]:
@@ -99,35 +170,87 @@ class GraphCalls:
             read[1].append(caller)
         return found
 
+    def loop(self, caller: SymbolId, callee: SymbolId) -> Loop | None:
+        """The outermost loop over items around the calls of ``callee`` by ``caller`` (the first such call)."""
+        self(caller)
+        return self._loops.get(caller, {}).get(callee)
+
     def _count(self, caller: SymbolId) -> dict[SymbolId, float]:
-        found: dict[SymbolId, float] = {}
-        for edge in self._graph.callees(caller):
-            if not edge.external and edge.callee != caller:
-                times = float(LOOP_ITERATIONS ** self.loops.depth(edge))
-                found[edge.callee] = found.get(edge.callee, 0.0) + times
-        return found
+        sites: dict[SymbolId, list[tuple[Arms, float]]] = {}
+        loops: dict[SymbolId, Loop] = {}
+        edges = [e for e in self._graph.callees(caller) if not e.external and e.callee != caller]
+        # a call site -> how many workspace functions it may call: it calls one of them (overrides, a parameter's
+        # possible values, a table's entries); the implicit calls of a statement (``__enter__``, ``__exit__``) each run
+        targets: dict[tuple[Range, str], int] = {}
+        for edge in edges:
+            key = _alternatives(edge)
+            targets[key] = targets.get(key, 0) + 1
+        for edge in edges:
+            place = self.loops.place(edge)
+            times = 1.0 / targets[_alternatives(edge)]
+            for loop in place.loops:
+                times *= loop.count(self.items)
+                if loop.kind == "items" and edge.callee not in loops:
+                    loops[edge.callee] = loop
+            sites.setdefault(edge.callee, []).append((place.arms, times))
+        if loops:
+            self._loops[caller] = loops
+        return {callee: combined(found) for callee, found in sites.items()}
+
+    def with_items(self, items: float) -> GraphCalls:
+        """These calls with ``items`` iterations for each loop over items of unknown number (1: one pass)."""
+        return GraphCalls(self._graph, self.loops, self._stamp, items)
 
     def renewed(self, loops: LoopCalls) -> tuple[GraphCalls, set[SymbolId]]:
         """These calls for the graph as it is now, and the functions whose calls changed since they were read (other
         callees, other counts, another order). The functions of a module whose stamp is the same are taken as they
         are; those of the others are read again."""
-        fresh = GraphCalls(self._graph, loops, self._stamp)
+        fresh = GraphCalls(self._graph, loops, self._stamp, self.items)
         changed: set[SymbolId] = set()
         for module, (stamp, callers) in self._read.items():
             now = self._stamp(module)
             if now is stamp:
                 fresh._read[module] = (stamp, list(callers))
                 fresh._calls.update((caller, self._calls[caller]) for caller in callers)
+                fresh._loops.update((caller, self._loops[caller]) for caller in callers if caller in self._loops)
                 continue
             for caller in callers:  # in the order a walk reads them: the order of their callees matters too
-                if list(fresh(caller).items()) != list(self._calls[caller].items()):
+                if list(fresh(caller).items()) != list(self._calls[caller].items()) or fresh._loops.get(
+                    caller
+                ) != self._loops.get(caller):
                     changed.add(caller)
         return fresh, changed
+
+
+def _alternatives(edge: CallEdge) -> tuple[Range, str]:
+    """The call site of an edge, and for a special method (``__enter__``, ``__iter__``) its name: the edges that
+    share this key are the functions one call there may run, one of them."""
+    name = edge.callee.rpartition(".")[2].rpartition(":")[2]
+    return edge.range, name if name.startswith("__") and name.endswith("__") else ""
 
 
 def calls_from(entry: SymbolId, calls: Callable[[SymbolId], Mapping[SymbolId, float]]) -> dict[SymbolId, float]:
     """How many times one call of ``entry`` calls each function it reaches (``calls(f)``: callee -> calls per call
     of ``f``; recursion counted once: back edges of a depth-first walk are dropped)."""
+    return _propagate(entry, calls)[0]
+
+
+def heaviest_loops(
+    entry: SymbolId,
+    calls: Callable[[SymbolId], Mapping[SymbolId, float]],
+    loop: Callable[[SymbolId, SymbolId], Loop | None],
+) -> dict[SymbolId, tuple[SymbolId, Loop]]:
+    """For each function one call of ``entry`` reaches through a loop over items (``loop(caller, callee)``), the
+    loop (the nearest on each way in) through which most of its calls come, with the function it is in: the loop
+    whose unknown length its figure rests on most."""
+    return _propagate(entry, calls, loop)[1]
+
+
+def _propagate(
+    entry: SymbolId,
+    calls: Callable[[SymbolId], Mapping[SymbolId, float]],
+    loop: Callable[[SymbolId, SymbolId], Loop | None] | None = None,
+) -> tuple[dict[SymbolId, float], dict[SymbolId, tuple[SymbolId, Loop]]]:
     order: list[SymbolId] = []
     state: dict[SymbolId, int] = {}  # 1: on the walk's path, 2: done
     stack: list[tuple[SymbolId, Iterator[SymbolId]]] = [(entry, iter(calls(entry)))]
@@ -146,12 +269,24 @@ def calls_from(entry: SymbolId, calls: Callable[[SymbolId], Mapping[SymbolId, fl
             state[child] = 1
             stack.append((child, iter(calls(child))))
     counts: dict[SymbolId, float] = {entry: 1.0}
+    # per function, its calls by the loop over items they came through (the nearest on their way; None: no loop)
+    through: dict[SymbolId, dict[tuple[SymbolId, Loop] | None, float]] = {}
+    dominant: dict[SymbolId, tuple[SymbolId, Loop]] = {}
     for node in reversed(order):  # a topological order of the walk without its back edges
         here = counts.get(node, 0.0)
+        if loop is not None and through.get(node):
+            weights = [(calls_in, key) for key, calls_in in through[node].items() if key is not None]
+            if weights:
+                dominant[node] = max(weights, key=lambda w: w[0])[1]
         for callee, times in calls(node).items():
             if (node, callee) not in back and callee in state:
                 counts[callee] = min(counts.get(callee, 0.0) + here * times, MAX_CALLS)
-    return counts
+                if loop is not None:
+                    own = loop(node, callee)
+                    key = (node, own) if own is not None else dominant.get(node)
+                    into = through.setdefault(callee, {})
+                    into[key] = into.get(key, 0.0) + here * times
+    return counts, dominant
 
 
 class RequestCounts:
@@ -160,29 +295,55 @@ class RequestCounts:
     over one index (:meth:`renewed`): most edits change no function's calls, and an entry point's counts stand while
     none of the functions it reaches calls anything else."""
 
-    def __init__(self, graph: Graph, calls: GraphCalls) -> None:
+    def __init__(self, graph: Graph, calls: GraphCalls, shape: object = None) -> None:
         self._graph = graph
         self.calls = calls
+        self._shape = shape  # who calls whom (``index.graph_shape()``): None when unknown
         self._entries: tuple[SymbolId, ...] | None = None
         self._from: dict[SymbolId, dict[SymbolId, float]] = {}
+        self._busiest: dict[SymbolId, tuple[float, SymbolId] | None] = {}
 
     @property
     def graph(self) -> Graph:
         return self._graph
 
-    def renewed(self, loops: LoopCalls) -> RequestCounts:
-        """These counts for the graph as it is now: those of the entry points that reach no function whose calls
-        changed are kept (their walks would read the same calls), the others are counted again when asked for."""
+    def renewed(self, loops: LoopCalls, shape: object = None) -> RequestCounts:
+        """These counts for the graph as it is now (``shape``: who calls whom now): those of the entry points that
+        reach no function whose calls changed are kept (their walks would read the same calls), the others are
+        counted again when asked for; the busiest entry points found stand while no count and no caller changed."""
         calls, changed = self.calls.renewed(loops)
-        counts = RequestCounts(self._graph, calls)
+        counts = RequestCounts(self._graph, calls, shape)
         counts._from = {entry: found for entry, found in self._from.items() if found.keys().isdisjoint(changed)}
+        if not changed and shape is not None and shape == self._shape:
+            counts._busiest = self._busiest
         return counts
 
     def entries(self) -> tuple[SymbolId, ...]:
+        """The entry points counted from: the call graph's, module bodies and test code aside, and the functions only
+        test code calls (a library's API its tests exercise): tests say nothing about how production calls it."""
         if self._entries is None:
-            found = [e for e in self._graph.entry_points() if split_symbol(e)[1] != MODULE_QUALNAME]
+            roots = [e for e in self._graph.entry_points() if split_symbol(e)[1] != MODULE_QUALNAME]
+            found = [e for e in roots if not is_test_module(split_symbol(e)[0])]
+            found.extend(self._called_only_by_tests([e for e in roots if is_test_module(split_symbol(e)[0])]))
             self._entries = tuple(found[:MAX_ENTRIES])
         return self._entries
+
+    def _called_only_by_tests(self, tests: list[SymbolId]) -> list[SymbolId]:
+        """The functions outside test code that test code (reached from ``tests``) calls and nothing else does."""
+        seen, todo, found = set(tests), list(tests), []
+        while todo and len(seen) <= _MAX_ANCESTORS:
+            for edge in self._graph.callees(todo.pop()):
+                callee = edge.callee
+                if edge.external or callee in seen:
+                    continue
+                seen.add(callee)
+                if is_test_module(split_symbol(callee)[0]):
+                    todo.append(callee)
+                elif "<locals>" not in callee and all(
+                    is_test_module(split_symbol(e.caller)[0]) or e.caller == callee for e in self._graph.callers(callee)
+                ):
+                    found.append(callee)
+        return sorted(found)
 
     def from_entry(self, entry: SymbolId) -> dict[SymbolId, float]:
         found = self._from.get(entry)
@@ -193,6 +354,12 @@ class RequestCounts:
     def busiest(self, symbol: SymbolId) -> tuple[float, SymbolId] | None:
         """The most calls of ``symbol`` one call of an entry point makes, and that entry point (None: no entry
         point reaches it)."""
+        if symbol in self._busiest:
+            return self._busiest[symbol]
+        found = self._busiest[symbol] = self._find_busiest(symbol)
+        return found
+
+    def _find_busiest(self, symbol: SymbolId) -> tuple[float, SymbolId] | None:
         above = set(ancestors(self._graph, symbol, lambda _: False))
         best: tuple[float, SymbolId] | None = None
         for entry in self.entries():  # in order, as :func:`trace_advisor.volume.with_costs` reads them
@@ -219,50 +386,209 @@ def ancestors(graph: Graph, symbol: SymbolId, stop: Callable[[SymbolId], bool]) 
                 queue.append(edge.caller)
 
 
-def repeated_calls(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
-    """ids of the calls of a function that run once per iteration of one of its loops."""
-    return {call for call, depth in loop_depths(function).items() if depth}
+def places(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, Place]:
+    """id of each call of a function that runs in a loop or a branch -> its :class:`Place`. Loops (outermost first):
+    a ``for`` body or a ``while`` (test and body), a comprehension's element, conditions and later iterables (one loop
+    per ``for`` clause); not a ``for``'s iterable, its ``else`` or a comprehension's first iterable, which run once.
+    Each loop's count is read from its shape (:func:`loop_of`). Arms: the body and ``else`` of an ``if`` (``if x``
+    and a later ``if not x`` in the same block are the two arms of one), the cases of a ``match``, the two values of
+    a conditional expression."""
+    found: dict[int, Place] = {}
+    displays = _display_names(function)
+    ordinals = iter(range(1 << 30))
+    flags: dict[tuple[Arms, str], int] = {}  # ``if x`` seen in a block (its arms) -> its ordinal
 
+    def branch(test: ast.expr, arms: Arms) -> tuple[int, int]:
+        """The ordinal of an ``if`` and the arm its body is: ``if not x`` after ``if x`` is the other arm of it."""
+        negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+        flag = test.operand if isinstance(test, ast.UnaryOp) and negated else test
+        if not isinstance(flag, ast.Name | ast.Attribute):
+            return next(ordinals), 0
+        key = (arms, ast.unparse(flag))
+        if key not in flags:
+            flags[key] = next(ordinals)
+        return flags[key], int(negated)
 
-def loop_depths(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, int]:
-    """id of each call of a function -> how many of its loops run that call once per iteration: a ``for`` body or
-    a ``while`` (test and body), a comprehension's element, conditions and later iterables (one loop per ``for``
-    clause); not a ``for``'s iterable, its ``else`` or a comprehension's first iterable, which run once."""
-    found: dict[int, int] = {}
-
-    def visit(node: ast.AST, depth: int) -> None:
+    def visit(node: ast.AST, nest: LoopNest, arms: Arms) -> None:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
             return
-        if isinstance(node, ast.Call):
-            found[id(node)] = depth
-        if isinstance(node, ast.For | ast.AsyncFor):
-            visit(node.target, depth)
-            visit(node.iter, depth)
+        if isinstance(node, ast.Call) and (nest or arms):
+            found[id(node)] = Place(nest, arms)
+        if isinstance(node, ast.For | ast.AsyncFor | ast.While):
+            inner = (*nest, loop_of(node, displays))
+            if isinstance(node, ast.While):
+                visit(node.test, inner, arms)
+            else:
+                visit(node.target, nest, arms)
+                visit(node.iter, nest, arms)
             for stmt in node.body:
-                visit(stmt, depth + 1)
+                visit(stmt, inner, arms)
             for stmt in node.orelse:
-                visit(stmt, depth)
-        elif isinstance(node, ast.While):
-            visit(node.test, depth + 1)
-            for stmt in node.body:
-                visit(stmt, depth + 1)
-            for stmt in node.orelse:
-                visit(stmt, depth)
+                visit(stmt, nest, arms)
+        elif isinstance(node, ast.If | ast.IfExp):
+            visit(node.test, nest, arms)
+            which, arm = branch(node.test, arms) if isinstance(node, ast.If) else (next(ordinals), 0)
+            for part in node.body if isinstance(node, ast.If) else [node.body]:
+                visit(part, nest, (*arms, (which, arm)))
+            for part in node.orelse if isinstance(node, ast.If) else [node.orelse]:
+                visit(part, nest, (*arms, (which, 1 - arm)))
+        elif isinstance(node, ast.Match):
+            visit(node.subject, nest, arms)
+            which = next(ordinals)
+            for number, case in enumerate(node.cases):
+                guard: list[ast.AST] = [case.guard] if case.guard else []
+                for inside in [*guard, *case.body]:
+                    visit(inside, nest, (*arms, (which, number)))
         elif isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
-            for level, generator in enumerate(node.generators):  # each ``for`` clause nests in the ones before
-                visit(generator.iter, depth + level)
+            levels = nest
+            for generator in node.generators:  # each ``for`` clause nests in the ones before
+                visit(generator.iter, levels, arms)
+                levels = (*levels, _clause_loop(generator, displays))
                 for condition in generator.ifs:
-                    visit(condition, depth + level + 1)
+                    visit(condition, levels, arms)
             elements = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
             for element in elements:
-                visit(element, depth + len(node.generators))
+                visit(element, levels, arms)
         else:
             for child in ast.iter_child_nodes(node):
-                visit(child, depth)
+                visit(child, nest, arms)
 
     for stmt in function.body:
-        visit(stmt, 0)
+        visit(stmt, (), ())
     return found
+
+
+def loop_of(node: ast.For | ast.AsyncFor | ast.While, displays: Mapping[str, int]) -> Loop:
+    """What a loop statement counts as: a retry or redirect loop (a name that says so in its header, or a guard
+    against a bound that says so, ``if len(resp.history) >= self.max_redirects: raise``), or a loop whose body leaves
+    it at the end of its first pass, runs once; a count the code gives is that count (``displays``: local names bound
+    once to a display, with its length); anything else is a loop over items of unknown number."""
+    if isinstance(node, ast.While):
+        text = f"while {ast.unparse(node.test)}"
+        header: list[ast.AST] = [node.test]
+    else:
+        text = f"for {ast.unparse(node.target)} in {ast.unparse(node.iter)}"
+        header = [node.target, node.iter]
+    text = text if len(text) <= _LOOP_TEXT else text[: _LOOP_TEXT - 1] + "…"
+    if any(_says_retry(part) for part in header) or _leaves_after_one_pass(node.body) or _retry_guard(node.body):
+        return Loop("retry", 1.0, text)
+    count = None if isinstance(node, ast.While) else _fixed_count(node.iter, displays)
+    return Loop("fixed", count, text) if count is not None else Loop("items", LOOP_ITERATIONS, text)
+
+
+def _clause_loop(generator: ast.comprehension, displays: Mapping[str, int]) -> Loop:
+    text = f"for {ast.unparse(generator.target)} in {ast.unparse(generator.iter)}"
+    text = text if len(text) <= _LOOP_TEXT else text[: _LOOP_TEXT - 1] + "…"
+    count = _fixed_count(generator.iter, displays)
+    return Loop("fixed", count, text) if count is not None else Loop("items", LOOP_ITERATIONS, text)
+
+
+def _says_retry(node: ast.AST) -> bool:
+    return any(
+        _RETRY_NAME.search(n.id if isinstance(n, ast.Name) else n.attr)
+        for n in ast.walk(node)
+        if isinstance(n, ast.Name | ast.Attribute)
+    )
+
+
+def _leaves_after_one_pass(body: list[ast.stmt]) -> bool:
+    """Whether the body's last statement leaves the loop (``return``, ``break``, ``raise``), or is a ``try`` whose
+    body or ``else`` ends so: the loop runs again only when something fails (``continue`` in a handler)."""
+    last = body[-1] if body else None
+    if isinstance(last, ast.Return | ast.Break | ast.Raise):
+        return True
+    if isinstance(last, ast.Try):
+        ends = [last.body[-1]] + ([last.orelse[-1]] if last.orelse else [])
+        return any(isinstance(end, ast.Return | ast.Break) for end in ends)
+    return False
+
+
+def _retry_guard(body: list[ast.stmt]) -> bool:
+    """An ``if`` in the loop (not in a nested loop or function) that compares against a retry or redirect bound and
+    leaves the loop."""
+    todo: list[ast.AST] = list(body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.For | ast.AsyncFor | ast.While | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        if (
+            isinstance(node, ast.If)
+            and isinstance(node.test, ast.Compare)
+            and _says_retry(node.test)
+            and any(isinstance(s, ast.Raise | ast.Break | ast.Return) for s in node.body)
+        ):
+            return True
+        todo.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _fixed_count(iterable: ast.expr, displays: Mapping[str, int]) -> float | None:
+    """The number of items of ``range`` over integer literals, of a display without ``*``, or of a local name bound
+    once to one (None: not given by the code)."""
+    if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and iterable.func.id == "range":
+        bounds = [a.value for a in iterable.args if isinstance(a, ast.Constant) and type(a.value) is int]
+        if len(bounds) == len(iterable.args) and 1 <= len(bounds) <= 3 and not iterable.keywords:
+            return float(min(max(len(range(*bounds)), 0), MAX_FIXED))
+        return None
+    if isinstance(iterable, ast.Tuple | ast.List | ast.Set) and not any(
+        isinstance(e, ast.Starred) for e in iterable.elts
+    ):
+        return float(len(iterable.elts))
+    if isinstance(iterable, ast.Name) and iterable.id in displays:
+        return float(displays[iterable.id])
+    return None
+
+
+_GROWS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "__setitem__"})
+
+
+def _display_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, int]:
+    """Local names bound exactly once to a list, tuple or set display without ``*`` and never grown in place."""
+    bound: dict[str, int] = {}
+    dropped: set[str] = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            name, value = node.targets[0].id, node.value
+            if name in bound or not isinstance(value, ast.Tuple | ast.List | ast.Set):
+                dropped.add(name)
+            elif any(isinstance(e, ast.Starred) for e in value.elts):
+                dropped.add(name)
+            else:
+                bound[name] = len(value.elts)
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign | ast.NamedExpr) and isinstance(node.target, ast.Name):
+            dropped.add(node.target.id)
+        elif isinstance(node, ast.Attribute) and node.attr in _GROWS and isinstance(node.value, ast.Name):
+            dropped.add(node.value.id)
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name):
+            dropped.add(node.value.id)
+        elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension) and isinstance(node.target, ast.Name):
+            dropped.add(node.target.id)
+    return {name: size for name, size in bound.items() if name not in dropped}
+
+
+@dataclass(frozen=True, slots=True)
+class CodeFacts:
+    """What the cost decision reads of a function's own code (:func:`code_facts`): whether it calls a client API
+    itself, whether its body is short enough for a tiny helper (at most TINY_STATEMENTS statements besides a
+    docstring, none a loop, ``try`` or ``with``), and how many of its calls resolution could not follow that may hide
+    I/O."""
+
+    own_io: bool
+    short: bool
+    unresolved: int
+    is_async: bool = False
+    awaited: frozenset[Range] = frozenset()  # its calls awaited where they are made (the others' coroutines wait)
+
+
+def code_facts(ctx: FunctionContext) -> CodeFacts:
+    body = [s for s in ctx.node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    blocks = any(isinstance(s, ast.For | ast.While | ast.Try | ast.With) for s in body)
+    short = len(body) <= TINY_STATEMENTS and not blocks
+    is_async = isinstance(ctx.node, ast.AsyncFunctionDef)
+    awaited_nodes = {id(n.value) for n in ctx.nodes if isinstance(n, ast.Await)} if is_async else set()
+    awaited = frozenset(c.range for c in ctx.calls if id(c.node) in awaited_nodes)
+    own_io = any(c.api is not None for c in ctx.calls)
+    return CodeFacts(own_io, short, len(unresolved_calls(ctx)), is_async, awaited)
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,7 +620,7 @@ def costly(
     graph: Graph,
     counts: RequestCounts,
     recommended: Callable[[SymbolId], bool],
-    context: Callable[[SymbolId], FunctionContext | None],
+    code: Callable[[SymbolId], CodeFacts | None],
     hot_calls: float,
     promotable: Callable[[SymbolId], bool] = lambda _: False,
 ) -> CostDecision:
@@ -309,12 +635,12 @@ def costly(
     measuring: dict[SymbolId, tuple[SymbolId, ...]] = {}
     named_last: list[tuple[Recommendation, tuple[float, SymbolId]]] = []
     hot: dict[SymbolId, tuple[float, SymbolId]] = {}
-    candidates: list[tuple[Recommendation, FunctionContext | None]] = []
+    candidates: list[tuple[Recommendation, CodeFacts | None]] = []
     for rec in recs:
-        ctx = context(rec.symbol)
-        if ctx is not None and any(c.api is not None for c in ctx.calls):
+        own = code(rec.symbol)
+        if own is not None and own.own_io:
             continue  # it does I/O itself: one span per request is the granularity OpenTelemetry clients use too
-        candidates.append((rec, ctx))
+        candidates.append((rec, own))
         busiest = None if _stands_alone(rec) else counts.busiest(rec.symbol)
         if busiest is not None and busiest[0] > hot_calls:
             hot[rec.symbol] = busiest
@@ -323,10 +649,18 @@ def costly(
         return symbol not in hot and recommended(symbol)
 
     in_loop = counts.calls.loops
-    for rec, ctx in candidates:
+    for rec, own in candidates:
         # work handed over (``to_thread(f)``, ``pool.submit(f)``: ``CallEdge.via``) is a unit of its own
         callers = {e.caller: e for e in graph.callers(rec.symbol) if e.caller != rec.symbol and not e.via}
-        looping = next((e.caller for e in callers.values() if in_loop(e) and kept(e.caller)), None)
+        fans_out = own is not None and own.is_async
+        looping = next(
+            (
+                e.caller
+                for e in callers.values()
+                if in_loop(e) and kept(e.caller) and not (fans_out and _not_awaited(e, code))
+            ),
+            None,
+        )
         computes = not any(e.priority in _IO_OR_HANDOFF for e in rec.evidence)  # no I/O, not even via callees
         if looping is not None:
             if any(e.priority == COST_PRIORITY for e in rec.evidence):
@@ -337,21 +671,26 @@ def costly(
             )
         elif rec.symbol in hot:
             named_last.append((rec, hot[rec.symbol]))  # its reason names callers: once the others are decided
-        elif ctx is not None and _tiny(ctx, rec):
+        elif own is not None and _tiny(own, rec):
             found[rec.symbol] = (
-                f"a tiny helper with {_no_io_found(rec.symbol, graph, context)}: the span would cost more than the work"
+                f"a tiny helper with {_no_io_found(rec.symbol, graph, code)}: the span would cost more than the work"
             )
         elif computes and callers and all(recommended(caller) for caller in callers):
             # a caller left out as hot runs inside recommended spans too (its reason names them)
             also = sorted(span_name(split_symbol(c)[1]) for c in callers if c in hot)
             who = f"recommended or too hot for a span ({', '.join(also)})" if also else "recommended"
             found[rec.symbol] = (
-                f"computation with {_no_io_found(rec.symbol, graph, context)}, and every caller is {who}: the spans"
+                f"computation with {_no_io_found(rec.symbol, graph, code)}, and every caller is {who}: the spans"
                 " around them already measure it (a span here multiplies the spans per request)"
             )
 
+    measured: dict[SymbolId, bool] = {}  # the answers below, until ``found`` or ``promoted`` takes the symbol
+
     def measured_by(symbol: SymbolId) -> bool:  # a span that stays, or one promoted for another hot function
-        return symbol in promoted or (symbol not in found and kept(symbol))
+        known = measured.get(symbol)
+        if known is None:
+            known = measured[symbol] = symbol in promoted or (symbol not in found and kept(symbol))
+        return known
 
     for rec, busiest in named_last:
         nearest = [a for a in ancestors(graph, rec.symbol, measured_by) if a != rec.symbol and measured_by(a)]
@@ -362,8 +701,17 @@ def costly(
             promotion = _nearest_affordable(graph, counts, rec.symbol, busiest, hot_calls, promotable)
             if promotion is not None:
                 promoted[promotion.caller] = promotion
+                measured.pop(promotion.caller, None)
         found[rec.symbol] = _hot_reason(nearest, busiest, promotion)
+        measured.pop(rec.symbol, None)
     return CostDecision(found, promoted, measuring)
+
+
+def _not_awaited(edge: CallEdge, code: Callable[[SymbolId], CodeFacts | None]) -> bool:
+    """A coroutine made in a loop and not awaited there (``tasks.append(fetch(url))`` then ``gather``): the calls run
+    concurrently, so the caller's span measures the slowest, not each; each call is a unit of its own."""
+    caller = code(edge.caller)
+    return caller is not None and caller.is_async and edge.range not in caller.awaited
 
 
 def _nearest_affordable(
@@ -396,19 +744,18 @@ def _nearest_affordable(
     return None
 
 
-def _no_io_found(
-    symbol: SymbolId, graph: Graph, context: Callable[[SymbolId], FunctionContext | None], limit: int = 50
-) -> str:
+def _no_io_found(symbol: SymbolId, graph: Graph, code: Callable[[SymbolId], CodeFacts | None], limit: int = 50) -> str:
     """ "no I/O of its own", or, when calls of the function or of the workspace functions it reaches could not be
     resolved (I/O may hide behind them: ``current_app.search_client.query(...)``), "no I/O found (N calls
     unresolved)"."""
     unresolved, seen, todo = 0, {symbol}, [symbol]
     while todo and len(seen) <= limit:
-        ctx = context(todo.pop())
-        if ctx is None:
+        function = todo.pop()
+        own = code(function)
+        if own is None:
             continue
-        unresolved += len(unresolved_calls(ctx))
-        for edge in graph.callees(ctx.symbol):
+        unresolved += own.unresolved
+        for edge in graph.callees(function):
             if not edge.external and edge.callee not in seen:
                 seen.add(edge.callee)
                 todo.append(edge.callee)
@@ -442,16 +789,14 @@ def _hot_reason(nearest: list[SymbolId], busiest: tuple[float, SymbolId], promot
     else:
         instead = "trace the operation that calls it instead"
     return (
-        f"estimated {count:,.0f} calls per request from {entry} (a loop counted as {LOOP_ITERATIONS} iterations),"
+        f"estimated {count:,.0f} calls per request from {entry} (a loop over items counted as {LOOP_ITERATIONS}"
+        " iterations),"
         f" with no I/O, error handling or entry point of its own: a span here adds as many spans; {instead}"
     )
 
 
-def _tiny(ctx: FunctionContext, rec: Recommendation) -> bool:
-    body = [s for s in ctx.node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
-    if len(body) > TINY_STATEMENTS or any(isinstance(s, ast.For | ast.While | ast.Try | ast.With) for s in body):
-        return False
-    return not any(e.priority in _OPERATION_PRIORITIES for e in rec.evidence)
+def _tiny(own: CodeFacts, rec: Recommendation) -> bool:
+    return own.short and not any(e.priority in _OPERATION_PRIORITIES for e in rec.evidence)
 
 
 def cost_notes(recs: Iterable[Recommendation], reasons: dict[SymbolId, str]) -> tuple[CostNote, ...]:

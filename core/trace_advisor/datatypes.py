@@ -367,29 +367,60 @@ class Observed:
         }
 
 
+LOOP_ITERATIONS = 10  # a loop over items of unknown number: an order of magnitude, stated in every figure
+
+
+@dataclass(frozen=True, slots=True)
+class LoopRef:
+    """A loop over items of unknown number that an estimate rests on: its header and the function it is in."""
+
+    text: str  # ``for row in csv.DictReader(handle)``
+    function: SymbolId
+
+    def to_json(self) -> dict[str, object]:
+        return {"text": self.text, "function": self.function}
+
+
 @dataclass(frozen=True, slots=True)
 class SpanCost:
     """Spans a recommended function's span would add per request: calls of it per call of the entry point that
-    calls it most (``source`` "call graph": loops counted as ``SpanVolume.loop_iterations`` iterations), or spans
-    per trace measured in real traces (``source`` "traces"). ``per_request`` None: no known entry point reaches it."""
+    calls it most (``source`` "call graph": a loop over items of unknown number counted as
+    ``SpanVolume.loop_iterations`` iterations, a retry or redirect loop as one pass, a loop the code gives a count as
+    that count), or spans per trace measured in real traces (``source`` "traces"). ``per_request`` None: no known
+    entry point reaches it. ``one_pass``: the figure were every loop over items to run once (the low end: equal to
+    ``per_request`` when no such loop is on the way); ``loop``: the loop over items most of its calls come through;
+    ``fewest``: another entry point reaching it with fewer calls, and how many (a function run per message or event,
+    that a start-up loop also runs: its unit)."""
 
     per_request: float | None
     entry: SymbolId | None
     source: Literal["call graph", "traces"]
+    one_pass: float | None = None
+    loop: LoopRef | None = None
+    fewest: tuple[float, SymbolId] | None = None
 
     def to_json(self) -> dict[str, object]:
         per_request = None if self.per_request is None else round(self.per_request, 3)
-        return {"spans_per_request": per_request, "entry": self.entry, "source": self.source}
+        data: dict[str, object] = {"spans_per_request": per_request, "entry": self.entry, "source": self.source}
+        if self.one_pass is not None:
+            data["one_pass"] = round(self.one_pass, 3)
+        if self.loop is not None:
+            data["loop"] = self.loop.to_json()
+        if self.fewest is not None:
+            data["fewest"] = {"spans_per_request": round(self.fewest[0], 3), "entry": self.fewest[1]}
+        return data
 
 
 @dataclass(frozen=True, slots=True)
 class SpanVolume:
-    """All recommendations applied together: the spans they add per call of the busiest entry point."""
+    """All recommendations applied together: the spans they add per call of the busiest entry point (``one_pass``:
+    were every loop over items of unknown number to run once)."""
 
     per_request: float
     entry: SymbolId
     functions: int  # recommended functions that entry point reaches
-    loop_iterations: int  # what one loop counts as in the estimate
+    loop_iterations: int  # what one loop over items of unknown number counts as in the estimate
+    one_pass: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -501,8 +532,10 @@ class InstrumentationHint:
 
     @property
     def clients(self) -> tuple[str, ...]:
-        """The client instrumentation packages the covered functions' calls want, sorted."""
-        return tuple(sorted({package for function in self.covers for package in function.clients}))
+        """The client instrumentation packages the covered functions' calls want, sorted (not ``package`` itself:
+        Django's traces its ORM's queries too, which ``gives`` says)."""
+        wanted = {package for function in self.covers for package in function.clients}
+        return tuple(sorted(wanted - {self.package}))
 
 
 @dataclass(frozen=True, slots=True)

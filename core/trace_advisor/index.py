@@ -26,7 +26,7 @@ from trace_advisor.gcpause import gc_paused
 from trace_advisor.parsing import Parsed, parse_source
 from trace_advisor.positions import source_lines
 from trace_advisor.resolve import ModuleInfo, Resolver
-from trace_advisor.resolve.dependencies import Importers, same_interface
+from trace_advisor.resolve.dependencies import Importers, local_change, runs_in, same_interface
 from trace_advisor.sourcefiles import (
     EMPTY_FACTS,
     DiskTexts,
@@ -78,9 +78,11 @@ class Index:
         self._version = 0  # bumped by every change of a file's facts or of the set of files
         self._shape = 0  # bumped when who calls whom, or which functions exist, may have changed (see graph_shape)
         self._resolutions = 0  # module resolutions so far (each ModuleCalls' serial)
-        # per module edited since it was last resolved, with only call sites changed: the facts and answers then (a
-        # call site object the edit did not touch resolves as it did; facts, and so their sites, stay alive here)
-        self._unchanged_sites: dict[str, tuple[ModuleFacts, ModuleCalls]] = {}
+        # per module edited since it was last resolved, with only call sites (and bindings no other module sees,
+        # dependencies.local_change) changed: the facts and answers then (a call site object the edit did not touch
+        # resolves as it did, unless it is in a function whose own bindings changed; facts, and so their sites, stay
+        # alive here), and those functions
+        self._unchanged_sites: dict[str, tuple[ModuleFacts, ModuleCalls, frozenset[str]]] = {}
         self._importers: Importers | None = None
         self._graph = CallGraph(self)
         self._extensions: dict[type, object] = {}
@@ -242,21 +244,32 @@ class Index:
 
     def _changed(self, module: str, old: ModuleFacts | None, new: ModuleFacts | None) -> None:
         """Drop what the change can affect: the module's own calls, plus its importers when its interface changed
-        (and the modules of its classes' bases, whose ``self.m()`` calls can reach its overrides)."""
+        (and the modules of its classes' bases, whose ``self.m()`` calls can reach its overrides). Bindings of
+        function bodies that no other module sees are not its interface: what was evaluated in those functions is
+        dropped, and the modules whose parameters read their calls are resolved again."""
         self._version += 1
         same = old is not None and new is not None and same_interface(old, new)
-        above = self._resolver.modules_above(module) if not same and self._importers is not None else set()
-        flow = self._resolver.flow_readers(module, old, new)  # read what the changed calls pass to parameters
+        # only bindings of function bodies that no other module sees
+        local = local_change(old, new) if not same and old is not None and new is not None else None
+        inside = same or local is not None  # no other module sees the change (but parameter flow, below)
+        above = self._resolver.modules_above(module) if not inside and self._importers is not None else set()
+        passing = local.passing if local is not None else ()  # calls that may pass other values now
+        flow = self._resolver.flow_readers(module, old, new, passing)  # read what changed calls pass to parameters
         self._infos.pop(module, None)
         self._outside.pop(module, None)
-        if same and old is not None and not flow:
+        if inside and old is not None and not flow:
+            functions = local.functions if local is not None else frozenset()
+            self._resolver.forget_functions(module, functions)  # what was evaluated there read the old bindings
             resolved = self._calls.get(module)
             if resolved is not None:  # only call sites changed: the others' answers stand (see module_calls)
-                self._unchanged_sites[module] = (old, resolved)
+                self._unchanged_sites[module] = (old, resolved, functions)
                 if len(self._unchanged_sites) > _KEPT_UNCHANGED_SITES:
                     del self._unchanged_sites[next(iter(self._unchanged_sites))]
                     self._shape += 1  # that module's edges can no longer be compared with the ones it had
-            elif module not in self._unchanged_sites:  # no edges from before to compare the new ones with
+            elif module in self._unchanged_sites:  # not resolved since the last edit: its functions join
+                before = self._unchanged_sites[module]
+                self._unchanged_sites[module] = (before[0], before[1], before[2] | functions)
+            else:  # no edges from before to compare the new ones with
                 self._shape += 1
             self._calls.drop({module})
             return
@@ -266,8 +279,8 @@ class Index:
             self._resolver.clear()
             self._calls.drop(self._calls.modules())
             return
-        affected = {module} if same else self._importers.affected_by(module)
-        if not same:
+        affected = {module} if inside else self._importers.affected_by(module)
+        if not inside:
             for reader in self._resolver.readers_of(module):  # tests read their conftest files without importing them
                 affected |= self._importers.affected_by(reader)
             flow |= self._resolver.flow_readers_of(affected)  # what their calls pass may evaluate differently now
@@ -504,6 +517,19 @@ class Index:
         with self._lock:
             return tuple(sorted(self._modules))
 
+    def workspace_facts(self) -> tuple[tuple[str, Path, ModuleFacts], ...]:
+        """Every workspace module with facts, its file and its last good facts, in module order (one lock hold: a
+        pass over the workspace costs no path arithmetic per module)."""
+        with self._lock:
+            found = []
+            for module in sorted(self._modules):
+                path = self._modules[module]
+                state = self._files.get(path)
+                facts = self._reader.facts_of(state) if state is not None else None
+                if facts is not None:
+                    found.append((module, path, facts))
+            return tuple(found)
+
     def workspace_read(self) -> bool:
         return self._read_all
 
@@ -554,8 +580,15 @@ class Index:
             self._resolutions += 1
             kept = self._unchanged_sites.pop(module, None)
             known = (
-                # the calls' sites come first, then reads' (re-resolved every time)
-                {id(call): site for call, site in zip(kept[0].calls, kept[1].ordered, strict=False)} if kept else None
+                # the calls' sites come first, then reads' (re-resolved every time); not the calls of functions whose
+                # bindings changed (the class splice keeps the objects of the lines an edit did not touch)
+                {
+                    id(call): site
+                    for call, site in zip(kept[0].calls, kept[1].ordered, strict=False)
+                    if not (kept[2] and runs_in(call.scope, kept[2]))
+                }
+                if kept
+                else None
             )
             calls = ModuleCalls.build(module, self._resolver.resolve_module(info, known), self._resolutions)
             self._calls.add(calls)

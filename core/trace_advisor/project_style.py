@@ -11,6 +11,7 @@ error.
 from __future__ import annotations
 
 import configparser
+import re
 import sys
 import tomllib
 from collections.abc import Mapping
@@ -32,6 +33,14 @@ class ProjectStyle:
     force_sort_within_sections: bool = False  # ``from x import`` and ``import x`` sorted together by module
     quote: str = '"'  # of inserted strings: ``'`` when ruff's formatter or flake8-quotes (ruff's Q rules) ask for it
     pylint: bool = False  # the project configures pylint (``.pylintrc``, ``pylintrc``, ``[tool.pylint.*]``...)
+    # the oldest Python the project supports, when its configuration says (ruff's or black's target version,
+    # ``requires-python``, Poetry's ``python`` dependency)
+    min_python: tuple[int, int] | None = None
+
+    @property
+    def parenthesized_with(self) -> bool:
+        """``with (a as x, b):`` parses (3.9+): ruff's and black's layout of a long ``with`` of several items."""
+        return self.min_python is not None and self.min_python >= (3, 9)
 
     def section(self, module: str, level: int = 0) -> int:
         """Import section, in ruff's and isort's default order: 0 future, 1 standard library, 2 third-party,
@@ -90,7 +99,29 @@ def read_project_style(root: Path | None) -> ProjectStyle:
         force_sort_within_sections=str(force).lower() in ("true", "1", "yes"),
         quote="'" if single else '"',
         pylint=_uses_pylint(root, pyproject, ini),
+        min_python=_min_python(ruff, black, _toml(root / "pyproject.toml")),
     )
+
+
+_TARGET = re.compile(r"^py3(\d+)$")
+_LOWER_BOUND = re.compile(r"(?:>=|~=|\^|==)\s*3\.(\d+)")
+
+
+def _min_python(
+    ruff: Mapping[str, Any], black: Mapping[str, Any], pyproject: Mapping[str, Any]
+) -> tuple[int, int] | None:
+    """The oldest Python the project supports: ruff's ``target-version``, black's ``target-version`` (the oldest
+    listed), else the lower bound of ``requires-python`` or of Poetry's ``python`` dependency."""
+    targets = [ruff.get("target-version"), *(black.get("target-version") or [])]
+    minors = [int(m.group(1)) for t in targets if isinstance(t, str) and (m := _TARGET.match(t.strip().lower()))]
+    if minors:
+        return (3, min(minors))
+    poetry = _mapping(_mapping(_mapping(pyproject.get("tool")).get("poetry")).get("dependencies")).get("python")
+    for spec in (_mapping(pyproject.get("project")).get("requires-python"), poetry):
+        found = _LOWER_BOUND.search(spec) if isinstance(spec, str) else None
+        if found:
+            return (3, int(found.group(1)))
+    return None
 
 
 def _uses_pylint(root: Path, pyproject: Mapping[str, Any], ini: list[configparser.RawConfigParser]) -> bool:

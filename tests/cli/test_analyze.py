@@ -19,6 +19,11 @@ WORKSPACE = Path(__file__).resolve().parent.parent / "fixtures" / "detect" / "wo
 CLI = [*BASE_CLI, "analyze"]
 
 
+# The SARIF tests are about locations: the rules scorer recommends their one-call wrapper at --min-confidence 0.1,
+# the calibrated one (the default) does not (a short function around one client call: 0.03).
+PIN_RULES = "scoring: rules\n"
+
+
 def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return run_cli("analyze", *args, cwd=cwd)
 
@@ -239,6 +244,7 @@ def test_sarif_uris_are_percent_encoded(tmp_path: Path) -> None:
             '        return requests.get(f"http://x/{order_id}", timeout=5).json()\n'
             "    except ValueError:\n        return None\n"
         )
+    (root / ".trace-advisor.yaml").write_text(PIN_RULES)
     done = run(root, "--format", "sarif", "--min-confidence", "0.1", "--no-cache", "-o", tmp_path / "out.sarif")
     assert done.returncode == 0, done.stderr
     sarif = json.loads((tmp_path / "out.sarif").read_text("utf-8"))
@@ -263,6 +269,7 @@ def test_sarif_paths_are_relative_to_the_repository_root_wherever_it_runs(tmp_pa
         '        return requests.get(f"http://x/{order_id}", timeout=5).json()\n'
         "    except ValueError:\n        return None\n"
     )
+    (service / ".trace-advisor.yaml").write_text(PIN_RULES)
     subprocess.run(["git", "init", "-q", str(repo)], check=True, timeout=60)
     done = run(".", "--format", "sarif", "--no-cache", "--min-confidence", "0.1", cwd=service)
     assert done.returncode == 0, done.stderr

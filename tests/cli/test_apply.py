@@ -17,6 +17,8 @@ import pytest
 from trace_advisor import span_files
 from trace_advisor.cli import main
 
+from tests.support.cli import clean_env
+
 REPO = Path(__file__).resolve().parents[2]
 SPANS = REPO / "tests" / "fixtures" / "spans"
 CLI = [sys.executable, "-m", "trace_advisor"]
@@ -378,8 +380,14 @@ def test_code_file_path_is_the_import_path_when_no_project_folder_is_above(tmp_p
         "    except subprocess.CalledProcessError as error:\n        raise QueueError(name) from error\n"
     )
     assert not any((folder / marker).exists() for folder in tree.parents for marker in (".git", "pyproject.toml"))
+    # the rules scorer recommends this short subprocess wrapper; the calibrated one (the default) does not
+    rules = clean_env(TRACE_ADVISOR_SCORING="rules")
     done = subprocess.run(
-        [*CLI, "apply", str(broker), "--symbol", "purge", "--no-cache"], capture_output=True, text=True, cwd=tree
+        [*CLI, "apply", str(broker), "--symbol", "purge", "--no-cache"],
+        capture_output=True,
+        text=True,
+        cwd=tree,
+        env=rules,
     )
     assert done.returncode == 0, done.stderr
     assert 'span.set_attribute("code.file.path", "shop/utils/broker.py")' in broker.read_text()

@@ -11,11 +11,17 @@ from pathlib import Path
 from typing import Any
 
 from tests.cli.test_apply import run_instrumented
-from tests.support.cli import run_cli
+from tests.support.cli import run_cli as run_any_scorer
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "cost_hot"
 PROMOTE = FIXTURE.parent / "cost_promote"
 PARSE_URL = "catalog.urls:parse_url"
+
+
+def run_cli(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None) -> Any:
+    """The CLI with the rules scorer: these tests are about the cost decision, and the fixture's recommended callers
+    (whose spans measure the hot helper) were chosen with the rules' confidences."""
+    return run_any_scorer(*args, cwd=cwd, env={"TRACE_ADVISOR_SCORING": "rules", **(env or {})})
 
 
 def _analyze(project: Path, *extra: str) -> dict[str, Any]:
@@ -33,21 +39,23 @@ def test_a_hot_pure_helper_is_left_out_with_its_figure_and_the_callers_that_meas
     assert set(recommended) == {"catalog.crawl:crawl", "catalog.crawl:Crawler.fetch_page"}
     [note] = [n for n in report["left_out"] if n["symbol"] == PARSE_URL]
     assert note["file"] == "catalog/urls.py" and note["line"] == 9
-    # 10 pages (a while loop) x 10 lines x 10 links (two nested for loops), from two call sites of resolve
+    # 10 pages (a while loop) x 10 lines x 10 links (two nested for loops); resolve's two calls are the two arms of
+    # one if: they count once
     assert note["reason"] == (
-        "estimated 2,000 calls per request from catalog.crawl:crawl (a loop counted as 10 iterations), with no I/O,"
-        " error handling or entry point of its own: a span here adds as many spans; the spans of Crawler.fetch_page"
-        " (recommended callers) measure it"
+        "estimated 1,000 calls per request from catalog.crawl:crawl (a loop over items counted as 10 iterations),"
+        " with no I/O, error handling or entry point of its own: a span here adds as many spans; the spans of"
+        " Crawler.fetch_page (recommended callers) measure it"
     )
     assert report["volume"] == {  # what is kept: one crawl, ten pages
         "spans_per_request": 11.0,
+        "one_pass": 2.0,
         "entry": "catalog.crawl:crawl",
         "functions": 2,
         "loop_iterations": 10,
     }
 
     markdown = run_cli("analyze", ".", "--format", "md", "--no-cache", "-q", cwd=project)
-    assert f"- `{PARSE_URL}` (`catalog/urls.py:9`): estimated 2,000 calls per request" in markdown.stdout
+    assert f"- `{PARSE_URL}` (`catalog/urls.py:9`): estimated 1,000 calls per request" in markdown.stdout
 
     coverage = run_cli("coverage", project, "--format", "json", "--no-cache")
     assert coverage.returncode == 0, coverage.stderr
@@ -63,7 +71,7 @@ def test_a_hot_pure_helper_is_left_out_with_its_figure_and_the_callers_that_meas
 def test_a_hot_helper_that_handles_errors_itself_keeps_its_span() -> None:
     report = _analyze(FIXTURE, "--min-confidence", "0.2")
     costs = {r["symbol"]: r["cost"] for r in report["recommendations"]}
-    assert costs["catalog.urls:parse_port"]["spans_per_request"] == 2000  # `except ValueError` is its own to show
+    assert costs["catalog.urls:parse_port"]["spans_per_request"] == 1000  # `except ValueError` is its own to show
     assert PARSE_URL not in costs
 
 
@@ -74,7 +82,7 @@ def test_the_threshold_is_a_setting_of_the_project_and_of_the_environment(tmp_pa
     pyproject.write_text(pyproject.read_text() + "\n[tool.trace-advisor]\nhot_calls_per_request = 5000\n")
     report = _analyze(project)
     kept = {r["symbol"]: r for r in report["recommendations"]}
-    assert kept[PARSE_URL]["cost"]["spans_per_request"] == 2000  # under 5,000: worth its span now
+    assert kept[PARSE_URL]["cost"]["spans_per_request"] == 1000  # under 5,000: worth its span now
     assert PARSE_URL not in {n["symbol"] for n in report["left_out"]}
 
     lower = run_cli(
@@ -85,11 +93,11 @@ def test_the_threshold_is_a_setting_of_the_project_and_of_the_environment(tmp_pa
         "--no-cache",
         "-q",
         cwd=project,
-        env={"TRACE_ADVISOR_HOT_CALLS_PER_REQUEST": "1999.5"},
+        env={"TRACE_ADVISOR_HOT_CALLS_PER_REQUEST": "999.5"},
     )  # the environment wins over the file
     assert lower.returncode == 0, lower.stderr
     [note] = [n for n in json.loads(lower.stdout)["left_out"] if n["symbol"] == PARSE_URL]
-    assert note["reason"].startswith("estimated 2,000 calls per request")
+    assert note["reason"].startswith("estimated 1,000 calls per request")
 
 
 def test_an_invalid_threshold_is_an_error_naming_the_key(tmp_path: Path) -> None:
@@ -151,3 +159,53 @@ def test_a_hot_computation_no_recommended_function_measures_promotes_its_nearest
     spans = run_instrumented(project, f"import names.dedupe as d; assert d.dedupe({names!r})['Name3'] == 'name3'")
     assert [s["name"] for s in spans] == ["closest"] * len(names)  # 11 spans, not 220 of similarity
     assert all(s["status"] == "UNSET" for s in spans)
+
+
+FAN_OUT = (
+    "import asyncio\n"
+    "import urllib.request\n\n"
+    "URL = 'https://llm.example/v1/chat'\n\n\n"
+    "async def _post(body: bytes) -> bytes:\n"
+    "    with urllib.request.urlopen(URL, data=body, timeout=30) as response:\n"
+    "        return response.read()\n\n\n"
+    "async def ask(chunk: str) -> str:\n"
+    "    if not chunk:\n"
+    "        raise ValueError('empty chunk')\n"
+    "    answer = await _post(chunk.encode())\n"
+    "    return answer.decode()\n\n\n"
+    "async def summarise(chunk: str) -> str:\n"
+    "    if not chunk:\n"
+    "        raise ValueError('empty chunk')\n"
+    "    answer = await _post(chunk.encode())\n"
+    "    return answer.decode()\n\n\n"
+    "async def ask_all(chunks: list[str]) -> list[str]:\n"
+    "    tasks = []\n"
+    "    for chunk in chunks:\n"
+    "        tasks.append(ask(chunk))\n"
+    "    answers = await asyncio.gather(*tasks)\n"
+    "    if not answers:\n"
+    "        raise ValueError('no answers')\n"
+    "    return list(answers)\n\n\n"
+    "async def summarise_all(chunks: list[str]) -> list[str]:\n"
+    "    out = []\n"
+    "    for chunk in chunks:\n"
+    "        out.append(await summarise(chunk))\n"
+    "    if not out:\n"
+    "        raise ValueError('no summaries')\n"
+    "    return out\n\n\n"
+    "if __name__ == '__main__':\n"
+    "    asyncio.run(ask_all(['a', 'b']))\n"
+    "    asyncio.run(summarise_all(['a', 'b']))\n"
+)
+
+
+def test_calls_fanned_out_concurrently_keep_their_spans_awaited_one_by_one_they_do_not(tmp_path: Path) -> None:
+    (tmp_path / "chunks.py").write_text(FAN_OUT, encoding="utf-8")
+    report = _analyze(tmp_path)
+    recommended = {r["symbol"] for r in report["recommendations"]}
+    assert {"chunks:ask_all", "chunks:summarise_all", "chunks:ask"} <= recommended
+    # gathered: the caller's span lasts as long as the slowest call, so each call needs its own
+    assert "chunks:ask" not in {n["symbol"] for n in report["left_out"]}
+    # awaited in turn: the caller's span measures the loop
+    [note] = [n for n in report["left_out"] if n["symbol"] == "chunks:summarise"]
+    assert note["reason"].startswith("called in a loop of summarise_all (also recommended)")

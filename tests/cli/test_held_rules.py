@@ -12,12 +12,16 @@ from tests.support.cli import run_cli
 
 def analyse(root: Path, files: dict[str, str], *args: str) -> dict[str, dict[str, object]]:
     """Writes ``files`` under ``root`` and returns the JSON report's recommendations by qualname (at any confidence
-    unless ``args`` say otherwise)."""
+    unless ``args`` say otherwise), scored by the rules: these tests are about evidence, the same under both scorers,
+    and compare the rules' confidences (the calibrated model puts a covered route's handler under 0.01)."""
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, encoding="utf-8")
     out = root / "report.json"
-    done = run_cli("analyze", root, "--format", "json", "-o", out, "--no-cache", "--min-confidence", "0.01", *args)
+    done = run_cli(
+        "analyze", root, "--format", "json", "-o", out, "--no-cache", "--min-confidence", "0.01", *args,
+        env={"TRACE_ADVISOR_SCORING": "rules"},
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
     recs = json.loads(out.read_text(encoding="utf-8"))["recommendations"]
     return {str(r["qualname"]): r for r in recs}
@@ -483,3 +487,164 @@ def test_a_liveness_heartbeat_is_never_recommended_the_work_it_keeps_alive_is(tm
     recs = analyse(tmp_path, HEARTBEATS)
     assert "Worker.execute_job" in recs
     assert "Worker.heartbeat" not in recs and "Worker._send_keepalive" not in recs  # one trace per beat: noise
+
+
+# A site-packages copy of SQLAlchemy's layout, small: the expression language under ``sqlalchemy.sql`` builds
+# statements, the session runs them.
+FAKE_SQLALCHEMY = {
+    "sqlalchemy/__init__.py": "from .sql.expression import select\nfrom .sql.schema import MetaData\n",
+    "sqlalchemy/sql/__init__.py": "",
+    "sqlalchemy/sql/elements.py": (
+        "class ColumnOperators:\n"
+        "    def in_(self, other) -> 'ColumnOperators':\n"
+        "        return self\n\n"
+        "    def asc(self) -> 'ColumnOperators':\n"
+        "        return self\n"
+    ),
+    "sqlalchemy/sql/selectable.py": (
+        "class GenerativeSelect:\n"
+        "    def order_by(self, *clauses) -> 'Select':\n"
+        "        return Select()\n\n\n"
+        "class Select(GenerativeSelect):\n"
+        "    def where(self, *clauses) -> 'Select':\n"
+        "        return self\n"
+    ),
+    "sqlalchemy/sql/expression.py": (
+        "from .selectable import Select\n\n\ndef select(*entities) -> Select:\n    return Select()\n"
+    ),
+    "sqlalchemy/sql/schema.py": (
+        "class MetaData:\n    def create_all(self, bind) -> None:\n        bind.execute('CREATE TABLE')\n"
+    ),
+    "sqlalchemy/orm/__init__.py": "from .session import Session\n",
+    "sqlalchemy/orm/query.py": (
+        "class Query:\n"
+        "    def filter(self, *criteria) -> 'Query':\n"
+        "        return self\n\n"
+        "    def all(self) -> list:\n"
+        "        return []\n"
+    ),
+    "sqlalchemy/orm/session.py": (
+        "from .query import Query\n\n\n"
+        "class Session:\n"
+        "    def execute(self, statement):\n"
+        "        return statement\n\n"
+        "    def query(self, *entities) -> Query:\n"
+        "        return Query()\n\n"
+        "    def get_bind(self):\n"
+        "        return None\n"
+    ),
+}
+
+REPOSITORY = {
+    "repo.py": (
+        "from sqlalchemy import MetaData, select\n"
+        "from sqlalchemy.orm import Session\n"
+        "from sqlalchemy.sql.elements import ColumnOperators\n"
+        "from sqlalchemy.sql.selectable import Select\n\n\n"
+        "def ordered(stmt: Select, column: ColumnOperators) -> Select:\n"
+        "    if column is None:\n"
+        "        raise ValueError('column')\n"
+        "    return stmt.where(column.in_([1, 2])).order_by(column.asc())\n\n\n"
+        "def dialect_of(session: Session) -> str:\n"
+        "    bind = session.get_bind()\n"
+        "    if bind is None:\n"
+        "        raise LookupError('unbound')\n"
+        "    return str(bind)\n\n\n"
+        "def load(session: Session, column: ColumnOperators):\n"
+        "    statement = ordered(select(column), column)\n"
+        "    return session.execute(statement)\n\n\n"
+        "def legacy(session: Session, column: ColumnOperators) -> list:\n"
+        "    return session.query(column).filter(column.in_([3])).all()\n\n\n"
+        "def create_tables(metadata: MetaData, engine) -> None:\n"
+        "    metadata.create_all(engine)\n"
+    )
+}
+
+
+def test_sqlalchemy_expression_language_builds_and_the_session_runs(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    for name, text in FAKE_SQLALCHEMY.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(text, encoding="utf-8")
+    recs = analyse(tmp_path / "project", REPOSITORY, "--search-path", str(site))
+    database = [qualname for qualname, rec in recs.items() if any("sql database" in r for r in reasons(rec))]
+    # where/in_/order_by/asc build the statement, get_bind names the engine and query() makes a Query: no round trip
+    assert sorted(database) == ["create_tables", "legacy", "load"]
+    assert any("sqlalchemy.orm.session.Session.execute (sql database" in r for r in reasons(recs["load"]))
+    assert any("sqlalchemy.orm.query.Query.all (sql database" in r for r in reasons(recs["legacy"]))
+
+
+MODEL_HOOKS = {
+    "schemas.py": (
+        "import json\n\n"
+        "from marshmallow import Schema, post_load\n"
+        "from pydantic import BaseModel, field_validator\n\n\n"
+        "class Injection(BaseModel):\n"
+        "    value: str\n\n"
+        "    @field_validator('value', mode='before')\n"
+        "    def parse_value(cls, value):\n"
+        "        if not value:\n"
+        "            raise ValueError('empty')\n"
+        "        try:\n"
+        "            return json.dumps(value)\n"
+        "        except TypeError:\n"
+        "            return str(value)\n\n\n"
+        "class OrderSchema(Schema):\n"
+        "    @post_load\n"
+        "    def make(self, data, **kwargs):\n"
+        "        if 'id' not in data:\n"
+        "            raise KeyError('id')\n"
+        "        with open('orders.log', 'a') as log:\n"
+        "            log.write(json.dumps(data))\n"
+        "        return dict(data)\n\n\n"
+        "def load_orders(path):\n"
+        "    with open(path) as f:\n"
+        "        rows = json.load(f)\n"
+        "    if not rows:\n"
+        "        raise ValueError(path)\n"
+        "    return [OrderSchema().load(r) for r in rows]\n"
+    )
+}
+
+
+def test_data_model_validators_and_serializers_get_no_span(tmp_path: Path) -> None:
+    recs = analyse(tmp_path, MODEL_HOOKS)
+    assert "Injection.parse_value" not in recs
+    assert "OrderSchema.make" not in recs  # even with a file write: once per object, inside the caller's span
+    assert "load_orders" in recs
+
+
+def test_pycurl_perform_is_the_http_call_and_setopt_only_configures(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "pycurl.py").write_text(  # the compiled module's surface, as a stub would describe it
+        "URL = 10002\n\n\nclass Curl:\n"
+        "    def setopt(self, option: int, value: object) -> None: ...\n"
+        "    def perform(self) -> None: ...\n"
+        "    def getinfo(self, info: int) -> int: ...\n",
+        encoding="utf-8",
+    )
+    recs = analyse(
+        tmp_path / "project",
+        {
+            "curl.py": (
+                "import pycurl\n\n\n"
+                "def configure(c: pycurl.Curl, url: str) -> None:\n"
+                "    if not url.startswith('https://'):\n"
+                "        raise ValueError(url)\n"
+                "    c.setopt(pycurl.URL, url.encode())\n\n\n"
+                "def fetch(url: str) -> int:\n"
+                "    c = pycurl.Curl()\n"
+                "    configure(c, url)\n"
+                "    try:\n"
+                "        c.perform()\n"
+                "    except OSError:\n"
+                "        return 0\n"
+                "    return c.getinfo(200)\n"
+            )
+        },
+        "--search-path",
+        str(site),
+    )
+    assert any("pycurl.Curl.perform (external HTTP" in r for r in reasons(recs["fetch"]))
+    assert not any("HTTP" in r for r in reasons(recs.get("configure", {"evidence": []})))

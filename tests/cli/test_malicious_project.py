@@ -135,7 +135,16 @@ def home(tmp_path: Path) -> Path:
 
 
 def user_env(home: Path, **extra: str) -> dict[str, str]:
-    return {"HOME": str(home), "CANARY_TOKEN": CANARY, "AWS_SECRET_ACCESS_KEY": CANARY, **extra}
+    """The user's environment, with the rules scorer: these tests are about trust, and a model provider is asked
+    only about functions the local scorer is unsure of (with the rules, the fixture's ``stock_level`` at 0.47; the
+    calibrated scorer puts it at 0.04, not worth a model's look)."""
+    return {
+        "HOME": str(home),
+        "CANARY_TOKEN": CANARY,
+        "AWS_SECRET_ACCESS_KEY": CANARY,
+        "TRACE_ADVISOR_SCORING": "rules",
+        **extra,
+    }
 
 
 def write_config(project: Path, text: str) -> None:

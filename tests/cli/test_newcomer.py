@@ -148,7 +148,7 @@ def big_project(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("args", [["calls"], ["apply", "--all", "--diff"], ["analyze", "--format", "md"]])
 def test_closed_pipe_ends_quietly(big_project: Path, args: list[str]) -> None:
-    env = clean_env()
+    env = clean_env(TRACE_ADVISOR_SCORING="rules")  # the rules recommend pages.py's fetch_profile: `apply` has output
     argv = [*CLI, args[0], str(big_project), *args[1:], "--no-cache"]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     assert proc.stdout is not None and proc.stderr is not None

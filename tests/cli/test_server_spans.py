@@ -94,3 +94,34 @@ def test_no_hint_once_the_app_sets_the_instrumentation_up(shop: Path) -> None:
     assert report["instrumentation"] == []
     assert {r["qualname"] for r in report["recommendations"]} == {"show_order", "place_order"}
     assert "Install opentelemetry-instrumentation-flask" not in stderr
+
+
+DJANGO_ORM = {
+    "pages/__init__.py": "",
+    "pages/views.py": (
+        "from django.http import JsonResponse\n\n"
+        "from pages.models import Item\n\n\n"
+        "def item_list(request):\n"
+        "    items = list(Item.objects.filter(visible=True).values('id', 'name'))\n"
+        "    return JsonResponse({'items': items})\n"
+    ),
+    "pages/models.py": "class Item:\n    objects = None\n",
+    "pages/urls.py": (
+        "from django.urls import path\n\nfrom pages import views\n\nurlpatterns = [path('', views.item_list)]\n"
+    ),
+}
+
+
+def test_djangos_own_instrumentation_is_named_once_for_the_server_span_and_the_queries(tmp_path: Path) -> None:
+    for name, text in DJANGO_ORM.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    text, stderr = analyse(tmp_path, "json")
+    [hint] = json.loads(text)["instrumentation"]
+    django = "opentelemetry-instrumentation-django"
+    assert hint["package"] == django and hint["clients"] == []
+    assert hint["gives"] == "each request its server span and a span per database query"
+    assert (
+        f"Install {django}: it gives each request its server span and a span per database query; 1 request handler"
+        " needs no span of its own beside it." in stderr
+    )

@@ -21,6 +21,8 @@ SCHEMA = json.loads((REPO / "config" / "recommendations.schema.json").read_text(
 ORDERS = 4
 RESERVE = "shop.inventory:Inventory.reserve"
 CHECKOUT = "shop.orders:checkout"
+# reserve runs once per order line: 10 with the loop over items counted as 10, 1 were it to run once
+PER_LINE = {"one_pass": 1, "loop": {"text": "for (sku, units) in lines", "function": CHECKOUT}}
 
 
 def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -121,7 +123,7 @@ def test_runtime_spans_close_the_loop(app: Path, tmp_path: Path) -> None:
     assert report["traces"]["gaps"] == []  # type: ignore[index]  # reserve's own spans now cover the checkout
     # spans per request: measured (three reservations per checkout) instead of the call graph's loop estimate
     assert reserve["cost"] == {"spans_per_request": 3, "entry": None, "source": "traces"}
-    assert before[RESERVE]["cost"] == {"spans_per_request": 10, "entry": CHECKOUT, "source": "call graph"}
+    assert before[RESERVE]["cost"] == {"spans_per_request": 10, "entry": CHECKOUT, "source": "call graph", **PER_LINE}
 
 
 def test_span_costs_from_the_call_graph(app: Path) -> None:
@@ -129,10 +131,11 @@ def test_span_costs_from_the_call_graph(app: Path) -> None:
     but itself; the volume names the entry point where all spans together cost most."""
     report = analyze(app)
     costs = {s: r["cost"] for s, r in recommendations(report).items()}
-    assert costs[RESERVE] == {"spans_per_request": 10, "entry": CHECKOUT, "source": "call graph"}
+    assert costs[RESERVE] == {"spans_per_request": 10, "entry": CHECKOUT, "source": "call graph", **PER_LINE}
     restock = "shop.inventory:Inventory.restock"
-    assert costs[restock] == {"spans_per_request": 1, "entry": restock, "source": "call graph"}
-    assert report["volume"] == {"spans_per_request": 10, "entry": CHECKOUT, "functions": 1, "loop_iterations": 10}
+    assert costs[restock] == {"spans_per_request": 1, "entry": restock, "source": "call graph", "one_pass": 1}
+    volume = {"spans_per_request": 10, "one_pass": 1, "entry": CHECKOUT, "functions": 1, "loop_iterations": 10}
+    assert report["volume"] == volume
 
 
 def test_markdown_and_sarif_carry_the_figures(app: Path, collector_file: Path) -> None:
@@ -151,7 +154,7 @@ def test_markdown_and_sarif_carry_the_figures(app: Path, collector_file: Path) -
     assert any(o and o["symbol"] == CHECKOUT for o in observed)
     assert run_["properties"]["volume"]["entry"] == CHECKOUT
     costs = [r["properties"]["cost"] for r in run_["results"]]
-    assert {"spans_per_request": 10, "entry": CHECKOUT, "source": "call graph"} in costs
+    assert {"spans_per_request": 10, "entry": CHECKOUT, "source": "call graph", **PER_LINE} in costs
 
 
 def analyze_text(root: Path, *extra: str | Path) -> str:

@@ -10,7 +10,7 @@ import pytest
 from trace_advisor.advise.provider import Candidate, ProviderResult
 from trace_advisor.analysis import analyze
 from trace_advisor.cancel import CancelledError, CancelToken
-from trace_advisor.config import default_config
+from trace_advisor.config import config_from_mapping
 from trace_advisor.config_model import Config
 from trace_advisor.datatypes import Capture, Problem, Recommendation, Usage
 from trace_advisor.index import Index
@@ -20,7 +20,9 @@ WORKSPACE = Path(__file__).resolve().parent.parent / "fixtures" / "detect" / "wo
 
 @pytest.fixture(scope="module")
 def config() -> Config:
-    return default_config()
+    """The rules scorer: these tests are about the facade, the cache and model providers, and their bands (a model is
+    asked where the local confidence is between the cuts) were written with the rules' confidences."""
+    return config_from_mapping({"scoring": "rules"}, "test_analysis")
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 from trace_advisor.analysis import Analyzer
 from trace_advisor.analysis_cache import AnalysisCache
 from trace_advisor.cancel import NEVER
-from trace_advisor.config import default_config
+from trace_advisor.config import config_from_mapping
 from trace_advisor.config_model import Config
 from trace_advisor.datatypes import Recommendation
 from trace_advisor.index import Index
@@ -29,7 +29,9 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.fixture()
 def config() -> Config:
-    return default_config()
+    """The rules scorer: with the calibrated one (the default) the cached verdicts are the same, but each run builds
+    its recommendations again from the model's probabilities, so object identity does not hold there."""
+    return config_from_mapping({"scoring": "rules"}, "test_analysis_cache")
 
 
 @pytest.fixture()

@@ -47,8 +47,9 @@ def test_the_shipped_coefficients_only_name_features_the_engine_computes() -> No
 
 
 def test_the_calibrated_threshold_is_the_default_cut_unless_set() -> None:
-    assert default_config().scoring == "rules" and default_config().min_confidence == 0.5
+    assert default_config().scoring == "calibrated" and default_config().min_confidence == shipped().threshold
     assert config_from_mapping({"scoring": "calibrated"}, "test").min_confidence == shipped().threshold
+    assert config_from_mapping({"scoring": "rules"}, "test").min_confidence == 0.5  # the rules keep their own cut
     chosen = config_from_mapping({"scoring": "calibrated", "min_confidence": 0.7}, "test")
     assert chosen.min_confidence == 0.7
     assert config_from_mapping({"min_confidence": 0.7}, "test").min_confidence == 0.7
@@ -106,13 +107,13 @@ def _analyze(root: Path) -> dict[str, float]:
     return {r["qualname"]: r["confidence"] for r in report["recommendations"]}
 
 
-def test_a_project_chooses_the_calibrated_scorer(tmp_path: Path) -> None:
+def test_the_calibrated_scorer_is_the_default_and_a_project_can_choose_the_rules(tmp_path: Path) -> None:
     (tmp_path / "rules").mkdir()
     (tmp_path / "rules" / "billing.py").write_text(SERVICE)
+    (tmp_path / "rules" / ".trace-advisor.yaml").write_text("scoring: rules\n")
     rules = _analyze(tmp_path / "rules")
     (tmp_path / "model").mkdir()
     (tmp_path / "model" / "billing.py").write_text(SERVICE)
-    (tmp_path / "model" / ".trace-advisor.yaml").write_text("scoring: calibrated\n")
     model = _analyze(tmp_path / "model")
     assert "BillingClient.get_invoice" in rules and "BillingClient.get_invoice" in model
     assert "cents" not in model and "BillingClient.__init__" not in model

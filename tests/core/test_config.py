@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from trace_advisor.advise.calibration import shipped
 from trace_advisor.config import (
     ConfigError,
     config_from_mapping,
@@ -36,7 +37,7 @@ def errors_of(root: Path | None, **kwargs: object) -> list[str]:
 
 def test_defaults_come_from_default_yaml() -> None:
     config = default_config()
-    assert config.min_confidence == 0.5
+    assert config.scoring == "calibrated" and config.min_confidence == shipped().threshold  # the model's fitted cut
     assert tuple(config.priorities) == PRIORITY_NAMES
     assert config.weight("external_io") == 1.0
     assert config.provider.name == "local"
@@ -75,7 +76,7 @@ def test_overrides_none_means_not_given(tmp_path: Path) -> None:
     (tmp_path / ".trace-advisor.yaml").write_text("report:\n  template: mine.j2\n")
     config = load_config(tmp_path, env={}, overrides={"report": {"template": None}, "min_confidence": None})
     assert config.report.template == str(tmp_path / "mine.j2")
-    assert config.min_confidence == 0.5
+    assert config.min_confidence == shipped().threshold
 
 
 def test_pyproject_table(cfg_dir: Path) -> None:

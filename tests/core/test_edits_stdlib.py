@@ -3,7 +3,7 @@
 For every function (a deterministic sample here; ``benchmarks/span_edits_corpus.py`` runs all of them), in both
 forms (plain span, and a capture of every parameter plus swallowed exceptions): the edits are minimal, the result
 parses, everything outside the edits is byte-identical, the module's AST is unchanged apart from the added import,
-tracer and wrapping, the comments are unchanged, and applying again changes nothing. Then a few modules are
+tracer and wrapping, the comments' words are unchanged, and applying again changes nothing. Then a few modules are
 instrumented whole and run against their own unit tests: outcomes, call frames and signatures must not change.
 """
 
@@ -150,9 +150,11 @@ def unwrap(new: ast.FunctionDef | ast.AsyncFunctionDef, old: ast.FunctionDef | a
 
 
 def comments(source: SourceText, first_line: int, last_line: int) -> list[str]:
-    """Comments of lines ``first_line..last_line`` (a whole function: it tokenizes on its own)."""
+    """The words of the comments of lines ``first_line..last_line``, in order (a whole function: it tokenizes on its
+    own). Words, not lines: a prose comment the span's indent pushes past the line length is refilled."""
     region = "".join(source.line(n) + "\n" for n in range(first_line, last_line + 1))
-    return [t.string for t in tokenize.generate_tokens(io.StringIO(region).readline) if t.type == tokenize.COMMENT]
+    tokens = tokenize.generate_tokens(io.StringIO(region).readline)
+    return [word for t in tokens if t.type == tokenize.COMMENT for word in t.string.lstrip("#").split()]
 
 
 def _lines(node: ast.stmt) -> tuple[int, int]:

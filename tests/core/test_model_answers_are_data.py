@@ -115,9 +115,9 @@ def test_loopback_model_answering_injection_payloads_changes_no_behaviour(
     source = (project / "orders.py").read_text(encoding="utf-8")
     index = Index([project], use_cache=False)
     index.build()
-    # modest weights keep both functions below 0.9 locally, so both are sent to the model
+    # modest weights keep both functions below 0.9 locally with the rules scorer, so both are sent to the model
     weights = {name: {"weight": 0.3} for name in default_config().priorities}
-    config = config_from_mapping({"priorities": weights}, "test")
+    config = config_from_mapping({"priorities": weights, "scoring": "rules"}, "test")
     with fake_openai() as server:
         server.answer = _answer_with_payloads
         result = analyze(index, config, provider=openai(server.url, max_attempts=1))

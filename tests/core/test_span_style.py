@@ -16,14 +16,11 @@ from tests.support.cli import run_cli
 from tests.support.span_cases import CASES, apply_plan, copy_case, read_text
 
 
-def ruff_findings(root: Path, files: list[Path], select: str = "I,E501") -> list[tuple[str, str, str]]:
-    """(file, rule, source line) for every finding of the ``select`` rules (import order and line length unless
-    told), with the project's ruff settings when it has any."""
+def _ruff(root: Path, command: list[str], files: list[Path]) -> str:
+    """``ruff <command> files`` run in ``root`` with the project's ruff settings when it has any: its output."""
     config = ["--config", str(root / "pyproject.toml")] if (root / "pyproject.toml").is_file() else ["--isolated"]
     done = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--no-cache", "--select", select, "--output-format", "json"]
-        + config
-        + [str(f) for f in files],
+        [sys.executable, "-m", "ruff", *command, "--no-cache", *config, *(str(f) for f in files)],
         capture_output=True,
         text=True,
         cwd=root,
@@ -31,8 +28,15 @@ def ruff_findings(root: Path, files: list[Path], select: str = "I,E501") -> list
         check=False,
     )
     assert done.returncode in (0, 1), done.stderr
+    return done.stdout
+
+
+def ruff_findings(root: Path, files: list[Path], select: str = "I,E501") -> list[tuple[str, str, str]]:
+    """(file, rule, source line) for every finding of the ``select`` rules (import order and line length unless
+    told), with the project's ruff settings when it has any."""
+    output = _ruff(root, ["check", "--select", select, "--output-format", "json"], files)
     found = []
-    for item in json.loads(done.stdout):
+    for item in json.loads(output):
         path = Path(item["filename"])
         line = read_text(path)[0].splitlines()[item["location"]["row"] - 1]
         found.append((path.relative_to(root).as_posix(), item["code"], line.strip()))
@@ -95,12 +99,60 @@ def test_lines_the_span_pushes_past_the_line_length_are_wrapped_inside_their_bra
     before, after = ast.parse(PUSHED).body[1], ast.parse(edited).body[-1]
     assert isinstance(after, ast.FunctionDef) and isinstance(after.body[0], ast.With)
     assert ast.dump(ast.Module(after.body[0].body, [])) == ast.dump(ast.Module(before.body, []))  # type: ignore[attr-defined]
+    assert max(len(line) for line in edited.splitlines()) <= 120
     assert ruff_findings(tmp_path, [app]) == []  # ruff does not count a directive comment: that line is left whole
     assert "        checked = call_something(first_argument, second_argument, third)  # type: ignore[x]\n" in edited
-    assert "        response = session.get(url, params=params, timeout=timeout,\n" in edited
-    assert "                               allow_redirects=False)\n" in edited  # lined up after its bracket
+    # laid out as the project's formatter would: ruff format finds nothing left to do
+    call = "        response = session.get(\n            url, params=params, timeout=timeout, allow_redirects=False\n"
+    assert call in edited
     assert '            raise ValueError(\n                f"the response to' in edited  # hanging after the bracket
+    assert "        values = [\n            transform(item, options=params) for item in" in edited
+    assert ruff_format_diff(tmp_path, [app]) == ""
     assert "longer than the project's line length" not in done.stderr
+
+
+def ruff_format_diff(root: Path, files: list[Path]) -> str:
+    """What ``ruff format`` (at the project's settings) would still change in ``files``: "" when nothing."""
+    return _ruff(root, ["format", "--diff"], files)
+
+
+# A module as a ruff-formatted FastAPI project writes it (120 columns, Python 3.10+): lines that fit as written until
+# the span's block moves them four columns right
+FORMATTED = """\
+from django.shortcuts import get_object_or_404
+
+
+def item_page_with_related(request, item_id: int, session, pagination, settings) -> tuple[list[int], int, int]:
+    def model_count(model, *, filter_household: bool = True) -> int:
+        return session.count(model, filter_household=filter_household)
+
+    # We use the group here so we can return all recipes regardless of household. The query filter can include it here
+    item = get_object_or_404(session.items, pk=item_id)
+    if settings.default_household and settings.preferences and not settings.preferences.private_household_setting_xyz:
+        raise ValueError(settings.message_for("mealplan.no-recipes-match-your-rules-extra"), item.explain_why(item_id))
+    query = session.query(item_id)
+    return query.limit(pagination.per_page).offset((pagination.page - 1) * pagination.per_page), 12345, model_count(1)
+"""
+
+
+def test_apply_keeps_a_ruff_formatted_project_formatted(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.ruff]\nline-length = 120\ntarget-version = "py310"\n')
+    app = tmp_path / "app.py"
+    app.write_text(FORMATTED)
+    assert ruff_format_diff(tmp_path, [app]) == "" and ruff_findings(tmp_path, [app]) == []
+    done = run_cli("apply", "app.py", "--symbol", "item_page_with_related", "--plain", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    edited = app.read_text()
+    # the 4xx guard's two context managers in parentheses (Python 3.9+), a blank line before the nested def, the
+    # comment refilled, the condition's operands one per line, the returned tuple one element per line
+    assert "    with (\n        tracer.start_as_current_span(" in edited
+    assert "        _ErrorStatus(span),\n    ):" in edited
+    assert ruff_format_diff(tmp_path, [app]) == ""
+    assert ruff_findings(tmp_path, [app]) == []
+    before = ast.parse(FORMATTED).body[-1]
+    [after] = [n for n in ast.parse(edited).body if isinstance(n, ast.FunctionDef) and n.name.startswith("item_")]
+    assert isinstance(before, ast.FunctionDef) and isinstance(after.body[0], ast.With)
+    assert ast.dump(ast.Module(after.body[0].body, [])) == ast.dump(ast.Module(before.body, []))  # type: ignore[attr-defined]
 
 
 def test_project_style_is_read_from_the_projects_tools(tmp_path: Path) -> None:

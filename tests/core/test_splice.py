@@ -167,3 +167,39 @@ def test_not_applicable_cases() -> None:
     assert splice(text, old, text.replace("\n", "\r\n")) is None
     edited = text.replace("return 1", "return os.getcwd()")
     assert _facts(splice(text, old, edited)) == parse_source(edited, "m.py").facts
+
+
+def test_an_edit_inside_one_method_extracts_that_method_alone() -> None:
+    """An edit inside a method's body that keeps the line count: the method is extracted alone (a class of one
+    method), and the facts are a full parse's, also when a property's getter and setter share the method's name or the
+    edit is on the class's last line."""
+    text = (
+        "class Console:\n"
+        "    def __init__(self):\n"
+        "        self.width = 80\n"
+        "\n"
+        "    @property\n"
+        "    def size(self):\n"
+        "        columns = self.width\n"
+        "        return columns\n"
+        "\n"
+        "    @size.setter\n"
+        "    def size(self, value):\n"
+        "        self.width = value\n"
+        "\n"
+        "    def render(self, text):\n"
+        "        out = text.strip()\n"
+        "        return out.upper()"
+    )
+    old = parse_source(text, "console.py").facts
+    assert old is not None
+    for before, after in [
+        ("columns = self.width", "colums = self.width"),  # in the getter
+        ("out = text.strip()", "out = text.strip().lower()"),
+        ("return out.upper()", "return out.upper().title()"),  # the class's and the file's last line
+        ("out = text.strip()", "self.out = text"),  # what it stores on self: the class's attributes
+    ]:
+        edited = text.replace(before, after)
+        result = splice(text, old, edited, ast.parse(text))
+        assert result is not None
+        assert result.facts == parse_source(edited, "console.py").facts, after

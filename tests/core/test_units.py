@@ -1,6 +1,7 @@
 """Consistency within a class (advise.units): a client class its maintainers would trace method by method brings a
 public operation with evidence of its own, just under the threshold, along with its siblings; weak, private and
-unconventional siblings stay out, and coverage counts what analyze recommends."""
+unconventional siblings stay out, and coverage counts what analyze recommends. The "just under the threshold" rule
+is the rules scorer's (``scoring: rules``); the calibrated scorer reads the class's share as a feature instead."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from trace_advisor.analysis import analyze
-from trace_advisor.config import default_config
+from trace_advisor.config import config_from_mapping
 from trace_advisor.config_model import Config
 from trace_advisor.coverage import measure
 from trace_advisor.datatypes import Recommendation
@@ -21,7 +22,7 @@ CLIENT = FIXTURE / "billing" / "client.py"
 
 @pytest.fixture(scope="module")
 def config() -> Config:
-    return default_config()
+    return config_from_mapping({"scoring": "rules"}, "test_units")
 
 
 @pytest.fixture(scope="module")

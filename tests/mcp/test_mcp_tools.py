@@ -103,7 +103,7 @@ def test_coverage_equals_the_cli_json_with_and_without_a_baseline(
         expected = cli_json("coverage", ".", "--format", "json", cwd=workspace, cache=cache)
         answer = session.answer("coverage", {"paths": ["."]})
         assert answer.pop("warnings") == [
-            "the baseline was written at min_confidence 0.6, this run uses 0.5: functions near the threshold "
+            "the baseline was written at min_confidence 0.6, this run uses 0.25: functions near the threshold "
             "compare as new or gone"
         ]
         assert answer == expected and expected["baseline"]["min_confidence"] == 0.6

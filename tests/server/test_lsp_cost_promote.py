@@ -16,7 +16,7 @@ client = session_fixture(
     "cost-promote",
     folders=("cost_promote",),
     copies=("../cost_promote",),
-    configuration={"server": {"debounceMs": 20}},
+    configuration={"server": {"debounceMs": 20}, "scoring": "rules"},  # about the cost decision, not scoring
 )
 
 

@@ -19,7 +19,8 @@ from tests.server.lsp_session import (
 )
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-FAST = {"server": {"debounceMs": 20}}
+# the rules scorer: these tests are about the cost setting; the fixture's callers were chosen with its confidences
+FAST = {"server": {"debounceMs": 20}, "scoring": "rules"}
 client = session_fixture("cost-setting", folders=("cost_hot",), copies=("../cost_hot",), configuration=FAST)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from trace_advisor.config import to_camel_case
+from trace_advisor.config import default_config, to_camel_case
 from trace_advisor_lsp.settings import from_pulled, parse_client_settings, project_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -76,14 +76,14 @@ def test_folder_settings_apply_to_their_folder_only(tmp_path: Path) -> None:
 
 def test_invalid_settings_fall_back_with_a_message(tmp_path: Path) -> None:
     config, problems = project_config(tmp_path, parse_client_settings({"minConfidence": "high", "bogusKey": 1}))
-    assert config.min_confidence == 0.5
+    assert config.min_confidence == default_config().min_confidence
     assert len(problems) == 1 and "min_confidence" in problems[0] and "bogus_key" in problems[0]
 
 
 def test_invalid_project_file_falls_back_to_defaults(tmp_path: Path) -> None:
     (tmp_path / ".trace-advisor.yaml").write_text("min_confidence: [1, 2\n")
     config, problems = project_config(tmp_path, parse_client_settings(None))
-    assert config.min_confidence == 0.5 and problems
+    assert config.min_confidence == default_config().min_confidence and problems
 
 
 def test_pulled_settings_replace_the_initialization_options(tmp_path: Path) -> None:
@@ -94,7 +94,7 @@ def test_pulled_settings_replace_the_initialization_options(tmp_path: Path) -> N
     folder = from_pulled([{}, {"maxPerFile": 4}], [tmp_path], init)
     assert (
         project_config(tmp_path, folder)[0].max_per_file == 4
-        and project_config(tmp_path, folder)[0].min_confidence == 0.5
+        and project_config(tmp_path, folder)[0].min_confidence == default_config().min_confidence
     )
 
 

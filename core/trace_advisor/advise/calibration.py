@@ -20,6 +20,7 @@ from functools import cache
 from importlib import resources
 
 from trace_advisor.advise.local import LocalScorer, Verdict
+from trace_advisor.advise.units import with_floor
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
 
@@ -123,13 +124,22 @@ def features(functions: Sequence[Scored], scorer: LocalScorer) -> list[dict[str,
 FINDINGS = tuple(f"fd_{finding.value}" for finding in Finding)
 
 
-def calibrated(functions: Sequence[Scored], scorer: LocalScorer, model: Calibration) -> list[Verdict]:
+def calibrated(
+    functions: Sequence[Scored], scorer: LocalScorer, model: Calibration, floors: Mapping[int, str] | None = None
+) -> list[Verdict]:
     """Every function's verdict with the model's probability as its confidence (functions the rules never recommend
-    keep theirs)."""
+    keep theirs). ``floors`` (by index, with the reason) are held at least at the model's threshold: the operations of
+    a client class (:func:`trace_advisor.advise.units.client_operations`), a convention of the class that the
+    per-function features cannot see."""
+    floors = floors or {}
     out: list[Verdict] = []
-    for f, found in zip(functions, features(functions, scorer), strict=True):
+    for number, (f, found) in enumerate(zip(functions, features(functions, scorer), strict=True)):
         if f.verdict.priority is None:
             out.append(f.verdict)
             continue
-        out.append(dataclasses.replace(f.verdict, confidence=round(model.probability(found), 4)))
+        verdict = dataclasses.replace(f.verdict, confidence=round(model.probability(found), 4))
+        reason = floors.get(number)
+        if reason is not None and verdict.confidence < model.threshold:
+            verdict = with_floor(verdict, model.threshold, reason)
+        out.append(verdict)
     return out

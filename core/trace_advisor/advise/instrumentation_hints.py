@@ -19,10 +19,14 @@ def instrumentation_hints(
     for package, function in covered:
         if function.symbol not in recommended:
             by_package.setdefault(package, {})[(function.file, function.name_range.start.line)] = function
-    return tuple(
-        InstrumentationHint(package, SERVER_SPAN, tuple(functions[key] for key in sorted(functions)))
-        for package, functions in sorted(by_package.items())
-    )
+    hints = []
+    for package, functions in sorted(by_package.items()):
+        covers = tuple(functions[key] for key in sorted(functions))
+        own = any(package in function.clients for function in covers)  # Django's traces its ORM's queries too
+        hints.append(
+            InstrumentationHint(package, f"{SERVER_SPAN} and a span per database query" if own else SERVER_SPAN, covers)
+        )
+    return tuple(hints)
 
 
 def hint_text(hint: InstrumentationHint, handlers: str = "") -> str:

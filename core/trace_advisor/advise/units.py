@@ -22,31 +22,33 @@ def public_method(ctx: FunctionContext) -> bool:
     return ctx.class_name is not None and "<" not in ctx.qualname and not ctx.name.startswith("_")
 
 
-def consistent(functions: Sequence[tuple[FunctionContext, Verdict]], min_confidence: float) -> dict[int, Verdict]:
-    """Verdicts raised to ``min_confidence`` (by index into ``functions``): the public operations of a client class
-    (at least ``MIN_PUBLIC_METHODS`` and most of its public methods call its own transport), else public methods with
-    some evidence, at most ``MARGIN`` short, of a class whose public methods mostly deserve a span; the reason says
-    so."""
-    by_class: dict[str, list[int]] = {}
-    for number, (ctx, _) in enumerate(functions):
-        if public_method(ctx):
-            by_class.setdefault(ctx.qualname.rpartition(".")[0], []).append(number)
-    raised: dict[int, Verdict] = {}
-    for class_name, members in by_class.items():
-        if len(members) < MIN_PUBLIC_METHODS:
-            continue
+def client_operations(functions: Sequence[tuple[FunctionContext, Verdict]]) -> dict[int, str]:
+    """The public operations of client classes (by index into ``functions``), each with the reason: a class with at
+    least ``MIN_PUBLIC_METHODS`` public methods, most of which call its own transport."""
+    found: dict[int, str] = {}
+    for class_name, members in _public_methods(functions).items():
         operations = [i for i in members if _through_own_transport(*functions[i])]
         if len(operations) >= MIN_PUBLIC_METHODS and len(operations) / len(members) >= MAJORITY:
             reason = (
                 f"{len(operations)} of {len(members)} public methods of {class_name} call its own transport: a "
                 "client class, traced operation by operation"
             )
-            for i in operations:
-                verdict = functions[i][1]
-                if verdict.priority is not None and verdict.confidence < min_confidence:
-                    raised[i] = dataclasses.replace(
-                        verdict, confidence=min_confidence, reasons=(*verdict.reasons, reason), consistency=reason
-                    )
+            found.update(dict.fromkeys(operations, reason))
+    return found
+
+
+def consistent(functions: Sequence[tuple[FunctionContext, Verdict]], min_confidence: float) -> dict[int, Verdict]:
+    """Verdicts raised to ``min_confidence`` (by index into ``functions``): the public operations of a client class
+    (:func:`client_operations`), else public methods with some evidence, at most ``MARGIN`` short, of a class whose
+    public methods mostly deserve a span; the reason says so."""
+    raised: dict[int, Verdict] = {}
+    clients = client_operations(functions)
+    for number, reason in clients.items():
+        verdict = functions[number][1]
+        if verdict.priority is not None and verdict.confidence < min_confidence:
+            raised[number] = with_floor(verdict, min_confidence, reason)
+    for class_name, members in _public_methods(functions).items():
+        if any(i in clients for i in members):
             continue
         qualifying = sum(functions[i][1].deserves_span(min_confidence) for i in members)
         if qualifying / len(members) < MAJORITY:
@@ -58,10 +60,24 @@ def consistent(functions: Sequence[tuple[FunctionContext, Verdict]], min_confide
         for i in members:
             verdict = functions[i][1]
             if verdict.priority is not None and min_confidence - MARGIN <= verdict.confidence < min_confidence:
-                raised[i] = dataclasses.replace(
-                    verdict, confidence=min_confidence, reasons=(*verdict.reasons, reason), consistency=reason
-                )
+                raised[i] = with_floor(verdict, min_confidence, reason)
     return raised
+
+
+def with_floor(verdict: Verdict, confidence: float, reason: str) -> Verdict:
+    """``verdict`` raised to ``confidence`` because of its unit (``reason`` ends its rationale)."""
+    if verdict.consistency == reason:
+        return dataclasses.replace(verdict, confidence=confidence)
+    return dataclasses.replace(verdict, confidence=confidence, reasons=(*verdict.reasons, reason), consistency=reason)
+
+
+def _public_methods(functions: Sequence[tuple[FunctionContext, Verdict]]) -> dict[str, list[int]]:
+    """Per class with at least ``MIN_PUBLIC_METHODS`` public methods, their indices into ``functions``."""
+    by_class: dict[str, list[int]] = {}
+    for number, (ctx, _) in enumerate(functions):
+        if public_method(ctx):
+            by_class.setdefault(ctx.qualname.rpartition(".")[0], []).append(number)
+    return {name: members for name, members in by_class.items() if len(members) >= MIN_PUBLIC_METHODS}
 
 
 def _through_own_transport(ctx: FunctionContext, verdict: Verdict) -> bool:

@@ -11,7 +11,7 @@ from types import MappingProxyType
 from trace_advisor.datatypes import ResolvedCall, SymbolId, dotted_name
 from trace_advisor.detect.catalog import APIS, NO_IO_CALLS, Api
 from trace_advisor.detect.hints import DISTINCT_METHODS, ORM_MANAGER_METHODS, PUBLISH_METHODS, RECEIVER_HINTS
-from trace_advisor.detect.names import does_no_io, is_io_name
+from trace_advisor.detect.names import builds_sql, does_no_io, is_io_name
 
 _WORD = re.compile(r"[a-z0-9]+")
 _ORM_MANAGER = re.compile(r"^[A-Z]\w*\.objects$")  # Django: ``Model.objects``
@@ -112,7 +112,7 @@ def match_symbol(symbol: SymbolId) -> ApiMatch | None:
     if "types" in symbol.partition(":")[0].split(".")[1:]:
         return None  # an SDK's request/response types (``anthropic.types:MessageParam.get`` is a dict lookup)
     forms = dotted_forms(symbol)
-    if any(does_no_io(dotted) for dotted in forms):
+    if any(does_no_io(dotted) for dotted in forms) or builds_sql(forms[0]):
         return None  # set up, built or staged for a later call, or a response already read
     for api in _APIS_BY_ROOT.get(symbol.partition(":")[0].partition(".")[0], ()):
         for dotted in forms:

@@ -85,6 +85,8 @@ NO_IO_CALLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "get_waiter": (),
         "select": (),  # ``self.followers.select()`` on a write-only relationship: a session executes it
         "subquery": (),
+        "query": _ORM_SESSIONS,  # ``session.query(User)`` builds a Query: its ``all()``/``first()`` runs it
+        "get_bind": _ORM_SESSIONS,  # the engine or connection a session would use
         # a change staged in memory: the flush or commit sends it
         "add": _ORM_SESSIONS,
         "add_all": _ORM_SESSIONS,
@@ -322,6 +324,8 @@ APIS: tuple[Api, ...] = (
     ),
     Api("http.client.", "http", "http", "external HTTP", None),
     Api("tornado.httpclient.", "http", "http", "external HTTP", "opentelemetry-instrumentation-tornado"),
+    # libcurl's binding: ``perform`` sends the request set up by ``setopt`` (no OTel instrumentation for it)
+    *_http(None, "pycurl.Curl.perform", "pycurl.Curl.perform_rb", "pycurl.Curl.perform_rs", "pycurl.CurlMulti.perform"),
     # ---- databases and caches ----------------------------------------------------------------------------------
     _db("sqlite3", "sqlite", "opentelemetry-instrumentation-sqlite3"),
     _db("aiosqlite", "sqlite", None),

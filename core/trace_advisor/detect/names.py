@@ -121,6 +121,18 @@ def is_io_name(target: str) -> bool:
     return parts[-1] not in _NOT_IO_SUFFIXES and not any(p in _BUILDER_PARTS for p in parts[1:])
 
 
+# DDL run through a bind: the one part of SQLAlchemy's expression language that reaches the database itself.
+_SQL_DDL_METHODS = frozenset({"create_all", "drop_all", "reflect", "create", "drop"})
+
+
+def builds_sql(dotted: str) -> bool:
+    """A method of SQLAlchemy's (or SQLModel's) expression language, named by its full module path:
+    ``sqlalchemy.sql.selectable.GenerativeSelect.order_by``, ``sqlalchemy.sql.elements.ColumnOperators.in_``. These
+    build statements in memory; only ``MetaData.create_all`` and the like run DDL through the bind they are given."""
+    parts = dotted.split(".")
+    return parts[0] in ("sqlalchemy", "sqlmodel") and parts[1:2] == ["sql"] and parts[-1] not in _SQL_DDL_METHODS
+
+
 def does_no_io(dotted: str) -> bool:
     """A call into a client package that does no I/O itself (``catalog.NO_IO_CALLS``): ``redis.Redis.from_url``,
     ``requests.Response.json``, ``sqlalchemy.orm.Session.add``."""

@@ -483,6 +483,14 @@ def _decorator_names(ctx: FunctionContext) -> set[str]:
     return names
 
 
+# Hooks a data-model library calls while it builds, checks or dumps one object (pydantic, marshmallow, attrs,
+# SQLAlchemy's ``@validates``): one span per field of every object built, inside whatever span builds it.
+_MODEL_HOOKS = frozenset(
+    {"field_validator", "model_validator", "validator", "root_validator", "field_serializer", "model_serializer"}
+    | {"validates", "validates_schema", "pre_load", "post_load", "pre_dump", "post_dump"}
+)
+
+
 def runs_forever(ctx: FunctionContext) -> bool:
     """Public form of the endless-loop test, used to propagate "long-lived" to callers through the call graph."""
     return _runs_forever(ctx)
@@ -515,6 +523,8 @@ def shape_of(ctx: FunctionContext, has_io: bool) -> Shape:
         trivial = "one-line helper without I/O"
     elif len(stmts) <= 2 and not calls:
         trivial = "no calls and almost no logic"
+    elif _MODEL_HOOKS & decorators:
+        trivial = "data-model validator or serializer (runs per field of every object: the code building it is traced)"
     elif {"contextmanager", "asynccontextmanager"} & decorators:
         trivial = "context-manager helper (the span belongs to the code using it)"
     elif _is_wrapper_factory(ctx) or _is_generic_wrapper(ctx):

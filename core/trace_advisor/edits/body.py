@@ -15,6 +15,7 @@ from trace_advisor.edits.existing import docstring_count
 from trace_advisor.edits.handlers import HandlerPlan
 from trace_advisor.edits.layout import Statement, columns
 from trace_advisor.edits.locate import FunctionNode
+from trace_advisor.edits.reflow import fits, item_call, line_layouts, one_per_line, wrapped_comment
 from trace_advisor.edits.source import SourceText
 
 _INSIGNIFICANT = frozenset({tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT})
@@ -24,6 +25,7 @@ _BREAK_AFTER = frozenset({"(", "[", "{", ","})
 _CLOSERS = frozenset({")", "]", "}"})
 _BREAK_BEFORE = frozenset({"for", "if", "else", "and", "or"})  # where formatters split comprehensions, conditions
 _PLAIN_STRING = re.compile(r"""[uUbBfF]?(?:'(?!'')|"(?!""))""")  # no raw or triple-quoted string
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _PRAGMA = re.compile(r"#\s*(?:noqa|type:|pragma|pyright:|pylint:|fmt:|nosec|mypy:|ruff:|isort:)", re.IGNORECASE)
 
 
@@ -253,6 +255,7 @@ def with_edit(
     first, last = body[doc], body[-1]
     last_line = last.end_lineno or last.lineno
     tokens = Tokens(source, node.lineno, last_line)
+    layouts = line_layouts(node, source)
     col = source.char_column
     def_indent = _indent_of(source.line(node.lineno))
 
@@ -342,6 +345,8 @@ def with_edit(
             emit(line + eol, True)
     if guard is not None:
         emit(inner + "try:" + eol, True)
+    if split_first is None and isinstance(first, _DEFINITIONS):
+        emit(eol, False)  # formatters want an empty line before a nested def or class, but right after a def line
     if split_first is not None:
         emit(moved + split_first + (source.endings[first.lineno - 1] if first.lineno < last_line else ""), True)
     for number in range(rest_from, last_line + 1):
@@ -365,7 +370,17 @@ def with_edit(
         if inserts or columns(moved_text) <= width or columns(text) > width:
             emit(moved_text + ending, bool(inserts))
             continue
-        # a line the span's indent pushes past the line length: broken inside its brackets where it can be
+        # a line the span's indent pushes past the line length: laid out as the formatter would where its shape is
+        # known, else broken inside its brackets where it can be
+        layout = layouts.get(number) or item_call(source, number, moved_text)
+        laid = layout.lines(_indent_of(moved_text), unit, width) if layout is not None else None
+        if laid is None and number not in tokens.pragmas:
+            laid = wrapped_comment(moved_text, width) or one_per_line(source, number, moved_text)
+        if laid is not None and fits(laid, width):
+            for piece in laid[:-1]:
+                emit(piece + eol, True)
+            emit(laid[-1] + ending, True)
+            continue
         *pieces, last_piece = tokens.wrapped(number, moved_text, len(moved_text) - len(text), unit, width)
         for piece in pieces:
             emit(piece + eol, True)

@@ -27,7 +27,7 @@ from trace_advisor.edits.existing import (
 )
 from trace_advisor.edits.handlers import handler_plans, raises_stop_iteration
 from trace_advisor.edits.imports import extend_from_import, fresh_name, import_statement_edit, plan_module
-from trace_advisor.edits.layout import Statement, measured, requote
+from trace_advisor.edits.layout import Statement, WithItems, measured, requote
 from trace_advisor.edits.locate import ClassSite, FunctionSite, iter_definitions
 from trace_advisor.edits.renumber import renumber_edits
 from trace_advisor.edits.source import SourceText
@@ -251,8 +251,12 @@ class SpanEditor:
                 opener = Statement(f"with {setup.tracer}.start_span", (_quote(name), *quiet), f"{target}:")
             elif client is not None:  # the exception is still recorded as it leaves the span; the status is ours
                 quiet = ("set_status_on_exception=False",)
-                tail = f"{target}, {helper}({span_var}):" if helper else f"{target}:"
-                opener = Statement(f"with {setup.tracer}.start_as_current_span", (_quote(name), *quiet), tail)
+                call, args = f"with {setup.tracer}.start_as_current_span", (_quote(name), *quiet)
+                if helper:
+                    parenthesize = self._project_style.parenthesized_with
+                    opener = WithItems(call, args, target, (f"{helper}({span_var})",), parenthesize)
+                else:
+                    opener = Statement(call, args, f"{target}:")
             else:
                 opener = Statement(f"with {setup.tracer}.start_as_current_span", (_quote(name),), f"{target}:")
             status_class, code_class = setup.status or (f"{setup.trace}.Status", f"{setup.trace}.StatusCode")

@@ -72,6 +72,37 @@ class Condition(Statement):
         return Condition(self.head.replace(old, new), args, self.tail.replace(old, new), self.operator)
 
 
+@dataclass(frozen=True, slots=True)
+class WithItems(Statement):
+    """``with head(args)tail, *more:``: a ``with`` of several items, the first a call laid out like a Statement. On one
+    line when it fits; else, when the project's Python has parenthesized context managers (3.9+, ``parenthesize``),
+    the items one per line in parentheses with a trailing comma (black's and ruff's layout for those versions), else
+    the first item's call broken as a Statement is."""
+
+    more: tuple[str, ...] = ()
+    parenthesize: bool = False
+
+    def lines(self, indent: str, unit: str, width: int) -> list[str]:
+        one = f"{indent}{self}"
+        if columns(one) <= width:
+            return [one]
+        rest = ", ".join(self.more)
+        if not self.parenthesize:
+            return Statement(self.head, self.args, f"{self.tail}, {rest}:").lines(indent, unit, width)
+        inner = indent + unit
+        first = Statement(self.head.removeprefix("with "), self.args, f"{self.tail},")
+        items = [*first.lines(inner, unit, width), *(f"{inner}{m}," for m in self.more)]
+        return [f"{indent}with (", *items, f"{indent}):"]
+
+    def __str__(self) -> str:
+        return f"{Statement(self.head, self.args, self.tail)}, {', '.join(self.more)}:"
+
+    def replace(self, old: str, new: str) -> WithItems:
+        base = Statement.replace(self, old, new)
+        more = tuple(m.replace(old, new) for m in self.more)
+        return WithItems(base.head, base.args, base.tail, more, self.parenthesize)
+
+
 def columns(line: str) -> int:
     """Width of a line as line-length checks count it (tabs as four columns)."""
     return len(line.expandtabs(TAB_WIDTH)) if "\t" in line else len(line)

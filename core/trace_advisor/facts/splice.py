@@ -9,15 +9,16 @@ None and the caller parses the whole text.
 
 Given the old tree too, the new tree is built from the same parse: untouched statements are shared with the old
 tree (never changed: kept results still point into it). An edit that keeps the line count inside one class's body
-parses only the methods it touched; one that moves lines parses from the first touched statement to the end of the
-file, since the statements after it need new positions.
+parses only the methods it touched, and, inside one method's body, extracts the facts of that method alone; one that
+moves lines parses from the first touched statement to the end of the file, since the statements after it need new
+positions.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from trace_advisor.datatypes import MODULE_QUALNAME
@@ -147,10 +148,111 @@ def _splice_class(
         return None
     new_cls = _with_body(cls, body)
     text = "\n".join(lines)
-    facts = _spliced_facts(old, [new_cls], text, touched[0], touched[1], 0, lines, [cls.name])
+    facts = _method_facts(old, cls, new_cls, lines, first, last) or _spliced_facts(
+        old, [new_cls], text, touched[0], touched[1], 0, lines, [cls.name]
+    )
     if facts is None:
         return None
-    return Spliced(facts, ast.Module(body=[new_cls if s is cls else s for s in old_tree.body], type_ignores=[]))
+    tree = ast.Module(body=[new_cls if s is cls else s for s in old_tree.body], type_ignores=[])
+    return Spliced(_sharing(old, facts, first, last), tree)
+
+
+def _method_facts(
+    old: ModuleFacts, cls: ast.ClassDef, new_cls: ast.ClassDef, lines: list[str], first: int, last: int
+) -> ModuleFacts | None:
+    """The facts of an edit inside the body of one method of a top-level class (lines ``first..last``, the line
+    count kept), from that method's extraction alone: the old facts with the method's scopes, calls and reads
+    replaced. None when the edit is elsewhere in the class, or when what the method stores on ``self`` changed (the
+    class's attributes: the whole class is extracted then)."""
+    index = next((i for i, s in enumerate(cls.body) if _start(s) <= last and (s.end_lineno or s.lineno) >= first), None)
+    if index is None or len(new_cls.body) != len(cls.body):
+        return None
+    method, edited = cls.body[index], new_cls.body[index]
+    if not isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef) or type(edited) is not type(method):
+        return None
+    assert isinstance(edited, ast.FunctionDef | ast.AsyncFunctionDef)
+    if edited.name != method.name or first < method.body[0].lineno or last > (method.end_lineno or method.lineno):
+        return None  # the signature, decorators or the end of the method
+    if (edited.lineno, edited.end_lineno) != (method.lineno, method.end_lineno):
+        return None
+    if any(a is not b for i, (a, b) in enumerate(zip(cls.body, new_cls.body, strict=True)) if i != index):
+        return None
+    qualname = f"{cls.name}.{method.name}"
+    if sum(1 for s in cls.body if isinstance(s, _DEFS) and s.name == method.name) != 1:
+        return None  # a property's getter and setter share the qualname: which scopes are whose
+
+    def inside(scope: str) -> bool:
+        return scope == qualname or scope.startswith(f"{qualname}.<locals>.")
+
+    try:
+        text = "\n".join(lines)
+        before, part = (extract_facts(_alone(c, m), text) for c, m in ((cls, method), (new_cls, edited)))
+    except (RecursionError, MemoryError):
+        return None
+    if before.scopes[1].attributes != part.scopes[1].attributes:
+        return None  # what it stores on ``self`` changed: the class's attributes
+    new_scopes = [scope for scope in part.scopes[2:] if inside(scope.qualname)]
+    spans = [i for i, scope in enumerate(old.scopes) if inside(scope.qualname)]
+    if not spans or spans != list(range(spans[0], spans[0] + len(spans))) or len(new_scopes) != len(part.scopes) - 2:
+        return None
+    # the class and the module end where they did, at a column the edit may have moved
+    ends = {cls.name: loc_parts(part.scopes[1].loc)[2:], MODULE_QUALNAME: (len(lines), len(lines[-1]))}
+    scopes = tuple(
+        replace(scope, loc=loc_of(*loc_parts(scope.loc)[:2], *ends[scope.qualname]))
+        if scope.qualname in ends and loc_parts(scope.loc)[2:] != ends[scope.qualname]
+        else scope
+        for scope in (*old.scopes[: spans[0]], *new_scopes, *old.scopes[spans[-1] + 1 :])
+    )
+    body_start = method.body[0].lineno
+    calls = _replaced(old.calls, [c for c in part.calls if inside(c.scope)], inside, body_start)
+    by_name = {scope.qualname: scope for scope in scopes}
+    reads = _replaced(old.reads, kept_reads([r for r in part.reads if inside(r.scope)], by_name), inside, body_start)
+    return replace(old, scopes=scopes, calls=calls, reads=reads)
+
+
+def _alone(cls: ast.ClassDef, method: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.Module:
+    """A module holding only ``method`` in a class of ``cls``'s name and end (no bases, no decorators: no calls of
+    theirs)."""
+    fields = {name: getattr(cls, name) for name in cls._fields}
+    where = {name: getattr(cls, name) for name in cls._attributes}
+    stub = ast.ClassDef(**{**fields, "bases": [], "keywords": [], "decorator_list": [], "body": [method]}, **where)
+    return ast.Module(body=[stub], type_ignores=[])
+
+
+def _replaced(
+    old: Sequence[CallSite], new: Sequence[CallSite], inside: Callable[[str], bool], body_start: int
+) -> tuple[CallSite, ...]:
+    """``old`` with its sites of the method (``inside`` their scope) replaced by ``new``, where the old ones were (at
+    the first site from the method's body on when it had none)."""
+    at = next((i for i, site in enumerate(old) if inside(site.scope)), None)
+    if at is None:
+        at = next((i for i, site in enumerate(old) if loc_parts(site.loc)[0] >= body_start), len(old))
+    kept = [site for site in old if not inside(site.scope)]
+    before = sum(1 for site in old[:at] if not inside(site.scope))
+    return (*kept[:before], *new, *kept[before:])
+
+
+def _sharing(old: ModuleFacts, new: ModuleFacts, first: int, last: int) -> ModuleFacts:
+    """``new`` with its scopes and call sites outside the changed lines ``first..last`` (whose text and positions
+    are the same) replaced by ``old``'s equal objects: the class (or the method) was extracted again, but what was
+    computed from the lines the edit did not touch (resolved sites, kept analysis results) is found again by
+    identity."""
+
+    def untouched(loc: Loc) -> bool:
+        start, _, end, _ = loc_parts(loc)
+        return end < first or start > last
+
+    scopes = {(scope.qualname, scope.loc): scope for scope in old.scopes if untouched(scope.loc)}
+    calls = {(call.scope, call.loc, call.implicit): call for call in old.calls if untouched(call.loc)}
+    shared_scopes = tuple(
+        kept if (kept := scopes.get((scope.qualname, scope.loc))) is not None and kept == scope else scope
+        for scope in new.scopes
+    )
+    shared_calls = tuple(
+        same if (same := calls.get((call.scope, call.loc, call.implicit))) is not None and same == call else call
+        for call in new.calls
+    )
+    return replace(new, scopes=shared_scopes, calls=shared_calls)
 
 
 def _merge(

@@ -77,6 +77,7 @@ def volume_object(volume: SpanVolume) -> dict[str, object]:
     """The spans all recommendations add per call of the busiest entry point."""
     return {
         "spans_per_request": round(volume.per_request, 3),
+        "one_pass": round(volume.one_pass, 3),
         "entry": volume.entry,
         "functions": volume.functions,
         "loop_iterations": volume.loop_iterations,

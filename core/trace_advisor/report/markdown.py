@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trace_advisor.datatypes import Observed, SpanCost, TraceCheck
+from trace_advisor.datatypes import LOOP_ITERATIONS, Observed, SpanCost, SpanVolume, TraceCheck
 from trace_advisor.report.facts import RecommendationFacts, ReportFacts, about, count_of, priority_title
 from trace_advisor.report.md_escape import fence, md_code, md_prose, md_text
 from trace_advisor.traces.figures import duration_text as ms
@@ -108,13 +108,7 @@ def _summary(facts: ReportFacts) -> list[str]:
         ]
         lines.append("")
     if facts.volume is not None:
-        v = facts.volume
-        lines += [
-            f"Together these spans add about **{about(v.per_request)} spans per request** at the busiest entry point,"
-            f" {md_code(v.entry)} ({count_of(v.functions, 'recommended function')} reached; each loop counted as"
-            f" {v.loop_iterations} iterations).",
-            "",
-        ]
+        lines += [span_volume(facts.volume), ""]
     if facts.problems:
         lines += [f"{count_of(len(facts.problems), 'problem')} reported: see Problems below.", ""]
     found = [(p, n) for p, n in facts.counts if n]
@@ -230,6 +224,18 @@ def _traces(check: TraceCheck) -> list[str]:
     return lines
 
 
+def span_volume(volume: SpanVolume) -> str:
+    """All recommendations' spans per request at the busiest entry point in Markdown (also the ``span_volume``
+    filter of report templates)."""
+    once = volume.one_pass != volume.per_request
+    low = f"{about(volume.one_pass)} if each loop over items ran once, " if once else ""
+    return (
+        f"Together these spans add about **{about(volume.per_request)} spans per request** at the busiest entry"
+        f" point, {md_code(volume.entry)} ({count_of(volume.functions, 'recommended function')} reached; {low}each"
+        f" loop over items counted as {volume.loop_iterations} iterations, a retry or redirect loop as one pass)."
+    )
+
+
 def span_cost(cost: SpanCost, symbol: str) -> str:
     """A recommendation's spans per request in Markdown (also the ``span_cost`` filter of report templates)."""
     if cost.per_request is None:
@@ -239,7 +245,16 @@ def span_cost(cost: SpanCost, symbol: str) -> str:
         return f"{spans} per trace (measured)"
     if cost.entry == symbol:
         return "1 span per call (an entry point)"
-    return f"about {spans} per call of {md_code(cost.entry)} (estimated from the call graph)"
+    how = "estimated from the call graph"
+    if cost.loop is not None and cost.one_pass is not None and cost.one_pass != cost.per_request:
+        how += (
+            f"; {about(cost.one_pass)} if each loop over items ran once: it runs per item of"
+            f" {md_code(cost.loop.text)} in {md_code(cost.loop.function)}, counted as {LOOP_ITERATIONS}"
+        )
+    fewest = ""
+    if cost.fewest is not None:
+        fewest = f"; {about(cost.fewest[0])} per call of {md_code(cost.fewest[1])}"
+    return f"about {spans} per call of {md_code(cost.entry)} ({how}){fewest}"
 
 
 def _rate(observed: Observed) -> str:

@@ -12,7 +12,7 @@ import jinja2
 
 from trace_advisor.report.errors import ReportError
 from trace_advisor.report.facts import ReportFacts, about, all_recommendations, count_of, priority_title
-from trace_advisor.report.markdown import span_cost
+from trace_advisor.report.markdown import span_cost, span_volume
 from trace_advisor.report.md_escape import fence, md_code, md_prose, md_text
 from trace_advisor.report.template_limits import MAX_TEMPLATE_BYTES, ConfinedLoader, LimitedSandbox
 
@@ -37,6 +37,7 @@ def _environment(folder: Path) -> LimitedSandbox:
         count_of=count_of,
         about=about,
         span_cost=span_cost,
+        span_volume=span_volume,
     )
     env.wrap_filters()
     return env

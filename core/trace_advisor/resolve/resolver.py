@@ -46,6 +46,7 @@ from trace_advisor.resolve import values as v
 from trace_advisor.resolve.callbacks import called_argument
 from trace_advisor.resolve.classes import Classes
 from trace_advisor.resolve.decorators import Decorations, decorated_parameter
+from trace_advisor.resolve.dependencies import runs_in
 from trace_advisor.resolve.flow import ParameterFlow, all_keys, changed_keys
 from trace_advisor.resolve.hierarchy import Hierarchy
 from trace_advisor.resolve.modules import ModuleInfo, ModuleProvider, absolute_module
@@ -113,16 +114,27 @@ class Resolver:
         self._decorations.clear()
         self._flow.forget()
 
+    def forget_functions(self, module: str, functions: Iterable[str]) -> None:
+        """Drop what was evaluated in these functions of ``module`` (and the definitions nested in them): their own
+        bindings changed, and nothing else reads those (``dependencies.local_change``)."""
+        tables = self._scoped.get(module)
+        if tables is not None:
+            for scope in [scope for scope in tables if runs_in(scope, functions)]:
+                del tables[scope]
+
     def readers_of(self, module: str) -> set[str]:
         """The modules whose resolution read ``module`` (or looked for it) without importing it: re-resolve them
         when it changes, appears or goes (any module can decorate a function with a workspace decorator)."""
         return self._readers.get(module, set()) | self._decorator_readers
 
-    def flow_readers(self, module: str, old: ModuleFacts | None, new: ModuleFacts | None) -> set[str]:
+    def flow_readers(
+        self, module: str, old: ModuleFacts | None, new: ModuleFacts | None, keys: Iterable[str] = ()
+    ) -> set[str]:
         """The modules whose parameter values read calls that changed between two versions of ``module``'s facts
-        (``resolve/flow.py``); the module's calls are read again on the next question."""
+        (``resolve/flow.py``), or calls under ``keys`` (that may pass other values now); the module's calls are read
+        again on the next question."""
         self._flow.drop(module)
-        return self._flow.readers(changed_keys(old, new))
+        return self._flow.readers(changed_keys(old, new) | set(keys))
 
     def flow_readers_of(self, modules: Iterable[str]) -> set[str]:
         """The modules whose parameter values read any call of these modules (re-resolved: what their calls pass

@@ -141,21 +141,23 @@ async function selfTest(
   result.quickFix = await applyFirstQuickFix(document, diagnostics);
 
   step("changing traceAdvisor.minConfidence live");
-  // The server's messages carry "confidence NN%"; only recommendations at or above the setting may stay.
+  // The server's messages carry "confidence NN%"; only recommendations at or above the setting may stay. The cut is
+  // just above the weakest recommendation shown, so it hides that one and keeps the others whatever the scorer.
   const confidences = (): number[] =>
     vscode.languages.getDiagnostics(uri).map((d) => Number(/confidence (\d+)%/.exec(d.message)?.[1] ?? Number.NaN));
+  const cut = Math.min(...confidences()) + 1;
   const config = vscode.workspace.getConfiguration("traceAdvisor");
-  await config.update("minConfidence", 0.96, vscode.ConfigurationTarget.Global);
-  const stricter = await waitFor("diagnostics to follow minConfidence 0.96", () => {
+  await config.update("minConfidence", cut / 100, vscode.ConfigurationTarget.Global);
+  const stricter = await waitFor(`diagnostics to follow minConfidence ${cut / 100}`, () => {
     const now = confidences();
-    return now.length > 0 && now.every((value) => value >= 96) ? now : undefined;
+    return now.length > 0 && now.every((value) => value >= cut) ? now : undefined;
   }).catch(() => undefined);
   await config.update("minConfidence", undefined, vscode.ConfigurationTarget.Global);
   const restored = await waitFor("diagnostics after resetting minConfidence", () => {
     const now = confidences();
-    return now.some((value) => value < 96) ? now : undefined;
+    return now.some((value) => value < cut) ? now : undefined;
   }).catch(() => undefined);
-  result.liveSettings = { stricter: stricter ?? null, restored: restored ?? null };
+  result.liveSettings = { cut, stricter: stricter ?? null, restored: restored ?? null };
 
   step("opening the report");
   const reportFile = await vscode.commands.executeCommand<string | undefined>("traceAdvisor.showReport");

@@ -1,0 +1,285 @@
+"""Layouts for a line of the user's code that the span's indent pushes past the line length, the way ruff's formatter
+(and black) would split it: a one-line call statement, a returned tuple or an ``if``/``elif``/``while`` condition of
+``and``/``or`` operands. Each layout holds the statement's own pieces of text, so the code stays the same; a line
+with a comment, a chained call or any other shape has no layout here (the token wrapper in ``body`` handles it)."""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from dataclasses import dataclass
+from itertools import pairwise
+
+from trace_advisor.edits.layout import Statement, columns
+from trace_advisor.edits.source import SourceText
+
+
+@dataclass(frozen=True, slots=True)
+class Split(Statement):
+    """``head(items)tail`` laid out as a formatter lays out a sequence in parentheses it adds (a returned tuple, a
+    condition): on one line when it fits, else one item per line, led by ``operator`` (``and``) or, with no operator,
+    each followed by a comma."""
+
+    operator: str = ""
+
+    def lines(self, indent: str, unit: str, width: int) -> list[str]:
+        items = [str(a) for a in self.args or ()]
+        inner = indent + unit
+        if self.operator:
+            body = [inner + items[0], *(f"{inner}{self.operator} {item}" for item in items[1:])]
+        else:
+            body = [f"{inner}{item}," for item in items]
+        return [f"{indent}{self.head}(", *body, f"{indent}){self.tail}"]
+
+
+@dataclass(frozen=True, slots=True)
+class Bracketed(Statement):
+    """``head[items]tail`` (a list, set or dict display, a comprehension), laid out as Statement lays out a call's
+    arguments, in the display's own brackets: on one line, else the items on one indented line, else one per line
+    with a trailing comma (a comprehension is one item)."""
+
+    brackets: str = "[]"
+
+    def lines(self, indent: str, unit: str, width: int) -> list[str]:
+        items = [str(a) for a in self.args or ()]
+        opening, closing = self.brackets[0], self.brackets[1]
+        one = f"{indent}{self.head}{opening}{', '.join(items)}{closing}{self.tail}"
+        inner = indent + unit
+        if columns(one) <= width:
+            return [one]
+        joined = inner + ", ".join(items)
+        if len(items) == 1 or columns(joined) <= width:
+            return [f"{indent}{self.head}{opening}", joined, f"{indent}{closing}{self.tail}"]
+        return [
+            f"{indent}{self.head}{opening}",
+            *(f"{inner}{item}," for item in items),
+            f"{indent}{closing}{self.tail}",
+        ]
+
+
+_DISPLAYS = (ast.List, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp)
+
+
+def line_layouts(function: ast.FunctionDef | ast.AsyncFunctionDef, source: SourceText) -> dict[int, Statement]:
+    """Line number -> the layout of the statement that line holds alone, for the statements of ``function`` with one."""
+    found: dict[int, Statement] = {}
+    for node in ast.walk(function):
+        if not isinstance(node, ast.stmt) or node is function or node.lineno != _header_end(node):
+            continue
+        text = source.line(node.lineno)
+        layout = _layout(node, text.strip(), source)
+        if layout is not None:
+            found[node.lineno] = layout
+    return found
+
+
+def _header_end(node: ast.stmt) -> int:
+    """The last line of a simple statement, or of a compound statement's test."""
+    if isinstance(node, ast.If | ast.While):
+        return node.test.end_lineno or node.test.lineno
+    return node.end_lineno or node.lineno
+
+
+def _layout(node: ast.stmt, line: str, source: SourceText) -> Statement | None:
+    if isinstance(node, ast.If | ast.While) and isinstance(node.test, ast.BoolOp):
+        keyword = "while" if isinstance(node, ast.While) else _if_keyword(line)
+        operands = [_segment(source, value) for value in node.test.values]
+        operator = "and" if isinstance(node.test.op, ast.And) else "or"
+        if keyword is None or None in operands or line != f"{keyword} {f' {operator} '.join(map(str, operands))}:":
+            return None
+        return Split(f"{keyword} ", tuple(str(o) for o in operands), ":", operator)
+    whole = _segment(source, node)
+    if whole is None or whole != line:
+        return None  # a comment, a second statement after ``;``, or a header with its body on the line
+    if isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple) and whole[7:8] != "(":
+        elements = [_segment(source, e) for e in node.value.elts]
+        if None in elements or len(elements) < 2:
+            return None
+        return Split("return ", tuple(str(e) for e in elements), "")
+    value = getattr(node, "value", None) if isinstance(node, ast.Expr | ast.Assign | ast.AnnAssign) else None
+    if isinstance(node, ast.Return | ast.AugAssign):
+        value = node.value
+    if isinstance(node, ast.Raise):
+        value = node.exc if node.cause is None else None
+    if isinstance(value, _DISPLAYS):
+        return _display_layout(value, whole, source, node)
+    if not isinstance(value, ast.Call) or not _plain_callee(value.func):
+        return None
+    return _call_layout(value, whole, source, node)
+
+
+def _display_layout(display: ast.expr, whole: str, source: SourceText, statement: ast.stmt) -> Statement | None:
+    """``head[items]tail`` from the statement's text: the elements (``key: value`` pairs) as written."""
+    start = _column(source, statement)
+    open_at, close_at = _column(source, display) - start, _column(source, display, end=True) - start
+    brackets = whole[open_at] + whole[close_at - 1]
+    inner = whole[open_at + 1 : close_at - 1].strip()
+    if brackets not in ("[]", "{}") or not inner or inner.endswith(","):
+        return None
+    head, tail = whole[:open_at], whole[close_at:]
+    if isinstance(display, ast.ListComp | ast.SetComp | ast.DictComp):
+        return Bracketed(head, (inner,), tail, brackets)
+    if isinstance(display, ast.Dict):
+        pairs: list[tuple[str | None, str | None]] = []
+        for key, value in zip(display.keys, display.values, strict=True):
+            if key is None:
+                return None  # ``**mapping`` in a display
+            pairs.append((_segment(source, key), _segment(source, value)))
+        if any(k is None or v is None for k, v in pairs):
+            return None
+        texts = [f"{k}: {v}" for k, v in pairs]
+    else:
+        elements = [_segment(source, e) for e in display.elts]  # type: ignore[attr-defined]
+        if None in elements:
+            return None
+        texts = [str(e) for e in elements]
+    if ", ".join(texts) != inner:
+        return None
+    return Bracketed(head, tuple(texts), tail, brackets)
+
+
+def _if_keyword(line: str) -> str | None:
+    return next((word for word in ("if", "elif") if line.startswith(word + " ")), None)
+
+
+def _plain_callee(func: ast.expr) -> bool:
+    """``f``, ``obj.method``, ``a.b.c``: no call or subscript in the callee (ruff lays out call chains its own way)."""
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    return isinstance(func, ast.Name)
+
+
+def _call_layout(call: ast.Call, whole: str, source: SourceText, statement: ast.stmt) -> Statement | None:
+    """``head(args)tail`` from the statement's text: the arguments as written."""
+    start = _column(source, statement)
+    open_at = _column(source, call.func, end=True) - start
+    close_at = _column(source, call, end=True) - start
+    if whole[open_at : open_at + 1] != "(" or whole[close_at - 1 : close_at] != ")":
+        return None  # a space or a comment between the callee and its parenthesis
+    head, inner, tail = whole[:open_at], whole[open_at + 1 : close_at - 1], whole[close_at:]
+    if not inner.strip() or inner.rstrip().endswith(","):
+        return None  # no arguments, or a trailing comma (the formatter puts one argument per line)
+    positional = list(call.args)
+    if len(positional) == 1 and not call.keywords and isinstance(positional[0], ast.GeneratorExp):
+        return Statement(head, (inner.strip(),), tail)  # the call's parentheses are the generator's
+    pieces: list[ast.expr | ast.keyword] = sorted([*positional, *call.keywords], key=lambda n: (n.lineno, n.col_offset))
+    texts: list[str] = []
+    for piece in pieces:
+        text = _segment(source, piece)
+        if text is None:
+            return None
+        texts.append(text)
+    if ", ".join(texts) != inner.strip():
+        return None  # an argument's text is not what the line holds (parentheses around it, comments...)
+    return Statement(head, tuple(texts), tail)
+
+
+def _column(source: SourceText, node: ast.AST, end: bool = False) -> int:
+    line = (node.end_lineno or node.lineno) if end else node.lineno  # type: ignore[attr-defined]
+    byte = (node.end_col_offset or 0) if end else node.col_offset  # type: ignore[attr-defined]
+    return source.char_column(line, byte)
+
+
+def _segment(source: SourceText, node: ast.AST) -> str | None:
+    """The one-line text of a node (with ``**`` for a ``**kwargs`` keyword), or None when it spans lines."""
+    line = node.lineno  # type: ignore[attr-defined]
+    if (node.end_lineno or line) != line:  # type: ignore[attr-defined]
+        return None
+    text = source.line(line)[_column(source, node) : _column(source, node, end=True)]
+    if isinstance(node, ast.keyword) and node.arg is None and not text.startswith("**"):
+        text = "**" + text
+    return text
+
+
+def fits(lines: list[str], width: int) -> bool:
+    return all(columns(line) <= width for line in lines)
+
+
+def wrapped_comment(text: str, width: int) -> list[str] | None:
+    """A comment line (``# words...``) refilled at its spaces into lines within ``width``, each with the same indent
+    and marker; None when a word alone is too long, or the comment lines things up with runs of spaces or has no
+    space after its ``#`` (a table, a ``#:`` or ``#!`` directive)."""
+    indent, body = text[: len(text) - len(text.lstrip())], text.strip()
+    marker = "# "
+    if not body.startswith(marker) or "  " in body[len(marker) :]:
+        return None
+    lines: list[str] = []
+    current = ""
+    for word in body[len(marker) :].split(" "):
+        candidate = f"{current} {word}" if current else word
+        if current and columns(indent + marker + candidate) > width:
+            lines.append(indent + marker + current)
+            candidate = word
+        current = candidate
+    lines.append(indent + marker + current)
+    return lines if len(lines) > 1 and fits(lines, width) else None
+
+
+def one_per_line(source: SourceText, number: int, moved: str) -> list[str] | None:
+    """Line ``number`` (``moved``: as the span's indent moved it) when it holds all the items of a bracket that opens
+    at the end of the line before and closes at the start of the line after (``status=404, detail=...``): one item per
+    line with a trailing comma, as the formatter lays out items that no longer fit on one line."""
+    if not 1 < number < len(source.lines):
+        return None
+    before, after = source.line(number - 1).rstrip(), source.line(number + 1).lstrip()
+    if not before.endswith(("(", "[", "{")) or not after.startswith((")", "]", "}")):
+        return None
+    indent, body = moved[: len(moved) - len(moved.lstrip())], moved.strip()
+    items = _top_level_items(body)
+    if items is None or len(items) < 2:
+        return None
+    return [f"{indent}{item}," for item in items]
+
+
+def item_call(source: SourceText, number: int, moved: str) -> Statement | None:
+    """Line ``number`` when it is one item of a bracket laid out one item per line (``key=Call(a, b),``): its call
+    laid out as a Statement (the formatter breaks the item's own brackets)."""
+    before = source.line(number - 1).rstrip() if number > 1 else ""
+    body = moved.strip()
+    if not body.endswith(",") or not before.endswith(("(", "[", "{", ",")):
+        return None
+    items = _top_level_items(body)
+    if items is None or len(items) != 1:
+        return None
+    wrapper = f"f({items[0]})"
+    try:
+        call = ast.parse(wrapper, mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if not isinstance(call, ast.Call) or len(call.args) + len(call.keywords) != 1:
+        return None
+    value = call.args[0] if call.args else call.keywords[0].value
+    if isinstance(value, ast.Starred) or not isinstance(value, ast.Call) or not _plain_callee(value.func):
+        return None
+    text = SourceText(wrapper)
+    statement = ast.Expr(value=value, lineno=1, col_offset=value.col_offset, end_lineno=1)
+    statement.end_col_offset = value.end_col_offset
+    layout = _call_layout(value, wrapper[value.col_offset : value.end_col_offset], text, statement)
+    if layout is None:
+        return None
+    prefix = wrapper[2 : value.col_offset]  # ``key=`` or nothing
+    return Statement(prefix + layout.head, layout.args, layout.tail + ",")
+
+
+def _top_level_items(text: str) -> list[str] | None:
+    """``text`` split at its commas outside brackets and strings; None when it holds a comment, a lambda or a
+    ``for`` (a comprehension's commas are not items) or does not tokenize alone."""
+    cuts: list[int] = []
+    depth = 0
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.COMMENT or (tok.type == tokenize.NAME and tok.string in ("lambda", "for")):
+                return None
+            if tok.type == tokenize.OP:
+                depth += (tok.string in "([{") - (tok.string in ")]}")
+                if tok.string == "," and depth == 0 and tok.start[0] == 1:
+                    cuts.append(tok.start[1])
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    if depth:
+        return None
+    pieces = [text[a + 1 : b].strip() for a, b in pairwise([-1, *cuts, len(text)])]
+    if pieces and not pieces[-1]:
+        pieces.pop()  # a trailing comma
+    return pieces if all(pieces) else None
