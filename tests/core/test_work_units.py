@@ -7,7 +7,6 @@ import ast
 import textwrap
 
 import pytest
-
 from trace_advisor.cost import loop_of
 from trace_advisor.datatypes import Unit
 from trace_advisor.detect.findings import Finding
