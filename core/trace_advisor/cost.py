@@ -30,6 +30,7 @@ from trace_advisor.datatypes import (
 )
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.shape import unresolved_calls
+from trace_advisor.workspace import is_test_module
 
 TINY_STATEMENTS = 2  # a body this short with no I/O of its own is cheaper than the span around it
 MAX_FIXED = 1000  # a loop the code gives a count (``range(64)``) counts that many times, up to this
@@ -318,10 +319,31 @@ class RequestCounts:
         return counts
 
     def entries(self) -> tuple[SymbolId, ...]:
+        """The entry points counted from: the call graph's, module bodies and test code aside, and the functions only
+        test code calls (a library's API its tests exercise): tests say nothing about how production calls it."""
         if self._entries is None:
-            found = [e for e in self._graph.entry_points() if split_symbol(e)[1] != MODULE_QUALNAME]
+            roots = [e for e in self._graph.entry_points() if split_symbol(e)[1] != MODULE_QUALNAME]
+            found = [e for e in roots if not is_test_module(split_symbol(e)[0])]
+            found.extend(self._called_only_by_tests([e for e in roots if is_test_module(split_symbol(e)[0])]))
             self._entries = tuple(found[:MAX_ENTRIES])
         return self._entries
+
+    def _called_only_by_tests(self, tests: list[SymbolId]) -> list[SymbolId]:
+        """The functions outside test code that test code (reached from ``tests``) calls and nothing else does."""
+        seen, todo, found = set(tests), list(tests), []
+        while todo and len(seen) <= _MAX_ANCESTORS:
+            for edge in self._graph.callees(todo.pop()):
+                callee = edge.callee
+                if edge.external or callee in seen:
+                    continue
+                seen.add(callee)
+                if is_test_module(split_symbol(callee)[0]):
+                    todo.append(callee)
+                elif "<locals>" not in callee and all(
+                    is_test_module(split_symbol(e.caller)[0]) or e.caller == callee for e in self._graph.callers(callee)
+                ):
+                    found.append(callee)
+        return sorted(found)
 
     def from_entry(self, entry: SymbolId) -> dict[SymbolId, float]:
         found = self._from.get(entry)

@@ -311,13 +311,16 @@ class SpanCost:
     ``SpanVolume.loop_iterations`` iterations, a retry or redirect loop as one pass, a loop the code gives a count as
     that count), or spans per trace measured in real traces (``source`` "traces"). ``per_request`` None: no known
     entry point reaches it. ``one_pass``: the figure were every loop over items to run once (the low end: equal to
-    ``per_request`` when no such loop is on the way); ``loop``: the one on the heaviest path, nearest the function."""
+    ``per_request`` when no such loop is on the way); ``loop``: the loop over items most of its calls come through;
+    ``fewest``: another entry point reaching it with fewer calls, and how many (a function run per message or event,
+    that a start-up loop also runs: its unit)."""
 
     per_request: float | None
     entry: SymbolId | None
     source: Literal["call graph", "traces"]
     one_pass: float | None = None
     loop: LoopRef | None = None
+    fewest: tuple[float, SymbolId] | None = None
 
     def to_json(self) -> dict[str, object]:
         per_request = None if self.per_request is None else round(self.per_request, 3)
@@ -326,6 +329,8 @@ class SpanCost:
             data["one_pass"] = round(self.one_pass, 3)
         if self.loop is not None:
             data["loop"] = self.loop.to_json()
+        if self.fewest is not None:
+            data["fewest"] = {"spans_per_request": round(self.fewest[0], 3), "entry": self.fewest[1]}
         return data
 
 

@@ -2,8 +2,9 @@
 function through the call graph, each call inside a loop multiplied by the loop's iterations as its shape tells them
 (:class:`trace_advisor.cost.Loop`: a retry or redirect loop runs once, ``range(3)`` three times, a loop over items of
 unknown number LOOP_ITERATIONS times; read by :class:`trace_advisor.cost.RequestCounts`, the figures the analysis also
-uses to leave hot functions out), with the same figure were every loop over items to run once and the loop the figure
-rests on; spans per trace measured in real traces replace the estimate where they exist (see traces/check.py)."""
+uses to leave hot functions out), with the same figure were every loop over items to run once, the loop the figure
+rests on and the entry point calling it least (its unit when a start-up loop runs it too); spans per trace measured in
+real traces replace the estimate where they exist (see traces/check.py)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from typing import TYPE_CHECKING
 
 from trace_advisor.analysis import Analyzer
 from trace_advisor.config_model import Config
-from trace_advisor.cost import RequestCounts, heaviest_loops
+from trace_advisor.cost import MAX_CALLS, RequestCounts, heaviest_loops
 from trace_advisor.datatypes import LOOP_ITERATIONS, AnalysisResult, LoopRef, SpanCost, SpanVolume, SymbolId
 
 if TYPE_CHECKING:
     from trace_advisor.index import Index
+
+FEWER = 2  # another entry point is named when it calls the function at least this many times less
 
 
 class EntryFigures:
@@ -45,6 +48,7 @@ def with_costs(result: AnalysisResult, counts: RequestCounts) -> AnalysisResult:
     :class:`SpanVolume` of all of them together at the busiest entry point."""
     wanted = {r.symbol for r in result.recommendations}
     best: dict[SymbolId, tuple[float, SymbolId]] = {}
+    fewest: dict[SymbolId, tuple[float, SymbolId]] = {}  # the entry point calling it least, at least once
     busiest: tuple[float, SymbolId | None, int] = (0.0, None, 0)
     for entry in counts.entries():
         reached = counts.from_entry(entry)
@@ -54,6 +58,8 @@ def with_costs(result: AnalysisResult, counts: RequestCounts) -> AnalysisResult:
             found += 1
             if reached[symbol] > best.get(symbol, (0.0, ""))[0]:
                 best[symbol] = (reached[symbol], entry)
+            if 1 <= reached[symbol] < fewest.get(symbol, (MAX_CALLS + 1, ""))[0]:
+                fewest[symbol] = (reached[symbol], entry)
         if total > busiest[0]:
             busiest = (total, entry, found)
     figures = EntryFigures(counts)
@@ -62,7 +68,9 @@ def with_costs(result: AnalysisResult, counts: RequestCounts) -> AnalysisResult:
         if symbol not in best:
             return SpanCost(None, None, "call graph")
         estimated, once, loop = figures.of(best[symbol][1], symbol)
-        return SpanCost(estimated, best[symbol][1], "call graph", once, loop)
+        least = fewest.get(symbol)
+        other = least if least is not None and least[0] * FEWER <= estimated else None
+        return SpanCost(estimated, best[symbol][1], "call graph", once, loop, other)
 
     recommendations = tuple(dataclasses.replace(r, cost=cost(r.symbol)) for r in result.recommendations)
     volume = None

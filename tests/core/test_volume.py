@@ -3,7 +3,7 @@ several possible targets calls one; and the loop over items a figure rests on.""
 
 from __future__ import annotations
 
-from trace_advisor.cost import GraphCalls, Loop, LoopCalls, Place, calls_from, heaviest_loops
+from trace_advisor.cost import GraphCalls, Loop, LoopCalls, Place, RequestCounts, calls_from, heaviest_loops
 from trace_advisor.datatypes import LOOP_ITERATIONS, CallEdge, Range, SymbolId
 
 
@@ -79,3 +79,20 @@ class _Graph:
 
     def entry_points(self) -> tuple[SymbolId, ...]:
         return ("app:dispatch", "app:run")
+
+
+def test_test_code_is_no_entry_point_and_what_only_tests_call_is() -> None:
+    edges = [
+        CallEdge("tests.test_api:test_get", "tests.helpers:client", Range.of(2, 4, 2, 12)),
+        CallEdge("tests.helpers:client", "app.api:get", Range.of(5, 4, 5, 12)),
+        CallEdge("app.cli:main", "app.api:handle", Range.of(8, 4, 8, 12)),
+        CallEdge("tests.test_api:test_handle", "app.api:handle", Range.of(11, 4, 11, 12)),
+    ]
+
+    class Graph(_Graph):
+        def entry_points(self) -> tuple[SymbolId, ...]:
+            return ("tests.test_api:test_get", "tests.test_api:test_handle", "app.cli:main")
+
+    graph = Graph(edges)
+    counts = RequestCounts(graph, GraphCalls(graph, LoopCalls(lambda _: {})))
+    assert counts.entries() == ("app.cli:main", "app.api:get")  # handle is called by main too: not an entry

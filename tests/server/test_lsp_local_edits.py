@@ -5,15 +5,13 @@ reads; after each keystroke its outgoing calls equal `trace-advisor calls` on th
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from pytest_lsp import LanguageClient
 
 from tests.server.lsp_session import folders_of, open_document, outgoing_calls, replace_document, session_fixture
+from tests.support.cli import run_cli
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -21,15 +19,8 @@ client = session_fixture("local_bindings", ("local_bindings",), copies=("../loca
 
 
 def cli_callees(root: Path, symbol: str, cache: Path) -> set[str]:
-    env = {**os.environ, "TRACE_ADVISOR_CACHE_DIR": str(cache)}
-    done = subprocess.run(
-        [sys.executable, "-m", "trace_advisor", "calls", str(root), "--format", "json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=True,
-    )
+    done = run_cli("calls", root, "--format", "json", env={"TRACE_ADVISOR_CACHE_DIR": str(cache)})
+    assert done.returncode == 0, done.stderr
     return set(json.loads(done.stdout)["functions"][symbol]["calls"])
 
 

@@ -251,7 +251,10 @@ def span_cost(cost: SpanCost, symbol: str) -> str:
             f"; {about(cost.one_pass)} if each loop over items ran once: it runs per item of"
             f" {md_code(cost.loop.text)} in {md_code(cost.loop.function)}, counted as {LOOP_ITERATIONS}"
         )
-    return f"about {spans} per call of {md_code(cost.entry)} ({how})"
+    fewest = ""
+    if cost.fewest is not None:
+        fewest = f"; {about(cost.fewest[0])} per call of {md_code(cost.fewest[1])}"
+    return f"about {spans} per call of {md_code(cost.entry)} ({how}){fewest}"
 
 
 def _rate(observed: Observed) -> str:
