@@ -8,6 +8,7 @@ from typing import Protocol
 from trace_advisor.datatypes import SymbolId
 from trace_advisor.facts.records import ANNOTATION, Binding, Chain, Scope
 from trace_advisor.resolve import values as v
+from trace_advisor.resolve.memo import Frames, Pending
 from trace_advisor.resolve.modules import ModuleInfo, ModuleProvider
 from trace_advisor.resolve.mro import linearize
 from trace_advisor.resolve.values import NOTHING, Value, Values
@@ -15,6 +16,8 @@ from trace_advisor.resolve.values import NOTHING, Value, Values
 
 class Evaluator(Protocol):
     """What class lookups ask the resolver: chains and bindings evaluated, what functions return, memo tables."""
+
+    frames: Frames
 
     def eval_chain(self, info: ModuleInfo, scope: str, chain: Chain) -> Values: ...
 
@@ -79,8 +82,10 @@ class Classes:
             table = self._mros[module] = {}
         found = table.get(cls)
         if found is None:
+            saved = self._evaluator.frames.watch()
             found = linearize((v.CLASS, cls), self.bases)
-            table[cls] = found
+            if self._evaluator.frames.settled(saved):  # its bases read no value still being computed
+                table[cls] = found
         return found
 
     def attribute(self, cls: SymbolId, name: str, instance: bool, skip_first: bool) -> Values:
@@ -95,8 +100,14 @@ class Classes:
             table = tables[(cls, instance, skip_first)] = {}
         found = table.get(name)
         if found is not None:
-            return found
-        table[name] = NOTHING
+            return self._evaluator.frames.seen(found) if type(found) is Pending else found
+        marker = self._evaluator.frames.enter(table, name)
+        while True:
+            result = self._evaluator.share(self._attribute(cls, name, instance, skip_first))
+            if self._evaluator.frames.leave(marker, result):
+                return result
+
+    def _attribute(self, cls: SymbolId, name: str, instance: bool, skip_first: bool) -> Values:
         order = self.mro(cls)
         externals: list[str] = []
         result: Values | None = None
@@ -128,7 +139,6 @@ class Classes:
                 result = NOTHING
         elif instance:
             result = self._through_properties(result)
-        table[name] = result = self._evaluator.share(result)
         return result
 
     def _through_properties(self, values: Values) -> Values:

@@ -10,7 +10,8 @@ The calls looked at are the workspace call sites whose callee's last name is the
 subclasses' names, ``__init__`` and calls of a ``type[X]`` or ``cls`` value for an ``__init__``); each one's callee
 is resolved to check it reaches the function. A call through another name (``h = retry; h(ping)``) is not seen: the
 parameter then holds less, never something made up. Evaluated on demand and memoised like every other value (a
-parameter still being computed counts as unknown); the modules that read a name's calls are its readers, re-resolved
+parameter still being computed reads as what it has so far, and a cycle is computed to a fixed point:
+``resolve/memo.py``); the modules that read a name's calls are its readers, re-resolved
 when a call of that name changes (``Resolver.flow_readers``).
 """
 
@@ -22,6 +23,7 @@ from typing import Final, Protocol
 from trace_advisor.datatypes import SymbolId
 from trace_advisor.facts.records import ANNOTATION, CALL, CLASS_OF, CLS, CallSite, Chain, ModuleFacts, Scope
 from trace_advisor.resolve import values as v
+from trace_advisor.resolve.memo import Frames, Pending
 from trace_advisor.resolve.modules import ModuleInfo
 from trace_advisor.resolve.values import NOTHING, Value, Values
 
@@ -46,6 +48,8 @@ _MAX_SITES = 2000  # calls read per parameter: beyond that (a name called everyw
 
 
 class Evaluator(Protocol):
+    frames: Frames
+
     def eval_chain(self, info: ModuleInfo, scope: str, chain: Chain) -> Values: ...
 
     def table(self, module: str) -> dict[tuple[object, ...], Values]: ...
@@ -119,8 +123,14 @@ class ParameterFlow:
         key = ("flow", function, name)
         found = table.get(key)
         if found is not None:
-            return found
-        table[key] = NOTHING  # in progress: a call inside the function passing its own parameter on ends here
+            return self._evaluator.frames.seen(found) if type(found) is Pending else found
+        marker = self._evaluator.frames.enter(table, key)  # a call in the function passing the parameter on reads it
+        while True:
+            result = self._evaluator.share(self._received(info, scope, name))
+            if self._evaluator.frames.leave(marker, result):
+                return result
+
+    def _received(self, info: ModuleInfo, scope: Scope, name: str) -> Values:
         out: set[Value] = set()
         where = scope.parent or "<module>"
         for parameter, chain in scope.defaults:
@@ -132,9 +142,7 @@ class ParameterFlow:
             for key_name, chain in site.args:
                 if key_name in keys:
                     out.update(self._evaluator.eval_chain(site_info, site.scope, chain))
-        result = frozenset(value for value in out if _flows(value))
-        table[key] = result = self._evaluator.share(result)
-        return result
+        return frozenset(value for value in out if _flows(value))
 
     def _calls_reaching(self, info: ModuleInfo, scope: Scope) -> list[tuple[ModuleInfo, CallSite, int]]:
         """The workspace call sites whose callee is the function ``scope`` (directly, as a bound method, or as the
@@ -163,16 +171,17 @@ class ParameterFlow:
         return out
 
     def _site_targets(self, info: ModuleInfo, site: CallSite) -> list[tuple[SymbolId, int]]:
-        """What one call reaches, resolved once per generation. Nothing is not kept: it may be the answer of a
-        callee still being evaluated (``ctx.invoke`` while evaluating ``ctx``), which the memo completes later."""
+        """What one call reaches, resolved once per generation. Not kept when it read a value still being computed
+        (``ctx.invoke`` while evaluating ``ctx``): the memo completes that value later (``resolve/memo.py``)."""
         reached = self._reached.get(info.name)
         if reached is None:
             reached = self._reached[info.name] = {}
         found = reached.get(id(site))
         if found is None:
             assert site.chain is not None
+            saved = self._evaluator.frames.watch()
             found = self._targets(info, site.scope, site.chain)
-            if found:
+            if self._evaluator.frames.settled(saved):  # read no value still being computed
                 reached[id(site)] = found
         return found
 

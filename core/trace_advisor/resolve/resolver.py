@@ -1,7 +1,8 @@
 """Evaluate names and attribute chains to abstract values and resolve each call site to symbol ids.
 
 Demand-driven: a chain is evaluated when a call site needs it, memoised per (module, scope, chain); a value that is
-still being computed counts as unknown, so cycles in the code end instead of recursing. Nothing is guessed: a call
+still being computed reads as what it has so far, and a cycle is computed again until its answer stops changing
+(``resolve/memo.py``), so no answer depends on which question came first. Nothing is guessed: a call
 whose callee evaluates to nothing known is reported as unresolved with its text.
 """
 
@@ -49,6 +50,7 @@ from trace_advisor.resolve.decorators import Decorations, decorated_parameter
 from trace_advisor.resolve.dependencies import runs_in
 from trace_advisor.resolve.flow import ParameterFlow, all_keys, changed_keys
 from trace_advisor.resolve.hierarchy import Hierarchy
+from trace_advisor.resolve.memo import Frames, Pending
 from trace_advisor.resolve.modules import ModuleInfo, ModuleProvider, absolute_module
 from trace_advisor.resolve.returns import known_return
 from trace_advisor.resolve.values import NOTHING, Value, Values
@@ -78,6 +80,7 @@ class Resolver:
         self._classes = Classes(modules, self)
         self._hierarchy = Hierarchy(self._workspace_infos, self._classes.mro)
         self._depth = 0
+        self.frames = Frames()  # the memo entries being computed (``resolve/memo.py``)
         self._decorations = Decorations(self, self._workspace_infos, self._classes.scope_of, self._is_workspace)
         self._flow = ParameterFlow(
             self,
@@ -209,6 +212,7 @@ class Resolver:
                     targets = self.callees_of(info, call.scope, call.chain)
             except RecursionError:  # absurdly long re-export or alias chains in generated code: unresolved
                 self._depth = 0
+                self.frames.reset()
                 targets = []
             direct = call.chain is not None and not call.implicit
             overrides = self._subclass_targets(info, call.scope, call.chain, targets) if call.chain and direct else []
@@ -271,6 +275,7 @@ class Resolver:
             end = next((n for n in range(1, len(chain) + 1) if not self.eval_chain(info, scope, chain[:n])), None)
         except RecursionError:
             self._depth = 0
+            self.frames.reset()
             return "too-deep", "the value is nested too deeply to follow"
         if end is None:
             return "not-followable", f"`{chain_text(chain)}` names nothing callable"
@@ -444,63 +449,71 @@ class Resolver:
     # ---- names and chains ------------------------------------------------------------------------------------
     def eval_chain(self, info: ModuleInfo, scope: str, chain: Chain) -> Values:
         table = self._scope_table(info.name, scope)
-        key = chain
-        found = table.get(key)
+        found = table.get(chain)
         if found is not None:
-            return found
-        if self._depth > _MAX_DEPTH:
+            return self.frames.seen(found) if type(found) is Pending else found
+        if self._depth > _MAX_DEPTH:  # nested too deeply to follow: nothing, and nothing below the question is kept
+            self.frames.cut()
             return NOTHING
-        table[key] = NOTHING  # in progress: a cycle sees "unknown"
+        marker = self.frames.enter(table, chain)
         self._depth += 1
         try:
-            if len(chain) > 1 and chain[0] == "super" and chain[1] == CALL:
-                owner = self._enclosing_class(info, scope)
-                values: Values = frozenset({(v.SUPER, owner)}) if owner else NOTHING
-                rest = chain[2:]
-            else:
-                values = self.lookup_name(info, scope, chain[0])
-                rest = chain[1:]
-            receivers: dict[Value, set[Value]] = {}  # method -> the values it was looked up on (last attribute)
-            for part in rest:
-                if not values:
-                    break
-                if part == CALL:
-                    values = _union(self._call_result(value, receivers.get(value)) for value in values)
-                    receivers = {}
-                elif part == ELEMENT:
-                    values = _union(self._elements(value) for value in values)
-                elif part == ITEM:
-                    values = _union(self._items(value) for value in values)
-                elif part == VALUES_OF:
-                    values = frozenset(_collection_of(value) for value in values if value[0] in _HELD)
-                else:
-                    receivers = {}
-                    attributes: set[Value] = set()
-                    for value in values:
-                        for attribute in self._attribute(value, part):
-                            attributes.add(attribute)
-                            if attribute[0] == v.FUNCTION:
-                                receivers.setdefault(attribute, set()).add(value)
-                    values = frozenset(attributes)
+            while True:
+                values = self.share(self._compute_chain(info, scope, chain))
+                if self.frames.leave(marker, values):
+                    return values
         finally:
             self._depth -= 1
-        table[key] = values = self.share(values)
+
+    def _compute_chain(self, info: ModuleInfo, scope: str, chain: Chain) -> Values:
+        if len(chain) > 1 and chain[0] == "super" and chain[1] == CALL:
+            owner = self._enclosing_class(info, scope)
+            values: Values = frozenset({(v.SUPER, owner)}) if owner else NOTHING
+            rest = chain[2:]
+        else:
+            values = self.lookup_name(info, scope, chain[0])
+            rest = chain[1:]
+        receivers: dict[Value, set[Value]] = {}  # method -> the values it was looked up on (last attribute)
+        for part in rest:
+            if not values:
+                break
+            if part == CALL:
+                values = _union(self._call_result(value, receivers.get(value)) for value in values)
+                receivers = {}
+            elif part == ELEMENT:
+                values = _union(self._elements(value) for value in values)
+            elif part == ITEM:
+                values = _union(self._items(value) for value in values)
+            elif part == VALUES_OF:
+                values = frozenset(_collection_of(value) for value in values if value[0] in _HELD)
+            else:
+                receivers = {}
+                attributes: set[Value] = set()
+                for value in values:
+                    for attribute in self._attribute(value, part):
+                        attributes.add(attribute)
+                        if attribute[0] == v.FUNCTION:
+                            receivers.setdefault(attribute, set()).add(value)
+                values = frozenset(attributes)
         return values
 
     def lookup_name(self, info: ModuleInfo, scope_name: str, name: str) -> Values:
         """Python's scoping: the scope itself, enclosing functions (not classes), the module, star imports, builtins."""
         table = self._scope_table(info.name, scope_name)
-        key = name
-        found = table.get(key)
+        found = table.get(name)
         if found is not None:
-            return found
-        table[key] = NOTHING
-        result = NOTHING
-        bound = False
+            return self.frames.seen(found) if type(found) is Pending else found
         if name[0] == "<":  # a literal receiver: "<str>" for ``"...".join``
-            result = frozenset({(v.EXTERNAL_INSTANCE, f"builtins:{name[1:-1]}")})
-            table[key] = result = self.share(result)
+            table[name] = result = self.share(frozenset({(v.EXTERNAL_INSTANCE, f"builtins:{name[1:-1]}")}))
             return result
+        marker = self.frames.enter(table, name)
+        while True:
+            result = self.share(self._lookup(info, scope_name, name))
+            if self.frames.leave(marker, result):
+                return result
+
+    def _lookup(self, info: ModuleInfo, scope_name: str, name: str) -> Values:
+        bound = False
         bindings = self._bindings_of(info, scope_name, name)
         if bindings is not None:
             bound = True
@@ -510,7 +523,6 @@ class Resolver:
             result = self._star_lookup(info, module, name) if module is not None else NOTHING
         if not bound and not result and name in self._builtins:
             result = frozenset({(v.EXTERNAL, f"builtins:{name}")})
-        table[key] = result = self.share(result)
         return result
 
     def _bindings_of(self, info: ModuleInfo, scope_name: str, name: str) -> tuple[str, tuple[Binding, ...]] | None:
@@ -653,17 +665,19 @@ class Resolver:
         key = ("typevar", typevar)
         found = table.get(key)
         if found is not None:
-            return found
-        table[key] = NOTHING  # in progress: ``T = TypeVar("T", bound="T")`` ends here
+            return self.frames.seen(found) if type(found) is Pending else found
+        marker = self.frames.enter(table, key)  # ``T = TypeVar("T", bound="T")`` reads itself
         module, scope, name = typevar.split(":")
         info = self._modules.module_info(module)
-        result = NOTHING
-        if info is not None and scope in info.scopes:
-            bindings = info.scopes[scope].bindings.get(name, ())
-            limits = [chain for b in bindings if b.kind == TYPEVAR for chain in b.chains]
-            result = _union(self._instances_of(info, scope, chain, scope) for chain in limits)
-        table[key] = result = self.share(result)
-        return result
+        while True:
+            result = NOTHING
+            if info is not None and scope in info.scopes:
+                bindings = info.scopes[scope].bindings.get(name, ())
+                limits = [chain for b in bindings if b.kind == TYPEVAR for chain in b.chains]
+                result = _union(self._instances_of(info, scope, chain, scope) for chain in limits)
+            result = self.share(result)
+            if self.frames.leave(marker, result):
+                return result
 
     def _enclosing_class(self, info: ModuleInfo, scope_name: str) -> SymbolId | None:
         """The class a method belongs to (for ``self``, ``cls`` and ``super()``)."""
@@ -682,8 +696,14 @@ class Resolver:
         key = ("attr", name)
         found = table.get(key)
         if found is not None:
-            return found
-        table[key] = NOTHING
+            return self.frames.seen(found) if type(found) is Pending else found
+        marker = self.frames.enter(table, key)
+        while True:
+            result = self.share(self._module_binding(module, name))
+            if self.frames.leave(marker, result):
+                return result
+
+    def _module_binding(self, module: str, name: str) -> Values:
         info = self._modules.module_info(module)
         result = NOTHING
         if info is not None:
@@ -700,7 +720,6 @@ class Resolver:
             elif info is None or not info.workspace:
                 # source not available (stdlib, compiled or dynamic): name it by its import path
                 result = frozenset({(v.EXTERNAL, f"{module}:{name}")})
-        table[key] = result = self.share(result)
         return result
 
     def _star_lookup(self, info: ModuleInfo, scope: Scope, name: str) -> Values:
@@ -841,8 +860,14 @@ class Resolver:
         key = ("returns", function)
         found = table.get(key)
         if found is not None:
-            return found
-        table[key] = NOTHING
+            return self.frames.seen(found) if type(found) is Pending else found
+        marker = self.frames.enter(table, key)
+        while True:
+            result = self.share(self._returns(function))
+            if self.frames.leave(marker, result):
+                return result
+
+    def _returns(self, function: SymbolId) -> Values:
         located = self._classes.scope_of(function)
         result = NOTHING
         if located is not None:
@@ -854,7 +879,6 @@ class Resolver:
                     result |= _union(self.eval_chain(info, scope.qualname, c) for c in scope.return_values)
             elif scope.return_values:
                 result = _union(self.eval_chain(info, scope.qualname, chain) for chain in scope.return_values)
-        table[key] = result = self.share(result)
         return result
 
 

@@ -1,0 +1,52 @@
+"""Issue 13, results are deterministic: what a call resolves to does not depend on which question was asked first.
+
+tests/fixtures/callgraph/cyclic_flow has a cycle through parameter flow (``Adapter.session`` is what ``__init__``
+receives, which is what ``from_adapter`` passes: ``adapter.session``). Each module is resolved first in a fresh
+index, then the rest in reverse order: every function's callees and unresolved calls are the same each time, and
+the same as in a fresh index where the modules are resolved in order."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from trace_advisor.index import Index
+
+Graph = dict[str, tuple[list[str], list[str]]]
+
+
+def resolved(project: Path, cache_dir: Path, first: str | None = None) -> Graph:
+    index = Index([project], cache_dir=cache_dir)
+    index.build()
+    graph = index.graph()
+    symbols = graph.symbols()
+    modules = sorted({symbol.partition(":")[0] for symbol in symbols})
+    if first is not None:  # that module's call sites are the first questions; then the others, last module first
+        modules = [first, *sorted((m for m in modules if m != first), reverse=True)]
+    for module in modules:
+        graph.callees(f"{module}:<module>")  # resolves the module's call sites
+    return {
+        symbol: (sorted(edge.callee for edge in graph.callees(symbol)), [u.text for u in graph.unresolved(symbol)])
+        for symbol in symbols
+    }
+
+
+def test_the_graph_does_not_depend_on_which_module_is_resolved_first(fixtures_dir: Path, tmp_path: Path) -> None:
+    case = fixtures_dir / "callgraph" / "cyclic_flow"
+    expected = resolved(case, tmp_path)
+    for module in sorted({symbol.partition(":")[0] for symbol in expected}):
+        assert resolved(case, tmp_path, module) == expected, module
+    assert expected["keeper.adapters:RawAdapter.request"] == (
+        ["builtins:dict.copy", "keeper.transport:Session.request"],
+        [],
+    )
+
+
+def test_a_file_elsewhere_does_not_change_the_answer(fixtures_dir: Path, tmp_path: Path) -> None:
+    """Deleting the only caller of ``from_adapter`` (the cycle) leaves the adapter's own call as it was."""
+    project = tmp_path / "project"
+    shutil.copytree(fixtures_dir / "callgraph" / "cyclic_flow", project)
+    with_caller = resolved(project, tmp_path / "cache")["keeper.adapters:RawAdapter.request"]
+    (project / "keeper" / "api" / "system" / "snapshots.py").unlink()
+    without = resolved(project, tmp_path / "cache")["keeper.adapters:RawAdapter.request"]
+    assert with_caller == without == (["builtins:dict.copy", "keeper.transport:Session.request"], [])
