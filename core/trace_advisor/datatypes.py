@@ -194,6 +194,7 @@ class CallEdge:
 # subscript-unknown-key   the callee is an item of something whose items are not known (``handlers[kind]()``)
 # not-followable          the callee is another expression (``(a or b)()``, ``f()()`` chains that fail)
 # too-deep                the value is nested too deeply to follow
+# lambda                  the callee is a lambda (not a node of the graph: its calls are the defining function's)
 UnresolvedReason = Literal[
     "untyped-parameter",
     "annotation-not-a-class",
@@ -206,6 +207,7 @@ UnresolvedReason = Literal[
     "subscript-unknown-key",
     "not-followable",
     "too-deep",
+    "lambda",
 ]
 
 
