@@ -1,5 +1,5 @@
-"""One span per operation, at the layer that names it: a function whose only I/O is one database operation that an
-auto-instrumentation already traces (a ``get_by_name`` around one query, an ``update`` around one commit), whose
+"""One span per operation, at the layer that names it: a function whose only I/O is one database or cache operation
+that an auto-instrumentation already traces (a ``get_by_name`` around one query, an ``update`` around one commit), whose
 every caller has a span of its own, adds a span between two that already show its work. Its callers name the
 operation (the flow, the request handler); the query's own span shows the database call."""
 
@@ -9,11 +9,12 @@ from collections.abc import Callable, Sequence
 
 from trace_advisor.advise.local import Verdict
 from trace_advisor.advise.units import covered_by
-from trace_advisor.datatypes import EvidenceKind, SymbolId
+from trace_advisor.datatypes import EvidenceKind, Range, SymbolId
 from trace_advisor.detect.context import FunctionContext
-from trace_advisor.detect.external_io import io_operations
+from trace_advisor.detect.external_io import SET_UP
 from trace_advisor.detect.findings import Finding, Signal
 
+_STORES = frozenset({EvidenceKind.DB, EvidenceKind.CACHE})  # whose client instrumentations span every command
 MAX_CALLERS = 25  # callers read to decide; a wrapper with more keeps its span (and the editor stays fast)
 # findings that make a database wrapper more than one query: its own entry, work or messages, a loop, retries,
 # errors it swallows or items it skips, concurrency or a hand-off, a cost seen at run time
@@ -51,16 +52,38 @@ _OWN_WORTH = frozenset(
 
 
 def database_wrapper(ctx: FunctionContext, signals: Sequence[Signal]) -> bool:
-    """Whether the function's only I/O is one database operation an auto-instrumentation package traces (called
-    directly, or through one workspace function doing database I/O) and nothing else of it is worth a span."""
+    """Whether the function's only I/O is one database or cache operation an auto-instrumentation package traces
+    (called directly, or through one workspace function doing database or cache I/O) and nothing else of it is worth
+    a span."""
     kinds = {s.evidence.kind for s in signals if s.evidence.kind is not None}
-    if kinds != {EvidenceKind.DB} or any(s.finding in _OWN_WORTH for s in signals):
+    if not kinds or not kinds <= _STORES or any(s.finding in _OWN_WORTH for s in signals):
         return False
     direct = [s for s in signals if s.finding is Finding.CLIENT_CALL]
     if any(s.instrumentation is None for s in direct):
         return False
     delegated = {s.evidence.detail for s in signals if s.delegated}
-    return len(io_operations(ctx)) + len(delegated) == 1
+    return database_operations(ctx) + len(delegated) == 1
+
+
+def database_operations(ctx: FunctionContext) -> int:
+    """How many database or cache operations the function runs itself: its outermost client calls (a chain
+    ``session.query(A).filter(...).first()`` is one), not counting connecting or listing, nor a commit after a write
+    (a commit alone is one: an ORM session's flushed changes)."""
+    sites = [c for c in ctx.calls if c.api is not None]
+    outer = [c for c in sites if not any(o is not c and _within(c.range, o.range) for o in sites)]
+    operations = [c for c in outer if c.api is not None and c.api.method not in SET_UP]
+    writes = [c for c in operations if c.api is not None and c.api.method not in _ENDS]
+    return len(writes) if writes else min(len(operations), 1)
+
+
+_ENDS = frozenset({"commit", "rollback", "flush", "close"})  # the end of a transaction, not an operation of its own
+
+
+def _within(inner: Range, outer: Range) -> bool:
+    return (outer.start.line, outer.start.column) <= (inner.start.line, inner.start.column) and (
+        inner.end.line,
+        inner.end.column,
+    ) <= (outer.end.line, outer.end.column)
 
 
 def covered_wrappers(
@@ -82,6 +105,6 @@ def covered_wrappers(
             names = [c.partition(":")[2] for c in callers]
             shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
             out[number] = covered_by(
-                verdict, f"its one database call has its instrumentation's span and every caller a span ({shown})"
+                verdict, f"its one database call has its instrumentation's span and every caller has a span ({shown})"
             )
     return out
