@@ -1,7 +1,9 @@
-"""One span per operation, at the layer that names it: a function whose only I/O is one database or cache operation
-that an auto-instrumentation already traces (a ``get_by_name`` around one query, an ``update`` around one commit), whose
-every caller has a span of its own, adds a span between two that already show its work. Its callers name the
-operation (the flow, the request handler); the query's own span shows the database call."""
+"""One span per operation, at the layer that names it: a module function that takes its session from its caller,
+whose only I/O is one database or cache operation an auto-instrumentation already traces (a ``get_by_name`` around
+one query, an ``update`` around one commit) and whose every caller has a span of its own, adds a span between two
+that already show its work. Its callers name the operation (the flow, the request handler); the query's own span
+shows the database call. Methods of an object owning its connection (a repository) are left alone: operations of
+their own."""
 
 from __future__ import annotations
 
@@ -55,6 +57,8 @@ def database_wrapper(ctx: FunctionContext, signals: Sequence[Signal]) -> bool:
     """Whether the function's only I/O is one database or cache operation an auto-instrumentation package traces
     (called directly, or through one workspace function doing database or cache I/O) and nothing else of it is worth
     a span."""
+    if ctx.class_name is not None or "<locals>" in ctx.qualname or not _session_from_caller(ctx):
+        return False
     kinds = {s.evidence.kind for s in signals if s.evidence.kind is not None}
     if not kinds or not kinds <= _STORES or any(s.finding in _OWN_WORTH for s in signals):
         return False
@@ -63,6 +67,15 @@ def database_wrapper(ctx: FunctionContext, signals: Sequence[Signal]) -> bool:
         return False
     delegated = {s.evidence.detail for s in signals if s.delegated}
     return database_operations(ctx) + len(delegated) == 1
+
+
+def _session_from_caller(ctx: FunctionContext) -> bool:
+    """Its client calls go through its parameters (``db_session.query(...)``, ``conn.execute(...)``): it takes its
+    session from its caller, whose unit of work it is a step of. An object owning its connection (a repository,
+    ``self.conn``) is a facade whose methods are operations of their own."""
+    parameters = {a.arg for a in ctx.parameters()}
+    calls = [c for c in ctx.calls if c.api is not None and c.api.method not in SET_UP]
+    return all(c.text.partition(".")[0] in parameters for c in calls)
 
 
 def database_operations(ctx: FunctionContext) -> int:
