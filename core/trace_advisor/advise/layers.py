@@ -66,7 +66,16 @@ def database_wrapper(ctx: FunctionContext, signals: Sequence[Signal]) -> bool:
     if any(s.instrumentation is None for s in direct):
         return False
     delegated = {s.evidence.detail for s in signals if s.delegated}
+    others = {c for call in ctx.calls for c in call.workspace_callees} - delegated
+    if any(not _constructor(callee) for callee in others):
+        return False  # it calls workspace code besides its query: what that does may be I/O unseen (a plugin's send)
     return database_operations(ctx) + len(delegated) == 1
+
+
+def _constructor(callee: SymbolId) -> bool:
+    """A class built (an error raised, a model made): ``Class`` or ``Class.__init__``."""
+    name = callee.rpartition(":")[2].split(".")[-1]
+    return name == "__init__" or name[:1].isupper()
 
 
 def _session_from_caller(ctx: FunctionContext) -> bool:
