@@ -50,6 +50,7 @@ from trace_advisor.datatypes import (
     Recommendation,
     ResolvedCall,
     SymbolId,
+    Unit,
     span_name,
 )
 from trace_advisor.detect import run_detectors
@@ -61,11 +62,13 @@ from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
 from trace_advisor.detect.instrumentation import SentryInit, SetUp, instrumentation_set_up, may_set_up, set_up_in_module
 from trace_advisor.detect.shape import may_run_forever, runs_forever
 from trace_advisor.facts.records import Scope as FactsScope
+from trace_advisor.facts.records import loc_parts
 from trace_advisor.gcpause import gc_paused
 from trace_advisor.index import Index
 from trace_advisor.positions import source_lines
 from trace_advisor.record.observed import ObservedGraph, RecordingWatch
 from trace_advisor.span_names import SpanNames
+from trace_advisor.work_units import entry_unit
 
 LOG = logging.getLogger(__name__)
 # Which functions a model is asked about: those whose local verdict it can change. Below half of min_confidence the
@@ -202,8 +205,9 @@ class Analyzer:
             return kept[2]
         path = self.index.path_for_module(module)
         lines = self._source_lines(path) if path is not None else None
-        if lines is not None and len(lines) >= scope.loc[2]:
-            code = lines[scope.loc[0] - 1 : scope.loc[2]]  # the lines the facts say the def spans
+        first, _, last, _ = loc_parts(scope.loc)
+        if lines is not None and len(lines) >= last:
+            code = lines[first - 1 : last]  # the lines the facts say the def spans
             if not may_run_forever(self._sites(symbol), "\n".join(code)):
                 self.cache.remember_forever(symbol, (scope, code, False))
                 return False
@@ -522,6 +526,15 @@ class Analyzer:
         if scope is not None:
             self.cache.remember_code(symbol, scope, sites, found)
         return found
+
+    def entry_unit(self, symbol: SymbolId) -> Unit:
+        """What one call of the entry point ``symbol`` serves (a request, a job, a CLI run...), from what the entry
+        point and message bus detectors find about it (:func:`trace_advisor.work_units.entry_unit`)."""
+        ctx = self._contexts.get(symbol) or _function_of(self.index, symbol)
+        if ctx is None:
+            return Unit.CALL
+        decorators = [callee for dec in ctx.node.decorator_list for callee in ctx.decorator_callees(dec)]
+        return entry_unit((s.finding for s in run_detectors(ctx, ("entry_points", "message_bus"))), decorators)
 
     def _promotable(self, symbol: SymbolId) -> bool:
         """Whether a function may be recommended in place of a hot callee: of this run's files (any workspace file
@@ -851,7 +864,7 @@ def _places(index: Index, cache: AnalysisCache, symbol: SymbolId) -> Mapping[Ran
     if not isinstance(analysed, AnalysedModule) or not isinstance(scope, FactsScope):
         ctx = _function_of(index, symbol)
         return call_places(ctx) if ctx is not None else {}
-    first, last = scope.loc[0], scope.loc[2]
+    first, _, last, _ = loc_parts(scope.loc)
     code = tuple(analysed.lines[first - 1 : last])
     moved = cache.moved_loops.get(symbol)
     if moved is not None and moved[0] == code:

@@ -51,25 +51,102 @@ class Position:
     column: int  # 0-based, characters
 
 
-@dataclass(frozen=True, slots=True, order=True)
+_FIELD = 32  # bits per number in a packed span: start line, start column, end line, end column (high to low)
+_FIELD_MAX = (1 << _FIELD) - 1
+
+
+def pack_span(start_line: int, start_col: int, end_line: int, end_col: int) -> int:
+    """Four non-negative numbers below 2**32 as one int that orders like their tuple (the facts' positions)."""
+    return (((start_line << _FIELD | start_col) << _FIELD | end_line) << _FIELD) | end_col
+
+
+def unpack_span(key: int) -> tuple[int, int, int, int]:
+    """The ``(start line, start column, end line, end column)`` of a packed span."""
+    return key >> 3 * _FIELD, key >> 2 * _FIELD & _FIELD_MAX, key >> _FIELD & _FIELD_MAX, key & _FIELD_MAX
+
+
 class Range:
-    start: Position
-    end: Position
+    """A start and an end position. Kept as one packed int (``pack_span``) when its numbers fit, which is what a call
+    graph holds hundreds of thousands of; ``start`` and ``end`` are made when asked for."""
+
+    __slots__ = ("_key",)
+    __match_args__ = ("start", "end")
+    _key: int | tuple[int, int, int, int]
+
+    def __init__(self, start: Position, end: Position) -> None:
+        parts = (start.line, start.column, end.line, end.column)
+        fits = all(0 <= part <= _FIELD_MAX for part in parts)
+        object.__setattr__(self, "_key", pack_span(*parts) if fits else parts)
 
     @staticmethod
     def of(start_line: int, start_col: int, end_line: int, end_col: int) -> Range:
         return Range(Position(start_line, start_col), Position(end_line, end_col))
 
+    @staticmethod
+    def packed(key: int) -> Range:
+        """The range of a ``pack_span`` result (no check: the facts' positions always fit)."""
+        rng = object.__new__(Range)
+        object.__setattr__(rng, "_key", key)
+        return rng
+
+    def parts(self) -> tuple[int, int, int, int]:
+        """``(start line, start column, end line, end column)``."""
+        key = self._key
+        return unpack_span(key) if isinstance(key, int) else key
+
+    @property
+    def start(self) -> Position:
+        line, column, _, _ = self.parts()
+        return Position(line, column)
+
+    @property
+    def end(self) -> Position:
+        _, _, line, column = self.parts()
+        return Position(line, column)
+
     def contains(self, pos: Position) -> bool:
         return self.start <= pos <= self.end
 
     def to_json(self) -> dict[str, int]:
+        start_line, start_column, end_line, end_column = self.parts()
         return {
-            "start_line": self.start.line,
-            "start_column": self.start.column,
-            "end_line": self.end.line,
-            "end_column": self.end.column,
+            "start_line": start_line,
+            "start_column": start_column,
+            "end_line": end_line,
+            "end_column": end_column,
         }
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")  # frozen, like the other value types
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __reduce__(self) -> tuple[type[Range], tuple[Position, Position]]:
+        return Range, (self.start, self.end)
+
+    def __repr__(self) -> str:
+        return f"Range(start={self.start!r}, end={self.end!r})"
+
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Range):
+            return NotImplemented
+        return self._key == other._key  # one packing, so equal ranges have equal keys
+
+    def __lt__(self, other: Range) -> bool:
+        return self.parts() < other.parts()
+
+    def __le__(self, other: Range) -> bool:
+        return self.parts() <= other.parts()
+
+    def __gt__(self, other: Range) -> bool:
+        return self.parts() > other.parts()
+
+    def __ge__(self, other: Range) -> bool:
+        return self.parts() >= other.parts()
 
 
 DefinitionKind = Literal["function", "method", "class", "module"]
@@ -335,6 +412,23 @@ class Observed:
 LOOP_ITERATIONS = 10  # a loop over items of unknown number: an order of magnitude, stated in every figure
 
 
+class Unit(enum.Enum):
+    """What one call of an entry point, or one pass of a loop that runs for the process's life, serves: the unit a
+    spans figure is per."""
+
+    REQUEST = "request"  # a web route, view or serverless handler; a server loop's accepted connection
+    MESSAGE = "message"  # a message consumer; a loop that receives or polls messages
+    JOB = "job"  # a task or scheduled job; a worker loop that dequeues jobs
+    CLI_RUN = "cli_run"  # a CLI command or ``main``: one run of the program
+    POLL = "poll"  # one pass of a loop that sleeps or waits between passes (a scheduler, a monitor)
+    CALL = "call"  # any other entry point (a library's public function): one call of it
+
+    @property
+    def noun(self) -> str:
+        """The unit in prose: ``spans per job``, ``spans per CLI run``."""
+        return "CLI run" if self is Unit.CLI_RUN else self.value
+
+
 @dataclass(frozen=True, slots=True)
 class LoopRef:
     """A loop over items of unknown number that an estimate rests on: its header and the function it is in."""
@@ -347,6 +441,21 @@ class LoopRef:
 
 
 @dataclass(frozen=True, slots=True)
+class UnitOf:
+    """The unit a figure is per: what one call of its entry point serves, or, when ``loop`` is set, one pass of that
+    loop, which runs for the process's life (``while True`` around a dequeue: one pass is one job)."""
+
+    unit: Unit
+    loop: LoopRef | None = None
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {"unit": self.unit.value}
+        if self.loop is not None:
+            data["unit_loop"] = self.loop.to_json()
+        return data
+
+
+@dataclass(frozen=True, slots=True)
 class SpanCost:
     """Spans a recommended function's span would add per request: calls of it per call of the entry point that
     calls it most (``source`` "call graph": a loop over items of unknown number counted as
@@ -355,7 +464,9 @@ class SpanCost:
     entry point reaches it. ``one_pass``: the figure were every loop over items to run once (the low end: equal to
     ``per_request`` when no such loop is on the way); ``loop``: the loop over items most of its calls come through;
     ``fewest``: another entry point reaching it with fewer calls, and how many (a function run per message or event,
-    that a start-up loop also runs: its unit)."""
+    that a start-up loop also runs: its unit). ``unit``: what one call of ``entry`` serves (a request, a job, a CLI
+    run...), or one pass of a loop in ``entry`` that runs for the process's life (then ``per_request`` is per job,
+    message or poll, not per call: the loop is the unit, not a multiplier)."""
 
     per_request: float | None
     entry: SymbolId | None
@@ -363,10 +474,13 @@ class SpanCost:
     one_pass: float | None = None
     loop: LoopRef | None = None
     fewest: tuple[float, SymbolId] | None = None
+    unit: UnitOf | None = None  # what ``per_request`` is per (None: measured per trace, or no entry point)
 
     def to_json(self) -> dict[str, object]:
         per_request = None if self.per_request is None else round(self.per_request, 3)
         data: dict[str, object] = {"spans_per_request": per_request, "entry": self.entry, "source": self.source}
+        if self.unit is not None:
+            data.update(self.unit.to_json())
         if self.one_pass is not None:
             data["one_pass"] = round(self.one_pass, 3)
         if self.loop is not None:
@@ -378,14 +492,17 @@ class SpanCost:
 
 @dataclass(frozen=True, slots=True)
 class SpanVolume:
-    """All recommendations applied together: the spans they add per call of the busiest entry point (``one_pass``:
-    were every loop over items of unknown number to run once)."""
+    """All recommendations applied together: the spans they add per unit of the busiest entry point (``one_pass``:
+    were every loop over items of unknown number to run once), and at the busiest entry point of each other unit."""
 
     per_request: float
     entry: SymbolId
     functions: int  # recommended functions that entry point reaches
     loop_iterations: int  # what one loop over items of unknown number counts as in the estimate
     one_pass: float = 0.0
+    unit: UnitOf = UnitOf(Unit.CALL)  # what ``per_request`` is per
+    # the busiest entry point of each other unit (per request, per job...): (spans, entry, functions, unit)
+    others: tuple[tuple[float, SymbolId, int, UnitOf], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

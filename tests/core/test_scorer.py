@@ -241,6 +241,8 @@ LIFETIME_NEVER = [
     "ticks",  # a generator that never ends
     "Poller.main",  # async for over it, leaving only in burst mode
     "Poller.run",  # runs Poller.main
+    "Pump.run",  # while self.running: a flag another thread clears
+    "consume_until_sentinel",  # while running: jobs.get() ... the body clears the flag, but on a sentinel
     "Reader.__enter__",
     "Reader.__exit__",
     "Reader.__call__",
@@ -261,9 +263,23 @@ def test_process_lifetime_code_and_dunders_are_never_recommended(lifetime: dict[
     assert qualname not in lifetime
 
 
-@pytest.mark.parametrize("qualname", ["handle", "Reader.read_all", "Poller.poll_once"])
+@pytest.mark.parametrize("qualname", ["handle", "Reader.read_all", "Poller.poll_once", "run_job", "last_line"])
 def test_the_units_of_work_they_drive_are(lifetime: dict[str, float], qualname: str) -> None:
     assert qualname in lifetime, lifetime
+
+
+def test_per_item_library_hooks_are_never_recommended(config: Config) -> None:
+    index = Index([CASE], use_cache=False)
+    index.build()
+    result = analyze(index, dataclasses.replace(config, min_confidence=0.01), [CASE / "per_item_hooks.py"])
+    recommended = {r.qualname for r in result.recommendations}
+    assert {"ship_logs", "export"} <= recommended, recommended
+    hooks = {"ChatHandler.emit", "BlobEncoder.default", "ImportCounter.visit_Import", "LinkCollector.handle_starttag"}
+    assert not hooks & recommended
+    scorer = LocalScorer(config)
+    found = contexts(CASE / "per_item_hooks.py")
+    reason = scorer.verdict(found["ChatHandler.emit"], run_detectors(found["ChatHandler.emit"])).reasons[0]
+    assert reason.startswith("trivial: a logging.StreamHandler hook, called once per item"), reason
 
 
 def test_a_traced_function_is_scored_on_its_own_code(config: Config) -> None:

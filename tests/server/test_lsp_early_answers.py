@@ -139,7 +139,10 @@ async def test_the_open_file_is_answered_before_the_folder_is_indexed(client: La
             types.CALL_HIERARCHY_INCOMING_CALLS, waiting_params, msg_id="callers-cancelled"
         )
     )
-    await asyncio.sleep(0.05)
+    # cancel once the wait has begun (a fixed delay can cancel before the server has read the request)
+    deadline = time.monotonic() + 5
+    while not client.progress_reports["callers-wait"] and not waiting.done() and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
     cancelled_at = time.monotonic()
     client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="callers-cancelled"))
     with pytest.raises(JsonRpcRequestCancelled):

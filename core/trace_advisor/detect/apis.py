@@ -142,6 +142,11 @@ def classify(site: ResolvedCall) -> ApiMatch | None:
     return match_by_name(site.text)
 
 
+# What an ORM session does in memory (``session.add(user)`` stages a row, ``session.query(User)`` builds a query):
+# the flush, commit or the query's ``all()`` sends it.
+_STAGING_SESSION_METHODS = frozenset({"add", "add_all", "query", "expunge", "expunge_all"})
+
+
 def match_by_name(text: str) -> ApiMatch | None:
     """Weak evidence for an unresolved call: distinctive method names and words in the receiver (``self.db``)."""
     text = _collapse_arguments(text)
@@ -178,6 +183,8 @@ def match_by_name(text: str) -> ApiMatch | None:
     if not receiver_words or {"request", "session"} <= receiver_words:
         return None  # nothing known, or a web framework's session dictionary
     noun = _noun(receiver)
+    if noun == "session" and method in _STAGING_SESSION_METHODS:
+        return None  # as resolved ORM sessions say (``catalog.NO_IO_CALLS``): staged or built, sent by a later call
     for words, methods, kind, system, label in RECEIVER_HINTS:
         if noun in words and (not methods or method in methods) and not method.startswith("_"):
             if kind == "rpc" and method in {"get", "set", "items", "update", "pop"}:

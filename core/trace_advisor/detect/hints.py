@@ -29,8 +29,6 @@ RECEIVER_HINTS: tuple[tuple[frozenset[str], frozenset[str], str, str, str], ...]
                 "scalar",
                 "merge",
                 "flush",
-                "add",
-                "add_all",
                 "bulk_save_objects",
                 "copy_from",
                 "copy_expert",

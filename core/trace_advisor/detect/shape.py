@@ -307,9 +307,10 @@ def _runs_forever(ctx: FunctionContext) -> bool:
         elif isinstance(stmt, ast.While):
             test = stmt.test
             endless = isinstance(test, ast.Constant) and bool(test.value)
-            flag = isinstance(test, ast.Attribute | ast.Name) or (
-                isinstance(test, ast.UnaryOp) and isinstance(test.operand, ast.Attribute | ast.Name | ast.Call)
-            )
+            flag = (
+                isinstance(test, ast.Attribute | ast.Name)
+                or (isinstance(test, ast.UnaryOp) and isinstance(test.operand, ast.Attribute | ast.Name | ast.Call))
+            ) and (not _makes_progress(stmt) or _receives(ctx, stmt))
         else:
             continue
         if not (endless or flag):
@@ -320,6 +321,36 @@ def _runs_forever(ctx: FunctionContext) -> bool:
             return True  # ``while True: ... if self._stop_requested: break`` is ``while not self._stop_requested``
         exits = any(isinstance(n, ast.Break | ast.Return) for n in ast.walk(stmt))
         if not exits or (flag and not endless):
+            return True
+    return False
+
+
+# Methods that take items out of the collection a ``while pending:`` loop tests: a worklist, drained to its end.
+_DRAINS = frozenset({"pop", "popleft", "popitem", "clear", "remove", "discard", "get_nowait"})
+
+
+def _makes_progress(loop: ast.While) -> bool:
+    """Whether the loop's own body changes what its test reads: ``while objects: objects.popleft()`` drains a
+    worklist, ``while line: line = f.readline()`` reads to the end. A flag set from elsewhere (a signal handler,
+    another thread: ``while self.running``) is not a local name the body rebinds."""
+    test = loop.test.operand if isinstance(loop.test, ast.UnaryOp) else loop.test
+    tested = ast.unparse(test)
+    root = test
+    while isinstance(root, ast.Attribute | ast.Subscript):
+        root = root.value
+    local = root.id if isinstance(root, ast.Name) and root.id not in {"self", "cls"} else None
+    for node in ast.walk(ast.Module(body=loop.body, type_ignores=[])):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _DRAINS:
+            if ast.unparse(node.func.value) == tested:
+                return True
+        if local is None:
+            continue
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign | ast.NamedExpr):
+            targets = [node.target]
+        if any(isinstance(n, ast.Name) and n.id == local for target in targets for n in ast.walk(target)):
             return True
     return False
 
@@ -491,6 +522,36 @@ _MODEL_HOOKS = frozenset(
 )
 
 
+# Methods a library calls once per item it processes (each object ``json`` cannot encode, each log record, each
+# syntax node, each tag): a span there is one per item, inside the span of the code that started the work. Keyed by
+# the library's top package and the end of its class name (``logging.handlers:RotatingFileHandler`` is a
+# ``Handler``); a hook ending in ``*`` is a prefix (``visit_Call``).
+_PER_ITEM_HOOKS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("json", "JSONEncoder"): ("default",),
+    ("logging", "Handler"): ("emit", "handle", "format", "filter", "handleError"),
+    ("logging", "Formatter"): ("format", "formatTime", "formatException", "formatMessage", "formatStack"),
+    ("logging", "Filter"): ("filter",),
+    ("ast", "NodeVisitor"): ("visit", "generic_visit", "visit_*"),
+    ("ast", "NodeTransformer"): ("visit", "generic_visit", "visit_*"),
+    ("html", "HTMLParser"): ("handle_*",),
+    ("xml", "ContentHandler"): ("startElement*", "endElement*", "characters"),
+}
+
+
+def _per_item_hook(ctx: FunctionContext) -> str | None:
+    """The library class whose per-item hook this method overrides, if it is one (its dotted name)."""
+    name = ctx.name
+    for base in ctx.class_mro:
+        module, _, qualname = base.partition(":")
+        package = module.partition(".")[0]
+        for (library, suffix), hooks in _PER_ITEM_HOOKS.items():
+            if package != library or not qualname.endswith(suffix):
+                continue
+            if any(name == hook or (hook.endswith("*") and name.startswith(hook[:-1])) for hook in hooks):
+                return dotted_name(base)
+    return None
+
+
 def runs_forever(ctx: FunctionContext) -> bool:
     """Public form of the endless-loop test, used to propagate "long-lived" to callers through the call graph."""
     return _runs_forever(ctx)
@@ -525,6 +586,8 @@ def shape_of(ctx: FunctionContext, has_io: bool) -> Shape:
         trivial = "no calls and almost no logic"
     elif _MODEL_HOOKS & decorators:
         trivial = "data-model validator or serializer (runs per field of every object: the code building it is traced)"
+    elif (hook := _per_item_hook(ctx)) is not None:
+        trivial = f"a {hook} hook, called once per item it handles (the span belongs to the code starting the work)"
     elif {"contextmanager", "asynccontextmanager"} & decorators:
         trivial = "context-manager helper (the span belongs to the code using it)"
     elif _is_wrapper_factory(ctx) or _is_generic_wrapper(ctx):
