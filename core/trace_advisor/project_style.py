@@ -1,5 +1,5 @@
-"""The code style a project's own tools enforce, read from their configuration files: line length, import sorting and
-the quote character of strings (and whether pylint lints it).
+"""The code style a project's own tools enforce, read from their configuration files: line length, import sorting,
+the quote character of strings, the McCabe complexity limit (and whether pylint lints it).
 
 Sources, first found wins per setting: ``ruff.toml``/``.ruff.toml``/``[tool.ruff]`` in ``pyproject.toml``,
 ``[tool.black]``, ``[flake8]``/``[pycodestyle]`` in ``.flake8``, ``setup.cfg`` or ``tox.ini``, then isort's
@@ -36,6 +36,8 @@ class ProjectStyle:
     # the oldest Python the project supports, when its configuration says (ruff's or black's target version,
     # ``requires-python``, Poetry's ``python`` dependency)
     min_python: tuple[int, int] | None = None
+    # the McCabe complexity a function may have, when the project checks it (ruff's C901, flake8's max-complexity)
+    max_complexity: int | None = None
 
     @property
     def parenthesized_with(self) -> bool:
@@ -100,7 +102,31 @@ def read_project_style(root: Path | None) -> ProjectStyle:
         quote="'" if single else '"',
         pylint=_uses_pylint(root, pyproject, ini),
         min_python=_min_python(ruff, black, _toml(root / "pyproject.toml")),
+        max_complexity=_max_complexity(ruff, flake8),
     )
+
+
+def _max_complexity(ruff: Mapping[str, Any], flake8: Mapping[str, str]) -> int | None:
+    """ruff's ``max-complexity`` (10 by default) when its selected rules include C901 and do not ignore it, else
+    flake8's ``max-complexity`` (mccabe checks nothing without it)."""
+    lint = _mapping(ruff.get("lint"))
+    chosen = [*_codes(lint.get("select", ruff.get("select"))), *_codes(lint.get("extend-select"))]
+    chosen += _codes(ruff.get("extend-select"))
+    ignored = [*_codes(lint.get("ignore")), *_codes(ruff.get("ignore"))]
+    if any(_covers(code, "C901") for code in chosen) and not any(_covers(code, "C901") for code in ignored):
+        mccabe = _mapping(lint.get("mccabe")) or _mapping(ruff.get("mccabe"))
+        return _int(mccabe.get("max-complexity")) or 10
+    limit = _int(flake8.get("max-complexity") or flake8.get("max_complexity"))
+    return limit if limit is not None and limit > 0 else None  # -1: off
+
+
+def _codes(value: object) -> list[str]:
+    return [str(v).strip().upper() for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _covers(selector: str, code: str) -> bool:
+    """Whether a rule selector (``C``, ``C90``, ``ALL``) selects ``code``."""
+    return selector == "ALL" or (bool(selector) and code.startswith(selector))
 
 
 _TARGET = re.compile(r"^py3(\d+)$")

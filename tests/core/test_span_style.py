@@ -155,6 +155,95 @@ def test_apply_keeps_a_ruff_formatted_project_formatted(tmp_path: Path) -> None:
     assert ast.dump(ast.Module(after.body[0].body, [])) == ast.dump(ast.Module(before.body, []))  # type: ignore[attr-defined]
 
 
+# The same, for a project on Python 3.8 (no parenthesized context managers) at 119 columns, as redash's black sets
+FORMATTED_PY38 = """\
+from flask import abort
+
+
+class AlertResource:
+    def post(self, alert_id, options, session):
+        alert = session.get(alert_id) or abort(404)
+        auth = session.basic_auth(options.get("username"), options.get("password")) if options.get("username") else 0
+        session.save(alert, auth)
+        return session.get(alert.query_id).latest_result(alert.options) if alert.query_id else alert.default_results
+"""
+
+
+def test_apply_keeps_a_python_38_project_formatted(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.ruff]\nline-length = 119\ntarget-version = "py38"\n')
+    app = tmp_path / "app.py"
+    app.write_text(FORMATTED_PY38)
+    assert ruff_format_diff(tmp_path, [app]) == "" and ruff_findings(tmp_path, [app]) == []
+    done = run_cli("apply", "app.py", "--symbol", "AlertResource.post", "--plain", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    edited = app.read_text()
+    # the guard's items split inside the last one's call, as black and ruff do for Python 3.8; the conditional
+    # expressions the indent pushed past the width in the parentheses the formatter adds
+    assert "set_status_on_exception=False) as span, _ErrorStatus(\n            span\n        ):" in edited
+    assert "auth = (\n" in edited and "return (\n" in edited
+    assert ruff_format_diff(tmp_path, [app]) == ""
+    assert ruff_findings(tmp_path, [app]) == []
+    before = ast.parse(FORMATTED_PY38).body[-1].body[0]  # type: ignore[attr-defined]
+    after = ast.parse(edited).body[-1].body[0]  # type: ignore[attr-defined]
+    assert isinstance(after.body[0], ast.With)
+    assert ast.dump(ast.Module(after.body[0].body, [])) == ast.dump(ast.Module(before.body, []))
+
+
+# Functions at and one under the project's max-complexity (3): recording an untyped parameter takes a type check
+COMPLEX = """\
+import urllib.request
+
+
+def fetch(url, retries=3, label="page"):
+    for _ in range(retries):
+        if url:
+            return urllib.request.urlopen(url).read()
+    return None
+
+
+def fetch_once(url, retries=3, label="page"):
+    if not url:
+        return None
+    request = urllib.request.Request(url, headers={"X-Label": str(label)})
+    with urllib.request.urlopen(request, timeout=retries) as answer:
+        body = answer.read()
+    with open("last-page", "wb") as out:
+        out.write(body)
+    return body
+"""
+
+
+def test_recorded_parameters_keep_the_function_within_the_projects_max_complexity(tmp_path: Path) -> None:
+    config = '[tool.ruff.lint]\nextend-select = ["C90"]\n[tool.ruff.lint.mccabe]\nmax-complexity = 3\n'
+    (tmp_path / "pyproject.toml").write_text(config)
+    app = tmp_path / "app.py"
+    app.write_text(COMPLEX)
+    assert ruff_findings(tmp_path, [app], "C901") == []
+    done = run_cli("apply", "app.py", "--all", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert ruff_findings(tmp_path, [app], "C901") == []
+    edited = app.read_text()
+    fetch, fetch_once = edited.split("def fetch_once")
+    assert "isinstance(" not in fetch  # at the limit: no check, the parameters are not recorded, and it says so
+    assert "'retries' is not recorded: its type check would exceed the project's max-complexity" in done.stderr
+    assert fetch_once.count("isinstance(") == 1  # one under: one check
+
+
+def test_the_max_complexity_is_read_from_ruff_or_flake8(tmp_path: Path) -> None:
+    assert read_project_style(tmp_path).max_complexity is None
+    (tmp_path / "pyproject.toml").write_text('[tool.ruff]\nselect = ["E", "C"]\n')
+    assert read_project_style(tmp_path).max_complexity == 10  # ruff's default
+    (tmp_path / "pyproject.toml").write_text('[tool.ruff]\nselect = ["C9"]\n[tool.ruff.mccabe]\nmax-complexity = 15\n')
+    assert read_project_style(tmp_path).max_complexity == 15  # redash's settings
+    (tmp_path / "pyproject.toml").write_text('[tool.ruff.lint]\nselect = ["ALL"]\nignore = ["C901"]\n')
+    assert read_project_style(tmp_path).max_complexity is None
+    (tmp_path / "pyproject.toml").unlink()
+    (tmp_path / "setup.cfg").write_text("[flake8]\nmax-complexity = 12\n")
+    assert read_project_style(tmp_path).max_complexity == 12
+    (tmp_path / "setup.cfg").write_text("[flake8]\nmax-complexity = -1\n")
+    assert read_project_style(tmp_path).max_complexity is None
+
+
 def test_project_style_is_read_from_the_projects_tools(tmp_path: Path) -> None:
     assert read_project_style(None) == ProjectStyle()
     (tmp_path / "setup.cfg").write_text("[flake8]\nmax-line-length = 100\n[isort]\nknown_first_party = app,lib\n")

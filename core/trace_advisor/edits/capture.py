@@ -75,8 +75,15 @@ class _Recorder:
     """Collects the attribute statements of one function and the notes about what was left out."""
 
     def __init__(
-        self, node: FunctionNode, span: str, policy: AttributePolicy, receiver: str | None, context: str
+        self,
+        node: FunctionNode,
+        span: str,
+        policy: AttributePolicy,
+        receiver: str | None,
+        context: str,
+        checks: int | None = None,
     ) -> None:
+        self.checks = checks  # how many ``if`` checks the function can still take (None: no limit)
         self.params = parameters(node.args)
         self.context = context
         self.node = node
@@ -113,7 +120,13 @@ class _Recorder:
         if refused or kind is None:
             self.notes.append(f"{name!r} is not recorded: {refused or _NOT_A_SCALAR}")
             return
-        self.set(key, name, _guard(name, kind))
+        guard = _guard(name, kind)
+        if guard is not None and self.checks is not None:
+            if self.checks <= 0:
+                self.notes.append(f"{name!r} is not recorded: its type check would exceed the project's max-complexity")
+                return
+            self.checks -= 1
+        self.set(key, name, guard)
 
 
 def _guard(name: str, kind: ScalarKind) -> str | None:
@@ -162,11 +175,13 @@ def attribute_code(
     is_method: bool,
     policy: AttributePolicy,
     location: CodeLocation | None = None,
+    checks: int | None = None,
 ) -> AttributeCode:
-    """Statements recording the ``code.*`` attributes, ``capture.attributes`` and ``capture.parameters`` on ``span``."""
+    """Statements recording the ``code.*`` attributes, ``capture.attributes`` and ``capture.parameters`` on ``span``;
+    at most ``checks`` of them behind an ``if`` (a type check), when the project limits functions' complexity."""
     positional = [*node.args.posonlyargs, *node.args.args]
     receiver = positional[0].arg if is_method and positional else None
-    recorder = _Recorder(node, span, policy, receiver, location.function if location else node.name)
+    recorder = _Recorder(node, span, policy, receiver, location.function if location else node.name, checks)
     params = recorder.params
     # names the body declares global/nonlocal cannot be read before that declaration (a compile-time error)
     declared = {name for n in own_scope(node) if isinstance(n, ast.Global | ast.Nonlocal) for name in n.names}

@@ -13,6 +13,7 @@ from trace_advisor.config_model import SpanForm
 from trace_advisor.datatypes import MODULE_QUALNAME, Capture, Position, Range, TextEdit, span_name
 from trace_advisor.edits.body import BodyEditError, indent_unit, with_edit
 from trace_advisor.edits.capture import CodeLocation, attribute_code
+from trace_advisor.edits.complexity import complexity
 from trace_advisor.edits.decorator import decorator_edit
 from trace_advisor.edits.existing import (
     ABSTRACT,
@@ -214,6 +215,13 @@ class SpanEditor:
                 helper, helper_edit = placed
                 head = _with_edit(head, helper_edit)
         attributes = None
+        # the ``if`` checks the span may add before recording parameters without taking the function past the
+        # project's max-complexity (C901); the exception handler a generator's or web handler's span adds counts too
+        checks = None
+        limit = self._project_style.max_complexity
+        if limit is not None and complexity(node) <= limit:
+            handler = generator or (client is not None and helper is None)  # ``guarded`` below
+            checks = max(0, limit - complexity(node) - handler)
         if capture is not None:
             header_lines = sum(len(SourceText(e.new_text).lines) - 1 for e in head)
             function = _qualified(self.origin.module, span_name(site.qualname))
@@ -225,6 +233,7 @@ class SpanEditor:
                 is_method=is_method,
                 policy=self.style.policy,
                 location=location,
+                checks=checks,
             )
         tracer_ready = setup.tracer_statement is None or setup.tracer_statement < site.top_statement
         use_with = (

@@ -77,7 +77,8 @@ class WithItems(Statement):
     """``with head(args)tail, *more:``: a ``with`` of several items, the first a call laid out like a Statement. On one
     line when it fits; else, when the project's Python has parenthesized context managers (3.9+, ``parenthesize``),
     the items one per line in parentheses with a trailing comma (black's and ruff's layout for those versions), else
-    the first item's call broken as a Statement is."""
+    split inside the last item's call when the line up to its bracket fits, else the first item's call broken as a
+    Statement is."""
 
     more: tuple[str, ...] = ()
     parenthesize: bool = False
@@ -88,6 +89,15 @@ class WithItems(Statement):
             return [one]
         rest = ", ".join(self.more)
         if not self.parenthesize:
+            # the formatter splits at the last bracket first when the line up to it fits (``..., _ErrorStatus(``),
+            # else at the first item's call
+            *before, last = self.more
+            cut = last.find("(")
+            if cut > 0 and last.endswith(")") and last[cut + 1 : -1].strip():
+                head = f"{indent}{Statement(self.head, self.args, self.tail)}, {', '.join([*before, last[: cut + 1]])}"
+                body = f"{indent}{unit}{last[cut + 1 : -1]}"
+                if columns(head) <= width and columns(body) <= width:
+                    return [head, body, f"{indent}):"]
             return Statement(self.head, self.args, f"{self.tail}, {rest}:").lines(indent, unit, width)
         inner = indent + unit
         first = Statement(self.head.removeprefix("with "), self.args, f"{self.tail},")

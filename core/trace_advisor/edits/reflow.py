@@ -1,7 +1,8 @@
 """Layouts for a line of the user's code that the span's indent pushes past the line length, the way ruff's formatter
-(and black) would split it: a one-line call statement, a returned tuple or an ``if``/``elif``/``while`` condition of
-``and``/``or`` operands. Each layout holds the statement's own pieces of text, so the code stays the same; a line
-with a comment, a chained call or any other shape has no layout here (the token wrapper in ``body`` handles it)."""
+(and black) would split it: a one-line call statement, a returned tuple, an assigned or returned conditional
+expression or an ``if``/``elif``/``while`` condition of ``and``/``or`` operands. Each layout holds the statement's
+own pieces of text, so the code stays the same; a line with a comment, a chained call or any other shape has no
+layout here (the token wrapper in ``body`` handles it)."""
 
 from __future__ import annotations
 
@@ -58,6 +59,23 @@ class Bracketed(Statement):
         ]
 
 
+@dataclass(frozen=True, slots=True)
+class Ternary(Statement):
+    """``head`` + ``body if test else orelse`` + ``tail`` (an assigned or returned conditional expression) laid out as
+    the formatter does when it does not fit: in parentheses it adds, on one indented line, else its three parts one
+    per line (``args``: the parts, the last two led by ``if`` and ``else``)."""
+
+    def lines(self, indent: str, unit: str, width: int) -> list[str]:
+        parts = [str(a) for a in self.args or ()]
+        one = f"{indent}{self.head}{' '.join(parts)}{self.tail}"
+        if columns(one) <= width:
+            return [one]
+        inner = indent + unit
+        joined = inner + " ".join(parts)
+        body = [joined] if columns(joined) <= width else [inner + part for part in parts]
+        return [f"{indent}{self.head}(", *body, f"{indent}){self.tail}"]
+
+
 _DISPLAYS = (ast.List, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp)
 
 
@@ -104,6 +122,8 @@ def _layout(node: ast.stmt, line: str, source: SourceText) -> Statement | None:
         value = node.exc if node.cause is None else None
     if isinstance(value, _DISPLAYS):
         return _display_layout(value, whole, source, node)
+    if isinstance(value, ast.IfExp) and not isinstance(node, ast.Raise | ast.Expr):
+        return _ternary_layout(value, whole, source, node)
     if not isinstance(value, ast.Call) or not _plain_callee(value.func):
         return None
     return _call_layout(value, whole, source, node)
@@ -137,6 +157,21 @@ def _display_layout(display: ast.expr, whole: str, source: SourceText, statement
     if ", ".join(texts) != inner:
         return None
     return Bracketed(head, tuple(texts), tail, brackets)
+
+
+def _ternary_layout(value: ast.IfExp, whole: str, source: SourceText, statement: ast.stmt) -> Statement | None:
+    """``target = body if test else orelse`` (or ``return ...``) from the statement's text, the parts as written."""
+    start = _column(source, statement)
+    begin, end = _column(source, value) - start, _column(source, value, end=True) - start
+    head, tail = whole[:begin], whole[end:]
+    parts = [_segment(source, part) for part in (value.body, value.test, value.orelse)]
+    if tail or head.rstrip().endswith("(") or None in parts:
+        return None  # already in parentheses, or a part spans lines
+    body, test, orelse = (str(p) for p in parts)
+    texts = (body, f"if {test}", f"else {orelse}")
+    if " ".join(texts) != whole[begin:end]:
+        return None  # parentheses or comments inside
+    return Ternary(head, texts, tail)
 
 
 def _if_keyword(line: str) -> str | None:
