@@ -49,6 +49,7 @@ from trace_advisor.datatypes import (
     Recommendation,
     ResolvedCall,
     SymbolId,
+    Unit,
     span_name,
 )
 from trace_advisor.detect import run_detectors
@@ -65,6 +66,7 @@ from trace_advisor.index import Index
 from trace_advisor.positions import source_lines
 from trace_advisor.record.observed import ObservedGraph, RecordingWatch
 from trace_advisor.span_names import SpanNames
+from trace_advisor.work_units import entry_unit
 
 LOG = logging.getLogger(__name__)
 # Which functions a model is asked about: those whose local verdict it can change. Below half of min_confidence the
@@ -490,6 +492,15 @@ class Analyzer:
         if scope is not None:
             self.cache.remember_code(symbol, scope, sites, found)
         return found
+
+    def entry_unit(self, symbol: SymbolId) -> Unit:
+        """What one call of the entry point ``symbol`` serves (a request, a job, a CLI run...), from what the entry
+        point and message bus detectors find about it (:func:`trace_advisor.work_units.entry_unit`)."""
+        ctx = self._contexts.get(symbol) or _function_of(self.index, symbol)
+        if ctx is None:
+            return Unit.CALL
+        decorators = [callee for dec in ctx.node.decorator_list for callee in ctx.decorator_callees(dec)]
+        return entry_unit((s.finding for s in run_detectors(ctx, ("entry_points", "message_bus"))), decorators)
 
     def _promotable(self, symbol: SymbolId) -> bool:
         """Whether a function may be recommended in place of a hot callee: of this run's files (any workspace file

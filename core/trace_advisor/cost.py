@@ -25,11 +25,13 @@ from trace_advisor.datatypes import (
     Range,
     Recommendation,
     SymbolId,
+    Unit,
     span_name,
     split_symbol,
 )
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.shape import unresolved_calls
+from trace_advisor.work_units import lifetime_unit
 from trace_advisor.workspace import is_test_module
 
 TINY_STATEMENTS = 2  # a body this short with no I/O of its own is cheaper than the span around it
@@ -60,15 +62,21 @@ class Graph(Protocol):
 @dataclass(frozen=True, slots=True)
 class Loop:
     """A loop around calls, and how many times it runs them, read from its shape: ``items`` (over items of unknown
-    number: LOOP_ITERATIONS), ``fixed`` (a count the code gives: ``range(3)``, a display, a local name bound to one)
-    or ``retry`` (a retry or redirect loop, or one whose body leaves it: one pass unless the operation fails)."""
+    number: LOOP_ITERATIONS), ``fixed`` (a count the code gives: ``range(3)``, a display, a local name bound to one),
+    ``retry`` (a retry or redirect loop, or one whose body leaves it: one pass unless the operation fails) or
+    ``lifetime`` (a loop that runs for the process's life, each pass one ``unit``: a job, a message, a poll; not a
+    multiplier of the call of its function: each pass is counted from the function as an entry point of its own)."""
 
-    kind: Literal["items", "fixed", "retry"]
+    kind: Literal["items", "fixed", "retry", "lifetime"]
     times: float
     text: str  # its header as written, shortened: ``for row in csv.DictReader(handle)``
+    unit: Unit | None = None  # what one pass of a ``lifetime`` loop serves
 
-    def count(self, items: float = LOOP_ITERATIONS) -> float:
-        """Its iterations, with ``items`` for a loop over items of unknown number."""
+    def count(self, items: float = LOOP_ITERATIONS, passes: float = 0.0) -> float:
+        """Its iterations, with ``items`` for a loop over items of unknown number and ``passes`` for a loop that runs
+        for the process's life (0: its passes are units of their own, not counted in a call of its function)."""
+        if self.kind == "lifetime":
+            return passes
         return items if self.kind == "items" else self.times
 
 
@@ -104,8 +112,9 @@ class LoopCalls:
         return found.get(edge.range, _NOWHERE)
 
     def __call__(self, edge: CallEdge) -> bool:
-        """Whether the call repeats per iteration of a loop (a retry loop's one pass does not count)."""
-        return any(loop.kind != "retry" for loop in self.place(edge).loops)
+        """Whether the call repeats per iteration of a loop (a retry loop's one pass does not count, nor a loop that
+        runs for the process's life: each pass is a unit, which no span around the loop measures)."""
+        return any(loop.kind in ("items", "fixed") for loop in self.place(edge).loops)
 
 
 def call_places(ctx: FunctionContext) -> dict[Range, Place]:
@@ -157,6 +166,8 @@ class GraphCalls:
         self.items = items
         self._calls: dict[SymbolId, dict[SymbolId, float]] = {}
         self._loops: dict[SymbolId, dict[SymbolId, Loop]] = {}
+        self._lifetime: dict[SymbolId, Loop] = {}  # a function -> its (first) loop that runs for the process's life
+        self._passes: dict[SymbolId, dict[SymbolId, float]] = {}  # such a function -> the calls of one pass
         self._read: dict[str, tuple[object, list[SymbolId]]] = {}  # module -> its stamp when read, its callers read
 
     def __call__(self, caller: SymbolId) -> Mapping[SymbolId, float]:
@@ -175,7 +186,21 @@ class GraphCalls:
         self(caller)
         return self._loops.get(caller, {}).get(callee)
 
-    def _count(self, caller: SymbolId) -> dict[SymbolId, float]:
+    def lifetime(self, caller: SymbolId) -> Loop | None:
+        """The loop of ``caller`` that runs for the process's life (the first around a call), if it has one: one call
+        of ``caller`` counts none of the calls in it (0 each), :meth:`per_pass` counts one pass."""
+        self(caller)
+        return self._lifetime.get(caller)
+
+    def per_pass(self, caller: SymbolId) -> Mapping[SymbolId, float]:
+        """The calls one pass of ``caller``'s loops that run for the process's life makes (the calls outside them,
+        made once at start-up, aside)."""
+        found = self._passes.get(caller)
+        if found is None:
+            found = self._passes[caller] = self._count(caller, passes=True) if self.lifetime(caller) else {}
+        return found
+
+    def _count(self, caller: SymbolId, passes: bool = False) -> dict[SymbolId, float]:
         sites: dict[SymbolId, list[tuple[Arms, float]]] = {}
         loops: dict[SymbolId, Loop] = {}
         edges = [e for e in self._graph.callees(caller) if not e.external and e.callee != caller]
@@ -185,16 +210,26 @@ class GraphCalls:
         for edge in edges:
             key = _alternatives(edge)
             targets[key] = targets.get(key, 0) + 1
+        lifetime: Loop | None = None
         for edge in edges:
             place = self.loops.place(edge)
             times = 1.0 / targets[_alternatives(edge)]
+            ends = next((loop for loop in place.loops if loop.kind == "lifetime"), None)
+            lifetime = lifetime or ends
+            if passes and ends is None:
+                continue  # made once, at start-up: not in a pass
             for loop in place.loops:
-                times *= loop.count(self.items)
+                times *= loop.count(self.items, 1.0 if passes else 0.0)
                 if loop.kind == "items" and edge.callee not in loops:
                     loops[edge.callee] = loop
+            # a call in a loop that runs for the process's life stays, counted 0, so that walks still reach it
             sites.setdefault(edge.callee, []).append((place.arms, times))
+        if passes:
+            return {callee: combined(found) for callee, found in sites.items()}
         if loops:
             self._loops[caller] = loops
+        if lifetime is not None:
+            self._lifetime[caller] = lifetime
         return {callee: combined(found) for callee, found in sites.items()}
 
     def with_items(self, items: float) -> GraphCalls:
@@ -213,13 +248,23 @@ class GraphCalls:
                 fresh._read[module] = (stamp, list(callers))
                 fresh._calls.update((caller, self._calls[caller]) for caller in callers)
                 fresh._loops.update((caller, self._loops[caller]) for caller in callers if caller in self._loops)
+                fresh._lifetime.update((c, self._lifetime[c]) for c in callers if c in self._lifetime)
+                fresh._passes.update((c, self._passes[c]) for c in callers if c in self._passes)
                 continue
             for caller in callers:  # in the order a walk reads them: the order of their callees matters too
-                if list(fresh(caller).items()) != list(self._calls[caller].items()) or fresh._loops.get(
-                    caller
-                ) != self._loops.get(caller):
+                if (
+                    list(fresh(caller).items()) != list(self._calls[caller].items())
+                    or fresh._loops.get(caller) != self._loops.get(caller)
+                    or fresh._lifetime.get(caller) != self._lifetime.get(caller)
+                    or (caller in self._passes and _changed(fresh.per_pass(caller), self._passes[caller]))
+                ):
                     changed.add(caller)
         return fresh, changed
+
+
+def _changed(now: Mapping[SymbolId, float], before: Mapping[SymbolId, float]) -> bool:
+    """Whether a function's calls changed: other callees, other counts or another order."""
+    return list(now.items()) != list(before.items())
 
 
 def _alternatives(edge: CallEdge) -> tuple[Range, str]:
@@ -345,24 +390,46 @@ class RequestCounts:
                     found.append(callee)
         return sorted(found)
 
+    def units(self) -> tuple[SymbolId, ...]:
+        """The functions with a loop that runs for the process's life that the entry points reach (their walks read
+        them all), in name order: each pass of such a loop is counted from its function as an entry point of its own
+        (:meth:`from_entry`)."""
+        reached: set[SymbolId] = set()
+        for entry in self.entries():
+            reached.update(self.from_entry(entry))
+        return tuple(sorted(s for s in reached if self.calls.lifetime(s) is not None))
+
+    def walk(self, entry: SymbolId) -> Callable[[SymbolId], Mapping[SymbolId, float]]:
+        """The calls a walk from ``entry`` reads per function: one pass of its loop that runs for the process's life
+        for ``entry`` itself when it has one, else every function's calls per call."""
+        if self.calls.lifetime(entry) is None:
+            return self.calls
+        calls, passes = self.calls, self.calls.per_pass
+        return lambda symbol: passes(symbol) if symbol == entry else calls(symbol)
+
     def from_entry(self, entry: SymbolId) -> dict[SymbolId, float]:
+        """How many times one call of ``entry`` calls each function it reaches (one pass of its loop that runs for the
+        process's life, when it has one); functions reached only inside such loops further on count 0."""
         found = self._from.get(entry)
         if found is None:
-            found = self._from[entry] = calls_from(entry, self.calls)
+            found = self._from[entry] = calls_from(entry, self.walk(entry))
         return found
 
     def busiest(self, symbol: SymbolId) -> tuple[float, SymbolId] | None:
-        """The most calls of ``symbol`` one call of an entry point makes, and that entry point (None: no entry
-        point reaches it)."""
+        """The most calls of ``symbol`` one call of an entry point (or one pass of a loop that runs for the process's
+        life) makes, and that entry point (None: no entry point reaches it)."""
         if symbol in self._busiest:
             return self._busiest[symbol]
         found = self._busiest[symbol] = self._find_busiest(symbol)
         return found
 
     def _find_busiest(self, symbol: SymbolId) -> tuple[float, SymbolId] | None:
-        above = set(ancestors(self._graph, symbol, lambda _: False))
+        found = list(ancestors(self._graph, symbol, lambda _: False))
+        above = set(found)
+        units = sorted(a for a in found if a != symbol and self.calls.lifetime(a) is not None)
         best: tuple[float, SymbolId] | None = None
-        for entry in self.entries():  # in order, as :func:`trace_advisor.volume.with_costs` reads them
+        # in order, as :func:`trace_advisor.volume.with_costs` reads them: entry points, then loops' functions
+        for entry in (*self.entries(), *units):
             if entry in above:
                 count = self.from_entry(entry).get(symbol, 0.0)
                 if best is None or count > best[0]:
@@ -461,8 +528,10 @@ def places(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, Place]
 def loop_of(node: ast.For | ast.AsyncFor | ast.While, displays: Mapping[str, int]) -> Loop:
     """What a loop statement counts as: a retry or redirect loop (a name that says so in its header, or a guard
     against a bound that says so, ``if len(resp.history) >= self.max_redirects: raise``), or a loop whose body leaves
-    it at the end of its first pass, runs once; a count the code gives is that count (``displays``: local names bound
-    once to a display, with its length); anything else is a loop over items of unknown number."""
+    it at the end of its first pass, runs once; a ``while`` that runs for the process's life around a wait for its
+    next unit (:func:`trace_advisor.work_units.lifetime_unit`) is a ``lifetime`` loop; a count the code gives is that
+    count (``displays``: local names bound once to a display, with its length); anything else is a loop over items
+    of unknown number."""
     if isinstance(node, ast.While):
         text = f"while {ast.unparse(node.test)}"
         header: list[ast.AST] = [node.test]
@@ -472,6 +541,9 @@ def loop_of(node: ast.For | ast.AsyncFor | ast.While, displays: Mapping[str, int
     text = text if len(text) <= _LOOP_TEXT else text[: _LOOP_TEXT - 1] + "…"
     if any(_says_retry(part) for part in header) or _leaves_after_one_pass(node.body) or _retry_guard(node.body):
         return Loop("retry", 1.0, text)
+    unit = lifetime_unit(node) if isinstance(node, ast.While) else None
+    if unit is not None:
+        return Loop("lifetime", 1.0, text, unit)
     count = None if isinstance(node, ast.While) else _fixed_count(node.iter, displays)
     return Loop("fixed", count, text) if count is not None else Loop("items", LOOP_ITERATIONS, text)
 

@@ -10,6 +10,7 @@ Conventions (the contract every module follows):
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -293,6 +294,23 @@ class Observed:
 LOOP_ITERATIONS = 10  # a loop over items of unknown number: an order of magnitude, stated in every figure
 
 
+class Unit(enum.Enum):
+    """What one call of an entry point, or one pass of a loop that runs for the process's life, serves: the unit a
+    spans figure is per."""
+
+    REQUEST = "request"  # a web route, view or serverless handler; a server loop's accepted connection
+    MESSAGE = "message"  # a message consumer; a loop that receives or polls messages
+    JOB = "job"  # a task or scheduled job; a worker loop that dequeues jobs
+    CLI_RUN = "cli_run"  # a CLI command or ``main``: one run of the program
+    POLL = "poll"  # one pass of a loop that sleeps or waits between passes (a scheduler, a monitor)
+    CALL = "call"  # any other entry point (a library's public function): one call of it
+
+    @property
+    def noun(self) -> str:
+        """The unit in prose: ``spans per job``, ``spans per CLI run``."""
+        return "CLI run" if self is Unit.CLI_RUN else self.value
+
+
 @dataclass(frozen=True, slots=True)
 class LoopRef:
     """A loop over items of unknown number that an estimate rests on: its header and the function it is in."""
@@ -305,6 +323,21 @@ class LoopRef:
 
 
 @dataclass(frozen=True, slots=True)
+class UnitOf:
+    """The unit a figure is per: what one call of its entry point serves, or, when ``loop`` is set, one pass of that
+    loop, which runs for the process's life (``while True`` around a dequeue: one pass is one job)."""
+
+    unit: Unit
+    loop: LoopRef | None = None
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {"unit": self.unit.value}
+        if self.loop is not None:
+            data["unit_loop"] = self.loop.to_json()
+        return data
+
+
+@dataclass(frozen=True, slots=True)
 class SpanCost:
     """Spans a recommended function's span would add per request: calls of it per call of the entry point that
     calls it most (``source`` "call graph": a loop over items of unknown number counted as
@@ -313,7 +346,9 @@ class SpanCost:
     entry point reaches it. ``one_pass``: the figure were every loop over items to run once (the low end: equal to
     ``per_request`` when no such loop is on the way); ``loop``: the loop over items most of its calls come through;
     ``fewest``: another entry point reaching it with fewer calls, and how many (a function run per message or event,
-    that a start-up loop also runs: its unit)."""
+    that a start-up loop also runs: its unit). ``unit``: what one call of ``entry`` serves (a request, a job, a CLI
+    run...), or one pass of a loop in ``entry`` that runs for the process's life (then ``per_request`` is per job,
+    message or poll, not per call: the loop is the unit, not a multiplier)."""
 
     per_request: float | None
     entry: SymbolId | None
@@ -321,10 +356,13 @@ class SpanCost:
     one_pass: float | None = None
     loop: LoopRef | None = None
     fewest: tuple[float, SymbolId] | None = None
+    unit: UnitOf | None = None  # what ``per_request`` is per (None: measured per trace, or no entry point)
 
     def to_json(self) -> dict[str, object]:
         per_request = None if self.per_request is None else round(self.per_request, 3)
         data: dict[str, object] = {"spans_per_request": per_request, "entry": self.entry, "source": self.source}
+        if self.unit is not None:
+            data.update(self.unit.to_json())
         if self.one_pass is not None:
             data["one_pass"] = round(self.one_pass, 3)
         if self.loop is not None:
@@ -336,14 +374,17 @@ class SpanCost:
 
 @dataclass(frozen=True, slots=True)
 class SpanVolume:
-    """All recommendations applied together: the spans they add per call of the busiest entry point (``one_pass``:
-    were every loop over items of unknown number to run once)."""
+    """All recommendations applied together: the spans they add per unit of the busiest entry point (``one_pass``:
+    were every loop over items of unknown number to run once), and at the busiest entry point of each other unit."""
 
     per_request: float
     entry: SymbolId
     functions: int  # recommended functions that entry point reaches
     loop_iterations: int  # what one loop over items of unknown number counts as in the estimate
     one_pass: float = 0.0
+    unit: UnitOf = UnitOf(Unit.CALL)  # what ``per_request`` is per
+    # the busiest entry point of each other unit (per request, per job...): (spans, entry, functions, unit)
+    others: tuple[tuple[float, SymbolId, int, UnitOf], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,12 +9,22 @@ real traces replace the estimate where they exist (see traces/check.py)."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from trace_advisor.analysis import Analyzer
 from trace_advisor.config_model import Config
 from trace_advisor.cost import MAX_CALLS, RequestCounts, heaviest_loops
-from trace_advisor.datatypes import LOOP_ITERATIONS, AnalysisResult, LoopRef, SpanCost, SpanVolume, SymbolId
+from trace_advisor.datatypes import (
+    LOOP_ITERATIONS,
+    AnalysisResult,
+    LoopRef,
+    SpanCost,
+    SpanVolume,
+    SymbolId,
+    Unit,
+    UnitOf,
+)
 
 if TYPE_CHECKING:
     from trace_advisor.index import Index
@@ -35,7 +45,7 @@ class EntryFigures:
         """(estimated, one pass, the loop) calls of ``symbol`` per call of ``entry``."""
         loops = self._loops.get(entry)
         if loops is None:
-            found = heaviest_loops(entry, self.counts.calls, self.counts.calls.loop)
+            found = heaviest_loops(entry, self.counts.walk(entry), self.counts.calls.loop)
             loops = self._loops[entry] = {s: (f, LoopRef(loop.text, f)) for s, (f, loop) in found.items()}
         loop = loops.get(symbol)
         estimated = self.counts.from_entry(entry).get(symbol, 0.0)
@@ -43,25 +53,42 @@ class EntryFigures:
         return estimated, once, loop[1] if loop is not None and once != estimated else None
 
 
-def with_costs(result: AnalysisResult, counts: RequestCounts) -> AnalysisResult:
-    """``result`` with a :class:`SpanCost` per recommendation (from the entry point that calls it most) and the
-    :class:`SpanVolume` of all of them together at the busiest entry point."""
+def units_of(counts: RequestCounts, unit: Callable[[SymbolId], Unit]) -> dict[SymbolId, UnitOf]:
+    """What each entry point's figures are per: the unit one call of it serves (``unit``), or for a function with a
+    loop that runs for the process's life, one pass of that loop (a job, a message, a poll)."""
+    found = {entry: UnitOf(unit(entry)) for entry in counts.entries()}
+    for function in counts.units():
+        loop = counts.calls.lifetime(function)
+        if loop is not None and loop.unit is not None:
+            found[function] = UnitOf(loop.unit, LoopRef(loop.text, function))
+    return found
+
+
+def with_costs(
+    result: AnalysisResult, counts: RequestCounts, unit: Callable[[SymbolId], Unit] = lambda _: Unit.CALL
+) -> AnalysisResult:
+    """``result`` with a :class:`SpanCost` per recommendation (from the entry point that calls it most, per the unit
+    that entry point serves: ``unit`` of an entry point, one pass of a loop that runs for the process's life) and the
+    :class:`SpanVolume` of all of them together at the busiest entry point, and at the busiest of each other unit."""
     wanted = {r.symbol for r in result.recommendations}
     best: dict[SymbolId, tuple[float, SymbolId]] = {}
     fewest: dict[SymbolId, tuple[float, SymbolId]] = {}  # the entry point calling it least, at least once
-    busiest: tuple[float, SymbolId | None, int] = (0.0, None, 0)
-    for entry in counts.entries():
+    busiest: dict[Unit, tuple[float, SymbolId, int]] = {}  # per unit
+    entries = units_of(counts, unit)
+    for entry, of in entries.items():
         reached = counts.from_entry(entry)
         total, found = 0.0, 0
         for symbol in wanted & reached.keys():
+            if not reached[symbol] or symbol == entry and of.loop is not None:
+                continue  # reached only in another loop that runs for the process's life; a loop's own function
             total += reached[symbol]
             found += 1
             if reached[symbol] > best.get(symbol, (0.0, ""))[0]:
                 best[symbol] = (reached[symbol], entry)
             if 1 <= reached[symbol] < fewest.get(symbol, (MAX_CALLS + 1, ""))[0]:
                 fewest[symbol] = (reached[symbol], entry)
-        if total > busiest[0]:
-            busiest = (total, entry, found)
+        if total > busiest.get(of.unit, (0.0, "", 0))[0]:
+            busiest[of.unit] = (total, entry, found)
     figures = EntryFigures(counts)
 
     def cost(symbol: SymbolId) -> SpanCost:
@@ -70,14 +97,16 @@ def with_costs(result: AnalysisResult, counts: RequestCounts) -> AnalysisResult:
         estimated, once, loop = figures.of(best[symbol][1], symbol)
         least = fewest.get(symbol)
         other = least if least is not None and least[0] * FEWER <= estimated else None
-        return SpanCost(estimated, best[symbol][1], "call graph", once, loop, other)
+        return SpanCost(estimated, best[symbol][1], "call graph", once, loop, other, entries[best[symbol][1]])
 
     recommendations = tuple(dataclasses.replace(r, cost=cost(r.symbol)) for r in result.recommendations)
     volume = None
-    if busiest[1] is not None:
-        entry = busiest[1]
-        once = sum(figures.of(entry, symbol)[1] for symbol in wanted)
-        volume = SpanVolume(busiest[0], entry, busiest[2], LOOP_ITERATIONS, once)
+    if busiest:
+        ranked = sorted(busiest.values(), key=lambda b: (-b[0], b[1]))
+        total, entry, functions = ranked[0]
+        once = sum(figures.of(entry, symbol)[1] for symbol in wanted if symbol != entry or entries[entry].loop is None)
+        others = tuple((t, e, n, entries[e]) for t, e, n in ranked[1:])
+        volume = SpanVolume(total, entry, functions, LOOP_ITERATIONS, once, entries[entry], others)
     return dataclasses.replace(result, recommendations=recommendations, volume=volume)
 
 
@@ -85,8 +114,9 @@ def estimate_costs(result: AnalysisResult, index: Index, config: Config) -> Anal
     """:func:`with_costs` over the whole indexed workspace's call graph."""
     if not result.recommendations:
         return result
-    counts = Analyzer(index, config, index.graph()).request_counts()
-    return with_costs(result, counts) if counts is not None else result
+    analyzer = Analyzer(index, config, index.graph())
+    counts = analyzer.request_counts()
+    return with_costs(result, counts, analyzer.entry_unit) if counts is not None else result
 
 
 def entry_figures(

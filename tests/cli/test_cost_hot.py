@@ -52,6 +52,7 @@ def test_a_hot_pure_helper_is_left_out_with_its_figure_and_the_callers_that_meas
         "entry": "catalog.crawl:crawl",
         "functions": 2,
         "loop_iterations": 10,
+        "unit": "call",
     }
 
     markdown = run_cli("analyze", ".", "--format", "md", "--no-cache", "-q", cwd=project)

@@ -64,15 +64,23 @@ def test_loop_shapes_give_the_figures(report: dict[str, object]) -> None:
     costs = {r["symbol"]: r["cost"] for r in report["recommendations"]}  # type: ignore[attr-defined]
     # per event: its one post's one attempt (a retry loop) and one pass of the redirect loop; per region the same
     per_call = {"entry": DELIVER_ALL, "source": "call graph", "one_pass": 1 + 3, "loop": PER_EVENT, "fewest": ONCE}
+    per_call["unit"] = "call"  # a plain function: its figures are per call of it
     assert costs[SEND] == {"spans_per_request": 10 + 3, **per_call}
     assert costs[REQUEST_ONCE] == {"spans_per_request": 10 + 3, **per_call}
-    assert costs[DELIVER_ALL] == {"spans_per_request": 1, "entry": DELIVER_ALL, "source": "call graph", "one_pass": 1}
+    assert costs[DELIVER_ALL] == {
+        "spans_per_request": 1,
+        "entry": DELIVER_ALL,
+        "source": "call graph",
+        "one_pass": 1,
+        "unit": "call",
+    }
     assert report["volume"] == {
         "spans_per_request": 27,
         "one_pass": 9,
         "entry": DELIVER_ALL,
         "functions": 3,
         "loop_iterations": 10,
+        "unit": "call",
     }
 
 
@@ -97,7 +105,7 @@ def test_markdown_names_the_loop_the_figure_rests_on(app: Path) -> None:
         " `hooks.deliver:redeliver`"
     ) in done.stdout
     assert (
-        f"about **27 spans per request** at the busiest entry point, `{DELIVER_ALL}` (3 recommended functions"
+        f"about **27 spans per call** at the busiest entry point, `{DELIVER_ALL}` (3 recommended functions"
         " reached; 9 if each loop over items ran once, each loop over items counted as 10 iterations, a retry or"
         " redirect loop as one pass)."
     ) in done.stdout

@@ -22,7 +22,7 @@ ORDERS = 4
 RESERVE = "shop.inventory:Inventory.reserve"
 CHECKOUT = "shop.orders:checkout"
 # reserve runs once per order line: 10 with the loop over items counted as 10, 1 were it to run once
-PER_LINE = {"one_pass": 1, "loop": {"text": "for (sku, units) in lines", "function": CHECKOUT}}
+PER_LINE = {"one_pass": 1, "loop": {"text": "for (sku, units) in lines", "function": CHECKOUT}, "unit": "call"}
 
 
 def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -133,8 +133,21 @@ def test_span_costs_from_the_call_graph(app: Path) -> None:
     costs = {s: r["cost"] for s, r in recommendations(report).items()}
     assert costs[RESERVE] == {"spans_per_request": 10, "entry": CHECKOUT, "source": "call graph", **PER_LINE}
     restock = "shop.inventory:Inventory.restock"
-    assert costs[restock] == {"spans_per_request": 1, "entry": restock, "source": "call graph", "one_pass": 1}
-    volume = {"spans_per_request": 10, "one_pass": 1, "entry": CHECKOUT, "functions": 1, "loop_iterations": 10}
+    assert costs[restock] == {
+        "spans_per_request": 1,
+        "entry": restock,
+        "source": "call graph",
+        "one_pass": 1,
+        "unit": "call",
+    }
+    volume = {
+        "spans_per_request": 10,
+        "one_pass": 1,
+        "entry": CHECKOUT,
+        "functions": 1,
+        "loop_iterations": 10,
+        "unit": "call",
+    }
     assert report["volume"] == volume
 
 

@@ -62,11 +62,11 @@ def test_reports_show_the_cost(result: AnalysisResult) -> None:
     coded = render(result, "md", config=config, root=ROOT)
     assert "## Left out for cost" in coded
     assert "- `batchapp.imports:parse_row` (`batchapp/imports.py:11`): called in a loop of import_orders" in coded
-    assert "spans per request** at the busiest entry point, `batchapp.imports:main`" in coded
+    assert "spans per CLI run** at the busiest entry point, `batchapp.imports:main`" in coded
     assert (
-        "- Cost: about 10 spans per call of `batchapp.imports:main` (estimated from the call graph; 1 if each loop over"
-        " items ran once: it runs per item of `for row in csv.DictReader(handle)` in `batchapp.imports:import_orders`,"
-        " counted as 10)"
+        "- Cost: about 10 spans per CLI run of `batchapp.imports:main` (estimated from the call graph; 1 if each loop"
+        " over items ran once: it runs per item of `for row in csv.DictReader(handle)` in"
+        " `batchapp.imports:import_orders`, counted as 10)"
     ) in coded
     templated = render(result, "md", config=config, root=ROOT, template=default_template())
     assert templated == coded  # the bundled template shows the same figures, per recommendation and together
@@ -90,7 +90,7 @@ def test_large_estimates_read_as_numbers(result: AnalysisResult) -> None:
         render(big, "md", config=config, root=ROOT),
         render(big, "md", config=config, root=ROOT, template=default_template()),
     ):
-        assert "about **2,200,000 spans per request** at the busiest entry point" in text
+        assert "about **2,200,000 spans per CLI run** at the busiest entry point" in text
 
 
 def _nests(source: str) -> dict[str, tuple[tuple[str, float], ...]]:

@@ -299,3 +299,72 @@ def test_a_traced_function_is_scored_on_its_own_code(config: Config) -> None:
         assert verdict.traced == span and verdict.reasons[0] == f"already traced: {span}"
         assert verdict.confidence == scorer.verdict(bare, run_detectors(bare)).confidence > 0
         assert scorer.recommend(stripped, run_detectors(stripped), verdict) is None  # traced: never recommended
+
+
+SDK_RESOURCES = """\
+from sdk.transport import send
+
+
+def _path(kind: str, ident: str) -> str:
+    return f"/{kind}/{ident}"
+
+
+def _encode(fields: dict[str, str]) -> bytes:
+    return "&".join(f"{key}={value}" for key, value in sorted(fields.items())).encode()
+
+
+def _check(ident: str) -> None:
+    if not ident:
+        raise ValueError("ident is required")
+
+
+def _decode(raw: bytes) -> dict[str, str]:
+    return dict(part.split("=", 1) for part in raw.decode().split("&") if part)
+
+
+def update(kind: str, ident: str, fields: dict[str, str]) -> dict[str, str]:
+    _check(ident)
+    path = _path(kind, ident)
+    body = _encode(fields)
+    url = "https://api.example.com" + path
+    raw = send(url, body)
+    result = _decode(raw)
+    result["kind"] = kind
+    return result
+
+
+def rename(ident: str, name: str) -> dict[str, str]:
+    return update("users", ident, {"name": name})
+
+
+def disable(ident: str) -> dict[str, str]:
+    return update("users", ident, {"active": "no"})
+
+
+def tag(ident: str, label: str) -> dict[str, str]:
+    return update("projects", ident, {"tag": label})
+"""
+
+
+def test_the_rationale_leads_with_what_a_function_does_not_how_it_is_built(tmp_path: Path, config: Config) -> None:
+    """An SDK operation whose HTTP call is a layer down, which also orchestrates five calls for three callers: its
+    priority and its rationale lead with the I/O; the orchestration supports it (it led hundreds of openai-python's
+    resource methods)."""
+    (tmp_path / "sdk").mkdir()
+    (tmp_path / "sdk" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "sdk" / "transport.py").write_text(
+        "import urllib.request\n\n\n"
+        "def send(url: str, body: bytes) -> bytes:\n"
+        "    with urllib.request.urlopen(url, data=body, timeout=5) as response:\n"
+        "        return response.read()\n",
+        encoding="utf-8",
+    )
+    resources = tmp_path / "sdk" / "resources.py"
+    resources.write_text(SDK_RESOURCES, encoding="utf-8")
+    index = Index.from_config(config, [tmp_path], use_cache=False)
+    index.build()
+    rules = dataclasses.replace(config, scoring="rules", min_confidence=0.1)
+    [update] = [r for r in analyze(index, rules, [resources]).recommendations if r.qualname == "update"]
+    assert update.priority == "external_io"
+    assert update.rationale.startswith("Calls sdk.transport:send (external HTTP via urllib.request.urlopen); public")
+    assert "public function orchestrating 5 calls" in update.rationale

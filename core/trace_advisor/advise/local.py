@@ -48,6 +48,19 @@ _SUBSTANCE = frozenset(
         Finding.NESTED_LOOPS,
     }
 )
+# Findings about how a function works rather than what it does (it orchestrates calls, fans work out, holds an async
+# resource, awaits often): they support a recommendation and lead it only when nothing else was found. In an SDK,
+# "public method orchestrating 4 calls" led hundreds of resource operations whose HTTP call was found too.
+_SUPPORTING = frozenset(
+    {
+        Finding.OPERATION,
+        Finding.FAN_OUT,
+        Finding.CONCURRENT,
+        Finding.ASYNC_RESOURCE,
+        Finding.AWAITS,
+        Finding.ASYNC_STREAM,
+    }
+)
 _MESSAGE_IO = frozenset({Finding.PUBLISHES, Finding.RECEIVES})
 _TASKS = frozenset({Finding.TASK_CONSUMER, Finding.JOB})
 _SERVER_SPAN_SHOWS = frozenset({Finding.ROUTE, Finding.EARLY_EXIT})  # a request's route, status and duration
@@ -161,7 +174,7 @@ class LocalScorer:
             factor *= 0.7 if thin == "" else 0.45
         if self._thin_delegator(ctx, signals):
             factor *= 0.5
-        primary = max(sorted(effects), key=lambda p: effects[p])
+        primary = _lead_order(effects, signals)[0]
         return Verdict(round(min(0.99, factor * (1.0 - miss)), 4), primary, (), tuple(signals))
 
     def effects(self, signals: Sequence[Signal]) -> dict[str, float]:
@@ -248,10 +261,10 @@ class LocalScorer:
         )
 
     def rationale(self, ranked: Sequence[Signal]) -> str:
-        """A sentence a person can read: the strongest reason of each of the three strongest priorities (calls into
-        workspace functions that do I/O are summarised together), then what auto-instrumentation covers."""
-        effects = self.effects(ranked)
-        order = sorted((p for p in effects if effects[p] > 0), key=lambda p: (-effects[p], p))
+        """A sentence a person can read: the strongest reason of each of the three leading priorities (calls into
+        workspace functions that do I/O are summarised together; supporting evidence after the rest, _lead_order),
+        then what auto-instrumentation covers."""
+        order = _lead_order(self.effects(ranked), ranked)
         reasons: list[str] = []
         for priority in order[:3]:
             signals = [s for s in ranked if s.evidence.priority == priority]
@@ -313,6 +326,14 @@ class LocalScorer:
         whose 25 public operations each deserve a span gets 25 (the editor shows the strongest ``max_per_file`` of a
         file and says how many more there are)."""
         return sorted(recommendations, key=lambda r: (r.file, r.range.start))
+
+
+def _lead_order(effects: Mapping[str, float], signals: Sequence[Signal]) -> list[str]:
+    """The priorities with evidence, strongest first, except that those whose every signal only supports (how the
+    function works: it orchestrates, fans out, awaits) come after the others: the primary priority and the rationale
+    lead with what the function does (the I/O, the route, the error handling)."""
+    supporting = {p for p in effects if all(s.finding in _SUPPORTING for s in signals if s.evidence.priority == p)}
+    return sorted((p for p in effects if effects[p] > 0), key=lambda p: (p in supporting, -effects[p], p))
 
 
 def _private_helper_of(ctx: FunctionContext, symbol: str) -> bool:

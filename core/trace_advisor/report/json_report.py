@@ -74,14 +74,22 @@ def instrumentation_object(hint: InstrumentationHint) -> dict[str, object]:
 
 
 def volume_object(volume: SpanVolume) -> dict[str, object]:
-    """The spans all recommendations add per call of the busiest entry point."""
-    return {
+    """The spans all recommendations add per unit of the busiest entry point, and of the busiest of each other
+    unit."""
+    data: dict[str, object] = {
         "spans_per_request": round(volume.per_request, 3),
         "one_pass": round(volume.one_pass, 3),
         "entry": volume.entry,
         "functions": volume.functions,
         "loop_iterations": volume.loop_iterations,
+        **volume.unit.to_json(),
     }
+    if volume.others:
+        data["by_unit"] = [
+            {"spans_per_request": round(spans, 3), "entry": entry, "functions": functions, **unit.to_json()}
+            for spans, entry, functions, unit in volume.others
+        ]
+    return data
 
 
 def traces_object(check: TraceCheck) -> dict[str, object]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trace_advisor.datatypes import LOOP_ITERATIONS, Observed, SpanCost, SpanVolume, TraceCheck
+from trace_advisor.datatypes import LOOP_ITERATIONS, Observed, SpanCost, SpanVolume, TraceCheck, Unit, UnitOf
 from trace_advisor.report.facts import RecommendationFacts, ReportFacts, about, count_of, priority_title
 from trace_advisor.report.md_escape import fence, md_code, md_prose, md_text
 from trace_advisor.traces.figures import duration_text as ms
@@ -225,26 +225,56 @@ def _traces(check: TraceCheck) -> list[str]:
 
 
 def span_volume(volume: SpanVolume) -> str:
-    """All recommendations' spans per request at the busiest entry point in Markdown (also the ``span_volume``
-    filter of report templates)."""
+    """All recommendations' spans per unit (request, job, CLI run...) at the busiest entry point, and at the busiest
+    of each other unit, in Markdown (also the ``span_volume`` filter of report templates)."""
     once = volume.one_pass != volume.per_request
     low = f"{about(volume.one_pass)} if each loop over items ran once, " if once else ""
+    lifetime = volume.unit.loop is not None or any(of.loop is not None for *_, of in volume.others)
+    units = ", a loop that runs for the process's life as one unit per pass" if lifetime else ""
+    others = "".join(
+        f" {'Per' if n == 0 else 'per'} {of.unit.noun}: about {_spans(spans)} {_at(of, entry)}"
+        f" ({count_of(functions, 'recommended function')} reached){'.' if n == len(volume.others) - 1 else ';'}"
+        for n, (spans, entry, functions, of) in enumerate(volume.others)
+    )
     return (
-        f"Together these spans add about **{about(volume.per_request)} spans per request** at the busiest entry"
-        f" point, {md_code(volume.entry)} ({count_of(volume.functions, 'recommended function')} reached; {low}each"
-        f" loop over items counted as {volume.loop_iterations} iterations, a retry or redirect loop as one pass)."
+        f"Together these spans add about **{about(volume.per_request)} spans per {volume.unit.unit.noun}** at the"
+        f" busiest entry point, {_at(volume.unit, volume.entry, lead=False)}"
+        f" ({count_of(volume.functions, 'recommended function')} reached; {low}each loop over items counted as"
+        f" {volume.loop_iterations} iterations, a retry or redirect loop as one pass{units}).{others}"
     )
 
 
+def _spans(count: float) -> str:
+    return "1 span" if count == 1 else f"{about(count)} spans"
+
+
+def _at(of: UnitOf, entry: str, lead: bool = True) -> str:
+    """Where a figure per ``of`` is taken: one pass of a loop that runs for the process's life, or an entry point."""
+    if of.loop is not None:
+        return f"{'in ' if lead else ''}one pass of {md_code(of.loop.text)} in {md_code(of.loop.function)}"
+    return f"{'at ' if lead else ''}{md_code(entry)}"
+
+
+def per_unit(of: UnitOf | None, entry: str) -> str:
+    """``per job (one pass of `while True` in `rq.worker.base:BaseWorker.work`)``, ``per request at `app:index```,
+    ``per call of `lib:get```."""
+    if of is None or of.unit is Unit.CALL and of.loop is None:
+        return f"per call of {md_code(entry)}"
+    if of.loop is not None:
+        return f"per {of.unit.noun} ({_at(of, entry, lead=False)})"
+    return f"per {of.unit.noun} {'of' if of.unit is Unit.CLI_RUN else 'at'} {md_code(entry)}"
+
+
 def span_cost(cost: SpanCost, symbol: str) -> str:
-    """A recommendation's spans per request in Markdown (also the ``span_cost`` filter of report templates)."""
-    if cost.per_request is None:
+    """A recommendation's spans per unit of work in Markdown (also the ``span_cost`` filter of report templates)."""
+    if cost.per_request is None or cost.entry is None:
         return "no known entry point reaches it: one span per call"
-    spans = "1 span" if cost.per_request == 1 else f"{about(cost.per_request)} spans"
+    spans = _spans(cost.per_request)
     if cost.source == "traces":
         return f"{spans} per trace (measured)"
     if cost.entry == symbol:
-        return "1 span per call (an entry point)"
+        noun = cost.unit.unit.noun if cost.unit is not None else Unit.CALL.noun
+        return f"1 span per {noun} (an entry point)"
     how = "estimated from the call graph"
     if cost.loop is not None and cost.one_pass is not None and cost.one_pass != cost.per_request:
         how += (
@@ -254,7 +284,7 @@ def span_cost(cost: SpanCost, symbol: str) -> str:
     fewest = ""
     if cost.fewest is not None:
         fewest = f"; {about(cost.fewest[0])} per call of {md_code(cost.fewest[1])}"
-    return f"about {spans} per call of {md_code(cost.entry)} ({how}){fewest}"
+    return f"about {spans} {per_unit(cost.unit, cost.entry)} ({how}){fewest}"
 
 
 def _rate(observed: Observed) -> str:

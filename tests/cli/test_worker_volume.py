@@ -1,0 +1,131 @@
+"""Spans per unit of work against spans counted under the OpenTelemetry SDK: tests/fixtures/worker_loop (a worker
+whose ``while not self._stop_requested`` loop takes one job off a SQLite queue per pass) is analysed; its recommended
+functions are traced with ``export`` + ``trace_advisor.runtime`` and scenario.py runs the worker on five queued jobs of
+four items each. The loop is the unit, not a multiplier: the figures from ``Worker.work`` are per job (the items loop
+makes them a range, from one pass to 10 items, which holds the four measured within 3x), the worker's start and stop
+are per CLI run of ``cli.main``, the enqueue per request of the HTTP route, and the scheduler's loop per poll."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURE = REPO / "tests" / "fixtures" / "worker_loop"
+SCHEMA = json.loads((REPO / "config" / "recommendations.schema.json").read_text(encoding="utf-8"))
+WORK = "jobq.worker:Worker.work"
+PER_JOB = {"unit": "job", "unit_loop": {"text": "while not self._stop_requested", "function": WORK}}
+JOBS = 5
+
+
+def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=300, check=False)
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("worker_loop") / "app"
+    shutil.copytree(FIXTURE / "app", root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def report(app: Path) -> dict[str, object]:
+    done = run(sys.executable, "-m", "trace_advisor", "analyze", app, "--format", "json", "--no-cache")
+    assert done.returncode == 0, done.stderr
+    found: dict[str, object] = json.loads(done.stdout)
+    jsonschema.validate(found, SCHEMA)
+    return found
+
+
+@pytest.fixture(scope="module")
+def measured(app: Path) -> dict[str, int]:
+    """Spans of each traced function over the whole run (one worker, JOBS jobs), keyed by symbol."""
+    traced, out = app.parent / "traced.json", app.parent / "spans.json"
+    assert run(sys.executable, "-m", "trace_advisor", "export", app, "-o", traced, "--no-cache").returncode == 0
+    scenario = [sys.executable, FIXTURE / "scenario.py", app, out, "--jobs", str(JOBS)]
+    done = run(sys.executable, "-m", "trace_advisor.runtime", "--config", traced, "--", *scenario)
+    assert done.returncode == 0, done.stderr
+    spans: dict[str, int] = json.loads(out.read_text())["spans"]
+    plans = json.loads(traced.read_text())["functions"]
+    return {p["symbol"]: spans.get(f"{p['module']}.{p['qualname']}", 0) for p in plans}
+
+
+def test_each_figure_names_its_unit(report: dict[str, object]) -> None:
+    costs = {r["symbol"]: r["cost"] for r in report["recommendations"]}  # type: ignore[attr-defined]
+    per_job = {"entry": WORK, "source": "call graph", **PER_JOB}
+    assert costs["jobq.worker:Worker.execute_job"] == {"spans_per_request": 1, "one_pass": 1, **per_job}
+    assert costs["jobq.store:JobQueue.dequeue"] == {"spans_per_request": 1, "one_pass": 1, **per_job}
+    items = {"text": "for item in job.items", "function": "jobq.worker:Worker.execute_job"}
+    assert costs["jobq.store:Results.record_item"] == {"spans_per_request": 10, "one_pass": 1, "loop": items, **per_job}
+    # started and stopped: outside the loop, once per run of the CLI
+    assert costs["jobq.store:Results.set_worker"] == {
+        "spans_per_request": 2,
+        "one_pass": 2,
+        "entry": "jobq.cli:main",
+        "source": "call graph",
+        "unit": "cli_run",
+    }
+    assert costs["jobq.store:JobQueue.enqueue"]["unit"] == "request"
+    assert report["volume"] == {
+        "spans_per_request": 1 + 1 + 10 + 1,
+        "one_pass": 4,
+        "entry": WORK,
+        "functions": 4,
+        "loop_iterations": 10,
+        **PER_JOB,
+        "by_unit": [
+            {"spans_per_request": 2, "entry": "jobq.api:submit", "functions": 2, "unit": "request"},
+            {"spans_per_request": 2, "entry": "jobq.cli:main", "functions": 1, "unit": "cli_run"},
+            {
+                "spans_per_request": 1,
+                "entry": "jobq.scheduler:Scheduler.run",
+                "functions": 1,
+                "unit": "poll",
+                "unit_loop": {"text": "while not self._stopped", "function": "jobq.scheduler:Scheduler.run"},
+            },
+        ],
+    }
+
+
+def test_the_estimate_per_job_holds_what_the_sdk_counts(report: dict[str, object], measured: dict[str, int]) -> None:
+    costs = {r["symbol"]: r["cost"] for r in report["recommendations"]}  # type: ignore[attr-defined]
+    assert set(measured) == set(costs)
+    per_job = {s: n / JOBS for s, n in measured.items() if costs[s].get("unit") == "job"}
+    assert per_job == {
+        "jobq.store:JobQueue.dequeue": 1,
+        "jobq.worker:Worker.execute_job": 1,
+        "jobq.store:Results.record_item": 4,
+        "jobq.store:Results.save": 1,
+    }
+    for symbol, got in per_job.items():
+        cost = costs[symbol]
+        assert cost["one_pass"] <= got <= cost["spans_per_request"] <= 3 * got, symbol
+    volume = report["volume"]
+    assert volume["one_pass"] <= sum(per_job.values()) <= volume["spans_per_request"] <= 3 * sum(per_job.values())  # type: ignore[index,operator]
+    # once per run, however many jobs the run takes (per job, it would have been counted 10 times per run)
+    assert measured["jobq.store:Results.set_worker"] == costs["jobq.store:Results.set_worker"]["spans_per_request"]
+    assert measured["jobq.store:JobQueue.enqueue"] == 0  # the API is not part of the run
+
+
+def test_markdown_says_per_job_and_per_cli_run(app: Path) -> None:
+    done = run(sys.executable, "-m", "trace_advisor", "analyze", app, "--format", "md", "--no-cache")
+    assert done.returncode == 0, done.stderr
+    loop = f"one pass of `while not self._stop_requested` in `{WORK}`"
+    assert (
+        f"about **13 spans per job** at the busiest entry point, {loop} (4 recommended functions reached; 4 if each"
+        " loop over items ran once, each loop over items counted as 10 iterations, a retry or redirect loop as one"
+        " pass, a loop that runs for the process's life as one unit per pass). Per request: about 2 spans at"
+        " `jobq.api:submit` (2 recommended functions reached); per CLI run: about 2 spans at `jobq.cli:main`"
+        " (1 recommended function reached); per poll: about 1 span in one pass of `while not self._stopped` in"
+        " `jobq.scheduler:Scheduler.run` (1 recommended function reached)."
+    ) in done.stdout
+    assert f"- Cost: about 1 span per job ({loop}) (estimated from the call graph)" in done.stdout
+    assert "- Cost: about 2 spans per CLI run of `jobq.cli:main` (estimated from the call graph)" in done.stdout
+    assert "spans per request" not in done.stdout

@@ -1,0 +1,75 @@
+"""Which ``while`` loops run for the process's life, and what one pass of each serves; what one call of an entry point
+serves, from the detectors' findings."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+import pytest
+from trace_advisor.cost import loop_of
+from trace_advisor.datatypes import Unit
+from trace_advisor.detect.findings import Finding
+from trace_advisor.work_units import entry_unit, lifetime_unit
+
+
+def _loop(source: str) -> ast.While:
+    [loop] = [n for n in ast.walk(ast.parse(textwrap.dedent(source))) if isinstance(n, ast.While)][:1]
+    return loop
+
+
+@pytest.mark.parametrize(
+    ("source", "unit"),
+    [
+        # rq's BaseWorker.work: leaves on request, takes a job per pass
+        (
+            """
+            while True:
+                if self._stop_requested:
+                    break
+                result = self.dequeue_job_and_maintain_ttl(timeout)
+                self.execute_job(*result)
+            """,
+            Unit.JOB,
+        ),
+        ("while not self._stop.is_set():\n    message = consumer.poll(1.0)\n    handle(message)", Unit.MESSAGE),
+        ("while self.running:\n    connection, _ = sock.accept()\n    serve(connection)", Unit.REQUEST),
+        ("while True:\n    self.check_workers()\n    time.sleep(1)", Unit.POLL),
+        ("while True:\n    item = q.get()\n    process(item)\n    q.task_done()", Unit.MESSAGE),
+        ("while not shutdown:\n    job = self.jobs.get(timeout=1)\n    run(job)", Unit.JOB),
+        ("while not self.closed:\n    await asyncio.sleep(self.interval)\n    await self.flush()", Unit.POLL),
+        # not for the process's life: a reader that stops at the end of its input, a walk, a loop over a flag's data
+        ("while True:\n    chunk = handle.read(8192)\n    if not chunk:\n        break\n    out.write(chunk)", None),
+        ("while node:\n    visit(node)\n    node = node.next", None),
+        ("while pending:\n    task = pending.pop()\n    time.sleep(0.1)", None),
+        ("while True:\n    config = options.get('x')\n    use(config)", None),  # a dict's get is no wait
+    ],
+)
+def test_lifetime_loops_and_their_unit(source: str, unit: Unit | None) -> None:
+    assert lifetime_unit(_loop(source)) == unit
+
+
+def test_a_retry_loop_stays_one_pass_and_a_worker_loop_is_a_unit() -> None:
+    retry = _loop("while True:\n    try:\n        return self.send()\n    except IOError:\n        time.sleep(1)")
+    assert loop_of(retry, {}).kind == "retry"
+    worker = loop_of(_loop("while not self._stop_requested:\n    job = queue.dequeue()\n    run(job)"), {})
+    assert (worker.kind, worker.unit, worker.count(), worker.count(passes=1.0)) == ("lifetime", Unit.JOB, 0.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("findings", "decorators", "unit"),
+    [
+        ([Finding.ROUTE], [], Unit.REQUEST),
+        ([Finding.SERVERLESS], [], Unit.REQUEST),
+        ([Finding.TASK_CONSUMER, Finding.OPERATION], [], Unit.JOB),
+        ([Finding.MESSAGE_CONSUMER], [], Unit.MESSAGE),
+        ([Finding.MAIN], [], Unit.CLI_RUN),
+        ([Finding.OPERATION], ["click.decorators:option"], Unit.CLI_RUN),  # ``@main.command()`` on a project group
+        ([Finding.OPERATION], ["functools:wraps"], Unit.CALL),
+        ([], [], Unit.CALL),
+    ],
+)
+def test_entry_points_serve_the_unit_their_findings_say(
+    findings: list[Finding], decorators: list[str], unit: Unit
+) -> None:
+    assert entry_unit(findings, decorators) is unit
