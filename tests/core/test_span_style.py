@@ -179,7 +179,7 @@ def test_apply_keeps_a_python_38_project_formatted(tmp_path: Path) -> None:
     edited = app.read_text()
     # the guard's items split inside the last one's call, as black and ruff do for Python 3.8; the conditional
     # expressions the indent pushed past the width in the parentheses the formatter adds
-    assert 'set_status_on_exception=False) as span, _ErrorStatus(\n            span\n        ):' in edited
+    assert "set_status_on_exception=False) as span, _ErrorStatus(\n            span\n        ):" in edited
     assert "auth = (\n" in edited and "return (\n" in edited
     assert ruff_format_diff(tmp_path, [app]) == ""
     assert ruff_findings(tmp_path, [app]) == []
