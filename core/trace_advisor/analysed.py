@@ -15,7 +15,7 @@ from pathlib import Path
 
 from trace_advisor.callgraph import ModuleCalls
 from trace_advisor.datatypes import MODULE_QUALNAME, Range, ResolvedCall, SymbolId, make_symbol
-from trace_advisor.facts.records import ModuleFacts, Scope
+from trace_advisor.facts.records import ModuleFacts, Scope, loc_parts
 from trace_advisor.positions import node_range
 from trace_advisor.resolve.dependencies import imports_of
 from trace_advisor.resolve.modules import ModuleInfo
@@ -68,12 +68,12 @@ class AnalysedModule:
         setter, each appear)."""
         found = self._memo.get("functions")
         if found is None:
-            wanted = sorted({scope.name_loc[0] for scope in self.facts.scopes if scope.kind == "function"})
+            wanted = sorted({loc_parts(scope.name_loc)[0] for scope in self.facts.scopes if scope.kind == "function"})
             nodes = _defs_at(self.tree.body, wanted)
             scopes = self.info.scopes
             functions = []
             for scope in self.facts.scopes:
-                node = nodes.get(scope.name_loc[0]) if scope.kind == "function" else None
+                node = nodes.get(loc_parts(scope.name_loc)[0]) if scope.kind == "function" else None
                 if node is None:
                     continue
                 parent = scopes.get(scope.parent) if scope.parent else None

@@ -61,6 +61,7 @@ from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
 from trace_advisor.detect.instrumentation import SentryInit, SetUp, instrumentation_set_up, may_set_up, set_up_in_module
 from trace_advisor.detect.shape import may_run_forever, runs_forever
 from trace_advisor.facts.records import Scope as FactsScope
+from trace_advisor.facts.records import loc_parts
 from trace_advisor.gcpause import gc_paused
 from trace_advisor.index import Index
 from trace_advisor.positions import source_lines
@@ -202,8 +203,9 @@ class Analyzer:
             return kept[2]
         path = self.index.path_for_module(module)
         lines = self._source_lines(path) if path is not None else None
-        if lines is not None and len(lines) >= scope.loc[2]:
-            code = lines[scope.loc[0] - 1 : scope.loc[2]]  # the lines the facts say the def spans
+        first, _, last, _ = loc_parts(scope.loc)
+        if lines is not None and len(lines) >= last:
+            code = lines[first - 1 : last]  # the lines the facts say the def spans
             if not may_run_forever(self._sites(symbol), "\n".join(code)):
                 self.cache.remember_forever(symbol, (scope, code, False))
                 return False
@@ -825,7 +827,7 @@ def _places(index: Index, cache: AnalysisCache, symbol: SymbolId) -> Mapping[Ran
     if not isinstance(analysed, AnalysedModule) or not isinstance(scope, FactsScope):
         ctx = _function_of(index, symbol)
         return call_places(ctx) if ctx is not None else {}
-    first, last = scope.loc[0], scope.loc[2]
+    first, _, last, _ = loc_parts(scope.loc)
     code = tuple(analysed.lines[first - 1 : last])
     moved = cache.moved_loops.get(symbol)
     if moved is not None and moved[0] == code:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import hashlib
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -15,40 +15,64 @@ if TYPE_CHECKING:
     from trace_advisor.record.observed import ObservedGraph
 
 
-@dataclass(frozen=True, slots=True)
 class ModuleCalls:
     """One module's resolved call sites, grouped by calling symbol, in source order: every site (``sites``), and
-    the graph's views of them (``edges``, ``unresolved``)."""
+    the graph's views of them (``edges``, ``unresolved``, made when first asked for: the reverse edges are filled
+    from ``all_edges()``, and most modules' views are never read).
 
-    module: str
-    sites: dict[SymbolId, tuple[ResolvedCall, ...]] = field(default_factory=dict)
-    serial: int = 0  # which resolution of the module this is (a new number every time it is resolved again)
-    # every site in the order of the facts' call sites, then the property reads that run a getter
-    ordered: tuple[ResolvedCall, ...] = ()
-    edges: dict[SymbolId, tuple[CallEdge, ...]] = field(default_factory=dict)
-    unresolved: dict[SymbolId, tuple[UnresolvedCall, ...]] = field(default_factory=dict)
+    ``serial``: which resolution of the module this is (a new number every time it is resolved again); ``ordered``:
+    every site in the order of the facts' call sites, then the property reads that run a getter."""
+
+    __slots__ = ("module", "sites", "serial", "ordered", "_edges", "_unresolved")
+
+    def __init__(
+        self,
+        module: str,
+        sites: dict[SymbolId, tuple[ResolvedCall, ...]],
+        serial: int = 0,
+        ordered: tuple[ResolvedCall, ...] = (),
+    ) -> None:
+        self.module = module
+        self.sites = sites
+        self.serial = serial
+        self.ordered = ordered
+        self._edges: dict[SymbolId, tuple[CallEdge, ...]] | None = None
+        self._unresolved: dict[SymbolId, tuple[UnresolvedCall, ...]] | None = None
 
     @staticmethod
     def build(module: str, sites: Sequence[ResolvedCall], serial: int = 0) -> ModuleCalls:
         by_caller: dict[SymbolId, list[ResolvedCall]] = {}
         for site in sorted(sites, key=_start):  # property reads come after the calls: source order again
             by_caller.setdefault(site.caller, []).append(site)
-        return ModuleCalls(
-            module,
-            {caller: tuple(found) for caller, found in by_caller.items()},
-            serial,
-            tuple(sites),
-            {
+        return ModuleCalls(module, {caller: tuple(found) for caller, found in by_caller.items()}, serial, tuple(sites))
+
+    def all_edges(self) -> Iterator[CallEdge]:
+        """Every edge, by caller and in source order (as ``edges`` holds them)."""
+        for found in self.sites.values():
+            for site in found:
+                yield from site.edges
+
+    @property
+    def edges(self) -> dict[SymbolId, tuple[CallEdge, ...]]:
+        found = self._edges
+        if found is None:
+            found = self._edges = {
                 caller: edges
-                for caller, found in by_caller.items()
-                if (edges := tuple(e for s in found for e in s.edges))
-            },
-            {
+                for caller, sites in self.sites.items()
+                if (edges := tuple(e for s in sites for e in s.edges))
+            }
+        return found
+
+    @property
+    def unresolved(self) -> dict[SymbolId, tuple[UnresolvedCall, ...]]:
+        found = self._unresolved
+        if found is None:
+            found = self._unresolved = {
                 caller: missing
-                for caller, found in by_caller.items()
-                if (missing := tuple(s.unresolved for s in found if s.unresolved is not None))
-            },
-        )
+                for caller, sites in self.sites.items()
+                if (missing := tuple(s.unresolved for s in sites if s.unresolved is not None))
+            }
+        return found
 
 
 def _start(site: ResolvedCall) -> Range:

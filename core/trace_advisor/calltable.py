@@ -18,7 +18,7 @@ class CallTable:
     def __init__(self) -> None:
         self._calls: dict[str, ModuleCalls] = {}
         self._stale: dict[str, ModuleCalls] = {}  # dropped calls whose reverse edges are still in _incoming
-        self._incoming: dict[SymbolId, dict[str, list[CallEdge]]] = {}
+        self._incoming: dict[SymbolId, dict[str, tuple[CallEdge, ...]]] = {}
         self._sorted: dict[SymbolId, tuple[CallEdge, ...]] = {}  # incoming edges in answer order, per callee
         self.complete = False  # every workspace module's calls are resolved and their reverse edges are in place
 
@@ -36,10 +36,12 @@ class CallTable:
         """Record one module's freshly resolved calls and their reverse edges."""
         self._unstale(calls.module)
         self._calls[calls.module] = calls
-        for edges in calls.edges.values():
-            for edge in edges:
-                self._incoming.setdefault(edge.callee, {}).setdefault(calls.module, []).append(edge)
-                self._sorted.pop(edge.callee, None)
+        by_callee: dict[SymbolId, list[CallEdge]] = {}
+        for edge in calls.all_edges():
+            by_callee.setdefault(edge.callee, []).append(edge)
+        for callee, found in by_callee.items():  # kept as tuples: a list per callee and module would cost a third more
+            self._incoming.setdefault(callee, {})[calls.module] = tuple(found)
+            self._sorted.pop(callee, None)
 
     def drop(self, modules: Iterable[str]) -> None:
         """Forget these modules' calls; their reverse edges go when the graph is next settled."""
@@ -74,7 +76,6 @@ class CallTable:
     def _unstale(self, module: str) -> None:
         calls = self._stale.pop(module, None)
         if calls is not None:
-            for edges in calls.edges.values():
-                for edge in edges:
-                    self._incoming.get(edge.callee, {}).pop(module, None)
-                    self._sorted.pop(edge.callee, None)
+            for edge in calls.all_edges():
+                self._incoming.get(edge.callee, {}).pop(module, None)
+                self._sorted.pop(edge.callee, None)

@@ -51,25 +51,102 @@ class Position:
     column: int  # 0-based, characters
 
 
-@dataclass(frozen=True, slots=True, order=True)
+_FIELD = 32  # bits per number in a packed span: start line, start column, end line, end column (high to low)
+_FIELD_MAX = (1 << _FIELD) - 1
+
+
+def pack_span(start_line: int, start_col: int, end_line: int, end_col: int) -> int:
+    """Four non-negative numbers below 2**32 as one int that orders like their tuple (the facts' positions)."""
+    return (((start_line << _FIELD | start_col) << _FIELD | end_line) << _FIELD) | end_col
+
+
+def unpack_span(key: int) -> tuple[int, int, int, int]:
+    """The ``(start line, start column, end line, end column)`` of a packed span."""
+    return key >> 3 * _FIELD, key >> 2 * _FIELD & _FIELD_MAX, key >> _FIELD & _FIELD_MAX, key & _FIELD_MAX
+
+
 class Range:
-    start: Position
-    end: Position
+    """A start and an end position. Kept as one packed int (``pack_span``) when its numbers fit, which is what a call
+    graph holds hundreds of thousands of; ``start`` and ``end`` are made when asked for."""
+
+    __slots__ = ("_key",)
+    __match_args__ = ("start", "end")
+    _key: int | tuple[int, int, int, int]
+
+    def __init__(self, start: Position, end: Position) -> None:
+        parts = (start.line, start.column, end.line, end.column)
+        fits = all(0 <= part <= _FIELD_MAX for part in parts)
+        object.__setattr__(self, "_key", pack_span(*parts) if fits else parts)
 
     @staticmethod
     def of(start_line: int, start_col: int, end_line: int, end_col: int) -> Range:
         return Range(Position(start_line, start_col), Position(end_line, end_col))
 
+    @staticmethod
+    def packed(key: int) -> Range:
+        """The range of a ``pack_span`` result (no check: the facts' positions always fit)."""
+        rng = object.__new__(Range)
+        object.__setattr__(rng, "_key", key)
+        return rng
+
+    def parts(self) -> tuple[int, int, int, int]:
+        """``(start line, start column, end line, end column)``."""
+        key = self._key
+        return unpack_span(key) if isinstance(key, int) else key
+
+    @property
+    def start(self) -> Position:
+        line, column, _, _ = self.parts()
+        return Position(line, column)
+
+    @property
+    def end(self) -> Position:
+        _, _, line, column = self.parts()
+        return Position(line, column)
+
     def contains(self, pos: Position) -> bool:
         return self.start <= pos <= self.end
 
     def to_json(self) -> dict[str, int]:
+        start_line, start_column, end_line, end_column = self.parts()
         return {
-            "start_line": self.start.line,
-            "start_column": self.start.column,
-            "end_line": self.end.line,
-            "end_column": self.end.column,
+            "start_line": start_line,
+            "start_column": start_column,
+            "end_line": end_line,
+            "end_column": end_column,
         }
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")  # frozen, like the other value types
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __reduce__(self) -> tuple[type[Range], tuple[Position, Position]]:
+        return Range, (self.start, self.end)
+
+    def __repr__(self) -> str:
+        return f"Range(start={self.start!r}, end={self.end!r})"
+
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Range):
+            return NotImplemented
+        return self._key == other._key  # one packing, so equal ranges have equal keys
+
+    def __lt__(self, other: Range) -> bool:
+        return self.parts() < other.parts()
+
+    def __le__(self, other: Range) -> bool:
+        return self.parts() <= other.parts()
+
+    def __gt__(self, other: Range) -> bool:
+        return self.parts() > other.parts()
+
+    def __ge__(self, other: Range) -> bool:
+        return self.parts() >= other.parts()
 
 
 DefinitionKind = Literal["function", "method", "class", "module"]

@@ -41,6 +41,9 @@ from trace_advisor.workspace import Workspace
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _KEPT_ANALYSED = 64  # analysed modules kept for reuse (the edited files and the ones their callees live in)
+# edited modules whose old facts and answers are kept until they are resolved again (each holds a copy of its facts:
+# a branch switch changing hundreds of files must not keep them all; older ones are resolved from scratch)
+_KEPT_UNCHANGED_SITES = 32
 
 
 class Index:
@@ -260,6 +263,9 @@ class Index:
             resolved = self._calls.get(module)
             if resolved is not None:  # only call sites changed: the others' answers stand (see module_calls)
                 self._unchanged_sites[module] = (old, resolved, functions)
+                if len(self._unchanged_sites) > _KEPT_UNCHANGED_SITES:
+                    del self._unchanged_sites[next(iter(self._unchanged_sites))]
+                    self._shape += 1  # that module's edges can no longer be compared with the ones it had
             elif module in self._unchanged_sites:  # not resolved since the last edit: its functions join
                 before = self._unchanged_sites[module]
                 self._unchanged_sites[module] = (before[0], before[1], before[2] | functions)
@@ -631,4 +637,4 @@ class Index:
 
 def _shape_of(calls: ModuleCalls) -> frozenset[tuple[SymbolId, SymbolId, bool]]:
     """Who calls whom in a module (what the graph's derived answers read), without where."""
-    return frozenset((edge.caller, edge.callee, edge.external) for edges in calls.edges.values() for edge in edges)
+    return frozenset((edge.caller, edge.callee, edge.external) for edge in calls.all_edges())

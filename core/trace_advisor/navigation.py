@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from trace_advisor.datatypes import MODULE_QUALNAME, CallEdge, Definition, Position, Range, SymbolId, make_symbol
-from trace_advisor.facts.records import CallSite
+from trace_advisor.facts.records import CallSite, loc_parts
 from trace_advisor.stubs import Stubs
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def symbols_at(index: Index, path: Path, pos: Position) -> AtPosition:
     number = _called_name_at(index, facts.calls, pos)
     if number is not None:
         call = facts.calls[number]
-        targets = _targets(index, module, number, Range.of(*call.loc))
+        targets = _targets(index, module, number, Range.packed(call.loc))
         if targets:
             return AtPosition(targets, call)
     definitions = index.definitions(path)
@@ -101,7 +101,8 @@ class CallLines:
             if kept is None or kept[0] is not calls:
                 by_line: dict[int, list[int]] = {}
                 for number, call in enumerate(calls):
-                    for spanned in range(call.name_loc[0], call.name_loc[2] + 1):
+                    first, _, last, _ = loc_parts(call.name_loc)
+                    for spanned in range(first, last + 1):
                         by_line.setdefault(spanned, []).append(number)
                 kept = self._kept[id(calls)] = (calls, by_line)  # holding ``calls`` keeps its id from being reused
                 while len(self._kept) > _KEPT_FILES:
@@ -115,7 +116,7 @@ def _called_name_at(index: Index, calls: tuple[CallSite, ...], pos: Position) ->
     found = None
     for number in index.extension(CallLines).on_line(calls, pos.line):
         call = calls[number]
-        if Range.of(*call.name_loc).contains(pos) and (found is None or call.name_loc >= calls[found].name_loc):
+        if Range.packed(call.name_loc).contains(pos) and (found is None or call.name_loc >= calls[found].name_loc):
             found = number
     return found
 
@@ -128,7 +129,7 @@ def _targets(index: Index, module: str, number: int, where: Range) -> tuple[Symb
     if number < len(calls.ordered) and calls.ordered[number].range == where:  # resolved from these very facts
         edges: Iterable[CallEdge] = calls.ordered[number].edges
     else:  # the module changed in between: find the site by its range
-        edges = (edge for found in calls.edges.values() for edge in found if edge.range == where)
+        edges = (edge for edge in calls.all_edges() if edge.range == where)
     return tuple(dict.fromkeys(edge.callee for edge in edges))
 
 

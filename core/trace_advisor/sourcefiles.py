@@ -11,12 +11,14 @@ from pathlib import Path
 from trace_advisor.datatypes import Definition, Problem, SymbolId, SyntaxProblem
 from trace_advisor.facts import codec
 from trace_advisor.facts.definitions import definitions_of
-from trace_advisor.facts.records import ModuleFacts, Scope
+from trace_advisor.facts.records import ModuleFacts, Scope, loc_of
 from trace_advisor.facts_cache import FactsCache
 from trace_advisor.newer_syntax import running_python
 from trace_advisor.parsing import content_hash, decode_source, parse_bytes
 
-EMPTY_FACTS = ModuleFacts(scopes=(Scope("<module>", "module", None, (1, 0, 1, 0), (1, 0, 1, 0), {}),), calls=())
+EMPTY_FACTS = ModuleFacts(
+    scopes=(Scope("<module>", "module", None, loc_of(1, 0, 1, 0), loc_of(1, 0, 1, 0), {}),), calls=()
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from trace_advisor.advise.answer_cache import AnswerCache
 from trace_advisor.cancel import NEVER, CancelToken
+from trace_advisor.datatypes import Range
 
 from tests.support.bedrock_server import Reply, fake_bedrock
 from tests.support.candidates import candidates_from_file
@@ -53,7 +54,7 @@ def test_cache_key_covers_code_model_and_priorities(tmp_path: Path) -> None:
         priorities["external_io"] = PriorityConfig(0.5, priorities["external_io"].description)
         provider.priorities = priorities
         provider.advise((place,), NEVER)  # priorities changed
-        moved = dataclasses.replace(place, range=dataclasses.replace(place.range))
+        moved = dataclasses.replace(place, range=Range(place.range.start, place.range.end))
         bedrock(server.url, tmp_path).advise((moved,), NEVER)  # identical: cached
     assert len(server.requests) == 4
 

@@ -8,7 +8,7 @@ import sysconfig
 from pathlib import Path
 
 import pytest
-from trace_advisor.facts.records import ModuleFacts
+from trace_advisor.facts.records import ModuleFacts, loc_parts
 from trace_advisor.facts.splice import Spliced, splice
 from trace_advisor.parsing import parse_source
 
@@ -39,10 +39,11 @@ def edits(text: str, rng: random.Random) -> list[str]:
     facts = parse_source(text, "x.py").facts
     assert facts is not None
     lines = text.split("\n")
-    bodies = [s for s in facts.scopes if s.kind == "function" and s.loc[2] - s.loc[0] >= 3]
+    spans = [(loc_parts(s.loc)[0], loc_parts(s.loc)[2]) for s in facts.scopes if s.kind == "function"]
+    bodies = [(first, last) for first, last in spans if last - first >= 3]
     out = []
-    for scope in rng.sample(bodies, min(6, len(bodies))):
-        line = rng.randrange(scope.loc[0] + 1, scope.loc[2])  # inside the body (0-based: the line after)
+    for first, last in rng.sample(bodies, min(6, len(bodies))):
+        line = rng.randrange(first + 1, last)  # inside the body (0-based: the line after)
         indent = len(lines[line]) - len(lines[line].lstrip())
         if not lines[line].strip() or lines[line].rstrip().endswith(("\\", ",", "(", "[", "{")):
             continue
@@ -52,7 +53,7 @@ def edits(text: str, rng: random.Random) -> list[str]:
             lines[:line] + [f"{pad}probe = helper_call('é')  # added"] + lines[line:],
             lines[:line] + [f"{pad}self.extra = Thing()"] + lines[line:],
             lines[:line] + [pad + "def local_fn():", pad + "    return other()"] + lines[line:],
-            lines[: scope.loc[2]] + [""] * 3 + lines[scope.loc[2] :],
+            lines[:last] + [""] * 3 + lines[last:],
         ]
         out.extend("\n".join(v) for v in variants)
     out.append(text.replace("\n", "\n\n", 1))  # a blank line at the top moves everything

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, overload
 
 from trace_advisor.facts.records import READ, Binding, CallSite, Chain, Decorator, ModuleFacts, Scope
 
-_FORMAT = 13
+_FORMAT = 14
+_NO_BINDINGS: Mapping[str, tuple[Binding, ...]] = MappingProxyType({})
 _DIGEST = 16  # a checksum before the payload: a damaged entry is detected, not decoded into wrong facts
 
 
@@ -23,8 +25,20 @@ def encode(facts: ModuleFacts) -> bytes:
     shared: dict[Any, Any] = {}
     share = shared.setdefault
 
+    def chains(found: tuple[Chain, ...]) -> Any:
+        known = shared.get(found)
+        if known is None:
+            known = share(found, tuple(share(chain, chain) for chain in found))
+        return known
+
+    def arguments(args: tuple[tuple[str, Chain], ...]) -> Any:
+        found = shared.get(args)
+        if found is None:  # its pairs and their chains too: ``("0", ("self",))`` is in most argument lists
+            found = share(args, tuple(share(pair, (pair[0], share(pair[1], pair[1]))) for pair in args))
+        return found
+
     def bindings(found: tuple[Binding, ...]) -> Any:
-        items = tuple(share(item, item) for b in found for item in [_binding(b, share(b.chains, b.chains))])
+        items = tuple(share(item, item) for b in found for item in [_binding(b, chains(b.chains))])
         return share(items, items)
 
     scopes = tuple(
@@ -38,13 +52,13 @@ def encode(facts: ModuleFacts) -> bytes:
             s.is_async,
             tuple((d.text, d.chain) for d in s.decorators),
             s.bases,
-            s.params,
-            s.returns,
-            s.return_values,
+            share(s.params, s.params),
+            chains(s.returns),
+            chains(s.return_values),
             tuple((name, bindings(found)) for name, found in s.attributes.items()),
             s.star_imports,
             s.method_kind,
-            s.yield_values,
+            chains(s.yield_values),
             s.returns_receiver,
             s.positional,
             s.posonly,
@@ -53,7 +67,7 @@ def encode(facts: ModuleFacts) -> bytes:
         for s in facts.scopes
     )
     calls = tuple(
-        (c.scope, share(c.chain, c.chain), share(c.text, c.text), c.loc, c.name_loc, share(c.args, c.args), c.implicit)
+        (c.scope, share(c.chain, c.chain), share(c.text, c.text), c.loc, c.name_loc, arguments(c.args), c.implicit)
         for c in facts.calls
     )
     reads = (
@@ -96,7 +110,9 @@ def decode(data: bytes) -> ModuleFacts:
             found = single[id(item)] = Binding(*item)
         return found
 
-    def bindings(items: tuple[Any, ...]) -> dict[str, tuple[Binding, ...]]:
+    def bindings(items: tuple[Any, ...]) -> Mapping[str, tuple[Binding, ...]]:
+        if not items:
+            return _NO_BINDINGS  # most scopes set no ``self.x``: one shared empty mapping, not a dict each
         out: dict[str, tuple[Binding, ...]] = {}
         for name, found in items:
             known = decoded.get(id(found))

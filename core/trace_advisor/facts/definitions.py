@@ -22,8 +22,8 @@ def definitions_of(facts: ModuleFacts, module: str, file: str) -> tuple[Definiti
             symbol=f"{module}:{scope.qualname}",
             kind=definition_kind(scope, scopes),
             file=file,
-            range=Range.of(*scope.loc),
-            name_range=Range.of(*scope.name_loc),
+            range=Range.packed(scope.loc),
+            name_range=Range.packed(scope.name_loc),
             is_async=scope.is_async,
         )
         for scope in facts.scopes

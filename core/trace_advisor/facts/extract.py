@@ -52,9 +52,10 @@ from trace_advisor.facts.records import (
     CallSite,
     Chain,
     Decorator,
-    Loc,
     ModuleFacts,
+    Pos,
     Scope,
+    loc_of,
 )
 from trace_advisor.positions import char_column
 
@@ -102,7 +103,7 @@ class _Extractor:
         lines = self.lines()
         return lines[number - 1] if 0 < number <= len(lines) else ""
 
-    def loc(self, node: ast.expr | ast.stmt) -> Loc:
+    def pos(self, node: ast.expr | ast.stmt) -> Pos:
         line, col = node.lineno, node.col_offset
         end_line = node.end_lineno or line
         end_col = node.end_col_offset if node.end_col_offset is not None else col
@@ -114,15 +115,15 @@ class _Extractor:
             end_col = char_column(self._line(end_line), end_col)
         return (line, col, end_line, end_col)
 
-    def name_loc(self, callee: ast.expr) -> Loc:
+    def name_pos(self, callee: ast.expr) -> Pos:
         """Where the called name is: the attribute of ``a.b.c``, the name of ``f``, else the whole callee."""
-        loc = self.loc(callee)
+        pos = self.pos(callee)
         if isinstance(callee, ast.Attribute):
-            return (loc[2], loc[3] - len(callee.attr), loc[2], loc[3])
-        return loc
+            return (pos[2], pos[3] - len(callee.attr), pos[2], pos[3])
+        return pos
 
-    def _def_locs(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> tuple[Loc, Loc]:
-        line, col, end_line, end_col = self.loc(node)
+    def _def_locs(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> tuple[Pos, Pos]:
+        line, col, end_line, end_col = self.pos(node)
         start_line, start_col = line, col
         for decorator in node.decorator_list:
             if decorator.lineno < start_line or (decorator.lineno == start_line and decorator.col_offset < col):
@@ -142,7 +143,7 @@ class _Extractor:
         if not 0 < line <= end_line <= len(lines):
             return "<expression>"
         chunk = lines[line - 1 : end_line]
-        first = self.loc(node)
+        first = self.pos(node)
         if len(chunk) == 1:
             text = chunk[0][first[1] : first[3]]
         else:
@@ -209,7 +210,7 @@ class _Extractor:
             if node.exc is not None:
                 self.expr(node.exc, scope)
                 if isinstance(node.exc, ast.Name | ast.Attribute):  # ``raise Cls`` constructs it
-                    self._implicit(RAISE, node.exc, self.loc(node), self.name_loc(node.exc), scope)
+                    self._implicit(RAISE, node.exc, self.pos(node), self.name_pos(node.exc), scope)
             if node.cause is not None:
                 self.expr(node.cause, scope)
             return
@@ -267,10 +268,10 @@ class _Extractor:
             self._record_all([node.target], node.value, scope, extend=True)
         elif isinstance(node, ast.For | ast.AsyncFor):
             self.expr(node.iter, scope)
-            line, col, _, _ = self.loc(node)
+            line, col, _, _ = self.pos(node)
             keyword = (line, col, line, col + (9 if isinstance(node, ast.AsyncFor) else 3))
             iterate = ASYNC_ITERATE if isinstance(node, ast.AsyncFor) else ITERATE
-            self._implicit(iterate, node.iter, (line, col, *self.loc(node.iter)[2:]), keyword, scope)
+            self._implicit(iterate, node.iter, (line, col, *self.pos(node.iter)[2:]), keyword, scope)
             iterated = value_chains(node.iter)
             if isinstance(node.target, ast.Name) and iterated:
                 self._bind(scope, node.target.id, Binding(VALUE, chains=tuple((*c, ELEMENT) for c in iterated)))
@@ -279,12 +280,12 @@ class _Extractor:
             self.body(node.body, scope)
             self.body(node.orelse, scope)
         elif isinstance(node, ast.With | ast.AsyncWith):
-            line, col, _, _ = self.loc(node)
+            line, col, _, _ = self.pos(node)
             keyword = (line, col, line, col + (10 if isinstance(node, ast.AsyncWith) else 4))
             enter = ASYNC_ENTER_EXIT if isinstance(node, ast.AsyncWith) else ENTER_EXIT
             for item in node.items:
                 self.expr(item.context_expr, scope)
-                end = self.loc(item.optional_vars or item.context_expr)[2:]
+                end = self.pos(item.optional_vars or item.context_expr)[2:]
                 self._implicit(enter, item.context_expr, (line, col, *end), keyword, scope)
                 if item.optional_vars is not None:
                     entered = "__aenter__" if enter == ASYNC_ENTER_EXIT else "__enter__"
@@ -327,13 +328,13 @@ class _Extractor:
                 elif isinstance(child, ast.expr):
                     self.expr(child, scope)
 
-    def _implicit(self, kind: str, node: ast.expr, loc: Loc, name_loc: Loc, scope: ScopeBuilder) -> None:
+    def _implicit(self, kind: str, node: ast.expr, loc: Pos, name_loc: Pos, scope: ScopeBuilder) -> None:
         """A call Python makes for a statement (``with``, ``for``, ``raise``, ``yield from``) on ``node``'s value;
         its site spans from the keyword to the end of what it works on (never the range of a call expression)."""
         chain = chain_of(node)
         if chain is not None:
             text = f"{kind} {chain_text(chain) if CALL not in chain else self._segment(node)}"
-            self._calls.append(CallSite(scope.qualname, chain, text, loc, name_loc, implicit=kind))
+            self._calls.append(CallSite(scope.qualname, chain, text, loc_of(*loc), loc_of(*name_loc), implicit=kind))
 
     def _bind_entered(self, target: ast.expr, scope: ScopeBuilder, context: Chain | None, entered: str) -> None:
         """``with Foo() as f``: f is what ``Foo().__enter__()`` returns (``async with``: ``__aenter__``)."""
@@ -350,13 +351,13 @@ class _Extractor:
             chain = chain_of(decorator)
             if not isinstance(decorator, ast.Call):
                 if chain is not None and chain[-1] not in DECLARATIVE_DECORATORS:
-                    text, loc, name_loc = chain_text(chain), self.loc(decorator), self.name_loc(decorator)
-                    self._calls.append(CallSite(scope.qualname, chain, text, loc, name_loc))
+                    loc, name_loc = loc_of(*self.pos(decorator)), loc_of(*self.name_pos(decorator))
+                    self._calls.append(CallSite(scope.qualname, chain, chain_text(chain), loc, name_loc))
             elif chain is not None and len(chain) > 1 and chain[-2] not in DECLARATIVE_DECORATORS:
-                line, col, end_line, end_col = self.loc(decorator)
+                line, col, end_line, end_col = self.pos(decorator)
                 at = self._line(line).rfind("@", 0, col + 1)
-                loc = (line, at if at >= 0 else col, end_line, end_col)
-                name_loc = self.name_loc(decorator.func)
+                loc = loc_of(line, at if at >= 0 else col, end_line, end_col)
+                name_loc = loc_of(*self.name_pos(decorator.func))
                 self._calls.append(CallSite(scope.qualname, chain, chain_text(chain), loc, name_loc, implicit=APPLY))
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, parent: ScopeBuilder) -> None:
@@ -365,7 +366,7 @@ class _Extractor:
         for default in (*args.defaults, *(d for d in args.kw_defaults if d is not None)):
             self.expr(default, parent)
         loc, name_loc = self._def_locs(node)
-        scope = ScopeBuilder(child_qualname(parent, node.name), "function", parent, loc, name_loc)
+        scope = ScopeBuilder(child_qualname(parent, node.name), "function", parent, loc_of(*loc), loc_of(*name_loc))
         self._scopes.append(scope)
         self._bind(parent, node.name, Binding(DEF, target=scope.qualname))
         scope.is_async = isinstance(node, ast.AsyncFunctionDef)
@@ -414,7 +415,7 @@ class _Extractor:
         for base in (*node.bases, *(k.value for k in node.keywords)):
             self.expr(base, parent)
         loc, name_loc = self._def_locs(node)
-        scope = ScopeBuilder(child_qualname(parent, node.name), "class", parent, loc, name_loc)
+        scope = ScopeBuilder(child_qualname(parent, node.name), "class", parent, loc_of(*loc), loc_of(*name_loc))
         self._scopes.append(scope)
         self._bind(parent, node.name, Binding(CLASS, target=scope.qualname))
         scope.decorators = tuple(Decorator(self._segment(d), chain_of(d)) for d in node.decorator_list)
@@ -480,8 +481,8 @@ class _Extractor:
                 if names and chain is not None:
                     chain = renamed(chain, names)
                 args = _argument_chains(current, names) if chain is not None else ()
-                loc, name_loc = self.loc(current), self.name_loc(current.func)
-                calls.append(CallSite(scope.qualname, chain, text, loc, name_loc, args))
+                loc, name_loc = self.pos(current), self.name_pos(current.func)
+                calls.append(CallSite(scope.qualname, chain, text, loc_of(*loc), loc_of(*name_loc), args))
                 append(current.func)
                 push(current.args)
                 push([keyword.value for keyword in current.keywords])
@@ -495,7 +496,7 @@ class _Extractor:
                 scope.yield_values.extend(value_chains(current.value))
             elif kind is ast.YieldFrom:
                 assert isinstance(current, ast.YieldFrom)
-                where = self.loc(current)
+                where = self.pos(current)
                 self._implicit(ITERATE, current.value, where, (*where[:2], where[0], where[1] + 5), scope)
             elif kind is ast.NamedExpr:
                 assert isinstance(current, ast.NamedExpr)
@@ -513,8 +514,11 @@ class _Extractor:
             return
         if names:
             chain = renamed(chain, names)
-        line, col, end_line, end_col = loc = self.loc(node)
-        name_loc = (end_line, max(end_col - len(node.attr), 0), end_line, end_col)
+        line, col, end_line, end_col = self.pos(node)
+        loc, name_loc = (
+            loc_of(line, col, end_line, end_col),
+            loc_of(end_line, max(end_col - len(node.attr), 0), end_line, end_col),
+        )
         self._reads.append(CallSite(scope.qualname, chain, chain_text(chain), loc, name_loc, implicit=READ))
 
     def _own_scope(
@@ -551,7 +555,8 @@ class _Extractor:
     def facts(self, tree: ast.Module) -> ModuleFacts:
         lines = self.lines()
         last = len(lines)
-        module = ScopeBuilder(MODULE_QUALNAME, "module", None, (1, 0, last, len(lines[-1])), (1, 0, 1, len(lines[0])))
+        loc, name_loc = loc_of(1, 0, last, len(lines[-1])), loc_of(1, 0, 1, len(lines[0]))
+        module = ScopeBuilder(MODULE_QUALNAME, "module", None, loc, name_loc)
         self._scopes.append(module)
         self.body(tree.body, module)
         self._calls.sort(key=lambda call: call.loc)

@@ -1,7 +1,9 @@
 """The frozen per-module facts (scopes, bindings, call sites) that resolution works from; they depend only on the text.
 
-Facts never hold module names or paths, so one cached entry serves every file with the same content. Positions are
-``(line, column, end_line, end_column)`` tuples with 1-based lines and 0-based character columns.
+Facts never hold module names or paths, so one cached entry serves every file with the same content. Positions
+(``Loc``) are ``(line, column, end_line, end_column)`` with 1-based lines and 0-based character columns, packed into
+one int that orders like that tuple (``datatypes.pack_span``): a module's facts hold two per call site and per scope,
+which as tuples were a sixth of the index's memory. ``loc_parts`` unpacks one; ``Range.packed`` makes it a range.
 """
 
 from __future__ import annotations
@@ -10,7 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-Loc = tuple[int, int, int, int]
+from trace_advisor.datatypes import pack_span, unpack_span
+
+Loc = int  # a packed (line, column, end_line, end_column)
+Pos = tuple[int, int, int, int]  # the same, unpacked
+loc_of: Final = pack_span
+loc_parts: Final = unpack_span
 # An expression that resolution can follow: a name, then attribute names, with CALL marking "the result of calling
 # what came before": ``Repository.in_memory().save`` is ("Repository", "in_memory", "()", "save").
 Chain = tuple[str, ...]

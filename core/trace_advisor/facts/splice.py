@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 from trace_advisor.datatypes import MODULE_QUALNAME
 from trace_advisor.facts.extract import extract_facts, kept_reads
-from trace_advisor.facts.records import CLASS, DEF, Binding, CallSite, Loc, ModuleFacts, Scope
+from trace_advisor.facts.records import CLASS, DEF, Binding, CallSite, Loc, ModuleFacts, Scope, loc_of, loc_parts
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 # where a ``global`` statement can start (a docstring line starting with the word only costs a full parse)
@@ -65,7 +65,7 @@ def splice(old_text: str, old: ModuleFacts, new_text: str, old_tree: ast.Module 
     # statements): the old lines hold no code, so the new ones must parse on their own
     low = min(first, touched[0][0]) if touched else first
     high = max(last, touched[-1][1]) if touched else last
-    tops = {scope.loc[0]: scope for scope in old.scopes if scope.parent == MODULE_QUALNAME}
+    tops = {loc_parts(scope.loc)[0]: scope for scope in old.scopes if scope.parent == MODULE_QUALNAME}
     names = []
     for start, _ in touched:
         scope = tops.get(start)
@@ -196,10 +196,10 @@ def _method_facts(
     if not spans or spans != list(range(spans[0], spans[0] + len(spans))) or len(new_scopes) != len(part.scopes) - 2:
         return None
     # the class and the module end where they did, at a column the edit may have moved
-    ends = {cls.name: part.scopes[1].loc[2:], MODULE_QUALNAME: (len(lines), len(lines[-1]))}
+    ends = {cls.name: loc_parts(part.scopes[1].loc)[2:], MODULE_QUALNAME: (len(lines), len(lines[-1]))}
     scopes = tuple(
-        replace(scope, loc=(*scope.loc[:2], *ends[scope.qualname]))
-        if scope.qualname in ends and scope.loc[2:] != ends[scope.qualname]
+        replace(scope, loc=loc_of(*loc_parts(scope.loc)[:2], *ends[scope.qualname]))
+        if scope.qualname in ends and loc_parts(scope.loc)[2:] != ends[scope.qualname]
         else scope
         for scope in (*old.scopes[: spans[0]], *new_scopes, *old.scopes[spans[-1] + 1 :])
     )
@@ -226,7 +226,7 @@ def _replaced(
     the first site from the method's body on when it had none)."""
     at = next((i for i, site in enumerate(old) if inside(site.scope)), None)
     if at is None:
-        at = next((i for i, site in enumerate(old) if site.loc[0] >= body_start), len(old))
+        at = next((i for i, site in enumerate(old) if loc_parts(site.loc)[0] >= body_start), len(old))
     kept = [site for site in old if not inside(site.scope)]
     before = sum(1 for site in old[:at] if not inside(site.scope))
     return (*kept[:before], *new, *kept[before:])
@@ -239,7 +239,8 @@ def _sharing(old: ModuleFacts, new: ModuleFacts, first: int, last: int) -> Modul
     identity."""
 
     def untouched(loc: Loc) -> bool:
-        return loc[2] < first or loc[0] > last
+        start, _, end, _ = loc_parts(loc)
+        return end < first or start > last
 
     scopes = {(scope.qualname, scope.loc): scope for scope in old.scopes if untouched(scope.loc)}
     calls = {(call.scope, call.loc, call.implicit): call for call in old.calls if untouched(call.loc)}
@@ -263,13 +264,12 @@ def _merge(
     lines: list[str],
     bindings: Mapping[str, tuple[Binding, ...]],
 ) -> ModuleFacts:
-    module = replace(
-        old.scopes[0], loc=(1, 0, len(lines), len(lines[-1])), name_loc=(1, 0, 1, len(lines[0])), bindings=bindings
-    )
+    whole, first = loc_of(1, 0, len(lines), len(lines[-1])), loc_of(1, 0, 1, len(lines[0]))
+    module = replace(old.scopes[0], loc=whole, name_loc=first, bindings=bindings)
     scopes: list[Scope] = [module]
     inserted = False
     for scope in old.scopes[1:]:
-        line = scope.loc[0]
+        line = loc_parts(scope.loc)[0]
         if line < low:
             scopes.append(scope)
             continue
@@ -300,7 +300,7 @@ def _merged_sites(
     sites: list[CallSite] = []
     inserted = False
     for call in old:
-        line = call.loc[0]
+        line = loc_parts(call.loc)[0]
         if line < low:
             sites.append(call)
             continue
@@ -316,7 +316,8 @@ def _merged_sites(
 
 
 def _shift(loc: Loc, delta: int) -> Loc:
-    return (loc[0] + delta, loc[1], loc[2] + delta, loc[3])
+    line, column, end_line, end_column = loc_parts(loc)
+    return loc_of(line + delta, column, end_line + delta, end_column)
 
 
 def _splice_body(

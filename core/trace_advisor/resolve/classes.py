@@ -34,13 +34,18 @@ class Classes:
         self._modules = modules
         self._evaluator = evaluator
         self._mros: dict[str, dict[str, tuple[Value, ...]]] = {}
+        # attribute answers per module, class and kind of lookup (instance, skip_first), by name: about 150k on the
+        # standard library, kept without a key tuple each
+        self._attributes: dict[str, dict[tuple[str, bool, bool], dict[str, Values]]] = {}
 
     def clear(self) -> None:
         self._mros.clear()
+        self._attributes.clear()
 
     def forget(self, modules: Iterable[str]) -> None:
         for module in modules:
             self._mros.pop(module, None)
+            self._attributes.pop(module, None)
 
     def scope_of(self, symbol: SymbolId) -> tuple[ModuleInfo, Scope] | None:
         """The module and scope defining ``symbol`` (None outside readable modules)."""
@@ -81,12 +86,17 @@ class Classes:
     def attribute(self, cls: SymbolId, name: str, instance: bool, skip_first: bool) -> Values:
         """What ``name`` is on class ``cls`` (``instance``: on its instances, properties evaluated; ``skip_first``:
         from the class after ``cls`` in its MRO, for ``super()``); one external base names it by that base."""
-        table = self._evaluator.table(cls.partition(":")[0])
-        key = ("class", cls, name, instance, skip_first)
-        found = table.get(key)
+        module = cls.partition(":")[0]
+        tables = self._attributes.get(module)
+        if tables is None:
+            tables = self._attributes[module] = {}
+        table = tables.get((cls, instance, skip_first))
+        if table is None:
+            table = tables[(cls, instance, skip_first)] = {}
+        found = table.get(name)
         if found is not None:
             return found
-        table[key] = NOTHING
+        table[name] = NOTHING
         order = self.mro(cls)
         externals: list[str] = []
         result: Values | None = None
@@ -118,7 +128,7 @@ class Classes:
                 result = NOTHING
         elif instance:
             result = self._through_properties(result)
-        table[key] = result = self._evaluator.share(result)
+        table[name] = result = self._evaluator.share(result)
         return result
 
     def _through_properties(self, values: Values) -> Values:

@@ -9,7 +9,7 @@ from trace_advisor.facts.records import FROM, IMPORT, TYPEVAR, CallSite, Chain, 
 from trace_advisor.resolve.flow import site_keys
 from trace_advisor.resolve.modules import ModuleInfo, absolute_module
 
-_NO_LOC = (0, 0, 0, 0)
+_NO_LOC = 0
 # bindings other modules read wherever they are: imports (the import graph), type variables (named by their scope)
 _SEEN_OUTSIDE = frozenset({IMPORT, FROM, TYPEVAR})
 

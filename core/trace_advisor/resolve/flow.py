@@ -73,7 +73,7 @@ class ParameterFlow:
         self._subclasses = subclasses
         self._init_of = init_of
         # key -> module -> (its info, its call sites with that key)
-        self._sites: dict[str, dict[str, tuple[ModuleInfo, list[CallSite]]]] = {}
+        self._sites: dict[str, dict[str, tuple[ModuleInfo, tuple[CallSite, ...]]]] = {}
         self._indexed: dict[str, tuple[str, ...]] = {}  # module -> its keys
         self._complete = False
         self._stale: set[str] = set()  # modules whose call sites are read again on the next question
@@ -221,7 +221,7 @@ class ParameterFlow:
         by_key = _sites_by_key(info)
         self._indexed[info.name] = tuple(by_key)
         for key, sites in by_key.items():
-            self._sites.setdefault(key, {})[info.name] = (info, sites)
+            self._sites.setdefault(key, {})[info.name] = (info, tuple(sites))  # a list would over-allocate
 
 
 def _sites_by_key(info: ModuleInfo) -> dict[str, list[CallSite]]:
@@ -290,7 +290,7 @@ def _contributions(facts: ModuleFacts | None) -> frozenset[CallSite]:
     )
 
 
-_NO_LOC = (0, 0, 0, 0)
+_NO_LOC = 0
 
 
 def _argument_keys(scope: Scope, position: int, offset: int) -> frozenset[str]:
