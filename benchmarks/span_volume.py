@@ -11,14 +11,19 @@ unknown number, the range from one pass to LOOP_ITERATIONS).
 - ``flower`` (mher/flower): Celery events fed to ``flower.events.EventsState.event`` as the events receiver does
   (one operation = one event), no broker;
 - ``fixture``: tests/fixtures/loop_shapes (retry, redirect, fixed and per-item loops): its own scenario.py, one
-  webhook batch (four events, a retry, a redirect) per operation.
+  webhook batch (four events, a retry, a redirect) per operation;
+- ``worker``: tests/fixtures/worker_loop (a worker's ``while not self._stop_requested`` loop over a SQLite queue):
+  its own scenario.py, one job (four items) per operation, estimated per pass of that loop;
+- ``rq`` (rq/rq): jobs run by rq's ``SimpleWorker`` on fakeredis, one job per operation (a run of one job taken away:
+  the worker's start and stop are not per job), estimated per pass of ``BaseWorker.work``'s ``while True``.
 
 The interpreter (``--python``) needs ``opentelemetry-sdk`` and each project's own dependencies (requests: urllib3,
-idna, certifi, charset_normalizer; flower: celery, tornado, humanize, prometheus_client, pytz); trace_advisor's
+idna, certifi, charset_normalizer; flower: celery, tornado, humanize, prometheus_client, pytz; rq: redis, click and
+``fakeredis[lua]``); trace_advisor's
 ``runtime`` is taken from this checkout. Cases whose source is not given or not found are skipped.
 
     .venv/bin/python benchmarks/span_volume.py --python /tmp/bench-venv/bin/python \\
-        [--requests /tmp/requests/src] [--flower /tmp/flower] [--n 20] [--json out.json]
+        [--requests /tmp/requests/src] [--flower /tmp/flower] [--rq /tmp/rq] [--n 20] [--json out.json]
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 CORE = REPO / "core"
 FIXTURE = REPO / "tests" / "fixtures" / "loop_shapes" / "app"
+WORKER = REPO / "tests" / "fixtures" / "worker_loop" / "app"
 
 
 @dataclass(frozen=True)
@@ -48,10 +54,14 @@ class Case:
 
 def cases(args: argparse.Namespace) -> list[Case]:
     found = [Case("fixture", FIXTURE, "hooks.deliver:deliver_all", ("deliver",))] if FIXTURE.is_dir() else []
+    if WORKER.is_dir():
+        found.append(Case("worker", WORKER, "jobq.worker:Worker.work", ("job",)))
     if args.requests and Path(args.requests, "requests", "api.py").is_file():
         found.append(Case("requests", Path(args.requests), "requests.api:get", ("get", "mix")))
     if args.flower and Path(args.flower, "flower", "events.py").is_file():
         found.append(Case("flower", Path(args.flower), "flower.events:EventsState.event", ("task-events",)))
+    if args.rq and Path(args.rq, "rq", "worker", "base.py").is_file():
+        found.append(Case("rq", Path(args.rq), "rq.worker.base:BaseWorker.work", ("job",)))
     return found
 
 
@@ -89,6 +99,13 @@ def measure(case: Case, python: str, traced: Path, operation: str, n: int) -> di
         command = [python, "-m", "trace_advisor.runtime", "--config", str(traced), "--", *scenario]
         subprocess.run(command, env=env, check=True, capture_output=True, text=True)
         return dict(json.loads(out.read_text())["spans_per_delivery"])
+    if case.name == "worker":
+        out = traced.with_suffix(".spans.json")
+        scenario = [python, str(WORKER.parent / "scenario.py"), str(case.root), str(out), "--jobs", str(n)]
+        command = [python, "-m", "trace_advisor.runtime", "--config", str(traced), "--", *scenario]
+        subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+        found = json.loads(out.read_text())
+        return {name: count / found["jobs"] for name, count in found["spans"].items()}
     argv = [python, str(Path(__file__).with_name("span_volume_driver.py")), case.name, operation, str(traced), str(n)]
     done = subprocess.run(argv, env=env, check=True, capture_output=True, text=True)
     counts: dict[str, int] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -100,6 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--python", default=sys.executable, help="interpreter with the SDK and the projects' deps")
     parser.add_argument("--requests", help="psf/requests' src folder")
     parser.add_argument("--flower", help="mher/flower's checkout")
+    parser.add_argument("--rq", help="rq/rq's checkout")
     parser.add_argument("--n", type=int, default=20, help="operations per measurement")
     parser.add_argument("--json", help="also write the figures here")
     args = parser.parse_args(argv)

@@ -114,6 +114,28 @@ def flower_operation(_: str) -> Callable[[], None]:
     return run
 
 
+def rq_jobs(n: int, exporter: InMemorySpanExporter) -> Counter[str]:
+    """Spans of n jobs run by rq's ``SimpleWorker`` (in-process, fakeredis), without the worker's start and stop: a run
+    of one job is counted too and taken away. The jobs are enqueued before counting (enqueueing is per request)."""
+    import operator
+
+    import fakeredis
+    from rq import Queue, SimpleWorker
+
+    def run(jobs: int) -> Counter[str]:
+        connection = fakeredis.FakeStrictRedis()
+        queue = Queue("bench", connection=connection)
+        for number in range(jobs):
+            queue.enqueue(operator.add, number, 1)
+        exporter.clear()
+        SimpleWorker([queue], connection=connection).work(burst=True, max_jobs=jobs)
+        return Counter(str(s.attributes.get("code.function.name")) for s in exporter.get_finished_spans())
+
+    one, more = run(1), run(n + 1)
+    more.subtract(one)
+    return +more
+
+
 def main() -> int:
     case, operation, traced, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     exporter = InMemorySpanExporter()
@@ -123,6 +145,9 @@ def main() -> int:
     from trace_advisor import runtime
 
     runtime.install(traced)
+    if case == "rq":
+        sys.stdout.write(json.dumps(rq_jobs(n, exporter)) + "\n")
+        return 0
     run = {"requests": requests_operation, "flower": flower_operation}[case](operation)
     run()  # once before counting: first-use work (imports, caches) is not per operation
     exporter.clear()

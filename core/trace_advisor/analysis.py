@@ -477,7 +477,7 @@ class Analyzer:
             return symbol in chosen or self._would_recommend(symbol)
 
         hot_calls = self.config.hot_calls_per_request
-        return costly(recs, self.graph, counts, recommended, self._code, hot_calls, self._promotable)
+        return costly(recs, self.graph, counts, recommended, self._code, hot_calls, self._promotable, self.entry_unit)
 
     def _code(self, symbol: SymbolId) -> CodeFacts | None:
         """What the cost decision reads of a workspace function's code (None outside the workspace): kept while its

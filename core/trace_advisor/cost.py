@@ -22,16 +22,18 @@ from trace_advisor.datatypes import (
     MODULE_QUALNAME,
     CallEdge,
     CostNote,
+    LoopRef,
     Range,
     Recommendation,
     SymbolId,
     Unit,
+    UnitOf,
     span_name,
     split_symbol,
 )
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.shape import unresolved_calls
-from trace_advisor.work_units import lifetime_unit
+from trace_advisor.work_units import lifetime_unit, runs_on_a_timer, waits_for_a_condition
 from trace_advisor.workspace import is_test_module
 
 TINY_STATEMENTS = 2  # a body this short with no I/O of its own is cheaper than the span around it
@@ -65,9 +67,12 @@ class Loop:
     number: LOOP_ITERATIONS), ``fixed`` (a count the code gives: ``range(3)``, a display, a local name bound to one),
     ``retry`` (a retry or redirect loop, or one whose body leaves it: one pass unless the operation fails) or
     ``lifetime`` (a loop that runs for the process's life, each pass one ``unit``: a job, a message, a poll; not a
-    multiplier of the call of its function: each pass is counted from the function as an entry point of its own)."""
+    multiplier of the call of its function: each pass is counted from the function as an entry point of its own).
+    ``periodic`` is no loop but a branch that runs on a timer (``if self.should_run_maintenance_tasks:``, ``if
+    time.monotonic() - self.last > self.interval:``): a call in it runs once in a while, not per call of its function
+    (0), and its callee is counted as an entry point of its own, per poll."""
 
-    kind: Literal["items", "fixed", "retry", "lifetime"]
+    kind: Literal["items", "fixed", "retry", "lifetime", "periodic"]
     times: float
     text: str  # its header as written, shortened: ``for row in csv.DictReader(handle)``
     unit: Unit | None = None  # what one pass of a ``lifetime`` loop serves
@@ -77,6 +82,8 @@ class Loop:
         for the process's life (0: its passes are units of their own, not counted in a call of its function)."""
         if self.kind == "lifetime":
             return passes
+        if self.kind == "periodic":
+            return 0.0
         return items if self.kind == "items" else self.times
 
 
@@ -167,6 +174,7 @@ class GraphCalls:
         self._calls: dict[SymbolId, dict[SymbolId, float]] = {}
         self._loops: dict[SymbolId, dict[SymbolId, Loop]] = {}
         self._lifetime: dict[SymbolId, Loop] = {}  # a function -> its (first) loop that runs for the process's life
+        self._timed: dict[SymbolId, dict[SymbolId, Loop]] = {}  # a function -> callees it calls on a timer, the branch
         self._passes: dict[SymbolId, dict[SymbolId, float]] = {}  # such a function -> the calls of one pass
         self._read: dict[str, tuple[object, list[SymbolId]]] = {}  # module -> its stamp when read, its callers read
 
@@ -192,6 +200,12 @@ class GraphCalls:
         self(caller)
         return self._lifetime.get(caller)
 
+    def timed(self, caller: SymbolId) -> Mapping[SymbolId, Loop]:
+        """The callees ``caller`` calls in a branch that runs on a timer (a ``periodic`` :class:`Loop`), each with
+        the first such branch: each is counted as an entry point of its own, per poll."""
+        self(caller)
+        return self._timed.get(caller, {})
+
     def per_pass(self, caller: SymbolId) -> Mapping[SymbolId, float]:
         """The calls one pass of ``caller``'s loops that run for the process's life makes (the calls outside them,
         made once at start-up, aside)."""
@@ -211,6 +225,7 @@ class GraphCalls:
             key = _alternatives(edge)
             targets[key] = targets.get(key, 0) + 1
         lifetime: Loop | None = None
+        timed: dict[SymbolId, Loop] = {}
         for edge in edges:
             place = self.loops.place(edge)
             times = 1.0 / targets[_alternatives(edge)]
@@ -222,6 +237,8 @@ class GraphCalls:
                 times *= loop.count(self.items, 1.0 if passes else 0.0)
                 if loop.kind == "items" and edge.callee not in loops:
                     loops[edge.callee] = loop
+                elif loop.kind == "periodic":
+                    timed.setdefault(edge.callee, loop)
             # a call in a loop that runs for the process's life stays, counted 0, so that walks still reach it
             sites.setdefault(edge.callee, []).append((place.arms, times))
         if passes:
@@ -230,6 +247,8 @@ class GraphCalls:
             self._loops[caller] = loops
         if lifetime is not None:
             self._lifetime[caller] = lifetime
+        if timed:
+            self._timed[caller] = timed
         return {callee: combined(found) for callee, found in sites.items()}
 
     def with_items(self, items: float) -> GraphCalls:
@@ -249,6 +268,7 @@ class GraphCalls:
                 fresh._calls.update((caller, self._calls[caller]) for caller in callers)
                 fresh._loops.update((caller, self._loops[caller]) for caller in callers if caller in self._loops)
                 fresh._lifetime.update((c, self._lifetime[c]) for c in callers if c in self._lifetime)
+                fresh._timed.update((c, self._timed[c]) for c in callers if c in self._timed)
                 fresh._passes.update((c, self._passes[c]) for c in callers if c in self._passes)
                 continue
             for caller in callers:  # in the order a walk reads them: the order of their callees matters too
@@ -256,6 +276,7 @@ class GraphCalls:
                     list(fresh(caller).items()) != list(self._calls[caller].items())
                     or fresh._loops.get(caller) != self._loops.get(caller)
                     or fresh._lifetime.get(caller) != self._lifetime.get(caller)
+                    or fresh._timed.get(caller) != self._timed.get(caller)
                     or (caller in self._passes and _changed(fresh.per_pass(caller), self._passes[caller]))
                 ):
                     changed.add(caller)
@@ -391,13 +412,28 @@ class RequestCounts:
         return sorted(found)
 
     def units(self) -> tuple[SymbolId, ...]:
-        """The functions with a loop that runs for the process's life that the entry points reach (their walks read
-        them all), in name order: each pass of such a loop is counted from its function as an entry point of its own
-        (:meth:`from_entry`)."""
+        """The functions the entry points reach (their walks read them all) with a loop that runs for the process's
+        life, each pass of which is counted from the function as an entry point of its own (:meth:`from_entry`), and
+        the functions they call on a timer (``if self.should_run_maintenance_tasks:``), each run counted from the
+        callee as an entry point of its own (:meth:`unit_of` says which), in name order."""
         reached: set[SymbolId] = set()
         for entry in self.entries():
             reached.update(self.from_entry(entry))
-        return tuple(sorted(s for s in reached if self.calls.lifetime(s) is not None))
+        found = {s for s in reached if self.calls.lifetime(s) is not None}
+        found.update(callee for s in reached for callee in self.calls.timed(s))
+        return tuple(sorted(found))
+
+    def unit_of(self, entry: SymbolId, unit: Callable[[SymbolId], Unit]) -> UnitOf:
+        """What the figures from ``entry`` are per: one pass of its loop that runs for the process's life, one run of
+        the branch on a timer a caller runs it in, or what one call of it serves (``unit``: a request, a CLI run...)."""
+        loop = self.calls.lifetime(entry)
+        if loop is not None and loop.unit is not None:
+            return UnitOf(loop.unit, LoopRef(loop.text, entry))
+        for edge in self._graph.callers(entry):
+            branch = self.calls.timed(edge.caller).get(entry)
+            if branch is not None and branch.unit is not None:
+                return UnitOf(branch.unit, LoopRef(branch.text, edge.caller), periodic=True)
+        return UnitOf(unit(entry))
 
     def walk(self, entry: SymbolId) -> Callable[[SymbolId], Mapping[SymbolId, float]]:
         """The calls a walk from ``entry`` reads per function: one pass of its loop that runs for the process's life
@@ -426,7 +462,10 @@ class RequestCounts:
     def _find_busiest(self, symbol: SymbolId) -> tuple[float, SymbolId] | None:
         found = list(ancestors(self._graph, symbol, lambda _: False))
         above = set(found)
-        units = sorted(a for a in found if a != symbol and self.calls.lifetime(a) is not None)
+        units = sorted(
+            {a for a in found if a != symbol and self.calls.lifetime(a) is not None}
+            | {c for a in found for c in self.calls.timed(a) if c in above}
+        )
         best: tuple[float, SymbolId] | None = None
         # in order, as :func:`trace_advisor.volume.with_costs` reads them: entry points, then loops' functions
         for entry in (*self.entries(), *units):
@@ -495,8 +534,11 @@ def places(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, Place]
         elif isinstance(node, ast.If | ast.IfExp):
             visit(node.test, nest, arms)
             which, arm = branch(node.test, arms) if isinstance(node, ast.If) else (next(ordinals), 0)
+            timer = isinstance(node, ast.If) and runs_on_a_timer(node.test)
+            timed = Loop("periodic", 0.0, _header(f"if {ast.unparse(node.test)}"), Unit.POLL)
+            gated = (*nest, timed) if timer else nest
             for part in node.body if isinstance(node, ast.If) else [node.body]:
-                visit(part, nest, (*arms, (which, arm)))
+                visit(part, gated, (*arms, (which, arm)))
             for part in node.orelse if isinstance(node, ast.If) else [node.orelse]:
                 visit(part, nest, (*arms, (which, 1 - arm)))
         elif isinstance(node, ast.Match):
@@ -528,19 +570,22 @@ def places(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, Place]
 def loop_of(node: ast.For | ast.AsyncFor | ast.While, displays: Mapping[str, int]) -> Loop:
     """What a loop statement counts as: a retry or redirect loop (a name that says so in its header, or a guard
     against a bound that says so, ``if len(resp.history) >= self.max_redirects: raise``), or a loop whose body leaves
-    it at the end of its first pass, runs once; a ``while`` that runs for the process's life around a wait for its
-    next unit (:func:`trace_advisor.work_units.lifetime_unit`) is a ``lifetime`` loop; a count the code gives is that
-    count (``displays``: local names bound once to a display, with its length); anything else is a loop over items
-    of unknown number."""
+    it at the end of its first pass, or a ``while`` that sleeps until a condition it asks for changes
+    (:func:`trace_advisor.work_units.waits_for_a_condition`), runs once; a ``while`` that runs for the process's life
+    around a wait for its next unit (:func:`trace_advisor.work_units.lifetime_unit`) is a ``lifetime`` loop; a count
+    the code gives is that count (``displays``: local names bound once to a display, with its length); anything else
+    is a loop over items of unknown number."""
     if isinstance(node, ast.While):
         text = f"while {ast.unparse(node.test)}"
         header: list[ast.AST] = [node.test]
     else:
         text = f"for {ast.unparse(node.target)} in {ast.unparse(node.iter)}"
         header = [node.target, node.iter]
-    text = text if len(text) <= _LOOP_TEXT else text[: _LOOP_TEXT - 1] + "…"
+    text = _header(text)
     if any(_says_retry(part) for part in header) or _leaves_after_one_pass(node.body) or _retry_guard(node.body):
         return Loop("retry", 1.0, text)
+    if isinstance(node, ast.While) and waits_for_a_condition(node):
+        return Loop("retry", 1.0, text)  # ``while is_suspended(): sleep(1)``: the common case does not wait
     unit = lifetime_unit(node) if isinstance(node, ast.While) else None
     if unit is not None:
         return Loop("lifetime", 1.0, text, unit)
@@ -548,9 +593,13 @@ def loop_of(node: ast.For | ast.AsyncFor | ast.While, displays: Mapping[str, int
     return Loop("fixed", count, text) if count is not None else Loop("items", LOOP_ITERATIONS, text)
 
 
+def _header(text: str) -> str:
+    """A loop's or branch's header as shown in figures: at most _LOOP_TEXT characters."""
+    return text if len(text) <= _LOOP_TEXT else text[: _LOOP_TEXT - 1] + "…"
+
+
 def _clause_loop(generator: ast.comprehension, displays: Mapping[str, int]) -> Loop:
-    text = f"for {ast.unparse(generator.target)} in {ast.unparse(generator.iter)}"
-    text = text if len(text) <= _LOOP_TEXT else text[: _LOOP_TEXT - 1] + "…"
+    text = _header(f"for {ast.unparse(generator.target)} in {ast.unparse(generator.iter)}")
     count = _fixed_count(generator.iter, displays)
     return Loop("fixed", count, text) if count is not None else Loop("items", LOOP_ITERATIONS, text)
 
@@ -695,6 +744,7 @@ def costly(
     code: Callable[[SymbolId], CodeFacts | None],
     hot_calls: float,
     promotable: Callable[[SymbolId], bool] = lambda _: False,
+    unit: Callable[[SymbolId], Unit] = lambda _: Unit.CALL,
 ) -> CostDecision:
     """Recommended functions whose span would cost more than it tells, with why. Functions too hot for a span are
     found first (more than ``hot_calls`` estimated calls per request, the ``hot_calls_per_request`` setting: a span on
@@ -774,7 +824,7 @@ def costly(
             if promotion is not None:
                 promoted[promotion.caller] = promotion
                 measured.pop(promotion.caller, None)
-        found[rec.symbol] = _hot_reason(nearest, busiest, promotion)
+        found[rec.symbol] = _hot_reason(nearest, busiest, promotion, counts.unit_of(busiest[1], unit))
         measured.pop(rec.symbol, None)
     return CostDecision(found, promoted, measuring)
 
@@ -845,9 +895,11 @@ def _stands_alone(rec: Recommendation) -> bool:
     )
 
 
-def _hot_reason(nearest: list[SymbolId], busiest: tuple[float, SymbolId], promotion: Promotion | None) -> str:
+def _hot_reason(
+    nearest: list[SymbolId], busiest: tuple[float, SymbolId], promotion: Promotion | None, of: UnitOf
+) -> str:
     """Why a hot function is left out: the nearest recommended callers whose spans measure it, or the caller promoted
-    in its place."""
+    in its place; its calls per unit of ``of``."""
     count, entry = busiest
     names = [span_name(split_symbol(a)[1]) for a in nearest[:MAX_NAMED_CALLERS]]
     more = f" and {len(nearest) - len(names)} more" if len(nearest) > len(names) else ""
@@ -860,8 +912,13 @@ def _hot_reason(nearest: list[SymbolId], busiest: tuple[float, SymbolId], promot
         )
     else:
         instead = "trace the operation that calls it instead"
+    if of.loop is not None:
+        how = "each run" if of.periodic else "one pass"
+        where = f" ({how} of `{of.loop.text}` in {of.loop.function})"
+    else:
+        where = f" {'of' if of.unit in (Unit.CALL, Unit.CLI_RUN) else 'at'} {entry}"
     return (
-        f"estimated {count:,.0f} calls per request from {entry} (a loop over items counted as {LOOP_ITERATIONS}"
+        f"estimated {count:,.0f} calls per {of.unit.noun}{where} (a loop over items counted as {LOOP_ITERATIONS}"
         " iterations),"
         f" with no I/O, error handling or entry point of its own: a span here adds as many spans; {instead}"
     )

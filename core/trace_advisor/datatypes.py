@@ -373,14 +373,19 @@ LOOP_ITERATIONS = 10  # a loop over items of unknown number: an order of magnitu
 
 class Unit(enum.Enum):
     """What one call of an entry point, or one pass of a loop that runs for the process's life, serves: the unit a
-    spans figure is per."""
+    spans figure is per. In the order reports list them: those that grow with traffic first."""
 
     REQUEST = "request"  # a web route, view or serverless handler; a server loop's accepted connection
     MESSAGE = "message"  # a message consumer; a loop that receives or polls messages
     JOB = "job"  # a task or scheduled job; a worker loop that dequeues jobs
+    POLL = "poll"  # one pass of a loop that sleeps or waits between passes (a scheduler, a monitor), a timed branch
     CLI_RUN = "cli_run"  # a CLI command or ``main``: one run of the program
-    POLL = "poll"  # one pass of a loop that sleeps or waits between passes (a scheduler, a monitor)
     CALL = "call"  # any other entry point (a library's public function): one call of it
+
+    @property
+    def rank(self) -> int:
+        """The order units are reported in: those that grow with traffic first."""
+        return list(Unit).index(self)
 
     @property
     def noun(self) -> str:
@@ -402,15 +407,17 @@ class LoopRef:
 @dataclass(frozen=True, slots=True)
 class UnitOf:
     """The unit a figure is per: what one call of its entry point serves, or, when ``loop`` is set, one pass of that
-    loop, which runs for the process's life (``while True`` around a dequeue: one pass is one job)."""
+    loop, which runs for the process's life (``while True`` around a dequeue: one pass is one job), or with
+    ``periodic``, one run of that branch, which runs on a timer (one maintenance run: a poll)."""
 
     unit: Unit
     loop: LoopRef | None = None
+    periodic: bool = False  # ``loop`` is a branch that runs on a timer (``if self.should_run_maintenance_tasks``)
 
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {"unit": self.unit.value}
         if self.loop is not None:
-            data["unit_loop"] = self.loop.to_json()
+            data["unit_loop"] = {**self.loop.to_json(), "kind": "periodic" if self.periodic else "lifetime"}
         return data
 
 
@@ -452,7 +459,9 @@ class SpanCost:
 @dataclass(frozen=True, slots=True)
 class SpanVolume:
     """All recommendations applied together: the spans they add per unit of the busiest entry point (``one_pass``:
-    were every loop over items of unknown number to run once), and at the busiest entry point of each other unit."""
+    were every loop over items of unknown number to run once), and at the busiest entry point of each other unit.
+    The headline unit is the first there is in :class:`Unit`'s order (those that grow with traffic first: requests,
+    messages, jobs; then polls, CLI runs and calls); its busiest entry point."""
 
     per_request: float
     entry: SymbolId
@@ -460,8 +469,19 @@ class SpanVolume:
     loop_iterations: int  # what one loop over items of unknown number counts as in the estimate
     one_pass: float = 0.0
     unit: UnitOf = UnitOf(Unit.CALL)  # what ``per_request`` is per
-    # the busiest entry point of each other unit (per request, per job...): (spans, entry, functions, unit)
-    others: tuple[tuple[float, SymbolId, int, UnitOf], ...] = ()
+    others: tuple[UnitVolume, ...] = ()  # the busiest entry point of each other unit (per request, per job...)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitVolume:
+    """All recommendations applied together at one entry point: spans per its unit, and were every loop over items
+    to run once."""
+
+    per_request: float
+    one_pass: float
+    entry: SymbolId
+    functions: int  # recommended functions it reaches
+    unit: UnitOf
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from trace_advisor.datatypes import (
     SymbolId,
     Unit,
     UnitOf,
+    UnitVolume,
 )
 
 if TYPE_CHECKING:
@@ -56,12 +57,7 @@ class EntryFigures:
 def units_of(counts: RequestCounts, unit: Callable[[SymbolId], Unit]) -> dict[SymbolId, UnitOf]:
     """What each entry point's figures are per: the unit one call of it serves (``unit``), or for a function with a
     loop that runs for the process's life, one pass of that loop (a job, a message, a poll)."""
-    found = {entry: UnitOf(unit(entry)) for entry in counts.entries()}
-    for function in counts.units():
-        loop = counts.calls.lifetime(function)
-        if loop is not None and loop.unit is not None:
-            found[function] = UnitOf(loop.unit, LoopRef(loop.text, function))
-    return found
+    return {entry: counts.unit_of(entry, unit) for entry in (*counts.entries(), *counts.units())}
 
 
 def with_costs(
@@ -69,7 +65,8 @@ def with_costs(
 ) -> AnalysisResult:
     """``result`` with a :class:`SpanCost` per recommendation (from the entry point that calls it most, per the unit
     that entry point serves: ``unit`` of an entry point, one pass of a loop that runs for the process's life) and the
-    :class:`SpanVolume` of all of them together at the busiest entry point, and at the busiest of each other unit."""
+    :class:`SpanVolume` of all of them together at the busiest entry point of each unit, the units that grow with
+    traffic (requests, messages, jobs) first."""
     wanted = {r.symbol for r in result.recommendations}
     best: dict[SymbolId, tuple[float, SymbolId]] = {}
     fewest: dict[SymbolId, tuple[float, SymbolId]] = {}  # the entry point calling it least, at least once
@@ -79,7 +76,7 @@ def with_costs(
         reached = counts.from_entry(entry)
         total, found = 0.0, 0
         for symbol in wanted & reached.keys():
-            if not reached[symbol] or symbol == entry and of.loop is not None:
+            if not reached[symbol] or symbol == entry and of.loop is not None and not of.periodic:
                 continue  # reached only in another loop that runs for the process's life; a loop's own function
             total += reached[symbol]
             found += 1
@@ -102,11 +99,15 @@ def with_costs(
     recommendations = tuple(dataclasses.replace(r, cost=cost(r.symbol)) for r in result.recommendations)
     volume = None
     if busiest:
-        ranked = sorted(busiest.values(), key=lambda b: (-b[0], b[1]))
+        ranked = [busiest[unit] for unit in sorted(busiest, key=lambda u: u.rank)]
+
+        def once(entry: SymbolId) -> float:
+            own = entries[entry].loop is None or entries[entry].periodic  # a loop's own function: once per process
+            return sum(figures.of(entry, symbol)[1] for symbol in wanted if symbol != entry or own)
+
         total, entry, functions = ranked[0]
-        once = sum(figures.of(entry, symbol)[1] for symbol in wanted if symbol != entry or entries[entry].loop is None)
-        others = tuple((t, e, n, entries[e]) for t, e, n in ranked[1:])
-        volume = SpanVolume(total, entry, functions, LOOP_ITERATIONS, once, entries[entry], others)
+        others = tuple(UnitVolume(t, once(e), e, n, entries[e]) for t, e, n in ranked[1:])
+        volume = SpanVolume(total, entry, functions, LOOP_ITERATIONS, once(entry), entries[entry], others)
     return dataclasses.replace(result, recommendations=recommendations, volume=volume)
 
 

@@ -1,7 +1,8 @@
 """What a spans figure is per: the :class:`~trace_advisor.datatypes.Unit` one call of an entry point serves (read from
-the detectors' typed findings: a route serves a request, a task a job, a CLI command a run), and the loops that run
-for the process's life (``while True`` or ``while not self._stop`` around a dequeue, a poll, an accept or a sleep),
-each pass of which is a unit of its own (one job, one message, one poll) rather than a multiplier."""
+the detectors' typed findings: a route serves a request, a task a job, a CLI command a run), the loops that run for
+the process's life (``while True`` or ``while not self._stop`` around a dequeue, a poll, an accept or a sleep), each
+pass of which is a unit of its own (one job, one message, one poll) rather than a multiplier, and the branches that
+run on a timer (``if self.should_run_maintenance_tasks:``), each run of which is one too."""
 
 from __future__ import annotations
 
@@ -63,16 +64,48 @@ def lifetime_unit(node: ast.While) -> Unit | None:
     """The unit one pass of a ``while`` loop that runs for the process's life serves, or None when it is not one.
     Such a loop has a header that never turns false by itself (``while True``, ``while 1``) or a stop or run flag
     (``while not self._stop_requested``, ``while self.running``, ``while not stop.is_set()``), and its body (outside
-    nested functions and loops) waits for its next unit: a dequeue (a job), a receive or poll (a message), an accept
-    (a request), or a sleep or wait between passes (a poll). Retry loops and loops that leave after one pass are
-    told apart before (:func:`trace_advisor.cost.loop_of`)."""
+    nested functions and loops) waits for its next unit: a dequeue (a job), a receive (a message), an accept (a
+    request); or it sleeps or waits between passes, or polls (a message: ``consumer.poll(1.0)``), and leaves only
+    when asked to stop (a ``break`` or ``return`` under a test that says stop, shutdown, burst or a maximum): a
+    ``while True`` that sleeps until a query is ``Complete`` is no unit of work but part of one. Retry loops and loops
+    that leave after one pass are told apart before (:func:`trace_advisor.cost.loop_of`)."""
     if not _endless(node.test):
         return None
-    found = [unit for unit in (_waits_for(call) for call in _own_calls(node.body)) if unit is not None]
-    return min(found, key=_WAIT_ORDER.index) if found else None
+    waits = [(call, unit) for call, unit in ((c, _waits_for(c)) for c in _own_calls(node.body)) if unit is not None]
+    strong = [unit for call, unit in waits if unit is not Unit.POLL and not _polls(call)]
+    if strong:
+        return min(strong, key=_WAIT_ORDER.index)
+    if not waits or not _leaves_only_when_told(node):
+        return None
+    return min((unit for _, unit in waits), key=_WAIT_ORDER.index)
 
 
 _WAIT_ORDER = [unit for _, unit in _WAITS]
+# a test under which leaving a loop means the process was asked to stop (or runs in a mode that ends: burst, a maximum)
+_TOLD_TO_STOP = re.compile(r"stop|shut|exit|quit|terminat|cancel|kill|burst|max_|signal|interrupt", re.IGNORECASE)
+
+
+def _polls(call: ast.Call) -> bool:
+    """``poll(...)``: a consumer's wait for messages, or a process's ``proc.poll()`` checked until it ends."""
+    func = call.func
+    return (func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else "") == "poll"
+
+
+def _leaves_only_when_told(loop: ast.While) -> bool:
+    """Whether every ``break`` or ``return`` of the loop (not in a nested loop or definition, nor an ``except``
+    handler: a failure ends any loop) is under an ``if`` whose test says the process was asked to stop."""
+
+    def visit(node: ast.AST, told: bool) -> bool:
+        if isinstance(node, ast.Break | ast.Return):
+            return told
+        if isinstance(node, (*_NOT_THIS_BODY, ast.ExceptHandler)):
+            return True
+        if isinstance(node, ast.If):
+            inside = told or bool(_TOLD_TO_STOP.search(ast.unparse(node.test)))
+            return all(visit(s, inside) for s in node.body) and all(visit(s, told) for s in node.orelse)
+        return all(visit(child, told) for child in ast.iter_child_nodes(node))
+
+    return all(visit(stmt, False) for stmt in loop.body)
 
 
 def _endless(test: ast.expr) -> bool:
@@ -118,3 +151,41 @@ def _waits_for(call: ast.Call) -> Unit | None:
                 return Unit.JOB  # ``receive_job``
             return Unit.MESSAGE if unit is Unit.JOB and _MESSAGE_WORDS.search(name) else unit  # ``dequeue_message``
     return None
+
+
+# a test that says a branch runs on a timer: ``should_run_maintenance_tasks``, ``is_due()``, ``time_to_flush``
+_TIMER_NAME = re.compile(r"should_run|(^|_)is_due|(^|_)due(_|$)|time_to_|maintenance|periodic|housekeep", re.IGNORECASE)
+_CLOCK = re.compile(r"time|now|monotonic|clock", re.IGNORECASE)
+
+
+def runs_on_a_timer(test: ast.expr) -> bool:
+    """Whether an ``if`` test says its branch runs once in a while, on a timer, rather than each time: a name that
+    says so (``if self.should_run_maintenance_tasks:``, ``if job.is_due():``) or a comparison of the time elapsed
+    since something (``if time.monotonic() - self._last_flush > self.interval:``)."""
+    for node in ast.walk(test):
+        if isinstance(node, ast.Name | ast.Attribute):
+            if _TIMER_NAME.search(node.id if isinstance(node, ast.Name) else node.attr):
+                return True
+        elif isinstance(node, ast.Compare):
+            for side in (node.left, *node.comparators):
+                if isinstance(side, ast.BinOp) and isinstance(side.op, ast.Sub) and _reads_clock(side.left):
+                    return True
+    return False
+
+
+def _reads_clock(node: ast.expr) -> bool:
+    """``time.monotonic()``, ``now()``, ``datetime.now(tz)``, ``now`` (a local holding the time)."""
+    target = node.func if isinstance(node, ast.Call) else node
+    name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else ""
+    return bool(name) and bool(_CLOCK.fullmatch(name) or _CLOCK.match(name) and isinstance(node, ast.Call))
+
+
+def waits_for_a_condition(node: ast.While) -> bool:
+    """Whether a ``while`` sleeps or waits until a condition it asks for changes (``while not self._stop_requested and
+    is_suspended(conn): time.sleep(1)``, ``while proc.poll() is None: time.sleep(0.1)``, ``while time.monotonic() <
+    deadline: ...``): a header that calls something or compares (not a flag, not a collection being emptied) and a
+    body that sleeps or waits. Its body runs only while the condition holds: none in the common case, one pass in the
+    estimate."""
+    if _endless(node.test) or not any(isinstance(n, ast.Call | ast.Compare) for n in ast.walk(node.test)):
+        return False
+    return any(_waits_for(call) is Unit.POLL for call in _own_calls(node.body))

@@ -42,7 +42,7 @@ def test_a_hot_pure_helper_is_left_out_with_its_figure_and_the_callers_that_meas
     # 10 pages (a while loop) x 10 lines x 10 links (two nested for loops); resolve's two calls are the two arms of
     # one if: they count once
     assert note["reason"] == (
-        "estimated 1,000 calls per request from catalog.crawl:crawl (a loop over items counted as 10 iterations),"
+        "estimated 1,000 calls per call of catalog.crawl:crawl (a loop over items counted as 10 iterations),"
         " with no I/O, error handling or entry point of its own: a span here adds as many spans; the spans of"
         " Crawler.fetch_page (recommended callers) measure it"
     )
@@ -56,7 +56,7 @@ def test_a_hot_pure_helper_is_left_out_with_its_figure_and_the_callers_that_meas
     }
 
     markdown = run_cli("analyze", ".", "--format", "md", "--no-cache", "-q", cwd=project)
-    assert f"- `{PARSE_URL}` (`catalog/urls.py:9`): estimated 1,000 calls per request" in markdown.stdout
+    assert f"- `{PARSE_URL}` (`catalog/urls.py:9`): estimated 1,000 calls per call of" in markdown.stdout
 
     coverage = run_cli("coverage", project, "--format", "json", "--no-cache")
     assert coverage.returncode == 0, coverage.stderr
@@ -98,7 +98,7 @@ def test_the_threshold_is_a_setting_of_the_project_and_of_the_environment(tmp_pa
     )  # the environment wins over the file
     assert lower.returncode == 0, lower.stderr
     [note] = [n for n in json.loads(lower.stdout)["left_out"] if n["symbol"] == PARSE_URL]
-    assert note["reason"].startswith("estimated 1,000 calls per request")
+    assert note["reason"].startswith("estimated 1,000 calls per call of")
 
 
 def test_an_invalid_threshold_is_an_error_naming_the_key(tmp_path: Path) -> None:

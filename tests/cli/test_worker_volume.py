@@ -2,8 +2,9 @@
 whose ``while not self._stop_requested`` loop takes one job off a SQLite queue per pass) is analysed; its recommended
 functions are traced with ``export`` + ``trace_advisor.runtime`` and scenario.py runs the worker on five queued jobs of
 four items each. The loop is the unit, not a multiplier: the figures from ``Worker.work`` are per job (the items loop
-makes them a range, from one pass to 10 items, which holds the four measured within 3x), the worker's start and stop
-are per CLI run of ``cli.main``, the enqueue per request of the HTTP route, and the scheduler's loop per poll."""
+makes them a range, from one pass to 10 items, which holds the four measured within 3x), the wait while paused counts
+one pass, the clean-up on a timer is per poll (not per job), the worker's start and stop are per CLI run of
+``cli.main``, the enqueue per request of the HTTP route, and the scheduler's loop per poll."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "worker_loop"
 SCHEMA = json.loads((REPO / "config" / "recommendations.schema.json").read_text(encoding="utf-8"))
 WORK = "jobq.worker:Worker.work"
-PER_JOB = {"unit": "job", "unit_loop": {"text": "while not self._stop_requested", "function": WORK}}
+LOOP = {"text": "while not self._stop_requested", "function": WORK, "kind": "lifetime"}
+PER_JOB = {"unit": "job", "unit_loop": LOOP}
+CLEAN_UP = "jobq.store:Results.clean_up"
 JOBS = 5
 
 
@@ -72,24 +75,37 @@ def test_each_figure_names_its_unit(report: dict[str, object]) -> None:
         "source": "call graph",
         "unit": "cli_run",
     }
+    # on a timer: once per run of its branch, not per job
+    timer = {"text": "if time.monotonic() - self._last_cleanup > self.cleanup_int…", "function": WORK}
+    assert costs[CLEAN_UP] == {
+        "spans_per_request": 1,
+        "one_pass": 1,
+        "entry": CLEAN_UP,
+        "source": "call graph",
+        "unit": "poll",
+        "unit_loop": {**timer, "kind": "periodic"},
+    }
     assert costs["jobq.store:JobQueue.enqueue"]["unit"] == "request"
+    # the headline is the unit that grows with traffic first: requests, then jobs, polls, CLI runs
+    scheduler = {"text": "while not self._stopped", "function": "jobq.scheduler:Scheduler.run", "kind": "lifetime"}
     assert report["volume"] == {
-        "spans_per_request": 1 + 1 + 10 + 1,
-        "one_pass": 4,
-        "entry": WORK,
-        "functions": 4,
+        "spans_per_request": 2,
+        "one_pass": 2,
+        "entry": "jobq.api:submit",
+        "functions": 2,
         "loop_iterations": 10,
-        **PER_JOB,
+        "unit": "request",
         "by_unit": [
-            {"spans_per_request": 2, "entry": "jobq.api:submit", "functions": 2, "unit": "request"},
-            {"spans_per_request": 2, "entry": "jobq.cli:main", "functions": 1, "unit": "cli_run"},
+            {"spans_per_request": 1 + 1 + 10 + 1, "one_pass": 4, "entry": WORK, "functions": 4, **PER_JOB},
             {
                 "spans_per_request": 1,
+                "one_pass": 1,
                 "entry": "jobq.scheduler:Scheduler.run",
                 "functions": 1,
                 "unit": "poll",
-                "unit_loop": {"text": "while not self._stopped", "function": "jobq.scheduler:Scheduler.run"},
+                "unit_loop": scheduler,
             },
+            {"spans_per_request": 2, "one_pass": 2, "entry": "jobq.cli:main", "functions": 1, "unit": "cli_run"},
         ],
     }
 
@@ -107,10 +123,11 @@ def test_the_estimate_per_job_holds_what_the_sdk_counts(report: dict[str, object
     for symbol, got in per_job.items():
         cost = costs[symbol]
         assert cost["one_pass"] <= got <= cost["spans_per_request"] <= 3 * got, symbol
-    volume = report["volume"]
-    assert volume["one_pass"] <= sum(per_job.values()) <= volume["spans_per_request"] <= 3 * sum(per_job.values())  # type: ignore[index,operator]
-    # once per run, however many jobs the run takes (per job, it would have been counted 10 times per run)
+    [jobs] = [v for v in report["volume"]["by_unit"] if v["unit"] == "job"]  # type: ignore[index]
+    assert jobs["one_pass"] <= sum(per_job.values()) <= jobs["spans_per_request"] <= 3 * sum(per_job.values())
+    # once per run, however many jobs the run takes (counted per job, it would have been 10 per run)
     assert measured["jobq.store:Results.set_worker"] == costs["jobq.store:Results.set_worker"]["spans_per_request"]
+    assert measured[CLEAN_UP] == 0  # its interval (an hour) did not pass during the run: not a per-job span
     assert measured["jobq.store:JobQueue.enqueue"] == 0  # the API is not part of the run
 
 
@@ -119,13 +136,15 @@ def test_markdown_says_per_job_and_per_cli_run(app: Path) -> None:
     assert done.returncode == 0, done.stderr
     loop = f"one pass of `while not self._stop_requested` in `{WORK}`"
     assert (
-        f"about **13 spans per job** at the busiest entry point, {loop} (4 recommended functions reached; 4 if each"
-        " loop over items ran once, each loop over items counted as 10 iterations, a retry or redirect loop as one"
-        " pass, a loop that runs for the process's life as one unit per pass). Per request: about 2 spans at"
-        " `jobq.api:submit` (2 recommended functions reached); per CLI run: about 2 spans at `jobq.cli:main`"
-        " (1 recommended function reached); per poll: about 1 span in one pass of `while not self._stopped` in"
-        " `jobq.scheduler:Scheduler.run` (1 recommended function reached)."
+        "Together these spans add about **2 spans per request** at the busiest entry point, `jobq.api:submit`"
+        " (2 recommended functions reached; each loop over items counted as 10 iterations, a retry or redirect loop"
+        " as one pass, a loop that runs for the process's life as one unit per pass). Per job: about 13 spans in"
+        f" {loop} (4 recommended functions reached; 4 if each loop over items ran once); per poll: about 1 span in"
+        " one pass of `while not self._stopped` in `jobq.scheduler:Scheduler.run` (1 recommended function reached);"
+        " per CLI run: about 2 spans at `jobq.cli:main` (1 recommended function reached)."
     ) in done.stdout
     assert f"- Cost: about 1 span per job ({loop}) (estimated from the call graph)" in done.stdout
     assert "- Cost: about 2 spans per CLI run of `jobq.cli:main` (estimated from the call graph)" in done.stdout
-    assert "spans per request" not in done.stdout
+    timer = "`if time.monotonic() - self._last_cleanup > self.cleanup_int…`"
+    assert f"- Cost: 1 span per poll (each run of {timer} in `{WORK}`, on a timer)" in done.stdout
+    assert "spans per request" not in done.stdout.replace("**2 spans per request**", "")

@@ -10,7 +10,7 @@ import pytest
 from trace_advisor.cost import loop_of
 from trace_advisor.datatypes import Unit
 from trace_advisor.detect.findings import Finding
-from trace_advisor.work_units import entry_unit, lifetime_unit
+from trace_advisor.work_units import entry_unit, lifetime_unit, runs_on_a_timer, waits_for_a_condition
 
 
 def _loop(source: str) -> ast.While:
@@ -43,6 +43,35 @@ def _loop(source: str) -> ast.While:
         ("while node:\n    visit(node)\n    node = node.next", None),
         ("while pending:\n    task = pending.pop()\n    time.sleep(0.1)", None),
         ("while True:\n    config = options.get('x')\n    use(config)", None),  # a dict's get is no wait
+        # rq's WorkerPool.start: sleeps between checks, leaves only once stopped or in burst mode
+        (
+            """
+            while True:
+                if self.status == self.Status.STOPPED:
+                    if self.all_workers_have_stopped():
+                        break
+                    time.sleep(1)
+                    continue
+                self.check_workers()
+                if burst and self.number_of_active_workers == 0:
+                    break
+                time.sleep(1)
+            """,
+            Unit.POLL,
+        ),
+        # part of one unit of work: sleeps until a query completes, until a process ends, or runs once without interval
+        (
+            """
+            while True:
+                result = client.get_query_results(queryId=query_id)
+                if result["status"] == "Complete":
+                    break
+                time.sleep(1)
+            """,
+            None,
+        ),
+        ("while True:\n    if proc.poll() is not None:\n        break\n    time.sleep(0.1)", None),
+        ("while True:\n    func()\n    if interval:\n        time.sleep(interval)\n    else:\n        break", None),
     ],
 )
 def test_lifetime_loops_and_their_unit(source: str, unit: Unit | None) -> None:
@@ -73,3 +102,35 @@ def test_entry_points_serve_the_unit_their_findings_say(
     findings: list[Finding], decorators: list[str], unit: Unit
 ) -> None:
     assert entry_unit(findings, decorators) is unit
+
+
+@pytest.mark.parametrize(
+    ("source", "waits"),
+    [
+        ("while not self._stop_requested and is_suspended(self.connection):\n    time.sleep(1)", True),
+        ("while proc.poll() is None:\n    time.sleep(0.1)", True),
+        ("while time.monotonic() < deadline:\n    if ready():\n        break\n    time.sleep(0.5)", True),
+        ("while pending:\n    task = pending.pop()\n    time.sleep(0.1)", False),  # a collection emptied: its items
+        ("while not is_ready():\n    check()", False),  # no wait: a busy loop over something else
+    ],
+)
+def test_a_loop_that_waits_for_a_condition_counts_one_pass(source: str, waits: bool) -> None:
+    loop = _loop(source)
+    assert waits_for_a_condition(loop) is waits
+    assert (loop_of(loop, {}).kind == "retry") is waits
+
+
+@pytest.mark.parametrize(
+    ("test", "timer"),
+    [
+        ("self.should_run_maintenance_tasks", True),  # rq's BaseWorker.work
+        ("job.is_due()", True),
+        ("time.monotonic() - self._last_flush > self.interval", True),
+        ("now() - last_run >= period", True),
+        ("self.interval", False),
+        ("len(batch) - sent > 0", False),
+        ("user.last_login", False),
+    ],
+)
+def test_branches_that_run_on_a_timer(test: str, timer: bool) -> None:
+    assert runs_on_a_timer(ast.parse(test, mode="eval").body) is timer

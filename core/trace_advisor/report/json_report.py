@@ -86,8 +86,14 @@ def volume_object(volume: SpanVolume) -> dict[str, object]:
     }
     if volume.others:
         data["by_unit"] = [
-            {"spans_per_request": round(spans, 3), "entry": entry, "functions": functions, **unit.to_json()}
-            for spans, entry, functions, unit in volume.others
+            {
+                "spans_per_request": round(other.per_request, 3),
+                "one_pass": round(other.one_pass, 3),
+                "entry": other.entry,
+                "functions": other.functions,
+                **other.unit.to_json(),
+            }
+            for other in volume.others
         ]
     return data
 

@@ -229,12 +229,16 @@ def span_volume(volume: SpanVolume) -> str:
     of each other unit, in Markdown (also the ``span_volume`` filter of report templates)."""
     once = volume.one_pass != volume.per_request
     low = f"{about(volume.one_pass)} if each loop over items ran once, " if once else ""
-    lifetime = volume.unit.loop is not None or any(of.loop is not None for *_, of in volume.others)
+    kinds = [volume.unit, *(other.unit for other in volume.others)]
+    lifetime = any(of.loop is not None and not of.periodic for of in kinds)
+    timer = any(of.periodic for of in kinds)
     units = ", a loop that runs for the process's life as one unit per pass" if lifetime else ""
+    units += ", a branch that runs on a timer as one unit per run" if timer else ""
     others = "".join(
-        f" {'Per' if n == 0 else 'per'} {of.unit.noun}: about {_spans(spans)} {_at(of, entry)}"
-        f" ({count_of(functions, 'recommended function')} reached){'.' if n == len(volume.others) - 1 else ';'}"
-        for n, (spans, entry, functions, of) in enumerate(volume.others)
+        f" {'Per' if n == 0 else 'per'} {other.unit.unit.noun}: about {_spans(other.per_request)}"
+        f" {_at(other.unit, other.entry)} ({count_of(other.functions, 'recommended function')} reached"
+        f"{_low(other.one_pass, other.per_request)}){'.' if n == len(volume.others) - 1 else ';'}"
+        for n, other in enumerate(volume.others)
     )
     return (
         f"Together these spans add about **{about(volume.per_request)} spans per {volume.unit.unit.noun}** at the"
@@ -244,12 +248,18 @@ def span_volume(volume: SpanVolume) -> str:
     )
 
 
+def _low(one_pass: float, estimated: float) -> str:
+    return f"; {about(one_pass)} if each loop over items ran once" if one_pass != estimated else ""
+
+
 def _spans(count: float) -> str:
     return "1 span" if count == 1 else f"{about(count)} spans"
 
 
 def _at(of: UnitOf, entry: str, lead: bool = True) -> str:
     """Where a figure per ``of`` is taken: one pass of a loop that runs for the process's life, or an entry point."""
+    if of.loop is not None and of.periodic:
+        return f"{'in ' if lead else ''}each run of {md_code(of.loop.text)} in {md_code(of.loop.function)}, on a timer"
     if of.loop is not None:
         return f"{'in ' if lead else ''}one pass of {md_code(of.loop.text)} in {md_code(of.loop.function)}"
     return f"{'at ' if lead else ''}{md_code(entry)}"
@@ -272,6 +282,8 @@ def span_cost(cost: SpanCost, symbol: str) -> str:
     spans = _spans(cost.per_request)
     if cost.source == "traces":
         return f"{spans} per trace (measured)"
+    if cost.entry == symbol and cost.unit is not None and cost.unit.periodic:
+        return f"1 span per {cost.unit.unit.noun} ({_at(cost.unit, symbol, lead=False)})"
     if cost.entry == symbol:
         noun = cost.unit.unit.noun if cost.unit is not None else Unit.CALL.noun
         return f"1 span per {noun} (an entry point)"
