@@ -16,41 +16,42 @@ if TYPE_CHECKING:
 
 
 class ModuleCalls:
-    """One module's resolved call sites, grouped by calling symbol, in source order: every site (``sites``), and
-    the graph's views of them (``edges``, ``unresolved``, made when first asked for: the reverse edges are filled
-    from ``all_edges()``, and most modules' views are never read).
+    """One module's resolved call sites: every site in the order of the facts' call sites, then the property reads
+    that run a getter (``ordered``), and the views of them grouped by calling symbol in source order (``sites``,
+    ``edges``, ``unresolved``), made when first asked for: the reverse edges are filled from ``all_edges()``, and most
+    modules' views are never read.
 
-    ``serial``: which resolution of the module this is (a new number every time it is resolved again); ``ordered``:
-    every site in the order of the facts' call sites, then the property reads that run a getter."""
+    ``serial``: which resolution of the module this is (a new number every time it is resolved again)."""
 
-    __slots__ = ("module", "sites", "serial", "ordered", "_edges", "_unresolved")
+    __slots__ = ("module", "serial", "ordered", "_sites", "_edges", "_unresolved")
 
-    def __init__(
-        self,
-        module: str,
-        sites: dict[SymbolId, tuple[ResolvedCall, ...]],
-        serial: int = 0,
-        ordered: tuple[ResolvedCall, ...] = (),
-    ) -> None:
+    def __init__(self, module: str, ordered: tuple[ResolvedCall, ...] = (), serial: int = 0) -> None:
         self.module = module
-        self.sites = sites
         self.serial = serial
         self.ordered = ordered
+        self._sites: dict[SymbolId, tuple[ResolvedCall, ...]] | None = None
         self._edges: dict[SymbolId, tuple[CallEdge, ...]] | None = None
         self._unresolved: dict[SymbolId, tuple[UnresolvedCall, ...]] | None = None
 
     @staticmethod
     def build(module: str, sites: Sequence[ResolvedCall], serial: int = 0) -> ModuleCalls:
-        by_caller: dict[SymbolId, list[ResolvedCall]] = {}
-        for site in sorted(sites, key=_start):  # property reads come after the calls: source order again
-            by_caller.setdefault(site.caller, []).append(site)
-        return ModuleCalls(module, {caller: tuple(found) for caller, found in by_caller.items()}, serial, tuple(sites))
+        return ModuleCalls(module, tuple(sites), serial)
+
+    @property
+    def sites(self) -> dict[SymbolId, tuple[ResolvedCall, ...]]:
+        """Every site by calling symbol, in source order."""
+        found = self._sites
+        if found is None:
+            by_caller: dict[SymbolId, list[ResolvedCall]] = {}
+            for site in sorted(self.ordered, key=_start):  # property reads come after the calls: source order again
+                by_caller.setdefault(site.caller, []).append(site)
+            found = self._sites = {caller: tuple(sites) for caller, sites in by_caller.items()}
+        return found
 
     def all_edges(self) -> Iterator[CallEdge]:
-        """Every edge, by caller and in source order (as ``edges`` holds them)."""
-        for found in self.sites.values():
-            for site in found:
-                yield from site.edges
+        """Every edge, site by site in the order of ``ordered``."""
+        for site in self.ordered:
+            yield from site.edges
 
     @property
     def edges(self) -> dict[SymbolId, tuple[CallEdge, ...]]:

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from trace_advisor.callgraph import ModuleCalls
 from trace_advisor.datatypes import CallEdge, SymbolId
 
+_ByModule = tuple[str, tuple[CallEdge, ...]] | dict[str, tuple[CallEdge, ...]]
+
 
 class CallTable:
     """The index's resolved calls. Not thread-safe on its own: the index calls it under its lock.
@@ -18,7 +20,9 @@ class CallTable:
     def __init__(self) -> None:
         self._calls: dict[str, ModuleCalls] = {}
         self._stale: dict[str, ModuleCalls] = {}  # dropped calls whose reverse edges are still in _incoming
-        self._incoming: dict[SymbolId, dict[str, tuple[CallEdge, ...]]] = {}
+        # callee -> its incoming edges by calling module; a callee called from one module only (most are) holds the
+        # pair (module, edges) instead of a dict
+        self._incoming: dict[SymbolId, _ByModule] = {}
         self._sorted: dict[SymbolId, tuple[CallEdge, ...]] = {}  # incoming edges in answer order, per callee
         self.complete = False  # every workspace module's calls are resolved and their reverse edges are in place
 
@@ -39,8 +43,16 @@ class CallTable:
         by_callee: dict[SymbolId, list[CallEdge]] = {}
         for edge in calls.all_edges():
             by_callee.setdefault(edge.callee, []).append(edge)
+        module, incoming = calls.module, self._incoming
         for callee, found in by_callee.items():  # kept as tuples: a list per callee and module would cost a third more
-            self._incoming.setdefault(callee, {})[calls.module] = tuple(found)
+            edges = tuple(found)
+            held = incoming.get(callee)
+            if held is None or (isinstance(held, tuple) and held[0] == module):
+                incoming[callee] = (module, edges)
+            elif isinstance(held, tuple):
+                incoming[callee] = {held[0]: held[1], module: edges}
+            else:
+                held[module] = edges
             self._sorted.pop(callee, None)
 
     def drop(self, modules: Iterable[str]) -> None:
@@ -67,8 +79,9 @@ class CallTable:
         """Calls of ``symbol`` by caller module, position and caller (meaningful once ``complete``)."""
         found = self._sorted.get(symbol)
         if found is None:
-            by_module = self._incoming.get(symbol, {})
-            edges = [edge for module in by_module for edge in by_module[module]]
+            held = self._incoming.get(symbol)
+            by_module = (held,) if isinstance(held, tuple) else held.items() if held is not None else ()
+            edges = [edge for _, found in by_module for edge in found]
             found = tuple(sorted(edges, key=lambda e: (e.caller.partition(":")[0], e.range.start, e.caller)))
             self._sorted[symbol] = found
         return found
@@ -76,6 +89,12 @@ class CallTable:
     def _unstale(self, module: str) -> None:
         calls = self._stale.pop(module, None)
         if calls is not None:
+            incoming = self._incoming
             for edge in calls.all_edges():
-                self._incoming.get(edge.callee, {}).pop(module, None)
+                held = incoming.get(edge.callee)
+                if isinstance(held, tuple):
+                    if held[0] == module:
+                        del incoming[edge.callee]
+                elif held is not None:
+                    held.pop(module, None)
                 self._sorted.pop(edge.callee, None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from trace_advisor.facts.records import CALL, CLASS_OF, ELEMENT, ELEMENTS_OF, ITEM, VALUES_OF, Chain
+from trace_advisor.facts.records import CALL, CLASS_OF, ELEMENT, ELEMENTS_OF, ITEM, LAMBDA, VALUES_OF, Chain
 
 # Subscripted annotations that mean "one of the arguments" rather than a generic container.
 _UNWRAP_FIRST = frozenset({"Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly"})
@@ -101,6 +101,12 @@ def value_chains(node: ast.expr | None) -> tuple[Chain, ...]:
         return found
     if isinstance(node, ast.NamedExpr):
         return value_chains(node.value)
+    if isinstance(node, ast.Lambda):  # calling it gives what its body evaluates to (its parameters: not known)
+        args = node.args
+        own = {a.arg: f"{a.arg}{LAMBDA_PARAMETER}" for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
+        own.update((a.arg, f"{a.arg}{LAMBDA_PARAMETER}") for a in (args.vararg, args.kwarg) if a is not None)
+        body = tuple((*renamed(chain, own), LAMBDA) for chain in value_chains(node.body))
+        return body or ((LAMBDA,),)
     if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp):
         kind = "<list>" if isinstance(node, ast.ListComp) else "<set>" if isinstance(node, ast.SetComp) else None
         clauses = own_names(node)

@@ -33,6 +33,9 @@ CLASS_OF: Final = "[cls]"
 # ITEM: "an item of" what came before, looked up by a key or index (``HANDLERS[kind]``, ``steps[0]``): any of a
 # collection's elements (the key is not read), or what the class's ``__getitem__`` returns.
 ITEM: Final = "[k]"
+# LAMBDA ends a value chain for "a lambda whose body evaluates to" the chain before it (``lambda: Client(url)`` is
+# ("Client", "()", LAMBDA)); alone, a lambda whose body is nothing resolution follows.
+LAMBDA: Final = "[lambda]"
 
 # Binding kinds: what a name in a scope is bound to (flow-insensitive: every binding of the name counts).
 DEF: Final = "def"  # a function defined in this module: ``target`` is its qualname

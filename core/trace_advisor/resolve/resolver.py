@@ -29,6 +29,7 @@ from trace_advisor.facts.records import (
     IMPORT,
     ITEM,
     ITERATE,
+    LAMBDA,
     PARAMETER,
     RAISE,
     SELF,
@@ -273,6 +274,8 @@ class Resolver:
             self._depth = 0
             return "too-deep", "the value is nested too deeply to follow"
         if end is None:
+            if all(kind == v.LAMBDA for kind, _ in self.eval_chain(info, scope, chain)):
+                return "lambda", f"`{text}` is a lambda: its calls are those of the function defining it"
             return "not-followable", f"`{chain_text(chain)}` names nothing callable"
         if chain[-1] == ITEM or chain[end - 1] == ITEM:
             return "subscript-unknown-key", f"`{text}` is an item of something whose items are not known"
@@ -284,7 +287,10 @@ class Resolver:
         if last == CALL:
             if all(kind in (v.EXTERNAL, v.EXTERNAL_INSTANCE) for kind, _ in before):
                 return "result-of-external-call", f"`{part}` is what code without source returns"
-            return "unknown-return", f"`{part}`: nothing says what `{chain_text(chain[: end - 1])}` returns"
+            called = chain_text(chain[: end - 1])
+            if all(kind == v.LAMBDA for kind, _ in before):
+                return "unknown-return", f"`{part}`: nothing says what the lambda `{called}` returns"
+            return "unknown-return", f"`{part}`: nothing says what `{called}` returns"
         if last == ELEMENT:
             return "unknown-element", f"`{chain_text(chain[: end - 1])}` holds nothing known"
         return "dynamic-attribute", f"`{part}` is not defined on `{chain_text(chain[: end - 1])}` (set at run time?)"
@@ -453,9 +459,13 @@ class Resolver:
         table[key] = NOTHING  # in progress: a cycle sees "unknown"
         self._depth += 1
         try:
-            if len(chain) > 1 and chain[0] == "super" and chain[1] == CALL:
+            if chain[-1] == LAMBDA:  # a lambda: calling it gives what its body evaluates to
+                body = self.eval_chain(info, scope, chain[:-1]) if len(chain) > 1 else NOTHING
+                values: Values = frozenset(v.lambda_of(value) for value in body) if body else v.UNKNOWN_LAMBDA
+                rest: Chain = ()
+            elif len(chain) > 1 and chain[0] == "super" and chain[1] == CALL:
                 owner = self._enclosing_class(info, scope)
-                values: Values = frozenset({(v.SUPER, owner)}) if owner else NOTHING
+                values = frozenset({(v.SUPER, owner)}) if owner else NOTHING
                 rest = chain[2:]
             else:
                 values = self.lookup_name(info, scope, chain[0])
@@ -770,6 +780,8 @@ class Resolver:
             ):
                 return frozenset({(v.CONTEXT, ident)})
             return self.function_returns(ident)
+        if kind == v.LAMBDA:
+            return v.lambda_result(value)
         if kind == v.ENTER:
             located = self._classes.scope_of(ident)
             if located is None:
