@@ -475,7 +475,10 @@ class SpanCost:
     ``fewest``: another entry point reaching it with fewer calls, and how many (a function run per message or event,
     that a start-up loop also runs: its unit). ``unit``: what one call of ``entry`` serves (a request, a job, a CLI
     run...), or one pass of a loop in ``entry`` that runs for the process's life (then ``per_request`` is per job,
-    message or poll, not per call: the loop is the unit, not a multiplier)."""
+    message or poll, not per call: the loop is the unit, not a multiplier). The figure comes from the first unit that
+    grows with traffic or time reaching the function (requests, messages, jobs, polls), else from the entry point
+    calling it most; ``heaviest``: another entry point calling it at least twice as many times per its own unit (an
+    admin command that runs it per item of every queue)."""
 
     per_request: float | None
     entry: SymbolId | None
@@ -484,6 +487,7 @@ class SpanCost:
     loop: LoopRef | None = None
     fewest: tuple[float, SymbolId] | None = None
     unit: UnitOf | None = None  # what ``per_request`` is per (None: measured per trace, or no entry point)
+    heaviest: tuple[float, SymbolId, UnitOf] | None = None  # another entry point calling it >= 2x more, per its unit
 
     def to_json(self) -> dict[str, object]:
         per_request = None if self.per_request is None else round(self.per_request, 3)
@@ -496,6 +500,9 @@ class SpanCost:
             data["loop"] = self.loop.to_json()
         if self.fewest is not None:
             data["fewest"] = {"spans_per_request": round(self.fewest[0], 3), "entry": self.fewest[1]}
+        if self.heaviest is not None:
+            spans, entry, unit = self.heaviest
+            data["heaviest"] = {"spans_per_request": round(spans, 3), "entry": entry, **unit.to_json()}
         return data
 
 
