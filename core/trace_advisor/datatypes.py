@@ -269,6 +269,35 @@ class CallTreeNode:
 Priority = str  # one of the configured priorities, e.g. "external_io", "exceptions"
 
 
+class EvidenceKind(enum.StrEnum):
+    """What a piece of evidence is about, in the order an SRE reads recommendations first: where work enters or runs
+    (a request handler, CLI command, job, consumer; a job's own callable run), then remote calls (an LLM, HTTP, RPC, a
+    queue, a cloud service, a search engine), then a subprocess, and last the local or auto-instrumented storage
+    (cache, database, files). The I/O kinds are the catalog's (``detect/catalog.py``), an LLM's and a queue's named for
+    people."""
+
+    ENTRY = "entry"
+    WORK = "work"
+    LLM = "llm"
+    HTTP = "http"
+    RPC = "rpc"
+    QUEUE = "queue"
+    CLOUD = "cloud"
+    SEARCH = "search"
+    SUBPROCESS = "subprocess"
+    CACHE = "cache"
+    DB = "db"
+    FILE = "file"
+
+    @property
+    def rank(self) -> int:
+        """Its place in the reading order (0 first)."""
+        return _KIND_ORDER.index(self)
+
+
+_KIND_ORDER = tuple(EvidenceKind)
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """A detector's finding inside one function, with the exact lines it is about."""
@@ -277,6 +306,18 @@ class Evidence:
     reason: str  # short and human: "calls urllib.request:urlopen (external HTTP)"
     range: Range
     detail: str = ""  # machine-friendly extra, e.g. the resolved target symbol
+    kind: EvidenceKind | None = None  # what it is about (an entry, a unit of work, the I/O's kind); None: neither
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "priority": self.priority,
+            "reason": self.reason,
+            "range": self.range.to_json(),
+            "detail": self.detail,
+        }
+        if self.kind is not None:
+            data["kind"] = self.kind.value
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -516,6 +557,13 @@ class Recommendation:
     def span_name(self) -> str:
         return self.span or span_name(self.qualname)
 
+    @property
+    def kind(self) -> EvidenceKind | None:
+        """What the function is, for the reading order: the first of its evidence's kinds in :class:`EvidenceKind`'s
+        order (a request handler before the HTTP call it makes, that call before a query); None: no such evidence."""
+        kinds = [e.kind for e in self.evidence if e.kind is not None]
+        return min(kinds, key=lambda k: k.rank) if kinds else None
+
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {
             "symbol": self.symbol,
@@ -529,10 +577,7 @@ class Recommendation:
             "capture": self.capture.to_json(),
             "code_block": self.code_block,
             "source": self.source,
-            "evidence": [
-                {"priority": e.priority, "reason": e.reason, "range": e.range.to_json(), "detail": e.detail}
-                for e in self.evidence
-            ],
+            "evidence": [e.to_json() for e in self.evidence],
         }
         if self.usage is not None:
             data["usage"] = self.usage.to_json()
