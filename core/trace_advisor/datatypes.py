@@ -346,6 +346,35 @@ class CallTreeNode:
 Priority = str  # one of the configured priorities, e.g. "external_io", "exceptions"
 
 
+class EvidenceKind(enum.StrEnum):
+    """What a piece of evidence is about, in the order an SRE reads recommendations first: where work enters or runs
+    (a request handler, CLI command, job, consumer; a job's own callable run), then remote calls (an LLM, HTTP, RPC, a
+    queue, a cloud service, a search engine), then a subprocess, and last the local or auto-instrumented storage
+    (cache, database, files). The I/O kinds are the catalog's (``detect/catalog.py``), an LLM's and a queue's named for
+    people."""
+
+    ENTRY = "entry"
+    WORK = "work"
+    LLM = "llm"
+    HTTP = "http"
+    RPC = "rpc"
+    QUEUE = "queue"
+    CLOUD = "cloud"
+    SEARCH = "search"
+    SUBPROCESS = "subprocess"
+    CACHE = "cache"
+    DB = "db"
+    FILE = "file"
+
+    @property
+    def rank(self) -> int:
+        """Its place in the reading order (0 first)."""
+        return _KIND_ORDER.index(self)
+
+
+_KIND_ORDER = tuple(EvidenceKind)
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """A detector's finding inside one function, with the exact lines it is about."""
@@ -354,6 +383,18 @@ class Evidence:
     reason: str  # short and human: "calls urllib.request:urlopen (external HTTP)"
     range: Range
     detail: str = ""  # machine-friendly extra, e.g. the resolved target symbol
+    kind: EvidenceKind | None = None  # what it is about (an entry, a unit of work, the I/O's kind); None: neither
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "priority": self.priority,
+            "reason": self.reason,
+            "range": self.range.to_json(),
+            "detail": self.detail,
+        }
+        if self.kind is not None:
+            data["kind"] = self.kind.value
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -511,7 +552,10 @@ class SpanCost:
     ``fewest``: another entry point reaching it with fewer calls, and how many (a function run per message or event,
     that a start-up loop also runs: its unit). ``unit``: what one call of ``entry`` serves (a request, a job, a CLI
     run...), or one pass of a loop in ``entry`` that runs for the process's life (then ``per_request`` is per job,
-    message or poll, not per call: the loop is the unit, not a multiplier)."""
+    message or poll, not per call: the loop is the unit, not a multiplier). The figure comes from the first unit that
+    grows with traffic or time reaching the function (requests, messages, jobs, polls), else from the entry point
+    calling it most; ``heaviest``: another entry point calling it at least twice as many times per its own unit (an
+    admin command that runs it per item of every queue)."""
 
     per_request: float | None
     entry: SymbolId | None
@@ -520,6 +564,7 @@ class SpanCost:
     loop: LoopRef | None = None
     fewest: tuple[float, SymbolId] | None = None
     unit: UnitOf | None = None  # what ``per_request`` is per (None: measured per trace, or no entry point)
+    heaviest: tuple[float, SymbolId, UnitOf] | None = None  # another entry point calling it >= 2x more, per its unit
 
     def to_json(self) -> dict[str, object]:
         per_request = None if self.per_request is None else round(self.per_request, 3)
@@ -532,6 +577,9 @@ class SpanCost:
             data["loop"] = self.loop.to_json()
         if self.fewest is not None:
             data["fewest"] = {"spans_per_request": round(self.fewest[0], 3), "entry": self.fewest[1]}
+        if self.heaviest is not None:
+            spans, entry, unit = self.heaviest
+            data["heaviest"] = {"spans_per_request": round(spans, 3), "entry": entry, **unit.to_json()}
         return data
 
 
@@ -586,6 +634,13 @@ class Recommendation:
     def span_name(self) -> str:
         return self.span or span_name(self.qualname)
 
+    @property
+    def kind(self) -> EvidenceKind | None:
+        """What the function is, for the reading order: the first of its evidence's kinds in :class:`EvidenceKind`'s
+        order (a request handler before the HTTP call it makes, that call before a query); None: no such evidence."""
+        kinds = [e.kind for e in self.evidence if e.kind is not None]
+        return min(kinds, key=lambda k: k.rank) if kinds else None
+
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {
             "symbol": self.symbol,
@@ -599,10 +654,7 @@ class Recommendation:
             "capture": self.capture.to_json(),
             "code_block": self.code_block,
             "source": self.source,
-            "evidence": [
-                {"priority": e.priority, "reason": e.reason, "range": e.range.to_json(), "detail": e.detail}
-                for e in self.evidence
-            ],
+            "evidence": [e.to_json() for e in self.evidence],
         }
         if self.usage is not None:
             data["usage"] = self.usage.to_json()

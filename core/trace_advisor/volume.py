@@ -63,12 +63,15 @@ def units_of(counts: RequestCounts, unit: Callable[[SymbolId], Unit]) -> dict[Sy
 def with_costs(
     result: AnalysisResult, counts: RequestCounts, unit: Callable[[SymbolId], Unit] = lambda _: Unit.CALL
 ) -> AnalysisResult:
-    """``result`` with a :class:`SpanCost` per recommendation (from the entry point that calls it most, per the unit
-    that entry point serves: ``unit`` of an entry point, one pass of a loop that runs for the process's life) and the
+    """``result`` with a :class:`SpanCost` per recommendation (from the entry point that calls it most among those of
+    the first unit that grows with traffic, per that unit: ``unit`` of an entry point, one pass of a loop that runs
+    for the process's life; else from the entry point calling it most; naming another entry point that calls it at
+    least FEWER times more, a CLI command that runs it per item of every queue) and the
     :class:`SpanVolume` of all of them together at the busiest entry point of each unit, the units that grow with
     traffic (requests, messages, jobs) first."""
     wanted = {r.symbol for r in result.recommendations}
-    best: dict[SymbolId, tuple[float, SymbolId]] = {}
+    best: dict[SymbolId, dict[Unit, tuple[float, SymbolId]]] = {}  # per function, the entry calling it most per unit
+    heaviest: dict[SymbolId, tuple[float, SymbolId]] = {}  # the entry point calling it most, whatever its unit
     fewest: dict[SymbolId, tuple[float, SymbolId]] = {}  # the entry point calling it least, at least once
     busiest: dict[Unit, tuple[float, SymbolId, int]] = {}  # per unit
     entries = units_of(counts, unit)
@@ -80,8 +83,10 @@ def with_costs(
                 continue  # reached only in another loop that runs for the process's life; a loop's own function
             total += reached[symbol]
             found += 1
-            if reached[symbol] > best.get(symbol, (0.0, ""))[0]:
-                best[symbol] = (reached[symbol], entry)
+            if reached[symbol] > best.setdefault(symbol, {}).get(of.unit, (0.0, ""))[0]:
+                best[symbol][of.unit] = (reached[symbol], entry)
+            if reached[symbol] > heaviest.get(symbol, (0.0, ""))[0]:
+                heaviest[symbol] = (reached[symbol], entry)
             if 1 <= reached[symbol] < fewest.get(symbol, (MAX_CALLS + 1, ""))[0]:
                 fewest[symbol] = (reached[symbol], entry)
         if total > busiest.get(of.unit, (0.0, "", 0))[0]:
@@ -91,10 +96,13 @@ def with_costs(
     def cost(symbol: SymbolId) -> SpanCost:
         if symbol not in best:
             return SpanCost(None, None, "call graph")
-        estimated, once, loop = figures.of(best[symbol][1], symbol)
+        entry = _figure_entry(best[symbol], heaviest[symbol])
+        estimated, once, loop = figures.of(entry, symbol)
         least = fewest.get(symbol)
         other = least if least is not None and least[0] * FEWER <= estimated else None
-        return SpanCost(estimated, best[symbol][1], "call graph", once, loop, other, entries[best[symbol][1]])
+        most = heaviest[symbol]
+        more = (*most, entries[most[1]]) if most[1] != entry and most[0] >= estimated * FEWER else None
+        return SpanCost(estimated, entry, "call graph", once, loop, other, entries[entry], more)
 
     recommendations = tuple(dataclasses.replace(r, cost=cost(r.symbol)) for r in result.recommendations)
     volume = None
@@ -109,6 +117,14 @@ def with_costs(
         others = tuple(UnitVolume(t, once(e), e, n, entries[e]) for t, e, n in ranked[1:])
         volume = SpanVolume(total, entry, functions, LOOP_ITERATIONS, once(entry), entries[entry], others)
     return dataclasses.replace(result, recommendations=recommendations, volume=volume)
+
+
+def _figure_entry(by_unit: dict[Unit, tuple[float, SymbolId]], heaviest: tuple[float, SymbolId]) -> SymbolId:
+    """The entry point a function's figure is taken from: the one calling it most among those of the first unit that
+    grows with traffic or time (requests, messages, jobs, polls) that reaches it, else the one calling it most (per
+    CLI run, per call)."""
+    recurring = [unit for unit in by_unit if unit.rank <= Unit.POLL.rank]
+    return by_unit[min(recurring, key=lambda u: u.rank)][1] if recurring else heaviest[1]
 
 
 def estimate_costs(result: AnalysisResult, index: Index, config: Config) -> AnalysisResult:

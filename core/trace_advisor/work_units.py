@@ -154,7 +154,7 @@ def _waits_for(call: ast.Call) -> Unit | None:
 
 
 # a test that says a branch runs on a timer: ``should_run_maintenance_tasks``, ``is_due()``, ``time_to_flush``
-_TIMER_NAME = re.compile(r"should_run|(^|_)is_due|(^|_)due(_|$)|time_to_|maintenance|periodic|housekeep", re.IGNORECASE)
+_TIMER_NAME = re.compile(r"should_run|(^|_)is_due|(^|_)due(_|$)|time_to_|periodic", re.IGNORECASE)
 _CLOCK = re.compile(r"time|now|monotonic|clock", re.IGNORECASE)
 
 

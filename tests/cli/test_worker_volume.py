@@ -2,7 +2,8 @@
 whose ``while not self._stop_requested`` loop takes one job off a SQLite queue per pass) is analysed; its recommended
 functions are traced with ``export`` + ``trace_advisor.runtime`` and scenario.py runs the worker on five queued jobs of
 four items each. The loop is the unit, not a multiplier: the figures from ``Worker.work`` are per job (the items loop
-makes them a range, from one pass to 10 items, which holds the four measured within 3x), the wait while paused counts
+makes them a range, from one pass to 10 items, which holds the four measured within 3x; an operator's command that
+calls one of them per failed job is named beside), the wait while paused counts
 one pass, the clean-up on a timer is per poll (not per job), the worker's start and stop are per CLI run of
 ``cli.main``, the enqueue per request of the HTTP route, and the scheduler's loop per poll."""
 
@@ -86,6 +87,13 @@ def test_each_figure_names_its_unit(report: dict[str, object]) -> None:
         "unit_loop": {**timer, "kind": "periodic"},
     }
     assert costs["jobq.store:JobQueue.enqueue"]["unit"] == "request"
+    # per job first (it grows with traffic), and the operator's command that calls it per failed job beside it
+    assert costs["jobq.store:Results.save"] == {
+        "spans_per_request": 1,
+        "one_pass": 1,
+        **per_job,
+        "heaviest": {"spans_per_request": 10, "entry": "jobq.admin:main", "unit": "cli_run"},
+    }
     # the headline is the unit that grows with traffic first: requests, then jobs, polls, CLI runs
     scheduler = {"text": "while not self._stopped", "function": "jobq.scheduler:Scheduler.run", "kind": "lifetime"}
     assert report["volume"] == {
@@ -105,7 +113,7 @@ def test_each_figure_names_its_unit(report: dict[str, object]) -> None:
                 "unit": "poll",
                 "unit_loop": scheduler,
             },
-            {"spans_per_request": 2, "one_pass": 2, "entry": "jobq.cli:main", "functions": 1, "unit": "cli_run"},
+            {"spans_per_request": 10 + 1, "one_pass": 2, "entry": "jobq.admin:main", "functions": 2, "unit": "cli_run"},
         ],
     }
 
@@ -128,7 +136,7 @@ def test_the_estimate_per_job_holds_what_the_sdk_counts(report: dict[str, object
     # once per run, however many jobs the run takes (counted per job, it would have been 10 per run)
     assert measured["jobq.store:Results.set_worker"] == costs["jobq.store:Results.set_worker"]["spans_per_request"]
     assert measured[CLEAN_UP] == 0  # its interval (an hour) did not pass during the run: not a per-job span
-    assert measured["jobq.store:JobQueue.enqueue"] == 0  # the API is not part of the run
+    assert measured["jobq.store:JobQueue.enqueue"] == measured["jobq.admin:main"] == 0  # not part of the run
 
 
 def test_markdown_says_per_job_and_per_cli_run(app: Path) -> None:
@@ -141,10 +149,14 @@ def test_markdown_says_per_job_and_per_cli_run(app: Path) -> None:
         " as one pass, a loop that runs for the process's life as one unit per pass). Per job: about 13 spans in"
         f" {loop} (4 recommended functions reached; 4 if each loop over items ran once); per poll: about 1 span in"
         " one pass of `while not self._stopped` in `jobq.scheduler:Scheduler.run` (1 recommended function reached);"
-        " per CLI run: about 2 spans at `jobq.cli:main` (1 recommended function reached)."
+        " per CLI run: about 11 spans at `jobq.admin:main` (2 recommended functions reached; 2 if each loop over items"
+        " ran once)."
     ) in done.stdout
     assert f"- Cost: about 1 span per job ({loop}) (estimated from the call graph)" in done.stdout
     assert "- Cost: about 2 spans per CLI run of `jobq.cli:main` (estimated from the call graph)" in done.stdout
+    assert (
+        f"- Cost: about 1 span per job ({loop}) (estimated from the call graph); 10 per CLI run of `jobq.admin:main`"
+    ) in done.stdout
     timer = "`if time.monotonic() - self._last_cleanup > self.cleanup_int…`"
     assert f"- Cost: 1 span per poll (each run of {timer} in `{WORK}`, on a timer)" in done.stdout
     assert "spans per request" not in done.stdout.replace("**2 spans per request**", "")

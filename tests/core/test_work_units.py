@@ -130,6 +130,7 @@ def test_a_loop_that_waits_for_a_condition_counts_one_pass(source: str, waits: b
         ("self.interval", False),
         ("len(batch) - sent > 0", False),
         ("user.last_login", False),
+        ("queue.acquire_maintenance_lock()", False),  # a lock won, not a timer (it runs inside the timed branch)
     ],
 )
 def test_branches_that_run_on_a_timer(test: str, timer: bool) -> None:

@@ -296,6 +296,8 @@ def span_cost(cost: SpanCost, symbol: str) -> str:
     fewest = ""
     if cost.fewest is not None:
         fewest = f"; {about(cost.fewest[0])} per call of {md_code(cost.fewest[1])}"
+    if cost.heaviest is not None:
+        fewest += f"; {about(cost.heaviest[0])} {per_unit(cost.heaviest[2], cost.heaviest[1])}"
     return f"about {spans} {per_unit(cost.unit, cost.entry)} ({how}){fewest}"
 
 
