@@ -14,9 +14,10 @@ from typing import TypeVar
 
 from trace_advisor.advise.calibration import RULES_THRESHOLD, Scored, calibrated, shipped
 from trace_advisor.advise.instrumentation_hints import instrumentation_hints
-from trace_advisor.advise.local import LocalScorer
+from trace_advisor.advise.layers import covered_wrappers
+from trace_advisor.advise.local import LocalScorer, Verdict
 from trace_advisor.advise.provider import Candidate, Provider, ProviderResult
-from trace_advisor.advise.units import client_operations, consistent
+from trace_advisor.advise.units import client_operations, consistent, covered_by, with_run, work_runs
 from trace_advisor.analysed import AnalysedModule, FunctionSyntax
 from trace_advisor.analysis_cache import AnalysisCache, FunctionResult, ReadFunctions, source_key
 from trace_advisor.cancel import NEVER, CancelToken
@@ -130,6 +131,7 @@ class Analyzer:
         self._run_files: set[Path] | None = None  # the files of the last run (None: none yet)
         self._promote_anywhere = False  # callers promoted for cost may be in any workspace file (one file's decision)
         self._contexts: dict[SymbolId, FunctionContext] = {}  # the first def of each function this run analysed
+        self._covering: dict[SymbolId, bool] = {}  # callers found to have a span of their own (_covers)
 
     def _sites(self, symbol: SymbolId) -> tuple[ResolvedCall, ...]:
         calls = self.index.module_calls(symbol.partition(":")[0])
@@ -282,6 +284,18 @@ class Analyzer:
         if calibrate:
             scored = [Scored(r.ctx, r.signals, v) for r, v in zip(results, verdicts, strict=True)]
             verdicts = calibrated(scored, self.scorer, shipped(), client_operations(pairs))
+        work = work_runs([(r.ctx, r.signals) for r in results])
+        floor = shipped().threshold if calibrate else self.config.min_confidence
+        for number, run in work.runs.items():
+            verdicts[number] = with_run(verdicts[number], run, floor)
+        for number, caller in work.covered.items():
+            verdicts[number] = covered_by(verdicts[number], f"covered by the span in `{caller}`")
+        if self.builder is not None:
+            functions = [(r.ctx, r.signals, v) for r, v in zip(results, verdicts, strict=True)]
+            own = {r.ctx.symbol: v for r, v in zip(results, verdicts, strict=True)}
+            covers = partial(self._covers, own, threshold)
+            for number, verdict in covered_wrappers(functions, self.config.min_confidence, covers).items():
+                verdicts[number] = verdict
         for result in results:
             if result.verdict.traced is None:  # a traced function's context is its code without the span
                 self._contexts.setdefault(result.ctx.symbol, result.ctx)
@@ -291,6 +305,24 @@ class Analyzer:
                 recommendation = self.scorer.recommend(result.ctx, result.signals, verdict)
                 results[number] = dataclasses.replace(result, verdict=verdict, recommendation=recommendation)
         return results, None
+
+    def _covers(self, own: Mapping[SymbolId, Verdict], threshold: float, symbol: SymbolId) -> bool:
+        """Whether a caller has a span of its own or gets one: it is traced, recommended (its verdict in ``own``, the
+        file being decided; else the rules' with its graph facts, at ``threshold``), or a request handler whose
+        framework's instrumentation gives it its server span. Remembered for the run."""
+        if symbol in own:
+            verdict = own[symbol]
+            return verdict.traced is not None or verdict.deserves_span(self.config.min_confidence) or _handler(verdict)
+        found = self._covering.get(symbol)
+        if found is None:
+            syntax = _syntax_of(self.index, symbol)
+            found = False
+            if syntax is not None and self.builder is not None:
+                ctx = FunctionContext(*syntax, self.builder.facts(symbol))
+                verdict = self.scorer.verdict(ctx, tuple(run_detectors(ctx, self.priorities)))
+                found = verdict.traced is not None or verdict.deserves_span(threshold) or _handler(verdict)
+            self._covering[symbol] = found
+        return found
 
     def _analyse_function(
         self, analysed: AnalysedModule, function: FunctionSyntax, key: object, graph_facts: GraphFacts
@@ -796,6 +828,11 @@ def _function_of(index: Index, symbol: SymbolId) -> FunctionContext | None:
     """A workspace function as the detectors see it (without graph facts); None outside the workspace."""
     syntax = _syntax_of(index, symbol)
     return FunctionContext(*syntax) if syntax is not None else None
+
+
+def _handler(verdict: Verdict) -> bool:
+    """A request handler whose web framework's instrumentation gives each request its server span."""
+    return any(s.finding is Finding.ROUTE and s.instrumentation is not None for s in verdict.signals)
 
 
 def _syntax_of(index: Index, symbol: SymbolId) -> tuple[AnalysedModule, FunctionSyntax] | None:

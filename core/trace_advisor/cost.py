@@ -22,6 +22,7 @@ from trace_advisor.datatypes import (
     MODULE_QUALNAME,
     CallEdge,
     CostNote,
+    EvidenceKind,
     LoopRef,
     Range,
     Recommendation,
@@ -783,7 +784,8 @@ def costly(
             ),
             None,
         )
-        computes = not any(e.priority in _IO_OR_HANDOFF for e in rec.evidence)  # no I/O, not even via callees
+        # no I/O, not even via callees, and no job's own work run (the user's code: whatever it does)
+        computes = not any(e.priority in _IO_OR_HANDOFF or e.kind is EvidenceKind.WORK for e in rec.evidence)
         if looping is not None:
             if any(e.priority == COST_PRIORITY for e in rec.evidence):
                 measuring[rec.symbol] = (looping,)

@@ -65,13 +65,16 @@ def unpack_span(key: int) -> tuple[int, int, int, int]:
     return key >> 3 * _FIELD, key >> 2 * _FIELD & _FIELD_MAX, key >> _FIELD & _FIELD_MAX, key & _FIELD_MAX
 
 
+SpanKey = int | tuple[int, int, int, int]
+
+
 class Range:
     """A start and an end position. Kept as one packed int (``pack_span``) when its numbers fit, which is what a call
     graph holds hundreds of thousands of; ``start`` and ``end`` are made when asked for."""
 
     __slots__ = ("_key",)
     __match_args__ = ("start", "end")
-    _key: int | tuple[int, int, int, int]
+    _key: SpanKey
 
     def __init__(self, start: Position, end: Position) -> None:
         parts = (start.line, start.column, end.line, end.column)
@@ -85,9 +88,19 @@ class Range:
     @staticmethod
     def packed(key: int) -> Range:
         """The range of a ``pack_span`` result (no check: the facts' positions always fit)."""
+        return Range.keyed(key)
+
+    @staticmethod
+    def keyed(key: SpanKey) -> Range:
+        """The range whose ``key`` this is."""
         rng = object.__new__(Range)
         object.__setattr__(rng, "_key", key)
         return rng
+
+    @property
+    def key(self) -> SpanKey:
+        """The packed span (the four numbers when they do not fit): what call sites and edges keep of their range."""
+        return self._key
 
     def parts(self) -> tuple[int, int, int, int]:
         """``(start line, start column, end line, end column)``."""
@@ -170,16 +183,42 @@ class Definition:
 Dispatch = Literal["direct", "subclass"]
 
 
-@dataclass(frozen=True, slots=True)
+# Call sites, edges and unresolved calls keep their range as its key (``Range.key``: the facts' packed int, shared) and
+# make the ``Range`` when it is read: a graph holds hundreds of thousands of them (15 MB of ``Range`` objects on the
+# standard library). Built with the range as before: ``CallEdge(caller, callee, range)``.
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class CallEdge:
     """One resolved call site: ``caller`` calls ``callee`` at ``range`` (the call expression)."""
 
     caller: SymbolId
     callee: SymbolId
-    range: Range
+    span: SpanKey  # ``range.key``
     external: bool = False  # the callee's source is not indexed (stdlib / third party outside search paths)
     dispatch: Dispatch = "direct"
     via: SymbolId = ""  # the library function that calls ``callee`` (``threading:Thread`` for ``Thread(target=f)``)
+
+    def __init__(
+        self,
+        caller: SymbolId,
+        callee: SymbolId,
+        range: Range,
+        external: bool = False,
+        dispatch: Dispatch = "direct",
+        via: SymbolId = "",
+    ) -> None:
+        setattr_ = object.__setattr__
+        setattr_(self, "caller", caller)
+        setattr_(self, "callee", callee)
+        setattr_(self, "span", range.key)
+        setattr_(self, "external", external)
+        setattr_(self, "dispatch", dispatch)
+        setattr_(self, "via", via)
+
+    @property
+    def range(self) -> Range:
+        return Range.keyed(self.span)
 
 
 # Why a call has no callee (``calls --format json`` and the agent server show them; what would help is in the detail):
@@ -211,25 +250,63 @@ UnresolvedReason = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class UnresolvedCall:
     caller: SymbolId
     text: str  # the callee expression as written, e.g. ``handler.run``
-    range: Range
+    span: SpanKey  # ``range.key``
     reason: UnresolvedReason = "unknown-value"  # why resolution found no callee
     detail: str = ""  # the same for people: "`handler` is a parameter without an annotation"
 
+    def __init__(
+        self,
+        caller: SymbolId,
+        text: str,
+        range: Range,
+        reason: UnresolvedReason = "unknown-value",
+        detail: str = "",
+    ) -> None:
+        setattr_ = object.__setattr__
+        setattr_(self, "caller", caller)
+        setattr_(self, "text", text)
+        setattr_(self, "span", range.key)
+        setattr_(self, "reason", reason)
+        setattr_(self, "detail", detail)
 
-@dataclass(frozen=True, slots=True)
+    @property
+    def range(self) -> Range:
+        return Range.keyed(self.span)
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class ResolvedCall:
     """One call site as resolution sees it: the call graph's edges there (one per possible callee), or none and
     ``unresolved`` saying why. Sites are identified by their range in the module's text."""
 
     caller: SymbolId
-    range: Range  # the whole call expression (a bare ``@decorator``: the decorator expression)
+    span: SpanKey  # ``range.key``: the whole call expression (a bare ``@decorator``: the decorator expression)
     text: str  # the callee expression as written (normalised for chains): ``self.repo.save``
     edges: tuple[CallEdge, ...] = ()
     unresolved: UnresolvedCall | None = None
+
+    def __init__(
+        self,
+        caller: SymbolId,
+        range: Range,
+        text: str,
+        edges: tuple[CallEdge, ...] = (),
+        unresolved: UnresolvedCall | None = None,
+    ) -> None:
+        setattr_ = object.__setattr__
+        setattr_(self, "caller", caller)
+        setattr_(self, "span", range.key)
+        setattr_(self, "text", text)
+        setattr_(self, "edges", edges)
+        setattr_(self, "unresolved", unresolved)
+
+    @property
+    def range(self) -> Range:
+        return Range.keyed(self.span)
 
     @property
     def callees(self) -> tuple[SymbolId, ...]:
@@ -269,6 +346,35 @@ class CallTreeNode:
 Priority = str  # one of the configured priorities, e.g. "external_io", "exceptions"
 
 
+class EvidenceKind(enum.StrEnum):
+    """What a piece of evidence is about, in the order an SRE reads recommendations first: where work enters or runs
+    (a request handler, CLI command, job, consumer; a job's own callable run), then remote calls (an LLM, HTTP, RPC, a
+    queue, a cloud service, a search engine), then a subprocess, and last the local or auto-instrumented storage
+    (cache, database, files). The I/O kinds are the catalog's (``detect/catalog.py``), an LLM's and a queue's named for
+    people."""
+
+    ENTRY = "entry"
+    WORK = "work"
+    LLM = "llm"
+    HTTP = "http"
+    RPC = "rpc"
+    QUEUE = "queue"
+    CLOUD = "cloud"
+    SEARCH = "search"
+    SUBPROCESS = "subprocess"
+    CACHE = "cache"
+    DB = "db"
+    FILE = "file"
+
+    @property
+    def rank(self) -> int:
+        """Its place in the reading order (0 first)."""
+        return _KIND_ORDER.index(self)
+
+
+_KIND_ORDER = tuple(EvidenceKind)
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """A detector's finding inside one function, with the exact lines it is about."""
@@ -277,6 +383,18 @@ class Evidence:
     reason: str  # short and human: "calls urllib.request:urlopen (external HTTP)"
     range: Range
     detail: str = ""  # machine-friendly extra, e.g. the resolved target symbol
+    kind: EvidenceKind | None = None  # what it is about (an entry, a unit of work, the I/O's kind); None: neither
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "priority": self.priority,
+            "reason": self.reason,
+            "range": self.range.to_json(),
+            "detail": self.detail,
+        }
+        if self.kind is not None:
+            data["kind"] = self.kind.value
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -516,6 +634,13 @@ class Recommendation:
     def span_name(self) -> str:
         return self.span or span_name(self.qualname)
 
+    @property
+    def kind(self) -> EvidenceKind | None:
+        """What the function is, for the reading order: the first of its evidence's kinds in :class:`EvidenceKind`'s
+        order (a request handler before the HTTP call it makes, that call before a query); None: no such evidence."""
+        kinds = [e.kind for e in self.evidence if e.kind is not None]
+        return min(kinds, key=lambda k: k.rank) if kinds else None
+
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {
             "symbol": self.symbol,
@@ -529,10 +654,7 @@ class Recommendation:
             "capture": self.capture.to_json(),
             "code_block": self.code_block,
             "source": self.source,
-            "evidence": [
-                {"priority": e.priority, "reason": e.reason, "range": e.range.to_json(), "detail": e.detail}
-                for e in self.evidence
-            ],
+            "evidence": [e.to_json() for e in self.evidence],
         }
         if self.usage is not None:
             data["usage"] = self.usage.to_json()

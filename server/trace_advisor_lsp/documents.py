@@ -35,6 +35,7 @@ from trace_advisor.datatypes import (
     split_symbol,
 )
 from trace_advisor.index import Index
+from trace_advisor.reading_order import reading_key
 from trace_advisor.span_names import SpanNames
 from trace_advisor.stubs import Stubs, stub_folder
 
@@ -564,10 +565,11 @@ def render_diagnostics(
     install: Sequence[InstrumentationHint] = (),
     shown: int | None = None,
 ) -> list[types.Diagnostic]:
-    """Engine thread (conversion reads the file's lines from the index): recommendations (the ``shown`` strongest,
-    ``max_per_file``, then one diagnostic naming the others), the instrumentation to install for the file's request
-    handlers that get none (one per package), then the span linter's findings, then the paused-analysis hint."""
-    strongest = sorted(recommendations, key=lambda r: (-r.confidence, r.range.start))
+    """Engine thread (conversion reads the file's lines from the index): recommendations (the ``shown`` first in the
+    reading order, ``max_per_file``, then one diagnostic naming the others), the instrumentation to install for the
+    file's request handlers that get none (one per package), then the span linter's findings, then the paused-analysis
+    hint."""
+    strongest = sorted(recommendations, key=lambda r: (reading_key(r), r.range.start))
     cut = len(strongest) if shown is None else max(shown, 1)
     diagnostics = [conv.diagnostic(rec) for rec in sorted(strongest[:cut], key=lambda r: r.range.start)]
     if strongest[cut:]:

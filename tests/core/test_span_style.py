@@ -135,24 +135,40 @@ def item_page_with_related(request, item_id: int, session, pagination, settings)
 """
 
 
-def test_apply_keeps_a_ruff_formatted_project_formatted(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text('[tool.ruff]\nline-length = 120\ntarget-version = "py310"\n')
+def apply_to_formatted(tmp_path: Path, pyproject: str, source: str, qualname: str) -> str:
+    """``apply --symbol qualname`` on ``source`` (formatted and clean at the ``pyproject`` settings), checking that
+    ruff format and ruff then find nothing and that the function's body is the same inside the span: the edited
+    text."""
+    (tmp_path / "pyproject.toml").write_text(pyproject)
     app = tmp_path / "app.py"
-    app.write_text(FORMATTED)
+    app.write_text(source)
     assert ruff_format_diff(tmp_path, [app]) == "" and ruff_findings(tmp_path, [app]) == []
-    done = run_cli("apply", "app.py", "--symbol", "item_page_with_related", "--plain", cwd=tmp_path)
+    done = run_cli("apply", "app.py", "--symbol", qualname, "--plain", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
+    assert ruff_format_diff(tmp_path, [app]) == ""
+    assert ruff_findings(tmp_path, [app]) == []
     edited = app.read_text()
+    old, new = _function(source, qualname), _function(edited, qualname)
+    assert isinstance(new.body[0], ast.With)
+    assert ast.dump(ast.Module(new.body[0].body, [])) == ast.dump(ast.Module(old.body, []))
+    return edited
+
+
+def _function(source: str, qualname: str) -> ast.FunctionDef:
+    body: list[ast.stmt] = ast.parse(source).body
+    *owners, name = qualname.split(".")
+    for owner in owners:
+        body = next(n for n in body if isinstance(n, ast.ClassDef) and n.name == owner).body
+    return next(n for n in body if isinstance(n, ast.FunctionDef) and n.name == name)
+
+
+def test_apply_keeps_a_ruff_formatted_project_formatted(tmp_path: Path) -> None:
+    pyproject = '[tool.ruff]\nline-length = 120\ntarget-version = "py310"\n'
+    edited = apply_to_formatted(tmp_path, pyproject, FORMATTED, "item_page_with_related")
     # the 4xx guard's two context managers in parentheses (Python 3.9+), a blank line before the nested def, the
     # comment refilled, the condition's operands one per line, the returned tuple one element per line
     assert "    with (\n        tracer.start_as_current_span(" in edited
     assert "        _ErrorStatus(span),\n    ):" in edited
-    assert ruff_format_diff(tmp_path, [app]) == ""
-    assert ruff_findings(tmp_path, [app]) == []
-    before = ast.parse(FORMATTED).body[-1]
-    [after] = [n for n in ast.parse(edited).body if isinstance(n, ast.FunctionDef) and n.name.startswith("item_")]
-    assert isinstance(before, ast.FunctionDef) and isinstance(after.body[0], ast.With)
-    assert ast.dump(ast.Module(after.body[0].body, [])) == ast.dump(ast.Module(before.body, []))  # type: ignore[attr-defined]
 
 
 # The same, for a project on Python 3.8 (no parenthesized context managers) at 119 columns, as redash's black sets
@@ -170,23 +186,12 @@ class AlertResource:
 
 
 def test_apply_keeps_a_python_38_project_formatted(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text('[tool.ruff]\nline-length = 119\ntarget-version = "py38"\n')
-    app = tmp_path / "app.py"
-    app.write_text(FORMATTED_PY38)
-    assert ruff_format_diff(tmp_path, [app]) == "" and ruff_findings(tmp_path, [app]) == []
-    done = run_cli("apply", "app.py", "--symbol", "AlertResource.post", "--plain", cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
-    edited = app.read_text()
+    pyproject = '[tool.ruff]\nline-length = 119\ntarget-version = "py38"\n'
+    edited = apply_to_formatted(tmp_path, pyproject, FORMATTED_PY38, "AlertResource.post")
     # the guard's items split inside the last one's call, as black and ruff do for Python 3.8; the conditional
     # expressions the indent pushed past the width in the parentheses the formatter adds
     assert "set_status_on_exception=False) as span, _ErrorStatus(\n            span\n        ):" in edited
     assert "auth = (\n" in edited and "return (\n" in edited
-    assert ruff_format_diff(tmp_path, [app]) == ""
-    assert ruff_findings(tmp_path, [app]) == []
-    before = ast.parse(FORMATTED_PY38).body[-1].body[0]  # type: ignore[attr-defined]
-    after = ast.parse(edited).body[-1].body[0]  # type: ignore[attr-defined]
-    assert isinstance(after.body[0], ast.With)
-    assert ast.dump(ast.Module(after.body[0].body, [])) == ast.dump(ast.Module(before.body, []))
 
 
 # Functions at and one under the project's max-complexity (3): recording an untyped parameter takes a type check

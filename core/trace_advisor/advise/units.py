@@ -1,20 +1,24 @@
 """Consistency within a class: maintainers trace a service or client class method by method, so when most of its
-public methods deserve a span, its other public methods with evidence of their own are recommended with them; and a
+public methods deserve a span, its other public methods with evidence of their own are recommended with them; a
 client class whose public methods mostly reach I/O through its own private transport (``self._request(...)``) has
-each of them recommended, one-line forwards included (one span per operation, at the layer that names it)."""
+each of them recommended, one-line forwards included (one span per operation, at the layer that names it); and where
+a job's own work runs is recommended, at its public method (:func:`work_runs`)."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from trace_advisor.advise.local import Verdict
+from trace_advisor.datatypes import Evidence, EvidenceKind
 from trace_advisor.detect.context import FunctionContext
-from trace_advisor.detect.findings import Finding
+from trace_advisor.detect.findings import Finding, Signal
 
 MIN_PUBLIC_METHODS = 3  # below this a "majority" is one or two methods: no convention to follow
 MAJORITY = 0.5  # share of the class's public methods that deserve a span on their own
 MARGIN = 0.1  # how far under min_confidence a sibling with evidence may be and still join them
+_WORK = frozenset({Finding.RUNS_WORK, Finding.SUBMITS_WORK})  # where a job is submitted or runs
 
 
 def public_method(ctx: FunctionContext) -> bool:
@@ -62,6 +66,82 @@ def consistent(functions: Sequence[tuple[FunctionContext, Verdict]], min_confide
             if verdict.priority is not None and min_confidence - MARGIN <= verdict.confidence < min_confidence:
                 raised[i] = with_floor(verdict, min_confidence, reason)
     return raised
+
+
+@dataclass(frozen=True, slots=True)
+class WorkRuns:
+    """Where jobs' own work runs, by index into the functions of a file: the functions to recommend, each with the
+    signal that says so (a public method's, found through the private method it calls), and the private methods whose
+    run a public method's span covers, each with that method's qualname."""
+
+    runs: dict[int, Signal]
+    covered: dict[int, str]
+
+
+def work_runs(functions: Sequence[tuple[FunctionContext, Sequence[Signal]]]) -> WorkRuns:
+    """Where a job's own work runs (:attr:`Finding.RUNS_WORK`: a call of the callable stored on the job) or is
+    submitted (:attr:`Finding.SUBMITS_WORK`: ``Queue.enqueue(f, *args, **kwargs)``): that function, or, for a private
+    method, the public methods of its class that call it (``Job.perform`` around
+    ``Job._execute``), one span per run at the layer that names it. A unit of work whatever the callable does, so it
+    is recommended at least at the threshold."""
+    runs: dict[int, Signal] = {}
+    covered: dict[int, str] = {}
+    by_symbol = {ctx.symbol: number for number, (ctx, _) in enumerate(functions)}
+    for number, (ctx, signals) in enumerate(functions):
+        run = next((s for s in signals if s.finding in _WORK), None)
+        if run is None:
+            continue
+        public = _public_callers(functions, by_symbol, ctx) if ctx.name.startswith("_") else []
+        if not public:
+            runs.setdefault(number, run)
+            continue
+        for caller in public:
+            site = next(c for c in functions[caller][0].calls if ctx.symbol in c.workspace_callees)
+            what = "runs the job's own work" if run.finding is Finding.RUNS_WORK else "submits a job"
+            reason = f"{what} through `{ctx.name}` ({run.evidence.detail})"
+            evidence = Evidence(run.evidence.priority, reason, site.range, ctx.symbol, EvidenceKind.WORK)
+            runs[caller] = Signal(evidence, run.strength, run.finding)
+        covered[number] = functions[public[0]][0].qualname
+    return WorkRuns(runs, covered)
+
+
+def with_run(verdict: Verdict, run: Signal, floor: float) -> Verdict:
+    """``verdict`` of a function where a job's own work runs (``run`` says so): at least ``floor``, the run among its
+    signals. A function never recommended for a reason of its own (a dunder, silenced) stays so."""
+    if verdict.priority is None and verdict.reasons != ("no evidence",):
+        return verdict
+    reason = "where a job is submitted or its own work runs: a unit of work"
+    signals = verdict.signals if run in verdict.signals else (*verdict.signals, run)
+    return dataclasses.replace(
+        verdict,
+        confidence=max(verdict.confidence, floor),
+        priority=verdict.priority or run.evidence.priority,
+        reasons=tuple(r for r in verdict.reasons if r != "no evidence") + (reason,),
+        signals=signals,
+    )
+
+
+def covered_by(verdict: Verdict, reason: str) -> Verdict:
+    """``verdict`` of a function whose work its callers' spans cover: not recommended, and why (``reason``)."""
+    if verdict.traced is not None or verdict.priority is None:
+        return verdict
+    return dataclasses.replace(verdict, confidence=0.0, priority=None, reasons=(*verdict.reasons, reason))
+
+
+def _public_callers(
+    functions: Sequence[tuple[FunctionContext, Sequence[Signal]]], by_symbol: dict[str, int], ctx: FunctionContext
+) -> list[int]:
+    """The public methods of ``ctx``'s class in the same file that call it, by index."""
+    owner = ctx.qualname.rpartition(".")[0]
+    found = []
+    for caller in ctx.graph.callers:
+        number = by_symbol.get(caller)
+        if number is None:
+            continue
+        other = functions[number][0]
+        if public_method(other) and other.qualname.rpartition(".")[0] == owner:
+            found.append(number)
+    return sorted(set(found))
 
 
 def with_floor(verdict: Verdict, confidence: float, reason: str) -> Verdict:

@@ -18,6 +18,7 @@ from trace_advisor.detect import (
 )
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Signal
+from trace_advisor.detect.kinds import with_kinds
 
 Detector = Callable[[FunctionContext], list[Signal]]
 
@@ -39,11 +40,12 @@ RUN_TIME_DETECTORS: tuple[Detector, ...] = (observed.detect,)
 
 
 def run_detectors(ctx: FunctionContext, priorities: Iterable[str] | None = None) -> list[Signal]:
-    """Signals of every selected detector (all when ``priorities`` is None), in priority order."""
+    """Signals of every selected detector (all when ``priorities`` is None), in priority order, each with what its
+    evidence is about (``Evidence.kind``)."""
     selected = DETECTORS if priorities is None else {p: DETECTORS[p] for p in priorities if p in DETECTORS}
     signals: list[Signal] = []
     for detector in selected.values():
         signals.extend(detector(ctx))
     for detector in RUN_TIME_DETECTORS:
         signals.extend(s for s in detector(ctx) if s.evidence.priority in selected)
-    return signals
+    return with_kinds(ctx, signals)

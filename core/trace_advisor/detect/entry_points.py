@@ -118,6 +118,70 @@ def _view_base(ctx: FunctionContext) -> SymbolId | None:
 
 
 def detect(ctx: FunctionContext) -> list[Signal]:
+    return [*_entry(ctx), *_runs_work(ctx)]
+
+
+def _runs_work(ctx: FunctionContext) -> list[Signal]:
+    """Where a job's own work runs: a call of the callable stored on an object with the arguments stored beside it
+    (rq's ``self.func(*self.args, **self.kwargs)``, a thread's ``self._target(*self._args, **self._kwargs)``). What
+    it runs is the user's code, whatever it does: the run is a unit of work."""
+    for call in ctx.calls:
+        node = call.node
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        owner = node.func.value
+        if not isinstance(owner, ast.Name):
+            continue
+        spread = [a.value for a in node.args if isinstance(a, ast.Starred)]
+        spread += [k.value for k in node.keywords if k.arg is None]
+        if any(_attribute_of(v, owner.id) for v in spread):
+            reason = f"runs the callable stored on `{owner.id}` with its stored arguments ({expr_text(node, 60)})"
+            return [Signal(Evidence(PRIORITY, reason, call.range, call.text), 0.8, Finding.RUNS_WORK)]
+    return _submits_work(ctx)
+
+
+def _attribute_of(node: ast.expr, owner: str) -> bool:
+    """``node`` is ``<owner>.<name>``."""
+    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == owner
+
+
+def _submits_work(ctx: FunctionContext) -> list[Signal]:
+    """Where a job is submitted: a public function taking a callable and its arguments (``enqueue(self, f, *args,
+    **kwargs)``, the callable annotated as one or named ``f``/``func``/``callback``...) that hands all three on to
+    another call without calling the callable itself (a wrapper calls it)."""
+    args = ctx.node.args
+    if ctx.name.startswith("_") or "<locals>" in ctx.qualname or args.vararg is None or args.kwarg is None:
+        return []
+    star, double = args.vararg.arg, args.kwarg.arg
+    callables = [a.arg for a in (*args.posonlyargs, *args.args) if _callable_parameter(a)]
+    called = {n.func.id for n in ctx.nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    for call in ctx.calls:
+        node = call.node
+        if not isinstance(node, ast.Call):
+            continue
+        spread = {a.value.id for a in node.args if isinstance(a, ast.Starred) and isinstance(a.value, ast.Name)}
+        spread |= {k.value.id for k in node.keywords if k.arg is None and isinstance(k.value, ast.Name)}
+        passed = {a.id for a in node.args if isinstance(a, ast.Name)}
+        passed |= {k.value.id for k in node.keywords if k.arg is not None and isinstance(k.value, ast.Name)}
+        handed = [name for name in callables if name in passed and name not in called]
+        if {star, double} <= spread | passed and handed:
+            reason = f"takes a callable `{handed[0]}` with its arguments and hands them on to run later: submits a job"
+            return [Signal(Evidence(PRIORITY, reason, call.range, call.text), 0.7, Finding.SUBMITS_WORK)]
+    return []
+
+
+_CALLABLE_NAMES = frozenset({"f", "fn", "func", "function", "callable", "target", "callback", "cb", "coro"})
+_CALLABLE_TYPES = ("Callable", "Function", "Coroutine", "Awaitable")
+
+
+def _callable_parameter(arg: ast.arg) -> bool:
+    """A parameter that holds a callable to run: annotated as one, or, unannotated, named like one."""
+    if arg.annotation is not None:
+        return any(word in expr_text(arg.annotation, 200) for word in _CALLABLE_TYPES)
+    return arg.arg in _CALLABLE_NAMES
+
+
+def _entry(ctx: FunctionContext) -> list[Signal]:
     signals: list[Signal] = []
     for dec in ctx.node.decorator_list:
         found = _decorator_signal(ctx, dec)

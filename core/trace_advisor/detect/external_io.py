@@ -60,6 +60,7 @@ _FETCH = frozenset(
 )
 _DEEPER_IO = 0.8  # per call layer below the callee's own callees
 _LISTING = frozenset({"glob", "rglob", "iterdir", "listdir", "scandir", "walk", "exists", "is_file", "is_dir", "stat"})
+SET_UP = _CONNECT | _LISTING  # calls that connect or look around rather than operate
 
 
 def api_strength(api: ApiMatch) -> float:

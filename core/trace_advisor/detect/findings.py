@@ -38,6 +38,8 @@ class Finding(enum.Enum):
     JOB = "job"  # entry_points: scheduled or event-driven jobs
     SERVERLESS = "serverless"  # entry_points: an AWS Lambda handler
     OPERATION = "operation"  # entry_points: a public function orchestrating several calls
+    RUNS_WORK = "runs-work"  # entry_points: runs the callable stored on a job with its stored arguments
+    SUBMITS_WORK = "submits-work"  # entry_points: hands a callable and its arguments on, to run later
     SQL_WRITE = "sql-write"  # state_changes: a literal SQL write (``Signal.sql``)
     DB_WRITE = "db-write"  # state_changes: an ORM or client write call
     CACHE_WRITE = "cache-write"  # state_changes

@@ -25,6 +25,7 @@ from trace_advisor.datatypes import (
     split_symbol,
 )
 from trace_advisor.edits.style import span_style
+from trace_advisor.reading_order import reading_key
 from trace_advisor.report.preview import NOT_PREVIEWED, Previewer, SpanPreview
 
 TOOL = "trace-advisor"
@@ -303,11 +304,12 @@ def all_recommendations(facts: ReportFacts) -> tuple[RecommendationFacts, ...]:
 
 def rank(recommendations: Sequence[Recommendation], priorities: Sequence[str], root: Path) -> list[Recommendation]:
     """Strongest first: product code before development scripts and examples (paths relative to ``root``), then
-    confidence, then the configured priority order, then place."""
+    the reading order (:mod:`trace_advisor.reading_order`: confidence, and what equally strong ones are about), then
+    the configured priority order, then place."""
 
-    def key(rec: Recommendation) -> tuple[bool, float, int, str, int]:
+    def key(rec: Recommendation) -> tuple[bool, tuple[int, int, float], int, str, int]:
         index = priorities.index(rec.priority) if rec.priority in priorities else len(priorities)
-        return (is_auxiliary(relative(rec.file, root)), -rec.confidence, index, rec.file, rec.range.start.line)
+        return (is_auxiliary(relative(rec.file, root)), reading_key(rec), index, rec.file, rec.range.start.line)
 
     return sorted(recommendations, key=key)
 

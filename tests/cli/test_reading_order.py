@@ -1,0 +1,31 @@
+"""The reading order through ``trace-advisor analyze`` as a subprocess (tests/fixtures/reading_order): of two
+equally strong recommendations (the same 0.05 band of confidence), the function making remote calls is listed first
+in "Start with" and in the summary's strongest, before the database writer that comes first in the file and is a hair
+stronger; its evidence says what each is about (``kind``)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from trace_advisor.reading_order import band
+
+from tests.support.cli import run_cli
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "reading_order"
+
+
+def test_equally_strong_recommendations_start_with_the_remote_calls(tmp_path: Path) -> None:
+    out, md = tmp_path / "report.json", tmp_path / "report.md"
+    done = run_cli("analyze", FIXTURE, "--no-cache", "--format", "json", "-o", out, "--format", "md", "-o", md)
+    assert done.returncode == 0, done.stderr
+    recs = {str(r["qualname"]): r for r in json.loads(out.read_text(encoding="utf-8"))["recommendations"]}
+    save, push = recs["save_orders"], recs["push_orders"]
+    assert band(save["confidence"]) == band(push["confidence"]) and save["confidence"] >= push["confidence"]
+    assert {e.get("kind") for e in save["evidence"]} == {"db", None}
+    assert {e.get("kind") for e in push["evidence"]} == {"http", "file", None}
+    start = md.read_text(encoding="utf-8").split("Start with:")[1]
+    assert re.findall(r"^\d\. `(\w+)`", start, re.MULTILINE)[:2] == ["push_orders", "save_orders"]
+    strongest = done.stderr.split("strongest:")[1]
+    assert strongest.index("push_orders") < strongest.index("save_orders")
