@@ -10,9 +10,9 @@ The calls looked at are the workspace call sites whose callee's last name is the
 subclasses' names, ``__init__`` and calls of a ``type[X]`` or ``cls`` value for an ``__init__``); each one's callee
 is resolved to check it reaches the function. A call through another name (``h = retry; h(ping)``) is not seen: the
 parameter then holds less, never something made up. Evaluated on demand and memoised like every other value (a
-parameter still being computed reads as what it has so far, and a cycle is computed to a fixed point:
-``resolve/memo.py``); the modules that read a name's calls are its readers, re-resolved
-when a call of that name changes (``Resolver.flow_readers``).
+parameter still being computed reads as unknown, and what read it is not kept once it is done: ``resolve/memo.py``);
+the modules that read a name's calls are its readers, re-resolved when a call of that name changes
+(``Resolver.flow_readers``).
 """
 
 from __future__ import annotations

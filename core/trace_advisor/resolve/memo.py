@@ -8,9 +8,9 @@ recursing. What was computed from such an approximation is not an answer yet:
 
 - an entry that read the marker of a shallower frame (one still being computed further up the stack) is kept only
   while that frame computes (so the frame's own work reuses it), then dropped unless the frame's answer is final;
-- a frame whose own marker was read computes again with its last answer as the approximation, until the answer no
-  longer changes (a fixed point; at most ``MAX_ROUNDS`` rounds, then the last round's answer stands and what read
-  an earlier approximation is dropped);
+- a frame whose own marker was read may compute again with its last answer as the approximation, until the answer
+  no longer changes (at most ``MAX_ROUNDS`` rounds, 0 for now: see there); then its answer stands, and what read
+  another approximation than that answer is dropped;
 - an entry that read no marker of a frame still on the stack is final the moment it is computed.
 
 So the answer to a question does not depend on which question was asked before (a file elsewhere, or an edit, no
@@ -25,7 +25,11 @@ from typing import Any
 
 from trace_advisor.resolve.values import NOTHING, Values
 
-MAX_ROUNDS = 8  # rounds of one cyclic entry before its answer stands (the values only grow in practice: 2 or 3)
+# Rounds are off: external attribute names make the values an unbounded lattice (``def walk(n): walk(n.next)`` gives
+# ``root.next``, ``root.next.next``... each round), which made names up and ran the standard library out of memory
+# (22 GB). With 0 rounds a cycle's first answer stands and whatever read an approximation is dropped when the frame
+# ends (asked again later as its own question). Turning rounds on needs a widening for external names first.
+MAX_ROUNDS = 0
 _NONE = 1 << 30  # no marker read
 
 Table = dict[Any, Values]

@@ -1,8 +1,8 @@
 """Evaluate names and attribute chains to abstract values and resolve each call site to symbol ids.
 
 Demand-driven: a chain is evaluated when a call site needs it, memoised per (module, scope, chain); a value that is
-still being computed reads as what it has so far, and a cycle is computed again until its answer stops changing
-(``resolve/memo.py``), so no answer depends on which question came first. Nothing is guessed: a call
+still being computed reads as what it has so far (nothing), and what was computed from that is not kept once the
+entry is done (``resolve/memo.py``), so no answer depends on which question came first. Nothing is guessed: a call
 whose callee evaluates to nothing known is reported as unresolved with its text.
 """
 
