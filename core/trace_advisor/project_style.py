@@ -66,7 +66,8 @@ def read_project_style(root: Path | None) -> ProjectStyle:
     """The style of the project whose root folder is ``root`` (defaults when None or nothing is configured)."""
     if root is None:
         return ProjectStyle()
-    pyproject = _toml(root / "pyproject.toml").get("tool", {})
+    document = _toml(root / "pyproject.toml")
+    pyproject = document.get("tool", {})
     ruff = _toml(root / "ruff.toml") or _toml(root / ".ruff.toml") or _mapping(pyproject.get("ruff"))
     ruff_isort = _mapping(_mapping(ruff.get("lint")).get("isort")) or _mapping(ruff.get("isort"))
     black = _mapping(pyproject.get("black"))
@@ -101,7 +102,7 @@ def read_project_style(root: Path | None) -> ProjectStyle:
         force_sort_within_sections=str(force).lower() in ("true", "1", "yes"),
         quote="'" if single else '"',
         pylint=_uses_pylint(root, pyproject, ini),
-        min_python=_min_python(ruff, black, _toml(root / "pyproject.toml")),
+        min_python=_min_python(ruff, black, document),
         max_complexity=_max_complexity(ruff, flake8),
     )
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from trace_advisor.datatypes import ResolvedCall, SymbolId, dotted_name
-from trace_advisor.detect.catalog import APIS, NO_IO_CALLS, Api
+from trace_advisor.detect.catalog import APIS, NO_IO_CALLS, ORM_SESSIONS, Api
 from trace_advisor.detect.hints import DISTINCT_METHODS, ORM_MANAGER_METHODS, PUBLISH_METHODS, RECEIVER_HINTS
 from trace_advisor.detect.names import builds_sql, does_no_io, is_io_name
 
@@ -142,9 +142,9 @@ def classify(site: ResolvedCall) -> ApiMatch | None:
     return match_by_name(site.text)
 
 
-# What an ORM session does in memory (``session.add(user)`` stages a row, ``session.query(User)`` builds a query):
-# the flush, commit or the query's ``all()`` sends it.
-_STAGING_SESSION_METHODS = frozenset({"add", "add_all", "query", "expunge", "expunge_all"})
+# What an ORM session does in memory (``session.add(user)`` stages a row, ``session.query(User)`` builds a query),
+# as the catalog says of resolved sessions: the flush, commit or the query's ``all()`` sends it.
+_STAGING_SESSION_METHODS = frozenset(method for method, owners in NO_IO_CALLS.items() if owners == ORM_SESSIONS)
 
 
 def match_by_name(text: str) -> ApiMatch | None:
@@ -184,7 +184,7 @@ def match_by_name(text: str) -> ApiMatch | None:
         return None  # nothing known, or a web framework's session dictionary
     noun = _noun(receiver)
     if noun == "session" and method in _STAGING_SESSION_METHODS:
-        return None  # as resolved ORM sessions say (``catalog.NO_IO_CALLS``): staged or built, sent by a later call
+        return None  # staged or built in memory, sent by a later call
     for words, methods, kind, system, label in RECEIVER_HINTS:
         if noun in words and (not methods or method in methods) and not method.startswith("_"):
             if kind == "rpc" and method in {"get", "set", "items", "update", "pop"}:

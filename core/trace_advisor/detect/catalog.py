@@ -45,7 +45,7 @@ def _http(instrumentation: str | None, *patterns: str) -> tuple[Api, ...]:
 # ``boto3.session.Session.client``). A call that matches is no evidence of I/O, resolved (any of its dotted names) or
 # guessed from its name (an unresolved ``cache.pipeline()``; names held only under some classes are never guessed).
 _RESPONSES = ("requests.Response", "httpx.Response")  # read already (aiohttp's ``ClientResponse.json`` reads the body)
-_ORM_SESSIONS = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy")  # ``add`` on a memcached client is a round trip
+ORM_SESSIONS = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy")  # ``add`` on a memcached client is a round trip
 NO_IO_CALLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         # setting a client, pool, engine or session up
@@ -85,13 +85,13 @@ NO_IO_CALLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "get_waiter": (),
         "select": (),  # ``self.followers.select()`` on a write-only relationship: a session executes it
         "subquery": (),
-        "query": _ORM_SESSIONS,  # ``session.query(User)`` builds a Query: its ``all()``/``first()`` runs it
-        "get_bind": _ORM_SESSIONS,  # the engine or connection a session would use
+        "query": ORM_SESSIONS,  # ``session.query(User)`` builds a Query: its ``all()``/``first()`` runs it
+        "get_bind": ORM_SESSIONS,  # the engine or connection a session would use
         # a change staged in memory: the flush or commit sends it
-        "add": _ORM_SESSIONS,
-        "add_all": _ORM_SESSIONS,
-        "expunge": _ORM_SESSIONS,
-        "expunge_all": _ORM_SESSIONS,
+        "add": ORM_SESSIONS,
+        "add_all": ORM_SESSIONS,
+        "expunge": ORM_SESSIONS,
+        "expunge_all": ORM_SESSIONS,
         "sqlmodel_update": ("sqlmodel",),
     }
 )

@@ -217,11 +217,11 @@ class SpanEditor:
         attributes = None
         # the ``if`` checks the span may add before recording parameters without taking the function past the
         # project's max-complexity (C901); the exception handler a generator's or web handler's span adds counts too
+        guarded = generator or (client is not None and helper is None)  # the span gets an ``except`` handler
         checks = None
         limit = self._project_style.max_complexity
-        if limit is not None and complexity(node) <= limit:
-            handler = generator or (client is not None and helper is None)  # ``guarded`` below
-            checks = max(0, limit - complexity(node) - handler)
+        if limit is not None and (before := complexity(node)) <= limit:
+            checks = max(0, limit - before - guarded)
         if capture is not None:
             header_lines = sum(len(SourceText(e.new_text).lines) - 1 for e in head)
             function = _qualified(self.origin.module, span_name(site.qualname))
@@ -251,7 +251,6 @@ class SpanEditor:
         last_line = node.end_lineno or node.lineno
         if use_with:
             lines = list(attributes.lines) if attributes else []
-            guarded = generator or (client is not None and helper is None)
             uses_span = bool(lines or handlers) or guarded or helper is not None
             target = f" as {span_var}" if uses_span else ""
             quiet: tuple[str, ...]
