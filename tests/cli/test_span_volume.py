@@ -8,18 +8,15 @@ message is named with its own figure, 1."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
-import jsonschema
 import pytest
+
+from tests.support.traced_runs import copy_app, json_report, run, traced_counts
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "loop_shapes"
-SCHEMA = json.loads((REPO / "config" / "recommendations.schema.json").read_text(encoding="utf-8"))
 DELIVER_ALL = "hooks.deliver:deliver_all"
 SEND = "hooks.client:WebhookClient.send"
 REQUEST_ONCE = "hooks.client:WebhookClient.request_once"
@@ -27,37 +24,20 @@ PER_EVENT = {"text": "for event in events", "function": DELIVER_ALL}
 ONCE = {"spans_per_request": 1, "entry": "hooks.deliver:redeliver"}  # the retry queue's consumer: once per message
 
 
-def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=300, check=False)
-
-
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("loop_shapes") / "app"
-    shutil.copytree(FIXTURE / "app", root)
-    return root
+    return copy_app(tmp_path_factory, FIXTURE)
 
 
 @pytest.fixture(scope="module")
 def report(app: Path) -> dict[str, object]:
-    done = run(sys.executable, "-m", "trace_advisor", "analyze", app, "--format", "json", "--no-cache")
-    assert done.returncode == 0, done.stderr
-    found: dict[str, object] = json.loads(done.stdout)
-    jsonschema.validate(found, SCHEMA)
-    return found
+    return json_report(app)
 
 
 @pytest.fixture(scope="module")
 def measured(app: Path) -> dict[str, float]:
     """Spans per delivery of each traced function, keyed by symbol."""
-    traced, out = app.parent / "traced.json", app.parent / "spans.json"
-    assert run(sys.executable, "-m", "trace_advisor", "export", app, "-o", traced, "--no-cache").returncode == 0
-    scenario = [sys.executable, FIXTURE / "scenario.py", app, out, "--deliveries", "3"]
-    done = run(sys.executable, "-m", "trace_advisor.runtime", "--config", traced, "--", *scenario)
-    assert done.returncode == 0, done.stderr
-    per_delivery: dict[str, float] = json.loads(out.read_text())["spans_per_delivery"]
-    plans = json.loads(traced.read_text())["functions"]
-    return {p["symbol"]: per_delivery.get(f"{p['module']}.{p['qualname']}", 0.0) for p in plans}
+    return traced_counts(app, FIXTURE / "scenario.py", "spans_per_delivery", "--deliveries", "3")
 
 
 def test_loop_shapes_give_the_figures(report: dict[str, object]) -> None:

@@ -9,18 +9,15 @@ one pass, the clean-up on a timer is per poll (not per job), the worker's start 
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
-import jsonschema
 import pytest
+
+from tests.support.traced_runs import copy_app, json_report, run, traced_counts
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "worker_loop"
-SCHEMA = json.loads((REPO / "config" / "recommendations.schema.json").read_text(encoding="utf-8"))
 WORK = "jobq.worker:Worker.work"
 LOOP = {"text": "while not self._stop_requested", "function": WORK, "kind": "lifetime"}
 PER_JOB = {"unit": "job", "unit_loop": LOOP}
@@ -28,37 +25,20 @@ CLEAN_UP = "jobq.store:Results.clean_up"
 JOBS = 5
 
 
-def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=300, check=False)
-
-
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("worker_loop") / "app"
-    shutil.copytree(FIXTURE / "app", root)
-    return root
+    return copy_app(tmp_path_factory, FIXTURE)
 
 
 @pytest.fixture(scope="module")
 def report(app: Path) -> dict[str, object]:
-    done = run(sys.executable, "-m", "trace_advisor", "analyze", app, "--format", "json", "--no-cache")
-    assert done.returncode == 0, done.stderr
-    found: dict[str, object] = json.loads(done.stdout)
-    jsonschema.validate(found, SCHEMA)
-    return found
+    return json_report(app)
 
 
 @pytest.fixture(scope="module")
-def measured(app: Path) -> dict[str, int]:
+def measured(app: Path) -> dict[str, float]:
     """Spans of each traced function over the whole run (one worker, JOBS jobs), keyed by symbol."""
-    traced, out = app.parent / "traced.json", app.parent / "spans.json"
-    assert run(sys.executable, "-m", "trace_advisor", "export", app, "-o", traced, "--no-cache").returncode == 0
-    scenario = [sys.executable, FIXTURE / "scenario.py", app, out, "--jobs", str(JOBS)]
-    done = run(sys.executable, "-m", "trace_advisor.runtime", "--config", traced, "--", *scenario)
-    assert done.returncode == 0, done.stderr
-    spans: dict[str, int] = json.loads(out.read_text())["spans"]
-    plans = json.loads(traced.read_text())["functions"]
-    return {p["symbol"]: spans.get(f"{p['module']}.{p['qualname']}", 0) for p in plans}
+    return traced_counts(app, FIXTURE / "scenario.py", "spans", "--jobs", str(JOBS))
 
 
 def test_each_figure_names_its_unit(report: dict[str, object]) -> None:
