@@ -21,7 +21,17 @@ from collections.abc import Callable, Iterable
 from typing import Final, Protocol
 
 from trace_advisor.datatypes import SymbolId
-from trace_advisor.facts.records import ANNOTATION, CALL, CLASS_OF, CLS, CallSite, Chain, ModuleFacts, Scope
+from trace_advisor.facts.records import (
+    ANNOTATION,
+    CALL,
+    CLASS_OF,
+    CLS,
+    CallSite,
+    Chain,
+    ModuleFacts,
+    Scope,
+    plain_name,
+)
 from trace_advisor.resolve import values as v
 from trace_advisor.resolve.memo import Frames, Pending
 from trace_advisor.resolve.modules import ModuleInfo
@@ -248,6 +258,7 @@ def site_keys(site: CallSite, scopes: dict[str, Scope]) -> tuple[str, ...]:
     chain = site.chain
     if chain is None or chain[-1] == CALL:
         return ()
+    chain = (plain_name(chain[0]), *chain[1:])  # ``h#1(...)`` calls a function named ``h``
     if chain[-1] == "__init__" and len(chain) > 1:  # ``super().__init__(...)``, ``Base.__init__(self, ...)``
         if chain[0] != "super":
             return (chain[-2],)
