@@ -510,7 +510,7 @@ class Analyzer:
         def recommended(symbol: SymbolId) -> bool:
             return symbol in chosen or self._would_recommend(symbol)
 
-        hot_calls = self.config.hot_calls_per_request
+        hot_calls = self.config.hot_calls_per_unit
         return costly(recs, self.graph, counts, recommended, self._code, hot_calls, self._promotable, self.entry_unit)
 
     def _code(self, symbol: SymbolId) -> CodeFacts | None:

@@ -742,14 +742,14 @@ def code_facts(ctx: FunctionContext) -> CodeFacts:
 @dataclass(frozen=True, slots=True)
 class Promotion:
     """A caller that gets a span in place of a hot function no recommended function measures: the nearest caller
-    cheap enough for a span (at most ``hot_calls_per_request`` calls per request)."""
+    cheap enough for a span (at most ``hot_calls_per_unit`` calls per unit of work)."""
 
     caller: SymbolId
     hot: SymbolId
-    calls: float  # the hot function's estimated calls per request
+    calls: float  # the hot function's estimated calls per unit of ``entry``
     entry: SymbolId  # from which entry point
     site: Range  # the caller's call on the way to the hot function
-    caller_calls: float  # the caller's own estimated calls per request (1: nothing calls it)
+    caller_calls: float  # the caller's own estimated calls per unit of work (1: nothing calls it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -774,7 +774,7 @@ def costly(
     unit: Callable[[SymbolId], Unit] = lambda _: Unit.CALL,
 ) -> CostDecision:
     """Recommended functions whose span would cost more than it tells, with why. Functions too hot for a span are
-    found first (more than ``hot_calls`` estimated calls per request, the ``hot_calls_per_request`` setting: a span on
+    found first (more than ``hot_calls`` estimated calls per unit of work, the ``hot_calls_per_unit`` setting: a span on
     a function with nothing of its own to show would flood every trace with copies of one computation): they are no
     recommended caller whose loop measures a callee, and a hot function's reason names only the callers that keep
     their spans. A hot function whose evidence is its cost (loops, heavy computation) and that no recommended function

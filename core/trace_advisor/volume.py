@@ -25,6 +25,7 @@ from trace_advisor.datatypes import (
     Unit,
     UnitOf,
     UnitVolume,
+    split_symbol,
 )
 
 if TYPE_CHECKING:
@@ -97,24 +98,32 @@ def with_costs(
     path among those of the first unit that grows with traffic, per that unit: ``unit`` of an entry point, one pass of
     a loop that runs for the process's life; else from the entry point calling it most; naming another entry point
     that calls it at least FEWER times more, a CLI command that runs it per item of every queue; a function no entry
-    point reaches on the typical path, only through a handler or an arm, is placed by its calls on every path) and the
-    :class:`SpanVolume` of all of them together at the busiest entry point of each unit, the units that grow with
-    traffic (requests, messages, jobs) first."""
+    point reaches on the typical path, only through a handler or an arm, is placed by its calls on every path; a
+    special method nothing in the code calls, ``__len__``, ``__iter__``, which code the call graph does not see calls
+    implicitly, is an entry point only for what no other reaches) and the :class:`SpanVolume` of all of them together at
+    the busiest entry point of each unit, the units that grow with traffic (requests, messages, jobs) first (special
+    methods aside)."""
     wanted = {r.symbol for r in result.recommendations}
     entries = units_of(counts, unit)
+    roots = set(counts.entries())
+    implicit = {e: of for e, of in entries.items() if e in roots and _special(e)}
+    named = {e: of for e, of in entries.items() if e not in implicit}
     figures = EntryFigures(counts)
-    typical = _Ranking(entries, wanted, figures.typical)
-    rare = _Ranking(entries, wanted - typical.best.keys(), counts.from_entry)  # on failure paths, in rare arms only
+    typical = _Ranking(named, wanted, figures.typical)
+    rankings = [typical]
+    for among, reached in ((named, counts.from_entry), (implicit, figures.typical), (implicit, counts.from_entry)):
+        left = wanted.difference(*(r.best for r in rankings))  # on failure paths or in rare arms only; then reached
+        rankings.append(_Ranking(among, left, reached))  # only from special methods
 
     def cost(symbol: SymbolId) -> SpanCost:
-        ranking = typical if symbol in typical.best else rare
-        if symbol not in ranking.best:
+        ranking = next((r for r in rankings if symbol in r.best), None)
+        if ranking is None:
             return SpanCost(None, None, "call graph")
         entry = _figure_entry(ranking.best[symbol], ranking.heaviest[symbol])
         estimated, once, loop, every = figures.of(entry, symbol)
-        least = typical.fewest.get(symbol)
+        least = ranking.fewest.get(symbol)
         other = (*least, entries[least[1]]) if least is not None and least[0] * FEWER <= estimated else None
-        most = typical.heaviest.get(symbol)
+        most = ranking.heaviest.get(symbol)
         more = None
         if most is not None and most[1] != entry and most[0] >= estimated * FEWER:
             more = (*most, entries[most[1]])
@@ -138,6 +147,12 @@ def with_costs(
             total, entry, functions, LOOP_ITERATIONS, figure(entry, False), entries[entry], others, figure(entry, True)
         )
     return dataclasses.replace(result, recommendations=recommendations, volume=volume)
+
+
+def _special(symbol: SymbolId) -> bool:
+    """A special method (``Registry.__len__``): what calls it is ``len()``, a loop, an operator."""
+    name = split_symbol(symbol)[1].rpartition(".")[2]
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
 
 
 class _Ranking:
@@ -193,15 +208,15 @@ def estimate_costs(result: AnalysisResult, index: Index, config: Config) -> Anal
 
 def entry_figures(
     index: Index, config: Config, entry: SymbolId, symbols: set[SymbolId]
-) -> dict[SymbolId, tuple[float, float, str | None]]:
-    """For a benchmark: calls of each of ``symbols`` per call of ``entry`` (estimated, one pass, the loop as
-    ``text in function``)."""
+) -> dict[SymbolId, tuple[float, float, str | None, float]]:
+    """For a benchmark: calls of each of ``symbols`` per call of ``entry`` (typical, one pass, the loop as
+    ``text in function``, every path)."""
     counts = Analyzer(index, config, index.graph()).request_counts()
     if counts is None:
         return {}
     figures = EntryFigures(counts)
-    found: dict[SymbolId, tuple[float, float, str | None]] = {}
+    found: dict[SymbolId, tuple[float, float, str | None, float]] = {}
     for symbol in symbols:
-        estimated, once, loop, _ = figures.of(entry, symbol)
-        found[symbol] = (estimated, once, None if loop is None else f"{loop.text} in {loop.function}")
+        estimated, once, loop, every = figures.of(entry, symbol)
+        found[symbol] = (estimated, once, None if loop is None else f"{loop.text} in {loop.function}", every)
     return found

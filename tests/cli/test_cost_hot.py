@@ -83,7 +83,7 @@ def test_the_threshold_is_a_setting_of_the_project_and_of_the_environment(tmp_pa
     project = tmp_path / "cost_hot"
     shutil.copytree(FIXTURE, project)
     pyproject = project / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text() + "\n[tool.trace-advisor]\nhot_calls_per_request = 5000\n")
+    pyproject.write_text(pyproject.read_text() + "\n[tool.trace-advisor]\nhot_calls_per_unit = 5000\n")
     report = _analyze(project)
     kept = {r["symbol"]: r for r in report["recommendations"]}
     assert kept[PARSE_URL]["cost"]["all_paths"] == 1000  # under 5,000: worth its span now
@@ -97,11 +97,29 @@ def test_the_threshold_is_a_setting_of_the_project_and_of_the_environment(tmp_pa
         "--no-cache",
         "-q",
         cwd=project,
-        env={"TRACE_ADVISOR_HOT_CALLS_PER_REQUEST": "999.5"},
+        env={"TRACE_ADVISOR_HOT_CALLS_PER_UNIT": "999.5"},
     )  # the environment wins over the file
     assert lower.returncode == 0, lower.stderr
     [note] = [n for n in json.loads(lower.stdout)["left_out"] if n["symbol"] == PARSE_URL]
     assert note["reason"].startswith("estimated 1,000 calls per call of")
+
+
+def test_the_threshold_s_former_name_is_still_read(tmp_path: Path) -> None:
+    """``hot_calls_per_request`` (the setting's name before figures were per unit of work) still sets it, in the
+    project file and in the environment, with a warning naming the new name."""
+    project = tmp_path / "cost_hot"
+    shutil.copytree(FIXTURE, project)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n[tool.trace-advisor]\nhot_calls_per_request = 5000\n")
+    done = run_cli("analyze", ".", "--format", "json", "--no-cache", "-q", cwd=project)
+    assert done.returncode == 0, done.stderr
+    assert PARSE_URL in {r["symbol"] for r in json.loads(done.stdout)["recommendations"]}  # under 5,000
+    assert "pyproject.toml:7: hot_calls_per_request is deprecated, read as hot_calls_per_unit" in done.stderr
+    env = {"TRACE_ADVISOR_HOT_CALLS_PER_REQUEST": "999.5"}
+    lower = run_cli("analyze", ".", "--format", "json", "--no-cache", "-q", cwd=project, env=env)
+    assert lower.returncode == 0, lower.stderr
+    assert PARSE_URL in {n["symbol"] for n in json.loads(lower.stdout)["left_out"]}  # the environment wins
+    assert "TRACE_ADVISOR_HOT_CALLS_PER_REQUEST is deprecated, read as TRACE_ADVISOR_HOT_CALLS_PER_UNIT" in lower.stderr
 
 
 def test_an_invalid_threshold_is_an_error_naming_the_key(tmp_path: Path) -> None:
@@ -110,10 +128,10 @@ def test_an_invalid_threshold_is_an_error_naming_the_key(tmp_path: Path) -> None
     pyproject = project / "pyproject.toml"
     base = pyproject.read_text()
     for value, message in [("0", "must be at least 1, got 0"), ('"many"', "expected a number, got 'many'")]:
-        pyproject.write_text(base + f"\n[tool.trace-advisor]\nhot_calls_per_request = {value}\n")
+        pyproject.write_text(base + f"\n[tool.trace-advisor]\nhot_calls_per_unit = {value}\n")
         done = run_cli("analyze", ".", "--format", "json", "--no-cache", "-q", cwd=project)
         assert done.returncode == 2
-        assert f"config: pyproject.toml:7 hot_calls_per_request: {message}" in done.stderr
+        assert f"config: pyproject.toml:7 hot_calls_per_unit: {message}" in done.stderr
         assert done.stdout == ""
 
 
