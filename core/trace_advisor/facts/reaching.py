@@ -26,7 +26,7 @@ import ast
 from collections.abc import Iterable, Sequence
 
 from trace_advisor.facts.builder import ScopeBuilder
-from trace_advisor.facts.records import LAMBDA, REACHING, VALUES_OF, Chain
+from trace_advisor.facts.records import LAMBDA, REACHING, VALUES_OF, Chain, plain_name
 
 UNBOUND = -1  # in a record: the name may be unbound there
 State = tuple[dict[str, str], bool]  # (name -> provisional head, dead: no path reaches here)
@@ -166,8 +166,8 @@ class _Spellings(dict[str, str]):
 
     def __missing__(self, head: str) -> str:
         spelled = self._reaching.spelled(head)
-        if spelled is None:
-            raise KeyError(head)
+        if spelled is None:  # not a provisional head: every binding (never expected)
+            spelled = plain_name(head)
         self[head] = spelled
         return spelled
 
