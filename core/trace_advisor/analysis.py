@@ -51,6 +51,7 @@ from trace_advisor.datatypes import (
     Range,
     Recommendation,
     ResolvedCall,
+    SpanKey,
     SymbolId,
     Unit,
     span_name,
@@ -63,8 +64,8 @@ from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
 from trace_advisor.detect.instrumentation import SentryInit, SetUp, instrumentation_set_up, may_set_up, set_up_in_module
 from trace_advisor.detect.shape import may_run_forever, runs_forever
+from trace_advisor.facts.records import CallSite, loc_parts
 from trace_advisor.facts.records import Scope as FactsScope
-from trace_advisor.facts.records import loc_parts
 from trace_advisor.gcpause import gc_paused
 from trace_advisor.index import Index
 from trace_advisor.positions import source_lines
@@ -137,6 +138,7 @@ class Analyzer:
         self._contexts: dict[SymbolId, FunctionContext] = {}  # the first def of each function this run analysed
         self._covering: dict[SymbolId, bool] = {}  # callers found to have a span of their own (_covers)
         self._handed: dict[SymbolId, frozenset[SymbolId]] = {}  # runners -> what they may run (_handed_targets)
+        self._call_facts: dict[str, tuple[object, dict[tuple[str, SpanKey], CallSite]]] = {}  # calls with arguments
 
     def _sites(self, symbol: SymbolId) -> tuple[ResolvedCall, ...]:
         calls = self.index.module_calls(symbol.partition(":")[0])
@@ -196,7 +198,10 @@ class Analyzer:
         info = self.index.module_info(module)
         if info is None:
             return ()
-        site = next((c for c in info.facts.calls if c.loc == edge.span and c.scope == qualname), None)
+        kept = self._call_facts.get(module)
+        if kept is None or kept[0] is not info.facts:
+            kept = self._call_facts[module] = (info.facts, {(c.scope, c.loc): c for c in info.facts.calls if c.args})
+        site = kept[1].get((qualname, edge.span))
         names = {chain[-1] for _, chain in site.args if chain} if site is not None else set()
         named = [t for t in targets if t.rpartition(".")[2].rpartition(":")[2] in names]
         if not named:
