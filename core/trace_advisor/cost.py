@@ -763,6 +763,8 @@ def costly(
         own = code(rec.symbol)
         if own is not None and own.own_io:
             continue  # it does I/O itself: one span per request is the granularity OpenTelemetry clients use too
+        if any(e.kind is EvidenceKind.WORK for e in rec.evidence):
+            continue  # a job's run or submission: one span per job, as messaging instrumentations make per message
         candidates.append((rec, own))
         busiest = None if _stands_alone(rec) else counts.busiest(rec.symbol)
         if busiest is not None and busiest[0] > hot_calls:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 from trace_advisor.caller_chosen import NONE, CallerChosen
 from trace_advisor.datatypes import CallEdge, SymbolId, split_symbol
 from trace_advisor.detect.context import CalleeIO, GraphFacts, ObservedFacts, ObservedIo
+from trace_advisor.resolve.callbacks import runs_as_job
 from trace_advisor.workspace import is_test_module
 
 if TYPE_CHECKING:
@@ -33,10 +34,13 @@ class GraphFactsBuilder:
         forever_of: Callable[[SymbolId], bool] | None = None,
         observed: ObservedGraph | None = None,
         external_io: Callable[[SymbolId], bool] | None = None,
+        work_of: Callable[[SymbolId], bool] | None = None,
         chosen: Callable[[SymbolId], CallerChosen] | None = None,
         passed_io: Callable[[tuple[SymbolId, CallEdge]], CalleeIO | None] | None = None,
     ) -> None:
         self.graph = graph
+        self._work_of = work_of
+        self._work: dict[SymbolId, bool] = {}
         self._chosen = chosen  # a function's calls whose targets its callers choose: not its own I/O
         self._passed_io = passed_io  # the I/O of what a call hands to such a function, at that call
         self.observed = observed
@@ -60,10 +64,18 @@ class GraphFactsBuilder:
             self._forever[symbol] = self._forever_of(symbol)
         return self._forever[symbol]
 
+    def runs_work(self, symbol: SymbolId) -> bool:
+        if self._work_of is None:
+            return False
+        if symbol not in self._work:
+            self._work[symbol] = self._work_of(symbol)
+        return self._work[symbol]
+
     def facts(self, symbol: SymbolId) -> GraphFacts:
         edges = self.graph.callees(symbol)
         callee_io: dict[SymbolId, CalleeIO] = {}
         handed_io: dict[SymbolId, CalleeIO] = {}
+        callee_work: set[SymbolId] = set()
         chosen = self._chosen(symbol) if self._chosen is not None else NONE
         for edge in edges:
             if edge.external or edge.callee == symbol or edge in chosen:
@@ -78,13 +90,18 @@ class GraphFactsBuilder:
                 label = self._passed_io((symbol, edge))
             if label:
                 callee_io[edge.callee] = label
+            if self.runs_work(edge.callee):
+                callee_work.add(edge.callee)
+        callers = [e for e in self.graph.callers(symbol) if not _from_tests(e.caller)]
         return GraphFacts(
-            callers=tuple(e.caller for e in self.graph.callers(symbol) if not _from_tests(e.caller) and not e.via),
+            callers=tuple(e.caller for e in callers if not e.via),
             reachable_from_entry=self.graph.reachable(symbol),
             callee_io=callee_io,
             handed_io=handed_io,
             callee_forever=self.callee_forever(symbol),
             observed=self._observed_facts(symbol, edges),
+            submitted_by=tuple(sorted({(e.caller, e.via) for e in callers if e.via and runs_as_job(e.via)})),
+            callee_work=frozenset(callee_work),
         )
 
     def callee_forever(self, symbol: SymbolId) -> frozenset[SymbolId]:
