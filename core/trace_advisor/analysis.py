@@ -67,7 +67,7 @@ from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
 from trace_advisor.detect.instrumentation import SentryInit, SetUp, instrumentation_set_up, may_set_up, set_up_in_module
 from trace_advisor.detect.shape import may_run_forever, runs_forever
-from trace_advisor.facts.records import CallSite, loc_parts
+from trace_advisor.facts.records import CallSite, loc_parts, plain_name
 from trace_advisor.facts.records import Scope as FactsScope
 from trace_advisor.gcpause import gc_paused
 from trace_advisor.index import Index
@@ -206,7 +206,7 @@ class Analyzer:
         if kept is None or kept[0] is not info.facts:
             kept = self._call_facts[module] = (info.facts, {(c.scope, c.loc): c for c in info.facts.calls if c.args})
         site = kept[1].get((qualname, edge.span))
-        names = {chain[-1] for _, chain in site.args if chain} if site is not None else set()
+        names = {plain_name(chain[-1]) for _, chain in site.args if chain} if site is not None else set()
         named = [t for t in targets if t.rpartition(".")[2].rpartition(":")[2] in names]
         if not named:
             return ()
