@@ -34,7 +34,14 @@ from trace_advisor.datatypes import (
 )
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.shape import unresolved_calls
-from trace_advisor.work_units import lifetime_unit, runs_on_a_timer, waits_for_a_condition
+from trace_advisor.resolve.callbacks import runs_as_job
+from trace_advisor.work_units import (
+    lifetime_iteration,
+    lifetime_unit,
+    runs_on_a_timer,
+    ticks_until_done,
+    waits_for_a_condition,
+)
 from trace_advisor.workspace import is_test_module
 
 TINY_STATEMENTS = 2  # a body this short with no I/O of its own is cheaper than the span around it
@@ -71,25 +78,31 @@ class Loop:
     multiplier of the call of its function: each pass is counted from the function as an entry point of its own).
     ``periodic`` is no loop but a branch that runs on a timer (``if self.should_run_maintenance_tasks:``, ``if
     time.monotonic() - self.last > self.interval:``): a call in it runs once in a while, not per call of its function
-    (0), and its callee is counted as an entry point of its own, per poll."""
+    (0), and its callee is counted as an entry point of its own, per poll. ``handler`` is no loop but an ``except``
+    handler: its calls run when something failed, once on every path, not on the typical one."""
 
-    kind: Literal["items", "fixed", "retry", "lifetime", "periodic"]
+    kind: Literal["items", "fixed", "retry", "lifetime", "periodic", "handler"]
     times: float
     text: str  # its header as written, shortened: ``for row in csv.DictReader(handle)``
     unit: Unit | None = None  # what one pass of a ``lifetime`` loop serves
 
-    def count(self, items: float = LOOP_ITERATIONS, passes: float = 0.0) -> float:
-        """Its iterations, with ``items`` for a loop over items of unknown number and ``passes`` for a loop that runs
-        for the process's life (0: its passes are units of their own, not counted in a call of its function)."""
+    def count(self, items: float = LOOP_ITERATIONS, passes: float = 0.0, failures: float = 1.0) -> float:
+        """Its iterations, with ``items`` for a loop over items of unknown number, ``passes`` for a loop that runs
+        for the process's life (0: its passes are units of their own, not counted in a call of its function) and
+        ``failures`` for an ``except`` handler (1: every path taken; 0: the typical path, on which nothing fails)."""
         if self.kind == "lifetime":
             return passes
         if self.kind == "periodic":
             return 0.0
+        if self.kind == "handler":
+            return failures
         return items if self.kind == "items" else self.times
 
 
 LoopNest = tuple[Loop, ...]  # the loops around a call, outermost first
-Arms = tuple[tuple[int, int], ...]  # the branches around a call, outermost first: (which ``if`` of the function, arm)
+# the branches around a call, outermost first: (which ``if`` of the function, arm, the arm's share of the calls of the
+# function on the typical path: 1/2 for either arm of an ``if`` or a conditional expression, 1/n for a ``match`` case)
+Arms = tuple[tuple[int, int, float], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,23 +144,27 @@ def call_places(ctx: FunctionContext) -> dict[Range, Place]:
     return {c.range: found[id(c.node)] for c in ctx.calls if id(c.node) in found}
 
 
-def combined(calls: Iterable[tuple[Arms, float]]) -> float:
+def combined(calls: Iterable[tuple[Arms, float]], typical: bool = False) -> float:
     """The calls one call of a function makes of one callee from its call sites (each with its arms and count):
-    sites in different arms of one ``if`` count as the larger arm, the others add up."""
-    return _combined(list(calls), 0)
+    sites in different arms of one ``if`` count as the larger arm (every path: whichever arm runs), the others add
+    up; or, ``typical``, each arm weighted by its share (a static estimate of how often it runs, as compilers make
+    one without a profile: either arm of an ``if`` half the time, a ``match`` case 1/n), so that a call in an ``if``
+    without ``else`` counts 1/2 and one two ``if``s deep 1/4."""
+    return _combined(list(calls), 0, typical)
 
 
-def _combined(calls: list[tuple[Arms, float]], depth: int) -> float:
+def _combined(calls: list[tuple[Arms, float]], depth: int, typical: bool) -> float:
     total = 0.0
-    branches: dict[int, dict[int, list[tuple[Arms, float]]]] = {}
+    branches: dict[int, dict[int, tuple[float, list[tuple[Arms, float]]]]] = {}
     for arms, times in calls:
         if len(arms) == depth:
             total += times
         else:
-            which, arm = arms[depth]
-            branches.setdefault(which, {}).setdefault(arm, []).append((arms, times))
+            which, arm, share = arms[depth]
+            branches.setdefault(which, {}).setdefault(arm, (share, []))[1].append((arms, times))
     for by_arm in branches.values():
-        total += max(_combined(inside, depth + 1) for inside in by_arm.values())
+        inside = [(share, _combined(found, depth + 1, typical)) for share, found in by_arm.values()]
+        total += sum(share * n for share, n in inside) if typical else max(n for _, n in inside)
     return total
 
 
@@ -167,15 +184,18 @@ class GraphCalls:
         loops: LoopCalls,
         stamp: Callable[[str], object] = lambda _: None,
         items: float = LOOP_ITERATIONS,
+        typical: bool = False,
     ) -> None:
         self._graph = graph
         self.loops = loops
         self._stamp = stamp
         self.items = items
+        self.typical = typical  # the typical path (nothing fails, branches weighted), not every path
         self._calls: dict[SymbolId, dict[SymbolId, float]] = {}
         self._loops: dict[SymbolId, dict[SymbolId, Loop]] = {}
         self._lifetime: dict[SymbolId, Loop] = {}  # a function -> its (first) loop that runs for the process's life
         self._timed: dict[SymbolId, dict[SymbolId, Loop]] = {}  # a function -> callees it calls on a timer, the branch
+        self._jobs: dict[SymbolId, frozenset[SymbolId]] = {}  # a function -> the functions it hands to a job queue
         self._passes: dict[SymbolId, dict[SymbolId, float]] = {}  # such a function -> the calls of one pass
         self._read: dict[str, tuple[object, list[SymbolId]]] = {}  # module -> its stamp when read, its callers read
 
@@ -207,6 +227,13 @@ class GraphCalls:
         self(caller)
         return self._timed.get(caller, {})
 
+    def jobs(self, caller: SymbolId) -> frozenset[SymbolId]:
+        """The functions ``caller`` hands to a job queue (``queue.enqueue(execute_query, ...)``: an edge whose ``via``
+        :func:`~trace_advisor.resolve.callbacks.runs_as_job`): each runs later in a worker, a job of its own (counted 0
+        in a call of ``caller``, and from itself as an entry point)."""
+        self(caller)
+        return self._jobs.get(caller, frozenset())
+
     def per_pass(self, caller: SymbolId) -> Mapping[SymbolId, float]:
         """The calls one pass of ``caller``'s loops that run for the process's life makes (the calls outside them,
         made once at start-up, aside)."""
@@ -227,15 +254,19 @@ class GraphCalls:
             targets[key] = targets.get(key, 0) + 1
         lifetime: Loop | None = None
         timed: dict[SymbolId, Loop] = {}
+        jobs: set[SymbolId] = set()
         for edge in edges:
             place = self.loops.place(edge)
             times = 1.0 / targets[_alternatives(edge)]
+            if edge.via and runs_as_job(edge.via):
+                jobs.add(edge.callee)
+                times = 0.0  # run later, in a worker: stays, counted 0, so that walks still reach it
             ends = next((loop for loop in place.loops if loop.kind == "lifetime"), None)
             lifetime = lifetime or ends
             if passes and ends is None:
                 continue  # made once, at start-up: not in a pass
             for loop in place.loops:
-                times *= loop.count(self.items, 1.0 if passes else 0.0)
+                times *= loop.count(self.items, 1.0 if passes else 0.0, 0.0 if self.typical else 1.0)
                 if loop.kind == "items" and edge.callee not in loops:
                     loops[edge.callee] = loop
                 elif loop.kind == "periodic":
@@ -243,24 +274,31 @@ class GraphCalls:
             # a call in a loop that runs for the process's life stays, counted 0, so that walks still reach it
             sites.setdefault(edge.callee, []).append((place.arms, times))
         if passes:
-            return {callee: combined(found) for callee, found in sites.items()}
+            return {callee: combined(found, self.typical) for callee, found in sites.items()}
         if loops:
             self._loops[caller] = loops
         if lifetime is not None:
             self._lifetime[caller] = lifetime
         if timed:
             self._timed[caller] = timed
-        return {callee: combined(found) for callee, found in sites.items()}
+        if jobs:
+            self._jobs[caller] = frozenset(jobs)
+        return {callee: combined(found, self.typical) for callee, found in sites.items()}
 
     def with_items(self, items: float) -> GraphCalls:
         """These calls with ``items`` iterations for each loop over items of unknown number (1: one pass)."""
-        return GraphCalls(self._graph, self.loops, self._stamp, items)
+        return GraphCalls(self._graph, self.loops, self._stamp, items, self.typical)
+
+    def on_typical_path(self) -> GraphCalls:
+        """These calls on the typical path: nothing fails (the calls of ``except`` handlers count 0) and each arm of
+        a branch counts its share (:func:`combined`)."""
+        return GraphCalls(self._graph, self.loops, self._stamp, self.items, typical=True)
 
     def renewed(self, loops: LoopCalls) -> tuple[GraphCalls, set[SymbolId]]:
         """These calls for the graph as it is now, and the functions whose calls changed since they were read (other
         callees, other counts, another order). The functions of a module whose stamp is the same are taken as they
         are; those of the others are read again."""
-        fresh = GraphCalls(self._graph, loops, self._stamp, self.items)
+        fresh = GraphCalls(self._graph, loops, self._stamp, self.items, self.typical)
         changed: set[SymbolId] = set()
         for module, (stamp, callers) in self._read.items():
             now = self._stamp(module)
@@ -270,6 +308,7 @@ class GraphCalls:
                 fresh._loops.update((caller, self._loops[caller]) for caller in callers if caller in self._loops)
                 fresh._lifetime.update((c, self._lifetime[c]) for c in callers if c in self._lifetime)
                 fresh._timed.update((c, self._timed[c]) for c in callers if c in self._timed)
+                fresh._jobs.update((c, self._jobs[c]) for c in callers if c in self._jobs)
                 fresh._passes.update((c, self._passes[c]) for c in callers if c in self._passes)
                 continue
             for caller in callers:  # in the order a walk reads them: the order of their callees matters too
@@ -278,6 +317,7 @@ class GraphCalls:
                     or fresh._loops.get(caller) != self._loops.get(caller)
                     or fresh._lifetime.get(caller) != self._lifetime.get(caller)
                     or fresh._timed.get(caller) != self._timed.get(caller)
+                    or fresh._jobs.get(caller) != self._jobs.get(caller)
                     or (caller in self._passes and _changed(fresh.per_pass(caller), self._passes[caller]))
                 ):
                     changed.add(caller)
@@ -416,25 +456,30 @@ class RequestCounts:
         """The functions the entry points reach (their walks read them all) with a loop that runs for the process's
         life, each pass of which is counted from the function as an entry point of its own (:meth:`from_entry`), and
         the functions they call on a timer (``if self.should_run_maintenance_tasks:``), each run counted from the
-        callee as an entry point of its own (:meth:`unit_of` says which), in name order."""
+        callee as an entry point of its own (:meth:`unit_of` says which), and the functions they hand to a job queue
+        (:meth:`GraphCalls.jobs`), each a job of its own, in name order."""
         reached: set[SymbolId] = set()
         for entry in self.entries():
             reached.update(self.from_entry(entry))
         found = {s for s in reached if self.calls.lifetime(s) is not None}
         found.update(callee for s in reached for callee in self.calls.timed(s))
+        found.update(job for s in reached for job in self.calls.jobs(s))
         return tuple(sorted(found))
 
     def unit_of(self, entry: SymbolId, unit: Callable[[SymbolId], Unit]) -> UnitOf:
         """What the figures from ``entry`` are per: one pass of its loop that runs for the process's life, one run of
-        the branch on a timer a caller runs it in, or what one call of it serves (``unit``: a request, a CLI run...)."""
+        the branch on a timer a caller runs it in, a job when a caller hands it to a job queue, or what one call of it
+        serves (``unit``: a request, a CLI run...)."""
         loop = self.calls.lifetime(entry)
         if loop is not None and loop.unit is not None:
             return UnitOf(loop.unit, LoopRef(loop.text, entry))
+        handed = False
         for edge in self._graph.callers(entry):
             branch = self.calls.timed(edge.caller).get(entry)
             if branch is not None and branch.unit is not None:
                 return UnitOf(branch.unit, LoopRef(branch.text, edge.caller), periodic=True)
-        return UnitOf(unit(entry))
+            handed = handed or entry in self.calls.jobs(edge.caller)
+        return UnitOf(Unit.JOB) if handed else UnitOf(unit(entry))
 
     def walk(self, entry: SymbolId) -> Callable[[SymbolId], Mapping[SymbolId, float]]:
         """The calls a walk from ``entry`` reads per function: one pass of its loop that runs for the process's life
@@ -465,7 +510,7 @@ class RequestCounts:
         above = set(found)
         units = sorted(
             {a for a in found if a != symbol and self.calls.lifetime(a) is not None}
-            | {c for a in found for c in self.calls.timed(a) if c in above}
+            | {c for a in found for c in (*self.calls.timed(a), *self.calls.jobs(a)) if c in above}
         )
         best: tuple[float, SymbolId] | None = None
         # in order, as :func:`trace_advisor.volume.with_costs` reads them: entry points, then loops' functions
@@ -506,7 +551,8 @@ def places(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, Place]
     flags: dict[tuple[Arms, str], int] = {}  # ``if x`` seen in a block (its arms) -> its ordinal
 
     def branch(test: ast.expr, arms: Arms) -> tuple[int, int]:
-        """The ordinal of an ``if`` and the arm its body is: ``if not x`` after ``if x`` is the other arm of it."""
+        """The ordinal of an ``if`` and the arm its body is: ``if not x`` after ``if x`` is the other arm of it (each
+        half the time)."""
         negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
         flag = test.operand if isinstance(test, ast.UnaryOp) and negated else test
         if not isinstance(flag, ast.Name | ast.Attribute):
@@ -539,16 +585,24 @@ def places(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, Place]
             timed = Loop("periodic", 0.0, _header(f"if {ast.unparse(node.test)}"), Unit.POLL)
             gated = (*nest, timed) if timer else nest
             for part in node.body if isinstance(node, ast.If) else [node.body]:
-                visit(part, gated, (*arms, (which, arm)))
+                visit(part, gated, (*arms, (which, arm, 0.5)))
             for part in node.orelse if isinstance(node, ast.If) else [node.orelse]:
-                visit(part, nest, (*arms, (which, 1 - arm)))
+                visit(part, nest, (*arms, (which, 1 - arm, 0.5)))
+        elif isinstance(node, ast.Try | ast.TryStar):
+            for stmt in (*node.body, *node.orelse, *node.finalbody):
+                visit(stmt, nest, arms)
+            for handler in node.handlers:
+                caught = f"except {ast.unparse(handler.type)}" if handler.type is not None else "except"
+                failed = (*nest, Loop("handler", 1.0, _header(caught)))
+                for stmt in handler.body:
+                    visit(stmt, failed, arms)
         elif isinstance(node, ast.Match):
             visit(node.subject, nest, arms)
             which = next(ordinals)
             for number, case in enumerate(node.cases):
                 guard: list[ast.AST] = [case.guard] if case.guard else []
                 for inside in [*guard, *case.body]:
-                    visit(inside, nest, (*arms, (which, number)))
+                    visit(inside, nest, (*arms, (which, number, 1 / len(node.cases))))
         elif isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
             levels = nest
             for generator in node.generators:  # each ``for`` clause nests in the ones before
@@ -572,24 +626,29 @@ def loop_of(node: ast.For | ast.AsyncFor | ast.While, displays: Mapping[str, int
     """What a loop statement counts as: a retry or redirect loop (a name that says so in its header, or a guard
     against a bound that says so, ``if len(resp.history) >= self.max_redirects: raise``), or a loop whose body leaves
     it at the end of its first pass, or a ``while`` that sleeps until a condition it asks for changes
-    (:func:`trace_advisor.work_units.waits_for_a_condition`), runs once; a ``while`` that runs for the process's life
-    around a wait for its next unit (:func:`trace_advisor.work_units.lifetime_unit`) is a ``lifetime`` loop; a count
+    (:func:`trace_advisor.work_units.waits_for_a_condition`), or a loop over a ticker's ticks that leaves once what it
+    waits for is there, runs once; a ``while`` that runs for the process's life around a wait for its next unit
+    (:func:`trace_advisor.work_units.lifetime_unit`), or a ``for`` over a ticker or a consumer that leaves only when
+    told (:func:`trace_advisor.work_units.lifetime_iteration`), is a ``lifetime`` loop; a count
     the code gives is that count (``displays``: local names bound once to a display, with its length); anything else
     is a loop over items of unknown number."""
     if isinstance(node, ast.While):
         text = f"while {ast.unparse(node.test)}"
         header: list[ast.AST] = [node.test]
     else:
-        text = f"for {ast.unparse(node.target)} in {ast.unparse(node.iter)}"
+        keyword = "async for" if isinstance(node, ast.AsyncFor) else "for"
+        text = f"{keyword} {ast.unparse(node.target)} in {ast.unparse(node.iter)}"
         header = [node.target, node.iter]
     text = _header(text)
     if any(_says_retry(part) for part in header) or _leaves_after_one_pass(node.body) or _retry_guard(node.body):
         return Loop("retry", 1.0, text)
     if isinstance(node, ast.While) and waits_for_a_condition(node):
         return Loop("retry", 1.0, text)  # ``while is_suspended(): sleep(1)``: the common case does not wait
-    unit = lifetime_unit(node) if isinstance(node, ast.While) else None
+    unit = lifetime_unit(node) if isinstance(node, ast.While) else lifetime_iteration(node)
     if unit is not None:
         return Loop("lifetime", 1.0, text, unit)
+    if not isinstance(node, ast.While) and ticks_until_done(node):
+        return Loop("retry", 1.0, text)  # ``async for _ in poll(0.5): if done: return``: a wait, one pass
     count = None if isinstance(node, ast.While) else _fixed_count(node.iter, displays)
     return Loop("fixed", count, text) if count is not None else Loop("items", LOOP_ITERATIONS, text)
 
@@ -716,14 +775,14 @@ def code_facts(ctx: FunctionContext) -> CodeFacts:
 @dataclass(frozen=True, slots=True)
 class Promotion:
     """A caller that gets a span in place of a hot function no recommended function measures: the nearest caller
-    cheap enough for a span (at most ``hot_calls_per_request`` calls per request)."""
+    cheap enough for a span (at most ``hot_calls_per_unit`` calls per unit of work)."""
 
     caller: SymbolId
     hot: SymbolId
-    calls: float  # the hot function's estimated calls per request
+    calls: float  # the hot function's estimated calls per unit of ``entry``
     entry: SymbolId  # from which entry point
     site: Range  # the caller's call on the way to the hot function
-    caller_calls: float  # the caller's own estimated calls per request (1: nothing calls it)
+    caller_calls: float  # the caller's own estimated calls per unit of work (1: nothing calls it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -748,7 +807,7 @@ def costly(
     unit: Callable[[SymbolId], Unit] = lambda _: Unit.CALL,
 ) -> CostDecision:
     """Recommended functions whose span would cost more than it tells, with why. Functions too hot for a span are
-    found first (more than ``hot_calls`` estimated calls per request, the ``hot_calls_per_request`` setting: a span on
+    found first (more than ``hot_calls`` estimated calls per unit of work, the ``hot_calls_per_unit`` setting: a span on
     a function with nothing of its own to show would flood every trace with copies of one computation): they are no
     recommended caller whose loop measures a callee, and a hot function's reason names only the callers that keep
     their spans. A hot function whose evidence is its cost (loops, heavy computation) and that no recommended function
@@ -920,16 +979,20 @@ def _hot_reason(
         )
     else:
         instead = "trace the operation that calls it instead"
-    if of.loop is not None:
-        how = "each run" if of.periodic else "one pass"
-        where = f" ({how} of `{of.loop.text}` in {of.loop.function})"
-    else:
-        where = f" {'of' if of.unit in (Unit.CALL, Unit.CLI_RUN) else 'at'} {entry}"
     return (
-        f"estimated {count:,.0f} calls per {of.unit.noun}{where} (a loop over items counted as {LOOP_ITERATIONS}"
+        f"estimated {count:,.0f} calls per {unit_phrase(of, entry)} (a loop over items counted as {LOOP_ITERATIONS}"
         " iterations),"
         f" with no I/O, error handling or entry point of its own: a span here adds as many spans; {instead}"
     )
+
+
+def unit_phrase(of: UnitOf, entry: SymbolId) -> str:
+    """What a figure from ``entry`` is per, in words: ``job (one pass of `while True` in rq.worker.base:...)``,
+    ``request at app.views:order``, ``call of lib:get``."""
+    if of.loop is not None:
+        how = "each run" if of.periodic else "one pass"
+        return f"{of.unit.noun} ({how} of `{of.loop.text}` in {of.loop.function})"
+    return f"{of.unit.noun} {'of' if of.unit in (Unit.CALL, Unit.CLI_RUN) else 'at'} {entry}"
 
 
 def _tiny(own: CodeFacts, rec: Recommendation) -> bool:
