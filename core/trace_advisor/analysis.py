@@ -35,6 +35,7 @@ from trace_advisor.cost import (
     code_facts,
     cost_notes,
     costly,
+    unit_phrase,
 )
 from trace_advisor.cost import Graph as CostGraph
 from trace_advisor.datatypes import (
@@ -51,6 +52,7 @@ from trace_advisor.datatypes import (
     ResolvedCall,
     SymbolId,
     Unit,
+    UnitOf,
     span_name,
 )
 from trace_advisor.detect import run_detectors
@@ -538,7 +540,7 @@ class Analyzer:
         def recommended(symbol: SymbolId) -> bool:
             return symbol in chosen or self._would_recommend(symbol)
 
-        hot_calls = self.config.hot_calls_per_request
+        hot_calls = self.config.hot_calls_per_unit
         return costly(recs, self.graph, counts, recommended, self._code, hot_calls, self._promotable, self.entry_unit)
 
     def _code(self, symbol: SymbolId) -> CodeFacts | None:
@@ -586,7 +588,10 @@ class Analyzer:
         if result is None:
             return None
         hot_name = span_name(hot.qualname)
-        reason = f"calls {hot_name}, too hot for a span of its own (about {promotion.calls:,.0f} calls per request)"
+        counts = self.request_counts()
+        of = counts.unit_of(promotion.entry, self.entry_unit) if counts is not None else UnitOf(Unit.CALL)
+        per = unit_phrase(of, promotion.entry)
+        reason = f"calls {hot_name}, too hot for a span of its own (about {promotion.calls:,.0f} calls per {per})"
         own = result.verdict
         lead = Signal(Evidence(COST_PRIORITY, reason, promotion.site, promotion.hot), 0.6, Finding.HOT_CALLEE)
         signals = (*own.signals, lead)
@@ -598,7 +603,7 @@ class Analyzer:
         calls = "once" if promotion.caller_calls == 1 else f"about {promotion.caller_calls:,.0f} times"
         note = (
             f" Recommended in place of {hot_name}, left out for cost (from {promotion.entry}), which no recommended"
-            f" function measures: the nearest caller cheap enough for a span (called {calls} per request)."
+            f" function measures: the nearest caller cheap enough for a span (called {calls} per {of.unit.noun})."
         )
         return dataclasses.replace(rec, rationale=rec.rationale + note)
 
