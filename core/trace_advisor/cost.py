@@ -827,7 +827,11 @@ def costly(
             found[rec.symbol] = (
                 f"a tiny helper with {_no_io_found(rec.symbol, graph, code)}: the span would cost more than the work"
             )
-        elif computes and callers and all(recommended(caller) for caller in callers):
+        elif (
+            computes
+            and (served := [c for c in callers if not is_test_module(split_symbol(c)[0])])
+            and all(recommended(caller) for caller in served)
+        ):  # a test calling it directly is no caller in production (``analyze`` and ``apply`` skip tests)
             # a caller left out as hot runs inside recommended spans too (its reason names them)
             also = sorted(span_name(split_symbol(c)[1]) for c in callers if c in hot)
             who = f"recommended or too hot for a span ({', '.join(also)})" if also else "recommended"
