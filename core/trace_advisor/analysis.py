@@ -20,7 +20,7 @@ from trace_advisor.advise.provider import Candidate, Provider, ProviderResult
 from trace_advisor.advise.units import client_operations, consistent, covered_by, with_run, work_runs
 from trace_advisor.analysed import AnalysedModule, FunctionSyntax
 from trace_advisor.analysis_cache import AnalysisCache, FunctionResult, ReadFunctions, source_key
-from trace_advisor.caller_chosen import NONE, CallerChosen, caller_chosen, own_site
+from trace_advisor.caller_chosen import NONE, CallerChosen, chosen_in, own_site
 from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
 from trace_advisor.cost import (
@@ -150,17 +150,10 @@ class Analyzer:
         return calls.sites.get(symbol, ()) if calls is not None else ()
 
     def chosen(self, symbol: SymbolId) -> CallerChosen:
-        """``symbol``'s calls whose target its callers choose (:mod:`trace_advisor.caller_chosen`), read once per
-        version of its module's facts."""
+        """``symbol``'s calls whose target its callers choose (:mod:`trace_advisor.caller_chosen`)."""
         module, _, qualname = symbol.partition(":")
         info = self.index.module_info(module)
-        if info is None:
-            return NONE
-        kept = self.cache.chosen.get(module)
-        if kept is None or kept[0] is not info.facts:
-            kept = (info.facts, caller_chosen(info.facts, info.scopes))
-            self.cache.chosen[module] = kept
-        return kept[1].get(qualname, NONE)
+        return chosen_in(info, qualname) if info is not None else NONE
 
     def _own_sites(self, symbol: SymbolId) -> Iterator[ResolvedCall]:
         """``symbol``'s call sites without the edges to what its callers choose (:meth:`chosen`): the calls of a
@@ -182,11 +175,10 @@ class Analyzer:
             for caller, _ in [item for item in found if item[1] == depth - 1]:
                 chosen = self.chosen(caller)
                 for edge in self.graph.callees(caller) if self.graph is not None else ():
-                    if edge in chosen or (edge.via and runs_later(edge.via)):
+                    if edge.external or edge in chosen or (edge.via and runs_later(edge.via)):
                         continue
-                    # what this call hands to a runner (a function, or a library's, such as ``Path.write_text``)
-                    passed = self._passed(caller, edge) if not edge.external else ()
-                    for callee in (edge.callee, *passed) if not edge.external else ():
+                    # and what this call hands to a runner (a function, or a library's, such as ``Path.write_text``)
+                    for callee in (edge.callee, *self._passed(caller, edge)):
                         if callee not in seen and len(seen) < _IO_WALK:
                             seen.add(callee)
                             found.append((callee, depth))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from trace_advisor.datatypes import CallEdge, Range, ResolvedCall, SpanKey
 from trace_advisor.facts.records import ANNOTATION, PARAMETER, REACHING, ModuleFacts, Scope
 from trace_advisor.resolve.callbacks import called_argument
+from trace_advisor.resolve.modules import ModuleInfo
 
 # annotations that say a callable is expected, not which: the caller's argument decides
 _CALLABLE_TYPES = frozenset({"Callable", "Coroutine", "Awaitable", "Any", "object", "partial"})
@@ -38,6 +39,14 @@ class CallerChosen:
 
 
 NONE = CallerChosen()
+
+
+def chosen_in(info: ModuleInfo, qualname: str) -> CallerChosen:
+    """The calls of one function of ``info``'s module whose targets its callers choose, the module's worked out once
+    per version of its facts (kept on its ``ModuleInfo``, which a new version replaces)."""
+    if info.chosen is None:
+        info.chosen = caller_chosen(info.facts, info.scopes)
+    return info.chosen.get(qualname, NONE)
 
 
 def caller_chosen(facts: ModuleFacts, scopes: Mapping[str, Scope]) -> dict[str, CallerChosen]:

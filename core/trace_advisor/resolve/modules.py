@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from trace_advisor.facts.records import ModuleFacts, Scope
+
+if TYPE_CHECKING:
+    from trace_advisor.caller_chosen import CallerChosen
 
 
 @dataclass(slots=True)
@@ -18,6 +21,8 @@ class ModuleInfo:
     workspace: bool
     file: str
     scopes: dict[str, Scope] = field(default_factory=dict)
+    # its functions' calls whose targets their callers choose, worked out when first asked (caller_chosen.chosen_in)
+    chosen: dict[str, CallerChosen] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.scopes:
