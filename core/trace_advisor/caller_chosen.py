@@ -46,7 +46,9 @@ def chosen_in(info: ModuleInfo, qualname: str) -> CallerChosen:
     per version of its facts (kept on its ``ModuleInfo``, which a new version replaces)."""
     if info.chosen is None:
         info.chosen = caller_chosen(info.facts, info.scopes)
-    return info.chosen.get(qualname, NONE)
+    found = info.chosen.get(qualname, NONE)
+    assert isinstance(found, CallerChosen)
+    return found
 
 
 def caller_chosen(facts: ModuleFacts, scopes: Mapping[str, Scope]) -> dict[str, CallerChosen]:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from trace_advisor.facts.records import ModuleFacts, Scope
-
-if TYPE_CHECKING:
-    from trace_advisor.caller_chosen import CallerChosen
 
 
 @dataclass(slots=True)
@@ -21,8 +19,9 @@ class ModuleInfo:
     workspace: bool
     file: str
     scopes: dict[str, Scope] = field(default_factory=dict)
-    # its functions' calls whose targets their callers choose, worked out when first asked (caller_chosen.chosen_in)
-    chosen: dict[str, CallerChosen] | None = field(default=None, compare=False, repr=False)
+    # its functions' calls whose targets their callers choose, worked out when first asked (caller_chosen.chosen_in,
+    # which owns the values' type: resolution never reads them)
+    chosen: Mapping[str, object] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.scopes:
