@@ -107,7 +107,9 @@ class FactsReader:
             return Loaded(syntax=parsed.problem, problem=syntax_problem(parsed.problem, file))
         self._cache.put(key, parsed.facts)
         kept = self._keep_tree is not None
-        return Loaded(facts=parsed.facts, key=key, text=parsed.text if kept else None, tree=parsed.tree if kept else None)
+        return Loaded(
+            facts=parsed.facts, key=key, text=parsed.text if kept else None, tree=parsed.tree if kept else None
+        )
 
     def cached(self, path: Path, text: str) -> Loaded | None:
         """The cache entry of the file when the disk's content is ``text`` (None: not saved as such, or not in the

@@ -167,9 +167,7 @@ def load_cli_config(
     return config
 
 
-def open_index(
-    config: Config, roots: Sequence[Path], args: argparse.Namespace, *, keep_trees: bool = False
-) -> Index:
+def open_index(config: Config, roots: Sequence[Path], args: argparse.Namespace, *, keep_trees: bool = False) -> Index:
     """An index of ``roots`` with the configuration's search paths and limits, honouring ``--no-cache``;
     ``keep_trees`` for a command that analyses the files it indexes (one parse per module: see :class:`Index`)."""
     from trace_advisor.index import Index
