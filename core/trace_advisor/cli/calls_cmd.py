@@ -37,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--entry", metavar="FILE:QUALNAME", help="print the call tree from this function instead")
     parser.add_argument("--depth", type=_depth, default=8, metavar="N", help="call tree depth limit (default 8)")
-    parser.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the graph or tree here (default: stdout)")
+    parser.add_argument("--output", "-o", type=Path, metavar="FILE", help="write it here (default: stdout)")
     common.add_config_arguments(parser)
     observe.add_arguments(parser)
 
