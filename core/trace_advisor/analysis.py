@@ -66,6 +66,7 @@ from trace_advisor.detect.existing import existing_span, ignored, without_span
 from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
 from trace_advisor.detect.instrumentation import SentryInit, SetUp, instrumentation_set_up, may_set_up, set_up_in_module
+from trace_advisor.detect.once import cached_without_arguments, guarded_once
 from trace_advisor.detect.shape import may_run_forever, runs_forever
 from trace_advisor.facts.records import CallSite, loc_parts, plain_name
 from trace_advisor.facts.records import Scope as FactsScope
@@ -128,6 +129,7 @@ class Analyzer:
                 _weakly(self, Analyzer._runs_work_of),
                 _weakly(self, Analyzer.chosen),
                 _weakly(self, Analyzer.passed_io),
+                _weakly(self, Analyzer.once),
             )
             if graph is not None
             else None
@@ -143,6 +145,7 @@ class Analyzer:
         self._contexts: dict[SymbolId, FunctionContext] = {}  # the first def of each function this run analysed
         self._covering: dict[SymbolId, bool] = {}  # callers found to have a span of their own (_covers)
         self._handed: dict[SymbolId, frozenset[SymbolId]] = {}  # runners -> what they may run (_handed_targets)
+        self._once: dict[SymbolId, tuple[object, bool]] = {}  # (the facts scope it was found for, runs once)
         self._call_facts: dict[str, tuple[object, dict[tuple[str, SpanKey], CallSite]]] = {}  # calls with arguments
 
     def _sites(self, symbol: SymbolId) -> tuple[ResolvedCall, ...]:
@@ -175,13 +178,34 @@ class Analyzer:
             for caller, _ in [item for item in found if item[1] == depth - 1]:
                 chosen = self.chosen(caller)
                 for edge in self.graph.callees(caller) if self.graph is not None else ():
-                    if edge.external or edge in chosen or (edge.via and runs_later(edge.via)):
+                    if edge.external or edge in chosen or (edge.via and runs_later(edge.via)) or self.once(edge.callee):
                         continue
                     # and what this call hands to a runner (a function, or a library's, such as ``Path.write_text``)
                     for callee in (edge.callee, *self._passed(caller, edge)):
                         if callee not in seen and len(seen) < _IO_WALK:
                             seen.add(callee)
                             found.append((callee, depth))
+        return found
+
+    def once(self, symbol: SymbolId) -> bool:
+        """Whether a workspace function's work runs once per process (:mod:`trace_advisor.detect.once`): a memoised
+        getter, or one guarded by a module-level flag it sets. Its I/O is none of its callers'. Kept while its facts
+        scope is the same object (its module was not edited)."""
+        module, _, qualname = symbol.partition(":")
+        info = self.index.module_info(module)
+        scope = info.scopes.get(qualname) if info is not None else None
+        if scope is None or scope.kind != "function":
+            return False
+        kept = self._once.get(symbol)
+        if kept is not None and kept[0] is scope:
+            return kept[1]
+        found = cached_without_arguments([d.text for d in scope.decorators], scope.params)
+        path = None if found else self.index.path_for_module(module)
+        lines = self._source_lines(path) if path is not None else None
+        if lines is not None:
+            first, _, last, _ = loc_parts(scope.loc)
+            found = guarded_once("\n".join(lines[first - 1 : last]))
+        self._once[symbol] = (scope, found)
         return found
 
     def _passed(self, caller: SymbolId, edge: CallEdge) -> tuple[SymbolId, ...]:
