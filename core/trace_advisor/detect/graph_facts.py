@@ -37,7 +37,9 @@ class GraphFactsBuilder:
         work_of: Callable[[SymbolId], bool] | None = None,
         chosen: Callable[[SymbolId], CallerChosen] | None = None,
         passed_io: Callable[[tuple[SymbolId, CallEdge]], CalleeIO | None] | None = None,
+        once: Callable[[SymbolId], bool] | None = None,
     ) -> None:
+        self._once = once  # a callee whose work runs once per process: its I/O is none of this call's
         self.graph = graph
         self._work_of = work_of
         self._work: dict[SymbolId, bool] = {}
@@ -78,7 +80,7 @@ class GraphFactsBuilder:
         callee_work: set[SymbolId] = set()
         chosen = self._chosen(symbol) if self._chosen is not None else NONE
         for edge in edges:
-            if edge.external or edge.callee == symbol or edge in chosen:
+            if edge.external or edge.callee == symbol or edge in chosen or (self._once and self._once(edge.callee)):
                 continue
             if edge.via:  # work handed to a library function (a thread, a pool): not I/O this function does itself
                 label = self.io_label(edge.callee)
