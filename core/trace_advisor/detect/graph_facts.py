@@ -37,8 +37,10 @@ class GraphFactsBuilder:
         work_of: Callable[[SymbolId], bool] | None = None,
         chosen: Callable[[SymbolId], CallerChosen] | None = None,
         passed_io: Callable[[tuple[SymbolId, CallEdge]], CalleeIO | None] | None = None,
+        once: Callable[[SymbolId], bool] | None = None,
         route_of: Callable[[CallEdge], str] | None = None,
     ) -> None:
+        self._once = once  # a callee whose work runs once per process: its I/O is none of this call's
         self.graph = graph
         self._route_of = route_of  # the route a registration serves, as written (``GET /core/info``)
         self._work_of = work_of
@@ -80,7 +82,7 @@ class GraphFactsBuilder:
         callee_work: set[SymbolId] = set()
         chosen = self._chosen(symbol) if self._chosen is not None else NONE
         for edge in edges:
-            if edge.external or edge.callee == symbol or edge in chosen:
+            if edge.external or edge.callee == symbol or edge in chosen or (self._once and self._once(edge.callee)):
                 continue
             if edge.via:  # work handed to a library function (a thread, a pool): not I/O this function does itself
                 label = self.io_label(edge.callee)
