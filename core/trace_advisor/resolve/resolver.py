@@ -219,6 +219,8 @@ class Resolver:
                 self.frames.reset()
                 targets = []
             direct = call.chain is not None and not call.implicit
+            if not targets and call.chain is not None and not call.implicit and call.args:
+                targets = self._imported_registration(info, call.scope, call.chain)  # Django's ``path``: a partial
             overrides = self._subclass_targets(info, call.scope, call.chain, targets) if call.chain and direct else []
             handed = self._called_arguments(info, call, targets) if call.args else []
             if call.implicit and not targets:  # an unknown or external decorator, a list's ``__iter__``: transparent
@@ -442,6 +444,17 @@ class Resolver:
                     for function, external in functions:
                         out.setdefault(function, (external, target))
         return [(function, external, via) for function, (external, via) in out.items()]
+
+    def _imported_registration(self, info: ModuleInfo, scope: str, chain: Chain) -> list[tuple[SymbolId, bool]]:
+        """A web framework's route registration that resolution cannot call, named by its import path
+        (``from django.urls import path``: ``django.urls:path``, which Django defines as ``partial(_path, ...)``), as
+        a call into code without source is named; nothing for other names."""
+        found = self._bindings_of(info, scope, plain_name(chain[0])) if len(chain) == 1 else None
+        for binding in found[1] if found is not None else ():
+            base = absolute_module(info.name, info.is_package, binding.target, binding.level)
+            if binding.kind == FROM and base and handles_requests(symbol := f"{base}:{binding.name}"):
+                return [(symbol, True)]
+        return []
 
     def _partial_of(self, info: ModuleInfo, call: CallSite, chain: Chain) -> Chain | None:
         """The function ``chain`` wraps when it is a ``functools.partial(f, ...)`` call among ``call``'s arguments:
