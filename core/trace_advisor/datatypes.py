@@ -53,16 +53,39 @@ class Position:
 
 _FIELD = 32  # bits per number in a packed span: start line, start column, end line, end column (high to low)
 _FIELD_MAX = (1 << _FIELD) - 1
+# Most spans are packed narrower, below 2**60: lines below 2**17 and columns below 2**13 (an int that small takes
+# 32 bytes, a wider one 48, and the facts keep about a million of them). The others are packed 32 bits a number and
+# marked by bit 128, so the numbers alone choose the packing: equal spans have equal keys. Keys of one packing order
+# like their tuples, and every narrow key is below every wide one.
+_LINE_BITS, _COLUMN_BITS = 17, 13
+_LINE_LIMIT, _COLUMN_LIMIT = 1 << _LINE_BITS, 1 << _COLUMN_BITS
+_NARROW_LIMIT = 1 << 2 * (_LINE_BITS + _COLUMN_BITS)
+_WIDE = 1 << 4 * _FIELD
 
 
 def pack_span(start_line: int, start_col: int, end_line: int, end_col: int) -> int:
-    """Four non-negative numbers below 2**32 as one int that orders like their tuple (the facts' positions)."""
-    return (((start_line << _FIELD | start_col) << _FIELD | end_line) << _FIELD) | end_col
+    """Four non-negative numbers below 2**32 as one int that orders like their tuple (the facts' positions) when
+    both are narrow (``narrow_span``: lines below 2**17 and columns below 2**13) or both are not."""
+    if start_line < _LINE_LIMIT and end_line < _LINE_LIMIT and start_col < _COLUMN_LIMIT and end_col < _COLUMN_LIMIT:
+        return (((start_line << _COLUMN_BITS | start_col) << _LINE_BITS | end_line) << _COLUMN_BITS) | end_col
+    return _WIDE | (((start_line << _FIELD | start_col) << _FIELD | end_line) << _FIELD) | end_col
 
 
 def unpack_span(key: int) -> tuple[int, int, int, int]:
     """The ``(start line, start column, end line, end column)`` of a packed span."""
-    return key >> 3 * _FIELD, key >> 2 * _FIELD & _FIELD_MAX, key >> _FIELD & _FIELD_MAX, key & _FIELD_MAX
+    if key < _NARROW_LIMIT:
+        return (
+            key >> _LINE_BITS + 2 * _COLUMN_BITS,
+            key >> _LINE_BITS + _COLUMN_BITS & _COLUMN_LIMIT - 1,
+            key >> _COLUMN_BITS & _LINE_LIMIT - 1,
+            key & _COLUMN_LIMIT - 1,
+        )
+    return key >> 3 * _FIELD & _FIELD_MAX, key >> 2 * _FIELD & _FIELD_MAX, key >> _FIELD & _FIELD_MAX, key & _FIELD_MAX
+
+
+def narrow_span(key: int) -> bool:
+    """Whether ``key`` has the narrow packing (nearly all do); keys that all have it order like their tuples."""
+    return key < _NARROW_LIMIT
 
 
 SpanKey = int | tuple[int, int, int, int]

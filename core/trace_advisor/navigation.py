@@ -116,7 +116,9 @@ def _called_name_at(index: Index, calls: tuple[CallSite, ...], pos: Position) ->
     found = None
     for number in index.extension(CallLines).on_line(calls, pos.line):
         call = calls[number]
-        if Range.packed(call.name_loc).contains(pos) and (found is None or call.name_loc >= calls[found].name_loc):
+        if Range.packed(call.name_loc).contains(pos) and (
+            found is None or loc_parts(call.name_loc) >= loc_parts(calls[found].name_loc)
+        ):
             found = number
     return found
 

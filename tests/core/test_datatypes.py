@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from trace_advisor.datatypes import Position, Range, make_symbol, span_name, split_symbol
+from trace_advisor.datatypes import (
+    Position,
+    Range,
+    make_symbol,
+    narrow_span,
+    pack_span,
+    span_name,
+    split_symbol,
+    unpack_span,
+)
 from trace_advisor.positions import char_column, source_lines
 
 
@@ -39,3 +48,19 @@ def test_source_lines_break_only_where_python_does() -> None:
     text = "a = 1\r\nb = '\x0c'\x0c\nc = 3\rd = 4\n"
     assert source_lines(text) == ["a = 1", "b = '\x0c'\x0c", "c = 3", "d = 4"]
     assert len(text.splitlines()) > len(source_lines(text))  # splitlines also breaks at form feeds
+
+
+@pytest.mark.parametrize(
+    "numbers",
+    [(1, 0, 1, 0), (131071, 8191, 131071, 8191), (7, 8192, 7, 8200), (131072, 0, 131072, 4), (3, 4, 2**32 - 1, 0)],
+)
+def test_packed_spans_round_trip_in_either_packing(numbers: tuple[int, int, int, int]) -> None:
+    key = pack_span(*numbers)
+    assert unpack_span(key) == numbers
+    assert narrow_span(key) == (numbers[0] < 2**17 and numbers[2] < 2**17 and max(numbers[1], numbers[3]) < 2**13)
+    assert Range.packed(key) == Range.of(*numbers)  # the numbers alone choose the packing: one key per range
+
+
+def test_narrow_spans_order_like_their_numbers() -> None:
+    spans = [(5, 3, 9, 1), (5, 3, 5, 80), (1, 0, 200, 0), (5, 2, 131071, 8191), (12, 0, 12, 0)]
+    assert sorted(spans, key=lambda numbers: pack_span(*numbers)) == sorted(spans)

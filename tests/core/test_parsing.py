@@ -122,3 +122,11 @@ def test_extract_facts_direct() -> None:
     facts = extract_facts(ast.parse("with open(p) as f:\n    f.read()\n"), "with open(p) as f:\n    f.read()\n")
     binding = facts.scopes[0].bindings["f"][0]
     assert binding.chains == (("open", CALL, "__enter__", CALL),)
+
+
+def test_calls_past_the_narrow_packing_stay_in_source_order() -> None:
+    # a call at column 9,000 has a wide position key, larger than any narrow one: sites still follow the source
+    text = f"a = '{'x' * 9000}'; first()\nsecond()\n"
+    facts = extract_facts(parse_text(text, "m.py"), text)  # type: ignore[arg-type]
+    assert [call.text for call in facts.calls] == ["first", "second"]
+    assert loc_parts(facts.calls[0].loc)[1] > 9000

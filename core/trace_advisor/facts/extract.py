@@ -10,9 +10,11 @@ import ast
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
+from operator import attrgetter
+from sys import intern
 from types import MappingProxyType
 
-from trace_advisor.datatypes import MODULE_QUALNAME
+from trace_advisor.datatypes import MODULE_QUALNAME, narrow_span
 from trace_advisor.facts.builder import ScopeBuilder, child_qualname, with_scope
 from trace_advisor.facts.chains import (
     LAMBDA_PARAMETER,
@@ -58,6 +60,7 @@ from trace_advisor.facts.records import (
     Pos,
     Scope,
     loc_of,
+    loc_parts,
     plain_name,
 )
 from trace_advisor.positions import char_column
@@ -70,6 +73,8 @@ _CLASSMETHOD = frozenset({"classmethod"})
 _PROPERTY = frozenset({"property", "cached_property", "abstractproperty", "setter", "getter", "deleter"})
 _IMPLICIT_CLS = frozenset({"__new__", "__init_subclass__", "__class_getitem__"})
 _UNKNOWN_BINDING = Binding(UNKNOWN)
+_LOC = attrgetter("loc")
+_NO_HEADS: frozenset[str] = frozenset()
 _OWN_SCOPES = frozenset({ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Lambda})
 # for expressions evaluated where the order of bindings is not followed (decorators, defaults, bases: a splice
 # extracts top-level definitions without the module's other statements): every binding of a name reaches
@@ -110,7 +115,9 @@ class _Extractor:
     # ---- positions ------------------------------------------------------------------------------------------
     def lines(self) -> list[str]:
         if self._lines is None:
-            self._lines = _LINE_BREAK.split(self._text)
+            text = self._text
+            # the parser's line breaks; without a ``\r`` (most files) a plain split is the same, and 4x faster
+            self._lines = text.split("\n") if "\r" not in text else _LINE_BREAK.split(text)
         return self._lines
 
     def _line(self, number: int) -> str:
@@ -521,10 +528,10 @@ class _Extractor:
         reaching.bound(scope, name, len(found) - 1, kill=False)
         now = scope.flow[name]
         statement = self._statement
-        start = loc_of(statement.lineno, 0, 0, 0) if statement is not None else 0
+        first = statement.lineno if statement is not None else 0
         for sites in (self._calls, self._reads):  # the statement's own sites: the last ones, from its first line
             index = len(sites) - 1
-            while index >= 0 and sites[index].loc >= start:
+            while index >= 0 and loc_parts(sites[index].loc)[0] >= first:
                 site = sites[index]
                 if (site.chain and site.chain[0] == old) or any(chain[0] == old for _, chain in site.args):
                     sites[index] = _respelled_site(site, lambda chain: (now, *chain[1:]) if chain[0] == old else chain)
@@ -577,17 +584,22 @@ class _Extractor:
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, parent: ScopeBuilder) -> None:
         self._decorators(node, parent)
         args = node.args
-        for default in (*args.defaults, *(d for d in args.kw_defaults if d is not None)):
-            self.expr(default, parent, _PLAIN)
+        has_defaults = bool(args.defaults or args.kw_defaults)
+        if has_defaults:
+            for default in (*args.defaults, *(d for d in args.kw_defaults if d is not None)):
+                self.expr(default, parent, _PLAIN)
         loc, name_loc = self._def_locs(node)
         scope = ScopeBuilder(child_qualname(parent, node.name), "function", parent, loc_of(*loc), loc_of(*name_loc))
         self._scopes.append(scope)
         self._bind(parent, node.name, Binding(DEF, target=scope.qualname))
         scope.is_async = isinstance(node, ast.AsyncFunctionDef)
-        decorators = tuple(Decorator(self._segment(d), chain_of(d)) for d in node.decorator_list)
-        scope.decorators = decorators
-        heads = {d.chain[-1] for d in decorators if d.chain}
-        if parent.kind == "class":
+        if node.decorator_list:
+            decorators = tuple(Decorator(self._segment(d), chain_of(d)) for d in node.decorator_list)
+            scope.decorators = decorators
+            heads = frozenset(d.chain[-1] for d in decorators if d.chain)
+        else:
+            heads = _NO_HEADS
+        if heads and parent.kind == "class":
             if heads & _STATIC:
                 scope.method_kind = "static"
             elif heads & _CLASSMETHOD:
@@ -598,16 +610,17 @@ class _Extractor:
         everything = [*positional, *([args.vararg] if args.vararg else []), *args.kwonlyargs]
         if args.kwarg:
             everything.append(args.kwarg)
-        scope.params = tuple(a.arg for a in everything)
+        scope.params = tuple([a.arg for a in everything])
         scope.positional, scope.posonly = len(positional), len(args.posonlyargs)
-        with_default = (*positional[len(positional) - len(args.defaults) :], *args.kwonlyargs)
-        defaulted = zip(with_default, (*args.defaults, *args.kw_defaults), strict=True)
-        scope.defaults = tuple((a.arg, c) for a, d in defaulted for c in _followable(d))
+        if has_defaults:
+            with_default = (*positional[len(positional) - len(args.defaults) :], *args.kwonlyargs)
+            defaulted = zip(with_default, (*args.defaults, *args.kw_defaults), strict=True)
+            scope.defaults = tuple((a.arg, c) for a, d in defaulted for c in _followable(d))
         parent_qualname = parent.qualname
         for arg in everything:
             if arg is args.vararg or arg is args.kwarg:  # ``*args`` is a tuple, ``**kwargs`` a dict
                 binding = Binding(VALUE, chains=((("<tuple>",) if arg is args.vararg else ("<dict>",)),))
-            elif chains := annotation_chains(arg.annotation):
+            elif arg.annotation is not None and (chains := annotation_chains(arg.annotation)):
                 binding = Binding(ANNOTATION, target=arg.arg, chains=chains, scope=parent_qualname)
             else:
                 binding = Binding(PARAMETER, target=arg.arg)
@@ -670,6 +683,8 @@ class _Extractor:
         """Record every call (and walrus binding) inside an expression; iterative, so depth does not matter.
         ``names``: the heads names are written with: inside a comprehension or lambda, its own names (see
         ``_own_scope``); by default, those naming the bindings that reach here (``facts/reaching.py``)."""
+        if type(node) is ast.Name or type(node) is ast.Constant:  # most expressions walked: nothing to record
+            return
         if names is None:
             names = scope.flow
         stack: list[object] = [node]
@@ -695,7 +710,8 @@ class _Extractor:
                 readable = (
                     chain is not None and CALL not in chain and ITEM not in chain and not chain[0].startswith("<")
                 )
-                text = chain_text(chain) if readable and chain is not None else self._segment(func)
+                # one text object for all modules (``os.path.join`` is written in hundreds): marshal keeps it interned
+                text = intern(chain_text(chain)) if readable and chain is not None else self._segment(func)
                 if names and chain is not None:
                     chain = renamed(chain, names)
                 args = _argument_chains(current, names) if chain is not None else ()
@@ -753,7 +769,7 @@ class _Extractor:
             loc_of(line, col, end_line, end_col),
             loc_of(end_line, max(end_col - len(node.attr), 0), end_line, end_col),
         )
-        self._reads.append(CallSite(scope.qualname, chain, chain_text(chain), loc, name_loc, implicit=READ))
+        self._reads.append(CallSite(scope.qualname, chain, intern(chain_text(chain)), loc, name_loc, implicit=READ))
 
     def _own_scope(
         self,
@@ -818,8 +834,9 @@ class _Extractor:
         self._reaching.start(module, tree.body)
         self.body(tree.body, module)
         self._respell()
-        self._calls.sort(key=lambda call: call.loc)
-        self._reads.sort(key=lambda read: read.loc)
+        for sites in (self._calls, self._reads):  # in source order
+            if sites:
+                sites.sort(key=_LOC if narrow_span(max(map(_LOC, sites))) else _loc_order)
         all_names = None if self._all_dynamic or self._all_names is None else tuple(self._all_names)
         top_level = tuple(
             (min([s.lineno, *(d.lineno for d in getattr(s, "decorator_list", ()))]), s.end_lineno or s.lineno)
@@ -851,6 +868,11 @@ def _module_attribute(chain: Chain, scope: str, scopes: Mapping[str, Scope]) -> 
         first = False
         current = scopes.get(current.parent) if current.parent else None
     return False
+
+
+def _loc_order(site: CallSite) -> tuple[int, int, int, int]:
+    """A site's place in source order in a module with a position too large for the narrow packing."""
+    return loc_parts(site.loc)
 
 
 def _enclosing_function(scope: ScopeBuilder, name: str) -> ScopeBuilder | None:
@@ -888,6 +910,8 @@ def _type_binding(targets: list[ast.expr], value: ast.expr) -> Binding | None:
 def _argument_chains(call: ast.Call, names: dict[str, str] | None) -> tuple[tuple[str, Chain], ...]:
     """The arguments resolution can follow (``Queue().drain``, ``a if c else b``), by position (until a
     ``*spread``: the positions after it are not known) or keyword (``**spread`` ones are not known)."""
+    if not call.args and not call.keywords:
+        return ()
     found: list[tuple[str, Chain]] = []
     for position, arg in enumerate(call.args):
         kind = type(arg)
@@ -902,7 +926,7 @@ def _argument_chains(call: ast.Call, names: dict[str, str] | None) -> tuple[tupl
     for keyword in call.keywords:
         if keyword.arg is not None and type(keyword.value) in _FOLLOWABLE:
             found.extend((keyword.arg, renamed(chain, names)) for chain in _followable(keyword.value))
-    return tuple(found)
+    return tuple(found) if found else ()
 
 
 _POSITIONS = tuple(str(position) for position in range(16))

@@ -2,8 +2,9 @@
 
 Facts never hold module names or paths, so one cached entry serves every file with the same content. Positions
 (``Loc``) are ``(line, column, end_line, end_column)`` with 1-based lines and 0-based character columns, packed into
-one int that orders like that tuple (``datatypes.pack_span``): a module's facts hold two per call site and per scope,
-which as tuples were a sixth of the index's memory. ``loc_parts`` unpacks one; ``Range.packed`` makes it a range.
+one int (``datatypes.pack_span``: below 2**60 for lines below 2**17 and columns below 2**13, 32 bytes each; such keys
+order like their tuples): a module's facts hold two per call site and per scope, which as tuples were a sixth of the
+index's memory. ``loc_parts`` unpacks one; ``Range.packed`` makes it a range.
 """
 
 from __future__ import annotations
