@@ -134,8 +134,9 @@ class Analyzer:
         self._covering: dict[SymbolId, bool] = {}  # callers found to have a span of their own (_covers)
 
     def _sites(self, symbol: SymbolId) -> tuple[ResolvedCall, ...]:
+        """A function's call sites, with those of the lambdas written in it."""
         calls = self.index.module_calls(symbol.partition(":")[0])
-        return calls.sites.get(symbol, ()) if calls is not None else ()
+        return calls.body_sites(symbol) if calls is not None else ()
 
     def _io_walk(self, symbol: SymbolId) -> list[tuple[SymbolId, int]]:
         """``symbol`` (at 0) and the workspace functions it reaches in at most ``_IO_DEPTH`` calls, breadth first, with

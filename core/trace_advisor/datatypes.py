@@ -25,6 +25,20 @@ def make_symbol(module: str, qualname: str) -> SymbolId:
     return f"{module}:{qualname}"
 
 
+def lambda_owner(symbol: SymbolId) -> SymbolId | None:
+    """The def, class or module body a lambda is written in (``m:f.<locals>.<lambda1>.<locals>.<lambda1>`` ->
+    ``m:f``, ``m:<lambda2>`` -> ``m:<module>``); None when ``symbol`` is not a lambda."""
+    module, _, qualname = symbol.partition(":")
+    parts = qualname.split(".")
+    if not parts[-1].startswith("<lambda"):
+        return None
+    while parts and parts[-1].startswith("<lambda"):
+        parts.pop()
+        if parts and parts[-1] == LOCALS:
+            parts.pop()
+    return f"{module}:{'.'.join(parts) or MODULE_QUALNAME}"
+
+
 def split_symbol(symbol: SymbolId) -> tuple[str, str]:
     """Split ``module:qualname``; raises ValueError when there is no colon."""
     module, sep, qualname = symbol.partition(":")
@@ -162,18 +176,20 @@ class Range:
         return self.parts() >= other.parts()
 
 
-DefinitionKind = Literal["function", "method", "class", "module"]
+# a lambda is a node of the call graph (``f.<locals>.<lambda1>``), never a place for a span: a ``with`` block cannot
+# go in one
+DefinitionKind = Literal["function", "method", "class", "module", "lambda"]
 
 
 @dataclass(frozen=True, slots=True)
 class Definition:
-    """A function, method, class or module body found in the workspace."""
+    """A function, method, class, lambda or module body found in the workspace."""
 
     symbol: SymbolId
     kind: DefinitionKind
     file: str  # absolute path
     range: Range  # whole definition, decorators included
-    name_range: Range  # just the name after ``def``/``class`` (the whole first line for ``<module>``)
+    name_range: Range  # the name after ``def``/``class``, a lambda's keyword (the whole first line for ``<module>``)
     is_async: bool = False
 
 
@@ -233,7 +249,6 @@ class CallEdge:
 # subscript-unknown-key   the callee is an item of something whose items are not known (``handlers[kind]()``)
 # not-followable          the callee is another expression (``(a or b)()``, ``f()()`` chains that fail)
 # too-deep                the value is nested too deeply to follow
-# lambda                  the callee is a lambda (not a node of the graph: its calls are the defining function's)
 UnresolvedReason = Literal[
     "untyped-parameter",
     "annotation-not-a-class",
@@ -246,7 +261,6 @@ UnresolvedReason = Literal[
     "subscript-unknown-key",
     "not-followable",
     "too-deep",
-    "lambda",
 ]
 
 

@@ -33,6 +33,7 @@ KIND = {
     "method": types.SymbolKind.Method,
     "class": types.SymbolKind.Class,
     "module": types.SymbolKind.Module,
+    "lambda": types.SymbolKind.Function,
 }
 
 

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from trace_advisor.datatypes import CallEdge, SymbolId, split_symbol
+from trace_advisor.datatypes import CallEdge, SymbolId, lambda_owner, split_symbol
 from trace_advisor.detect.context import CalleeIO, GraphFacts, ObservedFacts, ObservedIo
 from trace_advisor.workspace import is_test_module
 
@@ -60,8 +60,8 @@ class GraphFactsBuilder:
         callee_io: dict[SymbolId, CalleeIO] = {}
         handed_io: dict[SymbolId, CalleeIO] = {}
         for edge in edges:
-            if edge.external or edge.callee == symbol:
-                continue
+            if edge.external or edge.callee == symbol or lambda_owner(edge.callee) == symbol:
+                continue  # the calls of its own lambdas are among the function's (``ModuleCalls.body_sites``)
             if edge.via:  # work handed to a library function (a thread, a pool): not I/O this function does itself
                 label = self.io_label(edge.callee)
                 if label:
@@ -71,7 +71,11 @@ class GraphFactsBuilder:
             if label:
                 callee_io[edge.callee] = label
         return GraphFacts(
-            callers=tuple(e.caller for e in self.graph.callers(symbol) if not _from_tests(e.caller) and not e.via),
+            callers=tuple(
+                lambda_owner(e.caller) or e.caller
+                for e in self.graph.callers(symbol)
+                if not _from_tests(e.caller) and not e.via
+            ),
             reachable_from_entry=self.graph.reachable(symbol),
             callee_io=callee_io,
             handed_io=handed_io,

@@ -15,7 +15,7 @@ from types import MappingProxyType
 from trace_advisor.datatypes import MODULE_QUALNAME
 from trace_advisor.facts.builder import ScopeBuilder, child_qualname, with_scope
 from trace_advisor.facts.chains import (
-    LAMBDA_PARAMETER,
+    LambdaNames,
     alias_chains,
     annotation_chains,
     chain_of,
@@ -41,6 +41,8 @@ from trace_advisor.facts.records import (
     IMPORT,
     ITEM,
     ITERATE,
+    LAMBDA,
+    LAMBDA_KIND,
     PARAMETER,
     RAISE,
     READ,
@@ -92,6 +94,13 @@ class _Extractor:
         self._reads: list[CallSite] = []
         self._all_names: list[str] | None = None
         self._all_dynamic = False
+        # lambdas: id(node) -> the qualname of its scope, numbered per enclosing scope in source order (all the
+        # lambdas of one statement's expression at once, when the first is met: ``_name_lambdas``)
+        self._lambda_names: dict[int, str] = {}
+        self._lambda_counts: dict[str, int] = {}  # enclosing scope's qualname -> lambdas numbered in it so far
+        self._root: ast.expr | None = None  # the outermost expression being walked, and its scope
+        self._root_scope: ScopeBuilder | None = None
+        self._lambda_scopes_from: int | None = None  # where the root's lambda scopes start in ``_scopes``
 
     # ---- positions ------------------------------------------------------------------------------------------
     def lines(self) -> list[str]:
@@ -160,7 +169,7 @@ class _Extractor:
 
     def _bind_target(self, target: ast.expr, scope: ScopeBuilder, value: ast.expr | None) -> None:
         if isinstance(target, ast.Name):
-            chains = value_chains(value)
+            chains = value_chains(value, self.lambda_name)
             self._bind(scope, target.id, Binding(VALUE, chains=chains) if chains else _UNKNOWN_BINDING)
         elif isinstance(target, ast.Tuple | ast.List):
             values = value.elts if isinstance(value, ast.Tuple | ast.List) else None
@@ -171,7 +180,7 @@ class _Extractor:
         elif isinstance(target, ast.Starred):
             self._bind_target(target.value, scope, None)
         elif isinstance(target, ast.Attribute):
-            self._self_attribute(target, scope, _value_binding(value))
+            self._self_attribute(target, scope, _value_binding(value, self.lambda_name))
             self.expr(target.value, scope)
         else:
             self.expr(target, scope)
@@ -251,7 +260,7 @@ class _Extractor:
                 head = chain_of(node.annotation)
                 if head is not None and head[-1] == "TypeAlias" and node.value is not None:
                     self._bind(scope, node.target.id, Binding(ALIAS, chains=annotation_chains(node.value)))
-                elif node.value is not None and (annotated is None or value_chains(node.value)):
+                elif node.value is not None and (annotated is None or value_chains(node.value, self.lambda_name)):
                     if annotated is not None:  # ``iface: Base = Impl()``: either (a subclass may set another)
                         self._bind(scope, node.target.id, annotated)
                     self._bind_target(node.target, scope, node.value)
@@ -260,7 +269,7 @@ class _Extractor:
                 if node.value is not None:
                     self._record_all([node.target], node.value, scope, extend=False)
             elif isinstance(node.target, ast.Attribute):
-                self._self_attribute(node.target, scope, annotated or _value_binding(node.value))
+                self._self_attribute(node.target, scope, annotated or _value_binding(node.value, self.lambda_name))
                 self.expr(node.target.value, scope)
         elif isinstance(node, ast.AugAssign):
             self.expr(node.value, scope)
@@ -272,7 +281,7 @@ class _Extractor:
             keyword = (line, col, line, col + (9 if isinstance(node, ast.AsyncFor) else 3))
             iterate = ASYNC_ITERATE if isinstance(node, ast.AsyncFor) else ITERATE
             self._implicit(iterate, node.iter, (line, col, *self.pos(node.iter)[2:]), keyword, scope)
-            iterated = value_chains(node.iter)
+            iterated = value_chains(node.iter, self.lambda_name)
             if isinstance(node.target, ast.Name) and iterated:
                 self._bind(scope, node.target.id, Binding(VALUE, chains=tuple((*c, ELEMENT) for c in iterated)))
             else:
@@ -294,7 +303,7 @@ class _Extractor:
         elif isinstance(node, ast.Return):
             if node.value is not None:
                 self.expr(node.value, scope)
-                scope.return_values.extend(value_chains(node.value))
+                scope.return_values.extend(value_chains(node.value, self.lambda_name))
         elif isinstance(node, ast.Global | ast.Nonlocal):
             scope.declared.update(node.names)
             if isinstance(node, ast.Global):
@@ -380,24 +389,7 @@ class _Extractor:
                 scope.method_kind = "class"
             elif heads & _PROPERTY:
                 scope.method_kind = "property"
-        positional = [*args.posonlyargs, *args.args]
-        everything = [*positional, *([args.vararg] if args.vararg else []), *args.kwonlyargs]
-        if args.kwarg:
-            everything.append(args.kwarg)
-        scope.params = tuple(a.arg for a in everything)
-        scope.positional, scope.posonly = len(positional), len(args.posonlyargs)
-        with_default = (*positional[len(positional) - len(args.defaults) :], *args.kwonlyargs)
-        defaulted = zip(with_default, (*args.defaults, *args.kw_defaults), strict=True)
-        scope.defaults = tuple((a.arg, c) for a, d in defaulted for c in _followable(d))
-        parent_qualname = parent.qualname
-        for arg in everything:
-            if arg is args.vararg or arg is args.kwarg:  # ``*args`` is a tuple, ``**kwargs`` a dict
-                binding = Binding(VALUE, chains=((("<tuple>",) if arg is args.vararg else ("<dict>",)),))
-            elif chains := annotation_chains(arg.annotation):
-                binding = Binding(ANNOTATION, target=arg.arg, chains=chains, scope=parent_qualname)
-            else:
-                binding = Binding(PARAMETER, target=arg.arg)
-            scope.bindings.setdefault(arg.arg, []).append(binding)
+        positional = self._parameters(args, scope, parent)
         if parent.kind == "class" and positional and scope.method_kind != "static":
             first = positional[0].arg
             implicit_cls = scope.method_kind == "class" or node.name in _IMPLICIT_CLS
@@ -409,6 +401,29 @@ class _Extractor:
         if parent.kind == "class" and positional and scope.method_kind != "static":
             scope.returns_receiver = _returns_receiver(positional[0].annotation, node.returns)
         self.body(node.body, scope)
+
+    def _parameters(self, args: ast.arguments, scope: ScopeBuilder, parent: ScopeBuilder) -> list[ast.arg]:
+        """Bind a function's or lambda's parameters in its scope (defaults: evaluated in ``parent``); returns the
+        positional ones."""
+        positional = [*args.posonlyargs, *args.args]
+        everything = [*positional, *([args.vararg] if args.vararg else []), *args.kwonlyargs]
+        if args.kwarg:
+            everything.append(args.kwarg)
+        scope.params = tuple(a.arg for a in everything)
+        scope.positional, scope.posonly = len(positional), len(args.posonlyargs)
+        with_default = (*positional[len(positional) - len(args.defaults) :], *args.kwonlyargs)
+        defaulted = zip(with_default, (*args.defaults, *args.kw_defaults), strict=True)
+        scope.defaults = tuple((a.arg, c) for a, d in defaulted for c in _followable(d, self.lambda_name))
+        parent_qualname = parent.qualname
+        for arg in everything:
+            if arg is args.vararg or arg is args.kwarg:  # ``*args`` is a tuple, ``**kwargs`` a dict
+                binding = Binding(VALUE, chains=((("<tuple>",) if arg is args.vararg else ("<dict>",)),))
+            elif chains := annotation_chains(arg.annotation):
+                binding = Binding(ANNOTATION, target=arg.arg, chains=chains, scope=parent_qualname)
+            else:
+                binding = Binding(PARAMETER, target=arg.arg)
+            scope.bindings.setdefault(arg.arg, []).append(binding)
+        return positional
 
     def _class(self, node: ast.ClassDef, parent: ScopeBuilder) -> None:
         self._decorators(node, parent)
@@ -452,7 +467,10 @@ class _Extractor:
     # ---- expressions -----------------------------------------------------------------------------------------
     def expr(self, node: ast.expr, scope: ScopeBuilder, names: dict[str, str] | None = None) -> None:
         """Record every call (and walrus binding) inside an expression; iterative, so depth does not matter.
-        ``names``: inside a comprehension or lambda, its own names (see ``_own_scope``)."""
+        ``names``: inside a comprehension, its own names (see ``_own_scope``)."""
+        rooted = self._root is None
+        if rooted:
+            self._root, self._root_scope = node, scope
         stack: list[object] = [node]
         pop, push, append = stack.pop, stack.extend, stack.append
         calls = self._calls
@@ -473,14 +491,19 @@ class _Extractor:
                 assert isinstance(current, ast.Call)
                 called.add(id(current.func))
                 chain = chain_of(current.func)
+                if chain is None and type(current.func) is ast.Lambda:  # ``(lambda x: ...)(1)``: calls the lambda
+                    chain = next(iter(value_chains(current.func, self.lambda_name)), None)
                 # a chain with a call in it keeps its arguments in the text: ``getattr(obj, "x")()``
                 readable = (
-                    chain is not None and CALL not in chain and ITEM not in chain and not chain[0].startswith("<")
+                    chain is not None
+                    and CALL not in chain
+                    and ITEM not in chain
+                    and not chain[0].startswith(("<", LAMBDA))
                 )
                 text = chain_text(chain) if readable and chain is not None else self._segment(current.func)
                 if names and chain is not None:
                     chain = renamed(chain, names)
-                args = _argument_chains(current, names) if chain is not None else ()
+                args = _argument_chains(current, names, self.lambda_name) if chain is not None else ()
                 loc, name_loc = self.pos(current), self.name_pos(current.func)
                 calls.append(CallSite(scope.qualname, chain, text, loc_of(*loc), loc_of(*name_loc), args))
                 append(current.func)
@@ -493,7 +516,7 @@ class _Extractor:
                 continue
             elif kind is ast.Yield:
                 assert isinstance(current, ast.Yield)
-                scope.yield_values.extend(value_chains(current.value))
+                scope.yield_values.extend(value_chains(current.value, self.lambda_name))
             elif kind is ast.YieldFrom:
                 assert isinstance(current, ast.YieldFrom)
                 where = self.pos(current)
@@ -507,6 +530,50 @@ class _Extractor:
                     push(value)
                 elif value is not None:
                     append(value)
+        if rooted:
+            self._root = self._root_scope = None
+            if self._lambda_scopes_from is not None:  # the lambdas' scopes in source order (walked last to first)
+                self._scopes[self._lambda_scopes_from :] = sorted(
+                    self._scopes[self._lambda_scopes_from :], key=lambda scope: scope.loc
+                )
+                self._lambda_scopes_from = None
+
+    def lambda_name(self, node: ast.Lambda) -> str | None:
+        """The qualname of a lambda's scope (``f.<locals>.<lambda2>``); the lambdas of the expression being walked
+        are numbered when the first of them is asked about."""
+        name = self._lambda_names.get(id(node))
+        if name is None and self._root is not None and self._root_scope is not None:
+            self._name_lambdas(self._root, self._root_scope)
+            name = self._lambda_names.get(id(node))
+        return name
+
+    def _name_lambdas(self, root: ast.expr, scope: ScopeBuilder) -> None:
+        """Number every lambda in ``root`` (an expression of ``scope``) in source order, per scope that holds it:
+        ``scope`` itself, or the lambda whose body it is in (``<lambda1>.<locals>.<lambda1>``); a lambda's default
+        values belong to the scope around the lambda."""
+        found: list[tuple[int, int, ast.Lambda, ast.Lambda | None]] = []
+        stack: list[tuple[ast.AST, ast.Lambda | None]] = [(root, None)]
+        while stack:
+            node, owner = stack.pop()
+            if type(node) is ast.Lambda:
+                assert isinstance(node, ast.Lambda)
+                found.append((node.lineno, node.col_offset, node, owner))
+                args = node.args
+                stack.extend((d, owner) for d in (*args.defaults, *args.kw_defaults) if d is not None)
+                stack.append((node.body, node))
+            else:
+                stack.extend((child, owner) for child in ast.iter_child_nodes(node))
+        found.sort(key=lambda item: (item[0], item[1]))
+        names, counts = self._lambda_names, self._lambda_counts
+        for _, _, node, owner in found:
+            if id(node) in names:
+                continue
+            parent = names[id(owner)] if owner is not None else scope.qualname
+            counts[parent] = number = counts.get(parent, 0) + 1
+            own = f"<lambda{number}>"
+            names[id(node)] = f"{parent}.<locals>.{own}" if owner is not None else child_qualname(scope, own)
+        if self._lambda_scopes_from is None:
+            self._lambda_scopes_from = len(self._scopes)
 
     def _read(self, node: ast.Attribute, scope: ScopeBuilder, names: dict[str, str] | None) -> None:
         chain = chain_of(node)
@@ -527,21 +594,14 @@ class _Extractor:
         scope: ScopeBuilder,
         outer: dict[str, str] | None,
     ) -> None:
-        """Comprehension targets and lambda parameters belong to their own scope: a call on ``x`` in
-        ``[x.run() for x in items]`` never reaches a module-level ``x``. Each is bound in the enclosing scope under
-        its own name (``chains.own_names``); the calls inside stay the enclosing function's."""
-        names = dict(outer or {})
+        """Comprehension targets belong to their own scope: a call on ``x`` in ``[x.run() for x in items]`` never
+        reaches a module-level ``x``. Each is bound in the enclosing scope under its own name
+        (``chains.own_names``); the calls inside stay the enclosing function's. A lambda is a scope of its own."""
         if isinstance(node, ast.Lambda):
-            args = node.args
-            for default in (*args.defaults, *(d for d in args.kw_defaults if d is not None)):
-                self.expr(default, scope, outer)  # evaluated where the lambda is defined
-            for arg in (*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg):
-                if arg is not None:
-                    names[arg.arg] = f"{arg.arg}{LAMBDA_PARAMETER}"
-                    self._bind(scope, names[arg.arg], _UNKNOWN_BINDING)
-            self.expr(node.body, scope, names)
+            self._lambda(node, scope, outer)
             return
-        for generator, seen, bound in own_names(node, outer):
+        names = dict(outer or {})
+        for generator, seen, bound in own_names(node, outer, self.lambda_name):
             self.expr(generator.iter, scope, seen)
             for own, chains in bound:
                 names[own.partition("@")[0]] = own
@@ -551,6 +611,26 @@ class _Extractor:
         parts = (node.key, node.value) if isinstance(node, ast.DictComp) else (node.elt,)
         for part in parts:
             self.expr(part, scope, names)
+
+    def _lambda(self, node: ast.Lambda, parent: ScopeBuilder, outer: dict[str, str] | None) -> None:
+        """A lambda is a function of its own (``f.<locals>.<lambda1>``): its parameters are bound in it, the calls
+        of its body are its own, and calling it gives what its body evaluates to. Its default values are
+        evaluated where it is defined; the comprehension variables around it keep their own names in it."""
+        args = node.args
+        for default in (*args.defaults, *(d for d in args.kw_defaults if d is not None)):
+            self.expr(default, parent, outer)
+        qualname = self.lambda_name(node)
+        if qualname is None:  # not met while walking an expression (not expected): numbered alone
+            self._name_lambdas(node, parent)
+            qualname = self._lambda_names[id(node)]
+        line, col, end_line, end_col = self.pos(node)
+        loc, keyword = loc_of(line, col, end_line, end_col), loc_of(line, col, line, col + 6)
+        scope = ScopeBuilder(qualname, LAMBDA_KIND, parent, loc, keyword)
+        self._scopes.append(scope)
+        self._parameters(args, scope, parent)
+        names = {name: own for name, own in outer.items() if name not in scope.params} if outer else None
+        scope.return_values.extend(renamed(c, names) for c in value_chains(node.body, self.lambda_name))
+        self.expr(node.body, scope, names or None)
 
     def facts(self, tree: ast.Module) -> ModuleFacts:
         lines = self.lines()
@@ -605,7 +685,9 @@ def _type_binding(targets: list[ast.expr], value: ast.expr) -> Binding | None:
     return Binding(ALIAS, chains=chains) if chains else None
 
 
-def _argument_chains(call: ast.Call, names: dict[str, str] | None) -> tuple[tuple[str, Chain], ...]:
+def _argument_chains(
+    call: ast.Call, names: dict[str, str] | None, lambdas: LambdaNames
+) -> tuple[tuple[str, Chain], ...]:
     """The arguments resolution can follow (``Queue().drain``, ``a if c else b``), by position (until a
     ``*spread``: the positions after it are not known) or keyword (``**spread`` ones are not known)."""
     found: list[tuple[str, Chain]] = []
@@ -618,19 +700,19 @@ def _argument_chains(call: ast.Call, names: dict[str, str] | None) -> tuple[tupl
             break
         elif kind in _FOLLOWABLE:
             key = _POSITIONS[position] if position < 16 else str(position)
-            found.extend((key, renamed(chain, names)) for chain in _followable(arg))
+            found.extend((key, renamed(chain, names)) for chain in _followable(arg, lambdas))
     for keyword in call.keywords:
         if keyword.arg is not None and type(keyword.value) in _FOLLOWABLE:
-            found.extend((keyword.arg, renamed(chain, names)) for chain in _followable(keyword.value))
+            found.extend((keyword.arg, renamed(chain, names)) for chain in _followable(keyword.value, lambdas))
     return tuple(found)
 
 
 _POSITIONS = tuple(str(position) for position in range(16))
 # argument and default expressions whose value can change what a call reaches (literals never do)
-_FOLLOWABLE = frozenset({ast.Name, ast.Attribute, ast.Call, ast.Await, ast.IfExp, ast.BoolOp})
+_FOLLOWABLE = frozenset({ast.Name, ast.Attribute, ast.Call, ast.Await, ast.IfExp, ast.BoolOp, ast.Lambda})
 
 
-def _followable(node: ast.expr | None) -> tuple[Chain, ...]:
+def _followable(node: ast.expr | None, lambdas: LambdaNames) -> tuple[Chain, ...]:
     if node is None or type(node) not in _FOLLOWABLE:
         return ()
     if type(node) is ast.Name:
@@ -639,7 +721,7 @@ def _followable(node: ast.expr | None) -> tuple[Chain, ...]:
     if type(node) is ast.Attribute or type(node) is ast.Call:
         chain = chain_of(node)
         return (chain,) if chain is not None and not chain[0].startswith("<") else ()
-    return tuple(chain for chain in value_chains(node) if not chain[0].startswith("<"))
+    return tuple(chain for chain in value_chains(node, lambdas) if not chain[0].startswith("<"))
 
 
 def _caught(handler: ast.expr | None) -> Binding:
@@ -672,8 +754,8 @@ def _annotation_name(node: ast.expr | None) -> str | None:
     return chain[-1] if chain is not None else None
 
 
-def _value_binding(value: ast.expr | None) -> Binding | None:
-    chains = value_chains(value)
+def _value_binding(value: ast.expr | None, lambdas: LambdaNames) -> Binding | None:
+    chains = value_chains(value, lambdas)
     return Binding(VALUE, chains=chains) if chains else None
 
 
