@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Final
 
 from trace_advisor.datatypes import pack_span, unpack_span
@@ -84,6 +85,10 @@ class Binding:
     level: int = 0
     chains: tuple[Chain, ...] = ()
     scope: str = ""  # qualname of the scope ``chains`` are evaluated in ("" = the scope holding the binding)
+
+
+# one shared empty mapping for the scopes that bind nothing or set no ``self.x`` (most of them): not a dict each
+NO_BINDINGS: Final[Mapping[str, tuple[Binding, ...]]] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
