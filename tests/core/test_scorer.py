@@ -200,6 +200,15 @@ MIGRATIONS = {
         "        with context.begin_transaction():\n"
         "            context.run_migrations()\n"
     ),
+    "app/core/migrations.py": (
+        "async def m001_initial(db):\n"
+        "    await db.execute('CREATE TABLE IF NOT EXISTS wallets (id TEXT PRIMARY KEY, balance INT)')\n"
+        "    await db.execute('CREATE INDEX IF NOT EXISTS ix_wallets_balance ON wallets (balance)')\n\n\n"
+        "async def m002_backfill_balances(db):\n"
+        "    rows = await db.fetchall('SELECT id FROM wallets')\n"
+        "    for row in rows:\n"
+        "        await db.execute('UPDATE wallets SET balance = 0 WHERE id = ?', (row.id,))\n"
+    ),
     "shop/migrations/0002_backfill_totals.py": (
         "from django.db import migrations\n\n\n"
         "def backfill(apps, schema_editor):\n"

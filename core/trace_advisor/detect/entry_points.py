@@ -81,7 +81,8 @@ def _decorator_signal(ctx: FunctionContext, dec: ast.expr) -> Signal | None:
     base = expr_text(target.value).lower() if isinstance(target, ast.Attribute) else ""
     if attr in _WIRING:
         return None
-    if names & CLI_DECORATORS or (attr in CLI_METHODS and ("cli" in base or "app" in base or "typer" in base)):
+    cli_base = "cli" in base or "app" in base or "typer" in base
+    if names & CLI_DECORATORS or (attr in CLI_METHODS and (cli_base or _cli_group(ctx.analysed.tree, target))):
         if attr in {"group", "callback"}:  # a group only dispatches to its commands
             return Signal(Evidence(PRIORITY, f"CLI group ({text})", rng, "cli-group"), 0.3, Finding.CLI_GROUP)
         return Signal(Evidence(PRIORITY, f"CLI command ({text})", rng, "cli"), 0.8, Finding.CLI_COMMAND)
@@ -97,6 +98,24 @@ def _decorator_signal(ctx: FunctionContext, dec: ast.expr) -> Signal | None:
         evidence = Evidence(PRIORITY, f"Django view ({text})", rng, "view")
         return Signal(evidence, 0.8, Finding.ROUTE, instrumentation=_DJANGO)
     return None
+
+
+def _cli_group(tree: ast.Module, target: ast.expr, depth: int = 0) -> bool:
+    """Whether ``target`` (``db.command``) is a method of a click group defined in the same module: a function whose
+    own decorator makes it a group (``@cli.group()`` or ``@click.group()`` on ``def db():``), at any nesting."""
+    if depth > 4 or not isinstance(target, ast.Attribute) or not isinstance(target.value, ast.Name):
+        return False
+    name = target.value.id
+    for statement in tree.body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef) and statement.name == name:
+            for dec in statement.decorator_list:
+                inner = dec.func if isinstance(dec, ast.Call) else dec
+                if not isinstance(inner, ast.Attribute) or inner.attr != "group":
+                    continue
+                base = expr_text(inner.value).lower()
+                if base == "click" or "cli" in base or _cli_group(tree, inner, depth + 1):
+                    return True
+    return False
 
 
 _VIEW_BASES = ("View", "APIView", "ViewSet", "Handler", "Resource", "Endpoint")

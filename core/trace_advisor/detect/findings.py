@@ -71,10 +71,12 @@ DELEGATED = frozenset({Finding.CALLS_IO_FUNCTION, Finding.CALLS_IO_FUNCTION_IN_L
 
 @dataclass(frozen=True, slots=True)
 class SqlWrite:
-    """A literal SQL statement that changes data: its verb (``INSERT``) and table (None when not named)."""
+    """A literal SQL statement that changes data or the schema (``ddl``): its verb (``INSERT``, ``CREATE``) and table
+    (None when not named, or when the schema object is not a table or an index on one)."""
 
     verb: str
     table: str | None
+    ddl: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -447,10 +447,11 @@ def _is_test_code(ctx: FunctionContext) -> bool:
 
 
 def _is_migration(ctx: FunctionContext) -> bool:
-    """Django's ``migrations`` packages, Alembic's ``versions`` scripts and ``env.py``: their DDL is not a write to a
-    table an operator would trace, and they run once per deploy (the alembic library itself is not one)."""
+    """Django's ``migrations`` packages, a project's own ``migrations`` module of ``m001_initial``-style steps that its
+    runner applies in order, Alembic's ``versions`` scripts and ``env.py``: their DDL is not a write to a table an
+    operator would trace, and they run once per deploy (the alembic library itself is not one)."""
     *packages, last = ctx.module.split(".")
-    if "migrations" in packages:
+    if "migrations" in packages or (last == "migrations" and packages):
         return True
     return "alembic" in packages[1:] or (packages[:1] == ["alembic"] and (last == "env" or "versions" in packages))
 

@@ -5,14 +5,23 @@ from __future__ import annotations
 import ast
 import re
 
-from trace_advisor.datatypes import Evidence
+from trace_advisor.datatypes import Evidence, Range
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal, SqlWrite
 
 PRIORITY = "state_changes"
+_NAME = r"[`\"\[]?([\w.]+)?"
 _SQL_WRITE = re.compile(
-    r"^\s*(INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO|MERGE\s+INTO|UPSERT|CREATE|DROP|ALTER|"
-    r"TRUNCATE)\s+(?:TABLE\s+)?(?:IF\s+(?:NOT\s+)?EXISTS\s+)?[`\"\[]?([\w.]+)?",
+    r"^\s*(INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO|MERGE\s+INTO|UPSERT|TRUNCATE)"
+    r"\s+(?:TABLE\s+)?" + _NAME,
+    re.IGNORECASE,
+)
+# A schema change names the kind of object it changes (``CREATE UNIQUE INDEX ix ON payments``, ``DROP VIEW v``): the
+# object is not a table written to; an index's table follows ``ON``.
+_SQL_DDL = re.compile(
+    r"^\s*(CREATE|DROP|ALTER)\s+(?:OR\s+REPLACE\s+)?(?:UNIQUE\s+)?(?:TEMP(?:ORARY)?\s+)?(?:MATERIALIZED\s+)?"
+    r"(TABLE|INDEX|VIEW|SEQUENCE|TYPE|SCHEMA|TRIGGER|FUNCTION|PROCEDURE|EXTENSION|DATABASE)\s+(?:CONCURRENTLY\s+)?"
+    r"(?:IF\s+(?:NOT\s+)?EXISTS\s+)?" + _NAME + r"(?:\s+ON\s+(?:ONLY\s+)?" + _NAME + ")?",
     re.IGNORECASE,
 )
 _ORM_WRITES = frozenset(
@@ -71,6 +80,23 @@ def _sql_literal(call: ast.Call) -> str | None:
     return None
 
 
+def _sql_write(sql: str, rng: Range) -> Signal | None:
+    """The signal of a literal SQL statement that changes data or the schema, else None."""
+    if match := _SQL_DDL.match(sql):
+        verb, kind, name, table = match[1].upper(), match[2].upper(), match[3], match[4]
+        if kind == "TABLE":
+            table = name
+        shown = f"{kind} {name}" if name else kind
+        evidence = Evidence(PRIORITY, f"changes the schema ({verb} {shown})", rng, f"{verb} {shown}")
+        return Signal(evidence, 0.85, Finding.SQL_WRITE, sql=SqlWrite(verb, table, ddl=True))
+    if match := _SQL_WRITE.match(sql):
+        verb, table = match[1].split()[0].upper(), match[2]
+        shown = table or "?"
+        evidence = Evidence(PRIORITY, f"writes to {shown} ({verb})", rng, f"{verb} {shown}")
+        return Signal(evidence, 0.85, Finding.SQL_WRITE, sql=SqlWrite(verb, table))
+    return None
+
+
 def _writes_mode(node: ast.AST | None) -> bool:
     """A call that opens a file for writing (``open(p, "w")``)."""
     return isinstance(node, ast.Call) and any(m in _file_mode(node) for m in "wax+")
@@ -93,13 +119,9 @@ def detect(ctx: FunctionContext) -> list[Signal]:
             if isinstance(node, ast.Call) and method in {"execute", "executemany", "executescript", "text"}
             else None
         )
-        match = _SQL_WRITE.match(sql) if sql else None
-        if match:
-            verb = match.group(1).split()[0].upper()
-            table = match.group(2)
-            shown = table or "?"
-            evidence = Evidence(PRIORITY, f"writes to {shown} ({verb})", rng, f"{verb} {shown}")
-            signals.append(Signal(evidence, 0.85, Finding.SQL_WRITE, sql=SqlWrite(verb, table)))
+        write = _sql_write(sql, rng) if sql else None
+        if write is not None:
+            signals.append(write)
         elif api is not None and api.kind == "db" and method in _ORM_WRITES:
             signals.append(
                 Signal(
