@@ -3,8 +3,9 @@
 For each case, the functions ``trace-advisor export`` lists are traced with ``trace_advisor.runtime`` (the same
 functions ``apply --all`` would edit) in a separate interpreter with the SDK and an in-memory exporter; the case's
 operation runs ``--n`` times and the spans per operation of each function are compared with the estimate from the
-operation's entry point (``analyze``'s figures for that entry: the typical figure and, for loops over items of
-unknown number, the range from one pass to LOOP_ITERATIONS).
+operation's entry point (``analyze``'s figures for that entry: the typical path, with the same were every loop over
+items of unknown number to run once and were every path taken: every ``except`` handler, the larger arm of each
+branch, every loop over items counted as LOOP_ITERATIONS).
 
 - ``requests`` (psf/requests' ``src``): ``requests.get`` against a loopback HTTP server in the driver process, as a
   plain GET and as a mix (two redirects, basic auth, cookies set through a redirect, credentials in the URL, a 404);
@@ -14,6 +15,8 @@ unknown number, the range from one pass to LOOP_ITERATIONS).
   webhook batch (four events, a retry, a redirect) per operation;
 - ``worker``: tests/fixtures/worker_loop (a worker's ``while not self._stop_requested`` loop over a SQLite queue):
   its own scenario.py, one job (four items) per operation, estimated per pass of that loop;
+- ``job_paths``: tests/fixtures/job_paths (a worker shaped like rq's: failure handler, retry arm, nested loops over
+  dependents, a clean-up that deletes in one arm): its own scenario.py, one job that succeeds per operation;
 - ``rq`` (rq/rq): jobs run by rq's ``SimpleWorker`` on fakeredis, one job per operation (a run of one job taken away:
   the worker's start and stop are not per job), estimated per pass of ``BaseWorker.work``'s ``while True``.
 
@@ -42,6 +45,7 @@ REPO = Path(__file__).resolve().parents[1]
 CORE = REPO / "core"
 FIXTURE = REPO / "tests" / "fixtures" / "loop_shapes" / "app"
 WORKER = REPO / "tests" / "fixtures" / "worker_loop" / "app"
+JOB_PATHS = REPO / "tests" / "fixtures" / "job_paths" / "app"
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,8 @@ def cases(args: argparse.Namespace) -> list[Case]:
     found = [Case("fixture", FIXTURE, "hooks.deliver:deliver_all", ("deliver",))] if FIXTURE.is_dir() else []
     if WORKER.is_dir():
         found.append(Case("worker", WORKER, "jobq.worker:Worker.work", ("job",)))
+    if JOB_PATHS.is_dir():
+        found.append(Case("job_paths", JOB_PATHS, "pq.worker:Worker.work", ("job",)))
     if args.requests and Path(args.requests, "requests", "api.py").is_file():
         found.append(Case("requests", Path(args.requests), "requests.api:get", ("get", "mix")))
     if args.flower and Path(args.flower, "flower", "events.py").is_file():
@@ -65,8 +71,9 @@ def cases(args: argparse.Namespace) -> list[Case]:
     return found
 
 
-def estimate(case: Case) -> tuple[dict[str, tuple[float, float, str | None]], dict[str, object]]:
-    """Per exported function: (typical, low, dominant loop) from the case's entry point; and the report's volume."""
+def estimate(case: Case) -> tuple[dict[str, tuple[float, float, str | None, float]], dict[str, object]]:
+    """Per exported function: (typical, low, dominant loop, every path) from the case's entry point; and the
+    report's volume."""
     from trace_advisor.analysis import analyze
     from trace_advisor.config import load_config
     from trace_advisor.index import Index
@@ -79,7 +86,9 @@ def estimate(case: Case) -> tuple[dict[str, tuple[float, float, str | None]], di
     symbols = {rec.symbol for rec in result.recommendations}
     figures = entry_figures(index, config, case.entry, symbols)
     volume = result.volume
-    summary = {"volume": None if volume is None else [volume.per_request, volume.one_pass, volume.entry]}
+    summary = {
+        "volume": None if volume is None else [volume.per_request, volume.one_pass, volume.all_paths, volume.entry]
+    }
     return figures, summary
 
 
@@ -99,9 +108,9 @@ def measure(case: Case, python: str, traced: Path, operation: str, n: int) -> di
         command = [python, "-m", "trace_advisor.runtime", "--config", str(traced), "--", *scenario]
         subprocess.run(command, env=env, check=True, capture_output=True, text=True)
         return dict(json.loads(out.read_text())["spans_per_delivery"])
-    if case.name == "worker":
+    if case.name in ("worker", "job_paths"):
         out = traced.with_suffix(".spans.json")
-        scenario = [python, str(WORKER.parent / "scenario.py"), str(case.root), str(out), "--jobs", str(n)]
+        scenario = [python, str(case.root.parent / "scenario.py"), str(case.root), str(out), "--jobs", str(n)]
         command = [python, "-m", "trace_advisor.runtime", "--config", str(traced), "--", *scenario]
         subprocess.run(command, env=env, check=True, capture_output=True, text=True)
         found = json.loads(out.read_text())
@@ -128,35 +137,32 @@ def main(argv: Sequence[str] | None = None) -> int:
             traced = export(case, Path(tmp))
             plans = json.loads(traced.read_text())["functions"]
             names = {p["symbol"]: f"{p['module']}.{p['qualname']}" for p in plans}
-            print(f"\n## {case.name}: from {case.entry}  (report volume, one pass, entry: {summary['volume']})")
+            volume = summary["volume"]
+            print(f"\n## {case.name}: from {case.entry}  (report volume, one pass, every path, entry: {volume})")
             rows = []
             for operation in case.operations:
                 measured = measure(case, args.python, traced, operation, args.n)
-                total_est = total_low = total_measured = 0.0
-                print(f"\n{operation}: symbol | estimated (one pass .. typical) | measured per op | ratio")
+                total_est = total_low = total_every = total_measured = 0.0
+                print(f"\n{operation}: symbol | estimated (one pass .. typical | every path) | measured per op | ratio")
                 for symbol in sorted(names):
-                    typical, low, loop = figures.get(symbol, (0.0, 0.0, None))
+                    typical, low, loop, every = figures.get(symbol, (0.0, 0.0, None, 0.0))
                     got = measured.get(names[symbol], 0.0)
-                    if not typical and not got:
+                    if not every and not got:
                         continue
                     total_est, total_low, total_measured = total_est + typical, total_low + low, total_measured + got
+                    total_every += every
                     ratio = f"{typical / got:.2f}x" if got else "-"
                     where = f"  [{loop}]" if loop else ""
-                    print(f"  {symbol:70} {low:7.3g} .. {typical:<7.3g} {got:8.3g}  {ratio}{where}")
-                    rows.append(
-                        {"operation": operation, "symbol": symbol, "typical": typical, "low": low, "measured": got}
-                    )
+                    print(f"  {symbol:70} {low:7.3g} .. {typical:<7.3g} | {every:<7.3g} {got:8.3g}  {ratio}{where}")
+                    row = {"typical": typical, "low": low, "every_path": every, "measured": got}
+                    rows.append({"operation": operation, "symbol": symbol, **row})
                 ratio = f"{total_est / total_measured:.2f}x" if total_measured else "-"
-                print(f"  {'TOTAL':70} {total_low:7.3g} .. {total_est:<7.3g} {total_measured:8.3g}  {ratio}")
-                rows.append(
-                    {
-                        "operation": operation,
-                        "symbol": "TOTAL",
-                        "typical": total_est,
-                        "low": total_low,
-                        "measured": total_measured,
-                    }
+                print(
+                    f"  {'TOTAL':70} {total_low:7.3g} .. {total_est:<7.3g} | {total_every:<7.3g} {total_measured:8.3g}"
+                    f"  {ratio}"
                 )
+                totals = {"typical": total_est, "low": total_low, "every_path": total_every, "measured": total_measured}
+                rows.append({"operation": operation, "symbol": "TOTAL", **totals})
             everything[case.name] = {"entry": case.entry, **summary, "rows": rows}
     if args.json:
         Path(args.json).write_text(json.dumps(everything, indent=2))

@@ -35,6 +35,7 @@ from trace_advisor.cost import (
     code_facts,
     cost_notes,
     costly,
+    unit_phrase,
 )
 from trace_advisor.cost import Graph as CostGraph
 from trace_advisor.datatypes import (
@@ -51,11 +52,13 @@ from trace_advisor.datatypes import (
     ResolvedCall,
     SymbolId,
     Unit,
+    UnitOf,
     span_name,
 )
 from trace_advisor.detect import run_detectors
 from trace_advisor.detect.apis import classify, match_symbol
 from trace_advisor.detect.context import CalleeIO, FunctionContext, GraphFacts
+from trace_advisor.detect.entry_points import may_call_stored, stored_call
 from trace_advisor.detect.existing import existing_span, ignored, without_span
 from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
@@ -118,6 +121,7 @@ class Analyzer:
                 _weakly(self, Analyzer._forever_of),
                 _observed_of(index),
                 _client_api,
+                _weakly(self, Analyzer._runs_work_of),
             )
             if graph is not None
             else None
@@ -225,6 +229,34 @@ class Analyzer:
             forever = runs_forever(FunctionContext(analysed, function, GraphFacts(callee_forever=never_end)))
         self.cache.remember_forever(symbol, (scope, code, forever))
         return forever
+
+    def _runs_work_of(self, symbol: SymbolId) -> bool:
+        """Whether a workspace function is where a job's own work runs: it calls the callable stored on an object with
+        the arguments stored beside it, itself or through a private method of its class (``Job.perform`` through
+        ``Job._execute``)."""
+        owner = symbol.rpartition(".")[0] if "." in symbol.partition(":")[2] else None
+        private = [
+            e.callee
+            for e in (self.graph.callees(symbol) if self.graph is not None else ())
+            if not e.external and not e.via and owner and e.callee.rpartition(".")[0] == owner
+            and e.callee.rpartition(".")[2].startswith("_") and not e.callee.endswith("__")
+        ]  # fmt: skip
+        return any(self._calls_stored(s) for s in (symbol, *private))
+
+    def _calls_stored(self, symbol: SymbolId) -> bool:
+        """Whether a workspace function calls a callable stored on an object with its stored arguments."""
+        module, _, qualname = symbol.partition(":")
+        info = self.index.module_info(module)
+        scope = info.scopes.get(qualname) if info is not None else None
+        path = self.index.path_for_module(module)
+        lines = self._source_lines(path) if path is not None else None
+        if scope is None or lines is None:
+            return False
+        first, _, last, _ = loc_parts(scope.loc)
+        if not may_call_stored("\n".join(lines[first - 1 : last])):
+            return False
+        syntax = _syntax_of(self.index, symbol)
+        return syntax is not None and stored_call(FunctionContext(*syntax)) is not None
 
     def analyze_file(self, path: Path, cancel: CancelToken = NEVER) -> tuple[list[Recommendation], Problem | None]:
         results, problem = self.function_results(path, cancel)
@@ -509,7 +541,7 @@ class Analyzer:
         def recommended(symbol: SymbolId) -> bool:
             return symbol in chosen or self._would_recommend(symbol)
 
-        hot_calls = self.config.hot_calls_per_request
+        hot_calls = self.config.hot_calls_per_unit
         return costly(recs, self.graph, counts, recommended, self._code, hot_calls, self._promotable, self.entry_unit)
 
     def _code(self, symbol: SymbolId) -> CodeFacts | None:
@@ -557,7 +589,10 @@ class Analyzer:
         if result is None:
             return None
         hot_name = span_name(hot.qualname)
-        reason = f"calls {hot_name}, too hot for a span of its own (about {promotion.calls:,.0f} calls per request)"
+        counts = self.request_counts()
+        of = counts.unit_of(promotion.entry, self.entry_unit) if counts is not None else UnitOf(Unit.CALL)
+        per = unit_phrase(of, promotion.entry)
+        reason = f"calls {hot_name}, too hot for a span of its own (about {promotion.calls:,.0f} calls per {per})"
         own = result.verdict
         lead = Signal(Evidence(COST_PRIORITY, reason, promotion.site, promotion.hot), 0.6, Finding.HOT_CALLEE)
         signals = (*own.signals, lead)
@@ -569,7 +604,7 @@ class Analyzer:
         calls = "once" if promotion.caller_calls == 1 else f"about {promotion.caller_calls:,.0f} times"
         note = (
             f" Recommended in place of {hot_name}, left out for cost (from {promotion.entry}), which no recommended"
-            f" function measures: the nearest caller cheap enough for a span (called {calls} per request)."
+            f" function measures: the nearest caller cheap enough for a span (called {calls} per {of.unit.noun})."
         )
         return dataclasses.replace(rec, rationale=rec.rationale + note)
 

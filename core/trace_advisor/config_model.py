@@ -139,7 +139,7 @@ class Config:
     scoring: Scoring = "calibrated"
     max_per_file: int = 10
     max_file_bytes: int = 5_000_000
-    hot_calls_per_request: float = 100.0  # above this estimate, a function with nothing of its own gets no span
+    hot_calls_per_unit: float = 100.0  # above this estimate, a function with nothing of its own gets no span
     provider: ProviderConfig = field(default_factory=ProviderConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
     spans: SpansConfig = field(default_factory=SpansConfig)

@@ -71,25 +71,31 @@ class Loop:
     multiplier of the call of its function: each pass is counted from the function as an entry point of its own).
     ``periodic`` is no loop but a branch that runs on a timer (``if self.should_run_maintenance_tasks:``, ``if
     time.monotonic() - self.last > self.interval:``): a call in it runs once in a while, not per call of its function
-    (0), and its callee is counted as an entry point of its own, per poll."""
+    (0), and its callee is counted as an entry point of its own, per poll. ``handler`` is no loop but an ``except``
+    handler: its calls run when something failed, once on every path, not on the typical one."""
 
-    kind: Literal["items", "fixed", "retry", "lifetime", "periodic"]
+    kind: Literal["items", "fixed", "retry", "lifetime", "periodic", "handler"]
     times: float
     text: str  # its header as written, shortened: ``for row in csv.DictReader(handle)``
     unit: Unit | None = None  # what one pass of a ``lifetime`` loop serves
 
-    def count(self, items: float = LOOP_ITERATIONS, passes: float = 0.0) -> float:
-        """Its iterations, with ``items`` for a loop over items of unknown number and ``passes`` for a loop that runs
-        for the process's life (0: its passes are units of their own, not counted in a call of its function)."""
+    def count(self, items: float = LOOP_ITERATIONS, passes: float = 0.0, failures: float = 1.0) -> float:
+        """Its iterations, with ``items`` for a loop over items of unknown number, ``passes`` for a loop that runs
+        for the process's life (0: its passes are units of their own, not counted in a call of its function) and
+        ``failures`` for an ``except`` handler (1: every path taken; 0: the typical path, on which nothing fails)."""
         if self.kind == "lifetime":
             return passes
         if self.kind == "periodic":
             return 0.0
+        if self.kind == "handler":
+            return failures
         return items if self.kind == "items" else self.times
 
 
 LoopNest = tuple[Loop, ...]  # the loops around a call, outermost first
-Arms = tuple[tuple[int, int], ...]  # the branches around a call, outermost first: (which ``if`` of the function, arm)
+# the branches around a call, outermost first: (which ``if`` of the function, arm, the arm's share of the calls of the
+# function on the typical path: 1/2 for either arm of an ``if`` or a conditional expression, 1/n for a ``match`` case)
+Arms = tuple[tuple[int, int, float], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,23 +137,27 @@ def call_places(ctx: FunctionContext) -> dict[Range, Place]:
     return {c.range: found[id(c.node)] for c in ctx.calls if id(c.node) in found}
 
 
-def combined(calls: Iterable[tuple[Arms, float]]) -> float:
+def combined(calls: Iterable[tuple[Arms, float]], typical: bool = False) -> float:
     """The calls one call of a function makes of one callee from its call sites (each with its arms and count):
-    sites in different arms of one ``if`` count as the larger arm, the others add up."""
-    return _combined(list(calls), 0)
+    sites in different arms of one ``if`` count as the larger arm (every path: whichever arm runs), the others add
+    up; or, ``typical``, each arm weighted by its share (a static estimate of how often it runs, as compilers make
+    one without a profile: either arm of an ``if`` half the time, a ``match`` case 1/n), so that a call in an ``if``
+    without ``else`` counts 1/2 and one two ``if``s deep 1/4."""
+    return _combined(list(calls), 0, typical)
 
 
-def _combined(calls: list[tuple[Arms, float]], depth: int) -> float:
+def _combined(calls: list[tuple[Arms, float]], depth: int, typical: bool) -> float:
     total = 0.0
-    branches: dict[int, dict[int, list[tuple[Arms, float]]]] = {}
+    branches: dict[int, dict[int, tuple[float, list[tuple[Arms, float]]]]] = {}
     for arms, times in calls:
         if len(arms) == depth:
             total += times
         else:
-            which, arm = arms[depth]
-            branches.setdefault(which, {}).setdefault(arm, []).append((arms, times))
+            which, arm, share = arms[depth]
+            branches.setdefault(which, {}).setdefault(arm, (share, []))[1].append((arms, times))
     for by_arm in branches.values():
-        total += max(_combined(inside, depth + 1) for inside in by_arm.values())
+        inside = [(share, _combined(found, depth + 1, typical)) for share, found in by_arm.values()]
+        total += sum(share * n for share, n in inside) if typical else max(n for _, n in inside)
     return total
 
 
@@ -167,11 +177,13 @@ class GraphCalls:
         loops: LoopCalls,
         stamp: Callable[[str], object] = lambda _: None,
         items: float = LOOP_ITERATIONS,
+        typical: bool = False,
     ) -> None:
         self._graph = graph
         self.loops = loops
         self._stamp = stamp
         self.items = items
+        self.typical = typical  # the typical path (nothing fails, branches weighted), not every path
         self._calls: dict[SymbolId, dict[SymbolId, float]] = {}
         self._loops: dict[SymbolId, dict[SymbolId, Loop]] = {}
         self._lifetime: dict[SymbolId, Loop] = {}  # a function -> its (first) loop that runs for the process's life
@@ -235,7 +247,7 @@ class GraphCalls:
             if passes and ends is None:
                 continue  # made once, at start-up: not in a pass
             for loop in place.loops:
-                times *= loop.count(self.items, 1.0 if passes else 0.0)
+                times *= loop.count(self.items, 1.0 if passes else 0.0, 0.0 if self.typical else 1.0)
                 if loop.kind == "items" and edge.callee not in loops:
                     loops[edge.callee] = loop
                 elif loop.kind == "periodic":
@@ -243,24 +255,29 @@ class GraphCalls:
             # a call in a loop that runs for the process's life stays, counted 0, so that walks still reach it
             sites.setdefault(edge.callee, []).append((place.arms, times))
         if passes:
-            return {callee: combined(found) for callee, found in sites.items()}
+            return {callee: combined(found, self.typical) for callee, found in sites.items()}
         if loops:
             self._loops[caller] = loops
         if lifetime is not None:
             self._lifetime[caller] = lifetime
         if timed:
             self._timed[caller] = timed
-        return {callee: combined(found) for callee, found in sites.items()}
+        return {callee: combined(found, self.typical) for callee, found in sites.items()}
 
     def with_items(self, items: float) -> GraphCalls:
         """These calls with ``items`` iterations for each loop over items of unknown number (1: one pass)."""
-        return GraphCalls(self._graph, self.loops, self._stamp, items)
+        return GraphCalls(self._graph, self.loops, self._stamp, items, self.typical)
+
+    def on_typical_path(self) -> GraphCalls:
+        """These calls on the typical path: nothing fails (the calls of ``except`` handlers count 0) and each arm of
+        a branch counts its share (:func:`combined`)."""
+        return GraphCalls(self._graph, self.loops, self._stamp, self.items, typical=True)
 
     def renewed(self, loops: LoopCalls) -> tuple[GraphCalls, set[SymbolId]]:
         """These calls for the graph as it is now, and the functions whose calls changed since they were read (other
         callees, other counts, another order). The functions of a module whose stamp is the same are taken as they
         are; those of the others are read again."""
-        fresh = GraphCalls(self._graph, loops, self._stamp, self.items)
+        fresh = GraphCalls(self._graph, loops, self._stamp, self.items, self.typical)
         changed: set[SymbolId] = set()
         for module, (stamp, callers) in self._read.items():
             now = self._stamp(module)
@@ -506,7 +523,8 @@ def places(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, Place]
     flags: dict[tuple[Arms, str], int] = {}  # ``if x`` seen in a block (its arms) -> its ordinal
 
     def branch(test: ast.expr, arms: Arms) -> tuple[int, int]:
-        """The ordinal of an ``if`` and the arm its body is: ``if not x`` after ``if x`` is the other arm of it."""
+        """The ordinal of an ``if`` and the arm its body is: ``if not x`` after ``if x`` is the other arm of it (each
+        half the time)."""
         negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
         flag = test.operand if isinstance(test, ast.UnaryOp) and negated else test
         if not isinstance(flag, ast.Name | ast.Attribute):
@@ -539,16 +557,24 @@ def places(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, Place]
             timed = Loop("periodic", 0.0, _header(f"if {ast.unparse(node.test)}"), Unit.POLL)
             gated = (*nest, timed) if timer else nest
             for part in node.body if isinstance(node, ast.If) else [node.body]:
-                visit(part, gated, (*arms, (which, arm)))
+                visit(part, gated, (*arms, (which, arm, 0.5)))
             for part in node.orelse if isinstance(node, ast.If) else [node.orelse]:
-                visit(part, nest, (*arms, (which, 1 - arm)))
+                visit(part, nest, (*arms, (which, 1 - arm, 0.5)))
+        elif isinstance(node, ast.Try | ast.TryStar):
+            for stmt in (*node.body, *node.orelse, *node.finalbody):
+                visit(stmt, nest, arms)
+            for handler in node.handlers:
+                caught = f"except {ast.unparse(handler.type)}" if handler.type is not None else "except"
+                failed = (*nest, Loop("handler", 1.0, _header(caught)))
+                for stmt in handler.body:
+                    visit(stmt, failed, arms)
         elif isinstance(node, ast.Match):
             visit(node.subject, nest, arms)
             which = next(ordinals)
             for number, case in enumerate(node.cases):
                 guard: list[ast.AST] = [case.guard] if case.guard else []
                 for inside in [*guard, *case.body]:
-                    visit(inside, nest, (*arms, (which, number)))
+                    visit(inside, nest, (*arms, (which, number, 1 / len(node.cases))))
         elif isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
             levels = nest
             for generator in node.generators:  # each ``for`` clause nests in the ones before
@@ -716,14 +742,14 @@ def code_facts(ctx: FunctionContext) -> CodeFacts:
 @dataclass(frozen=True, slots=True)
 class Promotion:
     """A caller that gets a span in place of a hot function no recommended function measures: the nearest caller
-    cheap enough for a span (at most ``hot_calls_per_request`` calls per request)."""
+    cheap enough for a span (at most ``hot_calls_per_unit`` calls per unit of work)."""
 
     caller: SymbolId
     hot: SymbolId
-    calls: float  # the hot function's estimated calls per request
+    calls: float  # the hot function's estimated calls per unit of ``entry``
     entry: SymbolId  # from which entry point
     site: Range  # the caller's call on the way to the hot function
-    caller_calls: float  # the caller's own estimated calls per request (1: nothing calls it)
+    caller_calls: float  # the caller's own estimated calls per unit of work (1: nothing calls it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -748,7 +774,7 @@ def costly(
     unit: Callable[[SymbolId], Unit] = lambda _: Unit.CALL,
 ) -> CostDecision:
     """Recommended functions whose span would cost more than it tells, with why. Functions too hot for a span are
-    found first (more than ``hot_calls`` estimated calls per request, the ``hot_calls_per_request`` setting: a span on
+    found first (more than ``hot_calls`` estimated calls per unit of work, the ``hot_calls_per_unit`` setting: a span on
     a function with nothing of its own to show would flood every trace with copies of one computation): they are no
     recommended caller whose loop measures a callee, and a hot function's reason names only the callers that keep
     their spans. A hot function whose evidence is its cost (loops, heavy computation) and that no recommended function
@@ -763,6 +789,8 @@ def costly(
         own = code(rec.symbol)
         if own is not None and own.own_io:
             continue  # it does I/O itself: one span per request is the granularity OpenTelemetry clients use too
+        if any(e.kind is EvidenceKind.WORK for e in rec.evidence):
+            continue  # a job's run or submission: one span per job, as messaging instrumentations make per message
         candidates.append((rec, own))
         busiest = None if _stands_alone(rec) else counts.busiest(rec.symbol)
         if busiest is not None and busiest[0] > hot_calls:
@@ -914,16 +942,20 @@ def _hot_reason(
         )
     else:
         instead = "trace the operation that calls it instead"
-    if of.loop is not None:
-        how = "each run" if of.periodic else "one pass"
-        where = f" ({how} of `{of.loop.text}` in {of.loop.function})"
-    else:
-        where = f" {'of' if of.unit in (Unit.CALL, Unit.CLI_RUN) else 'at'} {entry}"
     return (
-        f"estimated {count:,.0f} calls per {of.unit.noun}{where} (a loop over items counted as {LOOP_ITERATIONS}"
+        f"estimated {count:,.0f} calls per {unit_phrase(of, entry)} (a loop over items counted as {LOOP_ITERATIONS}"
         " iterations),"
         f" with no I/O, error handling or entry point of its own: a span here adds as many spans; {instead}"
     )
+
+
+def unit_phrase(of: UnitOf, entry: SymbolId) -> str:
+    """What a figure from ``entry`` is per, in words: ``job (one pass of `while True` in rq.worker.base:...)``,
+    ``request at app.views:order``, ``call of lib:get``."""
+    if of.loop is not None:
+        how = "each run" if of.periodic else "one pass"
+        return f"{of.unit.noun} ({how} of `{of.loop.text}` in {of.loop.function})"
+    return f"{of.unit.noun} {'of' if of.unit in (Unit.CALL, Unit.CLI_RUN) else 'at'} {entry}"
 
 
 def _tiny(own: CodeFacts, rec: Recommendation) -> bool:

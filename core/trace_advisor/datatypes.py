@@ -557,28 +557,32 @@ class UnitOf:
 
 @dataclass(frozen=True, slots=True)
 class SpanCost:
-    """Spans a recommended function's span would add per request: calls of it per call of the entry point that
-    calls it most (``source`` "call graph": a loop over items of unknown number counted as
-    ``SpanVolume.loop_iterations`` iterations, a retry or redirect loop as one pass, a loop the code gives a count as
-    that count), or spans per trace measured in real traces (``source`` "traces"). ``per_request`` None: no known
-    entry point reaches it. ``one_pass``: the figure were every loop over items to run once (the low end: equal to
-    ``per_request`` when no such loop is on the way); ``loop``: the loop over items most of its calls come through;
-    ``fewest``: another entry point reaching it with fewer calls, and how many (a function run per message or event,
-    that a start-up loop also runs: its unit). ``unit``: what one call of ``entry`` serves (a request, a job, a CLI
-    run...), or one pass of a loop in ``entry`` that runs for the process's life (then ``per_request`` is per job,
-    message or poll, not per call: the loop is the unit, not a multiplier). The figure comes from the first unit that
-    grows with traffic or time reaching the function (requests, messages, jobs, polls), else from the entry point
-    calling it most; ``heaviest``: another entry point calling it at least twice as many times per its own unit (an
-    admin command that runs it per item of every queue)."""
+    """Spans a recommended function's span would add per unit of work: calls of it per call of the entry point that
+    calls it most on the typical path (``source`` "call graph": nothing fails, each arm of a branch counted by its
+    share, at most one loop over items of unknown number on each path counted as ``SpanVolume.loop_iterations``
+    iterations and the others once, a retry or redirect loop as one pass, a loop the code gives a count as that count),
+    or spans per trace measured in real traces (``source`` "traces"). ``per_request`` None: no known entry point reaches
+    it. ``one_pass``: the figure were every loop over items to run once (the low end: equal to ``per_request`` when no
+    such loop is on the way); ``all_paths``: the figure were every path taken (every ``except`` handler, the larger arm
+    of each branch, every loop over items counted as ``loop_iterations``): the high end, which also decides what is too
+    hot for a span; ``loop``: the loop over items most of its calls come through; ``fewest``: another entry point
+    reaching it with fewer calls, how many and per what (a function run per message or event, that a start-up loop also
+    runs: its unit). ``unit``: what one call of ``entry`` serves (a request, a job, a CLI run...), or one pass of a loop
+    in ``entry`` that runs for the process's life (then ``per_request`` is per job, message or poll, not per call: the
+    loop is the unit, not a multiplier). The figure comes from the first unit that grows with traffic or time reaching
+    the function (requests, messages, jobs, polls), else from the entry point calling it most; ``heaviest``: another
+    entry point calling it at least twice as many times per its own unit (an admin command that runs it per item of
+    every queue)."""
 
     per_request: float | None
     entry: SymbolId | None
     source: Literal["call graph", "traces"]
     one_pass: float | None = None
     loop: LoopRef | None = None
-    fewest: tuple[float, SymbolId] | None = None
+    fewest: tuple[float, SymbolId, UnitOf] | None = None  # another entry point calling it >= 2x less, per its unit
     unit: UnitOf | None = None  # what ``per_request`` is per (None: measured per trace, or no entry point)
     heaviest: tuple[float, SymbolId, UnitOf] | None = None  # another entry point calling it >= 2x more, per its unit
+    all_paths: float | None = None  # the figure were every path taken (handlers, every arm, every loop x10)
 
     def to_json(self) -> dict[str, object]:
         per_request = None if self.per_request is None else round(self.per_request, 3)
@@ -587,10 +591,13 @@ class SpanCost:
             data.update(self.unit.to_json())
         if self.one_pass is not None:
             data["one_pass"] = round(self.one_pass, 3)
+        if self.all_paths is not None and round(self.all_paths, 3) != per_request:
+            data["all_paths"] = round(self.all_paths, 3)
         if self.loop is not None:
             data["loop"] = self.loop.to_json()
         if self.fewest is not None:
-            data["fewest"] = {"spans_per_request": round(self.fewest[0], 3), "entry": self.fewest[1]}
+            spans, entry, unit = self.fewest
+            data["fewest"] = {"spans_per_request": round(spans, 3), "entry": entry, **unit.to_json()}
         if self.heaviest is not None:
             spans, entry, unit = self.heaviest
             data["heaviest"] = {"spans_per_request": round(spans, 3), "entry": entry, **unit.to_json()}
@@ -599,8 +606,9 @@ class SpanCost:
 
 @dataclass(frozen=True, slots=True)
 class SpanVolume:
-    """All recommendations applied together: the spans they add per unit of the busiest entry point (``one_pass``:
-    were every loop over items of unknown number to run once), and at the busiest entry point of each other unit.
+    """All recommendations applied together: the spans they add per unit of the busiest entry point on the typical
+    path (``one_pass``: were every loop over items of unknown number to run once; ``all_paths``: were every path
+    taken, see :class:`SpanCost`), and at the busiest entry point of each other unit.
     The headline unit is the first there is in :class:`Unit`'s order (those that grow with traffic first: requests,
     messages, jobs; then polls, CLI runs and calls); its busiest entry point."""
 
@@ -611,6 +619,7 @@ class SpanVolume:
     one_pass: float = 0.0
     unit: UnitOf = UnitOf(Unit.CALL)  # what ``per_request`` is per
     others: tuple[UnitVolume, ...] = ()  # the busiest entry point of each other unit (per request, per job...)
+    all_paths: float | None = None  # were every path taken
 
 
 @dataclass(frozen=True, slots=True)
@@ -623,6 +632,7 @@ class UnitVolume:
     entry: SymbolId
     functions: int  # recommended functions it reaches
     unit: UnitOf
+    all_paths: float | None = None  # were every path taken
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ real traces replace the estimate where they exist (see traces/check.py)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from trace_advisor.analysis import Analyzer
@@ -25,6 +25,7 @@ from trace_advisor.datatypes import (
     Unit,
     UnitOf,
     UnitVolume,
+    split_symbol,
 )
 
 if TYPE_CHECKING:
@@ -34,24 +35,54 @@ FEWER = 2  # another entry point is named when it calls the function at least th
 
 
 class EntryFigures:
-    """Per entry point, the calls one call of it makes of each function it reaches: as estimated, were every loop
-    over items to run once, and the loop over items each figure rests on."""
+    """Per entry point, the calls one call of it makes of each function it reaches: on the typical path (an
+    ``except`` handler's calls not counted, each arm of a branch by its share, at most one loop over items of unknown
+    number counted as LOOP_ITERATIONS on each path, the others once: :func:`typical_calls`), the same were every loop
+    over items to run once, on every path (every handler and arm taken, every loop over items counted as
+    LOOP_ITERATIONS: the figures that decide what is too hot for a span), and the loop over items the typical figure
+    rests on."""
 
     def __init__(self, counts: RequestCounts) -> None:
         self.counts = counts
-        self._once = RequestCounts(counts.graph, counts.calls.with_items(1.0))
+        typical = counts.calls.on_typical_path()
+        self._typical = RequestCounts(counts.graph, typical)
+        self._once = RequestCounts(counts.graph, typical.with_items(1.0))
+        self._none = RequestCounts(counts.graph, typical.with_items(0.0))
+        self._from: dict[SymbolId, dict[SymbolId, float]] = {}
         self._loops: dict[SymbolId, dict[SymbolId, tuple[SymbolId, LoopRef]]] = {}
 
-    def of(self, entry: SymbolId, symbol: SymbolId) -> tuple[float, float, LoopRef | None]:
-        """(estimated, one pass, the loop) calls of ``symbol`` per call of ``entry``."""
+    def typical(self, entry: SymbolId) -> dict[SymbolId, float]:
+        """Calls of each function one call of ``entry`` reaches makes on the typical path."""
+        found = self._from.get(entry)
+        if found is None:
+            found = self._from[entry] = typical_calls(self._once.from_entry(entry), self._none.from_entry(entry))
+        return found
+
+    def of(self, entry: SymbolId, symbol: SymbolId) -> tuple[float, float, LoopRef | None, float]:
+        """(typical, one pass, the loop, every path) calls of ``symbol`` per call of ``entry``."""
         loops = self._loops.get(entry)
         if loops is None:
-            found = heaviest_loops(entry, self.counts.walk(entry), self.counts.calls.loop)
+            walk = self._typical.walk(entry)
+            found = heaviest_loops(entry, walk, self._typical.calls.loop)
             loops = self._loops[entry] = {s: (f, LoopRef(loop.text, f)) for s, (f, loop) in found.items()}
         loop = loops.get(symbol)
-        estimated = self.counts.from_entry(entry).get(symbol, 0.0)
+        estimated = self.typical(entry).get(symbol, 0.0)
         once = self._once.from_entry(entry).get(symbol, 0.0)
-        return estimated, once, loop[1] if loop is not None and once != estimated else None
+        every = self.counts.from_entry(entry).get(symbol, 0.0)
+        return estimated, once, loop[1] if loop is not None and once != estimated else None, every
+
+
+def typical_calls(once: Mapping[SymbolId, float], without: Mapping[SymbolId, float]) -> dict[SymbolId, float]:
+    """Calls on the typical path with at most one loop over items of unknown number counted as LOOP_ITERATIONS on
+    each path: the calls that come through no such loop (``without``: each counted 0 times) once, and those that
+    come through at least one (``once`` - ``without``: each run once) LOOP_ITERATIONS times. Loops nested in loops
+    (a job's dependents' registries, an order's lines' taxes) multiplied each by 10 would claim 100 or 1,000 items
+    per unit, which nothing in the code says; one pass of the inner ones is the typical case the figure stands for,
+    and the figure on every path keeps the product."""
+    return {
+        symbol: min(max(without.get(symbol, 0.0) + LOOP_ITERATIONS * (n - without.get(symbol, 0.0)), 0.0), MAX_CALLS)
+        for symbol, n in once.items()
+    }
 
 
 def units_of(counts: RequestCounts, unit: Callable[[SymbolId], Unit]) -> dict[SymbolId, UnitOf]:
@@ -63,60 +94,99 @@ def units_of(counts: RequestCounts, unit: Callable[[SymbolId], Unit]) -> dict[Sy
 def with_costs(
     result: AnalysisResult, counts: RequestCounts, unit: Callable[[SymbolId], Unit] = lambda _: Unit.CALL
 ) -> AnalysisResult:
-    """``result`` with a :class:`SpanCost` per recommendation (from the entry point that calls it most among those of
-    the first unit that grows with traffic, per that unit: ``unit`` of an entry point, one pass of a loop that runs
-    for the process's life; else from the entry point calling it most; naming another entry point that calls it at
-    least FEWER times more, a CLI command that runs it per item of every queue) and the
-    :class:`SpanVolume` of all of them together at the busiest entry point of each unit, the units that grow with
-    traffic (requests, messages, jobs) first."""
+    """``result`` with a :class:`SpanCost` per recommendation (from the entry point that calls it most on the typical
+    path among those of the first unit that grows with traffic, per that unit: ``unit`` of an entry point, one pass of
+    a loop that runs for the process's life; else from the entry point calling it most; naming another entry point
+    that calls it at least FEWER times more, a CLI command that runs it per item of every queue; a function no entry
+    point reaches on the typical path, only through a handler or an arm, is placed by its calls on every path; a
+    special method nothing in the code calls, ``__len__``, ``__iter__``, which code the call graph does not see calls
+    implicitly, is an entry point only for what no other reaches) and the :class:`SpanVolume` of all of them together at
+    the busiest entry point of each unit, the units that grow with traffic (requests, messages, jobs) first (special
+    methods aside)."""
     wanted = {r.symbol for r in result.recommendations}
-    best: dict[SymbolId, dict[Unit, tuple[float, SymbolId]]] = {}  # per function, the entry calling it most per unit
-    heaviest: dict[SymbolId, tuple[float, SymbolId]] = {}  # the entry point calling it most, whatever its unit
-    fewest: dict[SymbolId, tuple[float, SymbolId]] = {}  # the entry point calling it least, at least once
-    busiest: dict[Unit, tuple[float, SymbolId, int]] = {}  # per unit
     entries = units_of(counts, unit)
-    for entry, of in entries.items():
-        reached = counts.from_entry(entry)
-        total, found = 0.0, 0
-        for symbol in wanted & reached.keys():
-            if not reached[symbol] or symbol == entry and of.loop is not None and not of.periodic:
-                continue  # reached only in another loop that runs for the process's life; a loop's own function
-            total += reached[symbol]
-            found += 1
-            if reached[symbol] > best.setdefault(symbol, {}).get(of.unit, (0.0, ""))[0]:
-                best[symbol][of.unit] = (reached[symbol], entry)
-            if reached[symbol] > heaviest.get(symbol, (0.0, ""))[0]:
-                heaviest[symbol] = (reached[symbol], entry)
-            if 1 <= reached[symbol] < fewest.get(symbol, (MAX_CALLS + 1, ""))[0]:
-                fewest[symbol] = (reached[symbol], entry)
-        if total > busiest.get(of.unit, (0.0, "", 0))[0]:
-            busiest[of.unit] = (total, entry, found)
+    roots = set(counts.entries())
+    implicit = {e: of for e, of in entries.items() if e in roots and _special(e)}
+    named = {e: of for e, of in entries.items() if e not in implicit}
     figures = EntryFigures(counts)
+    typical = _Ranking(named, wanted, figures.typical)
+    rankings = [typical]
+    for among, reached in ((named, counts.from_entry), (implicit, figures.typical), (implicit, counts.from_entry)):
+        left = wanted.difference(*(r.best for r in rankings))  # on failure paths or in rare arms only; then reached
+        rankings.append(_Ranking(among, left, reached))  # only from special methods
 
     def cost(symbol: SymbolId) -> SpanCost:
-        if symbol not in best:
+        ranking = next((r for r in rankings if symbol in r.best), None)
+        if ranking is None:
             return SpanCost(None, None, "call graph")
-        entry = _figure_entry(best[symbol], heaviest[symbol])
-        estimated, once, loop = figures.of(entry, symbol)
-        least = fewest.get(symbol)
-        other = least if least is not None and least[0] * FEWER <= estimated else None
-        most = heaviest[symbol]
-        more = (*most, entries[most[1]]) if most[1] != entry and most[0] >= estimated * FEWER else None
-        return SpanCost(estimated, entry, "call graph", once, loop, other, entries[entry], more)
+        entry = _figure_entry(ranking.best[symbol], ranking.heaviest[symbol])
+        estimated, once, loop, every = figures.of(entry, symbol)
+        least = ranking.fewest.get(symbol)
+        other = (*least, entries[least[1]]) if least is not None and least[0] * FEWER <= estimated else None
+        most = ranking.heaviest.get(symbol)
+        more = None
+        if most is not None and most[1] != entry and most[0] >= estimated * FEWER:
+            more = (*most, entries[most[1]])
+        return SpanCost(estimated, entry, "call graph", once, loop, other, entries[entry], more, every)
 
     recommendations = tuple(dataclasses.replace(r, cost=cost(r.symbol)) for r in result.recommendations)
     volume = None
+    busiest = typical.busiest
     if busiest:
         ranked = [busiest[unit] for unit in sorted(busiest, key=lambda u: u.rank)]
 
-        def once(entry: SymbolId) -> float:
+        def figure(entry: SymbolId, every_path: bool) -> float:
+            """All of them together were every loop over items to run once, or were every path taken."""
             own = entries[entry].loop is None or entries[entry].periodic  # a loop's own function: once per process
-            return sum(figures.of(entry, symbol)[1] for symbol in wanted if symbol != entry or own)
+            found = [figures.of(entry, symbol) for symbol in wanted if symbol != entry or own]
+            return sum(every if every_path else once for _, once, _, every in found)
 
         total, entry, functions = ranked[0]
-        others = tuple(UnitVolume(t, once(e), e, n, entries[e]) for t, e, n in ranked[1:])
-        volume = SpanVolume(total, entry, functions, LOOP_ITERATIONS, once(entry), entries[entry], others)
+        others = tuple(UnitVolume(t, figure(e, False), e, n, entries[e], figure(e, True)) for t, e, n in ranked[1:])
+        volume = SpanVolume(
+            total, entry, functions, LOOP_ITERATIONS, figure(entry, False), entries[entry], others, figure(entry, True)
+        )
     return dataclasses.replace(result, recommendations=recommendations, volume=volume)
+
+
+def _special(symbol: SymbolId) -> bool:
+    """A special method (``Registry.__len__``): what calls it is ``len()``, a loop, an operator."""
+    name = split_symbol(symbol)[1].rpartition(".")[2]
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
+
+
+class _Ranking:
+    """For each of ``wanted``, the entry point calling it most per unit (``reached(entry)``: calls per call of it),
+    the one calling it most whatever its unit and the one calling it least (at least once); per unit, the busiest
+    entry point (the most calls of ``wanted`` together) with the number of them it reaches."""
+
+    def __init__(
+        self,
+        entries: Mapping[SymbolId, UnitOf],
+        wanted: set[SymbolId],
+        reached: Callable[[SymbolId], Mapping[SymbolId, float]],
+    ) -> None:
+        self.best: dict[SymbolId, dict[Unit, tuple[float, SymbolId]]] = {}
+        self.heaviest: dict[SymbolId, tuple[float, SymbolId]] = {}
+        self.fewest: dict[SymbolId, tuple[float, SymbolId]] = {}
+        self.busiest: dict[Unit, tuple[float, SymbolId, int]] = {}
+        for entry, of in entries.items():
+            calls = reached(entry)
+            total, found = 0.0, 0
+            for symbol in wanted & calls.keys():
+                count = calls[symbol]
+                if not count or symbol == entry and of.loop is not None and not of.periodic:
+                    continue  # reached only in another loop that runs for the process's life; a loop's own function
+                total += count
+                found += 1
+                if count > self.best.setdefault(symbol, {}).get(of.unit, (0.0, ""))[0]:
+                    self.best[symbol][of.unit] = (count, entry)
+                if count > self.heaviest.get(symbol, (0.0, ""))[0]:
+                    self.heaviest[symbol] = (count, entry)
+                if 1 <= count < self.fewest.get(symbol, (MAX_CALLS + 1, ""))[0]:
+                    self.fewest[symbol] = (count, entry)
+            if total > self.busiest.get(of.unit, (0.0, "", 0))[0]:
+                self.busiest[of.unit] = (total, entry, found)
 
 
 def _figure_entry(by_unit: dict[Unit, tuple[float, SymbolId]], heaviest: tuple[float, SymbolId]) -> SymbolId:
@@ -138,15 +208,15 @@ def estimate_costs(result: AnalysisResult, index: Index, config: Config) -> Anal
 
 def entry_figures(
     index: Index, config: Config, entry: SymbolId, symbols: set[SymbolId]
-) -> dict[SymbolId, tuple[float, float, str | None]]:
-    """For a benchmark: calls of each of ``symbols`` per call of ``entry`` (estimated, one pass, the loop as
-    ``text in function``)."""
+) -> dict[SymbolId, tuple[float, float, str | None, float]]:
+    """For a benchmark: calls of each of ``symbols`` per call of ``entry`` (typical, one pass, the loop as
+    ``text in function``, every path)."""
     counts = Analyzer(index, config, index.graph()).request_counts()
     if counts is None:
         return {}
     figures = EntryFigures(counts)
-    found: dict[SymbolId, tuple[float, float, str | None]] = {}
+    found: dict[SymbolId, tuple[float, float, str | None, float]] = {}
     for symbol in symbols:
-        estimated, once, loop = figures.of(entry, symbol)
-        found[symbol] = (estimated, once, None if loop is None else f"{loop.text} in {loop.function}")
+        estimated, once, loop, every = figures.of(entry, symbol)
+        found[symbol] = (estimated, once, None if loop is None else f"{loop.text} in {loop.function}", every)
     return found

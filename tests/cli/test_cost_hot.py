@@ -72,7 +72,10 @@ def test_a_hot_pure_helper_is_left_out_with_its_figure_and_the_callers_that_meas
 def test_a_hot_helper_that_handles_errors_itself_keeps_its_span() -> None:
     report = _analyze(FIXTURE, "--min-confidence", "0.2")
     costs = {r["symbol"]: r["cost"] for r in report["recommendations"]}
-    assert costs["catalog.urls:parse_port"]["spans_per_request"] == 1000  # `except ValueError` is its own to show
+    # `except ValueError` is its own to show; typically 10 calls (one loop over items counted as 10 on each path, the
+    # nested ones once), 1,000 were every loop over items 10 long (what decides that it is hot)
+    cost = costs["catalog.urls:parse_port"]
+    assert (cost["spans_per_request"], cost["one_pass"], cost["all_paths"]) == (10, 1, 1000)
     assert PARSE_URL not in costs
 
 
@@ -80,10 +83,10 @@ def test_the_threshold_is_a_setting_of_the_project_and_of_the_environment(tmp_pa
     project = tmp_path / "cost_hot"
     shutil.copytree(FIXTURE, project)
     pyproject = project / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text() + "\n[tool.trace-advisor]\nhot_calls_per_request = 5000\n")
+    pyproject.write_text(pyproject.read_text() + "\n[tool.trace-advisor]\nhot_calls_per_unit = 5000\n")
     report = _analyze(project)
     kept = {r["symbol"]: r for r in report["recommendations"]}
-    assert kept[PARSE_URL]["cost"]["spans_per_request"] == 1000  # under 5,000: worth its span now
+    assert kept[PARSE_URL]["cost"]["all_paths"] == 1000  # under 5,000: worth its span now
     assert PARSE_URL not in {n["symbol"] for n in report["left_out"]}
 
     lower = run_cli(
@@ -94,11 +97,29 @@ def test_the_threshold_is_a_setting_of_the_project_and_of_the_environment(tmp_pa
         "--no-cache",
         "-q",
         cwd=project,
-        env={"TRACE_ADVISOR_HOT_CALLS_PER_REQUEST": "999.5"},
+        env={"TRACE_ADVISOR_HOT_CALLS_PER_UNIT": "999.5"},
     )  # the environment wins over the file
     assert lower.returncode == 0, lower.stderr
     [note] = [n for n in json.loads(lower.stdout)["left_out"] if n["symbol"] == PARSE_URL]
     assert note["reason"].startswith("estimated 1,000 calls per call of")
+
+
+def test_the_threshold_s_former_name_is_still_read(tmp_path: Path) -> None:
+    """``hot_calls_per_request`` (the setting's name before figures were per unit of work) still sets it, in the
+    project file and in the environment, with a warning naming the new name."""
+    project = tmp_path / "cost_hot"
+    shutil.copytree(FIXTURE, project)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n[tool.trace-advisor]\nhot_calls_per_request = 5000\n")
+    done = run_cli("analyze", ".", "--format", "json", "--no-cache", "-q", cwd=project)
+    assert done.returncode == 0, done.stderr
+    assert PARSE_URL in {r["symbol"] for r in json.loads(done.stdout)["recommendations"]}  # under 5,000
+    assert "pyproject.toml:7: hot_calls_per_request is deprecated, read as hot_calls_per_unit" in done.stderr
+    env = {"TRACE_ADVISOR_HOT_CALLS_PER_REQUEST": "999.5"}
+    lower = run_cli("analyze", ".", "--format", "json", "--no-cache", "-q", cwd=project, env=env)
+    assert lower.returncode == 0, lower.stderr
+    assert PARSE_URL in {n["symbol"] for n in json.loads(lower.stdout)["left_out"]}  # the environment wins
+    assert "TRACE_ADVISOR_HOT_CALLS_PER_REQUEST is deprecated, read as TRACE_ADVISOR_HOT_CALLS_PER_UNIT" in lower.stderr
 
 
 def test_an_invalid_threshold_is_an_error_naming_the_key(tmp_path: Path) -> None:
@@ -107,10 +128,10 @@ def test_an_invalid_threshold_is_an_error_naming_the_key(tmp_path: Path) -> None
     pyproject = project / "pyproject.toml"
     base = pyproject.read_text()
     for value, message in [("0", "must be at least 1, got 0"), ('"many"', "expected a number, got 'many'")]:
-        pyproject.write_text(base + f"\n[tool.trace-advisor]\nhot_calls_per_request = {value}\n")
+        pyproject.write_text(base + f"\n[tool.trace-advisor]\nhot_calls_per_unit = {value}\n")
         done = run_cli("analyze", ".", "--format", "json", "--no-cache", "-q", cwd=project)
         assert done.returncode == 2
-        assert f"config: pyproject.toml:7 hot_calls_per_request: {message}" in done.stderr
+        assert f"config: pyproject.toml:7 hot_calls_per_unit: {message}" in done.stderr
         assert done.stdout == ""
 
 
@@ -130,7 +151,7 @@ def test_a_hot_computation_no_recommended_function_measures_promotes_its_nearest
     [promoted] = report["recommendations"]
     assert (promoted["symbol"], promoted["priority"]) == ("names.dedupe:closest", "performance")
     assert promoted["rationale"].startswith(
-        "Calls similarity, too hot for a span of its own (about 200 calls per request)."
+        "Calls similarity, too hot for a span of its own (about 200 calls per call of names.dedupe:dedupe)."
     )
     assert "Recommended in place of similarity, left out for cost (from names.dedupe:dedupe)" in promoted["rationale"]
     assert promoted["confidence"] >= 0.35 and promoted["cost"]["spans_per_request"] == 10

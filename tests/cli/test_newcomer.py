@@ -90,6 +90,18 @@ def test_summary_names_the_strongest_product_code_first_and_the_lost_files(proje
     assert "report written to " in lines[-1]
 
 
+@pytest.mark.parametrize("folder", ["bin", "tools"])
+def test_maintainers_tooling_reads_after_the_product(project: Path, tmp_path: Path, folder: str) -> None:
+    (project / "scripts").rename(project / folder)  # a release or seed script under bin/ is tooling, not the service
+    md = tmp_path / "r.md"
+    done = run("analyze", project, "--no-cache", "-o", md, cwd=project)
+    assert done.returncode == 0, done.stderr
+    strongest = [line.split()[2] for line in done.stderr.splitlines() if line.lstrip()[:2] in {"1.", "2.", "3."}]
+    assert strongest[0] == "fetch_profile" and strongest[-1] == "seed", done.stderr
+    start = md.read_text(encoding="utf-8").split("Start with:")[1].split("\n\n")[1]
+    assert start.index("fetch_profile") < start.index(f"{folder}/seed.py")
+
+
 def test_html_report_ranks_product_code_before_scripts(project: Path, tmp_path: Path) -> None:
     done = run("analyze", project, "-q", "-o", tmp_path / "r.html", cwd=project)
     assert done.returncode == 0, done.stderr

@@ -33,7 +33,7 @@ def project(tmp_path: Path) -> Path:
 @pytest.fixture()
 def config(project: Path) -> Config:
     # the rules scorer: the test is about the cost decision, its callers were chosen with the rules' confidences
-    return dataclasses.replace(load_config(project), hot_calls_per_request=1500, scoring="rules", min_confidence=0.5)
+    return dataclasses.replace(load_config(project), hot_calls_per_unit=1500, scoring="rules", min_confidence=0.5)
 
 
 @pytest.fixture()

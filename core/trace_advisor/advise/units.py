@@ -18,7 +18,10 @@ from trace_advisor.detect.findings import Finding, Signal
 MIN_PUBLIC_METHODS = 3  # below this a "majority" is one or two methods: no convention to follow
 MAJORITY = 0.5  # share of the class's public methods that deserve a span on their own
 MARGIN = 0.1  # how far under min_confidence a sibling with evidence may be and still join them
-_WORK = frozenset({Finding.RUNS_WORK, Finding.SUBMITS_WORK})  # where a job is submitted or runs
+# where a job is submitted or runs -> how strong that alone makes a span there: a job's run is the span each job's trace
+# hangs from (as strong as the strongest I/O); its submission is where the job's trace context must be sent with it
+WORK_CONFIDENCE = {Finding.RUNS_WORK: 0.95, Finding.CALLS_WORK: 0.95, Finding.SUBMITS_WORK: 0.9}
+_WORK = frozenset(WORK_CONFIDENCE)
 
 
 def public_method(ctx: FunctionContext) -> bool:
@@ -80,10 +83,11 @@ class WorkRuns:
 
 def work_runs(functions: Sequence[tuple[FunctionContext, Sequence[Signal]]]) -> WorkRuns:
     """Where a job's own work runs (:attr:`Finding.RUNS_WORK`: a call of the callable stored on the job) or is
-    submitted (:attr:`Finding.SUBMITS_WORK`: ``Queue.enqueue(f, *args, **kwargs)``): that function, or, for a private
-    method, the public methods of its class that call it (``Job.perform`` around
-    ``Job._execute``), one span per run at the layer that names it. A unit of work whatever the callable does, so it
-    is recommended at least at the threshold."""
+    submitted (:attr:`Finding.SUBMITS_WORK`: ``Queue.enqueue(f, *args, **kwargs)``), or where a job is run through
+    the function that runs its work (:attr:`Finding.CALLS_WORK`: a worker's ``job.perform()``): that function, or, for
+    a private method, the public methods of its class that call it (``Job.perform`` around ``Job._execute``), one span
+    per run at the layer that names it. A unit of work whatever the callable does, so it is recommended at least at
+    its :data:`WORK_CONFIDENCE`."""
     runs: dict[int, Signal] = {}
     covered: dict[int, str] = {}
     by_symbol = {ctx.symbol: number for number, (ctx, _) in enumerate(functions)}
@@ -97,7 +101,7 @@ def work_runs(functions: Sequence[tuple[FunctionContext, Sequence[Signal]]]) -> 
             continue
         for caller in public:
             site = next(c for c in functions[caller][0].calls if ctx.symbol in c.workspace_callees)
-            what = "runs the job's own work" if run.finding is Finding.RUNS_WORK else "submits a job"
+            what = "submits a job" if run.finding is Finding.SUBMITS_WORK else "runs the job's own work"
             reason = f"{what} through `{ctx.name}` ({run.evidence.detail})"
             evidence = Evidence(run.evidence.priority, reason, site.range, ctx.symbol, EvidenceKind.WORK)
             runs[caller] = Signal(evidence, run.strength, run.finding)
@@ -106,15 +110,16 @@ def work_runs(functions: Sequence[tuple[FunctionContext, Sequence[Signal]]]) -> 
 
 
 def with_run(verdict: Verdict, run: Signal, floor: float) -> Verdict:
-    """``verdict`` of a function where a job's own work runs (``run`` says so): at least ``floor``, the run among its
-    signals. A function never recommended for a reason of its own (a dunder, silenced) stays so."""
+    """``verdict`` of a function where a job's own work runs or is submitted (``run`` says so): at least its
+    :data:`WORK_CONFIDENCE` and ``floor`` (the threshold), the run among its signals. A function never recommended for
+    a reason of its own (a dunder, silenced) stays so."""
     if verdict.priority is None and verdict.reasons != ("no evidence",):
         return verdict
     reason = "where a job is submitted or its own work runs: a unit of work"
     signals = verdict.signals if run in verdict.signals else (*verdict.signals, run)
     return dataclasses.replace(
         verdict,
-        confidence=max(verdict.confidence, floor),
+        confidence=max(verdict.confidence, floor, WORK_CONFIDENCE[run.finding]),
         priority=verdict.priority or run.evidence.priority,
         reasons=tuple(r for r in verdict.reasons if r != "no evidence") + (reason,),
         signals=signals,

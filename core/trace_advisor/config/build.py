@@ -146,7 +146,7 @@ def _to_config(tree: dict[str, object], schema: ConfigSchema, origins: Mapping[K
         scoring=typed["scoring"],
         max_per_file=typed["max_per_file"],
         max_file_bytes=typed["max_file_bytes"],
-        hot_calls_per_request=typed["hot_calls_per_request"],
+        hot_calls_per_unit=typed["hot_calls_per_unit"],
         provider=ProviderConfig(
             **{name: kind.settings(**provider.pop(name)) for name, kind in PROVIDERS.items()},
             **provider,

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from trace_advisor.config.errors import ConfigError, ConfigIssue
-from trace_advisor.config.layers import KeyPath, Layer
+from trace_advisor.config.layers import RENAMED, KeyPath, Layer
 from trace_advisor.config.schema import ConfigSchema
 from trace_advisor.config.secret_keys import SECRET_KEYS
 
@@ -33,6 +33,9 @@ def env_layer(environ: Mapping[str, str], schema: ConfigSchema, base_dir: Path |
             continue
         path = tuple(part.lower() for part in name[len(PREFIX) :].split("__"))
         where = f"env {name}"
+        if len(path) == 1 and path[0] in RENAMED:
+            logger.warning("%s is deprecated, read as %s: rename it", name, env_name((RENAMED[path[0]],)))
+            path = (RENAMED[path[0]],)
         target = schema.at(path)
         if target is None or any(not part for part in path):
             advice = SECRET_KEYS.get(path[-1])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 from collections.abc import Mapping
@@ -11,6 +12,11 @@ from pathlib import Path
 import yaml
 
 from trace_advisor.config.errors import ConfigError, ConfigIssue
+
+logger = logging.getLogger(__name__)
+
+# settings renamed since they were introduced: old top-level key -> its name now (the old one is still read)
+RENAMED: Mapping[str, str] = {"hot_calls_per_request": "hot_calls_per_unit"}
 
 KeyPath = tuple[str, ...]
 TOOL_TABLE = "trace-advisor"
@@ -64,7 +70,7 @@ def yaml_layer(text: str, display: str, base_dir: Path | None) -> Layer:
         loader.dispose()
     if not isinstance(data, dict):
         raise ConfigError.single(f"{display}:1", "", "expected a mapping of settings at the top level")
-    return Layer(display, data, base_dir, locations, f"{display}:1")
+    return current_names(Layer(display, data, base_dir, locations, f"{display}:1"))
 
 
 def _check_expansion(root: yaml.Node, display: str) -> None:
@@ -161,7 +167,7 @@ def pyproject_layer(text: str, display: str, base_dir: Path | None) -> Layer | N
         raise ConfigError([ConfigIssue(fallback, "", f"tool.{TOOL_TABLE} must be a table")])
     if _depth(section) > MAX_DEPTH:
         raise ConfigError.single(fallback, "", f"refused: nested more than {MAX_DEPTH} levels deep")
-    return Layer(display, section, base_dir, locations, fallback)
+    return current_names(Layer(display, section, base_dir, locations, fallback))
 
 
 def _depth(value: object) -> int:
@@ -220,7 +226,7 @@ def mapping_layer(data: Mapping[str, object], label: str, base_dir: Path | None)
                 raise ConfigError.single(label, str(key), f"conflicts with the value given for {part!r}")
             node = child
         node[parts[-1]] = _plain(value)
-    return Layer(label, tree, base_dir, {}, label)
+    return current_names(Layer(label, tree, base_dir, {}, label))
 
 
 def _plain(value: object) -> object:
@@ -229,3 +235,21 @@ def _plain(value: object) -> object:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
+
+
+def current_names(layer: Layer) -> Layer:
+    """``layer`` with each setting it gives under an old name (:data:`RENAMED`) read as its name now, at the same
+    location, and a warning naming both; when the layer gives both names, the new one wins."""
+    old = [key for key in RENAMED if key in layer.data]
+    if not old:
+        return layer
+    data, locations = dict(layer.data), dict(layer.locations)
+    for key in old:
+        new = RENAMED[key]
+        logger.warning("%s: %s is deprecated, read as %s: rename it", layer.where((key,)), key, new)
+        value, where = data.pop(key), locations.pop((key,), None)
+        if new not in data:
+            data[new] = value
+            if where is not None:
+                locations[(new,)] = where
+    return Layer(layer.name, data, layer.base_dir, locations, layer.fallback)

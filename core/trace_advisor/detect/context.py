@@ -90,6 +90,11 @@ class GraphFacts:
     # workspace functions it hands to a library to run (a thread, a pool, ``asyncio.to_thread``) that do I/O
     handed_io: Mapping[SymbolId, CalleeIO] = field(default_factory=dict)
     callee_forever: frozenset[SymbolId] = frozenset()  # workspace callees that run for the life of the process
+    # where it is handed to a job queue or scheduler to run later as a job of its own: (caller, the queue's function,
+    # ``rq:Queue.enqueue``), from the call graph's edges marked ``via`` one (:func:`~trace_advisor.resolve.callbacks
+    # .runs_as_job`)
+    submitted_by: tuple[tuple[SymbolId, SymbolId], ...] = ()
+    callee_work: frozenset[SymbolId] = frozenset()  # workspace callees where a job's own work runs (``Job.perform``)
     observed: ObservedFacts | None = None  # None: no recording, or the function never ran in it
 
 

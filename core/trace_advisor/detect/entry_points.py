@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ast
+import re
 
-from trace_advisor.datatypes import Evidence, Range, SymbolId
+from trace_advisor.datatypes import Evidence, EvidenceKind, Range, SymbolId
 from trace_advisor.detect.apis import dotted_forms
-from trace_advisor.detect.context import FunctionContext
+from trace_advisor.detect.context import CallInfo, FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.hints import CLI_DECORATORS, CLI_METHODS, ROUTE_METHODS, TASK_METHODS, WEB_FRAMEWORKS
 from trace_advisor.detect.message_bus import task_instrumentation
@@ -143,7 +144,29 @@ def detect(ctx: FunctionContext) -> list[Signal]:
 def _runs_work(ctx: FunctionContext) -> list[Signal]:
     """Where a job's own work runs: a call of the callable stored on an object with the arguments stored beside it
     (rq's ``self.func(*self.args, **self.kwargs)``, a thread's ``self._target(*self._args, **self._kwargs)``). What
-    it runs is the user's code, whatever it does: the run is a unit of work."""
+    it runs is the user's code, whatever it does: the run is a unit of work. Else where it runs through a workspace
+    function that runs it (a worker's ``perform_job`` calling ``job.perform()``), else where a job is submitted."""
+    call = stored_call(ctx)
+    if call is not None:
+        node = call.node
+        assert isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        owner = expr_text(node.func.value)
+        reason = f"runs the callable stored on `{owner}` with its stored arguments ({expr_text(node, 60)})"
+        return [Signal(Evidence(PRIORITY, reason, call.range, call.text), 0.8, Finding.RUNS_WORK)]
+    return _calls_work(ctx) or _submits_work(ctx)
+
+
+_SPREAD_ATTRIBUTE = re.compile(r"\*\s*[A-Za-z_]\w*\s*\.\s*[A-Za-z_]")  # ``*self.args``, ``**job.kwargs``
+
+
+def may_call_stored(code: str) -> bool:
+    """Whether a function's source may hold a :func:`stored_call` (read before its syntax tree is built)."""
+    return _SPREAD_ATTRIBUTE.search(code) is not None
+
+
+def stored_call(ctx: FunctionContext) -> CallInfo | None:
+    """The call of a callable stored on an object with the arguments stored beside it (``self.func(*self.args,
+    **self.kwargs)``), if the function makes one."""
     for call in ctx.calls:
         node = call.node
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
@@ -154,9 +177,31 @@ def _runs_work(ctx: FunctionContext) -> list[Signal]:
         spread = [a.value for a in node.args if isinstance(a, ast.Starred)]
         spread += [k.value for k in node.keywords if k.arg is None]
         if any(_attribute_of(v, owner.id) for v in spread):
-            reason = f"runs the callable stored on `{owner.id}` with its stored arguments ({expr_text(node, 60)})"
-            return [Signal(Evidence(PRIORITY, reason, call.range, call.text), 0.8, Finding.RUNS_WORK)]
-    return _submits_work(ctx)
+            return call
+    return None
+
+
+def _calls_work(ctx: FunctionContext) -> list[Signal]:
+    """Where a job is run by calling the workspace function that runs its own work (``job.perform()`` in a worker's
+    ``perform_job``; :attr:`GraphFacts.callee_work`): the run of a job, as an SRE reads it. A private method of the
+    same class that runs it is not counted here: its public caller is where that run is recommended
+    (:func:`trace_advisor.advise.units.work_runs`)."""
+    owner = ctx.qualname.rpartition(".")[0]
+    for call in ctx.calls:
+        for callee in call.workspace_callees:
+            if callee not in ctx.graph.callee_work or _private_sibling(callee, ctx.module, owner):
+                continue
+            reason = f"runs a job: calls `{callee}`, where the job's own work runs"
+            evidence = Evidence(PRIORITY, reason, call.range, callee, EvidenceKind.WORK)
+            return [Signal(evidence, 0.8, Finding.CALLS_WORK)]
+    return []
+
+
+def _private_sibling(callee: SymbolId, module: str, owner: str) -> bool:
+    """``callee`` is a private method of the class ``owner`` of ``module`` (its own transport or helper)."""
+    callee_module, _, qualname = callee.partition(":")
+    callee_owner, _, name = qualname.rpartition(".")
+    return callee_module == module and bool(owner) and callee_owner == owner and name.startswith("_")
 
 
 def _attribute_of(node: ast.expr, owner: str) -> bool:
@@ -167,7 +212,8 @@ def _attribute_of(node: ast.expr, owner: str) -> bool:
 def _submits_work(ctx: FunctionContext) -> list[Signal]:
     """Where a job is submitted: a public function taking a callable and its arguments (``enqueue(self, f, *args,
     **kwargs)``, the callable annotated as one or named ``f``/``func``/``callback``...) that hands all three on to
-    another call without calling the callable itself (a wrapper calls it)."""
+    another call without calling the callable itself (a wrapper calls it). Packing them into a value (a class's
+    construction) submits nothing unless the function also does I/O (``Job(f, args, kwargs)`` then ``push(job)``)."""
     args = ctx.node.args
     if ctx.name.startswith("_") or "<locals>" in ctx.qualname or args.vararg is None or args.kwarg is None:
         return []
@@ -183,10 +229,22 @@ def _submits_work(ctx: FunctionContext) -> list[Signal]:
         passed = {a.id for a in node.args if isinstance(a, ast.Name)}
         passed |= {k.value.id for k in node.keywords if k.arg is not None and isinstance(k.value, ast.Name)}
         handed = [name for name in callables if name in passed and name not in called]
-        if {star, double} <= spread | passed and handed:
+        if {star, double} <= spread | passed and handed and not (_builds(call) and not _does_io(ctx)):
             reason = f"takes a callable `{handed[0]}` with its arguments and hands them on to run later: submits a job"
             return [Signal(Evidence(PRIORITY, reason, call.range, call.text), 0.7, Finding.SUBMITS_WORK)]
     return []
+
+
+def _builds(call: CallInfo) -> bool:
+    """A call that only builds a value: every callee is a class (``EnqueueArgs(f, args, kwargs)``, a named tuple) or
+    its ``__init__``."""
+    names = [callee.rpartition(":")[2] for callee in call.callees]
+    return bool(names) and all(n.endswith(".__init__") or n.rpartition(".")[2][:1].isupper() for n in names)
+
+
+def _does_io(ctx: FunctionContext) -> bool:
+    """The function calls a client API or a workspace function that does I/O."""
+    return bool(ctx.callee_io) or any(call.api is not None for call in ctx.calls)
 
 
 _CALLABLE_NAMES = frozenset({"f", "fn", "func", "function", "callable", "target", "callback", "cb", "coro"})
@@ -210,6 +268,11 @@ def _entry(ctx: FunctionContext) -> list[Signal]:
     params = [a.arg for a in ctx.parameters()]
     if signals:
         return signals
+    if ctx.graph.submitted_by:  # handed to a job queue by value: ``queue.enqueue(execute_query, ...)``
+        caller, queue = ctx.graph.submitted_by[0]
+        more = f" (and {len(ctx.graph.submitted_by) - 1} more)" if len(ctx.graph.submitted_by) > 1 else ""
+        reason = f"runs as a job: handed to `{queue}` by `{caller}`{more}"
+        return [Signal(Evidence(PRIORITY, reason, name_rng, "job"), 0.75, Finding.JOB)]
     if ctx.name in {"lambda_handler", "handler"} and params[:2] == ["event", "context"]:
         signals.append(Signal(Evidence(PRIORITY, "AWS Lambda handler", name_rng, "lambda"), 0.9, Finding.SERVERLESS))
     elif ctx.name == "main" or ctx.symbol in ctx.analysed.main_callees():

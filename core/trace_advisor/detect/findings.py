@@ -35,11 +35,12 @@ class Finding(enum.Enum):
     CLI_COMMAND = "cli-command"  # entry_points
     MAIN = "main"  # entry_points: ``main()`` or what the ``__main__`` guard calls
     ROUTE = "route"  # entry_points: web routes and views
-    JOB = "job"  # entry_points: scheduled or event-driven jobs
+    JOB = "job"  # entry_points: scheduled or event-driven jobs, and functions handed to a job queue by value
     SERVERLESS = "serverless"  # entry_points: an AWS Lambda handler
     OPERATION = "operation"  # entry_points: a public function orchestrating several calls
     RUNS_WORK = "runs-work"  # entry_points: runs the callable stored on a job with its stored arguments
     SUBMITS_WORK = "submits-work"  # entry_points: hands a callable and its arguments on, to run later
+    CALLS_WORK = "calls-work"  # entry_points: calls the workspace function where a job's own work runs
     SQL_WRITE = "sql-write"  # state_changes: a literal SQL write (``Signal.sql``)
     DB_WRITE = "db-write"  # state_changes: an ORM or client write call
     CACHE_WRITE = "cache-write"  # state_changes

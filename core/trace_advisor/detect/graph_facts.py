@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from trace_advisor.datatypes import CallEdge, SymbolId, lambda_owner, split_symbol
 from trace_advisor.detect.context import CalleeIO, GraphFacts, ObservedFacts, ObservedIo
+from trace_advisor.resolve.callbacks import runs_as_job
 from trace_advisor.workspace import is_test_module
 
 if TYPE_CHECKING:
@@ -32,8 +33,11 @@ class GraphFactsBuilder:
         forever_of: Callable[[SymbolId], bool] | None = None,
         observed: ObservedGraph | None = None,
         external_io: Callable[[SymbolId], bool] | None = None,
+        work_of: Callable[[SymbolId], bool] | None = None,
     ) -> None:
         self.graph = graph
+        self._work_of = work_of
+        self._work: dict[SymbolId, bool] = {}
         self.observed = observed
         self._external_io = external_io
         self._io_of = io_of
@@ -55,10 +59,18 @@ class GraphFactsBuilder:
             self._forever[symbol] = self._forever_of(symbol)
         return self._forever[symbol]
 
+    def runs_work(self, symbol: SymbolId) -> bool:
+        if self._work_of is None:
+            return False
+        if symbol not in self._work:
+            self._work[symbol] = self._work_of(symbol)
+        return self._work[symbol]
+
     def facts(self, symbol: SymbolId) -> GraphFacts:
         edges = self.graph.callees(symbol)
         callee_io: dict[SymbolId, CalleeIO] = {}
         handed_io: dict[SymbolId, CalleeIO] = {}
+        callee_work: set[SymbolId] = set()
         for edge in edges:
             if edge.external or edge.callee == symbol or lambda_owner(edge.callee) == symbol:
                 continue  # the calls of its own lambdas are among the function's (``ModuleCalls.body_sites``)
@@ -70,17 +82,20 @@ class GraphFactsBuilder:
             label = self.io_label(edge.callee)
             if label:
                 callee_io[edge.callee] = label
+            if self.runs_work(edge.callee):
+                callee_work.add(edge.callee)
+        callers = [e for e in self.graph.callers(symbol) if not _from_tests(e.caller)]  # a lambda's: its def's
         return GraphFacts(
-            callers=tuple(
-                lambda_owner(e.caller) or e.caller
-                for e in self.graph.callers(symbol)
-                if not _from_tests(e.caller) and not e.via
-            ),
+            callers=tuple(lambda_owner(e.caller) or e.caller for e in callers if not e.via),
             reachable_from_entry=self.graph.reachable(symbol),
             callee_io=callee_io,
             handed_io=handed_io,
             callee_forever=self.callee_forever(symbol),
             observed=self._observed_facts(symbol, edges),
+            submitted_by=tuple(
+                sorted({(lambda_owner(e.caller) or e.caller, e.via) for e in callers if e.via and runs_as_job(e.via)})
+            ),
+            callee_work=frozenset(callee_work),
         )
 
     def callee_forever(self, symbol: SymbolId) -> frozenset[SymbolId]:

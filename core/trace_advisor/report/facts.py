@@ -30,10 +30,11 @@ from trace_advisor.report.preview import NOT_PREVIEWED, Previewer, SpanPreview
 
 TOOL = "trace-advisor"
 TOP = 3  # recommendations named in the executive summary
-# Folders and files that hold development scripts, examples and docs rather than the product: ranked after it.
+# Folders and files that hold development scripts, maintainers' tooling (a release script under ``bin/``), examples
+# and docs rather than the product: ranked after it (tracing them is legitimate, not where to start).
 AUXILIARY_FOLDERS = frozenset(
     {"examples", "example", "samples", "sample", "demo", "demos", "scripts", "script", "tools", "docs", "doc"}
-    | {"benchmarks", "benchmark", "bench", "dev", "tutorial", "tutorials"}
+    | {"benchmarks", "benchmark", "bench", "dev", "tutorial", "tutorials", "bin", "ci", "hack"}
 )
 AUXILIARY_FILES = frozenset({"setup.py", "noxfile.py", "tasks.py", "fabfile.py", "dodo.py", "conftest.py"})
 MAX_EVIDENCE = 5  # findings listed beside a rationale

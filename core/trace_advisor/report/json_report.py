@@ -84,17 +84,28 @@ def volume_object(volume: SpanVolume) -> dict[str, object]:
         "loop_iterations": volume.loop_iterations,
         **volume.unit.to_json(),
     }
+    _all_paths(data, volume.all_paths)
     if volume.others:
         data["by_unit"] = [
-            {
-                "spans_per_request": round(other.per_request, 3),
-                "one_pass": round(other.one_pass, 3),
-                "entry": other.entry,
-                "functions": other.functions,
-                **other.unit.to_json(),
-            }
+            _all_paths(
+                {
+                    "spans_per_request": round(other.per_request, 3),
+                    "one_pass": round(other.one_pass, 3),
+                    "entry": other.entry,
+                    "functions": other.functions,
+                    **other.unit.to_json(),
+                },
+                other.all_paths,
+            )
             for other in volume.others
         ]
+    return data
+
+
+def _all_paths(data: dict[str, object], all_paths: float | None) -> dict[str, object]:
+    """``data`` with the figure were every path taken, when it differs from the typical one."""
+    if all_paths is not None and round(all_paths, 3) != data["spans_per_request"]:
+        data["all_paths"] = round(all_paths, 3)
     return data
 
 

@@ -227,8 +227,9 @@ def _traces(check: TraceCheck) -> list[str]:
 def span_volume(volume: SpanVolume) -> str:
     """All recommendations' spans per unit (request, job, CLI run...) at the busiest entry point, and at the busiest
     of each other unit, in Markdown (also the ``span_volume`` filter of report templates)."""
-    once = volume.one_pass != volume.per_request
-    low = f"{about(volume.one_pass)} if each loop over items ran once, " if once else ""
+    low = _low(volume.one_pass, volume.per_request).removeprefix("; ")
+    high = _high(volume.all_paths, volume.per_request).removeprefix("; ")
+    bounds = "".join(f"{part}; " for part in (low, high) if part)
     kinds = [volume.unit, *(other.unit for other in volume.others)]
     lifetime = any(of.loop is not None and not of.periodic for of in kinds)
     timer = any(of.periodic for of in kinds)
@@ -237,19 +238,28 @@ def span_volume(volume: SpanVolume) -> str:
     others = "".join(
         f" {'Per' if n == 0 else 'per'} {other.unit.unit.noun}: about {_spans(other.per_request)}"
         f" {_at(other.unit, other.entry)} ({count_of(other.functions, 'recommended function')} reached"
-        f"{_low(other.one_pass, other.per_request)}){'.' if n == len(volume.others) - 1 else ';'}"
+        f"{_low(other.one_pass, other.per_request)}{_high(other.all_paths, other.per_request)})"
+        f"{'.' if n == len(volume.others) - 1 else ';'}"
         for n, other in enumerate(volume.others)
     )
     return (
         f"Together these spans add about **{about(volume.per_request)} spans per {volume.unit.unit.noun}** at the"
         f" busiest entry point, {_at(volume.unit, volume.entry, lead=False)}"
-        f" ({count_of(volume.functions, 'recommended function')} reached; {low}each loop over items counted as"
+        f" ({count_of(volume.functions, 'recommended function')} reached; {bounds}counted on the typical path: no"
+        f" `except` handler run, each arm of a branch by its share, one loop over items on each path as"
         f" {volume.loop_iterations} iterations, a retry or redirect loop as one pass{units}).{others}"
     )
 
 
 def _low(one_pass: float, estimated: float) -> str:
     return f"; {about(one_pass)} if each loop over items ran once" if one_pass != estimated else ""
+
+
+def _high(all_paths: float | None, estimated: float) -> str:
+    """The figure were every path taken, when it differs from the typical one."""
+    if all_paths is None or about(all_paths) == about(estimated):
+        return ""
+    return f"; up to {about(all_paths)} if every path ran"
 
 
 def _spans(count: float) -> str:
@@ -293,9 +303,11 @@ def span_cost(cost: SpanCost, symbol: str) -> str:
             f"; {about(cost.one_pass)} if each loop over items ran once: it runs per item of"
             f" {md_code(cost.loop.text)} in {md_code(cost.loop.function)}, counted as {LOOP_ITERATIONS}"
         )
+    if cost.all_paths is not None and about(cost.all_paths) != about(cost.per_request):
+        how += f"; up to {about(cost.all_paths)} if every path ran"
     fewest = ""
     if cost.fewest is not None:
-        fewest = f"; {about(cost.fewest[0])} per call of {md_code(cost.fewest[1])}"
+        fewest = f"; {about(cost.fewest[0])} {per_unit(cost.fewest[2], cost.fewest[1])}"
     if cost.heaviest is not None:
         fewest += f"; {about(cost.heaviest[0])} {per_unit(cost.heaviest[2], cost.heaviest[1])}"
     return f"about {spans} {per_unit(cost.unit, cost.entry)} ({how}){fewest}"

@@ -1,6 +1,7 @@
-"""Library functions that call a function they are given (``sorted(key=f)``, ``Thread(target=f)``, ``pool.submit(f)``):
-which argument, by the real signatures. The call graph gets an edge from the caller to that function, marked with
-the library function it goes through (``CallEdge.via``)."""
+"""Library functions that call a function they are given (``sorted(key=f)``, ``Thread(target=f)``, ``pool.submit(f)``,
+``queue.enqueue(f, ...)``): which argument, by the real signatures. The call graph gets an edge from the caller to that
+function, marked with the library function it goes through (``CallEdge.via``). Job queues and schedulers
+(:data:`JOB_QUEUES`) run the function later, as a job of its own, in a worker."""
 
 from __future__ import annotations
 
@@ -35,13 +36,40 @@ CALLED_ARGUMENT: dict[SymbolId, tuple[int | None, str | None]] = {
     "contextvars:Context.run": (0, None),
 }
 
+# Job queues and schedulers that store a function to run later, in a worker, as a job of its own: the function handed
+# over is where that job's work runs (an entry point), not a call its caller makes.
+JOB_QUEUES: dict[SymbolId, tuple[int | None, str | None]] = {
+    "rq:Queue.enqueue": (0, "f"),
+    "rq:Queue.enqueue_call": (0, "func"),
+    "rq:Queue.enqueue_at": (1, "f"),
+    "rq:Queue.enqueue_in": (1, "func"),
+    "rq:Queue.create_job": (0, "func"),
+    "rq:Job.create": (0, "func"),
+    "rq_scheduler:Scheduler.enqueue_at": (1, "func"),
+    "rq_scheduler:Scheduler.enqueue_in": (1, "func"),
+    "rq_scheduler:Scheduler.schedule": (1, "func"),
+    "rq_scheduler:Scheduler.cron": (1, "func"),
+    "django_rq:enqueue": (0, "func"),
+    "apscheduler:BaseScheduler.add_job": (0, "func"),
+}
+CALLED_ARGUMENT.update(JOB_QUEUES)
+
 
 def called_argument(callee: SymbolId) -> tuple[int | None, str | None] | None:
     """Which argument ``callee`` calls (position, keyword), when it is a library function that calls one."""
-    found = CALLED_ARGUMENT.get(callee)
-    if found is None:
-        module, _, qualname = callee.partition(":")
-        root = module.partition(".")[0]
-        if root != module:  # ``asyncio.events:AbstractEventLoop.call_soon`` is ``asyncio:...``
-            found = CALLED_ARGUMENT.get(f"{root}:{qualname}")
-    return found
+    return CALLED_ARGUMENT.get(_listed(callee))
+
+
+def runs_as_job(via: SymbolId) -> bool:
+    """Whether a function handed to ``via`` (a :class:`~trace_advisor.datatypes.CallEdge`'s ``via``) runs later as a
+    job of its own (``rq:Queue.enqueue``), not within the call that hands it over."""
+    return _listed(via) in JOB_QUEUES
+
+
+def _listed(callee: SymbolId) -> SymbolId:
+    """``callee`` as the tables name it: itself, else by its package (``asyncio.events:AbstractEventLoop.call_soon``
+    is ``asyncio:...``, rq's ``rq.queue:Queue.enqueue`` is ``rq:Queue.enqueue``)."""
+    if callee in CALLED_ARGUMENT:
+        return callee
+    module, _, qualname = callee.partition(":")
+    return f"{module.partition('.')[0]}:{qualname}"
