@@ -34,7 +34,14 @@ from trace_advisor.datatypes import (
 )
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.shape import unresolved_calls
-from trace_advisor.work_units import lifetime_unit, runs_on_a_timer, waits_for_a_condition
+from trace_advisor.resolve.callbacks import runs_as_job
+from trace_advisor.work_units import (
+    lifetime_iteration,
+    lifetime_unit,
+    runs_on_a_timer,
+    ticks_until_done,
+    waits_for_a_condition,
+)
 from trace_advisor.workspace import is_test_module
 
 TINY_STATEMENTS = 2  # a body this short with no I/O of its own is cheaper than the span around it
@@ -188,6 +195,7 @@ class GraphCalls:
         self._loops: dict[SymbolId, dict[SymbolId, Loop]] = {}
         self._lifetime: dict[SymbolId, Loop] = {}  # a function -> its (first) loop that runs for the process's life
         self._timed: dict[SymbolId, dict[SymbolId, Loop]] = {}  # a function -> callees it calls on a timer, the branch
+        self._jobs: dict[SymbolId, frozenset[SymbolId]] = {}  # a function -> the functions it hands to a job queue
         self._passes: dict[SymbolId, dict[SymbolId, float]] = {}  # such a function -> the calls of one pass
         self._read: dict[str, tuple[object, list[SymbolId]]] = {}  # module -> its stamp when read, its callers read
 
@@ -219,6 +227,13 @@ class GraphCalls:
         self(caller)
         return self._timed.get(caller, {})
 
+    def jobs(self, caller: SymbolId) -> frozenset[SymbolId]:
+        """The functions ``caller`` hands to a job queue (``queue.enqueue(execute_query, ...)``: an edge whose ``via``
+        :func:`~trace_advisor.resolve.callbacks.runs_as_job`): each runs later in a worker, a job of its own (counted 0
+        in a call of ``caller``, and from itself as an entry point)."""
+        self(caller)
+        return self._jobs.get(caller, frozenset())
+
     def per_pass(self, caller: SymbolId) -> Mapping[SymbolId, float]:
         """The calls one pass of ``caller``'s loops that run for the process's life makes (the calls outside them,
         made once at start-up, aside)."""
@@ -239,9 +254,13 @@ class GraphCalls:
             targets[key] = targets.get(key, 0) + 1
         lifetime: Loop | None = None
         timed: dict[SymbolId, Loop] = {}
+        jobs: set[SymbolId] = set()
         for edge in edges:
             place = self.loops.place(edge)
             times = 1.0 / targets[_alternatives(edge)]
+            if edge.via and runs_as_job(edge.via):
+                jobs.add(edge.callee)
+                times = 0.0  # run later, in a worker: stays, counted 0, so that walks still reach it
             ends = next((loop for loop in place.loops if loop.kind == "lifetime"), None)
             lifetime = lifetime or ends
             if passes and ends is None:
@@ -262,6 +281,8 @@ class GraphCalls:
             self._lifetime[caller] = lifetime
         if timed:
             self._timed[caller] = timed
+        if jobs:
+            self._jobs[caller] = frozenset(jobs)
         return {callee: combined(found, self.typical) for callee, found in sites.items()}
 
     def with_items(self, items: float) -> GraphCalls:
@@ -287,6 +308,7 @@ class GraphCalls:
                 fresh._loops.update((caller, self._loops[caller]) for caller in callers if caller in self._loops)
                 fresh._lifetime.update((c, self._lifetime[c]) for c in callers if c in self._lifetime)
                 fresh._timed.update((c, self._timed[c]) for c in callers if c in self._timed)
+                fresh._jobs.update((c, self._jobs[c]) for c in callers if c in self._jobs)
                 fresh._passes.update((c, self._passes[c]) for c in callers if c in self._passes)
                 continue
             for caller in callers:  # in the order a walk reads them: the order of their callees matters too
@@ -295,6 +317,7 @@ class GraphCalls:
                     or fresh._loops.get(caller) != self._loops.get(caller)
                     or fresh._lifetime.get(caller) != self._lifetime.get(caller)
                     or fresh._timed.get(caller) != self._timed.get(caller)
+                    or fresh._jobs.get(caller) != self._jobs.get(caller)
                     or (caller in self._passes and _changed(fresh.per_pass(caller), self._passes[caller]))
                 ):
                     changed.add(caller)
@@ -433,25 +456,30 @@ class RequestCounts:
         """The functions the entry points reach (their walks read them all) with a loop that runs for the process's
         life, each pass of which is counted from the function as an entry point of its own (:meth:`from_entry`), and
         the functions they call on a timer (``if self.should_run_maintenance_tasks:``), each run counted from the
-        callee as an entry point of its own (:meth:`unit_of` says which), in name order."""
+        callee as an entry point of its own (:meth:`unit_of` says which), and the functions they hand to a job queue
+        (:meth:`GraphCalls.jobs`), each a job of its own, in name order."""
         reached: set[SymbolId] = set()
         for entry in self.entries():
             reached.update(self.from_entry(entry))
         found = {s for s in reached if self.calls.lifetime(s) is not None}
         found.update(callee for s in reached for callee in self.calls.timed(s))
+        found.update(job for s in reached for job in self.calls.jobs(s))
         return tuple(sorted(found))
 
     def unit_of(self, entry: SymbolId, unit: Callable[[SymbolId], Unit]) -> UnitOf:
         """What the figures from ``entry`` are per: one pass of its loop that runs for the process's life, one run of
-        the branch on a timer a caller runs it in, or what one call of it serves (``unit``: a request, a CLI run...)."""
+        the branch on a timer a caller runs it in, a job when a caller hands it to a job queue, or what one call of it
+        serves (``unit``: a request, a CLI run...)."""
         loop = self.calls.lifetime(entry)
         if loop is not None and loop.unit is not None:
             return UnitOf(loop.unit, LoopRef(loop.text, entry))
+        handed = False
         for edge in self._graph.callers(entry):
             branch = self.calls.timed(edge.caller).get(entry)
             if branch is not None and branch.unit is not None:
                 return UnitOf(branch.unit, LoopRef(branch.text, edge.caller), periodic=True)
-        return UnitOf(unit(entry))
+            handed = handed or entry in self.calls.jobs(edge.caller)
+        return UnitOf(Unit.JOB) if handed else UnitOf(unit(entry))
 
     def walk(self, entry: SymbolId) -> Callable[[SymbolId], Mapping[SymbolId, float]]:
         """The calls a walk from ``entry`` reads per function: one pass of its loop that runs for the process's life
@@ -482,7 +510,7 @@ class RequestCounts:
         above = set(found)
         units = sorted(
             {a for a in found if a != symbol and self.calls.lifetime(a) is not None}
-            | {c for a in found for c in self.calls.timed(a) if c in above}
+            | {c for a in found for c in (*self.calls.timed(a), *self.calls.jobs(a)) if c in above}
         )
         best: tuple[float, SymbolId] | None = None
         # in order, as :func:`trace_advisor.volume.with_costs` reads them: entry points, then loops' functions
@@ -598,24 +626,29 @@ def loop_of(node: ast.For | ast.AsyncFor | ast.While, displays: Mapping[str, int
     """What a loop statement counts as: a retry or redirect loop (a name that says so in its header, or a guard
     against a bound that says so, ``if len(resp.history) >= self.max_redirects: raise``), or a loop whose body leaves
     it at the end of its first pass, or a ``while`` that sleeps until a condition it asks for changes
-    (:func:`trace_advisor.work_units.waits_for_a_condition`), runs once; a ``while`` that runs for the process's life
-    around a wait for its next unit (:func:`trace_advisor.work_units.lifetime_unit`) is a ``lifetime`` loop; a count
+    (:func:`trace_advisor.work_units.waits_for_a_condition`), or a loop over a ticker's ticks that leaves once what it
+    waits for is there, runs once; a ``while`` that runs for the process's life around a wait for its next unit
+    (:func:`trace_advisor.work_units.lifetime_unit`), or a ``for`` over a ticker or a consumer that leaves only when
+    told (:func:`trace_advisor.work_units.lifetime_iteration`), is a ``lifetime`` loop; a count
     the code gives is that count (``displays``: local names bound once to a display, with its length); anything else
     is a loop over items of unknown number."""
     if isinstance(node, ast.While):
         text = f"while {ast.unparse(node.test)}"
         header: list[ast.AST] = [node.test]
     else:
-        text = f"for {ast.unparse(node.target)} in {ast.unparse(node.iter)}"
+        keyword = "async for" if isinstance(node, ast.AsyncFor) else "for"
+        text = f"{keyword} {ast.unparse(node.target)} in {ast.unparse(node.iter)}"
         header = [node.target, node.iter]
     text = _header(text)
     if any(_says_retry(part) for part in header) or _leaves_after_one_pass(node.body) or _retry_guard(node.body):
         return Loop("retry", 1.0, text)
     if isinstance(node, ast.While) and waits_for_a_condition(node):
         return Loop("retry", 1.0, text)  # ``while is_suspended(): sleep(1)``: the common case does not wait
-    unit = lifetime_unit(node) if isinstance(node, ast.While) else None
+    unit = lifetime_unit(node) if isinstance(node, ast.While) else lifetime_iteration(node)
     if unit is not None:
         return Loop("lifetime", 1.0, text, unit)
+    if not isinstance(node, ast.While) and ticks_until_done(node):
+        return Loop("retry", 1.0, text)  # ``async for _ in poll(0.5): if done: return``: a wait, one pass
     count = None if isinstance(node, ast.While) else _fixed_count(node.iter, displays)
     return Loop("fixed", count, text) if count is not None else Loop("items", LOOP_ITERATIONS, text)
 
@@ -827,7 +860,11 @@ def costly(
             found[rec.symbol] = (
                 f"a tiny helper with {_no_io_found(rec.symbol, graph, code)}: the span would cost more than the work"
             )
-        elif computes and callers and all(recommended(caller) for caller in callers):
+        elif (
+            computes
+            and (served := [c for c in callers if not is_test_module(split_symbol(c)[0])])
+            and all(recommended(caller) for caller in served)
+        ):  # a test calling it directly is no caller in production (``analyze`` and ``apply`` skip tests)
             # a caller left out as hot runs inside recommended spans too (its reason names them)
             also = sorted(span_name(split_symbol(c)[1]) for c in callers if c in hot)
             who = f"recommended or too hot for a span ({', '.join(also)})" if also else "recommended"

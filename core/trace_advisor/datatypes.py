@@ -362,10 +362,10 @@ Priority = str  # one of the configured priorities, e.g. "external_io", "excepti
 
 class EvidenceKind(enum.StrEnum):
     """What a piece of evidence is about, in the order an SRE reads recommendations first: where work enters or runs
-    (a request handler, CLI command, job, consumer; a job's own callable run), then remote calls (an LLM, HTTP, RPC, a
-    queue, a cloud service, a search engine), then a subprocess, and last the local or auto-instrumented storage
-    (cache, database, files). The I/O kinds are the catalog's (``detect/catalog.py``), an LLM's and a queue's named for
-    people."""
+    (a request handler, job, consumer; a job's own callable run), then remote calls (an LLM, HTTP, RPC, a queue, a
+    cloud service, a search engine), then a subprocess, the local or auto-instrumented storage (cache, database,
+    files), and last a command someone runs by hand (a CLI command, ``main``). The I/O kinds are the catalog's
+    (``detect/catalog.py``), an LLM's and a queue's named for people."""
 
     ENTRY = "entry"
     WORK = "work"
@@ -379,6 +379,7 @@ class EvidenceKind(enum.StrEnum):
     CACHE = "cache"
     DB = "db"
     FILE = "file"
+    COMMAND = "command"
 
     @property
     def rank(self) -> int:

@@ -1,8 +1,10 @@
 """The order people read recommendations in (a report's "Start with", the CLI's strongest, the editor's strongest of
 a file): the strongest first and, among equally strong ones (the same ``BAND`` of confidence as shown, two
-decimals), what they are about in :class:`~trace_advisor.datatypes.EvidenceKind`'s order: where work enters or runs,
-then remote calls, then a cache, a database or files. A model answers 0.99 for many functions of a project; a
-request handler or a job's run ranks before a one-line query wrapper of the same strength, whatever their paths."""
+decimals), the service before the commands run by hand (a CLI command or ``main``: an admin or maintenance run, not
+traffic), then what they are about in :class:`~trace_advisor.datatypes.EvidenceKind`'s order: where work enters or
+runs, then remote calls, then a cache, a database or files. A model answers 0.99 for many functions of a project; a
+request handler or a job's run ranks before a one-line query wrapper of the same strength, whatever their paths, and
+the payment flow before the ``db cleanup`` command."""
 
 from __future__ import annotations
 
@@ -17,7 +19,9 @@ def band(confidence: float) -> int:
     return min(round(confidence * 100), 99) // BAND
 
 
-def reading_key(rec: Recommendation) -> tuple[int, int, float]:
-    """Strongest band first, then what it is about, then the exact confidence."""
+def reading_key(rec: Recommendation) -> tuple[int, bool, int, float]:
+    """Strongest band first, then the service before commands run by hand, then what it is about, then the exact
+    confidence."""
     kind = rec.kind
-    return (-band(rec.confidence), kind.rank if kind is not None else _NO_KIND, -rec.confidence)
+    by_hand = any(e.kind is EvidenceKind.COMMAND for e in rec.evidence)
+    return (-band(rec.confidence), by_hand, kind.rank if kind is not None else _NO_KIND, -rec.confidence)

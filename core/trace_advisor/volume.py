@@ -117,6 +117,8 @@ def with_costs(
 
     def cost(symbol: SymbolId) -> SpanCost:
         ranking = next((r for r in rankings if symbol in r.best), None)
+        if ranking is None and symbol in roots and symbol in entries and not entries[symbol].periodic:
+            return SpanCost(1.0, symbol, "call graph", 1.0, unit=UnitOf(unit(symbol)))  # a loop's own function
         if ranking is None:
             return SpanCost(None, None, "call graph")
         entry = _figure_entry(ranking.best[symbol], ranking.heaviest[symbol])

@@ -1,8 +1,9 @@
 """What a spans figure is per: the :class:`~trace_advisor.datatypes.Unit` one call of an entry point serves (read from
 the detectors' typed findings: a route serves a request, a task a job, a CLI command a run), the loops that run for
-the process's life (``while True`` or ``while not self._stop`` around a dequeue, a poll, an accept or a sleep), each
-pass of which is a unit of its own (one job, one message, one poll) rather than a multiplier, and the branches that
-run on a timer (``if self.should_run_maintenance_tasks:``), each run of which is one too."""
+the process's life (``while True`` or ``while not self._stop`` around a dequeue, a poll, an accept or a sleep; ``async
+for _ in poll(delay)`` over a ticker, ``async for message in consumer``), each pass of which is a unit of its own (one
+job, one message, one poll) rather than a multiplier, and the branches that run on a timer (``if
+self.should_run_maintenance_tasks:``), each run of which is one too."""
 
 from __future__ import annotations
 
@@ -85,13 +86,47 @@ _WAIT_ORDER = [unit for _, unit in _WAITS]
 _TOLD_TO_STOP = re.compile(r"stop|shut|exit|quit|terminat|cancel|kill|burst|max_|signal|interrupt", re.IGNORECASE)
 
 
+# what a ``for`` iterates when it runs for the process's life: a ticker's call (``poll(self.poll_delay_s)``, arq's
+# shape: an async generator that sleeps between ticks) or a consumer of messages (``async for msg in consumer``)
+_TICKER = re.compile(r"^(poll|polls|ticks?|ticker|interval|every)$", re.IGNORECASE)
+_CONSUMER = re.compile(r"(^|_)(consumer|subscriber|subscription|receiver|listener)s?$", re.IGNORECASE)
+
+
+def lifetime_iteration(node: ast.For | ast.AsyncFor) -> Unit | None:
+    """The unit one pass of a ``for`` or ``async for`` that runs for the process's life serves, or None when it is
+    not one: a loop over a ticker's ticks (``async for _ in poll(self.poll_delay_s):``, a poll) or over a consumer's
+    messages (``async for message in self.consumer:``, a message) that leaves only when asked to stop (a ``break`` or
+    ``return`` under a test naming stop, burst or a maximum). A loop over ticks that leaves once what it waits for is
+    there is no unit but a wait (:func:`ticks_until_done`)."""
+    kind = _iterates(node.iter)
+    return kind if kind is not None and _leaves_only_when_told(node) else None
+
+
+def ticks_until_done(node: ast.For | ast.AsyncFor) -> bool:
+    """A loop over a ticker's ticks that leaves when what it waits for is there (``async for _ in poll(0.5): if
+    done: return result``): part of one unit, one pass in the common case, like :func:`waits_for_a_condition`."""
+    return _iterates(node.iter) is Unit.POLL and not _leaves_only_when_told(node)
+
+
+def _iterates(iterable: ast.expr) -> Unit | None:
+    """What each item of a loop's iterable is when it comes for the process's life: a tick (a poll) or a message."""
+    if isinstance(iterable, ast.Call):
+        func = iterable.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        return Unit.POLL if _TICKER.match(name) else None
+    if isinstance(iterable, ast.Attribute | ast.Name):
+        name = iterable.attr if isinstance(iterable, ast.Attribute) else iterable.id
+        return Unit.MESSAGE if _CONSUMER.search(name) else None
+    return None
+
+
 def _polls(call: ast.Call) -> bool:
     """``poll(...)``: a consumer's wait for messages, or a process's ``proc.poll()`` checked until it ends."""
     func = call.func
     return (func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else "") == "poll"
 
 
-def _leaves_only_when_told(loop: ast.While) -> bool:
+def _leaves_only_when_told(loop: ast.While | ast.For | ast.AsyncFor) -> bool:
     """Whether every ``break`` or ``return`` of the loop (not in a nested loop or definition, nor an ``except``
     handler: a failure ends any loop) is under an ``if`` whose test says the process was asked to stop."""
 

@@ -29,3 +29,16 @@ def test_equally_strong_recommendations_start_with_the_remote_calls(tmp_path: Pa
     assert re.findall(r"^\d\. `(\w+)`", start, re.MULTILINE)[:2] == ["push_orders", "save_orders"]
     strongest = done.stderr.split("strongest:")[1]
     assert strongest.index("push_orders") < strongest.index("save_orders")
+
+
+def test_a_command_run_by_hand_reads_after_the_service(tmp_path: Path) -> None:
+    """``resync`` (a click command, in the same band and the HTTP caller ``push_orders``'s kind of work) comes after
+    the service's database writer: an admin run, not traffic. Its CLI evidence says so (``kind: command``)."""
+    out, md = tmp_path / "report.json", tmp_path / "report.md"
+    done = run_cli("analyze", FIXTURE, "--no-cache", "--format", "json", "-o", out, "--format", "md", "-o", md)
+    assert done.returncode == 0, done.stderr
+    recs = {str(r["qualname"]): r for r in json.loads(out.read_text(encoding="utf-8"))["recommendations"]}
+    assert band(recs["resync"]["confidence"]) == band(recs["save_orders"]["confidence"])
+    assert "command" in {e.get("kind") for e in recs["resync"]["evidence"]}
+    start = md.read_text(encoding="utf-8").split("Start with:")[1]
+    assert re.findall(r"^\d\. `(\w+)`", start, re.MULTILINE) == ["push_orders", "save_orders", "resync"]

@@ -18,7 +18,7 @@ from test_report_sample import load_result, load_trees
 from trace_advisor.config import config_from_mapping, default_config
 from trace_advisor.datatypes import AnalysisResult
 from trace_advisor.report import ReportError, default_template, render, validate_template, write_report
-from trace_advisor.report.facts import all_recommendations, build_facts
+from trace_advisor.report.facts import all_recommendations, build_facts, is_auxiliary
 
 FORMATS = ("json", "md", "sarif", "html")
 
@@ -466,3 +466,10 @@ def test_json_and_sarif_do_not_run_the_span_engine(result: AnalysisResult, monke
     assert {fmt: render(result, fmt, config=default_config()) for fmt in ("json", "sarif")} == expected
     with pytest.raises(AssertionError, match="span preview"):
         render(result, "md", config=default_config())
+
+
+def test_project_files_are_development_scripts_only_at_the_top() -> None:
+    """invoke's ``tasks.py`` and nox's ``noxfile.py`` sit at a project's top; ``documents/tasks.py`` is a package's
+    Celery tasks (product code, read with the service)."""
+    assert is_auxiliary("tasks.py") and is_auxiliary("noxfile.py") and is_auxiliary("scripts/seed.py")
+    assert not is_auxiliary("documents/tasks.py") and not is_auxiliary("src/app/tasks.py")

@@ -127,6 +127,8 @@ def _operation(dotted: str) -> bool:
     one of its attributes' values, ``CompletedProcess.stdout.strip``), and not a constructor or builder."""
     parts = dotted.split(".")
     first_class = next((i for i, part in enumerate(parts) if part[:1].isupper()), None)
+    if first_class is not None and parts[first_class + 1 : first_class + 2] == ["objects"]:
+        first_class += 1  # Django's ``Model.objects`` manager (named so when Django is not installed): its queries
     return (first_class is None or len(parts) - first_class <= 2) and is_io_name(dotted)
 
 

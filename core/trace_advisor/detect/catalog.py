@@ -65,7 +65,13 @@ NO_IO_CALLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "mount": ("requests.Session",),
         "get_adapter": ("requests.Session",),
         "merge_environment_settings": ("requests.Session",),
-        "close": ("requests.Session", *_RESPONSES),
+        "close": (
+            "requests.Session",
+            "httpx.Client",
+            "aiohttp.ClientSession",
+            *_RESPONSES,
+        ),
+        "aclose": ("httpx.AsyncClient", "httpx.Response"),  # hands pooled connections back: no request
         "raise_for_status": (),
         "json": _RESPONSES,
         "model_dump": (),  # converting an SDK's response object (pydantic: ``Message.model_dump_json``)

@@ -119,6 +119,17 @@ def _cli_group(tree: ast.Module, target: ast.expr, depth: int = 0) -> bool:
     return False
 
 
+def _management_command(ctx: FunctionContext) -> bool:
+    """Whether the enclosing class is a Django management command: it derives, directly or through the project's own
+    base, from a ``...Command`` class of a ``management`` package (Django's ``BaseCommand``, django-rich's
+    ``RichCommand``): ``manage.py <module>`` runs its ``handle``."""
+    for base in ctx.class_mro:
+        module, _, name = base.partition(":")
+        if "management" in module.split(".") and name.endswith("Command"):
+            return True
+    return False
+
+
 _VIEW_BASES = ("View", "APIView", "ViewSet", "Handler", "Resource", "Endpoint")
 
 
@@ -279,6 +290,9 @@ def _entry(ctx: FunctionContext) -> list[Signal]:
         parses = any(c.text.endswith(("ArgumentParser", "parse_args")) for c in ctx.calls)
         what = "CLI main (argparse)" if parses else "program entry point (`main`/`__main__`)"
         signals.append(Signal(Evidence(PRIORITY, what, name_rng, "main"), 0.75, Finding.MAIN))
+    elif ctx.is_method and ctx.name == "handle" and _management_command(ctx):
+        what = f"Django management command (`manage.py {ctx.module.rpartition('.')[2]}`)"
+        signals.append(Signal(Evidence(PRIORITY, what, name_rng, "cli"), 0.8, Finding.CLI_COMMAND))
     elif ctx.is_method and ctx.name in _VIEW_METHODS and (base := _view_base(ctx)) is not None:
         evidence = Evidence(PRIORITY, f"request handler {ctx.qualname}", name_rng, "view")
         package = _package_of(base.partition(":")[0]) or _framework(ctx)  # the base's framework, else the module's

@@ -31,8 +31,8 @@ CATALOG_KINDS: Mapping[str, EvidenceKind] = MappingProxyType(
 _BY_FINDING: Mapping[Finding, EvidenceKind] = MappingProxyType(
     {
         Finding.ROUTE: K.ENTRY,
-        Finding.CLI_COMMAND: K.ENTRY,
-        Finding.MAIN: K.ENTRY,
+        Finding.CLI_COMMAND: K.COMMAND,
+        Finding.MAIN: K.COMMAND,
         Finding.JOB: K.ENTRY,
         Finding.SERVERLESS: K.ENTRY,
         Finding.TASK_CONSUMER: K.ENTRY,
@@ -57,7 +57,7 @@ def kind_of(ctx: FunctionContext, signal: Signal) -> EvidenceKind | None:
     """What ``signal`` is about: what its finding says it is (an entry point, a job's own work), else the kind of
     the client API it is about, else of the I/O of the workspace function it calls."""
     found = _BY_FINDING.get(signal.finding)
-    if found is not None and found in (K.ENTRY, K.WORK):
+    if found is not None and found in (K.ENTRY, K.WORK, K.COMMAND):
         return found
     if signal.api is not None:
         return CATALOG_KINDS.get(signal.api.kind, found)

@@ -308,7 +308,7 @@ def rank(recommendations: Sequence[Recommendation], priorities: Sequence[str], r
     the reading order (:mod:`trace_advisor.reading_order`: confidence, and what equally strong ones are about), then
     the configured priority order, then place."""
 
-    def key(rec: Recommendation) -> tuple[bool, tuple[int, int, float], int, str, int]:
+    def key(rec: Recommendation) -> tuple[bool, tuple[int, bool, int, float], int, str, int]:
         index = priorities.index(rec.priority) if rec.priority in priorities else len(priorities)
         return (is_auxiliary(relative(rec.file, root)), reading_key(rec), index, rec.file, rec.range.start.line)
 
@@ -316,9 +316,10 @@ def rank(recommendations: Sequence[Recommendation], priorities: Sequence[str], r
 
 
 def is_auxiliary(path: str) -> bool:
-    """Whether a workspace-relative path is a development script, an example or docs rather than product code."""
+    """Whether a workspace-relative path is a development script, an example or docs rather than product code. The
+    project files count at the top only: ``documents/tasks.py`` is a package's Celery tasks, not invoke's."""
     parts = PurePath(path).parts
-    return parts[-1] in AUXILIARY_FILES or any(p in AUXILIARY_FOLDERS for p in parts[:-1])
+    return (parts[-1] in AUXILIARY_FILES and len(parts) == 1) or any(p in AUXILIARY_FOLDERS for p in parts[:-1])
 
 
 def _rank(rec: Recommendation, order: Sequence[str]) -> tuple[int, float, str, int]:
