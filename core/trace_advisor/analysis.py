@@ -7,7 +7,7 @@ import hashlib
 import logging
 import textwrap
 import weakref
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
@@ -20,6 +20,7 @@ from trace_advisor.advise.provider import Candidate, Provider, ProviderResult
 from trace_advisor.advise.units import client_operations, consistent, covered_by, with_run, work_runs
 from trace_advisor.analysed import AnalysedModule, FunctionSyntax
 from trace_advisor.analysis_cache import AnalysisCache, FunctionResult, ReadFunctions, source_key
+from trace_advisor.caller_chosen import NONE, CallerChosen, caller_chosen, own_site
 from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
 from trace_advisor.cost import (
@@ -40,6 +41,7 @@ from trace_advisor.cost import (
 from trace_advisor.cost import Graph as CostGraph
 from trace_advisor.datatypes import (
     AnalysisResult,
+    CallEdge,
     CostNote,
     CoveredFunction,
     Definition,
@@ -50,6 +52,7 @@ from trace_advisor.datatypes import (
     Range,
     Recommendation,
     ResolvedCall,
+    SpanKey,
     SymbolId,
     Unit,
     UnitOf,
@@ -64,8 +67,8 @@ from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
 from trace_advisor.detect.instrumentation import SentryInit, SetUp, instrumentation_set_up, may_set_up, set_up_in_module
 from trace_advisor.detect.shape import may_run_forever, runs_forever
+from trace_advisor.facts.records import CallSite, loc_parts
 from trace_advisor.facts.records import Scope as FactsScope
-from trace_advisor.facts.records import loc_parts
 from trace_advisor.gcpause import gc_paused
 from trace_advisor.index import Index
 from trace_advisor.positions import source_lines
@@ -122,6 +125,8 @@ class Analyzer:
                 _observed_of(index),
                 _client_api,
                 _weakly(self, Analyzer._runs_work_of),
+                _weakly(self, Analyzer.chosen),
+                _weakly(self, Analyzer.passed_io),
             )
             if graph is not None
             else None
@@ -136,24 +141,109 @@ class Analyzer:
         self._promote_anywhere = False  # callers promoted for cost may be in any workspace file (one file's decision)
         self._contexts: dict[SymbolId, FunctionContext] = {}  # the first def of each function this run analysed
         self._covering: dict[SymbolId, bool] = {}  # callers found to have a span of their own (_covers)
+        self._handed: dict[SymbolId, frozenset[SymbolId]] = {}  # runners -> what they may run (_handed_targets)
+        self._call_facts: dict[str, tuple[object, dict[tuple[str, SpanKey], CallSite]]] = {}  # calls with arguments
 
     def _sites(self, symbol: SymbolId) -> tuple[ResolvedCall, ...]:
         """A function's call sites, with those of the lambdas written in it."""
         calls = self.index.module_calls(symbol.partition(":")[0])
         return calls.body_sites(symbol) if calls is not None else ()
 
+    def chosen(self, symbol: SymbolId) -> CallerChosen:
+        """``symbol``'s calls whose target its callers choose (:mod:`trace_advisor.caller_chosen`), read once per
+        version of its module's facts."""
+        module, _, qualname = symbol.partition(":")
+        info = self.index.module_info(module)
+        if info is None:
+            return NONE
+        kept = self.cache.chosen.get(module)
+        if kept is None or kept[0] is not info.facts:
+            kept = (info.facts, caller_chosen(info.facts, info.scopes))
+            self.cache.chosen[module] = kept
+        return kept[1].get(qualname, NONE)
+
+    def _own_sites(self, symbol: SymbolId) -> Iterator[ResolvedCall]:
+        """``symbol``'s call sites without the edges to what its callers choose (:meth:`chosen`): the calls of a
+        parameter are left out, a call handing one on keeps its own callee."""
+        chosen = self.chosen(symbol)
+        for site in self._sites(symbol):
+            own = own_site(site, chosen)
+            if own is not None:
+                yield own
+
     def _io_walk(self, symbol: SymbolId) -> list[tuple[SymbolId, int]]:
         """``symbol`` (at 0) and the workspace functions it reaches in at most ``_IO_DEPTH`` calls, breadth first, with
-        how many calls below ``symbol`` each is (at most ``_IO_WALK`` of them): where :meth:`_find_io` looks."""
+        how many calls below ``symbol`` each is (at most ``_IO_WALK`` of them): where :meth:`_find_io` looks. Calls
+        whose target a caller chooses (a parameter called or handed on) are not followed: their targets are what
+        every caller passes."""
         found = [(symbol, 0)]
         seen = {symbol}
         for depth in range(1, _IO_DEPTH + 1):
             for caller, _ in [item for item in found if item[1] == depth - 1]:
+                chosen = self.chosen(caller)
                 for edge in self.graph.callees(caller) if self.graph is not None else ():
-                    if not edge.external and edge.callee not in seen and len(seen) < _IO_WALK:
-                        seen.add(edge.callee)
-                        found.append((edge.callee, depth))
+                    if edge in chosen:
+                        continue
+                    # what this call hands to a runner (a function, or a library's, such as ``Path.write_text``)
+                    passed = self._passed(caller, edge) if not edge.external else ()
+                    for callee in (edge.callee, *passed) if not edge.external else ():
+                        if callee not in seen and len(seen) < _IO_WALK:
+                            seen.add(callee)
+                            found.append((callee, depth))
         return found
+
+    def _passed(self, caller: SymbolId, edge: CallEdge) -> tuple[SymbolId, ...]:
+        """What ``caller`` hands at ``edge``'s call to a runner (a function that calls or hands on its parameter):
+        of the functions the runner may run, those named like an argument of this call
+        (``self.sys_run_in_executor(self._write_state)``: ``Core._write_state``, not what other callers pass)."""
+        targets = self._handed_targets(edge.callee)
+        if not targets:
+            return ()
+        module, _, qualname = caller.partition(":")
+        info = self.index.module_info(module)
+        if info is None:
+            return ()
+        kept = self._call_facts.get(module)
+        if kept is None or kept[0] is not info.facts:
+            kept = self._call_facts[module] = (info.facts, {(c.scope, c.loc): c for c in info.facts.calls if c.args})
+        site = kept[1].get((qualname, edge.span))
+        names = {chain[-1] for _, chain in site.args if chain} if site is not None else set()
+        named = [t for t in targets if t.rpartition(".")[2].rpartition(":")[2] in names]
+        if not named:
+            return ()
+        closeness = {t: _closeness(caller, t) for t in named}
+        best = min(closeness.values())
+        return tuple(sorted(t for t, rank in closeness.items() if rank == best))
+
+    def _handed_targets(self, symbol: SymbolId, depth: int = 0) -> frozenset[SymbolId]:
+        """Every function ``symbol`` calls or hands on from its parameters, through the runners it hands them to
+        (``sys_run_in_executor(funct)`` -> ``CoreSys.run_in_executor(funct)`` -> ``loop.run_in_executor``)."""
+        kept = self._handed.get(symbol)
+        if kept is not None:
+            return kept
+        chosen = self.chosen(symbol)
+        found: set[SymbolId] = set()
+        if (chosen.calls or chosen.hands) and self.graph is not None:
+            self._handed[symbol] = frozenset()  # guards recursion
+            for edge in self.graph.callees(symbol):
+                if edge in chosen:
+                    found.add(edge.callee)
+                elif edge.span in chosen.hands and not edge.via and not edge.external and depth < _IO_DEPTH:
+                    found.update(self._handed_targets(edge.callee, depth + 1))
+        self._handed[symbol] = frozenset(found)
+        return self._handed[symbol]
+
+    def passed_io(self, call: tuple[SymbolId, CallEdge]) -> CalleeIO | None:
+        """The I/O of what a call hands to a runner (:meth:`_passed`), as the I/O of the runner at that call."""
+        caller, edge = call
+        for target in self._passed(caller, edge):
+            io = self._io_of(target) if self.index.module_info(target.partition(":")[0]) else None
+            api = match_symbol(target) if io is None else None
+            if api is not None:
+                return CalleeIO(api.kind, f"{api.label} via {api.shown}", 1)
+            if io is not None:
+                return CalleeIO(io.kind, f"I/O through {target}", io.below + 1)
+        return None
 
     def _io_of(self, symbol: SymbolId) -> CalleeIO | None:
         """What I/O a workspace function does directly, or through the functions it calls (up to ``_IO_DEPTH`` calls
@@ -172,7 +262,7 @@ class Analyzer:
     def _find_io(self, walk: Sequence[tuple[SymbolId, int]]) -> CalleeIO | None:
         """The I/O of a walk: the function's own client call, else that of the closest function below it doing any
         kind but files (an upload's file reads are not the remote call it makes), else the closest file access."""
-        for site in self._sites(walk[0][0]):
+        for site in self._own_sites(walk[0][0]):
             api = classify(site)
             if api is not None:
                 return CalleeIO(api.kind, f"{api.label} via {api.shown}")
@@ -180,7 +270,10 @@ class Analyzer:
         for callee, depth in walk[1:]:
             if best is not None and best[2] != {"file"}:
                 break
-            kinds = {api.kind for site in self._sites(callee) if (api := classify(site)) is not None}
+            if self.index.module_info(callee.partition(":")[0]) is None:  # handed to a runner: a library's function
+                kinds = {api.kind} if (api := match_symbol(callee)) is not None else set()
+            else:
+                kinds = {api.kind for site in self._own_sites(callee) if (api := classify(site)) is not None}
             if kinds and (best is None or kinds != {"file"}):
                 best = (depth, callee, kinds)
         if best is None:
@@ -869,6 +962,17 @@ def _function_of(index: Index, symbol: SymbolId) -> FunctionContext | None:
 def _handler(verdict: Verdict) -> bool:
     """A request handler whose web framework's instrumentation gives each request its server span."""
     return any(s.finding is Finding.ROUTE and s.instrumentation is not None for s in verdict.signals)
+
+
+def _closeness(caller: SymbolId, target: SymbolId) -> int:
+    """How close ``target`` is to ``caller``: 0 its own nested function, 1 of its class, 2 of its module, 3 other."""
+    module, _, qualname = caller.partition(":")
+    owner = caller.rpartition(".")[0] if "." in qualname else caller
+    if target.startswith(f"{caller}."):
+        return 0
+    if target.startswith(f"{owner}."):
+        return 1
+    return 2 if target.startswith(f"{module}:") else 3
 
 
 def _syntax_of(index: Index, symbol: SymbolId) -> tuple[AnalysedModule, FunctionSyntax] | None:

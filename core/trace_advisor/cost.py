@@ -980,8 +980,8 @@ def _hot_reason(
     else:
         instead = "trace the operation that calls it instead"
     return (
-        f"estimated {count:,.0f} calls per {unit_phrase(of, entry)} (a loop over items counted as {LOOP_ITERATIONS}"
-        " iterations),"
+        f"estimated {count:,.0f} calls per {unit_phrase(of, entry)} on every path (each branch and handler taken, a"
+        f" loop over items counted as {LOOP_ITERATIONS} iterations),"
         f" with no I/O, error handling or entry point of its own: a span here adds as many spans; {instead}"
     )
 

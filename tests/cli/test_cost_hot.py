@@ -42,9 +42,9 @@ def test_a_hot_pure_helper_is_left_out_with_its_figure_and_the_callers_that_meas
     # 10 pages (a while loop) x 10 lines x 10 links (two nested for loops); resolve's two calls are the two arms of
     # one if: they count once
     assert note["reason"] == (
-        "estimated 1,000 calls per call of catalog.crawl:crawl (a loop over items counted as 10 iterations),"
-        " with no I/O, error handling or entry point of its own: a span here adds as many spans; the spans of"
-        " Crawler.fetch_page (recommended callers) measure it"
+        "estimated 1,000 calls per call of catalog.crawl:crawl on every path (each branch and handler taken, a loop"
+        " over items counted as 10 iterations), with no I/O, error handling or entry point of its own: a span here"
+        " adds as many spans; the spans of Crawler.fetch_page (recommended callers) measure it"
     )
     assert report["volume"] == {  # what is kept: one crawl, ten pages
         "spans_per_request": 11.0,

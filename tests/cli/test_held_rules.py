@@ -648,3 +648,38 @@ def test_pycurl_perform_is_the_http_call_and_setopt_only_configures(tmp_path: Pa
     )
     assert any("pycurl.Curl.perform (external HTTP" in r for r in reasons(recs["fetch"]))
     assert not any("HTTP" in r for r in reasons(recs.get("configure", {"evidence": []})))
+
+
+SPAN_HELPERS = {
+    "agents/telemetry.py": (
+        "from opentelemetry import trace\n\n"
+        "from agents.settings import TRACING_ENABLED\n\n\n"
+        "def annotate_request(span: trace.Span, messages: list[dict], turn: int) -> None:\n"
+        "    if not TRACING_ENABLED:\n"
+        "        return\n"
+        "    span.set_attribute('chat.turn', turn)\n"
+        "    for i, message in enumerate(messages):\n"
+        "        for key, value in message.items():\n"
+        "            if key == 'content' and isinstance(value, list):\n"
+        "                for j, part in enumerate(value):\n"
+        "                    span.add_event(f'messages.{i}.{j}', {'type': str(part.get('type'))})\n"
+        "            elif value is not None:\n"
+        "                span.set_attribute(f'messages.{i}.{key}', str(value))\n\n\n"
+        "def summarize(messages: list[dict], turn: int) -> dict[str, str]:\n"
+        "    if not TRACING_ENABLED:\n"
+        "        return {}\n"
+        "    found = {'chat.turn': str(turn)}\n"
+        "    for i, message in enumerate(messages):\n"
+        "        for key, value in message.items():\n"
+        "            if value is not None:\n"
+        "                found[f'messages.{i}.{key}'] = str(value)\n"
+        "    return found\n"
+    ),
+    "agents/settings.py": "import os\n\nTRACING_ENABLED = os.environ.get('TRACING') == '1'\n",
+}
+
+
+def test_a_helper_annotating_the_span_it_is_given_gets_no_span_of_its_own(tmp_path: Path) -> None:
+    recs = analyse(tmp_path, SPAN_HELPERS)
+    assert "summarize" in recs  # the same loops and flag, given no span: its own work
+    assert "annotate_request" not in recs  # it runs inside its caller's span: tracing plumbing

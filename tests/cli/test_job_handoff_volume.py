@@ -29,4 +29,6 @@ def test_a_job_handed_over_is_counted_per_job_from_itself(report: dict[str, obje
         assert costs[job] == {**own, "unit": "job"}
     called = {"spans_per_request": 1, "one_pass": 1, "entry": "reports.views:archive_now", "source": "call graph"}
     assert costs["reports.tasks:archive_report"] == {**called, "unit": "call"}
-    assert (report["volume"]["unit"], report["volume"]["entry"]) == ("job", "reports.tasks:build_report")  # type: ignore[index]
+    # the headline is per job, at one of the jobs (each 1 span; rq's @job purge_reports is one too)
+    jobs = {"reports.tasks:build_report", "reports.tasks:nightly_digest", "reports.maintenance:purge_reports"}
+    assert report["volume"]["unit"] == "job" and report["volume"]["entry"] in jobs  # type: ignore[index]

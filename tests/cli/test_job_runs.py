@@ -4,7 +4,7 @@ where a job is submitted (``Queue.enqueue(f, *args, **kwargs)``) are recommended
 strong as a unit of work is (not at the threshold); the private ``_execute`` is covered by ``perform``'s span, and a
 method passing a message and its arguments on (``Queue.note``) submits nothing. A worker's method running jobs through
 ``job.perform()`` runs a job too, and reads before database work as strong as it. tests/fixtures/job_handoff: the
-functions a service hands to rq by value are jobs of their own."""
+functions a service hands to rq by value are jobs of their own, and jobs no instrumentation traces are held at 0.9."""
 
 from __future__ import annotations
 
@@ -74,6 +74,9 @@ def test_functions_handed_to_a_job_queue_by_value_are_jobs(tmp_path: Path) -> No
         [job] = [e for e in recs[qualname]["evidence"] if e.get("kind") == "entry"]  # type: ignore[attr-defined]
         assert job["reason"] == f"runs as a job: handed to `{queue}` by `reports.views:{caller}`"
         assert job["priority"] == "entry_points"
+    # no instrumentation traces rq's jobs: each is where its runs' traces start, as strong as a submission
+    assert recs["purge_reports"]["confidence"] >= 0.9  # declared with rq's @job
+    assert min(recs["build_report"]["confidence"], recs["nightly_digest"]["confidence"]) >= 0.9
     # the same work called in the request is no job
     assert not [e for e in recs["archive_report"]["evidence"] if e.get("kind") == "entry"]  # type: ignore[attr-defined]
     graph = json.loads(run_cli("calls", HANDOFF, "--no-cache", "--format", "json").stdout)["functions"]

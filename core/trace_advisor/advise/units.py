@@ -19,9 +19,23 @@ MIN_PUBLIC_METHODS = 3  # below this a "majority" is one or two methods: no conv
 MAJORITY = 0.5  # share of the class's public methods that deserve a span on their own
 MARGIN = 0.1  # how far under min_confidence a sibling with evidence may be and still join them
 # where a job is submitted or runs -> how strong that alone makes a span there: a job's run is the span each job's trace
-# hangs from (as strong as the strongest I/O); its submission is where the job's trace context must be sent with it
-WORK_CONFIDENCE = {Finding.RUNS_WORK: 0.95, Finding.CALLS_WORK: 0.95, Finding.SUBMITS_WORK: 0.9}
-_WORK = frozenset(WORK_CONFIDENCE)
+# hangs from (as strong as the strongest I/O); its submission is where the job's trace context must be sent with it; a
+# job no instrumentation traces (an rq ``@job``, a function handed to a queue) is where each of its runs' traces starts
+WORK_CONFIDENCE = {
+    Finding.RUNS_WORK: 0.95,
+    Finding.CALLS_WORK: 0.95,
+    Finding.SUBMITS_WORK: 0.9,
+    Finding.JOB: 0.9,
+}
+_WORK_REASONS = {
+    Finding.SUBMITS_WORK: "where a job is submitted: a unit of work",
+    Finding.JOB: "a job no instrumentation traces: each of its runs' traces starts at its span",
+}
+
+
+def _work(signal: Signal) -> bool:
+    """Where a job runs or is submitted, or a job whose runs no instrumentation package traces (Celery's does)."""
+    return signal.finding in WORK_CONFIDENCE and (signal.finding is not Finding.JOB or signal.instrumentation is None)
 
 
 def public_method(ctx: FunctionContext) -> bool:
@@ -84,7 +98,8 @@ class WorkRuns:
 def work_runs(functions: Sequence[tuple[FunctionContext, Sequence[Signal]]]) -> WorkRuns:
     """Where a job's own work runs (:attr:`Finding.RUNS_WORK`: a call of the callable stored on the job) or is
     submitted (:attr:`Finding.SUBMITS_WORK`: ``Queue.enqueue(f, *args, **kwargs)``), or where a job is run through
-    the function that runs its work (:attr:`Finding.CALLS_WORK`: a worker's ``job.perform()``): that function, or, for
+    the function that runs its work (:attr:`Finding.CALLS_WORK`: a worker's ``job.perform()``), or a job no
+    instrumentation traces (:attr:`Finding.JOB` without one: an rq ``@job``): that function, or, for
     a private method, the public methods of its class that call it (``Job.perform`` around ``Job._execute``), one span
     per run at the layer that names it. A unit of work whatever the callable does, so it is recommended at least at
     its :data:`WORK_CONFIDENCE`."""
@@ -92,10 +107,11 @@ def work_runs(functions: Sequence[tuple[FunctionContext, Sequence[Signal]]]) -> 
     covered: dict[int, str] = {}
     by_symbol = {ctx.symbol: number for number, (ctx, _) in enumerate(functions)}
     for number, (ctx, signals) in enumerate(functions):
-        run = next((s for s in signals if s.finding in _WORK), None)
+        run = next((s for s in signals if _work(s)), None)
         if run is None:
             continue
-        public = _public_callers(functions, by_symbol, ctx) if ctx.name.startswith("_") else []
+        climbs = ctx.name.startswith("_") and run.finding is not Finding.JOB  # a job is its own entry point
+        public = _public_callers(functions, by_symbol, ctx) if climbs else []
         if not public:
             runs.setdefault(number, run)
             continue
@@ -110,12 +126,12 @@ def work_runs(functions: Sequence[tuple[FunctionContext, Sequence[Signal]]]) -> 
 
 
 def with_run(verdict: Verdict, run: Signal, floor: float) -> Verdict:
-    """``verdict`` of a function where a job's own work runs or is submitted (``run`` says so): at least its
-    :data:`WORK_CONFIDENCE` and ``floor`` (the threshold), the run among its signals. A function never recommended for
-    a reason of its own (a dunder, silenced) stays so."""
+    """``verdict`` of a function where a job's own work runs or is submitted, or of a job no instrumentation traces
+    (``run`` says so): at least its :data:`WORK_CONFIDENCE` and ``floor`` (the threshold), the run among its signals.
+    A function never recommended for a reason of its own (a dunder, silenced) stays so."""
     if verdict.priority is None and verdict.reasons != ("no evidence",):
         return verdict
-    reason = "where a job is submitted or its own work runs: a unit of work"
+    reason = _WORK_REASONS.get(run.finding, "where a job's own work runs: a unit of work")
     signals = verdict.signals if run in verdict.signals else (*verdict.signals, run)
     return dataclasses.replace(
         verdict,

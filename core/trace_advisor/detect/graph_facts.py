@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
+from trace_advisor.caller_chosen import NONE, CallerChosen
 from trace_advisor.datatypes import CallEdge, SymbolId, lambda_owner, split_symbol
 from trace_advisor.detect.context import CalleeIO, GraphFacts, ObservedFacts, ObservedIo
 from trace_advisor.resolve.callbacks import runs_as_job
@@ -34,10 +35,14 @@ class GraphFactsBuilder:
         observed: ObservedGraph | None = None,
         external_io: Callable[[SymbolId], bool] | None = None,
         work_of: Callable[[SymbolId], bool] | None = None,
+        chosen: Callable[[SymbolId], CallerChosen] | None = None,
+        passed_io: Callable[[tuple[SymbolId, CallEdge]], CalleeIO | None] | None = None,
     ) -> None:
         self.graph = graph
         self._work_of = work_of
         self._work: dict[SymbolId, bool] = {}
+        self._chosen = chosen  # a function's calls whose targets its callers choose: not its own I/O
+        self._passed_io = passed_io  # the I/O of what a call hands to such a function, at that call
         self.observed = observed
         self._external_io = external_io
         self._io_of = io_of
@@ -71,8 +76,9 @@ class GraphFactsBuilder:
         callee_io: dict[SymbolId, CalleeIO] = {}
         handed_io: dict[SymbolId, CalleeIO] = {}
         callee_work: set[SymbolId] = set()
+        chosen = self._chosen(symbol) if self._chosen is not None else NONE
         for edge in edges:
-            if edge.external or edge.callee == symbol or lambda_owner(edge.callee) == symbol:
+            if edge.external or edge.callee == symbol or edge in chosen or lambda_owner(edge.callee) == symbol:
                 continue  # the calls of its own lambdas are among the function's (``ModuleCalls.body_sites``)
             if edge.via:  # work handed to a library function (a thread, a pool): not I/O this function does itself
                 label = self.io_label(edge.callee)
@@ -80,6 +86,8 @@ class GraphFactsBuilder:
                     handed_io[edge.callee] = label
                 continue
             label = self.io_label(edge.callee)
+            if not label and self._passed_io is not None:
+                label = self._passed_io((symbol, edge))
             if label:
                 callee_io[edge.callee] = label
             if self.runs_work(edge.callee):

@@ -553,6 +553,27 @@ def _per_item_hook(ctx: FunctionContext) -> str | None:
     return None
 
 
+# Tracing packages whose span classes (``opentelemetry.trace.span:Span``, ``sentry_sdk.tracing:Span``,
+# ``logfire...:LogfireSpan``) a helper may be handed to annotate.
+_TRACING_PACKAGES = frozenset({"opentelemetry", "sentry_sdk", "ddtrace", "logfire"})
+
+
+def _annotates_given_span(ctx: FunctionContext) -> bool:
+    """Whether the function annotates a span it is given: it calls a method of a tracing package's span class
+    (``span.set_attribute(...)``, ``span.add_event(...)``, as resolution names them) on one of its parameters. It runs
+    inside that span, which is the caller's."""
+    parameters = {a.arg for a in ctx.parameters()}
+    for call in ctx.calls:
+        func = call.node.func if isinstance(call.node, ast.Call) else None
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in parameters):
+            continue
+        for callee in call.callees:
+            module, _, qualname = callee.partition(":")
+            if module.partition(".")[0] in _TRACING_PACKAGES and qualname.rpartition(".")[0].endswith("Span"):
+                return True
+    return False
+
+
 def runs_forever(ctx: FunctionContext) -> bool:
     """Public form of the endless-loop test, used to propagate "long-lived" to callers through the call graph."""
     return _runs_forever(ctx)
@@ -589,6 +610,8 @@ def shape_of(ctx: FunctionContext, has_io: bool) -> Shape:
         trivial = "data-model validator or serializer (runs per field of every object: the code building it is traced)"
     elif (hook := _per_item_hook(ctx)) is not None:
         trivial = f"a {hook} hook, called once per item it handles (the span belongs to the code starting the work)"
+    elif not has_io and _annotates_given_span(ctx):
+        trivial = "annotates the span it is given (it runs inside that span, the caller's: tracing plumbing)"
     elif {"contextmanager", "asynccontextmanager"} & decorators:
         trivial = "context-manager helper (the span belongs to the code using it)"
     elif _is_wrapper_factory(ctx) or _is_generic_wrapper(ctx):
