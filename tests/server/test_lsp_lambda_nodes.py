@@ -106,3 +106,14 @@ async def test_lambdas_get_no_span_the_function_around_them_does(client: Languag
     function = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "fetch_all")
     assert isinstance(function.body[0], ast.With)  # the span holds the whole body, the lambda included
     assert not any(isinstance(n, ast.With) for n in ast.walk(tree) if n is not function.body[0])
+    # "Add span to this function" with the cursor in a lambda: the function around it
+    inside = position_of(file.read_text(), "urlopen(url, timeout=5).read()  # noqa")
+    refactors = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(start=inside, end=inside),
+            context=types.CodeActionContext(diagnostics=[], only=["refactor"]),
+        )
+    )
+    titles = [a.title for a in refactors or [] if isinstance(a, types.CodeAction)]
+    assert titles and all("fetch_all" in title for title in titles), titles
