@@ -73,6 +73,7 @@ from trace_advisor.gcpause import gc_paused
 from trace_advisor.index import Index
 from trace_advisor.positions import source_lines
 from trace_advisor.record.observed import ObservedGraph, RecordingWatch
+from trace_advisor.resolve.callbacks import runs_later
 from trace_advisor.span_names import SpanNames
 from trace_advisor.work_units import entry_unit
 
@@ -182,7 +183,7 @@ class Analyzer:
             for caller, _ in [item for item in found if item[1] == depth - 1]:
                 chosen = self.chosen(caller)
                 for edge in self.graph.callees(caller) if self.graph is not None else ():
-                    if edge in chosen:
+                    if edge in chosen or (edge.via and runs_later(edge.via)):
                         continue
                     # what this call hands to a runner (a function, or a library's, such as ``Path.write_text``)
                     passed = self._passed(caller, edge) if not edge.external else ()

@@ -54,6 +54,22 @@ def parse_text(text: str, file: str) -> ast.Module | SyntaxProblem:
     return parsed if isinstance(parsed, SyntaxProblem) else parsed[0]
 
 
+def parse_as_written(text: str) -> ast.Module:
+    """``ast.parse`` of code to be edited, with the newer syntax the running Python lacks rewritten first when it can
+    be (``downlevel.py``): the tree's positions are those of ``text``, so edits made from it apply to ``text`` as
+    written. Raises what ``ast.parse`` raises on ``text`` when it cannot be read either way."""
+    try:
+        return ast.parse(text)
+    except SyntaxError as error:
+        rewritten = downlevel(text)
+        if rewritten is None:
+            raise
+        try:
+            return ast.parse(rewritten.text)
+        except SyntaxError:
+            raise error from None
+
+
 def _parse(text: str, file: str) -> tuple[ast.Module, tuple[tuple[int, str], ...]] | SyntaxProblem:
     """The tree, and what newer syntax was rewritten to get it (``(line, what)``; empty when none was needed)."""
     nul = text.find("\0")

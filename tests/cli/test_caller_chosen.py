@@ -26,5 +26,5 @@ def test_a_call_to_a_runner_does_the_io_of_what_it_hands_over(tmp_path: Path) ->
     assert any("State._write" in str(e["reason"]) for e in recs["State.save"]["evidence"])
     assert "http" in kinds("State.sync") and "file" not in kinds("State.sync")
     assert "State._push" in recs["State.sync"]["rationale"]
-    for pure in ("State.describe", "State.count", "retry", "Core.run_in_executor"):
+    for pure in ("State.describe", "State.count", "retry", "Core.run_in_executor", "routes", "create_app"):
         assert not kinds(pure) & {"file", "http"}, (pure, recs.get(pure))

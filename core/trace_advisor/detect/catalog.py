@@ -69,6 +69,8 @@ NO_IO_CALLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "requests.Session",
             "httpx.Client",
             "aiohttp.ClientSession",
+            "aiohttp.ClientWebSocketResponse",  # a close frame at the end of a conversation: no operation of its own
+            "aiohttp.WebSocketResponse",
             *_RESPONSES,
         ),
         "aclose": ("httpx.AsyncClient", "httpx.Response"),  # hands pooled connections back: no request

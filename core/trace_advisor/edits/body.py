@@ -311,6 +311,12 @@ def with_edit(
         if plan.add_name:
             colon_line, colon_col = tokens.colon_before(h_line, h_col)
             suffix = f" as {plan.name}" if h.type is not None else f" BaseException as {plan.name}"
+            types = h.type
+            at = source.char_column(types.lineno, types.col_offset) if isinstance(types, ast.Tuple) else -1
+            if isinstance(types, ast.Tuple) and source.line(types.lineno)[at] != "(":
+                # ``except A, B:`` (PEP 758, read rewritten as ``except(A, B):``) needs its parentheses back with ``as``
+                colon_inserts.setdefault(types.lineno, []).append((at + 1, "("))
+                suffix = ")" + suffix
             colon_inserts.setdefault(colon_line, []).append((colon_col, suffix))
         if source.line(h_line)[:h_col].strip():
             if h_line <= first.lineno and split_first is not None:

@@ -41,6 +41,7 @@ from trace_advisor.edits.web_errors import (
     client_error_test,
     status_helper_lines,
 )
+from trace_advisor.parsing import parse_as_written
 from trace_advisor.project_style import ProjectStyle
 
 
@@ -88,7 +89,7 @@ class SpanEditor:
         if module is not None:
             return
         try:
-            self.module = ast.parse(text)
+            self.module = parse_as_written(text)  # a project's Python 3.12-3.14 syntax is kept as it is
         except SyntaxError as error:
             where = f"line {error.lineno}: " if error.lineno else ""
             self.error = f"the file does not parse ({where}{error.msg}); fix it and try again"

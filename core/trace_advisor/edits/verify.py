@@ -18,6 +18,7 @@ from trace_advisor.edits.inert import (
 )
 from trace_advisor.edits.locate import FunctionNode
 from trace_advisor.edits.source import SourceText
+from trace_advisor.parsing import parse_as_written
 
 
 def edited_function(source: SourceText, first_line: int, last_line: int, edit: TextEdit) -> FunctionNode:
@@ -30,7 +31,7 @@ def edited_function(source: SourceText, first_line: int, last_line: int, edit: T
     text = source.text
     region = text[region_start:start] + edit.new_text + text[end:region_end]
     indented = region[:1] in (" ", "\t", "\f")
-    tree = ast.parse("if 1:\n" + region if indented else region)
+    tree = parse_as_written("if 1:\n" + region if indented else region)
     block = tree.body[0].body if indented and isinstance(tree.body[0], ast.If) else tree.body
     if len(block) != 1 or not isinstance(block[0], ast.FunctionDef | ast.AsyncFunctionDef):
         raise ValueError("the edited text is not one function definition")

@@ -60,6 +60,29 @@ def called_argument(callee: SymbolId) -> tuple[int | None, str | None] | None:
     return CALLED_ARGUMENT.get(_listed(callee))
 
 
+# Library functions that keep the function for later (a partial's caller, exit, a signal, the event loop's next turns)
+# or hand it to a worker: what it does is not done within the call that hands it over, so it is none of that call's I/O
+_LATER = frozenset(
+    {
+        "functools:partial",
+        "atexit:register",
+        "signal:signal",
+        f"{_LOOP}.call_soon",
+        f"{_LOOP}.call_soon_threadsafe",
+        f"{_LOOP}.call_later",
+        f"{_LOOP}.call_at",
+        *JOB_QUEUES,
+    }
+)
+
+
+def runs_later(via: SymbolId) -> bool:
+    """Whether a function handed to ``via`` runs after the call that hands it over returns (``functools.partial``,
+    ``atexit.register``, ``loop.call_later``, a job queue), rather than within it (``sorted(key=f)``,
+    ``loop.run_in_executor``, whose result the caller awaits)."""
+    return _listed(via) in _LATER
+
+
 def runs_as_job(via: SymbolId) -> bool:
     """Whether a function handed to ``via`` (a :class:`~trace_advisor.datatypes.CallEdge`'s ``via``) runs later as a
     job of its own (``rq:Queue.enqueue``), not within the call that hands it over."""
