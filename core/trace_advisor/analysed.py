@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from trace_advisor.caller_chosen import NONE, CallerChosen, caller_chosen
 from trace_advisor.callgraph import ModuleCalls
 from trace_advisor.datatypes import MODULE_QUALNAME, Range, ResolvedCall, SymbolId, make_symbol
 from trace_advisor.facts.records import ModuleFacts, Scope, loc_parts
@@ -100,15 +99,6 @@ class AnalysedModule:
         if within is None:
             return sites
         return tuple(s for s in sites if within.start <= s.range.start and s.range.end <= within.end)
-
-    def chosen(self, qualname: str) -> CallerChosen:
-        """The calls of one of the module's functions whose targets its callers choose (:mod:`caller_chosen`)."""
-        found = self._memo.get("chosen")
-        if found is None:
-            found = self._memo["chosen"] = caller_chosen(self.info.facts, self.info.scopes)
-        assert isinstance(found, dict)
-        chosen: CallerChosen = found.get(qualname, NONE)
-        return chosen
 
     def site_at(self, rng: Range) -> ResolvedCall | None:
         """The call site whose call expression (or bare decorator) spans exactly ``rng``."""

@@ -20,7 +20,7 @@ from trace_advisor.advise.provider import Candidate, Provider, ProviderResult
 from trace_advisor.advise.units import client_operations, consistent, covered_by, with_run, work_runs
 from trace_advisor.analysed import AnalysedModule, FunctionSyntax
 from trace_advisor.analysis_cache import AnalysisCache, FunctionResult, ReadFunctions, source_key
-from trace_advisor.caller_chosen import NONE, CallerChosen, caller_chosen, own_site
+from trace_advisor.caller_chosen import NONE, CallerChosen, chosen_in, own_site
 from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
 from trace_advisor.cost import (
@@ -67,7 +67,7 @@ from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
 from trace_advisor.detect.instrumentation import SentryInit, SetUp, instrumentation_set_up, may_set_up, set_up_in_module
 from trace_advisor.detect.shape import may_run_forever, runs_forever
-from trace_advisor.facts.records import CallSite, loc_parts
+from trace_advisor.facts.records import CallSite, loc_parts, plain_name
 from trace_advisor.facts.records import Scope as FactsScope
 from trace_advisor.gcpause import gc_paused
 from trace_advisor.index import Index
@@ -151,17 +151,10 @@ class Analyzer:
         return calls.body_sites(symbol) if calls is not None else ()
 
     def chosen(self, symbol: SymbolId) -> CallerChosen:
-        """``symbol``'s calls whose target its callers choose (:mod:`trace_advisor.caller_chosen`), read once per
-        version of its module's facts."""
+        """``symbol``'s calls whose target its callers choose (:mod:`trace_advisor.caller_chosen`)."""
         module, _, qualname = symbol.partition(":")
         info = self.index.module_info(module)
-        if info is None:
-            return NONE
-        kept = self.cache.chosen.get(module)
-        if kept is None or kept[0] is not info.facts:
-            kept = (info.facts, caller_chosen(info.facts, info.scopes))
-            self.cache.chosen[module] = kept
-        return kept[1].get(qualname, NONE)
+        return chosen_in(info, qualname) if info is not None else NONE
 
     def _own_sites(self, symbol: SymbolId) -> Iterator[ResolvedCall]:
         """``symbol``'s call sites without the edges to what its callers choose (:meth:`chosen`): the calls of a
@@ -183,11 +176,10 @@ class Analyzer:
             for caller, _ in [item for item in found if item[1] == depth - 1]:
                 chosen = self.chosen(caller)
                 for edge in self.graph.callees(caller) if self.graph is not None else ():
-                    if edge in chosen or (edge.via and runs_later(edge.via)):
+                    if edge.external or edge in chosen or (edge.via and runs_later(edge.via)):
                         continue
-                    # what this call hands to a runner (a function, or a library's, such as ``Path.write_text``)
-                    passed = self._passed(caller, edge) if not edge.external else ()
-                    for callee in (edge.callee, *passed) if not edge.external else ():
+                    # and what this call hands to a runner (a function, or a library's, such as ``Path.write_text``)
+                    for callee in (edge.callee, *self._passed(caller, edge)):
                         if callee not in seen and len(seen) < _IO_WALK:
                             seen.add(callee)
                             found.append((callee, depth))
@@ -208,7 +200,7 @@ class Analyzer:
         if kept is None or kept[0] is not info.facts:
             kept = self._call_facts[module] = (info.facts, {(c.scope, c.loc): c for c in info.facts.calls if c.args})
         site = kept[1].get((qualname, edge.span))
-        names = {chain[-1] for _, chain in site.args if chain} if site is not None else set()
+        names = {plain_name(chain[-1]) for _, chain in site.args if chain} if site is not None else set()
         named = [t for t in targets if t.rpartition(".")[2].rpartition(":")[2] in names]
         if not named:
             return ()

@@ -18,7 +18,6 @@ from typing import TypeVar
 
 from trace_advisor.advise.local import Verdict
 from trace_advisor.analysed import AnalysedModule, FunctionSyntax
-from trace_advisor.caller_chosen import CallerChosen
 from trace_advisor.config_model import Config
 from trace_advisor.cost import CodeFacts, Place, RequestCounts
 from trace_advisor.datatypes import Range, Recommendation, ResolvedCall, SymbolId
@@ -87,8 +86,6 @@ class AnalysisCache:
         # per workspace function: its facts scope and code when last asked, and whether it runs forever
         self.forever: OrderedDict[SymbolId, tuple[object, list[str], bool]] = OrderedDict()
         self.io: OrderedDict[SymbolId, tuple[object, CalleeIO | None]] = OrderedDict()  # by its modules' calls
-        # module -> its facts when read, and its functions' calls of what their callers pass (caller_chosen.py)
-        self.chosen: dict[str, tuple[object, dict[str, CallerChosen]]] = {}
         # per workspace function, while its facts scope is the same object (its module was not edited): where its
         # calls run in loops and branches; and whether the scorer recommends it on its own (KeptVerdict)
         self.loops: OrderedDict[SymbolId, tuple[object, Mapping[Range, Place]]] = OrderedDict()

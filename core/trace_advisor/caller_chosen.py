@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from trace_advisor.datatypes import CallEdge, Range, ResolvedCall, SpanKey
-from trace_advisor.facts.records import ANNOTATION, PARAMETER, ModuleFacts, Scope
+from trace_advisor.facts.records import ANNOTATION, PARAMETER, REACHING, ModuleFacts, Scope
 from trace_advisor.resolve.callbacks import called_argument
+from trace_advisor.resolve.modules import ModuleInfo
 
 # annotations that say a callable is expected, not which: the caller's argument decides
 _CALLABLE_TYPES = frozenset({"Callable", "Coroutine", "Awaitable", "Any", "object", "partial"})
@@ -40,6 +41,16 @@ class CallerChosen:
 NONE = CallerChosen()
 
 
+def chosen_in(info: ModuleInfo, qualname: str) -> CallerChosen:
+    """The calls of one function of ``info``'s module whose targets its callers choose, the module's worked out once
+    per version of its facts (kept on its ``ModuleInfo``, which a new version replaces)."""
+    if info.chosen is None:
+        info.chosen = caller_chosen(info.facts, info.scopes)
+    found = info.chosen.get(qualname, NONE)
+    assert isinstance(found, CallerChosen)
+    return found
+
+
 def caller_chosen(facts: ModuleFacts, scopes: Mapping[str, Scope]) -> dict[str, CallerChosen]:
     """Each function of a module (by qualname) that calls or hands on one of its parameters, with those calls."""
     chosen: dict[str, frozenset[str]] = {}  # a function -> its parameters holding what a caller chose
@@ -52,15 +63,25 @@ def caller_chosen(facts: ModuleFacts, scopes: Mapping[str, Scope]) -> dict[str, 
             params = chosen[site.scope] = _chosen_params(scope) if scope is not None else frozenset()
         if not params:
             continue
-        if site.chain is not None and len(site.chain) == 1 and site.chain[0] in params:
+        if site.chain is not None and len(site.chain) == 1 and _parameter(site.chain[0], params):
             calls.setdefault(site.scope, set()).add(site.loc)
             continue
-        keys = frozenset(key for key, chain in site.args if len(chain) == 1 and chain[0] in params)
+        keys = frozenset(key for key, chain in site.args if len(chain) == 1 and _parameter(chain[0], params))
         if keys:
             hands.setdefault(site.scope, {})[site.loc] = keys
     return {
         name: CallerChosen(frozenset(calls.get(name, ())), hands.get(name, {})) for name in calls.keys() | hands.keys()
     }
+
+
+def _parameter(head: str, params: frozenset[str]) -> bool:
+    """Whether a chain's head reads one of ``params`` as the caller passed it: the name, or the name where its
+    parameter binding (the scope's first binding of it) still reaches (``funct#0``, not ``funct#1`` after
+    ``funct = partial(funct)``: ``records.REACHING``)."""
+    if head in params:
+        return True
+    name, _, reach = head.partition(REACHING)
+    return name in params and "0" in reach.split(",")
 
 
 def _chosen_params(scope: Scope) -> frozenset[str]:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from trace_advisor.analysed import AnalysedModule, FunctionNode, FunctionSyntax
-from trace_advisor.caller_chosen import own_site
+from trace_advisor.caller_chosen import chosen_in, own_site
 from trace_advisor.datatypes import Range, ResolvedCall, SymbolId
 from trace_advisor.detect.apis import ApiMatch, classify
 from trace_advisor.detect.names import walk_body_depth
@@ -227,7 +227,7 @@ def _calls(analysed: AnalysedModule, function: FunctionSyntax, body: tuple[ast.A
                         nodes[rng] = child
                     elif isinstance(child, _STATEMENT_CALLS):
                         nodes.update((rng, child) for rng in _statement_ranges(analysed, child) if rng in with_edges)
-    chosen = analysed.chosen(function.scope.qualname)  # what callers pass is not this function's own I/O
+    chosen = chosen_in(analysed.info, function.scope.qualname)  # what callers pass is not this function's own I/O
     return tuple(
         CallInfo(site, nodes[site.range], classify(own) if (own := own_site(site, chosen)) is not None else None)
         for site in sites

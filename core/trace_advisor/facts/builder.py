@@ -32,6 +32,11 @@ class ScopeBuilder:
         "self_name",
         "owner",
         "returns_receiver",
+        "flow",
+        "dead",
+        "tracked",
+        "unrestricted",
+        "sticky",
     )
 
     def __init__(self, qualname: str, kind: str, parent: ScopeBuilder | None, loc: Loc, name_loc: Loc) -> None:
@@ -59,6 +64,14 @@ class ScopeBuilder:
         self.self_name: str | None = None  # methods: the name of the instance parameter
         self.owner: ScopeBuilder | None = None  # methods: the class whose attributes ``self.x = ...`` sets
         self.returns_receiver = False
+        # reaching definitions while the scope is walked (``facts/reaching.py``): the names bound more than once,
+        # each one's provisional head now, whether the code here is reached, the names left plain (``del``,
+        # ``nonlocal``/``global`` from a nested function) and the bindings that always reach (annotations)
+        self.tracked: frozenset[str] = frozenset()
+        self.flow: dict[str, str] = {}
+        self.dead = False
+        self.unrestricted: set[str] = set()
+        self.sticky: dict[str, list[int]] = {}
 
     def freeze(self) -> Scope:
         return Scope(

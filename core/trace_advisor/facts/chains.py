@@ -5,7 +5,18 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from trace_advisor.facts.records import CALL, CLASS_OF, ELEMENT, ELEMENTS_OF, ITEM, LAMBDA, VALUES_OF, Chain
+from trace_advisor.facts.records import (
+    CALL,
+    CLASS_OF,
+    ELEMENT,
+    ELEMENTS_OF,
+    ITEM,
+    LAMBDA,
+    REACHING,
+    VALUES_OF,
+    Chain,
+    plain_name,
+)
 
 # Subscripted annotations that mean "one of the arguments" rather than a generic container.
 _UNWRAP_FIRST = frozenset({"Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly"})
@@ -150,7 +161,8 @@ def chain_text(chain: Chain) -> str:
         elif out:
             out.append("." + part if out[-1] != "(lambda)" else "")
         else:
-            out.append(part.partition("@")[0])  # a comprehension's own name, as written
+            head = part.partition("@")[0]  # a comprehension's own name or one naming reaching bindings, as written
+            out.append(plain_name(head) if REACHING in head else head)
     return "".join(out)
 
 
@@ -172,7 +184,8 @@ def own_names(
         for target in ast.walk(generator.target):
             if isinstance(target, ast.Name):
                 plain = target is generator.target and bool(iterated)
-                own = f"{target.id}@{';'.join('.'.join(c) for c in iterated)}" if plain else f"{target.id}@?"
+                spelled = ";".join(".".join((plain_name(c[0]), *c[1:])) for c in iterated)  # as written
+                own = f"{target.id}@{spelled}" if plain else f"{target.id}@?"
                 names[target.id] = own
                 bound.append((own, tuple((*c, ELEMENT) for c in iterated) if plain else ()))
         clauses.append((generator, seen, bound))

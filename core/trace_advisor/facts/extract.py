@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from types import MappingProxyType
 
@@ -24,6 +24,7 @@ from trace_advisor.facts.chains import (
     renamed,
     value_chains,
 )
+from trace_advisor.facts.reaching import WALRUS_TOPS, Reaching, flowed, provisional, respelled, walrus_target
 from trace_advisor.facts.records import (
     ALIAS,
     ANNOTATION,
@@ -45,6 +46,7 @@ from trace_advisor.facts.records import (
     LAMBDA_KIND,
     PARAMETER,
     RAISE,
+    REACHING,
     READ,
     SELF,
     TYPEVAR,
@@ -58,6 +60,7 @@ from trace_advisor.facts.records import (
     Pos,
     Scope,
     loc_of,
+    plain_name,
 )
 from trace_advisor.positions import char_column
 
@@ -70,6 +73,9 @@ _PROPERTY = frozenset({"property", "cached_property", "abstractproperty", "sette
 _IMPLICIT_CLS = frozenset({"__new__", "__init_subclass__", "__class_getitem__"})
 _UNKNOWN_BINDING = Binding(UNKNOWN)
 _OWN_SCOPES = frozenset({ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Lambda})
+# for expressions evaluated where the order of bindings is not followed (decorators, defaults, bases: a splice
+# extracts top-level definitions without the module's other statements): every binding of a name reaches
+_PLAIN: dict[str, str] = {}
 # fields that never hold a node (names, flags, the context, a constant's value)
 _SCALAR_FIELDS = frozenset({"ctx", "attr", "arg", "id", "conversion", "is_async", "kind", "type_comment", "level"})
 # per node type, the fields that can hold sub-expressions
@@ -101,6 +107,14 @@ class _Extractor:
         self._root: ast.expr | None = None  # the outermost expression being walked, and its scope
         self._root_scope: ScopeBuilder | None = None
         self._lambda_scopes_from: int | None = None  # where the root's lambda scopes start in ``_scopes``
+        # reaching definitions (``facts/reaching.py``), and what holds a provisional head, respelled at the end:
+        # call sites and reads (by index), bindings and return/yield values (list, index)
+        self._reaching = Reaching()
+        self._patch_calls: list[int] = []
+        self._patch_reads: list[int] = []
+        self._patch_bindings: list[tuple[list[Binding], int]] = []
+        self._patch_chains: list[tuple[list[Chain], int]] = []
+        self._statement: ast.stmt | None = None  # the statement being walked, in a scope that follows names
 
     # ---- positions ------------------------------------------------------------------------------------------
     def lines(self) -> list[str]:
@@ -160,37 +174,77 @@ class _Extractor:
         return text[:_MAX_TEXT]
 
     # ---- scopes and bindings ---------------------------------------------------------------------------------
-    def _bind(self, scope: ScopeBuilder, name: str, binding: Binding) -> None:
+    def _bind(
+        self, scope: ScopeBuilder, name: str, binding: Binding, *, runs: bool = True, sticky: bool = False
+    ) -> None:
+        """Record a binding of ``name``; ``runs``: it replaces what reached before (an annotation without a value
+        does not), ``sticky``: it reaches every use of the scope (it declares the name's type)."""
         if name in scope.declared:
-            if name in scope.globals:  # ``global x; x = ...`` binds the module's x
-                self._scopes[0].bindings.setdefault(name, []).append(with_scope(binding, scope))
+            # ``global x; x = ...`` binds the module's x, ``nonlocal x`` the x of the function around
+            held = self._scopes[0] if name in scope.globals else _enclosing_function(scope, name)
+            if held is not None:
+                found = held.bindings.setdefault(name, [])
+                found.append(with_scope(binding, scope))
+                self._patch_binding(found)
             return
-        scope.bindings.setdefault(name, []).append(binding)
+        found = scope.bindings.setdefault(name, [])
+        found.append(binding)
+        if scope.flow or binding.scope:  # a value read with the bindings that reach it (here or where it was set)
+            for chain in binding.chains:
+                if REACHING in chain[0]:
+                    self._patch_bindings.append((found, len(found) - 1))
+                    break
+        if name in scope.tracked:
+            if sticky:
+                scope.sticky.setdefault(name, []).append(len(found) - 1)
+            if runs:
+                self._reaching.bound(scope, name, len(found) - 1)
 
-    def _bind_target(self, target: ast.expr, scope: ScopeBuilder, value: ast.expr | None) -> None:
+    def _patch_binding(self, found: list[Binding]) -> None:
+        if self._reaching.active and found[-1].chains and provisional(found[-1].chains):
+            self._patch_bindings.append((found, len(found) - 1))
+
+    def _value(self, value: ast.expr | None, scope: ScopeBuilder) -> tuple[Chain, ...]:
+        """The chains ``value`` may evaluate to, read where it is (with the bindings that reach here)."""
+        chains = value_chains(value, self.lambda_name)
+        return flowed(scope, chains, lazy=type(value) is ast.GeneratorExp) if scope.flow and chains else chains
+
+    def _bind_target(
+        self, target: ast.expr, scope: ScopeBuilder, value: ast.expr | None, chains: tuple[Chain, ...] | None = None
+    ) -> None:
         if isinstance(target, ast.Name):
-            chains = value_chains(value, self.lambda_name)
+            chains = self._value(value, scope) if chains is None else chains
             self._bind(scope, target.id, Binding(VALUE, chains=chains) if chains else _UNKNOWN_BINDING)
         elif isinstance(target, ast.Tuple | ast.List):
             values = value.elts if isinstance(value, ast.Tuple | ast.List) else None
             if values is not None and len(values) != len(target.elts):
                 values = None
+            # every value is read before any target is bound (``a, b = b, a``)
+            read = [self._value(v, scope) for v in values] if values is not None else None
             for position, element in enumerate(target.elts):
-                self._bind_target(element, scope, values[position] if values is not None else None)
+                if read is not None and values is not None:
+                    self._bind_target(element, scope, values[position], read[position])
+                else:
+                    self._bind_target(element, scope, None)
         elif isinstance(target, ast.Starred):
             self._bind_target(target.value, scope, None)
         elif isinstance(target, ast.Attribute):
-            self._self_attribute(target, scope, _value_binding(value, self.lambda_name))
+            self._self_attribute(target, scope, self._value_binding(value, scope))
             self.expr(target.value, scope)
         else:
             self.expr(target, scope)
+
+    def _value_binding(self, value: ast.expr | None, scope: ScopeBuilder) -> Binding | None:
+        chains = self._value(value, scope)
+        return Binding(VALUE, chains=chains) if chains else None
 
     def _self_attribute(self, target: ast.Attribute, scope: ScopeBuilder, binding: Binding | None) -> None:
         owner = scope.owner
         if owner is None or not isinstance(target.value, ast.Name) or target.value.id != scope.self_name:
             return
-        found = binding if binding is not None else _UNKNOWN_BINDING
-        owner.attributes.setdefault(target.attr, []).append(with_scope(found, scope))
+        found = owner.attributes.setdefault(target.attr, [])
+        found.append(with_scope(binding if binding is not None else _UNKNOWN_BINDING, scope))
+        self._patch_binding(found)
 
     # ---- statements ------------------------------------------------------------------------------------------
     def body(self, statements: list[ast.stmt], scope: ScopeBuilder) -> None:
@@ -199,20 +253,38 @@ class _Extractor:
 
     def statement(self, node: ast.stmt, scope: ScopeBuilder) -> None:  # noqa: C901 - one branch per statement
         kind = type(node)
+        if scope.tracked:
+            self._statement = node
         # the commonest statements first, by exact type: this is the hot loop of indexing
         if kind is ast.Expr:
             assert isinstance(node, ast.Expr)
             self.expr(node.value, scope)
+            if scope.tracked and type(node.value) in WALRUS_TOPS:
+                self._walrus_always(node.value, scope)
             if scope.kind == "module":
                 self._record_all_call(node.value, scope)
             return
-        if kind is ast.If or kind is ast.While:
-            assert isinstance(node, ast.If | ast.While)
+        if kind is ast.If:
+            assert isinstance(node, ast.If)
             self.expr(node.test, scope)
+            if scope.tracked and type(node.test) in WALRUS_TOPS:
+                self._walrus_always(node.test, scope)
+            if not scope.tracked:
+                self.body(node.body, scope)
+                self.body(node.orelse, scope)
+                return
+            reaching = self._reaching
+            before = reaching.save(scope)
             self.body(node.body, scope)
+            taken = reaching.save(scope)
+            reaching.restore(scope, before)
             self.body(node.orelse, scope)
+            reaching.merge(scope, [taken, reaching.save(scope)])
             return
-        if kind is ast.Pass or kind is ast.Break or kind is ast.Continue:
+        if kind is ast.Pass:
+            return
+        if kind is ast.Break or kind is ast.Continue:
+            scope.dead = True
             return
         if kind is ast.Raise:
             assert isinstance(node, ast.Raise)
@@ -222,6 +294,7 @@ class _Extractor:
                     self._implicit(RAISE, node.exc, self.pos(node), self.name_pos(node.exc), scope)
             if node.cause is not None:
                 self.expr(node.cause, scope)
+            scope.dead = True
             return
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             self._function(node, scope)
@@ -250,28 +323,12 @@ class _Extractor:
                     self._bind(scope, target.id, declared)
                 else:
                     self._bind_target(target, scope, node.value)
+            if scope.tracked and type(node.value) in WALRUS_TOPS:
+                self._walrus_always(node.value, scope)
             self._record_all(node.targets, node.value, scope, extend=False)
         elif isinstance(node, ast.AnnAssign):
-            if node.value is not None:
-                self.expr(node.value, scope)
-            chains = annotation_chains(node.annotation)
-            annotated = Binding(ANNOTATION, chains=chains) if chains else None
-            if isinstance(node.target, ast.Name):
-                head = chain_of(node.annotation)
-                if head is not None and head[-1] == "TypeAlias" and node.value is not None:
-                    self._bind(scope, node.target.id, Binding(ALIAS, chains=annotation_chains(node.value)))
-                elif node.value is not None and (annotated is None or value_chains(node.value, self.lambda_name)):
-                    if annotated is not None:  # ``iface: Base = Impl()``: either (a subclass may set another)
-                        self._bind(scope, node.target.id, annotated)
-                    self._bind_target(node.target, scope, node.value)
-                else:
-                    self._bind(scope, node.target.id, annotated or _UNKNOWN_BINDING)
-                if node.value is not None:
-                    self._record_all([node.target], node.value, scope, extend=False)
-            elif isinstance(node.target, ast.Attribute):
-                self._self_attribute(node.target, scope, annotated or _value_binding(node.value, self.lambda_name))
-                self.expr(node.target.value, scope)
-        elif isinstance(node, ast.AugAssign):
+            self._annotated(node, scope)
+        elif isinstance(node, ast.AugAssign):  # binds nothing new: the same object, or one of the same type
             self.expr(node.value, scope)
             self.expr(node.target, scope)
             self._record_all([node.target], node.value, scope, extend=True)
@@ -281,13 +338,21 @@ class _Extractor:
             keyword = (line, col, line, col + (9 if isinstance(node, ast.AsyncFor) else 3))
             iterate = ASYNC_ITERATE if isinstance(node, ast.AsyncFor) else ITERATE
             self._implicit(iterate, node.iter, (line, col, *self.pos(node.iter)[2:]), keyword, scope)
-            iterated = value_chains(node.iter, self.lambda_name)
+            iterated = self._value(node.iter, scope)  # the iterable is read once, before the loop
+            loop = self._reaching.enter_loop(scope, node) if scope.tracked else None
             if isinstance(node.target, ast.Name) and iterated:
                 self._bind(scope, node.target.id, Binding(VALUE, chains=tuple((*c, ELEMENT) for c in iterated)))
             else:
                 self._bind_target(node.target, scope, None)
             self.body(node.body, scope)
-            self.body(node.orelse, scope)
+            self._after_loop(scope, loop, node.orelse)
+        elif isinstance(node, ast.While):
+            loop = self._reaching.enter_loop(scope, node) if scope.tracked else None
+            self.expr(node.test, scope)  # evaluated before each iteration
+            if scope.tracked and type(node.test) in WALRUS_TOPS:
+                self._walrus_always(node.test, scope)
+            self.body(node.body, scope)
+            self._after_loop(scope, loop, node.orelse)
         elif isinstance(node, ast.With | ast.AsyncWith):
             line, col, _, _ = self.pos(node)
             keyword = (line, col, line, col + (10 if isinstance(node, ast.AsyncWith) else 4))
@@ -299,43 +364,180 @@ class _Extractor:
                 if item.optional_vars is not None:
                     entered = "__aenter__" if enter == ASYNC_ENTER_EXIT else "__enter__"
                     self._bind_entered(item.optional_vars, scope, chain_of(item.context_expr), entered)
+            if not scope.tracked:
+                self.body(node.body, scope)
+                return
+            reaching = self._reaching
+            before, counts = reaching.save(scope), reaching.counts(scope)
             self.body(node.body, scope)
+            # the manager's ``__exit__`` may swallow an exception raised after any statement of the body
+            reaching.merge(scope, [reaching.save(scope), reaching.since(scope, before, counts)])
         elif isinstance(node, ast.Return):
             if node.value is not None:
                 self.expr(node.value, scope)
-                scope.return_values.extend(value_chains(node.value, self.lambda_name))
+                self._extend(scope.return_values, self._value(node.value, scope))
+            scope.dead = True
         elif isinstance(node, ast.Global | ast.Nonlocal):
             scope.declared.update(node.names)
             if isinstance(node, ast.Global):
                 scope.globals.update(node.names)
+                if scope.kind != "module":  # the module's bindings of the names may change at any time
+                    self._scopes[0].unrestricted.update(node.names)
+            else:
+                outer = scope.parent
+                while outer is not None:
+                    if outer.kind == "function":
+                        outer.unrestricted.update(node.names)
+                    outer = outer.parent
         elif isinstance(node, ast.Try | ast.TryStar):
-            self.body(node.body, scope)
-            for handler in node.handlers:
-                if handler.type is not None:
-                    self.expr(handler.type, scope)
-                if handler.name:
-                    self._bind(scope, handler.name, _caught(handler.type))
-                self.body(handler.body, scope)
-            self.body(node.orelse, scope)
-            self.body(node.finalbody, scope)
+            self._try(node, scope)
         elif isinstance(node, ast.Match):
-            self.expr(node.subject, scope)
-            for case in node.cases:
-                for pattern in ast.walk(case.pattern):
-                    name = getattr(pattern, "name", None)
-                    if isinstance(name, str):
-                        self._bind(scope, name, _UNKNOWN_BINDING)
-                    if isinstance(pattern, ast.MatchValue | ast.MatchClass):
-                        self.expr(pattern.value if isinstance(pattern, ast.MatchValue) else pattern.cls, scope)
-                if case.guard is not None:
-                    self.expr(case.guard, scope)
-                self.body(case.body, scope)
+            self._match(node, scope)
         else:
+            if isinstance(node, ast.Delete):  # unbound from here: every binding is left to reach every use
+                for target in node.targets:
+                    for name in ast.walk(target):
+                        if isinstance(name, ast.Name):
+                            scope.unrestricted.add(name.id)
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, ast.stmt):
                     self.statement(child, scope)
                 elif isinstance(child, ast.expr):
                     self.expr(child, scope)
+
+    def _annotated(self, node: ast.AnnAssign, scope: ScopeBuilder) -> None:
+        if node.value is not None:
+            self.expr(node.value, scope)
+        chains = annotation_chains(node.annotation)
+        annotated = Binding(ANNOTATION, chains=chains) if chains else None
+        if isinstance(node.target, ast.Name):
+            head = chain_of(node.annotation)
+            if head is not None and head[-1] == "TypeAlias" and node.value is not None:
+                self._bind(scope, node.target.id, Binding(ALIAS, chains=annotation_chains(node.value)))
+            elif node.value is not None and (annotated is None or value_chains(node.value, self.lambda_name)):
+                if annotated is not None:  # ``iface: Base = Impl()``: either (a subclass may set another)
+                    self._bind(scope, node.target.id, annotated, runs=False, sticky=True)
+                self._bind_target(node.target, scope, node.value)
+            else:
+                binding = annotated or _UNKNOWN_BINDING
+                self._bind(scope, node.target.id, binding, runs=node.value is not None, sticky=True)
+            if node.value is not None:
+                self._record_all([node.target], node.value, scope, extend=False)
+        elif isinstance(node.target, ast.Attribute):
+            self._self_attribute(node.target, scope, annotated or self._value_binding(node.value, scope))
+            self.expr(node.target.value, scope)
+
+    def _after_loop(
+        self,
+        scope: ScopeBuilder,
+        entered: tuple[int, tuple[dict[str, str], bool], dict[str, int]] | None,
+        orelse: list[ast.stmt],
+    ) -> None:
+        """After a loop's body: what reached before it or was bound in it, then the ``else`` clause (which a
+        ``break`` skips)."""
+        if entered is None:
+            self.body(orelse, scope)
+            return
+        reaching = self._reaching
+        reaching.leave_loop(scope, entered)
+        if orelse:
+            left = reaching.save(scope)
+            self.body(orelse, scope)
+            reaching.merge(scope, [reaching.save(scope), left])
+
+    def _try(self, node: ast.Try | ast.TryStar, scope: ScopeBuilder) -> None:
+        reaching = self._reaching
+        tracked = bool(scope.tracked)
+        if tracked:
+            before, counts = reaching.save(scope), reaching.counts(scope)
+        self.body(node.body, scope)
+        ends = []
+        if tracked:
+            finished = reaching.save(scope)
+            caught = reaching.since(scope, before, counts)  # an exception may come after any statement
+        for handler in node.handlers:
+            if tracked:
+                reaching.restore(scope, (caught[0], False))
+            if handler.type is not None:
+                self.expr(handler.type, scope)
+            if handler.name:
+                self._bind(scope, handler.name, _caught(handler.type))
+            self.body(handler.body, scope)
+            if tracked:
+                ends.append(reaching.save(scope))
+        if tracked:
+            reaching.restore(scope, finished)
+        self.body(node.orelse, scope)
+        if not tracked:
+            self.body(node.finalbody, scope)
+            return
+        reaching.merge(scope, [reaching.save(scope), *ends])
+        if node.finalbody:  # runs after every path, an exception or a return included
+            completed = reaching.save(scope)
+            reaching.merge(scope, [completed, (reaching.since(scope, before, counts)[0], False)])
+            self.body(node.finalbody, scope)
+            scope.dead = scope.dead or completed[1]
+
+    def _match(self, node: ast.Match, scope: ScopeBuilder) -> None:
+        self.expr(node.subject, scope)
+        reaching = self._reaching
+        tracked = bool(scope.tracked)
+        before = reaching.save(scope) if tracked else None
+        ends = []
+        for case in node.cases:
+            if before is not None:
+                reaching.restore(scope, before)
+            for pattern in ast.walk(case.pattern):
+                name = getattr(pattern, "name", None)
+                if isinstance(name, str):
+                    self._bind(scope, name, _UNKNOWN_BINDING)
+                if isinstance(pattern, ast.MatchValue | ast.MatchClass):
+                    self.expr(pattern.value if isinstance(pattern, ast.MatchValue) else pattern.cls, scope)
+            if case.guard is not None:
+                self.expr(case.guard, scope)
+            self.body(case.body, scope)
+            if tracked:
+                ends.append(reaching.save(scope))
+        if before is not None:
+            reaching.merge(scope, [*ends, before])  # no case may match
+
+    def _walrus_always(self, test: ast.expr, scope: ScopeBuilder) -> None:
+        """A walrus the statement always runs replaces what reached its name before (``if (m := f()):``)."""
+        found = walrus_target(test)
+        if found is not None and isinstance(found.target, ast.Name) and found.target.id in scope.flow:
+            name = found.target.id
+            self._reaching.bound(scope, name, len(scope.bindings[name]) - 1)
+
+    def _walrus(self, node: ast.NamedExpr, scope: ScopeBuilder) -> None:
+        """``(h := value)`` inside an expression: joins what reaches ``h`` (it may not run); the statement's other
+        uses of ``h``, which may run after it, see both."""
+        target = node.target
+        old = scope.flow.get(target.id) if isinstance(target, ast.Name) else None
+        self._bind_target(target, scope, node.value)
+        if old is None:
+            return
+        assert isinstance(target, ast.Name)
+        name = target.id
+        found = scope.bindings[name]
+        reaching = self._reaching
+        scope.flow[name] = old
+        reaching.bound(scope, name, len(found) - 1, kill=False)
+        now = scope.flow[name]
+        statement = self._statement
+        start = loc_of(statement.lineno, 0, 0, 0) if statement is not None else 0
+        for sites in (self._calls, self._reads):  # the statement's own sites: the last ones, from its first line
+            index = len(sites) - 1
+            while index >= 0 and sites[index].loc >= start:
+                site = sites[index]
+                if (site.chain and site.chain[0] == old) or any(chain[0] == old for _, chain in site.args):
+                    sites[index] = _respelled_site(site, lambda chain: (now, *chain[1:]) if chain[0] == old else chain)
+                index -= 1
+
+    def _extend(self, found: list[Chain], chains: tuple[Chain, ...]) -> None:
+        for chain in chains:
+            found.append(chain)
+            if REACHING in chain[0]:
+                self._patch_chains.append((found, len(found) - 1))
 
     def _implicit(self, kind: str, node: ast.expr, loc: Pos, name_loc: Pos, scope: ScopeBuilder) -> None:
         """A call Python makes for a statement (``with``, ``for``, ``raise``, ``yield from``) on ``node``'s value;
@@ -343,11 +545,17 @@ class _Extractor:
         chain = chain_of(node)
         if chain is not None:
             text = f"{kind} {chain_text(chain) if CALL not in chain else self._segment(node)}"
+            if scope.flow:
+                chain = renamed(chain, scope.flow)
+                if REACHING in chain[0]:
+                    self._patch_calls.append(len(self._calls))
             self._calls.append(CallSite(scope.qualname, chain, text, loc_of(*loc), loc_of(*name_loc), implicit=kind))
 
     def _bind_entered(self, target: ast.expr, scope: ScopeBuilder, context: Chain | None, entered: str) -> None:
         """``with Foo() as f``: f is what ``Foo().__enter__()`` returns (``async with``: ``__aenter__``)."""
         if isinstance(target, ast.Name) and context is not None:
+            if scope.flow:
+                context = renamed(context, scope.flow)
             self._bind(scope, target.id, Binding(VALUE, chains=((*context, entered, "()"),)))
         else:
             self._bind_target(target, scope, None)
@@ -356,7 +564,7 @@ class _Extractor:
         """Decorator expressions run in the defining scope; a bare ``@name`` is itself a call of ``name``, and
         ``@factory(...)`` calls what ``factory(...)`` returns (an implicit call site, from the ``@``)."""
         for decorator in node.decorator_list:
-            self.expr(decorator, scope)
+            self.expr(decorator, scope, _PLAIN)
             chain = chain_of(decorator)
             if not isinstance(decorator, ast.Call):
                 if chain is not None and chain[-1] not in DECLARATIVE_DECORATORS:
@@ -373,7 +581,7 @@ class _Extractor:
         self._decorators(node, parent)
         args = node.args
         for default in (*args.defaults, *(d for d in args.kw_defaults if d is not None)):
-            self.expr(default, parent)
+            self.expr(default, parent, _PLAIN)
         loc, name_loc = self._def_locs(node)
         scope = ScopeBuilder(child_qualname(parent, node.name), "function", parent, loc_of(*loc), loc_of(*name_loc))
         self._scopes.append(scope)
@@ -400,6 +608,7 @@ class _Extractor:
         scope.returns = annotation_chains(node.returns)
         if parent.kind == "class" and positional and scope.method_kind != "static":
             scope.returns_receiver = _returns_receiver(positional[0].annotation, node.returns)
+        self._reaching.start(scope, node.body, scope.params)
         self.body(node.body, scope)
 
     def _parameters(self, args: ast.arguments, scope: ScopeBuilder, parent: ScopeBuilder) -> list[ast.arg]:
@@ -428,13 +637,14 @@ class _Extractor:
     def _class(self, node: ast.ClassDef, parent: ScopeBuilder) -> None:
         self._decorators(node, parent)
         for base in (*node.bases, *(k.value for k in node.keywords)):
-            self.expr(base, parent)
+            self.expr(base, parent, _PLAIN)
         loc, name_loc = self._def_locs(node)
         scope = ScopeBuilder(child_qualname(parent, node.name), "class", parent, loc_of(*loc), loc_of(*name_loc))
         self._scopes.append(scope)
         self._bind(parent, node.name, Binding(CLASS, target=scope.qualname))
         scope.decorators = tuple(Decorator(self._segment(d), chain_of(d)) for d in node.decorator_list)
         scope.bases = tuple(chain_of(b.value if isinstance(b, ast.Subscript) else b) for b in node.bases)
+        self._reaching.start(scope, node.body)
         self.body(node.body, scope)
 
     # ---- __all__ ---------------------------------------------------------------------------------------------
@@ -467,7 +677,10 @@ class _Extractor:
     # ---- expressions -----------------------------------------------------------------------------------------
     def expr(self, node: ast.expr, scope: ScopeBuilder, names: dict[str, str] | None = None) -> None:
         """Record every call (and walrus binding) inside an expression; iterative, so depth does not matter.
-        ``names``: inside a comprehension, its own names (see ``_own_scope``)."""
+        ``names``: the heads names are written with: inside a comprehension, its own names (see ``_own_scope``); by
+        default, those naming the bindings that reach here (``facts/reaching.py``)."""
+        if names is None:
+            names = scope.flow
         rooted = self._root is None
         if rooted:
             self._root, self._root_scope = node, scope
@@ -505,6 +718,14 @@ class _Extractor:
                     chain = renamed(chain, names)
                 args = _argument_chains(current, names, self.lambda_name) if chain is not None else ()
                 loc, name_loc = self.pos(current), self.name_pos(current.func)
+                if names and chain is not None:
+                    if REACHING in chain[0]:
+                        self._patch_calls.append(len(calls))
+                    else:
+                        for _, arg in args:
+                            if REACHING in arg[0]:
+                                self._patch_calls.append(len(calls))
+                                break
                 calls.append(CallSite(scope.qualname, chain, text, loc_of(*loc), loc_of(*name_loc), args))
                 append(current.func)
                 push(current.args)
@@ -516,14 +737,14 @@ class _Extractor:
                 continue
             elif kind is ast.Yield:
                 assert isinstance(current, ast.Yield)
-                scope.yield_values.extend(value_chains(current.value, self.lambda_name))
+                self._extend(scope.yield_values, self._value(current.value, scope))
             elif kind is ast.YieldFrom:
                 assert isinstance(current, ast.YieldFrom)
                 where = self.pos(current)
                 self._implicit(ITERATE, current.value, where, (*where[:2], where[0], where[1] + 5), scope)
             elif kind is ast.NamedExpr:
                 assert isinstance(current, ast.NamedExpr)
-                self._bind_target(current.target, scope, current.value)
+                self._walrus(current, scope)
             for name in fields.get(kind, ()):
                 value = getattr(current, name, None)
                 if type(value) is list:
@@ -581,6 +802,8 @@ class _Extractor:
             return
         if names:
             chain = renamed(chain, names)
+            if REACHING in chain[0]:
+                self._patch_reads.append(len(self._reads))
         line, col, end_line, end_col = self.pos(node)
         loc, name_loc = (
             loc_of(line, col, end_line, end_col),
@@ -601,8 +824,12 @@ class _Extractor:
             self._lambda(node, scope, outer)
             return
         names = dict(outer or {})
-        for generator, seen, bound in own_names(node, outer, self.lambda_name):
-            self.expr(generator.iter, scope, seen)
+        lazy = isinstance(node, ast.GeneratorExp)
+        if lazy:  # runs later: any binding of an outer name may reach
+            names = {name: own for name, own in names.items() if REACHING not in own}
+        for generator, seen, bound in own_names(node, names if lazy else outer, self.lambda_name):
+            # a generator's first iterable is read where it is written
+            self.expr(generator.iter, scope, outer if lazy and generator is node.generators[0] else seen)
             for own, chains in bound:
                 names[own.partition("@")[0]] = own
                 self._bind(scope, own, Binding(VALUE, chains=chains) if chains else _UNKNOWN_BINDING)
@@ -615,7 +842,7 @@ class _Extractor:
     def _lambda(self, node: ast.Lambda, parent: ScopeBuilder, outer: dict[str, str] | None) -> None:
         """A lambda is a function of its own (``f.<locals>.<lambda1>``): its parameters are bound in it, the calls
         of its body are its own, and calling it gives what its body evaluates to. Its default values are
-        evaluated where it is defined; the comprehension variables around it keep their own names in it."""
+        evaluated where it is defined (with the bindings that reach there)."""
         args = node.args
         for default in (*args.defaults, *(d for d in args.kw_defaults if d is not None)):
             self.expr(default, parent, outer)
@@ -628,9 +855,34 @@ class _Extractor:
         scope = ScopeBuilder(qualname, LAMBDA_KIND, parent, loc, keyword)
         self._scopes.append(scope)
         self._parameters(args, scope, parent)
-        names = {name: own for name, own in outer.items() if name not in scope.params} if outer else None
+        # the body runs later, with its own parameters: an outer name read there sees every binding of it (no
+        # ``h#1``, ``facts/reaching.py``), a comprehension's variable around it keeps its own name
+        names = (
+            {name: own for name, own in outer.items() if name not in scope.params and REACHING not in own}
+            if outer
+            else None
+        )
         scope.return_values.extend(renamed(c, names) for c in value_chains(node.body, self.lambda_name))
         self.expr(node.body, scope, names or None)
+
+    def _respell(self) -> None:
+        """Write each provisional head as the name (every binding reaches) or with the bindings that reach."""
+        if not self._reaching.active:
+            return
+        final = self._reaching.final()
+
+        def respell(chain: Chain) -> Chain:
+            return respelled(chain, final)
+
+        for sites, indices in ((self._calls, self._patch_calls), (self._reads, self._patch_reads)):
+            for index in indices:
+                sites[index] = _respelled_site(sites[index], respell)
+        for bindings, index in self._patch_bindings:
+            b = bindings[index]
+            chains = tuple(respelled(chain, final) for chain in b.chains)
+            bindings[index] = Binding(b.kind, b.target, b.name, b.level, chains, b.scope)
+        for values, at in self._patch_chains:
+            values[at] = respelled(values[at], final)
 
     def facts(self, tree: ast.Module) -> ModuleFacts:
         lines = self.lines()
@@ -638,7 +890,9 @@ class _Extractor:
         loc, name_loc = loc_of(1, 0, last, len(lines[-1])), loc_of(1, 0, 1, len(lines[0]))
         module = ScopeBuilder(MODULE_QUALNAME, "module", None, loc, name_loc)
         self._scopes.append(module)
+        self._reaching.start(module, tree.body)
         self.body(tree.body, module)
+        self._respell()
         self._calls.sort(key=lambda call: call.loc)
         self._reads.sort(key=lambda read: read.loc)
         all_names = None if self._all_dynamic or self._all_names is None else tuple(self._all_names)
@@ -665,12 +919,33 @@ def _module_attribute(chain: Chain, scope: str, scopes: Mapping[str, Scope]) -> 
     first = True
     while current is not None:
         if first or current.kind != "class":
-            bindings = current.bindings.get(chain[0])
+            head = chain[0]
+            bindings = current.bindings.get(plain_name(head) if REACHING in head else head)
             if bindings:
                 return all(binding.kind == IMPORT for binding in bindings)
         first = False
         current = scopes.get(current.parent) if current.parent else None
     return False
+
+
+def _enclosing_function(scope: ScopeBuilder, name: str) -> ScopeBuilder | None:
+    """The function scope a ``nonlocal`` name of ``scope`` is bound in: the nearest one around it binding the name
+    (so far), else the nearest one."""
+    nearest = None
+    outer = scope.parent
+    while outer is not None:
+        if outer.kind == "function":
+            if name in outer.bindings:
+                return outer
+            nearest = nearest or outer
+        outer = outer.parent
+    return nearest
+
+
+def _respelled_site(site: CallSite, respell: Callable[[Chain], Chain]) -> CallSite:
+    chain = respell(site.chain) if site.chain is not None else None
+    args = tuple((key, respell(arg)) for key, arg in site.args)
+    return CallSite(site.scope, chain, site.text, site.loc, site.name_loc, args, site.implicit)
 
 
 def _type_binding(targets: list[ast.expr], value: ast.expr) -> Binding | None:
@@ -752,11 +1027,6 @@ def _annotation_name(node: ast.expr | None) -> str | None:
             return None
     chain = chain_of(node) if isinstance(node, ast.Name | ast.Attribute) else None
     return chain[-1] if chain is not None else None
-
-
-def _value_binding(value: ast.expr | None, lambdas: LambdaNames) -> Binding | None:
-    chains = value_chains(value, lambdas)
-    return Binding(VALUE, chains=chains) if chains else None
 
 
 def _literal_strings(node: ast.expr) -> list[str] | None:

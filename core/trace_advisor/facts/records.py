@@ -41,7 +41,19 @@ LAMBDA: Final = "[lambda]"
 LAMBDA_KIND: Final = "lambda"
 FUNCTION_KINDS: Final = frozenset({"function", LAMBDA_KIND})  # scopes with parameters, calls and return values
 
-# Binding kinds: what a name in a scope is bound to (flow-insensitive: every binding of the name counts).
+# REACHING in a chain's head names the bindings of a name that reach that use, by their index among the scope's
+# bindings of the name: ``h = ping; h = pong; h()`` is the call ("h#1",). Only where the scope binds the name and
+# fewer than all of its bindings reach (straight-line code of one scope: ``facts/flow.py``); a plain name (a use
+# from another scope, a ``global``/``nonlocal`` or ``del``eted name) reads every binding.
+REACHING: Final = "#"
+
+
+def plain_name(head: str) -> str:
+    """A chain head as written: ``h`` for ``h#1`` (and for ``h``)."""
+    return head.partition(REACHING)[0]
+
+
+# Binding kinds: what a name in a scope is bound to (every binding of the name, unless a head says which reach).
 DEF: Final = "def"  # a function defined in this module: ``target`` is its qualname
 CLASS: Final = "class"  # a class defined in this module: ``target`` is its qualname
 IMPORT: Final = "import"  # ``import a.b as c``: ``target`` is the module "a.b" (``import a.b`` binds "a" to "a")

@@ -9,7 +9,17 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
 from trace_advisor.datatypes import SymbolId
-from trace_advisor.facts.records import CALL, CLS, DECLARATIVE_DECORATORS, DEF, SELF, Chain, Decorator, Scope
+from trace_advisor.facts.records import (
+    CALL,
+    CLS,
+    DECLARATIVE_DECORATORS,
+    DEF,
+    SELF,
+    Chain,
+    Decorator,
+    Scope,
+    plain_name,
+)
 from trace_advisor.resolve import values as v
 from trace_advisor.resolve.modules import ModuleInfo
 from trace_advisor.resolve.values import NOTHING, Value, Values
@@ -177,6 +187,6 @@ def receiving_parameter(scope: Scope) -> str | None:
     for chain in scope.return_values:
         if chain[-2:] == ("update_wrapper", CALL) or chain == (parameter,):
             return parameter
-        if len(chain) == 1 and any(b.kind == DEF for b in scope.bindings.get(chain[0], ())):
+        if len(chain) == 1 and any(b.kind == DEF for b in scope.bindings.get(plain_name(chain[0]), ())):
             return parameter
     return None

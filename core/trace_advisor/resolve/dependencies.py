@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from trace_advisor.facts.records import FROM, IMPORT, TYPEVAR, CallSite, Chain, ModuleFacts, Scope
+from trace_advisor.facts.records import FROM, IMPORT, TYPEVAR, CallSite, Chain, ModuleFacts, Scope, plain_name
 from trace_advisor.resolve.flow import site_keys
 from trace_advisor.resolve.modules import ModuleInfo, absolute_module
 
@@ -133,7 +133,7 @@ def _site_chains(site: CallSite) -> tuple[Chain, ...]:
 
 
 def _names_of(chains: Iterable[Chain]) -> set[str]:
-    return {chain[0] for chain in chains if chain}
+    return {plain_name(chain[0]) for chain in chains if chain}
 
 
 def ancestors(module: str) -> list[str]:

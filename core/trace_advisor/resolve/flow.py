@@ -33,6 +33,7 @@ from trace_advisor.facts.records import (
     Chain,
     ModuleFacts,
     Scope,
+    plain_name,
 )
 from trace_advisor.resolve import values as v
 from trace_advisor.resolve.memo import Frames, Pending
@@ -279,6 +280,7 @@ def site_keys(site: CallSite, scopes: dict[str, Scope]) -> tuple[str, ...]:
     chain = site.chain
     if chain is None or chain[-1] == CALL:
         return ()
+    chain = (plain_name(chain[0]), *chain[1:])  # ``h#1(...)`` calls a function named ``h``
     if chain[-1] == "__init__" and len(chain) > 1:  # ``super().__init__(...)``, ``Base.__init__(self, ...)``
         if chain[0] != "super":
             return (chain[-2],)

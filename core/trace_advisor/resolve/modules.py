@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -18,6 +19,9 @@ class ModuleInfo:
     workspace: bool
     file: str
     scopes: dict[str, Scope] = field(default_factory=dict)
+    # its functions' calls whose targets their callers choose, worked out when first asked (caller_chosen.chosen_in,
+    # which owns the values' type: resolution never reads them)
+    chosen: Mapping[str, object] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.scopes:

@@ -34,6 +34,7 @@ from trace_advisor.facts.records import (
     LAMBDA,
     PARAMETER,
     RAISE,
+    REACHING,
     SELF,
     TYPEVAR,
     VALUE,
@@ -43,6 +44,7 @@ from trace_advisor.facts.records import (
     Chain,
     ModuleFacts,
     Scope,
+    plain_name,
 )
 from trace_advisor.resolve import fixtures
 from trace_advisor.resolve import values as v
@@ -298,6 +300,7 @@ class Resolver:
 
     def _why_no_value(self, info: ModuleInfo, scope_name: str, name: str, shown: str) -> tuple[UnresolvedReason, str]:
         """Why a name evaluates to nothing, from the bindings Python's scoping would find."""
+        name = plain_name(name)
         if "@" in name:  # a comprehension's variable (facts.chains.own_names)
             return "unknown-element", f"`{shown}` is a loop variable"
         current = info.scopes.get(scope_name)
@@ -394,7 +397,7 @@ class Resolver:
         workspace subclass of C defines instead (``self`` may be an instance of any of them), beyond ``direct``."""
         if len(chain) > 2 or CALL in chain or self._depth:
             return []
-        found = self._bindings_of(info, scope, chain[0])
+        found = self._bindings_of(info, scope, plain_name(chain[0]))
         if found is None or len(found[1]) != 1 or found[1][0].kind not in (SELF, CLS):
             return []
         owner = self._enclosing_class(info, found[0])
@@ -517,6 +520,14 @@ class Resolver:
                 return result
 
     def _lookup(self, info: ModuleInfo, scope_name: str, name: str) -> Values:
+        if REACHING in name:  # ``h#1``: the bindings of the scope's ``h`` that reach this use (``facts/reaching.py``)
+            plain, _, reach = name.partition(REACHING)
+            found = self._bindings_of(info, scope_name, plain)
+            if found is None:
+                return NOTHING
+            owner, every = found
+            reaching = tuple(every[int(i)] for i in reach.split(",") if i and int(i) < len(every))
+            return self.eval_bindings(info, owner, reaching) if reaching else NOTHING
         bound = False
         bindings = self._bindings_of(info, scope_name, name)
         if bindings is not None:
