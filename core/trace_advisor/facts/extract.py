@@ -114,6 +114,7 @@ class _Extractor:
         self._patch_reads: list[int] = []
         self._patch_bindings: list[tuple[list[Binding], int]] = []
         self._patch_chains: list[tuple[list[Chain], int]] = []
+        self._patch_defaults: list[ScopeBuilder] = []  # lambdas whose default values are read with ``h#1``
         self._statement: ast.stmt | None = None  # the statement being walked, in a scope that follows names
 
     # ---- positions ------------------------------------------------------------------------------------------
@@ -855,6 +856,10 @@ class _Extractor:
         scope = ScopeBuilder(qualname, LAMBDA_KIND, parent, loc, keyword)
         self._scopes.append(scope)
         self._parameters(args, scope, parent)
+        if outer and scope.defaults:  # a default is read where the lambda is: a comprehension's own name, ``h#1``
+            scope.defaults = tuple((name, renamed(chain, outer)) for name, chain in scope.defaults)
+            if provisional(chain for _, chain in scope.defaults):
+                self._patch_defaults.append(scope)
         # the body runs later, with its own parameters: an outer name read there sees every binding of it (no
         # ``h#1``, ``facts/reaching.py``), a comprehension's variable around it keeps its own name
         names = (
@@ -883,6 +888,8 @@ class _Extractor:
             bindings[index] = Binding(b.kind, b.target, b.name, b.level, chains, b.scope)
         for values, at in self._patch_chains:
             values[at] = respelled(values[at], final)
+        for scope in self._patch_defaults:
+            scope.defaults = tuple((name, respelled(chain, final)) for name, chain in scope.defaults)
 
     def facts(self, tree: ast.Module) -> ModuleFacts:
         lines = self.lines()
