@@ -66,6 +66,7 @@ from trace_advisor.detect.existing import existing_span, ignored, without_span
 from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
 from trace_advisor.detect.instrumentation import SentryInit, SetUp, instrumentation_set_up, may_set_up, set_up_in_module
+from trace_advisor.detect.once import cached_without_arguments, guarded_once
 from trace_advisor.detect.shape import may_run_forever, runs_forever
 from trace_advisor.facts.records import CallSite, loc_parts, plain_name
 from trace_advisor.facts.records import Scope as FactsScope
@@ -128,6 +129,7 @@ class Analyzer:
                 _weakly(self, Analyzer._runs_work_of),
                 _weakly(self, Analyzer.chosen),
                 _weakly(self, Analyzer.passed_io),
+                _weakly(self, Analyzer.once),
             )
             if graph is not None
             else None
@@ -143,6 +145,7 @@ class Analyzer:
         self._contexts: dict[SymbolId, FunctionContext] = {}  # the first def of each function this run analysed
         self._covering: dict[SymbolId, bool] = {}  # callers found to have a span of their own (_covers)
         self._handed: dict[SymbolId, frozenset[SymbolId]] = {}  # runners -> what they may run (_handed_targets)
+        self._once: dict[SymbolId, tuple[object, bool]] = {}  # (the facts scope it was found for, runs once)
         self._call_facts: dict[str, tuple[object, dict[tuple[str, SpanKey], CallSite]]] = {}  # calls with arguments
 
     def _sites(self, symbol: SymbolId) -> tuple[ResolvedCall, ...]:
@@ -176,13 +179,34 @@ class Analyzer:
             for caller, _ in [item for item in found if item[1] == depth - 1]:
                 chosen = self.chosen(caller)
                 for edge in self.graph.callees(caller) if self.graph is not None else ():
-                    if edge.external or edge in chosen or (edge.via and runs_later(edge.via)):
+                    if edge.external or edge in chosen or (edge.via and runs_later(edge.via)) or self.once(edge.callee):
                         continue
                     # and what this call hands to a runner (a function, or a library's, such as ``Path.write_text``)
                     for callee in (edge.callee, *self._passed(caller, edge)):
                         if callee not in seen and len(seen) < _IO_WALK:
                             seen.add(callee)
                             found.append((callee, depth))
+        return found
+
+    def once(self, symbol: SymbolId) -> bool:
+        """Whether a workspace function's work runs once per process (:mod:`trace_advisor.detect.once`): a memoised
+        getter, or one guarded by a module-level flag it sets. Its I/O is none of its callers'. Kept while its facts
+        scope is the same object (its module was not edited)."""
+        module, _, qualname = symbol.partition(":")
+        info = self.index.module_info(module)
+        scope = info.scopes.get(qualname) if info is not None else None
+        if scope is None or scope.kind != "function":
+            return False
+        kept = self._once.get(symbol)
+        if kept is not None and kept[0] is scope:
+            return kept[1]
+        found = cached_without_arguments([d.text for d in scope.decorators], scope.params)
+        path = None if found else self.index.path_for_module(module)
+        lines = self._source_lines(path) if path is not None else None
+        if lines is not None:
+            first, _, last, _ = loc_parts(scope.loc)
+            found = guarded_once("\n".join(lines[first - 1 : last]))
+        self._once[symbol] = (scope, found)
         return found
 
     def _passed(self, caller: SymbolId, edge: CallEdge) -> tuple[SymbolId, ...]:
@@ -646,6 +670,14 @@ class Analyzer:
             self.cache.remember_code(symbol, scope, sites, found)
         return found
 
+    def context(self, symbol: SymbolId) -> FunctionContext | None:
+        """A workspace function's first def as the detectors see it (None outside the workspace): the context this
+        run built for it when it has one (the def without its span for a traced one aside), else one built now."""
+        ctx = self._contexts.get(symbol)
+        if ctx is not None and ctx.analysed.function(symbol) is ctx.function:
+            return ctx
+        return _function_of(self.index, symbol)
+
     def entry_unit(self, symbol: SymbolId) -> Unit:
         """What one call of the entry point ``symbol`` serves (a request, a job, a CLI run...), from what the entry
         point and message bus detectors find about it (:func:`trace_advisor.work_units.entry_unit`)."""
@@ -698,7 +730,8 @@ class Analyzer:
         """Calls per request through this run's call graph (None without one), shared by the cost decision and
         the spans-per-request figures."""
         if self._counts is None and isinstance(self.graph, CostGraph):
-            loops = LoopCalls(partial(_places, self.index, self.cache))  # outlives the run (volume)
+            # outlives the run (volume): reads this run's contexts while it lives, without holding it
+            loops = LoopCalls(partial(_places, self.index, self.cache, _contexts_of(self)))
             kept = self.cache.counts
             shape = self.index.graph_shape()
             if kept is not None and kept.graph is self.graph:
@@ -985,9 +1018,15 @@ def _scope_of(index: Index, symbol: SymbolId) -> object | None:
     return info.scopes.get(qualname) if info is not None else None
 
 
-def _places(index: Index, cache: AnalysisCache, symbol: SymbolId) -> Mapping[Range, Place]:
-    """Where a workspace function's calls run in its loops and branches: kept while its module is not edited, and
-    while its code is the same wherever an edit moved it (kept relative to its first line)."""
+def _places(
+    index: Index,
+    cache: AnalysisCache,
+    context: Callable[[SymbolId], FunctionContext | None],
+    symbol: SymbolId,
+) -> Mapping[Range, Place]:
+    """Where a workspace function's calls run in its loops and branches (read from ``context(symbol)``): kept while
+    its module is not edited, and while its code is the same wherever an edit moved it (kept relative to its first
+    line)."""
     scope = _scope_of(index, symbol)
     kept = cache.loops.get(symbol)
     if kept is not None and scope is not None and kept[0] is scope:
@@ -995,7 +1034,7 @@ def _places(index: Index, cache: AnalysisCache, symbol: SymbolId) -> Mapping[Ran
     path = index.path_for_module(symbol.partition(":")[0])
     analysed = index.analysed(path) if path is not None and isinstance(scope, FactsScope) else None
     if not isinstance(analysed, AnalysedModule) or not isinstance(scope, FactsScope):
-        ctx = _function_of(index, symbol)
+        ctx = context(symbol)
         return call_places(ctx) if ctx is not None else {}
     first, _, last, _ = loc_parts(scope.loc)
     code = tuple(analysed.lines[first - 1 : last])
@@ -1003,7 +1042,7 @@ def _places(index: Index, cache: AnalysisCache, symbol: SymbolId) -> Mapping[Ran
     if moved is not None and moved[0] == code:
         found = {_shifted(where, first): nest for where, nest in moved[1].items()}
     else:
-        ctx = _function_of(index, symbol)
+        ctx = context(symbol)
         found = call_places(ctx) if ctx is not None else {}
         cache.remember_moved_loops(symbol, code, {_shifted(where, -first): nest for where, nest in found.items()})
     cache.remember_loops(symbol, scope, found)
@@ -1028,6 +1067,18 @@ def _weakly(analyzer: Analyzer, method: Callable[[Analyzer, _A], _R]) -> Callabl
         return method(alive, arg)
 
     return call
+
+
+def _contexts_of(analyzer: Analyzer) -> Callable[[SymbolId], FunctionContext | None]:
+    """:meth:`Analyzer.context` while the analyzer lives (the contexts its run built), then contexts built when asked,
+    without holding the analyzer (see :func:`_weakly`)."""
+    owner, index = weakref.ref(analyzer), analyzer.index
+
+    def context(symbol: SymbolId) -> FunctionContext | None:
+        alive = owner()
+        return alive.context(symbol) if alive is not None else _function_of(index, symbol)
+
+    return context
 
 
 def _observed_of(index: Index) -> ObservedGraph | None:

@@ -38,6 +38,17 @@ def test_json_lists_every_function_with_calls_and_unresolved(tmp_path: Path) -> 
     assert missing["detail"] == "`self.unknown` is not defined on `self` (set at run time?)"
 
 
+def test_output_writes_the_same_graph_to_a_file(tmp_path: Path) -> None:
+    project = RESOLVE / "nested_closures" / "project"
+    printed = calls(project, "--format", "pycg", cache=tmp_path)
+    out = tmp_path / "graphs" / "calls.json"
+    written = calls(project, "--format", "pycg", "-o", out, cache=tmp_path)
+    assert written.returncode == 0, written.stderr
+    assert written.stdout == "" and out.read_text(encoding="utf-8") == printed.stdout
+    folder = calls(project, "--output", tmp_path, cache=tmp_path)
+    assert folder.returncode == 2 and f"--output {tmp_path} is a folder" in folder.stderr
+
+
 def test_search_path_flag_and_single_file(tmp_path: Path) -> None:
     case = RESOLVE / "third_party_reexport"
     result = calls(case / "project" / "client.py", "--search-path", case / "site", cache=tmp_path)

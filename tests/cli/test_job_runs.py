@@ -2,7 +2,8 @@
 where a job's own work runs (``Job.perform`` around ``Job._execute``, which calls the callable stored on the job) and
 where a job is submitted (``Queue.enqueue(f, *args, **kwargs)``) are recommended, with evidence of kind ``work``, as
 strong as a unit of work is (not at the threshold); the private ``_execute`` is covered by ``perform``'s span, and a
-method passing a message and its arguments on (``Queue.note``) submits nothing. A worker's method running jobs through
+method passing a message and its arguments on (``Queue.note``) submits nothing, nor does a runner handing them to a
+thread and waiting (``BlockingRunner``). A worker's method running jobs through
 ``job.perform()`` runs a job too, and reads before database work as strong as it. tests/fixtures/job_handoff: the
 functions a service hands to rq by value are jobs of their own, and jobs no instrumentation traces are held at 0.9."""
 
@@ -36,6 +37,9 @@ def test_where_a_job_runs_and_where_it_is_submitted_are_recommended(tmp_path: Pa
     recs = {str(r["qualname"]): r for r in json.loads(out.read_text(encoding="utf-8"))["recommendations"]}
     assert {"Job.perform", "Queue.enqueue"} <= set(recs), sorted(recs)
     assert not {"Job._execute", "Queue.note", "Job.describe"} & set(recs)
+    # handing a callable and its arguments to a thread and waiting for it (awaited, or a pool that runs it now) is
+    # no job: flower's ``BlockingOperationRunner.run`` read "submits a job" and led its report
+    assert not {"BlockingRunner.run", "BlockingRunner.call"} & set(recs)
     perform, enqueue = recs["Job.perform"], recs["Queue.enqueue"]
     assert perform["priority"] == enqueue["priority"] == "entry_points"
     assert perform["confidence"] >= default_config().min_confidence

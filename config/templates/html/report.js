@@ -138,7 +138,7 @@
       for (const item of rec.evidence) list.append(el("li", "", item));
       card.append(list);
     }
-    const setup = rec.unusualSetup.length ? `; the module also gets \`${rec.unusualSetup.join("` and `")}\`` : "";
+    const setup = rec.setupAdded.length ? `; the module also gets ${rec.setupAdded.join(" and ")}` : "";
     card.append(withCode(el("p", "placement"), `Span: ${rec.placement}${setup}`));
     for (const note of rec.spanNotes) card.append(el("p", "note", `Note: ${note}`));
     if (rec.snippet) {

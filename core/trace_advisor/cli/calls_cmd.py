@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -36,12 +37,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--entry", metavar="FILE:QUALNAME", help="print the call tree from this function instead")
     parser.add_argument("--depth", type=_depth, default=8, metavar="N", help="call tree depth limit (default 8)")
+    parser.add_argument("--output", "-o", type=Path, metavar="FILE", help="write it here (default: stdout)")
     common.add_config_arguments(parser)
     observe.add_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    return common.run_reporting_usage_errors(lambda: _run(args, sys.stdout, sys.stderr))
+    return common.run_reporting_usage_errors(lambda: _run_to(args, args.output))
+
+
+def _run_to(args: argparse.Namespace, output: Path | None) -> int:
+    """The graph on stdout, or written to ``output`` once it is complete (atomically, as reports are)."""
+    if output is None or args.record:
+        return _run(args, sys.stdout, sys.stderr)
+    if output.is_dir():
+        raise common.UsageError(f"--output {output} is a folder: name a file (e.g. {output / 'calls.json'})")
+    text = io.StringIO()
+    code = _run(args, text, sys.stderr)
+    common.write_output(text.getvalue(), output)
+    return code
 
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

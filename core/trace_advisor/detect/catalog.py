@@ -380,6 +380,24 @@ APIS: tuple[Api, ...] = (
     Api("google.cloud.", "cloud", "gcp", "Google Cloud API call", None),
     Api("azure.", "cloud", "azure", "Azure API call", None),
     Api("smtplib.", "rpc", "smtp", "SMTP", None),
+    Api("aiosmtplib.", "rpc", "smtp", "SMTP", None),
+    # sending mail through a library: each call connects to the SMTP server (or the provider's API) and sends
+    *(
+        Api(pattern, "rpc", "smtp", "sending email", None)
+        for pattern in (
+            "emails.message.Message.send",  # python-emails (FastAPI's full-stack template)
+            "emails.Message.send",
+            "django.core.mail.send_mail",
+            "django.core.mail.send_mass_mail",
+            "django.core.mail.mail_admins",
+            "django.core.mail.mail_managers",
+            "django.core.mail.EmailMessage.send",
+            "django.core.mail.message.EmailMessage.send",
+            "flask_mail.Mail.send",
+            "flask_mail.Mail.send_message",
+            "fastapi_mail.FastMail.send_message",
+        )
+    ),
     Api("ftplib.", "rpc", "ftp", "FTP", None),
     Api("socket.create_connection", "rpc", "tcp", "socket connection", None),
     Api("socket.socket", "rpc", "tcp", "socket", None),

@@ -13,6 +13,7 @@ from trace_advisor.detect.hints import CLI_DECORATORS, CLI_METHODS, ROUTE_METHOD
 from trace_advisor.detect.message_bus import task_instrumentation
 from trace_advisor.detect.names import expr_text
 from trace_advisor.detect.shape import meaningful_calls
+from trace_advisor.resolve.callbacks import runs_now
 
 PRIORITY = "entry_points"
 _VIEW_METHODS = frozenset(
@@ -231,19 +232,30 @@ def _submits_work(ctx: FunctionContext) -> list[Signal]:
     star, double = args.vararg.arg, args.kwarg.arg
     callables = [a.arg for a in (*args.posonlyargs, *args.args) if _callable_parameter(a)]
     called = {n.func.id for n in ctx.nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    waited = _waited_for(ctx)
     for call in ctx.calls:
         node = call.node
-        if not isinstance(node, ast.Call):
+        if not isinstance(node, ast.Call) or id(node) in waited:
             continue
         spread = {a.value.id for a in node.args if isinstance(a, ast.Starred) and isinstance(a.value, ast.Name)}
         spread |= {k.value.id for k in node.keywords if k.arg is None and isinstance(k.value, ast.Name)}
         passed = {a.id for a in node.args if isinstance(a, ast.Name)}
         passed |= {k.value.id for k in node.keywords if k.arg is not None and isinstance(k.value, ast.Name)}
-        handed = [name for name in callables if name in passed and name not in called]
+        handed = sorted((n for n in callables if n in passed and n not in called), key=lambda n: n == "target")
         if {star, double} <= spread | passed and handed and not (_builds(call) and not _does_io(ctx)):
             reason = f"takes a callable `{handed[0]}` with its arguments and hands them on to run later: submits a job"
             return [Signal(Evidence(PRIORITY, reason, call.range, call.text), 0.7, Finding.SUBMITS_WORK)]
     return []
+
+
+def _waited_for(ctx: FunctionContext) -> set[int]:
+    """The calls (by ``id``) whose work runs within the function's own call: awaited (``await
+    loop.run_in_executor(pool, partial(func, *args))``), or handed to a thread or pool that runs it now
+    (:func:`~trace_advisor.resolve.callbacks.runs_now`: ``pool.submit(fn, *args).result()``). Handing a callable on
+    there runs it in another thread, not later as a job."""
+    roots: list[ast.AST] = [n.value for n in ctx.nodes if isinstance(n, ast.Await)]
+    roots += [c.node for c in ctx.calls if isinstance(c.node, ast.Call) and any(map(runs_now, c.callees))]
+    return {id(n) for root in roots for n in ast.walk(root) if isinstance(n, ast.Call)}
 
 
 def _builds(call: CallInfo) -> bool:

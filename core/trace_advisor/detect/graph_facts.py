@@ -37,7 +37,9 @@ class GraphFactsBuilder:
         work_of: Callable[[SymbolId], bool] | None = None,
         chosen: Callable[[SymbolId], CallerChosen] | None = None,
         passed_io: Callable[[tuple[SymbolId, CallEdge]], CalleeIO | None] | None = None,
+        once: Callable[[SymbolId], bool] | None = None,
     ) -> None:
+        self._once = once  # a callee whose work runs once per process: its I/O is none of this call's
         self.graph = graph
         self._work_of = work_of
         self._work: dict[SymbolId, bool] = {}
@@ -80,6 +82,8 @@ class GraphFactsBuilder:
         for edge in edges:
             if edge.external or edge.callee == symbol or edge in chosen or lambda_owner(edge.callee) == symbol:
                 continue  # the calls of its own lambdas are among the function's (``ModuleCalls.body_sites``)
+            if self._once and self._once(edge.callee):  # work that runs once per process
+                continue
             if edge.via:  # work handed to a library function (a thread, a pool): not I/O this function does itself
                 label = self.io_label(edge.callee)
                 if label:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import textwrap
 from collections.abc import Callable, Sequence
@@ -62,6 +63,7 @@ class RecommendationFacts:
     edited_function: str  # the function exactly as the span edit writes it ("" without an edit)
     setup: tuple[str, ...]  # module lines the edit also adds (import, tracer), once per file
     unusual_setup: tuple[str, ...]  # those of ``setup`` that are not the USUAL_SETUP every report states once
+    setup_added: tuple[str, ...]  # ``unusual_setup`` as phrases: a statement as `code`, a helper by name and purpose
     span_message: str | None  # why the engine adds no span (already traced, abstract, module-level code...)
     span_notes: tuple[str, ...]  # what the edit could not capture
     code_block: str  # the function's source as analysed, dedented
@@ -345,7 +347,8 @@ def _rec_facts(rec: Recommendation, root: Path, previewer: Previewer | None) -> 
         snippet=preview.shown,
         edited_function=preview.function,
         setup=preview.setup,
-        unusual_setup=tuple(line for line in preview.setup if line.strip() not in USUAL_SETUP),
+        unusual_setup=(unusual := tuple(line for line in preview.setup if line.strip() not in USUAL_SETUP)),
+        setup_added=describe_setup(unusual),
         span_message=preview.message,
         span_notes=preview.notes,
         code_block=_dedent(rec.code_block, rec.range.start.column),
@@ -372,6 +375,28 @@ def _placement(rec: Recommendation, preview: SpanPreview) -> str:
     if preview.form == "with":
         return f"a `with` block around the body of `{name}`"
     return f"none added: {preview.message}"
+
+
+def describe_setup(lines: Sequence[str]) -> tuple[str, ...]:
+    """What a span edit adds at module level besides the usual import and tracer, one phrase per statement: a
+    one-line statement as code (`import contextlib`), a helper class or function by its name and the first sentence
+    of its docstring (the helper class `_ErrorStatus` (sets ERROR on the span ...)), not line by line."""
+    source = textwrap.dedent("\n".join(lines))
+    try:
+        statements = ast.parse(source).body
+    except SyntaxError:  # lines the edit writes always parse; stay readable if one day they do not
+        return tuple(f"`{line.strip()}`" for line in lines if line.strip())
+    phrases: list[str] = []
+    for stmt in statements:
+        if isinstance(stmt, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            kind = "class" if isinstance(stmt, ast.ClassDef) else "function"
+            doc = " ".join((ast.get_docstring(stmt) or "").split())
+            purpose = doc.split(". ")[0].rstrip(".")
+            purpose = f" ({purpose[:1].lower()}{purpose[1:]})" if purpose else ""
+            phrases.append(f"the helper {kind} `{stmt.name}`{purpose}")
+        else:
+            phrases.append(f"`{' '.join((ast.get_source_segment(source, stmt) or '').split())}`")
+    return tuple(phrases)
 
 
 def _dedent(code: str, column: int) -> str:

@@ -162,7 +162,7 @@ def _rec(rec: RecommendationFacts) -> dict[str, object]:
         "qualname": rec.qualname,
         "placement": rec.placement,
         "snippet": rec.snippet,  # the edited function, unchanged stretches folded; "" when no span is added
-        "unusualSetup": [line.strip() for line in rec.unusual_setup],
+        "setupAdded": list(rec.setup_added),
         "spanNotes": list(rec.span_notes),
         "capture": list(rec.capture),
         "evidence": list(rec.evidence),

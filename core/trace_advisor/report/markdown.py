@@ -170,8 +170,8 @@ def _recommendation(rec: RecommendationFacts) -> list[str]:
         lines += [f"  - {md_prose(item)}" for item in rec.evidence]
     # the placement is our own words around identifiers, so its code spans stay Markdown
     span = f"- Span: none added: {md_prose(rec.span_message)}" if rec.span_message else f"- Span: {rec.placement}"
-    if rec.unusual_setup:
-        span += "; the module also gets " + " and ".join(md_code(line.strip()) for line in rec.unusual_setup)
+    if rec.setup_added:
+        span += "; the module also gets " + " and ".join(rec.setup_added)
     lines.append(span + ("." if rec.snippet else ""))
     lines += [f"- Note: {md_prose(note)}" for note in rec.span_notes]
     lines.append("")

@@ -83,6 +83,12 @@ def runs_later(via: SymbolId) -> bool:
     return _listed(via) in _LATER
 
 
+def runs_now(callee: SymbolId) -> bool:
+    """Whether ``callee`` calls a function it is given within the call, or in a thread or pool right away
+    (``sorted(key=f)``, ``pool.submit(f)``, ``loop.run_in_executor(None, f)``): not kept for later, nor a job."""
+    return called_argument(callee) is not None and not runs_later(callee)
+
+
 def runs_as_job(via: SymbolId) -> bool:
     """Whether a function handed to ``via`` (a :class:`~trace_advisor.datatypes.CallEdge`'s ``via``) runs later as a
     job of its own (``rq:Queue.enqueue``), not within the call that hands it over."""
