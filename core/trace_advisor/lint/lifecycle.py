@@ -138,7 +138,9 @@ def _absorb(ctx: LintContext, edit: TextEdit, end_stmt: ast.stmt) -> TextEdit | 
 def exception_not_recorded(ctx: LintContext) -> Iterator[LintFinding]:
     """An ``except`` inside a span that fails the operation (a failure result) or swallows an error without
     recording it: the span looks successful. Control flow, lookup fallbacks and clauses that raise are fine."""
-    for scope in span_scopes(ctx):
+    scopes = list(span_scopes(ctx))
+    innermost = {id(n): scope for scope in scopes for n in scope.body()}  # outermost first: inner ones overwrite
+    for scope in scopes:
         covered = list(scope.body())
         zero_exit = any(
             isinstance(n, ast.Return) and isinstance(n.value, ast.Constant) and type(n.value.value) is int
@@ -146,7 +148,9 @@ def exception_not_recorded(ctx: LintContext) -> Iterator[LintFinding]:
             for n in covered
         )  # fmt: skip
         function = scope.node.name if isinstance(scope.node, ast.FunctionDef | ast.AsyncFunctionDef) else ""
-        for handler in (n for n in covered if isinstance(n, ast.ExceptHandler)):
+        # a clause inside nested spans is the innermost one's: it is the current span there (phoenix's evaluators
+        # reported each clause once per enclosing span, and the fix recorded on the outer one)
+        for handler in (n for n in covered if isinstance(n, ast.ExceptHandler) and innermost[id(n)] is scope):
             names = caught_names(handler)
             if names and names <= QUIET:
                 continue

@@ -157,7 +157,7 @@ def sensitive_attribute(ctx: LintContext) -> Iterator[LintFinding]:
         reason = ctx.policy.sensitive(key)
         what = f"its key names {reason!r}" if reason else None
         if what is None:
-            for node in ast.walk(value):
+            for node in _revealed(value):
                 name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
                 refused = ctx.policy.refusal(name, context) if name else None
                 if refused:
@@ -176,6 +176,23 @@ def sensitive_attribute(ctx: LintContext) -> Iterator[LintFinding]:
             if edit is not None:
                 fix = Fix(f"Remove the {key!r} attribute", (edit,))
         yield LintFinding("sensitive-attribute", message, ctx.range_of(call), fix)
+
+
+_SIZE_OR_TRUTH = frozenset({"len", "bool", "isinstance", "callable", "hasattr"})
+
+
+def _revealed(value: ast.expr) -> Iterator[ast.AST]:
+    """The nodes of an attribute's value whose content the attribute may carry: not inside ``len(text)``,
+    ``bool(token)``, ``isinstance(...)`` or a comparison (``password is None``), which record a size or a truth."""
+    stack: list[ast.AST] = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Compare) or (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _SIZE_OR_TRUTH
+        ):
+            continue
+        yield node
+        stack.extend(ast.iter_child_nodes(node))
 
 
 def _siblings(ctx: LintContext, stmt: ast.stmt) -> list[ast.stmt]:
