@@ -16,25 +16,12 @@ import ast
 import re
 from collections.abc import Sequence
 
-from trace_advisor.attribute_safety import DEFAULT_POLICY, AttributePolicy, parameter_kind, parameters
+from trace_advisor.attribute_safety import DEFAULT_POLICY, AttributePolicy, attribute_key, parameter_kind, parameters
 from trace_advisor.datatypes import Attribute, Capture
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
 
 MAX_PARAMETERS = 4
-_SEMCONV_PARAMS = {
-    "queue_name": "messaging.destination.name",
-    "queue": "messaging.destination.name",
-    "topic": "messaging.destination.name",
-    "exchange": "messaging.destination.name",
-    "routing_key": "messaging.rabbitmq.destination.routing_key",
-    "table": "db.collection.name",
-    "table_name": "db.collection.name",
-    "collection": "db.collection.name",
-    "bucket": "aws.s3.bucket",
-    "bucket_name": "aws.s3.bucket",
-    "method": "http.request.method",
-}
 _SYSTEM_KEY = {
     "db": "db.system",
     "cache": "db.system",
@@ -99,7 +86,7 @@ def capture_for(ctx: FunctionContext, signals: Sequence[Signal], policy: Attribu
     attributes = _system_attributes(signals)
     taken = {a.key for a in attributes}
     for name in params:
-        key = _SEMCONV_PARAMS.get(name, f"app.{name}")
+        key = attribute_key(name)
         if key not in taken:
             attributes.append(Attribute(key, name))
             taken.add(key)
