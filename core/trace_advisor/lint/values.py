@@ -106,7 +106,7 @@ def _attributes_edits(ctx: LintContext, call: ast.Call, values: dict[str, str]) 
             return ()
         last = max((*call.args, *(k.value for k in call.keywords)), key=lambda n: (n.end_lineno, n.end_col_offset))
         end = ctx.range_of(last).end
-        return (TextEdit(Range(end, end), f", attributes={{{_entries(values)}}}"),)
+        return (TextEdit(Range(end, end), _after(ctx, call, last, [f"attributes={{{_entries(values)}}}"])),)
     given = keyword.value
     if not isinstance(given, ast.Dict):
         return None
@@ -117,11 +117,22 @@ def _attributes_edits(ctx: LintContext, call: ast.Call, values: dict[str, str]) 
     if not given.values:
         return (TextEdit(ctx.range_of(given), f"{{{_entries(fresh)}}}"),)
     end = ctx.range_of(given.values[-1]).end
-    return (TextEdit(Range(end, end), f", {_entries(fresh)}"),)
+    added = [f"{json.dumps(key)}: {value}" for key, value in fresh.items()]
+    return (TextEdit(Range(end, end), _after(ctx, given, given.values[-1], added)),)
 
 
 def _entries(values: dict[str, str]) -> str:
     return ", ".join(f"{json.dumps(key)}: {value}" for key, value in values.items())
+
+
+def _after(ctx: LintContext, outer: ast.expr, last: ast.expr, items: list[str]) -> str:
+    """``items`` written after ``last``, the last element of ``outer`` (a call or a dict): on the same line when
+    ``outer`` is written on one, else one per line at ``last``'s indentation, as a formatter lays them out."""
+    if outer.lineno == last.lineno:
+        return "".join(f", {item}" for item in items)
+    line = ctx.source.line(last.lineno)
+    indent = line[: len(line) - len(line.lstrip())]
+    return "".join(f",{ctx.source.eol}{indent}{item}" for item in items)
 
 
 def _built(expr: ast.expr) -> bool:
