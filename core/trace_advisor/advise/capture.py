@@ -30,6 +30,8 @@ _SYSTEM_KEY = {
     "rpc": "rpc.system",
     "genai": "gen_ai.system",
 }
+# ``rpc.system`` values of the semantic conventions
+_RPC_SYSTEMS = frozenset({"grpc", "connect_rpc", "apache_dubbo", "java_rmi", "dotnet_wcf", "jsonrpc"})
 # Findings whose API names the system the span talks to, and the messaging operation each one is.
 _API_FINDINGS = frozenset({Finding.CLIENT_CALL, Finding.PUBLISHES, Finding.RECEIVES})
 _MESSAGE_OPERATIONS = {Finding.PUBLISHES: "publish", Finding.RECEIVES: "receive"}
@@ -57,6 +59,8 @@ def _system_attributes(signals: Sequence[Signal]) -> list[Attribute]:
         api = signal.api if signal.finding in _API_FINDINGS else None
         if api is not None:
             key = _SYSTEM_KEY.get(api.kind)
+            if key == "rpc.system" and api.system not in _RPC_SYSTEMS:
+                key = None  # SMTP, FTP, a raw socket: no RPC system the conventions name
             if key and api.system not in {"sql", "messaging", "rpc", "http", "aws"}:
                 attrs.setdefault(key, repr(api.system).replace("'", '"'))
             if api.kind == "messaging" and signal.finding in _MESSAGE_OPERATIONS:
