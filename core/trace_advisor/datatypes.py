@@ -732,6 +732,10 @@ class InstrumentationHint:
     package: str
     gives: str
     covers: tuple[CoveredFunction, ...]
+    # what to do, `backticked` names as code ("Install `opentelemetry-instrumentation-flask`"; an extension the code
+    # adds: "Add strawberry's `OpenTelemetryExtension` ... to the schema's extensions"), and what it covers
+    action: str = ""
+    handler: str = "request handler"
 
     @property
     def clients(self) -> tuple[str, ...]:

@@ -16,7 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from trace_advisor.advise.capture import capture_for
-from trace_advisor.advise.instrumentation_hints import SERVER_SPAN
+from trace_advisor.advise.instrumentation_hints import action as instrumentation_action
+from trace_advisor.advise.instrumentation_hints import gives as gives_spans
 from trace_advisor.attribute_safety import AttributePolicy
 from trace_advisor.config_model import Config
 from trace_advisor.datatypes import Recommendation
@@ -305,7 +306,7 @@ class LocalScorer:
         task = {s.instrumentation for s in ranked if s.instrumentation is not None and s.finding in _TASKS} - server
         client = {s.instrumentation for s in ranked if s.instrumentation is not None} - server - task
         groups = (
-            (server, f"gives {SERVER_SPAN}", "each request's server span"),
+            *(({p}, f"gives {gives_spans(p)}", gives_spans(p).replace(" its ", "'s ", 1)) for p in sorted(server)),
             (task, "gives each task run its span", "each task run's span"),
             (client, "traces the call itself", "the client spans themselves"),
         )
@@ -317,8 +318,13 @@ class LocalScorer:
                 if group & traced
             ]
             return f". {'; '.join(gives)}: this span names the work inside it"
-        wants = [f"{', '.join(sorted(group))} for {what}" for group, _, what in groups if group]
-        return f". Install {' and '.join(wants)}" if wants else ""
+        # what to do for each (install the packages; add an extension in code), then joined as one sentence
+        todo = [
+            f"{instrumentation_action(sorted(group)).replace('`', '')} for {what}" for group, _, what in groups if group
+        ]
+        if todo and all(t.startswith("Install ") for t in todo):  # "Install A for x and B for y"
+            todo = [todo[0], *(t.removeprefix("Install ") for t in todo[1:])]
+        return ". " + " and ".join([todo[0], *(t[:1].lower() + t[1:] for t in todo[1:])]) if todo else ""
 
     @staticmethod
     def ordered(recommendations: Iterable[Recommendation]) -> list[Recommendation]:

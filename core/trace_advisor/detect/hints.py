@@ -333,6 +333,10 @@ TASK_METHODS = frozenset(
         "subscribe",
     }
 )
+# GraphQL resolvers: strawberry's OpenTelemetryExtension (strawberry.extensions.tracing), added to a schema's
+# extensions, gives each resolver its span, as a web framework's instrumentation gives each request its server span
+STRAWBERRY = "strawberry-graphql"
+GRAPHQL_RESOLVERS = frozenset({"strawberry.mutation", "strawberry.field", "strawberry.subscription"})
 WEB_FRAMEWORKS: dict[str, str] = {
     "flask": "opentelemetry-instrumentation-flask",
     "fastapi": "opentelemetry-instrumentation-fastapi",
