@@ -25,6 +25,7 @@ from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.existing import existing_span, ignored
 from trace_advisor.detect.external_io import io_operations
 from trace_advisor.detect.findings import Finding, Signal
+from trace_advisor.detect.hints import STRAWBERRY
 from trace_advisor.detect.shape import meaningful_calls, shape_of
 
 _MAX_EFFECT = 0.95  # one priority alone never claims certainty
@@ -138,7 +139,7 @@ class LocalScorer:
         span of a function whose ``ctx`` and ``signals`` were built :func:`without_span` (else ctx's own is used)."""
         if ignored(ctx):
             return Verdict(0.0, None, ("silenced with `# trace-advisor: ignore`",), tuple(signals))
-        existing = traced or existing_span(ctx)
+        existing = traced or existing_span(ctx) or self._spanned_in_place(signals)
         verdict = self._score(ctx, signals)
         if existing:
             return dataclasses.replace(
@@ -146,6 +147,15 @@ class LocalScorer:
             )
         server = self.server_span(signals)
         return dataclasses.replace(verdict, covered_by=server) if server is not None else verdict
+
+    def _spanned_in_place(self, signals: Sequence[Signal]) -> str | None:
+        """The setup that spans this very function, when the code sets one up: strawberry's OpenTelemetryExtension
+        gives a GraphQL resolver a span around exactly its body (a web framework's server span covers the whole
+        request, whose handler may still name work of its own)."""
+        for s in signals:
+            if s.finding is Finding.ROUTE and s.instrumentation == STRAWBERRY and STRAWBERRY in self.set_up:
+                return self.set_up[STRAWBERRY]
+        return None
 
     def _score(self, ctx: FunctionContext, signals: Sequence[Signal]) -> Verdict:
         has_io = any(s.evidence.priority in _IO_PRIORITIES | {"entry_points"} and s.strength >= 0.5 for s in signals)

@@ -26,18 +26,11 @@ from trace_advisor.datatypes import (
     split_symbol,
 )
 from trace_advisor.edits.style import span_style
-from trace_advisor.reading_order import reading_key
+from trace_advisor.reading_order import is_auxiliary, reading_key
 from trace_advisor.report.preview import NOT_PREVIEWED, Previewer, SpanPreview
 
 TOOL = "trace-advisor"
 TOP = 3  # recommendations named in the executive summary
-# Folders and files that hold development scripts, maintainers' tooling (a release script under ``bin/``), examples
-# and docs rather than the product: ranked after it (tracing them is legitimate, not where to start).
-AUXILIARY_FOLDERS = frozenset(
-    {"examples", "example", "samples", "sample", "demo", "demos", "scripts", "script", "tools", "docs", "doc"}
-    | {"benchmarks", "benchmark", "bench", "dev", "tutorial", "tutorials", "bin", "ci", "hack"}
-)
-AUXILIARY_FILES = frozenset({"setup.py", "noxfile.py", "tasks.py", "fabfile.py", "dodo.py", "conftest.py"})
 MAX_EVIDENCE = 5  # findings listed beside a rationale
 # what a span edit adds to a module that has neither (reports say it once, and per function only other lines)
 USUAL_SETUP = ("from opentelemetry import trace", "tracer = trace.get_tracer(__name__)")
@@ -315,13 +308,6 @@ def rank(recommendations: Sequence[Recommendation], priorities: Sequence[str], r
         return (is_auxiliary(relative(rec.file, root)), reading_key(rec), index, rec.file, rec.range.start.line)
 
     return sorted(recommendations, key=key)
-
-
-def is_auxiliary(path: str) -> bool:
-    """Whether a workspace-relative path is a development script, an example or docs rather than product code. The
-    project files count at the top only: ``documents/tasks.py`` is a package's Celery tasks, not invoke's."""
-    parts = PurePath(path).parts
-    return (parts[-1] in AUXILIARY_FILES and len(parts) == 1) or any(p in AUXILIARY_FOLDERS for p in parts[:-1])
 
 
 def _rank(rec: Recommendation, order: Sequence[str]) -> tuple[int, float, str, int]:

@@ -10,13 +10,8 @@ from importlib import resources
 from typing import TYPE_CHECKING, Protocol
 
 from trace_advisor.datatypes import MODULE_QUALNAME, CallTreeNode, Observed, SymbolId, TraceCheck
-from trace_advisor.report.facts import (
-    RecommendationFacts,
-    ReportFacts,
-    all_recommendations,
-    is_auxiliary,
-    priority_title,
-)
+from trace_advisor.reading_order import is_auxiliary
+from trace_advisor.report.facts import RecommendationFacts, ReportFacts, all_recommendations, priority_title
 from trace_advisor.traces.figures import duration_text
 
 if TYPE_CHECKING:
