@@ -5,18 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 
+from trace_advisor.added_instrumentation import ADDED_IN_CODE
 from trace_advisor.datatypes import CoveredFunction, InstrumentationHint, SymbolId
-from trace_advisor.detect.hints import STRAWBERRY
 
 SERVER_SPAN = "each request its server span"  # what a web framework's instrumentation gives
-# instrumentation the code adds rather than a package installed: (what to do, what it gives, what it covers)
-_ADDED_IN_CODE = {
-    STRAWBERRY: (
-        "Add strawberry's `OpenTelemetryExtension` (`strawberry.extensions.tracing`) to the schema's extensions",
-        "each GraphQL resolver its span",
-        "GraphQL resolver",
-    ),
-}
 
 
 def action(packages: str | Sequence[str]) -> str:
@@ -24,14 +16,14 @@ def action(packages: str | Sequence[str]) -> str:
     install them, or add it in code."""
     if isinstance(packages, str):
         packages = (packages,)
-    if len(packages) == 1 and packages[0] in _ADDED_IN_CODE:
-        return _ADDED_IN_CODE[packages[0]][0]
+    if len(packages) == 1 and packages[0] in ADDED_IN_CODE:
+        return ADDED_IN_CODE[packages[0]].action
     return f"Install {', '.join(f'`{p}`' for p in packages)}"
 
 
 def gives(package: str) -> str:
     """What ``package`` gives the functions it covers ("each request its server span")."""
-    return _ADDED_IN_CODE[package][1] if package in _ADDED_IN_CODE else SERVER_SPAN
+    return ADDED_IN_CODE[package].gives if package in ADDED_IN_CODE else SERVER_SPAN
 
 
 def instrumentation_hints(
@@ -48,7 +40,7 @@ def instrumentation_hints(
         covers = tuple(functions[key] for key in sorted(functions))
         own = any(package in function.clients for function in covers)  # Django's traces its ORM's queries too
         given = f"{gives(package)} and a span per database query" if own else gives(package)
-        handler = _ADDED_IN_CODE[package][2] if package in _ADDED_IN_CODE else "request handler"
+        handler = ADDED_IN_CODE[package].handler if package in ADDED_IN_CODE else "request handler"
         hints.append(InstrumentationHint(package, given, covers, action(package), handler))
     return tuple(hints)
 

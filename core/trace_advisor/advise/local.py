@@ -15,6 +15,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from trace_advisor.added_instrumentation import STRAWBERRY
 from trace_advisor.advise.capture import capture_for
 from trace_advisor.advise.instrumentation_hints import action as instrumentation_action
 from trace_advisor.advise.instrumentation_hints import gives as gives_spans
@@ -25,7 +26,6 @@ from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.existing import existing_span, ignored
 from trace_advisor.detect.external_io import io_operations
 from trace_advisor.detect.findings import Finding, Signal
-from trace_advisor.detect.hints import STRAWBERRY
 from trace_advisor.detect.shape import meaningful_calls, shape_of
 
 _MAX_EFFECT = 0.95  # one priority alone never claims certainty

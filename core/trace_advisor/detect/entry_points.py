@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
+from trace_advisor.added_instrumentation import STRAWBERRY
 from trace_advisor.datatypes import Evidence, EvidenceKind, Range, SymbolId
 from trace_advisor.detect.apis import dotted_forms
 from trace_advisor.detect.context import CallInfo, FunctionContext
@@ -14,7 +15,6 @@ from trace_advisor.detect.hints import (
     CLI_METHODS,
     GRAPHQL_RESOLVERS,
     ROUTE_METHODS,
-    STRAWBERRY,
     TASK_METHODS,
     WEB_FRAMEWORKS,
 )

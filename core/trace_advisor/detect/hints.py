@@ -333,9 +333,7 @@ TASK_METHODS = frozenset(
         "subscribe",
     }
 )
-# GraphQL resolvers: strawberry's OpenTelemetryExtension (strawberry.extensions.tracing), added to a schema's
-# extensions, gives each resolver its span, as a web framework's instrumentation gives each request its server span
-STRAWBERRY = "strawberry-graphql"
+# GraphQL resolvers: strawberry's OpenTelemetryExtension gives each its span (trace_advisor.added_instrumentation)
 GRAPHQL_RESOLVERS = frozenset({"strawberry.mutation", "strawberry.field", "strawberry.subscription"})
 WEB_FRAMEWORKS: dict[str, str] = {
     "flask": "opentelemetry-instrumentation-flask",

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from trace_advisor.added_instrumentation import STRAWBERRY
 from trace_advisor.datatypes import Range, ResolvedCall
-from trace_advisor.detect.hints import STRAWBERRY
 from trace_advisor.facts.records import FROM, ModuleFacts
 
 
