@@ -676,6 +676,14 @@ class Analyzer:
             self.cache.remember_code(symbol, scope, sites, found)
         return found
 
+    def context(self, symbol: SymbolId) -> FunctionContext | None:
+        """A workspace function's first def as the detectors see it (None outside the workspace): the context this
+        run built for it when it has one (the def without its span for a traced one aside), else one built now."""
+        ctx = self._contexts.get(symbol)
+        if ctx is not None and ctx.analysed.function(symbol) is ctx.function:
+            return ctx
+        return _function_of(self.index, symbol)
+
     def entry_unit(self, symbol: SymbolId) -> Unit:
         """What one call of the entry point ``symbol`` serves (a request, a job, a CLI run...), from what the entry
         point and message bus detectors find about it (:func:`trace_advisor.work_units.entry_unit`)."""
@@ -728,7 +736,8 @@ class Analyzer:
         """Calls per request through this run's call graph (None without one), shared by the cost decision and
         the spans-per-request figures."""
         if self._counts is None and isinstance(self.graph, CostGraph):
-            loops = LoopCalls(partial(_places, self.index, self.cache))  # outlives the run (volume)
+            # outlives the run (volume): reads this run's contexts while it lives, without holding it
+            loops = LoopCalls(partial(_places, self.index, self.cache, _contexts_of(self)))
             kept = self.cache.counts
             shape = self.index.graph_shape()
             if kept is not None and kept.graph is self.graph:
@@ -1016,9 +1025,15 @@ def _scope_of(index: Index, symbol: SymbolId) -> object | None:
     return info.scopes.get(qualname) if info is not None else None
 
 
-def _places(index: Index, cache: AnalysisCache, symbol: SymbolId) -> Mapping[Range, Place]:
-    """Where a workspace function's calls run in its loops and branches: kept while its module is not edited, and
-    while its code is the same wherever an edit moved it (kept relative to its first line)."""
+def _places(
+    index: Index,
+    cache: AnalysisCache,
+    context: Callable[[SymbolId], FunctionContext | None],
+    symbol: SymbolId,
+) -> Mapping[Range, Place]:
+    """Where a workspace function's calls run in its loops and branches (read from ``context(symbol)``): kept while
+    its module is not edited, and while its code is the same wherever an edit moved it (kept relative to its first
+    line)."""
     scope = _scope_of(index, symbol)
     kept = cache.loops.get(symbol)
     if kept is not None and scope is not None and kept[0] is scope:
@@ -1026,7 +1041,7 @@ def _places(index: Index, cache: AnalysisCache, symbol: SymbolId) -> Mapping[Ran
     path = index.path_for_module(symbol.partition(":")[0])
     analysed = index.analysed(path) if path is not None and isinstance(scope, FactsScope) else None
     if not isinstance(analysed, AnalysedModule) or not isinstance(scope, FactsScope):
-        ctx = _function_of(index, symbol)
+        ctx = context(symbol)
         return call_places(ctx) if ctx is not None else {}
     first, _, last, _ = loc_parts(scope.loc)
     code = tuple(analysed.lines[first - 1 : last])
@@ -1034,7 +1049,7 @@ def _places(index: Index, cache: AnalysisCache, symbol: SymbolId) -> Mapping[Ran
     if moved is not None and moved[0] == code:
         found = {_shifted(where, first): nest for where, nest in moved[1].items()}
     else:
-        ctx = _function_of(index, symbol)
+        ctx = context(symbol)
         found = call_places(ctx) if ctx is not None else {}
         cache.remember_moved_loops(symbol, code, {_shifted(where, -first): nest for where, nest in found.items()})
     cache.remember_loops(symbol, scope, found)
@@ -1059,6 +1074,18 @@ def _weakly(analyzer: Analyzer, method: Callable[[Analyzer, _A], _R]) -> Callabl
         return method(alive, arg)
 
     return call
+
+
+def _contexts_of(analyzer: Analyzer) -> Callable[[SymbolId], FunctionContext | None]:
+    """:meth:`Analyzer.context` while the analyzer lives (the contexts its run built), then contexts built when asked,
+    without holding the analyzer (see :func:`_weakly`)."""
+    owner, index = weakref.ref(analyzer), analyzer.index
+
+    def context(symbol: SymbolId) -> FunctionContext | None:
+        alive = owner()
+        return alive.context(symbol) if alive is not None else _function_of(index, symbol)
+
+    return context
 
 
 def _observed_of(index: Index) -> ObservedGraph | None:

@@ -546,7 +546,7 @@ def places(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, Place]
     and a later ``if not x`` in the same block are the two arms of one), the cases of a ``match``, the two values of
     a conditional expression."""
     found: dict[int, Place] = {}
-    displays = _display_names(function)
+    displays = _DisplayNames(function)
     ordinals = iter(range(1 << 30))
     flags: dict[tuple[Arms, str], int] = {}  # ``if x`` seen in a block (its arms) -> its ordinal
 
@@ -718,6 +718,28 @@ def _fixed_count(iterable: ast.expr, displays: Mapping[str, int]) -> float | Non
     if isinstance(iterable, ast.Name) and iterable.id in displays:
         return float(displays[iterable.id])
     return None
+
+
+class _DisplayNames(Mapping[str, int]):
+    """:func:`_display_names` of a function, found when a loop over a local name first asks (most loops are not)."""
+
+    def __init__(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self._function = function
+        self._found: dict[str, int] | None = None
+
+    def _names(self) -> dict[str, int]:
+        if self._found is None:
+            self._found = _display_names(self._function)
+        return self._found
+
+    def __getitem__(self, name: str) -> int:
+        return self._names()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
 
 
 _GROWS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "__setitem__"})

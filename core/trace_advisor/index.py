@@ -59,9 +59,16 @@ class Index:
         cache_dir: Path | None = None,
         use_cache: bool = True,
         max_file_bytes: int = 5_000_000,
+        keep_trees: bool = False,
     ) -> None:
         self._workspace = Workspace(roots, search_paths=search_paths, python=python, ignore=ignore)
-        self._reader = FactsReader(FactsCache(cache_dir, enabled=use_cache), max_file_bytes)
+        # ``keep_trees``: a one-shot run that analyses the workspace (the CLI's ``analyze``) keeps every file's syntax
+        # tree, from the parse that gave its facts, and every analysed module, for the index's life: one parse per
+        # module however many phases read it. An editor's index keeps those of its recent files only.
+        self._trees = SyntaxTrees(None if keep_trees else 64)
+        self._kept_analysed = None if keep_trees else _KEPT_ANALYSED
+        keep = self._trees.put if keep_trees else None
+        self._reader = FactsReader(FactsCache(cache_dir, enabled=use_cache), max_file_bytes, keep)
         self._disk = DiskTexts()
         self._lock = threading.RLock()
         self._files: dict[Path, FileState] = {}
@@ -86,7 +93,6 @@ class Index:
         self._importers: Importers | None = None
         self._graph = CallGraph(self)
         self._extensions: dict[type, object] = {}
-        self._trees = SyntaxTrees()
         self._analysed: OrderedDict[Path, tuple[int, AnalysedModule]] = OrderedDict()  # valid for one graph version
 
     @classmethod
@@ -415,7 +421,7 @@ class Index:
             found = AnalysedModule(path, text, source_lines(text), tree, info, calls, mros)
             self._analysed[path] = (self._version, found)
             self._analysed.move_to_end(path)
-            while len(self._analysed) > _KEPT_ANALYSED:
+            while self._kept_analysed is not None and len(self._analysed) > self._kept_analysed:
                 self._analysed.popitem(last=False)
             return found
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +32,8 @@ class Loaded:
     key: str | None = None
     syntax: SyntaxProblem | None = None
     problem: Problem | None = None
+    text: str | None = None  # when the file was parsed: its text and the tree its facts came from
+    tree: ast.Module | None = None
 
 
 @dataclass(slots=True)
@@ -56,11 +60,19 @@ class FileState:
 
 
 class FactsReader:
-    """Reads files into facts through the content-hash cache; decodes cache entries only when first used."""
+    """Reads files into facts through the content-hash cache; decodes cache entries only when first used. With
+    ``keep_tree``, each file parsed to be loaded hands it its text and syntax tree (the index keeps them for the
+    analysis that follows, so that it parses no module twice)."""
 
-    def __init__(self, cache: FactsCache, max_bytes: int) -> None:
+    def __init__(
+        self,
+        cache: FactsCache,
+        max_bytes: int,
+        keep_tree: Callable[[Path, str, ast.Module], None] | None = None,
+    ) -> None:
         self._cache = cache
         self._max_bytes = max_bytes
+        self._keep_tree = keep_tree
 
     def load(self, state: FileState, loaded: Loaded | None = None) -> None:
         """Read a file from disk (or take what :meth:`read` gave) and set its facts (or its still-encoded cache
@@ -72,6 +84,8 @@ class FactsReader:
         state.definitions = None
         if loaded.facts is not None or loaded.raw is not None:
             state.facts, state.raw, state.key = loaded.facts, loaded.raw, loaded.key
+        if self._keep_tree is not None and loaded.tree is not None and loaded.text is not None:
+            self._keep_tree(state.path, loaded.text, loaded.tree)
 
     def read(self, path: Path, *, use_cache: bool = True) -> Loaded:
         file = str(path)
@@ -92,7 +106,10 @@ class FactsReader:
         if parsed.facts is None:
             return Loaded(syntax=parsed.problem, problem=syntax_problem(parsed.problem, file))
         self._cache.put(key, parsed.facts)
-        return Loaded(facts=parsed.facts, key=key)
+        kept = self._keep_tree is not None
+        return Loaded(
+            facts=parsed.facts, key=key, text=parsed.text if kept else None, tree=parsed.tree if kept else None
+        )
 
     def cached(self, path: Path, text: str) -> Loaded | None:
         """The cache entry of the file when the disk's content is ``text`` (None: not saved as such, or not in the

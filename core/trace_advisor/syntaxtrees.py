@@ -12,9 +12,10 @@ from trace_advisor.parsing import parse_text
 
 
 class SyntaxTrees:
-    """The latest tree of up to ``limit`` files (the open and recently edited ones); not thread-safe on its own."""
+    """The latest tree of up to ``limit`` files (the open and recently edited ones; None: every file's); not
+    thread-safe on its own."""
 
-    def __init__(self, limit: int = 64) -> None:
+    def __init__(self, limit: int | None = 64) -> None:
         self._limit = limit
         self._trees: OrderedDict[Path, tuple[str, ast.Module]] = OrderedDict()
 
@@ -37,7 +38,7 @@ class SyntaxTrees:
     def put(self, path: Path, text: str, tree: ast.Module) -> None:
         self._trees[path] = (text, tree)
         self._trees.move_to_end(path)
-        while len(self._trees) > self._limit:
+        while self._limit is not None and len(self._trees) > self._limit:
             self._trees.popitem(last=False)
 
     def forget(self, path: Path) -> None:

@@ -227,7 +227,7 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     progress = Progress(err, not args.quiet)
     folders = sorted({p if p.is_dir() else p.parent for p in paths})
     roots = [f for f in folders if not any(f != other and f.is_relative_to(other) for other in folders)]
-    index = common.open_index(config, roots, args)
+    index = common.open_index(config, roots, args, keep_trees=True)
     observed = observe.observed_graph(args, index, find_project_root(paths[0]), err)
     index.build(progress=progress.phase("indexing"))
     files = [f for f in index.files() if is_under(f.resolve(), paths) and (changed is None or f.resolve() in changed)]

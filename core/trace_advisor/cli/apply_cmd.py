@@ -181,7 +181,7 @@ def _open(path: Path, args: argparse.Namespace) -> tuple[Config, Index]:
     # the same analysis as `analyze`: tests are neither advice nor evidence, unless PATH names test code
     skip_tests = not common.names_test_code([path], project)
     config = common.load_cli_config(args, project, overrides, skip_tests=skip_tests)
-    index = common.open_index(config, [path if path.is_dir() else project], args)
+    index = common.open_index(config, [path if path.is_dir() else project], args, keep_trees=True)
     index.build()
     return config, index
 

@@ -111,7 +111,7 @@ def build_index(config: Config, where: Target, args: argparse.Namespace) -> tupl
     """The built index of ``where.indexed`` and its files under ``where.path``."""
     from trace_advisor.lookup import files_under
 
-    index = open_index(config, [where.indexed], args)
+    index = open_index(config, [where.indexed], args, keep_trees=True)
     index.build()
     return index, files_under(index, [where.path])
 
@@ -167,11 +167,12 @@ def load_cli_config(
     return config
 
 
-def open_index(config: Config, roots: Sequence[Path], args: argparse.Namespace) -> Index:
-    """An index of ``roots`` with the configuration's search paths and limits, honouring ``--no-cache``."""
+def open_index(config: Config, roots: Sequence[Path], args: argparse.Namespace, *, keep_trees: bool = False) -> Index:
+    """An index of ``roots`` with the configuration's search paths and limits, honouring ``--no-cache``;
+    ``keep_trees`` for a command that analyses the files it indexes (one parse per module: see :class:`Index`)."""
     from trace_advisor.index import Index
 
-    return Index.from_config(config, roots, use_cache=not args.no_cache)
+    return Index.from_config(config, roots, use_cache=not args.no_cache, keep_trees=keep_trees)
 
 
 def workspace_problems(index: Index, reported: Sequence[Problem]) -> list[Problem]:
