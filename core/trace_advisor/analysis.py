@@ -74,6 +74,7 @@ from trace_advisor.detect.instrumentation import (
     set_up_in_module,
 )
 from trace_advisor.detect.once import cached_without_arguments, guarded_once
+from trace_advisor.detect.routes import route_at
 from trace_advisor.detect.shape import may_run_forever, runs_forever
 from trace_advisor.facts.records import CallSite, loc_parts, plain_name
 from trace_advisor.facts.records import Scope as FactsScope
@@ -137,6 +138,7 @@ class Analyzer:
                 _weakly(self, Analyzer.chosen),
                 _weakly(self, Analyzer.passed_io),
                 _weakly(self, Analyzer.once),
+                _weakly(self, Analyzer._route_of),
             )
             if graph is not None
             else None
@@ -304,6 +306,12 @@ class Analyzer:
         depth, callee, kinds = best
         kind = "file" if kinds == {"file"} else sorted(kinds - {"file"})[0]
         return CalleeIO(kind, f"I/O through {callee}", depth)
+
+    def _route_of(self, edge: CallEdge) -> str:
+        """The route a registration of a request handler serves, as its call writes it (``GET /core/info``)."""
+        path = self.index.path_for_module(edge.caller.partition(":")[0])
+        lines = self._source_lines(path) if path is not None else None
+        return route_at(lines, edge.range, edge.via) if lines is not None else ""
 
     def _source_lines(self, path: Path) -> list[str] | None:
         """A file's lines, read once per run (for looking at callees without building their syntax trees)."""

@@ -34,7 +34,7 @@ from trace_advisor.datatypes import (
 )
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.shape import unresolved_calls
-from trace_advisor.resolve.callbacks import runs_as_job
+from trace_advisor.resolve.callbacks import handles_requests, runs_as_unit, runs_later
 from trace_advisor.work_units import (
     lifetime_iteration,
     lifetime_unit,
@@ -195,7 +195,8 @@ class GraphCalls:
         self._loops: dict[SymbolId, dict[SymbolId, Loop]] = {}
         self._lifetime: dict[SymbolId, Loop] = {}  # a function -> its (first) loop that runs for the process's life
         self._timed: dict[SymbolId, dict[SymbolId, Loop]] = {}  # a function -> callees it calls on a timer, the branch
-        self._jobs: dict[SymbolId, frozenset[SymbolId]] = {}  # a function -> the functions it hands to a job queue
+        # a function -> the functions it hands to a job queue or registers as request handlers
+        self._handed: dict[SymbolId, frozenset[SymbolId]] = {}
         self._passes: dict[SymbolId, dict[SymbolId, float]] = {}  # such a function -> the calls of one pass
         self._read: dict[str, tuple[object, list[SymbolId]]] = {}  # module -> its stamp when read, its callers read
 
@@ -227,12 +228,13 @@ class GraphCalls:
         self(caller)
         return self._timed.get(caller, {})
 
-    def jobs(self, caller: SymbolId) -> frozenset[SymbolId]:
-        """The functions ``caller`` hands to a job queue (``queue.enqueue(execute_query, ...)``: an edge whose ``via``
-        :func:`~trace_advisor.resolve.callbacks.runs_as_job`): each runs later in a worker, a job of its own (counted 0
-        in a call of ``caller``, and from itself as an entry point)."""
+    def handed(self, caller: SymbolId) -> frozenset[SymbolId]:
+        """The functions ``caller`` hands to a job queue (``queue.enqueue(execute_query, ...)``) or registers as a web
+        framework's request handlers (``web.get("/info", api.info)``): an edge whose ``via``
+        :func:`~trace_advisor.resolve.callbacks.runs_as_unit`. Each runs later, a job or a request of its own (counted
+        0 in a call of ``caller``, and from itself as an entry point)."""
         self(caller)
-        return self._jobs.get(caller, frozenset())
+        return self._handed.get(caller, frozenset())
 
     def per_pass(self, caller: SymbolId) -> Mapping[SymbolId, float]:
         """The calls one pass of ``caller``'s loops that run for the process's life makes (the calls outside them,
@@ -254,13 +256,16 @@ class GraphCalls:
             targets[key] = targets.get(key, 0) + 1
         lifetime: Loop | None = None
         timed: dict[SymbolId, Loop] = {}
-        jobs: set[SymbolId] = set()
+        handed: set[SymbolId] = set()
+        routes = [e.range for e in edges if e.via and handles_requests(e.via)]
         for edge in edges:
             place = self.loops.place(edge)
             times = 1.0 / targets[_alternatives(edge)]
-            if edge.via and runs_as_job(edge.via):
-                jobs.add(edge.callee)
-                times = 0.0  # run later, in a worker: stays, counted 0, so that walks still reach it
+            if edge.via and runs_as_unit(edge.via):
+                handed.add(edge.callee)
+                times = 0.0  # run later, per job or per request: stays, counted 0, so that walks still reach it
+            elif edge.via and routes and runs_later(edge.via) and _within(edge.range, routes):
+                times = 0.0  # ``web.get("/logs", partial(api.logs, follow=True))``: what the partial calls, per request
             ends = next((loop for loop in place.loops if loop.kind == "lifetime"), None)
             lifetime = lifetime or ends
             if passes and ends is None:
@@ -281,8 +286,8 @@ class GraphCalls:
             self._lifetime[caller] = lifetime
         if timed:
             self._timed[caller] = timed
-        if jobs:
-            self._jobs[caller] = frozenset(jobs)
+        if handed:
+            self._handed[caller] = frozenset(handed)
         return {callee: combined(found, self.typical) for callee, found in sites.items()}
 
     def with_items(self, items: float) -> GraphCalls:
@@ -308,7 +313,7 @@ class GraphCalls:
                 fresh._loops.update((caller, self._loops[caller]) for caller in callers if caller in self._loops)
                 fresh._lifetime.update((c, self._lifetime[c]) for c in callers if c in self._lifetime)
                 fresh._timed.update((c, self._timed[c]) for c in callers if c in self._timed)
-                fresh._jobs.update((c, self._jobs[c]) for c in callers if c in self._jobs)
+                fresh._handed.update((c, self._handed[c]) for c in callers if c in self._handed)
                 fresh._passes.update((c, self._passes[c]) for c in callers if c in self._passes)
                 continue
             for caller in callers:  # in the order a walk reads them: the order of their callees matters too
@@ -317,11 +322,16 @@ class GraphCalls:
                     or fresh._loops.get(caller) != self._loops.get(caller)
                     or fresh._lifetime.get(caller) != self._lifetime.get(caller)
                     or fresh._timed.get(caller) != self._timed.get(caller)
-                    or fresh._jobs.get(caller) != self._jobs.get(caller)
+                    or fresh._handed.get(caller) != self._handed.get(caller)
                     or (caller in self._passes and _changed(fresh.per_pass(caller), self._passes[caller]))
                 ):
                     changed.add(caller)
         return fresh, changed
+
+
+def _within(span: Range, outer: Iterable[Range]) -> bool:
+    """Whether ``span`` lies inside one of ``outer``."""
+    return any(o.start <= span.start and span.end <= o.end for o in outer)
 
 
 def _changed(now: Mapping[SymbolId, float], before: Mapping[SymbolId, float]) -> bool:
@@ -457,29 +467,31 @@ class RequestCounts:
         life, each pass of which is counted from the function as an entry point of its own (:meth:`from_entry`), and
         the functions they call on a timer (``if self.should_run_maintenance_tasks:``), each run counted from the
         callee as an entry point of its own (:meth:`unit_of` says which), and the functions they hand to a job queue
-        (:meth:`GraphCalls.jobs`), each a job of its own, in name order."""
+        or register as request handlers (:meth:`GraphCalls.handed`), each a job or a request of its own, in name
+        order."""
         reached: set[SymbolId] = set()
         for entry in self.entries():
             reached.update(self.from_entry(entry))
         found = {s for s in reached if self.calls.lifetime(s) is not None}
         found.update(callee for s in reached for callee in self.calls.timed(s))
-        found.update(job for s in reached for job in self.calls.jobs(s))
+        found.update(unit for s in reached for unit in self.calls.handed(s))
         return tuple(sorted(found))
 
     def unit_of(self, entry: SymbolId, unit: Callable[[SymbolId], Unit]) -> UnitOf:
         """What the figures from ``entry`` are per: one pass of its loop that runs for the process's life, one run of
-        the branch on a timer a caller runs it in, a job when a caller hands it to a job queue, or what one call of it
-        serves (``unit``: a request, a CLI run...)."""
+        the branch on a timer a caller runs it in, a job when a caller hands it to a job queue, a request when one
+        registers it as a request handler, or what one call of it serves (``unit``: a request, a CLI run...)."""
         loop = self.calls.lifetime(entry)
         if loop is not None and loop.unit is not None:
             return UnitOf(loop.unit, LoopRef(loop.text, entry))
-        handed = False
+        handed: Unit | None = None
         for edge in self._graph.callers(entry):
             branch = self.calls.timed(edge.caller).get(entry)
             if branch is not None and branch.unit is not None:
                 return UnitOf(branch.unit, LoopRef(branch.text, edge.caller), periodic=True)
-            handed = handed or entry in self.calls.jobs(edge.caller)
-        return UnitOf(Unit.JOB) if handed else UnitOf(unit(entry))
+            if handed is None and edge.via and entry in self.calls.handed(edge.caller):
+                handed = Unit.REQUEST if handles_requests(edge.via) else Unit.JOB
+        return UnitOf(handed or unit(entry))
 
     def walk(self, entry: SymbolId) -> Callable[[SymbolId], Mapping[SymbolId, float]]:
         """The calls a walk from ``entry`` reads per function: one pass of its loop that runs for the process's life
@@ -510,7 +522,7 @@ class RequestCounts:
         above = set(found)
         units = sorted(
             {a for a in found if a != symbol and self.calls.lifetime(a) is not None}
-            | {c for a in found for c in (*self.calls.timed(a), *self.calls.jobs(a)) if c in above}
+            | {c for a in found for c in (*self.calls.timed(a), *self.calls.handed(a)) if c in above}
         )
         best: tuple[float, SymbolId] | None = None
         # in order, as :func:`trace_advisor.volume.with_costs` reads them: entry points, then loops' functions

@@ -21,7 +21,7 @@ from trace_advisor.advise.instrumentation_hints import action as instrumentation
 from trace_advisor.advise.instrumentation_hints import gives as gives_spans
 from trace_advisor.attribute_safety import AttributePolicy
 from trace_advisor.config_model import Config
-from trace_advisor.datatypes import Recommendation
+from trace_advisor.datatypes import InstallNote, Recommendation, install_sentence
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.existing import existing_span, ignored
 from trace_advisor.detect.external_io import io_operations
@@ -269,6 +269,7 @@ class LocalScorer:
             code_block=ctx.code(),
             source="local",
             evidence=tuple(s.evidence for s in ranked),
+            installs=self.installs(ranked),
         )
 
     def rationale(self, ranked: Sequence[Signal]) -> str:
@@ -311,16 +312,9 @@ class LocalScorer:
     def _instrumentation_note(self, ranked: Sequence[Signal]) -> str:
         """What instrumentation packages give beside this span: a web framework's package each request's server span
         (the route's evidence), a task queue's package each task run's span, a client library's package the client
-        call's own span."""
-        server = {s.instrumentation for s in ranked if s.instrumentation is not None and s.finding is Finding.ROUTE}
-        task = {s.instrumentation for s in ranked if s.instrumentation is not None and s.finding in _TASKS} - server
-        client = {s.instrumentation for s in ranked if s.instrumentation is not None} - server - task
-        groups = (
-            *(({p}, f"gives {gives_spans(p)}", gives_spans(p).replace(" its ", "'s ", 1)) for p in sorted(server)),
-            (task, "gives each task run its span", "each task run's span"),
-            (client, "traces the call itself", "the client spans themselves"),
-        )
-        traced = (server | task | client) & self.installed
+        call's own span; those installed already, else those to install (:meth:`installs`)."""
+        groups = self._instrumentation_groups(ranked)
+        traced = {p for group, _, _ in groups for p in group} & self.installed
         if traced:
             gives = [
                 f"{', '.join(sorted(self.set_up.get(p, p) for p in group & traced))} already {what}"
@@ -328,13 +322,32 @@ class LocalScorer:
                 if group & traced
             ]
             return f". {'; '.join(gives)}: this span names the work inside it"
-        # what to do for each (install the packages; add an extension in code), then joined as one sentence
-        todo = [
-            f"{instrumentation_action(sorted(group)).replace('`', '')} for {what}" for group, _, what in groups if group
-        ]
-        if todo and all(t.startswith("Install ") for t in todo):  # "Install A for x and B for y"
-            todo = [todo[0], *(t.removeprefix("Install ") for t in todo[1:])]
-        return ". " + " and ".join([todo[0], *(t[:1].lower() + t[1:] for t in todo[1:])]) if todo else ""
+        return install_sentence(self.installs(ranked))
+
+    def installs(self, ranked: Sequence[Signal]) -> tuple[InstallNote, ...]:
+        """The instrumentation packages the rationale says to install (none when one it names is installed: it says
+        what that one gives instead)."""
+        groups = self._instrumentation_groups(ranked)
+        if any(group & self.installed for group, _, _ in groups):
+            return ()
+        return tuple(
+            InstallNote(tuple(sorted(group)), wanted, instrumentation_action(sorted(group)))
+            for group, _, wanted in groups
+            if group
+        )
+
+    @staticmethod
+    def _instrumentation_groups(ranked: Sequence[Signal]) -> tuple[tuple[set[str], str, str], ...]:
+        """The instrumentation packages the evidence names: a web framework's (server), a task queue's, a client
+        library's; each with what it does and what it would give."""
+        server = {s.instrumentation for s in ranked if s.instrumentation is not None and s.finding is Finding.ROUTE}
+        task = {s.instrumentation for s in ranked if s.instrumentation is not None and s.finding in _TASKS} - server
+        client = {s.instrumentation for s in ranked if s.instrumentation is not None} - server - task
+        return (
+            *(({p}, f"gives {gives_spans(p)}", gives_spans(p).replace(" its ", "'s ", 1)) for p in sorted(server)),
+            (task, "gives each task run its span", "each task run's span"),
+            (client, "traces the call itself", "the client spans themselves"),
+        )
 
     @staticmethod
     def ordered(recommendations: Iterable[Recommendation]) -> list[Recommendation]:

@@ -81,6 +81,17 @@ class ObservedFacts:
     io: tuple[ObservedIo, ...] = ()
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class Registration:
+    """One registration of a function as a request handler: the function that registers it, the framework's
+    registering function (``aiohttp.web_routedef:get``) and the route it serves, as far as it is written as literals
+    (``GET /core/info``, ``/core/info``; empty when not)."""
+
+    caller: SymbolId
+    via: SymbolId
+    route: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class GraphFacts:
     """Call-graph facts about one function (empty when no graph is available)."""
@@ -96,6 +107,9 @@ class GraphFacts:
     # .runs_as_job`)
     submitted_by: tuple[tuple[SymbolId, SymbolId], ...] = ()
     callee_work: frozenset[SymbolId] = frozenset()  # workspace callees where a job's own work runs (``Job.perform``)
+    # where it is registered as a web framework's request handler (``web.get("/info", api.info)``), from the call
+    # graph's edges marked ``via`` one (:func:`~trace_advisor.resolve.callbacks.handles_requests`)
+    registered_by: tuple[Registration, ...] = ()
     observed: ObservedFacts | None = None  # None: no recording, or the function never ran in it
 
 

@@ -302,6 +302,8 @@ def _entry(ctx: FunctionContext) -> list[Signal]:
     params = [a.arg for a in ctx.parameters()]
     if signals:
         return signals
+    if ctx.graph.registered_by:  # registered as a request handler by value: ``web.get("/core/info", api.info)``
+        return [_registered(ctx, name_rng)]
     if ctx.graph.submitted_by:  # handed to a job queue by value: ``queue.enqueue(execute_query, ...)``
         caller, queue = ctx.graph.submitted_by[0]
         more = f" (and {len(ctx.graph.submitted_by) - 1} more)" if len(ctx.graph.submitted_by) > 1 else ""
@@ -326,6 +328,21 @@ def _entry(ctx: FunctionContext) -> list[Signal]:
     elif not ctx.name.startswith("_") and "<locals>" not in ctx.qualname:
         signals.extend(_public_operation(ctx, name_rng))
     return signals
+
+
+def _registered(ctx: FunctionContext, rng: Range) -> Signal:
+    """A function a web framework calls once per request: registered as a handler by value (``web.get("/core/info",
+    api.info)``, ``app.add_url_rule("/x", view_func=show)``, ``path("x/", views.show)``, ``Route("/x", show)``)."""
+    first, *more = ctx.graph.registered_by
+    routes = list(dict.fromkeys(r.route for r in ctx.graph.registered_by if r.route))
+    served = f"handles a request to {routes[0]}" if routes else "handles requests"
+    if len(routes) > 1:
+        served += f" (and {len(routes) - 1} more route{'s' if len(routes) > 2 else ''})"
+    by = f"registered with `{first.via}` by `{first.caller}`" + (f" (and {len(more)} more)" if more else "")
+    framework = first.via.partition(":")[0]
+    package = _package_of(framework) or (WEB_FRAMEWORKS["aiohttp.web"] if framework.startswith("aiohttp") else None)
+    evidence = Evidence(PRIORITY, f"{served}: {by}", rng, "route")
+    return Signal(evidence, 0.85, Finding.ROUTE, instrumentation=package)
 
 
 def _public_operation(ctx: FunctionContext, rng: Range) -> list[Signal]:

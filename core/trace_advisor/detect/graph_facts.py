@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from trace_advisor.caller_chosen import NONE, CallerChosen
 from trace_advisor.datatypes import CallEdge, SymbolId, split_symbol
-from trace_advisor.detect.context import CalleeIO, GraphFacts, ObservedFacts, ObservedIo
-from trace_advisor.resolve.callbacks import runs_as_job
+from trace_advisor.detect.context import CalleeIO, GraphFacts, ObservedFacts, ObservedIo, Registration
+from trace_advisor.resolve.callbacks import handles_requests, runs_as_job
 from trace_advisor.workspace import is_test_module
 
 if TYPE_CHECKING:
@@ -38,9 +38,11 @@ class GraphFactsBuilder:
         chosen: Callable[[SymbolId], CallerChosen] | None = None,
         passed_io: Callable[[tuple[SymbolId, CallEdge]], CalleeIO | None] | None = None,
         once: Callable[[SymbolId], bool] | None = None,
+        route_of: Callable[[CallEdge], str] | None = None,
     ) -> None:
         self._once = once  # a callee whose work runs once per process: its I/O is none of this call's
         self.graph = graph
+        self._route_of = route_of  # the route a registration serves, as written (``GET /core/info``)
         self._work_of = work_of
         self._work: dict[SymbolId, bool] = {}
         self._chosen = chosen  # a function's calls whose targets its callers choose: not its own I/O
@@ -104,6 +106,14 @@ class GraphFactsBuilder:
             observed=self._observed_facts(symbol, edges),
             submitted_by=tuple(sorted({(e.caller, e.via) for e in callers if e.via and runs_as_job(e.via)})),
             callee_work=frozenset(callee_work),
+            registered_by=self._registrations(callers),
+        )
+
+    def _registrations(self, callers: list[CallEdge]) -> tuple[Registration, ...]:
+        """Where the function is registered as a request handler (edges ``via`` a route registration), in order."""
+        route = self._route_of or (lambda _: "")
+        return tuple(
+            sorted({Registration(e.caller, e.via, route(e)) for e in callers if e.via and handles_requests(e.via)})
         )
 
     def callee_forever(self, symbol: SymbolId) -> frozenset[SymbolId]:

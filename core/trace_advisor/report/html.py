@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING, Protocol
 
 from trace_advisor.datatypes import MODULE_QUALNAME, CallTreeNode, Observed, SymbolId, TraceCheck
 from trace_advisor.reading_order import is_auxiliary
-from trace_advisor.report.facts import RecommendationFacts, ReportFacts, all_recommendations, priority_title
+from trace_advisor.report.facts import (
+    RecommendationFacts,
+    ReportFacts,
+    all_recommendations,
+    count_of,
+    priority_title,
+)
 from trace_advisor.traces.figures import duration_text
 
 if TYPE_CHECKING:
@@ -139,10 +145,26 @@ def report_data(
         "trees": trees,
         "hot": _hot(observed, recs),
         "traces": _traces(facts.traces, recs) if facts.traces is not None else None,
+        "install": _install(facts),
         "problems": [
             {"severity": p.severity, "message": p.message, "file": p.file, "line": p.line} for p in facts.problems
         ],
     }
+
+
+def _install(facts: ReportFacts) -> list[str]:
+    """The instrumentation to install, one line per package (`code` marks the package): rather than spans on the
+    request handlers it covers, or beside the recommended spans."""
+    lines = [
+        f"{item.hint.action}: it gives {item.gives}; {count_of(item.covers, item.hint.handler)}"
+        f" {'needs' if item.covers == 1 else 'need'} no span of {'its' if item.covers == 1 else 'their'} own beside it"
+        for item in facts.install
+    ]
+    lines += [
+        f"{item.action} for {item.gives} ({count_of(item.recommendations, 'recommendation')} below)"
+        for item in facts.also_install
+    ]
+    return lines
 
 
 def _rec(rec: RecommendationFacts) -> dict[str, object]:

@@ -1,7 +1,8 @@
 """Library functions that call a function they are given (``sorted(key=f)``, ``Thread(target=f)``, ``pool.submit(f)``,
 ``queue.enqueue(f, ...)``): which argument, by the real signatures. The call graph gets an edge from the caller to that
 function, marked with the library function it goes through (``CallEdge.via``). Job queues and schedulers
-(:data:`JOB_QUEUES`) run the function later, as a job of its own, in a worker."""
+(:data:`JOB_QUEUES`) run the function later, as a job of its own, in a worker; web frameworks' route registrations
+(:data:`REQUEST_HANDLERS`) call it later, once per request it serves."""
 
 from __future__ import annotations
 
@@ -54,6 +55,45 @@ JOB_QUEUES: dict[SymbolId, tuple[int | None, str | None]] = {
 }
 CALLED_ARGUMENT.update(JOB_QUEUES)
 
+_AIOHTTP_ROUTER = ("UrlDispatcher", "Application.router")  # installed, else as ``web.Application().router`` names it
+# Web frameworks' route registrations that store a handler to call once per request: the function handed over is where
+# each request's work runs (an entry point), not a call the registering function makes. Named as
+# :func:`called_argument` reads them (the package, then the qualname where the framework defines it; uninstalled, where
+# the project imports it from).
+REQUEST_HANDLERS: dict[SymbolId, tuple[int | None, str | None]] = {
+    # aiohttp: ``web.get("/x", handler)`` in ``app.add_routes([...])``, ``app.router.add_get("/x", handler)``
+    **{f"aiohttp:{method}": (1, "handler") for method in ("get", "post", "put", "patch", "delete", "head", "view")},
+    "aiohttp:route": (2, "handler"),
+    **{
+        f"aiohttp:{router}.add_{method}": (1, "handler")
+        for router in _AIOHTTP_ROUTER
+        for method in ("get", "post", "put", "patch", "delete", "head", "view")
+    },
+    **{f"aiohttp:{router}.add_route": (2, "handler") for router in _AIOHTTP_ROUTER},
+    # Flask: ``app.add_url_rule("/x", "name", view)``, ``bp.add_url_rule("/x", view_func=view)``
+    **{f"flask:{owner}.add_url_rule": (2, "view_func") for owner in ("Flask", "App", "Blueprint", "Scaffold")},
+    # Django: ``path("x/", views.show)`` in ``urlpatterns``
+    **{f"django:{name}": (1, "view") for name in ("path", "re_path", "url", "_path")},
+    # Starlette and FastAPI: ``Route("/x", endpoint)``, ``app.add_api_route("/x", endpoint)``
+    **{f"starlette:{cls}{init}": (1, "endpoint") for cls in ("Route", "WebSocketRoute") for init in ("", ".__init__")},
+    **{
+        f"fastapi:{cls}{init}": (1, "endpoint")
+        for cls in ("APIRoute", "APIWebSocketRoute")
+        for init in ("", ".__init__")
+    },
+    **{
+        f"{package}:{owner}.{method}": (1, "endpoint")
+        for package, owner in (("fastapi", "FastAPI"), ("fastapi", "APIRouter"))
+        for method in ("add_api_route", "add_api_websocket_route")
+    },
+    **{
+        f"starlette:{owner}.{method}": (1, "route")
+        for owner in ("Starlette", "Router")
+        for method in ("add_route", "add_websocket_route")
+    },
+}
+CALLED_ARGUMENT.update(REQUEST_HANDLERS)
+
 
 def called_argument(callee: SymbolId) -> tuple[int | None, str | None] | None:
     """Which argument ``callee`` calls (position, keyword), when it is a library function that calls one."""
@@ -72,13 +112,14 @@ _LATER = frozenset(
         f"{_LOOP}.call_later",
         f"{_LOOP}.call_at",
         *JOB_QUEUES,
+        *REQUEST_HANDLERS,
     }
 )
 
 
 def runs_later(via: SymbolId) -> bool:
     """Whether a function handed to ``via`` runs after the call that hands it over returns (``functools.partial``,
-    ``atexit.register``, ``loop.call_later``, a job queue), rather than within it (``sorted(key=f)``,
+    ``atexit.register``, ``loop.call_later``, a job queue, a route), rather than within it (``sorted(key=f)``,
     ``loop.run_in_executor``, whose result the caller awaits)."""
     return _listed(via) in _LATER
 
@@ -93,6 +134,18 @@ def runs_as_job(via: SymbolId) -> bool:
     """Whether a function handed to ``via`` (a :class:`~trace_advisor.datatypes.CallEdge`'s ``via``) runs later as a
     job of its own (``rq:Queue.enqueue``), not within the call that hands it over."""
     return _listed(via) in JOB_QUEUES
+
+
+def handles_requests(via: SymbolId) -> bool:
+    """Whether a function handed to ``via`` (a :class:`~trace_advisor.datatypes.CallEdge`'s ``via``) is a web
+    framework's request handler, called once per request (``aiohttp.web:get``, ``Flask.add_url_rule``)."""
+    return _listed(via) in REQUEST_HANDLERS
+
+
+def runs_as_unit(via: SymbolId) -> bool:
+    """Whether a function handed to ``via`` runs later as a unit of work of its own: a job or a request."""
+    listed = _listed(via)
+    return listed in JOB_QUEUES or listed in REQUEST_HANDLERS
 
 
 def _listed(callee: SymbolId) -> SymbolId:

@@ -43,11 +43,12 @@ from trace_advisor.facts.records import (
     Chain,
     ModuleFacts,
     Scope,
+    loc_parts,
     plain_name,
 )
 from trace_advisor.resolve import fixtures
 from trace_advisor.resolve import values as v
-from trace_advisor.resolve.callbacks import called_argument
+from trace_advisor.resolve.callbacks import called_argument, handles_requests
 from trace_advisor.resolve.classes import Classes
 from trace_advisor.resolve.decorators import Decorations, decorated_parameter
 from trace_advisor.resolve.dependencies import runs_in
@@ -218,6 +219,8 @@ class Resolver:
                 self.frames.reset()
                 targets = []
             direct = call.chain is not None and not call.implicit
+            if not targets and call.chain is not None and not call.implicit and call.args:
+                targets = self._imported_registration(info, call.scope, call.chain)  # Django's ``path``: a partial
             overrides = self._subclass_targets(info, call.scope, call.chain, targets) if call.chain and direct else []
             handed = self._called_arguments(info, call, targets) if call.args else []
             if call.implicit and not targets:  # an unknown or external decorator, a list's ``__iter__``: transparent
@@ -433,9 +436,68 @@ class Resolver:
             position, keyword = spec
             for key, chain in call.args:
                 if key == keyword or (position is not None and key == str(position)):
-                    for function, external in self.callees_of(info, call.scope, chain):
+                    if handles_requests(target) and chain[-1] == CALL:  # ``partial(api.logs, follow=True)``
+                        chain = self._partial_of(info, call, chain) or chain
+                    functions = self.callees_of(info, call.scope, chain)
+                    if handles_requests(target) and not _named(functions, chain):
+                        functions = self._defined(info, call.scope, chain) or functions
+                    for function, external in functions:
                         out.setdefault(function, (external, target))
         return [(function, external, via) for function, (external, via) in out.items()]
+
+    def _imported_registration(self, info: ModuleInfo, scope: str, chain: Chain) -> list[tuple[SymbolId, bool]]:
+        """A web framework's route registration that resolution cannot call, named by its import path
+        (``from django.urls import path``: ``django.urls:path``, which Django defines as ``partial(_path, ...)``), as
+        a call into code without source is named; nothing for other names."""
+        found = self._bindings_of(info, scope, plain_name(chain[0])) if len(chain) == 1 else None
+        for binding in found[1] if found is not None else ():
+            base = absolute_module(info.name, info.is_package, binding.target, binding.level)
+            if binding.kind == FROM and base and handles_requests(symbol := f"{base}:{binding.name}"):
+                return [(symbol, True)]
+        return []
+
+    def _partial_of(self, info: ModuleInfo, call: CallSite, chain: Chain) -> Chain | None:
+        """The function ``chain`` wraps when it is a ``functools.partial(f, ...)`` call among ``call``'s arguments:
+        ``f``'s chain (the handler a registration serves with bound arguments)."""
+        first_line, first_col, last_line, last_col = loc_parts(call.loc)
+        for site in info.facts.calls:
+            if site.scope != call.scope or site.chain != chain[:-1] or site is call:
+                continue
+            line, col, end_line, end_col = loc_parts(site.loc)
+            if (line, col) < (first_line, first_col) or (end_line, end_col) > (last_line, last_col):
+                continue
+            if any(
+                t.partition(".")[0] == "functools:partial" for t, _ in self.callees_of(info, site.scope, site.chain)
+            ):
+                return next((arg for key, arg in site.args if key == "0"), None)
+        return None
+
+    def _defined(self, info: ModuleInfo, scope: str, chain: Chain) -> list[tuple[SymbolId, bool]]:
+        """The workspace functions ``chain`` names where they are defined, under what the project's decorators make of
+        them (``api.info`` decorated ``@api_process`` is ``APIInfo.info``, not the decorator's ``wrap_api``): the
+        method of that name on the receiver's classes, or the module's function of that name. Empty when it names
+        none (a local value, a call's result, an outside function)."""
+        name = chain[-1].partition(REACHING)[0]
+        if not name.isidentifier():
+            return []
+        if len(chain) == 1:
+            receivers: Values = frozenset({(v.MODULE, info.name)})
+        else:
+            receivers = self.eval_chain(info, scope, chain[:-1])
+        found: dict[SymbolId, bool] = {}
+        for kind, ident in sorted(receivers):
+            if kind == v.MODULE:
+                owners = [f"{ident}:"]
+            elif kind in (v.CLASS, v.INSTANCE):
+                owners = [f"{cls}." for k, cls in self._classes.mro(ident) if k == v.CLASS]
+            else:
+                continue
+            for owner in owners:
+                located = self._classes.scope_of(f"{owner}{name}")
+                if located is not None and located[1].kind == "function":
+                    found[f"{owner}{name}"] = False
+                    break
+        return list(found.items())
 
     def _called(self, values: Values) -> list[tuple[SymbolId, bool]]:
         """What calling each of ``values`` runs (a class: its ``__init__``; an instance: its ``__call__``)."""
@@ -942,3 +1004,10 @@ def _union(parts: Iterable[Values]) -> Values:
     for part in parts:
         out.update(part)
     return frozenset(out)
+
+
+def _named(functions: Iterable[tuple[SymbolId, bool]], chain: Chain) -> bool:
+    """Whether one of ``functions`` is the definition ``chain`` names (``api.info`` is ``APIInfo.info``), not what a
+    decorator made of it."""
+    name = chain[-1].partition(REACHING)[0]
+    return any(function.rpartition(":")[2].rpartition(".")[2] == name for function, _ in functions)
