@@ -11,7 +11,7 @@ Conventions (the contract every module follows):
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -623,6 +623,22 @@ class UnitVolume:
 
 
 @dataclass(frozen=True, slots=True)
+class InstallNote:
+    """Instrumentation packages, not installed, that a recommendation's rationale says to install for what they give
+    beside its span (``gives``: "the client spans themselves", "each request's server span"). Reports other than JSON
+    say it once per package (:func:`install_sentence` is the rationale's text of it)."""
+
+    packages: tuple[str, ...]  # sorted
+    gives: str
+
+
+def install_sentence(notes: Sequence[InstallNote]) -> str:
+    """What a rationale says of ``notes``: ``. Install a, b for the client spans themselves`` ("" for none)."""
+    wants = [f"{', '.join(note.packages)} for {note.gives}" for note in notes]
+    return f". Install {' and '.join(wants)}" if wants else ""
+
+
+@dataclass(frozen=True, slots=True)
 class Recommendation:
     symbol: SymbolId
     file: str
@@ -640,6 +656,7 @@ class Recommendation:
     span: str = ""  # the span name, unique in the workspace (set by the analysis); empty: from the qualname
     observed: Observed | None = None  # from ``analyze --traces``
     cost: SpanCost | None = None  # spans per request, when estimated (``analyze``)
+    installs: tuple[InstallNote, ...] = ()  # what its rationale says to install (its :func:`install_sentence`)
 
     @property
     def span_name(self) -> str:

@@ -526,6 +526,13 @@
     }
   }
 
+  // ---- instrumentation to install, once per package --------------------------------------------------------------
+  if (data.install.length) {
+    document.getElementById("install").hidden = false;
+    const list = document.getElementById("install-list");
+    for (const line of data.install) list.append(withCode(el("li"), line));
+  }
+
   // ---- problems ------------------------------------------------------------------------------------------------
   if (data.problems.length) {
     document.getElementById("problems").hidden = false;

@@ -19,7 +19,7 @@ from trace_advisor.advise.capture import capture_for
 from trace_advisor.advise.instrumentation_hints import SERVER_SPAN
 from trace_advisor.attribute_safety import AttributePolicy
 from trace_advisor.config_model import Config
-from trace_advisor.datatypes import Recommendation
+from trace_advisor.datatypes import InstallNote, Recommendation, install_sentence
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.existing import existing_span, ignored
 from trace_advisor.detect.external_io import io_operations
@@ -258,6 +258,7 @@ class LocalScorer:
             code_block=ctx.code(),
             source="local",
             evidence=tuple(s.evidence for s in ranked),
+            installs=self.installs(ranked),
         )
 
     def rationale(self, ranked: Sequence[Signal]) -> str:
@@ -300,16 +301,9 @@ class LocalScorer:
     def _instrumentation_note(self, ranked: Sequence[Signal]) -> str:
         """What instrumentation packages give beside this span: a web framework's package each request's server span
         (the route's evidence), a task queue's package each task run's span, a client library's package the client
-        call's own span."""
-        server = {s.instrumentation for s in ranked if s.instrumentation is not None and s.finding is Finding.ROUTE}
-        task = {s.instrumentation for s in ranked if s.instrumentation is not None and s.finding in _TASKS} - server
-        client = {s.instrumentation for s in ranked if s.instrumentation is not None} - server - task
-        groups = (
-            (server, f"gives {SERVER_SPAN}", "each request's server span"),
-            (task, "gives each task run its span", "each task run's span"),
-            (client, "traces the call itself", "the client spans themselves"),
-        )
-        traced = (server | task | client) & self.installed
+        call's own span; those installed already, else those to install (:meth:`installs`)."""
+        groups = self._instrumentation_groups(ranked)
+        traced = {p for group, _, _ in groups for p in group} & self.installed
         if traced:
             gives = [
                 f"{', '.join(sorted(self.set_up.get(p, p) for p in group & traced))} already {what}"
@@ -317,8 +311,28 @@ class LocalScorer:
                 if group & traced
             ]
             return f". {'; '.join(gives)}: this span names the work inside it"
-        wants = [f"{', '.join(sorted(group))} for {what}" for group, _, what in groups if group]
-        return f". Install {' and '.join(wants)}" if wants else ""
+        return install_sentence(self.installs(ranked))
+
+    def installs(self, ranked: Sequence[Signal]) -> tuple[InstallNote, ...]:
+        """The instrumentation packages the rationale says to install (none when one it names is installed: it says
+        what that one gives instead)."""
+        groups = self._instrumentation_groups(ranked)
+        if any(group & self.installed for group, _, _ in groups):
+            return ()
+        return tuple(InstallNote(tuple(sorted(group)), wanted) for group, _, wanted in groups if group)
+
+    @staticmethod
+    def _instrumentation_groups(ranked: Sequence[Signal]) -> tuple[tuple[set[str], str, str], ...]:
+        """The instrumentation packages the evidence names: a web framework's (server), a task queue's, a client
+        library's; each with what it does and what it would give."""
+        server = {s.instrumentation for s in ranked if s.instrumentation is not None and s.finding is Finding.ROUTE}
+        task = {s.instrumentation for s in ranked if s.instrumentation is not None and s.finding in _TASKS} - server
+        client = {s.instrumentation for s in ranked if s.instrumentation is not None} - server - task
+        return (
+            (server, f"gives {SERVER_SPAN}", "each request's server span"),
+            (task, "gives each task run its span", "each task run's span"),
+            (client, "traces the call itself", "the client spans themselves"),
+        )
 
     @staticmethod
     def ordered(recommendations: Iterable[Recommendation]) -> list[Recommendation]:

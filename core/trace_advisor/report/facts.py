@@ -23,6 +23,7 @@ from trace_advisor.datatypes import (
     Recommendation,
     SpanVolume,
     TraceCheck,
+    install_sentence,
     split_symbol,
 )
 from trace_advisor.edits.style import span_style
@@ -115,6 +116,16 @@ class InstallFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class AlsoInstall:
+    """An instrumentation package the rationales of recommendations say to install beside their spans (a client
+    library's: "the client spans themselves"), said once in the report instead of in each rationale."""
+
+    package: str
+    gives: str  # "the client spans themselves" ("each task run's span and the client spans themselves": both said)
+    recommendations: int  # how many say so
+
+
+@dataclass(frozen=True, slots=True)
 class ReportFacts:
     tool: str
     version: str
@@ -136,6 +147,7 @@ class ReportFacts:
     root: str  # the folder file paths are relative to
     left_out: tuple[CostNote, ...] = ()  # strong candidates left out for cost (files relative to root)
     install: tuple[InstallFacts, ...] = ()  # instrumentation to install rather than a span per request handler
+    also_install: tuple[AlsoInstall, ...] = ()  # and beside recommended spans (not in ``install``), by package
     traces: TraceCheck | None = None  # ``analyze --traces``: file paths relative to ``root``
     volume: SpanVolume | None = None  # spans per request of all recommendations together, when estimated
 
@@ -267,6 +279,9 @@ def build_facts(
         problems=tuple(replace(p, file=relative(p.file, base)) if p.file else p for p in result.problems),
         left_out=tuple(replace(note, file=relative(note.file, base)) for note in result.left_out),
         install=tuple(_install(hint, base) for hint in result.instrumentation),
+        also_install=_also_install(
+            ranked, {p for hint in result.instrumentation for p in (hint.package, *hint.clients)}
+        ),
         root=str(base),
         traces=_relative_traces(result.traces, base) if result.traces is not None else None,
         volume=result.volume,
@@ -285,6 +300,25 @@ def _install(hint: InstrumentationHint, base: Path) -> InstallFacts:
         tuple((file, tuple(names)) for file, names in sorted(by_file.items())),
         replace(hint, covers=covers),
     )
+
+
+def _also_install(recs: Sequence[Recommendation], listed: set[str]) -> tuple[AlsoInstall, ...]:
+    """The packages the rationales of ``recs`` say to install, each once, by name (those ``listed`` already aside: a
+    web framework's package and the client packages its line names): with what they give and how many
+    recommendations say so."""
+    gives: dict[str, dict[str, None]] = {}  # package -> what the rationales say it gives, in the order first said
+    counts: dict[str, int] = {}
+    for rec in recs:
+        named = {package: note.gives for note in rec.installs for package in note.packages if package not in listed}
+        for package, what in named.items():
+            gives.setdefault(package, {})[what] = None
+            counts[package] = counts.get(package, 0) + 1
+    return tuple(AlsoInstall(p, " and ".join(gives[p]), counts[p]) for p in sorted(counts))
+
+
+def without_installs(rec: Recommendation) -> str:
+    """A recommendation's rationale without what it says to install (a report says that once, :class:`AlsoInstall`)."""
+    return rec.rationale.replace(install_sentence(rec.installs), "", 1) if rec.installs else rec.rationale
 
 
 def _relative_traces(check: TraceCheck, base: Path) -> TraceCheck:
@@ -341,7 +375,7 @@ def _rec_facts(rec: Recommendation, root: Path, previewer: Previewer | None) -> 
         priority=rec.priority,
         confidence=rec.confidence,
         confidence_text=f"{rec.confidence:.2f}",
-        rationale=rec.rationale,
+        rationale=without_installs(rec),
         capture=describe_capture(rec.capture),
         placement=_placement(rec, preview),
         snippet=preview.shown,

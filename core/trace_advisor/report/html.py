@@ -14,6 +14,7 @@ from trace_advisor.report.facts import (
     RecommendationFacts,
     ReportFacts,
     all_recommendations,
+    count_of,
     is_auxiliary,
     priority_title,
 )
@@ -144,10 +145,26 @@ def report_data(
         "trees": trees,
         "hot": _hot(observed, recs),
         "traces": _traces(facts.traces, recs) if facts.traces is not None else None,
+        "install": _install(facts),
         "problems": [
             {"severity": p.severity, "message": p.message, "file": p.file, "line": p.line} for p in facts.problems
         ],
     }
+
+
+def _install(facts: ReportFacts) -> list[str]:
+    """The instrumentation to install, one line per package (`code` marks the package): rather than spans on the
+    request handlers it covers, or beside the recommended spans."""
+    lines = [
+        f"Install `{item.package}`: it gives {item.gives}; {count_of(item.covers, 'request handler')}"
+        f" {'needs' if item.covers == 1 else 'need'} no span of {'its' if item.covers == 1 else 'their'} own beside it"
+        for item in facts.install
+    ]
+    lines += [
+        f"Install `{item.package}` for {item.gives} ({count_of(item.recommendations, 'recommendation')} below)"
+        for item in facts.also_install
+    ]
+    return lines
 
 
 def _rec(rec: RecommendationFacts) -> dict[str, object]:

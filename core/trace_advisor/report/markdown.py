@@ -44,7 +44,7 @@ def render_markdown(facts: ReportFacts) -> str:
 
 
 def _install(facts: ReportFacts) -> list[str]:
-    if not facts.install:
+    if not facts.install and not facts.also_install:
         return []
     lines = ["## Instrumentation to install", ""]
     for item in facts.install:
@@ -62,6 +62,11 @@ def _install(facts: ReportFacts) -> list[str]:
             f" {'its' if one else 'their'} own beside it{also}, so none is recommended:"
         )
         lines += [f"  - {md_code(file)}: {', '.join(md_code(n) for n in names)}" for file, names in item.by_file]
+    lines += [
+        f"- Install {md_code(item.package)} for {md_text(item.gives)}"
+        f" ({count_of(item.recommendations, 'recommendation')} below)."
+        for item in facts.also_install
+    ]
     lines.append("")
     return lines
 

@@ -129,7 +129,7 @@ def _result(rec: RecommendationFacts, rule_index: int) -> dict[str, object]:
         "level": "note",
         "message": {
             "text": f'Add a span "{rec.span_name}" to {rec.qualname} (confidence {rec.confidence_text}): '
-            f"{rec.rationale}"
+            f"{rec.recommendation.rationale}"  # each result says what to install: SARIF has no section for it
         },
         "locations": [_location(rec.file, name, rec.symbol)],
         "partialFingerprints": {"traceAdvisorSymbol/v1": fingerprint},
