@@ -110,6 +110,9 @@ def _decorator_signal(ctx: FunctionContext, dec: ast.expr) -> Signal | None:
     ):
         evidence = Evidence(PRIORITY, f"Django view ({text})", rng, "view")
         return Signal(evidence, 0.8, Finding.ROUTE, instrumentation=_DJANGO)
+    if "rest_framework.decorators.action" in names:  # a ViewSet's extra action: the router gives it its own route
+        evidence = Evidence(PRIORITY, f"Django REST framework action ({text})", rng, "view")
+        return Signal(evidence, 0.8, Finding.ROUTE, instrumentation=_DJANGO)
     return None
 
 

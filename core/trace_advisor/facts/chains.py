@@ -72,21 +72,24 @@ LITERAL_NAMES = {
 def chain_of(node: ast.expr) -> Chain | None:
     """``a.b().c`` -> ("a", "b", "()", "c"); ``await`` is looked through; ``a[k]`` is ("a", ITEM) (not a slice);
     anything else is not followable."""
+    # by exact type (trees come from ``ast.parse``): this runs for every call and attribute read
+    if type(node) is ast.Name:
+        return (node.id,)
     parts: list[str] = []
     current: ast.expr = node
     while True:
-        if isinstance(current, ast.Name):
+        if type(current) is ast.Name:
             parts.append(current.id)
             break
-        if isinstance(current, ast.Attribute):
+        if type(current) is ast.Attribute:
             parts.append(current.attr)
             current = current.value
-        elif isinstance(current, ast.Call):
+        elif type(current) is ast.Call:
             parts.append(CALL)
             current = current.func
-        elif isinstance(current, ast.Await):
+        elif type(current) is ast.Await:
             current = current.value
-        elif isinstance(current, ast.Subscript) and not isinstance(current.slice, ast.Slice):
+        elif type(current) is ast.Subscript and type(current.slice) is not ast.Slice:
             parts.append(ITEM)
             current = current.value
         else:
@@ -99,10 +102,16 @@ def chain_of(node: ast.expr) -> Chain | None:
     return tuple(parts)
 
 
+_PLAIN_CHAINS = frozenset({ast.Name, ast.Attribute, ast.Call})
+
+
 def value_chains(node: ast.expr | None) -> tuple[Chain, ...]:
     """The chains a value expression can evaluate to: ``a if c else B()`` and ``a or B()`` give both."""
     if node is None:
         return ()
+    if type(node) in _PLAIN_CHAINS:  # the commonest values
+        chain = chain_of(node)
+        return (chain,) if chain is not None else ()
     if isinstance(node, ast.IfExp):
         return value_chains(node.body) + value_chains(node.orelse)
     if isinstance(node, ast.BoolOp):

@@ -272,6 +272,27 @@ class _Extractor:
             self.body(node.orelse, scope)
             reaching.merge(scope, [taken, reaching.save(scope)])
             return
+        if kind is ast.Assign:
+            assert isinstance(node, ast.Assign)
+            self.expr(node.value, scope)
+            declared = _type_binding(node.targets, node.value) if scope.kind != "function" else None
+            for target in node.targets:
+                if declared is not None and isinstance(target, ast.Name):
+                    self._bind(scope, target.id, declared)
+                else:
+                    self._bind_target(target, scope, node.value)
+            if scope.tracked and type(node.value) in WALRUS_TOPS:
+                self._walrus_always(node.value, scope)
+            if scope.kind == "module":
+                self._record_all(node.targets, node.value, scope, extend=False)
+            return
+        if kind is ast.Return:
+            assert isinstance(node, ast.Return)
+            if node.value is not None:
+                self.expr(node.value, scope)
+                self._extend(scope.return_values, self._value(node.value, scope))
+            scope.dead = True
+            return
         if kind is ast.Pass:
             return
         if kind is ast.Break or kind is ast.Continue:
@@ -287,7 +308,8 @@ class _Extractor:
                 self.expr(node.cause, scope)
             scope.dead = True
             return
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+            assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
             self._function(node, scope)
         elif isinstance(node, ast.ClassDef):
             self._class(node, scope)
@@ -306,17 +328,6 @@ class _Extractor:
                 else:
                     binding = Binding(FROM, target=module, name=alias.name, level=node.level)
                     self._bind(scope, alias.asname or alias.name, binding)
-        elif isinstance(node, ast.Assign):
-            self.expr(node.value, scope)
-            declared = _type_binding(node.targets, node.value) if scope.kind != "function" else None
-            for target in node.targets:
-                if declared is not None and isinstance(target, ast.Name):
-                    self._bind(scope, target.id, declared)
-                else:
-                    self._bind_target(target, scope, node.value)
-            if scope.tracked and type(node.value) in WALRUS_TOPS:
-                self._walrus_always(node.value, scope)
-            self._record_all(node.targets, node.value, scope, extend=False)
         elif isinstance(node, ast.AnnAssign):
             self._annotated(node, scope)
         elif isinstance(node, ast.AugAssign):  # binds nothing new: the same object, or one of the same type
@@ -363,11 +374,6 @@ class _Extractor:
             self.body(node.body, scope)
             # the manager's ``__exit__`` may swallow an exception raised after any statement of the body
             reaching.merge(scope, [reaching.save(scope), reaching.since(scope, before, counts)])
-        elif isinstance(node, ast.Return):
-            if node.value is not None:
-                self.expr(node.value, scope)
-                self._extend(scope.return_values, self._value(node.value, scope))
-            scope.dead = True
         elif isinstance(node, ast.Global | ast.Nonlocal):
             scope.declared.update(node.names)
             if isinstance(node, ast.Global):
@@ -670,7 +676,6 @@ class _Extractor:
         pop, push, append = stack.pop, stack.extend, stack.append
         calls = self._calls
         fields = _FIELDS
-        called: set[int] = set()  # the callee expressions of the calls met (not attribute reads)
         while stack:
             current = pop()
             kind = type(current)
@@ -678,23 +683,23 @@ class _Extractor:
                 continue
             if kind is ast.Attribute:
                 assert isinstance(current, ast.Attribute)
-                if type(current.ctx) is ast.Load and id(current) not in called:
+                if type(current.ctx) is ast.Load:
                     self._read(current, scope, names)
                 append(current.value)  # the generic walk below, for the two commonest nodes
                 continue
             if kind is ast.Call:
                 assert isinstance(current, ast.Call)
-                called.add(id(current.func))
-                chain = chain_of(current.func)
+                func = current.func
+                chain = chain_of(func)
                 # a chain with a call in it keeps its arguments in the text: ``getattr(obj, "x")()``
                 readable = (
                     chain is not None and CALL not in chain and ITEM not in chain and not chain[0].startswith("<")
                 )
-                text = chain_text(chain) if readable and chain is not None else self._segment(current.func)
+                text = chain_text(chain) if readable and chain is not None else self._segment(func)
                 if names and chain is not None:
                     chain = renamed(chain, names)
                 args = _argument_chains(current, names) if chain is not None else ()
-                loc, name_loc = self.pos(current), self.name_pos(current.func)
+                loc, name_loc = self.pos(current), self.name_pos(func)
                 if names and chain is not None:
                     if REACHING in chain[0]:
                         self._patch_calls.append(len(calls))
@@ -704,9 +709,15 @@ class _Extractor:
                                 self._patch_calls.append(len(calls))
                                 break
                 calls.append(CallSite(scope.qualname, chain, text, loc_of(*loc), loc_of(*name_loc), args))
-                append(current.func)
+                # the callee is a call, not an attribute read: only what it is looked up on is walked
+                if type(func) is ast.Attribute:
+                    assert isinstance(func, ast.Attribute)
+                    append(func.value)
+                else:
+                    append(func)
                 push(current.args)
-                push([keyword.value for keyword in current.keywords])
+                if current.keywords:
+                    push([keyword.value for keyword in current.keywords])
                 continue
             if kind in _OWN_SCOPES:
                 assert isinstance(current, ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp | ast.Lambda)

@@ -208,58 +208,67 @@ def rebound(
     declared ``global``/``nonlocal`` are not the scope's. ``loops``: filled with the names each loop's body binds
     (by ``id`` of the loop statement)."""
     counts: dict[str, int] = dict.fromkeys(params, 1)
-    declared: set[str] = set()
+    declared: list[list[str]] = []
     _count(body, counts, declared, (), loops if loops is not None else {})
     rebound = [name for name, count in counts.items() if count > 1]
-    return frozenset(rebound).difference(declared) if rebound else _NONE
+    if not rebound:
+        return _NONE
+    return frozenset(rebound).difference(*declared) if declared else frozenset(rebound)
 
 
 _NONE: frozenset[str] = frozenset()
 WALRUS_TOPS = frozenset({ast.NamedExpr, ast.Compare, ast.UnaryOp})
+# statements that bind nothing (an expression statement only through a walrus, counted apart)
+_PLAIN_STATEMENTS = frozenset(
+    {ast.Return, ast.Pass, ast.Raise, ast.AugAssign, ast.Break, ast.Continue, ast.Delete, ast.Assert}
+)
+_DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
 
 
 def _count(
     body: Sequence[ast.stmt],
     counts: dict[str, int],
-    declared: set[str],
+    declared: list[list[str]],
     inside: tuple[set[str], ...],
     loops: dict[int, set[str]],
 ) -> None:
+    # by exact type, the commonest statements first (trees come from ``ast.parse``): this runs for every statement
     for node in body:
-        if isinstance(node, ast.Assign):
+        kind = type(node)
+        if kind is ast.Assign:
+            assert isinstance(node, ast.Assign)
             for target in node.targets:
-                kind = type(target)
-                if kind is ast.Name:
+                if type(target) is ast.Name:
                     assert isinstance(target, ast.Name)
-                    name = target.id
-                    counts[name] = counts.get(name, 0) + 1
-                    for bound in inside:
-                        bound.add(name)
-                elif kind is ast.Tuple or kind is ast.List or kind is ast.Starred:
-                    _add(_target_names(target), counts, inside)
+                    _add(target.id, counts, inside)
+                else:
+                    _add_target(target, counts, inside)
             if type(node.value) in WALRUS_TOPS:
-                _add(_walrus_names(node.value), counts, inside)
-        elif type(node) in _PLAIN_STATEMENTS:
-            if isinstance(node, ast.Expr) and type(node.value) in WALRUS_TOPS:
-                _add(_walrus_names(node.value), counts, inside)
-        elif isinstance(node, ast.If):
+                _add_walrus(node.value, counts, inside)
+        elif kind is ast.Expr:
+            assert isinstance(node, ast.Expr)
+            if type(node.value) in WALRUS_TOPS:
+                _add_walrus(node.value, counts, inside)
+        elif kind in _PLAIN_STATEMENTS:
+            continue
+        elif kind is ast.If:
+            assert isinstance(node, ast.If)
             if type(node.test) in WALRUS_TOPS:
-                _add(_walrus_names(node.test), counts, inside)
+                _add_walrus(node.test, counts, inside)
             _count(node.body, counts, declared, inside, loops)
             if node.orelse:
                 _count(node.orelse, counts, declared, inside, loops)
+        elif kind in _DEFINITIONS:
+            assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+            _add(node.name, counts, inside)
         else:
             _count_compound(node, counts, declared, inside, loops)
-
-
-# statements that bind nothing (an expression statement only through a walrus)
-_PLAIN_STATEMENTS = frozenset({ast.Expr, ast.Return, ast.Pass, ast.Raise, ast.AugAssign, ast.Break, ast.Continue})
 
 
 def _count_compound(  # noqa: C901 - one branch per statement
     node: ast.stmt,
     counts: dict[str, int],
-    declared: set[str],
+    declared: list[list[str]],
     inside: tuple[set[str], ...],
     loops: dict[int, set[str]],
 ) -> None:
@@ -268,71 +277,65 @@ def _count_compound(  # noqa: C901 - one branch per statement
         assert isinstance(node, ast.For | ast.AsyncFor | ast.While)
         bound: set[str] = set()
         loops[id(node)] = bound
+        within = (*inside, bound)
         if isinstance(node, ast.While):
             if type(node.test) in WALRUS_TOPS:
-                _add(_walrus_names(node.test), counts, (*inside, bound))
+                _add_walrus(node.test, counts, within)
         else:
-            _add(_target_names(node.target), counts, (*inside, bound))
-        _count(node.body, counts, declared, (*inside, bound), loops)
+            _add_target(node.target, counts, within)
+        _count(node.body, counts, declared, within, loops)
         if node.orelse:
             _count(node.orelse, counts, declared, inside, loops)
     elif kind is ast.AnnAssign:
         assert isinstance(node, ast.AnnAssign)
-        _add(_target_names(node.target), counts, inside)
+        _add_target(node.target, counts, inside)
     elif kind is ast.With or kind is ast.AsyncWith:
         assert isinstance(node, ast.With | ast.AsyncWith)
         for item in node.items:
             if item.optional_vars is not None:
-                _add(_target_names(item.optional_vars), counts, inside)
+                _add_target(item.optional_vars, counts, inside)
         _count(node.body, counts, declared, inside, loops)
-    elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef or kind is ast.ClassDef:
-        assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-        _add((node.name,), counts, inside)
     elif kind is ast.Import or kind is ast.ImportFrom:
         assert isinstance(node, ast.Import | ast.ImportFrom)
-        names = [alias.asname or alias.name.partition(".")[0] for alias in node.names if alias.name != "*"]
-        _add(names, counts, inside)
+        for alias in node.names:
+            if alias.name != "*":
+                _add(alias.asname or alias.name.partition(".")[0], counts, inside)
     elif kind is ast.Try or kind is ast.TryStar:
         assert isinstance(node, ast.Try | ast.TryStar)
         _count(node.body, counts, declared, inside, loops)
         for handler in node.handlers:
             if handler.name:
-                _add((handler.name,), counts, inside)
+                _add(handler.name, counts, inside)
             _count(handler.body, counts, declared, inside, loops)
         _count(node.orelse, counts, declared, inside, loops)
         _count(node.finalbody, counts, declared, inside, loops)
     elif kind is ast.Match:
         assert isinstance(node, ast.Match)
         for case in node.cases:
-            captured = [
-                name
-                for pattern in ast.walk(case.pattern)
-                if isinstance(name := getattr(pattern, "name", None) or getattr(pattern, "rest", None), str)
-            ]
-            _add(captured, counts, inside)
+            for pattern in ast.walk(case.pattern):
+                name = getattr(pattern, "name", None) or getattr(pattern, "rest", None)
+                if isinstance(name, str):
+                    _add(name, counts, inside)
             _count(case.body, counts, declared, inside, loops)
     elif kind is ast.Global or kind is ast.Nonlocal:
         assert isinstance(node, ast.Global | ast.Nonlocal)
-        declared.update(node.names)
+        declared.append(node.names)
 
 
-def _add(names: Iterable[str], counts: dict[str, int], inside: tuple[set[str], ...]) -> None:
-    for name in names:
-        counts[name] = counts.get(name, 0) + 1
-        for bound in inside:
-            bound.add(name)
+def _add(name: str, counts: dict[str, int], inside: tuple[set[str], ...]) -> None:
+    counts[name] = counts.get(name, 0) + 1
+    for bound in inside:
+        bound.add(name)
 
 
-def _target_names(target: ast.expr, out: list[str] | None = None) -> list[str]:
-    found = [] if out is None else out
-    if isinstance(target, ast.Name):
-        found.append(target.id)
-    elif isinstance(target, ast.Tuple | ast.List):
+def _add_target(target: ast.expr, counts: dict[str, int], inside: tuple[set[str], ...]) -> None:
+    if type(target) is ast.Name:
+        _add(target.id, counts, inside)
+    elif type(target) is ast.Tuple or type(target) is ast.List:
         for element in target.elts:
-            _target_names(element, found)
-    elif isinstance(target, ast.Starred):
-        _target_names(target.value, found)
-    return found
+            _add_target(element, counts, inside)
+    elif type(target) is ast.Starred:
+        _add_target(target.value, counts, inside)
 
 
 def walrus_target(test: ast.expr) -> ast.NamedExpr | None:
@@ -345,6 +348,7 @@ def walrus_target(test: ast.expr) -> ast.NamedExpr | None:
     return test if isinstance(test, ast.NamedExpr) else None
 
 
-def _walrus_names(test: ast.expr) -> tuple[str, ...]:
+def _add_walrus(test: ast.expr, counts: dict[str, int], inside: tuple[set[str], ...]) -> None:
     found = walrus_target(test)
-    return (found.target.id,) if found is not None and isinstance(found.target, ast.Name) else ()
+    if found is not None and isinstance(found.target, ast.Name):
+        _add(found.target.id, counts, inside)
