@@ -644,12 +644,20 @@ class InstallNote:
 
     packages: tuple[str, ...]  # sorted
     gives: str
+    # what to do, `backticked` names as code: "Install `a`, `b`", or for what the code adds, "Add strawberry's
+    # `OpenTelemetryExtension` ... to the schema's extensions" ("": install the packages)
+    action: str = ""
 
 
 def install_sentence(notes: Sequence[InstallNote]) -> str:
-    """What a rationale says of ``notes``: ``. Install a, b for the client spans themselves`` ("" for none)."""
-    wants = [f"{', '.join(note.packages)} for {note.gives}" for note in notes]
-    return f". Install {' and '.join(wants)}" if wants else ""
+    """What a rationale says of ``notes``: ``. Install a, b for the client spans themselves`` ("" for none); what the
+    code adds is said as its own action (``. Add strawberry's OpenTelemetryExtension ... for each GraphQL resolver's
+    span and install c for the client spans themselves``)."""
+    if all(note.action in ("", "Install " + ", ".join(f"`{p}`" for p in note.packages)) for note in notes):
+        wants = [f"{', '.join(note.packages)} for {note.gives}" for note in notes]
+        return f". Install {' and '.join(wants)}" if wants else ""
+    todo = [f"{note.action.replace('`', '')} for {note.gives}" for note in notes]
+    return ". " + " and ".join([todo[0], *(t[:1].lower() + t[1:] for t in todo[1:])])
 
 
 @dataclass(frozen=True, slots=True)
@@ -763,6 +771,10 @@ class InstrumentationHint:
     package: str
     gives: str
     covers: tuple[CoveredFunction, ...]
+    # what to do, `backticked` names as code ("Install `opentelemetry-instrumentation-flask`"; an extension the code
+    # adds: "Add strawberry's `OpenTelemetryExtension` ... to the schema's extensions"), and what it covers
+    action: str = ""
+    handler: str = "request handler"
 
     @property
     def clients(self) -> tuple[str, ...]:
