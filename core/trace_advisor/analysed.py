@@ -93,9 +93,9 @@ class AnalysedModule:
         return first
 
     def sites_of(self, symbol: SymbolId, within: Range | None = None) -> tuple[ResolvedCall, ...]:
-        """The call sites resolution attributes to ``symbol`` (inside ``within`` when given: one of several defs
-        sharing a symbol), in source order."""
-        sites = self.calls.sites.get(symbol, ())
+        """The call sites resolution attributes to ``symbol`` and to the lambdas written in it (inside ``within``
+        when given: one of several defs sharing a symbol), in source order: a span around the def holds them."""
+        sites = self.calls.body_sites(symbol)
         if within is None:
             return sites
         return tuple(s for s in sites if within.start <= s.range.start and s.range.end <= within.end)

@@ -65,7 +65,14 @@ from trace_advisor.detect.entry_points import may_call_stored, stored_call
 from trace_advisor.detect.existing import existing_span, ignored, without_span
 from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
-from trace_advisor.detect.instrumentation import SentryInit, SetUp, instrumentation_set_up, may_set_up, set_up_in_module
+from trace_advisor.detect.instrumentation import (
+    SentryInit,
+    SetUp,
+    graphql_set_up,
+    instrumentation_set_up,
+    may_set_up,
+    set_up_in_module,
+)
 from trace_advisor.detect.once import cached_without_arguments, guarded_once
 from trace_advisor.detect.routes import route_at
 from trace_advisor.detect.shape import may_run_forever, runs_forever
@@ -151,8 +158,9 @@ class Analyzer:
         self._call_facts: dict[str, tuple[object, dict[tuple[str, SpanKey], CallSite]]] = {}  # calls with arguments
 
     def _sites(self, symbol: SymbolId) -> tuple[ResolvedCall, ...]:
+        """A function's call sites, with those of the lambdas written in it."""
         calls = self.index.module_calls(symbol.partition(":")[0])
-        return calls.sites.get(symbol, ()) if calls is not None else ()
+        return calls.body_sites(symbol) if calls is not None else ()
 
     def chosen(self, symbol: SymbolId) -> CallerChosen:
         """``symbol``'s calls whose target its callers choose (:mod:`trace_advisor.caller_chosen`)."""
@@ -972,15 +980,16 @@ def _instrumentation_set_up(index: Index, cache: AnalysisCache) -> dict[str, str
         if known is not None and known[0] is facts and known[1] is None:
             kept[module] = known
             continue
+        place = module.replace(".", "/") + ("/__init__.py" if path.name == "__init__.py" else ".py")
+        graphql = graphql_set_up(facts, partial(index.source, path), place)
         if not may_set_up(call.chain for call in facts.calls):
-            kept[module] = (facts, None, ())
+            kept[module] = (facts, None, graphql)
             continue
         calls = index.module_calls(module)
         if known is not None and known[0] is facts and known[1] is calls:
             kept[module] = known
             continue
-        place = module.replace(".", "/") + ("/__init__.py" if path.name == "__init__.py" else ".py")
-        found = set_up_in_module(calls.ordered if calls is not None else (), index.source(path), place)
+        found = graphql + set_up_in_module(calls.ordered if calls is not None else (), index.source(path), place)
         kept[module] = (facts, calls, found)
     cache.set_up = kept
     return instrumentation_set_up(found for _, _, found in kept.values())

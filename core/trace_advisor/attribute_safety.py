@@ -132,6 +132,26 @@ def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
 
 DEFAULT_POLICY = AttributePolicy()
 
+SEMCONV_PARAMS = {
+    "queue_name": "messaging.destination.name",
+    "queue": "messaging.destination.name",
+    "topic": "messaging.destination.name",
+    "exchange": "messaging.destination.name",
+    "routing_key": "messaging.rabbitmq.destination.routing_key",
+    "table": "db.collection.name",
+    "table_name": "db.collection.name",
+    "collection": "db.collection.name",
+    "bucket": "aws.s3.bucket",
+    "bucket_name": "aws.s3.bucket",
+    "method": "http.request.method",
+}
+
+
+def attribute_key(name: str) -> str:
+    """The attribute key a value named ``name`` is recorded under: its semantic-convention key where one exists
+    (``queue`` -> ``messaging.destination.name``), else under ``app.`` (the OpenTelemetry demo's namespace)."""
+    return SEMCONV_PARAMS.get(name, f"app.{name}")
+
 
 # ---- static types -------------------------------------------------------------------------------------------
 

@@ -9,7 +9,18 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from trace_advisor.datatypes import CallEdge, CallTreeNode, Definition, Range, ResolvedCall, SymbolId, UnresolvedCall
+from trace_advisor.datatypes import (
+    LOCALS,
+    MODULE_QUALNAME,
+    CallEdge,
+    CallTreeNode,
+    Definition,
+    Range,
+    ResolvedCall,
+    SymbolId,
+    UnresolvedCall,
+    lambda_owner,
+)
 
 if TYPE_CHECKING:
     from trace_advisor.record.observed import ObservedGraph
@@ -23,7 +34,7 @@ class ModuleCalls:
 
     ``serial``: which resolution of the module this is (a new number every time it is resolved again)."""
 
-    __slots__ = ("module", "serial", "ordered", "_sites", "_edges", "_unresolved")
+    __slots__ = ("module", "serial", "ordered", "_sites", "_edges", "_unresolved", "_lambdas")
 
     def __init__(self, module: str, ordered: tuple[ResolvedCall, ...] = (), serial: int = 0) -> None:
         self.module = module
@@ -32,6 +43,7 @@ class ModuleCalls:
         self._sites: dict[SymbolId, tuple[ResolvedCall, ...]] | None = None
         self._edges: dict[SymbolId, tuple[CallEdge, ...]] | None = None
         self._unresolved: dict[SymbolId, tuple[UnresolvedCall, ...]] | None = None
+        self._lambdas: dict[SymbolId, list[SymbolId]] | None = None  # a def -> the lambdas written in it
 
     @staticmethod
     def build(module: str, sites: Sequence[ResolvedCall], serial: int = 0) -> ModuleCalls:
@@ -47,6 +59,20 @@ class ModuleCalls:
                 by_caller.setdefault(site.caller, []).append(site)
             found = self._sites = {caller: tuple(sites) for caller, sites in by_caller.items()}
         return found
+
+    def body_sites(self, symbol: SymbolId) -> tuple[ResolvedCall, ...]:
+        """The sites of ``symbol`` and of the lambdas written in it, in source order: the calls of the code a span
+        around the def holds (the detectors read these; a lambda is a node of the graph, but no place for a span)."""
+        own = self.sites.get(symbol, ())
+        if self._lambdas is None:
+            self._lambdas = {}
+            for caller in self.sites:
+                if (owner := lambda_owner(caller)) is not None:
+                    self._lambdas.setdefault(owner, []).append(caller)
+        lambdas = self._lambdas.get(symbol)
+        if not lambdas:
+            return own
+        return tuple(sorted((*own, *(site for name in lambdas for site in self.sites[name])), key=_start))
 
     def all_edges(self) -> Iterator[CallEdge]:
         """Every edge, site by site in the order of ``ordered``."""
@@ -168,10 +194,10 @@ class CallGraph:
         definition = self._source.definition(symbol)
         if (
             definition is None
-            or definition.kind == "class"
+            or definition.kind in ("class", "lambda")
             or self._source.module_calls(symbol.partition(":")[0]) is None
         ):
-            return False  # not a workspace function (classes, code read from search paths)
+            return False  # not a workspace function (classes, code read from search paths), or a lambda
         if qualname == "main" or qualname.endswith(".main"):
             return True
         return "<locals>" not in qualname and not any(e.caller != symbol for e in self.callers(symbol))
@@ -199,12 +225,25 @@ class CallGraph:
                     memo.reachable[step] = True
                     step = called[step]
                 return True
-            for edge in self.callers(current):
-                if not edge.external and edge.caller not in called:
-                    called[edge.caller] = current
-                    queue.append(edge.caller)
+            above = [edge.caller for edge in self.callers(current) if not edge.external]
+            if (owner := self._defining_code(current)) is not None:
+                above.append(owner)  # a lambda runs if the code making it does (a library may call it)
+            for caller in above:
+                if caller not in called:
+                    called[caller] = current
+                    queue.append(caller)
         memo.reachable.update(dict.fromkeys(called, False))  # every ancestor searched: none is reachable either
         return False
+
+    def _defining_code(self, symbol: SymbolId) -> SymbolId | None:
+        """The function or module body whose code makes the lambda ``symbol`` (out of class bodies); None when
+        ``symbol`` is not a lambda."""
+        owner = lambda_owner(symbol)
+        while owner is not None and (found := self._source.definition(owner)) is not None and found.kind == "class":
+            module, _, qualname = owner.partition(":")
+            outer = qualname.rpartition(".")[0].removesuffix(f".{LOCALS}")
+            owner = f"{module}:{outer or MODULE_QUALNAME}"
+        return owner
 
     def tree(self, root: SymbolId, depth: int = 8, observed: ObservedGraph | None = None) -> CallTreeNode:
         """The call tree under ``root``: a symbol already on the path is marked ``cycle`` and not expanded. With

@@ -25,6 +25,20 @@ def make_symbol(module: str, qualname: str) -> SymbolId:
     return f"{module}:{qualname}"
 
 
+def lambda_owner(symbol: SymbolId) -> SymbolId | None:
+    """The def, class or module body a lambda is written in (``m:f.<locals>.<lambda1>.<locals>.<lambda1>`` ->
+    ``m:f``, ``m:<lambda2>`` -> ``m:<module>``); None when ``symbol`` is not a lambda."""
+    module, _, qualname = symbol.partition(":")
+    parts = qualname.split(".")
+    if not parts[-1].startswith("<lambda"):
+        return None
+    while parts and parts[-1].startswith("<lambda"):
+        parts.pop()
+        if parts and parts[-1] == LOCALS:
+            parts.pop()
+    return f"{module}:{'.'.join(parts) or MODULE_QUALNAME}"
+
+
 def split_symbol(symbol: SymbolId) -> tuple[str, str]:
     """Split ``module:qualname``; raises ValueError when there is no colon."""
     module, sep, qualname = symbol.partition(":")
@@ -185,18 +199,20 @@ class Range:
         return self.parts() >= other.parts()
 
 
-DefinitionKind = Literal["function", "method", "class", "module"]
+# a lambda is a node of the call graph (``f.<locals>.<lambda1>``), never a place for a span: a ``with`` block cannot
+# go in one
+DefinitionKind = Literal["function", "method", "class", "module", "lambda"]
 
 
 @dataclass(frozen=True, slots=True)
 class Definition:
-    """A function, method, class or module body found in the workspace."""
+    """A function, method, class, lambda or module body found in the workspace."""
 
     symbol: SymbolId
     kind: DefinitionKind
     file: str  # absolute path
     range: Range  # whole definition, decorators included
-    name_range: Range  # just the name after ``def``/``class`` (the whole first line for ``<module>``)
+    name_range: Range  # the name after ``def``/``class``, a lambda's keyword (the whole first line for ``<module>``)
     is_async: bool = False
 
 
@@ -256,7 +272,6 @@ class CallEdge:
 # subscript-unknown-key   the callee is an item of something whose items are not known (``handlers[kind]()``)
 # not-followable          the callee is another expression (``(a or b)()``, ``f()()`` chains that fail)
 # too-deep                the value is nested too deeply to follow
-# lambda                  the callee is a lambda (not a node of the graph: its calls are the defining function's)
 UnresolvedReason = Literal[
     "untyped-parameter",
     "annotation-not-a-class",
@@ -269,7 +284,6 @@ UnresolvedReason = Literal[
     "subscript-unknown-key",
     "not-followable",
     "too-deep",
-    "lambda",
 ]
 
 
@@ -653,12 +667,20 @@ class InstallNote:
 
     packages: tuple[str, ...]  # sorted
     gives: str
+    # what to do, `backticked` names as code: "Install `a`, `b`", or for what the code adds, "Add strawberry's
+    # `OpenTelemetryExtension` ... to the schema's extensions" ("": install the packages)
+    action: str = ""
 
 
 def install_sentence(notes: Sequence[InstallNote]) -> str:
-    """What a rationale says of ``notes``: ``. Install a, b for the client spans themselves`` ("" for none)."""
-    wants = [f"{', '.join(note.packages)} for {note.gives}" for note in notes]
-    return f". Install {' and '.join(wants)}" if wants else ""
+    """What a rationale says of ``notes``: ``. Install a, b for the client spans themselves`` ("" for none); what the
+    code adds is said as its own action (``. Add strawberry's OpenTelemetryExtension ... for each GraphQL resolver's
+    span and install c for the client spans themselves``)."""
+    if all(note.action in ("", "Install " + ", ".join(f"`{p}`" for p in note.packages)) for note in notes):
+        wants = [f"{', '.join(note.packages)} for {note.gives}" for note in notes]
+        return f". Install {' and '.join(wants)}" if wants else ""
+    todo = [f"{note.action.replace('`', '')} for {note.gives}" for note in notes]
+    return ". " + " and ".join([todo[0], *(t[:1].lower() + t[1:] for t in todo[1:])])
 
 
 @dataclass(frozen=True, slots=True)
@@ -772,6 +794,10 @@ class InstrumentationHint:
     package: str
     gives: str
     covers: tuple[CoveredFunction, ...]
+    # what to do, `backticked` names as code ("Install `opentelemetry-instrumentation-flask`"; an extension the code
+    # adds: "Add strawberry's `OpenTelemetryExtension` ... to the schema's extensions"), and what it covers
+    action: str = ""
+    handler: str = "request handler"
 
     @property
     def clients(self) -> tuple[str, ...]:

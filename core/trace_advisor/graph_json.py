@@ -18,8 +18,9 @@ class Definitions(Protocol):
 def functions_json(
     graph: CallGraph, index: Definitions, symbols: Sequence[SymbolId], observed: ObservedGraph | None = None
 ) -> dict[str, object]:
-    """``{"functions": {symbol: {"file", "line", "calls", "unresolved"}}}``: each function's distinct callees in
-    source order and the calls that could not be followed (as written, with their line and why). With a recording
+    """``{"functions": {symbol: {"file", "line", "end_line", "calls", "unresolved"}}}``: where each function (a
+    lambda: from its keyword) starts and ends, its distinct callees in source order and the calls that could not be
+    followed (as written, with their line and why). With a recording
     (``observed``), each function also gets ``edges`` (static, observed or both, with observed counts and seconds)
     and ``observed`` (calls into it and cumulative seconds), and the data gets ``recording`` (what was run)."""
     functions: dict[str, object] = {}
@@ -29,6 +30,7 @@ def functions_json(
         entry: dict[str, object] = {
             "file": definition.file if definition else None,
             "line": definition.name_range.start.line if definition else None,
+            "end_line": definition.range.end.line if definition else None,
             "calls": distinct(edge.callee for edge in static),
             "subclass_calls": subclass_only(static),
             "via": called_through(static),

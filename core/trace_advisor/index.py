@@ -460,10 +460,11 @@ class Index:
             return next((d for d in found if d.symbol == symbol), None)
 
     def definition_at(self, path: Path, pos: Position) -> Definition | None:
-        """The innermost function, method or class whose range contains ``pos``."""
+        """The innermost function, method or class whose range contains ``pos`` (in a lambda: the def around it, a
+        lambda being no place for a span)."""
         best: Definition | None = None
         for found in self.definitions(path):
-            if found.kind != "module" and found.range.contains(pos):
+            if found.kind not in ("module", "lambda") and found.range.contains(pos):
                 if best is None or best.range.contains(found.range.start):
                     best = found
         return best

@@ -18,7 +18,7 @@ from trace_advisor.stubs import Stubs
 if TYPE_CHECKING:
     from trace_advisor.index import Index
 
-_FUNCTIONS = ("function", "method")
+_FUNCTIONS = ("function", "method", "lambda")
 _KEPT_FILES = 8
 
 
@@ -77,8 +77,10 @@ def symbols_at(index: Index, path: Path, pos: Position) -> AtPosition:
             return AtPosition((definition.symbol,))
     inner = None
     for definition in definitions:
-        # decorators run in the code around the def: from its `def` line on, the position is in the function
-        body = Range(Position(definition.name_range.start.line, 0), definition.range.end)
+        # decorators run in the code around the def: from its `def` line on, the position is in the function (a
+        # lambda: the lambda itself)
+        start = definition.range.start if definition.kind == "lambda" else Position(definition.name_range.start.line, 0)
+        body = Range(start, definition.range.end)
         if definition.kind in _FUNCTIONS and body.contains(pos):
             if inner is None or inner.range.contains(definition.range.start):
                 inner = definition

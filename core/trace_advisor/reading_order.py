@@ -8,8 +8,17 @@ the payment flow before the ``db cleanup`` command."""
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from trace_advisor.datatypes import EvidenceKind, Recommendation
 
+# Folders and files that hold development scripts, maintainers' tooling (a release script under ``bin/``), examples
+# and docs rather than the product: ranked after it (tracing them is legitimate, not where to start).
+AUXILIARY_FOLDERS = frozenset(
+    {"examples", "example", "samples", "sample", "demo", "demos", "scripts", "script", "tools", "docs", "doc"}
+    | {"benchmarks", "benchmark", "bench", "dev", "tutorial", "tutorials", "bin", "ci", "hack"}
+)
+AUXILIARY_FILES = frozenset({"setup.py", "noxfile.py", "tasks.py", "fabfile.py", "dodo.py", "conftest.py"})
 BAND = 5  # hundredths of confidence: 0.95-0.99 is one band, 0.90-0.94 the next
 _NO_KIND = len(EvidenceKind)
 
@@ -25,3 +34,16 @@ def reading_key(rec: Recommendation) -> tuple[int, bool, int, float]:
     kind = rec.kind
     by_hand = any(e.kind is EvidenceKind.COMMAND for e in rec.evidence)
     return (-band(rec.confidence), by_hand, kind.rank if kind is not None else _NO_KIND, -rec.confidence)
+
+
+def is_auxiliary(path: str) -> bool:
+    """Whether a workspace-relative path is a development script, an example or docs rather than product code. The
+    project files count at the top only: ``documents/tasks.py`` is a package's Celery tasks, not invoke's."""
+    parts = PurePath(path).parts
+    return (parts[-1] in AUXILIARY_FILES and len(parts) == 1) or any(p in AUXILIARY_FOLDERS for p in parts[:-1])
+
+
+def auxiliary_module(module: str) -> bool:
+    """:func:`is_auxiliary` for a module's dotted name (``examples.webhook_handler``)."""
+    parts = module.split(".")
+    return (len(parts) == 1 and f"{parts[0]}.py" in AUXILIARY_FILES) or any(p in AUXILIARY_FOLDERS for p in parts[:-1])

@@ -27,6 +27,7 @@ from trace_advisor.datatypes import (
     UnitVolume,
     split_symbol,
 )
+from trace_advisor.reading_order import auxiliary_module
 
 if TYPE_CHECKING:
     from trace_advisor.index import Index
@@ -172,6 +173,7 @@ class _Ranking:
         self.heaviest: dict[SymbolId, tuple[float, SymbolId]] = {}
         self.fewest: dict[SymbolId, tuple[float, SymbolId]] = {}
         self.busiest: dict[Unit, tuple[float, SymbolId, int]] = {}
+        aside: dict[Unit, tuple[float, SymbolId, int]] = {}  # entry points in examples, scripts, docs...
         for entry, of in entries.items():
             calls = reached(entry)
             total, found = 0.0, 0
@@ -187,8 +189,11 @@ class _Ranking:
                     self.heaviest[symbol] = (count, entry)
                 if 1 <= count < self.fewest.get(symbol, (MAX_CALLS + 1, ""))[0]:
                     self.fewest[symbol] = (count, entry)
-            if total > self.busiest.get(of.unit, (0.0, "", 0))[0]:
-                self.busiest[of.unit] = (total, entry, found)
+            busiest = aside if auxiliary_module(entry.partition(":")[0]) else self.busiest
+            if total > busiest.get(of.unit, (0.0, "", 0))[0]:
+                busiest[of.unit] = (total, entry, found)
+        # the figures are the product's: an SDK's example webhook handler is no request of the SDK's own
+        self.busiest = self.busiest or aside
 
 
 def _figure_entry(by_unit: dict[Unit, tuple[float, SymbolId]], heaviest: tuple[float, SymbolId]) -> SymbolId:

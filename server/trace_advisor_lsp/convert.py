@@ -33,6 +33,7 @@ KIND = {
     "method": types.SymbolKind.Method,
     "class": types.SymbolKind.Class,
     "module": types.SymbolKind.Module,
+    "lambda": types.SymbolKind.Function,
 }
 
 
@@ -137,11 +138,11 @@ class Converter:
         related = [
             types.DiagnosticRelatedInformation(
                 location=types.Location(uri=path_to_uri(f.file), range=self.range(f.file, f.name_range)),
-                message=f"{name}: its server span comes from {hint.package}",
+                message=f"{name}: its span comes from {hint.package}",
             )
             for f, name in zip(hint.covers, names, strict=True)
         ]
-        handlers = f"this file's request handler{'' if len(names) == 1 else 's'} {', '.join(names)}"
+        handlers = f"this file's {hint.handler}{'' if len(names) == 1 else 's'} {', '.join(names)}"
         return types.Diagnostic(
             range=self.range(first.file, first.name_range),
             message=hint_text(hint, handlers),

@@ -161,7 +161,7 @@ def run(client, typed: "Base", rows: list, pair: tuple) -> None:
     first.close()  # unknown-value
     missing_name()  # undefined-name
     handlers["a"]()  # subscript-unknown-key
-    (lambda item: item.go())(1)  # a lambda's parameter: unknown-value; the lambda call: not-followable
+    (lambda item: item.go())(1)  # calls the lambda, whose parameter says nothing: untyped-parameter
     [x.done() for x in rows]  # unknown-element
 
 
@@ -185,9 +185,10 @@ def test_json_says_why_each_call_is_unresolved(tmp_path: Path) -> None:
         ("first.close", "unknown-value"),
         ("missing_name", "undefined-name"),
         ('handlers["a"]', "subscript-unknown-key"),
-        ("lambda item: item.go()", "not-followable"),
-        ("item.go", "unknown-value"),
         ("x.done", "unknown-element"),
     ]
+    assert "reasons:run.<locals>.<lambda1>" in json.loads(result.stdout)["functions"]["reasons:run"]["calls"]
+    in_lambda = json.loads(result.stdout)["functions"]["reasons:run.<locals>.<lambda1>"]["unresolved"]
+    assert [(u["text"], u["reason"]) for u in in_lambda] == [("item.go", "untyped-parameter")]
     assert found[0]["detail"] == "`client` is a parameter without an annotation (annotate it)"
     assert all(u["line"] > 1 for u in found)

@@ -1,12 +1,15 @@
 """`trace-advisor calls` on the call-graph fixtures (tests/fixtures/callgraph/<case>): each checked caller's callees
 are exactly the expected ones, and the runtime is the oracle: running the case's entry function under a
 ``sys.setprofile`` recorder makes exactly those calls between the case's own functions (less the edges the fixture
-lists as static-only, plus the ones it lists as runtime-only, each with its reason in the case's README)."""
+lists as static-only, plus the ones it lists as runtime-only, each with its reason in the case's README). A lambda
+runs as code named ``<lambda>``: it is the static graph's lambda node of the same enclosing scope starting on the
+same line (``f.<locals>.<lambda2>``)."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -21,15 +24,18 @@ import importlib, json, sys
 sys.path.insert(0, sys.argv[1])
 module_name, _, function = sys.argv[2].partition(":")
 edges = set()
-# comprehensions run as functions of their own, and lambdas are not yet nodes of the graph: both are folded into the
-# function around them (calls inside are that function's; calling one is no edge)
-FOLDED = ("<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>", "<lambda>")
+# comprehensions run as functions of their own: they are folded into the function around them (calls inside are
+# that function's; calling one is no edge). A lambda is named with the line it starts on (``f.<locals>.<lambda>@12``)
+FOLDED = ("<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>")
 
 def ident(frame):
     qualname = frame.f_code.co_qualname
+    for folded in FOLDED:
+        qualname = qualname.replace(f".{folded}.", ".")
     while qualname.rpartition(".")[2] in FOLDED:
         qualname = qualname.rpartition(".")[0].removesuffix(".<locals>")
-    return f"{frame.f_globals.get('__name__')}:{qualname or '<module>'}"
+    line = f"@{frame.f_code.co_firstlineno}" if qualname.endswith("<lambda>") else ""
+    return f"{frame.f_globals.get('__name__')}:{qualname or '<module>'}{line}"
 
 def record(frame, event, arg):
     back = frame.f_back
@@ -60,7 +66,18 @@ def static_calls(case: Path, tmp_path: Path) -> dict[str, dict[str, list[str]]]:
     return json.loads(done.stdout)["functions"]
 
 
-def runtime_calls(case: Path, entry: str) -> dict[str, set[str]]:
+def lambda_node(recorded: str, functions: dict[str, dict[str, object]]) -> str:
+    """The static lambda node of a recorded ``module:f.<locals>.<lambda>@line``: same module and enclosing scopes,
+    starting on that line (exactly one, or the recorded name stays and the comparison fails)."""
+    if "@" not in recorded:
+        return recorded
+    name, _, line = recorded.rpartition("@")
+    pattern = re.compile(re.escape(name).replace(re.escape("<lambda>"), r"<lambda\d+>") + "$")
+    found = [s for s, f in functions.items() if pattern.match(s) and f["line"] == int(line)]
+    return found[0] if len(found) == 1 else recorded
+
+
+def runtime_calls(case: Path, entry: str, functions: dict[str, dict[str, object]]) -> dict[str, set[str]]:
     done = subprocess.run(
         [sys.executable, "-c", RECORDER, f"{case}{os.sep}", entry],
         capture_output=True,
@@ -71,7 +88,7 @@ def runtime_calls(case: Path, entry: str) -> dict[str, set[str]]:
     assert done.returncode == 0, done.stderr
     found: dict[str, set[str]] = {}
     for caller, callee in json.loads(done.stdout):
-        found.setdefault(caller, set()).add(callee)
+        found.setdefault(lambda_node(caller, functions), set()).add(lambda_node(callee, functions))
     return found
 
 
@@ -87,7 +104,7 @@ def test_calls_match_the_expected_and_the_runtime(case: Path, tmp_path: Path) ->
     assert {caller: functions[caller]["via"] for caller in via} == via
     unresolved = expected.get("unresolved", {})  # the calls each caller cannot follow, as written
     assert {caller: [u["text"] for u in functions[caller]["unresolved"]] for caller in unresolved} == unresolved
-    runtime = runtime_calls(case, expected["entry"])
+    runtime = runtime_calls(case, expected["entry"], functions)
     modules = {symbol.partition(":")[0] for symbol in functions}
     for caller, callees in expected["calls"].items():
         local = {c for c in callees if c.partition(":")[0] in modules}  # the recorder sees only the case's code

@@ -49,6 +49,9 @@ def test_handlers_registered_by_value_are_request_entries(tmp_path: Path) -> Non
     }
     assert covers["opentelemetry-instrumentation-flask"] == {"hub.web:show_report", "hub.web:index"}
     assert covers["opentelemetry-instrumentation-starlette"] == {"hub.asgi:health"}
+    # a ViewSet's extra action (@action) is a route of its own, as its list is
+    drf = {"hub.drf:OrderViewSet.list", "hub.drf:OrderViewSet.refund"}
+    assert covers["opentelemetry-instrumentation-django"] == drf
     # the project's decorator is no handler, nor a function a handler calls
     assert not {"format_info", "api_process.<locals>.wrap_api"} & {r.rpartition(":")[2] for r in recs}
 

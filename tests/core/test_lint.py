@@ -108,3 +108,17 @@ def test_the_rules_read_only_the_statements_that_name_opentelemetry_calls(case: 
     ]
     assert not set(map(id, units)) & set(map(id, plain))
     assert [u.name for u in units if isinstance(u, ast.FunctionDef) and u.lineno > len(text.splitlines())] == ["traced"]
+
+
+def test_an_end_time_the_moved_statements_compute_gets_no_fix() -> None:
+    """``span.end(end_time=finished)`` where ``finished`` is assigned between start and end: in a ``finally`` it may
+    be unset when an exception leaves those statements, so there is no mechanical fix (the finding stays)."""
+    source = (
+        "from opentelemetry import trace\n\ntracer = trace.get_tracer(__name__)\n\n\n"
+        "def timed_late(part, started: int):\n"
+        '    span = tracer.start_span("timed_late", start_time=started)\n'
+        "    finished = part.finish()\n"
+        "    span.end(end_time=finished)\n"
+    )
+    [finding] = lint_text(source).findings
+    assert (finding.rule, finding.fix) == ("span-not-ended", None)

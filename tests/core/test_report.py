@@ -17,8 +17,9 @@ import pytest
 from test_report_sample import load_result, load_trees
 from trace_advisor.config import config_from_mapping, default_config
 from trace_advisor.datatypes import AnalysisResult
+from trace_advisor.reading_order import is_auxiliary
 from trace_advisor.report import ReportError, default_template, render, validate_template, write_report
-from trace_advisor.report.facts import all_recommendations, build_facts, is_auxiliary
+from trace_advisor.report.facts import all_recommendations, build_facts
 
 FORMATS = ("json", "md", "sarif", "html")
 

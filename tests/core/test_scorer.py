@@ -377,3 +377,23 @@ def test_the_rationale_leads_with_what_a_function_does_not_how_it_is_built(tmp_p
     assert update.priority == "external_io"
     assert update.rationale.startswith("Calls sdk.transport:send (external HTTP via urllib.request.urlopen); public")
     assert "public function orchestrating 5 calls" in update.rationale
+
+
+def test_rpc_system_only_names_rpc_systems(tmp_path: Path) -> None:
+    """``rpc.system`` holds the conventions' RPC systems (``grpc``); mail sent over SMTP gets no ``rpc.system``."""
+    from trace_advisor.advise.capture import capture_for
+
+    code = tmp_path / "calls.py"
+    code.write_text(
+        "import smtplib\nimport grpc\n\n\n"
+        "def mail(host: str, text: str) -> None:\n"
+        "    with smtplib.SMTP(host) as smtp:\n"
+        "        smtp.sendmail('a@example.com', ['b@example.com'], text)\n\n\n"
+        "def ping(target: str) -> None:\n"
+        "    channel = grpc.insecure_channel(target)\n"
+        "    channel.unary_unary('/svc/Ping')(b'')\n",
+        encoding="utf-8",
+    )
+    found = {q: capture_for(ctx, run_detectors(ctx)).attributes for q, ctx in contexts(code, tmp_path).items()}
+    assert not [a for a in found["mail"] if a.key == "rpc.system"], found["mail"]
+    assert Attribute("rpc.system", '"grpc"') in found["ping"], found["ping"]

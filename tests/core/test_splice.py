@@ -203,3 +203,30 @@ def test_an_edit_inside_one_method_extracts_that_method_alone() -> None:
         result = splice(text, old, edited, ast.parse(text))
         assert result is not None
         assert result.facts == parse_source(edited, "console.py").facts, after
+
+
+def test_lambdas_keep_the_numbers_a_full_parse_gives() -> None:
+    """Lambdas are numbered per enclosing scope in source order: one in a function's body is the function's own
+    (spliced), one in a top-level def's defaults is the module's, after the module's earlier ones (full parse)."""
+    text = (
+        "key = lambda x: x\n\n\n"
+        "def f(k=lambda: 1):\n    g = lambda: 2\n    return g()\n\n\n"
+        "def h(k=lambda: 3):\n    return 4\n\n\n"
+        "def j():\n    m = lambda: 5\n    return m()\n"
+    )
+    old = parse_source(text, "m.py").facts
+    assert old is not None
+    assert [s.qualname for s in old.scopes if s.kind == "lambda"] == [
+        "<lambda1>",
+        "<lambda2>",
+        "f.<locals>.<lambda1>",
+        "<lambda3>",
+        "j.<locals>.<lambda1>",
+    ]
+    inside = text.replace("m = lambda: 5", "m = lambda: lambda: 5")  # in the body of a function without others
+    assert _facts(splice(text, old, inside)) == parse_source(inside, "m.py").facts
+    for edited in (
+        text.replace("def f(k=lambda: 1)", "def f(k=1)"),  # the module's second lambda goes: h's is the second now
+        text.replace("return 4", "return 5"),  # a def holding a module-level lambda
+    ):
+        assert splice(text, old, edited) is None

@@ -16,25 +16,12 @@ import ast
 import re
 from collections.abc import Sequence
 
-from trace_advisor.attribute_safety import DEFAULT_POLICY, AttributePolicy, parameter_kind, parameters
+from trace_advisor.attribute_safety import DEFAULT_POLICY, AttributePolicy, attribute_key, parameter_kind, parameters
 from trace_advisor.datatypes import Attribute, Capture
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
 
 MAX_PARAMETERS = 4
-_SEMCONV_PARAMS = {
-    "queue_name": "messaging.destination.name",
-    "queue": "messaging.destination.name",
-    "topic": "messaging.destination.name",
-    "exchange": "messaging.destination.name",
-    "routing_key": "messaging.rabbitmq.destination.routing_key",
-    "table": "db.collection.name",
-    "table_name": "db.collection.name",
-    "collection": "db.collection.name",
-    "bucket": "aws.s3.bucket",
-    "bucket_name": "aws.s3.bucket",
-    "method": "http.request.method",
-}
 _SYSTEM_KEY = {
     "db": "db.system",
     "cache": "db.system",
@@ -43,6 +30,8 @@ _SYSTEM_KEY = {
     "rpc": "rpc.system",
     "genai": "gen_ai.system",
 }
+# ``rpc.system`` values of the semantic conventions
+_RPC_SYSTEMS = frozenset({"grpc", "connect_rpc", "apache_dubbo", "java_rmi", "dotnet_wcf", "jsonrpc"})
 # Findings whose API names the system the span talks to, and the messaging operation each one is.
 _API_FINDINGS = frozenset({Finding.CLIENT_CALL, Finding.PUBLISHES, Finding.RECEIVES})
 _MESSAGE_OPERATIONS = {Finding.PUBLISHES: "publish", Finding.RECEIVES: "receive"}
@@ -70,6 +59,8 @@ def _system_attributes(signals: Sequence[Signal]) -> list[Attribute]:
         api = signal.api if signal.finding in _API_FINDINGS else None
         if api is not None:
             key = _SYSTEM_KEY.get(api.kind)
+            if key == "rpc.system" and api.system not in _RPC_SYSTEMS:
+                key = None  # SMTP, FTP, a raw socket: no RPC system the conventions name
             if key and api.system not in {"sql", "messaging", "rpc", "http", "aws"}:
                 attrs.setdefault(key, repr(api.system).replace("'", '"'))
             if api.kind == "messaging" and signal.finding in _MESSAGE_OPERATIONS:
@@ -99,7 +90,7 @@ def capture_for(ctx: FunctionContext, signals: Sequence[Signal], policy: Attribu
     attributes = _system_attributes(signals)
     taken = {a.key for a in attributes}
     for name in params:
-        key = _SEMCONV_PARAMS.get(name, f"app.{name}")
+        key = attribute_key(name)
         if key not in taken:
             attributes.append(Attribute(key, name))
             taken.add(key)

@@ -3,11 +3,27 @@ rather than a span on each request handler that does nothing else worth one."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 
+from trace_advisor.added_instrumentation import ADDED_IN_CODE
 from trace_advisor.datatypes import CoveredFunction, InstrumentationHint, SymbolId
 
 SERVER_SPAN = "each request its server span"  # what a web framework's instrumentation gives
+
+
+def action(packages: str | Sequence[str]) -> str:
+    """What to do to get the spans of ``packages`` (one, or several installed together), `backticked` names as code:
+    install them, or add it in code."""
+    if isinstance(packages, str):
+        packages = (packages,)
+    if len(packages) == 1 and packages[0] in ADDED_IN_CODE:
+        return ADDED_IN_CODE[packages[0]].action
+    return f"Install {', '.join(f'`{p}`' for p in packages)}"
+
+
+def gives(package: str) -> str:
+    """What ``package`` gives the functions it covers ("each request its server span")."""
+    return ADDED_IN_CODE[package].gives if package in ADDED_IN_CODE else SERVER_SPAN
 
 
 def instrumentation_hints(
@@ -23,9 +39,9 @@ def instrumentation_hints(
     for package, functions in sorted(by_package.items()):
         covers = tuple(functions[key] for key in sorted(functions))
         own = any(package in function.clients for function in covers)  # Django's traces its ORM's queries too
-        hints.append(
-            InstrumentationHint(package, f"{SERVER_SPAN} and a span per database query" if own else SERVER_SPAN, covers)
-        )
+        given = f"{gives(package)} and a span per database query" if own else gives(package)
+        handler = ADDED_IN_CODE[package].handler if package in ADDED_IN_CODE else "request handler"
+        hints.append(InstrumentationHint(package, given, covers, action(package), handler))
     return tuple(hints)
 
 
@@ -33,8 +49,10 @@ def hint_text(hint: InstrumentationHint, handlers: str = "") -> str:
     """The hint as one sentence: "Install P: it gives each request its server span; 3 request handlers need no span
     of their own beside it and Q, which traces the calls they make." (``handlers`` replaces "3 request handlers")."""
     count = len(hint.covers)
-    who = handlers or f"{count} request handler{'' if count == 1 else 's'}"
-    text = f"Install {hint.package}: it gives {hint.gives}; {who} {'needs' if count == 1 else 'need'} no span of"
+    who = handlers or f"{count} {hint.handler}{'' if count == 1 else 's'}"
+    text = (
+        f"{hint.action.replace('`', '')}: it gives {hint.gives}; {who} {'needs' if count == 1 else 'need'} no span of"
+    )
     text += f" {'its' if count == 1 else 'their'} own beside it"
     clients = hint.clients
     if clients:

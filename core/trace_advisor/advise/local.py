@@ -15,8 +15,10 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from trace_advisor.added_instrumentation import STRAWBERRY
 from trace_advisor.advise.capture import capture_for
-from trace_advisor.advise.instrumentation_hints import SERVER_SPAN
+from trace_advisor.advise.instrumentation_hints import action as instrumentation_action
+from trace_advisor.advise.instrumentation_hints import gives as gives_spans
 from trace_advisor.attribute_safety import AttributePolicy
 from trace_advisor.config_model import Config
 from trace_advisor.datatypes import InstallNote, Recommendation, install_sentence
@@ -137,7 +139,7 @@ class LocalScorer:
         span of a function whose ``ctx`` and ``signals`` were built :func:`without_span` (else ctx's own is used)."""
         if ignored(ctx):
             return Verdict(0.0, None, ("silenced with `# trace-advisor: ignore`",), tuple(signals))
-        existing = traced or existing_span(ctx)
+        existing = traced or existing_span(ctx) or self._spanned_in_place(signals)
         verdict = self._score(ctx, signals)
         if existing:
             return dataclasses.replace(
@@ -145,6 +147,15 @@ class LocalScorer:
             )
         server = self.server_span(signals)
         return dataclasses.replace(verdict, covered_by=server) if server is not None else verdict
+
+    def _spanned_in_place(self, signals: Sequence[Signal]) -> str | None:
+        """The setup that spans this very function, when the code sets one up: strawberry's OpenTelemetryExtension
+        gives a GraphQL resolver a span around exactly its body (a web framework's server span covers the whole
+        request, whose handler may still name work of its own)."""
+        for s in signals:
+            if s.finding is Finding.ROUTE and s.instrumentation == STRAWBERRY and STRAWBERRY in self.set_up:
+                return self.set_up[STRAWBERRY]
+        return None
 
     def _score(self, ctx: FunctionContext, signals: Sequence[Signal]) -> Verdict:
         has_io = any(s.evidence.priority in _IO_PRIORITIES | {"entry_points"} and s.strength >= 0.5 for s in signals)
@@ -319,7 +330,11 @@ class LocalScorer:
         groups = self._instrumentation_groups(ranked)
         if any(group & self.installed for group, _, _ in groups):
             return ()
-        return tuple(InstallNote(tuple(sorted(group)), wanted) for group, _, wanted in groups if group)
+        return tuple(
+            InstallNote(tuple(sorted(group)), wanted, instrumentation_action(sorted(group)))
+            for group, _, wanted in groups
+            if group
+        )
 
     @staticmethod
     def _instrumentation_groups(ranked: Sequence[Signal]) -> tuple[tuple[set[str], str, str], ...]:
@@ -329,7 +344,7 @@ class LocalScorer:
         task = {s.instrumentation for s in ranked if s.instrumentation is not None and s.finding in _TASKS} - server
         client = {s.instrumentation for s in ranked if s.instrumentation is not None} - server - task
         return (
-            (server, f"gives {SERVER_SPAN}", "each request's server span"),
+            *(({p}, f"gives {gives_spans(p)}", gives_spans(p).replace(" its ", "'s ", 1)) for p in sorted(server)),
             (task, "gives each task run its span", "each task run's span"),
             (client, "traces the call itself", "the client spans themselves"),
         )

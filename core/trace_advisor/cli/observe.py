@@ -6,11 +6,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 from pathlib import Path
 from typing import TextIO
 
 from trace_advisor.cli import common
 from trace_advisor.config import find_project_root
+from trace_advisor.facts.records import LAMBDA_KIND, loc_parts
 from trace_advisor.index import Index
 from trace_advisor.record import recording as recordings
 from trace_advisor.record.compare import Comparison, compare
@@ -87,6 +89,7 @@ def record(args: argparse.Namespace, path: Path, index: Index, err: TextIO) -> i
     result = recordings.from_processes(
         run.parts,
         workspace_modules(index),
+        lambda_of=workspace_lambdas(index),
         command=args.user_command,
         root=root,
         started=run.started,
@@ -206,6 +209,26 @@ def write_comparison_json(found: Recording, result: Comparison, out: TextIO) -> 
     data.update(result.to_json())
     json.dump(data, out, indent=2)
     out.write("\n")
+
+
+def workspace_lambdas(index: Index) -> recordings.LambdaOf:
+    """The static lambda node of code the recorder names ``f.<locals>.<lambda>`` starting on a line of a workspace
+    module: the one lambda of the same enclosing scopes (numbered ``<lambdaN>``) that starts on that line."""
+    by_line: dict[str, dict[int, list[str]]] = {}
+
+    def lambda_of(module: str, qualname: str, line: int) -> str | None:
+        table = by_line.get(module)
+        if table is None:
+            table = by_line[module] = {}
+            info = index.module_info(module)
+            for scope in info.facts.scopes if info is not None else ():
+                if scope.kind == LAMBDA_KIND:
+                    table.setdefault(loc_parts(scope.loc)[0], []).append(scope.qualname)
+        pattern = re.compile(re.escape(qualname).replace(re.escape("<lambda>"), r"<lambda\d+>") + r"\Z")
+        found = [name for name in table.get(line, ()) if pattern.match(name)]
+        return found[0] if len(found) == 1 else None
+
+    return lambda_of
 
 
 def workspace_modules(index: Index) -> recordings.ModuleOf:

@@ -5,11 +5,19 @@ from __future__ import annotations
 import ast
 import re
 
+from trace_advisor.added_instrumentation import STRAWBERRY
 from trace_advisor.datatypes import Evidence, EvidenceKind, Range, SymbolId
 from trace_advisor.detect.apis import dotted_forms
 from trace_advisor.detect.context import CallInfo, FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
-from trace_advisor.detect.hints import CLI_DECORATORS, CLI_METHODS, ROUTE_METHODS, TASK_METHODS, WEB_FRAMEWORKS
+from trace_advisor.detect.hints import (
+    CLI_DECORATORS,
+    CLI_METHODS,
+    GRAPHQL_RESOLVERS,
+    ROUTE_METHODS,
+    TASK_METHODS,
+    WEB_FRAMEWORKS,
+)
 from trace_advisor.detect.message_bus import task_instrumentation
 from trace_advisor.detect.names import expr_text
 from trace_advisor.detect.shape import meaningful_calls
@@ -88,6 +96,9 @@ def _decorator_signal(ctx: FunctionContext, dec: ast.expr) -> Signal | None:
         if attr in {"group", "callback"}:  # a group only dispatches to its commands
             return Signal(Evidence(PRIORITY, f"CLI group ({text})", rng, "cli-group"), 0.3, Finding.CLI_GROUP)
         return Signal(Evidence(PRIORITY, f"CLI command ({text})", rng, "cli"), 0.8, Finding.CLI_COMMAND)
+    if names & GRAPHQL_RESOLVERS:
+        evidence = Evidence(PRIORITY, f"GraphQL resolver ({text})", rng, "route")
+        return Signal(evidence, 0.85, Finding.ROUTE, instrumentation=STRAWBERRY)
     if attr in ROUTE_METHODS and isinstance(dec, ast.Call) and base.split(".")[-1].startswith(_ROUTER_NAMES):
         evidence = Evidence(PRIORITY, f"web route {text}", rng, "route")
         return Signal(evidence, 0.85, Finding.ROUTE, instrumentation=_framework(ctx))
@@ -98,6 +109,9 @@ def _decorator_signal(ctx: FunctionContext, dec: ast.expr) -> Signal | None:
         attr == "api_view"
     ):
         evidence = Evidence(PRIORITY, f"Django view ({text})", rng, "view")
+        return Signal(evidence, 0.8, Finding.ROUTE, instrumentation=_DJANGO)
+    if "rest_framework.decorators.action" in names:  # a ViewSet's extra action: the router gives it its own route
+        evidence = Evidence(PRIORITY, f"Django REST framework action ({text})", rng, "view")
         return Signal(evidence, 0.8, Finding.ROUTE, instrumentation=_DJANGO)
     return None
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from trace_advisor.caller_chosen import NONE, CallerChosen
-from trace_advisor.datatypes import CallEdge, SymbolId, split_symbol
+from trace_advisor.datatypes import CallEdge, SymbolId, lambda_owner, split_symbol
 from trace_advisor.detect.context import CalleeIO, GraphFacts, ObservedFacts, ObservedIo, Registration
 from trace_advisor.resolve.callbacks import handles_requests, runs_as_job
 from trace_advisor.workspace import is_test_module
@@ -82,7 +82,9 @@ class GraphFactsBuilder:
         callee_work: set[SymbolId] = set()
         chosen = self._chosen(symbol) if self._chosen is not None else NONE
         for edge in edges:
-            if edge.external or edge.callee == symbol or edge in chosen or (self._once and self._once(edge.callee)):
+            if edge.external or edge.callee == symbol or edge in chosen or lambda_owner(edge.callee) == symbol:
+                continue  # the calls of its own lambdas are among the function's (``ModuleCalls.body_sites``)
+            if self._once and self._once(edge.callee):  # work that runs once per process
                 continue
             if edge.via:  # work handed to a library function (a thread, a pool): not I/O this function does itself
                 label = self.io_label(edge.callee)
@@ -96,15 +98,17 @@ class GraphFactsBuilder:
                 callee_io[edge.callee] = label
             if self.runs_work(edge.callee):
                 callee_work.add(edge.callee)
-        callers = [e for e in self.graph.callers(symbol) if not _from_tests(e.caller)]
+        callers = [e for e in self.graph.callers(symbol) if not _from_tests(e.caller)]  # a lambda's: its def's
         return GraphFacts(
-            callers=tuple(e.caller for e in callers if not e.via),
+            callers=tuple(lambda_owner(e.caller) or e.caller for e in callers if not e.via),
             reachable_from_entry=self.graph.reachable(symbol),
             callee_io=callee_io,
             handed_io=handed_io,
             callee_forever=self.callee_forever(symbol),
             observed=self._observed_facts(symbol, edges),
-            submitted_by=tuple(sorted({(e.caller, e.via) for e in callers if e.via and runs_as_job(e.via)})),
+            submitted_by=tuple(
+                sorted({(lambda_owner(e.caller) or e.caller, e.via) for e in callers if e.via and runs_as_job(e.via)})
+            ),
             callee_work=frozenset(callee_work),
             registered_by=self._registrations(callers),
         )
@@ -113,7 +117,13 @@ class GraphFactsBuilder:
         """Where the function is registered as a request handler (edges ``via`` a route registration), in order."""
         route = self._route_of or (lambda _: "")
         return tuple(
-            sorted({Registration(e.caller, e.via, route(e)) for e in callers if e.via and handles_requests(e.via)})
+            sorted(
+                {
+                    Registration(lambda_owner(e.caller) or e.caller, e.via, route(e))
+                    for e in callers
+                    if e.via and handles_requests(e.via)
+                }
+            )
         )
 
     def callee_forever(self, symbol: SymbolId) -> frozenset[SymbolId]:

@@ -333,6 +333,8 @@ TASK_METHODS = frozenset(
         "subscribe",
     }
 )
+# GraphQL resolvers: strawberry's OpenTelemetryExtension gives each its span (trace_advisor.added_instrumentation)
+GRAPHQL_RESOLVERS = frozenset({"strawberry.mutation", "strawberry.field", "strawberry.subscription"})
 WEB_FRAMEWORKS: dict[str, str] = {
     "flask": "opentelemetry-instrumentation-flask",
     "fastapi": "opentelemetry-instrumentation-fastapi",

@@ -7,11 +7,13 @@ import ast
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from trace_advisor.added_instrumentation import STRAWBERRY
 from trace_advisor.datatypes import Range, ResolvedCall
+from trace_advisor.facts.records import FROM, ModuleFacts
 
 
 def site_packages_for(python: str | None) -> list[Path]:
@@ -187,6 +189,26 @@ def set_up_in_module(calls: Sequence[ResolvedCall], source: str | None, place: s
             elif callee == "sentry_sdk:init":
                 found.append(_sentry_init(call, source, at))
     return tuple(found)
+
+
+_STRAWBERRY_TRACING = "strawberry.extensions.tracing"
+
+
+def graphql_set_up(facts: ModuleFacts, source: Callable[[], str | None], place: str) -> tuple[SetUp, ...]:
+    """strawberry's ``OpenTelemetryExtension`` imported in the module (to go into a schema's extensions, or to be
+    subclassed as phoenix does): each GraphQL resolver gets its span from it. Found from the module's imports: the
+    extension is passed as a class, not called."""
+    imported = any(
+        binding.kind == FROM and binding.target == _STRAWBERRY_TRACING and binding.name.startswith("OpenTelemetryExt")
+        for scope in facts.scopes
+        for bindings in scope.bindings.values()
+        for binding in bindings
+    )
+    if not imported:
+        return ()
+    lines = (source() or "").splitlines()
+    line = next((n for n, text in enumerate(lines, 1) if _STRAWBERRY_TRACING in text), 1)
+    return (SetUp(STRAWBERRY, f"strawberry's OpenTelemetryExtension ({place}:{line})"),)
 
 
 def instrumentation_set_up(per_module: Iterable[tuple[SetUp | SentryInit, ...]]) -> dict[str, str]:

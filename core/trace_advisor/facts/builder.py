@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from trace_advisor.datatypes import LOCALS
-from trace_advisor.facts.records import ANNOTATION, VALUE, Binding, Chain, Decorator, Loc, Scope
+from trace_advisor.facts.records import ANNOTATION, NO_BINDINGS, VALUE, Binding, Chain, Decorator, Loc, Scope
 
 
 class ScopeBuilder:
@@ -80,7 +80,7 @@ class ScopeBuilder:
             parent=self.parent.qualname if self.parent else None,
             loc=self.loc,
             name_loc=self.name_loc,
-            bindings={name: tuple(found) for name, found in self.bindings.items()},
+            bindings={name: tuple(found) for name, found in self.bindings.items()} if self.bindings else NO_BINDINGS,
             is_async=self.is_async,
             decorators=self.decorators,
             bases=self.bases,
@@ -91,7 +91,9 @@ class ScopeBuilder:
             returns=self.returns,
             return_values=tuple(self.return_values),
             yield_values=tuple(self.yield_values),
-            attributes={name: tuple(found) for name, found in self.attributes.items()},
+            attributes={name: tuple(found) for name, found in self.attributes.items()}
+            if self.attributes
+            else NO_BINDINGS,
             star_imports=tuple(self.star_imports),
             method_kind=self.method_kind,
             returns_receiver=self.returns_receiver,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from trace_advisor.facts.records import (
     CALL,
@@ -102,45 +103,45 @@ def chain_of(node: ast.expr) -> Chain | None:
     return tuple(parts)
 
 
+# Names a lambda expression: its scope's qualname (``f.<locals>.<lambda1>``), None when it has none
+LambdaNames = Callable[[ast.Lambda], str | None]
 _PLAIN_CHAINS = frozenset({ast.Name, ast.Attribute, ast.Call})
 
 
-def value_chains(node: ast.expr | None) -> tuple[Chain, ...]:
-    """The chains a value expression can evaluate to: ``a if c else B()`` and ``a or B()`` give both."""
+def value_chains(node: ast.expr | None, lambdas: LambdaNames | None = None) -> tuple[Chain, ...]:
+    """The chains a value expression can evaluate to: ``a if c else B()`` and ``a or B()`` give both; a lambda is
+    (LAMBDA, its qualname) when ``lambdas`` names it (the extractor's numbering), else nothing."""
     if node is None:
         return ()
     if type(node) in _PLAIN_CHAINS:  # the commonest values
         chain = chain_of(node)
         return (chain,) if chain is not None else ()
     if isinstance(node, ast.IfExp):
-        return value_chains(node.body) + value_chains(node.orelse)
+        return value_chains(node.body, lambdas) + value_chains(node.orelse, lambdas)
     if isinstance(node, ast.BoolOp):
         found: tuple[Chain, ...] = ()
         for value in node.values:
-            found += value_chains(value)
+            found += value_chains(value, lambdas)
         return found
     if isinstance(node, ast.NamedExpr):
-        return value_chains(node.value)
-    if isinstance(node, ast.Lambda):  # calling it gives what its body evaluates to (its parameters: not known)
-        args = node.args
-        own = {a.arg: f"{a.arg}{LAMBDA_PARAMETER}" for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
-        own.update((a.arg, f"{a.arg}{LAMBDA_PARAMETER}") for a in (args.vararg, args.kwarg) if a is not None)
-        body = tuple((*renamed(chain, own), LAMBDA) for chain in value_chains(node.body))
-        return body or ((LAMBDA,),)
+        return value_chains(node.value, lambdas)
+    if isinstance(node, ast.Lambda):  # a function of its own: calling it gives what its body evaluates to
+        qualname = lambdas(node) if lambdas is not None else None
+        return ((LAMBDA, qualname),) if qualname is not None else ()
     if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp):
         kind = "<list>" if isinstance(node, ast.ListComp) else "<set>" if isinstance(node, ast.SetComp) else None
-        clauses = own_names(node)
+        clauses = own_names(node, None, lambdas)
         names = {name: own for _, _, bound in clauses for own, _ in bound for name in [own.partition("@")[0]]}
-        elements = tuple((*renamed(chain, names), VALUES_OF) for chain in value_chains(node.elt))
+        elements = tuple((*renamed(chain, names), VALUES_OF) for chain in value_chains(node.elt, lambdas))
         return ((kind,), *elements) if kind else elements
     if isinstance(node, ast.List | ast.Set | ast.Tuple) and node.elts:
         kind = LITERAL_NAMES[type(node)]
-        return ((kind,), *((*chain, VALUES_OF) for e in node.elts for chain in value_chains(e)))
+        return ((kind,), *((*chain, VALUES_OF) for e in node.elts for chain in value_chains(e, lambdas)))
     if isinstance(node, ast.Dict) and node.values:
         # a dispatch table: the functions, classes and objects its values name are what an item can be. Not what
         # calls and literals make: a table of data (``{"n": 1, "s": frozenset()}``) is not followed (an item's
         # attribute would otherwise be looked up on only some of its values)
-        values = (chain for value in node.values for chain in value_chains(value) if _reference(chain))
+        values = (chain for value in node.values for chain in value_chains(value, lambdas) if _reference(chain))
         return (("<dict>",), *((*chain, VALUES_OF) for chain in values))
     literal = LITERAL_NAMES.get(type(node.value) if isinstance(node, ast.Constant) else type(node))
     if literal is not None:  # ``lines = []``, ``name = "x"``: an instance of the literal's type
@@ -162,20 +163,20 @@ def chain_text(chain: Chain) -> str:
             out.append("()")
         elif part == ITEM:
             out.append("[...]")
+        elif part == LAMBDA:
+            out.append("(lambda)")
         elif out:
-            out.append("." + part)
+            out.append("." + part if out[-1] != "(lambda)" else "")
         else:
-            head = part.partition("@")[0]  # an own name or one naming reaching bindings, as written
+            head = part.partition("@")[0]  # a comprehension's own name or one naming reaching bindings, as written
             out.append(plain_name(head) if REACHING in head else head)
     return "".join(out)
 
 
-# A lambda parameter's own name: unknown, like every other lambda's (see own_names)
-LAMBDA_PARAMETER = "@lambda"
-
-
 def own_names(
-    node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp, outer: dict[str, str] | None = None
+    node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp,
+    outer: dict[str, str] | None = None,
+    lambdas: LambdaNames | None = None,
 ) -> list[tuple[ast.comprehension, dict[str, str], list[tuple[str, tuple[Chain, ...]]]]]:
     """Per ``for`` clause of a comprehension: the names its iterable sees, and the targets it binds, each under its
     own name in the enclosing scope with the chains it is an element of. An own name no code can spell, made of
@@ -185,7 +186,7 @@ def own_names(
     clauses = []
     for generator in node.generators:
         seen = dict(names)
-        iterated = tuple(renamed(chain, seen) for chain in value_chains(generator.iter))
+        iterated = tuple(renamed(chain, seen) for chain in value_chains(generator.iter, lambdas))
         bound: list[tuple[str, tuple[Chain, ...]]] = []
         for target in ast.walk(generator.target):
             if isinstance(target, ast.Name):
@@ -199,7 +200,7 @@ def own_names(
 
 
 def renamed(chain: Chain, names: dict[str, str] | None) -> Chain:
-    """``chain`` with its head replaced by its own name when it is a comprehension's or lambda's name."""
+    """``chain`` with its head replaced by its own name when it is a comprehension's name."""
     if names and chain and chain[0] in names:
         return (names[chain[0]], *chain[1:])
     return chain

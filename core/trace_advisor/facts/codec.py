@@ -8,13 +8,11 @@ from __future__ import annotations
 import hashlib
 import marshal
 from collections.abc import Iterator, Mapping, Sequence
-from types import MappingProxyType
 from typing import Any, overload
 
-from trace_advisor.facts.records import READ, Binding, CallSite, Chain, Decorator, ModuleFacts, Scope
+from trace_advisor.facts.records import NO_BINDINGS, READ, Binding, CallSite, Chain, Decorator, ModuleFacts, Scope
 
 _FORMAT = 14
-_NO_BINDINGS: Mapping[str, tuple[Binding, ...]] = MappingProxyType({})
 _DIGEST = 16  # a checksum before the payload: a damaged entry is detected, not decoded into wrong facts
 
 
@@ -112,7 +110,7 @@ def decode(data: bytes) -> ModuleFacts:
 
     def bindings(items: tuple[Any, ...]) -> Mapping[str, tuple[Binding, ...]]:
         if not items:
-            return _NO_BINDINGS  # most scopes set no ``self.x``: one shared empty mapping, not a dict each
+            return NO_BINDINGS  # most scopes set no ``self.x``: one shared empty mapping, not a dict each
         out: dict[str, tuple[Binding, ...]] = {}
         for name, found in items:
             known = decoded.get(id(found))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from trace_advisor.datatypes import Definition, DefinitionKind, Range
-from trace_advisor.facts.records import ModuleFacts, Scope
+from trace_advisor.facts.records import LAMBDA_KIND, ModuleFacts, Scope
 
 
 def definition_kind(scope: Scope, scopes: dict[str, Scope]) -> DefinitionKind:
@@ -11,6 +11,8 @@ def definition_kind(scope: Scope, scopes: dict[str, Scope]) -> DefinitionKind:
         return "module"
     if scope.kind == "class":
         return "class"
+    if scope.kind == LAMBDA_KIND:
+        return "lambda"
     parent = scopes.get(scope.parent) if scope.parent else None
     return "method" if parent is not None and parent.kind == "class" else "function"
 

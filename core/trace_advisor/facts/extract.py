@@ -17,7 +17,7 @@ from types import MappingProxyType
 from trace_advisor.datatypes import MODULE_QUALNAME, narrow_span
 from trace_advisor.facts.builder import ScopeBuilder, child_qualname, with_scope
 from trace_advisor.facts.chains import (
-    LAMBDA_PARAMETER,
+    LambdaNames,
     alias_chains,
     annotation_chains,
     chain_of,
@@ -44,6 +44,8 @@ from trace_advisor.facts.records import (
     IMPORT,
     ITEM,
     ITERATE,
+    LAMBDA,
+    LAMBDA_KIND,
     PARAMETER,
     RAISE,
     REACHING,
@@ -103,6 +105,13 @@ class _Extractor:
         self._reads: list[CallSite] = []
         self._all_names: list[str] | None = None
         self._all_dynamic = False
+        # lambdas: id(node) -> the qualname of its scope, numbered per enclosing scope in source order (all the
+        # lambdas of one statement's expression at once, when the first is met: ``_name_lambdas``)
+        self._lambda_names: dict[int, str] = {}
+        self._lambda_counts: dict[str, int] = {}  # enclosing scope's qualname -> lambdas numbered in it so far
+        self._root: ast.expr | None = None  # the outermost expression being walked, and its scope
+        self._root_scope: ScopeBuilder | None = None
+        self._lambda_scopes_from: int | None = None  # where the root's lambda scopes start in ``_scopes``
         # reaching definitions (``facts/reaching.py``), and what holds a provisional head, respelled at the end:
         # call sites and reads (by index), bindings and return/yield values (list, index)
         self._reaching = Reaching()
@@ -110,6 +119,7 @@ class _Extractor:
         self._patch_reads: list[int] = []
         self._patch_bindings: list[tuple[list[Binding], int]] = []
         self._patch_chains: list[tuple[list[Chain], int]] = []
+        self._patch_defaults: list[ScopeBuilder] = []  # lambdas whose default values are read with ``h#1``
         self._statement: ast.stmt | None = None  # the statement being walked, in a scope that follows names
 
     # ---- positions ------------------------------------------------------------------------------------------
@@ -204,7 +214,7 @@ class _Extractor:
 
     def _value(self, value: ast.expr | None, scope: ScopeBuilder) -> tuple[Chain, ...]:
         """The chains ``value`` may evaluate to, read where it is (with the bindings that reach here)."""
-        chains = value_chains(value)
+        chains = value_chains(value, self.lambda_name)
         return flowed(scope, chains, lazy=type(value) is ast.GeneratorExp) if scope.flow and chains else chains
 
     def _bind_target(
@@ -418,7 +428,7 @@ class _Extractor:
             head = chain_of(node.annotation)
             if head is not None and head[-1] == "TypeAlias" and node.value is not None:
                 self._bind(scope, node.target.id, Binding(ALIAS, chains=annotation_chains(node.value)))
-            elif node.value is not None and (annotated is None or value_chains(node.value)):
+            elif node.value is not None and (annotated is None or value_chains(node.value, self.lambda_name)):
                 if annotated is not None:  # ``iface: Base = Impl()``: either (a subclass may set another)
                     self._bind(scope, node.target.id, annotated, runs=False, sticky=True)
                 self._bind_target(node.target, scope, node.value)
@@ -606,25 +616,7 @@ class _Extractor:
                 scope.method_kind = "class"
             elif heads & _PROPERTY:
                 scope.method_kind = "property"
-        positional = [*args.posonlyargs, *args.args]
-        everything = [*positional, *([args.vararg] if args.vararg else []), *args.kwonlyargs]
-        if args.kwarg:
-            everything.append(args.kwarg)
-        scope.params = tuple([a.arg for a in everything])
-        scope.positional, scope.posonly = len(positional), len(args.posonlyargs)
-        if has_defaults:
-            with_default = (*positional[len(positional) - len(args.defaults) :], *args.kwonlyargs)
-            defaulted = zip(with_default, (*args.defaults, *args.kw_defaults), strict=True)
-            scope.defaults = tuple((a.arg, c) for a, d in defaulted for c in _followable(d))
-        parent_qualname = parent.qualname
-        for arg in everything:
-            if arg is args.vararg or arg is args.kwarg:  # ``*args`` is a tuple, ``**kwargs`` a dict
-                binding = Binding(VALUE, chains=((("<tuple>",) if arg is args.vararg else ("<dict>",)),))
-            elif arg.annotation is not None and (chains := annotation_chains(arg.annotation)):
-                binding = Binding(ANNOTATION, target=arg.arg, chains=chains, scope=parent_qualname)
-            else:
-                binding = Binding(PARAMETER, target=arg.arg)
-            scope.bindings.setdefault(arg.arg, []).append(binding)
+        positional = self._parameters(args, scope, parent)
         if parent.kind == "class" and positional and scope.method_kind != "static":
             first = positional[0].arg
             implicit_cls = scope.method_kind == "class" or node.name in _IMPLICIT_CLS
@@ -637,6 +629,29 @@ class _Extractor:
             scope.returns_receiver = _returns_receiver(positional[0].annotation, node.returns)
         self._reaching.start(scope, node.body, scope.params)
         self.body(node.body, scope)
+
+    def _parameters(self, args: ast.arguments, scope: ScopeBuilder, parent: ScopeBuilder) -> list[ast.arg]:
+        """Bind a function's or lambda's parameters in its scope (defaults: evaluated in ``parent``); returns the
+        positional ones."""
+        positional = [*args.posonlyargs, *args.args]
+        everything = [*positional, *([args.vararg] if args.vararg else []), *args.kwonlyargs]
+        if args.kwarg:
+            everything.append(args.kwarg)
+        scope.params = tuple(a.arg for a in everything)
+        scope.positional, scope.posonly = len(positional), len(args.posonlyargs)
+        with_default = (*positional[len(positional) - len(args.defaults) :], *args.kwonlyargs)
+        defaulted = zip(with_default, (*args.defaults, *args.kw_defaults), strict=True)
+        scope.defaults = tuple((a.arg, c) for a, d in defaulted for c in _followable(d, self.lambda_name))
+        parent_qualname = parent.qualname
+        for arg in everything:
+            if arg is args.vararg or arg is args.kwarg:  # ``*args`` is a tuple, ``**kwargs`` a dict
+                binding = Binding(VALUE, chains=((("<tuple>",) if arg is args.vararg else ("<dict>",)),))
+            elif chains := annotation_chains(arg.annotation):
+                binding = Binding(ANNOTATION, target=arg.arg, chains=chains, scope=parent_qualname)
+            else:
+                binding = Binding(PARAMETER, target=arg.arg)
+            scope.bindings.setdefault(arg.arg, []).append(binding)
+        return positional
 
     def _class(self, node: ast.ClassDef, parent: ScopeBuilder) -> None:
         self._decorators(node, parent)
@@ -681,12 +696,15 @@ class _Extractor:
     # ---- expressions -----------------------------------------------------------------------------------------
     def expr(self, node: ast.expr, scope: ScopeBuilder, names: dict[str, str] | None = None) -> None:
         """Record every call (and walrus binding) inside an expression; iterative, so depth does not matter.
-        ``names``: the heads names are written with: inside a comprehension or lambda, its own names (see
-        ``_own_scope``); by default, those naming the bindings that reach here (``facts/reaching.py``)."""
+        ``names``: the heads names are written with: inside a comprehension, its own names (see ``_own_scope``); by
+        default, those naming the bindings that reach here (``facts/reaching.py``)."""
         if type(node) is ast.Name or type(node) is ast.Constant:  # most expressions walked: nothing to record
             return
         if names is None:
             names = scope.flow
+        rooted = self._root is None
+        if rooted:
+            self._root, self._root_scope = node, scope
         stack: list[object] = [node]
         pop, push, append = stack.pop, stack.extend, stack.append
         calls = self._calls
@@ -706,15 +724,20 @@ class _Extractor:
                 assert isinstance(current, ast.Call)
                 func = current.func
                 chain = chain_of(func)
+                if chain is None and type(func) is ast.Lambda:  # ``(lambda x: ...)(1)``: calls the lambda
+                    chain = next(iter(value_chains(func, self.lambda_name)), None)
                 # a chain with a call in it keeps its arguments in the text: ``getattr(obj, "x")()``
                 readable = (
-                    chain is not None and CALL not in chain and ITEM not in chain and not chain[0].startswith("<")
+                    chain is not None
+                    and CALL not in chain
+                    and ITEM not in chain
+                    and not chain[0].startswith(("<", LAMBDA))
                 )
                 # one text object for all modules (``os.path.join`` is written in hundreds): marshal keeps it interned
                 text = intern(chain_text(chain)) if readable and chain is not None else self._segment(func)
                 if names and chain is not None:
                     chain = renamed(chain, names)
-                args = _argument_chains(current, names) if chain is not None else ()
+                args = _argument_chains(current, names, self.lambda_name) if chain is not None else ()
                 loc, name_loc = self.pos(current), self.name_pos(func)
                 if names and chain is not None:
                     if REACHING in chain[0]:
@@ -755,6 +778,50 @@ class _Extractor:
                     push(value)
                 elif value is not None:
                     append(value)
+        if rooted:
+            self._root = self._root_scope = None
+            if self._lambda_scopes_from is not None:  # the lambdas' scopes in source order (walked last to first)
+                self._scopes[self._lambda_scopes_from :] = sorted(
+                    self._scopes[self._lambda_scopes_from :], key=lambda scope: loc_parts(scope.loc)
+                )
+                self._lambda_scopes_from = None
+
+    def lambda_name(self, node: ast.Lambda) -> str | None:
+        """The qualname of a lambda's scope (``f.<locals>.<lambda2>``); the lambdas of the expression being walked
+        are numbered when the first of them is asked about."""
+        name = self._lambda_names.get(id(node))
+        if name is None and self._root is not None and self._root_scope is not None:
+            self._name_lambdas(self._root, self._root_scope)
+            name = self._lambda_names.get(id(node))
+        return name
+
+    def _name_lambdas(self, root: ast.expr, scope: ScopeBuilder) -> None:
+        """Number every lambda in ``root`` (an expression of ``scope``) in source order, per scope that holds it:
+        ``scope`` itself, or the lambda whose body it is in (``<lambda1>.<locals>.<lambda1>``); a lambda's default
+        values belong to the scope around the lambda."""
+        found: list[tuple[int, int, ast.Lambda, ast.Lambda | None]] = []
+        stack: list[tuple[ast.AST, ast.Lambda | None]] = [(root, None)]
+        while stack:
+            node, owner = stack.pop()
+            if type(node) is ast.Lambda:
+                assert isinstance(node, ast.Lambda)
+                found.append((node.lineno, node.col_offset, node, owner))
+                args = node.args
+                stack.extend((d, owner) for d in (*args.defaults, *args.kw_defaults) if d is not None)
+                stack.append((node.body, node))
+            else:
+                stack.extend((child, owner) for child in ast.iter_child_nodes(node))
+        found.sort(key=lambda item: (item[0], item[1]))
+        names, counts = self._lambda_names, self._lambda_counts
+        for _, _, node, owner in found:
+            if id(node) in names:
+                continue
+            parent = names[id(owner)] if owner is not None else scope.qualname
+            counts[parent] = number = counts.get(parent, 0) + 1
+            own = f"<lambda{number}>"
+            names[id(node)] = f"{parent}.<locals>.{own}" if owner is not None else child_qualname(scope, own)
+        if self._lambda_scopes_from is None:
+            self._lambda_scopes_from = len(self._scopes)
 
     def _read(self, node: ast.Attribute, scope: ScopeBuilder, names: dict[str, str] | None) -> None:
         chain = chain_of(node)
@@ -777,24 +844,17 @@ class _Extractor:
         scope: ScopeBuilder,
         outer: dict[str, str] | None,
     ) -> None:
-        """Comprehension targets and lambda parameters belong to their own scope: a call on ``x`` in
-        ``[x.run() for x in items]`` never reaches a module-level ``x``. Each is bound in the enclosing scope under
-        its own name (``chains.own_names``); the calls inside stay the enclosing function's."""
-        names = dict(outer or {})
-        if isinstance(node, ast.Lambda | ast.GeneratorExp):  # runs later: any binding of an outer name may reach
-            names = {name: own for name, own in names.items() if REACHING not in own}
+        """Comprehension targets belong to their own scope: a call on ``x`` in ``[x.run() for x in items]`` never
+        reaches a module-level ``x``. Each is bound in the enclosing scope under its own name
+        (``chains.own_names``); the calls inside stay the enclosing function's. A lambda is a scope of its own."""
         if isinstance(node, ast.Lambda):
-            args = node.args
-            for default in (*args.defaults, *(d for d in args.kw_defaults if d is not None)):
-                self.expr(default, scope, outer)  # evaluated where the lambda is defined
-            for arg in (*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg):
-                if arg is not None:
-                    names[arg.arg] = f"{arg.arg}{LAMBDA_PARAMETER}"
-                    self._bind(scope, names[arg.arg], _UNKNOWN_BINDING)
-            self.expr(node.body, scope, names)
+            self._lambda(node, scope, outer)
             return
+        names = dict(outer or {})
         lazy = isinstance(node, ast.GeneratorExp)
-        for generator, seen, bound in own_names(node, names if lazy else outer):
+        if lazy:  # runs later: any binding of an outer name may reach
+            names = {name: own for name, own in names.items() if REACHING not in own}
+        for generator, seen, bound in own_names(node, names if lazy else outer, self.lambda_name):
             # a generator's first iterable is read where it is written
             self.expr(generator.iter, scope, outer if lazy and generator is node.generators[0] else seen)
             for own, chains in bound:
@@ -805,6 +865,36 @@ class _Extractor:
         parts = (node.key, node.value) if isinstance(node, ast.DictComp) else (node.elt,)
         for part in parts:
             self.expr(part, scope, names)
+
+    def _lambda(self, node: ast.Lambda, parent: ScopeBuilder, outer: dict[str, str] | None) -> None:
+        """A lambda is a function of its own (``f.<locals>.<lambda1>``): its parameters are bound in it, the calls
+        of its body are its own, and calling it gives what its body evaluates to. Its default values are
+        evaluated where it is defined (with the bindings that reach there)."""
+        args = node.args
+        for default in (*args.defaults, *(d for d in args.kw_defaults if d is not None)):
+            self.expr(default, parent, outer)
+        qualname = self.lambda_name(node)
+        if qualname is None:  # not met while walking an expression (not expected): numbered alone
+            self._name_lambdas(node, parent)
+            qualname = self._lambda_names[id(node)]
+        line, col, end_line, end_col = self.pos(node)
+        loc, keyword = loc_of(line, col, end_line, end_col), loc_of(line, col, line, col + 6)
+        scope = ScopeBuilder(qualname, LAMBDA_KIND, parent, loc, keyword)
+        self._scopes.append(scope)
+        self._parameters(args, scope, parent)
+        if outer and scope.defaults:  # a default is read where the lambda is: a comprehension's own name, ``h#1``
+            scope.defaults = tuple((name, renamed(chain, outer)) for name, chain in scope.defaults)
+            if provisional(chain for _, chain in scope.defaults):
+                self._patch_defaults.append(scope)
+        # the body runs later, with its own parameters: an outer name read there sees every binding of it (no
+        # ``h#1``, ``facts/reaching.py``), a comprehension's variable around it keeps its own name
+        names = (
+            {name: own for name, own in outer.items() if name not in scope.params and REACHING not in own}
+            if outer
+            else None
+        )
+        scope.return_values.extend(renamed(c, names) for c in value_chains(node.body, self.lambda_name))
+        self.expr(node.body, scope, names or None)
 
     def _respell(self) -> None:
         """Write each provisional head as the name (every binding reaches) or with the bindings that reach."""
@@ -824,6 +914,8 @@ class _Extractor:
             bindings[index] = Binding(b.kind, b.target, b.name, b.level, chains, b.scope)
         for values, at in self._patch_chains:
             values[at] = respelled(values[at], final)
+        for scope in self._patch_defaults:
+            scope.defaults = tuple((name, respelled(chain, final)) for name, chain in scope.defaults)
 
     def facts(self, tree: ast.Module) -> ModuleFacts:
         lines = self.lines()
@@ -907,7 +999,9 @@ def _type_binding(targets: list[ast.expr], value: ast.expr) -> Binding | None:
     return Binding(ALIAS, chains=chains) if chains else None
 
 
-def _argument_chains(call: ast.Call, names: dict[str, str] | None) -> tuple[tuple[str, Chain], ...]:
+def _argument_chains(
+    call: ast.Call, names: dict[str, str] | None, lambdas: LambdaNames
+) -> tuple[tuple[str, Chain], ...]:
     """The arguments resolution can follow (``Queue().drain``, ``a if c else b``), by position (until a
     ``*spread``: the positions after it are not known) or keyword (``**spread`` ones are not known)."""
     if not call.args and not call.keywords:
@@ -922,19 +1016,19 @@ def _argument_chains(call: ast.Call, names: dict[str, str] | None) -> tuple[tupl
             break
         elif kind in _FOLLOWABLE:
             key = _POSITIONS[position] if position < 16 else str(position)
-            found.extend((key, renamed(chain, names)) for chain in _followable(arg))
+            found.extend((key, renamed(chain, names)) for chain in _followable(arg, lambdas))
     for keyword in call.keywords:
         if keyword.arg is not None and type(keyword.value) in _FOLLOWABLE:
-            found.extend((keyword.arg, renamed(chain, names)) for chain in _followable(keyword.value))
+            found.extend((keyword.arg, renamed(chain, names)) for chain in _followable(keyword.value, lambdas))
     return tuple(found) if found else ()
 
 
 _POSITIONS = tuple(str(position) for position in range(16))
 # argument and default expressions whose value can change what a call reaches (literals never do)
-_FOLLOWABLE = frozenset({ast.Name, ast.Attribute, ast.Call, ast.Await, ast.IfExp, ast.BoolOp})
+_FOLLOWABLE = frozenset({ast.Name, ast.Attribute, ast.Call, ast.Await, ast.IfExp, ast.BoolOp, ast.Lambda})
 
 
-def _followable(node: ast.expr | None) -> tuple[Chain, ...]:
+def _followable(node: ast.expr | None, lambdas: LambdaNames) -> tuple[Chain, ...]:
     if node is None or type(node) not in _FOLLOWABLE:
         return ()
     if type(node) is ast.Name:
@@ -943,7 +1037,7 @@ def _followable(node: ast.expr | None) -> tuple[Chain, ...]:
     if type(node) is ast.Attribute or type(node) is ast.Call:
         chain = chain_of(node)
         return (chain,) if chain is not None and not chain[0].startswith("<") else ()
-    return tuple(chain for chain in value_chains(node) if not chain[0].startswith("<"))
+    return tuple(chain for chain in value_chains(node, lambdas) if not chain[0].startswith("<"))
 
 
 def _caught(handler: ast.expr | None) -> Binding:

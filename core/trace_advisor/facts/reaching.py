@@ -26,7 +26,7 @@ import ast
 from collections.abc import Iterable, Sequence
 
 from trace_advisor.facts.builder import ScopeBuilder
-from trace_advisor.facts.records import LAMBDA, REACHING, VALUES_OF, Chain, plain_name
+from trace_advisor.facts.records import REACHING, VALUES_OF, Chain, plain_name
 
 UNBOUND = -1  # in a record: the name may be unbound there
 State = tuple[dict[str, str], bool]  # (name -> provisional head, dead: no path reaches here)
@@ -173,8 +173,8 @@ class _Spellings(dict[str, str]):
 
 
 def flowed(scope: ScopeBuilder, chains: tuple[Chain, ...], *, lazy: bool = False) -> tuple[Chain, ...]:
-    """``chains`` (a value evaluated here) with the heads of followed names provisional; not a lambda's body (it
-    runs later), nor a generator's elements (``lazy``)."""
+    """``chains`` (a value evaluated here) with the heads of followed names provisional; not a generator's elements
+    (``lazy``: they run later). A lambda's chain is its own scope's name (its body is walked in that scope)."""
     flow = scope.flow
     if not flow or not chains:
         return chains
@@ -182,7 +182,7 @@ def flowed(scope: ScopeBuilder, chains: tuple[Chain, ...], *, lazy: bool = False
     changed = False
     for chain in chains:
         head = flow.get(chain[0])
-        if head is None or LAMBDA in chain or (lazy and chain[-1] == VALUES_OF):
+        if head is None or (lazy and chain[-1] == VALUES_OF):
             out.append(chain)
         else:
             out.append((head, *chain[1:]))

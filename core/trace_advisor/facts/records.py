@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Final
 
 from trace_advisor.datatypes import pack_span, unpack_span
@@ -34,9 +35,12 @@ CLASS_OF: Final = "[cls]"
 # ITEM: "an item of" what came before, looked up by a key or index (``HANDLERS[kind]``, ``steps[0]``): any of a
 # collection's elements (the key is not read), or what the class's ``__getitem__`` returns.
 ITEM: Final = "[k]"
-# LAMBDA ends a value chain for "a lambda whose body evaluates to" the chain before it (``lambda: Client(url)`` is
-# ("Client", "()", LAMBDA)); alone, a lambda whose body is nothing resolution follows.
+# LAMBDA starts a value chain for a lambda expression, followed by the qualname of the lambda's own scope (``lambda:
+# Client(url)`` in ``f`` is (LAMBDA, "f.<locals>.<lambda1>")): a function of the module, whose scope has the kind
+# LAMBDA_KIND, numbered per enclosing scope in source order (``<lambda1>``, ``<lambda2>``, as PyCG names them).
 LAMBDA: Final = "[lambda]"
+LAMBDA_KIND: Final = "lambda"
+FUNCTION_KINDS: Final = frozenset({"function", LAMBDA_KIND})  # scopes with parameters, calls and return values
 
 # REACHING in a chain's head names the bindings of a name that reach that use, by their index among the scope's
 # bindings of the name: ``h = ping; h = pong; h()`` is the call ("h#1",). Only where the scope binds the name and
@@ -96,6 +100,10 @@ class Binding:
     scope: str = ""  # qualname of the scope ``chains`` are evaluated in ("" = the scope holding the binding)
 
 
+# one shared empty mapping for the scopes that bind nothing or set no ``self.x`` (most of them): not a dict each
+NO_BINDINGS: Final[Mapping[str, tuple[Binding, ...]]] = MappingProxyType({})
+
+
 @dataclass(frozen=True, slots=True)
 class Decorator:
     text: str
@@ -104,10 +112,10 @@ class Decorator:
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """The module body, a class body or a function body."""
+    """The module body, a class body, a function body or a lambda."""
 
-    qualname: str  # "<module>", "Cls", "Cls.method", "outer.<locals>.inner"
-    kind: str  # "module" | "class" | "function"
+    qualname: str  # "<module>", "Cls", "Cls.method", "outer.<locals>.inner", "outer.<locals>.<lambda1>"
+    kind: str  # "module" | "class" | "function" | "lambda" (its ``loc`` the lambda, ``name_loc`` its keyword)
     parent: str | None  # the enclosing scope's qualname (None for the module)
     loc: Loc  # whole definition, decorators included
     name_loc: Loc

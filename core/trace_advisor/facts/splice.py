@@ -18,12 +18,23 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from trace_advisor.datatypes import MODULE_QUALNAME
 from trace_advisor.facts.extract import extract_facts, kept_reads
-from trace_advisor.facts.records import CLASS, DEF, Binding, CallSite, Loc, ModuleFacts, Scope, loc_of, loc_parts
+from trace_advisor.facts.records import (
+    CLASS,
+    DEF,
+    LAMBDA_KIND,
+    Binding,
+    CallSite,
+    Loc,
+    ModuleFacts,
+    Scope,
+    loc_of,
+    loc_parts,
+)
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 # where a ``global`` statement can start (a docstring line starting with the word only costs a full parse)
@@ -121,6 +132,8 @@ def _spliced_facts(
         return None
     if any(len(b) != 1 or b[0].kind not in (DEF, CLASS) for b in module_part.bindings.values()):
         return None
+    if _module_lambdas(part.scopes) or _module_lambdas(s for s in old.scopes if low <= loc_parts(s.loc)[0] <= high):
+        return None  # lambdas of the module's own (in decorators, defaults): numbered in the whole module
     bindings = old.scopes[0].bindings
     if new_names != names:  # definitions added, removed or renamed: only names bound by nothing else may change
         if len(set(names)) != len(names) or len(set(new_names)) != len(new_names):
@@ -131,6 +144,10 @@ def _spliced_facts(
         bindings = {name: found for name, found in bindings.items() if name not in removed}
         bindings.update((name, module_part.bindings[name]) for name in new_names if name in added)
     return _merge(old, part, low, high, delta, lines, bindings)
+
+
+def _module_lambdas(scopes: Iterable[Scope]) -> bool:
+    return any(scope.kind == LAMBDA_KIND and scope.parent == MODULE_QUALNAME for scope in scopes)
 
 
 def _splice_class(

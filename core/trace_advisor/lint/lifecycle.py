@@ -46,8 +46,9 @@ def span_not_ended(ctx: LintContext) -> Iterator[LintFinding]:
                     (i for i, s in enumerate(rest) if isinstance(s, ast.Expr) and _is_end_call(s.value, name)), None
                 )
                 body = rest if at is None else rest[:at]
-                if body and not any(_is_end_call(sub, name) for s in body for sub in ast.walk(s)):
-                    edit = try_finally(ctx, body, f"{name}.end()")
+                final = _end_statement(ctx, name, body, rest[at] if at is not None else None)
+                if body and final and not any(_is_end_call(sub, name) for s in body for sub in ast.walk(s)):
+                    edit = try_finally(ctx, body, final)
                     if edit is not None and at is not None:
                         edit = _absorb(ctx, edit, rest[at])
                     if edit is not None:
@@ -63,6 +64,23 @@ def span_not_ended(ctx: LintContext) -> Iterator[LintFinding]:
                     " a finally block, or use start_as_current_span() in a with block"
                 )
             yield LintFinding("span-not-ended", message, ctx.range_of(stmt), fix)
+
+
+def _end_statement(ctx: LintContext, name: str, body: list[ast.stmt], end: ast.stmt | None) -> str | None:
+    """What the ``finally`` runs: the function's own ``span.end(...)`` as written (``end(end_time=ts)`` keeps its
+    time), else ``span.end()``; None when its arguments read a name the moved statements assign (it may be unset
+    when an exception leaves them)."""
+    if end is None or not isinstance(end, ast.Expr) or not isinstance(end.value, ast.Call):
+        return f"{name}.end()"
+    call = end.value
+    if not call.args and not call.keywords:
+        return f"{name}.end()"
+    read = {
+        n.id for a in [*call.args, *(k.value for k in call.keywords)] for n in ast.walk(a) if isinstance(n, ast.Name)
+    }
+    bound = {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    text = ast.get_source_segment(ctx.source.text, call)
+    return None if read & bound or text is None or "\n" in text else text
 
 
 def _is_end_call(node: ast.AST, name: str) -> bool:
@@ -138,7 +156,9 @@ def _absorb(ctx: LintContext, edit: TextEdit, end_stmt: ast.stmt) -> TextEdit | 
 def exception_not_recorded(ctx: LintContext) -> Iterator[LintFinding]:
     """An ``except`` inside a span that fails the operation (a failure result) or swallows an error without
     recording it: the span looks successful. Control flow, lookup fallbacks and clauses that raise are fine."""
-    for scope in span_scopes(ctx):
+    scopes = list(span_scopes(ctx))
+    innermost = {id(n): scope for scope in scopes for n in scope.body()}  # outermost first: inner ones overwrite
+    for scope in scopes:
         covered = list(scope.body())
         zero_exit = any(
             isinstance(n, ast.Return) and isinstance(n.value, ast.Constant) and type(n.value.value) is int
@@ -146,7 +166,9 @@ def exception_not_recorded(ctx: LintContext) -> Iterator[LintFinding]:
             for n in covered
         )  # fmt: skip
         function = scope.node.name if isinstance(scope.node, ast.FunctionDef | ast.AsyncFunctionDef) else ""
-        for handler in (n for n in covered if isinstance(n, ast.ExceptHandler)):
+        # a clause inside nested spans is the innermost one's: it is the current span there (phoenix's evaluators
+        # reported each clause once per enclosing span, and the fix recorded on the outer one)
+        for handler in (n for n in covered if isinstance(n, ast.ExceptHandler) and innermost[id(n)] is scope):
             names = caught_names(handler)
             if names and names <= QUIET:
                 continue

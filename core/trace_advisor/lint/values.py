@@ -7,8 +7,8 @@ import ast
 import json
 from collections.abc import Iterator
 
-from trace_advisor.attribute_safety import SCALAR_TYPES, parameter_kind, parameters
-from trace_advisor.datatypes import TextEdit
+from trace_advisor.attribute_safety import SCALAR_TYPES, attribute_key, parameter_kind, parameters
+from trace_advisor.datatypes import Range, TextEdit
 from trace_advisor.edits.existing import dotted_name
 from trace_advisor.edits.locate import FunctionNode
 from trace_advisor.lint.findings import Fix, LintContext, LintFinding
@@ -36,11 +36,7 @@ def unbounded_span_name(ctx: LintContext) -> Iterator[LintFinding]:
         name = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "name"), None)
         if name is None or not _built(name):
             continue
-        fix = None
-        parts = _template_parts(name)
-        if parts is not None:
-            template = "".join(parts)
-            fix = Fix(f"Name the span {template!r}", (TextEdit(ctx.range_of(name), json.dumps(template)),))
+        fix = _name_fix(ctx, node, name)
         message = (
             "span name built from runtime values: each value makes a new span name (unbounded cardinality); use a"
             " fixed name (the operation or its route template) and record the value as an attribute"
@@ -48,20 +44,95 @@ def unbounded_span_name(ctx: LintContext) -> Iterator[LintFinding]:
         yield LintFinding("unbounded-span-name", message, ctx.range_of(name), fix)
 
 
-def _template_parts(name: ast.expr) -> list[str] | None:
-    """An f-string's text with each value shown as ``{name}`` (``f"GET /users/{user.id}"`` -> ``GET /users/{id}``);
-    None when a value is not a plain name or attribute."""
+def _name_fix(ctx: LintContext, call: ast.Call, name: ast.expr) -> Fix | None:
+    """Name the span by its template (``f"GET /users/{user.id}"`` -> ``"GET /users/{id}"``) and keep each value as
+    an attribute of the span (``attributes={"app.id": user.id}``), so the fix loses nothing a trace showed; a value
+    the attribute policy refuses (a secret, personal data, a payload) leaves the name and is not recorded. None when
+    a value is not a plain name or attribute, or the call's ``attributes`` are not a dict written out."""
     if not isinstance(name, ast.JoinedStr):
         return None
+    function = enclosing_function(ctx, call)
+    context = getattr(function, "name", "")
+    scalars = _scalar_parameters(function)
     parts: list[str] = []
+    values: dict[str, str] = {}
+    dropped: list[str] = []
     for value in name.values:
         if isinstance(value, ast.Constant):
             parts.append(str(value.value))
-        elif isinstance(value, ast.FormattedValue) and dotted_name(value.value):
-            parts.append("{" + dotted_name(value.value).rpartition(".")[2] + "}")
-        else:
+            continue
+        dotted = dotted_name(value.value) if isinstance(value, ast.FormattedValue) else ""
+        if not dotted or not isinstance(value, ast.FormattedValue) or value.format_spec is not None:
             return None
-    return parts
+        placeholder = dotted.rpartition(".")[2].lstrip("_") or "value"
+        parts.append("{" + placeholder + "}")
+        if ctx.policy.refusal(placeholder, context) is None and ctx.policy.refusal(dotted, context) is None:
+            text = ast.get_source_segment(ctx.source.text, value.value) or dotted
+            as_is = value.conversion == -1 and dotted in scalars
+            values.setdefault(attribute_key(placeholder), text if as_is else f"str({text})")
+        else:
+            dropped.append(placeholder)
+    template = "".join(parts)
+    added = _attributes_edits(ctx, call, values)
+    if added is None:
+        return None
+    recorded = f", recording {', '.join(values)}" if values else ""
+    if dropped:
+        recorded += f"; {', '.join(dropped)} not recorded (a secret, personal data or a payload)"
+    return Fix(f"Name the span {template!r}{recorded}", (TextEdit(ctx.range_of(name), json.dumps(template)), *added))
+
+
+def _scalar_parameters(function: FunctionNode | None) -> set[str]:
+    """The parameters of ``function`` whose static type is one scalar (recorded as they are, not through ``str``)."""
+    if function is None:
+        return set()
+    found = set()
+    for arg, (node, default) in parameters(function.args).items():
+        kind = parameter_kind(node.annotation, default)
+        if kind is not None and not kind.sequence:
+            found.add(arg)
+    return found
+
+
+def _attributes_edits(ctx: LintContext, call: ast.Call, values: dict[str, str]) -> tuple[TextEdit, ...] | None:
+    """Adds ``values`` (key -> expression) to the span's attributes: after the last entry of an ``attributes={...}``
+    written out (keys it has already are left), or as a new ``attributes=`` keyword after the call's last argument.
+    None when the attributes cannot be added to: an expression, or ``**options`` that may hold them."""
+    keyword = next((k for k in call.keywords if k.arg == "attributes"), None)
+    if keyword is None:
+        if any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args):
+            return None
+        if not values:
+            return ()
+        last = max((*call.args, *(k.value for k in call.keywords)), key=lambda n: (n.end_lineno, n.end_col_offset))
+        end = ctx.range_of(last).end
+        return (TextEdit(Range(end, end), _after(ctx, call, last, [f"attributes={{{_entries(values)}}}"])),)
+    given = keyword.value
+    if not isinstance(given, ast.Dict):
+        return None
+    taken = {k.value for k in given.keys if isinstance(k, ast.Constant)}
+    fresh = {k: v for k, v in values.items() if k not in taken}
+    if not fresh:
+        return ()
+    if not given.values:
+        return (TextEdit(ctx.range_of(given), f"{{{_entries(fresh)}}}"),)
+    end = ctx.range_of(given.values[-1]).end
+    added = [f"{json.dumps(key)}: {value}" for key, value in fresh.items()]
+    return (TextEdit(Range(end, end), _after(ctx, given, given.values[-1], added)),)
+
+
+def _entries(values: dict[str, str]) -> str:
+    return ", ".join(f"{json.dumps(key)}: {value}" for key, value in values.items())
+
+
+def _after(ctx: LintContext, outer: ast.expr, last: ast.expr, items: list[str]) -> str:
+    """``items`` written after ``last``, the last element of ``outer`` (a call or a dict): on the same line when
+    ``outer`` is written on one, else one per line at ``last``'s indentation, as a formatter lays them out."""
+    if outer.lineno == last.lineno:
+        return "".join(f", {item}" for item in items)
+    line = ctx.source.line(last.lineno)
+    indent = line[: len(line) - len(line.lstrip())]
+    return "".join(f",{ctx.source.eol}{indent}{item}" for item in items)
 
 
 def _built(expr: ast.expr) -> bool:
@@ -157,7 +228,7 @@ def sensitive_attribute(ctx: LintContext) -> Iterator[LintFinding]:
         reason = ctx.policy.sensitive(key)
         what = f"its key names {reason!r}" if reason else None
         if what is None:
-            for node in ast.walk(value):
+            for node in _revealed(value):
                 name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
                 refused = ctx.policy.refusal(name, context) if name else None
                 if refused:
@@ -176,6 +247,23 @@ def sensitive_attribute(ctx: LintContext) -> Iterator[LintFinding]:
             if edit is not None:
                 fix = Fix(f"Remove the {key!r} attribute", (edit,))
         yield LintFinding("sensitive-attribute", message, ctx.range_of(call), fix)
+
+
+_SIZE_OR_TRUTH = frozenset({"len", "bool", "isinstance", "callable", "hasattr"})
+
+
+def _revealed(value: ast.expr) -> Iterator[ast.AST]:
+    """The nodes of an attribute's value whose content the attribute may carry: not inside ``len(text)``,
+    ``bool(token)``, ``isinstance(...)`` or a comparison (``password is None``), which record a size or a truth."""
+    stack: list[ast.AST] = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Compare) or (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _SIZE_OR_TRUTH
+        ):
+            continue
+        yield node
+        stack.extend(ast.iter_child_nodes(node))
 
 
 def _siblings(ctx: LintContext, stmt: ast.stmt) -> list[ast.stmt]:

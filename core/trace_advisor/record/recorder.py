@@ -50,8 +50,9 @@ FLUSH_SECONDS = 5.0
 SAMPLE_SECONDS = 0.002
 
 OUTSIDE, INSIDE, TRANSPARENT = 0, 1, 2
-# code objects whose calls are not edges of their own: their calls belong to the enclosing function
-_TRANSPARENT_NAMES = frozenset({"<lambda>", "<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>"})
+# code objects whose calls are not edges of their own: their calls belong to the enclosing function (a lambda is a
+# node of the static graph: its code is named with the line it starts on, ``recording.py`` finds which lambda)
+_TRANSPARENT_NAMES = frozenset({"<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>"})
 _CO_OPTIMIZED = 0x1
 _SUSPENDABLE = 0x20 | 0x80 | 0x100 | 0x200  # generator, coroutine, iterable coroutine, async generator
 _PLAIN_MASK = _SUSPENDABLE | _CO_OPTIMIZED  # flags & _PLAIN_MASK == _CO_OPTIMIZED: a plain function

@@ -1,9 +1,10 @@
 """A recording: the observed call edges of one recorded command, named with the static graph's symbol ids, on disk.
 
 The recorder (:mod:`trace_advisor.record.recorder`) names code by file and ``co_qualname``; :func:`from_processes`
-turns its per-process tables into symbol ids through the index (the same module names as the static graph), folds
-lambdas, comprehensions and class bodies into the function or module that contains them (as the static graph does),
-and sums the processes.
+turns its per-process tables into symbol ids through the index (the same module names as the static graph), names a
+lambda as the static graph's lambda node of the same enclosing scopes starting on the same line, folds
+comprehensions and class bodies (and a lambda the index cannot tell apart) into the function or module that
+contains them (as the static graph does), and sums the processes.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from trace_advisor.facts_cache import default_cache_dir
 FORMAT = "trace-advisor-recording"
 VERSION = 1
 HANDOVERS = ("thread", "executor", "task")  # ``via`` values naming how work was handed to another thread or task
-_TRANSPARENT = frozenset({"<lambda>", "<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>"})
+_COMPREHENSIONS = frozenset({"<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>"})
+_TRANSPARENT = _COMPREHENSIONS | {"<lambda>"}
 
 
 class RecordingError(Exception):
@@ -166,6 +168,9 @@ def save(recording: Recording, path: Path) -> None:
 # ---- from the recorder's per-process tables ---------------------------------------------------------------------
 
 ModuleOf = Callable[[Path], str | None]  # a workspace file's module name (None: not a workspace file)
+# (module, a lambda's ``co_qualname`` without comprehensions, the line it starts on) -> the qualname of the static
+# graph's lambda node (``f.<locals>.<lambda2>``); None when no single one matches
+LambdaOf = Callable[[str, str, int], str | None]
 
 
 def from_processes(
@@ -177,6 +182,7 @@ def from_processes(
     started: float,
     seconds: float,
     exit_code: int,
+    lambda_of: LambdaOf | None = None,
 ) -> Recording:
     """Sum the per-process tables written by the recorder into one recording named with symbol ids."""
     totals: dict[tuple[SymbolId | None, SymbolId, int | None, str | None], list[float]] = {}
@@ -189,12 +195,15 @@ def from_processes(
         dropped += int(part.get("dropped", 0))
         pythons.add(str(part.get("python", "")))
         backends.add(str(part.get("backend", "")))
-        names = [_name(code, module_of, unnamed) for code in part.get("codes", ())]
+        codes = part.get("codes", ())
+        names = [_name(code, module_of, unnamed, lambda_of) for code in codes]
         for caller_ref, callee_ref, line, via_ref, count, spent in part.get("edges", ()):
             callee = names[callee_ref] if isinstance(callee_ref, int) else (_c_name(str(callee_ref)), True)
             caller = names[caller_ref] if isinstance(caller_ref, int) else None
             if callee[0] is None or (caller_ref is not None and (caller is None or caller[0] is None)):
                 continue  # code in a workspace file the index does not know
+            if caller is not None and caller[0] == callee[0] and str(codes[callee_ref][1]).endswith("<lambda>"):
+                continue  # a lambda folded into the code calling it: no call of its own
             if caller is not None and caller[1]:
                 continue  # an external caller can only come from an unknown file mapping: not an edge of ours
             via = names[via_ref][0] if isinstance(via_ref, int) else via_ref
@@ -228,9 +237,11 @@ def _order(item: tuple[tuple[SymbolId | None, SymbolId, int | None, str | None],
     return (caller or "", line or 0, callee, via or "")
 
 
-def _name(code: Sequence[Any], module_of: ModuleOf, unnamed: set[tuple[str, str]]) -> tuple[SymbolId | None, bool]:
+def _name(
+    code: Sequence[Any], module_of: ModuleOf, unnamed: set[tuple[str, str]], lambda_of: LambdaOf | None = None
+) -> tuple[SymbolId | None, bool]:
     """(symbol id, external) of one recorded code entry ``[file, qualname, module, first line, label]``."""
-    file, qualname, module, _, label = code
+    file, qualname, module, line, label = code
     if label == "c" or not file:
         return external_name(str(module), str(qualname)), True
     workspace_module = module_of(Path(file))
@@ -239,6 +250,11 @@ def _name(code: Sequence[Any], module_of: ModuleOf, unnamed: set[tuple[str, str]
             unnamed.add((file, qualname))
             return None, True
         return external_name(str(module), enclosing(qualname, label == "class")), True
+    if lambda_of is not None and str(qualname).endswith("<lambda>") and label != "class":
+        plain = ".".join(part for part in str(qualname).split(".") if part not in _COMPREHENSIONS)
+        found = lambda_of(workspace_module, plain, int(line))
+        if found is not None:
+            return f"{workspace_module}:{found}", False
     return f"{workspace_module}:{enclosing(qualname, label == 'class')}", False
 
 
@@ -269,11 +285,13 @@ def enclosing(qualname: str, is_class_body: bool = False) -> str:
     parts = qualname.split(".")
     if parts[-1] not in _TRANSPARENT and not is_class_body:
         return qualname
-    parts.pop()
-    while parts and parts[-1] != LOCALS:  # climb out of comprehensions and class bodies up to a function's locals
+    while parts and (parts[-1] in _TRANSPARENT or is_class_body):
+        is_class_body = False
         parts.pop()
-    if parts:
-        parts.pop()
+        while parts and parts[-1] != LOCALS:  # climb out of comprehensions and class bodies up to a function's locals
+            parts.pop()
+        if parts:
+            parts.pop()
     return ".".join(parts) or MODULE_QUALNAME
 
 

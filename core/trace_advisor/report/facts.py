@@ -27,18 +27,11 @@ from trace_advisor.datatypes import (
     split_symbol,
 )
 from trace_advisor.edits.style import span_style
-from trace_advisor.reading_order import reading_key
+from trace_advisor.reading_order import is_auxiliary, reading_key
 from trace_advisor.report.preview import NOT_PREVIEWED, Previewer, SpanPreview
 
 TOOL = "trace-advisor"
 TOP = 3  # recommendations named in the executive summary
-# Folders and files that hold development scripts, maintainers' tooling (a release script under ``bin/``), examples
-# and docs rather than the product: ranked after it (tracing them is legitimate, not where to start).
-AUXILIARY_FOLDERS = frozenset(
-    {"examples", "example", "samples", "sample", "demo", "demos", "scripts", "script", "tools", "docs", "doc"}
-    | {"benchmarks", "benchmark", "bench", "dev", "tutorial", "tutorials", "bin", "ci", "hack"}
-)
-AUXILIARY_FILES = frozenset({"setup.py", "noxfile.py", "tasks.py", "fabfile.py", "dodo.py", "conftest.py"})
 MAX_EVIDENCE = 5  # findings listed beside a rationale
 # what a span edit adds to a module that has neither (reports say it once, and per function only other lines)
 USUAL_SETUP = ("from opentelemetry import trace", "tracer = trace.get_tracer(__name__)")
@@ -123,6 +116,7 @@ class AlsoInstall:
     package: str
     gives: str  # "the client spans themselves" ("each task run's span and the client spans themselves": both said)
     recommendations: int  # how many say so
+    action: str = ""  # what to do, `backticked` names as code ("Install `p`"; what the code adds: its own words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,12 +302,17 @@ def _also_install(recs: Sequence[Recommendation], listed: set[str]) -> tuple[Als
     recommendations say so."""
     gives: dict[str, dict[str, None]] = {}  # package -> what the rationales say it gives, in the order first said
     counts: dict[str, int] = {}
+    actions: dict[str, str] = {}
     for rec in recs:
-        named = {package: note.gives for note in rec.installs for package in note.packages if package not in listed}
-        for package, what in named.items():
-            gives.setdefault(package, {})[what] = None
+        named = {package: note for note in rec.installs for package in note.packages if package not in listed}
+        for package, note in named.items():
+            gives.setdefault(package, {})[note.gives] = None
             counts[package] = counts.get(package, 0) + 1
-    return tuple(AlsoInstall(p, " and ".join(gives[p]), counts[p]) for p in sorted(counts))
+            if len(note.packages) == 1 and note.action:
+                actions[package] = note.action
+    return tuple(
+        AlsoInstall(p, " and ".join(gives[p]), counts[p], actions.get(p, f"Install `{p}`")) for p in sorted(counts)
+    )
 
 
 def without_installs(rec: Recommendation) -> str:
@@ -349,13 +348,6 @@ def rank(recommendations: Sequence[Recommendation], priorities: Sequence[str], r
         return (is_auxiliary(relative(rec.file, root)), reading_key(rec), index, rec.file, rec.range.start.line)
 
     return sorted(recommendations, key=key)
-
-
-def is_auxiliary(path: str) -> bool:
-    """Whether a workspace-relative path is a development script, an example or docs rather than product code. The
-    project files count at the top only: ``documents/tasks.py`` is a package's Celery tasks, not invoke's."""
-    parts = PurePath(path).parts
-    return (parts[-1] in AUXILIARY_FILES and len(parts) == 1) or any(p in AUXILIARY_FOLDERS for p in parts[:-1])
 
 
 def _rank(rec: Recommendation, order: Sequence[str]) -> tuple[int, float, str, int]:

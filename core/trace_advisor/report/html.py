@@ -10,12 +10,12 @@ from importlib import resources
 from typing import TYPE_CHECKING, Protocol
 
 from trace_advisor.datatypes import MODULE_QUALNAME, CallTreeNode, Observed, SymbolId, TraceCheck
+from trace_advisor.reading_order import is_auxiliary
 from trace_advisor.report.facts import (
     RecommendationFacts,
     ReportFacts,
     all_recommendations,
     count_of,
-    is_auxiliary,
     priority_title,
 )
 from trace_advisor.traces.figures import duration_text
@@ -156,12 +156,12 @@ def _install(facts: ReportFacts) -> list[str]:
     """The instrumentation to install, one line per package (`code` marks the package): rather than spans on the
     request handlers it covers, or beside the recommended spans."""
     lines = [
-        f"Install `{item.package}`: it gives {item.gives}; {count_of(item.covers, 'request handler')}"
+        f"{item.hint.action}: it gives {item.gives}; {count_of(item.covers, item.hint.handler)}"
         f" {'needs' if item.covers == 1 else 'need'} no span of {'its' if item.covers == 1 else 'their'} own beside it"
         for item in facts.install
     ]
     lines += [
-        f"Install `{item.package}` for {item.gives} ({count_of(item.recommendations, 'recommendation')} below)"
+        f"{item.action} for {item.gives} ({count_of(item.recommendations, 'recommendation')} below)"
         for item in facts.also_install
     ]
     return lines

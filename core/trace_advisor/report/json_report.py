@@ -64,6 +64,8 @@ def instrumentation_object(hint: InstrumentationHint) -> dict[str, object]:
     """An instrumentation package to install rather than a span per function it covers."""
     return {
         "package": hint.package,
+        "action": hint.action,
+        "handler": hint.handler,
         "gives": hint.gives,
         "clients": list(hint.clients),
         "covers": [

@@ -57,13 +57,13 @@ def _install(facts: ReportFacts) -> list[str]:
             else ""
         )
         lines.append(
-            f"- Install {md_code(item.package)}: it gives {md_text(item.gives)}. The"
-            f" {count_of(item.covers, 'request handler')} below {'needs' if one else 'need'} no span of"
+            f"- {md_prose(item.hint.action)}: it gives {md_text(item.gives)}. The"
+            f" {count_of(item.covers, item.hint.handler)} below {'needs' if one else 'need'} no span of"
             f" {'its' if one else 'their'} own beside it{also}, so none is recommended:"
         )
         lines += [f"  - {md_code(file)}: {', '.join(md_code(n) for n in names)}" for file, names in item.by_file]
     lines += [
-        f"- Install {md_code(item.package)} for {md_text(item.gives)}"
+        f"- {md_prose(item.action)} for {md_text(item.gives)}"
         f" ({count_of(item.recommendations, 'recommendation')} below)."
         for item in facts.also_install
     ]

@@ -192,7 +192,7 @@ def _install_result(item: InstallFacts, rule_index: int) -> dict[str, object]:
         "ruleIndex": rule_index,
         "level": "note",
         "message": {
-            "text": hint_text(item.hint, f"{count_of(item.covers, 'request handler')} (the related locations)")
+            "text": hint_text(item.hint, f"{count_of(item.covers, item.hint.handler)} (the related locations)")
         },
         "locations": locations[:1],
         "relatedLocations": [{"id": number, **location} for number, location in enumerate(locations)],

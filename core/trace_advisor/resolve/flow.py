@@ -26,6 +26,9 @@ from trace_advisor.facts.records import (
     CALL,
     CLASS_OF,
     CLS,
+    FUNCTION_KINDS,
+    LAMBDA,
+    LAMBDA_KIND,
     CallSite,
     Chain,
     ModuleFacts,
@@ -127,7 +130,7 @@ class ParameterFlow:
         """What parameter ``name`` of workspace function ``function`` (a qualname in ``info``) receives: its
         default and the arguments the calls reaching it pass there."""
         scope = info.scopes.get(function)
-        if not info.workspace or scope is None or scope.kind != "function" or name not in scope.params:
+        if not info.workspace or scope is None or scope.kind not in FUNCTION_KINDS or name not in scope.params:
             return NOTHING
         table = self._evaluator.table(info.name)
         key = ("flow", function, name)
@@ -164,6 +167,8 @@ class ParameterFlow:
             cls = f"{info.name}:{owner.qualname}"
             names = {c.rpartition(":")[2].rpartition(".")[2] for c in (cls, *self._subclasses(cls))}
             keys = [*sorted(names), CLASS_VALUE_CALLS]
+        elif scope.kind == LAMBDA_KIND:  # called by the names holding it, or where it is written: ``(lambda: x)()``
+            keys = [*_holders(info, scope), scope.qualname]
         symbol = f"{info.name}:{scope.qualname}"
         self._index()
         out: list[tuple[ModuleInfo, CallSite, int]] = []
@@ -243,6 +248,23 @@ class ParameterFlow:
             self._sites.setdefault(key, {})[info.name] = (info, tuple(sites))  # a list would over-allocate
 
 
+def _holders(info: ModuleInfo, scope: Scope) -> list[str]:
+    """The names a lambda is kept under, whose calls can reach it: the names of the scope defining it and the
+    attributes of the class around it (``self.get = lambda key: ...``) bound to it."""
+    mark = (LAMBDA, scope.qualname)
+    found: set[str] = set()
+    holder = info.scopes.get(scope.parent) if scope.parent else None
+    while holder is not None:
+        for table in (holder.bindings, holder.attributes):
+            for name, bindings in table.items():
+                if any(chain[:2] == mark for binding in bindings for chain in binding.chains):
+                    found.add(name)
+        if holder.kind == "class":
+            break
+        holder = info.scopes.get(holder.parent) if holder.parent and holder.kind in FUNCTION_KINDS else None
+    return sorted(found)
+
+
 def _sites_by_key(info: ModuleInfo) -> dict[str, list[CallSite]]:
     out: dict[str, list[CallSite]] = {}
     for site in info.facts.calls:
@@ -268,7 +290,7 @@ def site_keys(site: CallSite, scopes: dict[str, Scope]) -> tuple[str, ...]:
         return tuple(base[-1] for base in owner.bases if base) if owner is not None else ()
     if len(chain) == 1:
         scope = scopes.get(site.scope)
-        while scope is not None and scope.kind == "function" and chain[0] not in scope.bindings:
+        while scope is not None and scope.kind in FUNCTION_KINDS and chain[0] not in scope.bindings:
             scope = scopes.get(scope.parent) if scope.parent else None  # a closure's free variable
         bindings = scope.bindings.get(chain[0], ()) if scope is not None else ()
         if any(b.kind == CLS or (b.kind == ANNOTATION and any(c[-1] == CLASS_OF for c in b.chains)) for b in bindings):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from trace_advisor.datatypes import CallEdge, Range, ResolvedCall, SymbolId, UnresolvedCall, UnresolvedReason
-from trace_advisor.facts.chains import LAMBDA_PARAMETER, chain_text
+from trace_advisor.facts.chains import chain_text
 from trace_advisor.facts.records import (
     ALIAS,
     ANNOTATION,
@@ -27,6 +27,7 @@ from trace_advisor.facts.records import (
     ELEMENTS_OF,
     ENTER_EXIT,
     FROM,
+    FUNCTION_KINDS,
     IMPORT,
     ITEM,
     ITERATE,
@@ -252,7 +253,7 @@ class Resolver:
         again only for what other modules ask of a function later (its returns and parameters are memoised apart)."""
         tables = self._scoped.get(info.name)
         if tables:
-            for scope in [name for name in tables if (found := info.scopes.get(name)) and found.kind == "function"]:
+            for scope in [name for name in tables if (found := info.scopes.get(name)) and found.kind in FUNCTION_KINDS]:
                 del tables[scope]
 
     def _getters(self, info: ModuleInfo, scope: str, chain: Chain) -> list[tuple[SymbolId, bool]]:
@@ -284,8 +285,6 @@ class Resolver:
             self.frames.reset()
             return "too-deep", "the value is nested too deeply to follow"
         if end is None:
-            if all(kind == v.LAMBDA for kind, _ in self.eval_chain(info, scope, chain)):
-                return "lambda", f"`{text}` is a lambda: its calls are those of the function defining it"
             return "not-followable", f"`{chain_text(chain)}` names nothing callable"
         if chain[-1] == ITEM or chain[end - 1] == ITEM:
             return "subscript-unknown-key", f"`{text}` is an item of something whose items are not known"
@@ -297,10 +296,7 @@ class Resolver:
         if last == CALL:
             if all(kind in (v.EXTERNAL, v.EXTERNAL_INSTANCE) for kind, _ in before):
                 return "result-of-external-call", f"`{part}` is what code without source returns"
-            called = chain_text(chain[: end - 1])
-            if all(kind == v.LAMBDA for kind, _ in before):
-                return "unknown-return", f"`{part}`: nothing says what the lambda `{called}` returns"
-            return "unknown-return", f"`{part}`: nothing says what `{called}` returns"
+            return "unknown-return", f"`{part}`: nothing says what `{chain_text(chain[: end - 1])}` returns"
         if last == ELEMENT:
             return "unknown-element", f"`{chain_text(chain[: end - 1])}` holds nothing known"
         return "dynamic-attribute", f"`{part}` is not defined on `{chain_text(chain[: end - 1])}` (set at run time?)"
@@ -308,9 +304,8 @@ class Resolver:
     def _why_no_value(self, info: ModuleInfo, scope_name: str, name: str, shown: str) -> tuple[UnresolvedReason, str]:
         """Why a name evaluates to nothing, from the bindings Python's scoping would find."""
         name = plain_name(name)
-        if "@" in name:  # a comprehension's variable or a lambda's parameter (facts.chains.own_names)
-            reason: UnresolvedReason = "unknown-value" if name.endswith(LAMBDA_PARAMETER) else "unknown-element"
-            return reason, f"`{shown}` is a {'lambda parameter' if reason == 'unknown-value' else 'loop variable'}"
+        if "@" in name:  # a comprehension's variable (facts.chains.own_names)
+            return "unknown-element", f"`{shown}` is a loop variable"
         current = info.scopes.get(scope_name)
         first = True
         while current is not None:
@@ -319,7 +314,7 @@ class Resolver:
                 kinds = {b.kind for b in bindings}
                 if ANNOTATION in kinds:
                     return "annotation-not-a-class", f"the annotation of `{shown}` names no class that can be read"
-                if current.kind == "function" and name in current.params:
+                if current.kind in FUNCTION_KINDS and name in current.params:
                     return "untyped-parameter", f"`{shown}` is a parameter without an annotation (annotate it)"
                 if kinds <= {VALUE} and any(c[-1] in (ELEMENT, ITEM) for b in bindings for c in b.chains):
                     return "unknown-element", f"`{shown}` is an element of something not known"
@@ -537,10 +532,9 @@ class Resolver:
             self._depth -= 1
 
     def _compute_chain(self, info: ModuleInfo, scope: str, chain: Chain) -> Values:
-        if chain[-1] == LAMBDA:  # a lambda: calling it gives what its body evaluates to
-            body = self.eval_chain(info, scope, chain[:-1]) if len(chain) > 1 else NOTHING
-            values: Values = frozenset(v.lambda_of(value) for value in body) if body else v.UNKNOWN_LAMBDA
-            rest: Chain = ()
+        if chain[0] == LAMBDA:  # a lambda: a function of this module (its own scope)
+            values: Values = frozenset({(v.FUNCTION, f"{info.name}:{chain[1]}")})
+            rest: Chain = chain[2:]
         elif len(chain) > 1 and chain[0] == "super" and chain[1] == CALL:
             owner = self._enclosing_class(info, scope)
             values = frozenset({(v.SUPER, owner)}) if owner else NOTHING
@@ -872,8 +866,6 @@ class Resolver:
             ):
                 return frozenset({(v.CONTEXT, ident)})
             return self.function_returns(ident)
-        if kind == v.LAMBDA:
-            return v.lambda_result(value)
         if kind == v.ENTER:
             located = self._classes.scope_of(ident)
             if located is None:

@@ -18,7 +18,6 @@ SUPER: Final = "super"  # name: symbol id of the class whose ``super()`` this is
 CONTEXT: Final = "context"  # name: symbol id of a @contextmanager function; this is what calling it returns
 ENTER: Final = "enter"  # name: as CONTEXT; its ``__enter__``, which returns what the function yields
 TYPEVAR: Final = "typevar"  # name: "module:scope:T" of a ``T = TypeVar(...)``; as an annotation, its bound
-LAMBDA: Final = "lambda"  # name: the value calling it gives, as "kind\tname" ("": its body is not known)
 
 ELEMENTS: Final = "elements"  # name: symbol id of a class; a collection of its instances
 EXTERNAL_ELEMENTS: Final = "external_elements"  # name: import-path symbol id of a class; a collection of instances
@@ -28,19 +27,6 @@ CLASSES: Final = "classes"  # name: symbol id of a class; a collection holding t
 CONTEXT_MANAGER_DECORATORS = frozenset({"contextmanager", "asynccontextmanager"})
 
 NOTHING: Values = frozenset()
-UNKNOWN_LAMBDA: Values = frozenset({(LAMBDA, "")})
-
-
-def lambda_of(value: Value) -> Value:
-    """A lambda whose body evaluates to ``value``."""
-    return (LAMBDA, f"{value[0]}\t{value[1]}")
-
-
-def lambda_result(value: Value) -> Values:
-    """What calling a lambda value gives."""
-    kind, _, name = value[1].partition("\t")
-    return frozenset({(kind, name)}) if kind else NOTHING
-
 
 # Annotation bases that say nothing about which methods exist.
 OPAQUE_BASES = frozenset(
