@@ -14,6 +14,7 @@ STRAWBERRY = "strawberry-graphql"  # the distribution that ships the extension
 class AddedInCode:
     action: str  # what to do, `backticked` names as code
     gives: str  # what it gives the functions it covers
+    wanted: str  # the same as a rationale wants it ("for each GraphQL resolver's span")
     handler: str  # what it covers, singular
 
 
@@ -21,6 +22,7 @@ ADDED_IN_CODE = {
     STRAWBERRY: AddedInCode(
         "Add strawberry's `OpenTelemetryExtension` (`strawberry.extensions.tracing`) to the schema's extensions",
         "each GraphQL resolver its span",
+        "each GraphQL resolver's span",
         "GraphQL resolver",
     ),
 }

@@ -981,15 +981,17 @@ def _instrumentation_set_up(index: Index, cache: AnalysisCache) -> dict[str, str
             kept[module] = known
             continue
         place = module.replace(".", "/") + ("/__init__.py" if path.name == "__init__.py" else ".py")
-        graphql = graphql_set_up(facts, partial(index.source, path), place)
         if not may_set_up(call.chain for call in facts.calls):
-            kept[module] = (facts, None, graphql)
+            kept[module] = (facts, None, graphql_set_up(facts, partial(index.source, path), place))
             continue
         calls = index.module_calls(module)
         if known is not None and known[0] is facts and known[1] is calls:
             kept[module] = known
             continue
-        found = graphql + set_up_in_module(calls.ordered if calls is not None else (), index.source(path), place)
+        found = (
+            *graphql_set_up(facts, partial(index.source, path), place),
+            *set_up_in_module(calls.ordered if calls is not None else (), index.source(path), place),
+        )
         kept[module] = (facts, calls, found)
     cache.set_up = kept
     return instrumentation_set_up(found for _, _, found in kept.values())

@@ -11,7 +11,7 @@ Conventions (the contract every module follows):
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -663,24 +663,11 @@ class UnitVolume:
 class InstallNote:
     """Instrumentation packages, not installed, that a recommendation's rationale says to install for what they give
     beside its span (``gives``: "the client spans themselves", "each request's server span"). Reports other than JSON
-    say it once per package (:func:`install_sentence` is the rationale's text of it)."""
+    say it once per package (:func:`~trace_advisor.advise.instrumentation_hints.install_sentence` is the rationale's
+    text of it)."""
 
     packages: tuple[str, ...]  # sorted
     gives: str
-    # what to do, `backticked` names as code: "Install `a`, `b`", or for what the code adds, "Add strawberry's
-    # `OpenTelemetryExtension` ... to the schema's extensions" ("": install the packages)
-    action: str = ""
-
-
-def install_sentence(notes: Sequence[InstallNote]) -> str:
-    """What a rationale says of ``notes``: ``. Install a, b for the client spans themselves`` ("" for none); what the
-    code adds is said as its own action (``. Add strawberry's OpenTelemetryExtension ... for each GraphQL resolver's
-    span and install c for the client spans themselves``)."""
-    if all(note.action in ("", "Install " + ", ".join(f"`{p}`" for p in note.packages)) for note in notes):
-        wants = [f"{', '.join(note.packages)} for {note.gives}" for note in notes]
-        return f". Install {' and '.join(wants)}" if wants else ""
-    todo = [f"{note.action.replace('`', '')} for {note.gives}" for note in notes]
-    return ". " + " and ".join([todo[0], *(t[:1].lower() + t[1:] for t in todo[1:])])
 
 
 @dataclass(frozen=True, slots=True)
@@ -701,7 +688,7 @@ class Recommendation:
     span: str = ""  # the span name, unique in the workspace (set by the analysis); empty: from the qualname
     observed: Observed | None = None  # from ``analyze --traces``
     cost: SpanCost | None = None  # spans per request, when estimated (``analyze``)
-    installs: tuple[InstallNote, ...] = ()  # what its rationale says to install (its :func:`install_sentence`)
+    installs: tuple[InstallNote, ...] = ()  # what its rationale says to install
 
     @property
     def span_name(self) -> str:

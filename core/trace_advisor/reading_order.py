@@ -45,5 +45,4 @@ def is_auxiliary(path: str) -> bool:
 
 def auxiliary_module(module: str) -> bool:
     """:func:`is_auxiliary` for a module's dotted name (``examples.webhook_handler``)."""
-    parts = module.split(".")
-    return (len(parts) == 1 and f"{parts[0]}.py" in AUXILIARY_FILES) or any(p in AUXILIARY_FOLDERS for p in parts[:-1])
+    return is_auxiliary(module.replace(".", "/") + ".py")

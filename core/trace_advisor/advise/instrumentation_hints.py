@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 
-from trace_advisor.added_instrumentation import ADDED_IN_CODE
-from trace_advisor.datatypes import CoveredFunction, InstrumentationHint, SymbolId
+from trace_advisor.added_instrumentation import ADDED_IN_CODE, AddedInCode
+from trace_advisor.datatypes import CoveredFunction, InstallNote, InstrumentationHint, SymbolId
 
 SERVER_SPAN = "each request its server span"  # what a web framework's instrumentation gives
 
@@ -16,14 +16,34 @@ def action(packages: str | Sequence[str]) -> str:
     install them, or add it in code."""
     if isinstance(packages, str):
         packages = (packages,)
-    if len(packages) == 1 and packages[0] in ADDED_IN_CODE:
-        return ADDED_IN_CODE[packages[0]].action
-    return f"Install {', '.join(f'`{p}`' for p in packages)}"
+    added = _added(packages)
+    return added.action if added is not None else f"Install {', '.join(f'`{p}`' for p in packages)}"
 
 
 def gives(package: str) -> str:
     """What ``package`` gives the functions it covers ("each request its server span")."""
     return ADDED_IN_CODE[package].gives if package in ADDED_IN_CODE else SERVER_SPAN
+
+
+def wanted(package: str) -> str:
+    """What a rationale wants ``package`` for, as a web framework's ("each request's server span")."""
+    return ADDED_IN_CODE[package].wanted if package in ADDED_IN_CODE else "each request's server span"
+
+
+def install_sentence(notes: Sequence[InstallNote]) -> str:
+    """What a rationale says of ``notes``: ``. Install a, b for the client spans themselves`` ("" for none); what the
+    code adds is said as its own action (``. Add strawberry's OpenTelemetryExtension ... for each GraphQL resolver's
+    span and install c for the client spans themselves``)."""
+    if not any(_added(note.packages) for note in notes):
+        wants = [f"{', '.join(note.packages)} for {note.gives}" for note in notes]
+        return f". Install {' and '.join(wants)}" if wants else ""
+    todo = [f"{action(note.packages).replace('`', '')} for {note.gives}" for note in notes]
+    return ". " + " and ".join([todo[0], *(t[:1].lower() + t[1:] for t in todo[1:])])
+
+
+def _added(packages: Sequence[str]) -> AddedInCode | None:
+    """What the code adds, when ``packages`` is one such (strawberry's extension), rather than packages to install."""
+    return ADDED_IN_CODE.get(packages[0]) if len(packages) == 1 else None
 
 
 def instrumentation_hints(

@@ -15,13 +15,14 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from trace_advisor.added_instrumentation import STRAWBERRY
+from trace_advisor.added_instrumentation import ADDED_IN_CODE
 from trace_advisor.advise.capture import capture_for
-from trace_advisor.advise.instrumentation_hints import action as instrumentation_action
 from trace_advisor.advise.instrumentation_hints import gives as gives_spans
+from trace_advisor.advise.instrumentation_hints import install_sentence
+from trace_advisor.advise.instrumentation_hints import wanted as wanted_spans
 from trace_advisor.attribute_safety import AttributePolicy
 from trace_advisor.config_model import Config
-from trace_advisor.datatypes import InstallNote, Recommendation, install_sentence
+from trace_advisor.datatypes import InstallNote, Recommendation
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.existing import existing_span, ignored
 from trace_advisor.detect.external_io import io_operations
@@ -149,12 +150,12 @@ class LocalScorer:
         return dataclasses.replace(verdict, covered_by=server) if server is not None else verdict
 
     def _spanned_in_place(self, signals: Sequence[Signal]) -> str | None:
-        """The setup that spans this very function, when the code sets one up: strawberry's OpenTelemetryExtension
-        gives a GraphQL resolver a span around exactly its body (a web framework's server span covers the whole
-        request, whose handler may still name work of its own)."""
+        """The setup that spans this very function, when the code sets one up: instrumentation the code adds
+        (strawberry's OpenTelemetryExtension) gives a GraphQL resolver a span around exactly its body (a web
+        framework's server span covers the whole request, whose handler may still name work of its own)."""
         for s in signals:
-            if s.finding is Finding.ROUTE and s.instrumentation == STRAWBERRY and STRAWBERRY in self.set_up:
-                return self.set_up[STRAWBERRY]
+            if s.finding is Finding.ROUTE and s.instrumentation in ADDED_IN_CODE and s.instrumentation in self.set_up:
+                return self.set_up[s.instrumentation]
         return None
 
     def _score(self, ctx: FunctionContext, signals: Sequence[Signal]) -> Verdict:
@@ -330,11 +331,7 @@ class LocalScorer:
         groups = self._instrumentation_groups(ranked)
         if any(group & self.installed for group, _, _ in groups):
             return ()
-        return tuple(
-            InstallNote(tuple(sorted(group)), wanted, instrumentation_action(sorted(group)))
-            for group, _, wanted in groups
-            if group
-        )
+        return tuple(InstallNote(tuple(sorted(group)), wanted) for group, _, wanted in groups if group)
 
     @staticmethod
     def _instrumentation_groups(ranked: Sequence[Signal]) -> tuple[tuple[set[str], str, str], ...]:
@@ -344,7 +341,7 @@ class LocalScorer:
         task = {s.instrumentation for s in ranked if s.instrumentation is not None and s.finding in _TASKS} - server
         client = {s.instrumentation for s in ranked if s.instrumentation is not None} - server - task
         return (
-            *(({p}, f"gives {gives_spans(p)}", gives_spans(p).replace(" its ", "'s ", 1)) for p in sorted(server)),
+            *(({p}, f"gives {gives_spans(p)}", wanted_spans(p)) for p in sorted(server)),
             (task, "gives each task run its span", "each task run's span"),
             (client, "traces the call itself", "the client spans themselves"),
         )

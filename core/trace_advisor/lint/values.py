@@ -106,7 +106,7 @@ def _attributes_edits(ctx: LintContext, call: ast.Call, values: dict[str, str]) 
             return ()
         last = max((*call.args, *(k.value for k in call.keywords)), key=lambda n: (n.end_lineno, n.end_col_offset))
         end = ctx.range_of(last).end
-        return (TextEdit(Range(end, end), _after(ctx, call, last, [f"attributes={{{_entries(values)}}}"])),)
+        return (TextEdit(Range(end, end), _after(ctx, call, last, [f"attributes={{{', '.join(_entries(values))}}}"])),)
     given = keyword.value
     if not isinstance(given, ast.Dict):
         return None
@@ -115,14 +115,14 @@ def _attributes_edits(ctx: LintContext, call: ast.Call, values: dict[str, str]) 
     if not fresh:
         return ()
     if not given.values:
-        return (TextEdit(ctx.range_of(given), f"{{{_entries(fresh)}}}"),)
+        return (TextEdit(ctx.range_of(given), f"{{{', '.join(_entries(fresh))}}}"),)
     end = ctx.range_of(given.values[-1]).end
-    added = [f"{json.dumps(key)}: {value}" for key, value in fresh.items()]
-    return (TextEdit(Range(end, end), _after(ctx, given, given.values[-1], added)),)
+    return (TextEdit(Range(end, end), _after(ctx, given, given.values[-1], _entries(fresh))),)
 
 
-def _entries(values: dict[str, str]) -> str:
-    return ", ".join(f"{json.dumps(key)}: {value}" for key, value in values.items())
+def _entries(values: dict[str, str]) -> list[str]:
+    """The dict entries ``"key": expression`` that record ``values``."""
+    return [f"{json.dumps(key)}: {value}" for key, value in values.items()]
 
 
 def _after(ctx: LintContext, outer: ast.expr, last: ast.expr, items: list[str]) -> str:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePath
 
 from trace_advisor import __version__
+from trace_advisor.advise.instrumentation_hints import action, install_sentence
 from trace_advisor.client_errors import Graph as ClientErrorGraph
 from trace_advisor.config import find_project_root
 from trace_advisor.config_model import Config
@@ -23,7 +24,6 @@ from trace_advisor.datatypes import (
     Recommendation,
     SpanVolume,
     TraceCheck,
-    install_sentence,
     split_symbol,
 )
 from trace_advisor.edits.style import span_style
@@ -116,7 +116,7 @@ class AlsoInstall:
     package: str
     gives: str  # "the client spans themselves" ("each task run's span and the client spans themselves": both said)
     recommendations: int  # how many say so
-    action: str = ""  # what to do, `backticked` names as code ("Install `p`"; what the code adds: its own words)
+    action: str  # what to do, `backticked` names as code ("Install `p`"; what the code adds: its own words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,17 +302,12 @@ def _also_install(recs: Sequence[Recommendation], listed: set[str]) -> tuple[Als
     recommendations say so."""
     gives: dict[str, dict[str, None]] = {}  # package -> what the rationales say it gives, in the order first said
     counts: dict[str, int] = {}
-    actions: dict[str, str] = {}
     for rec in recs:
-        named = {package: note for note in rec.installs for package in note.packages if package not in listed}
-        for package, note in named.items():
-            gives.setdefault(package, {})[note.gives] = None
+        named = {package: note.gives for note in rec.installs for package in note.packages if package not in listed}
+        for package, what in named.items():
+            gives.setdefault(package, {})[what] = None
             counts[package] = counts.get(package, 0) + 1
-            if len(note.packages) == 1 and note.action:
-                actions[package] = note.action
-    return tuple(
-        AlsoInstall(p, " and ".join(gives[p]), counts[p], actions.get(p, f"Install `{p}`")) for p in sorted(counts)
-    )
+    return tuple(AlsoInstall(p, " and ".join(gives[p]), counts[p], action(p)) for p in sorted(counts))
 
 
 def without_installs(rec: Recommendation) -> str:
