@@ -179,6 +179,15 @@ GENERATED = {
         "        response.raise_for_status()\n"
         "        return response.json()\n"
     ),
+    "sdk/resources/refunds.py": (
+        "# File generated from our OpenAPI spec by Stainless. See CONTRIBUTING.md for details.\n\n"
+        "import requests\n\n\n"
+        "class Refunds:\n"
+        "    def create(self, charge_id: str) -> dict:\n"
+        "        response = requests.post(f'https://billing.example/refunds/{charge_id}', timeout=10)\n"
+        "        response.raise_for_status()\n"
+        "        return response.json()\n"
+    ),
     "invoices.py": (
         "import requests\n\n\n"
         "def get_invoice(invoice_id: str) -> dict:\n"
