@@ -282,8 +282,11 @@ class Analyzer:
         """The I/O of what a call hands to a runner (:meth:`_passed`), as the I/O of the runner at that call."""
         caller, edge = call
         for target in self._passed(caller, edge):
-            io = self._io_of(target) if self.index.module_info(target.partition(":")[0]) else None
-            api = match_symbol(target) if io is None else None
+            # a workspace function's I/O is what is found inside it, never its name's catalog entry (in the openai
+            # SDK, its own quoting helper handed to ``_interpolate`` is no "LLM API call")
+            ours = self.index.module_info(target.partition(":")[0]) is not None
+            io = self._io_of(target) if ours else None
+            api = match_symbol(target) if not ours else None
             if api is not None:
                 return CalleeIO(api.kind, f"{api.label} via {api.shown}", 1)
             if io is not None:

@@ -692,3 +692,35 @@ def test_a_helper_annotating_the_span_it_is_given_gets_no_span_of_its_own(tmp_pa
     recs = analyse(tmp_path, SPAN_HELPERS)
     assert "summarize" in recs  # the same loops and flag, given no span: its own work
     assert "annotate_request" not in recs  # it runs inside its caller's span: tracing plumbing
+
+
+SDK_OWN_HELPERS = {
+    "openai/__init__.py": "",
+    "openai/_path.py": (
+        "from urllib.parse import quote\n\n\n"
+        "def _quote_segment(value: str) -> str:\n"
+        "    return quote(value, safe='')\n\n\n"
+        "def _interpolate(template: str, values: dict[str, str], quoter) -> str:\n"
+        "    quoted = {}\n"
+        "    for name, value in values.items():\n"
+        "        if value is None:\n"
+        "            raise KeyError(name)\n"
+        "        quoted[name] = quoter(value)\n"
+        "    return template.format(**quoted)\n\n\n"
+        "def path_template(template: str, **values: str) -> str:\n"
+        "    if not values:\n"
+        "        return template\n"
+        "    path = _interpolate(template, values, _quote_segment)\n"
+        "    if '//' in path:\n"
+        "        raise ValueError(path)\n"
+        "    return path\n"
+    ),
+}
+
+
+def test_the_sdks_own_helpers_are_not_its_client_api(tmp_path: Path) -> None:
+    """Analysing the openai SDK itself: its quoting helper handed to ``_interpolate`` is a function of the workspace,
+    whose I/O is what is found inside it (none), not the "LLM API call" the catalog says of ``openai.*``."""
+    recs = analyse(tmp_path, SDK_OWN_HELPERS)
+    found = recs.get("path_template")
+    assert found is None or not any("LLM" in r or "I/O" in r for r in reasons(found)), reasons(found)
