@@ -724,3 +724,35 @@ def test_the_sdks_own_helpers_are_not_its_client_api(tmp_path: Path) -> None:
     recs = analyse(tmp_path, SDK_OWN_HELPERS)
     found = recs.get("path_template")
     assert found is None or not any("LLM" in r or "I/O" in r for r in reasons(found)), reasons(found)
+
+
+ORM_MODELS = {
+    "models.py": (
+        "from sqlalchemy.orm import DeclarativeBase\n\n\n"
+        "class Base(DeclarativeBase):\n"
+        "    def dict(self) -> dict:\n"
+        "        return {c.name: getattr(self, c.name) for c in self.__table__.columns}\n\n\n"
+        "class Incident(Base):\n"
+        "    __tablename__ = 'incident'\n"
+    ),
+    "context.py": (
+        "from models import Incident\n\n\n"
+        "def context_of(incident: Incident, extra: dict) -> dict:\n"
+        "    found = incident._asdict()\n"
+        "    if not extra:\n"
+        "        return found\n"
+        "    for key, value in extra.items():\n"
+        "        if value is None:\n"
+        "            raise ValueError(key)\n"
+        "        found[key] = value\n"
+        "    return found\n"
+    ),
+}
+
+
+def test_an_orm_models_own_methods_are_no_database_call(tmp_path: Path) -> None:
+    """SQLAlchemy not installed: a method the workspace's model does not define is named on its declarative base
+    (``sqlalchemy.orm.DeclarativeBase._asdict``), which is the model in memory, not a query (Netflix dispatch)."""
+    recs = analyse(tmp_path, ORM_MODELS)
+    found = recs.get("context_of")
+    assert found is None or not any("sql database" in r for r in reasons(found)), reasons(found)
