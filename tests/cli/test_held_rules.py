@@ -756,3 +756,47 @@ def test_an_orm_models_own_methods_are_no_database_call(tmp_path: Path) -> None:
     recs = analyse(tmp_path, ORM_MODELS)
     found = recs.get("context_of")
     assert found is None or not any("sql database" in r for r in reasons(found)), reasons(found)
+
+
+VENDOR_SDKS = {
+    "notify.py": (
+        "from jira import JIRA\n"
+        "from pdpyras import APISession\n"
+        "from slack_sdk import WebClient\n"
+        "from slack_sdk.models.blocks import SectionBlock\n\n\n"
+        "def announce(client: WebClient, channel: str, text: str) -> str:\n"
+        "    block = SectionBlock(text=text)\n"
+        "    reply = client.chat_postMessage(channel=channel, blocks=[block.to_dict()])\n"
+        "    if not reply['ok']:\n"
+        "        raise RuntimeError(reply['error'])\n"
+        "    return reply['ts']\n\n\n"
+        "def oncall(session: APISession, policy: str) -> list:\n"
+        "    found = []\n"
+        "    for entry in session.iter_all('oncalls', params={'escalation_policy_ids[]': [policy]}):\n"
+        "        if entry.get('user'):\n"
+        "            found.append(entry['user']['id'])\n"
+        "    return found\n\n\n"
+        "def close_ticket(jira: JIRA, key: str) -> None:\n"
+        "    for transition in jira.transitions(key):\n"
+        "        if transition['name'] == 'Done':\n"
+        "            jira.transition_issue(key, transition['id'])\n"
+        "            return\n"
+        "    raise LookupError(key)\n\n\n"
+        "def block_for(text: str) -> dict:\n"
+        "    block = SectionBlock(text=text)\n"
+        "    if not text:\n"
+        "        raise ValueError('empty')\n"
+        "    return block.to_dict()\n"
+    ),
+}
+
+
+def test_vendor_sdk_operations_are_remote_calls(tmp_path: Path) -> None:
+    """Netflix dispatch's Slack, PagerDuty and Jira plugins call their vendors' SDKs (not installed here: names by
+    import path): each client operation is an HTTP request; building a Slack block is not."""
+    recs = analyse(tmp_path, VENDOR_SDKS)
+    assert any("Slack API" in r for r in reasons(recs["announce"])), reasons(recs["announce"])
+    assert any("PagerDuty API" in r for r in reasons(recs["oncall"])), reasons(recs["oncall"])
+    assert any("Jira API" in r for r in reasons(recs["close_ticket"])), reasons(recs["close_ticket"])
+    found = recs.get("block_for")
+    assert found is None or not any("API" in r for r in reasons(found)), reasons(found)
