@@ -800,3 +800,37 @@ def test_vendor_sdk_operations_are_remote_calls(tmp_path: Path) -> None:
     assert any("Jira API" in r for r in reasons(recs["close_ticket"])), reasons(recs["close_ticket"])
     found = recs.get("block_for")
     assert found is None or not any("API" in r for r in reasons(found)), reasons(found)
+
+
+CLICKHOUSE = {
+    "store.py": (
+        "from clickhouse_connect.driver.binding import quote_identifier\n"
+        "from clickhouse_connect.driver.client import Client\n"
+        "from clickhouse_driver import Client as NativeClient\n\n\n"
+        "def count_events(client: Client, table: str, project: int) -> int:\n"
+        "    sql = f'SELECT count() FROM {quote_identifier(table)} WHERE project_id = %(p)s'\n"
+        "    result = client.query(sql, parameters={'p': project})\n"
+        "    if not result.result_rows:\n"
+        "        raise LookupError(table)\n"
+        "    return result.result_rows[0][0]\n\n\n"
+        "def drop_partition(native: NativeClient, table: str, partition: str) -> None:\n"
+        "    if not partition:\n"
+        "        raise ValueError('partition')\n"
+        "    native.execute(f'ALTER TABLE {table} DROP PARTITION {partition}')\n\n\n"
+        "def quoted(table: str) -> str:\n"
+        "    name = quote_identifier(table)\n"
+        "    if not name:\n"
+        "        raise ValueError(table)\n"
+        "    return name\n"
+    ),
+}
+
+
+def test_clickhouse_client_queries_are_database_calls(tmp_path: Path) -> None:
+    """Sentry's snuba queries ClickHouse through clickhouse-connect: ``Client.query`` is the round trip (it was no
+    evidence at all); quoting an identifier with the same package is not."""
+    recs = analyse(tmp_path, CLICKHOUSE)
+    assert any("clickhouse database" in r for r in reasons(recs["count_events"])), reasons(recs["count_events"])
+    assert any("clickhouse database" in r for r in reasons(recs["drop_partition"])), reasons(recs["drop_partition"])
+    found = recs.get("quoted")
+    assert found is None or not any("clickhouse" in r for r in reasons(found)), reasons(found)

@@ -357,6 +357,20 @@ APIS: tuple[Api, ...] = (
     _db("pymongo", "mongodb", "opentelemetry-instrumentation-pymongo"),
     _db("motor", "mongodb", None),
     _db("cassandra", "cassandra", "opentelemetry-instrumentation-cassandra"),
+    # ClickHouse: its clients' query methods (the packages also hold SQL quoting and parsing helpers, which do no I/O)
+    *(
+        Api(pattern, "db", "clickhouse", "clickhouse database", None)
+        for pattern in (
+            "clickhouse_connect.Client.",  # the abstract client, where query/command/insert/raw_query live
+            "clickhouse_connect.HttpClient.",
+            "clickhouse_connect.AsyncClient.",
+            "clickhouse_connect.get_client",
+            "clickhouse_connect.get_async_client",
+            "clickhouse_connect.create_client",
+            "clickhouse_driver.Client.",
+            "aiochclient.ChClient.",
+        )
+    ),
     _db("sqlmodel", "sql", "opentelemetry-instrumentation-sqlalchemy"),  # SQLModel's Session is SQLAlchemy's
     # Flask-SQLAlchemy's ``db.session`` is a SQLAlchemy session (``db.case``, ``db.Column``... build expressions): its
     # operations that reach the database, and the extension's own query helpers (``db.paginate(query)``,
