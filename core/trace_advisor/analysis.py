@@ -63,7 +63,7 @@ from trace_advisor.detect import run_detectors
 from trace_advisor.detect.apis import classify, match_symbol
 from trace_advisor.detect.context import CalleeIO, FunctionContext, GraphFacts
 from trace_advisor.detect.entry_points import may_call_stored, stored_call
-from trace_advisor.detect.existing import existing_span, ignored, without_span
+from trace_advisor.detect.existing import existing_span, ignored, without_span, written_spans
 from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
 from trace_advisor.detect.instrumentation import (
@@ -100,6 +100,7 @@ _MAX_REACHED = 2000  # workspace functions walked below one file's for the cost 
 _IO_DEPTH = 3
 _IO_WALK = 200
 _CLOSURE = f".{LOCALS}."  # in the qualname of a function defined in another one
+_CONTEXT_MANAGERS = frozenset({"contextmanager", "asynccontextmanager"})
 _A = TypeVar("_A")
 _R = TypeVar("_R")
 
@@ -142,6 +143,7 @@ class Analyzer:
                 _weakly(self, Analyzer.once),
                 _weakly(self, Analyzer._route_of),
                 runs=_weakly(self, Analyzer.runs),
+                span_helper=_weakly(self, Analyzer.span_helper),
             )
             if graph is not None
             else None
@@ -158,6 +160,7 @@ class Analyzer:
         self._covering: dict[SymbolId, bool] = {}  # callers found to have a span of their own (_covers)
         self._handed: dict[SymbolId, frozenset[SymbolId]] = {}  # runners -> what they may run (_handed_targets)
         self._once: dict[SymbolId, tuple[object, bool]] = {}  # (the facts scope it was found for, runs once)
+        self._span_helpers: dict[SymbolId, tuple[object, bool]] = {}  # (the facts scope, starts the caller's span)
         self._call_facts: dict[str, tuple[object, dict[tuple[str, SpanKey], CallSite]]] = {}  # calls with arguments
 
     def _sites(self, symbol: SymbolId) -> tuple[ResolvedCall, ...]:
@@ -219,6 +222,26 @@ class Analyzer:
             first, _, last, _ = loc_parts(scope.loc)
             found = guarded_once("\n".join(lines[first - 1 : last]))
         self._once[symbol] = (scope, found)
+        return found
+
+    def span_helper(self, symbol: SymbolId) -> bool:
+        """Whether a workspace function is the project's span helper: a context manager (``@contextmanager``) whose
+        body starts a span (snuba's ``with _query_span(sql) as span:`` around each ClickHouse query). A function
+        using it in a ``with`` has its span. Read from the facts first (the decorator), the syntax only then; kept
+        while its facts scope is the same object (its module was not edited)."""
+        module, _, qualname = symbol.partition(":")
+        info = self.index.module_info(module)
+        scope = info.scopes.get(qualname) if info is not None else None
+        if scope is None or scope.kind != "function":
+            return False
+        kept = self._span_helpers.get(symbol)
+        if kept is not None and kept[0] is scope:
+            return kept[1]
+        found = any(d.text.rpartition(".")[2] in _CONTEXT_MANAGERS for d in scope.decorators)
+        if found:
+            syntax = _syntax_of(self.index, symbol)
+            found = syntax is not None and written_spans(syntax[1].node).any
+        self._span_helpers[symbol] = (scope, found)
         return found
 
     def _passed(self, caller: SymbolId, edge: CallEdge) -> tuple[SymbolId, ...]:
