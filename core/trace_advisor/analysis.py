@@ -40,7 +40,6 @@ from trace_advisor.cost import (
 )
 from trace_advisor.cost import Graph as CostGraph
 from trace_advisor.datatypes import (
-    LOCALS,
     AnalysisResult,
     CallEdge,
     CostNote,
@@ -59,6 +58,7 @@ from trace_advisor.datatypes import (
     UnitOf,
     span_name,
 )
+from trace_advisor.decorated_calls import CLOSURE, named_by_call
 from trace_advisor.detect import run_detectors
 from trace_advisor.detect.apis import classify, match_symbol
 from trace_advisor.detect.context import CalleeIO, FunctionContext, GraphFacts
@@ -99,7 +99,6 @@ _MAX_REACHED = 2000  # workspace functions walked below one file's for the cost 
 # functions are read per function.
 _IO_DEPTH = 3
 _IO_WALK = 200
-_CLOSURE = f".{LOCALS}."  # in the qualname of a function defined in another one
 _CONTEXT_MANAGERS = frozenset({"contextmanager", "asynccontextmanager"})
 _A = TypeVar("_A")
 _R = TypeVar("_R")
@@ -255,7 +254,7 @@ class Analyzer:
         ``timer``'s ``wrapper`` runs ``charge``, not every function ``@timer`` decorates (the closure calls its
         decorator's parameter, :mod:`~trace_advisor.caller_chosen`)."""
         caller, edge = call
-        return self._named_targets(caller, edge, by_callee=True) if _CLOSURE in edge.callee else ()
+        return self._named_targets(caller, edge, by_callee=True) if CLOSURE in edge.callee else ()
 
     def _named_targets(self, caller: SymbolId, edge: CallEdge, *, by_callee: bool) -> tuple[SymbolId, ...]:
         """Of the functions ``edge``'s callee may run for its callers, those the call names: by an argument, or
@@ -271,13 +270,11 @@ class Analyzer:
         if kept is None or kept[0] is not info.facts:
             kept = self._call_facts[module] = (info.facts, {(c.scope, c.loc): c for c in info.facts.calls})
         site = kept[1].get((qualname, edge.span))
-        if site is None:
-            names: set[str] = set()
-        elif by_callee:
-            names = {plain_name(site.chain[-1])} if site.chain else set()
+        if site is not None and by_callee:
+            named = list(named_by_call(self.index.module_info, caller, site.chain or (), targets))
         else:
-            names = {plain_name(chain[-1]) for _, chain in site.args if chain}
-        named = [t for t in targets if t.rpartition(".")[2].rpartition(":")[2] in names]
+            names = {plain_name(chain[-1]) for _, chain in site.args if chain} if site is not None else set()
+            named = [t for t in targets if t.rpartition(".")[2].rpartition(":")[2] in names]
         if not named:
             return ()
         closeness = {t: _closeness(caller, t) for t in named}
