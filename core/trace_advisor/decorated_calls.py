@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from trace_advisor.caller_chosen import chosen_in
-from trace_advisor.datatypes import LOCALS, MODULE_QUALNAME, CallEdge, SymbolId
+from trace_advisor.datatypes import LOCALS, MODULE_QUALNAME, CallEdge, SpanKey, SymbolId
 from trace_advisor.facts.records import CLASS, DEF, FROM, IMPORT, Chain, plain_name
 from trace_advisor.resolve.modules import ModuleInfo, absolute_module
 
@@ -92,3 +92,25 @@ def closure_callees(
     chosen = chosen_in(info, qualname).calls if info is not None else frozenset()
     kept = set(runs)
     return tuple(e for e in callees(closure) if e.span not in chosen or e.callee in kept)
+
+
+def closure_callers(
+    info_of: Callable[[str], ModuleInfo | None],
+    callers: Callable[[SymbolId], Iterable[CallEdge]],
+    closure: SymbolId,
+    runs: Iterable[SymbolId],
+) -> tuple[CallEdge, ...]:
+    """The calls of the closure that run one of ``runs`` through it (the callers of ``incident.service:get`` among
+    those of ``timer``'s ``wrapper``)."""
+    wanted = tuple(runs)
+    sites: dict[str, dict[SpanKey, Chain | None]] = {}  # module -> packed span -> the call's chain
+    found = []
+    for edge in callers(closure):
+        module = edge.caller.partition(":")[0]
+        if module not in sites:
+            info = info_of(module)
+            sites[module] = {c.loc: c.chain for c in info.facts.calls} if info is not None else {}
+        chain = sites[module].get(edge.span)
+        if chain and named_by_call(info_of, edge.caller, chain, wanted):
+            found.append(edge)
+    return tuple(found)

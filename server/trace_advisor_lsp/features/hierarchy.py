@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from lsprotocol import types
 from trace_advisor.datatypes import CallEdge, Range, SymbolId
-from trace_advisor.decorated_calls import closure_callees
+from trace_advisor.decorated_calls import closure_callees, closure_callers
 from trace_advisor.index import Index
 from trace_advisor.navigation import Located, locate, symbols_at
 from trace_advisor.record import observed
@@ -55,13 +55,17 @@ async def prepare_call_hierarchy(
 async def incoming_calls(
     ls: TraceAdvisorServer, params: types.CallHierarchyIncomingCallsParams
 ) -> list[types.CallHierarchyIncomingCall] | None:
-    """Every caller in the workspace (functions and module bodies), with the call sites inside the caller."""
+    """Every caller in the workspace (functions and module bodies), with the call sites inside the caller; of a
+    decorator's closure reached by a call of a decorated function, the callers that run that function."""
+    runs = _runs_of(params.item)
 
     def build(
         conv: Converter, index: Index, stubs: Stubs, root: str, symbol: SymbolId
     ) -> list[types.CallHierarchyIncomingCall]:
         calls = []
-        for caller in observed.incoming(index.graph().callers(symbol), _observed(index), symbol):
+        graph = index.graph()
+        edges = closure_callers(index.module_info, graph.callers, symbol, runs) if runs else graph.callers(symbol)
+        for caller in observed.incoming(edges, _observed(index), symbol):
             located = locate(index, caller.symbol, stubs)
             if located is not None:
                 file = located.definition.file
