@@ -45,14 +45,10 @@ def named_by_call(
         return ()
     name = plain_name(chain[-1])
     named = [t for t in targets if t.rpartition(":")[2].rpartition(".")[2] == name]
-    if len(named) < 2:
-        return tuple(named)
-    module = caller.partition(":")[0]
-    home = _home_module(info_of(module), chain, name)
-    if home is not None:
+    home = _home_module(info_of(caller.partition(":")[0]), chain, name) if named else None
+    if home is not None:  # the module it names, or a package re-exporting it from one of its modules
         exact = [t for t in named if t == f"{home}:{name}"]
-        if exact:
-            return tuple(exact)
+        return tuple(exact or sorted(t for t in named if t.startswith(f"{home}.")))
     return tuple(sorted(named))
 
 

@@ -37,7 +37,8 @@ async def test_a_call_of_a_decorated_function_runs_that_one_through_the_closure(
     assert "app.ledger:charge" in callees
     assert not {"app.ledger:total", "app.billing:charge"} & callees, callees
     calls = await client.call_hierarchy_incoming_calls_async(types.CallHierarchyIncomingCallsParams(item=item))
-    assert {call.from_.data["symbol"] for call in calls or []} == {"app.ledger:settle"}  # not summary's total()
+    # not summary's total(), nor pay's billing.charge()
+    assert {call.from_.data["symbol"] for call in calls or []} == {"app.ledger:settle"}
     summed = await hierarchy_item(client, ledger(client), "total(items)", 0)
     assert summed.name == "wrapper (total)"
     assert "app.ledger:total" in await outgoing(client, summed)
