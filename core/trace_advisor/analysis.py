@@ -204,44 +204,47 @@ class Analyzer:
 
     def once(self, symbol: SymbolId) -> bool:
         """Whether a workspace function's work runs once per process (:mod:`trace_advisor.detect.once`): a memoised
-        getter, or one guarded by a module-level flag it sets. Its I/O is none of its callers'. Kept while its facts
-        scope is the same object (its module was not edited)."""
-        module, _, qualname = symbol.partition(":")
-        info = self.index.module_info(module)
-        scope = info.scopes.get(qualname) if info is not None else None
-        if scope is None or scope.kind != "function":
-            return False
-        kept = self._once.get(symbol)
-        if kept is not None and kept[0] is scope:
-            return kept[1]
-        found = cached_without_arguments([d.text for d in scope.decorators], scope.params)
-        path = None if found else self.index.path_for_module(module)
+        getter, or one guarded by a module-level flag it sets. Its I/O is none of its callers'."""
+        return self._by_scope(self._once, symbol, self._runs_once)
+
+    def _runs_once(self, module: str, scope: FactsScope) -> bool:
+        if cached_without_arguments([d.text for d in scope.decorators], scope.params):
+            return True
+        path = self.index.path_for_module(module)
         lines = self._source_lines(path) if path is not None else None
-        if lines is not None:
-            first, _, last, _ = loc_parts(scope.loc)
-            found = guarded_once("\n".join(lines[first - 1 : last]))
-        self._once[symbol] = (scope, found)
-        return found
+        if lines is None:
+            return False
+        first, _, last, _ = loc_parts(scope.loc)
+        return guarded_once("\n".join(lines[first - 1 : last]))
 
     def span_helper(self, symbol: SymbolId) -> bool:
         """Whether a workspace function is the project's span helper: a context manager (``@contextmanager``) whose
         body starts a span (snuba's ``with _query_span(sql) as span:`` around each ClickHouse query). A function
-        using it in a ``with`` has its span. Read from the facts first (the decorator), the syntax only then; kept
-        while its facts scope is the same object (its module was not edited)."""
+        using it in a ``with`` has its span. Read from the facts first (the decorator), the syntax only then."""
+        return self._by_scope(self._span_helpers, symbol, self._starts_span)
+
+    def _starts_span(self, module: str, scope: FactsScope) -> bool:
+        if not any(d.text.rpartition(".")[2] in _CONTEXT_MANAGERS for d in scope.decorators):
+            return False
+        syntax = _syntax_of(self.index, f"{module}:{scope.qualname}")
+        return syntax is not None and written_spans(syntax[1].node).any
+
+    def _by_scope(
+        self, kept: dict[SymbolId, tuple[object, bool]], symbol: SymbolId, find: Callable[[str, FactsScope], bool]
+    ) -> bool:
+        """``find(module, scope)`` of a workspace function, kept while its facts scope is the same object (its module
+        was not edited); False for anything else."""
         module, _, qualname = symbol.partition(":")
         info = self.index.module_info(module)
         scope = info.scopes.get(qualname) if info is not None else None
         if scope is None or scope.kind != "function":
             return False
-        kept = self._span_helpers.get(symbol)
-        if kept is not None and kept[0] is scope:
-            return kept[1]
-        found = any(d.text.rpartition(".")[2] in _CONTEXT_MANAGERS for d in scope.decorators)
-        if found:
-            syntax = _syntax_of(self.index, symbol)
-            found = syntax is not None and written_spans(syntax[1].node).any
-        self._span_helpers[symbol] = (scope, found)
-        return found
+        found = kept.get(symbol)
+        if found is not None and found[0] is scope:
+            return found[1]
+        result = find(module, scope)
+        kept[symbol] = (scope, result)
+        return result
 
     def _passed(self, caller: SymbolId, edge: CallEdge) -> tuple[SymbolId, ...]:
         """What ``caller`` hands at ``edge``'s call to a runner (a function that calls or hands on its parameter):
