@@ -40,7 +40,6 @@ from trace_advisor.cost import (
 )
 from trace_advisor.cost import Graph as CostGraph
 from trace_advisor.datatypes import (
-    LOCALS,
     AnalysisResult,
     CallEdge,
     CostNote,
@@ -59,11 +58,12 @@ from trace_advisor.datatypes import (
     UnitOf,
     span_name,
 )
+from trace_advisor.decorated_calls import CLOSURE, named_by_call
 from trace_advisor.detect import run_detectors
 from trace_advisor.detect.apis import classify, match_symbol
 from trace_advisor.detect.context import CalleeIO, FunctionContext, GraphFacts
 from trace_advisor.detect.entry_points import may_call_stored, stored_call
-from trace_advisor.detect.existing import existing_span, ignored, without_span
+from trace_advisor.detect.existing import existing_span, ignored, without_span, written_spans
 from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
 from trace_advisor.detect.instrumentation import (
@@ -99,7 +99,7 @@ _MAX_REACHED = 2000  # workspace functions walked below one file's for the cost 
 # functions are read per function.
 _IO_DEPTH = 3
 _IO_WALK = 200
-_CLOSURE = f".{LOCALS}."  # in the qualname of a function defined in another one
+_CONTEXT_MANAGERS = frozenset({"contextmanager", "asynccontextmanager"})
 _A = TypeVar("_A")
 _R = TypeVar("_R")
 
@@ -142,6 +142,7 @@ class Analyzer:
                 _weakly(self, Analyzer.once),
                 _weakly(self, Analyzer._route_of),
                 runs=_weakly(self, Analyzer.runs),
+                span_helper=_weakly(self, Analyzer.span_helper),
             )
             if graph is not None
             else None
@@ -158,6 +159,7 @@ class Analyzer:
         self._covering: dict[SymbolId, bool] = {}  # callers found to have a span of their own (_covers)
         self._handed: dict[SymbolId, frozenset[SymbolId]] = {}  # runners -> what they may run (_handed_targets)
         self._once: dict[SymbolId, tuple[object, bool]] = {}  # (the facts scope it was found for, runs once)
+        self._span_helpers: dict[SymbolId, tuple[object, bool]] = {}  # (the facts scope, starts the caller's span)
         self._call_facts: dict[str, tuple[object, dict[tuple[str, SpanKey], CallSite]]] = {}  # calls with arguments
 
     def _sites(self, symbol: SymbolId) -> tuple[ResolvedCall, ...]:
@@ -202,24 +204,47 @@ class Analyzer:
 
     def once(self, symbol: SymbolId) -> bool:
         """Whether a workspace function's work runs once per process (:mod:`trace_advisor.detect.once`): a memoised
-        getter, or one guarded by a module-level flag it sets. Its I/O is none of its callers'. Kept while its facts
-        scope is the same object (its module was not edited)."""
+        getter, or one guarded by a module-level flag it sets. Its I/O is none of its callers'."""
+        return self._by_scope(self._once, symbol, self._runs_once)
+
+    def _runs_once(self, module: str, scope: FactsScope) -> bool:
+        if cached_without_arguments([d.text for d in scope.decorators], scope.params):
+            return True
+        path = self.index.path_for_module(module)
+        lines = self._source_lines(path) if path is not None else None
+        if lines is None:
+            return False
+        first, _, last, _ = loc_parts(scope.loc)
+        return guarded_once("\n".join(lines[first - 1 : last]))
+
+    def span_helper(self, symbol: SymbolId) -> bool:
+        """Whether a workspace function is the project's span helper: a context manager (``@contextmanager``) whose
+        body starts a span (snuba's ``with _query_span(sql) as span:`` around each ClickHouse query). A function
+        using it in a ``with`` has its span. Read from the facts first (the decorator), the syntax only then."""
+        return self._by_scope(self._span_helpers, symbol, self._starts_span)
+
+    def _starts_span(self, module: str, scope: FactsScope) -> bool:
+        if not any(d.text.rpartition(".")[2] in _CONTEXT_MANAGERS for d in scope.decorators):
+            return False
+        syntax = _syntax_of(self.index, f"{module}:{scope.qualname}")
+        return syntax is not None and written_spans(syntax[1].node).any
+
+    def _by_scope(
+        self, kept: dict[SymbolId, tuple[object, bool]], symbol: SymbolId, find: Callable[[str, FactsScope], bool]
+    ) -> bool:
+        """``find(module, scope)`` of a workspace function, kept while its facts scope is the same object (its module
+        was not edited); False for anything else."""
         module, _, qualname = symbol.partition(":")
         info = self.index.module_info(module)
         scope = info.scopes.get(qualname) if info is not None else None
         if scope is None or scope.kind != "function":
             return False
-        kept = self._once.get(symbol)
-        if kept is not None and kept[0] is scope:
-            return kept[1]
-        found = cached_without_arguments([d.text for d in scope.decorators], scope.params)
-        path = None if found else self.index.path_for_module(module)
-        lines = self._source_lines(path) if path is not None else None
-        if lines is not None:
-            first, _, last, _ = loc_parts(scope.loc)
-            found = guarded_once("\n".join(lines[first - 1 : last]))
-        self._once[symbol] = (scope, found)
-        return found
+        found = kept.get(symbol)
+        if found is not None and found[0] is scope:
+            return found[1]
+        result = find(module, scope)
+        kept[symbol] = (scope, result)
+        return result
 
     def _passed(self, caller: SymbolId, edge: CallEdge) -> tuple[SymbolId, ...]:
         """What ``caller`` hands at ``edge``'s call to a runner (a function that calls or hands on its parameter):
@@ -232,7 +257,7 @@ class Analyzer:
         ``timer``'s ``wrapper`` runs ``charge``, not every function ``@timer`` decorates (the closure calls its
         decorator's parameter, :mod:`~trace_advisor.caller_chosen`)."""
         caller, edge = call
-        return self._named_targets(caller, edge, by_callee=True) if _CLOSURE in edge.callee else ()
+        return self._named_targets(caller, edge, by_callee=True) if CLOSURE in edge.callee else ()
 
     def _named_targets(self, caller: SymbolId, edge: CallEdge, *, by_callee: bool) -> tuple[SymbolId, ...]:
         """Of the functions ``edge``'s callee may run for its callers, those the call names: by an argument, or
@@ -248,13 +273,11 @@ class Analyzer:
         if kept is None or kept[0] is not info.facts:
             kept = self._call_facts[module] = (info.facts, {(c.scope, c.loc): c for c in info.facts.calls})
         site = kept[1].get((qualname, edge.span))
-        if site is None:
-            names: set[str] = set()
-        elif by_callee:
-            names = {plain_name(site.chain[-1])} if site.chain else set()
+        if site is not None and by_callee:
+            named = list(named_by_call(self.index.module_info, caller, site.chain or (), targets))
         else:
-            names = {plain_name(chain[-1]) for _, chain in site.args if chain}
-        named = [t for t in targets if t.rpartition(".")[2].rpartition(":")[2] in names]
+            names = {plain_name(chain[-1]) for _, chain in site.args if chain} if site is not None else set()
+            named = [t for t in targets if t.rpartition(".")[2].rpartition(":")[2] in names]
         if not named:
             return ()
         closeness = {t: _closeness(caller, t) for t in named}

@@ -438,14 +438,33 @@ class RequestCounts:
         return counts
 
     def entries(self) -> tuple[SymbolId, ...]:
-        """The entry points counted from: the call graph's, module bodies and test code aside, and the functions only
-        test code calls (a library's API its tests exercise): tests say nothing about how production calls it."""
+        """The entry points counted from: the call graph's, module bodies and test code aside, the functions only
+        test code calls (a library's API its tests exercise): tests say nothing about how production calls it, and
+        the functions only module bodies call (``if __name__ == "__main__": cli()`` in a package's ``__main__``)."""
         if self._entries is None:
-            roots = [e for e in self._graph.entry_points() if split_symbol(e)[1] != MODULE_QUALNAME]
+            graph_roots = self._graph.entry_points()
+            roots = [e for e in graph_roots if split_symbol(e)[1] != MODULE_QUALNAME]
             found = [e for e in roots if not is_test_module(split_symbol(e)[0])]
             found.extend(self._called_only_by_tests([e for e in roots if is_test_module(split_symbol(e)[0])]))
+            bodies = [e for e in graph_roots if split_symbol(e)[1] == MODULE_QUALNAME]
+            found.extend(e for e in self._called_only_by_bodies(bodies) if e not in found)
             self._entries = tuple(found[:MAX_ENTRIES])
         return self._entries
+
+    def _called_only_by_bodies(self, bodies: list[SymbolId]) -> list[SymbolId]:
+        """The workspace functions outside test code that module bodies call and nothing else does."""
+        found: set[SymbolId] = set()
+        for body in bodies:
+            if is_test_module(split_symbol(body)[0]):
+                continue
+            for edge in self._graph.callees(body):
+                module, qualname = split_symbol(edge.callee)
+                if edge.external or edge.via or "<" in qualname or is_test_module(module):
+                    continue
+                callee = edge.callee
+                if all(split_symbol(e.caller)[1] == MODULE_QUALNAME for e in self._graph.callers(callee)):
+                    found.add(callee)
+        return sorted(found)
 
     def _called_only_by_tests(self, tests: list[SymbolId]) -> list[SymbolId]:
         """The functions outside test code that test code (reached from ``tests``) calls and nothing else does."""

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from trace_advisor.datatypes import MODULE_QUALNAME, CallEdge, Definition, Position, Range, SymbolId, make_symbol
+from trace_advisor.decorated_calls import closure_targets, named_by_call
 from trace_advisor.facts.records import CallSite, loc_parts
 from trace_advisor.stubs import Stubs
 
@@ -25,10 +26,13 @@ _KEPT_FILES = 8
 @dataclass(frozen=True, slots=True)
 class AtPosition:
     """``symbols``: the call's targets when ``call`` is set (the position is on its called name and it resolves),
-    else the one symbol whose definition name or code the position is in; empty outside the workspace's files."""
+    else the one symbol whose definition name or code the position is in; empty outside the workspace's files.
+    ``runs``: for a target that is the closure a decorator returned, the decorated function the call runs through
+    it (:mod:`~trace_advisor.decorated_calls`)."""
 
     symbols: tuple[SymbolId, ...]
     call: CallSite | None = None
+    runs: Mapping[SymbolId, tuple[SymbolId, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +74,9 @@ def symbols_at(index: Index, path: Path, pos: Position) -> AtPosition:
         call = facts.calls[number]
         targets = _targets(index, module, number, Range.packed(call.loc))
         if targets:
-            return AtPosition(targets, call)
+            caller = make_symbol(module, call.scope)
+            runs = {target: found for target in targets if (found := _runs(index, caller, call, target))}
+            return AtPosition(targets, call, runs)
     definitions = index.definitions(path)
     for definition in definitions:
         if definition.kind != "module" and definition.name_range.contains(pos):
@@ -85,6 +91,12 @@ def symbols_at(index: Index, path: Path, pos: Position) -> AtPosition:
             if inner is None or inner.range.contains(definition.range.start):
                 inner = definition
     return AtPosition((inner.symbol if inner is not None else make_symbol(module, MODULE_QUALNAME),))
+
+
+def _runs(index: Index, caller: SymbolId, call: CallSite, target: SymbolId) -> tuple[SymbolId, ...]:
+    """The decorated functions ``call`` runs through ``target`` when that is the closure a decorator returned."""
+    ran = closure_targets(index.module_info, index.graph().callees, target)
+    return named_by_call(index.module_info, caller, call.chain or (), ran) if ran else ()
 
 
 class CallLines:

@@ -43,3 +43,4 @@ def test_a_call_of_a_decorated_function_does_that_functions_io(tmp_path: Path) -
     assert "charge" in recs["settle"]["rationale"] and "<locals>" not in recs["settle"]["rationale"]
     assert not kinds("summary") & {"db", "file"}, recs.get("summary")  # `total` does no I/O, whatever `charge` does
     assert "file" in kinds("archive") and "db" not in kinds("archive"), recs.get("archive")
+    assert not kinds("pay") & {"db", "file"}, recs.get("pay")  # billing's charge, named through its module

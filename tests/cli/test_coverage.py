@@ -224,3 +224,54 @@ def test_apply_all_brings_coverage_to_full_and_keeps_each_confidence(tmp_path: P
     assert {f["key"]: f["confidence"] for f in after["functions"]} == {
         f["key"]: f["confidence"] for f in before["functions"]
     }
+
+
+HELPER_SPANS = {
+    "tracing.py": (
+        "from contextlib import contextmanager\n\n"
+        "from opentelemetry import trace\n\n"
+        "tracer = trace.get_tracer(__name__)\n\n\n"
+        "@contextmanager\n"
+        "def query_span(sql: str):\n"
+        "    with tracer.start_as_current_span('clickhouse query') as span:\n"
+        "        span.set_attribute('db.system.name', 'clickhouse')\n"
+        "        yield span\n"
+    ),
+    "store.py": (
+        "import sqlite3\n\n"
+        "from tracing import query_span\n\n\n"
+        "def count_rows(path: str, table: str) -> int:\n"
+        "    with query_span(table):\n"
+        "        rows = sqlite3.connect(path).execute(f'select count(*) from {table}').fetchone()\n"
+        "    if rows is None:\n"
+        "        raise LookupError(table)\n"
+        "    return rows[0]\n\n\n"
+        "def drop(path: str, table: str) -> None:\n"
+        "    if not table.isidentifier():\n"
+        "        raise ValueError(table)\n"
+        "    sqlite3.connect(path).execute(f'drop table {table}')\n"
+    ),
+}
+
+
+def test_a_span_started_through_the_projects_helper_counts_as_traced(tmp_path: Path) -> None:
+    """snuba wraps each ClickHouse query in ``with _query_span(sql) as span:``, a context manager of its own that
+    starts the span: the function using it is traced, and is not recommended again."""
+    for name, text in HELPER_SPANS.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    done = coverage(tmp_path, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    traced = {f["symbol"] for f in report["functions"] if f["traced"]}
+    assert "store:count_rows" in traced and "store:drop" not in traced, report["functions"]
+    out = tmp_path / "report.json"
+    analysed = subprocess.run(
+        [sys.executable, "-m", "trace_advisor", "analyze", str(tmp_path), "--no-cache", "-q", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert analysed.returncode == 0, analysed.stderr
+    recommended = {r["symbol"] for r in json.loads(out.read_text(encoding="utf-8"))["recommendations"]}
+    assert "store:drop" in recommended and "store:count_rows" not in recommended, recommended

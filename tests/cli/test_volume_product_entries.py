@@ -53,12 +53,16 @@ def webhook():
 """
 
 
+def write_sdk_with_example(root: Path) -> None:
+    (root / "paysdk").mkdir()
+    (root / "paysdk" / "__init__.py").write_text("")
+    (root / "paysdk" / "client.py").write_text(SDK)
+    (root / "examples").mkdir()
+    (root / "examples" / "webhook_app.py").write_text(EXAMPLE)
+
+
 def test_the_headline_is_the_products_busiest_entry_point(tmp_path: Path) -> None:
-    (tmp_path / "paysdk").mkdir()
-    (tmp_path / "paysdk" / "__init__.py").write_text("")
-    (tmp_path / "paysdk" / "client.py").write_text(SDK)
-    (tmp_path / "examples").mkdir()
-    (tmp_path / "examples" / "webhook_app.py").write_text(EXAMPLE)
+    write_sdk_with_example(tmp_path)
     out = tmp_path / "report.json"
     done = run_cli("analyze", tmp_path, "--no-cache", "-q", "--format", "json", "-o", out)
     assert done.returncode == 0, done.stderr
@@ -75,11 +79,7 @@ def test_a_public_function_only_examples_call_is_costed_per_call_of_itself(tmp_p
     """arq's ``Job.abort`` was "about 1 span per CLI run of `docs.examples.job_abort:main`": a docs example's run is
     no unit of the library; its API function is its own entry point, per call. What the product calls keeps its
     product figure (``list_charges`` through ``export_all``)."""
-    (tmp_path / "paysdk").mkdir()
-    (tmp_path / "paysdk" / "__init__.py").write_text("")
-    (tmp_path / "paysdk" / "client.py").write_text(SDK)
-    (tmp_path / "examples").mkdir()
-    (tmp_path / "examples" / "webhook_app.py").write_text(EXAMPLE)
+    write_sdk_with_example(tmp_path)
     out = tmp_path / "report.json"
     done = run_cli("analyze", tmp_path, "--no-cache", "-q", "--format", "json", "-o", out, "--min-confidence", "0.01")
     assert done.returncode == 0, done.stderr

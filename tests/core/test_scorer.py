@@ -219,6 +219,14 @@ MIGRATIONS = {
         "class Migration(migrations.Migration):\n"
         "    operations = [migrations.RunPython(backfill)]\n"
     ),
+    # a project's own runner of numbered steps (Sentry's snuba: snuba_migrations/<group>/0010_....py)
+    "app/snuba_migrations/events/0010_fix_order_by.py": (
+        "def fix_order_by(cluster, db) -> None:\n"
+        "    if not cluster.is_single_node():\n"
+        "        return\n"
+        "    for table in ('errors_local', 'transactions_local'):\n"
+        "        db.execute(f'ALTER TABLE {table} MODIFY ORDER BY (project_id, timestamp)')\n"
+    ),
 }
 
 

@@ -39,6 +39,11 @@ def _http(instrumentation: str | None, *patterns: str) -> tuple[Api, ...]:
     return tuple(Api(pattern, "http", "http", "external HTTP", instrumentation) for pattern in patterns)
 
 
+def _vendor(label: str, *patterns: str) -> tuple[Api, ...]:
+    """A vendor's SDK for its HTTP API: no OTel instrumentation of its own (the HTTP library under it may have one)."""
+    return tuple(Api(pattern, "http", "http", label, None) for pattern in patterns)
+
+
 # Calls into client packages that do no I/O themselves: what they set up connects on its first request, what they
 # build or stage is sent by a later call, or they read a response already received. Method (or function) name -> the
 # classes or packages it holds under, by dotted name; () is every client package (``redis.Redis.from_url``,
@@ -352,6 +357,20 @@ APIS: tuple[Api, ...] = (
     _db("pymongo", "mongodb", "opentelemetry-instrumentation-pymongo"),
     _db("motor", "mongodb", None),
     _db("cassandra", "cassandra", "opentelemetry-instrumentation-cassandra"),
+    # ClickHouse: its clients' query methods (the packages also hold SQL quoting and parsing helpers, which do no I/O)
+    *(
+        Api(pattern, "db", "clickhouse", "clickhouse database", None)
+        for pattern in (
+            "clickhouse_connect.Client.",  # the abstract client, where query/command/insert/raw_query live
+            "clickhouse_connect.HttpClient.",
+            "clickhouse_connect.AsyncClient.",
+            "clickhouse_connect.get_client",
+            "clickhouse_connect.get_async_client",
+            "clickhouse_connect.create_client",
+            "clickhouse_driver.Client.",
+            "aiochclient.ChClient.",
+        )
+    ),
     _db("sqlmodel", "sql", "opentelemetry-instrumentation-sqlalchemy"),  # SQLModel's Session is SQLAlchemy's
     # Flask-SQLAlchemy's ``db.session`` is a SQLAlchemy session (``db.case``, ``db.Column``... build expressions): its
     # operations that reach the database, and the extension's own query helpers (``db.paginate(query)``,
@@ -398,6 +417,48 @@ APIS: tuple[Api, ...] = (
             "fastapi_mail.FastMail.send_message",
         )
     ),
+    # ---- SaaS and infrastructure APIs through their vendors' SDKs: each operation of a client is a request ----
+    *_vendor(
+        "Slack API",
+        "slack_sdk.WebClient.",
+        "slack_sdk.AsyncWebClient.",
+        "slack_sdk.BaseClient.",  # ``api_call``, where every WebClient method goes
+        "slack_sdk.AsyncBaseClient.",
+        "slack_sdk.WebhookClient.",
+        "slack_sdk.AsyncWebhookClient.",
+        "slack.WebClient.",  # slackclient 2, the SDK's former name
+    ),
+    *_vendor("Jira API", "jira.JIRA."),
+    *_vendor("Atlassian API", "atlassian.Confluence.", "atlassian.Jira.", "atlassian.Bitbucket.", "atlassian.Bamboo."),
+    *_vendor("PagerDuty API", "pdpyras.APISession.", "pdpyras.EventsAPISession.", "pdpyras.ChangeEventsAPISession."),
+    *_vendor("PagerDuty API", "pagerduty.RestApiV2Client.", "pagerduty.EventsApiV2Client."),
+    *_vendor(
+        "GitHub API",
+        "github.Github.",
+        "github.Repository.",
+        "github.Organization.",
+        "github.PullRequest.",
+        "github.Issue.",
+        "github.NamedUser.",
+        "github.AuthenticatedUser.",
+    ),
+    *_vendor("Stripe API", "stripe."),
+    *_vendor("Twilio API", "twilio.rest."),
+    *_vendor("SendGrid API", "sendgrid.SendGridAPIClient."),
+    *_vendor("Vault API", "hvac."),
+    *_vendor(
+        "Kubernetes API",
+        "kubernetes.client.api.",
+        "kubernetes.client.CoreV1Api.",
+        "kubernetes.client.AppsV1Api.",
+        "kubernetes.client.BatchV1Api.",
+        "kubernetes.client.CustomObjectsApi.",
+    ),
+    *_vendor("Docker API", "docker.DockerClient.", "docker.APIClient.", "docker.models."),
+    *_vendor("Opsgenie API", "opsgenie_sdk.api.", "opsgenie_sdk.AlertApi."),
+    *_vendor("Microsoft identity", "msal.ConfidentialClientApplication.", "msal.PublicClientApplication."),
+    Api("paramiko.SSHClient.", "rpc", "ssh", "SSH", None),
+    Api("paramiko.SFTPClient.", "rpc", "ssh", "SFTP", None),
     Api("ftplib.", "rpc", "ftp", "FTP", None),
     Api("socket.create_connection", "rpc", "tcp", "socket connection", None),
     Api("socket.socket", "rpc", "tcp", "socket", None),

@@ -122,6 +122,8 @@ class GraphFacts:
     # at a call of the closure a decorator returned (``charge(1)`` reaching ``timer``'s ``wrapper``): the decorated
     # function it runs there, by the call's packed span
     runs: Mapping[SpanKey, tuple[SymbolId, ...]] = field(default_factory=dict)
+    # the project's span helpers it calls (a context manager whose body starts a span): it has its span through them
+    span_helpers: tuple[SymbolId, ...] = ()
 
 
 class FunctionContext:

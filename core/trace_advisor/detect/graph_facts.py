@@ -40,7 +40,9 @@ class GraphFactsBuilder:
         once: Callable[[SymbolId], bool] | None = None,
         route_of: Callable[[CallEdge], str] | None = None,
         runs: Callable[[tuple[SymbolId, CallEdge]], tuple[SymbolId, ...]] | None = None,
+        span_helper: Callable[[SymbolId], bool] | None = None,
     ) -> None:
+        self._span_helper = span_helper  # the project's span helpers (a context manager starting a span)
         self._runs = runs  # the decorated function a call of its decorator's closure runs (``charge``, not ``wrapper``)
         self._once = once  # a callee whose work runs once per process: its I/O is none of this call's
         self.graph = graph
@@ -119,6 +121,13 @@ class GraphFactsBuilder:
             callee_work=frozenset(callee_work),
             registered_by=self._registrations(callers),
             runs=runs,
+            span_helpers=tuple(
+                dict.fromkeys(
+                    e.callee
+                    for e in edges
+                    if not e.external and not e.via and self._span_helper is not None and self._span_helper(e.callee)
+                )
+            ),
         )
 
     def _registrations(self, callers: list[CallEdge]) -> tuple[Registration, ...]:

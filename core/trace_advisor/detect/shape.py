@@ -453,7 +453,13 @@ def _is_migration(ctx: FunctionContext) -> bool:
     *packages, last = ctx.module.split(".")
     if "migrations" in packages or (last == "migrations" and packages):
         return True
+    # a runner's numbered steps: ``snuba_migrations/events/0010_groupedmessages_fix.py`` (Sentry's snuba)
+    if any(p.endswith("_migrations") for p in packages) or _NUMBERED_STEP.match(last):
+        return True
     return "alembic" in packages[1:] or (packages[:1] == ["alembic"] and (last == "env" or "versions" in packages))
+
+
+_NUMBERED_STEP = re.compile(r"^\d{3,}_[a-z]")  # ``0010_add_index``: not importable by name, loaded by a runner
 
 
 # Header phrases code generators write at the top of their output (protoc, grpc_tools, openapi-generator,

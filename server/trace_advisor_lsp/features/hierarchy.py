@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from lsprotocol import types
 from trace_advisor.datatypes import CallEdge, Range, SymbolId
+from trace_advisor.decorated_calls import closure_callees, closure_callers
 from trace_advisor.index import Index
 from trace_advisor.navigation import Located, locate, symbols_at
 from trace_advisor.record import observed
@@ -41,8 +42,12 @@ async def prepare_call_hierarchy(
     def job() -> list[types.CallHierarchyItem]:
         current()
         at = symbols_at(index, Path(path), conv.to_core(path, params.position))
-        found = (locate(index, symbol, stubs) for symbol in at.symbols)
-        return [as_item(conv, located, root) for located in found if located is not None]
+        items = []
+        for symbol in at.symbols:
+            located = locate(index, symbol, stubs)
+            if located is not None:
+                items.append(through_decorator(as_item(conv, located, root), at.runs.get(symbol, ())))
+        return items
 
     return await ls.engine.query(job) or None
 
@@ -50,13 +55,17 @@ async def prepare_call_hierarchy(
 async def incoming_calls(
     ls: TraceAdvisorServer, params: types.CallHierarchyIncomingCallsParams
 ) -> list[types.CallHierarchyIncomingCall] | None:
-    """Every caller in the workspace (functions and module bodies), with the call sites inside the caller."""
+    """Every caller in the workspace (functions and module bodies), with the call sites inside the caller; of a
+    decorator's closure reached by a call of a decorated function, the callers that run that function."""
+    runs = _runs_of(params.item)
 
     def build(
         conv: Converter, index: Index, stubs: Stubs, root: str, symbol: SymbolId
     ) -> list[types.CallHierarchyIncomingCall]:
         calls = []
-        for caller in observed.incoming(index.graph().callers(symbol), _observed(index), symbol):
+        graph = index.graph()
+        edges = closure_callers(index.module_info, graph.callers, symbol, runs) if runs else graph.callers(symbol)
+        for caller in observed.incoming(edges, _observed(index), symbol):
             located = locate(index, caller.symbol, stubs)
             if located is not None:
                 file = located.definition.file
@@ -75,11 +84,15 @@ async def outgoing_calls(
     """Every callee the call graph has for this function or module body, with the call sites in it."""
     caller_file = convert.uri_to_path(params.item.uri) or ""
 
+    runs = _runs_of(params.item)
+
     def build(
         conv: Converter, index: Index, stubs: Stubs, root: str, symbol: SymbolId
     ) -> list[types.CallHierarchyOutgoingCall]:
         calls = []
-        for callee in observed.outgoing(index.graph().callees(symbol), _observed(index), symbol):
+        graph = index.graph()
+        edges = closure_callees(index.module_info, graph.callees, symbol, runs) if runs else graph.callees(symbol)
+        for callee in observed.outgoing(edges, _observed(index), symbol):
             located = locate(index, callee.symbol, stubs)
             if located is not None:
                 ranges = [conv.range(caller_file, e.range) for e in callee.edges]
@@ -100,6 +113,24 @@ def as_item(
         seen = f"observed {call.count:,}×" + ("" if call.edges else " (not in the static graph)")
         detail = f"{detail} · {seen}" if detail else seen
     return conv.hierarchy_item(located.definition, root, detail)
+
+
+def through_decorator(item: types.CallHierarchyItem, runs: tuple[SymbolId, ...]) -> types.CallHierarchyItem:
+    """The item of a decorator's closure reached by a call of a decorated function: it says which function runs
+    through it, and its outgoing calls go to that one only (not to every function the decorator is applied to)."""
+    if not runs:
+        return item
+    ran = ", ".join(symbol.partition(":")[2] for symbol in runs)
+    item.name = f"{item.name} ({ran})"
+    item.detail = f"{item.detail} \u00b7 runs {', '.join(runs)}"
+    item.data = {**(item.data if isinstance(item.data, dict) else {}), "runs": list(runs)}
+    return item
+
+
+def _runs_of(item: types.CallHierarchyItem) -> tuple[SymbolId, ...]:
+    data = item.data if isinstance(item.data, dict) else {}
+    runs = data.get("runs")
+    return tuple(str(r) for r in runs) if isinstance(runs, list) else ()
 
 
 def _observed(index: Index) -> observed.ObservedGraph | None:
