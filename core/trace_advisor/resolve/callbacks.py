@@ -28,6 +28,7 @@ CALLED_ARGUMENT: dict[SymbolId, tuple[int | None, str | None]] = {
     **{f"{executor}.map": (0, "fn") for executor in _EXECUTORS},
     "asyncio:to_thread": (0, None),
     f"{_LOOP}.run_in_executor": (1, None),
+    "tornado.ioloop:IOLoop.run_in_executor": (1, "func"),
     f"{_LOOP}.call_soon": (0, None),
     f"{_LOOP}.call_soon_threadsafe": (0, None),
     f"{_LOOP}.call_later": (1, None),

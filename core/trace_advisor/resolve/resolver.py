@@ -57,7 +57,7 @@ from trace_advisor.resolve.flow import ParameterFlow, all_keys, changed_keys
 from trace_advisor.resolve.hierarchy import Hierarchy
 from trace_advisor.resolve.memo import Frames, Pending
 from trace_advisor.resolve.modules import ModuleInfo, ModuleProvider, absolute_module
-from trace_advisor.resolve.returns import known_return
+from trace_advisor.resolve.returns import known_attribute, known_return
 from trace_advisor.resolve.values import NOTHING, Value, Values
 
 _MAX_DEPTH = 48
@@ -831,6 +831,8 @@ class Resolver:
     # ---- attributes and calls --------------------------------------------------------------------------------
     def _attribute(self, value: Value, name: str) -> Values:
         kind, ident = value
+        if kind in (v.INSTANCE, v.EXTERNAL_INSTANCE) and (held := known_attribute(ident, name)) is not None:
+            return frozenset({(v.EXTERNAL_INSTANCE, held)})  # the table wins over a library's run-time descriptor
         if kind == v.MODULE:
             return self._module_attr(ident, name)
         if kind == v.CLASS:
