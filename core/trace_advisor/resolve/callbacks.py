@@ -96,6 +96,15 @@ REQUEST_HANDLERS: dict[SymbolId, tuple[int | None, str | None]] = {
 CALLED_ARGUMENT.update(REQUEST_HANDLERS)
 
 
+# Route groups that serve the routes given them under their own path: Starlette's ``Mount("/api", routes=[...])``
+MOUNTS = frozenset({"starlette:Mount", "starlette:Mount.__init__"})
+
+
+def mounts_routes(callee: SymbolId) -> bool:
+    """Whether a call of ``callee`` mounts the routes written in its arguments under its path (``Mount``)."""
+    return _listed(callee) in MOUNTS
+
+
 def called_argument(callee: SymbolId) -> tuple[int | None, str | None] | None:
     """Which argument ``callee`` calls (position, keyword), when it is a library function that calls one."""
     return CALLED_ARGUMENT.get(_listed(callee))
