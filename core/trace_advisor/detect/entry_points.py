@@ -21,7 +21,7 @@ from trace_advisor.detect.hints import (
 from trace_advisor.detect.message_bus import task_instrumentation
 from trace_advisor.detect.names import expr_text
 from trace_advisor.detect.shape import meaningful_calls
-from trace_advisor.resolve.callbacks import runs_now
+from trace_advisor.resolve.callbacks import HTTP_METHODS, runs_now
 
 PRIORITY = "entry_points"
 _VIEW_METHODS = frozenset(
@@ -365,12 +365,9 @@ def _with_method(route: str, name: str) -> str:
     """A class-based view's route with the HTTP method its handler ``name`` serves, when the registration does not
     write one (``web.view("/items", ItemsView)``: ``ItemsView.get`` handles ``GET /items``)."""
     first = route.partition(" ")[0].rstrip(",")
-    if name in _HTTP_NAMES and first.lower() not in _HTTP_NAMES and not route.startswith("any method"):
+    if name in HTTP_METHODS and first.lower() not in HTTP_METHODS and not route.startswith("any method"):
         return f"{name.upper()} {route}"
     return route
-
-
-_HTTP_NAMES = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
 
 
 def _public_operation(ctx: FunctionContext, rng: Range) -> list[Signal]:

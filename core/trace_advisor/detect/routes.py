@@ -7,8 +7,7 @@ import ast
 from collections.abc import Sequence
 
 from trace_advisor.datatypes import Range, SymbolId
-
-_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
+from trace_advisor.resolve.callbacks import HTTP_METHODS
 
 
 def route_label(call: ast.Call, via: SymbolId, prefix: str = "") -> str:
@@ -20,7 +19,7 @@ def route_label(call: ast.Call, via: SymbolId, prefix: str = "") -> str:
     neither is known."""
     name = via.rpartition(":")[2].rpartition(".")[2].removeprefix("add_")
     args = call.args
-    method = name.upper() if name in _METHODS else ""
+    method = name.upper() if name in HTTP_METHODS else ""
     path_at = 0
     if name == "route" and via.partition(".")[0].partition(":")[0] == "aiohttp":  # ``route(method, path, handler)``
         method = _string(args[0]) if args else ""

@@ -96,6 +96,8 @@ REQUEST_HANDLERS: dict[SymbolId, tuple[int | None, str | None]] = {
 CALLED_ARGUMENT.update(REQUEST_HANDLERS)
 
 
+# the HTTP methods, as the functions and class-based views' methods serving them are named
+HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
 # Route groups that serve the routes given them under their own path: Starlette's ``Mount("/api", routes=[...])``
 MOUNTS = frozenset({"starlette:Mount", "starlette:Mount.__init__"})
 

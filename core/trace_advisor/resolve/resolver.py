@@ -49,7 +49,7 @@ from trace_advisor.facts.records import (
 )
 from trace_advisor.resolve import fixtures
 from trace_advisor.resolve import values as v
-from trace_advisor.resolve.callbacks import called_argument, handles_requests
+from trace_advisor.resolve.callbacks import HTTP_METHODS, called_argument, handles_requests
 from trace_advisor.resolve.classes import Classes
 from trace_advisor.resolve.decorators import Decorations, decorated_parameter
 from trace_advisor.resolve.dependencies import runs_in
@@ -455,7 +455,7 @@ class Resolver:
             if kind != v.CLASS or not self._is_workspace(ident):
                 continue
             owners = [cls for k, cls in self._classes.mro(ident) if k == v.CLASS and self._is_workspace(cls)]
-            for name in _HTTP_METHODS:
+            for name in sorted(HTTP_METHODS):
                 defined = next(
                     (f"{o}.{name}" for o in owners if _is_function(self._classes.scope_of(f"{o}.{name}"))), None
                 )
@@ -1028,10 +1028,6 @@ def _named(functions: Iterable[tuple[SymbolId, bool]], chain: Chain) -> bool:
     decorator made of it."""
     name = chain[-1].partition(REACHING)[0]
     return any(function.rpartition(":")[2].rpartition(".")[2] == name for function, _ in functions)
-
-
-# the methods of a class-based view that serve requests, by the HTTP method they are named after
-_HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
 
 
 def _is_function(located: tuple[ModuleInfo, Scope] | None) -> bool:
