@@ -56,11 +56,16 @@ def test_a_mount_puts_its_routes_under_its_path(report: dict[str, Any]) -> None:
     assert entries["shop.asgi:health"] == [f"handles a request to /health: {route}"]
     assert entries["shop.asgi:list_users"] == [f"handles a request to /api/users: {route}"]
     assert entries["shop.asgi:add_user"] == [f"handles a request to POST /api/v2/users: {route}"]
+    # registered by module-level code (the app, the urlconf): one request each, like the handlers start-up registers
+    costs = {r["symbol"]: r["cost"] for r in report["recommendations"]}
+    for handler in ("shop.asgi:list_users", "shop.asgi:add_user", "shop.orders:OrderView.get"):
+        assert (costs[handler]["spans_per_request"], costs[handler]["unit"]) == (1, "request"), handler
 
 
 def test_a_logging_handler_serves_no_request(report: dict[str, Any]) -> None:
     add_item = next(r for r in report["recommendations"] if r["symbol"] == "shop.store:Store.add_item")
-    assert add_item["cost"]["entry"] == "shop.views:ItemsView.post"  # not ``shop.logs:AuditHandler.handle``
-    assert add_item["cost"]["unit"] == "request"
+    assert add_item["cost"]["entry"] != "shop.logs:AuditHandler.handle" and add_item["cost"]["unit"] == "request"
+    by_unit = {v["entry"]: v["unit"] for v in report["volume"]["by_unit"]}
+    assert by_unit["shop.logs:AuditHandler.handle"] == "call"  # what logging runs: one call of it, not a request
     handle = [r for r in report["recommendations"] if r["symbol"] == "shop.logs:AuditHandler.handle"]
     assert all(e["priority"] != "entry_points" for r in handle for e in r["evidence"])
