@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import hashlib
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -21,10 +21,12 @@ from trace_advisor.datatypes import (
     UnresolvedCall,
     lambda_owner,
 )
+from trace_advisor.decorated_calls import CLOSURE, closure_callees, closure_targets, named_by_call
 from trace_advisor.facts.records import FROM, IMPORT
 
 if TYPE_CHECKING:
     from trace_advisor.record.observed import ObservedGraph
+    from trace_advisor.resolve.modules import ModuleInfo
 
 
 ALL_PACKAGES: frozenset[str] = frozenset({"*"})  # ``top_level_imports`` when the module's imports are not known
@@ -269,28 +271,42 @@ class CallGraph:
         ``observed``, edges seen at run time join the static ones (``static=False`` when only observed)."""
         return self._node(root, (root,), max(depth, 0), _Child(root, None, True, 0), observed)
 
-    def _children(self, symbol: SymbolId, observed: ObservedGraph | None) -> list[_Child]:
+    def _children(self, symbol: SymbolId, observed: ObservedGraph | None, runs: tuple[SymbolId, ...]) -> list[_Child]:
+        info_of = getattr(self._source, "module_info", None)
         edges = self.callees(symbol)
-        if observed is None:
-            firsts = {e.callee: e for e in reversed(edges)}
-            return [_Child(c, firsts[c].external, True, 0) for c in dict.fromkeys(e.callee for e in edges)]
+        if runs and info_of is not None:  # a decorator's closure, reached by a call that runs ``runs`` through it
+            edges = closure_callees(info_of, self.callees, symbol, runs)
+        if observed is None:  # one child per callee, and per decorated function a call runs through a closure
+            return list(dict.fromkeys(_Child(e.callee, e.external, True, 0, self._runs(info_of, e)) for e in edges))
         return [
             _Child(m.callee, m.external, m.static, m.count)
             for m in observed.merged_callees(symbol, edges)
             if m.static or not (m.external and m.callee.startswith("builtins:"))  # len, isinstance... are noise
         ]
 
+    def _runs(self, info_of: Callable[[str], ModuleInfo | None] | None, edge: CallEdge) -> tuple[SymbolId, ...]:
+        """The decorated function ``edge``'s call runs through its callee, when that is a decorator's closure."""
+        if info_of is None or edge.external or CLOSURE not in edge.callee:
+            return ()
+        wrapped = closure_targets(info_of, self.callees, edge.callee)
+        if not wrapped:
+            return ()
+        module = edge.caller.partition(":")[0]
+        info = info_of(module)
+        chain = next((c.chain for c in info.facts.calls if c.loc == edge.span), None) if info is not None else None
+        return named_by_call(info_of, edge.caller, chain or (), wrapped)
+
     def _node(
         self, symbol: SymbolId, path: tuple[SymbolId, ...], depth: int, edge: _Child, observed: ObservedGraph | None
     ) -> CallTreeNode:
         definition = self._source.definition(symbol)
-        node_id = _node_id(path)
+        node_id = _node_id(path, edge.runs)
         file = definition.file if definition else None
         line = definition.name_range.start.line if definition else None
         external = edge.external if edge.external is not None else definition is None
         if external or definition is None:
             return CallTreeNode(node_id, symbol, file, line, external=external, static=edge.static, observed=edge.calls)
-        children_of = self._children(symbol, observed)
+        children_of = self._children(symbol, observed, edge.runs)
         if depth == 0:
             return CallTreeNode(
                 node_id, symbol, file, line, truncated=bool(children_of), static=edge.static, observed=edge.calls
@@ -302,7 +318,7 @@ class CallGraph:
                 target = self._source.definition(child.callee)
                 children.append(
                     CallTreeNode(
-                        _node_id(child_path),
+                        _node_id(child_path, child.runs),
                         child.callee,
                         target.file if target else None,
                         target.name_range.start.line if target else None,
@@ -313,7 +329,9 @@ class CallGraph:
                 )
             else:
                 children.append(self._node(child.callee, child_path, depth - 1, child, observed))
-        return CallTreeNode(node_id, symbol, file, line, tuple(children), static=edge.static, observed=edge.calls)
+        return CallTreeNode(
+            node_id, symbol, file, line, tuple(children), static=edge.static, observed=edge.calls, runs=edge.runs
+        )
 
 
 class _Child(NamedTuple):
@@ -324,8 +342,11 @@ class _Child(NamedTuple):
     external: bool | None
     static: bool
     calls: int
+    runs: tuple[SymbolId, ...] = ()  # through a decorator's closure: the decorated function the call runs
 
 
-def _node_id(path: tuple[SymbolId, ...]) -> str:
-    """Stable across runs and edits elsewhere: a hash of the symbol path from the root."""
-    return hashlib.blake2b("\x1f".join(path).encode("utf-8"), digest_size=8).hexdigest()
+def _node_id(path: tuple[SymbolId, ...], runs: tuple[SymbolId, ...] = ()) -> str:
+    """Stable across runs and edits elsewhere: a hash of the symbol path from the root (and, for a decorator's
+    closure, of what the call runs through it: ``settle`` calls ``wrapper`` twice, for ``total`` and ``charge``)."""
+    key = "\x1f".join(path) + ("\x1e" + "\x1f".join(runs) if runs else "")
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()

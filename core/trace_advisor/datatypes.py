@@ -376,6 +376,14 @@ class CallTreeNode:
     external: bool = False
     static: bool = True  # the static graph has the edge from the parent (False: only observed at run time)
     observed: int = 0  # calls observed along the edge from the parent (0: none, or no recording)
+    # a decorator's closure reached by a call of a decorated function: the function that call runs through it (its
+    # children then call that one, not every function the decorator wraps: ``wrapper (charge)``)
+    runs: tuple[SymbolId, ...] = ()
+
+    @property
+    def runs_label(self) -> str:
+        """`` (charge)`` after a closure's name when the call runs ``charge`` through it, else ``""``."""
+        return f" ({', '.join(split_symbol(symbol)[1] for symbol in self.runs)})" if self.runs else ""
 
 
 # ---- recommendations -------------------------------------------------------------------------------------------

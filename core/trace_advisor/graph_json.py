@@ -99,6 +99,7 @@ def tree_json(node: CallTreeNode) -> dict[str, object]:
         "external": node.external,
         "static": node.static,
         "observed": node.observed,
+        **({"runs": list(node.runs)} if node.runs else {}),
         "children": [tree_json(child) for child in node.children],
     }
 

@@ -44,3 +44,27 @@ def test_a_call_of_a_decorated_function_does_that_functions_io(tmp_path: Path) -
     assert not kinds("summary") & {"db", "file"}, recs.get("summary")  # `total` does no I/O, whatever `charge` does
     assert "file" in kinds("archive") and "db" not in kinds("archive"), recs.get("archive")
     assert not kinds("pay") & {"db", "file"}, recs.get("pay")  # billing's charge, named through its module
+
+
+def test_the_call_tree_shows_which_decorated_function_each_call_runs() -> None:
+    """``settle`` calls ``total`` and ``charge``, both through ``timed``'s ``wrapper`` (issue 13, S6): the tree has a
+    ``wrapper (total)`` and a ``wrapper (charge)`` node, each calling its own function only, with distinct ids."""
+    done = run_cli("calls", FIXTURE, "--no-cache", "--entry", "app/ledger.py:settle", cwd=FIXTURE)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    wrappers = [i for i, line in enumerate(lines) if "timed.<locals>.wrapper" in line]
+    assert [lines[i].split("  (")[0].split("── ")[1] for i in wrappers] == [
+        "app.ledger:timed.<locals>.wrapper (total)",
+        "app.ledger:timed.<locals>.wrapper (charge)",
+    ], done.stdout
+    first, second = lines[wrappers[0] : wrappers[1]], lines[wrappers[1] :]
+    assert any("app.ledger:total" in line for line in first) and not any("app.ledger:charge " in line for line in first)
+    assert any("app.ledger:charge" in line for line in second) and not any(
+        "app.ledger:total" in line for line in second
+    )
+    tree = json.loads(
+        run_cli("calls", FIXTURE, "--no-cache", "--entry", "app/ledger.py:settle", "--format", "json").stdout
+    )
+    nodes = [child for child in tree["children"] if child["symbol"] == "app.ledger:timed.<locals>.wrapper"]
+    assert [n["runs"] for n in nodes] == [["app.ledger:total"], ["app.ledger:charge"]]
+    assert nodes[0]["id"] != nodes[1]["id"]

@@ -124,7 +124,7 @@ def render_tree(root: CallTreeNode, base: Path) -> str:
 
 
 def _label(node: CallTreeNode, base: Path) -> str:
-    text = node.symbol
+    text = node.symbol + node.runs_label  # a decorator's closure: the decorated function this call runs through it
     if node.file is not None:
         try:
             shown = os.path.relpath(node.file, base)

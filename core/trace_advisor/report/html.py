@@ -212,7 +212,7 @@ def _node(node: CallTreeNode, budget: list[int]) -> dict[str, object]:
     return {
         "id": node.id,
         "symbol": node.symbol,
-        "label": qualname or node.symbol,
+        "label": (qualname or node.symbol) + node.runs_label,
         "module": module,
         "file": node.file,
         "line": node.line,
