@@ -39,7 +39,9 @@ class GraphFactsBuilder:
         passed_io: Callable[[tuple[SymbolId, CallEdge]], CalleeIO | None] | None = None,
         once: Callable[[SymbolId], bool] | None = None,
         route_of: Callable[[CallEdge], str] | None = None,
+        call_io: Callable[[tuple[SymbolId, SymbolId]], CalleeIO | None] | None = None,
     ) -> None:
+        self._call_io = call_io  # the I/O of one call (caller, callee): the callee's, as seen from that caller
         self._once = once  # a callee whose work runs once per process: its I/O is none of this call's
         self.graph = graph
         self._route_of = route_of  # the route a registration serves, as written (``GET /core/info``)
@@ -91,7 +93,7 @@ class GraphFactsBuilder:
                 if label:
                     handed_io[edge.callee] = label
                 continue
-            label = self.io_label(edge.callee)
+            label = self._call_io((symbol, edge.callee)) if self._call_io else self.io_label(edge.callee)
             if not label and self._passed_io is not None:
                 label = self._passed_io((symbol, edge))
             if label:
