@@ -199,9 +199,12 @@ class _Ranking:
 def _figure_entry(by_unit: dict[Unit, tuple[float, SymbolId]], heaviest: tuple[float, SymbolId]) -> SymbolId:
     """The entry point a function's figure is taken from: the one calling it most among those of the first unit that
     grows with traffic or time (requests, messages, jobs, polls) that reaches it, else the one calling it most (per
-    CLI run, per call)."""
+    CLI run, per call), start-up code (per process start) only when nothing else reaches it."""
     recurring = [unit for unit in by_unit if unit.rank <= Unit.POLL.rank]
-    return by_unit[min(recurring, key=lambda u: u.rank)][1] if recurring else heaviest[1]
+    if recurring:
+        return by_unit[min(recurring, key=lambda u: u.rank)][1]
+    others = [found for unit, found in by_unit.items() if unit is not Unit.START]
+    return max(others, key=lambda found: found[0])[1] if Unit.START in by_unit and others else heaviest[1]
 
 
 def estimate_costs(result: AnalysisResult, index: Index, config: Config) -> AnalysisResult:
