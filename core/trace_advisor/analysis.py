@@ -40,6 +40,7 @@ from trace_advisor.cost import (
 )
 from trace_advisor.cost import Graph as CostGraph
 from trace_advisor.datatypes import (
+    LOCALS,
     AnalysisResult,
     CallEdge,
     CostNote,
@@ -82,7 +83,7 @@ from trace_advisor.gcpause import gc_paused
 from trace_advisor.index import Index
 from trace_advisor.positions import source_lines
 from trace_advisor.record.observed import ObservedGraph, RecordingWatch
-from trace_advisor.resolve.callbacks import runs_later
+from trace_advisor.resolve.callbacks import mounts_routes, runs_later
 from trace_advisor.span_names import SpanNames
 from trace_advisor.work_units import entry_unit
 from trace_advisor.workspace import is_test_module
@@ -100,7 +101,7 @@ _MAX_REACHED = 2000  # workspace functions walked below one file's for the cost 
 _IO_DEPTH = 3
 _IO_WALK = 200
 _IMPLEMENTATIONS = 12  # of one method, in the I/O walk (sorted: the same ones every run)
-_LOCALS = ".<locals>."  # in the qualname of a function defined in another: a closure
+_CLOSURE = f".{LOCALS}."  # in the qualname of a function defined in another one
 _A = TypeVar("_A")
 _R = TypeVar("_R")
 
@@ -265,7 +266,7 @@ class Analyzer:
         ``timer``'s ``wrapper`` runs ``charge``, not every function ``@timer`` decorates (the closure calls its
         decorator's parameter, :mod:`~trace_advisor.caller_chosen`)."""
         caller, edge = call
-        return self._named_targets(caller, edge, by_callee=True) if _LOCALS in edge.callee else ()
+        return self._named_targets(caller, edge, by_callee=True) if _CLOSURE in edge.callee else ()
 
     def _named_targets(self, caller: SymbolId, edge: CallEdge, *, by_callee: bool) -> tuple[SymbolId, ...]:
         """Of the functions ``edge``'s callee may run for its callers, those the call names: by an argument, or
@@ -319,8 +320,11 @@ class Analyzer:
         """The I/O of what a call hands to a runner (:meth:`_passed`), as the I/O of the runner at that call."""
         caller, edge = call
         for target in self._passed(caller, edge):
-            io = self._io_of(target) if self.index.module_info(target.partition(":")[0]) else None
-            api = match_symbol(target) if io is None else None
+            # a workspace function's I/O is what is found inside it, never its name's catalog entry (in the openai
+            # SDK, its own quoting helper handed to ``_interpolate`` is no "LLM API call")
+            ours = self.index.module_info(target.partition(":")[0]) is not None
+            io = self._io_of(target) if ours else None
+            api = match_symbol(target) if not ours else None
             if api is not None:
                 return CalleeIO(api.kind, f"{api.label} via {api.shown}", 1)
             if io is not None:
@@ -390,10 +394,27 @@ class Analyzer:
         return CalleeIO(kind, f"implemented by {implementation}{among}: {how}", depth)
 
     def _route_of(self, edge: CallEdge) -> str:
-        """The route a registration of a request handler serves, as its call writes it (``GET /core/info``)."""
-        path = self.index.path_for_module(edge.caller.partition(":")[0])
+        """The route a registration of a request handler serves, as its call writes it (``GET /core/info``), under
+        the paths of the mounts it is written in (``Mount("/api", routes=[Route("/users", users)])``:
+        ``/api/users``)."""
+        module = edge.caller.partition(":")[0]
+        path = self.index.path_for_module(module)
         lines = self._source_lines(path) if path is not None else None
-        return route_at(lines, edge.range, edge.via) if lines is not None else ""
+        if lines is None:
+            return ""
+        calls = self.index.module_calls(module)
+        sites = calls.sites.get(edge.caller, ()) if calls is not None else ()
+        start, end = edge.range.start, edge.range.end
+        mounts = sorted(
+            (
+                site.range
+                for site in sites
+                if site.range.start <= start and end <= site.range.end and site.range != edge.range
+                and any(mounts_routes(callee) for callee in site.callees)
+            ),
+            key=lambda r: r.start,
+        )  # fmt: skip
+        return route_at(lines, edge.range, edge.via, mounts)
 
     def _source_lines(self, path: Path) -> list[str] | None:
         """A file's lines, read once per run (for looking at callees without building their syntax trees)."""
