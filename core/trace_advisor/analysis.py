@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import hashlib
 import logging
@@ -58,6 +59,7 @@ from trace_advisor.datatypes import (
     Unit,
     UnitOf,
     span_name,
+    split_symbol,
 )
 from trace_advisor.detect import run_detectors
 from trace_advisor.detect.apis import ApiMatch, classify, match_symbol
@@ -145,6 +147,7 @@ class Analyzer:
                 _weakly(self, Analyzer._route_of),
                 runs=_weakly(self, Analyzer.runs),
                 call_io=_weakly(self, Analyzer._call_io),
+                per_message=_weakly(self, Analyzer._per_message),
             )
             if graph is not None
             else None
@@ -160,6 +163,7 @@ class Analyzer:
         self._contexts: dict[SymbolId, FunctionContext] = {}  # the first def of each function this run analysed
         self._covering: dict[SymbolId, bool] = {}  # callers found to have a span of their own (_covers)
         self._handed: dict[SymbolId, frozenset[SymbolId]] = {}  # runners -> what they may run (_handed_targets)
+        self._messages: dict[SymbolId, frozenset[SymbolId]] = {}  # consumers -> what they call per message
         self._once: dict[SymbolId, tuple[object, bool]] = {}  # (the facts scope it was found for, runs once)
         self._call_facts: dict[str, tuple[object, dict[tuple[str, SpanKey], CallSite]]] = {}  # calls with arguments
 
@@ -469,6 +473,35 @@ class Analyzer:
             and e.callee.rpartition(".")[2].startswith("_") and not e.callee.endswith("__")
         ]  # fmt: skip
         return any(self._calls_stored(s) for s in (symbol, *private))
+
+    def _per_message(self, symbol: SymbolId) -> frozenset[SymbolId]:
+        """The workspace functions a consumer calls once per message it receives: ``symbol`` receives messages from a
+        queue client (a call the catalog says receives) and, inside a loop, calls a callable stored on ``self``
+        (``self.handler(message)``, ``handler`` being no method of that name: what its constructor was given)."""
+        kept = self._messages.get(symbol)
+        if kept is not None:
+            return kept
+        found: set[SymbolId] = set()
+        receives = any(
+            api is not None and api.kind == "messaging" and api.operation == "receive"
+            for api in map(classify, self._own_sites(symbol))
+        )
+        syntax = _syntax_of(self.index, symbol) if receives else None
+        if syntax is not None:
+            ctx = FunctionContext(*syntax)
+            for call in ctx.calls:
+                node = call.node
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and isinstance(node.func.value, ast.Name)
+                    and node.func.value.id == "self"
+                    and ctx.loop_depth(node)
+                ):
+                    stored = node.func.attr  # a method of that name is the class's own code, not what it was given
+                    found.update(c for c in call.workspace_callees if split_symbol(c)[1].rpartition(".")[2] != stored)
+        self._messages[symbol] = frozenset(found)
+        return self._messages[symbol]
 
     def _calls_stored(self, symbol: SymbolId) -> bool:
         """Whether a workspace function calls a callable stored on an object with its stored arguments."""

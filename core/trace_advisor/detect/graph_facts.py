@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 from trace_advisor.caller_chosen import NONE, CallerChosen
 from trace_advisor.datatypes import CallEdge, SpanKey, SymbolId, lambda_owner, split_symbol
 from trace_advisor.detect.context import CalleeIO, GraphFacts, ObservedFacts, ObservedIo, Registration
-from trace_advisor.resolve.callbacks import handles_requests, runs_as_job
+from trace_advisor.resolve.callbacks import handles_messages, handles_requests, runs_as_job
 from trace_advisor.workspace import is_test_module
 
 if TYPE_CHECKING:
@@ -41,7 +41,9 @@ class GraphFactsBuilder:
         route_of: Callable[[CallEdge], str] | None = None,
         runs: Callable[[tuple[SymbolId, CallEdge]], tuple[SymbolId, ...]] | None = None,
         call_io: Callable[[tuple[SymbolId, SymbolId]], CalleeIO | None] | None = None,
+        per_message: Callable[[SymbolId], frozenset[SymbolId]] | None = None,
     ) -> None:
+        self._per_message = per_message  # a consumer -> the workspace functions it calls once per message received
         self._runs = runs  # the decorated function a call of its decorator's closure runs (``charge``, not ``wrapper``)
         self._call_io = call_io  # the I/O of one call (caller, callee): the callee's, as seen from that caller
         self._once = once  # a callee whose work runs once per process: its I/O is none of this call's
@@ -122,6 +124,20 @@ class GraphFactsBuilder:
             ),
             callee_work=frozenset(callee_work),
             registered_by=self._registrations(callers),
+            consumes_for=tuple(
+                sorted(
+                    {(lambda_owner(e.caller) or e.caller, e.via) for e in callers if e.via and handles_messages(e.via)}
+                )
+            ),
+            consumed_by=tuple(
+                sorted(
+                    {
+                        e.caller
+                        for e in callers
+                        if not e.via and self._per_message is not None and symbol in self._per_message(e.caller)
+                    }
+                )
+            ),
             runs=runs,
         )
 
