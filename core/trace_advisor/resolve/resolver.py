@@ -543,11 +543,12 @@ class Resolver:
             values = self.lookup_name(info, scope, chain[0])
             rest = chain[1:]
         receivers: dict[Value, set[Value]] = {}  # method -> the values it was looked up on (last attribute)
-        for part in rest:
+        for position, part in enumerate(rest, len(chain) - len(rest)):
             if not values:
                 break
             if part == CALL:
-                values = _union(self._call_result(value, receivers.get(value)) for value in values)
+                passed = self._defaults_passed(info, scope, chain[:position], values)
+                values = _union(self._call_result(value, receivers.get(value)) for value in values) | passed
                 receivers = {}
             elif part == ELEMENT:
                 values = _union(self._elements(value) for value in values)
@@ -565,6 +566,20 @@ class Resolver:
                             receivers.setdefault(attribute, set()).add(value)
                 values = frozenset(attributes)
         return values
+
+    def _defaults_passed(self, info: ModuleInfo, scope: str, callee: Chain, values: Values) -> Values:
+        """What the calls of ``callee`` in ``scope`` pass as the default when it is a collection's ``get``, ``pop`` or
+        ``setdefault`` (``HANDLERS.get(kind, fallback)`` gives an element or ``fallback``); nothing otherwise."""
+        if callee[-1] not in v.ELEMENT_METHODS or not any(kind == v.HELD_METHOD for kind, _ in values):
+            return NOTHING
+        passed = {
+            chain
+            for site in info.facts.calls
+            if site.chain == callee and site.scope == scope and not site.implicit
+            for key, chain in site.args
+            if key == "1"
+        }
+        return _union(self.eval_chain(info, scope, chain) for chain in sorted(passed))
 
     def lookup_name(self, info: ModuleInfo, scope_name: str, name: str) -> Values:
         """Python's scoping: the scope itself, enclosing functions (not classes), the module, star imports, builtins."""
@@ -843,6 +858,8 @@ class Resolver:
             return frozenset({(v.EXTERNAL, f"{ident}.{name}")})
         if kind == v.CONTEXT and name in ("__enter__", "__aenter__"):
             return frozenset({(v.ENTER, ident)})
+        if kind in _COLLECTIONS and (name in v.ELEMENT_METHODS or name in v.COLLECTION_METHODS):
+            return frozenset({(v.HELD_METHOD, f"{name} {kind} {ident}")})
         return NOTHING
 
     def _call_result(self, value: Value, receivers: set[Value] | None = None) -> Values:
@@ -874,6 +891,9 @@ class Resolver:
             return _union(self.eval_chain(info, scope.qualname, chain) for chain in scope.yield_values)
         if kind == v.CLASS:
             return frozenset({(v.INSTANCE, ident)})
+        if kind == v.HELD_METHOD:  # ``HANDLERS.get(kind)``: an element (the defaults passed: ``_defaults_passed``)
+            method, held, element = ident.split(" ", 2)
+            return frozenset({_element_of((held, element)) if method in v.ELEMENT_METHODS else (held, element)})
         if kind == v.INSTANCE:
             calls = self._classes.attribute(ident, "__call__", True, False)
             return _union(self.function_returns(i) for k, i in calls if k == v.FUNCTION)
