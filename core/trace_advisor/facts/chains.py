@@ -91,7 +91,7 @@ def chain_of(node: ast.expr) -> Chain | None:
                 parts.append(CALL)
                 current = current.func
             else:  # ``getattr(obj, "name")`` is ``obj.name``
-                parts.append(named.value)
+                parts.append(named)
                 current = current.args[0]
         elif type(current) is ast.Await:
             current = current.value
@@ -108,15 +108,15 @@ def chain_of(node: ast.expr) -> Chain | None:
     return tuple(parts)
 
 
-def _named_attribute(call: ast.Call) -> ast.Constant | None:
-    """The attribute name of ``getattr(obj, "name")`` (without a default: with one, the attribute may be missing),
-    as its string constant; None for any other call."""
+def _named_attribute(call: ast.Call) -> str | None:
+    """The attribute name of ``getattr(obj, "name")`` (without a default: with one, the attribute may be missing);
+    None for any other call."""
     func = call.func
     if type(func) is not ast.Name or func.id != "getattr" or len(call.args) != 2 or call.keywords:
         return None
     name = call.args[1]
     if type(name) is ast.Constant and isinstance(name.value, str) and name.value.isidentifier():
-        return name
+        return name.value
     return None
 
 

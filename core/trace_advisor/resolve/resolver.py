@@ -53,6 +53,7 @@ from trace_advisor.resolve.callbacks import called_argument, handles_requests
 from trace_advisor.resolve.classes import Classes
 from trace_advisor.resolve.decorators import Decorations, decorated_parameter
 from trace_advisor.resolve.dependencies import runs_in
+from trace_advisor.resolve.external import names_attribute
 from trace_advisor.resolve.flow import ParameterFlow, all_keys, changed_keys
 from trace_advisor.resolve.hierarchy import Hierarchy
 from trace_advisor.resolve.memo import Frames, Pending
@@ -64,6 +65,7 @@ _MAX_DEPTH = 48
 # the methods a statement calls on its value (``CallSite.implicit``); iterating calls the iterator's method too
 _ENTRY_EXIT = {ENTER_EXIT: ("__enter__", "__exit__"), ASYNC_ENTER_EXIT: ("__aenter__", "__aexit__")}
 _ITERATION = {ITERATE: ("__iter__", "__next__"), ASYNC_ITERATE: ("__aiter__", "__anext__")}
+_OBJECT_INIT = "builtins:object.__init__"  # what a class without bases (or only ``Protocol``, ``ABC``...) runs: nothing
 _MEANINGLESS_ANNOTATIONS = frozenset({"typing:Any", "typing_extensions:Any", "builtins:object"})
 
 
@@ -299,6 +301,9 @@ class Resolver:
             return "unknown-return", f"`{part}`: nothing says what `{chain_text(chain[: end - 1])}` returns"
         if last == ELEMENT:
             return "unknown-element", f"`{chain_text(chain[: end - 1])}` holds nothing known"
+        if all(kind in (v.EXTERNAL, v.EXTERNAL_INSTANCE) for kind, _ in before):
+            shown = chain_text(chain[: end - 1])
+            return "external-attribute-unknown", f"`{part}`: code without source does not say what `{shown}` has"
         return "dynamic-attribute", f"`{part}` is not defined on `{chain_text(chain[: end - 1])}` (set at run time?)"
 
     def _why_no_value(self, info: ModuleInfo, scope_name: str, name: str, shown: str) -> tuple[UnresolvedReason, str]:
@@ -318,10 +323,29 @@ class Resolver:
                     return "untyped-parameter", f"`{shown}` is a parameter without an annotation (annotate it)"
                 if kinds <= {VALUE} and any(c[-1] in (ELEMENT, ITEM) for b in bindings for c in b.chains):
                     return "unknown-element", f"`{shown}` is an element of something not known"
+                if kinds <= {VALUE} and (held := self._held_externally(info, current.qualname, bindings)):
+                    return "external-attribute-unknown", f"`{shown}` is {held}"
                 return "unknown-value", f"`{shown}` is bound to something that cannot be followed (unpacked, subscript)"
             first = False
             current = info.scopes.get(current.parent) if current.parent else None
         return "undefined-name", f"`{shown}` is not defined anywhere resolution can see"
+
+    def _held_externally(self, info: ModuleInfo, scope: str, bindings: tuple[Binding, ...]) -> str:
+        """Why a name bound to attribute chains is nothing, when each chain reads an attribute that code without source
+        does not define (``frame = error.__traceback__.tb_frame``); "" otherwise."""
+        said = ""
+        for binding in bindings:
+            for chain in binding.chains:
+                where = binding.scope or scope
+                end = next((n for n in range(2, len(chain) + 1) if not self.eval_chain(info, where, chain[:n])), None)
+                if end is None or chain[end - 1] in (CALL, ELEMENT, ITEM, VALUES_OF):
+                    return ""
+                before = self.eval_chain(info, where, chain[: end - 1])
+                if not before or any(kind not in (v.EXTERNAL, v.EXTERNAL_INSTANCE) for kind, _ in before):
+                    return ""
+                owner = chain_text(chain[: end - 1])
+                said = said or f"`{chain_text(chain)}`: code without source does not say what `{owner}` has"
+        return said
 
     def callees_of(self, info: ModuleInfo, scope: str, chain: Chain) -> list[tuple[SymbolId, bool]]:
         """The symbols a call of ``chain`` (evaluated in ``scope``) reaches, each with its ``external`` flag."""
@@ -501,8 +525,7 @@ class Resolver:
             if kind == v.FUNCTION:
                 found[ident] = not self._is_workspace(ident)
             elif kind == v.CLASS:
-                inits = [i for k, i in self._classes.attribute(ident, "__init__", True, False) if k == v.FUNCTION]
-                for init in inits or [ident]:
+                for init in self._initializers(ident):
                     found[init] = not self._is_workspace(init)
             elif kind == v.INSTANCE:
                 for k, i in self._classes.attribute(ident, "__call__", True, False):
@@ -511,6 +534,14 @@ class Resolver:
             elif kind == v.EXTERNAL:
                 found[ident] = True
         return list(found.items())
+
+    def _initializers(self, cls: SymbolId) -> list[SymbolId]:
+        """What constructing ``cls`` runs: the ``__init__`` its MRO finds with source; else the class itself (a
+        construct edge, which PyCG's format leaves out) and the ``__init__`` of its one external base when it has one
+        (``class NotFound(Exception)`` runs ``builtins:Exception.__init__``)."""
+        inits = self._classes.attribute(cls, "__init__", True, False)
+        found = [i for k, i in inits if k == v.FUNCTION]
+        return found or [cls, *(i for k, i in inits if k == v.EXTERNAL and i != _OBJECT_INIT)]
 
     # ---- names and chains ------------------------------------------------------------------------------------
     def eval_chain(self, info: ModuleInfo, scope: str, chain: Chain) -> Values:
@@ -855,6 +886,8 @@ class Resolver:
         if kind == v.SUPER:
             return self._classes.attribute(ident, name, True, True)
         if kind in (v.EXTERNAL, v.EXTERNAL_INSTANCE):
+            if not names_attribute(ident, name, self._modules.is_external_class):
+                return NOTHING  # a made-up name: no such builtin, or a value a stdlib class holds
             return frozenset({(v.EXTERNAL, f"{ident}.{name}")})
         if kind == v.CONTEXT and name in ("__enter__", "__aenter__"):
             return frozenset({(v.ENTER, ident)})
