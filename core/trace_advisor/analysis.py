@@ -98,6 +98,7 @@ _MAX_REACHED = 2000  # workspace functions walked below one file's for the cost 
 # functions are read per function.
 _IO_DEPTH = 3
 _IO_WALK = 200
+_LOCALS = ".<locals>."  # in the qualname of a function defined in another: a closure
 _A = TypeVar("_A")
 _R = TypeVar("_R")
 
@@ -139,6 +140,7 @@ class Analyzer:
                 _weakly(self, Analyzer.passed_io),
                 _weakly(self, Analyzer.once),
                 _weakly(self, Analyzer._route_of),
+                runs=_weakly(self, Analyzer.runs),
             )
             if graph is not None
             else None
@@ -191,7 +193,7 @@ class Analyzer:
                     if edge.external or edge in chosen or (edge.via and runs_later(edge.via)) or self.once(edge.callee):
                         continue
                     # and what this call hands to a runner (a function, or a library's, such as ``Path.write_text``)
-                    for callee in (edge.callee, *self._passed(caller, edge)):
+                    for callee in (edge.callee, *self._passed(caller, edge), *self.runs((caller, edge))):
                         if callee not in seen and len(seen) < _IO_WALK:
                             seen.add(callee)
                             found.append((callee, depth))
@@ -222,6 +224,18 @@ class Analyzer:
         """What ``caller`` hands at ``edge``'s call to a runner (a function that calls or hands on its parameter):
         of the functions the runner may run, those named like an argument of this call
         (``self.sys_run_in_executor(self._write_state)``: ``Core._write_state``, not what other callers pass)."""
+        return self._named_targets(caller, edge, by_callee=False)
+
+    def runs(self, call: tuple[SymbolId, CallEdge]) -> tuple[SymbolId, ...]:
+        """The decorated function a call runs through the closure its decorator returned: ``charge(1)`` calling
+        ``timer``'s ``wrapper`` runs ``charge``, not every function ``@timer`` decorates (the closure calls its
+        decorator's parameter, :mod:`~trace_advisor.caller_chosen`)."""
+        caller, edge = call
+        return self._named_targets(caller, edge, by_callee=True) if _LOCALS in edge.callee else ()
+
+    def _named_targets(self, caller: SymbolId, edge: CallEdge, *, by_callee: bool) -> tuple[SymbolId, ...]:
+        """Of the functions ``edge``'s callee may run for its callers, those the call names: by an argument, or
+        (``by_callee``) by the name it calls; the closest to ``caller`` when several."""
         targets = self._handed_targets(edge.callee)
         if not targets:
             return ()
@@ -231,9 +245,14 @@ class Analyzer:
             return ()
         kept = self._call_facts.get(module)
         if kept is None or kept[0] is not info.facts:
-            kept = self._call_facts[module] = (info.facts, {(c.scope, c.loc): c for c in info.facts.calls if c.args})
+            kept = self._call_facts[module] = (info.facts, {(c.scope, c.loc): c for c in info.facts.calls})
         site = kept[1].get((qualname, edge.span))
-        names = {plain_name(chain[-1]) for _, chain in site.args if chain} if site is not None else set()
+        if site is None:
+            names: set[str] = set()
+        elif by_callee:
+            names = {plain_name(site.chain[-1])} if site.chain else set()
+        else:
+            names = {plain_name(chain[-1]) for _, chain in site.args if chain}
         named = [t for t in targets if t.rpartition(".")[2].rpartition(":")[2] in names]
         if not named:
             return ()

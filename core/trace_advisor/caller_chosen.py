@@ -4,7 +4,10 @@ passes (parameter flow is one answer per parameter, not per call), so what those
 function itself does: a runner called by fifty functions would give each of them the I/O of whichever one passes a
 file remover. The I/O found in or below a function (its evidence, its callers') does not go through such calls; a
 call of a runner does the I/O of what it hands over (``Analyzer._passed``). A parameter annotated with a class
-(``uow: UnitOfWork``) is no such choice: its calls go where its type says, whoever calls."""
+(``uow: UnitOfWork``) is no such choice: its calls go where its type says, whoever calls. A closure calling a parameter
+of the function it is defined in (a decorator's ``wrapper`` calling ``func``) is the same choice, made by whoever
+called that function (for a decorator: each decorated definition, so a call of ``charge`` does what ``charge`` does,
+not what every function decorated alike does)."""
 
 from __future__ import annotations
 
@@ -60,7 +63,7 @@ def caller_chosen(facts: ModuleFacts, scopes: Mapping[str, Scope]) -> dict[str, 
         params = chosen.get(site.scope)
         if params is None:
             scope = scopes.get(site.scope)
-            params = chosen[site.scope] = _chosen_params(scope) if scope is not None else frozenset()
+            params = chosen[site.scope] = _chosen_params(scope, scopes) if scope is not None else frozenset()
         if not params:
             continue
         if site.chain is not None and len(site.chain) == 1 and _parameter(site.chain[0], params):
@@ -84,10 +87,23 @@ def _parameter(head: str, params: frozenset[str]) -> bool:
     return name in params and "0" in reach.split(",")
 
 
-def _chosen_params(scope: Scope) -> frozenset[str]:
-    """A function's parameters whose value its callers choose: unannotated, or annotated as some callable."""
+def _chosen_params(scope: Scope, scopes: Mapping[str, Scope]) -> frozenset[str]:
+    """A function's parameters whose value its callers choose, and those of the functions it is nested in that it
+    reads (not bound again on the way in)."""
     if scope.kind != "function":
         return frozenset()
+    found = set(_own_chosen(scope))
+    bound = set(scope.bindings)
+    outer = scopes.get(scope.parent) if scope.parent else None
+    while outer is not None and outer.kind == "function":
+        found.update(name for name in _own_chosen(outer) if name not in bound)
+        bound.update(outer.bindings)
+        outer = scopes.get(outer.parent) if outer.parent else None
+    return frozenset(found)
+
+
+def _own_chosen(scope: Scope) -> frozenset[str]:
+    """A function's own parameters whose value its callers choose: unannotated, or annotated as some callable."""
     found = set()
     for name in scope.params:
         bindings = scope.bindings.get(name, ())

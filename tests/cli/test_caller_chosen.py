@@ -28,3 +28,18 @@ def test_a_call_to_a_runner_does_the_io_of_what_it_hands_over(tmp_path: Path) ->
     assert "State._push" in recs["State.sync"]["rationale"]
     for pure in ("State.describe", "State.count", "retry", "Core.run_in_executor", "routes", "create_app"):
         assert not kinds(pure) & {"file", "http"}, (pure, recs.get(pure))
+
+
+def test_a_call_of_a_decorated_function_does_that_functions_io(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    done = run_cli("analyze", FIXTURE, "--no-cache", "--format", "json", "--min-confidence", "0", "-o", out)
+    assert done.returncode == 0, done.stderr
+    recs = {str(r["qualname"]): r for r in json.loads(out.read_text(encoding="utf-8"))["recommendations"]}
+
+    def kinds(qualname: str) -> set[str]:
+        return {str(e["kind"]) for e in recs[qualname]["evidence"] if e.get("kind")} if qualname in recs else set()
+
+    assert "db" in kinds("settle"), recs.get("settle")
+    assert "charge" in recs["settle"]["rationale"] and "<locals>" not in recs["settle"]["rationale"]
+    assert not kinds("summary") & {"db", "file"}, recs.get("summary")  # `total` does no I/O, whatever `charge` does
+    assert "file" in kinds("archive") and "db" not in kinds("archive"), recs.get("archive")

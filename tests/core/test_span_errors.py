@@ -74,6 +74,9 @@ def test_handled_exceptions_add_one_event_and_no_status(
     assert flows.is_number("x") is False  # a predicate's False is an answer
     answer = only_span(span_exporter, "is_number")
     assert answer.status.status_code == StatusCode.UNSET and event_types(answer) == ["ValueError"]
+    assert flows.cancel(_timed_out) == -1  # -1 is also what it returns without an exception: one of its answers
+    unknown = only_span(span_exporter, "cancel")
+    assert unknown.status.status_code == StatusCode.UNSET and event_types(unknown) == ["TimeoutError"]
 
     (quiet,) = instrumented("errors", "errs.flows", spans=SpansConfig(swallowed_exceptions="none"))
     span_exporter.clear()
@@ -89,6 +92,7 @@ def test_failure_results_set_error_with_one_event(instrumented: Load, span_expor
     span_exporter.clear()
     failing: list[tuple[str, Callable[[], object], object, str]] = [
         ("ping", lambda: flows.ping(_unreachable), False, "ConnectionError"),  # return False
+        ("cancel", lambda: flows.cancel(_unreachable), False, "ConnectionError"),  # False only in the handler
         ("main", lambda: flows.main(["x"]), 2, "ValueError"),  # non-zero exit code where 0 is success
         ("handle", lambda: flows.handle(None), ({"error": "bad request"}, 500), "TypeError"),  # a 5xx response
     ]
@@ -181,3 +185,7 @@ def _interrupt() -> None:
 
 def _unreachable(*_: object) -> None:
     raise ConnectionError("gateway unreachable")
+
+
+def _timed_out() -> None:
+    raise TimeoutError("no result yet")

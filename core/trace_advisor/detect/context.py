@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from trace_advisor.analysed import AnalysedModule, FunctionNode, FunctionSyntax
 from trace_advisor.caller_chosen import chosen_in, own_site
-from trace_advisor.datatypes import Range, ResolvedCall, SymbolId
+from trace_advisor.datatypes import Range, ResolvedCall, SpanKey, SymbolId
 from trace_advisor.detect.apis import ApiMatch, classify
 from trace_advisor.detect.names import walk_body_depth
 
@@ -25,6 +25,7 @@ class CallInfo:
     site: ResolvedCall
     node: ast.Call | ast.stmt | ast.YieldFrom | ast.Attribute | None  # an attribute: a property read
     api: ApiMatch | None
+    runs: tuple[SymbolId, ...] = ()  # the decorated function run through its decorator's closure (``GraphFacts.runs``)
 
     @property
     def range(self) -> Range:
@@ -46,8 +47,9 @@ class CallInfo:
 
     @property
     def workspace_callees(self) -> tuple[SymbolId, ...]:
-        """The callees whose source is in the workspace (their I/O is found by looking inside them)."""
-        return tuple(edge.callee for edge in self.site.edges if not edge.external)
+        """The callees whose source is in the workspace (their I/O is found by looking inside them): the decorated
+        function first where the call reaches it through its decorator's closure (``charge``, then ``wrapper``)."""
+        return (*self.runs, *(edge.callee for edge in self.site.edges if not edge.external))
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +113,9 @@ class GraphFacts:
     # graph's edges marked ``via`` one (:func:`~trace_advisor.resolve.callbacks.handles_requests`)
     registered_by: tuple[Registration, ...] = ()
     observed: ObservedFacts | None = None  # None: no recording, or the function never ran in it
+    # at a call of the closure a decorator returned (``charge(1)`` reaching ``timer``'s ``wrapper``): the decorated
+    # function it runs there, by the call's packed span
+    runs: Mapping[SpanKey, tuple[SymbolId, ...]] = field(default_factory=dict)
 
 
 class FunctionContext:
@@ -129,7 +134,7 @@ class FunctionContext:
         self.nodes: tuple[ast.AST, ...] = tuple(n for n, _ in walked)
         self._loops: dict[int, int] = {id(n): d for n, d in walked}
         self.callee_io: Mapping[SymbolId, CalleeIO] = self.graph.callee_io
-        self.calls: tuple[CallInfo, ...] = _calls(analysed, function, self.nodes)
+        self.calls: tuple[CallInfo, ...] = _calls(analysed, function, self.nodes, self.graph)
 
     @property
     def name(self) -> str:
@@ -214,7 +219,9 @@ class FunctionContext:
         return self._loops.get(id(node), 0) if node is not None else 0
 
 
-def _calls(analysed: AnalysedModule, function: FunctionSyntax, body: tuple[ast.AST, ...]) -> tuple[CallInfo, ...]:
+def _calls(
+    analysed: AnalysedModule, function: FunctionSyntax, body: tuple[ast.AST, ...], graph: GraphFacts
+) -> tuple[CallInfo, ...]:
     """The call sites resolution attributes to this def whose syntax is in its body, each with its node (found by
     its range): calls among the body's nodes, then in what runs with it inside nested scopes (lambdas, class bodies
     and bases, default values). A site with no node in the body is gone from it (a span's code taken out)."""
@@ -242,8 +249,14 @@ def _calls(analysed: AnalysedModule, function: FunctionSyntax, body: tuple[ast.A
                     elif isinstance(child, _STATEMENT_CALLS):
                         nodes.update((rng, child) for rng in _statement_ranges(analysed, child) if rng in with_edges)
     chosen = chosen_in(analysed.info, function.scope.qualname)  # what callers pass is not this function's own I/O
+    runs = graph.runs
     return tuple(
-        CallInfo(site, nodes[site.range], classify(own) if (own := own_site(site, chosen)) is not None else None)
+        CallInfo(
+            site,
+            nodes[site.range],
+            classify(own) if (own := own_site(site, chosen)) is not None else None,
+            runs.get(site.span, ()),
+        )
         for site in sites
         if site.range in nodes
     )

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from trace_advisor.caller_chosen import NONE, CallerChosen
-from trace_advisor.datatypes import CallEdge, SymbolId, lambda_owner, split_symbol
+from trace_advisor.datatypes import CallEdge, SpanKey, SymbolId, lambda_owner, split_symbol
 from trace_advisor.detect.context import CalleeIO, GraphFacts, ObservedFacts, ObservedIo, Registration
 from trace_advisor.resolve.callbacks import handles_requests, runs_as_job
 from trace_advisor.workspace import is_test_module
@@ -39,7 +39,9 @@ class GraphFactsBuilder:
         passed_io: Callable[[tuple[SymbolId, CallEdge]], CalleeIO | None] | None = None,
         once: Callable[[SymbolId], bool] | None = None,
         route_of: Callable[[CallEdge], str] | None = None,
+        runs: Callable[[tuple[SymbolId, CallEdge]], tuple[SymbolId, ...]] | None = None,
     ) -> None:
+        self._runs = runs  # the decorated function a call of its decorator's closure runs (``charge``, not ``wrapper``)
         self._once = once  # a callee whose work runs once per process: its I/O is none of this call's
         self.graph = graph
         self._route_of = route_of  # the route a registration serves, as written (``GET /core/info``)
@@ -79,6 +81,7 @@ class GraphFactsBuilder:
         edges = self.graph.callees(symbol)
         callee_io: dict[SymbolId, CalleeIO] = {}
         handed_io: dict[SymbolId, CalleeIO] = {}
+        runs: dict[SpanKey, tuple[SymbolId, ...]] = {}
         callee_work: set[SymbolId] = set()
         chosen = self._chosen(symbol) if self._chosen is not None else NONE
         for edge in edges:
@@ -91,8 +94,12 @@ class GraphFactsBuilder:
                 if label:
                     handed_io[edge.callee] = label
                 continue
+            run = self._runs((symbol, edge)) if self._runs is not None else ()
+            if run:  # the closure's own work, and that of the function it runs here
+                runs[edge.span] = run
+                callee_io.update((r, found) for r in run if (found := self.io_label(r)))
             label = self.io_label(edge.callee)
-            if not label and self._passed_io is not None:
+            if not label and not run and self._passed_io is not None:
                 label = self._passed_io((symbol, edge))
             if label:
                 callee_io[edge.callee] = label
@@ -111,6 +118,7 @@ class GraphFactsBuilder:
             ),
             callee_work=frozenset(callee_work),
             registered_by=self._registrations(callers),
+            runs=runs,
         )
 
     def _registrations(self, callers: list[CallEdge]) -> tuple[Registration, ...]:

@@ -7,7 +7,9 @@ an error"). So, per handler of the function's own body:
   ``with`` block's context manager records the propagating exception once and sets ERROR; nothing is added;
 - a handler that turns the failure into a failure result (``return False``, a negative or non-zero exit code where
   the function otherwise returns 0, an error response or a 5xx status, ``sys.exit(1)``) fails the operation: it
-  records the exception and sets ERROR;
+  records the exception and sets ERROR. ``False`` or a negative number the function also returns outside its
+  ``except`` clauses is one of its ordinary answers, not a failure (arq's ``Job.abort`` returns False for "not
+  aborted" whether or not the result it waits for has expired);
 - a handler that swallows or falls back (logs, retries, returns a default) does not fail the operation: it adds at
   most an exception event (``spans.swallowed_exceptions: event``), status unset;
 - control flow and lookup fallbacks (``StopIteration``, ``GeneratorExit``, ``KeyboardInterrupt``, ``SystemExit``,
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from trace_advisor.edits.existing import dotted_name, own_scope
@@ -58,10 +61,11 @@ def handler_plans(node: FunctionNode, taken: set[str], *, events: bool, preferre
     """The handlers of ``node``'s own body that get span code; swallowing ones only when ``events`` is True."""
     plans: list[HandlerPlan] = []
     fresh: str | None = None
-    handlers = [n for n in own_scope(node) if isinstance(n, ast.ExceptHandler)]
-    zero_exit = _returns_zero(node)
+    scope = list(own_scope(node))
+    handlers = [n for n in scope if isinstance(n, ast.ExceptHandler)]
+    answers = plain_answers(scope)
     for index, handler in enumerate(handlers):
-        fails = failure_handler(handler, node.name, zero_exit)
+        fails = failure_handler(handler, node.name, answers)
         names = caught_names(handler)
         if not fails and (not events or _propagates(handler) or (names and names <= QUIET)):
             continue
@@ -77,8 +81,29 @@ def handler_plans(node: FunctionNode, taken: set[str], *, events: bool, preferre
     return plans
 
 
-def failure_handler(handler: ast.ExceptHandler, function: str, zero_exit: bool) -> bool:
-    """True when the handler ends the operation as a failure without letting the exception propagate."""
+Answers = frozenset[tuple[str, object]]  # constants a function returns outside its except clauses, by type name
+
+
+def plain_answers(nodes: Iterable[ast.AST]) -> Answers:
+    """The constants returned outside ``except`` clauses among ``nodes`` (a function's own scope), with their type
+    (``False`` is not ``0``)."""
+    nodes = list(nodes)
+    in_handlers = {id(sub) for n in nodes if isinstance(n, ast.ExceptHandler) for sub in _handler_scope(n)}
+    found = (_constant(n.value) for n in nodes if isinstance(n, ast.Return) and id(n) not in in_handlers)
+    return frozenset(c for c in found if c is not None)
+
+
+def _constant(expr: ast.expr | None) -> tuple[str, object] | None:
+    """A returned literal with its type name: ``False`` is ``("bool", False)``, ``-1`` is ``("int", -1)``."""
+    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub) and isinstance(expr.operand, ast.Constant):
+        operand = expr.operand.value
+        return ("int", -operand) if type(operand) is int else None
+    return (type(expr.value).__name__, expr.value) if isinstance(expr, ast.Constant) else None
+
+
+def failure_handler(handler: ast.ExceptHandler, function: str, answers: Answers) -> bool:
+    """True when the handler ends the operation as a failure without letting the exception propagate; ``answers``:
+    what the function returns outside its ``except`` clauses (:func:`plain_answers`)."""
     names = caught_names(handler)
     if names and names <= QUIET:
         return False
@@ -90,7 +115,7 @@ def failure_handler(handler: ast.ExceptHandler, function: str, zero_exit: bool) 
     if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and dotted_name(last.value) in _EXITS:
         return _exit_failure(last.value)
     if isinstance(last, ast.Return) and last.value is not None:
-        return _failure_value(last.value, function, zero_exit)
+        return _failure_value(last.value, function, answers)
     return False
 
 
@@ -141,37 +166,29 @@ def _exit_failure(expr: ast.expr | None) -> bool:
     return not (isinstance(code, ast.Constant) and code.value in (0, None, False))
 
 
-def _returns_zero(node: FunctionNode) -> bool:
-    """The function returns the literal ``0`` somewhere: an exit-code style function, where non-zero is failure."""
-    return any(
-        isinstance(sub, ast.Return)
-        and isinstance(sub.value, ast.Constant)
-        and type(sub.value.value) is int
-        and sub.value.value == 0
-        for sub in own_scope(node)
-    )
-
-
 def _words(name: str) -> set[str]:
     return {w.lower() for part in re.split(r"[._\W]+", name) for w in _WORDS.findall(part)}
 
 
-def _failure_value(value: ast.expr, function: str, zero_exit: bool) -> bool:
-    """A returned value that reports a failure rather than a fallback (``None``, defaults and empty values are not)."""
+def _failure_value(value: ast.expr, function: str, answers: Answers) -> bool:
+    """A returned value that reports a failure rather than a fallback (``None``, defaults and empty values are not);
+    with ``answers``, what the function returns outside its ``except`` clauses: an exit-code style function (it
+    returns 0) fails with any other number, and a ``False`` or negative number it also returns there is an answer."""
     if isinstance(value, ast.Constant):
         v = value.value
-        if v is False:
-            return not _PREDICATE.search(function)  # a predicate's False is an answer, not a failure
+        if v is False:  # a predicate's False is an answer, not a failure
+            return not _PREDICATE.search(function) and ("bool", False) not in answers
         if type(v) is int:
-            return v < 0 or (zero_exit and v != 0)
+            return (v < 0 and ("int", v) not in answers) or (("int", 0) in answers and v != 0)
         return False
     if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub) and isinstance(value.operand, ast.Constant):
-        return type(value.operand.value) is int and value.operand.value > 0
+        operand = value.operand.value
+        return type(operand) is int and operand > 0 and ("int", -operand) not in answers
     if isinstance(value, ast.Tuple) and value.elts:
         first = value.elts[0]
         if isinstance(first, ast.Constant) and first.value is False and not _PREDICATE.search(function):
             return True
-        return any(_server_error(e) for e in value.elts) or _failure_value(first, function, zero_exit=False)
+        return any(_server_error(e) for e in value.elts) or _failure_value(first, function, frozenset())
     if isinstance(value, ast.Dict):
         for key, item in zip(value.keys, value.values, strict=True):
             if isinstance(key, ast.Constant) and isinstance(key.value, str):

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from trace_advisor.datatypes import Position, Range, TextEdit
 from trace_advisor.edits.existing import CONTEXT_MANAGERS, decorator_tails, dotted_name, is_generator, mentioned_names
-from trace_advisor.edits.handlers import QUIET, caught_names, failure_handler
+from trace_advisor.edits.handlers import QUIET, caught_names, failure_handler, plain_answers
 from trace_advisor.edits.imports import fresh_name
 from trace_advisor.edits.layout import Statement
 from trace_advisor.lint.findings import Fix, LintContext, LintFinding
@@ -160,11 +160,7 @@ def exception_not_recorded(ctx: LintContext) -> Iterator[LintFinding]:
     innermost = {id(n): scope for scope in scopes for n in scope.body()}  # outermost first: inner ones overwrite
     for scope in scopes:
         covered = list(scope.body())
-        zero_exit = any(
-            isinstance(n, ast.Return) and isinstance(n.value, ast.Constant) and type(n.value.value) is int
-            and n.value.value == 0
-            for n in covered
-        )  # fmt: skip
+        answers = plain_answers(covered)
         function = scope.node.name if isinstance(scope.node, ast.FunctionDef | ast.AsyncFunctionDef) else ""
         # a clause inside nested spans is the innermost one's: it is the current span there (phoenix's evaluators
         # reported each clause once per enclosing span, and the fix recorded on the outer one)
@@ -173,11 +169,11 @@ def exception_not_recorded(ctx: LintContext) -> Iterator[LintFinding]:
             if names and names <= QUIET:
                 continue
             inside = [sub for stmt in handler.body for sub in ast.walk(stmt)]
-            if any(isinstance(n, ast.Raise) for n in inside) and not failure_handler(handler, function, zero_exit):
+            if any(isinstance(n, ast.Raise) for n in inside) and not failure_handler(handler, function, answers):
                 continue
             if any(isinstance(n, ast.Call) and dotted_name(n).rpartition(".")[2] in _RECORDS for n in inside):
                 continue
-            fails = failure_handler(handler, function, zero_exit)
+            fails = failure_handler(handler, function, answers)
             if not fails and not ctx.swallowed_events:
                 continue
             what = "fails the operation" if fails else "handles an exception"
