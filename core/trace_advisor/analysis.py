@@ -40,6 +40,7 @@ from trace_advisor.cost import (
 )
 from trace_advisor.cost import Graph as CostGraph
 from trace_advisor.datatypes import (
+    LOCALS,
     AnalysisResult,
     CallEdge,
     CostNote,
@@ -98,7 +99,7 @@ _MAX_REACHED = 2000  # workspace functions walked below one file's for the cost 
 # functions are read per function.
 _IO_DEPTH = 3
 _IO_WALK = 200
-_LOCALS = ".<locals>."  # in the qualname of a function defined in another: a closure
+_CLOSURE = f".{LOCALS}."  # in the qualname of a function defined in another one
 _A = TypeVar("_A")
 _R = TypeVar("_R")
 
@@ -231,7 +232,7 @@ class Analyzer:
         ``timer``'s ``wrapper`` runs ``charge``, not every function ``@timer`` decorates (the closure calls its
         decorator's parameter, :mod:`~trace_advisor.caller_chosen`)."""
         caller, edge = call
-        return self._named_targets(caller, edge, by_callee=True) if _LOCALS in edge.callee else ()
+        return self._named_targets(caller, edge, by_callee=True) if _CLOSURE in edge.callee else ()
 
     def _named_targets(self, caller: SymbolId, edge: CallEdge, *, by_callee: bool) -> tuple[SymbolId, ...]:
         """Of the functions ``edge``'s callee may run for its callers, those the call names: by an argument, or
@@ -282,8 +283,11 @@ class Analyzer:
         """The I/O of what a call hands to a runner (:meth:`_passed`), as the I/O of the runner at that call."""
         caller, edge = call
         for target in self._passed(caller, edge):
-            io = self._io_of(target) if self.index.module_info(target.partition(":")[0]) else None
-            api = match_symbol(target) if io is None else None
+            # a workspace function's I/O is what is found inside it, never its name's catalog entry (in the openai
+            # SDK, its own quoting helper handed to ``_interpolate`` is no "LLM API call")
+            ours = self.index.module_info(target.partition(":")[0]) is not None
+            io = self._io_of(target) if ours else None
+            api = match_symbol(target) if not ours else None
             if api is not None:
                 return CalleeIO(api.kind, f"{api.label} via {api.shown}", 1)
             if io is not None:

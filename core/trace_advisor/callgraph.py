@@ -21,9 +21,13 @@ from trace_advisor.datatypes import (
     UnresolvedCall,
     lambda_owner,
 )
+from trace_advisor.facts.records import FROM, IMPORT
 
 if TYPE_CHECKING:
     from trace_advisor.record.observed import ObservedGraph
+
+
+ALL_PACKAGES: frozenset[str] = frozenset({"*"})  # ``top_level_imports`` when the module's imports are not known
 
 
 class ModuleCalls:
@@ -157,6 +161,21 @@ class CallGraph:
         read = getattr(self._source, "function_syntax", None)
         found = read(symbol) if read is not None else None
         return found if isinstance(found, tuple) else None
+
+    def top_level_imports(self, symbol: SymbolId) -> frozenset[str]:
+        """The packages (first component) a workspace function's module imports at its top level, from its facts
+        (no parse); every package when the source cannot tell (``ALL_PACKAGES``)."""
+        read = getattr(self._source, "module_info", None)
+        info = read(symbol.partition(":")[0]) if read is not None else None
+        module = info.scopes.get(MODULE_QUALNAME) if info is not None else None
+        if module is None:
+            return ALL_PACKAGES
+        return frozenset(
+            b.target.partition(".")[0]
+            for bindings in module.bindings.values()
+            for b in bindings
+            if b.kind in (IMPORT, FROM) and not b.level and b.target
+        )
 
     def callers(self, symbol: SymbolId) -> tuple[CallEdge, ...]:
         """Incoming calls of ``symbol`` from the whole workspace."""

@@ -9,13 +9,15 @@ from collections import deque
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
+from trace_advisor.callgraph import ALL_PACKAGES
 from trace_advisor.datatypes import CallEdge, SymbolId
-from trace_advisor.runtime.errors import CLIENT_ERRORS, server_module
+from trace_advisor.runtime.errors import CLIENT_ERRORS, SERVERS, server_module
 
 # what raises a framework's client error when called (or raised, for a class): its helpers, and its exception classes
 # (by their own names, an ``exceptions`` module, or aiohttp's/Tornado's ``HTTP...`` classes)
 _RAISERS = frozenset({"abort", "get_object_or_404", "get_list_or_404"} | {entry.name for entry in CLIENT_ERRORS})
 MAX_FUNCTIONS = 2000  # workspace functions walked below one function (a request's call tree is far smaller)
+_FRAMEWORK_PACKAGES = frozenset(server.partition(".")[0] for server in SERVERS)
 
 
 @runtime_checkable
@@ -28,6 +30,8 @@ class SyntaxGraph(Graph, Protocol):
     """A graph that also gives a workspace function's syntax: its module's tree and its def (the index's)."""
 
     def function_syntax(self, symbol: SymbolId) -> tuple[ast.Module, ast.AST] | None: ...
+
+    def top_level_imports(self, symbol: SymbolId) -> frozenset[str]: ...
 
 
 def raised_framework(edge: CallEdge) -> str | None:
@@ -56,9 +60,13 @@ def client_errors_below(graph: Graph, symbol: SymbolId) -> frozenset[str]:
     queue = deque([symbol])
     while queue and len(seen) <= MAX_FUNCTIONS:
         node = queue.popleft()
-        syntax = graph.function_syntax(node) if node != symbol and isinstance(graph, SyntaxGraph) else None
-        if syntax is not None:  # ``symbol``'s own code is read by the span engine (edits/web_errors.py)
-            found |= reraised_frameworks(*syntax)
+        # ``symbol``'s own code is read by the span engine (edits/web_errors.py); a callee's except clauses name a
+        # framework's 4xx only through its module's imports of the framework: other modules are not parsed again
+        # (dispatch: a quick fix parsed hundreds of modules below a Slack handler, a minute per request)
+        if node != symbol and isinstance(graph, SyntaxGraph) and _imports_a_framework(graph, node):
+            syntax = graph.function_syntax(node)
+            if syntax is not None:
+                found |= reraised_frameworks(*syntax)
         for edge in graph.callees(node):
             if edge.via:
                 continue
@@ -70,6 +78,11 @@ def client_errors_below(graph: Graph, symbol: SymbolId) -> frozenset[str]:
                 seen.add(edge.callee)
                 queue.append(edge.callee)
     return frozenset(found)
+
+
+def _imports_a_framework(graph: SyntaxGraph, symbol: SymbolId) -> bool:
+    imports = graph.top_level_imports(symbol)
+    return imports is ALL_PACKAGES or not imports.isdisjoint(_FRAMEWORK_PACKAGES)
 
 
 def reraised_frameworks(module: ast.Module, function: ast.AST) -> frozenset[str]:

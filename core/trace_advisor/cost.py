@@ -419,6 +419,8 @@ class RequestCounts:
         self._entries: tuple[SymbolId, ...] | None = None
         self._from: dict[SymbolId, dict[SymbolId, float]] = {}
         self._busiest: dict[SymbolId, tuple[float, SymbolId] | None] = {}
+        self._wires: dict[SymbolId, bool] = {}
+        self._classes: dict[str, list[SymbolId]] | None = None  # a class -> its methods among the entry points
 
     @property
     def graph(self) -> Graph:
@@ -491,7 +493,39 @@ class RequestCounts:
                 return UnitOf(branch.unit, LoopRef(branch.text, edge.caller), periodic=True)
             if handed is None and edge.via and entry in self.calls.handed(edge.caller):
                 handed = Unit.REQUEST if handles_requests(edge.via) else Unit.JOB
-        return UnitOf(handed or unit(entry))
+        found = handed or unit(entry)
+        return UnitOf(Unit.START if found is Unit.CALL and self.starts_process(entry) else found)
+
+    def starts_process(self, entry: SymbolId) -> bool:
+        """Whether the entry point ``entry`` is the process's start-up code, run once per process start, not per
+        call: it wires the web application (what it reaches registers request handlers), or it is a method nothing
+        calls of a class whose other such method does (supervisor's ``Core.start`` and ``Core.stop`` beside
+        ``Core.setup``, which registers the API's handlers)."""
+        if self._wired(entry):
+            return True
+        owner, _, name = split_symbol(entry)[1].rpartition(".")
+        if not owner or "<locals>" in owner:
+            return False
+        if self._classes is None:
+            self._classes = {}
+            for symbol in self.entries():
+                module, qualname = split_symbol(symbol)
+                if "." in qualname and "<locals>" not in qualname:
+                    self._classes.setdefault(f"{module}:{qualname.rpartition('.')[0]}", []).append(symbol)
+        siblings = self._classes.get(f"{split_symbol(entry)[0]}:{owner}", [])
+        return any(self._wired(method) for method in siblings if method != entry)
+
+    def _wired(self, entry: SymbolId) -> bool:
+        """Whether what ``entry`` reaches registers a web framework's request handlers."""
+        found = self._wires.get(entry)
+        if found is None:
+            found = self._wires[entry] = any(
+                edge.via and handles_requests(edge.via)
+                for symbol in self.from_entry(entry)
+                if self.calls.handed(symbol)
+                for edge in self._graph.callees(symbol)
+            )
+        return found
 
     def walk(self, entry: SymbolId) -> Callable[[SymbolId], Mapping[SymbolId, float]]:
         """The calls a walk from ``entry`` reads per function: one pass of its loop that runs for the process's life
@@ -556,7 +590,8 @@ def places(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, Place]
     per ``for`` clause); not a ``for``'s iterable, its ``else`` or a comprehension's first iterable, which run once.
     Each loop's count is read from its shape (:func:`loop_of`). Arms: the body and ``else`` of an ``if`` (``if x``
     and a later ``if not x`` in the same block are the two arms of one), the cases of a ``match``, the two values of
-    a conditional expression."""
+    a conditional expression, the operands of ``and`` and ``or`` after the first (each runs only when those before
+    it do not decide: an arm of its own, half the time)."""
     found: dict[int, Place] = {}
     displays = _DisplayNames(function)
     ordinals = iter(range(1 << 30))
@@ -600,6 +635,11 @@ def places(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, Place]
                 visit(part, gated, (*arms, (which, arm, 0.5)))
             for part in node.orelse if isinstance(node, ast.If) else [node.orelse]:
                 visit(part, nest, (*arms, (which, 1 - arm, 0.5)))
+        elif isinstance(node, ast.BoolOp):
+            visit(node.values[0], nest, arms)
+            for value in node.values[1:]:  # ``a and b()``: ``b()`` runs only when ``a`` does not decide
+                arms = (*arms, (next(ordinals), 0, 0.5))
+                visit(value, nest, arms)
         elif isinstance(node, ast.Try | ast.TryStar):
             for stmt in (*node.body, *node.orelse, *node.finalbody):
                 visit(stmt, nest, arms)

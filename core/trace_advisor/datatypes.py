@@ -541,6 +541,7 @@ class Unit(enum.Enum):
     POLL = "poll"  # one pass of a loop that sleeps or waits between passes (a scheduler, a monitor), a timed branch
     CLI_RUN = "cli_run"  # a CLI command or ``main``: one run of the program
     CALL = "call"  # any other entry point (a library's public function): one call of it
+    START = "start"  # start-up code: what wires the application or starts its loops, once per process start
 
     @property
     def rank(self) -> int:
@@ -549,8 +550,8 @@ class Unit(enum.Enum):
 
     @property
     def noun(self) -> str:
-        """The unit in prose: ``spans per job``, ``spans per CLI run``."""
-        return "CLI run" if self is Unit.CLI_RUN else self.value
+        """The unit in prose: ``spans per job``, ``spans per CLI run``, ``spans per process start``."""
+        return {Unit.CLI_RUN: "CLI run", Unit.START: "process start"}.get(self, self.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -636,7 +637,7 @@ class SpanVolume:
     path (``one_pass``: were every loop over items of unknown number to run once; ``all_paths``: were every path
     taken, see :class:`SpanCost`), and at the busiest entry point of each other unit.
     The headline unit is the first there is in :class:`Unit`'s order (those that grow with traffic first: requests,
-    messages, jobs; then polls, CLI runs and calls); its busiest entry point."""
+    messages, jobs; then polls, CLI runs, calls and process starts); its busiest entry point."""
 
     per_request: float
     entry: SymbolId

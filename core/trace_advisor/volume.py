@@ -109,15 +109,26 @@ def with_costs(
     roots = set(counts.entries())
     implicit = {e: of for e, of in entries.items() if e in roots and _special(e)}
     named = {e: of for e, of in entries.items() if e not in implicit}
+    # the figures are the product's: an SDK's example webhook handler is no request of the SDK's own, and a docs
+    # example's CLI run is no unit of the library function it calls (arq's ``Job.abort``)
+    aside = {e: of for e, of in named.items() if auxiliary_module(e.partition(":")[0])}
+    product = {e: of for e, of in named.items() if e not in aside}
     figures = EntryFigures(counts)
-    typical = _Ranking(named, wanted, figures.typical)
+    typical = _Ranking(product, wanted, figures.typical)
     rankings = [typical]
-    for among, reached in ((named, counts.from_entry), (implicit, figures.typical), (implicit, counts.from_entry)):
+    for among, reached in (
+        (aside, figures.typical),
+        (named, counts.from_entry),
+        (implicit, figures.typical),
+        (implicit, counts.from_entry),
+    ):
         left = wanted.difference(*(r.best for r in rankings))  # on failure paths or in rare arms only; then reached
         rankings.append(_Ranking(among, left, reached))  # only from special methods
 
     def cost(symbol: SymbolId) -> SpanCost:
         ranking = next((r for r in rankings if symbol in r.best), None)
+        if ranking is rankings[1] and _public(symbol):  # only examples call it: the product's API, per call of it
+            return SpanCost(1.0, symbol, "call graph", 1.0, unit=UnitOf(Unit.CALL))
         if ranking is None and symbol in roots and symbol in entries and not entries[symbol].periodic:
             return SpanCost(1.0, symbol, "call graph", 1.0, unit=UnitOf(unit(symbol)))  # a loop's own function
         if ranking is None:
@@ -134,7 +145,7 @@ def with_costs(
 
     recommendations = tuple(dataclasses.replace(r, cost=cost(r.symbol)) for r in result.recommendations)
     volume = None
-    busiest = typical.busiest
+    busiest = typical.busiest or (_Ranking(aside, wanted, figures.typical).busiest if aside else {})
     if busiest:
         ranked = [busiest[unit] for unit in sorted(busiest, key=lambda u: u.rank)]
 
@@ -150,6 +161,12 @@ def with_costs(
             total, entry, functions, LOOP_ITERATIONS, figure(entry, False), entries[entry], others, figure(entry, True)
         )
     return dataclasses.replace(result, recommendations=recommendations, volume=volume)
+
+
+def _public(symbol: SymbolId) -> bool:
+    """A function or method of the product's API: no part of its qualname is private (``_``), nor a nested def."""
+    qualname = split_symbol(symbol)[1]
+    return "<" not in qualname and not any(part.startswith("_") for part in qualname.split("."))
 
 
 def _special(symbol: SymbolId) -> bool:
@@ -173,7 +190,6 @@ class _Ranking:
         self.heaviest: dict[SymbolId, tuple[float, SymbolId]] = {}
         self.fewest: dict[SymbolId, tuple[float, SymbolId]] = {}
         self.busiest: dict[Unit, tuple[float, SymbolId, int]] = {}
-        aside: dict[Unit, tuple[float, SymbolId, int]] = {}  # entry points in examples, scripts, docs...
         for entry, of in entries.items():
             calls = reached(entry)
             total, found = 0.0, 0
@@ -189,19 +205,19 @@ class _Ranking:
                     self.heaviest[symbol] = (count, entry)
                 if 1 <= count < self.fewest.get(symbol, (MAX_CALLS + 1, ""))[0]:
                     self.fewest[symbol] = (count, entry)
-            busiest = aside if auxiliary_module(entry.partition(":")[0]) else self.busiest
-            if total > busiest.get(of.unit, (0.0, "", 0))[0]:
-                busiest[of.unit] = (total, entry, found)
-        # the figures are the product's: an SDK's example webhook handler is no request of the SDK's own
-        self.busiest = self.busiest or aside
+            if total > self.busiest.get(of.unit, (0.0, "", 0))[0]:
+                self.busiest[of.unit] = (total, entry, found)
 
 
 def _figure_entry(by_unit: dict[Unit, tuple[float, SymbolId]], heaviest: tuple[float, SymbolId]) -> SymbolId:
     """The entry point a function's figure is taken from: the one calling it most among those of the first unit that
     grows with traffic or time (requests, messages, jobs, polls) that reaches it, else the one calling it most (per
-    CLI run, per call)."""
+    CLI run, per call), start-up code (per process start) only when nothing else reaches it."""
     recurring = [unit for unit in by_unit if unit.rank <= Unit.POLL.rank]
-    return by_unit[min(recurring, key=lambda u: u.rank)][1] if recurring else heaviest[1]
+    if recurring:
+        return by_unit[min(recurring, key=lambda u: u.rank)][1]
+    others = [found for unit, found in by_unit.items() if unit is not Unit.START]
+    return max(others, key=lambda found: found[0])[1] if Unit.START in by_unit and others else heaviest[1]
 
 
 def estimate_costs(result: AnalysisResult, index: Index, config: Config) -> AnalysisResult:

@@ -28,7 +28,7 @@ _BY_FINDING: tuple[tuple[Finding, Unit], ...] = (
 
 # a header that says the loop runs until the process stops: ``while not self._stop_requested``, ``while self.running``
 _STOP_FLAG = re.compile(r"stop|shut|exit|quit|clos|terminat|cancel|kill|done|finish", re.IGNORECASE)
-_RUN_FLAG = re.compile(r"run|alive|active|serv|listen|keep|forever|live|enabled|open", re.IGNORECASE)
+_RUN_FLAG = re.compile(r"run|alive|active|serv|listen|keep|forever|live|enabled|open|connected", re.IGNORECASE)
 # the call a pass waits in, by what it says each pass brings (the first kind found in a loop's body names its unit)
 _WAITS: tuple[tuple[re.Pattern[str], Unit], ...] = (
     (re.compile(r"^(accept|handle_request|get_request)$"), Unit.REQUEST),
@@ -89,7 +89,7 @@ _TOLD_TO_STOP = re.compile(r"stop|shut|exit|quit|terminat|cancel|kill|burst|max_
 # what a ``for`` iterates when it runs for the process's life: a ticker's call (``poll(self.poll_delay_s)``, arq's
 # shape: an async generator that sleeps between ticks) or a consumer of messages (``async for msg in consumer``)
 _TICKER = re.compile(r"^(poll|polls|ticks?|ticker|interval|every)$", re.IGNORECASE)
-_CONSUMER = re.compile(r"(^|_)(consumer|subscriber|subscription|receiver|listener)s?$", re.IGNORECASE)
+_CONSUMER = re.compile(r"(^|_)(consumer|subscriber|subscription|receiver|listener)$", re.IGNORECASE)
 
 
 def lifetime_iteration(node: ast.For | ast.AsyncFor) -> Unit | None:
@@ -174,6 +174,7 @@ def _own_calls(body: list[ast.stmt]) -> Iterator[ast.Call]:
 def _waits_for(call: ast.Call) -> Unit | None:
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    name = name.lstrip("_")  # ``await self._receive_json()``: a private helper around the receive
     if name in {"get", "get_nowait"} and isinstance(func, ast.Attribute):  # ``queue.get()``, not ``dict.get(key)``
         receiver = ast.unparse(func.value)
         blocking = any(k.arg in {"block", "timeout"} for k in call.keywords)

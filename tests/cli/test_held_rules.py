@@ -179,6 +179,15 @@ GENERATED = {
         "        response.raise_for_status()\n"
         "        return response.json()\n"
     ),
+    "sdk/resources/refunds.py": (
+        "# File generated from our OpenAPI spec by Stainless. See CONTRIBUTING.md for details.\n\n"
+        "import requests\n\n\n"
+        "class Refunds:\n"
+        "    def create(self, charge_id: str) -> dict:\n"
+        "        response = requests.post(f'https://billing.example/refunds/{charge_id}', timeout=10)\n"
+        "        response.raise_for_status()\n"
+        "        return response.json()\n"
+    ),
     "invoices.py": (
         "import requests\n\n\n"
         "def get_invoice(invoice_id: str) -> dict:\n"
@@ -683,3 +692,67 @@ def test_a_helper_annotating_the_span_it_is_given_gets_no_span_of_its_own(tmp_pa
     recs = analyse(tmp_path, SPAN_HELPERS)
     assert "summarize" in recs  # the same loops and flag, given no span: its own work
     assert "annotate_request" not in recs  # it runs inside its caller's span: tracing plumbing
+
+
+SDK_OWN_HELPERS = {
+    "openai/__init__.py": "",
+    "openai/_path.py": (
+        "from urllib.parse import quote\n\n\n"
+        "def _quote_segment(value: str) -> str:\n"
+        "    return quote(value, safe='')\n\n\n"
+        "def _interpolate(template: str, values: dict[str, str], quoter) -> str:\n"
+        "    quoted = {}\n"
+        "    for name, value in values.items():\n"
+        "        if value is None:\n"
+        "            raise KeyError(name)\n"
+        "        quoted[name] = quoter(value)\n"
+        "    return template.format(**quoted)\n\n\n"
+        "def path_template(template: str, **values: str) -> str:\n"
+        "    if not values:\n"
+        "        return template\n"
+        "    path = _interpolate(template, values, _quote_segment)\n"
+        "    if '//' in path:\n"
+        "        raise ValueError(path)\n"
+        "    return path\n"
+    ),
+}
+
+
+def test_the_sdks_own_helpers_are_not_its_client_api(tmp_path: Path) -> None:
+    """Analysing the openai SDK itself: its quoting helper handed to ``_interpolate`` is a function of the workspace,
+    whose I/O is what is found inside it (none), not the "LLM API call" the catalog says of ``openai.*``."""
+    recs = analyse(tmp_path, SDK_OWN_HELPERS)
+    found = recs.get("path_template")
+    assert found is None or not any("LLM" in r or "I/O" in r for r in reasons(found)), reasons(found)
+
+
+ORM_MODELS = {
+    "models.py": (
+        "from sqlalchemy.orm import DeclarativeBase\n\n\n"
+        "class Base(DeclarativeBase):\n"
+        "    def dict(self) -> dict:\n"
+        "        return {c.name: getattr(self, c.name) for c in self.__table__.columns}\n\n\n"
+        "class Incident(Base):\n"
+        "    __tablename__ = 'incident'\n"
+    ),
+    "context.py": (
+        "from models import Incident\n\n\n"
+        "def context_of(incident: Incident, extra: dict) -> dict:\n"
+        "    found = incident._asdict()\n"
+        "    if not extra:\n"
+        "        return found\n"
+        "    for key, value in extra.items():\n"
+        "        if value is None:\n"
+        "            raise ValueError(key)\n"
+        "        found[key] = value\n"
+        "    return found\n"
+    ),
+}
+
+
+def test_an_orm_models_own_methods_are_no_database_call(tmp_path: Path) -> None:
+    """SQLAlchemy not installed: a method the workspace's model does not define is named on its declarative base
+    (``sqlalchemy.orm.DeclarativeBase._asdict``), which is the model in memory, not a query (Netflix dispatch)."""
+    recs = analyse(tmp_path, ORM_MODELS)
+    found = recs.get("context_of")
+    assert found is None or not any("sql database" in r for r in reasons(found)), reasons(found)

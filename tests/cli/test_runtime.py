@@ -97,7 +97,7 @@ def test_runtime_spans_equal_the_spans_apply_writes(runs: dict[str, dict[str, ob
         "code.function.name": "billing.ledger.Ledger.record",
         "code.file.path": "billing/ledger.py",
         "code.line.number": 24,
-        "db.system": "sqlite",
+        "db.system.name": "sqlite",
         "db.operation.name": "INSERT",
         "db.collection.name": "entries",
         "app.account_id": "acct-1",
@@ -145,7 +145,7 @@ def test_export_lists_each_recommended_function_with_its_attribute_sources(runs:
     record = functions["billing.ledger:Ledger.record"]
     assert record["module"] == "billing.ledger" and record["qualname"] == "Ledger.record"
     assert record["span_name"] == "Ledger.record" and record["file"] == "billing/ledger.py"
-    assert {"key": "db.system", "value": "sqlite"} in record["attributes"]
+    assert {"key": "db.system.name", "value": "sqlite"} in record["attributes"]
     assert {"key": "app.category", "parameter": "category", "skip_none": True} in record["attributes"]
     assert {"key": "code.line.number", "value": 24} in record["attributes"]  # the def line in the file as it is
     assert not any(a.get("parameter") == "password" for a in record["attributes"])

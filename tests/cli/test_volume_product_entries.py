@@ -69,3 +69,25 @@ def test_the_headline_is_the_products_busiest_entry_point(tmp_path: Path) -> Non
     assert volume["entry"] == "paysdk.client:export_all", volume  # the SDK's own, per call
     assert volume["unit"] == "call"
     assert all(not u["entry"].startswith("examples.") for u in volume.get("by_unit", [])), volume
+
+
+def test_a_public_function_only_examples_call_is_costed_per_call_of_itself(tmp_path: Path) -> None:
+    """arq's ``Job.abort`` was "about 1 span per CLI run of `docs.examples.job_abort:main`": a docs example's run is
+    no unit of the library; its API function is its own entry point, per call. What the product calls keeps its
+    product figure (``list_charges`` through ``export_all``)."""
+    (tmp_path / "paysdk").mkdir()
+    (tmp_path / "paysdk" / "__init__.py").write_text("")
+    (tmp_path / "paysdk" / "client.py").write_text(SDK)
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "examples" / "webhook_app.py").write_text(EXAMPLE)
+    out = tmp_path / "report.json"
+    done = run_cli("analyze", tmp_path, "--no-cache", "-q", "--format", "json", "-o", out, "--min-confidence", "0.01")
+    assert done.returncode == 0, done.stderr
+    costs = {r["symbol"]: r["cost"] for r in json.loads(out.read_text(encoding="utf-8"))["recommendations"]}
+    charge = costs["paysdk.client:Client.create_charge"]
+    assert (charge["entry"], charge["unit"], charge["spans_per_request"]) == (
+        "paysdk.client:Client.create_charge",
+        "call",
+        1.0,
+    ), charge
+    assert costs["paysdk.client:Client.list_charges"]["entry"] == "paysdk.client:export_all"

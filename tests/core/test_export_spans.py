@@ -11,7 +11,7 @@ def test_with_block_attributes_become_attribute_sources() -> None:
         "    def place(self, order_id: str, note=None, items=()):\n"
         '        """Doc."""\n'
         '        with otel_tracer.start_as_current_span("Shop.place", attributes={"code.line.number": 3}) as s:\n'
-        '            s.set_attribute("db.system", "sqlite")\n'
+        '            s.set_attribute("db.system.name", "sqlite")\n'
         '            s.set_attribute("app.order_id", order_id)\n'
         "            if note is not None:\n"
         '                s.set_attribute("app.note", str(note))\n'
@@ -22,7 +22,7 @@ def test_with_block_attributes_become_attribute_sources() -> None:
     assert written is not None and written.name == "Shop.place"
     assert written.attributes == (
         AttributePlan("code.line.number", value=3),
-        AttributePlan("db.system", value="sqlite"),
+        AttributePlan("db.system.name", value="sqlite"),
         AttributePlan("app.order_id", parameter="order_id"),
         AttributePlan("app.note", parameter="note", convert="str", skip_none=True),
         AttributePlan("app.after", value=1),

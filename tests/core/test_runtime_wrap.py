@@ -20,7 +20,7 @@ PLAN = FunctionPlan(
     qualname="place",
     span_name="place",
     attributes=(
-        AttributePlan("db.system", value="sqlite"),
+        AttributePlan("db.system.name", value="sqlite"),
         AttributePlan("app.order_id", parameter="order_id"),
         AttributePlan("app.note", parameter="note", convert="str", skip_none=True),
     ),
@@ -47,7 +47,7 @@ def test_a_function_keeps_its_name_signature_and_results(span_exporter: InMemory
     [span] = span_exporter.get_finished_spans()
     assert span.name == "place" and span.instrumentation_scope is not None
     assert span.instrumentation_scope.name == "shop.orders"
-    assert dict(span.attributes or {}) == {"db.system": "sqlite", "app.order_id": "o-1", "app.note": "['x']"}
+    assert dict(span.attributes or {}) == {"db.system.name": "sqlite", "app.order_id": "o-1", "app.note": "['x']"}
     assert span.status.status_code is trace.StatusCode.UNSET
 
 

@@ -81,7 +81,7 @@ def test_capture_is_concrete_and_safe(config: Config) -> None:
     capture = recs["OrderService.place_order"].capture
     assert capture.parameters == ("order_id", "amount_cents")  # never password (secret) nor payload (a dict)
     assert Attribute("app.order_id", "order_id") in capture.attributes
-    assert Attribute("db.system", '"sqlite"') in capture.attributes
+    assert Attribute("db.system.name", '"sqlite"') in capture.attributes
     assert capture.return_value is True  # -> bool: the outcome
     refund = recs["OrderService.refund"].capture
     assert refund.parameters == ("order_id",)  # email is PII
@@ -380,7 +380,7 @@ def test_the_rationale_leads_with_what_a_function_does_not_how_it_is_built(tmp_p
 
 
 def test_rpc_system_only_names_rpc_systems(tmp_path: Path) -> None:
-    """``rpc.system`` holds the conventions' RPC systems (``grpc``); mail sent over SMTP gets no ``rpc.system``."""
+    """``rpc.system.name`` holds the conventions' RPC systems (``grpc``); mail sent over SMTP gets none."""
     from trace_advisor.advise.capture import capture_for
 
     code = tmp_path / "calls.py"
@@ -395,5 +395,5 @@ def test_rpc_system_only_names_rpc_systems(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     found = {q: capture_for(ctx, run_detectors(ctx)).attributes for q, ctx in contexts(code, tmp_path).items()}
-    assert not [a for a in found["mail"] if a.key == "rpc.system"], found["mail"]
-    assert Attribute("rpc.system", '"grpc"') in found["ping"], found["ping"]
+    assert not [a for a in found["mail"] if a.key == "rpc.system.name"], found["mail"]
+    assert Attribute("rpc.system.name", '"grpc"') in found["ping"], found["ping"]

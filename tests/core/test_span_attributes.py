@@ -77,7 +77,7 @@ def test_no_planted_secret_reaches_any_attribute(instrumented: Load, span_export
         {"http.request.method": "POST", "timeout": 10.0, "verify": False, "retries": 3},
     ]
     assert {k: v for k, v in recorded["login"].items() if not k.startswith("code.")} == {"remember": True}
-    assert recorded["connect"]["db.system"] == "postgresql" and recorded["connect"]["pool_size"] == 7
+    assert recorded["connect"]["db.system.name"] == "postgresql" and recorded["connect"]["pool_size"] == 7
     assert recorded["charge_card"]["amount"] == 12.5 and recorded["charge_card"]["currency"] == "USD"
     assert recorded["store_profile"]["user_id"] == 42 and recorded["store_profile"]["tier"] == "gold"
     assert recorded["sign"]["algorithm"] == "RS256" and "app.signed" not in recorded["sign"]

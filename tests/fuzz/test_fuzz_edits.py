@@ -146,7 +146,9 @@ CAPTURES = st.none() | st.builds(
     return_value=st.booleans(),
     exceptions=st.booleans(),
     attributes=st.lists(
-        st.builds(Attribute, st.sampled_from(["app.x", "db.system"]), st.sampled_from(["x", "len(items)", "'sqlite'"])),
+        st.builds(
+            Attribute, st.sampled_from(["app.x", "db.system.name"]), st.sampled_from(["x", "len(items)", "'sqlite'"])
+        ),
         max_size=2,
     ).map(tuple),
 )

@@ -224,7 +224,7 @@ def test_an_agent_session_from_the_readme_configuration_to_running_spans(project
     # a call too long for the line length has its arguments on the next (added) line
     written_keys = set(re.findall(r'^\+\s*span\.set_attribute\((?:\n\+\s*)?"([^"]+)"', applied["diff"], flags=re.M))
     assert written_keys and written_keys == {key for _, attributes in spans for key in attributes}
-    assert all(attributes["db.system"] == "sqlite" for _, attributes in spans)
+    assert all(attributes["db.system.name"] == "sqlite" for _, attributes in spans)
 
 
 @pytest.mark.parametrize("version", ["2024-11-05", "2025-11-25"])

@@ -2,9 +2,10 @@
 
 Choices (documented in README):
 - ``attributes`` is the complete list of ``span.set_attribute`` calls; ``parameters`` names the parameters they read.
-- Keys follow the OpenTelemetry semantic conventions where one exists, with bounded values (``db.system``,
-  ``db.operation.name``, ``db.collection.name``, ``messaging.system``, ``messaging.destination.name``,
-  ``http.request.method``, ``rpc.system``, ``aws.s3.bucket``); any other parameter goes under ``app.`` (the
+- Keys follow the OpenTelemetry semantic conventions where one exists, their current names, with bounded values
+  (``db.system.name``, ``db.operation.name``, ``db.collection.name``, ``messaging.system``,
+  ``messaging.destination.name``, ``http.request.method``, ``rpc.system.name``, ``gen_ai.provider.name``,
+  ``aws.s3.bucket``); any other parameter goes under ``app.`` (the
   namespace the OpenTelemetry demo uses), e.g. ``order_id: str`` -> ``app.order_id``.
 - A parameter is recorded only when its static type is a scalar (``attribute_safety.parameter_kind``) and its name
   is neither sensitive nor payload (``AttributePolicy``); the span engine checks the same rules again.
@@ -22,16 +23,20 @@ from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
 
 MAX_PARAMETERS = 4
+# the conventions' current keys (``db.system``, ``rpc.system`` and ``gen_ai.system`` are their deprecated names)
 _SYSTEM_KEY = {
-    "db": "db.system",
-    "cache": "db.system",
-    "search": "db.system",
+    "db": "db.system.name",
+    "cache": "db.system.name",
+    "search": "db.system.name",
     "messaging": "messaging.system",
-    "rpc": "rpc.system",
-    "genai": "gen_ai.system",
+    "rpc": "rpc.system.name",
+    "genai": "gen_ai.provider.name",
 }
-# ``rpc.system`` values of the semantic conventions
+# the catalog's system -> the value the current conventions name it by, where they differ
+_SYSTEM_VALUES = {"mssql": "microsoft.sql_server", "oracle": "oracle.db", "gemini": "gcp.gemini"}
+# ``rpc.system.name`` values of the semantic conventions
 _RPC_SYSTEMS = frozenset({"grpc", "connect_rpc", "apache_dubbo", "java_rmi", "dotnet_wcf", "jsonrpc"})
+_GENAI_PROVIDERS = frozenset({"openai", "anthropic", "gcp.gemini", "cohere"})  # litellm is a proxy, no provider
 # Findings whose API names the system the span talks to, and the messaging operation each one is.
 _API_FINDINGS = frozenset({Finding.CLIENT_CALL, Finding.PUBLISHES, Finding.RECEIVES})
 _MESSAGE_OPERATIONS = {Finding.PUBLISHES: "publish", Finding.RECEIVES: "receive"}
@@ -59,10 +64,13 @@ def _system_attributes(signals: Sequence[Signal]) -> list[Attribute]:
         api = signal.api if signal.finding in _API_FINDINGS else None
         if api is not None:
             key = _SYSTEM_KEY.get(api.kind)
-            if key == "rpc.system" and api.system not in _RPC_SYSTEMS:
+            system = _SYSTEM_VALUES.get(api.system, api.system)
+            if key == "rpc.system.name" and system not in _RPC_SYSTEMS:
                 key = None  # SMTP, FTP, a raw socket: no RPC system the conventions name
-            if key and api.system not in {"sql", "messaging", "rpc", "http", "aws"}:
-                attrs.setdefault(key, repr(api.system).replace("'", '"'))
+            if key == "gen_ai.provider.name" and system not in _GENAI_PROVIDERS:
+                key = None
+            if key and system not in {"sql", "messaging", "rpc", "http", "aws"}:
+                attrs.setdefault(key, repr(system).replace("'", '"'))
             if api.kind == "messaging" and signal.finding in _MESSAGE_OPERATIONS:
                 attrs.setdefault("messaging.operation.type", f'"{_MESSAGE_OPERATIONS[signal.finding]}"')
         if signal.sql is not None:

@@ -45,6 +45,12 @@ class CallInfo:
     def resolved(self) -> bool:
         return bool(self.site.edges)
 
+    def named(self, callee: SymbolId) -> str:
+        """How a rationale names ``callee`` of this call: its symbol, or the call as written when the call runs one
+        of several functions of that name through a closure (``resource.with_raw_response.retrieve``: which
+        ``retrieve`` the closure's factory was given is not known here)."""
+        return self.text if len(self.runs) > 1 and callee in self.runs else callee
+
     @property
     def workspace_callees(self) -> tuple[SymbolId, ...]:
         """The callees whose source is in the workspace (their I/O is found by looking inside them): the decorated

@@ -120,7 +120,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         callee = next((c for c in call.workspace_callees if c in ctx.callee_io and c != ctx.symbol), None)
         if call.api is None and callee is not None:
             io = ctx.callee_io[callee]
-            reason = f"calls {callee} ({io.label})"
+            reason = f"calls {call.named(callee)} ({io.label})"
             strength = io_function_strength(ctx, callee, io)
             signals.append(Signal(Evidence(PRIORITY, reason, call.range, callee), strength, Finding.CALLS_IO_FUNCTION))
     return signals

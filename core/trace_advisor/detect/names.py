@@ -49,6 +49,12 @@ _NEVER_IO_PARTS = frozenset(
         "Column",
         "InstrumentedAttribute",
         "ColumnElement",
+        # an ORM model's own methods (``dict()``, ``_asdict()``, a NamedTuple-like row's): in memory; the session
+        # loading or flushing it is the round trip
+        "DeclarativeBase",
+        "DeclarativeBaseNoMeta",
+        "DeclarativeMeta",
+        "MappedAsDataclass",
     }
 )
 # SQLAlchemy statements and the legacy Query build SQL in memory (``select(User).where(...).order_by(...)``,

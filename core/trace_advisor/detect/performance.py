@@ -105,7 +105,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         c, callee = delegated[0]
         signals.append(
             Signal(
-                Evidence(PRIORITY, f"calls {callee} (does I/O) inside a loop", c.range, callee),
+                Evidence(PRIORITY, f"calls {c.named(callee)} (does I/O) inside a loop", c.range, callee),
                 0.6,
                 Finding.CALLS_IO_FUNCTION_IN_LOOP,
             )

@@ -16,7 +16,12 @@ from trace_advisor.edits.style import SpanStyle
 from trace_advisor.lint.findings import Fix, LintContext, LintFinding
 from trace_advisor.lint.lifecycle import exception_not_recorded, span_across_yield, span_not_ended
 from trace_advisor.lint.setup import context_not_propagated, tracer_per_call
-from trace_advisor.lint.values import sensitive_attribute, unbounded_span_name, unsupported_attribute_type
+from trace_advisor.lint.values import (
+    deprecated_attribute,
+    sensitive_attribute,
+    unbounded_span_name,
+    unsupported_attribute_type,
+)
 from trace_advisor.project_style import ProjectStyle
 
 __all__ = ["RULES", "Fix", "LintFinding", "LintOptions", "LintResult", "Rule", "fix_text", "lint_text"]
@@ -48,6 +53,11 @@ RULES: tuple[Rule, ...] = (
         unsupported_attribute_type,
     ),
     Rule("sensitive-attribute", "an attribute carrying a secret, personal data or a payload", sensitive_attribute),
+    Rule(
+        "deprecated-attribute",
+        "a semantic-convention key under a name the conventions replaced (db.system, http.method...)",
+        deprecated_attribute,
+    ),
     Rule("tracer-per-call", "get_tracer() called in a function instead of once per module", tracer_per_call),
     Rule(
         "context-not-propagated",

@@ -1,5 +1,6 @@
 """Rules about what spans carry: ``unbounded-span-name`` (a name built from runtime values), ``unsupported-attribute-
-type`` (a value OpenTelemetry drops) and ``sensitive-attribute`` (a secret, personal data or a payload)."""
+type`` (a value OpenTelemetry drops), ``sensitive-attribute`` (a secret, personal data or a payload) and
+``deprecated-attribute`` (a semantic-convention key under a name the conventions replaced)."""
 
 from __future__ import annotations
 
@@ -273,3 +274,68 @@ def _siblings(ctx: LintContext, stmt: ast.stmt) -> list[ast.stmt]:
         if isinstance(block, list) and any(s is stmt for s in block):
             return block
     return []
+
+
+# Semantic-convention keys the conventions renamed -> their current name (a one-to-one rename only: ``http.target``
+# split into ``url.path`` and ``url.query``, ``code.namespace`` went into ``code.function.name``, and are left out).
+RENAMED_KEYS = {
+    "db.system": "db.system.name",
+    "db.statement": "db.query.text",
+    "db.operation": "db.operation.name",
+    "db.name": "db.namespace",
+    "db.sql.table": "db.collection.name",
+    "db.mongodb.collection": "db.collection.name",
+    "db.cassandra.table": "db.collection.name",
+    "db.redis.database_index": "db.namespace",
+    "rpc.system": "rpc.system.name",
+    "gen_ai.system": "gen_ai.provider.name",
+    "http.method": "http.request.method",
+    "http.status_code": "http.response.status_code",
+    "http.url": "url.full",
+    "http.scheme": "url.scheme",
+    "http.user_agent": "user_agent.original",
+    "net.peer.name": "server.address",
+    "net.peer.port": "server.port",
+    "net.host.name": "server.address",
+    "net.host.port": "server.port",
+    "messaging.destination": "messaging.destination.name",
+    "messaging.operation": "messaging.operation.type",
+    "code.function": "code.function.name",
+    "code.filepath": "code.file.path",
+    "code.lineno": "code.line.number",
+}
+
+
+def deprecated_attribute(ctx: LintContext) -> Iterator[LintFinding]:
+    """A key the semantic conventions renamed (``db.system`` is ``db.system.name``, ``http.method``
+    ``http.request.method``): backends and dashboards built on the current conventions do not find it; the fix
+    renames the key (a written-out string, in a ``set_attribute`` or ``set_attributes`` of a span)."""
+    for call, key, _value, _function in _attribute_calls(ctx):
+        current = RENAMED_KEYS.get(key)
+        if current is None:
+            continue
+        written = _key_node(call, key)
+        message = f"attribute {key!r} is a deprecated semantic-convention name: the conventions call it {current!r}"
+        fix = None
+        if written is not None:
+            quoted = json.dumps(current) if _quote(ctx, written) == '"' else f"'{current}'"
+            edit = TextEdit(ctx.range_of(written), quoted)
+            fix = Fix(f"Rename {key!r} to {current!r}", (edit,))
+        yield LintFinding("deprecated-attribute", message, ctx.range_of(written or call), fix)
+
+
+def _key_node(call: ast.Call, key: str) -> ast.Constant | None:
+    """The string literal that writes ``key`` in ``call`` (its first argument, or an entry of its dict)."""
+    candidates: list[ast.expr | None] = list(call.args[:1])
+    if call.args and isinstance(call.args[0], ast.Dict):
+        candidates = list(call.args[0].keys)
+    for node in candidates:
+        if isinstance(node, ast.Constant) and node.value == key:
+            return node
+    return None
+
+
+def _quote(ctx: LintContext, node: ast.Constant) -> str:
+    """The quote character the literal is written with (the rename keeps the file's style)."""
+    text = ast.get_source_segment(ctx.source.text, node) or '"'
+    return "'" if text.lstrip("rRbBuU")[:1] == "'" else '"'
