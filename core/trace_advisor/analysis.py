@@ -83,7 +83,7 @@ from trace_advisor.gcpause import gc_paused
 from trace_advisor.index import Index
 from trace_advisor.positions import source_lines
 from trace_advisor.record.observed import ObservedGraph, RecordingWatch
-from trace_advisor.resolve.callbacks import runs_later
+from trace_advisor.resolve.callbacks import mounts_routes, runs_later
 from trace_advisor.span_names import SpanNames
 from trace_advisor.work_units import entry_unit
 
@@ -332,10 +332,27 @@ class Analyzer:
         return CalleeIO(kind, f"I/O through {callee}", depth)
 
     def _route_of(self, edge: CallEdge) -> str:
-        """The route a registration of a request handler serves, as its call writes it (``GET /core/info``)."""
-        path = self.index.path_for_module(edge.caller.partition(":")[0])
+        """The route a registration of a request handler serves, as its call writes it (``GET /core/info``), under
+        the paths of the mounts it is written in (``Mount("/api", routes=[Route("/users", users)])``:
+        ``/api/users``)."""
+        module = edge.caller.partition(":")[0]
+        path = self.index.path_for_module(module)
         lines = self._source_lines(path) if path is not None else None
-        return route_at(lines, edge.range, edge.via) if lines is not None else ""
+        if lines is None:
+            return ""
+        calls = self.index.module_calls(module)
+        sites = calls.sites.get(edge.caller, ()) if calls is not None else ()
+        start, end = edge.range.start, edge.range.end
+        mounts = sorted(
+            (
+                site.range
+                for site in sites
+                if site.range.start <= start and end <= site.range.end and site.range != edge.range
+                and any(mounts_routes(callee) for callee in site.callees)
+            ),
+            key=lambda r: r.start,
+        )  # fmt: skip
+        return route_at(lines, edge.range, edge.via, mounts)
 
     def _source_lines(self, path: Path) -> list[str] | None:
         """A file's lines, read once per run (for looking at callees without building their syntax trees)."""

@@ -477,6 +477,11 @@ class RequestCounts:
         found = {s for s in reached if self.calls.lifetime(s) is not None}
         found.update(callee for s in reached for callee in self.calls.timed(s))
         found.update(unit for s in reached for unit in self.calls.handed(s))
+        # what module-level code registers (``urlpatterns = [path(...)]``, ``app = Starlette(routes=[...])``)
+        bodies = [e for e in self._graph.entry_points() if split_symbol(e)[1] == MODULE_QUALNAME]
+        found.update(
+            unit for body in bodies if not is_test_module(split_symbol(body)[0]) for unit in self.calls.handed(body)
+        )
         return tuple(sorted(found))
 
     def unit_of(self, entry: SymbolId, unit: Callable[[SymbolId], Unit]) -> UnitOf:

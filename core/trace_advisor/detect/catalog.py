@@ -22,10 +22,34 @@ class Api:
     system: str  # OTel semantic-convention value where one exists (db.system, messaging.system, rpc.system)
     label: str  # human wording for rationales
     instrumentation: str | None = None  # distribution name of the OTel auto-instrumentation package
-    operation: str = ""  # publish | receive | process | write | read (message bus and state changes)
+    operation: str = ""  # publish | receive | request | process | write | read (message bus and state changes)
 
 
 _SQLALCHEMY = "opentelemetry-instrumentation-sqlalchemy"
+# the remote-control commands of Celery's ``app.control`` (``celery.app.control.Control``)
+CELERY_CONTROL = (
+    "inspect",
+    "broadcast",
+    "ping",
+    "revoke",
+    "revoke_by_stamped_headers",
+    "terminate",
+    "rate_limit",
+    "time_limit",
+    "add_consumer",
+    "cancel_consumer",
+    "enable_events",
+    "disable_events",
+    "pool_grow",
+    "pool_shrink",
+    "pool_restart",
+    "autoscale",
+    "shutdown",
+    "heartbeat",
+    "election",
+    "purge",
+    "discard_all",
+)
 
 
 def _db(module: str, system: str, instr: str | None) -> Api:
@@ -283,6 +307,14 @@ APIS: tuple[Api, ...] = (
         "Celery task dispatch",
         "opentelemetry-instrumentation-celery",
         "publish",
+    ),
+    # Celery's remote control (``app.control``): each sends a command to the workers over the broker, most wait for
+    # their replies; ``inspect(...)`` makes the inspector whose method (``stats()``, ``active()``, often chosen at run
+    # time: ``getattr(inspect, method)()``) broadcasts, so the round trip is counted where it is made. Celery's
+    # instrumentation spans task runs and sends, not these.
+    *(
+        Api(f"celery.app.control.Control.{method}", "messaging", "celery", "Celery remote control", None, "request")
+        for method in CELERY_CONTROL
     ),
     # ---- HTTP --------------------------------------------------------------------------------------------------
     # Only the clients themselves: a package's other classes and helpers (``aiohttp.BasicAuth.encode``,

@@ -21,7 +21,7 @@ from trace_advisor.detect.hints import (
 from trace_advisor.detect.message_bus import task_instrumentation
 from trace_advisor.detect.names import expr_text
 from trace_advisor.detect.shape import meaningful_calls
-from trace_advisor.resolve.callbacks import runs_now
+from trace_advisor.resolve.callbacks import HTTP_METHODS, runs_now
 
 PRIORITY = "entry_points"
 _VIEW_METHODS = frozenset(
@@ -146,18 +146,31 @@ def _management_command(ctx: FunctionContext) -> bool:
 
 
 _VIEW_BASES = ("View", "APIView", "ViewSet", "Handler", "Resource", "Endpoint")
+# the packages whose view and handler classes serve requests: the web frameworks, and their REST extensions
+_VIEW_PACKAGES = frozenset(
+    {
+        *(prefix.partition(".")[0] for prefix in WEB_FRAMEWORKS),
+        "rest_framework",
+        "flask_restful",
+        "flask_restx",
+        "sanic",
+        "quart",
+        "litestar",
+    }
+)
 
 
 def _view_base(ctx: FunctionContext) -> SymbolId | None:
-    """The web framework view or handler class the enclosing class derives from: a base named like one that comes
-    from another package (``django.views:View``, ``tornado.web:RequestHandler``, through the project's own
-    ``BaseHandler`` too). The project's own ``...Resource`` classes (an SDK's ``ListableAPIResource``) are not."""
-    own = ctx.module.partition(".")[0]
+    """The web framework view or handler class the enclosing class derives from, as resolution names its bases: a
+    view, handler, resource or endpoint class of a web framework's package (``django.views:View``,
+    ``tornado.web:RequestHandler``, ``aiohttp.web_urldispatcher:View``, through the project's own ``BaseHandler``
+    too). A ``logging.Handler``'s ``handle`` or an SDK's ``ListableAPIResource`` serves no request."""
     return next(
         (
             base
             for base in ctx.class_mro
-            if base.rpartition(":")[2].endswith(_VIEW_BASES) and base.partition(":")[0].partition(".")[0] != own
+            if base.rpartition(":")[2].rpartition(".")[2].endswith(_VIEW_BASES)
+            and base.partition(":")[0].partition(".")[0] in _VIEW_PACKAGES
         ),
         None,
     )
@@ -337,7 +350,7 @@ def _registered(ctx: FunctionContext, rng: Range) -> Signal:
     """A function a web framework calls once per request: registered as a handler by value (``web.get("/core/info",
     api.info)``, ``app.add_url_rule("/x", view_func=show)``, ``path("x/", views.show)``, ``Route("/x", show)``)."""
     first, *more = ctx.graph.registered_by
-    routes = list(dict.fromkeys(r.route for r in ctx.graph.registered_by if r.route))
+    routes = list(dict.fromkeys(_with_method(r.route, ctx.name) for r in ctx.graph.registered_by if r.route))
     served = f"handles a request to {routes[0]}" if routes else "handles requests"
     if len(routes) > 1:
         served += f" (and {len(routes) - 1} more route{'s' if len(routes) > 2 else ''})"
@@ -346,6 +359,15 @@ def _registered(ctx: FunctionContext, rng: Range) -> Signal:
     package = _package_of(framework) or (WEB_FRAMEWORKS["aiohttp.web"] if framework.startswith("aiohttp") else None)
     evidence = Evidence(PRIORITY, f"{served}: {by}", rng, "route")
     return Signal(evidence, 0.85, Finding.ROUTE, instrumentation=package)
+
+
+def _with_method(route: str, name: str) -> str:
+    """A class-based view's route with the HTTP method its handler ``name`` serves, when the registration does not
+    write one (``web.view("/items", ItemsView)``: ``ItemsView.get`` handles ``GET /items``)."""
+    first = route.partition(" ")[0].rstrip(",")
+    if name in HTTP_METHODS and first.lower() not in HTTP_METHODS and not route.startswith("any method"):
+        return f"{name.upper()} {route}"
+    return route
 
 
 def _public_operation(ctx: FunctionContext, rng: Range) -> list[Signal]:

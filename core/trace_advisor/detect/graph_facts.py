@@ -89,6 +89,8 @@ class GraphFactsBuilder:
                 continue  # the calls of its own lambdas are among the function's (``ModuleCalls.body_sites``)
             if self._once and self._once(edge.callee):  # work that runs once per process
                 continue
+            if edge.via and handles_requests(edge.via):
+                continue  # a request handler registered at start-up: the framework calls it per request, not this
             if edge.via:  # work handed to a library function (a thread, a pool): not I/O this function does itself
                 label = self.io_label(edge.callee)
                 if label:

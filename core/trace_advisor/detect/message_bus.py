@@ -85,7 +85,9 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         if api is None or api.kind != "messaging":
             continue
         receives = api.operation == "receive"
-        if receives:
+        if api.operation == "request":  # a command and its replies (Celery's remote control): no context to carry
+            reason = f"sends a command to the workers via {api.shown} ({api.label}): a round trip through the broker"
+        elif receives:
             advice = "" if extracts else f"; {_EXTRACT}"
             reason = f"receives messages via {api.shown} ({api.label}){advice}"
         else:

@@ -7,18 +7,19 @@ import ast
 from collections.abc import Sequence
 
 from trace_advisor.datatypes import Range, SymbolId
+from trace_advisor.resolve.callbacks import HTTP_METHODS
 
-_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 
-
-def route_label(call: ast.Call, via: SymbolId) -> str:
+def route_label(call: ast.Call, via: SymbolId, prefix: str = "") -> str:
     """``METHOD /path`` for a registration ``call`` of the framework function ``via`` (``aiohttp.web_routedef:get``,
     ``flask:Flask.add_url_rule``), each part only when it is a literal: the method from the function's name
     (``get``, ``add_post``), from a leading method argument (``web.route("*", ...)``: any method) or from a literal
-    ``methods=[...]``; the path from the first string argument (``web.route``'s second). Empty when neither is known."""
+    ``methods=[...]``; the path from the first string argument (``web.route``'s second), under ``prefix`` (the paths
+    of the mounts the registration is written in: ``Mount("/api", routes=[Route("/users", ...)])``). Empty when
+    neither is known."""
     name = via.rpartition(":")[2].rpartition(".")[2].removeprefix("add_")
     args = call.args
-    method = name.upper() if name in _METHODS else ""
+    method = name.upper() if name in HTTP_METHODS else ""
     path_at = 0
     if name == "route" and via.partition(".")[0].partition(":")[0] == "aiohttp":  # ``route(method, path, handler)``
         method = _string(args[0]) if args else ""
@@ -32,6 +33,8 @@ def route_label(call: ast.Call, via: SymbolId) -> str:
     path = next((_string(k.value) for k in call.keywords if k.arg in {"path", "rule"}), None)
     if path is None:
         path = _string(args[path_at]) if path_at < len(args) else ""
+    if path and prefix:
+        path = prefix.rstrip("/") + "/" + path.lstrip("/")
     return " ".join(part for part in (method, path) if part)
 
 
@@ -40,16 +43,31 @@ def _string(node: ast.expr) -> str:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else ""
 
 
-def route_at(lines: Sequence[str], span: Range, via: SymbolId) -> str:
+def route_at(lines: Sequence[str], span: Range, via: SymbolId, mounts: Sequence[Range] = ()) -> str:
     """:func:`route_label` of the registering call at ``span`` of a file's ``lines`` (empty when it does not read as
-    one call)."""
+    one call), under the paths of the ``mounts`` it is written in (their calls' spans, outermost first)."""
+    node = _call_at(lines, span)
+    if node is None:
+        return ""
+    prefix = ""
+    for mount in mounts:
+        around = _call_at(lines, mount)
+        path = route_label(around, "starlette:Mount") if around is not None else ""
+        if not path.startswith("/"):
+            return route_label(node, via)  # a mount whose path is not written as a literal: the route's own path
+        prefix = prefix.rstrip("/") + path
+    return route_label(node, via, prefix)
+
+
+def _call_at(lines: Sequence[str], span: Range) -> ast.Call | None:
+    """The call written at ``span`` of a file's ``lines`` (None when it does not read as one)."""
     start, end = span.start, span.end
     if not 0 < start.line <= end.line <= len(lines):
-        return ""
+        return None
     text = "\n".join(lines[start.line - 1 : end.line])
     text = text[start.column : len(text) - len(lines[end.line - 1]) + end.column]
     try:
         node = ast.parse(text.strip(), mode="eval").body
     except (SyntaxError, ValueError):
-        return ""
-    return route_label(node, via) if isinstance(node, ast.Call) else ""
+        return None
+    return node if isinstance(node, ast.Call) else None

@@ -28,6 +28,7 @@ CALLED_ARGUMENT: dict[SymbolId, tuple[int | None, str | None]] = {
     **{f"{executor}.map": (0, "fn") for executor in _EXECUTORS},
     "asyncio:to_thread": (0, None),
     f"{_LOOP}.run_in_executor": (1, None),
+    "tornado.ioloop:IOLoop.run_in_executor": (1, "func"),
     f"{_LOOP}.call_soon": (0, None),
     f"{_LOOP}.call_soon_threadsafe": (0, None),
     f"{_LOOP}.call_later": (1, None),
@@ -93,6 +94,17 @@ REQUEST_HANDLERS: dict[SymbolId, tuple[int | None, str | None]] = {
     },
 }
 CALLED_ARGUMENT.update(REQUEST_HANDLERS)
+
+
+# the HTTP methods, as the functions and class-based views' methods serving them are named
+HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
+# Route groups that serve the routes given them under their own path: Starlette's ``Mount("/api", routes=[...])``
+MOUNTS = frozenset({"starlette:Mount", "starlette:Mount.__init__"})
+
+
+def mounts_routes(callee: SymbolId) -> bool:
+    """Whether a call of ``callee`` mounts the routes written in its arguments under its path (``Mount``)."""
+    return _listed(callee) in MOUNTS
 
 
 def called_argument(callee: SymbolId) -> tuple[int | None, str | None] | None:

@@ -49,7 +49,7 @@ from trace_advisor.facts.records import (
 )
 from trace_advisor.resolve import fixtures
 from trace_advisor.resolve import values as v
-from trace_advisor.resolve.callbacks import called_argument, handles_requests
+from trace_advisor.resolve.callbacks import HTTP_METHODS, called_argument, handles_requests
 from trace_advisor.resolve.classes import Classes
 from trace_advisor.resolve.decorators import Decorations, decorated_parameter
 from trace_advisor.resolve.dependencies import runs_in
@@ -58,7 +58,7 @@ from trace_advisor.resolve.flow import ParameterFlow, all_keys, changed_keys
 from trace_advisor.resolve.hierarchy import Hierarchy
 from trace_advisor.resolve.memo import Frames, Pending
 from trace_advisor.resolve.modules import ModuleInfo, ModuleProvider, absolute_module
-from trace_advisor.resolve.returns import known_return
+from trace_advisor.resolve.returns import known_attribute, known_return
 from trace_advisor.resolve.values import NOTHING, Value, Values
 
 _MAX_DEPTH = 48
@@ -457,12 +457,35 @@ class Resolver:
                 if key == keyword or (position is not None and key == str(position)):
                     if handles_requests(target) and chain[-1] == CALL:  # ``partial(api.logs, follow=True)``
                         chain = self._partial_of(info, call, chain) or chain
-                    functions = self.callees_of(info, call.scope, chain)
+                    views = self._view_methods(info, call.scope, chain) if handles_requests(target) else []
+                    functions = views or self.callees_of(info, call.scope, chain)
                     if handles_requests(target) and not _named(functions, chain):
                         functions = self._defined(info, call.scope, chain) or functions
                     for function, external in functions:
                         out.setdefault(function, (external, target))
         return [(function, external, via) for function, (external, via) in out.items()]
+
+    def _view_methods(self, info: ModuleInfo, scope: str, chain: Chain) -> list[tuple[SymbolId, bool]]:
+        """The request methods of a class-based view a route registration is given (``web.view("/items",
+        ItemsView)``, ``path("x/", OrderView.as_view())``, ``Route("/x", UserEndpoint)``): the workspace methods of the
+        class named after HTTP methods, its own or inherited from the project's bases. Empty when ``chain`` names no
+        workspace class."""
+        if len(chain) > 2 and chain[-1] == CALL and chain[-2].partition(REACHING)[0] == "as_view":
+            chain = chain[:-2]  # Django's and Flask's ``View.as_view(...)``: a function serving the class's methods
+        if chain[-1] == CALL:
+            return []
+        found: dict[SymbolId, bool] = {}
+        for kind, ident in sorted(self.eval_chain(info, scope, chain)):
+            if kind != v.CLASS or not self._is_workspace(ident):
+                continue
+            owners = [cls for k, cls in self._classes.mro(ident) if k == v.CLASS and self._is_workspace(cls)]
+            for name in sorted(HTTP_METHODS):
+                defined = next(
+                    (f"{o}.{name}" for o in owners if _is_function(self._classes.scope_of(f"{o}.{name}"))), None
+                )
+                if defined is not None:
+                    found[defined] = False
+        return list(found.items())
 
     def _imported_registration(self, info: ModuleInfo, scope: str, chain: Chain) -> list[tuple[SymbolId, bool]]:
         """A web framework's route registration that resolution cannot call, named by its import path
@@ -877,6 +900,8 @@ class Resolver:
     # ---- attributes and calls --------------------------------------------------------------------------------
     def _attribute(self, value: Value, name: str) -> Values:
         kind, ident = value
+        if kind in (v.INSTANCE, v.EXTERNAL_INSTANCE) and (held := known_attribute(ident, name)) is not None:
+            return frozenset({(v.EXTERNAL_INSTANCE, held)})  # the table wins over a library's run-time descriptor
         if kind == v.MODULE:
             return self._module_attr(ident, name)
         if kind == v.CLASS:
@@ -1056,3 +1081,7 @@ def _named(functions: Iterable[tuple[SymbolId, bool]], chain: Chain) -> bool:
     decorator made of it."""
     name = chain[-1].partition(REACHING)[0]
     return any(function.rpartition(":")[2].rpartition(".")[2] == name for function, _ in functions)
+
+
+def _is_function(located: tuple[ModuleInfo, Scope] | None) -> bool:
+    return located is not None and located[1].kind == "function"

@@ -105,13 +105,33 @@ _LIBRARIES = {
 
 KNOWN_RETURNS: dict[SymbolId, SymbolId] = {**_STDLIB, **_LIBRARIES}
 
+# Attributes of a library's instances whose value resolution cannot read (kombu's own ``cached_property`` builds
+# Celery's ``app.control`` at run time): the class of what they hold, looked up like :data:`KNOWN_RETURNS`.
+KNOWN_ATTRIBUTES: dict[SymbolId, SymbolId] = {
+    "celery:Celery.control": "celery.app.control:Control",
+}
+
 
 def known_return(symbol: SymbolId) -> SymbolId | None:
     """The class whose instance calling ``symbol`` returns, when the table knows it."""
-    found = KNOWN_RETURNS.get(symbol)
+    return _known(KNOWN_RETURNS, symbol)
+
+
+def known_attribute(owner: SymbolId, name: str) -> SymbolId | None:
+    """The class whose instance the attribute ``name`` of an instance of ``owner`` holds, when the table knows it
+    (``celery.app.base:Celery`` or, without celery's source, ``celery:Celery``: ``control`` holds a ``Control``)."""
+    return _known(KNOWN_ATTRIBUTES, f"{owner}.{name}") if owner.startswith(_ATTRIBUTE_PACKAGES) else None
+
+
+_ATTRIBUTE_PACKAGES = tuple(sorted({symbol.partition(":")[0] for symbol in KNOWN_ATTRIBUTES}))
+
+
+def _known(table: dict[SymbolId, SymbolId], symbol: SymbolId) -> SymbolId | None:
+    """``symbol`` in ``table``, or the same name under its top-level package."""
+    found = table.get(symbol)
     if found is None:
         module, _, qualname = symbol.partition(":")
         root = module.partition(".")[0]
         if root != module:
-            found = KNOWN_RETURNS.get(f"{root}:{qualname}")
+            found = table.get(f"{root}:{qualname}")
     return found
