@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 from trace_advisor.caller_chosen import NONE, CallerChosen
 from trace_advisor.datatypes import CallEdge, SpanKey, SymbolId, lambda_owner, split_symbol
 from trace_advisor.detect.context import CalleeIO, GraphFacts, ObservedFacts, ObservedIo, Registration
-from trace_advisor.resolve.callbacks import handles_requests, runs_as_job
+from trace_advisor.resolve.callbacks import handles_messages, handles_requests, runs_as_job
 from trace_advisor.workspace import is_test_module
 
 if TYPE_CHECKING:
@@ -41,9 +41,13 @@ class GraphFactsBuilder:
         route_of: Callable[[CallEdge], str] | None = None,
         runs: Callable[[tuple[SymbolId, CallEdge]], tuple[SymbolId, ...]] | None = None,
         span_helper: Callable[[SymbolId], bool] | None = None,
+        call_io: Callable[[tuple[SymbolId, SymbolId]], CalleeIO | None] | None = None,
+        per_message: Callable[[SymbolId], frozenset[SymbolId]] | None = None,
     ) -> None:
         self._span_helper = span_helper  # the project's span helpers (a context manager starting a span)
+        self._per_message = per_message  # a consumer -> the workspace functions it calls once per message received
         self._runs = runs  # the decorated function a call of its decorator's closure runs (``charge``, not ``wrapper``)
+        self._call_io = call_io  # the I/O of one call (caller, callee): the callee's, as seen from that caller
         self._once = once  # a callee whose work runs once per process: its I/O is none of this call's
         self.graph = graph
         self._route_of = route_of  # the route a registration serves, as written (``GET /core/info``)
@@ -63,6 +67,10 @@ class GraphFactsBuilder:
             self._io[symbol] = None  # guards recursion through cycles
             self._io[symbol] = self._io_of(symbol)
         return self._io[symbol]
+
+    def _io_at(self, caller: SymbolId, callee: SymbolId) -> CalleeIO | None:
+        """The I/O of ``callee`` as a call from ``caller`` sees it (:attr:`_call_io`), else the callee's own."""
+        return self._call_io((caller, callee)) if self._call_io else self.io_label(callee)
 
     def forever(self, symbol: SymbolId) -> bool:
         if self._forever_of is None:
@@ -101,8 +109,8 @@ class GraphFactsBuilder:
             run = self._runs((symbol, edge)) if self._runs is not None else ()
             if run:  # the closure's own work, and that of the function it runs here
                 runs[edge.span] = run
-                callee_io.update((r, found) for r in run if (found := self.io_label(r)))
-            label = self.io_label(edge.callee)
+                callee_io.update((r, found) for r in run if (found := self._io_at(symbol, r)))
+            label = self._io_at(symbol, edge.callee)
             if not label and not run and self._passed_io is not None:
                 label = self._passed_io((symbol, edge))
             if label:
@@ -122,6 +130,20 @@ class GraphFactsBuilder:
             ),
             callee_work=frozenset(callee_work),
             registered_by=self._registrations(callers),
+            consumes_for=tuple(
+                sorted(
+                    {(lambda_owner(e.caller) or e.caller, e.via) for e in callers if e.via and handles_messages(e.via)}
+                )
+            ),
+            consumed_by=tuple(
+                sorted(
+                    {
+                        e.caller
+                        for e in callers
+                        if not e.via and self._per_message is not None and symbol in self._per_message(e.caller)
+                    }
+                )
+            ),
             runs=runs,
             span_helpers=tuple(
                 dict.fromkeys(
