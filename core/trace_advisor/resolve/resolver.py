@@ -97,6 +97,7 @@ class Resolver:
             self._classes.scope_of,
             self._hierarchy.subclasses,
             lambda cls: self._classes.attribute(cls, "__init__", True, False),
+            self.implementations,
         )
         # module -> the modules whose resolution read it without importing it (tests read their conftest files)
         self._readers: dict[str, set[str]] = {}
@@ -170,6 +171,37 @@ class Resolver:
 
     def mro(self, cls: SymbolId) -> tuple[Value, ...]:
         return self._classes.mro(cls)
+
+    def implementations(self, method: SymbolId, caller: SymbolId | None = None) -> tuple[SymbolId, ...]:
+        """The workspace methods that stand for ``method`` (``module:Class.name``) on instances of the workspace
+        subclasses of its class: each subclass's own ``name`` found through its MRO, when that is not ``method``
+        (an abstract ``LLMClient.complete`` -> ``OpenAIClient.complete``), sorted. () for anything but a method, for
+        constructors (a class call names its class), and for a call from ``caller`` inside the class or a subclass
+        (``self.m()`` reaches the overrides through class-hierarchy edges, ``super().m()`` runs ``method`` itself)."""
+        owner, _, name = method.rpartition(".")
+        located = self._classes.scope_of(owner) if owner and ":" in owner else None
+        if located is None or located[1].kind != "class" or name in ("__init__", "__new__"):
+            return ()
+        subclasses = self._hierarchy.subclasses(owner)
+        if caller is not None and self._class_of(caller) in (owner, *subclasses):
+            return ()
+        found: set[SymbolId] = set()
+        for sub in subclasses:
+            for kind, ident in self._classes.attribute(sub, name, False, False):
+                if kind == v.FUNCTION and ident != method and self._is_workspace(ident):
+                    found.add(ident)
+        return tuple(sorted(found))
+
+    def _class_of(self, symbol: SymbolId) -> SymbolId | None:
+        """The class whose method (or a function nested in one) ``symbol`` is, else None."""
+        module, _, qualname = symbol.partition(":")
+        parts = qualname.split(".<locals>.")[0].split(".")
+        for end in range(len(parts) - 1, 0, -1):
+            cls = f"{module}:{'.'.join(parts[:end])}"
+            located = self._classes.scope_of(cls)
+            if located is not None and located[1].kind == "class":
+                return cls
+        return None
 
     def share(self, values: Values) -> Values:
         """The one kept object equal to ``values`` (memo tables store answers through it)."""
