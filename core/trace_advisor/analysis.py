@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import hashlib
 import logging
@@ -58,9 +59,10 @@ from trace_advisor.datatypes import (
     Unit,
     UnitOf,
     span_name,
+    split_symbol,
 )
 from trace_advisor.detect import run_detectors
-from trace_advisor.detect.apis import classify, match_symbol
+from trace_advisor.detect.apis import ApiMatch, classify, match_symbol
 from trace_advisor.detect.context import CalleeIO, FunctionContext, GraphFacts
 from trace_advisor.detect.entry_points import may_call_stored, stored_call
 from trace_advisor.detect.existing import existing_span, ignored, without_span
@@ -86,6 +88,7 @@ from trace_advisor.record.observed import ObservedGraph, RecordingWatch
 from trace_advisor.resolve.callbacks import mounts_routes, runs_later
 from trace_advisor.span_names import SpanNames
 from trace_advisor.work_units import entry_unit
+from trace_advisor.workspace import is_test_module
 
 LOG = logging.getLogger(__name__)
 # Which functions a model is asked about: those whose local verdict it can change. Below half of min_confidence the
@@ -99,6 +102,7 @@ _MAX_REACHED = 2000  # workspace functions walked below one file's for the cost 
 # functions are read per function.
 _IO_DEPTH = 3
 _IO_WALK = 200
+_IMPLEMENTATIONS = 12  # of one method, in the I/O walk (sorted: the same ones every run)
 _CLOSURE = f".{LOCALS}."  # in the qualname of a function defined in another one
 _A = TypeVar("_A")
 _R = TypeVar("_R")
@@ -142,6 +146,8 @@ class Analyzer:
                 _weakly(self, Analyzer.once),
                 _weakly(self, Analyzer._route_of),
                 runs=_weakly(self, Analyzer.runs),
+                call_io=_weakly(self, Analyzer._call_io),
+                per_message=_weakly(self, Analyzer._per_message),
             )
             if graph is not None
             else None
@@ -157,6 +163,7 @@ class Analyzer:
         self._contexts: dict[SymbolId, FunctionContext] = {}  # the first def of each function this run analysed
         self._covering: dict[SymbolId, bool] = {}  # callers found to have a span of their own (_covers)
         self._handed: dict[SymbolId, frozenset[SymbolId]] = {}  # runners -> what they may run (_handed_targets)
+        self._messages: dict[SymbolId, frozenset[SymbolId]] = {}  # consumers -> what they call per message
         self._once: dict[SymbolId, tuple[object, bool]] = {}  # (the facts scope it was found for, runs once)
         self._call_facts: dict[str, tuple[object, dict[tuple[str, SpanKey], CallSite]]] = {}  # calls with arguments
 
@@ -184,21 +191,52 @@ class Analyzer:
         """``symbol`` (at 0) and the workspace functions it reaches in at most ``_IO_DEPTH`` calls, breadth first, with
         how many calls below ``symbol`` each is (at most ``_IO_WALK`` of them): where :meth:`_find_io` looks. Calls
         whose target a caller chooses (a parameter called or handed on) are not followed: their targets are what
-        every caller passes."""
+        every caller passes. A method is also where the workspace subclasses' implementations of it run
+        (:meth:`_implementations`, at the method's depth): a call of an abstract ``LLMClient.complete`` does the I/O
+        of ``OpenAIClient.complete``."""
+        return self._io_walk_through(symbol)[0]
+
+    def _io_walk_through(
+        self, symbol: SymbolId, implemented: bool = True
+    ) -> tuple[list[tuple[SymbolId, int]], dict[SymbolId, SymbolId]]:
+        """:meth:`_io_walk`, and for each function of the walk reached through an implementation of ``symbol``
+        itself, that implementation (for the rationale: "implemented by ``OpenAIClient.complete``"); without those
+        when not ``implemented`` (``super().m()`` runs ``m`` itself)."""
         found = [(symbol, 0)]
         seen = {symbol}
+        through: dict[SymbolId, SymbolId] = {}
+
+        def add(callee: SymbolId, depth: int, origin: SymbolId | None) -> None:
+            if callee not in seen and len(seen) < _IO_WALK:
+                seen.add(callee)
+                found.append((callee, depth))
+                if origin is not None:
+                    through[callee] = origin
+
+        for implementation in self._implementations(symbol) if implemented else ():
+            add(implementation, 0, implementation)
         for depth in range(1, _IO_DEPTH + 1):
             for caller, _ in [item for item in found if item[1] == depth - 1]:
                 chosen = self.chosen(caller)
+                origin = through.get(caller)
                 for edge in self.graph.callees(caller) if self.graph is not None else ():
                     if edge.external or edge in chosen or (edge.via and runs_later(edge.via)) or self.once(edge.callee):
                         continue
                     # and what this call hands to a runner (a function, or a library's, such as ``Path.write_text``)
                     for callee in (edge.callee, *self._passed(caller, edge), *self.runs((caller, edge))):
-                        if callee not in seen and len(seen) < _IO_WALK:
-                            seen.add(callee)
-                            found.append((callee, depth))
-        return found
+                        add(callee, depth, origin)
+                        for implementation in self._implementations(callee, caller):
+                            add(implementation, depth, origin)
+        return found, through
+
+    def _implementations(self, symbol: SymbolId, caller: SymbolId | None = None) -> tuple[SymbolId, ...]:
+        """The workspace methods standing for a method on its subclasses' instances, called from ``caller``
+        (``Index.implementations``; not those of tests: a test's fake client is none of production's I/O), at most
+        ``_IMPLEMENTATIONS``."""
+        if ":" not in symbol or "." not in symbol.partition(":")[2] or "<" in symbol:
+            return ()
+        found = [s for s in self.index.implementations(symbol, caller) if not is_test_module(s.partition(":")[0])]
+        return tuple(found[:_IMPLEMENTATIONS])
 
     def once(self, symbol: SymbolId) -> bool:
         """Whether a workspace function's work runs once per process (:mod:`trace_advisor.detect.once`): a memoised
@@ -263,19 +301,22 @@ class Analyzer:
 
     def _handed_targets(self, symbol: SymbolId, depth: int = 0) -> frozenset[SymbolId]:
         """Every function ``symbol`` calls or hands on from its parameters, through the runners it hands them to
-        (``sys_run_in_executor(funct)`` -> ``CoreSys.run_in_executor(funct)`` -> ``loop.run_in_executor``)."""
+        (``sys_run_in_executor(funct)`` -> ``CoreSys.run_in_executor(funct)`` -> ``loop.run_in_executor``), or that
+        its implementations do (an abstract ``Executor.execute(task)`` runs ``task`` in ``AsyncioExecutor.execute``)."""
         kept = self._handed.get(symbol)
         if kept is not None:
             return kept
         chosen = self.chosen(symbol)
         found: set[SymbolId] = set()
+        self._handed[symbol] = frozenset()  # guards recursion
         if (chosen.calls or chosen.hands) and self.graph is not None:
-            self._handed[symbol] = frozenset()  # guards recursion
             for edge in self.graph.callees(symbol):
                 if edge in chosen:
                     found.add(edge.callee)
                 elif edge.span in chosen.hands and not edge.via and not edge.external and depth < _IO_DEPTH:
                     found.update(self._handed_targets(edge.callee, depth + 1))
+        for implementation in self._implementations(symbol):
+            found.update(self._handed_targets(implementation, depth))
         self._handed[symbol] = frozenset(found)
         return self._handed[symbol]
 
@@ -296,40 +337,65 @@ class Analyzer:
 
     def _io_of(self, symbol: SymbolId) -> CalleeIO | None:
         """What I/O a workspace function does directly, or through the functions it calls (up to ``_IO_DEPTH`` calls
-        down: an SDK's operation reaches its transport through a few layers); kept while the resolved call sites of
-        every function of that walk are the same (an edit elsewhere in a module keeps the site objects it did not
-        touch: comparing them is an identity check)."""
-        walk = self._io_walk(symbol)
+        down: an SDK's operation reaches its transport through a few layers) or through the implementations of it
+        that workspace subclasses define; kept while the resolved call sites of every function of that walk are the
+        same (an edit elsewhere in a module keeps the site objects it did not touch: comparing them is an identity
+        check)."""
+        return self._io(symbol, True)
+
+    def _call_io(self, call: tuple[SymbolId, SymbolId]) -> CalleeIO | None:
+        """The I/O of a call from a workspace function to another: :meth:`_io_of` the callee, without the callee's
+        implementations when the caller is inside its class or a subclass (``super().m()`` runs ``m`` itself,
+        ``self.m()`` reaches the overrides through its own class-hierarchy edges)."""
+        caller, callee = call
+        if self._implementations(callee) and not self._implementations(callee, caller):
+            return self._io(callee, False)
+        return self.builder.io_label(callee) if self.builder is not None else self._io_of(callee)
+
+    def _io(self, symbol: SymbolId, implemented: bool) -> CalleeIO | None:
+        walk, through = self._io_walk_through(symbol, implemented)
         key = tuple(self._sites(s) for s, _ in walk)
-        kept = self.cache.io.get(symbol)
+        kept_as = symbol if implemented else f"{symbol} (itself)"  # a symbol id never has a space
+        kept = self.cache.io.get(kept_as)
         if kept is not None and kept[0] == key:
             return kept[1]
-        found = self._find_io(walk)
-        self.cache.remember_io(symbol, key, found)
+        found = self._find_io(walk, through)
+        self.cache.remember_io(kept_as, key, found)
         return found
 
-    def _find_io(self, walk: Sequence[tuple[SymbolId, int]]) -> CalleeIO | None:
+    def _find_io(
+        self, walk: Sequence[tuple[SymbolId, int]], through: Mapping[SymbolId, SymbolId] | None = None
+    ) -> CalleeIO | None:
         """The I/O of a walk: the function's own client call, else that of the closest function below it doing any
-        kind but files (an upload's file reads are not the remote call it makes), else the closest file access."""
+        kind but files (an upload's file reads are not the remote call it makes), else the closest file access;
+        named after the implementation it runs in when that is how the function reaches it (``through``)."""
         for site in self._own_sites(walk[0][0]):
             api = classify(site)
             if api is not None:
                 return CalleeIO(api.kind, f"{api.label} via {api.shown}")
-        best: tuple[int, SymbolId, set[str]] | None = None
+        best: tuple[int, SymbolId, set[str], list[ApiMatch]] | None = None
         for callee, depth in walk[1:]:
             if best is not None and best[2] != {"file"}:
                 break
             if self.index.module_info(callee.partition(":")[0]) is None:  # handed to a runner: a library's function
-                kinds = {api.kind} if (api := match_symbol(callee)) is not None else set()
+                apis = [api] if (api := match_symbol(callee)) is not None else []
             else:
-                kinds = {api.kind for site in self._own_sites(callee) if (api := classify(site)) is not None}
+                apis = [api for site in self._own_sites(callee) if (api := classify(site)) is not None]
+            kinds = {api.kind for api in apis}
             if kinds and (best is None or kinds != {"file"}):
-                best = (depth, callee, kinds)
+                best = (depth, callee, kinds, apis)
         if best is None:
             return None
-        depth, callee, kinds = best
+        depth, callee, kinds, apis = best
         kind = "file" if kinds == {"file"} else sorted(kinds - {"file"})[0]
-        return CalleeIO(kind, f"I/O through {callee}", depth)
+        implementation = (through or {}).get(callee)
+        if implementation is None:
+            return CalleeIO(kind, f"I/O through {callee}", depth)
+        api = next(api for api in apis if api.kind == kind)
+        how = f"{api.label} via {api.shown}" if implementation == callee else f"I/O through {callee}"
+        count = len(set((through or {}).values()))
+        among = f" (one of {count})" if count > 1 else ""
+        return CalleeIO(kind, f"implemented by {implementation}{among}: {how}", depth)
 
     def _route_of(self, edge: CallEdge) -> str:
         """The route a registration of a request handler serves, as its call writes it (``GET /core/info``), under
@@ -407,6 +473,35 @@ class Analyzer:
             and e.callee.rpartition(".")[2].startswith("_") and not e.callee.endswith("__")
         ]  # fmt: skip
         return any(self._calls_stored(s) for s in (symbol, *private))
+
+    def _per_message(self, symbol: SymbolId) -> frozenset[SymbolId]:
+        """The workspace functions a consumer calls once per message it receives: ``symbol`` receives messages from a
+        queue client (a call the catalog says receives) and, inside a loop, calls a callable stored on ``self``
+        (``self.handler(message)``, ``handler`` being no method of that name: what its constructor was given)."""
+        kept = self._messages.get(symbol)
+        if kept is not None:
+            return kept
+        found: set[SymbolId] = set()
+        receives = any(
+            api is not None and api.kind == "messaging" and api.operation == "receive"
+            for api in map(classify, self._own_sites(symbol))
+        )
+        syntax = _syntax_of(self.index, symbol) if receives else None
+        if syntax is not None:
+            ctx = FunctionContext(*syntax)
+            for call in ctx.calls:
+                node = call.node
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and isinstance(node.func.value, ast.Name)
+                    and node.func.value.id == "self"
+                    and ctx.loop_depth(node)
+                ):
+                    stored = node.func.attr  # a method of that name is the class's own code, not what it was given
+                    found.update(c for c in call.workspace_callees if split_symbol(c)[1].rpartition(".")[2] != stored)
+        self._messages[symbol] = frozenset(found)
+        return self._messages[symbol]
 
     def _calls_stored(self, symbol: SymbolId) -> bool:
         """Whether a workspace function calls a callable stored on an object with its stored arguments."""

@@ -34,7 +34,7 @@ from trace_advisor.datatypes import (
 )
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.shape import unresolved_calls
-from trace_advisor.resolve.callbacks import handles_requests, runs_as_unit, runs_later
+from trace_advisor.resolve.callbacks import handles_messages, handles_requests, runs_as_unit, runs_later
 from trace_advisor.work_units import (
     lifetime_iteration,
     lifetime_unit,
@@ -497,7 +497,13 @@ class RequestCounts:
             if branch is not None and branch.unit is not None:
                 return UnitOf(branch.unit, LoopRef(branch.text, edge.caller), periodic=True)
             if handed is None and edge.via and entry in self.calls.handed(edge.caller):
-                handed = Unit.REQUEST if handles_requests(edge.via) else Unit.JOB
+                handed = (
+                    Unit.REQUEST
+                    if handles_requests(edge.via)
+                    else Unit.MESSAGE
+                    if handles_messages(edge.via)
+                    else Unit.JOB
+                )
         found = handed or unit(entry)
         return UnitOf(Unit.START if found is Unit.CALL and self.starts_process(entry) else found)
 

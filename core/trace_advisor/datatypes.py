@@ -266,6 +266,7 @@ class CallEdge:
 # result-of-external-call the receiver is what a call into code without source returned
 # unknown-return          the receiver is what a workspace function returns, and it says nothing about it
 # dynamic-attribute       the attribute is not defined on the known class or module (set at run time)
+# external-attribute-unknown  the receiver is code without source (or a value it holds) that does not define it
 # unknown-element         an element of a collection, an unpacked or loop variable, a comprehension's variable
 # unknown-value           a name bound to something resolution cannot follow (or a lambda's parameter)
 # undefined-name          a name bound nowhere resolution can see
@@ -278,6 +279,7 @@ UnresolvedReason = Literal[
     "result-of-external-call",
     "unknown-return",
     "dynamic-attribute",
+    "external-attribute-unknown",
     "unknown-element",
     "unknown-value",
     "undefined-name",

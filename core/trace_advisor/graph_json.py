@@ -34,6 +34,7 @@ def functions_json(
             "calls": distinct(edge.callee for edge in static),
             "subclass_calls": subclass_only(static),
             "via": called_through(static),
+            "constructs": constructed(static, index),
             "unresolved": [
                 {"text": call.text, "line": call.range.start.line, "reason": call.reason, "detail": call.detail}
                 for call in graph.unresolved(symbol)
@@ -74,6 +75,17 @@ def subclass_only(edges: Sequence[CallEdge]) -> list[SymbolId]:
     return distinct(edge.callee for edge in edges if edge.callee not in direct)
 
 
+def constructed(edges: Sequence[CallEdge], index: Definitions) -> list[SymbolId]:
+    """The callees (of ``calls``) that are classes constructed without an ``__init__`` with source: no function of the
+    class runs (edges of ``"kind": "construct"``; PyCG's format has none)."""
+    return distinct(edge.callee for edge in edges if is_class(index, edge.callee))
+
+
+def is_class(index: Definitions, symbol: SymbolId) -> bool:
+    definition = index.definition(symbol)
+    return definition is not None and definition.kind == "class"
+
+
 def pycg_name(symbol: SymbolId) -> str:
     """PyCG's naming: dotted, module bodies are the module, builtins are ``<builtin>.name``."""
     module, _, qualname = symbol.partition(":")
@@ -84,8 +96,15 @@ def pycg_name(symbol: SymbolId) -> str:
     return ".".join([module, *(part for part in qualname.split(".") if part != "<locals>")])
 
 
-def pycg_json(graph: CallGraph, symbols: Sequence[SymbolId]) -> dict[str, list[str]]:
-    return {pycg_name(symbol): distinct(pycg_name(edge.callee) for edge in graph.callees(symbol)) for symbol in symbols}
+def pycg_json(graph: CallGraph, index: Definitions, symbols: Sequence[SymbolId]) -> dict[str, list[str]]:
+    """PyCG's format: each function's callees, by PyCG's names; constructing a class without an ``__init__`` with
+    source is no call (its external base's ``__init__``, when it has one, is)."""
+    return {
+        pycg_name(symbol): distinct(
+            pycg_name(edge.callee) for edge in graph.callees(symbol) if not is_class(index, edge.callee)
+        )
+        for symbol in symbols
+    }
 
 
 def tree_json(node: CallTreeNode) -> dict[str, object]:
@@ -116,6 +135,7 @@ def edge_json(edge: CallEdge, other: SymbolId, index: Definitions) -> dict[str, 
         "external": edge.external,
         "dispatch": edge.dispatch,
         "via": edge.via or None,
+        "kind": "construct" if is_class(index, edge.callee) else "call",
     }
 
 

@@ -595,6 +595,12 @@ class Index:
     def graph(self) -> CallGraph:
         return self._graph
 
+    def implementations(self, method: SymbolId, caller: SymbolId | None = None) -> tuple[SymbolId, ...]:
+        """What workspace subclasses define instead of ``method`` (``Resolver.implementations``): where a call that
+        resolves to an abstract or overridden method runs (from ``caller``, when it is outside their classes)."""
+        with self._lock:
+            return self._resolver.implementations(method, caller)
+
     def extension(self, kind: type[T]) -> T:
         """The one ``kind()`` kept with this index, made on first use: state of higher layers that lives as long as
         the index (the analysis keeps parsed modules and per-function results there)."""

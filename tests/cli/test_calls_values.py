@@ -102,8 +102,12 @@ def test_calls_match_the_expected_and_the_runtime(case: Path, tmp_path: Path) ->
     assert {caller: sorted(functions[caller]["subclass_calls"]) for caller in subclass} == subclass
     via = expected.get("via", {})  # the callees reached through a library function that calls them, and which
     assert {caller: functions[caller]["via"] for caller in via} == via
+    constructs = expected.get("constructs", {})  # the classes built without an ``__init__`` with source
+    assert {caller: functions[caller]["constructs"] for caller in constructs} == constructs
     unresolved = expected.get("unresolved", {})  # the calls each caller cannot follow, as written
     assert {caller: [u["text"] for u in functions[caller]["unresolved"]] for caller in unresolved} == unresolved
+    reasons = expected.get("reasons", {})  # why, for the callers whose reasons the case is about
+    assert {caller: [u["reason"] for u in functions[caller]["unresolved"]] for caller in reasons} == reasons
     runtime = runtime_calls(case, expected["entry"], functions)
     modules = {symbol.partition(":")[0] for symbol in functions}
     for caller, callees in expected["calls"].items():

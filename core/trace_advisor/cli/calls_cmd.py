@@ -98,7 +98,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_OK
     files = {str(p) for p in index.files()} if path.is_dir() else {str(path)}
     symbols = [s for s in graph.symbols() if (d := index.definition(s)) is not None and d.file in files]
-    data = pycg_json(graph, symbols) if fmt == "pycg" else functions_json(graph, index, symbols, observed)
+    data = pycg_json(graph, index, symbols) if fmt == "pycg" else functions_json(graph, index, symbols, observed)
     if fmt == "tree":
         for root in graph.entry_points():
             if root in symbols:

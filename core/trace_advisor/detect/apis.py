@@ -109,15 +109,19 @@ def dotted_forms(symbol: SymbolId) -> tuple[str, ...]:
 
 def match_symbol(symbol: SymbolId) -> ApiMatch | None:
     """The catalog entry a resolved callee matches (exact name, or a package prefix that names an operation)."""
-    if "types" in symbol.partition(":")[0].split(".")[1:]:
-        return None  # an SDK's request/response types (``anthropic.types:MessageParam.get`` is a dict lookup)
+    module, _, qualname = symbol.partition(":")
+    if "types" in [*module.split(".")[1:], *qualname.split(".")[:-1]]:
+        # an SDK's request/response types (``anthropic.types:MessageParam.get`` is a dict lookup), also as named
+        # when the SDK is not installed (``google.genai:types.Part.from_text``)
+        return None
     forms = dotted_forms(symbol)
     if any(does_no_io(dotted) for dotted in forms) or builds_sql(forms[0]):
         return None  # set up, built or staged for a later call, or a response already read
     for api in _APIS_BY_ROOT.get(symbol.partition(":")[0].partition(".")[0], ()):
         for dotted in forms:
             exact = dotted == api.pattern
-            if exact or (api.pattern.endswith(".") and dotted.startswith(api.pattern) and _operation(dotted)):
+            under = api.pattern.endswith(".") and dotted.startswith(api.pattern)
+            if exact or (under and (_operation(dotted) or (api.kind == "genai" and _resource_operation(dotted)))):
                 return ApiMatch(api.kind, api.system, api.label, symbol, True, api.instrumentation, api.operation)
     return None
 
@@ -130,6 +134,19 @@ def _operation(dotted: str) -> bool:
     if first_class is not None and parts[first_class + 1 : first_class + 2] == ["objects"]:
         first_class += 1  # Django's ``Model.objects`` manager (named so when Django is not installed): its queries
     return (first_class is None or len(parts) - first_class <= 2) and is_io_name(dotted)
+
+
+def _resource_operation(dotted: str) -> bool:
+    """Whether a name under an LLM SDK names an operation of one of its client's resources, as the SDK's import
+    path names it when the SDK is not installed (``openai.AsyncOpenAI.chat.completions.create``,
+    ``anthropic.Anthropic.beta.messages.create``): LLM clients expose their operations on lower-case resource
+    attributes (installed, the same call resolves to ``openai.resources.chat.completions:AsyncCompletions.create``)."""
+    parts = dotted.split(".")
+    first_class = next((i for i, part in enumerate(parts) if part[:1].isupper()), None)
+    if first_class is None:
+        return False
+    resources = parts[first_class + 1 :]
+    return 2 <= len(resources) <= 5 and all(p.isidentifier() and p.islower() for p in resources) and is_io_name(dotted)
 
 
 def classify(site: ResolvedCall) -> ApiMatch | None:

@@ -402,9 +402,12 @@ APIS: tuple[Api, ...] = (
     Api("elasticsearch.", "search", "elasticsearch", "Elasticsearch", "opentelemetry-instrumentation-elasticsearch"),
     # ---- RPC and cloud -----------------------------------------------------------------------------------------
     Api("grpc.", "rpc", "grpc", "gRPC call", "opentelemetry-instrumentation-grpc"),
+    # the MCP SDK's client session: each operation is a JSON-RPC request to an MCP server (a tool call, a listing)
+    Api("mcp.ClientSession.", "rpc", "jsonrpc", "MCP request", None),
     Api("openai.", "genai", "openai", "LLM API call", "opentelemetry-instrumentation-openai-v2"),
     Api("anthropic.", "genai", "anthropic", "LLM API call", None),
     Api("google.generativeai.", "genai", "gemini", "LLM API call", None),
+    Api("google.genai.", "genai", "gemini", "LLM API call", None),
     Api("cohere.", "genai", "cohere", "LLM API call", None),
     Api("litellm.", "genai", "litellm", "LLM API call", None),
     Api("boto3.", "cloud", "aws", "AWS API call", "opentelemetry-instrumentation-botocore"),

@@ -118,6 +118,13 @@ class GraphFacts:
     # where it is registered as a web framework's request handler (``web.get("/info", api.info)``), from the call
     # graph's edges marked ``via`` one (:func:`~trace_advisor.resolve.callbacks.handles_requests`)
     registered_by: tuple[Registration, ...] = ()
+    # where it is registered as a queue consumer's callback, called per message (``channel.basic_consume(queue="q",
+    # on_message_callback=handle)``): (caller, the client's function), from the call graph's edges marked ``via`` one
+    # (:func:`~trace_advisor.resolve.callbacks.handles_messages`)
+    consumes_for: tuple[tuple[SymbolId, SymbolId], ...] = ()
+    # the workspace consumers calling it once per message they receive, through a callable stored on them
+    # (``self.handler(message)`` in a loop of a function receiving from a queue client: ``Analyzer._per_message``)
+    consumed_by: tuple[SymbolId, ...] = ()
     observed: ObservedFacts | None = None  # None: no recording, or the function never ran in it
     # at a call of the closure a decorator returned (``charge(1)`` reaching ``timer``'s ``wrapper``): the decorated
     # function it runs there, by the call's packed span

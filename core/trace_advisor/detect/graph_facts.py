@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 from trace_advisor.caller_chosen import NONE, CallerChosen
 from trace_advisor.datatypes import CallEdge, SpanKey, SymbolId, lambda_owner, split_symbol
 from trace_advisor.detect.context import CalleeIO, GraphFacts, ObservedFacts, ObservedIo, Registration
-from trace_advisor.resolve.callbacks import handles_requests, runs_as_job
+from trace_advisor.resolve.callbacks import handles_messages, handles_requests, runs_as_job
 from trace_advisor.workspace import is_test_module
 
 if TYPE_CHECKING:
@@ -40,8 +40,12 @@ class GraphFactsBuilder:
         once: Callable[[SymbolId], bool] | None = None,
         route_of: Callable[[CallEdge], str] | None = None,
         runs: Callable[[tuple[SymbolId, CallEdge]], tuple[SymbolId, ...]] | None = None,
+        call_io: Callable[[tuple[SymbolId, SymbolId]], CalleeIO | None] | None = None,
+        per_message: Callable[[SymbolId], frozenset[SymbolId]] | None = None,
     ) -> None:
+        self._per_message = per_message  # a consumer -> the workspace functions it calls once per message received
         self._runs = runs  # the decorated function a call of its decorator's closure runs (``charge``, not ``wrapper``)
+        self._call_io = call_io  # the I/O of one call (caller, callee): the callee's, as seen from that caller
         self._once = once  # a callee whose work runs once per process: its I/O is none of this call's
         self.graph = graph
         self._route_of = route_of  # the route a registration serves, as written (``GET /core/info``)
@@ -100,7 +104,7 @@ class GraphFactsBuilder:
             if run:  # the closure's own work, and that of the function it runs here
                 runs[edge.span] = run
                 callee_io.update((r, found) for r in run if (found := self.io_label(r)))
-            label = self.io_label(edge.callee)
+            label = self._call_io((symbol, edge.callee)) if self._call_io else self.io_label(edge.callee)
             if not label and not run and self._passed_io is not None:
                 label = self._passed_io((symbol, edge))
             if label:
@@ -120,6 +124,20 @@ class GraphFactsBuilder:
             ),
             callee_work=frozenset(callee_work),
             registered_by=self._registrations(callers),
+            consumes_for=tuple(
+                sorted(
+                    {(lambda_owner(e.caller) or e.caller, e.via) for e in callers if e.via and handles_messages(e.via)}
+                )
+            ),
+            consumed_by=tuple(
+                sorted(
+                    {
+                        e.caller
+                        for e in callers
+                        if not e.via and self._per_message is not None and symbol in self._per_message(e.caller)
+                    }
+                )
+            ),
             runs=runs,
         )
 

@@ -103,7 +103,12 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         signals.append(Signal(evidence, 0.8, Finding.TASK_CONSUMER, instrumentation=task_instrumentation(ctx, task)))
     params = {a.arg for a in ctx.parameters()}
     named = ctx.name.lower().lstrip("_")
-    if any(shape <= params for shape in CONSUMER_PARAMS[:1]) or (
+    consumed = _consumed(ctx)
+    if consumed is not None:
+        advice = "" if extracts else f"; {_EXTRACT}"
+        evidence = Evidence(PRIORITY, consumed + advice, ctx.range_of(ctx.node), "consumer")
+        signals.append(Signal(evidence, 0.8, Finding.MESSAGE_CONSUMER))
+    elif any(shape <= params for shape in CONSUMER_PARAMS[:1]) or (
         named.startswith(_CONSUMER_NAMES) and params & {"message", "msg", "body", "record", "event", "messages"}
     ):
         advice = "" if extracts else f"; {_EXTRACT}"
@@ -111,3 +116,19 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         rng = ctx.range_of(ctx.node.args) if ctx.node.args.args else ctx.range_of(ctx.node)
         signals.append(Signal(Evidence(PRIORITY, reason, rng, "consumer"), 0.75, Finding.MESSAGE_CONSUMER))
     return signals
+
+
+def _consumed(ctx: FunctionContext) -> str | None:
+    """Why the function consumes messages, from where it is registered or called: handed to a queue client's consumer
+    registration (``channel.basic_consume(queue="q", on_message_callback=handle)``), or called through a callable a
+    workspace consumer stores, per message it receives (``self.handler(message)``); None when neither."""
+    if ctx.graph.consumes_for:
+        caller, client = ctx.graph.consumes_for[0]
+        return f"consumes each message: registered with `{client}` by `{caller}`{_more(ctx.graph.consumes_for)}"
+    if ctx.graph.consumed_by:
+        return f"handles each message `{ctx.graph.consumed_by[0]}` receives{_more(ctx.graph.consumed_by)}"
+    return None
+
+
+def _more(found: tuple[object, ...]) -> str:
+    return f" (and {len(found) - 1} more)" if len(found) > 1 else ""

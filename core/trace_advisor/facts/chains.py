@@ -72,7 +72,7 @@ LITERAL_NAMES = {
 
 def chain_of(node: ast.expr) -> Chain | None:
     """``a.b().c`` -> ("a", "b", "()", "c"); ``await`` is looked through; ``a[k]`` is ("a", ITEM) (not a slice);
-    anything else is not followable."""
+    ``getattr(a, "b")`` is ("a", "b"); anything else is not followable."""
     # by exact type (trees come from ``ast.parse``): this runs for every call and attribute read
     if type(node) is ast.Name:
         return (node.id,)
@@ -86,8 +86,13 @@ def chain_of(node: ast.expr) -> Chain | None:
             parts.append(current.attr)
             current = current.value
         elif type(current) is ast.Call:
-            parts.append(CALL)
-            current = current.func
+            named = _named_attribute(current)
+            if named is None:
+                parts.append(CALL)
+                current = current.func
+            else:  # ``getattr(obj, "name")`` is ``obj.name``
+                parts.append(named)
+                current = current.args[0]
         elif type(current) is ast.Await:
             current = current.value
         elif type(current) is ast.Subscript and type(current.slice) is not ast.Slice:
@@ -101,6 +106,30 @@ def chain_of(node: ast.expr) -> Chain | None:
             break
     parts.reverse()
     return tuple(parts)
+
+
+def _named_attribute(call: ast.Call) -> str | None:
+    """The attribute name of ``getattr(obj, "name")`` (without a default: with one, the attribute may be missing);
+    None for any other call."""
+    func = call.func
+    if type(func) is not ast.Name or func.id != "getattr" or len(call.args) != 2 or call.keywords:
+        return None
+    name = call.args[1]
+    if type(name) is ast.Constant and isinstance(name.value, str) and name.value.isidentifier():
+        return name.value
+    return None
+
+
+def has_call(node: ast.expr) -> bool:
+    """Whether a callee's attribute chain goes through a call (``getattr(obj, "x").run``, whose chain has none)."""
+    while True:
+        kind = type(node)
+        if kind is ast.Attribute or kind is ast.Await:
+            node = node.value  # type: ignore[attr-defined]
+        elif kind is ast.Call:
+            return True
+        else:
+            return False
 
 
 # Names a lambda expression: its scope's qualname (``f.<locals>.<lambda1>``), None when it has none

@@ -22,6 +22,7 @@ from trace_advisor.facts.chains import (
     annotation_chains,
     chain_of,
     chain_text,
+    has_call,
     own_names,
     renamed,
     value_chains,
@@ -726,12 +727,13 @@ class _Extractor:
                 chain = chain_of(func)
                 if chain is None and type(func) is ast.Lambda:  # ``(lambda x: ...)(1)``: calls the lambda
                     chain = next(iter(value_chains(func, self.lambda_name)), None)
-                # a chain with a call in it keeps its arguments in the text: ``getattr(obj, "x")()``
+                # a chain with a call in it keeps its arguments in the text: ``f(x).run()``, ``getattr(obj, "x")()``
                 readable = (
                     chain is not None
                     and CALL not in chain
                     and ITEM not in chain
                     and not chain[0].startswith(("<", LAMBDA))
+                    and not has_call(func)
                 )
                 # one text object for all modules (``os.path.join`` is written in hundreds): marshal keeps it interned
                 text = intern(chain_text(chain)) if readable and chain is not None else self._segment(func)

@@ -84,7 +84,7 @@ CALL_TREE_SCHEMA: dict[str, object] = {**_TREE_NODE, "$defs": {"node": _TREE_NOD
 _EDGE = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["symbol", "file", "line", "call_line", "call_column", "external", "dispatch", "via"],
+    "required": ["symbol", "file", "line", "call_line", "call_column", "external", "dispatch", "via", "kind"],
     "properties": {
         "symbol": {"type": "string", "description": "The function at the other end of the call."},
         "file": {**_NULLABLE_STRING, "description": "Where that function is defined (null without source)."},
@@ -99,6 +99,11 @@ _EDGE = {
         "via": {
             **_NULLABLE_STRING,
             "description": "The library function that calls the callee (`threading:Thread` for `Thread(target=f)`).",
+        },
+        "kind": {
+            "enum": ["call", "construct"],
+            "description": "construct: the callee is a class built without an `__init__` with source (no function "
+            "of it runs; PyCG's format has no such edge).",
         },
     },
 }

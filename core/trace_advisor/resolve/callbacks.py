@@ -2,7 +2,8 @@
 ``queue.enqueue(f, ...)``): which argument, by the real signatures. The call graph gets an edge from the caller to that
 function, marked with the library function it goes through (``CallEdge.via``). Job queues and schedulers
 (:data:`JOB_QUEUES`) run the function later, as a job of its own, in a worker; web frameworks' route registrations
-(:data:`REQUEST_HANDLERS`) call it later, once per request it serves."""
+(:data:`REQUEST_HANDLERS`) call it later, once per request it serves, and queue clients' consumer registrations
+(:data:`MESSAGE_HANDLERS`) once per message they receive."""
 
 from __future__ import annotations
 
@@ -95,6 +96,26 @@ REQUEST_HANDLERS: dict[SymbolId, tuple[int | None, str | None]] = {
 }
 CALLED_ARGUMENT.update(REQUEST_HANDLERS)
 
+# Queue clients' consumer registrations that store a callback to call once per message received: the function handed
+# over is where each message's work runs (an entry point, where the producer's trace context is extracted), not a call
+# the registering function makes. Named as :data:`REQUEST_HANDLERS` are (the package, then the qualname where the
+# client defines it, or where the project imports it from when it is not installed).
+MESSAGE_HANDLERS: dict[SymbolId, tuple[int | None, str | None]] = {
+    # pika: ``channel.basic_consume(queue="q", on_message_callback=handle)``
+    **{f"pika:{channel}.basic_consume": (1, "on_message_callback") for channel in ("BlockingChannel", "Channel")},
+    # aio-pika: ``await queue.consume(handle)``
+    **{f"aio_pika:{queue}.consume": (0, "callback") for queue in ("Queue", "RobustQueue", "AbstractQueue")},
+    # Google Cloud Pub/Sub: ``subscriber.subscribe(subscription_path, callback=handle)``
+    **{f"google:{client}.subscribe": (1, "callback") for client in ("SubscriberClient", "Client")},
+    # NATS: ``await nc.subscribe("subject", cb=handle)``
+    "nats:Client.subscribe": (2, "cb"),
+    "nats:NATS.subscribe": (2, "cb"),
+    # kombu: ``consumer.register_callback(handle)``; paho-mqtt: ``client.message_callback_add("topic/#", handle)``
+    "kombu:Consumer.register_callback": (0, "callback"),
+    "paho:Client.message_callback_add": (1, "callback"),
+}
+CALLED_ARGUMENT.update(MESSAGE_HANDLERS)
+
 
 # the HTTP methods, as the functions and class-based views' methods serving them are named
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
@@ -125,6 +146,7 @@ _LATER = frozenset(
         f"{_LOOP}.call_at",
         *JOB_QUEUES,
         *REQUEST_HANDLERS,
+        *MESSAGE_HANDLERS,
     }
 )
 
@@ -154,10 +176,16 @@ def handles_requests(via: SymbolId) -> bool:
     return _listed(via) in REQUEST_HANDLERS
 
 
+def handles_messages(via: SymbolId) -> bool:
+    """Whether a function handed to ``via`` (a :class:`~trace_advisor.datatypes.CallEdge`'s ``via``) is a queue
+    consumer's callback, called once per message received (``pika:BlockingChannel.basic_consume``)."""
+    return _listed(via) in MESSAGE_HANDLERS
+
+
 def runs_as_unit(via: SymbolId) -> bool:
-    """Whether a function handed to ``via`` runs later as a unit of work of its own: a job or a request."""
+    """Whether a function handed to ``via`` runs later as a unit of work of its own: a job, a request or a message."""
     listed = _listed(via)
-    return listed in JOB_QUEUES or listed in REQUEST_HANDLERS
+    return listed in JOB_QUEUES or listed in REQUEST_HANDLERS or listed in MESSAGE_HANDLERS
 
 
 def _listed(callee: SymbolId) -> SymbolId:

@@ -8,6 +8,7 @@ from typing import Protocol
 from trace_advisor.datatypes import SymbolId
 from trace_advisor.facts.records import ANNOTATION, Binding, Chain, Scope
 from trace_advisor.resolve import values as v
+from trace_advisor.resolve.external import names_attribute
 from trace_advisor.resolve.memo import Frames, Pending
 from trace_advisor.resolve.modules import ModuleInfo, ModuleProvider
 from trace_advisor.resolve.mro import linearize
@@ -131,7 +132,7 @@ class Classes:
                 result = self._evaluator.eval_bindings(info, scope.qualname, attributes)
                 break
         if result is None:
-            if len(externals) == 1:
+            if len(externals) == 1 and names_attribute(externals[0], name, self._modules.is_external_class):
                 result = frozenset({(v.EXTERNAL, f"{externals[0]}.{name}")})
             elif not externals and name in v.OBJECT_ATTRIBUTES:  # only ``object`` is left to provide it
                 result = frozenset({(v.EXTERNAL, f"builtins:object.{name}")})

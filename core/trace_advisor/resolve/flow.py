@@ -8,7 +8,9 @@ literals: a ``str`` parameter never makes up ``str.save``).
 
 The calls looked at are the workspace call sites whose callee's last name is the function's name (its class's and
 subclasses' names, ``__init__`` and calls of a ``type[X]`` or ``cls`` value for an ``__init__``); each one's callee
-is resolved to check it reaches the function. A call through another name (``h = retry; h(ping)``) is not seen: the
+is resolved to check it reaches the function, or a method of a base class the function stands for on its class's
+instances (``executor.execute(task)`` resolved to an abstract ``Executor.execute`` passes ``task`` to
+``AsyncioExecutor.execute`` too). A call through another name (``h = retry; h(ping)``) is not seen: the
 parameter then holds less, never something made up. Evaluated on demand and memoised like every other value (a
 parameter still being computed reads as unknown, and what read it is not kept once it is done: ``resolve/memo.py``);
 the modules that read a name's calls are its readers, re-resolved when a call of that name changes
@@ -82,6 +84,7 @@ class ParameterFlow:
         scope_of: Callable[[SymbolId], tuple[ModuleInfo, Scope] | None],
         subclasses: Callable[[SymbolId], tuple[SymbolId, ...]],
         init_of: Callable[[SymbolId], Values],
+        implementations: Callable[[SymbolId, SymbolId], tuple[SymbolId, ...]] = lambda *_: (),
     ) -> None:
         self._evaluator = evaluator
         self._workspace = workspace
@@ -89,6 +92,7 @@ class ParameterFlow:
         self._scope_of = scope_of
         self._subclasses = subclasses
         self._init_of = init_of
+        self._implementations = implementations  # a method -> the workspace subclasses' own versions of it
         # key -> module -> (its info, its call sites with that key)
         self._sites: dict[str, dict[str, tuple[ModuleInfo, tuple[CallSite, ...]]]] = {}
         self._indexed: dict[str, tuple[str, ...]] = {}  # module -> its keys
@@ -204,7 +208,10 @@ class ParameterFlow:
                     if read > _MAX_SITES:  # a name called everywhere: the parameter holds what the first calls pass
                         return out
                     for target, offset in self._site_targets(site_info, site):
-                        if target == symbol:
+                        if target == symbol or (
+                            owner is not None
+                            and symbol in self._implementations(target, f"{site_info.name}:{site.scope}")
+                        ):
                             out.append((site_info, site, offset))
         return out
 

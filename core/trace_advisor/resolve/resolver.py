@@ -53,6 +53,7 @@ from trace_advisor.resolve.callbacks import HTTP_METHODS, called_argument, handl
 from trace_advisor.resolve.classes import Classes
 from trace_advisor.resolve.decorators import Decorations, decorated_parameter
 from trace_advisor.resolve.dependencies import runs_in
+from trace_advisor.resolve.external import names_attribute
 from trace_advisor.resolve.flow import ParameterFlow, changed_keys, flows
 from trace_advisor.resolve.hierarchy import Hierarchy
 from trace_advisor.resolve.memo import Frames, Pending
@@ -64,6 +65,7 @@ _MAX_DEPTH = 48
 # the methods a statement calls on its value (``CallSite.implicit``); iterating calls the iterator's method too
 _ENTRY_EXIT = {ENTER_EXIT: ("__enter__", "__exit__"), ASYNC_ENTER_EXIT: ("__aenter__", "__aexit__")}
 _ITERATION = {ITERATE: ("__iter__", "__next__"), ASYNC_ITERATE: ("__aiter__", "__anext__")}
+_OBJECT_INIT = "builtins:object.__init__"  # what a class without bases (or only ``Protocol``, ``ABC``...) runs: nothing
 _MEANINGLESS_ANNOTATIONS = frozenset({"typing:Any", "typing_extensions:Any", "builtins:object"})
 
 
@@ -96,6 +98,7 @@ class Resolver:
             self._classes.scope_of,
             self._hierarchy.subclasses,
             lambda cls: self._classes.attribute(cls, "__init__", True, False),
+            self.implementations,
         )
         # module -> the modules whose resolution read it without importing it (tests read their conftest files)
         self._readers: dict[str, set[str]] = {}
@@ -206,6 +209,37 @@ class Resolver:
 
     def mro(self, cls: SymbolId) -> tuple[Value, ...]:
         return self._classes.mro(cls)
+
+    def implementations(self, method: SymbolId, caller: SymbolId | None = None) -> tuple[SymbolId, ...]:
+        """The workspace methods that stand for ``method`` (``module:Class.name``) on instances of the workspace
+        subclasses of its class: each subclass's own ``name`` found through its MRO, when that is not ``method``
+        (an abstract ``LLMClient.complete`` -> ``OpenAIClient.complete``), sorted. () for anything but a method, for
+        constructors (a class call names its class), and for a call from ``caller`` inside the class or a subclass
+        (``self.m()`` reaches the overrides through class-hierarchy edges, ``super().m()`` runs ``method`` itself)."""
+        owner, _, name = method.rpartition(".")
+        located = self._classes.scope_of(owner) if owner and ":" in owner else None
+        if located is None or located[1].kind != "class" or name in ("__init__", "__new__"):
+            return ()
+        subclasses = self._hierarchy.subclasses(owner)
+        if caller is not None and self._class_of(caller) in (owner, *subclasses):
+            return ()
+        found: set[SymbolId] = set()
+        for sub in subclasses:
+            for kind, ident in self._classes.attribute(sub, name, False, False):
+                if kind == v.FUNCTION and ident != method and self._is_workspace(ident):
+                    found.add(ident)
+        return tuple(sorted(found))
+
+    def _class_of(self, symbol: SymbolId) -> SymbolId | None:
+        """The class whose method (or a function nested in one) ``symbol`` is, else None."""
+        module, _, qualname = symbol.partition(":")
+        parts = qualname.split(".<locals>.")[0].split(".")
+        for end in range(len(parts) - 1, 0, -1):
+            cls = f"{module}:{'.'.join(parts[:end])}"
+            located = self._classes.scope_of(cls)
+            if located is not None and located[1].kind == "class":
+                return cls
+        return None
 
     def share(self, values: Values) -> Values:
         """The one kept object equal to ``values`` (memo tables store answers through it)."""
@@ -338,6 +372,9 @@ class Resolver:
             return "unknown-return", f"`{part}`: nothing says what `{chain_text(chain[: end - 1])}` returns"
         if last == ELEMENT:
             return "unknown-element", f"`{chain_text(chain[: end - 1])}` holds nothing known"
+        if all(kind in (v.EXTERNAL, v.EXTERNAL_INSTANCE) for kind, _ in before):
+            shown = chain_text(chain[: end - 1])
+            return "external-attribute-unknown", f"`{part}`: code without source does not say what `{shown}` has"
         return "dynamic-attribute", f"`{part}` is not defined on `{chain_text(chain[: end - 1])}` (set at run time?)"
 
     def _why_no_value(self, info: ModuleInfo, scope_name: str, name: str, shown: str) -> tuple[UnresolvedReason, str]:
@@ -357,10 +394,29 @@ class Resolver:
                     return "untyped-parameter", f"`{shown}` is a parameter without an annotation (annotate it)"
                 if kinds <= {VALUE} and any(c[-1] in (ELEMENT, ITEM) for b in bindings for c in b.chains):
                     return "unknown-element", f"`{shown}` is an element of something not known"
+                if kinds <= {VALUE} and (held := self._held_externally(info, current.qualname, bindings)):
+                    return "external-attribute-unknown", f"`{shown}` is {held}"
                 return "unknown-value", f"`{shown}` is bound to something that cannot be followed (unpacked, subscript)"
             first = False
             current = info.scopes.get(current.parent) if current.parent else None
         return "undefined-name", f"`{shown}` is not defined anywhere resolution can see"
+
+    def _held_externally(self, info: ModuleInfo, scope: str, bindings: tuple[Binding, ...]) -> str:
+        """Why a name bound to attribute chains is nothing, when each chain reads an attribute that code without source
+        does not define (``frame = error.__traceback__.tb_frame``); "" otherwise."""
+        said = ""
+        for binding in bindings:
+            for chain in binding.chains:
+                where = binding.scope or scope
+                end = next((n for n in range(2, len(chain) + 1) if not self.eval_chain(info, where, chain[:n])), None)
+                if end is None or chain[end - 1] in (CALL, ELEMENT, ITEM, VALUES_OF):
+                    return ""
+                before = self.eval_chain(info, where, chain[: end - 1])
+                if not before or any(kind not in (v.EXTERNAL, v.EXTERNAL_INSTANCE) for kind, _ in before):
+                    return ""
+                owner = chain_text(chain[: end - 1])
+                said = said or f"`{chain_text(chain)}`: code without source does not say what `{owner}` has"
+        return said
 
     def callees_of(self, info: ModuleInfo, scope: str, chain: Chain) -> list[tuple[SymbolId, bool]]:
         """The symbols a call of ``chain`` (evaluated in ``scope``) reaches, each with its ``external`` flag."""
@@ -563,8 +619,7 @@ class Resolver:
             if kind == v.FUNCTION:
                 found[ident] = not self._is_workspace(ident)
             elif kind == v.CLASS:
-                inits = [i for k, i in self._classes.attribute(ident, "__init__", True, False) if k == v.FUNCTION]
-                for init in inits or [ident]:
+                for init in self._initializers(ident):
                     found[init] = not self._is_workspace(init)
             elif kind == v.INSTANCE:
                 for k, i in self._classes.attribute(ident, "__call__", True, False):
@@ -573,6 +628,14 @@ class Resolver:
             elif kind == v.EXTERNAL:
                 found[ident] = True
         return list(found.items())
+
+    def _initializers(self, cls: SymbolId) -> list[SymbolId]:
+        """What constructing ``cls`` runs: the ``__init__`` its MRO finds with source; else the class itself (a
+        construct edge, which PyCG's format leaves out) and the ``__init__`` of its one external base when it has one
+        (``class NotFound(Exception)`` runs ``builtins:Exception.__init__``)."""
+        inits = self._classes.attribute(cls, "__init__", True, False)
+        found = [i for k, i in inits if k == v.FUNCTION]
+        return found or [cls, *(i for k, i in inits if k == v.EXTERNAL and i != _OBJECT_INIT)]
 
     # ---- names and chains ------------------------------------------------------------------------------------
     def eval_chain(self, info: ModuleInfo, scope: str, chain: Chain) -> Values:
@@ -605,11 +668,12 @@ class Resolver:
             values = self.lookup_name(info, scope, chain[0])
             rest = chain[1:]
         receivers: dict[Value, set[Value]] = {}  # method -> the values it was looked up on (last attribute)
-        for part in rest:
+        for position, part in enumerate(rest, len(chain) - len(rest)):
             if not values:
                 break
             if part == CALL:
-                values = _union(self._call_result(value, receivers.get(value)) for value in values)
+                passed = self._defaults_passed(info, scope, chain[:position], values)
+                values = _union(self._call_result(value, receivers.get(value)) for value in values) | passed
                 receivers = {}
             elif part == ELEMENT:
                 values = _union(self._elements(value) for value in values)
@@ -627,6 +691,20 @@ class Resolver:
                             receivers.setdefault(attribute, set()).add(value)
                 values = frozenset(attributes)
         return values
+
+    def _defaults_passed(self, info: ModuleInfo, scope: str, callee: Chain, values: Values) -> Values:
+        """What the calls of ``callee`` in ``scope`` pass as the default when it is a collection's ``get``, ``pop`` or
+        ``setdefault`` (``HANDLERS.get(kind, fallback)`` gives an element or ``fallback``); nothing otherwise."""
+        if callee[-1] not in v.ELEMENT_METHODS or not any(kind == v.HELD_METHOD for kind, _ in values):
+            return NOTHING
+        passed = {
+            chain
+            for site in info.facts.calls
+            if site.chain == callee and site.scope == scope and not site.implicit
+            for key, chain in site.args
+            if key == "1"
+        }
+        return _union(self.eval_chain(info, scope, chain) for chain in sorted(passed))
 
     def lookup_name(self, info: ModuleInfo, scope_name: str, name: str) -> Values:
         """Python's scoping: the scope itself, enclosing functions (not classes), the module, star imports, builtins."""
@@ -904,9 +982,13 @@ class Resolver:
         if kind == v.SUPER:
             return self._classes.attribute(ident, name, True, True)
         if kind in (v.EXTERNAL, v.EXTERNAL_INSTANCE):
+            if not names_attribute(ident, name, self._modules.is_external_class):
+                return NOTHING  # a made-up name: no such builtin, or a value a stdlib class holds
             return frozenset({(v.EXTERNAL, f"{ident}.{name}")})
         if kind == v.CONTEXT and name in ("__enter__", "__aenter__"):
             return frozenset({(v.ENTER, ident)})
+        if kind in _COLLECTIONS and (name in v.ELEMENT_METHODS or name in v.COLLECTION_METHODS):
+            return frozenset({(v.HELD_METHOD, f"{name} {kind} {ident}")})
         return NOTHING
 
     def _call_result(self, value: Value, receivers: set[Value] | None = None) -> Values:
@@ -938,6 +1020,9 @@ class Resolver:
             return _union(self.eval_chain(info, scope.qualname, chain) for chain in scope.yield_values)
         if kind == v.CLASS:
             return frozenset({(v.INSTANCE, ident)})
+        if kind == v.HELD_METHOD:  # ``HANDLERS.get(kind)``: an element (the defaults passed: ``_defaults_passed``)
+            method, held, element = ident.split(" ", 2)
+            return frozenset({_element_of((held, element)) if method in v.ELEMENT_METHODS else (held, element)})
         if kind == v.INSTANCE:
             calls = self._classes.attribute(ident, "__call__", True, False)
             return _union(self.function_returns(i) for k, i in calls if k == v.FUNCTION)

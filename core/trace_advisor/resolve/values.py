@@ -23,6 +23,14 @@ ELEMENTS: Final = "elements"  # name: symbol id of a class; a collection of its 
 EXTERNAL_ELEMENTS: Final = "external_elements"  # name: import-path symbol id of a class; a collection of instances
 FUNCTIONS: Final = "functions"  # name: symbol id of a function; a collection holding it (``(a, b)``, a dispatch table)
 CLASSES: Final = "classes"  # name: symbol id of a class; a collection holding the class itself
+# name: "<method> <collection kind> <symbol id>": a method of one of the collections above that gives its elements
+# (``HANDLERS.get``, ``.pop``, ``.setdefault``: an element, or the default passed; ``.values``, ``.copy``: the same
+# collection). Calling it is no edge: the call reaches the collection's class's method (``builtins:dict.get``)
+HELD_METHOD: Final = "held_method"
+# the methods of a collection that give its elements (``d.get(k, default)``: an element, or the default) ...
+ELEMENT_METHODS: Final = frozenset({"get", "pop", "setdefault"})
+# ... and the ones that give the collection again
+COLLECTION_METHODS: Final = frozenset({"values", "copy"})
 
 CONTEXT_MANAGER_DECORATORS = frozenset({"contextmanager", "asynccontextmanager"})
 
