@@ -27,6 +27,7 @@ from trace_advisor.facts.chains import (
     renamed,
     value_chains,
 )
+from trace_advisor.facts.doctypes import docstring_types
 from trace_advisor.facts.reaching import WALRUS_TOPS, Reaching, flowed, provisional, respelled, walrus_target
 from trace_advisor.facts.records import (
     ALIAS,
@@ -628,8 +629,20 @@ class _Extractor:
         scope.returns = annotation_chains(node.returns)
         if parent.kind == "class" and positional and scope.method_kind != "static":
             scope.returns_receiver = _returns_receiver(positional[0].annotation, node.returns)
+        if (doc := _docstring(node)) is not None:
+            self._documented(doc, scope, parent.qualname)
         self._reaching.start(scope, node.body, scope.params)
         self.body(node.body, scope)
+
+    @staticmethod
+    def _documented(doc: str, scope: ScopeBuilder, parent: str) -> None:
+        """The types a docstring gives the parameters and the return value the function does not annotate."""
+        for name, chains in docstring_types(doc).items():
+            if not name:  # ``:rtype: Foo``: what calling ``Foo`` makes is one of the values it returns
+                if not scope.returns:
+                    scope.return_values.extend((*c, CALL) for c in chains if all(p[0] != "[" for p in c[1:]))
+            elif (bindings := scope.bindings.get(name)) and len(bindings) == 1 and bindings[0].kind == PARAMETER:
+                bindings[0] = Binding(PARAMETER, target=name, chains=chains, scope=parent)
 
     def _parameters(self, args: ast.arguments, scope: ScopeBuilder, parent: ScopeBuilder) -> list[ast.arg]:
         """Bind a function's or lambda's parameters in its scope (defaults: evaluated in ``parent``); returns the
@@ -733,7 +746,7 @@ class _Extractor:
                     and CALL not in chain
                     and ITEM not in chain
                     and not chain[0].startswith(("<", LAMBDA))
-                    and not has_call(func)
+                    and (type(func) is ast.Name or not has_call(func))
                 )
                 # one text object for all modules (``os.path.join`` is written in hundreds): marshal keeps it interned
                 text = intern(chain_text(chain)) if readable and chain is not None else self._segment(func)
@@ -1040,6 +1053,14 @@ def _followable(node: ast.expr | None, lambdas: LambdaNames) -> tuple[Chain, ...
         chain = chain_of(node)
         return (chain,) if chain is not None and not chain[0].startswith("<") else ()
     return tuple(chain for chain in value_chains(node, lambdas) if not chain[0].startswith("<"))
+
+
+def _docstring(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    """A function's docstring as written (not cleaned: only its typed lines are read)."""
+    first = node.body[0] if node.body else None
+    if type(first) is ast.Expr and type(first.value) is ast.Constant and isinstance(first.value.value, str):
+        return first.value.value
+    return None
 
 
 def _caught(handler: ast.expr | None) -> Binding:

@@ -40,6 +40,10 @@ ITEM: Final = "[k]"
 # LAMBDA_KIND, numbered per enclosing scope in source order (``<lambda1>``, ``<lambda2>``, as PyCG names them).
 LAMBDA: Final = "[lambda]"
 LAMBDA_KIND: Final = "lambda"
+# MODULE_PATH starts an annotation chain that names a module by its import path, then what is in it, whether or not the
+# scope imports it: a type a docstring writes as ``hvac.adapters.Adapter`` is (MODULE_PATH, "hvac", "adapters",
+# "Adapter") (``facts/doctypes.py``)
+MODULE_PATH: Final = "[module]"
 FUNCTION_KINDS: Final = frozenset({"function", LAMBDA_KIND})  # scopes with parameters, calls and return values
 
 # REACHING in a chain's head names the bindings of a name that reach that use, by their index among the scope's
@@ -65,7 +69,9 @@ SELF: Final = "self"  # first parameter of a method: an instance of the enclosin
 CLS: Final = "cls"  # first parameter of a classmethod: the enclosing class itself
 ALIAS: Final = "alias"  # ``X = Optional[T]``, ``X: TypeAlias = ...``: the classes ``chains`` (annotation chains) name
 TYPEVAR: Final = "typevar"  # ``T = TypeVar("T", bound=B)``: ``target`` is "T"; ``chains`` its bound or constraints
-PARAMETER: Final = "parameter"  # an unannotated parameter: ``target`` is its name (what pytest passes a test is known)
+# an unannotated parameter: ``target`` is its name (what pytest passes a test is known); ``chains``: the classes its
+# docstring gives it (``:type client: Adapter``), as annotation chains evaluated in ``scope``
+PARAMETER: Final = "parameter"
 UNKNOWN: Final = "unknown"  # bound to something resolution cannot follow (loop variable, tuple unpacking...)
 
 

@@ -32,6 +32,7 @@ from trace_advisor.facts.records import (
     ITEM,
     ITERATE,
     LAMBDA,
+    MODULE_PATH,
     PARAMETER,
     RAISE,
     REACHING,
@@ -660,6 +661,9 @@ class Resolver:
         if chain[0] == LAMBDA:  # a lambda: a function of this module (its own scope)
             values: Values = frozenset({(v.FUNCTION, f"{info.name}:{chain[1]}")})
             rest: Chain = chain[2:]
+        elif chain[0] == MODULE_PATH:  # a module by its import path (a docstring's ``hvac.adapters.Adapter``)
+            values = frozenset({(v.MODULE, chain[1])}) if self._modules.module_exists(chain[1]) else NOTHING
+            rest = chain[2:]
         elif len(chain) > 1 and chain[0] == "super" and chain[1] == CALL:
             owner = self._enclosing_class(info, scope)
             values = frozenset({(v.SUPER, owner)}) if owner else NOTHING
@@ -792,6 +796,8 @@ class Resolver:
         if kind == TYPEVAR:
             return frozenset({(v.TYPEVAR, f"{info.name}:{scope}:{binding.target}")})
         if kind == PARAMETER:
+            if binding.chains and (documented := self._documented(info, scope, binding)):
+                return documented
             return (
                 self._fixture_value(info, scope, binding.target)
                 | self._decorated_value(info, scope, binding.target)
@@ -803,6 +809,25 @@ class Resolver:
                 return NOTHING
             return frozenset({(v.INSTANCE if kind == SELF else v.CLASS, owner)})
         return NOTHING
+
+    def _documented(self, info: ModuleInfo, function: str, binding: Binding) -> Values:
+        """What a parameter's docstring type says (``:type client: hvac.adapters.Adapter``): instances of the classes
+        it names, and the parameter's default, which the function chose itself (``adapter=JSONAdapter``, documented as
+        an ``Adapter``). Nothing when the type names no class (the callers' arguments are read instead)."""
+        where = binding.scope or function
+        found = frozenset(
+            value
+            for chain in binding.chains
+            for value in self._instances_of(info, where, chain, function)
+            if value[0] == v.INSTANCE or self._modules.is_external_class(value[1]) is not False
+        )
+        if not found:
+            return NOTHING
+        scope = info.scopes.get(function)
+        if scope is None:
+            return found
+        defaults = [chain for name, chain in scope.defaults if name == binding.target]
+        return found | _union(self.eval_chain(info, scope.parent or "<module>", chain) for chain in defaults)
 
     def _decorated_value(self, info: ModuleInfo, function: str, name: str) -> Values:
         """The parameter of a workspace decorator that receives the decorated function (applying a decorator is a
