@@ -8,7 +8,7 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import TypeVar, cast
 
@@ -19,7 +19,7 @@ from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
 from trace_advisor.datatypes import CallEdge, Definition, Position, Problem, SymbolId, SyntaxProblem
 from trace_advisor.facts.definitions import definitions_of
-from trace_advisor.facts.records import ModuleFacts
+from trace_advisor.facts.records import CallSite, ModuleFacts
 from trace_advisor.facts.splice import splice
 from trace_advisor.facts_cache import FactsCache
 from trace_advisor.gcpause import gc_paused
@@ -27,6 +27,19 @@ from trace_advisor.parsing import Parsed, parse_source
 from trace_advisor.positions import source_lines
 from trace_advisor.resolve import ModuleInfo, Resolver
 from trace_advisor.resolve.dependencies import Importers, local_change, runs_in, same_interface
+from trace_advisor.resolve.flow import site_keys
+from trace_advisor.resolve.interface import (
+    Mentions,
+    changed_calls,
+    changed_closure,
+    changed_names,
+    classes_moved,
+    decorated,
+    exported,
+    passing_sites,
+    readable_names,
+    top_name,
+)
 from trace_advisor.sourcefiles import (
     EMPTY_FACTS,
     DiskTexts,
@@ -91,6 +104,7 @@ class Index:
         # alive here), and those functions
         self._unchanged_sites: dict[str, tuple[ModuleFacts, ModuleCalls, frozenset[str]]] = {}
         self._importers: Importers | None = None
+        self._mentions: dict[str, Mentions] = {}  # per module: which names it may read (resolve/interface.py)
         self._graph = CallGraph(self)
         self._extensions: dict[type, object] = {}
         self._analysed: OrderedDict[Path, tuple[int, AnalysedModule]] = OrderedDict()  # valid for one graph version
@@ -259,10 +273,19 @@ class Index:
         local = local_change(old, new) if not same and old is not None and new is not None else None
         inside = same or local is not None  # no other module sees the change (but parameter flow, below)
         above = self._resolver.modules_above(module) if not inside and self._importers is not None else set()
-        passing = local.passing if local is not None else ()  # calls that may pass other values now
-        flow = self._resolver.flow_readers(module, old, new, passing)  # read what changed calls pass to parameters
+        passing: Collection[str] = local.passing if local is not None else ()  # calls that may pass other values now
+        # an interface change told by name: the top-level names it changed (and the module's names that read them)
+        names = changed_names(old, new) if not inside and old is not None and new is not None else None
+        quiet: dict[str, list[CallSite]] = {}  # keys only new calls pass under, if they pass nothing (checked below)
+        if names is not None and old is not None and new is not None:
+            names, passing, quiet = self._told_by_name(module, old, new, names, True)
+            flow = self._resolver.flow_readers(module, None, None, passing)  # read what its calls pass to parameters
+            flow.discard(module)  # its functions reading them are among the changed names
+        else:
+            flow = self._resolver.flow_readers(module, old, new, passing)  # read what changed calls pass to parameters
         self._infos.pop(module, None)
         self._outside.pop(module, None)
+        self._mentions.pop(module, None)
         if inside and old is not None and not flow:
             functions = local.functions if local is not None else frozenset()
             self._resolver.forget_functions(module, functions)  # what was evaluated there read the old bindings
@@ -285,24 +308,123 @@ class Index:
             self._resolver.clear()
             self._calls.drop(self._calls.modules())
             return
-        affected = {module} if inside else self._importers.affected_by(module)
-        if not inside:
-            for reader in self._resolver.readers_of(module):  # tests read their conftest files without importing them
-                affected |= self._importers.affected_by(reader)
-            flow |= self._resolver.flow_readers_of(affected)  # what their calls pass may evaluate differently now
-        while flow - affected:  # parameter values read calls of other modules (resolve/flow.py)
-            reached: set[str] = set()
-            for reader in flow - affected:
-                reached |= self._importers.affected_by(reader)
-            affected |= reached
-            flow |= self._resolver.flow_readers_of(reached)
+        if names is not None and old is not None and new is not None:
+            affected = self._name_readers(module, old, new, names, flow, above)
+        else:
+            affected = {module} if inside else self._importers.affected_by(module)
+            if not inside:
+                # tests read their conftest files without importing them
+                affected |= self._importers.affected_by_all(self._resolver.readers_of(module))
+                flow |= self._resolver.flow_readers_of(affected)  # what their calls pass may evaluate differently now
+            while flow - affected:  # parameter values read calls of other modules (resolve/flow.py)
+                reached = self._importers.affected_by_all(flow - affected)
+                affected |= reached
+                flow |= self._resolver.flow_readers_of(reached)
         self._resolver.forget(affected)
         if module in self._modules:
             above |= self._resolver.modules_above(module)  # the bases its classes have now
         self._calls.drop(affected | above)  # their values stand; their class-hierarchy edges may not
         self._importers.update(module, self.module_info(module) if module in self._modules else None)
+        info = self.module_info(module)
+        made = {key: sites for key, sites in quiet.items() if sites}  # the new calls of the quiet keys
+        if made and names is not None and old is not None and new is not None and info is not None:
+            if not self._resolver.passes_nothing(info, made):  # they pass something: as for any changed call
+                names, keys, _ = self._told_by_name(module, old, new, names, False)
+                flow = self._resolver.flow_readers_of_keys(keys) - {module}
+                more = self._name_readers(module, old, new, names, flow, above) - affected
+                self._resolver.forget(more)
+                self._calls.drop(more)
+
+    def _told_by_name(
+        self, module: str, old: ModuleFacts, new: ModuleFacts, names: set[str], quiet: bool
+    ) -> tuple[set[str], set[str], dict[str, list[CallSite]]]:
+        """The changed names of an interface edit, grown by the module's functions whose parameters receive what its
+        changed calls pass; the keys of those calls; and (``quiet``) the keys whose calls passed nothing a parameter
+        holds before the edit, left out of both until it is known that they pass nothing after it either (the new
+        calls, checked by the caller with ``Resolver.passes_nothing``): typing a new ``def`` that calls the module's
+        own functions with its parameters changes no other name."""
+        known = self._infos.get(module)  # the facts the resolver's answers about the module were computed from
+        while True:
+            before, after = changed_calls(old, new, names)
+            fresh: dict[str, list[CallSite]] = {}
+            if quiet and (not before or (known is not None and known.facts is old)):
+                for key in before.keys() | after.keys():
+                    gone = {key: before[key]} if key in before else {}
+                    if gone and (known is None or not self._resolver.passes_nothing(known, gone)):
+                        continue
+                    fresh[key] = after.get(key, [])
+            keys = (before.keys() | after.keys()) - fresh.keys()
+            # its own functions whose parameters receive what those calls pass: their names changed too
+            tops = {top_name(f) for f in self._resolver.flow_functions(module, None, None, keys)} - names
+            if not tops:
+                return names, keys, fresh
+            names = changed_closure(names | tops, old, new)
+
+    def _name_readers(
+        self, module: str, old: ModuleFacts, new: ModuleFacts, names: set[str], flow: set[str], above: set[str]
+    ) -> set[str]:
+        """The modules an interface change of ``module`` can affect, told by the top-level ``names`` it changed
+        (``resolve/interface.py``): the module itself; the modules that may name one of them, with their importers;
+        the modules star-importing it when the names are exported, which are told by name in turn; and, as for any
+        change, the modules whose parameters read what changed calls pass (``flow``), the tests reading it as their
+        conftest, the decorators' readers when what decorators receive may change, and the modules of its classes'
+        bases when its class hierarchy changed (with their importers)."""
+        assert self._importers is not None
+        pending = flow | self._resolver.fixture_readers_of(module)
+        if classes_moved(old, new, names):
+            pending |= above | self._resolver.modules_above(module)  # the bases its classes had and have now
+        decorators = decorated(old, names) or decorated(new, names)
+        affected = {module}
+        # the modules whose namespace changed by name: the edited one, and those star-importing one of them
+        sources = [(module, names, exported(old, names) | exported(new, names))]
+        while sources:
+            source, changed, starred = sources.pop()
+            reach = self._importers.affected_by(source)
+            for reader in sorted(reach - pending):
+                mentions = self._mentions_of(reader)
+                if mentions is None or reader == source:
+                    continue
+                if mentions.may_name(changed) and self._names_one(reader, changed, bool(mentions.stars)):
+                    pending.add(reader)  # (one told by name as a star importer too: all of it, with its importers)
+                elif starred and source in mentions.stars and reader not in affected:
+                    info = self.module_info(reader)
+                    assert info is not None
+                    seen = changed_closure(starred, info.facts)  # its names that read the names it now sees
+                    affected.add(reader)
+                    sources.append((reader, seen, exported(info.facts, seen)))
+                    decorators = decorators or decorated(info.facts, seen)
+                    keys = {key for site in passing_sites(info.facts, seen) for key in site_keys(site, info.scopes)}
+                    pending |= self._resolver.flow_readers_of_keys(keys)
+        expanded: set[str] = set()
+        while True:
+            if decorators:
+                pending |= self._resolver.decorator_readers()
+            pending -= expanded
+            if not pending:
+                return affected
+            reached = self._importers.affected_by_all(pending)
+            expanded |= reached
+            affected |= reached
+            pending = self._resolver.flow_readers_of(reached)  # what their calls pass may evaluate differently now
+            decorators = decorators or any(
+                mentions.decorates for reader in reached if (mentions := self._mentions_of(reader)) is not None
+            )
+
+    def _names_one(self, module: str, names: set[str], stars: bool) -> bool:
+        info = self.module_info(module)
+        return info is not None and not names.isdisjoint(readable_names(info.facts, stars))
+
+    def _mentions_of(self, module: str) -> Mentions | None:
+        found = self._mentions.get(module)
+        if found is None:
+            info = self.module_info(module)
+            if info is None:
+                return None
+            found = self._mentions[module] = Mentions.of(info)
+        return found
 
     def _invalidate_all(self) -> None:
+        self._mentions.clear()
         self._unchanged_sites.clear()
         self._version += 1
         self._shape += 1
@@ -318,6 +440,7 @@ class Index:
             self._importers = Importers()
             for module in self._modules:
                 self._importers.update(module, self.module_info(module))
+                self._mentions_of(module)  # read now, not by the first interface edit (resolve/interface.py)
 
     # ---- queries -----------------------------------------------------------------------------------------------
     @property

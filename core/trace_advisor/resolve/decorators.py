@@ -35,7 +35,7 @@ class Evaluator(Protocol):
 
 class Decorations:
     """What decorating gives and which functions each workspace decorator receives (built on first use over the
-    workspace, dropped on any change like the class hierarchy)."""
+    workspace and kept per decorating module: a module whose resolution changed is read again when next asked)."""
 
     def __init__(
         self,
@@ -43,16 +43,30 @@ class Decorations:
         workspace: Callable[[], Iterable[ModuleInfo]],
         scope_of: Callable[[SymbolId], tuple[ModuleInfo, Scope] | None],
         in_workspace: Callable[[SymbolId], bool],
+        info_of: Callable[[str], ModuleInfo | None],
     ) -> None:
         self._evaluator = evaluator
         self._workspace = workspace
         self._scope_of = scope_of
         self._in_workspace = in_workspace
-        self._received: dict[SymbolId, set[Value]] | None = None
+        self._info_of = info_of
+        # decorator -> decorating module -> what it receives there
+        self._received: dict[SymbolId, dict[str, frozenset[Value]]] | None = None
+        self._modules: dict[str, tuple[SymbolId, ...]] = {}  # decorating module -> the decorators it applies
+        self._merged: dict[SymbolId, Values] = {}
+        self._stale: set[str] = set()
         self._building = False
 
     def clear(self) -> None:
         self._received = None
+        self._modules.clear()
+        self._merged.clear()
+        self._stale.clear()
+
+    def forget(self, modules: Iterable[str]) -> None:
+        """These modules' resolution (or facts) changed: what their decorators receive is read again when asked."""
+        if self._received is not None:
+            self._stale.update(modules)
 
     def decorated(self, info: ModuleInfo, scope: Scope, value: Value) -> Values:
         """What the name of a decorated definition is bound to: ``value`` (its function or class) passed through
@@ -64,30 +78,54 @@ class Decorations:
 
     def received(self, decorator: SymbolId) -> Values:
         """The functions and classes (or what inner decorators made of them) that ``decorator`` is applied to."""
-        if self._received is None:
-            if self._building:  # asked while building (a decorator's parameter used by another decorator)
-                return NOTHING
+        if self._building:  # asked while building (a decorator's parameter used by another decorator)
+            return NOTHING
+        if self._received is None or self._stale:
             self._building = True
             try:
-                self._received = self._build()
+                self._refresh()
             finally:
                 self._building = False
-        return frozenset(self._received.get(decorator, ()))
+        assert self._received is not None
+        found = self._merged.get(decorator)
+        if found is None:
+            by_module = self._received.get(decorator)
+            found = self._merged[decorator] = frozenset().union(*by_module.values()) if by_module else NOTHING
+        return found
 
-    def _build(self) -> dict[SymbolId, set[Value]]:
+    def _refresh(self) -> None:
+        if self._received is None:
+            self._received = {}
+            infos: Iterable[ModuleInfo] = self._workspace()
+        else:
+            stale = sorted(self._stale)
+            for module in stale:
+                for decorator in self._modules.pop(module, ()):
+                    self._received[decorator].pop(module, None)
+                    self._merged.pop(decorator, None)
+            infos = [info for module in stale if (info := self._info_of(module)) is not None and info.workspace]
+        self._stale.clear()
+        for info in infos:
+            found = self._build(info)
+            if found:
+                self._modules[info.name] = tuple(found)
+                for decorator, values in found.items():
+                    self._received.setdefault(decorator, {})[info.name] = frozenset(values)
+                    self._merged.pop(decorator, None)
+
+    def _build(self, info: ModuleInfo) -> dict[SymbolId, set[Value]]:
         received: dict[SymbolId, set[Value]] = {}
-        for info in self._workspace():
-            for scope in info.facts.scopes:
-                if not scope.decorators or scope.kind == "module":
-                    continue
-                kind = v.CLASS if scope.kind == "class" else v.FUNCTION
-                values: Values = frozenset({(kind, f"{info.name}:{scope.qualname}")})
-                for decorator in reversed(scope.decorators):
-                    # a factory returning a function or something else still hands the function to that function
-                    for kind, ident in self._decorators(info, scope, decorator, partly=True):
-                        if kind == v.FUNCTION:
-                            received.setdefault(ident, set()).update(values)
-                    values = self._apply(self._decorators(info, scope, decorator), values)
+        for scope in info.facts.scopes:
+            if not scope.decorators or scope.kind == "module":
+                continue
+            kind = v.CLASS if scope.kind == "class" else v.FUNCTION
+            values: Values = frozenset({(kind, f"{info.name}:{scope.qualname}")})
+            for decorator in reversed(scope.decorators):
+                # a factory returning a function or something else still hands the function to that function
+                for kind, ident in self._decorators(info, scope, decorator, partly=True):
+                    if kind == v.FUNCTION:
+                        received.setdefault(ident, set()).update(values)
+                values = self._apply(self._decorators(info, scope, decorator), values)
         return received
 
     def _decorators(self, info: ModuleInfo, scope: Scope, decorator: Decorator, partly: bool = False) -> Values:

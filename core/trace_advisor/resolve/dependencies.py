@@ -178,8 +178,12 @@ class Importers:
 
     def affected_by(self, module: str) -> set[str]:
         """The module and every module importing it or one of its packages, transitively."""
-        affected = {module}
-        pending = [module, *ancestors(module)]
+        return self.affected_by_all((module,))
+
+    def affected_by_all(self, modules: Iterable[str]) -> set[str]:
+        """These modules and every module importing one of them or one of their packages, transitively."""
+        affected = set(modules)
+        pending = [*affected, *{package for module in affected for package in ancestors(module)}]
         while pending:
             for importer in self._importers.get(pending.pop(), ()):
                 if importer not in affected:

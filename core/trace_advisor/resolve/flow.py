@@ -101,7 +101,8 @@ class ParameterFlow:
         # module -> id of a call site -> the functions it reaches, each with the parameters bound before its
         # arguments; per generation (the sites are kept alive by ``_sites``)
         self._reached: dict[str, dict[int, list[tuple[SymbolId, int]]]] = {}
-        self._readers: dict[str, set[str]] = {}  # key -> the modules whose parameter values read its calls
+        # key -> the modules whose parameter values read its calls -> the functions whose parameters those are
+        self._readers: dict[str, dict[str, set[str]]] = {}
 
     def clear(self) -> None:
         self._sites.clear()
@@ -111,9 +112,18 @@ class ParameterFlow:
         self._reached.clear()
         self._readers.clear()
 
-    def forget(self) -> None:
-        """Resolution changed somewhere: which calls reach which functions is computed again."""
-        self._reached.clear()
+    def forget(self, modules: Iterable[str]) -> None:
+        """Resolution changed in these modules: which of their calls reach which functions is computed again (the
+        other modules' calls reach what they reached: their values stand)."""
+        for module in modules:
+            self._reached.pop(module, None)
+
+    def keys_of(self, info: ModuleInfo | None) -> Iterable[str]:
+        """Every key the module's call sites with arguments are found under (as indexed, when they are)."""
+        if info is None:
+            return ()
+        indexed = self._indexed.get(info.name)
+        return indexed if indexed is not None and info.name not in self._stale else all_keys(info.facts)
 
     def drop(self, module: str) -> None:
         """Forget one module's call sites (its text changed); read again on the next question. What other modules'
@@ -127,7 +137,20 @@ class ParameterFlow:
         """The modules whose parameter values read calls of these keys."""
         out: set[str] = set()
         for key in keys:
-            out |= self._readers.get(key, set())
+            out.update(self._readers.get(key, ()))
+        return out
+
+    def crowded(self, key: str, more: int) -> bool:
+        """Whether ``more`` calls under ``key`` could change which calls a parameter reads (past the first
+        ``_MAX_SITES``)."""
+        self._index()
+        return sum(len(sites) for _, sites in self._sites.get(key, {}).values()) + more > _MAX_SITES
+
+    def functions_reading(self, module: str, keys: Iterable[str]) -> set[str]:
+        """The functions of ``module`` whose parameter values read calls of these keys."""
+        out: set[str] = set()
+        for key in keys:
+            out.update(self._readers.get(key, {}).get(module, ()))
         return out
 
     def received(self, info: ModuleInfo, function: str, name: str) -> Values:
@@ -178,7 +201,7 @@ class ParameterFlow:
         out: list[tuple[ModuleInfo, CallSite, int]] = []
         read = 0
         for key in keys:
-            self._readers.setdefault(key, set()).add(info.name)
+            self._readers.setdefault(key, {}).setdefault(info.name, set()).add(scope.qualname)
             for _, (site_info, sites) in sorted(self._sites.get(key, {}).items()):
                 for site in sites:
                     read += 1
@@ -351,6 +374,11 @@ def _argument_keys(scope: Scope, position: int, offset: int) -> frozenset[str]:
     if position >= scope.posonly:
         keys.add(scope.params[position])
     return frozenset(keys)
+
+
+def flows(value: Value) -> bool:
+    """Whether a value passed to a parameter is one it holds (one that can change what a call reaches)."""
+    return _flows(value)
 
 
 def _flows(value: Value) -> bool:

@@ -55,7 +55,7 @@ from trace_advisor.resolve.classes import Classes
 from trace_advisor.resolve.decorators import Decorations, decorated_parameter
 from trace_advisor.resolve.dependencies import runs_in
 from trace_advisor.resolve.external import names_attribute
-from trace_advisor.resolve.flow import ParameterFlow, all_keys, changed_keys
+from trace_advisor.resolve.flow import ParameterFlow, changed_keys, flows
 from trace_advisor.resolve.hierarchy import Hierarchy
 from trace_advisor.resolve.memo import Frames, Pending
 from trace_advisor.resolve.modules import ModuleInfo, ModuleProvider, absolute_module
@@ -86,10 +86,12 @@ class Resolver:
         # one string per distinct explanation of an unresolved call (≈58k on the standard library, ≈8k distinct)
         self._details: dict[str, str] = {}
         self._classes = Classes(modules, self)
-        self._hierarchy = Hierarchy(self._workspace_infos, self._classes.mro)
+        self._hierarchy = Hierarchy(self._workspace_infos, modules.module_info, self._classes.mro)
         self._depth = 0
         self.frames = Frames()  # the memo entries being computed (``resolve/memo.py``)
-        self._decorations = Decorations(self, self._workspace_infos, self._classes.scope_of, self._is_workspace)
+        self._decorations = Decorations(
+            self, self._workspace_infos, self._classes.scope_of, self._is_workspace, modules.module_info
+        )
         self._flow = ParameterFlow(
             self,
             self._workspace_infos,
@@ -122,9 +124,9 @@ class Resolver:
             self._memo.pop(module, None)
             self._scoped.pop(module, None)
         self._classes.forget(modules)
-        self._hierarchy.clear()
-        self._decorations.clear()
-        self._flow.forget()
+        self._hierarchy.forget(modules)
+        self._decorations.forget(modules)
+        self._flow.forget(modules)
 
     def forget_functions(self, module: str, functions: Iterable[str]) -> None:
         """Drop what was evaluated in these functions of ``module`` (and the definitions nested in them): their own
@@ -137,7 +139,15 @@ class Resolver:
     def readers_of(self, module: str) -> set[str]:
         """The modules whose resolution read ``module`` (or looked for it) without importing it: re-resolve them
         when it changes, appears or goes (any module can decorate a function with a workspace decorator)."""
-        return self._readers.get(module, set()) | self._decorator_readers
+        return self.fixture_readers_of(module) | self._decorator_readers
+
+    def fixture_readers_of(self, module: str) -> set[str]:
+        """The test modules whose resolution read ``module`` as their conftest (or looked for it)."""
+        return set(self._readers.get(module, ()))
+
+    def decorator_readers(self) -> set[str]:
+        """The modules that read what a workspace decorator receives (which any module's decorations change)."""
+        return set(self._decorator_readers)
 
     def flow_readers(
         self, module: str, old: ModuleFacts | None, new: ModuleFacts | None, keys: Iterable[str] = ()
@@ -148,13 +158,42 @@ class Resolver:
         self._flow.drop(module)
         return self._flow.readers(changed_keys(old, new) | set(keys))
 
+    def passes_nothing(self, info: ModuleInfo, sites: Mapping[str, Iterable[CallSite]]) -> bool:
+        """Whether these call sites of ``info`` (by key) pass no parameter anything it would hold, and are too few to
+        change which calls a parameter reads: what every parameter receives is as it was without them."""
+        for key, found in sites.items():
+            found = list(found)
+            if self._flow.crowded(key, len(found)):
+                return False
+            for site in found:
+                for _, chain in site.args:
+                    try:
+                        values = self.eval_chain(info, site.scope, chain)
+                    except RecursionError:
+                        self._depth = 0
+                        self.frames.reset()
+                        return False
+                    if any(flows(value) for value in values):
+                        return False
+        return True
+
+    def flow_functions(
+        self, module: str, old: ModuleFacts | None, new: ModuleFacts | None, keys: Iterable[str]
+    ) -> set[str]:
+        """The functions of ``module`` whose parameter values read calls under ``keys`` or calls that changed between
+        two versions of its facts."""
+        return self._flow.functions_reading(module, changed_keys(old, new) | set(keys))
+
+    def flow_readers_of_keys(self, keys: Iterable[str]) -> set[str]:
+        """The modules whose parameter values read calls of these keys."""
+        return self._flow.readers(keys)
+
     def flow_readers_of(self, modules: Iterable[str]) -> set[str]:
         """The modules whose parameter values read any call of these modules (re-resolved: what their calls pass
         may evaluate differently now)."""
         keys: set[str] = set()
         for module in modules:
-            info = self._modules.module_info(module)
-            keys |= all_keys(info.facts if info is not None else None)
+            keys.update(self._flow.keys_of(self._modules.module_info(module)))
         return self._flow.readers(keys)
 
     def modules_above(self, module: str) -> set[str]:
