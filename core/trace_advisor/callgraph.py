@@ -21,7 +21,7 @@ from trace_advisor.datatypes import (
     UnresolvedCall,
     lambda_owner,
 )
-from trace_advisor.decorated_calls import CLOSURE, closure_callees, closure_targets, named_by_call
+from trace_advisor.decorated_calls import CLOSURE, closure_callees, runs_through
 from trace_advisor.facts.records import FROM, IMPORT
 
 if TYPE_CHECKING:
@@ -288,13 +288,13 @@ class CallGraph:
         """The decorated function ``edge``'s call runs through its callee, when that is a decorator's closure."""
         if info_of is None or edge.external or CLOSURE not in edge.callee:
             return ()
-        wrapped = closure_targets(info_of, self.callees, edge.callee)
-        if not wrapped:
-            return ()
-        module = edge.caller.partition(":")[0]
-        info = info_of(module)
-        chain = next((c.chain for c in info.facts.calls if c.loc == edge.span), None) if info is not None else None
-        return named_by_call(info_of, edge.caller, chain or (), wrapped)
+
+        def chain() -> tuple[str, ...]:
+            info = info_of(edge.caller.partition(":")[0])
+            found = next((c.chain for c in info.facts.calls if c.loc == edge.span), None) if info is not None else None
+            return found or ()
+
+        return runs_through(info_of, self.callees, edge.caller, edge.callee, chain)
 
     def _node(
         self, symbol: SymbolId, path: tuple[SymbolId, ...], depth: int, edge: _Child, observed: ObservedGraph | None

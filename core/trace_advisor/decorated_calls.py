@@ -36,6 +36,20 @@ def closure_targets(
     return tuple(dict.fromkeys(e.callee for e in callees(closure) if e.span in chosen.calls and not e.external))
 
 
+def runs_through(
+    info_of: Callable[[str], ModuleInfo | None],
+    callees: Callable[[SymbolId], Iterable[CallEdge]],
+    caller: SymbolId,
+    target: SymbolId,
+    chain: Callable[[], Chain],
+) -> tuple[SymbolId, ...]:
+    """The decorated functions a call in ``caller`` (written as ``chain()``, read only when ``target`` may run any)
+    runs through ``target``, when ``target`` is the closure a decorator returned (:func:`closure_targets` it may run,
+    :func:`named_by_call` by this call)."""
+    wrapped = closure_targets(info_of, callees, target)
+    return named_by_call(info_of, caller, chain(), wrapped) if wrapped else ()
+
+
 def named_by_call(
     info_of: Callable[[str], ModuleInfo | None], caller: SymbolId, chain: Chain, targets: Iterable[SymbolId]
 ) -> tuple[SymbolId, ...]:

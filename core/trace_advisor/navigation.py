@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from trace_advisor.datatypes import MODULE_QUALNAME, CallEdge, Definition, Position, Range, SymbolId, make_symbol
-from trace_advisor.decorated_calls import closure_targets, named_by_call
+from trace_advisor.decorated_calls import runs_through
 from trace_advisor.facts.records import CallSite, loc_parts
 from trace_advisor.stubs import Stubs
 
@@ -74,8 +74,12 @@ def symbols_at(index: Index, path: Path, pos: Position) -> AtPosition:
         call = facts.calls[number]
         targets = _targets(index, module, number, Range.packed(call.loc))
         if targets:
-            caller = make_symbol(module, call.scope)
-            runs = {target: found for target in targets if (found := _runs(index, caller, call, target))}
+            caller, callees, chain = make_symbol(module, call.scope), index.graph().callees, call.chain or ()
+            runs = {
+                target: found
+                for target in targets
+                if (found := runs_through(index.module_info, callees, caller, target, lambda: chain))
+            }
             return AtPosition(targets, call, runs)
     definitions = index.definitions(path)
     for definition in definitions:
@@ -91,12 +95,6 @@ def symbols_at(index: Index, path: Path, pos: Position) -> AtPosition:
             if inner is None or inner.range.contains(definition.range.start):
                 inner = definition
     return AtPosition((inner.symbol if inner is not None else make_symbol(module, MODULE_QUALNAME),))
-
-
-def _runs(index: Index, caller: SymbolId, call: CallSite, target: SymbolId) -> tuple[SymbolId, ...]:
-    """The decorated functions ``call`` runs through ``target`` when that is the closure a decorator returned."""
-    ran = closure_targets(index.module_info, index.graph().callees, target)
-    return named_by_call(index.module_info, caller, call.chain or (), ran) if ran else ()
 
 
 class CallLines:

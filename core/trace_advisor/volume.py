@@ -115,19 +115,15 @@ def with_costs(
     product = {e: of for e, of in named.items() if e not in aside}
     figures = EntryFigures(counts)
     typical = _Ranking(product, wanted, figures.typical)
-    rankings = [typical]
-    for among, reached in (
-        (aside, figures.typical),
-        (named, counts.from_entry),
-        (implicit, figures.typical),
-        (implicit, counts.from_entry),
-    ):
+    examples = _Ranking(aside, wanted.difference(typical.best), figures.typical)
+    rankings = [typical, examples]
+    for among, reached in ((named, counts.from_entry), (implicit, figures.typical), (implicit, counts.from_entry)):
         left = wanted.difference(*(r.best for r in rankings))  # on failure paths or in rare arms only; then reached
         rankings.append(_Ranking(among, left, reached))  # only from special methods
 
     def cost(symbol: SymbolId) -> SpanCost:
         ranking = next((r for r in rankings if symbol in r.best), None)
-        if ranking is rankings[1] and _public(symbol):  # only examples call it: the product's API, per call of it
+        if ranking is examples and _public(symbol):  # only examples call it: the product's API, per call of it
             return SpanCost(1.0, symbol, "call graph", 1.0, unit=UnitOf(Unit.CALL))
         if ranking is None and symbol in roots and symbol in entries and not entries[symbol].periodic:
             return SpanCost(1.0, symbol, "call graph", 1.0, unit=UnitOf(unit(symbol)))  # a loop's own function
@@ -145,7 +141,8 @@ def with_costs(
 
     recommendations = tuple(dataclasses.replace(r, cost=cost(r.symbol)) for r in result.recommendations)
     volume = None
-    busiest = typical.busiest or (_Ranking(aside, wanted, figures.typical).busiest if aside else {})
+    # with no product entry point reaching them, the examples' ranking was made for all of the wanted functions
+    busiest = typical.busiest or examples.busiest
     if busiest:
         ranked = [busiest[unit] for unit in sorted(busiest, key=lambda u: u.rank)]
 

@@ -39,8 +39,9 @@ def existing_span(ctx: FunctionContext) -> str | None:
     for call in ctx.calls:
         if _is_span_call(call.text):
             return f"already calls {call.text}"
-    for helper in ctx.graph.span_helpers:
-        return f"already starts a span through {helper.partition(':')[2]} (a span helper of the project)"
+    if ctx.graph.span_helpers:
+        helper = ctx.graph.span_helpers[0].partition(":")[2]
+        return f"already starts a span through {helper} (a span helper of the project)"
     return None
 
 

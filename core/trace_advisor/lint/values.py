@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from trace_advisor.attribute_safety import SCALAR_TYPES, attribute_key, parameter_kind, parameters
 from trace_advisor.datatypes import Range, TextEdit
 from trace_advisor.edits.existing import dotted_name
+from trace_advisor.edits.layout import requote
 from trace_advisor.edits.locate import FunctionNode
 from trace_advisor.lint.findings import Fix, LintContext, LintFinding
 from trace_advisor.lint.fixes import remove_statement
@@ -318,8 +319,7 @@ def deprecated_attribute(ctx: LintContext) -> Iterator[LintFinding]:
         message = f"attribute {key!r} is a deprecated semantic-convention name: the conventions call it {current!r}"
         fix = None
         if written is not None:
-            quoted = json.dumps(current) if _quote(ctx, written) == '"' else f"'{current}'"
-            edit = TextEdit(ctx.range_of(written), quoted)
+            edit = TextEdit(ctx.range_of(written), requote(json.dumps(current), _quote(ctx, written)))
             fix = Fix(f"Rename {key!r} to {current!r}", (edit,))
         yield LintFinding("deprecated-attribute", message, ctx.range_of(written or call), fix)
 
