@@ -58,12 +58,13 @@ def client_errors_below(graph: Graph, symbol: SymbolId) -> frozenset[str]:
     found: set[str] = set()
     seen = {symbol}
     queue = deque([symbol])
+    modules: dict[str, bool] = {}  # module -> it imports a web framework (asked once per module of the walk)
     while queue and len(seen) <= MAX_FUNCTIONS:
         node = queue.popleft()
         # ``symbol``'s own code is read by the span engine (edits/web_errors.py); a callee's except clauses name a
         # framework's 4xx only through its module's imports of the framework: other modules are not parsed again
         # (dispatch: a quick fix parsed hundreds of modules below a Slack handler, a minute per request)
-        if node != symbol and isinstance(graph, SyntaxGraph) and _imports_a_framework(graph, node):
+        if node != symbol and isinstance(graph, SyntaxGraph) and _imports_a_framework(graph, node, modules):
             syntax = graph.function_syntax(node)
             if syntax is not None:
                 found |= reraised_frameworks(*syntax)
@@ -80,9 +81,13 @@ def client_errors_below(graph: Graph, symbol: SymbolId) -> frozenset[str]:
     return frozenset(found)
 
 
-def _imports_a_framework(graph: SyntaxGraph, symbol: SymbolId) -> bool:
-    imports = graph.top_level_imports(symbol)
-    return imports is ALL_PACKAGES or not imports.isdisjoint(_FRAMEWORK_PACKAGES)
+def _imports_a_framework(graph: SyntaxGraph, symbol: SymbolId, modules: dict[str, bool]) -> bool:
+    module = symbol.partition(":")[0]
+    found = modules.get(module)
+    if found is None:
+        imports = graph.top_level_imports(symbol)
+        found = modules[module] = imports is ALL_PACKAGES or not imports.isdisjoint(_FRAMEWORK_PACKAGES)
+    return found
 
 
 def reraised_frameworks(module: ast.Module, function: ast.AST) -> frozenset[str]:
