@@ -117,6 +117,7 @@ NO_IO_CALLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "build_request": (),
         "pipeline": (),
         "pubsub": (),
+        "register_script": ("redis",),  # a Script object: EVALSHA (or SCRIPT LOAD) happens on its first call
         "get_paginator": (),
         "can_paginate": (),
         "get_waiter": (),
