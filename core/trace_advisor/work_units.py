@@ -76,9 +76,29 @@ def lifetime_unit(node: ast.While) -> Unit | None:
     strong = [unit for call, unit in waits if unit is not Unit.POLL and not _polls(call)]
     if strong:
         return min(strong, key=_WAIT_ORDER.index)
-    if not waits or not _leaves_only_when_told(node):
+    if not waits:
+        return Unit.POLL if _never_leaves(node) else None
+    if not _leaves_only_when_told(node):
         return None
     return min((unit for _, unit in waits), key=_WAIT_ORDER.index)
+
+
+def _never_leaves(loop: ast.While) -> bool:
+    """``while True:`` with no ``break``, ``return`` or ``yield`` anywhere in it (a nested loop's ``break`` is its
+    own): only a failure or the process's end stops it, so each pass is one unit, however it waits (freqtrade's
+    ``Worker.run`` calls ``self._worker()``, which sleeps out the rest of its throttling interval)."""
+    if not (isinstance(loop.test, ast.Constant) and loop.test.value is True):
+        return False
+    pending: list[tuple[ast.AST, bool]] = [(stmt, False) for stmt in loop.body]
+    while pending:
+        node, nested = pending.pop()
+        if isinstance(node, ast.Return | ast.Yield | ast.YieldFrom) or (isinstance(node, ast.Break) and not nested):
+            return False
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            continue
+        inner = nested or isinstance(node, ast.While | ast.For | ast.AsyncFor)
+        pending.extend((child, inner) for child in ast.iter_child_nodes(node))
+    return True
 
 
 _WAIT_ORDER = [unit for _, unit in _WAITS]

@@ -294,10 +294,13 @@ def unresolved_calls(ctx: FunctionContext) -> list[CallInfo]:
 
 
 def _runs_forever(ctx: FunctionContext) -> bool:
-    """A top-level endless loop (``while True``/``while self.running``) or a serve-forever call: never ends."""
+    """A top-level endless loop (``while True``/``while self.running``), a serve-forever call or a supervisor's wait
+    for its workers (:func:`_supervises`): never ends."""
     for call in ctx.calls:
         if _forever_call(call.text, call.callees):
             return True
+    if _supervises(ctx):
+        return True
     if ctx.graph.callee_forever and _calls_unconditionally(ctx, ctx.graph.callee_forever):
         return True
     for stmt in flatten(ctx.body_without_docstring(), _OPENING_BLOCKS, main_block_only=True):
@@ -321,6 +324,29 @@ def _runs_forever(ctx: FunctionContext) -> bool:
             return True  # ``while True: ... if self._stop_requested: break`` is ``while not self._stop_requested``
         exits = any(isinstance(n, ast.Break | ast.Return) for n in ast.walk(stmt))
         if not exits or (flag and not endless):
+            return True
+    return False
+
+
+_SIGNAL_HANDLERS = frozenset({"signal.signal"})
+_WAITS_FOR_WORKERS = frozenset({"join", "wait", "is_alive"})  # a process's, a thread's or a child's end
+
+
+def _supervises(ctx: FunctionContext) -> bool:
+    """A supervisor: it installs signal handlers (``signal.signal``, ``loop.add_signal_handler``) and, at its top
+    level, loops waiting for its worker processes or threads to end (``while any(p.exitcode is None ...): p.join(1)``).
+    It runs as long as its workers do, the process's whole life (dramatiq's CLI ``main``, a pre-fork server's master):
+    each worker's units of work are where spans belong."""
+    if not any(
+        _calls_one_of(c.callees, _SIGNAL_HANDLERS) or c.text.rsplit(".", 1)[-1] == "add_signal_handler"
+        for c in ctx.calls
+    ):
+        return False
+    for stmt in flatten(ctx.body_without_docstring(), _OPENING_BLOCKS, main_block_only=True):
+        if isinstance(stmt, ast.While) and any(
+            isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _WAITS_FOR_WORKERS
+            for n in ast.walk(stmt)
+        ):
             return True
     return False
 
