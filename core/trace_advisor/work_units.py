@@ -108,7 +108,7 @@ _TOLD_TO_STOP = re.compile(r"stop|shut|exit|quit|terminat|cancel|kill|burst|max_
 
 # what a ``for`` iterates when it runs for the process's life: a ticker's call (``poll(self.poll_delay_s)``, arq's
 # shape: an async generator that sleeps between ticks) or a consumer of messages (``async for msg in consumer``)
-_TICKER = re.compile(r"^(poll|polls|ticks?|ticker|interval|every)$", re.IGNORECASE)
+_TICKER = re.compile(r"^(poll|polls|ticks?|ticker|interval|every|itertimer)$", re.IGNORECASE)  # mode's itertimer
 _CONSUMER = re.compile(r"(^|_)(consumer|subscriber|subscription|receiver|listener)$", re.IGNORECASE)
 
 

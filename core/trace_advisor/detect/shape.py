@@ -11,6 +11,7 @@ from trace_advisor.datatypes import ResolvedCall, SymbolId, dotted_name
 from trace_advisor.detect.apis import dotted_forms
 from trace_advisor.detect.context import CallInfo, FunctionContext
 from trace_advisor.statements import flatten
+from trace_advisor.work_units import lifetime_iteration
 
 # Servers and consoles that run until the process ends, by resolved name (the span would never end).
 # A function "opens with" the statements at the top of its body, looking through try/with blocks.
@@ -299,7 +300,7 @@ def _runs_forever(ctx: FunctionContext) -> bool:
     for call in ctx.calls:
         if _forever_call(call.text, call.callees):
             return True
-    if _supervises(ctx):
+    if _supervises(ctx) or _iterates_for_life(ctx.body_without_docstring()):
         return True
     if ctx.graph.callee_forever and _calls_unconditionally(ctx, ctx.graph.callee_forever):
         return True
@@ -325,6 +326,22 @@ def _runs_forever(ctx: FunctionContext) -> bool:
         exits = any(isinstance(n, ast.Break | ast.Return) for n in ast.walk(stmt))
         if not exits or (flag and not endless):
             return True
+    return False
+
+
+def _iterates_for_life(body: list[ast.stmt]) -> bool:
+    """A ``for``/``async for`` over a ticker's ticks or a consumer's messages that leaves only when told to stop
+    (:func:`trace_advisor.work_units.lifetime_iteration`), anywhere outside other loops and nested definitions: under
+    an ``if`` too (faust's ``if freq: async for _ in self.itertimer(freq): ...``), since then it runs for life."""
+    pending: list[ast.AST] = list(body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.For | ast.AsyncFor):
+            if lifetime_iteration(node) is not None:
+                return True
+            continue
+        if not isinstance(node, ast.While | ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            pending.extend(ast.iter_child_nodes(node))
     return False
 
 
