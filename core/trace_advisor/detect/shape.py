@@ -534,6 +534,20 @@ def _is_generated(ctx: FunctionContext) -> bool:
     return any(mark in text for mark in _GENERATED_MARKS) or any(_GENERATED_COMMENT.match(line) for line in header)
 
 
+# Packages that hold copies of other projects' code (pip's ``_vendor``); a plain ``vendor`` package counts only with
+# a project's package inside (freqtrade's ``vendor/qtpylib``), not as a marketplace's ``vendor`` app (``vendor.views``)
+_VENDOR_PACKAGES = frozenset({"_vendor", "vendored", "_vendored", "third_party", "thirdparty", "_third_party"})
+
+
+def _is_vendored(ctx: FunctionContext) -> bool:
+    """A module inside a package of vendored code: indexed, since the project calls it, but not the project's to
+    instrument."""
+    parts = ctx.module.split(".")
+    return any(
+        part in _VENDOR_PACKAGES or (part == "vendor" and len(parts) - i >= 3) for i, part in enumerate(parts[:-1])
+    )
+
+
 def _is_wrapper_factory(ctx: FunctionContext) -> bool:
     """A decorator or factory: defines an inner function and returns it."""
     inner = {s.name for s in ctx.node.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)}
@@ -677,6 +691,8 @@ def shape_of(ctx: FunctionContext, has_io: bool) -> Shape:
         trivial = "schema migration (runs once, under the migration tool, which logs it)"
     elif _is_generated(ctx):
         trivial = "generated code (regenerating it would drop the span: trace the code calling it)"
+    elif _is_vendored(ctx):
+        trivial = "vendored code (a copy of another project, replaced on its next update: trace the code calling it)"
     elif _runs_forever(ctx):
         trivial = "runs for the life of the process: a span would never end (trace each unit of work instead)"
     elif _LIVENESS.search(name):
