@@ -219,7 +219,7 @@ def runs_on_a_timer(test: ast.expr) -> bool:
     says so (``if self.should_run_maintenance_tasks:``, ``if job.is_due():``) or a comparison of the time elapsed
     since something (``if time.monotonic() - self._last_flush > self.interval:``)."""
     for node in ast.walk(test):
-        if isinstance(node, ast.Name | ast.Attribute):
+        if isinstance(node, ast.Name | ast.Attribute) and not _enum_member(node):
             if _TIMER_NAME.search(node.id if isinstance(node, ast.Name) else node.attr):
                 return True
         elif isinstance(node, ast.Compare):
@@ -227,6 +227,11 @@ def runs_on_a_timer(test: ast.expr) -> bool:
                 if isinstance(side, ast.BinOp) and isinstance(side.op, ast.Sub) and _reads_clock(side.left):
                     return True
     return False
+
+
+def _enum_member(node: ast.Name | ast.Attribute) -> bool:
+    """``SubscriptionStatus.past_due``: a value of a class's (an enum's), which says nothing about time."""
+    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id[:1].isupper()
 
 
 def _reads_clock(node: ast.expr) -> bool:

@@ -16,7 +16,7 @@ from trace_advisor.datatypes import Problem
 
 # Test code, as ``ignore`` globs: analyses skip it unless asked (``--include-tests``); spans belong in the code under
 # test, and a function's callers in tests say nothing about how production uses it.
-TEST_GLOBS = ("tests", "test", "test_*.py", "*_test.py", "conftest.py")
+TEST_GLOBS = ("tests", "test", "*_tests", "test_*.py", "*_test.py", "tests.py", "conftest.py")  # ``load_tests/``
 # Demonstration code, as ``ignore`` folder globs: examples, samples, docs, tutorials and benchmarks show how the project
 # is used; spans there trace nobody's production, and their calls say nothing about how the product is called.
 # Analyses skip them unless a PATH names them; the editor still indexes them.

@@ -62,3 +62,13 @@ def test_a_path_naming_examples_analyses_them(tmp_path: Path) -> None:
     write_project(tmp_path)
     assert recommended(tmp_path, tmp_path / "examples") == {"run_rates:main"}
     assert "examples.run_rates:main" in recommended(tmp_path, tmp_path, tmp_path / "examples")
+
+
+def test_load_tests_and_django_tests_modules_are_test_code(tmp_path: Path) -> None:
+    """polar's ``load_tests/`` (locust scenarios) headed a "per job" figure, and a Django app's ``tests.py`` is its
+    test module: both are test code, skipped like ``tests/``."""
+    write_project(tmp_path)
+    (tmp_path / "load_tests").mkdir()
+    (tmp_path / "load_tests" / "checkout.py").write_text(EXAMPLE)
+    (tmp_path / "shop" / "tests.py").write_text(EXAMPLE)
+    assert recommended(tmp_path, tmp_path) == {"shop.rates:fetch_rates"}

@@ -627,6 +627,29 @@ def _per_item_hook(ctx: FunctionContext) -> str | None:
 _TRACING_PACKAGES = frozenset({"opentelemetry", "sentry_sdk", "ddtrace", "logfire"})
 
 
+# OpenTelemetry SDK interfaces that carry telemetry out: the methods of their implementations run for every span,
+# batch or record the process produces (polar's ``S3SpanExporter.export``)
+_TELEMETRY_INTERFACES = (
+    "SpanExporter",
+    "SpanProcessor",
+    "MetricExporter",
+    "MetricReader",
+    "LogExporter",
+    "LogRecordProcessor",
+    "Sampler",
+    "TextMapPropagator",
+)
+
+
+def _telemetry_pipeline(ctx: FunctionContext) -> str | None:
+    """The OpenTelemetry interface (its dotted name) the function's class implements, if it does."""
+    for base in ctx.class_mro:
+        module, _, qualname = base.partition(":")
+        if module.partition(".")[0] == "opentelemetry" and qualname.endswith(_TELEMETRY_INTERFACES):
+            return dotted_name(base)
+    return None
+
+
 def _annotates_given_span(ctx: FunctionContext) -> bool:
     """Whether the function annotates a span it is given: it calls a method of a tracing package's span class
     (``span.set_attribute(...)``, ``span.add_event(...)``, as resolution names them) on one of its parameters. It runs
@@ -679,6 +702,8 @@ def shape_of(ctx: FunctionContext, has_io: bool) -> Shape:
         trivial = "data-model validator or serializer (runs per field of every object: the code building it is traced)"
     elif (hook := _per_item_hook(ctx)) is not None:
         trivial = f"a {hook} hook, called once per item it handles (the span belongs to the code starting the work)"
+    elif (pipeline := _telemetry_pipeline(ctx)) is not None:
+        trivial = f"part of the telemetry pipeline ({pipeline}): a span here would feed the pipeline it runs in"
     elif not has_io and _annotates_given_span(ctx):
         trivial = "annotates the span it is given (it runs inside that span, the caller's: tracing plumbing)"
     elif {"contextmanager", "asynccontextmanager"} & decorators:
