@@ -10,7 +10,8 @@ import pytest
 from trace_advisor.cost import loop_of
 from trace_advisor.datatypes import Unit
 from trace_advisor.detect.findings import Finding
-from trace_advisor.work_units import entry_unit, lifetime_unit, runs_on_a_timer, waits_for_a_condition
+from trace_advisor.detect.kinds import entry_unit
+from trace_advisor.work_units import lifetime_unit, runs_on_a_timer, waits_for_a_condition
 
 
 def _loop(source: str) -> ast.While:
