@@ -168,6 +168,8 @@ def _waits_for(call: ast.Call) -> Unit | None:
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
     name = name.lstrip("_")  # ``await self._receive_json()``: a private helper around the receive
+    if name == "join" and _joins_strings(call):
+        return None
     if name in {"get", "get_nowait"} and isinstance(func, ast.Attribute):  # ``queue.get()``, not ``dict.get(key)``
         receiver = ast.unparse(func.value)
         blocking = any(k.arg in {"block", "timeout"} for k in call.keywords)
@@ -200,6 +202,22 @@ def runs_on_a_timer(test: ast.expr) -> bool:
                 if isinstance(side, ast.BinOp) and isinstance(side.op, ast.Sub) and _reads_clock(side.left):
                     return True
     return False
+
+
+def _joins_strings(call: ast.Call) -> bool:
+    """``"\\n".join(lines)``, ``os.path.join(a, b)``, ``sep.join(p.name for p in parts)``: a string's or a path's
+    join takes the items; a thread's, process's or queue's takes nothing or one timeout (``proc.join(1)``,
+    ``t.join(timeout)``, ``t.join(self.grace)``)."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Constant) and isinstance(func.value.value, str):
+        return True
+    if len(call.args) > 1:
+        return True
+    return any(
+        not isinstance(a, ast.Name | ast.Attribute)
+        and not (isinstance(a, ast.Constant) and type(a.value) in (int, float))
+        for a in call.args
+    )
 
 
 def _enum_member(node: ast.Name | ast.Attribute) -> bool:
