@@ -18,7 +18,7 @@ _STOP_FLAG = re.compile(r"stop|shut|exit|quit|clos|terminat|cancel|kill|done|fin
 _RUN_FLAG = re.compile(r"run|alive|active|serv|listen|keep|forever|live|enabled|open|connected", re.IGNORECASE)
 # the call a pass waits in, by what it says each pass brings (the first kind found in a loop's body names its unit)
 _WAITS: tuple[tuple[re.Pattern[str], Unit], ...] = (
-    (re.compile(r"^(accept|handle_request|get_request)$"), Unit.REQUEST),
+    (re.compile(r"^(accept|handle_request|get_request|input)$"), Unit.REQUEST),  # ``input()``: a REPL's next command
     (re.compile(r"dequeue|^(claim|reserve|fetch|get|next|pop|take)_?(job|task)s?$"), Unit.JOB),
     (
         re.compile(
