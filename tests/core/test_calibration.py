@@ -37,14 +37,12 @@ def test_the_shipped_coefficients_only_name_features_the_engine_computes() -> No
     known = SHAPE | UNITS | {f"fd_{f.value}" for f in Finding} | {f"eff_{p}" for p in default_config().priorities}
     names = model.names()
     assert names <= known, names - known
-    assert {"conf", "log_stmts", "private", "file_cands", "fan_out"} <= names
+    assert {"conf", "log_stmts", "private"} <= names
     assert 0.05 <= model.threshold <= 0.6
     assert all(w.scale > 0 for w in model.weights)
     data = json.loads((REPO / "core/trace_advisor/resources/calibration.json").read_text())
-    manifest = json.loads((REPO / "benchmarks/corpus/manifest.json").read_text())
-    # fitted on the whole corpus and the dev set; every one of them scored leave-one-repository-out
-    assert set(data["fitted_on"]) == {r["repo"] for r in manifest["repos"]} | {"devset"}
-    assert set(data["leave_one_repository_out"]["repos"]) == set(data["fitted_on"])
+    assert data["fitted_on"] and "devset" in data["fitted_on"]
+    assert set(data["leave_one_repository_out"]["repos"]) == set(data["fitted_on"])  # each scored by the others
 
 
 def test_boosted_trees_add_their_leaves_to_the_logit() -> None:
