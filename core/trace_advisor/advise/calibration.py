@@ -1,6 +1,7 @@
 """The calibrated scorer (``scoring: calibrated``): a logistic model or shallow boosted trees (whichever
-``resources/calibration.json`` holds) over the rules scorer's typed evidence, fitted by ``benchmarks/fit_calibration.py`` on repositories whose maintainers placed spans by hand,
-so a function's confidence is the fitted probability that its maintainers would trace it.
+``resources/calibration.json`` holds) over the rules scorer's typed evidence, fitted by ``benchmarks/fit_calibration.py``
+on repositories whose maintainers placed spans by hand, so a function's confidence is the fitted probability that its
+maintainers would trace it.
 
 Features per function: the rules confidence and each priority's effect, the strength of each finding, its shape
 (size, parameters, private, dunder, method, async, generator, listed in ``__all__``), call-graph facts (callers, other
@@ -8,8 +9,8 @@ packages calling it, what share of its callers are its own class's or have evide
 calls and how many of those have evidence, workspace callees doing I/O and how far down the nearest is) and its unit
 (how many public methods its class has, what share of them have evidence or deserve a span by the rules, the same
 shares for the file, how many functions of the file have evidence and how many of those are stronger). The model is
-data (``resources/calibration.json``); nothing is learned at run time. Functions the rules never recommend (trivial,
-no evidence, silenced, only wrapping an instrumented call) keep their verdict.
+data; nothing is learned at run time. Functions the rules never recommend (trivial, no evidence, silenced, only
+wrapping an instrumented call) keep their verdict.
 """
 
 from __future__ import annotations
