@@ -1,7 +1,7 @@
 """The calibrated scorer (``scoring: calibrated``): a logistic model or shallow boosted trees (whichever
-``resources/calibration.json`` holds) over the rules scorer's typed evidence, fitted by ``benchmarks/fit_calibration.py``
-on repositories whose maintainers placed spans by hand, so a function's confidence is the fitted probability that its
-maintainers would trace it.
+``resources/calibration.json`` holds) over the rules scorer's typed evidence, fitted by
+``benchmarks/fit_calibration.py`` on repositories whose maintainers placed spans by hand, so a function's confidence
+is the fitted probability that its maintainers would trace it.
 
 Features per function: the rules confidence and each priority's effect, the strength of each finding, its shape
 (size, parameters, private, dunder, method, async, generator, listed in ``__all__``), call-graph facts (callers, other
