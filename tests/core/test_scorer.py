@@ -219,6 +219,21 @@ MIGRATIONS = {
         "class Migration(migrations.Migration):\n"
         "    operations = [migrations.RunPython(backfill)]\n"
     ),
+    # an Alembic revision script outside an alembic folder (Netflix dispatch: database/revisions/core/versions/)
+    "app/database/revisions/core/versions/2021-06-02_f011c050b9ba.py": (
+        '"""Add incident costs\n\nRevision ID: f011c050b9ba\nRevises: 0ab4f8f54bfa\n"""\n'
+        "import sqlalchemy as sa\nfrom alembic import op\nfrom sqlalchemy.orm import Session\n\n"
+        "from app.models import Incident\n\n"
+        "# revision identifiers, used by Alembic.\n"
+        "revision = 'f011c050b9ba'\n"
+        "down_revision = '0ab4f8f54bfa'\n\n\n"
+        "def upgrade():\n"
+        "    op.add_column('incident', sa.Column('cost', sa.Float(), nullable=True))\n"
+        "    session = Session(bind=op.get_bind())\n"
+        "    for incident in session.query(Incident).all():\n"
+        "        incident.cost = sum(item.amount for item in incident.items)\n"
+        "    session.commit()\n"
+    ),
     # a project's own runner of numbered steps (Sentry's snuba: snuba_migrations/<group>/0010_....py)
     "app/snuba_migrations/events/0010_fix_order_by.py": (
         "def fix_order_by(cluster, db) -> None:\n"

@@ -492,16 +492,21 @@ def _is_test_code(ctx: FunctionContext) -> bool:
 def _is_migration(ctx: FunctionContext) -> bool:
     """Django's ``migrations`` packages, a project's own ``migrations`` module of ``m001_initial``-style steps that its
     runner applies in order, Alembic's ``versions`` scripts and ``env.py``: their DDL is not a write to a table an
-    operator would trace, and they run once per deploy (the alembic library itself is not one)."""
+    operator would trace, and they run once per deploy (the alembic library itself is not one). An Alembic revision
+    script is one wherever it lives: its ``down_revision = ...`` says so."""
     *packages, last = ctx.module.split(".")
     if "migrations" in packages or (last == "migrations" and packages):
         return True
     # a runner's numbered steps: ``snuba_migrations/events/0010_groupedmessages_fix.py`` (Sentry's snuba)
     if any(p.endswith("_migrations") for p in packages) or _NUMBERED_STEP.match(last):
         return True
-    return "alembic" in packages[1:] or (packages[:1] == ["alembic"] and (last == "env" or "versions" in packages))
+    if "alembic" in packages[1:] or (packages[:1] == ["alembic"] and (last == "env" or "versions" in packages)):
+        return True
+    # an Alembic revision script wherever it lives (Netflix dispatch's ``database/revisions/core/versions/``)
+    return any(_DOWN_REVISION.match(line) for line in ctx.lines[:60])
 
 
+_DOWN_REVISION = re.compile(r"down_revision\s*(:[^=]*)?=")  # at the start of a line: a module-level assignment
 _NUMBERED_STEP = re.compile(r"^\d{3,}_[a-z]")  # ``0010_add_index``: not importable by name, loaded by a runner
 
 
