@@ -18,6 +18,7 @@ from trace_advisor.facts.records import (
     REACHING,
     SELECT,
     SLICE,
+    SLOTS,
     UNKEYED,
     VALUES_OF,
     Chain,
@@ -184,8 +185,10 @@ def value_chains(node: ast.expr | None, lambdas: LambdaNames | None = None) -> t
             if (named := getattr_default(node)) is not None:  # the attribute, or the default
                 target, name, default = named
                 held = chain_of(target)
-                attribute: tuple[Chain, ...] = ((*held, name),) if held is not None else ()
-                return attribute + value_chains(default, lambdas)
+                if held is None:
+                    return value_chains(default, lambdas)
+                fallbacks = value_chains(default, lambdas)
+                return tuple((*held, name, OR, *f) for f in fallbacks) if fallbacks else ((*held, name, OR),)
         chain = chain_of(node)
         return (chain,) if chain is not None else ()
     if isinstance(node, ast.IfExp):
@@ -226,7 +229,7 @@ def value_chains(node: ast.expr | None, lambdas: LambdaNames | None = None) -> t
         table: list[Chain] = [("<dict>",)]
         for key, value in zip(node.keys, node.values, strict=True):
             if key is None:  # ``{**base, ...}``: the slots of ``base``
-                table.extend(c for c in value_chains(value, lambdas) if _reference(c))
+                table.extend((*c, SLOTS) for c in value_chains(value, lambdas) if _reference(c))
                 continue
             slot = VALUES_OF + (literal_key(key) or "")
             table.extend((*chain, slot) for chain in value_chains(value, lambdas) if _reference(chain))
@@ -255,7 +258,7 @@ def _copied(node: ast.Call, lambdas: LambdaNames | None) -> tuple[Chain, ...]:
     if len(node.args) == 1 and type(node.args[0]) is not ast.Starred:
         for chain in value_chains(node.args[0], lambdas):
             if _reference(chain) or chain[-1].startswith(VALUES_OF):
-                found.append(chain if keeps else (*chain, UNKEYED))
+                found.append((*chain, SLOTS if keeps else UNKEYED))
     if keeps:
         for keyword in node.keywords:
             held = VALUES_OF + repr(keyword.arg) if keyword.arg else ""
@@ -270,7 +273,7 @@ def _reference(chain: Chain) -> bool:
     return not chain[0].startswith("<") and CALL not in chain and ITEM not in chain
 
 
-_SLOT_MARKERS = frozenset({SELECT, CLEARED, UNKEYED, SLICE, VALUES_OF, OR})
+_SLOT_MARKERS = frozenset({SELECT, CLEARED, SLOTS, UNKEYED, SLICE, VALUES_OF, OR})
 
 
 def chain_text(chain: Chain) -> str:

@@ -57,6 +57,7 @@ from trace_advisor.facts.records import (
     REACHING,
     READ,
     SELF,
+    SLOTS,
     TYPEVAR,
     UNKEYED,
     UNKNOWN,
@@ -318,17 +319,19 @@ class _Extractor:
     def _slots(self, value: ast.expr, scope: ScopeBuilder, *, keep: bool) -> tuple[Chain, ...]:
         """The slots of a collection ``value`` (a display, a name, an attribute), with their keys when ``keep``."""
         chains = [c for c in self._value(value, scope) if c[0][:1] != "<" or c[-1].startswith(VALUES_OF)]
-        return tuple(chains) if keep else tuple((*c, UNKEYED) for c in chains)
+        return tuple((*c, SLOTS if keep else UNKEYED) for c in chains)
 
     def _write(self, scope: ScopeBuilder, name: str, chains: tuple[Chain, ...], key: str | None) -> None:
         """Record a write into the collection ``name`` holds: in the scope binding ``name``, a binding that joins
         what reached (or, for a literal key in that scope's followed names, replaces the key's slot); from another
         scope, one every use of the name sees."""
         if name in scope.declared:
-            if chains:
+            if chains and _holds_collection(self._scopes[0].bindings.get(name, ())):
                 self._bind(scope, name, Binding(VALUE, chains=chains), runs=False)
             return
         if name in scope.bindings:
+            if not _holds_collection(scope.bindings[name]):
+                return
             if key is not None and name in scope.flow:  # a strong update: the slot of ``key`` is replaced
                 head = scope.flow[name]
                 self._bind(scope, name, Binding(VALUE, chains=((head, CLEARED + key), *chains)))
@@ -339,7 +342,7 @@ class _Extractor:
         if owner is None and self._part:  # the module may bind it: the splicer sees a binding it cannot splice
             owner = self._scopes[0]
             owner.bindings.setdefault(name, [])
-        if owner is None or not chains:
+        if owner is None or not chains or not (self._part or _holds_collection(owner.bindings[name])):
             return
         found = owner.bindings[name]
         found.append(with_scope(Binding(VALUE, chains=chains), scope))
@@ -1132,6 +1135,20 @@ _WRITTEN = frozenset({ast.Name, ast.Attribute, ast.Lambda})
 _WRITE_METHODS = frozenset({"append", "add", "insert", "extend", "update", "setdefault"})
 
 
+_DISPLAYS = frozenset({"<dict>", "<list>", "<set>", "<tuple>"})
+_COPIES = frozenset({"dict", "list", "set"})
+
+
+def _holds_collection(bindings: Iterable[Binding]) -> bool:
+    """Whether a name is bound to a collection the scope makes (a display, a comprehension, ``dict(...)``): a write
+    into it is followed; ``session.add(obj)`` on anything else is not a write into a collection."""
+    return any(
+        chain[0] in _DISPLAYS or (len(chain) == 2 and chain[1] == CALL and plain_name(chain[0]) in _COPIES)
+        for binding in bindings
+        for chain in binding.chains
+    )
+
+
 def _binding_scope(scope: ScopeBuilder, name: str) -> ScopeBuilder | None:
     """The scope around ``scope`` (not a class body) whose binding of ``name`` (so far) a use in ``scope`` reads."""
     outer = scope.parent
@@ -1155,7 +1172,7 @@ def _getattr_chain(call: ast.expr, names: dict[str, str] | None) -> Chain | None
     fallback = chain_of(default) if type(default) is not ast.Constant else None
     if fallback is not None and names and "@" in names.get(fallback[0], ""):
         fallback = None
-    return (*found, name, OR, *fallback) if fallback is not None else (*found, name)
+    return (*found, name, OR, *fallback) if fallback is not None else (*found, name, OR)
 
 
 def _argument_chains(

@@ -41,12 +41,16 @@ ITEM: Final = "[k]"
 # - SELECT followed by a key, just before ITEM (``("d", "[=]'a'", "[k]")`` for ``d["a"]``): keep the slots of that key
 #   (and those under any key); when no slot has it, every slot;
 # - CLEARED followed by a key: the collection without the slots of that key (``d["a"] = f2`` replaces ``d``'s slot);
+# - SLOTS: the collections in what came before, with their keys (not what else it is: ``dict(x)`` is a dict, whatever
+#   ``x`` is);
 # - UNKEYED: the collections in what came before, their keys forgotten (``list(x)``, ``[*x]``, ``first, *rest = x``);
 # - SLICE: as UNKEYED, and a builtin sequence stays what it is (``steps[1:]``, ``text[1:]``);
 # - OR: what came before, or what the rest of the chain evaluates to in the same scope (``getattr(obj, "name",
-#   default)``: the attribute, or the default).
+#   default)``: the attribute, or the default; an attribute of code without source that nothing checks is left out,
+#   as the default says the attribute may be missing).
 SELECT: Final = "[=]"
 CLEARED: Final = "[-]"
+SLOTS: Final = "[s]"
 UNKEYED: Final = "[u]"
 SLICE: Final = "[:]"
 OR: Final = "[|]"

@@ -42,6 +42,7 @@ from trace_advisor.facts.records import (
     SELECT,
     SELF,
     SLICE,
+    SLOTS,
     TYPEVAR,
     UNKEYED,
     VALUE,
@@ -694,9 +695,10 @@ class Resolver:
             self._depth -= 1
 
     def _compute_chain(self, info: ModuleInfo, scope: str, chain: Chain) -> Values:
-        if OR in chain:  # ``getattr(obj, "name", default)``: the attribute, or the default
+        if OR in chain:  # ``getattr(obj, "name", default)``: the attribute (not made up), or the default
             cut = chain.index(OR)
-            return self.eval_chain(info, scope, chain[:cut]) | self.eval_chain(info, scope, chain[cut + 1 :])
+            found = frozenset(x for x in self.eval_chain(info, scope, chain[:cut]) if not _unchecked(x))
+            return found | self.eval_chain(info, scope, chain[cut + 1 :]) if cut + 1 < len(chain) else found
         if chain[0] == LAMBDA:  # a lambda: a function of this module (its own scope)
             values: Values = frozenset({(v.FUNCTION, f"{info.name}:{chain[1]}")})
             rest: Chain = chain[2:]
@@ -1194,7 +1196,7 @@ _GETATTR = frozenset({(v.EXTERNAL, "builtins:getattr")})
 # a collection value's ident may end with the literal key of its slot: "<symbol id>\x1f<key>" (``{"a": on_a}``)
 _KEY: Final = "\x1f"
 _SEQUENCES = frozenset(f"builtins:{name}" for name in ("str", "bytes", "bytearray", "list", "tuple"))
-_SLOTS = frozenset({VALUES_OF, SELECT, CLEARED, UNKEYED, SLICE})
+_SLOTS = frozenset({VALUES_OF, SELECT, CLEARED, SLOTS, UNKEYED, SLICE})
 
 
 def _slots(values: Values, marker: str, key: str) -> Values:
@@ -1206,10 +1208,19 @@ def _slots(values: Values, marker: str, key: str) -> Values:
         return kept if any(x[0] in _COLLECTIONS for x in kept) else values
     if marker == CLEARED:  # ``d["a"] = f2``: the slots of "a" are replaced
         return frozenset(x for x in values if x[0] not in _COLLECTIONS or _key_of(x) != key)
+    if marker == SLOTS:  # ``dict(x)``: the slots of ``x``, not what else ``x`` is
+        return frozenset(x for x in values if x[0] in _COLLECTIONS)
     out = {(x[0], x[1].partition(_KEY)[0]) for x in values if x[0] in _COLLECTIONS}
     if marker == SLICE:  # ``text[1:]`` is a str, ``steps[1:]`` a list of the same elements
         out.update(x for x in values if x[0] == v.EXTERNAL_INSTANCE and x[1] in _SEQUENCES)
     return frozenset(out)
+
+
+def _unchecked(value: Value) -> bool:
+    """An attribute of a class without source that nothing checked exists (``abc:ABCMeta.data_source``): a builtin's
+    is checked (``external.names_attribute``), a stdlib class's is not."""
+    kind, ident = value
+    return kind == v.EXTERNAL and not ident.startswith("builtins:") and "." in ident.partition(":")[2]
 
 
 def _key_of(value: Value) -> str:
