@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
+from sys import intern
 
 from trace_advisor.facts.records import (
     CALL,
@@ -105,7 +106,7 @@ def chain_of(node: ast.expr) -> Chain | None:
         elif type(current) is ast.Subscript and type(current.slice) is not ast.Slice:
             parts.append(ITEM)
             if type(current.slice) is ast.Constant and (key := literal_key(current.slice)) is not None:
-                parts.append(SELECT + key)  # ``d["a"]``: the slots of key "a"
+                parts.append(intern(SELECT + key))  # ``d["a"]``: the slots of key "a"
             current = current.value
         else:
             literal = LITERAL_NAMES.get(type(current.value) if isinstance(current, ast.Constant) else type(current))
@@ -178,11 +179,12 @@ def value_chains(node: ast.expr | None, lambdas: LambdaNames | None = None) -> t
     if node is None:
         return ()
     if type(node) in _PLAIN_CHAINS:  # the commonest values
-        if type(node) is ast.Call:
-            assert isinstance(node, ast.Call)
-            if type(node.func) is ast.Name and node.func.id in _COPIES:
+        if type(node) is ast.Call and type(node.func) is ast.Name:
+            assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            called = node.func.id
+            if called in _COPIES:
                 return _copied(node, lambdas)
-            if (named := getattr_default(node)) is not None:  # the attribute, or the default
+            if called == "getattr" and (named := getattr_default(node)) is not None:  # the attribute, or the default
                 target, name, default = named
                 held = chain_of(target)
                 if held is None:
@@ -219,8 +221,9 @@ def value_chains(node: ast.expr | None, lambdas: LambdaNames | None = None) -> t
                 keyed = False
                 shown.extend((*c, UNKEYED) for c in value_chains(element.value, lambdas) if _reference(c))
                 continue
-            at = VALUES_OF + str(position) if keyed else VALUES_OF
-            shown.extend((*chain, at) for chain in value_chains(element, lambdas))
+            if element_chains := value_chains(element, lambdas):
+                at = _POSITIONS[position] if keyed and position < len(_POSITIONS) else VALUES_OF
+                shown.extend((*chain, at) for chain in element_chains)
         return tuple(shown)
     if isinstance(node, ast.Dict) and node.values:
         # a dispatch table: the functions, classes and objects its values name are what an item can be, under their
@@ -231,8 +234,9 @@ def value_chains(node: ast.expr | None, lambdas: LambdaNames | None = None) -> t
             if key is None:  # ``{**base, ...}``: the slots of ``base``
                 table.extend((*c, SLOTS) for c in value_chains(value, lambdas) if _reference(c))
                 continue
-            slot = VALUES_OF + (literal_key(key) or "")
-            table.extend((*chain, slot) for chain in value_chains(value, lambdas) if _reference(chain))
+            if references := [chain for chain in value_chains(value, lambdas) if _reference(chain)]:
+                slot = intern(VALUES_OF + key_text) if (key_text := literal_key(key)) is not None else VALUES_OF
+                table.extend((*chain, slot) for chain in references)
         return tuple(table)
     if type(node) is ast.Subscript and type(node.slice) is ast.Slice:  # ``steps[1:]``: its elements, by no key
         assert isinstance(node, ast.Subscript)
@@ -244,6 +248,7 @@ def value_chains(node: ast.expr | None, lambdas: LambdaNames | None = None) -> t
     return (chain,) if chain is not None else ()
 
 
+_POSITIONS = tuple(VALUES_OF + str(position) for position in range(32))  # a tuple's slots (more: any position)
 # builtins that make a new collection of their argument's elements (``dict`` keeps the keys, the others do not)
 _COPIES = frozenset({"dict", "list", "tuple", "set", "frozenset", "sorted", "reversed"})
 
@@ -261,10 +266,8 @@ def _copied(node: ast.Call, lambdas: LambdaNames | None) -> tuple[Chain, ...]:
                 found.append((*chain, SLOTS if keeps else UNKEYED))
     if keeps:
         for keyword in node.keywords:
-            held = VALUES_OF + repr(keyword.arg) if keyword.arg else ""
-            for chain in value_chains(keyword.value, lambdas):
-                if _reference(chain):
-                    found.append((*chain, held) if held else chain)
+            held = VALUES_OF + repr(keyword.arg) if keyword.arg else SLOTS  # ``dict(**base)``: base's slots
+            found.extend((*chain, held) for chain in value_chains(keyword.value, lambdas) if _reference(chain))
     return tuple(found)
 
 

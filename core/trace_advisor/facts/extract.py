@@ -281,8 +281,10 @@ class _Extractor:
         if type(target.value) is not ast.Name or type(target.slice) is ast.Slice or type(value) not in _WRITTEN:
             return
         assert isinstance(target.value, ast.Name)
+        if not self._into_collection(scope, target.value.id):
+            return
         key = literal_key(target.slice) if type(target.slice) is ast.Constant else None
-        held = VALUES_OF + (key or "")
+        held = intern(VALUES_OF + key) if key is not None else VALUES_OF
         chains = tuple((*c, held) for c in self._value(value, scope) if c[0][:1] != "<")
         self._write(scope, target.value.id, chains, key)
 
@@ -292,6 +294,8 @@ class _Extractor:
         func = call.func
         assert isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
         method, args = func.attr, call.args
+        if not self._into_collection(scope, func.value.id):
+            return
         found: list[Chain] = []
         if method in ("append", "add") and len(args) == 1:
             found.extend((*c, VALUES_OF) for c in self._written(args[0], scope))
@@ -299,14 +303,15 @@ class _Extractor:
             found.extend((*c, VALUES_OF) for c in self._written(args[1], scope))
         elif method == "setdefault" and len(args) == 2:
             key = literal_key(args[0]) if type(args[0]) is ast.Constant else None
-            found.extend((*c, VALUES_OF + (key or "")) for c in self._written(args[1], scope))
+            held = intern(VALUES_OF + key) if key is not None else VALUES_OF
+            found.extend((*c, held) for c in self._written(args[1], scope))
         elif method in ("extend", "update") and len(args) <= 1:
             if args:
                 found.extend(self._slots(args[0], scope, keep=method == "update"))
             if method == "update":
                 for keyword in call.keywords:
-                    held = VALUES_OF + repr(keyword.arg) if keyword.arg else VALUES_OF
-                    found.extend((*c, held) for c in self._written(keyword.value, scope))
+                    slot = intern(VALUES_OF + repr(keyword.arg)) if keyword.arg else VALUES_OF
+                    found.extend((*c, slot) for c in self._written(keyword.value, scope))
         if found:
             self._write(scope, func.value.id, tuple(found), None)
 
@@ -321,20 +326,28 @@ class _Extractor:
         chains = [c for c in self._value(value, scope) if c[0][:1] != "<" or c[-1].startswith(VALUES_OF)]
         return tuple((*c, SLOTS if keep else UNKEYED) for c in chains)
 
-    def _write(self, scope: ScopeBuilder, name: str, chains: tuple[Chain, ...], key: str | None) -> None:
-        """Record a write into the collection ``name`` holds: in the scope binding ``name``, a binding that joins
-        what reached (or, for a literal key in that scope's followed names, replaces the key's slot); from another
-        scope, one every use of the name sees."""
+    def _into_collection(self, scope: ScopeBuilder, name: str) -> bool:
+        """Whether a write into ``name`` from ``scope`` is followed: the binding a use there reads holds a collection
+        the code makes (in a part of a module (``facts/splice.py``), any name it does not bind may be one)."""
         if name in scope.declared:
-            if chains and _holds_collection(self._scopes[0].bindings.get(name, ())):
+            return _holds_collection(self._scopes[0].bindings.get(name, ()))
+        if name in scope.bindings:
+            return _holds_collection(scope.bindings[name])
+        owner = _binding_scope(scope, name)
+        return self._part or (owner is not None and _holds_collection(owner.bindings[name]))
+
+    def _write(self, scope: ScopeBuilder, name: str, chains: tuple[Chain, ...], key: str | None) -> None:
+        """Record a write into the collection ``name`` holds (``_into_collection``): in the scope binding ``name``,
+        a binding that joins what reached (or, for a literal key in that scope's followed names, replaces the key's
+        slot); from another scope, one every use of the name sees."""
+        if name in scope.declared:
+            if chains:
                 self._bind(scope, name, Binding(VALUE, chains=chains), runs=False)
             return
         if name in scope.bindings:
-            if not _holds_collection(scope.bindings[name]):
-                return
             if key is not None and name in scope.flow:  # a strong update: the slot of ``key`` is replaced
                 head = scope.flow[name]
-                self._bind(scope, name, Binding(VALUE, chains=((head, CLEARED + key), *chains)))
+                self._bind(scope, name, Binding(VALUE, chains=((head, intern(CLEARED + key)), *chains)))
             elif chains:
                 self._bind(scope, name, Binding(VALUE, chains=chains), kill=False)
             return
@@ -342,7 +355,7 @@ class _Extractor:
         if owner is None and self._part:  # the module may bind it: the splicer sees a binding it cannot splice
             owner = self._scopes[0]
             owner.bindings.setdefault(name, [])
-        if owner is None or not chains or not (self._part or _holds_collection(owner.bindings[name])):
+        if owner is None or not chains:
             return
         found = owner.bindings[name]
         found.append(with_scope(Binding(VALUE, chains=chains), scope))
@@ -462,9 +475,10 @@ class _Extractor:
         elif isinstance(node, ast.AugAssign):  # binds nothing new: the same object, or one of the same type
             self.expr(node.value, scope)
             self.expr(node.target, scope)
-            if isinstance(node.op, ast.BitOr) and isinstance(node.target, ast.Name):  # ``d |= {"x": f}``: a write
-                if slots := self._slots(node.value, scope, keep=True):
-                    self._write(scope, node.target.id, slots, None)
+            target = node.target
+            if isinstance(node.op, ast.BitOr) and isinstance(target, ast.Name):  # ``d |= {"x": f}``: a write
+                if self._into_collection(scope, target.id) and (slots := self._slots(node.value, scope, keep=True)):
+                    self._write(scope, target.id, slots, None)
             self._record_all([node.target], node.value, scope, extend=True)
         elif isinstance(node, ast.For | ast.AsyncFor):
             self.expr(node.iter, scope)

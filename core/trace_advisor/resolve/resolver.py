@@ -402,6 +402,8 @@ class Resolver:
                     return "annotation-not-a-class", f"the annotation of `{shown}` names no class that can be read"
                 if current.kind in FUNCTION_KINDS and name in current.params:
                     return "untyped-parameter", f"`{shown}` is a parameter without an annotation (annotate it)"
+                if kinds <= {VALUE} and all(c[1:] == (CALL,) and c[0] == "getattr" for b in bindings for c in b.chains):
+                    return "dynamic-attribute", f"`{shown}` is an attribute named by a name only known at run time"
                 if kinds <= {VALUE} and any(c[-1] in (ELEMENT, ITEM) for b in bindings for c in b.chains):
                     return "unknown-element", f"`{shown}` is an element of something not known"
                 if kinds <= {VALUE} and (held := self._held_externally(info, current.qualname, bindings)):
