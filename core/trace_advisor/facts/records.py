@@ -33,7 +33,7 @@ VALUES_OF: Final = "[v]"
 # CLASS_OF ends an annotation chain for "the class itself" (``type[Order]``: calling it constructs an Order).
 CLASS_OF: Final = "[cls]"
 # ITEM: "an item of" what came before, looked up by a key or index (``HANDLERS[kind]``, ``steps[0]``): any of a
-# collection's elements (the key is not read), or what the class's ``__getitem__`` returns.
+# collection's elements (a literal key is a SELECT part before it), or what the class's ``__getitem__`` returns.
 ITEM: Final = "[k]"
 # Container slots (issue 13, S5). A literal key is written ``repr``-like (``'a'``, ``1``: ``1`` is not ``"1"``):
 # - VALUES_OF followed by a key (``[v]'a'``) ends a value chain for "a collection holding it under that key" (a dict

@@ -487,8 +487,8 @@ class Resolver:
         return frozenset(out)
 
     def _items(self, value: Value) -> Values:
-        """What ``value[key]`` gives: any element of a collection (the key is not read), or what the class's
-        ``__getitem__`` returns."""
+        """What ``value[key]`` gives: any element of a collection (a literal key selected the slots before:
+        ``SELECT``), or what the class's ``__getitem__`` returns."""
         if value[0] in _COLLECTIONS:
             return frozenset({_element_of(value)})
         if value[0] != v.INSTANCE:
