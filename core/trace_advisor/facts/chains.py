@@ -78,9 +78,10 @@ LITERAL_NAMES = {
 }
 
 
-def chain_of(node: ast.expr) -> Chain | None:
-    """``a.b().c`` -> ("a", "b", "()", "c"); ``await`` is looked through; ``a[k]`` is ("a", ITEM) (not a slice);
-    ``getattr(a, "b")`` is ("a", "b"); anything else is not followable."""
+def chain_of(node: ast.expr, keys: bool = True) -> Chain | None:
+    """``a.b().c`` -> ("a", "b", "()", "c"); ``await`` is looked through; ``a[k]`` is ("a", ITEM) (not a slice),
+    ``a["k"]`` ("a", SELECT + "'k'", ITEM) (unless ``keys`` is false: attribute reads, which only properties' getters
+    read); ``getattr(a, "b")`` is ("a", "b"); anything else is not followable."""
     # by exact type (trees come from ``ast.parse``): this runs for every call and attribute read
     if type(node) is ast.Name:
         return (node.id,)
@@ -105,7 +106,7 @@ def chain_of(node: ast.expr) -> Chain | None:
             current = current.value
         elif type(current) is ast.Subscript and type(current.slice) is not ast.Slice:
             parts.append(ITEM)
-            if type(current.slice) is ast.Constant and (key := literal_key(current.slice)) is not None:
+            if keys and type(current.slice) is ast.Constant and (key := literal_key(current.slice)) is not None:
                 parts.append(intern(SELECT + key))  # ``d["a"]``: the slots of key "a"
             current = current.value
         else:

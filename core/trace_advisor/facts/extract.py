@@ -968,7 +968,7 @@ class _Extractor:
             self._lambda_scopes_from = len(self._scopes)
 
     def _read(self, node: ast.Attribute, scope: ScopeBuilder, names: dict[str, str] | None) -> None:
-        chain = chain_of(node)
+        chain = chain_of(node, False)
         if chain is None or chain[0].startswith("<"):
             return
         if names:
