@@ -116,6 +116,7 @@ NO_IO_CALLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "prepare_request": (),
         "build_request": (),
         "pipeline": (),
+        "multi": ("redis.Pipeline",),  # marks a pipeline transactional: MULTI goes out with the batch at ``execute()``
         "pubsub": (),
         "get_paginator": (),
         "can_paginate": (),
