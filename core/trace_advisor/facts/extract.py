@@ -334,7 +334,7 @@ class _Extractor:
         if name in scope.bindings:
             return _holds_collection(scope.bindings[name])
         owner = _binding_scope(scope, name)
-        return self._part or (owner is not None and _holds_collection(owner.bindings[name]))
+        return self._part if owner is None else _holds_collection(owner.bindings[name])
 
     def _write(self, scope: ScopeBuilder, name: str, chains: tuple[Chain, ...], key: str | None) -> None:
         """Record a write into the collection ``name`` holds (``_into_collection``): in the scope binding ``name``,
