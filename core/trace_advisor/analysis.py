@@ -18,7 +18,14 @@ from trace_advisor.advise.instrumentation_hints import instrumentation_hints
 from trace_advisor.advise.layers import covered_wrappers
 from trace_advisor.advise.local import LocalScorer, Verdict
 from trace_advisor.advise.provider import Candidate, Provider, ProviderResult
-from trace_advisor.advise.traced_units import MIN_SPANS, ProjectThreshold, SpanCensus, fit_threshold, follow_own_spans
+from trace_advisor.advise.traced_units import (
+    MIN_SPANS,
+    ProjectThreshold,
+    SpanCensus,
+    fit_threshold,
+    follow_own_spans,
+    plumbing,
+)
 from trace_advisor.advise.units import client_operations, consistent, covered_by, with_run, work_runs
 from trace_advisor.analysed import AnalysedModule, FunctionSyntax
 from trace_advisor.analysis_cache import AnalysisCache, FunctionResult, ReadFunctions, source_key
@@ -582,12 +589,6 @@ class Analyzer:
         ours = [(r.ctx, v) for r, v in zip(results, verdicts, strict=True)]
         for number, verdict in follow_own_spans(ours, census, self.config.min_confidence, fit).items():
             verdicts[number] = verdict
-        work = work_runs([(r.ctx, r.signals) for r in results])
-        floor = shipped().threshold if calibrate else self.config.min_confidence
-        for number, run in work.runs.items():
-            verdicts[number] = with_run(verdicts[number], run, floor)
-        for number, caller in work.covered.items():
-            verdicts[number] = covered_by(verdicts[number], f"covered by the span in `{caller}`")
         if self.builder is not None:
             functions = [(r.ctx, r.signals, v) for r, v in zip(results, verdicts, strict=True)]
             own = {r.ctx.symbol: v for r, v in zip(results, verdicts, strict=True)}
@@ -606,7 +607,7 @@ class Analyzer:
 
     def _scored(self, path: Path, cancel: CancelToken) -> tuple[list[FunctionResult], tuple[Verdict, ...]] | Problem:
         """Every function's result in one file and its verdict as the scorer decides it with its siblings (class
-        consistency, then the calibrated model), before the project's own spans and units of work are read; kept for
+        consistency, the calibrated model, where jobs' work runs), before the project's own spans are read; kept for
         the run (the project's threshold reads those of every file with spans)."""
         kept_scored = self._scored_files.get(path)
         if kept_scored is not None:
@@ -644,6 +645,12 @@ class Analyzer:
         if calibrate:
             scored = [Scored(r.ctx, r.signals, v) for r, v in zip(results, verdicts, strict=True)]
             verdicts = calibrated(scored, self.scorer, shipped(), client_operations(pairs))
+        work = work_runs([(r.ctx, r.signals) for r in results])
+        floor = shipped().threshold if calibrate else self.config.min_confidence
+        for number, run in work.runs.items():
+            verdicts[number] = with_run(verdicts[number], run, floor)
+        for number, caller in work.covered.items():
+            verdicts[number] = covered_by(verdicts[number], f"covered by the span in `{caller}`")
         found = (results, tuple(verdicts))
         self._scored_files[path] = found
         return found
@@ -668,12 +675,12 @@ class Analyzer:
         return found
 
     def span_census(self) -> SpanCensus:
-        """The spans the workspace's modules (tests excluded) already start, read from their facts (each module's
-        count kept while its facts are the same)."""
+        """The spans the workspace's modules already start, read from their facts (each module's count kept while
+        its facts are the same); tests and the tracing machinery (:func:`traced_units.plumbing`) are not counted."""
         counted = []
         kept = self.cache.spans
         for module, path, facts in self.index.workspace_facts():
-            if is_test_module(module):
+            if is_test_module(module) or plumbing(module):
                 continue
             found = kept.get(module)
             if found is None or found[0] is not facts:

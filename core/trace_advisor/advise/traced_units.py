@@ -1,8 +1,9 @@
 """The spans a project already has, read as labels: its remaining code is advised to be consistent with how it
-already traces. The threshold becomes the one that best reproduces the project's spans; a public function of a class
-or module whose public functions already have spans is recommended when it has evidence of its own ("3 of 5 public
-methods of BillingClient already have spans"); in a project that traces sparsely, a function of a unit and file
-without any span needs stronger evidence. A project without spans is advised exactly as without this module."""
+already traces. A public function of a class or module whose public functions already have spans, beyond what the
+evidence alone recommends, is recommended when it has evidence of its own ("3 of 5 public methods of BillingClient
+already have spans"); the threshold is raised to the one that best reproduces the project's spans; in a project that
+traces sparsely, a function of a file without any span needs stronger evidence. A project without spans is advised
+exactly as without this module."""
 
 from __future__ import annotations
 
@@ -21,10 +22,23 @@ MIN_TRACED = 2  # traced public functions of a unit before its others follow the
 TRACED_SHARE = 0.25  # share of a unit's public functions with spans for the others to follow them
 SPARSE = 0.25  # a project tracing less than this share of its functions traces sparsely
 STRONGER = 0.15  # how far above the threshold a function of a unit without spans must be in a sparse project
-# the project's threshold is tried in steps of 0.05 from BELOW under to ABOVE over the configured one: a few dozen
-# spans say which way a project leans, not where exactly its cut is
-BELOW = 0.1
+# the project's threshold is tried in steps of 0.05 from the configured one to ABOVE over it: a few dozen spans say how
+# much more selective a project is, not exactly where its cut is; it is never lowered, so the spans trace-advisor adds
+# (each at or above the threshold) never make it recommend more on the next run
 ABOVE = 0.25
+
+
+# modules that are the tracing machinery itself (a project's ``telemetry.py``, ``utils/_opentracing.py``,
+# ``sensors/distributed_tracing.py``), by a word of their name: their spans say nothing of how the project traces its
+# own operations
+PLUMBING = frozenset(
+    "telemetry tracing tracer tracers instrumentation observability opentelemetry opentracing otel".split()
+)
+
+
+def plumbing(module: str) -> bool:
+    """Whether a module is tracing machinery by a word of its dotted name (words split at ``_``)."""
+    return any(word in PLUMBING for part in module.lower().split(".") for word in part.split("_"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,15 +92,14 @@ class ProjectThreshold:
 
 
 def fit_threshold(labelled: Sequence[tuple[Verdict, bool]], default: float) -> ProjectThreshold | None:
-    """The threshold, from ``default - BELOW`` to ``default + ABOVE`` in steps of 0.05, at which the verdicts (scored
-    as if untraced) best reproduce which functions have spans (the second of each pair), by F1; among equal ones
-    the nearest to ``default``. None below ``MIN_SPANS`` spans."""
+    """The threshold, from ``default`` to ``default + ABOVE`` in steps of 0.05, at which the verdicts (scored as if
+    untraced) best reproduce which functions have spans (the second of each pair), by F1; among equal ones the
+    nearest to ``default``. None below ``MIN_SPANS`` spans."""
     spans = sum(traced for _, traced in labelled)
     if spans < MIN_SPANS:
         return None
     best: tuple[float, float, float] | None = None  # (f1, -distance to default, threshold)
-    steps = round((BELOW + ABOVE) / 0.05)
-    for threshold in (round(max(0.0, default - BELOW) + 0.05 * i, 2) for i in range(steps + 1)):
+    for threshold in (round(default + 0.05 * i, 2) for i in range(round(ABOVE / 0.05) + 1)):
         tp = fp = 0
         for verdict, traced in labelled:
             if verdict.deserves_span(threshold):
@@ -107,18 +120,20 @@ def follow_own_spans(
     fit: ProjectThreshold | None = None,
 ) -> dict[int, Verdict]:
     """Verdicts changed by the spans the project already has (by index into ``functions``, one file's), each saying
-    why: the untraced public functions with evidence of a unit (a class's methods, a module's functions) where at
-    least ``MIN_TRACED`` and ``TRACED_SHARE`` of the public functions have spans are recommended (raised to
-    ``min_confidence``); the others are held to the project's threshold (``fit``, else ``min_confidence``), and in
-    a sparse project (:attr:`SpanCensus.sparse`) those of a unit without spans, in a file without spans, to
-    ``STRONGER`` above it."""
+    why. A unit (a class's public methods, a module's public functions) with spans on at least ``MIN_TRACED`` and
+    ``TRACED_SHARE`` of them, one at least on a function the engine would not recommend on its own (the maintainers
+    trace more there than the evidence says), has its untraced ones with evidence recommended (raised to
+    ``min_confidence``). The other untraced functions with evidence are held to the project's threshold (``fit``),
+    and in a sparse project (:attr:`SpanCensus.sparse`) those of a file without spans to ``STRONGER`` above it.
+    Spans the engine itself recommended (``apply --all``) therefore never make it recommend more."""
     if census.traced == 0:
         return {}
     changed: dict[int, Verdict] = {}
     followed: set[int] = set()
     for unit, members in _units(functions).items():
         traced = [i for i in members if functions[i][1].traced is not None]
-        if len(traced) >= MIN_TRACED and len(traced) / len(members) >= TRACED_SHARE:
+        beyond = [i for i in traced if not functions[i][1].deserves_span(min_confidence)]
+        if len(traced) >= MIN_TRACED and len(traced) / len(members) >= TRACED_SHARE and beyond:
             followed.update(members)
             reason = f"{len(traced)} of {len(members)} {unit} already have spans: traced like them"
             for i in members:
@@ -139,8 +154,6 @@ def follow_own_spans(
             )
         if min_confidence > 0 and min_confidence <= verdict.confidence < threshold:  # 0: the user asked for all
             changed[number] = _below(verdict, min_confidence, why)
-        elif min_confidence > verdict.confidence >= threshold:
-            changed[number] = with_floor(verdict, min_confidence, why)
     return changed
 
 

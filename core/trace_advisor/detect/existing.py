@@ -92,13 +92,22 @@ class ModuleSpans:
 def spans_in_facts(facts: ModuleFacts) -> ModuleSpans:
     """:class:`ModuleSpans` of a module, from its facts alone (a span call among a function's own call sites, as
     written, or a decorator :func:`written_spans` counts): the project-wide census of the spans a project already
-    has costs no parse and no resolution. Spans started through a project's own span helper are not counted."""
-    functions = {s.qualname for s in facts.scopes if s.kind == "function" and "<" not in s.qualname}
+    has costs no parse and no resolution. Spans started through a project's own span helper are not counted, nor
+    the tracing helpers themselves (a function named for spans or tracing: ``_create_tool_span``, ``trace_call``)."""
+    functions = {
+        s.qualname
+        for s in facts.scopes
+        if s.kind == "function" and "<" not in s.qualname and not _tracing_helper(s.qualname.rpartition(".")[2])
+    }
     traced = {call.scope for call in facts.calls if call.scope in functions and _is_span_call(call.text)}
     for scope in facts.scopes:
         if scope.qualname in functions and any(_span_decorator_text(d.text) for d in scope.decorators):
             traced.add(scope.qualname)
     return ModuleSpans(len(functions), frozenset(traced))
+
+
+def _tracing_helper(name: str) -> bool:
+    return any(word in name.lower() for word in ("span", "trac"))
 
 
 def _span_decorator_text(text: str) -> bool:
