@@ -1,7 +1,8 @@
 """The spans a project already has, read as labels (tests/fixtures/own_spans, issue #16), through ``trace-advisor
 analyze --format json`` as a subprocess: an untraced public method of a class whose public methods mostly have spans
 is recommended like them, and says so; in a project that traces sparsely, a function of a file without spans needs
-stronger evidence; a project without spans is advised as before (the same code with its spans' file left out)."""
+stronger evidence; a project without spans is advised as before (the same code with its spans' file left out); the
+spans `apply --all` adds never make the next run recommend more."""
 
 from __future__ import annotations
 
@@ -59,3 +60,14 @@ def test_a_sparse_project_asks_stronger_evidence_of_untraced_files_and_without_s
     assert "export_items" not in sparse, sorted(sparse)
     # what is well above the threshold stays (a loop of remote calls)
     assert {"push_all", "sync_inventory"} <= set(sparse)
+
+
+def test_the_spans_apply_adds_never_make_the_next_run_recommend_more(tmp_path: Path) -> None:
+    root = tmp_path / "unit"
+    shutil.copytree(FIXTURES / "unit", root)
+    done = run_cli("apply", root, "--all", "--no-cache")
+    assert done.returncode == 0, done.stderr
+    assert "BillingClient.refund" in done.stderr  # the method its siblings' spans recommended now has its own
+    assert analyze(root) == {}
+    again = run_cli("apply", root, "--all", "--no-cache")
+    assert again.returncode == 0 and "added 0 span(s)" in again.stderr, again.stderr
