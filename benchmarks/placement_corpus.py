@@ -13,7 +13,8 @@ repository, the "span every function" baseline, a precision/recall sweep over ``
 beside them so nothing is tuned to one.
 
 The partly instrumented case (``--keep FRACTION --seed N``): each repository is exported again with the spans of all
-but a seeded random FRACTION of its traced functions taken out of the code (each such function rewritten as the
+but a seeded random FRACTION of its traced functions (the labelled ones, and those the manifest does not label but
+that start a span in their own code, such as Sentry's) taken out of the code (each such function rewritten as the
 analysis scores it without its span, ``detect.existing.without_span``, also without the project's marker helpers and
 span helpers), then analysed with the spans that remain and scored on the functions whose span was removed and the
 untraced ones (the kept ones are the project's own spans: labels the engine may read, never scored). ``--keep 0``
@@ -191,23 +192,53 @@ def untraced_text(engine: RepoEngine, path: Path, qualnames: frozenset[str], mar
     return "".join(lines)
 
 
+def unlabelled_spans(engine: RepoEngine, root: Path, labelled: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """(file, qualname) of the functions that start a span in their own code
+    (:func:`trace_advisor.detect.existing.written_spans`) but are not labelled traced: spans in files the manifest
+    leaves out, or of an API it was not labelled with (Sentry's ``start_span`` in snuba). Tests, tracing plumbing
+    and nested functions aside, as :func:`label` leaves them out."""
+    from trace_advisor.analysed import AnalysedModule
+    from trace_advisor.detect.existing import written_spans
+
+    known = set(labelled)
+    found: set[tuple[str, str]] = set()
+    for path in engine.index.files():
+        relative = path.relative_to(root).as_posix()
+        if any(word in relative.lower() for word in PLUMBING):
+            continue
+        analysed = engine.index.analysed(path)
+        if not isinstance(analysed, AnalysedModule):
+            continue
+        for function in analysed.functions():
+            qualname = function.symbol.partition(":")[2]
+            if labellable(qualname) and not plumbing(qualname) and (relative, qualname) not in known:
+                if written_spans(function.node).any:
+                    found.add((relative, qualname))
+    return found
+
+
 def partly_instrumented(entry: Repo, root: Path, engine: RepoEngine, keep: float, seed: int) -> tuple[Path, Repo]:
     """A copy of the exported repository ``root`` where only a seeded random ``keep`` share of the traced functions
-    still have their spans, and the entry relabelled to score only the others (whose span was removed) and the
-    untraced functions. ``engine`` analyses the original."""
-    traced = sorted((name, q) for name, lab in entry.files.items() for q in lab["traced"])
+    (labelled ones and :func:`unlabelled_spans`) still have their spans, and the entry relabelled to score only the
+    labelled ones whose span was removed and the untraced functions. ``engine`` analyses the original."""
+    labelled = [(name, q) for name, lab in entry.files.items() for q in lab["traced"]]
+    traced = sorted({*labelled, *unlabelled_spans(engine, root, labelled)})
     kept = set(random.Random(f"{entry.repo}@{entry.commit}:{seed}").sample(traced, round(keep * len(traced))))
     target = root.with_name(f"{root.name}-keep{keep:g}-seed{seed}")
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(root, target)
     markers = frozenset(entry.markers)
+    removed: dict[str, set[str]] = {}
+    for name, qualname in traced:
+        if (name, qualname) not in kept:
+            removed.setdefault(name, set()).add(qualname)
+    for name, qualnames in removed.items():
+        (target / name).write_text(untraced_text(engine, root / name, frozenset(qualnames), markers), "utf-8")
     files: dict[str, dict[str, list[str]]] = {}
     for name, lab in entry.files.items():
-        removed = frozenset(q for q in lab["traced"] if (name, q) not in kept)
-        if removed:
-            (target / name).write_text(untraced_text(engine, root / name, removed, markers), "utf-8")
-        files[name] = {"traced": sorted(removed), "not_traced": list(lab["not_traced"])}
+        gone = removed.get(name, set())
+        files[name] = {"traced": sorted(q for q in lab["traced"] if q in gone), "not_traced": list(lab["not_traced"])}
     relabelled = Repo(entry.repo, entry.commit, entry.scope, files, entry.split, entry.markers)
     return target, relabelled
 
