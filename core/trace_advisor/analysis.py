@@ -587,7 +587,8 @@ class Analyzer:
         census = self.span_census()
         fit = self.project_threshold(census, cancel)
         ours = [(r.ctx, v) for r, v in zip(results, verdicts, strict=True)]
-        for number, verdict in follow_own_spans(ours, census, self.config.min_confidence, fit).items():
+        instrumented = frozenset(self.scorer.set_up.values())  # spans a setup gives (strawberry's resolvers)
+        for number, verdict in follow_own_spans(ours, census, self.config.min_confidence, fit, instrumented).items():
             verdicts[number] = verdict
         if self.builder is not None:
             functions = [(r.ctx, r.signals, v) for r, v in zip(results, verdicts, strict=True)]

@@ -118,6 +118,7 @@ def follow_own_spans(
     census: SpanCensus,
     min_confidence: float,
     fit: ProjectThreshold | None = None,
+    instrumented: frozenset[str] = frozenset(),
 ) -> dict[int, Verdict]:
     """Verdicts changed by the spans the project already has (by index into ``functions``, one file's), each saying
     why. A unit (a class's public methods, a module's public functions) with spans on at least ``MIN_TRACED`` and
@@ -125,12 +126,14 @@ def follow_own_spans(
     trace more there than the evidence says), has its untraced ones with evidence recommended (raised to
     ``min_confidence``). The other untraced functions with evidence are held to the project's threshold (``fit``),
     and in a sparse project (:attr:`SpanCensus.sparse`) those of a file without spans to ``STRONGER`` above it.
-    Spans the engine itself recommended (``apply --all``) therefore never make it recommend more."""
+    Spans the engine itself recommended (``apply --all``) therefore never make it recommend more. Functions whose
+    span an instrumentation set up in the code gives them (``instrumented``: a GraphQL resolver under strawberry's
+    OpenTelemetryExtension) are no maintainer's choice: left out of their unit."""
     if census.traced == 0:
         return {}
     changed: dict[int, Verdict] = {}
     followed: set[int] = set()
-    for unit, members in _units(functions).items():
+    for unit, members in _units(functions, instrumented).items():
         traced = [i for i in members if functions[i][1].traced is not None]
         beyond = [i for i in traced if not functions[i][1].deserves_span(min_confidence)]
         if len(traced) >= MIN_TRACED and len(traced) / len(members) >= TRACED_SHARE and beyond:
@@ -163,12 +166,13 @@ def _below(verdict: Verdict, min_confidence: float, reason: str) -> Verdict:
     return dataclasses.replace(verdict, confidence=min(verdict.confidence, below), reasons=(*verdict.reasons, reason))
 
 
-def _units(functions: Sequence[tuple[FunctionContext, Verdict]]) -> dict[str, list[int]]:
+def _units(functions: Sequence[tuple[FunctionContext, Verdict]], instrumented: frozenset[str]) -> dict[str, list[int]]:
     """Per unit, as the rationale names it ("public methods of BillingClient", "public functions of billing.api"),
-    the indices of its public functions: a class's methods, a module's top-level functions (nested ones excluded)."""
+    the indices of its public functions: a class's methods, a module's top-level functions (nested ones excluded),
+    those an instrumentation spans (their ``traced`` in ``instrumented``) left out."""
     found: dict[str, list[int]] = {}
-    for number, (ctx, _) in enumerate(functions):
-        if "<" in ctx.qualname or ctx.name.startswith("_"):
+    for number, (ctx, verdict) in enumerate(functions):
+        if "<" in ctx.qualname or ctx.name.startswith("_") or verdict.traced in instrumented:
             continue
         owner = ctx.qualname.rpartition(".")[0]
         unit = f"public methods of {owner}" if owner else f"public functions of {ctx.module}"
