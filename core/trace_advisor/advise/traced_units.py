@@ -21,7 +21,7 @@ MIN_SPANS = 10  # spans a project must have before its style is read from them
 MIN_TRACED = 2  # traced public functions of a unit before its others follow them (one span is no convention)
 TRACED_SHARE = 0.25  # share of a unit's public functions with spans for the others to follow them
 SPARSE = 0.25  # a project tracing less than this share of its functions traces sparsely
-STRONGER = 0.15  # how far above the threshold a function of a unit without spans must be in a sparse project
+STRONGER = 0.15  # how far above min_confidence a function of a file without spans must be in a sparse project
 # the project's threshold is tried in steps of 0.05 from the configured one to ABOVE over it: a few dozen spans say how
 # much more selective a project is, not exactly where its cut is; it is never lowered, so the spans trace-advisor adds
 # (each at or above the threshold) never make it recommend more on the next run
@@ -123,12 +123,13 @@ def follow_own_spans(
     """Verdicts changed by the spans the project already has (by index into ``functions``, one file's), each saying
     why. A unit (a class's public methods, a module's public functions) with spans on at least ``MIN_TRACED`` and
     ``TRACED_SHARE`` of them, one at least on a function the engine would not recommend on its own (the maintainers
-    trace more there than the evidence says), has its untraced ones with evidence recommended (raised to
-    ``min_confidence``). The other untraced functions with evidence are held to the project's threshold (``fit``),
-    and in a sparse project (:attr:`SpanCensus.sparse`) those of a file without spans to ``STRONGER`` above it.
-    Spans the engine itself recommended (``apply --all``) therefore never make it recommend more. Functions whose
-    span an instrumentation set up in the code gives them (``instrumented``: a GraphQL resolver under strawberry's
-    OpenTelemetryExtension) are no maintainer's choice: left out of their unit."""
+    trace more there than the evidence says), has its untraced ones with evidence of work (:func:`_does_work`)
+    recommended (raised to ``min_confidence``). The other untraced functions with evidence are held to the
+    project's threshold (``fit``), and in a sparse project (:attr:`SpanCensus.sparse`) those of a file without spans
+    to ``STRONGER`` above ``min_confidence`` at least. Spans the engine itself recommended (``apply --all``)
+    therefore never make it recommend more. Functions whose span an instrumentation set up in the code gives them
+    (``instrumented``: a GraphQL resolver under strawberry's OpenTelemetryExtension) are no maintainer's choice:
+    left out of their unit."""
     if census.traced == 0:
         return {}
     changed: dict[int, Verdict] = {}
@@ -141,7 +142,7 @@ def follow_own_spans(
             reason = f"{len(traced)} of {len(members)} {unit} already have spans: traced like them"
             for i in members:
                 verdict = functions[i][1]
-                if verdict.traced is None and verdict.priority is not None and verdict.confidence < min_confidence:
+                if verdict.traced is None and _does_work(verdict) and verdict.confidence < min_confidence:
                     changed[i] = with_floor(verdict, min_confidence, reason)
     untraced_file = all(verdict.traced is None for _, verdict in functions)
     for number, (_, verdict) in enumerate(functions):
@@ -149,8 +150,8 @@ def follow_own_spans(
             continue
         threshold = fit.value if fit is not None else min_confidence
         why = f"the project's threshold is {fit.describe()}" if fit is not None else ""
-        if census.sparse and untraced_file:
-            threshold = round(threshold + STRONGER, 2)
+        if census.sparse and untraced_file and threshold < min_confidence + STRONGER:
+            threshold = round(min_confidence + STRONGER, 2)
             why = (
                 f"no span in its file, and {census.describe()}: a function of untraced code needs a confidence of "
                 f"{threshold:.2f}" + (f" ({why})" if why else "")
@@ -158,6 +159,12 @@ def follow_own_spans(
         if min_confidence > 0 and min_confidence <= verdict.confidence < threshold:  # 0: the user asked for all
             changed[number] = _below(verdict, min_confidence, why)
     return changed
+
+
+def _does_work(verdict: Verdict) -> bool:
+    """Evidence of work worth a span of its own: I/O, an entry point, a job, a message (a signal with a kind), not
+    only a branch, an error handler or the calls it orchestrates (a client factory's ``if not self.region``)."""
+    return verdict.priority is not None and any(s.evidence.kind is not None for s in verdict.signals)
 
 
 def _below(verdict: Verdict, min_confidence: float, reason: str) -> Verdict:
