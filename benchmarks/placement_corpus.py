@@ -142,6 +142,21 @@ class _Unmark(ast.NodeTransformer):
         self.generic_visit(node)
         node.body = node.body or [ast.Pass()]
 
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.AST:
+        """A nested def: its span decorators go too (``@sentry_sdk.trace`` on a closure counts as its function's
+        span), each read as the analysis reads a decorator (``written_spans`` of a def with that one alone)."""
+        from trace_advisor.detect.existing import written_spans
+
+        def spans(decorator: ast.expr) -> bool:
+            alone = ast.FunctionDef(name="f", args=node.args, body=[ast.Pass()], decorator_list=[decorator])
+            return self.marker(decorator) or written_spans(alone).any
+
+        node.decorator_list = [d for d in node.decorator_list if not spans(d)]
+        self.generic_visit(node)
+        return node
+
+    visit_AsyncFunctionDef = visit_FunctionDef  # noqa: N815
+
     def visit_With(self, node: ast.With | ast.AsyncWith) -> ast.AST | list[ast.stmt]:
         self.generic_visit(node)
         kept = [item for item in node.items if not self.marker(item.context_expr)]
@@ -193,12 +208,14 @@ def untraced_text(engine: RepoEngine, path: Path, qualnames: frozenset[str], mar
 
 
 def unlabelled_spans(engine: RepoEngine, root: Path, labelled: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-    """(file, qualname) of the functions that start a span in their own code
-    (:func:`trace_advisor.detect.existing.written_spans`) but are not labelled traced: spans in files the manifest
-    leaves out, or of an API it was not labelled with (Sentry's ``start_span`` in snuba). Tests, tracing plumbing
-    and nested functions aside, as :func:`label` leaves them out."""
+    """(file, qualname) of the functions the analysis finds traced (``existing_span``, asked of those that start a
+    span in their own code or that the engine's census counts) but the manifest does not label traced: spans in
+    files it leaves out, or of an API it was not labelled with (Sentry's ``start_span`` in snuba). Tests, tracing
+    plumbing and nested functions aside, as :func:`label` leaves them out."""
     from trace_advisor.analysed import AnalysedModule
-    from trace_advisor.detect.existing import written_spans
+    from trace_advisor.detect.context import FunctionContext
+    from trace_advisor.detect.existing import existing_span, spans_in_facts, written_spans
+    from trace_advisor.detect.graph_facts import GraphFacts
 
     known = set(labelled)
     found: set[tuple[str, str]] = set()
@@ -209,11 +226,15 @@ def unlabelled_spans(engine: RepoEngine, root: Path, labelled: Iterable[tuple[st
         analysed = engine.index.analysed(path)
         if not isinstance(analysed, AnalysedModule):
             continue
+        counted = spans_in_facts(analysed.info.facts).traced  # the census's spans (a nested def's span decorator)
         for function in analysed.functions():
             qualname = function.symbol.partition(":")[2]
             if labellable(qualname) and not plumbing(qualname) and (relative, qualname) not in known:
-                if written_spans(function.node).any:
-                    found.add((relative, qualname))
+                if qualname in counted or written_spans(function.node).any:
+                    builder = engine.analyzer.builder
+                    facts = builder.facts(function.symbol) if builder is not None else GraphFacts()
+                    if existing_span(FunctionContext(analysed, function, facts)) is not None:
+                        found.add((relative, qualname))
     return found
 
 

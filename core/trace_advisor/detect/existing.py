@@ -111,11 +111,12 @@ def _tracing_helper(name: str) -> bool:
 
 
 def _span_decorator_text(text: str) -> bool:
-    """A decorator, as written, that starts a span (``@tracer.start_as_current_span("x")``, ``@traced``...)."""
+    """A decorator, as written, that starts a span (``@tracer.start_as_current_span("x")``, ``@traced``...): what
+    :func:`existing_span` counts, read without resolving it (a project's ``@with_span()`` helper is not counted)."""
     name = text.partition("(")[0].strip()
     last = name.rpartition(".")[2]
     return last in _SPAN_DECORATORS and (
-        last == "start_as_current_span" or any(w in name.lower() for w in ("trac", "otel", "span"))
+        last == "start_as_current_span" or any(w in name.lower() for w in ("trac", "otel", "opentelemetry"))
     )
 
 
