@@ -219,7 +219,7 @@ class Definition:
 # How an edge was found. direct: the callee is what the call names. subclass: ``self.m()``, ``cls.m()`` or ``cls()``
 # in a method reaches a workspace subclass's override (class-hierarchy analysis): it runs only when the receiver is
 # an instance of that subclass.
-Dispatch = Literal["direct", "subclass"]
+Dispatch = Literal["direct", "subclass", "queued"]
 
 
 # Call sites, edges and unresolved calls keep their range as its key (``Range.key``: the facts' packed int, shared) and

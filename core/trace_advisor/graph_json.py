@@ -33,6 +33,7 @@ def functions_json(
             "end_line": definition.range.end.line if definition else None,
             "calls": distinct(edge.callee for edge in static),
             "subclass_calls": subclass_only(static),
+            "queued_calls": queued_only(static),
             "via": called_through(static),
             "constructs": constructed(static, index),
             "unresolved": [
@@ -71,8 +72,15 @@ def called_through(edges: Sequence[CallEdge]) -> dict[SymbolId, SymbolId]:
 def subclass_only(edges: Sequence[CallEdge]) -> list[SymbolId]:
     """The callees (of ``calls``) reached only through class-hierarchy edges: a subclass's override that runs when
     the receiver of ``self.m()`` is an instance of that subclass."""
-    direct = {edge.callee for edge in edges if edge.dispatch == "direct"}
+    direct = {edge.callee for edge in edges if edge.dispatch != "subclass"}
     return distinct(edge.callee for edge in edges if edge.callee not in direct)
+
+
+def queued_only(edges: Sequence[CallEdge]) -> list[SymbolId]:
+    """The callees (of ``calls``) reached only through calls that queue a command for a later call to send
+    (``pipe.set(k, v)`` on a redis pipeline: ``pipe.execute()`` is the round trip)."""
+    sent = {edge.callee for edge in edges if edge.dispatch != "queued"}
+    return distinct(edge.callee for edge in edges if edge.callee not in sent)
 
 
 def constructed(edges: Sequence[CallEdge], index: Definitions) -> list[SymbolId]:

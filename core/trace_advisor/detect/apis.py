@@ -151,14 +151,25 @@ def _resource_operation(dotted: str) -> bool:
 
 def classify(site: ResolvedCall) -> ApiMatch | None:
     """What client API a call site is: resolved calls by their external callees' catalog entries (a workspace callee
-    is our own code: its I/O is found inside it); unresolved calls by distinctive method and receiver names."""
+    is our own code: its I/O is found inside it; a queued command is sent by a later call); unresolved calls by
+    distinctive method and receiver names."""
     if site.edges:
         for edge in site.edges:
-            found = match_symbol(edge.callee) if edge.external else None
+            # a command queued for a later call to send (``pipe.set``: ``pipe.execute()`` is the round trip)
+            found = match_symbol(edge.callee) if edge.external and edge.dispatch != "queued" else None
             if found is not None:
                 return found
         return None
     return match_by_name(site.text)
+
+
+def queued_command(site: ResolvedCall) -> ApiMatch | None:
+    """The client API of a command a call queues for a later call to send (``pipe.set(k, v)`` on a redis pipeline):
+    no round trip of its own, but what the batch will do (a cache write)."""
+    for edge in site.edges:
+        if edge.dispatch == "queued" and (found := match_symbol(edge.callee)) is not None:
+            return found
+    return None
 
 
 # What an ORM session does in memory (``session.add(user)`` stages a row, ``session.query(User)`` builds a query),

@@ -6,6 +6,7 @@ import ast
 import re
 
 from trace_advisor.datatypes import Evidence, Range
+from trace_advisor.detect.apis import queued_command
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal, SqlWrite
 
@@ -111,7 +112,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
     signals: list[Signal] = []
     for call in ctx.calls:
         method = call.text.rsplit(".", 1)[-1]
-        api = call.api
+        api = call.api or queued_command(call.site)  # a write queued on a pipeline is sent by its ``execute()``
         rng = call.range
         node = call.node
         sql = (

@@ -94,7 +94,9 @@ _EDGE = {
         "external": {"type": "boolean", "description": "The callee's source is not indexed (stdlib, third party)."},
         "dispatch": {
             "enum": list(get_args(Dispatch)),
-            "description": "direct: the call names the callee; subclass: `self.m()` reaches a subclass's override.",
+            "description": "direct: the call names the callee; subclass: `self.m()` reaches a subclass's override; "
+            "queued: the call queues a command that a later call sends (`pipe.set` on a redis pipeline, sent by "
+            "`pipe.execute()`).",
         },
         "via": {
             **_NULLABLE_STRING,

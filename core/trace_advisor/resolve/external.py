@@ -4,13 +4,17 @@ An attribute of something without source is named by its import path (``requests
 says the name is made up: a builtin is looked up on the analyser's own ``builtins`` module (``Exception.new_url``
 does not exist, and ``e.__traceback__.tb_frame`` is an attribute of a value whose class is not known: the descriptor
 ``Exception.__traceback__`` has none), and a value a stdlib class holds (``Popen.stdout``, ``Thread.name``, a method)
-has no attributes resolution knows. Without any source (a package that is not installed) names stay as written.
+has no attributes resolution knows. A class the factory table lists (``resolve/returns.py``: ``redis:Pipeline``,
+``psycopg:Connection``) has the methods it lists, and nothing else. Without any source or table entry (a package that
+is not installed) names stay as written.
 """
 
 from __future__ import annotations
 
 import builtins
 from collections.abc import Callable
+
+from trace_advisor.resolve.returns import known_class
 
 _MISSING = object()
 
@@ -24,6 +28,9 @@ def names_attribute(ident: str, name: str, is_class: Callable[[str], bool | None
         found = _builtin(qualname)
         return found is not _MISSING and hasattr(found, name)
     owner, dot, _ = qualname.partition(".")
+    listed = known_class(f"{module}:{owner}")
+    if listed is not None:  # a class the factory table lists: its methods; what they hold is not known
+        return not dot and name in listed.methods
     if not dot:
         return True
     # an attribute of a stdlib class: its attributes are known only when it is a class itself (a nested class)

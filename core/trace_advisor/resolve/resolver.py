@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from trace_advisor.datatypes import CallEdge, Range, ResolvedCall, SymbolId, UnresolvedCall, UnresolvedReason
+from trace_advisor.datatypes import (
+    CallEdge,
+    Dispatch,
+    Range,
+    ResolvedCall,
+    SymbolId,
+    UnresolvedCall,
+    UnresolvedReason,
+)
 from trace_advisor.facts.chains import chain_text
 from trace_advisor.facts.records import (
     ALIAS,
@@ -59,7 +67,7 @@ from trace_advisor.resolve.flow import ParameterFlow, changed_keys, flows
 from trace_advisor.resolve.hierarchy import Hierarchy
 from trace_advisor.resolve.memo import Frames, Pending
 from trace_advisor.resolve.modules import ModuleInfo, ModuleProvider, absolute_module
-from trace_advisor.resolve.returns import known_attribute, known_return
+from trace_advisor.resolve.returns import KNOWN_MODULES, QUEUE_PACKAGES, known_attribute, known_class, known_return
 from trace_advisor.resolve.values import NOTHING, Value, Values
 
 _MAX_DEPTH = 48
@@ -301,8 +309,10 @@ class Resolver:
             if call.implicit and not targets:  # an unknown or external decorator, a list's ``__iter__``: transparent
                 sites.append(ResolvedCall(caller, where, call.text))
             elif targets or overrides:
+                queued = call.chain is not None and direct and self._queued(info, call.scope, call.chain, targets)
+                dispatch: Dispatch = "queued" if queued else "direct"
                 edges = (
-                    *(CallEdge(caller, target, where, external) for target, external in targets),
+                    *(CallEdge(caller, target, where, external, dispatch) for target, external in targets),
                     *(CallEdge(caller, target, where, external, "subclass") for target, external in overrides),
                     *(CallEdge(caller, target, where, external, via=via) for target, external, via in handed),
                 )
@@ -320,6 +330,19 @@ class Resolver:
                 sites.append(ResolvedCall(caller, where, read.text, edges))
         self._release_locals(info)
         return sites
+
+    def _queued(self, info: ModuleInfo, scope: str, chain: Chain, targets: list[tuple[SymbolId, bool]]) -> bool:
+        """Whether a call only queues a command for a later one to send (``pipe.set(k, v)`` on a redis pipeline, until
+        ``pipe.execute()``): every value of its receiver is an instance of a class the factory table says queues
+        commands, and the method is not one of those that do not."""
+        if len(chain) < 2 or not any(t.partition(":")[0].partition(".")[0] in QUEUE_PACKAGES for t, _ in targets):
+            return False
+        receivers = self.eval_chain(info, scope, chain[:-1])
+        for kind, ident in receivers:
+            listed = known_class(ident) if kind in (v.INSTANCE, v.EXTERNAL_INSTANCE) else None
+            if listed is None or listed.queues_except is None or chain[-1] in listed.queues_except:
+                return False
+        return bool(receivers)
 
     def _release_locals(self, info: ModuleInfo) -> None:
         """Forget what was memoised for names and chains in the module's function bodies, once its sites are
@@ -396,27 +419,36 @@ class Resolver:
                 if kinds <= {VALUE} and any(c[-1] in (ELEMENT, ITEM) for b in bindings for c in b.chains):
                     return "unknown-element", f"`{shown}` is an element of something not known"
                 if kinds <= {VALUE} and (held := self._held_externally(info, current.qualname, bindings)):
-                    return "external-attribute-unknown", f"`{shown}` is {held}"
+                    return held[0], f"`{shown}` is {held[1]}"
                 return "unknown-value", f"`{shown}` is bound to something that cannot be followed (unpacked, subscript)"
             first = False
             current = info.scopes.get(current.parent) if current.parent else None
         return "undefined-name", f"`{shown}` is not defined anywhere resolution can see"
 
-    def _held_externally(self, info: ModuleInfo, scope: str, bindings: tuple[Binding, ...]) -> str:
+    def _held_externally(
+        self, info: ModuleInfo, scope: str, bindings: tuple[Binding, ...]
+    ) -> tuple[UnresolvedReason, str] | None:
         """Why a name bound to attribute chains is nothing, when each chain reads an attribute that code without source
-        does not define (``frame = error.__traceback__.tb_frame``); "" otherwise."""
-        said = ""
+        does not define (``frame = error.__traceback__.tb_frame``) or what code without source returns (``health =
+        channel.unary_unary(path)``); None otherwise."""
+        said: tuple[UnresolvedReason, str] | None = None
         for binding in bindings:
             for chain in binding.chains:
                 where = binding.scope or scope
                 end = next((n for n in range(2, len(chain) + 1) if not self.eval_chain(info, where, chain[:n])), None)
-                if end is None or chain[end - 1] in (CALL, ELEMENT, ITEM, VALUES_OF):
-                    return ""
+                if end is None or chain[end - 1] in (ELEMENT, ITEM, VALUES_OF):
+                    return None
                 before = self.eval_chain(info, where, chain[: end - 1])
                 if not before or any(kind not in (v.EXTERNAL, v.EXTERNAL_INSTANCE) for kind, _ in before):
-                    return ""
+                    return None
                 owner = chain_text(chain[: end - 1])
-                said = said or f"`{chain_text(chain)}`: code without source does not say what `{owner}` has"
+                if chain[end - 1] == CALL:
+                    said = said or ("result-of-external-call", f"what code without source returns (`{owner}`)")
+                else:
+                    said = said or (
+                        "external-attribute-unknown",
+                        f"`{chain_text(chain)}`: code without source does not say what `{owner}` has",
+                    )
         return said
 
     def callees_of(self, info: ModuleInfo, scope: str, chain: Chain) -> list[tuple[SymbolId, bool]]:
@@ -957,7 +989,11 @@ class Resolver:
                 result = self._star_lookup(info, scope, name)
         if not result:
             submodule = f"{module}.{name}"
-            if submodule in v.STDLIB_MODULE_ATTRIBUTES or self._modules.module_exists(submodule):
+            if (
+                submodule in v.STDLIB_MODULE_ATTRIBUTES
+                or submodule in KNOWN_MODULES
+                or self._modules.module_exists(submodule)
+            ):
                 result = frozenset({(v.MODULE, submodule)})
             elif info is None or not info.workspace:
                 # source not available (stdlib, compiled or dynamic): name it by its import path
@@ -1027,9 +1063,12 @@ class Resolver:
             if relative is not None:
                 return relative
         if kind in (v.FUNCTION, v.EXTERNAL):
-            returned = known_return(ident)  # the table wins over a library's source (boto3 builds clients at run time)
+            # the table wins over a library's source unless it annotates what it returns (boto3 builds clients at
+            # run time; redis annotates ``pipeline() -> "Pipeline"``)
+            returned = known_return(ident)
             if returned is not None:
-                return frozenset({(v.EXTERNAL_INSTANCE, returned)})
+                annotated = self.function_returns(ident) if kind == v.FUNCTION and self._annotated(ident) else NOTHING
+                return annotated or frozenset({(v.EXTERNAL_INSTANCE, returned)})
         if kind == v.FUNCTION:
             located = self._classes.scope_of(ident)
             if located is not None and any(
@@ -1065,6 +1104,11 @@ class Resolver:
             if is_class:
                 return frozenset({(v.EXTERNAL_INSTANCE, ident)})
         return NOTHING
+
+    def _annotated(self, function: SymbolId) -> bool:
+        """Whether a function with source annotates what it returns."""
+        located = self._classes.scope_of(function)
+        return located is not None and bool(located[1].returns)
 
     def _returns_receiver(self, method: SymbolId) -> bool:
         """A method annotated ``(self: T) -> T``, ``(cls: type[T]) -> T`` (T a TypeVar) or ``-> Self``."""

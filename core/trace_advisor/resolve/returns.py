@@ -1,137 +1,99 @@
-"""What well-known callables return, for code resolution does not read (the stdlib) or cannot follow (client
-libraries built at run time: boto3 clients, DB-API connections).
+"""What well-known callables return and which methods the classes they return have, for code resolution does not
+read (the stdlib's C classes) or cannot follow (client libraries that are not installed, untyped, or built at run
+time: boto3 clients, DB-API connections, redis pipelines).
 
-Keys and values are import-path symbol ids; a value is the class whose instance the call returns. A library's
-callable is looked up as resolution names it (``redis.utils:from_url`` when redis is installed) and by its package's
-top-level name (``redis:from_url``), so one entry serves both layouts.
+The table is data, ``resources/factories.json``: keys and values are import-path symbol ids. A library's callable is
+looked up as resolution names it and under each module above it (``redis.asyncio.utils:from_url`` is also
+``redis.asyncio:from_url``, then ``redis:from_url``), so one entry serves both layouts, installed or not.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import TypeVar
+
 from trace_advisor.datatypes import SymbolId
 
-_STDLIB = {
-    "json:dumps": "builtins:str",
-    "re:compile": "re:Pattern",
-    "re:match": "re:Match",
-    "re:search": "re:Match",
-    "re:fullmatch": "re:Match",
-    "re:Pattern.match": "re:Match",
-    "re:Pattern.search": "re:Match",
-    "re:Pattern.fullmatch": "re:Match",
-    "os:getcwd": "builtins:str",
-    "os.path:join": "builtins:str",
-    "os.path:abspath": "builtins:str",
-    "os.path:basename": "builtins:str",
-    "os.path:dirname": "builtins:str",
-    "logging:getLogger": "logging:Logger",
-    "logging:getLoggerClass": "logging:Logger",
-    "sqlite3:connect": "sqlite3:Connection",
-    "sqlite3:Connection": "sqlite3:Connection",
-    "sqlite3:Connection.cursor": "sqlite3:Cursor",
-    "sqlite3:Connection.execute": "sqlite3:Cursor",
-    "sqlite3:Connection.executemany": "sqlite3:Cursor",
-    "sqlite3:Connection.__enter__": "sqlite3:Connection",
-    "sqlite3:Cursor.execute": "sqlite3:Cursor",
-    "urllib.request:urlopen": "http.client:HTTPResponse",
-    "http.client:HTTPConnection.getresponse": "http.client:HTTPResponse",
-    "http.client:HTTPSConnection.getresponse": "http.client:HTTPResponse",
-    "http.client:HTTPResponse.__enter__": "http.client:HTTPResponse",
-    "socket:create_connection": "socket:socket",
-    "socket:socket.__enter__": "socket:socket",
-    "socket:socket.accept": "builtins:tuple",
-    "subprocess:Popen.__enter__": "subprocess:Popen",
-    "subprocess:run": "subprocess:CompletedProcess",
-    "concurrent.futures:ThreadPoolExecutor": "concurrent.futures:ThreadPoolExecutor",
-    "concurrent.futures:ProcessPoolExecutor": "concurrent.futures:ProcessPoolExecutor",
-    "concurrent.futures:ThreadPoolExecutor.__enter__": "concurrent.futures:ThreadPoolExecutor",
-    "concurrent.futures:ProcessPoolExecutor.__enter__": "concurrent.futures:ProcessPoolExecutor",
-    "concurrent.futures:ThreadPoolExecutor.submit": "concurrent.futures:Future",
-    "concurrent.futures:ProcessPoolExecutor.submit": "concurrent.futures:Future",
-    "asyncio:get_event_loop": "asyncio:AbstractEventLoop",
-    "asyncio:get_running_loop": "asyncio:AbstractEventLoop",
-    "asyncio:new_event_loop": "asyncio:AbstractEventLoop",
-    "asyncio:create_task": "asyncio:Task",
-    "asyncio:Queue": "asyncio:Queue",
-    "threading:current_thread": "threading:Thread",
-    "tempfile:TemporaryDirectory.__enter__": "builtins:str",
-    "pathlib:Path.open": "io:TextIOWrapper",
-    "pathlib:Path.with_suffix": "pathlib:Path",
-    "pathlib:Path.with_name": "pathlib:Path",
-    "pathlib:Path.with_stem": "pathlib:Path",
-    "pathlib:Path.joinpath": "pathlib:Path",
-    "pathlib:Path.resolve": "pathlib:Path",
-    "pathlib:Path.absolute": "pathlib:Path",
-    "pathlib:Path.expanduser": "pathlib:Path",
-    "builtins:open": "io:TextIOWrapper",
-    "io:TextIOWrapper.__enter__": "io:TextIOWrapper",
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class FactoryClass:
+    """A class the table lists: its methods (with its bases'), and, for a class that queues commands (a redis
+    pipeline), the methods that do not queue theirs (``execute`` sends the batch)."""
+
+    methods: frozenset[str]
+    queues_except: frozenset[str] | None = None
+
+
+def _load() -> tuple[dict[SymbolId, SymbolId], dict[SymbolId, SymbolId], dict[SymbolId, FactoryClass]]:
+    data = json.loads(resources.files("trace_advisor.resources").joinpath("factories.json").read_text("utf-8"))
+    listed: Mapping[str, Mapping[str, list[str]]] = data["classes"]
+
+    def methods(symbol: str) -> frozenset[str]:
+        entry = listed[symbol]
+        return frozenset(entry["methods"]).union(*(methods(base) for base in entry.get("bases", ())))
+
+    classes = {
+        symbol: FactoryClass(methods(symbol), frozenset(entry["queues_except"]) if "queues_except" in entry else None)
+        for symbol, entry in listed.items()
+    }
+    return dict(data["returns"]), dict(data["attributes"]), classes
+
+
+KNOWN_RETURNS, KNOWN_ATTRIBUTES, KNOWN_CLASSES = _load()
+# what a symbol may be in a table at all (its qualname): a fast no for the calls of everything else
+_QUALNAMES = {
+    table: frozenset(symbol.partition(":")[2] for symbol in found)
+    for table, found in (("returns", KNOWN_RETURNS), ("attributes", KNOWN_ATTRIBUTES), ("classes", KNOWN_CLASSES))
 }
 
-# DB-API 2.0 drivers: ``connect()`` gives a connection whose ``cursor()`` gives a cursor.
-_DBAPI = ("psycopg2", "psycopg", "pymysql", "MySQLdb", "mysql.connector", "pyodbc", "oracledb", "cx_Oracle")
-_ASYNC_DB = ("aiosqlite", "aiomysql", "aiopg", "asyncpg")
 
-_LIBRARIES = {
-    **{f"{driver}:connect": f"{driver}:Connection" for driver in (*_DBAPI, *_ASYNC_DB)},
-    **{f"{driver}:Connection.cursor": f"{driver}:Cursor" for driver in (*_DBAPI, *_ASYNC_DB)},
-    **{f"{driver}:create_pool": f"{driver}:Pool" for driver in _ASYNC_DB},
-    **{f"{driver}:Pool.acquire": f"{driver}:Connection" for driver in _ASYNC_DB},
-    "psycopg:Connection.connect": "psycopg:Connection",
-    "requests:session": "requests:Session",
-    "redis:from_url": "redis:Redis",
-    "redis:Redis.from_url": "redis:Redis",
-    "redis:StrictRedis": "redis:Redis",
-    "redis.asyncio:from_url": "redis.asyncio:Redis",
-    "sqlalchemy:create_engine": "sqlalchemy:Engine",
-    "sqlalchemy:Engine.connect": "sqlalchemy:Connection",
-    "sqlalchemy:Engine.begin": "sqlalchemy:Connection",
-    "sqlalchemy.orm:sessionmaker.__call__": "sqlalchemy.orm:Session",
-    "sqlalchemy.orm:sessionmaker.begin": "sqlalchemy.orm:Session",
-    "grpc:insecure_channel": "grpc:Channel",
-    "grpc:secure_channel": "grpc:Channel",
-    "grpc.aio:insecure_channel": "grpc:Channel",
-    "grpc.aio:secure_channel": "grpc:Channel",
-    "pika:BlockingConnection.channel": "pika:Channel",
-    # boto3 builds its clients and resources at run time from service models: one type each, by method name
-    "boto3:client": "botocore.client:BaseClient",
-    "boto3:Session.client": "botocore.client:BaseClient",
-    "boto3.session:Session.client": "botocore.client:BaseClient",
-    "botocore.session:Session.create_client": "botocore.client:BaseClient",
-    "aioboto3:Session.client": "botocore.client:BaseClient",
-    "boto3:resource": "boto3.resources.base:ServiceResource",
-    "boto3:Session.resource": "boto3.resources.base:ServiceResource",
-    "boto3.session:Session.resource": "boto3.resources.base:ServiceResource",
-}
+def _submodules(symbols: Iterable[SymbolId]) -> Iterator[str]:
+    for symbol in symbols:
+        module = symbol.partition(":")[0]
+        while "." in module:
+            yield module
+            module = module.rpartition(".")[0]
 
-KNOWN_RETURNS: dict[SymbolId, SymbolId] = {**_STDLIB, **_LIBRARIES}
 
-# Attributes of a library's instances whose value resolution cannot read (kombu's own ``cached_property`` builds
-# Celery's ``app.control`` at run time): the class of what they hold, looked up like :data:`KNOWN_RETURNS`.
-KNOWN_ATTRIBUTES: dict[SymbolId, SymbolId] = {
-    "celery:Celery.control": "celery.app.control:Control",
-}
+# the submodules the table names (``redis.asyncio``): ``import redis.asyncio`` names a module, installed or not
+KNOWN_MODULES = frozenset(
+    _submodules(
+        [*KNOWN_RETURNS, *KNOWN_RETURNS.values(), *KNOWN_ATTRIBUTES, *KNOWN_ATTRIBUTES.values(), *KNOWN_CLASSES]
+    )
+)
+# the top-level packages of classes that queue commands: where a call may be a queued one
+QUEUE_PACKAGES = frozenset(s.partition(":")[0].partition(".")[0] for s, c in KNOWN_CLASSES.items() if c.queues_except)
 
 
 def known_return(symbol: SymbolId) -> SymbolId | None:
     """The class whose instance calling ``symbol`` returns, when the table knows it."""
-    return _known(KNOWN_RETURNS, symbol)
+    return _known(KNOWN_RETURNS, _QUALNAMES["returns"], symbol)
 
 
 def known_attribute(owner: SymbolId, name: str) -> SymbolId | None:
     """The class whose instance the attribute ``name`` of an instance of ``owner`` holds, when the table knows it
     (``celery.app.base:Celery`` or, without celery's source, ``celery:Celery``: ``control`` holds a ``Control``)."""
-    return _known(KNOWN_ATTRIBUTES, f"{owner}.{name}") if owner.startswith(_ATTRIBUTE_PACKAGES) else None
+    return _known(KNOWN_ATTRIBUTES, _QUALNAMES["attributes"], f"{owner}.{name}")
 
 
-_ATTRIBUTE_PACKAGES = tuple(sorted({symbol.partition(":")[0] for symbol in KNOWN_ATTRIBUTES}))
+def known_class(symbol: SymbolId) -> FactoryClass | None:
+    """What the table says of a class (``redis:Pipeline``, or ``redis.asyncio.client:Pipeline`` as its source names
+    it), when it lists it."""
+    return _known(KNOWN_CLASSES, _QUALNAMES["classes"], symbol)
 
 
-def _known(table: dict[SymbolId, SymbolId], symbol: SymbolId) -> SymbolId | None:
-    """``symbol`` in ``table``, or the same name under its top-level package."""
-    found = table.get(symbol)
-    if found is None:
-        module, _, qualname = symbol.partition(":")
-        root = module.partition(".")[0]
-        if root != module:
-            found = table.get(f"{root}:{qualname}")
-    return found
+def _known(table: Mapping[SymbolId, _T], qualnames: frozenset[str], symbol: SymbolId) -> _T | None:
+    """``symbol`` in ``table``, or the same name under each module above its own."""
+    module, _, qualname = symbol.partition(":")
+    if qualname not in qualnames:
+        return None
+    while True:
+        found = table.get(f"{module}:{qualname}")
+        if found is not None or "." not in module:
+            return found
+        module = module.rpartition(".")[0]

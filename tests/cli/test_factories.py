@@ -1,0 +1,65 @@
+"""The factory table (``config/factories.json``) through ``trace-advisor calls --format json`` and ``analyze`` as
+subprocesses, on tests/fixtures/factories: what library factories return names the methods the table lists and
+nothing else, with the packages not installed; with redis installed (the fixture's ``env``), its annotated source
+wins; commands on a redis pipeline are queued and only ``execute()`` is a client call."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.support.cli import run_cli
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "factories"
+
+
+def calls(tmp_path: Path, installed: bool) -> dict[str, dict[str, object]]:
+    venv = FIXTURE / "env" if installed else tmp_path / "empty-env"
+    venv.mkdir(exist_ok=True)
+    done = run_cli("calls", FIXTURE / "project", "--no-cache", "--format", "json", env={"VIRTUAL_ENV": str(venv)})
+    assert done.returncode == 0, done.stderr
+    functions: dict[str, dict[str, object]] = json.loads(done.stdout)["functions"]
+    return functions
+
+
+@pytest.mark.parametrize("installed", [False, True], ids=["not-installed", "redis-installed"])
+def test_factories_name_the_methods_the_table_lists(tmp_path: Path, installed: bool) -> None:
+    expected = json.loads((FIXTURE / ("expected-installed.json" if installed else "expected.json")).read_text("utf-8"))
+    functions = calls(tmp_path, installed)
+    assert {symbol: functions[symbol]["calls"] for symbol in expected["calls"]} == expected["calls"]
+    queued = {symbol: found["queued_calls"] for symbol, found in functions.items() if symbol in expected["calls"]}
+    assert {symbol: q for symbol, q in queued.items() if q} == expected["queued_calls"]
+    unresolved = {
+        symbol: [[u["text"], u["reason"]] for u in functions[symbol]["unresolved"]]  # type: ignore[attr-defined]
+        for symbol in expected["calls"]
+        if functions[symbol]["unresolved"]
+    }
+    assert unresolved == expected["unresolved"]
+
+
+@pytest.mark.parametrize("installed", [False, True], ids=["not-installed", "redis-installed"])
+def test_a_pipeline_is_one_round_trip_at_execute(tmp_path: Path, installed: bool) -> None:
+    venv = FIXTURE / "env" if installed else tmp_path / "empty-env"
+    venv.mkdir(exist_ok=True)
+    out = tmp_path / "report.json"
+    args = ("analyze", FIXTURE / "project", "--no-cache", "--format", "json", "--min-confidence", "0", "-o", out)
+    done = run_cli(*args, env={"VIRTUAL_ENV": str(venv)})
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    evidence = {
+        r["symbol"]: [(e["priority"], e["detail"]) for e in r["evidence"] if e["priority"] != "entry_points"]
+        for r in report["recommendations"]
+    }
+    execute = "redis.client:Pipeline.execute" if installed else "redis:Pipeline.execute"
+    # the round trip is ``execute``; the queued ``incr`` is a cache write it sends, not a client call of its own
+    assert evidence["shop.cache:flush"] == [("external_io", execute), ("state_changes", "pipe.incr")]
+    assert [e for e in evidence["shop.cache:swap"] if e[0] == "external_io"] == [
+        ("external_io", execute.replace("execute", "watch")),
+        ("external_io", execute),
+    ]
+    # staging commands on a pipeline it is given is no I/O: the span belongs to the caller that executes it
+    assert "shop.cache:stage_session" not in evidence
+    left_out = {note["symbol"]: note["reason"] for note in report["left_out"]}
+    assert left_out["shop.cache:stage_session"].startswith("a tiny helper with no I/O of its own")
