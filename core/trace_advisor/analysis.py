@@ -84,6 +84,7 @@ from trace_advisor.detect.instrumentation import (
     may_set_up,
     set_up_in_module,
 )
+from trace_advisor.detect.kinds import entry_unit
 from trace_advisor.detect.once import cached_without_arguments, guarded_once
 from trace_advisor.detect.routes import route_at
 from trace_advisor.detect.shape import may_run_forever, runs_forever
@@ -95,7 +96,6 @@ from trace_advisor.positions import source_lines
 from trace_advisor.record.observed import ObservedGraph, RecordingWatch
 from trace_advisor.resolve.callbacks import mounts_routes, runs_later
 from trace_advisor.span_names import SpanNames
-from trace_advisor.work_units import entry_unit
 from trace_advisor.workspace import is_test_module
 
 LOG = logging.getLogger(__name__)
@@ -920,7 +920,7 @@ class Analyzer:
 
     def entry_unit(self, symbol: SymbolId) -> Unit:
         """What one call of the entry point ``symbol`` serves (a request, a job, a CLI run...), from what the entry
-        point and message bus detectors find about it (:func:`trace_advisor.work_units.entry_unit`)."""
+        point and message bus detectors find about it (:func:`trace_advisor.detect.kinds.entry_unit`)."""
         ctx = self._contexts.get(symbol) or _function_of(self.index, symbol)
         if ctx is None:
             return Unit.CALL
