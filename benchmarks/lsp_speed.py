@@ -114,6 +114,13 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+def percentiles(baseline: float, *rows: tuple[str, list[float]]) -> None:
+    """One line per figure: p50, p95 and p95 as a ratio to ``ast.parse`` of the file."""
+    for name, values in rows:
+        p50, p95 = pct(values, 0.5), pct(values, 0.95)
+        print(f"{name:<33} p50 {ms(p50)} p95 {ms(p95)}  (p95 = {p95 / baseline:5.1f}x ast.parse; n={len(values)})")
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:8.1f} ms"
 
@@ -445,15 +452,14 @@ class Figures:
             "was indexed)"
         )
         print(f"server RSS                               {self.rss:8.1f} MB")
-        for name, values in (
+        percentiles(
+            baseline,
             (f"edit -> diagnostics ({int(pause * 1000)} ms apart)", self.edits),
             ("prepareCallHierarchy", self.prepare),
             ("outgoingCalls", self.outgoing),
             ("incomingCalls", self.incoming),
             ("outgoingCalls, decoded by pygls", self.outgoing_decoded),
-        ):
-            p50, p95 = pct(values, 0.5), pct(values, 0.95)
-            print(f"{name:<33} p50 {ms(p50)} p95 {ms(p95)}  (p95 = {p95 / baseline:5.1f}x ast.parse; n={len(values)})")
+        )
         cpu = self.edit_cpu
         print(f"server CPU per edit                        {ms(cpu)}  ({cpu / baseline:5.1f}x ast.parse)")
         self.print_interface(baseline)
@@ -464,14 +470,13 @@ class Figures:
 
     def print_interface(self, baseline: float) -> None:
         typed = self.interface
-        for name, values in (
+        percentiles(
+            baseline,
             ("typed def -> callers + callees", typed.queries),
             ("  server CPU until answered", typed.query_cpu),
             ("typed def -> diagnostics", typed.diagnostics),
             ("  server CPU until published", typed.diagnostics_cpu),
-        ):
-            p50, p95 = pct(values, 0.5), pct(values, 0.95)
-            print(f"{name:<33} p50 {ms(p50)} p95 {ms(p95)}  (p95 = {p95 / baseline:5.1f}x ast.parse; n={len(values)})")
+        )
         if typed.wrong:
             print(f"  {typed.wrong} answers after a typed def did not see it")
 
