@@ -5,9 +5,10 @@ says the name is made up: a builtin is looked up on the analyser's own ``builtin
 does not exist, and ``e.__traceback__.tb_frame`` is an attribute of a value whose class is not known: the descriptor
 ``Exception.__traceback__`` has none), and a value a stdlib class holds (``Popen.stdout``, ``Thread.name``, a method)
 has no attributes resolution knows; a stdlib class has the attributes its source gives it (its body, ``self.x``
-stores, its bases) or, for a class a C module defines (``sqlite3.Connection``), that module in the running
-interpreter (``stdlib_classes.py``): ``conn.made_up()`` is unresolved. A class the factory table lists
-(``resolve/returns.py``: ``redis:Pipeline``, ``psycopg:Connection``) has the methods it lists, and nothing else.
+stores, its bases) or, for a class a light C module defines (``_socket.socket``), that module in the running
+interpreter (``stdlib_classes.py``): ``proc.made_up()`` is unresolved. A class the factory table lists
+(``resolve/returns.py``: ``redis:Pipeline``, ``psycopg:Connection``, sqlite3's C ``Connection``) has the methods it
+lists, and nothing else.
 Without any source or table entry (a package that is not installed) names stay as written.
 """
 
@@ -41,7 +42,7 @@ def names_attribute(ident: str, name: str, modules: ModuleProvider) -> bool:
             modules.is_external_class(owner_symbol) is True
             or modules.external_class_attributes(owner_symbol) is not None
         )
-    # a stdlib class (or an instance of one) has what its source, or the C module defining it, says it has
+    # a stdlib class (or an instance of one) has what its source, or the light C module defining it, says it has
     attributes = modules.external_class_attributes(ident)
     return attributes is None or name in attributes
 

@@ -49,8 +49,8 @@ class ModuleProvider(Protocol):
         None when no source says (not a stdlib module)."""
 
     def external_class_attributes(self, symbol: str) -> frozenset[str] | None:
-        """The attributes of a stdlib or builtin class (``subprocess:Popen``, ``sqlite3:Connection``: its source, or
-        the C module defining it); None when nothing says (not a stdlib class, or one that answers any name)."""
+        """The attributes of a stdlib or builtin class (``subprocess:Popen``, ``socket:socket``: its source, or the
+        light C module defining it); None when nothing says (not a stdlib class, or one that answers any name)."""
 
 
 def absolute_module(current: str, is_package: bool, target: str, level: int) -> str | None:

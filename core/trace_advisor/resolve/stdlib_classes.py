@@ -1,6 +1,6 @@
 """Which attributes a standard-library class has, read from the stdlib's own source (the class body, ``self.x``
-stores, its bases) or, for a class a C module defines (``sqlite3.Connection`` is ``_sqlite3.Connection``), from that
-module in the running interpreter (as builtins are read: ``resolve/external.py``). Issue 13, S9: an attribute of a
+stores, its bases) or, for a class a light C module defines (``socket.socket`` derives from ``_socket.socket``), from
+that module in the running interpreter (as builtins are read: ``resolve/external.py``). Issue 13, S9: an attribute of a
 stdlib instance is named only when its class has it.
 """
 
@@ -108,11 +108,25 @@ class StdlibClasses:
         return None
 
 
+# The C modules read in the running interpreter: light ones behind the stdlib's I/O, processes and data classes (what
+# the analyser's own process has loaded does not matter: the same modules are read, or not, in every process). Not
+# the others: ``_tkinter`` loads Tcl/Tk, ``_asyncio`` all of asyncio, ``_curses`` and ``readline`` their libraries
+# (the stdlib's own C classes the factory table lists, ``sqlite3``'s, need none).
+_C_MODULES = frozenset(
+    {
+        "_io", "_socket", "select", "mmap", "_queue", "_thread", "_multiprocessing", "_posixsubprocess", "fcntl",
+        "termios", "resource", "zlib", "_bz2", "_lzma", "_hashlib", "_json", "_pickle", "_csv", "_struct",
+        "_datetime", "_collections", "array", "_random", "_heapq", "_bisect", "_functools", "_operator",
+        "itertools", "math", "time", "binascii", "_codecs", "_weakref", "_abc", "_signal", "_stat", "posix", "pyexpat",
+    }
+)  # fmt: skip
+
+
 def _c_module_class(module: str, qualname: str) -> frozenset[str] | None:
-    """A class a top-level C module of the stdlib defines (``_sqlite3``, ``_socket``, ``select``), as the running
+    """A class a C module of the stdlib that :data:`_C_MODULES` lists defines (``_socket.socket``), as the running
     interpreter has it (importing a C extension runs no Python code); None for any other module."""
-    if "." in module or module not in sys.stdlib_module_names:
-        return None  # finding a submodule would import (run) its package
+    if module not in _C_MODULES:
+        return None
     if module not in sys.modules:
         try:
             spec = importlib.util.find_spec(module)
