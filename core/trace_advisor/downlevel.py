@@ -1,6 +1,7 @@
 """Rewrite the Python 3.12–3.14 forms that 3.11's parser rejects into equivalent 3.11 syntax with the same lines and
 columns, so a project written for a newer Python keeps its call graph: ``except A, B:`` (PEP 758), ``type X = ...``
-and type parameters (PEP 695), quotes reused inside f-string replacement fields (PEP 701), template strings (PEP 750).
+and type parameters (PEP 695), quotes reused inside f-string replacement fields and replacement fields spanning lines
+(PEP 701), template strings (PEP 750).
 
 Only tried on text that does not parse. Every position the facts keep (names, calls, definitions) stays where it was;
 the few characters that move are after the last token that matters on their line (see ``_except_tuple``).
@@ -15,6 +16,7 @@ TYPE_ALIAS = "a type alias statement (PEP 695, Python 3.12)"
 TYPE_PARAMETERS = "type parameters (PEP 695, Python 3.12)"
 EXCEPT_TUPLE = "except without parentheses (PEP 758, Python 3.14)"
 FSTRING_QUOTES = "quotes reused inside an f-string (PEP 701, Python 3.12)"
+FSTRING_LINES = "an f-string expression spanning lines (PEP 701, Python 3.12)"
 TEMPLATE_STRING = "template strings (PEP 750, Python 3.14)"
 
 _NAME = re.compile(r"[^\W\d]\w*")
@@ -68,7 +70,7 @@ def downlevel(text: str) -> Rewritten | None:
         out.append(edit.text)
         last = edit.end
     out.append(text[last:])
-    handled = sorted({(text.count("\n", 0, e.start) + 1, e.what) for e in edits})
+    handled = sorted({(text.count("\n", 0, e.start) + 1, e.what) for e in edits if e.what})
     return Rewritten("".join(out), tuple(handled))
 
 
@@ -122,6 +124,7 @@ class _Scanner:
             self.edits.append(_Edit(at, at + 1, "f" if text[at] == "t" else "F", TEMPLATE_STRING))
         pos = start + len(prefix) + len(quote)
         formatted = "f" in lowered or "t" in lowered
+        spans_lines = False
         while True:
             char = text[pos]
             if char == "\\":
@@ -130,6 +133,8 @@ class _Scanner:
                 end = pos + len(quote)
                 if outer and (quote == outer if len(outer) == 3 else quote[0] == outer):  # 3.11 would end there
                     self._requote(start + len(prefix), end, quote)
+                elif spans_lines and not outer:
+                    self._triple(start + len(prefix), end, quote)
                 return end
             elif char in "\r\n" and len(quote) == 1:
                 raise IndexError("unterminated string")
@@ -137,7 +142,9 @@ class _Scanner:
                 if text.startswith("{{", pos):
                     pos += 2
                 else:
+                    field = pos
                     pos = self.field(pos + 1, quote)
+                    spans_lines = spans_lines or (len(quote) == 1 and "\n" in text[field:pos])
             else:
                 pos += 1
 
@@ -166,6 +173,19 @@ class _Scanner:
                 pos = match.end()
             else:
                 pos += 1
+
+    def _triple(self, start: int, end: int, quote: str) -> None:
+        """A one-quote f-string whose replacement field spans lines (legal since 3.12): triple its quotes, in which
+        3.11 allows that. Its literal text holds no line break, so its value is the same. The closing line keeps its
+        columns when it starts with the field's indented ``}`` (two of those spaces go); otherwise what follows the
+        closing quote moves right by two columns, as does what follows the opening quote on its line."""
+        self.edits.append(_Edit(start, start + 1, quote * 3, FSTRING_LINES))
+        closing = self.text.rfind("\n", start, end) + 1
+        line = self.text[closing : end - 1]
+        if line.startswith("  ") and line.strip() == "}":
+            self.edits.append(_Edit(closing, end, line[2:] + quote * 3, ""))  # reported once, at its opening line
+        else:
+            self.edits.append(_Edit(end - 1, end, quote * 3, ""))
 
     def _requote(self, start: int, end: int, quote: str) -> None:
         """A string inside a replacement field that reuses the enclosing f-string's quote: use the other quote when

@@ -11,13 +11,12 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from trace_advisor.datatypes import EvidenceKind, Recommendation
+from trace_advisor.workspace import DEMO_GLOBS
 
 # Folders and files that hold development scripts, maintainers' tooling (a release script under ``bin/``), examples
-# and docs rather than the product: ranked after it (tracing them is legitimate, not where to start).
-AUXILIARY_FOLDERS = frozenset(
-    {"examples", "example", "samples", "sample", "demo", "demos", "scripts", "script", "tools", "docs", "doc"}
-    | {"benchmarks", "benchmark", "bench", "dev", "tutorial", "tutorials", "bin", "ci", "hack"}
-)
+# and docs rather than the product: ranked after it (tracing a script is legitimate, not where to start; examples and
+# docs are analysed only when named, see :data:`trace_advisor.workspace.DEMO_GLOBS`).
+AUXILIARY_FOLDERS = frozenset(DEMO_GLOBS) | {"scripts", "script", "tools", "dev", "bin", "ci", "hack"}
 AUXILIARY_FILES = frozenset({"setup.py", "noxfile.py", "tasks.py", "fabfile.py", "dodo.py", "conftest.py"})
 BAND = 5  # hundredths of confidence: 0.95-0.99 is one band, 0.90-0.94 the next
 _NO_KIND = len(EvidenceKind)

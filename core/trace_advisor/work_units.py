@@ -76,9 +76,29 @@ def lifetime_unit(node: ast.While) -> Unit | None:
     strong = [unit for call, unit in waits if unit is not Unit.POLL and not _polls(call)]
     if strong:
         return min(strong, key=_WAIT_ORDER.index)
-    if not waits or not _leaves_only_when_told(node):
+    if not waits:
+        return Unit.POLL if _never_leaves(node) else None
+    if not _leaves_only_when_told(node):
         return None
     return min((unit for _, unit in waits), key=_WAIT_ORDER.index)
+
+
+def _never_leaves(loop: ast.While) -> bool:
+    """``while True:`` with no ``break``, ``return`` or ``yield`` anywhere in it (a nested loop's ``break`` is its
+    own): only a failure or the process's end stops it, so each pass is one unit, however it waits (freqtrade's
+    ``Worker.run`` calls ``self._worker()``, which sleeps out the rest of its throttling interval)."""
+    if not (isinstance(loop.test, ast.Constant) and loop.test.value is True):
+        return False
+    pending: list[tuple[ast.AST, bool]] = [(stmt, False) for stmt in loop.body]
+    while pending:
+        node, nested = pending.pop()
+        if isinstance(node, ast.Return | ast.Yield | ast.YieldFrom) or (isinstance(node, ast.Break) and not nested):
+            return False
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            continue
+        inner = nested or isinstance(node, ast.While | ast.For | ast.AsyncFor)
+        pending.extend((child, inner) for child in ast.iter_child_nodes(node))
+    return True
 
 
 _WAIT_ORDER = [unit for _, unit in _WAITS]
@@ -88,7 +108,7 @@ _TOLD_TO_STOP = re.compile(r"stop|shut|exit|quit|terminat|cancel|kill|burst|max_
 
 # what a ``for`` iterates when it runs for the process's life: a ticker's call (``poll(self.poll_delay_s)``, arq's
 # shape: an async generator that sleeps between ticks) or a consumer of messages (``async for msg in consumer``)
-_TICKER = re.compile(r"^(poll|polls|ticks?|ticker|interval|every)$", re.IGNORECASE)
+_TICKER = re.compile(r"^(poll|polls|ticks?|ticker|interval|every|itertimer)$", re.IGNORECASE)  # mode's itertimer
 _CONSUMER = re.compile(r"(^|_)(consumer|subscriber|subscription|receiver|listener)$", re.IGNORECASE)
 
 
@@ -199,7 +219,7 @@ def runs_on_a_timer(test: ast.expr) -> bool:
     says so (``if self.should_run_maintenance_tasks:``, ``if job.is_due():``) or a comparison of the time elapsed
     since something (``if time.monotonic() - self._last_flush > self.interval:``)."""
     for node in ast.walk(test):
-        if isinstance(node, ast.Name | ast.Attribute):
+        if isinstance(node, ast.Name | ast.Attribute) and not _enum_member(node):
             if _TIMER_NAME.search(node.id if isinstance(node, ast.Name) else node.attr):
                 return True
         elif isinstance(node, ast.Compare):
@@ -207,6 +227,11 @@ def runs_on_a_timer(test: ast.expr) -> bool:
                 if isinstance(side, ast.BinOp) and isinstance(side.op, ast.Sub) and _reads_clock(side.left):
                     return True
     return False
+
+
+def _enum_member(node: ast.Name | ast.Attribute) -> bool:
+    """``SubscriptionStatus.past_due``: a value of a class's (an enum's), which says nothing about time."""
+    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id[:1].isupper()
 
 
 def _reads_clock(node: ast.expr) -> bool:

@@ -16,7 +16,25 @@ from trace_advisor.datatypes import Problem
 
 # Test code, as ``ignore`` globs: analyses skip it unless asked (``--include-tests``); spans belong in the code under
 # test, and a function's callers in tests say nothing about how production uses it.
-TEST_GLOBS = ("tests", "test", "test_*.py", "*_test.py", "conftest.py")
+TEST_GLOBS = ("tests", "test", "*_tests", "test_*.py", "*_test.py", "tests.py", "conftest.py")  # ``load_tests/``
+# Demonstration code, as ``ignore`` folder globs: examples, samples, docs, tutorials and benchmarks show how the project
+# is used; spans there trace nobody's production, and their calls say nothing about how the product is called.
+# Analyses skip them unless a PATH names them; the editor still indexes them.
+DEMO_GLOBS = (
+    "examples",
+    "example",
+    "samples",
+    "sample",
+    "demo",
+    "demos",
+    "docs",
+    "doc",
+    "tutorial",
+    "tutorials",
+    "benchmarks",
+    "benchmark",
+    "bench",
+)
 
 
 def is_test_path(relative: PurePath) -> bool:
@@ -25,6 +43,11 @@ def is_test_path(relative: PurePath) -> bool:
     if any(fnmatch.fnmatchcase(folder, glob) for folder in folders for glob in TEST_GLOBS):
         return True
     return any(fnmatch.fnmatchcase(name, glob) for glob in TEST_GLOBS)
+
+
+def is_demo_path(relative: PurePath) -> bool:
+    """Whether a path relative to a workspace root is (in) a folder of :data:`DEMO_GLOBS`."""
+    return any(part in DEMO_GLOBS for part in relative.parts)
 
 
 @functools.lru_cache(maxsize=8192)  # asked for every caller of every analysed function, on every edit

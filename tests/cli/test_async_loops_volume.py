@@ -39,10 +39,9 @@ def test_a_loop_over_a_ticker_or_a_consumer_is_a_unit_per_pass(report: dict[str,
         "unit": "message",
         "unit_loop": messages,
     }
-    # the functions that hold the loops: once per call (the process's start), not per pass
-    assert costs[MAIN]["spans_per_request"] == 1 and costs[MAIN]["entry"] == MAIN
-    listen = {"spans_per_request": 1, "one_pass": 1, "entry": LISTEN, "source": "call graph", "unit": "call"}
-    assert costs[LISTEN] == listen
+    # the functions that hold the loops run for the process's life (unless told to stop, or out of work in a burst
+    # run): a span there would never end, and every pass's spans would hang from it in one endless trace
+    assert MAIN not in costs and LISTEN not in costs
     volume: dict[str, list[dict[str, str]]] = report["volume"]  # type: ignore[assignment]
     units = [(v["entry"], v["unit"]) for v in [volume, *volume.get("by_unit", [])]]
     assert units == [(LISTEN, "message"), (MAIN, "poll"), ("tick.worker:Job.result", "call")]

@@ -155,6 +155,151 @@ def test_a_worker_loop_that_runs_until_asked_to_stop_is_never_recommended(tmp_pa
     assert {"Worker.perform", "Worker.drain"} <= set(recs), sorted(recs)
 
 
+SUPERVISOR = {
+    "workers/cli.py": (
+        "import argparse\n"
+        "import multiprocessing\n"
+        "import os\n"
+        "import signal\n\n"
+        "import requests\n\n\n"
+        "def work(number: int) -> None:\n"
+        "    response = requests.get(f'https://jobs.example/next/{number}', timeout=10)\n"
+        "    response.raise_for_status()\n\n\n"
+        "def main() -> int:\n"
+        "    parser = argparse.ArgumentParser()\n"
+        "    parser.add_argument('--processes', type=int, default=4)\n"
+        "    parser.add_argument('--pid-file')\n"
+        "    args = parser.parse_args()\n"
+        "    if args.pid_file:\n"
+        "        with open(args.pid_file, 'w', encoding='utf-8') as out:\n"
+        "            out.write(str(os.getpid()))\n"
+        "    processes = [multiprocessing.Process(target=work, args=(n,)) for n in range(args.processes)]\n"
+        "    for process in processes:\n"
+        "        process.start()\n\n"
+        "    def stop(signum, frame):\n"
+        "        for process in processes:\n"
+        "            os.kill(process.pid, signum)\n\n"
+        "    for sig in (signal.SIGINT, signal.SIGTERM):\n"
+        "        signal.signal(sig, stop)\n"
+        "    waited = False\n"
+        "    while not waited or any(p.exitcode is None for p in processes):\n"
+        "        waited = True\n"
+        "        for process in processes:\n"
+        "            process.join(timeout=1)\n"
+        "    return max(p.exitcode or 0 for p in processes)\n"
+    ),
+}
+
+
+def test_a_supervisor_waiting_for_its_worker_processes_is_never_recommended(tmp_path: Path) -> None:
+    """dramatiq's CLI ``main`` led its report ("Exceptions, confidence 1.00"): it writes a pid file, starts the worker
+    processes, installs signal handlers and waits in a loop until they all end, the service's whole life. A span
+    there would last for days; each worker's work is where spans belong."""
+    recs = analyse(tmp_path, SUPERVISOR)
+    assert "main" not in recs, reasons(recs["main"])
+    assert "work" in recs, sorted(recs)
+
+
+SERVICE = {
+    "monitor/sensors.py": (
+        "import httpx\n"
+        "from mode import Service\n\n\n"
+        "class Monitor(Service):\n"
+        "    frequency = 5.0\n\n"
+        "    @Service.task\n"
+        "    async def _sampler(self) -> None:\n"
+        "        async for _ in self.itertimer(1.0, name='Monitor.sampler'):\n"
+        "            self.samples.append(self.collect())\n\n"
+        "    @Service.task\n"
+        "    async def _report(self) -> None:\n"
+        "        if self.frequency:\n"
+        "            async for _ in self.itertimer(self.frequency, name='Monitor.report'):\n"
+        "                await self.publish()\n\n"
+        "    async def publish(self) -> None:\n"
+        "        async with httpx.AsyncClient() as client:\n"
+        "            response = await client.post('https://metrics.example/samples', json=self.samples)\n"
+        "            response.raise_for_status()\n"
+    ),
+}
+
+
+def test_a_services_background_tasks_ticking_for_life_are_no_task_queue_jobs(tmp_path: Path) -> None:
+    """faust's ``@Service.task`` (from mode) starts a coroutine that runs for the service's life, often a loop over
+    ``self.itertimer(interval)``: seven of them read "Task consumer ... runs on a worker: one span per run (the
+    broker hop needs the context)" at 0.90. No broker is involved, and a span around a loop over ticks never ends;
+    what each tick does (``publish``) is where the span belongs."""
+    recs = analyse(tmp_path, SERVICE)
+    assert not {"Monitor._sampler", "Monitor._report"} & set(recs), sorted(recs)
+    assert "Monitor.publish" in recs, sorted(recs)
+    assert not any("task consumer" in r.lower() for rec in recs.values() for r in reasons(rec))
+
+
+EXPORTER = {
+    "observability/exporter.py": (
+        "import json\n\n"
+        "import boto3\n"
+        "from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult\n\n\n"
+        "class S3SpanExporter(SpanExporter):\n"
+        "    def __init__(self, bucket: str) -> None:\n"
+        "        self.bucket = bucket\n"
+        "        self.s3 = boto3.client('s3')\n\n"
+        "    def export(self, spans) -> SpanExportResult:\n"
+        "        try:\n"
+        "            self._upload([json.loads(s.to_json()) for s in spans])\n"
+        "        except Exception:\n"
+        "            return SpanExportResult.FAILURE\n"
+        "        return SpanExportResult.SUCCESS\n\n"
+        "    def _upload(self, items: list) -> None:\n"
+        "        self.s3.put_object(Bucket=self.bucket, Key='spans.json', Body=json.dumps(items))\n\n\n"
+        "def archive_report(bucket: str, body: str) -> None:\n"
+        "    boto3.client('s3').put_object(Bucket=bucket, Key='report.json', Body=body)\n"
+    ),
+}
+
+
+def test_the_telemetry_pipeline_gets_no_span(tmp_path: Path) -> None:
+    """polar's ``S3SpanExporter.export`` was recommended (an AWS call): a span in a span exporter is exported by the
+    exporter it runs in, for every batch. Its helpers are the pipeline too; the project's other S3 calls are not."""
+    recs = analyse(tmp_path, EXPORTER)
+    assert not {"S3SpanExporter.export", "S3SpanExporter._upload"} & set(recs), sorted(recs)
+    assert "archive_report" in recs, sorted(recs)
+
+
+VENDORED = {
+    "bot/__init__.py": "",
+    "bot/vendor/__init__.py": "",
+    "bot/vendor/qtpylib/__init__.py": "",
+    "bot/vendor/qtpylib/indicators.py": (
+        "import requests\n\n\n"
+        "def fetch_symbols(exchange: str) -> list:\n"
+        "    try:\n"
+        "        response = requests.get(f'https://quotes.example/{exchange}', timeout=10)\n"
+        "        response.raise_for_status()\n"
+        "    except requests.RequestException:\n"
+        "        return []\n"
+        "    return response.json()\n"
+    ),
+    "shop/__init__.py": "",
+    "shop/vendor/__init__.py": "",
+    "shop/vendor/views.py": (
+        "import requests\n\n\n"
+        "def sync_catalogue(vendor_id: int) -> list:\n"
+        "    response = requests.get(f'https://vendors.example/{vendor_id}/catalogue', timeout=10)\n"
+        "    response.raise_for_status()\n"
+        "    return response.json()\n"
+    ),
+}
+
+
+def test_vendored_code_is_never_recommended(tmp_path: Path) -> None:
+    """freqtrade ships a copy of qtpylib under ``freqtrade/vendor/qtpylib``: three of its indicator helpers were
+    recommended. A copy of another project is replaced on its next update; a marketplace's own ``vendor`` app is
+    not one."""
+    recs = analyse(tmp_path, VENDORED)
+    assert "fetch_symbols" not in recs
+    assert "sync_catalogue" in recs, sorted(recs)
+
+
 GENERATED = {
     "billing_pb2_grpc.py": (
         "# Generated by the gRPC Python protocol compiler plugin. DO NOT EDIT!\n"
@@ -314,6 +459,7 @@ FACTORIES = {
         "    app.pool = redis.ConnectionPool.from_url(settings['REDIS_URL'])\n"
         "    app.s3 = boto3.session.Session().client('s3')\n"
         "    app.batch = app.redis.pipeline()\n"
+        "    app.bump = redis.Redis(host='cache').register_script('return redis.call(\"INCR\", KEYS[1])')\n"
         "    app.register_blueprint(bp)\n"
         "    return app\n"
     ),
@@ -355,7 +501,8 @@ def test_client_factories_are_no_io_and_left_out_computation_says_what_was_not_r
     assert done.returncode == 0, done.stderr
     report = json.loads(out.read_text(encoding="utf-8"))
     recs = {str(r["qualname"]): r for r in report["recommendations"]}
-    # from_url, Session().client(...) and pipeline() set clients up; nothing is sent until the first request
+    # from_url, Session().client(...), pipeline() and register_script() set clients up; nothing is sent until the
+    # first request (a registered script is loaded on its first call: dramatiq's RedisBroker.__init__ read as I/O)
     setup = " ".join(reasons(recs["create_app"])) if "create_app" in recs else ""
     assert "Redis" not in setup and "AWS" not in setup and "from_url" not in setup, setup
     # rank reaches its search engine through a lookup in a registry: nobody can say it does no I/O

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from trace_advisor.downlevel import (
     EXCEPT_TUPLE,
+    FSTRING_LINES,
     FSTRING_QUOTES,
     TEMPLATE_STRING,
     TYPE_ALIAS,
@@ -32,6 +33,12 @@ NEWER = {
     ),
     "parameters over lines": ("def f[\n    T,\n    U: int,\n](x: T) -> U:\n    return g(x)\n", [(1, TYPE_PARAMETERS)]),
     "f-string quotes": ('s = f"{d["k"]} {e[\'j\']!r:>{w["n"]}} {f"{z(q)}"}"\n', [(1, FSTRING_QUOTES)]),
+    # polar's backoffice: a one-quote f-string whose replacement field spans lines ("unterminated string literal")
+    "f-string over lines": (
+        'show(\n    f"-{\n        money(\n            amount,\n        )\n    } {d["k"]}"\n)\n'
+        "x = f'{\n  y\n  }'.strip()\n",
+        [(2, FSTRING_LINES), (6, FSTRING_QUOTES), (8, FSTRING_LINES)],
+    ),
     "template string": ('s = t"hi {name(x)}"\nr = Rt"\\d{y}"\n', [(1, TEMPLATE_STRING), (2, TEMPLATE_STRING)]),
 }
 
@@ -96,7 +103,8 @@ def test_the_rewritten_tree_places_names_and_calls_where_python_3_12_does(tmp_pa
     """The oracle is the newer Python's own parser: every name, attribute, call and definition of the PEP 695 and
     PEP 701 cases is where Python 3.12+ puts it."""
     python = newer_python("import sys; assert sys.version_info >= (3, 13)")  # ``[U = int]`` defaults are 3.13
-    for name in ("type alias", "generic def", "generic class", "parameters over lines", "f-string quotes"):
+    cases = ("type alias", "generic def", "generic class", "parameters over lines", "f-string quotes")
+    for name in (*cases, "f-string over lines"):
         text, _ = NEWER[name]
         source = tmp_path / "case.py"
         source.write_text(text, encoding="utf-8")

@@ -42,7 +42,22 @@ def _loop(source: str) -> ast.While:
         ("while True:\n    chunk = handle.read(8192)\n    if not chunk:\n        break\n    out.write(chunk)", None),
         ("while node:\n    visit(node)\n    node = node.next", None),
         ("while pending:\n    task = pending.pop()\n    time.sleep(0.1)", None),
-        ("while True:\n    config = options.get('x')\n    use(config)", None),  # a dict's get is no wait
+        # a dict's get is no wait
+        ("while True:\n    config = options.get('x')\n    if use(config):\n        break", None),
+        # a ``while True`` nothing but a failure leaves runs for the process's life, however it waits: freqtrade's
+        # Worker.run, whose ``_worker`` sleeps out its throttling interval (a nested loop's break is its own)
+        (
+            """
+            while True:
+                state = self._worker(old_state=state)
+                if state == State.RELOAD_CONFIG:
+                    self._reconfigure()
+            """,
+            Unit.POLL,
+        ),
+        ("while True:\n    for item in batch:\n        if item:\n            break\n    flush()", Unit.POLL),
+        ("while True:\n    yield next_id()", None),  # a generator's items
+        ("while self.running:\n    self.tick()", None),  # a flag: it ends when told, and waits for nothing here
         # rq's WorkerPool.start: sleeps between checks, leaves only once stopped or in burst mode
         (
             """
@@ -131,6 +146,8 @@ def test_a_loop_that_waits_for_a_condition_counts_one_pass(source: str, waits: b
         ("len(batch) - sent > 0", False),
         ("user.last_login", False),
         ("queue.acquire_maintenance_lock()", False),  # a lock won, not a timer (it runs inside the timed branch)
+        # polar's backoffice: a status compared with an enum's ``past_due`` says nothing about time
+        ("(subscription.status, form.status) == (SubscriptionStatus.past_due, Form.canceled)", False),
     ],
 )
 def test_branches_that_run_on_a_timer(test: str, timer: bool) -> None:

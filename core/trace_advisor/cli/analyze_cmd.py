@@ -120,9 +120,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, object]:
 def _load_config(args: argparse.Namespace, project: Path, paths: Sequence[Path]) -> Config:
     from trace_advisor.request_config import RequestConfigError, only_priorities
 
-    # tests are neither advice nor evidence: skipped unless a PATH names test code
-    skip_tests = not common.names_test_code(paths, project)
-    config = common.load_cli_config(args, project, _overrides(args), skip_tests=skip_tests)
+    # tests, examples and docs are neither advice nor evidence: skipped unless a PATH names such code
+    config = common.load_cli_config(args, project, _overrides(args), skipped=common.skipped_code(paths, project))
     if args.priorities:
         try:
             config = only_priorities(config, args.priorities.split(","))

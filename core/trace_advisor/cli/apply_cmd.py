@@ -178,9 +178,8 @@ def _open(path: Path, args: argparse.Namespace) -> tuple[Config, Index]:
     """The configuration and a built index for ``path`` (a file is indexed with its whole project)."""
     project = find_project_root(path)
     overrides = {"min_confidence": args.min_confidence, "spans.form": args.form}
-    # the same analysis as `analyze`: tests are neither advice nor evidence, unless PATH names test code
-    skip_tests = not common.names_test_code([path], project)
-    config = common.load_cli_config(args, project, overrides, skip_tests=skip_tests)
+    # the same analysis as `analyze`: tests, examples and docs are neither advice nor evidence, unless PATH names them
+    config = common.load_cli_config(args, project, overrides, skipped=common.skipped_code([path], project))
     index = common.open_index(config, [path if path.is_dir() else project], args, keep_trees=True)
     index.build()
     return config, index

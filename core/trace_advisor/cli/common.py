@@ -11,7 +11,7 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
 from trace_advisor.cli import EXIT_USAGE
-from trace_advisor.workspace import TEST_GLOBS, is_test_path
+from trace_advisor.workspace import DEMO_GLOBS, TEST_GLOBS, is_demo_path, is_test_path
 
 if TYPE_CHECKING:
     from typing import TextIO
@@ -63,12 +63,16 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def names_test_code(paths: Sequence[Path], project: Path) -> bool:
-    """Whether a PATH given on the command line is itself test code: then the user asked for tests."""
-    return any(
-        is_test_path(PurePath(p.name)) or (p.is_relative_to(project) and is_test_path(p.relative_to(project)))
-        for p in paths
-    )
+def skipped_code(paths: Sequence[Path], project: Path) -> tuple[str, ...]:
+    """The ``ignore`` globs of the code an analysis leaves out: tests and demonstration code (examples, docs,
+    benchmarks), each unless a PATH given on the command line is such code: then the user asked for it."""
+
+    def named(kind: Callable[[PurePath], bool]) -> bool:
+        return any(
+            kind(PurePath(p.name)) or (p.is_relative_to(project) and kind(p.relative_to(project))) for p in paths
+        )
+
+    return (*(() if named(is_test_path) else TEST_GLOBS), *(() if named(is_demo_path) else DEMO_GLOBS))
 
 
 def check_paths(paths: Sequence[Path]) -> None:
@@ -142,11 +146,11 @@ def load_cli_config(
     project: Path,
     overrides: Mapping[str, object] | None = None,
     *,
-    skip_tests: bool = False,
+    skipped: Sequence[str] = (),
 ) -> Config:
     """The configuration of ``project`` with ``--config``, then ``overrides`` (dotted keys; None values ignored),
     then ``--search-path`` folders added after the configured search paths, ``--exclude`` globs after the configured
-    ``ignore`` and, with ``skip_tests``, the test-file globs. Raises UsageError."""
+    ``ignore`` and the ``skipped`` globs (:func:`skipped_code`). Raises UsageError."""
     from trace_advisor.request_config import RequestConfigError, load_request_config
 
     try:
@@ -155,7 +159,7 @@ def load_cli_config(
             config_file=args.config,
             overrides=overrides,
             search_paths=args.search_path,
-            ignore=[*args.exclude, *(TEST_GLOBS if skip_tests else ())],
+            ignore=[*args.exclude, *skipped],
             origin="command line",
         )
     except RequestConfigError as exc:

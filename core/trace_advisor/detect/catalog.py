@@ -119,6 +119,7 @@ NO_IO_CALLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "pipeline": (),
         "multi": ("redis.Pipeline",),  # marks a pipeline transactional: MULTI goes out with the batch at ``execute()``
         "pubsub": (),
+        "register_script": ("redis",),  # a Script object: EVALSHA (or SCRIPT LOAD) happens on its first call
         "get_paginator": (),
         "can_paginate": (),
         "get_waiter": (),

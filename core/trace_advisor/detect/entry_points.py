@@ -205,7 +205,9 @@ def may_call_stored(code: str) -> bool:
 
 def stored_call(ctx: FunctionContext) -> CallInfo | None:
     """The call of a callable stored on an object with the arguments stored beside it (``self.func(*self.args,
-    **self.kwargs)``), if the function makes one."""
+    **self.kwargs)``), if the function makes one: both the positional and the keyword arguments are stored, as a
+    job or a thread stores them. A method passed its object's options (faust's ``self._init_options(**self.options)``
+    in a setting's ``__init__``) runs no job."""
     for call in ctx.calls:
         node = call.node
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
@@ -213,9 +215,9 @@ def stored_call(ctx: FunctionContext) -> CallInfo | None:
         owner = node.func.value
         if not isinstance(owner, ast.Name):
             continue
-        spread = [a.value for a in node.args if isinstance(a, ast.Starred)]
-        spread += [k.value for k in node.keywords if k.arg is None]
-        if any(_attribute_of(v, owner.id) for v in spread):
+        positional = any(isinstance(a, ast.Starred) and _attribute_of(a.value, owner.id) for a in node.args)
+        keywords = any(k.arg is None and _attribute_of(k.value, owner.id) for k in node.keywords)
+        if positional and keywords:
             return call
     return None
 

@@ -44,17 +44,33 @@ def _propagates(ctx: FunctionContext) -> tuple[bool, bool]:
     return inject, extract
 
 
+# the packages whose ``.task``/``.actor`` decorators declare a job a worker runs per message
+_TASK_QUEUES = frozenset({"celery", "dramatiq", "huey", "rq", "taskiq", "procrastinate", "arq", "django_rq"})
+
+
 def _task_decorator(ctx: FunctionContext) -> ast.expr | None:
+    """The decorator declaring the function a task queue's job: a known task decorator, or a ``.task``/``.actor``
+    attribute that does not resolve outside the task queues (mode's and faust's ``@Service.task`` runs a background
+    coroutine for the service's life, no job through a broker)."""
     for dec in ctx.node.decorator_list:
         target = dec.func if isinstance(dec, ast.Call) else dec
-        for resolved in (name for callee in ctx.decorator_callees(dec) for name in dotted_forms(callee)):
-            if resolved in TASK_DECORATORS or resolved.endswith(".shared_task"):
-                return dec
+        names = [name for callee in ctx.decorator_callees(dec) for name in dotted_forms(callee)]
+        if any(resolved in TASK_DECORATORS or resolved.endswith(".shared_task") for resolved in names):
+            return dec
         if isinstance(target, ast.Name) and target.id in TASK_DECORATORS:
             return dec
-        if isinstance(target, ast.Attribute) and target.attr in {"task", "actor"}:
+        if isinstance(target, ast.Attribute) and target.attr in {"task", "actor"} and not _not_a_queue(ctx, dec):
             return dec
     return None
+
+
+def _not_a_queue(ctx: FunctionContext, dec: ast.expr) -> bool:
+    """The decorator resolves only to code outside the workspace, none of it a task queue's."""
+    site = ctx.analysed.site_at(ctx.range_of(dec))
+    edges = site.edges if site is not None else ()
+    return bool(edges) and all(
+        e.external and e.callee.partition(".")[0].partition(":")[0] not in _TASK_QUEUES for e in edges
+    )
 
 
 def task_instrumentation(ctx: FunctionContext, dec: ast.expr) -> str | None:

@@ -11,6 +11,7 @@ from trace_advisor.datatypes import ResolvedCall, SymbolId, dotted_name
 from trace_advisor.detect.apis import dotted_forms
 from trace_advisor.detect.context import CallInfo, FunctionContext
 from trace_advisor.statements import flatten
+from trace_advisor.work_units import lifetime_iteration
 
 # Servers and consoles that run until the process ends, by resolved name (the span would never end).
 # A function "opens with" the statements at the top of its body, looking through try/with blocks.
@@ -294,10 +295,13 @@ def unresolved_calls(ctx: FunctionContext) -> list[CallInfo]:
 
 
 def _runs_forever(ctx: FunctionContext) -> bool:
-    """A top-level endless loop (``while True``/``while self.running``) or a serve-forever call: never ends."""
+    """A top-level endless loop (``while True``/``while self.running``), a serve-forever call or a supervisor's wait
+    for its workers (:func:`_supervises`): never ends."""
     for call in ctx.calls:
         if _forever_call(call.text, call.callees):
             return True
+    if _supervises(ctx) or _iterates_for_life(ctx.body_without_docstring()):
+        return True
     if ctx.graph.callee_forever and _calls_unconditionally(ctx, ctx.graph.callee_forever):
         return True
     for stmt in flatten(ctx.body_without_docstring(), _OPENING_BLOCKS, main_block_only=True):
@@ -321,6 +325,45 @@ def _runs_forever(ctx: FunctionContext) -> bool:
             return True  # ``while True: ... if self._stop_requested: break`` is ``while not self._stop_requested``
         exits = any(isinstance(n, ast.Break | ast.Return) for n in ast.walk(stmt))
         if not exits or (flag and not endless):
+            return True
+    return False
+
+
+def _iterates_for_life(body: list[ast.stmt]) -> bool:
+    """A ``for``/``async for`` over a ticker's ticks or a consumer's messages that leaves only when told to stop
+    (:func:`trace_advisor.work_units.lifetime_iteration`), anywhere outside other loops and nested definitions: under
+    an ``if`` too (faust's ``if freq: async for _ in self.itertimer(freq): ...``), since then it runs for life."""
+    pending: list[ast.AST] = list(body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.For | ast.AsyncFor):
+            if lifetime_iteration(node) is not None:
+                return True
+            continue
+        if not isinstance(node, ast.While | ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            pending.extend(ast.iter_child_nodes(node))
+    return False
+
+
+_SIGNAL_HANDLERS = frozenset({"signal.signal"})
+_WAITS_FOR_WORKERS = frozenset({"join", "wait", "is_alive"})  # a process's, a thread's or a child's end
+
+
+def _supervises(ctx: FunctionContext) -> bool:
+    """A supervisor: it installs signal handlers (``signal.signal``, ``loop.add_signal_handler``) and, at its top
+    level, loops waiting for its worker processes or threads to end (``while any(p.exitcode is None ...): p.join(1)``).
+    It runs as long as its workers do, the process's whole life (dramatiq's CLI ``main``, a pre-fork server's master):
+    each worker's units of work are where spans belong."""
+    if not any(
+        _calls_one_of(c.callees, _SIGNAL_HANDLERS) or c.text.rsplit(".", 1)[-1] == "add_signal_handler"
+        for c in ctx.calls
+    ):
+        return False
+    for stmt in flatten(ctx.body_without_docstring(), _OPENING_BLOCKS, main_block_only=True):
+        if isinstance(stmt, ast.While) and any(
+            isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _WAITS_FOR_WORKERS
+            for n in ast.walk(stmt)
+        ):
             return True
     return False
 
@@ -491,6 +534,20 @@ def _is_generated(ctx: FunctionContext) -> bool:
     return any(mark in text for mark in _GENERATED_MARKS) or any(_GENERATED_COMMENT.match(line) for line in header)
 
 
+# Packages that hold copies of other projects' code (pip's ``_vendor``); a plain ``vendor`` package counts only with
+# a project's package inside (freqtrade's ``vendor/qtpylib``), not as a marketplace's ``vendor`` app (``vendor.views``)
+_VENDOR_PACKAGES = frozenset({"_vendor", "vendored", "_vendored", "third_party", "thirdparty", "_third_party"})
+
+
+def _is_vendored(ctx: FunctionContext) -> bool:
+    """A module inside a package of vendored code: indexed, since the project calls it, but not the project's to
+    instrument."""
+    parts = ctx.module.split(".")
+    return any(
+        part in _VENDOR_PACKAGES or (part == "vendor" and len(parts) - i >= 3) for i, part in enumerate(parts[:-1])
+    )
+
+
 def _is_wrapper_factory(ctx: FunctionContext) -> bool:
     """A decorator or factory: defines an inner function and returns it."""
     inner = {s.name for s in ctx.node.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)}
@@ -570,6 +627,29 @@ def _per_item_hook(ctx: FunctionContext) -> str | None:
 _TRACING_PACKAGES = frozenset({"opentelemetry", "sentry_sdk", "ddtrace", "logfire"})
 
 
+# OpenTelemetry SDK interfaces that carry telemetry out: the methods of their implementations run for every span,
+# batch or record the process produces (polar's ``S3SpanExporter.export``)
+_TELEMETRY_INTERFACES = (
+    "SpanExporter",
+    "SpanProcessor",
+    "MetricExporter",
+    "MetricReader",
+    "LogExporter",
+    "LogRecordProcessor",
+    "Sampler",
+    "TextMapPropagator",
+)
+
+
+def _telemetry_pipeline(ctx: FunctionContext) -> str | None:
+    """The OpenTelemetry interface (its dotted name) the function's class implements, if it does."""
+    for base in ctx.class_mro:
+        module, _, qualname = base.partition(":")
+        if module.partition(".")[0] == "opentelemetry" and qualname.endswith(_TELEMETRY_INTERFACES):
+            return dotted_name(base)
+    return None
+
+
 def _annotates_given_span(ctx: FunctionContext) -> bool:
     """Whether the function annotates a span it is given: it calls a method of a tracing package's span class
     (``span.set_attribute(...)``, ``span.add_event(...)``, as resolution names them) on one of its parameters. It runs
@@ -622,6 +702,8 @@ def shape_of(ctx: FunctionContext, has_io: bool) -> Shape:
         trivial = "data-model validator or serializer (runs per field of every object: the code building it is traced)"
     elif (hook := _per_item_hook(ctx)) is not None:
         trivial = f"a {hook} hook, called once per item it handles (the span belongs to the code starting the work)"
+    elif (pipeline := _telemetry_pipeline(ctx)) is not None:
+        trivial = f"part of the telemetry pipeline ({pipeline}): a span here would feed the pipeline it runs in"
     elif not has_io and _annotates_given_span(ctx):
         trivial = "annotates the span it is given (it runs inside that span, the caller's: tracing plumbing)"
     elif {"contextmanager", "asynccontextmanager"} & decorators:
@@ -634,6 +716,8 @@ def shape_of(ctx: FunctionContext, has_io: bool) -> Shape:
         trivial = "schema migration (runs once, under the migration tool, which logs it)"
     elif _is_generated(ctx):
         trivial = "generated code (regenerating it would drop the span: trace the code calling it)"
+    elif _is_vendored(ctx):
+        trivial = "vendored code (a copy of another project, replaced on its next update: trace the code calling it)"
     elif _runs_forever(ctx):
         trivial = "runs for the life of the process: a span would never end (trace each unit of work instead)"
     elif _LIVENESS.search(name):
