@@ -1,20 +1,26 @@
 """Fits the calibrated scorer (``scoring: calibrated``) and writes ``core/trace_advisor/resources/calibration.json``.
 
-Training data: the dev split of ``benchmarks/corpus/manifest.json`` (repositories whose maintainers placed spans by
-hand) and the hand-labelled dev set, one row per labelled function that the rules scorer has evidence for, with the
-features of :mod:`trace_advisor.advise.calibration`. Held-out repositories are never read. The model is an
-L2-regularised logistic regression (full-batch gradient descent on standardised features, each repository weighted
-equally), so the same data gives the same coefficients. The threshold is the one that maximises micro + macro F1 of
-the leave-one-repository-out predictions; those predictions also give the reliability curve written beside the
-coefficients.
+Training data: every repository of ``benchmarks/corpus/manifest.json`` (both splits: repositories whose maintainers
+placed spans by hand) and the hand-labelled dev set, one row per labelled function that the rules scorer has evidence
+for, with the features of :mod:`trace_advisor.advise.calibration`. Each repository is scored leave-one-repository-out
+(by a model fitted on all the others, never on itself), every repository weighted equally; the figures are printed
+for the whole corpus and for each split (``dev``: studied with ``placement_corpus.py --errors``; ``heldout``: never
+studied; ``devset``). The shipped model is then fitted on all of them. The default model is shallow gradient-boosted
+trees (depth 2, log-loss with Newton leaves, quantile cut points) exported as nested splits; ``--model logistic`` fits
+an L2-regularised logistic regression instead. Both are deterministic: the same rows give the same model. The
+threshold is the highest cut whose micro + macro F1 of the leave-one-repository-out predictions is within ``TIE`` of
+the best; those predictions also give the reliability curve written beside the model.
 
-    .venv/bin/python benchmarks/fit_calibration.py --mirrors /work/.mirror            # refit and write
-    .venv/bin/python benchmarks/fit_calibration.py --mirrors DIR --dry-run            # figures only
+    .venv/bin/python benchmarks/fit_calibration.py --mirrors /work/.mirror                # refit and write
+    .venv/bin/python benchmarks/fit_calibration.py --mirrors DIR --rows /tmp/rows.json    # keep the rows for refits
+    .venv/bin/python benchmarks/fit_calibration.py --rows /tmp/rows.json --dry-run        # figures only
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
+import dataclasses
 import json
 import math
 import sys
@@ -25,11 +31,19 @@ from pathlib import Path
 
 from placement_corpus import MANIFEST, RepoEngine, export, load_manifest, reliability  # the script's folder
 from placement_eval import DEFAULT_DEVSET, REPO, Score, load_labels
+from trace_advisor.advise.calibration import Tree
 
 OUTPUT = REPO / "core" / "trace_advisor" / "resources" / "calibration.json"
-L2 = 5.0
+L2 = 5.0  # the logistic model (``--model logistic``)
 ITERATIONS = 300
 STEP = 0.5
+DEPTH = 2  # the boosted trees (``--model boosted``, the default)
+ROUNDS = 150
+RATE = 0.1
+MIN_LEAF = 20
+LAMBDA = 1.0
+BINS = 32
+TIE = 0.005  # micro + macro F1 within this of the best count as equal when the cut is chosen
 THRESHOLDS = tuple(round(0.10 + 0.05 * i, 2) for i in range(11))  # 0.10 .. 0.60
 
 
@@ -39,9 +53,12 @@ class Row:
     label: bool
     candidate: bool  # the rules scorer has evidence (only these get a probability)
     features: Mapping[str, float]
+    split: str = "dev"  # the manifest's split ("dev", "heldout"), or "devset"
 
 
-def rows_of(repo: str, root: Path, scope: Sequence[str], files: Mapping[str, Mapping[str, Sequence[str]]]) -> list[Row]:
+def rows_of(
+    repo: str, split: str, root: Path, scope: Sequence[str], files: Mapping[str, Mapping[str, Sequence[str]]]
+) -> list[Row]:
     from trace_advisor.advise.calibration import Scored, features
 
     engine = RepoEngine(root, scope, scoring="rules")
@@ -56,7 +73,7 @@ def rows_of(repo: str, root: Path, scope: Sequence[str], files: Mapping[str, Map
         for qualname in [*files[name]["traced"], *files[name]["not_traced"]]:
             if qualname in found:
                 item, values = found[qualname]
-                rows.append(Row(repo, qualname in traced, item.verdict.priority is not None, values))
+                rows.append(Row(repo, qualname in traced, item.verdict.priority is not None, values, split))
     return rows
 
 
@@ -113,6 +130,85 @@ def fit(rows: Sequence[Row]) -> Model:
     return Model(names, tuple(means), tuple(scales), tuple(weights), bias)
 
 
+@dataclass(frozen=True)
+class Boosted:
+    """Gradient-boosted trees over the features (log-loss, Newton leaves): ``bias`` plus every tree's leaf value."""
+
+    bias: float
+    trees: tuple[Tree, ...]
+
+    def probability(self, features: Mapping[str, float]) -> float:
+        total = self.bias + sum(tree.score(features) for tree in self.trees)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, total))))
+
+
+def boost(rows: Sequence[Row]) -> Boosted:
+    """Shallow boosted trees (``DEPTH`` levels, ``ROUNDS`` rounds, shrinkage ``RATE``), every repository's rows
+    weighing as much in total as any other's. Splits are read at no more than ``BINS`` cut points per feature (the
+    column's quantiles), a leaf keeps at least ``MIN_LEAF`` rows; ties go to the first feature by name and the lowest
+    cut, so the same data gives the same trees."""
+    rows = [r for r in rows if r.candidate]
+    names = sorted({k for r in rows for k in r.features})
+    columns = [[r.features.get(n, 0.0) for r in rows] for n in names]
+    cuts: list[list[float]] = []
+    for column in columns:
+        ordered = sorted(column)
+        values = set(ordered) if len(set(ordered)) <= BINS else {ordered[k * len(ordered) // BINS] for k in range(BINS)}
+        cuts.append(sorted(c for c in values if c < ordered[-1]))
+    bins = [[bisect.bisect_left(c, x) for x in column] for c, column in zip(cuts, columns, strict=True)]
+    per_repo: dict[str, int] = {}
+    for r in rows:
+        per_repo[r.repo] = per_repo.get(r.repo, 0) + 1
+    sample = [len(rows) / (len(per_repo) * per_repo[r.repo]) for r in rows]
+    y = [1.0 if r.label else 0.0 for r in rows]
+    positive = sum(s * t for s, t in zip(sample, y, strict=True))
+    bias = math.log(positive / (sum(sample) - positive))
+    totals = [bias] * len(rows)
+    trees: list[Tree] = []
+
+    def grow(index: list[int], g: list[float], h: list[float], depth: int) -> Tree:
+        g_all, h_all = sum(g[i] for i in index), sum(h[i] for i in index)
+        leaf = Tree(value=-RATE * g_all / (h_all + LAMBDA))
+        if depth == DEPTH or len(index) < 2 * MIN_LEAF:
+            return leaf
+        best = (0.0, -1, -1)
+        parent = g_all * g_all / (h_all + LAMBDA)
+        for j, column in enumerate(bins):
+            size = len(cuts[j]) + 1
+            hg, hh, hc = [0.0] * size, [0.0] * size, [0] * size
+            for i in index:
+                b = column[i]
+                hg[b] += g[i]
+                hh[b] += h[i]
+                hc[b] += 1
+            gl = hl = 0.0
+            cl = 0
+            for b in range(size - 1):
+                gl, hl, cl = gl + hg[b], hl + hh[b], cl + hc[b]
+                if cl < MIN_LEAF or len(index) - cl < MIN_LEAF:
+                    continue
+                gr, hr = g_all - gl, h_all - hl
+                gain = gl * gl / (hl + LAMBDA) + gr * gr / (hr + LAMBDA) - parent
+                if gain > best[0] + 1e-12:
+                    best = (gain, j, b)
+        _, j, b = best
+        if j < 0:
+            return leaf
+        low = [i for i in index if bins[j][i] <= b]
+        high = [i for i in index if bins[j][i] > b]
+        return Tree(names[j], cuts[j][b], grow(low, g, h, depth + 1), grow(high, g, h, depth + 1))
+
+    everything = list(range(len(rows)))
+    for _ in range(ROUNDS):
+        p = [1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, t)))) for t in totals]
+        g = [s * (pi - yi) for s, pi, yi in zip(sample, p, y, strict=True)]
+        h = [s * pi * (1.0 - pi) for s, pi in zip(sample, p, strict=True)]
+        tree = grow(everything, g, h, 0)
+        trees.append(tree)
+        totals = [t + tree.score(r.features) for t, r in zip(totals, rows, strict=True)]
+    return Boosted(bias, tuple(trees))
+
+
 def figures(rows: Sequence[Row], predicted: Sequence[float], threshold: float) -> dict[str, object]:
     """Micro and macro F1 (and per repository) of recommending the candidates predicted at ``threshold``."""
     scores: dict[str, Score] = {}
@@ -130,55 +226,94 @@ def figures(rows: Sequence[Row], predicted: Sequence[float], threshold: float) -
     return {"micro_f1": round(micro.f1, 4), "macro_f1": round(macro, 4), "repos": repos}
 
 
+GROUPS = ("all", "dev", "heldout", "devset")
+
+
+def grouped(rows: Sequence[Row], predicted: Sequence[float], threshold: float) -> dict[str, dict[str, object]]:
+    """:func:`figures` over every repository and over each split (``devset``: the hand-labelled dev set alone)."""
+    out = {}
+    for group in GROUPS:
+        chosen = [(r, p) for r, p in zip(rows, predicted, strict=True) if group in ("all", r.split)]
+        out[group] = figures([r for r, _ in chosen], [p for _, p in chosen], threshold)
+    return out
+
+
+def load_rows(args: argparse.Namespace) -> list[Row]:
+    """Every labelled function of the corpus (both splits) and of the dev set, with its features; ``--rows`` keeps
+    them in a file so that refits read it instead of analysing the corpus again."""
+    if args.rows is not None and args.rows.is_file():
+        return [Row(**item) for item in json.loads(args.rows.read_text())]
+    rows: list[Row] = []
+    for entry in load_manifest(args.manifest):
+        root = export(entry.repo, entry.commit, entry.scope, args.mirrors, args.scratch)
+        rows.extend(rows_of(entry.repo, entry.split, root, entry.scope, entry.files))
+    rows.extend(rows_of("devset", "devset", DEFAULT_DEVSET, ["."], load_labels(DEFAULT_DEVSET)))
+    if args.rows is not None:
+        args.rows.write_text(json.dumps([dataclasses.asdict(r) for r in rows]))
+    return rows
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--mirrors", type=Path, required=True, help="folder of bare clones: <owner>+<name>/repo")
+    parser.add_argument("--mirrors", type=Path, help="folder of bare clones: <owner>+<name>/repo")
     parser.add_argument("--manifest", type=Path, default=MANIFEST)
     parser.add_argument("--scratch", type=Path, default=Path(tempfile.gettempdir()) / "trace-advisor-corpus")
     parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument("--model", choices=("boosted", "logistic"), default="boosted")
+    parser.add_argument("--rows", type=Path, help="read the labelled rows from this file, or write them to it")
     parser.add_argument("--dry-run", action="store_true", help="print the figures, write nothing")
     args = parser.parse_args(argv)
-    rows: list[Row] = []
-    dev = [r for r in load_manifest(args.manifest) if r.split == "dev"]  # never the held-out split
-    for entry in dev:
-        root = export(entry.repo, entry.commit, entry.scope, args.mirrors, args.scratch)
-        rows.extend(rows_of(entry.repo, root, entry.scope, entry.files))
-    rows.extend(rows_of("devset", DEFAULT_DEVSET, ["."], load_labels(DEFAULT_DEVSET)))
+    if args.mirrors is None and (args.rows is None or not args.rows.is_file()):
+        parser.error("--mirrors is needed unless --rows names a file written before")
+    rows = load_rows(args)
+    train = boost if args.model == "boosted" else fit
     repos = list(dict.fromkeys(r.repo for r in rows))
     predicted = [0.0] * len(rows)
     for left_out in repos:  # leave one repository out: never scored by a model that saw it
-        model = fit([r for r in rows if r.repo != left_out])
+        model = train([r for r in rows if r.repo != left_out])
         for i, row in enumerate(rows):
             if row.repo == left_out:
                 predicted[i] = model.probability(row.features)
     by_threshold = {t: figures(rows, predicted, t) for t in THRESHOLDS}
-    threshold = max(THRESHOLDS, key=lambda t: (by_threshold[t]["micro_f1"] + by_threshold[t]["macro_f1"], -t))  # type: ignore[operator]
+    best = max(by_threshold[t]["micro_f1"] + by_threshold[t]["macro_f1"] for t in THRESHOLDS)  # type: ignore[operator]
+    # the highest cut within TIE of the best: as good on the corpus, fewer spans to read
+    threshold = max(t for t in THRESHOLDS if by_threshold[t]["micro_f1"] + by_threshold[t]["macro_f1"] >= best - TIE)  # type: ignore[operator]
     curve = reliability((p, r.label) for r, p in zip(rows, predicted, strict=True) if r.candidate)
-    final = fit(rows)
+    groups = grouped(rows, predicted, threshold)
     for t in THRESHOLDS:
         f = by_threshold[t]
         mark = "  <- chosen" if t == threshold else ""
         print(f"leave-one-repository-out at {t:.2f}: micro F1 {f['micro_f1']:.3f} macro F1 {f['macro_f1']:.3f}{mark}")
+    for group, f in groups.items():
+        print(f"  {group:8} micro F1 {f['micro_f1']:.3f} macro F1 {f['macro_f1']:.3f}")
     print("per repository:", json.dumps(by_threshold[threshold]["repos"]))
     print("reliability (leave-one-repository-out): predicted probability, functions, mean prediction, traced")
     for start, count, mean, traced in curve:
         print(f"  {start:.1f}-{start + 0.1:.1f} {count:6} {mean:6.3f} {traced:6.3f}")
-    data = {
-        "about": "Coefficients of the calibrated scorer (scoring: calibrated), written by "
-        "benchmarks/fit_calibration.py; do not edit by hand.",
+    final = train(rows)
+    data: dict[str, object] = {
+        "about": "The calibrated scorer (scoring: calibrated), written by benchmarks/fit_calibration.py; do not edit "
+        "by hand.",
+        "model": args.model,
         "fitted_on": repos,
         "rows": sum(r.candidate for r in rows),
         "threshold": threshold,
-        "leave_one_repository_out": by_threshold[threshold],
+        "leave_one_repository_out": {
+            **by_threshold[threshold],
+            "groups": {g: {k: v for k, v in f.items() if k != "repos"} for g, f in groups.items()},
+        },
         "reliability": [
             {"from": b, "functions": n, "predicted": round(m, 4), "traced": round(t, 4)} for b, n, m, t in curve
         ],
         "bias": round(final.bias, 6),
-        "features": [
+    }
+    if isinstance(final, Model):
+        data["features"] = [
             {"name": n, "mean": round(m, 6), "scale": round(s, 6), "weight": round(w, 6)}
             for n, m, s, w in zip(final.names, final.means, final.scales, final.weights, strict=True)
-        ],
-    }
+        ]
+    else:
+        data["trees"] = [tree.to_json() for tree in final.trees]
     if not args.dry_run:
         args.output.write_text(json.dumps(data, indent=1) + "\n")
         print(f"wrote {args.output}")

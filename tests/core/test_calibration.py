@@ -13,7 +13,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from trace_advisor.advise.calibration import Calibration, Scored, Weight, calibrated, features, shipped
+from trace_advisor.advise.calibration import Calibration, Scored, Tree, Weight, calibrated, features, shipped
 from trace_advisor.advise.local import LocalScorer
 from trace_advisor.analysis_cache import FunctionResult
 from trace_advisor.config import config_from_mapping, default_config
@@ -21,7 +21,8 @@ from trace_advisor.detect.findings import Finding
 
 REPO = Path(__file__).resolve().parents[2]
 SHAPE = {"private", "dunder", "method", "async", "log_stmts", "fan_in", "cross_pkg", "callee_io", "handed_io"}
-UNITS = {"cls_pub", "cls_share", "file_share", "trivial", "conf"}
+SHAPE |= {"generator", "exported", "params", "fan_out", "callee_cand", "caller_cand", "io_near", "caller_self"}
+UNITS = {"cls_pub", "cls_share", "cls_cand", "file_share", "file_cand", "file_cands", "above_me", "trivial", "conf"}
 
 
 def test_probability_is_the_logistic_of_standardised_features() -> None:
@@ -34,16 +35,24 @@ def test_probability_is_the_logistic_of_standardised_features() -> None:
 def test_the_shipped_coefficients_only_name_features_the_engine_computes() -> None:
     model = shipped()
     known = SHAPE | UNITS | {f"fd_{f.value}" for f in Finding} | {f"eff_{p}" for p in default_config().priorities}
-    names = {w.name for w in model.weights}
+    names = model.names()
     assert names <= known, names - known
     assert {"conf", "log_stmts", "private"} <= names
     assert 0.05 <= model.threshold <= 0.6
     assert all(w.scale > 0 for w in model.weights)
     data = json.loads((REPO / "core/trace_advisor/resources/calibration.json").read_text())
     assert data["fitted_on"] and "devset" in data["fitted_on"]
-    manifest = json.loads((REPO / "benchmarks/corpus/manifest.json").read_text())
-    heldout = {r["repo"] for r in manifest["repos"] if r["split"] == "heldout"}
-    assert not heldout & set(data["fitted_on"]), "fitted on held-out repositories"
+    assert set(data["leave_one_repository_out"]["repos"]) == set(data["fitted_on"])  # each scored by the others
+
+
+def test_boosted_trees_add_their_leaves_to_the_logit() -> None:
+    tree = Tree("a", 1.0, Tree(value=-1.0), Tree("b", 0.5, Tree(value=0.25), Tree(value=2.0)))
+    model = Calibration(bias=0.5, threshold=0.3, weights=(), trees=(tree, Tree(value=0.1)))
+    assert model.probability({"a": 1.0}) == pytest.approx(1 / (1 + math.exp(-(0.5 - 1.0 + 0.1))))  # at the cut: low
+    assert model.probability({"a": 2.0}) == pytest.approx(1 / (1 + math.exp(-(0.5 + 0.25 + 0.1))))  # b absent: 0
+    assert model.probability({"a": 2.0, "b": 0.7}) == pytest.approx(1 / (1 + math.exp(-(0.5 + 2.0 + 0.1))))
+    assert Calibration.from_json({"bias": 0.5, "threshold": 0.3, "trees": [tree.to_json(), {"value": 0.1}]}) == model
+    assert model.names() == {"a", "b"}
 
 
 def test_the_calibrated_threshold_is_the_default_cut_unless_set() -> None:
@@ -175,5 +184,19 @@ def test_the_fit_is_deterministic_and_learns_which_evidence_counts() -> None:
     assert first == second
     weights = dict(zip(first.names, first.weights, strict=True))
     assert weights["useful"] > 0.5 and abs(weights["noise"]) < weights["useful"] / 3
+    predicted = [first.probability(r.features) for r in rows]
+    assert fit.figures(rows, predicted, 0.4)["micro_f1"] > 0.6
+
+
+def test_the_boosted_fit_is_deterministic_and_splits_on_what_counts() -> None:
+    fit = _fit_module()
+    rows = []
+    for repo in ("a", "b", "c"):
+        for i in range(90):
+            useful = float(i % 3 == 0)
+            rows.append(fit.Row(repo, bool(useful) and i % 2 == 0, True, {"useful": useful, "noise": float(i % 5)}))
+    first, second = fit.boost(rows), fit.boost(rows)
+    assert first == second
+    assert first.trees[0].feature == "useful"  # the first split is on the feature that separates the labels
     predicted = [first.probability(r.features) for r in rows]
     assert fit.figures(rows, predicted, 0.4)["micro_f1"] > 0.6

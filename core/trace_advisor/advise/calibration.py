@@ -1,16 +1,21 @@
-"""The calibrated scorer (``scoring: calibrated``): a logistic model over the rules scorer's typed evidence, fitted
-by ``benchmarks/fit_calibration.py`` on repositories whose maintainers placed spans by hand, so a function's
-confidence is the fitted probability that its maintainers would trace it.
+"""The calibrated scorer (``scoring: calibrated``): a logistic model or shallow boosted trees (whichever
+``resources/calibration.json`` holds) over the rules scorer's typed evidence, fitted by
+``benchmarks/fit_calibration.py`` on repositories whose maintainers placed spans by hand, so a function's confidence
+is the fitted probability that its maintainers would trace it.
 
 Features per function: the rules confidence and each priority's effect, the strength of each finding, its shape
-(size, private, dunder, method, async), call-graph facts (callers, other packages calling it, workspace callees doing
-I/O) and its unit (how many public methods its class has and what share of them and of the file deserve a span by
-the rules). The coefficients are data (``resources/calibration.json``); nothing is learned at run time. Functions the
-rules never recommend (trivial, no evidence, silenced, only wrapping an instrumented call) keep their verdict.
+(size, parameters, private, dunder, method, async, generator, listed in ``__all__``), call-graph facts (callers, other
+packages calling it, what share of its callers are its own class's or have evidence, how many workspace functions it
+calls and how many of those have evidence, workspace callees doing I/O and how far down the nearest is) and its unit
+(how many public methods its class has, what share of them have evidence or deserve a span by the rules, the same
+shares for the file, how many functions of the file have evidence and how many of those are stronger). The model is
+data; nothing is learned at run time. Functions the rules never recommend (trivial, no evidence, silenced, only
+wrapping an instrumented call) keep their verdict.
 """
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import json
 import math
@@ -36,28 +41,78 @@ class Weight:
 
 
 @dataclass(frozen=True, slots=True)
+class Tree:
+    """One boosted tree: a leaf (``feature`` empty) adds ``value``; a split goes to ``low`` when the feature is at
+    most ``cut`` (an absent feature is 0), else to ``high``."""
+
+    feature: str = ""
+    cut: float = 0.0
+    low: Tree | None = None
+    high: Tree | None = None
+    value: float = 0.0
+
+    def score(self, features: Mapping[str, float]) -> float:
+        node = self
+        while node.feature:
+            node = node.low if features.get(node.feature, 0.0) <= node.cut else node.high  # type: ignore[assignment]
+        return node.value
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> Tree:
+        if "feature" not in data:
+            return cls(value=float(data["value"]))  # type: ignore[arg-type]
+        return cls(
+            str(data["feature"]),
+            float(data["cut"]),  # type: ignore[arg-type]
+            cls.from_json(data["low"]),  # type: ignore[arg-type]
+            cls.from_json(data["high"]),  # type: ignore[arg-type]
+        )
+
+    def to_json(self) -> dict[str, object]:
+        if not self.feature:
+            return {"value": round(self.value, 6)}
+        assert self.low is not None and self.high is not None
+        return {"feature": self.feature, "cut": self.cut, "low": self.low.to_json(), "high": self.high.to_json()}
+
+    def names(self) -> set[str]:
+        if not self.feature:
+            return set()
+        assert self.low is not None and self.high is not None
+        return {self.feature} | self.low.names() | self.high.names()
+
+
+@dataclass(frozen=True, slots=True)
 class Calibration:
-    """``probability = sigmoid(bias + sum(weight x (feature - mean) / scale))``; ``threshold`` is the cut the fit
-    chose on its leave-one-repository-out predictions (the default ``min_confidence`` of this scorer)."""
+    """``probability = sigmoid(bias + sum(weight x (feature - mean) / scale) + sum(tree scores))``: a logistic model,
+    boosted trees, or both; ``threshold`` is the cut the fit chose on its leave-one-repository-out predictions (the
+    default ``min_confidence`` of this scorer)."""
 
     bias: float
     threshold: float
     weights: tuple[Weight, ...]
+    trees: tuple[Tree, ...] = ()
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> Calibration:
-        items = data["features"]
-        assert isinstance(items, list)
+        items = data.get("features", [])
+        trees = data.get("trees", [])
+        assert isinstance(items, list) and isinstance(trees, list)
         return cls(
             bias=float(data["bias"]),  # type: ignore[arg-type]
             threshold=float(data["threshold"]),  # type: ignore[arg-type]
             weights=tuple(
                 Weight(str(i["name"]), float(i["mean"]), float(i["scale"]), float(i["weight"])) for i in items
             ),
+            trees=tuple(Tree.from_json(t) for t in trees),
         )
+
+    def names(self) -> set[str]:
+        """Every feature the model reads."""
+        return {w.name for w in self.weights}.union(*(t.names() for t in self.trees))
 
     def probability(self, features: Mapping[str, float]) -> float:
         total = self.bias + sum(w.weight * (features.get(w.name, 0.0) - w.mean) / w.scale for w in self.weights)
+        total += sum(tree.score(features) for tree in self.trees)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, total))))
 
 
@@ -84,6 +139,10 @@ def features(functions: Sequence[Scored], scorer: LocalScorer) -> list[dict[str,
     """The model's inputs for every function of one file (rules verdicts read at ``RULES_THRESHOLD``)."""
     top = [f for f in functions if "<" not in f.ctx.qualname]
     file_share = sum(_deserves(f.verdict) for f in top) / max(len(top), 1)
+    file_cand = sum(f.verdict.priority is not None for f in top) / max(len(top), 1)
+    strengths = [f.verdict.confidence for f in functions if f.verdict.priority is not None]
+    by_symbol = {str(f.ctx.symbol): f for f in functions}
+    exported = _exported(functions[0].ctx.analysed.tree) if functions else frozenset()
     classes: dict[str, list[Scored]] = {}
     for f in top:
         if f.ctx.class_name is not None and not f.ctx.name.startswith("_"):
@@ -117,8 +176,51 @@ def features(functions: Sequence[Scored], scorer: LocalScorer) -> list[dict[str,
             found["cls_share"] = sum(_deserves(m.verdict) for m in members) / len(members)
         found["file_share"] = file_share
         found["trivial"] = float(any(reason.startswith("trivial") for reason in verdict.reasons))
+        found["generator"] = float(any(isinstance(n, ast.Yield | ast.YieldFrom) for n in ctx.nodes))
+        found["exported"] = float(ctx.qualname.split(".")[0] in exported)
+        found["params"] = math.log1p(len(ctx.parameters()))
+        found.update(_neighbours(ctx, by_symbol, members))
+        found["file_cand"] = file_cand
+        found["file_cands"] = math.log1p(len(strengths))
+        found["above_me"] = sum(c > found["conf"] for c in strengths) / max(len(strengths), 1)
         out.append(found)
     return out
+
+
+def _exported(tree: ast.Module) -> frozenset[str]:
+    """The names a module's ``__all__`` lists (its declared public surface)."""
+    for stmt in tree.body:
+        if (
+            isinstance(stmt, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "__all__" for t in stmt.targets)
+            and isinstance(stmt.value, ast.List | ast.Tuple)
+        ):
+            return frozenset(
+                e.value for e in stmt.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            )
+    return frozenset()
+
+
+def _neighbours(ctx: FunctionContext, by_symbol: Mapping[str, Scored], members: Sequence[Scored]) -> dict[str, float]:
+    """Where it sits in the call graph: how many workspace functions it calls and how many of those in its file have
+    evidence (it is above them), what share of its callers in its file have evidence (it is below them), what share of
+    its callers are its own class's methods (a helper of the class), how far down its nearest I/O is."""
+    callees = {c for call in ctx.calls for c in call.workspace_callees}
+    callers = set(ctx.graph.callers)
+    below = [io.below for io in ctx.callee_io.values()]
+    found = {
+        "fan_out": math.log1p(len(callees)),
+        "callee_cand": math.log1p(sum(c in by_symbol and by_symbol[c].verdict.priority is not None for c in callees)),
+        "caller_cand": sum(c in by_symbol and by_symbol[c].verdict.priority is not None for c in callers)
+        / max(len(callers), 1),
+        "io_near": 1.0 / (2.0 + min(below)) if below else 0.0,
+    }
+    if ctx.class_name is not None:
+        owner = f"{ctx.module}:{ctx.qualname.rpartition('.')[0]}."
+        found["caller_self"] = sum(c.startswith(owner) for c in callers) / max(len(callers), 1)
+    if members:
+        found["cls_cand"] = sum(m.verdict.priority is not None for m in members) / len(members)
+    return found
 
 
 FINDINGS = tuple(f"fd_{finding.value}" for finding in Finding)
