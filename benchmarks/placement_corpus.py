@@ -12,12 +12,22 @@ micro and macro (each repository weighted equally) recall/precision/F1 over the 
 repository, the "span every function" baseline, a precision/recall sweep over ``min_confidence``, and the dev-set F1
 beside them so nothing is tuned to one.
 
+The partly instrumented case (``--keep FRACTION --seed N``): each repository is exported again with the spans of all
+but a seeded random FRACTION of its traced functions (the labelled ones, and those the manifest does not label but
+that start a span in their own code, such as Sentry's) taken out of the code (each such function rewritten as the
+analysis scores it without its span, ``detect.existing.without_span``, also without the project's marker helpers and
+span helpers), then analysed with the spans that remain and scored on the functions whose span was removed and the
+untraced ones (the kept ones are the project's own spans: labels the engine may read, never scored). ``--keep 0``
+strips every span: the project as it was before anyone traced it. ``--seed`` is repeatable (one run per seed, the
+figures averaged).
+
 Splits: ``dev`` repositories may be studied (``--errors`` lists their false positives and negatives) while the engine
 is improved; ``heldout`` repositories are only ever scored, so their figures say how the engine does on code nobody
 tuned it to. ``--errors`` never lists held-out mistakes.
 
     .venv/bin/python benchmarks/placement_corpus.py --mirrors /work/.mirror
     .venv/bin/python benchmarks/placement_corpus.py --mirrors DIR --sweep --json
+    .venv/bin/python benchmarks/placement_corpus.py --mirrors DIR --keep 0.3 --seed 1 --seed 2 --seed 3
     .venv/bin/python benchmarks/placement_corpus.py --mirrors DIR --label owner/name COMMIT SCOPE... \
         [--marker traced_llm ...] [--split heldout]                                  # a new entry
 """
@@ -26,12 +36,16 @@ from __future__ import annotations
 
 import argparse
 import ast
+import copy
 import io
 import json
+import random
+import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
+import textwrap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,6 +123,165 @@ def export(repo: str, commit: str, scope: Sequence[str], mirrors: Path, into: Pa
         tar.extractall(target, filter="data")
     (target / ".exported").write_text(commit)
     return target
+
+
+class _Unmark(ast.NodeTransformer):
+    """Takes the project's own span helpers (the manifest's markers, the span helpers the analysis found) out of a
+    copied function: decorators named so, ``with`` items calling one (their bodies kept), statements calling one."""
+
+    def __init__(self, names: frozenset[str]) -> None:
+        self.names = names
+
+    def marker(self, node: ast.expr | None) -> bool:
+        node = node.func if isinstance(node, ast.Call) else node
+        name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
+        return name in self.names
+
+    def strip(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        node.decorator_list = [d for d in node.decorator_list if not self.marker(d)]
+        self.generic_visit(node)
+        node.body = node.body or [ast.Pass()]
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.AST:
+        """A nested def: its span decorators go too (``@sentry_sdk.trace`` on a closure counts as its function's
+        span), each read as the analysis reads a decorator (``written_spans`` of a def with that one alone)."""
+        from trace_advisor.detect.existing import written_spans
+
+        def spans(decorator: ast.expr) -> bool:
+            alone = ast.FunctionDef(name="f", args=node.args, body=[ast.Pass()], decorator_list=[decorator])
+            return self.marker(decorator) or written_spans(alone).any
+
+        node.decorator_list = [d for d in node.decorator_list if not spans(d)]
+        self.generic_visit(node)
+        return node
+
+    visit_AsyncFunctionDef = visit_FunctionDef  # noqa: N815
+
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> ast.AST | list[ast.stmt]:
+        self.generic_visit(node)
+        kept = [item for item in node.items if not self.marker(item.context_expr)]
+        if len(kept) == len(node.items):
+            return node
+        if not kept:
+            return node.body
+        node.items = kept
+        return node
+
+    visit_AsyncWith = visit_With  # noqa: N815
+
+    def visit_Expr(self, node: ast.Expr) -> ast.AST | None:
+        return None if isinstance(node.value, ast.Call) and self.marker(node.value) else node
+
+    def visit_Assign(self, node: ast.Assign) -> ast.AST | None:
+        return None if isinstance(node.value, ast.Call) and self.marker(node.value) else node
+
+
+def untraced_text(engine: RepoEngine, path: Path, qualnames: frozenset[str], markers: frozenset[str]) -> str:
+    """The text of ``path`` with the functions named in ``qualnames`` rewritten without their spans: the code the
+    analysis scores for a traced function (:func:`trace_advisor.detect.existing.without_span`), less the project's
+    marker helpers and span helpers. Other functions keep their text."""
+    from trace_advisor.analysed import AnalysedModule
+    from trace_advisor.detect.context import FunctionContext
+    from trace_advisor.detect.existing import existing_span, without_span
+    from trace_advisor.detect.graph_facts import GraphFacts
+
+    analysed = engine.index.analysed(path)
+    if not isinstance(analysed, AnalysedModule):
+        return path.read_text("utf-8", errors="replace")
+    lines = analysed.text.splitlines(keepends=True)
+    edits = []
+    builder = engine.analyzer.builder
+    for function in analysed.functions():
+        if function.symbol.partition(":")[2] not in qualnames:
+            continue
+        facts = builder.facts(function.symbol) if builder is not None else GraphFacts()
+        ctx = FunctionContext(analysed, function, facts)
+        helpers = frozenset(h.rpartition(":")[2].rpartition(".")[2] for h in facts.span_helpers)
+        node = without_span(ctx).node if existing_span(ctx) is not None else copy.deepcopy(function.node)
+        _Unmark(markers | helpers).strip(node)
+        first = min([function.node.lineno, *(d.lineno for d in function.node.decorator_list)])
+        indent = lines[first - 1][: len(lines[first - 1]) - len(lines[first - 1].lstrip())]  # tabs stay tabs
+        edits.append((first, function.node.end_lineno or first, indent, node))
+    for first, last, indent, node in sorted(edits, key=lambda e: e[0], reverse=True):
+        lines[first - 1 : last] = [textwrap.indent(ast.unparse(node), indent) + "\n"]
+    return "".join(lines)
+
+
+def unlabelled_spans(engine: RepoEngine, root: Path, labelled: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """(file, qualname) of the functions the analysis finds traced (``existing_span``, asked of those that start a
+    span in their own code or that the engine's census counts) but the manifest does not label traced: spans in
+    files it leaves out, or of an API it was not labelled with (Sentry's ``start_span`` in snuba). Tests, tracing
+    plumbing and nested functions aside, as :func:`label` leaves them out."""
+    from trace_advisor.analysed import AnalysedModule
+    from trace_advisor.detect.context import FunctionContext
+    from trace_advisor.detect.existing import existing_span, spans_in_facts, written_spans
+    from trace_advisor.detect.graph_facts import GraphFacts
+
+    known = set(labelled)
+    found: set[tuple[str, str]] = set()
+    for path in engine.index.files():
+        relative = path.relative_to(root).as_posix()
+        if any(word in relative.lower() for word in PLUMBING):
+            continue
+        analysed = engine.index.analysed(path)
+        if not isinstance(analysed, AnalysedModule):
+            continue
+        counted = spans_in_facts(analysed.info.facts).traced  # the census's spans (a nested def's span decorator)
+        for function in analysed.functions():
+            qualname = function.symbol.partition(":")[2]
+            if labellable(qualname) and not plumbing(qualname) and (relative, qualname) not in known:
+                if qualname in counted or written_spans(function.node).any:
+                    builder = engine.analyzer.builder
+                    facts = builder.facts(function.symbol) if builder is not None else GraphFacts()
+                    if existing_span(FunctionContext(analysed, function, facts)) is not None:
+                        found.add((relative, qualname))
+    return found
+
+
+def partly_instrumented(entry: Repo, root: Path, engine: RepoEngine, keep: float, seed: int) -> tuple[Path, Repo]:
+    """A copy of the exported repository ``root`` where only a seeded random ``keep`` share of the traced functions
+    (labelled ones and :func:`unlabelled_spans`) still have their spans, and the entry relabelled to score only the
+    labelled ones whose span was removed and the untraced functions. ``engine`` analyses the original."""
+    labelled = [(name, q) for name, lab in entry.files.items() for q in lab["traced"]]
+    traced = sorted({*labelled, *unlabelled_spans(engine, root, labelled)})
+    kept = set(random.Random(f"{entry.repo}@{entry.commit}:{seed}").sample(traced, round(keep * len(traced))))
+    target = root.with_name(f"{root.name}-keep{keep:g}-seed{seed}")
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(root, target)
+    markers = frozenset(entry.markers)
+    removed: dict[str, set[str]] = {}
+    for name, qualname in traced:
+        if (name, qualname) not in kept:
+            removed.setdefault(name, set()).add(qualname)
+    for name, qualnames in removed.items():
+        (target / name).write_text(untraced_text(engine, root / name, frozenset(qualnames), markers), "utf-8")
+    files: dict[str, dict[str, list[str]]] = {}
+    for name, lab in entry.files.items():
+        gone = removed.get(name, set())
+        files[name] = {"traced": sorted(q for q in lab["traced"] if q in gone), "not_traced": list(lab["not_traced"])}
+    relabelled = Repo(entry.repo, entry.commit, entry.scope, files, entry.split, entry.markers)
+    return target, relabelled
+
+
+def keep_verdicts_of(
+    repos: Sequence[Repo], mirrors: Path, scratch: Path, scoring: str, keep: float, seed: int
+) -> tuple[list[Repo], Verdicts, int]:
+    """The corpus with a ``keep`` share of each repository's spans (:func:`partly_instrumented`), relabelled, its
+    verdicts, and how many functions whose span was removed the analysis still finds traced (0 when stripping
+    worked)."""
+    relabelled: list[Repo] = []
+    found: Verdicts = {}
+    residual = 0
+    for entry in repos:
+        root = export(entry.repo, entry.commit, entry.scope, mirrors, scratch)
+        target, scored = partly_instrumented(entry, root, RepoEngine(root, entry.scope, scoring), keep, seed)
+        engine = RepoEngine(target, entry.scope, scoring)
+        found[entry.repo] = {name: engine.verdicts(name) for name in scored.files}
+        for name, lab in scored.files.items():
+            residual += sum(found[entry.repo][name].get(q, (0, False, None))[2] is not None for q in lab["traced"])
+        relabelled.append(scored)
+    return relabelled, found, residual
 
 
 class RepoEngine:
@@ -324,6 +497,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--scoring", choices=("rules", "calibrated"), default=None, help="the local engine's scorer (default: shipped)"
     )
     parser.add_argument("--errors", action="store_true", help="list the dev repositories' false positives/negatives")
+    parser.add_argument(
+        "--keep", type=float, default=None, metavar="FRACTION", help="keep only this share of each repository's spans"
+    )
+    parser.add_argument("--seed", type=int, action="append", default=[], help="with --keep: a seed (repeatable)")
     parser.add_argument("--label", nargs="+", metavar="ARG", help="owner/name COMMIT SCOPE...: print a manifest entry")
     parser.add_argument("--marker", action="append", default=[], help="with --label: a project span helper's name")
     parser.add_argument("--label-split", choices=SPLITS, default="heldout", help="with --label: the entry's split")
@@ -346,6 +523,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     threshold = default if args.min_confidence is None else args.min_confidence
     repos = [r for r in load_manifest(args.manifest) if args.split in ("all", r.split)]
     thresholds = SWEEP if args.sweep else (threshold,)
+    if args.keep is not None:
+        return partly(args, repos, threshold)
     verdicts = verdicts_of(repos, args.mirrors, args.scratch, args.scoring)
     rows = evaluate(repos, verdicts, thresholds)
     curve = reliability(labelled_confidences(repos, verdicts))
@@ -434,6 +613,85 @@ def main(argv: Sequence[str] | None = None) -> int:
                     print(f"  + {entry.repo} {item}")
                 for item in s.false_negatives:
                     print(f"  - {entry.repo} {item}")
+    return 0
+
+
+def partly(args: argparse.Namespace, repos: Sequence[Repo], threshold: float) -> int:
+    """``--keep``: per seed, the corpus with that share of its spans kept, scored on the functions whose span was
+    removed; micro and macro figures per group and seed, then their mean over the seeds."""
+    seeds = args.seed or [1]
+    by_group = groups(repos)
+    figures: dict[str, list[Summary]] = {name: [] for name in by_group}
+    per_seed = []
+    scores: dict[int, dict[str, Score]] = {}
+    for seed in seeds:
+        relabelled, verdicts, residual = keep_verdicts_of(
+            repos, args.mirrors, args.scratch, args.scoring, args.keep, seed
+        )
+        row = evaluate(relabelled, verdicts, (threshold,))[0]
+        scores[seed] = row.repos
+        scored = sum(r.counts()[1] for r in relabelled)
+        seed_figures = {}
+        for name, members in by_group.items():
+            summary = row.summary(members)
+            figures[name].append(summary)
+            seed_figures[name] = summary.figures()
+        per_seed.append(
+            {
+                "seed": seed,
+                "scored_traced": scored,
+                "still_traced": residual,
+                **seed_figures,
+                "repos": {n: sc.figures() for n, sc in row.repos.items()},
+            }
+        )
+    mean = {
+        name: {
+            "micro_f1": round(sum(s.micro.f1 for s in found) / len(found), 4),
+            "macro_f1": round(sum(s.macro["f1"] for s in found) / len(found), 4),
+        }
+        for name, found in figures.items()
+    }
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "keep": args.keep,
+                    "min_confidence": threshold,
+                    "scoring": args.scoring,
+                    "seeds": per_seed,
+                    "mean": mean,
+                },
+                indent=2,
+            )
+        )
+        return 0
+    print(f"keep {args.keep:g} of each repository's spans; scoring {args.scoring} at {threshold:.2f}; seeds {seeds}")
+    for found in per_seed:
+        print(
+            f"seed {found['seed']}: {found['scored_traced']} functions whose span was removed are scored"
+            f" ({found['still_traced']} still found traced)"
+        )
+        for name in by_group:
+            micro, macro = found[name]["micro"], found[name]["macro"]  # type: ignore[index]
+            print(
+                f"  {name:8} micro P {micro['precision']:.3f} R {micro['recall']:.3f} F1 {micro['f1']:.3f}"
+                f"  macro F1 {macro['f1']:.3f}"
+            )
+    print("mean over seeds:")
+    for name, values in mean.items():
+        print(f"  {name:8} micro F1 {values['micro_f1']:.3f}  macro F1 {values['macro_f1']:.3f}")
+    if args.errors:  # held-out mistakes are never listed: reading them would make them dev data
+        for seed, repo_scores in scores.items():
+            for entry in repos:
+                if entry.split != "dev":
+                    continue
+                score = repo_scores[entry.repo]
+                print(f"seed {seed} {entry.repo}: tp {score.tp} fp {score.fp} fn {score.fn} F1 {score.f1:.3f}")
+                for item in score.false_positives:
+                    print(f"  + {item}")
+                for item in score.false_negatives:
+                    print(f"  - {item}")
     return 0
 
 

@@ -18,6 +18,14 @@ from trace_advisor.advise.instrumentation_hints import instrumentation_hints
 from trace_advisor.advise.layers import covered_wrappers
 from trace_advisor.advise.local import LocalScorer, Verdict
 from trace_advisor.advise.provider import Candidate, Provider, ProviderResult
+from trace_advisor.advise.traced_units import (
+    MIN_SPANS,
+    ProjectThreshold,
+    SpanCensus,
+    fit_threshold,
+    follow_own_spans,
+    plumbing,
+)
 from trace_advisor.advise.units import client_operations, consistent, covered_by, with_run, work_runs
 from trace_advisor.analysed import AnalysedModule, FunctionSyntax
 from trace_advisor.analysis_cache import AnalysisCache, FunctionResult, ReadFunctions, source_key
@@ -65,7 +73,7 @@ from trace_advisor.detect import run_detectors
 from trace_advisor.detect.apis import ApiMatch, classify, match_symbol
 from trace_advisor.detect.context import CalleeIO, FunctionContext, GraphFacts
 from trace_advisor.detect.entry_points import may_call_stored, stored_call
-from trace_advisor.detect.existing import existing_span, ignored, without_span, written_spans
+from trace_advisor.detect.existing import existing_span, ignored, spans_in_facts, without_span, written_spans
 from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.graph_facts import GraphFactsBuilder, GraphLike
 from trace_advisor.detect.instrumentation import (
@@ -76,6 +84,7 @@ from trace_advisor.detect.instrumentation import (
     may_set_up,
     set_up_in_module,
 )
+from trace_advisor.detect.kinds import entry_unit
 from trace_advisor.detect.once import cached_without_arguments, guarded_once
 from trace_advisor.detect.routes import route_at
 from trace_advisor.detect.shape import may_run_forever, runs_forever
@@ -87,7 +96,6 @@ from trace_advisor.positions import source_lines
 from trace_advisor.record.observed import ObservedGraph, RecordingWatch
 from trace_advisor.resolve.callbacks import mounts_routes, runs_later
 from trace_advisor.span_names import SpanNames
-from trace_advisor.work_units import entry_unit
 from trace_advisor.workspace import is_test_module
 
 LOG = logging.getLogger(__name__)
@@ -162,6 +170,8 @@ class Analyzer:
         self._run_files: set[Path] | None = None  # the files of the last run (None: none yet)
         self._promote_anywhere = False  # callers promoted for cost may be in any workspace file (one file's decision)
         self._contexts: dict[SymbolId, FunctionContext] = {}  # the first def of each function this run analysed
+        self._scored_files: dict[Path, tuple[list[FunctionResult], tuple[Verdict, ...]]] = {}  # this run's (_scored)
+        self._fit: tuple[SpanCensus, ProjectThreshold | None] | None = None  # this run's project threshold
         self._covering: dict[SymbolId, bool] = {}  # callers found to have a span of their own (_covers)
         self._handed: dict[SymbolId, frozenset[SymbolId]] = {}  # runners -> what they may run (_handed_targets)
         self._messages: dict[SymbolId, frozenset[SymbolId]] = {}  # consumers -> what they call per message
@@ -567,9 +577,45 @@ class Analyzer:
 
     def function_results(self, path: Path, cancel: CancelToken = NEVER) -> tuple[list[FunctionResult], Problem | None]:
         """Every function's signals and verdict in one file (from the cache where still valid), in file order."""
+        scored = self._scored(path, cancel)
+        if isinstance(scored, Problem):
+            return [], scored
+        results, verdicts = list(scored[0]), list(scored[1])  # the run keeps the scored ones as they are
+        calibrate = self.config.scoring == "calibrated"
+        threshold = RULES_THRESHOLD if calibrate else self.config.min_confidence
+        # the spans the project already has, as labels (advise/traced_units.py)
+        census = self.span_census()
+        fit = self.project_threshold(census, cancel)
+        ours = [(r.ctx, v) for r, v in zip(results, verdicts, strict=True)]
+        instrumented = frozenset(self.scorer.set_up.values())  # spans a setup gives (strawberry's resolvers)
+        for number, verdict in follow_own_spans(ours, census, self.config.min_confidence, fit, instrumented).items():
+            verdicts[number] = verdict
+        if self.builder is not None:
+            functions = [(r.ctx, r.signals, v) for r, v in zip(results, verdicts, strict=True)]
+            own = {r.ctx.symbol: v for r, v in zip(results, verdicts, strict=True)}
+            covers = partial(self._covers, own, threshold)
+            for number, verdict in covered_wrappers(functions, self.config.min_confidence, covers).items():
+                verdicts[number] = verdict
+        for result in results:
+            if result.verdict.traced is None:  # a traced function's context is its code without the span
+                self._contexts.setdefault(result.ctx.symbol, result.ctx)
+        for number, verdict in enumerate(verdicts):
+            result = results[number]
+            if verdict is not result.verdict:
+                recommendation = self.scorer.recommend(result.ctx, result.signals, verdict)
+                results[number] = dataclasses.replace(result, verdict=verdict, recommendation=recommendation)
+        return results, None
+
+    def _scored(self, path: Path, cancel: CancelToken) -> tuple[list[FunctionResult], tuple[Verdict, ...]] | Problem:
+        """Every function's result in one file and its verdict as the scorer decides it with its siblings (class
+        consistency, the calibrated model, where jobs' work runs), before the project's own spans are read; kept for
+        the run (the project's threshold reads those of every file with spans)."""
+        kept_scored = self._scored_files.get(path)
+        if kept_scored is not None:
+            return kept_scored
         analysed = self.index.analysed(path)
         if isinstance(analysed, Problem):
-            return [], analysed
+            return analysed
         kept = self.cache.results(path, self.config, self.scorer.instrumentation)
         fresh: dict[tuple[SymbolId, int], FunctionResult] = {}
         seen: dict[SymbolId, int] = {}
@@ -606,21 +652,42 @@ class Analyzer:
             verdicts[number] = with_run(verdicts[number], run, floor)
         for number, caller in work.covered.items():
             verdicts[number] = covered_by(verdicts[number], f"covered by the span in `{caller}`")
-        if self.builder is not None:
-            functions = [(r.ctx, r.signals, v) for r, v in zip(results, verdicts, strict=True)]
-            own = {r.ctx.symbol: v for r, v in zip(results, verdicts, strict=True)}
-            covers = partial(self._covers, own, threshold)
-            for number, verdict in covered_wrappers(functions, self.config.min_confidence, covers).items():
-                verdicts[number] = verdict
-        for result in results:
-            if result.verdict.traced is None:  # a traced function's context is its code without the span
-                self._contexts.setdefault(result.ctx.symbol, result.ctx)
-        for number, verdict in enumerate(verdicts):
-            result = results[number]
-            if verdict is not result.verdict:
-                recommendation = self.scorer.recommend(result.ctx, result.signals, verdict)
-                results[number] = dataclasses.replace(result, verdict=verdict, recommendation=recommendation)
-        return results, None
+        found = (results, tuple(verdicts))
+        self._scored_files[path] = found
+        return found
+
+    def project_threshold(self, census: SpanCensus, cancel: CancelToken = NEVER) -> ProjectThreshold | None:
+        """The threshold that best reproduces the spans the project already has (:func:`fit_threshold` over the
+        functions of the files with spans), None below ``MIN_SPANS`` of them; one per run."""
+        if self._fit is not None and self._fit[0] == census:
+            return self._fit[1]
+        found = None
+        if census.traced >= MIN_SPANS:
+            labelled: list[tuple[Verdict, bool]] = []
+            for path in census.files:
+                scored = self._scored(path, cancel)
+                if isinstance(scored, Problem):
+                    continue
+                labelled.extend(
+                    (v, v.traced is not None) for r, v in zip(*scored, strict=True) if "<" not in r.ctx.qualname
+                )
+            found = fit_threshold(labelled, self.config.min_confidence)
+        self._fit = (census, found)
+        return found
+
+    def span_census(self) -> SpanCensus:
+        """The spans the workspace's modules already start, read from their facts (each module's count kept while
+        its facts are the same); tests and the tracing machinery (:func:`traced_units.plumbing`) are not counted."""
+        counted = []
+        kept = self.cache.spans
+        for module, path, facts in self.index.workspace_facts():
+            if is_test_module(module) or plumbing(module):
+                continue
+            found = kept.get(module)
+            if found is None or found[0] is not facts:
+                found = kept[module] = (facts, spans_in_facts(facts))
+            counted.append((path, found[1]))
+        return SpanCensus.of(counted)
 
     def _covers(self, own: Mapping[SymbolId, Verdict], threshold: float, symbol: SymbolId) -> bool:
         """Whether a caller has a span of its own or gets one: it is traced, recommended (its verdict in ``own``, the
@@ -853,7 +920,7 @@ class Analyzer:
 
     def entry_unit(self, symbol: SymbolId) -> Unit:
         """What one call of the entry point ``symbol`` serves (a request, a job, a CLI run...), from what the entry
-        point and message bus detectors find about it (:func:`trace_advisor.work_units.entry_unit`)."""
+        point and message bus detectors find about it (:func:`trace_advisor.detect.kinds.entry_unit`)."""
         ctx = self._contexts.get(symbol) or _function_of(self.index, symbol)
         if ctx is None:
             return Unit.CALL

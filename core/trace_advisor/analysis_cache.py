@@ -22,6 +22,7 @@ from trace_advisor.config_model import Config
 from trace_advisor.cost import CodeFacts, Place, RequestCounts
 from trace_advisor.datatypes import Range, Recommendation, ResolvedCall, SymbolId
 from trace_advisor.detect.context import CalleeIO, FunctionContext, GraphFacts
+from trace_advisor.detect.existing import ModuleSpans
 from trace_advisor.detect.findings import Signal
 from trace_advisor.detect.instrumentation import InstalledInstrumentations, SentryInit, SetUp
 
@@ -97,6 +98,8 @@ class AnalysisCache:
         self.moved_loops: OrderedDict[SymbolId, tuple[tuple[str, ...], Mapping[Range, Place]]] = OrderedDict()
         self.counts: RequestCounts | None = None  # calls per request, renewed by each run (cost.py)
         self.hot_candidates: OrderedDict[Path, HotCandidates] = OrderedDict()
+        # per workspace module: the facts its spans were counted from, and its functions and traced ones
+        self.spans: dict[str, tuple[object, ModuleSpans]] = {}
         self._results: OrderedDict[Path, dict[Slot, FunctionResult]] = OrderedDict()
         self._setting: object = None
 

@@ -32,6 +32,7 @@ from trace_advisor.datatypes import (
     span_name,
     split_symbol,
 )
+from trace_advisor.detect.branches import returns_cached_first
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.shape import unresolved_calls
 from trace_advisor.resolve.callbacks import handles_messages, handles_requests, runs_as_unit, runs_later
@@ -863,6 +864,7 @@ class CodeFacts:
     unresolved: int
     is_async: bool = False
     awaited: frozenset[Range] = frozenset()  # its calls awaited where they are made (the others' coroutines wait)
+    memoized: bool = False  # returns a cached value before its first ``try`` (:func:`returns_cached_first`)
 
 
 def code_facts(ctx: FunctionContext) -> CodeFacts:
@@ -873,7 +875,8 @@ def code_facts(ctx: FunctionContext) -> CodeFacts:
     awaited_nodes = {id(n.value) for n in ctx.nodes if isinstance(n, ast.Await)} if is_async else set()
     awaited = frozenset(c.range for c in ctx.calls if id(c.node) in awaited_nodes)
     own_io = any(c.api is not None for c in ctx.calls)
-    return CodeFacts(own_io, short, len(unresolved_calls(ctx)), is_async, awaited)
+    memoized = returns_cached_first(body)
+    return CodeFacts(own_io, short, len(unresolved_calls(ctx)), is_async, awaited, memoized)
 
 
 @dataclass(frozen=True, slots=True)
@@ -929,7 +932,7 @@ def costly(
         if any(e.kind is EvidenceKind.WORK for e in rec.evidence):
             continue  # a job's run or submission: one span per job, as messaging instrumentations make per message
         candidates.append((rec, own))
-        busiest = None if _stands_alone(rec) else counts.busiest(rec.symbol)
+        busiest = None if _stands_alone(rec, own) else counts.busiest(rec.symbol)
         if busiest is not None and busiest[0] > hot_calls:
             hot[rec.symbol] = busiest
 
@@ -995,7 +998,9 @@ def costly(
             if promotion is not None:
                 promoted[promotion.caller] = promotion
                 measured.pop(promotion.caller, None)
-        found[rec.symbol] = _hot_reason(nearest, busiest, promotion, counts.unit_of(busiest[1], unit))
+        own = code(rec.symbol)
+        memoized = own is not None and own.memoized
+        found[rec.symbol] = _hot_reason(nearest, busiest, promotion, counts.unit_of(busiest[1], unit), memoized)
         measured.pop(rec.symbol, None)
     return CostDecision(found, promoted, measuring)
 
@@ -1057,17 +1062,28 @@ def _no_io_found(symbol: SymbolId, graph: Graph, code: Callable[[SymbolId], Code
     return f"no I/O found ({unresolved} call{'' if unresolved == 1 else 's'} unresolved)"
 
 
-def _stands_alone(rec: Recommendation) -> bool:
+def _stands_alone(rec: Recommendation, own: CodeFacts | None = None) -> bool:
     """Whether a recommendation's evidence is about the function itself (I/O, a write, error handling, a real entry
-    point such as a route or a CLI command), which its span shows however often it runs."""
+    point such as a route or a CLI command), which its span shows however often it runs. A memoized function's error
+    handling and writes do not count: they run on a miss, once, and every other call returns the cached value
+    (dispatch's plugin registry ``InstanceManager.all``: 1,400 spans per request for a list it had built)."""
+    cached = own is not None and own.memoized
     return any(
-        e.priority in _OWN_EVIDENCE or (e.priority == "entry_points" and e.detail != _PUBLIC_OPERATION)
+        (e.priority in _OWN_EVIDENCE and not (cached and e.priority in _MISS_ONLY))
+        or (e.priority == "entry_points" and e.detail != _PUBLIC_OPERATION)
         for e in rec.evidence
     )
 
 
+_MISS_ONLY = frozenset({"exceptions", "state_changes"})  # what a memoized function does only on a miss
+
+
 def _hot_reason(
-    nearest: list[SymbolId], busiest: tuple[float, SymbolId], promotion: Promotion | None, of: UnitOf
+    nearest: list[SymbolId],
+    busiest: tuple[float, SymbolId],
+    promotion: Promotion | None,
+    of: UnitOf,
+    memoized: bool = False,
 ) -> str:
     """Why a hot function is left out: the nearest recommended callers whose spans measure it, or the caller promoted
     in its place; its calls per unit of ``of``."""
@@ -1086,8 +1102,12 @@ def _hot_reason(
     return (
         f"estimated {count:,.0f} calls per {unit_phrase(of, entry)} on every path (each branch and handler taken, a"
         f" loop over items counted as {LOOP_ITERATIONS} iterations),"
-        f" with no I/O, error handling or entry point of its own: a span here adds as many spans; {instead}"
+        f" with no I/O, error handling or entry point of its own{_ON_A_MISS if memoized else ''}: a span here adds as"
+        f" many spans; {instead}"
     )
+
+
+_ON_A_MISS = " (what it handles runs only when its cache misses: every other call returns the cached value)"
 
 
 def unit_phrase(of: UnitOf, entry: SymbolId) -> str:

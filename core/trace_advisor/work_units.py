@@ -1,5 +1,5 @@
-"""What a spans figure is per: the :class:`~trace_advisor.datatypes.Unit` one call of an entry point serves (read from
-the detectors' typed findings: a route serves a request, a task a job, a CLI command a run), the loops that run for
+"""What a spans figure is per, read from the code's shape (what one call of an entry point serves is read from the
+detectors' findings: :func:`trace_advisor.detect.kinds.entry_unit`): the loops that run for
 the process's life (``while True`` or ``while not self._stop`` around a dequeue, a poll, an accept or a sleep; ``async
 for _ in poll(delay)`` over a ticker, ``async for message in consumer``), each pass of which is a unit of its own (one
 job, one message, one poll) rather than a multiplier, and the branches that run on a timer (``if
@@ -9,29 +9,16 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from trace_advisor.datatypes import Unit
-from trace_advisor.detect.findings import Finding
-
-# a finding about an entry point -> the unit one call of it serves (the first found in this order wins)
-_BY_FINDING: tuple[tuple[Finding, Unit], ...] = (
-    (Finding.ROUTE, Unit.REQUEST),
-    (Finding.SERVERLESS, Unit.REQUEST),
-    (Finding.TASK_CONSUMER, Unit.JOB),
-    (Finding.JOB, Unit.JOB),
-    (Finding.MESSAGE_CONSUMER, Unit.MESSAGE),
-    (Finding.CLI_COMMAND, Unit.CLI_RUN),
-    (Finding.CLI_GROUP, Unit.CLI_RUN),
-    (Finding.MAIN, Unit.CLI_RUN),
-)
 
 # a header that says the loop runs until the process stops: ``while not self._stop_requested``, ``while self.running``
 _STOP_FLAG = re.compile(r"stop|shut|exit|quit|clos|terminat|cancel|kill|done|finish", re.IGNORECASE)
 _RUN_FLAG = re.compile(r"run|alive|active|serv|listen|keep|forever|live|enabled|open|connected", re.IGNORECASE)
 # the call a pass waits in, by what it says each pass brings (the first kind found in a loop's body names its unit)
 _WAITS: tuple[tuple[re.Pattern[str], Unit], ...] = (
-    (re.compile(r"^(accept|handle_request|get_request)$"), Unit.REQUEST),
+    (re.compile(r"^(accept|handle_request|get_request|input)$"), Unit.REQUEST),  # ``input()``: a REPL's next command
     (re.compile(r"dequeue|^(claim|reserve|fetch|get|next|pop|take)_?(job|task)s?$"), Unit.JOB),
     (
         re.compile(
@@ -45,20 +32,6 @@ _WAITS: tuple[tuple[re.Pattern[str], Unit], ...] = (
 _QUEUE_RECEIVER = re.compile(r"(^|[._])(q|queue|inbox|jobs|tasks|work_queue|\w*_queue)$", re.IGNORECASE)
 _JOB_WORDS = re.compile(r"job|task", re.IGNORECASE)
 _MESSAGE_WORDS = re.compile(r"message|msg|event|record", re.IGNORECASE)
-
-
-_CLI_PACKAGES = frozenset({"click", "typer", "cloup", "asyncclick", "rich_click"})
-
-
-def entry_unit(findings: Iterable[Finding], decorators: Iterable[str] = ()) -> Unit:
-    """The unit one call of an entry point serves, from what the detectors found about it, or a decorator from a CLI
-    package (``@click.option`` under ``@main.command()``, a group defined in the project) among the symbol ids its
-    decorators resolve to; a call when none of these."""
-    found = set(findings)
-    unit = next((unit for finding, unit in _BY_FINDING if finding in found), Unit.CALL)
-    if unit is Unit.CALL and any(d.partition(".")[0].partition(":")[0] in _CLI_PACKAGES for d in decorators):
-        return Unit.CLI_RUN
-    return unit
 
 
 def lifetime_unit(node: ast.While) -> Unit | None:
@@ -195,6 +168,8 @@ def _waits_for(call: ast.Call) -> Unit | None:
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
     name = name.lstrip("_")  # ``await self._receive_json()``: a private helper around the receive
+    if name == "join" and _joins_strings(call):
+        return None
     if name in {"get", "get_nowait"} and isinstance(func, ast.Attribute):  # ``queue.get()``, not ``dict.get(key)``
         receiver = ast.unparse(func.value)
         blocking = any(k.arg in {"block", "timeout"} for k in call.keywords)
@@ -227,6 +202,22 @@ def runs_on_a_timer(test: ast.expr) -> bool:
                 if isinstance(side, ast.BinOp) and isinstance(side.op, ast.Sub) and _reads_clock(side.left):
                     return True
     return False
+
+
+def _joins_strings(call: ast.Call) -> bool:
+    """``"\\n".join(lines)``, ``os.path.join(a, b)``, ``sep.join(p.name for p in parts)``: a string's or a path's
+    join takes the items; a thread's, process's or queue's takes nothing or one timeout (``proc.join(1)``,
+    ``t.join(timeout)``, ``t.join(self.grace)``)."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Constant) and isinstance(func.value.value, str):
+        return True
+    if len(call.args) > 1:
+        return True
+    return any(
+        not isinstance(a, ast.Name | ast.Attribute)
+        and not (isinstance(a, ast.Constant) and type(a.value) in (int, float))
+        for a in call.args
+    )
 
 
 def _enum_member(node: ast.Name | ast.Attribute) -> bool:

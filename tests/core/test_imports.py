@@ -15,7 +15,9 @@ PACKAGES = {"trace_advisor": REPO / "core", "trace_advisor_lsp": REPO / "server"
 def imports(package: str) -> dict[str, set[str]]:
     """Each module of ``package`` and the modules of the package it imports, anywhere in the file (``if
     TYPE_CHECKING`` and function bodies included). ``from pkg import sub`` depends on ``pkg.sub`` when that is a
-    module (Python runs ``pkg/__init__`` first, but a package importing its own submodules is no cycle)."""
+    module, and on ``pkg`` (its ``__init__``, which Python runs first) when the importer is not inside ``pkg``: a
+    package importing its own submodules is no cycle, but ``work_units`` importing ``detect.findings`` ran
+    ``detect/__init__``, whose ``shape`` imported ``work_units`` half-initialised."""
     root = PACKAGES[package]
     files = {_name(path, root): path for path in (root / package).rglob("*.py")}
     graph: dict[str, set[str]] = {}
@@ -29,7 +31,16 @@ def imports(package: str) -> dict[str, set[str]]:
                 for alias in node.names:
                     found.add(f"{node.module}.{alias.name}" if f"{node.module}.{alias.name}" in files else node.module)
         graph[name] = {module for module in found if module in files and module != name}
+        # importing ``pkg.sub`` from outside ``pkg`` runs ``pkg/__init__`` first: a dependency on it too
+        graph[name] |= {parent for module in graph[name] for parent in _outer_packages(module, name) if parent in files}
     return graph
+
+
+def _outer_packages(module: str, importer: str) -> list[str]:
+    """The packages above ``module`` that ``importer`` is not inside (``a.b`` for ``a.b.c`` imported by ``a.x``)."""
+    parts = module.split(".")
+    found = [".".join(parts[:i]) for i in range(1, len(parts))]
+    return [p for p in found if not (importer == p or importer.startswith(p + "."))]
 
 
 def external_imports(package: str) -> set[str]:

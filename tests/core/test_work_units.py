@@ -10,7 +10,8 @@ import pytest
 from trace_advisor.cost import loop_of
 from trace_advisor.datatypes import Unit
 from trace_advisor.detect.findings import Finding
-from trace_advisor.work_units import entry_unit, lifetime_unit, runs_on_a_timer, waits_for_a_condition
+from trace_advisor.detect.kinds import entry_unit
+from trace_advisor.work_units import lifetime_unit, runs_on_a_timer, waits_for_a_condition
 
 
 def _loop(source: str) -> ast.While:
@@ -57,6 +58,12 @@ def _loop(source: str) -> ast.While:
         ),
         ("while True:\n    for item in batch:\n        if item:\n            break\n    flush()", Unit.POLL),
         ("while True:\n    yield next_id()", None),  # a generator's items
+        # a string's or a path's join is no wait (mcp-agent's chat REPL read "per poll" for "\\n\\n".join(...))
+        # a REPL waits for its next command: one request per pass
+        ("while True:\n    inp = input()\n    if inp == 'q':\n        break\n    show('\\n'.join(log))", Unit.REQUEST),
+        ("while True:\n    lines.append(read())\n    if done():\n        break\n    show('\\n'.join(lines))", None),
+        ("while True:\n    line = read()\n    if not line:\n        break\n    save(os.path.join(a, line))", None),
+        ("while not self._stop.is_set():\n    worker.join(timeout)\n    restart(worker)", Unit.POLL),
         ("while self.running:\n    self.tick()", None),  # a flag: it ends when told, and waits for nothing here
         # rq's WorkerPool.start: sleeps between checks, leaves only once stopped or in burst mode
         (

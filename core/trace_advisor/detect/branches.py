@@ -15,6 +15,17 @@ _FLAG = re.compile(r"(feature|flag|toggle|experiment|rollout|enabled|is_enabled|
 _CACHE = re.compile(r"(cache|cached|memo|hit)", re.IGNORECASE)
 
 
+def returns_cached_first(body: list[ast.stmt]) -> bool:
+    """Whether the body returns a cached value before its first ``try`` (``if self.cache is not None: return
+    self.cache``): a memoized function, whose handlers run only on a miss."""
+    for stmt in body:
+        if isinstance(stmt, ast.Try):
+            return False
+        if isinstance(stmt, ast.If) and _CACHE.search(ast.unparse(stmt.test)) and isinstance(stmt.body[-1], ast.Return):
+            return True
+    return False
+
+
 def _exits(body: list[ast.stmt]) -> bool:
     return bool(body) and isinstance(body[-1], ast.Return | ast.Raise | ast.Continue | ast.Break)
 

@@ -12,6 +12,7 @@ from trace_advisor.analysed import FunctionSyntax
 from trace_advisor.datatypes import dotted_name
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.names import walk_body
+from trace_advisor.facts import ModuleFacts
 
 _SPAN_CALLS = frozenset({"start_as_current_span", "start_span", "start_active_span", "trace_span", "use_span"})
 _SPAN_DECORATORS = frozenset(
@@ -77,6 +78,46 @@ def written_spans(node: ast.FunctionDef | ast.AsyncFunctionDef) -> WrittenSpans:
         if text.rpartition(".")[2] in _SPAN_DECORATORS and any(w in text.lower() for w in ("trac", "otel", "span")):
             starts = True
     return WrittenSpans(tuple(found), starts or bool(found))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ModuleSpans:
+    """What a module's facts say of its spans: its functions (not nested, not lambdas) and those of them that start
+    a span in their own body or through a span decorator."""
+
+    functions: int
+    traced: frozenset[str]
+
+
+def spans_in_facts(facts: ModuleFacts) -> ModuleSpans:
+    """:class:`ModuleSpans` of a module, from its facts alone (a span call among a function's own call sites, as
+    written, or a decorator :func:`written_spans` counts): the project-wide census of the spans a project already
+    has costs no parse and no resolution. Spans started through a project's own span helper are not counted, nor
+    the tracing helpers themselves (a function named for spans or tracing: ``_create_tool_span``, ``trace_call``)."""
+    functions = {
+        s.qualname
+        for s in facts.scopes
+        if s.kind == "function" and "<" not in s.qualname and not _tracing_helper(s.qualname.rpartition(".")[2])
+    }
+    traced = {call.scope for call in facts.calls if call.scope in functions and _is_span_call(call.text)}
+    for scope in facts.scopes:
+        if scope.qualname in functions and any(_span_decorator_text(d.text) for d in scope.decorators):
+            traced.add(scope.qualname)
+    return ModuleSpans(len(functions), frozenset(traced))
+
+
+def _tracing_helper(name: str) -> bool:
+    return any(word in name.lower() for word in ("span", "trac"))
+
+
+def _span_decorator_text(text: str) -> bool:
+    """A decorator, as written, that starts a span (``@tracer.start_as_current_span("x")``, ``@traced``...): what
+    :func:`existing_span` counts, read without resolving it (a project's ``@with_span()`` helper is not counted)."""
+    name = text.partition("(")[0].strip()
+    last = name.rpartition(".")[2]
+    return last in _SPAN_DECORATORS and (
+        last == "start_as_current_span" or any(w in name.lower() for w in ("trac", "otel", "opentelemetry"))
+    )
 
 
 def _last_name(func: ast.expr) -> str:

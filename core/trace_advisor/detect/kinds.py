@@ -5,10 +5,10 @@ to a database...). Reports order equally strong recommendations by it."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
-from trace_advisor.datatypes import EvidenceKind
+from trace_advisor.datatypes import EvidenceKind, Unit
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
 
@@ -77,3 +77,28 @@ def with_kinds(ctx: FunctionContext, signals: list[Signal]) -> list[Signal]:
             signal = dataclasses.replace(signal, evidence=dataclasses.replace(signal.evidence, kind=kind))
         out.append(signal)
     return out
+
+
+# a finding about an entry point -> the unit one call of it serves (the first found in this order wins)
+_UNIT_BY_FINDING: tuple[tuple[Finding, Unit], ...] = (
+    (Finding.ROUTE, Unit.REQUEST),
+    (Finding.SERVERLESS, Unit.REQUEST),
+    (Finding.TASK_CONSUMER, Unit.JOB),
+    (Finding.JOB, Unit.JOB),
+    (Finding.MESSAGE_CONSUMER, Unit.MESSAGE),
+    (Finding.CLI_COMMAND, Unit.CLI_RUN),
+    (Finding.CLI_GROUP, Unit.CLI_RUN),
+    (Finding.MAIN, Unit.CLI_RUN),
+)
+_CLI_PACKAGES = frozenset({"click", "typer", "cloup", "asyncclick", "rich_click"})
+
+
+def entry_unit(findings: Iterable[Finding], decorators: Iterable[str] = ()) -> Unit:
+    """The unit one call of an entry point serves, from what the detectors found about it, or a decorator from a CLI
+    package (``@click.option`` under ``@main.command()``, a group defined in the project) among the symbol ids its
+    decorators resolve to; a call when none of these."""
+    found = set(findings)
+    unit = next((unit for finding, unit in _UNIT_BY_FINDING if finding in found), Unit.CALL)
+    if unit is Unit.CALL and any(d.partition(".")[0].partition(":")[0] in _CLI_PACKAGES for d in decorators):
+        return Unit.CLI_RUN
+    return unit

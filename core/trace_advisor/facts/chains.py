@@ -5,17 +5,25 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable
+from sys import intern
 
 from trace_advisor.facts.records import (
     CALL,
     CLASS_OF,
+    CLEARED,
     ELEMENT,
     ELEMENTS_OF,
     ITEM,
     KEY,
     KEYED_FACTORIES,
     LAMBDA,
+    MAX_KEY,
+    OR,
     REACHING,
+    SELECT,
+    SLICE,
+    SLOTS,
+    UNKEYED,
     VALUES_OF,
     Chain,
     plain_name,
@@ -73,9 +81,10 @@ LITERAL_NAMES = {
 }
 
 
-def chain_of(node: ast.expr) -> Chain | None:
-    """``a.b().c`` -> ("a", "b", "()", "c"); ``await`` is looked through; ``a[k]`` is ("a", ITEM) (not a slice);
-    ``getattr(a, "b")`` is ("a", "b"); anything else is not followable."""
+def chain_of(node: ast.expr, keys: bool = True) -> Chain | None:
+    """``a.b().c`` -> ("a", "b", "()", "c"); ``await`` is looked through; ``a[k]`` is ("a", ITEM) (not a slice),
+    ``a["k"]`` ("a", SELECT + "'k'", ITEM) (unless ``keys`` is false: attribute reads, which only properties' getters
+    read); ``getattr(a, "b")`` is ("a", "b"); anything else is not followable."""
     # by exact type (trees come from ``ast.parse``): this runs for every call and attribute read
     if type(node) is ast.Name:
         return (node.id,)
@@ -102,6 +111,8 @@ def chain_of(node: ast.expr) -> Chain | None:
             current = current.value
         elif type(current) is ast.Subscript and type(current.slice) is not ast.Slice:
             parts.append(ITEM)
+            if keys and type(current.slice) is ast.Constant and (key := literal_key(current.slice)) is not None:
+                parts.append(intern(SELECT + key))  # ``d["a"]``: the slots of key "a"
             current = current.value
         else:
             literal = LITERAL_NAMES.get(type(current.value) if isinstance(current, ast.Constant) else type(current))
@@ -111,6 +122,32 @@ def chain_of(node: ast.expr) -> Chain | None:
             break
     parts.reverse()
     return tuple(parts)
+
+
+def literal_key(node: ast.expr) -> str | None:
+    """The key a literal subscript or dict key is written with (``'a'``, ``1``; ``True`` is ``1``, as Python hashes
+    it), None for anything else."""
+    value = node.value if type(node) is ast.Constant else None
+    if type(value) is str:
+        text = repr(value)
+        return text if len(text) <= MAX_KEY else None
+    if type(value) is int or type(value) is bool:
+        return str(int(value))
+    return None
+
+
+def getattr_default(call: ast.expr) -> tuple[ast.expr, str, ast.expr] | None:
+    """(obj, name, default) of ``getattr(obj, "name", default)`` (a literal name), None for anything else."""
+    if type(call) is not ast.Call:
+        return None
+    assert isinstance(call, ast.Call)
+    func = call.func
+    if type(func) is not ast.Name or func.id != "getattr" or len(call.args) != 3 or call.keywords:
+        return None
+    name = call.args[1]
+    if type(name) is ast.Constant and isinstance(name.value, str) and name.value.isidentifier():
+        return call.args[0], name.value, call.args[2]
+    return None
 
 
 def _named_attribute(call: ast.Call) -> str | None:
@@ -164,6 +201,18 @@ def value_chains(node: ast.expr | None, lambdas: LambdaNames | None = None) -> t
     if node is None:
         return ()
     if type(node) in _PLAIN_CHAINS:  # the commonest values
+        if type(node) is ast.Call and type(node.func) is ast.Name:
+            assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            called = node.func.id
+            if called in _COPIES:
+                return _copied(node, lambdas)
+            if called == "getattr" and (named := getattr_default(node)) is not None:  # the attribute, or the default
+                target, name, default = named
+                held = chain_of(target)
+                if held is None:
+                    return value_chains(default, lambdas)
+                fallbacks = value_chains(default, lambdas)
+                return tuple((*held, name, OR, *f) for f in fallbacks) if fallbacks else ((*held, name, OR),)
         chain = chain_of(node)
         return (chain,) if chain is not None else ()
     if isinstance(node, ast.IfExp):
@@ -186,13 +235,34 @@ def value_chains(node: ast.expr | None, lambdas: LambdaNames | None = None) -> t
         return ((kind,), *elements) if kind else elements
     if isinstance(node, ast.List | ast.Set | ast.Tuple) and node.elts:
         kind = LITERAL_NAMES[type(node)]
-        return ((kind,), *((*chain, VALUES_OF) for e in node.elts for chain in value_chains(e, lambdas)))
+        shown: list[Chain] = [(kind,)]
+        keyed = type(node) is ast.Tuple  # a tuple's elements by position, up to a ``*spread`` (lists change)
+        for position, element in enumerate(node.elts):
+            if type(element) is ast.Starred:  # ``[*steps, audit]``: the elements of ``steps``, by no key
+                assert isinstance(element, ast.Starred)
+                keyed = False
+                shown.extend((*c, UNKEYED) for c in value_chains(element.value, lambdas) if _reference(c))
+                continue
+            if element_chains := value_chains(element, lambdas):
+                at = _POSITIONS[position] if keyed and position < len(_POSITIONS) else VALUES_OF
+                shown.extend((*chain, at) for chain in element_chains)
+        return tuple(shown)
     if isinstance(node, ast.Dict) and node.values:
-        # a dispatch table: the functions, classes and objects its values name are what an item can be. Not what
-        # calls and literals make: a table of data (``{"n": 1, "s": frozenset()}``) is not followed (an item's
-        # attribute would otherwise be looked up on only some of its values)
-        values = (chain for value in node.values for chain in value_chains(value, lambdas) if _reference(chain))
-        return (("<dict>",), *((*chain, VALUES_OF) for chain in values))
+        # a dispatch table: the functions, classes and objects its values name are what an item can be, under their
+        # literal keys. Not what calls and literals make: a table of data (``{"n": 1, "s": frozenset()}``) is not
+        # followed (an item's attribute would otherwise be looked up on only some of its values)
+        table: list[Chain] = [("<dict>",)]
+        for key, value in zip(node.keys, node.values, strict=True):
+            if key is None:  # ``{**base, ...}``: the slots of ``base``
+                table.extend((*c, SLOTS) for c in value_chains(value, lambdas) if _reference(c))
+                continue
+            if references := [chain for chain in value_chains(value, lambdas) if _reference(chain)]:
+                slot = intern(VALUES_OF + key_text) if (key_text := literal_key(key)) is not None else VALUES_OF
+                table.extend((*chain, slot) for chain in references)
+        return tuple(table)
+    if type(node) is ast.Subscript and type(node.slice) is ast.Slice:  # ``steps[1:]``: its elements, by no key
+        assert isinstance(node, ast.Subscript)
+        return tuple((*chain, SLICE) for chain in value_chains(node.value, lambdas) if not chain[0].startswith("<"))
     literal = LITERAL_NAMES.get(type(node.value) if isinstance(node, ast.Constant) else type(node))
     if literal is not None:  # ``lines = []``, ``name = "x"``: an instance of the literal's type
         return ((literal,),)
@@ -200,9 +270,35 @@ def value_chains(node: ast.expr | None, lambdas: LambdaNames | None = None) -> t
     return (chain,) if chain is not None else ()
 
 
+_POSITIONS = tuple(VALUES_OF + str(position) for position in range(32))  # a tuple's slots (more: any position)
+# builtins that make a new collection of their argument's elements (``dict`` keeps the keys, the others do not)
+_COPIES = frozenset({"dict", "list", "tuple", "set", "frozenset", "sorted", "reversed"})
+
+
+def _copied(node: ast.Call, lambdas: LambdaNames | None) -> tuple[Chain, ...]:
+    """``dict(base)``, ``list(steps)``: the new collection, holding the slots of its argument (``dict``'s keyword
+    arguments under their names)."""
+    own = chain_of(node)
+    found: list[Chain] = [own] if own is not None else []
+    assert isinstance(node.func, ast.Name)
+    keeps = node.func.id == "dict"
+    if len(node.args) == 1 and type(node.args[0]) is not ast.Starred:
+        for chain in value_chains(node.args[0], lambdas):
+            if _reference(chain) or chain[-1].startswith(VALUES_OF):
+                found.append((*chain, SLOTS if keeps else UNKEYED))
+    if keeps:
+        for keyword in node.keywords:
+            held = VALUES_OF + repr(keyword.arg) if keyword.arg else SLOTS  # ``dict(**base)``: base's slots
+            found.extend((*chain, held) for chain in value_chains(keyword.value, lambdas) if _reference(chain))
+    return tuple(found)
+
+
 def _reference(chain: Chain) -> bool:
     """A name or attribute chain: no call, item or literal in it."""
     return not chain[0].startswith("<") and CALL not in chain and ITEM not in chain
+
+
+_SLOT_MARKERS = frozenset({SELECT, CLEARED, SLOTS, UNKEYED, SLICE, VALUES_OF, OR})
 
 
 def chain_text(chain: Chain) -> str:
@@ -213,6 +309,8 @@ def chain_text(chain: Chain) -> str:
             out.append("()")
         elif part == ITEM:
             out.append("[...]")
+        elif part[:1] == "[" and part[:3] in _SLOT_MARKERS:
+            continue
         elif part == LAMBDA:
             out.append("(lambda)")
         elif part[:1] == KEY:

@@ -22,7 +22,9 @@ from trace_advisor.facts.chains import (
     annotation_chains,
     chain_of,
     chain_text,
+    getattr_default,
     has_call,
+    literal_key,
     own_names,
     renamed,
     value_chains,
@@ -37,6 +39,7 @@ from trace_advisor.facts.records import (
     ASYNC_ITERATE,
     CALL,
     CLASS,
+    CLEARED,
     CLS,
     DECLARATIVE_DECORATORS,
     DEF,
@@ -48,14 +51,18 @@ from trace_advisor.facts.records import (
     ITERATE,
     LAMBDA,
     LAMBDA_KIND,
+    OR,
     PARAMETER,
     RAISE,
     REACHING,
     READ,
     SELF,
+    SLOTS,
     TYPEVAR,
+    UNKEYED,
     UNKNOWN,
     VALUE,
+    VALUES_OF,
     Binding,
     CallSite,
     Chain,
@@ -96,8 +103,9 @@ _FIELDS: Mapping[type, tuple[str, ...]] = MappingProxyType(
 
 
 class _Extractor:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, part: bool = False) -> None:
         self._text = text
+        self._part = part  # a part of a module (``facts/splice.py``): a write into a name it does not bind shows
         self._ascii = text.isascii()
         self._lines: list[str] | None = None
         # one int object per line number (``ast`` makes one per node): positions share them, in memory and in the cache
@@ -185,10 +193,18 @@ class _Extractor:
 
     # ---- scopes and bindings ---------------------------------------------------------------------------------
     def _bind(
-        self, scope: ScopeBuilder, name: str, binding: Binding, *, runs: bool = True, sticky: bool = False
+        self,
+        scope: ScopeBuilder,
+        name: str,
+        binding: Binding,
+        *,
+        runs: bool = True,
+        sticky: bool = False,
+        kill: bool = True,
     ) -> None:
         """Record a binding of ``name``; ``runs``: it replaces what reached before (an annotation without a value
-        does not), ``sticky``: it reaches every use of the scope (it declares the name's type)."""
+        does not), ``sticky``: it reaches every use of the scope (it declares the name's type), ``kill``: false when
+        it joins what reached (a write into the collection the name holds)."""
         if name in scope.declared:
             # ``global x; x = ...`` binds the module's x, ``nonlocal x`` the x of the function around
             held = self._scopes[0] if name in scope.globals else _enclosing_function(scope, name)
@@ -208,7 +224,7 @@ class _Extractor:
             if sticky:
                 scope.sticky.setdefault(name, []).append(len(found) - 1)
             if runs:
-                self._reaching.bound(scope, name, len(found) - 1)
+                self._reaching.bound(scope, name, len(found) - 1, kill=kill)
 
     def _patch_binding(self, found: list[Binding]) -> None:
         if self._reaching.active and found[-1].chains and provisional(found[-1].chains):
@@ -227,8 +243,18 @@ class _Extractor:
             self._bind(scope, target.id, Binding(VALUE, chains=chains) if chains else _UNKNOWN_BINDING)
         elif isinstance(target, ast.Tuple | ast.List):
             values = value.elts if isinstance(value, ast.Tuple | ast.List) else None
-            if values is not None and len(values) != len(target.elts):
+            starred = any(type(element) is ast.Starred for element in target.elts)
+            if values is not None and (starred or len(values) != len(target.elts)):
                 values = None
+            if starred and value is not None:  # ``first, *rest = steps``: ``rest`` is a list of its elements
+                whole = self._value(value, scope) if chains is None else chains
+                rest = tuple((*c, UNKEYED) for c in whole if c[0][:1] != "<" or c[-1].startswith(VALUES_OF))
+                for element in target.elts:
+                    if isinstance(element, ast.Starred):
+                        self._bind_target(element.value, scope, None, (("<list>",), *rest))
+                    else:
+                        self._bind_target(element, scope, None)
+                return
             # every value is read before any target is bound (``a, b = b, a``)
             read = [self._value(v, scope) for v in values] if values is not None else None
             for position, element in enumerate(target.elts):
@@ -242,7 +268,99 @@ class _Extractor:
             self._self_attribute(target, scope, self._value_binding(value, scope))
             self.expr(target.value, scope)
         else:
+            if type(target) is ast.Subscript and value is not None:
+                assert isinstance(target, ast.Subscript)
+                self._subscript_write(target, value, scope)
             self.expr(target, scope)
+
+    # ---- writes into collections -----------------------------------------------------------------------------
+    def _subscript_write(self, target: ast.Subscript, value: ast.expr, scope: ScopeBuilder) -> None:
+        """``d[k] = f``: ``d`` also holds ``f`` (under the literal key, replacing that slot in the scope's
+        straight-line code; under any key otherwise). Only values that name something (functions, classes,
+        objects) are written down: data does not change what a call reaches."""
+        if type(target.value) is not ast.Name or type(target.slice) is ast.Slice or type(value) not in _WRITTEN:
+            return
+        assert isinstance(target.value, ast.Name)
+        if not self._into_collection(scope, target.value.id):
+            return
+        key = literal_key(target.slice) if type(target.slice) is ast.Constant else None
+        held = intern(VALUES_OF + key) if key is not None else VALUES_OF
+        chains = tuple((*c, held) for c in self._value(value, scope) if c[0][:1] != "<")
+        self._write(scope, target.value.id, chains, key)
+
+    def _method_write(self, call: ast.Call, scope: ScopeBuilder) -> None:
+        """``steps.append(f)``, ``insert``, ``add``, ``extend``, ``update``, ``setdefault``: the collection
+        ``steps`` holds also holds what is added (``update`` and ``setdefault`` under the keys they name)."""
+        func = call.func
+        assert isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+        method, args = func.attr, call.args
+        if not self._into_collection(scope, func.value.id):
+            return
+        found: list[Chain] = []
+        if method in ("append", "add") and len(args) == 1:
+            found.extend((*c, VALUES_OF) for c in self._written(args[0], scope))
+        elif method == "insert" and len(args) == 2:
+            found.extend((*c, VALUES_OF) for c in self._written(args[1], scope))
+        elif method == "setdefault" and len(args) == 2:
+            key = literal_key(args[0]) if type(args[0]) is ast.Constant else None
+            held = intern(VALUES_OF + key) if key is not None else VALUES_OF
+            found.extend((*c, held) for c in self._written(args[1], scope))
+        elif method in ("extend", "update") and len(args) <= 1:
+            if args:
+                found.extend(self._slots(args[0], scope, keep=method == "update"))
+            if method == "update":
+                for keyword in call.keywords:
+                    slot = intern(VALUES_OF + repr(keyword.arg)) if keyword.arg else VALUES_OF
+                    found.extend((*c, slot) for c in self._written(keyword.value, scope))
+        if found:
+            self._write(scope, func.value.id, tuple(found), None)
+
+    def _written(self, value: ast.expr, scope: ScopeBuilder) -> tuple[Chain, ...]:
+        """The chains of a value written into a collection, when it names something."""
+        if type(value) not in _WRITTEN:
+            return ()
+        return tuple(c for c in self._value(value, scope) if c[0][:1] != "<")
+
+    def _slots(self, value: ast.expr, scope: ScopeBuilder, *, keep: bool) -> tuple[Chain, ...]:
+        """The slots of a collection ``value`` (a display, a name, an attribute), with their keys when ``keep``."""
+        chains = [c for c in self._value(value, scope) if c[0][:1] != "<" or c[-1].startswith(VALUES_OF)]
+        return tuple((*c, SLOTS if keep else UNKEYED) for c in chains)
+
+    def _into_collection(self, scope: ScopeBuilder, name: str) -> bool:
+        """Whether a write into ``name`` from ``scope`` is followed: the binding a use there reads holds a collection
+        the code makes (in a part of a module (``facts/splice.py``), any name it does not bind may be one)."""
+        if name in scope.declared:
+            return _holds_collection(self._scopes[0].bindings.get(name, ()))
+        if name in scope.bindings:
+            return _holds_collection(scope.bindings[name])
+        owner = _binding_scope(scope, name)
+        return self._part if owner is None else _holds_collection(owner.bindings[name])
+
+    def _write(self, scope: ScopeBuilder, name: str, chains: tuple[Chain, ...], key: str | None) -> None:
+        """Record a write into the collection ``name`` holds (``_into_collection``): in the scope binding ``name``,
+        a binding that joins what reached (or, for a literal key in that scope's followed names, replaces the key's
+        slot); from another scope, one every use of the name sees."""
+        if name in scope.declared:
+            if chains:
+                self._bind(scope, name, Binding(VALUE, chains=chains), runs=False)
+            return
+        if name in scope.bindings:
+            if key is not None and name in scope.flow:  # a strong update: the slot of ``key`` is replaced
+                head = scope.flow[name]
+                self._bind(scope, name, Binding(VALUE, chains=((head, intern(CLEARED + key)), *chains)))
+            elif chains:
+                self._bind(scope, name, Binding(VALUE, chains=chains), kill=False)
+            return
+        owner = _binding_scope(scope, name)
+        if owner is None and self._part:  # the module may bind it: the splicer sees a binding it cannot splice
+            owner = self._scopes[0]
+            owner.bindings.setdefault(name, [])
+        if owner is None or not chains:
+            return
+        found = owner.bindings[name]
+        found.append(with_scope(Binding(VALUE, chains=chains), scope))
+        self._patch_binding(found)
+        owner.unrestricted.add(name)  # written from another scope: every use of the name sees every write
 
     def _value_binding(self, value: ast.expr | None, scope: ScopeBuilder) -> Binding | None:
         chains = self._value(value, scope)
@@ -269,6 +387,11 @@ class _Extractor:
         if kind is ast.Expr:
             assert isinstance(node, ast.Expr)
             self.expr(node.value, scope)
+            value = node.value
+            if type(value) is ast.Call and type(value.func) is ast.Attribute:
+                assert isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+                if value.func.attr in _WRITE_METHODS and type(value.func.value) is ast.Name:
+                    self._method_write(value, scope)
             if scope.tracked and type(node.value) in WALRUS_TOPS:
                 self._walrus_always(node.value, scope)
             if scope.kind == "module":
@@ -352,6 +475,10 @@ class _Extractor:
         elif isinstance(node, ast.AugAssign):  # binds nothing new: the same object, or one of the same type
             self.expr(node.value, scope)
             self.expr(node.target, scope)
+            target = node.target
+            if isinstance(node.op, ast.BitOr) and isinstance(target, ast.Name):  # ``d |= {"x": f}``: a write
+                if self._into_collection(scope, target.id) and (slots := self._slots(node.value, scope, keep=True)):
+                    self._write(scope, target.id, slots, None)
             self._record_all([node.target], node.value, scope, extend=True)
         elif isinstance(node, ast.For | ast.AsyncFor):
             self.expr(node.iter, scope)
@@ -740,6 +867,8 @@ class _Extractor:
                 chain = chain_of(func)
                 if chain is None and type(func) is ast.Lambda:  # ``(lambda x: ...)(1)``: calls the lambda
                     chain = next(iter(value_chains(func, self.lambda_name)), None)
+                elif chain is not None and len(chain) == 2 and chain[0] == "getattr":
+                    chain = _getattr_chain(func, names) or chain
                 # a chain with a call in it keeps its arguments in the text: ``f(x).run()``, ``getattr(obj, "x")()``
                 readable = (
                     chain is not None
@@ -839,7 +968,7 @@ class _Extractor:
             self._lambda_scopes_from = len(self._scopes)
 
     def _read(self, node: ast.Attribute, scope: ScopeBuilder, names: dict[str, str] | None) -> None:
-        chain = chain_of(node)
+        chain = chain_of(node, False)
         if chain is None or chain[0].startswith("<"):
             return
         if names:
@@ -1014,6 +1143,52 @@ def _type_binding(targets: list[ast.expr], value: ast.expr) -> Binding | None:
     return Binding(ALIAS, chains=chains) if chains else None
 
 
+# values written into a collection that can change what a call reaches (a name, an attribute, a lambda)
+_WRITTEN = frozenset({ast.Name, ast.Attribute, ast.Lambda})
+# methods that add to the collection they are called on
+_WRITE_METHODS = frozenset({"append", "add", "insert", "extend", "update", "setdefault"})
+
+
+_DISPLAYS = frozenset({"<dict>", "<list>", "<set>", "<tuple>"})
+_COPIES = frozenset({"dict", "list", "set"})
+
+
+def _holds_collection(bindings: Iterable[Binding]) -> bool:
+    """Whether a name is bound to a collection the scope makes (a display, a comprehension, ``dict(...)``): a write
+    into it is followed; ``session.add(obj)`` on anything else is not a write into a collection."""
+    return any(
+        chain[0] in _DISPLAYS or (len(chain) == 2 and chain[1] == CALL and plain_name(chain[0]) in _COPIES)
+        for binding in bindings
+        for chain in binding.chains
+    )
+
+
+def _binding_scope(scope: ScopeBuilder, name: str) -> ScopeBuilder | None:
+    """The scope around ``scope`` (not a class body) whose binding of ``name`` (so far) a use in ``scope`` reads."""
+    outer = scope.parent
+    while outer is not None:
+        if outer.kind != "class" and name in outer.bindings:
+            return outer
+        outer = outer.parent
+    return None
+
+
+def _getattr_chain(call: ast.expr, names: dict[str, str] | None) -> Chain | None:
+    """The callee chain of ``getattr(obj, "name", default)(...)``: the attribute, OR the default (its name as
+    written: every binding of it; not a name ``names`` gives a head of its own, a comprehension's)."""
+    named = getattr_default(call)
+    if named is None:
+        return None
+    target, name, default = named
+    found = chain_of(target)
+    if found is None:
+        return None
+    fallback = chain_of(default) if type(default) is not ast.Constant else None
+    if fallback is not None and names and "@" in names.get(fallback[0], ""):
+        fallback = None
+    return (*found, name, OR, *fallback) if fallback is not None else (*found, name, OR)
+
+
 def _argument_chains(
     call: ast.Call, names: dict[str, str] | None, lambdas: LambdaNames
 ) -> tuple[tuple[str, Chain], ...]:
@@ -1100,8 +1275,11 @@ def _literal_strings(node: ast.expr) -> list[str] | None:
     return None
 
 
-def extract_facts(tree: ast.Module, text: str, rewritten: tuple[tuple[int, str], ...] = ()) -> ModuleFacts:
+def extract_facts(
+    tree: ast.Module, text: str, rewritten: tuple[tuple[int, str], ...] = (), *, part: bool = False
+) -> ModuleFacts:
     """The facts of one parsed module; ``text`` is the source ``tree`` was parsed from (for character columns), with
-    the newer syntax ``rewritten`` to parse it (same positions: ``downlevel.py``)."""
-    facts = _Extractor(text).facts(tree)
+    the newer syntax ``rewritten`` to parse it (same positions: ``downlevel.py``). ``part``: ``tree`` holds some of
+    the module's definitions only (a write from them into a name the part does not bind is a module binding)."""
+    facts = _Extractor(text, part).facts(tree)
     return replace(facts, rewritten=rewritten) if rewritten else facts

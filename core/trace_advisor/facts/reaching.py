@@ -241,6 +241,9 @@ def _count(
                 if type(target) is ast.Name:
                     assert isinstance(target, ast.Name)
                     _add(target.id, counts, inside)
+                elif type(target) is ast.Subscript:
+                    assert isinstance(target, ast.Subscript)
+                    _add_write(target, node.value, counts, inside)
                 else:
                     _add_target(target, counts, inside)
             if type(node.value) in WALRUS_TOPS:
@@ -336,6 +339,18 @@ def _add_target(target: ast.expr, counts: dict[str, int], inside: tuple[set[str]
             _add_target(element, counts, inside)
     elif type(target) is ast.Starred:
         _add_target(target.value, counts, inside)
+
+
+_WRITTEN = frozenset({ast.Name, ast.Attribute, ast.Lambda})
+
+
+def _add_write(target: ast.Subscript, value: ast.expr, counts: dict[str, int], inside: tuple[set[str], ...]) -> None:
+    """``d["a"] = f`` replaces a slot of the collection a name of the scope holds: a binding of ``d`` to follow."""
+    held = target.value
+    if type(held) is ast.Name and type(target.slice) is ast.Constant and type(value) in _WRITTEN:
+        assert isinstance(held, ast.Name)
+        if held.id in counts:
+            _add(held.id, counts, inside)
 
 
 def walrus_target(test: ast.expr) -> ast.NamedExpr | None:

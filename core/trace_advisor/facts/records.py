@@ -38,8 +38,30 @@ KEYED_FACTORIES: Final = frozenset({"client", "resource"})
 # CLASS_OF ends an annotation chain for "the class itself" (``type[Order]``: calling it constructs an Order).
 CLASS_OF: Final = "[cls]"
 # ITEM: "an item of" what came before, looked up by a key or index (``HANDLERS[kind]``, ``steps[0]``): any of a
-# collection's elements (the key is not read), or what the class's ``__getitem__`` returns.
+# collection's elements (a literal key is a SELECT part before it), or what the class's ``__getitem__`` returns.
 ITEM: Final = "[k]"
+# Container slots (issue 13, S5). A literal key is written ``repr``-like (``'a'``, ``1``: ``1`` is not ``"1"``):
+# - VALUES_OF followed by a key (``[v]'a'``) ends a value chain for "a collection holding it under that key" (a dict
+#   display's ``"a": on_a``, a tuple's element ``0``); a plain VALUES_OF holds it under any key;
+# - SELECT followed by a key, just before ITEM (``("d", "[=]'a'", "[k]")`` for ``d["a"]``): keep the slots of that key
+#   (and those under any key); when no slot has it, every slot;
+# - CLEARED followed by a key: the collection without the slots of that key (``d["a"] = f2`` replaces ``d``'s slot);
+# - SLOTS: the collections in what came before, with their keys (not what else it is: ``dict(x)`` is a dict, whatever
+#   ``x`` is);
+# - UNKEYED: the collections in what came before, their keys forgotten (``list(x)``, ``[*x]``, ``first, *rest = x``);
+# - SLICE: as UNKEYED, and a builtin sequence stays what it is (``steps[1:]``, ``text[1:]``);
+# - OR: what came before, or what the rest of the chain evaluates to in the same scope (``getattr(obj, "name",
+#   default)``: the attribute, or the default; an attribute of code without source that nothing checks is left out,
+#   as the default says the attribute may be missing).
+SELECT: Final = "[=]"
+CLEARED: Final = "[-]"
+SLOTS: Final = "[s]"
+UNKEYED: Final = "[u]"
+SLICE: Final = "[:]"
+OR: Final = "[|]"
+MAX_KEY: Final = 60  # longer literal keys are not kept (any key)
+
+
 # LAMBDA starts a value chain for a lambda expression, followed by the qualname of the lambda's own scope (``lambda:
 # Client(url)`` in ``f`` is (LAMBDA, "f.<locals>.<lambda1>")): a function of the module, whose scope has the kind
 # LAMBDA_KIND, numbered per enclosing scope in source order (``<lambda1>``, ``<lambda2>``, as PyCG names them).

@@ -124,9 +124,11 @@ def _spliced_facts(
         return None
     new_names = [node.name for node in region]  # type: ignore[attr-defined]
     try:
-        part = extract_facts(ast.Module(body=region, type_ignores=[]), text)
+        part = extract_facts(ast.Module(body=region, type_ignores=[]), text, part=True)
     except (RecursionError, MemoryError):
         return None
+    if _writes_from(old.scopes[0], names):
+        return None  # the old definitions wrote into a collection of the module: its bindings change
     module_part = part.scopes[0]
     if module_part.star_imports or part.all_names is not None or set(module_part.bindings) != set(new_names):
         return None
@@ -144,6 +146,17 @@ def _spliced_facts(
         bindings = {name: found for name, found in bindings.items() if name not in removed}
         bindings.update((name, module_part.bindings[name]) for name in new_names if name in added)
     return _merge(old, part, low, high, delta, lines, bindings)
+
+
+def _writes_from(module: Scope, names: Iterable[str]) -> bool:
+    """Whether a binding of the module was made from inside one of the top-level definitions ``names`` (a write into
+    a collection the module holds: ``HANDLERS[name] = fn`` in a function)."""
+    tops = set(names)
+    return any(
+        binding.scope and binding.scope.partition(".")[0] in tops
+        for found in module.bindings.values()
+        for binding in found
+    )
 
 
 def _module_lambdas(scopes: Iterable[Scope]) -> bool:
@@ -203,9 +216,11 @@ def _method_facts(
 
     try:
         text = "\n".join(lines)
-        before, part = (extract_facts(_alone(c, m), text) for c, m in ((cls, method), (new_cls, edited)))
+        before, part = (extract_facts(_alone(c, m), text, part=True) for c, m in ((cls, method), (new_cls, edited)))
     except (RecursionError, MemoryError):
         return None
+    if len(before.scopes[0].bindings) != 1 or len(part.scopes[0].bindings) != 1:
+        return None  # the method writes into a collection of the module (``HANDLERS[name] = fn``)
     if before.scopes[1].attributes != part.scopes[1].attributes:
         return None  # what it stores on ``self`` changed: the class's attributes
     new_scopes = [scope for scope in part.scopes[2:] if inside(scope.qualname)]

@@ -24,6 +24,10 @@ CALLED_ARGUMENT: dict[SymbolId, tuple[int | None, str | None]] = {
     "functools:partial": (0, None),
     "threading:Thread": (1, "target"),
     "threading:Timer": (1, "function"),
+    # a subclass constructed with a target (``Worker(target=f)``, ``super().__init__(target=f)``): its ``run`` calls
+    # it, unless the subclass's own ``run`` replaces it without calling ``super().run()`` (resolution checks)
+    "threading:Thread.__init__": (1, "target"),
+    "threading:Timer.__init__": (1, "function"),
     "multiprocessing:Process": (1, "target"),
     **{f"{executor}.submit": (0, None) for executor in _EXECUTORS},
     **{f"{executor}.map": (0, "fn") for executor in _EXECUTORS},
@@ -149,6 +153,10 @@ _LATER = frozenset(
         *MESSAGE_HANDLERS,
     }
 )
+
+
+# the library's ``__init__`` that stores the function its ``run`` calls
+THREAD_INITS: dict[SymbolId, str] = {"threading:Thread.__init__": "run", "threading:Timer.__init__": "run"}
 
 
 def runs_later(via: SymbolId) -> bool:

@@ -9,6 +9,7 @@ whose callee evaluates to nothing known is reported as unresolved with its text.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Final
 
 from trace_advisor.datatypes import (
     CallEdge,
@@ -29,6 +30,7 @@ from trace_advisor.facts.records import (
     CALL,
     CLASS,
     CLASS_OF,
+    CLEARED,
     CLS,
     DEF,
     ELEMENT,
@@ -42,11 +44,16 @@ from trace_advisor.facts.records import (
     KEY,
     LAMBDA,
     MODULE_PATH,
+    OR,
     PARAMETER,
     RAISE,
     REACHING,
+    SELECT,
     SELF,
+    SLICE,
+    SLOTS,
     TYPEVAR,
+    UNKEYED,
     VALUE,
     VALUES_OF,
     Binding,
@@ -59,7 +66,7 @@ from trace_advisor.facts.records import (
 )
 from trace_advisor.resolve import fixtures
 from trace_advisor.resolve import values as v
-from trace_advisor.resolve.callbacks import HTTP_METHODS, called_argument, handles_requests
+from trace_advisor.resolve.callbacks import HTTP_METHODS, THREAD_INITS, called_argument, handles_requests
 from trace_advisor.resolve.classes import Classes
 from trace_advisor.resolve.decorators import Decorations, decorated_parameter
 from trace_advisor.resolve.dependencies import runs_in
@@ -399,6 +406,8 @@ class Resolver:
         before = self.eval_chain(info, scope, chain[: end - 1])
         last = chain[end - 1]
         if last == CALL:
+            if before == _GETATTR:  # ``getattr(obj, name)()``: a name only known at run time
+                return "dynamic-attribute", f"`{text}` looks up an attribute by a name only known at run time"
             if all(kind in (v.EXTERNAL, v.EXTERNAL_INSTANCE) for kind, _ in before):
                 return "result-of-external-call", f"`{part}` is what code without source returns"
             return "unknown-return", f"`{part}`: nothing says what `{chain_text(chain[: end - 1])}` returns"
@@ -424,6 +433,8 @@ class Resolver:
                     return "annotation-not-a-class", f"the annotation of `{shown}` names no class that can be read"
                 if current.kind in FUNCTION_KINDS and name in current.params:
                     return "untyped-parameter", f"`{shown}` is a parameter without an annotation (annotate it)"
+                if kinds <= {VALUE} and all(c[1:] == (CALL,) and c[0] == "getattr" for b in bindings for c in b.chains):
+                    return "dynamic-attribute", f"`{shown}` is an attribute named by a name only known at run time"
                 if kinds <= {VALUE} and any(c[-1] in (ELEMENT, ITEM) for b in bindings for c in b.chains):
                     return "unknown-element", f"`{shown}` is an element of something not known"
                 if kinds <= {VALUE} and (held := self._held_externally(info, current.qualname, bindings)):
@@ -516,8 +527,8 @@ class Resolver:
         return frozenset(out)
 
     def _items(self, value: Value) -> Values:
-        """What ``value[key]`` gives: any element of a collection (the key is not read), or what the class's
-        ``__getitem__`` returns."""
+        """What ``value[key]`` gives: any element of a collection (a literal key selected the slots before:
+        ``SELECT``), or what the class's ``__getitem__`` returns."""
         if value[0] in _COLLECTIONS:
             return frozenset({_element_of(value)})
         if value[0] != v.INSTANCE:
@@ -562,7 +573,7 @@ class Resolver:
         out: dict[SymbolId, tuple[bool, SymbolId]] = {}
         for target, _ in targets:
             spec = called_argument(target)
-            if spec is None:
+            if spec is None or (target in THREAD_INITS and not self._runs_target(info, call, targets, target)):
                 continue
             position, keyword = spec
             for key, chain in call.args:
@@ -576,6 +587,34 @@ class Resolver:
                     for function, external in functions:
                         out.setdefault(function, (external, target))
         return [(function, external, via) for function, (external, via) in out.items()]
+
+    def _runs_target(
+        self, info: ModuleInfo, call: CallSite, targets: list[tuple[SymbolId, bool]], init: SymbolId
+    ) -> bool:
+        """Whether the thread a ``Thread`` subclass's construction (``Worker(target=f)``, or ``super().__init__(
+        target=f)`` in its ``__init__``) makes runs its target: the subclass's ``run`` is the library's, or calls
+        ``super().run()``."""
+        classes = [t for t, external in targets if not external and _is_class(self._classes.scope_of(t))]
+        if not classes and (owner := self._enclosing_class(info, call.scope)) is not None:
+            classes = [owner]
+        if not classes:
+            return True
+        method = THREAD_INITS[init]
+        for cls in classes:
+            runs = [i for k, i in self._classes.attribute(cls, method, True, False) if k == v.FUNCTION]
+            if not runs:
+                return True
+            for run in runs:
+                located = self._classes.scope_of(run)
+                if located is None:
+                    return True
+                owner_info, scope = located
+                if any(
+                    site.scope == scope.qualname and site.chain == ("super", CALL, method)
+                    for site in owner_info.facts.calls
+                ):
+                    return True
+        return False
 
     def _view_methods(self, info: ModuleInfo, scope: str, chain: Chain) -> list[tuple[SymbolId, bool]]:
         """The request methods of a class-based view a route registration is given (``web.view("/items",
@@ -698,6 +737,10 @@ class Resolver:
             self._depth -= 1
 
     def _compute_chain(self, info: ModuleInfo, scope: str, chain: Chain) -> Values:
+        if OR in chain:  # ``getattr(obj, "name", default)``: the attribute (not made up), or the default
+            cut = chain.index(OR)
+            found = frozenset(x for x in self.eval_chain(info, scope, chain[:cut]) if not _unchecked(x))
+            return found | self.eval_chain(info, scope, chain[cut + 1 :]) if cut + 1 < len(chain) else found
         if chain[0] == LAMBDA:  # a lambda: a function of this module (its own scope)
             values: Values = frozenset({(v.FUNCTION, f"{info.name}:{chain[1]}")})
             rest: Chain = chain[2:]
@@ -723,8 +766,8 @@ class Resolver:
                 values = _union(self._elements(value) for value in values)
             elif part == ITEM:
                 values = _union(self._items(value) for value in values)
-            elif part == VALUES_OF:
-                values = frozenset(_collection_of(value) for value in values if value[0] in _HELD)
+            elif part[:1] == "[" and part[:3] in _SLOTS:
+                values = _slots(values, part[:3], part[3:])
             elif part[:1] == KEY:  # ``boto3.client("s3")``: the factory's class for that key, else unchanged
                 values = frozenset(_keyed(value, part[1:]) for value in values)
             else:
@@ -1205,6 +1248,41 @@ _INSTANCES = frozenset({v.INSTANCE, v.EXTERNAL_INSTANCE})
 _RECEIVERS = frozenset({v.INSTANCE, v.EXTERNAL_INSTANCE, v.CLASS, v.EXTERNAL, v.SUPER})
 
 
+_GETATTR = frozenset({(v.EXTERNAL, "builtins:getattr")})
+# a collection value's ident may end with the literal key of its slot: "<symbol id>\x1f<key>" (``{"a": on_a}``)
+_KEY: Final = "\x1f"
+_SEQUENCES = frozenset(f"builtins:{name}" for name in ("str", "bytes", "bytearray", "list", "tuple"))
+_SLOTS = frozenset({VALUES_OF, SELECT, CLEARED, SLOTS, UNKEYED, SLICE})
+
+
+def _slots(values: Values, marker: str, key: str) -> Values:
+    """What a container-slot marker of a chain (``records.SELECT`` and the others) makes of ``values``."""
+    if marker == VALUES_OF:  # a collection holding each value, under ``key`` ("": any key)
+        return frozenset((_COLLECTION_KINDS[k], f"{i}{_KEY}{key}" if key else i) for k, i in values if k in _HELD)
+    if marker == SELECT:  # ``d["a"]``: the slots of "a" and those of any key; every slot when none is
+        kept = frozenset(x for x in values if x[0] not in _COLLECTIONS or _key_of(x) in ("", key))
+        return kept if any(x[0] in _COLLECTIONS for x in kept) else values
+    if marker == CLEARED:  # ``d["a"] = f2``: the slots of "a" are replaced
+        return frozenset(x for x in values if x[0] not in _COLLECTIONS or _key_of(x) != key)
+    if marker == SLOTS:  # ``dict(x)``: the slots of ``x``, not what else ``x`` is
+        return frozenset(x for x in values if x[0] in _COLLECTIONS)
+    out = {(x[0], x[1].partition(_KEY)[0]) for x in values if x[0] in _COLLECTIONS}
+    if marker == SLICE:  # ``text[1:]`` is a str, ``steps[1:]`` a list of the same elements
+        out.update(x for x in values if x[0] == v.EXTERNAL_INSTANCE and x[1] in _SEQUENCES)
+    return frozenset(out)
+
+
+def _unchecked(value: Value) -> bool:
+    """An attribute of a class without source that nothing checked exists (``abc:ABCMeta.data_source``): a builtin's
+    is checked (``external.names_attribute``), a stdlib class's is not."""
+    kind, ident = value
+    return kind == v.EXTERNAL and not ident.startswith("builtins:") and "." in ident.partition(":")[2]
+
+
+def _key_of(value: Value) -> str:
+    return value[1].partition(_KEY)[2]
+
+
 def _instance_of(receiver: Value) -> Value:
     """The instance a receiver-returning method gives: the instance itself, or one of the class it was called on."""
     kind, ident = receiver
@@ -1212,7 +1290,7 @@ def _instance_of(receiver: Value) -> Value:
 
 
 def _element_of(value: Value) -> Value:
-    return (_ELEMENT_KINDS[value[0]], value[1])
+    return (_ELEMENT_KINDS[value[0]], value[1].partition(_KEY)[0])
 
 
 def _collection_of(value: Value) -> Value:
@@ -1237,6 +1315,10 @@ def _named(functions: Iterable[tuple[SymbolId, bool]], chain: Chain) -> bool:
     decorator made of it."""
     name = chain[-1].partition(REACHING)[0]
     return any(function.rpartition(":")[2].rpartition(".")[2] == name for function, _ in functions)
+
+
+def _is_class(located: tuple[ModuleInfo, Scope] | None) -> bool:
+    return located is not None and located[1].kind == "class"
 
 
 def _is_function(located: tuple[ModuleInfo, Scope] | None) -> bool:
