@@ -8,6 +8,12 @@ the first filled (warm), and prints for each, also as a ratio to ``ast.parse`` o
   outgoingCalls answer for a function of the file equal to ``trace-advisor calls`` (computed first, with its own cache),
   and whether it came before the folder's index was done;
 - one-character edit -> fresh diagnostics (p50/p95), typed 150 ms apart (a brisk typist);
+- interface edits: a ``def`` calling one of the file's functions typed at its end (inserted whole, as an editor's
+  snippet completes it), then removed, the same pace: edit -> the callers of that function and the new def's callees
+  answered (sent at once after the edit: the server re-indexes first), and edit -> fresh diagnostics, with the server's
+  CPU time for each (all its threads, from the kernel's per-thread counters: what the edit and the query cost), also in
+  a third session whose diagnostics wait 600 ms (``server.debounceMs``), so that the CPU until the answer is the
+  re-index and the queries alone;
 - prepareCallHierarchy, outgoingCalls, incomingCalls on every function of the file (p50/p95);
   request sent -> answer (or diagnostics) received, before this Python client decodes it into lsprotocol objects (an
   editor decodes JSON natively); outgoingCalls is also shown until decoded by pygls;
@@ -55,7 +61,9 @@ class Client(LanguageClient):
         self._decoding: float | None = None
         structure = self.protocol.structure_message
 
-        def timed(data: Any) -> Any:  # json.loads' object hook: inner objects first, the message itself last
+        def timed(
+            data: Any,
+        ) -> Any:  # json.loads' object hook: inner objects first, the message itself last
             if self._decoding is None:
                 self._decoding = time.perf_counter()
             if isinstance(data, dict) and "jsonrpc" in data:
@@ -77,7 +85,11 @@ def attach(client: Client) -> None:
 
     @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     def diagnostics(ls: Client, params: types.PublishDiagnosticsParams) -> None:
-        ls.diagnostics[params.uri] = (params.version, ls.notified, len(params.diagnostics))
+        ls.diagnostics[params.uri] = (
+            params.version,
+            ls.notified,
+            len(params.diagnostics),
+        )
         ls.changed.set()
 
     @client.feature(types.WINDOW_WORK_DONE_PROGRESS_CREATE)
@@ -100,6 +112,13 @@ def attach(client: Client) -> None:
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def percentiles(baseline: float, *rows: tuple[str, list[float]]) -> None:
+    """One line per figure: p50, p95 and p95 as a ratio to ``ast.parse`` of the file."""
+    for name, values in rows:
+        p50, p95 = pct(values, 0.5), pct(values, 0.95)
+        print(f"{name:<33} p50 {ms(p50)} p95 {ms(p95)}  (p95 = {p95 / baseline:5.1f}x ast.parse; n={len(values)})")
 
 
 def ms(seconds: float) -> str:
@@ -137,10 +156,39 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def threads_cpu_s(pid: int) -> float:
+    """The CPU time of the process' live threads, in nanoseconds precision (``/proc/PID/task/*/schedstat``; ``cpu_s``
+    counts in clock ticks, 10 ms, too coarse for one edit)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (OSError, ValueError, IndexError):  # a thread that ended meanwhile
+            continue
+    return total / 1e9
+
+
+def first_function(text: str) -> tuple[str, types.Position]:
+    """A module-level function of the file that a typed ``def`` will call: its name and the position of its name."""
+    lines = text.splitlines()
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+            return node.name, types.Position(node.lineno - 1, lines[node.lineno - 1].index(f"def {node.name}") + 4)
+    raise SystemExit("the file has no public module-level function for the interface edits to call")
+
+
 def cli_graph(root: Path) -> dict[str, list[str]]:
     """What ``trace-advisor calls`` says (with its own cache, so the server's stays cold)."""
-    env = {**os.environ, "TRACE_ADVISOR_CACHE_DIR": tempfile.mkdtemp(prefix="lsp-speed-cli-")}
-    done = subprocess.run([str(CLI), "calls", str(root), "--format", "json"], capture_output=True, text=True, env=env)
+    env = {
+        **os.environ,
+        "TRACE_ADVISOR_CACHE_DIR": tempfile.mkdtemp(prefix="lsp-speed-cli-"),
+    }
+    done = subprocess.run(
+        [str(CLI), "calls", str(root), "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     done.check_returncode()
     return {symbol: found["calls"] for symbol, found in json.loads(done.stdout)["functions"].items()}
 
@@ -156,6 +204,7 @@ def def_positions(text: str) -> list[types.Position]:
 
 
 IDS = iter(range(1, 1 << 30))
+HELD_BACK_MS = 600  # the debounce of the session that measures re-index + query alone
 
 
 async def ask(client: Client, method: str, params: Any) -> tuple[Any, float, float]:
@@ -177,7 +226,13 @@ async def outgoing_of(client: Client, uri: str, position: types.Position) -> tup
 
 
 async def session(
-    root: Path, file: Path, cache: Path, edits: int, pause: float, graph: dict[str, list[str]]
+    root: Path,
+    file: Path,
+    cache: Path,
+    edits: int,
+    pause: float,
+    graph: dict[str, list[str]],
+    settings: dict[str, Any] | None = None,
 ) -> Figures:
     """One server process on ``root`` with the facts cache ``cache`` (empty: cold; filled by a previous session:
     warm), driven as described at the top."""
@@ -200,6 +255,7 @@ async def session(
                 ),
             ),
             workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
+            initialization_options=settings,
         )
     )
     initialized = time.perf_counter() - started
@@ -259,12 +315,15 @@ async def session(
         outgoing.append(took)
         decoded.append(until_decoded)
         _, took, _ = await ask(
-            client, types.CALL_HIERARCHY_INCOMING_CALLS, types.CallHierarchyIncomingCallsParams(item=item)
+            client,
+            types.CALL_HIERARCHY_INCOMING_CALLS,
+            types.CallHierarchyIncomingCallsParams(item=item),
         )
         incoming.append(took)
         symbol = item.data["symbol"]
         if {c.to.data["symbol"] for c in calls or []} != set(graph.get(symbol, [])):
             mismatched.append(symbol)
+    interface = await interface_edits(client, server.pid, uri, text, edits, pause, edits + 2)
     rss = rss_mb(server.pid)
     await client.shutdown_async(None)
     client.exit(None)
@@ -287,7 +346,77 @@ async def session(
         decoded,
         len(items),
         mismatched,
+        interface,
     )
+
+
+@dataclass
+class InterfaceFigures:
+    queries: list[float]  # edit sent -> callers and callees answered
+    query_cpu: list[float]  # the server's CPU time meanwhile
+    diagnostics: list[float]  # edit sent -> fresh diagnostics
+    diagnostics_cpu: list[float]
+    wrong: int  # answers that did not see the edit
+
+
+async def interface_edits(
+    client: Client,
+    pid: int,
+    uri: str,
+    text: str,
+    edits: int,
+    pause: float,
+    first_version: int,
+) -> InterfaceFigures:
+    """Type a ``def`` that calls one of the file's functions at the end of the file, then remove it, ``edits`` times
+    in all: after each edit, ask at once for that function's callers and (when it is there) the new def's callees."""
+    callee, callee_at = first_function(text)
+    lines = text.splitlines()
+    block = f"\n\ndef typed_probe(value):\n    return {callee}(value)\n"
+    end = types.Position(len(lines), 0)  # the text ends with a line break: after its last line
+    block_end = types.Position(len(lines) + 4, 0)
+    probe_at = types.Position(len(lines) + 2, 4)
+    doc = types.TextDocumentIdentifier(uri)
+    target = await client.text_document_prepare_call_hierarchy_async(types.CallHierarchyPrepareParams(doc, callee_at))
+    assert target, f"no call hierarchy item for {callee}"
+    figures = InterfaceFigures([], [], [], [], 0)
+    for version in range(first_version, first_version + edits):
+        added = (version - first_version) % 2 == 0
+        change = (
+            types.TextDocumentContentChangePartial(range=types.Range(end, end), text=block)
+            if added
+            else types.TextDocumentContentChangePartial(range=types.Range(end, block_end), text="")
+        )
+        cpu, sent = threads_cpu_s(pid), time.perf_counter()
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                [change],
+            )
+        )
+        callers = client.call_hierarchy_incoming_calls_async(types.CallHierarchyIncomingCallsParams(item=target[0]))
+        probe = (
+            client.text_document_prepare_call_hierarchy_async(types.CallHierarchyPrepareParams(doc, probe_at))
+            if added
+            else None
+        )
+        found = await callers
+        items = await probe if probe is not None else None
+        callees = (
+            await client.call_hierarchy_outgoing_calls_async(types.CallHierarchyOutgoingCallsParams(item=items[0]))
+            if items
+            else None
+        )
+        figures.queries.append(time.perf_counter() - sent)
+        figures.query_cpu.append(threads_cpu_s(pid) - cpu)
+        seen = any(call.from_.name == "typed_probe" for call in found or [])
+        calls_callee = any(call.to.name == callee for call in callees or [])
+        if seen != added or (added and not calls_callee):
+            figures.wrong += 1
+        figures.diagnostics.append(await wait_version(client, uri, version) - sent)
+        figures.diagnostics_cpu.append(threads_cpu_s(pid) - cpu)
+        await asyncio.sleep(pause)
+    return figures
 
 
 @dataclass
@@ -308,6 +437,7 @@ class Figures:
     outgoing_decoded: list[float]  # until this Python client had decoded the answer into lsprotocol objects
     items: int
     mismatched: list[str]
+    interface: InterfaceFigures
 
     def print(self, label: str, baseline: float, pause: float) -> None:
         print(f"-- {label}: {self.findings} findings in the file")
@@ -322,21 +452,33 @@ class Figures:
             "was indexed)"
         )
         print(f"server RSS                               {self.rss:8.1f} MB")
-        for name, values in (
+        percentiles(
+            baseline,
             (f"edit -> diagnostics ({int(pause * 1000)} ms apart)", self.edits),
             ("prepareCallHierarchy", self.prepare),
             ("outgoingCalls", self.outgoing),
             ("incomingCalls", self.incoming),
             ("outgoingCalls, decoded by pygls", self.outgoing_decoded),
-        ):
-            p50, p95 = pct(values, 0.5), pct(values, 0.95)
-            print(f"{name:<33} p50 {ms(p50)} p95 {ms(p95)}  (p95 = {p95 / baseline:5.1f}x ast.parse; n={len(values)})")
+        )
         cpu = self.edit_cpu
         print(f"server CPU per edit                        {ms(cpu)}  ({cpu / baseline:5.1f}x ast.parse)")
+        self.print_interface(baseline)
         equal = self.items - len(self.mismatched)
         print(f"outgoingCalls equal to `trace-advisor calls` for {equal}/{self.items} functions")
         if self.mismatched:
             print(f"  different: {', '.join(self.mismatched[:10])}")
+
+    def print_interface(self, baseline: float) -> None:
+        typed = self.interface
+        percentiles(
+            baseline,
+            ("typed def -> callers + callees", typed.queries),
+            ("  server CPU until answered", typed.query_cpu),
+            ("typed def -> diagnostics", typed.diagnostics),
+            ("  server CPU until published", typed.diagnostics_cpu),
+        )
+        if typed.wrong:
+            print(f"  {typed.wrong} answers after a typed def did not see it")
 
 
 async def run(root: Path, file: Path, edits: int, pause: float) -> None:
@@ -347,11 +489,16 @@ async def run(root: Path, file: Path, edits: int, pause: float) -> None:
     cache = Path(tempfile.mkdtemp(prefix="lsp-speed-cache-"))
     cold = await session(root, file, cache, edits, pause, graph)
     warm = await session(root, file, cache, edits, pause, graph)
+    # the same with the refresh of diagnostics waiting until the queries are answered: their CPU is the re-index and
+    # the queries' own
+    held = await session(root, file, cache, edits, pause, graph, {"server": {"debounceMs": HELD_BACK_MS}})
     workspace_lines = sum(len(p.read_text(errors="replace").splitlines()) for p in root.rglob("*.py"))
     print(f"workspace {root} ({workspace_lines} lines); file {file.name} ({len(text.splitlines())} lines)")
     print(f"baseline: ast.parse of the file          {ms(baseline)}")
     cold.print("cold facts cache", baseline, pause)
     warm.print("warm facts cache (a second server process)", baseline, pause)
+    print(f"-- re-index + query alone: diagnostics held back {HELD_BACK_MS} ms (server.debounceMs), warm cache")
+    held.print_interface(baseline)
 
 
 def server_environment() -> dict[str, str]:
@@ -370,7 +517,12 @@ def server_environment() -> dict[str, str]:
     import trace_advisor_lsp
 
     folders = [str(folder) for package in (trace_advisor, trace_advisor_lsp) for folder in package.__path__]
-    subprocess.run([sys.executable, "-m", "compileall", "-q", *folders], env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", *folders],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return env
 
 
@@ -385,13 +537,21 @@ def stdlib_workspace() -> tuple[Path, Path]:
     stdlib = Path(sysconfig.get_paths()["stdlib"])
     root = Path(tempfile.mkdtemp(prefix="lsp-speed-ws-")) / "mail"
     for package in ("email", "json"):
-        shutil.copytree(stdlib / package, root / package, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            stdlib / package,
+            root / package,
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
     return root, root / "email" / "_header_value_parser.py"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--root", type=Path, help="workspace folder (default: a copy of stdlib email/ + json/)")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        help="workspace folder (default: a copy of stdlib email/ + json/)",
+    )
     parser.add_argument("--file", type=Path, help="the file to open and edit (with --root)")
     parser.add_argument("--edits", type=int, default=40)
     parser.add_argument("--pause", type=float, default=0.15, help="seconds between edits (default 0.15)")

@@ -40,6 +40,7 @@ from trace_advisor.resolve.interface import (
     readable_names,
     top_name,
 )
+from trace_advisor.resolve.stdlib_classes import StdlibClasses, StdlibSource
 from trace_advisor.sourcefiles import (
     EMPTY_FACTS,
     DiskTexts,
@@ -92,6 +93,8 @@ class Index:
         self._outside: dict[str, tuple[Definition, ...]] = {}  # definitions of modules read from search paths
         self._external_classes: dict[str, bool | None] = {}  # stdlib symbol -> a class there (None: not stdlib)
         self._stdlib: dict[str, ModuleFacts | None] = {}  # stdlib facts read for the two questions above
+        # the attributes of stdlib classes (their source, or the C module defining them), read from those facts
+        self._stdlib_classes = StdlibClasses()
         self._stdlib_defs: dict[str, tuple[Definition, ...]] = {}  # and for where a stdlib symbol is defined
         self._resolver = Resolver(self, dir(builtins))
         self._calls = CallTable()
@@ -688,6 +691,14 @@ class Index:
                 scope = facts.scope_map().get(qualname) if facts is not None else None
                 self._external_classes[symbol] = None if facts is None else scope is not None and scope.kind == "class"
             return self._external_classes[symbol]
+
+    def external_class_attributes(self, symbol: str) -> frozenset[str] | None:
+        with self._lock:
+            return self._stdlib_classes.attributes(symbol, StdlibSource(self._stdlib_facts, self._stdlib_is_package))
+
+    def _stdlib_is_package(self, module: str) -> bool:
+        path = self._workspace.stdlib_path(module)
+        return path is not None and path.name == "__init__.py"
 
     def stdlib_exports(self, module: str) -> frozenset[str]:
         with self._lock:

@@ -1,12 +1,14 @@
 """The factory table (``config/factories.json``) through ``trace-advisor calls --format json`` and ``analyze`` as
 subprocesses, on tests/fixtures/factories: what library factories return names the methods the table lists and
 nothing else, with the packages not installed; with redis installed (the fixture's ``env``), its annotated source
-wins; commands on a redis pipeline are queued and only ``execute()`` is a client call."""
+wins; commands on a redis pipeline are queued and only ``execute()`` is a client call; boto3's clients and resources
+are the service's own classes when the code names the service; stdlib instances have what their class has."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,13 +17,29 @@ from tests.support.cli import run_cli
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "factories"
 
 
-def calls(tmp_path: Path, installed: bool) -> dict[str, dict[str, object]]:
+def environment(tmp_path: Path, installed: bool) -> dict[str, str]:
+    """The analysed environment: the fixture's stand-in for redis-py, or an empty one."""
     venv = FIXTURE / "env" if installed else tmp_path / "empty-env"
     venv.mkdir(exist_ok=True)
-    done = run_cli("calls", FIXTURE / "project", "--no-cache", "--format", "json", env={"VIRTUAL_ENV": str(venv)})
+    return {"VIRTUAL_ENV": str(venv)}
+
+
+def calls(tmp_path: Path, installed: bool) -> dict[str, dict[str, object]]:
+    args = ("calls", FIXTURE / "project", "--no-cache", "--format", "json")
+    done = run_cli(*args, env=environment(tmp_path, installed))
     assert done.returncode == 0, done.stderr
     functions: dict[str, dict[str, object]] = json.loads(done.stdout)["functions"]
     return functions
+
+
+def analyze(tmp_path: Path, installed: bool) -> dict[str, Any]:
+    """``analyze --format json`` of the fixture, every function with evidence (the threshold is not the subject)."""
+    out = tmp_path / "report.json"
+    args = ("analyze", FIXTURE / "project", "--no-cache", "--format", "json", "--min-confidence", "0", "-o", out)
+    done = run_cli(*args, env=environment(tmp_path, installed))
+    assert done.returncode == 0, done.stderr
+    report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return report
 
 
 @pytest.mark.parametrize("installed", [False, True], ids=["not-installed", "redis-installed"])
@@ -41,13 +59,7 @@ def test_factories_name_the_methods_the_table_lists(tmp_path: Path, installed: b
 
 @pytest.mark.parametrize("installed", [False, True], ids=["not-installed", "redis-installed"])
 def test_a_pipeline_is_one_round_trip_at_execute(tmp_path: Path, installed: bool) -> None:
-    venv = FIXTURE / "env" if installed else tmp_path / "empty-env"
-    venv.mkdir(exist_ok=True)
-    out = tmp_path / "report.json"
-    args = ("analyze", FIXTURE / "project", "--no-cache", "--format", "json", "--min-confidence", "0", "-o", out)
-    done = run_cli(*args, env={"VIRTUAL_ENV": str(venv)})
-    assert done.returncode == 0, done.stderr
-    report = json.loads(out.read_text(encoding="utf-8"))
+    report = analyze(tmp_path, installed)
     evidence = {
         r["symbol"]: [(e["priority"], e["detail"]) for e in r["evidence"] if e["priority"] != "entry_points"]
         for r in report["recommendations"]
@@ -63,3 +75,16 @@ def test_a_pipeline_is_one_round_trip_at_execute(tmp_path: Path, installed: bool
     assert "shop.cache:stage_session" not in evidence
     left_out = {note["symbol"]: note["reason"] for note in report["left_out"]}
     assert left_out["shop.cache:stage_session"].startswith("a tiny helper with no I/O of its own")
+
+
+def test_aws_clients_are_their_services(tmp_path: Path) -> None:
+    report = analyze(tmp_path, False)
+    evidence = {
+        r["symbol"]: [(e["priority"], e.get("kind"), e["detail"]) for e in r["evidence"]]
+        for r in report["recommendations"]
+    }
+    # ``boto3.resource("dynamodb").Table(name).put_item``: a database write, not a generic AWS call
+    table = "boto3.resources.factory:dynamodb.Table.put_item"
+    assert evidence["shop.aws:save_order"] == [("external_io", "db", table)]
+    assert evidence["shop.aws:notify"] == [("message_bus", "queue", "botocore.client:SQS.send_message")]
+    assert evidence["shop.aws:archive"] == [("external_io", "cloud", "botocore.client:S3.put_object")]

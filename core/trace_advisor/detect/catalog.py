@@ -2,8 +2,9 @@
 
 A resolved callee matches an entry by its dotted import path, or by the same name under its top-level package
 (``pika.adapters.blocking_connection:BlockingChannel.basic_publish`` is ``pika.BlockingChannel.basic_publish``).
-boto3 clients are one type, ``botocore.client.BaseClient`` (the resolver cannot tell services apart): messaging
-entries name their distinctive methods.
+boto3 clients are named after their service when the code names it (``boto3.client("sqs")`` is a
+``botocore.client.SQS``, as boto3 names the class it builds; ``resolve/returns.py``), else
+``botocore.client.BaseClient``: messaging entries name their distinctive methods on both.
 """
 
 from __future__ import annotations
@@ -136,56 +137,37 @@ NO_IO_CALLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
 )
 
 
+_BOTOCORE = "opentelemetry-instrumentation-botocore"
+
+
+def _aws(service: str, method: str, system: str, label: str, operation: str) -> tuple[Api, ...]:
+    return tuple(
+        Api(f"botocore.client.{client}.{method}", "messaging", system, label, _BOTOCORE, operation)
+        for client in (service, "BaseClient")
+    )
+
+
 # Ordered most specific first: the first matching entry wins.
 APIS: tuple[Api, ...] = (
     # ---- message bus ---------------------------------------------------------------------------------------
-    Api(
-        "botocore.client.BaseClient.send_message",
-        "messaging",
-        "aws_sqs",
-        "SQS send",
-        "opentelemetry-instrumentation-botocore",
-        "publish",
-    ),
-    Api(
-        "botocore.client.BaseClient.send_message_batch",
-        "messaging",
-        "aws_sqs",
-        "SQS send",
-        "opentelemetry-instrumentation-botocore",
-        "publish",
-    ),
-    Api(
-        "botocore.client.BaseClient.receive_message",
-        "messaging",
-        "aws_sqs",
-        "SQS receive",
-        "opentelemetry-instrumentation-botocore",
-        "receive",
-    ),
-    Api(
-        "botocore.client.BaseClient.publish",
-        "messaging",
-        "aws_sns",
-        "SNS publish",
-        "opentelemetry-instrumentation-botocore",
-        "publish",
-    ),
-    Api(
-        "botocore.client.BaseClient.put_record",
-        "messaging",
-        "aws_kinesis",
-        "Kinesis put",
-        "opentelemetry-instrumentation-botocore",
-        "publish",
-    ),
-    Api(
-        "botocore.client.BaseClient.put_events",
-        "messaging",
-        "aws_eventbridge",
-        "EventBridge put",
-        "opentelemetry-instrumentation-botocore",
-        "publish",
+    # AWS messaging: on the service's own client (``boto3.client("sqs")`` is a ``botocore.client.SQS``) and on a
+    # client whose service is not known (``boto3.client(name)``: botocore's ``BaseClient``)
+    *_aws("SQS", "send_message", "aws_sqs", "SQS send", "publish"),
+    *_aws("SQS", "send_message_batch", "aws_sqs", "SQS send", "publish"),
+    *_aws("SQS", "receive_message", "aws_sqs", "SQS receive", "receive"),
+    *_aws("SNS", "publish", "aws_sns", "SNS publish", "publish"),
+    *_aws("SNS", "publish_batch", "aws_sns", "SNS publish", "publish"),
+    *_aws("Kinesis", "put_record", "aws_kinesis", "Kinesis put", "publish"),
+    *_aws("Kinesis", "put_records", "aws_kinesis", "Kinesis put", "publish"),
+    *_aws("EventBridge", "put_events", "aws_eventbridge", "EventBridge put", "publish"),
+    # boto3's SQS resource: a ``Queue`` sends and receives
+    *(
+        Api(f"boto3.resources.factory.sqs.Queue.{method}", "messaging", "aws_sqs", label, _BOTOCORE, operation)
+        for method, label, operation in (
+            ("send_message", "SQS send", "publish"),
+            ("send_messages", "SQS send", "publish"),
+            ("receive_messages", "SQS receive", "receive"),
+        )
     ),
     Api(
         "confluent_kafka.Producer.produce",
@@ -431,6 +413,9 @@ APIS: tuple[Api, ...] = (
     Api("google.genai.", "genai", "gemini", "LLM API call", None),
     Api("cohere.", "genai", "cohere", "LLM API call", None),
     Api("litellm.", "genai", "litellm", "LLM API call", None),
+    # DynamoDB, through its client or boto3's resource (``boto3.resource("dynamodb").Table(name).put_item``)
+    Api("botocore.client.DynamoDB.", "db", "dynamodb", "DynamoDB", _BOTOCORE),
+    Api("boto3.resources.factory.dynamodb.", "db", "dynamodb", "DynamoDB", _BOTOCORE),
     Api("boto3.", "cloud", "aws", "AWS API call", "opentelemetry-instrumentation-botocore"),
     Api("botocore.", "cloud", "aws", "AWS API call", "opentelemetry-instrumentation-botocore"),
     Api("google.cloud.", "cloud", "gcp", "Google Cloud API call", None),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable
 from sys import intern
 
@@ -13,6 +14,8 @@ from trace_advisor.facts.records import (
     ELEMENT,
     ELEMENTS_OF,
     ITEM,
+    KEY,
+    KEYED_FACTORIES,
     LAMBDA,
     MAX_KEY,
     OR,
@@ -97,6 +100,8 @@ def chain_of(node: ast.expr, keys: bool = True) -> Chain | None:
         elif type(current) is ast.Call:
             named = _named_attribute(current)
             if named is None:
+                if (key := _factory_key(current)) is not None:
+                    parts.append(key)
                 parts.append(CALL)
                 current = current.func
             else:  # ``getattr(obj, "name")`` is ``obj.name``
@@ -155,6 +160,22 @@ def _named_attribute(call: ast.Call) -> str | None:
     if type(name) is ast.Constant and isinstance(name.value, str) and name.value.isidentifier():
         return name.value
     return None
+
+
+def _factory_key(call: ast.Call) -> str | None:
+    """The KEY part of a keyed factory's call (``boto3.client("s3")``: ``=s3``): its first argument or
+    ``service_name=``, a short lower-case literal; None for any other call."""
+    func = call.func
+    name = func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else None
+    if name not in KEYED_FACTORIES:
+        return None
+    first = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "service_name"), None)
+    if type(first) is not ast.Constant or type(first.value) is not str or not _KEY_TEXT.fullmatch(first.value):
+        return None
+    return KEY + first.value
+
+
+_KEY_TEXT = re.compile(r"[a-z0-9][a-z0-9.-]{0,62}")
 
 
 def has_call(node: ast.expr) -> bool:
@@ -292,6 +313,8 @@ def chain_text(chain: Chain) -> str:
             continue
         elif part == LAMBDA:
             out.append("(lambda)")
+        elif part[:1] == KEY:
+            continue  # a factory's key: the call's argument, not written in a callee's text
         elif out:
             out.append("." + part if out[-1] != "(lambda)" else "")
         else:

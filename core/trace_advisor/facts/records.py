@@ -30,6 +30,11 @@ CALL: Final = "()"
 ELEMENT: Final = "[]"
 ELEMENTS_OF: Final = "[*]"
 VALUES_OF: Final = "[v]"
+# KEY follows the CALL of a factory keyed by its first argument, a literal (``boto3.client("s3")`` is ("boto3",
+# "client", "()", "=s3")): resolution reads what the factory's class becomes for that key (``resolve/returns.py``), and
+# passes any other value on unchanged. KEYED_FACTORIES are the callee names whose literal is kept.
+KEY: Final = "="
+KEYED_FACTORIES: Final = frozenset({"client", "resource"})
 # CLASS_OF ends an annotation chain for "the class itself" (``type[Order]``: calling it constructs an Order).
 CLASS_OF: Final = "[cls]"
 # ITEM: "an item of" what came before, looked up by a key or index (``HANDLERS[kind]``, ``steps[0]``): any of a

@@ -132,7 +132,7 @@ class Classes:
                 result = self._evaluator.eval_bindings(info, scope.qualname, attributes)
                 break
         if result is None:
-            if len(externals) == 1 and names_attribute(externals[0], name, self._modules.is_external_class):
+            if len(externals) == 1 and names_attribute(externals[0], name, self._modules):
                 result = frozenset({(v.EXTERNAL, f"{externals[0]}.{name}")})
             elif not externals and name in v.OBJECT_ATTRIBUTES:  # only ``object`` is left to provide it
                 result = frozenset({(v.EXTERNAL, f"builtins:object.{name}")})

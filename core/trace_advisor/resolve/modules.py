@@ -48,6 +48,10 @@ class ModuleProvider(Protocol):
         """Whether an import-path symbol (``subprocess:Popen``, ``builtins:dict``) names a class in the stdlib;
         None when no source says (not a stdlib module)."""
 
+    def external_class_attributes(self, symbol: str) -> frozenset[str] | None:
+        """The attributes of a stdlib or builtin class (``subprocess:Popen``, ``socket:socket``: its source, or the
+        light C module defining it); None when nothing says (not a stdlib class, or one that answers any name)."""
+
 
 def absolute_module(current: str, is_package: bool, target: str, level: int) -> str | None:
     """Resolve ``from <level dots><target> import ...`` written in module ``current``; None if it escapes the top."""

@@ -41,6 +41,7 @@ from trace_advisor.facts.records import (
     IMPORT,
     ITEM,
     ITERATE,
+    KEY,
     LAMBDA,
     MODULE_PATH,
     OR,
@@ -74,7 +75,14 @@ from trace_advisor.resolve.flow import ParameterFlow, changed_keys, flows
 from trace_advisor.resolve.hierarchy import Hierarchy
 from trace_advisor.resolve.memo import Frames, Pending
 from trace_advisor.resolve.modules import ModuleInfo, ModuleProvider, absolute_module
-from trace_advisor.resolve.returns import KNOWN_MODULES, QUEUE_PACKAGES, known_attribute, known_class, known_return
+from trace_advisor.resolve.returns import (
+    KNOWN_MODULES,
+    QUEUE_PACKAGES,
+    keyed_class,
+    known_attribute,
+    known_class,
+    known_return,
+)
 from trace_advisor.resolve.values import NOTHING, Value, Values
 
 _MAX_DEPTH = 48
@@ -760,6 +768,8 @@ class Resolver:
                 values = _union(self._items(value) for value in values)
             elif part[:1] == "[" and part[:3] in _SLOTS:
                 values = _slots(values, part[:3], part[3:])
+            elif part[:1] == KEY:  # ``boto3.client("s3")``: the factory's class for that key, else unchanged
+                values = frozenset(_keyed(value, part[1:]) for value in values)
             else:
                 receivers = {}
                 attributes: set[Value] = set()
@@ -1086,7 +1096,7 @@ class Resolver:
         if kind == v.SUPER:
             return self._classes.attribute(ident, name, True, True)
         if kind in (v.EXTERNAL, v.EXTERNAL_INSTANCE):
-            if not names_attribute(ident, name, self._modules.is_external_class):
+            if not names_attribute(ident, name, self._modules):
                 return NOTHING  # a made-up name: no such builtin, or a value a stdlib class holds
             return frozenset({(v.EXTERNAL, f"{ident}.{name}")})
         if kind == v.CONTEXT and name in ("__enter__", "__aenter__"):
@@ -1285,6 +1295,12 @@ def _element_of(value: Value) -> Value:
 
 def _collection_of(value: Value) -> Value:
     return (_COLLECTION_KINDS[value[0]], value[1])
+
+
+def _keyed(value: Value, key: str) -> Value:
+    kind, ident = value
+    found = keyed_class(ident, key) if kind == v.EXTERNAL_INSTANCE else None
+    return (kind, found) if found is not None else value
 
 
 def _union(parts: Iterable[Values]) -> Values:

@@ -29,7 +29,15 @@ class FactoryClass:
     queues_except: frozenset[str] | None = None
 
 
-def _load() -> tuple[dict[SymbolId, SymbolId], dict[SymbolId, SymbolId], dict[SymbolId, FactoryClass]]:
+_Table = tuple[
+    dict[SymbolId, SymbolId],
+    dict[SymbolId, SymbolId],
+    dict[SymbolId, FactoryClass],
+    dict[SymbolId, dict[str, SymbolId]],
+]
+
+
+def _load() -> _Table:
     data = json.loads(resources.files("trace_advisor.resources").joinpath("factories.json").read_text("utf-8"))
     listed: Mapping[str, Mapping[str, list[str]]] = data["classes"]
 
@@ -41,10 +49,10 @@ def _load() -> tuple[dict[SymbolId, SymbolId], dict[SymbolId, SymbolId], dict[Sy
         symbol: FactoryClass(methods(symbol), frozenset(entry["queues_except"]) if "queues_except" in entry else None)
         for symbol, entry in listed.items()
     }
-    return dict(data["returns"]), dict(data["attributes"]), classes
+    return dict(data["returns"]), dict(data["attributes"]), classes, dict(data["keyed"])
 
 
-KNOWN_RETURNS, KNOWN_ATTRIBUTES, KNOWN_CLASSES = _load()
+KNOWN_RETURNS, KNOWN_ATTRIBUTES, KNOWN_CLASSES, KEYED = _load()
 # what a symbol may be in a table at all (its qualname): a fast no for the calls of everything else
 _QUALNAMES = {
     table: frozenset(symbol.partition(":")[2] for symbol in found)
@@ -79,6 +87,13 @@ def known_attribute(owner: SymbolId, name: str) -> SymbolId | None:
     """The class whose instance the attribute ``name`` of an instance of ``owner`` holds, when the table knows it
     (``celery.app.base:Celery`` or, without celery's source, ``celery:Celery``: ``control`` holds a ``Control``)."""
     return _known(KNOWN_ATTRIBUTES, _QUALNAMES["attributes"], f"{owner}.{name}")
+
+
+def keyed_class(symbol: SymbolId, key: str) -> SymbolId | None:
+    """The class an instance of ``symbol`` that a factory made is when the factory was given ``key``
+    (``botocore.client:BaseClient`` from ``boto3.client("s3")`` is a ``botocore.client:S3``)."""
+    found = KEYED.get(symbol)
+    return found.get(key) if found is not None else None
 
 
 def known_class(symbol: SymbolId) -> FactoryClass | None:
