@@ -64,8 +64,8 @@ def rows_of(
     engine = RepoEngine(root, scope, scoring="rules")
     rows: list[Row] = []
     for name in sorted(files):
-        results, _ = engine.analyzer.function_results(root / name)
-        scored = [Scored(r.ctx, r.signals, r.verdict) for r in results]
+        # the verdicts before the project's own spans are read: in the corpus those spans are the labels
+        scored = [Scored(r.ctx, r.signals, verdict) for r, verdict in engine.analyzer.scored(root / name)]
         found: dict[str, tuple[Scored, Mapping[str, float]]] = {}
         for item, values in zip(scored, features(scored, engine.analyzer.scorer), strict=True):
             found.setdefault(item.ctx.qualname, (item, values))

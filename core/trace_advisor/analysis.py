@@ -606,6 +606,13 @@ class Analyzer:
                 results[number] = dataclasses.replace(result, verdict=verdict, recommendation=recommendation)
         return results, None
 
+    def scored(self, path: Path, cancel: CancelToken = NEVER) -> list[tuple[FunctionResult, Verdict]]:
+        """Every function's result in one file with its verdict as decided with its siblings, before the project's own
+        spans are read: what the calibration is fitted on (there the spans are the labels). Empty when the file cannot
+        be analysed."""
+        found = self._scored(path, cancel)
+        return [] if isinstance(found, Problem) else list(zip(*found, strict=True))
+
     def _scored(self, path: Path, cancel: CancelToken) -> tuple[list[FunctionResult], tuple[Verdict, ...]] | Problem:
         """Every function's result in one file and its verdict as the scorer decides it with its siblings (class
         consistency, the calibrated model, where jobs' work runs), before the project's own spans are read; kept for

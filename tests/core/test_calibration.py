@@ -200,3 +200,16 @@ def test_the_boosted_fit_is_deterministic_and_splits_on_what_counts() -> None:
     assert first.trees[0].feature == "useful"  # the first split is on the feature that separates the labels
     predicted = [first.probability(r.features) for r in rows]
     assert fit.figures(rows, predicted, 0.4)["micro_f1"] > 0.6
+
+
+def test_the_fit_reads_verdicts_before_the_projects_own_spans(tmp_path: Path) -> None:
+    """In the corpus every traced function's siblings carry the maintainers' spans, which are the labels: rows read
+    after the own-spans stage would learn them ("3 of 4 public methods of BillingClient already have spans")."""
+    fit = _fit_module()
+    root = REPO / "tests" / "fixtures" / "own_spans" / "unit"
+    files = {"shop/billing.py": {"traced": [], "not_traced": ["BillingClient.refund"]}}
+    [row] = fit.rows_of("own_spans", "dev", root, ["."], files)
+    engine = fit.RepoEngine(root, ["."], scoring="rules")
+    after = {r.ctx.qualname: r.verdict for r in engine.analyzer.function_results(root / "shop" / "billing.py")[0]}
+    assert any("already have spans" in reason for reason in after["BillingClient.refund"].reasons)  # the stage ran
+    assert row.features["conf"] < after["BillingClient.refund"].confidence  # and the row does not see it
