@@ -922,7 +922,7 @@ def costly(
     found: dict[SymbolId, str] = {}
     promoted: dict[SymbolId, Promotion] = {}
     measuring: dict[SymbolId, tuple[SymbolId, ...]] = {}
-    named_last: list[tuple[Recommendation, tuple[float, SymbolId]]] = []
+    named_last: list[tuple[Recommendation, tuple[float, SymbolId], CodeFacts | None]] = []
     hot: dict[SymbolId, tuple[float, SymbolId]] = {}
     candidates: list[tuple[Recommendation, CodeFacts | None]] = []
     for rec in recs:
@@ -962,7 +962,7 @@ def costly(
                 " iteration; that span already measures the loop"
             )
         elif rec.symbol in hot:
-            named_last.append((rec, hot[rec.symbol]))  # its reason names callers: once the others are decided
+            named_last.append((rec, hot[rec.symbol], own))  # its reason names callers: once the others are decided
         elif own is not None and _tiny(own, rec):
             found[rec.symbol] = (
                 f"a tiny helper with {_no_io_found(rec.symbol, graph, code)}: the span would cost more than the work"
@@ -988,7 +988,7 @@ def costly(
             known = measured[symbol] = symbol in promoted or (symbol not in found and kept(symbol))
         return known
 
-    for rec, busiest in named_last:
+    for rec, busiest, own in named_last:
         nearest = [a for a in ancestors(graph, rec.symbol, measured_by) if a != rec.symbol and measured_by(a)]
         promotion = None
         if nearest and any(e.priority == COST_PRIORITY for e in rec.evidence):
@@ -998,7 +998,6 @@ def costly(
             if promotion is not None:
                 promoted[promotion.caller] = promotion
                 measured.pop(promotion.caller, None)
-        own = code(rec.symbol)
         memoized = own is not None and own.memoized
         found[rec.symbol] = _hot_reason(nearest, busiest, promotion, counts.unit_of(busiest[1], unit), memoized)
         measured.pop(rec.symbol, None)
