@@ -168,7 +168,7 @@ def _waits_for(call: ast.Call) -> Unit | None:
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
     name = name.lstrip("_")  # ``await self._receive_json()``: a private helper around the receive
-    if name == "join" and _joins_strings(call):
+    if name == "join" and joins_strings(call):
         return None
     if name in {"get", "get_nowait"} and isinstance(func, ast.Attribute):  # ``queue.get()``, not ``dict.get(key)``
         receiver = ast.unparse(func.value)
@@ -204,7 +204,7 @@ def runs_on_a_timer(test: ast.expr) -> bool:
     return False
 
 
-def _joins_strings(call: ast.Call) -> bool:
+def joins_strings(call: ast.Call) -> bool:
     """``"\\n".join(lines)``, ``os.path.join(a, b)``, ``sep.join(p.name for p in parts)``: a string's or a path's
     join takes the items; a thread's, process's or queue's takes nothing or one timeout (``proc.join(1)``,
     ``t.join(timeout)``, ``t.join(self.grace)``)."""

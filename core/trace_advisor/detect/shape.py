@@ -11,7 +11,7 @@ from trace_advisor.datatypes import ResolvedCall, SymbolId, dotted_name
 from trace_advisor.detect.apis import dotted_forms
 from trace_advisor.detect.context import CallInfo, FunctionContext
 from trace_advisor.statements import flatten
-from trace_advisor.work_units import lifetime_iteration
+from trace_advisor.work_units import joins_strings, lifetime_iteration
 
 # Servers and consoles that run until the process ends, by resolved name (the span would never end).
 # A function "opens with" the statements at the top of its body, looking through try/with blocks.
@@ -340,7 +340,7 @@ def _iterates_for_life(body: list[ast.stmt]) -> bool:
             if lifetime_iteration(node) is not None:
                 return True
             continue
-        if not isinstance(node, ast.While | ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+        if not isinstance(node, _NOT_THIS_LOOP):
             pending.extend(ast.iter_child_nodes(node))
     return False
 
@@ -361,7 +361,10 @@ def _supervises(ctx: FunctionContext) -> bool:
         return False
     for stmt in flatten(ctx.body_without_docstring(), _OPENING_BLOCKS, main_block_only=True):
         if isinstance(stmt, ast.While) and any(
-            isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _WAITS_FOR_WORKERS
+            isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr in _WAITS_FOR_WORKERS
+            and not joins_strings(n)  # the loops' own notion of a wait (work_units): ``", ".join(...)`` is none
             for n in ast.walk(stmt)
         ):
             return True
