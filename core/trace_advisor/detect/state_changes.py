@@ -137,7 +137,10 @@ def detect(ctx: FunctionContext) -> list[Signal]:
             )
         elif api is not None and api.kind == "cache" and method in _CACHE_WRITES:
             signals.append(
-                Signal(Evidence(PRIORITY, f"updates the cache ({call.text})", rng, call.text), 0.6, Finding.CACHE_WRITE)
+                # named for the store: Redis is a job queue's or a session's data as often as a cache
+                Signal(
+                    Evidence(PRIORITY, f"writes to {api.label} ({call.text})", rng, call.text), 0.6, Finding.CACHE_WRITE
+                )
             )
         elif api is not None and api.kind == "http" and method in _HTTP_WRITES:
             verb = method.upper()
