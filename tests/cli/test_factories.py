@@ -88,3 +88,11 @@ def test_aws_clients_are_their_services(tmp_path: Path) -> None:
     assert evidence["shop.aws:save_order"] == [("external_io", "db", table)]
     assert evidence["shop.aws:notify"] == [("message_bus", "queue", "botocore.client:SQS.send_message")]
     assert evidence["shop.aws:archive"] == [("external_io", "cloud", "botocore.client:S3.put_object")]
+
+
+def test_a_redis_write_names_the_store_not_a_cache(tmp_path: Path) -> None:
+    # Redis holds a job queue's or a session's data as often as a cache: the write is named for the store
+    report = analyze(tmp_path, installed=False)
+    [flush] = [r for r in report["recommendations"] if r["symbol"] == "shop.cache:flush"]
+    reasons = [e["reason"] for e in flush["evidence"] if e["priority"] == "state_changes"]
+    assert reasons == ["writes to Redis (pipe.incr)"]

@@ -6,12 +6,13 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from trace_advisor.datatypes import SymbolId
-from trace_advisor.facts.records import ANNOTATION, Binding, Chain, Scope
+from trace_advisor.facts.records import ANNOTATION, CALL, Binding, Chain, Scope
 from trace_advisor.resolve import values as v
 from trace_advisor.resolve.external import names_attribute
 from trace_advisor.resolve.memo import Frames, Pending
 from trace_advisor.resolve.modules import ModuleInfo, ModuleProvider
 from trace_advisor.resolve.mro import linearize
+from trace_advisor.resolve.returns import RELATED, descriptor_holds
 from trace_advisor.resolve.values import NOTHING, Value, Values
 
 
@@ -125,6 +126,8 @@ class Classes:
             attributes = scope.attributes.get(name) if instance else None
             if bindings:
                 result = self._evaluator.eval_bindings(info, scope.qualname, bindings)
+                if instance:
+                    result = self._through_descriptors(info, scope, name, result)
                 if attributes and all(b.kind == ANNOTATION for b in bindings):  # ``x: T`` declared, set in methods
                     result |= self._evaluator.eval_bindings(info, scope.qualname, attributes)
                 break
@@ -141,6 +144,46 @@ class Classes:
         elif instance:
             result = self._through_properties(result)
         return result
+
+    def _through_descriptors(self, info: ModuleInfo, scope: Scope, name: str, values: Values) -> Values:
+        """What an instance's attribute holds when its class sets it to ``values``: a descriptor the factory table
+        lists gives its value's class instead of itself (a Django model's ``CharField`` a ``str``: the field object
+        is never what ``self.name`` is), the model a relation names (``ForeignKey(Customer)``: a ``Customer``), or
+        nothing known (a relation named by a string)."""
+        if not any(kind in (v.INSTANCE, v.EXTERNAL_INSTANCE) for kind, _ in values):
+            return values
+        out: set[Value] = set()
+        for kind, ident in values:
+            held = descriptor_holds(ident) if kind in (v.INSTANCE, v.EXTERNAL_INSTANCE) else None
+            if held is None:
+                out.add((kind, ident))
+            elif held == RELATED:
+                out.update(self._related(info, scope, name))
+            elif held:
+                out.add((v.EXTERNAL_INSTANCE, held))
+        return frozenset(out)
+
+    def _related(self, info: ModuleInfo, scope: Scope, name: str) -> Values:
+        """An instance of the class a relation field's first argument (or ``to=``) names: ``customer =
+        models.ForeignKey(Customer, ...)`` in class ``scope``. Its call is found among the class body's calls of the
+        same callee, in the order of the names they bind (one binding each; anything else: not known)."""
+        chain = next(iter(scope.bindings[name][-1].chains), None)
+        if chain is None or chain[-1] != CALL:
+            return NOTHING
+        same = [n for n, found in scope.bindings.items() if len(found) == 1 and found[0].chains[:1] == (chain,)]
+        sites = [c for c in info.facts.calls if c.scope == scope.qualname and c.chain == chain[:-1] and not c.implicit]
+        if name not in same or len(same) != len(sites):
+            return NOTHING
+        site = sites[same.index(name)]
+        target = next((arg for key, arg in site.args if key in ("0", "to")), None)
+        if target is None:
+            return NOTHING
+        found = self._evaluator.eval_chain(info, scope.qualname, target)
+        return frozenset(
+            (v.INSTANCE if kind == v.CLASS else v.EXTERNAL_INSTANCE, ident)
+            for kind, ident in found
+            if kind in (v.CLASS, v.EXTERNAL)
+        )
 
     def _through_properties(self, values: Values) -> Values:
         out: set[Value] = set()

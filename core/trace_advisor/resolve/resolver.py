@@ -78,6 +78,8 @@ from trace_advisor.resolve.modules import ModuleInfo, ModuleProvider, absolute_m
 from trace_advisor.resolve.returns import (
     KNOWN_MODULES,
     QUEUE_PACKAGES,
+    RELATED,
+    descriptor_holds,
     keyed_class,
     known_attribute,
     known_class,
@@ -416,7 +418,21 @@ class Resolver:
         if all(kind in (v.EXTERNAL, v.EXTERNAL_INSTANCE) for kind, _ in before):
             shown = chain_text(chain[: end - 1])
             return "external-attribute-unknown", f"`{part}`: code without source does not say what `{shown}` has"
+        descriptor = self._descriptor_of(before, last)
+        if descriptor is not None:
+            return "external-attribute-unknown", f"`{part}` holds what `{descriptor}` loads at run time"
         return "dynamic-attribute", f"`{part}` is not defined on `{chain_text(chain[: end - 1])}` (set at run time?)"
+
+    def _descriptor_of(self, receivers: Values, name: str) -> str | None:
+        """The descriptor class an instance's attribute ``name`` is set to in its class, when the factory table says
+        its value is not known or names a model it could not follow (``models.ForeignKey("Customer")``)."""
+        for kind, ident in sorted(receivers):
+            if kind != v.INSTANCE or name.startswith("<"):
+                continue
+            for held_kind, held in sorted(self._classes.attribute(ident, name, False, False)):
+                if held_kind in (v.INSTANCE, v.EXTERNAL_INSTANCE) and descriptor_holds(held) in ("", RELATED):
+                    return held
+        return None
 
     def _why_no_value(self, info: ModuleInfo, scope_name: str, name: str, shown: str) -> tuple[UnresolvedReason, str]:
         """Why a name evaluates to nothing, from the bindings Python's scoping would find."""

@@ -34,6 +34,7 @@ _Table = tuple[
     dict[SymbolId, SymbolId],
     dict[SymbolId, FactoryClass],
     dict[SymbolId, dict[str, SymbolId]],
+    dict[SymbolId, SymbolId],
 ]
 
 
@@ -49,14 +50,20 @@ def _load() -> _Table:
         symbol: FactoryClass(methods(symbol), frozenset(entry["queues_except"]) if "queues_except" in entry else None)
         for symbol, entry in listed.items()
     }
-    return dict(data["returns"]), dict(data["attributes"]), classes, dict(data["keyed"])
+    return dict(data["returns"]), dict(data["attributes"]), classes, dict(data["keyed"]), dict(data["descriptors"])
 
 
-KNOWN_RETURNS, KNOWN_ATTRIBUTES, KNOWN_CLASSES, KEYED = _load()
+KNOWN_RETURNS, KNOWN_ATTRIBUTES, KNOWN_CLASSES, KEYED, DESCRIPTORS = _load()
+RELATED = "@related"  # a descriptor that holds an instance of the class its field's first argument (or ``to=``) names
 # what a symbol may be in a table at all (its qualname): a fast no for the calls of everything else
 _QUALNAMES = {
     table: frozenset(symbol.partition(":")[2] for symbol in found)
-    for table, found in (("returns", KNOWN_RETURNS), ("attributes", KNOWN_ATTRIBUTES), ("classes", KNOWN_CLASSES))
+    for table, found in (
+        ("returns", KNOWN_RETURNS),
+        ("attributes", KNOWN_ATTRIBUTES),
+        ("classes", KNOWN_CLASSES),
+        ("descriptors", DESCRIPTORS),
+    )
 }
 
 
@@ -100,6 +107,23 @@ def known_class(symbol: SymbolId) -> FactoryClass | None:
     """What the table says of a class (``redis:Pipeline``, or ``redis.asyncio.client:Pipeline`` as its source names
     it), when it lists it."""
     return _known(KNOWN_CLASSES, _QUALNAMES["classes"], symbol)
+
+
+def descriptor_holds(cls: SymbolId) -> SymbolId | None:
+    """The class whose instance an instance's attribute holds when its class sets that attribute to an instance of
+    the descriptor class ``cls`` (``django.db.models:CharField``: ``builtins:str``); :data:`RELATED` for a relation
+    (the model its field names); "" when that is not known; None when ``cls`` is no descriptor the table lists.
+    ``cls`` is looked up as written too when the module path was guessed from an import of a package not installed
+    (``from django.db import models`` names ``django.db:models.CharField``)."""
+    module, _, qualname = cls.partition(":")
+    parts = qualname.split(".")
+    for split in range(len(parts)):
+        found = _known(
+            DESCRIPTORS, _QUALNAMES["descriptors"], ".".join([module, *parts[:split]]) + ":" + ".".join(parts[split:])
+        )
+        if found is not None:
+            return found
+    return None
 
 
 def _known(table: Mapping[SymbolId, _T], qualnames: frozenset[str], symbol: SymbolId) -> _T | None:
