@@ -195,9 +195,12 @@ LambdaNames = Callable[[ast.Lambda], str | None]
 _PLAIN_CHAINS = frozenset({ast.Name, ast.Attribute, ast.Call})
 
 
-def value_chains(node: ast.expr | None, lambdas: LambdaNames | None = None) -> tuple[Chain, ...]:
+def value_chains(
+    node: ast.expr | None, lambdas: LambdaNames | None = None, *, positions: bool = False
+) -> tuple[Chain, ...]:
     """The chains a value expression can evaluate to: ``a if c else B()`` and ``a or B()`` give both; a lambda is
-    (LAMBDA, its qualname) when ``lambdas`` names it (the extractor's numbering), else nothing."""
+    (LAMBDA, its qualname) when ``lambdas`` names it (the extractor's numbering), else nothing. ``positions``: a list
+    display's elements are held by their position, as a tuple's (the caller knows the list is not reordered)."""
     if node is None:
         return ()
     if type(node) in _PLAIN_CHAINS:  # the commonest values
@@ -236,7 +239,8 @@ def value_chains(node: ast.expr | None, lambdas: LambdaNames | None = None) -> t
     if isinstance(node, ast.List | ast.Set | ast.Tuple) and node.elts:
         kind = LITERAL_NAMES[type(node)]
         shown: list[Chain] = [(kind,)]
-        keyed = type(node) is ast.Tuple  # a tuple's elements by position, up to a ``*spread`` (lists change)
+        # a tuple's elements by position, up to a ``*spread`` (lists change: only when the caller says it cannot)
+        keyed = type(node) is ast.Tuple or (positions and type(node) is ast.List)
         for position, element in enumerate(node.elts):
             if type(element) is ast.Starred:  # ``[*steps, audit]``: the elements of ``steps``, by no key
                 assert isinstance(element, ast.Starred)
