@@ -15,6 +15,7 @@ from trace_advisor.facts.records import (
     ELEMENTS_OF,
     ITEM,
     KEY,
+    KEY_NAME,
     KEYED_FACTORIES,
     LAMBDA,
     MAX_KEY,
@@ -170,6 +171,9 @@ def _factory_key(call: ast.Call) -> str | None:
     if name not in KEYED_FACTORIES:
         return None
     first = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "service_name"), None)
+    if type(first) is ast.Name:  # ``boto3.client(SERVICE)``: the literals the name holds (``KEY_NAME``)
+        assert isinstance(first, ast.Name)
+        return KEY + KEY_NAME + first.id
     if type(first) is not ast.Constant or type(first.value) is not str or not _KEY_TEXT.fullmatch(first.value):
         return None
     return KEY + first.value
@@ -269,6 +273,8 @@ def value_chains(
         return tuple((*chain, SLICE) for chain in value_chains(node.value, lambdas) if not chain[0].startswith("<"))
     literal = LITERAL_NAMES.get(type(node.value) if isinstance(node, ast.Constant) else type(node))
     if literal is not None:  # ``lines = []``, ``name = "x"``: an instance of the literal's type
+        if type(node) is ast.Constant and type(node.value) is str and _KEY_TEXT.fullmatch(node.value):
+            return ((literal, intern(KEY + node.value)),)  # a factory's key a name may hold (``SERVICE = "s3"``)
         return ((literal,),)
     chain = chain_of(node)
     return (chain,) if chain is not None else ()
