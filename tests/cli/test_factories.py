@@ -88,6 +88,18 @@ def test_aws_clients_are_their_services(tmp_path: Path) -> None:
     assert evidence["shop.aws:save_order"] == [("external_io", "db", table)]
     assert evidence["shop.aws:notify"] == [("message_bus", "queue", "botocore.client:SQS.send_message")]
     assert evidence["shop.aws:archive"] == [("external_io", "cloud", "botocore.client:S3.put_object")]
+    # the service named by a constant, here or imported: the same clients
+    assert evidence["shop.aws:publish"] == [("message_bus", "queue", "botocore.client:SQS.send_message")]
+    assert evidence["shop.aws:store"] == [("external_io", "cloud", "botocore.client:S3.put_object")]
+
+
+def test_a_client_of_an_unknown_service_has_only_the_clients_own_methods(tmp_path: Path) -> None:
+    """``boto3.client(service)`` with a parameter: no made-up ``BaseClient`` operation; why, for the reader."""
+    functions = calls(tmp_path, False)
+    for symbol, text in (("shop.aws:describe", "client.describe_things"), ("shop.aws:make", "client.list_buckets")):
+        (missing,) = functions[symbol]["unresolved"]  # type: ignore[misc]
+        assert (missing["text"], missing["reason"]) == (text, "external-attribute-unknown")
+        assert "service's client it is, is not known" in missing["detail"]
 
 
 def test_a_redis_write_names_the_store_not_a_cache(tmp_path: Path) -> None:

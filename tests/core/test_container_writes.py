@@ -88,3 +88,25 @@ def test_a_method_body_edit_that_writes_is_seen(project: Path, tmp_path: Path) -
         fresh = Index([project], cache_dir=tmp_path / "fresh", use_cache=False)
         fresh.build()
         assert graph_of(index) == graph_of(fresh)
+
+
+def test_an_edit_to_a_write_into_an_attribute_table_is_seen(fixtures_dir: Path, tmp_path: Path) -> None:
+    """A method's ``self.handlers[kind] = ...`` write is kept because ``__init__`` makes the dict: an edit inside the
+    method that changes what it writes is seen by ``fire`` (tests/fixtures/callgraph/slot_flow)."""
+    project = tmp_path / "slot_flow"
+    shutil.copytree(fixtures_dir / "callgraph" / "slot_flow", project)
+    path = project / "flow" / "main.py"
+    index = Index([project], cache_dir=tmp_path / "cache")
+    index.build()
+    fire = "flow.main:Bus.fire"
+    assert callees(index, fire) == {"flow.main:Bus.on_a", "flow.main:Bus.on_b", "flow.handlers:f3"}
+    index.analysed(path)
+    text = path.read_text()
+    edited = text.replace("        self.handlers[kind] = function\n", "        self.handlers[kind] = f4\n", 1)
+    assert edited != text
+    assert index.update_file(path, edited) is None
+    assert callees(index, fire) == {"flow.main:Bus.on_a", "flow.handlers:f4"}
+    path.write_text(edited)
+    fresh = Index([project], cache_dir=tmp_path / "fresh", use_cache=False)
+    fresh.build()
+    assert graph_of(index) == graph_of(fresh)

@@ -15,6 +15,7 @@ from trace_advisor.facts.records import (
     ELEMENTS_OF,
     ITEM,
     KEY,
+    KEY_NAME,
     KEYED_FACTORIES,
     LAMBDA,
     MAX_KEY,
@@ -170,6 +171,9 @@ def _factory_key(call: ast.Call) -> str | None:
     if name not in KEYED_FACTORIES:
         return None
     first = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "service_name"), None)
+    if type(first) is ast.Name:  # ``boto3.client(SERVICE)``: the literals the name holds (``KEY_NAME``)
+        assert isinstance(first, ast.Name)
+        return KEY + KEY_NAME + first.id
     if type(first) is not ast.Constant or type(first.value) is not str or not _KEY_TEXT.fullmatch(first.value):
         return None
     return KEY + first.value
@@ -195,9 +199,12 @@ LambdaNames = Callable[[ast.Lambda], str | None]
 _PLAIN_CHAINS = frozenset({ast.Name, ast.Attribute, ast.Call})
 
 
-def value_chains(node: ast.expr | None, lambdas: LambdaNames | None = None) -> tuple[Chain, ...]:
+def value_chains(
+    node: ast.expr | None, lambdas: LambdaNames | None = None, *, positions: bool = False
+) -> tuple[Chain, ...]:
     """The chains a value expression can evaluate to: ``a if c else B()`` and ``a or B()`` give both; a lambda is
-    (LAMBDA, its qualname) when ``lambdas`` names it (the extractor's numbering), else nothing."""
+    (LAMBDA, its qualname) when ``lambdas`` names it (the extractor's numbering), else nothing. ``positions``: a list
+    display's elements are held by their position, as a tuple's (the caller knows the list is not reordered)."""
     if node is None:
         return ()
     if type(node) in _PLAIN_CHAINS:  # the commonest values
@@ -236,7 +243,8 @@ def value_chains(node: ast.expr | None, lambdas: LambdaNames | None = None) -> t
     if isinstance(node, ast.List | ast.Set | ast.Tuple) and node.elts:
         kind = LITERAL_NAMES[type(node)]
         shown: list[Chain] = [(kind,)]
-        keyed = type(node) is ast.Tuple  # a tuple's elements by position, up to a ``*spread`` (lists change)
+        # a tuple's elements by position, up to a ``*spread`` (lists change: only when the caller says it cannot)
+        keyed = type(node) is ast.Tuple or (positions and type(node) is ast.List)
         for position, element in enumerate(node.elts):
             if type(element) is ast.Starred:  # ``[*steps, audit]``: the elements of ``steps``, by no key
                 assert isinstance(element, ast.Starred)
@@ -265,6 +273,8 @@ def value_chains(node: ast.expr | None, lambdas: LambdaNames | None = None) -> t
         return tuple((*chain, SLICE) for chain in value_chains(node.value, lambdas) if not chain[0].startswith("<"))
     literal = LITERAL_NAMES.get(type(node.value) if isinstance(node, ast.Constant) else type(node))
     if literal is not None:  # ``lines = []``, ``name = "x"``: an instance of the literal's type
+        if type(node) is ast.Constant and type(node.value) is str and _KEY_TEXT.fullmatch(node.value):
+            return ((literal, intern(KEY + node.value)),)  # a factory's key a name may hold (``SERVICE = "s3"``)
         return ((literal,),)
     chain = chain_of(node)
     return (chain,) if chain is not None else ()

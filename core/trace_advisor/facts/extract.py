@@ -56,6 +56,7 @@ from trace_advisor.facts.records import (
     RAISE,
     REACHING,
     READ,
+    SELECT,
     SELF,
     SLOTS,
     TYPEVAR,
@@ -130,6 +131,15 @@ class _Extractor:
         self._patch_bindings: list[tuple[list[Binding], int]] = []
         self._patch_chains: list[tuple[list[Chain], int]] = []
         self._patch_defaults: list[ScopeBuilder] = []  # lambdas whose default values are read with ``h#1``
+        # (function, name, index of its binding) of the lists bound to a display, positions kept until the function's
+        # uses of the name are seen (``_keep_positions``)
+        self._positions: list[tuple[ScopeBuilder, str, int]] = []
+        # per scope (``id``): (alias, its binding, name it was bound to, the bindings of that name that reached) of
+        # the names bound to a collection another name holds, and the bindings writes into them made
+        self._aliases: dict[int, list[tuple[str, int, str, frozenset[int] | None]]] = {}
+        self._writes: dict[tuple[int, str], set[int]] = {}
+        # (class, attribute, binding) of the writes of methods into ``self.x`` (``_class_writes``)
+        self._held_writes: list[tuple[ScopeBuilder, str, Binding]] = []
         self._statement: ast.stmt | None = None  # the statement being walked, in a scope that follows names
 
     # ---- positions ------------------------------------------------------------------------------------------
@@ -239,8 +249,17 @@ class _Extractor:
         self, target: ast.expr, scope: ScopeBuilder, value: ast.expr | None, chains: tuple[Chain, ...] | None = None
     ) -> None:
         if isinstance(target, ast.Name):
+            own_list = type(value) is ast.List and scope.kind == "function" and target.id not in scope.declared
+            if chains is None and own_list:
+                # a function's own list: its positions are kept unless a use may reorder it (``_keep_positions``)
+                chains = value_chains(value, self.lambda_name, positions=True)
+                chains = flowed(scope, chains) if scope.flow and chains else chains
+                if any(c[-1][:3] == VALUES_OF and len(c[-1]) > 3 for c in chains):
+                    self._positions.append((scope, target.id, len(scope.bindings.get(target.id, ()))))
             chains = self._value(value, scope) if chains is None else chains
             self._bind(scope, target.id, Binding(VALUE, chains=chains) if chains else _UNKNOWN_BINDING)
+            if isinstance(value, ast.Name) and scope.kind != "class" and target.id not in scope.declared:
+                self._alias(scope, target.id, value.id)
         elif isinstance(target, ast.Tuple | ast.List):
             values = value.elts if isinstance(value, ast.Tuple | ast.List) else None
             starred = any(type(element) is ast.Starred for element in target.elts)
@@ -278,23 +297,59 @@ class _Extractor:
         """``d[k] = f``: ``d`` also holds ``f`` (under the literal key, replacing that slot in the scope's
         straight-line code; under any key otherwise). Only values that name something (functions, classes,
         objects) are written down: data does not change what a call reaches."""
-        if type(target.value) is not ast.Name or type(target.slice) is ast.Slice or type(value) not in _WRITTEN:
+        if type(target.slice) is ast.Slice or type(value) not in _WRITTEN:
             return
-        assert isinstance(target.value, ast.Name)
-        if not self._into_collection(scope, target.value.id):
+        attribute = self._own_attribute(target.value, scope)
+        name = target.value.id if isinstance(target.value, ast.Name) else None
+        if attribute is None and (name is None or not self._into_collection(scope, name)):
             return
         key = literal_key(target.slice) if type(target.slice) is ast.Constant else None
         held = intern(VALUES_OF + key) if key is not None else VALUES_OF
         chains = tuple((*c, held) for c in self._value(value, scope) if c[0][:1] != "<")
-        self._write(scope, target.value.id, chains, key)
+        if attribute is not None:
+            self._attribute_write(scope, attribute, chains)
+        elif name is not None:
+            self._write(scope, name, chains, key)
+
+    def _own_attribute(self, node: ast.expr, scope: ScopeBuilder) -> str | None:
+        """``x`` for ``self.x`` in a method (its instance parameter), else None."""
+        if not isinstance(node, ast.Attribute) or scope.owner is None:
+            return None
+        held = node.value
+        return node.attr if isinstance(held, ast.Name) and held.id == scope.self_name else None
+
+    def _attribute_write(self, scope: ScopeBuilder, attribute: str, chains: tuple[Chain, ...]) -> None:
+        """``self.handlers[kind] = f`` (or ``self.handlers.append(f)``) in a method: the collection the attribute
+        holds also holds ``f``, seen by every use, when the class makes that collection (``_class_writes``, at the
+        end of the class: any method may make it)."""
+        if chains and scope.owner is not None:
+            self._held_writes.append((scope.owner, attribute, with_scope(Binding(VALUE, chains=chains), scope)))
+
+    def _class_writes(self, owner: ScopeBuilder) -> None:
+        """The writes of the class's methods into collections its attributes hold: one binding of the attribute
+        each (of the class body's name, for a collection the class body makes: shared by its instances)."""
+        mine = [found for found in self._held_writes if found[0] is owner]
+        self._held_writes = [found for found in self._held_writes if found[0] is not owner]
+        for _, attribute, binding in mine:
+            if _holds_collection(owner.bindings.get(attribute, ())):
+                found = owner.bindings[attribute]
+                owner.unrestricted.add(attribute)  # written from a method: every use sees every write
+            elif _holds_collection(owner.attributes.get(attribute, ())):
+                found = owner.attributes[attribute]
+            else:
+                continue
+            found.append(binding)
+            self._patch_binding(found)
 
     def _method_write(self, call: ast.Call, scope: ScopeBuilder) -> None:
         """``steps.append(f)``, ``insert``, ``add``, ``extend``, ``update``, ``setdefault``: the collection
         ``steps`` holds also holds what is added (``update`` and ``setdefault`` under the keys they name)."""
         func = call.func
-        assert isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+        assert isinstance(func, ast.Attribute)
         method, args = func.attr, call.args
-        if not self._into_collection(scope, func.value.id):
+        attribute = self._own_attribute(func.value, scope)
+        name = func.value.id if isinstance(func.value, ast.Name) else None
+        if attribute is None and (name is None or not self._into_collection(scope, name)):
             return
         found: list[Chain] = []
         if method in ("append", "add") and len(args) == 1:
@@ -312,8 +367,10 @@ class _Extractor:
                 for keyword in call.keywords:
                     slot = intern(VALUES_OF + repr(keyword.arg)) if keyword.arg else VALUES_OF
                     found.extend((*c, slot) for c in self._written(keyword.value, scope))
-        if found:
-            self._write(scope, func.value.id, tuple(found), None)
+        if found and attribute is not None:
+            self._attribute_write(scope, attribute, tuple(found))
+        elif found and name is not None:
+            self._write(scope, name, tuple(found), None)
 
     def _written(self, value: ast.expr, scope: ScopeBuilder) -> tuple[Chain, ...]:
         """The chains of a value written into a collection, when it names something."""
@@ -331,6 +388,8 @@ class _Extractor:
         the code makes (in a part of a module (``facts/splice.py``), any name it does not bind may be one)."""
         if name in scope.declared:
             return _holds_collection(self._scopes[0].bindings.get(name, ()))
+        if (pairs := self._aliases.get(id(scope))) and any(name == pair[0] for pair in pairs):
+            return True  # ``view = table``: the collection ``table`` holds
         if name in scope.bindings:
             return _holds_collection(scope.bindings[name])
         owner = _binding_scope(scope, name)
@@ -345,11 +404,8 @@ class _Extractor:
                 self._bind(scope, name, Binding(VALUE, chains=chains), runs=False)
             return
         if name in scope.bindings:
-            if key is not None and name in scope.flow:  # a strong update: the slot of ``key`` is replaced
-                head = scope.flow[name]
-                self._bind(scope, name, Binding(VALUE, chains=((head, intern(CLEARED + key)), *chains)))
-            elif chains:
-                self._bind(scope, name, Binding(VALUE, chains=chains), kill=False)
+            self._write_here(scope, name, chains, key)
+            self._write_aliases(scope, name, chains, key)
             return
         owner = _binding_scope(scope, name)
         if owner is None and self._part:  # the module may bind it: the splicer sees a binding it cannot splice
@@ -361,6 +417,64 @@ class _Extractor:
         found.append(with_scope(Binding(VALUE, chains=chains), scope))
         self._patch_binding(found)
         owner.unrestricted.add(name)  # written from another scope: every use of the name sees every write
+
+    # ---- aliases of collections -------------------------------------------------------------------------------
+    def _alias(self, scope: ScopeBuilder, name: str, held: str) -> None:
+        """``view = table`` where ``table`` holds a collection: both names hold the same one, so a write into either
+        is a write into both (``_write_aliases``). Kept with the binding of ``name`` it is and the bindings of
+        ``held`` that reached it (None when ``held`` is not followed here)."""
+        if held == name or not self._into_collection(scope, held):
+            return
+        reach = self._reaching.reach(scope, held)
+        pair = (name, len(scope.bindings[name]) - 1, held, frozenset(reach) if reach is not None else None)
+        self._aliases.setdefault(id(scope), []).append(pair)
+
+    def _write_aliases(self, scope: ScopeBuilder, name: str, chains: tuple[Chain, ...], key: str | None) -> None:
+        """A write into ``name`` is one into the names it is an alias of, or aliased by: it replaces their slot too
+        when both surely hold the same collection here (``_same_collection``), else it joins what they hold."""
+        pairs = self._aliases.get(id(scope))
+        if not pairs:
+            return
+        seen, todo = {name}, [(name, True)]
+        while todo:
+            written, sure = todo.pop()
+            for pair in pairs:
+                alias, _, held, _ = pair
+                other = held if written == alias else alias if written == held else None
+                if other is None or other in seen:
+                    continue
+                seen.add(other)
+                same = sure and self._same_collection(scope, pair)
+                if other in scope.bindings:
+                    self._write_here(scope, other, chains, key if same else None)
+                else:  # a name of the scope around: every use of it sees the write
+                    self._write(scope, other, chains, None)
+                todo.append((other, same))
+
+    def _same_collection(self, scope: ScopeBuilder, pair: tuple[str, int, str, frozenset[int] | None]) -> bool:
+        """Whether both names of an alias pair surely hold the collection they held when it was made: only that
+        binding of the alias reaches (or writes since), and only what reached it of the name it was bound to."""
+        alias, index, held, reached = pair
+        now, held_now = self._reaching.reach(scope, alias), self._reaching.reach(scope, held)
+        if now is None or held_now is None or reached is None:
+            return False
+        writes = self._writes
+        return now <= writes.get((id(scope), alias), set()) | {index} and held_now <= writes.get(
+            (id(scope), held), set()
+        ) | set(reached)
+
+    def _write_here(self, scope: ScopeBuilder, name: str, chains: tuple[Chain, ...], key: str | None) -> None:
+        """A write into the collection a name of ``scope`` holds: a binding that joins what reached, or for a literal
+        key in the scope's followed names, that replaces the key's slot."""
+        if key is not None and name in scope.flow:  # a strong update: the slot of ``key`` is replaced
+            head = scope.flow[name]
+            self._bind(scope, name, Binding(VALUE, chains=((head, intern(CLEARED + key)), *chains)))
+        elif chains:
+            self._bind(scope, name, Binding(VALUE, chains=chains), kill=False)
+        else:
+            return
+        if self._aliases:
+            self._writes.setdefault((id(scope), name), set()).add(len(scope.bindings[name]) - 1)
 
     def _value_binding(self, value: ast.expr | None, scope: ScopeBuilder) -> Binding | None:
         chains = self._value(value, scope)
@@ -390,7 +504,7 @@ class _Extractor:
             value = node.value
             if type(value) is ast.Call and type(value.func) is ast.Attribute:
                 assert isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
-                if value.func.attr in _WRITE_METHODS and type(value.func.value) is ast.Name:
+                if value.func.attr in WRITE_METHODS and type(value.func.value) in _HELD_COLLECTIONS:
                     self._method_write(value, scope)
             if scope.tracked and type(node.value) in WALRUS_TOPS:
                 self._walrus_always(node.value, scope)
@@ -760,6 +874,22 @@ class _Extractor:
             self._documented(doc, scope, parent.qualname)
         self._reaching.start(scope, node.body, scope.params)
         self.body(node.body, scope)
+        if self._positions and self._positions[-1][0] is scope:
+            self._keep_positions(node, scope)
+
+    def _keep_positions(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: ScopeBuilder) -> None:
+        """The function's lists bound to a display keep their elements' positions only when every use of the name
+        (nested scopes included) reads them in place: an item, a slice, iteration, ``len``, an item store. Any other
+        use (``append``, ``sort``, passed to a call, another name bound to it) may move them: any position then."""
+        mine = [found for found in self._positions if found[0] is scope]
+        del self._positions[len(self._positions) - len(mine) :]
+        moved = _moved_lists(node, {name for _, name, _ in mine})
+        for _, name, index in mine:
+            if name in moved:
+                found = scope.bindings[name]
+                b = found[index]
+                chains = tuple((*c[:-1], VALUES_OF) if c[-1][:3] == VALUES_OF else c for c in b.chains)
+                found[index] = Binding(b.kind, b.target, b.name, b.level, chains, b.scope)
 
     @staticmethod
     def _documented(doc: str, scope: ScopeBuilder, parent: str) -> None:
@@ -806,6 +936,8 @@ class _Extractor:
         scope.bases = tuple(chain_of(b.value if isinstance(b, ast.Subscript) else b) for b in node.bases)
         self._reaching.start(scope, node.body)
         self.body(node.body, scope)
+        if self._held_writes:
+            self._class_writes(scope)
 
     # ---- __all__ ---------------------------------------------------------------------------------------------
     def _record_all(self, targets: list[ast.expr], value: ast.expr, scope: ScopeBuilder, *, extend: bool) -> None:
@@ -879,6 +1011,8 @@ class _Extractor:
                 )
                 # one text object for all modules (``os.path.join`` is written in hundreds): marshal keeps it interned
                 text = intern(chain_text(chain)) if readable and chain is not None else self._segment(func)
+                if chain is not None and chain[0] in _DISPLAYS and len(chain) > 1 and chain[1][:3] in _LOOKUPS:
+                    chain = self._displayed(func, chain, scope, names)
                 if names and chain is not None:
                     chain = renamed(chain, names)
                 args = _argument_chains(current, names, self.lambda_name) if chain is not None else ()
@@ -929,6 +1063,25 @@ class _Extractor:
                     self._scopes[self._lambda_scopes_from :], key=lambda scope: loc_parts(scope.loc)
                 )
                 self._lambda_scopes_from = None
+
+    def _displayed(self, func: ast.expr, chain: Chain, scope: ScopeBuilder, names: dict[str, str] | None) -> Chain:
+        """The callee chain of an item of a display (``{"a": f1, "b": f2}[kind]()``, ``(f1, f2)[0]()``,
+        ``[f1, f2][1]()``): a name no code can spell, made of the display's text and bound in the scope to what the
+        display holds (a list's positions too: nothing else sees it), heads the chain."""
+        display = func
+        while type(display) is not ast.Dict and type(display) not in _SEQUENCE_DISPLAYS:
+            if isinstance(display, ast.Attribute | ast.Subscript):
+                display = display.value
+            elif isinstance(display, ast.Call):
+                display = display.func
+            else:
+                return chain
+        held = value_chains(display, self.lambda_name, positions=True)
+        if names:
+            held = tuple(renamed(c, names) for c in held)
+        own = intern(f"{_DISPLAY_NAME}{self._segment(display)}")
+        self._bind(scope, own, Binding(VALUE, chains=held) if held else _UNKNOWN_BINDING)
+        return (own, *chain[1:])
 
     def lambda_name(self, node: ast.Lambda) -> str | None:
         """The qualname of a lambda's scope (``f.<locals>.<lambda2>``); the lambdas of the expression being walked
@@ -1146,11 +1299,37 @@ def _type_binding(targets: list[ast.expr], value: ast.expr) -> Binding | None:
 # values written into a collection that can change what a call reaches (a name, an attribute, a lambda)
 _WRITTEN = frozenset({ast.Name, ast.Attribute, ast.Lambda})
 # methods that add to the collection they are called on
-_WRITE_METHODS = frozenset({"append", "add", "insert", "extend", "update", "setdefault"})
+WRITE_METHODS = frozenset({"append", "add", "insert", "extend", "update", "setdefault"})
+_HELD_COLLECTIONS = frozenset({ast.Name, ast.Attribute})  # ``steps.append(f)``, ``self.steps.append(f)``
 
 
 _DISPLAYS = frozenset({"<dict>", "<list>", "<set>", "<tuple>"})
+_LOOKUPS = frozenset({ITEM, SELECT})  # a chain's part right after a display it looks an item up in
+_SEQUENCE_DISPLAYS = frozenset({ast.List, ast.Tuple})
+_DISPLAY_NAME = "[d]@"  # heads the own name of a display a call looks an item up in (``Extractor._displayed``)
 _COPIES = frozenset({"dict", "list", "set"})
+
+
+def _moved_lists(node: ast.FunctionDef | ast.AsyncFunctionDef, names: set[str]) -> set[str]:
+    """The names among ``names`` that a use in the function (or a scope in it) may reorder the list of: every use that
+    is not an item or slice read, an item store, iteration or ``len(name)``."""
+    kept: set[int] = set()
+    used: list[ast.Name] = []
+    for child in ast.walk(node):
+        if isinstance(child, ast.Name):
+            if child.id in names and type(child.ctx) is ast.Load:
+                used.append(child)
+        elif isinstance(child, ast.Subscript):
+            ctx = type(child.ctx)
+            if ctx is ast.Load or (ctx is ast.Store and type(child.slice) is not ast.Slice):
+                kept.add(id(child.value))
+        elif isinstance(child, ast.For | ast.AsyncFor | ast.comprehension):
+            kept.add(id(child.iter))
+        elif isinstance(child, ast.Call):
+            func, args = child.func, child.args
+            if isinstance(func, ast.Name) and func.id == "len" and len(args) == 1:
+                kept.add(id(args[0]))
+    return {name.id for name in used if id(name) not in kept}
 
 
 def _holds_collection(bindings: Iterable[Binding]) -> bool:

@@ -62,6 +62,11 @@ class Reaching:
         self._records[head] = (scope, name, reach)
         return head
 
+    def reach(self, scope: ScopeBuilder, name: str) -> set[int] | None:
+        """The bindings of a followed name that reach here (with the marks of loops and of unbound), else None."""
+        head = scope.flow.get(name)
+        return self._records[head][2] if head is not None else None
+
     def bound(self, scope: ScopeBuilder, name: str, index: int, *, kill: bool = True) -> None:
         """Binding ``index`` of ``name`` was made: it replaces what reached (``kill``) or joins it."""
         head = scope.flow.get(name)
@@ -209,7 +214,7 @@ def rebound(
     (by ``id`` of the loop statement)."""
     counts: dict[str, int] = dict.fromkeys(params, 1)
     declared: list[list[str]] = []
-    _count(body, counts, declared, (), loops if loops is not None else {})
+    _count(body, counts, declared, (), loops if loops is not None else {}, {})
     rebound = [name for name, count in counts.items() if count > 1]
     if not rebound:
         return _NONE
@@ -231,6 +236,7 @@ def _count(
     declared: list[list[str]],
     inside: tuple[set[str], ...],
     loops: dict[int, set[str]],
+    aliases: dict[str, list[str]],
 ) -> None:
     # by exact type, the commonest statements first (trees come from ``ast.parse``): this runs for every statement
     for node in body:
@@ -241,9 +247,13 @@ def _count(
                 if type(target) is ast.Name:
                     assert isinstance(target, ast.Name)
                     _add(target.id, counts, inside)
+                    if type(node.value) is ast.Name:  # ``view = table``: a write into either is one into both
+                        assert isinstance(node.value, ast.Name)
+                        aliases.setdefault(node.value.id, []).append(target.id)
+                        aliases.setdefault(target.id, []).append(node.value.id)
                 elif type(target) is ast.Subscript:
                     assert isinstance(target, ast.Subscript)
-                    _add_write(target, node.value, counts, inside)
+                    _add_write(target, node.value, counts, inside, aliases)
                 else:
                     _add_target(target, counts, inside)
             if type(node.value) in WALRUS_TOPS:
@@ -258,14 +268,14 @@ def _count(
             assert isinstance(node, ast.If)
             if type(node.test) in WALRUS_TOPS:
                 _add_walrus(node.test, counts, inside)
-            _count(node.body, counts, declared, inside, loops)
+            _count(node.body, counts, declared, inside, loops, aliases)
             if node.orelse:
-                _count(node.orelse, counts, declared, inside, loops)
+                _count(node.orelse, counts, declared, inside, loops, aliases)
         elif kind in _DEFINITIONS:
             assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
             _add(node.name, counts, inside)
         else:
-            _count_compound(node, counts, declared, inside, loops)
+            _count_compound(node, counts, declared, inside, loops, aliases)
 
 
 def _count_compound(  # noqa: C901 - one branch per statement
@@ -274,6 +284,7 @@ def _count_compound(  # noqa: C901 - one branch per statement
     declared: list[list[str]],
     inside: tuple[set[str], ...],
     loops: dict[int, set[str]],
+    aliases: dict[str, list[str]],
 ) -> None:
     kind = type(node)
     if kind is ast.For or kind is ast.AsyncFor or kind is ast.While:
@@ -286,9 +297,9 @@ def _count_compound(  # noqa: C901 - one branch per statement
                 _add_walrus(node.test, counts, within)
         else:
             _add_target(node.target, counts, within)
-        _count(node.body, counts, declared, within, loops)
+        _count(node.body, counts, declared, within, loops, aliases)
         if node.orelse:
-            _count(node.orelse, counts, declared, inside, loops)
+            _count(node.orelse, counts, declared, inside, loops, aliases)
     elif kind is ast.AnnAssign:
         assert isinstance(node, ast.AnnAssign)
         _add_target(node.target, counts, inside)
@@ -297,7 +308,7 @@ def _count_compound(  # noqa: C901 - one branch per statement
         for item in node.items:
             if item.optional_vars is not None:
                 _add_target(item.optional_vars, counts, inside)
-        _count(node.body, counts, declared, inside, loops)
+        _count(node.body, counts, declared, inside, loops, aliases)
     elif kind is ast.Import or kind is ast.ImportFrom:
         assert isinstance(node, ast.Import | ast.ImportFrom)
         for alias in node.names:
@@ -305,13 +316,13 @@ def _count_compound(  # noqa: C901 - one branch per statement
                 _add(alias.asname or alias.name.partition(".")[0], counts, inside)
     elif kind is ast.Try or kind is ast.TryStar:
         assert isinstance(node, ast.Try | ast.TryStar)
-        _count(node.body, counts, declared, inside, loops)
+        _count(node.body, counts, declared, inside, loops, aliases)
         for handler in node.handlers:
             if handler.name:
                 _add(handler.name, counts, inside)
-            _count(handler.body, counts, declared, inside, loops)
-        _count(node.orelse, counts, declared, inside, loops)
-        _count(node.finalbody, counts, declared, inside, loops)
+            _count(handler.body, counts, declared, inside, loops, aliases)
+        _count(node.orelse, counts, declared, inside, loops, aliases)
+        _count(node.finalbody, counts, declared, inside, loops, aliases)
     elif kind is ast.Match:
         assert isinstance(node, ast.Match)
         for case in node.cases:
@@ -319,7 +330,7 @@ def _count_compound(  # noqa: C901 - one branch per statement
                 name = getattr(pattern, "name", None) or getattr(pattern, "rest", None)
                 if isinstance(name, str):
                     _add(name, counts, inside)
-            _count(case.body, counts, declared, inside, loops)
+            _count(case.body, counts, declared, inside, loops, aliases)
     elif kind is ast.Global or kind is ast.Nonlocal:
         assert isinstance(node, ast.Global | ast.Nonlocal)
         declared.append(node.names)
@@ -344,13 +355,23 @@ def _add_target(target: ast.expr, counts: dict[str, int], inside: tuple[set[str]
 _WRITTEN = frozenset({ast.Name, ast.Attribute, ast.Lambda})
 
 
-def _add_write(target: ast.Subscript, value: ast.expr, counts: dict[str, int], inside: tuple[set[str], ...]) -> None:
-    """``d["a"] = f`` replaces a slot of the collection a name of the scope holds: a binding of ``d`` to follow."""
+def _add_write(
+    target: ast.Subscript,
+    value: ast.expr,
+    counts: dict[str, int],
+    inside: tuple[set[str], ...],
+    aliases: dict[str, list[str]],
+) -> None:
+    """``d["a"] = f`` replaces a slot of the collection a name of the scope holds: a binding of ``d`` to follow, and
+    of the names bound to ``d`` or that ``d`` was bound to (``view = d``: the write replaces their slot too)."""
     held = target.value
     if type(held) is ast.Name and type(target.slice) is ast.Constant and type(value) in _WRITTEN:
         assert isinstance(held, ast.Name)
         if held.id in counts:
             _add(held.id, counts, inside)
+            for alias in aliases.get(held.id, ()):
+                if alias in counts:
+                    _add(alias, counts, inside)
 
 
 def walrus_target(test: ast.expr) -> ast.NamedExpr | None:

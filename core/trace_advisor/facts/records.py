@@ -35,6 +35,10 @@ VALUES_OF: Final = "[v]"
 # passes any other value on unchanged. KEYED_FACTORIES are the callee names whose literal is kept.
 KEY: Final = "="
 KEYED_FACTORIES: Final = frozenset({"client", "resource"})
+# KEY_NAME after KEY: the factory's argument is that name (``boto3.client(SERVICE)`` is (..., "()", "=$SERVICE")); its
+# key is each literal the name's bindings hold (a short literal string's value chain keeps it: ("<str>", "=s3")), and
+# not known when one of them holds anything else (a parameter, a call's result)
+KEY_NAME: Final = "$"
 # CLASS_OF ends an annotation chain for "the class itself" (``type[Order]``: calling it constructs an Order).
 CLASS_OF: Final = "[cls]"
 # ITEM: "an item of" what came before, looked up by a key or index (``HANDLERS[kind]``, ``steps[0]``): any of a

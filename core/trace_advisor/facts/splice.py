@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from trace_advisor.datatypes import MODULE_QUALNAME
-from trace_advisor.facts.extract import extract_facts, kept_reads
+from trace_advisor.facts.extract import WRITE_METHODS, extract_facts, kept_reads
 from trace_advisor.facts.records import (
     CLASS,
     DEF,
@@ -148,6 +148,20 @@ def _spliced_facts(
     return _merge(old, part, low, high, delta, lines, bindings)
 
 
+def _writes_held(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether a method may write into a collection an attribute holds (``self.handlers[kind] = f``,
+    ``self.steps.append(f)``): the extractor keeps such a write when the class makes the collection, which the method
+    alone does not show."""
+    for node in ast.walk(method):
+        if isinstance(node, ast.Subscript):
+            if type(node.ctx) is ast.Store and isinstance(node.value, ast.Attribute):
+                return True
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in WRITE_METHODS:
+            if isinstance(node.func.value, ast.Attribute):
+                return True
+    return False
+
+
 def _writes_from(module: Scope, names: Iterable[str]) -> bool:
     """Whether a binding of the module was made from inside one of the top-level definitions ``names`` (a write into
     a collection the module holds: ``HANDLERS[name] = fn`` in a function)."""
@@ -207,6 +221,8 @@ def _method_facts(
         return None
     if any(a is not b for i, (a, b) in enumerate(zip(cls.body, new_cls.body, strict=True)) if i != index):
         return None
+    if _writes_held(method) or _writes_held(edited):
+        return None  # a write into a collection on ``self``: kept when the class makes it (the whole class)
     qualname = f"{cls.name}.{method.name}"
     if sum(1 for s in cls.body if isinstance(s, _DEFS) and s.name == method.name) != 1:
         return None  # a property's getter and setter share the qualname: which scopes are whose

@@ -42,6 +42,7 @@ from trace_advisor.facts.records import (
     ITEM,
     ITERATE,
     KEY,
+    KEY_NAME,
     LAMBDA,
     MODULE_PATH,
     OR,
@@ -76,6 +77,7 @@ from trace_advisor.resolve.hierarchy import Hierarchy
 from trace_advisor.resolve.memo import Frames, Pending
 from trace_advisor.resolve.modules import ModuleInfo, ModuleProvider, absolute_module
 from trace_advisor.resolve.returns import (
+    KEYED,
     KNOWN_MODULES,
     QUEUE_PACKAGES,
     RELATED,
@@ -356,6 +358,8 @@ class Resolver:
             return False
         receivers = self.eval_chain(info, scope, chain[:-1])
         for kind, ident in receivers:
+            if kind == v.INSTANCE:  # a workspace subclass of a library class the table lists (``MyPipeline(Pipeline)``)
+                ident = next((i for k, i in self._classes.mro(ident) if k != v.INSTANCE and known_class(i)), ident)
             listed = known_class(ident) if kind in (v.INSTANCE, v.EXTERNAL_INSTANCE) else None
             if listed is None or listed.queues_except is None or chain[-1] in listed.queues_except:
                 return False
@@ -415,13 +419,24 @@ class Resolver:
             return "unknown-return", f"`{part}`: nothing says what `{chain_text(chain[: end - 1])}` returns"
         if last == ELEMENT:
             return "unknown-element", f"`{chain_text(chain[: end - 1])}` holds nothing known"
+        shown = chain_text(chain[: end - 1])
         if all(kind in (v.EXTERNAL, v.EXTERNAL_INSTANCE) for kind, _ in before):
-            shown = chain_text(chain[: end - 1])
+            if all(ident in KEYED for _, ident in before):  # ``boto3.client(service)``: which class, the key says
+                return "external-attribute-unknown", (
+                    f"`{part}`: `{shown}` comes from a factory given a value that is not a literal it can read "
+                    "(which service's client it is, is not known)"
+                )
             return "external-attribute-unknown", f"`{part}`: code without source does not say what `{shown}` has"
         descriptor = self._descriptor_of(before, last)
         if descriptor is not None:
             return "external-attribute-unknown", f"`{part}` holds what `{descriptor}` loads at run time"
-        return "dynamic-attribute", f"`{part}` is not defined on `{chain_text(chain[: end - 1])}` (set at run time?)"
+        if all(kind == v.INSTANCE and self._external_base(ident) for kind, ident in before):
+            return "external-attribute-unknown", f"`{part}`: neither `{shown}`'s class nor its library base has it"
+        return "dynamic-attribute", f"`{part}` is not defined on `{shown}` (set at run time?)"
+
+    def _external_base(self, cls: SymbolId) -> bool:
+        """Whether a workspace class derives from a library class without source (``MyPipeline(redis.Pipeline)``)."""
+        return any(kind == v.EXTERNAL and ident not in v.OPAQUE_BASES for kind, ident in self._classes.mro(cls))
 
     def _descriptor_of(self, receivers: Values, name: str) -> str | None:
         """The descriptor class an instance's attribute ``name`` is set to in its class, when the factory table says
@@ -785,7 +800,11 @@ class Resolver:
             elif part[:1] == "[" and part[:3] in _SLOTS:
                 values = _slots(values, part[:3], part[3:])
             elif part[:1] == KEY:  # ``boto3.client("s3")``: the factory's class for that key, else unchanged
-                values = frozenset(_keyed(value, part[1:]) for value in values)
+                if part[1:2] == KEY_NAME:  # ``boto3.client(SERVICE)``: for each literal the name holds
+                    keys = sorted(self._key_literals(info, scope, part[2:]) or ())
+                    values = frozenset(_keyed(value, key) for value in values for key in keys) if keys else values
+                else:
+                    values = frozenset(_keyed(value, part[1:]) for value in values)
             else:
                 receivers = {}
                 attributes: set[Value] = set()
@@ -796,6 +815,40 @@ class Resolver:
                             receivers.setdefault(attribute, set()).add(value)
                 values = frozenset(attributes)
         return values
+
+    def _key_literals(self, info: ModuleInfo, scope: str, name: str, depth: int = 0) -> set[str] | None:
+        """The literal strings ``name`` holds where a keyed factory is given it (``SERVICE = "s3"`` in the function,
+        the module, or imported from another; through names bound to it): None when one of its bindings holds
+        anything else (a parameter, whose callers' literals are not in the facts; a call's result)."""
+        found = self._bindings_of(info, scope, name) if depth < 8 else None
+        if found is None:
+            return None
+        owner, bindings = found
+        out: set[str] = set()
+        for binding in bindings:
+            more: set[str] | None = None
+            if binding.kind == VALUE:
+                more = set()
+                for chain in binding.chains:
+                    if len(chain) == 2 and chain[0] == "<str>" and chain[1][:1] == KEY:
+                        more.add(chain[1][1:])
+                    elif (
+                        len(chain) == 1
+                        and (held := self._key_literals(info, binding.scope or owner, plain_name(chain[0]), depth + 1))
+                        is not None
+                    ):
+                        more |= held
+                    else:
+                        return None
+            elif binding.kind == FROM:
+                base = absolute_module(info.name, info.is_package, binding.target, binding.level)
+                source = self._modules.module_info(base) if base else None
+                if source is not None:
+                    more = self._key_literals(source, "<module>", binding.name, depth + 1)
+            if not more:
+                return None
+            out |= more
+        return out
 
     def _defaults_passed(self, info: ModuleInfo, scope: str, callee: Chain, values: Values) -> Values:
         """What the calls of ``callee`` in ``scope`` pass as the default when it is a collection's ``get``, ``pop`` or
