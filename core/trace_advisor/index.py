@@ -9,6 +9,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar, cast
 
@@ -106,6 +107,9 @@ class Index:
         # resolves as it did, unless it is in a function whose own bindings changed; facts, and so their sites, stay
         # alive here), and those functions
         self._unchanged_sites: dict[str, tuple[ModuleFacts, ModuleCalls, frozenset[str]]] = {}
+        # the readers of the slots interface edits changed (the modules they dropped from a resolved graph), not
+        # resolved again yet: what :meth:`resolve_readers` resolves now, and a query would otherwise resolve lazily
+        self._readers: set[str] = set()
         self._importers: Importers | None = None
         self._mentions: dict[str, Mentions] = {}  # per module: which names it may read (resolve/interface.py)
         self._graph = CallGraph(self)
@@ -310,6 +314,7 @@ class Index:
         if self._importers is None:  # importers not mapped yet (the graph was never fully resolved): drop it all
             self._resolver.clear()
             self._calls.drop(self._calls.modules())
+            self._readers.clear()  # no readers told apart: the next whole-graph question resolves it all
             return
         if names is not None and old is not None and new is not None:
             affected = self._name_readers(module, old, new, names, flow, above)
@@ -327,6 +332,7 @@ class Index:
         if module in self._modules:
             above |= self._resolver.modules_above(module)  # the bases its classes have now
         self._calls.drop(affected | above)  # their values stand; their class-hierarchy edges may not
+        self._readers |= affected | above
         self._importers.update(module, self.module_info(module) if module in self._modules else None)
         info = self.module_info(module)
         made = {key: sites for key, sites in quiet.items() if sites}  # the new calls of the quiet keys
@@ -337,6 +343,7 @@ class Index:
                 more = self._name_readers(module, old, new, names, flow, above) - affected
                 self._resolver.forget(more)
                 self._calls.drop(more)
+                self._readers |= more
 
     def _told_by_name(
         self, module: str, old: ModuleFacts, new: ModuleFacts, names: set[str], quiet: bool
@@ -428,6 +435,7 @@ class Index:
 
     def _invalidate_all(self) -> None:
         self._mentions.clear()
+        self._readers.clear()
         self._unchanged_sites.clear()
         self._version += 1
         self._shape += 1
@@ -628,6 +636,54 @@ class Index:
                     progress(number + 1, len(modules))
         self.incoming("")  # the bookkeeping: stale reverse edges, the importer map
 
+    def stale_readers(self) -> tuple[str, ...]:
+        """The modules interface edits left to resolve again (the readers of the module interfaces and value-flow
+        slots they changed), in the order a whole-graph question resolves them; empty after an edit whose
+        contributions changed nothing another module reads, and when no graph was resolved yet."""
+        with self._lock:
+            return self._stale_readers()
+
+    def _stale_readers(self) -> tuple[str, ...]:
+        self._readers &= self._modules.keys()  # files removed meanwhile
+        return tuple(module for module in self._modules if module in self._readers) if self._readers else ()
+
+    def resolve_readers(self, cancel: CancelToken = NEVER) -> ReaderPass:
+        """Resolve the :meth:`stale_readers` now, one module per lock hold and checking ``cancel`` before each (a
+        newer edit cancels the pass; queries and edits interleave), so that the next question after an interface edit
+        finds them resolved. The answers are the ones the lazy path gives (the same resolution, the same order).
+        Once none is left and every module is resolved, the reverse edges are settled: ``callers()`` answers at once.
+        Raises ``CancelledError`` when cancelled; what it resolved until then stays resolved."""
+        resolved: list[str] = []
+        with gc_paused(then_settle=True):
+            while True:
+                with self._lock:
+                    version, todo = self._version, self._stale_readers()
+                if not todo:
+                    break
+                for module in todo:
+                    cancel.check()
+                    with self._lock:
+                        if self._version != version:  # an edit came in between: its readers are the stale ones now
+                            break
+                        if module in self._readers and module not in self._calls:
+                            self.module_calls(module)
+                            resolved.append(module)
+            cancel.check()
+            with self._lock:
+                complete = self._settle_resolved()
+        return ReaderPass(tuple(resolved), complete)
+
+    def _settle_resolved(self) -> bool:
+        """When every workspace module's calls are resolved (and the importers mapped), drop the stale reverse edges
+        and mark the graph complete, as a whole-graph question would; whether it is complete."""
+        if self._calls.complete:
+            return True
+        if self._importers is None or any(module not in self._calls for module in self._modules):
+            return False
+        self._calls.settle()
+        self._calls.complete = True
+        return True
+
     # ---- what resolution and the graph read (ModuleProvider, CallSource) ----------------------------------------
     def module_info(self, name: str) -> ModuleInfo | None:
         with self._lock:
@@ -739,6 +795,7 @@ class Index:
             )
             calls = ModuleCalls.build(module, self._resolver.resolve_module(info, known), self._resolutions)
             self._calls.add(calls)
+            self._readers.discard(module)
             if kept is not None and _shape_of(kept[1]) != _shape_of(calls):
                 self._shape += 1  # the edit changed who calls whom (not only where)
             return calls
@@ -780,6 +837,15 @@ class Index:
                 for d in self._reader.definitions_of(self._files[self._modules[module]])
                 if d.kind != "class"
             )
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderPass:
+    """What :meth:`Index.resolve_readers` did: the modules it resolved again, in order, and whether the whole graph
+    is resolved afterwards (callers answer without resolving anything)."""
+
+    resolved: tuple[str, ...]
+    complete: bool
 
 
 def _shape_of(calls: ModuleCalls) -> frozenset[tuple[SymbolId, SymbolId, bool]]:

@@ -44,6 +44,7 @@ from trace_advisor_lsp.context import Shared
 from trace_advisor_lsp.model_runs import ModelRun, ModelRunner
 from trace_advisor_lsp.progress import WorkDone
 from trace_advisor_lsp.projects import FileFindings, LocalFindings, Project, Target
+from trace_advisor_lsp.readers import Readers
 from trace_advisor_lsp.scheduling import Debouncer, GivingWay, Pace
 
 if TYPE_CHECKING:
@@ -75,6 +76,7 @@ class Documents:
         self.pace = Pace()
         self.models = ModelRunner(shared.engine, shared.status, lambda text: self.show(text, "warning"))
         self.stubs = Stubs(stub_folder())  # where the call hierarchy shows callees that have no source
+        self.readers = Readers()  # what an interface edit invalidated, resolved again by the refresh taking it in
         self._last_edit: tuple[float, float] | None = None  # when the last edit came, the engine's CPU time then
 
     # ---- requests ------------------------------------------------------------------------------------------------
@@ -185,9 +187,12 @@ class Documents:
     def engine_state(self) -> dict[str, object]:
         """Whether the engine has work (queued or running, or a refresh waiting for its time) and, once it has none,
         how long after the last edit it became idle: wall and its own CPU time, in ms (``trace-advisor/
-        engineState``, for tests and diagnosis: an edit storm must leave no backlog)."""
+        engineState``, for tests and diagnosis: an edit storm must leave no backlog); and what the re-resolutions
+        after interface edits did (``readers``: passes, modules, passes superseded by a newer edit, the modules of
+        the last pass)."""
         busy = self._engine.busy + self.debouncer.pending()
         state: dict[str, object] = {"busy": busy, "idleAfterEditMs": None, "cpuAfterEditMs": None}
+        state["readers"] = self.readers.state()  # the background re-resolutions after interface edits
         if not busy and self._last_edit is not None:
             edited, cpu = self._last_edit
             state["idleAfterEditMs"] = round(max(self._engine.idle_since - edited, 0.0) * 1000, 1)
@@ -254,6 +259,15 @@ class Documents:
             delay = explicit / 1000 if explicit is not None else wait
         self.debouncer.schedule(uri, delay, lambda: self.refresh(uri))
 
+    def open_files(self, project: Project, skip: str = "") -> list[tuple[str, str]]:
+        """(uri, path) of the folder's open documents but ``skip``."""
+        found = []
+        for doc in self.open_documents():
+            where = self._projects.of_uri(doc.uri)
+            if doc.uri != skip and where is not None and where[0] is project:
+                found.append((doc.uri, where[1]))
+        return found
+
     def open_texts(self, project: Project) -> list[tuple[str, str]]:
         """(path, text) of the folder's open documents."""
         found = []
@@ -282,20 +296,26 @@ class Documents:
         findings, conv = project.findings_for(path), self.converter(project)
         token, key = GivingWay(self._engine), f"refresh:{uri}"
         self._shared.cancellations.replace(key, token)
+        others = self.open_files(project, skip=uri)
 
-        def job() -> tuple[float, SyntaxProblem | None, LocalFindings, Published]:
+        def job() -> tuple[float, SyntaxProblem | None, LocalFindings, Published, list[str] | None]:
             started = time.perf_counter()
             token.check()  # queued behind work that took long enough for a newer edit to come
-            problem, local, visible = _update_and_find(project, index, path, text, findings, token)
+            project.forget_lines(path)
+            problem = index.update_file(Path(path), text)
+            # what the edit left stale, resolved before the analysis reads it (and the open documents reading it)
+            passed = self.readers.resolve(index, token)
+            readers = _open_readers(index, others, passed.resolved) if passed is not None else None
+            local, visible = _find(project, index, path, text, findings, problem, token)
             linted = lint.findings(project, text, index, path) if problem is None else ()
             published = (
                 visible,
                 render_diagnostics(conv, path, visible, problem, linted, local.install, project.config.max_per_file),
             )
-            return time.perf_counter() - started - token.waited, problem, local, published
+            return time.perf_counter() - started - token.waited, problem, local, published, readers
 
         try:
-            took, problem, local, published = await self._engine.run(job)
+            took, problem, local, published, readers = await self._engine.run(job)
         except CancelledError:
             LOG.debug("refresh of %s v%s cancelled by a newer edit", path, version)
             return None
@@ -310,6 +330,10 @@ class Documents:
             findings.syntax, findings.refreshed_version = problem, version
             self.publish(project, uri, path, published, version)
         # else superseded: the newer version has its own refresh
+        if readers is not None:  # an interface edit: what other open documents and the lenses show may have changed
+            for other in readers:
+                self.schedule(other)
+            self.refresh_lenses()
         return TextFindings(text, version, published[0])
 
     async def findings_now(self, target: Target) -> TextFindings:
@@ -501,14 +525,24 @@ class Documents:
 
 
 # ---- engine-thread work ------------------------------------------------------------------------------------------
-def _update_and_find(
-    project: Project, index: Index, path: str, text: str, findings: FileFindings, token: CancelToken = NEVER
-) -> tuple[SyntaxProblem | None, LocalFindings, tuple[Recommendation, ...]]:
-    """Update the index with the text and find what to recommend in this one file (the graph updates lazily)."""
-    project.forget_lines(path)
-    problem = index.update_file(Path(path), text)
+def _find(
+    project: Project,
+    index: Index,
+    path: str,
+    text: str,
+    findings: FileFindings,
+    problem: SyntaxProblem | None,
+    token: CancelToken = NEVER,
+) -> tuple[LocalFindings, tuple[Recommendation, ...]]:
+    """What to recommend in this one file, once the index has its text (the last good findings while it does not
+    parse)."""
     local = findings.local if problem is not None else _local_findings(project, index, path, token)
-    return problem, local, _visible(project, index, path, local.recommendations, findings, text)
+    return local, _visible(project, index, path, local.recommendations, findings, text)
+
+
+def _open_readers(index: Index, files: list[tuple[str, str]], modules: tuple[str, ...]) -> list[str]:
+    """The uris of the open ``files`` (uri, path) whose modules are among ``modules``."""
+    return [uri for uri, path in files if index.module_for_path(Path(path)) in modules]
 
 
 def _findings_on_disk(project: Project, index: Index, path: str, findings: FileFindings) -> TextFindings:
