@@ -315,7 +315,10 @@ ROUTE_METHODS = frozenset(
         "endpoint",
     }
 )
-CLI_DECORATORS = frozenset({"click.command", "click.group", "typer.Typer.command"})
+# a click group's own decorators, wherever the group is defined (resolution: the factory table's ``decorated``)
+CLI_DECORATORS = frozenset(
+    {"click.command", "click.group", "click.Group.command", "click.Group.group", "typer.Typer.command"}
+)
 CLI_METHODS = frozenset({"command", "group", "callback"})
 TASK_DECORATORS = frozenset({"celery.shared_task", "shared_task", "dramatiq.actor", "huey.task", "rq.job"})
 TASK_METHODS = frozenset(

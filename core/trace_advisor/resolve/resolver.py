@@ -85,6 +85,7 @@ from trace_advisor.resolve.returns import (
     keyed_class,
     known_attribute,
     known_class,
+    known_decorated,
     known_return,
 )
 from trace_advisor.resolve.values import NOTHING, Value, Values
@@ -1172,7 +1173,28 @@ class Resolver:
             return frozenset({(v.ENTER, ident)})
         if kind in _COLLECTIONS and (name in v.ELEMENT_METHODS or name in v.COLLECTION_METHODS):
             return frozenset({(v.HELD_METHOD, f"{name} {kind} {ident}")})
+        if kind == v.FUNCTION and (made := self._decorated_into(ident)) is not None:
+            return self._attribute((v.EXTERNAL_INSTANCE, made), name)
         return NOTHING
+
+    def _decorated_into(self, function: SymbolId) -> SymbolId | None:
+        """The library class a function's decorator turns it into, by the factory table (``@click.group()`` makes a
+        ``click.core:Group``): its name still calls the function (the decorator is transparent), and its attributes
+        are the object's (``@main.command()`` in another module is ``Group.command``)."""
+        located = self._classes.scope_of(function)
+        if located is None or not located[1].decorators:
+            return None
+        info, scope = located
+        for decorator in scope.decorators:
+            chain = decorator.chain
+            if not chain:
+                continue
+            callee = chain[:-1] if chain[-1] == CALL and len(chain) > 1 else chain
+            for kind, ident in sorted(self.eval_chain(info, scope.parent or "<module>", callee)):
+                made = known_decorated(ident) if kind in (v.EXTERNAL, v.FUNCTION) else None
+                if made is not None:
+                    return made
+        return None
 
     def _call_result(self, value: Value, receivers: set[Value] | None = None) -> Values:
         """What calling ``value`` returns; ``receivers``: what a method was looked up on (``def m(self: T) -> T``

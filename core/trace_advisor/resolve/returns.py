@@ -35,6 +35,7 @@ _Table = tuple[
     dict[SymbolId, FactoryClass],
     dict[SymbolId, dict[str, SymbolId]],
     dict[SymbolId, SymbolId],
+    dict[SymbolId, SymbolId],
 ]
 
 
@@ -50,10 +51,17 @@ def _load() -> _Table:
         symbol: FactoryClass(methods(symbol), frozenset(entry["queues_except"]) if "queues_except" in entry else None)
         for symbol, entry in listed.items()
     }
-    return dict(data["returns"]), dict(data["attributes"]), classes, dict(data["keyed"]), dict(data["descriptors"])
+    return (
+        dict(data["returns"]),
+        dict(data["attributes"]),
+        classes,
+        dict(data["keyed"]),
+        dict(data["descriptors"]),
+        dict(data["decorated"]),
+    )
 
 
-KNOWN_RETURNS, KNOWN_ATTRIBUTES, KNOWN_CLASSES, KEYED, DESCRIPTORS = _load()
+KNOWN_RETURNS, KNOWN_ATTRIBUTES, KNOWN_CLASSES, KEYED, DESCRIPTORS, DECORATED = _load()
 RELATED = "@related"  # a descriptor that holds an instance of the class its field's first argument (or ``to=``) names
 # what a symbol may be in a table at all (its qualname): a fast no for the calls of everything else
 _QUALNAMES = {
@@ -63,6 +71,7 @@ _QUALNAMES = {
         ("attributes", KNOWN_ATTRIBUTES),
         ("classes", KNOWN_CLASSES),
         ("descriptors", DESCRIPTORS),
+        ("decorated", DECORATED),
     )
 }
 
@@ -107,6 +116,12 @@ def known_class(symbol: SymbolId) -> FactoryClass | None:
     """What the table says of a class (``redis:Pipeline``, or ``redis.asyncio.client:Pipeline`` as its source names
     it), when it lists it."""
     return _known(KNOWN_CLASSES, _QUALNAMES["classes"], symbol)
+
+
+def known_decorated(decorator: SymbolId) -> SymbolId | None:
+    """The class of the object a library decorator makes of the function it decorates, when the table knows it
+    (``click:group``, or as resolved ``click.decorators:group``: a ``click.core:Group``)."""
+    return _known(DECORATED, _QUALNAMES["decorated"], decorator)
 
 
 def descriptor_holds(cls: SymbolId) -> SymbolId | None:
