@@ -431,6 +431,8 @@ class Resolver:
         descriptor = self._descriptor_of(before, last)
         if descriptor is not None:
             return "external-attribute-unknown", f"`{part}` holds what `{descriptor}` loads at run time"
+        if self._property_of(before, last):
+            return "unknown-return", f"`{part}`: nothing says what the property `{last}` returns"
         if all(kind == v.INSTANCE and self._external_base(ident) for kind, ident in before):
             return "external-attribute-unknown", f"`{part}`: neither `{shown}`'s class nor its library base has it"
         return "dynamic-attribute", f"`{part}` is not defined on `{shown}` (set at run time?)"
@@ -438,6 +440,19 @@ class Resolver:
     def _external_base(self, cls: SymbolId) -> bool:
         """Whether a workspace class derives from a library class without source (``MyPipeline(redis.Pipeline)``)."""
         return any(kind == v.EXTERNAL and ident not in v.OPAQUE_BASES for kind, ident in self._classes.mro(cls))
+
+    def _property_of(self, receivers: Values, name: str) -> bool:
+        """Whether ``name`` is a property of an instance's class (defined, only its value is not known)."""
+        return any(
+            kind == v.INSTANCE
+            and any(
+                held_kind == v.FUNCTION
+                and (located := self._classes.scope_of(held)) is not None
+                and located[1].method_kind == "property"
+                for held_kind, held in self._classes.attribute(ident, name, False, False)
+            )
+            for kind, ident in receivers
+        )
 
     def _descriptor_of(self, receivers: Values, name: str) -> str | None:
         """The descriptor class an instance's attribute ``name`` is set to in its class, when the factory table says
