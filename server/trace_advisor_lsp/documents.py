@@ -189,7 +189,7 @@ class Documents:
         how long after the last edit it became idle: wall and its own CPU time, in ms (``trace-advisor/
         engineState``, for tests and diagnosis: an edit storm must leave no backlog); and what the re-resolutions
         after interface edits did (``readers``: passes, modules, passes superseded by a newer edit, the modules of
-        the last pass)."""
+        the last pass, the pass running now)."""
         busy = self._engine.busy + self.debouncer.pending()
         state: dict[str, object] = {"busy": busy, "idleAfterEditMs": None, "cpuAfterEditMs": None}
         state["readers"] = self.readers.state()  # the background re-resolutions after interface edits
@@ -305,7 +305,7 @@ class Documents:
             problem = index.update_file(Path(path), text)
             # what the edit left stale, resolved before the analysis reads it (and the open documents reading it)
             passed = self.readers.resolve(index, token)
-            readers = _open_readers(index, others, passed.resolved) if passed is not None else None
+            readers = _open_readers(index, others, set(passed.resolved)) if passed is not None else None
             local, visible = _find(project, index, path, text, findings, problem, token)
             linted = lint.findings(project, text, index, path) if problem is None else ()
             published = (
@@ -540,7 +540,7 @@ def _find(
     return local, _visible(project, index, path, local.recommendations, findings, text)
 
 
-def _open_readers(index: Index, files: list[tuple[str, str]], modules: tuple[str, ...]) -> list[str]:
+def _open_readers(index: Index, files: list[tuple[str, str]], modules: set[str]) -> list[str]:
     """The uris of the open ``files`` (uri, path) whose modules are among ``modules``."""
     return [uri for uri, path in files if index.module_for_path(Path(path)) in modules]
 

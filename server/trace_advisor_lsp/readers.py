@@ -22,7 +22,7 @@ class Readers:
         self._lock = threading.Lock()  # the engine thread counts, the event loop reads
         self.passes = 0  # passes that resolved modules again
         self.modules = 0  # modules they resolved
-        self.superseded = 0  # passes cancelled by a newer edit while they ran
+        self.superseded = 0  # passes cancelled with their refresh while they ran (a newer edit, the document closed)
         self.last: tuple[str, ...] = ()  # what the last complete pass resolved, in order
         self.running: int | None = None  # the pass running now: how many modules were stale when it started
 
