@@ -175,13 +175,13 @@ class ParameterFlow:
         out: set[Value] = set()
         where = scope.parent or "<module>"
         for parameter, chain in scope.defaults:
-            if parameter == name:
+            if parameter == name and chain[0] != _LITERAL:  # a literal is no value a parameter holds
                 out.update(self._evaluator.eval_chain(info, where, chain))
         position = scope.params.index(name)
         for site_info, site, offset in self._calls_reaching(info, scope):
             keys = _argument_keys(scope, position, offset)
             for key_name, chain in site.args:
-                if key_name in keys:
+                if key_name in keys and chain[0] != _LITERAL:
                     out.update(self._evaluator.eval_chain(site_info, site.scope, chain))
         return frozenset(value for value in out if _flows(value))
 
@@ -389,7 +389,10 @@ _NO_LOC = 0
 
 def _literal_only(site: CallSite) -> bool:
     """Whether a call passes only literals (``facts.chains.key_chain``): no value a parameter holds."""
-    return all(chain[0] == "<str>" for _, chain in site.args)
+    return all(chain[0] == _LITERAL for _, chain in site.args)
+
+
+_LITERAL = "<str>"  # the head of a literal's chain among arguments and defaults (``facts.chains.key_chain``)
 
 
 def _argument_keys(scope: Scope, position: int, offset: int) -> frozenset[str]:

@@ -192,6 +192,8 @@ class Resolver:
                 return False
             for site in found:
                 for _, chain in site.args:
+                    if chain[0] == "<str>":  # a literal (``facts.chains.key_chain``): no value a parameter holds
+                        continue
                     try:
                         values = self.eval_chain(info, site.scope, chain)
                     except RecursionError:
