@@ -91,12 +91,17 @@ def test_aws_clients_are_their_services(tmp_path: Path) -> None:
     # the service named by a constant, here or imported: the same clients
     assert evidence["shop.aws:publish"] == [("message_bus", "queue", "botocore.client:SQS.send_message")]
     assert evidence["shop.aws:store"] == [("external_io", "cloud", "botocore.client:S3.put_object")]
+    # a parameter: its default and what its callers pass, each a client (``queue()`` and ``queue("sns")``)
+    assert evidence["shop.aws:enqueue"] == [("message_bus", "queue", "botocore.client:SQS.send_message")]
+    assert evidence["shop.aws:announce"] == [("message_bus", "queue", "botocore.client:SNS.publish")]
 
 
 def test_a_client_of_an_unknown_service_has_only_the_clients_own_methods(tmp_path: Path) -> None:
-    """``boto3.client(service)`` with a parameter: no made-up ``BaseClient`` operation; why, for the reader."""
+    """``boto3.client(service)`` with a parameter nothing gives a literal (``describe``'s, or ``listed``'s whose
+    caller passes its own parameter on): no made-up ``BaseClient`` operation; why, for the reader."""
     functions = calls(tmp_path, False)
-    for symbol, text in (("shop.aws:describe", "client.describe_things"), ("shop.aws:make", "client.list_buckets")):
+    unknown = {"shop.aws:describe": "client.describe_things", "shop.aws:listed": "boto3.client(service).list_buckets"}
+    for symbol, text in unknown.items():
         (missing,) = functions[symbol]["unresolved"]  # type: ignore[misc]
         assert (missing["text"], missing["reason"]) == (text, "external-attribute-unknown")
         assert "service's client it is, is not known" in missing["detail"]

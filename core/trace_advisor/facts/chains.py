@@ -180,6 +180,22 @@ def _factory_key(call: ast.Call) -> str | None:
 
 
 _KEY_TEXT = re.compile(r"[a-z0-9][a-z0-9.-]{0,62}")
+_KEY_CHAINS: dict[str, Chain] = {}  # one chain per literal, shared by every value, argument and default written so
+
+
+def key_chain(node: ast.expr | None) -> Chain | None:
+    """``("<str>", "=s3")`` for a short lower-case literal string (what a keyed factory may be given through a name, a
+    parameter's default or an argument), None for anything else: it evaluates as a ``str`` (``KEY`` leaves it)."""
+    if type(node) is not ast.Constant:
+        return None
+    assert isinstance(node, ast.Constant)
+    value = node.value
+    if type(value) is not str or not _KEY_TEXT.fullmatch(value):
+        return None
+    found = _KEY_CHAINS.get(value)
+    if found is None:
+        found = _KEY_CHAINS[value] = ("<str>", intern(KEY + value))
+    return found
 
 
 def has_call(node: ast.expr) -> bool:
@@ -273,9 +289,8 @@ def value_chains(
         return tuple((*chain, SLICE) for chain in value_chains(node.value, lambdas) if not chain[0].startswith("<"))
     literal = LITERAL_NAMES.get(type(node.value) if isinstance(node, ast.Constant) else type(node))
     if literal is not None:  # ``lines = []``, ``name = "x"``: an instance of the literal's type
-        if type(node) is ast.Constant and type(node.value) is str and _KEY_TEXT.fullmatch(node.value):
-            return ((literal, intern(KEY + node.value)),)  # a factory's key a name may hold (``SERVICE = "s3"``)
-        return ((literal,),)
+        factory_key = key_chain(node)  # a factory's key a name may hold (``SERVICE = "s3"``)
+        return (factory_key,) if factory_key is not None else ((literal,),)
     chain = chain_of(node)
     return (chain,) if chain is not None else ()
 

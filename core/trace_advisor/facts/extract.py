@@ -24,6 +24,7 @@ from trace_advisor.facts.chains import (
     chain_text,
     getattr_default,
     has_call,
+    key_chain,
     literal_key,
     own_names,
     renamed,
@@ -912,7 +913,7 @@ class _Extractor:
         scope.positional, scope.posonly = len(positional), len(args.posonlyargs)
         with_default = (*positional[len(positional) - len(args.defaults) :], *args.kwonlyargs)
         defaulted = zip(with_default, (*args.defaults, *args.kw_defaults), strict=True)
-        scope.defaults = tuple((a.arg, c) for a, d in defaulted for c in _followable(d, self.lambda_name))
+        scope.defaults = tuple((a.arg, c) for a, d in defaulted for c in _default_chains(d, self.lambda_name))
         parent_qualname = parent.qualname
         for arg in everything:
             if arg is args.vararg or arg is args.kwarg:  # ``*args`` is a tuple, ``**kwargs`` a dict
@@ -1378,7 +1379,7 @@ def _argument_chains(
     found: list[tuple[str, Chain]] = []
     for position, arg in enumerate(call.args):
         kind = type(arg)
-        if kind is ast.Name:  # most arguments: a name (or a literal, skipped)
+        if kind is ast.Name:  # most arguments: a name (or a literal, skipped but a factory's key: ``key_chain``)
             assert isinstance(arg, ast.Name)
             found.append((_POSITIONS[position] if position < 16 else str(position), renamed((arg.id,), names)))
         elif kind is ast.Starred:
@@ -1386,9 +1387,13 @@ def _argument_chains(
         elif kind in _FOLLOWABLE:
             key = _POSITIONS[position] if position < 16 else str(position)
             found.extend((key, renamed(chain, names)) for chain in _followable(arg, lambdas))
+        elif kind is ast.Constant and (literal := key_chain(arg)) is not None:
+            found.append((_POSITIONS[position] if position < 16 else str(position), literal))
     for keyword in call.keywords:
         if keyword.arg is not None and type(keyword.value) in _FOLLOWABLE:
             found.extend((keyword.arg, renamed(chain, names)) for chain in _followable(keyword.value, lambdas))
+        elif keyword.arg is not None and (literal := key_chain(keyword.value)) is not None:
+            found.append((keyword.arg, literal))
     return tuple(found) if found else ()
 
 
@@ -1407,6 +1412,14 @@ def _followable(node: ast.expr | None, lambdas: LambdaNames) -> tuple[Chain, ...
         chain = chain_of(node)
         return (chain,) if chain is not None and not chain[0].startswith("<") else ()
     return tuple(chain for chain in value_chains(node, lambdas) if not chain[0].startswith("<"))
+
+
+def _default_chains(node: ast.expr | None, lambdas: LambdaNames) -> tuple[Chain, ...]:
+    """A parameter's default as resolution follows it: a followable value, or a literal a factory may be keyed by."""
+    found = _followable(node, lambdas)
+    if not found and (literal := key_chain(node)) is not None:
+        return (literal,)
+    return found
 
 
 def _docstring(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:

@@ -144,7 +144,8 @@ class ParameterFlow:
         """Whether ``more`` calls under ``key`` could change which calls a parameter reads (past the first
         ``_MAX_SITES``)."""
         self._index()
-        return sum(len(sites) for _, sites in self._sites.get(key, {}).values()) + more > _MAX_SITES
+        found = self._sites.get(key, {}).values()
+        return sum(1 for _, sites in found for site in sites if not _literal_only(site)) + more > _MAX_SITES
 
     def functions_reading(self, module: str, keys: Iterable[str]) -> set[str]:
         """The functions of ``module`` whose parameter values read calls of these keys."""
@@ -174,19 +175,38 @@ class ParameterFlow:
         out: set[Value] = set()
         where = scope.parent or "<module>"
         for parameter, chain in scope.defaults:
-            if parameter == name:
+            if parameter == name and chain[0] != _LITERAL:  # a literal is no value a parameter holds
                 out.update(self._evaluator.eval_chain(info, where, chain))
         position = scope.params.index(name)
         for site_info, site, offset in self._calls_reaching(info, scope):
             keys = _argument_keys(scope, position, offset)
             for key_name, chain in site.args:
-                if key_name in keys:
+                if key_name in keys and chain[0] != _LITERAL:
                     out.update(self._evaluator.eval_chain(site_info, site.scope, chain))
         return frozenset(value for value in out if _flows(value))
 
-    def _calls_reaching(self, info: ModuleInfo, scope: Scope) -> list[tuple[ModuleInfo, CallSite, int]]:
+    def passed(self, info: ModuleInfo, function: str, name: str) -> list[tuple[ModuleInfo, str, Chain]] | None:
+        """What parameter ``name`` of workspace function ``function`` is given, as chains with the module and scope to
+        read them in: its default and the arguments the calls reaching it pass there (a literal a factory may be
+        keyed by is one: ``facts.chains.key_chain``). None when it is not a parameter of a workspace function."""
+        scope = info.scopes.get(function)
+        if not info.workspace or scope is None or scope.kind not in FUNCTION_KINDS or name not in scope.params:
+            return None
+        where = scope.parent or "<module>"
+        out = [(info, where, chain) for parameter, chain in scope.defaults if parameter == name]
+        position = scope.params.index(name)
+        for site_info, site, offset in self._calls_reaching(info, scope, literals=True):
+            keys = _argument_keys(scope, position, offset)
+            out.extend((site_info, site.scope, chain) for key_name, chain in site.args if key_name in keys)
+        return out
+
+    def _calls_reaching(
+        self, info: ModuleInfo, scope: Scope, *, literals: bool = False
+    ) -> list[tuple[ModuleInfo, CallSite, int]]:
         """The workspace call sites whose callee is the function ``scope`` (directly, as a bound method, or as the
-        ``__init__`` of the class called), each with how many parameters the call binds before its arguments."""
+        ``__init__`` of the class called), each with how many parameters the call binds before its arguments; the
+        calls that pass only literals a factory may be keyed by (``d.get("key")``) only when ``literals``: they pass
+        parameters no value that flows, and would crowd out those that do (``_MAX_SITES``)."""
         short = scope.qualname.rpartition(".")[2]
         keys = [short]
         owner = info.scopes.get(scope.parent) if scope.parent else None
@@ -204,6 +224,8 @@ class ParameterFlow:
             self._readers.setdefault(key, {}).setdefault(info.name, set()).add(scope.qualname)
             for _, (site_info, sites) in sorted(self._sites.get(key, {}).items()):
                 for site in sites:
+                    if not literals and _literal_only(site):
+                        continue
                     read += 1
                     if read > _MAX_SITES:  # a name called everywhere: the parameter holds what the first calls pass
                         return out
@@ -363,6 +385,14 @@ def _contributions(facts: ModuleFacts | None) -> frozenset[CallSite]:
 
 
 _NO_LOC = 0
+
+
+def _literal_only(site: CallSite) -> bool:
+    """Whether a call passes only literals (``facts.chains.key_chain``): no value a parameter holds."""
+    return all(chain[0] == _LITERAL for _, chain in site.args)
+
+
+_LITERAL = "<str>"  # the head of a literal's chain among arguments and defaults (``facts.chains.key_chain``)
 
 
 def _argument_keys(scope: Scope, position: int, offset: int) -> frozenset[str]:

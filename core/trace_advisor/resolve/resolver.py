@@ -195,6 +195,8 @@ class Resolver:
                 return False
             for site in found:
                 for _, chain in site.args:
+                    if chain[0] == "<str>":  # a literal (``facts.chains.key_chain``): no value a parameter holds
+                        continue
                     try:
                         values = self.eval_chain(info, site.scope, chain)
                     except RecursionError:
@@ -834,8 +836,8 @@ class Resolver:
 
     def _key_literals(self, info: ModuleInfo, scope: str, name: str, depth: int = 0) -> set[str] | None:
         """The literal strings ``name`` holds where a keyed factory is given it (``SERVICE = "s3"`` in the function,
-        the module, or imported from another; through names bound to it): None when one of its bindings holds
-        anything else (a parameter, whose callers' literals are not in the facts; a call's result)."""
+        the module, or imported from another; through names bound to it; a parameter's default and what the calls
+        reaching it pass): None when one of its bindings, or one argument, holds anything else (a call's result)."""
         found = self._bindings_of(info, scope, name) if depth < 8 else None
         if found is None:
             return None
@@ -843,7 +845,19 @@ class Resolver:
         out: set[str] = set()
         for binding in bindings:
             more: set[str] | None = None
-            if binding.kind == VALUE:
+            if binding.kind in (PARAMETER, ANNOTATION) and (passed := self._flow.passed(info, owner, name)):
+                more = set()
+                for where_info, where, chain in passed:
+                    if len(chain) == 2 and chain[0] == "<str>" and chain[1][:1] == KEY:
+                        more.add(chain[1][1:])
+                    elif (
+                        len(chain) == 1
+                        and (held := self._key_literals(where_info, where, plain_name(chain[0]), depth + 1)) is not None
+                    ):
+                        more |= held
+                    else:
+                        return None
+            elif binding.kind == VALUE:
                 more = set()
                 for chain in binding.chains:
                     if len(chain) == 2 and chain[0] == "<str>" and chain[1][:1] == KEY:
@@ -996,7 +1010,7 @@ class Resolver:
         scope = info.scopes.get(function)
         if scope is None:
             return found
-        defaults = [chain for name, chain in scope.defaults if name == binding.target]
+        defaults = [chain for name, chain in scope.defaults if name == binding.target and chain[0][:1] != "<"]
         return found | _union(self.eval_chain(info, scope.parent or "<module>", chain) for chain in defaults)
 
     def _decorated_value(self, info: ModuleInfo, function: str, name: str) -> Values:
