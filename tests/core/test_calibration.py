@@ -213,3 +213,108 @@ def test_the_fit_reads_verdicts_before_the_projects_own_spans(tmp_path: Path) ->
     after = {r.ctx.qualname: r.verdict for r in engine.analyzer.function_results(root / "shop" / "billing.py")[0]}
     assert any("already have spans" in reason for reason in after["BillingClient.refund"].reasons)  # the stage ran
     assert row.features["conf"] < after["BillingClient.refund"].confidence  # and the row does not see it
+
+
+CALLERS = {
+    "shop/api.py": """\
+from shop import store
+
+
+def create_order(request):
+    order = store.save(request.json())
+    if order is None:
+        raise ValueError("no order")
+    return order
+""",
+    "shop/jobs.py": """\
+from shop import store
+
+
+def nightly():
+    for row in range(3):
+        store.save({"row": row})
+""",
+    "shop/store.py": """\
+import requests
+
+
+def save(data):
+    response = requests.post("https://orders.example/orders", json=data, timeout=5)
+    response.raise_for_status()
+    return response.json()
+""",
+    "shop/__init__.py": "",
+}
+
+
+def test_graph_features_read_callers_and_entry_points_in_other_files(tmp_path: Path) -> None:
+    """Who calls a function from other modules, whether they have evidence of their own, and how far an entry point
+    is above it: facts of other files, which the features read through the analysis (``Analyzer.around``)."""
+    from trace_advisor.analysis import Analyzer
+    from trace_advisor.index import Index
+
+    for name, text in CALLERS.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    config = config_from_mapping({"scoring": "rules"}, "test")
+    index = Index.from_config(config, [tmp_path], use_cache=False)
+    index.build()
+    analyzer = Analyzer(index, config, index.graph())
+    scored = [Scored(r.ctx, r.signals, v) for r, v in analyzer.scored(tmp_path / "shop" / "store.py")]
+    [save] = [i for i, s in enumerate(scored) if s.ctx.qualname == "save"]
+    around = analyzer.around()
+    assert around is not None
+    row = features(scored, analyzer.scorer, around)[save]
+    alone = features(scored, analyzer.scorer)[save]
+    assert row["g_mods_in"] == math.log1p(2)  # called from shop.api and shop.jobs
+    assert row["g_callers_ev"] == 1.0 and alone["g_callers_ev"] == 0.0  # both callers have evidence of their own
+    assert row["g_top"] == 0.0 and alone["g_top"] == 1.0  # it is not the outermost function on the way to I/O
+    assert row["g_entry"] == 0.5 and alone["g_entry"] == 0.0  # one call below functions nothing else calls
+    top = [Scored(r.ctx, r.signals, v) for r, v in analyzer.scored(tmp_path / "shop" / "api.py")]
+    [handler] = features(top, analyzer.scorer, around)
+    assert handler["g_top"] == 1.0 and handler["g_entry"] == 1.0 and handler["g_callee_ev"] == math.log1p(1)
+
+
+TRACED_CALLER = """\
+from opentelemetry import trace
+
+from shop import store
+
+tracer = trace.get_tracer(__name__)
+
+
+def _refresh(data):
+    with tracer.start_as_current_span("refresh"):
+        return store.save(data)
+"""
+
+
+def test_the_fit_reads_each_repository_with_every_span_taken_out(tmp_path: Path) -> None:
+    """The features read a function's neighbours in other files; a neighbour's span is its label, so the rows are
+    read from the repository with every span taken out (as ``placement_corpus.py --keep 0`` scores it)."""
+    fit = _fit_module()
+    work = tmp_path / "work"
+    for name, text in {**CALLERS, "shop/api.py": TRACED_CALLER}.items():
+        (work / name).parent.mkdir(parents=True, exist_ok=True)
+        (work / name).write_text(text)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "init", "-q", str(work)], check=True)
+    subprocess.run([*git, "-C", str(work), "add", "."], check=True)
+    subprocess.run([*git, "-C", str(work), "commit", "-qm", "shop"], check=True)
+    commit = subprocess.run(["git", "-C", str(work), "rev-parse", "HEAD"], capture_output=True, text=True, check=True)
+    mirrors = tmp_path / "mirrors"
+    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(mirrors / "t+shop" / "repo")], check=True)
+    files = {
+        "shop/api.py": {"traced": ["_refresh"], "not_traced": []},
+        "shop/store.py": {"traced": [], "not_traced": ["save"]},
+    }
+    entry = {"repo": "t/shop", "commit": commit.stdout.strip(), "scope": ["."], "split": "dev", "files": files}
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"repos": [entry]}))
+    args = fit.argparse.Namespace(rows=None, manifest=manifest, mirrors=mirrors, scratch=tmp_path / "scratch")
+    rows = {r.name: r for r in fit.load_rows(args) if r.repo == "t/shop"}
+    assert rows["shop/api.py:_refresh"].label and not rows["shop/store.py:save"].label
+    # of its two callers, the nightly job's loop of I/O deserves a span; _refresh's span is gone with the others
+    assert rows["shop/store.py:save"].features["g_callers_span"] == 0.5
+    copies = list((tmp_path / "scratch").glob("t+shop-*-keep0-seed1"))
+    assert len(copies) == 1 and "start_as_current_span" not in (copies[0] / "shop" / "api.py").read_text()
