@@ -16,6 +16,8 @@ the best; those predictions also give the reliability curve written beside the m
     .venv/bin/python benchmarks/fit_calibration.py --mirrors /work/.mirror                # refit and write
     .venv/bin/python benchmarks/fit_calibration.py --mirrors DIR --rows /tmp/rows.json    # keep the rows for refits
     .venv/bin/python benchmarks/fit_calibration.py --rows /tmp/rows.json --dry-run        # figures only
+    .venv/bin/python benchmarks/fit_calibration.py --rows /tmp/rows.json --dry-run --without file_cands --without g_ \
+        --devset-weight 5                     # leave features out (by prefix); the dev set weighs as 5 repositories
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from types import ModuleType
 
 import pytest
 from trace_advisor.advise.calibration import Calibration, Scored, Tree, Weight, calibrated, features, shipped
-from trace_advisor.advise.local import LocalScorer
+from trace_advisor.analysis import Analyzer
 from trace_advisor.analysis_cache import FunctionResult
 from trace_advisor.config import config_from_mapping, default_config
 from trace_advisor.detect.findings import Finding
@@ -23,6 +23,8 @@ REPO = Path(__file__).resolve().parents[2]
 SHAPE = {"private", "dunder", "method", "async", "log_stmts", "fan_in", "cross_pkg", "callee_io", "handed_io"}
 SHAPE |= {"generator", "exported", "params", "fan_out", "callee_cand", "caller_cand", "io_near", "caller_self"}
 UNITS = {"cls_pub", "cls_share", "cls_cand", "file_share", "file_cand", "file_cands", "above_me", "trivial", "conf"}
+UNITS |= {"cls_io"}
+GRAPH = {"g_callers_ev", "g_callers_span", "g_covered", "g_top", "g_mods_in", "g_callee_span", "g_callee_ev", "g_entry"}
 
 
 def test_probability_is_the_logistic_of_standardised_features() -> None:
@@ -34,7 +36,9 @@ def test_probability_is_the_logistic_of_standardised_features() -> None:
 
 def test_the_shipped_coefficients_only_name_features_the_engine_computes() -> None:
     model = shipped()
-    known = SHAPE | UNITS | {f"fd_{f.value}" for f in Finding} | {f"eff_{p}" for p in default_config().priorities}
+    known = (
+        SHAPE | UNITS | GRAPH | {f"fd_{f.value}" for f in Finding} | {f"eff_{p}" for p in default_config().priorities}
+    )
     names = model.names()
     assert names <= known, names - known
     assert {"conf", "log_stmts", "private"} <= names
@@ -131,8 +135,7 @@ def test_the_calibrated_scorer_is_the_default_and_a_project_can_choose_the_rules
     assert all(c >= 0.5 for c in rules.values())  # the rules keep their own cut
 
 
-def _results(root: Path, scoring: str) -> tuple[LocalScorer, list[FunctionResult]]:
-    from trace_advisor.analysis import Analyzer
+def _results(root: Path, scoring: str) -> tuple[Analyzer, list[FunctionResult]]:
     from trace_advisor.index import Index
 
     config = config_from_mapping({"scoring": scoring}, "test")
@@ -141,19 +144,20 @@ def _results(root: Path, scoring: str) -> tuple[LocalScorer, list[FunctionResult
     analyzer = Analyzer(index, config, index.graph())
     results, problem = analyzer.function_results(root / "billing.py")
     assert problem is None
-    return analyzer.scorer, results
+    return analyzer, results
 
 
 def test_the_model_reads_the_rules_verdicts_of_the_whole_file(tmp_path: Path) -> None:
     (tmp_path / "billing.py").write_text(SERVICE)
-    scorer, rules = _results(tmp_path, "rules")
+    analyzer, rules = _results(tmp_path, "rules")
+    scorer = analyzer.scorer
     _, model = _results(tmp_path, "calibrated")
     scored = [Scored(r.ctx, r.signals, r.verdict) for r in rules]
     rows = {r.ctx.qualname: found for r, found in zip(rules, features(scored, scorer), strict=True)}
     assert rows["BillingClient.get_invoice"]["method"] == 1.0 and rows["cents"]["method"] == 0.0
     assert rows["BillingClient.get_invoice"]["fd_client-call"] > 0 and rows["BillingClient.get_invoice"]["conf"] > 0.5
     assert rows["cents"]["file_share"] == rows["BillingClient.refund"]["file_share"]  # a fact of the file
-    again = calibrated(scored, scorer, shipped())
+    again = calibrated(scored, scorer, shipped(), around=analyzer.around())
     assert [v.confidence for v in again] == [r.verdict.confidence for r in model]
     by_name = {r.ctx.qualname: r.verdict for r in model}
     assert by_name["BillingClient.__init__"] is not None and by_name["BillingClient.__init__"].priority is None
@@ -250,7 +254,6 @@ def save(data):
 def test_graph_features_read_callers_and_entry_points_in_other_files(tmp_path: Path) -> None:
     """Who calls a function from other modules, whether they have evidence of their own, and how far an entry point
     is above it: facts of other files, which the features read through the analysis (``Analyzer.around``)."""
-    from trace_advisor.analysis import Analyzer
     from trace_advisor.index import Index
 
     for name, text in CALLERS.items():
