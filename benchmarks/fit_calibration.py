@@ -2,7 +2,9 @@
 
 Training data: every repository of ``benchmarks/corpus/manifest.json`` (both splits: repositories whose maintainers
 placed spans by hand) and the hand-labelled dev set, one row per labelled function that the rules scorer has evidence
-for, with the features of :mod:`trace_advisor.advise.calibration`. Each repository is scored leave-one-repository-out
+for, with the features of :mod:`trace_advisor.advise.calibration`. Each repository is read with every span taken out
+(as ``placement_corpus.py --keep 0`` reads it): the features read the neighbours of a function (its callers and
+callees in other files), and a neighbour's span is a label. Each repository is scored leave-one-repository-out
 (by a model fitted on all the others, never on itself), every repository weighted equally; the figures are printed
 for the whole corpus and for each split (``dev``: studied with ``placement_corpus.py --errors``; ``heldout``: never
 studied; ``devset``). The shipped model is then fitted on all of them. The default model is shallow gradient-boosted
@@ -14,6 +16,8 @@ the best; those predictions also give the reliability curve written beside the m
     .venv/bin/python benchmarks/fit_calibration.py --mirrors /work/.mirror                # refit and write
     .venv/bin/python benchmarks/fit_calibration.py --mirrors DIR --rows /tmp/rows.json    # keep the rows for refits
     .venv/bin/python benchmarks/fit_calibration.py --rows /tmp/rows.json --dry-run        # figures only
+    .venv/bin/python benchmarks/fit_calibration.py --rows /tmp/rows.json --dry-run --without file_cands --without g_ \
+        --devset-weight 5                     # leave features out (by prefix); the dev set weighs as 5 repositories
 """
 
 from __future__ import annotations
@@ -27,9 +31,17 @@ import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
-from placement_corpus import MANIFEST, RepoEngine, export, load_manifest, reliability  # the script's folder
+from placement_corpus import (  # the script's folder
+    MANIFEST,
+    RepoEngine,
+    export,
+    load_manifest,
+    partly_instrumented,
+    reliability,
+)
 from placement_eval import DEFAULT_DEVSET, REPO, Score, load_labels
 from trace_advisor.advise.calibration import Tree
 
@@ -43,7 +55,9 @@ RATE = 0.1
 MIN_LEAF = 20
 LAMBDA = 1.0
 BINS = 32
+DEVSET_WEIGHT = 1.0  # how many repositories the dev set weighs as (``--devset-weight``)
 TIE = 0.005  # micro + macro F1 within this of the best count as equal when the cut is chosen
+STRIPPED = ".stripped"  # marks a copy of a repository with every span taken out
 THRESHOLDS = tuple(round(0.10 + 0.05 * i, 2) for i in range(11))  # 0.10 .. 0.60
 
 
@@ -54,6 +68,7 @@ class Row:
     candidate: bool  # the rules scorer has evidence (only these get a probability)
     features: Mapping[str, float]
     split: str = "dev"  # the manifest's split ("dev", "heldout"), or "devset"
+    name: str = ""  # file:qualname, for reading the mistakes
 
 
 def rows_of(
@@ -67,13 +82,15 @@ def rows_of(
         # the verdicts before the project's own spans are read: in the corpus those spans are the labels
         scored = [Scored(r.ctx, r.signals, verdict) for r, verdict in engine.analyzer.scored(root / name)]
         found: dict[str, tuple[Scored, Mapping[str, float]]] = {}
-        for item, values in zip(scored, features(scored, engine.analyzer.scorer), strict=True):
+        around = engine.analyzer.around()
+        for item, values in zip(scored, features(scored, engine.analyzer.scorer, around), strict=True):
             found.setdefault(item.ctx.qualname, (item, values))
         traced = set(files[name]["traced"])
         for qualname in [*files[name]["traced"], *files[name]["not_traced"]]:
             if qualname in found:
                 item, values = found[qualname]
-                rows.append(Row(repo, qualname in traced, item.verdict.priority is not None, values, split))
+                candidate = item.verdict.priority is not None
+                rows.append(Row(repo, qualname in traced, candidate, values, split, f"{name}:{qualname}"))
     return rows
 
 
@@ -93,7 +110,18 @@ class Model:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, total))))
 
 
-def fit(rows: Sequence[Row]) -> Model:
+def weighted(rows: Sequence[Row], devset: float = DEVSET_WEIGHT) -> list[float]:
+    """Each row's weight (mean 1): every repository's rows weigh as much in total as any other's, the dev set's
+    ``devset`` times as much (it is labelled by this project's own rules, which ``examples/`` follows too)."""
+    per_repo: dict[str, int] = {}
+    for r in rows:
+        per_repo[r.repo] = per_repo.get(r.repo, 0) + 1
+    share = {repo: devset if repo == "devset" else 1.0 for repo in per_repo}
+    total = sum(share.values())
+    return [len(rows) * share[r.repo] / (total * per_repo[r.repo]) for r in rows]
+
+
+def fit(rows: Sequence[Row], devset: float = DEVSET_WEIGHT) -> Model:
     """Logistic regression with L2, every repository's rows weighing as much in total as any other's."""
     rows = [r for r in rows if r.candidate]
     names_seen = sorted({k for r in rows for k in r.features})
@@ -103,28 +131,29 @@ def fit(rows: Sequence[Row]) -> Model:
     columns = [columns_seen[j] for j in kept]
     means = [sum(c) / len(c) for c in columns]
     scales = [math.sqrt(sum((x - m) ** 2 for x in c) / len(c)) for c, m in zip(columns, means, strict=True)]
-    z = [[(x - m) / s for x in c] for c, m, s in zip(columns, means, scales, strict=True)]
-    per_repo: dict[str, int] = {}
-    for r in rows:
-        per_repo[r.repo] = per_repo.get(r.repo, 0) + 1
-    sample = [len(rows) / (len(per_repo) * per_repo[r.repo]) for r in rows]
+    # z = (x - mean) / scale, read through each column's non-zero entries (most findings are absent from most rows):
+    # w.z = sum((w / scale) x) - sum(w mean / scale), and sum(e z) = (sum(e x) - mean sum(e)) / scale
+    nonzero = [[(i, x) for i, x in enumerate(c) if x] for c in columns]
+    sample = weighted(rows, devset)
     y = [1.0 if r.label else 0.0 for r in rows]
     weights = [0.0] * len(names)
     bias = 0.0
     count = len(rows)
     for _ in range(ITERATIONS):
-        totals = [bias] * count
+        shift = bias - sum(w * m / s for w, m, s in zip(weights, means, scales, strict=True))
+        totals = [shift] * count
         for j, w in enumerate(weights):
             if w:
-                column = z[j]
-                for i in range(count):
-                    totals[i] += w * column[i]
+                factor = w / scales[j]
+                for i, x in nonzero[j]:
+                    totals[i] += factor * x
         errors = [
             (1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, t)))) - yi) * si
             for t, yi, si in zip(totals, y, sample, strict=True)
         ]
+        error_sum = sum(errors)
         for j in range(len(names)):
-            gradient = sum(e * x for e, x in zip(errors, z[j], strict=True))
+            gradient = (sum(errors[i] * x for i, x in nonzero[j]) - means[j] * error_sum) / scales[j]
             weights[j] -= STEP * (gradient + L2 * weights[j]) / count
         bias -= STEP * sum(errors) / count
     return Model(names, tuple(means), tuple(scales), tuple(weights), bias)
@@ -142,7 +171,7 @@ class Boosted:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, total))))
 
 
-def boost(rows: Sequence[Row]) -> Boosted:
+def boost(rows: Sequence[Row], devset: float = DEVSET_WEIGHT) -> Boosted:
     """Shallow boosted trees (``DEPTH`` levels, ``ROUNDS`` rounds, shrinkage ``RATE``), every repository's rows
     weighing as much in total as any other's. Splits are read at no more than ``BINS`` cut points per feature (the
     column's quantiles), a leaf keeps at least ``MIN_LEAF`` rows; ties go to the first feature by name and the lowest
@@ -156,10 +185,11 @@ def boost(rows: Sequence[Row]) -> Boosted:
         values = set(ordered) if len(set(ordered)) <= BINS else {ordered[k * len(ordered) // BINS] for k in range(BINS)}
         cuts.append(sorted(c for c in values if c < ordered[-1]))
     bins = [[bisect.bisect_left(c, x) for x in column] for c, column in zip(cuts, columns, strict=True)]
-    per_repo: dict[str, int] = {}
-    for r in rows:
-        per_repo[r.repo] = per_repo.get(r.repo, 0) + 1
-    sample = [len(rows) / (len(per_repo) * per_repo[r.repo]) for r in rows]
+    # most rows of a feature sit in one bin (a finding most functions lack): a node's histogram reads the others
+    # and gives that bin what is left of the node's totals
+    common = [max(range(len(c) + 1), key=column.count) for c, column in zip(cuts, bins, strict=True)]
+    rare = [[i for i, b in enumerate(column) if b != k] for column, k in zip(bins, common, strict=True)]
+    sample = weighted(rows, devset)
     y = [1.0 if r.label else 0.0 for r in rows]
     positive = sum(s * t for s, t in zip(sample, y, strict=True))
     bias = math.log(positive / (sum(sample) - positive))
@@ -173,14 +203,20 @@ def boost(rows: Sequence[Row]) -> Boosted:
             return leaf
         best = (0.0, -1, -1)
         parent = g_all * g_all / (h_all + LAMBDA)
+        member = set(index)
         for j, column in enumerate(bins):
             size = len(cuts[j]) + 1
             hg, hh, hc = [0.0] * size, [0.0] * size, [0] * size
-            for i in index:
-                b = column[i]
-                hg[b] += g[i]
-                hh[b] += h[i]
-                hc[b] += 1
+            for i in rare[j]:
+                if i in member:
+                    b = column[i]
+                    hg[b] += g[i]
+                    hh[b] += h[i]
+                    hc[b] += 1
+            k = common[j]
+            hg[k] += g_all - sum(hg)
+            hh[k] += h_all - sum(hh)
+            hc[k] += len(index) - sum(hc)
             gl = hl = 0.0
             cl = 0
             for b in range(size - 1):
@@ -246,7 +282,11 @@ def load_rows(args: argparse.Namespace) -> list[Row]:
     rows: list[Row] = []
     for entry in load_manifest(args.manifest):
         root = export(entry.repo, entry.commit, entry.scope, args.mirrors, args.scratch)
-        rows.extend(rows_of(entry.repo, entry.split, root, entry.scope, entry.files))
+        stripped = root.with_name(f"{root.name}-keep0-seed1")  # as ``placement_corpus.py --keep 0`` makes it
+        if not (stripped / STRIPPED).is_file():
+            stripped, _ = partly_instrumented(entry, root, RepoEngine(root, entry.scope), 0.0, 1)
+            (stripped / STRIPPED).write_text(entry.commit)
+        rows.extend(rows_of(entry.repo, entry.split, stripped, entry.scope, entry.files))
     rows.extend(rows_of("devset", "devset", DEFAULT_DEVSET, ["."], load_labels(DEFAULT_DEVSET)))
     if args.rows is not None:
         args.rows.write_text(json.dumps([dataclasses.asdict(r) for r in rows]))
@@ -262,11 +302,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--model", choices=("boosted", "logistic"), default="boosted")
     parser.add_argument("--rows", type=Path, help="read the labelled rows from this file, or write them to it")
     parser.add_argument("--dry-run", action="store_true", help="print the figures, write nothing")
+    parser.add_argument(
+        "--devset-weight", type=float, default=DEVSET_WEIGHT, help="how many repositories the dev set weighs as"
+    )
+    parser.add_argument(
+        "--without", action="append", default=[], metavar="PREFIX", help="leave out the features named so (repeatable)"
+    )
     args = parser.parse_args(argv)
     if args.mirrors is None and (args.rows is None or not args.rows.is_file()):
         parser.error("--mirrors is needed unless --rows names a file written before")
-    rows = load_rows(args)
-    train = boost if args.model == "boosted" else fit
+    rows = [
+        dataclasses.replace(r, features={k: v for k, v in r.features.items() if not k.startswith(tuple(args.without))})
+        for r in load_rows(args)
+    ]
+    train = partial(boost if args.model == "boosted" else fit, devset=args.devset_weight)
     repos = list(dict.fromkeys(r.repo for r in rows))
     predicted = [0.0] * len(rows)
     for left_out in repos:  # leave one repository out: never scored by a model that saw it
@@ -296,6 +345,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "by hand.",
         "model": args.model,
         "fitted_on": repos,
+        "without": args.without,
+        "devset_weight": args.devset_weight,
         "rows": sum(r.candidate for r in rows),
         "threshold": threshold,
         "leave_one_repository_out": {

@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from trace_advisor.advise.calibration import RULES_THRESHOLD, Scored, calibrated, shipped
+from trace_advisor.advise.calibration import ENTRY_DEPTH, RULES_THRESHOLD, Scored, calibrated, shipped
 from trace_advisor.advise.instrumentation_hints import instrumentation_hints
 from trace_advisor.advise.layers import covered_wrappers
 from trace_advisor.advise.local import LocalScorer, Verdict
@@ -173,6 +173,7 @@ class Analyzer:
         self._scored_files: dict[Path, tuple[list[FunctionResult], tuple[Verdict, ...]]] = {}  # this run's (_scored)
         self._fit: tuple[SpanCensus, ProjectThreshold | None] | None = None  # this run's project threshold
         self._covering: dict[SymbolId, bool] = {}  # callers found to have a span of their own (_covers)
+        self._around: _Around | None = None  # other files' rules verdicts and entry distances (calibration features)
         self._handed: dict[SymbolId, frozenset[SymbolId]] = {}  # runners -> what they may run (_handed_targets)
         self._messages: dict[SymbolId, frozenset[SymbolId]] = {}  # consumers -> what they call per message
         self._once: dict[SymbolId, tuple[object, bool]] = {}  # (the facts scope it was found for, runs once)
@@ -652,7 +653,7 @@ class Analyzer:
             verdicts[number] = verdict
         if calibrate:
             scored = [Scored(r.ctx, r.signals, v) for r, v in zip(results, verdicts, strict=True)]
-            verdicts = calibrated(scored, self.scorer, shipped(), client_operations(pairs))
+            verdicts = calibrated(scored, self.scorer, shipped(), client_operations(pairs), self.around())
         work = work_runs([(r.ctx, r.signals) for r in results])
         floor = shipped().threshold if calibrate else self.config.min_confidence
         for number, run in work.runs.items():
@@ -662,6 +663,13 @@ class Analyzer:
         found = (results, tuple(verdicts))
         self._scored_files[path] = found
         return found
+
+    def around(self) -> _Around | None:
+        """What the calibration features read of other files (:class:`trace_advisor.advise.calibration.Around`), one
+        per run; None without a call graph."""
+        if self._around is None and self.builder is not None and self.graph is not None:
+            self._around = _Around(self.index, self.graph, self.builder, self.scorer, self.priorities)
+        return self._around
 
     def project_threshold(self, census: SpanCensus, cancel: CancelToken = NEVER) -> ProjectThreshold | None:
         """The threshold that best reproduces the spans the project already has (:func:`fit_threshold` over the
@@ -1233,6 +1241,66 @@ def _function_of(index: Index, symbol: SymbolId) -> FunctionContext | None:
     """A workspace function as the detectors see it (without graph facts); None outside the workspace."""
     syntax = _syntax_of(index, symbol)
     return FunctionContext(*syntax) if syntax is not None else None
+
+
+class _Around:
+    """Other files' functions as the calibration features read them: each one's rules verdict with its graph facts
+    (as :meth:`Analyzer._covers` reads a caller), and the distance up to an entry point; both remembered for the
+    run."""
+
+    def __init__(
+        self, index: Index, graph: GraphLike, builder: GraphFactsBuilder, scorer: LocalScorer, priorities: list[str]
+    ) -> None:
+        self.index = index
+        self.graph = graph
+        self.builder = builder
+        self.scorer = scorer
+        self.priorities = priorities
+        self._verdicts: dict[SymbolId, Verdict | None] = {}
+        self._distances: dict[SymbolId, int | None] = {}
+
+    def verdict(self, symbol: SymbolId) -> Verdict | None:
+        if symbol in self._verdicts:
+            return self._verdicts[symbol]
+        self._verdicts[symbol] = None  # guards recursion
+        syntax = _syntax_of(self.index, symbol)
+        found = None
+        if syntax is not None and not is_test_module(symbol.partition(":")[0]):
+            ctx = FunctionContext(*syntax, self.builder.facts(symbol))
+            found = self.scorer.verdict(ctx, tuple(run_detectors(ctx, self.priorities)))
+        self._verdicts[symbol] = found
+        return found
+
+    def entry_distance(self, symbol: SymbolId) -> int | None:
+        """How many calls up the nearest entry point is (0: it is one; a function no production code calls counts as
+        one), searched breadth first over workspace callers outside tests, at most ``ENTRY_DEPTH`` calls and
+        ``_IO_WALK`` functions; None when none is that close."""
+        if symbol in self._distances:
+            return self._distances[symbol]
+        is_entry = getattr(self.graph, "is_entry_point", None)
+        seen = {symbol}
+        level = [symbol]
+        found = None
+        for distance in range(ENTRY_DEPTH + 1):
+            if is_entry is not None and any(is_entry(s) for s in level):
+                found = distance
+                break
+            above = []
+            for current in level:
+                for edge in self.graph.callers(current):
+                    caller = edge.caller
+                    if edge.external or caller in seen or is_test_module(caller.partition(":")[0]):
+                        continue
+                    seen.add(caller)
+                    above.append(caller)
+            if not above:  # no production code calls these: the top of the workspace's calls
+                found = distance
+                break
+            if len(seen) > _IO_WALK:
+                break
+            level = sorted(above)
+        self._distances[symbol] = found
+        return found
 
 
 def _handler(verdict: Verdict) -> bool:

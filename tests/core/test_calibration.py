@@ -14,7 +14,7 @@ from types import ModuleType
 
 import pytest
 from trace_advisor.advise.calibration import Calibration, Scored, Tree, Weight, calibrated, features, shipped
-from trace_advisor.advise.local import LocalScorer
+from trace_advisor.analysis import Analyzer
 from trace_advisor.analysis_cache import FunctionResult
 from trace_advisor.config import config_from_mapping, default_config
 from trace_advisor.detect.findings import Finding
@@ -23,6 +23,8 @@ REPO = Path(__file__).resolve().parents[2]
 SHAPE = {"private", "dunder", "method", "async", "log_stmts", "fan_in", "cross_pkg", "callee_io", "handed_io"}
 SHAPE |= {"generator", "exported", "params", "fan_out", "callee_cand", "caller_cand", "io_near", "caller_self"}
 UNITS = {"cls_pub", "cls_share", "cls_cand", "file_share", "file_cand", "file_cands", "above_me", "trivial", "conf"}
+UNITS |= {"cls_io"}
+GRAPH = {"g_callers_ev", "g_callers_span", "g_covered", "g_top", "g_mods_in", "g_callee_span", "g_callee_ev", "g_entry"}
 
 
 def test_probability_is_the_logistic_of_standardised_features() -> None:
@@ -34,7 +36,9 @@ def test_probability_is_the_logistic_of_standardised_features() -> None:
 
 def test_the_shipped_coefficients_only_name_features_the_engine_computes() -> None:
     model = shipped()
-    known = SHAPE | UNITS | {f"fd_{f.value}" for f in Finding} | {f"eff_{p}" for p in default_config().priorities}
+    known = (
+        SHAPE | UNITS | GRAPH | {f"fd_{f.value}" for f in Finding} | {f"eff_{p}" for p in default_config().priorities}
+    )
     names = model.names()
     assert names <= known, names - known
     assert {"conf", "log_stmts", "private"} <= names
@@ -131,8 +135,7 @@ def test_the_calibrated_scorer_is_the_default_and_a_project_can_choose_the_rules
     assert all(c >= 0.5 for c in rules.values())  # the rules keep their own cut
 
 
-def _results(root: Path, scoring: str) -> tuple[LocalScorer, list[FunctionResult]]:
-    from trace_advisor.analysis import Analyzer
+def _results(root: Path, scoring: str) -> tuple[Analyzer, list[FunctionResult]]:
     from trace_advisor.index import Index
 
     config = config_from_mapping({"scoring": scoring}, "test")
@@ -141,19 +144,20 @@ def _results(root: Path, scoring: str) -> tuple[LocalScorer, list[FunctionResult
     analyzer = Analyzer(index, config, index.graph())
     results, problem = analyzer.function_results(root / "billing.py")
     assert problem is None
-    return analyzer.scorer, results
+    return analyzer, results
 
 
 def test_the_model_reads_the_rules_verdicts_of_the_whole_file(tmp_path: Path) -> None:
     (tmp_path / "billing.py").write_text(SERVICE)
-    scorer, rules = _results(tmp_path, "rules")
+    analyzer, rules = _results(tmp_path, "rules")
+    scorer = analyzer.scorer
     _, model = _results(tmp_path, "calibrated")
     scored = [Scored(r.ctx, r.signals, r.verdict) for r in rules]
     rows = {r.ctx.qualname: found for r, found in zip(rules, features(scored, scorer), strict=True)}
     assert rows["BillingClient.get_invoice"]["method"] == 1.0 and rows["cents"]["method"] == 0.0
     assert rows["BillingClient.get_invoice"]["fd_client-call"] > 0 and rows["BillingClient.get_invoice"]["conf"] > 0.5
     assert rows["cents"]["file_share"] == rows["BillingClient.refund"]["file_share"]  # a fact of the file
-    again = calibrated(scored, scorer, shipped())
+    again = calibrated(scored, scorer, shipped(), around=analyzer.around())
     assert [v.confidence for v in again] == [r.verdict.confidence for r in model]
     by_name = {r.ctx.qualname: r.verdict for r in model}
     assert by_name["BillingClient.__init__"] is not None and by_name["BillingClient.__init__"].priority is None
@@ -213,3 +217,107 @@ def test_the_fit_reads_verdicts_before_the_projects_own_spans(tmp_path: Path) ->
     after = {r.ctx.qualname: r.verdict for r in engine.analyzer.function_results(root / "shop" / "billing.py")[0]}
     assert any("already have spans" in reason for reason in after["BillingClient.refund"].reasons)  # the stage ran
     assert row.features["conf"] < after["BillingClient.refund"].confidence  # and the row does not see it
+
+
+CALLERS = {
+    "shop/api.py": """\
+from shop import store
+
+
+def create_order(request):
+    order = store.save(request.json())
+    if order is None:
+        raise ValueError("no order")
+    return order
+""",
+    "shop/jobs.py": """\
+from shop import store
+
+
+def nightly():
+    for row in range(3):
+        store.save({"row": row})
+""",
+    "shop/store.py": """\
+import requests
+
+
+def save(data):
+    response = requests.post("https://orders.example/orders", json=data, timeout=5)
+    response.raise_for_status()
+    return response.json()
+""",
+    "shop/__init__.py": "",
+}
+
+
+def test_graph_features_read_callers_and_entry_points_in_other_files(tmp_path: Path) -> None:
+    """Who calls a function from other modules, whether they have evidence of their own, and how far an entry point
+    is above it: facts of other files, which the features read through the analysis (``Analyzer.around``)."""
+    from trace_advisor.index import Index
+
+    for name, text in CALLERS.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    config = config_from_mapping({"scoring": "rules"}, "test")
+    index = Index.from_config(config, [tmp_path], use_cache=False)
+    index.build()
+    analyzer = Analyzer(index, config, index.graph())
+    scored = [Scored(r.ctx, r.signals, v) for r, v in analyzer.scored(tmp_path / "shop" / "store.py")]
+    [save] = [i for i, s in enumerate(scored) if s.ctx.qualname == "save"]
+    around = analyzer.around()
+    assert around is not None
+    row = features(scored, analyzer.scorer, around)[save]
+    alone = features(scored, analyzer.scorer)[save]
+    assert row["g_mods_in"] == math.log1p(2)  # called from shop.api and shop.jobs
+    assert row["g_callers_ev"] == 1.0 and alone["g_callers_ev"] == 0.0  # both callers have evidence of their own
+    assert row["g_top"] == 0.0 and alone["g_top"] == 1.0  # it is not the outermost function on the way to I/O
+    assert row["g_entry"] == 0.5 and alone["g_entry"] == 0.0  # one call below functions nothing else calls
+    top = [Scored(r.ctx, r.signals, v) for r, v in analyzer.scored(tmp_path / "shop" / "api.py")]
+    [handler] = features(top, analyzer.scorer, around)
+    assert handler["g_top"] == 1.0 and handler["g_entry"] == 1.0 and handler["g_callee_ev"] == math.log1p(1)
+
+
+TRACED_CALLER = """\
+from opentelemetry import trace
+
+from shop import store
+
+tracer = trace.get_tracer(__name__)
+
+
+def _refresh(data):
+    with tracer.start_as_current_span("refresh"):
+        return store.save(data)
+"""
+
+
+def test_the_fit_reads_each_repository_with_every_span_taken_out(tmp_path: Path) -> None:
+    """The features read a function's neighbours in other files; a neighbour's span is its label, so the rows are
+    read from the repository with every span taken out (as ``placement_corpus.py --keep 0`` scores it)."""
+    fit = _fit_module()
+    work = tmp_path / "work"
+    for name, text in {**CALLERS, "shop/api.py": TRACED_CALLER}.items():
+        (work / name).parent.mkdir(parents=True, exist_ok=True)
+        (work / name).write_text(text)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "init", "-q", str(work)], check=True)
+    subprocess.run([*git, "-C", str(work), "add", "."], check=True)
+    subprocess.run([*git, "-C", str(work), "commit", "-qm", "shop"], check=True)
+    commit = subprocess.run(["git", "-C", str(work), "rev-parse", "HEAD"], capture_output=True, text=True, check=True)
+    mirrors = tmp_path / "mirrors"
+    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(mirrors / "t+shop" / "repo")], check=True)
+    files = {
+        "shop/api.py": {"traced": ["_refresh"], "not_traced": []},
+        "shop/store.py": {"traced": [], "not_traced": ["save"]},
+    }
+    entry = {"repo": "t/shop", "commit": commit.stdout.strip(), "scope": ["."], "split": "dev", "files": files}
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"repos": [entry]}))
+    args = fit.argparse.Namespace(rows=None, manifest=manifest, mirrors=mirrors, scratch=tmp_path / "scratch")
+    rows = {r.name: r for r in fit.load_rows(args) if r.repo == "t/shop"}
+    assert rows["shop/api.py:_refresh"].label and not rows["shop/store.py:save"].label
+    # of its two callers, the nightly job's loop of I/O deserves a span; _refresh's span is gone with the others
+    assert rows["shop/store.py:save"].features["g_callers_span"] == 0.5
+    copies = list((tmp_path / "scratch").glob("t+shop-*-keep0-seed1"))
+    assert len(copies) == 1 and "start_as_current_span" not in (copies[0] / "shop" / "api.py").read_text()

@@ -8,9 +8,12 @@ Features per function: the rules confidence and each priority's effect, the stre
 packages calling it, what share of its callers are its own class's or have evidence, how many workspace functions it
 calls and how many of those have evidence, workspace callees doing I/O and how far down the nearest is) and its unit
 (how many public methods its class has, what share of them have evidence or deserve a span by the rules, the same
-shares for the file, how many functions of the file have evidence and how many of those are stronger). The model is
-data; nothing is learned at run time. Functions the rules never recommend (trivial, no evidence, silenced, only
-wrapping an instrumented call) keep their verdict.
+shares for the file, how many functions of the file have evidence and how many of those are stronger), and where it
+sits on the paths from entry points to I/O across files (``g_*``, read through :class:`Around`: what share of its
+callers have evidence or a span by the rules, whether it is the outermost function with evidence, how many other
+modules call it, how many of its callees get a span, how close an entry point is above it; a model reading none of
+them reads no other file). The model is data; nothing is learned at run time. Functions the rules never recommend
+(trivial, no evidence, silenced, only wrapping an instrumented call) keep their verdict.
 """
 
 from __future__ import annotations
@@ -23,9 +26,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Protocol
 
 from trace_advisor.advise.local import LocalScorer, Verdict
 from trace_advisor.advise.units import with_floor
+from trace_advisor.datatypes import SymbolId
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
 
@@ -135,8 +140,22 @@ def _deserves(verdict: Verdict) -> bool:
     return verdict.deserves_span(RULES_THRESHOLD)
 
 
-def features(functions: Sequence[Scored], scorer: LocalScorer) -> list[dict[str, float]]:
-    """The model's inputs for every function of one file (rules verdicts read at ``RULES_THRESHOLD``)."""
+class Around(Protocol):
+    """What the features read of the workspace beyond one file: the rules verdict of any workspace function (None
+    outside it) and how many calls up from a function its nearest entry point is (None: none within ``ENTRY_DEPTH``)."""
+
+    def verdict(self, symbol: SymbolId) -> Verdict | None: ...
+    def entry_distance(self, symbol: SymbolId) -> int | None: ...
+
+
+GRAPH = "g_"  # the features that read other files (through ``Around``)
+ENTRY_DEPTH = 4  # how far up the callers an entry point is looked for
+NEIGHBOURS = 25  # callers and callees read per function for the graph features (sorted: the same ones every run)
+
+
+def features(functions: Sequence[Scored], scorer: LocalScorer, around: Around | None = None) -> list[dict[str, float]]:
+    """The model's inputs for every function of one file (rules verdicts read at ``RULES_THRESHOLD``); ``around``
+    gives the graph features that read other files (without it those read this file only)."""
     top = [f for f in functions if "<" not in f.ctx.qualname]
     file_share = sum(_deserves(f.verdict) for f in top) / max(len(top), 1)
     file_cand = sum(f.verdict.priority is not None for f in top) / max(len(top), 1)
@@ -180,6 +199,9 @@ def features(functions: Sequence[Scored], scorer: LocalScorer) -> list[dict[str,
         found["exported"] = float(ctx.qualname.split(".")[0] in exported)
         found["params"] = math.log1p(len(ctx.parameters()))
         found.update(_neighbours(ctx, by_symbol, members))
+        found.update(_graph(ctx, by_symbol, around))
+        if members:
+            found["cls_io"] = sum(_does_io(m) for m in members) / len(members)
         found["file_cand"] = file_cand
         found["file_cands"] = math.log1p(len(strengths))
         found["above_me"] = sum(c > found["conf"] for c in strengths) / max(len(strengths), 1)
@@ -223,19 +245,62 @@ def _neighbours(ctx: FunctionContext, by_symbol: Mapping[str, Scored], members: 
     return found
 
 
+def _does_io(f: Scored) -> bool:
+    """It reaches I/O: a client call of its own or a workspace callee doing I/O."""
+    return bool(f.ctx.callee_io) or any(s.finding is Finding.CLIENT_CALL for s in f.signals)
+
+
+def _graph(ctx: FunctionContext, by_symbol: Mapping[str, Scored], around: Around | None) -> dict[str, float]:
+    """Where it sits on the paths from entry points to I/O, across files: what share of its callers have evidence
+    or get a span by the rules (or have one), whether it is the outermost function with evidence (no caller has
+    any), whether every caller has a span (it is covered), how many other modules call it, how many of its
+    callees get a span by the rules, and how close an entry point is above it."""
+
+    def verdict(symbol: SymbolId) -> Verdict | None:
+        if symbol in by_symbol:
+            return by_symbol[symbol].verdict
+        return around.verdict(symbol) if around is not None else None
+
+    callers = sorted(set(ctx.graph.callers) - {ctx.symbol})[:NEIGHBOURS]
+    callees = sorted({c for call in ctx.calls for c in call.workspace_callees} - {ctx.symbol})[:NEIGHBOURS]
+    above = [v for v in map(verdict, callers) if v is not None]
+    below = [v for v in map(verdict, callees) if v is not None]
+    evidence = [v.priority is not None for v in above]
+    spanned = [v.traced is not None or _deserves(v) for v in above]
+    own = ctx.module
+    found = {
+        "g_callers_ev": sum(evidence) / max(len(above), 1),
+        "g_callers_span": sum(spanned) / max(len(above), 1),
+        "g_covered": float(bool(spanned) and all(spanned)),
+        "g_top": float(not any(evidence)),
+        "g_mods_in": math.log1p(len({c.partition(":")[0] for c in callers} - {own})),
+        "g_callee_span": math.log1p(sum(v.traced is not None or _deserves(v) for v in below)),
+        "g_callee_ev": math.log1p(sum(v.priority is not None for v in below)),
+    }
+    distance = around.entry_distance(ctx.symbol) if around is not None else None
+    found["g_entry"] = 1.0 / (1.0 + distance) if distance is not None else 0.0
+    return found
+
+
 FINDINGS = tuple(f"fd_{finding.value}" for finding in Finding)
 
 
 def calibrated(
-    functions: Sequence[Scored], scorer: LocalScorer, model: Calibration, floors: Mapping[int, str] | None = None
+    functions: Sequence[Scored],
+    scorer: LocalScorer,
+    model: Calibration,
+    floors: Mapping[int, str] | None = None,
+    around: Around | None = None,
 ) -> list[Verdict]:
     """Every function's verdict with the model's probability as its confidence (functions the rules never recommend
     keep theirs). ``floors`` (by index, with the reason) are held at least at the model's threshold: the operations of
     a client class (:func:`trace_advisor.advise.units.client_operations`), a convention of the class that the
     per-function features cannot see."""
     floors = floors or {}
+    if not any(name.startswith(GRAPH) for name in model.names()):
+        around = None  # the model reads no other file: none is scored for it
     out: list[Verdict] = []
-    for number, (f, found) in enumerate(zip(functions, features(functions, scorer), strict=True)):
+    for number, (f, found) in enumerate(zip(functions, features(functions, scorer, around), strict=True)):
         if f.verdict.priority is None:
             out.append(f.verdict)
             continue
