@@ -6,7 +6,6 @@ import dataclasses
 import inspect
 
 import pytest
-
 from trace_advisor.facts.records import Binding, CallSite, Scope
 from trace_advisor.slotted import fast_init
 
