@@ -299,10 +299,16 @@ def _reference(chain: Chain) -> bool:
 
 
 _SLOT_MARKERS = frozenset({SELECT, CLEARED, SLOTS, UNKEYED, SLICE, VALUES_OF, OR})
+# what only a part ``chain_text`` does not write as it is can hold: CALL, ITEM, LAMBDA and the slot markers ("(", "["),
+# a factory's KEY ("="), a comprehension's own name ("@") or a head naming reaching bindings (REACHING)
+_MARKED = re.compile(f"[\\[(=@{re.escape(REACHING)}]")
 
 
 def chain_text(chain: Chain) -> str:
     """Render a chain as source-like text: ("a", "b", "()", "c") -> ``a.b().c``."""
+    joined = ".".join(chain)
+    if not _MARKED.search(joined):  # names only (most chains): no call, item, marker, key or spelled head
+        return joined
     out: list[str] = []
     for part in chain:
         if part == CALL:
