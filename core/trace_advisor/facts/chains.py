@@ -200,6 +200,9 @@ def value_chains(node: ast.expr | None, lambdas: LambdaNames | None = None) -> t
     (LAMBDA, its qualname) when ``lambdas`` names it (the extractor's numbering), else nothing."""
     if node is None:
         return ()
+    if type(node) is ast.Constant:  # ``0``, ``"x"``: an instance of the literal's type (``None``: nothing)
+        assert isinstance(node, ast.Constant)
+        return _CONSTANT_VALUES.get(type(node.value), ())
     if type(node) in _PLAIN_CHAINS:  # the commonest values
         if type(node) is ast.Call and type(node.func) is ast.Name:
             assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
@@ -270,6 +273,8 @@ def value_chains(node: ast.expr | None, lambdas: LambdaNames | None = None) -> t
     return (chain,) if chain is not None else ()
 
 
+# what a constant of each literal type evaluates to (one object per type: value chains are never changed in place)
+_CONSTANT_VALUES = {kind: ((name,),) for kind, name in LITERAL_NAMES.items() if not issubclass(kind, ast.AST)}
 _POSITIONS = tuple(VALUES_OF + str(position) for position in range(32))  # a tuple's slots (more: any position)
 # builtins that make a new collection of their argument's elements (``dict`` keeps the keys, the others do not)
 _COPIES = frozenset({"dict", "list", "tuple", "set", "frozenset", "sorted", "reversed"})
