@@ -223,6 +223,9 @@ def value_chains(
     display's elements are held by their position, as a tuple's (the caller knows the list is not reordered)."""
     if node is None:
         return ()
+    if type(node) is ast.Constant:  # ``0``, ``"x"``: an instance of the literal's type (``None``: nothing)
+        assert isinstance(node, ast.Constant)
+        return _CONSTANT_VALUES.get(type(node.value), ())
     if type(node) in _PLAIN_CHAINS:  # the commonest values
         if type(node) is ast.Call and type(node.func) is ast.Name:
             assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
@@ -295,6 +298,8 @@ def value_chains(
     return (chain,) if chain is not None else ()
 
 
+# what a constant of each literal type evaluates to (one object per type: value chains are never changed in place)
+_CONSTANT_VALUES = {kind: ((name,),) for kind, name in LITERAL_NAMES.items() if not issubclass(kind, ast.AST)}
 _POSITIONS = tuple(VALUES_OF + str(position) for position in range(32))  # a tuple's slots (more: any position)
 # builtins that make a new collection of their argument's elements (``dict`` keeps the keys, the others do not)
 _COPIES = frozenset({"dict", "list", "tuple", "set", "frozenset", "sorted", "reversed"})
@@ -324,10 +329,16 @@ def _reference(chain: Chain) -> bool:
 
 
 _SLOT_MARKERS = frozenset({SELECT, CLEARED, SLOTS, UNKEYED, SLICE, VALUES_OF, OR})
+# what only a part ``chain_text`` does not write as it is can hold: CALL, ITEM, LAMBDA and the slot markers ("(", "["),
+# a factory's KEY ("="), a comprehension's own name ("@") or a head naming reaching bindings (REACHING)
+_MARKED = re.compile(f"[\\[(=@{re.escape(REACHING)}]")
 
 
 def chain_text(chain: Chain) -> str:
     """Render a chain as source-like text: ("a", "b", "()", "c") -> ``a.b().c``."""
+    joined = ".".join(chain)
+    if not _MARKED.search(joined):  # names only (most chains): no call, item, marker, key or spelled head
+        return joined
     out: list[str] = []
     for part in chain:
         if part == CALL:

@@ -26,47 +26,61 @@ def encode(facts: ModuleFacts) -> bytes:
     def chains(found: tuple[Chain, ...]) -> Any:
         known = shared.get(found)
         if known is None:
-            known = share(found, tuple(share(chain, chain) for chain in found))
+            known = share(found, tuple([share(chain, chain) for chain in found]))
         return known
 
     def arguments(args: tuple[tuple[str, Chain], ...]) -> Any:
         found = shared.get(args)
         if found is None:  # its pairs and their chains too: ``("0", ("self",))`` is in most argument lists
-            found = share(args, tuple(share(pair, (pair[0], share(pair[1], pair[1]))) for pair in args))
+            found = share(args, tuple([share(pair, (pair[0], share(pair[1], pair[1]))) for pair in args]))
         return found
 
-    def bindings(found: tuple[Binding, ...]) -> Any:
-        items = tuple(share(item, item) for b in found for item in [_binding(b, chains(b.chains))])
-        return share(items, items)
+    encoded: dict[int, Any] = {}  # id of a Binding (the facts, alive meanwhile, share many) -> its shared tuple
 
+    def bindings(found: tuple[Binding, ...]) -> Any:
+        items = []
+        for b in found:
+            item = encoded.get(id(b))
+            if item is None:
+                item = (b.kind, b.target, b.name, b.level, chains(b.chains), b.scope)
+                item = encoded[id(b)] = share(item, item)
+            items.append(item)
+        shared_items = tuple(items)
+        return share(shared_items, shared_items)
+
+    # list comprehensions, not generators: this runs for every file a cold index parses
     scopes = tuple(
-        (
-            s.qualname,
-            s.kind,
-            s.parent,
-            s.loc,
-            s.name_loc,
-            tuple((name, bindings(found)) for name, found in s.bindings.items()),
-            s.is_async,
-            tuple((d.text, d.chain) for d in s.decorators),
-            s.bases,
-            share(s.params, s.params),
-            chains(s.returns),
-            chains(s.return_values),
-            tuple((name, bindings(found)) for name, found in s.attributes.items()),
-            s.star_imports,
-            s.method_kind,
-            chains(s.yield_values),
-            s.returns_receiver,
-            s.positional,
-            s.posonly,
-            s.defaults,
-        )
-        for s in facts.scopes
+        [
+            (
+                s.qualname,
+                s.kind,
+                s.parent,
+                s.loc,
+                s.name_loc,
+                tuple([(name, bindings(found)) for name, found in s.bindings.items()]) if s.bindings else (),
+                s.is_async,
+                tuple([(d.text, d.chain) for d in s.decorators]) if s.decorators else (),
+                s.bases,
+                share(s.params, s.params),
+                chains(s.returns),
+                chains(s.return_values),
+                tuple([(name, bindings(found)) for name, found in s.attributes.items()]) if s.attributes else (),
+                s.star_imports,
+                s.method_kind,
+                chains(s.yield_values),
+                s.returns_receiver,
+                s.positional,
+                s.posonly,
+                s.defaults,
+            )
+            for s in facts.scopes
+        ]
     )
     calls = tuple(
-        (c.scope, share(c.chain, c.chain), share(c.text, c.text), c.loc, c.name_loc, arguments(c.args), c.implicit)
-        for c in facts.calls
+        [
+            (c.scope, share(c.chain, c.chain), share(c.text, c.text), c.loc, c.name_loc, arguments(c.args), c.implicit)
+            for c in facts.calls
+        ]
     )
     reads = (
         facts.reads.data
@@ -79,10 +93,6 @@ def encode(facts: ModuleFacts) -> bytes:
         (_FORMAT, scopes, calls, facts.all_names, facts.line_count, facts.top_level, facts.rewritten, reads)
     )
     return _checksum(payload) + payload
-
-
-def _binding(b: Binding, chains: tuple[Chain, ...]) -> tuple[Any, ...]:
-    return (b.kind, b.target, b.name, b.level, chains, b.scope)
 
 
 def _checksum(payload: bytes) -> bytes:

@@ -69,6 +69,7 @@ from trace_advisor.facts.records import (
     CallSite,
     Chain,
     Decorator,
+    Loc,
     ModuleFacts,
     Pos,
     Scope,
@@ -166,6 +167,21 @@ class _Extractor:
             col = char_column(self._line(line), col)
             end_col = char_column(self._line(end_line), end_col)
         return (line, col, end_line, end_col)
+
+    def site_locs(self, node: ast.expr, callee: ast.expr) -> tuple[Loc, Loc]:
+        """``loc_of(*self.pos(node)), loc_of(*self.name_pos(callee))``: a call site's two positions, packed (the hot
+        path of indexing: an ASCII file's columns are its byte offsets, no tuples are made)."""
+        if not self._ascii:
+            return loc_of(*self.pos(node)), loc_of(*self.name_pos(callee))
+        line, col, end_line, end_col = node.lineno, node.col_offset, node.end_lineno, node.end_col_offset
+        loc = loc_of(line, col, end_line or line, end_col if end_col is not None else col)
+        line, col, end_line, end_col = callee.lineno, callee.col_offset, callee.end_lineno, callee.end_col_offset
+        end_line = end_line or line
+        end_col = end_col if end_col is not None else col
+        if type(callee) is ast.Attribute:
+            assert isinstance(callee, ast.Attribute)
+            return loc, loc_of(end_line, end_col - len(callee.attr), end_line, end_col)
+        return loc, loc_of(line, col, end_line, end_col)
 
     def name_pos(self, callee: ast.expr) -> Pos:
         """Where the called name is: the attribute of ``a.b.c``, the name of ``f``, else the whole callee."""
@@ -1017,7 +1033,7 @@ class _Extractor:
                 if names and chain is not None:
                     chain = renamed(chain, names)
                 args = _argument_chains(current, names, self.lambda_name) if chain is not None else ()
-                loc, name_loc = self.pos(current), self.name_pos(func)
+                loc, name_loc = self.site_locs(current, func)
                 if names and chain is not None:
                     if REACHING in chain[0]:
                         self._patch_calls.append(len(calls))
@@ -1026,7 +1042,7 @@ class _Extractor:
                             if REACHING in arg[0]:
                                 self._patch_calls.append(len(calls))
                                 break
-                calls.append(CallSite(scope.qualname, chain, text, loc_of(*loc), loc_of(*name_loc), args))
+                calls.append(CallSite(scope.qualname, chain, text, loc, name_loc, args))
                 # the callee is a call, not an attribute read: only what it is looked up on is walked
                 if type(func) is ast.Attribute:
                     assert isinstance(func, ast.Attribute)
@@ -1129,7 +1145,12 @@ class _Extractor:
             chain = renamed(chain, names)
             if REACHING in chain[0]:
                 self._patch_reads.append(len(self._reads))
-        line, col, end_line, end_col = self.pos(node)
+        if self._ascii:  # its columns are the byte offsets: ``pos`` without its tuple
+            line, col, end_line, end_col = node.lineno, node.col_offset, node.end_lineno, node.end_col_offset
+            end_line = end_line or line
+            end_col = end_col if end_col is not None else col
+        else:
+            line, col, end_line, end_col = self.pos(node)
         loc, name_loc = (
             loc_of(line, col, end_line, end_col),
             loc_of(end_line, max(end_col - len(node.attr), 0), end_line, end_col),

@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Final
 
 from trace_advisor.datatypes import pack_span, unpack_span
+from trace_advisor.slotted import fast_init
 
 Loc = int  # a packed (line, column, end_line, end_column)
 Pos = tuple[int, int, int, int]  # the same, unpacked
@@ -127,6 +128,7 @@ DECLARATIVE_DECORATORS: Final = frozenset(
 )
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Binding:
     kind: str
@@ -141,12 +143,14 @@ class Binding:
 NO_BINDINGS: Final[Mapping[str, tuple[Binding, ...]]] = MappingProxyType({})
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Decorator:
     text: str
     chain: Chain | None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Scope:
     """The module body, a class body, a function body or a lambda."""
@@ -189,6 +193,7 @@ RAISE: Final = "raise"  # ``raise Cls``: constructs ``Cls`` (``__init__``)
 READ: Final = "read"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class CallSite:
     scope: str  # qualname of the enclosing scope (decorators and defaults belong to the defining scope)

@@ -100,7 +100,7 @@ class ParameterFlow:
         self._stale: set[str] = set()  # modules whose call sites are read again on the next question
         # module -> id of a call site -> the functions it reaches, each with the parameters bound before its
         # arguments; per generation (the sites are kept alive by ``_sites``)
-        self._reached: dict[str, dict[int, list[tuple[SymbolId, int]]]] = {}
+        self._reached: dict[str, dict[int, tuple[tuple[SymbolId, int], ...]]] = {}
         # key -> the modules whose parameter values read its calls -> the functions whose parameters those are
         self._readers: dict[str, dict[str, set[str]]] = {}
 
@@ -237,7 +237,7 @@ class ParameterFlow:
                             out.append((site_info, site, offset))
         return out
 
-    def _site_targets(self, info: ModuleInfo, site: CallSite) -> list[tuple[SymbolId, int]]:
+    def _site_targets(self, info: ModuleInfo, site: CallSite) -> tuple[tuple[SymbolId, int], ...]:
         """What one call reaches, resolved once per generation. Not kept when it read a value still being computed
         (``ctx.invoke`` while evaluating ``ctx``): the memo completes that value later (``resolve/memo.py``)."""
         reached = self._reached.get(info.name)
@@ -247,7 +247,7 @@ class ParameterFlow:
         if found is None:
             assert site.chain is not None
             saved = self._evaluator.frames.watch()
-            found = self._targets(info, site.scope, site.chain)
+            found = tuple(self._targets(info, site.scope, site.chain))  # kept: a list would over-allocate
             if self._evaluator.frames.settled(saved):  # read no value still being computed
                 reached[id(site)] = found
         return found
