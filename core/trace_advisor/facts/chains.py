@@ -225,7 +225,8 @@ def value_chains(
         return ()
     if type(node) is ast.Constant:  # ``0``, ``"x"``: an instance of the literal's type (``None``: nothing)
         assert isinstance(node, ast.Constant)
-        return _CONSTANT_VALUES.get(type(node.value), ())
+        factory_key = key_chain(node)  # or a factory's key a name may hold (``SERVICE = "s3"``)
+        return (factory_key,) if factory_key is not None else _CONSTANT_VALUES.get(type(node.value), ())
     if type(node) in _PLAIN_CHAINS:  # the commonest values
         if type(node) is ast.Call and type(node.func) is ast.Name:
             assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
