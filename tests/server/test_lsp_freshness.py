@@ -4,6 +4,7 @@ the last one."""
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import os
 import time
@@ -51,6 +52,16 @@ def handle_{n}(session, payload: dict, retries: int = 3) -> dict:
 def big_module(functions: int = 150) -> str:
     """A realistic ~3,000-line module: request handlers with I/O, retries, loops and branches."""
     return '"""Generated handlers."""\n\nimport json\n' + "".join(FUNCTION.format(n=n) for n in range(functions))
+
+
+def parse_ms(text: str) -> float:
+    """The CPU time of ``ast.parse`` of ``text`` in this process, best of five, in milliseconds."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.process_time()
+        ast.parse(text)
+        best = min(best, time.process_time() - started)
+    return best * 1000
 
 
 def record_publishes(client: LanguageClient) -> list[tuple[float, int | None]]:
@@ -123,7 +134,9 @@ async def test_an_edit_storm_leaves_no_backlog(client: LanguageClient) -> None:
     # slow refresh waits for a pause in typing: see Pace)
     state = await engine_state(client)
     load = os.getloadavg()[0] / (os.cpu_count() or 1)
-    assert state["cpuAfterEditMs"] <= 100, state
+    # CPU as a multiple of parsing the file in this process (one refresh of it costs about 3 parses), so that the
+    # bound holds on a slower core: 100 ms on the machines it was written on, 130 ms where a parse takes 33 ms
+    assert state["cpuAfterEditMs"] <= max(100.0, 4 * parse_ms(text)), state
     assert state["idleAfterEditMs"] <= 100 * max(1.0, load), (state, f"load per core {load:.1f}")
     # and the engine is idle: no superseded refresh completes later, none publishes over the latest version's
     await asyncio.sleep(0.5)
