@@ -713,12 +713,12 @@ class Analyzer:
             return verdict.traced is not None or verdict.deserves_span(self.config.min_confidence) or _handler(verdict)
         found = self._covering.get(symbol)
         if found is None:
-            syntax = _syntax_of(self.index, symbol)
             found = False
-            if syntax is not None and self.builder is not None:
-                ctx = FunctionContext(*syntax, self.builder.facts(symbol))
-                verdict = self.scorer.verdict(ctx, tuple(run_detectors(ctx, self.priorities)))
-                found = verdict.traced is not None or verdict.deserves_span(threshold) or _handler(verdict)
+            if self.builder is not None:
+                rules = _rules_verdict(self.index, self.builder, self.scorer, self.priorities, symbol)
+                found = rules is not None and (
+                    rules.traced is not None or rules.deserves_span(threshold) or _handler(rules)
+                )
             self._covering[symbol] = found
         return found
 
@@ -1243,6 +1243,17 @@ def _function_of(index: Index, symbol: SymbolId) -> FunctionContext | None:
     return FunctionContext(*syntax) if syntax is not None else None
 
 
+def _rules_verdict(
+    index: Index, builder: GraphFactsBuilder, scorer: LocalScorer, priorities: list[str], symbol: SymbolId
+) -> Verdict | None:
+    """The rules' verdict of a workspace function of another file, with its graph facts (None without its syntax)."""
+    syntax = _syntax_of(index, symbol)
+    if syntax is None:
+        return None
+    ctx = FunctionContext(*syntax, builder.facts(symbol))
+    return scorer.verdict(ctx, tuple(run_detectors(ctx, priorities)))
+
+
 class _Around:
     """Other files' functions as the calibration features read them: each one's rules verdict with its graph facts
     (as :meth:`Analyzer._covers` reads a caller), and the distance up to an entry point; both remembered for the
@@ -1263,11 +1274,9 @@ class _Around:
         if symbol in self._verdicts:
             return self._verdicts[symbol]
         self._verdicts[symbol] = None  # guards recursion
-        syntax = _syntax_of(self.index, symbol)
         found = None
-        if syntax is not None and not is_test_module(symbol.partition(":")[0]):
-            ctx = FunctionContext(*syntax, self.builder.facts(symbol))
-            found = self.scorer.verdict(ctx, tuple(run_detectors(ctx, self.priorities)))
+        if not is_test_module(symbol.partition(":")[0]):
+            found = _rules_verdict(self.index, self.builder, self.scorer, self.priorities, symbol)
         self._verdicts[symbol] = found
         return found
 
