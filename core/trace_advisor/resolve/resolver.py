@@ -846,30 +846,10 @@ class Resolver:
         for binding in bindings:
             more: set[str] | None = None
             if binding.kind in (PARAMETER, ANNOTATION) and (passed := self._flow.passed(info, owner, name)):
-                more = set()
-                for where_info, where, chain in passed:
-                    if len(chain) == 2 and chain[0] == "<str>" and chain[1][:1] == KEY:
-                        more.add(chain[1][1:])
-                    elif (
-                        len(chain) == 1
-                        and (held := self._key_literals(where_info, where, plain_name(chain[0]), depth + 1)) is not None
-                    ):
-                        more |= held
-                    else:
-                        return None
+                more = self._chains_literals(passed, depth)
             elif binding.kind == VALUE:
-                more = set()
-                for chain in binding.chains:
-                    if len(chain) == 2 and chain[0] == "<str>" and chain[1][:1] == KEY:
-                        more.add(chain[1][1:])
-                    elif (
-                        len(chain) == 1
-                        and (held := self._key_literals(info, binding.scope or owner, plain_name(chain[0]), depth + 1))
-                        is not None
-                    ):
-                        more |= held
-                    else:
-                        return None
+                where = binding.scope or owner
+                more = self._chains_literals(((info, where, chain) for chain in binding.chains), depth)
             elif binding.kind == FROM:
                 base = absolute_module(info.name, info.is_package, binding.target, binding.level)
                 source = self._modules.module_info(base) if base else None
@@ -878,6 +858,22 @@ class Resolver:
             if not more:
                 return None
             out |= more
+        return out
+
+    def _chains_literals(self, chains: Iterable[tuple[ModuleInfo, str, Chain]], depth: int) -> set[str] | None:
+        """The literal strings value chains hold (each evaluated in its module and scope): a literal's own, a name's
+        by :meth:`_key_literals`; None when one holds anything else."""
+        out: set[str] = set()
+        for info, scope, chain in chains:
+            if len(chain) == 2 and chain[0] == "<str>" and chain[1][:1] == KEY:
+                out.add(chain[1][1:])
+            elif (
+                len(chain) == 1
+                and (held := self._key_literals(info, scope, plain_name(chain[0]), depth + 1)) is not None
+            ):
+                out |= held
+            else:
+                return None
         return out
 
     def _defaults_passed(self, info: ModuleInfo, scope: str, callee: Chain, values: Values) -> Values:
