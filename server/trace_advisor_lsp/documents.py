@@ -13,7 +13,7 @@ import hashlib
 import logging
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -259,30 +259,25 @@ class Documents:
             delay = explicit / 1000 if explicit is not None else wait
         self.debouncer.schedule(uri, delay, lambda: self.refresh(uri))
 
-    def open_files(self, project: Project, skip: str = "") -> list[tuple[str, str]]:
-        """(uri, path) of the folder's open documents but ``skip``."""
-        found = []
+    def _open_in(self, project: Project, skip: str = "") -> Iterator[tuple[TextDocument, str]]:
+        """The folder's open documents but ``skip``, with their paths."""
         for doc in self.open_documents():
             where = self._projects.of_uri(doc.uri)
             if doc.uri != skip and where is not None and where[0] is project:
-                found.append((doc.uri, where[1]))
-        return found
+                yield doc, where[1]
+
+    def open_files(self, project: Project, skip: str = "") -> list[tuple[str, str]]:
+        """(uri, path) of the folder's open documents but ``skip``."""
+        return [(doc.uri, path) for doc, path in self._open_in(project, skip)]
 
     def open_texts(self, project: Project) -> list[tuple[str, str]]:
         """(path, text) of the folder's open documents."""
-        found = []
-        for doc in self.open_documents():
-            where = self._projects.of_uri(doc.uri)
-            if where is not None and where[0] is project:
-                found.append((where[1], doc.source))
-        return found
+        return [(path, doc.source) for doc, path in self._open_in(project)]
 
     def refresh_open(self, project: Project, delay: float | None = None, skip: str = "") -> None:
         """Refresh the folder's open documents (after indexing, a config change or a change elsewhere)."""
-        for doc in self.open_documents():
-            found = self._projects.of_uri(doc.uri)
-            if doc.uri != skip and found is not None and found[0] is project:
-                self.schedule(doc.uri, delay)
+        for doc, _ in self._open_in(project, skip):
+            self.schedule(doc.uri, delay)
 
     async def refresh(self, uri: str) -> TextFindings | None:
         """Parse the open document at its current version and find what to recommend; publish unless a newer
