@@ -128,7 +128,7 @@ async def test_an_edit_storm_leaves_no_backlog(client: LanguageClient) -> None:
         )
     )
     assert items and time.monotonic() - started < 1.0
-    # the server's own clock: the engine ran out of work within 100 ms of the last edit. Its CPU time after the edit
+    # the server's own clock: the engine ran out of work soon after the last edit. Its CPU time after the edit
     # (the last version's refresh, and what was left of the one that edit cancelled) always; its wall time on a
     # machine with a core free, else scaled by how oversubscribed the cores are (a refresh then takes longer, and a
     # slow refresh waits for a pause in typing: see Pace)
@@ -136,8 +136,10 @@ async def test_an_edit_storm_leaves_no_backlog(client: LanguageClient) -> None:
     load = os.getloadavg()[0] / (os.cpu_count() or 1)
     # CPU as a multiple of parsing the file in this process (one refresh of it costs about 3 parses), so that the
     # bound holds on a slower core: 100 ms on the machines it was written on, 130 ms where a parse takes 33 ms
-    assert state["cpuAfterEditMs"] <= max(100.0, 4 * parse_ms(text)), state
-    assert state["idleAfterEditMs"] <= 100 * max(1.0, load), (state, f"load per core {load:.1f}")
+    budget = max(100.0, 4 * parse_ms(text))
+    assert state["cpuAfterEditMs"] <= budget, state
+    # wall time is that CPU time when a core is free (plus a scheduler's slice), else stretched by the oversubscription
+    assert state["idleAfterEditMs"] <= budget * max(1.0, load) + 20, (state, f"load per core {load:.1f}")
     # and the engine is idle: no superseded refresh completes later, none publishes over the latest version's
     await asyncio.sleep(0.5)
     late = [version for _, version in publishes[before:]]
