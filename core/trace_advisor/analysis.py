@@ -478,7 +478,8 @@ class Analyzer:
         first, _, last, _ = loc_parts(scope.loc)
         if lines is not None and len(lines) >= last:
             code = lines[first - 1 : last]  # the lines the facts say the def spans
-            if not may_run_forever(self._sites(symbol), "\n".join(code)):
+            calls_forever = self.builder is not None and bool(self.builder.callee_forever(symbol))
+            if not calls_forever and not may_run_forever(self._sites(symbol), "\n".join(code)):
                 self.cache.remember_forever(symbol, (scope, code, False))
                 return False
         analysed = self.index.analysed(path) if path is not None else None

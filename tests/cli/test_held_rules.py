@@ -209,6 +209,68 @@ def test_a_supervisor_waiting_for_its_worker_processes_is_never_recommended(tmp_
     assert "sample" in recs, sorted(recs)
 
 
+LIFETIME_COMMAND = {
+    "svc/__init__.py": "",
+    "svc/worker.py": (
+        "import asyncio\n\n"
+        "import redis.asyncio as redis\n\n\n"
+        "class Worker:\n"
+        "    def __init__(self, url: str) -> None:\n"
+        "        self.pool = redis.Redis.from_url(url)\n"
+        "        self.loop = asyncio.new_event_loop()\n\n"
+        "    def run(self) -> None:\n"
+        "        task = self.loop.create_task(self.main())\n"
+        "        self.loop.run_until_complete(task)\n\n"
+        "    async def main(self) -> None:\n"
+        "        while True:\n"
+        "            job = await self.pool.lpop('jobs')\n"
+        "            if job is not None:\n"
+        "                await self.pool.set(f'done:{job!r}', 1)\n"
+        "            await asyncio.sleep(0.5)\n\n\n"
+        "def run_worker(url: str) -> Worker:\n"
+        "    worker = Worker(url)\n"
+        "    worker.run()\n"
+        "    return worker\n\n\n"
+        "async def poll(delay: float):\n"
+        "    while True:\n"
+        "        yield delay\n"
+        "        await asyncio.sleep(delay)\n\n\n"
+        "async def wait_for_result(pool: redis.Redis, key: str) -> bytes:\n"
+        "    async for _ in poll(0.5):\n"
+        "        value = await pool.get(key)\n"
+        "        if value is not None:\n"
+        "            return value\n"
+        "    raise RuntimeError('unreachable')\n"
+    ),
+    "svc/cli.py": (
+        "import asyncio\n"
+        "import sys\n\n"
+        "import click\n"
+        "import redis.asyncio as redis\n\n"
+        "from svc.worker import run_worker, wait_for_result\n\n\n"
+        "@click.command()\n"
+        "@click.argument('url')\n"
+        "@click.option('--check', is_flag=True)\n"
+        "def cli(url: str, check: bool) -> None:\n"
+        "    if check:\n"
+        "        sys.exit(asyncio.run(wait_for_result(redis.Redis.from_url(url), 'health')) != b'ok')\n"
+        "    else:\n"
+        "        run_worker(url)\n"
+    ),
+}
+
+
+def test_a_command_that_starts_a_worker_for_life_is_never_recommended(tmp_path: Path) -> None:
+    """arq's CLI command led its report's per-run figure at 0.99: unless asked for a health check, it runs the worker,
+    which polls Redis until the process is told to stop (``cli -> run_worker -> Worker.run -> Worker.main``). A span
+    that never ends on its main path is never exported, and the jobs' spans would name a parent that never arrives.
+    A loop over an endless generator that returns when it has its answer still ends."""
+    recs = analyse(tmp_path, LIFETIME_COMMAND)
+    assert "cli" not in recs, reasons(recs["cli"])
+    assert "run_worker" not in recs and "Worker.run" not in recs and "Worker.main" not in recs, sorted(recs)
+    assert "wait_for_result" in recs, sorted(recs)
+
+
 SERVICE = {
     "monitor/sensors.py": (
         "import httpx\n"

@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     from trace_advisor.record.observed import ObservedGraph
 
 
+# How many calls down a lifetime loop is looked for (``cli -> run_worker -> Worker.run -> Worker.main`` is 3).
+FOREVER_DEPTH = 12
+
+
 class GraphLike(Protocol):
     """The part of :class:`trace_advisor.callgraph.CallGraph` the detectors use."""
 
@@ -60,6 +64,7 @@ class GraphFactsBuilder:
         self._io_of = io_of
         self._forever_of = forever_of
         self._forever: dict[SymbolId, bool] = {}
+        self._forever_depth = 0
         self._io: dict[SymbolId, CalleeIO | None] = {}
 
     def io_label(self, symbol: SymbolId) -> CalleeIO | None:
@@ -73,11 +78,20 @@ class GraphFactsBuilder:
         return self._call_io((caller, callee)) if self._call_io else self.io_label(callee)
 
     def forever(self, symbol: SymbolId) -> bool:
+        """Whether a workspace function runs for the life of the process, itself or through a callee that does
+        (asked callee by callee, so the question recurses down the call graph: bounded by :data:`FOREVER_DEPTH`, and
+        a cycle answers no)."""
         if self._forever_of is None:
             return False
         if symbol not in self._forever:
+            if self._forever_depth >= FOREVER_DEPTH:
+                return False  # a lifetime loop this far below is not what the function's callers are about
             self._forever[symbol] = False  # guards recursion through cycles
-            self._forever[symbol] = self._forever_of(symbol)
+            self._forever_depth += 1
+            try:
+                self._forever[symbol] = self._forever_of(symbol)
+            finally:
+                self._forever_depth -= 1
         return self._forever[symbol]
 
     def runs_work(self, symbol: SymbolId) -> bool:

@@ -302,7 +302,7 @@ def _runs_forever(ctx: FunctionContext) -> bool:
             return True
     if _supervises(ctx) or _iterates_for_life(ctx.body_without_docstring()):
         return True
-    if ctx.graph.callee_forever and _calls_unconditionally(ctx, ctx.graph.callee_forever):
+    if ctx.graph.callee_forever and _calls_on_a_path(ctx, ctx.graph.callee_forever):
         return True
     for stmt in flatten(ctx.body_without_docstring(), _OPENING_BLOCKS, main_block_only=True):
         if isinstance(stmt, ast.For | ast.AsyncFor):
@@ -472,14 +472,25 @@ def may_run_forever(sites: Iterable[ResolvedCall], code: str) -> bool:
     return "while" in code or "async for" in code or any(_forever_call(site.text, site.callees) for site in sites)
 
 
-def _calls_unconditionally(ctx: FunctionContext, callees: frozenset[str]) -> bool:
-    """Whether a top-level statement (not a branch or a handler) calls one of ``callees``."""
-    for stmt in flatten(ctx.body_without_docstring(), _OPENING_BLOCKS, main_block_only=True):
-        if isinstance(stmt, ast.Expr | ast.Assign | ast.Return | ast.AnnAssign | ast.AugAssign):
-            nodes = {id(n) for n in ast.walk(stmt)}
-            if any(id(c.node) in nodes and set(c.callees) & callees for c in ctx.calls):
-                return True
-    return False
+def _calls_on_a_path(ctx: FunctionContext, callees: frozenset[str]) -> bool:
+    """Whether the function calls one of ``callees`` on some path it takes when nothing fails: at its top level or
+    in a branch (``if check: ... else: run_worker()``), not in an ``except`` handler or a nested definition. A span
+    that never ends on one path is never exported on it, and its children then name a parent that never arrives.
+    A loop's own iterable is not such a call: ``async for delay in poll(0.5)`` makes an endless generator that the
+    loop leaves when it has its answer (:func:`runs_forever` judges the loop itself)."""
+    pending: list[ast.AST] = list(ctx.body_without_docstring())
+    nodes: set[int] = set()
+    iterables: set[int] = set()
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.ExceptHandler | ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            continue
+        if isinstance(node, ast.For | ast.AsyncFor):
+            iterables.add(id(node.iter))
+        if id(node) not in iterables:
+            nodes.add(id(node))
+        pending.extend(ast.iter_child_nodes(node))
+    return any(id(c.node) in nodes and set(c.callees) & callees for c in ctx.calls)
 
 
 def _is_test_code(ctx: FunctionContext) -> bool:
