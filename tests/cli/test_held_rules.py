@@ -1052,3 +1052,50 @@ def test_clickhouse_client_queries_are_database_calls(tmp_path: Path) -> None:
     assert any("clickhouse database" in r for r in reasons(recs["drop_partition"])), reasons(recs["drop_partition"])
     found = recs.get("quoted")
     assert found is None or not any("clickhouse" in r for r in reasons(found)), reasons(found)
+
+
+DJANGO_IN_PROCESS = {
+    "shop/__init__.py": "",
+    "shop/models.py": (
+        "from django.db import connections, models\n"
+        "from django.db.models.signals import post_save\n\n\n"
+        "class Status(models.TextChoices):\n"
+        "    OPEN = 'open'\n"
+        "    SHIPPED = 'shipped'\n\n\n"
+        "class Order(models.Model):\n"
+        "    status = models.CharField(max_length=10, choices=Status.choices)\n"
+        "    tags = models.ManyToManyField('Tag')\n\n\n"
+        "def reship(order_ids: list[int]) -> None:\n"
+        "    for order in Order.objects.filter(id__in=order_ids):\n"
+        "        post_save.send(sender=Order, instance=order, created=False)\n\n\n"
+        "def announce(order: Order) -> None:\n"
+        "    post_save.send(sender=Order, instance=order, created=False)\n"
+        "    post_save.disconnect(sender=Order)\n\n\n"
+        "def link_rows(order: Order, tag_ids: list[int]) -> list[object]:\n"
+        "    return [Order.tags.through(order_id=order.pk, tag_id=tag) for tag in tag_ids]\n\n\n"
+        "def close_stale() -> None:\n"
+        "    for connection in connections.all():\n"
+        "        connection.close_if_unusable_or_obsolete()\n"
+    ),
+    "shop/views.py": (
+        "from rest_framework import viewsets\n"
+        "from rest_framework.response import Response\n\n\n"
+        "class OrderViewSet(viewsets.ModelViewSet):\n"
+        "    def ship(self, request, pk=None):\n"
+        "        order = self.get_object()\n"
+        "        return Response({'id': order.pk})\n"
+    ),
+}
+
+
+def test_djangos_in_process_parts_are_no_database_calls(tmp_path: Path) -> None:
+    """paperless-ngx read as a database call what Django runs in the process: a model signal's ``send`` (it calls
+    the receivers), ``ManyToManyField.through`` (the through model class), ``connections.all()`` (the handlers), and
+    DRF's ``self.get_object()`` read as an S3 download by its name. The queryset a loop iterates stays a query."""
+    recs = analyse(tmp_path, DJANGO_IN_PROCESS)
+    assert "reship" in recs and any("objects.filter" in r for r in reasons(recs["reship"])), sorted(recs)
+    assert not any("post_save" in r for r in reasons(recs["reship"])), reasons(recs["reship"])
+    for name in ("announce", "link_rows", "close_stale"):
+        assert name not in recs, reasons(recs[name])
+    ship = reasons(recs["OrderViewSet.ship"]) if "OrderViewSet.ship" in recs else []
+    assert not any("S3" in r for r in ship), ship

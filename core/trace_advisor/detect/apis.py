@@ -185,7 +185,8 @@ def match_by_name(text: str) -> ApiMatch | None:
         return None
     if NO_IO_CALLS.get(method) == ():
         return None  # sets a client up, builds a request or batch, reads a response: whatever the receiver
-    if method in DISTINCT_METHODS:
+    if method in DISTINCT_METHODS and receiver not in ("self", "cls"):
+        # (the class's own method, inherited from a base we cannot read: DRF's ``self.get_object()`` is no S3 call)
         kind, system, label = DISTINCT_METHODS[method]
         op = "publish" if method in {"send_message", "basic_publish"} else ""
         op = "receive" if method in {"receive_message", "basic_consume"} else op

@@ -122,9 +122,29 @@ def is_io_name(target: str) -> bool:
         or ("Query" in parts and parts[-1] in _QUERY_BUILDERS)
     ):
         return False  # building a statement: the session or connection that runs it does the round trip
+    if parts[:2] == ["django", "db"] and _django_in_process(parts[2:]):
+        return False
     if any(p[:1].isupper() for p in parts[1:-1]):
         return True  # a method on a client instance (``redis.Redis.delete``)
     return parts[-1] not in _NOT_IO_SUFFIXES and not any(p in _BUILDER_PARTS for p in parts[1:])
+
+
+# Query expressions, aggregates and constraints Django's ORM builds SQL from: values, not queries.
+_DJANGO_EXPRESSIONS = frozenset(
+    {"Q", "F", "Value", "Func", "Case", "When", "Subquery", "OuterRef", "Exists", "ExpressionWrapper", "Prefetch"}
+    | {"Count", "Sum", "Avg", "Max", "Min", "Index", "UniqueConstraint", "CheckConstraint"}
+)
+
+
+def _django_in_process(rest: list[str]) -> bool:
+    """What runs in the process under ``django.db`` (after those two parts): model signals call their receivers
+    (``post_save.send``), fields and choices are declarations (``ManyToManyField.through`` is a model class,
+    ``TextChoices.split`` a str method), expressions are values, the router picks an alias and ``connections.all()``
+    lists the handlers. The managers, querysets, models' own methods and transactions reach the database."""
+    if rest[:2] == ["models", "signals"] or rest[:1] == ["router"] or rest == ["connections", "all"]:
+        return True
+    cls = next((part for part in rest if part[:1].isupper()), None)
+    return cls is not None and (cls.endswith(("Field", "Choices", "Rel")) or cls in _DJANGO_EXPRESSIONS)
 
 
 # DDL run through a bind: the one part of SQLAlchemy's expression language that reaches the database itself.
