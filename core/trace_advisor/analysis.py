@@ -26,7 +26,17 @@ from trace_advisor.advise.traced_units import (
     follow_own_spans,
     plumbing,
 )
-from trace_advisor.advise.units import client_operations, consistent, covered_by, with_run, work_runs
+from trace_advisor.advise.units import (
+    MAJORITY,
+    MIN_PUBLIC_METHODS,
+    client_operations,
+    consistent,
+    covered_by,
+    public_method,
+    with_floor,
+    with_run,
+    work_runs,
+)
 from trace_advisor.analysed import AnalysedModule, FunctionSyntax
 from trace_advisor.analysis_cache import AnalysisCache, FunctionResult, ReadFunctions, source_key
 from trace_advisor.caller_chosen import NONE, CallerChosen, chosen_in, own_site
@@ -173,6 +183,7 @@ class Analyzer:
         self._scored_files: dict[Path, tuple[list[FunctionResult], tuple[Verdict, ...]]] = {}  # this run's (_scored)
         self._fit: tuple[SpanCensus, ProjectThreshold | None] | None = None  # this run's project threshold
         self._covering: dict[SymbolId, bool] = {}  # callers found to have a span of their own (_covers)
+        self._alone: dict[SymbolId, bool] = {}  # other files' functions deserving a span alone (_deserves_alone)
         self._around: _Around | None = None  # other files' rules verdicts and entry distances (calibration features)
         self._handed: dict[SymbolId, frozenset[SymbolId]] = {}  # runners -> what they may run (_handed_targets)
         self._messages: dict[SymbolId, frozenset[SymbolId]] = {}  # consumers -> what they call per message
@@ -657,12 +668,63 @@ class Analyzer:
             verdicts = calibrated(scored, self.scorer, shipped(), client_operations(pairs), self.around())
         work = work_runs([(r.ctx, r.signals) for r in results])
         floor = shipped().threshold if calibrate else self.config.min_confidence
+        for number, reason in self._like_other_implementations(results, verdicts, floor, threshold).items():
+            verdicts[number] = with_floor(verdicts[number], floor, reason)
         for number, run in work.runs.items():
             verdicts[number] = with_run(verdicts[number], run, floor)
         for number, caller in work.covered.items():
             verdicts[number] = covered_by(verdicts[number], f"covered by the span in `{caller}`")
         found = (results, tuple(verdicts))
         self._scored_files[path] = found
+        return found
+
+    def _like_other_implementations(
+        self, results: Sequence[FunctionResult], verdicts: Sequence[Verdict], floor: float, threshold: float
+    ) -> dict[int, str]:
+        """The methods under ``floor`` with evidence of their own (by index) that implement an operation most of whose
+        workspace implementations deserve a span on their own (the rules' verdicts at ``threshold``), with the reason:
+        every notification transport's ``notify`` is one operation, traced whichever class runs it."""
+        raised: dict[int, str] = {}
+        for number, (result, verdict) in enumerate(zip(results, verdicts, strict=True)):
+            ctx = result.ctx
+            if verdict.priority is None or verdict.confidence >= floor or not public_method(ctx):
+                continue
+            operation = self._operation_of(ctx)
+            if operation is None:
+                continue
+            others = [m for m in self.index.implementations(operation) if m != ctx.symbol]
+            deserving = sum(self._deserves_alone(m, threshold) for m in others)
+            if deserving >= MIN_PUBLIC_METHODS and deserving / len(others) >= MAJORITY:
+                name = operation.partition(":")[2]
+                raised[number] = (
+                    f"{deserving} of {len(others)} other implementations of {name} deserve a span: one operation, "
+                    "traced whichever class runs it"
+                )
+        return raised
+
+    def _operation_of(self, ctx: FunctionContext) -> SymbolId | None:
+        """The workspace method ``ctx`` stands for: its name on the topmost workspace base class of its class that
+        defines it (``Transport.notify`` for ``Discord.notify``), None when no workspace base does."""
+        mro = ctx.analysed.mros.get(ctx.class_name or "", ())
+        for base in reversed(mro):
+            method = f"{base}.{ctx.name}"
+            definition = self.index.definition(method) if ":" in base else None
+            if definition is not None and definition.kind in ("function", "method"):
+                return method
+        return None
+
+    def _deserves_alone(self, symbol: SymbolId, threshold: float) -> bool:
+        """Whether a workspace function (any file) is traced or deserves a span by the rules, remembered for the run."""
+        found = self._alone.get(symbol)
+        if found is None:
+            rules = (
+                _rules_verdict(self.index, self.builder, self.scorer, self.priorities, symbol)
+                if self.builder is not None
+                else None
+            )
+            found = self._alone[symbol] = rules is not None and (
+                rules.traced is not None or rules.deserves_span(threshold)
+            )
         return found
 
     def around(self) -> _Around | None:

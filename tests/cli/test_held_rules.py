@@ -1099,3 +1099,51 @@ def test_djangos_in_process_parts_are_no_database_calls(tmp_path: Path) -> None:
         assert name not in recs, reasons(recs[name])
     ship = reasons(recs["OrderViewSet.ship"]) if "OrderViewSet.ship" in recs else []
     assert not any("S3" in r for r in ship), ship
+
+
+def _transport(name: str, body: str) -> str:
+    return (
+        "import httpx\n\n"
+        "from alerts.base import Transport\n\n\n"
+        f"class {name}(Transport):\n"
+        "    def notify(self, check: dict) -> None:\n" + body
+    )
+
+
+_FULL_NOTIFY = (
+    "        if not check.get('enabled'):\n"
+    "            return\n"
+    "        response = httpx.post(self.url, json={'text': check['name']}, timeout=10)\n"
+    "        if response.status_code >= 400:\n"
+    "            raise RuntimeError(f'rejected: {response.status_code}')\n"
+)
+IMPLEMENTATIONS = {
+    "alerts/__init__.py": "",
+    "alerts/base.py": (
+        "import httpx\n\n\n"
+        "class Transport:\n"
+        "    url = ''\n\n"
+        "    def notify(self, check: dict) -> None:\n"
+        "        raise NotImplementedError\n\n"
+        "    def post(self, url: str, payload: dict) -> None:\n"
+        "        httpx.post(url, json=payload, timeout=10)\n"
+    ),
+    **{f"alerts/{name.lower()}.py": _transport(name, _FULL_NOTIFY) for name in ("Slack", "Teams", "Opsgenie", "Zulip")},
+    "alerts/discord.py": _transport("Discord", "        self.post(self.url + '/slack', {'text': check['name']})\n"),
+}
+
+
+def test_an_operation_is_traced_in_every_class_that_implements_it(tmp_path: Path) -> None:
+    """healthchecks: 27 of its 29 notification transports' ``notify`` were recommended; Discord's and Pushbullet's,
+    two lines handing a payload to the base class's ``post``, were not. A notification is one operation whichever
+    channel sends it: an SRE compares them side by side, so each implementation gets its span."""
+    for name, text in IMPLEMENTATIONS.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    out = tmp_path / "report.json"
+    done = run_cli("analyze", tmp_path, "--format", "json", "-o", out, "--no-cache")  # the shipped scorer
+    assert done.returncode == 0, done.stderr
+    recs = {str(r["qualname"]): r for r in json.loads(out.read_text(encoding="utf-8"))["recommendations"]}
+    assert {"Slack.notify", "Teams.notify", "Opsgenie.notify", "Zulip.notify"} <= set(recs), sorted(recs)
+    assert "Discord.notify" in recs, sorted(recs)
+    assert "4 of 4 other implementations of Transport.notify" in str(recs["Discord.notify"]["rationale"])
