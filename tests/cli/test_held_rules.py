@@ -1147,3 +1147,33 @@ def test_an_operation_is_traced_in_every_class_that_implements_it(tmp_path: Path
     assert {"Slack.notify", "Teams.notify", "Opsgenie.notify", "Zulip.notify"} <= set(recs), sorted(recs)
     assert "Discord.notify" in recs, sorted(recs)
     assert "4 of 4 other implementations of Transport.notify" in str(recs["Discord.notify"]["rationale"])
+
+
+VIEW_HELPERS = {
+    "front/__init__.py": "",
+    "front/views.py": (
+        "from django.http import HttpRequest, HttpResponse\n"
+        "from django.shortcuts import get_object_or_404, render\n\n"
+        "from front.models import Check\n\n\n"
+        "def _get_check_for_user(request: HttpRequest, code: str) -> Check:\n"
+        "    check = Check.objects.select_related('project').get(code=code)\n"
+        "    if request.user.id != check.project.owner_id:\n"
+        "        raise PermissionError(code)\n"
+        "    return check\n\n\n"
+        "def details(request: HttpRequest, code: str) -> HttpResponse:\n"
+        "    check = _get_check_for_user(request, code)\n"
+        "    return render(request, 'details.html', {'check': check})\n"
+    ),
+    "front/models.py": (
+        "from django.db import models\n\n\nclass Check(models.Model):\n    code = models.CharField(max_length=40)\n"
+    ),
+}
+
+
+def test_a_views_private_helper_taking_the_request_is_no_request_handler(tmp_path: Path) -> None:
+    """healthchecks' report listed ``_get_check_for_user(request, code)`` among the "request handlers that need no
+    span of their own": a helper of the views that takes their request is called by them, not by Django."""
+    recs = analyse(tmp_path, VIEW_HELPERS)
+    helper = reasons(recs["_get_check_for_user"]) if "_get_check_for_user" in recs else []
+    assert not any("view function" in r or "request handler" in r for r in helper), helper
+    assert any("view function" in r for r in reasons(recs["details"])), reasons(recs["details"])

@@ -340,7 +340,13 @@ def _entry(ctx: FunctionContext) -> list[Signal]:
         evidence = Evidence(PRIORITY, f"request handler {ctx.qualname}", name_rng, "view")
         package = _package_of(base.partition(":")[0]) or _framework(ctx)  # the base's framework, else the module's
         signals.append(Signal(evidence, 0.8, Finding.ROUTE, instrumentation=package))
-    elif not ctx.is_method and params[:1] == ["request"] and ctx.module.split(".")[-1].startswith("views"):
+    elif (
+        not ctx.is_method
+        and params[:1] == ["request"]
+        and ctx.module.split(".")[-1].startswith("views")
+        and not ctx.name.startswith("_")  # a view's helper taking its request (``_get_check_for_user``)
+        and "<locals>" not in ctx.qualname
+    ):
         evidence = Evidence(PRIORITY, "Django view function", name_rng, "view")
         signals.append(Signal(evidence, 0.75, Finding.ROUTE, instrumentation=_DJANGO))
     elif not ctx.name.startswith("_") and "<locals>" not in ctx.qualname:
