@@ -6,6 +6,7 @@ import ast
 import dataclasses
 import hashlib
 import logging
+import re
 import textwrap
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -126,6 +127,9 @@ _A = TypeVar("_A")
 _R = TypeVar("_R")
 
 
+_YIELD = re.compile(r"\byield\b")  # a generator (a nested def's yield too: then it is taken for one)
+
+
 class Analyzer:
     """One analysis run: graph facts and scorer shared across files.
 
@@ -167,6 +171,7 @@ class Analyzer:
                 span_helper=_weakly(self, Analyzer.span_helper),
                 call_io=_weakly(self, Analyzer._call_io),
                 per_message=_weakly(self, Analyzer._per_message),
+                generator_of=_weakly(self, Analyzer._generator_of),
             )
             if graph is not None
             else None
@@ -489,7 +494,8 @@ class Analyzer:
         first, _, last, _ = loc_parts(scope.loc)
         if lines is not None and len(lines) >= last:
             code = lines[first - 1 : last]  # the lines the facts say the def spans
-            calls_forever = self.builder is not None and bool(self.builder.callee_forever(symbol))
+            never_end = self.builder.callee_forever(symbol) if self.builder is not None else frozenset()
+            calls_forever = self.builder is not None and bool(never_end - self.builder.endless_generators(never_end))
             if not calls_forever and not may_run_forever(self._sites(symbol), "\n".join(code)):
                 self.cache.remember_forever(symbol, (scope, code, False))
                 return False
@@ -503,9 +509,23 @@ class Analyzer:
             forever = kept[2]
         else:  # with its callees that never end: a loop over such a generator, or a call of such a function
             never_end = self.builder.callee_forever(symbol) if self.builder is not None else frozenset()
-            forever = runs_forever(FunctionContext(analysed, function, GraphFacts(callee_forever=never_end)))
+            endless = self.builder.endless_generators(never_end) if self.builder is not None else frozenset()
+            facts = GraphFacts(callee_forever=never_end, endless_generators=endless)
+            forever = runs_forever(FunctionContext(analysed, function, facts))
         self.cache.remember_forever(symbol, (scope, code, forever))
         return forever
+
+    def _generator_of(self, symbol: SymbolId) -> bool:
+        """Whether a workspace function is a generator, read from its lines (asked of the few that run forever)."""
+        module, _, qualname = symbol.partition(":")
+        info = self.index.module_info(module)
+        scope = info.scopes.get(qualname) if info is not None else None
+        path = self.index.path_for_module(module)
+        lines = self._source_lines(path) if path is not None and scope is not None else None
+        if scope is None or lines is None:
+            return False
+        first, _, last, _ = loc_parts(scope.loc)
+        return any(_YIELD.search(line) for line in lines[first - 1 : last])
 
     def _runs_work_of(self, symbol: SymbolId) -> bool:
         """Whether a workspace function is where a job's own work runs: it calls the callable stored on an object with

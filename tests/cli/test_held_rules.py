@@ -235,6 +235,32 @@ LIFETIME_COMMAND = {
         "    while True:\n"
         "        yield delay\n"
         "        await asyncio.sleep(delay)\n\n\n"
+        "class Bus:\n"
+        "    def __init__(self, pool: redis.Redis) -> None:\n"
+        "        self.pool = pool\n"
+        "        self.queue: asyncio.Queue[str] = asyncio.Queue()\n"
+        "        self.task: asyncio.Task[None] | None = None\n\n"
+        "    async def emit(self, event: str) -> None:\n"
+        "        if self.task is None:\n"
+        "            self.task = asyncio.create_task(self._drain())\n"
+        "        await self.queue.put(event)\n\n"
+        "    async def _drain(self) -> None:\n"
+        "        while True:\n"
+        "            event = await self.queue.get()\n"
+        "            await self.pool.publish('events', event)\n\n\n"
+        "async def record_job(pool: redis.Redis, bus: Bus, job_id: str) -> None:\n"
+        "    await pool.set(f'job:{job_id}', 'done')\n"
+        "    await pool.expire(f'job:{job_id}', 3600)\n"
+        "    await bus.emit(job_id)\n\n\n"
+        "def _names():\n"
+        "    n = 0\n"
+        "    while True:\n"
+        "        n += 1\n"
+        "        yield f't{n}'\n\n\n"
+        "async def store_all(pool: redis.Redis, values: list[str]) -> None:\n"
+        "    names = _names()\n"
+        "    for value in values:\n"
+        "        await pool.set(next(names), value)\n\n\n"
         "async def wait_for_result(pool: redis.Redis, key: str) -> bytes:\n"
         "    async for _ in poll(0.5):\n"
         "        value = await pool.get(key)\n"
@@ -264,11 +290,15 @@ def test_a_command_that_starts_a_worker_for_life_is_never_recommended(tmp_path: 
     """arq's CLI command led its report's per-run figure at 0.99: unless asked for a health check, it runs the worker,
     which polls Redis until the process is told to stop (``cli -> run_worker -> Worker.run -> Worker.main``). A span
     that never ends on its main path is never exported, and the jobs' spans would name a parent that never arrives.
-    A loop over an endless generator that returns when it has its answer still ends."""
+    A loop over an endless generator that returns when it has its answer still ends, and so does a function that
+    starts an endless consumer as a task (mcp-agent's logger starting its event bus made every function that logs
+    "run for life") or makes an endless generator (snuba's alias generator)."""
     recs = analyse(tmp_path, LIFETIME_COMMAND)
     assert "cli" not in recs, reasons(recs["cli"])
     assert "run_worker" not in recs and "Worker.run" not in recs and "Worker.main" not in recs, sorted(recs)
     assert "wait_for_result" in recs, sorted(recs)
+    # what only starts an endless consumer as a task, or makes an endless generator, still ends
+    assert {"record_job", "store_all"} <= set(recs), sorted(recs)
 
 
 SERVICE = {

@@ -110,6 +110,8 @@ class GraphFacts:
     # workspace functions it hands to a library to run (a thread, a pool, ``asyncio.to_thread``) that do I/O
     handed_io: Mapping[SymbolId, CalleeIO] = field(default_factory=dict)
     callee_forever: frozenset[SymbolId] = frozenset()  # workspace callees that run for the life of the process
+    # those of them that are generators: a call makes the generator, only iterating it runs forever
+    endless_generators: frozenset[SymbolId] = frozenset()
     # where it is handed to a job queue or scheduler to run later as a job of its own: (caller, the queue's function,
     # ``rq:Queue.enqueue``), from the call graph's edges marked ``via`` one (:func:`~trace_advisor.resolve.callbacks
     # .runs_as_job`)

@@ -47,7 +47,9 @@ class GraphFactsBuilder:
         span_helper: Callable[[SymbolId], bool] | None = None,
         call_io: Callable[[tuple[SymbolId, SymbolId]], CalleeIO | None] | None = None,
         per_message: Callable[[SymbolId], frozenset[SymbolId]] | None = None,
+        generator_of: Callable[[SymbolId], bool] | None = None,
     ) -> None:
+        self._generator_of = generator_of  # whether a workspace function is a generator (a call only makes it)
         self._span_helper = span_helper  # the project's span helpers (a context manager starting a span)
         self._per_message = per_message  # a consumer -> the workspace functions it calls once per message received
         self._runs = runs  # the decorated function a call of its decorator's closure runs (``charge``, not ``wrapper``)
@@ -137,7 +139,8 @@ class GraphFactsBuilder:
             reachable_from_entry=self.graph.reachable(symbol),
             callee_io=callee_io,
             handed_io=handed_io,
-            callee_forever=self.callee_forever(symbol),
+            callee_forever=(forever := self.callee_forever(symbol)),
+            endless_generators=self.endless_generators(forever),
             observed=self._observed_facts(symbol, edges),
             submitted_by=tuple(
                 sorted({(lambda_owner(e.caller) or e.caller, e.via) for e in callers if e.via and runs_as_job(e.via)})
@@ -188,6 +191,11 @@ class GraphFactsBuilder:
             for e in self.graph.callees(symbol)
             if not e.external and e.callee != symbol and not e.via and self.forever(e.callee)
         )
+
+    def endless_generators(self, forever: frozenset[SymbolId]) -> frozenset[SymbolId]:
+        """The generators among ``forever`` (what :meth:`callee_forever` found): calling one returns at once."""
+        generator_of = self._generator_of
+        return frozenset(s for s in forever if generator_of(s)) if generator_of is not None else frozenset()
 
     def _observed_facts(self, symbol: SymbolId, edges: tuple[CallEdge, ...]) -> ObservedFacts | None:
         """What the recording saw of ``symbol``; observed-only calls into I/O count like static ones."""

@@ -302,7 +302,8 @@ def _runs_forever(ctx: FunctionContext) -> bool:
             return True
     if _supervises(ctx) or _iterates_for_life(ctx.body_without_docstring()):
         return True
-    if ctx.graph.callee_forever and _calls_on_a_path(ctx, ctx.graph.callee_forever):
+    never_return = ctx.graph.callee_forever - ctx.graph.endless_generators
+    if never_return and _calls_on_a_path(ctx, never_return):
         return True
     for stmt in flatten(ctx.body_without_docstring(), _OPENING_BLOCKS, main_block_only=True):
         if isinstance(stmt, ast.For | ast.AsyncFor):
@@ -473,24 +474,55 @@ def may_run_forever(sites: Iterable[ResolvedCall], code: str) -> bool:
 
 
 def _calls_on_a_path(ctx: FunctionContext, callees: frozenset[str]) -> bool:
-    """Whether the function calls one of ``callees`` on some path it takes when nothing fails: at its top level or
-    in a branch (``if check: ... else: run_worker()``), not in an ``except`` handler or a nested definition. A span
-    that never ends on one path is never exported on it, and its children then name a parent that never arrives.
-    A loop's own iterable is not such a call: ``async for delay in poll(0.5)`` makes an endless generator that the
-    loop leaves when it has its answer (:func:`runs_forever` judges the loop itself)."""
-    pending: list[ast.AST] = list(ctx.body_without_docstring())
-    nodes: set[int] = set()
-    iterables: set[int] = set()
+    """Whether the function runs one of ``callees`` to its end on some path it takes when nothing fails: at its top
+    level or in a branch (``if check: ... else: run_worker()``), not in an ``except`` handler or a nested definition.
+    A span that never ends on one path is never exported on it, and its children then name a parent that never
+    arrives. Only a call that waits for the callee counts (:func:`_waited_calls`): a coroutine handed to
+    ``create_task`` runs beside the function (a logger starting its event bus), and a loop's own iterable is an
+    endless generator the loop leaves when it has its answer (:func:`runs_forever` judges the loop itself)."""
+    waited = _waited_calls(ctx)
+    return any(id(c.node) in waited and set(c.callees) & callees for c in ctx.calls)
+
+
+_RUNS_COROUTINES = frozenset({"run", "run_until_complete", "gather", "wait_for", "shield"})  # run what they are given
+_RUNS_THE_LOOP = frozenset({"run_until_complete", "run_forever"})  # a sync caller blocks while the loop runs its tasks
+
+
+def _waited_calls(ctx: FunctionContext) -> set[int]:
+    """The calls (by node id) the function waits for on a path without an error: awaited ones and what an awaited or
+    blocking runner is given (``await f()``, ``asyncio.run(main())``, ``await asyncio.gather(a(), b())``); in a
+    plain function also its calls that are not an argument of another call, and what it hands to ``create_task``
+    when it then runs the loop itself (``loop.run_until_complete(task)``)."""
+    pending: list[tuple[ast.AST, ast.AST | None]] = [(node, None) for node in ctx.body_without_docstring()]
+    runs_loop = not ctx.is_async and any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _RUNS_THE_LOOP
+        for n in ctx.nodes
+    )
+    waited: set[int] = set()
     while pending:
-        node = pending.pop()
+        node, parent = pending.pop()
         if isinstance(node, ast.ExceptHandler | ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
             continue
         if isinstance(node, ast.For | ast.AsyncFor):
-            iterables.add(id(node.iter))
-        if id(node) not in iterables:
-            nodes.add(id(node))
-        pending.extend(ast.iter_child_nodes(node))
-    return any(id(c.node) in nodes and set(c.callees) & callees for c in ctx.calls)
+            pending.extend((child, node) for child in ast.iter_child_nodes(node) if child is not node.iter)
+            pending.extend((child, node.iter) for child in ast.iter_child_nodes(node.iter))
+            continue
+        if isinstance(node, ast.Call):
+            if isinstance(parent, ast.Await):
+                waited.add(id(node))
+            elif isinstance(parent, ast.Call):
+                name = _called_name(parent)
+                if name in _RUNS_COROUTINES or (runs_loop and name in ("create_task", "ensure_future")):
+                    waited.add(id(node))
+            elif not ctx.is_async:
+                waited.add(id(node))
+        pending.extend((child, node) for child in ast.iter_child_nodes(node))
+    return waited
+
+
+def _called_name(call: ast.Call) -> str:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
 
 def _is_test_code(ctx: FunctionContext) -> bool:
