@@ -28,7 +28,14 @@ from trace_advisor.advise.traced_units import (
 )
 from trace_advisor.advise.units import client_operations, consistent, covered_by, with_run, work_runs
 from trace_advisor.analysed import AnalysedModule, FunctionSyntax
-from trace_advisor.analysis_cache import AnalysisCache, FunctionResult, ReadFunctions, source_key
+from trace_advisor.analysis_cache import (
+    AnalysisCache,
+    FunctionResult,
+    ReadFunctions,
+    module_read,
+    same_module,
+    source_key,
+)
 from trace_advisor.caller_chosen import NONE, CallerChosen, chosen_in, own_site
 from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
@@ -179,6 +186,8 @@ class Analyzer:
         self._once: dict[SymbolId, tuple[object, bool]] = {}  # (the facts scope it was found for, runs once)
         self._span_helpers: dict[SymbolId, tuple[object, bool]] = {}  # (the facts scope, starts the caller's span)
         self._call_facts: dict[str, tuple[object, dict[tuple[str, SpanKey], CallSite]]] = {}  # calls with arguments
+        self._token = object()  # this run, to the cache (the files it reads are kept for the next)
+        self._census: SpanCensus | None = None  # this run's (span_census)
 
     def _sites(self, symbol: SymbolId) -> tuple[ResolvedCall, ...]:
         """A function's call sites, with those of the lambdas written in it."""
@@ -624,7 +633,9 @@ class Analyzer:
         analysed = self.index.analysed(path)
         if isinstance(analysed, Problem):
             return analysed
-        kept = self.cache.results(path, self.config, self.scorer.instrumentation)
+        kept = self.cache.results(path, self.config, self.scorer.instrumentation, self._token)
+        read = module_read(analysed)
+        same = same_module(self.cache.module_read.get(path), read)  # every kept source key stands
         fresh: dict[tuple[SymbolId, int], FunctionResult] = {}
         seen: dict[SymbolId, int] = {}
         for function in analysed.functions():
@@ -633,8 +644,8 @@ class Analyzer:
             seen[symbol] = seen.get(symbol, -1) + 1
             slot = (symbol, seen[symbol])  # defs can share a qualname (a property's getter and setter)
             graph_facts = self.builder.facts(symbol) if self.builder is not None else GraphFacts()
-            key = source_key(analysed, function)
             result = kept.get(slot)
+            key = result.source_key if same and result is not None else source_key(analysed, function)
             if result is None or not result.valid_for(key, graph_facts):
                 result = self._analyse_function(analysed, function, key, graph_facts)
                 if result is None:
@@ -642,6 +653,7 @@ class Analyzer:
             fresh[slot] = result
         kept.clear()
         kept.update(fresh)
+        self.cache.module_read[path] = read  # what the kept results' source keys were read from
         results = list(fresh.values())
         # What depends on the siblings' verdicts is recomputed, never cached: class consistency, then the
         # calibrated model (which reads the rules' verdicts at their own threshold, as when it was fitted).
@@ -692,7 +704,10 @@ class Analyzer:
 
     def span_census(self) -> SpanCensus:
         """The spans the workspace's modules already start, read from their facts (each module's count kept while
-        its facts are the same); tests and the tracing machinery (:func:`traced_units.plumbing`) are not counted."""
+        its facts are the same), once per run; tests and the tracing machinery (:func:`traced_units.plumbing`) are not
+        counted."""
+        if self._census is not None:
+            return self._census
         counted = []
         kept = self.cache.spans
         for module, path, facts in self.index.workspace_facts():
@@ -702,7 +717,8 @@ class Analyzer:
             if found is None or found[0] is not facts:
                 found = kept[module] = (facts, spans_in_facts(facts))
             counted.append((path, found[1]))
-        return SpanCensus.of(counted)
+        self._census = SpanCensus.of(counted)
+        return self._census
 
     def _covers(self, own: Mapping[SymbolId, Verdict], threshold: float, symbol: SymbolId) -> bool:
         """Whether a caller has a span of its own or gets one: it is traced, recommended (its verdict in ``own``, the

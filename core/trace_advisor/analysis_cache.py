@@ -26,7 +26,7 @@ from trace_advisor.detect.existing import ModuleSpans
 from trace_advisor.detect.findings import Signal
 from trace_advisor.detect.instrumentation import InstalledInstrumentations, SentryInit, SetUp
 
-_MAX_FILES = 32  # files whose per-function results are kept (the recently edited ones)
+_MAX_FILES = 32  # files whose per-function results are kept beyond those the latest run read (recently edited ones)
 _MAX_CALLEES = 4096  # workspace functions whose "runs forever" and "does I/O" answers are kept
 T = TypeVar("T")
 K = TypeVar("K")
@@ -101,7 +101,11 @@ class AnalysisCache:
         # per workspace module: the facts its spans were counted from, and its functions and traced ones
         self.spans: dict[str, tuple[object, ModuleSpans]] = {}
         self._results: OrderedDict[Path, dict[Slot, FunctionResult]] = OrderedDict()
+        # per file with kept results: what of its module their source keys were read from (:func:`module_read`)
+        self.module_read: dict[Path, tuple[object, ...]] = {}
         self._setting: object = None
+        self._run: object = None  # the latest run asking for results, and the files it asked for (never evicted)
+        self._run_files: set[Path] = set()
 
     def remember_forever(self, symbol: SymbolId, known: tuple[object, list[str], bool]) -> None:
         _remember(self.forever, symbol, known)
@@ -126,21 +130,49 @@ class AnalysisCache:
     def remember_verdict(self, symbol: SymbolId, kept: KeptVerdict) -> None:
         _remember(self.verdicts, symbol, kept)
 
-    def results(self, path: Path, config: Config, installed: object) -> dict[Slot, FunctionResult]:
+    def results(self, path: Path, config: Config, installed: object, run: object) -> dict[Slot, FunctionResult]:
         """The per-function results of ``path`` kept from earlier runs with the same configuration and instrumentation
-        (mutable)."""
+        (mutable). Every file the latest ``run`` asked for is kept, and ``_MAX_FILES`` others: an edit's refresh reads
+        the same files again (those its file reaches), which a smaller bound would evict before the next refresh."""
         setting = (config, installed)
         if self._setting is not setting and self._setting != setting:
             self._results.clear()
+            self.module_read.clear()
             self._setting = setting
+        if run is not self._run:
+            self._run, self._run_files = run, set()
+        self._run_files.add(path)
         found = self._results.get(path)
         if found is None:
             found = self._results[path] = {}
-            while len(self._results) > _MAX_FILES:
-                self._results.popitem(last=False)
+            while len(self._results) > max(_MAX_FILES, len(self._run_files)):  # the oldest are not the run's
+                evicted, _ = self._results.popitem(last=False)
+                self.module_read.pop(evicted, None)
         else:
             self._results.move_to_end(path)
         return found
+
+
+def module_read(analysed: AnalysedModule) -> tuple[object, ...]:
+    """What :func:`source_key` reads of a module, compared by identity where the index keeps the objects while the
+    file is unchanged (its syntax tree, facts and resolved calls): while these are the same, every function's source
+    key is the one computed before (an edit elsewhere builds a new ``AnalysedModule`` of the same parts)."""
+    return (analysed.path, analysed.tree, analysed.info, analysed.calls, analysed.text, analysed.mros)
+
+
+def same_module(kept: tuple[object, ...] | None, now: tuple[object, ...]) -> bool:
+    """Whether two :func:`module_read` are of the same module: the same objects, the same text and class MROs."""
+    if kept is None:
+        return False
+    path, tree, info, calls, text, mros = kept
+    return (
+        path == now[0]
+        and tree is now[1]
+        and info is now[2]
+        and calls is now[3]
+        and (text is now[4] or text == now[4])
+        and mros == now[5]
+    )
 
 
 def _remember(table: OrderedDict[K, T], key: K, value: T) -> None:

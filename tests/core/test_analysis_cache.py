@@ -8,6 +8,7 @@ import gc
 import shutil
 import weakref
 from pathlib import Path
+from typing import Any
 
 import pytest
 from trace_advisor.analysis import Analyzer
@@ -127,3 +128,43 @@ def test_a_run_is_freed_as_soon_as_it_is_dropped(project: Path, config: Config, 
     finally:
         if enabled:
             gc.enable()
+
+
+def test_every_file_a_run_read_is_kept_for_the_next(
+    project: Path, config: Config, index: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An editor's refresh reads the edited file and every file it reaches (the cost decision): more files than the
+    recently edited ones kept besides them (``_MAX_FILES``, 1 here) must not evict each other before the next
+    refresh, which reads them again (on paperless-ngx's views.py, 43 files: every function was analysed again)."""
+    monkeypatch.setattr("trace_advisor.analysis_cache._MAX_FILES", 1)
+    analysed: list[str] = []
+    analyse = Analyzer._analyse_function
+
+    def counted(self: Analyzer, *args: Any) -> Any:  # the real analysis, counted
+        analysed.append(args[1].symbol)
+        return analyse(self, *args)
+
+    monkeypatch.setattr(Analyzer, "_analyse_function", counted)
+    files = sorted((project / "shop").rglob("*.py"))
+    cache = AnalysisCache()
+    first = run_files(index, config, files, cache)
+    assert len(files) > 3 and len(analysed) > 20
+    analysed.clear()
+    assert run_files(index, config, files, cache) == first
+    assert analysed == []  # nothing analysed again
+    assert first == run_files(index, config, files, AnalysisCache())
+    # memory stays bounded: a run over other files keeps those and one more, the next run over the first ones
+    # analyses them again
+    half = [f for f in files if "services" in f.parts or "clients" in f.parts]
+    cache = AnalysisCache()
+    run_files(index, config, half, cache)
+    assert run_files(index, config, [f for f in files if f not in half], cache)
+    analysed.clear()
+    run_files(index, config, half, cache)
+    assert {s.partition(":")[0] for s in analysed} >= {"shop.services.orders", "shop.clients.payments"}
+
+
+def run_files(index: Index, config: Config, files: list[Path], cache: AnalysisCache) -> tuple[Recommendation, ...]:
+    analyzer = Analyzer(index, config, index.graph(), cache=cache)
+    recs, _, _ = analyzer.run(files, NEVER, None)
+    return tuple(recs)
