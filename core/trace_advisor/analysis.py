@@ -32,11 +32,13 @@ from trace_advisor.analysis_cache import (
     AnalysisCache,
     FunctionResult,
     ReadFunctions,
+    Reads,
     module_read,
     same_module,
     source_key,
 )
 from trace_advisor.caller_chosen import NONE, CallerChosen, chosen_in, own_site
+from trace_advisor.callgraph import ModuleCalls
 from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
 from trace_advisor.cost import (
@@ -72,6 +74,8 @@ from trace_advisor.datatypes import (
     SymbolId,
     Unit,
     UnitOf,
+    lambda_owner,
+    make_symbol,
     span_name,
     split_symbol,
 )
@@ -102,6 +106,7 @@ from trace_advisor.index import Index
 from trace_advisor.positions import source_lines
 from trace_advisor.record.observed import ObservedGraph, RecordingWatch
 from trace_advisor.resolve.callbacks import mounts_routes, runs_later
+from trace_advisor.resolve.modules import ModuleInfo
 from trace_advisor.span_names import SpanNames
 from trace_advisor.workspace import is_test_module
 
@@ -188,6 +193,7 @@ class Analyzer:
         self._call_facts: dict[str, tuple[object, dict[tuple[str, SpanKey], CallSite]]] = {}  # calls with arguments
         self._token = object()  # this run, to the cache (the files it reads are kept for the next)
         self._census: SpanCensus | None = None  # this run's (span_census)
+        self._changes_noted = False  # whether this run brought ``cache.changes`` up to the index (_note_changes)
 
     def _sites(self, symbol: SymbolId) -> tuple[ResolvedCall, ...]:
         """A function's call sites, with those of the lambdas written in it."""
@@ -833,6 +839,7 @@ class Analyzer:
                 modules.add(edge.callee.partition(":")[0])
         modules.discard(self.index.module_for_path(path) or "")
         files = {Path(found) for module in modules if (found := self.index.path_for_module(module)) is not None}
+        self._note_changes()
         reached: list[Recommendation] = []
         for other in sorted(files):
             cancel.check()
@@ -841,18 +848,159 @@ class Analyzer:
 
     def _hot_candidates(self, path: Path, cancel: CancelToken) -> tuple[Recommendation, ...]:
         """The recommendations of one file whose evidence is their cost, as a run over it selects them; kept while
-        the settings, the recording, the graph's shape (who calls whom), the file's module and what its analysis read
-        of other functions are the same: the call sites and "runs forever" of its functions' callees and of the
-        functions their I/O is looked for in (what their graph facts are found from)."""
-        setting = (self.config, self.scorer.instrumentation, _observed_of(self.index), self.index.graph_shape())
+        the settings, the recording, the project's spans, the file's module and what its analysis read of other
+        functions are the same: the call sites and "runs forever" of its functions' callees and of the functions
+        their I/O is looked for in (what their graph facts are found from), and no function it may read (its
+        neighbours, what they call at any depth, their callers, the callers up to an entry point: :meth:`_reads`)
+        changed its code, calls or callers since (:class:`~trace_advisor.analysis_cache.Changes`), nor whether its
+        functions and their neighbours are reachable from an entry point."""
+        census = self.span_census()
+        fit = self.project_threshold(census, cancel)
+        spans = census if census.traced else None  # without spans, the project's are not followed: none read
+        observed = _observed_of(self.index)
+        # a recording's calls are no edges of the graph (Reads does not walk them): any change of its shape counts
+        shape = self.index.graph_shape() if observed is not None else None
+        setting = (self.config, self.scorer.instrumentation, observed, shape, spans, fit)
         kept = self.cache.hot_candidates.get(path)
-        if kept is not None and kept[0] == setting and self._still_read(kept[1]):
-            return kept[2]
+        if kept is not None and kept[0] == setting and self._still_read(kept[1]) and kept[2].facts is self._facts(path):
+            reads = self._unchanged(kept[2])
+            if reads is not None:
+                self.cache.remember_hot_candidates(path, (setting, kept[1], reads, kept[3]))
+                return kept[3]
         results, _ = self.function_results(path, cancel)
         recs = [r.recommendation for r in results if r.recommendation is not None]
         found = tuple(r for r in self.scorer.ordered(recs) if any(e.priority == COST_PRIORITY for e in r.evidence))
-        self.cache.remember_hot_candidates(path, (setting, self._read_by(path, results), found))
+        reads = self._reads(path)
+        self.cache.remember_hot_candidates(path, (setting, self._read_by(path, results), reads, found))
         return found
+
+    def _note_changes(self) -> None:
+        """Bring ``cache.changes`` up to the index's current state (once per run): per module whose resolved calls or
+        facts are other objects than last time, which functions' state changed (:meth:`_states`), and whose callers
+        did (the callees a changed function gained or lost); anything, when a class's bases or methods changed (where
+        a method's implementations run) or modules came or went."""
+        if self._changes_noted:
+            return
+        self._changes_noted = True
+        changes = self.cache.changes
+        before = changes.modules
+        now: dict[str, tuple[object, object, object, dict[SymbolId, object]]] = {}
+        code: set[SymbolId] = set()
+        callers: set[SymbolId] = set()
+        anything = bool(before) and set(self.index.workspace_modules()) != before.keys()
+        for module in self.index.workspace_modules():
+            calls, info = self.index.module_calls(module), self.index.module_info(module)
+            old = before.get(module)
+            if old is not None and old[0] is calls and old[1] is info:
+                now[module] = old
+                continue
+            hierarchy, states = self._states(module, calls, info)
+            now[module] = (calls, info, hierarchy, states)
+            if old is None:
+                continue
+            anything = anything or old[2] != hierarchy
+            for symbol in old[3].keys() | states.keys():
+                was, state = old[3].get(symbol), states.get(symbol)
+                if was != state:
+                    code.add(symbol)
+                    callers.update(callee for callee, _ in _callees_of(was) ^ _callees_of(state))
+        changes.modules = now
+        if before:
+            changes.record(None if anything else frozenset(code), frozenset(callers))
+
+    def _states(
+        self, module: str, calls: ModuleCalls | None, info: ModuleInfo | None
+    ) -> tuple[object, dict[SymbolId, object]]:
+        """A module's classes (bases and methods), and each function's, lambda's or body's state: its code (a
+        function's or lambda's lines, wherever they are) and its call sites as text, callees and why unresolved."""
+        sites = calls.sites if calls is not None else {}
+        path = self.index.path_for_module(module)
+        lines = self._source_lines(path) if path is not None else None
+        states: dict[SymbolId, object] = {}
+        classes: list[tuple[str, object]] = []
+        for scope in info.facts.scopes if info is not None else ():
+            symbol = make_symbol(module, scope.qualname)
+            text = None
+            if scope.kind in ("function", "lambda") and lines is not None:
+                first, _, last, _ = loc_parts(scope.loc)
+                text = lines[first - 1 : last]
+            if scope.kind == "class":
+                classes.append((scope.qualname, scope.bases))
+            elif scope.kind == "function" and scope.parent and info is not None:
+                parent = info.scopes.get(scope.parent)
+                if parent is not None and parent.kind == "class":
+                    classes.append((scope.qualname, scope.method_kind))
+            states[symbol] = (scope.kind, text, _sites_state(sites.get(symbol, ())))
+        for symbol, found in sites.items():
+            if symbol not in states:
+                states[symbol] = (None, None, _sites_state(found))
+        return tuple(classes), states
+
+    def _unchanged(self, reads: Reads) -> Reads | None:
+        """``reads`` as of now when no change since it was read touches it (else None): no function it read the code,
+        calls or callers of changed, and, after a change of who calls whom, every function it read as reachable from
+        an entry point (or not) still is."""
+        assert self.graph is not None
+        changes = self.cache.changes.since(reads.epoch)
+        if changes is None:
+            return None
+        for change in changes:
+            if change.code is None or not change.code.isdisjoint(reads.code):
+                return None
+            if not change.callers.isdisjoint(reads.callers):
+                return None
+        if any(change.callers for change in changes) and any(
+            self.graph.reachable(symbol) != was for symbol, was in reads.reachable.items()
+        ):
+            return None
+        return dataclasses.replace(reads, epoch=self.cache.changes.epoch)
+
+    def _reads(self, path: Path) -> Reads:
+        """What the file's results may read of the workspace's functions (a superset): its functions' neighbours
+        (callers and callees, read by the graph facts, the calibration features and the wrappers' coverage), what
+        these call at any depth with the workspace implementations of the methods among them (their I/O, whether they
+        run forever or run a job's work), the neighbours' callers (what a consumer calls per message, the routes
+        they register) and the callers up to ``ENTRY_DEPTH`` + 1 calls above its functions (their entry distance)."""
+        graph = self.graph
+        assert graph is not None
+        analysed = self.index.analysed(path)
+        own = {f.symbol for f in analysed.functions()} if isinstance(analysed, AnalysedModule) else set()
+        near: set[SymbolId] = set()
+        for symbol in own:
+            for edge in graph.callers(symbol):
+                near.update((edge.caller, lambda_owner(edge.caller) or edge.caller))
+            near.update(edge.callee for edge in graph.callees(symbol) if not edge.external)
+        near -= own
+        code = own | near
+        queue = list(code)
+        while queue:
+            symbol = queue.pop()
+            below = [edge.callee for edge in graph.callees(symbol) if not edge.external]
+            module, _, qualname = symbol.partition(":")
+            if "." in qualname and "<" not in qualname:
+                below.extend(self.index.implementations(symbol))
+            for callee in below:
+                if callee not in code:
+                    code.add(callee)
+                    queue.append(callee)
+        for symbol in own | near:
+            for edge in graph.callers(symbol):
+                code.update((edge.caller, lambda_owner(edge.caller) or edge.caller))
+        above, level = set(own), list(own)
+        for _ in range(ENTRY_DEPTH + 1):
+            level = [e.caller for s in level for e in graph.callers(s) if e.caller not in above]
+            above.update(level)
+        code |= above
+        reachable = {symbol: graph.reachable(symbol) for symbol in own | near}
+        return Reads(
+            self._facts(path), self.cache.changes.epoch, frozenset(code), frozenset(own | near | above), reachable
+        )
+
+    def _facts(self, path: Path) -> object:
+        """The file's module facts (the same object while the file is not edited)."""
+        module = self.index.module_for_path(path)
+        info = self.index.module_info(module) if module is not None else None
+        return info.facts if info is not None else None
 
     def _read_by(self, path: Path, results: Sequence[FunctionResult]) -> ReadFunctions:
         """Per module, its resolved calls now and, for the functions its callees are (None: the file's own module,
@@ -887,7 +1035,10 @@ class Analyzer:
             now = self.index.module_calls(module)
             if now is calls:
                 continue
-            if symbols is None or any(self._facts_read(s) != seen for s, seen in symbols.items()):
+            if symbols is None:  # the file's own: resolved again (a reader pass) to the same sites (unedited: Reads)
+                if not _same_sites(calls, now):
+                    return False
+            elif any(self._facts_read(s) != seen for s, seen in symbols.items()):
                 return False
             read[module] = (now, symbols)  # the same for what was read: compared by identity from now on
         return True
@@ -1326,6 +1477,30 @@ class _Around:
             level = sorted(above)
         self._distances[symbol] = found
         return found
+
+
+def _sites_state(sites: Sequence[ResolvedCall]) -> tuple[object, ...]:
+    """Call sites without their positions: the text, each edge's callee and kind, why it is unresolved."""
+    return tuple(
+        (
+            site.text,
+            tuple((edge.callee, edge.kind) for edge in site.edges),
+            (site.unresolved.reason, site.unresolved.detail) if site.unresolved is not None else None,
+        )
+        for site in sites
+    )
+
+
+def _same_sites(kept: object, now: ModuleCalls | None) -> bool:
+    """Whether a module resolved again has the same call sites (positions, callees, why unresolved) as before."""
+    return isinstance(kept, ModuleCalls) and now is not None and kept.ordered == now.ordered
+
+
+def _callees_of(state: object) -> set[tuple[SymbolId, object]]:
+    """The callees (with their edges' kinds) of a function's state (:meth:`Analyzer._states`)."""
+    if not isinstance(state, tuple):
+        return set()
+    return {edge for site in state[2] for edge in site[1]}
 
 
 def _handler(verdict: Verdict) -> bool:

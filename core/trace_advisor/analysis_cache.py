@@ -10,7 +10,7 @@ facts.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,9 +32,10 @@ T = TypeVar("T")
 K = TypeVar("K")
 # per module an analysis read: its resolved calls then, and what was read of its functions (None: all of it)
 ReadFunctions = dict[str, tuple[object, dict[SymbolId, object] | None]]
-# one file's hot candidates (what it recommends for its cost), with what they were read under: the settings and the
-# graph's shape, and what the analysis read of the modules
-HotCandidates = tuple[object, ReadFunctions, tuple[Recommendation, ...]]
+# one file's hot candidates (what it recommends for its cost), with what they were read under: the settings, what
+# the analysis read of the modules and of the workspace's functions (:class:`Reads`)
+HotCandidates = tuple[object, ReadFunctions, "Reads", tuple[Recommendation, ...]]
+_KEPT_CHANGES = 256  # refreshes whose changed functions are remembered (a file's hot candidates older are read again)
 # whether the scorer recommends a function on its own, with what that was decided from: its facts scope and
 # resolved call sites (the same while its module is not edited nor resolved otherwise), the settings, its source_key
 KeptVerdict = tuple[object, tuple[ResolvedCall, ...], object, object, bool]
@@ -76,6 +77,57 @@ class FunctionResult:
         return self.source_key == source_key and self.graph == graph
 
 
+@dataclass(frozen=True, slots=True)
+class Reads:
+    """What one file's results read of the workspace's functions beyond its own module (found by walking the call
+    graph from its functions, a superset of what the analysis reads): the functions whose code or calls they read,
+    those whose callers they read, and whether each function whose graph facts they read was reachable from an entry
+    point; ``facts`` are the file's module facts (the file unedited while they are the same object), ``epoch`` the
+    :class:`Changes` epoch they were read at."""
+
+    facts: object
+    epoch: int
+    code: frozenset[SymbolId]
+    callers: frozenset[SymbolId]
+    reachable: Mapping[SymbolId, bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """The workspace functions one refresh changed (None: anything may have changed, such as a class's bases or
+    methods, or the set of modules): those whose code or calls changed (position aside) and those whose callers did."""
+
+    epoch: int
+    code: frozenset[SymbolId] | None
+    callers: frozenset[SymbolId]
+
+
+class Changes:
+    """Which workspace functions changed from one refresh to the next, remembered for ``_KEPT_CHANGES`` refreshes:
+    per module, the resolved calls and facts last seen (compared by identity: an unchanged module keeps both) and each
+    function's state (its code without its position, and its call sites as text and callees)."""
+
+    def __init__(self) -> None:
+        self.epoch = 0
+        # module -> (resolved calls, module info, class hierarchy, each function's state)
+        self.modules: dict[str, tuple[object, object, object, dict[SymbolId, object]]] = {}
+        self.log: deque[Change] = deque(maxlen=_KEPT_CHANGES)
+
+    def record(self, code: frozenset[SymbolId] | None, callers: frozenset[SymbolId]) -> None:
+        if code is not None and not code and not callers:
+            return
+        self.epoch += 1
+        self.log.append(Change(self.epoch, code, callers))
+
+    def since(self, epoch: int) -> list[Change] | None:
+        """The changes after ``epoch``, None when older ones were forgotten."""
+        if epoch == self.epoch:
+            return []
+        if not self.log or self.log[0].epoch > epoch + 1:
+            return None
+        return [change for change in self.log if change.epoch > epoch]
+
+
 class AnalysisCache:
     """Kept with the index (``index.extension(AnalysisCache)``); one analysis run uses it at a time (``lock``)."""
 
@@ -98,6 +150,7 @@ class AnalysisCache:
         self.moved_loops: OrderedDict[SymbolId, tuple[tuple[str, ...], Mapping[Range, Place]]] = OrderedDict()
         self.counts: RequestCounts | None = None  # calls per request, renewed by each run (cost.py)
         self.hot_candidates: OrderedDict[Path, HotCandidates] = OrderedDict()
+        self.changes = Changes()  # which functions each refresh changed (what kept hot candidates are checked against)
         # per workspace module: the facts its spans were counted from, and its functions and traced ones
         self.spans: dict[str, tuple[object, ModuleSpans]] = {}
         self._results: OrderedDict[Path, dict[Slot, FunctionResult]] = OrderedDict()
