@@ -30,6 +30,7 @@ from trace_advisor.advise.units import client_operations, consistent, covered_by
 from trace_advisor.analysed import AnalysedModule, FunctionSyntax
 from trace_advisor.analysis_cache import (
     AnalysisCache,
+    Change,
     FunctionResult,
     ReadFunctions,
     Reads,
@@ -194,6 +195,7 @@ class Analyzer:
         self._token = object()  # this run, to the cache (the files it reads are kept for the next)
         self._census: SpanCensus | None = None  # this run's (span_census)
         self._changes_noted = False  # whether this run brought ``cache.changes`` up to the index (_note_changes)
+        self._affected: dict[int, frozenset[SymbolId] | None] = {}  # per change: whose graph facts it may change
 
     def _sites(self, symbol: SymbolId) -> tuple[ResolvedCall, ...]:
         """A function's call sites, with those of the lambdas written in it."""
@@ -649,7 +651,7 @@ class Analyzer:
             symbol = function.symbol
             seen[symbol] = seen.get(symbol, -1) + 1
             slot = (symbol, seen[symbol])  # defs can share a qualname (a property's getter and setter)
-            graph_facts = self.builder.facts(symbol) if self.builder is not None else GraphFacts()
+            graph_facts = self._graph_facts(symbol)
             result = kept.get(slot)
             key = result.source_key if same and result is not None else source_key(analysed, function)
             if result is None or not result.valid_for(key, graph_facts):
@@ -873,6 +875,75 @@ class Analyzer:
         reads = self._reads(path)
         self.cache.remember_hot_candidates(path, (setting, self._read_by(path, results), reads, found))
         return found
+
+    def _graph_facts(self, symbol: SymbolId) -> GraphFacts:
+        """A function's graph facts, kept from an earlier run while its call sites are the same and no change since
+        may have changed them (:meth:`_affected`), nor whether it is reachable from an entry point; found anew with
+        a recording (its calls are no edges of the graph)."""
+        if self.builder is None:
+            return GraphFacts()
+        if self.builder.observed is not None:
+            return self.builder.facts(symbol)
+        self._note_changes()
+        sites = self._sites(symbol)
+        kept = self.cache.facts.get(symbol)
+        epoch = self.cache.changes.epoch
+        if kept is not None and kept[1] == sites and (kept[0] == epoch or self._facts_stand(symbol, kept[0], kept[2])):
+            found = kept[3]
+        else:
+            found = self.builder.facts(symbol)
+        self.cache.remember_facts(symbol, (epoch, sites, found.reachable_from_entry, found))
+        return found
+
+    def _facts_stand(self, symbol: SymbolId, epoch: int, reachable: bool | None) -> bool:
+        """Whether the graph facts a function had at ``epoch`` are still its own: no change since may have changed
+        them, and it is as reachable from an entry point as it was when the callers of any function changed."""
+        assert self.graph is not None
+        changes = self.cache.changes.since(epoch)
+        if changes is None:
+            return False
+        for change in changes:
+            affected = self._affected_by(change)
+            if affected is None or symbol in affected:
+                return False
+        return not any(change.callers for change in changes) or self.graph.reachable(symbol) == reachable
+
+    def _affected_by(self, change: Change) -> frozenset[SymbolId] | None:
+        """The functions whose graph facts ``change`` may change (None: any): those whose callers changed, the callees
+        of the functions that changed (what a caller does per message, the route it registers), and every function
+        calling a changed one at any depth, or a method it implements (the I/O, "runs forever" and work found below a
+        function); remembered for the run."""
+        if change.epoch in self._affected:
+            return self._affected[change.epoch]
+        found: frozenset[SymbolId] | None = None
+        if change.code is not None and self.graph is not None:
+            graph = self.graph
+            above = set(change.code)
+            queue = list(above)
+            while queue:
+                symbol = queue.pop()
+                callers = [edge.caller for edge in graph.callers(symbol)]
+                for caller in (*callers, *(lambda_owner(c) for c in callers), *self._bases(symbol)):
+                    if caller is not None and caller not in above:
+                        above.add(caller)
+                        queue.append(caller)
+            below = {edge.callee for symbol in change.code for edge in graph.callees(symbol) if not edge.external}
+            found = frozenset(above | below | change.callers)
+        self._affected[change.epoch] = found
+        return found
+
+    def _bases(self, symbol: SymbolId) -> list[SymbolId]:
+        """The methods ``symbol`` may implement: those of its name in its class's bases (workspace subclasses'
+        methods are where a call of the base method looks for I/O)."""
+        module, _, qualname = symbol.partition(":")
+        owner, _, name = qualname.rpartition(".")
+        if not owner or "<" in qualname:
+            return []
+        path = self.index.path_for_module(module)
+        analysed = self.index.analysed(path) if path is not None else None
+        if not isinstance(analysed, AnalysedModule):
+            return []
+        return [f"{base}.{name}" for base in analysed.mros.get(owner, ())]
 
     def _note_changes(self) -> None:
         """Bring ``cache.changes`` up to the index's current state (once per run): per module whose resolved calls or

@@ -39,6 +39,9 @@ _KEPT_CHANGES = 256  # refreshes whose changed functions are remembered (a file'
 # whether the scorer recommends a function on its own, with what that was decided from: its facts scope and
 # resolved call sites (the same while its module is not edited nor resolved otherwise), the settings, its source_key
 KeptVerdict = tuple[object, tuple[ResolvedCall, ...], object, object, bool]
+# a function's graph facts, with the Changes epoch they were found at, its call sites then (their positions are in
+# the facts) and whether it was reachable from an entry point
+KeptFacts = tuple[int, tuple[ResolvedCall, ...], bool | None, GraphFacts]
 Slot = tuple[SymbolId, int]  # a function's symbol and which of the defs sharing it (a property's getter, setter)
 
 
@@ -151,6 +154,7 @@ class AnalysisCache:
         self.counts: RequestCounts | None = None  # calls per request, renewed by each run (cost.py)
         self.hot_candidates: OrderedDict[Path, HotCandidates] = OrderedDict()
         self.changes = Changes()  # which functions each refresh changed (what kept hot candidates are checked against)
+        self.facts: OrderedDict[SymbolId, KeptFacts] = OrderedDict()  # per workspace function: its graph facts
         # per workspace module: the facts its spans were counted from, and its functions and traced ones
         self.spans: dict[str, tuple[object, ModuleSpans]] = {}
         self._results: OrderedDict[Path, dict[Slot, FunctionResult]] = OrderedDict()
@@ -179,6 +183,9 @@ class AnalysisCache:
         self, symbol: SymbolId, scope: object, sites: tuple[ResolvedCall, ...], code: CodeFacts | None
     ) -> None:
         _remember(self.code, symbol, (scope, sites, code))
+
+    def remember_facts(self, symbol: SymbolId, kept: KeptFacts) -> None:
+        _remember(self.facts, symbol, kept, 4 * _MAX_CALLEES)
 
     def remember_verdict(self, symbol: SymbolId, kept: KeptVerdict) -> None:
         _remember(self.verdicts, symbol, kept)
@@ -228,8 +235,8 @@ def same_module(kept: tuple[object, ...] | None, now: tuple[object, ...]) -> boo
     )
 
 
-def _remember(table: OrderedDict[K, T], key: K, value: T) -> None:
+def _remember(table: OrderedDict[K, T], key: K, value: T, most: int = _MAX_CALLEES) -> None:
     table[key] = value
     table.move_to_end(key)
-    while len(table) > _MAX_CALLEES:
+    while len(table) > most:
         table.popitem(last=False)
