@@ -8,6 +8,7 @@ import hashlib
 import logging
 import textwrap
 import weakref
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from pathlib import Path
@@ -646,6 +647,7 @@ class Analyzer:
         same = same_module(self.cache.module_read.get(path), read)  # every kept source key stands
         fresh: dict[tuple[SymbolId, int], FunctionResult] = {}
         seen: dict[SymbolId, int] = {}
+        defs = Counter(function.symbol for function in analysed.functions())
         for function in analysed.functions():
             cancel.check()
             symbol = function.symbol
@@ -653,7 +655,8 @@ class Analyzer:
             slot = (symbol, seen[symbol])  # defs can share a qualname (a property's getter and setter)
             graph_facts = self._graph_facts(symbol)
             result = kept.get(slot)
-            key = result.source_key if same and result is not None else source_key(analysed, function)
+            alone = defs[symbol] == 1
+            key = result.source_key if same and result is not None else source_key(analysed, function, alone)
             if result is None or not result.valid_for(key, graph_facts):
                 result = self._analyse_function(analysed, function, key, graph_facts)
                 if result is None:

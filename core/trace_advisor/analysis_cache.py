@@ -45,12 +45,14 @@ KeptFacts = tuple[int, tuple[ResolvedCall, ...], bool | None, GraphFacts]
 Slot = tuple[SymbolId, int]  # a function's symbol and which of the defs sharing it (a property's getter, setter)
 
 
-def source_key(analysed: AnalysedModule, function: FunctionSyntax) -> object:
-    """Everything of its module a function's analysis reads (the graph facts are compared apart)."""
+def source_key(analysed: AnalysedModule, function: FunctionSyntax, alone: bool = False) -> object:
+    """Everything of its module a function's analysis reads (the graph facts are compared apart); ``alone``: no
+    other def of the module shares its symbol, so every call site resolution gives the symbol is this def's."""
     node = function.node
     first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
     lines = tuple(analysed.lines[first - 1 : node.end_lineno or node.lineno])
-    sites = tuple(_site_key(s) for s in analysed.sites_of(function.symbol, within=analysed.range_of(node)))
+    within = None if alone else analysed.range_of(node)
+    sites = tuple(_site_key(s) for s in analysed.sites_of(function.symbol, within=within))
     decorators = tuple(_site_key(analysed.site_at(analysed.range_of(d))) for d in node.decorator_list)
     mro = analysed.mros.get(function.class_name) if function.class_name is not None else None
     main = function.symbol in analysed.main_callees()
