@@ -1,0 +1,92 @@
+"""Whole-workspace ``trace-advisor calls`` as a user runs it, cold and warm, against plain ``ast.parse``.
+
+The figure the call-graph issue sets: ``trace-advisor calls PATH -o FILE`` (a new process: start-up, index, resolve
+every call site, write the JSON graph) on the standard library, with an empty facts cache (cold) and again with the
+cache that run filled (warm), each as a ratio to ``ast.parse`` of the same files (read + parse, in this process)
+timed right before it, so that a shared machine's load moves both. Several rounds; the minimum and the median of each
+ratio are printed (the minimum is the code's cost, the median what a busy machine gives), wall time and CPU time (the
+child's user + system time: what it costs on one idle core).
+
+    .venv/bin/python benchmarks/calls_speed.py [--root DIR] [--rounds 3]
+
+Targets (the issue): cold <= 2.5x, warm <= 0.8x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from pathlib import Path
+
+from trace_advisor.workspace import Workspace
+
+CLI = Path(sys.executable).with_name("trace-advisor")
+
+
+def parse_all(files: list[Path]) -> tuple[float, float]:
+    """Wall and CPU seconds of reading and parsing every file."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    for path in files:
+        try:
+            ast.parse(path.read_bytes())
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            pass
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def run_calls(root: Path, cache: Path, output: Path) -> tuple[float, float]:
+    """Wall and CPU seconds (the child's) of one ``trace-advisor calls`` run."""
+    env = {**os.environ, "TRACE_ADVISOR_CACHE_DIR": str(cache)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = time.perf_counter()
+    subprocess.run([str(CLI), "calls", str(root), "-o", str(output)], env=env, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - wall
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=Path(sysconfig.get_paths()["stdlib"]))
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    files = list(Workspace([args.root], site=[]).discover())
+    lines = sum(p.read_bytes().count(b"\n") for p in files)
+    print(f"workspace: {args.root}  files: {len(files)}  lines: {lines:,}  rounds: {args.rounds}")
+    ratios: dict[str, list[tuple[float, float]]] = {"cold": [], "warm": []}
+    seconds: dict[str, list[float]] = {"cold": [], "warm": [], "ast.parse": []}
+    with tempfile.TemporaryDirectory() as scratch:
+        output = Path(scratch) / "calls.json"
+        for round_ in range(args.rounds):
+            cache = Path(scratch) / f"cache{round_}"
+            for phase in ("cold", "warm"):
+                base_wall, base_cpu = parse_all(files)
+                wall, cpu = run_calls(args.root, cache, output)
+                seconds["ast.parse"].append(base_wall)
+                seconds[phase].append(wall)
+                ratios[phase].append((wall / base_wall, cpu / base_cpu))
+                print(
+                    f"round {round_ + 1} {phase}: {wall:6.2f} s wall ({wall / base_wall:4.2f}x)"
+                    f"  {cpu:6.2f} s cpu ({cpu / base_cpu:4.2f}x)   ast.parse {base_wall:5.2f} s"
+                )
+        edges = output.stat().st_size
+    print(f"graph written: {edges / 1e6:.1f} MB of JSON")
+    for phase, target in (("cold", 2.5), ("warm", 0.8)):
+        walls = [w for w, _ in ratios[phase]]
+        cpus = [c for _, c in ratios[phase]]
+        print(
+            f"{phase:<5} / ast.parse: wall min {min(walls):4.2f}x median {statistics.median(walls):4.2f}x;"
+            f"  cpu min {min(cpus):4.2f}x median {statistics.median(cpus):4.2f}x   (target <= {target}x)"
+        )
+
+
+if __name__ == "__main__":
+    main()
