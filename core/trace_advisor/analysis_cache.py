@@ -4,7 +4,9 @@ forever, reused while everything they were computed from is unchanged.
 An edit re-analyses one file; most of its functions are unchanged. A function's result is reused while everything
 the detectors and the scorer read is equal (:func:`source_key`): its lines and where they are, its resolved call
 sites and decorators, its class's bases, what the module imports and runs under ``__main__``, and its call-graph
-facts.
+facts. Graph facts, and each file's hot candidates (the cost decision of an editor's file reads those of the files it
+reaches), are kept until a change may have altered them: :class:`Changes` notes, once per run, which functions changed
+their code, calls or callers.
 """
 
 from __future__ import annotations

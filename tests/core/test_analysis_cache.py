@@ -17,6 +17,7 @@ from trace_advisor.cancel import NEVER
 from trace_advisor.config import config_from_mapping
 from trace_advisor.config_model import Config
 from trace_advisor.datatypes import Recommendation
+from trace_advisor.detect.graph_facts import GraphFactsBuilder
 from trace_advisor.index import Index
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -168,3 +169,28 @@ def run_files(index: Index, config: Config, files: list[Path], cache: AnalysisCa
     analyzer = Analyzer(index, config, index.graph(), cache=cache)
     recs, _, _ = analyzer.run(files, NEVER, None)
     return tuple(recs)
+
+
+def test_graph_facts_are_found_again_only_where_an_edit_may_change_them(
+    project: Path, config: Config, index: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A body edit of one function finds again the graph facts of the functions it may change (its own, its callees',
+    its callers' at any depth), not those of every function of the file; the results equal a fresh analysis."""
+    orders = project / "shop" / "services" / "orders.py"
+    found: list[str] = []
+    facts = GraphFactsBuilder.facts
+
+    def counted(self: GraphFactsBuilder, symbol: str) -> Any:  # the real graph facts, counted
+        found.append(symbol)
+        return facts(self, symbol)
+
+    monkeypatch.setattr(GraphFactsBuilder, "facts", counted)
+    run(index, config, orders)
+    everything = set(found)
+    found.clear()
+    text = orders.read_text()
+    index.update_file(orders, text.replace("self.payments.refund(order.payment_id)", "self.payments.refund(order.id)"))
+    kept = run(index, config, orders)
+    assert "shop.services.orders:OrderService.cancel_order" in found
+    assert len(everything) > 5 and len(set(found) & everything) < len(everything) / 2
+    assert kept == run(index, config, orders, AnalysisCache())
