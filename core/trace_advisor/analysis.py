@@ -968,6 +968,9 @@ class Analyzer:
             if old is not None and old[0] is calls and old[1] is info:
                 now[module] = old
                 continue
+            if old is not None and old[1] is info and _same_sites(old[0], calls):  # resolved again, unedited
+                now[module] = (calls, info, old[2], old[3])
+                continue
             hierarchy, states = self._states(module, calls, info)
             now[module] = (calls, info, hierarchy, states)
             if old is None:
