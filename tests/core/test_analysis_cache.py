@@ -21,6 +21,7 @@ from trace_advisor.detect.graph_facts import GraphFactsBuilder
 from trace_advisor.index import Index
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 @pytest.fixture()
@@ -194,3 +195,28 @@ def test_graph_facts_are_found_again_only_where_an_edit_may_change_them(
     assert "shop.services.orders:OrderService.cancel_order" in found
     assert len(everything) > 5 and len(set(found) & everything) < len(everything) / 2
     assert kept == run(index, config, orders, AnalysisCache())
+
+
+def test_an_edit_of_a_methods_implementation_finds_its_callers_facts_again(tmp_path: Path) -> None:
+    """A call of an abstract method does the I/O of the workspace implementations (tests/fixtures/abstract_clients):
+    when one implementation stops doing I/O in another module, the kept graph facts of the functions calling the
+    abstract method are found again (they call the base method, not the implementation) and equal a fresh analysis."""
+    shutil.copytree(FIXTURES / "abstract_clients", tmp_path / "abstract_clients")
+    root = tmp_path / "abstract_clients"
+    config = config_from_mapping({"scoring": "rules", "min_confidence": 0.01}, "test_analysis_cache")
+    index = Index.from_config(config, [root], use_cache=False)
+    index.build()
+    agent, providers = root / "agentkit" / "agent.py", root / "agentkit" / "providers.py"
+    before = by_symbol(run(index, config, agent)[0])
+    text = providers.read_text()
+    sdk = '''        response = await self.client.chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": prompt}]
+        )
+        return response.choices[0].message.content or ""
+'''
+    assert sdk in text
+    index.update_file(providers, text.replace(sdk, "        return prompt\n"))
+    after = run(index, config, agent)
+    assert after == run(index, config, agent, AnalysisCache())
+    task = "agentkit.agent:Agent.run"
+    assert by_symbol(after[0])[task].evidence != before[task].evidence  # the I/O is Anthropic's now
