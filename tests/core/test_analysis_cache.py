@@ -209,11 +209,11 @@ def test_an_edit_of_a_methods_implementation_finds_its_callers_facts_again(tmp_p
     agent, providers = root / "agentkit" / "agent.py", root / "agentkit" / "providers.py"
     before = by_symbol(run(index, config, agent)[0])
     text = providers.read_text()
-    sdk = '''        response = await self.client.chat.completions.create(
+    sdk = """        response = await self.client.chat.completions.create(
             model="gpt-4o-mini", messages=[{"role": "user", "content": prompt}]
         )
         return response.choices[0].message.content or ""
-'''
+"""
     assert sdk in text
     index.update_file(providers, text.replace(sdk, "        return prompt\n"))
     after = run(index, config, agent)
