@@ -9,6 +9,7 @@ import logging
 import re
 import textwrap
 import weakref
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from pathlib import Path
@@ -39,8 +40,18 @@ from trace_advisor.advise.units import (
     work_runs,
 )
 from trace_advisor.analysed import AnalysedModule, FunctionSyntax
-from trace_advisor.analysis_cache import AnalysisCache, FunctionResult, ReadFunctions, source_key
+from trace_advisor.analysis_cache import (
+    AnalysisCache,
+    Change,
+    FunctionResult,
+    ReadFunctions,
+    Reads,
+    module_read,
+    same_module,
+    source_key,
+)
 from trace_advisor.caller_chosen import NONE, CallerChosen, chosen_in, own_site
+from trace_advisor.callgraph import ModuleCalls
 from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
 from trace_advisor.cost import (
@@ -76,6 +87,8 @@ from trace_advisor.datatypes import (
     SymbolId,
     Unit,
     UnitOf,
+    lambda_owner,
+    make_symbol,
     span_name,
     split_symbol,
 )
@@ -106,6 +119,7 @@ from trace_advisor.index import Index
 from trace_advisor.positions import source_lines
 from trace_advisor.record.observed import ObservedGraph, RecordingWatch
 from trace_advisor.resolve.callbacks import mounts_routes, runs_later
+from trace_advisor.resolve.modules import ModuleInfo
 from trace_advisor.span_names import SpanNames
 from trace_advisor.workspace import is_test_module
 
@@ -195,6 +209,10 @@ class Analyzer:
         self._once: dict[SymbolId, tuple[object, bool]] = {}  # (the facts scope it was found for, runs once)
         self._span_helpers: dict[SymbolId, tuple[object, bool]] = {}  # (the facts scope, starts the caller's span)
         self._call_facts: dict[str, tuple[object, dict[tuple[str, SpanKey], CallSite]]] = {}  # calls with arguments
+        self._token = object()  # this run, to the cache (the files it reads are kept for the next)
+        self._census: SpanCensus | None = None  # this run's (span_census)
+        self._changes_noted = False  # whether this run brought ``cache.changes`` up to the index (_note_changes)
+        self._affected: dict[int, frozenset[SymbolId] | None] = {}  # per change: whose graph facts it may change
 
     def _sites(self, symbol: SymbolId) -> tuple[ResolvedCall, ...]:
         """A function's call sites, with those of the lambdas written in it."""
@@ -656,17 +674,21 @@ class Analyzer:
         analysed = self.index.analysed(path)
         if isinstance(analysed, Problem):
             return analysed
-        kept = self.cache.results(path, self.config, self.scorer.instrumentation)
+        kept = self.cache.results(path, self.config, self.scorer.instrumentation, self._token)
+        read = module_read(analysed)
+        same = same_module(self.cache.module_read.get(path), read)  # every kept source key stands
         fresh: dict[tuple[SymbolId, int], FunctionResult] = {}
         seen: dict[SymbolId, int] = {}
+        defs = Counter(function.symbol for function in analysed.functions())
         for function in analysed.functions():
             cancel.check()
             symbol = function.symbol
             seen[symbol] = seen.get(symbol, -1) + 1
             slot = (symbol, seen[symbol])  # defs can share a qualname (a property's getter and setter)
-            graph_facts = self.builder.facts(symbol) if self.builder is not None else GraphFacts()
-            key = source_key(analysed, function)
+            graph_facts = self._graph_facts(symbol)
             result = kept.get(slot)
+            alone = defs[symbol] == 1
+            key = result.source_key if same and result is not None else source_key(analysed, function, alone)
             if result is None or not result.valid_for(key, graph_facts):
                 result = self._analyse_function(analysed, function, key, graph_facts)
                 if result is None:
@@ -674,6 +696,7 @@ class Analyzer:
             fresh[slot] = result
         kept.clear()
         kept.update(fresh)
+        self.cache.module_read[path] = read  # what the kept results' source keys were read from
         results = list(fresh.values())
         # What depends on the siblings' verdicts is recomputed, never cached: class consistency, then the
         # calibrated model (which reads the rules' verdicts at their own threshold, as when it was fitted).
@@ -775,7 +798,10 @@ class Analyzer:
 
     def span_census(self) -> SpanCensus:
         """The spans the workspace's modules already start, read from their facts (each module's count kept while
-        its facts are the same); tests and the tracing machinery (:func:`traced_units.plumbing`) are not counted."""
+        its facts are the same), once per run; tests and the tracing machinery (:func:`traced_units.plumbing`) are not
+        counted."""
+        if self._census is not None:
+            return self._census
         counted = []
         kept = self.cache.spans
         for module, path, facts in self.index.workspace_facts():
@@ -785,7 +811,8 @@ class Analyzer:
             if found is None or found[0] is not facts:
                 found = kept[module] = (facts, spans_in_facts(facts))
             counted.append((path, found[1]))
-        return SpanCensus.of(counted)
+        self._census = SpanCensus.of(counted)
+        return self._census
 
     def _covers(self, own: Mapping[SymbolId, Verdict], threshold: float, symbol: SymbolId) -> bool:
         """Whether a caller has a span of its own or gets one: it is traced, recommended (its verdict in ``own``, the
@@ -900,6 +927,7 @@ class Analyzer:
                 modules.add(edge.callee.partition(":")[0])
         modules.discard(self.index.module_for_path(path) or "")
         files = {Path(found) for module in modules if (found := self.index.path_for_module(module)) is not None}
+        self._note_changes()
         reached: list[Recommendation] = []
         for other in sorted(files):
             cancel.check()
@@ -908,18 +936,231 @@ class Analyzer:
 
     def _hot_candidates(self, path: Path, cancel: CancelToken) -> tuple[Recommendation, ...]:
         """The recommendations of one file whose evidence is their cost, as a run over it selects them; kept while
-        the settings, the recording, the graph's shape (who calls whom), the file's module and what its analysis read
-        of other functions are the same: the call sites and "runs forever" of its functions' callees and of the
-        functions their I/O is looked for in (what their graph facts are found from)."""
-        setting = (self.config, self.scorer.instrumentation, _observed_of(self.index), self.index.graph_shape())
+        the settings, the recording, the project's spans, the file's module and what its analysis read of other
+        functions are the same: the call sites and "runs forever" of its functions' callees and of the functions
+        their I/O is looked for in (what their graph facts are found from), and no function it may read (its
+        neighbours, what they call at any depth, their callers, the callers up to an entry point: :meth:`_reads`)
+        changed its code, calls or callers since (:class:`~trace_advisor.analysis_cache.Changes`), nor whether its
+        functions and their neighbours are reachable from an entry point."""
+        census = self.span_census()
+        fit = self.project_threshold(census, cancel)
+        spans = census if census.traced else None  # without spans, the project's are not followed: none read
+        observed = _observed_of(self.index)
+        # a recording's calls are no edges of the graph (Reads does not walk them): any change of its shape counts
+        shape = self.index.graph_shape() if observed is not None else None
+        setting = (self.config, self.scorer.instrumentation, observed, shape, spans, fit)
         kept = self.cache.hot_candidates.get(path)
-        if kept is not None and kept[0] == setting and self._still_read(kept[1]):
-            return kept[2]
+        if kept is not None and kept[0] == setting and self._still_read(kept[1]) and kept[2].facts is self._facts(path):
+            reads = self._unchanged(kept[2])
+            if reads is not None:
+                self.cache.remember_hot_candidates(path, (setting, kept[1], reads, kept[3]))
+                return kept[3]
         results, _ = self.function_results(path, cancel)
         recs = [r.recommendation for r in results if r.recommendation is not None]
         found = tuple(r for r in self.scorer.ordered(recs) if any(e.priority == COST_PRIORITY for e in r.evidence))
-        self.cache.remember_hot_candidates(path, (setting, self._read_by(path, results), found))
+        reads = self._reads(path)
+        self.cache.remember_hot_candidates(path, (setting, self._read_by(path, results), reads, found))
         return found
+
+    def _graph_facts(self, symbol: SymbolId) -> GraphFacts:
+        """A function's graph facts, kept from an earlier run while its call sites are the same and no change since
+        may have changed them (:meth:`_affected`), nor whether it is reachable from an entry point; found anew with
+        a recording (its calls are no edges of the graph)."""
+        if self.builder is None:
+            return GraphFacts()
+        if self.builder.observed is not None:
+            return self.builder.facts(symbol)
+        self._note_changes()
+        sites = self._sites(symbol)
+        kept = self.cache.facts.get(symbol)
+        epoch = self.cache.changes.epoch
+        if kept is not None and kept[1] == sites and (kept[0] == epoch or self._facts_stand(symbol, kept[0], kept[2])):
+            found = kept[3]
+        else:
+            found = self.builder.facts(symbol)
+        self.cache.remember_facts(symbol, (epoch, sites, found.reachable_from_entry, found))
+        return found
+
+    def _facts_stand(self, symbol: SymbolId, epoch: int, reachable: bool | None) -> bool:
+        """Whether the graph facts a function had at ``epoch`` are still its own: no change since may have changed
+        them, and it is as reachable from an entry point as it was when the callers of any function changed."""
+        assert self.graph is not None
+        changes = self.cache.changes.since(epoch)
+        if changes is None:
+            return False
+        for change in changes:
+            affected = self._affected_by(change)
+            if affected is None or symbol in affected:
+                return False
+        return not any(change.callers for change in changes) or self.graph.reachable(symbol) == reachable
+
+    def _affected_by(self, change: Change) -> frozenset[SymbolId] | None:
+        """The functions whose graph facts ``change`` may change (None: any): those whose callers changed, the callees
+        of the functions that changed (what a caller does per message, the route it registers), and every function
+        calling a changed one at any depth, or a method it implements (the I/O, "runs forever" and work found below a
+        function); remembered for the run."""
+        if change.epoch in self._affected:
+            return self._affected[change.epoch]
+        found: frozenset[SymbolId] | None = None
+        if change.code is not None and self.graph is not None:
+            graph = self.graph
+            above = set(change.code)
+            queue = list(above)
+            while queue:
+                symbol = queue.pop()
+                callers = [edge.caller for edge in graph.callers(symbol)]
+                for caller in (*callers, *(lambda_owner(c) for c in callers), *self._bases(symbol)):
+                    if caller is not None and caller not in above:
+                        above.add(caller)
+                        queue.append(caller)
+            below = {edge.callee for symbol in change.code for edge in graph.callees(symbol) if not edge.external}
+            found = frozenset(above | below | change.callers)
+        self._affected[change.epoch] = found
+        return found
+
+    def _bases(self, symbol: SymbolId) -> list[SymbolId]:
+        """The methods ``symbol`` may implement: those of its name in its class's bases (workspace subclasses'
+        methods are where a call of the base method looks for I/O)."""
+        module, _, qualname = symbol.partition(":")
+        owner, _, name = qualname.rpartition(".")
+        if not owner or "<" in qualname:
+            return []
+        path = self.index.path_for_module(module)
+        analysed = self.index.analysed(path) if path is not None else None
+        if not isinstance(analysed, AnalysedModule):
+            return []
+        return [f"{base}.{name}" for base in analysed.mros.get(owner, ())]
+
+    def _note_changes(self) -> None:
+        """Bring ``cache.changes`` up to the index's current state (once per run): per module whose resolved calls or
+        facts are other objects than last time, which functions' state changed (:meth:`_states`), and whose callers
+        did (the callees a changed function gained or lost); anything, when a class's bases or methods changed (where
+        a method's implementations run) or modules came or went."""
+        if self._changes_noted:
+            return
+        self._changes_noted = True
+        changes = self.cache.changes
+        before = changes.modules
+        now: dict[str, tuple[object, object, object, dict[SymbolId, object]]] = {}
+        code: set[SymbolId] = set()
+        callers: set[SymbolId] = set()
+        anything = bool(before) and set(self.index.workspace_modules()) != before.keys()
+        for module in self.index.workspace_modules():
+            calls, info = self.index.module_calls(module), self.index.module_info(module)
+            old = before.get(module)
+            if old is not None and old[0] is calls and old[1] is info:
+                now[module] = old
+                continue
+            if old is not None and old[1] is info and _same_sites(old[0], calls):  # resolved again, unedited
+                now[module] = (calls, info, old[2], old[3])
+                continue
+            hierarchy, states = self._states(module, calls, info)
+            now[module] = (calls, info, hierarchy, states)
+            if old is None:
+                continue
+            anything = anything or old[2] != hierarchy
+            for symbol in old[3].keys() | states.keys():
+                was, state = old[3].get(symbol), states.get(symbol)
+                if was != state:
+                    code.add(symbol)
+                    callers.update(callee for callee, _ in _callees_of(was) ^ _callees_of(state))
+        changes.modules = now
+        if before:
+            changes.record(None if anything else frozenset(code), frozenset(callers))
+
+    def _states(
+        self, module: str, calls: ModuleCalls | None, info: ModuleInfo | None
+    ) -> tuple[object, dict[SymbolId, object]]:
+        """A module's classes (bases and methods), and each function's, lambda's or body's state: its code (a
+        function's or lambda's lines, wherever they are) and its call sites as text, callees and why unresolved."""
+        sites = calls.sites if calls is not None else {}
+        path = self.index.path_for_module(module)
+        lines = self._source_lines(path) if path is not None else None
+        states: dict[SymbolId, object] = {}
+        classes: list[tuple[str, object]] = []
+        for scope in info.facts.scopes if info is not None else ():
+            symbol = make_symbol(module, scope.qualname)
+            text = None
+            if scope.kind in ("function", "lambda") and lines is not None:
+                first, _, last, _ = loc_parts(scope.loc)
+                text = lines[first - 1 : last]
+            if scope.kind == "class":
+                classes.append((scope.qualname, scope.bases))
+            elif scope.kind == "function" and scope.parent and info is not None:
+                parent = info.scopes.get(scope.parent)
+                if parent is not None and parent.kind == "class":
+                    classes.append((scope.qualname, scope.method_kind))
+            states[symbol] = (scope.kind, text, _sites_state(sites.get(symbol, ())))
+        for symbol, found in sites.items():
+            if symbol not in states:
+                states[symbol] = (None, None, _sites_state(found))
+        return tuple(classes), states
+
+    def _unchanged(self, reads: Reads) -> Reads | None:
+        """``reads`` as of now when no change since it was read touches it (else None): no function it read the code,
+        calls or callers of changed, and, after a change of who calls whom, every function it read as reachable from
+        an entry point (or not) still is."""
+        assert self.graph is not None
+        changes = self.cache.changes.since(reads.epoch)
+        if changes is None:
+            return None
+        for change in changes:
+            if change.code is None or not change.code.isdisjoint(reads.code):
+                return None
+            if not change.callers.isdisjoint(reads.callers):
+                return None
+        if any(change.callers for change in changes) and any(
+            self.graph.reachable(symbol) != was for symbol, was in reads.reachable.items()
+        ):
+            return None
+        return dataclasses.replace(reads, epoch=self.cache.changes.epoch)
+
+    def _reads(self, path: Path) -> Reads:
+        """What the file's results may read of the workspace's functions (a superset): its functions' neighbours
+        (callers and callees, read by the graph facts, the calibration features and the wrappers' coverage), what
+        these call at any depth with the workspace implementations of the methods among them (their I/O, whether they
+        run forever or run a job's work), the neighbours' callers (what a consumer calls per message, the routes
+        they register) and the callers up to ``ENTRY_DEPTH`` + 1 calls above its functions (their entry distance)."""
+        graph = self.graph
+        assert graph is not None
+        analysed = self.index.analysed(path)
+        own = {f.symbol for f in analysed.functions()} if isinstance(analysed, AnalysedModule) else set()
+        near: set[SymbolId] = set()
+        for symbol in own:
+            for edge in graph.callers(symbol):
+                near.update((edge.caller, lambda_owner(edge.caller) or edge.caller))
+            near.update(edge.callee for edge in graph.callees(symbol) if not edge.external)
+        near -= own
+        code = own | near
+        queue = list(code)
+        while queue:
+            symbol = queue.pop()
+            below = [edge.callee for edge in graph.callees(symbol) if not edge.external]
+            module, _, qualname = symbol.partition(":")
+            if "." in qualname and "<" not in qualname:
+                below.extend(self.index.implementations(symbol))
+            for callee in below:
+                if callee not in code:
+                    code.add(callee)
+                    queue.append(callee)
+        for symbol in own | near:
+            for edge in graph.callers(symbol):
+                code.update((edge.caller, lambda_owner(edge.caller) or edge.caller))
+        above, level = set(own), list(own)
+        for _ in range(ENTRY_DEPTH + 1):
+            level = [e.caller for s in level for e in graph.callers(s) if e.caller not in above]
+            above.update(level)
+        code |= above
+        reachable = {symbol: graph.reachable(symbol) for symbol in own | near}
+        return Reads(
+            self._facts(path), self.cache.changes.epoch, frozenset(code), frozenset(own | near | above), reachable
+        )
+
+    def _facts(self, path: Path) -> object:
+        """The file's module facts (the same object while the file is not edited)."""
+        module = self.index.module_for_path(path)
+        info = self.index.module_info(module) if module is not None else None
+        return info.facts if info is not None else None
 
     def _read_by(self, path: Path, results: Sequence[FunctionResult]) -> ReadFunctions:
         """Per module, its resolved calls now and, for the functions its callees are (None: the file's own module,
@@ -954,7 +1195,10 @@ class Analyzer:
             now = self.index.module_calls(module)
             if now is calls:
                 continue
-            if symbols is None or any(self._facts_read(s) != seen for s, seen in symbols.items()):
+            if symbols is None:  # the file's own: resolved again (a reader pass) to the same sites (unedited: Reads)
+                if not _same_sites(calls, now):
+                    return False
+            elif any(self._facts_read(s) != seen for s, seen in symbols.items()):
                 return False
             read[module] = (now, symbols)  # the same for what was read: compared by identity from now on
         return True
@@ -1393,6 +1637,30 @@ class _Around:
             level = sorted(above)
         self._distances[symbol] = found
         return found
+
+
+def _sites_state(sites: Sequence[ResolvedCall]) -> tuple[object, ...]:
+    """Call sites without their positions: the text, each edge's callee and kind, why it is unresolved."""
+    return tuple(
+        (
+            site.text,
+            tuple((edge.callee, edge.kind) for edge in site.edges),
+            (site.unresolved.reason, site.unresolved.detail) if site.unresolved is not None else None,
+        )
+        for site in sites
+    )
+
+
+def _same_sites(kept: object, now: ModuleCalls | None) -> bool:
+    """Whether a module resolved again has the same call sites (positions, callees, why unresolved) as before."""
+    return isinstance(kept, ModuleCalls) and now is not None and kept.ordered == now.ordered
+
+
+def _callees_of(state: object) -> set[tuple[SymbolId, object]]:
+    """The callees (with their edges' kinds) of a function's state (:meth:`Analyzer._states`)."""
+    if not isinstance(state, tuple):
+        return set()
+    return {edge for site in state[2] for edge in site[1]}
 
 
 def _handler(verdict: Verdict) -> bool:

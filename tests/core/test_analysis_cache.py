@@ -8,6 +8,7 @@ import gc
 import shutil
 import weakref
 from pathlib import Path
+from typing import Any
 
 import pytest
 from trace_advisor.analysis import Analyzer
@@ -16,9 +17,11 @@ from trace_advisor.cancel import NEVER
 from trace_advisor.config import config_from_mapping
 from trace_advisor.config_model import Config
 from trace_advisor.datatypes import Recommendation
+from trace_advisor.detect.graph_facts import GraphFactsBuilder
 from trace_advisor.index import Index
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 @pytest.fixture()
@@ -127,3 +130,93 @@ def test_a_run_is_freed_as_soon_as_it_is_dropped(project: Path, config: Config, 
     finally:
         if enabled:
             gc.enable()
+
+
+def test_every_file_a_run_read_is_kept_for_the_next(
+    project: Path, config: Config, index: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An editor's refresh reads the edited file and every file it reaches (the cost decision): more files than the
+    recently edited ones kept besides them (``_MAX_FILES``, 1 here) must not evict each other before the next
+    refresh, which reads them again (on paperless-ngx's views.py, 43 files: every function was analysed again)."""
+    monkeypatch.setattr("trace_advisor.analysis_cache._MAX_FILES", 1)
+    analysed: list[str] = []
+    analyse = Analyzer._analyse_function
+
+    def counted(self: Analyzer, *args: Any) -> Any:  # the real analysis, counted
+        analysed.append(args[1].symbol)
+        return analyse(self, *args)
+
+    monkeypatch.setattr(Analyzer, "_analyse_function", counted)
+    files = sorted((project / "shop").rglob("*.py"))
+    cache = AnalysisCache()
+    first = run_files(index, config, files, cache)
+    assert len(files) > 3 and len(analysed) > 20
+    analysed.clear()
+    assert run_files(index, config, files, cache) == first
+    assert analysed == []  # nothing analysed again
+    assert first == run_files(index, config, files, AnalysisCache())
+    # memory stays bounded: a run over other files keeps those and one more, the next run over the first ones
+    # analyses them again
+    half = [f for f in files if "services" in f.parts or "clients" in f.parts]
+    cache = AnalysisCache()
+    run_files(index, config, half, cache)
+    assert run_files(index, config, [f for f in files if f not in half], cache)
+    analysed.clear()
+    run_files(index, config, half, cache)
+    assert {s.partition(":")[0] for s in analysed} >= {"shop.services.orders", "shop.clients.payments"}
+
+
+def run_files(index: Index, config: Config, files: list[Path], cache: AnalysisCache) -> tuple[Recommendation, ...]:
+    analyzer = Analyzer(index, config, index.graph(), cache=cache)
+    recs, _, _ = analyzer.run(files, NEVER, None)
+    return tuple(recs)
+
+
+def test_graph_facts_are_found_again_only_where_an_edit_may_change_them(
+    project: Path, config: Config, index: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A body edit of one function finds again the graph facts of the functions it may change (its own, its callees',
+    its callers' at any depth), not those of every function of the file; the results equal a fresh analysis."""
+    orders = project / "shop" / "services" / "orders.py"
+    found: list[str] = []
+    facts = GraphFactsBuilder.facts
+
+    def counted(self: GraphFactsBuilder, symbol: str) -> Any:  # the real graph facts, counted
+        found.append(symbol)
+        return facts(self, symbol)
+
+    monkeypatch.setattr(GraphFactsBuilder, "facts", counted)
+    run(index, config, orders)
+    everything = set(found)
+    found.clear()
+    text = orders.read_text()
+    index.update_file(orders, text.replace("self.payments.refund(order.payment_id)", "self.payments.refund(order.id)"))
+    kept = run(index, config, orders)
+    assert "shop.services.orders:OrderService.cancel_order" in found
+    assert len(everything) > 5 and len(set(found) & everything) < len(everything) / 2
+    assert kept == run(index, config, orders, AnalysisCache())
+
+
+def test_an_edit_of_a_methods_implementation_finds_its_callers_facts_again(tmp_path: Path) -> None:
+    """A call of an abstract method does the I/O of the workspace implementations (tests/fixtures/abstract_clients):
+    when one implementation stops doing I/O in another module, the kept graph facts of the functions calling the
+    abstract method are found again (they call the base method, not the implementation) and equal a fresh analysis."""
+    shutil.copytree(FIXTURES / "abstract_clients", tmp_path / "abstract_clients")
+    root = tmp_path / "abstract_clients"
+    config = config_from_mapping({"scoring": "rules", "min_confidence": 0.01}, "test_analysis_cache")
+    index = Index.from_config(config, [root], use_cache=False)
+    index.build()
+    agent, providers = root / "agentkit" / "agent.py", root / "agentkit" / "providers.py"
+    before = by_symbol(run(index, config, agent)[0])
+    text = providers.read_text()
+    sdk = """        response = await self.client.chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": prompt}]
+        )
+        return response.choices[0].message.content or ""
+"""
+    assert sdk in text
+    index.update_file(providers, text.replace(sdk, "        return prompt\n"))
+    after = run(index, config, agent)
+    assert after == run(index, config, agent, AnalysisCache())
+    task = "agentkit.agent:Agent.run"
+    assert by_symbol(after[0])[task].evidence != before[task].evidence  # the I/O is Anthropic's now
