@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from trace_advisor.advise.calibration import ENTRY_DEPTH, RULES_THRESHOLD, Scored, calibrated, shipped
 from trace_advisor.advise.instrumentation_hints import instrumentation_hints
-from trace_advisor.advise.layers import covered_wrappers
+from trace_advisor.advise.layers import covered_closures, covered_wrappers
 from trace_advisor.advise.local import LocalScorer, Verdict
 from trace_advisor.advise.provider import Candidate, Provider, ProviderResult
 from trace_advisor.advise.traced_units import (
@@ -647,6 +647,9 @@ class Analyzer:
             covers = partial(self._covers, own, threshold)
             for number, verdict in covered_wrappers(functions, self.config.min_confidence, covers).items():
                 verdicts[number] = verdict
+        pairs = [(r.ctx, v) for r, v in zip(results, verdicts, strict=True)]
+        for number, verdict in covered_closures(pairs, self.config.min_confidence).items():
+            verdicts[number] = verdict
         for result in results:
             if result.verdict.traced is None:  # a traced function's context is its code without the span
                 self._contexts.setdefault(result.ctx.symbol, result.ctx)

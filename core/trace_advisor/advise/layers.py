@@ -7,6 +7,7 @@ their own."""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Sequence
 
 from trace_advisor.advise.local import Verdict
@@ -130,3 +131,48 @@ def covered_wrappers(
                 verdict, f"its one database call has its instrumentation's span and every caller has a span ({shown})"
             )
     return out
+
+
+def covered_closures(functions: Sequence[tuple[FunctionContext, Verdict]], min_confidence: float) -> dict[int, Verdict]:
+    """Verdicts of the recommended nested functions that run inside their enclosing function's span, by index: not
+    recommended, the enclosing function named. A closure its enclosing function calls or hands to a call (a retry
+    helper's ``_once``, a per-server ``try_call_tool``, a thread pool's ``search_repo``) is a step of that function's
+    operation; when the enclosing function is traced or recommended, its span already holds the closure's work (one
+    span per operation). A closure it returns (a decorator's ``wrapper``) runs later, outside it, and keeps its own."""
+    by_qualname = {ctx.qualname: number for number, (ctx, _) in enumerate(functions)}
+    out: dict[int, Verdict] = {}
+    for number, (ctx, verdict) in enumerate(functions):
+        if "<locals>" not in ctx.qualname or not verdict.deserves_span(min_confidence) or verdict.traced is not None:
+            continue
+        owner, _, _ = ctx.qualname.rpartition(".<locals>.")
+        found = by_qualname.get(owner)
+        if found is None:
+            continue
+        outer, outer_verdict = functions[found]
+        if outer_verdict.traced is None and not outer_verdict.deserves_span(min_confidence):
+            continue
+        if _runs_inside(outer, ctx.name):
+            out[number] = covered_by(verdict, f"covered by the span in `{owner}`, which runs it")
+    return out
+
+
+def _runs_inside(outer: FunctionContext, name: str) -> bool:
+    """Whether ``outer`` (or code nested in it) calls its nested function ``name`` or passes it to a call, and
+    ``outer`` never returns it."""
+    if any(
+        isinstance(node, ast.Return) and node.value is not None and _hands_out(node.value, name) for node in outer.nodes
+    ):
+        return False
+    for node in ast.walk(outer.node):
+        if isinstance(node, ast.Call):
+            given = [node.func, *node.args, *(k.value for k in node.keywords)]
+            if any(isinstance(g, ast.Name) and g.id == name for g in given):
+                return True
+    return False
+
+
+def _hands_out(value: ast.expr, name: str) -> bool:
+    """Whether a returned expression holds the function ``name`` itself (``return wrapper``,
+    ``return wraps(f)(wrapper)``), not only the result of calling it (``return _once()``)."""
+    called = {id(n.func) for n in ast.walk(value) if isinstance(n, ast.Call)}
+    return any(isinstance(n, ast.Name) and n.id == name and id(n) not in called for n in ast.walk(value))

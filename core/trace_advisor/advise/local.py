@@ -159,7 +159,13 @@ class LocalScorer:
         return None
 
     def _score(self, ctx: FunctionContext, signals: Sequence[Signal]) -> Verdict:
-        has_io = any(s.evidence.priority in _IO_PRIORITIES | {"entry_points"} and s.strength >= 0.5 for s in signals)
+        # orchestration ("public method orchestrating 4 calls") is how a function works, not I/O or an entry point
+        has_io = any(
+            s.evidence.priority in _IO_PRIORITIES | {"entry_points"}
+            and s.strength >= 0.5
+            and s.finding not in _SUPPORTING
+            for s in signals
+        )
         shape = shape_of(ctx, has_io)
         if shape.trivial:
             return Verdict(0.0, None, (f"trivial: {shape.trivial}",), tuple(signals))
