@@ -9,6 +9,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar, cast
@@ -158,11 +159,14 @@ class Index:
         and taken in under it, so questions answered meanwhile wait for no more than one file's bookkeeping."""
         with self._lock:
             states = list(self._files.values())
-        with gc_paused(then_settle=True):
+        unread = [state for state in states if not state.loaded]
+        # cache lookups here, parses in worker processes when many files miss (facts_pool), in the files' order
+        with gc_paused(then_settle=True), closing(self._reader.read_all([s.path for s in unread], cancel)) as read:
+            unread_ids = {id(state) for state in unread}
             for number, state in enumerate(states):
                 cancel.check()
-                if not state.loaded:
-                    loaded = self._reader.read(state.path)
+                if id(state) in unread_ids:
+                    loaded = next(read)
                     with self._lock:
                         if not state.loaded and self._files.get(state.path) is state:
                             self._reader.load(state, loaded)
