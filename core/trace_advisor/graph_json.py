@@ -24,6 +24,7 @@ def functions_json(
     (``observed``), each function also gets ``edges`` (static, observed or both, with observed counts and seconds)
     and ``observed`` (calls into it and cumulative seconds), and the data gets ``recording`` (what was run)."""
     functions: dict[str, object] = {}
+    classes = _Classes(index)  # each callee looked up once (a whole workspace's graph: 400,000 edges)
     for symbol in symbols:
         definition = index.definition(symbol)
         static = graph.callees(symbol)
@@ -35,7 +36,7 @@ def functions_json(
             "subclass_calls": subclass_only(static),
             "queued_calls": queued_only(static),
             "via": called_through(static),
-            "constructs": constructed(static, index),
+            "constructs": constructed(static, classes),
             "unresolved": [
                 {"text": call.text, "line": call.range.start.line, "reason": call.reason, "detail": call.detail}
                 for call in graph.unresolved(symbol)
@@ -94,6 +95,21 @@ def is_class(index: Definitions, symbol: SymbolId) -> bool:
     return definition is not None and definition.kind == "class"
 
 
+class _Classes:
+    """``is_class`` remembered per symbol, read as the ``definition`` of a Definitions (only its kind is read)."""
+
+    def __init__(self, index: Definitions) -> None:
+        self._index = index
+        self._known: dict[SymbolId, Definition | None] = {}
+
+    def definition(self, symbol: SymbolId) -> Definition | None:
+        known = self._known
+        if symbol in known:
+            return known[symbol]
+        found = known[symbol] = self._index.definition(symbol)
+        return found
+
+
 def pycg_name(symbol: SymbolId) -> str:
     """PyCG's naming: dotted, module bodies are the module, builtins are ``<builtin>.name``."""
     module, _, qualname = symbol.partition(":")
@@ -107,9 +123,10 @@ def pycg_name(symbol: SymbolId) -> str:
 def pycg_json(graph: CallGraph, index: Definitions, symbols: Sequence[SymbolId]) -> dict[str, list[str]]:
     """PyCG's format: each function's callees, by PyCG's names; constructing a class without an ``__init__`` with
     source is no call (its external base's ``__init__``, when it has one, is)."""
+    classes = _Classes(index)
     return {
         pycg_name(symbol): distinct(
-            pycg_name(edge.callee) for edge in graph.callees(symbol) if not is_class(index, edge.callee)
+            pycg_name(edge.callee) for edge in graph.callees(symbol) if not is_class(classes, edge.callee)
         )
         for symbol in symbols
     }
