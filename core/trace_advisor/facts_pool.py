@@ -81,8 +81,8 @@ def parse_all(reader: FactsReader, misses: Sequence[Miss], cancel: CancelToken) 
                     cancel.check()
                     yield reader.parse(*miss)
                 continue
-            for (path, _, key), (raw, syntax) in zip(chunk, results, strict=True):
-                yield _loaded(path, key, raw, syntax)
+            for (path, data, key), (raw, syntax) in zip(chunk, results, strict=True):
+                yield _loaded(reader, (path, data, key), raw, syntax)
     finally:
         pool.stop()
 
@@ -102,12 +102,19 @@ def _chunks(misses: Sequence[Miss], total: int, workers: int) -> list[list[Miss]
     return chunks
 
 
-def _loaded(path: Path, key: str, raw: bytes | None, syntax: SyntaxProblem | None) -> Loaded:
+def _loaded(reader: FactsReader, miss: Miss, raw: bytes | None, syntax: SyntaxProblem | None) -> Loaded:
+    """A worker's result as the index takes it in: the facts decoded now, while the workers parse the next chunks
+    (the index needs every file it parsed; decoding them when first needed, after the workers are done, added that
+    time to the wait), or the syntax problem."""
     from trace_advisor.sourcefiles import Loaded, syntax_problem
 
-    if raw is not None:
-        return Loaded(raw=raw, key=key)
-    return Loaded(syntax=syntax, problem=syntax_problem(syntax, str(path)))
+    path, _, key = miss
+    if raw is None:
+        return Loaded(syntax=syntax, problem=syntax_problem(syntax, str(path)))
+    try:
+        return Loaded(facts=codec.decode(raw), key=key)
+    except Exception:  # noqa: BLE001 - damaged on the way (never seen): parsed here instead
+        return reader.parse(*miss)
 
 
 class _Pool:
