@@ -46,6 +46,7 @@ MAX_WORKERS = 8
 _CHUNKS_PER_WORKER = 24  # small chunks: the workers finish together
 _CHUNK_BYTES = (64_000, 1_000_000)
 _POLL_S = 0.05  # how often a wait for a worker's chunk looks at the cancel token
+_JOIN_S = 10.0  # a worker whose input ended exits at once; never wait longer than this for one
 _HEADER = struct.Struct("<Q")  # each message: its length, then a pickle
 
 Miss = tuple[Path, bytes, str]  # a file to parse: its path, content and content hash
@@ -129,6 +130,7 @@ class _Pool:
         self._stopping = False
         self._changed = threading.Condition()
         self._processes: list[subprocess.Popen[bytes]] = []
+        self._threads: list[threading.Thread] = []
         self._failures = 0
 
     def start(self, workers: int) -> None:
@@ -145,7 +147,9 @@ class _Pool:
             self._processes.append(process)
             with self._changed:
                 self._live += 1
-            threading.Thread(target=self._feed, args=(process,), name="facts-worker", daemon=True).start()
+            thread = threading.Thread(target=self._feed, args=(process,), name="facts-worker", daemon=True)
+            thread.start()
+            self._threads.append(thread)
 
     def result(self, number: int, cancel: CancelToken) -> list[_Result] | None:
         """The results of chunk ``number`` once a worker sent them; None: parse it here (its worker failed, or none
@@ -160,13 +164,16 @@ class _Pool:
         return found
 
     def stop(self) -> None:
-        """Stop the workers still running (a cancel, an exception); each thread then ends its worker's input."""
+        """Stop the workers still running (a cancel, an exception); each thread ends its worker's input and waits for
+        it to exit (its CPU time is then the index process's children's, as ``time`` and ``getrusage`` count it)."""
         with self._changed:
             self._stopping = True
             done = len(self._results) == 0 and self._next >= len(self._chunks)
         if not done:
             for process in self._processes:
                 process.kill()
+        for thread in self._threads:  # each ends its worker's input and waits for it: no process outlives the build
+            thread.join(_JOIN_S)
 
     def _feed(self, process: subprocess.Popen[bytes]) -> None:
         """One worker's thread: take the next chunk, send it, wait for its results; until none is left."""
