@@ -73,17 +73,34 @@ def parse_all(reader: FactsReader, misses: Sequence[Miss], cancel: CancelToken) 
         return
     chunks = _chunks(misses, total, workers)
     pool = _Pool(reader.cache, [[(str(path), data, key) for path, data, key in chunk] for chunk in chunks])
+    parsed_here: dict[int, list[Loaded]] = {}  # chunks this process took while waiting for a worker's
+
+    def parse_here(chunk: list[Miss]) -> list[Loaded]:
+        found = []
+        for miss in chunk:
+            cancel.check()
+            found.append(reader.parse(*miss))
+        return found
+
     try:
-        pool.start(min(workers, len(chunks)))
+        pool.start(min(workers - 1, len(chunks) - 1))  # this process is the last worker
         for number, chunk in enumerate(chunks):
-            results = pool.result(number, cancel)
-            if results is _FAILED:
-                for miss in chunk:
-                    cancel.check()
-                    yield reader.parse(*miss)
-                continue
-            for (path, data, key), (raw, syntax) in zip(chunk, results, strict=True):
-                yield _loaded(reader, (path, data, key), raw, syntax)
+            found = parsed_here.pop(number, None)
+            while found is None and not pool.ready(number):  # rather than wait, parse the next chunk no one took
+                taken = pool.take()
+                if taken is None:
+                    break
+                if taken == number:
+                    found = parse_here(chunk)
+                else:
+                    parsed_here[taken] = parse_here(chunks[taken])
+            if found is None:
+                results = pool.result(number, cancel)
+                if results is _FAILED:
+                    found = parse_here(chunk)
+                else:
+                    found = [_loaded(reader, miss, *result) for miss, result in zip(chunk, results, strict=True)]
+            yield from found
     finally:
         pool.stop()
 
@@ -150,6 +167,19 @@ class _Pool:
             thread = threading.Thread(target=self._feed, args=(process,), name="facts-worker", daemon=True)
             thread.start()
             self._threads.append(thread)
+
+    def ready(self, number: int) -> bool:
+        """Whether chunk ``number``'s results (or its worker's failure) are in."""
+        with self._changed:
+            return number in self._results
+
+    def take(self) -> int | None:
+        """The next chunk no worker took, taken by the index's own process; None when every chunk is taken."""
+        with self._changed:
+            if self._next >= len(self._chunks):
+                return None
+            self._next += 1
+            return self._next - 1
 
     def result(self, number: int, cancel: CancelToken) -> list[_Result] | None:
         """The results of chunk ``number`` once a worker sent them; None: parse it here (its worker failed, or none
