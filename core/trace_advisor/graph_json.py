@@ -37,6 +37,8 @@ def functions_json(
             "subclass_calls": subclass_calls,
             "queued_calls": queued_calls,
             "via": via,
+            # classes constructed without an ``__init__`` with source: no function of the class runs (edges of
+            # ``"kind": "construct"``; PyCG's format has none)
             "constructs": [callee for callee in calls if is_class(classes, callee)],
             "unresolved": [
                 {"text": call.text, "line": call.range.parts()[0], "reason": call.reason, "detail": call.detail}
@@ -58,8 +60,12 @@ def functions_json(
 def _callees(
     edges: Sequence[CallEdge],
 ) -> tuple[list[SymbolId], list[SymbolId], list[SymbolId], dict[SymbolId, SymbolId]]:
-    """``calls``, ``subclass_calls``, ``queued_calls`` and ``via`` of one function, in one pass over its edges (what
-    ``distinct``, ``subclass_only``, ``queued_only`` and ``called_through`` give; each in the order of ``calls``)."""
+    """``calls``, ``subclass_calls``, ``queued_calls`` and ``via`` of one function, in one pass over its edges: its
+    distinct callees in source order; those reached only through class-hierarchy edges (a subclass's override that
+    runs when the receiver of ``self.m()`` is an instance of that subclass); those reached only through calls that
+    queue a command for a later call to send (``pipe.set(k, v)`` on a redis pipeline: ``pipe.execute()`` is the round
+    trip); those reached only through a library function that calls them (``sorted(key=f)``, ``Thread(target=f)``),
+    each with that function. Each in the order of ``calls``."""
     if not edges:
         return [], [], [], {}
     calls: dict[SymbolId, None] = {}
@@ -90,37 +96,6 @@ def _callees(
 def distinct(symbols: Iterable[SymbolId]) -> list[SymbolId]:
     """The symbols in first-seen order, each once."""
     return list(dict.fromkeys(symbols))
-
-
-def called_through(edges: Sequence[CallEdge]) -> dict[SymbolId, SymbolId]:
-    """The callees (of ``calls``) reached only through a library function that calls them (``sorted(key=f)``,
-    ``Thread(target=f)``), each with that function."""
-    named = {edge.callee for edge in edges if not edge.via}
-    found: dict[SymbolId, SymbolId] = {}
-    for edge in edges:
-        if edge.via and edge.callee not in named:
-            found.setdefault(edge.callee, edge.via)
-    return found
-
-
-def subclass_only(edges: Sequence[CallEdge]) -> list[SymbolId]:
-    """The callees (of ``calls``) reached only through class-hierarchy edges: a subclass's override that runs when
-    the receiver of ``self.m()`` is an instance of that subclass."""
-    direct = {edge.callee for edge in edges if edge.dispatch != "subclass"}
-    return distinct(edge.callee for edge in edges if edge.callee not in direct)
-
-
-def queued_only(edges: Sequence[CallEdge]) -> list[SymbolId]:
-    """The callees (of ``calls``) reached only through calls that queue a command for a later call to send
-    (``pipe.set(k, v)`` on a redis pipeline: ``pipe.execute()`` is the round trip)."""
-    sent = {edge.callee for edge in edges if edge.dispatch != "queued"}
-    return distinct(edge.callee for edge in edges if edge.callee not in sent)
-
-
-def constructed(edges: Sequence[CallEdge], index: Definitions) -> list[SymbolId]:
-    """The callees (of ``calls``) that are classes constructed without an ``__init__`` with source: no function of the
-    class runs (edges of ``"kind": "construct"``; PyCG's format has none)."""
-    return distinct(edge.callee for edge in edges if is_class(index, edge.callee))
 
 
 def is_class(index: Definitions, symbol: SymbolId) -> bool:
