@@ -78,11 +78,22 @@ class FactsCache:
     def put(self, key: str, facts: ModuleFacts) -> None:
         if not self.enabled:
             return
+        try:
+            data = codec.encode(facts)
+        except ValueError as exc:
+            log.debug("cannot encode cache entry %s: %s", key, exc)
+            return
+        self.put_raw(key, data)
+
+    def put_raw(self, key: str, data: bytes) -> None:
+        """Write an entry already encoded (by a worker process: ``facts_pool``)."""
+        if not self.enabled:
+            return
         path = self._path(key)
         try:
             # readers see the old entry or the whole new one, never a part
-            self._writer.write(path, codec.encode(facts))
-        except (OSError, ValueError) as exc:
+            self._writer.write(path, data)
+        except OSError as exc:
             log.debug("cannot write cache entry %s: %s", path, exc)
 
     def discard(self, key: str, reason: object) -> None:

@@ -24,20 +24,24 @@ def functions_json(
     (``observed``), each function also gets ``edges`` (static, observed or both, with observed counts and seconds)
     and ``observed`` (calls into it and cumulative seconds), and the data gets ``recording`` (what was run)."""
     functions: dict[str, object] = {}
+    classes = _Classes(index)  # each callee looked up once (a whole workspace's graph: 400,000 edges)
     for symbol in symbols:
         definition = index.definition(symbol)
         static = graph.callees(symbol)
+        calls, subclass_calls, queued_calls, via = _callees(static)
         entry: dict[str, object] = {
             "file": definition.file if definition else None,
             "line": definition.name_range.start.line if definition else None,
             "end_line": definition.range.end.line if definition else None,
-            "calls": distinct(edge.callee for edge in static),
-            "subclass_calls": subclass_only(static),
-            "queued_calls": queued_only(static),
-            "via": called_through(static),
-            "constructs": constructed(static, index),
+            "calls": calls,
+            "subclass_calls": subclass_calls,
+            "queued_calls": queued_calls,
+            "via": via,
+            # classes constructed without an ``__init__`` with source: no function of the class runs (edges of
+            # ``"kind": "construct"``; PyCG's format has none)
+            "constructs": [callee for callee in calls if is_class(classes, callee)],
             "unresolved": [
-                {"text": call.text, "line": call.range.start.line, "reason": call.reason, "detail": call.detail}
+                {"text": call.text, "line": call.range.parts()[0], "reason": call.reason, "detail": call.detail}
                 for call in graph.unresolved(symbol)
             ],
         }
@@ -53,45 +57,65 @@ def functions_json(
     return data
 
 
+def _callees(
+    edges: Sequence[CallEdge],
+) -> tuple[list[SymbolId], list[SymbolId], list[SymbolId], dict[SymbolId, SymbolId]]:
+    """``calls``, ``subclass_calls``, ``queued_calls`` and ``via`` of one function, in one pass over its edges: its
+    distinct callees in source order; those reached only through class-hierarchy edges (a subclass's override that
+    runs when the receiver of ``self.m()`` is an instance of that subclass); those reached only through calls that
+    queue a command for a later call to send (``pipe.set(k, v)`` on a redis pipeline: ``pipe.execute()`` is the round
+    trip); those reached only through a library function that calls them (``sorted(key=f)``, ``Thread(target=f)``),
+    each with that function. Each in the order of ``calls``."""
+    if not edges:
+        return [], [], [], {}
+    calls: dict[SymbolId, None] = {}
+    direct: set[SymbolId] = set()  # reached through an edge that is not a class-hierarchy edge
+    sent: set[SymbolId] = set()  # ... that is not a queued command
+    named: set[SymbolId] = set()  # ... that no library function makes
+    vias: dict[SymbolId, SymbolId] = {}
+    for edge in edges:
+        callee = edge.callee
+        calls[callee] = None
+        _, dispatch, via = edge.kind
+        if dispatch != "subclass":
+            direct.add(callee)
+        if dispatch != "queued":
+            sent.add(callee)
+        if via:
+            vias.setdefault(callee, via)
+        else:
+            named.add(callee)
+    return (
+        list(calls),
+        [callee for callee in calls if callee not in direct] if len(direct) < len(calls) else [],
+        [callee for callee in calls if callee not in sent] if len(sent) < len(calls) else [],
+        {callee: via for callee, via in vias.items() if callee not in named} if vias else {},
+    )
+
+
 def distinct(symbols: Iterable[SymbolId]) -> list[SymbolId]:
     """The symbols in first-seen order, each once."""
     return list(dict.fromkeys(symbols))
 
 
-def called_through(edges: Sequence[CallEdge]) -> dict[SymbolId, SymbolId]:
-    """The callees (of ``calls``) reached only through a library function that calls them (``sorted(key=f)``,
-    ``Thread(target=f)``), each with that function."""
-    named = {edge.callee for edge in edges if not edge.via}
-    found: dict[SymbolId, SymbolId] = {}
-    for edge in edges:
-        if edge.via and edge.callee not in named:
-            found.setdefault(edge.callee, edge.via)
-    return found
-
-
-def subclass_only(edges: Sequence[CallEdge]) -> list[SymbolId]:
-    """The callees (of ``calls``) reached only through class-hierarchy edges: a subclass's override that runs when
-    the receiver of ``self.m()`` is an instance of that subclass."""
-    direct = {edge.callee for edge in edges if edge.dispatch != "subclass"}
-    return distinct(edge.callee for edge in edges if edge.callee not in direct)
-
-
-def queued_only(edges: Sequence[CallEdge]) -> list[SymbolId]:
-    """The callees (of ``calls``) reached only through calls that queue a command for a later call to send
-    (``pipe.set(k, v)`` on a redis pipeline: ``pipe.execute()`` is the round trip)."""
-    sent = {edge.callee for edge in edges if edge.dispatch != "queued"}
-    return distinct(edge.callee for edge in edges if edge.callee not in sent)
-
-
-def constructed(edges: Sequence[CallEdge], index: Definitions) -> list[SymbolId]:
-    """The callees (of ``calls``) that are classes constructed without an ``__init__`` with source: no function of the
-    class runs (edges of ``"kind": "construct"``; PyCG's format has none)."""
-    return distinct(edge.callee for edge in edges if is_class(index, edge.callee))
-
-
 def is_class(index: Definitions, symbol: SymbolId) -> bool:
     definition = index.definition(symbol)
     return definition is not None and definition.kind == "class"
+
+
+class _Classes:
+    """``is_class`` remembered per symbol, read as the ``definition`` of a Definitions (only its kind is read)."""
+
+    def __init__(self, index: Definitions) -> None:
+        self._index = index
+        self._known: dict[SymbolId, Definition | None] = {}
+
+    def definition(self, symbol: SymbolId) -> Definition | None:
+        known = self._known
+        if symbol in known:
+            return known[symbol]
+        found = known[symbol] = self._index.definition(symbol)
+        return found
 
 
 def pycg_name(symbol: SymbolId) -> str:
@@ -107,9 +131,10 @@ def pycg_name(symbol: SymbolId) -> str:
 def pycg_json(graph: CallGraph, index: Definitions, symbols: Sequence[SymbolId]) -> dict[str, list[str]]:
     """PyCG's format: each function's callees, by PyCG's names; constructing a class without an ``__init__`` with
     source is no call (its external base's ``__init__``, when it has one, is)."""
+    classes = _Classes(index)
     return {
         pycg_name(symbol): distinct(
-            pycg_name(edge.callee) for edge in graph.callees(symbol) if not is_class(index, edge.callee)
+            pycg_name(edge.callee) for edge in graph.callees(symbol) if not is_class(classes, edge.callee)
         )
         for symbol in symbols
     }

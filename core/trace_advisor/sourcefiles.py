@@ -6,10 +6,12 @@ import ast
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from trace_advisor import facts_pool
+from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.datatypes import Definition, Problem, SymbolId, SyntaxProblem
 from trace_advisor.facts import codec
 from trace_advisor.facts.definitions import definitions_of
@@ -88,6 +90,28 @@ class FactsReader:
             self._keep_tree(state.path, loaded.text, loaded.tree)
 
     def read(self, path: Path, *, use_cache: bool = True) -> Loaded:
+        found = self.probe(path, use_cache=use_cache)
+        return found if isinstance(found, Loaded) else self.parse(path, *found)
+
+    def read_all(self, paths: Sequence[Path], cancel: CancelToken = NEVER) -> Generator[Loaded, None, None]:
+        """What :meth:`read` gives for each path, in order. Files missing from the cache are parsed in worker
+        processes when they are many (``facts_pool``): the same facts, entries and problems as parsing them here."""
+        if self._keep_tree is not None or len(paths) < facts_pool.MIN_FILES:
+            for path in paths:  # a small workspace pays no pool start-up (nor a command keeping syntax trees)
+                cancel.check()
+                yield self.read(path)
+            return
+        probed: list[Loaded | tuple[bytes, str]] = []
+        for path in paths:
+            cancel.check()
+            probed.append(self.probe(path))
+        misses = [(path, *found) for path, found in zip(paths, probed, strict=True) if not isinstance(found, Loaded)]
+        parsed = facts_pool.parse_all(self, misses, cancel)
+        for found in probed:
+            yield found if isinstance(found, Loaded) else next(parsed)
+
+    def probe(self, path: Path, *, use_cache: bool = True) -> Loaded | tuple[bytes, str]:
+        """The file's cache entry or why it cannot be read, else its content and content hash (to be parsed)."""
         file = str(path)
         try:
             size = path.stat().st_size
@@ -102,6 +126,11 @@ class FactsReader:
         raw = self._cache.get_raw(key) if use_cache else None
         if raw is not None:
             return Loaded(raw=raw, key=key)
+        return data, key
+
+    def parse(self, path: Path, data: bytes, key: str) -> Loaded:
+        """Parse a file's content into facts (written to the cache) or its syntax problem."""
+        file = str(path)
         parsed = parse_bytes(data, file)
         if parsed.facts is None:
             return Loaded(syntax=parsed.problem, problem=syntax_problem(parsed.problem, file))
@@ -110,6 +139,10 @@ class FactsReader:
         return Loaded(
             facts=parsed.facts, key=key, text=parsed.text if kept else None, tree=parsed.tree if kept else None
         )
+
+    @property
+    def cache(self) -> FactsCache:
+        return self._cache
 
     def cached(self, path: Path, text: str) -> Loaded | None:
         """The cache entry of the file when the disk's content is ``text`` (None: not saved as such, or not in the

@@ -29,19 +29,29 @@ EXIT_USAGE = 2  # bad arguments, config or template
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a command killed by a closed pipe
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with ``only``, the options of that subcommand alone are added (the others are
+    named, with their help, as ``--help`` lists them), so that a run imports no other subcommand's modules."""
     parser = argparse.ArgumentParser(prog="trace-advisor", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, help_text in SUBCOMMANDS.items():
-        module = importlib.import_module(f"{__name__}.{name}_cmd")
-        module.add_arguments(sub.add_parser(name, help=help_text, description=help_text))
+        subparser = sub.add_parser(name, help=help_text, description=help_text)
+        if only is None or name == only:
+            importlib.import_module(f"{__name__}.{name}_cmd").add_arguments(subparser)
     return parser
 
 
+def _subcommand(argv: Sequence[str]) -> str:
+    """The subcommand ``argv`` names (its first argument that is not an option), "" when none: ``--help``,
+    ``--version``, a typo (argparse reports it)."""
+    first = next((arg for arg in argv if not arg.startswith("-")), "")
+    return first if first in SUBCOMMANDS else ""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_subcommand(argv))
     command: list[str] = []
     if argv[:1] == ["calls"] and "--" in argv:  # ``calls PATH --record -- COMMAND...``: the command is not ours
         split = argv.index("--")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import os
 import sys
 from pathlib import Path
@@ -13,7 +12,9 @@ from typing import TextIO
 from trace_advisor.cli import common, observe
 from trace_advisor.config import find_project_root
 from trace_advisor.datatypes import CallTreeNode
+from trace_advisor.gcpause import gc_paused
 from trace_advisor.graph_json import functions_json, pycg_json, tree_json
+from trace_advisor.json_text import dumps_indented
 from trace_advisor.lookup import NotFoundError, function_symbol, parse_function
 
 EXIT_OK = 0
@@ -91,20 +92,23 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if entry is not None:
         tree = graph.tree(entry, args.depth, observed)
         if fmt == "json":
-            json.dump(tree_json(tree), out, indent=2)
+            out.write(dumps_indented(tree_json(tree)))
             out.write("\n")
         else:
             out.write(render_tree(tree, Path.cwd()))
         return EXIT_OK
     files = {str(p) for p in index.files()} if path.is_dir() else {str(path)}
     symbols = [s for s in graph.symbols() if (d := index.definition(s)) is not None and d.file in files]
-    data = pycg_json(graph, index, symbols) if fmt == "pycg" else functions_json(graph, index, symbols, observed)
+    # resolving every module, in the graph's order: its memo tables and sites, millions of objects without cycles,
+    # are no work for the cyclic GC (each full collection re-traversed all of them)
+    with gc_paused(then_settle=True):
+        data = pycg_json(graph, index, symbols) if fmt == "pycg" else functions_json(graph, index, symbols, observed)
     if fmt == "tree":
         for root in graph.entry_points():
             if root in symbols:
                 out.write(render_tree(graph.tree(root, args.depth, observed), Path.cwd()))
         return EXIT_OK
-    json.dump(data, out, indent=2)
+    out.write(dumps_indented(data))  # json.dump(data, out, indent=2), in a fraction of the time
     out.write("\n")
     return EXIT_OK
 

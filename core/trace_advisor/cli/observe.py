@@ -8,17 +8,18 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from trace_advisor.cli import common
 from trace_advisor.config import find_project_root
 from trace_advisor.facts.records import LAMBDA_KIND, loc_parts
 from trace_advisor.index import Index
 from trace_advisor.record import recording as recordings
-from trace_advisor.record.compare import Comparison, compare
 from trace_advisor.record.observed import ObservedGraph, RecordingWatch
 from trace_advisor.record.recording import Recording, RecordingError
-from trace_advisor.record.runner import CommandError, run_recorded
+
+if TYPE_CHECKING:
+    from trace_advisor.record.compare import Comparison
 
 _DEFAULT = Path("<the workspace's recording>")
 
@@ -78,6 +79,8 @@ def workspace_root(path: Path) -> Path:
 
 def record(args: argparse.Namespace, path: Path, index: Index, err: TextIO) -> int:
     """Run the user's command under the recorder; write the recording; return the command's exit code."""
+    from trace_advisor.record.runner import CommandError, run_recorded
+
     root = workspace_root(path)
     target = args.record_out or recordings.default_path(find_project_root(path))
     try:
@@ -156,6 +159,8 @@ def _load(path: Path) -> Recording:
 
 
 def comparison(args: argparse.Namespace, path: Path, index: Index) -> tuple[Recording, Comparison]:
+    from trace_advisor.record.compare import compare
+
     if args.compare == _DEFAULT:
         default = recordings.default_path(find_project_root(path))
         if not default.is_file():

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping, Sequence
+from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -161,10 +163,15 @@ def _to_config(tree: dict[str, object], schema: ConfigSchema, origins: Mapping[K
 def _min_confidence(typed: Mapping[str, Any], locations: Mapping[str, str]) -> float:
     """The calibrated scorer's confidences are probabilities with their own fitted cut: it is the default there."""
     if typed["scoring"] == "calibrated" and locations.get("min_confidence", "default") == "default":
-        from trace_advisor.advise.calibration import shipped
-
-        return shipped().threshold
+        return _shipped_threshold()
     return float(typed["min_confidence"])
+
+
+def _shipped_threshold() -> float:
+    """``advise.calibration.shipped().threshold``, read without importing the scorer and the detectors (a command
+    that scores nothing, ``calls``, loads the configuration too)."""
+    text = resources.files("trace_advisor.resources").joinpath("calibration.json").read_text("utf-8")
+    return float(json.loads(text)["threshold"])
 
 
 def _typed(value: object, path: KeyPath, schema: ConfigSchema) -> object:

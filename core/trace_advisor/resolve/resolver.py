@@ -129,11 +129,15 @@ class Resolver:
             lambda cls: self._classes.attribute(cls, "__init__", True, False),
             self.implementations,
         )
+        # (class, method name or None for the class itself, on instances) -> what the workspace subclasses run
+        # instead: the class-hierarchy edges of every ``self.m()`` in the class's methods (see _subclass_targets)
+        self._overrides: dict[tuple[SymbolId, str | None, bool], list[tuple[SymbolId, bool]]] = {}
         # module -> the modules whose resolution read it without importing it (tests read their conftest files)
         self._readers: dict[str, set[str]] = {}
         self._decorator_readers: set[str] = set()  # modules that read what workspace decorators receive (any module)
 
     def clear(self) -> None:
+        self._overrides.clear()
         self._shared.clear()
         self._details.clear()
         self._readers.clear()
@@ -148,6 +152,7 @@ class Resolver:
     def forget(self, modules: Iterable[str]) -> None:
         """Drop what was computed for these modules (the ones a change can have affected)."""
         modules = tuple(modules)
+        self._overrides.clear()  # any module can add or change a subclass
         for module in modules:
             self._memo.pop(module, None)
             self._scoped.pop(module, None)
@@ -159,6 +164,7 @@ class Resolver:
     def forget_functions(self, module: str, functions: Iterable[str]) -> None:
         """Drop what was evaluated in these functions of ``module`` (and the definitions nested in them): their own
         bindings changed, and nothing else reads those (``dependencies.local_change``)."""
+        self._overrides.clear()
         tables = self._scoped.get(module)
         if tables is not None:
             for scope in [scope for scope in tables if runs_in(scope, functions)]:
@@ -603,17 +609,23 @@ class Resolver:
         if owner is None:
             return []
         instance = found[1][0].kind == SELF
+        key = (owner, chain[1] if len(chain) > 1 else None, instance)
+        overrides = self._overrides.get(key)
+        if overrides is None:  # the same for every such call in the class's methods (at depth 0 nothing is pending)
+            out: dict[SymbolId, bool] = {}
+            for sub in self._hierarchy.subclasses(owner):
+                if len(chain) == 1:  # ``cls()`` builds the subclass, ``self()`` calls its __call__
+                    values: Values = frozenset({(v.INSTANCE if instance else v.CLASS, sub)})
+                else:
+                    values = self._classes.attribute(sub, chain[1], instance, False)
+                for target, external in self._called(values):
+                    if target != sub and not external:  # a class without __init__ runs nothing
+                        out.setdefault(target, external)
+            overrides = self._overrides[key] = list(out.items())
+        if not overrides:
+            return []
         seen = {target for target, _ in direct}
-        out: dict[SymbolId, bool] = {}
-        for sub in self._hierarchy.subclasses(owner):
-            if len(chain) == 1:  # ``cls()`` builds the subclass, ``self()`` calls its __call__
-                values: Values = frozenset({(v.INSTANCE if instance else v.CLASS, sub)})
-            else:
-                values = self._classes.attribute(sub, chain[1], instance, False)
-            for target, external in self._called(values):
-                if target not in seen and target != sub and not external:  # a class without __init__ runs nothing
-                    out.setdefault(target, external)
-        return list(out.items())
+        return [(target, external) for target, external in overrides if target not in seen]
 
     def _called_arguments(
         self, info: ModuleInfo, call: CallSite, targets: list[tuple[SymbolId, bool]]

@@ -1,0 +1,303 @@
+"""Parsing many files' facts in worker processes, so that a cold index of a large workspace uses every core.
+
+The index reads each file and looks up its content hash in the facts cache itself; the files missing from the cache
+are parsed here. When they are many (:data:`MIN_BYTES` of source) and the machine has two cores or more, worker
+processes parse them: each decodes, parses and extracts a chunk of files at a time, writes their cache entries and
+sends back the encoded facts (what a cache hit gives: the index decodes them when a module is first needed) or the
+syntax problem. The results are handed over in the files' order, whichever worker finishes first, so the index takes
+in the same facts in the same order as when it parses each file itself.
+
+A worker is a new interpreter (``python -c``, importing only the parser), started with ``subprocess``: never a
+``fork`` of this process (the language server runs the index in a thread, and a forked copy of a threaded process can
+inherit a held lock), and not ``multiprocessing``'s ``spawn``, which runs the parent's main script again in each
+worker (an API user's script without a ``__main__`` guard would run in every worker). One thread per worker feeds it
+chunks over its pipes. A small workspace, or a warm cache, starts no worker. Cancelling kills the workers at once. A
+worker that dies (killed, out of memory) or fails loses nothing: its chunk is parsed here, the other workers go on.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import struct
+import subprocess
+import sys
+import threading
+from collections.abc import Generator, Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from trace_advisor.cancel import CancelToken
+from trace_advisor.datatypes import SyntaxProblem
+from trace_advisor.facts import codec
+from trace_advisor.facts_cache import FactsCache
+from trace_advisor.gcpause import gc_paused
+from trace_advisor.parsing import parse_bytes
+
+if TYPE_CHECKING:
+    from trace_advisor.sourcefiles import FactsReader, Loaded
+
+log = logging.getLogger(__name__)
+
+MIN_FILES = 32  # fewer files to read: no pool is considered (the reading itself stays in this process)
+MIN_BYTES = 1_500_000  # less source missing from the cache: parsed here (workers' start-up costs more than it saves)
+MAX_WORKERS = 8
+_CHUNKS_PER_WORKER = 24  # small chunks: the workers finish together
+_CHUNK_BYTES = (64_000, 1_000_000)
+_POLL_S = 0.05  # how often a wait for a worker's chunk looks at the cancel token
+_JOIN_S = 10.0  # a worker whose input ended exits at once; never wait longer than this for one
+_HEADER = struct.Struct("<Q")  # each message: its length, then a pickle
+
+Miss = tuple[Path, bytes, str]  # a file to parse: its path, content and content hash
+_Result = tuple[bytes | None, SyntaxProblem | None]  # its encoded facts, else its syntax problem
+_FAILED = None  # a chunk whose worker died or failed: parsed here
+
+
+def worker_count() -> int:
+    """The cores this process may run on (at most :data:`MAX_WORKERS`)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return min(cores, MAX_WORKERS)
+
+
+def parse_all(reader: FactsReader, misses: Sequence[Miss], cancel: CancelToken) -> Generator[Loaded, None, None]:
+    """What ``reader.parse`` gives for each file, in order: in worker processes when they are worth it."""
+    workers = worker_count()
+    total = sum(len(data) for _, data, _ in misses)
+    if workers < 2 or total < MIN_BYTES:
+        for miss in misses:
+            yield reader.parse(*miss)
+        return
+    chunks = _chunks(misses, total, workers)
+    pool = _Pool(reader.cache, [[(str(path), data, key) for path, data, key in chunk] for chunk in chunks])
+    parsed_here: dict[int, list[Loaded]] = {}  # chunks this process took while waiting for a worker's
+
+    def parse_here(chunk: list[Miss]) -> list[Loaded]:
+        found = []
+        for miss in chunk:
+            cancel.check()
+            found.append(reader.parse(*miss))
+        return found
+
+    try:
+        pool.start(min(workers - 1, len(chunks) - 1))  # this process is the last worker
+        for number, chunk in enumerate(chunks):
+            found = parsed_here.pop(number, None)
+            while found is None and not pool.ready(number):  # rather than wait, parse the next chunk no one took
+                taken = pool.take()
+                if taken is None:
+                    break
+                if taken == number:
+                    found = parse_here(chunk)
+                else:
+                    parsed_here[taken] = parse_here(chunks[taken])
+            if found is None:
+                results = pool.result(number, cancel)
+                if results is _FAILED:
+                    found = parse_here(chunk)
+                else:
+                    found = [_loaded(reader, miss, *result) for miss, result in zip(chunk, results, strict=True)]
+            yield from found
+    finally:
+        pool.stop()
+
+
+def _chunks(misses: Sequence[Miss], total: int, workers: int) -> list[list[Miss]]:
+    """Consecutive files, about ``total / (workers * _CHUNKS_PER_WORKER)`` bytes each."""
+    low, high = _CHUNK_BYTES
+    target = min(high, max(low, total // (workers * _CHUNKS_PER_WORKER)))
+    chunks: list[list[Miss]] = [[]]
+    size = 0
+    for miss in misses:
+        if size >= target:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(miss)
+        size += len(miss[1])
+    return chunks
+
+
+def _loaded(reader: FactsReader, miss: Miss, raw: bytes | None, syntax: SyntaxProblem | None) -> Loaded:
+    """A worker's result as the index takes it in: the facts decoded now, while the workers parse the next chunks
+    (the index needs every file it parsed; decoding them when first needed, after the workers are done, added that
+    time to the wait), or the syntax problem."""
+    from trace_advisor.sourcefiles import Loaded, syntax_problem
+
+    path, _, key = miss
+    if raw is None:
+        return Loaded(syntax=syntax, problem=syntax_problem(syntax, str(path)))
+    try:
+        return Loaded(facts=codec.decode(raw), key=key)
+    except Exception:  # noqa: BLE001 - damaged on the way (never seen): parsed here instead
+        return reader.parse(*miss)
+
+
+class _Pool:
+    """Worker processes, each fed chunks in turn by a thread of this process; results kept by chunk number."""
+
+    def __init__(self, cache: FactsCache, chunks: list[list[tuple[str, bytes, str]]]) -> None:
+        self._cache = cache
+        self._chunks = chunks
+        self._results: dict[int, list[_Result] | None] = {}
+        self._next = 0  # the first chunk no worker took yet
+        self._live = 0  # workers still taking chunks
+        self._stopping = False
+        self._changed = threading.Condition()
+        self._processes: list[subprocess.Popen[bytes]] = []
+        self._threads: list[threading.Thread] = []
+        self._failures = 0
+
+    def start(self, workers: int) -> None:
+        for _ in range(workers):
+            try:
+                process = subprocess.Popen(
+                    [sys.executable, "-c", _WORKER_CODE, str(Path(__file__).resolve().parents[1])],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                )
+            except OSError as exc:
+                log.warning("cannot start a facts worker process (%s); parsing here", exc)
+                break
+            self._processes.append(process)
+            with self._changed:
+                self._live += 1
+            thread = threading.Thread(target=self._feed, args=(process,), name="facts-worker", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def ready(self, number: int) -> bool:
+        """Whether chunk ``number``'s results (or its worker's failure) are in."""
+        with self._changed:
+            return number in self._results
+
+    def take(self) -> int | None:
+        """The next chunk no worker took, taken by the index's own process; None when every chunk is taken."""
+        with self._changed:
+            if self._next >= len(self._chunks):
+                return None
+            self._next += 1
+            return self._next - 1
+
+    def result(self, number: int, cancel: CancelToken) -> list[_Result] | None:
+        """The results of chunk ``number`` once a worker sent them; None: parse it here (its worker failed, or none
+        is left to take it)."""
+        with self._changed:
+            while number not in self._results and (self._live > 0 or number < self._next):
+                self._changed.wait(_POLL_S)
+                if cancel.cancelled:
+                    break
+            found = self._results.pop(number, _FAILED)
+        cancel.check()
+        return found
+
+    def stop(self) -> None:
+        """Stop the workers still running (a cancel, an exception); each thread ends its worker's input and waits for
+        it to exit (its CPU time is then the index process's children's, as ``time`` and ``getrusage`` count it)."""
+        with self._changed:
+            self._stopping = True
+            done = len(self._results) == 0 and self._next >= len(self._chunks)
+        if not done:
+            for process in self._processes:
+                process.kill()
+        for thread in self._threads:  # each ends its worker's input and waits for it: no process outlives the build
+            thread.join(_JOIN_S)
+
+    def _feed(self, process: subprocess.Popen[bytes]) -> None:
+        """One worker's thread: take the next chunk, send it, wait for its results; until none is left."""
+        number = -1
+        try:
+            assert process.stdin is not None and process.stdout is not None
+            _send(process.stdin, self._cache)
+            while True:
+                with self._changed:
+                    if self._stopping or self._next >= len(self._chunks):
+                        break
+                    number, self._next = self._next, self._next + 1
+                _send(process.stdin, self._chunks[number])
+                results = _receive(process.stdout)
+                if not isinstance(results, list) or len(results) != len(self._chunks[number]):
+                    raise EOFError("the worker sent no results")
+                with self._changed:
+                    self._results[number] = results
+                    self._changed.notify_all()
+                number = -1
+        except Exception as exc:  # noqa: BLE001 - a dead or failing worker: its chunk is parsed by the index itself
+            if not self._stopping:
+                log.warning("a facts worker failed (%s: %s); its files are parsed here", type(exc).__name__, exc)
+            process.kill()
+        finally:
+            with self._changed:
+                if number >= 0:
+                    self._results[number] = _FAILED
+                self._live -= 1
+                self._changed.notify_all()
+            for stream in (process.stdin, process.stdout):  # the end of its input ends the worker
+                if stream is not None:
+                    try:
+                        stream.close()
+                    except OSError:
+                        pass
+            process.wait()
+
+
+def _send(stream: IO[bytes], value: object) -> None:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)))
+    stream.write(data)
+    stream.flush()
+
+
+def _receive(stream: IO[bytes]) -> object:
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        raise EOFError("the worker's output ended")
+    (size,) = _HEADER.unpack(header)
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError("the worker's output ended")
+    return pickle.loads(data)  # noqa: S301 - our own worker process, over its private pipe
+
+
+# ---- in the worker processes -----------------------------------------------------------------------------------
+# the worker's program: the folder holding ``trace_advisor`` is importable (a checkout run from its folder too)
+_WORKER_CODE = (
+    "import sys\n"
+    "sys.path.insert(0, sys.argv[1]) if sys.argv[1] not in sys.path else None\n"
+    "from trace_advisor.facts_pool import serve\n"
+    "serve()\n"
+)
+
+
+def serve() -> None:
+    """A worker's loop: the facts cache, then chunks of ``(file, content, content hash)`` until the input ends; for
+    each chunk the list of results, in order."""
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    try:
+        cache = _receive(stdin)
+    except EOFError:
+        return
+    assert isinstance(cache, FactsCache)
+    while True:
+        try:
+            files = _receive(stdin)
+        except EOFError:
+            return
+        _send(stdout, _parse_chunk(cache, files))  # type: ignore[arg-type]
+
+
+def _parse_chunk(cache: FactsCache, files: list[tuple[str, bytes, str]]) -> list[_Result]:
+    """Parse each file as ``FactsReader.parse`` does; write the cache entries; the encoded facts or the problem."""
+    results: list[_Result] = []
+    with gc_paused():
+        for file, data, key in files:
+            parsed = parse_bytes(data, file)
+            if parsed.facts is None:
+                results.append((None, parsed.problem))
+                continue
+            raw = codec.encode(parsed.facts)
+            cache.put_raw(key, raw)
+            results.append((raw, None))
+    return results

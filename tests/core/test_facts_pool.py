@@ -1,0 +1,164 @@
+"""A cold index parses the files missing from the facts cache in worker processes when they are many (its own process
+taking chunks too): the same facts, problems, cache entries and graph as parsing them all in the index's process; a
+small workspace starts no worker; a cancel stops the workers; a worker killed mid-build loses no file."""
+
+from __future__ import annotations
+
+import email
+import logging
+import os
+import shutil
+import signal
+import threading
+import time
+import xml
+from pathlib import Path
+
+import pytest
+from trace_advisor import facts_pool, sourcefiles
+from trace_advisor.cancel import CancelledError, CancelToken
+from trace_advisor.index import Index
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+pytestmark = pytest.mark.skipif(facts_pool.worker_count() < 2, reason="one core: the index parses every file itself")
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """The standard library's email and xml packages (real code, 1 MB) and two files that do not parse."""
+    root = tmp_path / "ws"
+    for package in (email, xml):
+        copied = Path(package.__file__).parent
+        shutil.copytree(copied, root / copied.name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(FIXTURES / "facts_pool", root / "bad")
+    return root
+
+
+class Parses:
+    """Counts the files parsed in this process (worker processes are new interpreters: not counted)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        real = sourcefiles.parse_bytes
+
+        def counted(data: bytes, file: str):  # type: ignore[no-untyped-def]
+            self.count += 1
+            return real(data, file)
+
+        monkeypatch.setattr(sourcefiles, "parse_bytes", counted)
+
+
+def built(root: Path, cache: Path, cancel: CancelToken | None = None) -> Index:
+    index = Index([root], cache_dir=cache)
+    index.build() if cancel is None else index.build(cancel)
+    return index
+
+
+def snapshot(index: Index) -> tuple[object, ...]:
+    """Everything a build gives: facts, problems, definitions and the whole resolved graph."""
+    graph = index.graph()
+    symbols = graph.symbols()
+    return (
+        index.workspace_facts(),
+        sorted((p.file or "", p.line or 0, p.message) for p in index.problems),
+        index.definitions(),
+        [(s, graph.callees(s), graph.unresolved(s)) for s in symbols],
+    )
+
+
+def entries(cache: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(cache)): p.read_bytes() for p in sorted(cache.rglob("*.facts"))}
+
+
+def workers() -> list[int]:
+    """This process's facts worker processes still running."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid() and fields[0] != "Z" and b"facts_pool" in cmdline:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_many_files_are_parsed_in_workers_with_the_same_facts_entries_and_graph(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parses = Parses(monkeypatch)
+    monkeypatch.setattr(facts_pool, "MIN_BYTES", 10**12)
+    here = built(workspace, tmp_path / "here")
+    files = len(index_files := here.files())
+    assert parses.count == files > 50
+
+    parses.count = 0
+    monkeypatch.setattr(facts_pool, "MIN_BYTES", 0)
+    monkeypatch.setattr(facts_pool, "MIN_FILES", 0)
+    pooled = built(workspace, tmp_path / "pooled")
+    assert parses.count < files  # a worker parsed chunks (the index's process takes some while it waits)
+    assert pooled.files() == index_files
+    assert snapshot(pooled) == snapshot(here)
+    assert entries(tmp_path / "pooled") == entries(tmp_path / "here")
+    assert any("broken.py" in (p.file or "") for p in pooled.problems)
+    assert any("bad_coding.py" in (p.file or "") for p in pooled.problems)
+
+    parses.count = 0
+    monkeypatch.setattr(facts_pool, "MIN_BYTES", 10**12)
+    warm = built(workspace, tmp_path / "pooled")  # the workers' entries are what a warm index reads
+    assert parses.count == 2  # only the two files that do not parse (never cached)
+    assert snapshot(warm) == snapshot(here)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the workers through /proc")
+def test_a_worker_killed_mid_build_loses_no_file(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(facts_pool, "MIN_BYTES", 10**12)
+    here = built(workspace, tmp_path / "here")
+    monkeypatch.setattr(facts_pool, "MIN_BYTES", 0)
+    monkeypatch.setattr(facts_pool, "MIN_FILES", 0)
+    killed: list[int] = []
+    result: list[Index] = []
+    building = threading.Thread(target=lambda: result.append(built(workspace, tmp_path / "killed")))
+    with caplog.at_level(logging.WARNING, logger="trace_advisor.facts_pool"):
+        building.start()
+        deadline = time.monotonic() + 30
+        while not killed and building.is_alive() and time.monotonic() < deadline:
+            for pid in workers()[:1]:
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+            time.sleep(0.002)
+        building.join(60)
+    assert killed, "no worker process was seen"
+    assert "a facts worker failed" in caplog.text
+    assert snapshot(result[0]) == snapshot(here)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the workers through /proc")
+def test_a_cancelled_build_stops_its_workers(workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(facts_pool, "MIN_BYTES", 0)
+    monkeypatch.setattr(facts_pool, "MIN_FILES", 0)
+    cancel = CancelToken()
+    index = Index([workspace], cache_dir=tmp_path / "cache")
+    index.register()
+    seen: list[int] = []
+
+    def progress(done: int, total: int) -> None:
+        seen.extend(workers())
+        cancel.cancel()
+
+    with pytest.raises(CancelledError):
+        index.load(cancel, progress)
+    assert seen, "the build used no worker process"
+    deadline = time.monotonic() + 10
+    while workers() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert workers() == []
+
+
+def test_a_small_workspace_starts_no_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parses = Parses(monkeypatch)
+    index = built(FIXTURES / "callgraph", tmp_path / "cache")
+    assert parses.count == len(index.files()) > 0
