@@ -24,6 +24,7 @@ from trace_advisor.facts.records import CallSite, ModuleFacts
 from trace_advisor.facts.splice import splice
 from trace_advisor.facts_cache import FactsCache
 from trace_advisor.gcpause import gc_paused
+from trace_advisor.graph_cache import GraphCache, Located, Snapshot, file_key
 from trace_advisor.parsing import Parsed, parse_source
 from trace_advisor.positions import source_lines
 from trace_advisor.resolve import ModuleInfo, Resolver
@@ -59,6 +60,8 @@ _KEPT_ANALYSED = 64  # analysed modules kept for reuse (the edited files and the
 # edited modules whose old facts and answers are kept until they are resolved again (each holds a copy of its facts:
 # a branch switch changing hundreds of files must not keep them all; older ones are resolved from scratch)
 _KEPT_UNCHANGED_SITES = 32
+# modules changed since a graph snapshot that are told as edits from their old facts; with more, everything is resolved
+_MAX_REPLAYED = 200
 
 
 class Index:
@@ -84,6 +87,10 @@ class Index:
         self._kept_analysed = None if keep_trees else _KEPT_ANALYSED
         keep = self._trees.put if keep_trees else None
         self._reader = FactsReader(FactsCache(cache_dir, enabled=use_cache), max_file_bytes, keep)
+        self._graphs = GraphCache(cache_dir, enabled=use_cache)
+        self._max_file_bytes = max_file_bytes
+        self._reused: Snapshot | None = None  # the snapshot this index took its resolved calls from
+        self._reused_serial = -1  # the last serial of the calls taken from it (later ones were resolved here)
         self._disk = DiskTexts()
         self._lock = threading.RLock()
         self._files: dict[Path, FileState] = {}
@@ -683,6 +690,133 @@ class Index:
         self._calls.settle()
         self._calls.complete = True
         return True
+
+    # ---- the resolved graph of an earlier run (graph_cache.py) ------------------------------------------------
+    def reuse_resolved(self) -> int:
+        """After :meth:`build`, before any question: take the resolved calls the last complete resolution of this
+        workspace left in the graph cache, when what it read outside the workspace is unchanged. Modules whose facts
+        changed since are told as edits from their old facts (:meth:`_changed`, as the editor's edits are), so the
+        ones they can affect are resolved again when asked; the rest keep their calls. How many modules kept them
+        (0: none, everything is resolved as usual)."""
+        with self._lock:
+            if not self._graphs.enabled or self._calls.modules() or not self._read_all:
+                return 0
+            current = self._resolved_modules()
+            reading = self._graphs.open(self._graph_key()) if current is not None else None
+            if current is None or reading is None:
+                return 0
+            old = reading.header
+            if current.keys() != old.modules.keys() or any(current[m][0] != old.modules[m][0] for m in current):
+                log.debug("graph snapshot: the workspace's modules changed; resolving everything")
+                return 0
+            if not self._outside_holds(old.located, old.outside):
+                log.debug("graph snapshot: what it read outside the workspace changed; resolving everything")
+                return 0
+            changed = sorted(m for m in current if current[m][1] != old.modules[m][1])
+            before: dict[str, ModuleFacts] = {}
+            for module in changed[: _MAX_REPLAYED + 1]:
+                key = old.modules[module][1]
+                facts = self._reader.cached_facts(key) if key is not None else EMPTY_FACTS
+                if facts is None or len(changed) > _MAX_REPLAYED:
+                    log.debug("graph snapshot: old facts of %s gone, or too many changes; resolving everything", module)
+                    return 0
+                before[module] = facts
+            snapshot = reading.rest()
+            if snapshot is None:
+                return 0
+            with gc_paused(then_settle=True):
+                # the state the run that made the snapshot left: its calls, who read what, the facts it resolved
+                for module in sorted(snapshot.calls):
+                    self._resolutions += 1
+                    self._calls.add(ModuleCalls(module, snapshot.calls[module], self._resolutions))
+                self._reused, self._reused_serial = snapshot, self._resolutions
+                self._resolver.restore_dependencies(snapshot.dependencies)
+                for module, facts in before.items():
+                    path = self._modules[module]
+                    self._infos[module] = ModuleInfo(module, facts, path.name == "__init__.py", True, str(path))
+                if changed:
+                    self._map_importers()
+                    for module in changed:  # then the edits since
+                        state = self._files[self._modules[module]]
+                        self._changed(module, before[module], self._reader.facts_of(state) or EMPTY_FACTS)
+            kept = len(self._calls.modules())
+            log.debug("graph snapshot: %d modules changed, %d of %d keep their calls", len(changed), kept, len(current))
+            return kept
+
+    def keep_resolved(self) -> bool:
+        """Write the resolved graph to the graph cache for the next run (:meth:`reuse_resolved`), when every module
+        is resolved and some were resolved by this index (not all taken from the cache); whether it was written."""
+        with self._lock:
+            if not self._graphs.enabled:
+                return False
+            current = self._resolved_modules()
+            if current is None or any(module not in self._calls for module in current):
+                return False
+            calls = {module: cast(ModuleCalls, self._calls.get(module)) for module in current}
+            if all(found.serial <= self._reused_serial for found in calls.values()):
+                return False  # the snapshot read holds this very graph
+            located: dict[str, Located] = {
+                name: None if found is None else (None if found.path is None else str(found.path), found.workspace)
+                for name, found in self._workspace.located().items()
+            }
+            outside = dict(self._reused.outside) if self._reused is not None else {}
+            read = [str(found.path) for found in self._workspace.located().values() if found and found.path]
+            read += [  # the standard library's files resolution read, when it is (part of) the workspace
+                str(path)
+                for module in self._stdlib
+                if (path := self._workspace.stdlib_path(module)) is not None and self._workspace.is_inside_roots(path)
+            ]
+            for file in read:
+                if file not in outside:
+                    outside[file] = file_key(file)
+            snapshot = Snapshot(
+                current,
+                located,
+                outside,
+                {module: found.ordered for module, found in calls.items()},
+                self._resolver.dependencies(),
+            )
+        self._graphs.save(self._graph_key(), snapshot)
+        return True
+
+    def _graph_key(self) -> str:
+        workspace = self._workspace
+        return self._graphs.key(
+            (
+                "roots",
+                *map(str, workspace.roots),
+                "search",
+                *map(str, workspace.search_paths),
+                "site",
+                *sorted(map(str, workspace.site_paths)),
+                "ignore",
+                *workspace.ignore,
+                "max",
+                str(self._max_file_bytes),
+            )
+        )
+
+    def _resolved_modules(self) -> dict[str, tuple[str, str | None]] | None:
+        """Every workspace module's file and the content key of its facts (None: it has none); None when an open
+        document's text stands for a file (the editor's state is no run to keep)."""
+        found: dict[str, tuple[str, str | None]] = {}
+        for module, path in self._modules.items():
+            state = self._files[path]
+            if state.overlay is not None or not state.loaded:
+                return None
+            has_facts = state.facts is not None or state.raw is not None
+            found[module] = (str(path), state.key if has_facts else None)
+        return found
+
+    def _outside_holds(self, located: dict[str, Located], outside: dict[str, str | None]) -> bool:
+        """Whether every module looked for outside the workspace is found where it was, and every file read there
+        has the content it had."""
+        for name, where in located.items():
+            found = self._workspace.locate(name)
+            now = None if found is None else (None if found.path is None else str(found.path), found.workspace)
+            if now != where:
+                return False
+        return all(file_key(file) == key for file, key in outside.items())
 
     # ---- what resolution and the graph read (ModuleProvider, CallSource) ----------------------------------------
     def module_info(self, name: str) -> ModuleInfo | None:

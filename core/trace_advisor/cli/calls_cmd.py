@@ -75,6 +75,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         ref = parse_function(args.entry, [Path.cwd(), base]) if args.entry else None
         index.build()
+        index.reuse_resolved()  # the resolved graph of the last run, for what did not change since
         entry = function_symbol(ref, index, path) if ref is not None else None
     except NotFoundError as exc:
         raise common.UsageError(f"--entry {exc}") from None
@@ -103,7 +104,9 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for root in graph.entry_points():
             if root in symbols:
                 out.write(render_tree(graph.tree(root, args.depth, observed), Path.cwd()))
+        index.keep_resolved()
         return EXIT_OK
+    index.keep_resolved()  # for the next run, when this one resolved something
     json.dump(data, out, indent=2)
     out.write("\n")
     return EXIT_OK

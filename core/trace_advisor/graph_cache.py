@@ -1,0 +1,333 @@
+"""The on-disk cache of resolved call graphs: one snapshot per workspace and configuration, what a later run takes
+instead of resolving again.
+
+Module facts are cached by content (``facts_cache``), but resolving every call site from them costs several times a
+parse of the workspace. A snapshot holds what the last complete resolution of a workspace gave: every module's
+resolved call sites, the content key of the facts each module had, what resolution looked up and read outside the
+workspace, and who read what beyond imports (``Resolver.dependencies``). The index takes it back when those outside
+answers still hold (``Index.reuse_resolved``): modules whose facts are unchanged keep their calls, and the changed ones
+are told to the index as edits from their old facts (still in the facts cache), exactly as the language server tells
+an edit, so that only the modules an edit can affect are resolved again.
+
+A snapshot is keyed by the workspace's roots, search paths, ignore globs and size limit, the Python running and the
+trace-advisor code itself (any change of the package's files is another key: resolution rules change with the code).
+Entries are ``marshal``-ed plain tuples behind a checksum, as facts entries are: loading creates data only, never
+objects of arbitrary classes; a damaged or truncated entry is a miss (and is removed). Writes are atomic
+(``cache_writes``); the most recently used ``KEEP`` snapshots are kept, older ones are removed.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import marshal
+import os
+import struct
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from trace_advisor.cache_writes import CacheWriter
+from trace_advisor.datatypes import CallEdge, ResolvedCall, UnresolvedCall
+from trace_advisor.facts_cache import cache_version, default_cache_dir
+from trace_advisor.parsing import content_hash
+from trace_advisor.resolve.resolver import Dependencies
+
+log = logging.getLogger(__name__)
+
+_FORMAT = 1
+_DIGEST = 16
+_HEAD = struct.Struct("<16s16sQ")  # checksum of the header, checksum of the body, length of the header
+KEEP = 6  # snapshots kept: a few workspaces, or one under a few configurations
+SUFFIX = ".graph"
+
+# Where a module was found on the search paths: (its file, or None for a namespace package; a workspace file) or None
+Located = tuple[str | None, bool] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What one complete resolution of a workspace gave, and what it depended on.
+
+    ``modules``: every workspace module -> its file and the content key of its facts (None: it had none, e.g. a
+    syntax error). ``located``: every module looked for outside the workspace table -> what was found. ``outside``:
+    the files read outside the workspace (search paths, the standard library when it is the workspace) -> their
+    content key (None: unreadable). ``calls``: per module, its resolved call sites (``ModuleCalls.ordered``)."""
+
+    modules: dict[str, tuple[str, str | None]]
+    located: dict[str, Located]
+    outside: dict[str, str | None]
+    calls: dict[str, tuple[ResolvedCall, ...]]
+    dependencies: Dependencies
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """A snapshot's first part, read before the calls: whether it is still valid is decided from it alone."""
+
+    modules: dict[str, tuple[str, str | None]]
+    located: dict[str, Located]
+    outside: dict[str, str | None]
+
+
+@functools.cache
+def code_version() -> str:
+    """A hash of every file of the trace_advisor package (its code and tables): a snapshot made by other code is
+    another key, however small the change."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(package.rglob("*")):
+        if "__pycache__" in path.parts or not path.is_file():
+            continue
+        digest.update(str(path.relative_to(package)).encode("utf-8", "surrogateescape") + b"\0")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"?")
+    return digest.hexdigest()
+
+
+def file_key(path: str) -> str | None:
+    """The content key of a file now (None: it cannot be read)."""
+    try:
+        with open(path, "rb") as handle:
+            return content_hash(handle.read())
+    except OSError:
+        return None
+
+
+class GraphCache:
+    """Snapshots under ``<cache dir>/<version>/graphs/<key>.graph``; every failure is a miss."""
+
+    def __init__(self, cache_dir: Path | None = None, *, enabled: bool = True) -> None:
+        self.root = (cache_dir or default_cache_dir()) / cache_version() / "graphs"
+        self.enabled = enabled
+        self._writer = CacheWriter(self.root)
+        self._swept = False
+
+    def key(self, parts: Iterable[str]) -> str:
+        """The key of a workspace and configuration (``parts``), this Python and this trace-advisor."""
+        digest = hashlib.blake2b(digest_size=20)
+        for part in (str(_FORMAT), code_version(), sys.version, sys.prefix, *parts):
+            digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.root / f"{key}{SUFFIX}"
+
+    def open(self, key: str) -> Reading | None:
+        """The snapshot stored under ``key``, its header read and checked (the calls are read by the caller when it
+        decides to use them); None when there is none or it is damaged."""
+        if not self.enabled:
+            return None
+        path = self._path(key)
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return None
+        try:
+            head_digest, body_digest, size = _HEAD.unpack_from(data)
+            header = memoryview(data)[_HEAD.size : _HEAD.size + size]
+            if len(header) != size or _digest(header) != head_digest:
+                raise ValueError("checksum mismatch")
+            found = _decode_header(marshal.loads(header))
+        except Exception as exc:  # noqa: BLE001 - any corruption (truncated, garbage) is a miss
+            self._discard(path, exc)
+            return None
+        return Reading(self, path, data, _HEAD.size + size, body_digest, found)
+
+    def save(self, key: str, snapshot: Snapshot) -> None:
+        if not self.enabled:
+            return
+        header = marshal.dumps(_encode_header(snapshot))
+        body = marshal.dumps(_encode_body(snapshot))
+        path = self._path(key)
+        try:
+            if not self._swept:
+                self._swept = True
+                self._writer.sweep()
+            self._writer.write(path, _HEAD.pack(_digest(header), _digest(body), len(header)) + header + body)
+        except (OSError, ValueError) as exc:
+            log.debug("cannot write graph snapshot %s: %s", path, exc)
+            return
+        self._evict(keep=path)
+
+    def _evict(self, keep: Path) -> None:
+        """Keep the ``KEEP`` most recently used snapshots (a hit touches its file)."""
+        try:
+            found = [entry for entry in os.scandir(self.root) if entry.name.endswith(SUFFIX)]
+            found.sort(key=lambda entry: entry.stat().st_mtime, reverse=True)
+        except OSError:
+            return
+        for entry in found[KEEP:]:
+            if entry.path != str(keep):
+                try:
+                    os.unlink(entry.path)
+                except OSError:
+                    pass
+
+    def _discard(self, path: Path, reason: object) -> None:
+        log.warning("discarding damaged graph snapshot %s: %s", path, reason)
+        try:
+            path.unlink()
+        except OSError:
+            pass
+
+
+@dataclass(slots=True)
+class Reading:
+    """A snapshot whose header is read: ``header``; :meth:`rest` reads the calls and dependencies."""
+
+    cache: GraphCache
+    path: Path
+    data: bytes
+    start: int
+    digest: bytes
+    header: Header
+
+    def rest(self) -> Snapshot | None:
+        """The whole snapshot (None: the calls are damaged; the entry is removed)."""
+        try:
+            body = memoryview(self.data)[self.start :]
+            if _digest(body) != self.digest:
+                raise ValueError("checksum mismatch")
+            calls, dependencies = _decode_body(marshal.loads(body), self.header.modules)
+        except Exception as exc:  # noqa: BLE001 - any corruption is a miss
+            self.cache._discard(self.path, exc)
+            return None
+        try:
+            os.utime(self.path)  # used: kept longer than the others
+        except OSError:
+            pass
+        header = self.header
+        return Snapshot(header.modules, header.located, header.outside, calls, dependencies)
+
+
+def _digest(data: bytes | memoryview) -> bytes:
+    return hashlib.blake2b(data, digest_size=_DIGEST).digest()
+
+
+def _encode_header(snapshot: Snapshot) -> Any:
+    return (
+        _FORMAT,
+        tuple((module, path, key) for module, (path, key) in sorted(snapshot.modules.items())),
+        tuple(sorted(snapshot.located.items())),
+        tuple(sorted(snapshot.outside.items())),
+    )
+
+
+def _decode_header(data: Any) -> Header:
+    form, modules, located, outside = data
+    if form != _FORMAT:
+        raise ValueError(f"format {form}")
+    return Header(
+        {module: (path, key) for module, path, key in modules},
+        dict(located),
+        dict(outside),
+    )
+
+
+def _encode_body(snapshot: Snapshot) -> Any:
+    """Per module (in the header's order), its sites as tuples: ``(caller, span, text, edges, unresolved)``; an edge
+    is ``(callee, kind)`` when it has its site's caller and span (always, as resolution makes them), else
+    ``(callee, kind, caller, span)``; an unresolved call ``(reason, detail)`` likewise, else all five fields. Equal
+    strings are written once (``marshal`` refers back to an object it wrote before)."""
+    shared: dict[object, object] = {}
+    share = shared.setdefault
+    modules = []
+    for module in sorted(snapshot.modules):
+        sites = []
+        for site in snapshot.calls[module]:
+            caller, span = share(site.caller, site.caller), site.span
+            edges = tuple(
+                [
+                    (share(e.callee, e.callee), share(e.kind, e.kind))
+                    if e.caller == caller and e.span == span
+                    else (share(e.callee, e.callee), share(e.kind, e.kind), share(e.caller, e.caller), e.span)
+                    for e in site.edges
+                ]
+            )
+            missing = site.unresolved
+            unresolved = (
+                None
+                if missing is None
+                else (missing.reason, share(missing.detail, missing.detail))
+                if missing.caller == caller and missing.span == span and missing.text == site.text
+                else (missing.reason, missing.detail, missing.caller, missing.text, missing.span)
+            )
+            sites.append((caller, span, share(site.text, site.text), edges, unresolved))
+        modules.append(tuple(sites))
+    deps = snapshot.dependencies
+    return (
+        tuple(modules),
+        tuple((key, tuple(by.items())) for key, by in sorted(deps.flow.items())),
+        tuple(sorted(deps.fixtures.items())),
+        deps.decorators,
+    )
+
+
+_new = object.__new__
+_edge_caller, _edge_callee, _edge_span, _edge_kind = (
+    CallEdge.__dict__[name].__set__ for name in ("caller", "callee", "span", "kind")
+)
+_site_caller, _site_span, _site_text, _site_held, _site_unresolved = (
+    ResolvedCall.__dict__[name].__set__ for name in ("caller", "span", "text", "held", "unresolved")
+)
+_missing_caller, _missing_text, _missing_span, _missing_reason, _missing_detail = (
+    UnresolvedCall.__dict__[name].__set__ for name in ("caller", "text", "span", "reason", "detail")
+)
+
+
+def _decode_body(data: Any, modules: Mapping[str, object]) -> tuple[dict[str, tuple[ResolvedCall, ...]], Dependencies]:
+    encoded, flow, fixtures, decorators = data
+    names = sorted(modules)
+    if len(encoded) != len(names):
+        raise ValueError("modules and calls differ")
+    calls = {name: _decode_sites(sites) for name, sites in zip(names, encoded, strict=True)}
+    return calls, Dependencies(
+        {key: dict(by) for key, by in flow},
+        dict(fixtures),
+        tuple(decorators),
+    )
+
+
+def _decode_sites(sites: Any) -> tuple[ResolvedCall, ...]:
+    out = []
+    for caller, span, text, edges, unresolved in sites:
+        site = _new(ResolvedCall)
+        _site_caller(site, caller)
+        _site_span(site, span)
+        _site_text(site, text)
+        made = []
+        for edge in edges:
+            found = _new(CallEdge)
+            if len(edge) == 2:
+                _edge_caller(found, caller)
+                _edge_span(found, span)
+            else:
+                _edge_caller(found, edge[2])
+                _edge_span(found, edge[3])
+            _edge_callee(found, edge[0])
+            _edge_kind(found, edge[1])
+            made.append(found)
+        _site_held(site, made[0] if len(made) == 1 else tuple(made))
+        missing = None
+        if unresolved is not None:
+            missing = _new(UnresolvedCall)
+            if len(unresolved) == 2:
+                _missing_caller(missing, caller)
+                _missing_text(missing, text)
+                _missing_span(missing, span)
+            else:
+                _missing_caller(missing, unresolved[2])
+                _missing_text(missing, unresolved[3])
+                _missing_span(missing, unresolved[4])
+            _missing_reason(missing, unresolved[0])
+            _missing_detail(missing, unresolved[1])
+        _site_unresolved(site, missing)
+        out.append(site)
+    return tuple(out)
