@@ -3,7 +3,9 @@ trees, and one function's incoming or outgoing edges (the agent server's ``calle
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Callable, Iterable, Sequence
+from json.encoder import encode_basestring_ascii
 from typing import Protocol
 
 from trace_advisor.callgraph import CallGraph
@@ -51,6 +53,72 @@ def functions_json(
         found = observed.recording
         data["recording"] = {"command": list(found.command), "seconds": found.seconds, "exit_code": found.exit_code}
     return data
+
+
+def indented_json(value: object) -> str:
+    """``json.dumps(value, indent=2)``, character for character, several times faster: with an indent the standard
+    library encodes in Python through nested generators; this appends to one list and encodes every string with the C
+    escaper (a list of strings in one join). Values other than dicts with string keys, lists, tuples, strings, ints,
+    bools, None and finite floats are left to ``json``."""
+    parts: list[str] = []
+    try:
+        _indented(value, "\n", parts.append)
+    except _UnusualValueError:
+        return json.dumps(value, indent=2)
+    return "".join(parts)
+
+
+class _UnusualValueError(Exception):
+    """A value :func:`indented_json` leaves to ``json`` (whose encoding, or error, it then is)."""
+
+
+def _indented(value: object, newline: str, append: Callable[[str], None]) -> None:
+    kind = type(value)
+    if kind is str:
+        append(encode_basestring_ascii(value))  # type: ignore[arg-type]
+    elif kind is dict:
+        if not value:
+            append("{}")
+            return
+        inner = newline + "  "
+        first = True
+        for key, item in value.items():  # type: ignore[attr-defined]
+            if not isinstance(key, str):
+                raise _UnusualValueError
+            append(("{" if first else ",") + inner + encode_basestring_ascii(key) + ": ")
+            first = False
+            _indented(item, inner, append)
+        append(newline + "}")
+    elif kind is list or kind is tuple:
+        if not value:
+            append("[]")
+            return
+        inner = newline + "  "
+        if all(type(item) is str for item in value):  # type: ignore[attr-defined]
+            append("[" + inner + ("," + inner).join(map(encode_basestring_ascii, value)) + newline + "]")  # type: ignore[call-overload]
+            return
+        first = True
+        for item in value:  # type: ignore[attr-defined]
+            append(("[" if first else ",") + inner)
+            first = False
+            _indented(item, inner, append)
+        append(newline + "]")
+    elif value is None:
+        append("null")
+    elif value is True:
+        append("true")
+    elif value is False:
+        append("false")
+    elif kind is int:
+        append(int.__repr__(value))
+    elif isinstance(value, float) and value == value and value not in (float("inf"), float("-inf")):
+        append(float.__repr__(value))
+    elif isinstance(value, str):  # an enum's value: as json writes it
+        append(encode_basestring_ascii(value))
+    elif isinstance(value, int) and not isinstance(value, bool):
+        append(int.__repr__(value))
+    else:
+        raise _UnusualValueError
 
 
 def distinct(symbols: Iterable[SymbolId]) -> list[SymbolId]:

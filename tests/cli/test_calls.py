@@ -192,3 +192,19 @@ def test_json_says_why_each_call_is_unresolved(tmp_path: Path) -> None:
     assert [(u["text"], u["reason"]) for u in in_lambda] == [("item.go", "untyped-parameter")]
     assert found[0]["detail"] == "`client` is a parameter without an annotation (annotate it)"
     assert all(u["line"] > 1 for u in found)
+
+
+def test_json_is_written_as_json_dump_with_an_indent_of_two(tmp_path: Path) -> None:
+    """The graph's text is what ``json.dump(data, indent=2)`` writes (ASCII, escapes, empty lists and dicts), though
+    written by a faster encoder: non-ASCII names, quotes and backslashes in call texts, functions without calls."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "mod.py").write_text(
+        'def café(x):\n    return x\n\n\ndef émoji():\n    café("\\\\ \\"q\\" ☃")\n    x["k\\\\"]("😀")\n    pass\n',
+        encoding="utf-8",
+    )
+    for fmt in ("json", "pycg"):
+        result = calls(project, "--format", fmt, cache=tmp_path / "cache")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == json.dumps(json.loads(result.stdout), indent=2) + "\n"
+        assert "caf\\u00e9" in result.stdout
