@@ -31,14 +31,14 @@ from pathlib import Path
 from typing import Any
 
 from trace_advisor.cache_writes import CacheWriter
-from trace_advisor.datatypes import CallEdge, ResolvedCall, UnresolvedCall
+from trace_advisor.datatypes import CallEdge, Definition, Range, ResolvedCall, UnresolvedCall
 from trace_advisor.facts_cache import cache_version, default_cache_dir
 from trace_advisor.parsing import content_hash
 from trace_advisor.resolve.resolver import Dependencies
 
 log = logging.getLogger(__name__)
 
-_FORMAT = 1
+_FORMAT = 2
 _DIGEST = 16
 _HEAD = struct.Struct("<16s16sQ")  # checksum of the header, checksum of the body, length of the header
 KEEP = 6  # snapshots kept: a few workspaces, or one under a few configurations
@@ -55,13 +55,17 @@ class Snapshot:
     ``modules``: every workspace module -> its file and the content key of its facts (None: it had none, e.g. a
     syntax error). ``located``: every module looked for outside the workspace table -> what was found. ``outside``:
     the files read outside the workspace (search paths, the standard library when it is the workspace) -> their
-    content key (None: unreadable). ``calls``: per module, its resolved call sites (``ModuleCalls.ordered``)."""
+    content key (None: unreadable). ``calls``: per module, its resolved call sites (``ModuleCalls.ordered``).
+    ``definitions`` and ``rewritten``: per module, what its facts give for them (a run that takes a module's calls
+    needs its facts for nothing else: they are not even decoded)."""
 
     modules: dict[str, tuple[str, str | None]]
     located: dict[str, Located]
     outside: dict[str, str | None]
     calls: dict[str, tuple[ResolvedCall, ...]]
     dependencies: Dependencies
+    definitions: dict[str, tuple[Definition, ...]]
+    rewritten: dict[str, tuple[tuple[int, str], ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +199,7 @@ class Reading:
             body = memoryview(self.data)[self.start :]
             if _digest(body) != self.digest:
                 raise ValueError("checksum mismatch")
-            calls, dependencies = _decode_body(marshal.loads(body), self.header.modules)
+            calls, definitions, rewritten, dependencies = _decode_body(marshal.loads(body), self.header.modules)
         except Exception as exc:  # noqa: BLE001 - any corruption is a miss
             self.cache._discard(self.path, exc)
             return None
@@ -204,7 +208,7 @@ class Reading:
         except OSError:
             pass
         header = self.header
-        return Snapshot(header.modules, header.located, header.outside, calls, dependencies)
+        return Snapshot(header.modules, header.located, header.outside, calls, dependencies, definitions, rewritten)
 
 
 def _digest(data: bytes | memoryview) -> bytes:
@@ -260,7 +264,13 @@ def _encode_body(snapshot: Snapshot) -> Any:
                 else (missing.reason, missing.detail, missing.caller, missing.text, missing.span)
             )
             sites.append((caller, span, share(site.text, site.text), edges, unresolved))
-        modules.append(tuple(sites))
+        definitions = tuple(
+            [
+                (share(d.symbol, d.symbol), d.kind, d.range.key, d.name_range.key, d.is_async)
+                for d in snapshot.definitions[module]
+            ]
+        )
+        modules.append((tuple(sites), definitions, snapshot.rewritten[module]))
     deps = snapshot.dependencies
     return (
         tuple(modules),
@@ -282,16 +292,38 @@ _missing_caller, _missing_text, _missing_span, _missing_reason, _missing_detail 
 )
 
 
-def _decode_body(data: Any, modules: Mapping[str, object]) -> tuple[dict[str, tuple[ResolvedCall, ...]], Dependencies]:
+def _decode_body(
+    data: Any, modules: Mapping[str, tuple[str, str | None]]
+) -> tuple[
+    dict[str, tuple[ResolvedCall, ...]],
+    dict[str, tuple[Definition, ...]],
+    dict[str, tuple[tuple[int, str], ...]],
+    Dependencies,
+]:
     encoded, flow, fixtures, decorators = data
     names = sorted(modules)
     if len(encoded) != len(names):
         raise ValueError("modules and calls differ")
-    calls = {name: _decode_sites(sites) for name, sites in zip(names, encoded, strict=True)}
-    return calls, Dependencies(
-        {key: dict(by) for key, by in flow},
-        dict(fixtures),
-        tuple(decorators),
+    calls, definitions, rewritten = {}, {}, {}
+    for name, (sites, defined, notes) in zip(names, encoded, strict=True):
+        calls[name] = _decode_sites(sites)
+        file = modules[name][0]
+        definitions[name] = tuple(
+            [
+                Definition(symbol, kind, file, Range.keyed(whole), Range.keyed(named), is_async)
+                for symbol, kind, whole, named, is_async in defined
+            ]
+        )
+        rewritten[name] = tuple(notes)
+    return (
+        calls,
+        definitions,
+        rewritten,
+        Dependencies(
+            {key: dict(by) for key, by in flow},
+            dict(fixtures),
+            tuple(decorators),
+        ),
     )
 
 
@@ -315,19 +347,21 @@ def _decode_sites(sites: Any) -> tuple[ResolvedCall, ...]:
             _edge_kind(found, edge[1])
             made.append(found)
         _site_held(site, made[0] if len(made) == 1 else tuple(made))
-        missing = None
-        if unresolved is not None:
-            missing = _new(UnresolvedCall)
-            if len(unresolved) == 2:
-                _missing_caller(missing, caller)
-                _missing_text(missing, text)
-                _missing_span(missing, span)
-            else:
-                _missing_caller(missing, unresolved[2])
-                _missing_text(missing, unresolved[3])
-                _missing_span(missing, unresolved[4])
-            _missing_reason(missing, unresolved[0])
-            _missing_detail(missing, unresolved[1])
+        if unresolved is None:
+            _site_unresolved(site, None)
+            out.append(site)
+            continue
+        missing = _new(UnresolvedCall)
+        if len(unresolved) == 2:
+            _missing_caller(missing, caller)
+            _missing_text(missing, text)
+            _missing_span(missing, span)
+        else:
+            _missing_caller(missing, unresolved[2])
+            _missing_text(missing, unresolved[3])
+            _missing_span(missing, unresolved[4])
+        _missing_reason(missing, unresolved[0])
+        _missing_detail(missing, unresolved[1])
         _site_unresolved(site, missing)
         out.append(site)
     return tuple(out)

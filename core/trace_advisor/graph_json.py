@@ -26,6 +26,7 @@ def functions_json(
     (``observed``), each function also gets ``edges`` (static, observed or both, with observed counts and seconds)
     and ``observed`` (calls into it and cumulative seconds), and the data gets ``recording`` (what was run)."""
     functions: dict[str, object] = {}
+    known = _Known(index)  # each callee's definition looked up once (a graph has ~8 edges per distinct callee)
     for symbol in symbols:
         definition = index.definition(symbol)
         static = graph.callees(symbol)
@@ -37,7 +38,7 @@ def functions_json(
             "subclass_calls": subclass_only(static),
             "queued_calls": queued_only(static),
             "via": called_through(static),
-            "constructs": constructed(static, index),
+            "constructs": constructed(static, known),
             "unresolved": [
                 {"text": call.text, "line": call.range.start.line, "reason": call.reason, "detail": call.detail}
                 for call in graph.unresolved(symbol)
@@ -53,6 +54,21 @@ def functions_json(
         found = observed.recording
         data["recording"] = {"command": list(found.command), "seconds": found.seconds, "exit_code": found.exit_code}
     return data
+
+
+class _Known:
+    """The definitions of an index, each looked up once."""
+
+    def __init__(self, index: Definitions) -> None:
+        self._index = index
+        self._found: dict[SymbolId, Definition | None] = {}
+
+    def definition(self, symbol: SymbolId) -> Definition | None:
+        found = self._found
+        if symbol in found:
+            return found[symbol]
+        definition = found[symbol] = self._index.definition(symbol)
+        return definition
 
 
 def indented_json(value: object) -> str:

@@ -91,6 +91,9 @@ class Index:
         self._max_file_bytes = max_file_bytes
         self._reused: Snapshot | None = None  # the snapshot this index took its resolved calls from
         self._reused_serial = -1  # the last serial of the calls taken from it (later ones were resolved here)
+        # file -> the content key of its facts and the newer syntax they rewrote, as the snapshot knew them (the
+        # facts of the modules whose calls it gave are not decoded)
+        self._known_rewritten: dict[Path, tuple[str | None, tuple[tuple[int, str], ...]]] = {}
         self._disk = DiskTexts()
         self._lock = threading.RLock()
         self._files: dict[Path, FileState] = {}
@@ -471,9 +474,17 @@ class Index:
                 problem = state.shadowed or state.problem
                 if problem is not None:
                     found.append(problem)
-                elif (facts := self._reader.facts_of(state)) is not None and facts.rewritten:
-                    found.append(rewritten_note(facts.rewritten, str(state.path)))
+                elif rewritten := self._rewritten_of(state):
+                    found.append(rewritten_note(rewritten, str(state.path)))
             return tuple(found)
+
+    def _rewritten_of(self, state: FileState) -> tuple[tuple[int, str], ...]:
+        """The newer syntax the file's facts rewrote (from a graph snapshot while they are not decoded)."""
+        known = self._known_rewritten.get(state.path)
+        if known is not None and state.raw is not None and known[0] == state.key:
+            return known[1]
+        facts = self._reader.facts_of(state)
+        return facts.rewritten if facts is not None else ()
 
     def files(self) -> tuple[Path, ...]:
         with self._lock:
@@ -728,8 +739,14 @@ class Index:
                 # the state the run that made the snapshot left: its calls, who read what, the facts it resolved
                 for module in sorted(snapshot.calls):
                     self._resolutions += 1
-                    self._calls.add(ModuleCalls(module, snapshot.calls[module], self._resolutions))
+                    self._calls.add(ModuleCalls(module, snapshot.calls[module], self._resolutions), reverse=False)
                 self._reused, self._reused_serial = snapshot, self._resolutions
+                for module in current.keys() - before.keys():  # what their facts give, for the unchanged modules
+                    path = self._modules[module]
+                    state = self._files[path]
+                    if state.definitions is None:
+                        self._reader.take_definitions(state, snapshot.definitions[module])
+                    self._known_rewritten[path] = (state.key, snapshot.rewritten[module])
                 self._resolver.restore_dependencies(snapshot.dependencies)
                 for module, facts in before.items():
                     path = self._modules[module]
@@ -775,6 +792,8 @@ class Index:
                 outside,
                 {module: found.ordered for module, found in calls.items()},
                 self._resolver.dependencies(),
+                {module: self._reader.definitions_of(self._files[self._modules[module]]) for module in current},
+                {module: self._rewritten_of(self._files[self._modules[module]]) for module in current},
             )
         self._graphs.save(self._graph_key(), snapshot)
         return True

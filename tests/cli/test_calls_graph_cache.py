@@ -50,9 +50,10 @@ class Runs:
         self.scratch = scratch
         self.cache = scratch / "cache"
         self.number = 0
+        self.stderr = ""
 
     def warm(self, *extra: str | Path) -> tuple[str, set[str]]:
-        """The graph a run with the cache writes, and the modules it resolved."""
+        """The graph a run with the cache writes, and the modules it resolved (its stderr: ``self.stderr``)."""
         self.number += 1
         out, counts = self.scratch / f"warm{self.number}.json", self.scratch / f"counts{self.number}.json"
         argv = ["calls", str(self.project), "-o", str(out), *map(str, extra)]
@@ -65,6 +66,7 @@ class Runs:
             check=False,
         )
         assert done.returncode == 0, done.stderr
+        self.stderr = done.stderr
         return out.read_text(encoding="utf-8"), set(json.loads(counts.read_text()))
 
     def cold(self, *extra: str | Path) -> str:
@@ -72,12 +74,16 @@ class Runs:
         out = self.scratch / f"cold{self.number}.json"
         done = run_cli("calls", self.project, "--no-cache", "-o", out, *extra)
         assert done.returncode == 0, done.stderr
+        self.stderr = done.stderr
         return out.read_text(encoding="utf-8")
 
     def same(self, *extra: str | Path) -> set[str]:
-        """Run warm and cold; both write the same bytes; the modules the warm run resolved."""
+        """Run warm and cold; both write the same bytes, and the same problems on stderr; the modules the warm run
+        resolved."""
         graph, resolved = self.warm(*extra)
+        problems = self.stderr
         assert graph == self.cold(*extra)
+        assert problems == self.stderr
         return resolved
 
 
@@ -94,6 +100,17 @@ def test_a_warm_run_resolves_nothing_and_writes_the_same_graph(runs: Runs) -> No
     assert runs.same("--format", "pycg") == set()
     snapshots = list(runs.cache.glob("*/graphs/*.graph"))
     assert len(snapshots) == 1
+
+
+def test_definitions_and_notes_of_modules_taken_from_the_cache(tmp_path: Path) -> None:
+    """A warm run decodes no facts of the modules whose calls it takes, yet every function keeps its file and lines
+    and the notes about newer syntax read with the running Python are printed as a cold run prints them."""
+    project = tmp_path / "newer_syntax"
+    shutil.copytree(FIXTURES / "newer_syntax", project)
+    runs = Runs(project, tmp_path)
+    assert runs.same() == {"app", "app.api", "app.db"}
+    assert runs.same() == set()
+    assert "after rewriting newer syntax" in runs.stderr
 
 
 def test_edits_between_runs_give_the_graph_of_a_cold_run(runs: Runs) -> None:
@@ -154,16 +171,15 @@ def test_files_deleted_or_added_and_other_configurations(runs: Runs, tmp_path: P
 
 
 def test_a_damaged_snapshot_is_ignored(runs: Runs) -> None:
+    """Truncated, a byte flipped in the calls, garbage: the run says so on stderr, resolves everything and writes the
+    graph a cold run writes; the next run takes the snapshot it wrote instead."""
     runs.warm()
     [snapshot] = runs.cache.glob("*/graphs/*.graph")
     data = snapshot.read_bytes()
-    snapshot.write_bytes(data[: len(data) // 2])  # truncated
-    assert runs.same() == MODULES
-    [snapshot] = runs.cache.glob("*/graphs/*.graph")
-    data = bytearray(snapshot.read_bytes())
-    data[-20] ^= 0xFF  # a flipped byte in the calls
-    snapshot.write_bytes(bytes(data))
-    assert runs.same() == MODULES
-    snapshot.write_bytes(b"garbage")
-    assert runs.same() == MODULES
+    for damaged in (data[: len(data) // 2], data[:-20] + bytes([data[-20] ^ 0xFF]) + data[-19:], b"garbage"):
+        snapshot.write_bytes(damaged)
+        graph, resolved = runs.warm()
+        assert "discarding damaged graph snapshot" in runs.stderr
+        assert resolved == MODULES
+        assert graph == runs.cold()
     assert runs.same() == set()
