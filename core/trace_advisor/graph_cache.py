@@ -38,7 +38,7 @@ from trace_advisor.resolve.resolver import Dependencies
 
 log = logging.getLogger(__name__)
 
-_FORMAT = 2
+_FORMAT = 3
 _DIGEST = 16
 _HEAD = struct.Struct("<16s16sQ")  # checksum of the header, checksum of the body, length of the header
 KEEP = 6  # snapshots kept: a few workspaces, or one under a few configurations
@@ -236,41 +236,50 @@ def _decode_header(data: Any) -> Header:
 
 
 def _encode_body(snapshot: Snapshot) -> Any:
-    """Per module (in the header's order), its sites as tuples: ``(caller, span, text, edges, unresolved)``; an edge
-    is ``(callee, kind)`` when it has its site's caller and span (always, as resolution makes them), else
-    ``(callee, kind, caller, span)``; an unresolved call ``(reason, detail)`` likewise, else all five fields. Equal
-    strings are written once (``marshal`` refers back to an object it wrote before)."""
+    """Per module (in the header's order), its sites as parallel columns (``marshal`` then makes a few long tuples
+    per module, not one small tuple per site and edge): callers, spans, texts, how many edges each site has; the
+    edges' callees and kinds; the edges that do not have their site's caller and span (none, as resolution makes
+    them) as ``(edge number, caller, span)``; the unresolved calls as ``(site number, reason, detail)``, with the
+    call's caller, text and span after those when they are not its site's. Then its definitions and the newer syntax
+    its facts rewrote. Equal strings are written once (``marshal`` refers back to an object it wrote before)."""
     shared: dict[object, object] = {}
     share = shared.setdefault
     modules = []
     for module in sorted(snapshot.modules):
-        sites = []
-        for site in snapshot.calls[module]:
+        callers: list[object] = []
+        spans: list[object] = []
+        texts: list[object] = []
+        counts: list[int] = []
+        callees: list[object] = []
+        kinds: list[object] = []
+        odd: list[tuple[object, ...]] = []
+        missing: list[tuple[object, ...]] = []
+        for number, site in enumerate(snapshot.calls[module]):
             caller, span = share(site.caller, site.caller), site.span
-            edges = tuple(
-                [
-                    (share(e.callee, e.callee), share(e.kind, e.kind))
-                    if e.caller == caller and e.span == span
-                    else (share(e.callee, e.callee), share(e.kind, e.kind), share(e.caller, e.caller), e.span)
-                    for e in site.edges
-                ]
-            )
-            missing = site.unresolved
-            unresolved = (
-                None
-                if missing is None
-                else (missing.reason, share(missing.detail, missing.detail))
-                if missing.caller == caller and missing.span == span and missing.text == site.text
-                else (missing.reason, missing.detail, missing.caller, missing.text, missing.span)
-            )
-            sites.append((caller, span, share(site.text, site.text), edges, unresolved))
+            callers.append(caller)
+            spans.append(span)
+            texts.append(share(site.text, site.text))
+            edges = site.edges
+            counts.append(len(edges))
+            for e in edges:
+                if e.caller != caller or e.span != span:
+                    odd.append((len(callees), e.caller, e.span))
+                callees.append(share(e.callee, e.callee))
+                kinds.append(share(e.kind, e.kind))
+            found = site.unresolved
+            if found is not None:
+                entry: tuple[object, ...] = (number, found.reason, share(found.detail, found.detail))
+                if found.caller != caller or found.span != span or found.text != site.text:
+                    entry += (found.caller, found.text, found.span)
+                missing.append(entry)
         definitions = tuple(
             [
                 (share(d.symbol, d.symbol), d.kind, d.range.key, d.name_range.key, d.is_async)
                 for d in snapshot.definitions[module]
             ]
         )
-        modules.append((tuple(sites), definitions, snapshot.rewritten[module]))
+        columns = (tuple(callers), tuple(spans), tuple(texts), tuple(counts), tuple(callees), tuple(kinds))
+        modules.append((*columns, tuple(odd), tuple(missing), definitions, snapshot.rewritten[module]))
     deps = snapshot.dependencies
     return (
         tuple(modules),
@@ -305,8 +314,8 @@ def _decode_body(
     if len(encoded) != len(names):
         raise ValueError("modules and calls differ")
     calls, definitions, rewritten = {}, {}, {}
-    for name, (sites, defined, notes) in zip(names, encoded, strict=True):
-        calls[name] = _decode_sites(sites)
+    for name, (*columns, defined, notes) in zip(names, encoded, strict=True):
+        calls[name] = _decode_sites(*columns)
         file = modules[name][0]
         definitions[name] = tuple(
             [
@@ -327,41 +336,63 @@ def _decode_body(
     )
 
 
-def _decode_sites(sites: Any) -> tuple[ResolvedCall, ...]:
-    out = []
-    for caller, span, text, edges, unresolved in sites:
-        site = _new(ResolvedCall)
-        _site_caller(site, caller)
-        _site_span(site, span)
-        _site_text(site, text)
-        made = []
-        for edge in edges:
-            found = _new(CallEdge)
-            if len(edge) == 2:
-                _edge_caller(found, caller)
-                _edge_span(found, span)
-            else:
-                _edge_caller(found, edge[2])
-                _edge_span(found, edge[3])
-            _edge_callee(found, edge[0])
-            _edge_kind(found, edge[1])
-            made.append(found)
-        _site_held(site, made[0] if len(made) == 1 else tuple(made))
-        if unresolved is None:
-            _site_unresolved(site, None)
-            out.append(site)
-            continue
-        missing = _new(UnresolvedCall)
-        if len(unresolved) == 2:
-            _missing_caller(missing, caller)
-            _missing_text(missing, text)
-            _missing_span(missing, span)
+def _decode_sites(
+    callers: Any, spans: Any, texts: Any, counts: Any, callees: Any, kinds: Any, odd: Any, missing: Any
+) -> tuple[ResolvedCall, ...]:
+    new, edge_caller, edge_callee, edge_span, edge_kind = _new, _edge_caller, _edge_callee, _edge_span, _edge_kind
+    site_caller, site_span, site_text, site_held, site_unresolved = (
+        _site_caller,
+        _site_span,
+        _site_text,
+        _site_held,
+        _site_unresolved,
+    )
+    sites = []
+    edges = []
+    at = 0
+    for caller, span, text, count in zip(callers, spans, texts, counts, strict=True):
+        site = new(ResolvedCall)
+        site_caller(site, caller)
+        site_span(site, span)
+        site_text(site, text)
+        site_unresolved(site, None)
+        if count == 1:
+            edge = new(CallEdge)
+            edge_caller(edge, caller)
+            edge_span(edge, span)
+            edge_callee(edge, callees[at])
+            edge_kind(edge, kinds[at])
+            edges.append(edge)
+            site_held(site, edge)
+            at += 1
+        elif count == 0:
+            site_held(site, ())
         else:
-            _missing_caller(missing, unresolved[2])
-            _missing_text(missing, unresolved[3])
-            _missing_span(missing, unresolved[4])
-        _missing_reason(missing, unresolved[0])
-        _missing_detail(missing, unresolved[1])
-        _site_unresolved(site, missing)
-        out.append(site)
-    return tuple(out)
+            made = []
+            for number in range(at, at + count):
+                edge = new(CallEdge)
+                edge_caller(edge, caller)
+                edge_span(edge, span)
+                edge_callee(edge, callees[number])
+                edge_kind(edge, kinds[number])
+                made.append(edge)
+            edges.extend(made)
+            site_held(site, tuple(made))
+            at += count
+        sites.append(site)
+    if at != len(callees) or len(kinds) != at:
+        raise ValueError("edges and sites differ")
+    for number, caller, span in odd:
+        edge_caller(edges[number], caller)
+        edge_span(edges[number], span)
+    for number, reason, detail, *own in missing:
+        site = sites[number]
+        found = new(UnresolvedCall)
+        caller, text, span = own or (site.caller, site.text, site.span)
+        _missing_caller(found, caller)
+        _missing_text(found, text)
+        _missing_span(found, span)
+        _missing_reason(found, reason)
+        _missing_detail(found, detail)
+        site_unresolved(site, found)
+    return tuple(sites)

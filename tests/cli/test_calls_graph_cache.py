@@ -98,6 +98,7 @@ def test_a_warm_run_resolves_nothing_and_writes_the_same_graph(runs: Runs) -> No
     assert runs.same() == MODULES  # cold cache: everything resolved
     assert runs.same() == set()  # nothing changed: every module's calls come from the cache
     assert runs.same("--format", "pycg") == set()
+    assert runs.same("--format", "tree") == set()  # entry points: every function's callers, from the cache too
     snapshots = list(runs.cache.glob("*/graphs/*.graph"))
     assert len(snapshots) == 1
 
