@@ -30,17 +30,19 @@ def functions_json(
     for symbol in symbols:
         definition = index.definition(symbol)
         static = graph.callees(symbol)
+        callees = distinct(edge.callee for edge in static)
+        plain = all(edge.kind[1] == "direct" and not edge.kind[2] for edge in static)  # most functions' calls
         entry: dict[str, object] = {
             "file": definition.file if definition else None,
-            "line": definition.name_range.start.line if definition else None,
-            "end_line": definition.range.end.line if definition else None,
-            "calls": distinct(edge.callee for edge in static),
-            "subclass_calls": subclass_only(static),
-            "queued_calls": queued_only(static),
-            "via": called_through(static),
-            "constructs": constructed(static, known),
+            "line": definition.name_range.parts()[0] if definition else None,
+            "end_line": definition.range.parts()[2] if definition else None,
+            "calls": callees,
+            "subclass_calls": [] if plain else subclass_only(static),
+            "queued_calls": [] if plain else queued_only(static),
+            "via": {} if plain else called_through(static),
+            "constructs": [callee for callee in callees if is_class(known, callee)],
             "unresolved": [
-                {"text": call.text, "line": call.range.start.line, "reason": call.reason, "detail": call.detail}
+                {"text": call.text, "line": call.range.parts()[0], "reason": call.reason, "detail": call.detail}
                 for call in graph.unresolved(symbol)
             ],
         }
