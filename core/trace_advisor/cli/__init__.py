@@ -29,19 +29,24 @@ EXIT_USAGE = 2  # bad arguments, config or template
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a command killed by a closed pipe
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with ``command`` (a subcommand's name), only that subcommand's module is imported
+    for its arguments (the others are listed, by name and help, for ``--help`` and errors)."""
     parser = argparse.ArgumentParser(prog="trace-advisor", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, help_text in SUBCOMMANDS.items():
-        module = importlib.import_module(f"{__name__}.{name}_cmd")
-        module.add_arguments(sub.add_parser(name, help=help_text, description=help_text))
+        found = sub.add_parser(name, help=help_text, description=help_text)
+        if command is None or command == name:
+            importlib.import_module(f"{__name__}.{name}_cmd").add_arguments(found)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
+    # the first word not an option is the subcommand (the top level's options take no value)
+    named = next((word for word in argv if not word.startswith("-")), None)
+    parser = build_parser(named if named in SUBCOMMANDS else None)
     command: list[str] = []
     if argv[:1] == ["calls"] and "--" in argv:  # ``calls PATH --record -- COMMAND...``: the command is not ours
         split = argv.index("--")
