@@ -114,6 +114,7 @@ def test_definitions_and_notes_of_modules_taken_from_the_cache(tmp_path: Path) -
     assert "after rewriting newer syntax" in runs.stderr
 
 
+@pytest.mark.timeout(300)  # 33 runs of the CLI
 def test_edits_between_runs_give_the_graph_of_a_cold_run(runs: Runs) -> None:
     """The interface edits of tests/core/test_interface_edits.py, each saved to disk between two runs: functions
     added, renamed and removed, a base class, an alias, an import, a star-imported name, a decorator's result."""
