@@ -3,17 +3,16 @@ instead of resolving again.
 
 Module facts are cached by content (``facts_cache``), but resolving every call site from them costs several times a
 parse of the workspace. A snapshot holds what the last complete resolution of a workspace gave: every module's
-resolved call sites, the content key of the facts each module had, what resolution looked up and read outside the
-workspace, and who read what beyond imports (``Resolver.dependencies``). The index takes it back when those outside
-answers still hold (``Index.reuse_resolved``): modules whose facts are unchanged keep their calls, and the changed ones
-are told to the index as edits from their old facts (still in the facts cache), exactly as the language server tells
-an edit, so that only the modules an edit can affect are resolved again.
+resolved call sites, definitions and rewritten-syntax notes, the content key of the facts each module had, and what
+resolution looked up and read outside the workspace. A later run takes all of it when every module has the same facts
+and those outside answers still hold (``Index.reuse_resolved``), and then decodes no facts and resolves nothing;
+otherwise it resolves everything, as a cold run (resolving only what changed can give other answers: see there).
 
 A snapshot is keyed by the workspace's roots, search paths, ignore globs and size limit, the Python running and the
 trace-advisor code itself (any change of the package's files is another key: resolution rules change with the code).
-Entries are ``marshal``-ed plain tuples behind a checksum, as facts entries are: loading creates data only, never
+Entries are ``marshal``-ed plain tuples behind checksums, as facts entries are: loading creates data only, never
 objects of arbitrary classes; a damaged or truncated entry is a miss (and is removed). Writes are atomic
-(``cache_writes``); the most recently used ``KEEP`` snapshots are kept, older ones are removed.
+(``cache_writes``); the ``KEEP`` most recently used snapshots are kept, older ones are removed.
 """
 
 from __future__ import annotations
@@ -34,11 +33,10 @@ from trace_advisor.cache_writes import CacheWriter
 from trace_advisor.datatypes import CallEdge, Definition, Range, ResolvedCall, UnresolvedCall
 from trace_advisor.facts_cache import cache_version, default_cache_dir
 from trace_advisor.parsing import content_hash
-from trace_advisor.resolve.resolver import Dependencies
 
 log = logging.getLogger(__name__)
 
-_FORMAT = 3
+_FORMAT = 4
 _DIGEST = 16
 _HEAD = struct.Struct("<16s16sQ")  # checksum of the header, checksum of the body, length of the header
 KEEP = 6  # snapshots kept: a few workspaces, or one under a few configurations
@@ -63,7 +61,6 @@ class Snapshot:
     located: dict[str, Located]
     outside: dict[str, str | None]
     calls: dict[str, tuple[ResolvedCall, ...]]
-    dependencies: Dependencies
     definitions: dict[str, tuple[Definition, ...]]
     rewritten: dict[str, tuple[tuple[int, str], ...]]
 
@@ -184,7 +181,7 @@ class GraphCache:
 
 @dataclass(slots=True)
 class Reading:
-    """A snapshot whose header is read: ``header``; :meth:`rest` reads the calls and dependencies."""
+    """A snapshot whose header is read: ``header``; :meth:`rest` reads the calls and definitions."""
 
     cache: GraphCache
     path: Path
@@ -199,7 +196,7 @@ class Reading:
             body = memoryview(self.data)[self.start :]
             if _digest(body) != self.digest:
                 raise ValueError("checksum mismatch")
-            calls, definitions, rewritten, dependencies = _decode_body(marshal.loads(body), self.header.modules)
+            calls, definitions, rewritten = _decode_body(marshal.loads(body), self.header.modules)
         except Exception as exc:  # noqa: BLE001 - any corruption is a miss
             self.cache._discard(self.path, exc)
             return None
@@ -208,7 +205,7 @@ class Reading:
         except OSError:
             pass
         header = self.header
-        return Snapshot(header.modules, header.located, header.outside, calls, dependencies, definitions, rewritten)
+        return Snapshot(header.modules, header.located, header.outside, calls, definitions, rewritten)
 
 
 def _digest(data: bytes | memoryview) -> bytes:
@@ -280,13 +277,7 @@ def _encode_body(snapshot: Snapshot) -> Any:
         )
         columns = (tuple(callers), tuple(spans), tuple(texts), tuple(counts), tuple(callees), tuple(kinds))
         modules.append((*columns, tuple(odd), tuple(missing), definitions, snapshot.rewritten[module]))
-    deps = snapshot.dependencies
-    return (
-        tuple(modules),
-        tuple((key, tuple(by.items())) for key, by in sorted(deps.flow.items())),
-        tuple(sorted(deps.fixtures.items())),
-        deps.decorators,
-    )
+    return tuple(modules)
 
 
 _new = object.__new__
@@ -307,9 +298,8 @@ def _decode_body(
     dict[str, tuple[ResolvedCall, ...]],
     dict[str, tuple[Definition, ...]],
     dict[str, tuple[tuple[int, str], ...]],
-    Dependencies,
 ]:
-    encoded, flow, fixtures, decorators = data
+    encoded = data
     names = sorted(modules)
     if len(encoded) != len(names):
         raise ValueError("modules and calls differ")
@@ -324,16 +314,7 @@ def _decode_body(
             ]
         )
         rewritten[name] = tuple(notes)
-    return (
-        calls,
-        definitions,
-        rewritten,
-        Dependencies(
-            {key: dict(by) for key, by in flow},
-            dict(fixtures),
-            tuple(decorators),
-        ),
-    )
+    return calls, definitions, rewritten
 
 
 def _decode_sites(

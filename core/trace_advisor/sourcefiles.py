@@ -124,10 +124,6 @@ class FactsReader:
             return None
         return Loaded(raw=raw, key=key)
 
-    def cached_facts(self, key: str) -> ModuleFacts | None:
-        """The facts the cache holds for a content key (a file's earlier content), None when it holds none."""
-        return self._cache.get(key)
-
     def parsed_text(self, state: FileState) -> str | None:
         """The text the file's current facts came from (the disk text only if its content hash still matches)."""
         if not state.loaded:

@@ -75,10 +75,13 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         ref = parse_function(args.entry, [Path.cwd(), base]) if args.entry else None
         index.build()
-        index.reuse_resolved()  # the resolved graph of the last run, for what did not change since
         entry = function_symbol(ref, index, path) if ref is not None else None
     except NotFoundError as exc:
         raise common.UsageError(f"--entry {exc}") from None
+    if entry is None and args.compare is None:
+        # the last run's graph when nothing changed since: resolved as here, module by module in module order (the
+        # graph of every function is made first, also for a tree); a tree from one entry resolves in another order
+        index.reuse_resolved()
     common.print_problems(index.problems, err)
     graph = index.graph()
     if args.compare is not None:
@@ -100,13 +103,12 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     files = {str(p) for p in index.files()} if path.is_dir() else {str(path)}
     symbols = [s for s in graph.symbols() if (d := index.definition(s)) is not None and d.file in files]
     data = pycg_json(graph, index, symbols) if fmt == "pycg" else functions_json(graph, index, symbols, observed)
+    index.keep_resolved()  # for the next run, when this one resolved something
     if fmt == "tree":
         for root in graph.entry_points():
             if root in symbols:
                 out.write(render_tree(graph.tree(root, args.depth, observed), Path.cwd()))
-        index.keep_resolved()
         return EXIT_OK
-    index.keep_resolved()  # for the next run, when this one resolved something
     out.write(indented_json(data))  # json.dump(data, out, indent=2), faster
     out.write("\n")
     return EXIT_OK

@@ -19,7 +19,7 @@ the modules that read a name's calls are its readers, re-resolved when a call of
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Final, Protocol
 
 from trace_advisor.datatypes import SymbolId
@@ -132,18 +132,6 @@ class ParameterFlow:
             self._sites.get(key, {}).pop(module, None)
         self._stale.add(module)
         self._reached.pop(module, None)
-
-    def readers_table(self) -> dict[str, dict[str, set[str]]]:
-        """Who read which calls (key -> module -> functions): what a later process needs to tell the readers of an
-        edit without resolving again (``graph_cache``)."""
-        return self._readers
-
-    def restore_readers(self, table: Mapping[str, Mapping[str, Iterable[str]]]) -> None:
-        """Take in the readers a resolution of the same workspace recorded (added to the ones recorded here)."""
-        for key, modules in table.items():
-            held = self._readers.setdefault(key, {})
-            for module, functions in modules.items():
-                held.setdefault(module, set()).update(functions)
 
     def readers(self, keys: Iterable[str]) -> set[str]:
         """The modules whose parameter values read calls of these keys."""

@@ -9,7 +9,6 @@ whose callee evaluates to nothing known is reported as unresolved with its text.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Final
 
 from trace_advisor.datatypes import (
@@ -99,16 +98,6 @@ _OBJECT_INIT = "builtins:object.__init__"  # what a class without bases (or only
 _MEANINGLESS_ANNOTATIONS = frozenset({"typing:Any", "typing_extensions:Any", "builtins:object"})
 
 
-@dataclass(frozen=True, slots=True)
-class Dependencies:
-    """Who read what beyond imports, as plain sorted data: per flow key, the modules and functions whose parameters
-    read its calls; per conftest module, the test modules that read it; the modules reading what decorators receive."""
-
-    flow: dict[str, dict[str, tuple[str, ...]]]
-    fixtures: dict[str, tuple[str, ...]]
-    decorators: tuple[str, ...]
-
-
 class Resolver:
     """Resolution state for one generation of the index; ``clear()`` after any module changed."""
 
@@ -174,26 +163,6 @@ class Resolver:
         if tables is not None:
             for scope in [scope for scope in tables if runs_in(scope, functions)]:
                 del tables[scope]
-
-    def dependencies(self) -> Dependencies:
-        """What resolution recorded about who read what beyond imports (the readers of parameter flow, of conftest
-        files and of decorators): with the facts, what tells the modules an edit can affect (``Index._changed``)."""
-        return Dependencies(
-            {
-                key: {m: tuple(sorted(f)) for m, f in sorted(by.items())}
-                for key, by in self._flow.readers_table().items()
-            },
-            {module: tuple(sorted(readers)) for module, readers in self._readers.items()},
-            tuple(sorted(self._decorator_readers)),
-        )
-
-    def restore_dependencies(self, found: Dependencies) -> None:
-        """Take in what a resolution of the same facts recorded (:meth:`dependencies`) as if this resolver had
-        resolved them: a later edit then tells its readers as it would here."""
-        self._flow.restore_readers(found.flow)
-        for module, readers in found.fixtures.items():
-            self._readers.setdefault(module, set()).update(readers)
-        self._decorator_readers.update(found.decorators)
 
     def readers_of(self, module: str) -> set[str]:
         """The modules whose resolution read ``module`` (or looked for it) without importing it: re-resolve them
