@@ -80,9 +80,11 @@ def code_version() -> str:
     another key, however small the change."""
     package = Path(__file__).resolve().parent
     digest = hashlib.blake2b(digest_size=16)
-    for path in sorted(package.rglob("*")):
-        if "__pycache__" in path.parts or not path.is_file():
-            continue
+    found: list[Path] = []
+    for folder, subfolders, files in os.walk(package, followlinks=True):  # resources/ is a link in a checkout
+        subfolders[:] = [name for name in subfolders if name != "__pycache__"]
+        found.extend(Path(folder, name) for name in files)
+    for path in sorted(found):
         digest.update(str(path.relative_to(package)).encode("utf-8", "surrogateescape") + b"\0")
         try:
             digest.update(path.read_bytes())

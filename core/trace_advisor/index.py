@@ -87,7 +87,7 @@ class Index:
         self._reader = FactsReader(FactsCache(cache_dir, enabled=use_cache), max_file_bytes, keep)
         self._graphs = GraphCache(cache_dir, enabled=use_cache)
         self._max_file_bytes = max_file_bytes
-        self._reused_serial = -1  # the last serial of the calls taken from it (later ones were resolved here)
+        self._reused_serial = -1  # the last serial of the calls taken from a graph snapshot (later: resolved here)
         # file -> the content key of its facts and the newer syntax they rewrote, as the snapshot knew them (the
         # facts of the modules whose calls it gave are not decoded)
         self._known_rewritten: dict[Path, tuple[str | None, tuple[tuple[int, str], ...]]] = {}
@@ -741,7 +741,9 @@ class Index:
 
     def keep_resolved(self) -> bool:
         """Write the resolved graph to the graph cache for the next run (:meth:`reuse_resolved`), when every module
-        is resolved and some were resolved by this index (not all taken from the cache); whether it was written."""
+        is resolved and this index resolved them (not taken from the cache); whether it was written. Call it after
+        resolving the modules as a cold run of the reading command does (``calls``: one by one in module order): the
+        next run takes these answers for that run's."""
         with self._lock:
             if not self._graphs.enabled:
                 return False
