@@ -9,7 +9,8 @@ child's user + system time: what it costs on one idle core).
 
     .venv/bin/python benchmarks/calls_speed.py [--root DIR] [--rounds 3]
 
-Targets (the issue): cold <= 2.5x, warm <= 0.8x.
+Targets (the issue): cold <= 2.5x, warm <= 0.8x. Also printed: whether each warm run wrote the cold run's graph byte
+for byte (it must), and the cache's size on disk (facts and resolved graphs).
 """
 
 from __future__ import annotations
@@ -63,13 +64,14 @@ def main() -> None:
     print(f"workspace: {args.root}  files: {len(files)}  lines: {lines:,}  rounds: {args.rounds}")
     ratios: dict[str, list[tuple[float, float]]] = {"cold": [], "warm": []}
     seconds: dict[str, list[float]] = {"cold": [], "warm": [], "ast.parse": []}
+    differ = 0
     with tempfile.TemporaryDirectory() as scratch:
         output = Path(scratch) / "calls.json"
         for round_ in range(args.rounds):
             cache = Path(scratch) / f"cache{round_}"
             for phase in ("cold", "warm"):
                 base_wall, base_cpu = parse_all(files)
-                wall, cpu = run_calls(args.root, cache, output)
+                wall, cpu = run_calls(args.root, cache, output.with_suffix(f".{phase}.json"))
                 seconds["ast.parse"].append(base_wall)
                 seconds[phase].append(wall)
                 ratios[phase].append((wall / base_wall, cpu / base_cpu))
@@ -77,8 +79,12 @@ def main() -> None:
                     f"round {round_ + 1} {phase}: {wall:6.2f} s wall ({wall / base_wall:4.2f}x)"
                     f"  {cpu:6.2f} s cpu ({cpu / base_cpu:4.2f}x)   ast.parse {base_wall:5.2f} s"
                 )
-        edges = output.stat().st_size
-    print(f"graph written: {edges / 1e6:.1f} MB of JSON")
+            # the warm run (facts and resolved graph from the cache) writes what the cold run wrote, byte for byte
+            differ += output.with_suffix(".cold.json").read_bytes() != output.with_suffix(".warm.json").read_bytes()
+            sizes = {part: _size(folder) for part in ("facts", "graphs") for folder in cache.glob(f"*/{part}")}
+        edges = output.with_suffix(".cold.json").stat().st_size
+    print(f"graph written: {edges / 1e6:.1f} MB of JSON; warm graph identical to cold: {'no' if differ else 'yes'}")
+    print("cache on disk: " + ", ".join(f"{part} {size / 1e6:.1f} MB" for part, size in sizes.items()))
     for phase, target in (("cold", 2.5), ("warm", 0.8)):
         walls = [w for w, _ in ratios[phase]]
         cpus = [c for _, c in ratios[phase]]
@@ -86,6 +92,10 @@ def main() -> None:
             f"{phase:<5} / ast.parse: wall min {min(walls):4.2f}x median {statistics.median(walls):4.2f}x;"
             f"  cpu min {min(cpus):4.2f}x median {statistics.median(cpus):4.2f}x   (target <= {target}x)"
         )
+
+
+def _size(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
 
 if __name__ == "__main__":

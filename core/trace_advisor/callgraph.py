@@ -16,9 +16,11 @@ from trace_advisor.datatypes import (
     CallTreeNode,
     Definition,
     ResolvedCall,
+    SpanKey,
     SymbolId,
     UnresolvedCall,
     lambda_owner,
+    narrow_span,
 )
 from trace_advisor.decorated_calls import CLOSURE, closure_callees, runs_through
 from trace_advisor.facts.records import FROM, IMPORT
@@ -60,7 +62,7 @@ class ModuleCalls:
         found = self._sites
         if found is None:
             by_caller: dict[SymbolId, list[ResolvedCall]] = {}
-            for site in sorted(self.ordered, key=_start):  # property reads come after the calls: source order again
+            for site in _source_order(self.ordered):  # property reads come after the calls: source order again
                 by_caller.setdefault(site.caller, []).append(site)
             found = self._sites = {caller: tuple(sites) for caller, sites in by_caller.items()}
         return found
@@ -77,7 +79,7 @@ class ModuleCalls:
         lambdas = self._lambdas.get(symbol)
         if not lambdas:
             return own
-        return tuple(sorted((*own, *(site for name in lambdas for site in self.sites[name])), key=_start))
+        return tuple(_source_order((*own, *(site for name in lambdas for site in self.sites[name]))))
 
     def all_edges(self) -> Iterator[CallEdge]:
         """Every edge, site by site in the order of ``ordered``."""
@@ -110,6 +112,18 @@ class ModuleCalls:
 def _start(site: ResolvedCall) -> tuple[int, int, int, int]:
     """A site's range as its four numbers: sorted as ``Range`` orders (by them), compared in C, not by ``__lt__``."""
     return site.range.parts()
+
+
+def _span(site: ResolvedCall) -> SpanKey:
+    return site.span
+
+
+def _source_order(sites: Sequence[ResolvedCall]) -> list[ResolvedCall]:
+    """The sites sorted by range; by their packed keys when all are narrow (they order like their ranges then, and
+    comparing ints makes no ``Range`` objects: nearly every module)."""
+    if all(type(site.span) is int and narrow_span(site.span) for site in sites):
+        return sorted(sites, key=_span)
+    return sorted(sites, key=_start)
 
 
 class CallSource(Protocol):

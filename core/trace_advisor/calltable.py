@@ -24,6 +24,9 @@ class CallTable:
         # pair (module, edges) instead of a dict
         self._incoming: dict[SymbolId, _ByModule] = {}
         self._sorted: dict[SymbolId, tuple[CallEdge, ...]] = {}  # incoming edges in answer order, per callee
+        # calls added without their reverse edges, put in when incoming edges are first asked for (a whole graph
+        # taken from the graph cache: ``calls`` asks for none)
+        self._unindexed: dict[str, ModuleCalls] = {}
         self.complete = False  # every workspace module's calls are resolved and their reverse edges are in place
 
     def __contains__(self, module: str) -> bool:
@@ -36,10 +39,18 @@ class CallTable:
     def get(self, module: str) -> ModuleCalls | None:
         return self._calls.get(module)
 
-    def add(self, calls: ModuleCalls) -> None:
-        """Record one module's freshly resolved calls and their reverse edges."""
+    def add(self, calls: ModuleCalls, *, reverse: bool = True) -> None:
+        """Record one module's freshly resolved calls and their reverse edges (``reverse=False``: when incoming
+        edges are first asked for)."""
         self._unstale(calls.module)
         self._calls[calls.module] = calls
+        self._unindexed.pop(calls.module, None)
+        if reverse:
+            self._reverse(calls)
+        else:
+            self._unindexed[calls.module] = calls
+
+    def _reverse(self, calls: ModuleCalls) -> None:
         by_callee: dict[SymbolId, list[CallEdge]] = {}
         for edge in calls.all_edges():
             by_callee.setdefault(edge.callee, []).append(edge)
@@ -59,11 +70,15 @@ class CallTable:
         """Forget these modules' calls; their reverse edges go when the graph is next settled."""
         for module in modules:
             calls = self._calls.pop(module, None)
+            if self._unindexed.pop(module, None) is not None:
+                self.complete = False
+                continue  # its reverse edges were never put in
             if calls is not None and module not in self._stale:
                 self._stale[module] = calls
                 self.complete = False
 
     def clear(self) -> None:
+        self._unindexed.clear()
         self._calls.clear()
         self._stale.clear()
         self._incoming.clear()
@@ -77,6 +92,10 @@ class CallTable:
 
     def incoming(self, symbol: SymbolId) -> tuple[CallEdge, ...]:
         """Calls of ``symbol`` by caller module, position and caller (meaningful once ``complete``)."""
+        if self._unindexed:
+            for calls in self._unindexed.values():
+                self._reverse(calls)
+            self._unindexed.clear()
         found = self._sorted.get(symbol)
         if found is None:
             held = self._incoming.get(symbol)

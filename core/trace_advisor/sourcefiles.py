@@ -195,9 +195,15 @@ class FactsReader:
     def definitions_of(self, state: FileState) -> tuple[Definition, ...]:
         if state.definitions is None:
             facts = self.facts_of(state) or EMPTY_FACTS
-            state.definitions = definitions_of(facts, state.module, str(state.path))
-            state.by_symbol = {d.symbol: d for d in reversed(state.definitions)}  # the first of equal symbols wins
+            self.take_definitions(state, definitions_of(facts, state.module, str(state.path)))
+        assert state.definitions is not None
         return state.definitions
+
+    @staticmethod
+    def take_definitions(state: FileState, found: tuple[Definition, ...]) -> None:
+        """Set the definitions of the file's current facts (computed from them, or kept from a run that did)."""
+        state.definitions = found
+        state.by_symbol = {d.symbol: d for d in reversed(found)}  # the first of equal symbols wins
 
 
 class DiskTexts:

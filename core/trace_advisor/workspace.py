@@ -348,6 +348,11 @@ class Workspace:
         self._located[name] = found
         return found
 
+    def located(self) -> dict[str, ModuleLocation | None]:
+        """Every module looked for on the search paths since the last :meth:`forget_locations`, with what was found:
+        what resolution read outside the workspace (a later run checks these answers still hold)."""
+        return dict(self._located)
+
     def forget_locations(self) -> None:
         """Drop cached lookups (files were added or removed)."""
         self._located.clear()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support.cli import run_cli
+from tests.support.cli import clean_env, run_cli
 
 RESOLVE = Path(__file__).resolve().parent.parent / "fixtures" / "resolve"
 
@@ -192,3 +193,42 @@ def test_json_says_why_each_call_is_unresolved(tmp_path: Path) -> None:
     assert [(u["text"], u["reason"]) for u in in_lambda] == [("item.go", "untyped-parameter")]
     assert found[0]["detail"] == "`client` is a parameter without an annotation (annotate it)"
     assert all(u["line"] > 1 for u in found)
+
+
+def test_json_is_written_as_json_dump_with_an_indent_of_two(tmp_path: Path) -> None:
+    """The graph's text is what ``json.dump(data, indent=2)`` writes (ASCII, escapes, empty lists and dicts), though
+    written by a faster encoder: non-ASCII names, quotes and backslashes in call texts, functions without calls."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "mod.py").write_text(
+        'def café(x):\n    return x\n\n\ndef émoji():\n    café("\\\\ \\"q\\" ☃")\n    x["k\\\\"]("😀")\n    pass\n',
+        encoding="utf-8",
+    )
+    for fmt in ("json", "pycg"):
+        result = calls(project, "--format", fmt, cache=tmp_path / "cache")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == json.dumps(json.loads(result.stdout), indent=2) + "\n"
+        assert "caf\\u00e9" in result.stdout
+
+
+def test_calls_imports_no_other_subcommand(tmp_path: Path) -> None:
+    """Start-up counts in a whole-workspace run (the call-graph issue's figure): the parser imports the module of
+    the subcommand run, not every subcommand's (analyze's report renderers, coverage, mcp)."""
+    argv = ["calls", str(RESOLVE / "nested_closures" / "project"), "-o", str(tmp_path / "g.json")]
+    code = (
+        "import sys\n"
+        "from trace_advisor.cli import main\n"
+        f"code = main({argv!r})\n"
+        "print(sorted(m for m in sys.modules if m.startswith('trace_advisor.cli.') and m.endswith('_cmd')))\n"
+        "sys.exit(code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=clean_env(TRACE_ADVISOR_CACHE_DIR=str(tmp_path / "cache")),
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['trace_advisor.cli.calls_cmd']"

@@ -79,6 +79,10 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         entry = function_symbol(ref, index, path) if ref is not None else None
     except NotFoundError as exc:
         raise common.UsageError(f"--entry {exc}") from None
+    if entry is None and args.compare is None:
+        # the last run's graph when nothing changed since: resolved as here, module by module in module order (the
+        # graph of every function is made first, also for a tree); a tree from one entry resolves in another order
+        index.reuse_resolved()
     common.print_problems(index.problems, err)
     graph = index.graph()
     if args.compare is not None:
@@ -103,6 +107,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     # are no work for the cyclic GC (each full collection re-traversed all of them)
     with gc_paused(then_settle=True):
         data = pycg_json(graph, index, symbols) if fmt == "pycg" else functions_json(graph, index, symbols, observed)
+    index.keep_resolved()  # for the next run, when this one resolved something
     if fmt == "tree":
         for root in graph.entry_points():
             if root in symbols:

@@ -53,7 +53,9 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="extra import path, searched after the configured ones (repeatable)",
     )
-    parser.add_argument("--no-cache", action="store_true", help="do not read or write the facts cache")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="do not read or write the caches (facts, resolved call graphs)"
+    )
     parser.add_argument(
         "--exclude",
         action="append",
