@@ -6,19 +6,15 @@ the operation's span that maintainers do not write); ``timed``'s ``wrapper`` is 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from tests.support.cli import run_cli
+from tests.support.cli import recommendations
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "closures"
 
 
 def test_a_closure_its_recommended_function_runs_is_left_to_that_span(tmp_path: Path) -> None:
-    out = tmp_path / "report.json"
-    done = run_cli("analyze", FIXTURE, "--format", "json", "-o", out, "--no-cache")
-    assert done.returncode == 0, done.stderr
-    recs = {str(r["qualname"]): r for r in json.loads(out.read_text(encoding="utf-8"))["recommendations"]}
+    recs = recommendations(FIXTURE, tmp_path)
     assert "copy_all" in recs, sorted(recs)
     assert "copy_all.<locals>._once" not in recs and "copy_all.<locals>.fetch_one" not in recs, sorted(recs)
     assert "timed.<locals>.decorate.<locals>.wrapper" in recs, sorted(recs)

@@ -5,19 +5,15 @@ shape with a caller that gets no span (``store.update_stock``, called by ``flows
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from tests.support.cli import run_cli
+from tests.support.cli import recommendations
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "db_layers"
 
 
 def test_a_database_wrapper_under_recommended_callers_is_left_to_them(tmp_path: Path) -> None:
-    out = tmp_path / "report.json"
-    done = run_cli("analyze", FIXTURE, "--format", "json", "-o", out, "--no-cache")
-    assert done.returncode == 0, done.stderr
-    recs = {str(r["qualname"]): r for r in json.loads(out.read_text(encoding="utf-8"))["recommendations"]}
+    recs = recommendations(FIXTURE, tmp_path)
     assert {"reprice", "restock", "update_stock"} <= set(recs), sorted(recs)
     assert "update_product" not in recs and "zero" not in recs
     assert {e.get("kind") for e in recs["update_stock"]["evidence"]} <= {"db", None}

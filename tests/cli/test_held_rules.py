@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.support.cli import run_cli
+from tests.support.cli import recommendations, run_cli
 
 
 def analyse(root: Path, files: dict[str, str], *args: str) -> dict[str, dict[str, object]]:
@@ -17,14 +17,7 @@ def analyse(root: Path, files: dict[str, str], *args: str) -> dict[str, dict[str
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, encoding="utf-8")
-    out = root / "report.json"
-    done = run_cli(
-        "analyze", root, "--format", "json", "-o", out, "--no-cache", "--min-confidence", "0.01", *args,
-        env={"TRACE_ADVISOR_SCORING": "rules"},
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    recs = json.loads(out.read_text(encoding="utf-8"))["recommendations"]
-    return {str(r["qualname"]): r for r in recs}
+    return recommendations(root, root, "--min-confidence", "0.01", *args, env={"TRACE_ADVISOR_SCORING": "rules"})
 
 
 def reasons(rec: dict[str, object]) -> list[str]:
@@ -1167,13 +1160,11 @@ def test_an_operation_is_traced_in_every_class_that_implements_it(tmp_path: Path
     """healthchecks: 27 of its 29 notification transports' ``notify`` were recommended; Discord's and Pushbullet's,
     two lines handing a payload to the base class's ``post``, were not. A notification is one operation whichever
     channel sends it: an SRE compares them side by side, so each implementation gets its span."""
+    project = tmp_path / "project"
     for name, text in IMPLEMENTATIONS.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    out = tmp_path / "report.json"
-    done = run_cli("analyze", tmp_path, "--format", "json", "-o", out, "--no-cache")  # the shipped scorer
-    assert done.returncode == 0, done.stderr
-    recs = {str(r["qualname"]): r for r in json.loads(out.read_text(encoding="utf-8"))["recommendations"]}
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(text, encoding="utf-8")
+    recs = recommendations(project, tmp_path)  # the shipped scorer
     assert {"Slack.notify", "Teams.notify", "Opsgenie.notify", "Zulip.notify"} <= set(recs), sorted(recs)
     assert "Discord.notify" in recs, sorted(recs)
     assert "4 of 4 other implementations of Transport.notify" in str(recs["Discord.notify"]["rationale"])

@@ -6,18 +6,14 @@ and is recommended."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from tests.support.cli import run_cli
+from tests.support.cli import recommendations
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "span_annotators"
 
 
 def test_a_public_helper_annotating_the_given_span_is_not_recommended(tmp_path: Path) -> None:
-    out = tmp_path / "report.json"
-    done = run_cli("analyze", FIXTURE, "--format", "json", "-o", out, "--no-cache")
-    assert done.returncode == 0, done.stderr
-    recs = {str(r["qualname"]): r for r in json.loads(out.read_text(encoding="utf-8"))["recommendations"]}
+    recs = recommendations(FIXTURE, tmp_path)
     assert "ChatClient.complete" in recs, sorted(recs)
     assert "annotate_request" not in recs, sorted(recs)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -31,3 +32,14 @@ def run_cli(
         env=clean_env(**(env or {})),
         check=False,
     )
+
+
+def recommendations(
+    root: Path, scratch: Path, *args: str | Path, env: Mapping[str, str] | None = None
+) -> dict[str, dict[str, object]]:
+    """``trace-advisor analyze ROOT --format json`` (with ``args``, no cache; the report written in ``scratch``): its
+    recommendations by qualname."""
+    out = scratch / "report.json"
+    done = run_cli("analyze", root, "--format", "json", "-o", out, "--no-cache", *args, env=env)
+    assert done.returncode == 0, done.stderr
+    return {str(r["qualname"]): r for r in json.loads(out.read_text(encoding="utf-8"))["recommendations"]}
