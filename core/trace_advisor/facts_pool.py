@@ -24,9 +24,9 @@ import struct
 import subprocess
 import sys
 import threading
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TypeVar
 
 from trace_advisor.cancel import CancelToken
 from trace_advisor.datatypes import SyntaxProblem
@@ -34,9 +34,6 @@ from trace_advisor.facts import codec
 from trace_advisor.facts_cache import FactsCache
 from trace_advisor.gcpause import gc_paused
 from trace_advisor.parsing import parse_bytes
-
-if TYPE_CHECKING:
-    from trace_advisor.sourcefiles import FactsReader, Loaded
 
 log = logging.getLogger(__name__)
 
@@ -63,23 +60,34 @@ def worker_count() -> int:
     return min(cores, MAX_WORKERS)
 
 
-def parse_all(reader: FactsReader, misses: Sequence[Miss], cancel: CancelToken) -> Generator[Loaded, None, None]:
-    """What ``reader.parse`` gives for each file, in order: in worker processes when they are worth it."""
+T = TypeVar("T")
+
+
+def parse_all(
+    parse: Callable[[Path, bytes, str], T],
+    take: Callable[[Miss, bytes | None, SyntaxProblem | None], T],
+    cache: FactsCache,
+    misses: Sequence[Miss],
+    cancel: CancelToken,
+) -> Generator[T, None, None]:
+    """What ``parse`` gives for each file, in order: in worker processes when they are worth it, each worker's result
+    (its encoded facts, else its syntax problem) handed to ``take`` as it arrives, while the workers parse on (the
+    reader decodes it then: decoding when first needed, after the workers are done, added that time to the wait)."""
     workers = worker_count()
     total = sum(len(data) for _, data, _ in misses)
     if workers < 2 or total < MIN_BYTES:
         for miss in misses:
-            yield reader.parse(*miss)
+            yield parse(*miss)
         return
     chunks = _chunks(misses, total, workers)
-    pool = _Pool(reader.cache, [[(str(path), data, key) for path, data, key in chunk] for chunk in chunks])
-    parsed_here: dict[int, list[Loaded]] = {}  # chunks this process took while waiting for a worker's
+    pool = _Pool(cache, [[(str(path), data, key) for path, data, key in chunk] for chunk in chunks])
+    parsed_here: dict[int, list[T]] = {}  # chunks this process took while waiting for a worker's
 
-    def parse_here(chunk: list[Miss]) -> list[Loaded]:
+    def parse_here(chunk: list[Miss]) -> list[T]:
         found = []
         for miss in chunk:
             cancel.check()
-            found.append(reader.parse(*miss))
+            found.append(parse(*miss))
         return found
 
     try:
@@ -99,7 +107,7 @@ def parse_all(reader: FactsReader, misses: Sequence[Miss], cancel: CancelToken) 
                 if results is _FAILED:
                     found = parse_here(chunk)
                 else:
-                    found = [_loaded(reader, miss, *result) for miss, result in zip(chunk, results, strict=True)]
+                    found = [take(miss, *result) for miss, result in zip(chunk, results, strict=True)]
             yield from found
     finally:
         pool.stop()
@@ -118,21 +126,6 @@ def _chunks(misses: Sequence[Miss], total: int, workers: int) -> list[list[Miss]
         chunks[-1].append(miss)
         size += len(miss[1])
     return chunks
-
-
-def _loaded(reader: FactsReader, miss: Miss, raw: bytes | None, syntax: SyntaxProblem | None) -> Loaded:
-    """A worker's result as the index takes it in: the facts decoded now, while the workers parse the next chunks
-    (the index needs every file it parsed; decoding them when first needed, after the workers are done, added that
-    time to the wait), or the syntax problem."""
-    from trace_advisor.sourcefiles import Loaded, syntax_problem
-
-    path, _, key = miss
-    if raw is None:
-        return Loaded(syntax=syntax, problem=syntax_problem(syntax, str(path)))
-    try:
-        return Loaded(facts=codec.decode(raw), key=key)
-    except Exception:  # noqa: BLE001 - damaged on the way (never seen): parsed here instead
-        return reader.parse(*miss)
 
 
 class _Pool:

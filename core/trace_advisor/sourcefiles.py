@@ -106,9 +106,19 @@ class FactsReader:
             cancel.check()
             probed.append(self.probe(path))
         misses = [(path, *found) for path, found in zip(paths, probed, strict=True) if not isinstance(found, Loaded)]
-        parsed = facts_pool.parse_all(self, misses, cancel)
+        parsed = facts_pool.parse_all(self.parse, self._take_parsed, self.cache, misses, cancel)
         for found in probed:
             yield found if isinstance(found, Loaded) else next(parsed)
+
+    def _take_parsed(self, miss: facts_pool.Miss, raw: bytes | None, syntax: SyntaxProblem | None) -> Loaded:
+        """A worker's result for ``miss``: its facts decoded, or its syntax problem."""
+        path, _, key = miss
+        if raw is None:
+            return Loaded(syntax=syntax, problem=syntax_problem(syntax, str(path)))
+        try:
+            return Loaded(facts=codec.decode(raw), key=key)
+        except Exception:  # noqa: BLE001 - damaged on the way (never seen): parsed here instead
+            return self.parse(*miss)
 
     def probe(self, path: Path, *, use_cache: bool = True) -> Loaded | tuple[bytes, str]:
         """The file's cache entry or why it cannot be read, else its content and content hash (to be parsed)."""
