@@ -202,7 +202,6 @@ class Analyzer:
         self._scored_files: dict[Path, tuple[list[FunctionResult], tuple[Verdict, ...]]] = {}  # this run's (_scored)
         self._fit: tuple[SpanCensus, ProjectThreshold | None] | None = None  # this run's project threshold
         self._covering: dict[SymbolId, bool] = {}  # callers found to have a span of their own (_covers)
-        self._alone: dict[SymbolId, bool] = {}  # other files' functions deserving a span alone (_deserves_alone)
         self._around: _Around | None = None  # other files' rules verdicts and entry distances (calibration features)
         self._handed: dict[SymbolId, frozenset[SymbolId]] = {}  # runners -> what they may run (_handed_targets)
         self._messages: dict[SymbolId, frozenset[SymbolId]] = {}  # consumers -> what they call per message
@@ -760,18 +759,11 @@ class Analyzer:
         return None
 
     def _deserves_alone(self, symbol: SymbolId, threshold: float) -> bool:
-        """Whether a workspace function (any file) is traced or deserves a span by the rules, remembered for the run."""
-        found = self._alone.get(symbol)
-        if found is None:
-            rules = (
-                _rules_verdict(self.index, self.builder, self.scorer, self.priorities, symbol)
-                if self.builder is not None
-                else None
-            )
-            found = self._alone[symbol] = rules is not None and (
-                rules.traced is not None or rules.deserves_span(threshold)
-            )
-        return found
+        """Whether a workspace function (any file) is traced or deserves a span by the rules (the run's rules verdicts
+        of other files' functions, :meth:`_Around.verdict`)."""
+        around = self.around()
+        rules = around.verdict(symbol) if around is not None else None
+        return rules is not None and (rules.traced is not None or rules.deserves_span(threshold))
 
     def around(self) -> _Around | None:
         """What the calibration features read of other files (:class:`trace_advisor.advise.calibration.Around`), one
