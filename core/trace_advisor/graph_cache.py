@@ -339,29 +339,17 @@ def _decode_sites(
         site_span(site, span)
         site_text(site, text)
         site_unresolved(site, None)
-        if count == 1:
+        made = []
+        for number in range(at, at + count):
             edge = new(CallEdge)
             edge_caller(edge, caller)
             edge_span(edge, span)
-            edge_callee(edge, callees[at])
-            edge_kind(edge, kinds[at])
-            edges.append(edge)
-            site_held(site, edge)
-            at += 1
-        elif count == 0:
-            site_held(site, ())
-        else:
-            made = []
-            for number in range(at, at + count):
-                edge = new(CallEdge)
-                edge_caller(edge, caller)
-                edge_span(edge, span)
-                edge_callee(edge, callees[number])
-                edge_kind(edge, kinds[number])
-                made.append(edge)
-            edges.extend(made)
-            site_held(site, tuple(made))
-            at += count
+            edge_callee(edge, callees[number])
+            edge_kind(edge, kinds[number])
+            made.append(edge)
+        edges.extend(made)
+        site_held(site, made[0] if count == 1 else tuple(made))  # a one-edge site holds the edge itself
+        at += count
         sites.append(site)
     if at != len(callees) or len(kinds) != at:
         raise ValueError("edges and sites differ")
