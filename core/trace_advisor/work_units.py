@@ -104,8 +104,7 @@ def ticks_until_done(node: ast.For | ast.AsyncFor) -> bool:
 def _iterates(iterable: ast.expr) -> Unit | None:
     """What each item of a loop's iterable is when it comes for the process's life: a tick (a poll) or a message."""
     if isinstance(iterable, ast.Call):
-        func = iterable.func
-        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        name = called_name(iterable.func)
         return Unit.POLL if _TICKER.match(name) else None
     if isinstance(iterable, ast.Attribute | ast.Name):
         name = iterable.attr if isinstance(iterable, ast.Attribute) else iterable.id
@@ -115,8 +114,7 @@ def _iterates(iterable: ast.expr) -> Unit | None:
 
 def _polls(call: ast.Call) -> bool:
     """``poll(...)``: a consumer's wait for messages, or a process's ``proc.poll()`` checked until it ends."""
-    func = call.func
-    return (func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else "") == "poll"
+    return called_name(call.func) == "poll"
 
 
 def _leaves_only_when_told(loop: ast.While | ast.For | ast.AsyncFor) -> bool:
@@ -166,8 +164,7 @@ def _own_calls(body: list[ast.stmt]) -> Iterator[ast.Call]:
 
 def _waits_for(call: ast.Call) -> Unit | None:
     func = call.func
-    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-    name = name.lstrip("_")  # ``await self._receive_json()``: a private helper around the receive
+    name = called_name(func).lstrip("_")  # ``await self._receive_json()``: a private helper around the receive
     if name == "join" and joins_strings(call):
         return None
     if name in {"get", "get_nowait"} and isinstance(func, ast.Attribute):  # ``queue.get()``, not ``dict.get(key)``
@@ -241,3 +238,8 @@ def waits_for_a_condition(node: ast.While) -> bool:
     if _endless(node.test) or not any(isinstance(n, ast.Call | ast.Compare) for n in ast.walk(node.test)):
         return False
     return any(_waits_for(call) is Unit.POLL for call in _own_calls(node.body))
+
+
+def called_name(func: ast.expr) -> str:
+    """The last name of what a call calls (``f`` of ``f()``, ``run`` of ``loop.run()``), "" for anything else."""
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""

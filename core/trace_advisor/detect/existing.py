@@ -13,6 +13,7 @@ from trace_advisor.datatypes import dotted_name
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.names import walk_body
 from trace_advisor.facts import ModuleFacts
+from trace_advisor.work_units import called_name
 
 _SPAN_CALLS = frozenset({"start_as_current_span", "start_span", "start_active_span", "trace_span", "use_span"})
 _SPAN_DECORATORS = frozenset(
@@ -63,7 +64,7 @@ def written_spans(node: ast.FunctionDef | ast.AsyncFunctionDef) -> WrittenSpans:
     found: list[str] = []
     starts = False
     for call in walk_body(node):  # its decorators too
-        if not isinstance(call, ast.Call) or _last_name(call.func) not in _SPAN_NAMES:
+        if not isinstance(call, ast.Call) or called_name(call.func) not in _SPAN_NAMES:
             continue
         text = ast.unparse(call.func)
         if _is_span_call(text):
@@ -118,10 +119,6 @@ def _span_decorator_text(text: str) -> bool:
     return last in _SPAN_DECORATORS and (
         last == "start_as_current_span" or any(w in name.lower() for w in ("trac", "otel", "opentelemetry"))
     )
-
-
-def _last_name(func: ast.expr) -> str:
-    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
 
 def _span_decorators(ctx: FunctionContext) -> list[ast.expr]:

@@ -11,7 +11,7 @@ from trace_advisor.datatypes import ResolvedCall, SymbolId, dotted_name
 from trace_advisor.detect.apis import dotted_forms
 from trace_advisor.detect.context import CallInfo, FunctionContext
 from trace_advisor.statements import flatten
-from trace_advisor.work_units import joins_strings, lifetime_iteration
+from trace_advisor.work_units import called_name, joins_strings, lifetime_iteration
 
 # Servers and consoles that run until the process ends, by resolved name (the span would never end).
 # A function "opens with" the statements at the top of its body, looking through try/with blocks.
@@ -511,18 +511,13 @@ def _waited_calls(ctx: FunctionContext) -> set[int]:
             if isinstance(parent, ast.Await):
                 waited.add(id(node))
             elif isinstance(parent, ast.Call):
-                name = _called_name(parent)
+                name = called_name(parent.func)
                 if name in _RUNS_COROUTINES or (runs_loop and name in ("create_task", "ensure_future")):
                     waited.add(id(node))
             elif not ctx.is_async:
                 waited.add(id(node))
         pending.extend((child, node) for child in ast.iter_child_nodes(node))
     return waited
-
-
-def _called_name(call: ast.Call) -> str:
-    func = call.func
-    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
 
 def _is_test_code(ctx: FunctionContext) -> bool:
