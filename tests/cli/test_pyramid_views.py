@@ -55,3 +55,45 @@ def test_view_config_views_are_handlers_left_to_pyramids_instrumentation(tmp_pat
         "registry.views:about": [],
     }
     assert report["recommendations"] == []
+
+
+WIRING = """\
+from pyramid.config import Configurator
+
+from registry import search
+
+
+def includeme(config):
+    config.add_route("home", "/")
+    config.add_route("stats", "/stats/{name}")
+    config.add_request_method(search.client, name="search", reify=True)
+    config.add_tween("registry.tweens.timing_factory")
+    config.scan("registry.views")
+    if config.registry.settings.get("registry.admin"):
+        config.include("registry.admin")
+
+
+def make_app(settings):
+    config = Configurator(settings=settings)
+    config.include("registry")
+    config.add_static_view("static", "registry:static")
+    config.add_jinja2_renderer(".html")
+    config.commit()
+    if settings.get("registry.debug"):
+        config.include("pyramid_debugtoolbar")
+    return config.make_wsgi_app()
+"""
+
+
+def test_start_up_wiring_is_not_an_operation(tmp_path: Path) -> None:
+    """Pyramid's ``includeme(config)`` hooks and the application factory run once while the app is configured: no
+    span, whatever they orchestrate."""
+    package = tmp_path / "app" / "registry"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(WIRING, encoding="utf-8")
+    (package / "search.py").write_text("def client(request):\n    return request.registry['search']\n", "utf-8")
+    out = tmp_path / "report.json"
+    done = run_cli("analyze", tmp_path / "app", "--format", "json", "-o", out, "--no-cache", "--min-confidence", "0")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert {r["qualname"] for r in report["recommendations"]} & {"includeme", "make_app"} == set()
