@@ -226,6 +226,12 @@ class WithEdit:
     added: tuple[int, ...]
 
 
+def _lone_pass(source: SourceText, handler: ast.ExceptHandler, line: int, last_line: int) -> bool:
+    """The handler's body is one ``pass`` alone on its line (not the function's last line, no comment)."""
+    only = handler.body[0] if len(handler.body) == 1 else None
+    return isinstance(only, ast.Pass) and line < last_line and source.line(line).strip() == "pass"
+
+
 def _indent_of(text: str) -> str:
     return text[: len(text) - len(text.lstrip(" \t\f"))]
 
@@ -303,6 +309,7 @@ def with_edit(
     colon_inserts: dict[int, list[tuple[int, str]]] = {}
     before: dict[int, list[str]] = {}
     splits: dict[int, tuple[int, str]] = {}
+    dropped: set[int] = set()
     for plan in handlers:
         h = plan.node
         h_first = h.body[0]
@@ -325,6 +332,8 @@ def with_edit(
             splits[h_line] = (h_col, h_indent)
         else:
             h_indent = source.line(h_line)[:h_col]
+        if _lone_pass(source, h, h_line, last_line) and h_line not in splits:
+            dropped.add(h_line)  # the handler's statements replace its ``pass`` (which would then be unnecessary)
         # the handler's lines are shifted with the rest of the body afterwards
         narrower = width - columns(step)
         before.setdefault(h_line, []).extend(line for stmt in code for line in stmt.lines(h_indent, unit, narrower))
@@ -372,6 +381,8 @@ def with_edit(
             continue
         for extra in before.get(number, []):
             emit(shift(extra, None) + eol, True)
+        if number in dropped:
+            continue
         moved_text = shift(text, number)
         if inserts or columns(moved_text) <= width or columns(text) > width:
             emit(moved_text + ending, bool(inserts))
