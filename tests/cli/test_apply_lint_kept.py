@@ -37,6 +37,18 @@ def load(path):
         pass
     click.echo("done")
 """
+SETTINGS = """\
+import json
+
+
+def read(path):
+    try:
+        with open(path) as handle:
+            return json.load(handle)
+    except FileNotFoundError:
+        pass  # no file: defaults
+    return {}
+"""
 
 
 def test_applied_spans_keep_the_projects_lint(tmp_path: Path) -> None:
@@ -53,5 +65,59 @@ def test_applied_spans_keep_the_projects_lint(tmp_path: Path) -> None:
     text = module.read_text(encoding="utf-8")
     assert "import click\n\nfrom opentelemetry import trace\n\nfrom shop.store import Store\n" in text
     assert "except FileNotFoundError as exc:\n            span.record_exception(exc)\n        click.echo" in text
+    # ``pass  # why``: the why stays
+    settings = tmp_path / "shop" / "settings.py"
+    settings.write_text(SETTINGS, encoding="utf-8")
+    done = run_cli("apply", "shop/settings.py", "--symbol", "read", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    kept = "as exc:\n            span.record_exception(exc)\n            # no file: defaults\n        return {}"
+    assert kept in settings.read_text(encoding="utf-8")
+    after = subprocess.run([RUFF, "check", "."], cwd=tmp_path, capture_output=True, text=True)
+    assert after.returncode == 0, after.stdout + text
+
+
+NOTES = """\
+def verify(macaroon, issued):
+    checked = []
+    # This means:
+    #  1. The system generated caveats do not need to be embedded, because they
+    #     are in the database and dynamically added at verify time, every time.
+    #  2. We can add new caveats to any existing macaroon by adding the caveat
+    #     to the stored caveats in the database.
+    #
+    # NOTE: We choose to mutate the macaroon that was given to us by appending
+    #       the stored caveats to the end of it, which is safe.
+    # Example:
+    #     verify(m, issued_caveats_from_the_database_for_this_macaroon)
+    for caveat in issued:
+        checked.append(caveat)
+    return checked
+"""
+REFILLED = """\
+        # This means:
+        #  1. The system generated caveats do not need to be embedded, because
+        #     they are in the database and dynamically added at verify time,
+        #     every time.
+        #  2. We can add new caveats to any existing macaroon by adding the
+        #     caveat to the stored caveats in the database.
+        #
+        # NOTE: We choose to mutate the macaroon that was given to us by
+        #       appending the stored caveats to the end of it, which is safe.
+        # Example:
+        #     verify(m, issued_caveats_from_the_database_for_this_macaroon)
+"""
+
+
+def test_comments_the_indent_pushes_out_are_rewrapped_as_prose(tmp_path: Path) -> None:
+    """Each paragraph of a comment block the span's indent pushes past the line length is refilled (list items
+    keep their hanging indent, a ``NOTE:`` its aligned continuation; a code sample is left alone), rather than each
+    long line losing its last word to a line of its own."""
+    (tmp_path / "pyproject.toml").write_text('[tool.ruff]\nline-length = 80\n[tool.ruff.lint]\nselect = ["E501"]\n')
+    module = tmp_path / "notes.py"
+    module.write_text(NOTES, encoding="utf-8")
+    done = run_cli("apply", "notes.py", "--symbol", "verify", "--plain", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    text = module.read_text(encoding="utf-8")
+    assert REFILLED in text
     after = subprocess.run([RUFF, "check", "."], cwd=tmp_path, capture_output=True, text=True)
     assert after.returncode == 0, after.stdout + text
