@@ -28,6 +28,7 @@ from trace_advisor.facts.records import (
     ASYNC_ENTER_EXIT,
     ASYNC_ITERATE,
     CALL,
+    CAST,
     CLASS,
     CLASS_OF,
     CLEARED,
@@ -95,6 +96,7 @@ _MAX_DEPTH = 48
 _ENTRY_EXIT = {ENTER_EXIT: ("__enter__", "__exit__"), ASYNC_ENTER_EXIT: ("__aenter__", "__aexit__")}
 _ITERATION = {ITERATE: ("__iter__", "__next__"), ASYNC_ITERATE: ("__aiter__", "__anext__")}
 _OBJECT_INIT = "builtins:object.__init__"  # what a class without bases (or only ``Protocol``, ``ABC``...) runs: nothing
+_TYPING_CASTS = frozenset({"typing:cast", "typing_extensions:cast"})  # ``cast(T, v)`` is an instance of T
 _MEANINGLESS_ANNOTATIONS = frozenset({"typing:Any", "typing_extensions:Any", "builtins:object"})
 
 
@@ -802,21 +804,41 @@ class Resolver:
             cut = chain.index(OR)
             found = frozenset(x for x in self.eval_chain(info, scope, chain[:cut]) if not _unchecked(x))
             return found | self.eval_chain(info, scope, chain[cut + 1 :]) if cut + 1 < len(chain) else found
+        if CAST in chain:  # ``cast(Client, v)``: an instance of Client when the callee is ``typing.cast``
+            return self._cast(info, scope, chain)
         if chain[0] == LAMBDA:  # a lambda: a function of this module (its own scope)
             values: Values = frozenset({(v.FUNCTION, f"{info.name}:{chain[1]}")})
-            rest: Chain = chain[2:]
+            start = 2
         elif chain[0] == MODULE_PATH:  # a module by its import path (a docstring's ``hvac.adapters.Adapter``)
             values = frozenset({(v.MODULE, chain[1])}) if self._modules.module_exists(chain[1]) else NOTHING
-            rest = chain[2:]
+            start = 2
         elif len(chain) > 1 and chain[0] == "super" and chain[1] == CALL:
             owner = self._enclosing_class(info, scope)
             values = frozenset({(v.SUPER, owner)}) if owner else NOTHING
-            rest = chain[2:]
+            start = 2
         else:
             values = self.lookup_name(info, scope, chain[0])
-            rest = chain[1:]
+            start = 1
+        return self._follow(info, scope, chain, values, start)
+
+    def _cast(self, info: ModuleInfo, scope: str, chain: Chain) -> Values:
+        """A chain through ``callee(T, value)`` (``records.CAST``): instances of T (as an annotation reads it) when
+        the callee is ``typing.cast``, what the call returns when it is anything else; then the rest of the chain."""
+        cut = chain.index(CAST)
+        end = cut + 2 + int(chain[cut + 1])
+        called = (*chain[:cut], CALL, *chain[end:])
+        callees = self.eval_chain(info, scope, chain[:cut])
+        casts = {value for value in callees if value[1] in _TYPING_CASTS and value[0] in (v.EXTERNAL, v.FUNCTION)}
+        if not casts:
+            return self.eval_chain(info, scope, called)
+        found = self._follow(info, scope, chain, self._instances_of(info, scope, chain[cut + 2 : end], scope), end)
+        return found if len(casts) == len(callees) else found | self.eval_chain(info, scope, called)
+
+    def _follow(self, info: ModuleInfo, scope: str, chain: Chain, values: Values, start: int) -> Values:
+        """What the parts of ``chain`` from ``start`` on make of ``values`` (what the parts before it evaluate to)."""
         receivers: dict[Value, set[Value]] = {}  # method -> the values it was looked up on (last attribute)
-        for position, part in enumerate(rest, len(chain) - len(rest)):
+        for position in range(start, len(chain)):
+            part = chain[position]
             if not values:
                 break
             if part == CALL:
