@@ -96,6 +96,7 @@ _MAX_DEPTH = 48
 _ENTRY_EXIT = {ENTER_EXIT: ("__enter__", "__exit__"), ASYNC_ENTER_EXIT: ("__aenter__", "__aexit__")}
 _ITERATION = {ITERATE: ("__iter__", "__next__"), ASYNC_ITERATE: ("__aiter__", "__anext__")}
 _OBJECT_INIT = "builtins:object.__init__"  # what a class without bases (or only ``Protocol``, ``ABC``...) runs: nothing
+_NO_CLASS: Final = "?"  # not looked up yet (``Resolver._caller_class``)
 _TYPING_CASTS = frozenset({"typing:cast", "typing_extensions:cast"})  # ``cast(T, v)`` is an instance of T
 _MEANINGLESS_ANNOTATIONS = frozenset({"typing:Any", "typing_extensions:Any", "builtins:object"})
 
@@ -137,8 +138,19 @@ class Resolver:
         # module -> the modules whose resolution read it without importing it (tests read their conftest files)
         self._readers: dict[str, set[str]] = {}
         self._decorator_readers: set[str] = set()  # modules that read what workspace decorators receive (any module)
+        # ``implementations``: a method -> its class and the workspace subclasses of it (() for no method), what
+        # those subclasses run instead; a caller -> its class (``_class_of``). Dropped on any change
+        self._implementing: dict[SymbolId, tuple[SymbolId, ...]] = {}
+        self._implemented: dict[SymbolId, tuple[SymbolId, ...]] = {}
+        self._callers_class: dict[SymbolId, SymbolId | None] = {}
+
+    def _forget_implementations(self) -> None:
+        self._implementing.clear()
+        self._implemented.clear()
+        self._callers_class.clear()
 
     def clear(self) -> None:
+        self._forget_implementations()
         self._overrides.clear()
         self._shared.clear()
         self._details.clear()
@@ -155,6 +167,7 @@ class Resolver:
         """Drop what was computed for these modules (the ones a change can have affected)."""
         modules = tuple(modules)
         self._overrides.clear()  # any module can add or change a subclass
+        self._forget_implementations()
         for module in modules:
             self._memo.pop(module, None)
             self._scoped.pop(module, None)
@@ -167,6 +180,8 @@ class Resolver:
         """Drop what was evaluated in these functions of ``module`` (and the definitions nested in them): their own
         bindings changed, and nothing else reads those (``dependencies.local_change``)."""
         self._overrides.clear()
+        self._forget_implementations()
+        self._flow.forget(())  # which calls reach a function is scanned again
         tables = self._scoped.get(module)
         if tables is not None:
             for scope in [scope for scope in tables if runs_in(scope, functions)]:
@@ -255,19 +270,41 @@ class Resolver:
         (an abstract ``LLMClient.complete`` -> ``OpenAIClient.complete``), sorted. () for anything but a method, for
         constructors (a class call names its class), and for a call from ``caller`` inside the class or a subclass
         (``self.m()`` reaches the overrides through class-hierarchy edges, ``super().m()`` runs ``method`` itself)."""
-        owner, _, name = method.rpartition(".")
-        located = self._classes.scope_of(owner) if owner and ":" in owner else None
-        if located is None or located[1].kind != "class" or name in ("__init__", "__new__"):
+        # memoised per generation in the order the questions were asked before (the caller's class is looked at
+        # before the subclasses' attributes are evaluated), each part only once it stands
+        classes = self._implementing.get(method)
+        if classes is None:
+            owner, _, name = method.rpartition(".")
+            located = self._classes.scope_of(owner) if owner and ":" in owner else None
+            if located is None or located[1].kind != "class" or name in ("__init__", "__new__"):
+                classes = self._implementing[method] = ()
+            else:
+                saved = self.frames.watch()
+                classes = (owner, *self._hierarchy.subclasses(owner))
+                if self.frames.settled(saved):
+                    self._implementing[method] = classes
+        if not classes or caller is not None and self._caller_class(caller) in classes:
             return ()
-        subclasses = self._hierarchy.subclasses(owner)
-        if caller is not None and self._class_of(caller) in (owner, *subclasses):
-            return ()
-        found: set[SymbolId] = set()
-        for sub in subclasses:
-            for kind, ident in self._classes.attribute(sub, name, False, False):
-                if kind == v.FUNCTION and ident != method and self._is_workspace(ident):
-                    found.add(ident)
-        return tuple(sorted(found))
+        found = self._implemented.get(method)
+        if found is None:
+            name = method.rpartition(".")[2]
+            methods: set[SymbolId] = set()
+            saved = self.frames.watch()
+            for sub in classes[1:]:
+                for kind, ident in self._classes.attribute(sub, name, False, False):
+                    if kind == v.FUNCTION and ident != method and self._is_workspace(ident):
+                        methods.add(ident)
+            found = tuple(sorted(methods))
+            if self.frames.settled(saved):  # read no value still being computed
+                self._implemented[method] = found
+        return found
+
+    def _caller_class(self, caller: SymbolId) -> SymbolId | None:
+        """:meth:`_class_of`, memoised per generation (it reads only the modules' scopes)."""
+        found = self._callers_class.get(caller, _NO_CLASS)
+        if found is _NO_CLASS:
+            found = self._callers_class[caller] = self._class_of(caller)
+        return found
 
     def _class_of(self, symbol: SymbolId) -> SymbolId | None:
         """The class whose method (or a function nested in one) ``symbol`` is, else None."""
