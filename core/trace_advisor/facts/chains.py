@@ -9,6 +9,7 @@ from sys import intern
 
 from trace_advisor.facts.records import (
     CALL,
+    CAST,
     CLASS_OF,
     CLEARED,
     ELEMENT,
@@ -240,6 +241,8 @@ def value_chains(
                     return value_chains(default, lambdas)
                 fallbacks = value_chains(default, lambdas)
                 return tuple((*held, name, OR, *f) for f in fallbacks) if fallbacks else ((*held, name, OR),)
+        if type(node) is ast.Call and (cast := _cast_chains(node)) is not None:  # ``cast(Client, v)``
+            return cast
         chain = chain_of(node)
         return (chain,) if chain is not None else ()
     if isinstance(node, ast.IfExp):
@@ -306,6 +309,23 @@ _POSITIONS = tuple(VALUES_OF + str(position) for position in range(32))  # a tup
 _COPIES = frozenset({"dict", "list", "tuple", "set", "frozenset", "sorted", "reversed"})
 
 
+_CAST_LENGTHS = tuple(str(n) for n in range(16))  # CAST's length part, one string per length
+
+
+def _cast_chains(node: ast.Call) -> tuple[Chain, ...] | None:
+    """``cast(T, value)`` through a callee named ``cast`` (a name or an attribute): the callee's chain, CAST and each
+    annotation chain of ``T`` (``records.CAST``); None for any other call, or when ``T`` names no class."""
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+    if name != "cast" or len(node.args) != 2 or node.keywords or any(type(a) is ast.Starred for a in node.args):
+        return None
+    callee = chain_of(func)
+    types = [chain for chain in annotation_chains(node.args[0]) if len(chain) < len(_CAST_LENGTHS)]
+    if callee is None or not types:
+        return None
+    return tuple((*callee, CAST, _CAST_LENGTHS[len(chain)], *chain) for chain in types)
+
+
 def _copied(node: ast.Call, lambdas: LambdaNames | None) -> tuple[Chain, ...]:
     """``dict(base)``, ``list(steps)``: the new collection, holding the slots of its argument (``dict``'s keyword
     arguments under their names)."""
@@ -341,8 +361,14 @@ def chain_text(chain: Chain) -> str:
     if not _MARKED.search(joined):  # names only (most chains): no call, item, marker, key or spelled head
         return joined
     out: list[str] = []
-    for part in chain:
-        if part == CALL:
+    skip = 0
+    for position, part in enumerate(chain):
+        if skip:  # the type a ``cast`` is given: an argument, not written in a callee's text
+            skip -= 1
+        elif part == CAST:
+            out.append("()")
+            skip = 1 + int(chain[position + 1])
+        elif part == CALL:
             out.append("()")
         elif part == ITEM:
             out.append("[...]")

@@ -1337,20 +1337,38 @@ def _moved_lists(node: ast.FunctionDef | ast.AsyncFunctionDef, names: set[str]) 
     is not an item or slice read, an item store, iteration or ``len(name)``."""
     kept: set[int] = set()
     used: list[ast.Name] = []
-    for child in ast.walk(node):
-        if isinstance(child, ast.Name):
+    # every node, in no particular order (what it finds is a set): by exact type and the fields that can hold nodes,
+    # as ``Extractor.expr`` walks (``ast.walk`` costs several times as much)
+    stack: list[object] = [node]
+    pop, push, append = stack.pop, stack.extend, stack.append
+    fields = _FIELDS
+    while stack:
+        child = pop()
+        kind = type(child)
+        if kind is ast.Name:
+            assert isinstance(child, ast.Name)
             if child.id in names and type(child.ctx) is ast.Load:
                 used.append(child)
-        elif isinstance(child, ast.Subscript):
+            continue
+        if kind is ast.Subscript:
+            assert isinstance(child, ast.Subscript)
             ctx = type(child.ctx)
             if ctx is ast.Load or (ctx is ast.Store and type(child.slice) is not ast.Slice):
                 kept.add(id(child.value))
-        elif isinstance(child, ast.For | ast.AsyncFor | ast.comprehension):
+        elif kind is ast.For or kind is ast.AsyncFor or kind is ast.comprehension:
+            assert isinstance(child, ast.For | ast.AsyncFor | ast.comprehension)
             kept.add(id(child.iter))
-        elif isinstance(child, ast.Call):
+        elif kind is ast.Call:
+            assert isinstance(child, ast.Call)
             func, args = child.func, child.args
-            if isinstance(func, ast.Name) and func.id == "len" and len(args) == 1:
+            if type(func) is ast.Name and func.id == "len" and len(args) == 1:
                 kept.add(id(args[0]))
+        for name in fields.get(kind, ()):
+            value = getattr(child, name, None)
+            if type(value) is list:
+                push(value)
+            elif value is not None:
+                append(value)
     return {name.id for name in used if id(name) not in kept}
 
 

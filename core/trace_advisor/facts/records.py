@@ -64,6 +64,12 @@ SLOTS: Final = "[s]"
 UNKEYED: Final = "[u]"
 SLICE: Final = "[:]"
 OR: Final = "[|]"
+# CAST follows the callee of a call that may be ``typing.cast(T, value)`` (a callee named ``cast`` given a type first),
+# then the length of T's annotation chain, then that chain: ``cast(Client, v).run`` is ("cast", "[as]", "1", "Client",
+# "run"). Resolution reads it as an instance of T when the callee is ``typing.cast`` or ``typing_extensions.cast``
+# (through imports and aliases), else as the call's result, (..., "()", "run") (``ctypes.cast``, a function of one's
+# own named ``cast``).
+CAST: Final = "[as]"
 MAX_KEY: Final = 60  # longer literal keys are not kept (any key)
 
 

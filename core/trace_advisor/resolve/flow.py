@@ -93,8 +93,8 @@ class ParameterFlow:
         self._subclasses = subclasses
         self._init_of = init_of
         self._implementations = implementations  # a method -> the workspace subclasses' own versions of it
-        # key -> module -> (its info, its call sites with that key)
-        self._sites: dict[str, dict[str, tuple[ModuleInfo, tuple[CallSite, ...]]]] = {}
+        # key -> module -> (its info, its call sites with that key, those of them passing more than literals)
+        self._sites: dict[str, dict[str, tuple[ModuleInfo, tuple[CallSite, ...], tuple[CallSite, ...]]]] = {}
         self._indexed: dict[str, tuple[str, ...]] = {}  # module -> its keys
         self._complete = False
         self._stale: set[str] = set()  # modules whose call sites are read again on the next question
@@ -103,6 +103,10 @@ class ParameterFlow:
         self._reached: dict[str, dict[int, tuple[tuple[SymbolId, int], ...]]] = {}
         # key -> the modules whose parameter values read its calls -> the functions whose parameters those are
         self._readers: dict[str, dict[str, set[str]]] = {}
+        # (module, function, literals) -> the calls reaching it, with the keys they were found under: what every
+        # parameter of the function reads (one scan of the sites per function, not per parameter). Kept only when
+        # computed from answers that stand; dropped whenever anything above changes (the scan is then done again)
+        self._reaching: dict[tuple[str, str, bool], tuple[list[str], list[tuple[ModuleInfo, CallSite, int]]]] = {}
 
     def clear(self) -> None:
         self._sites.clear()
@@ -111,10 +115,12 @@ class ParameterFlow:
         self._stale.clear()
         self._reached.clear()
         self._readers.clear()
+        self._reaching.clear()
 
     def forget(self, modules: Iterable[str]) -> None:
         """Resolution changed in these modules: which of their calls reach which functions is computed again (the
         other modules' calls reach what they reached: their values stand)."""
+        self._reaching.clear()  # any function's callers may be among them
         for module in modules:
             self._reached.pop(module, None)
 
@@ -132,6 +138,7 @@ class ParameterFlow:
             self._sites.get(key, {}).pop(module, None)
         self._stale.add(module)
         self._reached.pop(module, None)
+        self._reaching.clear()
 
     def readers(self, keys: Iterable[str]) -> set[str]:
         """The modules whose parameter values read calls of these keys."""
@@ -145,7 +152,7 @@ class ParameterFlow:
         ``_MAX_SITES``)."""
         self._index()
         found = self._sites.get(key, {}).values()
-        return sum(1 for _, sites in found for site in sites if not _literal_only(site)) + more > _MAX_SITES
+        return sum(len(flowing) for _, _, flowing in found) + more > _MAX_SITES
 
     def functions_reading(self, module: str, keys: Iterable[str]) -> set[str]:
         """The functions of ``module`` whose parameter values read calls of these keys."""
@@ -207,6 +214,24 @@ class ParameterFlow:
         ``__init__`` of the class called), each with how many parameters the call binds before its arguments; the
         calls that pass only literals a factory may be keyed by (``d.get("key")``) only when ``literals``: they pass
         parameters no value that flows, and would crowd out those that do (``_MAX_SITES``)."""
+        self._index()
+        memo = (info.name, scope.qualname, literals)
+        kept = self._reaching.get(memo)
+        if kept is not None:
+            keys, out = kept
+            for key in keys:
+                self._readers.setdefault(key, {}).setdefault(info.name, set()).add(scope.qualname)
+            return out
+        saved = self._evaluator.frames.watch()
+        keys, out = self._scan_calls(info, scope, literals)
+        if self._evaluator.frames.settled(saved):  # read no value still being computed
+            self._reaching[memo] = (keys, out)
+        return out
+
+    def _scan_calls(
+        self, info: ModuleInfo, scope: Scope, literals: bool
+    ) -> tuple[list[str], list[tuple[ModuleInfo, CallSite, int]]]:
+        """:meth:`_calls_reaching` computed: the keys read, and the calls."""
         short = scope.qualname.rpartition(".")[2]
         keys = [short]
         owner = info.scopes.get(scope.parent) if scope.parent else None
@@ -217,25 +242,22 @@ class ParameterFlow:
         elif scope.kind == LAMBDA_KIND:  # called by the names holding it, or where it is written: ``(lambda: x)()``
             keys = [*_holders(info, scope), scope.qualname]
         symbol = f"{info.name}:{scope.qualname}"
-        self._index()
         out: list[tuple[ModuleInfo, CallSite, int]] = []
         read = 0
-        for key in keys:
+        for number, key in enumerate(keys):
             self._readers.setdefault(key, {}).setdefault(info.name, set()).add(scope.qualname)
-            for _, (site_info, sites) in sorted(self._sites.get(key, {}).items()):
-                for site in sites:
-                    if not literals and _literal_only(site):
-                        continue
+            for _, (site_info, every, flowing) in sorted(self._sites.get(key, {}).items()):
+                for site in every if literals else flowing:
                     read += 1
                     if read > _MAX_SITES:  # a name called everywhere: the parameter holds what the first calls pass
-                        return out
+                        return keys[: number + 1], out
                     for target, offset in self._site_targets(site_info, site):
                         if target == symbol or (
                             owner is not None
                             and symbol in self._implementations(target, f"{site_info.name}:{site.scope}")
                         ):
                             out.append((site_info, site, offset))
-        return out
+        return keys, out
 
     def _site_targets(self, info: ModuleInfo, site: CallSite) -> tuple[tuple[SymbolId, int], ...]:
         """What one call reaches, resolved once per generation. Not kept when it read a value still being computed
@@ -282,11 +304,13 @@ class ParameterFlow:
 
     def _index(self) -> None:
         if not self._complete:
+            self._reaching.clear()
             for info in self._workspace():
                 if info.name not in self._indexed:
                     self._add(info)
             self._complete = True
         elif self._stale:
+            self._reaching.clear()
             for module in sorted(self._stale):
                 found = self._info_of(module)
                 if found is not None and found.workspace and module not in self._indexed:
@@ -297,7 +321,8 @@ class ParameterFlow:
         by_key = _sites_by_key(info)
         self._indexed[info.name] = tuple(by_key)
         for key, sites in by_key.items():
-            self._sites.setdefault(key, {})[info.name] = (info, tuple(sites))  # a list would over-allocate
+            flowing = tuple(site for site in sites if not _literal_only(site))  # tuples: a list would over-allocate
+            self._sites.setdefault(key, {})[info.name] = (info, tuple(sites), flowing)
 
 
 def _holders(info: ModuleInfo, scope: Scope) -> list[str]:

@@ -28,6 +28,7 @@ from trace_advisor.facts.records import (
     ASYNC_ENTER_EXIT,
     ASYNC_ITERATE,
     CALL,
+    CAST,
     CLASS,
     CLASS_OF,
     CLEARED,
@@ -95,6 +96,8 @@ _MAX_DEPTH = 48
 _ENTRY_EXIT = {ENTER_EXIT: ("__enter__", "__exit__"), ASYNC_ENTER_EXIT: ("__aenter__", "__aexit__")}
 _ITERATION = {ITERATE: ("__iter__", "__next__"), ASYNC_ITERATE: ("__aiter__", "__anext__")}
 _OBJECT_INIT = "builtins:object.__init__"  # what a class without bases (or only ``Protocol``, ``ABC``...) runs: nothing
+_NO_CLASS: Final = "?"  # not looked up yet (``Resolver._caller_class``)
+_TYPING_CASTS = frozenset({"typing:cast", "typing_extensions:cast"})  # ``cast(T, v)`` is an instance of T
 _MEANINGLESS_ANNOTATIONS = frozenset({"typing:Any", "typing_extensions:Any", "builtins:object"})
 
 
@@ -135,8 +138,19 @@ class Resolver:
         # module -> the modules whose resolution read it without importing it (tests read their conftest files)
         self._readers: dict[str, set[str]] = {}
         self._decorator_readers: set[str] = set()  # modules that read what workspace decorators receive (any module)
+        # ``implementations``: a method -> its class and the workspace subclasses of it (() for no method), what
+        # those subclasses run instead; a caller -> its class (``_class_of``). Dropped on any change
+        self._implementing: dict[SymbolId, tuple[SymbolId, ...]] = {}
+        self._implemented: dict[SymbolId, tuple[SymbolId, ...]] = {}
+        self._callers_class: dict[SymbolId, SymbolId | None] = {}
+
+    def _forget_implementations(self) -> None:
+        self._implementing.clear()
+        self._implemented.clear()
+        self._callers_class.clear()
 
     def clear(self) -> None:
+        self._forget_implementations()
         self._overrides.clear()
         self._shared.clear()
         self._details.clear()
@@ -153,6 +167,7 @@ class Resolver:
         """Drop what was computed for these modules (the ones a change can have affected)."""
         modules = tuple(modules)
         self._overrides.clear()  # any module can add or change a subclass
+        self._forget_implementations()
         for module in modules:
             self._memo.pop(module, None)
             self._scoped.pop(module, None)
@@ -165,6 +180,8 @@ class Resolver:
         """Drop what was evaluated in these functions of ``module`` (and the definitions nested in them): their own
         bindings changed, and nothing else reads those (``dependencies.local_change``)."""
         self._overrides.clear()
+        self._forget_implementations()
+        self._flow.forget(())  # which calls reach a function is scanned again
         tables = self._scoped.get(module)
         if tables is not None:
             for scope in [scope for scope in tables if runs_in(scope, functions)]:
@@ -253,19 +270,41 @@ class Resolver:
         (an abstract ``LLMClient.complete`` -> ``OpenAIClient.complete``), sorted. () for anything but a method, for
         constructors (a class call names its class), and for a call from ``caller`` inside the class or a subclass
         (``self.m()`` reaches the overrides through class-hierarchy edges, ``super().m()`` runs ``method`` itself)."""
-        owner, _, name = method.rpartition(".")
-        located = self._classes.scope_of(owner) if owner and ":" in owner else None
-        if located is None or located[1].kind != "class" or name in ("__init__", "__new__"):
+        # memoised per generation in the order the questions were asked before (the caller's class is looked at
+        # before the subclasses' attributes are evaluated), each part only once it stands
+        classes = self._implementing.get(method)
+        if classes is None:
+            owner, _, name = method.rpartition(".")
+            located = self._classes.scope_of(owner) if owner and ":" in owner else None
+            if located is None or located[1].kind != "class" or name in ("__init__", "__new__"):
+                classes = self._implementing[method] = ()
+            else:
+                saved = self.frames.watch()
+                classes = (owner, *self._hierarchy.subclasses(owner))
+                if self.frames.settled(saved):
+                    self._implementing[method] = classes
+        if not classes or caller is not None and self._caller_class(caller) in classes:
             return ()
-        subclasses = self._hierarchy.subclasses(owner)
-        if caller is not None and self._class_of(caller) in (owner, *subclasses):
-            return ()
-        found: set[SymbolId] = set()
-        for sub in subclasses:
-            for kind, ident in self._classes.attribute(sub, name, False, False):
-                if kind == v.FUNCTION and ident != method and self._is_workspace(ident):
-                    found.add(ident)
-        return tuple(sorted(found))
+        found = self._implemented.get(method)
+        if found is None:
+            name = method.rpartition(".")[2]
+            methods: set[SymbolId] = set()
+            saved = self.frames.watch()
+            for sub in classes[1:]:
+                for kind, ident in self._classes.attribute(sub, name, False, False):
+                    if kind == v.FUNCTION and ident != method and self._is_workspace(ident):
+                        methods.add(ident)
+            found = tuple(sorted(methods))
+            if self.frames.settled(saved):  # read no value still being computed
+                self._implemented[method] = found
+        return found
+
+    def _caller_class(self, caller: SymbolId) -> SymbolId | None:
+        """:meth:`_class_of`, memoised per generation (it reads only the modules' scopes)."""
+        found = self._callers_class.get(caller, _NO_CLASS)
+        if found is _NO_CLASS:
+            found = self._callers_class[caller] = self._class_of(caller)
+        return found
 
     def _class_of(self, symbol: SymbolId) -> SymbolId | None:
         """The class whose method (or a function nested in one) ``symbol`` is, else None."""
@@ -802,21 +841,41 @@ class Resolver:
             cut = chain.index(OR)
             found = frozenset(x for x in self.eval_chain(info, scope, chain[:cut]) if not _unchecked(x))
             return found | self.eval_chain(info, scope, chain[cut + 1 :]) if cut + 1 < len(chain) else found
+        if CAST in chain:  # ``cast(Client, v)``: an instance of Client when the callee is ``typing.cast``
+            return self._cast(info, scope, chain)
         if chain[0] == LAMBDA:  # a lambda: a function of this module (its own scope)
             values: Values = frozenset({(v.FUNCTION, f"{info.name}:{chain[1]}")})
-            rest: Chain = chain[2:]
+            start = 2
         elif chain[0] == MODULE_PATH:  # a module by its import path (a docstring's ``hvac.adapters.Adapter``)
             values = frozenset({(v.MODULE, chain[1])}) if self._modules.module_exists(chain[1]) else NOTHING
-            rest = chain[2:]
+            start = 2
         elif len(chain) > 1 and chain[0] == "super" and chain[1] == CALL:
             owner = self._enclosing_class(info, scope)
             values = frozenset({(v.SUPER, owner)}) if owner else NOTHING
-            rest = chain[2:]
+            start = 2
         else:
             values = self.lookup_name(info, scope, chain[0])
-            rest = chain[1:]
+            start = 1
+        return self._follow(info, scope, chain, values, start)
+
+    def _cast(self, info: ModuleInfo, scope: str, chain: Chain) -> Values:
+        """A chain through ``callee(T, value)`` (``records.CAST``): instances of T (as an annotation reads it) when
+        the callee is ``typing.cast``, what the call returns when it is anything else; then the rest of the chain."""
+        cut = chain.index(CAST)
+        end = cut + 2 + int(chain[cut + 1])
+        called = (*chain[:cut], CALL, *chain[end:])
+        callees = self.eval_chain(info, scope, chain[:cut])
+        casts = {value for value in callees if value[1] in _TYPING_CASTS and value[0] in (v.EXTERNAL, v.FUNCTION)}
+        if not casts:
+            return self.eval_chain(info, scope, called)
+        found = self._follow(info, scope, chain, self._instances_of(info, scope, chain[cut + 2 : end], scope), end)
+        return found if len(casts) == len(callees) else found | self.eval_chain(info, scope, called)
+
+    def _follow(self, info: ModuleInfo, scope: str, chain: Chain, values: Values, start: int) -> Values:
+        """What the parts of ``chain`` from ``start`` on make of ``values`` (what the parts before it evaluate to)."""
         receivers: dict[Value, set[Value]] = {}  # method -> the values it was looked up on (last attribute)
-        for position, part in enumerate(rest, len(chain) - len(rest)):
+        for position in range(start, len(chain)):
+            part = chain[position]
             if not values:
                 break
             if part == CALL:
