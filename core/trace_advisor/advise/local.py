@@ -64,6 +64,10 @@ _SUPPORTING = frozenset(
         Finding.ASYNC_STREAM,
     }
 )
+# How an async function is written, not work it does: awaiting, an ``async with`` resource, an ``async for`` stream.
+# Alone (no I/O, route, task, error handling, branch or computation found) they recommend nothing: a coroutine that
+# enters its aggregator's context and awaits is plumbing until something says what it does.
+_ASYNC_SHAPE = frozenset({Finding.ASYNC_RESOURCE, Finding.AWAITS, Finding.ASYNC_STREAM})
 _MESSAGE_IO = frozenset({Finding.PUBLISHES, Finding.RECEIVES})
 _TASKS = frozenset({Finding.TASK_CONSUMER, Finding.JOB})
 _SERVER_SPAN_SHOWS = frozenset({Finding.ROUTE, Finding.EARLY_EXIT})  # a request's route, status and duration
@@ -175,6 +179,9 @@ class LocalScorer:
         effects = self.effects(signals)
         if not effects or max(effects.values()) <= 0:
             return Verdict(0.0, None, ("no evidence",), tuple(signals))
+        if all(s.finding in _ASYNC_SHAPE for s in signals):
+            plumbing = f"only async plumbing ({_reasons(signals)}), no work of its own"
+            return Verdict(0.0, None, (plumbing,), tuple(signals))
         miss = 1.0
         for effect in effects.values():
             miss *= 1.0 - effect
@@ -366,6 +373,10 @@ def _lead_order(effects: Mapping[str, float], signals: Sequence[Signal]) -> list
     lead with what the function does (the I/O, the route, the error handling)."""
     supporting = {p for p in effects if all(s.finding in _SUPPORTING for s in signals if s.evidence.priority == p)}
     return sorted((p for p in effects if effects[p] > 0), key=lambda p: (p in supporting, -effects[p], p))
+
+
+def _reasons(signals: Sequence[Signal]) -> str:
+    return "; ".join(dict.fromkeys(s.evidence.reason for s in signals))
 
 
 def _private_helper_of(ctx: FunctionContext, symbol: str) -> bool:
