@@ -64,10 +64,11 @@ _SUPPORTING = frozenset(
         Finding.ASYNC_STREAM,
     }
 )
-# How an async function is written, not work it does: awaiting, an ``async with`` resource, an ``async for`` stream.
-# Alone (no I/O, route, task, error handling, branch or computation found) they recommend nothing: a coroutine that
-# enters its aggregator's context and awaits is plumbing until something says what it does.
-_ASYNC_SHAPE = frozenset({Finding.ASYNC_RESOURCE, Finding.AWAITS, Finding.ASYNC_STREAM})
+# How a function runs, not work it does: returning early on a guard, awaiting, an ``async with`` resource, an
+# ``async for`` stream. Alone (no I/O, route, task, error handling, other branch or computation found) they recommend
+# nothing: a converter that returns early on one input, a coroutine that enters its aggregator's lock and awaits, are
+# plumbing until something says what they do.
+_FLOW_ONLY = frozenset({Finding.EARLY_EXIT, Finding.ASYNC_RESOURCE, Finding.AWAITS, Finding.ASYNC_STREAM})
 _MESSAGE_IO = frozenset({Finding.PUBLISHES, Finding.RECEIVES})
 _TASKS = frozenset({Finding.TASK_CONSUMER, Finding.JOB})
 _SERVER_SPAN_SHOWS = frozenset({Finding.ROUTE, Finding.EARLY_EXIT})  # a request's route, status and duration
@@ -179,9 +180,9 @@ class LocalScorer:
         effects = self.effects(signals)
         if not effects or max(effects.values()) <= 0:
             return Verdict(0.0, None, ("no evidence",), tuple(signals))
-        if all(s.finding in _ASYNC_SHAPE for s in signals):
-            plumbing = f"only async plumbing ({_reasons(signals)}), no work of its own"
-            return Verdict(0.0, None, (plumbing,), tuple(signals))
+        if all(s.finding in _FLOW_ONLY for s in signals):
+            flow = f"only how it runs ({_reasons(signals)}), no work of its own"
+            return Verdict(0.0, None, (flow,), tuple(signals))
         miss = 1.0
         for effect in effects.values():
             miss *= 1.0 - effect
