@@ -137,7 +137,11 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         c
         for c in ctx.calls
         if any(name.startswith(_HEAVY_ROOTS) for callee in c.callees for name in dotted_forms(callee))
-        or (c.text.rsplit(".", 1)[-1] in _HEAVY_METHODS and c.text.rsplit(".", 1)[0].lower().endswith(_MODEL_WORDS))
+        or (
+            c.text.rsplit(".", 1)[-1] in _HEAVY_METHODS
+            and c.text.rsplit(".", 1)[0].lower().endswith(_MODEL_WORDS)
+            and not c.workspace_callees  # our own ``llm.generate``: what it does is found inside it
+        )
     ]
     if heavy:
         c = heavy[0]
