@@ -264,6 +264,16 @@ def partly_instrumented(entry: Repo, root: Path, engine: RepoEngine, keep: float
     return target, relabelled
 
 
+def own_spans_aside(
+    verdicts: dict[str, tuple[float, bool, str | None]], labels: Mapping[str, Sequence[str]]
+) -> dict[str, tuple[float, bool, str | None]]:
+    """A file's verdicts without the unlabelled functions whose span is still in the copy: the project's own spans
+    that stripping leaves (nested functions, and functions :func:`label` leaves out as tracing plumbing by their name,
+    such as a tool's ``get_trace_event_details``), never scored, as the kept ones are not."""
+    labelled = {*labels["traced"], *labels["not_traced"]}
+    return {q: v for q, v in verdicts.items() if q in labelled or v[2] is None}
+
+
 def keep_verdicts_of(
     repos: Sequence[Repo], mirrors: Path, scratch: Path, scoring: str, keep: float, seed: int
 ) -> tuple[list[Repo], Verdicts, int]:
@@ -277,7 +287,7 @@ def keep_verdicts_of(
         root = export(entry.repo, entry.commit, entry.scope, mirrors, scratch)
         target, scored = partly_instrumented(entry, root, RepoEngine(root, entry.scope, scoring), keep, seed)
         engine = RepoEngine(target, entry.scope, scoring)
-        found[entry.repo] = {name: engine.verdicts(name) for name in scored.files}
+        found[entry.repo] = {name: own_spans_aside(engine.verdicts(name), scored.files[name]) for name in scored.files}
         for name, lab in scored.files.items():
             residual += sum(found[entry.repo][name].get(q, (0, False, None))[2] is not None for q in lab["traced"])
         relabelled.append(scored)

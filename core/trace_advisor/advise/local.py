@@ -64,6 +64,11 @@ _SUPPORTING = frozenset(
         Finding.ASYNC_STREAM,
     }
 )
+# How a function runs, not work it does: returning early on a guard, awaiting, an ``async with`` resource, an
+# ``async for`` stream. Alone (no I/O, route, task, error handling, other branch or computation found) they recommend
+# nothing: a converter that returns early on one input, a coroutine that enters its aggregator's lock and awaits, are
+# plumbing until something says what they do.
+_FLOW_ONLY = frozenset({Finding.EARLY_EXIT, Finding.ASYNC_RESOURCE, Finding.AWAITS, Finding.ASYNC_STREAM})
 _MESSAGE_IO = frozenset({Finding.PUBLISHES, Finding.RECEIVES})
 _TASKS = frozenset({Finding.TASK_CONSUMER, Finding.JOB})
 _SERVER_SPAN_SHOWS = frozenset({Finding.ROUTE, Finding.EARLY_EXIT})  # a request's route, status and duration
@@ -175,6 +180,9 @@ class LocalScorer:
         effects = self.effects(signals)
         if not effects or max(effects.values()) <= 0:
             return Verdict(0.0, None, ("no evidence",), tuple(signals))
+        if all(s.finding in _FLOW_ONLY for s in signals):
+            flow = f"only how it runs ({_reasons(signals)}), no work of its own"
+            return Verdict(0.0, None, (flow,), tuple(signals))
         miss = 1.0
         for effect in effects.values():
             miss *= 1.0 - effect
@@ -366,6 +374,10 @@ def _lead_order(effects: Mapping[str, float], signals: Sequence[Signal]) -> list
     lead with what the function does (the I/O, the route, the error handling)."""
     supporting = {p for p in effects if all(s.finding in _SUPPORTING for s in signals if s.evidence.priority == p)}
     return sorted((p for p in effects if effects[p] > 0), key=lambda p: (p in supporting, -effects[p], p))
+
+
+def _reasons(signals: Sequence[Signal]) -> str:
+    return "; ".join(dict.fromkeys(s.evidence.reason for s in signals))
 
 
 def _private_helper_of(ctx: FunctionContext, symbol: str) -> bool:

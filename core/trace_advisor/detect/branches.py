@@ -11,8 +11,47 @@ from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.names import expr_text
 
 PRIORITY = "branches"
-_FLAG = re.compile(r"(feature|flag|toggle|experiment|rollout|enabled|is_enabled|dry_run|beta)", re.IGNORECASE)
-_CACHE = re.compile(r"(cache|cached|memo|hit)", re.IGNORECASE)
+# Whole words of the names a condition reads (``flag_counts`` -> flag, counts; ``isEnabled`` -> is, enabled), never
+# parts of words: ``memory`` is no memo, ``github`` no hit.
+_FLAG_WORDS = frozenset(
+    {"feature", "features", "flag", "flags", "toggle", "toggles", "experiment", "experiments", "rollout", "enabled"}
+    | {"dry", "beta"}
+)
+_CACHE_WORDS = frozenset(
+    {"cache", "caches", "cached", "caching", "memo", "memoize", "memoized", "hit", "hits", "miss", "misses"}
+)
+# A condition reading one of these only decides whether telemetry is recorded (``if not self.tracing_enabled:``,
+# ``if self._tracer is None:``): the project's own tracing switch, not a behaviour a trace should tell apart.
+_TELEMETRY_WORDS = frozenset(
+    {"tracing", "tracer", "tracers", "telemetry", "otel", "opentelemetry", "instrumentation", "instrumented"}
+)  # not "trace" or "span": traces and spans are the data of observability products
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+
+
+def words(text: str) -> frozenset[str]:
+    """The lower-case words of the identifiers in ``text``: snake_case and camelCase split."""
+    return frozenset(w.lower() for name in _IDENTIFIER.findall(text) for w in _WORD.findall(name))
+
+
+def _read_words(test: ast.expr) -> frozenset[str]:
+    """Words of what a condition reads as a switch: the names, attributes and calls (with their string arguments,
+    ``options.get("enable-x")``) it tests for truth, through ``not``/``and``/``or``. A comparison is a decision on data
+    (``flag == "anomaly"``, ``"x" in flag_counts``, ``scores is None``), no switch."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _read_words(test.operand)
+    if isinstance(test, ast.BoolOp):
+        return frozenset().union(*(_read_words(v) for v in test.values))
+    if isinstance(test, ast.Compare):
+        return frozenset()
+    texts = [expr_text(test, 200)]
+    if isinstance(test, ast.Call):
+        texts += [a.value for a in test.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+    return frozenset().union(*(words(t) for t in texts))
+
+
+def _is_cache(text: str) -> bool:
+    return bool(words(text) & _CACHE_WORDS)
 
 
 def returns_cached_first(body: list[ast.stmt]) -> bool:
@@ -21,7 +60,7 @@ def returns_cached_first(body: list[ast.stmt]) -> bool:
     for stmt in body:
         if isinstance(stmt, ast.Try):
             return False
-        if isinstance(stmt, ast.If) and _CACHE.search(ast.unparse(stmt.test)) and isinstance(stmt.body[-1], ast.Return):
+        if isinstance(stmt, ast.If) and _is_cache(ast.unparse(stmt.test)) and isinstance(stmt.body[-1], ast.Return):
             return True
     return False
 
@@ -48,7 +87,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
     cache_names = {
         t.id
         for n in ctx.nodes
-        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call) and _CACHE.search(texts.get(id(n.value), ""))
+        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call) and _is_cache(texts.get(id(n.value), ""))
         for t in n.targets
         if isinstance(t, ast.Name)
     }
@@ -59,7 +98,9 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         test = expr_text(node.test, 100)
         rng = ctx.range_of(node)
         names = {n.id for n in ast.walk(node.test) if isinstance(n, ast.Name)}
-        if _CACHE.search(test) or names & cache_names:
+        if words(ast.unparse(node.test)) & _TELEMETRY_WORDS:
+            continue  # the project's tracing switch (see _TELEMETRY_WORDS)
+        if _is_cache(test) or names & cache_names:
             signals.append(
                 Signal(Evidence(PRIORITY, f"cache hit/miss on `{test}`", rng, test), 0.8, Finding.CACHE_BRANCH)
             )
@@ -71,7 +112,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
                     Finding.IO_BRANCH,
                 )
             )
-        elif _FLAG.search(test):
+        elif _read_words(node.test) & _FLAG_WORDS:
             signals.append(
                 Signal(
                     Evidence(PRIORITY, f"feature flag `{test}` changes behaviour", rng, test), 0.6, Finding.FEATURE_FLAG

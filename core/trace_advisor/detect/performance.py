@@ -147,8 +147,11 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         if c.text.rsplit(".", 1)[-1] not in _CHEAP_ACCESSORS
         and (
             any(name.startswith(_HEAVY_ROOTS) for callee in c.callees for name in dotted_forms(callee))
-            # the receiver's name is a guess only where resolution found nothing (``self.encoder`` may be a codec's)
-            or (not c.callees and c.text.rsplit(".", 1)[-1] in _HEAVY_METHODS and _model_like(c.text))
+            or (
+                c.text.rsplit(".", 1)[-1] in _HEAVY_METHODS
+                and _model_like(c.text)
+                and not c.workspace_callees  # our own ``llm.generate``: what it does is found inside it
+            )
         )
     ]
     if heavy:
