@@ -547,6 +547,8 @@ class Resolver:
         said: tuple[UnresolvedReason, str] | None = None
         for binding in bindings:
             for chain in binding.chains:
+                if CAST in chain:  # a prefix would cut ``cast(T, v)`` apart: what it is is not code without source
+                    return None
                 where = binding.scope or scope
                 end = next((n for n in range(2, len(chain) + 1) if not self.eval_chain(info, where, chain[:n])), None)
                 if end is None or chain[end - 1] in (ELEMENT, ITEM, VALUES_OF):
@@ -862,6 +864,8 @@ class Resolver:
         """A chain through ``callee(T, value)`` (``records.CAST``): instances of T (as an annotation reads it) when
         the callee is ``typing.cast``, what the call returns when it is anything else; then the rest of the chain."""
         cut = chain.index(CAST)
+        if cut + 1 >= len(chain) or not chain[cut + 1].isdigit() or cut + 2 + int(chain[cut + 1]) > len(chain):
+            return NOTHING  # a prefix cut inside the cast: no value of its own
         end = cut + 2 + int(chain[cut + 1])
         called = (*chain[:cut], CALL, *chain[end:])
         callees = self.eval_chain(info, scope, chain[:cut])
