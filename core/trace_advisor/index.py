@@ -29,7 +29,7 @@ from trace_advisor.datatypes import (
     SyntaxProblem,
 )
 from trace_advisor.facts.definitions import definitions_of
-from trace_advisor.facts.records import CallSite, ModuleFacts, plain_name
+from trace_advisor.facts.records import REACHING, CallSite, ModuleFacts, plain_name
 from trace_advisor.facts.splice import splice
 from trace_advisor.facts_cache import FactsCache
 from trace_advisor.gcpause import gc_paused
@@ -298,7 +298,6 @@ class Index:
         # only bindings of function bodies that no other module sees
         local = local_change(old, new) if not same and old is not None and new is not None else None
         inside = same or local is not None  # no other module sees the change (but parameter flow, below)
-        above = self._resolver.modules_above(module) if not inside and self._importers is not None else set()
         passing: Collection[str] = local.passing if local is not None else ()  # calls that may pass other values now
         # an interface change told by name: the top-level names it changed (and the module's names that read them)
         names = changed_names(old, new) if not inside and old is not None and new is not None else None
@@ -309,6 +308,10 @@ class Index:
             flow.discard(module)  # its functions reading them are among the changed names
         else:
             flow = self._resolver.flow_readers(module, old, new, passing)  # read what changed calls pass to parameters
+        # the modules of its classes' bases (as they were), unless no class changed: an edit told by name that changed
+        # no class (and no decorated definition) leaves every class, and so every override, as it was
+        hierarchy = not inside and (names is None or old is None or new is None or _hierarchy_named(old, new, names))
+        above = self._resolver.modules_above(module) if hierarchy and self._importers is not None else set()
         self._infos.pop(module, None)
         self._outside.pop(module, None)
         self._mentions.pop(module, None)
@@ -345,7 +348,7 @@ class Index:
                 affected |= reached
                 flow |= self._resolver.flow_readers_of(reached)
         self._resolver.forget(affected)
-        if module in self._modules:
+        if module in self._modules and hierarchy:
             above |= self._resolver.modules_above(module)  # the bases its classes have now
         resolved = self._calls.get(module)  # what its sites resolved to with the old facts
         self._calls.drop(affected | above)  # their values stand; their class-hierarchy edges may not
@@ -1026,9 +1029,11 @@ class _KeptSites:
 
 def _names_one(call: CallSite, names: frozenset[str]) -> bool:
     """Whether a call site's chain or arguments mention one of ``names`` (may read one of those top-level names)."""
-    if call.chain and any(plain_name(part) in names for part in call.chain):
-        return True
-    return any(plain_name(part) in names for _, chain in call.args for part in chain)
+    for chain in (call.chain or (), *(chain for _, chain in call.args)) if call.args else (call.chain or (),):
+        for part in chain:
+            if part in names or (REACHING in part and plain_name(part) in names):
+                return True
+    return False
 
 
 def _hierarchy_named(old: ModuleFacts, new: ModuleFacts, names: Collection[str]) -> bool:
