@@ -973,9 +973,9 @@ class Index:
 
     def site_counts(self) -> tuple[int, int]:
         """How many call sites were resolved so far, and how many kept the answer they had before an edit instead
-        (an edit's module resolves only the sites the edit may change): what edits cost the resolver."""
-        with self._lock:
-            return self._sites[0], self._sites[1]
+        (an edit's module resolves only the sites the edit may change): what edits cost the resolver. Read without
+        the lock (a server's event loop asks while resolution holds it: two counters, each up to date)."""
+        return self._sites[0], self._sites[1]
 
     def graph_shape(self) -> int:
         """Changes whenever who calls whom, or which functions exist, may have changed: answers derived from the
