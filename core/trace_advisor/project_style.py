@@ -31,6 +31,7 @@ class ProjectStyle:
     first_party: frozenset[str] = frozenset()  # top-level module names sorted as first-party
     third_party: frozenset[str] = frozenset()  # names forced into the third-party section
     force_sort_within_sections: bool = False  # ``from x import`` and ``import x`` sorted together by module
+    lines_between_types: int = 0  # blank lines between a section's ``import x`` and ``from x import`` lines
     quote: str = '"'  # of inserted strings: ``'`` when ruff's formatter or flake8-quotes (ruff's Q rules) ask for it
     pylint: bool = False  # the project configures pylint (``.pylintrc``, ``pylintrc``, ``[tool.pylint.*]``...)
     # the oldest Python the project supports, when its configuration says (ruff's or black's target version,
@@ -100,6 +101,7 @@ def read_project_style(root: Path | None) -> ProjectStyle:
         first_party=frozenset(first | _packages(sources)),
         third_party=frozenset(third),
         force_sort_within_sections=str(force).lower() in ("true", "1", "yes"),
+        lines_between_types=min(2, _int(ruff_isort.get("lines-between-types", isort.get("lines_between_types"))) or 0),
         quote="'" if single else '"',
         pylint=_uses_pylint(root, pyproject, ini),
         min_python=_min_python(ruff, black, document),

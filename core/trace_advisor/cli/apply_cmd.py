@@ -84,7 +84,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         targets = [replace(t, capture=None) for t in targets]
     base = _diff_base(path)
     tally = Tally(skipped=len(failures))
-    for edit in edit_files(targets, span_style(config, find_project_root(path)), index):
+    for edit in edit_files(targets, span_style(config, find_project_root(path), formatter=True), index):
         for alias in edit.aliases:
             err.write(f"{_display(alias)}: the same file as {_display(edit.path)} (a link); its spans are added once\n")
         if edit.source is None:

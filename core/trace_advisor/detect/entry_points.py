@@ -14,6 +14,7 @@ from trace_advisor.detect.hints import (
     CLI_DECORATORS,
     CLI_METHODS,
     GRAPHQL_RESOLVERS,
+    PYRAMID_VIEWS,
     ROUTE_METHODS,
     TASK_METHODS,
     WEB_FRAMEWORKS,
@@ -99,6 +100,9 @@ def _decorator_signal(ctx: FunctionContext, dec: ast.expr) -> Signal | None:
     if names & GRAPHQL_RESOLVERS:
         evidence = Evidence(PRIORITY, f"GraphQL resolver ({text})", rng, "route")
         return Signal(evidence, 0.85, Finding.ROUTE, instrumentation=STRAWBERRY)
+    if names & PYRAMID_VIEWS:
+        evidence = Evidence(PRIORITY, f"Pyramid view ({text})", rng, "view")
+        return Signal(evidence, 0.8, Finding.ROUTE, instrumentation=WEB_FRAMEWORKS["pyramid"])
     if attr in ROUTE_METHODS and isinstance(dec, ast.Call) and base.split(".")[-1].startswith(_ROUTER_NAMES):
         evidence = Evidence(PRIORITY, f"web route {text}", rng, "route")
         return Signal(evidence, 0.85, Finding.ROUTE, instrumentation=_framework(ctx))
@@ -347,8 +351,10 @@ def _entry(ctx: FunctionContext) -> list[Signal]:
         and not ctx.name.startswith("_")  # a view's helper taking its request (``_get_check_for_user``)
         and "<locals>" not in ctx.qualname
     ):
-        evidence = Evidence(PRIORITY, "Django view function", name_rng, "view")
-        signals.append(Signal(evidence, 0.75, Finding.ROUTE, instrumentation=_DJANGO))
+        # a views module's function taking the request: Django's convention, and Pyramid's; the module's imports tell
+        package = _framework(ctx) or _DJANGO
+        what = "Django view function" if package == _DJANGO else "view function (a views module's `request` taker)"
+        signals.append(Signal(Evidence(PRIORITY, what, name_rng, "view"), 0.75, Finding.ROUTE, instrumentation=package))
     elif not ctx.name.startswith("_") and "<locals>" not in ctx.qualname:
         signals.extend(_public_operation(ctx, name_rng))
     return signals

@@ -338,6 +338,8 @@ TASK_METHODS = frozenset(
 )
 # GraphQL resolvers: strawberry's OpenTelemetryExtension gives each its span (trace_advisor.added_instrumentation)
 GRAPHQL_RESOLVERS = frozenset({"strawberry.mutation", "strawberry.field", "strawberry.subscription"})
+# Pyramid's view decorators: each registers the function (or method) as the view of a route
+PYRAMID_VIEWS = frozenset({"pyramid.view.view_config", "pyramid.view.notfound_view_config"})
 WEB_FRAMEWORKS: dict[str, str] = {
     "flask": "opentelemetry-instrumentation-flask",
     "fastapi": "opentelemetry-instrumentation-fastapi",

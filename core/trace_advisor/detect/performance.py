@@ -47,6 +47,10 @@ _HEAVY_METHODS = frozenset(
         "read_parquet",
     }
 )
+# a heavy library's accessors and conversions: they read what is already computed (``df.dtypes.items()``)
+_CHEAP_ACCESSORS = frozenset(
+    {"items", "keys", "values", "get", "head", "tail", "tolist", "to_list", "to_dict", "copy", "item", "reshape"}
+)
 _CONCURRENT = frozenset({"gather", "as_completed", "wait", "map", "submit", "starmap", "imap", "imap_unordered"})
 # where those names start or await several pieces of work at once (the builtin ``map`` is a plain loop)
 _CONCURRENCY_ROOTS = ("asyncio.", "concurrent.futures.", "multiprocessing.", "trio.", "anyio.", "gevent.", "joblib.")
@@ -68,6 +72,10 @@ _MODEL_WORDS = (
     "detector",
 )
 _LOOP_TYPES = (ast.For, ast.AsyncFor, ast.While)
+
+
+def _model_like(text: str) -> bool:
+    return text.rsplit(".", 1)[0].lower().endswith(_MODEL_WORDS)
 
 
 def detect(ctx: FunctionContext) -> list[Signal]:
@@ -136,8 +144,12 @@ def detect(ctx: FunctionContext) -> list[Signal]:
     heavy = [
         c
         for c in ctx.calls
-        if any(name.startswith(_HEAVY_ROOTS) for callee in c.callees for name in dotted_forms(callee))
-        or (c.text.rsplit(".", 1)[-1] in _HEAVY_METHODS and c.text.rsplit(".", 1)[0].lower().endswith(_MODEL_WORDS))
+        if c.text.rsplit(".", 1)[-1] not in _CHEAP_ACCESSORS
+        and (
+            any(name.startswith(_HEAVY_ROOTS) for callee in c.callees for name in dotted_forms(callee))
+            # the receiver's name is a guess only where resolution found nothing (``self.encoder`` may be a codec's)
+            or (not c.callees and c.text.rsplit(".", 1)[-1] in _HEAVY_METHODS and _model_like(c.text))
+        )
     ]
     if heavy:
         c = heavy[0]

@@ -570,6 +570,14 @@ _GENERATED_MARKS = (
 _GENERATED_COMMENT = re.compile(r"^#.*\b(file|code|module) (was |is )?(auto-?)?generated (from|by)\b", re.IGNORECASE)
 
 
+def _configures_the_app(ctx: FunctionContext) -> bool:
+    """Pyramid's start-up wiring: an ``includeme(config)`` hook (``config.include(...)`` runs it once while the
+    application is configured), or a function building or driving a ``Configurator`` (the application factory)."""
+    if not ctx.is_method and ctx.name == "includeme" and [a.arg for a in ctx.node.args.args[:1]] == ["config"]:
+        return True
+    return any(c.startswith("pyramid.config:Configurator") for call in ctx.calls for c in call.callees)
+
+
 def _is_generated(ctx: FunctionContext) -> bool:
     """A module written by a code generator: its header says so, or it is protobuf/gRPC output (``*_pb2.py``,
     ``*_pb2_grpc.py``)."""
@@ -760,6 +768,8 @@ def shape_of(ctx: FunctionContext, has_io: bool) -> Shape:
         trivial = "test code"
     elif _is_migration(ctx):
         trivial = "schema migration (runs once, under the migration tool, which logs it)"
+    elif _configures_the_app(ctx):
+        trivial = "configures the application at start-up (runs once, before any request: not an operation to trace)"
     elif _is_generated(ctx):
         trivial = "generated code (regenerating it would drop the span: trace the code calling it)"
     elif _is_vendored(ctx):

@@ -8,6 +8,7 @@ import bisect
 import io
 import re
 import tokenize
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from trace_advisor.datatypes import Position, Range, TextEdit
@@ -15,7 +16,14 @@ from trace_advisor.edits.existing import docstring_count
 from trace_advisor.edits.handlers import HandlerPlan
 from trace_advisor.edits.layout import Statement, columns
 from trace_advisor.edits.locate import FunctionNode
-from trace_advisor.edits.reflow import fits, item_call, line_layouts, one_per_line, wrapped_comment
+from trace_advisor.edits.reflow import (
+    fits,
+    item_call,
+    line_layouts,
+    one_per_line,
+    refilled_comments,
+    wrapped_comment,
+)
 from trace_advisor.edits.source import SourceText
 
 _INSIGNIFICANT = frozenset({tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT})
@@ -226,6 +234,54 @@ class WithEdit:
     added: tuple[int, ...]
 
 
+def _refilled_comments(
+    source: SourceText,
+    tokens: Tokens,
+    numbers: range,
+    edited: set[int],
+    shift: Callable[[str, int | None], str],
+    width: int,
+) -> tuple[dict[int, list[str]], set[int]]:
+    """Blocks of comment lines (consecutive, one indent) the span's indent pushes past ``width``, refilled as prose
+    (``reflow.refilled_comments``): the new lines by the block's first line, and the block's other lines."""
+    blocks: list[list[int]] = []
+    for number in numbers:
+        text = source.line(number)
+        if (
+            not text.lstrip().startswith("#")
+            or number in tokens.inside
+            or number in tokens.pragmas
+            or number in edited
+            or "\t" in _indent_of(text)
+        ):
+            continue
+        if blocks and blocks[-1][-1] == number - 1 and _indent_of(source.line(number - 1)) == _indent_of(text):
+            blocks[-1].append(number)
+        else:
+            blocks.append([number])
+    refilled: dict[int, list[str]] = {}
+    away: set[int] = set()
+    for block in blocks:
+        moved = [shift(source.line(n), n) for n in block]
+        pushed = [columns(m) > width >= columns(source.line(n)) for m, n in zip(moved, block, strict=True)]
+        if not any(pushed):
+            continue
+        lines = refilled_comments(moved, width, pushed)
+        if lines is not None:
+            refilled[block[0]] = lines
+            away.update(block[1:])
+    return refilled, away
+
+
+_LONE_PASS = re.compile(r"pass\s*(#.*)?$")
+
+
+def _lone_pass(source: SourceText, handler: ast.ExceptHandler, line: int, last_line: int) -> bool:
+    """The handler's body is one ``pass`` alone on its line (but for a comment), not the function's last line."""
+    only = handler.body[0] if len(handler.body) == 1 else None
+    return isinstance(only, ast.Pass) and line < last_line and _LONE_PASS.match(source.line(line).strip()) is not None
+
+
 def _indent_of(text: str) -> str:
     return text[: len(text) - len(text.lstrip(" \t\f"))]
 
@@ -303,6 +359,7 @@ def with_edit(
     colon_inserts: dict[int, list[tuple[int, str]]] = {}
     before: dict[int, list[str]] = {}
     splits: dict[int, tuple[int, str]] = {}
+    dropped: set[int] = set()
     for plan in handlers:
         h = plan.node
         h_first = h.body[0]
@@ -325,6 +382,8 @@ def with_edit(
             splits[h_line] = (h_col, h_indent)
         else:
             h_indent = source.line(h_line)[:h_col]
+        if _lone_pass(source, h, h_line, last_line) and h_line not in splits:
+            dropped.add(h_line)  # the handler's statements replace its ``pass`` (which would then be unnecessary)
         # the handler's lines are shifted with the rest of the body afterwards
         narrower = width - columns(step)
         before.setdefault(h_line, []).extend(line for stmt in code for line in stmt.lines(h_indent, unit, narrower))
@@ -355,7 +414,15 @@ def with_edit(
         emit(eol, False)  # formatters want an empty line before a nested def or class, but right after a def line
     if split_first is not None:
         emit(moved + split_first + (source.endings[first.lineno - 1] if first.lineno < last_line else ""), True)
+    edited = set(colon_inserts) | set(before) | set(splits) | dropped
+    refilled, refilled_away = _refilled_comments(source, tokens, range(rest_from, last_line), edited, shift, width)
     for number in range(rest_from, last_line + 1):
+        if number in refilled_away:
+            continue
+        if number in refilled:
+            for piece in refilled[number]:
+                emit(piece + eol, True)
+            continue
         text = source.line(number)
         ending = source.endings[number - 1] if number < last_line else ""
         inserts = sorted(colon_inserts.get(number, []), reverse=True)
@@ -372,6 +439,11 @@ def with_edit(
             continue
         for extra in before.get(number, []):
             emit(shift(extra, None) + eol, True)
+        if number in dropped:
+            comment = _LONE_PASS.match(text.strip())
+            if comment is not None and comment.group(1):  # ``pass  # why``: the why stays, on its own line
+                emit(shift(_indent_of(text) + comment.group(1), number) + ending, True)
+            continue
         moved_text = shift(text, number)
         if inserts or columns(moved_text) <= width or columns(text) > width:
             emit(moved_text + ending, bool(inserts))

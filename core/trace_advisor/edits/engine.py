@@ -26,6 +26,7 @@ from trace_advisor.edits.existing import (
     scan_names,
     yields_to_consumer,
 )
+from trace_advisor.edits.formatter import formatted_edit
 from trace_advisor.edits.handlers import handler_plans, raises_stop_iteration
 from trace_advisor.edits.imports import extend_from_import, fresh_name, import_statement_edit, plan_module
 from trace_advisor.edits.layout import Statement, WithItems, measured, requote
@@ -291,8 +292,14 @@ class SpanEditor:
             width = self.style.project.line_length
             made = with_edit(self.source, node, self._unit, opener, lines, handlers, handler_lines, width, guard)
             edit = _requoted(made.edit, made.added, self._project_style.quote)
+            in_edit = made.added
+            if self.style.formatter is not None:  # the lines the indent pushed out, as the project's formatter has them
+                span = (first_line, last_line)
+                laid = formatted_edit(self.style.formatter, self.source, self.origin.path, edit, span, in_edit)
+                if laid is not None:
+                    edit, in_edit = laid
             shift = edit.range.start.line - first_line  # the edit's first line, counted in the function
-            added = tuple(shift + line for line in made.added)
+            added = tuple(shift + line for line in in_edit)
             new = edited_function(self.source, first_line, last_line, edit)
             notes += _overlong(node, edit, width, self.source)
             statements = attributes.statements if attributes else 0

@@ -184,18 +184,29 @@ def import_statement_edit(
     eol = source.eol
     kind = 0 if style.force_sort_within_sections or not line.startswith("from ") else 1
     ours = (style.section(imported), kind, imported.lower())
+    # isort's ``lines-between-types``: blank lines between a section's ``import x`` lines and its ``from`` lines
+    between = eol * style.lines_between_types if not style.force_sort_within_sections else ""
+
+    def after(prev: ast.Import | ast.ImportFrom) -> str:
+        """Blank lines our line needs above it, right after ``prev``."""
+        prev_key = _sort_key(prev, style)
+        return between if prev_key[0] == ours[0] and prev_key[1] == 0 and kind == 1 else ""
+
     for index, stmt in enumerate(block):
         key = _sort_key(stmt, style)
         if key <= ours:
             continue
-        floor = (block[index - 1].end_lineno or block[index - 1].lineno) if index else 0
-        if index and key[0] != ours[0] and _sort_key(block[index - 1], style)[0] == ours[0]:
-            return TextEdit(Range(Position(floor + 1, 0), Position(floor + 1, 0)), line + eol)  # ends our section
+        prev = block[index - 1] if index else None
+        floor = (prev.end_lineno or prev.lineno) if prev else 0
+        same_section_before = prev is not None and _sort_key(prev, style)[0] == ours[0]
+        if prev is not None and same_section_before and (key[0] != ours[0] or (between and key[1] > kind)):
+            # ends our section, or our ``import x`` ends the section's ``import`` lines (before the blank lines)
+            return TextEdit(Range(Position(floor + 1, 0), Position(floor + 1, 0)), after(prev) + line + eol)
         at = stmt.lineno
         while at - 1 > floor and source.line(at - 1).lstrip().startswith("#"):
             at -= 1  # comments right above an import belong to it
         if key[0] == ours[0]:
-            text = line + eol
+            text = line + eol + (between if key[1] > kind else "")
         else:  # a new section before a later one: blank lines on both sides
             text = line + eol + eol
             if index and source.line(at - 1).strip():
@@ -203,7 +214,7 @@ def import_statement_edit(
         return TextEdit(Range(Position(at, 0), Position(at, 0)), text)
     last = block[-1]
     end = last.end_lineno or last.lineno
-    text = line + eol if _sort_key(last, style)[0] == ours[0] else eol + line + eol
+    text = after(last) + line + eol if _sort_key(last, style)[0] == ours[0] else eol + line + eol
     if end >= len(source.lines):
         return TextEdit(Range(Position(end, len(source.line(end))), Position(end, len(source.line(end)))), eol + text)
     return TextEdit(Range(Position(end + 1, 0), Position(end + 1, 0)), text)

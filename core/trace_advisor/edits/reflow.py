@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 import tokenize
 from dataclasses import dataclass
 from itertools import pairwise
@@ -249,6 +250,84 @@ def wrapped_comment(text: str, width: int) -> list[str] | None:
         current = candidate
     lines.append(indent + marker + current)
     return lines if len(lines) > 1 and fits(lines, width) else None
+
+
+_LABEL = re.compile(r"[A-Za-z]+:\s+")  # ``NOTE: ``, ``TODO: ``
+_ITEM = re.compile(r"(?:\d+[.)]|[-*+\u2022])\s+")  # a list item's marker in a comment: ``1. ``, ``- ``
+
+
+@dataclass(slots=True)
+class _Paragraph:
+    first: str  # ``#`` and the spaces (and item marker) before the first line's words
+    hang: str  # ``#`` and the spaces before a continuation line's words
+    lines: list[str]  # as written (moved)
+    words: list[str]
+    label_hang: str  # the hang under the text after a ``NOTE: `` label, should the next line take it
+    aligned: bool = False  # a line lines things up with runs of spaces: not prose to refill
+
+
+def refilled_comments(block: list[str], width: int, pushed: list[bool]) -> list[str] | None:
+    """A block of comment lines (same indent, as the span's indent moved them) with each paragraph holding a line
+    the indent pushed past ``width`` (``pushed``) refilled within it, the way a person rewraps prose: words move to
+    the next line of the same paragraph instead of onto lines of their own. A paragraph ends at an empty ``#``
+    line, at a list item (``1. ``, ``- ``) and where the text's indent after the ``#`` changes (a continuation
+    keeps its item's hanging indent). None when a pushed paragraph cannot be refilled (a word alone too long,
+    aligned text with runs of spaces, a ``#!``/``#:`` directive)."""
+    indent = block[0][: len(block[0]) - len(block[0].lstrip())]
+    paragraphs: list[_Paragraph | str] = []  # a str: a line kept as it is
+    current: _Paragraph | None = None
+    for text in block:
+        rest = text.strip()[1:]
+        content = rest.lstrip(" ")
+        lead = rest[: len(rest) - len(content)]
+        if not content or not lead:
+            current = None
+            paragraphs.append(text)
+            continue
+        item = _ITEM.match(content)
+        if current is not None and not item and len(current.lines) == 1 and "#" + lead == current.label_hang:
+            current.hang = current.label_hang  # ``# NOTE: text`` continued under the text after the label
+        if current is not None and not item and "#" + lead == current.hang:
+            current.lines.append(text)
+            current.words.extend(content.split())
+            current.aligned = current.aligned or "  " in content.rstrip()
+            continue
+        hang = "#" + lead + (" " * len(item.group(0)) if item else "")
+        marker = item.group(0) if item else ""
+        label = _LABEL.match(content)
+        label_hang = "#" + lead + " " * len(label.group(0)) if label and not item else hang
+        current = _Paragraph("#" + lead + marker, hang, [text], content[len(marker) :].split(), label_hang)
+        current.aligned = "  " in content[len(marker) :].rstrip()
+        paragraphs.append(current)
+    out: list[str] = []
+    at = 0
+    for paragraph in paragraphs:
+        if isinstance(paragraph, str):
+            out.append(paragraph)
+            at += 1
+            continue
+        count = len(paragraph.lines)
+        if not any(pushed[at : at + count]):
+            out.extend(paragraph.lines)
+        elif paragraph.aligned or not paragraph.words or paragraph.first.startswith(("#!", "#:")):
+            return None
+        else:
+            out.extend(_fill(paragraph, indent, width))
+        at += count
+    return out if fits(out, width) else None
+
+
+def _fill(paragraph: _Paragraph, indent: str, width: int) -> list[str]:
+    lines: list[str] = []
+    current = indent + paragraph.first + paragraph.words[0]
+    for word in paragraph.words[1:]:
+        if columns(f"{current} {word}") > width:
+            lines.append(current)
+            current = indent + paragraph.hang + word
+        else:
+            current = f"{current} {word}"
+    lines.append(current)
+    return lines
 
 
 def one_per_line(source: SourceText, number: int, moved: str) -> list[str] | None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from trace_advisor.attribute_safety import AttributePolicy
 from trace_advisor.config_model import Config, SpansConfig
+from trace_advisor.edits.formatter import RangeFormatter, find_formatter
 from trace_advisor.project_style import ProjectStyle, read_project_style
 
 if TYPE_CHECKING:
@@ -21,6 +22,8 @@ class SpanStyle:
 
     spans: SpansConfig = field(default_factory=SpansConfig)
     project: ProjectStyle = field(default_factory=ProjectStyle)  # line length, import sections
+    # the project's ruff/black, laying out the lines a span's indent pushes out (apply and the editor's chosen fix)
+    formatter: RangeFormatter | None = None
 
     @property
     def policy(self) -> AttributePolicy:
@@ -61,7 +64,9 @@ def span_origin(file: Path, module: str | None, graph: ClientErrorGraph | None =
     return SpanOrigin(module, path, client_errors_of(graph, module))
 
 
-def span_style(config: Config, project_root: Path | None = None) -> SpanStyle:
+def span_style(config: Config, project_root: Path | None = None, *, formatter: bool = False) -> SpanStyle:
     """The style of span code for a project: its ``spans`` settings and what its ruff/black/flake8/isort
-    configuration says (line length, first-party packages); defaults without ``project_root``."""
-    return SpanStyle(config.spans, read_project_style(project_root))
+    configuration says (line length, first-party packages); defaults without ``project_root``. ``formatter``: also
+    find the project's formatter (for edits written into files, not for previews: it runs once per function)."""
+    found = find_formatter(project_root, config.python) if formatter else None
+    return SpanStyle(config.spans, read_project_style(project_root), found)

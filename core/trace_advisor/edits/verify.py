@@ -87,13 +87,15 @@ def same_with_block(
         return False
     found = [n for n in own_scope(new) if isinstance(n, ast.ExceptHandler)]
     for plan in handlers:
-        if plan.index >= len(found) or len(found[plan.index].body) <= plan.statements:
+        if plan.index >= len(found) or len(found[plan.index].body) < plan.statements:
             return False
         handler = found[plan.index]
         inserted = handler.body[: plan.statements]
         if span_name is None or not all(is_handler_statement(s, span_name, plan.name) for s in inserted):
             return False
         del handler.body[: plan.statements]
+        if not handler.body:  # the statements replaced the handler's lone ``pass``
+            handler.body = [ast.Pass()]
         if plan.add_name:
             handler.name = None
             if plan.node.type is None:

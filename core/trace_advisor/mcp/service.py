@@ -288,7 +288,7 @@ class AdvisorService:
             )
         except SymbolError as exc:
             raise RequestError(str(exc)) from None
-        edits = edit_files(targets, span_style(config, find_project_root(workspace.root)), index)
+        edits = edit_files(targets, span_style(config, find_project_root(workspace.root), formatter=True), index)
         problems += [f"{p.file or 'trace-advisor'}: {p.severity}: {p.message}" for p in analysed]
         problems += [f"{_relative(e.path, root)}: {e.problem}; nothing changed" for e in edits if e.problem]
         return edits, problems

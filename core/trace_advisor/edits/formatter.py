@@ -1,0 +1,155 @@
+"""The project's own code formatter (ruff or black), run on the lines a span edit rewrote.
+
+The span's ``with`` block indents the body one level; a line the indent pushes past the line length is laid out
+again. Our own layouts (``reflow``, ``layout``) cover the common statements; the formatter the project runs in CI
+lays out every other one exactly as its ``--check`` expects. It is used only where it is found (the project's
+virtualenv, then ``PATH``), only when the project configures it, and only for a function it already leaves
+unchanged (a project that formats by hand keeps its own layout); its output is checked to touch nothing outside the
+rewritten lines. Without it, or when it fails, the edit keeps our own layout. Formatters read the text on stdin and
+never import the project's code.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tomllib
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from trace_advisor.datatypes import Position, Range, TextEdit
+from trace_advisor.edits.source import SourceText
+
+FormatterTool = Literal["ruff", "black"]
+_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class RangeFormatter:
+    """``ruff format --range`` or ``black --line-ranges`` of one project (its root: where its configuration is)."""
+
+    tool: FormatterTool
+    executable: str
+    root: Path
+
+    def format_lines(self, text: str, path: str | None, first: int, last: int) -> str | None:
+        """``text`` with lines ``first..last`` (1-based, inclusive) formatted; None when the formatter fails."""
+        return _run(self, text, path, first, last)
+
+
+def find_formatter(root: Path | None, python: str | None = None) -> RangeFormatter | None:
+    """The formatter ``root``'s configuration names (``[tool.ruff]``/``ruff.toml``, ``[tool.black]``), where it is
+    installed: the configured interpreter's folder, $VIRTUAL_ENV, the project's ``.venv``/``venv``, then PATH."""
+    if root is None:
+        return None
+    tool = _configured(root)
+    if tool is None:
+        return None
+    folders = [Path(python).parent] if python and Path(python).is_file() else []
+    if os.environ.get("VIRTUAL_ENV"):
+        folders.append(Path(os.environ["VIRTUAL_ENV"]) / "bin")
+    folders += [root / ".venv" / "bin", root / "venv" / "bin"]
+    for folder in folders:
+        candidate = folder / tool
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return RangeFormatter(tool, str(candidate), root)
+    found = shutil.which(tool)
+    return RangeFormatter(tool, found, root) if found else None
+
+
+def _configured(root: Path) -> FormatterTool | None:
+    try:
+        with (root / "pyproject.toml").open("rb") as handle:
+            tools = tomllib.load(handle).get("tool", {})
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        tools = {}
+    tools = tools if isinstance(tools, dict) else {}
+    ruff = tools.get("ruff")
+    if isinstance(ruff, dict) and "format" in ruff:
+        return "ruff"
+    if "black" in tools:
+        return "black"
+    if ruff is not None or (root / "ruff.toml").is_file() or (root / ".ruff.toml").is_file():
+        return "ruff"
+    return None
+
+
+@lru_cache(maxsize=64)
+def _run(formatter: RangeFormatter, text: str, path: str | None, first: int, last: int) -> str | None:
+    source = SourceText(text)
+    if not 1 <= first <= last <= len(source.lines):
+        return None
+    name = path or "module.py"
+    if formatter.tool == "ruff":
+        span = f"{first}:1-{last}:{len(source.line(last)) + 1}"
+        command = [formatter.executable, "format", "--quiet", f"--range={span}", "--stdin-filename", name, "-"]
+    else:
+        command = [formatter.executable, "--quiet", f"--line-ranges={first}-{last}", "--stdin-filename", name, "-"]
+    try:
+        done = subprocess.run(
+            command,
+            input=text.encode("utf-8"),
+            capture_output=True,
+            cwd=formatter.root,
+            timeout=_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    try:
+        return done.stdout.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def formatted_edit(
+    formatter: RangeFormatter,
+    source: SourceText,
+    path: str | None,
+    edit: TextEdit,
+    function: tuple[int, int],
+    added: tuple[int, ...],
+) -> tuple[TextEdit, tuple[int, ...]] | None:
+    """``edit`` (inside the function on lines ``function``) with the lines it rewrites laid out by the formatter, as
+    one edit of whole lines, and where the ``added`` lines (counted from the edit's first line) are in it; None when
+    the formatter would change the original function (the project does not format it that way), fails, changes
+    anything outside those lines."""
+    text = source.text
+    first, last = function
+    if formatter.format_lines(text, path, first, last) != text:
+        return None
+    start_line, end_line = edit.range.start.line, edit.range.end.line
+    head = source.offset(Position(start_line, 0))
+    tail = source.offset(Position(end_line, len(source.line(end_line))))
+    prefix, suffix = text[:head], text[tail:]
+    middle = text[head : source.offset(edit.range.start)] + edit.new_text + text[source.offset(edit.range.end) : tail]
+    rewritten = SourceText(middle)
+    last_rewritten = start_line + len(rewritten.lines) - 1
+    done = formatter.format_lines(prefix + middle + suffix, path, start_line, last_rewritten)
+    if done is None or not done.startswith(prefix) or not done.endswith(suffix) or len(done) < len(prefix + suffix):
+        return None
+    laid_out = done[len(prefix) : len(done) - len(suffix)]
+    if laid_out == middle:
+        return edit, added
+    moved = _moved_lines(middle, laid_out, added)
+    whole_lines = Range(Position(start_line, 0), Position(end_line, len(source.line(end_line))))
+    return TextEdit(whole_lines, laid_out), moved
+
+
+def _moved_lines(before: str, after: str, lines: tuple[int, ...]) -> tuple[int, ...]:
+    """Where ``lines`` (0-based, of ``before``) are in ``after``, plus every line the formatter wrote anew (a
+    statement it laid out otherwise: a changed line)."""
+    old, new = [line.strip() for line in SourceText(before).lines], [line.strip() for line in SourceText(after).lines]
+    wanted, found = set(lines), set[int]()
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            found.update(j1 + k for k in range(i2 - i1) if i1 + k in wanted)
+        else:
+            found.update(range(j1, j2))
+    return tuple(sorted(found))

@@ -1,0 +1,76 @@
+"""``trace-advisor apply`` lays out the lines a span's indent pushes past the line length with the project's own
+formatter when the project configures it and it is installed (here ruff, found on PATH): the result passes the
+project's ``ruff format --check``. A function the formatter would change as it is (a project that does not format
+that way) keeps its own layout; without the formatter the edit keeps trace-advisor's own layout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.cli import run_cli
+
+BIN = Path(sys.executable).parent  # the test environment's ruff
+RUFF = str(BIN / "ruff")
+
+CODES = """\
+class CodeStore:
+    def __init__(self, db):
+        self.db = db
+
+    def recovery_codes(self, user_id):
+        user = self.db.get(user_id)
+        stored = self.db.query(user).filter_by(kind=2).all()
+        if not stored:
+            raise LookupError(user_id)
+        return stored
+"""
+
+
+def project(root: Path, code: str) -> Path:
+    (root / "shop").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("[tool.ruff]\nline-length = 60\n", encoding="utf-8")
+    (root / "shop" / "__init__.py").write_text("", encoding="utf-8")
+    module = root / "shop" / "codes.py"
+    module.write_text(code, encoding="utf-8")
+    return module
+
+
+def apply(module: Path, *, with_ruff: bool) -> str:
+    path = os.pathsep.join([str(BIN), os.environ["PATH"]]) if with_ruff else "/usr/bin:/bin"
+    env = {"PATH": path, "VIRTUAL_ENV": ""}
+    done = run_cli("apply", module.name, "--symbol", "CodeStore.recovery_codes", cwd=module.parent, env=env)
+    assert done.returncode == 0, done.stderr
+    return module.read_text(encoding="utf-8")
+
+
+def ruff_format_check(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([RUFF, "format", "--check", "--diff", "."], cwd=root, capture_output=True, text=True)
+
+
+def test_the_projects_formatter_lays_out_the_pushed_lines(tmp_path: Path) -> None:
+    module = project(tmp_path, CODES)
+    assert ruff_format_check(tmp_path).returncode == 0  # the project is formatted
+    text = apply(module, with_ruff=True)
+    assert (
+        "            stored = (\n                self.db.query(user).filter_by(kind=2).all()\n            )\n" in text
+    )
+    check = ruff_format_check(tmp_path)
+    assert check.returncode == 0, check.stdout
+
+
+def test_without_the_formatter_the_edit_keeps_its_own_layout(tmp_path: Path) -> None:
+    module = project(tmp_path, CODES)
+    text = apply(module, with_ruff=False)
+    assert "with tracer.start_as_current_span(" in text
+    assert "            stored = (\n" not in text  # trace-advisor's own break inside the brackets
+
+
+def test_a_function_the_project_does_not_format_keeps_its_layout(tmp_path: Path) -> None:
+    unformatted = CODES.replace("raise LookupError(user_id)", "raise LookupError( user_id )")
+    module = project(tmp_path, unformatted)
+    text = apply(module, with_ruff=True)
+    assert "raise LookupError( user_id )" in text
+    assert "            stored = (\n" not in text

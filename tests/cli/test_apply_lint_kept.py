@@ -1,0 +1,123 @@
+"""``trace-advisor apply`` keeps a strict project's ``ruff check`` clean: the OpenTelemetry import goes where isort's
+``lines-between-types`` wants it (a blank line between a section's ``import x`` and ``from x import`` lines), and
+the statements added to an ``except`` block whose body is a lone ``pass`` replace it (ruff's PIE790: unnecessary
+``pass``). Checked with the test environment's ruff on the applied files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.cli import run_cli
+
+RUFF = str(Path(sys.executable).parent / "ruff")
+PYPROJECT = """\
+[tool.ruff.lint]
+select = ["I", "PIE", "E", "F"]
+
+[tool.ruff.lint.isort]
+lines-between-types = 1
+"""
+COMMAND = """\
+import json
+
+import click
+
+from shop.store import Store
+
+
+@click.command()
+@click.argument("path")
+def load(path):
+    try:
+        with open(path) as handle:
+            Store().save(json.load(handle))
+    except FileNotFoundError:
+        pass
+    click.echo("done")
+"""
+SETTINGS = """\
+import json
+
+
+def read(path):
+    try:
+        with open(path) as handle:
+            return json.load(handle)
+    except FileNotFoundError:
+        pass  # no file: defaults
+    return {}
+"""
+
+
+def test_applied_spans_keep_the_projects_lint(tmp_path: Path) -> None:
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    (tmp_path / "shop" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "shop" / "store.py").write_text("class Store:\n    def save(self, data):\n        pass\n", "utf-8")
+    module = tmp_path / "shop" / "cli.py"
+    module.write_text(COMMAND, encoding="utf-8")
+    before = subprocess.run([RUFF, "check", "."], cwd=tmp_path, capture_output=True, text=True)
+    assert before.returncode == 0, before.stdout
+    done = run_cli("apply", "shop/cli.py", "--symbol", "load", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    text = module.read_text(encoding="utf-8")
+    assert "import click\n\nfrom opentelemetry import trace\n\nfrom shop.store import Store\n" in text
+    assert "except FileNotFoundError as exc:\n            span.record_exception(exc)\n        click.echo" in text
+    # ``pass  # why``: the why stays
+    settings = tmp_path / "shop" / "settings.py"
+    settings.write_text(SETTINGS, encoding="utf-8")
+    done = run_cli("apply", "shop/settings.py", "--symbol", "read", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    kept = "as exc:\n            span.record_exception(exc)\n            # no file: defaults\n        return {}"
+    assert kept in settings.read_text(encoding="utf-8")
+    after = subprocess.run([RUFF, "check", "."], cwd=tmp_path, capture_output=True, text=True)
+    assert after.returncode == 0, after.stdout + text
+
+
+NOTES = """\
+def verify(macaroon, issued):
+    checked = []
+    # This means:
+    #  1. The system generated caveats do not need to be embedded, because they
+    #     are in the database and dynamically added at verify time, every time.
+    #  2. We can add new caveats to any existing macaroon by adding the caveat
+    #     to the stored caveats in the database.
+    #
+    # NOTE: We choose to mutate the macaroon that was given to us by appending
+    #       the stored caveats to the end of it, which is safe.
+    # Example:
+    #     verify(m, issued_caveats_from_the_database_for_this_macaroon)
+    for caveat in issued:
+        checked.append(caveat)
+    return checked
+"""
+REFILLED = """\
+        # This means:
+        #  1. The system generated caveats do not need to be embedded, because
+        #     they are in the database and dynamically added at verify time,
+        #     every time.
+        #  2. We can add new caveats to any existing macaroon by adding the
+        #     caveat to the stored caveats in the database.
+        #
+        # NOTE: We choose to mutate the macaroon that was given to us by
+        #       appending the stored caveats to the end of it, which is safe.
+        # Example:
+        #     verify(m, issued_caveats_from_the_database_for_this_macaroon)
+"""
+
+
+def test_comments_the_indent_pushes_out_are_rewrapped_as_prose(tmp_path: Path) -> None:
+    """Each paragraph of a comment block the span's indent pushes past the line length is refilled (list items
+    keep their hanging indent, a ``NOTE:`` its aligned continuation; a code sample is left alone), rather than each
+    long line losing its last word to a line of its own."""
+    (tmp_path / "pyproject.toml").write_text('[tool.ruff]\nline-length = 80\n[tool.ruff.lint]\nselect = ["E501"]\n')
+    module = tmp_path / "notes.py"
+    module.write_text(NOTES, encoding="utf-8")
+    done = run_cli("apply", "notes.py", "--symbol", "verify", "--plain", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    text = module.read_text(encoding="utf-8")
+    assert REFILLED in text
+    after = subprocess.run([RUFF, "check", "."], cwd=tmp_path, capture_output=True, text=True)
+    assert after.returncode == 0, after.stdout + text

@@ -1,0 +1,99 @@
+"""A Pyramid app: its ``@view_config`` views are request handlers, and the advice names Pyramid's instrumentation,
+never Django's (a views module's functions taking ``request`` are Django's convention and Pyramid's alike; the
+module's imports tell which)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.support.cli import run_cli
+
+PYRAMID = "opentelemetry-instrumentation-pyramid"
+
+VIEWS = """\
+import requests
+from pyramid.view import view_config
+
+
+@view_config(route_name="home", renderer="json")
+def home(request):
+    return {"project": request.matchdict["name"]}
+
+
+@view_config(route_name="stats", renderer="json")
+def stats(request):
+    found = requests.get("https://stats.example.com/v1/" + request.matchdict["name"], timeout=5)
+    if found.status_code == 404:
+        return {"downloads": 0}
+    found.raise_for_status()
+    return {"downloads": found.json()["total"]}
+
+
+def about(request):
+    return {"version": request.registry.settings["version"]}
+"""
+
+
+def test_view_config_views_are_handlers_left_to_pyramids_instrumentation(tmp_path: Path) -> None:
+    package = tmp_path / "app" / "registry"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "views.py").write_text(VIEWS, encoding="utf-8")
+    out = tmp_path / "report.json"
+    done = run_cli("analyze", tmp_path / "app", "--format", "json", "-o", out, "--no-cache")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert "django" not in out.read_text(encoding="utf-8").lower()
+    [hint] = report["instrumentation"]
+    assert hint["package"] == PYRAMID and hint["gives"] == "each request its server span"
+    covered = {c["symbol"]: c["clients"] for c in hint["covers"]}
+    # the call to the stats service is left to the requests instrumentation beside the server span
+    assert covered == {
+        "registry.views:home": [],
+        "registry.views:stats": ["opentelemetry-instrumentation-requests"],
+        "registry.views:about": [],
+    }
+    assert report["recommendations"] == []
+
+
+WIRING = """\
+from pyramid.config import Configurator
+
+from registry import search
+
+
+def includeme(config):
+    config.add_route("home", "/")
+    config.add_route("stats", "/stats/{name}")
+    config.add_request_method(search.client, name="search", reify=True)
+    config.add_tween("registry.tweens.timing_factory")
+    config.scan("registry.views")
+    if config.registry.settings.get("registry.admin"):
+        config.include("registry.admin")
+
+
+def make_app(settings):
+    config = Configurator(settings=settings)
+    config.include("registry")
+    config.add_static_view("static", "registry:static")
+    config.add_jinja2_renderer(".html")
+    config.commit()
+    if settings.get("registry.debug"):
+        config.include("pyramid_debugtoolbar")
+    return config.make_wsgi_app()
+"""
+
+
+def test_start_up_wiring_is_not_an_operation(tmp_path: Path) -> None:
+    """Pyramid's ``includeme(config)`` hooks and the application factory run once while the app is configured: no
+    span, whatever they orchestrate."""
+    package = tmp_path / "app" / "registry"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(WIRING, encoding="utf-8")
+    (package / "search.py").write_text("def client(request):\n    return request.registry['search']\n", "utf-8")
+    out = tmp_path / "report.json"
+    done = run_cli("analyze", tmp_path / "app", "--format", "json", "-o", out, "--no-cache", "--min-confidence", "0")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert {r["qualname"] for r in report["recommendations"]} & {"includeme", "make_app"} == set()
