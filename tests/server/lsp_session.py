@@ -222,6 +222,16 @@ def apply_text_edits(text: str, edits: Sequence[types.TextEdit]) -> str:
     return text
 
 
+async def resolved(client: LanguageClient, action: types.CodeAction) -> types.CodeAction:
+    """``action`` with its edit: span actions are listed without one to a client that resolves edits (VS Code's
+    capabilities, what these sessions advertise) and get it from codeAction/resolve when picked."""
+    if action.edit is not None:
+        return action
+    answer = await client.code_action_resolve_async(action)
+    assert answer.edit is not None, action
+    return answer
+
+
 def edits_of(edit: types.WorkspaceEdit, uri: str) -> list[types.TextEdit]:
     found: list[types.TextEdit] = []
     for change in edit.document_changes or []:
