@@ -47,12 +47,14 @@ def session_fixture(
     service: str | None = None,
     env: dict[str, str] | None = None,
     wait: bool = True,
+    client_name: str = "visual_studio_code",
 ) -> Any:
     """A module-scoped ``client`` fixture (pytest-lsp gives it the matching module loop scope): the server over stdio
     on private copies of the fixture folders ``copies``, with workspace ``folders`` (relative to the copies' parent),
     initialization ``options`` and, when given, ``configuration`` answered to workspace/configuration; returns once
     indexing is ready (at once with ``wait=False``). With ``service`` (the name of a module fixture, e.g. a fake
-    model server) ``options`` is a function of that fixture's value. Read the session back with ``folders_of``,
+    model server) ``options`` is a function of that fixture's value. ``client_name``: whose capabilities the client
+    advertises (pytest-lsp's recorded ones). Read the session back with ``folders_of``,
     ``service_of``, ``init_result_of``.
     """
 
@@ -73,7 +75,7 @@ def session_fixture(
             settings = options(lsp_client.service)  # type: ignore[attr-defined]
         if configuration is not None:
             lsp_client.set_configuration({"traceAdvisor": configuration})
-        lsp_client.init_result = await initialize(lsp_client, roots, settings)  # type: ignore[attr-defined]
+        lsp_client.init_result = await initialize(lsp_client, roots, settings, client_name)  # type: ignore[attr-defined]
         if wait:
             await wait_ready(lsp_client)
         yield
