@@ -23,6 +23,7 @@ from tests.server.lsp_session import (
     named,
     open_document,
     position_of,
+    replace_document,
     session_fixture,
     wait_diagnostics,
 )
@@ -103,3 +104,23 @@ async def test_the_refactor_and_file_action_resolve_with_the_formatter(client: L
         assert PUSHED in result, result
         check = ruff_format_check(result, tmp_path / str(n), root)
         assert check.returncode == 0, check.stdout
+
+
+async def test_the_edit_is_made_against_the_document_as_it_is_when_picked(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    """Typing between the listing and the pick: the edit is made for the text and version the editor has then."""
+    root = folders_of(client)[0]
+    file = root / "shop" / "codes.py"
+    uri = file.as_uri()
+    (target,) = named(await wait_diagnostics(client, uri, bool), ":CodeStore.recovery_codes")
+    fix, _ = await actions_at(client, uri, target.range, [target], "quickfix")
+    typed = "# Recovery codes of the shop's users.\n" + file.read_text()
+    replace_document(client, uri, 2, typed)
+    answer = await client.code_action_resolve_async(fix)
+    assert answer.edit.document_changes[0].text_document.version == 2
+    result = apply_text_edits(typed, edits_of(answer.edit, uri))
+    assert result.startswith("# Recovery codes of the shop's users.\n") and PUSHED in result, result
+    check = ruff_format_check(result, tmp_path, root)
+    assert check.returncode == 0, check.stdout
+    replace_document(client, uri, 3, file.read_text())
