@@ -38,9 +38,11 @@ def function_edits(
 
 def offers(editor: SpanEditor, qualname: str, line: int | None) -> bool:
     """Whether a span may be added to the def of ``qualname`` spanning ``line`` (as ``function_edits`` chooses it),
-    without making the edit: the def is there and is not already traced, a stub, an overload or abstract. For actions
-    listed on every cursor move whose edit is made when the user picks one (codeAction/resolve)."""
+    without making the edit: the def is there and is not already traced, a stub, an overload, abstract or a function
+    ending iteration with StopIteration (the span engine's own refusals before it builds the edit). For actions listed
+    on every cursor move whose edit is made when the user picks one (codeAction/resolve)."""
     from trace_advisor.edits.existing import ABSTRACT, decorator_tails, has_span, is_stub
+    from trace_advisor.edits.handlers import raises_stop_iteration
 
     if editor.module is None:
         return False
@@ -54,7 +56,8 @@ def offers(editor: SpanEditor, qualname: str, line: int | None) -> bool:
         return False
     node = sites[0].node
     tails = decorator_tails(node)
-    return not (has_span(node) or is_stub(node) or "overload" in tails or tails & ABSTRACT)
+    refused = has_span(node) or is_stub(node) or "overload" in tails or tails & ABSTRACT
+    return not (refused or raises_stop_iteration(node))
 
 
 def file_edits(
