@@ -1,6 +1,8 @@
 """Code actions: "Add span" and "Add span with attributes" per recommendation, the span linter's quick-fixes, the
 same two for the function under the cursor, and "Add spans to all recommended functions in this file"; every edit
-comes from the span engine or the linter, pinned to the document version."""
+comes from the span engine or the linter, pinned to the document version. A client that resolves edits gets the span
+actions without theirs (asked for on every cursor move): the edit is made when one is picked (codeAction/resolve),
+against the document as it is then, laid out with the project's formatter."""
 
 from __future__ import annotations
 
