@@ -143,6 +143,8 @@ def unwrap(new: ast.FunctionDef | ast.AsyncFunctionDef, old: ast.FunctionDef | a
     for new_handler, old_handler in zip(_handlers(new), _handlers(old), strict=False):
         while new_handler.body and _is_method_call(new_handler.body[0], INSTRUMENTATION):
             new_handler.body.pop(0)
+        if not new_handler.body and [type(s) for s in old_handler.body] == [ast.Pass]:
+            new_handler.body = [ast.Pass()]  # the span's statements replaced a lone ``pass``
         if old_handler.name is None:
             new_handler.name = None
         if old_handler.type is None:
