@@ -22,7 +22,7 @@ from trace_advisor.advise.local import Verdict
 from trace_advisor.analysed import AnalysedModule, FunctionSyntax
 from trace_advisor.config_model import Config
 from trace_advisor.cost import CodeFacts, Place, RequestCounts
-from trace_advisor.datatypes import Range, Recommendation, ResolvedCall, SymbolId
+from trace_advisor.datatypes import CallEdge, Range, Recommendation, ResolvedCall, SymbolId
 from trace_advisor.detect.context import CalleeIO, FunctionContext, GraphFacts
 from trace_advisor.detect.existing import ModuleSpans
 from trace_advisor.detect.findings import Signal
@@ -62,11 +62,14 @@ def source_key(analysed: AnalysedModule, function: FunctionSyntax, alone: bool =
 
 
 def _site_key(site: ResolvedCall | None) -> object:
-    """A call site as plain values (cheap to compare): where it is, what it calls, or its text when unresolved."""
+    """A call site as plain values (cheap to compare): where it is (its packed span: no positions are made), what it
+    calls, or its text when unresolved."""
     if site is None:
         return None
-    start, end = site.range.start, site.range.end
-    return (start.line, start.column, end.line, end.column, site.text, *(e.callee for e in site.edges))
+    held = site.held
+    if isinstance(held, CallEdge):  # (most sites have one edge)
+        return (site.span, site.text, held.callee)
+    return (site.span, site.text, *(e.callee for e in held))
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from trace_advisor.resolve.modules import ModuleInfo
 
 
+_ASKED_ALONE = 2  # callers of a module whose edges are found from their own sites before its views are made
 ALL_PACKAGES: frozenset[str] = frozenset({"*"})  # ``top_level_imports`` when the module's imports are not known
 
 
@@ -41,7 +42,7 @@ class ModuleCalls:
 
     ``serial``: which resolution of the module this is (a new number every time it is resolved again)."""
 
-    __slots__ = ("module", "serial", "ordered", "_sites", "_edges", "_unresolved", "_lambdas")
+    __slots__ = ("module", "serial", "ordered", "_sites", "_edges", "_unresolved", "_lambdas", "_asked")
 
     def __init__(self, module: str, ordered: tuple[ResolvedCall, ...] = (), serial: int = 0) -> None:
         self.module = module
@@ -51,6 +52,7 @@ class ModuleCalls:
         self._edges: dict[SymbolId, tuple[CallEdge, ...]] | None = None
         self._unresolved: dict[SymbolId, tuple[UnresolvedCall, ...]] | None = None
         self._lambdas: dict[SymbolId, list[SymbolId]] | None = None  # a def -> the lambdas written in it
+        self._asked = 0  # callers whose edges were asked for before the views were made (edges_of)
 
     @staticmethod
     def build(module: str, sites: Sequence[ResolvedCall], serial: int = 0) -> ModuleCalls:
@@ -96,6 +98,16 @@ class ModuleCalls:
                 if (edges := tuple(e for s in sites for e in s.edges))
             }
         return found
+
+    def edges_of(self, symbol: SymbolId) -> tuple[CallEdge, ...]:
+        """``edges[symbol]``: the first few callers asked for are answered from their own sites (a module just
+        resolved again after an edit is asked about one or two functions: grouping all its sites would cost more
+        than the answer), then from the views."""
+        if self._edges is None and self._sites is None and self._asked < _ASKED_ALONE:
+            self._asked += 1
+            own = _source_order([site for site in self.ordered if site.caller == symbol])
+            return tuple(edge for site in own for edge in site.edges)
+        return self.edges.get(symbol, ())
 
     @property
     def unresolved(self) -> dict[SymbolId, tuple[UnresolvedCall, ...]]:
@@ -169,7 +181,7 @@ class CallGraph:
     def callees(self, symbol: SymbolId) -> tuple[CallEdge, ...]:
         """Outgoing calls of ``symbol`` in source order (a call site with several possible targets gives several)."""
         calls = self._source.module_calls(symbol.partition(":")[0])
-        return calls.edges.get(symbol, ()) if calls else ()
+        return calls.edges_of(symbol) if calls else ()
 
     def function_syntax(self, symbol: SymbolId) -> tuple[ast.Module, ast.AST] | None:
         """The syntax tree of a workspace function's module and its def, when the source can give them (the

@@ -10,7 +10,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar, cast
 
@@ -19,9 +19,17 @@ from trace_advisor.callgraph import CallGraph, ModuleCalls
 from trace_advisor.calltable import CallTable
 from trace_advisor.cancel import NEVER, CancelToken
 from trace_advisor.config_model import Config
-from trace_advisor.datatypes import CallEdge, Definition, Position, Problem, SymbolId, SyntaxProblem
+from trace_advisor.datatypes import (
+    CallEdge,
+    Definition,
+    Position,
+    Problem,
+    ResolvedCall,
+    SymbolId,
+    SyntaxProblem,
+)
 from trace_advisor.facts.definitions import definitions_of
-from trace_advisor.facts.records import CallSite, ModuleFacts
+from trace_advisor.facts.records import REACHING, CallSite, ModuleFacts, plain_name
 from trace_advisor.facts.splice import splice
 from trace_advisor.facts_cache import FactsCache
 from trace_advisor.gcpause import gc_paused
@@ -111,11 +119,10 @@ class Index:
         self._version = 0  # bumped by every change of a file's facts or of the set of files
         self._shape = 0  # bumped when who calls whom, or which functions exist, may have changed (see graph_shape)
         self._resolutions = 0  # module resolutions so far (each ModuleCalls' serial)
+        self._sites = [0, 0]  # call sites resolved, and sites whose answer from before an edit stood (site_counts)
         # per module edited since it was last resolved, with only call sites (and bindings no other module sees,
-        # dependencies.local_change) changed: the facts and answers then (a call site object the edit did not touch
-        # resolves as it did, unless it is in a function whose own bindings changed; facts, and so their sites, stay
-        # alive here), and those functions
-        self._unchanged_sites: dict[str, tuple[ModuleFacts, ModuleCalls, frozenset[str]]] = {}
+        # dependencies.local_change) changed, or only names no other module reads: what its sites resolved to then
+        self._unchanged_sites: dict[str, _KeptSites] = {}
         # the readers of the slots interface edits changed (the modules they dropped from a resolved graph), not
         # resolved again yet: what :meth:`resolve_readers` resolves now, and a query would otherwise resolve lazily
         self._readers: set[str] = set()
@@ -291,7 +298,6 @@ class Index:
         # only bindings of function bodies that no other module sees
         local = local_change(old, new) if not same and old is not None and new is not None else None
         inside = same or local is not None  # no other module sees the change (but parameter flow, below)
-        above = self._resolver.modules_above(module) if not inside and self._importers is not None else set()
         passing: Collection[str] = local.passing if local is not None else ()  # calls that may pass other values now
         # an interface change told by name: the top-level names it changed (and the module's names that read them)
         names = changed_names(old, new) if not inside and old is not None and new is not None else None
@@ -302,6 +308,10 @@ class Index:
             flow.discard(module)  # its functions reading them are among the changed names
         else:
             flow = self._resolver.flow_readers(module, old, new, passing)  # read what changed calls pass to parameters
+        # the modules of its classes' bases (as they were), unless no class changed: an edit told by name that changed
+        # no class (and no decorated definition) leaves every class, and so every override, as it was
+        hierarchy = not inside and (names is None or old is None or new is None or _hierarchy_named(old, new, names))
+        above = self._resolver.modules_above(module) if hierarchy and self._importers is not None else set()
         self._infos.pop(module, None)
         self._outside.pop(module, None)
         self._mentions.pop(module, None)
@@ -310,13 +320,10 @@ class Index:
             self._resolver.forget_functions(module, functions)  # what was evaluated there read the old bindings
             resolved = self._calls.get(module)
             if resolved is not None:  # only call sites changed: the others' answers stand (see module_calls)
-                self._unchanged_sites[module] = (old, resolved, functions)
-                if len(self._unchanged_sites) > _KEPT_UNCHANGED_SITES:
-                    del self._unchanged_sites[next(iter(self._unchanged_sites))]
-                    self._shape += 1  # that module's edges can no longer be compared with the ones it had
+                self._keep_sites(module, _KeptSites(old, resolved, functions))
             elif module in self._unchanged_sites:  # not resolved since the last edit: its functions join
                 before = self._unchanged_sites[module]
-                self._unchanged_sites[module] = (before[0], before[1], before[2] | functions)
+                self._unchanged_sites[module] = replace(before, functions=before.functions | functions)
             else:  # no edges from before to compare the new ones with
                 self._shape += 1
             self._calls.drop({module})
@@ -341,8 +348,9 @@ class Index:
                 affected |= reached
                 flow |= self._resolver.flow_readers_of(reached)
         self._resolver.forget(affected)
-        if module in self._modules:
+        if module in self._modules and hierarchy:
             above |= self._resolver.modules_above(module)  # the bases its classes have now
+        resolved = self._calls.get(module)  # what its sites resolved to with the old facts
         self._calls.drop(affected | above)  # their values stand; their class-hierarchy edges may not
         self._readers |= affected | above
         self._importers.update(module, self.module_info(module) if module in self._modules else None)
@@ -356,6 +364,17 @@ class Index:
                 self._resolver.forget(more)
                 self._calls.drop(more)
                 self._readers |= more
+                affected |= more
+        if resolved is not None and names is not None and old is not None and new is not None:
+            if affected == {module} and not _hierarchy_named(old, new, names):
+                # no other module reads the changed names: the module's sites that do not either resolve as before
+                self._keep_sites(module, _KeptSites(old, resolved, frozenset(), frozenset(names)))
+
+    def _keep_sites(self, module: str, kept: _KeptSites) -> None:
+        self._unchanged_sites[module] = kept
+        if len(self._unchanged_sites) > _KEPT_UNCHANGED_SITES:
+            del self._unchanged_sites[next(iter(self._unchanged_sites))]
+            self._shape += 1  # that module's edges can no longer be compared with the ones it had
 
     def _told_by_name(
         self, module: str, old: ModuleFacts, new: ModuleFacts, names: set[str], quiet: bool
@@ -402,9 +421,9 @@ class Index:
         while sources:
             source, changed, starred = sources.pop()
             reach = self._importers.affected_by(source)
-            for reader in sorted(reach - pending):
+            for reader in sorted(reach - pending - {source}):
                 mentions = self._mentions_of(reader)
-                if mentions is None or reader == source:
+                if mentions is None:
                     continue
                 if mentions.may_name(changed) and self._names_one(reader, changed, bool(mentions.stars)):
                     pending.add(reader)  # (one told by name as a star importer too: all of it, with its importers)
@@ -924,21 +943,15 @@ class Index:
                 return None
             self._resolutions += 1
             kept = self._unchanged_sites.pop(module, None)
-            known = (
-                # the calls' sites come first, then reads' (re-resolved every time); not the calls of functions whose
-                # bindings changed (the class splice keeps the objects of the lines an edit did not touch)
-                {
-                    id(call): site
-                    for call, site in zip(kept[0].calls, kept[1].ordered, strict=False)
-                    if not (kept[2] and runs_in(call.scope, kept[2]))
-                }
-                if kept
-                else None
-            )
+            known = kept.known() if kept else None
             calls = ModuleCalls.build(module, self._resolver.resolve_module(info, known), self._resolutions)
             self._calls.add(calls)
             self._readers.discard(module)
-            if kept is not None and _shape_of(kept[1]) != _shape_of(calls):
+            stood = sum(id(call) in known for call in info.facts.calls) if known else 0
+            self._sites[0] += len(info.facts.calls) - stood
+            self._sites[1] += stood
+            # (an interface edit changed the graph's shape already)
+            if kept is not None and not kept.names and _shape_of(kept.calls) != _shape_of(calls):
                 self._shape += 1  # the edit changed who calls whom (not only where)
             return calls
 
@@ -957,6 +970,12 @@ class Index:
     def graph_version(self) -> int:
         """Changes whenever a file's facts or the set of files change (answers about definitions may differ)."""
         return self._version
+
+    def site_counts(self) -> tuple[int, int]:
+        """How many call sites were resolved so far, and how many kept the answer they had before an edit instead
+        (an edit's module resolves only the sites the edit may change): what edits cost the resolver. Read without
+        the lock (a server's event loop asks while resolution holds it: two counters, each up to date)."""
+        return self._sites[0], self._sites[1]
 
     def graph_shape(self) -> int:
         """Changes whenever who calls whom, or which functions exist, may have changed: answers derived from the
@@ -979,6 +998,51 @@ class Index:
                 for d in self._reader.definitions_of(self._files[self._modules[module]])
                 if d.kind != "class"
             )
+
+
+@dataclass(frozen=True, slots=True)
+class _KeptSites:
+    """What an edited module's sites resolved to before the edit (``calls``, from ``facts``), for those the edit
+    left as they were: a call site object the splice kept (the lines an edit did not touch or move) resolves as it did,
+    unless it runs in one of ``functions`` (whose own bindings changed) or may read one of ``names`` (the top-level
+    names an interface edit changed that no other module reads, with the module's names that read them: a site in one
+    of those definitions, or naming one of them, is resolved again)."""
+
+    facts: ModuleFacts
+    calls: ModuleCalls
+    functions: frozenset[str]
+    names: frozenset[str] = frozenset()
+
+    def known(self) -> dict[int, ResolvedCall]:
+        """The standing answers by ``id`` of the facts' call sites (the calls' sites come first in ``ordered``, then
+        the property reads', which are resolved again every time)."""
+        functions, names = self.functions, self.names
+        known: dict[int, ResolvedCall] = {}
+        for call, site in zip(self.facts.calls, self.calls.ordered, strict=False):
+            if functions and runs_in(call.scope, functions):
+                continue
+            if names and (top_name(call.scope) in names or _names_one(call, names)):
+                continue
+            known[id(call)] = site
+        return known
+
+
+def _names_one(call: CallSite, names: frozenset[str]) -> bool:
+    """Whether a call site's chain or arguments mention one of ``names`` (may read one of those top-level names)."""
+    for chain in (call.chain or (), *(chain for _, chain in call.args)) if call.args else (call.chain or (),):
+        for part in chain:
+            if part in names or (REACHING in part and plain_name(part) in names):
+                return True
+    return False
+
+
+def _hierarchy_named(old: ModuleFacts, new: ModuleFacts, names: Collection[str]) -> bool:
+    """Whether a changed name is (or was) a class or is decorated: ``self.m()`` in a base class reaches methods of its
+    subclasses, and what a decorator receives is read wherever it is applied, so no site is known to stand."""
+    for facts in (old, new):
+        if any(scope.kind == "class" for scope in facts.scopes[1:] if top_name(scope.qualname) in names):
+            return True
+    return decorated(old, set(names)) or decorated(new, set(names))
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,18 +82,22 @@ def symbols_at(index: Index, path: Path, pos: Position) -> AtPosition:
             }
             return AtPosition(targets, call, runs)
     definitions = index.definitions(path)
+    at = (pos.line, pos.column)  # positions compared as tuples: a file's hundreds of ranges make no Position objects
     for definition in definitions:
-        if definition.kind != "module" and definition.name_range.contains(pos):
-            return AtPosition((definition.symbol,))
-    inner = None
+        if definition.kind != "module":
+            first, first_column, last, last_column = definition.name_range.parts()
+            if (first, first_column) <= at <= (last, last_column):
+                return AtPosition((definition.symbol,))
+    inner, inner_range = None, (0, 0, 0, 0)
     for definition in definitions:
+        if definition.kind not in _FUNCTIONS:
+            continue
         # decorators run in the code around the def: from its `def` line on, the position is in the function (a
         # lambda: the lambda itself)
-        start = definition.range.start if definition.kind == "lambda" else Position(definition.name_range.start.line, 0)
-        body = Range(start, definition.range.end)
-        if definition.kind in _FUNCTIONS and body.contains(pos):
-            if inner is None or inner.range.contains(definition.range.start):
-                inner = definition
+        parts = definition.range.parts()
+        start = parts[:2] if definition.kind == "lambda" else (definition.name_range.parts()[0], 0)
+        if start <= at <= parts[2:] and (inner is None or inner_range[:2] <= parts[:2] <= inner_range[2:]):
+            inner, inner_range = definition, parts
     return AtPosition((inner.symbol if inner is not None else make_symbol(module, MODULE_QUALNAME),))
 
 

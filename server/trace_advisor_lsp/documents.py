@@ -189,10 +189,14 @@ class Documents:
         how long after the last edit it became idle: wall and its own CPU time, in ms (``trace-advisor/
         engineState``, for tests and diagnosis: an edit storm must leave no backlog); and what the re-resolutions
         after interface edits did (``readers``: passes, modules, passes superseded by a newer edit, the modules of
-        the last pass, the pass running now)."""
+        the last pass, the pass running now); and how many call sites the engine resolved, and how many kept the answer
+        they had before an edit instead (``sites``: resolved, kept)."""
         busy = self._engine.busy + self.debouncer.pending()
         state: dict[str, object] = {"busy": busy, "idleAfterEditMs": None, "cpuAfterEditMs": None}
         state["readers"] = self.readers.state()  # the background re-resolutions after interface edits
+        counts = [index.site_counts() for project in self._projects for index in project.indexes()]
+        # call sites resolved, and those that kept their answer from before an edit instead
+        state["sites"] = {"resolved": sum(c[0] for c in counts), "kept": sum(c[1] for c in counts)}
         if not busy and self._last_edit is not None:
             edited, cpu = self._last_edit
             state["idleAfterEditMs"] = round(max(self._engine.idle_since - edited, 0.0) * 1000, 1)

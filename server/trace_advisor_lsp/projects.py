@@ -71,12 +71,19 @@ class Project:
     indexed_with: tuple[object, ...] | None = None  # the index settings ``index`` was built with
     _lines: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
     _style: tuple[Config, SpanStyle] | None = None
+    _formatted: tuple[Config, SpanStyle] | None = None
 
-    def span_style(self) -> SpanStyle:
-        """How span code is written in this folder (read once per config)."""
-        if self._style is None or self._style[0] is not self.config:
-            self._style = (self.config, span_style(self.config, self.root))
-        return self._style[1]
+    def span_style(self, *, formatter: bool = False) -> SpanStyle:
+        """How span code is written in this folder (read once per config). ``formatter``: with the project's
+        ruff/black laying out the lines a span's indent pushes out (a subprocess per function: only for the edit of
+        an action the user picked, never while actions are listed); found once per config."""
+        if not formatter:
+            if self._style is None or self._style[0] is not self.config:
+                self._style = (self.config, span_style(self.config, self.root))
+            return self._style[1]
+        if self._formatted is None or self._formatted[0] is not self.config:
+            self._formatted = (self.config, span_style(self.config, self.root, formatter=True))
+        return self._formatted[1]
 
     def findings_for(self, path: str) -> FileFindings:
         return self.findings.setdefault(path, FileFindings())

@@ -47,12 +47,14 @@ def session_fixture(
     service: str | None = None,
     env: dict[str, str] | None = None,
     wait: bool = True,
+    client_name: str = "visual_studio_code",
 ) -> Any:
     """A module-scoped ``client`` fixture (pytest-lsp gives it the matching module loop scope): the server over stdio
     on private copies of the fixture folders ``copies``, with workspace ``folders`` (relative to the copies' parent),
     initialization ``options`` and, when given, ``configuration`` answered to workspace/configuration; returns once
     indexing is ready (at once with ``wait=False``). With ``service`` (the name of a module fixture, e.g. a fake
-    model server) ``options`` is a function of that fixture's value. Read the session back with ``folders_of``,
+    model server) ``options`` is a function of that fixture's value. ``client_name``: whose capabilities the client
+    advertises (pytest-lsp's recorded ones). Read the session back with ``folders_of``,
     ``service_of``, ``init_result_of``.
     """
 
@@ -73,7 +75,7 @@ def session_fixture(
             settings = options(lsp_client.service)  # type: ignore[attr-defined]
         if configuration is not None:
             lsp_client.set_configuration({"traceAdvisor": configuration})
-        lsp_client.init_result = await initialize(lsp_client, roots, settings)  # type: ignore[attr-defined]
+        lsp_client.init_result = await initialize(lsp_client, roots, settings, client_name)  # type: ignore[attr-defined]
         if wait:
             await wait_ready(lsp_client)
         yield
@@ -220,6 +222,16 @@ def apply_text_edits(text: str, edits: Sequence[types.TextEdit]) -> str:
     for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
         text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
     return text
+
+
+async def resolved(client: LanguageClient, action: types.CodeAction) -> types.CodeAction:
+    """``action`` with its edit: span actions are listed without one to a client that resolves edits (VS Code's
+    capabilities, what these sessions advertise) and get it from codeAction/resolve when picked."""
+    if action.edit is not None:
+        return action
+    answer = await client.code_action_resolve_async(action)
+    assert answer.edit is not None, action
+    return answer
 
 
 def edits_of(edit: types.WorkspaceEdit, uri: str) -> list[types.TextEdit]:

@@ -21,6 +21,7 @@ from tests.server.lsp_session import (
     open_document,
     position_of,
     replace_document,
+    resolved,
     session_fixture,
     wait_diagnostics,
 )
@@ -75,6 +76,8 @@ async def test_quick_fix_is_the_cli_edit(client: LanguageClient) -> None:
     )
     assert fix.kind == types.CodeActionKind.QuickFix and fix.is_preferred and list(fix.diagnostics) == [target]
     assert plain.kind == types.CodeActionKind.QuickFix and not plain.is_preferred
+    assert fix.edit is None and plain.edit is None  # VS Code resolves edits: made when picked
+    fix, plain = await resolved(client, fix), await resolved(client, plain)
     plain_result = apply_text_edits(file.read_text(), edits_of(plain.edit, uri))
     assert plain_result == cli_apply(orders(client), file, "--symbol", "send_receipt", "--plain")
     assert "set_attribute" not in plain_result
@@ -114,12 +117,14 @@ async def test_each_quick_fix_edits_its_own_def_and_together_they_are_apply_all(
     first, second = sorted(await wait_diagnostics(client, uri, lambda d: len(d) == 2), key=lambda d: d.range.start.line)
     assert first.data["symbol"] == second.data["symbol"] == "profiles.lookup:fetch_profile"
     fix, _ = await actions_at(client, uri, second.range, [second], ["quickfix"])
+    fix = await resolved(client, fix)
     text = apply_text_edits(file.read_text(), edits_of(fix.edit, uri))
     assert span_after_else(text), text
     replace_document(client, uri, 2, text)
     (remaining,) = await wait_diagnostics(client, uri, lambda d: len(d) == 1)
     assert remaining.range.start.line < text.splitlines().index("else:")  # the def after `if` (moved by the import)
     fix, _ = await actions_at(client, uri, remaining.range, [remaining], ["quickfix"])
+    fix = await resolved(client, fix)
     text = apply_text_edits(text, edits_of(fix.edit, uri))
     assert text == cli_apply(folders_of(client)[1], file, "--all")
     compile(text, str(file), "exec")
@@ -136,6 +141,7 @@ async def test_refactor_on_any_function_under_the_cursor(client: LanguageClient)
     action, plain = await actions_at(client, uri, types.Range(start=cursor, end=cursor), [], ["refactor"])
     assert action.kind == "refactor.rewrite" and action.title.startswith("Add span with attributes to this function")
     assert plain.title.startswith("Add span to this function")
+    action, plain = await resolved(client, action), await resolved(client, plain)
     result = apply_text_edits(text, edits_of(plain.edit, uri))
     assert result == cli_apply(orders(client), file, "--symbol", "price_of")  # not recommended: a plain span
     compile(result, str(file), "exec")
@@ -152,6 +158,7 @@ async def test_refactor_in_a_property_setter_edits_the_setter(client: LanguageCl
     await wait_diagnostics(client, uri, lambda d: len(d) == 2)
     cursor = position_of(text, 'connection.execute("UPDATE')
     _, plain = await actions_at(client, uri, types.Range(start=cursor, end=cursor), [], ["refactor"])
+    plain = await resolved(client, plain)
     result = apply_text_edits(text, edits_of(plain.edit, uri))
     lines = result.splitlines()
     assert '        with tracer.start_as_current_span("AccountSettings.email")' in lines[lines.index(SETTER) + 1]

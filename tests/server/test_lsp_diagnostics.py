@@ -18,6 +18,7 @@ from tests.server.lsp_session import (
     named,
     open_document,
     position_of,
+    resolved,
     session_fixture,
     wait_diagnostics,
 )
@@ -90,6 +91,7 @@ async def test_applying_the_quick_fix_clears_the_finding(client: LanguageClient)
         )
     )
     fix, _plain = [a for a in actions or [] if isinstance(a, types.CodeAction)]
+    fix = await resolved(client, fix)
     new_text = apply_text_edits(file.read_text(), edits_of(fix.edit, uri))
     compile(new_text, str(file), "exec")
     assert 'start_as_current_span("OrderStore.save")' in new_text

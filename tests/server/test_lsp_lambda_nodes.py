@@ -24,6 +24,7 @@ from tests.server.lsp_session import (
     open_document,
     outgoing_calls,
     position_of,
+    resolved,
     session_fixture,
     wait_diagnostics,
 )
@@ -99,8 +100,7 @@ async def test_lambdas_get_no_span_the_function_around_them_does(client: Languag
             context=types.CodeActionContext(diagnostics=[target], only=["quickfix"]),
         )
     )
-    fix = next(a for a in actions or [] if isinstance(a, types.CodeAction) and a.edit is not None)
-    assert fix.edit is not None
+    fix = await resolved(client, next(a for a in actions or [] if isinstance(a, types.CodeAction)))
     result = apply_text_edits(file.read_text(), edits_of(fix.edit, uri))
     tree = ast.parse(result)
     function = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "fetch_all")

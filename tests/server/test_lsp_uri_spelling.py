@@ -19,6 +19,7 @@ from tests.server.lsp_session import (
     folders_of,
     named,
     open_document,
+    resolved,
     session_fixture,
     wait_diagnostics,
 )
@@ -51,7 +52,7 @@ async def test_diagnostics_edits_and_actions_use_the_clients_uri(client: Languag
             context=types.CodeActionContext(diagnostics=[hint], only=[types.CodeActionKind.QuickFix]),
         )
     )
-    fixes = [a for a in actions or [] if isinstance(a, types.CodeAction) and a.edit is not None]
+    fixes = [await resolved(client, a) for a in actions or [] if isinstance(a, types.CodeAction)]
     assert fixes, actions
     new_text = apply_text_edits("\n" + file.read_text(), edits_of(fixes[0].edit, uri))
     assert 'start_as_current_span("send_receipt")' in new_text

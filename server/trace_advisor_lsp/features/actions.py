@@ -1,10 +1,13 @@
 """Code actions: "Add span" and "Add span with attributes" per recommendation, the span linter's quick-fixes, the
 same two for the function under the cursor, and "Add spans to all recommended functions in this file"; every edit
-comes from the span engine or the linter, pinned to the document version."""
+comes from the span engine or the linter, pinned to the document version. A client that resolves edits gets the span
+actions without theirs (asked for on every cursor move): the edit is made when one is picked (codeAction/resolve),
+against the document as it is then, laid out with the project's formatter."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from lsprotocol import types
 from trace_advisor.datatypes import Capture, Recommendation, split_symbol
@@ -40,6 +43,30 @@ async def code_action(ls: TraceAdvisorServer, params: types.CodeActionParams) ->
         current()
         actions: list[types.CodeAction] = []
         fixed: set[str] = set()  # functions with quick-fixes here: the refactor pair would repeat them
+        editor = None  # parsed once for the checks of the lazy actions
+
+        def span_action(
+            title: str, kind: str, symbol: str, capture: Capture | None, line: int, name: str, **extra: Any
+        ) -> types.CodeAction | None:
+            """The action adding a span to one function: with a client that resolves edits, only offered (the
+            function is there and can get a span) and its edit made when picked, with the project's formatter;
+            else with its edit."""
+            nonlocal editor
+            qualname = split_symbol(symbol)[1]
+            if lazy:
+                if editor is None:
+                    from trace_advisor.edits import SpanEditor
+
+                    editor = SpanEditor(text, style=style, origin=origin)
+                if not spans.offers(editor, qualname, line):
+                    return None
+                data = {"uri": uri, "symbol": symbol, "line": line, "capture": capture is not None, "name": name}
+                return convert.code_action(title, kind, None, **extra, data={**data, "version": version})
+            edits, _ = spans.function_edits(text, qualname, capture, line, style, origin, name)
+            return (
+                convert.code_action(title, kind, conv.workspace_edit(path, edits, version), **extra) if edits else None
+            )
+
         if wanted(QUICKFIX):
             actions.extend(lint.quick_fixes(conv, project, path, text, version, params.context.diagnostics))
             for diagnostic in params.context.diagnostics:
@@ -48,26 +75,27 @@ async def code_action(ls: TraceAdvisorServer, params: types.CodeActionParams) ->
                     continue
                 line, name = rec.range.start.line, rec.span_name
                 for capture, title in ((rec.capture, f"Add span \u201c{name}\u201d with attributes"), (None, None)):
-                    edits, _ = spans.function_edits(text, rec.qualname, capture, line, style, origin, name)
-                    if edits:
-                        edit = conv.workspace_edit(path, edits, version)
-                        label = title or f"Add span \u201c{name}\u201d"
-                        actions.append(convert.code_action(label, QUICKFIX, edit, [diagnostic], capture is not None))
+                    label = title or f"Add span \u201c{name}\u201d"
+                    preferred = capture is not None
+                    fix = span_action(
+                        label, QUICKFIX, rec.symbol, capture, line, name, diagnostics=[diagnostic], preferred=preferred
+                    )
+                    if fix is not None:
+                        actions.append(fix)
                         fixed.add(rec.symbol)
         if wanted(REFACTOR):
             cursor = conv.to_core(path, params.range.start)
             definition = index.definition_at(Path(path), cursor)
             if definition is not None and definition.kind in FUNCTION_KINDS and definition.symbol not in fixed:
-                qualname = split_symbol(definition.symbol)[1]
                 rec = findings.recommendation(definition.symbol, cursor.line)
                 name = rec.span_name if rec else index.extension(SpanNames).name(index, definition.symbol)
                 # with attributes: the recommendation's, else only where the code is and its exception paths
                 choices = ((rec.capture if rec else Capture(), " with attributes"), (None, ""))
                 for capture, suffix in choices:
-                    edits, _ = spans.function_edits(text, qualname, capture, cursor.line, style, origin, name)
-                    if edits:
-                        title = f"Add span{suffix} to this function (\u201c{name}\u201d)"
-                        actions.append(convert.code_action(title, REFACTOR, conv.workspace_edit(path, edits, version)))
+                    title = f"Add span{suffix} to this function (\u201c{name}\u201d)"
+                    action = span_action(title, REFACTOR, definition.symbol, capture, cursor.line, name)
+                    if action is not None:
+                        actions.append(action)
         if wanted(SOURCE_ADD_SPANS) and findings.visible:
             if lazy:  # every recommended function is edited: computed only when the user picks it
                 actions.append(convert.code_action(ADD_ALL_TITLE, SOURCE_ADD_SPANS, None, data={"uri": uri}))
@@ -79,17 +107,39 @@ async def code_action(ls: TraceAdvisorServer, params: types.CodeActionParams) ->
 
 
 async def code_action_resolve(ls: TraceAdvisorServer, action: types.CodeAction) -> types.CodeAction:
-    """The edit of "Add spans to all recommended functions", against the document as it is now."""
+    """The edit of an action listed without one (a client that resolves edits), against the document as it is now
+    and laid out with the project's formatter: "Add spans to all recommended functions", or a span on one function
+    (``data``: its symbol, def line, with or without attributes, span name)."""
     data = action.data if isinstance(action.data, dict) else {}
     uri = str(data.get("uri", ""))
     target = await ls.documents.ready(uri) if action.edit is None else None
     doc = ls.documents.document(uri)
     if target is None or doc is None:
         return action
-    conv, text, version = ls.documents.converter(target.project), doc.source, doc.version
-    recommended = list(target.project.findings_for(target.path).visible)
-    style, origin = target.project.span_style(), target.span_origin()
-    resolved = await ls.engine.query(lambda: file_action(conv, target.path, text, version, recommended, style, origin))
+    project, path, origin = target.project, target.path, target.span_origin()
+    conv, text, version = ls.documents.converter(project), doc.source, doc.version
+    findings = project.findings_for(path)
+    symbol, line = data.get("symbol"), data.get("line")
+    if isinstance(symbol, str) and isinstance(line, int):
+        name = str(data.get("name") or "") or None
+        rec = findings.recommendation(symbol, line)
+        capture = (rec.capture if rec else Capture()) if data.get("capture") else None
+
+        def edit() -> types.WorkspaceEdit:
+            style = project.span_style(formatter=True)
+            qualname = split_symbol(symbol)[1]
+            edits, _ = spans.function_edits(text, qualname, capture, line, style, origin, name)
+            return conv.workspace_edit(path, edits, version)
+
+        action.edit = await ls.engine.query(edit)
+        return action
+    recommended = list(findings.visible)
+
+    def file_edit() -> list[types.CodeAction]:
+        style = project.span_style(formatter=True)
+        return file_action(conv, path, text, version, recommended, style, origin)
+
+    resolved = await ls.engine.query(file_edit)
     action.edit = resolved[0].edit if resolved else types.WorkspaceEdit(document_changes=[])
     return action
 
