@@ -102,9 +102,11 @@ def test_client_errors_raised_two_calls_below_leave_every_span_unset(tmp_path: P
 def test_the_report_previews_the_same_guard() -> None:
     report = run_cli("analyze", FIXTURE, "--format", "md", "--no-cache", "-q", "--min-confidence", "0.01")
     assert report.returncode == 0, report.stderr
-    quote = report.stdout[report.stdout.index("#### `quote`") :]
-    section = quote.split("####")[1]
-    assert "the module also gets `from werkzeug.exceptions import HTTPException`" in section
+    # route_of: the guard `apply` writes (test_a_callee_that_re_raises_a_caught_4xx_leaves_the_span_unset); `quote`,
+    # whose only evidence is an early exit, is no longer recommended at any confidence
+    found = report.stdout[report.stdout.index("#### `route_of`") :]
+    section = found.split("####")[1]
+    assert "the module also gets `from werkzeug.exceptions import HTTPException, NotFound`" in section
     # the guard's helper class by name and purpose, not its lines one by one
     assert "and the helper class `_ErrorStatus` (sets ERROR on the span for an exception leaving it" in section
     assert "`class _ErrorStatus:`" not in report.stdout and "`def __init__" not in report.stdout
