@@ -124,3 +124,31 @@ async def test_the_edit_is_made_against_the_document_as_it_is_when_picked(
     check = ruff_format_check(result, tmp_path, root)
     assert check.returncode == 0, check.stdout
     replace_document(client, uri, 3, file.read_text())
+
+
+async def test_the_add_span_commands_use_the_formatter(client: LanguageClient, tmp_path: Path) -> None:
+    """The code lens's "Add span" and "Add spans to all recommended functions in this file" commands edit as the
+    picked actions do: with the project's formatter."""
+    root = folders_of(client)[0]
+    file = root / "shop" / "codes.py"
+    text = file.read_text()
+    uri = open_document(client, file) if file.as_uri() not in client.diagnostics else file.as_uri()
+    await wait_diagnostics(client, uri, lambda d: bool(named(d, ":CodeStore.recovery_codes")))
+    lenses = await client.text_document_code_lens_async(
+        types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    add = [lens.command for lens in lenses or [] if lens.command and lens.command.command == "trace-advisor.addSpan"]
+    (command,) = [c for c in add if "recovery_codes" in str(c.arguments)]
+    for n, (name, arguments) in enumerate(
+        ((command.command, command.arguments), ("trace-advisor.addSpansInFile", [uri]))
+    ):
+        seen = len(client.applied_edits)  # type: ignore[attr-defined]
+        answer = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command=name, arguments=list(arguments or []))
+        )
+        assert answer["applied"], answer
+        (params,) = client.applied_edits[seen:]  # type: ignore[attr-defined]
+        result = apply_text_edits(text, edits_of(params.edit, uri))
+        assert PUSHED in result, result
+        check = ruff_format_check(result, tmp_path / str(n), root)
+        assert check.returncode == 0, check.stdout
