@@ -326,6 +326,9 @@ async function applyFirstQuickFix(document: vscode.TextDocument, diagnostics: vs
       document.uri,
       diagnostic.range,
       vscode.CodeActionKind.QuickFix.value,
+      // the server lists span fixes without their edit (made on codeAction/resolve, as when a user picks one):
+      // have VS Code resolve them, as its lightbulb does
+      10,
     );
     const action = (actions ?? []).find(
       (candidate): candidate is vscode.CodeAction => "kind" in candidate && candidate.edit !== undefined,
