@@ -31,6 +31,7 @@ _NOT_IO_SUFFIXES = frozenset(
         "register_converter",
         "parse_url",
         "make_headers",
+        "makedsn",  # oracledb's and cx_Oracle's: a connect string built in memory
     }
 )
 # Path segments that never lead to I/O (exceptions, constants, column expressions)...
@@ -63,11 +64,14 @@ _NEVER_IO_PARTS = frozenset(
 _SQLALCHEMY_STATEMENTS = frozenset(
     {"Select", "Insert", "Update", "Delete", "Table", "TableClause", "Join", "Subquery", "CTE", "TextClause"}
     | {"CompoundSelect", "Exists", "ScalarSelect", "Values", "Alias", "FromClause"}
+    | {"Load"}  # a loader option: ``Load(User).load_only("id")``
 )
 _QUERY_BUILDERS = frozenset(
     {"filter", "filter_by", "where", "join", "outerjoin", "order_by", "group_by", "having", "limit", "offset"}
     | {"options", "with_entities", "distinct", "select_from", "add_columns", "correlate", "execution_options"}
     | {"params", "union", "union_all", "subquery", "cte", "label", "as_scalar", "scalar_subquery", "enable_eagerloads"}
+    | {"with_session", "with_parent", "with_for_update", "yield_per", "populate_existing", "from_statement"}
+    | {"prefix_with", "suffix_with", "with_hint", "load_only"}
 )
 # ...and module namespaces of query builders and helpers, when the call is a module-level function.
 _BUILDER_PARTS = frozenset({"func", "sql", "schema", "types", "orm", "parse", "expression"})
