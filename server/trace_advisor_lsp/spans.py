@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from trace_advisor.datatypes import Capture, Range, Recommendation, TextEdit
 
 if TYPE_CHECKING:
-    from trace_advisor.edits import SpanEditor, SpanOrigin, SpanStyle
+    from trace_advisor.edits import SpanOrigin, SpanStyle
 
 LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # LSP lines with their line breaks
 
@@ -34,30 +34,6 @@ def function_edits(
     editor = SpanEditor(text, style=style, origin=origin)
     result = editor.edits(qualname, capture, line=line if len(editor.sites(qualname)) > 1 else None, name=name)
     return result.edits, result.message
-
-
-def offers(editor: SpanEditor, qualname: str, line: int | None) -> bool:
-    """Whether a span may be added to the def of ``qualname`` spanning ``line`` (as ``function_edits`` chooses it),
-    without making the edit: the def is there and is not already traced, a stub, an overload, abstract or a function
-    ending iteration with StopIteration (the span engine's own refusals before it builds the edit). For actions listed
-    on every cursor move whose edit is made when the user picks one (codeAction/resolve)."""
-    from trace_advisor.edits.existing import ABSTRACT, decorator_tails, has_span, is_stub
-    from trace_advisor.edits.handlers import raises_stop_iteration
-
-    if editor.module is None:
-        return False
-    sites = editor.sites(qualname)
-    if len(sites) > 1 and line is not None:  # the def spanning ``line``, decorators included
-        sites = [s for s in sites if min([d.lineno for d in s.node.decorator_list] + [s.node.lineno]) <= line]
-        sites = [s for s in sites if line <= (s.node.end_lineno or s.node.lineno)]
-    else:  # the first def that is not an overload stub
-        sites = [s for s in sites if "overload" not in decorator_tails(s.node)] or sites
-    if not sites:
-        return False
-    node = sites[0].node
-    tails = decorator_tails(node)
-    refused = has_span(node) or is_stub(node) or "overload" in tails or tails & ABSTRACT
-    return not (refused or raises_stop_iteration(node))
 
 
 def file_edits(

@@ -1,5 +1,5 @@
-"""``spans.offers`` (whether the language server lists a span action it makes only when picked) agrees with the edit
-``spans.function_edits`` then makes, for every def of every Python fixture file: an action is listed exactly when
+"""``SpanEditor.offers`` (whether the language server lists a span action it makes only when picked) agrees with the
+edit ``spans.function_edits`` then makes, for every def of every Python fixture file: an action is listed exactly when
 picking it adds a span (already traced functions, stubs, overloads, abstract methods and StopIteration-raising
 generators get none)."""
 
@@ -30,7 +30,7 @@ def test_offers_is_exactly_when_the_edit_adds_a_span() -> None:
         for site in defs:
             line = site.node.lineno
             edits, _ = spans.function_edits(text, site.qualname, None, line, style, origin)
-            offered = spans.offers(editor, site.qualname, line)
+            offered = editor.offers(site.qualname, line=line)
             checked += 1
             refused += not offered
             if offered != bool(edits):

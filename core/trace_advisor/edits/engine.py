@@ -132,6 +132,24 @@ class SpanEditor:
     ) -> EditResult:
         """Edits adding a span to the function ``qualname`` (the one spanning ``line`` when several share it), named
         ``name`` (default: ``Class.method``; the analysis gives names unique in the workspace)."""
+        name = name or span_name(qualname)
+        site = self._target(qualname, line, name)
+        if isinstance(site, EditResult):
+            return site
+        try:
+            return self._build(site, name, capture)
+        except (BodyEditError, ValueError, SyntaxError, RecursionError) as error:
+            return EditResult((), f"could not add a span to {qualname} safely: {error}")
+        except Exception as error:  # a bug here must cost one quick-fix, never the editor session
+            return EditResult((), f"could not add a span to {qualname}: internal error {type(error).__name__}: {error}")
+
+    def offers(self, qualname: str, *, line: int | None = None) -> bool:
+        """Whether :meth:`edits` would try to build a span for ``qualname`` (none of its refusals applies), without
+        building it: for actions listed on every cursor move whose edit is made when the user picks one."""
+        return not isinstance(self._target(qualname, line, span_name(qualname)), EditResult)
+
+    def _target(self, qualname: str, line: int | None, name: str) -> FunctionSite | EditResult:
+        """The def a span goes on, or why none does (a refusal, with nothing edited)."""
         if self.module is None:
             return EditResult((), self.error)
         if qualname == MODULE_QUALNAME:
@@ -144,7 +162,6 @@ class SpanEditor:
         site = _choose(sites, line)
         if site is None:
             return EditResult((), f"no function {qualname} at line {line}")
-        name = name or span_name(qualname)
         node = site.node
         if has_span(node):
             return EditResult((), f"{qualname} already starts a span", already_traced=True, span_name=name)
@@ -161,12 +178,7 @@ class SpanEditor:
                 f"{qualname} ends iteration by raising StopIteration: a span would record every normal end as an"
                 " error (trace the code that drives the iteration instead)",
             )
-        try:
-            return self._build(site, name, capture)
-        except (BodyEditError, ValueError, SyntaxError, RecursionError) as error:
-            return EditResult((), f"could not add a span to {qualname} safely: {error}")
-        except Exception as error:  # a bug here must cost one quick-fix, never the editor session
-            return EditResult((), f"could not add a span to {qualname}: internal error {type(error).__name__}: {error}")
+        return site
 
     def _build(self, site: FunctionSite, name: str, capture: Capture | None) -> EditResult:
         assert self.module is not None

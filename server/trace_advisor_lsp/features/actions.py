@@ -58,7 +58,7 @@ async def code_action(ls: TraceAdvisorServer, params: types.CodeActionParams) ->
                     from trace_advisor.edits import SpanEditor
 
                     editor = SpanEditor(text, style=style, origin=origin)
-                if not spans.offers(editor, qualname, line):
+                if not editor.offers(qualname, line=line):
                     return None
                 data = {"uri": uri, "symbol": symbol, "line": line, "capture": capture is not None, "name": name}
                 return convert.code_action(title, kind, None, **extra, data={**data, "version": version})
