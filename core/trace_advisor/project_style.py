@@ -17,9 +17,10 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 DEFAULT_LINE_LENGTH = 88
+FormatterTool = Literal["ruff", "black"]
 _MAX_BYTES = 1_000_000
 
 
@@ -32,6 +33,9 @@ class ProjectStyle:
     third_party: frozenset[str] = frozenset()  # names forced into the third-party section
     force_sort_within_sections: bool = False  # ``from x import`` and ``import x`` sorted together by module
     lines_between_types: int = 0  # blank lines between a section's ``import x`` and ``from x import`` lines
+    # the formatter the project configures: ruff when it has a ``format`` section, else black when ``[tool.black]``
+    # exists, else ruff when ruff is configured at all
+    formatter: FormatterTool | None = None
     quote: str = '"'  # of inserted strings: ``'`` when ruff's formatter or flake8-quotes (ruff's Q rules) ask for it
     pylint: bool = False  # the project configures pylint (``.pylintrc``, ``pylintrc``, ``[tool.pylint.*]``...)
     # the oldest Python the project supports, when its configuration says (ruff's or black's target version,
@@ -72,6 +76,10 @@ def read_project_style(root: Path | None) -> ProjectStyle:
     ruff = _toml(root / "ruff.toml") or _toml(root / ".ruff.toml") or _mapping(pyproject.get("ruff"))
     ruff_isort = _mapping(_mapping(ruff.get("lint")).get("isort")) or _mapping(ruff.get("isort"))
     black = _mapping(pyproject.get("black"))
+    ruff_configured = "ruff" in pyproject or (root / "ruff.toml").is_file() or (root / ".ruff.toml").is_file()
+    formatter: FormatterTool | None = (
+        "ruff" if "format" in ruff else "black" if "black" in pyproject else "ruff" if ruff_configured else None
+    )
     ini = _ini(root / ".flake8", root / "setup.cfg", root / "tox.ini")
     isort = _mapping(pyproject.get("isort")) or _section(ini, "isort") or _section(ini, "tool:isort")
     flake8 = _section(ini, "flake8") or _section(ini, "pycodestyle")
@@ -101,6 +109,7 @@ def read_project_style(root: Path | None) -> ProjectStyle:
         first_party=frozenset(first | _packages(sources)),
         third_party=frozenset(third),
         force_sort_within_sections=str(force).lower() in ("true", "1", "yes"),
+        formatter=formatter,
         lines_between_types=min(2, _int(ruff_isort.get("lines-between-types", isort.get("lines_between_types"))) or 0),
         quote="'" if single else '"',
         pylint=_uses_pylint(root, pyproject, ini),

@@ -14,17 +14,15 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tomllib
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
 from trace_advisor.datatypes import Position, Range, TextEdit
 from trace_advisor.edits.source import SourceText
+from trace_advisor.project_style import FormatterTool
 
-FormatterTool = Literal["ruff", "black"]
 _TIMEOUT_S = 10.0
 
 
@@ -41,13 +39,10 @@ class RangeFormatter:
         return _run(self, text, path, first, last)
 
 
-def find_formatter(root: Path | None, python: str | None = None) -> RangeFormatter | None:
-    """The formatter ``root``'s configuration names (``[tool.ruff]``/``ruff.toml``, ``[tool.black]``), where it is
-    installed: the configured interpreter's folder, $VIRTUAL_ENV, the project's ``.venv``/``venv``, then PATH."""
-    if root is None:
-        return None
-    tool = _configured(root)
-    if tool is None:
+def find_formatter(root: Path | None, tool: FormatterTool | None, python: str | None = None) -> RangeFormatter | None:
+    """``tool`` (the formatter ``root``'s configuration names: ``ProjectStyle.formatter``) where it is installed: the
+    configured interpreter's folder, $VIRTUAL_ENV, the project's ``.venv``/``venv``, then PATH."""
+    if root is None or tool is None:
         return None
     folders = [Path(python).parent] if python and Path(python).is_file() else []
     if os.environ.get("VIRTUAL_ENV"):
@@ -59,23 +54,6 @@ def find_formatter(root: Path | None, python: str | None = None) -> RangeFormatt
             return RangeFormatter(tool, str(candidate), root)
     found = shutil.which(tool)
     return RangeFormatter(tool, found, root) if found else None
-
-
-def _configured(root: Path) -> FormatterTool | None:
-    try:
-        with (root / "pyproject.toml").open("rb") as handle:
-            tools = tomllib.load(handle).get("tool", {})
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        tools = {}
-    tools = tools if isinstance(tools, dict) else {}
-    ruff = tools.get("ruff")
-    if isinstance(ruff, dict) and "format" in ruff:
-        return "ruff"
-    if "black" in tools:
-        return "black"
-    if ruff is not None or (root / "ruff.toml").is_file() or (root / ".ruff.toml").is_file():
-        return "ruff"
-    return None
 
 
 @lru_cache(maxsize=64)

@@ -68,5 +68,6 @@ def span_style(config: Config, project_root: Path | None = None, *, formatter: b
     """The style of span code for a project: its ``spans`` settings and what its ruff/black/flake8/isort
     configuration says (line length, first-party packages); defaults without ``project_root``. ``formatter``: also
     find the project's formatter (for edits written into files, not for previews: it runs once per function)."""
-    found = find_formatter(project_root, config.python) if formatter else None
-    return SpanStyle(config.spans, read_project_style(project_root), found)
+    project = read_project_style(project_root)
+    found = find_formatter(project_root, project.formatter, config.python) if formatter else None
+    return SpanStyle(config.spans, project, found)
