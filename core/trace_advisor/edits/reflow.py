@@ -240,15 +240,7 @@ def wrapped_comment(text: str, width: int) -> list[str] | None:
     marker = "# "
     if not body.startswith(marker) or "  " in body[len(marker) :]:
         return None
-    lines: list[str] = []
-    current = ""
-    for word in body[len(marker) :].split(" "):
-        candidate = f"{current} {word}" if current else word
-        if current and columns(indent + marker + candidate) > width:
-            lines.append(indent + marker + current)
-            candidate = word
-        current = candidate
-    lines.append(indent + marker + current)
+    lines = _fill(marker, marker, body[len(marker) :].split(" "), indent, width)
     return lines if len(lines) > 1 and fits(lines, width) else None
 
 
@@ -312,18 +304,20 @@ def refilled_comments(block: list[str], width: int, pushed: list[bool]) -> list[
         elif paragraph.aligned or not paragraph.words or paragraph.first.startswith(("#!", "#:")):
             return None
         else:
-            out.extend(_fill(paragraph, indent, width))
+            out.extend(_fill(paragraph.first, paragraph.hang, paragraph.words, indent, width))
         at += count
     return out if fits(out, width) else None
 
 
-def _fill(paragraph: _Paragraph, indent: str, width: int) -> list[str]:
+def _fill(first: str, hang: str, words: list[str], indent: str, width: int) -> list[str]:
+    """``words`` filled greedily into lines within ``width``: the first led by ``first`` (``# ``, ``#  1. ``), the
+    others by ``hang``."""
     lines: list[str] = []
-    current = indent + paragraph.first + paragraph.words[0]
-    for word in paragraph.words[1:]:
+    current = indent + first + words[0]
+    for word in words[1:]:
         if columns(f"{current} {word}") > width:
             lines.append(current)
-            current = indent + paragraph.hang + word
+            current = indent + hang + word
         else:
             current = f"{current} {word}"
     lines.append(current)
