@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,7 @@ from trace_advisor.advise.provider import Provider
 from trace_advisor.cancel import CancelToken
 from trace_advisor.config_model import Config
 from trace_advisor.datatypes import InstrumentationHint, Recommendation, SyntaxProblem, Usage
+from trace_advisor.edits.formatter import find_formatter
 from trace_advisor.edits.style import SpanOrigin, SpanStyle, span_origin, span_style
 from trace_advisor.index import Index
 
@@ -82,7 +84,9 @@ class Project:
                 self._style = (self.config, span_style(self.config, self.root))
             return self._style[1]
         if self._formatted is None or self._formatted[0] is not self.config:
-            self._formatted = (self.config, span_style(self.config, self.root, formatter=True))
+            style = self.span_style()  # the project's style as read once; only the formatter is looked up
+            found = find_formatter(self.root, style.project.formatter, self.config.python)
+            self._formatted = (self.config, dataclasses.replace(style, formatter=found))
         return self._formatted[1]
 
     def findings_for(self, path: str) -> FileFindings:
