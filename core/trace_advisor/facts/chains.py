@@ -101,7 +101,10 @@ def chain_of(node: ast.expr, keys: bool = True) -> Chain | None:
             current = current.value
         elif type(current) is ast.Call:
             named = _named_attribute(current)
-            if named is None:
+            if named is None and (cast := _inline_cast(current)) is not None:  # ``cast(Repo, r).load``
+                parts.extend(reversed(cast))
+                current = current.func
+            elif named is None:
                 if (key := _factory_key(current)) is not None:
                     parts.append(key)
                 parts.append(CALL)
@@ -326,6 +329,21 @@ def _cast_chains(node: ast.Call) -> tuple[Chain, ...] | None:
     return tuple((*callee, CAST, _CAST_LENGTHS[len(chain)], *chain) for chain in types)
 
 
+def _inline_cast(node: ast.Call) -> Chain | None:
+    """CAST, its length and the one type of ``cast(T, value)`` called in a chain (``cast(Repo, r).load()``), None
+    for any other call or a type that reads as several classes (a union: a chain holds one)."""
+    if type(node.func) is ast.Name:
+        if node.func.id != "cast":  # the common call: one string comparison
+            return None
+    elif type(node.func) is not ast.Attribute or node.func.attr != "cast":
+        return None
+    found = _cast_chains(node)
+    if found is None or len(found) != 1:
+        return None
+    cut = found[0].index(CAST)
+    return found[0][cut:]
+
+
 def _copied(node: ast.Call, lambdas: LambdaNames | None) -> tuple[Chain, ...]:
     """``dict(base)``, ``list(steps)``: the new collection, holding the slots of its argument (``dict``'s keyword
     arguments under their names)."""
@@ -366,8 +384,8 @@ def chain_text(chain: Chain) -> str:
         if skip:  # the type a ``cast`` is given: an argument, not written in a callee's text
             skip -= 1
         elif part == CAST:
-            out.append("()")
-            skip = 1 + int(chain[position + 1])
+            out.append("()")  # (a prefix may end inside the cast: a callee's receiver, ``cast(T, v)`` cut short)
+            skip = 1 + int(chain[position + 1]) if position + 1 < len(chain) else 0
         elif part == CALL:
             out.append("()")
         elif part == ITEM:
