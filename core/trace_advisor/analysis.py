@@ -889,15 +889,16 @@ class Analyzer:
         return kept, cost_notes(recs, decision.reasons)
 
     def weigh_file_costs(
-        self, path: Path, recs: list[Recommendation], cancel: CancelToken = NEVER
+        self, path: Path, recs: list[Recommendation], cancel: CancelToken = NEVER, *, reached: bool = True
     ) -> list[Recommendation]:
         """:meth:`weigh_costs` of one file's recommendations (the editor's) as a run over the whole workspace decides
         it: the hot functions in other files that the file's functions reach are weighed too, so a caller here
-        promoted in place of one of them is recommended here, as ``analyze``/``apply --all`` recommend it."""
-        reached = self._reached_hot_candidates(path.resolve(), cancel)
+        promoted in place of one of them is recommended here, as ``analyze``/``apply --all`` recommend it
+        (``reached=False``: the file's own alone, the quick first answer while those are not analysed yet)."""
+        hot = self._reached_hot_candidates(path.resolve(), cancel) if reached else []
         self._promote_anywhere = True
         try:
-            kept, _ = self.weigh_costs([*recs, *reached])
+            kept, _ = self.weigh_costs([*recs, *hot])
         finally:
             self._promote_anywhere = False
         own = self.index.module_for_path(path)

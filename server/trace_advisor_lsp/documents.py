@@ -296,6 +296,17 @@ class Documents:
         token, key = GivingWay(self._engine), f"refresh:{uri}"
         self._shared.cancellations.replace(key, token)
         others = self.open_files(project, skip=uri)
+        loop = asyncio.get_running_loop()
+
+        def first_paint(local: LocalFindings) -> None:
+            """Engine thread: a document's first findings from its own file, published at once while the hot
+            functions its functions reach in other files are still weighed (on a big workspace that takes seconds
+            the first time); the full findings follow."""
+            visible = _visible(project, index, path, local.recommendations, findings, text)
+            shown = render_diagnostics(conv, path, visible, None, (), local.install, project.config.max_per_file)
+            loop.call_soon_threadsafe(self._publish_first, project, uri, path, (visible, shown), version)
+
+        early = first_paint if findings.refreshed_version is None else None  # only a document just opened
 
         def job() -> tuple[float, SyntaxProblem | None, LocalFindings, Published, list[str] | None]:
             started = time.perf_counter()
@@ -305,7 +316,7 @@ class Documents:
             # what the edit left stale, resolved before the analysis reads it (and the open documents reading it)
             passed = self.readers.resolve(index, token)
             readers = _open_readers(index, others, set(passed.resolved)) if passed is not None else None
-            local, visible = _find(project, index, path, text, findings, problem, token)
+            local, visible = _find(project, index, path, text, findings, problem, token, early)
             linted = lint.findings(project, text, index, path) if problem is None else ()
             published = (
                 visible,
@@ -358,6 +369,12 @@ class Documents:
         if self.document(target.uri) is not None:
             return (await self.findings_now(target)).recommendations
         return target.project.findings_for(target.path).visible
+
+    def _publish_first(self, project: Project, uri: str, path: str, published: Published, version: int | None) -> None:
+        """Publish a document's first findings unless a newer version or the full findings came first."""
+        current = self.document(uri)
+        if current is not None and current.version == version and project.findings_for(path).refreshed_version is None:
+            self.publish(project, uri, path, published, version)
 
     def publish(self, project: Project, uri: str, path: str, published: Published, version: int | None) -> None:
         recommendations, diagnostics = published
@@ -532,10 +549,11 @@ def _find(
     findings: FileFindings,
     problem: SyntaxProblem | None,
     token: CancelToken = NEVER,
+    early: Callable[[LocalFindings], None] | None = None,
 ) -> tuple[LocalFindings, tuple[Recommendation, ...]]:
     """What to recommend in this one file, once the index has its text (the last good findings while it does not
-    parse)."""
-    local = findings.local if problem is not None else _local_findings(project, index, path, token)
+    parse); ``early`` is given the file's own findings first (see :func:`_local_findings`)."""
+    local = findings.local if problem is not None else _local_findings(project, index, path, token, early)
     return local, _visible(project, index, path, local.recommendations, findings, text)
 
 
@@ -554,15 +572,25 @@ def _findings_on_disk(project: Project, index: Index, path: str, findings: FileF
     return TextFindings(text, None, _visible(project, index, path, local.recommendations, findings, text))
 
 
-def _local_findings(project: Project, index: Index, path: str, token: CancelToken = NEVER) -> LocalFindings:
+def _local_findings(
+    project: Project,
+    index: Index,
+    path: str,
+    token: CancelToken = NEVER,
+    early: Callable[[LocalFindings], None] | None = None,
+) -> LocalFindings:
     """The local engine's findings for one file of the index as it is, without what ``analyze`` leaves out for cost
     (and with the callers it promotes in place of hot functions, wherever those are), so the editor offers the spans
-    ``apply --all`` adds, and the instrumentation ``analyze`` advises for its request handlers."""
+    ``apply --all`` adds, and the instrumentation ``analyze`` advises for its request handlers. ``early`` is given
+    the findings weighed on the file's own functions first, before the hot functions they reach elsewhere are."""
     from trace_advisor.analysis import Analyzer  # the detectors: loaded by the first refresh, not at start-up
 
     analyzer = Analyzer(index, project.config, index.graph())
     recs, _, _ = analyzer.run([Path(path)], token, None)
     token.check()
+    if early is not None:
+        own = tuple(analyzer.weigh_file_costs(Path(path), recs, token, reached=False))
+        early(LocalFindings(own, analyzer.instrumentation(own)))
     kept = tuple(analyzer.weigh_file_costs(Path(path), recs, token))
     return LocalFindings(kept, analyzer.instrumentation(kept))
 
