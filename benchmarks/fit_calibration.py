@@ -1,13 +1,14 @@
 """Fits the calibrated scorer (``scoring: calibrated``) and writes ``core/trace_advisor/resources/calibration.json``.
 
-Training data: every repository of ``benchmarks/corpus/manifest.json`` (both splits: repositories whose maintainers
-placed spans by hand) and the hand-labelled dev set, one row per labelled function that the rules scorer has evidence
-for, with the features of :mod:`trace_advisor.advise.calibration`. Each repository is read with every span taken out
-(as ``placement_corpus.py --keep 0`` reads it): the features read the neighbours of a function (its callers and
-callees in other files), and a neighbour's span is a label. Each repository is scored leave-one-repository-out
-(by a model fitted on all the others, never on itself), every repository weighted equally; the figures are printed
-for the whole corpus and for each split (``dev``: studied with ``placement_corpus.py --errors``; ``heldout``: never
-studied; ``devset``). The shipped model is then fitted on all of them. The default model is shallow gradient-boosted
+Training data: the repositories of ``benchmarks/corpus/manifest.json`` whose maintainers placed spans by hand (the
+``dev`` split; the ``heldout`` one only with ``--with-heldout``: it is kept for ``placement_corpus.py --split
+heldout`` to score a model that never saw it) and the hand-labelled dev set, one row per labelled function that the
+rules scorer has evidence for, with the features of :mod:`trace_advisor.advise.calibration`. Each repository is read
+with every span taken out (as ``placement_corpus.py --keep 0`` reads it): the features read the neighbours of a
+function (its callers and callees in other files), and a neighbour's span is a label. Each repository is scored
+leave-one-repository-out (by a model fitted on all the others, never on itself), every repository weighted equally;
+the figures are printed for all of them and for each group (``dev``: the corpus repositories; ``devset``). The
+shipped model is then fitted on all of them. The default model is shallow gradient-boosted
 trees (depth 2, log-loss with Newton leaves, quantile cut points) exported as nested splits; ``--model logistic`` fits
 an L2-regularised logistic regression instead. Both are deterministic: the same rows give the same model. The
 threshold is the highest cut whose micro + macro F1 of the leave-one-repository-out predictions is within ``TIE`` of
@@ -270,6 +271,8 @@ def grouped(rows: Sequence[Row], predicted: Sequence[float], threshold: float) -
     out = {}
     for group in GROUPS:
         chosen = [(r, p) for r, p in zip(rows, predicted, strict=True) if group in ("all", r.split)]
+        if not chosen:  # the held-out split, left out of the fit
+            continue
         out[group] = figures([r for r, _ in chosen], [p for _, p in chosen], threshold)
     return out
 
@@ -308,12 +311,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--without", action="append", default=[], metavar="PREFIX", help="leave out the features named so (repeatable)"
     )
+    parser.add_argument(
+        "--with-heldout",
+        action="store_true",
+        help="fit on the held-out split too (by default it is only ever scored: placement_corpus.py --split heldout)",
+    )
     args = parser.parse_args(argv)
     if args.mirrors is None and (args.rows is None or not args.rows.is_file()):
         parser.error("--mirrors is needed unless --rows names a file written before")
     rows = [
         dataclasses.replace(r, features={k: v for k, v in r.features.items() if not k.startswith(tuple(args.without))})
         for r in load_rows(args)
+        if args.with_heldout or r.split != "heldout"
     ]
     train = partial(boost if args.model == "boosted" else fit, devset=args.devset_weight)
     repos = list(dict.fromkeys(r.repo for r in rows))
