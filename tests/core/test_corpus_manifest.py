@@ -3,6 +3,7 @@ trusted, a documented dev/held-out split, and held-out mistakes that are never l
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -161,3 +162,86 @@ def test_a_manifest_entry_without_a_split_is_refused(mirrors: tuple[Path, str], 
     manifest.write_text(json.dumps({"repos": [entry]}))
     done = _run("--mirrors", str(root), "--manifest", str(manifest), cwd=tmp_path)
     assert done.returncode != 0 and "split must be one of" in done.stderr
+
+
+TRACED_BILLING = """\
+import logging
+
+import requests
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+
+from pkg.settings import tracing_enabled
+
+tracer = trace.get_tracer(__name__)
+
+
+class BillingClient:
+    def __init__(self, base_url):
+        self.base_url = base_url
+        self.tracer = trace.get_tracer("billing")
+
+    def get_invoice(self, invoice_id):
+        with tracer.start_as_current_span("get_invoice", kind=SpanKind.CLIENT) as span:
+            span.set_attribute("invoice.id", invoice_id)
+            response = requests.get(f"https://billing.example/invoices/{invoice_id}", timeout=5)
+            context = span.get_span_context()
+            trace_id = format(context.trace_id, "032x")
+            logging.getLogger(__name__).debug("invoice %s in trace %s", invoice_id, trace_id)
+            response.raise_for_status()
+            self.audit(invoice_id, span)
+            return response.json()
+
+    def refund(self, invoice_id):
+        if tracing_enabled():
+            with self.tracer.start_as_current_span("refund"):
+                return self.post(invoice_id)
+        return self.post(invoice_id)
+
+    def post(self, invoice_id):
+        return requests.post(f"https://billing.example/invoices/{invoice_id}/refund", timeout=5).json()
+
+    def audit(self, invoice_id):
+        requests.post("https://audit.example/events", json={"invoice": invoice_id}, timeout=5)
+"""
+
+
+def test_keep_0_leaves_no_trace_of_the_spans(tmp_path: Path) -> None:
+    """``--keep 0`` scores the project as it was before anyone traced it: the stripped copy keeps the functions' work
+    but nothing that tells where the spans were (the tracer, its imports, the span's name used after its ``with``,
+    the tracing switch around a span)."""
+    work = tmp_path / "work"
+    (work / "pkg").mkdir(parents=True)
+    (work / "pkg" / "billing.py").write_text(TRACED_BILLING)
+    (work / "pkg" / "settings.py").write_text("def tracing_enabled():\n    return True\n")
+    _git(work, "init", "-q")
+    _git(work, "-c", "user.email=t@t", "-c", "user.name=t", "add", ".")
+    _git(work, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "-m", "x")
+    commit = _git(work, "rev-parse", "HEAD")
+    mirrors = tmp_path / "mirrors"
+    mirrors.mkdir()
+    _git(mirrors, "clone", "-q", "--bare", str(work), str(mirrors / "acme+billing" / "repo"))
+    files = {"pkg/billing.py": {"traced": ["BillingClient.get_invoice", "BillingClient.refund"], "not_traced": []}}
+    entry = {"repo": "acme/billing", "commit": commit, "scope": ["pkg"], "split": "heldout", "files": files}
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"repos": [entry]}))
+    scratch = tmp_path / "scratch"
+    done = _run(
+        "--mirrors", str(mirrors), "--scratch", str(scratch), "--manifest", str(manifest), "--keep", "0", "--json",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    seed = json.loads(done.stdout)["seeds"][0]
+    assert seed["scored_traced"] == 2 and seed["still_traced"] == 0
+
+    (copy,) = scratch.glob("acme+billing-*-keep0-seed1")
+    text = (copy / "pkg" / "billing.py").read_text()
+    for word in ("span", "tracer", "trace", "opentelemetry", "SpanKind", "tracing_enabled"):
+        assert word not in text, f"{word!r} left in:\n{text}"
+    tree = ast.parse(text)
+    methods = {f.name: ast.unparse(f) for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)}
+    # the work stays: the request, its checks, the audit call (without the span it was handed), the one return path
+    assert "requests.get(" in methods["get_invoice"] and "response.raise_for_status()" in methods["get_invoice"]
+    assert "self.audit(invoice_id)" in methods["get_invoice"] and "return response.json()" in methods["get_invoice"]
+    assert methods["refund"].count("return self.post(invoice_id)") == 1
+    assert "import requests" in text
