@@ -65,11 +65,17 @@ def test_manifest_entries_are_coordinates_and_consistent_labels() -> None:
 
 
 def test_the_held_out_split_has_several_sparse_repositories() -> None:
-    repos = _manifest()["repos"]
+    """The held-out split is code nobody tuned to: repositories added after the first 15 were all studied, each
+    documented in the splits text, several of them sparse."""
+    data = _manifest()
+    repos = data["repos"]
     assert isinstance(repos, list)
     heldout = [r for r in repos if r["split"] == "heldout"]
-    assert len(heldout) >= len(repos) / 2
+    assert len(heldout) >= 4
     assert sum(_share_traced(r) <= 0.15 for r in heldout) >= 3  # only a few spans per file
+    assert all(r["split"] == "dev" for r in repos[:15])  # the first 15 are all studied now
+    text = data["splits"]["heldout"]  # type: ignore[index]
+    assert all(r["repo"].partition("/")[2] in text for r in heldout)
 
 
 def _git(cwd: Path, *args: str) -> str:
