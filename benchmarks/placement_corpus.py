@@ -184,10 +184,15 @@ TRACING_WORDS = frozenset(
 )
 
 
-def _tracing_name(text: str) -> bool:
+def _words(text: str) -> frozenset[str]:
+    """The words of the names in ``text`` (``startSpanInContext``: start, span, in, context; ``lifespan``: one)."""
     from trace_advisor.detect.branches import words
 
-    return bool(words(text) & TRACING_WORDS)
+    return words(text)
+
+
+def _tracing_name(text: str) -> bool:
+    return bool(_words(text) & TRACING_WORDS)
 
 
 def _spanning(call: ast.expr, helpers: frozenset[str]) -> bool:
@@ -197,14 +202,19 @@ def _spanning(call: ast.expr, helpers: frozenset[str]) -> bool:
         return False
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-    return "span" in name.lower() or name in helpers
+    return "span" in _words(name) or name in helpers
 
 
 def span_bindings(node: ast.FunctionDef | ast.AsyncFunctionDef, helpers: frozenset[str]) -> frozenset[str]:
     """The names a function binds to a span (``with tracer.start_as_current_span("x") as span``, ``parent_span =
-    self.start_tracing_span(...)``, ``span = trace.get_current_span()``): once the span is taken out, what still uses
-    them is tracing code left behind."""
-    found: set[str] = set()
+    self.start_tracing_span(...)``, ``span = trace.get_current_span()``, a parameter ``parent_span: trace.Span``):
+    once the span is taken out, what still uses them is tracing code left behind."""
+    arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+    found = {
+        a.arg
+        for a in arguments
+        if "span" in _words(a.arg) or a.annotation is not None and ast.unparse(a.annotation).endswith("Span")
+    }
     for child in ast.walk(node):
         if isinstance(child, ast.With | ast.AsyncWith):
             for item in child.items:
@@ -236,6 +246,15 @@ class _Untrace:
 
     def strip(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         node.body = self._body(node.body) or [ast.Pass()]
+        args = node.args  # the span parameters go too: callers stripped with it no longer pass them
+        positional = [*args.posonlyargs, *args.args]
+        defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+        kept = [(a, d) for a, d in zip(positional, defaults, strict=True) if a.arg not in self.freed]
+        args.posonlyargs = [a for a, _ in kept if a in args.posonlyargs]
+        args.args = [a for a, _ in kept if a in args.args]
+        args.defaults = [d for _, d in kept if d is not None]
+        kwonly = [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if a.arg not in self.freed]
+        args.kwonlyargs, args.kw_defaults = [a for a, _ in kwonly], [d for _, d in kwonly]
 
     def uses(self, node: ast.AST) -> bool:
         return any(isinstance(n, ast.Name) and n.id in self.freed for n in ast.walk(node))

@@ -198,9 +198,10 @@ class BillingClient:
             self.audit(invoice_id, span)
             return response.json()
 
-    def refund(self, invoice_id):
+    def refund(self, invoice_id, parent_span=None):
         if tracing_enabled():
             with self.tracer.start_as_current_span("refund"):
+                parent_span.add_event("refund")
                 return self.post(invoice_id)
         return self.post(invoice_id)
 
@@ -250,4 +251,5 @@ def test_keep_0_leaves_no_trace_of_the_spans(tmp_path: Path) -> None:
     assert "requests.get(" in methods["get_invoice"] and "response.raise_for_status()" in methods["get_invoice"]
     assert "self.audit(invoice_id)" in methods["get_invoice"] and "return response.json()" in methods["get_invoice"]
     assert methods["refund"].count("return self.post(invoice_id)") == 1
+    assert methods["refund"].startswith("def refund(self, invoice_id):")
     assert "import requests" in text
