@@ -313,8 +313,12 @@ class _Untrace:
             return [stmt]
         for field in ("body", "orelse", "finalbody"):
             block = getattr(stmt, field, None)
-            if isinstance(block, list) and block:
-                setattr(stmt, field, self._body(block) or ([] if field != "body" else [ast.Pass()]))
+            if isinstance(block, list):
+                setattr(stmt, field, self._body(block))
+        if isinstance(stmt, ast.If) and not stmt.body and not stmt.orelse:
+            return []  # ``if task.span_context:`` around span code alone (its body emptied here or by _Unmark)
+        if isinstance(getattr(stmt, "body", None), list) and not stmt.body:  # type: ignore[attr-defined]
+            stmt.body = [ast.Pass()]  # type: ignore[attr-defined]
         if isinstance(stmt, ast.Try | ast.TryStar):
             for handler in stmt.handlers:
                 handler.body = self._body(handler.body) or [ast.Pass()]
@@ -428,8 +432,12 @@ def untraced_text(engine: RepoEngine, path: Path, qualnames: frozenset[str], mar
         edits.append((first, function.node.end_lineno or first, indent, node))
     for first, last, indent, node in sorted(edits, key=lambda e: e[0], reverse=True):
         lines[first - 1 : last] = [textwrap.indent(ast.unparse(node), indent) + "\n"]
-    text = "".join(lines)
-    return without_tracing_setup(text, frozenset(helpers)) if edits else text
+    text = without_tracing_setup("".join(lines), frozenset(helpers)) if edits else analysed.text
+    try:
+        ast.parse(text)
+    except SyntaxError as exc:
+        raise SystemExit(f"placement_corpus: taking the spans out of {path} broke its syntax: {exc}") from exc
+    return text
 
 
 def unlabelled_spans(engine: RepoEngine, root: Path, labelled: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:

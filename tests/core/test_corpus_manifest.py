@@ -177,6 +177,7 @@ import requests
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
+from pkg.obs import open_child
 from pkg.settings import tracing_enabled
 
 tracer = trace.get_tracer(__name__)
@@ -195,6 +196,8 @@ class BillingClient:
             trace_id = format(context.trace_id, "032x")
             logging.getLogger(__name__).debug("invoice %s in trace %s", invoice_id, trace_id)
             response.raise_for_status()
+            if self.base_url:
+                child = open_child("get_invoice.audit")
             self.audit(invoice_id, span)
             return response.json()
 
@@ -221,6 +224,7 @@ def test_keep_0_leaves_no_trace_of_the_spans(tmp_path: Path) -> None:
     (work / "pkg").mkdir(parents=True)
     (work / "pkg" / "billing.py").write_text(TRACED_BILLING)
     (work / "pkg" / "settings.py").write_text("def tracing_enabled():\n    return True\n")
+    (work / "pkg" / "obs.py").write_text("def open_child(name):\n    return None\n")  # the project's span helper
     _git(work, "init", "-q")
     _git(work, "-c", "user.email=t@t", "-c", "user.name=t", "add", ".")
     _git(work, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "-m", "x")
@@ -230,6 +234,7 @@ def test_keep_0_leaves_no_trace_of_the_spans(tmp_path: Path) -> None:
     _git(mirrors, "clone", "-q", "--bare", str(work), str(mirrors / "acme+billing" / "repo"))
     files = {"pkg/billing.py": {"traced": ["BillingClient.get_invoice", "BillingClient.refund"], "not_traced": []}}
     entry = {"repo": "acme/billing", "commit": commit, "scope": ["pkg"], "split": "heldout", "files": files}
+    entry["markers"] = ["open_child"]
     manifest = tmp_path / "manifest.json"
     manifest.write_text(json.dumps({"repos": [entry]}))
     scratch = tmp_path / "scratch"
@@ -243,7 +248,7 @@ def test_keep_0_leaves_no_trace_of_the_spans(tmp_path: Path) -> None:
 
     (copy,) = scratch.glob("acme+billing-*-keep0-seed1")
     text = (copy / "pkg" / "billing.py").read_text()
-    for word in ("span", "tracer", "trace", "opentelemetry", "SpanKind", "tracing_enabled"):
+    for word in ("span", "tracer", "trace", "opentelemetry", "SpanKind", "tracing_enabled", "open_child", "if self"):
         assert word not in text, f"{word!r} left in:\n{text}"
     tree = ast.parse(text)
     methods = {f.name: ast.unparse(f) for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)}
