@@ -246,6 +246,10 @@ class _Untrace:
 
     def strip(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         node.body = self._body(node.body) or [ast.Pass()]
+        while True:  # values built for the span alone: ``span_attributes = {...}``, ``link = trace.Link(...)``
+            read = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+            if not self._unread(node, read):
+                break
         args = node.args  # the span parameters go too: callers stripped with it no longer pass them
         positional = [*args.posonlyargs, *args.args]
         defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
@@ -270,6 +274,29 @@ class _Untrace:
             if isinstance(call, ast.Call) and not self._reports(call):
                 call.args = [a for a in call.args if not self._freed_argument(a)]
                 call.keywords = [k for k in call.keywords if not self._freed_argument(k.value)]
+
+    def _unread(self, node: ast.AST, read: set[str]) -> bool:
+        """Takes out of every block under ``node`` the assignments to a local nothing reads whose name or value
+        speaks of spans or tracing; whether any went."""
+        changed = False
+        for child in ast.walk(node):
+            for field in ("body", "orelse", "finalbody"):
+                block = getattr(child, field, None)
+                if not isinstance(block, list) or not block or not isinstance(block[0], ast.stmt):
+                    continue
+                kept = [stmt for stmt in block if not self._unread_assignment(stmt, read)]
+                if len(kept) < len(block):
+                    changed = True
+                    setattr(child, field, kept or ([ast.Pass()] if field == "body" else []))
+        return changed
+
+    @staticmethod
+    def _unread_assignment(stmt: ast.stmt, read: set[str]) -> bool:
+        if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+            return False
+        name = stmt.targets[0].id
+        spoken = _words(name) | _words(ast.unparse(stmt.value))
+        return name not in read and bool(spoken & (TRACING_WORDS | {"span", "spans"}))
 
     @staticmethod
     def _reports(call: ast.Call) -> bool:

@@ -189,7 +189,8 @@ class BillingClient:
         self.tracer = trace.get_tracer("billing")
 
     def get_invoice(self, invoice_id):
-        with tracer.start_as_current_span("get_invoice", kind=SpanKind.CLIENT) as span:
+        span_attributes = {"invoice.id": invoice_id}
+        with tracer.start_as_current_span("get_invoice", kind=SpanKind.CLIENT, attributes=span_attributes) as span:
             span.set_attribute("invoice.id", invoice_id)
             response = requests.get(f"https://billing.example/invoices/{invoice_id}", timeout=5)
             context = span.get_span_context()
