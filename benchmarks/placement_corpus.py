@@ -18,8 +18,10 @@ that start a span in their own code, such as Sentry's) taken out of the code (ea
 analysis scores it without its span, ``detect.existing.without_span``, also without the project's marker helpers and
 span helpers), then analysed with the spans that remain and scored on the functions whose span was removed and the
 untraced ones (the kept ones are the project's own spans: labels the engine may read, never scored). ``--keep 0``
-strips every span: the project as it was before anyone traced it. ``--seed`` is repeatable (one run per seed, the
-figures averaged).
+strips every span: the project as it was before anyone traced it, so what the spans leave behind goes with them (the
+span's name used after its ``with``, span parameters, ``if tracing_enabled:`` switches, values built for the span,
+then tracers and tracing imports nothing uses any more: ``untraced_text``). ``--seed`` is repeatable (one run per
+seed, the figures averaged).
 
 Splits: ``dev`` repositories may be studied (``--errors`` lists their false positives and negatives) while the engine
 is improved; ``heldout`` repositories are only ever scored, so their figures say how the engine does on code nobody
@@ -29,7 +31,7 @@ tuned it to. ``--errors`` never lists held-out mistakes.
     .venv/bin/python benchmarks/placement_corpus.py --mirrors DIR --sweep --json
     .venv/bin/python benchmarks/placement_corpus.py --mirrors DIR --keep 0.3 --seed 1 --seed 2 --seed 3
     .venv/bin/python benchmarks/placement_corpus.py --mirrors DIR --label owner/name COMMIT SCOPE... \
-        [--marker traced_llm ...] [--split heldout]                                  # a new entry
+        [--marker traced_llm ...] [--label-split heldout]                            # a new entry
 """
 
 from __future__ import annotations
