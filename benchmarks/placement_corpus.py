@@ -241,10 +241,13 @@ class _Untrace:
     ``ctx = span.get_span_context()`` and then what is computed from ``ctx``; a span passed on to a call is dropped
     from its arguments, the call kept), and ``if`` statements deciding on the project's tracing switch (``if
     tracing_enabled:``, ``if self.tracer is None:``) or on the span (``if span.is_recording():``), each replaced by
-    its ``else`` branch: the span code goes, and the untraced path is the code after it or in the ``else``."""
+    its ``else`` branch: the span code goes, and the untraced path is the code after it or in the ``else``. A span
+    started as an argument (zuul's ``request._set(_span=self.tracer.start_span(...))``) is dropped from the call, and
+    a call on a span kept in an attribute (``request._span.end()``) goes."""
 
-    def __init__(self, freed: frozenset[str]) -> None:
+    def __init__(self, freed: frozenset[str], helpers: frozenset[str] = frozenset()) -> None:
         self.freed = set(freed)
+        self.helpers = helpers
 
     def strip(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         node.body = self._body(node.body) or [ast.Pass()]
@@ -266,7 +269,7 @@ class _Untrace:
         return any(isinstance(n, ast.Name) and n.id in self.freed for n in ast.walk(node))
 
     def _freed_argument(self, node: ast.expr) -> bool:
-        return isinstance(node, ast.Name) and node.id in self.freed
+        return isinstance(node, ast.Name) and node.id in self.freed or _spanning(node, self.helpers)
 
     def _drop_arguments(self, stmt: ast.stmt) -> None:
         """``self.handle(event, span)`` -> ``self.handle(event)``: the span handed to a call that does more than
@@ -276,6 +279,17 @@ class _Untrace:
             if isinstance(call, ast.Call) and not self._reports(call):
                 call.args = [a for a in call.args if not self._freed_argument(a)]
                 call.keywords = [k for k in call.keywords if not self._freed_argument(k.value)]
+
+    def _on_a_span(self, stmt: ast.stmt) -> bool:
+        """``request._span.end()``, ``self._span.set_attribute(...)``: a call on a span held in an attribute."""
+        if not isinstance(stmt, ast.Expr) or not isinstance(stmt.value, ast.Call):
+            return False
+        func = stmt.value.func
+        return (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Attribute)
+            and "span" in _words(func.value.attr)
+        )
 
     def _unread(self, node: ast.AST, read: set[str]) -> bool:
         """Takes out of every block under ``node`` the assignments to a local nothing reads whose name or value
@@ -323,6 +337,8 @@ class _Untrace:
             return self._body(stmt.orelse)
         if isinstance(stmt, ast.Expr | ast.Assign | ast.AugAssign | ast.AnnAssign):
             self._drop_arguments(stmt)
+            if self._on_a_span(stmt):
+                return []
             if not self.uses(stmt):
                 return [stmt]
             targets = (
@@ -455,7 +471,7 @@ def untraced_text(engine: RepoEngine, path: Path, qualnames: frozenset[str], mar
         helpers |= own
         node = without_span(ctx).node if existing_span(ctx) is not None else copy.deepcopy(function.node)
         _Unmark(own).strip(node)
-        _Untrace(span_bindings(function.node, own)).strip(node)
+        _Untrace(span_bindings(function.node, own), own).strip(node)
         first = min([function.node.lineno, *(d.lineno for d in function.node.decorator_list)])
         indent = lines[first - 1][: len(lines[first - 1]) - len(lines[first - 1].lstrip())]  # tabs stay tabs
         edits.append((first, function.node.end_lineno or first, indent, node))

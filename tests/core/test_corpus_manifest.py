@@ -197,6 +197,8 @@ class BillingClient:
             trace_id = format(context.trace_id, "032x")
             logging.getLogger(__name__).debug("invoice %s in trace %s", invoice_id, trace_id)
             response.raise_for_status()
+            self.cache.remember(invoice_id, _span=tracer.start_span("get_invoice.cache"))
+            self.cache._span.end()
             if self.base_url:
                 child = open_child("get_invoice.audit")
             self.audit(invoice_id, span)
@@ -258,4 +260,5 @@ def test_keep_0_leaves_no_trace_of_the_spans(tmp_path: Path) -> None:
     assert "self.audit(invoice_id)" in methods["get_invoice"] and "return response.json()" in methods["get_invoice"]
     assert methods["refund"].count("return self.post(invoice_id)") == 1
     assert methods["refund"].startswith("def refund(self, invoice_id):")
+    assert "self.cache.remember(invoice_id)" in methods["get_invoice"]
     assert "import requests" in text
