@@ -18,8 +18,10 @@ that start a span in their own code, such as Sentry's) taken out of the code (ea
 analysis scores it without its span, ``detect.existing.without_span``, also without the project's marker helpers and
 span helpers), then analysed with the spans that remain and scored on the functions whose span was removed and the
 untraced ones (the kept ones are the project's own spans: labels the engine may read, never scored). ``--keep 0``
-strips every span: the project as it was before anyone traced it. ``--seed`` is repeatable (one run per seed, the
-figures averaged).
+strips every span: the project as it was before anyone traced it, so what the spans leave behind goes with them (the
+span's name used after its ``with``, span parameters, ``if tracing_enabled:`` switches, values built for the span,
+then tracers and tracing imports nothing uses any more: ``untraced_text``). ``--seed`` is repeatable (one run per
+seed, the figures averaged).
 
 Splits: ``dev`` repositories may be studied (``--errors`` lists their false positives and negatives) while the engine
 is improved; ``heldout`` repositories are only ever scored, so their figures say how the engine does on code nobody
@@ -29,7 +31,7 @@ tuned it to. ``--errors`` never lists held-out mistakes.
     .venv/bin/python benchmarks/placement_corpus.py --mirrors DIR --sweep --json
     .venv/bin/python benchmarks/placement_corpus.py --mirrors DIR --keep 0.3 --seed 1 --seed 2 --seed 3
     .venv/bin/python benchmarks/placement_corpus.py --mirrors DIR --label owner/name COMMIT SCOPE... \
-        [--marker traced_llm ...] [--split heldout]                                  # a new entry
+        [--marker traced_llm ...] [--label-split heldout]                            # a new entry
 """
 
 from __future__ import annotations
@@ -176,10 +178,278 @@ class _Unmark(ast.NodeTransformer):
         return None if isinstance(node.value, ast.Call) and self.marker(node.value) else node
 
 
+# Words of a name that is the project's tracing machinery or switch: ``tracer``, ``opentelemetry.trace``,
+# ``zuul.lib.tracing``, ``if self.tracing_enabled:``, ``TELEMETRY_ON`` (not "trace" or "span": data of observability
+# products; a span's own name is caught as the name it was bound to)
+TRACING_WORDS = frozenset(
+    {"tracing", "tracer", "tracers", "telemetry", "otel", "opentelemetry", "opentracing", "ddtrace", "instrumented"}
+)
+
+
+def _words(text: str) -> frozenset[str]:
+    """The words of the names in ``text`` (``startSpanInContext``: start, span, in, context; ``lifespan``: one)."""
+    from trace_advisor.detect.branches import words
+
+    return words(text)
+
+
+def _tracing_name(text: str) -> bool:
+    return bool(_words(text) & TRACING_WORDS)
+
+
+def _spanning(call: ast.expr, helpers: frozenset[str]) -> bool:
+    """A call that starts, restores or returns a span: its last name says so (``start_as_current_span``,
+    ``startSpanInContext``, ``get_current_span``, ``use_span``) or is one of the project's span helpers."""
+    if not isinstance(call, ast.Call):
+        return False
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    return "span" in _words(name) or name in helpers
+
+
+def span_bindings(node: ast.FunctionDef | ast.AsyncFunctionDef, helpers: frozenset[str]) -> frozenset[str]:
+    """The names a function binds to a span (``with tracer.start_as_current_span("x") as span``, ``parent_span =
+    self.start_tracing_span(...)``, ``span = trace.get_current_span()``, a parameter ``parent_span: trace.Span``):
+    once the span is taken out, what still uses them is tracing code left behind."""
+    arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+    found = {
+        a.arg
+        for a in arguments
+        if "span" in _words(a.arg) or a.annotation is not None and ast.unparse(a.annotation).endswith("Span")
+    }
+    for child in ast.walk(node):
+        if isinstance(child, ast.With | ast.AsyncWith):
+            for item in child.items:
+                if _spanning(item.context_expr, helpers) and isinstance(item.optional_vars, ast.Name):
+                    found.add(item.optional_vars.id)
+        elif (
+            isinstance(child, ast.Assign | ast.AnnAssign)
+            and child.value is not None
+            and _spanning(child.value, helpers)
+        ):
+            targets = child.targets if isinstance(child, ast.Assign) else [child.target]
+            found.update(t.id for t in targets if isinstance(t, ast.Name))
+    return frozenset(found)
+
+
+_LOG_CALLS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "print"})
+
+
+class _Untrace:
+    """Takes out of a function whose span was removed the tracing code that still tells where the span was:
+    statements using a name the span was bound to (``span.set_attribute(...)`` once the ``with ... as span`` is gone,
+    ``ctx = span.get_span_context()`` and then what is computed from ``ctx``; a span passed on to a call is dropped
+    from its arguments, the call kept), and ``if`` statements deciding on the project's tracing switch (``if
+    tracing_enabled:``, ``if self.tracer is None:``) or on the span (``if span.is_recording():``), each replaced by
+    its ``else`` branch: the span code goes, and the untraced path is the code after it or in the ``else``. A span
+    started as an argument (zuul's ``request._set(_span=self.tracer.start_span(...))``) is dropped from the call, and
+    a call on a span kept in an attribute (``request._span.end()``) goes."""
+
+    def __init__(self, freed: frozenset[str], helpers: frozenset[str] = frozenset()) -> None:
+        self.freed = set(freed)
+        self.helpers = helpers
+
+    def strip(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        node.body = self._body(node.body) or [ast.Pass()]
+        while True:  # values built for the span alone: ``span_attributes = {...}``, ``link = trace.Link(...)``
+            read = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+            if not self._unread(node, read):
+                break
+        args = node.args  # the span parameters go too: callers stripped with it no longer pass them
+        positional = [*args.posonlyargs, *args.args]
+        defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+        kept = [(a, d) for a, d in zip(positional, defaults, strict=True) if a.arg not in self.freed]
+        args.posonlyargs = [a for a, _ in kept if a in args.posonlyargs]
+        args.args = [a for a, _ in kept if a in args.args]
+        args.defaults = [d for _, d in kept if d is not None]
+        kwonly = [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if a.arg not in self.freed]
+        args.kwonlyargs, args.kw_defaults = [a for a, _ in kwonly], [d for _, d in kwonly]
+
+    def uses(self, node: ast.AST) -> bool:
+        return any(isinstance(n, ast.Name) and n.id in self.freed for n in ast.walk(node))
+
+    def _freed_argument(self, node: ast.expr) -> bool:
+        return isinstance(node, ast.Name) and node.id in self.freed or _spanning(node, self.helpers)
+
+    def _drop_arguments(self, stmt: ast.stmt) -> None:
+        """``self.handle(event, span)`` -> ``self.handle(event)``: the span handed to a call that does more than
+        report it (``tracing.getSpanContext(span)``, ``log.debug("in trace %s", trace_id)``: their statement goes
+        whole)."""
+        for call in ast.walk(stmt):
+            if isinstance(call, ast.Call) and not self._reports(call):
+                call.args = [a for a in call.args if not self._freed_argument(a)]
+                call.keywords = [k for k in call.keywords if not self._freed_argument(k.value)]
+
+    def _on_a_span(self, stmt: ast.stmt) -> bool:
+        """``request._span.end()``, ``self._span.set_attribute(...)``: a call on a span held in an attribute."""
+        if not isinstance(stmt, ast.Expr) or not isinstance(stmt.value, ast.Call):
+            return False
+        func = stmt.value.func
+        return (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Attribute)
+            and "span" in _words(func.value.attr)
+        )
+
+    def _unread(self, node: ast.AST, read: set[str]) -> bool:
+        """Takes out of every block under ``node`` the assignments to a local nothing reads whose name or value
+        speaks of spans or tracing; whether any went."""
+        changed = False
+        for child in ast.walk(node):
+            for field in ("body", "orelse", "finalbody"):
+                block = getattr(child, field, None)
+                if not isinstance(block, list) or not block or not isinstance(block[0], ast.stmt):
+                    continue
+                kept = [stmt for stmt in block if not self._unread_assignment(stmt, read)]
+                if len(kept) < len(block):
+                    changed = True
+                    setattr(child, field, kept or ([ast.Pass()] if field == "body" else []))
+        return changed
+
+    @staticmethod
+    def _unread_assignment(stmt: ast.stmt, read: set[str]) -> bool:
+        if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+            return False
+        name = stmt.targets[0].id
+        spoken = _words(name) | _words(ast.unparse(stmt.value))
+        return name not in read and bool(spoken & (TRACING_WORDS | {"span", "spans"}))
+
+    @staticmethod
+    def _reports(call: ast.Call) -> bool:
+        """A call that only reports the span: a tracing helper, or a log line."""
+        func = call.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        return name in _LOG_CALLS or _spanning(call, frozenset()) or _tracing_name(ast.unparse(func))
+
+    def _body(self, body: list[ast.stmt]) -> list[ast.stmt]:
+        out: list[ast.stmt] = []
+        for stmt in body:
+            out.extend(self._stmt(stmt))
+        return out
+
+    def _stmt(self, stmt: ast.stmt) -> list[ast.stmt]:
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            stmt.body = self._body(stmt.body) or [ast.Pass()]  # a closure reporting to the span
+            return [stmt]
+        if isinstance(stmt, ast.ClassDef):
+            return [stmt]
+        if isinstance(stmt, ast.If) and (_tracing_name(ast.unparse(stmt.test)) or self.uses(stmt.test)):
+            return self._body(stmt.orelse)
+        if isinstance(stmt, ast.Expr | ast.Assign | ast.AugAssign | ast.AnnAssign):
+            self._drop_arguments(stmt)
+            if self._on_a_span(stmt):
+                return []
+            if not self.uses(stmt):
+                return [stmt]
+            targets = (
+                stmt.targets if isinstance(stmt, ast.Assign) else [] if isinstance(stmt, ast.Expr) else [stmt.target]
+            )
+            for target in targets:  # what is computed from the span is tracing code too
+                self.freed.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+            return []
+        if isinstance(stmt, ast.Return) and stmt.value is not None:
+            self._drop_arguments(stmt)
+        if isinstance(stmt, ast.With | ast.AsyncWith):
+            kept = [item for item in stmt.items if not self.uses(item.context_expr)]
+            body = self._body(stmt.body)
+            if not kept:
+                return body
+            stmt.items, stmt.body = kept, body or [ast.Pass()]
+            return [stmt]
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(stmt, field, None)
+            if isinstance(block, list):
+                setattr(stmt, field, self._body(block))
+        if isinstance(stmt, ast.If) and not stmt.body and not stmt.orelse:
+            return []  # ``if task.span_context:`` around span code alone (its body emptied here or by _Unmark)
+        if isinstance(getattr(stmt, "body", None), list) and not stmt.body:  # type: ignore[attr-defined]
+            stmt.body = [ast.Pass()]  # type: ignore[attr-defined]
+        if isinstance(stmt, ast.Try | ast.TryStar):
+            for handler in stmt.handlers:
+                handler.body = self._body(handler.body) or [ast.Pass()]
+            if not stmt.handlers and not stmt.finalbody:
+                return stmt.body  # only ``finally: span.end()`` was there
+        if isinstance(stmt, ast.Match):
+            for case in stmt.cases:
+                case.body = self._body(case.body) or [ast.Pass()]
+        return [stmt]
+
+
+def without_tracing_setup(text: str, helpers: frozenset[str]) -> str:
+    """``text`` without the setup code that was only there for spans no code starts any more: tracers nothing uses
+    (``tracer = trace.get_tracer(__name__)``, a class's ``tracer = trace.get_tracer("zuul")``, ``self.tracer =
+    get_tracer()`` in ``__init__``), then imports of tracing modules and span helpers nothing uses (``from
+    opentelemetry import trace``, ``from zuul.lib import tracing``, ``from ._opentelemetry_tracing import
+    create_trace_span``), at module level and in class and function bodies."""
+    for _ in range(2):  # tracers first: their imports are unused once they are gone
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            return text
+        lines = text.splitlines(keepends=True)
+        used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Store)}
+        used |= {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Load)}
+        edits: list[tuple[ast.stmt, str]] = []  # statement -> its new text ("" to remove it)
+        scopes = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+        bodies = [tree.body, *(n.body for n in ast.walk(tree) if isinstance(n, scopes))]
+        for body in bodies:
+            dropped = []
+            for stmt in body:
+                new = _setup_statement(stmt, used, helpers)
+                if new is not None and _alone_on_its_lines(stmt, lines):
+                    dropped.append((stmt, new))
+            if len([e for e in dropped if not e[1]]) < len(body):  # a body is never emptied
+                edits.extend(dropped)
+        if not edits:
+            return text
+        for stmt, new in sorted(edits, key=lambda e: e[0].lineno, reverse=True):
+            indent = lines[stmt.lineno - 1][: stmt.col_offset]
+            lines[stmt.lineno - 1 : stmt.end_lineno] = [indent + new + "\n"] if new else []
+        text = "".join(lines)
+    return text
+
+
+def _setup_statement(stmt: ast.stmt, used: set[str], helpers: frozenset[str]) -> str | None:
+    """The new text of a tracing setup statement nothing uses (``""``: removed), or None to keep it as it is."""
+    if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
+        func = stmt.value.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        targets = [
+            t.id if isinstance(t, ast.Name) else t.attr
+            for t in stmt.targets
+            if isinstance(t, ast.Name) or isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
+        ]  # ``tracer``, ``self.tracer``
+        if name == "get_tracer" and len(targets) == len(stmt.targets) and not set(targets) & used:
+            return ""
+        return None
+    if not isinstance(stmt, ast.Import | ast.ImportFrom):
+        return None
+    module = (stmt.module or "") if isinstance(stmt, ast.ImportFrom) else ""
+    unused = [
+        alias
+        for alias in stmt.names
+        if (alias.asname or alias.name.partition(".")[0]) not in used
+        and (_tracing_name(f"{module} {alias.name}") or alias.name in helpers)
+    ]
+    if not unused:
+        return None
+    stmt.names = [alias for alias in stmt.names if alias not in unused]
+    return ast.unparse(stmt) if stmt.names else ""
+
+
+def _alone_on_its_lines(stmt: ast.stmt, lines: list[str]) -> bool:
+    """Whether nothing but ``stmt`` (and comments) is written on its lines, so they can be rewritten whole."""
+    before = lines[stmt.lineno - 1][: stmt.col_offset]
+    after = lines[(stmt.end_lineno or stmt.lineno) - 1][stmt.end_col_offset :].strip()
+    return not before.strip() and (not after or after.startswith("#"))
+
+
 def untraced_text(engine: RepoEngine, path: Path, qualnames: frozenset[str], markers: frozenset[str]) -> str:
     """The text of ``path`` with the functions named in ``qualnames`` rewritten without their spans: the code the
     analysis scores for a traced function (:func:`trace_advisor.detect.existing.without_span`), less the project's
-    marker helpers and span helpers. Other functions keep their text."""
+    marker helpers and span helpers and the tracing code they leave behind (:class:`_Untrace`); then without the
+    tracers and tracing imports nothing uses any more (:func:`without_tracing_setup`). Other functions keep their
+    text, so spans kept (``--keep``) keep their tracer."""
     from trace_advisor.analysed import AnalysedModule
     from trace_advisor.detect.context import FunctionContext
     from trace_advisor.detect.existing import existing_span, without_span
@@ -191,20 +461,28 @@ def untraced_text(engine: RepoEngine, path: Path, qualnames: frozenset[str], mar
     lines = analysed.text.splitlines(keepends=True)
     edits = []
     builder = engine.analyzer.builder
+    helpers = set(markers)
     for function in analysed.functions():
         if function.symbol.partition(":")[2] not in qualnames:
             continue
         facts = builder.facts(function.symbol) if builder is not None else GraphFacts()
         ctx = FunctionContext(analysed, function, facts)
-        helpers = frozenset(h.rpartition(":")[2].rpartition(".")[2] for h in facts.span_helpers)
+        own = markers | frozenset(h.rpartition(":")[2].rpartition(".")[2] for h in facts.span_helpers)
+        helpers |= own
         node = without_span(ctx).node if existing_span(ctx) is not None else copy.deepcopy(function.node)
-        _Unmark(markers | helpers).strip(node)
+        _Unmark(own).strip(node)
+        _Untrace(span_bindings(function.node, own), own).strip(node)
         first = min([function.node.lineno, *(d.lineno for d in function.node.decorator_list)])
         indent = lines[first - 1][: len(lines[first - 1]) - len(lines[first - 1].lstrip())]  # tabs stay tabs
         edits.append((first, function.node.end_lineno or first, indent, node))
     for first, last, indent, node in sorted(edits, key=lambda e: e[0], reverse=True):
         lines[first - 1 : last] = [textwrap.indent(ast.unparse(node), indent) + "\n"]
-    return "".join(lines)
+    text = without_tracing_setup("".join(lines), frozenset(helpers)) if edits else analysed.text
+    try:
+        ast.parse(text)
+    except SyntaxError as exc:
+        raise SystemExit(f"placement_corpus: taking the spans out of {path} broke its syntax: {exc}") from exc
+    return text
 
 
 def unlabelled_spans(engine: RepoEngine, root: Path, labelled: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:

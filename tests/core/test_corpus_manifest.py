@@ -3,6 +3,7 @@ trusted, a documented dev/held-out split, and held-out mistakes that are never l
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -64,11 +65,17 @@ def test_manifest_entries_are_coordinates_and_consistent_labels() -> None:
 
 
 def test_the_held_out_split_has_several_sparse_repositories() -> None:
-    repos = _manifest()["repos"]
+    """The held-out split is code nobody tuned to: repositories added after the first 15 were all studied, each
+    documented in the splits text, several of them sparse."""
+    data = _manifest()
+    repos = data["repos"]
     assert isinstance(repos, list)
     heldout = [r for r in repos if r["split"] == "heldout"]
-    assert len(heldout) >= len(repos) / 2
+    assert len(heldout) >= 4
     assert sum(_share_traced(r) <= 0.15 for r in heldout) >= 3  # only a few spans per file
+    assert all(r["split"] == "dev" for r in repos[:15])  # the first 15 are all studied now
+    text = data["splits"]["heldout"]  # type: ignore[index]
+    assert all(r["repo"].partition("/")[2] in text for r in heldout)
 
 
 def _git(cwd: Path, *args: str) -> str:
@@ -161,3 +168,97 @@ def test_a_manifest_entry_without_a_split_is_refused(mirrors: tuple[Path, str], 
     manifest.write_text(json.dumps({"repos": [entry]}))
     done = _run("--mirrors", str(root), "--manifest", str(manifest), cwd=tmp_path)
     assert done.returncode != 0 and "split must be one of" in done.stderr
+
+
+TRACED_BILLING = """\
+import logging
+
+import requests
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+
+from pkg.obs import open_child
+from pkg.settings import tracing_enabled
+
+tracer = trace.get_tracer(__name__)
+
+
+class BillingClient:
+    def __init__(self, base_url):
+        self.base_url = base_url
+        self.tracer = trace.get_tracer("billing")
+
+    def get_invoice(self, invoice_id):
+        span_attributes = {"invoice.id": invoice_id}
+        with tracer.start_as_current_span("get_invoice", kind=SpanKind.CLIENT, attributes=span_attributes) as span:
+            span.set_attribute("invoice.id", invoice_id)
+            response = requests.get(f"https://billing.example/invoices/{invoice_id}", timeout=5)
+            context = span.get_span_context()
+            trace_id = format(context.trace_id, "032x")
+            logging.getLogger(__name__).debug("invoice %s in trace %s", invoice_id, trace_id)
+            response.raise_for_status()
+            self.cache.remember(invoice_id, _span=tracer.start_span("get_invoice.cache"))
+            self.cache._span.end()
+            if self.base_url:
+                child = open_child("get_invoice.audit")
+            self.audit(invoice_id, span)
+            return response.json()
+
+    def refund(self, invoice_id, parent_span=None):
+        if tracing_enabled():
+            with self.tracer.start_as_current_span("refund"):
+                parent_span.add_event("refund")
+                return self.post(invoice_id)
+        return self.post(invoice_id)
+
+    def post(self, invoice_id):
+        return requests.post(f"https://billing.example/invoices/{invoice_id}/refund", timeout=5).json()
+
+    def audit(self, invoice_id):
+        requests.post("https://audit.example/events", json={"invoice": invoice_id}, timeout=5)
+"""
+
+
+def test_keep_0_leaves_no_trace_of_the_spans(tmp_path: Path) -> None:
+    """``--keep 0`` scores the project as it was before anyone traced it: the stripped copy keeps the functions' work
+    but nothing that tells where the spans were (the tracer, its imports, the span's name used after its ``with``,
+    the tracing switch around a span)."""
+    work = tmp_path / "work"
+    (work / "pkg").mkdir(parents=True)
+    (work / "pkg" / "billing.py").write_text(TRACED_BILLING)
+    (work / "pkg" / "settings.py").write_text("def tracing_enabled():\n    return True\n")
+    (work / "pkg" / "obs.py").write_text("def open_child(name):\n    return None\n")  # the project's span helper
+    _git(work, "init", "-q")
+    _git(work, "-c", "user.email=t@t", "-c", "user.name=t", "add", ".")
+    _git(work, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "-m", "x")
+    commit = _git(work, "rev-parse", "HEAD")
+    mirrors = tmp_path / "mirrors"
+    mirrors.mkdir()
+    _git(mirrors, "clone", "-q", "--bare", str(work), str(mirrors / "acme+billing" / "repo"))
+    files = {"pkg/billing.py": {"traced": ["BillingClient.get_invoice", "BillingClient.refund"], "not_traced": []}}
+    entry = {"repo": "acme/billing", "commit": commit, "scope": ["pkg"], "split": "heldout", "files": files}
+    entry["markers"] = ["open_child"]
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"repos": [entry]}))
+    scratch = tmp_path / "scratch"
+    done = _run(
+        "--mirrors", str(mirrors), "--scratch", str(scratch), "--manifest", str(manifest), "--keep", "0", "--json",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    seed = json.loads(done.stdout)["seeds"][0]
+    assert seed["scored_traced"] == 2 and seed["still_traced"] == 0
+
+    (copy,) = scratch.glob("acme+billing-*-keep0-seed1")
+    text = (copy / "pkg" / "billing.py").read_text()
+    for word in ("span", "tracer", "trace", "opentelemetry", "SpanKind", "tracing_enabled", "open_child", "if self"):
+        assert word not in text, f"{word!r} left in:\n{text}"
+    tree = ast.parse(text)
+    methods = {f.name: ast.unparse(f) for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)}
+    # the work stays: the request, its checks, the audit call (without the span it was handed), the one return path
+    assert "requests.get(" in methods["get_invoice"] and "response.raise_for_status()" in methods["get_invoice"]
+    assert "self.audit(invoice_id)" in methods["get_invoice"] and "return response.json()" in methods["get_invoice"]
+    assert methods["refund"].count("return self.post(invoice_id)") == 1
+    assert methods["refund"].startswith("def refund(self, invoice_id):")
+    assert "self.cache.remember(invoice_id)" in methods["get_invoice"]
+    assert "import requests" in text
