@@ -1,7 +1,8 @@
 """``trace-advisor apply`` lays out the lines a span's indent pushes past the line length with the project's own
 formatter when the project configures it and it is installed (here ruff, found on PATH): the result passes the
 project's ``ruff format --check``. A function the formatter would change as it is (a project that does not format
-that way) keeps its own layout; without the formatter the edit keeps trace-advisor's own layout."""
+that way) keeps its own layout, also beside one it leaves as it is in the same file; without the formatter the edit
+keeps trace-advisor's own layout."""
 
 from __future__ import annotations
 
@@ -74,3 +75,22 @@ def test_a_function_the_project_does_not_format_keeps_its_layout(tmp_path: Path)
     text = apply(module, with_ruff=True)
     assert "raise LookupError( user_id )" in text
     assert "            stored = (\n" not in text
+
+
+def test_a_function_the_project_does_not_format_keeps_its_layout_beside_one_it_does(tmp_path: Path) -> None:
+    # one run of the formatter over the whole file says which of its functions it leaves as they are
+    twin = CODES.replace("class CodeStore:", "class OtherStore:").replace(
+        "raise LookupError(user_id)", "raise KeyError( user_id )"
+    )
+    module = project(tmp_path, CODES + "\n\n" + twin)
+    path = os.pathsep.join([str(BIN), os.environ["PATH"]])
+    done = run_cli("apply", module.name, "--all", cwd=module.parent, env={"PATH": path, "VIRTUAL_ENV": ""})
+    assert done.returncode == 0, done.stderr
+    text = module.read_text(encoding="utf-8")
+    assert "raise KeyError( user_id )" in text  # OtherStore's own layout: the formatter would change it
+    formatted, own = text.split("class OtherStore:")
+    assert (
+        "            stored = (\n                self.db.query(user).filter_by(kind=2).all()\n            )\n"
+        in formatted
+    )
+    assert "            stored = (\n" not in own

@@ -11,9 +11,12 @@ never import the project's code.
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -38,6 +41,31 @@ class RangeFormatter:
         """``text`` with lines ``first..last`` (1-based, inclusive) formatted; None when the formatter fails."""
         return _run(self, text, path, first, last)
 
+    def leaves_as_is(self, text: str, path: str | None, first: int, last: int) -> bool:
+        """Whether the formatter leaves lines ``first..last`` of ``text`` (a function, decorators included) as they
+        are. Read from one run over the whole file, kept for each function's text: ``apply --all`` asks this of
+        every function it edits, each time in a text its earlier spans changed elsewhere (black takes a good part of
+        a second to start)."""
+        lines = SourceText(text).lines
+        function = "\n".join(lines[first - 1 : last])
+        key = (self, path, _settings_stamp(self.root))
+        with _CLEAN_LOCK:
+            known = _CLEAN.get(key)
+        if known is None or function not in known[0] and function not in known[1]:
+            known = _whole_file(self, text, path)
+            if known is None:  # the file does not parse or the formatter fails on it: ask for these lines alone
+                return self.format_lines(text, path, first, last) == text
+            with _CLEAN_LOCK:  # the language server edits on several threads
+                _CLEAN[key] = known
+                _CLEAN.move_to_end(key)
+                while len(_CLEAN) > _FILES_KEPT:
+                    _CLEAN.popitem(last=False)
+        if function in known[0]:
+            return True
+        if function in known[1]:
+            return False
+        return self.format_lines(text, path, first, last) == text  # a function the parse did not list
+
 
 def find_formatter(root: Path | None, tool: FormatterTool | None, python: str | None = None) -> RangeFormatter | None:
     """``tool`` (the formatter ``root``'s configuration names: ``ProjectStyle.formatter``) where it is installed: the
@@ -54,6 +82,58 @@ def find_formatter(root: Path | None, tool: FormatterTool | None, python: str | 
             return RangeFormatter(tool, str(candidate), root)
     found = shutil.which(tool)
     return RangeFormatter(tool, found, root) if found else None
+
+
+_FILES_KEPT = 32
+# per formatter, file and settings: the texts of the functions it leaves as they are, and of those it changes
+_CLEAN: OrderedDict[tuple[RangeFormatter, str | None, tuple[int, ...]], tuple[frozenset[str], frozenset[str]]] = (
+    OrderedDict()
+)
+_CLEAN_LOCK = threading.Lock()
+_SETTINGS = ("pyproject.toml", "ruff.toml", ".ruff.toml")  # where ruff and black read their settings
+
+
+def _settings_stamp(root: Path) -> tuple[int, ...]:
+    """When the formatter's settings files last changed (a changed line length makes every answer stale)."""
+    stamps = []
+    for name in _SETTINGS:
+        try:
+            stamps.append((root / name).stat().st_mtime_ns)
+        except OSError:
+            stamps.append(0)
+    return tuple(stamps)
+
+
+def _whole_file(formatter: RangeFormatter, text: str, path: str | None) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The texts of the functions of ``text`` the formatter leaves as they are, and of those it changes, from one run
+    over the whole file (a line it changes, compared line by line); None when the text does not parse or the
+    formatter fails."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    lines = SourceText(text).lines
+    done = formatter.format_lines(text, path, 1, len(lines)) if lines else None
+    if done is None:
+        return None
+    changed: set[int] = set()  # 1-based lines of ``text`` the formatter rewrote
+    after = SourceText(done).lines
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, lines, after, autojunk=False).get_opcodes():
+        if tag == "insert":  # new lines between lines i1 and i1+1: blank ones only space statements apart
+            if any(line.strip() for line in after[j1:j2]):
+                changed.update((i1, i1 + 1))
+        elif tag != "equal":
+            changed.update(range(i1 + 1, i2 + 1))
+    clean: set[str] = set()
+    rewritten: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            first = min([d.lineno for d in node.decorator_list] + [node.lineno])
+            last = node.end_lineno or node.lineno
+            function = "\n".join(lines[first - 1 : last])
+            touched = any(first <= line <= last for line in changed)
+            (rewritten if touched else clean).add(function)
+    return frozenset(clean - rewritten), frozenset(rewritten)
 
 
 @lru_cache(maxsize=64)
@@ -100,7 +180,7 @@ def formatted_edit(
     anything outside those lines."""
     text = source.text
     first, last = function
-    if formatter.format_lines(text, path, first, last) != text:
+    if not formatter.leaves_as_is(text, path, first, last):
         return None
     start_line, end_line = edit.range.start.line, edit.range.end.line
     head = source.offset(Position(start_line, 0))
