@@ -10,11 +10,14 @@ and ``": "``, floats and special values as ``json`` writes them); other types ra
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from json.encoder import encode_basestring_ascii  # the C function when available
 from typing import Any
 
 _SIMPLE = {True: "true", False: "false"}
 _INDENT = "  "
+_PIECES = 50_000  # a streamed write hands on its text when it holds this many pieces (a few hundred KB)
+_STREAMED_LEVELS = 2  # the dicts whose items a streamed write can hand on between (the graph: data, functions)
 
 
 def dumps_indented(value: object) -> str:
@@ -22,6 +25,34 @@ def dumps_indented(value: object) -> str:
     out: list[str] = []
     _write(value, out, "\n")
     return "".join(out)
+
+
+def dump_indented(value: object, write: Callable[[str], object]) -> None:
+    """``json.dump(value, file, indent=2)`` with ``file.write`` as ``write``: the same text as
+    :func:`dumps_indented`, handed on in pieces between the items of the outer dicts, so that a large document (the
+    standard library's graph: 40 MB of text, several million pieces) is never held whole."""
+    out: list[str] = []
+    _stream(value, out, "\n", write, _STREAMED_LEVELS)
+    write("".join(out))
+
+
+def _stream(value: Any, out: list[str], newline: str, write: Callable[[str], object], levels: int) -> None:
+    """:func:`_write`, handing ``out`` on to ``write`` after an item of a dict ``levels`` deep or less."""
+    if type(value) is not dict or not value or not levels:
+        _write(value, out, newline)
+        return
+    inner = newline + _INDENT
+    separator = "{" + inner
+    for key, item in value.items():
+        out.append(separator)
+        out.append(encode_basestring_ascii(key if type(key) is str else _key(key)))
+        out.append(": ")
+        _stream(item, out, inner, write, levels - 1)
+        if len(out) >= _PIECES:
+            write("".join(out))
+            out.clear()
+        separator = "," + inner
+    out.append(newline + "}")
 
 
 def _write(value: Any, out: list[str], newline: str) -> None:
