@@ -115,14 +115,16 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     # are no work for the cyclic GC (each full collection re-traversed all of them)
     with gc_paused(then_settle=True):
         data = pycg_json(graph, index, symbols) if fmt == "pycg" else functions_json(graph, index, symbols, observed)
-    index.keep_resolved()  # for the next run, when this one resolved something
     if fmt == "tree":
+        index.keep_resolved()  # for the next run, when this one resolved something
         for root in graph.entry_points():
             if root in symbols:
                 out.write(render_tree(graph.tree(root, args.depth, observed), Path.cwd()))
         return EXIT_OK
     dump_indented(data, out.write)  # json.dump(data, out, indent=2), in a fraction of the time and memory
     out.write("\n")
+    del data  # the graph's values are gone before its snapshot is encoded (the two were the run's peak memory)
+    index.keep_resolved()
     return EXIT_OK
 
 
