@@ -10,7 +10,7 @@ and ``": "``, floats and special values as ``json`` writes them); other types ra
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from json.encoder import encode_basestring_ascii  # the C function when available
 from typing import Any
 
@@ -27,10 +27,21 @@ def dumps_indented(value: object) -> str:
     return "".join(out)
 
 
+class Entries:
+    """A JSON object whose ``(key, value)`` pairs are made as :func:`dump_indented` writes them: a large object
+    (the graph's functions) whose values are never all held. Written once."""
+
+    __slots__ = ("pairs",)
+
+    def __init__(self, pairs: Iterable[tuple[str, object]]) -> None:
+        self.pairs = pairs
+
+
 def dump_indented(value: object, write: Callable[[str], object]) -> None:
     """``json.dump(value, file, indent=2)`` with ``file.write`` as ``write``: the same text as
     :func:`dumps_indented`, handed on in pieces between the items of the outer dicts, so that a large document (the
-    standard library's graph: 40 MB of text, several million pieces) is never held whole."""
+    standard library's graph: 40 MB of text, several million pieces) is never held whole; :class:`Entries` in them
+    are written as objects."""
     out: list[str] = []
     _stream(value, out, "\n", write, _STREAMED_LEVELS)
     write("".join(out))
@@ -38,12 +49,16 @@ def dump_indented(value: object, write: Callable[[str], object]) -> None:
 
 def _stream(value: Any, out: list[str], newline: str, write: Callable[[str], object], levels: int) -> None:
     """:func:`_write`, handing ``out`` on to ``write`` after an item of a dict ``levels`` deep or less."""
-    if type(value) is not dict or not value or not levels:
+    if type(value) is Entries:
+        items: Iterable[tuple[Any, Any]] = value.pairs
+    elif type(value) is dict and levels:
+        items = value.items()
+    else:
         _write(value, out, newline)
         return
     inner = newline + _INDENT
     separator = "{" + inner
-    for key, item in value.items():
+    for key, item in items:
         out.append(separator)
         out.append(encode_basestring_ascii(key if type(key) is str else _key(key)))
         out.append(": ")
@@ -52,7 +67,7 @@ def _stream(value: Any, out: list[str], newline: str, write: Callable[[str], obj
             write("".join(out))
             out.clear()
         separator = "," + inner
-    out.append(newline + "}")
+    out.append("{}" if separator[0] == "{" else newline + "}")
 
 
 def _write(value: Any, out: list[str], newline: str) -> None:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from trace_advisor import json_text
-from trace_advisor.json_text import dump_indented, dumps_indented
+from trace_advisor.json_text import Entries, dump_indented, dumps_indented
 
 from tests.support.cli import run_cli
 
@@ -96,3 +97,19 @@ def test_the_graph_written_to_a_file_is_the_printed_graph(tmp_path: Path) -> Non
     # an output that cannot be written is a usage error, before any analysis
     blocked = run_cli("calls", EXAMPLES, "-o", out / "calls.json", env=env)
     assert blocked.returncode == 2 and f"cannot write {out / 'calls.json'}" in blocked.stderr
+
+
+def test_entries_are_written_as_the_object_of_their_pairs_as_they_are_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(json_text, "_PIECES", 1)
+    made: list[str] = []
+    pieces: list[str] = []
+
+    def pairs() -> Iterator[tuple[str, object]]:
+        for key in ("m:f", "m:g", "m:h"):
+            made.append(key)
+            assert len(pieces) >= len(made) - 1  # the entries before this one are written already
+            yield key, {"calls": [key], "unresolved": []}
+
+    dump_indented({"functions": Entries(pairs()), "empty": Entries(iter([])), "n": 1}, pieces.append)
+    expected = {"functions": {k: {"calls": [k], "unresolved": []} for k in made}, "empty": {}, "n": 1}
+    assert made == ["m:f", "m:g", "m:h"] and "".join(pieces) == json.dumps(expected, indent=2)

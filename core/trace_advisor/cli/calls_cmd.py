@@ -114,17 +114,19 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     # resolving every module, in the graph's order: its memo tables and sites, millions of objects without cycles,
     # are no work for the cyclic GC (each full collection re-traversed all of them)
     with gc_paused(then_settle=True):
-        data = pycg_json(graph, index, symbols) if fmt == "pycg" else functions_json(graph, index, symbols, observed)
+        if fmt == "tree":  # the graph of every function is made first, as for the other formats
+            functions_json(graph, index, symbols, observed)
+        elif fmt == "pycg":
+            dump_indented(pycg_json(graph, index, symbols), out.write)
+        else:  # each function's entry made, written and dropped in turn (the standard library's: 40 MB of JSON)
+            dump_indented(functions_json(graph, index, symbols, observed, lazy=True), out.write)
+    index.keep_resolved()  # for the next run, when this one resolved something
     if fmt == "tree":
-        index.keep_resolved()  # for the next run, when this one resolved something
         for root in graph.entry_points():
             if root in symbols:
                 out.write(render_tree(graph.tree(root, args.depth, observed), Path.cwd()))
         return EXIT_OK
-    dump_indented(data, out.write)  # json.dump(data, out, indent=2), in a fraction of the time and memory
     out.write("\n")
-    del data  # the graph's values are gone before its snapshot is encoded (the two were the run's peak memory)
-    index.keep_resolved()
     return EXIT_OK
 
 
