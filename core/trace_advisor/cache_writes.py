@@ -31,8 +31,9 @@ class CacheWriter:
         self.tmp = root / TMP_FOLDER
         self._made: set[Path] = set()  # folders known to exist (saves a mkdir per entry)
 
-    def write(self, path: Path, data: bytes) -> None:
-        """Write ``data`` to ``path`` (under ``root``) atomically; raises OSError."""
+    def write(self, path: Path, *data: bytes) -> None:
+        """Write ``data`` (its parts one after the other: a large entry is never copied into one) to ``path`` (under
+        ``root``) atomically; raises OSError."""
         for folder in (path.parent, self.tmp):
             if folder not in self._made:
                 folder.mkdir(parents=True, exist_ok=True)
@@ -40,7 +41,8 @@ class CacheWriter:
         fd, temp = tempfile.mkstemp(dir=self.tmp, prefix=f"{os.getpid()}-")
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
+                for part in data:
+                    handle.write(part)
             os.replace(temp, path)
         except BaseException:
             with contextlib.suppress(OSError):

@@ -153,7 +153,7 @@ class GraphCache:
             if not self._swept:
                 self._swept = True
                 self._writer.sweep()
-            self._writer.write(path, _HEAD.pack(_digest(header), _digest(body), len(header)) + header + body)
+            self._writer.write(path, _HEAD.pack(_digest(header), _digest(body), len(header)), header, body)
         except (OSError, ValueError) as exc:
             log.debug("cannot write graph snapshot %s: %s", path, exc)
             return

@@ -3,11 +3,12 @@ trees, and one function's incoming or outgoing edges (the agent server's ``calle
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
 from trace_advisor.callgraph import CallGraph
 from trace_advisor.datatypes import CallEdge, CallTreeNode, Definition, SymbolId
+from trace_advisor.json_text import Entries
 from trace_advisor.record.observed import ObservedGraph, merged_callees
 
 
@@ -16,16 +17,38 @@ class Definitions(Protocol):
 
 
 def functions_json(
-    graph: CallGraph, index: Definitions, symbols: Sequence[SymbolId], observed: ObservedGraph | None = None
+    graph: CallGraph,
+    index: Definitions,
+    symbols: Sequence[SymbolId],
+    observed: ObservedGraph | None = None,
+    *,
+    lazy: bool = False,
 ) -> dict[str, object]:
     """``{"functions": {symbol: {"file", "line", "end_line", "calls", "unresolved"}}}``: where each function (a
     lambda: from its keyword) starts and ends, its distinct callees in source order and the calls that could not be
     followed (as written, with their line and why). With a recording
     (``observed``), each function also gets ``edges`` (static, observed or both, with observed counts and seconds)
-    and ``observed`` (calls into it and cumulative seconds), and the data gets ``recording`` (what was run)."""
-    functions: dict[str, object] = {}
+    and ``observed`` (calls into it and cumulative seconds), and the data gets ``recording`` (what was run).
+    ``lazy``: ``functions`` is :class:`~trace_advisor.json_text.Entries`, each function's entry made (and its module
+    resolved) as ``json_text.dump_indented`` writes it, and dropped once written."""
+    entries = _function_entries(graph, index, symbols, observed)
+    data: dict[str, object] = {"functions": Entries(entries) if lazy else dict(entries)}
+    if observed is not None:
+        found = observed.recording
+        data["recording"] = {"command": list(found.command), "seconds": found.seconds, "exit_code": found.exit_code}
+    return data
+
+
+def _function_entries(
+    graph: CallGraph, index: Definitions, symbols: Sequence[SymbolId], observed: ObservedGraph | None
+) -> Iterator[tuple[SymbolId, dict[str, object]]]:
+    """Each function's entry of :func:`functions_json`, in the order of ``symbols`` (once each)."""
     classes = _Classes(index)  # each callee looked up once (a whole workspace's graph: 400,000 edges)
+    seen: set[SymbolId] = set()
     for symbol in symbols:
+        if symbol in seen:
+            continue
+        seen.add(symbol)
         definition = index.definition(symbol)
         static = graph.callees(symbol)
         calls, subclass_calls, queued_calls, via = _callees(static)
@@ -49,12 +72,7 @@ def functions_json(
             entry["edges"] = [edge.to_json() for edge in merged_callees(symbol, static, observed)]
             totals = observed.totals(symbol)
             entry["observed"] = {"calls": totals.calls, "seconds": round(totals.seconds, 6)}
-        functions[symbol] = entry
-    data: dict[str, object] = {"functions": functions}
-    if observed is not None:
-        found = observed.recording
-        data["recording"] = {"command": list(found.command), "seconds": found.seconds, "exit_code": found.exit_code}
-    return data
+        yield symbol, entry
 
 
 def _callees(

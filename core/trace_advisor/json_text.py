@@ -10,11 +10,14 @@ and ``": "``, floats and special values as ``json`` writes them); other types ra
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from json.encoder import encode_basestring_ascii  # the C function when available
 from typing import Any
 
 _SIMPLE = {True: "true", False: "false"}
 _INDENT = "  "
+_PIECES = 50_000  # a streamed write hands on its text when it holds this many pieces (a few hundred KB)
+_STREAMED_LEVELS = 2  # the dicts whose items a streamed write can hand on between (the graph: data, functions)
 
 
 def dumps_indented(value: object) -> str:
@@ -22,6 +25,49 @@ def dumps_indented(value: object) -> str:
     out: list[str] = []
     _write(value, out, "\n")
     return "".join(out)
+
+
+class Entries:
+    """A JSON object whose ``(key, value)`` pairs are made as :func:`dump_indented` writes them: a large object
+    (the graph's functions) whose values are never all held. Written once."""
+
+    __slots__ = ("pairs",)
+
+    def __init__(self, pairs: Iterable[tuple[str, object]]) -> None:
+        self.pairs = pairs
+
+
+def dump_indented(value: object, write: Callable[[str], object]) -> None:
+    """``json.dump(value, file, indent=2)`` with ``file.write`` as ``write``: the same text as
+    :func:`dumps_indented`, handed on in pieces between the items of the outer dicts, so that a large document (the
+    standard library's graph: 40 MB of text, several million pieces) is never held whole; :class:`Entries` in them
+    are written as objects."""
+    out: list[str] = []
+    _stream(value, out, "\n", write, _STREAMED_LEVELS)
+    write("".join(out))
+
+
+def _stream(value: Any, out: list[str], newline: str, write: Callable[[str], object], levels: int) -> None:
+    """:func:`_write`, handing ``out`` on to ``write`` after an item of a dict ``levels`` deep or less."""
+    if type(value) is Entries:
+        items: Iterable[tuple[Any, Any]] = value.pairs
+    elif type(value) is dict and levels:
+        items = value.items()
+    else:
+        _write(value, out, newline)
+        return
+    inner = newline + _INDENT
+    separator = "{" + inner
+    for key, item in items:
+        out.append(separator)
+        out.append(encode_basestring_ascii(key if type(key) is str else _key(key)))
+        out.append(": ")
+        _stream(item, out, inner, write, levels - 1)
+        if len(out) >= _PIECES:
+            write("".join(out))
+            out.clear()
+        separator = "," + inner
+    out.append("{}" if separator[0] == "{" else newline + "}")
 
 
 def _write(value: Any, out: list[str], newline: str) -> None:

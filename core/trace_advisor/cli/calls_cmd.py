@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import sys
 from pathlib import Path
 from typing import TextIO
 
+from trace_advisor.atomic_text import atomic_text
 from trace_advisor.cli import common, observe
 from trace_advisor.config import find_project_root
 from trace_advisor.datatypes import CallTreeNode
 from trace_advisor.gcpause import gc_paused
 from trace_advisor.graph_json import functions_json, pycg_json, tree_json
-from trace_advisor.json_text import dumps_indented
+from trace_advisor.json_text import dump_indented, dumps_indented
 from trace_advisor.lookup import NotFoundError, function_symbol, parse_function
 
 EXIT_OK = 0
@@ -48,14 +48,22 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_to(args: argparse.Namespace, output: Path | None) -> int:
-    """The graph on stdout, or written to ``output`` once it is complete (atomically, as reports are)."""
+    """The graph on stdout, or written to ``output`` as it is made (the standard library's is 40 MB of text: never
+    held whole) into a temp file that replaces ``output`` once the graph is complete (atomically, as reports are)."""
     if output is None or args.record:
         return _run(args, sys.stdout, sys.stderr)
     if output.is_dir():
         raise common.UsageError(f"--output {output} is a folder: name a file (e.g. {output / 'calls.json'})")
-    text = io.StringIO()
-    code = _run(args, text, sys.stderr)
-    common.write_output(text.getvalue(), output)
+    running = False
+    try:
+        with atomic_text(output) as handle:
+            running = True
+            code = _run(args, handle, sys.stderr)
+            running = False
+    except OSError as exc:
+        if running:  # not the output's (the run's own errors are its problems, reported as they are)
+            raise
+        raise common.UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
     return code
 
 
@@ -106,14 +114,18 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     # resolving every module, in the graph's order: its memo tables and sites, millions of objects without cycles,
     # are no work for the cyclic GC (each full collection re-traversed all of them)
     with gc_paused(then_settle=True):
-        data = pycg_json(graph, index, symbols) if fmt == "pycg" else functions_json(graph, index, symbols, observed)
+        if fmt == "tree":  # the graph of every function is made first, as for the other formats
+            functions_json(graph, index, symbols, observed)
+        elif fmt == "pycg":
+            dump_indented(pycg_json(graph, index, symbols), out.write)
+        else:  # each function's entry made, written and dropped in turn (the standard library's: 40 MB of JSON)
+            dump_indented(functions_json(graph, index, symbols, observed, lazy=True), out.write)
     index.keep_resolved()  # for the next run, when this one resolved something
     if fmt == "tree":
         for root in graph.entry_points():
             if root in symbols:
                 out.write(render_tree(graph.tree(root, args.depth, observed), Path.cwd()))
         return EXIT_OK
-    out.write(dumps_indented(data))  # json.dump(data, out, indent=2), in a fraction of the time
     out.write("\n")
     return EXIT_OK
 

@@ -3,15 +3,13 @@ call-tree page; :func:`render` picks the formatter, :func:`write_report` writes 
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from trace_advisor.atomic_text import atomic_text
 from trace_advisor.client_errors import Graph as ClientErrorGraph
 from trace_advisor.config_model import Config
 from trace_advisor.datatypes import AnalysisResult
@@ -104,20 +102,5 @@ def default_template() -> Path:
 
 def write_report(text: str, output: Path) -> None:
     """Write ``text`` to ``output`` atomically: a reader (or a Ctrl-C) never sees a half-written report."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if output.exists():
-            with contextlib.suppress(OSError):
-                os.chmod(temp, output.stat().st_mode & 0o777)
-        else:
-            os.chmod(temp, 0o644)  # mkstemp creates 0600; a report is meant to be read
-        os.replace(temp, output)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    with atomic_text(output) as handle:
+        handle.write(text)
