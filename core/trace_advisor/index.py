@@ -244,6 +244,10 @@ class Index:
             else:
                 state.overlay = text
                 base = None if unread else self._reader.parsed_text(state)
+                if old is not None and base is not None and base != text and type(old.reads) is not tuple:
+                    # reads held encoded (a cache entry) are new objects each time they are read: decoded once here,
+                    # the spliced facts share them, and the reads the edit left as they were keep their answers
+                    old = replace(old, reads=tuple(old.reads))
                 # one parse per edit: the splicer re-parses only what changed, for the facts and the tree at once
                 tree = self._trees.kept(path, base) if base is not None else None
                 spliced = splice(base, old, text, tree) if base is not None and old is not None else None
@@ -950,6 +954,9 @@ class Index:
             stood = sum(id(call) in known for call in info.facts.calls) if known else 0
             self._sites[0] += len(info.facts.calls) - stood
             self._sites[1] += stood
+            reads = info.facts.reads
+            if known and type(reads) is tuple:  # (held decoded: an edited module's) property reads that stood too
+                self._sites[1] += sum(id(read) in known for read in reads)
             # (an interface edit changed the graph's shape already)
             if kept is not None and not kept.names and _shape_of(kept.calls) != _shape_of(calls):
                 self._shape += 1  # the edit changed who calls whom (not only where)
@@ -972,9 +979,10 @@ class Index:
         return self._version
 
     def site_counts(self) -> tuple[int, int]:
-        """How many call sites were resolved so far, and how many kept the answer they had before an edit instead
-        (an edit's module resolves only the sites the edit may change): what edits cost the resolver. Read without
-        the lock (a server's event loop asks while resolution holds it: two counters, each up to date)."""
+        """How many call sites were resolved so far, and how many call sites and property reads kept the answer they
+        had before an edit instead (an edit's module resolves only the sites the edit may change): what edits cost the
+        resolver. Read without the lock (a server's event loop asks while resolution holds it: two counters, each up
+        to date)."""
         return self._sites[0], self._sites[1]
 
     def graph_shape(self) -> int:
@@ -1003,28 +1011,56 @@ class Index:
 @dataclass(frozen=True, slots=True)
 class _KeptSites:
     """What an edited module's sites resolved to before the edit (``calls``, from ``facts``), for those the edit
-    left as they were: a call site object the splice kept (the lines an edit did not touch or move) resolves as it did,
-    unless it runs in one of ``functions`` (whose own bindings changed) or may read one of ``names`` (the top-level
-    names an interface edit changed that no other module reads, with the module's names that read them: a site in one
-    of those definitions, or naming one of them, is resolved again)."""
+    left as they were: a call site (or property read) object the splice kept (the lines an edit did not touch or
+    move) resolves as it did, unless it runs in one of ``functions`` (whose own bindings changed) or may read one of
+    ``names`` (the top-level names an interface edit changed that no other module reads, with the module's names that
+    read them: a site in one of those definitions, or naming one of them, is resolved again)."""
 
     facts: ModuleFacts
     calls: ModuleCalls
     functions: frozenset[str]
     names: frozenset[str] = frozenset()
 
-    def known(self) -> dict[int, ResolvedCall]:
-        """The standing answers by ``id`` of the facts' call sites (the calls' sites come first in ``ordered``, then
-        the property reads', which are resolved again every time)."""
+    def known(self) -> dict[int, ResolvedCall | None]:
+        """The standing answers by ``id`` of the facts' call sites and property reads (None: a read that runs no
+        getter). The calls' sites come first in ``ordered``, then those of the reads that run a getter, in the order
+        of the facts' reads; reads the facts hold only encoded (decoded anew each time, ``codec.EncodedReads``) have
+        no lasting identity and are resolved again, as are reads sharing a position and text (which site is whose)."""
         functions, names = self.functions, self.names
-        known: dict[int, ResolvedCall] = {}
-        for call, site in zip(self.facts.calls, self.calls.ordered, strict=False):
-            if functions and runs_in(call.scope, functions):
-                continue
-            if names and (top_name(call.scope) in names or _names_one(call, names)):
+        known: dict[int, ResolvedCall | None] = {}
+        calls = self.facts.calls
+        for call, site in zip(calls, self.calls.ordered, strict=False):
+            if not _stands(call, functions, names):
                 continue
             known[id(call)] = site
+        reads = self.facts.reads
+        if type(reads) is not tuple or len(self.calls.ordered) < len(calls):
+            return known
+        getters = self.calls.ordered[len(calls) :]
+        places = [(read.loc, read.text) for read in reads]
+        if len(set(places)) != len(places):
+            return known
+        at = 0
+        for read, place in zip(reads, places, strict=True):
+            getter: ResolvedCall | None = getters[at] if at < len(getters) else None
+            if getter is not None and (getter.span, getter.text) == place:
+                at += 1
+            else:
+                getter = None
+            if _stands(read, functions, names):
+                known[id(read)] = getter
+        if at != len(getters):  # the sites do not follow the reads (never expected): resolve every read again
+            for read in reads:
+                known.pop(id(read), None)
         return known
+
+
+def _stands(site: CallSite, functions: frozenset[str], names: frozenset[str]) -> bool:
+    """Whether a site an edit left as it was resolves as before: it runs in none of ``functions`` (whose own bindings
+    changed) and neither is in nor mentions one of the changed top-level ``names``."""
+    if functions and runs_in(site.scope, functions):
+        return False
+    return not (names and (top_name(site.scope) in names or _names_one(site, names)))
 
 
 def _names_one(call: CallSite, names: frozenset[str]) -> bool:
