@@ -40,6 +40,7 @@ from trace_advisor.resolve import ModuleInfo, Resolver
 from trace_advisor.resolve.dependencies import Importers, local_change, runs_in, same_interface
 from trace_advisor.resolve.flow import site_keys
 from trace_advisor.resolve.interface import (
+    Mentioned,
     Mentions,
     changed_calls,
     changed_closure,
@@ -70,6 +71,7 @@ _KEPT_ANALYSED = 64  # analysed modules kept for reuse (the edited files and the
 # edited modules whose old facts and answers are kept until they are resolved again (each holds a copy of its facts:
 # a branch switch changing hundreds of files must not keep them all; older ones are resolved from scratch)
 _KEPT_UNCHANGED_SITES = 32
+_KEPT_MENTIONED = 8  # edited modules whose facts' names are kept for the next interface edit (resolve/interface.py)
 
 
 class Index:
@@ -128,6 +130,8 @@ class Index:
         self._readers: set[str] = set()
         self._importers: Importers | None = None
         self._mentions: dict[str, Mentions] = {}  # per module: which names it may read (resolve/interface.py)
+        # per recently edited module: what interface edits read of its facts, for the next edit (by object identity)
+        self._mentioned: OrderedDict[str, Mentioned] = OrderedDict()
         self._graph = CallGraph(self)
         self._extensions: dict[type, object] = {}
         self._analysed: OrderedDict[Path, tuple[int, AnalysedModule]] = OrderedDict()  # valid for one graph version
@@ -269,6 +273,8 @@ class Index:
             new = self._reader.facts_of(state)
             if new is not old:
                 self._changed(state.module, old, new)
+                if new is not None and state.module in self._mentioned:
+                    self._mentioned[state.module].keep(new)
             return state.syntax
 
     def _take_cached(self, state: FileState, text: str) -> bool:
@@ -304,7 +310,8 @@ class Index:
         inside = same or local is not None  # no other module sees the change (but parameter flow, below)
         passing: Collection[str] = local.passing if local is not None else ()  # calls that may pass other values now
         # an interface change told by name: the top-level names it changed (and the module's names that read them)
-        names = changed_names(old, new) if not inside and old is not None and new is not None else None
+        seen = self._mentioned_in(module)
+        names = changed_names(old, new, seen) if not inside and old is not None and new is not None else None
         quiet: dict[str, list[CallSite]] = {}  # keys only new calls pass under, if they pass nothing (checked below)
         if names is not None and old is not None and new is not None:
             names, passing, quiet = self._told_by_name(module, old, new, names, True)
@@ -374,6 +381,16 @@ class Index:
                 # no other module reads the changed names: the module's sites that do not either resolve as before
                 self._keep_sites(module, _KeptSites(old, resolved, frozenset(), frozenset(names)))
 
+    def _mentioned_in(self, module: str) -> Mentioned:
+        """What interface edits read of ``module``'s facts (made on its first edit; kept for the last few modules)."""
+        found = self._mentioned.get(module)
+        if found is None:
+            found = self._mentioned[module] = Mentioned()
+            while len(self._mentioned) > _KEPT_MENTIONED:
+                self._mentioned.popitem(last=False)
+        self._mentioned.move_to_end(module)
+        return found
+
     def _keep_sites(self, module: str, kept: _KeptSites) -> None:
         self._unchanged_sites[module] = kept
         if len(self._unchanged_sites) > _KEPT_UNCHANGED_SITES:
@@ -390,7 +407,7 @@ class Index:
         own functions with its parameters changes no other name."""
         known = self._infos.get(module)  # the facts the resolver's answers about the module were computed from
         while True:
-            before, after = changed_calls(old, new, names)
+            before, after = changed_calls(old, new, names, seen := self._mentioned_in(module))
             fresh: dict[str, list[CallSite]] = {}
             if quiet and (not before or (known is not None and known.facts is old)):
                 for key in before.keys() | after.keys():
@@ -403,7 +420,7 @@ class Index:
             tops = {top_name(f) for f in self._resolver.flow_functions(module, None, None, keys)} - names
             if not tops:
                 return names, keys, fresh
-            names = changed_closure(names | tops, old, new)
+            names = changed_closure(names | tops, old, new, seen)
 
     def _name_readers(
         self, module: str, old: ModuleFacts, new: ModuleFacts, names: set[str], flow: set[str], above: set[str]
@@ -947,7 +964,7 @@ class Index:
                 return None
             self._resolutions += 1
             kept = self._unchanged_sites.pop(module, None)
-            known = kept.known() if kept else None
+            known = kept.known(self._mentioned.get(module)) if kept else None
             calls = ModuleCalls.build(module, self._resolver.resolve_module(info, known), self._resolutions)
             self._calls.add(calls)
             self._readers.discard(module)
@@ -1021,18 +1038,18 @@ class _KeptSites:
     functions: frozenset[str]
     names: frozenset[str] = frozenset()
 
-    def known(self) -> dict[int, ResolvedCall | None]:
+    def known(self, seen: Mentioned | None = None) -> dict[int, ResolvedCall | None]:
         """The standing answers by ``id`` of the facts' call sites and property reads (None: a read that runs no
         getter). The calls' sites come first in ``ordered``, then those of the reads that run a getter, in the order
         of the facts' reads; reads the facts hold only encoded (decoded anew each time, ``codec.EncodedReads``) have
-        no lasting identity and are resolved again, as are reads sharing a position and text (which site is whose)."""
-        functions, names = self.functions, self.names
+        no lasting identity and are resolved again, as are reads sharing a position and text (which site is whose).
+        ``seen``: the names the module's sites mention, as interface edits read them (else read here)."""
+        stands = _Standing(self.functions, self.names, seen)
         known: dict[int, ResolvedCall | None] = {}
         calls = self.facts.calls
         for call, site in zip(calls, self.calls.ordered, strict=False):
-            if not _stands(call, functions, names):
-                continue
-            known[id(call)] = site
+            if stands(call):
+                known[id(call)] = site
         reads = self.facts.reads
         if type(reads) is not tuple or len(self.calls.ordered) < len(calls):
             return known
@@ -1047,7 +1064,7 @@ class _KeptSites:
                 at += 1
             else:
                 getter = None
-            if _stands(read, functions, names):
+            if stands(read):
                 known[id(read)] = getter
         if at != len(getters):  # the sites do not follow the reads (never expected): resolve every read again
             for read in reads:
@@ -1055,12 +1072,30 @@ class _KeptSites:
         return known
 
 
-def _stands(site: CallSite, functions: frozenset[str], names: frozenset[str]) -> bool:
+class _Standing:
     """Whether a site an edit left as it was resolves as before: it runs in none of ``functions`` (whose own bindings
-    changed) and neither is in nor mentions one of the changed top-level ``names``."""
-    if functions and runs_in(site.scope, functions):
-        return False
-    return not (names and (top_name(site.scope) in names or _names_one(site, names)))
+    changed) and neither is in nor mentions one of the changed top-level ``names`` (told once per scope, and per site
+    from the names ``seen`` keeps for it when given)."""
+
+    __slots__ = ("functions", "names", "seen", "scopes")
+
+    def __init__(self, functions: frozenset[str], names: frozenset[str], seen: Mentioned | None) -> None:
+        self.functions, self.names = functions, names
+        self.seen = seen if names and not any(REACHING in name for name in names) else None
+        self.scopes: dict[str, bool] = {}  # scope -> whether its sites may stand
+
+    def __call__(self, site: CallSite) -> bool:
+        scope = site.scope
+        fits = self.scopes.get(scope)
+        if fits is None:
+            functions, names = self.functions, self.names
+            fits = not (functions and runs_in(scope, functions)) and not (names and top_name(scope) in names)
+            self.scopes[scope] = fits
+        if not fits or not self.names:
+            return fits
+        if self.seen is not None:
+            return self.names.isdisjoint(self.seen.mentions(site))
+        return not _names_one(site, self.names)
 
 
 def _names_one(call: CallSite, names: frozenset[str]) -> bool:

@@ -12,20 +12,23 @@ importers) again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from trace_advisor.facts.records import Binding, CallSite, Chain, ModuleFacts, Scope, plain_name
 from trace_advisor.resolve.flow import site_keys
 from trace_advisor.resolve.modules import ModuleInfo, absolute_module
 
+T = TypeVar("T")
 _NO_LOC = 0
 _ALL = "__all__"
 
 
-def changed_names(old: ModuleFacts, new: ModuleFacts) -> set[str] | None:
+def changed_names(old: ModuleFacts, new: ModuleFacts, seen: Mentioned | None = None) -> set[str] | None:
     """The top-level names whose facts differ between two versions of a module, and the module's names whose facts
-    name one of them (at any remove); None when a change cannot be told by name (the module's star imports)."""
+    name one of them (at any remove); None when a change cannot be told by name (the module's star imports).
+    ``seen``: what was read of the module's earlier facts (their objects the new facts share are not read again)."""
     before, after = old.scopes[0], new.scopes[0]
     if before.star_imports != after.star_imports:
         return None
@@ -48,13 +51,15 @@ def changed_names(old: ModuleFacts, new: ModuleFacts) -> set[str] | None:
         a, b = old_defs.get(qualname, ()), new_defs.get(qualname, ())
         if len(a) != len(b) or any(x is not y and _unplaced(x) != _unplaced(y) for x, y in zip(a, b, strict=True)):
             changed.add(top_name(qualname))
-    return _closure(changed, old, new) if changed else changed
+    return _closure(changed, old, new, seen or Mentioned()) if changed else changed
 
 
-def changed_closure(names: set[str], old: ModuleFacts, new: ModuleFacts | None = None) -> set[str]:
+def changed_closure(
+    names: set[str], old: ModuleFacts, new: ModuleFacts | None = None, seen: Mentioned | None = None
+) -> set[str]:
     """``names`` and the module's top-level names whose facts name one of them, at any remove (in either version of
     its facts)."""
-    return _closure(names, old, new or old) if names else set()
+    return _closure(names, old, new or old, seen or Mentioned()) if names else set()
 
 
 def exported(facts: ModuleFacts, names: set[str]) -> set[str]:
@@ -80,18 +85,21 @@ def passing_sites(facts: ModuleFacts, names: set[str]) -> Iterator[CallSite]:
 
 
 def changed_calls(
-    old: ModuleFacts, new: ModuleFacts, names: set[str]
+    old: ModuleFacts, new: ModuleFacts, names: set[str], seen: Mentioned | None = None
 ) -> tuple[dict[str, list[CallSite]], dict[str, list[CallSite]]]:
     """The call sites that may pass other values now, by key (``resolve/flow.py``), in the old version (they went,
     changed or are in a changed definition) and in the new one (new, changed or in a changed definition): when none
-    of them passes anything a parameter holds, every parameter receives what it did."""
-    before, after = _contributions(old), _contributions(new)
-    kept, made = set(before), set(after)
+    of them passes anything a parameter holds, every parameter receives what it did. ``seen``: as for
+    :func:`changed_names`."""
+    seen = seen or Mentioned()
+    before, after = seen.passing(old), seen.passing(new)
+    kept, made = {token for _, _, token in before}, {token for _, _, token in after}
     found: tuple[dict[str, list[CallSite]], dict[str, list[CallSite]]] = ({}, {})
-    for facts, contributions, other, out in ((old, before, made, found[0]), (new, after, kept, found[1])):
-        scopes = facts.scope_map()
-        for site, contribution in zip(_with_args(facts), contributions, strict=True):
-            if contribution not in other or top_name(site.scope) in names or not _site_names(site).isdisjoint(names):
+    for facts, sites, other, out in ((old, before, made, found[0]), (new, after, kept, found[1])):
+        scopes: dict[str, Scope] | None = None
+        for site, named, token in sites:
+            if token not in other or top_name(site.scope) in names or not named.isdisjoint(names):
+                scopes = scopes if scopes is not None else facts.scope_map()
                 for key in site_keys(site, scopes):
                     out.setdefault(key, []).append(site)
     return found
@@ -99,10 +107,6 @@ def changed_calls(
 
 def _with_args(facts: ModuleFacts) -> list[CallSite]:
     return [site for site in facts.calls if site.args and site.chain is not None and not site.implicit]
-
-
-def _contributions(facts: ModuleFacts) -> list[tuple[str, Chain | None, tuple[tuple[str, Chain], ...]]]:
-    return [(site.scope, site.chain, site.args) for site in _with_args(facts)]
 
 
 def classes_moved(old: ModuleFacts, new: ModuleFacts, names: set[str]) -> bool:
@@ -151,6 +155,83 @@ class Mentions:
         """Whether the module may read one of ``names`` of another module (false positives are possible)."""
         mask, size = self.mask, self.size
         return any(all(mask >> bit & 1 for bit in _bits(name, size)) for name in names)
+
+
+class Mentioned:
+    """What :func:`changed_names` and :func:`changed_calls` read of a module's facts, kept by object identity: the
+    names each top-level name's facts mention (per scope, per module-level binding), and per call site with
+    arguments the names it mentions and a token for what it passes (equal contributions, equal tokens). An edit's
+    new facts share the objects of everything it did not touch with the old ones (``facts/splice.py``), so what was
+    read of those is looked up, not read again. Kept for the objects of the facts last read (``keep``)."""
+
+    __slots__ = ("_objects", "_tokens", "_made", "_refs")
+
+    def __init__(self) -> None:
+        self._objects: dict[int, tuple[object, frozenset[str], int]] = {}  # id -> (object, names, token)
+        self._tokens: dict[tuple[str, Chain | None, tuple[tuple[str, Chain], ...]], int] = {}
+        self._made = 0  # tokens handed out (a token is never reused for another contribution)
+        self._refs: list[tuple[ModuleFacts, dict[str, frozenset[str]]]] = []  # of the last two facts asked about
+
+    def _names(self, held: T, read: Callable[[T], set[str]]) -> frozenset[str]:
+        found = self._objects.get(id(held))
+        if found is not None and found[0] is held:
+            return found[1]
+        names = frozenset(read(held))
+        self._objects[id(held)] = (held, names, 0)
+        return names
+
+    def refs(self, facts: ModuleFacts) -> dict[str, frozenset[str]]:
+        """Per top-level name of ``facts``, the names its facts mention (its module-level bindings, the scopes of
+        its definitions, and a ``return update_wrapper(wrapper, fn)`` in them)."""
+        for known, found in self._refs:
+            if known is facts:
+                return found
+        refs: dict[str, set[str]] = {}
+        for name, bindings in facts.scopes[0].bindings.items():
+            refs.setdefault(name, set()).update(self._names(bindings, _binding_names))
+        for scope in facts.scopes[1:]:
+            refs.setdefault(top_name(scope.qualname), set()).update(self._names(scope, _scope_names))
+        for site in facts.calls:
+            if site.chain and site.chain[-1] == "update_wrapper":  # ``return update_wrapper(wrapper, fn)``
+                refs.setdefault(top_name(site.scope), set()).update(_site_names(site))
+        found = {name: frozenset(named) for name, named in refs.items()}
+        self._refs = [*self._refs[-1:], (facts, found)]
+        return found
+
+    def passing(self, facts: ModuleFacts) -> list[tuple[CallSite, frozenset[str], int]]:
+        """The call sites of ``facts`` with arguments that may pass values, each with the names it mentions and the
+        token of its contribution (scope, callee, arguments)."""
+        objects, tokens = self._objects, self._tokens
+        found = []
+        for site in facts.calls:
+            if not site.args or site.chain is None or site.implicit:
+                continue
+            held = objects.get(id(site))
+            if held is None or held[0] is not site or not held[2]:
+                token = tokens.get(contribution := (site.scope, site.chain, site.args))
+                if token is None:
+                    self._made += 1
+                    token = tokens[contribution] = self._made
+                held = objects[id(site)] = (site, frozenset(_site_names(site)), token)
+            found.append((site, held[1], held[2]))
+        return found
+
+    def mentions(self, site: CallSite) -> frozenset[str]:
+        """The names a call site or property read mentions (its callee's chain and its arguments', as written)."""
+        return self._names(site, _site_names)
+
+    def keep(self, facts: ModuleFacts) -> None:
+        """Forget what was read of objects ``facts`` does not hold (once they are many more than it holds)."""
+        reads = facts.reads if type(facts.reads) is tuple else ()
+        if len(self._objects) <= 2 * (len(facts.scopes) + len(facts.calls) + len(reads)) + 64:
+            return
+        held = [*facts.scopes[1:], *facts.scopes[0].bindings.values(), *facts.calls, *reads]
+        objects = self._objects
+        self._objects = {id(o): found for o in held if (found := objects.get(id(o))) is not None and found[0] is o}
+        self._tokens = {}
+        for site, _, token in self._objects.values():
+            if token and isinstance(site, CallSite):
+                self._tokens[(site.scope, site.chain, site.args)] = token
 
 
 def readable_names(facts: ModuleFacts, stars: bool) -> set[str]:
@@ -209,18 +290,14 @@ def _unplaced(scope: Scope) -> Scope:
     return replace(scope, loc=_NO_LOC, name_loc=_NO_LOC)
 
 
-def _closure(changed: set[str], old: ModuleFacts, new: ModuleFacts) -> set[str]:
+def _closure(changed: set[str], old: ModuleFacts, new: ModuleFacts, seen: Mentioned) -> set[str]:
     """``changed`` and the module's top-level names whose facts name one of them, at any remove (the definitions
     whose parameters receive other values are added by the index, which knows which parameters were read)."""
-    refs: dict[str, set[str]] = {}
-    for facts in (old, new):
-        for name, bindings in facts.scopes[0].bindings.items():
-            refs.setdefault(name, set()).update(_binding_names(bindings))
-        for scope in facts.scopes[1:]:
-            refs.setdefault(top_name(scope.qualname), set()).update(_scope_names(scope))
-        for site in facts.calls:
-            if site.chain and site.chain[-1] == "update_wrapper":  # ``return update_wrapper(wrapper, fn)``
-                refs.setdefault(top_name(site.scope), set()).update(_site_names(site))
+    refs = dict(seen.refs(old))
+    if new is not old:
+        for name, mentioned in seen.refs(new).items():
+            held = refs.get(name)
+            refs[name] = mentioned if held is None or held == mentioned else held | mentioned
     found = set(changed)
     grown = True
     while grown:
