@@ -8,7 +8,7 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -1044,12 +1044,15 @@ class _KeptSites:
         of the facts' reads; reads the facts hold only encoded (decoded anew each time, ``codec.EncodedReads``) have
         no lasting identity and are resolved again, as are reads sharing a position and text (which site is whose).
         ``seen``: the names the module's sites mention, as interface edits read them (else read here)."""
-        stands = _Standing(self.functions, self.names, seen)
-        known: dict[int, ResolvedCall | None] = {}
+        stands = _Standing(self.functions, self.names, seen, self.facts)
         calls = self.facts.calls
-        for call, site in zip(calls, self.calls.ordered, strict=False):
-            if stands(call):
-                known[id(call)] = site
+        if stands.every:  # (the common case: a name typed that none of the facts' sites runs in or mentions)
+            known: dict[int, ResolvedCall | None] = dict(zip(map(id, calls), self.calls.ordered, strict=False))
+        elif not stands.by_name:  # told by scope alone
+            fits = stands.fits({call.scope for call in calls})
+            known = {id(call): site for call, site in zip(calls, self.calls.ordered, strict=False) if fits[call.scope]}
+        else:
+            known = {id(call): site for call, site in zip(calls, self.calls.ordered, strict=False) if stands(call)}
         reads = self.facts.reads
         if type(reads) is not tuple or len(self.calls.ordered) < len(calls):
             return known
@@ -1064,7 +1067,7 @@ class _KeptSites:
                 at += 1
             else:
                 getter = None
-            if stands(read):
+            if stands.every or stands(read):
                 known[id(read)] = getter
         if at != len(getters):  # the sites do not follow the reads (never expected): resolve every read again
             for read in reads:
@@ -1074,25 +1077,43 @@ class _KeptSites:
 
 class _Standing:
     """Whether a site an edit left as it was resolves as before: it runs in none of ``functions`` (whose own bindings
-    changed) and neither is in nor mentions one of the changed top-level ``names`` (told once per scope, and per site
-    from the names ``seen`` keeps for it when given)."""
+    changed) and neither is in nor mentions one of the changed top-level ``names``: told once per scope, and per site
+    only when a site of the facts may mention one of them (what ``seen`` tallies of the facts' sites, when given)."""
 
-    __slots__ = ("functions", "names", "seen", "scopes")
+    __slots__ = ("functions", "names", "seen", "scopes", "by_scope", "by_name", "every")
 
-    def __init__(self, functions: frozenset[str], names: frozenset[str], seen: Mentioned | None) -> None:
+    def __init__(
+        self, functions: frozenset[str], names: frozenset[str], seen: Mentioned | None, facts: ModuleFacts
+    ) -> None:
         self.functions, self.names = functions, names
-        self.seen = seen if names and not any(REACHING in name for name in names) else None
+        plain = not any(REACHING in name for name in names)  # (names as the tally counts them)
+        self.seen = seen if plain else None
+        tally = self.seen.every(facts) if self.seen is not None and names else None
         self.scopes: dict[str, bool] = {}  # scope -> whether its sites may stand
+        self.by_scope = bool(functions) or bool(names and (tally is None or any(n in tally.tops for n in names)))
+        self.by_name = bool(names) and (tally is None or any(name in tally.names for name in names))
+        self.every = not self.by_scope and not self.by_name  # every site stands
+
+    def fits(self, scopes: Iterable[str]) -> dict[str, bool]:
+        """Whether the sites of each of ``scopes`` may stand (told by scope)."""
+        functions, names = self.functions, self.names
+        return {
+            scope: not (functions and runs_in(scope, functions)) and not (names and top_name(scope) in names)
+            for scope in scopes
+        }
 
     def __call__(self, site: CallSite) -> bool:
-        scope = site.scope
-        fits = self.scopes.get(scope)
-        if fits is None:
-            functions, names = self.functions, self.names
-            fits = not (functions and runs_in(scope, functions)) and not (names and top_name(scope) in names)
-            self.scopes[scope] = fits
-        if not fits or not self.names:
-            return fits
+        if self.by_scope:
+            scope = site.scope
+            fits = self.scopes.get(scope)
+            if fits is None:
+                functions, names = self.functions, self.names
+                fits = not (functions and runs_in(scope, functions)) and not (names and top_name(scope) in names)
+                self.scopes[scope] = fits
+            if not fits:
+                return False
+        if not self.by_name:
+            return True
         if self.seen is not None:
             return self.names.isdisjoint(self.seen.mentions(site))
         return not _names_one(site, self.names)

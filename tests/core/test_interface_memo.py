@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from trace_advisor.index import Index
+from trace_advisor.resolve.interface import Mentioned, changed_calls, changed_names
 
 from tests.core.test_interface_edits import fresh_graph, graph_of
 
@@ -49,3 +50,24 @@ def test_many_interface_edits_give_the_graph_of_a_fresh_index(project: Path, tmp
         assert found == fresh[variant], (number, variant)
         callees = {edge[0] for edge in found.get("app.parser:relay", [])}
         assert ("app.parser:first" in callees, "app.parser:second" in callees) == (variant == 1, variant == 2), number
+
+
+def test_what_is_kept_between_edits_reads_as_the_facts_do(project: Path, tmp_path: Path) -> None:
+    """The changed names and the calls that may pass other values, read with what earlier edits kept (one
+    ``Mentioned`` for the whole sequence) and afresh, agree for every edit of the sequence."""
+    index = Index([project], cache_dir=tmp_path / "cache")
+    index.build()
+    path = project / "app" / "parser.py"
+    text = path.read_text()
+    seen = Mentioned()
+    old = index.facts(path)
+    for number, variant in enumerate(ORDER):
+        assert index.update_file(path, text + VARIANTS[variant]) is None
+        new = index.facts(path)
+        assert old is not None and new is not None
+        names = changed_names(old, new)
+        assert changed_names(old, new, seen) == names, number
+        if names:
+            assert changed_calls(old, new, names, seen) == changed_calls(old, new, names), number
+        seen.keep(new)
+        old = new

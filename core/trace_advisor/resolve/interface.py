@@ -12,7 +12,7 @@ importers) again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
@@ -21,6 +21,7 @@ from trace_advisor.resolve.flow import site_keys
 from trace_advisor.resolve.modules import ModuleInfo, absolute_module
 
 T = TypeVar("T")
+K = TypeVar("K")
 _NO_LOC = 0
 _ALL = "__all__"
 
@@ -93,20 +94,22 @@ def changed_calls(
     :func:`changed_names`."""
     seen = seen or Mentioned()
     before, after = seen.passing(old), seen.passing(new)
-    kept, made = {token for _, _, token in before}, {token for _, _, token in after}
     found: tuple[dict[str, list[CallSite]], dict[str, list[CallSite]]] = ({}, {})
-    for facts, sites, other, out in ((old, before, made, found[0]), (new, after, kept, found[1])):
+    for facts, tally, other, out in ((old, before, after, found[0]), (new, after, before, found[1])):
+        # a site in both versions passes what it did: it counts when it runs in or names a changed name, and when
+        # none of those in both does, only the sites of one version are looked at
+        sites = only(tally.sites, other.sites)
+        touched = tally.touches(names)
+        if touched and touched != sum(_touches(seen, site, names) for site in sites):
+            sites = list(tally.sites)
         scopes: dict[str, Scope] | None = None
-        for site, named, token in sites:
-            if token not in other or top_name(site.scope) in names or not named.isdisjoint(names):
+        for site in sites:
+            named, token = seen.site(site, True)
+            if token not in other.tokens or top_name(site.scope) in names or not named.isdisjoint(names):
                 scopes = scopes if scopes is not None else facts.scope_map()
                 for key in site_keys(site, scopes):
                     out.setdefault(key, []).append(site)
     return found
-
-
-def _with_args(facts: ModuleFacts) -> list[CallSite]:
-    return [site for site in facts.calls if site.args and site.chain is not None and not site.implicit]
 
 
 def classes_moved(old: ModuleFacts, new: ModuleFacts, names: set[str]) -> bool:
@@ -157,20 +160,39 @@ class Mentions:
         return any(all(mask >> bit & 1 for bit in _bits(name, size)) for name in names)
 
 
+@dataclass(slots=True)
+class Tally:
+    """Sites of one version of a module's facts, in their order, with how many of them mention each name, run in
+    each top-level name, and pass each contribution (by token: ``Mentioned``)."""
+
+    facts: ModuleFacts
+    sites: tuple[CallSite, ...]
+    names: dict[str, int]
+    tops: dict[str, int]
+    tokens: dict[int, int]
+
+    def touches(self, names: Iterable[str]) -> int:
+        """How often its sites may read one of ``names``: for each name, the sites running in it and those
+        mentioning it (0: none may)."""
+        return sum(self.names.get(name, 0) + self.tops.get(name, 0) for name in names)
+
+
 class Mentioned:
     """What :func:`changed_names` and :func:`changed_calls` read of a module's facts, kept by object identity: the
-    names each top-level name's facts mention (per scope, per module-level binding), and per call site with
-    arguments the names it mentions and a token for what it passes (equal contributions, equal tokens). An edit's
-    new facts share the objects of everything it did not touch with the old ones (``facts/splice.py``), so what was
-    read of those is looked up, not read again. Kept for the objects of the facts last read (``keep``)."""
+    names each top-level name's facts mention (per scope, per module-level binding), and per call site the names it
+    mentions and a token for what it passes (equal contributions, equal tokens), tallied over the facts' sites. An
+    edit's new facts share the objects of everything it did not touch with the old ones (``facts/splice.py``), so
+    what was read of those is looked up, not read again, and a tally is the last one's with the sites the edit
+    removed and added. Kept for the objects of the facts last read (``keep``)."""
 
-    __slots__ = ("_objects", "_tokens", "_made", "_refs")
+    __slots__ = ("_objects", "_tokens", "_made", "_refs", "_tallies")
 
     def __init__(self) -> None:
         self._objects: dict[int, tuple[object, frozenset[str], int]] = {}  # id -> (object, names, token)
         self._tokens: dict[tuple[str, Chain | None, tuple[tuple[str, Chain], ...]], int] = {}
         self._made = 0  # tokens handed out (a token is never reused for another contribution)
         self._refs: list[tuple[ModuleFacts, dict[str, frozenset[str]]]] = []  # of the last two facts asked about
+        self._tallies: dict[bool, list[Tally]] = {True: [], False: []}  # the last two, of sites passing values or all
 
     def _names(self, held: T, read: Callable[[T], set[str]]) -> frozenset[str]:
         found = self._objects.get(id(held))
@@ -198,27 +220,61 @@ class Mentioned:
         self._refs = [*self._refs[-1:], (facts, found)]
         return found
 
-    def passing(self, facts: ModuleFacts) -> list[tuple[CallSite, frozenset[str], int]]:
-        """The call sites of ``facts`` with arguments that may pass values, each with the names it mentions and the
-        token of its contribution (scope, callee, arguments)."""
-        objects, tokens = self._objects, self._tokens
-        found = []
-        for site in facts.calls:
-            if not site.args or site.chain is None or site.implicit:
-                continue
-            held = objects.get(id(site))
-            if held is None or held[0] is not site or not held[2]:
-                token = tokens.get(contribution := (site.scope, site.chain, site.args))
-                if token is None:
-                    self._made += 1
-                    token = tokens[contribution] = self._made
-                held = objects[id(site)] = (site, frozenset(_site_names(site)), token)
-            found.append((site, held[1], held[2]))
-        return found
+    def site(self, site: CallSite, token: bool = False) -> tuple[frozenset[str], int]:
+        """The names a call site or property read mentions (its callee's chain and its arguments', as written) and,
+        with ``token``, the token of its contribution (scope, callee, arguments)."""
+        held = self._objects.get(id(site))
+        if held is not None and held[0] is site and (held[2] or not token):
+            return held[1], held[2]
+        names = held[1] if held is not None and held[0] is site else frozenset(_site_names(site))
+        made = 0
+        if token:
+            made = self._tokens.get(contribution := (site.scope, site.chain, site.args), 0)
+            if not made:
+                self._made += 1
+                made = self._tokens[contribution] = self._made
+        self._objects[id(site)] = (site, names, made)
+        return names, made
 
     def mentions(self, site: CallSite) -> frozenset[str]:
-        """The names a call site or property read mentions (its callee's chain and its arguments', as written)."""
-        return self._names(site, _site_names)
+        """The names a call site or property read mentions."""
+        return self.site(site)[0]
+
+    def passing(self, facts: ModuleFacts) -> Tally:
+        """The call sites of ``facts`` with arguments that may pass values, tallied (with their contributions)."""
+        return self._tally(facts, True)
+
+    def every(self, facts: ModuleFacts) -> Tally:
+        """Every call site of ``facts`` and its property reads when the facts hold them decoded, tallied."""
+        return self._tally(facts, False)
+
+    def _tally(self, facts: ModuleFacts, passing: bool) -> Tally:
+        kept = self._tallies[passing]
+        for tally in kept:
+            if tally.facts is facts:
+                return tally
+        if passing:
+            sites = tuple(site for site in facts.calls if site.args and site.chain is not None and not site.implicit)
+        else:
+            sites = (*facts.calls, *(facts.reads if type(facts.reads) is tuple else ()))
+        if kept:  # the last tally, with the sites that went and came
+            last = kept[-1]
+            names, tops, tokens = dict(last.names), dict(last.tops), dict(last.tokens)
+            removed, added = only(last.sites, sites), only(sites, last.sites)
+        else:
+            names, tops, tokens = {}, {}, {}
+            removed, added = [], list(sites)
+        for step, changed in ((-1, removed), (1, added)):
+            for site in changed:
+                mentioned, token = self.site(site, passing)
+                for name in mentioned:
+                    _count(names, name, step)
+                _count(tops, top_name(site.scope), step)
+                if passing:
+                    _count(tokens, token, step)
+        tally = Tally(facts, sites, names, tops, tokens)
+        self._tallies[passing] = [*kept[-1:], tally]
+        return tally
 
     def keep(self, facts: ModuleFacts) -> None:
         """Forget what was read of objects ``facts`` does not hold (once they are many more than it holds)."""
@@ -232,6 +288,29 @@ class Mentioned:
         for site, _, token in self._objects.values():
             if token and isinstance(site, CallSite):
                 self._tokens[(site.scope, site.chain, site.args)] = token
+        for passing, tallies in self._tallies.items():  # a tally of other facts may count tokens forgotten now
+            self._tallies[passing] = [tally for tally in tallies if tally.facts is facts]
+
+
+def _count(counts: dict[K, int], key: K, step: int) -> None:
+    """Count ``key`` ``step`` more times (a key counted no more times is dropped)."""
+    count = counts.get(key, 0) + step
+    if count:
+        counts[key] = count
+    else:
+        del counts[key]
+
+
+def _touches(seen: Mentioned, site: CallSite, names: Iterable[str]) -> int:
+    """How often ``site`` may read one of ``names``, as ``Tally.touches`` counts."""
+    mentioned, top = seen.mentions(site), top_name(site.scope)
+    return sum((name in mentioned) + (name == top) for name in names)
+
+
+def only(sites: Sequence[CallSite], others: Sequence[CallSite]) -> list[CallSite]:
+    """Those of ``sites`` (in their order) that are not among ``others`` (by identity)."""
+    held = set(map(id, others))
+    return [site for site in sites if id(site) not in held]
 
 
 def readable_names(facts: ModuleFacts, stars: bool) -> set[str]:
