@@ -982,12 +982,13 @@ class Index:
     def incoming(self, symbol: SymbolId) -> tuple[CallEdge, ...]:
         with self._lock:
             if not self._calls.complete:  # some modules are not (or no longer) resolved: resolve them all once
-                self._calls.settle()
                 missing = [module for module in self._modules if module not in self._calls]
+                self._calls.settle(keep=set(missing))  # (theirs are replaced edge by edge as they are resolved)
                 with gc_paused(then_settle=True):
                     for module in missing:
                         self.module_calls(module)
                     self._map_importers()
+                self._calls.settle()  # (any that gave no calls)
                 self._calls.complete = True
             return self._calls.incoming(symbol)
 
