@@ -40,7 +40,6 @@ from trace_advisor.resolve import ModuleInfo, Resolver
 from trace_advisor.resolve.dependencies import Importers, local_change, runs_in, same_interface
 from trace_advisor.resolve.flow import site_keys
 from trace_advisor.resolve.interface import (
-    Mentioned,
     Mentions,
     changed_calls,
     changed_closure,
@@ -50,8 +49,8 @@ from trace_advisor.resolve.interface import (
     exported,
     passing_sites,
     readable_names,
-    top_name,
 )
+from trace_advisor.resolve.mentioned import Mentioned, top_name
 from trace_advisor.resolve.stdlib_classes import StdlibClasses, StdlibSource
 from trace_advisor.sourcefiles import (
     EMPTY_FACTS,

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from trace_advisor.index import Index
-from trace_advisor.resolve.interface import Mentioned, changed_calls, changed_names
+from trace_advisor.resolve.interface import changed_calls, changed_names
+from trace_advisor.resolve.mentioned import Mentioned
 
 from tests.core.test_interface_edits import fresh_graph, graph_of
 
