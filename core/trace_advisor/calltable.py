@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from trace_advisor.callgraph import ModuleCalls
 from trace_advisor.datatypes import CallEdge, SymbolId
@@ -41,14 +41,60 @@ class CallTable:
 
     def add(self, calls: ModuleCalls, *, reverse: bool = True) -> None:
         """Record one module's freshly resolved calls and their reverse edges (``reverse=False``: when incoming
-        edges are first asked for)."""
-        self._unstale(calls.module)
+        edges are first asked for). When the module's dropped calls still hold their reverse edges, only the edges
+        of the sites that differ are replaced (an edit's re-resolution keeps most sites' answers as they were)."""
+        stale = self._stale.pop(calls.module, None) if reverse else None
+        if stale is None:
+            self._unstale(calls.module)
         self._calls[calls.module] = calls
         self._unindexed.pop(calls.module, None)
-        if reverse:
+        if stale is not None:
+            self._replace(stale, calls)
+        elif reverse:
             self._reverse(calls)
         else:
             self._unindexed[calls.module] = calls
+
+    def _replace(self, old: ModuleCalls, new: ModuleCalls) -> None:
+        """``new``'s reverse edges in place of ``old``'s, of the same module: the callees of the sites only one of
+        them has (by identity: a site whose answer stood is the same object) get the module's edges to them again,
+        in ``new``'s order; the others keep theirs (from the same sites, in the same order)."""
+        before = dict(zip(map(id, old.ordered), old.ordered, strict=True))
+        after = dict(zip(map(id, new.ordered), new.ordered, strict=True))
+        affected: set[SymbolId] = set()
+        for sites, changed in ((before, before.keys() - after.keys()), (after, after.keys() - before.keys())):
+            for key in changed:
+                affected.update(edge.callee for edge in sites[key].edges)
+        if not affected:
+            return
+        by_callee: dict[SymbolId, list[CallEdge]] = {}
+        for site in new.ordered:  # (a site's ``held`` is its one edge or a tuple of them: no tuple made per site)
+            one = site.held
+            if isinstance(one, CallEdge):
+                if one.callee in affected:
+                    by_callee.setdefault(one.callee, []).append(one)
+                continue
+            for edge in one:
+                if edge.callee in affected:
+                    by_callee.setdefault(edge.callee, []).append(edge)
+        module, incoming = new.module, self._incoming
+        for callee in affected:
+            found = by_callee.get(callee)
+            held = incoming.get(callee)
+            if found:
+                edges = tuple(found)
+                if held is None or (isinstance(held, tuple) and held[0] == module):
+                    incoming[callee] = (module, edges)
+                elif isinstance(held, tuple):
+                    incoming[callee] = {held[0]: held[1], module: edges}
+                else:
+                    held[module] = edges
+            elif isinstance(held, tuple):
+                if held[0] == module:
+                    del incoming[callee]
+            elif held is not None:
+                held.pop(module, None)
+            self._sorted.pop(callee, None)
 
     def _reverse(self, calls: ModuleCalls) -> None:
         by_callee: dict[SymbolId, list[CallEdge]] = {}
@@ -85,10 +131,12 @@ class CallTable:
         self._sorted.clear()
         self.complete = False
 
-    def settle(self) -> None:
-        """Remove the reverse edges of every dropped module (before the missing modules are resolved again)."""
+    def settle(self, keep: Collection[str] = ()) -> None:
+        """Remove the reverse edges of every dropped module (before the missing modules are resolved again), but
+        those of ``keep``, about to be resolved again: their new calls replace only the edges that changed."""
         for module in list(self._stale):
-            self._unstale(module)
+            if module not in keep:
+                self._unstale(module)
 
     def incoming(self, symbol: SymbolId) -> tuple[CallEdge, ...]:
         """Calls of ``symbol`` by caller module, position and caller (meaningful once ``complete``)."""

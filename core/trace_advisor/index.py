@@ -8,7 +8,7 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -49,8 +49,8 @@ from trace_advisor.resolve.interface import (
     exported,
     passing_sites,
     readable_names,
-    top_name,
 )
+from trace_advisor.resolve.mentioned import Mentioned, top_name
 from trace_advisor.resolve.stdlib_classes import StdlibClasses, StdlibSource
 from trace_advisor.sourcefiles import (
     EMPTY_FACTS,
@@ -70,6 +70,7 @@ _KEPT_ANALYSED = 64  # analysed modules kept for reuse (the edited files and the
 # edited modules whose old facts and answers are kept until they are resolved again (each holds a copy of its facts:
 # a branch switch changing hundreds of files must not keep them all; older ones are resolved from scratch)
 _KEPT_UNCHANGED_SITES = 32
+_KEPT_MENTIONED = 8  # edited modules whose facts' names are kept for the next interface edit (resolve/interface.py)
 
 
 class Index:
@@ -128,6 +129,8 @@ class Index:
         self._readers: set[str] = set()
         self._importers: Importers | None = None
         self._mentions: dict[str, Mentions] = {}  # per module: which names it may read (resolve/interface.py)
+        # per recently edited module: what interface edits read of its facts, for the next edit (by object identity)
+        self._mentioned: OrderedDict[str, Mentioned] = OrderedDict()
         self._graph = CallGraph(self)
         self._extensions: dict[type, object] = {}
         self._analysed: OrderedDict[Path, tuple[int, AnalysedModule]] = OrderedDict()  # valid for one graph version
@@ -244,6 +247,10 @@ class Index:
             else:
                 state.overlay = text
                 base = None if unread else self._reader.parsed_text(state)
+                if old is not None and base is not None and base != text and type(old.reads) is not tuple:
+                    # reads held encoded (a cache entry) are new objects each time they are read: decoded once here,
+                    # the spliced facts share them, and the reads the edit left as they were keep their answers
+                    old = replace(old, reads=tuple(old.reads))
                 # one parse per edit: the splicer re-parses only what changed, for the facts and the tree at once
                 tree = self._trees.kept(path, base) if base is not None else None
                 spliced = splice(base, old, text, tree) if base is not None and old is not None else None
@@ -265,6 +272,8 @@ class Index:
             new = self._reader.facts_of(state)
             if new is not old:
                 self._changed(state.module, old, new)
+                if new is not None and state.module in self._mentioned:
+                    self._mentioned[state.module].keep(new)
             return state.syntax
 
     def _take_cached(self, state: FileState, text: str) -> bool:
@@ -300,7 +309,8 @@ class Index:
         inside = same or local is not None  # no other module sees the change (but parameter flow, below)
         passing: Collection[str] = local.passing if local is not None else ()  # calls that may pass other values now
         # an interface change told by name: the top-level names it changed (and the module's names that read them)
-        names = changed_names(old, new) if not inside and old is not None and new is not None else None
+        seen = self._mentioned_in(module)
+        names = changed_names(old, new, seen) if not inside and old is not None and new is not None else None
         quiet: dict[str, list[CallSite]] = {}  # keys only new calls pass under, if they pass nothing (checked below)
         if names is not None and old is not None and new is not None:
             names, passing, quiet = self._told_by_name(module, old, new, names, True)
@@ -370,6 +380,16 @@ class Index:
                 # no other module reads the changed names: the module's sites that do not either resolve as before
                 self._keep_sites(module, _KeptSites(old, resolved, frozenset(), frozenset(names)))
 
+    def _mentioned_in(self, module: str) -> Mentioned:
+        """What interface edits read of ``module``'s facts (made on its first edit; kept for the last few modules)."""
+        found = self._mentioned.get(module)
+        if found is None:
+            found = self._mentioned[module] = Mentioned()
+            while len(self._mentioned) > _KEPT_MENTIONED:
+                self._mentioned.popitem(last=False)
+        self._mentioned.move_to_end(module)
+        return found
+
     def _keep_sites(self, module: str, kept: _KeptSites) -> None:
         self._unchanged_sites[module] = kept
         if len(self._unchanged_sites) > _KEPT_UNCHANGED_SITES:
@@ -386,7 +406,7 @@ class Index:
         own functions with its parameters changes no other name."""
         known = self._infos.get(module)  # the facts the resolver's answers about the module were computed from
         while True:
-            before, after = changed_calls(old, new, names)
+            before, after = changed_calls(old, new, names, seen := self._mentioned_in(module))
             fresh: dict[str, list[CallSite]] = {}
             if quiet and (not before or (known is not None and known.facts is old)):
                 for key in before.keys() | after.keys():
@@ -399,7 +419,7 @@ class Index:
             tops = {top_name(f) for f in self._resolver.flow_functions(module, None, None, keys)} - names
             if not tops:
                 return names, keys, fresh
-            names = changed_closure(names | tops, old, new)
+            names = changed_closure(names | tops, old, new, seen)
 
     def _name_readers(
         self, module: str, old: ModuleFacts, new: ModuleFacts, names: set[str], flow: set[str], above: set[str]
@@ -943,13 +963,16 @@ class Index:
                 return None
             self._resolutions += 1
             kept = self._unchanged_sites.pop(module, None)
-            known = kept.known() if kept else None
+            known = kept.known(self._mentioned.get(module)) if kept else None
             calls = ModuleCalls.build(module, self._resolver.resolve_module(info, known), self._resolutions)
             self._calls.add(calls)
             self._readers.discard(module)
             stood = sum(id(call) in known for call in info.facts.calls) if known else 0
             self._sites[0] += len(info.facts.calls) - stood
             self._sites[1] += stood
+            reads = info.facts.reads
+            if known and type(reads) is tuple:  # (held decoded: an edited module's) property reads that stood too
+                self._sites[1] += sum(id(read) in known for read in reads)
             # (an interface edit changed the graph's shape already)
             if kept is not None and not kept.names and _shape_of(kept.calls) != _shape_of(calls):
                 self._shape += 1  # the edit changed who calls whom (not only where)
@@ -958,12 +981,13 @@ class Index:
     def incoming(self, symbol: SymbolId) -> tuple[CallEdge, ...]:
         with self._lock:
             if not self._calls.complete:  # some modules are not (or no longer) resolved: resolve them all once
-                self._calls.settle()
                 missing = [module for module in self._modules if module not in self._calls]
+                self._calls.settle(keep=set(missing))  # (theirs are replaced edge by edge as they are resolved)
                 with gc_paused(then_settle=True):
                     for module in missing:
                         self.module_calls(module)
                     self._map_importers()
+                self._calls.settle()  # (any that gave no calls)
                 self._calls.complete = True
             return self._calls.incoming(symbol)
 
@@ -972,9 +996,10 @@ class Index:
         return self._version
 
     def site_counts(self) -> tuple[int, int]:
-        """How many call sites were resolved so far, and how many kept the answer they had before an edit instead
-        (an edit's module resolves only the sites the edit may change): what edits cost the resolver. Read without
-        the lock (a server's event loop asks while resolution holds it: two counters, each up to date)."""
+        """How many call sites were resolved so far, and how many call sites and property reads kept the answer they
+        had before an edit instead (an edit's module resolves only the sites the edit may change): what edits cost the
+        resolver. Read without the lock (a server's event loop asks while resolution holds it: two counters, each up
+        to date)."""
         return self._sites[0], self._sites[1]
 
     def graph_shape(self) -> int:
@@ -1003,28 +1028,95 @@ class Index:
 @dataclass(frozen=True, slots=True)
 class _KeptSites:
     """What an edited module's sites resolved to before the edit (``calls``, from ``facts``), for those the edit
-    left as they were: a call site object the splice kept (the lines an edit did not touch or move) resolves as it did,
-    unless it runs in one of ``functions`` (whose own bindings changed) or may read one of ``names`` (the top-level
-    names an interface edit changed that no other module reads, with the module's names that read them: a site in one
-    of those definitions, or naming one of them, is resolved again)."""
+    left as they were: a call site (or property read) object the splice kept (the lines an edit did not touch or
+    move) resolves as it did, unless it runs in one of ``functions`` (whose own bindings changed) or may read one of
+    ``names`` (the top-level names an interface edit changed that no other module reads, with the module's names that
+    read them: a site in one of those definitions, or naming one of them, is resolved again)."""
 
     facts: ModuleFacts
     calls: ModuleCalls
     functions: frozenset[str]
     names: frozenset[str] = frozenset()
 
-    def known(self) -> dict[int, ResolvedCall]:
-        """The standing answers by ``id`` of the facts' call sites (the calls' sites come first in ``ordered``, then
-        the property reads', which are resolved again every time)."""
-        functions, names = self.functions, self.names
-        known: dict[int, ResolvedCall] = {}
-        for call, site in zip(self.facts.calls, self.calls.ordered, strict=False):
-            if functions and runs_in(call.scope, functions):
-                continue
-            if names and (top_name(call.scope) in names or _names_one(call, names)):
-                continue
-            known[id(call)] = site
+    def known(self, seen: Mentioned | None = None) -> dict[int, ResolvedCall | None]:
+        """The standing answers by ``id`` of the facts' call sites and property reads (None: a read that runs no
+        getter). The calls' sites come first in ``ordered``, then those of the reads that run a getter, in the order
+        of the facts' reads; reads the facts hold only encoded (decoded anew each time, ``codec.EncodedReads``) have
+        no lasting identity and are resolved again, as are reads sharing a position and text (which site is whose).
+        ``seen``: the names the module's sites mention, as interface edits read them (else read here)."""
+        stands = _Standing(self.functions, self.names, seen, self.facts)
+        calls = self.facts.calls
+        if stands.every:  # (the common case: a name typed that none of the facts' sites runs in or mentions)
+            known: dict[int, ResolvedCall | None] = dict(zip(map(id, calls), self.calls.ordered, strict=False))
+        elif not stands.by_name:  # told by scope alone
+            fits = stands.fits({call.scope for call in calls})
+            known = {id(call): site for call, site in zip(calls, self.calls.ordered, strict=False) if fits[call.scope]}
+        else:
+            known = {id(call): site for call, site in zip(calls, self.calls.ordered, strict=False) if stands(call)}
+        reads = self.facts.reads
+        if type(reads) is not tuple or len(self.calls.ordered) < len(calls):
+            return known
+        getters = self.calls.ordered[len(calls) :]
+        places = [(read.loc, read.text) for read in reads]
+        if len(set(places)) != len(places):
+            return known
+        at = 0
+        for read, place in zip(reads, places, strict=True):
+            getter: ResolvedCall | None = getters[at] if at < len(getters) else None
+            if getter is not None and (getter.span, getter.text) == place:
+                at += 1
+            else:
+                getter = None
+            if stands.every or stands(read):
+                known[id(read)] = getter
+        if at != len(getters):  # the sites do not follow the reads (never expected): resolve every read again
+            for read in reads:
+                known.pop(id(read), None)
         return known
+
+
+class _Standing:
+    """Whether a site an edit left as it was resolves as before: it runs in none of ``functions`` (whose own bindings
+    changed) and neither is in nor mentions one of the changed top-level ``names``: told once per scope, and per site
+    only when a site of the facts may mention one of them (what ``seen`` tallies of the facts' sites, when given)."""
+
+    __slots__ = ("functions", "names", "seen", "scopes", "by_scope", "by_name", "every")
+
+    def __init__(
+        self, functions: frozenset[str], names: frozenset[str], seen: Mentioned | None, facts: ModuleFacts
+    ) -> None:
+        self.functions, self.names = functions, names
+        plain = not any(REACHING in name for name in names)  # (names as the tally counts them)
+        self.seen = seen if plain else None
+        tally = self.seen.every(facts) if self.seen is not None and names else None
+        self.scopes: dict[str, bool] = {}  # scope -> whether its sites may stand
+        self.by_scope = bool(functions) or bool(names and (tally is None or any(n in tally.tops for n in names)))
+        self.by_name = bool(names) and (tally is None or any(name in tally.names for name in names))
+        self.every = not self.by_scope and not self.by_name  # every site stands
+
+    def fits(self, scopes: Iterable[str]) -> dict[str, bool]:
+        """Whether the sites of each of ``scopes`` may stand (told by scope)."""
+        functions, names = self.functions, self.names
+        return {
+            scope: not (functions and runs_in(scope, functions)) and not (names and top_name(scope) in names)
+            for scope in scopes
+        }
+
+    def __call__(self, site: CallSite) -> bool:
+        if self.by_scope:
+            scope = site.scope
+            fits = self.scopes.get(scope)
+            if fits is None:
+                functions, names = self.functions, self.names
+                fits = not (functions and runs_in(scope, functions)) and not (names and top_name(scope) in names)
+                self.scopes[scope] = fits
+            if not fits:
+                return False
+        if not self.by_name:
+            return True
+        if self.seen is not None:
+            return self.names.isdisjoint(self.seen.mentions(site))
+        return not _names_one(site, self.names)
 
 
 def _names_one(call: CallSite, names: frozenset[str]) -> bool:

@@ -189,8 +189,8 @@ class Documents:
         how long after the last edit it became idle: wall and its own CPU time, in ms (``trace-advisor/
         engineState``, for tests and diagnosis: an edit storm must leave no backlog); and what the re-resolutions
         after interface edits did (``readers``: passes, modules, passes superseded by a newer edit, the modules of
-        the last pass, the pass running now); and how many call sites the engine resolved, and how many kept the answer
-        they had before an edit instead (``sites``: resolved, kept)."""
+        the last pass, the pass running now); and how many call sites the engine resolved, and how many call sites and
+        property reads kept the answer they had before an edit instead (``sites``: resolved, kept)."""
         busy = self._engine.busy + self.debouncer.pending()
         state: dict[str, object] = {"busy": busy, "idleAfterEditMs": None, "cpuAfterEditMs": None}
         state["readers"] = self.readers.state()  # the background re-resolutions after interface edits

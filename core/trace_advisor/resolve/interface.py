@@ -15,17 +15,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
-from trace_advisor.facts.records import Binding, CallSite, Chain, ModuleFacts, Scope, plain_name
+from trace_advisor.facts.records import CallSite, Chain, ModuleFacts, Scope, plain_name
 from trace_advisor.resolve.flow import site_keys
+from trace_advisor.resolve.mentioned import Mentioned, only, site_names, top_name, touches
 from trace_advisor.resolve.modules import ModuleInfo, absolute_module
 
 _NO_LOC = 0
 _ALL = "__all__"
 
 
-def changed_names(old: ModuleFacts, new: ModuleFacts) -> set[str] | None:
+def changed_names(old: ModuleFacts, new: ModuleFacts, seen: Mentioned | None = None) -> set[str] | None:
     """The top-level names whose facts differ between two versions of a module, and the module's names whose facts
-    name one of them (at any remove); None when a change cannot be told by name (the module's star imports)."""
+    name one of them (at any remove); None when a change cannot be told by name (the module's star imports).
+    ``seen``: what was read of the module's earlier facts (their objects the new facts share are not read again)."""
     before, after = old.scopes[0], new.scopes[0]
     if before.star_imports != after.star_imports:
         return None
@@ -48,13 +50,15 @@ def changed_names(old: ModuleFacts, new: ModuleFacts) -> set[str] | None:
         a, b = old_defs.get(qualname, ()), new_defs.get(qualname, ())
         if len(a) != len(b) or any(x is not y and _unplaced(x) != _unplaced(y) for x, y in zip(a, b, strict=True)):
             changed.add(top_name(qualname))
-    return _closure(changed, old, new) if changed else changed
+    return _closure(changed, old, new, seen or Mentioned()) if changed else changed
 
 
-def changed_closure(names: set[str], old: ModuleFacts, new: ModuleFacts | None = None) -> set[str]:
+def changed_closure(
+    names: set[str], old: ModuleFacts, new: ModuleFacts | None = None, seen: Mentioned | None = None
+) -> set[str]:
     """``names`` and the module's top-level names whose facts name one of them, at any remove (in either version of
     its facts)."""
-    return _closure(names, old, new or old) if names else set()
+    return _closure(names, old, new or old, seen or Mentioned()) if names else set()
 
 
 def exported(facts: ModuleFacts, names: set[str]) -> set[str]:
@@ -65,44 +69,40 @@ def exported(facts: ModuleFacts, names: set[str]) -> set[str]:
     return {name for name in names if not name.startswith("_") and (listed is None or name in listed)}
 
 
-def top_name(qualname: str) -> str:
-    """The module-level name a scope belongs to (``C.m`` -> ``C``, ``f.<locals>.g`` -> ``f``)."""
-    return qualname.partition(".")[0]
-
-
 def passing_sites(facts: ModuleFacts, names: set[str]) -> Iterator[CallSite]:
     """The call sites with arguments that may pass other values now: those in a changed definition or naming a
     changed name."""
     for site in facts.calls:
         if site.args and site.chain is not None and not site.implicit:
-            if top_name(site.scope) in names or _site_names(site) & names:
+            if top_name(site.scope) in names or site_names(site) & names:
                 yield site
 
 
 def changed_calls(
-    old: ModuleFacts, new: ModuleFacts, names: set[str]
+    old: ModuleFacts, new: ModuleFacts, names: set[str], seen: Mentioned | None = None
 ) -> tuple[dict[str, list[CallSite]], dict[str, list[CallSite]]]:
     """The call sites that may pass other values now, by key (``resolve/flow.py``), in the old version (they went,
     changed or are in a changed definition) and in the new one (new, changed or in a changed definition): when none
-    of them passes anything a parameter holds, every parameter receives what it did."""
-    before, after = _contributions(old), _contributions(new)
-    kept, made = set(before), set(after)
+    of them passes anything a parameter holds, every parameter receives what it did. ``seen``: as for
+    :func:`changed_names`."""
+    seen = seen or Mentioned()
+    before, after = seen.passing(old), seen.passing(new)
     found: tuple[dict[str, list[CallSite]], dict[str, list[CallSite]]] = ({}, {})
-    for facts, contributions, other, out in ((old, before, made, found[0]), (new, after, kept, found[1])):
-        scopes = facts.scope_map()
-        for site, contribution in zip(_with_args(facts), contributions, strict=True):
-            if contribution not in other or top_name(site.scope) in names or not _site_names(site).isdisjoint(names):
+    for facts, tally, other, out in ((old, before, after, found[0]), (new, after, before, found[1])):
+        # a site in both versions passes what it did: it counts when it runs in or names a changed name, and when
+        # none of those in both does, only the sites of one version are looked at
+        sites = only(tally.sites, other.sites)
+        touched = tally.touches(names)
+        if touched and touched != sum(touches(seen, site, names) for site in sites):
+            sites = list(tally.sites)
+        scopes: dict[str, Scope] | None = None
+        for site in sites:
+            named, token = seen.site(site, True)
+            if token not in other.tokens or top_name(site.scope) in names or not named.isdisjoint(names):
+                scopes = scopes if scopes is not None else facts.scope_map()
                 for key in site_keys(site, scopes):
                     out.setdefault(key, []).append(site)
     return found
-
-
-def _with_args(facts: ModuleFacts) -> list[CallSite]:
-    return [site for site in facts.calls if site.args and site.chain is not None and not site.implicit]
-
-
-def _contributions(facts: ModuleFacts) -> list[tuple[str, Chain | None, tuple[tuple[str, Chain], ...]]]:
-    return [(site.scope, site.chain, site.args) for site in _with_args(facts)]
 
 
 def classes_moved(old: ModuleFacts, new: ModuleFacts, names: set[str]) -> bool:
@@ -209,18 +209,14 @@ def _unplaced(scope: Scope) -> Scope:
     return replace(scope, loc=_NO_LOC, name_loc=_NO_LOC)
 
 
-def _closure(changed: set[str], old: ModuleFacts, new: ModuleFacts) -> set[str]:
+def _closure(changed: set[str], old: ModuleFacts, new: ModuleFacts, seen: Mentioned) -> set[str]:
     """``changed`` and the module's top-level names whose facts name one of them, at any remove (the definitions
     whose parameters receive other values are added by the index, which knows which parameters were read)."""
-    refs: dict[str, set[str]] = {}
-    for facts in (old, new):
-        for name, bindings in facts.scopes[0].bindings.items():
-            refs.setdefault(name, set()).update(_binding_names(bindings))
-        for scope in facts.scopes[1:]:
-            refs.setdefault(top_name(scope.qualname), set()).update(_scope_names(scope))
-        for site in facts.calls:
-            if site.chain and site.chain[-1] == "update_wrapper":  # ``return update_wrapper(wrapper, fn)``
-                refs.setdefault(top_name(site.scope), set()).update(_site_names(site))
+    refs = dict(seen.refs(old))
+    if new is not old:
+        for name, mentioned in seen.refs(new).items():
+            held = refs.get(name)
+            refs[name] = mentioned if held is None or held == mentioned else held | mentioned
     found = set(changed)
     grown = True
     while grown:
@@ -230,26 +226,3 @@ def _closure(changed: set[str], old: ModuleFacts, new: ModuleFacts) -> set[str]:
                 found.add(name)
                 grown = True
     return found
-
-
-def _binding_names(bindings: Iterable[Binding]) -> set[str]:
-    return {plain_name(part) for binding in bindings for chain in binding.chains for part in chain}
-
-
-def _scope_names(scope: Scope) -> set[str]:
-    held = (*scope.bindings.values(), *scope.attributes.values())
-    chains: list[Chain] = [
-        *(chain for bindings in held for binding in bindings for chain in binding.chains),
-        *scope.return_values,
-        *scope.yield_values,
-        *scope.returns,
-        *(decorator.chain for decorator in scope.decorators if decorator.chain),
-        *(chain for _, chain in scope.defaults),
-        *(base for base in scope.bases if base),
-    ]
-    return {plain_name(part) for chain in chains for part in chain}
-
-
-def _site_names(site: CallSite) -> set[str]:
-    chains = ((site.chain,) if site.chain else ()) + tuple(chain for _, chain in site.args)
-    return {plain_name(part) for chain in chains for part in chain}

@@ -338,10 +338,13 @@ class Resolver:
         return table
 
     # ---- call sites ------------------------------------------------------------------------------------------
-    def resolve_module(self, info: ModuleInfo, known: Mapping[int, ResolvedCall] | None = None) -> list[ResolvedCall]:
+    def resolve_module(
+        self, info: ModuleInfo, known: Mapping[int, ResolvedCall | None] | None = None
+    ) -> list[ResolvedCall]:
         """Every call site of one module, in source order, with its edges (one per possible callee) or the reason
         it has none. A site in a class body belongs to the function (or module) around the class. ``known``: the
-        answers for call sites (by ``id`` of the facts' ``CallSite``) that an edit left as they were."""
+        answers for call sites and property reads (by ``id`` of the facts' ``CallSite``) that an edit left as they
+        were (None for a read that runs no getter)."""
         callers: dict[str, str] = {}
         for scope in info.facts.scopes:
             current: Scope | None = scope
@@ -390,6 +393,10 @@ class Resolver:
                 sites.append(ResolvedCall(caller, where, call.text, (), missing))
         for read in info.facts.reads:  # after the calls (``ModuleCalls.ordered`` follows the facts' calls first)
             assert read.chain is not None
+            if known is not None and id(read) in known:
+                if (kept := known[id(read)]) is not None:
+                    sites.append(kept)
+                continue
             if getters := self._getters(info, read.scope, read.chain):
                 caller = callers.get(read.scope) or f"{info.name}:{read.scope}"
                 where = Range.packed(read.loc)
