@@ -80,16 +80,11 @@ class CallTable:
         module, incoming = new.module, self._incoming
         for callee in affected:
             found = by_callee.get(callee)
-            held = incoming.get(callee)
             if found:
-                edges = tuple(found)
-                if held is None or (isinstance(held, tuple) and held[0] == module):
-                    incoming[callee] = (module, edges)
-                elif isinstance(held, tuple):
-                    incoming[callee] = {held[0]: held[1], module: edges}
-                else:
-                    held[module] = edges
-            elif isinstance(held, tuple):
+                self._hold(callee, module, tuple(found))
+                continue
+            held = incoming.get(callee)
+            if isinstance(held, tuple):
                 if held[0] == module:
                     del incoming[callee]
             elif held is not None:
@@ -100,17 +95,21 @@ class CallTable:
         by_callee: dict[SymbolId, list[CallEdge]] = {}
         for edge in calls.all_edges():
             by_callee.setdefault(edge.callee, []).append(edge)
-        module, incoming = calls.module, self._incoming
         for callee, found in by_callee.items():  # kept as tuples: a list per callee and module would cost a third more
-            edges = tuple(found)
-            held = incoming.get(callee)
-            if held is None or (isinstance(held, tuple) and held[0] == module):
-                incoming[callee] = (module, edges)
-            elif isinstance(held, tuple):
-                incoming[callee] = {held[0]: held[1], module: edges}
-            else:
-                held[module] = edges
-            self._sorted.pop(callee, None)
+            self._hold(callee, calls.module, tuple(found))
+
+    def _hold(self, callee: SymbolId, module: str, edges: tuple[CallEdge, ...]) -> None:
+        """``module``'s edges to ``callee`` in its reverse edges (one module's alone as a pair: most callees have
+        callers in one module)."""
+        incoming = self._incoming
+        held = incoming.get(callee)
+        if held is None or (isinstance(held, tuple) and held[0] == module):
+            incoming[callee] = (module, edges)
+        elif isinstance(held, tuple):
+            incoming[callee] = {held[0]: held[1], module: edges}
+        else:
+            held[module] = edges
+        self._sorted.pop(callee, None)
 
     def drop(self, modules: Iterable[str]) -> None:
         """Forget these modules' calls; their reverse edges go when the graph is next settled."""
