@@ -159,7 +159,8 @@ def _function(source: str, qualname: str) -> ast.FunctionDef:
     *owners, name = qualname.split(".")
     for owner in owners:
         body = next(n for n in body if isinstance(n, ast.ClassDef) and n.name == owner).body
-    return next(n for n in body if isinstance(n, ast.FunctionDef) and n.name == name)
+    found = next(n for n in body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name == name)
+    return found  # type: ignore[return-value]
 
 
 def test_apply_keeps_a_ruff_formatted_project_formatted(tmp_path: Path) -> None:
@@ -369,3 +370,20 @@ def test_the_4xx_status_helper_follows_the_projects_quote(tmp_path: Path) -> Non
     edited = views.read_text()
     assert "class _ErrorStatus" in edited and "f'{type(exc).__name__}: {exc}'" in edited
     assert ruff_findings(tmp_path, [views], "Q,I,E501") == []
+
+
+AWAITED = """\
+async def settle(wallet_id: str, tag: str, amount: int, conn: object, extra: dict):
+    wallet = await check_wallet_for_payment(wallet_id, tag, amount, conn, extra, x=1)
+    await send_payment_notification_in_background(wallet_id, wallet, conn=conn, x=12)
+    return await calculate_fiat_amounts(amount / 1000, wallet, extra=extra, ok=12345)
+"""
+
+
+def test_an_awaited_call_the_span_pushes_past_the_line_length_is_laid_out_as_the_formatter_does(
+    tmp_path: Path,
+) -> None:
+    edited = apply_to_formatted(tmp_path, "[tool.ruff]\nline-length = 88\n", AWAITED, "settle")
+    assert "        wallet = await check_wallet_for_payment(\n            wallet_id, tag," in edited
+    assert "        await send_payment_notification_in_background(\n            wallet_id," in edited
+    assert "        return await calculate_fiat_amounts(\n            amount / 1000," in edited

@@ -121,6 +121,10 @@ def _layout(node: ast.stmt, line: str, source: SourceText) -> Statement | None:
         value = node.value
     if isinstance(node, ast.Raise):
         value = node.exc if node.cause is None else None
+    if isinstance(value, ast.Await) and not isinstance(node, ast.Raise):  # ``x = await fetch(...)``: the call's
+        value = value.value
+        if not isinstance(value, ast.Call):
+            return None
     if isinstance(value, _DISPLAYS):
         return _display_layout(value, whole, source, node)
     if isinstance(value, ast.IfExp) and not isinstance(node, ast.Raise | ast.Expr):
