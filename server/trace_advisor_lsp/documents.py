@@ -304,9 +304,10 @@ class Documents:
             the first time); the full findings follow."""
             visible = _visible(project, index, path, local.recommendations, findings, text)
             shown = render_diagnostics(conv, path, visible, None, (), local.install, project.config.max_per_file)
-            loop.call_soon_threadsafe(self._publish_first, project, uri, path, (visible, shown), version)
+            loop.call_soon_threadsafe(self._publish_first, project, uri, path, (visible, shown), version, painted)
 
         early = first_paint if findings.refreshed_version is None else None  # only a document just opened
+        painted: list[list[types.Diagnostic]] = []  # what the first paint published
 
         def job() -> tuple[float, SyntaxProblem | None, LocalFindings, Published, list[str] | None]:
             started = time.perf_counter()
@@ -338,7 +339,10 @@ class Documents:
             if problem is None:
                 findings.local = local
             findings.syntax, findings.refreshed_version = problem, version
-            self.publish(project, uri, path, published, version)
+            if painted and painted[0] == published[1]:  # the first paint said it all already
+                project.findings_for(path).visible = published[0]
+            else:
+                self.publish(project, uri, path, published, version)
         # else superseded: the newer version has its own refresh
         if readers is not None:  # an interface edit: what other open documents and the lenses show may have changed
             for other in readers:
@@ -370,11 +374,21 @@ class Documents:
             return (await self.findings_now(target)).recommendations
         return target.project.findings_for(target.path).visible
 
-    def _publish_first(self, project: Project, uri: str, path: str, published: Published, version: int | None) -> None:
-        """Publish a document's first findings unless a newer version or the full findings came first."""
+    def _publish_first(
+        self,
+        project: Project,
+        uri: str,
+        path: str,
+        published: Published,
+        version: int | None,
+        painted: list[list[types.Diagnostic]],
+    ) -> None:
+        """Publish a document's first findings unless a newer version or the full findings came first (noted in
+        ``painted``: the full findings are not sent again when they are the same)."""
         current = self.document(uri)
         if current is not None and current.version == version and project.findings_for(path).refreshed_version is None:
             self.publish(project, uri, path, published, version)
+            painted.append(published[1])
 
     def publish(self, project: Project, uri: str, path: str, published: Published, version: int | None) -> None:
         recommendations, diagnostics = published
