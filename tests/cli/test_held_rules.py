@@ -579,10 +579,6 @@ FACTORIES = {
         "    terms = tokenize(expression)\n"
         "    found = engines[kind].lookup(terms, page=page, size=per_page)\n"
         "    scores = boosted(found['hits'])\n"
-        "    for hit in found['hits']:\n"
-        "        for term in terms:\n"
-        "            if term in hit.get('title', ''):\n"
-        "                scores[hit['id']] += 1.0\n"
         "    ids = sorted(scores, key=scores.get, reverse=True)\n"
         "    total = max(found['total'], len(ids))\n"
         "    return ids, total\n"
@@ -672,8 +668,7 @@ def test_flask_sqlalchemy_session_operations_are_database_calls_and_query_builde
     assert any("flask_sqlalchemy.SQLAlchemy.session.scalar (sql database" in r for r in found)
     assert not any("session.add (" in r for r in found)  # add() stages the change; commit() sends it
     # select() on a write-only relationship only builds the query
-    # (it only orchestrates those builders: no work of its own, not recommended at all)
-    assert not any("database" in r for r in reasons(recs.get("Author.posts_query", {"evidence": []})))
+    assert not any("database" in r for r in reasons(recs["Author.posts_query"]))
 
 
 SDK_AND_VIEW = {

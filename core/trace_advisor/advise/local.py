@@ -86,11 +86,6 @@ _HANDLING_ONLY = _FLOW_ONLY | {
     Finding.CACHE_BRANCH,
     Finding.IO_BRANCH,
 }
-# Orchestration ("public method orchestrating 4 calls") with nothing else but how the function runs: no I/O, message,
-# route, job, error handling or computation found in it or below it. On 15 real projects such functions were traced 18
-# times out of 59 (lifecycle methods such as ``stop``/``kill``, builders of prompts and states); orchestration raises a
-# function that has work of its own, and leads none.
-_ORCHESTRATION_ONLY = _FLOW_ONLY | {Finding.OPERATION}
 _HANDLING_PRIORITIES = frozenset({"exceptions", "branches", "async_boundaries"})
 _MESSAGE_IO = frozenset({Finding.PUBLISHES, Finding.RECEIVES})
 _TASKS = frozenset({Finding.TASK_CONSUMER, Finding.JOB})
@@ -135,7 +130,6 @@ class LocalScorer:
         self.instrumentation = (self.installed, tuple(sorted(self.set_up.items())))  # what verdicts depend on
         # whether detectors of work ran (not only error handling and branches, ``--priorities exceptions``): only then
         # does finding nothing but handling say there is no work
-        self._looks_for_io = any(config.weight(p) > 0 for p in _IO_PRIORITIES)
         self._looks_for_work = any(config.weight(p) > 0 for p in config.priorities if p not in _HANDLING_PRIORITIES)
 
     def _strength(self, signal: Signal, handler: bool = False) -> float:
@@ -217,9 +211,6 @@ class LocalScorer:
         ):
             handling = f"only how it handles errors and branches ({_reasons(signals)}), no work of its own"
             return Verdict(0.0, None, (handling,), tuple(signals))
-        if self._looks_for_io and all(s.finding in _ORCHESTRATION_ONLY for s in signals):
-            orchestration = f"only orchestration ({_reasons(signals)}), no work of its own found"
-            return Verdict(0.0, None, (orchestration,), tuple(signals))
         miss = 1.0
         for effect in effects.values():
             miss *= 1.0 - effect
