@@ -726,13 +726,14 @@ class Analyzer:
     def _like_other_implementations(
         self, results: Sequence[FunctionResult], verdicts: Sequence[Verdict], floor: float, threshold: float
     ) -> dict[int, str]:
-        """The methods under ``floor`` with evidence of their own (by index) that implement an operation most of whose
-        workspace implementations deserve a span on their own (the rules' verdicts at ``threshold``), with the reason:
-        every notification transport's ``notify`` is one operation, traced whichever class runs it."""
+        """The methods under ``floor`` with evidence of their own (by index; public, or a template method's private
+        hook) that implement an operation most of whose workspace implementations deserve a span on their own (the
+        rules' verdicts at ``threshold``), with the reason: every notification transport's ``notify`` is one
+        operation, traced whichever class runs it."""
         raised: dict[int, str] = {}
         for number, (result, verdict) in enumerate(zip(results, verdicts, strict=True)):
             ctx = result.ctx
-            if verdict.priority is None or verdict.confidence >= floor or not public_method(ctx):
+            if verdict.priority is None or verdict.confidence >= floor or not _implementation(ctx):
                 continue
             operation = self._operation_of(ctx)
             if operation is None:
@@ -1657,6 +1658,15 @@ def _callees_of(state: object) -> set[tuple[SymbolId, object]]:
     if not isinstance(state, tuple):
         return set()
     return {edge for site in state[2] for edge in site[1]}
+
+
+def _implementation(ctx: FunctionContext) -> bool:
+    """A method that can implement an operation its base class declares: public, or a private hook of a template
+    method (``_inner_get_chat_message_contents``, which each connector implements and the base's public method
+    calls); not a dunder, not nested."""
+    return public_method(ctx) or (
+        ctx.class_name is not None and "<" not in ctx.qualname and not ctx.name.startswith("__")
+    )
 
 
 def _handler(verdict: Verdict) -> bool:

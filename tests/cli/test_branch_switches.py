@@ -3,7 +3,8 @@
 feature flag and is recommended; ``merge_flags`` compares data named ``flag`` and
 ``Summariser.response_attributes_for_tracing`` returns early when the project's tracing is off, and neither is
 recommended (before, a substring "flag" or "enabled" anywhere in the condition made both "feature flag ... changes
-behaviour")."""
+behaviour"). The branch detector is run alone (``--priorities branches``): with every detector, a function whose only
+evidence is a feature flag is no work of its own and is not recommended (tests/cli/test_handling_only.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "branch_switches
 
 
 def test_only_a_switch_read_for_truth_is_a_feature_flag(tmp_path: Path) -> None:
-    recs = recommendations(FIXTURE, tmp_path)
+    recs = recommendations(FIXTURE, tmp_path, "--priorities", "branches")
     assert "Summariser.summary_length" in recs, sorted(recs)
     assert "Feature flag `FEATURES.is_enabled('long-summaries')`" in str(recs["Summariser.summary_length"]["rationale"])
     assert "merge_flags" not in recs, recs["merge_flags"]["rationale"]
@@ -23,7 +24,7 @@ def test_only_a_switch_read_for_truth_is_a_feature_flag(tmp_path: Path) -> None:
 
 
 def test_the_projects_tracing_switch_is_no_feature_flag(tmp_path: Path) -> None:
-    recs = recommendations(FIXTURE, tmp_path)
+    recs = recommendations(FIXTURE, tmp_path, "--priorities", "branches")
     assert "Summariser.response_attributes_for_tracing" not in recs, recs["Summariser.response_attributes_for_tracing"][
         "rationale"
     ]

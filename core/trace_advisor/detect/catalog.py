@@ -81,6 +81,7 @@ NO_IO_CALLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         # setting a client, pool, engine or session up
         "from_url": (),
         "from_env": (),
+        "init": ("vertexai",),  # ``vertexai.init(project=..., location=...)`` sets the SDK's defaults
         "create_engine": (),
         "create_async_engine": (),
         "sessionmaker": (),
@@ -413,6 +414,14 @@ APIS: tuple[Api, ...] = (
     Api("google.genai.", "genai", "gemini", "LLM API call", None),
     Api("cohere.", "genai", "cohere", "LLM API call", None),
     Api("litellm.", "genai", "litellm", "LLM API call", None),
+    # more model providers' SDKs: each operation of their clients (``Mistral.chat.complete_async``,
+    # ``ollama.AsyncClient.chat``, ``GenerativeModel.generate_content_async``) is a request to the model's API
+    Api("mistralai.", "genai", "mistral_ai", "LLM API call", None),
+    Api("ollama.", "genai", "ollama", "LLM API call", None),
+    Api("vertexai.", "genai", "vertex_ai", "LLM API call", None),
+    Api("groq.", "genai", "groq", "LLM API call", None),
+    Api("huggingface_hub.InferenceClient.", "genai", "huggingface", "LLM API call", None),
+    Api("huggingface_hub.AsyncInferenceClient.", "genai", "huggingface", "LLM API call", None),
     # DynamoDB, through its client or boto3's resource (``boto3.resource("dynamodb").Table(name).put_item``)
     Api("botocore.client.DynamoDB.", "db", "dynamodb", "DynamoDB", _BOTOCORE),
     Api("boto3.resources.factory.dynamodb.", "db", "dynamodb", "DynamoDB", _BOTOCORE),
