@@ -714,7 +714,7 @@ class Analyzer:
         work = work_runs([(r.ctx, r.signals) for r in results])
         floor = shipped().threshold if calibrate else self.config.min_confidence
         for number, reason in self._like_other_implementations(results, verdicts, floor, threshold).items():
-            verdicts[number] = with_floor(verdicts[number], floor, reason)
+            verdicts[number] = with_floor(_with_own_priority(verdicts[number]), floor, reason)
         for number, run in work.runs.items():
             verdicts[number] = with_run(verdicts[number], run, floor)
         for number, caller in work.covered.items():
@@ -729,11 +729,14 @@ class Analyzer:
         """The methods under ``floor`` with evidence of their own (by index; public, or a template method's private
         hook) that implement an operation most of whose workspace implementations deserve a span on their own (the
         rules' verdicts at ``threshold``), with the reason: every notification transport's ``notify`` is one
-        operation, traced whichever class runs it."""
+        operation, traced whichever class runs it; also when all it shows is how it handles errors (a payment
+        backend's ``create_invoice`` whose SDK call resolves nowhere, beside backends calling an HTTP client)."""
         raised: dict[int, str] = {}
         for number, (result, verdict) in enumerate(zip(results, verdicts, strict=True)):
             ctx = result.ctx
-            if verdict.priority is None or verdict.confidence >= floor or not _implementation(ctx):
+            if (verdict.priority is None and not verdict.handling_only) or verdict.confidence >= floor:
+                continue
+            if not _implementation(ctx):
                 continue
             operation = self._operation_of(ctx)
             if operation is None:
@@ -1658,6 +1661,15 @@ def _callees_of(state: object) -> set[tuple[SymbolId, object]]:
     if not isinstance(state, tuple):
         return set()
     return {edge for site in state[2] for edge in site[1]}
+
+
+def _with_own_priority(verdict: Verdict) -> Verdict:
+    """A verdict skipped as error handling alone, given the priority of its strongest evidence (raised for its
+    operation's other implementations); any other verdict as it is."""
+    if not verdict.handling_only or not verdict.signals:
+        return verdict
+    strongest = max(verdict.signals, key=lambda s: s.strength)
+    return dataclasses.replace(verdict, priority=strongest.evidence.priority, reasons=(), handling_only=False)
 
 
 def _implementation(ctx: FunctionContext) -> bool:

@@ -109,6 +109,9 @@ class Verdict:
     # a request handler's framework instrumentation, not installed yet, that would give it its server span (its
     # route evidence counts as if installed: what deserves a span here is what the handler does inside the request)
     covered_by: str | None = None
+    # skipped only because all it shows is how it handles errors and branches (what an operation's other
+    # implementations may still make worth a span: analysis' consistency across implementations)
+    handling_only: bool = False
 
     def deserves_span(self, min_confidence: float) -> bool:
         """Whether the function is worth a span at ``min_confidence``, traced or not."""
@@ -210,7 +213,7 @@ class LocalScorer:
             and not _runs_unseen_callable(ctx)
         ):
             handling = f"only how it handles errors and branches ({_reasons(signals)}), no work of its own"
-            return Verdict(0.0, None, (handling,), tuple(signals))
+            return Verdict(0.0, None, (handling,), tuple(signals), handling_only=True)
         miss = 1.0
         for effect in effects.values():
             miss *= 1.0 - effect
