@@ -30,7 +30,7 @@ from trace_advisor.edits.formatter import formatted_edit
 from trace_advisor.edits.handlers import handler_plans, raises_stop_iteration
 from trace_advisor.edits.imports import extend_from_import, fresh_name, import_statement_edit, plan_module
 from trace_advisor.edits.layout import Statement, WithItems, measured, requote
-from trace_advisor.edits.locate import ClassSite, FunctionSite, iter_definitions
+from trace_advisor.edits.locate import ClassSite, FunctionSite, def_lines, iter_definitions
 from trace_advisor.edits.renumber import renumber_edits
 from trace_advisor.edits.source import SourceText
 from trace_advisor.edits.style import DEFAULT_STYLE, SpanOrigin, SpanStyle
@@ -261,8 +261,7 @@ class SpanEditor:
         notes += attributes.notes if attributes else ()
         if "wraps" in decorator_tails(node):
             notes += (f'a functools.wraps wrapper: every function it wraps shares the span name "{name}"',)
-        first_line = min([d.lineno for d in node.decorator_list] + [node.lineno])
-        last_line = node.end_lineno or node.lineno
+        first_line, last_line = def_lines(node)
         if use_with:
             lines = list(attributes.lines) if attributes else []
             uses_span = bool(lines or handlers) or guarded or helper is not None
@@ -471,8 +470,8 @@ def _choose(sites: list[FunctionSite], line: int | None) -> FunctionSite | None:
         real = [s for s in sites if "overload" not in decorator_tails(s.node)]
         return (real or sites)[0]
     for site in sites:
-        first = min([d.lineno for d in site.node.decorator_list] + [site.node.lineno])
-        if first <= line <= (site.node.end_lineno or site.node.lineno):
+        first, last = def_lines(site.node)
+        if first <= line <= last:
             return site
     return None
 

@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from trace_advisor.datatypes import Position, Range, TextEdit
+from trace_advisor.edits.locate import def_lines
 from trace_advisor.edits.source import SourceText
 from trace_advisor.project_style import FormatterTool
 
@@ -46,8 +47,7 @@ class RangeFormatter:
         are. Read from one run over the whole file, kept for each function's text: ``apply --all`` asks this of
         every function it edits, each time in a text its earlier spans changed elsewhere (black takes a good part of
         a second to start)."""
-        lines = SourceText(text).lines
-        function = "\n".join(lines[first - 1 : last])
+        function = _function_text(SourceText(text).lines, first, last)
         key = (self, path, _settings_stamp(self.root))
         with _CLEAN_LOCK:
             known = _CLEAN.get(key)
@@ -93,6 +93,11 @@ _CLEAN_LOCK = threading.Lock()
 _SETTINGS = ("pyproject.toml", "ruff.toml", ".ruff.toml")  # where ruff and black read their settings
 
 
+def _function_text(lines: tuple[str, ...], first: int, last: int) -> str:
+    """Lines ``first..last`` (1-based, inclusive): a function as the memo keys it."""
+    return "\n".join(lines[first - 1 : last])
+
+
 def _settings_stamp(root: Path) -> tuple[int, ...]:
     """When the formatter's settings files last changed (a changed line length makes every answer stale)."""
     stamps = []
@@ -128,9 +133,8 @@ def _whole_file(formatter: RangeFormatter, text: str, path: str | None) -> tuple
     rewritten: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            first = min([d.lineno for d in node.decorator_list] + [node.lineno])
-            last = node.end_lineno or node.lineno
-            function = "\n".join(lines[first - 1 : last])
+            first, last = def_lines(node)
+            function = _function_text(lines, first, last)
             touched = any(first <= line <= last for line in changed)
             (rewritten if touched else clean).add(function)
     return frozenset(clean - rewritten), frozenset(rewritten)

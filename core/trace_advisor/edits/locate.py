@@ -12,6 +12,11 @@ from trace_advisor.statements import child_blocks
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
 
+def def_lines(node: FunctionNode) -> tuple[int, int]:
+    """A def's first line (its first decorator's, if any) and last line, 1-based: the lines a span edit rewrites."""
+    return min([d.lineno for d in node.decorator_list] + [node.lineno]), node.end_lineno or node.lineno
+
+
 @dataclass(frozen=True, slots=True)
 class FunctionSite:
     """One ``def`` with its qualname, the statement of the module that contains it and its enclosing scope."""

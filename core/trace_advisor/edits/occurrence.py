@@ -4,6 +4,7 @@ means, and where that def is once earlier span edits have moved it: for applying
 from __future__ import annotations
 
 from trace_advisor.edits.engine import SpanEditor
+from trace_advisor.edits.locate import def_lines
 
 
 def occurrence(editor: SpanEditor, qualname: str, line: int | None) -> int | None:
@@ -12,8 +13,8 @@ def occurrence(editor: SpanEditor, qualname: str, line: int | None) -> int | Non
     if line is None:
         return None
     for index, site in enumerate(editor.sites(qualname)):
-        first = min([d.lineno for d in site.node.decorator_list] + [site.node.lineno])
-        if first <= line <= (site.node.end_lineno or site.node.lineno):
+        first, last = def_lines(site.node)
+        if first <= line <= last:
             return index
     return None
 
