@@ -714,7 +714,7 @@ class Analyzer:
         work = work_runs([(r.ctx, r.signals) for r in results])
         floor = shipped().threshold if calibrate else self.config.min_confidence
         for number, reason in self._like_other_implementations(results, verdicts, floor, threshold).items():
-            verdicts[number] = with_floor(_with_own_priority(verdicts[number]), floor, reason)
+            verdicts[number] = with_floor(verdicts[number], floor, reason)
         for number, run in work.runs.items():
             verdicts[number] = with_run(verdicts[number], run, floor)
         for number, caller in work.covered.items():
@@ -1661,15 +1661,6 @@ def _callees_of(state: object) -> set[tuple[SymbolId, object]]:
     if not isinstance(state, tuple):
         return set()
     return {edge for site in state[2] for edge in site[1]}
-
-
-def _with_own_priority(verdict: Verdict) -> Verdict:
-    """A verdict skipped as error handling alone, given the priority of its strongest evidence (raised for its
-    operation's other implementations); any other verdict as it is."""
-    if not verdict.handling_only or not verdict.signals:
-        return verdict
-    strongest = max(verdict.signals, key=lambda s: s.strength)
-    return dataclasses.replace(verdict, priority=strongest.evidence.priority, reasons=(), handling_only=False)
 
 
 def _implementation(ctx: FunctionContext) -> bool:

@@ -166,7 +166,11 @@ def _public_callers(
 
 
 def with_floor(verdict: Verdict, confidence: float, reason: str) -> Verdict:
-    """``verdict`` raised to ``confidence`` because of its unit (``reason`` ends its rationale)."""
+    """``verdict`` raised to ``confidence`` because of its unit (``reason`` ends its rationale); one skipped as error
+    handling alone (``handling_only``) takes the priority of its strongest evidence."""
+    if verdict.handling_only and verdict.signals:
+        strongest = max(verdict.signals, key=lambda s: s.strength)
+        verdict = dataclasses.replace(verdict, priority=strongest.evidence.priority, reasons=(), handling_only=False)
     if verdict.consistency == reason:
         return dataclasses.replace(verdict, confidence=confidence)
     return dataclasses.replace(verdict, confidence=confidence, reasons=(*verdict.reasons, reason), consistency=reason)
