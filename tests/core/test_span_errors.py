@@ -135,11 +135,11 @@ def test_propagated_exceptions_set_error_with_exactly_one_event(
 def test_web_client_errors_leave_the_status_unset_as_the_runtime_does(
     instrumented: Load, span_exporter: InMemorySpanExporter
 ) -> None:
-    """tests/fixtures/spans/web_errors: abort(404)/abort(403)/NotFound and HTTPException(404/422) leave the span's
-    status unset with the exception recorded once; abort(500), HTTPException(503) and a ValueError set ERROR with
-    the description ``start_as_current_span`` writes. Each status is what trace_advisor.runtime decides for that
+    """tests/fixtures/spans/web_errors: abort(404)/abort(403)/NotFound and HTTPException(404/409/422/403, Starlette's
+    or FastAPI's) leave the span's status unset with the exception recorded once; abort(500), HTTPException(503) and
+    a ValueError set ERROR with the description ``start_as_current_span`` writes. Each status is what trace_advisor.runtime decides for that
     exception (``fails_span``: one table for both)."""
-    blog, api = instrumented("web_errors", "webapp.blog", "webapp.api")
+    blog, api, routes = instrumented("web_errors", "webapp.blog", "webapp.api", "webapp.routes")
     span_exporter.clear()
     blog.POSTS[2] = {"title": "", "author_id": 7}
     api.ITEMS["b"] = -1
@@ -153,6 +153,10 @@ def test_web_client_errors_leave_the_status_unset_as_the_runtime_does(
         ("read_item", lambda: api.read_item("b"), StatusCode.ERROR),  # HTTPException(503)
         ("total", lambda: api.total([-1]), StatusCode.UNSET),  # HTTPException(422)
         ("total", lambda: api.total([]), StatusCode.ERROR),  # ZeroDivisionError
+        # fastapi.HTTPException, tested as Starlette's (imported as StarletteHTTPException beside it)
+        ("create_user", lambda: routes.create_user("ann", "owner"), StatusCode.UNSET),  # 409
+        ("create_user", lambda: routes.create_user("bob", "viewer"), StatusCode.UNSET),  # 403
+        ("create_user", lambda: routes.create_user("", "owner"), StatusCode.ERROR),  # 503
     ]
     for name, call, status in cases:
         with pytest.raises(Exception) as raised:
@@ -164,6 +168,7 @@ def test_web_client_errors_leave_the_status_unset_as_the_runtime_does(
         if status == StatusCode.ERROR:
             assert span.status.description == f"{type(raised.value).__name__}: {raised.value}"
     assert blog.get_post(1, 7)["title"] == "Hello" and api.read_item("a") == 1  # and on success: no status, no event
+    assert routes.create_user("bob", "owner") == "bob"
     for span in span_exporter.get_finished_spans():
         assert span.status.status_code == StatusCode.UNSET and not span.events
 

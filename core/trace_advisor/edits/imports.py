@@ -235,7 +235,8 @@ def extend_from_import(
             and all(a.name != "*" for a in stmt.names)
         ):
             continue
-        members = [(a.name, a.asname) for a in stmt.names] + [(name, None) for name in names]
+        added = [name.partition(" as ") for name in names]  # "HTTPException as StarletteHTTPException"
+        members = [(a.name, a.asname) for a in stmt.names] + [(name, alias or None) for name, _, alias in added]
         members.sort(key=lambda m: (_member_type(m[0]), m[0].lower(), m[1] or ""))
         rendered = f"from {imported} import " + ", ".join(f"{n} as {a}" if a else n for n, a in members)
         line = source.line(stmt.lineno)

@@ -59,10 +59,15 @@ def client_error_test(
             name = bound.get((entry.import_from, ""))  # the module itself: ``from aiohttp import web``
             name = f"{name}.{entry.name}" if name is not None and counts[name] == 1 else None
         if name is None:
-            if entry.name in mentioned or entry.name in local.values():
-                return None  # the name means something else here: the span keeps its default error status
-            name = entry.name
-            missing.setdefault(entry.import_from, []).append(name)
+            alias = _subclass_alias(entry, bound, mentioned | set(local.values()))
+            if alias is None:
+                if entry.name in mentioned or entry.name in local.values():
+                    return None  # the name means something else here: the span keeps its default error status
+                name = entry.name
+                missing.setdefault(entry.import_from, []).append(name)
+            else:
+                name = alias
+                missing.setdefault(entry.import_from, []).append(f"{entry.name} as {alias}")
         local[entry] = name
     tests: list[tuple[str, ...]] = [
         (f"isinstance({{name}}, {local[e]})", f"400 <= ({{name}}.{e.status} or 0) < 500")
@@ -77,6 +82,18 @@ def client_error_test(
     if len(tests) == 1:
         return ClientErrorTest("and", tests[0], imports)
     return ClientErrorTest("or", tuple(f"({' and '.join(t)})" if len(t) > 1 else t[0] for t in tests), imports)
+
+
+def _subclass_alias(entry: ClientErrorClass, bound: dict[tuple[str, str], str], taken: set[str]) -> str | None:
+    """The name to import ``entry``'s class under when the module binds its name to the same-named class of another
+    of its servers (``from fastapi import HTTPException``, a subclass of Starlette's, which Starlette's routing and
+    dependencies raise too): Starlette's prefixed, as FastAPI's documentation imports it
+    (``StarletteHTTPException``); None when the module binds no such class or that name is taken too."""
+    for (where, name), local in bound.items():
+        if name == entry.name and local == entry.name and server_module(f"{where}.{name}") in entry.servers:
+            alias = entry.import_from.partition(".")[0].capitalize() + entry.name
+            return None if alias in taken else alias
+    return None
 
 
 def _servers_used(module: ast.Module, function: ast.AST) -> set[str]:
