@@ -137,8 +137,8 @@ def test_web_client_errors_leave_the_status_unset_as_the_runtime_does(
 ) -> None:
     """tests/fixtures/spans/web_errors: abort(404)/abort(403)/NotFound and HTTPException(404/409/422/403, Starlette's
     or FastAPI's) leave the span's status unset with the exception recorded once; abort(500), HTTPException(503) and
-    a ValueError set ERROR with the description ``start_as_current_span`` writes. Each status is what trace_advisor.runtime decides for that
-    exception (``fails_span``: one table for both)."""
+    a ValueError set ERROR with the description ``start_as_current_span`` writes. Each status is what
+    trace_advisor.runtime decides for that exception (``fails_span``: one table for both)."""
     blog, api, routes = instrumented("web_errors", "webapp.blog", "webapp.api", "webapp.routes")
     span_exporter.clear()
     blog.POSTS[2] = {"title": "", "author_id": 7}
