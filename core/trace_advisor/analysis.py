@@ -95,7 +95,7 @@ from trace_advisor.datatypes import (
 from trace_advisor.decorated_calls import CLOSURE, named_by_call
 from trace_advisor.detect import run_detectors
 from trace_advisor.detect.apis import ApiMatch, classify, match_symbol
-from trace_advisor.detect.context import CalleeIO, FunctionContext, GraphFacts
+from trace_advisor.detect.context import CalleeIO, CalleeParameters, FunctionContext, GraphFacts
 from trace_advisor.detect.entry_points import may_call_stored, stored_call
 from trace_advisor.detect.existing import existing_span, ignored, spans_in_facts, without_span, written_spans
 from trace_advisor.detect.findings import Finding, Signal
@@ -186,6 +186,7 @@ class Analyzer:
                 call_io=_weakly(self, Analyzer._call_io),
                 per_message=_weakly(self, Analyzer._per_message),
                 generator_of=_weakly(self, Analyzer._generator_of),
+                parameters_of=_weakly(self, Analyzer._parameters_of),
             )
             if graph is not None
             else None
@@ -310,6 +311,21 @@ class Analyzer:
             return False
         syntax = _syntax_of(self.index, f"{module}:{scope.qualname}")
         return syntax is not None and written_spans(syntax[1].node).any
+
+    def _parameters_of(self, symbol: SymbolId) -> CalleeParameters | None:
+        """A workspace function's parameter names (a class's: its ``__init__``'s), from its facts."""
+        module, _, qualname = symbol.partition(":")
+        info = self.index.module_info(module)
+        if info is None:
+            return None
+        scope = info.scopes.get(qualname)
+        if scope is not None and scope.kind == "class":
+            scope = info.scopes.get(f"{qualname}.__init__")
+        if scope is None or scope.kind != "function":
+            return None
+        parent = info.scopes.get(scope.parent) if scope.parent is not None else None
+        bound = parent is not None and parent.kind == "class" and scope.method_kind != "static"
+        return CalleeParameters(scope.params, scope.positional, bound)
 
     def _by_scope(
         self, kept: dict[SymbolId, tuple[object, bool]], symbol: SymbolId, find: Callable[[str, FactsScope], bool]

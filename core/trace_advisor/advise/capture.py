@@ -17,7 +17,14 @@ import ast
 import re
 from collections.abc import Sequence
 
-from trace_advisor.attribute_safety import DEFAULT_POLICY, AttributePolicy, attribute_key, parameter_kind, parameters
+from trace_advisor.attribute_safety import (
+    DEFAULT_POLICY,
+    AttributePolicy,
+    attribute_key,
+    name_words,
+    parameter_kind,
+    parameters,
+)
 from trace_advisor.datatypes import Attribute, Capture
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
@@ -40,21 +47,79 @@ _GENAI_PROVIDERS = frozenset({"openai", "anthropic", "gcp.gemini", "cohere"})  #
 # Findings whose API names the system the span talks to, and the messaging operation each one is.
 _API_FINDINGS = frozenset({Finding.CLIENT_CALL, Finding.PUBLISHES, Finding.RECEIVES})
 _MESSAGE_OPERATIONS = {Finding.PUBLISHES: "publish", Finding.RECEIVES: "receive"}
+# payload words that are only placeholders: a value passed under such a name is not told to be a payload
+_SAYS_NOTHING = frozenset({"value", "values", "val", "obj", "x", "s", "arg", "args", "string", "str", "chars", "buf"})
 _RETURN_WORTH = re.compile(r"^(is_|has_|can_|should_|check|validate|verify|count|exists|authorize|allow)")
 
 
 def safe_parameters(ctx: FunctionContext, policy: AttributePolicy = DEFAULT_POLICY) -> list[str]:
     """Parameters safe to record: of a scalar static type (not a collection), under a name that is neither sensitive
-    nor payload."""
+    nor payload, and passed on under no such name either (:func:`passed_as_refused`)."""
     defaults = parameters(ctx.node.args)
     chosen: list[str] = []
+    renamed = passed_as_refused(ctx, policy)
     for arg in ctx.parameters():
         kind = parameter_kind(arg.annotation, defaults[arg.arg][1])
-        if kind is not None and not kind.sequence and policy.refusal(arg.arg, ctx.qualname) is None:
+        if kind is None or kind.sequence or arg.arg in renamed:
+            continue
+        if policy.refusal(arg.arg, ctx.qualname) is None:
             chosen.append(arg.arg)
         if len(chosen) == MAX_PARAMETERS:
             break
     return chosen
+
+
+def passed_as_refused(ctx: FunctionContext, policy: AttributePolicy = DEFAULT_POLICY) -> frozenset[str]:
+    """The function's parameters whose value its body names sensitive or payload elsewhere: passed as such a keyword
+    (``lookup(email=user)``), in the place of such a parameter of a workspace function it calls
+    (``does_user_exist(client, user)`` where that is ``def does_user_exist(client, email)``), or assigned to such a
+    name (``self.token = key_id``). Dispatch's ``send_direct(user: str)`` holds an email address though its name
+    says nothing: what the code does with a value tells what it is."""
+    names = {arg.arg for arg in ctx.parameters()}
+    found: set[str] = set()
+    for info in ctx.calls:
+        call = info.node
+        if not isinstance(call, ast.Call):
+            continue
+        for keyword in call.keywords:
+            held = _held(keyword.value, names)
+            if held is not None and keyword.arg is not None and _tells_refused(keyword.arg, policy):
+                found.add(held)
+        for callee in info.callees:
+            params = ctx.graph.callee_params.get(callee)
+            if params is None:
+                continue
+            offset = 1 if params.bound else 0
+            for position, value in enumerate(call.args):
+                if isinstance(value, ast.Starred):
+                    break  # positions after a spread are not known
+                at, held = position + offset, _held(value, names)
+                if held is not None and at < params.positional and _tells_refused(params.names[at], policy):
+                    found.add(held)
+    for node in ctx.nodes:
+        if not isinstance(node, ast.Assign | ast.AnnAssign) or node.value is None:
+            continue
+        held = _held(node.value, names)
+        for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+            name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", None)
+            if held is not None and isinstance(name, str) and _tells_refused(name, policy):
+                found.add(held)
+    return frozenset(found)
+
+
+def _tells_refused(name: str, policy: AttributePolicy) -> bool:
+    """Whether a name a value is given elsewhere says it is a secret or personal data, or a payload through and
+    through (``text``, ``message_body``; not ``message_type``, whose words only start like one, nor ``value``, which
+    says nothing of what it holds: ``Invoice(value=amount)``)."""
+    words = name_words(name)
+    if policy.sensitive(name) is not None:
+        return True
+    return bool(words) and all(policy.payload(word) and word not in _SAYS_NOTHING for word in words)
+
+
+def _held(value: ast.expr, names: set[str]) -> str | None:
+    """The parameter among ``names`` that ``value`` is, itself (not an expression of it)."""
+    return value.id if isinstance(value, ast.Name) and value.id in names else None
 
 
 def _system_attributes(signals: Sequence[Signal]) -> list[Attribute]:

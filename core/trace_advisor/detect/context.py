@@ -133,6 +133,20 @@ class GraphFacts:
     runs: Mapping[SpanKey, tuple[SymbolId, ...]] = field(default_factory=dict)
     # the project's span helpers it calls (a context manager whose body starts a span): it has its span through them
     span_helpers: tuple[SymbolId, ...] = ()
+    # the parameters of the workspace functions it calls (what a value passed to them is called there: a parameter
+    # passed on as ``email`` holds an email, whatever its own name: ``advise.capture``)
+    callee_params: Mapping[SymbolId, CalleeParameters] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CalleeParameters:
+    """A workspace function's parameter names in order, the first ``positional`` of them positional (the rest:
+    ``*args``, keyword-only, ``**kwargs``); ``bound``: its first one receives the receiver of an attribute call (a
+    method's ``self``/``cls``, ``__init__``'s ``self`` for a class call)."""
+
+    names: tuple[str, ...]
+    positional: int
+    bound: bool
 
 
 class FunctionContext:

@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING, Protocol
 
 from trace_advisor.caller_chosen import NONE, CallerChosen
 from trace_advisor.datatypes import CallEdge, SpanKey, SymbolId, lambda_owner, split_symbol
-from trace_advisor.detect.context import CalleeIO, GraphFacts, ObservedFacts, ObservedIo, Registration
+from trace_advisor.detect.context import (
+    CalleeIO,
+    CalleeParameters,
+    GraphFacts,
+    ObservedFacts,
+    ObservedIo,
+    Registration,
+)
 from trace_advisor.resolve.callbacks import handles_messages, handles_requests, runs_as_job
 from trace_advisor.workspace import is_test_module
 
@@ -48,7 +55,9 @@ class GraphFactsBuilder:
         call_io: Callable[[tuple[SymbolId, SymbolId]], CalleeIO | None] | None = None,
         per_message: Callable[[SymbolId], frozenset[SymbolId]] | None = None,
         generator_of: Callable[[SymbolId], bool] | None = None,
+        parameters_of: Callable[[SymbolId], CalleeParameters | None] | None = None,
     ) -> None:
+        self._parameters_of = parameters_of  # a workspace function's parameter names (``GraphFacts.callee_params``)
         self._generator_of = generator_of  # whether a workspace function is a generator (a call only makes it)
         self._span_helper = span_helper  # the project's span helpers (a context manager starting a span)
         self._per_message = per_message  # a consumer -> the workspace functions it calls once per message received
@@ -109,8 +118,12 @@ class GraphFactsBuilder:
         handed_io: dict[SymbolId, CalleeIO] = {}
         runs: dict[SpanKey, tuple[SymbolId, ...]] = {}
         callee_work: set[SymbolId] = set()
+        callee_params: dict[SymbolId, CalleeParameters] = {}
         chosen = self._chosen(symbol) if self._chosen is not None else NONE
         for edge in edges:
+            if self._parameters_of is not None and not edge.external and not edge.via:
+                if (params := self._parameters_of(edge.callee)) is not None:
+                    callee_params[edge.callee] = params
             if edge.external or edge.callee == symbol or edge in chosen or lambda_owner(edge.callee) == symbol:
                 continue  # the calls of its own lambdas are among the function's (``ModuleCalls.body_sites``)
             if self._once and self._once(edge.callee):  # work that runs once per process
@@ -162,6 +175,7 @@ class GraphFactsBuilder:
                 )
             ),
             runs=runs,
+            callee_params=callee_params,
             span_helpers=tuple(
                 dict.fromkeys(
                     e.callee
