@@ -396,11 +396,15 @@ class Resolver:
                 reason, detail = self._why_unresolved(info, call.scope, call.chain, call.text)
                 missing = UnresolvedCall(caller, call.text, where, reason, self._details.setdefault(detail, detail))
                 sites.append(ResolvedCall(caller, where, call.text, (), missing))
+        # a read of no workspace property's name runs no getter (``_getters``): most reads, skipped here
+        properties = self._hierarchy.property_names() if self._modules.workspace_read() else None
         for read in info.facts.reads:  # after the calls (``ModuleCalls.ordered`` follows the facts' calls first)
             assert read.chain is not None
             if known is not None and id(read) in known:
                 if (kept := known[id(read)]) is not None:
                     sites.append(kept)
+                continue
+            if properties is not None and read.chain[-1] not in properties:
                 continue
             if getters := self._getters(info, read.scope, read.chain):
                 caller = callers.get(read.scope) or f"{info.name}:{read.scope}"
