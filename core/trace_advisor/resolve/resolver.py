@@ -352,6 +352,7 @@ class Resolver:
                 current = info.scopes.get(current.parent) if current.parent else None
             callers[scope.qualname] = f"{info.name}:{current.qualname if current is not None else scope.qualname}"
         sites: list[ResolvedCall] = []
+        receivers: dict[tuple[str, str], tuple[SymbolId, bool] | None] = {}  # see _subclass_targets
         for call in info.facts.calls:
             if known is not None and (kept := known.get(id(call))) is not None:
                 sites.append(kept)
@@ -374,7 +375,11 @@ class Resolver:
             direct = call.chain is not None and not call.implicit
             if not targets and call.chain is not None and not call.implicit and call.args:
                 targets = self._imported_registration(info, call.scope, call.chain)  # Django's ``path``: a partial
-            overrides = self._subclass_targets(info, call.scope, call.chain, targets) if call.chain and direct else []
+            overrides = (
+                self._subclass_targets(info, call.scope, call.chain, targets, receivers)
+                if call.chain and direct
+                else []
+            )
             handed = self._called_arguments(info, call, targets) if call.args else []
             if call.implicit and not targets:  # an unknown or external decorator, a list's ``__iter__``: transparent
                 sites.append(ResolvedCall(caller, where, call.text))
@@ -391,11 +396,15 @@ class Resolver:
                 reason, detail = self._why_unresolved(info, call.scope, call.chain, call.text)
                 missing = UnresolvedCall(caller, call.text, where, reason, self._details.setdefault(detail, detail))
                 sites.append(ResolvedCall(caller, where, call.text, (), missing))
+        # a read of no workspace property's name runs no getter (``_getters``): most reads, skipped here
+        properties = self._hierarchy.property_names() if self._modules.workspace_read() else None
         for read in info.facts.reads:  # after the calls (``ModuleCalls.ordered`` follows the facts' calls first)
             assert read.chain is not None
             if known is not None and id(read) in known:
                 if (kept := known[id(read)]) is not None:
                     sites.append(kept)
+                continue
+            if properties is not None and read.chain[-1] not in properties:
                 continue
             if getters := self._getters(info, read.scope, read.chain):
                 caller = callers.get(read.scope) or f"{info.name}:{read.scope}"
@@ -644,19 +653,27 @@ class Resolver:
         return {ident: not self._is_workspace(ident) for kind, ident in sorted(found) if kind == v.FUNCTION}
 
     def _subclass_targets(
-        self, info: ModuleInfo, scope: str, chain: Chain, direct: list[tuple[SymbolId, bool]]
+        self,
+        info: ModuleInfo,
+        scope: str,
+        chain: Chain,
+        direct: list[tuple[SymbolId, bool]],
+        receivers: dict[tuple[str, str], tuple[SymbolId, bool] | None],
     ) -> list[tuple[SymbolId, bool]]:
         """Class-hierarchy edges: ``self.m()`` / ``cls.m()`` / ``cls()`` in a method of class C also runs what a
-        workspace subclass of C defines instead (``self`` may be an instance of any of them), beyond ``direct``."""
+        workspace subclass of C defines instead (``self`` may be an instance of any of them), beyond ``direct``.
+        ``receivers``: :meth:`_receiver_class` by scope and chain head, for the module's sites (its facts alone
+        give it)."""
         if len(chain) > 2 or CALL in chain or self._depth:
             return []
-        found = self._bindings_of(info, scope, plain_name(chain[0]))
-        if found is None or len(found[1]) != 1 or found[1][0].kind not in (SELF, CLS):
+        head = (scope, chain[0])
+        if head in receivers:
+            receiver = receivers[head]
+        else:
+            receiver = receivers[head] = self._receiver_class(info, scope, chain[0])
+        if receiver is None:
             return []
-        owner = self._enclosing_class(info, found[0])
-        if owner is None:
-            return []
-        instance = found[1][0].kind == SELF
+        owner, instance = receiver
         key = (owner, chain[1] if len(chain) > 1 else None, instance)
         overrides = self._overrides.get(key)
         if overrides is None:  # the same for every such call in the class's methods (at depth 0 nothing is pending)
@@ -665,7 +682,7 @@ class Resolver:
                 if len(chain) == 1:  # ``cls()`` builds the subclass, ``self()`` calls its __call__
                     values: Values = frozenset({(v.INSTANCE if instance else v.CLASS, sub)})
                 else:
-                    values = self._classes.attribute(sub, chain[1], instance, False)
+                    values = self._inherited_method(sub, chain[1], instance)
                 for target, external in self._called(values):
                     if target != sub and not external:  # a class without __init__ runs nothing
                         out.setdefault(target, external)
@@ -674,6 +691,42 @@ class Resolver:
             return []
         seen = {target for target, _ in direct}
         return [(target, external) for target, external in overrides if target not in seen]
+
+    def _receiver_class(self, info: ModuleInfo, scope: str, head: str) -> tuple[SymbolId, bool] | None:
+        """The class whose method ``scope`` is, and whether ``head`` is its instance (``self``) rather than the class
+        (``cls``), when ``head`` is bound only as that method's first parameter; else None."""
+        found = self._bindings_of(info, scope, plain_name(head))
+        if found is None or len(found[1]) != 1 or found[1][0].kind not in (SELF, CLS):
+            return None
+        owner = self._enclosing_class(info, found[0])
+        return None if owner is None else (owner, found[1][0].kind == SELF)
+
+    def _inherited_method(self, cls: SymbolId, name: str, instance: bool) -> Values:
+        """``Classes.attribute(cls, name, instance, False)``, without a memo entry (or any evaluation) when the first
+        class of ``cls``'s MRO binding ``name`` binds it only to plain ``def``s (no decorator): what most subclasses
+        of a base class reach for a method the base defines (``unittest.TestCase`` has thousands of subclasses, and
+        every ``self.m()`` in its methods is looked up on each of them for the class-hierarchy edges)."""
+        classes = self._classes
+        for kind, ident in classes.mro(cls):
+            if kind != v.CLASS:
+                continue
+            located = classes.scope_of(ident)
+            if located is None:
+                continue
+            info, scope = located
+            bindings = scope.bindings.get(name)
+            if not bindings:
+                if instance and scope.attributes.get(name):
+                    break  # set on its instances (``self.x = ...``): looked up as usual
+                continue
+            found: set[Value] = set()
+            for binding in bindings:
+                defined = info.scopes.get(binding.target) if binding.kind == DEF else None
+                if defined is None or defined.decorators:
+                    return classes.attribute(cls, name, instance, False)
+                found.add((v.FUNCTION, f"{info.name}:{binding.target}"))
+            return frozenset(found)
+        return classes.attribute(cls, name, instance, False)
 
     def _called_arguments(
         self, info: ModuleInfo, call: CallSite, targets: list[tuple[SymbolId, bool]]
