@@ -52,8 +52,8 @@ PAYLOAD_WORDS = frozenset(
         "json", "xml", "yaml", "raw", "blob", "bytes", "buffer", "stream", "file", "files", "fp", "document",
         "form", "params", "query", "querystring", "qs", "url", "uri", "href", "endpoint", "link", "environ", "env",
         "header", "headers", "request", "req", "response", "resp", "args", "kwargs", "kw", "source", "subject",
-        "description", "comment", "note", "notes", "caption", "prompt", "completion", "input", "output",
-        "path", "filename", "filepath", "dir", "directory", "flash", "markdown", "md", "csv", "image", "img",
+        "title", "summary", "description", "comment", "note", "notes", "caption", "prompt", "completion", "input",
+        "output", "path", "filename", "filepath", "dir", "directory", "flash", "markdown", "md", "csv", "image", "img",
         "attachment", "frame", "record", "records", "row", "rows", "item", "items", "event", "events",
         # names that say nothing about what they hold hold anything (httpx's quote(string) gets URLs with tokens)
         "value", "values", "val", "string", "str", "s", "obj", "arg", "chars", "buf", "x",
