@@ -127,7 +127,8 @@ def test_name_words_and_sensitive_matching() -> None:
     sensitive = ["api_key", "apiKey", "Authorization", "access_token", "accesstoken", "db_password", "passwd",
                  "session", "csrf_token", "first_name", "userEmail", "phone", "card_number", "ssn", "otp", "pin",
                  "client_secret", "private_key", "signature", "cookies", "credentials", "cert_file"]  # fmt: skip
-    payload = ["body", "headers", "template_source", "message", "url", "query_params", "request", "json_data", "incident_title", "summary"]
+    payload = ["body", "headers", "template_source", "message", "url", "query_params", "request", "json_data",
+               "incident_title", "summary"]  # fmt: skip
     safe = ["order_id", "retries", "timeout", "method", "author", "author_id", "monkey", "shipping", "keyword",
             "queue_name", "region", "page_size", "tokenizer_kind", "country"]  # fmt: skip
     assert [n for n in sensitive if policy.sensitive(n) is None] == []
