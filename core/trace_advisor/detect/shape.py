@@ -376,55 +376,29 @@ def _supervises(ctx: FunctionContext) -> bool:
 _DRAINS = frozenset({"pop", "popleft", "popitem", "clear", "remove", "discard", "get_nowait"})
 
 
-# What a loop tests of a task, future or generator it runs to its end (``while not task.done()``).
-_FINISHED = frozenset({"done", "is_done", "finished", "is_finished", "is_complete", "completed"})
-
-
 def _makes_progress(loop: ast.While) -> bool:
     """Whether the loop's own body changes what its test reads: ``while objects: objects.popleft()`` drains a
-    worklist, ``while line: line = f.readline()`` reads to the end, ``while self.pending: done, self.pending = await
-    asyncio.wait(self.pending)`` waits its tasks out, ``while not task.done(): await asyncio.shield(task)`` awaits the
-    task it tests and ``while not gen.is_done(): gen.next_token()`` drives it. A flag set from elsewhere (a signal
-    handler, another thread: ``while self.running``), or set to a constant in the body (``self.running = False``, how
-    such a loop is told to stop), is not progress."""
+    worklist, ``while line: line = f.readline()`` reads to the end. A flag set from elsewhere (a signal handler,
+    another thread: ``while self.running``) is not a local name the body rebinds."""
     test = loop.test.operand if isinstance(loop.test, ast.UnaryOp) else loop.test
     tested = ast.unparse(test)
     root = test
     while isinstance(root, ast.Attribute | ast.Subscript):
         root = root.value
     local = root.id if isinstance(root, ast.Name) and root.id not in {"self", "cls"} else None
-    awaited = (
-        ast.unparse(test.func.value)
-        if isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) and test.func.attr in _FINISHED
-        else None
-    )
     for node in ast.walk(ast.Module(body=loop.body, type_ignores=[])):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _DRAINS:
             if ast.unparse(node.func.value) == tested:
                 return True
-        if awaited is not None and isinstance(node, ast.Await):
-            if any(ast.unparse(n) == awaited for n in ast.walk(node.value) if isinstance(n, ast.Name | ast.Attribute)):
-                return True  # ``await asyncio.shield(task)``: it waits for what it tests
-        if awaited is not None and isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            if ast.unparse(node.func.value) == awaited:
-                return True  # ``generator.generate_next_token()``: it drives what it tests to its end
+        if local is None:
+            continue
         targets: list[ast.expr] = []
         if isinstance(node, ast.Assign):
             targets = node.targets
         elif isinstance(node, ast.AugAssign | ast.AnnAssign | ast.NamedExpr):
             targets = [node.target]
-        if not targets:
-            continue
-        if local is not None and any(
-            isinstance(n, ast.Name) and n.id == local for target in targets for n in ast.walk(target)
-        ):
+        if any(isinstance(n, ast.Name) and n.id == local for target in targets for n in ast.walk(target)):
             return True
-        if (
-            isinstance(test, ast.Attribute)
-            and not isinstance(getattr(node, "value", None), ast.Constant)
-            and any(ast.unparse(n) == tested for target in targets for n in ast.walk(target))
-        ):
-            return True  # the body rebinds the attribute it tests from what it computed
     return False
 
 
