@@ -42,6 +42,7 @@ from placement_corpus import (  # the script's folder
     load_manifest,
     partly_instrumented,
     reliability,
+    span_carriers,
 )
 from placement_eval import DEFAULT_DEVSET, REPO, Score, load_labels
 from trace_advisor.advise.calibration import Tree
@@ -289,7 +290,15 @@ def load_rows(args: argparse.Namespace) -> list[Row]:
         if not (stripped / STRIPPED).is_file():
             stripped, _ = partly_instrumented(entry, root, RepoEngine(root, entry.scope), 0.0, 1)
             (stripped / STRIPPED).write_text(entry.commit)
-        rows.extend(rows_of(entry.repo, entry.split, stripped, entry.scope, entry.files))
+        carriers = span_carriers(root, entry)  # no label: what is left of them once stripped is an empty body
+        files = {
+            name: {
+                "traced": [q for q in lab["traced"] if q not in carriers.get(name, ())],
+                "not_traced": lab["not_traced"],
+            }
+            for name, lab in entry.files.items()
+        }
+        rows.extend(rows_of(entry.repo, entry.split, stripped, entry.scope, files))
     rows.extend(rows_of("devset", "devset", DEFAULT_DEVSET, ["."], load_labels(DEFAULT_DEVSET)))
     if args.rows is not None:
         args.rows.write_text(json.dumps([dataclasses.asdict(r) for r in rows]))

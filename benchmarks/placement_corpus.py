@@ -535,11 +535,44 @@ def partly_instrumented(entry: Repo, root: Path, engine: RepoEngine, keep: float
     for name, qualnames in removed.items():
         (target / name).write_text(untraced_text(engine, root / name, frozenset(qualnames), markers), "utf-8")
     files: dict[str, dict[str, list[str]]] = {}
+    carriers = span_carriers(root, entry)
     for name, lab in entry.files.items():
-        gone = removed.get(name, set())
+        gone = removed.get(name, set()) - carriers.get(name, frozenset())
         files[name] = {"traced": sorted(q for q in lab["traced"] if q in gone), "not_traced": list(lab["not_traced"])}
     relabelled = Repo(entry.repo, entry.commit, entry.scope, files, entry.split, entry.markers)
     return target, relabelled
+
+
+def span_carriers(root: Path, entry: Repo) -> dict[str, frozenset[str]]:
+    """Per file, the traced functions whose body is empty (``pass``, ``...``, a docstring): written only so that a
+    tracing decorator has somewhere to record its arguments (pipecat's ``@traced_stt async def
+    _handle_transcription(self, transcript, is_final, language): pass``). With the span taken out nothing is left of
+    them to decide about (an abstract stub looks the same), so they are no label."""
+    found: dict[str, frozenset[str]] = {}
+    for name, lab in entry.files.items():
+        if lab["traced"]:
+            tree = ast.parse((root / name).read_text("utf-8", errors="replace"))
+            defs = list(_empty_defs(tree.body, ""))
+            empty = frozenset(({q for q, e in defs if e} - {q for q, e in defs if not e}) & set(lab["traced"]))
+            if empty:
+                found[name] = empty
+    return found
+
+
+def _empty_defs(body: list[ast.stmt], prefix: str) -> Iterator[tuple[str, bool]]:
+    """(qualname, whether its body is only ``pass``, ``...`` or a string) of every def, nested ones aside (a name
+    defined more than once, ``@overload`` stubs and their implementation, is empty only if every def of it is)."""
+    for stmt in body:
+        if isinstance(stmt, ast.ClassDef):
+            yield from _empty_defs(stmt.body, f"{prefix}{stmt.name}.")
+        elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            yield (
+                prefix + stmt.name,
+                all(
+                    isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+                    for s in stmt.body
+                ),
+            )
 
 
 def own_spans_aside(

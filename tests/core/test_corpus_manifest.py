@@ -262,3 +262,55 @@ def test_keep_0_leaves_no_trace_of_the_spans(tmp_path: Path) -> None:
     assert methods["refund"].startswith("def refund(self, invoice_id):")
     assert "self.cache.remember(invoice_id)" in methods["get_invoice"]
     assert "import requests" in text
+
+
+CARRIER = """\
+import requests
+
+from pkg.obs import traced_op
+
+
+class Transcriber:
+    @traced_op
+    def transcribe(self, audio):
+        response = requests.post("https://stt.example/v1/transcribe", data=audio, timeout=5)
+        response.raise_for_status()
+        text = response.json()["text"]
+        self.handle_transcription(text, True)
+        return text
+
+    @traced_op
+    def handle_transcription(self, text, is_final):
+        \"\"\"Records a transcription on its span.\"\"\"
+        pass
+"""
+
+
+def test_keep_0_scores_no_function_that_only_carried_a_span(tmp_path: Path) -> None:
+    """A function written empty so that a tracing decorator has somewhere to record its arguments (pipecat's
+    ``@traced_stt async def _handle_transcription(...): pass``) is left with nothing to decide about once its span is
+    taken out (an abstract stub looks the same): ``--keep 0`` does not score it."""
+    work = tmp_path / "work"
+    (work / "pkg").mkdir(parents=True)
+    (work / "pkg" / "stt.py").write_text(CARRIER)
+    (work / "pkg" / "obs.py").write_text("def traced_op(fn):\n    return fn\n")
+    _git(work, "init", "-q")
+    _git(work, "-c", "user.email=t@t", "-c", "user.name=t", "add", ".")
+    _git(work, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "-m", "x")
+    commit = _git(work, "rev-parse", "HEAD")
+    mirrors = tmp_path / "mirrors"
+    mirrors.mkdir()
+    _git(mirrors, "clone", "-q", "--bare", str(work), str(mirrors / "acme+stt" / "repo"))
+    traced = ["Transcriber.handle_transcription", "Transcriber.transcribe"]
+    files = {"pkg/stt.py": {"traced": traced, "not_traced": []}}
+    entry = {"repo": "acme/stt", "commit": commit, "scope": ["pkg"], "split": "dev", "files": files}
+    entry["markers"] = ["traced_op"]
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"repos": [entry]}))
+    done = _run(
+        "--mirrors", str(mirrors), "--scratch", str(tmp_path / "scratch"), "--manifest", str(manifest), "--keep", "0",
+        "--json", cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    seed = json.loads(done.stdout)["seeds"][0]
+    assert seed["scored_traced"] == 1 and seed["still_traced"] == 0

@@ -23,9 +23,39 @@ _FAN_OUT = frozenset(
 )
 
 
+# Calls that only start a task: the function fans work out only when it also waits for it (:func:`_joins`).
+_STARTS = frozenset({"create_task", "ensure_future", "start_soon", "run_coroutine_threadsafe"})
+_WAITS = frozenset({"gather", "wait", "as_completed", "wait_for", "TaskGroup", "create_task_group", "open_nursery"})
+
+
+def _joins(ctx: FunctionContext) -> bool:
+    """Whether the function waits for the tasks it starts: it gathers or waits for them, runs them in a task group
+    it holds (``async with``), or awaits a task it bound (``task = create_task(...)`` ... ``await task``). A task
+    only started (``self._receive_task = create_task(self._receive())``) runs on after the function returns: a span
+    there would end before its work does, it groups nothing."""
+    if any(c.text.rsplit(".", 1)[-1] in _WAITS for c in ctx.calls):
+        return True
+    if any(isinstance(n, ast.AsyncWith) for n in ctx.nodes) and any(c.text.endswith("start_soon") for c in ctx.calls):
+        return True
+    started = {id(c.node) for c in ctx.calls if c.text.rsplit(".", 1)[-1] in _STARTS}
+    bound = {
+        target.id
+        for n in ctx.nodes
+        if isinstance(n, ast.Assign) and id(n.value) in started
+        for target in n.targets
+        if isinstance(target, ast.Name)
+    }
+    return any(
+        isinstance(n, ast.Await) and any(isinstance(m, ast.Name) and m.id in bound for m in ast.walk(n.value))
+        for n in ctx.nodes
+    )
+
+
 def detect(ctx: FunctionContext) -> list[Signal]:
     signals: list[Signal] = []
     fan_out = [c for c in ctx.calls if c.text.rsplit(".", 1)[-1] in _FAN_OUT]
+    if fan_out and not _joins(ctx):
+        fan_out = []  # it starts background work and returns
     if fan_out:
         c = fan_out[0]
         reason = f"fans out concurrent work ({c.text}): one parent span groups the concurrent children"
