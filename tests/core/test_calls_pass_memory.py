@@ -1,6 +1,7 @@
 """What a whole-graph pass as ``trace-advisor calls`` makes it (every function's entry, module by module, written as it
 is made) leaves behind: the resolved calls, not the per-function views of each module's calls nor the reverse edges
-(no one asked for callers); both are made again, the same, when asked for."""
+(no one asked for callers); both are made again, the same, when asked for. And the facts of files a cold index parses
+in its own process are held as compactly as those a worker or the facts cache gives (decoded from their entry)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from trace_advisor import facts_pool
+from trace_advisor.facts import codec
 from trace_advisor.graph_json import functions_json
 from trace_advisor.index import Index
 from trace_advisor.json_text import dump_indented
@@ -66,3 +69,22 @@ def test_a_calls_pass_keeps_the_calls_without_views_or_reverse_edges(workspace: 
     fresh.graph().callers(symbols[0])  # reverse edges put in as each module is resolved
     other = fresh.graph()
     assert answers == [(other.callees(s), other.unresolved(s), other.callers(s)) for s in symbols]
+
+
+def test_facts_parsed_in_the_index_process_are_held_as_compactly_as_cached_ones(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(facts_pool, "MIN_BYTES", 10**12)  # every file parsed in this process
+
+    def all_facts(index: Index) -> Callable[[], object]:
+        def make() -> object:
+            index.build()
+            return index.workspace_facts()  # every module's facts decoded
+
+        return make
+
+    cold, cold_bytes = held(all_facts(Index([workspace], cache_dir=tmp_path / "cache")))
+    warm, warm_bytes = held(all_facts(Index([workspace], cache_dir=tmp_path / "cache")))  # from the cache entries
+    assert cold == warm
+    assert cold_bytes < warm_bytes * 1.1, (cold_bytes, warm_bytes)
+    assert all(type(facts.reads) is codec.EncodedReads for _, _, facts in cold if facts.reads)
