@@ -151,9 +151,19 @@ def pycg_json(graph: CallGraph, index: Definitions, symbols: Sequence[SymbolId])
     """PyCG's format: each function's callees, by PyCG's names; constructing a class without an ``__init__`` with
     source is no call (its external base's ``__init__``, when it has one, is)."""
     classes = _Classes(index)
+    # one name per function, however many call it: the standard library's graph has 430,000 edges to a tenth as
+    # many callees, and the whole answer is held until it is written
+    names: dict[SymbolId, str] = {}
+
+    def name(callee: SymbolId) -> str:
+        found = names.get(callee)
+        if found is None:
+            found = names[callee] = pycg_name(callee)
+        return found
+
     return {
-        pycg_name(symbol): distinct(
-            pycg_name(edge.callee) for edge in graph.callees(symbol) if not is_class(classes, edge.callee)
+        name(symbol): distinct(
+            name(edge.callee) for edge in graph.callees(symbol) if not is_class(classes, edge.callee)
         )
         for symbol in graph.module_by_module(symbols)
     }
