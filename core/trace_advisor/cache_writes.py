@@ -13,8 +13,9 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,14 @@ class CacheWriter:
     def write(self, path: Path, *data: bytes) -> None:
         """Write ``data`` (its parts one after the other: a large entry is never copied into one) to ``path`` (under
         ``root``) atomically; raises OSError."""
+        with self.open(path) as handle:
+            for part in data:
+                handle.write(part)
+
+    @contextlib.contextmanager
+    def open(self, path: Path) -> Iterator[BinaryIO]:
+        """A new file to write the entry of ``path`` (under ``root``) into, as it is made (it may seek back to fill
+        in a header); renamed to ``path`` when the block ends, removed when it raises; raises OSError."""
         for folder in (path.parent, self.tmp):
             if folder not in self._made:
                 folder.mkdir(parents=True, exist_ok=True)
@@ -41,8 +50,7 @@ class CacheWriter:
         fd, temp = tempfile.mkstemp(dir=self.tmp, prefix=f"{os.getpid()}-")
         try:
             with os.fdopen(fd, "wb") as handle:
-                for part in data:
-                    handle.write(part)
+                yield handle
             os.replace(temp, path)
         except BaseException:
             with contextlib.suppress(OSError):

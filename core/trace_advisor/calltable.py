@@ -27,6 +27,9 @@ class CallTable:
         # calls added without their reverse edges, put in when incoming edges are first asked for (a whole graph
         # taken from the graph cache: ``calls`` asks for none)
         self._unindexed: dict[str, ModuleCalls] = {}
+        # whether incoming edges were asked for since the table was made or cleared: until then calls are added
+        # without their reverse edges (``calls`` on the standard library asks for none: 10 MB it never reads)
+        self._indexed = False
         self.complete = False  # every workspace module's calls are resolved and their reverse edges are in place
 
     def __contains__(self, module: str) -> bool:
@@ -41,8 +44,10 @@ class CallTable:
 
     def add(self, calls: ModuleCalls, *, reverse: bool = True) -> None:
         """Record one module's freshly resolved calls and their reverse edges (``reverse=False``: when incoming
-        edges are first asked for). When the module's dropped calls still hold their reverse edges, only the edges
-        of the sites that differ are replaced (an edit's re-resolution keeps most sites' answers as they were)."""
+        edges are first asked for; so are all until incoming edges are first asked for). When the module's dropped
+        calls still hold their reverse edges, only the edges of the sites that differ are replaced (an edit's
+        re-resolution keeps most sites' answers as they were)."""
+        reverse = reverse and self._indexed
         stale = self._stale.pop(calls.module, None) if reverse else None
         if stale is None:
             self._unstale(calls.module)
@@ -128,6 +133,7 @@ class CallTable:
         self._stale.clear()
         self._incoming.clear()
         self._sorted.clear()
+        self._indexed = False
         self.complete = False
 
     def settle(self, keep: Collection[str] = ()) -> None:
@@ -139,6 +145,7 @@ class CallTable:
 
     def incoming(self, symbol: SymbolId) -> tuple[CallEdge, ...]:
         """Calls of ``symbol`` by caller module, position and caller (meaningful once ``complete``)."""
+        self._indexed = True
         if self._unindexed:
             for calls in self._unindexed.values():
                 self._reverse(calls)

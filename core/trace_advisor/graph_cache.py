@@ -11,7 +11,8 @@ otherwise it resolves everything, as a cold run (resolving only what changed can
 A snapshot is keyed by the workspace's roots, search paths, ignore globs and size limit, the Python running and the
 trace-advisor code itself (any change of the package's files is another key: resolution rules change with the code).
 Entries are ``marshal``-ed plain tuples behind checksums, as facts entries are: loading creates data only, never
-objects of arbitrary classes; a damaged or truncated entry is a miss (and is removed). Writes are atomic
+objects of arbitrary classes; a damaged or truncated entry is a miss (and is removed). The body is one encoding per
+module, each written as it is made (and decoded in turn): a snapshot is never held whole in memory. Writes are atomic
 (``cache_writes``); the ``KEEP`` most recently used snapshots are kept, older ones are removed.
 """
 
@@ -36,9 +37,10 @@ from trace_advisor.parsing import content_hash
 
 log = logging.getLogger(__name__)
 
-_FORMAT = 4
+_FORMAT = 5
 _DIGEST = 16
 _HEAD = struct.Struct("<16s16sQ")  # checksum of the header, checksum of the body, length of the header
+_LENGTH = struct.Struct("<Q")  # the body: per module, the length of its encoding, then its encoding
 KEEP = 6  # snapshots kept: a few workspaces, or one under a few configurations
 SUFFIX = ".graph"
 
@@ -144,16 +146,29 @@ class GraphCache:
         return Reading(self, path, data, _HEAD.size + size, body_digest, found)
 
     def save(self, key: str, snapshot: Snapshot) -> None:
+        """Write ``snapshot`` under ``key``: its header, then each module's calls encoded and written in turn (the
+        standard library's whole encoding held at once cost 80 MB over the graph: the peak of a cold ``calls``)."""
         if not self.enabled:
             return
         header = marshal.dumps(_encode_header(snapshot))
-        body = marshal.dumps(_encode_body(snapshot))
         path = self._path(key)
         try:
             if not self._swept:
                 self._swept = True
                 self._writer.sweep()
-            self._writer.write(path, _HEAD.pack(_digest(header), _digest(body), len(header)), header, body)
+            with self._writer.open(path) as handle:
+                handle.write(_HEAD.pack(b"", b"", len(header)))  # its checksums once the body is written
+                handle.write(header)
+                body = hashlib.blake2b(digest_size=_DIGEST)
+                for module in sorted(snapshot.modules):
+                    part = marshal.dumps(_encode_module(snapshot, module))
+                    length = _LENGTH.pack(len(part))
+                    body.update(length)
+                    body.update(part)
+                    handle.write(length)
+                    handle.write(part)
+                handle.seek(0)
+                handle.write(_HEAD.pack(_digest(header), body.digest(), len(header)))
         except (OSError, ValueError) as exc:
             log.debug("cannot write graph snapshot %s: %s", path, exc)
             return
@@ -198,7 +213,7 @@ class Reading:
             body = memoryview(self.data)[self.start :]
             if _digest(body) != self.digest:
                 raise ValueError("checksum mismatch")
-            calls, definitions, rewritten = _decode_body(marshal.loads(body), self.header.modules)
+            calls, definitions, rewritten = _decode_body(body, self.header.modules)
         except Exception as exc:  # noqa: BLE001 - any corruption is a miss
             self.cache._discard(self.path, exc)
             return None
@@ -234,52 +249,50 @@ def _decode_header(data: Any) -> Header:
     )
 
 
-def _encode_body(snapshot: Snapshot) -> Any:
-    """Per module (in the header's order), its sites as parallel columns (``marshal`` then makes a few long tuples
-    per module, not one small tuple per site and edge): callers, spans, texts, how many edges each site has; the
-    edges' callees and kinds; the edges that do not have their site's caller and span (none, as resolution makes
-    them) as ``(edge number, caller, span)``; the unresolved calls as ``(site number, reason, detail)``, with the
-    call's caller, text and span after those when they are not its site's. Then its definitions and the newer syntax
-    its facts rewrote. Equal strings are written once (``marshal`` refers back to an object it wrote before)."""
+def _encode_module(snapshot: Snapshot, module: str) -> Any:
+    """One module's part of the body (the modules in the header's order): its sites as parallel columns
+    (``marshal`` then makes a few long tuples, not one small tuple per site and edge): callers, spans, texts, how
+    many edges each site has; the edges' callees and kinds; the edges that do not have their site's caller and span
+    (none, as resolution makes them) as ``(edge number, caller, span)``; the unresolved calls as ``(site number,
+    reason, detail)``, with the call's caller, text and span after those when they are not its site's. Then its
+    definitions and the newer syntax its facts rewrote. Equal strings are written once (``marshal`` refers back to an
+    object it wrote before)."""
     shared: dict[object, object] = {}
     share = shared.setdefault
-    modules = []
-    for module in sorted(snapshot.modules):
-        callers: list[object] = []
-        spans: list[object] = []
-        texts: list[object] = []
-        counts: list[int] = []
-        callees: list[object] = []
-        kinds: list[object] = []
-        odd: list[tuple[object, ...]] = []
-        missing: list[tuple[object, ...]] = []
-        for number, site in enumerate(snapshot.calls[module]):
-            caller, span = share(site.caller, site.caller), site.span
-            callers.append(caller)
-            spans.append(span)
-            texts.append(share(site.text, site.text))
-            edges = site.edges
-            counts.append(len(edges))
-            for e in edges:
-                if e.caller != caller or e.span != span:
-                    odd.append((len(callees), e.caller, e.span))
-                callees.append(share(e.callee, e.callee))
-                kinds.append(share(e.kind, e.kind))
-            found = site.unresolved
-            if found is not None:
-                entry: tuple[object, ...] = (number, found.reason, share(found.detail, found.detail))
-                if found.caller != caller or found.span != span or found.text != site.text:
-                    entry += (found.caller, found.text, found.span)
-                missing.append(entry)
-        definitions = tuple(
-            [
-                (share(d.symbol, d.symbol), d.kind, d.range.key, d.name_range.key, d.is_async)
-                for d in snapshot.definitions[module]
-            ]
-        )
-        columns = (tuple(callers), tuple(spans), tuple(texts), tuple(counts), tuple(callees), tuple(kinds))
-        modules.append((*columns, tuple(odd), tuple(missing), definitions, snapshot.rewritten[module]))
-    return tuple(modules)
+    callers: list[object] = []
+    spans: list[object] = []
+    texts: list[object] = []
+    counts: list[int] = []
+    callees: list[object] = []
+    kinds: list[object] = []
+    odd: list[tuple[object, ...]] = []
+    missing: list[tuple[object, ...]] = []
+    for number, site in enumerate(snapshot.calls[module]):
+        caller, span = share(site.caller, site.caller), site.span
+        callers.append(caller)
+        spans.append(span)
+        texts.append(share(site.text, site.text))
+        edges = site.edges
+        counts.append(len(edges))
+        for e in edges:
+            if e.caller != caller or e.span != span:
+                odd.append((len(callees), e.caller, e.span))
+            callees.append(share(e.callee, e.callee))
+            kinds.append(share(e.kind, e.kind))
+        found = site.unresolved
+        if found is not None:
+            entry: tuple[object, ...] = (number, found.reason, share(found.detail, found.detail))
+            if found.caller != caller or found.span != span or found.text != site.text:
+                entry += (found.caller, found.text, found.span)
+            missing.append(entry)
+    definitions = tuple(
+        [
+            (share(d.symbol, d.symbol), d.kind, d.range.key, d.name_range.key, d.is_async)
+            for d in snapshot.definitions[module]
+        ]
+    )
+    columns = (tuple(callers), tuple(spans), tuple(texts), tuple(counts), tuple(callees), tuple(kinds))
+    return (*columns, tuple(odd), tuple(missing), definitions, snapshot.rewritten[module])
 
 
 _new = object.__new__
@@ -295,18 +308,21 @@ _missing_caller, _missing_text, _missing_span, _missing_reason, _missing_detail 
 
 
 def _decode_body(
-    data: Any, modules: Mapping[str, tuple[str, str | None]]
+    body: memoryview, modules: Mapping[str, tuple[str, str | None]]
 ) -> tuple[
     dict[str, tuple[ResolvedCall, ...]],
     dict[str, tuple[Definition, ...]],
     dict[str, tuple[tuple[int, str], ...]],
 ]:
-    encoded = data
-    names = sorted(modules)
-    if len(encoded) != len(names):
-        raise ValueError("modules and calls differ")
     calls, definitions, rewritten = {}, {}, {}
-    for name, (*columns, defined, notes) in zip(names, encoded, strict=True):
+    at, length = 0, _LENGTH.size
+    for name in sorted(modules):
+        (size,) = _LENGTH.unpack_from(body, at)
+        part = body[at + length : at + length + size]
+        if len(part) != size:
+            raise ValueError("truncated")
+        at += length + size
+        *columns, defined, notes = marshal.loads(part)
         calls[name] = _decode_sites(*columns)
         file = modules[name][0]
         definitions[name] = tuple(
@@ -316,6 +332,8 @@ def _decode_body(
             ]
         )
         rewritten[name] = tuple(notes)
+    if at != len(body):
+        raise ValueError("modules and calls differ")
     return calls, definitions, rewritten
 
 

@@ -30,8 +30,9 @@ def functions_json(
     (``observed``), each function also gets ``edges`` (static, observed or both, with observed counts and seconds)
     and ``observed`` (calls into it and cumulative seconds), and the data gets ``recording`` (what was run).
     ``lazy``: ``functions`` is :class:`~trace_advisor.json_text.Entries`, each function's entry made (and its module
-    resolved) as ``json_text.dump_indented`` writes it, and dropped once written."""
-    entries = _function_entries(graph, index, symbols, observed)
+    resolved) as ``json_text.dump_indented`` writes it, and dropped once written (with its module's views, once past
+    its module: ``CallGraph.module_by_module``)."""
+    entries = _function_entries(graph, index, graph.module_by_module(symbols) if lazy else symbols, observed)
     data: dict[str, object] = {"functions": Entries(entries) if lazy else dict(entries)}
     if observed is not None:
         found = observed.recording
@@ -40,7 +41,7 @@ def functions_json(
 
 
 def _function_entries(
-    graph: CallGraph, index: Definitions, symbols: Sequence[SymbolId], observed: ObservedGraph | None
+    graph: CallGraph, index: Definitions, symbols: Iterable[SymbolId], observed: ObservedGraph | None
 ) -> Iterator[tuple[SymbolId, dict[str, object]]]:
     """Each function's entry of :func:`functions_json`, in the order of ``symbols`` (once each)."""
     classes = _Classes(index)  # each callee looked up once (a whole workspace's graph: 400,000 edges)
@@ -150,11 +151,21 @@ def pycg_json(graph: CallGraph, index: Definitions, symbols: Sequence[SymbolId])
     """PyCG's format: each function's callees, by PyCG's names; constructing a class without an ``__init__`` with
     source is no call (its external base's ``__init__``, when it has one, is)."""
     classes = _Classes(index)
+    # one name per function, however many call it: the standard library's graph has 430,000 edges to a tenth as
+    # many callees, and the whole answer is held until it is written
+    names: dict[SymbolId, str] = {}
+
+    def name(callee: SymbolId) -> str:
+        found = names.get(callee)
+        if found is None:
+            found = names[callee] = pycg_name(callee)
+        return found
+
     return {
-        pycg_name(symbol): distinct(
-            pycg_name(edge.callee) for edge in graph.callees(symbol) if not is_class(classes, edge.callee)
+        name(symbol): distinct(
+            name(edge.callee) for edge in graph.callees(symbol) if not is_class(classes, edge.callee)
         )
-        for symbol in symbols
+        for symbol in graph.module_by_module(symbols)
     }
 
 
