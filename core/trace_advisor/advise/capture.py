@@ -14,6 +14,7 @@ Choices (documented in README):
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Sequence
 
@@ -56,26 +57,23 @@ def safe_parameters(ctx: FunctionContext, policy: AttributePolicy = DEFAULT_POLI
     """Parameters safe to record: of a scalar static type (not a collection), under a name that is neither sensitive
     nor payload, and passed on under no such name either (:func:`passed_as_refused`)."""
     defaults = parameters(ctx.node.args)
-    chosen: list[str] = []
-    renamed = passed_as_refused(ctx, policy)
+    named = []
     for arg in ctx.parameters():
         kind = parameter_kind(arg.annotation, defaults[arg.arg][1])
-        if kind is None or kind.sequence or arg.arg in renamed:
-            continue
-        if policy.refusal(arg.arg, ctx.qualname) is None:
-            chosen.append(arg.arg)
-        if len(chosen) == MAX_PARAMETERS:
-            break
-    return chosen
+        if kind is not None and not kind.sequence and policy.refusal(arg.arg, ctx.qualname) is None:
+            named.append(arg.arg)
+    renamed = passed_as_refused(ctx, frozenset(named), policy) if named else frozenset()
+    return [name for name in named if name not in renamed][:MAX_PARAMETERS]
 
 
-def passed_as_refused(ctx: FunctionContext, policy: AttributePolicy = DEFAULT_POLICY) -> frozenset[str]:
-    """The function's parameters whose value its body names sensitive or payload elsewhere: passed as such a keyword
-    (``lookup(email=user)``), in the place of such a parameter of a workspace function it calls
+def passed_as_refused(
+    ctx: FunctionContext, names: frozenset[str], policy: AttributePolicy = DEFAULT_POLICY
+) -> frozenset[str]:
+    """The parameters among ``names`` whose value the function's body names sensitive or payload elsewhere: passed as
+    such a keyword (``lookup(email=user)``), in the place of such a parameter of a workspace function it calls
     (``does_user_exist(client, user)`` where that is ``def does_user_exist(client, email)``), or assigned to such a
     name (``self.token = key_id``). Dispatch's ``send_direct(user: str)`` holds an email address though its name
     says nothing: what the code does with a value tells what it is."""
-    names = {arg.arg for arg in ctx.parameters()}
     found: set[str] = set()
     for info in ctx.calls:
         call = info.node
@@ -100,13 +98,16 @@ def passed_as_refused(ctx: FunctionContext, policy: AttributePolicy = DEFAULT_PO
         if not isinstance(node, ast.Assign | ast.AnnAssign) or node.value is None:
             continue
         held = _held(node.value, names)
+        if held is None:
+            continue
         for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
             name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", None)
-            if held is not None and isinstance(name, str) and _tells_refused(name, policy):
+            if isinstance(name, str) and _tells_refused(name, policy):
                 found.add(held)
     return frozenset(found)
 
 
+@functools.lru_cache(maxsize=4096)
 def _tells_refused(name: str, policy: AttributePolicy) -> bool:
     """Whether a name a value is given elsewhere says it is a secret or personal data, or a payload through and
     through (``text``, ``message_body``; not ``message_type``, whose words only start like one, nor ``value``, which
@@ -117,7 +118,7 @@ def _tells_refused(name: str, policy: AttributePolicy) -> bool:
     return bool(words) and all(policy.payload(word) and word not in _SAYS_NOTHING for word in words)
 
 
-def _held(value: ast.expr, names: set[str]) -> str | None:
+def _held(value: ast.expr, names: frozenset[str]) -> str | None:
     """The parameter among ``names`` that ``value`` is, itself (not an expression of it)."""
     return value.id if isinstance(value, ast.Name) and value.id in names else None
 
