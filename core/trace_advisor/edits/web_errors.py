@@ -59,15 +59,14 @@ def client_error_test(
             name = bound.get((entry.import_from, ""))  # the module itself: ``from aiohttp import web``
             name = f"{name}.{entry.name}" if name is not None and counts[name] == 1 else None
         if name is None:
-            alias = _subclass_alias(entry, bound, mentioned | set(local.values()))
-            if alias is None:
-                if entry.name in mentioned or entry.name in local.values():
-                    return None  # the name means something else here: the span keeps its default error status
+            name = _subclass_alias(entry, bound, mentioned | set(local.values()))
+            if name is not None:
+                missing.setdefault(entry.import_from, []).append(f"{entry.name} as {name}")
+            elif entry.name in mentioned or entry.name in local.values():
+                return None  # the name means something else here: the span keeps its default error status
+            else:
                 name = entry.name
                 missing.setdefault(entry.import_from, []).append(name)
-            else:
-                name = alias
-                missing.setdefault(entry.import_from, []).append(f"{entry.name} as {alias}")
         local[entry] = name
     tests: list[tuple[str, ...]] = [
         (f"isinstance({{name}}, {local[e]})", f"400 <= ({{name}}.{e.status} or 0) < 500")
