@@ -3,6 +3,7 @@ trees, and one function's incoming or outgoing edges (the agent server's ``calle
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
@@ -153,14 +154,7 @@ def pycg_json(graph: CallGraph, index: Definitions, symbols: Sequence[SymbolId])
     classes = _Classes(index)
     # one name per function, however many call it: the standard library's graph has 430,000 edges to a tenth as
     # many callees, and the whole answer is held until it is written
-    names: dict[SymbolId, str] = {}
-
-    def name(callee: SymbolId) -> str:
-        found = names.get(callee)
-        if found is None:
-            found = names[callee] = pycg_name(callee)
-        return found
-
+    name = functools.cache(pycg_name)
     return {
         name(symbol): distinct(
             name(edge.callee) for edge in graph.callees(symbol) if not is_class(classes, edge.callee)
