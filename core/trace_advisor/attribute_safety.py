@@ -59,6 +59,12 @@ PAYLOAD_WORDS = frozenset(
         "value", "values", "val", "string", "str", "s", "obj", "arg", "chars", "buf", "x",
     }
 )  # fmt: skip
+# the last word of a name telling something about a payload rather than holding it: ``request_id``, ``row_count``
+# (not ``number``: a ``document_number`` may be a passport's)
+ABOUT_WORDS = frozenset(
+    {"id", "uuid", "guid", "count", "size", "len", "length", "total", "type", "kind", "index", "idx", "version",
+     "status"}
+)  # fmt: skip
 # names that say nothing about what they hold: in a function about a sensitive thing (``CookieJar.set(name,
 # value)``, ``verify_otp(code)``, ``send_email(to, ...)``) they hold that thing
 GENERIC_WORDS = frozenset(
@@ -106,8 +112,13 @@ class AttributePolicy:
         return next((infix for infix in _INFIXES if infix in joined), None)
 
     def payload(self, name: str) -> str | None:
-        """The payload word ``name`` contains (bodies, templates, messages, headers, URLs...), or None."""
-        return next((w for w in name_words(name) if w in PAYLOAD_WORDS or _singular(w) in PAYLOAD_WORDS), None)
+        """The payload word ``name`` contains (bodies, templates, messages, headers, URLs...), or None. A name ending
+        in a word of what is known about a payload (``document_id``, ``message_count``, ``file_size``,
+        ``event_type``) names that, not the payload: the identifiers and sizes a span is for."""
+        words = name_words(name)
+        if len(words) > 1 and words[-1] in ABOUT_WORDS:
+            return None
+        return next((w for w in words if w in PAYLOAD_WORDS or _singular(w) in PAYLOAD_WORDS), None)
 
     def refusal(self, name: str, context: str = "") -> str | None:
         """Why a value named ``name`` must not be recorded, or None. ``context``: the function's qualname, whose

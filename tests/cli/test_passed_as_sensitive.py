@@ -25,6 +25,11 @@ def test_parameters_passed_on_as_sensitive_or_payload_are_not_captured(tmp_path:
     assert captured["bill"] == ["kind", "amount"], captured  # ``value=amount``: a name that says nothing
 
 
+def test_what_is_known_about_a_payload_is_captured(tmp_path: Path) -> None:
+    # paperless-ngx's ``index_document(self, document_id: int)`` recorded nothing: ``document`` is a payload word
+    assert _captured(tmp_path)["archive"] == ["document_id", "page_count"]
+
+
 def test_the_span_apply_writes_leaves_them_out(tmp_path: Path) -> None:
     root = tmp_path / "project"
     shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("*.md", "__pycache__"))
