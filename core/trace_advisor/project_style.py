@@ -33,6 +33,7 @@ class ProjectStyle:
     third_party: frozenset[str] = frozenset()  # names forced into the third-party section
     force_sort_within_sections: bool = False  # ``from x import`` and ``import x`` sorted together by module
     lines_between_types: int = 0  # blank lines between a section's ``import x`` and ``from x import`` lines
+    force_single_line: bool = False  # one name per ``from x import`` line (isort's and ruff's force-single-line)
     # the formatter the project configures: ruff when it has a ``format`` section, else black when ``[tool.black]``
     # exists, else ruff when ruff is configured at all
     formatter: FormatterTool | None = None
@@ -96,6 +97,7 @@ def read_project_style(root: Path | None) -> ProjectStyle:
     third = _names(ruff_isort.get("known-third-party")) | _names(isort.get("known_third_party"))
     sources = [root / str(s) for s in ruff.get("src", [".", "src"]) if isinstance(s, str)]
     force = ruff_isort.get("force-sort-within-sections", isort.get("force_sort_within_sections", False))
+    single_line = ruff_isort.get("force-single-line", isort.get("force_single_line", isort.get("profile") == "google"))
     ruff_quotes = _mapping(_mapping(ruff.get("lint")).get("flake8-quotes")) or _mapping(ruff.get("flake8-quotes"))
     quote_settings = (
         _mapping(ruff.get("format")).get("quote-style"),
@@ -109,6 +111,7 @@ def read_project_style(root: Path | None) -> ProjectStyle:
         first_party=frozenset(first | _packages(sources)),
         third_party=frozenset(third),
         force_sort_within_sections=str(force).lower() in ("true", "1", "yes"),
+        force_single_line=str(single_line).lower() in ("true", "1", "yes"),
         formatter=formatter,
         lines_between_types=min(2, _int(ruff_isort.get("lines-between-types", isort.get("lines_between_types"))) or 0),
         quote="'" if single else '"',

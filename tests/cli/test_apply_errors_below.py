@@ -143,3 +143,26 @@ assert dispatch("/items/a1") == {"endpoint": "item", "name": "a1"}
         ("route_of", "UNSET", []),
         ("dispatch", "UNSET", []),
     ]
+
+
+def test_imports_follow_a_force_single_line_project(tmp_path: Path) -> None:
+    # paperless-ngx (isort.force-single-line): ``from django.core.exceptions import BadRequest, PermissionDenied, ...``
+    # on one line failed its ``ruff check`` (I001) in 43 files
+    project = tmp_path / "web_errors_deep"
+    shutil.copytree(FIXTURE, project)
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as config:
+        config.write("\n[tool.ruff.lint.isort]\nforce-single-line = true\n")
+    applied = run_cli("apply", project, "--symbol", "pages.views:page", "--no-cache")
+    assert applied.returncode == 0, applied.stderr
+    page = (project / "pages" / "views.py").read_text(encoding="utf-8")
+    imports = [line for line in page.splitlines() if line.startswith("from django")]
+    assert "from django.core.exceptions import BadRequest" in imports, page
+    assert all(", " not in line for line in imports), imports
+    lint = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "--select", "I", "--output-format", "json", "pages"],
+        capture_output=True,
+        text=True,
+        cwd=project,
+        check=False,
+    )
+    assert json.loads(lint.stdout) == [], lint.stdout

@@ -28,7 +28,13 @@ from trace_advisor.edits.existing import (
 )
 from trace_advisor.edits.formatter import formatted_edit
 from trace_advisor.edits.handlers import handler_plans, raises_stop_iteration
-from trace_advisor.edits.imports import extend_from_import, fresh_name, import_statement_edit, plan_module
+from trace_advisor.edits.imports import (
+    extend_from_import,
+    fresh_name,
+    import_statement_edit,
+    member_key,
+    plan_module,
+)
 from trace_advisor.edits.layout import Statement, WithItems, measured, requote
 from trace_advisor.edits.locate import ClassSite, FunctionSite, def_lines, iter_definitions
 from trace_advisor.edits.renumber import renumber_edits
@@ -379,21 +385,32 @@ class SpanEditor:
         an import landing where another edit inserts text joins it in import order. None: one cannot be placed."""
         assert self.module is not None
         edits = list(head)
+        style = self._project_style
         for module, names in client.imports:
-            width = self.style.project.line_length
-            extended = extend_from_import(self.module, self.source, module, list(names), width)
+            width = style.line_length
+            extended = (
+                None
+                if style.force_single_line
+                else extend_from_import(self.module, self.source, module, list(names), width)
+            )
             if extended is not None:
                 edits.append(extended)
                 continue
-            line = f"from {module} import {', '.join(names)}"
-            found = import_statement_edit(self.module, self.source, self._project_style, line, module)
-            if found is None:
-                return None
-            same = next((i for i, e in enumerate(edits) if e.range == found.range), None)
-            if same is None:
-                edits.append(found)
-            else:
-                edits[same] = TextEdit(found.range, _join_imports(edits[same].new_text, found.new_text, module))
+            # force-single-line: one ``from module import name`` line per name, in the members' order
+            lines = (
+                [f"from {module} import {name}" for name in sorted(names, key=member_key)]
+                if style.force_single_line
+                else [f"from {module} import {', '.join(names)}"]
+            )
+            for line in lines:
+                found = import_statement_edit(self.module, self.source, style, line, module)
+                if found is None:
+                    return None
+                same = next((i for i, e in enumerate(edits) if e.range == found.range), None)
+                if same is None:
+                    edits.append(found)
+                else:
+                    edits[same] = TextEdit(found.range, _join_imports(edits[same].new_text, found.new_text, module))
         return sorted(edits, key=lambda e: (e.range.start, e.range.end))
 
 

@@ -162,14 +162,24 @@ def _first_block(module: ast.Module) -> list[ast.Import | ast.ImportFrom]:
     return block
 
 
-def _sort_key(stmt: ast.Import | ast.ImportFrom, style: ProjectStyle) -> tuple[int, int, str]:
-    """(section, kind, module) in isort's and ruff's default order: within a section ``import x`` lines come before
-    ``from x import y`` lines unless force-sort-within-sections; modules compare case-insensitively."""
+def _sort_key(stmt: ast.Import | ast.ImportFrom, style: ProjectStyle) -> tuple[int, int, str, tuple[int, str, str]]:
+    """(section, kind, module, member) in isort's and ruff's default order: within a section ``import x`` lines come
+    before ``from x import y`` lines unless force-sort-within-sections; modules compare case-insensitively; with
+    force-single-line, the lines of one module by their member."""
     if isinstance(stmt, ast.Import):
         name, level, kind = stmt.names[0].name, 0, 0
     else:
         name, level, kind = stmt.module or "", stmt.level, 1
-    return style.section(name, level), 0 if style.force_sort_within_sections else kind, name.lower()
+    member = member_key(stmt.names[0].name) if style.force_single_line and kind else _NO_MEMBER
+    return style.section(name, level), 0 if style.force_sort_within_sections else kind, name.lower(), member
+
+
+_NO_MEMBER = (0, "", "")
+
+
+def member_key(name: str) -> tuple[int, str, str]:
+    """A ``from`` import's member in ruff's and isort's order: constants, classes, the rest, case-insensitively."""
+    return _member_type(name), name.lower(), name
 
 
 def import_statement_edit(
@@ -183,7 +193,9 @@ def import_statement_edit(
         return None
     eol = source.eol
     kind = 0 if style.force_sort_within_sections or not line.startswith("from ") else 1
-    ours = (style.section(imported), kind, imported.lower())
+    single = style.force_single_line and line.startswith("from ")
+    member = member_key(line.partition(" import ")[2].partition(" as ")[0]) if single else _NO_MEMBER
+    ours = (style.section(imported), kind, imported.lower(), member)
     # isort's ``lines-between-types``: blank lines between a section's ``import x`` lines and its ``from`` lines
     between = eol * style.lines_between_types if not style.force_sort_within_sections else ""
 
