@@ -34,6 +34,8 @@ class ProjectStyle:
     force_sort_within_sections: bool = False  # ``from x import`` and ``import x`` sorted together by module
     lines_between_types: int = 0  # blank lines between a section's ``import x`` and ``from x import`` lines
     force_single_line: bool = False  # one name per ``from x import`` line (isort's and ruff's force-single-line)
+    # flake8-commas (ruff's COM812): a bracket split over lines holds one item per line, each followed by a comma
+    trailing_commas: bool = False
     # the formatter the project configures: ruff when it has a ``format`` section, else black when ``[tool.black]``
     # exists, else ruff when ruff is configured at all
     formatter: FormatterTool | None = None
@@ -118,21 +120,28 @@ def read_project_style(root: Path | None) -> ProjectStyle:
         pylint=_uses_pylint(root, pyproject, ini),
         min_python=_min_python(ruff, black, document),
         max_complexity=_max_complexity(ruff, flake8),
+        trailing_commas=_ruff_checks(ruff, "COM812"),
     )
 
 
 def _max_complexity(ruff: Mapping[str, Any], flake8: Mapping[str, str]) -> int | None:
     """ruff's ``max-complexity`` (10 by default) when its selected rules include C901 and do not ignore it, else
     flake8's ``max-complexity`` (mccabe checks nothing without it)."""
-    lint = _mapping(ruff.get("lint"))
-    chosen = [*_codes(lint.get("select", ruff.get("select"))), *_codes(lint.get("extend-select"))]
-    chosen += _codes(ruff.get("extend-select"))
-    ignored = [*_codes(lint.get("ignore")), *_codes(ruff.get("ignore"))]
-    if any(_covers(code, "C901") for code in chosen) and not any(_covers(code, "C901") for code in ignored):
+    if _ruff_checks(ruff, "C901"):
+        lint = _mapping(ruff.get("lint"))
         mccabe = _mapping(lint.get("mccabe")) or _mapping(ruff.get("mccabe"))
         return _int(mccabe.get("max-complexity")) or 10
     limit = _int(flake8.get("max-complexity") or flake8.get("max_complexity"))
     return limit if limit is not None and limit > 0 else None  # -1: off
+
+
+def _ruff_checks(ruff: Mapping[str, Any], code: str) -> bool:
+    """Whether ruff's configuration selects rule ``code`` and does not ignore it."""
+    lint = _mapping(ruff.get("lint"))
+    chosen = [*_codes(lint.get("select", ruff.get("select"))), *_codes(lint.get("extend-select"))]
+    chosen += _codes(ruff.get("extend-select"))
+    ignored = [*_codes(lint.get("ignore")), *_codes(ruff.get("ignore"))]
+    return any(_covers(s, code) for s in chosen) and not any(_covers(s, code) for s in ignored)
 
 
 def _codes(value: object) -> list[str]:

@@ -94,3 +94,51 @@ def test_a_function_the_project_does_not_format_keeps_its_layout_beside_one_it_d
         in formatted
     )
     assert "            stored = (\n" not in own
+
+
+COMMAS = """\
+import requests
+
+
+class InvoiceClient:
+    def fetch_invoice(self, invoice_id: int, region: str):
+        url = "https://billing.example/invoices"
+        got = requests.get(url, params={"id": invoice_id})
+        return summarize(got.json(), region)
+
+
+def summarize(data, region):
+    return {"data": data, "region": region}
+"""
+
+
+def test_a_project_checking_trailing_commas_gets_them_in_split_lines(tmp_path: Path) -> None:
+    # paperless-ngx selects flake8-commas (COM812): apply --all made 441 findings there, each a statement laid out
+    # over lines without the comma after its last item (span attributes, the 4xx guard, pushed user code)
+    for with_ruff in (False, True):
+        root = tmp_path / ("formatter" if with_ruff else "own")
+        (root / "shop").mkdir(parents=True)
+        config = '[tool.ruff]\nline-length = 60\n[tool.ruff.lint]\nextend-select = ["COM"]\n'
+        (root / "pyproject.toml").write_text(config, encoding="utf-8")
+        (root / "shop" / "__init__.py").write_text("", encoding="utf-8")
+        module = root / "shop" / "billing.py"
+        module.write_text(COMMAS, encoding="utf-8")
+        assert ruff_format_check(root).returncode == 0  # the project is formatted
+        path = os.pathsep.join([str(BIN), os.environ["PATH"]]) if with_ruff else "/usr/bin:/bin"
+        done = run_cli("apply", "billing.py", "--symbol", "InvoiceClient.fetch_invoice", cwd=module.parent,
+                       env={"PATH": path, "VIRTUAL_ENV": ""})  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        text = module.read_text(encoding="utf-8")
+        compile(text, str(module), "exec")
+        # one item per line, each with its comma: the span's own line and the line its indent pushed out
+        assert '        with tracer.start_as_current_span(\n            "InvoiceClient.fetch_invoice",\n' in text, text
+        assert '                url,\n                params={"id": invoice_id},\n            )' in text, text
+        lint = subprocess.run(
+            [RUFF, "check", "--no-fix", "--select", "COM812", "--output-format", "concise", "."],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        )
+        assert lint.returncode == 0, (with_ruff, lint.stdout, text)
+        if with_ruff:
+            assert ruff_format_check(root).returncode == 0, text

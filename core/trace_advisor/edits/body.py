@@ -22,6 +22,7 @@ from trace_advisor.edits.reflow import (
     line_layouts,
     one_per_line,
     refilled_comments,
+    with_trailing_commas,
     wrapped_comment,
 )
 from trace_advisor.edits.source import SourceText
@@ -296,6 +297,8 @@ def with_edit(
     handler_lines: list[Statement],
     width: int,
     guard: tuple[str, list[tuple[int, Statement]]] | None = None,
+    *,
+    commas: bool = False,
 ) -> WithEdit:
     """One edit replacing the body (after the docstring) with ``opener`` + ``first_lines`` + the re-indented body.
 
@@ -303,9 +306,15 @@ def with_edit(
     inserted at the top of each handler in ``handlers`` (``{name}`` is replaced by the handler's exception name; a
     handler that does not fail the operation gets only the first line, the exception event). Inserted statements
     are laid out within ``width`` columns. ``guard`` (an ``except`` header and its (depth, statement) pairs) puts
-    the body in a ``try`` inside the block with that handler after it.
+    the body in a ``try`` inside the block with that handler after it. ``commas``: the project checks
+    flake8-commas, so a statement laid out over lines has one item per line, each followed by a comma.
     """
     eol = source.eol
+
+    def laid_out(stmt: Statement, indent: str, room: int) -> list[str]:
+        lines = stmt.lines(indent, unit, room)
+        return with_trailing_commas(lines, unit) if commas and len(lines) > 1 else lines
+
     body = node.body
     doc = docstring_count(node)
     first, last = body[doc], body[-1]
@@ -386,7 +395,7 @@ def with_edit(
             dropped.add(h_line)  # the handler's statements replace its ``pass`` (which would then be unnecessary)
         # the handler's lines are shifted with the rest of the body afterwards
         narrower = width - columns(step)
-        before.setdefault(h_line, []).extend(line for stmt in code for line in stmt.lines(h_indent, unit, narrower))
+        before.setdefault(h_line, []).extend(line for stmt in code for line in laid_out(stmt, h_indent, narrower))
 
     out: list[str] = []
     added: list[int] = []  # lines of the new text the edit inserted or changed (0-based)
@@ -403,10 +412,10 @@ def with_edit(
         emit(eol, False)
     for line in prefix:
         emit(line + eol, False)
-    for line in opener.lines(body_indent, unit, width):
+    for line in laid_out(opener, body_indent, width):
         emit(line + eol, True)
     for depth, stmt in first_lines:
-        for line in stmt.lines(inner + unit * depth, unit, width):
+        for line in laid_out(stmt, inner + unit * depth, width):
             emit(line + eol, True)
     if guard is not None:
         emit(inner + "try:" + eol, True)
@@ -451,7 +460,7 @@ def with_edit(
         # a line the span's indent pushes past the line length: laid out as the formatter would where its shape is
         # known, else broken inside its brackets where it can be
         layout = layouts.get(number) or item_call(source, number, moved_text)
-        laid = layout.lines(_indent_of(moved_text), unit, width) if layout is not None else None
+        laid = laid_out(layout, _indent_of(moved_text), width) if layout is not None else None
         if laid is None and number not in tokens.pragmas:
             laid = wrapped_comment(moved_text, width) or one_per_line(source, number, moved_text)
         if laid is not None and fits(laid, width):
@@ -468,7 +477,7 @@ def with_edit(
         emit(eol, False)
         emit(inner + header, True)
         for depth, stmt in statements:
-            for line in stmt.lines(inner + unit * (1 + depth), unit, width):
+            for line in laid_out(stmt, inner + unit * (1 + depth), width):
                 emit(eol, False)
                 emit(line, True)
     end = Position(last_line, len(source.line(last_line)))

@@ -13,13 +13,20 @@ import json
 from trace_advisor.datatypes import Position, Range, TextEdit
 from trace_advisor.edits.layout import Statement
 from trace_advisor.edits.locate import FunctionNode
+from trace_advisor.edits.reflow import with_trailing_commas
 from trace_advisor.edits.source import SourceText
 
 
-def decorator_edit(source: SourceText, node: FunctionNode, tracer: str, name: str, unit: str, width: int) -> TextEdit:
-    """Insert the span decorator right above ``def``/``async def``, at the def's indentation, within ``width``."""
+def decorator_edit(
+    source: SourceText, node: FunctionNode, tracer: str, name: str, unit: str, width: int, *, commas: bool = False
+) -> TextEdit:
+    """Insert the span decorator right above ``def``/``async def``, at the def's indentation, within ``width``
+    (``commas``: the project checks flake8-commas, a split argument list ends with a comma)."""
     line = source.line(node.lineno)
     indent = line[: source.char_column(node.lineno, node.col_offset)]
     at = Position(node.lineno, 0)
     decorator = Statement(f"@{tracer}.start_as_current_span", (json.dumps(name, ensure_ascii=False),))
-    return TextEdit(Range(at, at), "".join(text + source.eol for text in decorator.lines(indent, unit, width)))
+    lines = decorator.lines(indent, unit, width)
+    if commas:
+        lines = with_trailing_commas(lines, unit)
+    return TextEdit(Range(at, at), "".join(text + source.eol for text in lines))

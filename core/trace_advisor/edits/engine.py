@@ -307,12 +307,16 @@ class SpanEditor:
                     steps.append((1, fail))
                 guard = (f"except Exception as {error}:", [*steps, (0, Statement("raise"))])
             width = self.style.project.line_length
-            made = with_edit(self.source, node, self._unit, opener, lines, handlers, handler_lines, width, guard)
+            commas = self.style.project.trailing_commas
+            made = with_edit(
+                self.source, node, self._unit, opener, lines, handlers, handler_lines, width, guard, commas=commas
+            )
             edit = _requoted(made.edit, made.added, self._project_style.quote)
             in_edit = made.added
             if self.style.formatter is not None:  # the lines the indent pushed out, as the project's formatter has them
                 span = (first_line, last_line)
-                laid = formatted_edit(self.style.formatter, self.source, self.origin.path, edit, span, in_edit)
+                unit = self._unit if commas else None
+                laid = formatted_edit(self.style.formatter, self.source, self.origin.path, edit, span, in_edit, unit)
                 if laid is not None:
                     edit, in_edit = laid
             shift = edit.range.start.line - first_line  # the edit's first line, counted in the function
@@ -324,7 +328,11 @@ class SpanEditor:
                 raise BodyEditError("the rewritten body would not be the original body inside the span")
             form: SpanForm = "with"
         else:
-            edit = decorator_edit(self.source, node, setup.tracer, name, self._unit, self.style.project.line_length)
+            project = self.style.project
+            unit = self._unit
+            edit = decorator_edit(
+                self.source, node, setup.tracer, name, unit, project.line_length, commas=project.trailing_commas
+            )
             edit = _requoted(edit, range(edit.new_text.count("\n") + 1), self._project_style.quote)
             added = (node.lineno - first_line,)  # the decorator line, inserted above the def
             new = edited_function(self.source, first_line, last_line, edit)
@@ -359,7 +367,8 @@ class SpanEditor:
         assert self.module is not None
         status_class, code_class = status or (f"{trace}.Status", f"{trace}.StatusCode")
         width = self.style.project.line_length
-        made = StatusHelper(status_class, code_class, trace, self._unit, width, self.style.project.pylint)
+        project = self.style.project
+        made = StatusHelper(status_class, code_class, trace, self._unit, width, project.pylint, project.trailing_commas)
         quote = self._project_style.quote
         lines = [requote(line, quote) for line in status_helper_lines(client, STATUS_HELPER, made)]
         wanted = ast.parse("\n".join(lines)).body[0]

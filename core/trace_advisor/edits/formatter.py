@@ -24,6 +24,7 @@ from pathlib import Path
 
 from trace_advisor.datatypes import Position, Range, TextEdit
 from trace_advisor.edits.locate import def_lines
+from trace_advisor.edits.reflow import with_trailing_commas
 from trace_advisor.edits.source import SourceText
 from trace_advisor.project_style import FormatterTool
 
@@ -177,11 +178,13 @@ def formatted_edit(
     edit: TextEdit,
     function: tuple[int, int],
     added: tuple[int, ...],
+    commas_unit: str | None = None,
 ) -> tuple[TextEdit, tuple[int, ...]] | None:
     """``edit`` (inside the function on lines ``function``) with the lines it rewrites laid out by the formatter, as
     one edit of whole lines, and where the ``added`` lines (counted from the edit's first line) are in it; None when
     the formatter would change the original function (the project does not format it that way), fails, changes
-    anything outside those lines."""
+    anything outside those lines. ``commas_unit``: the project checks flake8-commas (the indent unit): what the
+    formatter split over lines without a trailing comma gets one item per line, each with its comma."""
     text = source.text
     first, last = function
     if not formatter.leaves_as_is(text, path, first, last):
@@ -200,8 +203,27 @@ def formatted_edit(
     if laid_out == middle:
         return edit, added
     moved = _moved_lines(middle, laid_out, added)
+    if commas_unit is not None:
+        laid_out = _with_commas(laid_out, moved, commas_unit)
+        moved = _moved_lines(middle, laid_out, added)
     whole_lines = Range(Position(start_line, 0), Position(end_line, len(source.line(end_line))))
     return TextEdit(whole_lines, laid_out), moved
+
+
+def _with_commas(text: str, lines: tuple[int, ...], unit: str) -> str:
+    """``text`` with each run of ``lines`` (0-based) given flake8-commas' trailing commas (``with_trailing_commas``)."""
+    source = SourceText(text)
+    out = list(source.lines)
+    runs: list[list[int]] = []
+    for line in sorted(lines):
+        if runs and runs[-1][-1] == line - 1:
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    for run in reversed(runs):
+        first, last = run[0], run[-1] + 1
+        out[first:last] = with_trailing_commas(out[first:last], unit)
+    return source.eol.join(out)  # (a text ending in a line break has an empty last line)
 
 
 def _moved_lines(before: str, after: str, lines: tuple[int, ...]) -> tuple[int, ...]:

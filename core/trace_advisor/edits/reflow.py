@@ -374,18 +374,26 @@ def item_call(source: SourceText, number: int, moved: str) -> Statement | None:
     return Statement(prefix + layout.head, layout.args, layout.tail + ",")
 
 
-def _top_level_items(text: str) -> list[str] | None:
+def _top_level_items(text: str, *, nested: bool = False) -> list[str] | None:
     """``text`` split at its commas outside brackets and strings; None when it holds a comment, a lambda or a
-    ``for`` (a comprehension's commas are not items) or does not tokenize alone."""
+    ``for`` (a comprehension's commas are not items) or does not tokenize alone. ``nested``: a comprehension or a
+    lambda inside an item's brackets, or a lambda's parameters, do not count (only a bare ``for`` does)."""
     cuts: list[int] = []
     depth = 0
+    parameters = False  # between a lambda at the top and its colon: its commas separate parameters
     try:
         for tok in tokenize.generate_tokens(io.StringIO(text).readline):
-            if tok.type == tokenize.COMMENT or (tok.type == tokenize.NAME and tok.string in ("lambda", "for")):
+            if tok.type == tokenize.COMMENT:
                 return None
+            if tok.type == tokenize.NAME and tok.string in ("lambda", "for"):
+                if not nested or (depth == 0 and tok.string == "for"):
+                    return None
+                parameters = parameters or (depth == 0 and tok.string == "lambda")
             if tok.type == tokenize.OP:
                 depth += (tok.string in "([{") - (tok.string in ")]}")
-                if tok.string == "," and depth == 0 and tok.start[0] == 1:
+                if parameters and tok.string == ":" and depth == 0:
+                    parameters = False
+                elif tok.string == "," and depth == 0 and tok.start[0] == 1 and not parameters:
                     cuts.append(tok.start[1])
     except (tokenize.TokenError, SyntaxError):
         return None
@@ -395,3 +403,63 @@ def _top_level_items(text: str) -> list[str] | None:
     if pieces and not pieces[-1]:
         pieces.pop()  # a trailing comma
     return pieces if all(pieces) else None
+
+
+_CLOSERS = {"(": ")", "[": "]", "{": "}"}
+_GROUPING = ("return (", "= (", "with (", "if (", "elif (", "while (", "assert (", "in (", "not (", "and (", "or (")
+
+
+def with_trailing_commas(lines: list[str], unit: str) -> list[str]:
+    """``lines`` (a statement our layouts split over lines) as a project checking flake8-commas (ruff's COM812) wants
+    them: each bracket of a call, a signature or a display that is split holds one item per line, each followed by
+    a comma (the layout ruff's formatter then keeps: a magic trailing comma). Parentheses that only group (``return
+    (``, ``if (``) and subscripts are left as they are, as are items that cannot be told apart (a comprehension)."""
+    out = list(lines)
+    at = 0
+    while at < len(out):
+        line = out[at].rstrip()
+        opener = line[-1:]
+        if opener not in _CLOSERS or not _holds_items(line):
+            at += 1
+            continue
+        indent = line[: len(line) - len(line.lstrip())]
+        closing = next(
+            (n for n in range(at + 1, len(out)) if out[n].startswith(indent + _CLOSERS[opener])),
+            None,
+        )
+        if closing is None or closing == at + 1:
+            at += 1
+            continue
+        inner = indent + unit
+        if closing == at + 2:  # the items on one indented line
+            items = _top_level_items(out[at + 1].strip(), nested=True)
+            subscript = opener == "[" and _subscript(line)  # ``x[a,]`` would index with a tuple
+            own = out[at + 1].startswith(inner) and not out[at + 1].startswith(inner + " ")
+            if items is not None and own and (not subscript or len(items) > 1):
+                out[at + 1 : at + 2] = [f"{inner}{item}," for item in items]
+        else:  # one item per line already, or one item laid out over lines: the last one gets its comma
+            last = out[closing - 1].rstrip()
+            own = last.startswith(inner) and not last.startswith(inner + " ")
+            ends_item = last.strip()[:1] in ")]}" or _top_level_items(last.strip(), nested=True) is not None
+            if own and ends_item and not last.endswith((",", "(", "[", "{")) and not _subscript(line):
+                out[closing - 1] = last + ","
+        at += 1
+    return out
+
+
+def _holds_items(line: str) -> bool:
+    """Whether the bracket ending ``line`` holds items (a call's arguments, a signature, a display, a subscript's
+    tuple), not an expression in grouping parentheses."""
+    stripped = line.strip()
+    if stripped.endswith(_GROUPING) or stripped == "(":
+        return False
+    before = stripped[-2:-1]
+    if stripped.endswith("("):
+        return before.isalnum() or before in "_)]"
+    return True
+
+
+def _subscript(line: str) -> bool:
+    """Whether the ``[`` ending ``line`` opens a subscript (``dict[``), not a list display."""
+    before = line.rstrip()[-2:-1]
+    return before.isalnum() or before in "_)]"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from trace_advisor.client_errors import imported_paths
 from trace_advisor.edits.existing import dotted_name
 from trace_advisor.edits.layout import Condition, Statement, measured
+from trace_advisor.edits.reflow import with_trailing_commas
 from trace_advisor.runtime.errors import CLIENT_ERRORS, ClientErrorClass, server_module
 
 
@@ -148,6 +149,7 @@ class StatusHelper:
     unit: str
     width: int
     pylint: bool
+    commas: bool = False  # the project checks flake8-commas: a split argument list ends with a comma
 
 
 def status_helper_lines(test: ClientErrorTest, name: str, helper: StatusHelper) -> list[str]:
@@ -164,7 +166,7 @@ def status_helper_lines(test: ClientErrorTest, name: str, helper: StatusHelper) 
     doc[-1] += '"""'
     described = (f"{helper.code_class}.ERROR", 'f"{type(exc).__name__}: {exc}"')
     fail = Statement("self.span.set_status", (Statement(helper.status_class, described),))
-    return [
+    lines = [
         f"class {name}:{pragma}",
         *(unit + line for line in doc),
         "",
@@ -180,3 +182,4 @@ def status_helper_lines(test: ClientErrorTest, name: str, helper: StatusHelper) 
         *test.statement("exc", "if isinstance(exc, Exception) and ").lines(unit * 2, unit, width),
         *fail.lines(unit * 3, unit, width),
     ]
+    return with_trailing_commas(lines, unit) if helper.commas else lines
