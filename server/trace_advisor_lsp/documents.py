@@ -34,6 +34,7 @@ from trace_advisor.datatypes import (
     TextEdit,
     split_symbol,
 )
+from trace_advisor.gcpause import gc_paused
 from trace_advisor.index import Index
 from trace_advisor.reading_order import reading_key
 from trace_advisor.span_names import SpanNames
@@ -312,18 +313,21 @@ class Documents:
         def job() -> tuple[float, SyntaxProblem | None, LocalFindings, Published, list[str] | None]:
             started = time.perf_counter()
             token.check()  # queued behind work that took long enough for a newer edit to come
-            project.forget_lines(path)
-            problem = index.update_file(Path(path), text)
-            # what the edit left stale, resolved before the analysis reads it (and the open documents reading it)
-            passed = self.readers.resolve(index, token)
-            readers = _open_readers(index, others, set(passed.resolved)) if passed is not None else None
-            local, visible = _find(project, index, path, text, findings, problem, token, early)
-            linted = lint.findings(project, text, index, path) if problem is None else ()
-            published = (
-                visible,
-                render_diagnostics(conv, path, visible, problem, linted, local.install, project.config.max_per_file),
-            )
-            return time.perf_counter() - started - token.waited, problem, local, published, readers
+            # what a refresh keeps (the file's facts and tree, resolved calls, the analysis' caches, the findings)
+            # lives until a later edit and holds no cycles: set aside from the collector, it is not traversed again
+            # by the collections the next edit's allocations start
+            with gc_paused(then_settle=True):
+                project.forget_lines(path)
+                problem = index.update_file(Path(path), text)
+                # what the edit left stale, resolved before the analysis reads it (and the open documents reading it)
+                passed = self.readers.resolve(index, token)
+                readers = _open_readers(index, others, set(passed.resolved)) if passed is not None else None
+                local, visible = _find(project, index, path, text, findings, problem, token, early)
+                linted = lint.findings(project, text, index, path) if problem is None else ()
+                diagnostics = render_diagnostics(
+                    conv, path, visible, problem, linted, local.install, project.config.max_per_file
+                )
+            return time.perf_counter() - started - token.waited, problem, local, (visible, diagnostics), readers
 
         try:
             took, problem, local, published, readers = await self._engine.run(job)
