@@ -1164,10 +1164,12 @@ def _kept_definitions(
 def _hierarchy_named(old: ModuleFacts, new: ModuleFacts, names: Collection[str]) -> bool:
     """Whether a changed name is (or was) a class or is decorated: ``self.m()`` in a base class reaches methods of its
     subclasses, and what a decorator receives is read wherever it is applied, so no site is known to stand."""
-    for facts in (old, new):
-        if any(scope.kind == "class" for scope in facts.scopes[1:] if top_name(scope.qualname) in names):
-            return True
-    return decorated(old, set(names)) or decorated(new, set(names))
+    wanted = names if isinstance(names, set | frozenset) else set(names)
+    for facts in (old, new):  # (one pass each: the few classes and decorated definitions are named, not every scope)
+        for scope in facts.scopes[1:]:
+            if (scope.kind == "class" or scope.decorators) and top_name(scope.qualname) in wanted:
+                return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)
