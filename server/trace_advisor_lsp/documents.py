@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import hashlib
 import logging
 import os
@@ -191,13 +192,16 @@ class Documents:
         engineState``, for tests and diagnosis: an edit storm must leave no backlog); and what the re-resolutions
         after interface edits did (``readers``: passes, modules, passes superseded by a newer edit, the modules of
         the last pass, the pass running now); and how many call sites the engine resolved, and how many call sites and
-        property reads kept the answer they had before an edit instead (``sites``: resolved, kept)."""
+        property reads kept the answer they had before an edit instead (``sites``: resolved, kept); and the cyclic
+        garbage collector's work: its collections so far per generation, and how many objects are set aside from it
+        (``gc``: collections, frozen; what the engine keeps is frozen after it is made, see ``gcpause``)."""
         busy = self._engine.busy + self.debouncer.pending()
         state: dict[str, object] = {"busy": busy, "idleAfterEditMs": None, "cpuAfterEditMs": None}
         state["readers"] = self.readers.state()  # the background re-resolutions after interface edits
         counts = [index.site_counts() for project in self._projects for index in project.indexes()]
         # call sites resolved, and those that kept their answer from before an edit instead
         state["sites"] = {"resolved": sum(c[0] for c in counts), "kept": sum(c[1] for c in counts)}
+        state["gc"] = {"collections": [g["collections"] for g in gc.get_stats()], "frozen": gc.get_freeze_count()}
         if not busy and self._last_edit is not None:
             edited, cpu = self._last_edit
             state["idleAfterEditMs"] = round(max(self._engine.idle_since - edited, 0.0) * 1000, 1)
