@@ -13,7 +13,7 @@ the first filled (warm), and prints for each, also as a ratio to ``ast.parse`` o
   answered (sent at once after the edit: the server re-indexes first), and edit -> fresh diagnostics, with the server's
   CPU time for each (all its threads, from the kernel's per-thread counters: what the edit and the query cost), also in
   a third session whose diagnostics wait 600 ms (``server.debounceMs``), so that the CPU until the answer is the
-  re-index and the queries alone;
+  re-index and the queries alone; and the server's cyclic GC collections per edit, per generation (``engineState``);
 - prepareCallHierarchy, outgoingCalls, incomingCalls on every function of the file (p50/p95);
   request sent -> answer (or diagnostics) received, before this Python client decodes it into lsprotocol objects (an
   editor decodes JSON natively); outgoingCalls is also shown until decoded by pygls;
@@ -36,7 +36,7 @@ import sys
 import sysconfig
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -357,6 +357,7 @@ class InterfaceFigures:
     diagnostics: list[float]  # edit sent -> fresh diagnostics
     diagnostics_cpu: list[float]
     wrong: int  # answers that did not see the edit
+    collections: list[float] = field(default_factory=list)  # the server's GC collections per edit, per generation
 
 
 async def interface_edits(
@@ -380,6 +381,7 @@ async def interface_edits(
     target = await client.text_document_prepare_call_hierarchy_async(types.CallHierarchyPrepareParams(doc, callee_at))
     assert target, f"no call hierarchy item for {callee}"
     figures = InterfaceFigures([], [], [], [], 0)
+    collected = await gc_collections(client)
     for version in range(first_version, first_version + edits):
         added = (version - first_version) % 2 == 0
         change = (
@@ -416,7 +418,15 @@ async def interface_edits(
         figures.diagnostics.append(await wait_version(client, uri, version) - sent)
         figures.diagnostics_cpu.append(threads_cpu_s(pid) - cpu)
         await asyncio.sleep(pause)
+    figures.collections = [(n - was) / edits for n, was in zip(await gc_collections(client), collected, strict=True)]
     return figures
+
+
+async def gc_collections(client: Client) -> list[int]:
+    """The server's cyclic GC collections so far, per generation (``trace-advisor/engineState``)."""
+    state = await client.protocol.send_request_async("trace-advisor/engineState", None)
+    found = getattr(state, "gc", None)  # (pygls gives an untyped answer as named tuples; none from an older server)
+    return [int(n) for n in found.collections] if found is not None else [0, 0, 0]
 
 
 @dataclass
@@ -477,6 +487,8 @@ class Figures:
             ("typed def -> diagnostics", typed.diagnostics),
             ("  server CPU until published", typed.diagnostics_cpu),
         )
+        gens = " ".join(f"gen{number} {count:.2f}" for number, count in enumerate(typed.collections))
+        print(f"  server GC collections per edit   {gens}")
         if typed.wrong:
             print(f"  {typed.wrong} answers after a typed def did not see it")
 

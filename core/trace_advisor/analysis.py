@@ -668,11 +668,21 @@ class Analyzer:
         for result in results:
             if result.verdict.traced is None:  # a traced function's context is its code without the span
                 self._contexts.setdefault(result.ctx.symbol, result.ctx)
+        # a verdict the siblings changed gives its function another recommendation: the one made by an earlier run
+        # while the result is the same object (its context and signals) and the verdict is equal
+        before = self.cache.recommended.get(path, {})
+        made: dict[int, tuple[FunctionResult, Verdict, Recommendation | None]] = {}
         for number, verdict in enumerate(verdicts):
             result = results[number]
             if verdict is not result.verdict:
-                recommendation = self.scorer.recommend(result.ctx, result.signals, verdict)
+                known = before.get(id(result))
+                if known is not None and known[0] is result and known[1] == verdict:
+                    recommendation = known[2]
+                else:
+                    recommendation = self.scorer.recommend(result.ctx, result.signals, verdict)
+                made[id(result)] = (result, verdict, recommendation)
                 results[number] = dataclasses.replace(result, verdict=verdict, recommendation=recommendation)
+        self.cache.recommended[path] = made
         return results, None
 
     def scored(self, path: Path, cancel: CancelToken = NEVER) -> list[tuple[FunctionResult, Verdict]]:

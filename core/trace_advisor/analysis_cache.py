@@ -167,6 +167,9 @@ class AnalysisCache:
         self._results: OrderedDict[Path, dict[Slot, FunctionResult]] = OrderedDict()
         # per file with kept results: what of its module their source keys were read from (:func:`module_read`)
         self.module_read: dict[Path, tuple[object, ...]] = {}
+        # per file with kept results: the recommendations its latest run made for verdicts the siblings changed, by
+        # the kept result's id (with the result and that verdict)
+        self.recommended: dict[Path, dict[int, tuple[FunctionResult, Verdict, Recommendation | None]]] = {}
         self._setting: object = None
         self._run: object = None  # the latest run asking for results, and the files it asked for (never evicted)
         self._run_files: set[Path] = set()
@@ -205,6 +208,7 @@ class AnalysisCache:
         if self._setting is not setting and self._setting != setting:
             self._results.clear()
             self.module_read.clear()
+            self.recommended.clear()
             self._setting = setting
         if run is not self._run:
             self._run, self._run_files = run, set()
@@ -215,6 +219,7 @@ class AnalysisCache:
             while len(self._results) > max(_MAX_FILES, len(self._run_files)):  # the oldest are not the run's
                 evicted, _ = self._results.popitem(last=False)
                 self.module_read.pop(evicted, None)
+                self.recommended.pop(evicted, None)
         else:
             self._results.move_to_end(path)
         return found

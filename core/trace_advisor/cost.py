@@ -700,9 +700,16 @@ def places(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, Place]
             for child in ast.iter_child_nodes(node):
                 visit(child, nest, arms)
 
-    for stmt in function.body:
-        visit(stmt, (), ())
+    try:
+        for stmt in function.body:
+            visit(stmt, (), ())
+    finally:  # the walk calls itself through its closure: a reference cycle, left to the cyclic collector otherwise
+        visit = _walked
     return found
+
+
+def _walked(node: ast.AST, nest: LoopNest, arms: Arms) -> None:
+    """What :func:`places`' walk is once done (so that it no longer refers to itself)."""
 
 
 def loop_of(node: ast.For | ast.AsyncFor | ast.While, displays: Mapping[str, int]) -> Loop:

@@ -24,11 +24,12 @@ from trace_advisor.datatypes import (
     Definition,
     Position,
     Problem,
+    Range,
     ResolvedCall,
     SymbolId,
     SyntaxProblem,
 )
-from trace_advisor.facts.definitions import definitions_of
+from trace_advisor.facts.definitions import definition_kind, definitions_of
 from trace_advisor.facts.records import REACHING, CallSite, ModuleFacts, plain_name
 from trace_advisor.facts.splice import splice
 from trace_advisor.facts_cache import FactsCache
@@ -265,8 +266,11 @@ class Index:
                 state.syntax = parsed.problem
                 state.problem = syntax_problem(parsed.problem, str(path))
                 if parsed.facts is not None:
+                    before = state.definitions
                     state.set_facts(parsed.facts)
                     state.parsed_text = text
+                    if before is not None and old is not None:
+                        self._reader.take_definitions(state, _kept_definitions(old, before, parsed.facts, state))
                 if parsed.tree is not None:
                     self._trees.put(path, text, parsed.tree)
             new = self._reader.facts_of(state)
@@ -1128,13 +1132,44 @@ def _names_one(call: CallSite, names: frozenset[str]) -> bool:
     return False
 
 
+def _kept_definitions(
+    old: ModuleFacts, before: tuple[Definition, ...], new: ModuleFacts, state: FileState
+) -> tuple[Definition, ...]:
+    """The definitions of a file's new facts, ``before`` being those of its ``old`` facts: a scope the splice kept
+    (the same object: the same name, place and parent) keeps its definition when it is still of the same kind, the
+    others are made anew. A call hierarchy after each edit locates definitions of the edited file: making all of them
+    again (3,000 lines: 200 scopes) cost more than its callers query."""
+    if len(before) != len(old.scopes):
+        return definitions_of(new, state.module, str(state.path))
+    kept = {id(scope): found for scope, found in zip(old.scopes, before, strict=True)}
+    scopes = new.scope_map()
+    file, prefix = str(state.path), f"{state.module}:"
+    out = []
+    for scope in new.scopes:
+        found = kept.get(id(scope))  # (the old facts are alive: an id is the same scope's)
+        kind = definition_kind(scope, scopes)
+        if found is None or found.kind != kind or found.symbol != prefix + scope.qualname or found.file != file:
+            found = Definition(
+                symbol=prefix + scope.qualname,
+                kind=kind,
+                file=file,
+                range=Range.packed(scope.loc),
+                name_range=Range.packed(scope.name_loc),
+                is_async=scope.is_async,
+            )
+        out.append(found)
+    return tuple(out)
+
+
 def _hierarchy_named(old: ModuleFacts, new: ModuleFacts, names: Collection[str]) -> bool:
     """Whether a changed name is (or was) a class or is decorated: ``self.m()`` in a base class reaches methods of its
     subclasses, and what a decorator receives is read wherever it is applied, so no site is known to stand."""
-    for facts in (old, new):
-        if any(scope.kind == "class" for scope in facts.scopes[1:] if top_name(scope.qualname) in names):
-            return True
-    return decorated(old, set(names)) or decorated(new, set(names))
+    wanted = names if isinstance(names, set | frozenset) else set(names)
+    for facts in (old, new):  # (one pass each: the few classes and decorated definitions are named, not every scope)
+        for scope in facts.scopes[1:]:
+            if (scope.kind == "class" or scope.decorators) and top_name(scope.qualname) in wanted:
+                return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import hashlib
 import logging
 import os
@@ -34,6 +35,7 @@ from trace_advisor.datatypes import (
     TextEdit,
     split_symbol,
 )
+from trace_advisor.gcpause import gc_paused
 from trace_advisor.index import Index
 from trace_advisor.reading_order import reading_key
 from trace_advisor.span_names import SpanNames
@@ -190,13 +192,16 @@ class Documents:
         engineState``, for tests and diagnosis: an edit storm must leave no backlog); and what the re-resolutions
         after interface edits did (``readers``: passes, modules, passes superseded by a newer edit, the modules of
         the last pass, the pass running now); and how many call sites the engine resolved, and how many call sites and
-        property reads kept the answer they had before an edit instead (``sites``: resolved, kept)."""
+        property reads kept the answer they had before an edit instead (``sites``: resolved, kept); and the cyclic
+        garbage collector's work: its collections so far per generation, and how many objects are set aside from it
+        (``gc``: collections, frozen; what the engine keeps is frozen after it is made, see ``gcpause``)."""
         busy = self._engine.busy + self.debouncer.pending()
         state: dict[str, object] = {"busy": busy, "idleAfterEditMs": None, "cpuAfterEditMs": None}
         state["readers"] = self.readers.state()  # the background re-resolutions after interface edits
         counts = [index.site_counts() for project in self._projects for index in project.indexes()]
         # call sites resolved, and those that kept their answer from before an edit instead
         state["sites"] = {"resolved": sum(c[0] for c in counts), "kept": sum(c[1] for c in counts)}
+        state["gc"] = {"collections": [g["collections"] for g in gc.get_stats()], "frozen": gc.get_freeze_count()}
         if not busy and self._last_edit is not None:
             edited, cpu = self._last_edit
             state["idleAfterEditMs"] = round(max(self._engine.idle_since - edited, 0.0) * 1000, 1)
@@ -312,18 +317,21 @@ class Documents:
         def job() -> tuple[float, SyntaxProblem | None, LocalFindings, Published, list[str] | None]:
             started = time.perf_counter()
             token.check()  # queued behind work that took long enough for a newer edit to come
-            project.forget_lines(path)
-            problem = index.update_file(Path(path), text)
-            # what the edit left stale, resolved before the analysis reads it (and the open documents reading it)
-            passed = self.readers.resolve(index, token)
-            readers = _open_readers(index, others, set(passed.resolved)) if passed is not None else None
-            local, visible = _find(project, index, path, text, findings, problem, token, early)
-            linted = lint.findings(project, text, index, path) if problem is None else ()
-            published = (
-                visible,
-                render_diagnostics(conv, path, visible, problem, linted, local.install, project.config.max_per_file),
-            )
-            return time.perf_counter() - started - token.waited, problem, local, published, readers
+            # what a refresh keeps (the file's facts and tree, resolved calls, the analysis' caches, the findings)
+            # lives until a later edit and holds no cycles: set aside from the collector, it is not traversed again
+            # by the collections the next edit's allocations start
+            with gc_paused(then_settle=True):
+                project.forget_lines(path)
+                problem = index.update_file(Path(path), text)
+                # what the edit left stale, resolved before the analysis reads it (and the open documents reading it)
+                passed = self.readers.resolve(index, token)
+                readers = _open_readers(index, others, set(passed.resolved)) if passed is not None else None
+                local, visible = _find(project, index, path, text, findings, problem, token, early)
+                linted = lint.findings(project, text, index, path) if problem is None else ()
+                diagnostics = render_diagnostics(
+                    conv, path, visible, problem, linted, local.install, project.config.max_per_file
+                )
+            return time.perf_counter() - started - token.waited, problem, local, (visible, diagnostics), readers
 
         try:
             took, problem, local, published, readers = await self._engine.run(job)

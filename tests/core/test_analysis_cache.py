@@ -32,8 +32,8 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.fixture()
 def config() -> Config:
-    """The rules scorer: with the calibrated one (the default) the cached verdicts are the same, but each run builds
-    its recommendations again from the model's probabilities, so object identity does not hold there."""
+    """The rules scorer: with the calibrated one (the default) each run makes the verdicts again from the model's
+    probabilities, and a recommendation is the same object only while its verdict is equal (the last test)."""
     return config_from_mapping({"scoring": "rules"}, "test_analysis_cache")
 
 
@@ -220,3 +220,23 @@ def test_an_edit_of_a_methods_implementation_finds_its_callers_facts_again(tmp_p
     assert after == run(index, config, agent, AnalysisCache())
     task = "agentkit.agent:Agent.run"
     assert by_symbol(after[0])[task].evidence != before[task].evidence  # the I/O is Anthropic's now
+
+
+def test_calibrated_recommendations_are_kept_while_their_verdicts_stand(project: Path, index: Index) -> None:
+    """With the calibrated scorer (the default) a verdict the siblings change is made anew on every run; the
+    recommendation made from it is kept while the verdict is equal (the same objects), and equals a fresh analysis
+    after edits that change it or not."""
+    calibrated = config_from_mapping({"scoring": "calibrated"}, "test_analysis_cache")
+    orders = project / "shop" / "services" / "orders.py"
+    text = orders.read_text()
+    first = by_symbol(run(index, calibrated, orders)[0])
+    again = by_symbol(run(index, calibrated, orders)[0])
+    assert first and all(again[s] is first[s] for s in first)
+    for new_text in (
+        text.replace("        return self.orders.get(order_id)\n", "        return self.orders.get(order_id)  # \n"),
+        text.replace("        self.payments.refund(order.payment_id)\n", "        pass\n"),
+        text,
+    ):
+        index.update_file(orders, new_text)
+        kept = run(index, calibrated, orders)
+        assert kept == run(index, calibrated, orders, AnalysisCache())

@@ -189,3 +189,23 @@ def send(self, request, allow_redirects, kind):
     assert combined(sites["resolve"]) == 1  # ``if allow_redirects`` / ``if not allow_redirects``
     assert combined(sites["save"]) == 3  # the larger arm of the ``if``/``elif`` (2), and the conditional expression
     assert combined(sites["log"]) == 2  # one of the conditional expression, one of the match
+
+
+def test_places_leave_no_garbage_cycle() -> None:
+    """Every refresh weighs the cost of its file's functions (``places`` per function): what a call made is freed
+    when it returns, never left for the cyclic collector (the language server sets what a refresh keeps aside from
+    that collector, and garbage cycles young then would never be collected)."""
+    import gc
+
+    function = ast.parse("def f(items):\n    for item in items:\n        if item:\n            item.save()\n").body[0]
+    assert isinstance(function, ast.FunctionDef)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        for _ in range(10):
+            assert len(places(function)) == 1
+        assert gc.collect() == 0
+    finally:
+        if enabled:
+            gc.enable()

@@ -48,6 +48,8 @@ def test_source_lines_break_only_where_python_does() -> None:
     text = "a = 1\r\nb = '\x0c'\x0c\nc = 3\rd = 4\n"
     assert source_lines(text) == ["a = 1", "b = '\x0c'\x0c", "c = 3", "d = 4"]
     assert len(text.splitlines()) > len(source_lines(text))  # splitlines also breaks at form feeds
+    unix = "a = '\x0c'\x0c\nb = '\u2028'\x1c\n\nc = 3"  # no carriage return: split at line feeds only
+    assert source_lines(unix) == ["a = '\x0c'\x0c", "b = '\u2028'\x1c", "", "c = 3"]
 
 
 @pytest.mark.parametrize(

@@ -223,3 +223,44 @@ def test_a_document_opened_as_saved_takes_its_cache_entry(tmp_path: Path, monkey
     unsaved.update_file(app, edited)
     assert parsed == [str(app)]  # the edit above was spliced; this text is not the disk's: parsed
     assert [e.callee for e in unsaved.graph().callees("app:main")] == ["app:helper", "builtins:print"]
+
+
+def test_definitions_after_edits_are_those_of_the_new_facts(tmp_path: Path) -> None:
+    """An edit keeps the definitions of the scopes the splice kept (the same objects) and makes the others anew: after
+    each edit they are exactly what the new facts give, kinds, places and all, whichever the edit changed."""
+    from trace_advisor.facts.definitions import definitions_of
+
+    app = tmp_path / "app.py"
+    text = (
+        "import asyncio\n\n\n"
+        "class Repo(list):\n"
+        "    def load(self, key):\n"
+        "        return self[key]\n\n\n"
+        "def fetch(key):\n"
+        "    return Repo().load(key)\n\n\n"
+        "def main():\n"
+        "    fetch(1)\n"
+    )
+    app.write_text(text)
+    index = Index([tmp_path], cache_dir=tmp_path / "cache")
+    index.build()
+    before = {d.symbol: d for d in index.definitions(app)}  # asked for before the edits: those are the ones kept
+    edits = [
+        text + "\n\ndef typed(value):\n    return fetch(value)\n",  # a def typed at the end: the others kept
+        text,
+        text.replace("def fetch(key):\n", "def fetch(key):\n    pass\n"),  # the defs below move down a line
+        text.replace("class Repo(list):\n    def load", "def Repo():\n    pass\n\n\ndef load"),  # a method no more
+        text.replace("def fetch(key):", "async def fetch(key):"),
+        text.replace("def main", "def start"),
+        text,
+    ]
+    index.update_file(app, edits[0])
+    kept = [d for d in index.definitions(app) if d is before.get(d.symbol)]
+    assert {d.symbol for d in kept} >= {"app:Repo", "app:Repo.load", "app:fetch", "app:main"}  # not made again
+    for edited in edits:
+        index.update_file(app, edited)
+        facts = index.facts(app)
+        assert facts is not None
+        assert index.definitions(app) == definitions_of(facts, "app", str(app))
+        load = index.definition("app:Repo.load")
+        assert (load is not None and load.kind == "method") == ("class Repo" in edited)

@@ -128,3 +128,12 @@ async def test_a_newer_edit_cancels_the_pass_it_supersedes(client: LanguageClien
     callers = await incoming_calls(client, store, "def encode(")
     uses = {f"app.reader_{number}:use_{number}_{use}" for number in range(READERS) for use in range(USES)}
     assert set(callers) == uses | {"app.views:save"}
+
+
+async def test_the_engine_state_tells_the_collector_s_work(client: LanguageClient) -> None:
+    """``gc`` in ``trace-advisor/engineState``: the cyclic collector's collections per generation (what
+    benchmarks/lsp_speed.py reports per edit) and the objects set aside from it (the folder's index once read)."""
+    await incoming_calls(client, folders_of(client)[0] / "app" / "store.py", "def encode(")  # the folder is indexed
+    state = (await engine_state(client))["gc"]
+    assert len(state["collections"]) == 3 and all(type(n) is int and n >= 0 for n in state["collections"])
+    assert state["frozen"] > 0
