@@ -72,6 +72,13 @@ def test_applied_spans_keep_the_projects_lint(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     kept = "as exc:\n            span.record_exception(exc)\n            # no file: defaults\n        return {}"
     assert kept in settings.read_text(encoding="utf-8")
+    # the ``pass`` on the function's last line goes too (paperless-ngx's ``ShareLinkBundle.remove_file``)
+    cleanup = tmp_path / "shop" / "cleanup.py"
+    cleanup.write_text(COMMAND.replace('    click.echo("done")\n', ""), "utf-8")
+    done = run_cli("apply", "shop/cleanup.py", "--symbol", "load", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    cleaned = cleanup.read_text(encoding="utf-8")
+    assert cleaned.endswith("except FileNotFoundError as exc:\n            span.record_exception(exc)\n"), cleaned
     after = subprocess.run([RUFF, "check", "."], cwd=tmp_path, capture_output=True, text=True)
     assert after.returncode == 0, after.stdout + text
 

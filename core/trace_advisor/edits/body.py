@@ -278,9 +278,9 @@ _LONE_PASS = re.compile(r"pass\s*(#.*)?$")
 
 
 def _lone_pass(source: SourceText, handler: ast.ExceptHandler, line: int, last_line: int) -> bool:
-    """The handler's body is one ``pass`` alone on its line (but for a comment), not the function's last line."""
+    """The handler's body is one ``pass`` alone on its line (but for a comment)."""
     only = handler.body[0] if len(handler.body) == 1 else None
-    return isinstance(only, ast.Pass) and line < last_line and _LONE_PASS.match(source.line(line).strip()) is not None
+    return isinstance(only, ast.Pass) and line <= last_line and _LONE_PASS.match(source.line(line).strip()) is not None
 
 
 def _indent_of(text: str) -> str:
@@ -452,6 +452,9 @@ def with_edit(
             comment = _LONE_PASS.match(text.strip())
             if comment is not None and comment.group(1):  # ``pass  # why``: the why stays, on its own line
                 emit(shift(_indent_of(text) + comment.group(1), number) + ending, True)
+            elif number == last_line and out and out[-1].endswith(eol):  # the edit ends where the ``pass`` ended
+                out[-1] = out[-1][: -len(eol)]
+                lines -= 1
             continue
         moved_text = shift(text, number)
         if inserts or columns(moved_text) <= width or columns(text) > width:
