@@ -166,3 +166,36 @@ def test_imports_follow_a_force_single_line_project(tmp_path: Path) -> None:
         check=False,
     )
     assert json.loads(lint.stdout) == [], lint.stdout
+
+
+def test_the_guards_imports_join_the_modules_import_of_the_same_module(tmp_path: Path) -> None:
+    # Flagsmith: ``from django.core.exceptions import ObjectDoesNotExist`` already there; the guard's three classes
+    # made a second import of the module (ruff I001 in 10 files) when one line of all four passed the line length
+    project = tmp_path / "web_errors_deep"
+    shutil.copytree(FIXTURE, project)
+    views = project / "pages" / "views.py"
+    text = views.read_text(encoding="utf-8")
+    views.write_text(
+        text.replace(
+            "from pages.lookup import page_or_404\n",
+            "from django.core.exceptions import ObjectDoesNotExist\n\nfrom pages.lookup import page_or_404\n\n"
+            "MISSING = ObjectDoesNotExist\n",
+        ),
+        encoding="utf-8",
+    )
+    applied = run_cli("apply", project, "--symbol", "pages.views:page", "--no-cache")
+    assert applied.returncode == 0, applied.stderr
+    page = views.read_text(encoding="utf-8")
+    joined = (
+        "from django.core.exceptions import (\n    BadRequest,\n    ObjectDoesNotExist,\n    PermissionDenied,\n"
+        "    SuspiciousOperation,\n)\n"
+    )
+    assert joined in page and page.count("from django.core.exceptions") == 1, page
+    lint = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "--select", "I", "--output-format", "json", "pages"],
+        capture_output=True,
+        text=True,
+        cwd=project,
+        check=False,
+    )
+    assert json.loads(lint.stdout) == [], lint.stdout

@@ -235,28 +235,35 @@ def import_statement_edit(
 def extend_from_import(
     module: ast.Module, source: SourceText, imported: str, names: list[str], width: int
 ) -> TextEdit | None:
-    """``names`` added to the module's one-line top-level ``from <imported> import ...`` (members in ruff's and isort's
-    order: constants, classes, then the rest, case-insensitively), so the module keeps one import of ``imported``;
-    None when it has no such line or the new one would pass ``width`` columns."""
+    """``names`` added to the module's top-level ``from <imported> import ...`` (members in ruff's and isort's order:
+    constants, classes, then the rest, case-insensitively), so the module keeps one import of ``imported``: on one
+    line when it fits in ``width`` columns, else in parentheses one member per line with a trailing comma, as ruff
+    and isort wrap it. None when it has no such statement, or one with a comment where the members would move."""
     for stmt in module.body:
         if not (
             isinstance(stmt, ast.ImportFrom)
             and stmt.module == imported
             and not stmt.level
-            and stmt.lineno == stmt.end_lineno
             and all(a.name != "*" for a in stmt.names)
         ):
             continue
         added = [name.partition(" as ") for name in names]  # "HTTPException as StarletteHTTPException"
         members = [(a.name, a.asname) for a in stmt.names] + [(name, alias or None) for name, _, alias in added]
         members.sort(key=lambda m: (_member_type(m[0]), m[0].lower(), m[1] or ""))
-        rendered = f"from {imported} import " + ", ".join(f"{n} as {a}" if a else n for n, a in members)
-        line = source.line(stmt.lineno)
-        start = source.char_column(stmt.lineno, stmt.col_offset)
-        end = source.char_column(stmt.lineno, stmt.end_col_offset or 0)
-        if start or measured(rendered + line[end:]) > width:
+        spelled = [f"{n} as {a}" if a else n for n, a in members]
+        first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
+        start = source.char_column(first, stmt.col_offset)
+        end = source.char_column(last, stmt.end_col_offset or 0)
+        after = source.line(last)[end:]
+        if start or any("#" in source.line(n) for n in range(first, last)):
             return None
-        return TextEdit(Range(Position(stmt.lineno, start), Position(stmt.lineno, end)), rendered)
+        rendered = f"from {imported} import " + ", ".join(spelled)
+        if measured(rendered + after) > width:
+            if after.strip():
+                return None  # a comment after it: where it would go in the wrapped form is the formatter's call
+            eol = source.eol
+            rendered = f"from {imported} import ({eol}" + "".join(f"    {m},{eol}" for m in spelled) + ")"
+        return TextEdit(Range(Position(first, start), Position(last, end)), rendered)
     return None
 
 
