@@ -36,6 +36,9 @@ class ProjectStyle:
     force_single_line: bool = False  # one name per ``from x import`` line (isort's and ruff's force-single-line)
     # flake8-commas (ruff's COM812): a bracket split over lines holds one item per line, each followed by a comma
     trailing_commas: bool = False
+    # a ``from`` import too long for a line is wrapped in parentheses one name per line (ruff, isort's black profile,
+    # ``multi_line_output = 3``); isort's other modes lay it out otherwise
+    vertical_imports: bool = True
     # the formatter the project configures: ruff when it has a ``format`` section, else black when ``[tool.black]``
     # exists, else ruff when ruff is configured at all
     formatter: FormatterTool | None = None
@@ -121,6 +124,9 @@ def read_project_style(root: Path | None) -> ProjectStyle:
         min_python=_min_python(ruff, black, document),
         max_complexity=_max_complexity(ruff, flake8),
         trailing_commas=_ruff_checks(ruff, "COM812"),
+        vertical_imports=not isort
+        or str(isort.get("profile", "")).strip("'\"") == "black"
+        or str(isort.get("multi_line_output", "")).strip() in ("3", "VERTICAL_HANGING_INDENT"),
     )
 
 

@@ -400,7 +400,9 @@ class SpanEditor:
             extended = (
                 None
                 if style.force_single_line
-                else extend_from_import(self.module, self.source, module, list(names), width)
+                else extend_from_import(
+                    self.module, self.source, module, list(names), width, vertical=style.vertical_imports
+                )
             )
             if extended is not None:
                 edits.append(extended)

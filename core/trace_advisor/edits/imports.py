@@ -233,12 +233,13 @@ def import_statement_edit(
 
 
 def extend_from_import(
-    module: ast.Module, source: SourceText, imported: str, names: list[str], width: int
+    module: ast.Module, source: SourceText, imported: str, names: list[str], width: int, *, vertical: bool = True
 ) -> TextEdit | None:
     """``names`` added to the module's top-level ``from <imported> import ...`` (members in ruff's and isort's order:
     constants, classes, then the rest, case-insensitively), so the module keeps one import of ``imported``: on one
-    line when it fits in ``width`` columns, else in parentheses one member per line with a trailing comma, as ruff
-    and isort wrap it. None when it has no such statement, or one with a comment where the members would move."""
+    line when it fits in ``width`` columns, else (``vertical``) in parentheses one member per line with a trailing
+    comma, as ruff and isort's black profile wrap it. None when it has no such statement, or one with a comment
+    where the members would move."""
     for stmt in module.body:
         if not (
             isinstance(stmt, ast.ImportFrom)
@@ -259,7 +260,7 @@ def extend_from_import(
             return None
         rendered = f"from {imported} import " + ", ".join(spelled)
         if measured(rendered + after) > width:
-            if after.strip():
+            if after.strip() or not vertical:
                 return None  # a comment after it: where it would go in the wrapped form is the formatter's call
             eol = source.eol
             rendered = f"from {imported} import ({eol}" + "".join(f"    {m},{eol}" for m in spelled) + ")"
