@@ -199,3 +199,31 @@ def test_the_guards_imports_join_the_modules_import_of_the_same_module(tmp_path:
         check=False,
     )
     assert json.loads(lint.stdout) == [], lint.stdout
+
+
+def test_two_new_third_party_imports_after_a_standard_library_block(tmp_path: Path) -> None:
+    # paperless-ngx's classifier.py: its first import block is the standard library's, so OpenTelemetry's import
+    # starts a third-party section after it; the guard's Django imports landed above that section's blank line
+    project = tmp_path / "web_errors_deep"
+    shutil.copytree(FIXTURE, project)
+    views = project / "pages" / "views.py"
+    text = views.read_text(encoding="utf-8").replace(
+        "from pages.lookup import page_or_404\n",
+        "import logging\nfrom typing import TYPE_CHECKING\n\n"
+        "if TYPE_CHECKING:\n    from collections.abc import Callable\n\n"
+        "from pages.lookup import page_or_404\n\nLOG = logging.getLogger(__name__)\n",
+    )
+    views.write_text(text, encoding="utf-8")
+    applied = run_cli("apply", project, "--symbol", "pages.views:page", "--no-cache")
+    assert applied.returncode == 0, applied.stderr
+    page = views.read_text(encoding="utf-8")
+    assert "TYPE_CHECKING\n\nfrom django.core.exceptions import " in page, page
+    assert "from django.http import Http404\nfrom opentelemetry import trace\n\nif TYPE_CHECKING" in page, page
+    lint = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "--select", "I", "--output-format", "json", "pages"],
+        capture_output=True,
+        text=True,
+        cwd=project,
+        check=False,
+    )
+    assert json.loads(lint.stdout) == [], lint.stdout

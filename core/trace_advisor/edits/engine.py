@@ -442,6 +442,8 @@ def _join_imports(text: str, import_text: str, module: str) -> str:
     the section), else before it."""
     lines = text.splitlines(keepends=True)
     at = 0
+    while at < len(lines) and not lines[at].strip():  # a new section's blank line above it stays above it
+        at += 1
     while at < len(lines) and lines[at].startswith(("from ", "import ")):
         imported = lines[at].split()[1]
         if imported.lower() > module.lower():
