@@ -21,6 +21,7 @@ from trace_advisor.datatypes import (
     UnresolvedReason,
 )
 from trace_advisor.facts.chains import chain_text
+from trace_advisor.facts.codec import EncodedReads
 from trace_advisor.facts.records import (
     ALIAS,
     ANNOTATION,
@@ -398,21 +399,40 @@ class Resolver:
                 sites.append(ResolvedCall(caller, where, call.text, (), missing))
         # a read of no workspace property's name runs no getter (``_getters``): most reads, skipped here
         properties = self._hierarchy.property_names() if self._modules.workspace_read() else None
-        for read in info.facts.reads:  # after the calls (``ModuleCalls.ordered`` follows the facts' calls first)
-            assert read.chain is not None
-            if known is not None and id(read) in known:
-                if (kept := known[id(read)]) is not None:
-                    sites.append(kept)
-                continue
-            if properties is not None and read.chain[-1] not in properties:
-                continue
-            if getters := self._getters(info, read.scope, read.chain):
-                caller = callers.get(read.scope) or f"{info.name}:{read.scope}"
-                where = Range.packed(read.loc)
-                edges = tuple(CallEdge(caller, getter, where, external) for getter, external in getters)
-                sites.append(ResolvedCall(caller, where, read.text, edges))
+        reads = info.facts.reads  # after the calls (``ModuleCalls.ordered`` follows the facts' calls first)
+        if known is None and isinstance(reads, EncodedReads):  # as encoded: no CallSite made for the reads skipped
+            for reader, chain, text, loc, _ in reads.rows():
+                if properties is None or chain[-1] in properties:
+                    self._read_site(info, callers, reader, chain, text, loc, sites)
+        else:
+            for read in reads:
+                assert read.chain is not None
+                if known is not None and id(read) in known:
+                    if (kept := known[id(read)]) is not None:
+                        sites.append(kept)
+                    continue
+                if properties is None or read.chain[-1] in properties:
+                    self._read_site(info, callers, read.scope, read.chain, read.text, read.loc, sites)
         self._release_locals(info)
         return sites
+
+    def _read_site(
+        self,
+        info: ModuleInfo,
+        callers: Mapping[str, str],
+        scope: str,
+        chain: Chain,
+        text: str,
+        loc: int,
+        sites: list[ResolvedCall],
+    ) -> None:
+        """The site of an attribute read that runs a property's getter, added to ``sites`` (a read running none
+        adds nothing)."""
+        if getters := self._getters(info, scope, chain):
+            caller = callers.get(scope) or f"{info.name}:{scope}"
+            where = Range.packed(loc)
+            edges = tuple(CallEdge(caller, getter, where, external) for getter, external in getters)
+            sites.append(ResolvedCall(caller, where, text, edges))
 
     def _queued(self, info: ModuleInfo, scope: str, chain: Chain, targets: list[tuple[SymbolId, bool]]) -> bool:
         """Whether a call only queues a command for a later one to send (``pipe.set(k, v)`` on a redis pipeline, until
