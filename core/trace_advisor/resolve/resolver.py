@@ -102,6 +102,10 @@ _TYPING_CASTS = frozenset({"typing:cast", "typing_extensions:cast"})  # ``cast(T
 _MEANINGLESS_ANNOTATIONS = frozenset({"typing:Any", "typing_extensions:Any", "builtins:object"})
 
 
+# a symbol of a package the factory table lists a command-queueing class of: ``redis:...``, ``redis.client:...``
+_QUEUE_PREFIXES = tuple(f"{package}{separator}" for package in sorted(QUEUE_PACKAGES) for separator in ":.")
+
+
 class Resolver:
     """Resolution state for one generation of the index; ``clear()`` after any module changed."""
 
@@ -438,7 +442,7 @@ class Resolver:
         """Whether a call only queues a command for a later one to send (``pipe.set(k, v)`` on a redis pipeline, until
         ``pipe.execute()``): every value of its receiver is an instance of a class the factory table says queues
         commands, and the method is not one of those that do not."""
-        if len(chain) < 2 or not any(t.partition(":")[0].partition(".")[0] in QUEUE_PACKAGES for t, _ in targets):
+        if len(chain) < 2 or not any(t.startswith(_QUEUE_PREFIXES) for t, _ in targets):
             return False
         receivers = self.eval_chain(info, scope, chain[:-1])
         for kind, ident in receivers:
@@ -901,7 +905,10 @@ class Resolver:
 
     # ---- names and chains ------------------------------------------------------------------------------------
     def eval_chain(self, info: ModuleInfo, scope: str, chain: Chain) -> Values:
-        table = self._scope_table(info.name, scope)
+        tables = self._scoped.get(info.name)  # ``_scope_table``, looked up in place: asked a million times
+        table = tables.get(scope) if tables is not None else None
+        if table is None:
+            table = self._scope_table(info.name, scope)
         found = table.get(chain)
         if found is not None:
             return self.frames.seen(found) if type(found) is Pending else found
@@ -1047,7 +1054,10 @@ class Resolver:
 
     def lookup_name(self, info: ModuleInfo, scope_name: str, name: str) -> Values:
         """Python's scoping: the scope itself, enclosing functions (not classes), the module, star imports, builtins."""
-        table = self._scope_table(info.name, scope_name)
+        tables = self._scoped.get(info.name)  # ``_scope_table``, looked up in place
+        table = tables.get(scope_name) if tables is not None else None
+        if table is None:
+            table = self._scope_table(info.name, scope_name)
         found = table.get(name)
         if found is not None:
             return self.frames.seen(found) if type(found) is Pending else found
