@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 from collections.abc import Iterator, Mapping, Sequence
+from itertools import starmap
 from typing import Any, overload
 
 from trace_advisor.facts.records import NO_BINDINGS, READ, Binding, CallSite, Chain, Decorator, ModuleFacts, Scope
@@ -112,12 +113,6 @@ def decode(data: bytes) -> ModuleFacts:
     decoded: dict[int, tuple[Binding, ...]] = {}
     single: dict[int, Binding] = {}
 
-    def binding(item: tuple[Any, ...]) -> Binding:
-        found = single.get(id(item))
-        if found is None:
-            found = single[id(item)] = Binding(*item)
-        return found
-
     def bindings(items: tuple[Any, ...]) -> Mapping[str, tuple[Binding, ...]]:
         if not items:
             return NO_BINDINGS  # most scopes set no ``self.x``: one shared empty mapping, not a dict each
@@ -125,42 +120,51 @@ def decode(data: bytes) -> ModuleFacts:
         for name, found in items:
             known = decoded.get(id(found))
             if known is None:
-                known = decoded[id(found)] = tuple(binding(item) for item in found)
+                made = []
+                for item in found:
+                    one = single.get(id(item))
+                    if one is None:
+                        one = single[id(item)] = Binding(*item)
+                    made.append(one)
+                known = decoded[id(found)] = tuple(made)
             out[name] = known
         return out
 
+    # this runs for every module a cold index parses (and a warm one reads): list comprehensions, positional fields
     return ModuleFacts(
-        scopes=tuple(
-            Scope(
-                qualname=s[0],
-                kind=s[1],
-                parent=s[2],
-                loc=s[3],
-                name_loc=s[4],
-                bindings=bindings(s[5]),
-                is_async=s[6],
-                decorators=tuple(Decorator(text, chain) for text, chain in s[7]),
-                bases=s[8],
-                params=s[9],
-                returns=s[10],
-                return_values=s[11],
-                attributes=bindings(s[12]),
-                star_imports=s[13],
-                method_kind=s[14],
-                yield_values=s[15],
-                returns_receiver=s[16],
-                positional=s[17],
-                posonly=s[18],
-                defaults=s[19],
-            )
-            for s in scopes
+        tuple(
+            [
+                Scope(
+                    s[0],  # qualname, kind, parent, loc, name_loc
+                    s[1],
+                    s[2],
+                    s[3],
+                    s[4],
+                    bindings(s[5]),
+                    s[6],  # is_async
+                    tuple([Decorator(text, chain) for text, chain in s[7]]) if s[7] else (),
+                    s[8],  # bases
+                    s[9],  # params
+                    s[17],  # positional
+                    s[18],  # posonly
+                    s[19],  # defaults
+                    s[10],  # returns
+                    s[11],  # return_values
+                    s[15],  # yield_values
+                    bindings(s[12]),  # attributes
+                    s[13],  # star_imports
+                    s[14],  # method_kind
+                    s[16],  # returns_receiver
+                )
+                for s in scopes
+            ]
         ),
-        calls=tuple(CallSite(*c) for c in calls),
-        all_names=all_names,
-        line_count=line_count,
-        top_level=top_level,
-        rewritten=rewritten,
-        reads=EncodedReads(reads) if isinstance(reads, bytes) else (),
+        tuple(starmap(CallSite, calls)),
+        all_names,
+        line_count,
+        top_level,
+        rewritten,
+        EncodedReads(reads) if isinstance(reads, bytes) else (),
     )
 
 
@@ -174,8 +178,14 @@ class EncodedReads(Sequence[CallSite]):
     def __init__(self, data: bytes) -> None:
         self.data = data
 
+    def rows(self) -> tuple[tuple[str, Chain, str, int, int], ...]:
+        """Each read as ``(scope, chain, text, loc, name_loc)``, no ``CallSite`` made (resolution skips most)."""
+        return marshal.loads(self.data)  # type: ignore[no-any-return]
+
     def _decoded(self) -> tuple[CallSite, ...]:
-        return tuple(CallSite(r[0], r[1], r[2], r[3], r[4], implicit=READ) for r in marshal.loads(self.data))
+        return tuple(
+            [CallSite(scope, chain, text, loc, name_loc, (), READ) for scope, chain, text, loc, name_loc in self.rows()]
+        )
 
     def __iter__(self) -> Iterator[CallSite]:
         return iter(self._decoded())

@@ -94,7 +94,10 @@ _OWN_SCOPES = frozenset({ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorE
 # extracts top-level definitions without the module's other statements): every binding of a name reaches
 _PLAIN: dict[str, str] = {}
 # fields that never hold a node (names, flags, the context, a constant's value)
-_SCALAR_FIELDS = frozenset({"ctx", "attr", "arg", "id", "conversion", "is_async", "kind", "type_comment", "level"})
+# and the operators of ``BinOp``, ``BoolOp``, ``UnaryOp``, ``Compare`` and ``AugAssign`` (nodes without fields)
+_SCALAR_FIELDS = frozenset(
+    {"ctx", "attr", "arg", "id", "conversion", "is_async", "kind", "type_comment", "level", "op", "ops"}
+)
 # per node type, the fields that can hold sub-expressions
 _FIELDS: Mapping[type, tuple[str, ...]] = MappingProxyType(
     {
@@ -116,6 +119,7 @@ class _Extractor:
         self._scopes: list[ScopeBuilder] = []
         self._calls: list[CallSite] = []
         self._reads: list[CallSite] = []
+        self._texts: dict[Chain, str] = {}  # each chain's text (``chain_text``, interned): most are written many times
         self._all_names: list[str] | None = None
         self._all_dynamic = False
         # lambdas: id(node) -> the qualname of its scope, numbered per enclosing scope in source order (all the
@@ -998,6 +1002,7 @@ class _Extractor:
         stack: list[object] = [node]
         pop, push, append = stack.pop, stack.extend, stack.append
         calls = self._calls
+        texts = self._texts
         fields = _FIELDS
         while stack:
             current = pop()
@@ -1027,7 +1032,10 @@ class _Extractor:
                     and (type(func) is ast.Name or not has_call(func))
                 )
                 # one text object for all modules (``os.path.join`` is written in hundreds): marshal keeps it interned
-                text = intern(chain_text(chain)) if readable and chain is not None else self._segment(func)
+                if readable and chain is not None:
+                    text = texts.get(chain) or texts.setdefault(chain, intern(chain_text(chain)))
+                else:
+                    text = self._segment(func)
                 if chain is not None and chain[0] in _DISPLAYS and len(chain) > 1 and chain[1][:3] in _LOOKUPS:
                     chain = self._displayed(func, chain, scope, names)
                 if names and chain is not None:
@@ -1155,7 +1163,8 @@ class _Extractor:
             loc_of(line, col, end_line, end_col),
             loc_of(end_line, max(end_col - len(node.attr), 0), end_line, end_col),
         )
-        self._reads.append(CallSite(scope.qualname, chain, intern(chain_text(chain)), loc, name_loc, implicit=READ))
+        text = self._texts.get(chain) or self._texts.setdefault(chain, intern(chain_text(chain)))
+        self._reads.append(CallSite(scope.qualname, chain, text, loc, name_loc, (), READ))
 
     def _own_scope(
         self,

@@ -96,6 +96,8 @@ class ParameterFlow:
         # key -> module -> (its info, its call sites with that key, those of them passing more than literals)
         self._sites: dict[str, dict[str, tuple[ModuleInfo, tuple[CallSite, ...], tuple[CallSite, ...]]]] = {}
         self._indexed: dict[str, tuple[str, ...]] = {}  # module -> its keys
+        # key -> ``_sites[key]``'s values in module order (read by every scan of the key), made when first read
+        self._ordered: dict[str, tuple[tuple[ModuleInfo, tuple[CallSite, ...], tuple[CallSite, ...]], ...]] = {}
         self._complete = False
         self._stale: set[str] = set()  # modules whose call sites are read again on the next question
         # module -> id of a call site -> the functions it reaches, each with the parameters bound before its
@@ -110,6 +112,7 @@ class ParameterFlow:
 
     def clear(self) -> None:
         self._sites.clear()
+        self._ordered.clear()
         self._indexed.clear()
         self._complete = False
         self._stale.clear()
@@ -136,6 +139,7 @@ class ParameterFlow:
         calls reach stands until :meth:`forget` (the index calls it when resolution may have changed)."""
         for key in self._indexed.pop(module, ()):
             self._sites.get(key, {}).pop(module, None)
+            self._ordered.pop(key, None)
         self._stale.add(module)
         self._reached.pop(module, None)
         self._reaching.clear()
@@ -244,14 +248,24 @@ class ParameterFlow:
         symbol = f"{info.name}:{scope.qualname}"
         out: list[tuple[ModuleInfo, CallSite, int]] = []
         read = 0
+        reached_in = self._reached
         for number, key in enumerate(keys):
             self._readers.setdefault(key, {}).setdefault(info.name, set()).add(scope.qualname)
-            for _, (site_info, every, flowing) in sorted(self._sites.get(key, {}).items()):
+            ordered = self._ordered.get(key)
+            if ordered is None:
+                ordered = self._ordered[key] = tuple(found for _, found in sorted(self._sites.get(key, {}).items()))
+            for site_info, every, flowing in ordered:
+                reached = reached_in.get(site_info.name)
                 for site in every if literals else flowing:
                     read += 1
                     if read > _MAX_SITES:  # a name called everywhere: the parameter holds what the first calls pass
                         return keys[: number + 1], out
-                    for target, offset in self._site_targets(site_info, site):
+                    # what the site reaches, as ``_site_targets`` keeps it (looked up here: most sites are read often)
+                    targets = reached.get(id(site)) if reached is not None else None
+                    if targets is None:
+                        targets = self._site_targets(site_info, site)
+                        reached = reached_in.get(site_info.name)
+                    for target, offset in targets:
                         if target == symbol or (
                             owner is not None
                             and symbol in self._implementations(target, f"{site_info.name}:{site.scope}")
@@ -323,6 +337,7 @@ class ParameterFlow:
         for key, sites in by_key.items():
             flowing = tuple(site for site in sites if not _literal_only(site))  # tuples: a list would over-allocate
             self._sites.setdefault(key, {})[info.name] = (info, tuple(sites), flowing)
+            self._ordered.pop(key, None)
 
 
 def _holders(info: ModuleInfo, scope: Scope) -> list[str]:

@@ -21,6 +21,7 @@ from trace_advisor.datatypes import (
     UnresolvedReason,
 )
 from trace_advisor.facts.chains import chain_text
+from trace_advisor.facts.codec import EncodedReads
 from trace_advisor.facts.records import (
     ALIAS,
     ANNOTATION,
@@ -99,6 +100,10 @@ _OBJECT_INIT = "builtins:object.__init__"  # what a class without bases (or only
 _NO_CLASS: Final = "?"  # not looked up yet (``Resolver._caller_class``)
 _TYPING_CASTS = frozenset({"typing:cast", "typing_extensions:cast"})  # ``cast(T, v)`` is an instance of T
 _MEANINGLESS_ANNOTATIONS = frozenset({"typing:Any", "typing_extensions:Any", "builtins:object"})
+
+
+# a symbol of a package the factory table lists a command-queueing class of: ``redis:...``, ``redis.client:...``
+_QUEUE_PREFIXES = tuple(f"{package}{separator}" for package in sorted(QUEUE_PACKAGES) for separator in ":.")
 
 
 class Resolver:
@@ -398,27 +403,46 @@ class Resolver:
                 sites.append(ResolvedCall(caller, where, call.text, (), missing))
         # a read of no workspace property's name runs no getter (``_getters``): most reads, skipped here
         properties = self._hierarchy.property_names() if self._modules.workspace_read() else None
-        for read in info.facts.reads:  # after the calls (``ModuleCalls.ordered`` follows the facts' calls first)
-            assert read.chain is not None
-            if known is not None and id(read) in known:
-                if (kept := known[id(read)]) is not None:
-                    sites.append(kept)
-                continue
-            if properties is not None and read.chain[-1] not in properties:
-                continue
-            if getters := self._getters(info, read.scope, read.chain):
-                caller = callers.get(read.scope) or f"{info.name}:{read.scope}"
-                where = Range.packed(read.loc)
-                edges = tuple(CallEdge(caller, getter, where, external) for getter, external in getters)
-                sites.append(ResolvedCall(caller, where, read.text, edges))
+        reads = info.facts.reads  # after the calls (``ModuleCalls.ordered`` follows the facts' calls first)
+        if known is None and isinstance(reads, EncodedReads):  # as encoded: no CallSite made for the reads skipped
+            for reader, chain, text, loc, _ in reads.rows():
+                if properties is None or chain[-1] in properties:
+                    self._read_site(info, callers, reader, chain, text, loc, sites)
+        else:
+            for read in reads:
+                assert read.chain is not None
+                if known is not None and id(read) in known:
+                    if (kept := known[id(read)]) is not None:
+                        sites.append(kept)
+                    continue
+                if properties is None or read.chain[-1] in properties:
+                    self._read_site(info, callers, read.scope, read.chain, read.text, read.loc, sites)
         self._release_locals(info)
         return sites
+
+    def _read_site(
+        self,
+        info: ModuleInfo,
+        callers: Mapping[str, str],
+        scope: str,
+        chain: Chain,
+        text: str,
+        loc: int,
+        sites: list[ResolvedCall],
+    ) -> None:
+        """The site of an attribute read that runs a property's getter, added to ``sites`` (a read running none
+        adds nothing)."""
+        if getters := self._getters(info, scope, chain):
+            caller = callers.get(scope) or f"{info.name}:{scope}"
+            where = Range.packed(loc)
+            edges = tuple(CallEdge(caller, getter, where, external) for getter, external in getters)
+            sites.append(ResolvedCall(caller, where, text, edges))
 
     def _queued(self, info: ModuleInfo, scope: str, chain: Chain, targets: list[tuple[SymbolId, bool]]) -> bool:
         """Whether a call only queues a command for a later one to send (``pipe.set(k, v)`` on a redis pipeline, until
         ``pipe.execute()``): every value of its receiver is an instance of a class the factory table says queues
         commands, and the method is not one of those that do not."""
-        if len(chain) < 2 or not any(t.partition(":")[0].partition(".")[0] in QUEUE_PACKAGES for t, _ in targets):
+        if len(chain) < 2 or not any(t.startswith(_QUEUE_PREFIXES) for t, _ in targets):
             return False
         receivers = self.eval_chain(info, scope, chain[:-1])
         for kind, ident in receivers:
@@ -881,7 +905,10 @@ class Resolver:
 
     # ---- names and chains ------------------------------------------------------------------------------------
     def eval_chain(self, info: ModuleInfo, scope: str, chain: Chain) -> Values:
-        table = self._scope_table(info.name, scope)
+        tables = self._scoped.get(info.name)  # ``_scope_table``, looked up in place: asked a million times
+        table = tables.get(scope) if tables is not None else None
+        if table is None:
+            table = self._scope_table(info.name, scope)
         found = table.get(chain)
         if found is not None:
             return self.frames.seen(found) if type(found) is Pending else found
@@ -1027,7 +1054,10 @@ class Resolver:
 
     def lookup_name(self, info: ModuleInfo, scope_name: str, name: str) -> Values:
         """Python's scoping: the scope itself, enclosing functions (not classes), the module, star imports, builtins."""
-        table = self._scope_table(info.name, scope_name)
+        tables = self._scoped.get(info.name)  # ``_scope_table``, looked up in place
+        table = tables.get(scope_name) if tables is not None else None
+        if table is None:
+            table = self._scope_table(info.name, scope_name)
         found = table.get(name)
         if found is not None:
             return self.frames.seen(found) if type(found) is Pending else found
