@@ -111,6 +111,31 @@ def test_lines_the_span_pushes_past_the_line_length_are_wrapped_inside_their_bra
     assert "longer than the project's line length" not in done.stderr
 
 
+IN_A_TUPLE = """\
+def check(query) -> tuple[bool, str]:
+    if not query.exists():
+        return (
+            False,
+            "Document custom fields do not match the configured custom field query",
+        )
+    return True, ""
+"""
+
+
+def test_a_long_string_in_a_collection_stays_whole(tmp_path: Path) -> None:
+    # paperless-ngx's matching.py: the pushed string was cut into two adjacent pieces inside the returned tuple,
+    # which ruff's ISC004 reads as a missing comma; a call's argument is still cut (implicit concatenation is fine)
+    (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 84\n")
+    module = tmp_path / "matching.py"
+    module.write_text(IN_A_TUPLE)
+    assert ruff_findings(tmp_path, [module], "ISC,E501") == []
+    done = run_cli("apply", "matching.py", "--symbol", "check", "--plain", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    edited = module.read_text()
+    assert '                "Document custom fields do not match the configured custom field query",\n' in edited
+    assert ruff_findings(tmp_path, [module], "ISC") == []
+
+
 def ruff_format_diff(root: Path, files: list[Path]) -> str:
     """What ``ruff format`` (at the project's settings) would still change in ``files``: "" when nothing."""
     return _ruff(root, ["format", "--diff"], files)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import bisect
 import io
+import keyword
 import re
 import tokenize
 from collections.abc import Callable
@@ -59,6 +60,10 @@ class Tokens:
         fstrings = 0
         previous = ""
         open_at: list[tuple[int, int]] = []  # where the brackets open at this point are
+        # per open bracket: whether it is a display (tuple, list, set, dict), whose strings stay whole: two adjacent
+        # pieces in a collection read as a missing comma (ruff's ISC004)
+        displays: list[bool] = []
+        after_value = False  # the last significant token ends a value (a name, a literal, a closing bracket)
         try:
             for tok in tokenize.generate_tokens(io.StringIO(text).readline):
                 start = (tok.start[0] + first_line - 1, tok.start[1])
@@ -69,7 +74,14 @@ class Tokens:
                     self.pragmas.add(start[0])
                 if tok.type in _INSIGNIFICANT or tok.type == tokenize.ENDMARKER:
                     continue
-                if tok.type == tokenize.STRING and open_at and not fstrings and end_row == start[0]:
+                inside_display = bool(displays) and displays[-1]
+                if (
+                    tok.type == tokenize.STRING
+                    and open_at
+                    and not fstrings
+                    and end_row == start[0]
+                    and not inside_display
+                ):
                     opening = _PLAIN_STRING.match(tok.string)
                     if opening and "\\N" not in tok.string:  # a named escape may hold spaces
                         where = (start[1], tok.end[1], opening.group())
@@ -86,8 +98,14 @@ class Tokens:
                 fstrings += (tok.type == _FSTRING_START) - (tok.type == _FSTRING_END)
                 if tok.type == tokenize.OP and not fstrings and tok.string in "([{":
                     open_at.append(start)
+                    displays.append(tok.string == "{" or not after_value)
                 elif tok.type == tokenize.OP and not fstrings and tok.string in ")]}" and open_at:
                     open_at.pop()
+                    if displays:
+                        displays.pop()
+                after_value = (tok.type == tokenize.OP and tok.string in ")]}") or (
+                    tok.type in (tokenize.NAME, tokenize.NUMBER, tokenize.STRING) and not keyword.iskeyword(tok.string)
+                )
                 previous = tok.string if tok.type == tokenize.OP else " "
                 self.starts.append(start)
                 self.strings.append(tok.string)
