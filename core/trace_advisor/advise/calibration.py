@@ -279,6 +279,10 @@ def _graph(ctx: FunctionContext, by_symbol: Mapping[str, Scored], around: Around
     }
     distance = around.entry_distance(ctx.symbol) if around is not None else None
     found["g_entry"] = 1.0 / (1.0 + distance) if distance is not None else 0.0
+    if ctx.class_name is not None:  # an implementation of an operation a base class of the workspace declares
+        inherited = [v for v in (verdict(f"{base}.{ctx.name}") for base in ctx.class_mro[:NEIGHBOURS]) if v is not None]
+        found["g_overrides"] = float(bool(inherited))
+        found["g_base_ev"] = float(any(v.priority is not None for v in inherited))
     return found
 
 
