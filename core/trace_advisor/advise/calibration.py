@@ -11,8 +11,9 @@ calls and how many of those have evidence, workspace callees doing I/O and how f
 shares for the file, how many functions of the file have evidence and how many of those are stronger), and where it
 sits on the paths from entry points to I/O across files (``g_*``, read through :class:`Around`: what share of its
 callers have evidence or a span by the rules, whether it is the outermost function with evidence, how many other
-modules call it, how many of its callees get a span, how close an entry point is above it; a model reading none of
-them reads no other file). The model is data; nothing is learned at run time. Functions the rules never recommend
+modules call it, how many of its callees get a span, how close an entry point is above it, whether it overrides a
+method a base class of the workspace defines and whether that one has evidence; a model reading none of them reads
+no other file). The model is data; nothing is learned at run time. Functions the rules never recommend
 (trivial, no evidence, silenced, only wrapping an instrumented call) keep their verdict.
 """
 
@@ -279,6 +280,10 @@ def _graph(ctx: FunctionContext, by_symbol: Mapping[str, Scored], around: Around
     }
     distance = around.entry_distance(ctx.symbol) if around is not None else None
     found["g_entry"] = 1.0 / (1.0 + distance) if distance is not None else 0.0
+    if ctx.class_name is not None:  # an implementation of an operation a base class of the workspace declares
+        inherited = [v for v in (verdict(f"{base}.{ctx.name}") for base in ctx.class_mro[:NEIGHBOURS]) if v is not None]
+        found["g_overrides"] = float(bool(inherited))
+        found["g_base_ev"] = float(any(v.priority is not None for v in inherited))
     return found
 
 
