@@ -412,3 +412,31 @@ def test_an_awaited_call_the_span_pushes_past_the_line_length_is_laid_out_as_the
     assert "        wallet = await check_wallet_for_payment(\n            wallet_id, tag," in edited
     assert "        await send_payment_notification_in_background(\n            wallet_id," in edited
     assert "        return await calculate_fiat_amounts(\n            amount / 1000," in edited
+
+
+TRAILING = """\
+def select(rows, exclude_uncheckable: bool):
+    if exclude_uncheckable:  # checkable means it has a checking id that is not internal
+        rows = [row for row in rows if row]
+    total = 0 + \\
+        len(rows)  # rows counted after the filter above, the internal ones excluded too
+    return rows, total
+"""
+
+
+def test_a_trailing_comment_pushed_past_the_limit_moves_above_its_code(tmp_path: Path) -> None:
+    # lnbits' crud/payments.py: ``if exclude_uncheckable:  # checkable means...`` went past 88 columns (E501)
+    (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 88\n")
+    module = tmp_path / "crud.py"
+    module.write_text(TRAILING)
+    assert ruff_findings(tmp_path, [module]) == []
+    done = run_cli("apply", "crud.py", "--symbol", "select", "--plain", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    edited = module.read_text()
+    moved = "        # checkable means it has a checking id that is not internal\n        if exclude_uncheckable:\n"
+    assert moved in edited, edited
+    # after a backslash a comment line cannot go in between: that line stays as it is
+    assert "            len(rows)  # rows counted after the filter above, the internal ones excluded too\n" in edited
+    assert ruff_findings(tmp_path, [module], "E501") == [
+        ("crud.py", "E501", "len(rows)  # rows counted after the filter above, the internal ones excluded too")
+    ]

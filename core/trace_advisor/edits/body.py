@@ -18,6 +18,7 @@ from trace_advisor.edits.handlers import HandlerPlan
 from trace_advisor.edits.layout import Statement, columns
 from trace_advisor.edits.locate import FunctionNode
 from trace_advisor.edits.reflow import (
+    comment_above,
     fits,
     item_call,
     line_layouts,
@@ -484,6 +485,9 @@ def with_edit(
         laid = laid_out(layout, _indent_of(moved_text), width) if layout is not None else None
         if laid is None and number not in tokens.pragmas:
             laid = wrapped_comment(moved_text, width) or one_per_line(source, number, moved_text)
+            joined = number > 1 and source.line(number - 1).rstrip().endswith("\\")  # a backslash continues here
+            if laid is None and number not in tokens.inside and not joined:
+                laid = comment_above(moved_text, width)
         if laid is not None and fits(laid, width):
             for piece in laid[:-1]:
                 emit(piece + eol, True)

@@ -248,6 +248,27 @@ def wrapped_comment(text: str, width: int) -> list[str] | None:
     return lines if len(lines) > 1 and fits(lines, width) else None
 
 
+def comment_above(text: str, width: int) -> list[str] | None:
+    """A line that its trailing comment pushes past ``width``: the comment on its own line above the code (refilled
+    when it is too long itself), the code as it was; None when the code alone does not fit or there is no trailing
+    comment (a formatter keeps such a comment where it is, and the line too long)."""
+    indent, body = text[: len(text) - len(text.lstrip())], text.strip()
+    at = None
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(body + "\n").readline):
+            if tok.type == tokenize.COMMENT and tok.start[0] == 1:
+                at = tok.start[1]
+    except (tokenize.TokenError, SyntaxError):
+        pass  # a line of a statement that goes on: its tokens up to here were read
+    if not at or body.startswith("#"):
+        return None
+    code, comment = indent + body[:at].rstrip(), indent + body[at:]
+    if columns(code) > width:
+        return None
+    above = [comment] if columns(comment) <= width else wrapped_comment(comment, width)
+    return [*above, code] if above is not None else None
+
+
 _LABEL = re.compile(r"[A-Za-z]+:\s+")  # ``NOTE: ``, ``TODO: ``
 _ITEM = re.compile(r"(?:\d+[.)]|[-*+\u2022])\s+")  # a list item's marker in a comment: ``1. ``, ``- ``
 
