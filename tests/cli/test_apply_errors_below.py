@@ -145,19 +145,8 @@ assert dispatch("/items/a1") == {"endpoint": "item", "name": "a1"}
     ]
 
 
-def test_imports_follow_a_force_single_line_project(tmp_path: Path) -> None:
-    # paperless-ngx (isort.force-single-line): ``from django.core.exceptions import BadRequest, PermissionDenied, ...``
-    # on one line failed its ``ruff check`` (I001) in 43 files
-    project = tmp_path / "web_errors_deep"
-    shutil.copytree(FIXTURE, project)
-    with (project / "pyproject.toml").open("a", encoding="utf-8") as config:
-        config.write("\n[tool.ruff.lint.isort]\nforce-single-line = true\n")
-    applied = run_cli("apply", project, "--symbol", "pages.views:page", "--no-cache")
-    assert applied.returncode == 0, applied.stderr
-    page = (project / "pages" / "views.py").read_text(encoding="utf-8")
-    imports = [line for line in page.splitlines() if line.startswith("from django")]
-    assert "from django.core.exceptions import BadRequest" in imports, page
-    assert all(", " not in line for line in imports), imports
+def import_findings(project: Path) -> list[object]:
+    """What ``ruff check --select I`` finds in the project's ``pages`` package."""
     lint = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--no-cache", "--select", "I", "--output-format", "json", "pages"],
         capture_output=True,
@@ -165,65 +154,61 @@ def test_imports_follow_a_force_single_line_project(tmp_path: Path) -> None:
         cwd=project,
         check=False,
     )
-    assert json.loads(lint.stdout) == [], lint.stdout
+    found: list[object] = json.loads(lint.stdout)
+    return found
+
+
+def applied_page(tmp_path: Path, old: str = "", new: str = "", config: str = "") -> str:
+    """``pages/views.py`` of the fixture (``old`` replaced with ``new``, ``config`` added to pyproject.toml) after
+    ``apply --symbol pages.views:page``."""
+    project = tmp_path / "web_errors_deep"
+    shutil.copytree(FIXTURE, project)
+    views = project / "pages" / "views.py"
+    views.write_text(views.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as pyproject:
+        pyproject.write(config)
+    applied = run_cli("apply", project, "--symbol", "pages.views:page", "--no-cache")
+    assert applied.returncode == 0, applied.stderr
+    return views.read_text(encoding="utf-8")
+
+
+def test_imports_follow_a_force_single_line_project(tmp_path: Path) -> None:
+    # paperless-ngx (isort.force-single-line): ``from django.core.exceptions import BadRequest, PermissionDenied, ...``
+    # on one line failed its ``ruff check`` (I001) in 43 files
+    page = applied_page(tmp_path, config="\n[tool.ruff.lint.isort]\nforce-single-line = true\n")
+    imports = [line for line in page.splitlines() if line.startswith("from django")]
+    assert "from django.core.exceptions import BadRequest" in imports, page
+    assert all(", " not in line for line in imports), imports
+    assert import_findings(tmp_path / "web_errors_deep") == []
 
 
 def test_the_guards_imports_join_the_modules_import_of_the_same_module(tmp_path: Path) -> None:
     # Flagsmith: ``from django.core.exceptions import ObjectDoesNotExist`` already there; the guard's three classes
     # made a second import of the module (ruff I001 in 10 files) when one line of all four passed the line length
-    project = tmp_path / "web_errors_deep"
-    shutil.copytree(FIXTURE, project)
-    views = project / "pages" / "views.py"
-    text = views.read_text(encoding="utf-8")
-    views.write_text(
-        text.replace(
-            "from pages.lookup import page_or_404\n",
-            "from django.core.exceptions import ObjectDoesNotExist\n\nfrom pages.lookup import page_or_404\n\n"
-            "MISSING = ObjectDoesNotExist\n",
-        ),
-        encoding="utf-8",
+    page = applied_page(
+        tmp_path,
+        "from pages.lookup import page_or_404\n",
+        "from django.core.exceptions import ObjectDoesNotExist\n\nfrom pages.lookup import page_or_404\n\n"
+        "MISSING = ObjectDoesNotExist\n",
     )
-    applied = run_cli("apply", project, "--symbol", "pages.views:page", "--no-cache")
-    assert applied.returncode == 0, applied.stderr
-    page = views.read_text(encoding="utf-8")
     joined = (
         "from django.core.exceptions import (\n    BadRequest,\n    ObjectDoesNotExist,\n    PermissionDenied,\n"
         "    SuspiciousOperation,\n)\n"
     )
     assert joined in page and page.count("from django.core.exceptions") == 1, page
-    lint = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--no-cache", "--select", "I", "--output-format", "json", "pages"],
-        capture_output=True,
-        text=True,
-        cwd=project,
-        check=False,
-    )
-    assert json.loads(lint.stdout) == [], lint.stdout
+    assert import_findings(tmp_path / "web_errors_deep") == []
 
 
 def test_two_new_third_party_imports_after_a_standard_library_block(tmp_path: Path) -> None:
     # paperless-ngx's classifier.py: its first import block is the standard library's, so OpenTelemetry's import
     # starts a third-party section after it; the guard's Django imports landed above that section's blank line
-    project = tmp_path / "web_errors_deep"
-    shutil.copytree(FIXTURE, project)
-    views = project / "pages" / "views.py"
-    text = views.read_text(encoding="utf-8").replace(
+    page = applied_page(
+        tmp_path,
         "from pages.lookup import page_or_404\n",
         "import logging\nfrom typing import TYPE_CHECKING\n\n"
         "if TYPE_CHECKING:\n    from collections.abc import Callable\n\n"
         "from pages.lookup import page_or_404\n\nLOG = logging.getLogger(__name__)\n",
     )
-    views.write_text(text, encoding="utf-8")
-    applied = run_cli("apply", project, "--symbol", "pages.views:page", "--no-cache")
-    assert applied.returncode == 0, applied.stderr
-    page = views.read_text(encoding="utf-8")
     assert "TYPE_CHECKING\n\nfrom django.core.exceptions import " in page, page
     assert "from django.http import Http404\nfrom opentelemetry import trace\n\nif TYPE_CHECKING" in page, page
-    lint = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--no-cache", "--select", "I", "--output-format", "json", "pages"],
-        capture_output=True,
-        text=True,
-        cwd=project,
-        check=False,
-    )
-    assert json.loads(lint.stdout) == [], lint.stdout
+    assert import_findings(tmp_path / "web_errors_deep") == []
