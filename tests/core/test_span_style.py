@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from trace_advisor.edits.reflow import with_trailing_commas
 from trace_advisor.project_style import ProjectStyle, read_project_style
 
 from tests.support.cli import run_cli
@@ -440,3 +441,59 @@ def test_a_trailing_comment_pushed_past_the_limit_moves_above_its_code(tmp_path:
     assert ruff_findings(tmp_path, [module], "E501") == [
         ("crud.py", "E501", "len(rows)  # rows counted after the filter above, the internal ones excluded too")
     ]
+
+
+def test_trailing_commas_of_the_layouts_split_over_lines() -> None:
+    """``with_trailing_commas``: what ``ruff check --fix`` (COM812) then ``ruff format`` make of each shape."""
+    unit = "    "
+    cases = {
+        # the items on one indented line: one per line, each with its comma
+        ("    f(", '        "code.function.name", "shop.orders.place"', "    )"): [
+            "    f(",
+            '        "code.function.name",',
+            '        "shop.orders.place",',
+            "    )",
+        ],
+        # a lone argument laid out over lines: its closing bracket gets the comma, its own items too
+        ("    f(", "        g(", "            a, b", "        )", "    )"): [
+            "    f(",
+            "        g(",
+            "            a,",
+            "            b,",
+            "        ),",
+            "    )",
+        ],
+        # a signature, a subscript of two items, a lambda's parameters, a nested comprehension
+        ("    def m(", "        self, a: int, b: str", "    ) -> None:"): [
+            "    def m(",
+            "        self,",
+            "        a: int,",
+            "        b: str,",
+            "    ) -> None:",
+        ],
+        ("    x: dict[", "        str, int", "    ] = {"): [
+            "    x: dict[",
+            "        str,",
+            "        int,",
+            "    ] = {",
+        ],
+        ("    m = map(", "        lambda a, b: a + b, pairs", "    )"): [
+            "    m = map(",
+            "        lambda a, b: a + b,",
+            "        pairs,",
+            "    )",
+        ],
+        ("    f(", "        1, [x for x, *_ in rows]", "    )"): [
+            "    f(",
+            "        1,",
+            "        [x for x, *_ in rows],",
+            "    )",
+        ],
+        # left alone: grouping parentheses, a one-item subscript, a bare generator, a comment after the item
+        ("    return (", "        a if b else c", "    )"): None,
+        ("    v = d[", "        key", "    ]"): None,
+        ("    x = f(", "        y for y in z", "    )"): None,
+        ("    f(", "        g(", "            a,", "        )  # why", "    )"): None,
+    }
+    for lines, expected in cases.items():
+        assert with_trailing_commas(list(lines), unit) == (expected or list(lines)), lines

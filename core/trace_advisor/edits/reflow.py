@@ -462,7 +462,13 @@ def with_trailing_commas(lines: list[str], unit: str) -> list[str]:
             last = out[closing - 1].rstrip()
             own = last.startswith(inner) and not last.startswith(inner + " ")
             ends_item = last.strip()[:1] in ")]}" or _top_level_items(last.strip(), nested=True) is not None
-            if own and ends_item and not last.endswith((",", "(", "[", "{")) and not _subscript(line):
+            if (
+                own
+                and ends_item
+                and "#" not in last
+                and not last.endswith((",", "(", "[", "{"))
+                and not (opener == "[" and _subscript(line))
+            ):
                 out[closing - 1] = last + ","
         at += 1
     return out
