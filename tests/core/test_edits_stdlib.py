@@ -164,6 +164,19 @@ def _lines(node: ast.stmt) -> tuple[int, int]:
     return min([d.lineno for d in decorators] + [node.lineno]), node.end_lineno or node.lineno
 
 
+def _owned_lines(source: SourceText, node: ast.stmt) -> tuple[int, int]:
+    """:func:`_lines` and the comment lines right after the function's last statement, indented into its body (an
+    ``except``'s ``pass  # why`` on the last line becomes ``# why`` there, as ``ruff check --fix`` writes it)."""
+    first, last = _lines(node)
+    def_indent = len(source.line(node.lineno)) - len(source.line(node.lineno).lstrip())
+    while last < len(source.lines) and source.line(last + 1).lstrip().startswith("#"):
+        line = source.line(last + 1)
+        if len(line) - len(line.lstrip()) <= def_indent:
+            break
+        last += 1
+    return first, last
+
+
 def _check_header_insertion(module: ast.Module, source: SourceText, edit: TextEdit) -> str | None:
     """The import/tracer insertion is complete statements placed between two top-level statements."""
     try:
@@ -249,7 +262,9 @@ def check_function(
     again = SpanEditor(new, new_module).edits(qualname, capture, line=new_node.lineno)
     if again.edits or not again.already_traced:
         return f"not idempotent: {again.message}"
-    if comments(SourceText(new), *_lines(new_node)) != comments(source, *_lines(site.node)):
+    if comments(SourceText(new), *_owned_lines(SourceText(new), new_node)) != comments(
+        source, *_owned_lines(source, site.node)
+    ):
         return "comments changed"
     # AST unchanged apart from the import, the tracer and the span itself
     shift = 0  # lines the earlier header insertions added above the next one

@@ -485,15 +485,17 @@ def with_edit(
         laid = laid_out(layout, _indent_of(moved_text), width) if layout is not None else None
         if laid is None and number not in tokens.pragmas:
             laid = wrapped_comment(moved_text, width) or one_per_line(source, number, moved_text)
-            joined = number > 1 and source.line(number - 1).rstrip().endswith("\\")  # a backslash continues here
-            if laid is None and number not in tokens.inside and not joined:
-                laid = comment_above(moved_text, width)
         if laid is not None and fits(laid, width):
             for piece in laid[:-1]:
                 emit(piece + eol, True)
             emit(laid[-1] + ending, True)
             continue
-        *pieces, last_piece = tokens.wrapped(number, moved_text, len(moved_text) - len(text), unit, width)
+        wrapped = tokens.wrapped(number, moved_text, len(moved_text) - len(text), unit, width)
+        joined = number > 1 and source.line(number - 1).rstrip().endswith("\\")  # a backslash continues here
+        if len(wrapped) == 1 and number not in tokens.pragmas and number not in tokens.inside and not joined:
+            # no break in the code brings it within the width: its trailing comment goes above it, if that does
+            wrapped = comment_above(moved_text, width) or wrapped
+        *pieces, last_piece = wrapped
         for piece in pieces:
             emit(piece + eol, True)
         emit(last_piece + ending, bool(pieces))
