@@ -3,7 +3,6 @@ lines, columns in the negotiated position encoding, UTF-16 by default)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -22,12 +21,12 @@ from trace_advisor.datatypes import (
     Usage,
     split_symbol,
 )
+from trace_advisor.positions import split_at_line_breaks
 
 if TYPE_CHECKING:  # the linter loads with the first refresh, not at start-up
     from trace_advisor.lint import LintFinding
 
 SOURCE = "trace-advisor"
-LINE_BREAK = re.compile(r"\r\n|\r|\n")
 KIND = {
     "function": types.SymbolKind.Function,
     "method": types.SymbolKind.Method,
@@ -38,13 +37,8 @@ KIND = {
 
 
 def split_lines(text: str) -> list[str]:
-    """Lines as LSP counts them (only \\r\\n, \\r and \\n break a line), without their line breaks.
-
-    Without a carriage return (most files) ``str.split`` gives the same lines five times faster than the pattern
-    (0.15 vs 0.8 ms for a 3,000-line file: a call hierarchy after each edit splits the edited file)."""
-    if "\r" not in text:
-        return text.split("\n")
-    return LINE_BREAK.split(text)
+    """Lines as LSP counts them (only \\r\\n, \\r and \\n break a line), without their line breaks."""
+    return split_at_line_breaks(text)
 
 
 def path_to_uri(path: str) -> str:

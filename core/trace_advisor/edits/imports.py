@@ -250,7 +250,7 @@ def extend_from_import(
             continue
         added = [name.partition(" as ") for name in names]  # "HTTPException as StarletteHTTPException"
         members = [(a.name, a.asname) for a in stmt.names] + [(name, alias or None) for name, _, alias in added]
-        members.sort(key=lambda m: (_member_type(m[0]), m[0].lower(), m[1] or ""))
+        members.sort(key=lambda m: (member_key(m[0]), m[1] or ""))
         spelled = [f"{n} as {a}" if a else n for n, a in members]
         first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
         start = source.char_column(first, stmt.col_offset)

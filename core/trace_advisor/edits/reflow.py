@@ -452,9 +452,9 @@ def with_trailing_commas(lines: list[str], unit: str) -> list[str]:
             at += 1
             continue
         inner = indent + unit
+        subscript = opener == "[" and _follows_value(line)  # ``x[a,]`` would index with a tuple
         if closing == at + 2:  # the items on one indented line
             items = _top_level_items(out[at + 1].strip(), nested=True)
-            subscript = opener == "[" and _subscript(line)  # ``x[a,]`` would index with a tuple
             own = out[at + 1].startswith(inner) and not out[at + 1].startswith(inner + " ")
             if items is not None and own and (not subscript or len(items) > 1):
                 out[at + 1 : at + 2] = [f"{inner}{item}," for item in items]
@@ -462,13 +462,7 @@ def with_trailing_commas(lines: list[str], unit: str) -> list[str]:
             last = out[closing - 1].rstrip()
             own = last.startswith(inner) and not last.startswith(inner + " ")
             ends_item = last.strip()[:1] in ")]}" or _top_level_items(last.strip(), nested=True) is not None
-            if (
-                own
-                and ends_item
-                and "#" not in last
-                and not last.endswith((",", "(", "[", "{"))
-                and not (opener == "[" and _subscript(line))
-            ):
+            if own and ends_item and "#" not in last and not last.endswith((",", "(", "[", "{")) and not subscript:
                 out[closing - 1] = last + ","
         at += 1
     return out
@@ -480,13 +474,11 @@ def _holds_items(line: str) -> bool:
     stripped = line.strip()
     if stripped.endswith(_GROUPING) or stripped == "(":
         return False
-    before = stripped[-2:-1]
-    if stripped.endswith("("):
-        return before.isalnum() or before in "_)]"
-    return True
+    return _follows_value(stripped) if stripped.endswith("(") else True
 
 
-def _subscript(line: str) -> bool:
-    """Whether the ``[`` ending ``line`` opens a subscript (``dict[``), not a list display."""
+def _follows_value(line: str) -> bool:
+    """Whether the bracket ending ``line`` follows a value (a name, a call, a subscript): a ``[`` then opens a
+    subscript (``dict[``), not a list display, and a ``(`` a call, not a grouping."""
     before = line.rstrip()[-2:-1]
     return before.isalnum() or before in "_)]"

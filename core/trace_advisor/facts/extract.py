@@ -77,9 +77,8 @@ from trace_advisor.facts.records import (
     loc_parts,
     plain_name,
 )
-from trace_advisor.positions import char_column
+from trace_advisor.positions import char_column, split_at_line_breaks
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _DEF_KEYWORD = re.compile(r"(?:async\s+)?def\s+|class\s+")
 _MAX_TEXT = 200
 _STATIC = frozenset({"staticmethod"})
@@ -151,9 +150,7 @@ class _Extractor:
     # ---- positions ------------------------------------------------------------------------------------------
     def lines(self) -> list[str]:
         if self._lines is None:
-            text = self._text
-            # the parser's line breaks; without a ``\r`` (most files) a plain split is the same, and 4x faster
-            self._lines = text.split("\n") if "\r" not in text else _LINE_BREAK.split(text)
+            self._lines = split_at_line_breaks(self._text)  # the parser's line breaks
         return self._lines
 
     def _line(self, number: int) -> str:
