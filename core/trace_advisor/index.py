@@ -24,12 +24,11 @@ from trace_advisor.datatypes import (
     Definition,
     Position,
     Problem,
-    Range,
     ResolvedCall,
     SymbolId,
     SyntaxProblem,
 )
-from trace_advisor.facts.definitions import definition_kind, definitions_of
+from trace_advisor.facts.definitions import definition_kind, definition_of, definitions_of
 from trace_advisor.facts.records import REACHING, CallSite, ModuleFacts, plain_name
 from trace_advisor.facts.splice import splice
 from trace_advisor.facts_cache import FactsCache
@@ -1149,14 +1148,7 @@ def _kept_definitions(
         found = kept.get(id(scope))  # (the old facts are alive: an id is the same scope's)
         kind = definition_kind(scope, scopes)
         if found is None or found.kind != kind or found.symbol != prefix + scope.qualname or found.file != file:
-            found = Definition(
-                symbol=prefix + scope.qualname,
-                kind=kind,
-                file=file,
-                range=Range.packed(scope.loc),
-                name_range=Range.packed(scope.name_loc),
-                is_async=scope.is_async,
-            )
+            found = definition_of(scope, kind, state.module, file)
         out.append(found)
     return tuple(out)
 

@@ -86,14 +86,23 @@ def handle(session, url, params, timeout, payload):
 """
 
 
+def plain_span(
+    tmp_path: Path, source: str, qualname: str, line_length: int, select: str
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """``source`` as ``app.py`` of a project of that line length, on which ruff's ``select`` rules find nothing, after
+    ``apply --symbol qualname --plain``: the module and the run."""
+    (tmp_path / "pyproject.toml").write_text(f"[tool.ruff]\nline-length = {line_length}\n")
+    app = tmp_path / "app.py"
+    app.write_text(source)
+    assert ruff_findings(tmp_path, [app], select) == []
+    done = run_cli("apply", "app.py", "--symbol", qualname, "--plain", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    return app, done
+
+
 def test_lines_the_span_pushes_past_the_line_length_are_wrapped_inside_their_brackets(tmp_path: Path) -> None:
     # every line fits in 88 columns as written; the with block moves the body 4 columns right
-    (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 88\n")
-    app = tmp_path / "app.py"
-    app.write_text(PUSHED)
-    assert ruff_findings(tmp_path, [app]) == []
-    done = run_cli("apply", "app.py", "--symbol", "handle", "--plain", cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
+    app, done = plain_span(tmp_path, PUSHED, "handle", 88, "I,E501")
     edited = app.read_text()
     # the same code (positions aside), and ruff at the project's settings finds nothing (a line with a directive
     # comment is left whole: ruff does not count the directive)
@@ -126,12 +135,7 @@ def check(query) -> tuple[bool, str]:
 def test_a_long_string_in_a_collection_stays_whole(tmp_path: Path) -> None:
     # paperless-ngx's matching.py: the pushed string was cut into two adjacent pieces inside the returned tuple,
     # which ruff's ISC004 reads as a missing comma; a call's argument is still cut (implicit concatenation is fine)
-    (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 84\n")
-    module = tmp_path / "matching.py"
-    module.write_text(IN_A_TUPLE)
-    assert ruff_findings(tmp_path, [module], "ISC,E501") == []
-    done = run_cli("apply", "matching.py", "--symbol", "check", "--plain", cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
+    module, _ = plain_span(tmp_path, IN_A_TUPLE, "check", 84, "ISC,E501")
     edited = module.read_text()
     assert '                "Document custom fields do not match the configured custom field query",\n' in edited
     assert ruff_findings(tmp_path, [module], "ISC") == []
@@ -427,19 +431,14 @@ def select(rows, exclude_uncheckable: bool):
 
 def test_a_trailing_comment_pushed_past_the_limit_moves_above_its_code(tmp_path: Path) -> None:
     # lnbits' crud/payments.py: ``if exclude_uncheckable:  # checkable means...`` went past 88 columns (E501)
-    (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 88\n")
-    module = tmp_path / "crud.py"
-    module.write_text(TRAILING)
-    assert ruff_findings(tmp_path, [module]) == []
-    done = run_cli("apply", "crud.py", "--symbol", "select", "--plain", cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
+    module, _ = plain_span(tmp_path, TRAILING, "select", 88, "I,E501")
     edited = module.read_text()
     moved = "        # checkable means it has a checking id that is not internal\n        if exclude_uncheckable:\n"
     assert moved in edited, edited
     # after a backslash a comment line cannot go in between: that line stays as it is
     assert "            len(rows)  # rows counted after the filter above, the internal ones excluded too\n" in edited
     assert ruff_findings(tmp_path, [module], "E501") == [
-        ("crud.py", "E501", "len(rows)  # rows counted after the filter above, the internal ones excluded too")
+        ("app.py", "E501", "len(rows)  # rows counted after the filter above, the internal ones excluded too")
     ]
 
 

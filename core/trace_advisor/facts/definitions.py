@@ -17,16 +17,18 @@ def definition_kind(scope: Scope, scopes: dict[str, Scope]) -> DefinitionKind:
     return "method" if parent is not None and parent.kind == "class" else "function"
 
 
+def definition_of(scope: Scope, kind: DefinitionKind, module: str, file: str) -> Definition:
+    """The definition of one scope of ``module`` (in ``file``), of kind ``kind`` (:func:`definition_kind`)."""
+    return Definition(
+        symbol=f"{module}:{scope.qualname}",
+        kind=kind,
+        file=file,
+        range=Range.packed(scope.loc),
+        name_range=Range.packed(scope.name_loc),
+        is_async=scope.is_async,
+    )
+
+
 def definitions_of(facts: ModuleFacts, module: str, file: str) -> tuple[Definition, ...]:
     scopes = facts.scope_map()
-    return tuple(
-        Definition(
-            symbol=f"{module}:{scope.qualname}",
-            kind=definition_kind(scope, scopes),
-            file=file,
-            range=Range.packed(scope.loc),
-            name_range=Range.packed(scope.name_loc),
-            is_async=scope.is_async,
-        )
-        for scope in facts.scopes
-    )
+    return tuple(definition_of(scope, definition_kind(scope, scopes), module, file) for scope in facts.scopes)
