@@ -252,18 +252,23 @@ def save(data):
 }
 
 
+def _workspace_analyzer(root: Path, files: dict[str, str]) -> Analyzer:
+    """The rules engine's analysis of a workspace of ``files`` (path -> text) written under ``root``."""
+    from trace_advisor.index import Index
+
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    config = config_from_mapping({"scoring": "rules"}, "test")
+    index = Index.from_config(config, [root], use_cache=False)
+    index.build()
+    return Analyzer(index, config, index.graph())
+
+
 def test_graph_features_read_callers_and_entry_points_in_other_files(tmp_path: Path) -> None:
     """Who calls a function from other modules, whether they have evidence of their own, and how far an entry point
     is above it: facts of other files, which the features read through the analysis (``Analyzer.around``)."""
-    from trace_advisor.index import Index
-
-    for name, text in CALLERS.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    config = config_from_mapping({"scoring": "rules"}, "test")
-    index = Index.from_config(config, [tmp_path], use_cache=False)
-    index.build()
-    analyzer = Analyzer(index, config, index.graph())
+    analyzer = _workspace_analyzer(tmp_path, CALLERS)
     scored = [Scored(r.ctx, r.signals, v) for r, v in analyzer.scored(tmp_path / "shop" / "store.py")]
     [save] = [i for i, s in enumerate(scored) if s.ctx.qualname == "save"]
     around = analyzer.around()
@@ -318,15 +323,7 @@ def test_graph_features_say_which_methods_implement_an_operation_of_a_base_class
     (``g_overrides``), whose base version may have evidence of its own (``g_base_ev``): maintainers trace the
     implementations of an operation together (on the corpus, 67% of such methods with evidence were traced against
     30% of the others)."""
-    from trace_advisor.index import Index
-
-    for name, text in IMPLEMENTATIONS.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    config = config_from_mapping({"scoring": "rules"}, "test")
-    index = Index.from_config(config, [tmp_path], use_cache=False)
-    index.build()
-    analyzer = Analyzer(index, config, index.graph())
+    analyzer = _workspace_analyzer(tmp_path, IMPLEMENTATIONS)
     scored = [Scored(r.ctx, r.signals, v) for r, v in analyzer.scored(tmp_path / "tts" / "fast.py")]
     found = features(scored, analyzer.scorer, analyzer.around())
     rows = dict(zip((s.ctx.qualname for s in scored), found, strict=True))

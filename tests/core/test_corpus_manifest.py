@@ -83,37 +83,49 @@ def _git(cwd: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
+def _mirror(tmp_path: Path, name: str, files: dict[str, str]) -> tuple[Path, str]:
+    """A bare clone at MIRRORS/``name``/repo of a one-commit project of ``files`` (path -> text): MIRRORS and the
+    commit."""
+    work = tmp_path / "work"
+    for path, text in files.items():
+        (work / path).parent.mkdir(parents=True, exist_ok=True)
+        (work / path).write_text(text)
+    _git(work, "init", "-q")
+    _git(work, "-c", "user.email=t@t", "-c", "user.name=t", "add", ".")
+    _git(work, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "-m", "x")
+    root = tmp_path / "mirrors"
+    root.mkdir()
+    _git(root, "clone", "-q", "--bare", str(work), str(root / name / "repo"))
+    return root, _git(work, "rev-parse", "HEAD")
+
+
 @pytest.fixture
 def mirrors(tmp_path: Path) -> tuple[Path, str]:
     """A bare clone under MIRRORS/<owner>+<name>/repo of a tiny project: one client with a hand-placed span through
     the project's own helper, and helpers nobody traced."""
-    work = tmp_path / "work"
-    (work / "pkg").mkdir(parents=True)
-    (work / "pkg" / "billing.py").write_text(
-        "import requests\n"
-        "from pkg.obs import traced_op\n\n\n"
-        "class BillingClient:\n"
-        "    @traced_op\n"
-        "    def get_invoice(self, invoice_id):\n"
-        "        response = requests.get(f'https://billing.example/invoices/{invoice_id}', timeout=5)\n"
-        "        response.raise_for_status()\n"
-        "        return response.json()\n\n"
-        "    def refund(self, invoice_id):\n"
-        "        response = requests.post(f'https://billing.example/invoices/{invoice_id}/refund', timeout=5)\n"
-        "        response.raise_for_status()\n"
-        "        return response.json()\n\n\n"
-        "def cents(amount):\n"
-        "    return int(round(amount * 100))\n"
+    return _mirror(
+        tmp_path,
+        "acme+billing",
+        {
+            "pkg/billing.py": (
+                "import requests\n"
+                "from pkg.obs import traced_op\n\n\n"
+                "class BillingClient:\n"
+                "    @traced_op\n"
+                "    def get_invoice(self, invoice_id):\n"
+                "        response = requests.get(f'https://billing.example/invoices/{invoice_id}', timeout=5)\n"
+                "        response.raise_for_status()\n"
+                "        return response.json()\n\n"
+                "    def refund(self, invoice_id):\n"
+                "        response = requests.post(f'https://billing.example/invoices/{invoice_id}/refund', timeout=5)\n"
+                "        response.raise_for_status()\n"
+                "        return response.json()\n\n\n"
+                "def cents(amount):\n"
+                "    return int(round(amount * 100))\n"
+            ),
+            "pkg/obs.py": "def traced_op(fn):\n    return fn\n",
+        },
     )
-    (work / "pkg" / "obs.py").write_text("def traced_op(fn):\n    return fn\n")
-    _git(work, "init", "-q")
-    _git(work, "-c", "user.email=t@t", "-c", "user.name=t", "add", ".")
-    _git(work, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "-m", "x")
-    commit = _git(work, "rev-parse", "HEAD")
-    root = tmp_path / "mirrors"
-    root.mkdir()
-    _git(root, "clone", "-q", "--bare", str(work), str(root / "acme+billing" / "repo"))
-    return root, commit
 
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -223,18 +235,16 @@ def test_keep_0_leaves_no_trace_of_the_spans(tmp_path: Path) -> None:
     """``--keep 0`` scores the project as it was before anyone traced it: the stripped copy keeps the functions' work
     but nothing that tells where the spans were (the tracer, its imports, the span's name used after its ``with``,
     the tracing switch around a span)."""
-    work = tmp_path / "work"
-    (work / "pkg").mkdir(parents=True)
-    (work / "pkg" / "billing.py").write_text(TRACED_BILLING)
-    (work / "pkg" / "settings.py").write_text("def tracing_enabled():\n    return True\n")
-    (work / "pkg" / "obs.py").write_text("def open_child(name):\n    return None\n")  # the project's span helper
-    _git(work, "init", "-q")
-    _git(work, "-c", "user.email=t@t", "-c", "user.name=t", "add", ".")
-    _git(work, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "-m", "x")
-    commit = _git(work, "rev-parse", "HEAD")
-    mirrors = tmp_path / "mirrors"
-    mirrors.mkdir()
-    _git(mirrors, "clone", "-q", "--bare", str(work), str(mirrors / "acme+billing" / "repo"))
+    mirrors, commit = _mirror(
+        tmp_path,
+        "acme+billing",
+        {
+            "pkg/billing.py": TRACED_BILLING,
+            "pkg/settings.py": "def tracing_enabled():\n    return True\n",
+            # the project's span helper
+            "pkg/obs.py": "def open_child(name):\n    return None\n",
+        },
+    )
     files = {"pkg/billing.py": {"traced": ["BillingClient.get_invoice", "BillingClient.refund"], "not_traced": []}}
     entry = {"repo": "acme/billing", "commit": commit, "scope": ["pkg"], "split": "heldout", "files": files}
     entry["markers"] = ["open_child"]
@@ -290,17 +300,14 @@ def test_keep_0_scores_no_function_that_only_carried_a_span(tmp_path: Path) -> N
     """A function written empty so that a tracing decorator has somewhere to record its arguments (pipecat's
     ``@traced_stt async def _handle_transcription(...): pass``) is left with nothing to decide about once its span is
     taken out (an abstract stub looks the same): ``--keep 0`` does not score it."""
-    work = tmp_path / "work"
-    (work / "pkg").mkdir(parents=True)
-    (work / "pkg" / "stt.py").write_text(CARRIER)
-    (work / "pkg" / "obs.py").write_text("def traced_op(fn):\n    return fn\n")
-    _git(work, "init", "-q")
-    _git(work, "-c", "user.email=t@t", "-c", "user.name=t", "add", ".")
-    _git(work, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "-m", "x")
-    commit = _git(work, "rev-parse", "HEAD")
-    mirrors = tmp_path / "mirrors"
-    mirrors.mkdir()
-    _git(mirrors, "clone", "-q", "--bare", str(work), str(mirrors / "acme+stt" / "repo"))
+    mirrors, commit = _mirror(
+        tmp_path,
+        "acme+stt",
+        {
+            "pkg/stt.py": CARRIER,
+            "pkg/obs.py": "def traced_op(fn):\n    return fn\n",
+        },
+    )
     traced = ["Transcriber.handle_transcription", "Transcriber.transcribe"]
     files = {"pkg/stt.py": {"traced": traced, "not_traced": []}}
     entry = {"repo": "acme/stt", "commit": commit, "scope": ["pkg"], "split": "dev", "files": files}
@@ -342,17 +349,14 @@ class Catalog:
 def test_an_overloaded_function_is_scored_by_its_implementation(tmp_path: Path) -> None:
     """``@typing.overload`` stubs share their qualname with the implementation, which the label names and which
     carries the span; the stubs (empty bodies, never run) are not what is scored for it."""
-    work = tmp_path / "work"
-    (work / "pkg").mkdir(parents=True)
-    (work / "pkg" / "catalog.py").write_text(OVERLOADED)
-    (work / "pkg" / "obs.py").write_text("def traced_op(fn):\n    return fn\n")
-    _git(work, "init", "-q")
-    _git(work, "-c", "user.email=t@t", "-c", "user.name=t", "add", ".")
-    _git(work, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "-m", "x")
-    commit = _git(work, "rev-parse", "HEAD")
-    mirrors = tmp_path / "mirrors"
-    mirrors.mkdir()
-    _git(mirrors, "clone", "-q", "--bare", str(work), str(mirrors / "acme+catalog" / "repo"))
+    mirrors, commit = _mirror(
+        tmp_path,
+        "acme+catalog",
+        {
+            "pkg/catalog.py": OVERLOADED,
+            "pkg/obs.py": "def traced_op(fn):\n    return fn\n",
+        },
+    )
     files = {"pkg/catalog.py": {"traced": ["Catalog.fetch"], "not_traced": []}}
     entry = {"repo": "acme/catalog", "commit": commit, "scope": ["pkg"], "split": "dev", "files": files}
     entry["markers"] = ["traced_op"]
