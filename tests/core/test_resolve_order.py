@@ -50,3 +50,45 @@ def test_a_file_elsewhere_does_not_change_the_answer(fixtures_dir: Path, tmp_pat
     (project / "keeper" / "api" / "system" / "snapshots.py").unlink()
     without = resolved(project, tmp_path / "cache")["keeper.adapters:RawAdapter.request"]
     assert with_caller == without == (["builtins:dict.copy", "keeper.transport:Session.request"], [])
+
+
+def _deep_chain(root: Path, hops: int) -> None:
+    """``r0()`` returns ``r1()`` ... returns ``Store()``: each hop is a question nested in the one before."""
+    package = root / "deep"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    steps = [f"def r{n}():\n    return r{n + 1}()\n" for n in range(hops)]
+    store = "class Store:\n    def save(self):\n        return 1\n"
+    (package / "chain.py").write_text(store + "\n\n" + "\n\n".join(steps) + f"\n\ndef r{hops}():\n    return Store()\n")
+
+
+def test_a_chain_nested_deeper_than_48_questions_is_followed(tmp_path: Path) -> None:
+    _deep_chain(tmp_path / "project", 120)
+    (tmp_path / "project" / "deep" / "use.py").write_text(
+        "from deep.chain import r0\n\n\ndef handler():\n    r0().save()\n"
+    )
+    assert resolved(tmp_path / "project", tmp_path / "cache")["deep.use:handler"] == (
+        ["deep.chain:Store.save", "deep.chain:r0"],
+        [],
+    )
+
+
+def test_an_answer_cut_off_below_the_depth_limit_is_not_final_for_its_readers(tmp_path: Path) -> None:
+    """``either()`` asks ``r0()`` (300 questions deep: cut off, nothing) and then ``helper()``, which reads ``r150()``
+    computed under that cut. ``helper()`` is 150 deep on its own: it must not stand as nothing for ``use`` because
+    ``either`` was resolved first."""
+    project = tmp_path / "project"
+    _deep_chain(project, 300)
+    (project / "deep" / "either.py").write_text(
+        "from deep.chain import r0, r150\n\n\ndef helper():\n    return r150()\n\n\n"
+        "def either(flag):\n    if flag:\n        return r0()\n    return helper()\n\n\n"
+        "def run():\n    either(True).save()\n"
+    )
+    (project / "deep" / "use.py").write_text(
+        "from deep.either import helper\n\n\ndef handler():\n    helper().save()\n"
+    )
+    for first in ("deep.use", "deep.either"):
+        graph = resolved(project, tmp_path / "cache", first)
+        assert graph["deep.use:handler"] == (["deep.chain:Store.save", "deep.either:helper"], []), first
+    # the question cut off itself (``either(True)`` in ``run``) is answered as far as it was followed: the one place
+    # where the order matters (memo.py), 256 questions deep

@@ -9,7 +9,7 @@ from trace_advisor.datatypes import SymbolId
 from trace_advisor.facts.records import ANNOTATION, CALL, Binding, Chain, Scope
 from trace_advisor.resolve import values as v
 from trace_advisor.resolve.external import names_attribute
-from trace_advisor.resolve.memo import Frames, Pending
+from trace_advisor.resolve.memo import UNSETTLED, Frames
 from trace_advisor.resolve.modules import ModuleInfo, ModuleProvider
 from trace_advisor.resolve.mro import linearize
 from trace_advisor.resolve.returns import RELATED, descriptor_holds
@@ -102,7 +102,7 @@ class Classes:
             table = tables[(cls, instance, skip_first)] = {}
         found = table.get(name)
         if found is not None:
-            return self._evaluator.frames.seen(found) if type(found) is Pending else found
+            return self._evaluator.frames.seen(found) if type(found) in UNSETTLED else found
         marker = self._evaluator.frames.enter(table, name)
         while True:
             result = self._evaluator.share(self._attribute(cls, name, instance, skip_first))

@@ -38,7 +38,7 @@ from trace_advisor.facts.records import (
     plain_name,
 )
 from trace_advisor.resolve import values as v
-from trace_advisor.resolve.memo import Frames, Pending
+from trace_advisor.resolve.memo import UNSETTLED, Frames
 from trace_advisor.resolve.modules import ModuleInfo
 from trace_advisor.resolve.values import NOTHING, Value, Values
 
@@ -175,7 +175,7 @@ class ParameterFlow:
         key = ("flow", function, name)
         found = table.get(key)
         if found is not None:
-            return self._evaluator.frames.seen(found) if type(found) is Pending else found
+            return self._evaluator.frames.seen(found) if type(found) in UNSETTLED else found
         marker = self._evaluator.frames.enter(table, key)  # a call in the function passing the parameter on reads it
         while True:
             result = self._evaluator.share(self._received(info, scope, name))

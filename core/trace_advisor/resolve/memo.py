@@ -16,7 +16,8 @@ recursing. What was computed from such an approximation is not an answer yet:
 So the answer to a question does not depend on which question was asked before (a file elsewhere, or an edit, no
 longer changes an unrelated answer). The depth cut-off (a chain nested deeper than the resolver follows) is the one
 place an answer depends on where the question was asked: :meth:`Frames.cut` keeps nothing computed below the
-outermost question that hit it; that outermost answer is memoised as it is.
+outermost question that hit it, and an answer computed there is :class:`Provisional` for whoever reads it meanwhile
+(so a question that read it is dropped too, and asked again as its own); that outermost answer is memoised as it is.
 """
 
 from __future__ import annotations
@@ -51,6 +52,20 @@ class Pending(frozenset):  # type: ignore[type-arg]
     truncated: bool
 
 
+class Provisional(frozenset):  # type: ignore[type-arg]
+    """The memo entry of an answer computed from the approximation of a frame still being computed (its ``owner``),
+    kept while that frame computes. A question that reads it depends on that approximation too: it is no more final
+    than this entry (else ``a.b`` read under a depth cut-off stood as "nothing" for good)."""
+
+    __slots__ = ("owner", "values")
+
+    owner: Pending
+    values: Values
+
+
+UNSETTLED = frozenset({Pending, Provisional})  # the types of memo entries read through :meth:`Frames.seen`
+
+
 class Frames:
     """The stack of memo entries being computed, shared by the resolver and the parts that memoise for it."""
 
@@ -58,8 +73,15 @@ class Frames:
         self._stack: list[Pending] = []
         self._low = _NONE  # the shallowest marker read by the frame being computed (and what it asked)
 
-    def seen(self, marker: Pending) -> Values:
-        """A question met an entry being computed: its approximation (what its last round gave; nothing at first)."""
+    def seen(self, marker: Values) -> Values:
+        """A question met an entry being computed: its approximation (what its last round gave; nothing at first);
+        or a provisional answer: it, read as the approximation of the frame it depends on."""
+        if isinstance(marker, Provisional):
+            owner = marker.owner
+            if owner.depth < len(self._stack) and self._stack[owner.depth] is owner and owner.depth < self._low:
+                self._low = owner.depth
+            return marker.values
+        assert isinstance(marker, Pending)
         if marker.depth >= len(self._stack) or self._stack[marker.depth] is not marker:
             return NOTHING  # left by a computation an exception ended (not on the stack): too deep, as :meth:`reset`
         if marker.depth < self._low:
@@ -94,17 +116,27 @@ class Frames:
             self._drop(marker)  # they read the previous approximation
             return False
         self._stack.pop()
-        marker.table[marker.key] = result
         low = self._low
         if low < marker.depth:  # read a shallower frame's approximation: kept while that frame computes
             owner = self._stack[low]
+            if owner.truncated:  # below a depth cut-off: whatever reads it is cut off too
+                entry = Provisional(result)
+                entry.owner, entry.values = owner, result
+                marker.table[marker.key] = entry
+            else:
+                marker.table[marker.key] = result
             if owner.provisional is None:
                 owner.provisional = []
             owner.provisional.append((marker.table, marker.key))
             if marker.provisional:
                 owner.provisional.extend(marker.provisional)
+                for table, key in marker.provisional:  # they now stand or fall with ``owner``
+                    kept = table.get(key)
+                    if type(kept) is Provisional:
+                        kept.owner = owner
             self._low = min(marker.outer, low)
         else:  # final; so is what read its marker, unless it read another approximation than the answer
+            marker.table[marker.key] = result
             if marker.truncated or result != marker.values:
                 self._drop(marker)
             self._low = marker.outer
