@@ -76,7 +76,8 @@ def test_deep_yaml_nesting_is_refused(tmp_path: Path) -> None:
 def test_deep_toml_is_refused_without_a_traceback(tmp_path: Path) -> None:
     deep = "[tool.trace-advisor]\nignore = " + "[" * 3000 + "]" * 3000 + "\n"
     (tmp_path / "pyproject.toml").write_text(deep, encoding="utf-8")
-    assert "invalid TOML: nested too deeply to read" in error_of(tmp_path)
+    message = error_of(tmp_path)  # Python's parser gives up, or (under a higher recursion limit) our depth check
+    assert "invalid TOML: nested too deeply to read" in message or "nested more than 64 levels deep" in message
     nested = "[tool.trace-advisor]\nignore = " + "[" * 100 + "]" * 100 + "\n"
     (tmp_path / "pyproject.toml").write_text(nested, encoding="utf-8")
     assert "refused: nested more than 64 levels deep" in error_of(tmp_path)
