@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 from trace_advisor.advise.answers import AnswerError, Expected, extract_json, parameters_of, parse_answer
@@ -148,3 +149,19 @@ def test_hostile_answers_are_answer_errors_and_fast(text: str) -> None:
     with pytest.raises(AnswerError):
         parse_answer(text, [], ["external_io"])
     assert time.perf_counter() - started < 2.0
+
+
+@pytest.mark.parametrize("limit", [1_000, 20_000])
+def test_an_answer_nested_deeper_than_entries_go_is_refused_whatever_the_recursion_limit(limit: int) -> None:
+    """Brackets 200 deep are no answer: refused before Python's decoder (whose depth follows the recursion limit,
+    which the resolver raises) reads them, also inside prose; an answer as deep as entries go is read."""
+    saved = sys.getrecursionlimit()
+    sys.setrecursionlimit(limit)
+    try:
+        for deep in ('{"recommendations": ' + "[" * 200 + "]" * 200 + "}", "Here: " + "[" * 200 + "]" * 200):
+            with pytest.raises(AnswerError, match="nested too deeply"):
+                extract_json(deep)
+        quoted = {"recommendations": [{"symbol": "m:f", "rationale": "[" * 200}]}
+        assert extract_json(json.dumps(quoted)) == quoted  # brackets inside strings do not count
+    finally:
+        sys.setrecursionlimit(saved)

@@ -23,6 +23,11 @@ _ATTRIBUTE_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*$")
 MAX_RATIONALE = 600
 MAX_ATTRIBUTES = 12
 MAX_SCAN_FAILURES = 100  # starting points tried in prose before giving up (each costs a pass over the text)
+# An answer is a list of flat entries: deeper brackets are no answer, refused before Python's decoder recurses into
+# them (how deep that goes depends on the process's recursion limit, which the resolver raises)
+MAX_NESTING = 32
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
 
 
 class AnswerError(ValueError):
@@ -77,6 +82,8 @@ def extract_json(text: str) -> object:
     stripped = text.strip()
     if not stripped:
         raise AnswerError("the answer was empty")
+    if _nesting(stripped) > MAX_NESTING:
+        raise AnswerError("the answer's JSON is nested too deeply")
     value = _loads(stripped)
     if value is not _NOTHING:
         return value
@@ -110,6 +117,18 @@ def extract_json(text: str) -> object:
 
 
 _NOTHING = object()
+
+
+def _nesting(text: str) -> int:
+    """How deeply brackets nest in ``text`` outside JSON strings (in prose around the JSON too)."""
+    depth = deepest = 0
+    for bracket in _BRACKET.findall(_JSON_STRING.sub("", text)):
+        if bracket in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif depth:
+            depth -= 1
+    return deepest
 
 
 def _loads(text: str) -> object:
