@@ -31,7 +31,16 @@ from trace_advisor.facts.chains import (
     value_chains,
 )
 from trace_advisor.facts.doctypes import docstring_types
-from trace_advisor.facts.reaching import WALRUS_TOPS, Reaching, flowed, provisional, respelled, walrus_target
+from trace_advisor.facts.reaching import (
+    NARROWING_TOPS,
+    WALRUS_TOPS,
+    Reaching,
+    flowed,
+    narrowings,
+    provisional,
+    respelled,
+    walrus_target,
+)
 from trace_advisor.facts.records import (
     ALIAS,
     ANNOTATION,
@@ -52,6 +61,7 @@ from trace_advisor.facts.records import (
     ITERATE,
     LAMBDA,
     LAMBDA_KIND,
+    NARROWED,
     OR,
     PARAMETER,
     RAISE,
@@ -540,11 +550,19 @@ class _Extractor:
                 return
             reaching = self._reaching
             before = reaching.save(scope)
+            narrows = type(node.test) in NARROWING_TOPS
+            narrowed = self._narrow(node.test, True, scope) if narrows else ()
             self.body(node.body, scope)
             taken = reaching.save(scope)
             reaching.restore(scope, before)
+            otherwise = self._narrow(node.test, False, scope) if narrows else ()
             self.body(node.orelse, scope)
-            reaching.merge(scope, [taken, reaching.save(scope)])
+            left = reaching.save(scope)
+            if narrowed and not left[1]:  # the narrowing holds after the ``if`` only if the other arm ends there
+                taken = reaching.widened(scope, taken, narrowed, before)
+            if otherwise and not taken[1]:
+                left = reaching.widened(scope, left, otherwise, before)
+            reaching.merge(scope, [taken, left])
             return
         if kind is ast.Assign:
             assert isinstance(node, ast.Assign)
@@ -669,6 +687,12 @@ class _Extractor:
         elif isinstance(node, ast.Match):
             self._match(node, scope)
         else:
+            if isinstance(node, ast.Assert) and scope.tracked and type(node.test) in NARROWING_TOPS:
+                self.expr(node.test, scope)
+                if node.msg is not None:
+                    self.expr(node.msg, scope)
+                self._narrow(node.test, True, scope)  # ``assert isinstance(x, T)``: the code after it reads a T
+                return
             if isinstance(node, ast.Delete):  # unbound from here: every binding is left to reach every use
                 for target in node.targets:
                     for name in ast.walk(target):
@@ -679,6 +703,30 @@ class _Extractor:
                     self.statement(child, scope)
                 elif isinstance(child, ast.expr):
                     self.expr(child, scope)
+
+    def _narrow(self, test: ast.expr, holds: bool, scope: ScopeBuilder) -> list[tuple[str, int]]:
+        """Bind the names ``test`` proves instances of classes when it is ``holds`` (``isinstance(x, T)``); the
+        bindings made, by name and index. Only in a scope that follows the name (counted by ``rebound``)."""
+        made = []
+        for name, classes in narrowings(test, holds):
+            if name in scope.tracked and name not in scope.declared:
+                types = classes.elts if isinstance(classes, ast.Tuple) else [classes]
+                chains = tuple(chain for t in types for chain in annotation_chains(t))
+                if chains:
+                    self._bind(scope, name, Binding(NARROWED, chains=(*flowed(scope, ((name,),)), *chains)))
+                    made.append((name, len(scope.bindings[name]) - 1))
+        return made
+
+    def _narrowed_arms(self, node: ast.IfExp, scope: ScopeBuilder) -> None:
+        """``x.get() if isinstance(x, dict) else None``: each arm read with what its test proves of ``x``; after the
+        expression, what reached before it (an expression's arms both end there)."""
+        flow = scope.flow
+        self.expr(node.test, scope)
+        for arm, holds in ((node.body, True), (node.orelse, False)):
+            before = {name: flow[name] for name, _ in narrowings(node.test, holds) if name in flow}
+            self._narrow(node.test, holds, scope)
+            self.expr(arm, scope)
+            flow.update(before)  # in place: the walk that led here reads names through this very mapping
 
     def _annotated(self, node: ast.AnnAssign, scope: ScopeBuilder) -> None:
         if node.value is not None:
@@ -1072,6 +1120,11 @@ class _Extractor:
             elif kind is ast.NamedExpr:
                 assert isinstance(current, ast.NamedExpr)
                 self._walrus(current, scope)
+            elif kind is ast.IfExp and scope.tracked and names is scope.flow:
+                assert isinstance(current, ast.IfExp)
+                if type(current.test) in NARROWING_TOPS:
+                    self._narrowed_arms(current, scope)
+                    continue
             for name in fields.get(kind, ()):
                 value = getattr(current, name, None)
                 if type(value) is list:

@@ -14,6 +14,9 @@ the name itself when every binding reaches (most uses), else ``h#0,2`` (``record
   after any of its statements, so handlers and the code after a ``with`` see what reached before it too, and
   ``finally`` sees everything;
 - a loop body also sees every binding the body makes (the next iteration), and so does the code after the loop;
+- ``if isinstance(x, T):`` binds ``x`` to an instance of ``T`` in the arm where the test holds (``not isinstance``:
+  the other arm; ``assert isinstance(x, T)``: the code after it); after the ``if`` the narrowing still holds only
+  when the other arm cannot reach there (``if not isinstance(x, T): raise``), else what reached before it does;
 - a ``del``eted name, a name declared ``global`` or ``nonlocal`` (in the scope or by a nested function), and a
   name a scope uses before binding it where that falls back to an enclosing scope (module and class bodies) are
   left plain: every binding. Uses from other scopes (nested functions, lambdas, generator bodies, decorators,
@@ -97,6 +100,20 @@ class Reaching:
                 if merged[name] != head:
                     merged[name] = self._record(scope, name, self._records[merged[name]][2] | self._records[head][2])
         scope.flow, scope.dead = merged, False
+
+    def widened(self, scope: ScopeBuilder, state: State, narrowed: Iterable[tuple[str, int]], before: State) -> State:
+        """``state`` at the end of an ``if`` arm whose entry narrowed names (binding indices ``narrowed``), as seen
+        after the ``if`` when another arm also reaches there: what reached before the ``if`` instead of the
+        narrowing (which says nothing about the object on that arm's way)."""
+        flow = state[0]
+        for name, index in narrowed:
+            head = flow.get(name)
+            if head is None or index not in (reach := self._records[head][2]):
+                continue
+            if flow is state[0]:
+                flow = dict(flow)
+            flow[name] = self._record(scope, name, (reach - {index}) | self._records[before[0][name]][2])
+        return flow, state[1]
 
     def counts(self, scope: ScopeBuilder) -> dict[str, int]:
         return {name: len(scope.bindings.get(name, ())) for name in scope.tracked}
@@ -224,9 +241,7 @@ def rebound(
 _NONE: frozenset[str] = frozenset()
 WALRUS_TOPS = frozenset({ast.NamedExpr, ast.Compare, ast.UnaryOp})
 # statements that bind nothing (an expression statement only through a walrus, counted apart)
-_PLAIN_STATEMENTS = frozenset(
-    {ast.Return, ast.Pass, ast.Raise, ast.AugAssign, ast.Break, ast.Continue, ast.Delete, ast.Assert}
-)
+_PLAIN_STATEMENTS = frozenset({ast.Pass, ast.Raise, ast.AugAssign, ast.Break, ast.Continue, ast.Delete})
 _DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
 
 
@@ -258,6 +273,12 @@ def _count(
                     _add_target(target, counts, inside)
             if type(node.value) in WALRUS_TOPS:
                 _add_walrus(node.value, counts, inside)
+            elif type(node.value) is ast.IfExp:
+                _add_narrowed(node.value, counts, inside)
+        elif kind is ast.Return:
+            assert isinstance(node, ast.Return)
+            if type(node.value) is ast.IfExp:
+                _add_narrowed(node.value, counts, inside)
         elif kind is ast.Expr:
             assert isinstance(node, ast.Expr)
             if type(node.value) in WALRUS_TOPS:
@@ -268,12 +289,20 @@ def _count(
             assert isinstance(node, ast.If)
             if type(node.test) in WALRUS_TOPS:
                 _add_walrus(node.test, counts, inside)
+            if type(node.test) in NARROWING_TOPS:
+                for name, _ in narrowings(node.test, True) + narrowings(node.test, False):
+                    _add(name, counts, inside)
             _count(node.body, counts, declared, inside, loops, aliases)
             if node.orelse:
                 _count(node.orelse, counts, declared, inside, loops, aliases)
         elif kind in _DEFINITIONS:
             assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
             _add(node.name, counts, inside)
+        elif kind is ast.Assert:
+            assert isinstance(node, ast.Assert)
+            if type(node.test) in NARROWING_TOPS:
+                for name, _ in narrowings(node.test, True):
+                    _add(name, counts, inside)
         else:
             _count_compound(node, counts, declared, inside, loops, aliases)
 
@@ -388,3 +417,36 @@ def _add_walrus(test: ast.expr, counts: dict[str, int], inside: tuple[set[str], 
     found = walrus_target(test)
     if found is not None and isinstance(found.target, ast.Name):
         _add(found.target.id, counts, inside)
+
+
+NARROWING_TOPS = frozenset({ast.Call, ast.BoolOp, ast.UnaryOp})
+
+
+def _add_narrowed(node: ast.expr, counts: dict[str, int], inside: tuple[set[str], ...]) -> None:
+    """``x.get() if isinstance(x, dict) else None`` (an assigned or returned value): one binding per arm."""
+    assert isinstance(node, ast.IfExp)
+    if type(node.test) in NARROWING_TOPS:
+        for name, _ in narrowings(node.test, True) + narrowings(node.test, False):
+            _add(name, counts, inside)
+
+
+def narrowings(test: ast.expr, holds: bool) -> list[tuple[str, ast.expr]]:
+    """The names ``test`` proves instances of classes when it is ``holds``: ``isinstance(x, T)`` (true),
+    ``not isinstance(x, T)`` (false), and each part of an ``and`` (true) or ``or`` (false); with the classes'
+    expression."""
+    kind = type(test)
+    if kind is ast.Call:
+        assert isinstance(test, ast.Call)
+        func, args = test.func, test.args
+        if holds and isinstance(func, ast.Name) and func.id == "isinstance" and len(args) == 2 and not test.keywords:
+            subject = args[0]
+            return [(subject.id, args[1])] if isinstance(subject, ast.Name) else []
+        return []
+    if kind is ast.UnaryOp:
+        assert isinstance(test, ast.UnaryOp)
+        return narrowings(test.operand, not holds) if type(test.op) is ast.Not else []
+    if kind is ast.BoolOp:
+        assert isinstance(test, ast.BoolOp)
+        if (type(test.op) is ast.And) == holds:  # every part holds (``and``) or every part fails (``or``)
+            return [found for value in test.values for found in narrowings(value, holds)]
+    return []

@@ -110,6 +110,9 @@ TYPEVAR: Final = "typevar"  # ``T = TypeVar("T", bound=B)``: ``target`` is "T"; 
 # an unannotated parameter: ``target`` is its name (what pytest passes a test is known); ``chains``: the classes its
 # docstring gives it (``:type client: Adapter``), as annotation chains evaluated in ``scope``
 PARAMETER: Final = "parameter"
+# ``if isinstance(x, T):`` in the arm where it holds: ``chains[0]`` is ``x`` as it reached the test, the others the
+# classes ``T`` names (annotation chains): the values of ``x`` that may be a ``T``, else an instance of ``T``
+NARROWED: Final = "narrowed"
 UNKNOWN: Final = "unknown"  # bound to something resolution cannot follow (loop variable, tuple unpacking...)
 
 

@@ -48,6 +48,7 @@ from trace_advisor.facts.records import (
     KEY_NAME,
     LAMBDA,
     MODULE_PATH,
+    NARROWED,
     OR,
     PARAMETER,
     RAISE,
@@ -563,13 +564,15 @@ class Resolver:
 
     def _why_no_value(self, info: ModuleInfo, scope_name: str, name: str, shown: str) -> tuple[UnresolvedReason, str]:
         """Why a name evaluates to nothing, from the bindings Python's scoping would find."""
-        name = plain_name(name)
+        name, _, reach = name.partition(REACHING)
         if "@" in name:  # a comprehension's variable (facts.chains.own_names)
             return "unknown-element", f"`{shown}` is a loop variable"
         current = info.scopes.get(scope_name)
         first = True
         while current is not None:
             bindings = current.bindings.get(name) if first or current.kind != "class" else None
+            if bindings and first and reach:  # only the bindings that reach the use (``_lookup``)
+                bindings = tuple(bindings[int(i)] for i in reach.split(",") if i and int(i) < len(bindings))
             if bindings:
                 kinds = {b.kind for b in bindings}
                 if ANNOTATION in kinds:
@@ -1144,6 +1147,13 @@ class Resolver:
                 found |= self._decorated_value(info, scope, binding.target)
                 found |= self._flow.received(info, scope, binding.target)
             return found
+        if kind == NARROWED:  # ``if isinstance(x, T):``: what ``x`` was that may be a ``T``, else a ``T``
+            where = binding.scope or scope
+            classes = _union(self._instances_of(info, where, chain, scope) for chain in binding.chains[1:])
+            kept = frozenset(
+                value for value in self.eval_chain(info, where, binding.chains[0]) if self._is_a(value, classes)
+            )
+            return kept or classes
         if kind == ALIAS:  # the classes the type expression names (``Annotated[Session, ...]`` is Session)
             where = binding.scope or scope
             return _union(self._classes_named(info, where, chain, scope) for chain in binding.chains)
@@ -1163,6 +1173,26 @@ class Resolver:
                 return NOTHING
             return frozenset({(v.INSTANCE if kind == SELF else v.CLASS, owner)})
         return NOTHING
+
+    def _is_a(self, value: Value, instances: Values) -> bool:
+        """Whether ``value`` may be one of ``instances``: it is one, an instance of a subclass of one of their
+        classes, or an instance of a class whose bases are not all known (a C type such as ``_io.StringIO`` is an
+        ``io.TextIOBase`` by ``register``; a workspace class with a base from a package): kept, not replaced."""
+        if value in instances:
+            return True
+        kind, ident = value
+        if kind == v.EXTERNAL_INSTANCE:
+            return not ident.startswith("builtins:")  # the builtin types' bases are known: ``str`` is no ``dict``
+        if kind != v.INSTANCE:
+            return False
+        mro = self.mro(ident)
+        if any(
+            (v.CLASS if kind == v.INSTANCE else v.EXTERNAL, ident) in mro
+            for kind, ident in instances
+            if kind in (v.INSTANCE, v.EXTERNAL_INSTANCE)
+        ):
+            return True
+        return any(kind == v.EXTERNAL and not ident.startswith("builtins:") for kind, ident in mro)
 
     def _documented(self, info: ModuleInfo, function: str, binding: Binding) -> Values:
         """What a parameter's docstring type says (``:type client: hvac.adapters.Adapter``): instances of the classes
