@@ -142,3 +142,32 @@ def test_a_project_checking_trailing_commas_gets_them_in_split_lines(tmp_path: P
         assert lint.returncode == 0, (with_ruff, lint.stdout, text)
         if with_ruff:
             assert ruff_format_check(root).returncode == 0, text
+
+
+NESTED_DOCSTRING = '''\
+class CodeStore:
+    def __init__(self, db):
+        self.db = db
+
+    def recovery_codes(self, user_id):
+        def rows():
+            """
+            The stored codes, one at a time
+            """
+            yield from self.db.query(user_id)
+
+        stored = self.db.query(user_id).filter_by(k=2).all()
+        return list(rows()) or stored
+'''
+
+
+def test_a_nested_docstring_the_formatter_indents_with_the_span_keeps_the_edit(tmp_path: Path) -> None:
+    """The formatter re-indents the docstring of a function nested in the span (its text changes by whitespace that
+    ``inspect.cleandoc`` and Python 3.13 remove): the edit is still the original body inside the span, not refused
+    (paperless-ngx' ``DocumentClassifier.train``)."""
+    module = project(tmp_path, NESTED_DOCSTRING)
+    assert ruff_format_check(tmp_path).returncode == 0
+    text = apply(module, with_ruff=True)
+    assert '            def rows():\n                """\n                The stored codes, one at a time\n' in text
+    check = ruff_format_check(tmp_path)
+    assert check.returncode == 0, check.stdout

@@ -4,6 +4,7 @@ what the span adds only records data (``inert``: no new call beyond the span's o
 from __future__ import annotations
 
 import ast
+import inspect
 from collections.abc import Sequence
 
 from trace_advisor.datatypes import Position, TextEdit
@@ -105,12 +106,19 @@ def same_with_block(
 
 def same_tree(a: ast.AST, b: ast.AST) -> bool:
     """``ast.dump(a) == ast.dump(b)`` (positions ignored) without recursion: generated code such as a 1,000-term sum
-    is deeper than Python's stack allows ``ast.dump``."""
+    is deeper than Python's stack allows ``ast.dump``. Docstrings compare as ``inspect.cleandoc`` gives them: the
+    project's formatter re-indents a nested function's docstring with the span's indent (whitespace that ``help``
+    and Python 3.13's compiler remove)."""
+    docstrings = _docstrings(a) | _docstrings(b)
     pairs: list[tuple[object, object]] = [(a, b)]
     while pairs:
         x, y = pairs.pop()
         if type(x) is not type(y):
             return False
+        if id(x) in docstrings and id(y) in docstrings:
+            if _cleaned(x.value) != _cleaned(y.value):  # type: ignore[attr-defined]
+                return False
+            continue
         if isinstance(x, ast.AST):
             pairs.extend((getattr(x, field, None), getattr(y, field, None)) for field in x._fields)
         elif isinstance(x, list):
@@ -120,6 +128,21 @@ def same_tree(a: ast.AST, b: ast.AST) -> bool:
         elif x != y:
             return False
     return True
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    """The ids of the docstring constants of ``tree``'s module, classes and functions."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and type(first.value.value) is str:
+                found.add(id(first.value))
+    return found
+
+
+def _cleaned(docstring: str) -> str:
+    return "\n".join(line.rstrip() for line in inspect.cleandoc(docstring).splitlines())
 
 
 def _enters_helper(item: ast.withitem, helper: str, span: str) -> bool:
