@@ -350,3 +350,27 @@ def test_html_report_shows_hot_calls_and_observed_edges(recorded: Recorded, tmp_
     marks = {(n["symbol"], n.get("static"), n.get("observed")) for tree in data["trees"] for n in nodes(tree)}
     assert ("shop.orders:OrderService.do_place", False, 1) in marks  # observed only: the getattr dispatch
     assert "Hot calls" in page
+
+
+@pytest.mark.parametrize("interpreter", sorted(INTERPRETERS))
+def test_a_c_method_reached_through_a_subclass_is_named_by_the_class_defining_it(
+    tmp_path: Path, interpreter: str
+) -> None:
+    """CPython names a bound C method by its object's class (``Buffer.write`` for ``super().write`` in a subclass of
+    ``io.StringIO``): the recording names the C class that defines it, as the static graph does, and the C call no
+    longer reads as the subclass's own method calling itself (which crashed the recording)."""
+    root = tmp_path / "app"
+    root.mkdir()
+    (root / "buf.py").write_text(
+        "import io\n\n\nclass Buffer(io.StringIO):\n    def write(self, text):\n        return super().write(text)\n\n\n"
+        "def main():\n    b = Buffer()\n    b.write('x')\n    return b.getvalue()\n\n\nmain()\n",
+        encoding="utf-8",
+    )
+    cache = tmp_path / "cache"
+    result = run_cli(".", "--record", "--", INTERPRETERS[interpreter](), "buf.py", cwd=root, cache=cache)
+    assert result.returncode == 0, result.stdout + result.stderr
+    done = Recorded(root, cache, interpreter, result)
+    assert done.count("buf:main", "buf:Buffer.write") == 1
+    assert done.count("buf:Buffer.write", "io:StringIO.write") == 1
+    assert done.count("buf:main", "io:StringIO.getvalue") == 1
+    assert not [c for c in done.data["calls"] if c["callee"] == "buf:Buffer.getvalue"]

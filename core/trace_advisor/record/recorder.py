@@ -423,14 +423,24 @@ def _is_source(path: str) -> bool:
     return path.endswith((".py", ".pyw")) and "site-packages" not in path and "dist-packages" not in path
 
 
+_C_METHODS = (types.MethodDescriptorType, types.WrapperDescriptorType, types.ClassMethodDescriptorType)
+
+
 def _name_of_callable(func: Any) -> tuple[str, str, str, int, str]:
     """A C function's or out-of-roots callable's import-path name: ``time:sleep``, ``builtins:list.append``."""
+    owner = getattr(func, "__self__", None)
+    if isinstance(func, types.BuiltinMethodType) and not isinstance(owner, types.ModuleType | type | None):
+        # CPython names a bound C method by its object's class (``super().write`` in a subclass of ``io.StringIO``
+        # is ``Buffer.write``): the class that defines it in C names it, as the static graph does
+        name = func.__name__
+        for cls in type(owner).__mro__:
+            if isinstance(cls.__dict__.get(name), _C_METHODS):
+                return ("", f"{cls.__qualname__}.{name}", str(cls.__module__), 0, "c")
     qualname = getattr(func, "__qualname__", None) or getattr(func, "__name__", None) or type(func).__qualname__
     module = getattr(func, "__module__", None)
     if module is None and hasattr(func, "__objclass__"):  # a method descriptor: ``list.append``
         module = func.__objclass__.__module__
     if module is None:
-        owner = getattr(func, "__self__", None)
         if isinstance(owner, types.ModuleType):
             module = owner.__name__
         elif owner is not None:

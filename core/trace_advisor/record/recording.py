@@ -202,7 +202,12 @@ def from_processes(
             caller = names[caller_ref] if isinstance(caller_ref, int) else None
             if callee[0] is None or (caller_ref is not None and (caller is None or caller[0] is None)):
                 continue  # code in a workspace file the index does not know
-            if caller is not None and caller[0] == callee[0] and str(codes[callee_ref][1]).endswith("<lambda>"):
+            if (
+                caller is not None
+                and caller[0] == callee[0]
+                and isinstance(callee_ref, int)  # a C function is named, never a lambda
+                and str(codes[callee_ref][1]).endswith("<lambda>")
+            ):
                 continue  # a lambda folded into the code calling it: no call of its own
             if caller is not None and caller[1]:
                 continue  # an external caller can only come from an unknown file mapping: not an edge of ours
