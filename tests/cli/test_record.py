@@ -362,7 +362,8 @@ def test_a_c_method_reached_through_a_subclass_is_named_by_the_class_defining_it
     root = tmp_path / "app"
     root.mkdir()
     (root / "buf.py").write_text(
-        "import io\n\n\nclass Buffer(io.StringIO):\n    def write(self, text):\n        return super().write(text)\n\n\n"
+        "import io\n\n\nclass Buffer(io.StringIO):\n"
+        "    def write(self, text):\n        return super().write(text)\n\n\n"
         "def main():\n    b = Buffer()\n    b.write('x')\n    return b.getvalue()\n\n\nmain()\n",
         encoding="utf-8",
     )

@@ -184,14 +184,14 @@ RECEIVER_HINTS: tuple[tuple[frozenset[str], frozenset[str], str, str, str], ...]
     (frozenset({"client", "sdk", "gateway", "api"}), frozenset(), "rpc", "rpc", "client call"),
 )
 
-# Method names distinctive enough to mean a client call on any receiver (boto3-style and DB-API).
+# Method names distinctive enough to mean a client call on any receiver (boto3-style and DB-API). Not ``get_object``:
+# every Django and DRF view has one (``view.get_object()``, netbox); an S3 client's is read by its receiver (above).
 DISTINCT_METHODS: dict[str, tuple[str, str, str]] = {
     "send_message": ("messaging", "aws_sqs", "SQS send"),
     "receive_message": ("messaging", "aws_sqs", "SQS receive"),
     "basic_publish": ("messaging", "rabbitmq", "RabbitMQ publish"),
     "basic_consume": ("messaging", "rabbitmq", "RabbitMQ consume"),
     "put_object": ("cloud", "aws", "S3 put"),
-    "get_object": ("cloud", "aws", "S3 get"),
     "upload_file": ("cloud", "aws", "S3 upload"),
     "download_file": ("cloud", "aws", "S3 download"),
     "executemany": ("db", "sql", "database query"),
