@@ -496,3 +496,25 @@ def test_trailing_commas_of_the_layouts_split_over_lines() -> None:
     }
     for lines, expected in cases.items():
         assert with_trailing_commas(list(lines), unit) == (expected or list(lines)), lines
+
+
+def test_a_single_quoted_string_holding_double_quotes_stays_whole_when_the_span_splits_it(tmp_path: Path) -> None:
+    """netbox: a single-quoted string with ``href="{url}"`` inside, pushed past the line length by the span's indent
+    and laid out again, had its inner ``"{url}"`` read as a string of its own and requoted: invalid code, refused."""
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.ruff]\nline-length = 60\n[tool.ruff.lint]\nextend-select = ['Q']\n"
+        "[tool.ruff.lint.flake8-quotes]\ninline-quotes = 'single'\n"
+    )
+    app = tmp_path / "app.py"
+    app.write_text(
+        "import urllib.request\n\n\ndef fetch(url: str) -> str:\n"
+        "    with urllib.request.urlopen(url, timeout=5) as answer:\n        body = answer.read()\n"
+        "    return ('Found <a href=\"{url}\">{n} rows</a> already '\n"
+        "            'mounted.').format(url=url, n=len(body))\n"
+    )
+    done = run_cli("apply", app, "--symbol", "fetch", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    edited = app.read_text()
+    assert '<a href="{url}">{n} rows</a> ' in edited
+    compile(edited, "app.py", "exec")
+    assert ruff_findings(tmp_path, [app], "Q,E501") == []

@@ -127,12 +127,33 @@ def measured(line: str) -> int:
     return columns(_TRAILING_PRAGMA.sub("", line))
 
 
-_DOUBLE_QUOTED = re.compile(r'(?<![\w"\'])([fF]?)"(?!")([^"\'\\\n]*)"')
+# what ``requote`` reads a line as, left to right: a comment, a triple-quoted string (closed on the line or not), or a
+# string with any prefix: the quotes inside one are part of it (``'<a href="{url}">'`` holds no string of its own)
+_LITERAL = re.compile(
+    r"#.*"
+    r"|(?<!\w)([A-Za-z]{0,2})("
+    r'"""(?:[^\\\n]|\\.)*?(?:"""|$)'
+    r"|'''(?:[^\\\n]|\\.)*?(?:'''|$)"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r")"
+)
 
 
 def requote(line: str, quote: str) -> str:
-    """``line`` (code this package wrote) with its plain double-quoted strings in ``quote`` (``'`` for a project whose
-    formatter or flake8-quotes asks for single quotes); a string holding a quote or a backslash is left as it is."""
+    """``line`` (code this package wrote or laid out) with its plain double-quoted strings in ``quote`` (``'`` for a
+    project whose formatter or flake8-quotes asks for single quotes); a string holding a quote or a backslash, a
+    triple-quoted one, one with a prefix other than ``f``, and comments are left as they are."""
     if quote == '"':
         return line
-    return _DOUBLE_QUOTED.sub(lambda m: f"{m.group(1)}{quote}{m.group(2)}{quote}", line)
+
+    def converted(match: re.Match[str]) -> str:
+        prefix, literal = match.group(1), match.group(2)
+        if literal is None or prefix not in ("", "f", "F") or literal.startswith('"""') or literal[0] != '"':
+            return match.group()
+        content = literal[1:-1]
+        if "'" in content or '"' in content or "\\" in content:
+            return match.group()
+        return f"{prefix}{quote}{content}{quote}"
+
+    return _LITERAL.sub(converted, line)
