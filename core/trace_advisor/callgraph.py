@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -174,6 +175,7 @@ class CallGraph:
         self._source = source
         self._memo = _Memo(-1)
         self._listed: _Memo | None = None  # the memo whose entry points were last listed
+        self._listing = threading.Lock()
 
     def _current(self) -> _Memo:
         """The memo of the graph's current shape (a fresh one after an edit that changed who calls whom; old ones are
@@ -247,9 +249,11 @@ class CallGraph:
         """Roots for reports: module bodies that call something, ``main`` functions, and functions nobody calls."""
         memo = self._current()
         if memo.entry_points is None:
-            self._carry_entries(memo)
-            memo.entry_points = tuple(s for s in self.symbols() if self._is_entry(s, memo))
-            self._listed = memo
+            with self._listing:  # (one listing at a time: each carries from the one before)
+                if memo.entry_points is None:
+                    self._carry_entries(memo)
+                    memo.entry_points = tuple(s for s in self.symbols() if self._is_entry(s, memo))
+                    self._listed = memo
         return memo.entry_points
 
     def _carry_entries(self, memo: _Memo) -> None:

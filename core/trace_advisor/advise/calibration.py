@@ -159,8 +159,9 @@ class _Own:
     """What the features read of one function alone, its context and the rules' signals (the same while both are the
     same objects: a kept result's): its own features, in order, and the call-graph neighbours the others read."""
 
-    head: tuple[tuple[str, float], ...]  # the findings' effects and strengths, its shape, its callers and callees
-    tail: tuple[tuple[str, float], ...]  # generator, parameters
+    head: tuple[tuple[str, float], ...]  # the findings' effects and strengths, its shape, callers and callees' I/O
+    generator: float
+    params: float
     callees: frozenset[SymbolId]  # the workspace functions it calls
     callers: frozenset[SymbolId]
     io_near: float
@@ -195,17 +196,14 @@ def _own(f: Scored, scorer: LocalScorer) -> _Own:
     head["cross_pkg"] = float(ctx.crosses_package_boundary)
     head["callee_io"] = math.log1p(len(ctx.callee_io))
     head["handed_io"] = math.log1p(len(ctx.graph.handed_io))
-    tail = (
-        ("generator", float(any(isinstance(n, ast.Yield | ast.YieldFrom) for n in ctx.nodes))),
-        ("params", math.log1p(len(ctx.parameters()))),
-    )
     callees = frozenset(c for call in ctx.calls for c in call.workspace_callees)
     callers = frozenset(ctx.graph.callers)
     below = [io.below for io in ctx.callee_io.values()]
     bases = tuple(f"{base}.{ctx.name}" for base in ctx.class_mro[:NEIGHBOURS]) if ctx.class_name is not None else ()
     return _Own(
         tuple(head.items()),
-        tail,
+        float(any(isinstance(n, ast.Yield | ast.YieldFrom) for n in ctx.nodes)),
+        math.log1p(len(ctx.parameters())),
         callees,
         callers,
         1.0 / (2.0 + min(below)) if below else 0.0,
@@ -255,9 +253,9 @@ def features(
             found["cls_share"] = sum(_deserves(m.verdict) for m in members) / len(members)
         found["file_share"] = file_share
         found["trivial"] = float(any(reason.startswith("trivial") for reason in verdict.reasons))
-        found["generator"] = own.tail[0][1]
+        found["generator"] = own.generator
         found["exported"] = float(ctx.qualname.split(".")[0] in exported)
-        found["params"] = own.tail[1][1]
+        found["params"] = own.params
         found.update(_neighbours(ctx, own, by_symbol, members))
         found.update(_graph(ctx, own, by_symbol, around))
         if members:
