@@ -736,7 +736,8 @@ class Analyzer:
             verdicts[number] = verdict
         if calibrate:
             scored = [Scored(r.ctx, r.signals, v) for r, v in zip(results, verdicts, strict=True)]
-            verdicts = calibrated(scored, self.scorer, shipped(), client_operations(pairs), self.around())
+            memo = self.cache.features.setdefault(path, {})
+            verdicts = calibrated(scored, self.scorer, shipped(), client_operations(pairs), self.around(), memo)
         work = work_runs([(r.ctx, r.signals) for r in results])
         floor = shipped().threshold if calibrate else self.config.min_confidence
         for number, reason in self._like_other_implementations(results, verdicts, floor, threshold).items():

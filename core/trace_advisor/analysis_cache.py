@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from trace_advisor.advise.calibration import OwnMemo
 from trace_advisor.advise.local import Verdict
 from trace_advisor.analysed import AnalysedModule, FunctionSyntax
 from trace_advisor.config_model import Config
@@ -170,6 +171,9 @@ class AnalysisCache:
         # per file with kept results: the recommendations its latest run made for verdicts the siblings changed, by
         # the kept result's id (with the result and that verdict)
         self.recommended: dict[Path, dict[int, tuple[FunctionResult, Verdict, Recommendation | None]]] = {}
+        # per file with kept results: what the calibrated model's features read of each function alone, by its
+        # context (``calibration.features``' memo: the same settings, so the same scorer)
+        self.features: dict[Path, OwnMemo] = {}
         self._setting: object = None
         self._run: object = None  # the latest run asking for results, and the files it asked for (never evicted)
         self._run_files: set[Path] = set()
@@ -209,6 +213,7 @@ class AnalysisCache:
             self._results.clear()
             self.module_read.clear()
             self.recommended.clear()
+            self.features.clear()
             self._setting = setting
         if run is not self._run:
             self._run, self._run_files = run, set()
@@ -220,6 +225,7 @@ class AnalysisCache:
                 evicted, _ = self._results.popitem(last=False)
                 self.module_read.pop(evicted, None)
                 self.recommended.pop(evicted, None)
+                self.features.pop(evicted, None)
         else:
             self._results.move_to_end(path)
         return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -173,6 +174,8 @@ class CallGraph:
     def __init__(self, source: CallSource) -> None:
         self._source = source
         self._memo = _Memo(-1)
+        self._listed: _Memo | None = None  # the memo whose entry points were last listed
+        self._listing = threading.Lock()
 
     def _current(self) -> _Memo:
         """The memo of the graph's current shape (a fresh one after an edit that changed who calls whom; old ones are
@@ -246,8 +249,30 @@ class CallGraph:
         """Roots for reports: module bodies that call something, ``main`` functions, and functions nobody calls."""
         memo = self._current()
         if memo.entry_points is None:
-            memo.entry_points = tuple(s for s in self.symbols() if self._is_entry(s, memo))
+            with self._listing:  # (one listing at a time: each carries from the one before)
+                if memo.entry_points is None:
+                    self._carry_entries(memo)
+                    memo.entry_points = tuple(s for s in self.symbols() if self._is_entry(s, memo))
+                    self._listed = memo
         return memo.entry_points
+
+    def _carry_entries(self, memo: _Memo) -> None:
+        """Into a new shape's memo, whether each function was an entry point in the shape the entry points were last
+        listed for, where nothing it reads changed since (its callers, its module's calls and definitions: the
+        source's ``graph_changes``): an edit lists them again by asking about what it changed only."""
+        take = getattr(self._source, "graph_changes", None)
+        if take is None:
+            return
+        self._source.incoming("")  # every module resolved, as the answers read them (they would ask for it anyway)
+        changes = take()  # (taken at every listing: what changed since the last one)
+        last, self._listed = self._listed, None
+        if changes is None or last is None or last is memo:
+            return
+        callees, modules = changes
+        entry = memo.entry
+        for symbol, known in last.entry.items():
+            if symbol not in callees and symbol not in entry and symbol.partition(":")[0] not in modules:
+                entry[symbol] = known
 
     def is_entry_point(self, symbol: SymbolId) -> bool:
         """Whether ``symbol`` is one of :meth:`entry_points` (answered for one symbol, without listing them all)."""

@@ -8,6 +8,7 @@ from trace_advisor.callgraph import ModuleCalls
 from trace_advisor.datatypes import CallEdge, SymbolId
 
 _ByModule = tuple[str, tuple[CallEdge, ...]] | dict[str, tuple[CallEdge, ...]]
+_MAX_CHANGES = 100_000  # callees remembered as changed between two questions (past that: anything may have)
 
 
 class CallTable:
@@ -31,6 +32,9 @@ class CallTable:
         # without their reverse edges (``calls`` on the standard library asks for none: 10 MB it never reads)
         self._indexed = False
         self.complete = False  # every workspace module's calls are resolved and their reverse edges are in place
+        # what changed since ``take_changes`` was last asked: the callees whose incoming edges changed and the modules
+        # whose calls were added (None: anything may have)
+        self._changed: tuple[set[SymbolId], set[str]] | None = None
 
     def __contains__(self, module: str) -> bool:
         return module in self._calls
@@ -53,6 +57,8 @@ class CallTable:
             self._unstale(calls.module)
         self._calls[calls.module] = calls
         self._unindexed.pop(calls.module, None)
+        if self._changed is not None:
+            self._changed[1].add(calls.module)
         if stale is not None:
             self._replace(stale, calls)
         elif reverse:
@@ -95,6 +101,7 @@ class CallTable:
             elif held is not None:
                 held.pop(module, None)
             self._sorted.pop(callee, None)
+            self._touch(callee)
 
     def _reverse(self, calls: ModuleCalls) -> None:
         by_callee: dict[SymbolId, list[CallEdge]] = {}
@@ -115,6 +122,20 @@ class CallTable:
         else:
             held[module] = edges
         self._sorted.pop(callee, None)
+        self._touch(callee)
+
+    def _touch(self, callee: SymbolId) -> None:
+        changed = self._changed
+        if changed is not None:
+            changed[0].add(callee)
+            if len(changed[0]) > _MAX_CHANGES:  # (nobody asked for a long time: anything may have changed)
+                self._changed = None
+
+    def take_changes(self) -> tuple[frozenset[SymbolId], frozenset[str]] | None:
+        """The callees whose incoming edges changed and the modules whose calls were added since the last time this
+        was asked (None: anything may have changed, or it was never asked)."""
+        changed, self._changed = self._changed, (set(), set())
+        return (frozenset(changed[0]), frozenset(changed[1])) if changed is not None else None
 
     def drop(self, modules: Iterable[str]) -> None:
         """Forget these modules' calls; their reverse edges go when the graph is next settled."""
@@ -128,6 +149,7 @@ class CallTable:
                 self.complete = False
 
     def clear(self) -> None:
+        self._changed = None
         self._unindexed.clear()
         self._calls.clear()
         self._stale.clear()
@@ -171,3 +193,4 @@ class CallTable:
                 elif held is not None:
                     held.pop(module, None)
                 self._sorted.pop(edge.callee, None)
+                self._touch(edge.callee)

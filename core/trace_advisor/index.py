@@ -994,6 +994,12 @@ class Index:
                 self._calls.complete = True
             return self._calls.incoming(symbol)
 
+    def graph_changes(self) -> tuple[frozenset[SymbolId], frozenset[str]] | None:
+        """What changed in the resolved calls since this was last asked (``CallGraph.entry_points``): the functions
+        whose callers changed and the modules whose calls were resolved again (None: anything may have)."""
+        with self._lock:
+            return self._calls.take_changes()
+
     def graph_version(self) -> int:
         """Changes whenever a file's facts or the set of files change (answers about definitions may differ)."""
         return self._version

@@ -240,3 +240,39 @@ def test_calibrated_recommendations_are_kept_while_their_verdicts_stand(project:
         index.update_file(orders, new_text)
         kept = run(index, calibrated, orders)
         assert kept == run(index, calibrated, orders, AnalysisCache())
+
+
+def test_calibrated_features_are_read_again_only_for_changed_functions(project: Path, index: Index) -> None:
+    """The calibrated model's inputs that read one function alone (its findings, shape and neighbours) are kept while
+    its result is (its context and signals are the same objects) and made again for the functions an edit changed;
+    the verdicts equal a fresh analysis after each edit: a def typed at the end of the file calling one of its
+    methods (the callee's callers change), a call taken out, an ``__all__`` added (what the kept functions read of
+    their file changes), a callee in another module that stops doing I/O, and the text restored."""
+    calibrated = config_from_mapping({"scoring": "calibrated"}, "test_analysis_cache")
+    orders = project / "shop" / "services" / "orders.py"
+    payments = project / "shop" / "clients" / "payments.py"
+    text, payments_text = orders.read_text(), payments.read_text()
+    cache = index.extension(AnalysisCache)
+    run(index, calibrated, orders)
+    memo = dict(cache.features[orders])
+    assert memo  # the functions the model scores
+    typed = text + "\n\ndef typed_probe(service: OrderService) -> None:\n    service.get_order('x')\n"
+    index.update_file(orders, typed)
+    kept = run(index, calibrated, orders)
+    assert kept == run(index, calibrated, orders, AnalysisCache())
+    now = cache.features[orders]
+    same = [c.symbol for c, _, own in now.values() if id(c) in memo and memo[id(c)][2] is own]
+    remade = {c.symbol for c, _, own in now.values() if id(c) not in memo}
+    assert "shop.services.orders:OrderService.place_order" in same  # unchanged: its own features kept
+    assert "shop.services.orders:OrderService.get_order" not in same  # a new caller
+    assert remade and len(same) + len(remade) == len(now)
+    for path, new_text in [
+        (orders, typed.replace("        self.payments.refund(order.payment_id)\n", "        pass\n")),
+        (orders, '__all__ = ["OrderService"]\n' + typed),
+        (payments, payments_text.replace("with urllib.request.urlopen(req, timeout=self.timeout) as resp:", "if req:")),
+        (payments, payments_text),
+        (orders, text),
+    ]:
+        index.update_file(path, new_text)
+        kept = run(index, calibrated, orders)
+        assert kept == run(index, calibrated, orders, AnalysisCache()), new_text[:40]

@@ -154,9 +154,77 @@ ENTRY_DEPTH = 4  # how far up the callers an entry point is looked for
 NEIGHBOURS = 25  # callers and callees read per function for the graph features (sorted: the same ones every run)
 
 
-def features(functions: Sequence[Scored], scorer: LocalScorer, around: Around | None = None) -> list[dict[str, float]]:
-    """The model's inputs for every function of one file (rules verdicts read at ``RULES_THRESHOLD``); ``around``
-    gives the graph features that read other files (without it those read this file only)."""
+@dataclass(frozen=True, slots=True)
+class _Own:
+    """What the features read of one function alone, its context and the rules' signals (the same while both are the
+    same objects: a kept result's): its own features, in order, and the call-graph neighbours the others read."""
+
+    head: tuple[tuple[str, float], ...]  # the findings' effects and strengths, its shape, callers and callees' I/O
+    generator: float
+    params: float
+    callees: frozenset[SymbolId]  # the workspace functions it calls
+    callers: frozenset[SymbolId]
+    io_near: float
+    near_callers: tuple[SymbolId, ...]  # the callers and callees ``_graph`` reads (itself aside, sorted, at most 25)
+    near_callees: tuple[SymbolId, ...]
+    bases: tuple[SymbolId, ...]  # the methods of its name on its class's bases (``g_overrides``)
+
+
+# the features kept per function while its context and signals are the same objects (``features``' ``memo``)
+OwnMemo = dict[int, tuple[FunctionContext, tuple[Signal, ...], _Own]]
+
+
+def _own(f: Scored, scorer: LocalScorer) -> _Own:
+    ctx = f.ctx
+    head: dict[str, float] = {}
+    for priority, effect in scorer.effects(f.signals).items():
+        head[f"eff_{priority}"] = effect
+    for signal in f.signals:
+        if signal.finding is Finding.ROUTE and signal.instrumentation is None:
+            # the fitted route weight is what maintainers do when a framework's instrumentation already gives
+            # each request a span; a hand-written router has none, so that weight does not apply to it
+            continue
+        key = f"fd_{signal.finding.value}"
+        head[key] = max(head.get(key, 0.0), signal.strength)
+    name = ctx.name
+    head["private"] = float(name.startswith("_") and not name.startswith("__"))
+    head["dunder"] = float(name.startswith("__") and name.endswith("__"))
+    head["method"] = float(ctx.is_method)
+    head["async"] = float(ctx.is_async)
+    head["log_stmts"] = math.log1p(len(ctx.statements()))
+    head["fan_in"] = math.log1p(ctx.fan_in)
+    head["cross_pkg"] = float(ctx.crosses_package_boundary)
+    head["callee_io"] = math.log1p(len(ctx.callee_io))
+    head["handed_io"] = math.log1p(len(ctx.graph.handed_io))
+    callees = frozenset(c for call in ctx.calls for c in call.workspace_callees)
+    callers = frozenset(ctx.graph.callers)
+    below = [io.below for io in ctx.callee_io.values()]
+    bases = tuple(f"{base}.{ctx.name}" for base in ctx.class_mro[:NEIGHBOURS]) if ctx.class_name is not None else ()
+    return _Own(
+        tuple(head.items()),
+        float(any(isinstance(n, ast.Yield | ast.YieldFrom) for n in ctx.nodes)),
+        math.log1p(len(ctx.parameters())),
+        callees,
+        callers,
+        1.0 / (2.0 + min(below)) if below else 0.0,
+        tuple(sorted(callers - {ctx.symbol})[:NEIGHBOURS]),
+        tuple(sorted(callees - {ctx.symbol})[:NEIGHBOURS]),
+        bases,
+    )
+
+
+def features(
+    functions: Sequence[Scored],
+    scorer: LocalScorer,
+    around: Around | None = None,
+    memo: OwnMemo | None = None,
+    only: Sequence[int] | None = None,
+) -> list[dict[str, float]]:
+    """The model's inputs for every function of one file (rules verdicts read at ``RULES_THRESHOLD``), or for the
+    functions numbered ``only``; ``around`` gives the graph features that read other files (without it those read
+    this file only). ``memo`` keeps what each function's features read of it alone between calls (for one scorer's
+    settings: its own features and neighbours), while its context and signals are the same objects: it is left
+    holding those of ``functions``."""
     top = [f for f in functions if "<" not in f.ctx.qualname]
     file_share = sum(_deserves(f.verdict) for f in top) / max(len(top), 1)
     file_cand = sum(f.verdict.priority is not None for f in top) / max(len(top), 1)
@@ -167,46 +235,38 @@ def features(functions: Sequence[Scored], scorer: LocalScorer, around: Around | 
     for f in top:
         if f.ctx.class_name is not None and not f.ctx.name.startswith("_"):
             classes.setdefault(f.ctx.qualname.rpartition(".")[0], []).append(f)
+    kept: OwnMemo = {}
     out: list[dict[str, float]] = []
-    for f in functions:
+    for f in functions if only is None else [functions[number] for number in only]:
         ctx, verdict = f.ctx, f.verdict
+        known = memo.get(id(ctx)) if memo is not None else None
+        if known is not None and known[0] is ctx and known[1] is f.signals:
+            own = known[2]
+        else:
+            own = _own(f, scorer)
+        kept[id(ctx)] = (ctx, f.signals, own)
         found: dict[str, float] = {"conf": verdict.confidence if verdict.priority is not None else 0.0}
-        for priority, effect in scorer.effects(f.signals).items():
-            found[f"eff_{priority}"] = effect
-        for signal in f.signals:
-            if signal.finding is Finding.ROUTE and signal.instrumentation is None:
-                # the fitted route weight is what maintainers do when a framework's instrumentation already gives
-                # each request a span; a hand-written router has none, so that weight does not apply to it
-                continue
-            key = f"fd_{signal.finding.value}"
-            found[key] = max(found.get(key, 0.0), signal.strength)
-        name = ctx.name
-        found["private"] = float(name.startswith("_") and not name.startswith("__"))
-        found["dunder"] = float(name.startswith("__") and name.endswith("__"))
-        found["method"] = float(ctx.is_method)
-        found["async"] = float(ctx.is_async)
-        found["log_stmts"] = math.log1p(len(ctx.statements()))
-        found["fan_in"] = math.log1p(ctx.fan_in)
-        found["cross_pkg"] = float(ctx.crosses_package_boundary)
-        found["callee_io"] = math.log1p(len(ctx.callee_io))
-        found["handed_io"] = math.log1p(len(ctx.graph.handed_io))
+        found.update(own.head)
         members = classes.get(ctx.qualname.rpartition(".")[0], []) if ctx.class_name is not None else []
         if members:
             found["cls_pub"] = math.log1p(len(members))
             found["cls_share"] = sum(_deserves(m.verdict) for m in members) / len(members)
         found["file_share"] = file_share
         found["trivial"] = float(any(reason.startswith("trivial") for reason in verdict.reasons))
-        found["generator"] = float(any(isinstance(n, ast.Yield | ast.YieldFrom) for n in ctx.nodes))
+        found["generator"] = own.generator
         found["exported"] = float(ctx.qualname.split(".")[0] in exported)
-        found["params"] = math.log1p(len(ctx.parameters()))
-        found.update(_neighbours(ctx, by_symbol, members))
-        found.update(_graph(ctx, by_symbol, around))
+        found["params"] = own.params
+        found.update(_neighbours(ctx, own, by_symbol, members))
+        found.update(_graph(ctx, own, by_symbol, around))
         if members:
             found["cls_io"] = sum(_does_io(m) for m in members) / len(members)
         found["file_cand"] = file_cand
         found["file_cands"] = math.log1p(len(strengths))
         found["above_me"] = sum(c > found["conf"] for c in strengths) / max(len(strengths), 1)
         out.append(found)
+    if memo is not None:
+        memo.clear()
+        memo.update(kept)
     return out
 
 
@@ -224,19 +284,19 @@ def _exported(tree: ast.Module) -> frozenset[str]:
     return frozenset()
 
 
-def _neighbours(ctx: FunctionContext, by_symbol: Mapping[str, Scored], members: Sequence[Scored]) -> dict[str, float]:
+def _neighbours(
+    ctx: FunctionContext, own: _Own, by_symbol: Mapping[str, Scored], members: Sequence[Scored]
+) -> dict[str, float]:
     """Where it sits in the call graph: how many workspace functions it calls and how many of those in its file have
     evidence (it is above them), what share of its callers in its file have evidence (it is below them), what share of
     its callers are its own class's methods (a helper of the class), how far down its nearest I/O is."""
-    callees = {c for call in ctx.calls for c in call.workspace_callees}
-    callers = set(ctx.graph.callers)
-    below = [io.below for io in ctx.callee_io.values()]
+    callees, callers = own.callees, own.callers
     found = {
         "fan_out": math.log1p(len(callees)),
         "callee_cand": math.log1p(sum(c in by_symbol and by_symbol[c].verdict.priority is not None for c in callees)),
         "caller_cand": sum(c in by_symbol and by_symbol[c].verdict.priority is not None for c in callers)
         / max(len(callers), 1),
-        "io_near": 1.0 / (2.0 + min(below)) if below else 0.0,
+        "io_near": own.io_near,
     }
     if ctx.class_name is not None:
         owner = f"{ctx.module}:{ctx.qualname.rpartition('.')[0]}."
@@ -251,7 +311,7 @@ def _does_io(f: Scored) -> bool:
     return bool(f.ctx.callee_io) or any(s.finding is Finding.CLIENT_CALL for s in f.signals)
 
 
-def _graph(ctx: FunctionContext, by_symbol: Mapping[str, Scored], around: Around | None) -> dict[str, float]:
+def _graph(ctx: FunctionContext, own: _Own, by_symbol: Mapping[str, Scored], around: Around | None) -> dict[str, float]:
     """Where it sits on the paths from entry points to I/O, across files: what share of its callers have evidence
     or get a span by the rules (or have one), whether it is the outermost function with evidence (no caller has
     any), whether every caller has a span (it is covered), how many other modules call it, how many of its
@@ -262,26 +322,25 @@ def _graph(ctx: FunctionContext, by_symbol: Mapping[str, Scored], around: Around
             return by_symbol[symbol].verdict
         return around.verdict(symbol) if around is not None else None
 
-    callers = sorted(set(ctx.graph.callers) - {ctx.symbol})[:NEIGHBOURS]
-    callees = sorted({c for call in ctx.calls for c in call.workspace_callees} - {ctx.symbol})[:NEIGHBOURS]
+    callers, callees = own.near_callers, own.near_callees
     above = [v for v in map(verdict, callers) if v is not None]
     below = [v for v in map(verdict, callees) if v is not None]
     evidence = [v.priority is not None for v in above]
     spanned = [v.traced is not None or _deserves(v) for v in above]
-    own = ctx.module
+    module = ctx.module
     found = {
         "g_callers_ev": sum(evidence) / max(len(above), 1),
         "g_callers_span": sum(spanned) / max(len(above), 1),
         "g_covered": float(bool(spanned) and all(spanned)),
         "g_top": float(not any(evidence)),
-        "g_mods_in": math.log1p(len({c.partition(":")[0] for c in callers} - {own})),
+        "g_mods_in": math.log1p(len({c.partition(":")[0] for c in callers} - {module})),
         "g_callee_span": math.log1p(sum(v.traced is not None or _deserves(v) for v in below)),
         "g_callee_ev": math.log1p(sum(v.priority is not None for v in below)),
     }
     distance = around.entry_distance(ctx.symbol) if around is not None else None
     found["g_entry"] = 1.0 / (1.0 + distance) if distance is not None else 0.0
     if ctx.class_name is not None:  # an implementation of an operation a base class of the workspace declares
-        inherited = [v for v in (verdict(f"{base}.{ctx.name}") for base in ctx.class_mro[:NEIGHBOURS]) if v is not None]
+        inherited = [v for v in map(verdict, own.bases) if v is not None]
         found["g_overrides"] = float(bool(inherited))
         found["g_base_ev"] = float(any(v.priority is not None for v in inherited))
     return found
@@ -296,20 +355,24 @@ def calibrated(
     model: Calibration,
     floors: Mapping[int, str] | None = None,
     around: Around | None = None,
+    memo: OwnMemo | None = None,
 ) -> list[Verdict]:
     """Every function's verdict with the model's probability as its confidence (functions the rules never recommend
-    keep theirs). ``floors`` (by index, with the reason) are held at least at the model's threshold: the operations of
-    a client class (:func:`trace_advisor.advise.units.client_operations`), a convention of the class that the
-    per-function features cannot see."""
+    keep theirs: only the others' features are made, each from what ``memo`` kept of it alone when it can). ``floors``
+    (by index, with the reason) are held at least at the model's threshold: the operations of a client class
+    (:func:`trace_advisor.advise.units.client_operations`), a convention of the class that the per-function features
+    cannot see."""
     floors = floors or {}
     if not any(name.startswith(GRAPH) for name in model.names()):
         around = None  # the model reads no other file: none is scored for it
+    scored = [number for number, f in enumerate(functions) if f.verdict.priority is not None]
+    inputs = dict(zip(scored, features(functions, scorer, around, memo, scored), strict=True))
     out: list[Verdict] = []
-    for number, (f, found) in enumerate(zip(functions, features(functions, scorer, around), strict=True)):
+    for number, f in enumerate(functions):
         if f.verdict.priority is None:
             out.append(f.verdict)
             continue
-        verdict = dataclasses.replace(f.verdict, confidence=round(model.probability(found), 4))
+        verdict = dataclasses.replace(f.verdict, confidence=round(model.probability(inputs[number]), 4))
         reason = floors.get(number)
         if reason is not None and verdict.confidence < model.threshold:
             verdict = with_floor(verdict, model.threshold, reason)

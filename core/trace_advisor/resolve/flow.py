@@ -19,7 +19,7 @@ the modules that read a name's calls are its readers, re-resolved when a call of
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Final, Protocol
 
 from trace_advisor.datatypes import SymbolId
@@ -31,6 +31,7 @@ from trace_advisor.facts.records import (
     FUNCTION_KINDS,
     LAMBDA,
     LAMBDA_KIND,
+    Binding,
     CallSite,
     Chain,
     ModuleFacts,
@@ -96,6 +97,10 @@ class ParameterFlow:
         # key -> module -> (its info, its call sites with that key, those of them passing more than literals)
         self._sites: dict[str, dict[str, tuple[ModuleInfo, tuple[CallSite, ...], tuple[CallSite, ...]]]] = {}
         self._indexed: dict[str, tuple[str, ...]] = {}  # module -> its keys
+        # module -> its info and entries of ``_sites`` when its text changed, until it is indexed again: then only the
+        # call sites the edit made anew are read, and the keys they (and calls of the names it bound otherwise) are
+        # under are made again (``_reindexed``)
+        self._before: dict[str, tuple[ModuleInfo, dict[str, tuple[tuple[CallSite, ...], tuple[CallSite, ...]]]]] = {}
         # key -> ``_sites[key]``'s values in module order (read by every scan of the key), made when first read
         self._ordered: dict[str, tuple[tuple[ModuleInfo, tuple[CallSite, ...], tuple[CallSite, ...]], ...]] = {}
         self._complete = False
@@ -112,6 +117,7 @@ class ParameterFlow:
 
     def clear(self) -> None:
         self._sites.clear()
+        self._before.clear()
         self._ordered.clear()
         self._indexed.clear()
         self._complete = False
@@ -137,9 +143,15 @@ class ParameterFlow:
     def drop(self, module: str) -> None:
         """Forget one module's call sites (its text changed); read again on the next question. What other modules'
         calls reach stands until :meth:`forget` (the index calls it when resolution may have changed)."""
+        entries: dict[str, tuple[tuple[CallSite, ...], tuple[CallSite, ...]]] = {}
+        info = None
         for key in self._indexed.pop(module, ()):
-            self._sites.get(key, {}).pop(module, None)
+            found = self._sites.get(key, {}).pop(module, None)
             self._ordered.pop(key, None)
+            if found is not None:
+                info, entries[key] = found[0], found[1:]
+        if info is not None:  # (else not indexed since its last change: what was indexed before that stands)
+            self._before[module] = (info, entries)
         self._stale.add(module)
         self._reached.pop(module, None)
         self._reaching.clear()
@@ -329,14 +341,21 @@ class ParameterFlow:
                 found = self._info_of(module)
                 if found is not None and found.workspace and module not in self._indexed:
                     self._add(found)
+                else:
+                    self._before.pop(module, None)
         self._stale.clear()
 
     def _add(self, info: ModuleInfo) -> None:
-        by_key = _sites_by_key(info)
+        before = self._before.pop(info.name, None)
+        by_key = _reindexed(*before, info) if before is not None else None
+        if by_key is None:
+            by_key = {}
+            for key, sites in _sites_by_key(info).items():
+                # tuples: a list would over-allocate
+                by_key[key] = (tuple(sites), tuple(site for site in sites if not _literal_only(site)))
         self._indexed[info.name] = tuple(by_key)
-        for key, sites in by_key.items():
-            flowing = tuple(site for site in sites if not _literal_only(site))  # tuples: a list would over-allocate
-            self._sites.setdefault(key, {})[info.name] = (info, tuple(sites), flowing)
+        for key, (every, flowing) in by_key.items():
+            self._sites.setdefault(key, {})[info.name] = (info, every, flowing)
             self._ordered.pop(key, None)
 
 
@@ -355,6 +374,98 @@ def _holders(info: ModuleInfo, scope: Scope) -> list[str]:
             break
         holder = info.scopes.get(holder.parent) if holder.parent and holder.kind in FUNCTION_KINDS else None
     return sorted(found)
+
+
+def _reindexed(
+    old: ModuleInfo, entries: dict[str, tuple[tuple[CallSite, ...], tuple[CallSite, ...]]], info: ModuleInfo
+) -> dict[str, tuple[tuple[CallSite, ...], tuple[CallSite, ...]]] | None:
+    """A module's call sites with arguments by key (all of them, and those passing more than literals) in its new
+    version ``info``, from those of ``old`` (``entries``), reading only what the edit changed: the sites it made
+    anew, between the ones it kept (the same objects) before and the ones it kept or moved after (the same chains,
+    ``facts/splice.py``), and the kept calls of the names whose bindings it changed (a call's keys read nothing
+    else: ``site_keys``). None when that is not less work than reading them all: most of the sites are new, or a
+    scope changed its kind, place or bases."""
+    before, after = old.facts.calls, info.facts.calls
+    shortest = min(len(before), len(after))
+    head = 0
+    while head < shortest and before[head] is after[head]:
+        head += 1
+    tail = 0
+    while tail < shortest - head and _kept(before[-1 - tail], after[-1 - tail]):
+        tail += 1
+    gone, made = before[head : len(before) - tail], after[head : len(after) - tail]
+    if 2 * (len(gone) + len(made)) > len(after):
+        return None
+    names = _rebound(old.scopes, info.scopes)
+    if names is None:
+        return None
+    scopes, old_scopes = info.scopes, old.scopes
+    keys: set[str] = set()
+    for site in gone:
+        if site.args and site.chain is not None and not site.implicit:
+            keys.update(site_keys(site, old_scopes))
+    made_keys: dict[int, tuple[str, ...]] = {}
+    for site in made:
+        if site.args and site.chain is not None and not site.implicit:
+            keys.update(made_keys.setdefault(id(site), site_keys(site, scopes)))
+    # where each old site is, and which new site it is when the edit moved it
+    position = {id(site): number for number, site in enumerate(before)}
+    shift, end = len(after) - len(before), len(before) - tail
+    # the kept calls of the names the edit bound otherwise, read again: they are under their name
+    rebound: dict[int, tuple[int, CallSite, tuple[str, ...]]] = {}
+    for name in names & entries.keys():
+        keys.update((name, CLASS_VALUE_CALLS))
+        for site in entries[name][0]:
+            number = position[id(site)]
+            if len(site.chain or ()) == 1 and (number < head or number >= end):
+                now = after[number + shift] if number >= end else site
+                rebound[id(site)] = (number + shift if number >= end else number, now, site_keys(now, scopes))
+    if tail and before[-1] is not after[-1]:  # the edit moved the sites after it: the keys holding them are made again
+        keys.update(key for key, (every, _) in entries.items() if position[id(every[-1])] >= end)
+    out = {key: found for key, found in entries.items() if key not in keys}
+    for key in keys:
+        placed: list[tuple[int, CallSite]] = []
+        for site in entries[key][0] if key in entries else ():
+            number = position[id(site)]
+            if id(site) in rebound or head <= number < end:
+                continue
+            placed.append((number + shift, after[number + shift]) if number >= end else (number, site))
+        placed.extend((head + offset, site) for offset, site in enumerate(made) if key in made_keys.get(id(site), ()))
+        placed.extend((number, site) for number, site, found in rebound.values() if key in found)
+        if placed:
+            placed.sort(key=lambda item: item[0])
+            every = tuple(site for _, site in placed)
+            out[key] = (every, tuple(site for site in every if not _literal_only(site)))
+    return out
+
+
+def _kept(old: CallSite, new: CallSite) -> bool:
+    """Whether an edit kept a call site, maybe moving it (``facts/splice.py`` moves the same chains)."""
+    return old is new or (
+        old.args is new.args and old.chain is new.chain and old.scope == new.scope and old.implicit == new.implicit
+    )
+
+
+def _rebound(old: Mapping[str, Scope], new: Mapping[str, Scope]) -> set[str] | None:
+    """The names whose bindings differ in a scope of both versions of a module (what a kept call's keys read of
+    scopes: ``site_keys``); None when a scope changed its kind, its place or its bases."""
+    names: set[str] = set()
+    for qualname, scope in new.items():
+        was = old.get(qualname)
+        if scope.parent is not None and scope.parent not in new:
+            return None
+        if was is None or was is scope:  # (a new scope holds no kept call, and encloses none: their parents are kept)
+            continue
+        if was.kind != scope.kind or was.parent != scope.parent or was.bases != scope.bases:
+            return None
+        if was.bindings is not scope.bindings:  # what a call's keys read of a name: is it bound, to a class value
+            for name in was.bindings.keys() | scope.bindings.keys():
+                then, now = was.bindings.get(name), scope.bindings.get(name)
+                if then is not now and (
+                    (then is None) != (now is None) or _class_value(then or ()) != _class_value(now or ())
+                ):
+                    names.add(name)
+    return names
 
 
 def _sites_by_key(info: ModuleInfo) -> dict[str, list[CallSite]]:
@@ -384,10 +495,14 @@ def site_keys(site: CallSite, scopes: dict[str, Scope]) -> tuple[str, ...]:
         scope = scopes.get(site.scope)
         while scope is not None and scope.kind in FUNCTION_KINDS and chain[0] not in scope.bindings:
             scope = scopes.get(scope.parent) if scope.parent else None  # a closure's free variable
-        bindings = scope.bindings.get(chain[0], ()) if scope is not None else ()
-        if any(b.kind == CLS or (b.kind == ANNOTATION and any(c[-1] == CLASS_OF for c in b.chains)) for b in bindings):
+        if scope is not None and _class_value(scope.bindings.get(chain[0], ())):
             return chain[0], CLASS_VALUE_CALLS
     return (chain[-1],)
+
+
+def _class_value(bindings: Iterable[Binding]) -> bool:
+    """Whether a name's bindings hold a class as a value (``cls``, an annotation ``type[X]``)."""
+    return any(b.kind == CLS or (b.kind == ANNOTATION and any(c[-1] == CLASS_OF for c in b.chains)) for b in bindings)
 
 
 def changed_keys(old: ModuleFacts | None, new: ModuleFacts | None) -> set[str]:
