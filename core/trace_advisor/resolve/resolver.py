@@ -621,12 +621,19 @@ class Resolver:
         """The methods a ``with``, ``for``, ``yield from`` or ``raise`` statement calls on the value of ``chain``,
         when their source is read (a made-up name of code without source is no edge: the site is then transparent).
         ``raise Cls`` constructs ``Cls`` (a class without source: the edge ``Cls()`` gives, so ``raise NotFound`` and
-        ``raise NotFound()`` reach the same symbol); ``raise error`` (an instance) calls nothing."""
+        ``raise NotFound()`` reach the same symbol); ``raise error`` (an instance) calls nothing. Iterating an
+        instance of a library class the factory table lists with ``__iter__`` (``__aiter__``) calls that method
+        (``for doc in Doc.objects.filter(...)``: ``django.db.models:QuerySet.__iter__`` runs the query)."""
         values = self.eval_chain(info, scope, chain)
         if kind == RAISE:
             return self._called(frozenset(value for value in values if value[0] in (v.CLASS, v.EXTERNAL)))
         out: dict[SymbolId, bool] = {}
         for value in sorted(values):
+            if value[0] == v.EXTERNAL_INSTANCE and kind in _ITERATION:
+                listed = known_class(value[1])
+                if listed is not None and _ITERATION[kind][0] in listed.methods:
+                    out[f"{value[1]}.{_ITERATION[kind][0]}"] = True
+                continue
             if value[0] != v.INSTANCE:
                 continue
             if kind in _ENTRY_EXIT:
