@@ -56,3 +56,7 @@ def test_a_queryset_known_only_by_its_names_is_lazy_too(found: dict[str, list[st
     assert not found.get("backfill_titles")
     assert found["drop_untitled"] == ["Document.objects.filter(...).exclude(...).delete"]
 
+
+def test_a_builtin_that_iterates_or_sizes_a_queryset_runs_it(found: dict[str, list[str]]) -> None:
+    assert found["current_tags"] == ["django.db.models:QuerySet.__iter__"]  # ``set(document.tags.all())``
+    assert found["document_total"] == ["django.db.models:QuerySet.__len__"]  # ``len(Document.objects.filter(...))``
