@@ -72,7 +72,9 @@ _QUERY_BUILDERS = frozenset(
     | {"options", "with_entities", "distinct", "select_from", "add_columns", "correlate", "execution_options"}
     | {"params", "union", "union_all", "subquery", "cte", "label", "as_scalar", "scalar_subquery", "enable_eagerloads"}
     | {"with_session", "with_parent", "with_for_update", "yield_per", "populate_existing", "from_statement"}
-    | {"prefix_with", "suffix_with", "with_hint", "load_only"}
+    | {"prefix_with", "suffix_with", "with_hint", "load_only", "slice", "add_entity", "intersect", "intersect_all"}
+    | {"except_", "except_all", "reset_joinpoint", "autoflush", "only_return_tuples", "enable_assertions"}
+    | {"set_label_style", "exists", "statement"}  # ``query.exists()``: an EXISTS construct for another query
 )
 # ...and module namespaces of query builders and helpers, when the call is a module-level function.
 _BUILDER_PARTS = frozenset({"func", "sql", "schema", "types", "orm", "parse", "expression"})
@@ -119,8 +121,11 @@ def _push_children(stack: list[tuple[ast.AST, int]], node: ast.AST, depth: int) 
 def is_io_name(target: str) -> bool:
     """False for constructors, exceptions and query builders that live in client packages but do no I/O."""
     parts = target.split(".")
-    if parts[:2] == ["django", "db"] and parts[-1] in _DJANGO_EVALUATION and _django_queryset_owner(parts[2:-1]):
-        return True  # iterating, sizing or testing a queryset runs its query
+    if parts[-1] in _QUERY_EVALUATION and (
+        (parts[:2] == ["django", "db"] and _django_queryset_owner(parts[2:-1]))
+        or (parts[0] in ("sqlalchemy", "sqlmodel") and parts[-2] == "Query")
+    ):
+        return True  # iterating, sizing or testing a Django queryset or a SQLAlchemy Query runs its query
     if parts[-1][:1].isupper() or parts[-1].startswith("__") or any(p in _NEVER_IO_PARTS for p in parts[1:]):
         return False  # a class or its __init__ (constructing a client is not I/O), an exception, a column expression
     if parts[0] in ("sqlalchemy", "sqlmodel") and (
@@ -143,7 +148,7 @@ _DJANGO_EXPRESSIONS = frozenset(
 )
 
 
-_DJANGO_EVALUATION = frozenset({"__iter__", "__aiter__", "__len__", "__bool__"})
+_QUERY_EVALUATION = frozenset({"__iter__", "__aiter__", "__len__", "__bool__"})
 
 
 def _django_in_process(rest: list[str]) -> bool:
