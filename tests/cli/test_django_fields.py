@@ -32,7 +32,7 @@ def test_a_model_field_is_its_value_not_the_field(tmp_path: Path, installed: boo
     assert functions["shop.models:Order.retag"]["calls"] == ["django.db.models:Manager.remove"]
     # a relation is an instance of the model it names; one named by a string is not followed, and says why
     assert functions["shop.models:Order.owner_name"]["calls"] == ["shop.models:Customer.display"]
-    save = "django.db.models.base:Model.save" if installed else "django.db:models.Model.save"
+    save = "django.db.models.base:Model.save" if installed else "django.db.models:Model.save"
     assert functions["shop.models:Order.touch_owner"]["calls"] == [save]
     referrer = functions["shop.models:Order.referrer_name"]
     assert referrer["calls"] == []
@@ -51,7 +51,7 @@ def test_only_the_related_manager_is_a_database_call(tmp_path: Path, installed: 
         r["symbol"]: [(e["priority"], e["detail"]) for e in r["evidence"] if e["priority"] == "external_io"]
         for r in report["recommendations"]
     }
-    save = "django.db.models.base:Model.save" if installed else "django.db:models.Model.save"
+    save = "django.db.models.base:Model.save" if installed else "django.db.models:Model.save"
     assert evidence == {
         "shop.models:Order.retag": [("external_io", "django.db.models:Manager.remove")],
         "shop.models:Order.touch_owner": [("external_io", save)],

@@ -14,7 +14,7 @@ from trace_advisor.advise.local import Verdict
 from trace_advisor.advise.units import covered_by
 from trace_advisor.datatypes import EvidenceKind, Range, SymbolId
 from trace_advisor.detect.context import FunctionContext
-from trace_advisor.detect.external_io import SET_UP
+from trace_advisor.detect.external_io import sets_up
 from trace_advisor.detect.findings import Finding, Signal
 
 _STORES = frozenset({EvidenceKind.DB, EvidenceKind.CACHE})  # whose client instrumentations span every command
@@ -84,7 +84,7 @@ def _session_from_caller(ctx: FunctionContext) -> bool:
     session from its caller, whose unit of work it is a step of. An object owning its connection (a repository,
     ``self.conn``) is a facade whose methods are operations of their own."""
     parameters = {a.arg for a in ctx.parameters()}
-    calls = [c for c in ctx.calls if c.api is not None and c.api.method not in SET_UP]
+    calls = [c for c in ctx.calls if c.api is not None and not sets_up(c.api)]
     return all(c.text.partition(".")[0] in parameters for c in calls)
 
 
@@ -94,7 +94,7 @@ def database_operations(ctx: FunctionContext) -> int:
     (a commit alone is one: an ORM session's flushed changes)."""
     sites = [c for c in ctx.calls if c.api is not None]
     outer = [c for c in sites if not any(o is not c and _within(c.range, o.range) for o in sites)]
-    operations = [c for c in outer if c.api is not None and c.api.method not in SET_UP]
+    operations = [c for c in outer if c.api is not None and not sets_up(c.api)]
     writes = [c for c in operations if c.api is not None and c.api.method not in _ENDS]
     return len(writes) if writes else min(len(operations), 1)
 

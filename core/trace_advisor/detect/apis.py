@@ -10,11 +10,19 @@ from types import MappingProxyType
 
 from trace_advisor.datatypes import ResolvedCall, SymbolId, dotted_name
 from trace_advisor.detect.catalog import APIS, NO_IO_CALLS, ORM_SESSIONS, Api
-from trace_advisor.detect.hints import DISTINCT_METHODS, ORM_MANAGER_METHODS, PUBLISH_METHODS, RECEIVER_HINTS
+from trace_advisor.detect.hints import (
+    DISTINCT_METHODS,
+    ORM_MANAGER_METHODS,
+    ORM_QUERYSET_BUILDERS,
+    ORM_WRITE_METHODS,
+    PUBLISH_METHODS,
+    RECEIVER_HINTS,
+)
 from trace_advisor.detect.names import builds_sql, does_no_io, is_io_name
 
 _WORD = re.compile(r"[a-z0-9]+")
-_ORM_MANAGER = re.compile(r"^[A-Z]\w*\.objects$")  # Django: ``Model.objects``
+# Django: ``Model.objects``, or a queryset its builders made (``Model.objects.filter(...).order_by(...)``)
+_ORM_MANAGER = re.compile(rf"^[A-Z]\w*\.objects(?:\.(?:{'|'.join(sorted(ORM_QUERYSET_BUILDERS))})\((?:\.\.\.)?\))*$")
 _NEVER_IO_METHODS = frozenset(
     {
         "close",
@@ -191,16 +199,10 @@ def match_by_name(text: str) -> ApiMatch | None:
         op = "publish" if method in {"send_message", "basic_publish"} else ""
         op = "receive" if method in {"receive_message", "basic_consume"} else op
         return ApiMatch(kind, system, label, text, False, None, op)
+    if method in ORM_QUERYSET_BUILDERS and _ORM_MANAGER.match(receiver):
+        return None  # a lazy queryset: evaluating it runs the query
     if method in ORM_MANAGER_METHODS and _ORM_MANAGER.match(receiver):
-        write = method in {
-            "create",
-            "update",
-            "delete",
-            "get_or_create",
-            "update_or_create",
-            "bulk_create",
-            "bulk_update",
-        }
+        write = method in ORM_WRITE_METHODS or method[1:] in ORM_WRITE_METHODS  # ``acreate``: ``create``'s async form
         return ApiMatch(
             "db",
             "sql",

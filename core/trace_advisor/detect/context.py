@@ -14,6 +14,9 @@ from trace_advisor.datatypes import Range, ResolvedCall, SpanKey, SymbolId
 from trace_advisor.detect.apis import ApiMatch, classify
 from trace_advisor.detect.names import walk_body_depth
 
+Comprehension = ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp
+CallNode = ast.Call | ast.stmt | ast.YieldFrom | ast.Attribute | Comprehension | ast.comprehension | None
+
 
 @dataclass(frozen=True, slots=True)
 class CallInfo:
@@ -23,7 +26,9 @@ class CallInfo:
     the receiver's name)."""
 
     site: ResolvedCall
-    node: ast.Call | ast.stmt | ast.YieldFrom | ast.Attribute | None  # an attribute: a property read
+    # an attribute: a property read; a comprehension: iterating its first iterable (a later clause's iterable: that
+    # clause, inside the comprehension's loop)
+    node: CallNode
     api: ApiMatch | None
     runs: tuple[SymbolId, ...] = ()  # the decorated function run through its decorator's closure (``GraphFacts.runs``)
 
@@ -261,12 +266,14 @@ def _calls(
         return ()
     wanted = {site.range for site in sites}
     with_edges = {site.range for site in sites if site.edges}
-    nodes: dict[Range, ast.Call | ast.stmt | ast.YieldFrom | ast.Attribute | None] = {}
+    nodes: dict[Range, CallNode] = {}
     for child in body:
         if isinstance(child, ast.Call | ast.Attribute) and (rng := analysed.range_of(child)) in wanted:
             nodes[rng] = child  # an attribute: a property read, a site only when it runs a getter
         elif isinstance(child, _STATEMENT_CALLS):  # with no edges, such a call is transparent: not a call here
             nodes.update((rng, child) for rng in _statement_ranges(analysed, child) if rng in with_edges)
+        elif isinstance(child, _COMPREHENSIONS) and with_edges:
+            nodes.update(_iterations(analysed, child, with_edges))
         elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             for decorator in child.decorator_list:  # a bare ``@name`` of a nested def is a call of ``name``
                 if not isinstance(decorator, ast.Call) and (rng := analysed.range_of(decorator)) in wanted:
@@ -279,6 +286,8 @@ def _calls(
                         nodes[rng] = child
                     elif isinstance(child, _STATEMENT_CALLS):
                         nodes.update((rng, child) for rng in _statement_ranges(analysed, child) if rng in with_edges)
+                    elif isinstance(child, _COMPREHENSIONS) and with_edges:
+                        nodes.update(_iterations(analysed, child, with_edges))
     chosen = chosen_in(analysed.info, function.scope.qualname)  # what callers pass is not this function's own I/O
     runs = graph.runs
     return tuple(
@@ -307,6 +316,24 @@ def _statement_ranges(
     if isinstance(node, ast.For | ast.AsyncFor):
         return [Range(whole.start, analysed.range_of(node.iter).end)]
     return [whole]
+
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _iterations(
+    analysed: AnalysedModule, node: Comprehension, with_edges: set[Range]
+) -> list[tuple[Range, Comprehension | ast.comprehension]]:
+    """The resolver's sites of the iterations a comprehension's clauses make (``facts.extract``: from the clause's
+    ``for`` to the end of its iterable, so starting before its target, where no call of the iterable starts), each
+    with the node it runs at: the first clause's where the comprehension is, a later one's inside it."""
+    found: list[tuple[Range, Comprehension | ast.comprehension]] = []
+    for index, clause in enumerate(node.generators):
+        end, target = analysed.range_of(clause.iter).end, analysed.range_of(clause.target).start
+        for rng in with_edges:
+            if rng.end == end and rng.start < target:
+                found.append((rng, clause if index else node))
+    return found
 
 
 def _runs_here(scope: ast.AST) -> list[ast.AST]:

@@ -60,7 +60,12 @@ _FETCH = frozenset(
 )
 _DEEPER_IO = 0.8  # per call layer below the callee's own callees
 _LISTING = frozenset({"glob", "rglob", "iterdir", "listdir", "scandir", "walk", "exists", "is_file", "is_dir", "stat"})
-SET_UP = _CONNECT | _LISTING  # calls that connect or look around rather than operate
+
+
+def sets_up(api: ApiMatch) -> bool:
+    """Whether a client call connects or looks around the file system rather than operates (a database's or a
+    cache's ``exists`` is a query)."""
+    return api.method in _CONNECT or (api.method in _LISTING and api.kind == "file")
 
 
 def api_strength(api: ApiMatch) -> float:
@@ -68,7 +73,7 @@ def api_strength(api: ApiMatch) -> float:
     last = api.method
     if last in _CONNECT:
         return 0.35  # opening a connection or building a client: wiring, not an operation
-    if last in _LISTING:
+    if sets_up(api):
         return 0.25
     base = _KIND_STRENGTH.get(api.kind, 1.0)
     return base * api.strength
@@ -90,8 +95,7 @@ def io_operations(ctx: FunctionContext) -> set[str]:
     for call in ctx.calls:
         if call.api is None:
             continue
-        last = call.api.method
-        if last in _CONNECT or last in _LISTING or last in _FETCH:
+        if sets_up(call.api) or call.api.method in _FETCH:
             continue
         ops.add(call.api.target)
     return ops

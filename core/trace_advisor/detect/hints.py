@@ -200,30 +200,21 @@ DISTINCT_METHODS: dict[str, tuple[str, str, str]] = {
     "urlopen": ("http", "http", "external HTTP"),
 }
 
-# Django ORM managers: ``Model.objects.<method>``.
-ORM_MANAGER_METHODS = frozenset(
-    {
-        "filter",
-        "get",
-        "create",
-        "all",
-        "exclude",
-        "update",
-        "delete",
-        "get_or_create",
-        "update_or_create",
-        "bulk_create",
-        "bulk_update",
-        "count",
-        "exists",
-        "first",
-        "aggregate",
-        "annotate",
-        "values",
-        "values_list",
-        "select_related",
-        "raw",
-    }
+# Django's managers and querysets (``Model.objects.<method>``). A queryset is lazy: the builders make another one and
+# run no query; the evaluating methods run one (so does iterating it, ``len()`` or ``bool()``).
+ORM_QUERYSET_BUILDERS = frozenset(
+    {"all", "alias", "annotate", "complex_filter", "dates", "datetimes", "defer", "difference", "distinct", "exclude"}
+    | {"extra", "filter", "get_queryset", "intersection", "none", "only", "order_by", "prefetch_related", "raw"}
+    | {"reverse", "select_for_update", "select_related", "union", "using", "values", "values_list", "as_manager"}
+)
+_ORM_EVALUATING = frozenset(
+    {"get", "create", "get_or_create", "update_or_create", "bulk_create", "bulk_update", "count", "in_bulk"}
+    | {"iterator", "latest", "earliest", "first", "last", "aggregate", "exists", "contains", "update", "delete"}
+    | {"explain"}
+)
+ORM_MANAGER_METHODS = _ORM_EVALUATING | {f"a{method}" for method in _ORM_EVALUATING}  # and their async forms
+ORM_WRITE_METHODS = frozenset(
+    {"create", "update", "delete", "get_or_create", "update_or_create", "bulk_create", "bulk_update"}
 )
 
 # Calls that hand work to another thread/process/task; ``copies_context`` says whether contextvars follow.

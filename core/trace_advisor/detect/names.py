@@ -7,6 +7,7 @@ import ast
 from collections.abc import Iterator
 
 from trace_advisor.detect.catalog import NO_IO_CALLS
+from trace_advisor.detect.hints import ORM_QUERYSET_BUILDERS
 
 # Module-level functions of client packages that build values (query expressions, URLs, headers) without touching the
 # network; a client's methods of the same names (``redis.Redis.delete``) are operations.
@@ -71,7 +72,9 @@ _QUERY_BUILDERS = frozenset(
     | {"options", "with_entities", "distinct", "select_from", "add_columns", "correlate", "execution_options"}
     | {"params", "union", "union_all", "subquery", "cte", "label", "as_scalar", "scalar_subquery", "enable_eagerloads"}
     | {"with_session", "with_parent", "with_for_update", "yield_per", "populate_existing", "from_statement"}
-    | {"prefix_with", "suffix_with", "with_hint", "load_only"}
+    | {"prefix_with", "suffix_with", "with_hint", "load_only", "slice", "add_entity", "intersect", "intersect_all"}
+    | {"except_", "except_all", "reset_joinpoint", "autoflush", "only_return_tuples", "enable_assertions"}
+    | {"set_label_style", "exists", "statement"}  # ``query.exists()``: an EXISTS construct for another query
 )
 # ...and module namespaces of query builders and helpers, when the call is a module-level function.
 _BUILDER_PARTS = frozenset({"func", "sql", "schema", "types", "orm", "parse", "expression"})
@@ -118,6 +121,11 @@ def _push_children(stack: list[tuple[ast.AST, int]], node: ast.AST, depth: int) 
 def is_io_name(target: str) -> bool:
     """False for constructors, exceptions and query builders that live in client packages but do no I/O."""
     parts = target.split(".")
+    if parts[-1] in _QUERY_EVALUATION and (
+        (parts[:2] == ["django", "db"] and _django_queryset_owner(parts[2:-1]))
+        or (parts[0] in ("sqlalchemy", "sqlmodel") and parts[-2] == "Query")
+    ):
+        return True  # iterating, sizing or testing a Django queryset or a SQLAlchemy Query runs its query
     if parts[-1][:1].isupper() or parts[-1].startswith("__") or any(p in _NEVER_IO_PARTS for p in parts[1:]):
         return False  # a class or its __init__ (constructing a client is not I/O), an exception, a column expression
     if parts[0] in ("sqlalchemy", "sqlmodel") and (
@@ -140,15 +148,28 @@ _DJANGO_EXPRESSIONS = frozenset(
 )
 
 
+_QUERY_EVALUATION = frozenset({"__iter__", "__aiter__", "__len__", "__bool__"})
+
+
 def _django_in_process(rest: list[str]) -> bool:
     """What runs in the process under ``django.db`` (after those two parts): model signals call their receivers
     (``post_save.send``), fields and choices are declarations (``ManyToManyField.through`` is a model class,
-    ``TextChoices.split`` a str method), expressions are values, the router picks an alias and ``connections.all()``
-    lists the handlers. The managers, querysets, models' own methods and transactions reach the database."""
+    ``TextChoices.split`` a str method), expressions are values, the router picks an alias, ``connections.all()``
+    lists the handlers and a manager's or queryset's builders make a lazy queryset. The evaluation of a queryset,
+    models' own methods and transactions reach the database."""
     if rest[:2] == ["models", "signals"] or rest[:1] == ["router"] or rest == ["connections", "all"]:
+        return True
+    if rest[-1] in ORM_QUERYSET_BUILDERS and _django_queryset_owner(rest[:-1]):
         return True
     cls = next((part for part in rest if part[:1].isupper()), None)
     return cls is not None and (cls.endswith(("Field", "Choices", "Rel")) or cls in _DJANGO_EXPRESSIONS)
+
+
+def _django_queryset_owner(owner: list[str]) -> bool:
+    """Whether a name under ``django.db`` is a manager or a queryset: ``Model.objects``, ``Manager``, ``QuerySet``
+    (as Django's modules name them: ``models.query.QuerySet``, a ``BaseManager``, a related manager)."""
+    last = owner[-1] if owner else ""
+    return last == "objects" or last.endswith(("Manager", "QuerySet"))
 
 
 # DDL run through a bind: the one part of SQLAlchemy's expression language that reaches the database itself.

@@ -862,14 +862,25 @@ class _Extractor:
             if REACHING in chain[0]:
                 self._patch_chains.append((found, len(found) - 1))
 
-    def _implicit(self, kind: str, node: ast.expr, loc: Pos, name_loc: Pos, scope: ScopeBuilder) -> None:
-        """A call Python makes for a statement (``with``, ``for``, ``raise``, ``yield from``) on ``node``'s value;
-        its site spans from the keyword to the end of what it works on (never the range of a call expression)."""
+    def _implicit(
+        self,
+        kind: str,
+        node: ast.expr,
+        loc: Pos,
+        name_loc: Pos,
+        scope: ScopeBuilder,
+        names: dict[str, str] | None = None,
+    ) -> None:
+        """A call Python makes for a statement (``with``, ``for``, ``raise``, ``yield from``) or a comprehension's
+        ``for`` on ``node``'s value; its site spans from the keyword to the end of what it works on (never the range
+        of a call expression). ``names``: as for :meth:`expr`."""
         chain = chain_of(node)
         if chain is not None:
             text = f"{kind} {chain_text(chain) if CALL not in chain else self._segment(node)}"
-            if scope.flow:
-                chain = renamed(chain, scope.flow)
+            if names is None:
+                names = scope.flow
+            if names:
+                chain = renamed(chain, names)
                 if REACHING in chain[0]:
                     self._patch_calls.append(len(self._calls))
             self._calls.append(CallSite(scope.qualname, chain, text, loc_of(*loc), loc_of(*name_loc), implicit=kind))
@@ -1234,7 +1245,9 @@ class _Extractor:
             names = {name: own for name, own in names.items() if REACHING not in own}
         for generator, seen, bound in own_names(node, names if lazy else outer, self.lambda_name):
             # a generator's first iterable is read where it is written
-            self.expr(generator.iter, scope, outer if lazy and generator is node.generators[0] else seen)
+            heads = outer if lazy and generator is node.generators[0] else seen
+            self.expr(generator.iter, scope, heads)
+            self._iterated(generator, scope, heads)
             for own, chains in bound:
                 names[own.partition("@")[0]] = own
                 self._bind(scope, own, Binding(VALUE, chains=chains) if chains else _UNKNOWN_BINDING)
@@ -1243,6 +1256,17 @@ class _Extractor:
         parts = (node.key, node.value) if isinstance(node, ast.DictComp) else (node.elt,)
         for part in parts:
             self.expr(part, scope, names)
+
+    def _iterated(self, generator: ast.comprehension, scope: ScopeBuilder, names: dict[str, str] | None) -> None:
+        """A comprehension's ``for`` iterates its iterable (``[d.title for d in Doc.objects.all()]`` runs the
+        queryset's ``__iter__``): an implicit call from its ``for`` keyword (the clause has no position of its own: the
+        last ``for`` before its target on the target's line, else the target) to the iterable's end."""
+        line, col, _, _ = self.pos(generator.target)
+        keyword = self._line(line).rfind("for", 0, col)
+        col = keyword if keyword >= 0 else col
+        where = (line, col, *self.pos(generator.iter)[2:])
+        iterate = ASYNC_ITERATE if generator.is_async else ITERATE
+        self._implicit(iterate, generator.iter, where, (line, col, line, col + 3), scope, names)
 
     def _lambda(self, node: ast.Lambda, parent: ScopeBuilder, outer: dict[str, str] | None) -> None:
         """A lambda is a function of its own (``f.<locals>.<lambda1>``): its parameters are bound in it, the calls

@@ -12,7 +12,7 @@ from trace_advisor.resolve.external import names_attribute
 from trace_advisor.resolve.memo import UNSETTLED, Frames
 from trace_advisor.resolve.modules import ModuleInfo, ModuleProvider
 from trace_advisor.resolve.mro import linearize
-from trace_advisor.resolve.returns import RELATED, descriptor_holds
+from trace_advisor.resolve.returns import RELATED, descriptor_holds, known_attribute
 from trace_advisor.resolve.values import NOTHING, Value, Values
 
 
@@ -135,7 +135,10 @@ class Classes:
                 result = self._evaluator.eval_bindings(info, scope.qualname, attributes)
                 break
         if result is None:
-            if len(externals) == 1 and names_attribute(externals[0], name, self._modules):
+            held = next((h for _, ident in order if (h := known_attribute(ident, name)) is not None), None)
+            if held is not None:  # set at run time as the factory table says (a Django model's ``objects`` manager)
+                result = frozenset({(v.EXTERNAL_INSTANCE, held)})
+            elif len(externals) == 1 and names_attribute(externals[0], name, self._modules):
                 result = frozenset({(v.EXTERNAL, f"{externals[0]}.{name}")})
             elif not externals and name in v.OBJECT_ATTRIBUTES:  # only ``object`` is left to provide it
                 result = frozenset({(v.EXTERNAL, f"builtins:object.{name}")})

@@ -104,6 +104,14 @@ _RECURSION_LIMIT = 20 * _MAX_DEPTH + 1000
 # the methods a statement calls on its value (``CallSite.implicit``); iterating calls the iterator's method too
 _ENTRY_EXIT = {ENTER_EXIT: ("__enter__", "__exit__"), ASYNC_ENTER_EXIT: ("__aenter__", "__aexit__")}
 _ITERATION = {ITERATE: ("__iter__", "__next__"), ASYNC_ITERATE: ("__aiter__", "__anext__")}
+# builtins that iterate, size or test their first argument: the special method each calls on it
+_CONSUMERS = {
+    **dict.fromkeys(
+        ("builtins:list", "builtins:tuple", "builtins:set", "builtins:frozenset", "builtins:sorted"), "__iter__"
+    ),
+    "builtins:len": "__len__",
+    "builtins:bool": "__bool__",
+}
 _OBJECT_INIT = "builtins:object.__init__"  # what a class without bases (or only ``Protocol``, ``ABC``...) runs: nothing
 _NO_CLASS: Final = "?"  # not looked up yet (``Resolver._caller_class``)
 _TYPING_CASTS = frozenset({"typing:cast", "typing_extensions:cast"})  # ``cast(T, v)`` is an instance of T
@@ -395,7 +403,11 @@ class Resolver:
                 if call.chain and direct
                 else []
             )
-            handed = self._called_arguments(info, call, targets) if call.args else []
+            handed = (
+                [*self._called_arguments(info, call, targets), *self._consumed(info, call, targets)]
+                if call.args
+                else []
+            )
             if call.implicit and not targets:  # an unknown or external decorator, a list's ``__iter__``: transparent
                 sites.append(ResolvedCall(caller, where, call.text))
             elif targets or overrides:
@@ -633,12 +645,19 @@ class Resolver:
         """The methods a ``with``, ``for``, ``yield from`` or ``raise`` statement calls on the value of ``chain``,
         when their source is read (a made-up name of code without source is no edge: the site is then transparent).
         ``raise Cls`` constructs ``Cls`` (a class without source: the edge ``Cls()`` gives, so ``raise NotFound`` and
-        ``raise NotFound()`` reach the same symbol); ``raise error`` (an instance) calls nothing."""
+        ``raise NotFound()`` reach the same symbol); ``raise error`` (an instance) calls nothing. Iterating an
+        instance of a library class the factory table lists with ``__iter__`` (``__aiter__``) calls that method
+        (``for doc in Doc.objects.filter(...)``: ``django.db.models:QuerySet.__iter__`` runs the query)."""
         values = self.eval_chain(info, scope, chain)
         if kind == RAISE:
             return self._called(frozenset(value for value in values if value[0] in (v.CLASS, v.EXTERNAL)))
         out: dict[SymbolId, bool] = {}
         for value in sorted(values):
+            if value[0] == v.EXTERNAL_INSTANCE and kind in _ITERATION:
+                listed = known_class(value[1])
+                if listed is not None and _ITERATION[kind][0] in listed.methods:
+                    out[f"{value[1]}.{_ITERATION[kind][0]}"] = True
+                continue
             if value[0] != v.INSTANCE:
                 continue
             if kind in _ENTRY_EXIT:
@@ -785,6 +804,26 @@ class Resolver:
                     for function, external in functions:
                         out.setdefault(function, (external, target))
         return [(function, external, via) for function, (external, via) in out.items()]
+
+    def _consumed(
+        self, info: ModuleInfo, call: CallSite, targets: list[tuple[SymbolId, bool]]
+    ) -> list[tuple[SymbolId, bool, SymbolId]]:
+        """What a builtin that iterates, sizes or tests its first argument (``list(qs)``, ``len(qs)``) runs of it, with
+        that builtin, when it is an instance of a library class the factory table lists with that method
+        (``django.db.models:QuerySet.__iter__``: the query)."""
+        out: list[tuple[SymbolId, bool, SymbolId]] = []
+        for target, _ in targets:
+            method = _CONSUMERS.get(target)
+            if method is None:
+                continue
+            for key, chain in call.args:
+                if key != "0":
+                    continue
+                for kind, ident in sorted(self.eval_chain(info, call.scope, chain)):
+                    listed = known_class(ident) if kind == v.EXTERNAL_INSTANCE else None
+                    if listed is not None and method in listed.methods:
+                        out.append((f"{ident}.{method}", True, target))
+        return out
 
     def _runs_target(
         self, info: ModuleInfo, call: CallSite, targets: list[tuple[SymbolId, bool]], init: SymbolId

@@ -1,0 +1,62 @@
+"""Django querysets are lazy: through ``trace-advisor analyze`` as a subprocess on tests/fixtures/django_querysets,
+a function that only builds a queryset (``Model.objects.filter(...).order_by(...)``, ``get_queryset``) has no
+database evidence, and the evaluation of one has: ``count()``/``exists()``/``update()`` on what the builders return,
+iterating it (``for``, ``async for``, a comprehension), also when a helper returned it. Seen on paperless-ngx, whose
+``get_queryset``/``filter_queryset`` methods and queryset helpers were recommended as "sql database" work."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.support.cli import run_cli
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "django_querysets"
+
+
+@pytest.fixture(scope="module")
+def found(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
+    """Every analysed function's external I/O evidence (its details), Django not installed."""
+    tmp_path = tmp_path_factory.mktemp("querysets")
+    venv = tmp_path / "empty-env"
+    venv.mkdir()
+    out = tmp_path / "report.json"
+    args = ("analyze", FIXTURE / "project", "--no-cache", "--format", "json", "--min-confidence", "0", "-o", out)
+    done = run_cli(*args, env={"VIRTUAL_ENV": str(venv)})
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    return {
+        str(r["qualname"]): [e["detail"] for e in r["evidence"] if e["priority"] == "external_io"]
+        for r in report["recommendations"]
+    }
+
+
+@pytest.mark.parametrize(
+    "builder", ["visible_documents", "DocumentViewSet.get_queryset", "DocumentViewSet.filter_queryset"]
+)
+def test_building_a_queryset_runs_no_query(found: dict[str, list[str]], builder: str) -> None:
+    assert not found.get(builder)
+
+
+def test_evaluating_what_the_builders_return_is_a_query(found: dict[str, list[str]]) -> None:
+    assert found["has_documents"] == ["django.db.models:QuerySet.exists"]
+    assert found["retitle"] == ["django.db.models:QuerySet.update"]
+    assert found["count_documents"] == ["django.db.models:QuerySet.count"]  # a helper's queryset, counted here
+
+
+def test_iterating_a_queryset_is_a_query(found: dict[str, list[str]]) -> None:
+    assert found["document_titles"] == ["django.db.models:QuerySet.__iter__"]  # a comprehension over a helper's
+    assert found["tag_names"] == ["django.db.models:QuerySet.__iter__"]  # a related manager's ``all()`` in a for
+    assert found["stream_titles"] == ["django.db.models:QuerySet.__aiter__"]
+
+
+def test_a_queryset_known_only_by_its_names_is_lazy_too(found: dict[str, list[str]]) -> None:
+    assert not found.get("backfill_titles")
+    assert found["drop_untitled"] == ["Document.objects.filter(...).exclude(...).delete"]
+
+
+def test_a_builtin_that_iterates_or_sizes_a_queryset_runs_it(found: dict[str, list[str]]) -> None:
+    assert found["current_tags"] == ["django.db.models:QuerySet.__iter__"]  # ``set(document.tags.all())``
+    assert found["document_total"] == ["django.db.models:QuerySet.__len__"]  # ``len(Document.objects.filter(...))``
