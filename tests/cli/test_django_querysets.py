@@ -6,12 +6,11 @@ iterating it (``for``, ``async for``, a comprehension), also when a helper retur
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from tests.support.cli import run_cli
+from tests.support.cli import external_io, recommendations
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "django_querysets"
 
@@ -22,15 +21,8 @@ def found(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
     tmp_path = tmp_path_factory.mktemp("querysets")
     venv = tmp_path / "empty-env"
     venv.mkdir()
-    out = tmp_path / "report.json"
-    args = ("analyze", FIXTURE / "project", "--no-cache", "--format", "json", "--min-confidence", "0", "-o", out)
-    done = run_cli(*args, env={"VIRTUAL_ENV": str(venv)})
-    assert done.returncode == 0, done.stderr
-    report = json.loads(out.read_text(encoding="utf-8"))
-    return {
-        str(r["qualname"]): [e["detail"] for e in r["evidence"] if e["priority"] == "external_io"]
-        for r in report["recommendations"]
-    }
+    found = recommendations(FIXTURE / "project", tmp_path, "--min-confidence", "0", env={"VIRTUAL_ENV": str(venv)})
+    return {name: external_io(r) for name, r in found.items()}
 
 
 @pytest.mark.parametrize(

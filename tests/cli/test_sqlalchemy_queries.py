@@ -5,10 +5,9 @@ evidence, and one that runs it (``first()``, ``count()``, iterating it) has, whe
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from tests.support.cli import run_cli
+from tests.support.cli import external_io, recommendations
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "sqlalchemy_queries"
 
@@ -16,13 +15,11 @@ FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "sqlalchemy_quer
 def test_building_a_query_runs_nothing_and_running_it_is_a_query(tmp_path: Path) -> None:
     venv = tmp_path / "empty-env"
     venv.mkdir()
-    out = tmp_path / "report.json"
-    args = ("analyze", FIXTURE / "project", "--no-cache", "--format", "json", "--min-confidence", "0", "-o", out)
-    done = run_cli(*args, env={"VIRTUAL_ENV": str(venv)})
-    assert done.returncode == 0, done.stderr
     found = {
-        str(r["qualname"]): [e["detail"] for e in r["evidence"] if e["priority"] == "external_io"]
-        for r in json.loads(out.read_text(encoding="utf-8"))["recommendations"]
+        name: external_io(r)
+        for name, r in recommendations(
+            FIXTURE / "project", tmp_path, "--min-confidence", "0", env={"VIRTUAL_ENV": str(venv)}
+        ).items()
     }
     assert not found.get("active_users")
     assert found["find_user"] == ["sqlalchemy.orm:Query.first"]

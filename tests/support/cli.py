@@ -43,3 +43,10 @@ def recommendations(
     done = run_cli("analyze", root, "--format", "json", "-o", out, "--no-cache", *args, env=env)
     assert done.returncode == 0, done.stderr
     return {str(r["qualname"]): r for r in json.loads(out.read_text(encoding="utf-8"))["recommendations"]}
+
+
+def external_io(recommendation: Mapping[str, object]) -> list[str]:
+    """The details of a recommendation's external I/O evidence (what it calls, as the report names it)."""
+    evidence = recommendation["evidence"]
+    assert isinstance(evidence, list)
+    return [e["detail"] for e in evidence if e["priority"] == "external_io"]
