@@ -45,6 +45,17 @@ _NEVER_IO_METHODS = frozenset(
 )
 
 
+# the methods Python calls for a statement (``for``, ``async for``, ``with``), as a rationale says what the code does
+_IMPLICIT_VERBS = {
+    "__iter__": "iterates",
+    "__aiter__": "iterates",
+    "__next__": "iterates",
+    "__anext__": "iterates",
+    "__enter__": "enters",
+    "__aenter__": "enters",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class ApiMatch:
     """A call found to be a client API interaction."""
@@ -65,6 +76,13 @@ class ApiMatch:
     def shown(self) -> str:
         """The target as rationales name it: a dotted import path (``urllib.request.urlopen``), or the call text."""
         return dotted_name(self.target) if self.resolved else self.target
+
+    @property
+    def called(self) -> str:
+        """How a rationale says the call: ``calls requests.get``; the call a loop or a ``with`` makes on its value
+        by what the code does: ``iterates django.db.models.QuerySet``, ``enters sqlalchemy.orm.Session``."""
+        verb = _IMPLICIT_VERBS.get(self.method) if self.resolved else None
+        return f"calls {self.shown}" if verb is None else f"{verb} {self.shown.rpartition('.')[0]}"
 
     @property
     def method(self) -> str:

@@ -117,7 +117,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         assert api is not None
         count = f", {seen[key]} calls" if seen[key] > 1 else ""
         how = "" if api.resolved else " (by name)"
-        reason = f"calls {api.shown} ({api.label}{count}){how}"
+        reason = f"{api.called} ({api.label}{count}){how}"
         evidence = Evidence(PRIORITY, reason, call.range, key)
         signals.append(Signal(evidence, api_strength(api), Finding.CLIENT_CALL, api, api.instrumentation))
     for call in ctx.calls:

@@ -53,7 +53,7 @@ def _io_signal(ctx: FunctionContext, call: ObservedIo) -> Signal | None:
         api = match_symbol(call.callee)
         if api is None or api.kind == "messaging":
             return None
-        evidence = Evidence("external_io", f"calls {api.shown} ({api.label}; {times})", where, api.target)
+        evidence = Evidence("external_io", f"{api.called} ({api.label}; {times})", where, api.target)
         return Signal(evidence, api_strength(api), Finding.CLIENT_CALL, api, api.instrumentation)
     evidence = Evidence("external_io", f"calls {call.callee} ({call.io.label}; {times})", where, call.callee)
     return Signal(evidence, io_function_strength(ctx, call.callee, call.io), Finding.CALLS_IO_FUNCTION)

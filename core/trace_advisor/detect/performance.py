@@ -97,7 +97,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         first = io_loops[0]
         assert first.api is not None
         targets = sorted({c.api.target for c in io_loops if c.api is not None})
-        reason = f"calls {first.api.shown} ({first.api.label}) inside a loop"
+        reason = f"{first.api.called} ({first.api.label}) inside a loop"
         if len(targets) > 1:
             reason += f" (and {len(targets) - 1} more)"
         evidence = Evidence(PRIORITY, reason, first.range, first.api.target)
