@@ -105,7 +105,9 @@ DJANGO_ORM = {
         "    items = list(Item.objects.filter(visible=True).values('id', 'name'))\n"
         "    return JsonResponse({'items': items})\n"
     ),
-    "pages/models.py": "class Item:\n    objects = None\n",
+    "pages/models.py": (
+        "from django.db import models\n\n\nclass Item(models.Model):\n    visible = models.BooleanField()\n"
+    ),
     "pages/urls.py": (
         "from django.urls import path\n\nfrom pages import views\n\nurlpatterns = [path('', views.item_list)]\n"
     ),
