@@ -149,6 +149,21 @@ def _site_packages_under(prefix: Path) -> list[Path]:
     return [Path(p) for p in found if Path(p).is_dir()]
 
 
+def _django_projects(root: Path) -> list[Path]:
+    """The folders right under ``root`` holding a Django project's ``manage.py`` and no ``__init__.py``: Django runs
+    from there (``python manage.py`` puts it first on ``sys.path``), so its apps import as ``core.models``, not as
+    ``netbox.core.models`` (netbox's ``netbox/``, Flagsmith's ``api/``)."""
+    try:
+        entries = sorted(entry.name for entry in os.scandir(root) if entry.is_dir() and entry.name[:1] != ".")
+    except OSError:
+        return []
+    return [
+        root / name
+        for name in entries
+        if _isfile(root / name / "manage.py") and not _exists(root / name / "__init__.py")
+    ]
+
+
 def package_root(path: Path) -> Path:
     """The folder imports start from for ``path``: walk up while the folder is a regular package."""
     current = path if _isdir(path) else path.parent
@@ -182,6 +197,7 @@ class Workspace:
             src = root / "src"
             if _isdir(root) and _isdir(src) and not _exists(src / "__init__.py"):
                 ordered.append(src)
+            ordered.extend(_django_projects(root))
         base = self.roots[0] if self.roots else Path.cwd()
         base = base if _isdir(base) else base.parent
         for extra in search_paths:

@@ -232,3 +232,23 @@ def test_calls_imports_no_other_subcommand(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "['trace_advisor.cli.calls_cmd']"
+
+
+def test_a_django_project_folder_is_where_its_apps_import_from(tmp_path: Path) -> None:
+    """netbox keeps its Django project in ``netbox/`` (``manage.py``, no ``__init__.py``) and its apps import each
+    other from there (``from core.models import Job``): opened at the repository's root, those imports resolve and
+    the modules are named as Django imports them."""
+    repo = tmp_path / "repo"
+    site = repo / "site"
+    (site / "shop").mkdir(parents=True)
+    (site / "manage.py").write_text("import sys\n", encoding="utf-8")
+    (site / "shop" / "__init__.py").write_text("", encoding="utf-8")
+    (site / "shop" / "models.py").write_text("class Order:\n    def ship(self):\n        return 1\n", encoding="utf-8")
+    (site / "shop" / "views.py").write_text(
+        "from shop.models import Order\n\n\ndef checkout():\n    return Order().ship()\n", encoding="utf-8"
+    )
+    result = calls(repo, cache=tmp_path / "cache")
+    assert result.returncode == 0, result.stderr
+    functions = json.loads(result.stdout)["functions"]
+    assert functions["shop.views:checkout"]["calls"] == ["shop.models:Order", "shop.models:Order.ship"]
+    assert functions["shop.views:checkout"]["unresolved"] == []
