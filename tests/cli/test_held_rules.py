@@ -1087,7 +1087,14 @@ DJANGO_IN_PROCESS = {
         "    SHIPPED = 'shipped'\n\n\n"
         "class Order(models.Model):\n"
         "    status = models.CharField(max_length=10, choices=Status.choices)\n"
-        "    tags = models.ManyToManyField('Tag')\n\n\n"
+        "    tags = models.ManyToManyField('Tag')\n\n"
+        "    def clean(self):\n"
+        "        super().clean()\n"
+        "        if self.status not in Status.values:\n"
+        "            raise ValueError(self.status)\n\n"
+        "    def archive(self):\n"
+        "        self.status = Status.SHIPPED\n"
+        "        self.save()\n\n\n"
         "def reship(order_ids: list[int]) -> None:\n"
         "    for order in Order.objects.filter(id__in=order_ids):\n"
         "        post_save.send(sender=Order, instance=order, created=False)\n\n\n"
@@ -1125,6 +1132,9 @@ def test_djangos_in_process_parts_are_no_database_calls(tmp_path: Path) -> None:
     assert "reship" in recs, sorted(recs)
     assert "iterates django.db.models.QuerySet (sql database)" in reasons(recs["reship"])
     assert not any("post_save" in r for r in reasons(recs["reship"])), reasons(recs["reship"])
+    assert any("django.db.models.Model.save (sql database)" in r for r in reasons(recs["Order.archive"]))
+    clean = reasons(recs["Order.clean"]) if "Order.clean" in recs else []
+    assert not any("sql" in r for r in clean), clean  # a model's clean() is a validation hook: no query (netbox)
     for name in ("announce", "link_rows", "close_stale"):
         assert name not in recs, reasons(recs[name])
     for view in ("OrderViewSet.ship", "OrderMetadata.determine_actions"):  # netbox: ``view.get_object()`` too

@@ -162,7 +162,26 @@ def _django_in_process(rest: list[str]) -> bool:
     if rest[-1] in ORM_QUERYSET_BUILDERS and _django_queryset_owner(rest[:-1]):
         return True
     cls = next((part for part in rest if part[:1].isupper()), None)
+    if cls == "Model" and rest[-2:-1] == [cls]:  # a model's own methods: only these query (``clean`` is a hook)
+        return rest[-1] not in _MODEL_QUERIES
     return cls is not None and (cls.endswith(("Field", "Choices", "Rel")) or cls in _DJANGO_EXPRESSIONS)
+
+
+# what ``django.db.models.Model`` does that reaches the database (``full_clean`` checks uniqueness with a query)
+_MODEL_QUERIES = frozenset(
+    {
+        "save",
+        "asave",
+        "save_base",
+        "delete",
+        "adelete",
+        "refresh_from_db",
+        "arefresh_from_db",
+        "full_clean",
+        "validate_unique",
+        "validate_constraints",
+    }
+)
 
 
 def _django_queryset_owner(owner: list[str]) -> bool:
