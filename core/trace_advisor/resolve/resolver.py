@@ -654,9 +654,8 @@ class Resolver:
         out: dict[SymbolId, bool] = {}
         for value in sorted(values):
             if value[0] == v.EXTERNAL_INSTANCE and kind in _ITERATION:
-                listed = known_class(value[1])
-                if listed is not None and _ITERATION[kind][0] in listed.methods:
-                    out[f"{value[1]}.{_ITERATION[kind][0]}"] = True
+                if (method := _listed_method(value, _ITERATION[kind][0])) is not None:
+                    out[method] = True
                 continue
             if value[0] != v.INSTANCE:
                 continue
@@ -819,10 +818,9 @@ class Resolver:
             for key, chain in call.args:
                 if key != "0":
                     continue
-                for kind, ident in sorted(self.eval_chain(info, call.scope, chain)):
-                    listed = known_class(ident) if kind == v.EXTERNAL_INSTANCE else None
-                    if listed is not None and method in listed.methods:
-                        out.append((f"{ident}.{method}", True, target))
+                for value in sorted(self.eval_chain(info, call.scope, chain)):
+                    if (runs := _listed_method(value, method)) is not None:
+                        out.append((runs, True, target))
         return out
 
     def _runs_target(
@@ -1660,6 +1658,13 @@ def _keyed(value: Value, key: str) -> Value:
     kind, ident = value
     found = keyed_class(ident, key) if kind == v.EXTERNAL_INSTANCE else None
     return (kind, found) if found is not None else value
+
+
+def _listed_method(value: Value, method: str) -> SymbolId | None:
+    """``method`` of an instance of a library class the factory table lists with it (what iterating, sizing or
+    testing a ``django.db.models:QuerySet`` runs: ``QuerySet.__iter__``), else None."""
+    listed = known_class(value[1]) if value[0] == v.EXTERNAL_INSTANCE else None
+    return f"{value[1]}.{method}" if listed is not None and method in listed.methods else None
 
 
 def _union(parts: Iterable[Values]) -> Values:
