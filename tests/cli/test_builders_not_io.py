@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support.cli import recommendations
+from tests.support.cli import external_io, recommendations
 
 QUERIES = """\
 import oracledb
@@ -44,3 +44,69 @@ def test_building_a_query_or_a_connect_string_is_no_database_call(tmp_path: Path
     assert "database" not in str(found.get("project_options", {}).get("rationale", ""))
     assert "oracle database" not in str(found.get("oracle_dsn", {}).get("rationale", ""))
     assert "Calls sqlalchemy.orm.Session.commit (sql database)" in str(found["save"]["rationale"])
+
+
+CLIENTS = """\
+import numpy as np
+import pypd
+from azure.kusto.data import ClientRequestProperties, KustoClient, KustoConnectionStringBuilder
+from azure.storage.blob import BlobServiceClient
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.mutable import MutableDict
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+db_session = scoped_session(sessionmaker())
+
+
+def column_type(kind):
+    mutable = MutableDict.as_mutable(kind)
+    url = URL.create("postgresql", host="db")
+    return mutable, url
+
+
+def save(row):
+    db_session.add(row)
+    db_session.commit()
+
+
+def kusto(cluster, query):
+    kcsb = KustoConnectionStringBuilder.with_aad_managed_service_identity_authentication(cluster)
+    properties = ClientRequestProperties()
+    properties.set_option("servertimeout", 30)
+    return KustoClient(kcsb).execute("db", query, properties)
+
+
+def upload(service: BlobServiceClient, name, data):
+    container = service.get_container_client("reports")
+    container.upload_blob(name, data)
+
+
+def page(data):
+    try:
+        return pypd.EventV2.create(data=data)
+    except Exception:
+        return None
+
+
+def integer_columns(frame):
+    return [name for name, dtype in frame.dtypes.items() if dtype == np.dtype("int64") or np.isnan(dtype)]
+"""
+
+
+def test_values_built_in_memory_are_no_calls_and_vendor_resources_are(tmp_path: Path) -> None:
+    """Seen on getredash/redash: ``MutableDict.as_mutable`` read as "sql database", Kusto's connection-string builder
+    and request properties as "Azure API call", ``np.dtype`` as heavy computation, and its PagerDuty destination
+    (``pypd.EventV2.create``, the older SDK) left out as "no I/O of its own". A ``scoped_session``'s ``commit`` is a
+    round trip (it proxies a ``Session``)."""
+    root = tmp_path / "app"
+    root.mkdir()
+    (root / "clients.py").write_text(CLIENTS, encoding="utf-8")
+    found = recommendations(root, tmp_path, "--min-confidence", "0")
+    assert "column_type" not in found or not external_io(found["column_type"])
+    rationale = {name: str(found[name]["rationale"]) for name in ("save", "kusto", "upload", "page")}
+    assert external_io(found["save"]) == ["sqlalchemy.orm:scoped_session.commit"]
+    assert "Calls sqlalchemy.orm.scoped_session.commit (sql database)" in rationale["save"]
+    assert external_io(found["kusto"]) == ["azure.kusto.data:KustoClient.execute"]
+    assert external_io(found["upload"]) == ["azure.storage.blob:ContainerClient.upload_blob"]
+    assert "Calls pypd.EventV2.create (PagerDuty API)" in rationale["page"]
+    assert "integer_columns" not in found or "heavy computation" not in str(found["integer_columns"]["rationale"])

@@ -463,6 +463,7 @@ APIS: tuple[Api, ...] = (
     *_vendor("Atlassian API", "atlassian.Confluence.", "atlassian.Jira.", "atlassian.Bitbucket.", "atlassian.Bamboo."),
     *_vendor("PagerDuty API", "pdpyras.APISession.", "pdpyras.EventsAPISession.", "pdpyras.ChangeEventsAPISession."),
     *_vendor("PagerDuty API", "pagerduty.RestApiV2Client.", "pagerduty.EventsApiV2Client."),
+    *_vendor("PagerDuty API", "pypd."),  # the older SDK: resources with class methods (``pypd.EventV2.create``)
     *_vendor(
         "GitHub API",
         "github.Github.",

@@ -4,6 +4,7 @@ which catalog names are operations rather than constructors or builders."""
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from trace_advisor.detect.catalog import NO_IO_CALLS
@@ -67,6 +68,16 @@ _SQLALCHEMY_STATEMENTS = frozenset(
     | {"CompoundSelect", "Exists", "ScalarSelect", "Values", "Alias", "FromClause"}
     | {"Load"}  # a loader option: ``Load(User).load_only("id")``
 )
+# ...and its classes whose methods reach the database (a lower-case ``scoped_session`` proxies a ``Session``).
+_SQLALCHEMY_IO_CLASSES = frozenset(
+    {"Session", "AsyncSession", "scoped_session", "async_scoped_session", "Connection", "AsyncConnection"}
+    | {"Engine", "AsyncEngine", "Query", "AppenderQuery", "WriteOnlyCollection", "DynamicAttributeImpl"}
+    | {"Result", "CursorResult", "ScalarResult", "MappingResult", "TupleResult", "IteratorResult"}
+    | {"ChunkedIteratorResult", "AsyncResult", "AsyncScalarResult", "AsyncMappingResult", "AsyncTupleResult"}
+    | {"SessionTransaction", "AsyncSessionTransaction", "Transaction", "RootTransaction", "NestedTransaction"}
+    | {"TwoPhaseTransaction", "AsyncTransaction", "MetaData", "Inspector", "Pool", "QueuePool", "NullPool"}
+    | {"StaticPool", "SingletonThreadPool", "AsyncAdaptedQueuePool"}
+)
 _QUERY_BUILDERS = frozenset(
     {"filter", "filter_by", "where", "join", "outerjoin", "order_by", "group_by", "having", "limit", "offset"}
     | {"options", "with_entities", "distinct", "select_from", "add_columns", "correlate", "execution_options"}
@@ -76,6 +87,11 @@ _QUERY_BUILDERS = frozenset(
     | {"except_", "except_all", "reset_joinpoint", "autoflush", "only_return_tuples", "enable_assertions"}
     | {"set_label_style", "exists", "statement"}  # ``query.exists()``: an EXISTS construct for another query
 )
+# Classes of client packages named for what they hold: options, settings and builders of values in memory.
+_IN_MEMORY_CLASSES = ("Builder", "Options", "Properties", "Settings", "Config", "Configuration")
+# A client's accessor for the client of one of its resources (Azure's ``BlobServiceClient.get_container_client``):
+# made in memory, its operations are the requests. A bare ``get_client(id)`` may be an operation (Keycloak's).
+_SUB_CLIENT = re.compile(r"get_\w+_client")
 # ...and module namespaces of query builders and helpers, when the call is a module-level function.
 _BUILDER_PARTS = frozenset({"func", "sql", "schema", "types", "orm", "parse", "expression"})
 
@@ -128,15 +144,23 @@ def is_io_name(target: str) -> bool:
         return True  # iterating, sizing or testing a Django queryset or a SQLAlchemy Query runs its query
     if parts[-1][:1].isupper() or parts[-1].startswith("__") or any(p in _NEVER_IO_PARTS for p in parts[1:]):
         return False  # a class or its __init__ (constructing a client is not I/O), an exception, a column expression
-    if parts[0] in ("sqlalchemy", "sqlmodel") and (
-        not any(p[:1].isupper() for p in parts[1:])  # its functions build (select, case, and_) or inspect (inspect)
-        or any(p in _SQLALCHEMY_STATEMENTS for p in parts)
-        or ("Query" in parts and parts[-1] in _QUERY_BUILDERS)
-    ):
-        return False  # building a statement: the session or connection that runs it does the round trip
+    if parts[0] in ("sqlalchemy", "sqlmodel"):
+        # only its sessions, connections, engines, results and a few schema objects talk to the database: its
+        # functions build (select, case, and_) or inspect (inspect), its other classes are statements, types, mapped
+        # classes and URLs built in memory (``URL.create``, ``MutableDict.as_mutable``)
+        return (
+            any(p in _SQLALCHEMY_IO_CLASSES for p in parts[1:-1])
+            and not any(p in _SQLALCHEMY_STATEMENTS for p in parts)
+            and not ("Query" in parts and parts[-1] in _QUERY_BUILDERS)
+        )
     if parts[:2] == ["django", "db"] and _django_in_process(parts[2:]):
         return False
-    if any(p[:1].isupper() for p in parts[1:-1]):
+    owner = next((p for p in parts[1:-1] if p[:1].isupper()), None)
+    if owner is not None and (owner.endswith(_IN_MEMORY_CLASSES) or _SUB_CLIENT.fullmatch(parts[-1])):
+        # a value built in memory (``KustoConnectionStringBuilder.with_aad_device_authentication``,
+        # ``ClientRequestProperties.set_option``), a client for one resource handed out (``get_blob_client``)
+        return False
+    if owner is not None:
         return True  # a method on a client instance (``redis.Redis.delete``)
     return parts[-1] not in _NOT_IO_SUFFIXES and not any(p in _BUILDER_PARTS for p in parts[1:])
 

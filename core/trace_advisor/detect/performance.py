@@ -50,6 +50,9 @@ _HEAVY_METHODS = frozenset(
 # a heavy library's accessors and conversions: they read what is already computed (``df.dtypes.items()``)
 _CHEAP_ACCESSORS = frozenset(
     {"items", "keys", "values", "get", "head", "tail", "tolist", "to_list", "to_dict", "copy", "item", "reshape"}
+    # ...its types and scalars (``np.dtype("int64")``, ``np.float64(x)``), views of a buffer (``np.frombuffer``)
+    | {"dtype", "iinfo", "finfo", "frombuffer", "float16", "float32", "float64", "int8", "int16", "int32", "int64"}
+    | {"uint8", "uint16", "uint32", "uint64", "bool_", "str_", "datetime64", "timedelta64", "Timestamp", "Timedelta"}
 )
 _CONCURRENT = frozenset({"gather", "as_completed", "wait", "map", "submit", "starmap", "imap", "imap_unordered"})
 # where those names start or await several pieces of work at once (the builtin ``map`` is a plain loop)
@@ -72,6 +75,12 @@ _MODEL_WORDS = (
     "detector",
 )
 _LOOP_TYPES = (ast.For, ast.AsyncFor, ast.While)
+
+
+def _is_predicate(name: str) -> bool:
+    """A type or value test (``np.isnan``, ``np.issubdtype``, ``pd.isna``, ``pd.notnull``): no computation worth a
+    span of its own."""
+    return name.startswith(("is", "notna", "notnull"))
 
 
 def _model_like(text: str) -> bool:
@@ -145,6 +154,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         c
         for c in ctx.calls
         if c.text.rsplit(".", 1)[-1] not in _CHEAP_ACCESSORS
+        and not _is_predicate(c.text.rsplit(".", 1)[-1])
         and (
             any(name.startswith(_HEAVY_ROOTS) for callee in c.callees for name in dotted_forms(callee))
             or (
