@@ -17,6 +17,12 @@ _FEATURES: tuple[tuple[tuple[int, int], re.Pattern[str], str], ...] = (
         "quotes reused inside an f-string (PEP 701, Python 3.12)",
     ),
     (
+        # a one-quote f-string whose replacement field is still open at the end of the line
+        (3, 12),
+        re.compile(r"""\b[rR]?[fF][rR]?("|')(?:[^\n{]|\{\{)*\{[^}\n]*$"""),
+        "an f-string expression spanning lines (PEP 701, Python 3.12)",
+    ),
+    (
         (3, 14),
         re.compile(r"^\s*except\*?\s+[^:()\s][^:()]*,[^:]*:"),
         "except without parentheses (PEP 758, Python 3.14)",

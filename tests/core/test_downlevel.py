@@ -76,6 +76,18 @@ def test_what_cannot_be_rewritten_is_still_reported_as_newer_syntax() -> None:
     assert parsed.facts is None and parsed.problem is not None and parsed.problem.newer_syntax is not None
 
 
+def test_a_file_whose_first_error_is_an_f_string_over_lines_is_read() -> None:
+    """polar's backoffice: the first line 3.11 rejects opens a replacement field of a one-quote f-string
+    (``text(f"-{`` ... ``}")``): it was reported as "syntax error: unterminated string literal" and the module lost."""
+    text, _ = NEWER["f-string over lines"]
+    parsed = parse_source(text, "m.py")
+    assert parsed.facts is not None and parsed.problem is None
+    assert parsed.facts.rewritten == ((2, FSTRING_LINES), (6, FSTRING_QUOTES), (8, FSTRING_LINES))
+    assert {"show", "money"} <= {c.text for c in parsed.facts.calls}
+    typo = parse_source('x = f"{total\ny = 1\n', "m.py")  # a field left open by a typo: reported as it is
+    assert typo.facts is None and typo.problem is not None and typo.problem.line == 1
+
+
 def test_the_facts_of_rewritten_text_keep_the_original_positions() -> None:
     text = "def run[T](x: T) -> T:\n    try:\n        return work(x)\n    except A, B: log(x)\n"
     parsed = parse_source(text, "m.py")
