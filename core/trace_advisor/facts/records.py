@@ -107,6 +107,7 @@ SELF: Final = "self"  # first parameter of a method: an instance of the enclosin
 CLS: Final = "cls"  # first parameter of a classmethod: the enclosing class itself
 ALIAS: Final = "alias"  # ``X = Optional[T]``, ``X: TypeAlias = ...``: the classes ``chains`` (annotation chains) name
 TYPEVAR: Final = "typevar"  # ``T = TypeVar("T", bound=B)``: ``target`` is "T"; ``chains`` its bound or constraints
+NEWTYPE: Final = "newtype"  # ``X = NewType("X", B)``: ``target`` is "X"; ``chains`` its base (an annotation chain)
 # an unannotated parameter: ``target`` is its name (what pytest passes a test is known); ``chains``: the classes its
 # docstring gives it (``:type client: Adapter``), as annotation chains evaluated in ``scope``
 PARAMETER: Final = "parameter"

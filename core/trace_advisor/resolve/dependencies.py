@@ -5,13 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from trace_advisor.facts.records import FROM, IMPORT, TYPEVAR, CallSite, Chain, ModuleFacts, Scope, plain_name
+from trace_advisor.facts.records import (
+    FROM,
+    IMPORT,
+    NEWTYPE,
+    TYPEVAR,
+    CallSite,
+    Chain,
+    ModuleFacts,
+    Scope,
+    plain_name,
+)
 from trace_advisor.resolve.flow import site_keys
 from trace_advisor.resolve.modules import ModuleInfo, absolute_module
 
 _NO_LOC = 0
-# bindings other modules read wherever they are: imports (the import graph), type variables (named by their scope)
-_SEEN_OUTSIDE = frozenset({IMPORT, FROM, TYPEVAR})
+# bindings other modules read wherever they are: imports (the import graph), type variables and new types (named by
+# their scope)
+_SEEN_OUTSIDE = frozenset({IMPORT, FROM, TYPEVAR, NEWTYPE})
 
 
 def same_interface(old: ModuleFacts, new: ModuleFacts) -> bool:

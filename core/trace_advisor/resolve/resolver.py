@@ -49,6 +49,7 @@ from trace_advisor.facts.records import (
     LAMBDA,
     MODULE_PATH,
     NARROWED,
+    NEWTYPE,
     OR,
     PARAMETER,
     RAISE,
@@ -942,6 +943,8 @@ class Resolver:
                         found[i] = not self._is_workspace(i)
             elif kind == v.EXTERNAL:
                 found[ident] = True
+            elif kind == v.NEWTYPE:  # what runs: ``typing.NewType.__call__``, which returns its argument
+                found[_NEWTYPE_CALL] = True
         return list(found.items())
 
     def _initializers(self, cls: SymbolId) -> list[SymbolId]:
@@ -1196,6 +1199,8 @@ class Resolver:
             return _union(self._classes_named(info, where, chain, scope) for chain in binding.chains)
         if kind == TYPEVAR:
             return frozenset({(v.TYPEVAR, f"{info.name}:{scope}:{binding.target}")})
+        if kind == NEWTYPE:
+            return frozenset({(v.NEWTYPE, f"{info.name}:{scope}:{binding.target}")})
         if kind == PARAMETER:
             if binding.chains and (documented := self._documented(info, scope, binding)):
                 return documented
@@ -1310,6 +1315,8 @@ class Resolver:
                 out.add((v.EXTERNAL_INSTANCE, v.TYPING_ALIASES.get(ident, ident)))
             elif kind == v.TYPEVAR:
                 out.update(self._typevar_bound(ident))
+            elif kind == v.NEWTYPE:
+                out.update(self._typevar_bound(ident, NEWTYPE))
         return frozenset(out)
 
     def _classes_named(self, info: ModuleInfo, where: str, chain: Chain, function_scope: str) -> Values:
@@ -1322,10 +1329,11 @@ class Resolver:
             if kind in _INSTANCES
         )
 
-    def _typevar_bound(self, typevar: str) -> Values:
-        """Instances of a TypeVar's bound, or of any of its constraints (nothing when it has neither)."""
+    def _typevar_bound(self, typevar: str, kind: str = TYPEVAR) -> Values:
+        """Instances of a TypeVar's bound, or of any of its constraints (nothing when it has neither); with ``kind``
+        NEWTYPE, instances of a NewType's base."""
         table = self.table(typevar.partition(":")[0])
-        key = ("typevar", typevar)
+        key = (kind, typevar)
         found = table.get(key)
         if found is not None:
             return self.frames.seen(found) if type(found) in UNSETTLED else found
@@ -1336,7 +1344,7 @@ class Resolver:
             result = NOTHING
             if info is not None and scope in info.scopes:
                 bindings = info.scopes[scope].bindings.get(name, ())
-                limits = [chain for b in bindings if b.kind == TYPEVAR for chain in b.chains]
+                limits = [chain for b in bindings if b.kind == kind for chain in b.chains]
                 result = _union(self._instances_of(info, scope, chain, scope) for chain in limits)
             result = self.share(result)
             if self.frames.leave(marker, result):
@@ -1494,6 +1502,8 @@ class Resolver:
             return _union(self.eval_chain(info, scope.qualname, chain) for chain in scope.yield_values)
         if kind == v.CLASS:
             return frozenset({(v.INSTANCE, ident)})
+        if kind == v.NEWTYPE:  # ``WriteSession(raw)`` returns ``raw``, read as the NewType's base
+            return self._typevar_bound(ident, NEWTYPE)
         if kind == v.HELD_METHOD:  # ``HANDLERS.get(kind)``: an element (the defaults passed: ``_defaults_passed``)
             method, held, element = ident.split(" ", 2)
             return frozenset({_element_of((held, element)) if method in v.ELEMENT_METHODS else (held, element)})
@@ -1602,6 +1612,7 @@ _CALLABLES = frozenset(
     (v.EXTERNAL_INSTANCE, f"{module}:Callable") for module in ("typing", "typing_extensions", "collections.abc")
 )
 _INSTANCES = frozenset({v.INSTANCE, v.EXTERNAL_INSTANCE})
+_NEWTYPE_CALL = "typing:NewType.__call__"
 _RECEIVERS = frozenset({v.INSTANCE, v.EXTERNAL_INSTANCE, v.CLASS, v.EXTERNAL, v.SUPER})
 
 

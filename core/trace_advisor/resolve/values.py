@@ -18,6 +18,9 @@ SUPER: Final = "super"  # name: symbol id of the class whose ``super()`` this is
 CONTEXT: Final = "context"  # name: symbol id of a @contextmanager function; this is what calling it returns
 ENTER: Final = "enter"  # name: as CONTEXT; its ``__enter__``, which returns what the function yields
 TYPEVAR: Final = "typevar"  # name: "module:scope:T" of a ``T = TypeVar(...)``; as an annotation, its bound
+# name: "module:scope:X" of a ``X = NewType("X", B)``: as an annotation an instance of B; calling it constructs
+# nothing (it returns its argument: the result is read as a B)
+NEWTYPE: Final = "newtype"
 
 ELEMENTS: Final = "elements"  # name: symbol id of a class; a collection of its instances
 EXTERNAL_ELEMENTS: Final = "external_elements"  # name: import-path symbol id of a class; a collection of instances
