@@ -63,10 +63,22 @@ def test_the_projects_formatter_lays_out_the_pushed_lines(tmp_path: Path) -> Non
 
 
 def test_without_the_formatter_the_edit_keeps_its_own_layout(tmp_path: Path) -> None:
+    """...and says so once: polar (ruff configured, not installed where apply looks) got 1,416 spans and 134 files
+    that ``ruff format --check`` would lay out otherwise, with nothing telling why."""
     module = project(tmp_path, CODES)
-    text = apply(module, with_ruff=False)
+    env = {"PATH": "/usr/bin:/bin", "VIRTUAL_ENV": ""}
+    done = run_cli("apply", module.name, "--symbol", "CodeStore.recovery_codes", cwd=module.parent, env=env)
+    assert done.returncode == 0, done.stderr
+    text = module.read_text(encoding="utf-8")
     assert "with tracer.start_as_current_span(" in text
     assert "            stored = (\n" not in text  # trace-advisor's own break inside the brackets
+    assert "note: the project configures ruff, which was not found" in done.stderr
+    assert "run `ruff format` on the changed files" in done.stderr
+    module.write_text(CODES, encoding="utf-8")
+    path = os.pathsep.join([str(BIN), os.environ["PATH"]])
+    env = {"PATH": path, "VIRTUAL_ENV": ""}
+    done = run_cli("apply", module.name, "--symbol", "CodeStore.recovery_codes", cwd=module.parent, env=env)
+    assert 'span "CodeStore.recovery_codes" added' in done.stderr and "was not found" not in done.stderr
 
 
 def test_a_function_the_project_does_not_format_keeps_its_layout(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from trace_advisor.span_files import (
 if TYPE_CHECKING:
     from trace_advisor.config_model import Config
     from trace_advisor.datatypes import Problem
+    from trace_advisor.edits import SpanStyle
     from trace_advisor.index import Index
 
 EXIT_OK, EXIT_INCOMPLETE = 0, 1
@@ -84,7 +85,8 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         targets = [replace(t, capture=None) for t in targets]
     base = _diff_base(path)
     tally = Tally(skipped=len(failures))
-    for edit in edit_files(targets, span_style(config, find_project_root(path), formatter=True), index):
+    style = span_style(config, find_project_root(path), formatter=True)
+    for edit in edit_files(targets, style, index):
         for alias in edit.aliases:
             err.write(f"{_display(alias)}: the same file as {_display(edit.path)} (a link); its spans are added once\n")
         if edit.source is None:
@@ -124,7 +126,24 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for failure in failures:
         err.write(f"{failure}\n")
     err.write(f"trace-advisor: {tally.summary(args.diff)}\n")
+    if tally.spans and (missing := missing_formatter(style)):
+        err.write(f"trace-advisor: note: {missing}\n")
     return EXIT_INCOMPLETE if failures else EXIT_OK
+
+
+def missing_formatter(style: SpanStyle) -> str | None:
+    """What to tell a user whose project configures ruff or black when it is not installed where ``apply`` looks:
+    the lines a span's indent pushed past the line length were laid out by trace-advisor (pycodestyle's rules),
+    which the formatter's ``--check`` may lay out otherwise."""
+    tool = style.project.formatter
+    if tool is None or style.formatter is not None:
+        return None
+    command = "ruff format" if tool == "ruff" else "black"
+    return (
+        f"the project configures {tool}, which was not found (the configured interpreter's folder, $VIRTUAL_ENV, "
+        f".venv, venv, PATH): lines the spans pushed past the line length were laid out by trace-advisor; run "
+        f"`{command}` on the changed files if the project checks its formatting, or install {tool} and apply again"
+    )
 
 
 @dataclass
