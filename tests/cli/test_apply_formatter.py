@@ -183,3 +183,37 @@ def test_a_nested_docstring_the_formatter_indents_with_the_span_keeps_the_edit(t
     assert '            def rows():\n                """\n                The stored codes, one at a time\n' in text
     check = ruff_format_check(tmp_path)
     assert check.returncode == 0, check.stdout
+
+
+SPLITS = """\
+async def find(slug, session):
+    found = await Repo.from_session(session).get_by_slug(slug)
+    if found is None:
+        raise LookupError(slug)
+    return found
+
+
+def render(request, customer):
+    with tag.div(redirect=str(request.url_for(id=customer.id))):
+        pass
+    return customer
+"""
+
+
+def test_without_the_formatter_a_split_bracket_closes_on_its_own_line(tmp_path: Path) -> None:
+    """trace-advisor's own break after an opening bracket closes it on a line of its own, as ruff's formatter and black
+    do (``get_by_slug(\\n    slug\\n)``): on polar (ruff configured, not installed) half of the 319 places
+    ``ruff format --check`` would change were a closing bracket left after the last argument."""
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 64\n", encoding="utf-8")
+    module = tmp_path / "shop" / "repo.py"
+    module.write_text(SPLITS, encoding="utf-8")
+    assert ruff_format_check(tmp_path).returncode == 0
+    env = {"PATH": "/usr/bin:/bin", "VIRTUAL_ENV": ""}
+    done = run_cli("apply", "repo.py", "--symbol", "find", "--symbol", "render", cwd=module.parent, env=env)
+    assert done.returncode == 0, done.stderr
+    text = module.read_text(encoding="utf-8")
+    assert "get_by_slug(\n            slug\n        )\n" in text
+    assert "with tag.div(\n            redirect=str(request.url_for(id=customer.id))\n        ):\n" in text
+    check = ruff_format_check(tmp_path)
+    assert check.returncode == 0, check.stdout

@@ -58,6 +58,7 @@ class Tokens:
         self.splittable: dict[
             int, list[tuple[int, int, str]]
         ] = {}  # line -> plain strings in brackets: start, end, opening
+        self.closers: dict[tuple[int, int], tuple[int, int]] = {}  # where each bracket opens -> where it closes
         fstrings = 0
         previous = ""
         open_at: list[tuple[int, int]] = []  # where the brackets open at this point are
@@ -101,7 +102,7 @@ class Tokens:
                     open_at.append(start)
                     displays.append(tok.string == "{" or not after_value)
                 elif tok.type == tokenize.OP and not fstrings and tok.string in ")]}" and open_at:
-                    open_at.pop()
+                    self.closers[open_at.pop()] = start
                     if displays:
                         displays.pop()
                 after_value = (tok.type == tokenize.OP and tok.string in ")]}") or (
@@ -129,9 +130,12 @@ class Tokens:
         ]
         pieces: list[str] = []
         rest, shift = text, 0  # ``rest`` starts ``shift`` characters into ``text``
+        shifts: list[int] = []  # each piece's ``shift``
+        closing: list[tuple[int, str]] = []  # where a bracket broken after closes (in ``text``), its line's indent
+        split_strings = False
         while columns(rest) > width:
             start = len(_indent_of(rest))
-            fitting: list[tuple[int, int, str]] = []
+            fitting: list[tuple[int, int, str, _Break]] = []
             for cut in self.breaks.get(line, []):
                 at = cut.column + offset - shift
                 if at <= start or not rest[start:at].strip() or columns(rest[:at].rstrip()) > width:
@@ -145,9 +149,14 @@ class Tokens:
                     indent = own_indent + unit
                 else:
                     indent = " " * (opener + 1)  # lined up after its bracket
-                fitting.append((cut.depth, -at, indent))
+                fitting.append((cut.depth, -at, indent, cut))
             if fitting:
-                _, at, indent = min(fitting)
+                _, at, indent, cut = min(fitting)
+                if cut.hanging and cut.bracket[0] == line and cut.bracket[1] + offset - shift >= start:
+                    closer = self.closers.get(cut.bracket)
+                    if closer is not None and closer[0] == line:
+                        closing.append((closer[1] + offset, _indent_of(rest)))
+                shifts.append(shift)
                 pieces.append(rest[:-at].rstrip())
                 shift += -at
                 rest = indent + text[shift:]
@@ -157,12 +166,17 @@ class Tokens:
             if split is None:
                 break
             piece, at, string = split
+            split_strings = True
             pieces.append(piece)
             indent = " " * (string.start - shift)
             string.start = at - len(string.opening)  # where the string's rest would start, counted in ``text``
             rest = indent + string.opening + text[at:]
             shift = at - len(indent) - len(string.opening)
-        return [*pieces, rest] if columns(rest) <= width else [text]  # all within the width, or left whole
+        if columns(rest) > width:
+            return [text]  # all within the width, or left whole
+        if split_strings or not closing:
+            return [*pieces, rest]
+        return _closers_apart([*pieces, rest], [*shifts, shift], closing)
 
     def colon_before(self, line: int, column: int) -> tuple[int, int]:
         """Position of the ``:`` that ends the clause header right before ``(line, column)``."""
@@ -226,6 +240,24 @@ class _Break:
     depth: int
     bracket: tuple[int, int]
     hanging: bool
+
+
+def _closers_apart(lines: list[str], shifts: list[int], closing: list[tuple[int, str]]) -> list[str]:
+    """``lines`` with each bracket broken right after its opening closed on a line of its own, at the indent of the
+    line that opens it, as ruff's formatter and black lay out a split (``get_by_slug(\n    slug\n)``, not
+    ``get_by_slug(\n    slug)``): ``lines[i]`` holds ``text`` from ``shifts[i]`` on (after its indent); ``closing``:
+    where those brackets close in ``text``, with that indent."""
+    out: list[str] = []
+    for line, shift in zip(lines, shifts, strict=True):
+        indents = {at - shift: indent for at, indent in closing}
+        own = len(_indent_of(line))
+        tails: list[str] = []
+        for at in sorted((at for at in indents if own < at < len(line) and line[:at].strip()), reverse=True):
+            line, tail = line[:at].rstrip(), indents[at] + line[at:]  # from the right: the cuts on the left stay put
+            tails.append(tail)
+        out.append(line)
+        out.extend(reversed(tails))
+    return out
 
 
 def indent_unit(module: ast.Module, source: SourceText) -> str:
