@@ -197,6 +197,16 @@ def render(request, customer):
     with tag.div(redirect=str(request.url_for(id=customer.id))):
         pass
     return customer
+
+
+def detail(request, org_id):
+    url = (
+        str(
+            request.url_for("org:details", organization=org_idx)
+        )
+        + "?section=account"
+    )
+    return url
 """
 
 
@@ -210,10 +220,15 @@ def test_without_the_formatter_a_split_bracket_closes_on_its_own_line(tmp_path: 
     module.write_text(SPLITS, encoding="utf-8")
     assert ruff_format_check(tmp_path).returncode == 0
     env = {"PATH": "/usr/bin:/bin", "VIRTUAL_ENV": ""}
-    done = run_cli("apply", "repo.py", "--symbol", "find", "--symbol", "render", cwd=module.parent, env=env)
+    names = ("--symbol", "find", "--symbol", "render", "--symbol", "detail")
+    done = run_cli("apply", "repo.py", *names, cwd=module.parent, env=env)
     assert done.returncode == 0, done.stderr
     text = module.read_text(encoding="utf-8")
     assert "get_by_slug(\n            slug\n        )\n" in text
     assert "with tag.div(\n            redirect=str(request.url_for(id=customer.id))\n        ):\n" in text
+    # a bracket to split opens a line of its own first, not after one of its items (an indent lined up after it)
+    assert (
+        '        request.url_for(\n                    "org:details", organization=org_idx\n                )\n' in text
+    )
     check = ruff_format_check(tmp_path)
     assert check.returncode == 0, check.stdout

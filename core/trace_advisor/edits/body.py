@@ -135,7 +135,7 @@ class Tokens:
         split_strings = False
         while columns(rest) > width:
             start = len(_indent_of(rest))
-            fitting: list[tuple[int, int, str, _Break]] = []
+            fitting: list[tuple[int, bool, int, str, _Break]] = []
             for cut in self.breaks.get(line, []):
                 at = cut.column + offset - shift
                 if at <= start or not rest[start:at].strip() or columns(rest[:at].rstrip()) > width:
@@ -149,9 +149,10 @@ class Tokens:
                     indent = own_indent + unit
                 else:
                     indent = " " * (opener + 1)  # lined up after its bracket
-                fitting.append((cut.depth, -at, indent, cut))
+                # outermost first; in one bracket, right after it opens (as formatters split), else the latest place
+                fitting.append((cut.depth, not cut.hanging, -at, indent, cut))
             if fitting:
-                _, at, indent, cut = min(fitting)
+                _, _, at, indent, cut = min(fitting)
                 if cut.hanging and cut.bracket[0] == line and cut.bracket[1] + offset - shift >= start:
                     closer = self.closers.get(cut.bracket)
                     if closer is not None and closer[0] == line:
