@@ -110,3 +110,37 @@ def test_values_built_in_memory_are_no_calls_and_vendor_resources_are(tmp_path: 
     assert external_io(found["upload"]) == ["azure.storage.blob:ContainerClient.upload_blob"]
     assert "Calls pypd.EventV2.create (PagerDuty API)" in rationale["page"]
     assert "integer_columns" not in found or "heavy computation" not in str(found["integer_columns"]["rationale"])
+
+
+SEARCH = """\
+import meilisearch
+from elasticsearch_dsl import Search
+from elasticsearch_dsl.connections import connections
+
+
+def search_notes(client: meilisearch.Client, text):
+    index = client.index("notes")
+    return index.search(text)
+
+
+def es_health():
+    return connections.get_connection().ping()
+
+
+def es_search(text):
+    search = Search(index="notes").query("match", text=text).filter("term", user="me")
+    return search.execute()
+"""
+
+
+def test_search_engines_clients_are_read_where_their_packages_are_not_installed(tmp_path: Path) -> None:
+    """Seen on openedx/edx-notes-api: its Meilisearch views (``client.index(name).search(...)``) and its
+    elasticsearch-dsl health check (``connections.get_connection().ping()``) showed no I/O at all; a Search is built
+    in memory and ``execute()`` sends it."""
+    root = tmp_path / "app"
+    root.mkdir()
+    (root / "search.py").write_text(SEARCH, encoding="utf-8")
+    found = recommendations(root, tmp_path, "--min-confidence", "0")
+    assert external_io(found["search_notes"]) == ["meilisearch.index:Index.search"]
+    assert external_io(found["es_health"]) == ["elasticsearch:Elasticsearch.ping"]
+    assert external_io(found["es_search"]) == ["elasticsearch_dsl:Search.execute"]

@@ -124,6 +124,7 @@ NO_IO_CALLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "get_paginator": (),
         "can_paginate": (),
         "get_waiter": (),
+        "index": ("meilisearch.Client",),  # a handle on one index: its search, add_documents... are the requests
         "select": (),  # ``self.followers.select()`` on a write-only relationship: a session executes it
         "subquery": (),
         "query": ORM_SESSIONS,  # ``session.query(User)`` builds a Query: its ``all()``/``first()`` runs it
@@ -139,6 +140,17 @@ NO_IO_CALLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
 
 
 _BOTOCORE = "opentelemetry-instrumentation-botocore"
+_ELASTICSEARCH = "opentelemetry-instrumentation-elasticsearch"
+# elasticsearch-dsl's classes (and their async forms) and the methods of theirs that send a request
+_ES_DSL_OPERATIONS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("Search", "AsyncSearch"), ("execute", "count", "delete", "scan", "iterate")),
+    (("MultiSearch", "AsyncMultiSearch", "UpdateByQuery", "AsyncUpdateByQuery"), ("execute",)),
+    (("Document", "AsyncDocument"), ("save", "delete", "update", "get", "mget", "exists", "init")),
+    (
+        ("Index", "AsyncIndex"),
+        ("create", "delete", "exists", "refresh", "flush", "save", "get_mapping", "put_mapping", "get_settings"),
+    ),
+)
 
 
 def _aws(service: str, method: str, system: str, label: str, operation: str) -> tuple[Api, ...]:
@@ -404,6 +416,15 @@ APIS: tuple[Api, ...] = (
     Api("redis.", "cache", "redis", "Redis", "opentelemetry-instrumentation-redis"),
     Api("pymemcache.", "cache", "memcached", "memcached", "opentelemetry-instrumentation-pymemcache"),
     Api("elasticsearch.", "search", "elasticsearch", "Elasticsearch", "opentelemetry-instrumentation-elasticsearch"),
+    # elasticsearch-dsl: a Search, a Document or an Index is built in memory; these of their methods send requests
+    *(
+        Api(f"elasticsearch_dsl.{owner}.{method}", "search", "elasticsearch", "Elasticsearch", _ELASTICSEARCH)
+        for owners, methods in _ES_DSL_OPERATIONS
+        for owner in owners
+        for method in methods
+    ),
+    # Meilisearch's client: ``Client.index(uid)`` is a handle made in memory (NO_IO_CALLS), the rest are requests
+    *_vendor("Meilisearch API", "meilisearch.Client.", "meilisearch.index.Index.", "meilisearch.Index."),
     # ---- RPC and cloud -----------------------------------------------------------------------------------------
     Api("grpc.", "rpc", "grpc", "gRPC call", "opentelemetry-instrumentation-grpc"),
     # the MCP SDK's client session: each operation is a JSON-RPC request to an MCP server (a tool call, a listing)
