@@ -207,6 +207,16 @@ def detail(request, org_id):
         + "?section=account"
     )
     return url
+
+
+def columns(table):
+    return table.with_actions(
+        Action(
+            "Resend",
+            lambda r, ident: str(r.url_for("send", id=ident)),
+            target="#modal",
+        ),
+    )
 """
 
 
@@ -220,7 +230,7 @@ def test_without_the_formatter_a_split_bracket_closes_on_its_own_line(tmp_path: 
     module.write_text(SPLITS, encoding="utf-8")
     assert ruff_format_check(tmp_path).returncode == 0
     env = {"PATH": "/usr/bin:/bin", "VIRTUAL_ENV": ""}
-    names = ("--symbol", "find", "--symbol", "render", "--symbol", "detail")
+    names = ("--symbol", "find", "--symbol", "render", "--symbol", "detail", "--symbol", "columns")
     done = run_cli("apply", "repo.py", *names, cwd=module.parent, env=env)
     assert done.returncode == 0, done.stderr
     text = module.read_text(encoding="utf-8")
@@ -230,5 +240,8 @@ def test_without_the_formatter_a_split_bracket_closes_on_its_own_line(tmp_path: 
     assert (
         '        request.url_for(\n                    "org:details", organization=org_idx\n                )\n' in text
     )
+    # never between a lambda's parameters (``lambda r,\n ident: ...``)
+    lambda_split = 'lambda r, ident: str(\n                    r.url_for("send", id=ident)\n                ),\n'
+    assert f"                {lambda_split}" in text
     check = ruff_format_check(tmp_path)
     assert check.returncode == 0, check.stdout

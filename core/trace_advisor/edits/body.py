@@ -66,6 +66,7 @@ class Tokens:
         # pieces in a collection read as a missing comma (ruff's ISC004)
         displays: list[bool] = []
         after_value = False  # the last significant token ends a value (a name, a literal, a closing bracket)
+        lambdas: list[int] = []  # the bracket depth of each lambda whose parameters are being read
         try:
             for tok in tokenize.generate_tokens(io.StringIO(text).readline):
                 start = (tok.start[0] + first_line - 1, tok.start[1])
@@ -89,11 +90,16 @@ class Tokens:
                         where = (start[1], tok.end[1], opening.group())
                         self.splittable.setdefault(start[0], []).append(where)
                 before_word = tok.type == tokenize.NAME and tok.string in _BREAK_BEFORE and previous != "("
+                if tok.type == tokenize.NAME and tok.string == "lambda":
+                    lambdas.append(len(open_at))
+                elif lambdas and tok.string == ":" and lambdas[-1] == len(open_at):
+                    lambdas.pop()
                 if (
                     open_at
                     and not fstrings
                     and (previous in _BREAK_AFTER or before_word)
                     and tok.string not in _CLOSERS
+                    and not (lambdas and lambdas[-1] == len(open_at))  # ``lambda r,\n i: ...``: no formatter's layout
                 ):
                     cut = _Break(start[1], len(open_at), open_at[-1], previous in "([{" and not before_word)
                     self.breaks.setdefault(start[0], []).append(cut)
