@@ -144,3 +144,42 @@ def test_search_engines_clients_are_read_where_their_packages_are_not_installed(
     assert external_io(found["search_notes"]) == ["meilisearch.index:Index.search"]
     assert external_io(found["es_health"]) == ["elasticsearch:Elasticsearch.ping"]
     assert external_io(found["es_search"]) == ["elasticsearch_dsl:Search.execute"]
+
+
+DRIVERS = """\
+import aiopg
+import asyncpg
+
+
+async def open_cursor(conn: aiopg.Connection):
+    cursor = await conn.cursor()
+    return cursor
+
+
+async def run(conn: aiopg.Connection, sql):
+    cursor = await conn.cursor()
+    await cursor.execute(sql)
+
+
+async def begin(conn: asyncpg.Connection):
+    transaction = conn.transaction()
+    await transaction.start()
+    return transaction
+
+
+async def prepare(conn: asyncpg.Connection):
+    return conn.transaction()
+"""
+
+
+def test_a_drivers_cursor_or_transaction_object_is_no_query(tmp_path: Path) -> None:
+    """Seen on encode/databases: ``await conn.cursor()`` (aiopg, aiomysql) and asyncpg's ``conn.transaction()``
+    read as database calls; the cursor's ``execute`` and the transaction's ``start`` are."""
+    root = tmp_path / "app"
+    root.mkdir()
+    (root / "drivers.py").write_text(DRIVERS, encoding="utf-8")
+    found = recommendations(root, tmp_path, "--min-confidence", "0")
+    assert "open_cursor" not in found or not external_io(found["open_cursor"])
+    assert "prepare" not in found or not external_io(found["prepare"])
+    assert external_io(found["run"]) == ["aiopg:Cursor.execute"]
+    assert external_io(found["begin"]) == ["asyncpg:Transaction.start"]

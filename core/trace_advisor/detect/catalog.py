@@ -74,6 +74,10 @@ def _vendor(label: str, *patterns: str) -> tuple[Api, ...]:
 # classes or packages it holds under, by dotted name; () is every client package (``redis.Redis.from_url``,
 # ``boto3.session.Session.client``). A call that matches is no evidence of I/O, resolved (any of its dotted names) or
 # guessed from its name (an unresolved ``cache.pipeline()``; names held only under some classes are never guessed).
+_DBAPI_DRIVERS = (
+    *("sqlite3", "psycopg2", "psycopg", "pymysql", "MySQLdb", "mysql.connector", "aiopg", "aiomysql", "asyncmy"),
+    *("aiosqlite", "pyodbc", "oracledb", "cx_Oracle", "pymssql", "snowflake.connector", "databricks.sql", "trino"),
+)
 _RESPONSES = ("requests.Response", "httpx.Response")  # read already (aiohttp's ``ClientResponse.json`` reads the body)
 ORM_SESSIONS = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy")  # ``add`` on a memcached client is a round trip
 NO_IO_CALLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
@@ -125,6 +129,10 @@ NO_IO_CALLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "can_paginate": (),
         "get_waiter": (),
         "index": ("meilisearch.Client",),  # a handle on one index: its search, add_documents... are the requests
+        # a DB-API connection's cursor is made in memory (also awaited: aiopg, aiomysql); its execute is the query
+        # (asyncpg's ``cursor(query)`` is the query itself, run as it is iterated: not listed)
+        "cursor": _DBAPI_DRIVERS,
+        "transaction": ("asyncpg.Connection", "asyncpg.connection.Connection"),  # ``start()`` sends BEGIN
         "select": (),  # ``self.followers.select()`` on a write-only relationship: a session executes it
         "subquery": (),
         "query": ORM_SESSIONS,  # ``session.query(User)`` builds a Query: its ``all()``/``first()`` runs it
