@@ -671,7 +671,8 @@ class Resolver:
             first, then = _ITERATION[kind]
             methods = self._methods(value, first)
             out.update(methods)
-            for iterator in _union(self.function_returns(method) for method in methods):
+            # sorted: the iterators' ``__next__`` are callees in this order (a set's order changes with the hash seed)
+            for iterator in sorted(_union(self.function_returns(method) for method in methods)):
                 if iterator[0] == v.INSTANCE:
                     out.update(self._methods(iterator, then))
         return list(out.items())
