@@ -414,12 +414,17 @@ class Resolver:
             elif targets or overrides:
                 queued = call.chain is not None and direct and self._queued(info, call.scope, call.chain, targets)
                 dispatch: Dispatch = "queued" if queued else "direct"
-                edges = (
-                    *(CallEdge(caller, target, where, external, dispatch) for target, external in targets),
-                    *(CallEdge(caller, target, where, external, "subclass") for target, external in overrides),
-                    *(CallEdge(caller, target, where, external, via=via) for target, external, via in handed),
-                )
-                sites.append(ResolvedCall(caller, where, call.text, edges))
+                # a list comprehension, extended only when there is more: most sites have only direct targets
+                edges = [CallEdge(caller, target, where, external, dispatch) for target, external in targets]
+                if overrides:
+                    edges.extend(
+                        [CallEdge(caller, target, where, external, "subclass") for target, external in overrides]
+                    )
+                if handed:
+                    edges.extend(
+                        [CallEdge(caller, target, where, external, via=via) for target, external, via in handed]
+                    )
+                sites.append(ResolvedCall(caller, where, call.text, tuple(edges)))
             else:
                 reason, detail = self._why_unresolved(info, call.scope, call.chain, call.text)
                 missing = UnresolvedCall(caller, call.text, where, reason, self._details.setdefault(detail, detail))
@@ -667,7 +672,8 @@ class Resolver:
             first, then = _ITERATION[kind]
             methods = self._methods(value, first)
             out.update(methods)
-            for iterator in _union(self.function_returns(method) for method in methods):
+            # sorted: the iterators' ``__next__`` are callees in this order (a set's order changes with the hash seed)
+            for iterator in sorted(_union(self.function_returns(method) for method in methods)):
                 if iterator[0] == v.INSTANCE:
                     out.update(self._methods(iterator, then))
         return list(out.items())
