@@ -18,7 +18,7 @@ from typing import TypeVar
 from trace_advisor.advise.calibration import ENTRY_DEPTH, RULES_THRESHOLD, Scored, calibrated, shipped
 from trace_advisor.advise.instrumentation_hints import instrumentation_hints
 from trace_advisor.advise.layers import covered_closures, covered_wrappers
-from trace_advisor.advise.local import LocalScorer, Verdict
+from trace_advisor.advise.local import LocalScorer, Verdict, has_work
 from trace_advisor.advise.provider import Candidate, Provider, ProviderResult
 from trace_advisor.advise.traced_units import (
     MIN_SPANS,
@@ -790,11 +790,20 @@ class Analyzer:
         return None
 
     def _deserves_alone(self, symbol: SymbolId, threshold: float) -> bool:
-        """Whether a workspace function (any file) is traced or deserves a span by the rules (the run's rules verdicts
-        of other files' functions, :meth:`_Around.verdict`)."""
+        """Whether a workspace function (any file) is traced, deserves a span by the rules (the run's rules verdicts
+        of other files' functions, :meth:`_Around.verdict`) or is recommended for work of its own (I/O, a message, a
+        job: :func:`has_work`) at any confidence: the rules lower a generator's (x0.55), and semantic-kernel's
+        streaming ``_inner_get_streaming_chat_message_contents``, an LLM call in each of 9 connectors, deserved a span
+        in none of them at the rules' cut, while each non-streaming twin was raised with its siblings."""
         around = self.around()
         rules = around.verdict(symbol) if around is not None else None
-        return rules is not None and (rules.traced is not None or rules.deserves_span(threshold))
+        if rules is None:
+            return False
+        return (
+            rules.traced is not None
+            or rules.deserves_span(threshold)
+            or (rules.priority is not None and has_work(rules.signals))
+        )
 
     def around(self) -> _Around | None:
         """What the calibration features read of other files (:class:`trace_advisor.advise.calibration.Around`), one

@@ -188,14 +188,7 @@ class LocalScorer:
         return None
 
     def _score(self, ctx: FunctionContext, signals: Sequence[Signal]) -> Verdict:
-        # orchestration ("public method orchestrating 4 calls") is how a function works, not I/O or an entry point
-        has_io = any(
-            s.evidence.priority in _IO_PRIORITIES | {"entry_points"}
-            and s.strength >= 0.5
-            and s.finding not in _SUPPORTING
-            for s in signals
-        )
-        shape = shape_of(ctx, has_io)
+        shape = shape_of(ctx, has_work(signals))
         if shape.trivial:
             return Verdict(0.0, None, (f"trivial: {shape.trivial}",), tuple(signals))
         wrapped = self._only_wraps_instrumented(ctx, signals)
@@ -397,6 +390,16 @@ class LocalScorer:
         whose 25 public operations each deserve a span gets 25 (the editor shows the strongest ``max_per_file`` of a
         file and says how many more there are)."""
         return sorted(recommendations, key=lambda r: (r.file, r.range.start))
+
+
+def has_work(signals: Sequence[Signal]) -> bool:
+    """The evidence shows work of the function's own: I/O, a message, a route, a job or another entry point (at least
+    half strong). Orchestration ("public method orchestrating 4 calls"), fanning out or awaiting is how a function
+    works, not work: it does not count."""
+    return any(
+        s.evidence.priority in _IO_PRIORITIES | {"entry_points"} and s.strength >= 0.5 and s.finding not in _SUPPORTING
+        for s in signals
+    )
 
 
 def _lead_order(effects: Mapping[str, float], signals: Sequence[Signal]) -> list[str]:

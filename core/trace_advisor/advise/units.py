@@ -1,8 +1,9 @@
 """Consistency within a class: maintainers trace a service or client class method by method, so when most of its
 public methods deserve a span, its other public methods with evidence of their own are recommended with them; a
-client class whose public methods mostly reach I/O through its own private transport (``self._request(...)``) has
-each of them recommended, one-line forwards included (one span per operation, at the layer that names it); and where
-a job's own work runs is recommended, at its public method (:func:`work_runs`)."""
+client class whose public methods mostly reach I/O (through its own private transport, ``self._request(...)``, or a
+client library no instrumentation traces) has each of them recommended, one-line forwards included (one span per
+operation, at the layer that names it); and where a job's own work runs is recommended, at its public method
+(:func:`work_runs`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from trace_advisor.detect.findings import Finding, Signal
 
 MIN_PUBLIC_METHODS = 3  # below this a "majority" is one or two methods: no convention to follow
 MAJORITY = 0.5  # share of the class's public methods that deserve a span on their own
+_DIRECT = 0.5  # a client call at least this strong is a resolved one (a receiver's name alone says less)
 MARGIN = 0.1  # how far under min_confidence a sibling with evidence may be and still join them
 # where a job is submitted or runs -> how strong that alone makes a span there: a job's run is the span each job's trace
 # hangs from (as strong as the strongest I/O); its submission is where the job's trace context must be sent with it; a
@@ -45,14 +47,14 @@ def public_method(ctx: FunctionContext) -> bool:
 
 def client_operations(functions: Sequence[tuple[FunctionContext, Verdict]]) -> dict[int, str]:
     """The public operations of client classes (by index into ``functions``), each with the reason: a class with at
-    least ``MIN_PUBLIC_METHODS`` public methods, most of which call its own transport."""
+    least ``MIN_PUBLIC_METHODS`` public methods, most of which reach I/O (:func:`_remote_operation`)."""
     found: dict[int, str] = {}
     for class_name, members in _public_methods(functions).items():
-        operations = [i for i in members if _through_own_transport(*functions[i])]
+        operations = [i for i in members if _remote_operation(*functions[i])]
         if len(operations) >= MIN_PUBLIC_METHODS and len(operations) / len(members) >= MAJORITY:
             reason = (
-                f"{len(operations)} of {len(members)} public methods of {class_name} call its own transport: a "
-                "client class, traced operation by operation"
+                f"{len(operations)} of {len(members)} public methods of {class_name} reach I/O: a client class, "
+                "traced operation by operation"
             )
             found.update(dict.fromkeys(operations, reason))
     return found
@@ -185,12 +187,17 @@ def _public_methods(functions: Sequence[tuple[FunctionContext, Verdict]]) -> dic
     return {name: members for name, members in by_class.items() if len(members) >= MIN_PUBLIC_METHODS}
 
 
-def _through_own_transport(ctx: FunctionContext, verdict: Verdict) -> bool:
+def _remote_operation(ctx: FunctionContext, verdict: Verdict) -> bool:
     """A remote operation of a client class: the method reaches I/O through a private method (of its class or a base
-    class: the client's transport, ``self._request(...)``) or a private function of its module, not by calling a
-    client library itself."""
+    class: the client's transport, ``self._request(...)``) or a private function of its module, or calls a client
+    library no instrumentation package traces (``self._bucket.blob(name).upload_from_string(...)``: the class is the
+    only place its operations get a span). An SDK's resource classes call the library's client directly as often as
+    through a transport of their own. A call an instrumentation traces (a repository's query, a cache's ``get``) has
+    its span already: a thin wrapper around it is no operation of its own."""
     return any(
-        s.finding is Finding.CALLS_IO_FUNCTION and _private_transport(ctx, s.evidence.detail) for s in verdict.signals
+        (s.finding is Finding.CALLS_IO_FUNCTION and _private_transport(ctx, s.evidence.detail))
+        or (s.finding is Finding.CLIENT_CALL and s.instrumentation is None and s.strength >= _DIRECT)
+        for s in verdict.signals
     )
 
 

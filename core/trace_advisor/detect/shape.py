@@ -405,7 +405,19 @@ def _makes_progress(loop: ast.While) -> bool:
 def _iterates_forever(ctx: FunctionContext, iterable: ast.expr) -> bool:
     """Whether ``iterable`` is a call of a workspace generator that runs forever (its own endless loop)."""
     forever = ctx.graph.callee_forever
-    return bool(forever) and any(c.node is iterable and set(c.callees) & forever for c in ctx.calls)
+    return bool(forever) and any(c.node is iterable and _dispatched_among(c, forever) for c in ctx.calls)
+
+
+def _dispatched_among(call: CallInfo, symbols: frozenset[str]) -> bool:
+    """Whether the call runs one of ``symbols`` (workspace functions that never end) whatever it dispatches to: at
+    least half of the workspace implementations it may run are among them. A call on a base class's method
+    (``self.run(...)`` resolved to the 12 tools overriding ``BaseTool.run``) runs forever only when its
+    implementations mostly do, not because one of them serves for the process's life: autogen's ``BaseTool.run_json``
+    read as a lifetime loop, and was never recommended, because one tool among twelve streams forever. An abstract
+    declaration beside its one implementation still counts as that implementation."""
+    candidates = {edge.callee for edge in call.site.edges if not edge.external} | set(call.runs)
+    among = candidates & symbols
+    return bool(among) and 2 * len(among) >= len(candidates)
 
 
 _Loop = ast.While | ast.For | ast.AsyncFor
@@ -481,7 +493,7 @@ def _calls_on_a_path(ctx: FunctionContext, callees: frozenset[str]) -> bool:
     ``create_task`` runs beside the function (a logger starting its event bus), and a loop's own iterable is an
     endless generator the loop leaves when it has its answer (:func:`runs_forever` judges the loop itself)."""
     waited = _waited_calls(ctx)
-    return any(id(c.node) in waited and set(c.callees) & callees for c in ctx.calls)
+    return any(id(c.node) in waited and _dispatched_among(c, callees) for c in ctx.calls)
 
 
 _RUNS_COROUTINES = frozenset({"run", "run_until_complete", "gather", "wait_for", "shield"})  # run what they are given

@@ -941,7 +941,9 @@ class _Extractor:
         if parent.kind == "class" and positional and scope.method_kind != "static":
             first = positional[0].arg
             implicit_cls = scope.method_kind == "class" or node.name in _IMPLICIT_CLS
-            scope.bindings[first] = [Binding(CLS if implicit_cls else SELF)]
+            # ``self: Client`` on a mixin's method: the class it is mixed into, whose attributes ``self`` reads
+            annotated = () if implicit_cls else annotation_chains(positional[0].annotation)
+            scope.bindings[first] = [Binding(CLS if implicit_cls else SELF, chains=annotated)]
             if not implicit_cls:
                 scope.self_name = first
                 scope.owner = parent

@@ -1217,9 +1217,12 @@ class Resolver:
             )
         if kind in (SELF, CLS):
             owner = self._enclosing_class(info, scope)
-            if owner is None:
-                return NOTHING
-            return frozenset({(v.INSTANCE if kind == SELF else v.CLASS, owner)})
+            found = frozenset({(v.INSTANCE if kind == SELF else v.CLASS, owner)}) if owner is not None else NOTHING
+            if binding.chains:  # ``self: Client`` on a mixin's method: also an instance of the workspace class named
+                where = binding.scope or scope
+                named = _union(self._instances_of(info, where, chain, scope) for chain in binding.chains)
+                found |= frozenset(value for value in named if value[0] == v.INSTANCE)
+            return found
         return NOTHING
 
     def _is_a(self, value: Value, instances: Values) -> bool:

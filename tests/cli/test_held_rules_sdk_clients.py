@@ -1,0 +1,47 @@
+"""A client class whose public methods call a client library directly (no private transport of its own) is traced
+operation by operation, driven through ``trace-advisor analyze`` as a subprocess on a small invented project
+(issue #16: "a class is a service/client facade when several of its public methods reach I/O")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.support.cli import recommendations
+
+CHANNEL = {
+    "notify/__init__.py": "",
+    "notify/channel.py": (
+        "from slack_sdk import WebClient\n\n\n"
+        "class Channel:\n"
+        "    def __init__(self, token: str, channel: str) -> None:\n"
+        "        self.channel = channel\n"
+        "        self._slack = WebClient(token=token)\n\n"
+        "    def post(self, text: str, thread: str | None = None) -> str:\n"
+        "        if not text:\n"
+        "            raise ValueError('empty message')\n"
+        "        response = self._slack.chat_postMessage(channel=self.channel, text=text, thread_ts=thread)\n"
+        "        return response['ts']\n\n"
+        "    def history(self, limit: int = 50) -> list[dict]:\n"
+        "        response = self._slack.conversations_history(channel=self.channel, limit=limit)\n"
+        "        messages = response['messages']\n"
+        "        return [m for m in messages if m.get('type') == 'message']\n\n"
+        "    def react(self, ts: str, emoji: str) -> None:\n"
+        "        self._slack.reactions_add(channel=self.channel, timestamp=ts, name=emoji.strip(':'))\n\n"
+        "    def delete(self, ts: str) -> None:\n"
+        "        self._slack.chat_delete(channel=self.channel, ts=ts)\n"
+    ),
+}
+
+
+def test_each_public_operation_of_a_class_calling_a_client_library_is_recommended(tmp_path: Path) -> None:
+    """A class over a vendor's SDK (a channel, a bucket, a table) calls the library's client in each public method, a
+    request no instrumentation package traces; its one-line operations scored under the threshold for their size:
+    only a class reaching I/O through its own private transport (``self._request(...)``) was traced operation by
+    operation."""
+    project = tmp_path / "project"
+    for name, text in CHANNEL.items():
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(text, encoding="utf-8")
+    recs = recommendations(project, tmp_path)  # the shipped scorer
+    assert {"Channel.post", "Channel.history", "Channel.react", "Channel.delete"} <= set(recs), sorted(recs)
+    assert "4 of 4 public methods of Channel reach I/O" in str(recs["Channel.delete"]["rationale"])
