@@ -30,5 +30,13 @@ def definition_of(scope: Scope, kind: DefinitionKind, module: str, file: str) ->
 
 
 def definitions_of(facts: ModuleFacts, module: str, file: str) -> tuple[Definition, ...]:
+    """Every scope's definition in source order, except that ``@overload`` stubs come after the other definitions of
+    their name: where a symbol is (the first definition of it is taken: a property's getter before its setter) is
+    the function that runs, not the first of its typing stubs."""
     scopes = facts.scope_map()
-    return tuple(definition_of(scope, definition_kind(scope, scopes), module, file) for scope in facts.scopes)
+    ordered = sorted(facts.scopes, key=_is_overload)  # stable: source order within each group
+    return tuple(definition_of(scope, definition_kind(scope, scopes), module, file) for scope in ordered)
+
+
+def _is_overload(scope: Scope) -> bool:
+    return any(d.chain is not None and d.chain[-1] == "overload" for d in scope.decorators)
