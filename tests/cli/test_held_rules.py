@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from tests.support.cli import recommendations, run_cli
+from tests.support.files import write_project
 
 
 def analyse(root: Path, files: dict[str, str], *args: str) -> dict[str, dict[str, object]]:
@@ -1178,10 +1179,7 @@ def test_an_operation_is_traced_in_every_class_that_implements_it(tmp_path: Path
     """healthchecks: 27 of its 29 notification transports' ``notify`` were recommended; Discord's and Pushbullet's,
     two lines handing a payload to the base class's ``post``, were not. A notification is one operation whichever
     channel sends it: an SRE compares them side by side, so each implementation gets its span."""
-    project = tmp_path / "project"
-    for name, text in IMPLEMENTATIONS.items():
-        (project / name).parent.mkdir(parents=True, exist_ok=True)
-        (project / name).write_text(text, encoding="utf-8")
+    project = write_project(tmp_path / "project", IMPLEMENTATIONS)
     recs = recommendations(project, tmp_path)  # the shipped scorer
     assert {"Slack.notify", "Teams.notify", "Opsgenie.notify", "Zulip.notify"} <= set(recs), sorted(recs)
     assert "Discord.notify" in recs, sorted(recs)

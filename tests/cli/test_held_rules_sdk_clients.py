@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.support.cli import recommendations
+from tests.support.files import write_project
 
 CHANNEL = {
     "notify/__init__.py": "",
@@ -38,10 +39,7 @@ def test_each_public_operation_of_a_class_calling_a_client_library_is_recommende
     request no instrumentation package traces; its one-line operations scored under the threshold for their size:
     only a class reaching I/O through its own private transport (``self._request(...)``) was traced operation by
     operation."""
-    project = tmp_path / "project"
-    for name, text in CHANNEL.items():
-        (project / name).parent.mkdir(parents=True, exist_ok=True)
-        (project / name).write_text(text, encoding="utf-8")
+    project = write_project(tmp_path / "project", CHANNEL)
     recs = recommendations(project, tmp_path)  # the shipped scorer
     assert {"Channel.post", "Channel.history", "Channel.react", "Channel.delete"} <= set(recs), sorted(recs)
     assert "4 of 4 public methods of Channel reach I/O" in str(recs["Channel.delete"]["rationale"])

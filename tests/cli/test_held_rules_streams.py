@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.support.cli import recommendations
+from tests.support.files import write_project
 
 
 def _connector(name: str, body: str) -> str:
@@ -54,10 +55,7 @@ def test_a_streaming_operation_is_traced_in_every_class_that_implements_it(tmp_p
     contents``, an async generator; the rules lower a generator's confidence under their own cut, so none of them
     "deserved a span alone" and the short ones stayed under the threshold while their non-streaming twins were raised
     together. Every implementation that calls the remote API counts as one more place the operation runs."""
-    project = tmp_path / "project"
-    for name, text in CONNECTORS.items():
-        (project / name).parent.mkdir(parents=True, exist_ok=True)
-        (project / name).write_text(text, encoding="utf-8")
+    project = write_project(tmp_path / "project", CONNECTORS)
     recs = recommendations(project, tmp_path)  # the shipped scorer
     assert "Echo._inner_stream" in recs, sorted(recs)
     assert "other implementations of ChatClient._inner_stream" in str(recs["Echo._inner_stream"]["rationale"])
