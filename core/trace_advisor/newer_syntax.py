@@ -6,28 +6,38 @@ from __future__ import annotations
 import re
 import sys
 
-# (first version, pattern on the failing line, what it is); only versions newer than the running one are named
+from trace_advisor.downlevel import (
+    EXCEPT_TUPLE,
+    FSTRING_LINES,
+    FSTRING_QUOTES,
+    TEMPLATE_STRING,
+    TYPE_ALIAS,
+    TYPE_PARAMETERS,
+)
+
+# (first version, pattern on the failing line, what it is: as downlevel names what it rewrites); only versions newer
+# than the running one are named
 _FEATURES: tuple[tuple[tuple[int, int], re.Pattern[str], str], ...] = (
-    ((3, 12), re.compile(r"^\s*type\s+[A-Za-z_]\w*\s*(\[.*\])?\s*="), "a type alias statement (PEP 695, Python 3.12)"),
-    ((3, 12), re.compile(r"^\s*(async\s+)?def\s+[A-Za-z_]\w*\s*\["), "type parameters (PEP 695, Python 3.12)"),
-    ((3, 12), re.compile(r"^\s*class\s+[A-Za-z_]\w*\s*\["), "type parameters (PEP 695, Python 3.12)"),
+    ((3, 12), re.compile(r"^\s*type\s+[A-Za-z_]\w*\s*(\[.*\])?\s*="), TYPE_ALIAS),
+    ((3, 12), re.compile(r"^\s*(async\s+)?def\s+[A-Za-z_]\w*\s*\["), TYPE_PARAMETERS),
+    ((3, 12), re.compile(r"^\s*class\s+[A-Za-z_]\w*\s*\["), TYPE_PARAMETERS),
     (
         (3, 12),
         re.compile(r"""\b[rRbB]?[fF][rR]?("|')[^\n]*\{[^}\n]*\1"""),
-        "quotes reused inside an f-string (PEP 701, Python 3.12)",
+        FSTRING_QUOTES,
     ),
     (
         # a one-quote f-string whose replacement field is still open at the end of the line
         (3, 12),
         re.compile(r"""\b[rR]?[fF][rR]?("|')(?:[^\n{]|\{\{)*\{[^}\n]*$"""),
-        "an f-string expression spanning lines (PEP 701, Python 3.12)",
+        FSTRING_LINES,
     ),
     (
         (3, 14),
         re.compile(r"^\s*except\*?\s+[^:()\s][^:()]*,[^:]*:"),
-        "except without parentheses (PEP 758, Python 3.14)",
+        EXCEPT_TUPLE,
     ),
-    ((3, 14), re.compile(r"""(?<![\w.])[tT][rR]?("|')"""), "template strings (PEP 750, Python 3.14)"),
+    ((3, 14), re.compile(r"""(?<![\w.])[tT][rR]?("|')"""), TEMPLATE_STRING),
 )
 
 
