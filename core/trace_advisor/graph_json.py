@@ -138,16 +138,8 @@ class _Classes:
         return found
 
     def constructs(self, calls: list[SymbolId]) -> list[SymbolId]:
-        """The classes among ``calls``, in their order (one dict read per callee already seen)."""
-        known = self._known
-        out = []
-        for callee in calls:
-            found = known.get(callee)
-            if found is None:
-                found = known[callee] = is_class(self._index, callee)
-            if found:
-                out.append(callee)
-        return out
+        """The classes among ``calls``, in their order."""
+        return [callee for callee in calls if self.is_class(callee)]
 
 
 def pycg_name(symbol: SymbolId) -> str:
