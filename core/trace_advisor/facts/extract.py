@@ -1397,11 +1397,12 @@ def _type_binding(targets: list[ast.expr], value: ast.expr) -> Binding | None:
     class level; None otherwise."""
     if len(targets) != 1 or not isinstance(targets[0], ast.Name):
         return None
-    if isinstance(value, ast.Call) and (callee := chain_of(value.func)) is not None and callee[-1] == "TypeVar":
+    callee = chain_of(value.func) if isinstance(value, ast.Call) else None
+    if isinstance(value, ast.Call) and callee is not None and callee[-1] == "TypeVar":
         bound = next((k.value for k in value.keywords if k.arg == "bound"), None)
         limits = [bound] if bound is not None else value.args[1:]
         return Binding(TYPEVAR, target=targets[0].id, chains=tuple(c for e in limits for c in annotation_chains(e)))
-    if isinstance(value, ast.Call) and (callee := chain_of(value.func)) is not None and callee[-1] == "NewType":
+    if isinstance(value, ast.Call) and callee is not None and callee[-1] == "NewType":
         base = annotation_chains(value.args[1]) if len(value.args) == 2 else ()
         return Binding(NEWTYPE, target=targets[0].id, chains=base) if base else None
     chains = alias_chains(value)

@@ -1323,9 +1323,9 @@ class Resolver:
             elif kind == v.EXTERNAL and ident not in _MEANINGLESS_ANNOTATIONS:
                 out.add((v.EXTERNAL_INSTANCE, v.TYPING_ALIASES.get(ident, ident)))
             elif kind == v.TYPEVAR:
-                out.update(self._typevar_bound(ident))
+                out.update(self._declared_instances(ident))
             elif kind == v.NEWTYPE:
-                out.update(self._typevar_bound(ident, NEWTYPE))
+                out.update(self._declared_instances(ident, NEWTYPE))
         return frozenset(out)
 
     def _classes_named(self, info: ModuleInfo, where: str, chain: Chain, function_scope: str) -> Values:
@@ -1338,9 +1338,9 @@ class Resolver:
             if kind in _INSTANCES
         )
 
-    def _typevar_bound(self, typevar: str, kind: str = TYPEVAR) -> Values:
-        """Instances of a TypeVar's bound, or of any of its constraints (nothing when it has neither); with ``kind``
-        NEWTYPE, instances of a NewType's base."""
+    def _declared_instances(self, typevar: str, kind: str = TYPEVAR) -> Values:
+        """Instances of what a type declaration names: a TypeVar's bound or any of its constraints (nothing when it
+        has neither); with ``kind`` NEWTYPE, a NewType's base."""
         table = self.table(typevar.partition(":")[0])
         key = (kind, typevar)
         found = table.get(key)
@@ -1512,7 +1512,7 @@ class Resolver:
         if kind == v.CLASS:
             return frozenset({(v.INSTANCE, ident)})
         if kind == v.NEWTYPE:  # ``WriteSession(raw)`` returns ``raw``, read as the NewType's base
-            return self._typevar_bound(ident, NEWTYPE)
+            return self._declared_instances(ident, NEWTYPE)
         if kind == v.HELD_METHOD:  # ``HANDLERS.get(kind)``: an element (the defaults passed: ``_defaults_passed``)
             method, held, element = ident.split(" ", 2)
             return frozenset({_element_of((held, element)) if method in v.ELEMENT_METHODS else (held, element)})
