@@ -6,6 +6,7 @@ import ast
 
 from trace_advisor.datatypes import Evidence
 from trace_advisor.detect.apis import ApiMatch, dotted_forms
+from trace_advisor.detect.catalog import APIS
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.detect.hints import CONSUMER_PARAMS, TASK_DECORATORS
@@ -138,10 +139,14 @@ def detect(ctx: FunctionContext) -> list[Signal]:
 
 # the packages of message brokers' clients (and task queues): a module importing none of them that names a method
 # ``handle_event(self, event)`` handles in-process events (an SDK's stream, an agent's chat, a websocket's frames)
-_BROKER_CLIENTS = (
-    *("kafka", "confluent_kafka", "aiokafka", "pika", "aio_pika", "aioamqp", "amqp", "kombu", "proton", "stomp"),
-    *("nats", "paho", "pulsar", "zmq", "faust", "redis", "google.cloud.pubsub", "google.cloud.pubsub_v1"),
-    *("azure.servicebus", "azure.eventhub", "boto3", "aiobotocore", "botocore", *sorted(_TASK_QUEUES)),
+# (the catalog's messaging packages, and brokers' clients it has no operations of)
+_BROKER_CLIENTS = tuple(
+    sorted(
+        {api.pattern.partition(".")[0] for api in APIS if api.kind == "messaging"}
+        | {"aioamqp", "amqp", "kombu", "proton", "stomp", "nats", "paho", "pulsar", "zmq", "faust", "redis"}
+        | {"google.cloud.pubsub", "google.cloud.pubsub_v1", "azure.servicebus", "azure.eventhub", "aiobotocore"}
+        | _TASK_QUEUES
+    )
 )
 
 

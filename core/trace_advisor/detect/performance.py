@@ -77,10 +77,10 @@ _MODEL_WORDS = (
 _LOOP_TYPES = (ast.For, ast.AsyncFor, ast.While)
 
 
-def _is_predicate(name: str) -> bool:
-    """A type or value test (``np.isnan``, ``np.issubdtype``, ``pd.isna``, ``pd.notnull``): no computation worth a
-    span of its own."""
-    return name.startswith(("is", "notna", "notnull"))
+def _cheap(method: str) -> bool:
+    """A heavy library's call that computes nothing worth a span: an accessor, a type or scalar, or a type or value
+    test (``np.isnan``, ``np.issubdtype``, ``pd.isna``, ``pd.notnull``)."""
+    return method in _CHEAP_ACCESSORS or method.startswith(("is", "notna", "notnull"))
 
 
 def _model_like(text: str) -> bool:
@@ -153,8 +153,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
     heavy = [
         c
         for c in ctx.calls
-        if c.text.rsplit(".", 1)[-1] not in _CHEAP_ACCESSORS
-        and not _is_predicate(c.text.rsplit(".", 1)[-1])
+        if not _cheap(c.text.rsplit(".", 1)[-1])
         and (
             any(name.startswith(_HEAVY_ROOTS) for callee in c.callees for name in dotted_forms(callee))
             or (
