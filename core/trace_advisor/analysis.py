@@ -96,6 +96,7 @@ from trace_advisor.decorated_calls import CLOSURE, named_by_call
 from trace_advisor.detect import run_detectors
 from trace_advisor.detect.apis import ApiMatch, classify, match_symbol
 from trace_advisor.detect.context import CalleeIO, CalleeParameters, FunctionContext, GraphFacts
+from trace_advisor.detect.django_databases import dependency_texts, driver_instrumentations, is_settings_module
 from trace_advisor.detect.entry_points import may_call_stored, stored_call
 from trace_advisor.detect.existing import existing_span, ignored, spans_in_facts, without_span, written_spans
 from trace_advisor.detect.findings import Finding, Signal
@@ -168,6 +169,7 @@ class Analyzer:
             config,
             self.cache.installed.get(config.python) if installed is None else installed,
             _instrumentation_set_up(index, self.cache),
+            _django_query_instrumentation(index),
         )
         self.builder = (
             GraphFactsBuilder(
@@ -626,12 +628,17 @@ class Analyzer:
                 recs.append(result.recommendation)
             elif verdict.covered_by is not None:
                 ctx = result.ctx
-                clients = {s.instrumentation for s in result.signals if s.finding is not Finding.ROUTE}
+                clients = {
+                    p
+                    for s in result.signals
+                    if s.finding is not Finding.ROUTE and s.instrumentation is not None
+                    for p in self.scorer.packages(s.instrumentation)
+                }
                 function = CoveredFunction(
                     ctx.symbol,
                     str(ctx.analysed.path),
                     ctx.name_range(),
-                    tuple(sorted(p for p in clients if p is not None and p not in self.scorer.installed)),
+                    tuple(sorted(p for p in clients if p not in self.scorer.installed)),
                 )
                 self.covered.append((verdict.covered_by, function))
             if (
@@ -1598,6 +1605,14 @@ def _instrumentation_set_up(index: Index, cache: AnalysisCache) -> dict[str, str
         kept[module] = (facts, calls, found)
     cache.set_up = kept
     return instrumentation_set_up(found for _, _, found in kept.values())
+
+
+def _django_query_instrumentation(index: Index) -> tuple[str, ...]:
+    """The instrumentation packages that span a Django project's ORM queries: its database drivers' (read from its
+    settings modules and declared dependencies; only Django ORM evidence reads them)."""
+    settings = [path for module, path in index.workspace_paths() if is_settings_module(module)]
+    texts = [text for text in map(index.source, settings) if text is not None and "DATABASE" in text]
+    return driver_instrumentations(texts, dependency_texts(index.roots))
 
 
 def _function_of(index: Index, symbol: SymbolId) -> FunctionContext | None:

@@ -827,7 +827,7 @@ class InstrumentationHint:
     @property
     def clients(self) -> tuple[str, ...]:
         """The client instrumentation packages the covered functions' calls want, sorted (not ``package`` itself:
-        Django's traces its ORM's queries too, which ``gives`` says)."""
+        Tornado's traces its HTTP client too, which ``gives`` says)."""
         wanted = {package for function in self.covers for package in function.clients}
         return tuple(sorted(wanted - {self.package}))
 

@@ -896,6 +896,15 @@ class Index:
         with self._lock:
             return tuple(sorted(self._modules))
 
+    def workspace_paths(self) -> tuple[tuple[str, Path], ...]:
+        """Every workspace module and its file, in module order."""
+        with self._lock:
+            return tuple(sorted(self._modules.items()))
+
+    @property
+    def roots(self) -> tuple[Path, ...]:
+        return self._workspace.roots
+
     def workspace_facts(self) -> tuple[tuple[str, Path, ModuleFacts], ...]:
         """Every workspace module with facts, its file and its last good facts, in module order (one lock hold: a
         pass over the workspace costs no path arithmetic per module)."""

@@ -183,3 +183,44 @@ def test_a_drivers_cursor_or_transaction_object_is_no_query(tmp_path: Path) -> N
     assert "prepare" not in found or not external_io(found["prepare"])
     assert external_io(found["run"]) == ["aiopg:Cursor.execute"]
     assert external_io(found["begin"]) == ["asyncpg:Transaction.start"]
+
+
+OBJECTS = """\
+from minio import Minio
+
+_client = None
+
+
+def client() -> Minio:
+    global _client
+    if _client is None:
+        _client = Minio("s3.example.com", "key", "secret")
+    return _client
+
+
+def get_object(bucket, key):
+    response = client().get_object(bucket, key)
+    try:
+        return response.read()
+    finally:
+        response.close()
+
+
+def download_link(bucket, key):
+    url = client().presigned_get_object(bucket, key)
+    if not url:
+        raise LookupError(key)
+    return url
+"""
+
+
+def test_minio_requests_are_object_storage_and_a_presigned_url_is_signed_in_memory(tmp_path: Path) -> None:
+    """Seen on healthchecks/healthchecks: its S3 helpers (``client().get_object(...)`` on a ``Minio`` client) were
+    "computation with no I/O found" and left out; a presigned URL is signed locally, for someone else to request."""
+    root = tmp_path / "app"
+    root.mkdir()
+    (root / "objects.py").write_text(OBJECTS, encoding="utf-8")
+    found = recommendations(root, tmp_path, "--min-confidence", "0")
+    assert external_io(found["get_object"]) == ["minio:Minio.get_object"]
+    assert "S3 object storage (MinIO)" in str(found["get_object"]["rationale"])
+    assert "download_link" not in found or not external_io(found["download_link"])

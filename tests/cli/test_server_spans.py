@@ -114,16 +114,53 @@ DJANGO_ORM = {
 }
 
 
-def test_djangos_own_instrumentation_is_named_once_for_the_server_span_and_the_queries(tmp_path: Path) -> None:
-    for name, text in DJANGO_ORM.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text, encoding="utf-8")
+def _django_project(root: Path, *extra: tuple[str, str]) -> None:
+    for name, text in (*DJANGO_ORM.items(), *extra):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+
+
+POSTGRES_SETTINGS = (
+    "site/settings.py",
+    "DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', 'NAME': 'shop'}}\n",
+)
+
+
+@pytest.mark.parametrize(
+    ("extra", "drivers"),
+    [
+        # the engine from the settings, PostgreSQL's driver from the declared dependencies
+        ((POSTGRES_SETTINGS, ("requirements.txt", "Django==5.2\npsycopg2-binary==2.9\n")), ["psycopg2"]),
+        ((POSTGRES_SETTINGS, ("pyproject.toml", "[project]\ndependencies = ['psycopg[binary]>=3.2']\n")), ["psycopg"]),
+        # a settings package that picks its database at run time: one driver per engine it names
+        (
+            (
+                ("conf/settings/base.py", "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3'}}\n"),
+                (
+                    "conf/settings/prod.py",
+                    "import dj_database_url\nDATABASES = {'default': dj_database_url.config("
+                    "default='mysql://db/shop')}\n",
+                ),
+            ),
+            ["mysqlclient", "sqlite3"],
+        ),
+    ],
+)
+def test_django_orm_queries_are_spanned_by_the_database_drivers_instrumentation_not_djangos(
+    tmp_path: Path, extra: tuple[tuple[str, str], ...], drivers: list[str]
+) -> None:
+    # Django's instrumentation gives each request its server span (and SQL comments if asked): the queries' spans come
+    # from the instrumentation of the driver the settings' ENGINE loads
+    _django_project(tmp_path, *extra)
     text, stderr = analyse(tmp_path, "json")
     [hint] = json.loads(text)["instrumentation"]
     django = "opentelemetry-instrumentation-django"
-    assert hint["package"] == django and hint["clients"] == []
-    assert hint["gives"] == "each request its server span and a span per database query"
+    clients = [f"opentelemetry-instrumentation-{driver}" for driver in drivers]
+    assert hint["package"] == django and hint["clients"] == clients
+    assert hint["gives"] == "each request its server span"
+    assert hint["covers"][0]["clients"] == clients
+    verb = "traces" if len(clients) == 1 else "trace"
     assert (
-        f"Install {django}: it gives each request its server span and a span per database query; 1 request handler"
-        " needs no span of its own beside it." in stderr
+        f"Install {django}: it gives each request its server span; 1 request handler needs no span of its own beside"
+        f" it and {', '.join(clients)}, which {verb} the calls it makes." in stderr
     )

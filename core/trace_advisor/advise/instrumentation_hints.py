@@ -58,8 +58,8 @@ def instrumentation_hints(
     hints = []
     for package, functions in sorted(by_package.items()):
         covers = tuple(functions[key] for key in sorted(functions))
-        own = any(package in function.clients for function in covers)  # Django's traces its ORM's queries too
-        given = f"{gives(package)} and a span per database query" if own else gives(package)
+        own = any(package in function.clients for function in covers)  # Tornado's traces its HTTP client too
+        given = f"{gives(package)} and the spans of the client calls it traces" if own else gives(package)
         handler = ADDED_IN_CODE[package].handler if package in ADDED_IN_CODE else "request handler"
         hints.append(InstrumentationHint(package, given, covers, action(package), handler))
     return tuple(hints)

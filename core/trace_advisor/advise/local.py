@@ -24,6 +24,7 @@ from trace_advisor.attribute_safety import AttributePolicy
 from trace_advisor.config_model import Config
 from trace_advisor.datatypes import InstallNote, Recommendation
 from trace_advisor.detect.context import FunctionContext
+from trace_advisor.detect.django_databases import DJANGO_QUERIES
 from trace_advisor.detect.existing import existing_span, ignored
 from trace_advisor.detect.external_io import io_operations
 from trace_advisor.detect.findings import Finding, Signal
@@ -122,7 +123,11 @@ class LocalScorer:
     """Turns detector signals into recommendations using the config's weights and thresholds."""
 
     def __init__(
-        self, config: Config, installed: frozenset[str] = frozenset(), set_up: Mapping[str, str] | None = None
+        self,
+        config: Config,
+        installed: frozenset[str] = frozenset(),
+        set_up: Mapping[str, str] | None = None,
+        queries: tuple[str, ...] = (),
     ) -> None:
         self.config = config
         self.policy = AttributePolicy(config.spans.sensitive_names)
@@ -130,16 +135,29 @@ class LocalScorer:
         # setup as the rationale names it, e.g. "FlaskInstrumentor (app/__init__.py:11)")
         self.set_up = dict(set_up or {})
         self.installed = installed | frozenset(self.set_up)
-        self.instrumentation = (self.installed, tuple(sorted(self.set_up.items())))  # what verdicts depend on
+        # the database drivers' instrumentation spanning Django ORM queries in this workspace (detect.django_databases)
+        self.queries = queries
+        self.instrumentation = (self.installed, tuple(sorted(self.set_up.items())), queries)  # what verdicts depend on
         # whether detectors of work ran (not only error handling and branches, ``--priorities exceptions``): only then
         # does finding nothing but handling say there is no work
         self._looks_for_work = any(config.weight(p) > 0 for p in config.priorities if p not in _HANDLING_PRIORITIES)
+
+    def packages(self, instrumentation: str) -> tuple[str, ...]:
+        """The packages an evidence's ``instrumentation`` stands for: itself, or for a Django ORM query the
+        workspace's database drivers' (Sentry's Django integration, when the code sets it up, spans them itself)."""
+        if instrumentation != DJANGO_QUERIES or DJANGO_QUERIES in self.installed:
+            return (instrumentation,)
+        return self.queries
+
+    def covers(self, instrumentation: str) -> bool:
+        """Whether an installed (or set up) instrumentation traces what an evidence's ``instrumentation`` names."""
+        return any(p in self.installed for p in self.packages(instrumentation))
 
     def _strength(self, signal: Signal, handler: bool = False) -> float:
         """A signal's strength, lowered for what an instrumentation shows already: an installed package's spans, and
         a request handler's server span (``handler``: its framework's instrumentation, installed or not yet, then
         advised once for the workspace, InstrumentationHint), which shows its route, status and early exits."""
-        if signal.instrumentation is not None and signal.instrumentation in self.installed:
+        if signal.instrumentation is not None and self.covers(signal.instrumentation):
             return signal.strength * _INSTRUMENTED_FACTOR
         if handler and signal.finding in _SERVER_SPAN_SHOWS:
             return signal.strength * _INSTRUMENTED_FACTOR
@@ -255,7 +273,10 @@ class LocalScorer:
         if len(io) != 1 or other or len(ctx.body_without_docstring()) > 3:
             return None
         package = io[0].instrumentation
-        return package if package is not None and package in self.installed else None
+        if package is None:
+            return None
+        shown = (self.set_up[p] if p == DJANGO_QUERIES else p for p in self.packages(package) if p in self.installed)
+        return ", ".join(shown) or None
 
     def _thin_io_wrapper(self, ctx: FunctionContext, signals: Sequence[Signal]) -> str | None:
         """For a short function around one external operation: the instrumentation package that could trace that
@@ -371,13 +392,13 @@ class LocalScorer:
             return ()
         return tuple(InstallNote(tuple(sorted(group)), wanted) for group, _, wanted in groups if group)
 
-    @staticmethod
-    def _instrumentation_groups(ranked: Sequence[Signal]) -> tuple[tuple[set[str], str, str], ...]:
+    def _instrumentation_groups(self, ranked: Sequence[Signal]) -> tuple[tuple[set[str], str, str], ...]:
         """The instrumentation packages the evidence names: a web framework's (server), a task queue's, a client
         library's; each with what it does and what it would give."""
         server = {s.instrumentation for s in ranked if s.instrumentation is not None and s.finding is Finding.ROUTE}
         task = {s.instrumentation for s in ranked if s.instrumentation is not None and s.finding in _TASKS} - server
-        client = {s.instrumentation for s in ranked if s.instrumentation is not None} - server - task
+        named = {p for s in ranked if s.instrumentation is not None for p in self.packages(s.instrumentation)}
+        client = named - server - task
         return (
             *(({p}, f"gives {gives_spans(p)}", wanted_spans(p)) for p in sorted(server)),
             (task, "gives each task run its span", "each task run's span"),

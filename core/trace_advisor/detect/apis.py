@@ -10,6 +10,7 @@ from types import MappingProxyType
 
 from trace_advisor.datatypes import ResolvedCall, SymbolId, dotted_name
 from trace_advisor.detect.catalog import APIS, NO_IO_CALLS, ORM_SESSIONS, Api
+from trace_advisor.detect.django_databases import DJANGO_QUERIES
 from trace_advisor.detect.hints import (
     DISTINCT_METHODS,
     ORM_MANAGER_METHODS,
@@ -227,7 +228,7 @@ def match_by_name(text: str) -> ApiMatch | None:
             "Django ORM query",
             text,
             False,
-            "opentelemetry-instrumentation-django",
+            DJANGO_QUERIES,
             "write" if write else "read",
         )
     receiver_words = _words(receiver[-120:]) - {"self", "cls"}

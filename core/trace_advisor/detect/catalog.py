@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from trace_advisor.detect.django_databases import DJANGO_QUERIES
+
 
 @dataclass(frozen=True, slots=True)
 class Api:
@@ -129,6 +131,11 @@ NO_IO_CALLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "can_paginate": (),
         "get_waiter": (),
         "index": ("meilisearch.Client",),  # a handle on one index: its search, add_documents... are the requests
+        # a presigned URL is signed in memory, for someone else to request
+        **dict.fromkeys(
+            ("presigned_get_object", "presigned_put_object", "get_presigned_url", "presigned_post_policy"),
+            ("minio.Minio", "minio.api.Minio"),
+        ),
         # a DB-API connection's cursor is made in memory (also awaited: aiopg, aiomysql); its execute is the query
         # (asyncpg's ``cursor(query)`` is the query itself, run as it is iterated: not listed)
         "cursor": _DBAPI_DRIVERS,
@@ -420,7 +427,7 @@ APIS: tuple[Api, ...] = (
         Api(f"flask_sqlalchemy.SQLAlchemy.{method}", "db", "sql", "sql database", _SQLALCHEMY)
         for method in ("get_or_404", "first_or_404", "one_or_404", "paginate")
     ),
-    _db("django.db", "sql", "opentelemetry-instrumentation-django"),
+    _db("django.db", "sql", DJANGO_QUERIES),  # spanned by the database driver's instrumentation, not Django's
     Api("redis.", "cache", "redis", "Redis", "opentelemetry-instrumentation-redis"),
     Api("pymemcache.", "cache", "memcached", "memcached", "opentelemetry-instrumentation-pymemcache"),
     Api("elasticsearch.", "search", "elasticsearch", "Elasticsearch", "opentelemetry-instrumentation-elasticsearch"),
@@ -433,6 +440,8 @@ APIS: tuple[Api, ...] = (
     ),
     # Meilisearch's client: ``Client.index(uid)`` is a handle made in memory (NO_IO_CALLS), the rest are requests
     *_vendor("Meilisearch API", "meilisearch.Client.", "meilisearch.index.Index.", "meilisearch.Index."),
+    # MinIO's S3 client: each of its object and bucket methods is a request (over urllib3)
+    *_vendor("S3 object storage (MinIO)", "minio.Minio.", "minio.api.Minio."),
     # ---- RPC and cloud -----------------------------------------------------------------------------------------
     Api("grpc.", "rpc", "grpc", "gRPC call", "opentelemetry-instrumentation-grpc"),
     # the MCP SDK's client session: each operation is a JSON-RPC request to an MCP server (a tool call, a listing)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from trace_advisor.added_instrumentation import STRAWBERRY
 from trace_advisor.datatypes import Range, ResolvedCall
+from trace_advisor.detect.django_databases import DJANGO_QUERIES
 from trace_advisor.facts.records import FROM, ModuleFacts
 
 
@@ -111,7 +112,7 @@ _SERVER_MIDDLEWARE = {  # a server middleware gives each request its span, which
 # sentry_sdk.integrations.<module> -> the OpenTelemetry packages whose spans it gives when tracing is on
 _SENTRY = {
     "flask": ("flask",),
-    "django": ("django",),
+    "django": ("django", DJANGO_QUERIES),  # Sentry's Django integration spans the ORM's queries too
     "fastapi": ("fastapi", "starlette"),
     "starlette": ("starlette",),
     "falcon": ("falcon",),
@@ -185,7 +186,7 @@ def set_up_in_module(calls: Sequence[ResolvedCall], source: str | None, place: s
             elif module.startswith("sentry_sdk.integrations.") and qualname.endswith("Integration"):
                 integration = module.removeprefix("sentry_sdk.integrations.").partition(".")[0]
                 where = f"Sentry's {qualname} ({at})"
-                found.extend(SetUp(_PACKAGE + p, where, sentry=True) for p in _SENTRY.get(integration, ()))
+                found.extend(SetUp(_package(p), where, sentry=True) for p in _SENTRY.get(integration, ()))
             elif callee == "sentry_sdk:init":
                 found.append(_sentry_init(call, source, at))
     return tuple(found)
@@ -223,8 +224,13 @@ def instrumentation_set_up(per_module: Iterable[tuple[SetUp | SentryInit, ...]])
         for integration in init.integrations:
             where = f"Sentry's {integration} integration (sentry_sdk.init at {init.where})"
             for package in _SENTRY[integration]:
-                out.setdefault(_PACKAGE + package, where)
+                out.setdefault(_package(package), where)
     return out
+
+
+def _package(name: str) -> str:
+    """An OpenTelemetry distribution's name from its suffix in ``_SENTRY`` (the ORM queries' stand-in as it is)."""
+    return name if name == DJANGO_QUERIES else _PACKAGE + name
 
 
 def _sentry_init(call: ResolvedCall, source: str | None, at: str) -> SentryInit:
