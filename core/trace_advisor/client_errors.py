@@ -40,7 +40,7 @@ def raised_framework(edge: CallEdge) -> str | None:
     ``django.shortcuts:get_object_or_404``), else None: a client of the same package (``tornado.httpclient:
     HTTPRequest``, ``aiohttp:ClientResponseError``) raises no server's 4xx."""
     module, _, name = edge.callee.partition(":")
-    framework = server_module(module)
+    framework = server_module(module) or server_module(f"{module}.{name}")  # a class: ``...exceptions.BadRequest``
     if framework is None:
         return None
     parts = name.split(".")
@@ -110,7 +110,7 @@ def reraised_frameworks(module: ast.Module, function: ast.AST) -> frozenset[str]
             if head not in imported:
                 continue
             module_path, _, name = (imported[head] + dot + rest).rpartition(".")
-            framework = server_module(module_path)
+            framework = server_module(module_path) or server_module(f"{module_path}.{name}")
             if framework is not None and _raiser(module_path, name):
                 found.add(framework)
     return frozenset(found)

@@ -212,3 +212,39 @@ def test_two_new_third_party_imports_after_a_standard_library_block(tmp_path: Pa
     assert "TYPE_CHECKING\n\nfrom django.core.exceptions import " in page, page
     assert "from django.http import Http404\nfrom opentelemetry import trace\n\nif TYPE_CHECKING" in page, page
     assert import_findings(tmp_path / "web_errors_deep") == []
+
+
+def test_a_helper_that_only_reads_djangos_settings_gets_no_4xx_guard(tmp_path: Path) -> None:
+    """healthchecks/healthchecks: its S3 helper (`hc/lib/s3.py`) reads `django.conf.settings` and catches a client
+    library's errors; no request reaches it, yet its span came with Django's 4xx guard class and three Django
+    imports. Reading settings, models or `ObjectDoesNotExist` is not handling a request; `Http404` still is."""
+    project = tmp_path / "proj"
+    (project / "store").mkdir(parents=True)
+    (project / "store" / "__init__.py").write_text("", encoding="utf-8")
+    (project / "store" / "objects.py").write_text(
+        "from django.conf import settings\n"
+        "from django.core.exceptions import ObjectDoesNotExist\n"
+        "from django.http import Http404\n\n"
+        "import requests\n\n\n"
+        "def fetch(key):\n"
+        "    if not settings.STORE_URL:\n"
+        "        return None\n"
+        "    try:\n"
+        "        return requests.get(settings.STORE_URL + key, timeout=5).content\n"
+        "    except ObjectDoesNotExist:\n"
+        "        raise\n\n\n"
+        "def page(key):\n"
+        "    body = requests.get(settings.STORE_URL + key, timeout=5).content\n"
+        "    if body is None:\n"
+        "        raise Http404\n"
+        "    return body\n",
+        encoding="utf-8",
+    )
+    applied = run_cli(
+        "apply", project, "--symbol", "store.objects:fetch", "--symbol", "store.objects:page", "--no-cache"
+    )
+    assert applied.returncode == 0, applied.stderr
+    text = (project / "store" / "objects.py").read_text(encoding="utf-8")
+    fetch = text[text.index("def fetch") : text.index("def page")]
+    page = text[text.index("def page") :]
+    assert "_ErrorStatus(span)" not in fetch and "_ErrorStatus(span)" in page, text

@@ -30,6 +30,13 @@ class ClientErrorClass:
     status: str | None  # the attribute holding the HTTP status code; None: always a 4xx (Django's)
 
 
+# Django's request-handling side: not every ``django.*`` name (a model helper reading ``django.conf.settings`` or
+# catching ``ObjectDoesNotExist`` handles no request; healthchecks' S3 helper got the 4xx guard for its settings)
+_DJANGO = (
+    *("django.http", "django.shortcuts", "django.views", "django.template.response"),
+    *("django.contrib.auth.decorators", "django.contrib.auth.mixins"),
+    *(f"django.core.exceptions.{name}" for name in ("PermissionDenied", "SuspiciousOperation", "BadRequest")),
+)
 CLIENT_ERRORS = (
     ClientErrorClass(("flask", "werkzeug", "quart"), "werkzeug.", "HTTPException", "werkzeug.exceptions", "code"),
     # FastAPI's HTTPException subclasses Starlette's, which Starlette's own routing raises too
@@ -37,10 +44,10 @@ CLIENT_ERRORS = (
     ClientErrorClass(("aiohttp.web",), "aiohttp.web", "HTTPException", "aiohttp.web", "status_code"),
     ClientErrorClass(("tornado.web",), "tornado.web.", "HTTPError", "tornado.web", "status_code"),
     # Django's exceptions that its handler answers with a 4xx response (BadRequest: Django 3.2 and later)
-    ClientErrorClass(("django",), "django.http.response.", "Http404", "django.http", None),
-    ClientErrorClass(("django",), "django.core.exceptions.", "PermissionDenied", "django.core.exceptions", None),
-    ClientErrorClass(("django",), "django.core.exceptions.", "SuspiciousOperation", "django.core.exceptions", None),
-    ClientErrorClass(("django",), "django.core.exceptions.", "BadRequest", "django.core.exceptions", None),
+    ClientErrorClass(_DJANGO, "django.http.response.", "Http404", "django.http", None),
+    ClientErrorClass(_DJANGO, "django.core.exceptions.", "PermissionDenied", "django.core.exceptions", None),
+    ClientErrorClass(_DJANGO, "django.core.exceptions.", "SuspiciousOperation", "django.core.exceptions", None),
+    ClientErrorClass(_DJANGO, "django.core.exceptions.", "BadRequest", "django.core.exceptions", None),
 )
 SERVERS = frozenset(server for entry in CLIENT_ERRORS for server in entry.servers)
 # clients that ship inside a server framework: a test client answers a 4xx with a response, never raises it
