@@ -18,12 +18,14 @@ from trace_advisor.edits.handlers import HandlerPlan
 from trace_advisor.edits.layout import Statement, columns
 from trace_advisor.edits.locate import FunctionNode
 from trace_advisor.edits.reflow import (
+    as_formatted,
     comment_above,
     fits,
     item_call,
     line_layouts,
     one_per_line,
     refilled_comments,
+    ternary_parts,
     with_trailing_commas,
     wrapped_comment,
 )
@@ -59,6 +61,7 @@ class Tokens:
             int, list[tuple[int, int, str]]
         ] = {}  # line -> plain strings in brackets: start, end, opening
         self.closers: dict[tuple[int, int], tuple[int, int]] = {}  # where each bracket opens -> where it closes
+        self.continued: set[int] = set()  # lines that start inside brackets opened on an earlier line
         fstrings = 0
         previous = ""
         open_at: list[tuple[int, int]] = []  # where the brackets open at this point are
@@ -77,6 +80,8 @@ class Tokens:
                     self.pragmas.add(start[0])
                 if tok.type in _INSIGNIFICANT or tok.type == tokenize.ENDMARKER:
                     continue
+                if open_at and open_at[-1][0] < start[0] and (not self.starts or self.starts[-1][0] < start[0]):
+                    self.continued.add(start[0])
                 inside_display = bool(displays) and displays[-1]
                 if (
                     tok.type == tokenize.STRING
@@ -371,7 +376,9 @@ def with_edit(
 
     def laid_out(stmt: Statement, indent: str, room: int) -> list[str]:
         lines = stmt.lines(indent, unit, room)
-        return with_trailing_commas(lines, unit) if commas and len(lines) > 1 else lines
+        if len(lines) == 1:
+            return lines
+        return with_trailing_commas(lines, unit) if commas else as_formatted(lines, unit)
 
     body = node.body
     doc = docstring_count(node)
@@ -529,7 +536,11 @@ def with_edit(
                 emit(piece + eol, True)
             emit(laid[-1] + ending, True)
             continue
-        wrapped = tokens.wrapped(number, moved_text, len(moved_text) - len(text), unit, width)
+        wrapped = as_formatted(tokens.wrapped(number, moved_text, len(moved_text) - len(text), unit, width), unit)
+        if len(wrapped) > 1 and number in tokens.continued:  # a conditional expression alone in its brackets
+            parts = ternary_parts(moved_text.strip())
+            ternary = [_indent_of(moved_text) + part for part in parts or ()]
+            wrapped = ternary if ternary and fits(ternary, width) else wrapped
         joined = number > 1 and source.line(number - 1).rstrip().endswith("\\")  # a backslash continues here
         if len(wrapped) == 1 and number not in tokens.pragmas and number not in tokens.inside and not joined:
             # no break in the code brings it within the width: its trailing comment goes above it, if that does

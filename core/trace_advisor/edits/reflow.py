@@ -77,7 +77,23 @@ class Ternary(Statement):
         return [f"{indent}{self.head}(", *body, f"{indent}){self.tail}"]
 
 
+@dataclass(frozen=True, slots=True)
+class Parenthesized(Statement):
+    """``head`` + a value with no brackets of its own (a string, a name) + ``tail``, an assigned or returned value
+    laid out as the formatter does when it does not fit: in parentheses it adds, on one indented line; left on its
+    line when even that does not fit."""
+
+    def lines(self, indent: str, unit: str, width: int) -> list[str]:
+        (value,) = (str(a) for a in self.args or ())
+        one = f"{indent}{self.head}{value}{self.tail}"
+        inner = indent + unit + value
+        if columns(one) <= width or columns(inner) > width:
+            return [one]
+        return [f"{indent}{self.head}(", inner, f"{indent}){self.tail}"]
+
+
 _DISPLAYS = (ast.List, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp)
+_ATOMS = (ast.Constant, ast.JoinedStr, ast.Name, ast.Attribute)
 
 
 def line_layouts(function: ast.FunctionDef | ast.AsyncFunctionDef, source: SourceText) -> dict[int, Statement]:
@@ -129,6 +145,8 @@ def _layout(node: ast.stmt, line: str, source: SourceText) -> Statement | None:
         return _display_layout(value, whole, source, node)
     if isinstance(value, ast.IfExp) and not isinstance(node, ast.Raise | ast.Expr):
         return _ternary_layout(value, whole, source, node)
+    if isinstance(value, _ATOMS) and isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Return):
+        return _atom_layout(value, whole, source, node)
     if not isinstance(value, ast.Call) or not _plain_callee(value.func):
         return None
     return _call_layout(value, whole, source, node)
@@ -177,6 +195,16 @@ def _ternary_layout(value: ast.IfExp, whole: str, source: SourceText, statement:
     if " ".join(texts) != whole[begin:end]:
         return None  # parentheses or comments inside
     return Ternary(head, texts, tail)
+
+
+def _atom_layout(value: ast.expr, whole: str, source: SourceText, statement: ast.stmt) -> Statement | None:
+    """``target = "a long string"`` (or ``return name.attr``) from the statement's text, the value as written."""
+    start = _column(source, statement)
+    begin, end = _column(source, value) - start, _column(source, value, end=True) - start
+    head, text, tail = whole[:begin], whole[begin:end], whole[end:]
+    if tail or not head.endswith(("= ", "return ")):
+        return None  # something after it (``;``), or parentheses around it
+    return Parenthesized(head, (text,), tail)
 
 
 def _if_keyword(line: str) -> str | None:
@@ -466,6 +494,70 @@ def with_trailing_commas(lines: list[str], unit: str) -> list[str]:
                 out[closing - 1] = last + ","
         at += 1
     return out
+
+
+def as_formatted(lines: list[str], unit: str) -> list[str]:
+    """``lines`` (a line of the user's code our breaks split) with each split bracket as black and ruff's formatter
+    leave it: a display (list, dict, set, tuple) that no longer fits on one line holds one item per line with a
+    trailing comma (its magic trailing comma), as do a call's arguments that take more than one line (arguments that
+    fit on one indented line stay there); a conditional expression in grouping parentheses is split before its ``if``
+    and ``else``. Lines with a comment, a comprehension or a lambda among the items are left as they are."""
+    out = list(lines)
+    at = 0
+    while at < len(out):
+        line = out[at].rstrip()
+        opener = line[-1:]
+        if opener not in _CLOSERS:
+            at += 1
+            continue
+        indent = line[: len(line) - len(line.lstrip())]
+        inner = indent + unit
+        closing = next((n for n in range(at + 1, len(out)) if out[n].startswith(indent + _CLOSERS[opener])), None)
+        body = out[at + 1 : closing] if closing is not None else []
+        if not body or not all(b.startswith(inner) and not b.startswith(inner + " ") for b in body):
+            at += 1
+            continue
+        joined = " ".join(b.strip() for b in body)
+        stripped = line.strip()
+        call = opener == "(" and _follows_value(stripped) and not stripped.endswith(_GROUPING)
+        subscript = opener == "[" and _follows_value(stripped)
+        if opener == "(" and not call:
+            parts = ternary_parts(joined)
+            if parts is not None and len(body) > 1:  # split once already: black splits it at every part
+                out[at + 1 : closing] = [inner + part for part in parts]
+                at += 1
+                continue
+        items = _top_level_items(joined.removesuffix(","), nested=True)
+        exploded = items is not None and len(items) > 1 and not subscript and (len(body) > 1 or not call)
+        if exploded and items is not None:
+            out[at + 1 : closing] = [f"{inner}{item}," for item in items]
+        at += 1
+    return out
+
+
+def ternary_parts(text: str) -> list[str] | None:
+    """``body``, ``if test``, ``else orelse`` of a conditional expression written on one line (its parts as
+    written), None for any other expression."""
+    try:
+        tree = ast.parse(f"({text}\n)", mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if not isinstance(tree, ast.IfExp) or "#" in text:
+        return None
+    found: list[int] = []
+    depth = 0
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.OP:
+                depth += (tok.string in "([{") - (tok.string in ")]}")
+            elif tok.type == tokenize.NAME and depth == 0 and tok.string in ("if", "else", "lambda"):
+                found.append(tok.start[1] if tok.string != "lambda" else -1)
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    if len(found) != 2 or -1 in found:
+        return None  # a nested conditional or a lambda at the top: left as it is
+    first, second = found
+    return [text[:first].strip(), text[first:second].strip(), text[second:].strip()]
 
 
 def _holds_items(line: str) -> bool:
