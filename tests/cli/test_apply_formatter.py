@@ -263,6 +263,20 @@ def notify(status, errcode, install_id, profile):
         {"service_key": profile.service_key, "account": profile}
     )
     return send(ctx, kind, url, payload)
+
+
+async def member(repository, user_id, organization_id):
+    membership = await repository.get_by_user_and_organization(
+        user_id, organization_id
+    )
+    return membership
+
+
+def rates(org, payout, gross, fees, refunds, payments):
+    status_at = org.status_updated_at or org.created_at_stamp
+    assert payout.amount == gross + fees.payout + fees.payment
+    rate = (refunds / payments * 100) if payments > 0 else 0.00
+    return status_at, rate
 """
 
 
@@ -270,19 +284,32 @@ def test_without_the_formatter_split_displays_and_conditionals_are_laid_out_as_i
     """healthchecks/healthchecks (formatted with ruff, no formatter configured): after `apply --all` without a
     formatter, 5 of its 91 edited files differed from black: a dict or tuple split with its items sharing a line and
     no trailing comma, a conditional expression split at its `else` only, a long string left past the line length
-    where the formatter wraps it in parentheses. Each as black and ruff's formatter lay it out."""
+    where the formatter wraps it in parentheses. Each as black and ruff's formatter lay it out; and polar's
+    `x = call(` over lines whose first line the indent pushes past the line length."""
     (tmp_path / "shop").mkdir()
     (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 64\n", encoding="utf-8")
     module = tmp_path / "shop" / "notify.py"
     module.write_text(SHAPES, encoding="utf-8")
     assert ruff_format_check(tmp_path).returncode == 0
     env = {"PATH": "/usr/bin:/bin", "VIRTUAL_ENV": ""}
-    done = run_cli("apply", "notify.py", "--symbol", "notify", cwd=module.parent, env=env)
+    names = ("--symbol", "notify", "--symbol", "member", "--symbol", "rates")
+    done = run_cli("apply", "notify.py", *names, cwd=module.parent, env=env)
     assert done.returncode == 0, done.stderr
     text = module.read_text(encoding="utf-8")
     assert '        ctx = {\n            "email": profile.email,\n            "support": profile.help_url,\n' in text
     assert '            Kind.SUCCESS_NOTICE\n            if status == "up"\n            else Kind.FAILURE\n' in text
     assert "        if errcode in (\n            Codes.SSL_CONNECT_ERROR,\n            Codes.VERIFY_FAIL,\n" in text
     assert '        url = (\n            f"https://api.example.com/install/{install_id}/tok"\n        )\n' in text
+    # polar: 46 of 180 places its `ruff format --check` would change: `x = call(` over lines, its first line pushed
+    # past the line length, gets the value in parentheses the formatter adds
+    wrapped = (
+        "        membership = (\n            await repository.get_by_user_and_organization(\n"
+        "                user_id, organization_id\n            )\n        )\n"
+    )
+    assert wrapped in text, text
+    # and an operator at the top of an assigned or asserted value, a conditional with parentheses in a part
+    assert "        status_at = (\n            org.status_updated_at or org.created_at_stamp\n        )\n" in text
+    assert "        assert (\n            payout.amount == gross + fees.payout + fees.payment\n        )\n" in text
+    assert "        rate = (\n            (refunds / payments * 100) if payments > 0 else 0.00\n        )\n" in text
     check = ruff_format_check(tmp_path)
     assert check.returncode == 0, check.stdout

@@ -298,6 +298,69 @@ class WithEdit:
     added: tuple[int, ...]
 
 
+_RHS_STATEMENTS = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return)
+
+
+def _rhs_wraps(
+    node: FunctionNode,
+    source: SourceText,
+    tokens: Tokens,
+    shift: Callable[[str, int | None], str],
+    unit: str,
+    width: int,
+) -> dict[int, tuple[int, list[str]]]:
+    """Statements the span's indent pushes past ``width`` on their first line, ``target = call(`` over lines, laid
+    out as black and ruff's formatter then do: the value in parentheses they add, one level deeper (``target = (``,
+    ``call(``, its lines, ``)``). First line -> (last line, the new lines, shifted); only where every new line fits
+    and the value starts right after ``= ``/``return `` and ends its statement's last line."""
+    found: dict[int, tuple[int, list[str]]] = {}
+    for stmt in ast.walk(node):
+        if not isinstance(stmt, _RHS_STATEMENTS) or stmt.value is None:
+            continue
+        if isinstance(stmt, ast.Assign) and (len(stmt.targets) != 1 or isinstance(stmt.targets[0], ast.Tuple)):
+            continue  # ``a, b = call(...)``: the formatter splits the targets instead
+        first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
+        value = stmt.value
+        if last == first or any(n in tokens.inside or n in tokens.pragmas for n in range(first, last + 1)):
+            continue
+        text = source.line(first)
+        at = source.char_column(first, value.col_offset)
+        head, rest = text[:at], text[at:]
+        indent = _indent_of(text)
+        if head.strip() != _segment_head(stmt) or not rest.rstrip().endswith(("(", "[", "{")):
+            continue  # the value's own parentheses, or something before the statement on its line
+        if (value.end_lineno, source.char_column(last, value.end_col_offset or 0)) != (
+            last,
+            len(source.line(last).rstrip()),
+        ):
+            continue  # a comment or more code after the value
+        if columns(shift(text, first)) <= width:
+            continue
+        lines = [shift(head.rstrip() + " (", first), shift(indent + unit + rest, first)]
+        lines += [unit + shift(source.line(n), n) if source.line(n).strip() else "" for n in range(first + 1, last + 1)]
+        lines.append(shift(indent + ")", first))
+        if all(columns(line) <= width for line in lines):
+            found[first] = (last, lines)
+    return found
+
+
+def _segment_head(stmt: ast.stmt) -> str:
+    """What comes before the value of an assignment or a ``return`` (``x =``, ``x: int =``, ``x +=``, ``return``),
+    as the text must show it for the value to be wrapped; "" when that cannot be said without the source."""
+    if isinstance(stmt, ast.Return):
+        return "return"
+    if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name | ast.Attribute):
+        return f"{ast.unparse(stmt.targets[0])} ="
+    if isinstance(stmt, ast.AnnAssign):
+        return f"{ast.unparse(stmt.target)}: {ast.unparse(stmt.annotation)} ="
+    if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name | ast.Attribute):
+        return f"{ast.unparse(stmt.target)} {_AUG[type(stmt.op)]}="
+    return ""
+
+
+_AUG = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.BitOr: "|", ast.BitAnd: "&"}
+
+
 def _refilled_comments(
     source: SourceText,
     tokens: Tokens,
@@ -490,8 +553,20 @@ def with_edit(
         emit(moved + split_first + (source.endings[first.lineno - 1] if first.lineno < last_line else ""), True)
     edited = set(colon_inserts) | set(before) | set(splits) | dropped
     refilled, refilled_away = _refilled_comments(source, tokens, range(rest_from, last_line), edited, shift, width)
+    wraps = {
+        first: wrap
+        for first, wrap in _rhs_wraps(node, source, tokens, shift, unit, width).items()
+        if first >= rest_from and not edited & set(range(first, wrap[0] + 1))
+    }
+    wrapped_away = {n for first, (end, _) in wraps.items() for n in range(first + 1, end + 1)}
     for number in range(rest_from, last_line + 1):
-        if number in refilled_away:
+        if number in refilled_away or number in wrapped_away:
+            continue
+        if number in wraps:
+            wrap_end, new_lines = wraps[number]
+            for piece in new_lines[:-1]:
+                emit(piece + eol, True)
+            emit(new_lines[-1] + (source.endings[wrap_end - 1] if wrap_end < last_line else ""), True)
             continue
         if number in refilled:
             for piece in refilled[number]:

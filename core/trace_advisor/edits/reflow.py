@@ -79,9 +79,9 @@ class Ternary(Statement):
 
 @dataclass(frozen=True, slots=True)
 class Parenthesized(Statement):
-    """``head`` + a value with no brackets of its own (a string, a name) + ``tail``, an assigned or returned value
-    laid out as the formatter does when it does not fit: in parentheses it adds, on one indented line; left on its
-    line when even that does not fit."""
+    """``head`` + a value the formatter does not split at a bracket of its own (a string, a name, ``a or b``) +
+    ``tail``, an assigned, returned or asserted value laid out as the formatter does when it does not fit: in
+    parentheses it adds, on one indented line; left on its line when even that does not fit."""
 
     def lines(self, indent: str, unit: str, width: int) -> list[str]:
         (value,) = (str(a) for a in self.args or ())
@@ -93,7 +93,10 @@ class Parenthesized(Statement):
 
 
 _DISPLAYS = (ast.List, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp)
-_ATOMS = (ast.Constant, ast.JoinedStr, ast.Name, ast.Attribute)
+# values the formatter puts in parentheses of its own rather than split: no brackets (a string, a name), or an
+# operator at the top (``a or b``, ``x != y``, ``await count(e) + 1``)
+_WRAPS = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return, ast.Assert)  # statements whose value it wraps
+_WRAPPED = (ast.Constant, ast.JoinedStr, ast.Name, ast.Attribute, ast.BoolOp, ast.BinOp, ast.Compare, ast.UnaryOp)
 
 
 def line_layouts(function: ast.FunctionDef | ast.AsyncFunctionDef, source: SourceText) -> dict[int, Statement]:
@@ -145,7 +148,9 @@ def _layout(node: ast.stmt, line: str, source: SourceText) -> Statement | None:
         return _display_layout(value, whole, source, node)
     if isinstance(value, ast.IfExp) and not isinstance(node, ast.Raise | ast.Expr):
         return _ternary_layout(value, whole, source, node)
-    if isinstance(value, _ATOMS) and isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Return):
+    if isinstance(node, ast.Assert) and node.msg is None:
+        value = node.test
+    if isinstance(value, _WRAPPED) and isinstance(node, _WRAPS):
         return _atom_layout(value, whole, source, node)
     if not isinstance(value, ast.Call) or not _plain_callee(value.func):
         return None
@@ -187,22 +192,19 @@ def _ternary_layout(value: ast.IfExp, whole: str, source: SourceText, statement:
     start = _column(source, statement)
     begin, end = _column(source, value) - start, _column(source, value, end=True) - start
     head, tail = whole[:begin], whole[end:]
-    parts = [_segment(source, part) for part in (value.body, value.test, value.orelse)]
-    if tail or head.rstrip().endswith("(") or None in parts:
-        return None  # already in parentheses, or a part spans lines
-    body, test, orelse = (str(p) for p in parts)
-    texts = (body, f"if {test}", f"else {orelse}")
-    if " ".join(texts) != whole[begin:end]:
-        return None  # parentheses or comments inside
-    return Ternary(head, texts, tail)
+    parts = ternary_parts(whole[begin:end])  # each as written, in its own parentheses if it has them
+    if tail or head.rstrip().endswith("(") or parts is None:
+        return None  # already in parentheses, or a nested conditional
+    return Ternary(head, tuple(parts), tail)
 
 
 def _atom_layout(value: ast.expr, whole: str, source: SourceText, statement: ast.stmt) -> Statement | None:
-    """``target = "a long string"`` (or ``return name.attr``) from the statement's text, the value as written."""
+    """``target = "a long string"`` (``return a or b``, ``assert x == y``) from the statement's text, the value as
+    written."""
     start = _column(source, statement)
     begin, end = _column(source, value) - start, _column(source, value, end=True) - start
     head, text, tail = whole[:begin], whole[begin:end], whole[end:]
-    if tail or not head.endswith(("= ", "return ")):
+    if tail or not head.endswith(("= ", "return ", "assert ")):
         return None  # something after it (``;``), or parentheses around it
     return Parenthesized(head, (text,), tail)
 
