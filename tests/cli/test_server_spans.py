@@ -164,3 +164,13 @@ def test_django_orm_queries_are_spanned_by_the_database_drivers_instrumentation_
         f"Install {django}: it gives each request its server span; 1 request handler needs no span of its own beside"
         f" it and {', '.join(clients)}, which {verb} the calls it makes." in stderr
     )
+
+
+def test_the_postgresql_driver_is_read_from_the_repository_above_a_src_workspace(tmp_path: Path) -> None:
+    # paperless-ngx opened at src/: its pyproject.toml (psycopg 3) is at the repository's top
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text("[project]\ndependencies = ['psycopg[c,pool]==3.3']\n", encoding="utf-8")
+    _django_project(tmp_path / "src", POSTGRES_SETTINGS)
+    text, _ = analyse(tmp_path / "src", "json")
+    [hint] = json.loads(text)["instrumentation"]
+    assert hint["clients"] == ["opentelemetry-instrumentation-psycopg"]

@@ -65,15 +65,27 @@ def driver_instrumentations(settings_texts: Iterable[str], dependency_texts: Ite
 
 
 def dependency_texts(roots: Iterable[Path]) -> list[str]:
-    """The text of the files a project declares its dependencies in, at each workspace root: ``requirements*.txt``
-    (also in a ``requirements/`` folder), ``pyproject.toml``, ``setup.cfg``, ``setup.py``, ``Pipfile``."""
+    """The text of the files a project declares its dependencies in: ``requirements*.txt`` (also in a
+    ``requirements/`` folder), ``pyproject.toml``, ``setup.cfg``, ``setup.py``, ``Pipfile``, at each workspace root
+    and the folders above it up to its repository's top (a workspace opened at ``src/``)."""
     texts = []
-    for root in roots:
-        files = [root / name for name in _DEPENDENCY_FILES]
-        files += sorted(root.glob("requirements*.txt")) + sorted(root.glob("requirements/*.txt"))
+    for folder in dict.fromkeys(f for root in roots for f in _project_folders(root)):
+        files = [folder / name for name in _DEPENDENCY_FILES]
+        files += sorted(folder.glob("requirements*.txt")) + sorted(folder.glob("requirements/*.txt"))
         for file in files:
             try:
                 texts.append(file.read_text(encoding="utf-8", errors="replace")[:200_000])
             except OSError:
                 continue
     return texts
+
+
+def _project_folders(root: Path, levels: int = 3) -> list[Path]:
+    """``root`` and the folders above it, up to the first holding ``.git`` (at most ``levels`` up): none above a
+    folder that is not in a repository."""
+    folders = [root]
+    for parent in list(root.parents)[:levels]:
+        if (folders[-1] / ".git").exists():
+            break
+        folders.append(parent)
+    return folders if (folders[-1] / ".git").exists() else [root]
