@@ -185,6 +185,21 @@ def test_a_nested_docstring_the_formatter_indents_with_the_span_keeps_the_edit(t
     assert check.returncode == 0, check.stdout
 
 
+def applied_without_ruff(root: Path, name: str, code: str, *symbols: str) -> str:
+    """``shop/<name>`` holding ``code`` (formatted for ruff at line length 64) after ``apply --symbol ...`` with no
+    ruff to be found."""
+    (root / "shop").mkdir()
+    (root / "pyproject.toml").write_text("[tool.ruff]\nline-length = 64\n", encoding="utf-8")
+    module = root / "shop" / name
+    module.write_text(code, encoding="utf-8")
+    assert ruff_format_check(root).returncode == 0
+    env = {"PATH": "/usr/bin:/bin", "VIRTUAL_ENV": ""}
+    names = [arg for symbol in symbols for arg in ("--symbol", symbol)]
+    done = run_cli("apply", name, *names, cwd=module.parent, env=env)
+    assert done.returncode == 0, done.stderr
+    return module.read_text(encoding="utf-8")
+
+
 SPLITS = """\
 async def find(slug, session):
     found = await Repo.from_session(session).get_by_slug(slug)
@@ -224,16 +239,7 @@ def test_without_the_formatter_a_split_bracket_closes_on_its_own_line(tmp_path: 
     """trace-advisor's own break after an opening bracket closes it on a line of its own, as ruff's formatter and black
     do (``get_by_slug(\\n    slug\\n)``): on polar (ruff configured, not installed) half of the 319 places
     ``ruff format --check`` would change were a closing bracket left after the last argument."""
-    (tmp_path / "shop").mkdir()
-    (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 64\n", encoding="utf-8")
-    module = tmp_path / "shop" / "repo.py"
-    module.write_text(SPLITS, encoding="utf-8")
-    assert ruff_format_check(tmp_path).returncode == 0
-    env = {"PATH": "/usr/bin:/bin", "VIRTUAL_ENV": ""}
-    names = ("--symbol", "find", "--symbol", "render", "--symbol", "detail", "--symbol", "columns")
-    done = run_cli("apply", "repo.py", *names, cwd=module.parent, env=env)
-    assert done.returncode == 0, done.stderr
-    text = module.read_text(encoding="utf-8")
+    text = applied_without_ruff(tmp_path, "repo.py", SPLITS, "find", "render", "detail", "columns")
     assert "get_by_slug(\n            slug\n        )\n" in text
     assert "with tag.div(\n            redirect=str(request.url_for(id=customer.id))\n        ):\n" in text
     # a bracket to split opens a line of its own first, not after one of its items (an indent lined up after it)
@@ -286,16 +292,7 @@ def test_without_the_formatter_split_displays_and_conditionals_are_laid_out_as_i
     no trailing comma, a conditional expression split at its `else` only, a long string left past the line length
     where the formatter wraps it in parentheses. Each as black and ruff's formatter lay it out; and polar's
     `x = call(` over lines whose first line the indent pushes past the line length."""
-    (tmp_path / "shop").mkdir()
-    (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 64\n", encoding="utf-8")
-    module = tmp_path / "shop" / "notify.py"
-    module.write_text(SHAPES, encoding="utf-8")
-    assert ruff_format_check(tmp_path).returncode == 0
-    env = {"PATH": "/usr/bin:/bin", "VIRTUAL_ENV": ""}
-    names = ("--symbol", "notify", "--symbol", "member", "--symbol", "rates")
-    done = run_cli("apply", "notify.py", *names, cwd=module.parent, env=env)
-    assert done.returncode == 0, done.stderr
-    text = module.read_text(encoding="utf-8")
+    text = applied_without_ruff(tmp_path, "notify.py", SHAPES, "notify", "member", "rates")
     assert '        ctx = {\n            "email": profile.email,\n            "support": profile.help_url,\n' in text
     assert '            Kind.SUCCESS_NOTICE\n            if status == "up"\n            else Kind.FAILURE\n' in text
     assert "        if errcode in (\n            Codes.SSL_CONNECT_ERROR,\n            Codes.VERIFY_FAIL,\n" in text
