@@ -275,6 +275,9 @@ async def member(repository, user_id, organization_id):
     membership = await repository.get_by_user_and_organization(
         user_id, organization_id
     )
+    membership //= repository.weight_for_the_user_and_the_group(
+        user_id
+    )
     return membership
 
 
@@ -304,6 +307,7 @@ def test_without_the_formatter_split_displays_and_conditionals_are_laid_out_as_i
         "                user_id, organization_id\n            )\n        )\n"
     )
     assert wrapped in text, text
+    assert "        membership //= (\n            repository.weight_for_the_user_and_the_group(\n" in text
     # and an operator at the top of an assigned or asserted value, a conditional with parentheses in a part
     assert "        status_at = (\n            org.status_updated_at or org.created_at_stamp\n        )\n" in text
     assert "        assert (\n            payout.amount == gross + fees.payout + fees.payment\n        )\n" in text

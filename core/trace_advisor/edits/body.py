@@ -354,11 +354,9 @@ def _segment_head(stmt: ast.stmt) -> str:
     if isinstance(stmt, ast.AnnAssign):
         return f"{ast.unparse(stmt.target)}: {ast.unparse(stmt.annotation)} ="
     if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name | ast.Attribute):
-        return f"{ast.unparse(stmt.target)} {_AUG[type(stmt.op)]}="
+        operator = ast.unparse(ast.BinOp(ast.Name("a"), stmt.op, ast.Name("b")))[2:-2]  # ``a + b``: ``+``
+        return f"{ast.unparse(stmt.target)} {operator}="
     return ""
-
-
-_AUG = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.BitOr: "|", ast.BitAnd: "&"}
 
 
 def _refilled_comments(
