@@ -439,7 +439,7 @@ def with_edit(
         lines = stmt.lines(indent, unit, room)
         if len(lines) == 1:
             return lines
-        return with_trailing_commas(lines, unit) if commas else as_formatted(lines, unit)
+        return with_trailing_commas(lines, unit) if commas else as_formatted(lines, unit, room)
 
     body = node.body
     doc = docstring_count(node)
@@ -609,7 +609,8 @@ def with_edit(
                 emit(piece + eol, True)
             emit(laid[-1] + ending, True)
             continue
-        wrapped = as_formatted(tokens.wrapped(number, moved_text, len(moved_text) - len(text), unit, width), unit)
+        wrapped = tokens.wrapped(number, moved_text, len(moved_text) - len(text), unit, width)
+        wrapped = as_formatted(wrapped, unit, width)
         if len(wrapped) > 1 and number in tokens.continued:  # a conditional expression alone in its brackets
             parts = ternary_parts(moved_text.strip())
             ternary = [_indent_of(moved_text) + part for part in parts or ()]

@@ -498,12 +498,13 @@ def with_trailing_commas(lines: list[str], unit: str) -> list[str]:
     return out
 
 
-def as_formatted(lines: list[str], unit: str) -> list[str]:
+def as_formatted(lines: list[str], unit: str, width: int) -> list[str]:
     """``lines`` (a line of the user's code our breaks split) with each split bracket as black and ruff's formatter
     leave it: a display (list, dict, set, tuple) that no longer fits on one line holds one item per line with a
     trailing comma (its magic trailing comma), as do a call's arguments that take more than one line (arguments that
     fit on one indented line stay there); a conditional expression in grouping parentheses is split before its ``if``
-    and ``else``. Lines with a comment, a comprehension or a lambda among the items are left as they are."""
+    and ``else``. Lines with a comment, a comprehension or a lambda among the items, or an item that would not fit
+    within ``width`` on its line, are left as they are."""
     out = list(lines)
     at = 0
     while at < len(out):
@@ -524,15 +525,16 @@ def as_formatted(lines: list[str], unit: str) -> list[str]:
         call = opener == "(" and _follows_value(stripped) and not stripped.endswith(_GROUPING)
         subscript = opener == "[" and _follows_value(stripped)
         if opener == "(" and not call:
-            parts = ternary_parts(joined)
-            if parts is not None and len(body) > 1:  # split once already: black splits it at every part
-                out[at + 1 : closing] = [inner + part for part in parts]
+            parts = [inner + part for part in ternary_parts(joined) or ()]
+            if parts and len(body) > 1 and fits(parts, width):  # split once already: black splits every part
+                out[at + 1 : closing] = parts
                 at += 1
                 continue
         items = _top_level_items(joined.removesuffix(","), nested=True)
         exploded = items is not None and len(items) > 1 and not subscript and (len(body) > 1 or not call)
-        if exploded and items is not None:
-            out[at + 1 : closing] = [f"{inner}{item}," for item in items]
+        one_each = [f"{inner}{item}," for item in items or ()]
+        if exploded and fits(one_each, width):
+            out[at + 1 : closing] = one_each
         at += 1
     return out
 
