@@ -762,8 +762,7 @@ class Analyzer:
             boundaries = network_boundaries(final, gateways)
             for number, owner in boundaries.items():
                 reason = f"the network boundary of the client library's {owner}: one span per API call"
-                if not verdicts[number].deserves_span(floor):
-                    verdicts[number] = with_floor(verdicts[number], floor, reason)
+                verdicts[number] = with_floor(verdicts[number], max(floor, verdicts[number].confidence), reason)
             for number, boundary in boundary_forwards(final, boundaries).items():
                 reason = f"covered by the span in `{boundary}`, the client's network boundary it forwards to"
                 verdicts[number] = covered_by(verdicts[number], reason)
