@@ -106,15 +106,28 @@ class Repo:
 
 
 def export(repo: str, commit: str, scope: Sequence[str], mirrors: Path, into: Path) -> Path:
-    """``git archive COMMIT -- SCOPE`` of the local bare clone, extracted once per commit under ``into``."""
+    """``git archive COMMIT -- SCOPE`` of the local bare clone, with the packaging files (pyproject.toml, setup.cfg,
+    setup.py) of the folders above each scope folder, as a checkout has them (they say which distribution the code is:
+    advise/library.py), extracted once per commit under ``into``."""
     target = into / f"{repo.replace('/', '+')}-{commit[:12]}"
-    if (target / ".exported").is_file():
+    marker = f"{commit} {EXPORT_VERSION}"
+    if (target / ".exported").is_file() and (target / ".exported").read_text() == marker:
         return target
+    shutil.rmtree(target, ignore_errors=True)
     git_dir = mirrors / repo.replace("/", "+") / "repo"
     if not git_dir.is_dir():
         raise SystemExit(f"placement_corpus: no bare clone of {repo} at {git_dir}")
     archive = subprocess.run(
-        ["git", f"--git-dir={git_dir}", "archive", "--format=tar", commit, "--", *scope],
+        [
+            "git",
+            f"--git-dir={git_dir}",
+            "archive",
+            "--format=tar",
+            commit,
+            "--",
+            *scope,
+            *_packaging(git_dir, commit, scope),
+        ],
         capture_output=True,
         check=False,
     )
@@ -123,8 +136,28 @@ def export(repo: str, commit: str, scope: Sequence[str], mirrors: Path, into: Pa
     target.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(target, filter="data")
-    (target / ".exported").write_text(commit)
+    (target / ".exported").write_text(marker)
     return target
+
+
+EXPORT_VERSION = "packaging"  # what an export holds besides the scope (an older export is made again)
+_PACKAGING = ("pyproject.toml", "setup.cfg", "setup.py")
+
+
+def _packaging(git_dir: Path, commit: str, scope: Sequence[str]) -> list[str]:
+    """The packaging files at ``commit`` in the folders above the scope folders (the repository's root included)."""
+    folders = {"."}
+    for part in scope:
+        parents = Path(part).parents
+        folders.update(str(p) for p in parents)
+    wanted = sorted({f"{f}/{name}" if f != "." else name for f in folders for name in _PACKAGING})
+    listed = subprocess.run(
+        ["git", f"--git-dir={git_dir}", "ls-tree", "--name-only", commit, "--", *wanted],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return listed.stdout.split() if listed.returncode == 0 else []
 
 
 class _Unmark(ast.NodeTransformer):

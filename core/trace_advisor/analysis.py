@@ -18,6 +18,15 @@ from typing import TypeVar
 from trace_advisor.advise.calibration import ENTRY_DEPTH, RULES_THRESHOLD, Scored, calibrated, shipped
 from trace_advisor.advise.instrumentation_hints import instrumentation_hints
 from trace_advisor.advise.layers import covered_closures, covered_wrappers
+from trace_advisor.advise.library import (
+    NETWORK,
+    boundary_forwards,
+    gateway_classes,
+    network_boundaries,
+    no_io_helper,
+    own_packages,
+    private_transports,
+)
 from trace_advisor.advise.local import LocalScorer, Verdict, has_work
 from trace_advisor.advise.provider import Candidate, Provider, ProviderResult
 from trace_advisor.advise.traced_units import (
@@ -206,6 +215,7 @@ class Analyzer:
         self._fit: tuple[SpanCensus, ProjectThreshold | None] | None = None  # this run's project threshold
         self._covering: dict[SymbolId, bool] = {}  # callers found to have a span of their own (_covers)
         self._around: _Around | None = None  # other files' rules verdicts and entry distances (calibration features)
+        self._library: dict[str, frozenset[str]] | None = None  # client library packages -> gateway classes (_gateways)
         self._handed: dict[SymbolId, frozenset[SymbolId]] = {}  # runners -> what they may run (_handed_targets)
         self._messages: dict[SymbolId, frozenset[SymbolId]] = {}  # consumers -> what they call per message
         self._once: dict[SymbolId, tuple[object, bool]] = {}  # (the facts scope it was found for, runs once)
@@ -753,6 +763,29 @@ class Analyzer:
             verdicts[number] = with_run(verdicts[number], run, floor)
         for number, caller in work.covered.items():
             verdicts[number] = covered_by(verdicts[number], f"covered by the span in `{caller}`")
+        gateways = self._gateways(results[0].ctx.module) if results else None
+        if gateways is not None:  # a client library's: one span per API call, at the layer that names it
+            final = [(r.ctx, v) for r, v in zip(results, verdicts, strict=True)]
+            boundaries = network_boundaries(final, gateways)
+            for number, owner in boundaries.items():
+                reason = f"the network boundary of the client library's {owner}: one span per API call"
+                verdicts[number] = with_floor(verdicts[number], max(floor, verdicts[number].confidence), reason)
+            for number, boundary in boundary_forwards(final, boundaries).items():
+                reason = f"covered by the span in `{boundary}`, the client's network boundary it forwards to"
+                verdicts[number] = covered_by(verdicts[number], reason)
+            for number, operations in private_transports(final, floor, boundaries).items():
+                transport = final[number]
+                for above in operations:  # the public operation takes its transport's place
+                    if transport[1].deserves_span(floor) and transport[1].confidence > verdicts[above].confidence:
+                        reason = f"the public operation over `{transport[0].name}`, the transport doing its I/O"
+                        verdicts[above] = with_floor(verdicts[above], transport[1].confidence, reason)
+                name = final[operations[0]][0].qualname
+                reason = f"covered by the span in `{name}`, the public operation it is the transport of"
+                verdicts[number] = covered_by(verdicts[number], reason)
+            for number, (ctx, verdict) in enumerate(final):
+                if no_io_helper(ctx, verdict) and verdict.consistency is None:
+                    reason = "a helper of the client library reaching no I/O: the spans of its operations hold it"
+                    verdicts[number] = covered_by(verdicts[number], reason)
         found = (results, tuple(verdicts))
         self._scored_files[path] = found
         return found
@@ -810,6 +843,43 @@ class Analyzer:
             rules.traced is not None
             or rules.deserves_span(threshold)
             or (rules.priority is not None and has_work(rules.signals))
+        )
+
+    def _gateways(self, module: str) -> frozenset[str] | None:
+        """When ``module`` belongs to a client library (a package the workspace's packaging metadata publishes, with
+        classes every operation goes through to the network: advise/library.py), those classes (``module:Class``);
+        else None. Found once per run."""
+        if self._library is None:
+            self._library = self._client_libraries()
+        return next((found for p, found in self._library.items() if module == p or module.startswith(f"{p}.")), None)
+
+    def _client_libraries(self) -> dict[str, frozenset[str]]:
+        packages = []
+        for name in self.index.workspace_modules():
+            path = self.index.path_for_module(name)
+            if path is not None and path.name == "__init__.py" and name.count(".") < 3:
+                packages.append((name, path))
+        published = own_packages(packages)
+        if not published or self.graph is None or self.builder is None:
+            return {}
+        graph = self.index.graph()
+        symbols = graph.symbols()
+        found = {p: frozenset(gateway_classes(symbols, graph.callers, p, self._network)) for p in sorted(published)}
+        return {p: gateways for p, gateways in found.items() if gateways}
+
+    def _network(self, symbol: SymbolId, through_class: bool = True) -> bool:
+        """Whether a workspace function reaches I/O that leaves the process (:meth:`_io_of`), or, a method, calls a
+        method of its class that does (a verb's ``self.request(...)``: a layer more than the I/O walk follows)."""
+        io = self._io_of(symbol)
+        if io is not None and io.kind in NETWORK:
+            return True
+        owner = symbol.rpartition(".")[0]
+        if not through_class or self.graph is None or ":" not in owner or owner.endswith(":"):
+            return False
+        return any(
+            edge.callee.rpartition(".")[0] == owner and self._network(edge.callee, False)
+            for edge in self.graph.callees(symbol)
+            if edge.callee != symbol
         )
 
     def around(self) -> _Around | None:

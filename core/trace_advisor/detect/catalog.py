@@ -438,6 +438,12 @@ APIS: tuple[Api, ...] = (
         for owner in owners
         for method in methods
     ),
+    # elastic-transport, the HTTP transport under elasticsearch-py (and its clients' own network boundary): a request to
+    # an Elasticsearch node, retried across the node pool
+    *(
+        Api(f"elastic_transport.{owner}.perform_request", "search", "elasticsearch", "Elasticsearch request")
+        for owner in ("Transport", "AsyncTransport")
+    ),
     # Meilisearch's client: ``Client.index(uid)`` is a handle made in memory (NO_IO_CALLS), the rest are requests
     *_vendor("Meilisearch API", "meilisearch.Client.", "meilisearch.index.Index.", "meilisearch.Index."),
     # MinIO's S3 client: each of its object and bucket methods is a request (over urllib3)

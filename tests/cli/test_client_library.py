@@ -1,0 +1,148 @@
+"""When the workspace is a client library (its pyproject names its own package), the span of each API call goes on
+the client's network boundary and not on the thin verb methods beside it, driven through ``trace-advisor analyze``
+as a subprocess on a small invented SDK (issue #16: "detect 'this workspace *is* the client library' from its
+packaging metadata and the call graph")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.support.cli import recommendations
+from tests.support.files import write_project
+
+CLIENT = (
+    "import httpx\n\n\n"
+    "class ServerError(Exception):\n"
+    "    pass\n\n\n"
+    "class APIClient:\n"
+    "    def __init__(self, base_url: str, retries: int = 2) -> None:\n"
+    "        self._http = httpx.Client(base_url=base_url)\n"
+    "        self.retries = retries\n\n"
+    "    def _send(self, method: str, path: str, body: dict | None) -> dict:\n"
+    "        request = self._http.build_request(method, path, json=body)\n"
+    "        response = self._http.send(request)\n"
+    "        if response.status_code >= 500:\n"
+    "            raise ServerError(response.status_code)\n"
+    "        response.raise_for_status()\n"
+    "        return response.json()\n\n"
+    "    def request(self, method: str, path: str, body: dict | None = None) -> dict:\n"
+    "        for attempt in range(self.retries + 1):\n"
+    "            try:\n"
+    "                return self._send(method, path, body)\n"
+    "            except ServerError:\n"
+    "                if attempt == self.retries:\n"
+    "                    raise\n"
+    "        raise RuntimeError('no attempt left')\n\n"
+    "    def get(self, path: str, params: dict | None = None) -> dict:\n"
+    "        if params:\n"
+    "            path = path + '?' + '&'.join(f'{k}={v}' for k, v in params.items())\n"
+    "        return self.request('GET', path)\n\n"
+    "    def post(self, path: str, body: dict) -> dict:\n"
+    "        if not path.startswith('/'):\n"
+    "            raise ValueError('path must start with /')\n"
+    "        return self.request('POST', path, body)\n\n"
+    "    def put(self, path: str, body: dict) -> dict:\n"
+    "        if not path.startswith('/'):\n"
+    "            raise ValueError('path must start with /')\n"
+    "        return self.request('PUT', path, body)\n\n"
+    "    def delete(self, path: str) -> dict:\n"
+    "        return self.request('DELETE', path)\n"
+)
+# a helper that reaches no I/O: it reads a header's value, falling back on a bad one
+UTILS = (
+    "import datetime\n\n\n"
+    "def retry_after(header: str | None, default: float = 1.0) -> float:\n"
+    "    if header is None:\n"
+    "        return default\n"
+    "    try:\n"
+    "        return max(0.0, float(header))\n"
+    "    except ValueError:\n"
+    "        pass\n"
+    "    try:\n"
+    "        when = datetime.datetime.strptime(header, '%a, %d %b %Y %H:%M:%S GMT')\n"
+    "    except ValueError:\n"
+    "        return default\n"
+    "    return max(0.0, (when - datetime.datetime.utcnow()).total_seconds())\n\n\n"
+    "def merge_pages(pages: list[dict], key: str = 'id') -> list[dict]:\n"
+    "    seen: dict[str, dict] = {}\n"
+    "    for page in pages:\n"
+    "        for item in page.get('data', []):\n"
+    "            if item.get('deleted'):\n"
+    "                continue\n"
+    "            seen.setdefault(str(item[key]), {}).update(item)\n"
+    "    return sorted(seen.values(), key=lambda item: str(item[key]))\n"
+)
+RESOURCES = ("invoices", "customers", "refunds", "payouts", "disputes", "coupons", "plans", "products")
+
+
+def resource(name: str) -> str:
+    """One resource module of the SDK: its operations call the client's verbs."""
+    return (
+        "from billing._client import APIClient\n\n\n"
+        f"class {name.title()}:\n"
+        "    def __init__(self, client: APIClient) -> None:\n"
+        "        self._client = client\n\n"
+        "    def create(self, **fields: object) -> dict:\n"
+        f"        return self._client.post('/{name}', dict(fields))\n\n"
+        "    def retrieve(self, id: str) -> dict:\n"
+        f"        return self._client.get(f'/{name}/{{id}}')\n\n"
+        "    def update(self, id: str, **fields: object) -> dict:\n"
+        f"        return self._client.put(f'/{name}/{{id}}', dict(fields))\n\n"
+        "    def delete(self, id: str) -> dict:\n"
+        f"        return self._client.delete(f'/{name}/{{id}}')\n"
+    )
+
+
+SDK = {
+    "src/billing/__init__.py": "from billing._client import APIClient\n",
+    "src/billing/_client.py": CLIENT,
+    "src/billing/_utils.py": UTILS,
+    **{f"src/billing/resources/{name}.py": resource(name) for name in RESOURCES},
+    "src/billing/resources/__init__.py": "",
+}
+VERBS = {"APIClient.get", "APIClient.post", "APIClient.put", "APIClient.delete"}
+
+
+def test_the_network_boundary_of_a_client_library_holds_the_span_not_its_verb_forwards(tmp_path: Path) -> None:
+    """``request`` (retries around the transport) is the one span per API call; ``get``/``post``/``put``/``delete``
+    only build its arguments (scored unevenly, 0.06 to 0.66, on openai-python's base client), and ``_send`` is the
+    transport its span holds."""
+    project = write_project(tmp_path / "sdk", {**SDK, "pyproject.toml": '[project]\nname = "billing"\n'})
+    recs = recommendations(project, tmp_path, "--min-confidence", "0.01")
+    assert "one span per API call" in str(recs["APIClient.request"]["rationale"])
+    assert not (VERBS | {"APIClient._send"}) & set(recs), sorted(recs)
+
+
+def test_a_helper_of_a_client_library_reaching_no_io_is_not_recommended(tmp_path: Path) -> None:
+    """Merging pages of results is work the spans of the operations calling it hold (on openai-python: platform
+    detection, date parsing, model construction, response parsing were recommended at 0.37 to 0.66)."""
+    project = write_project(tmp_path / "sdk", {**SDK, "pyproject.toml": '[project]\nname = "billing"\n'})
+    assert "merge_pages" not in recommendations(project, tmp_path, "--min-confidence", "0.01")
+
+
+def test_the_same_code_in_a_project_that_does_not_publish_it_keeps_its_verbs_scored(tmp_path: Path) -> None:
+    """The packaging metadata names another distribution (an application with an API client of its own): the
+    workspace is not that client library, and its verbs and transport are scored as before."""
+    project = write_project(tmp_path / "app", {**SDK, "pyproject.toml": '[project]\nname = "billing-service"\n'})
+    recs = recommendations(project, tmp_path, "--min-confidence", "0.01")
+    assert "APIClient.request" in recs, sorted(recs)
+    assert VERBS <= set(recs) and {"APIClient._send", "merge_pages"} <= set(recs), sorted(recs)
+
+
+def test_the_public_operation_takes_the_place_of_the_private_transport_under_it(tmp_path: Path) -> None:
+    """elasticsearch-py's shape: the public ``perform_request`` only hands its arguments to ``_perform_request``,
+    which retries and sends. Its maintainers trace the public one, the layer every caller names (there it was scored
+    0.14 and the private one 0.65: the public one is raised to its transport's confidence)."""
+    client = CLIENT.replace("def request(", "def _request(").replace(
+        "    def get(",
+        "    def request(self, method: str, path: str, body: dict | None = None) -> dict:\n"
+        "        return self._request(method, path, body)\n\n"
+        "    def get(",
+    )
+    project = write_project(
+        tmp_path / "sdk", {**SDK, "src/billing/_client.py": client, "pyproject.toml": '[project]\nname = "billing"\n'}
+    )
+    assert "APIClient.request" in recommendations(project, tmp_path), "not recommended at the default threshold"
+    recs = recommendations(project, tmp_path, "--min-confidence", "0.01")
+    assert "one span per API call" in str(recs["APIClient.request"]["rationale"])
+    assert not {"APIClient._request", "APIClient._send"} & set(recs), sorted(recs)
