@@ -281,12 +281,16 @@ def _calls(
         return ()
     wanted = {site.range for site in sites}
     with_edges = {site.range for site in sites if site.edges}
+    # a node's range starts on its first line: one on a line where no site starts is none (its range is not made)
+    lines = {rng.parts()[0] for rng in wanted}
     nodes: dict[Range, CallNode] = {}
     for child in body:
-        if isinstance(child, ast.Call | ast.Attribute) and (rng := analysed.range_of(child)) in wanted:
-            nodes[rng] = child  # an attribute: a property read, a site only when it runs a getter
+        if isinstance(child, ast.Call | ast.Attribute):
+            if getattr(child, "lineno", 1) in lines and (rng := analysed.range_of(child)) in wanted:
+                nodes[rng] = child  # an attribute: a property read, a site only when it runs a getter
         elif isinstance(child, _STATEMENT_CALLS):  # with no edges, such a call is transparent: not a call here
-            nodes.update((rng, child) for rng in _statement_ranges(analysed, child) if rng in with_edges)
+            if getattr(child, "lineno", 1) in lines:
+                nodes.update((rng, child) for rng in _statement_ranges(analysed, child) if rng in with_edges)
         elif isinstance(child, _COMPREHENSIONS) and with_edges:
             nodes.update(_iterations(analysed, child, with_edges))
         elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
