@@ -299,6 +299,7 @@ def test_a_later_analyzer_reads_functions_from_the_kept_contexts_while_their_mod
     assert function is not None
     fresh = FunctionContext(analysed, function)
     assert ctx is not kept and ctx.nodes is kept.nodes  # not walked again
+    assert vars(ctx).keys() == vars(fresh).keys()  # every attribute the constructor sets (one added later too)
     assert ctx.graph == fresh.graph == GraphFacts() and ctx.calls == fresh.calls and ctx.nodes == fresh.nodes
     assert [ctx.loop_depth(n) for n in ctx.nodes] == [fresh.loop_depth(n) for n in fresh.nodes]
 
