@@ -15,6 +15,12 @@ than the running Python's is compiled twice in its one parse: the attempt that f
     .venv/bin/python benchmarks/analyze_speed.py            # whole stdlib
     .venv/bin/python benchmarks/analyze_speed.py --limit 300  # first 300 files (quick look)
     .venv/bin/python benchmarks/analyze_speed.py --project /path/to/project
+    .venv/bin/python benchmarks/analyze_speed.py --project /path/to/project --subprocess --runs 2
+
+With ``--subprocess``: each run is ``python -m trace_advisor analyze PATH --format json`` in its own process (what a
+user pays, imports included), cold on an empty ``$TRACE_ADVISOR_CACHE_DIR`` then warm on the cache it filled, its CPU
+(user + system, from the child's rusage) as a ratio to plain ``ast.parse`` of the workspace's files measured in this
+process around the runs (the lower of two timings); ``--runs N`` repeats the cold/warm pair.
 """
 
 from __future__ import annotations
@@ -25,7 +31,9 @@ import contextlib
 import io
 import json
 import os
+import resource
 import shutil
+import subprocess
 import sys
 import sysconfig
 import tempfile
@@ -113,6 +121,49 @@ def project(path: Path) -> None:
         )
 
 
+def project_subprocess(path: Path, runs: int) -> None:
+    """Cold and warm ``trace-advisor analyze PATH`` each in a fresh process, against ``ast.parse`` of the workspace's
+    files timed in this process before and after the runs."""
+    path = path.resolve()
+    index = Index.from_config(default_config(), [path], use_cache=False)
+    index.register()
+    texts = [_readable(p.read_text(encoding="utf-8", errors="replace")) for p in index.files()]
+    lines = sum(len(text.splitlines()) for text in texts)
+    baseline = [_parse_cpu(texts)]
+    timings: list[tuple[str, float, float]] = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for run in range(runs):
+            env = dict(os.environ, TRACE_ADVISOR_CACHE_DIR=str(Path(scratch) / f"cache{run}"))
+            report = Path(scratch) / "report.json"
+            argv = [sys.executable, "-m", "trace_advisor", "analyze", str(path), "--format", "json", "--quiet"]
+            for name in ("cold", "warm"):
+                timings.append((name, *_child_cpu(argv + ["--output", str(report)], env)))
+        recommendations = len(json.loads(report.read_text())["recommendations"])
+    baseline.append(_parse_cpu(texts))
+    parsed = min(baseline)
+    print(f"{path}: {len(texts)} files, {lines} lines, {recommendations} recommendations")
+    print(f"baseline ast.parse of the same files: {parsed:6.2f}s CPU (timings {baseline[0]:.2f}, {baseline[1]:.2f})")
+    for name, spent, took in timings:
+        print(f"analyze {name} (own process): {spent:6.2f}s CPU {took:6.2f}s wall   {spent / parsed:5.1f}x ast.parse")
+
+
+def _parse_cpu(texts: list[str]) -> float:
+    cpu = time.process_time()
+    for text in texts:
+        ast.parse(text)
+    return time.process_time() - cpu
+
+
+def _child_cpu(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """CPU (user + system) and wall seconds of running ``argv`` to completion."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = time.perf_counter()
+    subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    took = time.perf_counter() - wall
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, took
+
+
 def _readable(text: str) -> str:
     """``text``, or for syntax newer than this Python's its rewrite the analysis parses (so that the baseline parses
     the whole of every file, not up to its first newer line)."""
@@ -130,7 +181,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="only the first N files")
     parser.add_argument("--project", type=Path, default=None, help="cold and warm analyze of this project instead")
+    parser.add_argument("--subprocess", action="store_true", help="with --project: each run in its own process")
+    parser.add_argument("--runs", type=int, default=1, help="with --subprocess: cold/warm pairs to run")
     args = parser.parse_args()
+    if args.project is not None and args.subprocess:
+        project_subprocess(args.project, args.runs)
+        return
     if args.project is not None:
         project(args.project)
         return

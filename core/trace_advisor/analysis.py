@@ -1329,7 +1329,7 @@ class Analyzer:
     def span_of(self, symbol: SymbolId) -> tuple[Path, int, str] | None:
         """The file, def line and existing span of a workspace function that already creates one, else None."""
         path = self.index.path_for_module(symbol.partition(":")[0])
-        ctx = _function_of(self.index, symbol)
+        ctx = _function_of(self.index, symbol, self.cache)
         span = existing_span(ctx) if ctx is not None else None
         if path is None or ctx is None or span is None:
             return None
@@ -1359,7 +1359,7 @@ class Analyzer:
         kept = self.cache.code.get(symbol)
         if kept is not None and scope is not None and kept[0] is scope and kept[1] == sites:
             return kept[2]
-        ctx = self._contexts.get(symbol) or _function_of(self.index, symbol)
+        ctx = self._contexts.get(symbol) or _function_of(self.index, symbol, self.cache)
         found = code_facts(ctx) if ctx is not None else None
         if scope is not None:
             self.cache.remember_code(symbol, scope, sites, found)
@@ -1371,12 +1371,12 @@ class Analyzer:
         ctx = self._contexts.get(symbol)
         if ctx is not None and ctx.analysed.function(symbol) is ctx.function:
             return ctx
-        return _function_of(self.index, symbol)
+        return _function_of(self.index, symbol, self.cache)
 
     def entry_unit(self, symbol: SymbolId) -> Unit:
         """What one call of the entry point ``symbol`` serves (a request, a job, a CLI run...), from what the entry
         point and message bus detectors find about it (:func:`trace_advisor.detect.kinds.entry_unit`)."""
-        ctx = self._contexts.get(symbol) or _function_of(self.index, symbol)
+        ctx = self._contexts.get(symbol) or _function_of(self.index, symbol, self.cache)
         if ctx is None:
             return Unit.CALL
         decorators = [callee for dec in ctx.node.decorator_list for callee in ctx.decorator_callees(dec)]
@@ -1390,7 +1390,7 @@ class Analyzer:
             return False
         if not self._promote_anywhere and (self._run_files is None or Path(path).resolve() not in self._run_files):
             return False
-        ctx = _function_of(self.index, symbol)
+        ctx = _function_of(self.index, symbol, self.cache)
         return ctx is not None and not ignored(ctx)
 
     def _promoted(self, promotion: Promotion, hot: Recommendation) -> Recommendation | None:
@@ -1685,10 +1685,18 @@ def _django_query_instrumentation(index: Index) -> tuple[str, ...]:
     return driver_instrumentations(texts, dependency_texts(index.roots))
 
 
-def _function_of(index: Index, symbol: SymbolId) -> FunctionContext | None:
-    """A workspace function as the detectors see it (without graph facts); None outside the workspace."""
+def _function_of(index: Index, symbol: SymbolId, cache: AnalysisCache | None = None) -> FunctionContext | None:
+    """A workspace function as the detectors see it (without graph facts); None outside the workspace. From the
+    context of ``cache``'s kept result for it when that was built from the same module and def objects (the index
+    keeps them while the file is unchanged): the same context but for its graph facts, without walking it again."""
     syntax = _syntax_of(index, symbol)
-    return FunctionContext(*syntax) if syntax is not None else None
+    if syntax is None:
+        return None
+    analysed, function = syntax
+    kept = cache.kept_context(analysed.path, symbol) if cache is not None else None
+    if kept is not None and kept.analysed is analysed and kept.function is function:
+        return kept.without_graph()
+    return FunctionContext(analysed, function)
 
 
 def _rules_verdict(
@@ -1880,11 +1888,11 @@ def _weakly(analyzer: Analyzer, method: Callable[[Analyzer, _A], _R]) -> Callabl
 def _contexts_of(analyzer: Analyzer) -> Callable[[SymbolId], FunctionContext | None]:
     """:meth:`Analyzer.context` while the analyzer lives (the contexts its run built), then contexts built when asked,
     without holding the analyzer (see :func:`_weakly`)."""
-    owner, index = weakref.ref(analyzer), analyzer.index
+    owner, index, cache = weakref.ref(analyzer), analyzer.index, analyzer.cache
 
     def context(symbol: SymbolId) -> FunctionContext | None:
         alive = owner()
-        return alive.context(symbol) if alive is not None else _function_of(index, symbol)
+        return alive.context(symbol) if alive is not None else _function_of(index, symbol, cache)
 
     return context
 

@@ -204,6 +204,13 @@ class AnalysisCache:
     def remember_verdict(self, symbol: SymbolId, kept: KeptVerdict) -> None:
         _remember(self.verdicts, symbol, kept)
 
+    def kept_context(self, path: Path, symbol: SymbolId) -> FunctionContext | None:
+        """The context the kept result of the first def of ``symbol`` in ``path`` was found with (with its graph
+        facts), if there is one; the caller checks it is of the module and def it wants."""
+        found = self._results.get(path)
+        result = found.get((symbol, 0)) if found is not None else None
+        return result.ctx if result is not None else None
+
     def results(self, path: Path, config: Config, installed: object, run: object) -> dict[Slot, FunctionResult]:
         """The per-function results of ``path`` kept from earlier runs with the same configuration and instrumentation
         (mutable). Every file the latest ``run`` asked for is kept, and ``_MAX_FILES`` others: an edit's refresh reads

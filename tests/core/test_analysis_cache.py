@@ -16,7 +16,7 @@ from trace_advisor.analysis_cache import AnalysisCache
 from trace_advisor.cancel import NEVER
 from trace_advisor.config import config_from_mapping
 from trace_advisor.config_model import Config
-from trace_advisor.datatypes import Recommendation
+from trace_advisor.datatypes import Problem, Recommendation
 from trace_advisor.detect.graph_facts import GraphFactsBuilder
 from trace_advisor.index import Index
 
@@ -276,3 +276,33 @@ def test_calibrated_features_are_read_again_only_for_changed_functions(project: 
         index.update_file(path, new_text)
         kept = run(index, calibrated, orders)
         assert kept == run(index, calibrated, orders, AnalysisCache()), new_text[:40]
+
+
+def test_a_later_analyzer_reads_functions_from_the_kept_contexts_while_their_module_is_unchanged(
+    project: Path, config: Config, index: Index
+) -> None:
+    """The volume estimate's analyzer asks for contexts of functions an earlier run analysed: it takes the kept one's
+    walk (without its graph facts) instead of walking the def again, and walks it again once the file is edited."""
+    from trace_advisor.detect.context import FunctionContext, GraphFacts
+
+    orders = project / "shop" / "services" / "orders.py"
+    cache = index.extension(AnalysisCache)
+    run(index, config, orders, cache)
+    symbol = "shop.services.orders:OrderService.cancel_order"
+    kept = cache.kept_context(orders, symbol)
+    assert kept is not None and kept.calls
+
+    ctx = Analyzer(index, config, index.graph()).context(symbol)
+    analysed = index.analysed(orders)
+    assert ctx is not None and not isinstance(analysed, Problem)
+    function = analysed.function(symbol)
+    assert function is not None
+    fresh = FunctionContext(analysed, function)
+    assert ctx is not kept and ctx.nodes is kept.nodes  # not walked again
+    assert vars(ctx).keys() == vars(fresh).keys()  # every attribute the constructor sets (one added later too)
+    assert ctx.graph == fresh.graph == GraphFacts() and ctx.calls == fresh.calls and ctx.nodes == fresh.nodes
+    assert [ctx.loop_depth(n) for n in ctx.nodes] == [fresh.loop_depth(n) for n in fresh.nodes]
+
+    index.update_file(orders, orders.read_text().replace('"""The order lifecycle', '"""\n\nThe order lifecycle'))
+    moved = Analyzer(index, config, index.graph()).context(symbol)
+    assert moved is not None and moved.nodes is not kept.nodes and moved.node.lineno == kept.node.lineno + 2

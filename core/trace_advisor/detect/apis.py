@@ -3,6 +3,7 @@ its resolved callee matches, or, only when the call is unresolved, weakly by its
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -134,6 +135,7 @@ def dotted_forms(symbol: SymbolId) -> tuple[str, ...]:
     return (dotted, f"{root}.{qualname}") if root != module and qualname else (dotted,)
 
 
+@functools.lru_cache(maxsize=16384)  # of the call sites of every context built: 100,000 asks, few callees (polar)
 def match_symbol(symbol: SymbolId) -> ApiMatch | None:
     """The catalog entry a resolved callee matches (exact name, or a package prefix that names an operation)."""
     module, _, qualname = symbol.partition(":")
@@ -204,6 +206,7 @@ def queued_command(site: ResolvedCall) -> ApiMatch | None:
 _STAGING_SESSION_METHODS = frozenset(method for method, owners in NO_IO_CALLS.items() if owners == ORM_SESSIONS)
 
 
+@functools.lru_cache(maxsize=16384)  # asked again for each context built of a function with unresolved calls
 def match_by_name(text: str) -> ApiMatch | None:
     """Weak evidence for an unresolved call: distinctive method names and words in the receiver (``self.db``)."""
     text = _collapse_arguments(text)

@@ -341,9 +341,12 @@ def _iterates_for_life(body: list[ast.stmt]) -> bool:
             if lifetime_iteration(node) is not None:
                 return True
             continue
-        if not isinstance(node, _NOT_THIS_LOOP):
-            pending.extend(ast.iter_child_nodes(node))
+        if not isinstance(node, _NOT_THIS_LOOP):  # (a ``for`` is a statement: expressions are not walked into)
+            pending.extend(c for c in ast.iter_child_nodes(node) if isinstance(c, _HOLDS_STATEMENTS))
     return False
+
+
+_HOLDS_STATEMENTS = (ast.stmt, ast.excepthandler, ast.match_case)
 
 
 _SIGNAL_HANDLERS = frozenset({"signal.signal"})
