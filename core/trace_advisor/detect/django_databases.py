@@ -85,7 +85,15 @@ def _project_folders(root: Path, levels: int = 3) -> list[Path]:
     folder that is not in a repository."""
     folders = [root]
     for parent in list(root.parents)[:levels]:
-        if (folders[-1] / ".git").exists():
+        if _exists(folders[-1] / ".git"):
             break
         folders.append(parent)
-    return folders if (folders[-1] / ".git").exists() else [root]
+    return folders if _exists(folders[-1] / ".git") else [root]
+
+
+def _exists(path: Path) -> bool:
+    """Whether ``path`` exists; False where it cannot be told (a folder the user may not read)."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
