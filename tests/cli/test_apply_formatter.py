@@ -286,6 +286,16 @@ def rates(org, payout, gross, fees, refunds, payments):
     assert payout.amount == gross + fees.payout + fees.payment
     rate = (refunds / payments * 100) if payments > 0 else 0.00
     return status_at, rate
+
+
+def search_box(tag, query):
+    with tag.input(
+        name="query",
+        placeholder="Search by email, ID, external ID, or org",
+        value=query or "",
+    ):
+        pass
+    return tag
 """
 
 
@@ -295,7 +305,7 @@ def test_without_the_formatter_split_displays_and_conditionals_are_laid_out_as_i
     no trailing comma, a conditional expression split at its `else` only, a long string left past the line length
     where the formatter wraps it in parentheses. Each as black and ruff's formatter lay it out; and polar's
     `x = call(` over lines whose first line the indent pushes past the line length."""
-    text = applied_without_ruff(tmp_path, "notify.py", SHAPES, "notify", "member", "rates")
+    text = applied_without_ruff(tmp_path, "notify.py", SHAPES, "notify", "member", "rates", "search_box")
     assert '        ctx = {\n            "email": profile.email,\n            "support": profile.help_url,\n' in text
     assert '            Kind.SUCCESS_NOTICE\n            if status == "up"\n            else Kind.FAILURE\n' in text
     assert "        if errcode in (\n            Codes.SSL_CONNECT_ERROR,\n            Codes.VERIFY_FAIL,\n" in text
@@ -312,5 +322,7 @@ def test_without_the_formatter_split_displays_and_conditionals_are_laid_out_as_i
     assert "        status_at = (\n            org.status_updated_at or org.created_at_stamp\n        )\n" in text
     assert "        assert (\n            payout.amount == gross + fees.payout + fees.payment\n        )\n" in text
     assert "        rate = (\n            (refunds / payments * 100) if payments > 0 else 0.00\n        )\n" in text
+    # a string item split at its last space that fits: its rest at the item's indent (polar: 15 of 148 places)
+    assert '            placeholder="Search by email, ID, external ID, or "\n            "org",\n' in text
     check = ruff_format_check(tmp_path)
     assert check.returncode == 0, check.stdout

@@ -57,9 +57,8 @@ class Tokens:
         self.inside: set[int] = set()
         self.breaks: dict[int, list[_Break]] = {}  # line -> where a line break may go (before a token in brackets)
         self.pragmas: set[int] = set()  # lines whose comment is a tool's directive: never rearranged
-        self.splittable: dict[
-            int, list[tuple[int, int, str]]
-        ] = {}  # line -> plain strings in brackets: start, end, opening
+        # line -> plain strings in brackets: start, end, opening, where their innermost bracket opens
+        self.splittable: dict[int, list[tuple[int, int, str, tuple[int, int]]]] = {}
         self.closers: dict[tuple[int, int], tuple[int, int]] = {}  # where each bracket opens -> where it closes
         self.continued: set[int] = set()  # lines that start inside brackets opened on an earlier line
         fstrings = 0
@@ -92,7 +91,7 @@ class Tokens:
                 ):
                     opening = _PLAIN_STRING.match(tok.string)
                     if opening and "\\N" not in tok.string:  # a named escape may hold spaces
-                        where = (start[1], tok.end[1], opening.group())
+                        where = (start[1], tok.end[1], opening.group(), open_at[-1])
                         self.splittable.setdefault(start[0], []).append(where)
                 before_word = tok.type == tokenize.NAME and tok.string in _BREAK_BEFORE and previous != "("
                 if tok.type == tokenize.NAME and tok.string == "lambda":
@@ -137,7 +136,8 @@ class Tokens:
         if text.lstrip().startswith("#"):
             return [text]  # the user's words stay on their lines: comments are kept exactly
         strings = [
-            _String(start + offset, end + offset, opening) for start, end, opening in self.splittable.get(line, [])
+            _String(start + offset, end + offset, opening, bracket)
+            for start, end, opening, bracket in self.splittable.get(line, [])
         ]
         pieces: list[str] = []
         rest, shift = text, 0  # ``rest`` starts ``shift`` characters into ``text``
@@ -180,7 +180,11 @@ class Tokens:
             piece, at, string = split
             split_strings = True
             pieces.append(piece)
-            indent = " " * (string.start - shift)
+            # the rest of a string that is an item of a bracket broken after its opening goes at the item's indent
+            # (as the formatters put it), else lined up under the string
+            opener = string.bracket[1] + offset - shift
+            hanging = string.bracket[0] < line or opener < len(_indent_of(rest))
+            indent = _indent_of(rest) if hanging else " " * (string.start - shift)
             string.start = at - len(string.opening)  # where the string's rest would start, counted in ``text``
             rest = indent + string.opening + text[at:]
             shift = at - len(indent) - len(string.opening)
@@ -205,6 +209,7 @@ class _String:
     start: int
     end: int
     opening: str
+    bracket: tuple[int, int]  # where its innermost bracket opens (line, column in the line as it was)
 
 
 def _string_split(rest: str, shift: int, strings: list[_String], width: int) -> tuple[str, int, _String] | None:
