@@ -296,6 +296,12 @@ def search_box(tag, query):
     ):
         pass
     return tag
+
+
+def note(tag, text):
+    with tag.p(classes="text-sm"):
+        text("This will create a manual payout account for th.")
+    return tag
 """
 
 
@@ -305,7 +311,8 @@ def test_without_the_formatter_split_displays_and_conditionals_are_laid_out_as_i
     no trailing comma, a conditional expression split at its `else` only, a long string left past the line length
     where the formatter wraps it in parentheses. Each as black and ruff's formatter lay it out; and polar's
     `x = call(` over lines whose first line the indent pushes past the line length."""
-    text = applied_without_ruff(tmp_path, "notify.py", SHAPES, "notify", "member", "rates", "search_box")
+    names = ("notify", "member", "rates", "search_box", "note")
+    text = applied_without_ruff(tmp_path, "notify.py", SHAPES, *names)
     assert '        ctx = {\n            "email": profile.email,\n            "support": profile.help_url,\n' in text
     assert '            Kind.SUCCESS_NOTICE\n            if status == "up"\n            else Kind.FAILURE\n' in text
     assert "        if errcode in (\n            Codes.SSL_CONNECT_ERROR,\n            Codes.VERIFY_FAIL,\n" in text
@@ -324,5 +331,8 @@ def test_without_the_formatter_split_displays_and_conditionals_are_laid_out_as_i
     assert "        rate = (\n            (refunds / payments * 100) if payments > 0 else 0.00\n        )\n" in text
     # a string item split at its last space that fits: its rest at the item's indent (polar: 15 of 148 places)
     assert '            placeholder="Search by email, ID, external ID, or "\n            "org",\n' in text
+    # and a bracket whose one string was split closes on its own line
+    closed = '                "This will create a manual payout account for "\n                "th."\n            )\n'
+    assert closed in text
     check = ruff_format_check(tmp_path)
     assert check.returncode == 0, check.stdout

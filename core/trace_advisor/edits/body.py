@@ -143,7 +143,6 @@ class Tokens:
         rest, shift = text, 0  # ``rest`` starts ``shift`` characters into ``text``
         shifts: list[int] = []  # each piece's ``shift``
         closing: list[tuple[int, str]] = []  # where a bracket broken after closes (in ``text``), its line's indent
-        split_strings = False
         while columns(rest) > width:
             start = len(_indent_of(rest))
             fitting: list[tuple[int, bool, int, str, _Break]] = []
@@ -178,7 +177,7 @@ class Tokens:
             if split is None:
                 break
             piece, at, string = split
-            split_strings = True
+            shifts.append(shift)
             pieces.append(piece)
             # the rest of a string that is an item of a bracket broken after its opening goes at the item's indent
             # (as the formatters put it), else lined up under the string
@@ -190,7 +189,7 @@ class Tokens:
             shift = at - len(indent) - len(string.opening)
         if columns(rest) > width:
             return [text]  # all within the width, or left whole
-        if split_strings or not closing:
+        if not closing:
             return [*pieces, rest]
         return _closers_apart([*pieces, rest], [*shifts, shift], closing)
 
