@@ -77,16 +77,16 @@ def read_project_style(root: Path | None) -> ProjectStyle:
     """The style of the project whose root folder is ``root`` (defaults when None or nothing is configured)."""
     if root is None:
         return ProjectStyle()
-    document = _toml(root / "pyproject.toml")
+    document = read_toml(root / "pyproject.toml")
     pyproject = document.get("tool", {})
-    ruff = _toml(root / "ruff.toml") or _toml(root / ".ruff.toml") or _mapping(pyproject.get("ruff"))
+    ruff = read_toml(root / "ruff.toml") or read_toml(root / ".ruff.toml") or _mapping(pyproject.get("ruff"))
     ruff_isort = _mapping(_mapping(ruff.get("lint")).get("isort")) or _mapping(ruff.get("isort"))
     black = _mapping(pyproject.get("black"))
     ruff_configured = "ruff" in pyproject or (root / "ruff.toml").is_file() or (root / ".ruff.toml").is_file()
     formatter: FormatterTool | None = (
         "ruff" if "format" in ruff else "black" if "black" in pyproject else "ruff" if ruff_configured else None
     )
-    ini = _ini(root / ".flake8", root / "setup.cfg", root / "tox.ini")
+    ini = read_ini(root / ".flake8", root / "setup.cfg", root / "tox.ini")
     isort = _mapping(pyproject.get("isort")) or _section(ini, "isort") or _section(ini, "tool:isort")
     flake8 = _section(ini, "flake8") or _section(ini, "pycodestyle")
 
@@ -190,25 +190,39 @@ def _uses_pylint(root: Path, pyproject: Mapping[str, Any], ini: list[configparse
     return any(s == "pylint" or s.startswith("pylint.") for parser in ini for s in parser.sections())
 
 
-def _toml(path: Path) -> dict[str, Any]:
+def read_text(path: Path) -> str | None:
+    """A project's configuration or packaging file as UTF-8; None when it is missing, unreadable, not UTF-8 or larger
+    than a configuration file is (``_MAX_BYTES``)."""
     try:
-        if path.stat().st_size > _MAX_BYTES:
-            return {}
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        if not path.is_file() or path.stat().st_size > _MAX_BYTES:
+            return None
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file's document (:func:`read_text`), empty when it cannot be read or parsed."""
+    text = read_text(path)
+    try:
+        return tomllib.loads(text) if text is not None else {}
+    except (tomllib.TOMLDecodeError, RecursionError):
         return {}
 
 
-def _ini(*paths: Path) -> list[configparser.RawConfigParser]:
+def read_ini(*paths: Path) -> list[configparser.RawConfigParser]:
+    """The INI files among ``paths`` that can be read and parsed (:func:`read_text`), each parsed."""
     parsers: list[configparser.RawConfigParser] = []
     for path in paths:
+        text = read_text(path)
+        if text is None:
+            continue
         parser = configparser.RawConfigParser(strict=False)
         try:
-            if path.is_file() and path.stat().st_size <= _MAX_BYTES:
-                parser.read_string(path.read_text(encoding="utf-8"))
-                parsers.append(parser)
-        except (OSError, UnicodeDecodeError, configparser.Error):
+            parser.read_string(text)
+        except configparser.Error:
             continue
+        parsers.append(parser)
     return parsers
 
 

@@ -12,9 +12,7 @@ platform detection: :func:`no_io_helper`): a library's users trace its operation
 from __future__ import annotations
 
 import ast
-import configparser
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -23,9 +21,9 @@ from trace_advisor.datatypes import CallEdge, SymbolId
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.external_io import io_operations
 from trace_advisor.detect.findings import Finding
+from trace_advisor.project_style import read_ini, read_text, read_toml
 
 _PACKAGING = ("pyproject.toml", "setup.cfg", "setup.py")
-_MAX_BYTES = 1_000_000  # a packaging file larger than this is not read
 # the kinds of I/O that leave the process (the catalog's kinds): a client library's network boundary reaches one
 NETWORK = frozenset({"http", "rpc", "cloud", "search", "genai", "messaging", "db", "cache"})
 # how many other modules of the package (at least, and at least what share of those defining functions) call a
@@ -40,27 +38,16 @@ def distribution_names(folder: Path) -> frozenset[str]:
     """The distribution names a folder's packaging files declare: ``[project].name`` or ``[tool.poetry].name`` of
     pyproject.toml, ``[metadata] name`` of setup.cfg, a literal ``name=`` of setup.py's ``setup(...)`` call."""
     names: set[str] = set()
-    text = _read(folder / "pyproject.toml")
-    if text is not None:
-        try:
-            document = tomllib.loads(text)
-        except (tomllib.TOMLDecodeError, RecursionError):
-            document = {}
-        poetry = document.get("tool", {}).get("poetry", {}) if isinstance(document.get("tool"), dict) else {}
-        project = document.get("project", {})
-        for table in (project, poetry):
-            if isinstance(table, dict) and isinstance(table.get("name"), str):
-                names.add(table["name"])
-    text = _read(folder / "setup.cfg")
-    if text is not None:
-        parser = configparser.RawConfigParser(strict=False)
-        try:
-            parser.read_string(text)
-            if parser.has_option("metadata", "name"):
-                names.add(parser.get("metadata", "name"))
-        except configparser.Error:
-            pass
-    text = _read(folder / "setup.py")
+    document = read_toml(folder / "pyproject.toml")
+    poetry = document.get("tool", {}).get("poetry", {}) if isinstance(document.get("tool"), dict) else {}
+    project = document.get("project", {})
+    for table in (project, poetry):
+        if isinstance(table, dict) and isinstance(table.get("name"), str):
+            names.add(table["name"])
+    for parser in read_ini(folder / "setup.cfg"):
+        if parser.has_option("metadata", "name"):
+            names.add(parser.get("metadata", "name"))
+    text = read_text(folder / "setup.py")
     if text is not None:
         names.update(_setup_names(text))
     return frozenset(n.strip() for n in names if n.strip())
@@ -292,15 +279,6 @@ def _callees(ctx: FunctionContext) -> set[str]:
 def _normal(name: str) -> str:
     """A distribution or package name as PEP 503 compares them, dots too (``google-cloud-storage``)."""
     return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def _read(path: Path) -> str | None:
-    try:
-        if not path.is_file() or path.stat().st_size > _MAX_BYTES:
-            return None
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
 
 
 def _setup_names(text: str) -> set[str]:
