@@ -160,8 +160,11 @@ SEMCONV_PARAMS = {
 
 def attribute_key(name: str) -> str:
     """The attribute key a value named ``name`` is recorded under: its semantic-convention key where one exists
-    (``queue`` -> ``messaging.destination.name``), else under ``app.`` (the OpenTelemetry demo's namespace)."""
-    return SEMCONV_PARAMS.get(name, f"app.{name}")
+    (``queue`` -> ``messaging.destination.name``), else under ``app.`` (the OpenTelemetry demo's namespace). A
+    leading underscore marks a parameter private to the signature (arq's ``enqueue_job(function, *args, _job_id=...)``
+    keeps the names free for the job's own keyword arguments), not another thing: ``_job_id`` is ``app.job_id``."""
+    bare = name.lstrip("_") or name
+    return SEMCONV_PARAMS.get(bare, f"app.{bare}")
 
 
 # ---- static types -------------------------------------------------------------------------------------------
