@@ -83,9 +83,60 @@ def _validation_only(handler: ast.ExceptHandler) -> bool:
     return names <= _VALIDATION | _CONTROL_FLOW
 
 
+_NEVER = ("NoReturn", "Never")
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def _always_raises(node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.Raise | None:
+    """The ``raise`` a function ends with when it never returns: annotated ``NoReturn``/``Never``, or a body that
+    ends by raising with no ``return`` of its own; None otherwise (also when it returns)."""
+    annotated = node.returns is not None and expr_text(node.returns).rpartition(".")[2] in _NEVER
+    last = node.body[-1]
+    stack: list[ast.AST] = list(node.body)
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Return):
+            return None
+        if not isinstance(current, _SCOPES):
+            stack.extend(ast.iter_child_nodes(current))
+    if isinstance(last, ast.Raise):
+        return last
+    if annotated:
+        return next((n for n in reversed(list(ast.walk(last))) if isinstance(n, ast.Raise)), None)
+    return None
+
+
+def _raised_by_helper(ctx: FunctionContext, handler: ast.ExceptHandler) -> tuple[str, str] | None:
+    """``except E as e: self._handle_request_error(e)`` where the handler ends by calling a function of this module
+    that never returns (:func:`_always_raises`): the handler translates, it does not swallow. The exception the
+    helper raises and the helper's name."""
+    last = handler.body[-1]
+    call = last.value if isinstance(last, ast.Expr) else None
+    call = call.value if isinstance(call, ast.Await) else call
+    if not isinstance(call, ast.Call):
+        return None
+    site = ctx.analysed.site_at(ctx.range_of(call))
+    if site is None or not site.callees:
+        return None
+    raised = []
+    for callee in site.callees:
+        found = ctx.analysed.function(callee)
+        raise_node = _always_raises(found.node) if found is not None else None
+        if raise_node is None:
+            return None
+        raised.append(_raise_name(raise_node) or _caught(handler))
+    return raised[0], expr_text(call.func, 60)
+
+
 def _handler_signal(ctx: FunctionContext, try_node: ast.Try | ast.TryStar, handler: ast.ExceptHandler) -> Signal:
     caught = _caught(handler)
     raises = [n for n in ast.walk(handler) if isinstance(n, ast.Raise)]
+    helper = _raised_by_helper(ctx, handler) if not raises else None
+    if helper is not None:
+        exc, through = helper
+        reason = f"translates {caught} into {exc} (through {through})" if exc != caught else f"re-raises {caught}"
+        finding = Finding.TRANSLATES if exc != caught else Finding.RERAISES
+        return Signal(Evidence(PRIORITY, reason, ctx.range_of(handler), exc), 0.7 if exc != caught else 0.2, finding)
     loops = ctx.loop_depth(try_node) > 0
     body_text = {type(s).__name__ for s in handler.body}
     sleeps = any(isinstance(n, ast.Call) and expr_text(n.func).endswith("sleep") for n in ast.walk(handler))

@@ -1,0 +1,73 @@
+"""A handler that ends by calling a helper of its module that never returns (stripe-python's
+``except Exception as e: self._handle_request_error(e)``, annotated ``-> NoReturn``, raising
+``APIConnectionError``) translates the error: it does not swallow it. Through ``analyze`` as a subprocess."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.support.cli import recommendations
+
+MODULE = """from typing import NoReturn
+
+import httpx
+
+
+class APIConnectionError(Exception):
+    pass
+
+
+class Client:
+    def __init__(self) -> None:
+        self._client = httpx.Client()
+
+    def send(self, url: str) -> bytes:
+        try:
+            response = self._client.get(url)
+        except Exception as e:
+            self._handle_request_error(e)
+        return response.content
+
+    def send_or_fail(self, url: str) -> bytes:
+        try:
+            response = self._client.post(url)
+        except httpx.HTTPError as e:
+            self._fail(e)
+        return response.content
+
+    def send_or_none(self, url: str) -> bytes | None:
+        try:
+            response = self._client.put(url)
+        except httpx.HTTPError as e:
+            self._note(e)
+            return None
+        return response.content
+
+    def _handle_request_error(self, e: Exception) -> NoReturn:
+        message = f"Network error: {type(e).__name__}"
+        raise APIConnectionError(message) from e
+
+    def _fail(self, e: Exception):
+        raise APIConnectionError(str(type(e)))
+
+    def _note(self, e: Exception) -> None:
+        if isinstance(e, httpx.TimeoutException):
+            raise APIConnectionError("timeout") from e
+"""
+
+
+def test_a_handler_ending_in_a_helper_that_always_raises_translates(tmp_path: Path) -> None:
+    (tmp_path / "client.py").write_text(MODULE)
+    found = recommendations(tmp_path, tmp_path, "--min-confidence", "0")
+    exceptions = {
+        name: [e["reason"] for e in rec["evidence"] if e["priority"] == "exceptions"]  # type: ignore[attr-defined]
+        for name, rec in found.items()
+    }
+    assert exceptions["Client.send"] == [
+        "translates Exception into APIConnectionError (through self._handle_request_error)"
+    ]
+    assert exceptions["Client.send_or_fail"] == [
+        "translates httpx.HTTPError into APIConnectionError (through self._fail)"
+    ]
+    # a helper that may return: the handler swallows what it does not raise
+    assert exceptions["Client.send_or_none"] == ["handles and swallows httpx.HTTPError"]
