@@ -1,6 +1,7 @@
 """A handler that ends by calling a helper of its module that never returns (stripe-python's
 ``except Exception as e: self._handle_request_error(e)``, annotated ``-> NoReturn``, raising
-``APIConnectionError``) translates the error: it does not swallow it. Through ``analyze`` as a subprocess."""
+``APIConnectionError``) translates the error: it does not swallow it; raising a new error of the class caught re-raises
+it. Through ``analyze`` as a subprocess."""
 
 from __future__ import annotations
 
@@ -43,6 +44,14 @@ class Client:
             return None
         return response.content
 
+    def send_counted(self, url: str) -> bytes:
+        try:
+            response = self._client.delete(url)
+        except httpx.TimeoutException:
+            self.failures += 1
+            raise httpx.TimeoutException("timed out")
+        return response.content
+
     def _handle_request_error(self, e: Exception) -> NoReturn:
         message = f"Network error: {type(e).__name__}"
         raise APIConnectionError(message) from e
@@ -71,3 +80,6 @@ def test_a_handler_ending_in_a_helper_that_always_raises_translates(tmp_path: Pa
     ]
     # a helper that may return: the handler swallows what it does not raise
     assert exceptions["Client.send_or_none"] == ["handles and swallows httpx.HTTPError"]
+    # a new error of the class it caught (warehouse's `except otp.OutOfSyncTOTPError: ...; raise
+    # otp.OutOfSyncTOTPError`) is no translation into itself
+    assert exceptions["Client.send_counted"] == ["cleans up or logs, then re-raises httpx.TimeoutException"]

@@ -176,8 +176,9 @@ def _classify(
             0.85 if broad or silent else 0.75,
             Finding.SWALLOWS,
         )
-    bare = [r for r in raises if r.exc is None]
-    translated = [name for r in raises if (name := _raise_name(r)) and name != handler.name]
+    # ``raise``, ``raise exc`` or a new error of the very class caught (``except E: ...; raise E``): a re-raise
+    bare = [r for r in raises if r.exc is None or _raise_name(r) in {handler.name, caught}]
+    translated = [name for r in raises if (name := _raise_name(r)) and name not in {handler.name, caught}]
     if translated:
         return Signal(
             Evidence(PRIORITY, f"translates {caught} into {translated[0]}", rng, translated[0]),
