@@ -224,3 +224,33 @@ def test_minio_requests_are_object_storage_and_a_presigned_url_is_signed_in_memo
     assert external_io(found["get_object"]) == ["minio:Minio.get_object"]
     assert "S3 object storage (MinIO)" in str(found["get_object"]["rationale"])
     assert "download_link" not in found or not external_io(found["download_link"])
+
+
+WEBHOOKS = """\
+import stripe
+
+
+def billing_webhook(payload, signature, secret):
+    event = stripe.Webhook.construct_event(payload, signature, secret)
+    if event.type != "invoice.paid":
+        raise LookupError(event.type)
+    return event
+
+
+def refresh_customer(customer_id):
+    customer = stripe.Customer.retrieve(customer_id)
+    if customer.deleted:
+        raise LookupError(customer_id)
+    return customer
+"""
+
+
+def test_a_stripe_webhook_is_checked_in_memory(tmp_path: Path) -> None:
+    """Seen on pypi/warehouse: ``stripe.Webhook.construct_event`` (an HMAC over a payload already received) was a
+    "Stripe API" call; ``Customer.retrieve`` is a request."""
+    root = tmp_path / "app"
+    root.mkdir()
+    (root / "billing.py").write_text(WEBHOOKS, encoding="utf-8")
+    found = recommendations(root, tmp_path, "--min-confidence", "0")
+    assert "billing_webhook" not in found or not external_io(found["billing_webhook"])
+    assert external_io(found["refresh_customer"]) == ["stripe:Customer.retrieve"]

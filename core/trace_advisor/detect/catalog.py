@@ -136,6 +136,10 @@ NO_IO_CALLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             ("presigned_get_object", "presigned_put_object", "get_presigned_url", "presigned_post_policy"),
             ("minio.Minio", "minio.api.Minio"),
         ),
+        # a webhook's payload checked against its signature and parsed: the vendor's SDK computes an HMAC, no request
+        "construct_event": ("stripe.Webhook", "stripe._webhook.Webhook"),
+        "verify_header": ("stripe.WebhookSignature", "stripe._webhook.WebhookSignature"),
+        "construct_from": ("stripe",),  # an API object built from a dict already received (``stripe.Event``)
         # a DB-API connection's cursor is made in memory (also awaited: aiopg, aiomysql); its execute is the query
         # (asyncpg's ``cursor(query)`` is the query itself, run as it is iterated: not listed)
         "cursor": _DBAPI_DRIVERS,
