@@ -336,3 +336,45 @@ def test_without_the_formatter_split_displays_and_conditionals_are_laid_out_as_i
     assert closed in text
     check = ruff_format_check(tmp_path)
     assert check.returncode == 0, check.stdout
+
+
+GROUPED = """\
+def check(member, logger):
+    if member.sparse:
+        return (
+            False,
+            (
+                "archive not accepted: sparse members are not "
+                "ok in an upload, see the documentation"
+            ),
+        )
+    logger.warning(
+        "archive member: %s",
+        ("archive member", "longer than any sane size, okay"),
+    )
+    logger.info(
+        f"archive member {member.name}: longer than any size",
+        extra={"member": member},
+    )
+    return True, None
+"""
+
+
+def test_without_the_formatter_a_grouped_string_is_split_where_formatters_leave_it(tmp_path: Path) -> None:
+    """pypi/warehouse (ruff configured at 88, not installed): after `apply --all` and `ruff format`, 11 lines were past
+    the line length, 7 of them strings no formatter splits: pieces of a concatenation grouped in parentheses
+    (`(\\n "..." \\n "..."\\n)`) and call arguments only their comma pushed past. Each is cut at its last space that
+    fits, as two adjacent strings (4 lines remain: dict values). A string that is an item of a tuple stays whole (two
+    adjacent strings there read as a missing comma: ruff's ISC004)."""
+    text = applied_without_ruff(tmp_path, "archive.py", GROUPED, "check")
+    assert '                    "archive not accepted: sparse members are "\n' in text
+    assert '                    "not "\n                    "ok in an upload, see the documentation"\n' in text
+    assert '                "longer than any sane size, okay",\n' in text
+    # a string argument whose comma crosses the width; the piece with no field loses its `f` (ruff's F541)
+    assert '            f"archive member {member.name}: longer than any "\n            "size",\n' in text
+    check = ruff_format_check(tmp_path)
+    assert check.returncode == 0, check.stdout
+    lint = subprocess.run(
+        [RUFF, "check", "--select", "E501,ISC,F541", "--preview", "."], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert lint.returncode == 0, lint.stdout

@@ -37,6 +37,7 @@ _FSTRING_END = getattr(tokenize, "FSTRING_END", -1)
 _BREAK_AFTER = frozenset({"(", "[", "{", ","})
 _CLOSERS = frozenset({")", "]", "}"})
 _BREAK_BEFORE = frozenset({"for", "if", "else", "and", "or"})  # where formatters split comprehensions, conditions
+_BRACES = frozenset("{}")
 _PLAIN_STRING = re.compile(r"""[uUbBfF]?(?:'(?!'')|"(?!""))""")  # no raw or triple-quoted string
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _PRAGMA = re.compile(r"#\s*(?:noqa|type:|pragma|pyright:|pylint:|fmt:|nosec|mypy:|ruff:|isort:)", re.IGNORECASE)
@@ -67,6 +68,11 @@ class Tokens:
         # per open bracket: whether it is a display (tuple, list, set, dict), whose strings stay whole: two adjacent
         # pieces in a collection read as a missing comma (ruff's ISC004)
         displays: list[bool] = []
+        # per open bracket: for a ``(`` that may be a tuple or only group an expression (it opened where a value
+        # starts), the strings directly in it, splittable when it closes with no comma of its own (a grouped string
+        # concatenation: ``flash(("text " f"{name}"), queue="error")``); None for any other bracket
+        grouped: list[list[tuple[int, tuple[int, int, str, tuple[int, int]]]] | None] = []
+        commas: list[bool] = []  # per open bracket: a comma directly in it
         after_value = False  # the last significant token ends a value (a name, a literal, a closing bracket)
         lambdas: list[int] = []  # the bracket depth of each lambda whose parameters are being read
         try:
@@ -82,17 +88,16 @@ class Tokens:
                 if open_at and open_at[-1][0] < start[0] and (not self.starts or self.starts[-1][0] < start[0]):
                     self.continued.add(start[0])
                 inside_display = bool(displays) and displays[-1]
-                if (
-                    tok.type == tokenize.STRING
-                    and open_at
-                    and not fstrings
-                    and end_row == start[0]
-                    and not inside_display
-                ):
+                if tok.type == tokenize.STRING and open_at and not fstrings and end_row == start[0]:
                     opening = _PLAIN_STRING.match(tok.string)
                     if opening and "\\N" not in tok.string:  # a named escape may hold spaces
                         where = (start[1], tok.end[1], opening.group(), open_at[-1])
-                        self.splittable.setdefault(start[0], []).append(where)
+                        if not inside_display:
+                            self.splittable.setdefault(start[0], []).append(where)
+                        elif grouped and grouped[-1] is not None:
+                            grouped[-1].append((start[0], where))
+                if tok.type == tokenize.OP and tok.string == "," and commas and not fstrings:
+                    commas[-1] = True
                 before_word = tok.type == tokenize.NAME and tok.string in _BREAK_BEFORE and previous != "("
                 if tok.type == tokenize.NAME and tok.string == "lambda":
                     lambdas.append(len(open_at))
@@ -111,10 +116,17 @@ class Tokens:
                 if tok.type == tokenize.OP and not fstrings and tok.string in "([{":
                     open_at.append(start)
                     displays.append(tok.string == "{" or not after_value)
+                    grouped.append([] if tok.string == "(" and not after_value else None)
+                    commas.append(False)
                 elif tok.type == tokenize.OP and not fstrings and tok.string in ")]}" and open_at:
                     self.closers[open_at.pop()] = start
                     if displays:
                         displays.pop()
+                    strings, comma = (grouped.pop(), commas.pop()) if grouped else (None, True)
+                    if strings and not comma:  # a grouping, not a tuple
+                        for row, where in strings:
+                            self.splittable.setdefault(row, []).append(where)
+                            self.splittable[row].sort()
                 after_value = (tok.type == tokenize.OP and tok.string in ")]}") or (
                     tok.type in (tokenize.NAME, tokenize.NUMBER, tokenize.STRING) and not keyword.iskeyword(tok.string)
                 )
@@ -177,6 +189,12 @@ class Tokens:
             if split is None:
                 break
             piece, at, string = split
+            if string.opening[0] in "fF":  # a piece with no field is a plain string (ruff's F541)
+                begin = string.start - shift + len(string.opening)
+                if not _BRACES & set(piece[begin:]):
+                    piece = piece[: begin - len(string.opening)] + string.opening[1:] + piece[begin:]
+                if not _BRACES & set(text[at : string.end - 1]):
+                    string.opening = string.opening[1:]
             shifts.append(shift)
             pieces.append(piece)
             # the rest of a string that is an item of a bracket broken after its opening goes at the item's indent
@@ -217,7 +235,9 @@ def _string_split(rest: str, shift: int, strings: list[_String], width: int) -> 
     and which string it was."""
     for string in strings:
         begin, end, opening = string.start - shift, string.end - shift, string.opening
-        if not begin < width < end or begin < len(_indent_of(rest)):
+        # a string crossing the width, or one ending the line's code before closers and a comma that cross it
+        crosses = begin < width < end or (begin < width and not rest[end:].strip(" ,)]}:"))
+        if not crosses or begin < len(_indent_of(rest)):
             continue
         quote = opening[-1]
         content = begin + len(opening)
