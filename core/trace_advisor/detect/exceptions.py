@@ -128,6 +128,23 @@ def _raised_by_helper(ctx: FunctionContext, handler: ast.ExceptHandler) -> tuple
     return raised[0], expr_text(call.func, 60)
 
 
+def _falls_back(handler: ast.ExceptHandler) -> bool:
+    """A handler that only gives names a literal default (``except Exception: val = "(disabled)"``): the failure of a
+    best-effort lookup turned into a value, what the code goes on with; not an operational failure swallowed."""
+    return all(
+        isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None and _literal(stmt.value)
+        for stmt in handler.body
+    )
+
+
+def _literal(value: ast.expr) -> bool:
+    if isinstance(value, ast.Constant):
+        return True
+    if isinstance(value, ast.List | ast.Tuple | ast.Set):
+        return not value.elts
+    return isinstance(value, ast.Dict) and not value.keys
+
+
 def _handler_signal(ctx: FunctionContext, try_node: ast.Try | ast.TryStar, handler: ast.ExceptHandler) -> Signal:
     caught = _caught(handler)
     raises = [n for n in ast.walk(handler) if isinstance(n, ast.Raise)]
@@ -167,6 +184,10 @@ def _classify(
                 Evidence(PRIORITY, f"skips items failing with {caught} (swallowed)", rng, caught),
                 0.8,
                 Finding.SKIPS,
+            )
+        if _falls_back(handler):
+            return Signal(
+                Evidence(PRIORITY, f"falls back to a default value on {caught}", rng, caught), 0.35, Finding.SWALLOWS
             )
         silent = body_text <= {"Pass", "Continue"}
         how = "silently swallows" if silent else "handles and swallows"
