@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.support.cli import recommendations
 
-MODULE = '''import platform
+MODULE = """import platform
 
 import httpx
 
@@ -31,7 +31,7 @@ def fetch(url: str, log) -> bytes | None:
     except httpx.HTTPError as error:
         log.warning("fetch failed: %s", error)
         return None
-'''
+"""
 
 
 def test_a_handler_giving_a_default_value_falls_back(tmp_path: Path) -> None:

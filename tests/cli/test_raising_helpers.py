@@ -1,7 +1,7 @@
 """A handler that ends by calling a helper of its module that never returns (stripe-python's
 ``except Exception as e: self._handle_request_error(e)``, annotated ``-> NoReturn``, raising
-``APIConnectionError``) translates the error: it does not swallow it; raising a new error of the class caught re-raises
-it. Through ``analyze`` as a subprocess."""
+``APIConnectionError``) translates the error: it does not swallow it; raising a new error of the class caught raises
+it anew (no translation "into" itself). Through ``analyze`` as a subprocess."""
 
 from __future__ import annotations
 
@@ -82,4 +82,4 @@ def test_a_handler_ending_in_a_helper_that_always_raises_translates(tmp_path: Pa
     assert exceptions["Client.send_or_none"] == ["handles and swallows httpx.HTTPError"]
     # a new error of the class it caught (warehouse's `except otp.OutOfSyncTOTPError: ...; raise
     # otp.OutOfSyncTOTPError`) is no translation into itself
-    assert exceptions["Client.send_counted"] == ["cleans up or logs, then re-raises httpx.TimeoutException"]
+    assert exceptions["Client.send_counted"] == ["raises httpx.TimeoutException anew"]

@@ -197,8 +197,7 @@ def _classify(
             0.85 if broad or silent else 0.75,
             Finding.SWALLOWS,
         )
-    # ``raise``, ``raise exc`` or a new error of the very class caught (``except E: ...; raise E``): a re-raise
-    bare = [r for r in raises if r.exc is None or _raise_name(r) in {handler.name, caught}]
+    bare = [r for r in raises if r.exc is None]
     translated = [name for r in raises if (name := _raise_name(r)) and name not in {handler.name, caught}]
     if translated:
         return Signal(
@@ -206,6 +205,10 @@ def _classify(
             0.7,
             Finding.TRANSLATES,
         )
+    if not bare and any(_raise_name(r) == caught for r in raises):
+        # a new error of the very class caught (``except E as e: raise E(f"... {x}") from e``): translated all the
+        # same (a message of its own, the same class), not "into" itself
+        return Signal(Evidence(PRIORITY, f"raises {caught} anew", rng, caught), 0.7, Finding.TRANSLATES)
     if bare and len(handler.body) > 1:
         return Signal(
             Evidence(PRIORITY, f"cleans up or logs, then re-raises {caught}", rng, caught), 0.4, Finding.RERAISES
