@@ -77,6 +77,13 @@ def test_handled_exceptions_add_one_event_and_no_status(
     assert flows.cancel(_timed_out) == -1  # -1 is also what it returns without an exception: one of its answers
     unknown = only_span(span_exporter, "cancel")
     assert unknown.status.status_code == StatusCode.UNSET and event_types(unknown) == ["TimeoutError"]
+    # a handler telling its expected case apart first (a 404: "never breached") is no failure at its top: an event
+    # for each case, never an ERROR on the expected one (pypi/warehouse's breach check)
+    for status, answer in ((404, 0), (500, -1)):
+        assert flows.breach_count(_answering(flows, status)) == answer
+        told = only_span(span_exporter, "breach_count")
+        assert told.status.status_code == StatusCode.UNSET, status
+        assert event_types(told) == ["errs.flows.LookupError404"], status
 
     (quiet,) = instrumented("errors", "errs.flows", spans=SpansConfig(swallowed_exceptions="none"))
     span_exporter.clear()
@@ -194,3 +201,10 @@ def _unreachable(*_: object) -> None:
 
 def _timed_out() -> None:
     raise TimeoutError("no result yet")
+
+
+def _answering(flows: ModuleType, status: int) -> Callable[[], object]:
+    def lookup() -> object:
+        raise flows.LookupError404(status)
+
+    return lookup

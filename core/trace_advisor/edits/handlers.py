@@ -11,7 +11,9 @@ an error"). So, per handler of the function's own body:
   ``except`` clauses is one of its ordinary answers, not a failure (arq's ``Job.abort`` returns False for "not
   aborted" whether or not the result it waits for has expired);
 - a handler that swallows or falls back (logs, retries, returns a default) does not fail the operation: it adds at
-  most an exception event (``spans.swallowed_exceptions: event``), status unset;
+  most an exception event (``spans.swallowed_exceptions: event``), status unset; so does one that first tells an
+  expected case apart (``if exc.response.status_code == 404: return 0``) before a failure result: at its top the
+  failure is not known to be one;
 - control flow and lookup fallbacks (``StopIteration``, ``GeneratorExit``, ``KeyboardInterrupt``, ``SystemExit``,
   cancellation, ``KeyError``/``IndexError``/``AttributeError``/``ImportError``...) add nothing at all.
 """
@@ -114,8 +116,26 @@ def failure_handler(handler: ast.ExceptHandler, function: str, answers: Answers)
         return False
     if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and dotted_name(last.value) in _EXITS:
         return _exit_failure(last.value)
+    if _tells_cases_apart(handler):
+        return False
     if isinstance(last, ast.Return) and last.value is not None:
         return _failure_value(last.value, function, answers)
+    return False
+
+
+def _tells_cases_apart(handler: ast.ExceptHandler) -> bool:
+    """The handler first looks at the exception and leaves early for a case it expects (warehouse's breach check:
+    ``except RequestException as exc: if exc.response.status_code == 404: return 0`` then ``return -1``): at its top,
+    where the span code goes, the failure is not known to be one; an ERROR there would mark every expected case."""
+    if handler.name is None:
+        return False
+    for stmt in handler.body[:-1]:
+        if (
+            isinstance(stmt, ast.If)
+            and any(isinstance(n, ast.Name) and n.id == handler.name for n in ast.walk(stmt.test))
+            and isinstance(stmt.body[-1], ast.Return | ast.Continue | ast.Break)
+        ):
+            return True
     return False
 
 
