@@ -356,7 +356,11 @@ def check(member, logger):
         f"archive member {member.name}: longer than any size",
         extra={"member": member},
     )
-    return True, None
+    details = {
+        "code": "sparse",
+        "description": "archive not accepted: sparse member",
+    }
+    return True, details
 """
 
 
@@ -364,14 +368,18 @@ def test_without_the_formatter_a_grouped_string_is_split_where_formatters_leave_
     """pypi/warehouse (ruff configured at 88, not installed): after `apply --all` and `ruff format`, 11 lines were past
     the line length, 7 of them strings no formatter splits: pieces of a concatenation grouped in parentheses
     (`(\\n "..." \\n "..."\\n)`) and call arguments only their comma pushed past. Each is cut at its last space that
-    fits, as two adjacent strings (4 lines remain: dict values). A string that is an item of a tuple stays whole (two
-    adjacent strings there read as a missing comma: ruff's ISC004)."""
+    fits, as two adjacent strings; a dict's string value goes in parentheses on a line of its own (the other 4). A
+    string that is an item of a tuple stays whole (two adjacent strings there read as a missing comma: ruff's
+    ISC004)."""
     text = applied_without_ruff(tmp_path, "archive.py", GROUPED, "check")
     assert '                    "archive not accepted: sparse members are "\n' in text
     assert '                    "not "\n                    "ok in an upload, see the documentation"\n' in text
     assert '                "longer than any sane size, okay",\n' in text
     # a string argument whose comma crosses the width; the piece with no field loses its `f` (ruff's F541)
     assert '            f"archive member {member.name}: longer than any "\n            "size",\n' in text
+    # a dict's string value: in parentheses on a line of its own, as people write it (4 lines on warehouse)
+    parenthesized = '"description": (\n                "archive not accepted: sparse member"\n            ),\n'
+    assert f"            {parenthesized}" in text
     check = ruff_format_check(tmp_path)
     assert check.returncode == 0, check.stdout
     lint = subprocess.run(

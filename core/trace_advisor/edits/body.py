@@ -62,6 +62,9 @@ class Tokens:
         self.splittable: dict[int, list[tuple[int, int, str, tuple[int, int]]]] = {}
         self.closers: dict[tuple[int, int], tuple[int, int]] = {}  # where each bracket opens -> where it closes
         self.continued: set[int] = set()  # lines that start inside brackets opened on an earlier line
+        # line -> a plain string that is a dict's value and ends the line's code: start, end, opening
+        self.dict_values: dict[int, tuple[int, int, str]] = {}
+        kinds: list[str] = []  # the open brackets' characters
         fstrings = 0
         previous = ""
         open_at: list[tuple[int, int]] = []  # where the brackets open at this point are
@@ -96,6 +99,8 @@ class Tokens:
                             self.splittable.setdefault(start[0], []).append(where)
                         elif grouped and grouped[-1] is not None:
                             grouped[-1].append((start[0], where))
+                        elif previous == ":" and kinds and kinds[-1] == "{":
+                            self.dict_values[start[0]] = where[:3]
                 if tok.type == tokenize.OP and tok.string == "," and commas and not fstrings:
                     commas[-1] = True
                 before_word = tok.type == tokenize.NAME and tok.string in _BREAK_BEFORE and previous != "("
@@ -118,11 +123,14 @@ class Tokens:
                     displays.append(tok.string == "{" or not after_value)
                     grouped.append([] if tok.string == "(" and not after_value else None)
                     commas.append(False)
+                    kinds.append(tok.string)
                 elif tok.type == tokenize.OP and not fstrings and tok.string in ")]}" and open_at:
                     self.closers[open_at.pop()] = start
                     if displays:
                         displays.pop()
                     strings, comma = (grouped.pop(), commas.pop()) if grouped else (None, True)
+                    if kinds:
+                        kinds.pop()
                     if strings and not comma:  # a grouping, not a tuple
                         for row, where in strings:
                             self.splittable.setdefault(row, []).append(where)
@@ -211,6 +219,34 @@ class Tokens:
             return [*pieces, rest]
         return _closers_apart([*pieces, rest], [*shifts, shift], closing)
 
+    def parenthesized_value(self, line: int, text: str, offset: int, unit: str, width: int) -> list[str] | None:
+        """A dict's string value that ends line ``line`` (``text``, moved ``offset`` columns right) and crosses
+        ``width``, put in parentheses on a line of its own, cut at spaces as adjacent strings where it still crosses,
+        as people write it and black and ruff's formatter keep it (``"description": (\\n    "..."\\n    "..."\\n),``);
+        None when that does not fit."""
+        found = self.dict_values.get(line)
+        if found is None or line in self.pragmas or line in self.inside:
+            return None
+        start, end, opening = found[0] + offset, found[1] + offset, found[2]
+        if text[end:].strip() not in ("", ","):
+            return None
+        indent = _indent_of(text) + unit
+        head, value, tail = text[:start] + "(", text[start:end], _indent_of(text) + ")" + text[end:].strip()
+        string = _String(len(indent), len(indent) + len(value), opening, (0, -1))
+        rest, shift, pieces = indent + value, 0, []
+        while columns(rest) > width:
+            split = _string_split(rest, shift, [string], width)
+            if split is None:
+                return None
+            piece, at, string = split
+            pieces.append(piece)
+            string.start = at - len(string.opening)
+            rest = indent + string.opening + (indent + value)[at:]
+            shift = at - len(indent) - len(string.opening)
+        if not fits([head, *pieces, rest, tail], width):
+            return None
+        return [head, *_plain_pieces([*pieces, rest], opening), tail]
+
     def colon_before(self, line: int, column: int) -> tuple[int, int]:
         """Position of the ``:`` that ends the clause header right before ``(line, column)``."""
         index = bisect.bisect_left(self.starts, (line, column)) - 1
@@ -248,6 +284,20 @@ def _string_split(rest: str, shift: int, strings: list[_String], width: int) -> 
             if rest[at - 1] == " " and columns(rest[:at] + quote) <= width:
                 return rest[:at] + quote, at + shift, string
     return None
+
+
+def _plain_pieces(lines: list[str], opening: str) -> list[str]:
+    """Lines each holding one piece of a split f-string: a piece with no field loses its ``f`` (ruff's F541)."""
+    if opening[0] not in "fF":
+        return lines
+    plain = []
+    for line in lines:
+        indent = _indent_of(line)
+        piece = line[len(indent) :]
+        if piece.startswith(opening) and not _BRACES & set(piece[len(opening) :]):
+            piece = piece[1:]
+        plain.append(indent + piece)
+    return plain
 
 
 def _outside_fields(content: str) -> list[bool]:
@@ -635,6 +685,9 @@ def with_edit(
             continue
         wrapped = tokens.wrapped(number, moved_text, len(moved_text) - len(text), unit, width)
         wrapped = as_formatted(wrapped, unit, width)
+        if len(wrapped) == 1 and not fits(wrapped, width):
+            offset = len(moved_text) - len(text)
+            wrapped = tokens.parenthesized_value(number, moved_text, offset, unit, width) or wrapped
         if len(wrapped) > 1 and number in tokens.continued:  # a conditional expression alone in its brackets
             parts = ternary_parts(moved_text.strip())
             ternary = [_indent_of(moved_text) + part for part in parts or ()]
