@@ -84,6 +84,11 @@ def test_handled_exceptions_add_one_event_and_no_status(
         told = only_span(span_exporter, "breach_count")
         assert told.status.status_code == StatusCode.UNSET, status
         assert event_types(told) == ["errs.flows.LookupError404"], status
+    # an error answer to input turned down (an expired link's token) is the caller's outcome (warehouse's views)
+    assert flows.verify_email("t", _expired(flows)) == {"error": "expired token: request a new verification link"}
+    turned_down = only_span(span_exporter, "verify_email")
+    assert turned_down.status.status_code == StatusCode.UNSET
+    assert event_types(turned_down) == ["errs.flows.TokenExpired"]
 
     (quiet,) = instrumented("errors", "errs.flows", spans=SpansConfig(swallowed_exceptions="none"))
     span_exporter.clear()
@@ -208,3 +213,10 @@ def _answering(flows: ModuleType, status: int) -> Callable[[], object]:
         raise flows.LookupError404(status)
 
     return lookup
+
+
+def _expired(flows: ModuleType) -> Callable[[str], object]:
+    def loads(token: str) -> object:
+        raise flows.TokenExpired(token)
+
+    return loads

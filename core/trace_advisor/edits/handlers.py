@@ -10,6 +10,9 @@ an error"). So, per handler of the function's own body:
   records the exception and sets ERROR. ``False`` or a negative number the function also returns outside its
   ``except`` clauses is one of its ordinary answers, not a failure (arq's ``Job.abort`` returns False for "not
   aborted" whether or not the result it waits for has expired);
+- a handler answering an exception that turns the caller's input down (``TokenExpired``, ``ValidationError``,
+  ``NotFound``...) with an error result gives the caller its outcome, it does not fail the operation (an HTTP server
+  span leaves a 4xx unset the same way): an event, status unset;
 - a handler that swallows or falls back (logs, retries, returns a default) does not fail the operation: it adds at
   most an exception event (``spans.swallowed_exceptions: event``), status unset; so does one that first tells an
   expected case apart (``if exc.response.status_code == 404: return 0``) before a failure result: at its top the
@@ -38,6 +41,12 @@ LOOKUP = frozenset(
 )
 QUIET = CONTROL_FLOW | LOOKUP
 _EXITS = frozenset({"sys.exit", "exit", "quit", "os._exit"})
+# exceptions that say the caller's input was turned down (a link's token expired, a form did not validate, no such
+# record): the answer it gets is the outcome, not a failure of the operation (an HTTP server span leaves a 4xx unset)
+_REJECTED = re.compile(
+    r"Invalid|Missing|Expired|Malformed|Validation|BadRequest|Unauthori[sz]ed|Forbidden|PermissionDenied|NotFound"
+    r"|DoesNotExist|NoResultFound"
+)
 _FAILURE_WORDS = frozenset({"error", "errors", "err", "fail", "failed", "failure", "abort", "aborted", "problem"})
 _PREDICATE = re.compile(r"^_*(is|has|can|should|exists|contains|supports|matches|valid|check)(_|$)|_exists$")
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
@@ -116,7 +125,7 @@ def failure_handler(handler: ast.ExceptHandler, function: str, answers: Answers)
         return False
     if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and dotted_name(last.value) in _EXITS:
         return _exit_failure(last.value)
-    if _tells_cases_apart(handler):
+    if _tells_cases_apart(handler) or (names and all(_REJECTED.search(name) for name in names)):
         return False
     if isinstance(last, ast.Return) and last.value is not None:
         return _failure_value(last.value, function, answers)
