@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support.cli import recommendations
+from tests.support.cli import reasons, recommendations
 
 MODULE = """import platform
 
@@ -37,9 +37,6 @@ def fetch(url: str, log) -> bytes | None:
 def test_a_handler_giving_a_default_value_falls_back(tmp_path: Path) -> None:
     (tmp_path / "agent.py").write_text(MODULE)
     found = recommendations(tmp_path, tmp_path, "--min-confidence", "0")
-    exceptions = {
-        name: [e["reason"] for e in rec["evidence"] if e["priority"] == "exceptions"]  # type: ignore[attr-defined]
-        for name, rec in found.items()
-    }
+    exceptions = reasons(found, "exceptions")
     assert exceptions.get("user_agent", []) == ["falls back to a default value on Exception"]
     assert exceptions["fetch"] == ["handles and swallows httpx.HTTPError"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support.cli import recommendations
+from tests.support.cli import reasons, recommendations
 
 MODULE = """from typing import NoReturn
 
@@ -68,10 +68,7 @@ class Client:
 def test_a_handler_ending_in_a_helper_that_always_raises_translates(tmp_path: Path) -> None:
     (tmp_path / "client.py").write_text(MODULE)
     found = recommendations(tmp_path, tmp_path, "--min-confidence", "0")
-    exceptions = {
-        name: [e["reason"] for e in rec["evidence"] if e["priority"] == "exceptions"]  # type: ignore[attr-defined]
-        for name, rec in found.items()
-    }
+    exceptions = reasons(found, "exceptions")
     assert exceptions["Client.send"] == [
         "translates Exception into APIConnectionError (through self._handle_request_error)"
     ]

@@ -50,3 +50,13 @@ def external_io(recommendation: Mapping[str, object]) -> list[str]:
     evidence = recommendation["evidence"]
     assert isinstance(evidence, list)
     return [e["detail"] for e in evidence if e["priority"] == "external_io"]
+
+
+def reasons(found: Mapping[str, Mapping[str, object]], priority: str) -> dict[str, list[str]]:
+    """Per recommended function (``found``: :func:`recommendations`), the reasons of its ``priority`` evidence."""
+    by_function: dict[str, list[str]] = {}
+    for name, recommendation in found.items():
+        evidence = recommendation["evidence"]
+        assert isinstance(evidence, list)
+        by_function[name] = [e["reason"] for e in evidence if e["priority"] == priority]
+    return by_function
