@@ -19,6 +19,7 @@ from trace_advisor.lint.setup import context_not_propagated, tracer_per_call
 from trace_advisor.lint.values import (
     deprecated_attribute,
     sensitive_attribute,
+    stale_line_number,
     unbounded_span_name,
     unsupported_attribute_type,
 )
@@ -57,6 +58,11 @@ RULES: tuple[Rule, ...] = (
         "deprecated-attribute",
         "a semantic-convention key under a name the conventions replaced (db.system, http.method...)",
         deprecated_attribute,
+    ),
+    Rule(
+        "stale-line-number",
+        "a code.line.number written as a number that is not its function's line any more",
+        stale_line_number,
     ),
     Rule("tracer-per-call", "get_tracer() called in a function instead of once per module", tracer_per_call),
     Rule(

@@ -1,6 +1,7 @@
 """Rules about what spans carry: ``unbounded-span-name`` (a name built from runtime values), ``unsupported-attribute-
-type`` (a value OpenTelemetry drops), ``sensitive-attribute`` (a secret, personal data or a payload) and
-``deprecated-attribute`` (a semantic-convention key under a name the conventions replaced)."""
+type`` (a value OpenTelemetry drops), ``sensitive-attribute`` (a secret, personal data or a payload),
+``deprecated-attribute`` (a semantic-convention key under a name the conventions replaced) and ``stale-line-number``
+(a ``code.line.number`` the code moved away from)."""
 
 from __future__ import annotations
 
@@ -322,6 +323,26 @@ def deprecated_attribute(ctx: LintContext) -> Iterator[LintFinding]:
             edit = TextEdit(ctx.range_of(written), requote(json.dumps(current), _quote(ctx, written)))
             fix = Fix(f"Rename {key!r} to {current!r}", (edit,))
         yield LintFinding("deprecated-attribute", message, ctx.range_of(written or call), fix)
+
+
+def stale_line_number(ctx: LintContext) -> Iterator[LintFinding]:
+    """A ``code.line.number`` written as a number that is no longer its function's line (the ``def``, or its first
+    decorator as ``inspect`` counts): code above it moved since, and every span now points a reader to the wrong
+    line; the fix writes the ``def``'s line."""
+    for _call, key, value, function in _attribute_calls(ctx):
+        if key != "code.line.number" or function is None or not isinstance(value, ast.Constant):
+            continue
+        if type(value.value) is not int:
+            continue
+        first = min([function.lineno, *(d.lineno for d in function.decorator_list)])
+        if value.value in (function.lineno, first):
+            continue
+        message = (
+            f"code.line.number says line {value.value}, but {function.name} is defined on line {function.lineno}: "
+            "the code moved since the number was written"
+        )
+        fix = Fix(f"Write line {function.lineno}", (TextEdit(ctx.range_of(value), str(function.lineno)),))
+        yield LintFinding("stale-line-number", message, ctx.range_of(value), fix)
 
 
 def _key_node(call: ast.Call, key: str) -> ast.Constant | None:
