@@ -54,3 +54,40 @@ async def test_findings_are_warnings_with_quick_fixes(client: LanguageClient) ->
     replace_document(client, uri, 2, fixed)
     after = await wait_diagnostics(client, uri, lambda d: "unbounded-span-name" not in lints(list(d)))
     assert {"sensitive-attribute", "exception-not-recorded"} <= set(lints(list(after)))
+
+
+LEDGER = """from opentelemetry import trace
+
+tracer = trace.get_tracer(__name__)
+
+
+def post(entry: int) -> int:
+    with tracer.start_as_current_span("post") as span:
+        span.set_attribute("code.line.number", 6)
+        return entry
+"""
+
+
+async def test_a_line_number_the_code_moved_away_from_is_flagged_after_the_edit(client: LanguageClient) -> None:
+    """`apply` wrote `code.line.number` as the def's line; the user then adds a function above it: the editor says the
+    number is stale and its quick fix writes the def's new line."""
+    file = folders_of(client)[0] / "jobs" / "ledger.py"
+    file.write_text(LEDGER)
+    uri = open_document(client, file)
+    first = await wait_diagnostics(client, uri, lambda d: True)
+    assert "stale-line-number" not in lints(list(first))
+    edited = LEDGER.replace("\n\ndef post", "\n\ndef void(entry: int) -> int:\n    return -entry\n\n\ndef post", 1)
+    replace_document(client, uri, 2, edited)
+    found = lints(await wait_diagnostics(client, uri, lambda d: "stale-line-number" in lints(list(d))))
+    stale = found["stale-line-number"]
+    assert stale.range.start.line == 11  # 0-based: the literal, now on line 12
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=stale.range,
+            context=types.CodeActionContext(diagnostics=[stale], only=[types.CodeActionKind.QuickFix]),
+        )
+    )
+    (fix,) = [a for a in actions or [] if isinstance(a, types.CodeAction)]
+    assert fix.title == "Write line 10"
+    assert 'span.set_attribute("code.line.number", 10)' in apply_text_edits(edited, edits_of(fix.edit, uri))
