@@ -20,15 +20,22 @@ _COPIES = ("copy_context", "wrap", "attach", "contextvars")  # already hands the
 
 def tracer_per_call(ctx: LintContext) -> Iterator[LintFinding]:
     """``get_tracer()`` inside a function: a lookup on every call where one module-level tracer would do (OTel's
-    guidance: get a tracer once per module). Lazy initialisation into a global and cached helpers are fine."""
+    guidance: get a tracer once per module). Lazy initialisation into a global, cached helpers, the project's own
+    tracer getter (a function whose name says so) and a ``get_tracer`` that is not OpenTelemetry's are fine."""
     for function in functions(ctx):
         if {dotted_name(d).rpartition(".")[2] for d in function.decorator_list} & _CACHES:
             continue
+        if "tracer" in function.name.lower():
+            continue  # the project's tracer getter itself (mcp-agent's ``get_tracer(context)``): what it is for
         declared = {n for node in own_nodes(function) if isinstance(node, ast.Global) for n in node.names}
         for node in own_nodes(function):
             if not isinstance(node, ast.Call) or dotted_name(node).rpartition(".")[2] != "get_tracer":
                 continue
+            if _projects_own(ctx, node):
+                continue
             parent = ctx.parents.get(id(node))
+            while isinstance(parent, ast.IfExp | ast.BoolOp):  # ``self._tracer = get_tracer(...) if on else None``
+                parent = ctx.parents.get(id(parent))
             if isinstance(parent, ast.Assign) and any(
                 isinstance(t, ast.Attribute) or (isinstance(t, ast.Name) and t.id in declared) for t in parent.targets
             ):
@@ -39,6 +46,41 @@ def tracer_per_call(ctx: LintContext) -> Iterator[LintFinding]:
             )
             fix = _module_tracer_fix(ctx, node, function)
             yield LintFinding("tracer-per-call", message, ctx.range_of(node), fix)
+
+
+def _projects_own(ctx: LintContext, call: ast.Call) -> bool:
+    """A ``get_tracer`` that is the project's, not OpenTelemetry's: defined in the module, or imported (itself or the
+    module it is an attribute of) from outside ``opentelemetry`` (strands' ``get_tracer()`` returns one cached
+    instance of its own ``Tracer`` class: calling it per call costs nothing)."""
+    root = call.func
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    if not isinstance(root, ast.Name):
+        return False
+    imported = _module_imports(ctx).get(root.id)
+    if imported is not None:
+        return not (imported == "opentelemetry" or imported.startswith("opentelemetry."))
+    return isinstance(call.func, ast.Name) and any(
+        isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and stmt.name == root.id for stmt in ctx.module.body
+    )
+
+
+def _module_imports(ctx: LintContext) -> dict[str, str]:
+    """The names the module's top-level imports bind, with what they import (``from a import b as c``: c -> a.b)."""
+    found: dict[str, str] = {}
+    for stmt in ctx.module.body:
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                found[alias.asname or alias.name.partition(".")[0]] = (
+                    alias.name if alias.asname else alias.name.partition(".")[0]
+                )
+        elif isinstance(stmt, ast.ImportFrom) and stmt.module and not stmt.level:
+            for alias in stmt.names:
+                found[alias.asname or alias.name] = f"{stmt.module}.{alias.name}"
+        elif isinstance(stmt, ast.ImportFrom):  # a relative import: the project's own module
+            for alias in stmt.names:
+                found[alias.asname or alias.name] = f"{'.' * stmt.level}{stmt.module or ''}.{alias.name}"
+    return found
 
 
 def _module_tracer_fix(
