@@ -138,12 +138,24 @@ def _after(ctx: LintContext, outer: ast.expr, last: ast.expr, items: list[str]) 
     return "".join(f",{ctx.source.eol}{indent}{item}" for item in items)
 
 
+# names the code itself gives (a class's or function's ``__name__``, a module's ``__name__``): one per definition, so
+# ``f"{self.__class__.__name__}.embed"`` is a bounded set of names
+_CODE_NAMES = frozenset({"__name__", "__qualname__", "__module__"})
+
+
 def _built(expr: ast.expr) -> bool:
     if isinstance(expr, ast.JoinedStr):
-        return any(isinstance(v, ast.FormattedValue) for v in expr.values)
+        return any(isinstance(v, ast.FormattedValue) and not _code_name(v.value) for v in expr.values)
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add | ast.Mod):
         return not (isinstance(expr.left, ast.Constant) and isinstance(expr.right, ast.Constant))
     return isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "format"
+
+
+def _code_name(expr: ast.expr) -> bool:
+    """``__name__``, ``cls.__name__``, ``self.__class__.__name__``, ``type(self).__qualname__``: a definition's name."""
+    return (isinstance(expr, ast.Name) and expr.id in _CODE_NAMES) or (
+        isinstance(expr, ast.Attribute) and expr.attr in _CODE_NAMES
+    )
 
 
 def _attribute_calls(ctx: LintContext) -> Iterator[tuple[ast.Call, str, ast.expr, FunctionNode | None]]:
