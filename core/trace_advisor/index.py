@@ -747,10 +747,11 @@ class Index:
         return True
 
     # ---- the resolved graph of an earlier run (graph_cache.py) ------------------------------------------------
-    def reuse_resolved(self) -> int:
+    def reuse_resolved(self, order: str) -> int:
         """After :meth:`build`, before any question: take every module's resolved calls from the graph cache, when
-        the last complete resolution of this workspace there read the very facts the modules have now and what it
-        read outside the workspace is unchanged. How many modules took them (0: none, everything is resolved as usual).
+        the last complete resolution of this workspace there was made in ``order`` (a name of the order a command
+        resolves the modules in: ``resolution_order``), read the very facts the modules have now and what it read
+        outside the workspace is unchanged. How many modules took them (0: none, everything is resolved as usual).
 
         All or nothing: resolving only the modules an edit can affect, as the language server does, gives other
         answers than a cold run where values flow in cycles (the memo keeps a cycle's first answer, and which question
@@ -760,7 +761,7 @@ class Index:
             if not self._graphs.enabled or self._calls.modules() or not self._read_all:
                 return 0
             current = self._resolved_modules()
-            reading = self._graphs.open(self._graph_key()) if current is not None else None
+            reading = self._graphs.open(self._graph_key(order)) if current is not None else None
             if current is None or reading is None:
                 return 0
             if current != reading.header.modules:
@@ -786,11 +787,12 @@ class Index:
             log.debug("graph snapshot: %d modules take their calls from it", len(current))
             return len(current)
 
-    def keep_resolved(self) -> bool:
+    def keep_resolved(self, order: str) -> bool:
         """Write the resolved graph to the graph cache for the next run (:meth:`reuse_resolved`), when every module
         is resolved and this index resolved them (not taken from the cache); whether it was written. Call it after
-        resolving the modules as a cold run of the reading command does (``calls``: one by one in module order): the
-        next run takes these answers for that run's."""
+        resolving the modules as a cold run of the reading command does, in the order ``order`` names (``calls``: one
+        by one in module order): the next run resolving in that order takes these answers for its own; a run
+        resolving in another order has another key (a cycle's values depend on which question entered it first)."""
         with self._lock:
             if not self._graphs.enabled:
                 return False
@@ -822,13 +824,15 @@ class Index:
                 {module: self._reader.definitions_of(self._files[self._modules[module]]) for module in current},
                 {module: self._rewritten_of(self._files[self._modules[module]]) for module in current},
             )
-        self._graphs.save(self._graph_key(), snapshot)
+        self._graphs.save(self._graph_key(order), snapshot)
         return True
 
-    def _graph_key(self) -> str:
+    def _graph_key(self, order: str) -> str:
         workspace = self._workspace
         return self._graphs.key(
             (
+                "order",
+                order,
                 "roots",
                 *map(str, workspace.roots),
                 "search",
