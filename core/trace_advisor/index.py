@@ -99,6 +99,9 @@ class Index:
         self._graphs = GraphCache(cache_dir, enabled=use_cache)
         self._max_file_bytes = max_file_bytes
         self._reused_serial = -1  # the last serial of the calls taken from a graph snapshot (later: resolved here)
+        # the calls were taken from a snapshot and no edit came since: the resolver recorded none of the reads (values
+        # flowing into parameters, conftest fixtures, decorators) that tell which other modules an edit affects
+        self._untold = False
         # file -> the content key of its facts and the newer syntax they rewrote, as the snapshot knew them (the
         # facts of the modules whose calls it gave are not decoded)
         self._known_rewritten: dict[Path, tuple[str | None, tuple[tuple[int, str], ...]]] = {}
@@ -306,14 +309,18 @@ class Index:
         function bodies that no other module sees are not its interface: what was evaluated in those functions is
         dropped, and the modules whose parameters read their calls are resolved again."""
         self._version += 1
-        same = old is not None and new is not None and same_interface(old, new)
+        untold, self._untold = self._untold, False
+        if untold:  # nothing tells which modules read the changed one: all are resolved again, as after a rebuild
+            self._importers = None  # (a module reading a parameter value from it need not import it)
+        same = not untold and old is not None and new is not None and same_interface(old, new)
         # only bindings of function bodies that no other module sees
-        local = local_change(old, new) if not same and old is not None and new is not None else None
+        local = local_change(old, new) if not same and not untold and old is not None and new is not None else None
         inside = same or local is not None  # no other module sees the change (but parameter flow, below)
         passing: Collection[str] = local.passing if local is not None else ()  # calls that may pass other values now
         # an interface change told by name: the top-level names it changed (and the module's names that read them)
         seen = self._mentioned_in(module)
-        names = changed_names(old, new, seen) if not inside and old is not None and new is not None else None
+        told = not inside and not untold
+        names = changed_names(old, new, seen) if told and old is not None and new is not None else None
         quiet: dict[str, list[CallSite]] = {}  # keys only new calls pass under, if they pass nothing (checked below)
         if names is not None and old is not None and new is not None:
             names, passing, quiet = self._told_by_name(module, old, new, names, True)
@@ -488,6 +495,7 @@ class Index:
         return found
 
     def _invalidate_all(self) -> None:
+        self._untold = False
         self._mentions.clear()
         self._readers.clear()
         self._unchanged_sites.clear()
@@ -778,6 +786,7 @@ class Index:
                     self._resolutions += 1
                     self._calls.add(ModuleCalls(module, snapshot.calls[module], self._resolutions), reverse=False)
                 self._reused_serial = self._resolutions
+                self._untold = True
                 for module in current:  # what their facts give: the facts need no decoding
                     path = self._modules[module]
                     state = self._files[path]
