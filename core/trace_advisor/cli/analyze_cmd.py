@@ -235,7 +235,7 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
         # the whole graph resolved first, in one order whatever files are analysed: the last run's when nothing
         # changed since (resolution_order.py), else resolved here and kept for the next run
         if not index.reuse_resolved(resolution_order.ANALYSIS):
-            resolution_order.resolve_for_analysis(index)
+            resolution_order.resolve_for_analysis(index, progress=progress.phase("resolving"))
             index.keep_resolved(resolution_order.ANALYSIS)
     result = analyze(index, config, files, provider=provider, progress=progress.phase("analysing"))
     skipped = common.workspace_problems(index, result.problems)
