@@ -99,6 +99,9 @@ class Index:
         self._graphs = GraphCache(cache_dir, enabled=use_cache)
         self._max_file_bytes = max_file_bytes
         self._reused_serial = -1  # the last serial of the calls taken from a graph snapshot (later: resolved here)
+        # the calls were taken from a snapshot and no edit came since: the resolver recorded none of the reads (values
+        # flowing into parameters, conftest fixtures, decorators) that tell which other modules an edit affects
+        self._untold = False
         # file -> the content key of its facts and the newer syntax they rewrote, as the snapshot knew them (the
         # facts of the modules whose calls it gave are not decoded)
         self._known_rewritten: dict[Path, tuple[str | None, tuple[tuple[int, str], ...]]] = {}
@@ -306,14 +309,18 @@ class Index:
         function bodies that no other module sees are not its interface: what was evaluated in those functions is
         dropped, and the modules whose parameters read their calls are resolved again."""
         self._version += 1
-        same = old is not None and new is not None and same_interface(old, new)
+        untold, self._untold = self._untold, False
+        if untold:  # nothing tells which modules read the changed one: all are resolved again, as after a rebuild
+            self._importers = None  # (a module reading a parameter value from it need not import it)
+        same = not untold and old is not None and new is not None and same_interface(old, new)
         # only bindings of function bodies that no other module sees
-        local = local_change(old, new) if not same and old is not None and new is not None else None
+        local = local_change(old, new) if not same and not untold and old is not None and new is not None else None
         inside = same or local is not None  # no other module sees the change (but parameter flow, below)
         passing: Collection[str] = local.passing if local is not None else ()  # calls that may pass other values now
         # an interface change told by name: the top-level names it changed (and the module's names that read them)
         seen = self._mentioned_in(module)
-        names = changed_names(old, new, seen) if not inside and old is not None and new is not None else None
+        told = not inside and not untold
+        names = changed_names(old, new, seen) if told and old is not None and new is not None else None
         quiet: dict[str, list[CallSite]] = {}  # keys only new calls pass under, if they pass nothing (checked below)
         if names is not None and old is not None and new is not None:
             names, passing, quiet = self._told_by_name(module, old, new, names, True)
@@ -488,6 +495,7 @@ class Index:
         return found
 
     def _invalidate_all(self) -> None:
+        self._untold = False
         self._mentions.clear()
         self._readers.clear()
         self._unchanged_sites.clear()
@@ -747,10 +755,11 @@ class Index:
         return True
 
     # ---- the resolved graph of an earlier run (graph_cache.py) ------------------------------------------------
-    def reuse_resolved(self) -> int:
+    def reuse_resolved(self, order: str) -> int:
         """After :meth:`build`, before any question: take every module's resolved calls from the graph cache, when
-        the last complete resolution of this workspace there read the very facts the modules have now and what it
-        read outside the workspace is unchanged. How many modules took them (0: none, everything is resolved as usual).
+        the last complete resolution of this workspace there was made in ``order`` (a name of the order a command
+        resolves the modules in: ``resolution_order``), read the very facts the modules have now and what it read
+        outside the workspace is unchanged. How many modules took them (0: none, everything is resolved as usual).
 
         All or nothing: resolving only the modules an edit can affect, as the language server does, gives other
         answers than a cold run where values flow in cycles (the memo keeps a cycle's first answer, and which question
@@ -760,7 +769,7 @@ class Index:
             if not self._graphs.enabled or self._calls.modules() or not self._read_all:
                 return 0
             current = self._resolved_modules()
-            reading = self._graphs.open(self._graph_key()) if current is not None else None
+            reading = self._graphs.open(self._graph_key(order)) if current is not None else None
             if current is None or reading is None:
                 return 0
             if current != reading.header.modules:
@@ -777,6 +786,7 @@ class Index:
                     self._resolutions += 1
                     self._calls.add(ModuleCalls(module, snapshot.calls[module], self._resolutions), reverse=False)
                 self._reused_serial = self._resolutions
+                self._untold = True
                 for module in current:  # what their facts give: the facts need no decoding
                     path = self._modules[module]
                     state = self._files[path]
@@ -786,11 +796,12 @@ class Index:
             log.debug("graph snapshot: %d modules take their calls from it", len(current))
             return len(current)
 
-    def keep_resolved(self) -> bool:
+    def keep_resolved(self, order: str) -> bool:
         """Write the resolved graph to the graph cache for the next run (:meth:`reuse_resolved`), when every module
         is resolved and this index resolved them (not taken from the cache); whether it was written. Call it after
-        resolving the modules as a cold run of the reading command does (``calls``: one by one in module order): the
-        next run takes these answers for that run's."""
+        resolving the modules as a cold run of the reading command does, in the order ``order`` names (``calls``: one
+        by one in module order): the next run resolving in that order takes these answers for its own; a run
+        resolving in another order has another key (a cycle's values depend on which question entered it first)."""
         with self._lock:
             if not self._graphs.enabled:
                 return False
@@ -822,13 +833,15 @@ class Index:
                 {module: self._reader.definitions_of(self._files[self._modules[module]]) for module in current},
                 {module: self._rewritten_of(self._files[self._modules[module]]) for module in current},
             )
-        self._graphs.save(self._graph_key(), snapshot)
+        self._graphs.save(self._graph_key(order), snapshot)
         return True
 
-    def _graph_key(self) -> str:
+    def _graph_key(self, order: str) -> str:
         workspace = self._workspace
         return self._graphs.key(
             (
+                "order",
+                order,
                 "roots",
                 *map(str, workspace.roots),
                 "search",

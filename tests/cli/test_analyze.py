@@ -168,6 +168,7 @@ def test_progress_bar_on_a_terminal(project: Path) -> None:
     terminal = b"".join(chunks).decode("utf-8", "replace")
     assert proc.returncode == 0
     assert "analysing  [" in terminal and "5/5 files" in terminal
+    assert "resolving  [" in terminal  # the call graph, resolved before any file is analysed
     assert "\r\x1b[K" in terminal  # the bar is cleared before the summary
 
 

@@ -203,6 +203,7 @@ def _check_output(output: Path, option: str) -> None:
 
 
 def _run(args: argparse.Namespace, err: TextIO) -> int:
+    from trace_advisor import resolution_order
     from trace_advisor.analysis import analyze
     from trace_advisor.config import find_project_root
     from trace_advisor.lookup import is_under
@@ -230,6 +231,12 @@ def _run(args: argparse.Namespace, err: TextIO) -> int:
     observed = observe.observed_graph(args, index, find_project_root(paths[0]), err)
     index.build(progress=progress.phase("indexing"))
     files = [f for f in index.files() if is_under(f.resolve(), paths) and (changed is None or f.resolve() in changed)]
+    if files:
+        # the whole graph resolved first, in one order whatever files are analysed: the last run's when nothing
+        # changed since (resolution_order.py), else resolved here and kept for the next run
+        if not index.reuse_resolved(resolution_order.ANALYSIS):
+            resolution_order.resolve_for_analysis(index, progress=progress.phase("resolving"))
+            index.keep_resolved(resolution_order.ANALYSIS)
     result = analyze(index, config, files, provider=provider, progress=progress.phase("analysing"))
     skipped = common.workspace_problems(index, result.problems)
     result = dataclasses.replace(result, problems=(*skipped, *result.problems))

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from trace_advisor import resolution_order
 from trace_advisor.atomic_text import atomic_text
 from trace_advisor.cli import common, observe
 from trace_advisor.config import find_project_root
@@ -90,7 +91,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if entry is None and args.compare is None:
         # the last run's graph when nothing changed since: resolved as here, module by module in module order (the
         # graph of every function is made first, also for a tree); a tree from one entry resolves in another order
-        index.reuse_resolved()
+        index.reuse_resolved(resolution_order.CALLS)
     common.print_problems(index.problems, err)
     graph = index.graph()
     if args.compare is not None:
@@ -120,7 +121,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             dump_indented(pycg_json(graph, index, symbols), out.write)
         else:  # each function's entry made, written and dropped in turn (the standard library's: 40 MB of JSON)
             dump_indented(functions_json(graph, index, symbols, observed, lazy=True), out.write)
-    index.keep_resolved()  # for the next run, when this one resolved something
+    index.keep_resolved(resolution_order.CALLS)  # for the next run, when this one resolved something
     if fmt == "tree":
         for root in graph.entry_points():
             if root in symbols:
