@@ -785,6 +785,34 @@ def test_an_objects_lifecycle_is_not_recommended_its_operations_are(tmp_path: Pa
     assert not lifecycle & set(recs)  # once per object, around the operations that show what it set up
 
 
+# A service's readiness probe asks its database and its upstream whether they answer, as its order route does.
+PROBES = {
+    "app.py": (
+        "import requests\n"
+        "from flask import Flask, jsonify\n\n"
+        "app = Flask(__name__)\n\n\n"
+        "@app.route('/ready')\n"
+        "def ready_check():\n"
+        "    upstream = requests.get('https://payments.example/health', timeout=2)\n"
+        "    if upstream.status_code != 200:\n"
+        "        return jsonify(status='down'), 503\n"
+        "    return jsonify(status='ok')\n\n\n"
+        "@app.route('/orders/<order_id>/pay', methods=['POST'])\n"
+        "def pay(order_id):\n"
+        "    charged = requests.post('https://payments.example/charges', json={'order': order_id}, timeout=5)\n"
+        "    if charged.status_code != 200:\n"
+        "        return jsonify(status='failed'), 502\n"
+        "    return jsonify(charged.json())\n"
+    ),
+}
+
+
+def test_a_readiness_probe_is_never_recommended_the_route_doing_work_is(tmp_path: Path) -> None:
+    recs = analyse(tmp_path, PROBES)
+    assert "pay" in recs
+    assert "ready_check" not in recs  # the orchestrator calls it every few seconds: one trace per probe is noise
+
+
 # A site-packages copy of SQLAlchemy's layout, small: the expression language under ``sqlalchemy.sql`` builds
 # statements, the session runs them.
 FAKE_SQLALCHEMY = {
