@@ -53,7 +53,7 @@ def test_a_class_registered_by_value_serves_requests_with_its_methods(report: di
 def test_a_mount_puts_its_routes_under_its_path(report: dict[str, Any]) -> None:
     entries = _entries(report)
     route = "registered with `starlette.routing:Route.__init__` by `shop.asgi:<module>`"
-    assert entries["shop.asgi:health"] == [f"handles a request to /health: {route}"]
+    assert entries["shop.asgi:version"] == [f"handles a request to /version: {route}"]
     assert entries["shop.asgi:list_users"] == [f"handles a request to /api/users: {route}"]
     assert entries["shop.asgi:add_user"] == [f"handles a request to POST /api/v2/users: {route}"]
     # registered by module-level code (the app, the urlconf): one request each, like the handlers start-up registers

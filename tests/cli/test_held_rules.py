@@ -740,6 +740,79 @@ def test_a_liveness_heartbeat_is_never_recommended_the_work_it_keeps_alive_is(tm
     assert "Worker.heartbeat" not in recs and "Worker._send_keepalive" not in recs  # one trace per beat: noise
 
 
+# A speech service holding a session with its vendor: connecting, starting and stopping it is its lifecycle; what it
+# does per request (``synthesize``) is the operation. Cancelling an order is a business operation, not a lifecycle.
+LIFECYCLE = {
+    "voice.py": (
+        "import httpx\n\n\n"
+        "class SpeechService:\n"
+        "    def __init__(self, url: str) -> None:\n"
+        "        self.url = url\n"
+        "        self.client = httpx.Client(base_url=url)\n\n"
+        "    def _connect(self) -> None:\n"
+        "        response = self.client.post('/sessions')\n"
+        "        response.raise_for_status()\n"
+        "        self.session = response.json()['id']\n\n"
+        "    def _disconnect(self) -> None:\n"
+        "        if self.session is not None:\n"
+        "            self.client.delete(f'/sessions/{self.session}')\n"
+        "            self.session = None\n\n"
+        "    def start(self) -> None:\n"
+        "        self._connect()\n"
+        "        self.client.post(f'/sessions/{self.session}/ready')\n\n"
+        "    def stop(self) -> None:\n"
+        "        self.client.post(f'/sessions/{self.session}/bye')\n"
+        "        self._disconnect()\n\n"
+        "    def synthesize(self, text: str) -> bytes:\n"
+        "        response = self.client.post(f'/sessions/{self.session}/speech', json={'text': text})\n"
+        "        response.raise_for_status()\n"
+        "        return response.content\n"
+    ),
+    "orders.py": (
+        "import requests\n\n\n"
+        "class Orders:\n"
+        "    def cancel(self, order_id: str) -> None:\n"
+        "        response = requests.post(f'https://shop.example/orders/{order_id}/cancel')\n"
+        "        response.raise_for_status()\n"
+    ),
+}
+
+
+def test_an_objects_lifecycle_is_not_recommended_its_operations_are(tmp_path: Path) -> None:
+    recs = analyse(tmp_path, LIFECYCLE)
+    assert "SpeechService.synthesize" in recs and "Orders.cancel" in recs
+    lifecycle = {"SpeechService._connect", "SpeechService._disconnect", "SpeechService.start", "SpeechService.stop"}
+    assert not lifecycle & set(recs)  # once per object, around the operations that show what it set up
+
+
+# A service's readiness probe asks its database and its upstream whether they answer, as its order route does.
+PROBES = {
+    "app.py": (
+        "import requests\n"
+        "from flask import Flask, jsonify\n\n"
+        "app = Flask(__name__)\n\n\n"
+        "@app.route('/ready')\n"
+        "def ready_check():\n"
+        "    upstream = requests.get('https://payments.example/health', timeout=2)\n"
+        "    if upstream.status_code != 200:\n"
+        "        return jsonify(status='down'), 503\n"
+        "    return jsonify(status='ok')\n\n\n"
+        "@app.route('/orders/<order_id>/pay', methods=['POST'])\n"
+        "def pay(order_id):\n"
+        "    charged = requests.post('https://payments.example/charges', json={'order': order_id}, timeout=5)\n"
+        "    if charged.status_code != 200:\n"
+        "        return jsonify(status='failed'), 502\n"
+        "    return jsonify(charged.json())\n"
+    ),
+}
+
+
+def test_a_readiness_probe_is_never_recommended_the_route_doing_work_is(tmp_path: Path) -> None:
+    recs = analyse(tmp_path, PROBES)
+    assert "pay" in recs
+    assert "ready_check" not in recs  # the orchestrator calls it every few seconds: one trace per probe is noise
+
+
 # A site-packages copy of SQLAlchemy's layout, small: the expression language under ``sqlalchemy.sql`` builds
 # statements, the session runs them.
 FAKE_SQLALCHEMY = {

@@ -4,14 +4,15 @@ confidence = shape x (1 - prod over priorities (1 - weight_p x evidence_p)), whe
 strongest three signals of priority p as a noisy-OR (1 - prod(1 - strength)). ``shape`` lowers helpers that are
 private (x0.85), nested (x0.6), generators (x0.7) or tiny (0.8 for one statement rising to 1.0 at six). Trivial
 functions (getters, dunders, stubs, one-line pure helpers, decorators, context-manager helpers, endless loops),
-functions that already create a span, silenced functions and thin wrappers of a single call that an installed
-auto-instrumentation already traces are never recommended.
+functions that already create a span, silenced functions, thin wrappers of a single call that an installed
+auto-instrumentation already traces and health or readiness probes are never recommended.
 """
 
 from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -91,6 +92,13 @@ _HANDLING_PRIORITIES = frozenset({"exceptions", "branches", "async_boundaries"})
 _MESSAGE_IO = frozenset({Finding.PUBLISHES, Finding.RECEIVES})
 _TASKS = frozenset({Finding.TASK_CONSUMER, Finding.JOB})
 _SERVER_SPAN_SHOWS = frozenset({Finding.ROUTE, Finding.EARLY_EXIT})  # a request's route, status and duration
+# Request handlers named for a health, liveness or readiness probe (``health_check``, ``/ready``'s ``ready_check``,
+# ``healthz``): an orchestrator or load balancer calls them every few seconds for the life of the service, so a span
+# there is one trace per probe, whatever the probe asks its dependencies; whether it answers is the probe's own metric.
+_PROBE = re.compile(
+    r"^_*(health|healthz|health_?check|check_?health|ready|readyz|readiness|ready_?check|readiness_?check"
+    r"|live|livez|liveness|liveness_?check|alive)$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +217,9 @@ class LocalScorer:
         shape = shape_of(ctx, has_work(signals))
         if shape.trivial:
             return Verdict(0.0, None, (f"trivial: {shape.trivial}",), tuple(signals))
+        if _PROBE.match(ctx.name) and any(s.finding is Finding.ROUTE for s in signals):
+            probe = "a health or readiness probe: called every few seconds for the service's life, one trace per probe"
+            return Verdict(0.0, None, (probe,), tuple(signals))
         wrapped = self._only_wraps_instrumented(ctx, signals)
         if wrapped:
             return Verdict(0.0, None, (f"only wraps a call {wrapped} already traces",), tuple(signals))
