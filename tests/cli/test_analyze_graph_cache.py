@@ -7,68 +7,23 @@ test_calls_graph_cache.py (the real resolution runs; only the calls are counted)
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from trace_advisor.workspace import DEMO_GLOBS, TEST_GLOBS
 
-from tests.cli.test_calls_graph_cache import COUNTING, MODULES
-from tests.support.cli import clean_env, run_cli
+from tests.cli.test_calls_graph_cache import MODULES
+from tests.support.graph_runs import Runs
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-
-
-class Runs:
-    """``analyze`` (or ``calls``) on one project with one cache folder, warm (the cache) against cold."""
-
-    def __init__(self, project: Path, scratch: Path) -> None:
-        self.project = project
-        self.scratch = scratch
-        self.cache = scratch / "cache"
-        self.number = 0
-
-    def warm(self, *argv: str | Path, seed: str = "0") -> tuple[str, set[str]]:
-        """The report (or graph) a run with the cache writes, and the modules it resolved."""
-        self.number += 1
-        out, counts = self.scratch / f"warm{self.number}.json", self.scratch / f"counts{self.number}.json"
-        done = subprocess.run(
-            [sys.executable, "-c", COUNTING, str(counts), *map(str, argv), "-o", str(out), *_json(argv)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=clean_env(TRACE_ADVISOR_CACHE_DIR=str(self.cache), PYTHONHASHSEED=seed),
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
-        return out.read_text(encoding="utf-8"), set(json.loads(counts.read_text()))
-
-    def cold(self, *argv: str | Path) -> str:
-        self.number += 1
-        out = self.scratch / f"cold{self.number}.json"
-        done = run_cli(*argv, "--no-cache", "-o", out, *_json(argv))
-        assert done.returncode == 0, done.stderr
-        return out.read_text(encoding="utf-8")
-
-    def same(self, *argv: str | Path, seed: str = "0") -> set[str]:
-        """Run warm and cold: both write the same bytes; the modules the warm run resolved."""
-        report, resolved = self.warm(*argv, seed=seed)
-        assert report == self.cold(*argv)
-        return resolved
-
-
-def _json(argv: tuple[str | Path, ...]) -> tuple[str, ...]:
-    return ("--format", "json") if argv[0] == "analyze" else ()
 
 
 @pytest.fixture()
 def runs(tmp_path: Path) -> Runs:
     project = tmp_path / "interface_edits"
     shutil.copytree(FIXTURES / "interface_edits", project)
-    return Runs(project, tmp_path)
+    return Runs(project, tmp_path, same_stderr=False)
 
 
 def test_a_warm_analysis_takes_the_graph_and_writes_the_same_report(runs: Runs) -> None:

@@ -7,91 +7,23 @@ only the calls are counted)."""
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.core.test_interface_edits import EDITS
-from tests.support.cli import clean_env, run_cli
+from tests.support.graph_runs import Runs
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 MODULES = {"app", "app.models", "app.util", "app.reexport", "app.service", "app.views", "app.unrelated"}
-
-# the CLI's own entry point, counting the modules resolution resolves (the count written when the run ends)
-COUNTING = """
-import collections, json, sys
-out, argv = sys.argv[1], sys.argv[2:]
-from trace_advisor.resolve.resolver import Resolver
-counts = collections.Counter()
-resolve_module = Resolver.resolve_module
-def counting(self, info, known=None):
-    counts[info.name] += 1
-    return resolve_module(self, info, known)
-Resolver.resolve_module = counting
-from trace_advisor.cli import main
-try:
-    code = main(argv)
-finally:
-    with open(out, "w") as handle:
-        json.dump(counts, handle)
-sys.exit(code)
-"""
-
-
-class Runs:
-    """``calls`` on one project with one cache folder, warm (the cache) against cold (``--no-cache``)."""
-
-    def __init__(self, project: Path, scratch: Path) -> None:
-        self.project = project
-        self.scratch = scratch
-        self.cache = scratch / "cache"
-        self.number = 0
-        self.stderr = ""
-
-    def warm(self, *extra: str | Path) -> tuple[str, set[str]]:
-        """The graph a run with the cache writes, and the modules it resolved (its stderr: ``self.stderr``)."""
-        self.number += 1
-        out, counts = self.scratch / f"warm{self.number}.json", self.scratch / f"counts{self.number}.json"
-        argv = ["calls", str(self.project), "-o", str(out), *map(str, extra)]
-        done = subprocess.run(
-            [sys.executable, "-c", COUNTING, str(counts), *argv],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=clean_env(TRACE_ADVISOR_CACHE_DIR=str(self.cache)),
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
-        self.stderr = done.stderr
-        return out.read_text(encoding="utf-8"), set(json.loads(counts.read_text()))
-
-    def cold(self, *extra: str | Path) -> str:
-        self.number += 1
-        out = self.scratch / f"cold{self.number}.json"
-        done = run_cli("calls", self.project, "--no-cache", "-o", out, *extra)
-        assert done.returncode == 0, done.stderr
-        self.stderr = done.stderr
-        return out.read_text(encoding="utf-8")
-
-    def same(self, *extra: str | Path) -> set[str]:
-        """Run warm and cold; both write the same bytes, and the same problems on stderr; the modules the warm run
-        resolved."""
-        graph, resolved = self.warm(*extra)
-        problems = self.stderr
-        assert graph == self.cold(*extra)
-        assert problems == self.stderr
-        return resolved
 
 
 @pytest.fixture()
 def runs(tmp_path: Path) -> Runs:
     project = tmp_path / "interface_edits"
     shutil.copytree(FIXTURES / "interface_edits", project)
-    return Runs(project, tmp_path)
+    return Runs(project, tmp_path, ("calls", project))
 
 
 def test_a_warm_run_resolves_nothing_and_writes_the_same_graph(runs: Runs) -> None:
@@ -110,7 +42,7 @@ def test_definitions_and_notes_of_modules_taken_from_the_cache(tmp_path: Path) -
     and the notes about newer syntax read with the running Python are printed as a cold run prints them."""
     project = tmp_path / "newer_syntax"
     shutil.copytree(FIXTURES / "newer_syntax", project)
-    runs = Runs(project, tmp_path)
+    runs = Runs(project, tmp_path, ("calls", project))
     assert runs.same() == {"app", "app.api", "app.db"}
     assert runs.same() == set()
     assert "after rewriting newer syntax" in runs.stderr
