@@ -52,6 +52,27 @@ class Client:
             raise httpx.TimeoutException("timed out")
         return response.content
 
+    def send_checked(self, url: str) -> bytes:
+        try:
+            response = self._client.patch(url)
+        except httpx.HTTPError as e:
+            self._check(e)
+        return response.content
+
+    def send_logged(self, url: str) -> bytes:
+        try:
+            response = self._client.head(url)
+        except httpx.HTTPError:
+            self._log_and_reraise()
+        return response.content
+
+    def _check(self, e: Exception) -> NoReturn:
+        raise httpx.HTTPError(f"checked: {e}")
+
+    def _log_and_reraise(self) -> NoReturn:
+        self.failures += 1
+        raise
+
     def _handle_request_error(self, e: Exception) -> NoReturn:
         message = f"Network error: {type(e).__name__}"
         raise APIConnectionError(message) from e
@@ -80,3 +101,6 @@ def test_a_handler_ending_in_a_helper_that_always_raises_translates(tmp_path: Pa
     # a new error of the class it caught (warehouse's `except otp.OutOfSyncTOTPError: ...; raise
     # otp.OutOfSyncTOTPError`) is no translation into itself
     assert exceptions["Client.send_counted"] == ["raises httpx.TimeoutException anew"]
+    # through a helper, the same words as the `raise` written in the handler
+    assert exceptions["Client.send_checked"] == ["raises httpx.HTTPError anew (through self._check)"]
+    assert exceptions["Client.send_logged"] == ["re-raises httpx.HTTPError (through self._log_and_reraise)"]

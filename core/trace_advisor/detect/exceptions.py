@@ -106,10 +106,10 @@ def _always_raises(node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.Raise | 
     return None
 
 
-def _raised_by_helper(ctx: FunctionContext, handler: ast.ExceptHandler) -> tuple[str, str] | None:
+def _raised_by_helper(ctx: FunctionContext, handler: ast.ExceptHandler) -> tuple[str | None, str] | None:
     """``except E as e: self._handle_request_error(e)`` where the handler ends by calling a function of this module
     that never returns (:func:`_always_raises`): the handler translates, it does not swallow. The exception the
-    helper raises and the helper's name."""
+    helper raises (None: it re-raises the one handled) and the helper's name."""
     last = handler.body[-1]
     call = last.value if isinstance(last, ast.Expr) else None
     call = call.value if isinstance(call, ast.Await) else call
@@ -124,7 +124,7 @@ def _raised_by_helper(ctx: FunctionContext, handler: ast.ExceptHandler) -> tuple
         raise_node = _always_raises(found.node) if found is not None else None
         if raise_node is None:
             return None
-        raised.append(_raise_name(raise_node) or _caught(handler))
+        raised.append(_raise_name(raise_node))  # None: a bare ``raise``, the exception being handled
     return raised[0], expr_text(call.func, 60)
 
 
@@ -149,11 +149,15 @@ def _handler_signal(ctx: FunctionContext, try_node: ast.Try | ast.TryStar, handl
     caught = _caught(handler)
     raises = [n for n in ast.walk(handler) if isinstance(n, ast.Raise)]
     helper = _raised_by_helper(ctx, handler) if not raises else None
-    if helper is not None:
+    if helper is not None:  # worded and weighed as the same ``raise`` written in the handler (:func:`_classify`)
         exc, through = helper
-        reason = f"translates {caught} into {exc} (through {through})" if exc != caught else f"re-raises {caught}"
-        finding = Finding.TRANSLATES if exc != caught else Finding.RERAISES
-        return Signal(Evidence(PRIORITY, reason, ctx.range_of(handler), exc), 0.7 if exc != caught else 0.2, finding)
+        rng = ctx.range_of(handler)
+        if exc is None:
+            return Signal(
+                Evidence(PRIORITY, f"re-raises {caught} (through {through})", rng, caught), 0.2, Finding.RERAISES
+            )
+        what = f"raises {caught} anew" if exc == caught else f"translates {caught} into {exc}"
+        return Signal(Evidence(PRIORITY, f"{what} (through {through})", rng, exc), 0.7, Finding.TRANSLATES)
     loops = ctx.loop_depth(try_node) > 0
     body_text = {type(s).__name__ for s in handler.body}
     sleeps = any(isinstance(n, ast.Call) and expr_text(n.func).endswith("sleep") for n in ast.walk(handler))
