@@ -9,7 +9,7 @@ from trace_advisor.client_errors import raised_framework
 from trace_advisor.datatypes import CallEdge, Evidence, Range
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
-from trace_advisor.detect.names import expr_text
+from trace_advisor.detect.names import expr_text, walk_body
 
 PRIORITY = "exceptions"
 _BUILTIN_EXCEPTIONS = frozenset(n for n in dir(builtins) if n.endswith(("Error", "Exception", "Warning")))
@@ -84,7 +84,6 @@ def _validation_only(handler: ast.ExceptHandler) -> bool:
 
 
 _NEVER = ("NoReturn", "Never")
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
 def _always_raises(node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.Raise | None:
@@ -92,13 +91,8 @@ def _always_raises(node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.Raise | 
     ends by raising with no ``return`` of its own; None otherwise (also when it returns)."""
     annotated = node.returns is not None and expr_text(node.returns).rpartition(".")[2] in _NEVER
     last = node.body[-1]
-    stack: list[ast.AST] = list(node.body)
-    while stack:
-        current = stack.pop()
-        if isinstance(current, ast.Return):
-            return None
-        if not isinstance(current, _SCOPES):
-            stack.extend(ast.iter_child_nodes(current))
+    if any(isinstance(n, ast.Return) for n in walk_body(node)):
+        return None
     if isinstance(last, ast.Raise):
         return last
     if annotated:
