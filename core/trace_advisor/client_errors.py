@@ -150,9 +150,10 @@ def _dotted(expr: ast.expr) -> str:
     return ".".join([expr.id, *reversed(parts)]) if isinstance(expr, ast.Name) else ""
 
 
-def imported_paths(module: ast.Module) -> dict[str, str]:
+def imported_paths(module: ast.Module, *, relative: bool = False) -> dict[str, str]:
     """Names the module's top-level imports bind -> the dotted path they stand for (``import tornado.web`` binds
-    ``tornado``; ``from aiohttp import web as w`` binds ``w`` to ``aiohttp.web``)."""
+    ``tornado``; ``from aiohttp import web as w`` binds ``w`` to ``aiohttp.web``); with ``relative``, also the names
+    relative imports bind, their path starting with its dots (``from .telemetry import t``: ``.telemetry.t``)."""
     found: dict[str, str] = {}
     for stmt in module.body:
         if isinstance(stmt, ast.Import):
@@ -164,6 +165,9 @@ def imported_paths(module: ast.Module) -> dict[str, str]:
         elif isinstance(stmt, ast.ImportFrom) and stmt.module and not stmt.level:
             for alias in stmt.names:
                 found[alias.asname or alias.name] = f"{stmt.module}.{alias.name}"
+        elif isinstance(stmt, ast.ImportFrom) and relative and stmt.level:
+            for alias in stmt.names:
+                found[alias.asname or alias.name] = f"{'.' * stmt.level}{stmt.module or ''}.{alias.name}"
     return found
 
 

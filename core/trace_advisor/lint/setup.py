@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from trace_advisor.client_errors import imported_paths
 from trace_advisor.datatypes import Position, Range, TextEdit
 from trace_advisor.edits.existing import dotted_name, scan_names
 from trace_advisor.edits.imports import plan_module
@@ -57,30 +58,12 @@ def _projects_own(ctx: LintContext, call: ast.Call) -> bool:
         root = root.value
     if not isinstance(root, ast.Name):
         return False
-    imported = _module_imports(ctx).get(root.id)
+    imported = imported_paths(ctx.module, relative=True).get(root.id)
     if imported is not None:
         return not (imported == "opentelemetry" or imported.startswith("opentelemetry."))
     return isinstance(call.func, ast.Name) and any(
         isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and stmt.name == root.id for stmt in ctx.module.body
     )
-
-
-def _module_imports(ctx: LintContext) -> dict[str, str]:
-    """The names the module's top-level imports bind, with what they import (``from a import b as c``: c -> a.b)."""
-    found: dict[str, str] = {}
-    for stmt in ctx.module.body:
-        if isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                found[alias.asname or alias.name.partition(".")[0]] = (
-                    alias.name if alias.asname else alias.name.partition(".")[0]
-                )
-        elif isinstance(stmt, ast.ImportFrom) and stmt.module and not stmt.level:
-            for alias in stmt.names:
-                found[alias.asname or alias.name] = f"{stmt.module}.{alias.name}"
-        elif isinstance(stmt, ast.ImportFrom):  # a relative import: the project's own module
-            for alias in stmt.names:
-                found[alias.asname or alias.name] = f"{'.' * stmt.level}{stmt.module or ''}.{alias.name}"
-    return found
 
 
 def _module_tracer_fix(
