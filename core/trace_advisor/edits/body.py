@@ -10,7 +10,7 @@ import keyword
 import re
 import tokenize
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from trace_advisor.datatypes import Position, Range, TextEdit
 from trace_advisor.edits.existing import docstring_count
@@ -64,18 +64,9 @@ class Tokens:
         self.continued: set[int] = set()  # lines that start inside brackets opened on an earlier line
         # line -> a plain string that is a dict's value and ends the line's code: start, end, opening
         self.dict_values: dict[int, tuple[int, int, str]] = {}
-        kinds: list[str] = []  # the open brackets' characters
         fstrings = 0
         previous = ""
-        open_at: list[tuple[int, int]] = []  # where the brackets open at this point are
-        # per open bracket: whether it is a display (tuple, list, set, dict), whose strings stay whole: two adjacent
-        # pieces in a collection read as a missing comma (ruff's ISC004)
-        displays: list[bool] = []
-        # per open bracket: for a ``(`` that may be a tuple or only group an expression (it opened where a value
-        # starts), the strings directly in it, splittable when it closes with no comma of its own (a grouped string
-        # concatenation: ``flash(("text " f"{name}"), queue="error")``); None for any other bracket
-        grouped: list[list[tuple[int, tuple[int, int, str, tuple[int, int]]]] | None] = []
-        commas: list[bool] = []  # per open bracket: a comma directly in it
+        brackets: list[_Open] = []  # the brackets open at this point, innermost last
         after_value = False  # the last significant token ends a value (a name, a literal, a closing bracket)
         lambdas: list[int] = []  # the bracket depth of each lambda whose parameters are being read
         try:
@@ -88,52 +79,45 @@ class Tokens:
                     self.pragmas.add(start[0])
                 if tok.type in _INSIGNIFICANT or tok.type == tokenize.ENDMARKER:
                     continue
-                if open_at and open_at[-1][0] < start[0] and (not self.starts or self.starts[-1][0] < start[0]):
+                if brackets and brackets[-1].at[0] < start[0] and (not self.starts or self.starts[-1][0] < start[0]):
                     self.continued.add(start[0])
-                inside_display = bool(displays) and displays[-1]
-                if tok.type == tokenize.STRING and open_at and not fstrings and end_row == start[0]:
+                if tok.type == tokenize.STRING and brackets and not fstrings and end_row == start[0]:
+                    inner = brackets[-1]
                     opening = _PLAIN_STRING.match(tok.string)
                     if opening and "\\N" not in tok.string:  # a named escape may hold spaces
-                        where = (start[1], tok.end[1], opening.group(), open_at[-1])
-                        if not inside_display:
+                        where = (start[1], tok.end[1], opening.group(), inner.at)
+                        if not inner.display:
                             self.splittable.setdefault(start[0], []).append(where)
-                        elif grouped and grouped[-1] is not None:
-                            grouped[-1].append((start[0], where))
-                        elif previous == ":" and kinds and kinds[-1] == "{":
+                        elif inner.kind == "(":
+                            inner.strings.append((start[0], where))
+                        elif previous == ":" and inner.kind == "{":
                             self.dict_values[start[0]] = where[:3]
-                if tok.type == tokenize.OP and tok.string == "," and commas and not fstrings:
-                    commas[-1] = True
+                if tok.type == tokenize.OP and tok.string == "," and brackets and not fstrings:
+                    brackets[-1].comma = True
                 before_word = tok.type == tokenize.NAME and tok.string in _BREAK_BEFORE and previous != "("
                 if tok.type == tokenize.NAME and tok.string == "lambda":
-                    lambdas.append(len(open_at))
-                elif lambdas and tok.string == ":" and lambdas[-1] == len(open_at):
+                    lambdas.append(len(brackets))
+                elif lambdas and tok.string == ":" and lambdas[-1] == len(brackets):
                     lambdas.pop()
                 if (
-                    open_at
+                    brackets
                     and not fstrings
                     and (previous in _BREAK_AFTER or before_word)
                     and tok.string not in _CLOSERS
-                    and not (lambdas and lambdas[-1] == len(open_at))  # ``lambda r,\n i: ...``: no formatter's layout
+                    and not (lambdas and lambdas[-1] == len(brackets))  # ``lambda r,\n i: ...``: no formatter's layout
                 ):
-                    cut = _Break(start[1], len(open_at), open_at[-1], previous in "([{" and not before_word)
+                    cut = _Break(start[1], len(brackets), brackets[-1].at, previous in "([{" and not before_word)
                     self.breaks.setdefault(start[0], []).append(cut)
                 fstrings += (tok.type == _FSTRING_START) - (tok.type == _FSTRING_END)
                 if tok.type == tokenize.OP and not fstrings and tok.string in "([{":
-                    open_at.append(start)
-                    displays.append(tok.string == "{" or not after_value)
-                    grouped.append([] if tok.string == "(" and not after_value else None)
-                    commas.append(False)
-                    kinds.append(tok.string)
-                elif tok.type == tokenize.OP and not fstrings and tok.string in ")]}" and open_at:
-                    self.closers[open_at.pop()] = start
-                    if displays:
-                        displays.pop()
-                    strings, comma = (grouped.pop(), commas.pop()) if grouped else (None, True)
-                    if kinds:
-                        kinds.pop()
-                    if strings and not comma:  # a grouping, not a tuple
-                        for row, where in strings:
+                    brackets.append(_Open(start, tok.string, tok.string == "{" or not after_value))
+                elif tok.type == tokenize.OP and not fstrings and tok.string in ")]}" and brackets:
+                    closed = brackets.pop()
+                    self.closers[closed.at] = start
+                    if closed.strings and not closed.comma:  # a grouping, not a tuple: its strings may be cut
+                        for row, where in closed.strings:
                             self.splittable.setdefault(row, []).append(where)
+                        for row in {row for row, _ in closed.strings}:
                             self.splittable[row].sort()
                 after_value = (tok.type == tokenize.OP and tok.string in ")]}") or (
                     tok.type in (tokenize.NAME, tokenize.NUMBER, tokenize.STRING) and not keyword.iskeyword(tok.string)
@@ -197,22 +181,14 @@ class Tokens:
             if split is None:
                 break
             piece, at, string = split
-            if string.opening[0] in "fF":  # a piece with no field is a plain string (ruff's F541)
-                begin = string.start - shift + len(string.opening)
-                if not _BRACES & set(piece[begin:]):
-                    piece = piece[: begin - len(string.opening)] + string.opening[1:] + piece[begin:]
-                if not _BRACES & set(text[at : string.end - 1]):
-                    string.opening = string.opening[1:]
             shifts.append(shift)
-            pieces.append(piece)
+            pieces.append(_unprefixed(piece, at, string, shift, text))
             # the rest of a string that is an item of a bracket broken after its opening goes at the item's indent
             # (as the formatters put it), else lined up under the string
             opener = string.bracket[1] + offset - shift
             hanging = string.bracket[0] < line or opener < len(_indent_of(rest))
             indent = _indent_of(rest) if hanging else " " * (string.start - shift)
-            string.start = at - len(string.opening)  # where the string's rest would start, counted in ``text``
-            rest = indent + string.opening + text[at:]
-            shift = at - len(indent) - len(string.opening)
+            rest, shift = _rest_after(text, at, string, indent)
         if columns(rest) > width:
             return [text]  # all within the width, or left whole
         if not closing:
@@ -231,21 +207,22 @@ class Tokens:
         if text[end:].strip() not in ("", ","):
             return None
         indent = _indent_of(text) + unit
-        head, value, tail = text[:start] + "(", text[start:end], _indent_of(text) + ")" + text[end:].strip()
-        string = _String(len(indent), len(indent) + len(value), opening, (0, -1))
-        rest, shift, pieces = indent + value, 0, []
+        head, tail, value = text[:start] + "(", _indent_of(text) + ")" + text[end:].strip(), text[start:end]
+        if opening[0] in "fF" and not _BRACES & set(value):
+            value, opening = value[1:], opening[1:]  # an f-string with no field is a plain string (ruff's F541)
+        alone = indent + value  # the value on its own line, which the pieces are cut from
+        string = _String(len(indent), len(alone), opening, (0, -1))
+        rest, shift, pieces = alone, 0, []
         while columns(rest) > width:
             split = _string_split(rest, shift, [string], width)
             if split is None:
                 return None
             piece, at, string = split
-            pieces.append(piece)
-            string.start = at - len(string.opening)
-            rest = indent + string.opening + (indent + value)[at:]
-            shift = at - len(indent) - len(string.opening)
+            pieces.append(_unprefixed(piece, at, string, shift, alone))
+            rest, shift = _rest_after(alone, at, string, indent)
         if not fits([head, *pieces, rest, tail], width):
             return None
-        return [head, *_plain_pieces([*pieces, rest], opening), tail]
+        return [head, *pieces, rest, tail]
 
     def colon_before(self, line: int, column: int) -> tuple[int, int]:
         """Position of the ``:`` that ends the clause header right before ``(line, column)``."""
@@ -253,6 +230,21 @@ class Tokens:
         if index < 0 or self.strings[index] != ":":
             raise BodyEditError(f"no ':' before line {line} column {column}")
         return self.starts[index]
+
+
+@dataclass(slots=True)
+class _Open:
+    """A bracket open at a point of the tokens: where it opens, which one, whether it is a display (a tuple, list,
+    set or dict, whose strings stay whole: two adjacent pieces in a collection read as a missing comma, ruff's
+    ISC004), and for a ``(`` opened where a value starts (a tuple, or only a grouping: ``flash(("text " f"{name}"),
+    queue="error")``) the strings directly in it and whether a comma stands directly in it: with none, a grouping
+    whose strings may be cut."""
+
+    at: tuple[int, int]
+    kind: str
+    display: bool
+    strings: list[tuple[int, tuple[int, int, str, tuple[int, int]]]] = field(default_factory=list)
+    comma: bool = False
 
 
 @dataclass(slots=True)
@@ -286,18 +278,24 @@ def _string_split(rest: str, shift: int, strings: list[_String], width: int) -> 
     return None
 
 
-def _plain_pieces(lines: list[str], opening: str) -> list[str]:
-    """Lines each holding one piece of a split f-string: a piece with no field loses its ``f`` (ruff's F541)."""
-    if opening[0] not in "fF":
-        return lines
-    plain = []
-    for line in lines:
-        indent = _indent_of(line)
-        piece = line[len(indent) :]
-        if piece.startswith(opening) and not _BRACES & set(piece[len(opening) :]):
-            piece = piece[1:]
-        plain.append(indent + piece)
-    return plain
+def _unprefixed(piece: str, at: int, string: _String, shift: int, text: str) -> str:
+    """The piece ending a cut f-string (cut at ``at`` in ``text``), without its ``f`` when it holds no field; the
+    string's rest loses its ``f`` too (``string.opening``) when none is left in it (ruff's F541)."""
+    if string.opening[0] not in "fF":
+        return piece
+    begin = string.start - shift + len(string.opening)
+    if not _BRACES & set(piece[begin:]):
+        piece = piece[: begin - len(string.opening)] + string.opening[1:] + piece[begin:]
+    if not _BRACES & set(text[at : string.end - 1]):
+        string.opening = string.opening[1:]
+    return piece
+
+
+def _rest_after(text: str, at: int, string: _String, indent: str) -> tuple[str, int]:
+    """What is left of ``text`` once its string is cut at ``at``: the string reopened at ``indent`` and the rest of
+    the line, and how far into ``text`` that starts (``string.start`` moves to where the rest of the string is)."""
+    string.start = at - len(string.opening)
+    return indent + string.opening + text[at:], at - len(indent) - len(string.opening)
 
 
 def _outside_fields(content: str) -> list[bool]:
