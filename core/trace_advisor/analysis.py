@@ -22,6 +22,7 @@ from trace_advisor.advise.library import (
     NETWORK,
     boundary_forwards,
     gateway_classes,
+    inside,
     network_boundaries,
     no_io_helper,
     own_packages,
@@ -851,7 +852,7 @@ class Analyzer:
         else None. Found once per run."""
         if self._library is None:
             self._library = self._client_libraries()
-        return next((found for p, found in self._library.items() if module == p or module.startswith(f"{p}.")), None)
+        return next((found for p, found in self._library.items() if inside(module, p)), None)
 
     def _client_libraries(self) -> dict[str, frozenset[str]]:
         packages = []

@@ -89,13 +89,13 @@ def gateway_classes(
     defining: set[str] = set()
     for symbol in symbols:
         module, _, qualname = symbol.partition(":")
-        if not _inside(module, package) or qualname == "<module>":
+        if not inside(module, package) or qualname == "<module>":
             continue
         defining.add(module)
         if "." not in qualname or "<" in qualname:
             continue
         found = {e.caller.partition(":")[0] for e in callers(symbol)}
-        by_method[symbol] = {m for m in found if m != module and _inside(m, package)}
+        by_method[symbol] = {m for m in found if m != module and inside(m, package)}
         owners.setdefault(f"{module}:{qualname.rpartition('.')[0]}", []).append(symbol)
     least = max(GATEWAY_MODULES, GATEWAY_SHARE * len(defining))
     gateways = []
@@ -123,7 +123,8 @@ def no_io_helper(ctx: FunctionContext, verdict: Verdict) -> bool:
     )
 
 
-def _inside(module: str, package: str) -> bool:
+def inside(module: str, package: str) -> bool:
+    """Whether ``module`` is ``package`` or one of its submodules."""
     return module == package or module.startswith(f"{package}.")
 
 
