@@ -38,7 +38,7 @@ exec(sys.argv[2])
 spans = [
     {"name": s.name, "id": s.context.span_id, "parent": s.parent.span_id if s.parent else None,
      "seconds": (s.end_time - s.start_time) / 1e9, "status": s.status.status_code.name,
-     "events": [e.name for e in s.events]}
+     "events": [e.name for e in s.events], "attributes": dict(s.attributes or {})}
     for s in exporter.get_finished_spans()
 ]
 print(json.dumps(spans))

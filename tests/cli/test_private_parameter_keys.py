@@ -5,12 +5,10 @@ Through ``apply`` as a subprocess, then the instrumented code run under the Open
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.support.cli import clean_env, run_cli
+from tests.cli.test_apply import run_instrumented
+from tests.support.cli import run_cli
 
 MODULE = """import urllib.request
 
@@ -18,21 +16,6 @@ MODULE = """import urllib.request
 def enqueue(url: str, *args: str, _job_id: str | None = None, _queue_name: str = "default", job_try: int = 1) -> int:
     with urllib.request.urlopen(url, timeout=5) as response:
         return len(response.read())
-"""
-RUN = """
-import json, sys
-from opentelemetry import trace
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-exporter = InMemorySpanExporter()
-provider = TracerProvider()
-provider.add_span_processor(SimpleSpanProcessor(exporter))
-trace.set_tracer_provider(provider)
-sys.path.insert(0, sys.argv[1])
-import jobs
-jobs.enqueue(sys.argv[2], "a", _job_id="j-1", _queue_name="mail")
-print(json.dumps([dict(s.attributes) for s in exporter.get_finished_spans()]))
 """
 
 
@@ -42,10 +25,10 @@ def test_leading_underscores_are_not_part_of_the_attribute_key(tmp_path: Path) -
     (tmp_path / "pyproject.toml").write_text("[tool.trace-advisor]\nmin_confidence = 0\n")
     done = run_cli("apply", tmp_path / "jobs.py", "--symbol", "jobs:enqueue", "--no-cache", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    command = [sys.executable, "-c", RUN, str(tmp_path), (tmp_path / "jobs.py").as_uri()]
-    ran = subprocess.run(command, capture_output=True, text=True, env=clean_env(), check=False)
-    assert ran.returncode == 0, ran.stderr
-    (attributes,) = json.loads(ran.stdout)
+    url = (tmp_path / "jobs.py").as_uri()
+    (span,) = run_instrumented(tmp_path, f"import jobs; jobs.enqueue({url!r}, 'a', _job_id='j-1', _queue_name='mail')")
+    attributes = span["attributes"]
+    assert isinstance(attributes, dict)
     assert attributes["messaging.destination.name"] == "mail"
     assert attributes["app.job_id"] == "j-1"
     assert attributes["app.job_try"] == 1
