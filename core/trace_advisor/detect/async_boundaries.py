@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from trace_advisor.datatypes import Evidence
-from trace_advisor.detect.context import FunctionContext
+from trace_advisor.detect.context import CallInfo, FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
 
 PRIORITY = "async_boundaries"
@@ -26,6 +26,25 @@ _FAN_OUT = frozenset(
 # Calls that only start a task: the function fans work out only when it also waits for it (:func:`_joins`).
 _STARTS = frozenset({"create_task", "ensure_future", "start_soon", "run_coroutine_threadsafe"})
 _WAITS = frozenset({"gather", "wait", "as_completed", "wait_for", "TaskGroup", "create_task_group", "open_nursery"})
+# the libraries whose functions of those names run or wait for concurrent work
+_CONCURRENCY = frozenset({"asyncio", "concurrent", "anyio", "trio"})
+# names other objects' methods share: ``event.wait()``, ``process.wait()``, ``condition.wait()`` fan nothing out
+_SHARED_NAMES = frozenset({"wait", "wait_for"})
+
+
+def _primitive(call: CallInfo) -> str:
+    """The concurrency primitive a call runs (``gather``, ``create_task``...), "" for any other call: told by what
+    the call resolves to (a function of asyncio, concurrent.futures, anyio or trio, or a task group's method); a call
+    left unresolved (``tg.create_task`` on a task group) by its name, except a name other objects' methods share."""
+    if call.resolved:
+        for callee in call.callees:
+            module, _, qualname = callee.partition(":")
+            owner, _, name = qualname.rpartition(".")
+            if module.partition(".")[0] in _CONCURRENCY and not (owner and name in _SHARED_NAMES):
+                return name  # ``asyncio.wait``, ``TaskGroup.create_task``; not ``asyncio.Event.wait``
+        return ""
+    name = call.text.rpartition(".")[2]
+    return "" if name in _SHARED_NAMES else name
 
 
 def _joins(ctx: FunctionContext) -> bool:
@@ -33,11 +52,11 @@ def _joins(ctx: FunctionContext) -> bool:
     it holds (``async with``), or awaits a task it bound (``task = create_task(...)`` ... ``await task``). A task
     only started (``self._receive_task = create_task(self._receive())``) runs on after the function returns: a span
     there would end before its work does, it groups nothing."""
-    if any(c.text.rsplit(".", 1)[-1] in _WAITS for c in ctx.calls):
+    if any(_primitive(c) in _WAITS for c in ctx.calls):
         return True
-    if any(isinstance(n, ast.AsyncWith) for n in ctx.nodes) and any(c.text.endswith("start_soon") for c in ctx.calls):
+    if any(isinstance(n, ast.AsyncWith) for n in ctx.nodes) and any(_primitive(c) == "start_soon" for c in ctx.calls):
         return True
-    started = {id(c.node) for c in ctx.calls if c.text.rsplit(".", 1)[-1] in _STARTS}
+    started = {id(c.node) for c in ctx.calls if _primitive(c) in _STARTS}
     bound = {
         target.id
         for n in ctx.nodes
@@ -53,7 +72,7 @@ def _joins(ctx: FunctionContext) -> bool:
 
 def detect(ctx: FunctionContext) -> list[Signal]:
     signals: list[Signal] = []
-    fan_out = [c for c in ctx.calls if c.text.rsplit(".", 1)[-1] in _FAN_OUT]
+    fan_out = [c for c in ctx.calls if _primitive(c) in _FAN_OUT]
     if fan_out and not _joins(ctx):
         fan_out = []  # it starts background work and returns
     if fan_out:
