@@ -25,3 +25,15 @@ def test_callers_do_not_borrow_the_io_of_work_that_runs_once(tmp_path: Path) -> 
     borrowed = {name: details & ONCE for name, details in cited.items() if details & ONCE}
     assert borrowed == {}, borrowed
     assert "svc.telemetry:write_ping" in cited["send_ping"]  # I/O of a callee without a guard still counts
+
+
+def test_work_that_runs_once_gets_no_span_of_its_own(tmp_path: Path) -> None:
+    """mealie's ``get_logger`` (``if __root_logger is None: ...configure from a file...``), called at import by
+    every module, was recommended at 0.72 for the config file it reads on the first call: a span on every other call
+    would be empty."""
+    out = tmp_path / "report.json"
+    done = run_cli("analyze", FIXTURE, "--no-cache", "--min-confidence", "0.01", "--format", "json", "-o", out, "-q")
+    assert done.returncode == 0, done.stderr
+    recommended = {str(r["symbol"]) for r in json.loads(out.read_text(encoding="utf-8"))["recommendations"]}
+    assert recommended & (ONCE | {"svc.logs:get_logger"}) == set()
+    assert {"svc.telemetry:write_ping", "svc.client:fetch_invoice"} <= recommended

@@ -29,6 +29,7 @@ from trace_advisor.detect.django_databases import DJANGO_QUERIES
 from trace_advisor.detect.existing import existing_span, ignored
 from trace_advisor.detect.external_io import io_operations
 from trace_advisor.detect.findings import Finding, Signal
+from trace_advisor.detect.once import cached_without_arguments, guard_flag
 from trace_advisor.detect.shape import meaningful_calls, shape_of
 
 _MAX_EFFECT = 0.95  # one priority alone never claims certainty
@@ -220,6 +221,9 @@ class LocalScorer:
         if _PROBE.match(ctx.name) and any(s.finding is Finding.ROUTE for s in signals):
             probe = "a health or readiness probe: called every few seconds for the service's life, one trace per probe"
             return Verdict(0.0, None, (probe,), tuple(signals))
+        once = runs_once(ctx)
+        if once:
+            return Verdict(0.0, None, (once,), tuple(signals))
         wrapped = self._only_wraps_instrumented(ctx, signals)
         if wrapped:
             return Verdict(0.0, None, (f"only wraps a call {wrapped} already traces",), tuple(signals))
@@ -478,3 +482,17 @@ def _one_per_system(signals: list[Signal]) -> list[Signal]:
             seen.add(system)
             out.append(signal)
     return out
+
+
+def runs_once(ctx: FunctionContext) -> str | None:
+    """Why a function's work runs once per process, if it does (:mod:`trace_advisor.detect.once`): a memoised
+    getter or one guarded by a module-level flag it sets. Every call but the first returns at once: its span would
+    be an empty one in every trace (a getter of the logger or the settings is called everywhere), and the first
+    call's work is start-up's, not the requests'."""
+    scope = ctx.function.scope
+    if cached_without_arguments([d.text for d in scope.decorators], scope.params):
+        return "runs once per process (a cached getter without parameters): later calls return the first answer"
+    flag = guard_flag(ctx.node)
+    if flag is not None:
+        return f"runs its work once per process (under `{flag}`): later calls return at once"
+    return None

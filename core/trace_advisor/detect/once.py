@@ -18,9 +18,8 @@ def cached_without_arguments(decorators: Sequence[str], params: Sequence[str]) -
 
 
 def guarded_once(code: str) -> bool:
-    """Whether a function's source (its ``def`` and body) runs its work under a module-level flag it sets itself:
-    an ``if`` on a ``global`` name at the top of the body that returns early (``if _loaded: return _cached_id``), or
-    whose body assigns that name (``if not _ready: ...; _ready = True``). Cheap without ``global`` in the text."""
+    """Whether a function's source (its ``def`` and body) runs its work under a module-level flag it sets itself
+    (:func:`guard_flag`). Cheap without ``global`` in the text."""
     if "global" not in code:
         return False
     try:
@@ -28,9 +27,16 @@ def guarded_once(code: str) -> bool:
     except SyntaxError:
         return False
     function = tree.body[0] if tree.body else None
-    if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
-        return False
+    return isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef) and guard_flag(function) is not None
+
+
+def guard_flag(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    """The module-level flag under which a function runs its work once, if it does: an ``if`` on a ``global`` name
+    at the top of the body that returns early (``if _loaded: return _cached_id``), or whose body assigns that name
+    (``if __root_logger is None: ...; __root_logger = configured()``)."""
     declared = {name for stmt in function.body if isinstance(stmt, ast.Global) for name in stmt.names}
+    if not declared:
+        return None
     assigned = {
         node.id for node in ast.walk(function) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
     }
@@ -40,16 +46,19 @@ def guarded_once(code: str) -> bool:
             continue
         if isinstance(stmt, ast.Try) and stmt.body:  # ``try: if _loaded: ...`` as stripe writes it
             stmt = stmt.body[0]
-        if not isinstance(stmt, ast.If) or not ({n.id for n in ast.walk(stmt.test) if isinstance(n, ast.Name)} & flags):
-            return False
+        if not isinstance(stmt, ast.If):
+            return None
+        tested = [n.id for n in ast.walk(stmt.test) if isinstance(n, ast.Name) and n.id in flags]
+        if not tested:
+            return None
         returns = any(isinstance(s, ast.Return) for s in stmt.body)
         sets = any(
             isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and n.id in flags
             for s in stmt.body
             for n in ast.walk(s)
         )
-        return returns or sets
-    return False
+        return tested[0] if returns or sets else None
+    return None
 
 
 def _body_after_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
