@@ -579,6 +579,9 @@ FACTORIES = {
         "def rank(engines, kind, expression, page, per_page):\n"
         "    terms = tokenize(expression)\n"
         "    found = engines[kind].lookup(terms, page=page, size=per_page)\n"
+        "    for hit in found['hits']:\n"
+        "        for tag in hit.get('tags', ()):\n"
+        "            hit['score'] += terms.count(tag)\n"
         "    scores = boosted(found['hits'])\n"
         "    ids = sorted(scores, key=scores.get, reverse=True)\n"
         "    total = max(found['total'], len(ids))\n"
@@ -669,7 +672,9 @@ def test_flask_sqlalchemy_session_operations_are_database_calls_and_query_builde
     assert any("flask_sqlalchemy.SQLAlchemy.session.scalar (sql database" in r for r in found)
     assert not any("session.add (" in r for r in found)  # add() stages the change; commit() sends it
     # select() on a write-only relationship only builds the query
-    assert not any("database" in r for r in reasons(recs["Author.posts_query"]))
+    assert not any(
+        "database" in r for r in (reasons(recs["Author.posts_query"]) if "Author.posts_query" in recs else [])
+    )
 
 
 SDK_AND_VIEW = {

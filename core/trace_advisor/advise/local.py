@@ -72,6 +72,10 @@ _SUPPORTING = frozenset(
 # nothing: a converter that returns early on one input, a coroutine that enters its aggregator's lock and awaits, are
 # plumbing until something says what they do.
 _FLOW_ONLY = frozenset({Finding.EARLY_EXIT, Finding.ASYNC_RESOURCE, Finding.AWAITS, Finding.ASYNC_STREAM})
+# Orchestration is no work either: "public method orchestrating 4 calls" with nothing but flow beside it recommended
+# 195 functions on the 20 real projects whose maintainers placed their spans, 29 of them traced (stripe's
+# MultipartDataGenerator.add_params and StripeObject.serialize). Fanning out stays: a parent for concurrent children.
+_HOW_IT_RUNS = _FLOW_ONLY | {Finding.OPERATION}
 # How a function treats its errors and which way it branches: a handler that swallows or translates, a guard that
 # raises, a feature flag or an early exit. Alone (no I/O, entry point, state change, computation, hand-off or
 # orchestration found) they recommend nothing, unless the function runs a callable it cannot see (a dispatcher, whose
@@ -230,7 +234,7 @@ class LocalScorer:
         effects = self.effects(signals)
         if not effects or max(effects.values()) <= 0:
             return Verdict(0.0, None, ("no evidence",), tuple(signals))
-        if all(s.finding in _FLOW_ONLY for s in signals):
+        if all(s.finding in _HOW_IT_RUNS for s in signals):
             flow = f"only how it runs ({_reasons(signals)}), no work of its own"
             return Verdict(0.0, None, (flow,), tuple(signals))
         if (
