@@ -28,3 +28,27 @@ def test_a_cached_function_has_its_cache_methods(tmp_path: Path) -> None:
     [unknown] = functions["app.cached:Store.url"]["unresolved"]
     assert (unknown["text"], unknown["reason"]) == ("self.db_path.absolute", "unknown-return")
     assert "the property `db_path`" in unknown["detail"]
+
+
+SITE = FIXTURE.parent / "site_packages"
+
+
+def test_a_dramatiq_actor_enqueues_through_its_object_and_still_runs_as_the_function(tmp_path: Path) -> None:
+    """``@dramatiq.actor`` makes the function an ``Actor``: ``send_welcome.send(7)`` enqueues a message on the broker
+    (it was "`send_welcome.send` is not defined on `send_welcome`"), ``send_welcome(7)`` runs the function; with the
+    library's source on a search path (its site-packages) as without it."""
+    for search in ((), ("--search-path", SITE)):
+        done = run_cli("calls", FIXTURE, "--no-cache", "--format", "json", *search)
+        assert done.returncode == 0, done.stderr
+        functions = json.loads(done.stdout)["functions"]
+        module = "dramatiq.actor" if search else "dramatiq"
+        assert functions["app.jobs:register"]["calls"] == [f"{module}:Actor.send", f"{module}:Actor.send_with_options"]
+        assert functions["app.jobs:register"]["unresolved"] == []
+        assert functions["app.jobs:welcome_now"]["calls"][0] == "app.jobs:send_welcome"
+    out = tmp_path / "report.json"
+    done = run_cli("analyze", FIXTURE, "--no-cache", "--min-confidence", "0", "--format", "json", "-o", out, "-q")
+    assert done.returncode == 0, done.stderr
+    register = next(r for r in json.loads(out.read_text())["recommendations"] if r["qualname"] == "register")
+    publishes = [e for e in register["evidence"] if e["priority"] == "message_bus"]
+    assert [e["detail"] for e in publishes] == ["dramatiq:Actor.send", "dramatiq:Actor.send_with_options"]
+    assert "inject the current context" in publishes[0]["reason"]

@@ -329,6 +329,12 @@ APIS: tuple[Api, ...] = (
         "opentelemetry-instrumentation-celery",
         "publish",
     ),
+    # a dramatiq actor's send enqueues a message on its broker (RabbitMQ or Redis); no OpenTelemetry instrumentation
+    # carries the context (resolve/decorators.py makes ``@dramatiq.actor`` functions actors)
+    *(
+        Api(f"dramatiq.Actor.{method}", "messaging", "dramatiq", "Dramatiq message", None, "publish")
+        for method in ("send", "send_with_options")
+    ),
     # Celery's remote control (``app.control``): each sends a command to the workers over the broker, most wait for
     # their replies; ``inspect(...)`` makes the inspector whose method (``stats()``, ``active()``, often chosen at run
     # time: ``getattr(inspect, method)()``) broadcasts, so the round trip is counted where it is made. Celery's

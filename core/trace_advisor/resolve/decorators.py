@@ -1,7 +1,9 @@
 """Decorators applied: a decorated name is bound to what its decorators return, and a decorator's parameter holds
 the functions it decorates (a wrapper's ``fn(...)`` reaches them). Only decorators defined in the workspace apply;
 one without workspace source (``functools.wraps``, ``@app.route``, ``@lru_cache``), a declarative one
-(``@property``) and one that returns nothing known are transparent: the name stays the function."""
+(``@property``) and one that returns nothing known are transparent: the name stays the function. A task queue's
+decorator that makes the function a task object (``@dramatiq.actor``) adds that object: ``send_welcome.send(7)``
+enqueues a run (``Actor.send``), while ``send_welcome(7)`` still runs the function."""
 
 from __future__ import annotations
 
@@ -25,6 +27,10 @@ from trace_advisor.resolve.modules import ModuleInfo
 from trace_advisor.resolve.values import NOTHING, Value, Values
 
 _UPDATE_WRAPPER: Value = (v.EXTERNAL, "functools:update_wrapper")
+# task queues' decorators that return a task object wrapping the function, as (package, decorator) -> its class, in
+# the decorator's module when the library's source is on a search path, else under the package. Their overloads
+# (``-> Actor[P, R]``) are not read: a task object's methods are what enqueue a run.
+_TASK_OBJECTS = {("dramatiq", "actor"): "Actor"}
 
 
 class Evaluator(Protocol):
@@ -73,8 +79,31 @@ class Decorations:
         its decorators, innermost first."""
         values: Values = frozenset({value})
         for decorator in reversed(scope.decorators):
-            values = self._apply(self._decorators(info, scope, decorator), values)
+            task = self._task_object(info, scope, decorator)
+            values = values | task if task else self._apply(self._decorators(info, scope, decorator), values)
         return values
+
+    def _task_object(self, info: ModuleInfo, scope: Scope, decorator: Decorator) -> Values:
+        """The task object a task queue's decorator makes of the function (``_TASK_OBJECTS``), nothing for any other
+        decorator. ``@dramatiq.actor`` and ``@dramatiq.actor(max_retries=3)`` alike."""
+        chain = decorator.chain
+        if chain is None or (chain[-1] == CALL and len(chain) < 2):
+            return NOTHING
+        named = chain[:-1] if chain[-1] == CALL else chain
+        if named[-1] not in {name for _, name in _TASK_OBJECTS}:
+            return NOTHING
+        made: set[Value] = set()
+        for kind, ident in self._evaluator.eval_chain(info, scope.parent or "<module>", named):
+            module, _, qualname = ident.partition(":")
+            cls = _TASK_OBJECTS.get((module.partition(".")[0], qualname))
+            if cls is None or kind not in (v.FUNCTION, v.EXTERNAL):
+                continue
+            own = f"{module}:{cls}"
+            if kind == v.FUNCTION and self._scope_of(own) is not None:
+                made.add((v.INSTANCE, own))
+            else:
+                made.add((v.EXTERNAL_INSTANCE, f"{module.partition('.')[0]}:{cls}"))
+        return frozenset(made)
 
     def received(self, decorator: SymbolId) -> Values:
         """The functions and classes (or what inner decorators made of them) that ``decorator`` is applied to."""
