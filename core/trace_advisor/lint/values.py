@@ -37,7 +37,7 @@ def unbounded_span_name(ctx: LintContext) -> Iterator[LintFinding]:
         if not isinstance(node, ast.Call) or dotted_name(node).rpartition(".")[2] not in STARTERS - {"use_span"}:
             continue
         name = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "name"), None)
-        if name is None or not _built(name):
+        if name is None or not _built(name, _owner(ctx, node)):
             continue
         fix = _name_fix(ctx, node, name)
         message = (
@@ -45,6 +45,14 @@ def unbounded_span_name(ctx: LintContext) -> Iterator[LintFinding]:
             " fixed name (the operation or its route template) and record the value as an attribute"
         )
         yield LintFinding("unbounded-span-name", message, ctx.range_of(name), fix)
+
+
+def _owner(ctx: LintContext, node: ast.AST) -> str:
+    """The name of the class whose method holds ``node`` ("" outside any)."""
+    current = ctx.parents.get(id(node))
+    while current is not None and not isinstance(current, ast.ClassDef):
+        current = ctx.parents.get(id(current))
+    return current.name if current is not None else ""
 
 
 def _name_fix(ctx: LintContext, call: ast.Call, name: ast.expr) -> Fix | None:
@@ -143,9 +151,13 @@ def _after(ctx: LintContext, outer: ast.expr, last: ast.expr, items: list[str]) 
 _CODE_NAMES = frozenset({"__name__", "__qualname__", "__module__"})
 
 
-def _built(expr: ast.expr) -> bool:
+def _built(expr: ast.expr, owner: str = "") -> bool:
+    """Whether a span name is made from runtime values; ``owner``: the class whose method makes it."""
     if isinstance(expr, ast.JoinedStr):
-        return any(isinstance(v, ast.FormattedValue) and not _code_name(v.value) for v in expr.values)
+        return any(
+            isinstance(v, ast.FormattedValue) and not _code_name(v.value) and not _configured_name(v.value, owner)
+            for v in expr.values
+        )
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add | ast.Mod):
         return not (isinstance(expr.left, ast.Constant) and isinstance(expr.right, ast.Constant))
     return isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "format"
@@ -156,6 +168,49 @@ def _code_name(expr: ast.expr) -> bool:
     return (isinstance(expr, ast.Name) and expr.id in _CODE_NAMES) or (
         isinstance(expr, ast.Attribute) and expr.attr in _CODE_NAMES
     )
+
+
+# What the semantic conventions name spans by beside the operation: the entity it runs, one of a few configured in
+# code (GenAI's ``invoke_agent {gen_ai.agent.name}``, ``execute_tool {gen_ai.tool.name}``, ``chat
+# {gen_ai.request.model}``; messaging's destination): bounded, unlike an id, a path or what a user sent.
+_ENTITIES = (
+    "agent", "tool", "model", "llm", "server", "workflow", "orchestrator", "component", "pipeline", "step", "stage",
+    "plugin", "provider", "queue", "topic", "task",
+)  # fmt: skip
+_MODEL_FIELDS = frozenset({"model", "model_id", "model_name"})
+
+
+def _configured_name(expr: ast.expr, owner: str) -> bool:
+    """The name of a configured entity: ``agent.name``, ``self.tool.name``, ``self.model``, ``server_name``, or
+    ``self.name`` in a method of a class named for one (mcp-agent's ``Agent``, ``AugmentedLLM``, ``Orchestrator``).
+    ``user.name`` or a bare ``name`` are not."""
+    if isinstance(expr, ast.Name):
+        return _names_entity_field(expr.id)
+    if not isinstance(expr, ast.Attribute):
+        return False
+    if _names_entity_field(expr.attr):
+        return True
+    if expr.attr.lstrip("_") != "name":
+        return False
+    receiver = expr.value
+    if isinstance(receiver, ast.Name) and receiver.id == "self":
+        return _names_entity(owner)
+    last = (
+        receiver.attr if isinstance(receiver, ast.Attribute) else receiver.id if isinstance(receiver, ast.Name) else ""
+    )
+    return _names_entity(last)
+
+
+def _names_entity_field(name: str) -> bool:
+    """``model``, ``model_id``, ``agent_name``, ``_server_name``: a field naming a configured entity."""
+    name = name.lstrip("_").lower()
+    return name in _MODEL_FIELDS or (name.endswith("_name") and _names_entity(name.removesuffix("_name")))
+
+
+def _names_entity(name: str) -> bool:
+    """``agent``, ``tool``, ``AugmentedLLM``, ``ParallelLLM``, ``_server``: names one of ``_ENTITIES``."""
+    name = name.lstrip("_").lower()
+    return bool(name) and name.endswith(_ENTITIES)
 
 
 def _attribute_calls(ctx: LintContext) -> Iterator[tuple[ast.Call, str, ast.expr, FunctionNode | None]]:
@@ -265,6 +320,7 @@ def sensitive_attribute(ctx: LintContext) -> Iterator[LintFinding]:
 
 
 _SIZE_OR_TRUTH = frozenset({"len", "bool", "isinstance", "callable", "hasattr"})
+_VIEWS = frozenset({"keys", "values", "items"})  # a mapping's views: what they hold is the mapping's
 
 
 def _revealed(value: ast.expr) -> Iterator[ast.AST]:
@@ -278,6 +334,10 @@ def _revealed(value: ast.expr) -> Iterator[ast.AST]:
         ):
             continue
         yield node
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _VIEWS:
+            # ``self.intents.keys()`` reveals the intents' keys: the method's name is not what it holds
+            stack.extend([node.func.value, *node.args, *(k.value for k in node.keywords)])
+            continue
         stack.extend(ast.iter_child_nodes(node))
 
 
