@@ -63,7 +63,13 @@ PAYLOAD_WORDS = frozenset(
 # (not ``number``: a ``document_number`` may be a passport's)
 ABOUT_WORDS = frozenset(
     {"id", "uuid", "guid", "count", "size", "len", "length", "total", "type", "kind", "index", "idx", "version",
-     "status"}
+     "status", "timeout", "seconds", "secs", "ms", "duration", "limit", "retries", "attempts"}
+)  # fmt: skip
+# words that make "tokens" a language model's token count (``gen_ai.usage.input_tokens``, ``max_tokens``,
+# ``tokens_used``, ``token_count``), not a credential
+_TOKEN_COUNTS = frozenset(
+    {"usage", "input", "output", "prompt", "completion", "total", "max", "used", "num", "count", "cached",
+     "reasoning", "remaining", "budget", "limit"}
 )  # fmt: skip
 # names that say nothing about what they hold: in a function about a sensitive thing (``CookieJar.set(name,
 # value)``, ``verify_otp(code)``, ``send_email(to, ...)``) they hold that thing
@@ -102,6 +108,8 @@ class AttributePolicy:
     def sensitive(self, name: str) -> str | None:
         """The sensitive word or phrase ``name`` contains, or None."""
         words = tuple(_singular(w) for w in name_words(name))
+        if _token_count(words):
+            words = tuple(w for w in words if w != "token")
         singles = [w for w in words if w in SENSITIVE_WORDS]
         if singles:
             return singles[0]
@@ -116,7 +124,7 @@ class AttributePolicy:
         in a word of what is known about a payload (``document_id``, ``message_count``, ``file_size``,
         ``event_type``) names that, not the payload: the identifiers and sizes a span is for."""
         words = name_words(name)
-        if len(words) > 1 and words[-1] in ABOUT_WORDS:
+        if len(words) > 1 and words[-1] in ABOUT_WORDS or _token_count(tuple(map(_singular, words))):
             return None
         return next((w for w in words if w in PAYLOAD_WORDS or _singular(w) in PAYLOAD_WORDS), None)
 
@@ -134,6 +142,11 @@ class AttributePolicy:
         if found is not None:
             return f"payload ({found})"
         return None
+
+
+def _token_count(words: tuple[str, ...]) -> bool:
+    """``input_tokens``, ``gen_ai.usage.total_tokens``, ``tokens_used`` (singular words): a model's token count."""
+    return "token" in words and any(w in _TOKEN_COUNTS for w in words)
 
 
 def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
