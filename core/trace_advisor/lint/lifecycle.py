@@ -15,7 +15,7 @@ from trace_advisor.edits.imports import fresh_name
 from trace_advisor.edits.layout import Statement
 from trace_advisor.lint.findings import Fix, LintContext, LintFinding
 from trace_advisor.lint.fixes import handler_edits, try_finally
-from trace_advisor.lint.scopes import enclosing_function, functions, own_nodes, span_scopes, starts_span
+from trace_advisor.lint.scopes import STARTERS, enclosing_function, functions, own_nodes, span_scopes, starts_span
 
 _RECORDS = frozenset({"record_exception", "set_status", "exception"})  # ``log.exception`` also reports it
 
@@ -176,6 +176,8 @@ def exception_not_recorded(ctx: LintContext) -> Iterator[LintFinding]:
             fails = failure_handler(handler, function, answers)
             if not fails and not ctx.swallowed_events:
                 continue
+            if _builds_telemetry(ctx, handler):
+                continue
             what = "fails the operation" if fails else "handles an exception"
             todo = "record the exception and set the ERROR status" if fails else "record the exception as an event"
             message = f"this except clause {what} inside a span without telling the span: {todo}"
@@ -248,3 +250,107 @@ def span_across_yield(ctx: LintContext) -> Iterator[LintFinding]:
                 " it); use tracer.start_span(...) as a with block (not current) or start the span in the caller"
             )
             yield LintFinding("span-across-yield", message, ctx.range_of(scope.item.context_expr))
+
+
+# what a span's own telemetry is written with: its methods and the calls that start one
+_SPAN_SINKS = frozenset({"set_attribute", "set_attributes", "add_event", "update_name"}) | STARTERS
+_LOGS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "log"})
+
+
+def _builds_telemetry(ctx: LintContext, handler: ast.ExceptHandler) -> bool:
+    """Whether the ``try`` a handler belongs to only builds the span's telemetry: its statements assign values
+    that end up only in span attributes (``attrs["tools"] = json.dumps(tools)``, then ``span.set_attributes(attrs)``
+    or ``**attrs`` where a span starts), call the span's methods or hand it to a helper
+    (``add_llm_span_attributes(span=span, ...)``), or log. Its failures are the telemetry code's, not the
+    operation's (pipecat's "Error serializing tools for tracing"): recording them on the span would say the
+    operation met an error."""
+    statement = ctx.parents.get(id(handler))
+    function = enclosing_function(ctx, handler)
+    if not isinstance(statement, ast.Try) or function is None:
+        return False
+    names = _telemetry_names(list(own_nodes(function)))
+    return bool(names) and all(_feeds_telemetry(s, names) for s in statement.body)
+
+
+def _telemetry_names(nodes: list[ast.AST]) -> set[str]:
+    """The names of a function whose values end up only in its spans' telemetry: every read of them (but an ``if``
+    test) is in an argument of a span's method, a span start or a helper given a span, or in the value assigned to
+    another such name (to a fixed point: ``tools_serialized = json.dumps(tools)``, ``attrs["tools"] = ...``)."""
+    # reads that pass no value on: an ``if tools:`` test, the ``attrs`` of ``attrs["tools"] = ...``
+    passive = {id(m) for n in nodes if isinstance(n, ast.If | ast.While | ast.IfExp) for m in ast.walk(n.test)}
+    passive |= {id(_base(n)) for n in nodes if isinstance(n, ast.Subscript | ast.Attribute) and _stores(n)}
+
+    def reads(expr: ast.AST) -> Iterator[str]:
+        yield from (m.id for m in ast.walk(expr) if isinstance(m, ast.Name) and isinstance(m.ctx, ast.Load)
+                    and id(m) not in passive)  # fmt: skip
+
+    loads: dict[str, int] = {}
+    sinks: dict[str, int] = {}  # reads in a telemetry call's arguments
+    feeding: dict[str, list[set[str]]] = {}  # name -> for each read in an assigned value: the names assigned
+    for node in nodes:
+        for name in reads(node) if isinstance(node, ast.Name) else ():
+            loads[name] = loads.get(name, 0) + 1
+        if isinstance(node, ast.Call) and _telemetry_call(node):
+            for name in (n for arg in _arguments(node) for n in reads(arg)):
+                sinks[name] = sinks.get(name, 0) + 1
+        if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            assigned = {b for t in targets for b in _bases(t)}
+            for name in reads(node.value):
+                feeding.setdefault(name, []).append(assigned)
+    found: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for name in (set(sinks) | set(feeding)) - found:
+            fed = [u for u in feeding.get(name, ()) if u and u <= found | {name}]  # ``text = text[:1000]`` too
+            if sinks.get(name, 0) + len(fed) == loads.get(name, 0) and (name in sinks or any(u & found for u in fed)):
+                found.add(name)
+                changed = True
+    return found
+
+
+def _feeds_telemetry(statement: ast.stmt, names: set[str]) -> bool:
+    if isinstance(statement, ast.Assign | ast.AugAssign | ast.AnnAssign):
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        return all(b in names for t in targets for b in _bases(t))
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+        call = statement.value
+        return _telemetry_call(call) or dotted_name(call).rpartition(".")[2] in _LOGS
+    if isinstance(statement, ast.If | ast.For | ast.AsyncFor | ast.While):
+        return all(_feeds_telemetry(s, names) for s in (*statement.body, *statement.orelse))
+    if isinstance(statement, ast.Try):
+        handlers = [s for h in statement.handlers for s in h.body]
+        blocks = (*statement.body, *handlers, *statement.orelse, *statement.finalbody)
+        return all(_feeds_telemetry(s, names) for s in blocks)
+    return isinstance(statement, ast.Pass | ast.Continue | ast.Break)
+
+
+def _telemetry_call(call: ast.Call) -> bool:
+    """A span's method, a span start, or a helper writing a span's attributes (``add_llm_span_attributes(...)``)."""
+    name = dotted_name(call).rpartition(".")[2]
+    return name in _SPAN_SINKS or ("span" in name.lower() and "attribute" in name.lower())
+
+
+def _stores(target: ast.Subscript | ast.Attribute) -> bool:
+    """``attrs["k"] = v``, ``attrs.k = v`` (its ``attrs`` is read, to store into)."""
+    return isinstance(target.ctx, ast.Store | ast.Del)
+
+
+def _base(expr: ast.expr) -> ast.expr:
+    while isinstance(expr, ast.Subscript | ast.Attribute):
+        expr = expr.value
+    return expr
+
+
+def _arguments(call: ast.Call) -> list[ast.expr]:
+    return [*call.args, *(k.value for k in call.keywords)]
+
+
+def _bases(target: ast.expr) -> list[str]:
+    """The local names an assignment target stores into: ``attrs`` for ``attrs["k"]`` and ``attrs.k``."""
+    if isinstance(target, ast.Tuple | ast.List):
+        return [b for element in target.elts for b in _bases(element)]
+    while isinstance(target, ast.Subscript | ast.Attribute | ast.Starred):
+        target = target.value
+    return [target.id] if isinstance(target, ast.Name) else []
