@@ -808,7 +808,9 @@ def marked(path: Path, markers: frozenset[str]) -> set[str]:
                 ):
                     found.add(prefix + stmt.name)
 
-    visit(ast.parse(path.read_text("utf-8", errors="replace")).body, "")
+    from trace_advisor.parsing import parse_as_written
+
+    visit(parse_as_written(path.read_text("utf-8", errors="replace")).body, "")  # as the engine reads newer syntax
     return found
 
 
