@@ -104,6 +104,9 @@ _PROBE = re.compile(
     r"^_*(health|healthz|health_?check|check_?health|ready|readyz|readiness|ready_?check|readiness_?check"
     r"|live|livez|liveness|liveness_?check|alive)$"
 )
+# A test double a package ships for its users' tests (dramatiq's StubBroker, httpx's MockTransport, Django's
+# DummyCache): it stands in for the real client in tests, where nobody reads its spans.
+_TEST_DOUBLE = re.compile(r"^_*(Stub|Fake|Mock|Dummy)[A-Z]|[a-z](Stub|Fake|Mock|Dummy)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +228,9 @@ class LocalScorer:
         if _PROBE.match(ctx.name) and any(s.finding is Finding.ROUTE for s in signals):
             probe = "a health or readiness probe: called every few seconds for the service's life, one trace per probe"
             return Verdict(0.0, None, (probe,), tuple(signals))
+        if ctx.class_name is not None and _TEST_DOUBLE.search(ctx.class_name):
+            double = f"a method of a test double ({ctx.class_name}): it stands in for the real one in tests"
+            return Verdict(0.0, None, (double,), tuple(signals))
         once = runs_once(ctx)
         if once:
             return Verdict(0.0, None, (once,), tuple(signals))
