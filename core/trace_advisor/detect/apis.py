@@ -21,6 +21,7 @@ from trace_advisor.detect.hints import (
     RECEIVER_HINTS,
 )
 from trace_advisor.detect.names import builds_sql, does_no_io, is_io_name
+from trace_advisor.facts.records import REACHING, ModuleFacts
 
 _WORD = re.compile(r"[a-z0-9]+")
 # Django: ``Model.objects``, or a queryset its builders made (``Model.objects.filter(...).order_by(...)``)
@@ -249,3 +250,14 @@ def match_by_name(text: str) -> ApiMatch | None:
                 op = "publish" if method in PUBLISH_METHODS else "receive"
             return ApiMatch(kind, system, label, text, False, None, op)
     return None
+
+
+def opens_null_device(facts: ModuleFacts, site: ResolvedCall) -> bool:
+    """``open(os.devnull, "w+")``: the null device reads and writes nothing (httpie's quiet output). Told by the
+    argument as the module's facts record it (``os.devnull``, an imported ``devnull``)."""
+    if not any(edge.callee == "builtins:open" for edge in site.edges):
+        return False
+    call = next((c for c in facts.calls if c.loc == site.span), None)
+    return call is not None and any(
+        key in ("0", "file") and chain[-1].partition(REACHING)[0] == "devnull" for key, chain in call.args
+    )

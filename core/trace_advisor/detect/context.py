@@ -11,8 +11,9 @@ from dataclasses import dataclass, field, replace
 from trace_advisor.analysed import AnalysedModule, FunctionNode, FunctionSyntax
 from trace_advisor.caller_chosen import CallerChosen, chosen_in, own_site
 from trace_advisor.datatypes import Range, ResolvedCall, SpanKey, SymbolId
-from trace_advisor.detect.apis import ApiMatch, classify
+from trace_advisor.detect.apis import ApiMatch, classify, opens_null_device
 from trace_advisor.detect.names import walk_body_depth
+from trace_advisor.facts.records import ModuleFacts
 
 Comprehension = ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp
 CallNode = ast.Call | ast.stmt | ast.YieldFrom | ast.Attribute | Comprehension | ast.comprehension | None
@@ -310,30 +311,17 @@ def _calls(
     chosen = chosen_in(analysed.info, function.scope.qualname)  # what callers pass is not this function's own I/O
     runs = graph.runs
     return tuple(
-        CallInfo(site, nodes[site.range], _api(site, nodes[site.range], chosen), runs.get(site.span, ()))
+        CallInfo(site, nodes[site.range], _api(analysed.facts, site, chosen), runs.get(site.span, ()))
         for site in sites
         if site.range in nodes
     )
 
 
-def _api(site: ResolvedCall, node: CallNode, chosen: CallerChosen) -> ApiMatch | None:
-    """What client API a call site is (none for what the function's callers choose), except that opening the null
-    device reads and writes nothing (httpie's ``open(os.devnull, "w+")`` for its quiet output)."""
+def _api(facts: ModuleFacts, site: ResolvedCall, chosen: CallerChosen) -> ApiMatch | None:
+    """What client API a call site is: none for what the function's callers choose, nor for opening the null
+    device."""
     own = own_site(site, chosen)
-    api = classify(own) if own is not None else None
-    return None if api is not None and api.kind == "file" and _null_device(node) else api
-
-
-def _null_device(node: CallNode) -> bool:
-    """``open(os.devnull)``, ``open(devnull)``, ``open("/dev/null")``."""
-    first = node.args[0] if isinstance(node, ast.Call) and node.args else None
-    if isinstance(first, ast.Constant):
-        return first.value in _NULL_DEVICES
-    name = first.attr if isinstance(first, ast.Attribute) else first.id if isinstance(first, ast.Name) else ""
-    return name == "devnull"
-
-
-_NULL_DEVICES = frozenset({"/dev/null", "nul", "NUL"})
+    return classify(own) if own is not None and not opens_null_device(facts, own) else None
 
 
 _STATEMENT_CALLS = (ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.Raise, ast.YieldFrom)
