@@ -59,16 +59,17 @@ PAYLOAD_WORDS = frozenset(
         "value", "values", "val", "string", "str", "s", "obj", "arg", "chars", "buf", "x",
     }
 )  # fmt: skip
-# the last word of a name telling something about a payload rather than holding it: ``request_id``, ``row_count``
+# the last word of a name telling something about a payload rather than holding it: ``request_id``, ``row_count``,
+# ``prompt_name``, ``read_timeout_seconds``
 # (not ``number``: a ``document_number`` may be a passport's)
 ABOUT_WORDS = frozenset(
     {"id", "uuid", "guid", "count", "size", "len", "length", "total", "type", "kind", "index", "idx", "version",
-     "status", "timeout", "seconds", "secs", "ms", "duration", "limit", "retries", "attempts"}
+     "status", "timeout", "seconds", "secs", "ms", "duration", "limit", "retries", "attempts", "name"}
 )  # fmt: skip
 # words that make "tokens" a language model's token count (``gen_ai.usage.input_tokens``, ``max_tokens``,
 # ``tokens_used``, ``token_count``), not a credential
 _TOKEN_COUNTS = frozenset(
-    {"usage", "input", "output", "prompt", "completion", "total", "max", "used", "num", "count", "cached",
+    {"usage", "input", "output", "prompt", "completion", "total", "max", "min", "used", "num", "count", "cached",
      "reasoning", "remaining", "budget", "limit"}
 )  # fmt: skip
 # names that say nothing about what they hold: in a function about a sensitive thing (``CookieJar.set(name,

@@ -298,9 +298,16 @@ def sensitive_attribute(ctx: LintContext) -> Iterator[LintFinding]:
         reason = ctx.policy.sensitive(key)
         what = f"its key names {reason!r}" if reason else None
         if what is None:
-            for node in _revealed(value):
+            for node, receiver in _revealed(value):
                 name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
-                refused = ctx.policy.refusal(name, context) if name else None
+                if not name:
+                    continue
+                # what an attribute is read from says whose it is (``session.id``), not that it is a payload:
+                # ``response.usage.total_tokens`` and ``request.method`` record a count and a verb
+                found = ctx.policy.sensitive(name) if receiver else None
+                refused = (
+                    f"sensitive name ({found})" if found else None if receiver else ctx.policy.refusal(name, context)
+                )
                 if refused:
                     what = f"its value reads {name!r} ({refused})"
                     break
@@ -323,22 +330,26 @@ _SIZE_OR_TRUTH = frozenset({"len", "bool", "isinstance", "callable", "hasattr"})
 _VIEWS = frozenset({"keys", "values", "items"})  # a mapping's views: what they hold is the mapping's
 
 
-def _revealed(value: ast.expr) -> Iterator[ast.AST]:
-    """The nodes of an attribute's value whose content the attribute may carry: not inside ``len(text)``,
+def _revealed(value: ast.expr) -> Iterator[tuple[ast.AST, bool]]:
+    """The nodes of an attribute's value whose content the attribute may carry, each with whether it is only what an
+    attribute is read from (``response`` in ``response.usage.total_tokens``): not inside ``len(text)``,
     ``bool(token)``, ``isinstance(...)`` or a comparison (``password is None``), which record a size or a truth."""
-    stack: list[ast.AST] = [value]
+    stack: list[tuple[ast.AST, bool]] = [(value, False)]
     while stack:
-        node = stack.pop()
+        node, receiver = stack.pop()
         if isinstance(node, ast.Compare) or (
             isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _SIZE_OR_TRUTH
         ):
             continue
-        yield node
+        yield node, receiver
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _VIEWS:
             # ``self.intents.keys()`` reveals the intents' keys: the method's name is not what it holds
-            stack.extend([node.func.value, *node.args, *(k.value for k in node.keywords)])
+            stack.extend((n, receiver) for n in [node.func.value, *node.args, *(k.value for k in node.keywords)])
             continue
-        stack.extend(ast.iter_child_nodes(node))
+        if isinstance(node, ast.Attribute):
+            stack.append((node.value, True))
+            continue
+        stack.extend((child, receiver) for child in ast.iter_child_nodes(node))
 
 
 def _siblings(ctx: LintContext, stmt: ast.stmt) -> list[ast.stmt]:
