@@ -258,27 +258,50 @@ _LOGS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "lo
 
 
 def _builds_telemetry(ctx: LintContext, handler: ast.ExceptHandler) -> bool:
-    """Whether the ``try`` a handler belongs to only builds the span's telemetry: its statements assign values
-    that end up only in span attributes (``attrs["tools"] = json.dumps(tools)``, then ``span.set_attributes(attrs)``
-    or ``**attrs`` where a span starts), call the span's methods or hand it to a helper
-    (``add_llm_span_attributes(span=span, ...)``), or log. Its failures are the telemetry code's, not the
+    """Whether the ``try`` a handler belongs to only builds the span's telemetry: its statements assign or add values
+    that end up only in span attributes (``attrs["tools"] = json.dumps(tools)``, ``attrs.update(...)``, then
+    ``span.set_attributes(attrs)`` or ``**attrs`` where a span starts), call the span's methods or hand the span to
+    a helper (``record_attributes(span, result)``), or log. Its failures are the telemetry code's, not the
     operation's (pipecat's "Error serializing tools for tracing"): recording them on the span would say the
     operation met an error."""
     statement = ctx.parents.get(id(handler))
     function = enclosing_function(ctx, handler)
     if not isinstance(statement, ast.Try) or function is None:
         return False
-    names = _telemetry_names(list(own_nodes(function)))
-    return bool(names) and all(_feeds_telemetry(s, names) for s in statement.body)
+    nodes = list(own_nodes(function))
+    spans = _span_variables(nodes)
+    names = _telemetry_names(nodes, spans)
+    return all(_feeds_telemetry(s, names, spans) for s in statement.body)
 
 
-def _telemetry_names(nodes: list[ast.AST]) -> set[str]:
+def _span_variables(nodes: list[ast.AST]) -> set[str]:
+    """The names a function binds to a span: ``with tracer.start_as_current_span(...) as span``, ``span =
+    tracer.start_span(...)``, ``span = trace.get_current_span()``."""
+    found: set[str] = set()
+    for node in nodes:
+        if (
+            isinstance(node, ast.withitem)
+            and starts_span(node.context_expr)
+            and isinstance(node.optional_vars, ast.Name)
+        ):
+            found.add(node.optional_vars.id)
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            called = dotted_name(node.value).rpartition(".")[2]
+            if called in STARTERS or called == "get_current_span":
+                found.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return found
+
+
+def _telemetry_names(nodes: list[ast.AST], spans: set[str]) -> set[str]:
     """The names of a function whose values end up only in its spans' telemetry: every read of them (but an ``if``
-    test) is in an argument of a span's method, a span start or a helper given a span, or in the value assigned to
-    another such name (to a fixed point: ``tools_serialized = json.dumps(tools)``, ``attrs["tools"] = ...``)."""
-    # reads that pass no value on: an ``if tools:`` test, the ``attrs`` of ``attrs["tools"] = ...``
+    test) is in an argument of a span's method, a span start or a helper given a span, or in a value assigned or
+    added to another such name (to a fixed point: ``tools_serialized = json.dumps(tools)``, ``attrs["tools"] =
+    ...``, ``attrs.update(...)``)."""
+    # reads that pass no value on: an ``if tools:`` test, the ``attrs`` of ``attrs["tools"] = ...`` or of
+    # ``attrs.update(...)``
     passive = {id(m) for n in nodes if isinstance(n, ast.If | ast.While | ast.IfExp) for m in ast.walk(n.test)}
     passive |= {id(_base(n)) for n in nodes if isinstance(n, ast.Subscript | ast.Attribute) and _stores(n)}
+    passive |= {id(_base(added.func)) for n in nodes if (added := _added_to(n)) is not None}
 
     def reads(expr: ast.AST) -> Iterator[str]:
         yield from (m.id for m in ast.walk(expr) if isinstance(m, ast.Name) and isinstance(m.ctx, ast.Load)
@@ -290,7 +313,7 @@ def _telemetry_names(nodes: list[ast.AST]) -> set[str]:
     for node in nodes:
         for name in reads(node) if isinstance(node, ast.Name) else ():
             loads[name] = loads.get(name, 0) + 1
-        if isinstance(node, ast.Call) and _telemetry_call(node):
+        if isinstance(node, ast.Call) and _telemetry_call(node, spans):
             for name in (n for arg in _arguments(node) for n in reads(arg)):
                 sinks[name] = sinks.get(name, 0) + 1
         if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign) and node.value is not None:
@@ -298,6 +321,10 @@ def _telemetry_names(nodes: list[ast.AST]) -> set[str]:
             assigned = {b for t in targets for b in _bases(t)}
             for name in reads(node.value):
                 feeding.setdefault(name, []).append(assigned)
+        elif (added := _added_to(node)) is not None and not _telemetry_call(added, spans):
+            into = set(_bases(added.func))
+            for name in (n for arg in _arguments(added) for n in reads(arg)):
+                feeding.setdefault(name, []).append(into)
     found: set[str] = set()
     changed = True
     while changed:
@@ -310,26 +337,49 @@ def _telemetry_names(nodes: list[ast.AST]) -> set[str]:
     return found
 
 
-def _feeds_telemetry(statement: ast.stmt, names: set[str]) -> bool:
+_ADDS = frozenset({"update", "append", "extend", "insert", "setdefault", "add"})
+
+
+def _added_to(node: ast.AST) -> ast.Call | None:
+    """``attrs.update(...)`` as a statement: a call adding to a local collection."""
+    if not isinstance(node, ast.Expr) or not isinstance(node.value, ast.Call):
+        return None
+    func = node.value.func
+    if isinstance(func, ast.Attribute) and func.attr in _ADDS and isinstance(_base(func.value), ast.Name):
+        return node.value
+    return None
+
+
+def _feeds_telemetry(statement: ast.stmt, names: set[str], spans: set[str]) -> bool:
     if isinstance(statement, ast.Assign | ast.AugAssign | ast.AnnAssign):
         targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
         return all(b in names for t in targets for b in _bases(t))
     if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
         call = statement.value
-        return _telemetry_call(call) or dotted_name(call).rpartition(".")[2] in _LOGS
+        added = _added_to(statement)
+        return (
+            _telemetry_call(call, spans)
+            or dotted_name(call).rpartition(".")[2] in _LOGS
+            or (added is not None and all(b in names for b in _bases(added.func)))
+        )
     if isinstance(statement, ast.If | ast.For | ast.AsyncFor | ast.While):
-        return all(_feeds_telemetry(s, names) for s in (*statement.body, *statement.orelse))
+        return all(_feeds_telemetry(s, names, spans) for s in (*statement.body, *statement.orelse))
     if isinstance(statement, ast.Try):
         handlers = [s for h in statement.handlers for s in h.body]
         blocks = (*statement.body, *handlers, *statement.orelse, *statement.finalbody)
-        return all(_feeds_telemetry(s, names) for s in blocks)
+        return all(_feeds_telemetry(s, names, spans) for s in blocks)
     return isinstance(statement, ast.Pass | ast.Continue | ast.Break)
 
 
-def _telemetry_call(call: ast.Call) -> bool:
-    """A span's method, a span start, or a helper writing a span's attributes (``add_llm_span_attributes(...)``)."""
+def _telemetry_call(call: ast.Call, spans: set[str]) -> bool:
+    """A span's method, a span start, or a helper given a span (``record_attributes(span, result)``) or named for
+    writing a span's attributes (``add_llm_span_attributes(...)``)."""
     name = dotted_name(call).rpartition(".")[2]
-    return name in _SPAN_SINKS or ("span" in name.lower() and "attribute" in name.lower())
+    return (
+        name in _SPAN_SINKS
+        or ("span" in name.lower() and "attribute" in name.lower())
+        or any(isinstance(arg, ast.Name) and arg.id in spans for arg in _arguments(call))
+    )
 
 
 def _stores(target: ast.Subscript | ast.Attribute) -> bool:
