@@ -34,7 +34,7 @@ async def test_the_threshold_setting_decides_whether_a_hot_helper_gets_a_diagnos
     assert not named(await wait_diagnostics(client, uri), ":parse_url")  # ~2,000 calls per request: left out
     change_settings(client, {"hotCallsPerUnit": 5000})
     [found] = named(await wait_diagnostics(client, uri, lambda d: bool(named(d, ":parse_url"))), ":parse_url")
-    assert found.range.start.line == 8
+    assert found.range.start.line == 9
     change_settings(client, {})
     await wait_diagnostics(client, uri, lambda d: not named(d, ":parse_url"))
     change_settings(client, {"hotCallsPerRequest": 5000})  # the former name, still read

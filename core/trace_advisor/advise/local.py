@@ -129,6 +129,9 @@ class Verdict:
     # skipped only because all it shows is how it handles errors and branches (what an operation's other
     # implementations may still make worth a span: analysis' consistency across implementations)
     handling_only: bool = False
+    # skipped only because nothing found is work of its own (no evidence, only how it runs or orchestrates, only how
+    # it handles errors): a unit of work running in it (advise.units.with_run) still makes it worth a span
+    no_work: bool = False
 
     def deserves_span(self, min_confidence: float) -> bool:
         """Whether the function is worth a span at ``min_confidence``, traced or not."""
@@ -239,17 +242,17 @@ class LocalScorer:
             return Verdict(0.0, None, (f"only wraps a call {wrapped} already traces",), tuple(signals))
         effects = self.effects(signals)
         if not effects or max(effects.values()) <= 0:
-            return Verdict(0.0, None, ("no evidence",), tuple(signals))
+            return Verdict(0.0, None, ("no evidence",), tuple(signals), no_work=True)
         if all(s.finding in _HOW_IT_RUNS for s in signals):
             flow = f"only how it runs ({_reasons(signals)}), no work of its own"
-            return Verdict(0.0, None, (flow,), tuple(signals))
+            return Verdict(0.0, None, (flow,), tuple(signals), no_work=True)
         if (
             self._looks_for_work
             and all(s.finding in _HANDLING_ONLY for s in signals)
             and not _runs_unseen_callable(ctx)
         ):
             handling = f"only how it handles errors and branches ({_reasons(signals)}), no work of its own"
-            return Verdict(0.0, None, (handling,), tuple(signals), handling_only=True)
+            return Verdict(0.0, None, (handling,), tuple(signals), handling_only=True, no_work=True)
         miss = 1.0
         for effect in effects.values():
             miss *= 1.0 - effect

@@ -131,7 +131,7 @@ def with_run(verdict: Verdict, run: Signal, floor: float) -> Verdict:
     """``verdict`` of a function where a job's own work runs or is submitted, or of a job no instrumentation traces
     (``run`` says so): at least its :data:`WORK_CONFIDENCE` and ``floor`` (the threshold), the run among its signals.
     A function never recommended for a reason of its own (a dunder, silenced) stays so."""
-    if verdict.priority is None and verdict.reasons != ("no evidence",):
+    if verdict.priority is None and not verdict.no_work:
         return verdict
     reason = _WORK_REASONS.get(run.finding, "where a job's own work runs: a unit of work")
     signals = verdict.signals if run in verdict.signals else (*verdict.signals, run)
@@ -139,8 +139,10 @@ def with_run(verdict: Verdict, run: Signal, floor: float) -> Verdict:
         verdict,
         confidence=max(verdict.confidence, floor, WORK_CONFIDENCE[run.finding]),
         priority=verdict.priority or run.evidence.priority,
-        reasons=tuple(r for r in verdict.reasons if r != "no evidence") + (reason,),
+        reasons=(*(() if verdict.no_work else verdict.reasons), reason),
         signals=signals,
+        handling_only=False,
+        no_work=False,
     )
 
 
