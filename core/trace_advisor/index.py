@@ -786,7 +786,7 @@ class Index:
         enters a cycle first depends on what was resolved before: on the standard library, a base class changed in
         ``logging`` re-resolved 1,629 modules, and 1,664 functions differed from a cold run's)."""
         with self._lock:
-            if not self._graphs.enabled or self._calls.modules() or not self._read_all:
+            if not self._graphs.enabled or not self._read_all:
                 return 0
             current = self._resolved_modules()
             reading = self._graphs.open(self._graph_key(order)) if current is not None else None
@@ -801,6 +801,7 @@ class Index:
             snapshot = reading.rest()
             if snapshot is None:
                 return 0
+            self.forget_resolved()  # (a language server's first answers, while the rest was read)
             with gc_paused(then_settle=True):
                 for module in sorted(snapshot.calls):
                     self._resolutions += 1
@@ -816,6 +817,21 @@ class Index:
                     self._known_rewritten[path] = (state.key, snapshot.rewritten[module])
             log.debug("graph snapshot: %d modules take their calls from it", len(current))
             return len(current)
+
+    def forget_resolved(self) -> None:
+        """Drop every resolved answer and what resolution read (the facts stay): answers given to questions asked
+        before the whole graph is resolved in a named order (:meth:`keep_resolved`) give way to that order's."""
+        with self._lock:
+            if not self._calls.modules():
+                return
+            self._resolver.clear()
+            self._calls.clear()
+            self._readers.clear()
+            self._unchanged_sites.clear()
+            self._importers = None
+            self._untold, self._sequence, self._telling = False, None, None
+            self._version += 1
+            self._shape += 1
 
     def tell_readers(
         self,

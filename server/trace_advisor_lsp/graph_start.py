@@ -24,9 +24,11 @@ IDLE_POLL_S = 0.05
 def resolve_graph(index: Index, token: CancelToken, engine: Engine) -> bool:
     """Off the engine thread, before the index serves diagnostics: take the snapshot's graph, else resolve every
     module in the analysis' order (what a snapshot is kept in: the same answers as ``trace-advisor analyze``, whatever
-    file the editor opens first), giving way to requests between two modules. Whether the snapshot gave it."""
+    file the editor opens first, or what the first requests resolved while the files were read), giving way to requests
+    between two modules. Whether the snapshot gave it."""
     if index.reuse_resolved(ANALYSIS, analysis_sequence):
         return True
+    index.forget_resolved()  # what the first requests resolved while the files were read: in order now
     resolve_for_analysis(index, token, lambda done, total: _give_way(engine))
     return False
 

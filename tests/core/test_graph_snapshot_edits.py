@@ -114,3 +114,21 @@ def test_a_graph_resolved_out_of_its_order_is_not_kept(project: Path, tmp_path: 
     resolve_for_analysis(index)
     assert not index.keep_resolved(ANALYSIS, analysis_sequence)
     assert index.keep_resolved(ANALYSIS)  # (what ``calls`` and ``analyze`` do: they ask nothing before)
+
+
+def test_answers_given_before_the_graph_is_resolved_in_order_give_way_to_it(project: Path, tmp_path: Path) -> None:
+    """A language server answers the open file's first questions while the rest is read: those answers go, and the
+    graph resolved in order is kept; the next start takes it though a question came first again."""
+    cache = tmp_path / "cache"
+    index = Index([project], cache_dir=cache)
+    index.build()
+    index.module_calls(analysis_sequence(index)[-1])
+    index.forget_resolved()
+    resolve_for_analysis(index)
+    assert index.keep_resolved(ANALYSIS, analysis_sequence)
+    again = Index([project], cache_dir=cache)
+    again.build()
+    again.module_calls("pkg.runner")
+    assert again.reuse_resolved(ANALYSIS, analysis_sequence) == MODULES
+    assert again.site_counts()[0] == 1  # (runner's one site, before)
+    _edit_jobs(again, project, tmp_path)
