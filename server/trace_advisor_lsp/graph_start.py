@@ -50,23 +50,24 @@ async def after_start(
     current: Callable[[], bool],
     busy: Callable[[], int],
 ) -> None:
-    """Once the first refreshes are done (``busy()`` 0: none queued, waiting or running): after a start from the
-    snapshot, learn what resolution reads, a slice at a time; else keep the resolved graph for the next start. Stops
-    when ``token`` is cancelled or ``current()`` says the index is no longer the folder's."""
-    await asyncio.sleep(IDLE_POLL_S)  # (the refreshes just scheduled start first)
-    while busy() and current() and not token.cancelled:
-        await asyncio.sleep(IDLE_POLL_S)
-    started, left = time.monotonic(), -1
-    try:
-        if not reused:
-            kept = await engine.run_background(lambda: index.keep_resolved(ANALYSIS, analysis_sequence))
-            took = time.monotonic() - started
-            LOG.info("resolved graph %s for the next start (%.2f s)", "kept" if kept else "not kept", took)
-            return
-
-        with engine.holding():
+    """Once the first refreshes are done (``busy()`` counts nothing but this: none queued, waiting or running): after
+    a start from the snapshot, learn what resolution reads, a slice at a time; else keep the resolved graph for the
+    next start. Counted as the engine's work from the start (a client waiting for the engine to be idle waits for
+    it). Stops when ``token`` is cancelled or ``current()`` says the index is no longer the folder's."""
+    with engine.holding():
+        await asyncio.sleep(IDLE_POLL_S)  # (the refreshes just scheduled start first)
+        while busy() > engine.held and current() and not token.cancelled:
+            await asyncio.sleep(IDLE_POLL_S)
+        started, left = time.monotonic(), -1
+        try:
+            if not reused:
+                kept = await engine.run_background(lambda: index.keep_resolved(ANALYSIS, analysis_sequence))
+                took = time.monotonic() - started
+                LOG.info("resolved graph %s for the next start (%.2f s)", "kept" if kept else "not kept", took)
+                return
             while left and current():
                 left = await engine.run(lambda: _tell_slice(index, token, engine))
-        LOG.info("what resolution reads learnt after a start from the snapshot (%.2f s)", time.monotonic() - started)
-    except CancelledError:
-        LOG.debug("learning what resolution reads: cancelled")
+            took = time.monotonic() - started
+            LOG.info("what resolution reads learnt after a start from the snapshot (%.2f s)", took)
+        except CancelledError:
+            LOG.debug("learning what resolution reads: cancelled")

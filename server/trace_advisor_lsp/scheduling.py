@@ -127,6 +127,7 @@ class Engine:
         self._no_queries = threading.Condition()
         self._engine_thread: int | None = None
         self._jobs = 0  # jobs submitted to the engine thread and not finished (or cancelled) yet
+        self.held = 0  # of which work in slices counted as one job (``holding``)
         self._jobs_lock = threading.Lock()
         # when the engine thread last ran out of work (time.monotonic()) and the CPU time it had used then
         self.idle_since, self.idle_cpu = time.monotonic(), 0.0
@@ -163,9 +164,12 @@ class Engine:
         benchmark waiting for the engine to be idle waits for all of it, not for a gap between two slices)."""
         with self._jobs_lock:
             self._jobs += 1
+            self.held += 1
         try:
             yield
         finally:
+            with self._jobs_lock:
+                self.held -= 1
             self._job_done()
 
     def cpu_s(self) -> float:
