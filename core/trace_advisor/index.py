@@ -232,6 +232,8 @@ class Index:
         When the new text does not parse, the last good facts stay in use and the syntax problem is returned.
         """
         path = Path(os.path.abspath(path))
+        if self._untold and self._sequence is not None and self._may_change(path, text):
+            self.tell_readers()  # what resolution reads, known first: one module per lock hold, requests in between
         with self._lock, gc_paused():
             state = self._files.get(path)
             if state is None:
@@ -246,12 +248,8 @@ class Index:
             if text is not None and state.overlay is text:
                 return state.syntax  # this very text is in already (a request put it in before the edit's refresh)
             unread = not state.loaded  # named but never read: the editor's text comes first, the disk's if needed
-            if (
-                self._untold
-                and self._sequence is not None
-                and not (text is not None and not unread and text == self._reader.parsed_text(state))
-            ):
-                self._tell_rest()  # what resolution reads must be known before an edit can be told apart
+            if self._untold and self._sequence is not None and self._may_change(path, text):
+                self._tell_rest()  # (an edit from another thread came in since: the rest under this lock hold)
             if unread and text is not None and self._take_cached(state, text):
                 self._changed(state.module, None, self._reader.facts_of(state))
                 return state.syntax
@@ -294,6 +292,17 @@ class Index:
                 if new is not None and state.module in self._mentioned:
                     self._mentioned[state.module].keep(new)
             return state.syntax
+
+    def _may_change(self, path: Path, text: str | None) -> bool:
+        """Whether putting ``text`` in for ``path`` may change the module's facts (not: the text they came from; nor
+        a new file, which has every answer dropped)."""
+        with self._lock:
+            state = self._files.get(path)
+            if state is None:
+                return False
+            if text is None or not state.loaded:
+                return True
+            return state.overlay is not text and text != self._reader.parsed_text(state)
 
     def _take_cached(self, state: FileState, text: str) -> bool:
         """Whether the file's cache entry is for ``text`` (a document just opened shows the file as saved): then the

@@ -8,7 +8,10 @@ edit gives the graph of a fresh index (tests/fixtures/parameter_flow)."""
 from __future__ import annotations
 
 import shutil
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from trace_advisor.index import Index
@@ -132,3 +135,26 @@ def test_answers_given_before_the_graph_is_resolved_in_order_give_way_to_it(proj
     assert again.reuse_resolved(ANALYSIS, analysis_sequence) == MODULES
     assert again.site_counts()[0] == 1  # (runner's one site, before)
     _edit_jobs(again, project, tmp_path)
+
+
+def test_questions_are_answered_while_an_edit_waits_for_what_resolution_reads(project: Path, tmp_path: Path) -> None:
+    """The edit resolves the modules again one per lock hold: a question from another thread (the language server's
+    requests) is answered between two of them, not after the whole pass."""
+    index = _snapshot_index(project, tmp_path / "cache", told=False)
+    resolve_module = index._resolver.resolve_module
+    finished: list[str] = []
+    asked: list[threading.Thread] = []
+
+    def slow(info: Any, known: Any = None) -> Any:
+        if not asked:  # the first module told: another thread asks a question meanwhile
+            asked.append(threading.Thread(target=lambda: (index.module_calls("pkg.report"), finished.append("query"))))
+            asked[0].start()
+        time.sleep(0.05)
+        return resolve_module(info, known)
+
+    index._resolver.resolve_module = slow  # type: ignore[method-assign]
+    jobs = project / "pkg" / "jobs.py"
+    index.update_file(jobs, jobs.read_text().replace("run(hello)", "run(other)"))
+    finished.append("edit")
+    asked[0].join()
+    assert finished == ["query", "edit"]
