@@ -829,10 +829,9 @@ class Index:
 
     def forget_resolved(self) -> None:
         """Drop every resolved answer and what resolution read (the facts stay): answers given to questions asked
-        before the whole graph is resolved in a named order (:meth:`keep_resolved`) give way to that order's."""
+        before the whole graph is resolved in a named order (:meth:`keep_resolved`) give way to that order's (a
+        question about one call site fills the resolver's memo without resolving its module)."""
         with self._lock:
-            if not self._calls.modules():
-                return
             self._resolver.clear()
             self._calls.clear()
             self._readers.clear()
