@@ -20,7 +20,15 @@ the first filled (warm), and prints for each, also as a ratio to ``ast.parse`` o
 - server RSS at the end.
 Start-up figures also give the server's CPU time (what they would take on an idle machine, one core).
 
-    .venv/bin/python benchmarks/lsp_speed.py [--root DIR --file FILE] [--edits N]
+``--startup`` prints start-up figures only, as ratios to ``ast.parse`` of every file of the workspace in this process:
+three server processes, on an empty cache (cold; it keeps the folder's resolved graph), then on the cache it filled
+(warm: facts and the graph snapshot), then warm again with the first edit sent as soon as the first diagnostics
+arrive: didOpen (right after ``initialized``) -> the file's first diagnostics, and -> the engine idle (its full findings
+computed, and the server's work after a start: learning what resolution reads after a snapshot); then a
+one-character edit -> its diagnostics (once idle, or at once), and a typed ``def`` -> its diagnostics; server CPU for
+each; and how many call sites the server resolved (a start from the snapshot resolves none).
+
+    .venv/bin/python benchmarks/lsp_speed.py [--root DIR --file FILE] [--edits N] [--startup]
 """
 
 from __future__ import annotations
@@ -103,6 +111,10 @@ def attach(client: Client) -> None:
     @client.feature(types.WINDOW_LOG_MESSAGE)
     def log(ls: Client, params: Any) -> None:
         return None
+
+    @client.feature(types.WINDOW_SHOW_MESSAGE)
+    def show(ls: Client, params: types.ShowMessageParams) -> None:
+        print(f"server: {params.message}", file=sys.stderr)
 
     @client.feature(types.WORKSPACE_CONFIGURATION)
     def configuration(ls: Client, params: types.ConfigurationParams) -> list[Any]:
@@ -513,6 +525,137 @@ async def run(root: Path, file: Path, edits: int, pause: float) -> None:
     held.print_interface(baseline)
 
 
+@dataclass
+class StartupFigures:
+    first: float  # didOpen -> the file's first diagnostics (its first paint)
+    first_cpu: float  # the server's CPU time from process start until then
+    # didOpen -> the engine idle (nothing queued or running): the file's full findings are in (published only when
+    # they differ from the first ones), and so is what the server does in the background after a start
+    idle: float
+    start_cpu: float  # the server's CPU time from process start until idle
+    edit: float  # one-character edit -> fresh diagnostics
+    edit_cpu: float
+    typed: float  # a typed ``def`` (an interface edit) -> fresh diagnostics
+    typed_cpu: float
+    sites: int  # call sites the engine resolved in all (``engineState``)
+
+
+async def engine_state(client: Client) -> Any:
+    return await client.protocol.send_request_async("trace-advisor/engineState", None)
+
+
+async def wait_idle(client: Client, timeout: float = 900) -> float:
+    """Poll ``engineState`` until the engine has no work; when it was found idle."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if (await engine_state(client)).busy == 0:
+            return time.perf_counter()
+        await asyncio.sleep(0.05)
+    raise TimeoutError("the engine never went idle")
+
+
+async def startup_session(root: Path, file: Path, cache: Path, eager: bool = False) -> StartupFigures:
+    """One server process on ``root`` with the cache folder ``cache`` (empty: cold; filled by a previous session:
+    warm): ``file`` opened right after ``initialized``; its first and complete diagnostics; then (``eager``: as soon
+    as the first diagnostics arrive, else once the engine is idle) a one-character edit, and once idle again a typed
+    ``def`` calling one of the file's functions (an interface edit), each until its diagnostics."""
+    text = file.read_text()
+    client = Client()
+    attach(client)
+    env = {**server_environment(), "TRACE_ADVISOR_CACHE_DIR": str(cache)}
+    await client.start_io(sys.executable, "-m", "trace_advisor_lsp", env=env)
+    server = client._server
+    assert server is not None
+    drainer = asyncio.ensure_future(drain(server.stderr))
+    await client.initialize_async(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(window=types.WindowClientCapabilities(work_done_progress=True)),
+            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
+        )
+    )
+    client.initialized(types.InitializedParams())
+    uri = file.as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text))
+    )
+    opened = time.perf_counter()
+    first = await wait_version(client, uri, 1, 900) - opened
+    first_cpu = threads_cpu_s(server.pid)
+    if not eager:
+        await asyncio.wait_for(client.ready.wait(), 900)
+        idle = await wait_idle(client) - opened
+    start_cpu = threads_cpu_s(server.pid)
+    lines = text.splitlines()
+    line = len(lines) // 2
+    end = types.Position(line, len(lines[line]))
+    cpu, sent = threads_cpu_s(server.pid), time.perf_counter()
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            [types.TextDocumentContentChangePartial(range=types.Range(end, end), text=" ")],
+        )
+    )
+    edit = await wait_version(client, uri, 2, 900) - sent
+    edit_cpu = threads_cpu_s(server.pid) - cpu
+    if eager:
+        await asyncio.wait_for(client.ready.wait(), 900)
+        idle = await wait_idle(client) - opened
+        start_cpu = threads_cpu_s(server.pid) - edit_cpu
+    else:
+        await wait_idle(client)
+    callee, _ = first_function(text)
+    block = f"\n\ndef typed_probe(value):\n    return {callee}(value)\n"
+    at = types.Position(len(lines), 0)
+    cpu, sent = threads_cpu_s(server.pid), time.perf_counter()
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(uri=uri, version=3),
+            [types.TextDocumentContentChangePartial(range=types.Range(at, at), text=block)],
+        )
+    )
+    typed = await wait_version(client, uri, 3, 900) - sent
+    typed_cpu = threads_cpu_s(server.pid) - cpu
+    sites = (await engine_state(client)).sites.resolved
+    await client.shutdown_async(None)
+    client.exit(None)
+    await asyncio.sleep(0.2)
+    drainer.cancel()
+    return StartupFigures(first, first_cpu, idle, start_cpu, edit, edit_cpu, typed, typed_cpu, sites)
+
+
+async def run_startup(root: Path, file: Path) -> None:
+    """Start-up figures: a server on an empty cache (cold), then a second process on the cache it filled (warm),
+    then a third that edits as soon as the first diagnostics arrive (warm, eager), as ratios to ``ast.parse`` of
+    every Python file of the workspace in this process."""
+    texts = []
+    for path in sorted(root.rglob("*.py")):
+        try:  # the files this interpreter parses (newer syntax is rewritten by the server: not a plain parse)
+            compile(path.read_bytes(), str(path), "exec", ast.PyCF_ONLY_AST)
+        except (SyntaxError, ValueError):
+            continue
+        texts.append(path.read_bytes())
+    baseline = min(sum(timeit_parse(t) for t in texts) for _ in range(3))
+    cache = Path(tempfile.mkdtemp(prefix="lsp-speed-cache-"))
+    runs = [
+        ("cold cache", await startup_session(root, file, cache)),
+        ("warm cache", await startup_session(root, file, cache)),
+        ("warm cache, edit at first diagnostics", await startup_session(root, file, cache, eager=True)),
+    ]
+    print(f"workspace {root} ({len(texts)} files); file {file.relative_to(root)}")
+    print(f"baseline: ast.parse of every file        {ms(baseline)}")
+    for (label, found), eager in zip(runs, (False, False, True), strict=True):
+        print(f"-- {label} ({found.sites} call sites resolved in all)")
+        for name, took, cpu in (
+            ("didOpen -> first diagnostics", found.first, found.first_cpu),
+            ("didOpen -> engine idle", found.idle, found.start_cpu),
+            ("first edit -> diagnostics", found.edit, found.edit_cpu),
+            *([("didOpen -> the edit's diagnostics", found.first + found.edit, None)] if eager else []),
+            ("typed def -> diagnostics", found.typed, found.typed_cpu),
+        ):
+            spent = "" if cpu is None else f"; server CPU {ms(cpu).strip()}"
+            print(f"{name:<38} {ms(took)}  ({took / baseline:6.2f}x ast.parse{spent})")
+
+
 def server_environment() -> dict[str, str]:
     """The server's environment, with its own modules' bytecode compiled beforehand, as an installed server has it.
 
@@ -538,7 +681,7 @@ def server_environment() -> dict[str, str]:
     return env
 
 
-def timeit_parse(text: str) -> float:
+def timeit_parse(text: str | bytes) -> float:
     t0 = time.perf_counter()
     ast.parse(text)
     return time.perf_counter() - t0
@@ -567,6 +710,9 @@ def main() -> None:
     parser.add_argument("--file", type=Path, help="the file to open and edit (with --root)")
     parser.add_argument("--edits", type=int, default=40)
     parser.add_argument("--pause", type=float, default=0.15, help="seconds between edits (default 0.15)")
+    parser.add_argument(
+        "--startup", action="store_true", help="only the start-up figures: first diagnostics and first edits"
+    )
     args = parser.parse_args()
     if args.root is None:
         root, file = stdlib_workspace()
@@ -574,7 +720,10 @@ def main() -> None:
         parser.error("--file is needed with --root")
     else:
         root, file = args.root.resolve(), args.file.resolve()
-    asyncio.run(run(root, file, args.edits, args.pause))
+    if args.startup:
+        asyncio.run(run_startup(root, file))
+    else:
+        asyncio.run(run(root, file, args.edits, args.pause))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import builtins
 import logging
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import closing
@@ -34,7 +35,7 @@ from trace_advisor.facts.splice import splice
 from trace_advisor.facts_cache import FactsCache
 from trace_advisor.gcpause import gc_paused
 from trace_advisor.graph_cache import GraphCache, Located, Snapshot, file_key
-from trace_advisor.parsing import Parsed, parse_source
+from trace_advisor.parsing import Parsed, content_hash, decode_source, parse_source
 from trace_advisor.positions import source_lines
 from trace_advisor.resolve import ModuleInfo, Resolver
 from trace_advisor.resolve.dependencies import Importers, local_change, runs_in, same_interface
@@ -102,6 +103,12 @@ class Index:
         # the calls were taken from a snapshot and no edit came since: the resolver recorded none of the reads (values
         # flowing into parameters, conftest fixtures, decorators) that tell which other modules an edit affects
         self._untold = False
+        # after a snapshot: what gives every module in the order that resolved its answers (``reuse_resolved``'s
+        # ``sequence``), the modules it gave, resolved again to record those reads (``tell_readers``), and how many of
+        # them are told so far
+        self._sequence: Callable[[Index], Sequence[str]] | None = None
+        self._telling: list[str] | None = None
+        self._told = 0
         # file -> the content key of its facts and the newer syntax they rewrote, as the snapshot knew them (the
         # facts of the modules whose calls it gave are not decoded)
         self._known_rewritten: dict[Path, tuple[str | None, tuple[tuple[int, str], ...]]] = {}
@@ -225,6 +232,8 @@ class Index:
         When the new text does not parse, the last good facts stay in use and the syntax problem is returned.
         """
         path = Path(os.path.abspath(path))
+        if self._untold and self._sequence is not None and self._may_change(path, text):
+            self.tell_readers()  # what resolution reads, known first: one module per lock hold, requests in between
         with self._lock, gc_paused():
             state = self._files.get(path)
             if state is None:
@@ -239,6 +248,8 @@ class Index:
             if text is not None and state.overlay is text:
                 return state.syntax  # this very text is in already (a request put it in before the edit's refresh)
             unread = not state.loaded  # named but never read: the editor's text comes first, the disk's if needed
+            if self._untold and self._sequence is not None and self._may_change(path, text):
+                self._tell_rest()  # (an edit from another thread came in since: the rest under this lock hold)
             if unread and text is not None and self._take_cached(state, text):
                 self._changed(state.module, None, self._reader.facts_of(state))
                 return state.syntax
@@ -282,6 +293,17 @@ class Index:
                     self._mentioned[state.module].keep(new)
             return state.syntax
 
+    def _may_change(self, path: Path, text: str | None) -> bool:
+        """Whether putting ``text`` in for ``path`` may change the module's facts (not: the text they came from; nor
+        a new file, which has every answer dropped)."""
+        with self._lock:
+            state = self._files.get(path)
+            if state is None:
+                return False
+            if text is None or not state.loaded:
+                return True
+            return state.overlay is not text and text != self._reader.parsed_text(state)
+
     def _take_cached(self, state: FileState, text: str) -> bool:
         """Whether the file's cache entry is for ``text`` (a document just opened shows the file as saved): then the
         file takes it, as the folder's other files do, instead of a parse (its syntax tree is parsed when an
@@ -309,7 +331,7 @@ class Index:
         function bodies that no other module sees are not its interface: what was evaluated in those functions is
         dropped, and the modules whose parameters read their calls are resolved again."""
         self._version += 1
-        untold, self._untold = self._untold, False
+        untold, self._untold, self._sequence, self._telling = self._untold, False, None, None
         if untold:  # nothing tells which modules read the changed one: all are resolved again, as after a rebuild
             self._importers = None  # (a module reading a parameter value from it need not import it)
         same = not untold and old is not None and new is not None and same_interface(old, new)
@@ -496,6 +518,7 @@ class Index:
 
     def _invalidate_all(self) -> None:
         self._untold = False
+        self._sequence = self._telling = None
         self._mentions.clear()
         self._readers.clear()
         self._unchanged_sites.clear()
@@ -755,18 +778,24 @@ class Index:
         return True
 
     # ---- the resolved graph of an earlier run (graph_cache.py) ------------------------------------------------
-    def reuse_resolved(self, order: str) -> int:
+    def reuse_resolved(self, order: str, sequence: Callable[[Index], Sequence[str]] | None = None) -> int:
         """After :meth:`build`, before any question: take every module's resolved calls from the graph cache, when
         the last complete resolution of this workspace there was made in ``order`` (a name of the order a command
         resolves the modules in: ``resolution_order``), read the very facts the modules have now and what it read
         outside the workspace is unchanged. How many modules took them (0: none, everything is resolved as usual).
+
+        The snapshot holds answers, not what resolution read to reach them (which modules' parameters receive values
+        from which calls, which tests read which conftest, who reads what decorators receive): without ``sequence``,
+        the first edit resolves everything again. With it (the modules in ``order``, ``resolution_order``), an edit
+        is told apart as on a cold index once :meth:`tell_readers` resolved them again, which an edit coming earlier
+        finishes first.
 
         All or nothing: resolving only the modules an edit can affect, as the language server does, gives other
         answers than a cold run where values flow in cycles (the memo keeps a cycle's first answer, and which question
         enters a cycle first depends on what was resolved before: on the standard library, a base class changed in
         ``logging`` re-resolved 1,629 modules, and 1,664 functions differed from a cold run's)."""
         with self._lock:
-            if not self._graphs.enabled or self._calls.modules() or not self._read_all:
+            if not self._graphs.enabled or not self._read_all:
                 return 0
             current = self._resolved_modules()
             reading = self._graphs.open(self._graph_key(order)) if current is not None else None
@@ -781,12 +810,14 @@ class Index:
             snapshot = reading.rest()
             if snapshot is None:
                 return 0
+            self.forget_resolved()  # (a language server's first answers, while the rest was read)
             with gc_paused(then_settle=True):
                 for module in sorted(snapshot.calls):
                     self._resolutions += 1
                     self._calls.add(ModuleCalls(module, snapshot.calls[module], self._resolutions), reverse=False)
                 self._reused_serial = self._resolutions
                 self._untold = True
+                self._sequence, self._telling, self._told = sequence, None, 0  # (the sequence decodes every facts)
                 for module in current:  # what their facts give: the facts need no decoding
                     path = self._modules[module]
                     state = self._files[path]
@@ -796,12 +827,94 @@ class Index:
             log.debug("graph snapshot: %d modules take their calls from it", len(current))
             return len(current)
 
-    def keep_resolved(self, order: str) -> bool:
+    def forget_resolved(self) -> None:
+        """Drop every resolved answer and what resolution read (the facts stay): answers given to questions asked
+        before the whole graph is resolved in a named order (:meth:`keep_resolved`) give way to that order's (a
+        question about one call site fills the resolver's memo without resolving its module)."""
+        with self._lock:
+            self._resolver.clear()
+            self._calls.clear()
+            self._readers.clear()
+            self._unchanged_sites.clear()
+            self._importers = None
+            self._untold, self._sequence, self._telling = False, None, None
+            self._version += 1
+            self._shape += 1
+
+    def tell_readers(
+        self,
+        cancel: CancelToken = NEVER,
+        until: float | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> int:
+        """After :meth:`reuse_resolved` with a ``sequence``: resolve every module again in it (the order that gave
+        the snapshot's answers, so the same answers), one module per lock hold and checking ``cancel`` before each,
+        to record what each resolution reads; the snapshot's answers are served meanwhile. Stops at ``until`` (a
+        ``time.monotonic()``; call again to go on). How many modules are left (0: edits are told apart as on a cold
+        index now, or there is nothing to tell: no snapshot, or an edit resolved everything again).
+        ``progress(done, total)`` is called between two modules."""
+        with gc_paused(then_settle=True):
+            while True:
+                cancel.check()
+                with self._lock:
+                    if not self._untold or self._sequence is None:
+                        return 0
+                    if self._telling is None:
+                        self._telling = list(self._sequence(self))
+                    if self._told == len(self._telling):
+                        self._told_all()
+                        return 0
+                    self._tell_next()
+                    done, total = self._told, len(self._telling)
+                if progress is not None:
+                    progress(done, total)
+                if until is not None and time.monotonic() >= until and done < total:
+                    return total - done
+
+    def _tell_rest(self) -> None:
+        """An edit comes before :meth:`tell_readers` is done: the rest of it first (uncancellable)."""
+        assert self._sequence is not None
+        if self._telling is None:
+            self._telling = list(self._sequence(self))
+        left = len(self._telling) - self._told
+        log.debug("graph snapshot: an edit came %d modules before what they read was known", left)
+        with gc_paused():
+            while self._told < len(self._telling):
+                self._tell_next()
+        self._told_all()
+
+    def _tell_next(self) -> None:
+        """Resolve the next module of the sequence again (the resolver records what it reads); its snapshot answers
+        give way to these when they differ (they should not: the same facts resolved in the same order)."""
+        assert self._telling is not None
+        module = self._telling[self._told]
+        self._told += 1
+        info = self.module_info(module) if module in self._modules else None
+        if info is None:
+            return
+        fresh = tuple(self._resolver.resolve_module(info))
+        served = self._calls.get(module)
+        if served is None or served.ordered != fresh:
+            log.debug("graph snapshot: %s resolves otherwise than the snapshot said", module)
+            self._resolutions += 1
+            self._calls.drop({module})
+            self._calls.add(ModuleCalls(module, fresh, self._resolutions))
+            self._version += 1
+            self._shape += 1
+
+    def _told_all(self) -> None:
+        self._untold, self._sequence, self._telling = False, None, None
+        self._map_importers()
+        log.debug("graph snapshot: what resolution reads is known")
+
+    def keep_resolved(self, order: str, sequence: Callable[[Index], Sequence[str]] | None = None) -> bool:
         """Write the resolved graph to the graph cache for the next run (:meth:`reuse_resolved`), when every module
         is resolved and this index resolved them (not taken from the cache); whether it was written. Call it after
         resolving the modules as a cold run of the reading command does, in the order ``order`` names (``calls``: one
         by one in module order): the next run resolving in that order takes these answers for its own; a run
-        resolving in another order has another key (a cycle's values depend on which question entered it first)."""
+        resolving in another order has another key (a cycle's values depend on which question entered it first).
+        ``sequence``: the modules in that order; nothing is written unless they were resolved in it, one after the
+        other (a language server's questions, or an edit, may resolve a module first or again)."""
         with self._lock:
             if not self._graphs.enabled:
                 return False
@@ -811,6 +924,11 @@ class Index:
             calls = {module: cast(ModuleCalls, self._calls.get(module)) for module in current}
             if all(found.serial <= self._reused_serial for found in calls.values()):
                 return False  # the snapshot read holds this very graph
+            if sequence is not None:
+                serials = [calls[module].serial for module in sequence(self) if module in calls]
+                if len(serials) != len(calls) or serials != sorted(serials):
+                    log.debug("graph snapshot: not kept, the modules were not resolved in the %s order", order)
+                    return False
             located: dict[str, Located] = {
                 name: None if found is None else (None if found.path is None else str(found.path), found.workspace)
                 for name, found in self._workspace.located().items()
@@ -857,15 +975,30 @@ class Index:
 
     def _resolved_modules(self) -> dict[str, tuple[str, str | None]] | None:
         """Every workspace module's file and the content key of its facts (None: it has none); None when an open
-        document's text stands for a file (the editor's state is no run to keep)."""
+        document's text stands for a file and differs from it (the editor's state is no run to keep). An editor
+        opens files as saved: their facts are the disk's."""
         found: dict[str, tuple[str, str | None]] = {}
         for module, path in self._modules.items():
             state = self._files[path]
-            if state.overlay is not None or not state.loaded:
+            if not state.loaded:
+                return None
+            key = state.key
+            if state.overlay is not None and (key := self._saved_key(state)) is None:
                 return None
             has_facts = state.facts is not None or state.raw is not None
-            found[module] = (str(path), state.key if has_facts else None)
+            found[module] = (str(path), key if has_facts else None)
         return found
+
+    def _saved_key(self, state: FileState) -> str | None:
+        """The content key of an open document's text when it is the file's on disk and parses (its facts are then
+        the disk's, whichever way they were read), else None."""
+        if state.syntax is not None:  # (its facts are the last text that parsed)
+            return None
+        try:
+            data = state.path.read_bytes()
+        except OSError:
+            return None
+        return content_hash(data) if decode_source(data, str(state.path)) == state.overlay else None
 
     def _outside_holds(self, located: dict[str, Located], outside: dict[str, str | None]) -> bool:
         """Whether every module looked for outside the workspace is found where it was, and every file read there
@@ -904,6 +1037,11 @@ class Index:
                         info = ModuleInfo(name, found, location.path.name == "__init__.py", False, str(location.path))
             self._infos[name] = info
             return info
+
+    def resolution_order(self) -> tuple[str, ...]:
+        """Every workspace module in the order :meth:`resolve_all` resolves them (the files' order)."""
+        with self._lock:
+            return tuple(self._modules)
 
     def workspace_modules(self) -> tuple[str, ...]:
         with self._lock:

@@ -37,3 +37,14 @@ def resolve_for_analysis(
             if may_set_up(call.chain for call in facts.calls):
                 index.module_calls(module)
     index.resolve_all(cancel, progress)
+
+
+def analysis_sequence(index: Index) -> list[str]:
+    """Every module of a built index in the ``ANALYSIS`` order, as :func:`resolve_for_analysis` resolves them (for
+    ``Index.reuse_resolved``: an index taking a snapshot made in that order resolves them again in it to learn what
+    each reads)."""
+    from trace_advisor.detect.instrumentation import may_set_up
+
+    first = [module for module, _, facts in index.workspace_facts() if may_set_up(call.chain for call in facts.calls)]
+    early = set(first)
+    return first + [module for module in index.resolution_order() if module not in early]

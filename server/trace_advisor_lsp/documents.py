@@ -186,6 +186,10 @@ class Documents:
         self._last_edit = (time.monotonic(), self._engine.cpu_s())
         self.schedule(uri, edited=True)
 
+    def busy(self) -> int:
+        """Engine jobs queued or running, and refreshes waiting for their time."""
+        return self._engine.busy + self.debouncer.pending()
+
     def engine_state(self) -> dict[str, object]:
         """Whether the engine has work (queued or running, or a refresh waiting for its time) and, once it has none,
         how long after the last edit it became idle: wall and its own CPU time, in ms (``trace-advisor/
@@ -195,7 +199,7 @@ class Documents:
         property reads kept the answer they had before an edit instead (``sites``: resolved, kept); and the cyclic
         garbage collector's work: its collections so far per generation, and how many objects are set aside from it
         (``gc``: collections, frozen; what the engine keeps is frozen after it is made, see ``gcpause``)."""
-        busy = self._engine.busy + self.debouncer.pending()
+        busy = self.busy()
         state: dict[str, object] = {"busy": busy, "idleAfterEditMs": None, "cpuAfterEditMs": None}
         state["readers"] = self.readers.state()  # the background re-resolutions after interface edits
         counts = [index.site_counts() for project in self._projects for index in project.indexes()]

@@ -19,7 +19,7 @@ from trace_advisor.record.observed import RecordingWatch
 from trace_advisor.record.recording import default_path as default_recording
 from trace_advisor.traces.watch import TraceWatch
 
-from trace_advisor_lsp import settings
+from trace_advisor_lsp import graph_start, settings
 from trace_advisor_lsp.context import Shared
 from trace_advisor_lsp.documents import Documents
 from trace_advisor_lsp.logs import ClientLogHandler, set_client_level
@@ -225,6 +225,7 @@ class Folders:
             project.loading = named
             project.named.set()
             await self._engine.run_background(lambda: named.load(token, on_progress))
+            reused = await self._engine.run_background(lambda: graph_start.resolve_graph(named, token, self._engine))
         except CancelledError:
             progress.end("cancelled")
             return
@@ -255,6 +256,13 @@ class Folders:
         self._shared.status.send()
         self._documents.refresh_open(project, delay=0)
         self._documents.refresh_lenses()
+        after = CancelToken()  # a newer build cancels it as it cancels an index being built
+        self._shared.cancellations.replace(f"index:{project.root}", after)
+        self._shared.tasks.spawn(
+            graph_start.after_start(
+                self._engine, index, reused, after, lambda: project.index is index, self._documents.busy
+            )
+        )
         self._traces.reload()
         await self._traces.watch()  # a folder added after start-up may bring trace files
 

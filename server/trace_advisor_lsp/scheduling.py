@@ -4,10 +4,11 @@ cancellation."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -126,6 +127,7 @@ class Engine:
         self._no_queries = threading.Condition()
         self._engine_thread: int | None = None
         self._jobs = 0  # jobs submitted to the engine thread and not finished (or cancelled) yet
+        self.held = 0  # of which work in slices counted as one job (``holding``)
         self._jobs_lock = threading.Lock()
         # when the engine thread last ran out of work (time.monotonic()) and the CPU time it had used then
         self.idle_since, self.idle_cpu = time.monotonic(), 0.0
@@ -153,8 +155,22 @@ class Engine:
 
     @property
     def busy(self) -> int:
-        """Jobs queued on or running in the engine thread."""
+        """Jobs queued on or running in the engine thread (and work it does in slices, while :meth:`holding`)."""
         return self._jobs
+
+    @contextlib.contextmanager
+    def holding(self) -> Iterator[None]:
+        """Count work the engine thread does as a series of jobs as one job while it lasts (``busy``: a test or a
+        benchmark waiting for the engine to be idle waits for all of it, not for a gap between two slices)."""
+        with self._jobs_lock:
+            self._jobs += 1
+            self.held += 1
+        try:
+            yield
+        finally:
+            with self._jobs_lock:
+                self.held -= 1
+            self._job_done()
 
     def cpu_s(self) -> float:
         """CPU seconds the engine thread has used so far (0 before its first job, or without per-thread clocks)."""
