@@ -58,6 +58,10 @@ def resolved_again(index: Index, path: Path, old: str, new: str) -> set[str]:
         ("        local = Client()\n        local.send()", "        locl = Client()\n        locl.send()", set()),
         ("        local = Client()", "        local = Other()", set()),
         ("        local = Client()", "        locl = Client()", set()),  # the next line's name: now undefined
+        # what a function returns when its annotation says what it returns: importers read the annotation alone
+        ("    return Other()", "    return Client()", set()),
+        ("    found = Other()", "    found = Client()", set()),
+        ("    return fn\n", "    return Other()\n", {VIEWS}),  # unless it is written as a decorator
         # what importers see: stored on self, returned, read by a returned closure; passed to another module's
         # unannotated parameter
         ("        client = Client()", "        client = Other()", {VIEWS}),

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from trace_advisor.facts.records import (
+    CALL,
+    DEF,
     FROM,
     IMPORT,
     NEWTYPE,
@@ -69,7 +71,7 @@ def local_change(old: ModuleFacts, new: ModuleFacts) -> LocalChange | None:
         plain_a, plain_b = _unplaced(a), _unplaced(b)
         if plain_a == plain_b:
             continue
-        if a.kind != "function" or replace(plain_a, bindings={}) != replace(plain_b, bindings={}):
+        if a.kind != "function" or _outside_view(plain_a) != _outside_view(plain_b):
             return None
         names = {name for name in a.bindings.keys() | b.bindings.keys() if a.bindings.get(name) != b.bindings.get(name)}
         kinds = {binding.kind for name in names for binding in (*a.bindings.get(name, ()), *b.bindings.get(name, ()))}
@@ -90,6 +92,34 @@ def local_change(old: ModuleFacts, new: ModuleFacts) -> LocalChange | None:
 
 def _unplaced(scope: Scope) -> Scope:
     return replace(scope, loc=_NO_LOC, name_loc=_NO_LOC)
+
+
+def _outside_view(scope: Scope) -> Scope:
+    """A function scope without what other modules never read of it: its bindings (told apart by the caller) and,
+    when its return annotation decides what it returns, its ``return`` values."""
+    if _returns_unread(scope):
+        return replace(scope, bindings={}, return_values=())
+    return replace(scope, bindings={})
+
+
+def _returns_unread(scope: Scope) -> bool:
+    """Whether no other module reads the function's ``return`` values: its annotation names what it returns and no
+    ``Callable`` (``Resolver._returns`` then evaluates the annotation alone; ``_receiver_returns`` only unannotated
+    methods), and none of them makes it look like a decorator (returning a parameter, a function defined in it, or
+    ``update_wrapper(...)``: ``decorators.receiving_parameter`` and ``decorated_parameter`` read them whatever the
+    annotation says). A typed function's body edits, ``return`` lines included, then stay inside its module."""
+    if not scope.returns or any(chain[-1] == "Callable" for chain in scope.returns):
+        return False
+    for chain in scope.return_values:
+        if chain[-2:] == ("update_wrapper", CALL):
+            return False
+        if len(chain) == 1:
+            name = plain_name(chain[0])
+            if chain[0] in scope.params or name in scope.params:
+                return False
+            if any(binding.kind == DEF for binding in scope.bindings.get(name, ())):
+                return False
+    return True
 
 
 def _reaching(names: set[str], scopes: Iterable[Scope]) -> set[str]:
@@ -113,7 +143,8 @@ def _seen(function: str, reached: set[str], facts: ModuleFacts) -> bool:
     definitions nested in it."""
     inner = f"{function}.<locals>."
     for scope in facts.scopes:
-        if scope.qualname == function and _names_of((*scope.return_values, *scope.yield_values)) & reached:
+        returned = () if _returns_unread(scope) else scope.return_values
+        if scope.qualname == function and _names_of((*returned, *scope.yield_values)) & reached:
             return True
         if scope.qualname.startswith(inner) and _scope_names(scope) & reached:
             return True
