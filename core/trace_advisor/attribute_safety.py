@@ -66,6 +66,8 @@ ABOUT_WORDS = frozenset(
     {"id", "uuid", "guid", "count", "size", "len", "length", "total", "type", "kind", "index", "idx", "version",
      "status", "timeout", "seconds", "secs", "ms", "duration", "limit", "retries", "attempts", "name"}
 )  # fmt: skip
+# what users name themselves: a file's or an upload's name may say whose it is (``passport_jane_doe.pdf``)
+_USER_NAMED = frozenset({"file", "attachment", "document", "doc", "image", "img", "upload", "photo", "path", "dir"})
 # words that make "tokens" a language model's token count (``gen_ai.usage.input_tokens``, ``max_tokens``,
 # ``tokens_used``, ``token_count``), not a credential
 _TOKEN_COUNTS = frozenset(
@@ -125,7 +127,8 @@ class AttributePolicy:
         in a word of what is known about a payload (``document_id``, ``message_count``, ``file_size``,
         ``event_type``) names that, not the payload: the identifiers and sizes a span is for."""
         words = name_words(name)
-        if len(words) > 1 and words[-1] in ABOUT_WORDS or _token_count(tuple(map(_singular, words))):
+        about = len(words) > 1 and words[-1] in ABOUT_WORDS and not (words[-1] == "name" and words[-2] in _USER_NAMED)
+        if about or _token_count(tuple(map(_singular, words))):
             return None
         return next((w for w in words if w in PAYLOAD_WORDS or _singular(w) in PAYLOAD_WORDS), None)
 

@@ -129,12 +129,15 @@ def test_name_words_and_sensitive_matching() -> None:
                  "client_secret", "private_key", "signature", "cookies", "credentials", "cert_file"]  # fmt: skip
     payload = ["body", "headers", "template_source", "message", "url", "query_params", "request", "json_data",
                "incident_title", "summary", "file_path", "message_body", "document_number", "id_document",
-               "request_ids_text"]  # fmt: skip
+               "request_ids_text", "file_name", "attachment_name"]  # fmt: skip
     safe = ["order_id", "retries", "timeout", "method", "author", "author_id", "monkey", "shipping", "keyword",
             "queue_name", "region", "page_size", "tokenizer_kind", "country",
             # about a payload, not the payload: its identifier, size, count, type (paperless' ``document_id: int``)
             "document_id", "message_id", "request_id", "file_size", "row_count", "event_type", "body_length",
-            "messageId", "item_index", "attachment_total"]  # fmt: skip
+            "messageId", "item_index", "attachment_total",
+            # a name of something configured, a measure, a model's token count (mcp-agent's attributes)
+            "prompt_name", "template_name", "read_timeout_seconds", "max_tokens", "gen_ai.usage.input_tokens",
+            "tokens_used"]  # fmt: skip
     assert [n for n in sensitive if policy.sensitive(n) is None] == []
     assert [n for n in payload if policy.refusal(n) is None] == []
     assert [n for n in safe if policy.refusal(n) is not None] == ["tokenizer_kind"]  # an infix match: conservative
