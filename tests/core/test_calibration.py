@@ -374,3 +374,27 @@ def test_the_fit_reads_each_repository_with_every_span_taken_out(tmp_path: Path)
     assert rows["shop/store.py:save"].features["g_callers_span"] == 0.5
     copies = list((tmp_path / "scratch").glob("t+shop-*-keep0-seed1"))
     assert len(copies) == 1 and "start_as_current_span" not in (copies[0] / "shop" / "api.py").read_text()
+
+
+def test_a_fit_on_some_repositories_is_scored_on_every_one(tmp_path: Path) -> None:
+    """``--fit-on``: the shipped model can be fitted on some repositories (as it was on the first six) and its
+    leave-one-repository-out figures still cover every repository, so they compare with those of a fit on all."""
+    fit = _fit_module()
+    rows = []
+    for repo in ("a", "b", "c"):
+        for i in range(60):
+            useful = float(i % 3 == 0)
+            label = bool(useful) == (repo != "c")  # repository c traces the opposite functions
+            rows.append(fit.Row(repo, label, True, {"useful": useful, "noise": float(i % 5)}))
+    (tmp_path / "rows.json").write_text(json.dumps([fit.dataclasses.asdict(r) for r in rows]))
+    out = tmp_path / "calibration.json"
+    args = ["--rows", str(tmp_path / "rows.json"), "--output", str(out), "--model", "logistic"]
+    assert fit.main([*args, "--fit-on", "a", "--fit-on", "b"]) == 0
+    data = json.loads(out.read_text())
+    assert data["fitted_on"] == ["a", "b"]
+    assert set(data["leave_one_repository_out"]["repos"]) == {"a", "b", "c"}
+    model = fit.fit([r for r in rows if r.repo != "c"])
+    assert data["bias"] == round(model.bias, 6)  # c's opposite labels are not in the shipped model
+    assert data["leave_one_repository_out"]["repos"]["c"] < 0.5  # and it is scored by the model that never saw it
+    assert fit.main(args) == 0
+    assert json.loads(out.read_text())["fitted_on"] == ["a", "b", "c"]  # by default: every repository
