@@ -19,6 +19,11 @@ the best; those predictions also give the reliability curve written beside the m
     .venv/bin/python benchmarks/fit_calibration.py --rows /tmp/rows.json --dry-run        # figures only
     .venv/bin/python benchmarks/fit_calibration.py --rows /tmp/rows.json --dry-run --without file_cands --without g_ \
         --devset-weight 5                     # leave features out (by prefix); the dev set weighs as 5 repositories
+    .venv/bin/python benchmarks/fit_calibration.py --rows /tmp/rows.json --dry-run --model logistic \
+        --fit-on getsentry/snuba --fit-on devset  # a model fitted on some repositories, scored on every one
+
+With ``--fit-on``, a repository outside the list is scored by the model fitted on the list, one inside it by the
+model fitted on the rest of the list: the figures compare with those of a fit on every repository.
 """
 
 from __future__ import annotations
@@ -323,6 +328,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--without", action="append", default=[], metavar="PREFIX", help="leave out the features named so (repeatable)"
     )
     parser.add_argument(
+        "--fit-on",
+        action="append",
+        default=[],
+        metavar="REPO",
+        help="fit on these repositories only (repeatable; 'devset' for the dev set); every other is still scored, "
+        "by the model fitted without it",
+    )
+    parser.add_argument(
         "--with-heldout",
         action="store_true",
         help="fit on the held-out split too (by default it is only ever scored: placement_corpus.py --split heldout)",
@@ -338,8 +351,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     train = partial(boost if args.model == "boosted" else fit, devset=args.devset_weight)
     repos = list(dict.fromkeys(r.repo for r in rows))
     predicted = [0.0] * len(rows)
+    fitted = set(args.fit_on) or set(repos)
     for left_out in repos:  # leave one repository out: never scored by a model that saw it
-        model = train([r for r in rows if r.repo != left_out])
+        model = train([r for r in rows if r.repo != left_out and r.repo in fitted])
         for i, row in enumerate(rows):
             if row.repo == left_out:
                 predicted[i] = model.probability(row.features)
@@ -359,12 +373,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("reliability (leave-one-repository-out): predicted probability, functions, mean prediction, traced")
     for start, count, mean, traced in curve:
         print(f"  {start:.1f}-{start + 0.1:.1f} {count:6} {mean:6.3f} {traced:6.3f}")
-    final = train(rows)
+    final = train([r for r in rows if r.repo in fitted])
     data: dict[str, object] = {
         "about": "The calibrated scorer (scoring: calibrated), written by benchmarks/fit_calibration.py; do not edit "
         "by hand.",
         "model": args.model,
-        "fitted_on": repos,
+        "fitted_on": [repo for repo in repos if repo in fitted],
         "without": args.without,
         "devset_weight": args.devset_weight,
         "rows": sum(r.candidate for r in rows),

@@ -22,6 +22,7 @@ from trace_advisor.detect.findings import Finding
 REPO = Path(__file__).resolve().parents[2]
 SHAPE = {"private", "dunder", "method", "async", "log_stmts", "fan_in", "cross_pkg", "callee_io", "handed_io"}
 SHAPE |= {"generator", "exported", "params", "fan_out", "callee_cand", "caller_cand", "io_near", "caller_self"}
+SHAPE |= {"unseen_call"}
 UNITS = {"cls_pub", "cls_share", "cls_cand", "file_share", "file_cand", "file_cands", "above_me", "trivial", "conf"}
 UNITS |= {"cls_io"}
 GRAPH = {"g_callers_ev", "g_callers_span", "g_covered", "g_top", "g_mods_in", "g_callee_span", "g_callee_ev", "g_entry"}
@@ -374,3 +375,70 @@ def test_the_fit_reads_each_repository_with_every_span_taken_out(tmp_path: Path)
     assert rows["shop/store.py:save"].features["g_callers_span"] == 0.5
     copies = list((tmp_path / "scratch").glob("t+shop-*-keep0-seed1"))
     assert len(copies) == 1 and "start_as_current_span" not in (copies[0] / "shop" / "api.py").read_text()
+
+
+def test_a_fit_on_some_repositories_is_scored_on_every_one(tmp_path: Path) -> None:
+    """``--fit-on``: the shipped model can be fitted on some repositories (as it was on the first six) and its
+    leave-one-repository-out figures still cover every repository, so they compare with those of a fit on all."""
+    fit = _fit_module()
+    rows = []
+    for repo in ("a", "b", "c"):
+        for i in range(60):
+            useful = float(i % 3 == 0)
+            label = bool(useful) == (repo != "c")  # repository c traces the opposite functions
+            rows.append(fit.Row(repo, label, True, {"useful": useful, "noise": float(i % 5)}))
+    (tmp_path / "rows.json").write_text(json.dumps([fit.dataclasses.asdict(r) for r in rows]))
+    out = tmp_path / "calibration.json"
+    args = ["--rows", str(tmp_path / "rows.json"), "--output", str(out), "--model", "logistic"]
+    assert fit.main([*args, "--fit-on", "a", "--fit-on", "b"]) == 0
+    data = json.loads(out.read_text())
+    assert data["fitted_on"] == ["a", "b"]
+    assert set(data["leave_one_repository_out"]["repos"]) == {"a", "b", "c"}
+    model = fit.fit([r for r in rows if r.repo != "c"])
+    assert data["bias"] == round(model.bias, 6)  # c's opposite labels are not in the shipped model
+    assert data["leave_one_repository_out"]["repos"]["c"] < 0.5  # and it is scored by the model that never saw it
+    assert fit.main(args) == 0
+    assert json.loads(out.read_text())["fitted_on"] == ["a", "b", "c"]  # by default: every repository
+
+
+DISPATCH = {
+    "web/app.py": """\
+import logging
+
+import requests
+
+log = logging.getLogger(__name__)
+ROUTES = {}
+
+
+def dispatch(method, path, request):
+    handler = ROUTES.get((method, path))
+    if handler is None:
+        return 404, {"error": "not_found"}
+    try:
+        return 200, handler(request)
+    except Exception:
+        log.exception("unhandled error in %s %s", method, path)
+        return 500, {"error": "internal_error"}
+
+
+def guarded(request):
+    try:
+        return 200, requests.get("https://stock.example/items", timeout=5).json()
+    except requests.RequestException:
+        log.exception("stock down")
+        return 503, {"error": "unavailable"}
+""",
+    "web/__init__.py": "",
+}
+
+
+def test_a_dispatcher_running_a_handler_it_looked_up_says_so_to_the_model(tmp_path: Path) -> None:
+    """The request a dispatcher runs is a callable it looked up (``handler(request)``), which resolves to nothing:
+    the features say so (``unseen_call``), so a model can tell the dispatch point of a hand-written router from a
+    helper that only swallows errors (examples/' ``App.dispatch``, whose catch-all turns every crash into a 500)."""
+    analyzer = _workspace_analyzer(tmp_path, DISPATCH)
+    scored = [Scored(r.ctx, r.signals, v) for r, v in analyzer.scored(tmp_path / "web" / "app.py")]
+    rows = dict(zip((s.ctx.qualname for s in scored), features(scored, analyzer.scorer), strict=True))
+    assert rows["dispatch"]["unseen_call"] == 1.0
+    assert rows["guarded"]["unseen_call"] == 0.0  # its calls resolve (requests.get): nothing unseen

@@ -246,11 +246,7 @@ class LocalScorer:
         if all(s.finding in _HOW_IT_RUNS for s in signals):
             flow = f"only how it runs ({_reasons(signals)}), no work of its own"
             return Verdict(0.0, None, (flow,), tuple(signals), no_work=True)
-        if (
-            self._looks_for_work
-            and all(s.finding in _HANDLING_ONLY for s in signals)
-            and not _runs_unseen_callable(ctx)
-        ):
+        if self._looks_for_work and all(s.finding in _HANDLING_ONLY for s in signals) and not runs_unseen_callable(ctx):
             handling = f"only how it handles errors and branches ({_reasons(signals)}), no work of its own"
             return Verdict(0.0, None, (handling,), tuple(signals), handling_only=True, no_work=True)
         miss = 1.0
@@ -463,7 +459,7 @@ def _reasons(signals: Sequence[Signal]) -> str:
     return "; ".join(dict.fromkeys(s.evidence.reason for s in signals))
 
 
-def _runs_unseen_callable(ctx: FunctionContext) -> bool:
+def runs_unseen_callable(ctx: FunctionContext) -> bool:
     """It calls a callable value it was given or looked up (``handler(request, **params)``) that resolves to nothing:
     the work it runs is unseen, and its error handling may be the boundary of that work (a dispatcher's)."""
     return any(not c.resolved and isinstance(c.node, ast.Call) and isinstance(c.node.func, ast.Name) for c in ctx.calls)
