@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from lsprotocol import types
@@ -31,6 +32,7 @@ LOG = logging.getLogger(__name__)
 CONFIG_FILES = (".trace-advisor.yaml", "pyproject.toml")
 PROJECT_MARKERS = (*CONFIG_FILES, ".git")
 STATUS_INTERVAL_S = 0.25
+PHASE_EVERY_S = 0.2  # how often the indexing bar says how far resolving the folder's calls has come
 TRUST_COMMAND = "trace-advisor.trust"
 # Clients that show the warning themselves, with a Trust button (the VS Code extension), declare
 # ``capabilities.experimental.traceAdvisor.untrustedConfigNotification`` and get this notification instead of a
@@ -225,7 +227,10 @@ class Folders:
             project.loading = named
             project.named.set()
             await self._engine.run_background(lambda: named.load(token, on_progress))
-            reused = await self._engine.run_background(lambda: graph_start.resolve_graph(named, token, self._engine))
+            resolving = _phase_reporter(progress, loop, "calls resolved in {done}/{total} modules")
+            reused = await self._engine.run_background(
+                lambda: graph_start.resolve_graph(named, token, self._engine, resolving)
+            )
         except CancelledError:
             progress.end("cancelled")
             return
@@ -281,3 +286,18 @@ def _take_texts(index: Index, texts: list[tuple[str, str]], token: CancelToken) 
     for path, text in texts:
         token.check()
         index.update_file(Path(path), text)
+
+
+def _phase_reporter(progress: WorkDone, loop: asyncio.AbstractEventLoop, message: str) -> Callable[[int, int], None]:
+    """A ``progress(done, total)`` the engine side can call for a phase after the files are read (a cold start
+    resolving the folder's calls): said in the bar's message, every ``PHASE_EVERY_S`` and at the end, its
+    percentage left where the file count put it (a bar's percentage only rises)."""
+    last = [0.0]
+
+    def report(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done == total or now - last[0] >= PHASE_EVERY_S:
+            last[0] = now
+            loop.call_soon_threadsafe(progress.note, message.format(done=done, total=total))
+
+    return report

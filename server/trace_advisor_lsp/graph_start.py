@@ -21,15 +21,23 @@ SLICE_S = 0.05  # the engine thread's longest turn learning what resolution read
 IDLE_POLL_S = 0.05
 
 
-def resolve_graph(index: Index, token: CancelToken, engine: Engine) -> bool:
+def resolve_graph(
+    index: Index, token: CancelToken, engine: Engine, progress: Callable[[int, int], None] | None = None
+) -> bool:
     """Off the engine thread, before the index serves diagnostics: take the snapshot's graph, else resolve every
     module in the analysis' order (what a snapshot is kept in: the same answers as ``trace-advisor analyze``, whatever
     file the editor opens first, or what the first requests resolved while the files were read), giving way to requests
-    between two modules. Whether the snapshot gave it."""
+    between two modules and telling ``progress(done, total)``. Whether the snapshot gave it."""
     if index.reuse_resolved(ANALYSIS, analysis_sequence):
         return True
     index.forget_resolved()  # what the first requests resolved while the files were read: in order now
-    resolve_for_analysis(index, token, lambda done, total: _give_way(engine))
+
+    def resolved(done: int, total: int) -> None:
+        _give_way(engine)
+        if progress is not None:
+            progress(done, total)
+
+    resolve_for_analysis(index, token, resolved)
     return False
 
 
