@@ -137,19 +137,51 @@ def test_answers_given_before_the_graph_is_resolved_in_order_give_way_to_it(proj
     _edit_jobs(again, project, tmp_path)
 
 
+class _TakingTurns:
+    """The index's lock, fair to a question another thread asks while the editing thread holds it: when the editing
+    thread takes it again from outside any hold, it first lets that question through (as a fair lock would, instead
+    of the operating system's choice of who gets a released lock). An edit that did everything in one hold never
+    takes it again, and the question waits until it is done."""
+
+    def __init__(self, lock: Any, editor: threading.Thread) -> None:
+        self._lock, self._editor, self._depth = lock, editor, 0
+        self.asking, self.answered = threading.Event(), threading.Event()
+
+    def __enter__(self) -> None:
+        mine = threading.current_thread() is self._editor
+        if mine and self._depth == 0 and self.asking.is_set():
+            self.answered.wait(timeout=10)
+        self._lock.acquire()
+        if mine:
+            self._depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        if threading.current_thread() is self._editor:
+            self._depth -= 1
+        self._lock.release()
+
+
 def test_questions_are_answered_while_an_edit_waits_for_what_resolution_reads(project: Path, tmp_path: Path) -> None:
     """The edit resolves the modules again one per lock hold: a question from another thread (the language server's
     requests) is answered between two of them, not after the whole pass."""
     index = _snapshot_index(project, tmp_path / "cache", told=False)
+    turns = _TakingTurns(index._lock, threading.current_thread())
+    index._lock = turns  # type: ignore[assignment]
     resolve_module = index._resolver.resolve_module
     finished: list[str] = []
     asked: list[threading.Thread] = []
 
+    def question() -> None:
+        turns.asking.set()
+        index.module_calls("pkg.report")
+        finished.append("query")
+        turns.answered.set()
+
     def slow(info: Any, known: Any = None) -> Any:
         if not asked:  # the first module told: another thread asks a question meanwhile
-            asked.append(threading.Thread(target=lambda: (index.module_calls("pkg.report"), finished.append("query"))))
+            asked.append(threading.Thread(target=question))
             asked[0].start()
-        time.sleep(0.05)
+            time.sleep(0.05)  # (it is waiting for the lock when this hold ends)
         return resolve_module(info, known)
 
     index._resolver.resolve_module = slow  # type: ignore[method-assign]
