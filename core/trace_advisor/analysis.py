@@ -104,7 +104,7 @@ from trace_advisor.datatypes import (
 )
 from trace_advisor.decorated_calls import CLOSURE, named_by_call
 from trace_advisor.detect import run_detectors
-from trace_advisor.detect.apis import ApiMatch, classify, match_symbol, opens_null_device
+from trace_advisor.detect.apis import ApiMatch, classify, io_site, match_symbol
 from trace_advisor.detect.context import CalleeIO, CalleeParameters, FunctionContext, GraphFacts
 from trace_advisor.detect.django_databases import dependency_texts, driver_instrumentations, is_settings_module
 from trace_advisor.detect.entry_points import may_call_stored, stored_call
@@ -244,8 +244,8 @@ class Analyzer:
         chosen = self.chosen(symbol)
         info = self.index.module_info(symbol.partition(":")[0])
         for site in self._sites(symbol):
-            own = own_site(site, chosen)
-            if own is not None and not (info is not None and opens_null_device(info.facts, own)):
+            own = own_site(site, chosen) if info is None else io_site(info.facts, site, chosen)
+            if own is not None:
                 yield own
 
     def _io_walk(self, symbol: SymbolId) -> list[tuple[SymbolId, int]]:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from trace_advisor.caller_chosen import CallerChosen, own_site
 from trace_advisor.datatypes import ResolvedCall, SymbolId, dotted_name
 from trace_advisor.detect.catalog import APIS, NO_IO_CALLS, ORM_SESSIONS, Api
 from trace_advisor.detect.django_databases import DJANGO_QUERIES
@@ -250,6 +251,13 @@ def match_by_name(text: str) -> ApiMatch | None:
                 op = "publish" if method in PUBLISH_METHODS else "receive"
             return ApiMatch(kind, system, label, text, False, None, op)
     return None
+
+
+def io_site(facts: ModuleFacts, site: ResolvedCall, chosen: CallerChosen) -> ResolvedCall | None:
+    """A call site as the function's own I/O is read from it: without the edges to what its callers choose
+    (:func:`~trace_advisor.caller_chosen.own_site`), and none for opening the null device."""
+    own = own_site(site, chosen)
+    return None if own is None or opens_null_device(facts, own) else own
 
 
 def opens_null_device(facts: ModuleFacts, site: ResolvedCall) -> bool:

@@ -9,11 +9,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from trace_advisor.analysed import AnalysedModule, FunctionNode, FunctionSyntax
-from trace_advisor.caller_chosen import CallerChosen, chosen_in, own_site
+from trace_advisor.caller_chosen import chosen_in
 from trace_advisor.datatypes import Range, ResolvedCall, SpanKey, SymbolId
-from trace_advisor.detect.apis import ApiMatch, classify, opens_null_device
+from trace_advisor.detect.apis import ApiMatch, classify, io_site
 from trace_advisor.detect.names import walk_body_depth
-from trace_advisor.facts.records import ModuleFacts
 
 Comprehension = ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp
 CallNode = ast.Call | ast.stmt | ast.YieldFrom | ast.Attribute | Comprehension | ast.comprehension | None
@@ -311,17 +310,15 @@ def _calls(
     chosen = chosen_in(analysed.info, function.scope.qualname)  # what callers pass is not this function's own I/O
     runs = graph.runs
     return tuple(
-        CallInfo(site, nodes[site.range], _api(analysed.facts, site, chosen), runs.get(site.span, ()))
+        CallInfo(
+            site,
+            nodes[site.range],
+            classify(own) if (own := io_site(analysed.facts, site, chosen)) else None,
+            runs.get(site.span, ()),
+        )
         for site in sites
         if site.range in nodes
     )
-
-
-def _api(facts: ModuleFacts, site: ResolvedCall, chosen: CallerChosen) -> ApiMatch | None:
-    """What client API a call site is: none for what the function's callers choose, nor for opening the null
-    device."""
-    own = own_site(site, chosen)
-    return classify(own) if own is not None and not opens_null_device(facts, own) else None
 
 
 _STATEMENT_CALLS = (ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.Raise, ast.YieldFrom)
