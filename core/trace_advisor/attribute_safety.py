@@ -132,9 +132,10 @@ class AttributePolicy:
             return None
         return next((w for w in words if w in PAYLOAD_WORDS or _singular(w) in PAYLOAD_WORDS), None)
 
-    def refusal(self, name: str, context: str = "") -> str | None:
+    def refusal(self, name: str, context: str = "", payloads: bool = True) -> str | None:
         """Why a value named ``name`` must not be recorded, or None. ``context``: the function's qualname, whose
-        sensitive words make generic names (``value``, ``code``, ``to``) sensitive too."""
+        sensitive words make generic names (``value``, ``code``, ``to``) sensitive too. ``payloads``: whether a
+        payload's name refuses it too (not for what an attribute is read from: ``response.usage.total_tokens``)."""
         found = self.sensitive(name)
         if found is not None:
             return f"sensitive name ({found})"
@@ -142,6 +143,8 @@ class AttributePolicy:
             about = self.sensitive(context)
             if about is not None:
                 return f"sensitive: the {name} of a function about {about} ({context})"
+        if not payloads:
+            return None
         found = self.payload(name)
         if found is not None:
             return f"payload ({found})"

@@ -388,7 +388,8 @@ def _stores(target: ast.Subscript | ast.Attribute) -> bool:
 
 
 def _base(expr: ast.expr) -> ast.expr:
-    while isinstance(expr, ast.Subscript | ast.Attribute):
+    """What a chain of subscripts and attributes (or a starred target) starts from: ``attrs`` of ``attrs["k"].v``."""
+    while isinstance(expr, ast.Subscript | ast.Attribute | ast.Starred):
         expr = expr.value
     return expr
 
@@ -401,6 +402,5 @@ def _bases(target: ast.expr) -> list[str]:
     """The local names an assignment target stores into: ``attrs`` for ``attrs["k"]`` and ``attrs.k``."""
     if isinstance(target, ast.Tuple | ast.List):
         return [b for element in target.elts for b in _bases(element)]
-    while isinstance(target, ast.Subscript | ast.Attribute | ast.Starred):
-        target = target.value
-    return [target.id] if isinstance(target, ast.Name) else []
+    base = _base(target)
+    return [base.id] if isinstance(base, ast.Name) else []

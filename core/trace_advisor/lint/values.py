@@ -304,10 +304,7 @@ def sensitive_attribute(ctx: LintContext) -> Iterator[LintFinding]:
                     continue
                 # what an attribute is read from says whose it is (``session.id``), not that it is a payload:
                 # ``response.usage.total_tokens`` and ``request.method`` record a count and a verb
-                found = ctx.policy.sensitive(name) if receiver else None
-                refused = (
-                    f"sensitive name ({found})" if found else None if receiver else ctx.policy.refusal(name, context)
-                )
+                refused = ctx.policy.refusal(name, "" if receiver else context, payloads=not receiver)
                 if refused:
                     what = f"its value reads {name!r} ({refused})"
                     break

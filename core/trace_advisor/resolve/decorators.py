@@ -31,6 +31,7 @@ _UPDATE_WRAPPER: Value = (v.EXTERNAL, "functools:update_wrapper")
 # the decorator's module when the library's source is on a search path, else under the package. Their overloads
 # (``-> Actor[P, R]``) are not read: a task object's methods are what enqueue a run.
 _TASK_OBJECTS = {("dramatiq", "actor"): "Actor"}
+_TASK_DECORATORS = frozenset(name for _, name in _TASK_OBJECTS)  # (checked for every decorator applied)
 
 
 class Evaluator(Protocol):
@@ -90,7 +91,7 @@ class Decorations:
         if chain is None or (chain[-1] == CALL and len(chain) < 2):
             return NOTHING
         named = chain[:-1] if chain[-1] == CALL else chain
-        if named[-1] not in {name for _, name in _TASK_OBJECTS}:
+        if named[-1] not in _TASK_DECORATORS:
             return NOTHING
         made: set[Value] = set()
         for kind, ident in self._evaluator.eval_chain(info, scope.parent or "<module>", named):
