@@ -149,19 +149,43 @@ def _site_packages_under(prefix: Path) -> list[Path]:
     return [Path(p) for p in found if Path(p).is_dir()]
 
 
-def _django_projects(root: Path) -> list[Path]:
-    """The folders right under ``root`` holding a Django project's ``manage.py`` and no ``__init__.py``: Django runs
-    from there (``python manage.py`` puts it first on ``sys.path``), so its apps import as ``core.models``, not as
-    ``netbox.core.models`` (netbox's ``netbox/``, Flagsmith's ``api/``)."""
-    try:
-        entries = sorted(entry.name for entry in os.scandir(root) if entry.is_dir() and entry.name[:1] != ".")
-    except OSError:
-        return []
-    return [
-        root / name
-        for name in entries
-        if _isfile(root / name / "manage.py") and not _exists(root / name / "__init__.py")
-    ]
+_PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg", "manage.py")
+_SUBPROJECT_DEPTH = 3
+_SUBPROJECT_SCAN_LIMIT = 2000  # folders looked at; keeps opening a huge tree cheap
+
+
+def _subprojects(root: Path) -> list[Path]:
+    """Where the imports of projects nested below ``root`` start: a folder up to three levels down that is no package
+    (no ``__init__.py``) and holds a project's metadata (``pyproject.toml``, ``setup.py``, ``setup.cfg``) or a Django
+    ``manage.py``; its ``src/`` when it has one. Code runs from there, so a repository opened at its top still
+    resolves ``from app.crud import ...`` in ``backend/app`` (full-stack-fastapi-template), netbox's Django apps in
+    ``netbox/`` and a monorepo's ``packages/<name>/src``. Packages are not searched below: they hold code, not
+    projects."""
+    found: list[Path] = []
+    level = [root]
+    scanned = 0
+    for _ in range(_SUBPROJECT_DEPTH):
+        below: list[Path] = []
+        for folder in level:
+            try:
+                names = sorted(entry.name for entry in os.scandir(folder) if entry.is_dir())
+            except OSError:
+                continue
+            for name in names:
+                path = folder / name
+                scanned += 1
+                if scanned > _SUBPROJECT_SCAN_LIMIT:
+                    return found
+                if name[:1] in "._" or name in SKIPPED_DIRS or name.endswith(".egg-info") or _is_virtualenv(path):
+                    continue
+                if _exists(path / "__init__.py"):
+                    continue
+                below.append(path)
+                if any(_isfile(path / marker) for marker in _PROJECT_FILES):
+                    src = path / "src"
+                    found.append(src if _isdir(src) and not _exists(src / "__init__.py") else path)
+        level = below
+    return found
 
 
 def package_root(path: Path) -> Path:
@@ -197,7 +221,7 @@ class Workspace:
             src = root / "src"
             if _isdir(root) and _isdir(src) and not _exists(src / "__init__.py"):
                 ordered.append(src)
-            ordered.extend(_django_projects(root))
+            ordered.extend(_subprojects(root))
         base = self.roots[0] if self.roots else Path.cwd()
         base = base if _isdir(base) else base.parent
         for extra in search_paths:

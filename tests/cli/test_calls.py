@@ -252,3 +252,30 @@ def test_a_django_project_folder_is_where_its_apps_import_from(tmp_path: Path) -
     functions = json.loads(result.stdout)["functions"]
     assert functions["shop.views:checkout"]["calls"] == ["shop.models:Order", "shop.models:Order.ship"]
     assert functions["shop.views:checkout"]["unresolved"] == []
+
+
+def test_a_nested_project_is_where_its_imports_start(tmp_path: Path) -> None:
+    """A repository whose service lives in ``backend/`` (its own ``pyproject.toml``, no ``__init__.py``) imports
+    ``from app.crud import ...``, and a monorepo's ``packages/<name>/src`` layout imports its package by name: opened
+    at the repository's top, both resolve and their modules are named as they import (the FastAPI full-stack
+    template's ``backend/app``)."""
+    repo = tmp_path / "repo"
+    (repo / "backend" / "app").mkdir(parents=True)
+    (repo / "pyproject.toml").write_text("[tool.ruff]\n", encoding="utf-8")
+    (repo / "backend" / "pyproject.toml").write_text("[project]\nname = 'app'\n", encoding="utf-8")
+    (repo / "backend" / "app" / "__init__.py").write_text("", encoding="utf-8")
+    (repo / "backend" / "app" / "crud.py").write_text("def create_user():\n    return 1\n", encoding="utf-8")
+    (repo / "backend" / "app" / "routes.py").write_text(
+        "from app.crud import create_user\nfrom billing import charge\n\n\ndef signup():\n    create_user()\n"
+        "    return charge()\n",
+        encoding="utf-8",
+    )
+    billing = repo / "libs" / "packages" / "billing"
+    (billing / "src" / "billing").mkdir(parents=True)
+    (billing / "setup.cfg").write_text("[metadata]\nname = billing\n", encoding="utf-8")
+    (billing / "src" / "billing" / "__init__.py").write_text("def charge():\n    return 2\n", encoding="utf-8")
+    result = calls(repo, cache=tmp_path / "cache")
+    assert result.returncode == 0, result.stderr
+    functions = json.loads(result.stdout)["functions"]
+    assert functions["app.routes:signup"]["calls"] == ["app.crud:create_user", "billing:charge"]
+    assert functions["app.routes:signup"]["unresolved"] == []
