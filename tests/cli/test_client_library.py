@@ -146,3 +146,71 @@ def test_the_public_operation_takes_the_place_of_the_private_transport_under_it(
     recs = recommendations(project, tmp_path, "--min-confidence", "0.01")
     assert "one span per API call" in str(recs["APIClient.request"]["rationale"])
     assert not {"APIClient._request", "APIClient._send"} & set(recs), sorted(recs)
+
+
+# slack_sdk's shape: the API's operations are the methods of one generated class in one module, each calling the
+# base client's ``api_call`` (called from few modules, by many functions)
+BASE = (
+    "import json\n"
+    "import urllib.request\n\n\n"
+    "class BaseClient:\n"
+    "    def __init__(self, token: str, base_url: str = 'https://chat.example.com/api/') -> None:\n"
+    "        self.token = token\n"
+    "        self.base_url = base_url\n\n"
+    "    def api_call(self, method: str, params: dict | None = None) -> dict:\n"
+    "        if not method:\n"
+    "            raise ValueError('no API method')\n"
+    "        return self._send(self.base_url + method, params or {})\n\n"
+    "    def _send(self, url: str, params: dict) -> dict:\n"
+    "        body = json.dumps(params).encode()\n"
+    "        headers = {'Authorization': 'Bearer ' + self.token, 'Content-Type': 'application/json'}\n"
+    "        request = urllib.request.Request(url, data=body, headers=headers)\n"
+    "        with urllib.request.urlopen(request, timeout=30) as response:\n"
+    "            return json.loads(response.read())\n"
+)
+VERBS_OF_API = ("list", "info", "create", "delete", "update", "get")
+# a store the SDK ships beside its client: it keeps OAuth states in files (local I/O too weak to count as work)
+STORE = (
+    "import os\n\n\n"
+    "class FileStateStore:\n"
+    "    def __init__(self, folder: str) -> None:\n"
+    "        self.folder = folder\n\n"
+    "    def consume(self, state: str) -> bool:\n"
+    "        path = os.path.join(self.folder, state)\n"
+    "        try:\n"
+    "            with open(path) as f:\n"
+    "                created = float(f.read())\n"
+    "            os.remove(path)\n"
+    "            return created > 0\n"
+    "        except FileNotFoundError:\n"
+    "            return False\n"
+)
+NOUNS = "chat users files channels reactions pins stars reminders team views apps bots emoji dnd search usergroups"
+OPERATIONS = [f"{noun}_{verb}" for noun in f"{NOUNS} calls bookmarks workflows admin".split() for verb in VERBS_OF_API]
+
+
+def generated_client() -> str:
+    methods = "".join(
+        f"    def {name}(self, **params: object) -> dict:\n"
+        f"        return self.api_call('{name.replace('_', '.', 1)}', dict(params))\n\n"
+        for name in OPERATIONS
+    )
+    return f"from chatkit.base import BaseClient\n\n\nclass WebClient(BaseClient):\n{methods}"
+
+
+def test_a_generated_client_in_one_module_makes_the_base_call_the_network_boundary(tmp_path: Path) -> None:
+    """120 operations in one module all go through ``BaseClient.api_call``: it is the one span per API call (on
+    slack_sdk, where its 329 callers sit in 6 modules, each layer under it was recommended: ``_send``,
+    ``_sync_send``, ``_urllib_api_call``, ``_perform_urllib_http_request``), its transport and the operations are
+    not; a file store beside it still does I/O of its own and keeps its recommendation."""
+    files = {
+        "src/chatkit/__init__.py": "",
+        "src/chatkit/base.py": BASE,
+        "src/chatkit/web.py": generated_client(),
+        "src/chatkit/state_store.py": STORE,
+        "pyproject.toml": '[project]\nname = "chatkit"\n',
+    }
+    recs = recommendations(write_project(tmp_path / "sdk", files), tmp_path, "--min-confidence", "0.01")
+    assert "one span per API call" in str(recs["BaseClient.api_call"]["rationale"]), sorted(recs)
+    assert "BaseClient._send" not in recs and not {f"WebClient.{name}" for name in OPERATIONS} & set(recs)
+    assert "FileStateStore.consume" in recs, sorted(recs)

@@ -32,6 +32,11 @@ NETWORK = frozenset({"http", "rpc", "cloud", "search", "genai", "messaging", "db
 # from fewer (seer's LlmClient: 14 of 132)
 GATEWAY_MODULES = 8
 GATEWAY_SHARE = 0.2
+# ... or how many functions outside the class call its methods that reach the network: a client whose operations
+# are the methods of one generated class (slack_sdk's WebClient, 270 API methods in one module, each calling
+# BaseClient.api_call: 329 callers from 6 modules); the busiest application classes seen stay under it (seer's
+# RepoClient: 67)
+GATEWAY_CALLERS = 100
 
 
 def distribution_names(folder: Path) -> frozenset[str]:
@@ -81,10 +86,10 @@ def gateway_classes(
     network: Callable[[SymbolId], bool],
 ) -> list[str]:
     """The classes of ``package`` (``module:Class``) whose methods reaching the network (``network``) are called from
-    at least ``GATEWAY_MODULES`` other modules of the package, and ``GATEWAY_SHARE`` of those defining functions: the
-    client every operation goes through. A class many modules use for other things (a browser session whose
-    start-up requests a URL) is not one."""
-    by_method: dict[SymbolId, set[str]] = {}
+    at least ``GATEWAY_MODULES`` other modules of the package, and ``GATEWAY_SHARE`` of those defining functions, or by
+    ``GATEWAY_CALLERS`` functions outside the class: the client every operation goes through. A class many modules
+    use for other things (a browser session whose start-up requests a URL) is not one."""
+    by_method: dict[SymbolId, tuple[set[str], set[SymbolId]]] = {}  # the modules and functions calling a method
     owners: dict[str, list[SymbolId]] = {}
     defining: set[str] = set()
     for symbol in symbols:
@@ -94,15 +99,23 @@ def gateway_classes(
         defining.add(module)
         if "." not in qualname or "<" in qualname:
             continue
-        found = {e.caller.partition(":")[0] for e in callers(symbol)}
-        by_method[symbol] = {m for m in found if m != module and inside(m, package)}
-        owners.setdefault(f"{module}:{qualname.rpartition('.')[0]}", []).append(symbol)
+        owner = f"{module}:{qualname.rpartition('.')[0]}"
+        found = {e.caller for e in callers(symbol) if inside(e.caller.partition(":")[0], package)}
+        outside = {c for c in found if not c.startswith(f"{owner}.")}
+        by_method[symbol] = ({c.partition(":")[0] for c in found} - {module}, outside)
+        owners.setdefault(owner, []).append(symbol)
     least = max(GATEWAY_MODULES, GATEWAY_SHARE * len(defining))
+
+    def busy(methods: Iterable[SymbolId]) -> bool:
+        modules: set[str] = set().union(*(by_method[m][0] for m in methods))
+        functions: set[SymbolId] = set().union(*(by_method[m][1] for m in methods))
+        return len(modules) >= least or len(functions) >= GATEWAY_CALLERS
+
     gateways = []
     for owner, methods in sorted(owners.items()):
-        if len(set().union(*(by_method[m] for m in methods))) < least:
+        if not busy(methods):
             continue  # not even all its methods together: no need to ask which reach the network
-        if len(set().union(*(by_method[m] for m in methods if by_method[m] and network(m)))) >= least:
+        if busy([m for m in methods if by_method[m][1] and network(m)]):
             gateways.append(owner)
     return gateways
 
@@ -114,10 +127,12 @@ _HANDS_OFF = frozenset({Finding.FAN_OUT, Finding.CONCURRENT, Finding.CONTEXT_GAP
 def no_io_helper(ctx: FunctionContext, verdict: Verdict) -> bool:
     """A function of a client library with evidence that shows no work (no I/O, entry point or job: how it handles
     errors, branches, orchestrates or computes), no I/O below it and no work handed to threads or tasks
-    (elasticsearch-py's ``parallel_bulk``): a helper of the operations calling it."""
+    (elasticsearch-py's ``parallel_bulk``): a helper of the operations calling it. Local I/O too weak to count as
+    work still is I/O (slack_sdk's file-backed state store reading and removing its state file)."""
     return (
         verdict.priority is not None
         and not has_work(verdict.signals)
+        and not io_operations(ctx)
         and not ctx.callee_io
         and not any(s.finding in _HANDS_OFF for s in verdict.signals)
     )
