@@ -677,12 +677,17 @@ _PER_ITEM_HOOKS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
+# Logging classes of other libraries subclass the standard library's: read without their source (Django's
+# ``django.utils.log:AdminEmailHandler``, structlog's), the name of the module holding them says so.
+_LOGGING_MODULES = frozenset({"log", "logs", "logging", "logger", "loggers", "structlog"})
+
+
 def _per_item_hook(ctx: FunctionContext) -> str | None:
     """The library class whose per-item hook this method overrides, if it is one (its dotted name)."""
     name = ctx.name
     for base in ctx.class_mro:
         module, _, qualname = base.partition(":")
-        package = module.partition(".")[0]
+        package = "logging" if _LOGGING_MODULES.intersection(module.split(".")) else module.partition(".")[0]
         for (library, suffix), hooks in _PER_ITEM_HOOKS.items():
             if package != library or not qualname.endswith(suffix):
                 continue
