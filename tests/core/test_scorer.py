@@ -305,8 +305,9 @@ def test_per_item_library_hooks_are_never_recommended(config: Config) -> None:
     index.build()
     result = analyze(index, dataclasses.replace(config, min_confidence=0.01), [CASE / "per_item_hooks.py"])
     recommended = {r.qualname for r in result.recommendations}
-    assert {"ship_logs", "export"} <= recommended, recommended
+    assert {"ship_logs", "export", "register_site"} <= recommended, recommended
     hooks = {"ChatHandler.emit", "BlobEncoder.default", "ImportCounter.visit_Import", "LinkCollector.handle_starttag"}
+    hooks |= {"SiteSerializer.validate_website", "SiteSerializer.to_representation"}
     assert not hooks & recommended
     scorer = LocalScorer(config)
     found = contexts(CASE / "per_item_hooks.py")

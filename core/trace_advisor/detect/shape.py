@@ -674,6 +674,9 @@ _PER_ITEM_HOOKS: dict[tuple[str, str], tuple[str, ...]] = {
     ("ast", "NodeTransformer"): ("visit", "generic_visit", "visit_*"),
     ("html", "HTMLParser"): ("handle_*",),
     ("xml", "ContentHandler"): ("startElement*", "endElement*", "characters"),
+    # Django REST framework: per field of every object a serializer reads or writes (``many=True``: every item)
+    ("rest_framework", "Serializer"): ("validate", "validate_*", "to_representation", "to_internal_value"),
+    ("rest_framework", "Field"): ("to_representation", "to_internal_value", "run_validation", "get_attribute"),
 }
 
 
