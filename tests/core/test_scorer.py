@@ -16,7 +16,8 @@ from trace_advisor.config_model import Config, PriorityConfig
 from trace_advisor.datatypes import Attribute, Recommendation
 from trace_advisor.detect import run_detectors
 from trace_advisor.detect.context import FunctionContext
-from trace_advisor.detect.existing import existing_span, without_span
+from trace_advisor.detect.existing import existing_span, spans_in_facts, without_span
+from trace_advisor.facts.extract import extract_facts
 from trace_advisor.index import Index
 
 from tests.core.test_detect_helpers import DETECT_FIXTURES, contexts
@@ -156,7 +157,9 @@ def test_other_tracers_count_as_existing_spans(tmp_path: Path, config: Config) -
     module.write_text(
         "import requests\n"
         "from ddtrace import tracer\n"
-        "import sentry_sdk\n\n"
+        "import logfire\n"
+        "import sentry_sdk\n"
+        "from langfuse import observe\n\n"
         "def a(x):\n"
         "    with tracer.trace('a'):\n"
         "        requests.post('https://a', json=x, timeout=5).raise_for_status()\n"
@@ -164,12 +167,26 @@ def test_other_tracers_count_as_existing_spans(tmp_path: Path, config: Config) -
         "def b(x):\n"
         "    with sentry_sdk.start_transaction(name='b'):\n"
         "        requests.post('https://b', json=x, timeout=5).raise_for_status()\n"
-        "        requests.post('https://audit', json=x, timeout=5)\n",
+        "        requests.post('https://audit', json=x, timeout=5)\n\n"
+        # polar's NumeralTaxService.record was recommended at 0.91 under its own logfire span
+        "@logfire.instrument('numeral.record')\n"
+        "def c(x):\n"
+        "    requests.post('https://c', json=x, timeout=5).raise_for_status()\n"
+        "    requests.post('https://audit', json=x, timeout=5)\n\n"
+        "@observe(name='d')\n"
+        "def d(x):\n"
+        "    requests.post('https://d', json=x, timeout=5).raise_for_status()\n"
+        "    requests.post('https://audit', json=x, timeout=5)\n",
         encoding="utf-8",
     )
     scorer = LocalScorer(config)
-    for ctx in contexts(module).values():
-        assert scorer.verdict(ctx, run_detectors(ctx)).reasons[0].startswith("already traced")
+    found = contexts(module)
+    assert set(found) == {"a", "b", "c", "d"}
+    for ctx in found.values():
+        assert scorer.verdict(ctx, run_detectors(ctx)).reasons[0].startswith("already traced"), ctx.qualname
+    text = module.read_text(encoding="utf-8")
+    census = spans_in_facts(extract_facts(ast.parse(text), text))
+    assert census.traced == frozenset({"a", "b", "c", "d"})
 
 
 def test_test_code_is_never_recommended(tmp_path: Path, config: Config) -> None:

@@ -7,12 +7,14 @@ import ast
 import copy
 import dataclasses
 import re
+from collections.abc import Mapping
 
 from trace_advisor.analysed import FunctionSyntax
 from trace_advisor.datatypes import dotted_name
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.names import walk_body
 from trace_advisor.facts import ModuleFacts
+from trace_advisor.facts.records import FROM, IMPORT
 from trace_advisor.work_units import called_name
 
 _SPAN_CALLS = frozenset({"start_as_current_span", "start_span", "start_active_span", "trace_span", "use_span"})
@@ -30,6 +32,10 @@ _SPAN_DECORATORS = frozenset(
     }
 )
 _OTHER_SPAN_METHODS = frozenset({"trace", "span", "start_transaction", "start_child"})
+# words in a span decorator's dotted name that say it belongs to a tracing library: OpenTelemetry's, ddtrace's,
+# Sentry's, and the SDKs built on OpenTelemetry (logfire's ``@logfire.instrument``, langfuse's and laminar's
+# ``@observe``); a decorator named ``instrument`` or ``observe`` from anywhere else is not taken for a span
+_TRACING_WORDS = ("trac", "otel", "opentelemetry", "logfire", "langfuse", "lmnr", "sentry")
 _SPAN_NAMES = _SPAN_CALLS | _OTHER_SPAN_METHODS | _SPAN_DECORATORS  # a call's last name, before anything is unparsed
 IGNORE_MARK = re.compile(r"#\s*trace-advisor\s*:\s*ignore\b", re.IGNORECASE)
 
@@ -101,24 +107,45 @@ def spans_in_facts(facts: ModuleFacts) -> ModuleSpans:
         if s.kind == "function" and "<" not in s.qualname and not _tracing_helper(s.qualname.rpartition(".")[2])
     }
     traced = {call.scope for call in facts.calls if call.scope in functions and _is_span_call(call.text)}
+    imported = _imported_from(facts)
     for scope in facts.scopes:
-        if scope.qualname in functions and any(_span_decorator_text(d.text) for d in scope.decorators):
+        if scope.qualname in functions and any(_span_decorator_text(d.text, imported) for d in scope.decorators):
             traced.add(scope.qualname)
     return ModuleSpans(len(functions), frozenset(traced))
+
+
+def _imported_from(facts: ModuleFacts) -> dict[str, str]:
+    """The modules the module's top-level imports bind names from (``from langfuse import observe``: observe ->
+    langfuse), so a decorator written as a bare name still says which library it is."""
+    module = facts.scopes[0] if facts.scopes else None
+    found: dict[str, str] = {}
+    for name, bindings in module.bindings.items() if module is not None else ():
+        for binding in bindings:
+            if binding.kind in (IMPORT, FROM) and binding.target:
+                found[name] = binding.target
+    return found
 
 
 def _tracing_helper(name: str) -> bool:
     return any(word in name.lower() for word in ("span", "trac"))
 
 
-def _span_decorator_text(text: str) -> bool:
+def _span_decorator_text(text: str, imported: Mapping[str, str]) -> bool:
     """A decorator, as written, that starts a span (``@tracer.start_as_current_span("x")``, ``@traced``...): what
-    :func:`existing_span` counts, read without resolving it (a project's ``@with_span()`` helper is not counted)."""
+    :func:`existing_span` counts, read without resolving it beyond the module's imports (``imported``: name ->
+    module); a project's ``@with_span()`` helper is not counted."""
     name = text.partition("(")[0].strip()
     last = name.rpartition(".")[2]
+    head = name.partition(".")[0]
     return last in _SPAN_DECORATORS and (
-        last == "start_as_current_span" or any(w in name.lower() for w in ("trac", "otel", "opentelemetry"))
+        last == "start_as_current_span" or _tracing(name) or _tracing(imported.get(head, ""))
     )
+
+
+def _tracing(name: str) -> bool:
+    """A dotted name holding a word of a tracing library (:data:`_TRACING_WORDS`)."""
+    lowered = name.lower()
+    return any(word in lowered for word in _TRACING_WORDS)
 
 
 def _span_decorators(ctx: FunctionContext) -> list[ast.expr]:
@@ -128,11 +155,7 @@ def _span_decorators(ctx: FunctionContext) -> list[ast.expr]:
         name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else ""
         resolved = " ".join(dotted_name(callee) for callee in ctx.decorator_callees(dec))
         if name in _SPAN_DECORATORS and (
-            name == "start_as_current_span"
-            or "trac" in resolved
-            or "otel" in resolved
-            or "opentelemetry" in resolved
-            or "tracer" in ast.unparse(target)
+            name == "start_as_current_span" or _tracing(resolved) or "tracer" in ast.unparse(target)
         ):
             found.append(dec)
     return found
