@@ -92,11 +92,14 @@ class FileEdit:
         return self.source is not None and self.text != self.source.text
 
 
-def edit_files(targets: Sequence[Target], style: SpanStyle, index: Index | None = None) -> list[FileEdit]:
+def edit_files(
+    targets: Sequence[Target], style: SpanStyle | Callable[[Path], SpanStyle], index: Index | None = None
+) -> list[FileEdit]:
     """Each file's spans, added in the order the targets name them; files in first-named order. A file reached by
-    several names (hard links, symlinks) is edited once, under the first name, with each function once. ``index``
-    names a file's module for the ``code.function.name`` attribute, and its call graph says which functions may see
-    a web framework's 4xx exception from their callees."""
+    several names (hard links, symlinks) is edited once, under the first name, with each function once. ``style``
+    is one for every file, or each file's (:class:`trace_advisor.edits.style.ProjectStyles`). ``index`` names a
+    file's module for the ``code.function.name`` attribute, and its call graph says which functions may see a web
+    framework's 4xx exception from their callees."""
     graph = index.graph() if index is not None else None
     by_file: dict[object, list[Target]] = {}
     names: dict[object, list[Path]] = {}
@@ -118,7 +121,7 @@ def edit_files(targets: Sequence[Target], style: SpanStyle, index: Index | None 
             continue
         spans = [SpanTarget(t.qualname, t.capture, t.line, t.name) for t in found]
         origin = span_origin(path, index.module_for_path(path) if index is not None else None, graph)
-        text, outcomes = add_spans(source.text, spans, style, origin)
+        text, outcomes = add_spans(source.text, spans, style(path) if callable(style) else style, origin)
         edits.append(FileEdit(path, found, source, text, tuple(outcomes), aliases=others))
     return edits
 

@@ -531,7 +531,7 @@ class Documents:
     async def add_spans_in_file(self, target: Target) -> tuple[bool, int]:
         """Apply "Add spans to all recommended functions" to the file's text as it is now; (applied, functions)."""
         now = await self.findings_now(target)
-        style, origin = target.project.span_style(formatter=True), target.span_origin()
+        style, origin = target.project.span_style(formatter=True, path=target.path), target.span_origin()
         edits, changed = await self._engine.run(lambda: spans.file_edits(now.text, now.recommendations, style, origin))
         if not changed:
             return False, 0
@@ -550,7 +550,7 @@ class Documents:
             qualname, capture = split_symbol(symbol)[1], rec.capture if rec else None
         except ValueError as exc:
             return False, str(exc)
-        style, origin = project.span_style(formatter=True), target.span_origin()
+        style, origin = project.span_style(formatter=True, path=path), target.span_origin()
         name = rec.span_name if rec else target.index.extension(SpanNames).name(target.index, symbol)
         edits, message = await self._engine.run(
             lambda: spans.function_edits(text, qualname, capture, line, style, origin, name)

@@ -24,7 +24,7 @@ def findings(project: Project, text: str, index: Index | None = None, path: str 
     from trace_advisor.lint import LintOptions, lint_text  # the rules load with the first refresh, not at start-up
 
     tree = index.kept_tree(Path(path), text) if index is not None else None
-    return lint_text(text, LintOptions.of(project.span_style()), tree=tree).findings
+    return lint_text(text, LintOptions.of(project.span_style(path=path or None)), tree=tree).findings
 
 
 def diagnostics(conv: Converter, path: str, found: Sequence[LintFinding]) -> list[types.Diagnostic]:

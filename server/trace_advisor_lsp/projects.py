@@ -11,6 +11,7 @@ from typing import Literal
 
 from trace_advisor.advise.provider import Provider
 from trace_advisor.cancel import CancelToken
+from trace_advisor.config import find_project_root
 from trace_advisor.config_model import Config
 from trace_advisor.datatypes import InstrumentationHint, Recommendation, SyntaxProblem, Usage
 from trace_advisor.edits.formatter import find_formatter
@@ -74,11 +75,23 @@ class Project:
     _lines: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
     _style: tuple[Config, SpanStyle] | None = None
     _formatted: tuple[Config, SpanStyle] | None = None
+    _nested: dict[tuple[Path, bool], tuple[Config, SpanStyle]] = field(default_factory=dict)
 
-    def span_style(self, *, formatter: bool = False) -> SpanStyle:
-        """How span code is written in this folder (read once per config). ``formatter``: with the project's
-        ruff/black laying out the lines a span's indent pushes out (a subprocess per function: only for the edit of
-        an action the user picked, never while actions are listed); found once per config."""
+    def span_style(self, *, formatter: bool = False, path: str | None = None) -> SpanStyle:
+        """How span code is written in this folder (read once per config), or, for the file at ``path`` inside a
+        project nested in it (its own pyproject.toml: a repository's ``backend/``), in that project (read once per
+        config and project). ``formatter``: with the project's ruff/black laying out the lines a span's indent pushes
+        out (a subprocess per function: only for the edit of an action the user picked, never while actions are
+        listed); found once per config."""
+        nested = self._nested_root(path)
+        if nested is not None:
+            kept = self._nested.get((nested, formatter))
+            if kept is None or kept[0] is not self.config:
+                kept = self._nested[(nested, formatter)] = (
+                    self.config,
+                    span_style(self.config, nested, formatter=formatter),
+                )
+            return kept[1]
         if not formatter:
             if self._style is None or self._style[0] is not self.config:
                 self._style = (self.config, span_style(self.config, self.root))
@@ -88,6 +101,13 @@ class Project:
             found = find_formatter(self.root, style.project.formatter, self.config.python)
             self._formatted = (self.config, dataclasses.replace(style, formatter=found))
         return self._formatted[1]
+
+    def _nested_root(self, path: str | None) -> Path | None:
+        """The root of the project nested in this folder that holds ``path`` (None: the folder's own)."""
+        if path is None:
+            return None
+        found, root = find_project_root(Path(path)), self.root.resolve()
+        return found if found != root and found.is_relative_to(root) else None
 
     def findings_for(self, path: str) -> FileFindings:
         return self.findings.setdefault(path, FileFindings())

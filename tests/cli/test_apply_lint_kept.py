@@ -128,3 +128,39 @@ def test_comments_the_indent_pushes_out_are_rewrapped_as_prose(tmp_path: Path) -
     assert REFILLED in text
     after = subprocess.run([RUFF, "check", "."], cwd=tmp_path, capture_output=True, text=True)
     assert after.returncode == 0, after.stdout + text
+
+
+PROFILES = """\
+import requests
+from fastapi import HTTPException
+
+
+def load_profile(user_id: str) -> dict:
+    answer = requests.get(f"https://profiles.example.com/v1/{user_id}", timeout=5)
+    if answer.status_code == 404:
+        raise HTTPException(status_code=404, detail="no such profile")
+    answer.raise_for_status()
+    return answer.json()
+"""
+
+
+def test_a_nested_project_is_written_in_its_own_style(tmp_path: Path) -> None:
+    """The FastAPI full-stack template keeps its service in ``backend/`` with its own ruff configuration (target
+    py314): ``apply --all`` at the repository's top wrote the span and its 4xx helper as ``with a as span, b:``, which
+    ``ruff format`` for that target lays out in parentheses (4 files to reformat); each file is now written in the
+    style of the project holding it, as ruff reads its configuration."""
+    (tmp_path / "pyproject.toml").write_text("[tool.uv.workspace]\nmembers = ['backend']\n", encoding="utf-8")
+    backend = tmp_path / "backend"
+    (backend / "app").mkdir(parents=True)
+    (backend / "pyproject.toml").write_text('[project]\nname = "app"\n\n[tool.ruff]\ntarget-version = "py311"\n')
+    (backend / "app" / "__init__.py").write_text("", encoding="utf-8")
+    module = backend / "app" / "profiles.py"
+    module.write_text(PROFILES, encoding="utf-8")
+    assert subprocess.run([RUFF, "format", "--check", "."], cwd=backend, capture_output=True).returncode == 0
+    done = run_cli("apply", ".", "--all", "--min-confidence", "0.01", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    text = module.read_text(encoding="utf-8")
+    assert "    with (\n        tracer.start_as_current_span(" in text, text
+    for check in (["format", "--check", "."], ["check", "."]):
+        after = subprocess.run([RUFF, *check], cwd=backend, capture_output=True, text=True)
+        assert after.returncode == 0, after.stdout + text

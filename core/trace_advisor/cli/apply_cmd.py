@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from trace_advisor.cli import common
 from trace_advisor.config import find_project_root
-from trace_advisor.edits import span_style
+from trace_advisor.edits import ProjectStyles
 from trace_advisor.span_files import (
     SymbolError,
     Target,
@@ -85,8 +85,8 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         targets = [replace(t, capture=None) for t in targets]
     base = _diff_base(path)
     tally = Tally(skipped=len(failures))
-    style = span_style(config, find_project_root(path), formatter=True)
-    for edit in edit_files(targets, style, index):
+    styles = ProjectStyles(config, formatter=True)  # each file written as its own project's tools format it
+    for edit in edit_files(targets, styles, index):
         for alias in edit.aliases:
             err.write(f"{_display(alias)}: the same file as {_display(edit.path)} (a link); its spans are added once\n")
         if edit.source is None:
@@ -126,7 +126,8 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for failure in failures:
         err.write(f"{failure}\n")
     err.write(f"trace-advisor: {tally.summary(args.diff)}\n")
-    if tally.spans and (missing := missing_formatter(style)):
+    notes = dict.fromkeys(missing for style in styles.read() if (missing := missing_formatter(style)))
+    for missing in notes if tally.spans else ():
         err.write(f"trace-advisor: note: {missing}\n")
     return EXIT_INCOMPLETE if failures else EXIT_OK
 

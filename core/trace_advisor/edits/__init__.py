@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from trace_advisor.edits.batch import SpanOutcome, SpanTarget, add_spans
     from trace_advisor.edits.engine import EditResult, SpanEditor, span_edits
     from trace_advisor.edits.source import SourceText, apply_edits
-    from trace_advisor.edits.style import SpanOrigin, SpanStyle, span_origin, span_style
+    from trace_advisor.edits.style import ProjectStyles, SpanOrigin, SpanStyle, span_origin, span_style
 
 _WHERE = {
     "SpanForm": "trace_advisor.config_model",
@@ -26,6 +26,7 @@ _WHERE = {
     "span_edits": "trace_advisor.edits.engine",
     "SourceText": "trace_advisor.edits.source",
     "apply_edits": "trace_advisor.edits.source",
+    "ProjectStyles": "trace_advisor.edits.style",
     "SpanOrigin": "trace_advisor.edits.style",
     "SpanStyle": "trace_advisor.edits.style",
     "span_origin": "trace_advisor.edits.style",
@@ -34,6 +35,7 @@ _WHERE = {
 
 __all__ = [  # the names of _WHERE (a literal list, for linters)
     "EditResult",
+    "ProjectStyles",
     "SourceText",
     "SpanEditor",
     "SpanForm",

@@ -71,3 +71,26 @@ def span_style(config: Config, project_root: Path | None = None, *, formatter: b
     project = read_project_style(project_root)
     found = find_formatter(project_root, project.formatter, config.python) if formatter else None
     return SpanStyle(config.spans, project, found)
+
+
+class ProjectStyles:
+    """Span styles by project: a file is written in the style of its own project, the nearest folder at or above it
+    with a pyproject.toml or .trace-advisor.yaml (else .git), where ruff and black read their configuration too (a
+    repository's ``backend/`` with its own ruff target version and line length). Read once per project folder."""
+
+    def __init__(self, config: Config, *, formatter: bool = False) -> None:
+        self._config, self._formatter = config, formatter
+        self._found: dict[Path, SpanStyle] = {}
+
+    def __call__(self, path: Path) -> SpanStyle:
+        from trace_advisor.config import find_project_root
+
+        root = find_project_root(path)
+        style = self._found.get(root)
+        if style is None:
+            style = self._found[root] = span_style(self._config, root, formatter=self._formatter)
+        return style
+
+    def read(self) -> tuple[SpanStyle, ...]:
+        """The styles read so far, in the order their projects were first met."""
+        return tuple(self._found.values())

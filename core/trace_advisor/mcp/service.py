@@ -277,8 +277,7 @@ class AdvisorService:
     ) -> tuple[list[FileEdit], list[str]]:
         """What ``trace-advisor apply ROOT --symbol ...`` computes: each file's span edits, and the problems (names
         matching nothing under the root, unreadable files, analysis problems) as messages."""
-        from trace_advisor.config import find_project_root
-        from trace_advisor.edits import span_style
+        from trace_advisor.edits import ProjectStyles
 
         config = workspace.config()
         root = workspace.real_root
@@ -288,7 +287,7 @@ class AdvisorService:
             )
         except SymbolError as exc:
             raise RequestError(str(exc)) from None
-        edits = edit_files(targets, span_style(config, find_project_root(workspace.root), formatter=True), index)
+        edits = edit_files(targets, ProjectStyles(config, formatter=True), index)
         problems += [f"{p.file or 'trace-advisor'}: {p.severity}: {p.message}" for p in analysed]
         problems += [f"{_relative(e.path, root)}: {e.problem}; nothing changed" for e in edits if e.problem]
         return edits, problems

@@ -32,7 +32,7 @@ async def code_action(ls: TraceAdvisorServer, params: types.CodeActionParams) ->
         return None
     project, path, index = target.project, target.path, target.index
     conv, text, version = ls.documents.converter(project), doc.source, doc.version
-    findings, style, origin = project.findings_for(path), project.span_style(), target.span_origin()
+    findings, style, origin = project.findings_for(path), project.span_style(path=path), target.span_origin()
     only = None if params.context.only is None else [str(getattr(k, "value", k)) for k in params.context.only]
     lazy, current = resolves_edits(ls), ls.documents.current_texts(target.project, target.index)
 
@@ -126,7 +126,7 @@ async def code_action_resolve(ls: TraceAdvisorServer, action: types.CodeAction) 
         capture = (rec.capture if rec else Capture()) if data.get("capture") else None
 
         def edit() -> types.WorkspaceEdit:
-            style = project.span_style(formatter=True)
+            style = project.span_style(formatter=True, path=path)
             qualname = split_symbol(symbol)[1]
             edits, _ = spans.function_edits(text, qualname, capture, line, style, origin, name)
             return conv.workspace_edit(path, edits, version)
