@@ -291,6 +291,7 @@ LIFETIME_NEVER = [
     "Poller.main",  # async for over it, leaving only in burst mode
     "Poller.run",  # runs Poller.main
     "Pump.run",  # while self.running: a flag another thread clears
+    "Listener.run",  # while self.running.is_set(): an event another thread clears
     "consume_until_sentinel",  # while running: jobs.get() ... the body clears the flag, but on a sentinel
     "Reader.__enter__",
     "Reader.__exit__",
@@ -312,7 +313,9 @@ def test_process_lifetime_code_and_dunders_are_never_recommended(lifetime: dict[
     assert qualname not in lifetime
 
 
-@pytest.mark.parametrize("qualname", ["handle", "Reader.read_all", "Poller.poll_once", "run_job", "last_line"])
+@pytest.mark.parametrize(
+    "qualname", ["handle", "Reader.read_all", "Poller.poll_once", "run_job", "last_line", "command"]
+)
 def test_the_units_of_work_they_drive_are(lifetime: dict[str, float], qualname: str) -> None:
     assert qualname in lifetime, lifetime
 

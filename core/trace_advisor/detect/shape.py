@@ -314,13 +314,14 @@ def _runs_forever(ctx: FunctionContext) -> bool:
             endless = isinstance(test, ast.Constant) and bool(test.value)
             flag = (
                 isinstance(test, ast.Attribute | ast.Name)
+                or _event_is_set(test)  # ``while self._running.is_set():``, an event another thread clears
                 or (isinstance(test, ast.UnaryOp) and isinstance(test.operand, ast.Attribute | ast.Name | ast.Call))
             ) and (not _makes_progress(stmt) or _receives(ctx, stmt))
         else:
             continue
         if not (endless or flag):
             continue
-        if endless and _receives(ctx, stmt):
+        if endless and _receives(ctx, stmt) and not _ends_each_pass(stmt):
             return True  # a consumer: it ends only when told to stop (a sentinel, a closed socket)
         if endless and _stops_on_request(stmt):
             return True  # ``while True: ... if self._stop_requested: break`` is ``while not self._stop_requested``
@@ -328,6 +329,17 @@ def _runs_forever(ctx: FunctionContext) -> bool:
         if not exits or (flag and not endless):
             return True
     return False
+
+
+def _event_is_set(test: ast.expr) -> bool:
+    return isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) and test.func.attr == "is_set"
+
+
+def _ends_each_pass(loop: ast.For | ast.AsyncFor | ast.While) -> bool:
+    """A loop whose pass ends by leaving it unless a ``continue`` took it round again: ``while True: data =
+    sock.recv(n); ...; if short: continue; return True`` reads until it has enough (redis-py's socket buffer), it
+    does not wait for messages for the life of the process."""
+    return isinstance(loop.body[-1], ast.Return | ast.Break | ast.Raise)
 
 
 def _iterates_for_life(body: list[ast.stmt]) -> bool:
@@ -381,13 +393,15 @@ _DRAINS = frozenset({"pop", "popleft", "popitem", "clear", "remove", "discard", 
 
 def _makes_progress(loop: ast.While) -> bool:
     """Whether the loop's own body changes what its test reads: ``while objects: objects.popleft()`` drains a
-    worklist, ``while line: line = f.readline()`` reads to the end. A flag set from elsewhere (a signal handler,
-    another thread: ``while self.running``) is not a local name the body rebinds."""
+    worklist, ``while line: line = f.readline()`` reads to the end, ``while not data.endswith(b"\\r\\n"): data +=
+    ...`` reads until a line is complete (redis-py's socket buffer). A flag set from elsewhere (a signal handler,
+    another thread: ``while self.running``, ``while not self._stop.is_set()``) is not a local name the body
+    rebinds."""
     test = loop.test.operand if isinstance(loop.test, ast.UnaryOp) else loop.test
     tested = ast.unparse(test)
     root = test
-    while isinstance(root, ast.Attribute | ast.Subscript):
-        root = root.value
+    while isinstance(root, ast.Attribute | ast.Subscript | ast.Call):
+        root = root.func if isinstance(root, ast.Call) else root.value
     local = root.id if isinstance(root, ast.Name) and root.id not in {"self", "cls"} else None
     for node in ast.walk(ast.Module(body=loop.body, type_ignores=[])):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _DRAINS:
