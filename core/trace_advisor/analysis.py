@@ -20,6 +20,7 @@ from trace_advisor.advise.instrumentation_hints import instrumentation_hints
 from trace_advisor.advise.layers import covered_closures, covered_wrappers
 from trace_advisor.advise.library import (
     NETWORK,
+    as_boundary,
     boundary_forwards,
     gateway_classes,
     inside,
@@ -146,6 +147,10 @@ _MAX_REACHED = 2000  # workspace functions walked below one file's for the cost 
 # functions are read per function.
 _IO_DEPTH = 3
 _IO_WALK = 200
+# how far down a client library's operation may reach its transport, for the client library questions only (which
+# classes every operation goes through, where their network boundary is): redis-py's Redis.execute_command reaches
+# the socket 5 calls down, stripe's StripeService._request its HTTP client 5 calls down
+_GATEWAY_DEPTH = 8
 _CONTEXT_MANAGERS = frozenset({"contextmanager", "asynccontextmanager"})
 _IMPLEMENTATIONS = 12  # of one method, in the I/O walk (sorted: the same ones every run)
 _A = TypeVar("_A")
@@ -217,6 +222,7 @@ class Analyzer:
         self._covering: dict[SymbolId, bool] = {}  # callers found to have a span of their own (_covers)
         self._around: _Around | None = None  # other files' rules verdicts and entry distances (calibration features)
         self._library: dict[str, frozenset[str]] | None = None  # client library packages -> gateway classes (_gateways)
+        self._deep_network: dict[SymbolId, CalleeIO | None] = {}  # the network I/O each reaches, as _network looks
         self._handed: dict[SymbolId, frozenset[SymbolId]] = {}  # runners -> what they may run (_handed_targets)
         self._messages: dict[SymbolId, frozenset[SymbolId]] = {}  # consumers -> what they call per message
         self._once: dict[SymbolId, tuple[object, bool]] = {}  # (the facts scope it was found for, runs once)
@@ -258,7 +264,7 @@ class Analyzer:
         return self._io_walk_through(symbol)[0]
 
     def _io_walk_through(
-        self, symbol: SymbolId, implemented: bool = True
+        self, symbol: SymbolId, implemented: bool = True, deepest: int = _IO_DEPTH
     ) -> tuple[list[tuple[SymbolId, int]], dict[SymbolId, SymbolId]]:
         """:meth:`_io_walk`, and for each function of the walk reached through an implementation of ``symbol``
         itself, that implementation (for the rationale: "implemented by ``OpenAIClient.complete``"); without those
@@ -276,7 +282,7 @@ class Analyzer:
 
         for implementation in self._implementations(symbol) if implemented else ():
             add(implementation, 0, implementation)
-        for depth in range(1, _IO_DEPTH + 1):
+        for depth in range(1, deepest + 1):
             for caller, _ in [item for item in found if item[1] == depth - 1]:
                 chosen = self.chosen(caller)
                 origin = through.get(caller)
@@ -474,10 +480,7 @@ class Analyzer:
         for callee, depth in walk[1:]:
             if best is not None and best[2] != {"file"}:
                 break
-            if self.index.module_info(callee.partition(":")[0]) is None:  # handed to a runner: a library's function
-                apis = [api] if (api := match_symbol(callee)) is not None else []
-            else:
-                apis = [api for site in self._own_sites(callee) if (api := classify(site)) is not None]
+            apis = self._apis_of(callee)
             kinds = {api.kind for api in apis}
             if kinds and (best is None or kinds != {"file"}):
                 best = (depth, callee, kinds, apis)
@@ -493,6 +496,12 @@ class Analyzer:
         count = len(set((through or {}).values()))
         among = f" (one of {count})" if count > 1 else ""
         return CalleeIO(kind, f"implemented by {implementation}{among}: {how}", depth)
+
+    def _apis_of(self, callee: SymbolId) -> list[ApiMatch]:
+        """The client APIs a function of a walk calls itself (a library's function handed to a runner: itself)."""
+        if self.index.module_info(callee.partition(":")[0]) is None:
+            return [api] if (api := match_symbol(callee)) is not None else []
+        return [api for site in self._own_sites(callee) if (api := classify(site)) is not None]
 
     def _route_of(self, edge: CallEdge) -> str:
         """The route a registration of a request handler serves, as its call writes it (``GET /core/info``), under
@@ -768,10 +777,10 @@ class Analyzer:
         gateways = self._gateways(results[0].ctx.module) if results else None
         if gateways is not None:  # a client library's: one span per API call, at the layer that names it
             final = [(r.ctx, v) for r, v in zip(results, verdicts, strict=True)]
-            boundaries = network_boundaries(final, gateways)
+            boundaries = network_boundaries(final, gateways, self._network)
             for number, owner in boundaries.items():
-                reason = f"the network boundary of the client library's {owner}: one span per API call"
-                verdicts[number] = with_floor(verdicts[number], max(floor, verdicts[number].confidence), reason)
+                deeper = self._transport_signal(results[number].ctx)
+                verdicts[number] = as_boundary(verdicts[number], floor, owner, deeper)
             for number, boundary in boundary_forwards(final, boundaries).items():
                 reason = f"covered by the span in `{boundary}`, the client's network boundary it forwards to"
                 verdicts[number] = covered_by(verdicts[number], reason)
@@ -784,8 +793,9 @@ class Analyzer:
                 name = final[operations[0]][0].qualname
                 reason = f"covered by the span in `{name}`, the public operation it is the transport of"
                 verdicts[number] = covered_by(verdicts[number], reason)
-            for number, (ctx, verdict) in enumerate(final):
-                if no_io_helper(ctx, verdict) and verdict.consistency is None:
+            for number, ctx in enumerate(r.ctx for r in results):
+                verdict = verdicts[number]  # as the boundaries left it: a boundary is no helper
+                if no_io_helper(ctx, verdict) and verdict.consistency is None and not self._network(ctx.symbol):
                     reason = "a helper of the client library reaching no I/O: the spans of its operations hold it"
                     verdicts[number] = covered_by(verdicts[number], reason)
         found = (results, tuple(verdicts))
@@ -869,20 +879,38 @@ class Analyzer:
         found = {p: frozenset(gateway_classes(symbols, graph.callers, p, self._network)) for p in sorted(published)}
         return {p: gateways for p, gateways in found.items() if gateways}
 
-    def _network(self, symbol: SymbolId, through_class: bool = True) -> bool:
-        """Whether a workspace function reaches I/O that leaves the process (:meth:`_io_of`), or, a method, calls a
-        method of its class that does (a verb's ``self.request(...)``: a layer more than the I/O walk follows)."""
-        io = self._io_of(symbol)
-        if io is not None and io.kind in NETWORK:
-            return True
-        owner = symbol.rpartition(".")[0]
-        if not through_class or self.graph is None or ":" not in owner or owner.endswith(":"):
-            return False
-        return any(
-            edge.callee.rpartition(".")[0] == owner and self._network(edge.callee, False)
-            for edge in self.graph.callees(symbol)
-            if edge.callee != symbol
-        )
+    def _network(self, symbol: SymbolId) -> bool:
+        """Whether a workspace function reaches I/O that leaves the process within ``_GATEWAY_DEPTH`` calls (its own
+        client call or a function below it): for the client library questions only, whose transport sits deeper than
+        the evidence's I/O walk looks. Kept for the run, as the client libraries are."""
+        return self._network_io(symbol) is not None
+
+    def _network_io(self, symbol: SymbolId) -> CalleeIO | None:
+        """The I/O leaving the process that :meth:`_network` finds (the closest), None without."""
+        if symbol not in self._deep_network:
+            walk, _ = self._io_walk_through(symbol, True, _GATEWAY_DEPTH)
+            found = [(depth, callee, api) for callee, depth in walk for api in self._apis_of(callee)]
+            network = [(depth, callee, api) for depth, callee, api in found if api.kind in NETWORK]
+            self._deep_network[symbol] = None
+            if network:
+                depth, callee, api = network[0]
+                how = f"{api.label} via {api.shown}" if callee == symbol else f"{api.label} through {callee}"
+                self._deep_network[symbol] = CalleeIO(api.kind, how, depth)
+        return self._deep_network[symbol]
+
+    def _transport_signal(self, ctx: FunctionContext) -> Signal | None:
+        """For a network boundary whose evidence shows no I/O: its call of the private method of its class that
+        reaches the network deeper than the evidence looks (redis-py's ``execute_command`` -> ``_execute_command``,
+        the socket five calls down), as the evidence of a call of a workspace function doing I/O."""
+        owner = f"{ctx.module}:{ctx.qualname.rpartition('.')[0]}."
+        for call in ctx.calls:
+            for callee in call.workspace_callees:
+                private = callee.startswith(owner) and callee[len(owner) :].startswith("_")
+                io = self._network_io(callee) if private and callee not in ctx.callee_io else None
+                if io is not None:
+                    reason = f"calls {call.named(callee)} ({io.label})"
+                    return Signal(Evidence("external_io", reason, call.range, callee), 0.5, Finding.CALLS_IO_FUNCTION)
+        return None
 
     def around(self) -> _Around | None:
         """What the calibration features read of other files (:class:`trace_advisor.advise.calibration.Around`), one

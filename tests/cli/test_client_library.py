@@ -214,3 +214,69 @@ def test_a_generated_client_in_one_module_makes_the_base_call_the_network_bounda
     assert "one span per API call" in str(recs["BaseClient.api_call"]["rationale"]), sorted(recs)
     assert "BaseClient._send" not in recs and not {f"WebClient.{name}" for name in OPERATIONS} & set(recs)
     assert "FileStateStore.consume" in recs, sorted(recs)
+
+
+# redis-py's and stripe's shape: the operation every resource goes through reaches the network five calls down
+DEEP_CLIENT = (
+    "import socket\n\n\n"
+    "class Connection:\n"
+    "    def __init__(self, host: str) -> None:\n"
+    "        self.host = host\n"
+    "        self.sock: socket.socket | None = None\n\n"
+    "    def _connect(self) -> socket.socket:\n"
+    "        return socket.create_connection((self.host, 443), timeout=10)\n\n"
+    "    def _ensure(self) -> socket.socket:\n"
+    "        if self.sock is None:\n"
+    "            self.sock = self._connect()\n"
+    "        return self.sock\n\n"
+    "    def send_packed(self, data: bytes) -> None:\n"
+    "        try:\n"
+    "            self._ensure().sendall(data)\n"
+    "        except OSError:\n"
+    "            self.sock = None\n"
+    "            raise\n\n\n"
+    "class Transport:\n"
+    "    def __init__(self, host: str) -> None:\n"
+    "        self.connection = Connection(host)\n\n"
+    "    def send(self, method: str, path: str, body: dict | None) -> dict:\n"
+    "        line = f'{method} {path} {body or {}}'.encode()\n"
+    "        self.connection.send_packed(line)\n"
+    "        return {'sent': len(line)}\n\n\n"
+    "class APIClient:\n"
+    "    def __init__(self, host: str, retries: int = 2) -> None:\n"
+    "        self.transport = Transport(host)\n"
+    "        self.retries = retries\n\n"
+    "    def _request(self, method: str, path: str, body: dict | None) -> dict:\n"
+    "        for attempt in range(self.retries + 1):\n"
+    "            try:\n"
+    "                return self.transport.send(method, path, body)\n"
+    "            except OSError:\n"
+    "                if attempt == self.retries:\n"
+    "                    raise\n"
+    "        raise RuntimeError('no attempt left')\n\n"
+    "    def request(self, method: str, path: str, body: dict | None = None) -> dict:\n"
+    "        if not path.startswith('/'):\n"
+    "            raise ValueError('path must start with /')\n"
+    "        return self._request(method, path, body)\n\n"
+    "    def get(self, path: str) -> dict:\n"
+    "        return self.request('GET', path)\n\n"
+    "    def post(self, path: str, body: dict) -> dict:\n"
+    "        return self.request('POST', path, body)\n\n"
+    "    def put(self, path: str, body: dict) -> dict:\n"
+    "        return self.request('PUT', path, body)\n\n"
+    "    def delete(self, path: str) -> dict:\n"
+    "        return self.request('DELETE', path)\n"
+)
+
+
+def test_a_transport_five_calls_down_still_makes_the_client_a_gateway(tmp_path: Path) -> None:
+    """redis-py's Redis.execute_command reaches its socket five calls down (past the evidence's I/O walk of three):
+    its client was not found to be the class every operation goes through, and no layer of a command got the one
+    span per API call."""
+    project = write_project(
+        tmp_path / "sdk",
+        {**SDK, "src/billing/_client.py": DEEP_CLIENT, "pyproject.toml": '[project]\nname = "billing"\n'},
+    )
+    recs = recommendations(project, tmp_path, "--min-confidence", "0.01")
+    assert "one span per API call" in str(recs.get("APIClient.request", {}).get("rationale")), sorted(recs)
+    assert not (VERBS | {"APIClient._request"}) & set(recs), sorted(recs)

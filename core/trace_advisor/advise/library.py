@@ -12,15 +12,17 @@ platform detection: :func:`no_io_helper`): a library's users trace its operation
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from trace_advisor.advise.local import Verdict, has_work
+from trace_advisor.advise.units import with_floor
 from trace_advisor.datatypes import CallEdge, SymbolId
 from trace_advisor.detect.context import FunctionContext
 from trace_advisor.detect.external_io import io_operations
-from trace_advisor.detect.findings import Finding
+from trace_advisor.detect.findings import Finding, Signal
 from trace_advisor.project_style import read_ini, read_text, read_toml
 
 _PACKAGING = ("pyproject.toml", "setup.cfg", "setup.py")
@@ -148,7 +150,9 @@ _LIFECYCLE = frozenset({"open", "close", "aclose", "connect", "disconnect", "shu
 
 
 def network_boundaries(
-    functions: Sequence[tuple[FunctionContext, Verdict]], gateways: frozenset[str]
+    functions: Sequence[tuple[FunctionContext, Verdict]],
+    gateways: frozenset[str],
+    network: Callable[[SymbolId], bool] = lambda _symbol: False,
 ) -> dict[int, str]:
     """The network boundaries of a client library among one file's functions (by index, with the class's name): a
     public method reaching I/O that leaves the process on its own (a client call, or a private method of its class:
@@ -157,11 +161,13 @@ def network_boundaries(
     ``BaseClient.perform_request`` under ``NamespacedClient.perform_request``)."""
     found: dict[int, str] = {}
     for number, (ctx, verdict) in enumerate(functions):
-        if ctx.class_name is None or "<" in ctx.qualname or ctx.name.startswith("_") or verdict.priority is None:
+        if ctx.class_name is None or "<" in ctx.qualname or ctx.name.startswith("_"):
+            continue
+        if verdict.priority is None and not verdict.no_work:
             continue
         owner = f"{ctx.module}:{ctx.qualname.rpartition('.')[0]}"
         through = owner in gateways or any(c.rpartition(".")[0] in gateways for c in ctx.graph.callers)
-        if through and ctx.name not in _LIFECYCLE and _reaches_network(ctx, verdict):
+        if through and ctx.name not in _LIFECYCLE and _reaches_network(ctx, network):
             found[number] = owner.partition(":")[2]
     # one that reaches another through private methods of its class (openai's ``get_api_list`` ->
     # ``_request_api_list`` -> ``request``) forwards to it
@@ -172,6 +178,20 @@ def network_boundaries(
         for i, owner in found.items()
         if not (_reach(functions, by_symbol, i) - {functions[i][0].symbol}) & symbols
     }
+
+
+def as_boundary(verdict: Verdict, floor: float, owner: str, transport: Signal | None = None) -> Verdict:
+    """The verdict of the network boundary of ``owner`` (a gateway class): at least ``floor``, one span per API call.
+    ``transport``: its call of the private transport that reaches the network deeper than the evidence's I/O walk
+    looks, added to its evidence; one whose own evidence showed no work (it only checks its arguments and hands them
+    to that transport) takes its priority."""
+    if transport is not None and transport not in verdict.signals:
+        verdict = dataclasses.replace(verdict, signals=(*verdict.signals, transport))
+    if verdict.no_work:
+        priority = transport.evidence.priority if transport is not None else "external_io"
+        verdict = dataclasses.replace(verdict, priority=priority, reasons=(), no_work=False)
+    reason = f"the network boundary of the client library's {owner}: one span per API call"
+    return with_floor(verdict, max(floor, verdict.confidence), reason)
 
 
 def _reach(
@@ -265,13 +285,17 @@ def _operations_above(
     return tuple(sorted(above))
 
 
-def _reaches_network(ctx: FunctionContext, verdict: Verdict) -> bool:
+def _reaches_network(ctx: FunctionContext, network: Callable[[SymbolId], bool]) -> bool:
     """Network I/O of its own (a client call that operates: not one that connects, closes or reads a result) or
-    through a private method of its class (its transport)."""
+    through a private method of its class (its transport), as the evidence's I/O walk finds it or deeper
+    (``network``: redis-py's ``_execute_command`` reaches the socket 4 calls down)."""
     owner = f"{ctx.module}:{ctx.qualname.rpartition('.')[0]}."
     through = any(
         symbol.startswith(owner) and symbol[len(owner) :].startswith("_") and io.kind in NETWORK
         for symbol, io in ctx.callee_io.items()
+    ) or any(
+        symbol.startswith(owner) and symbol[len(owner) :].startswith("_") and network(symbol)
+        for symbol in sorted(_callees(ctx))
     )
     operations = io_operations(ctx)
     return through or any(
