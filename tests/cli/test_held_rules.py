@@ -503,6 +503,32 @@ def test_instrumentors_set_up_in_code_cover_the_routes_and_client_calls_they_spa
     assert "RequestsInstrumentor (shop/__init__.py:12) already traces the call itself" in rationale
 
 
+LOGFIRE_SETUP = (
+    "import logfire\n"
+    "from flask import Flask\n\n"
+    "from shop.routes import bp\n\n\n"
+    "def create_app():\n"
+    "    app = Flask(__name__)\n"
+    "    app.register_blueprint(bp)\n"
+    "    logfire.configure()\n"
+    "    logfire.instrument_flask(app)\n"
+    "    logfire.instrument_requests()\n"
+    "    return app\n"
+)
+
+
+def test_logfire_instrumentation_set_up_in_code_counts_as_its_opentelemetry_packages(tmp_path: Path) -> None:
+    """polar sets up ``logfire.instrument_fastapi(app)`` and ``logfire.instrument_sqlalchemy(...)`` (logfire wraps
+    the OpenTelemetry instrumentations), yet the report said to install opentelemetry-instrumentation-fastapi and
+    -sqlalchemy, and its client calls' spans were not counted."""
+    traced = analyse(tmp_path / "traced", {"shop/__init__.py": LOGFIRE_SETUP, "shop/routes.py": ROUTES})
+    assert "price_of" not in traced  # only wraps a call logfire's requests instrumentation traces
+    rationale = str(traced["show_order"]["rationale"])
+    assert "logfire.instrument_flask (shop/__init__.py:11) already gives each request its server span" in rationale
+    assert "logfire.instrument_requests (shop/__init__.py:12) already traces the call itself" in rationale
+    assert "Install" not in rationale
+
+
 SENTRY_INIT = (
     "import os\n\n"
     "import sentry_sdk\n\n\n"

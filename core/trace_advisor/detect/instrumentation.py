@@ -131,6 +131,29 @@ _SENTRY = {
     "stdlib": ("requests", "urllib", "urllib3"),  # http.client, under requests, urllib3 and urllib
 }
 _SENTRY_DEFAULT = ("stdlib",)  # on unless ``default_integrations=False``
+# logfire's ``logfire.instrument_<name>(...)`` -> the OpenTelemetry packages it runs (logfire wraps them)
+_LOGFIRE = {
+    "fastapi": ("fastapi",),
+    "starlette": ("starlette",),
+    "django": ("django",),
+    "flask": ("flask",),
+    "asgi": _SERVER_MIDDLEWARE["asgi"],
+    "wsgi": _SERVER_MIDDLEWARE["wsgi"],
+    "aiohttp_server": ("aiohttp-server",),
+    "aiohttp_client": ("aiohttp-client",),
+    "httpx": ("httpx",),
+    "requests": ("requests",),
+    "sqlalchemy": ("sqlalchemy",),
+    "psycopg": ("psycopg", "psycopg2"),
+    "asyncpg": ("asyncpg",),
+    "pymongo": ("pymongo",),
+    "mysql": ("mysql",),
+    "sqlite3": ("sqlite3",),
+    "redis": ("redis",),
+    "celery": ("celery",),
+    "aws_lambda": ("aws-lambda",),
+    "openai": ("openai-v2",),
+}
 # on when their library is installed (what the project calls), unless ``auto_enabling_integrations=False``
 _SENTRY_AUTO = tuple(m for m in _SENTRY if m not in {"grpc", "stdlib"})
 _SENTRY_TRACING = frozenset({"traces_sample_rate", "traces_sampler", "enable_tracing"})
@@ -189,6 +212,9 @@ def set_up_in_module(calls: Sequence[ResolvedCall], source: str | None, place: s
                 found.extend(SetUp(_package(p), where, sentry=True) for p in _SENTRY.get(integration, ()))
             elif callee == "sentry_sdk:init":
                 found.append(_sentry_init(call, source, at))
+            elif module.partition(".")[0] == "logfire" and (name := _logfire_target(qualname)) in _LOGFIRE:
+                where = f"logfire.instrument_{name} ({at})"
+                found.extend(SetUp(_PACKAGE + p, where) for p in _LOGFIRE[name])
     return tuple(found)
 
 
@@ -226,6 +252,12 @@ def instrumentation_set_up(per_module: Iterable[tuple[SetUp | SentryInit, ...]])
             for package in _SENTRY[integration]:
                 out.setdefault(_package(package), where)
     return out
+
+
+def _logfire_target(qualname: str) -> str:
+    """What ``logfire.instrument_<name>`` (a module function, or a method of logfire's ``Logfire``) instruments."""
+    method = qualname.rpartition(".")[2]
+    return method.removeprefix("instrument_") if method.startswith("instrument_") else ""
 
 
 def _package(name: str) -> str:
