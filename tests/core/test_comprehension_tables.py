@@ -56,7 +56,7 @@ def test_a_delegating_getattr_leaves_the_call_unresolved_and_says_so(project: Pa
             {SCRIPT_CALL},
             {"lookups.scripts:ping", "lookups.scripts:pong"},
         ),
-        # the comprehension's value made what nothing follows (an unpacked loop variable): no callee
+        # the comprehension's values made the sources (strings): calling one reaches nothing
         ("{name: self.client.register_script(source) for", "{name: source for", RUN, {SCRIPT_CALL}, set()),
         # ``__getattr__`` removed: ``do_flush`` is defined nowhere
         ("    def __getattr__(self, name):\n", "    def getattr_unused(self, name):\n", FLUSH, HOOK, set()),

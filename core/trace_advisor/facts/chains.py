@@ -441,8 +441,14 @@ def own_names(
         seen = dict(names)
         iterated = tuple(renamed(chain, seen) for chain in value_chains(generator.iter, lambdas))
         bound: list[tuple[str, tuple[Chain, ...]]] = []
+        values = item_values(generator.target, iterated)
         for target in ast.walk(generator.target):
-            if isinstance(target, ast.Name):
+            if values and isinstance(generator.target, ast.Tuple) and target is generator.target.elts[1]:
+                assert isinstance(target, ast.Name)  # ``for k, v in d.items()``: ``v`` is an element of d.values()
+                spelled = ";".join(".".join((plain_name(c[0]), *c[1:-1])) for c in values)
+                names[target.id] = f"{target.id}@{spelled}"
+                bound.append((names[target.id], values))
+            elif isinstance(target, ast.Name):
                 plain = target is generator.target and bool(iterated)
                 spelled = ";".join(".".join((plain_name(c[0]), *c[1:])) for c in iterated)  # as written
                 own = f"{target.id}@{spelled}" if plain else f"{target.id}@?"
@@ -450,6 +456,22 @@ def own_names(
                 bound.append((own, tuple((*c, ELEMENT) for c in iterated) if plain else ()))
         clauses.append((generator, seen, bound))
     return clauses
+
+
+def item_values(target: ast.expr, iterated: tuple[Chain, ...]) -> tuple[Chain, ...]:
+    """What the second name of ``for key, value in d.items()`` is bound to: an element of ``d.values()`` (when every
+    chain ``iterated`` is a call of ``items``); else nothing."""
+    if type(target) is not ast.Tuple or not iterated:
+        return ()
+    assert isinstance(target, ast.Tuple)
+    if len(target.elts) != 2 or type(target.elts[1]) is not ast.Name:
+        return ()
+    if any(chain[-2:] != _ITEMS or len(chain) < 3 for chain in iterated):
+        return ()
+    return tuple((*chain[:-2], "values", CALL, ELEMENT) for chain in iterated)
+
+
+_ITEMS = ("items", CALL)
 
 
 def renamed(chain: Chain, names: dict[str, str] | None) -> Chain:
