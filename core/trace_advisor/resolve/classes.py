@@ -158,7 +158,7 @@ class Classes:
     def getattr_hooks(self, cls: SymbolId, name: str) -> tuple[SymbolId, ...]:
         """The ``__getattr__`` methods with source that reading ``name`` on an instance of ``cls`` calls: those its
         MRO finds, when nothing else there defines ``name`` (a class's or a base's binding, ``self.name = ...``, a
-        library base that has it, the factory table). None for a special name (``__call__``, ``__iter__``): Python
+        library base that has it, the factory table); none for a special name (``__call__``, ``__iter__``): Python
         looks those up on the type, never through ``__getattr__``."""
         if name[:2] == "__" and name[-2:] == "__":
             return ()
