@@ -142,6 +142,10 @@ def is_io_name(target: str) -> bool:
         or (parts[0] in ("sqlalchemy", "sqlmodel") and parts[-2] == "Query")
     ):
         return True  # iterating, sizing or testing a Django queryset or a SQLAlchemy Query runs its query
+    if parts[-1] == "__call__" and len(parts) > 2 and parts[-2][:1].isupper():
+        # calling a client's object is the operation its class makes callable (a redis ``Script`` registered with
+        # ``register_script`` runs EVALSHA, a gRPC multi-callable sends its request): read as a method of that class
+        parts[-1] = "call"
     if parts[-1][:1].isupper() or parts[-1].startswith("__") or any(p in _NEVER_IO_PARTS for p in parts[1:]):
         return False  # a class or its __init__ (constructing a client is not I/O), an exception, a column expression
     if parts[0] in ("sqlalchemy", "sqlmodel"):

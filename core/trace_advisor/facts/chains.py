@@ -260,11 +260,11 @@ def value_chains(
     if isinstance(node, ast.Lambda):  # a function of its own: calling it gives what its body evaluates to
         qualname = lambdas(node) if lambdas is not None else None
         return ((LAMBDA, qualname),) if qualname is not None else ()
-    if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp):
-        kind = "<list>" if isinstance(node, ast.ListComp) else "<set>" if isinstance(node, ast.SetComp) else None
-        clauses = own_names(node, None, lambdas)
-        names = {name: own for _, _, bound in clauses for own, _ in bound for name in [own.partition("@")[0]]}
-        elements = tuple((*renamed(chain, names), VALUES_OF) for chain in value_chains(node.elt, lambdas))
+    if isinstance(node, ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
+        kind = _COMPREHENSION_KINDS.get(type(node))
+        # a dict comprehension's values under no known key (any key read sees each): unlike a dict display's values,
+        # one expression makes them all, so an item's attribute is looked up on every value it can be
+        elements = _comprehended(node, node.value if isinstance(node, ast.DictComp) else node.elt, lambdas)
         return ((kind,), *elements) if kind else elements
     if isinstance(node, ast.List | ast.Set | ast.Tuple) and node.elts:
         kind = LITERAL_NAMES[type(node)]
@@ -307,6 +307,8 @@ def value_chains(
 
 # what a constant of each literal type evaluates to (one object per type: value chains are never changed in place)
 _CONSTANT_VALUES = {kind: ((name,),) for kind, name in LITERAL_NAMES.items() if not issubclass(kind, ast.AST)}
+# the builtin type a comprehension makes (a generator expression: none of them)
+_COMPREHENSION_KINDS: dict[type[ast.expr], str] = {ast.ListComp: "<list>", ast.SetComp: "<set>", ast.DictComp: "<dict>"}
 _POSITIONS = tuple(VALUES_OF + str(position) for position in range(32))  # a tuple's slots (more: any position)
 # builtins that make a new collection of their argument's elements (``dict`` keeps the keys, the others do not)
 _COPIES = frozenset({"dict", "list", "tuple", "set", "frozenset", "sorted", "reversed"})
@@ -351,7 +353,12 @@ def _copied(node: ast.Call, lambdas: LambdaNames | None) -> tuple[Chain, ...]:
     found: list[Chain] = [own] if own is not None else []
     assert isinstance(node.func, ast.Name)
     keeps = node.func.id == "dict"
-    if len(node.args) == 1 and type(node.args[0]) is not ast.Starred:
+    pairs = node.args[0] if keeps and len(node.args) == 1 else None
+    if isinstance(pairs, ast.ListComp | ast.SetComp | ast.GeneratorExp) and _pair(pairs.elt):
+        # ``dict((k, f) for ...)``: a dict comprehension's values (the pairs' second elements), not the pairs
+        assert isinstance(pairs.elt, ast.Tuple)
+        found.extend(_comprehended(pairs, pairs.elt.elts[1], lambdas))
+    elif len(node.args) == 1 and type(node.args[0]) is not ast.Starred:
         for chain in value_chains(node.args[0], lambdas):
             if _reference(chain) or chain[-1].startswith(VALUES_OF):
                 found.append((*chain, SLOTS if keeps else UNKEYED))
@@ -360,6 +367,21 @@ def _copied(node: ast.Call, lambdas: LambdaNames | None) -> tuple[Chain, ...]:
             held = VALUES_OF + repr(keyword.arg) if keyword.arg else SLOTS  # ``dict(**base)``: base's slots
             found.extend((*chain, held) for chain in value_chains(keyword.value, lambdas) if _reference(chain))
     return tuple(found)
+
+
+def _comprehended(
+    node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp, held: ast.expr, lambdas: LambdaNames | None
+) -> tuple[Chain, ...]:
+    """A collection of what ``held``, an expression inside the comprehension ``node``, evaluates to (its targets read
+    under their own names, ``own_names``), under no known key."""
+    clauses = own_names(node, None, lambdas)
+    names = {name: own for _, _, bound in clauses for own, _ in bound for name in [own.partition("@")[0]]}
+    return tuple((*renamed(chain, names), VALUES_OF) for chain in value_chains(held, lambdas))
+
+
+def _pair(node: ast.expr) -> bool:
+    """A tuple display of two elements, none starred (a key and its value)."""
+    return type(node) is ast.Tuple and len(node.elts) == 2 and not any(type(e) is ast.Starred for e in node.elts)
 
 
 def _reference(chain: Chain) -> bool:
@@ -419,8 +441,14 @@ def own_names(
         seen = dict(names)
         iterated = tuple(renamed(chain, seen) for chain in value_chains(generator.iter, lambdas))
         bound: list[tuple[str, tuple[Chain, ...]]] = []
+        values = item_values(generator.target, iterated)
         for target in ast.walk(generator.target):
-            if isinstance(target, ast.Name):
+            if values and isinstance(generator.target, ast.Tuple) and target is generator.target.elts[1]:
+                assert isinstance(target, ast.Name)  # ``for k, v in d.items()``: ``v`` is an element of d.values()
+                spelled = ";".join(".".join((plain_name(c[0]), *c[1:-1])) for c in values)
+                names[target.id] = f"{target.id}@{spelled}"
+                bound.append((names[target.id], values))
+            elif isinstance(target, ast.Name):
                 plain = target is generator.target and bool(iterated)
                 spelled = ";".join(".".join((plain_name(c[0]), *c[1:])) for c in iterated)  # as written
                 own = f"{target.id}@{spelled}" if plain else f"{target.id}@?"
@@ -428,6 +456,22 @@ def own_names(
                 bound.append((own, tuple((*c, ELEMENT) for c in iterated) if plain else ()))
         clauses.append((generator, seen, bound))
     return clauses
+
+
+def item_values(target: ast.expr, iterated: tuple[Chain, ...]) -> tuple[Chain, ...]:
+    """What the second name of ``for key, value in d.items()`` is bound to: an element of ``d.values()`` (when every
+    chain ``iterated`` is a call of ``items``); else nothing."""
+    if type(target) is not ast.Tuple or not iterated:
+        return ()
+    assert isinstance(target, ast.Tuple)
+    if len(target.elts) != 2 or type(target.elts[1]) is not ast.Name:
+        return ()
+    if any(chain[-2:] != _ITEMS or len(chain) < 3 for chain in iterated):
+        return ()
+    return tuple((*chain[:-2], "values", CALL, ELEMENT) for chain in iterated)
+
+
+_ITEMS = ("items", CALL)
 
 
 def renamed(chain: Chain, names: dict[str, str] | None) -> Chain:

@@ -24,6 +24,7 @@ from trace_advisor.facts.chains import (
     chain_text,
     getattr_default,
     has_call,
+    item_values,
     key_chain,
     literal_key,
     own_names,
@@ -641,6 +642,10 @@ class _Extractor:
             loop = self._reaching.enter_loop(scope, node) if scope.tracked else None
             if isinstance(node.target, ast.Name) and iterated:
                 self._bind(scope, node.target.id, Binding(VALUE, chains=tuple((*c, ELEMENT) for c in iterated)))
+            elif values := item_values(node.target, iterated):  # ``for key, value in d.items()``
+                assert isinstance(node.target, ast.Tuple) and isinstance(node.target.elts[1], ast.Name)
+                self._bind_target(node.target.elts[0], scope, None)
+                self._bind(scope, node.target.elts[1].id, Binding(VALUE, chains=values))
             else:
                 self._bind_target(node.target, scope, None)
             self.body(node.body, scope)

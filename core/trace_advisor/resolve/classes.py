@@ -42,10 +42,14 @@ class Classes:
         # attribute answers per module, class and kind of lookup (instance, skip_first), by name: about 150k on the
         # standard library, kept without a key tuple each
         self._attributes: dict[str, dict[tuple[str, bool, bool], dict[str, Values]]] = {}
+        # the classes an instance attribute was found on through their ``__getattr__`` (``getattr_hooks``), since
+        # the last ``clear``: only calls on their instances are asked which ``__getattr__`` they run
+        self.hooked: set[SymbolId] = set()
 
     def clear(self) -> None:
         self._mros.clear()
         self._attributes.clear()
+        self.hooked.clear()
 
     def forget(self, modules: Iterable[str]) -> None:
         for module in modules:
@@ -142,11 +146,46 @@ class Classes:
                 result = frozenset({(v.EXTERNAL, f"{externals[0]}.{name}")})
             elif not externals and name in v.OBJECT_ATTRIBUTES:  # only ``object`` is left to provide it
                 result = frozenset({(v.EXTERNAL, f"builtins:object.{name}")})
+            elif instance and not skip_first and (hooks := self.getattr_hooks(cls, name)):
+                # not found: Python asks the class's ``__getattr__``, and the attribute is what that returns
+                result = frozenset().union(*(self._evaluator.function_returns(hook) for hook in sorted(hooks)))
             else:
                 result = NOTHING
         elif instance:
             result = self._through_properties(result)
         return result
+
+    def getattr_hooks(self, cls: SymbolId, name: str) -> tuple[SymbolId, ...]:
+        """The ``__getattr__`` methods with source that reading ``name`` on an instance of ``cls`` calls: those its
+        MRO finds, when nothing else there defines ``name`` (a class's or a base's binding, ``self.name = ...``, a
+        library base that has it, the factory table); none for a special name (``__call__``, ``__iter__``): Python
+        looks those up on the type, never through ``__getattr__``."""
+        if name[:2] == "__" and name[-2:] == "__":
+            return ()
+        order = self.mro(cls)
+        hooked = False
+        externals: list[str] = []
+        for kind, ident in order:
+            if kind == v.EXTERNAL:
+                if ident not in v.OPAQUE_BASES:
+                    externals.append(ident)
+                continue
+            located = self.scope_of(ident)
+            if located is None:
+                continue
+            bindings, attributes = located[1].bindings, located[1].attributes
+            if name in bindings or name in attributes:
+                return ()
+            hooked = hooked or "__getattr__" in bindings
+        if not hooked or any(known_attribute(ident, name) is not None for _, ident in order):
+            return ()
+        if len(externals) == 1 and names_attribute(externals[0], name, self._modules):
+            return ()
+        found = self.attribute(cls, "__getattr__", True, False)
+        hooks = tuple(sorted(ident for kind, ident in found if kind == v.FUNCTION))
+        if hooks:
+            self.hooked.add(cls)
+        return hooks
 
     def _through_descriptors(self, info: ModuleInfo, scope: Scope, name: str, values: Values) -> Values:
         """What an instance's attribute holds when its class sets it to ``values``: a descriptor the factory table

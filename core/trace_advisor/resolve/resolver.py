@@ -392,6 +392,8 @@ class Resolver:
                     targets = self._statement_calls(info, call.scope, call.chain, call.implicit)
                 else:
                     targets = self.callees_of(info, call.scope, call.chain)
+                    if targets and self._classes.hooked and len(call.chain) > 1:  # (a few classes at most)
+                        targets = self._through_getattr(info, call.scope, call.chain, targets)
             except RecursionError:  # absurdly long re-export or alias chains in generated code: unresolved
                 self._depth = 0
                 self.frames.reset()
@@ -447,6 +449,23 @@ class Resolver:
                     self._read_site(info, callers, read.scope, read.chain, read.text, read.loc, sites)
         self._release_locals(info)
         return sites
+
+    def _through_getattr(
+        self, info: ModuleInfo, scope: str, chain: Chain, targets: list[tuple[SymbolId, bool]]
+    ) -> list[tuple[SymbolId, bool]]:
+        """``targets`` after the ``__getattr__`` methods that looking up the callee's attribute runs first (on an
+        instance whose class does not define it: ``self.do_enqueue(...)`` calls ``__getattr__``, then what it
+        returned)."""
+        name = chain[-1]
+        if not name.isidentifier():
+            return targets
+        hooks: dict[SymbolId, bool] = {}
+        for kind, ident in sorted(self.eval_chain(info, scope, chain[:-1])):
+            if kind == v.INSTANCE and ident in self._classes.hooked:
+                hooks.update((hook, not self._is_workspace(hook)) for hook in self._classes.getattr_hooks(ident, name))
+        if not hooks:
+            return targets
+        return [*hooks.items(), *((target, external) for target, external in targets if target not in hooks)]
 
     def _read_site(
         self,
@@ -521,6 +540,9 @@ class Resolver:
         if end is None:
             return "not-followable", f"`{chain_text(chain)}` names nothing callable"
         if chain[-1] == ITEM or chain[end - 1] == ITEM:
+            held = self._external_items(info, scope, chain[:end]) if chain[end - 1] == ITEM else None
+            if held is not None:
+                return held[0], f"`{text}` is an item of {held[1]}"
             return "subscript-unknown-key", f"`{text}` is an item of something whose items are not known"
         part = chain_text(chain[:end])
         if end == 1:
@@ -550,6 +572,10 @@ class Resolver:
             return "unknown-return", f"`{part}`: nothing says what the property `{last}` returns"
         if all(kind == v.INSTANCE and self._external_base(ident) for kind, ident in before):
             return "external-attribute-unknown", f"`{part}`: neither `{shown}`'s class nor its library base has it"
+        if any(kind == v.INSTANCE and self._classes.getattr_hooks(ident, last) for kind, ident in before):
+            return "dynamic-attribute", (
+                f"`{part}` is not defined on `{shown}`, and what its class's `__getattr__` returns is not known"
+            )
         return "dynamic-attribute", f"`{part}` is not defined on `{shown}` (set at run time?)"
 
     def _external_base(self, cls: SymbolId) -> bool:
@@ -600,6 +626,10 @@ class Resolver:
                 if kinds <= {VALUE} and all(c[1:] == (CALL,) and c[0] == "getattr" for b in bindings for c in b.chains):
                     return "dynamic-attribute", f"`{shown}` is an attribute named by a name only known at run time"
                 if kinds <= {VALUE} and any(c[-1] in (ELEMENT, ITEM) for b in bindings for c in b.chains):
+                    only = bindings[0].chains[0] if len(bindings) == 1 and len(bindings[0].chains) == 1 else None
+                    held = self._external_items(info, current.qualname, only) if only else None
+                    if only and held:
+                        return held[0], f"`{shown}` is {'an item' if only[-1] == ITEM else 'an element'} of {held[1]}"
                     return "unknown-element", f"`{shown}` is an element of something not known"
                 if kinds <= {VALUE} and (held := self._held_externally(info, current.qualname, bindings)):
                     return held[0], f"`{shown}` is {held[1]}"
@@ -607,6 +637,48 @@ class Resolver:
             first = False
             current = info.scopes.get(current.parent) if current.parent else None
         return "undefined-name", f"`{shown}` is not defined anywhere resolution can see"
+
+    def _external_items(self, info: ModuleInfo, scope: str, chain: Chain) -> tuple[UnresolvedReason, str] | None:
+        """Why an item or element of a collection (``chain`` ends with ITEM or ELEMENT) is nothing when the collection
+        is known and every value put into it where it is made is what code without source returns or has (``scripts
+        = {n: client.register_script(s) for ...}``): the reason and the collection's description; else None."""
+        container = chain[:-1]
+        if container and container[-1][:3] == SELECT:
+            container = container[:-1]
+        if not container or not self.eval_chain(info, scope, container):
+            return None
+        last = plain_name(container[-1])
+        made: list[tuple[ModuleInfo, str, tuple[Binding, ...]]] = []  # the bindings of the collection's name
+        if len(container) == 1:
+            found = self._bindings_of(info, scope, last)
+            if found is not None:
+                made.append((info, found[0], found[1]))
+        else:  # an attribute of instances: the bindings of it in the first class of their MRO that sets it
+            for kind, ident in sorted(self.eval_chain(info, scope, container[:-1])):
+                owners = self._classes.mro(ident) if kind == v.INSTANCE else ()
+                for located in (self._classes.scope_of(owner) for owner_kind, owner in owners if owner_kind == v.CLASS):
+                    if located is not None and (
+                        held := located[1].bindings.get(last) or located[1].attributes.get(last)
+                    ):
+                        made.append((located[0], located[1].qualname, held))
+                        break
+        elements = [  # what is put into it: the chains a comprehension's or a display's values are
+            (where, binding.scope or owner, held[:-1])
+            for where, owner, bindings in made
+            for binding in bindings
+            for held in binding.chains
+            if held[-1][:3] == VALUES_OF and len(held) > 1
+        ]
+        if not elements or len(elements) > _MAX_EXPLAINED:
+            return None
+        said: tuple[UnresolvedReason, str] | None = None
+        for where, name, element in elements:
+            held_by = self._held_externally(where, name, (Binding(VALUE, chains=(element,)),))
+            if held_by is None:
+                return None
+            said = said or held_by
+        assert said is not None
+        return said[0], f"`{chain_text(container)}`, whose values are {said[1]}"
 
     def _held_externally(
         self, info: ModuleInfo, scope: str, bindings: tuple[Binding, ...]
@@ -1626,6 +1698,8 @@ _RECEIVERS = frozenset({v.INSTANCE, v.EXTERNAL_INSTANCE, v.CLASS, v.EXTERNAL, v.
 
 
 _GETATTR = frozenset({(v.EXTERNAL, "builtins:getattr")})
+# the most values put into a collection that an unresolved item's explanation looks at (each evaluated part by part)
+_MAX_EXPLAINED = 8
 # a collection value's ident may end with the literal key of its slot: "<symbol id>\x1f<key>" (``{"a": on_a}``)
 _KEY: Final = "\x1f"
 _SEQUENCES = frozenset(f"builtins:{name}" for name in ("str", "bytes", "bytearray", "list", "tuple"))
