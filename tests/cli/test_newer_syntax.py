@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 from trace_advisor.index import Index
+from trace_advisor.newer_syntax import running_python
 
 from tests.support.cli import run_cli
 from tests.support.pythons import python313
@@ -123,3 +124,20 @@ def test_a_project_whose_interpreter_is_3_13(tmp_path: Path) -> None:
     assert report["observed"] == report["found"] == 3 and report["missed"] == []  # main -> post -> summarize
     # the hidden scopes of type parameters, alias values and bounds are not functions: nothing named after them
     assert report["stale"] == 0 and report["external"]["recall"] == 1.0
+
+
+def test_many_rewritten_files_are_counted_after_the_first(tmp_path: Path) -> None:
+    """polar has 70 files using Python 3.12+ syntax: 70 lines of notes came before the summary on every run. The first
+    three files are named, the rest counted (nothing is lost: their calls resolve)."""
+    for number in range(7):
+        (tmp_path / f"aliases{number}.py").write_text(
+            f"type Pair{number} = tuple[int, int]\n\n\ndef make{number}() -> Pair{number}:\n    return (1, 2)\n",
+            encoding="utf-8",
+        )
+    done = run_cli("calls", tmp_path, "--format", "json", "--no-cache")
+    assert done.returncode == 0, done.stderr
+    notes = [line for line in done.stderr.splitlines() if line]
+    assert len(notes) == 4, notes
+    assert all("after rewriting newer syntax: a type alias statement" in note for note in notes[:3])
+    assert notes[3].startswith(f"trace-advisor: info: 4 more files read with {running_python()} after rewriting")
+    assert len(json.loads(done.stdout)["functions"]) >= 7

@@ -11,6 +11,7 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
 from trace_advisor.cli import EXIT_USAGE
+from trace_advisor.newer_syntax import running_python
 from trace_advisor.workspace import DEMO_GLOBS, TEST_GLOBS, is_demo_path, is_test_path
 
 if TYPE_CHECKING:
@@ -136,11 +137,27 @@ def write_output(text: str, output: Path | None) -> None:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
+SHOWN_REWRITTEN = 3  # files read after rewriting newer syntax named one by one; the others are counted
+
+
 def print_problems(problems: Iterable[Problem], err: TextIO) -> None:
-    """``file:line: severity: message`` for each problem, as compilers print them."""
+    """``file:line: severity: message`` for each problem, as compilers print them; of the files read after rewriting
+    newer syntax (nothing lost: a project written for Python 3.12+ has one per file using it, polar 70) the first
+    ``SHOWN_REWRITTEN``, then how many more."""
+    rewritten = 0
     for problem in problems:
+        if problem.kind == "rewritten":
+            rewritten += 1
+            if rewritten > SHOWN_REWRITTEN:
+                continue
         where = f"{problem.file}:{problem.line}" if problem.file and problem.line else problem.file or "trace-advisor"
         err.write(f"{where}: {problem.severity}: {problem.message}\n")
+    if rewritten > SHOWN_REWRITTEN:
+        more = rewritten - SHOWN_REWRITTEN
+        err.write(
+            f"trace-advisor: info: {more} more file{'s' if more > 1 else ''} read with {running_python()} after "
+            "rewriting newer syntax (nothing is lost)\n"
+        )
 
 
 def load_cli_config(
