@@ -679,6 +679,13 @@ _MODEL_HOOKS = frozenset(
 # syntax node, each tag): a span there is one per item, inside the span of the code that started the work. Keyed by
 # the library's top package and the end of its class name (``logging.handlers:RotatingFileHandler`` is a
 # ``Handler``); a hook ending in ``*`` is a prefix (``visit_Call``).
+_DJANGO_MIDDLEWARE_HOOKS = (
+    "process_request",
+    "process_view",
+    "process_response",
+    "process_exception",
+    "process_template_response",
+)
 _PER_ITEM_HOOKS: dict[tuple[str, str], tuple[str, ...]] = {
     ("json", "JSONEncoder"): ("default",),
     ("logging", "Handler"): ("emit", "handle", "format", "filter", "handleError"),
@@ -688,6 +695,9 @@ _PER_ITEM_HOOKS: dict[tuple[str, str], tuple[str, ...]] = {
     ("ast", "NodeTransformer"): ("visit", "generic_visit", "visit_*"),
     ("html", "HTMLParser"): ("handle_*",),
     ("xml", "ContentHandler"): ("startElement*", "endElement*", "characters"),
+    # Django's middleware: per request, inside the request's server span (a span belongs to the work a hook starts)
+    ("django", "MiddlewareMixin"): _DJANGO_MIDDLEWARE_HOOKS,
+    ("django", "Middleware"): _DJANGO_MIDDLEWARE_HOOKS,
     # Django REST framework: per field of every object a serializer reads or writes (``many=True``: every item)
     ("rest_framework", "Serializer"): ("validate", "validate_*", "to_representation", "to_internal_value"),
     ("rest_framework", "Field"): ("to_representation", "to_internal_value", "run_validation", "get_attribute"),
