@@ -29,6 +29,7 @@ DEMO_GLOBS = (
     "demos",
     "docs",
     "doc",
+    "doctests",  # documentation's examples, run as tests (redis-py's command examples for redis.io)
     "tutorial",
     "tutorials",
     "benchmarks",

@@ -41,7 +41,7 @@ def write_project(root: Path) -> None:
     (root / "shop").mkdir()
     (root / "shop" / "__init__.py").write_text("")
     (root / "shop" / "rates.py").write_text(PRODUCT)
-    for folder in ("examples", "docs/source", "benchmarks"):
+    for folder in ("examples", "docs/source", "benchmarks", "doctests"):  # redis-py's command examples: doctests/
         (root / folder).mkdir(parents=True)
         (root / folder / "run_rates.py").write_text(EXAMPLE)
 
