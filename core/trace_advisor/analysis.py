@@ -530,7 +530,12 @@ class Analyzer:
         """A file's lines, read once per run (for looking at callees without building their syntax trees)."""
         if path not in self._lines:
             text = self.index.source(path)
-            self._lines[path] = text.split("\n") if text is not None else None
+            kept = self.index.kept_lines(path, text) if text is not None and "\r" not in text else None
+            if kept is not None and text is not None:  # the same strings as the analysed module's lines
+                # ``text.split("\n")``: ``source_lines`` drops the empty line after a final line break
+                self._lines[path] = [*kept, ""] if not text or text.endswith("\n") else list(kept)
+            else:
+                self._lines[path] = text.split("\n") if text is not None else None
         return self._lines[path]
 
     def _forever_of(self, symbol: SymbolId) -> bool:

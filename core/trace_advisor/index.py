@@ -584,6 +584,13 @@ class Index:
         with self._lock:
             return self._trees.kept(Path(os.path.abspath(path)), text)
 
+    def kept_lines(self, path: Path, text: str) -> list[str] | None:
+        """:func:`~trace_advisor.positions.source_lines` of ``text`` when the index keeps the syntax tree of that text
+        for the file (every file's in a one-shot run: ``keep_trees``), shared with the file's analysed module (read
+        them, never change them); None otherwise (split it yourself)."""
+        with self._lock:
+            return self._trees.lines(Path(os.path.abspath(path)), text)
+
     def module_for_path(self, path: Path) -> str | None:
         path = Path(os.path.abspath(path))
         with self._lock:
@@ -634,6 +641,7 @@ class Index:
             if kept is not None and kept[0] == self._version and kept[1].text == text:
                 self._analysed.move_to_end(path)
                 return kept[1]
+            text = self._trees.kept_text(path, text)
             tree = self._trees.tree(path, text)
             if isinstance(tree, SyntaxProblem):
                 return syntax_problem(tree, str(path)) or Problem(tree.message, str(path), None, "error")
@@ -645,7 +653,8 @@ class Index:
                 for scope in info.facts.scopes
                 if scope.kind == "class"
             }
-            found = AnalysedModule(path, text, source_lines(text), tree, info, calls, mros)
+            lines = self._trees.lines(path, text)
+            found = AnalysedModule(path, text, source_lines(text) if lines is None else lines, tree, info, calls, mros)
             self._analysed[path] = (self._version, found)
             self._analysed.move_to_end(path)
             while self._kept_analysed is not None and len(self._analysed) > self._kept_analysed:
