@@ -49,6 +49,7 @@ _SUBSTANCE = frozenset(
         Finding.CLI_COMMAND,
         Finding.MAIN,
         Finding.JOB,
+        Finding.TASK,
         Finding.SERVERLESS,
         Finding.POLLING,
         Finding.NESTED_LOOPS,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Protocol
 
 from trace_advisor.caller_chosen import NONE, CallerChosen
@@ -56,7 +56,9 @@ class GraphFactsBuilder:
         per_message: Callable[[SymbolId], frozenset[SymbolId]] | None = None,
         generator_of: Callable[[SymbolId], bool] | None = None,
         parameters_of: Callable[[SymbolId], CalleeParameters | None] | None = None,
+        started: Callable[[SymbolId], Mapping[SymbolId, str]] | None = None,
     ) -> None:
+        self._started = started  # a function -> the workspace functions it starts as tasks of their own, with input
         self._parameters_of = parameters_of  # a workspace function's parameter names (``GraphFacts.callee_params``)
         self._generator_of = generator_of  # whether a workspace function is a generator (a call only makes it)
         self._span_helper = span_helper  # the project's span helpers (a context manager starting a span)
@@ -174,6 +176,7 @@ class GraphFactsBuilder:
                     }
                 )
             ),
+            started_by=self._started_by(symbol, callers),
             runs=runs,
             callee_params=callee_params,
             span_helpers=tuple(
@@ -184,6 +187,15 @@ class GraphFactsBuilder:
                 )
             ),
         )
+
+    def _started_by(self, symbol: SymbolId, callers: list[CallEdge]) -> tuple[tuple[SymbolId, str], ...]:
+        """Where ``symbol`` is started as a task of its own with its input: (caller, primitive), in order; none when
+        it runs for the life of the process (a receive loop started with its connection)."""
+        started = self._started
+        if started is None:
+            return ()
+        found = {(e.caller, p) for e in callers if not e.via and (p := started(e.caller).get(symbol))}
+        return tuple(sorted(found)) if found and not self.forever(symbol) else ()
 
     def _registrations(self, callers: list[CallEdge]) -> tuple[Registration, ...]:
         """Where the function is registered as a request handler (edges ``via`` a route registration), in order."""
