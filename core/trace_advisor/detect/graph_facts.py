@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Protocol
 
@@ -25,6 +26,19 @@ if TYPE_CHECKING:
 
 # How many calls down a lifetime loop is looked for (``cli -> run_worker -> Worker.run -> Worker.main`` is 3).
 FOREVER_DEPTH = 12
+
+
+# Request handlers named for a health, liveness or readiness probe (``health_check``, ``/ready``'s ``ready_check``,
+# ``healthz``): an orchestrator or load balancer calls them every few seconds for the life of the service, so a span
+# there is one trace per probe, whatever the probe asks its dependencies; whether it answers is the probe's own metric.
+PROBE = re.compile(
+    r"^_*(health|healthz|health_?check|check_?health|ready|readyz|readiness|ready_?check|readiness_?check"
+    r"|live|livez|liveness|liveness_?check|alive)$"
+)
+# Bare ``ready``, ``live`` and ``alive`` name much besides probes (Django's ``AppConfig.ready``, a CLI's ``ready``): a
+# caller is taken for a probe by its name alone, so only the unambiguous names count (``health``, ``ready_check``...).
+_PROBE_WORDS = frozenset({"ready", "live", "alive"})
+PROBE_DEPTH = 6  # how many callers up a probe is looked for (``ready_check -> check -> probe_db -> count``: 3)
 
 
 class GraphLike(Protocol):
@@ -78,6 +92,7 @@ class GraphFactsBuilder:
         self._forever_of = forever_of
         self._forever: dict[SymbolId, bool] = {}
         self._forever_depth = 0
+        self._probed: dict[SymbolId, tuple[SymbolId, ...] | None] = {}
         self._io: dict[SymbolId, CalleeIO | None] = {}
 
     def io_label(self, symbol: SymbolId) -> CalleeIO | None:
@@ -177,6 +192,7 @@ class GraphFactsBuilder:
                 )
             ),
             started_by=self._started_by(symbol, callers),
+            probed_by=self.probed_by(symbol) or (),
             runs=runs,
             callee_params=callee_params,
             span_helpers=tuple(
@@ -187,6 +203,32 @@ class GraphFactsBuilder:
                 )
             ),
         )
+
+    def probed_by(self, symbol: SymbolId) -> tuple[SymbolId, ...] | None:
+        """The health or readiness probes that are the only way into ``symbol``: every caller is a probe (a function
+        named so, :data:`PROBE`) or is itself reached only from probes (seer's ``test_grouping_model``, run by
+        ``/health/live`` and ``/health/ready``; a repository's ``count`` run by ``ready_check`` through the helper
+        probing the database). None when anything else calls it (or its callers), nothing does, or the search goes
+        deeper than :data:`PROBE_DEPTH` or round a cycle: it runs every few seconds for the service's life, once per
+        probe, as the probe does. Kept per function; the walk up is not (a chain cut by the depth from one function
+        may reach its probes from another), and stops at the first caller reached otherwise."""
+        if symbol not in self._probed:
+            self._probed[symbol] = self._probes(symbol, 0, frozenset())
+        return self._probed[symbol]
+
+    def _probes(self, symbol: SymbolId, depth: int, walked: frozenset[SymbolId]) -> tuple[SymbolId, ...] | None:
+        callers = {lambda_owner(e.caller) or e.caller for e in self.graph.callers(symbol) if not _from_tests(e.caller)}
+        if not callers or depth >= PROBE_DEPTH or symbol in walked:
+            return None
+        probes: set[SymbolId] = set()
+        for caller in sorted(callers):
+            if _is_probe(caller):
+                probes.add(caller)
+            elif (above := self._probes(caller, depth + 1, walked | {symbol})) is not None:
+                probes.update(above)
+            else:
+                return None
+        return tuple(sorted(probes))
 
     def _started_by(self, symbol: SymbolId, callers: list[CallEdge]) -> tuple[tuple[SymbolId, str], ...]:
         """Where ``symbol`` is started as a task of its own with its input: (caller, primitive), in order; none when
@@ -248,6 +290,13 @@ class GraphFactsBuilder:
         argv = observed.recording.command
         command = " ".join([os.path.basename(argv[0]), *argv[1:]]) if argv else ""
         return ObservedFacts(totals.calls, totals.seconds, share, command, tuple(io))
+
+
+def _is_probe(symbol: SymbolId) -> bool:
+    """Whether a function is named as a health or readiness probe is (:data:`PROBE`), bare ``ready``, ``live`` and
+    ``alive`` aside (:data:`_PROBE_WORDS`)."""
+    name = split_symbol(symbol)[1].rpartition(".")[2]
+    return PROBE.match(name) is not None and name.strip("_") not in _PROBE_WORDS
 
 
 def _from_tests(caller: SymbolId) -> bool:
