@@ -106,6 +106,7 @@ from trace_advisor.datatypes import (
 from trace_advisor.decorated_calls import CLOSURE, named_by_call
 from trace_advisor.detect import run_detectors
 from trace_advisor.detect.apis import ApiMatch, classify, io_site, match_symbol
+from trace_advisor.detect.async_boundaries import may_start_tasks, started_tasks
 from trace_advisor.detect.context import CalleeIO, CalleeParameters, FunctionContext, GraphFacts
 from trace_advisor.detect.django_databases import dependency_texts, driver_instrumentations, is_settings_module
 from trace_advisor.detect.entry_points import may_call_stored, stored_call
@@ -204,6 +205,7 @@ class Analyzer:
                 per_message=_weakly(self, Analyzer._per_message),
                 generator_of=_weakly(self, Analyzer._generator_of),
                 parameters_of=_weakly(self, Analyzer._parameters_of),
+                started=_weakly(self, Analyzer._started_tasks),
             )
             if graph is not None
             else None
@@ -225,6 +227,7 @@ class Analyzer:
         self._deep_network: dict[SymbolId, CalleeIO | None] = {}  # the network I/O each reaches, as _network looks
         self._handed: dict[SymbolId, frozenset[SymbolId]] = {}  # runners -> what they may run (_handed_targets)
         self._messages: dict[SymbolId, frozenset[SymbolId]] = {}  # consumers -> what they call per message
+        self._tasks: dict[SymbolId, Mapping[SymbolId, str]] = {}  # -> what it starts as tasks (_started_tasks)
         self._once: dict[SymbolId, tuple[object, bool]] = {}  # (the facts scope it was found for, runs once)
         self._span_helpers: dict[SymbolId, tuple[object, bool]] = {}  # (the facts scope, starts the caller's span)
         self._call_facts: dict[str, tuple[object, dict[tuple[str, SpanKey], CallSite]]] = {}  # calls with arguments
@@ -629,6 +632,26 @@ class Analyzer:
                     found.update(c for c in call.workspace_callees if split_symbol(c)[1].rpartition(".")[2] != stored)
         self._messages[symbol] = frozenset(found)
         return self._messages[symbol]
+
+    def _started_tasks(self, symbol: SymbolId) -> Mapping[SymbolId, str]:
+        """The workspace functions ``symbol`` starts as tasks of their own with their input (:func:`~trace_advisor
+        .detect.async_boundaries.started_tasks`), its source read first so most functions build no syntax tree."""
+        kept = self._tasks.get(symbol)
+        if kept is not None:
+            return kept
+        found: Mapping[SymbolId, str] = {}
+        module, _, qualname = symbol.partition(":")
+        info = self.index.module_info(module)
+        scope = info.scopes.get(qualname) if info is not None else None
+        path = self.index.path_for_module(module)
+        lines = self._source_lines(path) if path is not None and scope is not None else None
+        if scope is not None and lines is not None:
+            first, _, last, _ = loc_parts(scope.loc)
+            syntax = _syntax_of(self.index, symbol) if may_start_tasks("\n".join(lines[first - 1 : last])) else None
+            if syntax is not None:
+                found = started_tasks(FunctionContext(*syntax))
+        self._tasks[symbol] = found
+        return found
 
     def _calls_stored(self, symbol: SymbolId) -> bool:
         """Whether a workspace function calls a callable stored on an object with its stored arguments."""

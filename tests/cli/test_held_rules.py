@@ -816,21 +816,41 @@ def test_an_objects_lifecycle_is_not_recommended_its_operations_are(tmp_path: Pa
     assert not lifecycle & set(recs)  # once per object, around the operations that show what it set up
 
 
-# A service's readiness probe asks its database and its upstream whether they answer, as its order route does.
+# A service's readiness probe asks its database and its upstream whether they answer, as its order route does; its
+# liveness probe runs a test inference through a helper only the probes call, and the readiness probe reaches the
+# database through two helpers only it calls.
 PROBES = {
     "app.py": (
+        "import sqlite3\n\n"
         "import requests\n"
         "from flask import Flask, jsonify\n\n"
         "app = Flask(__name__)\n\n\n"
+        "def inference_answers():\n"
+        "    answer = requests.post('https://models.example/infer', json={'text': 'ping'}, timeout=2)\n"
+        "    return answer.status_code == 200\n\n\n"
+        "def _select_one(path):\n"
+        "    return sqlite3.connect(path).execute('select 1').fetchone()\n\n\n"
+        "def database_answers():\n"
+        "    try:\n"
+        "        return _select_one('orders.db') is not None\n"
+        "    except sqlite3.Error:\n"
+        "        return False\n\n\n"
+        "def rates():\n"
+        "    return requests.get('https://payments.example/rates', timeout=2).json()\n\n\n"
+        "@app.route('/health/live')\n"
+        "def health_check():\n"
+        "    if not inference_answers():\n"
+        "        return jsonify(status='down'), 500\n"
+        "    return jsonify(status='ok')\n\n\n"
         "@app.route('/ready')\n"
         "def ready_check():\n"
         "    upstream = requests.get('https://payments.example/health', timeout=2)\n"
-        "    if upstream.status_code != 200:\n"
+        "    if upstream.status_code != 200 or not inference_answers() or not database_answers() or not rates():\n"
         "        return jsonify(status='down'), 503\n"
         "    return jsonify(status='ok')\n\n\n"
         "@app.route('/orders/<order_id>/pay', methods=['POST'])\n"
         "def pay(order_id):\n"
-        "    charged = requests.post('https://payments.example/charges', json={'order': order_id}, timeout=5)\n"
+        "    charged = requests.post('https://payments.example/charges', json={'order': order_id, 'rates': rates()})\n"
         "    if charged.status_code != 200:\n"
         "        return jsonify(status='failed'), 502\n"
         "    return jsonify(charged.json())\n"
@@ -842,6 +862,13 @@ def test_a_readiness_probe_is_never_recommended_the_route_doing_work_is(tmp_path
     recs = analyse(tmp_path, PROBES)
     assert "pay" in recs
     assert "ready_check" not in recs  # the orchestrator calls it every few seconds: one trace per probe is noise
+
+
+def test_a_helper_only_the_probes_call_is_never_recommended_one_the_routes_share_is(tmp_path: Path) -> None:
+    recs = analyse(tmp_path, PROBES)
+    assert "inference_answers" not in recs  # every few seconds, once per probe, as the probes it serves
+    assert "_select_one" not in recs and "database_answers" not in recs  # under the probe, through a helper
+    assert "rates" in recs  # the order route calls it too
 
 
 # A site-packages copy of SQLAlchemy's layout, small: the expression language under ``sqlalchemy.sql`` builds

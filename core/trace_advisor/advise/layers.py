@@ -28,6 +28,7 @@ _OWN_WORTH = frozenset(
         Finding.CLI_GROUP,
         Finding.MAIN,
         Finding.JOB,
+        Finding.TASK,
         Finding.SERVERLESS,
         Finding.TASK_CONSUMER,
         Finding.MESSAGE_CONSUMER,

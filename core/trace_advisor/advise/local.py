@@ -29,6 +29,7 @@ from trace_advisor.detect.django_databases import DJANGO_QUERIES
 from trace_advisor.detect.existing import existing_span, ignored
 from trace_advisor.detect.external_io import io_operations
 from trace_advisor.detect.findings import Finding, Signal
+from trace_advisor.detect.graph_facts import PROBE
 from trace_advisor.detect.once import cached_without_arguments, guard_flag
 from trace_advisor.detect.shape import meaningful_calls, shape_of
 
@@ -49,6 +50,7 @@ _SUBSTANCE = frozenset(
         Finding.CLI_COMMAND,
         Finding.MAIN,
         Finding.JOB,
+        Finding.TASK,
         Finding.SERVERLESS,
         Finding.POLLING,
         Finding.NESTED_LOOPS,
@@ -97,13 +99,6 @@ _HANDLING_PRIORITIES = frozenset({"exceptions", "branches", "async_boundaries"})
 _MESSAGE_IO = frozenset({Finding.PUBLISHES, Finding.RECEIVES})
 _TASKS = frozenset({Finding.TASK_CONSUMER, Finding.JOB})
 _SERVER_SPAN_SHOWS = frozenset({Finding.ROUTE, Finding.EARLY_EXIT})  # a request's route, status and duration
-# Request handlers named for a health, liveness or readiness probe (``health_check``, ``/ready``'s ``ready_check``,
-# ``healthz``): an orchestrator or load balancer calls them every few seconds for the life of the service, so a span
-# there is one trace per probe, whatever the probe asks its dependencies; whether it answers is the probe's own metric.
-_PROBE = re.compile(
-    r"^_*(health|healthz|health_?check|check_?health|ready|readyz|readiness|ready_?check|readiness_?check"
-    r"|live|livez|liveness|liveness_?check|alive)$"
-)
 # A test double a package ships for its users' tests (dramatiq's StubBroker, httpx's MockTransport, Django's
 # DummyCache): it stands in for the real client in tests, where nobody reads its spans.
 _TEST_DOUBLE = re.compile(r"^_*(Stub|Fake|Mock|Dummy)[A-Z]|[a-z](Stub|Fake|Mock|Dummy)$")
@@ -228,9 +223,13 @@ class LocalScorer:
         shape = shape_of(ctx, has_work(signals))
         if shape.trivial:
             return Verdict(0.0, None, (f"trivial: {shape.trivial}",), tuple(signals))
-        if _PROBE.match(ctx.name) and any(s.finding is Finding.ROUTE for s in signals):
+        if PROBE.match(ctx.name) and any(s.finding is Finding.ROUTE for s in signals):
             probe = "a health or readiness probe: called every few seconds for the service's life, one trace per probe"
             return Verdict(0.0, None, (probe,), tuple(signals))
+        if ctx.graph.probed_by:
+            probes = ", ".join(f"`{p.partition(':')[2]}`" for p in ctx.graph.probed_by)
+            probed = f"reached only from health or readiness probes ({probes}): one trace per probe, as theirs"
+            return Verdict(0.0, None, (probed,), tuple(signals))
         if ctx.class_name is not None and _TEST_DOUBLE.search(ctx.class_name):
             double = f"a method of a test double ({ctx.class_name}): it stands in for the real one in tests"
             return Verdict(0.0, None, (double,), tuple(signals))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from trace_advisor.datatypes import Evidence
+from trace_advisor.datatypes import Evidence, SymbolId
 from trace_advisor.detect.context import CallInfo, FunctionContext
 from trace_advisor.detect.findings import Finding, Signal
 
@@ -45,6 +45,37 @@ def _primitive(call: CallInfo) -> str:
         return ""
     name = call.text.rpartition(".")[2]
     return "" if name in _SHARED_NAMES else name
+
+
+# Calls that start the coroutine they are given as a task of its own (``start_soon`` is given a function, not a call)
+_TASK_STARTS = frozenset({"create_task", "ensure_future", "run_coroutine_threadsafe"})
+
+
+def may_start_tasks(code: str) -> bool:
+    """Whether a function's source may start a task (read before its syntax tree is built)."""
+    return any(name in code for name in _TASK_STARTS)
+
+
+def started_tasks(ctx: FunctionContext) -> dict[SymbolId, str]:
+    """The workspace functions whose coroutine the function starts as a task of its own, given its input
+    (``asyncio.create_task(self._process_send(envelope))``) -> the primitive starting it. Each such task is one unit of
+    work (a message, a request, a tool call) handled on its own: on autogen's runtimes, openai-agents' guardrails and
+    tools, 11 of 19 such functions were traced by their maintainers, against 1 in 10 functions overall. A coroutine
+    started without input (``create_task(self._receive_loop())``) is a background loop, not a unit of work."""
+    started: dict[SymbolId, str] = {}
+    by_node = {id(c.node): c for c in ctx.calls}
+    for call in ctx.calls:
+        primitive = _primitive(call)
+        node = call.node
+        if primitive not in _TASK_STARTS or not isinstance(node, ast.Call) or not node.args:
+            continue
+        inner = node.args[0]
+        if not isinstance(inner, ast.Call) or not (inner.args or inner.keywords):
+            continue
+        found = by_node.get(id(inner))
+        for callee in found.workspace_callees if found is not None else ():
+            started.setdefault(callee, primitive)
+    return started
 
 
 def _joins(ctx: FunctionContext) -> bool:

@@ -132,6 +132,12 @@ class GraphFacts:
     # the workspace consumers calling it once per message they receive, through a callable stored on them
     # (``self.handler(message)`` in a loop of a function receiving from a queue client: ``Analyzer._per_message``)
     consumed_by: tuple[SymbolId, ...] = ()
+    # where it is started as a task of its own with its input (``asyncio.create_task(self._process(envelope))``): (the
+    # workspace function starting it, the primitive: ``create_task``), unless it runs for the life of the process
+    started_by: tuple[tuple[SymbolId, str], ...] = ()
+    # the health or readiness probes that are its only way in, through its callers or theirs (``GraphFactsBuilder
+    # .probed_by``): it runs once per probe
+    probed_by: tuple[SymbolId, ...] = ()
     observed: ObservedFacts | None = None  # None: no recording, or the function never ran in it
     # at a call of the closure a decorator returned (``charge(1)`` reaching ``timer``'s ``wrapper``): the decorated
     # function it runs there, by the call's packed span

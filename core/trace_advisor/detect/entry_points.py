@@ -303,6 +303,11 @@ def _does_io(ctx: FunctionContext) -> bool:
     return bool(ctx.callee_io) or any(call.api is not None for call in ctx.calls)
 
 
+# Names of functions tearing a resource down (``_maybe_aclose``, ``cleanup``, ``_cancel_pending``): started as a task,
+# such a function frees what an operation used once it is over; on the corpus, the 4 so started were never traced.
+_TEARDOWN = re.compile(r"(^|_)(a?close|cleanup|clean_up|cancel|shutdown|teardown|dispose|release)(_|$)")
+
+
 _CALLABLE_NAMES = frozenset({"f", "fn", "func", "function", "callable", "target", "callback", "cb", "coro"})
 _CALLABLE_TYPES = ("Callable", "Function", "Coroutine", "Awaitable")
 
@@ -331,6 +336,13 @@ def _entry(ctx: FunctionContext) -> list[Signal]:
         more = f" (and {len(ctx.graph.submitted_by) - 1} more)" if len(ctx.graph.submitted_by) > 1 else ""
         reason = f"runs as a job: handed to `{queue}` by `{caller}`{more}"
         return [Signal(Evidence(PRIORITY, reason, name_rng, "job"), 0.75, Finding.JOB)]
+    # started as a task of its own with its input (``create_task(self._process(message))``), unless that task only
+    # tears a resource down (``ensure_future(self._maybe_aclose(stream))``: no work anyone waits for)
+    if ctx.graph.started_by and not _TEARDOWN.search(ctx.name):
+        caller, primitive = ctx.graph.started_by[0]
+        more = f" (and {len(ctx.graph.started_by) - 1} more)" if len(ctx.graph.started_by) > 1 else ""
+        reason = f"runs as a task of its own: `{caller}` starts it with its input (`{primitive}`){more}"
+        return [Signal(Evidence(PRIORITY, reason, name_rng, "task"), 0.7, Finding.TASK)]
     if ctx.name in {"lambda_handler", "handler"} and params[:2] == ["event", "context"]:
         signals.append(Signal(Evidence(PRIORITY, "AWS Lambda handler", name_rng, "lambda"), 0.9, Finding.SERVERLESS))
     elif ctx.name == "main" or ctx.symbol in ctx.analysed.main_callees():

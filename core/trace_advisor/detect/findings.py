@@ -41,6 +41,7 @@ class Finding(enum.Enum):
     RUNS_WORK = "runs-work"  # entry_points: runs the callable stored on a job with its stored arguments
     SUBMITS_WORK = "submits-work"  # entry_points: hands a callable and its arguments on, to run later
     CALLS_WORK = "calls-work"  # entry_points: calls the workspace function where a job's own work runs
+    TASK = "task"  # entry_points: started as a task of its own with its input (``create_task(self._process(message))``)
     SQL_WRITE = "sql-write"  # state_changes: a literal SQL write (``Signal.sql``)
     DB_WRITE = "db-write"  # state_changes: an ORM or client write call
     CACHE_WRITE = "cache-write"  # state_changes

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Protocol
 
 from trace_advisor.caller_chosen import NONE, CallerChosen
@@ -25,6 +26,19 @@ if TYPE_CHECKING:
 
 # How many calls down a lifetime loop is looked for (``cli -> run_worker -> Worker.run -> Worker.main`` is 3).
 FOREVER_DEPTH = 12
+
+
+# Request handlers named for a health, liveness or readiness probe (``health_check``, ``/ready``'s ``ready_check``,
+# ``healthz``): an orchestrator or load balancer calls them every few seconds for the life of the service, so a span
+# there is one trace per probe, whatever the probe asks its dependencies; whether it answers is the probe's own metric.
+PROBE = re.compile(
+    r"^_*(health|healthz|health_?check|check_?health|ready|readyz|readiness|ready_?check|readiness_?check"
+    r"|live|livez|liveness|liveness_?check|alive)$"
+)
+# Bare ``ready``, ``live`` and ``alive`` name much besides probes (Django's ``AppConfig.ready``, a CLI's ``ready``): a
+# caller is taken for a probe by its name alone, so only the unambiguous names count (``health``, ``ready_check``...).
+_PROBE_WORDS = frozenset({"ready", "live", "alive"})
+PROBE_DEPTH = 6  # how many callers up a probe is looked for (``ready_check -> check -> probe_db -> count``: 3)
 
 
 class GraphLike(Protocol):
@@ -56,7 +70,9 @@ class GraphFactsBuilder:
         per_message: Callable[[SymbolId], frozenset[SymbolId]] | None = None,
         generator_of: Callable[[SymbolId], bool] | None = None,
         parameters_of: Callable[[SymbolId], CalleeParameters | None] | None = None,
+        started: Callable[[SymbolId], Mapping[SymbolId, str]] | None = None,
     ) -> None:
+        self._started = started  # a function -> the workspace functions it starts as tasks of their own, with input
         self._parameters_of = parameters_of  # a workspace function's parameter names (``GraphFacts.callee_params``)
         self._generator_of = generator_of  # whether a workspace function is a generator (a call only makes it)
         self._span_helper = span_helper  # the project's span helpers (a context manager starting a span)
@@ -76,6 +92,7 @@ class GraphFactsBuilder:
         self._forever_of = forever_of
         self._forever: dict[SymbolId, bool] = {}
         self._forever_depth = 0
+        self._probed: dict[SymbolId, tuple[SymbolId, ...] | None] = {}
         self._io: dict[SymbolId, CalleeIO | None] = {}
 
     def io_label(self, symbol: SymbolId) -> CalleeIO | None:
@@ -174,6 +191,8 @@ class GraphFactsBuilder:
                     }
                 )
             ),
+            started_by=self._started_by(symbol, callers),
+            probed_by=self.probed_by(symbol) or (),
             runs=runs,
             callee_params=callee_params,
             span_helpers=tuple(
@@ -184,6 +203,41 @@ class GraphFactsBuilder:
                 )
             ),
         )
+
+    def probed_by(self, symbol: SymbolId) -> tuple[SymbolId, ...] | None:
+        """The health or readiness probes that are the only way into ``symbol``: every caller is a probe (a function
+        named so, :data:`PROBE`) or is itself reached only from probes (seer's ``test_grouping_model``, run by
+        ``/health/live`` and ``/health/ready``; a repository's ``count`` run by ``ready_check`` through the helper
+        probing the database). None when anything else calls it (or its callers), nothing does, or the search goes
+        deeper than :data:`PROBE_DEPTH` or round a cycle: it runs every few seconds for the service's life, once per
+        probe, as the probe does. Kept per function; the walk up is not (a chain cut by the depth from one function
+        may reach its probes from another), and stops at the first caller reached otherwise."""
+        if symbol not in self._probed:
+            self._probed[symbol] = self._probes(symbol, 0, frozenset())
+        return self._probed[symbol]
+
+    def _probes(self, symbol: SymbolId, depth: int, walked: frozenset[SymbolId]) -> tuple[SymbolId, ...] | None:
+        callers = {lambda_owner(e.caller) or e.caller for e in self.graph.callers(symbol) if not _from_tests(e.caller)}
+        if not callers or depth >= PROBE_DEPTH or symbol in walked:
+            return None
+        probes: set[SymbolId] = set()
+        for caller in sorted(callers):
+            if _is_probe(caller):
+                probes.add(caller)
+            elif (above := self._probes(caller, depth + 1, walked | {symbol})) is not None:
+                probes.update(above)
+            else:
+                return None
+        return tuple(sorted(probes))
+
+    def _started_by(self, symbol: SymbolId, callers: list[CallEdge]) -> tuple[tuple[SymbolId, str], ...]:
+        """Where ``symbol`` is started as a task of its own with its input: (caller, primitive), in order; none when
+        it runs for the life of the process (a receive loop started with its connection)."""
+        started = self._started
+        if started is None:
+            return ()
+        found = {(e.caller, p) for e in callers if not e.via and (p := started(e.caller).get(symbol))}
+        return tuple(sorted(found)) if found and not self.forever(symbol) else ()
 
     def _registrations(self, callers: list[CallEdge]) -> tuple[Registration, ...]:
         """Where the function is registered as a request handler (edges ``via`` a route registration), in order."""
@@ -236,6 +290,13 @@ class GraphFactsBuilder:
         argv = observed.recording.command
         command = " ".join([os.path.basename(argv[0]), *argv[1:]]) if argv else ""
         return ObservedFacts(totals.calls, totals.seconds, share, command, tuple(io))
+
+
+def _is_probe(symbol: SymbolId) -> bool:
+    """Whether a function is named as a health or readiness probe is (:data:`PROBE`), bare ``ready``, ``live`` and
+    ``alive`` aside (:data:`_PROBE_WORDS`)."""
+    name = split_symbol(symbol)[1].rpartition(".")[2]
+    return PROBE.match(name) is not None and name.strip("_") not in _PROBE_WORDS
 
 
 def _from_tests(caller: SymbolId) -> bool:

@@ -40,6 +40,7 @@ _BY_FINDING: Mapping[Finding, EvidenceKind] = MappingProxyType(
         Finding.RUNS_WORK: K.WORK,
         Finding.SUBMITS_WORK: K.WORK,
         Finding.CALLS_WORK: K.WORK,
+        Finding.TASK: K.WORK,
         Finding.PUBLISHES: K.QUEUE,
         Finding.RECEIVES: K.QUEUE,
         Finding.REMOTE_WRITE: K.HTTP,
