@@ -130,18 +130,10 @@ def test_comments_the_indent_pushes_out_are_rewrapped_as_prose(tmp_path: Path) -
     assert after.returncode == 0, after.stdout + text
 
 
-PROFILES = """\
-import requests
-from fastapi import HTTPException
-
-
-def load_profile(user_id: str) -> dict:
-    answer = requests.get(f"https://profiles.example.com/v1/{user_id}", timeout=5)
-    if answer.status_code == 404:
-        raise HTTPException(status_code=404, detail="no such profile")
-    answer.raise_for_status()
-    return answer.json()
-"""
+# the editor's test of the same project (tests/server/test_lsp_nested_style.py) opens this file
+PROFILES = (
+    Path(__file__).parents[1] / "fixtures" / "lsp" / "nested_style" / "backend" / "app" / "profiles.py"
+).read_text(encoding="utf-8")
 
 
 def test_a_nested_project_is_written_in_its_own_style(tmp_path: Path) -> None:

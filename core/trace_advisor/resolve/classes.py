@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
 from trace_advisor.datatypes import SymbolId
@@ -117,15 +117,7 @@ class Classes:
         order = self.mro(cls)
         externals: list[str] = []
         result: Values | None = None
-        for kind, ident in order[1:] if skip_first else order:
-            if kind == v.EXTERNAL:
-                if ident not in v.OPAQUE_BASES:
-                    externals.append(ident)
-                continue
-            located = self.scope_of(ident)
-            if located is None:
-                continue
-            info, scope = located
+        for info, scope in self._scopes_in(order[1:] if skip_first else order, externals):
             bindings = scope.bindings.get(name)
             attributes = scope.attributes.get(name) if instance else None
             if bindings:
@@ -155,6 +147,18 @@ class Classes:
             result = self._through_properties(result)
         return result
 
+    def _scopes_in(self, order: Sequence[Value], externals: list[str]) -> Iterator[tuple[ModuleInfo, Scope]]:
+        """The scopes of the workspace classes of ``order`` (an MRO), in turn; the library classes met on the way
+        (not the opaque ones) are added to ``externals``."""
+        for kind, ident in order:
+            if kind == v.EXTERNAL:
+                if ident not in v.OPAQUE_BASES:
+                    externals.append(ident)
+                continue
+            located = self.scope_of(ident)
+            if located is not None:
+                yield located
+
     def getattr_hooks(self, cls: SymbolId, name: str) -> tuple[SymbolId, ...]:
         """The ``__getattr__`` methods with source that reading ``name`` on an instance of ``cls`` calls: those its
         MRO finds, when nothing else there defines ``name`` (a class's or a base's binding, ``self.name = ...``, a
@@ -165,15 +169,8 @@ class Classes:
         order = self.mro(cls)
         hooked = False
         externals: list[str] = []
-        for kind, ident in order:
-            if kind == v.EXTERNAL:
-                if ident not in v.OPAQUE_BASES:
-                    externals.append(ident)
-                continue
-            located = self.scope_of(ident)
-            if located is None:
-                continue
-            bindings, attributes = located[1].bindings, located[1].attributes
+        for _, scope in self._scopes_in(order, externals):
+            bindings, attributes = scope.bindings, scope.attributes
             if name in bindings or name in attributes:
                 return ()
             hooked = hooked or "__getattr__" in bindings
