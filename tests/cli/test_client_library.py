@@ -280,3 +280,21 @@ def test_a_transport_five_calls_down_still_makes_the_client_a_gateway(tmp_path: 
     recs = recommendations(project, tmp_path, "--min-confidence", "0.01")
     assert "one span per API call" in str(recs.get("APIClient.request", {}).get("rationale")), sorted(recs)
     assert not (VERBS | {"APIClient._request"}) & set(recs), sorted(recs)
+
+
+def test_a_one_line_forward_to_the_private_transport_is_the_boundary(tmp_path: Path) -> None:
+    """redis-py's ``Redis.execute_command`` is ``return self._execute_command(*args, **options)``: judged a one-line
+    helper without I/O (its transport's socket is five calls down), no command of the plain client had its span."""
+    client = DEEP_CLIENT.replace(
+        "        if not path.startswith('/'):\n            raise ValueError('path must start with /')\n"
+        "        return self._request(method, path, body)\n",
+        "        return self._request(method, path, body)\n",
+    )
+    assert client != DEEP_CLIENT
+    project = write_project(
+        tmp_path / "sdk",
+        {**SDK, "src/billing/_client.py": client, "pyproject.toml": '[project]\nname = "billing"\n'},
+    )
+    recs = recommendations(project, tmp_path)
+    assert "one span per API call" in str(recs.get("APIClient.request", {}).get("rationale")), sorted(recs)
+    assert not (VERBS | {"APIClient._request"}) & set(recs), sorted(recs)

@@ -163,7 +163,7 @@ def network_boundaries(
     for number, (ctx, verdict) in enumerate(functions):
         if ctx.class_name is None or "<" in ctx.qualname or ctx.name.startswith("_"):
             continue
-        if verdict.priority is None and not verdict.no_work:
+        if verdict.priority is None and not (verdict.no_work or _forward(ctx)):
             continue
         owner = f"{ctx.module}:{ctx.qualname.rpartition('.')[0]}"
         through = owner in gateways or any(c.rpartition(".")[0] in gateways for c in ctx.graph.callers)
@@ -180,14 +180,27 @@ def network_boundaries(
     }
 
 
+def _forward(ctx: FunctionContext) -> bool:
+    """A one-statement method handing its call to a private method of its class (redis-py's ``execute_command``:
+    ``return self._execute_command(*args, **options)``): judged a trivial helper before the transport below it is
+    known."""
+    body = ctx.body_without_docstring()
+    owner = f"{ctx.module}:{ctx.qualname.rpartition('.')[0]}."
+    return (
+        len(body) == 1
+        and isinstance(body[0], ast.Return | ast.Expr)
+        and any(c.startswith(owner) and c[len(owner) :].startswith("_") for c in _callees(ctx))
+    )
+
+
 def as_boundary(verdict: Verdict, floor: float, owner: str, transport: Signal | None = None) -> Verdict:
     """The verdict of the network boundary of ``owner`` (a gateway class): at least ``floor``, one span per API call.
     ``transport``: its call of the private transport that reaches the network deeper than the evidence's I/O walk
     looks, added to its evidence; one whose own evidence showed no work (it only checks its arguments and hands them
-    to that transport) takes its priority."""
+    to that transport, or only forwards to it) takes its priority."""
     if transport is not None and transport not in verdict.signals:
         verdict = dataclasses.replace(verdict, signals=(*verdict.signals, transport))
-    if verdict.no_work:
+    if verdict.priority is None:  # no work of its own, or a one-line forward to its transport
         priority = transport.evidence.priority if transport is not None else "external_io"
         verdict = dataclasses.replace(verdict, priority=priority, reasons=(), no_work=False)
     reason = f"the network boundary of the client library's {owner}: one span per API call"
