@@ -27,6 +27,7 @@ from trace_advisor.advise.library import (
     network_boundaries,
     no_io_helper,
     own_packages,
+    private_method_of,
     private_transports,
 )
 from trace_advisor.advise.local import LocalScorer, Verdict, has_work
@@ -916,12 +917,12 @@ class Analyzer:
     def _network_io(self, symbol: SymbolId) -> CalleeIO | None:
         """The I/O leaving the process that :meth:`_network` finds (the closest), None without."""
         if symbol not in self._deep_network:
-            walk, _ = self._io_walk_through(symbol, True, _GATEWAY_DEPTH)
-            found = [(depth, callee, api) for callee, depth in walk for api in self._apis_of(callee)]
-            network = [(depth, callee, api) for depth, callee, api in found if api.kind in NETWORK]
+            walk, _ = self._io_walk_through(symbol, True, _GATEWAY_DEPTH)  # closest first
+            apis = ((depth, callee, api) for callee, depth in walk for api in self._apis_of(callee))
+            found = next(((depth, callee, api) for depth, callee, api in apis if api.kind in NETWORK), None)
             self._deep_network[symbol] = None
-            if network:
-                depth, callee, api = network[0]
+            if found is not None:
+                depth, callee, api = found
                 how = f"{api.label} via {api.shown}" if callee == symbol else f"{api.label} through {callee}"
                 self._deep_network[symbol] = CalleeIO(api.kind, how, depth)
         return self._deep_network[symbol]
@@ -930,11 +931,10 @@ class Analyzer:
         """For a network boundary whose evidence shows no I/O: its call of the private method of its class that
         reaches the network deeper than the evidence looks (redis-py's ``execute_command`` -> ``_execute_command``,
         the socket five calls down), as the evidence of a call of a workspace function doing I/O."""
-        owner = f"{ctx.module}:{ctx.qualname.rpartition('.')[0]}."
         for call in ctx.calls:
             for callee in call.workspace_callees:
-                private = callee.startswith(owner) and callee[len(owner) :].startswith("_")
-                io = self._network_io(callee) if private and callee not in ctx.callee_io else None
+                transport = private_method_of(ctx, callee) and callee not in ctx.callee_io
+                io = self._network_io(callee) if transport else None
                 if io is not None:
                     reason = f"calls {call.named(callee)} ({io.label})"
                     return Signal(Evidence("external_io", reason, call.range, callee), 0.5, Finding.CALLS_IO_FUNCTION)

@@ -15,7 +15,7 @@ from trace_advisor.config import find_project_root
 from trace_advisor.config_model import Config
 from trace_advisor.datatypes import InstrumentationHint, Recommendation, SyntaxProblem, Usage
 from trace_advisor.edits.formatter import find_formatter
-from trace_advisor.edits.style import SpanOrigin, SpanStyle, span_origin, span_style
+from trace_advisor.edits.style import ProjectStyles, SpanOrigin, SpanStyle, span_origin, span_style
 from trace_advisor.index import Index
 
 from trace_advisor_lsp.convert import split_lines, uri_to_path
@@ -75,7 +75,7 @@ class Project:
     _lines: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
     _style: tuple[Config, SpanStyle] | None = None
     _formatted: tuple[Config, SpanStyle] | None = None
-    _nested: dict[tuple[Path, bool], tuple[Config, SpanStyle]] = field(default_factory=dict)
+    _nested: dict[bool, tuple[Config, ProjectStyles]] = field(default_factory=dict)  # by formatter: nested projects
 
     def span_style(self, *, formatter: bool = False, path: str | None = None) -> SpanStyle:
         """How span code is written in this folder (read once per config), or, for the file at ``path`` inside a
@@ -85,13 +85,10 @@ class Project:
         listed); found once per config."""
         nested = self._nested_root(path)
         if nested is not None:
-            kept = self._nested.get((nested, formatter))
+            kept = self._nested.get(formatter)
             if kept is None or kept[0] is not self.config:
-                kept = self._nested[(nested, formatter)] = (
-                    self.config,
-                    span_style(self.config, nested, formatter=formatter),
-                )
-            return kept[1]
+                kept = self._nested[formatter] = (self.config, ProjectStyles(self.config, formatter=formatter))
+            return kept[1].of_root(nested)
         if not formatter:
             if self._style is None or self._style[0] is not self.config:
                 self._style = (self.config, span_style(self.config, self.root))

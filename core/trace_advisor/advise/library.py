@@ -185,12 +185,17 @@ def _forward(ctx: FunctionContext) -> bool:
     ``return self._execute_command(*args, **options)``): judged a trivial helper before the transport below it is
     known."""
     body = ctx.body_without_docstring()
-    owner = f"{ctx.module}:{ctx.qualname.rpartition('.')[0]}."
     return (
         len(body) == 1
         and isinstance(body[0], ast.Return | ast.Expr)
-        and any(c.startswith(owner) and c[len(owner) :].startswith("_") for c in _callees(ctx))
+        and any(private_method_of(ctx, c) for c in _callees(ctx))
     )
+
+
+def private_method_of(ctx: FunctionContext, symbol: SymbolId) -> bool:
+    """``symbol`` is a private method of ``ctx``'s class (its transport: ``_send_request`` behind ``request``)."""
+    owner = f"{ctx.module}:{ctx.qualname.rpartition('.')[0]}."
+    return symbol.startswith(owner) and symbol[len(owner) :].startswith("_")
 
 
 def as_boundary(verdict: Verdict, floor: float, owner: str, transport: Signal | None = None) -> Verdict:
@@ -302,13 +307,8 @@ def _reaches_network(ctx: FunctionContext, network: Callable[[SymbolId], bool]) 
     """Network I/O of its own (a client call that operates: not one that connects, closes or reads a result) or
     through a private method of its class (its transport), as the evidence's I/O walk finds it or deeper
     (``network``: redis-py's ``_execute_command`` reaches the socket 4 calls down)."""
-    owner = f"{ctx.module}:{ctx.qualname.rpartition('.')[0]}."
-    through = any(
-        symbol.startswith(owner) and symbol[len(owner) :].startswith("_") and io.kind in NETWORK
-        for symbol, io in ctx.callee_io.items()
-    ) or any(
-        symbol.startswith(owner) and symbol[len(owner) :].startswith("_") and network(symbol)
-        for symbol in sorted(_callees(ctx))
+    through = any(private_method_of(ctx, symbol) and io.kind in NETWORK for symbol, io in ctx.callee_io.items()) or any(
+        private_method_of(ctx, symbol) and network(symbol) for symbol in sorted(_callees(ctx))
     )
     operations = io_operations(ctx)
     return through or any(

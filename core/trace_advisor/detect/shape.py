@@ -459,8 +459,8 @@ def _stops_on_request(loop: _Loop) -> bool:
 def _is_stop_flag(test: ast.expr) -> bool:
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         test = test.operand
-    if isinstance(test, ast.Call) and not test.args and isinstance(test.func, ast.Attribute):
-        return test.func.attr == "is_set"  # threading.Event / asyncio.Event
+    if isinstance(test, ast.Call):
+        return not test.args and _event_is_set(test)  # threading.Event / asyncio.Event
     return isinstance(test, ast.Attribute) and isinstance(test.value, ast.Name) and test.value.id in {"self", "cls"}
 
 

@@ -85,7 +85,10 @@ class ProjectStyles:
     def __call__(self, path: Path) -> SpanStyle:
         from trace_advisor.config import find_project_root
 
-        root = find_project_root(path)
+        return self.of_root(find_project_root(path))
+
+    def of_root(self, root: Path) -> SpanStyle:
+        """The style of the project whose root folder is ``root``."""
         style = self._found.get(root)
         if style is None:
             style = self._found[root] = span_style(self._config, root, formatter=self._formatter)
