@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from trace_advisor.index import Index
 
+from tests.support.graphs import callees, graph_of
+
 RUN = "lookups.jobs:run"  # ``broker.scripts["dispatch"]()``
 FLUSH = "lookups.jobs:flush"  # ``broker.do_flush()``
 SCRIPT_CALL = "lookups.scripts:Script.__call__"
@@ -21,19 +23,6 @@ def project(fixtures_dir: Path, tmp_path: Path) -> Path:
     target = tmp_path / "comprehension_tables"
     shutil.copytree(fixtures_dir / "callgraph" / "comprehension_tables", target)
     return target
-
-
-def graph_of(index: Index) -> dict[str, list[tuple[str, str]]]:
-    graph = index.graph()
-    return {
-        symbol: sorted({(e.callee, e.via or "") for e in graph.callees(symbol)})
-        + sorted({(u.text, u.reason) for u in graph.unresolved(symbol)})
-        for symbol in graph.symbols()
-    }
-
-
-def callees(index: Index, symbol: str) -> set[str]:
-    return {edge.callee for edge in index.graph().callees(symbol)}
 
 
 def test_a_delegating_getattr_leaves_the_call_unresolved_and_says_so(project: Path, tmp_path: Path) -> None:

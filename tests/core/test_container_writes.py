@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from trace_advisor.index import Index
 
+from tests.support.graphs import callees, graph_of
+
 USE = "slots.main:use_table"
 
 
@@ -19,19 +21,6 @@ def project(fixtures_dir: Path, tmp_path: Path) -> Path:
     target = tmp_path / "container_slots"
     shutil.copytree(fixtures_dir / "callgraph" / "container_slots", target)
     return target
-
-
-def graph_of(index: Index) -> dict[str, list[tuple[str, str]]]:
-    graph = index.graph()
-    return {
-        symbol: sorted({(e.callee, e.via or "") for e in graph.callees(symbol)})
-        + sorted({(u.text, u.reason) for u in graph.unresolved(symbol)})
-        for symbol in graph.symbols()
-    }
-
-
-def callees(index: Index, symbol: str) -> set[str]:
-    return {edge.callee for edge in index.graph().callees(symbol)}
 
 
 @pytest.mark.parametrize(
