@@ -16,7 +16,18 @@ from trace_advisor.datatypes import Problem
 
 # Test code, as ``ignore`` globs: analyses skip it unless asked (``--include-tests``); spans belong in the code under
 # test, and a function's callers in tests say nothing about how production uses it.
-TEST_GLOBS = ("tests", "test", "*_tests", "test_*.py", "*_test.py", "tests.py", "conftest.py")  # ``load_tests/``
+TEST_GLOBS = (
+    "tests",
+    "test",
+    "*_tests",  # ``load_tests/``
+    "test_*.py",
+    "*_test.py",
+    "tests.py",
+    "conftest.py",
+    # behave's acceptance tests: its step definitions and hooks beside the ``.feature`` files (patroni's)
+    "**/features/steps",
+    "**/features/environment.py",
+)
 # Demonstration code, as ``ignore`` folder globs: examples, samples, docs, tutorials and benchmarks show how the project
 # is used; spans there trace nobody's production, and their calls say nothing about how the product is called.
 # Analyses skip them unless a PATH names them; the editor still indexes them.
@@ -35,6 +46,9 @@ DEMO_GLOBS = (
     "benchmarks",
     "benchmark",
     "bench",
+    # hidden folders, as pyright leaves them out: CI workflows' scripts (``.github/workflows/install_deps.py``), tool
+    # and editor settings; none of it is the product
+    ".*",
 )
 
 
@@ -43,12 +57,19 @@ def is_test_path(relative: PurePath) -> bool:
     *folders, name = relative.parts or ("",)
     if any(fnmatch.fnmatchcase(folder, glob) for folder in folders for glob in TEST_GLOBS):
         return True
-    return any(fnmatch.fnmatchcase(name, glob) for glob in TEST_GLOBS)
+    if any(fnmatch.fnmatchcase(name, glob) for glob in TEST_GLOBS):
+        return True
+    # ``**/features/steps``: the folder path wherever it is, and what is in it (as ``ignore`` reads the glob)
+    path = f"/{relative.as_posix()}"
+    return any(fnmatch.fnmatchcase(path, f"*/{glob}") or fnmatch.fnmatchcase(path, f"*/{glob}/*") for glob in _NESTED)
+
+
+_NESTED = tuple(glob[3:] for glob in TEST_GLOBS if glob.startswith("**/"))
 
 
 def is_demo_path(relative: PurePath) -> bool:
     """Whether a path relative to a workspace root is (in) a folder of :data:`DEMO_GLOBS`."""
-    return any(part in DEMO_GLOBS for part in relative.parts)
+    return any(fnmatch.fnmatchcase(part, glob) for part in relative.parts for glob in DEMO_GLOBS)
 
 
 @functools.lru_cache(maxsize=8192)  # asked for every caller of every analysed function, on every edit
@@ -331,11 +352,17 @@ class Workspace:
         name = path.name
         for pattern in self.ignore:
             cleaned = pattern.rstrip("/")
-            if cleaned.startswith("**/"):
+            anywhere = cleaned.startswith("**/")  # ``**/features/steps``: a path of folders at any depth
+            if anywhere:
                 cleaned = cleaned[3:]
             if fnmatch.fnmatchcase(relative, cleaned) or ("/" not in cleaned and fnmatch.fnmatchcase(name, cleaned)):
                 return True
-            if not folder and fnmatch.fnmatchcase(relative, cleaned + "/*"):
+            if anywhere and "/" in cleaned and fnmatch.fnmatchcase(relative, f"*/{cleaned}"):
+                return True
+            if not folder and (
+                fnmatch.fnmatchcase(relative, cleaned + "/*")
+                or (anywhere and "/" in cleaned and fnmatch.fnmatchcase(relative, f"*/{cleaned}/*"))
+            ):
                 return True
         return False
 

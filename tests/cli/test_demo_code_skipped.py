@@ -41,7 +41,8 @@ def write_project(root: Path) -> None:
     (root / "shop").mkdir()
     (root / "shop" / "__init__.py").write_text("")
     (root / "shop" / "rates.py").write_text(PRODUCT)
-    for folder in ("examples", "docs/source", "benchmarks", "doctests"):  # redis-py's command examples: doctests/
+    # redis-py's command examples: doctests/; patroni's CI scripts: .github/workflows/install_deps.py
+    for folder in ("examples", "docs/source", "benchmarks", "doctests", ".github/workflows"):
         (root / folder).mkdir(parents=True)
         (root / folder / "run_rates.py").write_text(EXAMPLE)
 
@@ -72,3 +73,17 @@ def test_load_tests_and_django_tests_modules_are_test_code(tmp_path: Path) -> No
     (tmp_path / "load_tests" / "checkout.py").write_text(EXAMPLE)
     (tmp_path / "shop" / "tests.py").write_text(EXAMPLE)
     assert recommended(tmp_path, tmp_path) == {"shop.rates:fetch_rates"}
+
+
+def test_behave_steps_and_hooks_are_test_code(tmp_path: Path) -> None:
+    """patroni's acceptance tests (behave): ``features/steps/*.py`` and ``features/environment.py`` (its
+    ``before_all``/``after_feature`` hooks) led 12 recommendations with database queries and subprocesses of the
+    test harness; a product package named ``features`` stays."""
+    write_project(tmp_path)
+    for relative in ("features/steps/replication.py", "features/environment.py", "shop/features/steps/run.py"):
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(EXAMPLE)
+    (tmp_path / "shop" / "features").mkdir(exist_ok=True)
+    (tmp_path / "shop" / "features" / "__init__.py").write_text("")
+    (tmp_path / "shop" / "features" / "flags.py").write_text(PRODUCT.replace("fetch_rates", "fetch_flags"))
+    assert recommended(tmp_path, tmp_path) == {"shop.rates:fetch_rates", "shop.features.flags:fetch_flags"}

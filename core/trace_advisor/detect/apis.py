@@ -145,6 +145,8 @@ def match_symbol(symbol: SymbolId) -> ApiMatch | None:
         # an SDK's request/response types (``anthropic.types:MessageParam.get`` is a dict lookup), also as named
         # when the SDK is not installed (``google.genai:types.Part.from_text``)
         return None
+    if any(part[:2] == "__" == part[-2:] for part in qualname.split(".")[:-1]):
+        return None  # a method of a module's metadata (``psycopg2.__version__.split``: a string's)
     forms = dotted_forms(symbol)
     if any(does_no_io(dotted) for dotted in forms) or builds_sql(forms[0]):
         return None  # set up, built or staged for a later call, or a response already read

@@ -147,6 +147,9 @@ class GraphFacts:
     # the parameters of the workspace functions it calls (what a value passed to them is called there: a parameter
     # passed on as ``email`` holds an email, whatever its own name: ``advise.capture``)
     callee_params: Mapping[SymbolId, CalleeParameters] = field(default_factory=dict)
+    # workspace callees that call a function they are given within the call (a retry's ``__call__`` running
+    # ``func(*args, **kwargs)``): a callable handed to them runs now, not later as a job
+    runners: frozenset[SymbolId] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,16 +326,49 @@ def _calls(
                         nodes.update(_iterations(analysed, child, with_edges))
     chosen = chosen_in(analysed.info, function.scope.qualname)  # what callers pass is not this function's own I/O
     runs = graph.runs
+    mappings: set[str] | None = None
+
+    def api(site: ResolvedCall) -> ApiMatch | None:
+        nonlocal mappings
+        found = classify(own) if (own := io_site(analysed.facts, site, chosen)) else None
+        if found is None or found.resolved:
+            return found
+        # a guess by the receiver's name (``evaluation_cache.get``) is no client call when the function uses that
+        # receiver as a mapping: subscripted or tested with ``in`` (posthog's dict parameter named a cache)
+        if mappings is None:
+            mappings = _mapping_names(body)
+        return None if site.text.rpartition(".")[0] in mappings else found
+
     return tuple(
-        CallInfo(
-            site,
-            nodes[site.range],
-            classify(own) if (own := io_site(analysed.facts, site, chosen)) else None,
-            runs.get(site.span, ()),
-        )
-        for site in sites
-        if site.range in nodes
+        CallInfo(site, nodes[site.range], api(site), runs.get(site.span, ())) for site in sites if site.range in nodes
     )
+
+
+def _mapping_names(body: tuple[ast.AST, ...]) -> set[str]:
+    """The names and attribute chains (``cache``, ``self._cache``) the body subscripts or tests with ``in``."""
+    found: set[str] = set()
+    for node in body:
+        if isinstance(node, ast.Subscript):
+            target: ast.expr | None = node.value
+        elif isinstance(node, ast.Compare) and isinstance(node.ops[0], ast.In | ast.NotIn):
+            target = node.comparators[0]
+        else:
+            continue
+        if (name := _chain(target)) is not None:
+            found.add(name)
+    return found
+
+
+def _chain(node: ast.expr | None) -> str | None:
+    """``a.b.c`` of a chain of names and attributes, else None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
 
 
 _STATEMENT_CALLS = (ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.Raise, ast.YieldFrom)

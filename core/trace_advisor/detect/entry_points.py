@@ -268,8 +268,8 @@ def _submits_work(ctx: FunctionContext) -> list[Signal]:
     waited = _waited_for(ctx)
     for call in ctx.calls:
         node = call.node
-        if not isinstance(node, ast.Call) or id(node) in waited:
-            continue
+        if not isinstance(node, ast.Call) or id(node) in waited or not ctx.graph.runners.isdisjoint(call.callees):
+            continue  # (a workspace function calling what it is handed runs it now: ``self._retry(method, *args)``)
         spread = {a.value.id for a in node.args if isinstance(a, ast.Starred) and isinstance(a.value, ast.Name)}
         spread |= {k.value.id for k in node.keywords if k.arg is None and isinstance(k.value, ast.Name)}
         passed = {a.id for a in node.args if isinstance(a, ast.Name)}

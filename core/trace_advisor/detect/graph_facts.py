@@ -136,11 +136,14 @@ class GraphFactsBuilder:
         runs: dict[SpanKey, tuple[SymbolId, ...]] = {}
         callee_work: set[SymbolId] = set()
         callee_params: dict[SymbolId, CalleeParameters] = {}
+        runners: set[SymbolId] = set()
         chosen = self._chosen(symbol) if self._chosen is not None else NONE
         for edge in edges:
-            if self._parameters_of is not None and not edge.external and not edge.via:
-                if (params := self._parameters_of(edge.callee)) is not None:
+            if not edge.external and not edge.via:
+                if self._parameters_of is not None and (params := self._parameters_of(edge.callee)) is not None:
                     callee_params[edge.callee] = params
+                if self._chosen is not None and self._chosen(edge.callee).calls:
+                    runners.add(edge.callee)
             if edge.external or edge.callee == symbol or edge in chosen or lambda_owner(edge.callee) == symbol:
                 continue  # the calls of its own lambdas are among the function's (``ModuleCalls.body_sites``)
             if self._once and self._once(edge.callee):  # work that runs once per process
@@ -195,6 +198,7 @@ class GraphFactsBuilder:
             probed_by=self.probed_by(symbol) or (),
             runs=runs,
             callee_params=callee_params,
+            runners=frozenset(runners),
             span_helpers=tuple(
                 dict.fromkeys(
                     e.callee
