@@ -47,6 +47,12 @@ def test_where_a_job_runs_and_where_it_is_submitted_are_recommended(tmp_path: Pa
     # self._retry.copy()(method, *args, **kwargs)``, a ``Retry.__call__`` looping over ``func(*args, **kwargs)``) read
     # "submits a job" at 0.90
     assert "KeyValueClient.retry" not in recs
+    # a lazy value runs its stored call when read (``__str__`` returns ``str(self())``): kombu's ``lazy.evaluate`` and
+    # ``maybe_evaluate`` read "runs a job" at 0.95
+    assert not {"lazy.evaluate", "maybe_evaluate", "lazy.__call__"} & set(recs)
+    # a callable followed by options (``basic_consume(self, queue, no_ack, callback, consumer_tag, *args, **kwargs)``)
+    # is a consumer registered, not a job submitted with its arguments: kombu's SQS and Azure channels at 0.90
+    assert "Channel.basic_consume" not in recs
     perform, enqueue = recs["Job.perform"], recs["Queue.enqueue"]
     assert perform["priority"] == enqueue["priority"] == "entry_points"
     assert perform["confidence"] >= default_config().min_confidence

@@ -50,6 +50,18 @@ def _read_words(test: ast.expr) -> frozenset[str]:
     return frozenset().union(*(words(t) for t in texts))
 
 
+def _log_level_check(test: ast.expr) -> bool:
+    """``log.isEnabledFor(logging.DEBUG)``, ``logger.getEffectiveLevel() <= ...``: whether a log line is worth
+    building, not a behaviour."""
+    return any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _LOG_LEVEL_METHODS
+        for n in ast.walk(test)
+    )
+
+
+_LOG_LEVEL_METHODS = frozenset({"isEnabledFor", "getEffectiveLevel"})
+
+
 def _is_cache(text: str) -> bool:
     return bool(words(text) & _CACHE_WORDS)
 
@@ -98,8 +110,8 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         test = expr_text(node.test, 100)
         rng = ctx.range_of(node)
         names = {n.id for n in ast.walk(node.test) if isinstance(n, ast.Name)}
-        if words(ast.unparse(node.test)) & _TELEMETRY_WORDS:
-            continue  # the project's tracing switch (see _TELEMETRY_WORDS)
+        if words(ast.unparse(node.test)) & _TELEMETRY_WORDS or _log_level_check(node.test):
+            continue  # the project's tracing switch (see _TELEMETRY_WORDS), or the log's verbosity
         if _is_cache(test) or names & cache_names:
             signals.append(
                 Signal(Evidence(PRIORITY, f"cache hit/miss on `{test}`", rng, test), 0.8, Finding.CACHE_BRANCH)

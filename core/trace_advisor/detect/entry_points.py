@@ -222,8 +222,34 @@ def stored_call(ctx: FunctionContext) -> CallInfo | None:
         positional = any(isinstance(a, ast.Starred) and _attribute_of(a.value, owner.id) for a in node.args)
         keywords = any(k.arg is None and _attribute_of(k.value, owner.id) for k in node.keywords)
         if positional and keywords:
-            return call
+            return None if _lazy_value(ctx) else call
     return None
+
+
+# what reading a value runs: its text, its comparisons, its truth, its length
+_VALUE_DUNDERS = ("__str__", "__repr__", "__eq__", "__ne__", "__lt__", "__hash__", "__bool__", "__len__", "__iter__")
+
+
+def _lazy_value(ctx: FunctionContext) -> bool:
+    """Whether the method belongs to a lazy value: a class whose value dunders run the stored call (``__str__``
+    returning ``str(self())``, ``__eq__`` comparing ``self()``), as kombu's ``lazy`` and Django's lazy objects do.
+    Reading such a value computes it; a job or a thread is never read so (kombu's ``lazy.evaluate`` and
+    ``maybe_evaluate`` read "runs a job" at 0.95)."""
+    if ctx.class_name is None:
+        return False
+    for name in _VALUE_DUNDERS:
+        dunder = ctx.analysed.function(ctx.analysed.symbol(f"{ctx.class_name}.{name}"))
+        if dunder is None:
+            continue
+        for node in ast.walk(dunder.node):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            if (isinstance(func, ast.Name) and func.id == "self") or (
+                isinstance(func, ast.Attribute) and _attribute_of(func, "self") and func.attr in (ctx.name, "__call__")
+            ):
+                return True  # ``self()``, ``self.evaluate()``
+    return False
 
 
 def _calls_work(ctx: FunctionContext) -> list[Signal]:
@@ -256,14 +282,17 @@ def _attribute_of(node: ast.expr, owner: str) -> bool:
 
 def _submits_work(ctx: FunctionContext) -> list[Signal]:
     """Where a job is submitted: a public function taking a callable and its arguments (``enqueue(self, f, *args,
-    **kwargs)``, the callable annotated as one or named ``f``/``func``/``callback``...) that hands all three on to
-    another call without calling the callable itself (a wrapper calls it). Packing them into a value (a class's
-    construction) submits nothing unless the function also does I/O (``Job(f, args, kwargs)`` then ``push(job)``)."""
+    **kwargs)``, the callable annotated as one or named ``f``/``func``/``callback``..., its last parameter before
+    ``*args``) that hands all three on to another call without calling the callable itself (a wrapper calls it).
+    Packing them into a value (a class's construction) submits nothing unless the function also does I/O
+    (``Job(f, args, kwargs)`` then ``push(job)``)."""
     args = ctx.node.args
     if ctx.name.startswith("_") or "<locals>" in ctx.qualname or args.vararg is None or args.kwarg is None:
         return []
     star, double = args.vararg.arg, args.kwarg.arg
-    callables = [a.arg for a in (*args.posonlyargs, *args.args) if _callable_parameter(a)]
+    # the callable right before ``*args``: what follows it are its arguments (kombu's ``basic_consume(self, queue,
+    # no_ack, callback, consumer_tag, *args, **kwargs)`` passes options, registering a consumer: no job)
+    callables = [a.arg for a in (*args.posonlyargs, *args.args)[-1:] if _callable_parameter(a)]
     called = {n.func.id for n in ctx.nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
     waited = _waited_for(ctx)
     for call in ctx.calls:
@@ -274,7 +303,7 @@ def _submits_work(ctx: FunctionContext) -> list[Signal]:
         spread |= {k.value.id for k in node.keywords if k.arg is None and isinstance(k.value, ast.Name)}
         passed = {a.id for a in node.args if isinstance(a, ast.Name)}
         passed |= {k.value.id for k in node.keywords if k.arg is not None and isinstance(k.value, ast.Name)}
-        handed = sorted((n for n in callables if n in passed and n not in called), key=lambda n: n == "target")
+        handed = [n for n in callables if n in passed and n not in called]
         if {star, double} <= spread | passed and handed and not (_builds(call) and not _does_io(ctx)):
             reason = f"takes a callable `{handed[0]}` with its arguments and hands them on to run later: submits a job"
             return [Signal(Evidence(PRIORITY, reason, call.range, call.text), 0.7, Finding.SUBMITS_WORK)]
