@@ -108,7 +108,7 @@ from trace_advisor.decorated_calls import CLOSURE, named_by_call
 from trace_advisor.detect import run_detectors
 from trace_advisor.detect.apis import ApiMatch, classify, io_site, match_symbol
 from trace_advisor.detect.async_boundaries import may_start_tasks, started_tasks
-from trace_advisor.detect.context import CalleeIO, CalleeParameters, FunctionContext, GraphFacts
+from trace_advisor.detect.context import CalleeIO, CalleeParameters, FunctionContext, GraphFacts, mapping_names
 from trace_advisor.detect.django_databases import dependency_texts, driver_instrumentations, is_settings_module
 from trace_advisor.detect.entry_points import may_call_stored, stored_call
 from trace_advisor.detect.existing import existing_span, ignored, spans_in_facts, without_span, written_spans
@@ -476,10 +476,8 @@ class Analyzer:
         """The I/O of a walk: the function's own client call, else that of the closest function below it doing any
         kind but files (an upload's file reads are not the remote call it makes), else the closest file access;
         named after the implementation it runs in when that is how the function reaches it (``through``)."""
-        for site in self._own_sites(walk[0][0]):
-            api = classify(site)
-            if api is not None:
-                return CalleeIO(api.kind, f"{api.label} via {api.shown}")
+        for api in self._own_apis(walk[0][0]):
+            return CalleeIO(api.kind, f"{api.label} via {api.shown}")
         best: tuple[int, SymbolId, set[str], list[ApiMatch]] | None = None
         for callee, depth in walk[1:]:
             if best is not None and best[2] != {"file"}:
@@ -505,7 +503,23 @@ class Analyzer:
         """The client APIs a function of a walk calls itself (a library's function handed to a runner: itself)."""
         if self.index.module_info(callee.partition(":")[0]) is None:
             return [api] if (api := match_symbol(callee)) is not None else []
-        return [api for site in self._own_sites(callee) if (api := classify(site)) is not None]
+        return list(self._own_apis(callee))
+
+    def _own_apis(self, symbol: SymbolId) -> Iterator[ApiMatch]:
+        """The client APIs of ``symbol``'s own call sites, as its context reads them: a guess by a receiver's name
+        only when the function does not use that receiver as a mapping (:func:`~trace_advisor.detect.context
+        .mapping_names`: celery's ``cache['status']`` then ``cache.get('traceback')`` is no cache call)."""
+        mappings: set[str] | None = None
+        for site in self._own_sites(symbol):
+            api = classify(site)
+            if api is not None and not api.resolved:
+                if mappings is None:
+                    syntax = _syntax_of(self.index, symbol)
+                    mappings = mapping_names(ast.walk(syntax[1].node)) if syntax is not None else set()
+                if site.text.rpartition(".")[0] in mappings:
+                    continue
+            if api is not None:
+                yield api
 
     def _route_of(self, edge: CallEdge) -> str:
         """The route a registration of a request handler serves, as its call writes it (``GET /core/info``), under
@@ -613,10 +627,7 @@ class Analyzer:
         if kept is not None:
             return kept
         found: set[SymbolId] = set()
-        receives = any(
-            api is not None and api.kind == "messaging" and api.operation == "receive"
-            for api in map(classify, self._own_sites(symbol))
-        )
+        receives = any(api.kind == "messaging" and api.operation == "receive" for api in self._own_apis(symbol))
         syntax = _syntax_of(self.index, symbol) if receives else None
         if syntax is not None:
             ctx = FunctionContext(*syntax)

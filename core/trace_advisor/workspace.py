@@ -19,6 +19,7 @@ from trace_advisor.datatypes import Problem
 TEST_GLOBS = (
     "tests",
     "test",
+    "t",  # celery's and kombu's ``t/unit``, ``t/integration``
     "*_tests",  # ``load_tests/``
     "test_*.py",
     "*_test.py",

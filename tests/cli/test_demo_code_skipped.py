@@ -75,12 +75,14 @@ def test_load_tests_and_django_tests_modules_are_test_code(tmp_path: Path) -> No
     assert recommended(tmp_path, tmp_path) == {"shop.rates:fetch_rates"}
 
 
-def test_behave_steps_and_hooks_are_test_code(tmp_path: Path) -> None:
+def test_behave_steps_and_hooks_and_t_folders_are_test_code(tmp_path: Path) -> None:
     """patroni's acceptance tests (behave): ``features/steps/*.py`` and ``features/environment.py`` (its
     ``before_all``/``after_feature`` hooks) led 12 recommendations with database queries and subprocesses of the
     test harness; a product package named ``features`` stays."""
     write_project(tmp_path)
-    for relative in ("features/steps/replication.py", "features/environment.py", "shop/features/steps/run.py"):
+    # and celery's ``t/integration/tasks.py``
+    tests = ("features/steps/replication.py", "features/environment.py", "shop/features/steps/run.py", "t/unit/x.py")
+    for relative in tests:
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / relative).write_text(EXAMPLE)
     (tmp_path / "shop" / "features").mkdir(exist_ok=True)

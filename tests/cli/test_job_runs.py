@@ -53,6 +53,9 @@ def test_where_a_job_runs_and_where_it_is_submitted_are_recommended(tmp_path: Pa
     # a callable followed by options (``basic_consume(self, queue, no_ack, callback, consumer_tag, *args, **kwargs)``)
     # is a consumer registered, not a job submitted with its arguments: kombu's SQS and Azure channels at 0.90
     assert "Channel.basic_consume" not in recs
+    # a context manager entering a context its stored factory makes (``self.fallback(*self.fb_args,
+    # **self.fb_kwargs)`` in ``__enter__``): celery's ``Celery.send_task`` read "runs a job" at 0.95 through it
+    assert not {"FallbackContext.__enter__", "open_producer"} & set(recs)
     perform, enqueue = recs["Job.perform"], recs["Queue.enqueue"]
     assert perform["priority"] == enqueue["priority"] == "entry_points"
     assert perform["confidence"] >= default_config().min_confidence

@@ -223,3 +223,26 @@ def test_callee_io_follows_edits_deep_below_the_callee(tmp_path: Path, config: C
     assert callee_io() == {"layers:operation": "I/O through transport:send"}
     index.update_file(transport, None)  # back to the disk's: no I/O
     assert callee_io() == {}
+
+
+def test_a_callee_using_a_receiver_as_a_mapping_makes_no_guessed_client_call(tmp_path: Path, config: Config) -> None:
+    """A receiver named like a client that the callee subscripts is a mapping: celery's ``AsyncResult.get`` read
+    "calls maybe_throw (cache access via cache.get)" for ``cache['status']`` then ``cache.get('traceback')``. The
+    same call on a receiver used as nothing else stays a guess by name."""
+    from trace_advisor.analysis import Analyzer
+
+    (tmp_path / "result.py").write_text(
+        "def maybe_throw(meta):\n"
+        "    cache = meta\n"
+        "    state, tb = cache['status'], cache.get('traceback')\n"
+        "    return state, tb\n\n\n"
+        "def remote(cache):\n"
+        "    return cache.get('traceback')\n\n\n"
+        "def get(meta):\n"
+        "    return maybe_throw(meta), remote(meta)\n"
+    )
+    index = Index.from_config(config, [tmp_path], use_cache=False)
+    index.build()
+    analyzer = Analyzer(index, config, index.graph())
+    assert analyzer.builder is not None
+    assert set(analyzer.builder.facts("result:get").callee_io) == {"result:remote"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from trace_advisor.analysed import AnalysedModule, FunctionNode, FunctionSyntax
@@ -336,7 +336,7 @@ def _calls(
         # a guess by the receiver's name (``evaluation_cache.get``) is no client call when the function uses that
         # receiver as a mapping: subscripted or tested with ``in`` (posthog's dict parameter named a cache)
         if mappings is None:
-            mappings = _mapping_names(body)
+            mappings = mapping_names(body)
         return None if site.text.rpartition(".")[0] in mappings else found
 
     return tuple(
@@ -344,7 +344,7 @@ def _calls(
     )
 
 
-def _mapping_names(body: tuple[ast.AST, ...]) -> set[str]:
+def mapping_names(body: Iterable[ast.AST]) -> set[str]:
     """The names and attribute chains (``cache``, ``self._cache``) the body subscripts or tests with ``in``."""
     found: set[str] = set()
     for node in body:

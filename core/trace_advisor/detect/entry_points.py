@@ -211,7 +211,10 @@ def stored_call(ctx: FunctionContext) -> CallInfo | None:
     """The call of a callable stored on an object with the arguments stored beside it (``self.func(*self.args,
     **self.kwargs)``), if the function makes one: both the positional and the keyword arguments are stored, as a
     job or a thread stores them. A method passed its object's options (faust's ``self._init_options(**self.options)``
-    in a setting's ``__init__``) runs no job."""
+    in a setting's ``__init__``) runs no job, nor does a dunder other than ``__call__`` (celery's
+    ``FallbackContext.__enter__`` entering ``self.fallback(*self.fb_args, **self.fb_kwargs)``: a context manager)."""
+    if ctx.name[:2] == "__" == ctx.name[-2:] and ctx.name != "__call__":
+        return None
     for call in ctx.calls:
         node = call.node
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
