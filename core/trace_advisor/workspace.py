@@ -6,6 +6,7 @@ import fnmatch
 import functools
 import glob
 import os
+import re
 import shutil
 import sysconfig
 from collections.abc import Iterator, Mapping, Sequence
@@ -182,8 +183,9 @@ def _subprojects(root: Path) -> list[Path]:
     (no ``__init__.py``) and holds a project's metadata (``pyproject.toml``, ``setup.py``, ``setup.cfg``) or a Django
     ``manage.py``; its ``src/`` when it has one. Code runs from there, so a repository opened at its top still
     resolves ``from app.crud import ...`` in ``backend/app`` (full-stack-fastapi-template), netbox's Django apps in
-    ``netbox/`` and a monorepo's ``packages/<name>/src``. Packages are not searched below: they hold code, not
-    projects."""
+    ``netbox/`` and a monorepo's ``packages/<name>/src``. So is a folder holding a package that imports itself by
+    its name (a service deployed from its folder by a Dockerfile). Packages are not searched below: they hold code,
+    not projects."""
     found: list[Path] = []
     level = [root]
     scanned = 0
@@ -202,6 +204,10 @@ def _subprojects(root: Path) -> list[Path]:
                 if name[:1] in "._" or name in SKIPPED_DIRS or name.endswith(".egg-info") or _is_virtualenv(path):
                     continue
                 if _exists(path / "__init__.py"):
+                    # a package below the root that its own modules import by its name (Mailu's ``core/admin/mailu``
+                    # importing ``from mailu.ui import ui``: a service shipped by a Dockerfile, no metadata)
+                    if folder != root and folder not in found and _imports_itself(path):
+                        found.append(folder)
                     continue
                 below.append(path)
                 if any(_isfile(path / marker) for marker in _PROJECT_FILES):
@@ -209,6 +215,33 @@ def _subprojects(root: Path) -> list[Path]:
                     found.append(src if _isdir(src) and not _exists(src / "__init__.py") else path)
         level = below
     return found
+
+
+_SELF_IMPORT_FILES = 40  # modules of a package read for an import of itself
+_SELF_IMPORT_BYTES = 16384  # of each: imports are at the top
+
+
+def _imports_itself(package: Path) -> bool:
+    """Whether one of the first modules of ``package`` imports it absolutely by its name (``from mailu import
+    models``, ``import mailu.utils``): code that runs with the package's parent folder on its path."""
+    pattern = re.compile(rf"^\s*(?:from|import)\s+{re.escape(package.name)}(?:[.\s]|$)", re.MULTILINE)
+    read = 0
+    for folder, dirs, files in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and d[:1] != ".")
+        for name in sorted(files):
+            if not name.endswith(".py"):
+                continue
+            try:
+                with open(os.path.join(folder, name), "rb") as handle:
+                    head = handle.read(_SELF_IMPORT_BYTES).decode("utf-8", "replace")
+            except OSError:
+                continue
+            if pattern.search(head):
+                return True
+            read += 1
+            if read >= _SELF_IMPORT_FILES:
+                return False
+    return False
 
 
 def package_root(path: Path) -> Path:

@@ -279,3 +279,30 @@ def test_a_nested_project_is_where_its_imports_start(tmp_path: Path) -> None:
     functions = json.loads(result.stdout)["functions"]
     assert functions["app.routes:signup"]["calls"] == ["app.crud:create_user", "billing:charge"]
     assert functions["app.routes:signup"]["unresolved"] == []
+
+
+def test_a_package_importing_itself_by_name_starts_its_imports(tmp_path: Path) -> None:
+    """A service in ``core/admin/mailu`` with no packaging metadata (Mailu's, deployed by a Dockerfile) whose modules
+    import ``from mailu.ui import ui``: its parent folder is where imports start, so the blueprint (and the route its
+    decorator registers) resolves. A package that never imports itself by name adds nothing."""
+    repo = tmp_path / "repo"
+    ui = repo / "core" / "admin" / "mailu" / "ui"
+    ui.mkdir(parents=True)
+    (repo / "core" / "admin" / "Dockerfile").write_text("FROM python:3.12\nCOPY mailu /app/mailu\n", encoding="utf-8")
+    (ui.parent / "__init__.py").write_text("", encoding="utf-8")
+    (ui.parent / "models.py").write_text("def load(name):\n    return name\n", encoding="utf-8")
+    (ui / "__init__.py").write_text("class Blueprint:\n    pass\n\n\nui = Blueprint()\n", encoding="utf-8")
+    (ui / "views.py").write_text(
+        "from mailu import models\nfrom mailu.ui import ui\n\n\ndef show(name):\n    return models.load(name), ui\n",
+        encoding="utf-8",
+    )
+    other = repo / "tools" / "lint" / "checks"
+    other.mkdir(parents=True)
+    (other / "__init__.py").write_text("from .rules import run\n", encoding="utf-8")
+    (other / "rules.py").write_text("def run():\n    return 1\n", encoding="utf-8")
+    result = calls(repo, cache=tmp_path / "cache")
+    assert result.returncode == 0, result.stderr
+    functions = json.loads(result.stdout)["functions"]
+    assert functions["mailu.ui.views:show"]["calls"] == ["mailu.models:load"]
+    assert functions["mailu.ui.views:show"]["unresolved"] == []
+    assert "tools.lint.checks.rules:run" in functions  # named from the top: it never imports itself by name

@@ -174,3 +174,32 @@ def test_the_postgresql_driver_is_read_from_the_repository_above_a_src_workspace
     text, _ = analyse(tmp_path / "src", "json")
     [hint] = json.loads(text)["instrumentation"]
     assert hint["clients"] == ["opentelemetry-instrumentation-psycopg"]
+
+
+def test_a_rest_extensions_resources_are_the_frameworks_handlers(tmp_path: Path) -> None:
+    """A flask-restx resource in a module importing only flask-restx (Mailu's API) is a Flask request handler: the
+    Flask instrumentation's server span covers one that only validates and answers (it read as a handler with no
+    instrumentation, recommended at 0.87 for two early exits)."""
+    (tmp_path / "api").mkdir()
+    (tmp_path / "api" / "__init__.py").write_text(
+        "from flask import Flask\nfrom flask_restx import Api\n\napp = Flask(__name__)\napi = Api(app)\n"
+        "ns = api.namespace('domain')\n"
+    )
+    (tmp_path / "api" / "domains.py").write_text(
+        "from flask_restx import Resource\n\nfrom . import api, ns\n\n\n"
+        "@ns.route('')\n"
+        "class Domains(Resource):\n"
+        "    def post(self):\n"
+        "        data = api.payload\n"
+        "        if not data.get('name'):\n"
+        "            return {'code': 400, 'message': 'no name'}, 400\n"
+        "        if '..' in data['name']:\n"
+        "            return {'code': 400, 'message': 'bad name'}, 400\n"
+        "        name = data['name'].strip().lower()\n"
+        "        return {'code': 200, 'message': f'{name} is valid'}, 200\n"
+    )
+    text, _ = analyse(tmp_path, "json", "--min-confidence", "0.2")
+    report = json.loads(text)
+    assert "Domains.post" not in {r["qualname"] for r in report["recommendations"]}
+    [hint] = report["instrumentation"]
+    assert hint["package"] == FLASK and [c["symbol"] for c in hint["covers"]] == ["api.domains:Domains.post"]

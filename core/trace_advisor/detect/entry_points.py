@@ -73,10 +73,23 @@ def _framework(ctx: FunctionContext) -> str | None:
     return None
 
 
+# extensions of a web framework: their views are the framework's, served under its instrumentation's server span
+_EXTENDS = {
+    "rest_framework": "django",
+    "ninja": "django",
+    "flask_restx": "flask",
+    "flask_restful": "flask",
+    "flask_smorest": "flask",
+    "flask_appbuilder": "flask",
+}
+
+
 def _package_of(module: str) -> str | None:
-    """The instrumentation package of the web framework ``module`` belongs to (Django REST framework's is Django's)."""
-    if module == "rest_framework" or module.startswith("rest_framework."):
-        return _DJANGO
+    """The instrumentation package of the web framework ``module`` belongs to (Django REST framework's is Django's,
+    flask-restx's Flask's: Mailu's API resources read as handlers with no server span)."""
+    framework = _EXTENDS.get(module.partition(".")[0])
+    if framework is not None:
+        return WEB_FRAMEWORKS[framework]
     for prefix, package in WEB_FRAMEWORKS.items():
         if module == prefix or module.startswith(prefix + "."):
             return package
@@ -103,9 +116,15 @@ def _decorator_signal(ctx: FunctionContext, dec: ast.expr) -> Signal | None:
     if names & PYRAMID_VIEWS:
         evidence = Evidence(PRIORITY, f"Pyramid view ({text})", rng, "view")
         return Signal(evidence, 0.8, Finding.ROUTE, instrumentation=WEB_FRAMEWORKS["pyramid"])
-    if attr in ROUTE_METHODS and isinstance(dec, ast.Call) and base.split(".")[-1].startswith(_ROUTER_NAMES):
+    # a router named so, or one resolution finds in a web framework (Mailu's Blueprint ``ui``: ``@ui.route(...)``)
+    framework = next((p for c in ctx.decorator_callees(dec) if (p := _package_of(c.partition(":")[0]))), None)
+    if (
+        attr in ROUTE_METHODS
+        and isinstance(dec, ast.Call)
+        and (base.split(".")[-1].startswith(_ROUTER_NAMES) or framework)
+    ):
         evidence = Evidence(PRIORITY, f"web route {text}", rng, "route")
-        return Signal(evidence, 0.85, Finding.ROUTE, instrumentation=_framework(ctx))
+        return Signal(evidence, 0.85, Finding.ROUTE, instrumentation=framework or _framework(ctx))
     if attr in TASK_METHODS and (isinstance(dec, ast.Call) or base):
         evidence = Evidence(PRIORITY, f"scheduled or event-driven job ({text})", rng, "job")
         return Signal(evidence, 0.75, Finding.JOB, instrumentation=task_instrumentation(ctx, dec))
