@@ -156,3 +156,41 @@ def test_a_nested_project_is_written_in_its_own_style(tmp_path: Path) -> None:
     for check in (["format", "--check", "."], ["check", "."]):
         after = subprocess.run([RUFF, *check], cwd=backend, capture_output=True, text=True)
         assert after.returncode == 0, after.stdout + text
+
+
+FETCH = """\
+import requests
+
+
+def fetch_all(base_url, names):
+    results = []
+    for name in names:
+        response = requests.get(base_url + "/items/v1/" + name, timeout=10.00,
+                                headers={"Accept": "json", "X-A": "1"})
+        results.append(response.json())
+    return results
+"""
+
+
+def test_lines_lined_up_after_a_bracket_follow_it_when_its_line_is_broken(tmp_path: Path) -> None:
+    """A call whose arguments continue lined up after its bracket, pushed past the line length by the span's
+    indent, is broken after the bracket: the line lined up with the first argument follows it to the hanging indent
+    (pycodestyle's E131/E128, as patroni's flake8 reports them; its line length is in tox.ini, with no
+    pyproject.toml and no git checkout)."""
+    (tmp_path / "tox.ini").write_text("[flake8]\nmax-line-length = 79\n", encoding="utf-8")
+    (tmp_path / "svc").mkdir()
+    module = tmp_path / "svc" / "fetch.py"
+    module.write_text(FETCH, encoding="utf-8")
+    lint = [sys.executable, "-m", "pycodestyle", "--max-line-length=79", "svc/fetch.py"]
+    before = subprocess.run(lint, cwd=tmp_path, capture_output=True, text=True)
+    assert before.returncode == 0, before.stdout
+    done = run_cli("apply", "svc/fetch.py", "--symbol", "fetch_all", "--plain", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    text = module.read_text(encoding="utf-8")
+    assert (
+        "            response = requests.get(\n"
+        '                base_url + "/items/v1/" + name, timeout=10.00,\n'
+        '                headers={"Accept": "json", "X-A": "1"})\n'
+    ) in text, text
+    after = subprocess.run(lint, cwd=tmp_path, capture_output=True, text=True)
+    assert after.returncode == 0, after.stdout + text

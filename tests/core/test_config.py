@@ -312,6 +312,10 @@ def test_find_project_root(cfg_dir: Path, tmp_path: Path) -> None:
     (tmp_path / "repo" / ".git").mkdir(parents=True)
     (tmp_path / "repo" / "a" / "b").mkdir(parents=True)
     assert find_project_root(tmp_path / "repo" / "a" / "b") == tmp_path / "repo"
+    # a project without pyproject.toml, outside a git checkout (an sdist, an export): its linters' settings mark it
+    (tmp_path / "sdist" / "pkg").mkdir(parents=True)
+    (tmp_path / "sdist" / "tox.ini").write_text("[flake8]\nmax-line-length = 120\n", encoding="utf-8")
+    assert find_project_root(tmp_path / "sdist" / "pkg") == tmp_path / "sdist"
 
 
 # ---- editor settings -------------------------------------------------------------------------------------------

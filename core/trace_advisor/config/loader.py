@@ -97,9 +97,14 @@ def load_config(
     return dataclasses.replace(config, ignored=ignored, untrusted_file=untrusted) if ignored else config
 
 
+# where a project without a pyproject.toml keeps its linters' settings, or says it is one (setup.py)
+_LINT_FILES = ("setup.cfg", "tox.ini", ".flake8", "ruff.toml", ".ruff.toml", "setup.py")
+
+
 def find_project_root(start: Path) -> Path:
-    """The nearest folder at or above ``start`` with .trace-advisor.yaml or pyproject.toml, else with .git, else
-    ``start`` itself (its folder when it is a file)."""
+    """The nearest folder at or above ``start`` with .trace-advisor.yaml or pyproject.toml, else with a linter's
+    settings or a setup.py (a project without pyproject.toml: patroni's flake8 line length is in its tox.ini), else
+    with .git, else ``start`` itself (its folder when it is a file)."""
     # os.path probes answer False inside a folder the user may not read (pathlib raises PermissionError there)
     start = start.resolve()
     if not os.path.isdir(start):
@@ -107,6 +112,9 @@ def find_project_root(start: Path) -> Path:
     chain = (start, *start.parents)
     for folder in chain:
         if os.path.isfile(folder / PROJECT_FILE) or os.path.isfile(folder / PYPROJECT):
+            return folder
+    for folder in chain:
+        if any(os.path.isfile(folder / name) for name in _LINT_FILES):
             return folder
     for folder in chain:
         if os.path.exists(folder / ".git"):

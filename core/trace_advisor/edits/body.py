@@ -195,6 +195,31 @@ class Tokens:
             return [*pieces, rest]
         return _closers_apart([*pieces, rest], [*shifts, shift], closing)
 
+    def realignments(self, line: int, source: SourceText, moved: str, wrapped: list[str]) -> dict[int, int]:
+        """How far to move the lines after ``line`` that line up after a bracket it opens and leaves open, now that
+        the line (its text moved right to ``moved``) was broken into ``wrapped``: the first token after the bracket
+        went elsewhere, and the lines aligned to it follow it (pycodestyle's E128/E131: patroni's
+        ``click.prompt('...'.format(cluster_name,\n message), ...)`` broken after ``prompt(``). Lines whose indent
+        reaches the token's old column move with it; a closing bracket's line, less indented, stays."""
+        offset = len(moved) - len(source.line(line))
+        moves: dict[int, int] = {}
+        for (row, column), (close_row, _) in sorted(self.closers.items()):
+            if row != line or close_row <= line:
+                continue
+            rest = moved[column + 1 + offset :]
+            if not rest.strip() or rest.lstrip().startswith("#"):
+                continue  # a bracket ending its line: the lines below hang, aligned to nothing on this one
+            anchor = column + 1 + offset + len(rest) - len(rest.lstrip())
+            new = _column_in(moved, anchor, wrapped)
+            if new is None or new == anchor:
+                continue
+            for number in range(line + 1, close_row + 1):
+                text = source.line(number)
+                indent = len(text) - len(text.lstrip(" "))
+                if number not in self.inside and text.strip() and indent >= anchor - offset and "\t" not in text:
+                    moves[number] = new - anchor  # the innermost bracket a line lines up after decides
+        return moves
+
     def parenthesized_value(self, line: int, text: str, offset: int, unit: str, width: int) -> list[str] | None:
         """A dict's string value that ends line ``line`` (``text``, moved ``offset`` columns right) and crosses
         ``width``, put in parentheses on a line of its own, cut at spaces as adjacent strings where it still crosses,
@@ -324,6 +349,27 @@ class _Break:
     depth: int
     bracket: tuple[int, int]
     hanging: bool
+
+
+def _column_in(text: str, at: int, pieces: list[str]) -> int | None:
+    """The column in ``pieces`` (``text`` broken over lines, the same characters but for spaces) where the character
+    at ``text[at]`` went; None when the pieces hold other characters there (a comma a formatter's layout added)."""
+    wanted = len(text[:at]) - text[:at].count(" ")
+    seen = 0
+    for piece in pieces:
+        for column, char in enumerate(piece):
+            if char == " ":
+                continue
+            if seen == wanted:
+                return column if char == text[at] else None
+            seen += 1
+    return None
+
+
+def _realigned(text: str, move: int) -> str:
+    """``text`` with its indent ``move`` columns longer (shorter when negative, never below none)."""
+    indent = len(text) - len(text.lstrip(" "))
+    return " " * max(indent + move, 0) + text[indent:]
 
 
 def _closers_apart(lines: list[str], shifts: list[int], closing: list[tuple[int, str]]) -> list[str]:
@@ -629,6 +675,7 @@ def with_edit(
         if first >= rest_from and not edited & set(range(first, wrap[0] + 1))
     }
     wrapped_away = {n for first, (end, _) in wraps.items() for n in range(first + 1, end + 1)}
+    realign: dict[int, int] = {}  # lines lining up after a bracket a broken line left open -> how far it moved
     for number in range(rest_from, last_line + 1):
         if number in refilled_away or number in wrapped_away:
             continue
@@ -643,6 +690,8 @@ def with_edit(
                 emit(piece + eol, True)
             continue
         text = source.line(number)
+        if number in realign:
+            text = _realigned(text, realign[number])
         ending = source.endings[number - 1] if number < last_line else ""
         inserts = sorted(colon_inserts.get(number, []), reverse=True)
         split = splits.get(number)
@@ -681,10 +730,10 @@ def with_edit(
                 emit(piece + eol, True)
             emit(laid[-1] + ending, True)
             continue
-        wrapped = tokens.wrapped(number, moved_text, len(moved_text) - len(text), unit, width)
+        offset = len(moved_text) - len(source.line(number))  # from the source's columns (the tokens')
+        wrapped = tokens.wrapped(number, moved_text, offset, unit, width)
         wrapped = as_formatted(wrapped, unit, width)
         if len(wrapped) == 1 and not fits(wrapped, width):
-            offset = len(moved_text) - len(text)
             wrapped = tokens.parenthesized_value(number, moved_text, offset, unit, width) or wrapped
         if len(wrapped) > 1 and number in tokens.continued:  # a conditional expression alone in its brackets
             parts = ternary_parts(moved_text.strip())
@@ -695,6 +744,8 @@ def with_edit(
             # no break in the code brings it within the width: its trailing comment goes above it, if that does
             wrapped = comment_above(moved_text, width) or wrapped
         *pieces, last_piece = wrapped
+        if pieces and number not in realign:
+            realign.update(tokens.realignments(number, source, moved_text, wrapped))
         for piece in pieces:
             emit(piece + eol, True)
         emit(last_piece + ending, bool(pieces))
