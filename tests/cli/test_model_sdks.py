@@ -26,3 +26,9 @@ def test_model_provider_sdk_operations_are_llm_api_calls(tmp_path: Path) -> None
     ):
         assert f"calls {call} (LLM API call)" in evidence.get(qualname, []), (qualname, evidence.get(qualname))
     assert "configure_vertex" not in evidence, evidence["configure_vertex"]
+    # an SDK's module-level helper and its client's private configuration are no calls of the model (pydantic-ai's
+    # schema transformers and providers' base_url read as LLM API calls); litellm's module-level completion is one
+    assert not {"strict_schema", "cohere_base_url"} & set(evidence), evidence
+    # nor are what an API error carries (``APIStatusError.body.get``) and a client copied with other options
+    assert not {"status_of", "with_timeout"} & set(evidence), evidence
+    assert "calls litellm.completion (LLM API call)" in evidence.get("summarize", []), evidence.get("summarize")

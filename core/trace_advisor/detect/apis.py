@@ -154,9 +154,30 @@ def match_symbol(symbol: SymbolId) -> ApiMatch | None:
         for dotted in forms:
             exact = dotted == api.pattern
             under = api.pattern.endswith(".") and dotted.startswith(api.pattern)
-            if exact or (under and (_operation(dotted) or (api.kind == "genai" and _resource_operation(dotted)))):
+            if exact or (under and _api_operation(api.kind, dotted)):
                 return ApiMatch(api.kind, api.system, api.label, symbol, True, api.instrumentation, api.operation)
     return None
+
+
+def _api_operation(kind: str, dotted: str) -> bool:
+    """Whether a name under a client package names an operation of its kind. An LLM SDK's module-level function is
+    one only when it calls a model (``litellm.completion``, ``ollama.chat``, the module's client's resources:
+    ``openai.chat.completions.create``): its other functions are helpers (``anthropic.transform_schema`` rewrites a
+    JSON schema, pydantic-ai's schema transformers read as LLM calls through it)."""
+    if kind != "genai":
+        return _operation(dotted)
+    parts = dotted.split(".")
+    if not any(part[:1].isupper() for part in parts) and len(parts) < 4:
+        return parts[-1] in _LLM_FUNCTIONS
+    return _operation(dotted) or _resource_operation(dotted)
+
+
+# the module-level functions of LLM SDKs that call a model (litellm's, ollama's module client)
+_LLM_FUNCTIONS = frozenset(
+    {"completion", "acompletion", "text_completion", "atext_completion", "embedding", "aembedding", "chat", "generate"}
+    | {"embed", "embeddings", "responses", "aresponses", "rerank", "arerank", "image_generation", "transcription"}
+    | {"speech", "aspeech", "atranscription", "aimage_generation", "batch_completion", "moderation", "amoderation"}
+)
 
 
 def _operation(dotted: str) -> bool:
@@ -179,7 +200,8 @@ def _resource_operation(dotted: str) -> bool:
     if first_class is None:
         return False
     resources = parts[first_class + 1 :]
-    return 2 <= len(resources) <= 5 and all(p.isidentifier() and p.islower() for p in resources) and is_io_name(dotted)
+    public = all(p.isidentifier() and p.islower() and not p.startswith("_") for p in resources)
+    return 2 <= len(resources) <= 5 and public and is_io_name(dotted)  # (``_client_wrapper.get_base_url``: no call)
 
 
 def classify(site: ResolvedCall) -> ApiMatch | None:

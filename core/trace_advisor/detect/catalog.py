@@ -87,6 +87,8 @@ NO_IO_CALLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         # setting a client, pool, engine or session up
         "from_url": (),
         "from_env": (),
+        # a copy of a Stainless SDK's client with other options (OpenAI's, Anthropic's, Groq's): set up, not sent
+        "with_options": (),
         "init": ("vertexai",),  # ``vertexai.init(project=..., location=...)`` sets the SDK's defaults
         "create_engine": (),
         "create_async_engine": (),

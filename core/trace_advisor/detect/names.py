@@ -160,6 +160,8 @@ def is_io_name(target: str) -> bool:
     if parts[:2] == ["django", "db"] and _django_in_process(parts[2:]):
         return False
     owner = next((p for p in parts[1:-1] if p[:1].isupper()), None)
+    if owner is not None and owner.endswith(("Error", "Exception")):
+        return False  # what an exception carries (``grpc.RpcError.code``, ``APIStatusError.body.get``): received
     if owner is not None and (owner.endswith(_IN_MEMORY_CLASSES) or _SUB_CLIENT.fullmatch(parts[-1])):
         # a value built in memory (``KustoConnectionStringBuilder.with_aad_device_authentication``,
         # ``ClientRequestProperties.set_option``), a client for one resource handed out (``get_blob_client``)
