@@ -42,12 +42,22 @@ def _read_words(test: ast.expr) -> frozenset[str]:
         return _read_words(test.operand)
     if isinstance(test, ast.BoolOp):
         return frozenset().union(*(_read_words(v) for v in test.values))
-    if isinstance(test, ast.Compare):
+    if isinstance(test, ast.Compare) or _type_check(test):
         return frozenset()
     texts = [expr_text(test, 200)]
     if isinstance(test, ast.Call):
         texts += [a.value for a in test.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
     return frozenset().union(*(words(t) for t in texts))
+
+
+def _type_check(test: ast.expr) -> bool:
+    """``isinstance(event, BetaMessageStartEvent)``, ``hasattr(x, "enabled")``: a decision on the data's type, like a
+    comparison, whatever its words (pydantic-ai's stream handler read "feature flag" for a ``Beta...`` event class)."""
+    return (
+        isinstance(test, ast.Call)
+        and isinstance(test.func, ast.Name)
+        and test.func.id in {"isinstance", "issubclass", "hasattr", "callable"}
+    )
 
 
 def _log_level_check(test: ast.expr) -> bool:
