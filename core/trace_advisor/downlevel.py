@@ -1,7 +1,7 @@
 """Rewrite the Python 3.12–3.14 forms that 3.11's parser rejects into equivalent 3.11 syntax with the same lines and
 columns, so a project written for a newer Python keeps its call graph: ``except A, B:`` (PEP 758), ``type X = ...``
 and type parameters (PEP 695), quotes reused inside f-string replacement fields and replacement fields spanning lines
-(PEP 701), template strings (PEP 750).
+(PEP 701), backslashes in strings inside replacement fields (PEP 701), template strings (PEP 750).
 
 Only tried on text that does not parse. Every position the facts keep (names, calls, definitions) stays where it was;
 the few characters that move are after the last token that matters on their line (see ``_except_tuple``).
@@ -17,6 +17,7 @@ TYPE_PARAMETERS = "type parameters (PEP 695, Python 3.12)"
 EXCEPT_TUPLE = "except without parentheses (PEP 758, Python 3.14)"
 FSTRING_QUOTES = "quotes reused inside an f-string (PEP 701, Python 3.12)"
 FSTRING_LINES = "an f-string expression spanning lines (PEP 701, Python 3.12)"
+FSTRING_BACKSLASH = "a backslash inside an f-string expression (PEP 701, Python 3.12)"
 TEMPLATE_STRING = "template strings (PEP 750, Python 3.14)"
 
 _NAME = re.compile(r"[^\W\d]\w*")
@@ -24,6 +25,7 @@ _NUMBER = re.compile(r"\.?\d[\w.]*")
 _STRING_START = re.compile(r"([rRbBuUfFtT]{0,2})('''|\"\"\"|'|\")")
 _SPACE = " \t\f"
 _OPEN = "([{"
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)  # a backslash and the character it escapes
 _CLOSE = ")]}"
 
 
@@ -131,8 +133,9 @@ class _Scanner:
                 pos += 2
             elif text.startswith(quote, pos):
                 end = pos + len(quote)
-                if outer and (quote == outer if len(outer) == 3 else quote[0] == outer):  # 3.11 would end there
-                    self._requote(start + len(prefix), end, quote)
+                reuses = bool(outer) and (quote == outer if len(outer) == 3 else quote[0] == outer)  # 3.11 ends there
+                if outer and (reuses or "\\" in text[start:end]):
+                    self._inner(start + len(prefix), end, quote, reuses)
                 elif spans_lines and not outer:
                     self._triple(start + len(prefix), end, quote)
                 return end
@@ -187,14 +190,23 @@ class _Scanner:
         else:
             self.edits.append(_Edit(end - 1, end, quote * 3, ""))
 
-    def _requote(self, start: int, end: int, quote: str) -> None:
-        """A string inside a replacement field that reuses the enclosing f-string's quote: use the other quote when
-        its content allows (PEP 701 made the reuse legal in 3.12)."""
-        other = "'" if quote[0] == '"' else '"'
+    def _inner(self, start: int, end: int, quote: str, reuses: bool) -> None:
+        """A string inside a replacement field that reuses the enclosing f-string's quote or holds a backslash (both
+        legal since 3.12, PEP 701): its escapes become two placeholder characters, so the text keeps its length
+        and lines (the facts never read such a literal's value), and it takes the other quote when it reused the
+        enclosing one and its content allows (Mailu's ``f'{b.rstrip(b"\\n=")}'``)."""
         body = self.text[start + len(quote) : end - len(quote)]
-        if other in body or quote[0] in body or "\\" in body:  # nested quotes of either kind: leave it
-            return
-        self.edits.append(_Edit(start, end, other * len(quote) + body + other * len(quote), FSTRING_QUOTES))
+        escaped = "\\" in body
+        if escaped:
+            if re.search(r"\\[\r\n]", body):
+                return  # a line continued inside the string: no 3.11 spelling with the same lines
+            body = _ESCAPE.sub("__", body)
+        new = quote
+        if reuses:
+            new = ("'" if quote[0] == '"' else '"') * len(quote)
+            if new[0] in body or quote[0] in body:  # nested quotes of either kind: no 3.11 spelling
+                return
+        self.edits.append(_Edit(start, end, new + body + new, FSTRING_BACKSLASH if escaped else FSTRING_QUOTES))
 
 
 def _statements(text: str, tokens: list[_Token]) -> list[_Edit]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from trace_advisor.downlevel import (
     EXCEPT_TUPLE,
+    FSTRING_BACKSLASH,
     FSTRING_LINES,
     FSTRING_QUOTES,
     TEMPLATE_STRING,
@@ -39,6 +40,12 @@ NEWER = {
         "x = f'{\n  y\n  }'.strip()\n",
         [(2, FSTRING_LINES), (6, FSTRING_QUOTES), (8, FSTRING_LINES)],
     ),
+    # Mailu's fetchmail: escapes in strings inside replacement fields ("f-string expression part cannot include a
+    # backslash"), the reused quote changed too
+    "f-string backslashes": (
+        'out = f\'&{enc(b.rstrip(b"\\n=").replace(b"/", b","))}-\'\nx = f"{"\\n".join(y)} {g(\'\\\'\')}"\n',
+        [(1, FSTRING_BACKSLASH), (2, FSTRING_BACKSLASH)],
+    ),
     "template string": ('s = t"hi {name(x)}"\nr = Rt"\\d{y}"\n', [(1, TEMPLATE_STRING), (2, TEMPLATE_STRING)]),
 }
 
@@ -58,7 +65,8 @@ def test_newer_forms_parse_with_every_name_in_place(name: str) -> None:
     for node in names:  # what the facts keep (names, calls, their ranges) reads the same in the original text
         if node.lineno == node.end_lineno:
             span = slice(node.col_offset, node.end_col_offset)
-            assert old[node.lineno - 1][span] == new[node.lineno - 1][span] or isinstance(node, ast.Call), node
+            escapes = "\\" in old[node.lineno - 1][span]  # an escape in a string in a field: its two characters change
+            assert old[node.lineno - 1][span] == new[node.lineno - 1][span] or isinstance(node, ast.Call) or escapes
 
 
 def test_text_that_only_looks_newer_is_left_alone() -> None:
@@ -70,8 +78,6 @@ def test_text_that_only_looks_newer_is_left_alone() -> None:
 def test_what_cannot_be_rewritten_is_still_reported_as_newer_syntax() -> None:
     parsed = parse_source("except_ = 1\ntry:\n    pass\nexcept A, B as e:\n    pass\n", "m.py")
     assert parsed.facts is None and parsed.problem is not None and parsed.problem.line == 4
-    parsed = parse_source('type X = int\nx = f"{"\\n".join(y)}"\n', "m.py")  # a backslash in a replacement field
-    assert parsed.facts is None and parsed.problem is not None and parsed.problem.newer_syntax is not None
     parsed = parse_source('x = f"{f"{z("q")}"}"\n', "m.py")  # three levels of one quote: no 3.11 spelling
     assert parsed.facts is None and parsed.problem is not None and parsed.problem.newer_syntax is not None
 
