@@ -34,6 +34,8 @@ from trace_advisor.facts.records import (
 # Subscripted annotations that mean "one of the arguments" rather than a generic container.
 _UNWRAP_FIRST = frozenset({"Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly"})
 _UNWRAP_ALL = frozenset({"Optional", "Union"})
+# Generic mappings: an alias of one (freqtrade's ``Config = dict[str, Any]``) is the mapping class
+_MAPPINGS = frozenset({"dict", "Dict", "Mapping", "MutableMapping", "defaultdict", "DefaultDict", "OrderedDict"})
 _CLASS_OF = frozenset({"type", "Type"})  # ``type[A]``: the class A itself
 # Builtin classes a ``|`` union of names may name (``Number = int | float`` is a type alias, ``R | W`` flags are not).
 _BUILTIN_TYPES = frozenset({"int", "float", "complex", "str", "bytes", "bytearray", "bool", "list", "dict", "set"})
@@ -527,11 +529,11 @@ def annotation_chains(node: ast.expr | None, depth: int = 0) -> tuple[Chain, ...
 
 def alias_chains(node: ast.expr) -> tuple[Chain, ...] | None:
     """The annotation chains of an assigned value that is a type expression (``Annotated[Session, ...]``,
-    ``Optional[A]``, ``list[A]``, ``A | None``, ``int | float``), or None when it is not one (``d[key]``,
-    ``Perm.READ | Perm.WRITE``)."""
+    ``Optional[A]``, ``list[A]``, ``dict[str, Any]``, ``A | None``, ``int | float``), or None when it is not one
+    (``d[key]``, ``Perm.READ | Perm.WRITE``)."""
     if isinstance(node, ast.Subscript):
         base = chain_of(node.value)
-        typing_words = _UNWRAP_FIRST | _UNWRAP_ALL | _CONTAINERS | _CLASS_OF
+        typing_words = _UNWRAP_FIRST | _UNWRAP_ALL | _CONTAINERS | _CLASS_OF | _MAPPINGS
         return annotation_chains(node) if base is not None and base[-1] in typing_words else None
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
         operands = _union_operands(node)
