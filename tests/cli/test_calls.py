@@ -39,6 +39,26 @@ def test_json_lists_every_function_with_calls_and_unresolved(tmp_path: Path) -> 
     assert missing["detail"] == "`self.unknown` is not defined on `self` (set at run time?)"
 
 
+def test_an_attribute_set_to_what_cannot_be_followed_says_so(tmp_path: Path) -> None:
+    """A class attribute bound to what code without source makes (wger's ``objects = ApproximateCountManager()``,
+    a manager class Django's ``Manager.from_queryset`` made) is defined: its value is what is not known, not an
+    attribute "set at run time"."""
+    (tmp_path / "shop.py").write_text(
+        "from django.db.models import Manager\n\n"
+        "CountingManager = Manager.from_queryset(object)\n\n\n"
+        "class Ingredient:\n    objects = CountingManager()\n\n\n"
+        "def listing():\n    return Ingredient.objects.filter(name='salt')\n",
+        encoding="utf-8",
+    )
+    result = calls(tmp_path, cache=tmp_path / "cache")
+    assert result.returncode == 0, result.stderr
+    [missing] = json.loads(result.stdout)["functions"]["shop:listing"]["unresolved"]
+    assert (missing["reason"], missing["detail"]) == (
+        "unknown-value",
+        "`Ingredient.objects` is set in `Ingredient` to something that cannot be followed",
+    )
+
+
 def test_output_writes_the_same_graph_to_a_file(tmp_path: Path) -> None:
     project = RESOLVE / "nested_closures" / "project"
     printed = calls(project, "--format", "pycg", cache=tmp_path)

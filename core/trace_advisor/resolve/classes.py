@@ -117,7 +117,7 @@ class Classes:
         order = self.mro(cls)
         externals: list[str] = []
         result: Values | None = None
-        for info, scope in self._scopes_in(order[1:] if skip_first else order, externals):
+        for info, scope in self.scopes_in(order[1:] if skip_first else order, externals):
             bindings = scope.bindings.get(name)
             attributes = scope.attributes.get(name) if instance else None
             if bindings:
@@ -147,7 +147,7 @@ class Classes:
             result = self._through_properties(result)
         return result
 
-    def _scopes_in(self, order: Sequence[Value], externals: list[str]) -> Iterator[tuple[ModuleInfo, Scope]]:
+    def scopes_in(self, order: Sequence[Value], externals: list[str]) -> Iterator[tuple[ModuleInfo, Scope]]:
         """The scopes of the workspace classes of ``order`` (an MRO), in turn; the library classes met on the way
         (not the opaque ones) are added to ``externals``."""
         for kind, ident in order:
@@ -169,7 +169,7 @@ class Classes:
         order = self.mro(cls)
         hooked = False
         externals: list[str] = []
-        for _, scope in self._scopes_in(order, externals):
+        for _, scope in self.scopes_in(order, externals):
             bindings, attributes = scope.bindings, scope.attributes
             if name in bindings or name in attributes:
                 return ()

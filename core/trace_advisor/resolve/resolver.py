@@ -570,6 +570,9 @@ class Resolver:
             return "external-attribute-unknown", f"`{part}` holds what `{descriptor}` loads at run time"
         if self._property_of(before, last):
             return "unknown-return", f"`{part}`: nothing says what the property `{last}` returns"
+        owner = self._bound_on(before, last)
+        if owner is not None:  # bound, to a value made where no source says what it is
+            return "unknown-value", f"`{part}` is set in `{owner}` to something that cannot be followed"
         if all(kind == v.INSTANCE and self._external_base(ident) for kind, ident in before):
             return "external-attribute-unknown", f"`{part}`: neither `{shown}`'s class nor its library base has it"
         if any(kind == v.INSTANCE and self._classes.getattr_hooks(ident, last) for kind, ident in before):
@@ -577,6 +580,18 @@ class Resolver:
                 f"`{part}` is not defined on `{shown}`, and what its class's `__getattr__` returns is not known"
             )
         return "dynamic-attribute", f"`{part}` is not defined on `{shown}` (set at run time?)"
+
+    def _bound_on(self, receivers: Values, name: str) -> str | None:
+        """The workspace class (its qualname) of an instance or class receiver whose body or methods set ``name``
+        (wger's ``objects = ApproximateCountManager()``, a manager class Django's ``Manager.from_queryset`` makes): the
+        attribute is defined, its value is what is not known."""
+        for kind, ident in sorted(receivers):
+            if kind not in (v.INSTANCE, v.CLASS):
+                continue
+            for _, scope in self._classes.scopes_in(self._classes.mro(ident), []):
+                if name in scope.bindings or name in scope.attributes:
+                    return scope.qualname
+        return None
 
     def _external_base(self, cls: SymbolId) -> bool:
         """Whether a workspace class derives from a library class without source (``MyPipeline(redis.Pipeline)``)."""
