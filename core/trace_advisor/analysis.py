@@ -123,7 +123,7 @@ from trace_advisor.detect.instrumentation import (
     set_up_in_module,
 )
 from trace_advisor.detect.kinds import entry_unit
-from trace_advisor.detect.once import cached_without_arguments, guarded_once
+from trace_advisor.detect.once import guarded_once, memoised
 from trace_advisor.detect.routes import route_at
 from trace_advisor.detect.shape import may_run_forever, runs_forever
 from trace_advisor.facts.records import CallSite, loc_parts, plain_name
@@ -315,8 +315,8 @@ class Analyzer:
         return self._by_scope(self._once, symbol, self._runs_once)
 
     def _runs_once(self, module: str, scope: FactsScope) -> bool:
-        if cached_without_arguments([d.text for d in scope.decorators], scope.params):
-            return True
+        if memoised([d.text for d in scope.decorators]):
+            return True  # (with arguments too: a call is a lookup, the body runs on a miss: CTFd's ``_get_config``)
         path = self.index.path_for_module(module)
         lines = self._source_lines(path) if path is not None else None
         if lines is None:

@@ -246,3 +246,26 @@ def test_a_callee_using_a_receiver_as_a_mapping_makes_no_guessed_client_call(tmp
     analyzer = Analyzer(index, config, index.graph())
     assert analyzer.builder is not None
     assert set(analyzer.builder.facts("result:get").callee_io) == {"result:remote"}
+
+
+def test_a_memoised_callee_lends_its_io_to_no_caller(tmp_path: Path, config: Config) -> None:
+    """A function behind a memoising decorator runs its body on a miss, once per argument: a call of it is a lookup
+    in memory (CTFd's ``@cache.memoize() _get_config(key)`` made 55 functions reading a setting "I/O through
+    _get_config"). The same function undecorated lends its I/O."""
+    from trace_advisor.analysis import Analyzer
+
+    (tmp_path / "settings.py").write_text(
+        "import functools\nimport sqlite3\n\n\n"
+        "@functools.lru_cache(maxsize=128)\n"
+        "def cached_setting(key):\n"
+        "    return sqlite3.connect('app.db').execute('select v from s where k = ?', (key,)).fetchone()\n\n\n"
+        "def setting(key):\n"
+        "    return sqlite3.connect('app.db').execute('select v from s where k = ?', (key,)).fetchone()\n\n\n"
+        "def page_title():\n"
+        "    return cached_setting('title'), setting('title')\n"
+    )
+    index = Index.from_config(config, [tmp_path], use_cache=False)
+    index.build()
+    analyzer = Analyzer(index, config, index.graph())
+    assert analyzer.builder is not None
+    assert set(analyzer.builder.facts("settings:page_title").callee_io) == {"settings:setting"}

@@ -1,7 +1,7 @@
 """Functions whose work runs once per process: a memoised getter (``@functools.cache`` without parameters) or a
 function guarded by a module-level flag it sets itself (``global _loaded; if _loaded: return _cached``). What such a
 function does (stripe's telemetry id read from a file) is no I/O of the requests that call it: their spans would
-claim work that ran once, before them."""
+claim work that ran once, before them. Nor is what a memoised function does, once per argument (:func:`memoised`)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,15 @@ _CACHES = frozenset({"cache", "lru_cache"})
 def cached_without_arguments(decorators: Sequence[str], params: Sequence[str]) -> bool:
     """``@functools.cache`` / ``@lru_cache(...)`` on a function without parameters: its body runs on the first call."""
     return not params and any(text.partition("(")[0].rpartition(".")[2] in _CACHES for text in decorators)
+
+
+def memoised(decorators: Sequence[str]) -> bool:
+    """A memoising decorator (``functools.cache``/``lru_cache``, cachetools' ``cached``, flask-caching's ``memoize``,
+    async-lru's ``alru_cache``): the body runs on a miss, once per distinct argument; a call is a lookup in memory."""
+    return any(text.partition("(")[0].rpartition(".")[2] in _MEMOISERS for text in decorators)
+
+
+_MEMOISERS = _CACHES | {"memoize", "cached", "alru_cache"}
 
 
 def guarded_once(code: str) -> bool:
