@@ -241,6 +241,8 @@ def stored_call(ctx: FunctionContext) -> CallInfo | None:
         owner = node.func.value
         if not isinstance(owner, ast.Name):
             continue
+        if node.func.attr == "__class__" or _builds(call):
+            continue  # a copy of the object made from its stored arguments (discord.py's ``HelpCommand.copy``)
         positional = any(isinstance(a, ast.Starred) and _attribute_of(a.value, owner.id) for a in node.args)
         keywords = any(k.arg is None and _attribute_of(k.value, owner.id) for k in node.keywords)
         if positional and keywords:
