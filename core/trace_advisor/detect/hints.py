@@ -213,6 +213,16 @@ _ORM_EVALUATING = frozenset(
     | {"explain"}
 )
 ORM_MANAGER_METHODS = _ORM_EVALUATING | {f"a{method}" for method in _ORM_EVALUATING}  # and their async forms
+# Flask-SQLAlchemy's legacy query property (``User.query.filter_by(name=n).first()``): the builders make another
+# query, the evaluating methods run it
+MODEL_QUERY_BUILDERS = frozenset(
+    {"filter", "filter_by", "order_by", "join", "outerjoin", "options", "limit", "offset", "group_by", "having"}
+    | {"distinct", "with_entities", "add_columns", "select_from", "execution_options", "with_for_update", "params"}
+)
+MODEL_QUERY_METHODS = frozenset(
+    {"all", "first", "one", "one_or_none", "get", "count", "scalar", "paginate", "first_or_404", "get_or_404"}
+    | {"one_or_404", "delete", "update"}
+)
 ORM_WRITE_METHODS = frozenset(
     {"create", "update", "delete", "get_or_create", "update_or_create", "bulk_create", "bulk_update"}
 )
