@@ -185,6 +185,16 @@ def test_a_nested_docstring_the_formatter_indents_with_the_span_keeps_the_edit(t
     assert check.returncode == 0, check.stdout
 
 
+def test_a_nested_docstring_moves_with_its_code_without_the_formatter(tmp_path: Path) -> None:
+    """With no formatter to run, the docstring of a function nested in the span moves with its code, as the
+    formatter would re-indent it (CTFd's nested form classes: ``ruff format`` rewrote 7 files after ``apply --all``)."""
+    module = project(tmp_path, NESTED_DOCSTRING.replace(".filter_by(k=2).all()", ".all()"))
+    text = apply(module, with_ruff=False)
+    assert '            def rows():\n                """\n                The stored codes, one at a time\n' in text
+    check = ruff_format_check(tmp_path)
+    assert check.returncode == 0, check.stdout
+
+
 def applied_without_ruff(root: Path, name: str, code: str, *symbols: str) -> str:
     """``shop/<name>`` holding ``code`` (formatted for ruff at line length 64) after ``apply --symbol ...`` with no
     ruff to be found."""
@@ -386,3 +396,28 @@ def test_without_the_formatter_a_grouped_string_is_split_where_formatters_leave_
         [RUFF, "check", "--select", "E501,ISC,F541", "--preview", "."], cwd=tmp_path, capture_output=True, text=True
     )
     assert lint.returncode == 0, lint.stdout
+
+
+LAST_CALLS = """\
+def sender(get_config, get_app_config, formataddr):
+    mail_from = get_config("mails") or get_app_config("ADDR")
+    return formataddr(("ctf", mail_from))
+
+
+def requirements_of(entry, json, string_types):
+    requirements = entry.get("requirements")
+    if requirements and isinstance(requirements, string_types):
+        return json.loads(requirements)
+    return requirements
+"""
+
+
+def test_without_the_formatter_one_operator_ending_in_a_call_splits_that_call(tmp_path: Path) -> None:
+    """CTFd (ruff configured, not installed): ``x = a or f("key")`` and ``if ok and isinstance(v, t):`` pushed past
+    the line length were put in parentheses; ruff's formatter (as black) leaves those out when there is one operator
+    and the line ends with a call whose bracket fits, and splits inside that call (5 files reformatted)."""
+    text = applied_without_ruff(tmp_path, "mail.py", LAST_CALLS, "sender", "requirements_of")
+    assert '        mail_from = get_config("mails") or get_app_config(\n' in text
+    assert "        if requirements and isinstance(\n            requirements, string_types\n        ):\n" in text
+    check = ruff_format_check(tmp_path)
+    assert check.returncode == 0, check.stdout

@@ -85,7 +85,7 @@ def test_summary_names_the_strongest_product_code_first_and_the_lost_files(proje
     assert "    1. 0.7" in done.stderr and "app/pages.py:" in done.stderr
     assert "Calls urllib.request.urlopen (external HTTP)" in done.stderr
     assert "not analysed: 1 file (1 uses syntax newer than Python 3.11)" in done.stderr
-    assert "app/aliases.py:6: error: syntax error: unexpected character after line continuation" in done.stderr
+    assert "app/aliases.py:6: error: syntax error: f-string: expecting '}'" in done.stderr
     assert "uses quotes reused inside an f-string (PEP 701, Python 3.12)" in done.stderr
     assert "report written to " in lines[-1]
 

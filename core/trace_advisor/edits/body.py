@@ -601,8 +601,10 @@ def with_edit(
     step = unit * 2 if guard is not None else unit  # how far the original body moves right
     moved = body_indent + step
 
+    docstrings = _nested_docstring_lines(body[doc:])
+
     def shift(text: str, line: int | None) -> str:
-        if not text.strip() or (line is not None and line in tokens.inside):
+        if not text.strip() or (line is not None and line in tokens.inside and line not in docstrings):
             return text
         if text.startswith(body_indent):
             return moved + text[len(body_indent) :]
@@ -716,7 +718,7 @@ def with_edit(
                 lines -= 1
             continue
         moved_text = shift(text, number)
-        if inserts or columns(moved_text) <= width or columns(text) > width:
+        if inserts or columns(moved_text) <= width or columns(text) > width or number in docstrings:
             emit(moved_text + ending, bool(inserts))
             continue
         # a line the span's indent pushes past the line length: laid out as the formatter would where its shape is
@@ -759,6 +761,26 @@ def with_edit(
                 emit(line, True)
     end = Position(last_line, len(source.line(last_line)))
     return WithEdit(TextEdit(Range(start, end), "".join(out)), tuple(added))
+
+
+def _nested_docstring_lines(body: list[ast.stmt]) -> set[int]:
+    """The lines after the first of the docstrings of the functions and classes defined in ``body``: they move with
+    their code, as ruff's formatter and black re-indent a docstring to its quotes (CTFd's nested form classes: the
+    text left at its old indent was 7 files ``ruff format`` rewrote); ``inspect.cleandoc`` reads the same text."""
+    lines: set[int] = set()
+    for statement in body:
+        for node in ast.walk(statement):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) or not node.body:
+                continue
+            first = node.body[0]
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+                and first.end_lineno is not None
+            ):
+                lines.update(range(first.lineno + 1, first.end_lineno + 1))
+    return lines
 
 
 def _start(source: SourceText, node: ast.stmt) -> tuple[int, int]:

@@ -92,6 +92,29 @@ class Parenthesized(Statement):
         return [f"{indent}{self.head}(", inner, f"{indent}){self.tail}"]
 
 
+@dataclass(frozen=True, slots=True)
+class LastCall(Statement):
+    """``head(args)tail``: a condition or value of one operator whose last operand is a call (``if ok and
+    isinstance(v, str):``, ``x = a or f("key")``), laid out as black and ruff's formatter do: split inside that call's
+    brackets when the line up to its bracket fits and its arguments fit on a line of their own (one operator, the
+    line ending with the call's bracket: the parentheses the formatter would add are left out), else as ``fallback``
+    (those parentheses, or one operand per line)."""
+
+    fallback: Statement | None = None
+
+    def lines(self, indent: str, unit: str, width: int) -> list[str]:
+        one = f"{indent}{self}"
+        if columns(one) <= width:
+            return [one]
+        args = [str(a) for a in self.args or ()]
+        fits = columns(f"{indent}{self.head}(") <= width and (
+            len(args) > 1 or columns(indent + unit + args[0]) <= width
+        )
+        if fits or self.fallback is None:
+            return Statement.lines(self, indent, unit, width)
+        return self.fallback.lines(indent, unit, width)
+
+
 _DISPLAYS = (ast.List, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp)
 # values the formatter puts in parentheses of its own rather than split: no brackets (a string, a name), or an
 # operator at the top (``a or b``, ``x != y``, ``await count(e) + 1``)
@@ -126,7 +149,8 @@ def _layout(node: ast.stmt, line: str, source: SourceText) -> Statement | None:
         operator = "and" if isinstance(node.test.op, ast.And) else "or"
         if keyword is None or None in operands or line != f"{keyword} {f' {operator} '.join(map(str, operands))}:":
             return None
-        return Split(f"{keyword} ", tuple(str(o) for o in operands), ":", operator)
+        split = Split(f"{keyword} ", tuple(str(o) for o in operands), ":", operator)
+        return _last_call(node.test, line, source, node, split)
     whole = _segment(source, node)
     if whole is None or whole != line:
         return None  # a comment, a second statement after ``;``, or a header with its body on the line
@@ -151,7 +175,8 @@ def _layout(node: ast.stmt, line: str, source: SourceText) -> Statement | None:
     if isinstance(node, ast.Assert) and node.msg is None:
         value = node.test
     if isinstance(value, _WRAPPED) and isinstance(node, _WRAPS):
-        return _atom_layout(value, whole, source, node)
+        atom = _atom_layout(value, whole, source, node)
+        return _last_call(value, whole, source, node, atom) if atom is not None else None
     if not isinstance(value, ast.Call) or not _plain_callee(value.func):
         return None
     return _call_layout(value, whole, source, node)
@@ -207,6 +232,20 @@ def _atom_layout(value: ast.expr, whole: str, source: SourceText, statement: ast
     if tail or not head.endswith(("= ", "return ", "assert ")):
         return None  # something after it (``;``), or parentheses around it
     return Parenthesized(head, (text,), tail)
+
+
+def _last_call(value: ast.expr, whole: str, source: SourceText, statement: ast.stmt, fallback: Statement) -> Statement:
+    """``fallback``, or when ``value`` is one ``and``/``or`` whose last operand is a plain call ending the value,
+    the :class:`LastCall` layout preferring that call's brackets."""
+    if not isinstance(value, ast.BoolOp) or len(value.values) != 2:
+        return fallback
+    last = value.values[-1]
+    if not isinstance(last, ast.Call) or not _plain_callee(last.func):
+        return fallback
+    call = _call_layout(last, whole, source, statement)
+    if call is None or call.tail not in ("", ":"):
+        return fallback
+    return LastCall(call.head, call.args, call.tail, fallback)
 
 
 def _if_keyword(line: str) -> str | None:
