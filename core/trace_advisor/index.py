@@ -668,7 +668,8 @@ class Index:
             if path is not None:
                 state = self._files.get(Path(os.path.abspath(path)))
                 return self._reader.definitions_of(state) if state is not None else ()
-            return tuple(d for state in self._files.values() for d in self._reader.definitions_of(state))
+            with gc_paused(then_settle=True):  # (every module's definitions made, and facts decoded)
+                return tuple(d for state in self._files.values() for d in self._reader.definitions_of(state))
 
     def definition(self, symbol: SymbolId) -> Definition | None:
         """A workspace definition, or one in a module read from a search path (site-packages, extra paths)."""
@@ -1073,7 +1074,7 @@ class Index:
     def workspace_facts(self) -> tuple[tuple[str, Path, ModuleFacts], ...]:
         """Every workspace module with facts, its file and its last good facts, in module order (one lock hold: a
         pass over the workspace costs no path arithmetic per module)."""
-        with self._lock:
+        with self._lock, gc_paused(then_settle=True):  # (the facts not decoded yet are)
             found = []
             for module in sorted(self._modules):
                 path = self._modules[module]
