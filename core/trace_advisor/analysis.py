@@ -1771,12 +1771,19 @@ def _function_of(index: Index, symbol: SymbolId, cache: AnalysisCache | None = N
 def _rules_verdict(
     index: Index, builder: GraphFactsBuilder, scorer: LocalScorer, priorities: list[str], symbol: SymbolId
 ) -> Verdict | None:
-    """The rules' verdict of a workspace function of another file, with its graph facts (None without its syntax)."""
+    """The rules' verdict of a workspace function of another file, with its graph facts (None without its syntax);
+    one with a span is scored on its own work, as if the span were not there (as :meth:`Analyzer._analyse_function`
+    scores it in its own file): the span's code is no evidence of what the function does."""
     syntax = _syntax_of(index, symbol)
     if syntax is None:
         return None
-    ctx = FunctionContext(*syntax, builder.facts(symbol))
-    return scorer.verdict(ctx, tuple(run_detectors(ctx, priorities)))
+    analysed, function = syntax
+    facts = builder.facts(symbol)
+    ctx = FunctionContext(analysed, function, facts)
+    traced = existing_span(ctx)
+    if traced is not None:
+        ctx = FunctionContext(analysed, without_span(ctx), facts)
+    return scorer.verdict(ctx, tuple(run_detectors(ctx, priorities)), traced=traced)
 
 
 class _Around:

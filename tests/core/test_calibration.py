@@ -285,6 +285,38 @@ def test_graph_features_read_callers_and_entry_points_in_other_files(tmp_path: P
     assert handler["g_top"] == 1.0 and handler["g_entry"] == 1.0 and handler["g_callee_ev"] == math.log1p(1)
 
 
+def test_a_neighbours_span_changes_no_feature(tmp_path: Path) -> None:
+    """A caller in another file is read as the rules score it on its own work, whether or not it has a span: the
+    span's code is no evidence (``examples/``'s ``cancel_order`` handler went from 0.32 to 0.88 by its span's
+    ``set_attribute`` calls), and the corpus the model is fitted on has every span taken out. So the spans ``apply
+    --all`` writes change no other function's confidence either."""
+    plain = (
+        "from shop import store\n\n\ndef archive(data):\n    saved = store.save(data)\n    return {'saved': saved}\n"
+    )
+    spanned = (
+        "from opentelemetry import trace\n\nfrom shop import store\n\ntracer = trace.get_tracer(__name__)\n\n\n"
+        "def archive(data):\n"
+        '    with tracer.start_as_current_span("archive") as span:\n'
+        '        span.set_attribute("archive.kind", "orders")\n'
+        '        span.set_attribute("archive.size", len(data))\n'
+        "        saved = store.save(data)\n"
+        "    return {'saved': saved}\n"
+    )
+    rows = []
+    for name, archive in (("plain", plain), ("spanned", spanned)):
+        analyzer = _workspace_analyzer(tmp_path / name, {**CALLERS, "shop/archive.py": archive})
+        scored = [Scored(r.ctx, r.signals, v) for r, v in analyzer.scored(tmp_path / name / "shop" / "store.py")]
+        [save] = [i for i, s in enumerate(scored) if s.ctx.qualname == "save"]
+        around = analyzer.around()
+        assert around is not None
+        caller = around.verdict("shop.archive:archive")
+        assert caller is not None and (caller.traced is not None) == (name == "spanned")
+        rows.append((caller.confidence, features(scored, analyzer.scorer, around)[save]))
+    (untraced, untraced_row), (traced, traced_row) = rows
+    assert untraced == traced and traced < 0.5  # the rules would not span it: its span is the maintainers' choice
+    assert untraced_row == traced_row
+
+
 IMPLEMENTATIONS = {
     "tts/base.py": """\
 import requests

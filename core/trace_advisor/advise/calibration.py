@@ -317,9 +317,11 @@ def _does_io(f: Scored) -> bool:
 
 def _graph(ctx: FunctionContext, own: _Own, by_symbol: Mapping[str, Scored], around: Around | None) -> dict[str, float]:
     """Where it sits on the paths from entry points to I/O, across files: what share of its callers have evidence
-    or get a span by the rules (or have one), whether it is the outermost function with evidence (no caller has
-    any), whether every caller has a span (it is covered), how many other modules call it, how many of its
-    callees get a span by the rules, and how close an entry point is above it."""
+    or get a span by the rules, whether it is the outermost function with evidence (no caller has any), whether
+    every caller gets a span by the rules (it is covered), how many other modules call it, how many of its callees
+    get a span by the rules, and how close an entry point is above it. A neighbour's own span counts for nothing
+    (each is read on its own work, as if the span were not there): the corpus is read with every span taken out,
+    and a span ``apply`` writes must change no other function's confidence."""
 
     def verdict(symbol: SymbolId) -> Verdict | None:
         if symbol in by_symbol:
@@ -330,7 +332,7 @@ def _graph(ctx: FunctionContext, own: _Own, by_symbol: Mapping[str, Scored], aro
     above = [v for v in map(verdict, callers) if v is not None]
     below = [v for v in map(verdict, callees) if v is not None]
     evidence = [v.priority is not None for v in above]
-    spanned = [v.traced is not None or _deserves(v) for v in above]
+    spanned = [_deserves(v) for v in above]
     module = ctx.module
     found = {
         "g_callers_ev": sum(evidence) / max(len(above), 1),
@@ -338,7 +340,7 @@ def _graph(ctx: FunctionContext, own: _Own, by_symbol: Mapping[str, Scored], aro
         "g_covered": float(bool(spanned) and all(spanned)),
         "g_top": float(not any(evidence)),
         "g_mods_in": math.log1p(len({c.partition(":")[0] for c in callers} - {module})),
-        "g_callee_span": math.log1p(sum(v.traced is not None or _deserves(v) for v in below)),
+        "g_callee_span": math.log1p(sum(_deserves(v) for v in below)),
         "g_callee_ev": math.log1p(sum(v.priority is not None for v in below)),
     }
     distance = around.entry_distance(ctx.symbol) if around is not None else None
