@@ -229,8 +229,6 @@ def test_a_callee_using_a_receiver_as_a_mapping_makes_no_guessed_client_call(tmp
     """A receiver named like a client that the callee subscripts is a mapping: celery's ``AsyncResult.get`` read
     "calls maybe_throw (cache access via cache.get)" for ``cache['status']`` then ``cache.get('traceback')``. The
     same call on a receiver used as nothing else stays a guess by name."""
-    from trace_advisor.analysis import Analyzer
-
     (tmp_path / "result.py").write_text(
         "def maybe_throw(meta):\n"
         "    cache = meta\n"
@@ -241,19 +239,13 @@ def test_a_callee_using_a_receiver_as_a_mapping_makes_no_guessed_client_call(tmp
         "def get(meta):\n"
         "    return maybe_throw(meta), remote(meta)\n"
     )
-    index = Index.from_config(config, [tmp_path], use_cache=False)
-    index.build()
-    analyzer = Analyzer(index, config, index.graph())
-    assert analyzer.builder is not None
-    assert set(analyzer.builder.facts("result:get").callee_io) == {"result:remote"}
+    assert callee_io_of(tmp_path, config, "result:get") == {"result:remote"}
 
 
 def test_a_memoised_callee_lends_its_io_to_no_caller(tmp_path: Path, config: Config) -> None:
     """A function behind a memoising decorator runs its body on a miss, once per argument: a call of it is a lookup
     in memory (CTFd's ``@cache.memoize() _get_config(key)`` made 55 functions reading a setting "I/O through
     _get_config"). The same function undecorated lends its I/O."""
-    from trace_advisor.analysis import Analyzer
-
     (tmp_path / "settings.py").write_text(
         "import functools\nimport sqlite3\n\n\n"
         "@functools.lru_cache(maxsize=128)\n"
@@ -264,8 +256,15 @@ def test_a_memoised_callee_lends_its_io_to_no_caller(tmp_path: Path, config: Con
         "def page_title():\n"
         "    return cached_setting('title'), setting('title')\n"
     )
-    index = Index.from_config(config, [tmp_path], use_cache=False)
+    assert callee_io_of(tmp_path, config, "settings:page_title") == {"settings:setting"}
+
+
+def callee_io_of(root: Path, config: Config, symbol: str) -> set[str]:
+    """The workspace callees of ``symbol`` that do I/O, as a fresh analysis of ``root`` finds them."""
+    from trace_advisor.analysis import Analyzer
+
+    index = Index.from_config(config, [root], use_cache=False)
     index.build()
     analyzer = Analyzer(index, config, index.graph())
     assert analyzer.builder is not None
-    assert set(analyzer.builder.facts("settings:page_title").callee_io) == {"settings:setting"}
+    return set(analyzer.builder.facts(symbol).callee_io)
