@@ -13,7 +13,7 @@ from trace_advisor.downlevel import downlevel
 from trace_advisor.facts import ModuleFacts, extract_facts
 from trace_advisor.newer_syntax import newer_syntax
 
-FACTS_VERSION = "46"  # bump whenever the facts' shape or meaning changes: old cache entries are then ignored
+FACTS_VERSION = "47"  # bump whenever the facts' shape or meaning changes: old cache entries are then ignored
 
 
 @dataclass(frozen=True, slots=True)

@@ -326,3 +326,20 @@ def test_a_package_importing_itself_by_name_starts_its_imports(tmp_path: Path) -
     assert functions["mailu.ui.views:show"]["calls"] == ["mailu.models:load"]
     assert functions["mailu.ui.views:show"]["unresolved"] == []
     assert "tools.lint.checks.rules:run" in functions  # named from the top: it never imports itself by name
+
+
+def test_a_receiver_with_a_fallback_after_or_is_the_fallback(tmp_path: Path) -> None:
+    """``(session or _get_session()).post(url)``: posthog-python's one HTTP post, and celery's ``(backend or
+    self.app.backend).save_group``, were "not a name or an attribute chain"; the receiver is the fallback's value when
+    the optional one is not given."""
+    (tmp_path / "client.py").write_text(
+        "class Session:\n    def post(self, url):\n        return url\n\n\n"
+        "def _get_session():\n    return Session()\n\n\n"
+        "def send(url, session=None):\n    return (session or _get_session()).post(url)\n",
+        encoding="utf-8",
+    )
+    result = calls(tmp_path, cache=tmp_path / "cache")
+    assert result.returncode == 0, result.stderr
+    send = json.loads(result.stdout)["functions"]["client:send"]
+    assert send["calls"] == ["client:Session.post", "client:_get_session"]
+    assert send["unresolved"] == []

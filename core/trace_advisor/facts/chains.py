@@ -88,7 +88,7 @@ LITERAL_NAMES = {
 def chain_of(node: ast.expr, keys: bool = True) -> Chain | None:
     """``a.b().c`` -> ("a", "b", "()", "c"); ``await`` is looked through; ``a[k]`` is ("a", ITEM) (not a slice),
     ``a["k"]`` ("a", SELECT + "'k'", ITEM) (unless ``keys`` is false: attribute reads, which only properties' getters
-    read); ``getattr(a, "b")`` is ("a", "b"); anything else is not followable."""
+    read); ``getattr(a, "b")`` is ("a", "b"); ``(a or b).c`` is ``b.c``; anything else is not followable."""
     # by exact type (trees come from ``ast.parse``): this runs for every call and attribute read
     if type(node) is ast.Name:
         return (node.id,)
@@ -116,6 +116,10 @@ def chain_of(node: ast.expr, keys: bool = True) -> Chain | None:
                 current = current.args[0]
         elif type(current) is ast.Await:
             current = current.value
+        elif type(current) is ast.BoolOp and type(current.op) is ast.Or and parts:
+            # ``(session or _get_session()).post``: the fallback after ``or`` is what the receiver is when the optional
+            # value before it is not given (posthog's HTTP post, celery's ``(backend or self.app.backend)``)
+            current = current.values[-1]
         elif type(current) is ast.Subscript and type(current.slice) is not ast.Slice:
             parts.append(ITEM)
             if keys and type(current.slice) is ast.Constant and (key := literal_key(current.slice)) is not None:
