@@ -8,6 +8,7 @@ import sys
 
 from trace_advisor.downlevel import (
     EXCEPT_TUPLE,
+    FSTRING_BACKSLASH,
     FSTRING_LINES,
     FSTRING_QUOTES,
     TEMPLATE_STRING,
@@ -25,6 +26,12 @@ _FEATURES: tuple[tuple[tuple[int, int], re.Pattern[str], str], ...] = (
         (3, 12),
         re.compile(r"""\b[rRbB]?[fF][rR]?("|')[^\n]*\{[^}\n]*\1"""),
         FSTRING_QUOTES,
+    ),
+    (
+        # a backslash inside a replacement field: ``f"{'\\n'.join(lines)}"``
+        (3, 12),
+        re.compile(r"""\b[rRbB]?[fF][rR]?("|')[^\n]*\{[^}\n]*\\"""),
+        FSTRING_BACKSLASH,
     ),
     (
         # a one-quote f-string whose replacement field is still open at the end of the line

@@ -137,3 +137,11 @@ def test_the_rewritten_tree_places_names_and_calls_where_python_3_12_does(tmp_pa
             if isinstance(n, kinds)
         )
         assert [list(node) for node in ours] == json.loads(done.stdout), name
+
+
+def test_a_backslash_in_a_replacement_field_is_read_where_files_are_parsed() -> None:
+    """The first error 3.11 reports for it ("f-string expression part cannot include a backslash") names it as newer
+    syntax, so the rewrite runs where files are read: Mailu's fetchmail line 43 went unread."""
+    parsed = parse_source("def banner(lines):\n    return f\"{'\\n'.join(lines)}\"\n", "m.py")
+    assert parsed.problem is None and parsed.facts is not None
+    assert parsed.facts.rewritten == ((2, FSTRING_BACKSLASH),)
