@@ -50,9 +50,7 @@ def test_an_attribute_set_to_what_cannot_be_followed_says_so(tmp_path: Path) -> 
         "def listing():\n    return Ingredient.objects.filter(name='salt')\n",
         encoding="utf-8",
     )
-    result = calls(tmp_path, cache=tmp_path / "cache")
-    assert result.returncode == 0, result.stderr
-    [missing] = json.loads(result.stdout)["functions"]["shop:listing"]["unresolved"]
+    [missing] = graph_of(tmp_path, tmp_path / "cache")["shop:listing"]["unresolved"]
     assert (missing["reason"], missing["detail"]) == (
         "unknown-value",
         "`Ingredient.objects` is set in `Ingredient` to something that cannot be followed",
@@ -267,9 +265,7 @@ def test_a_django_project_folder_is_where_its_apps_import_from(tmp_path: Path) -
     (site / "shop" / "views.py").write_text(
         "from shop.models import Order\n\n\ndef checkout():\n    return Order().ship()\n", encoding="utf-8"
     )
-    result = calls(repo, cache=tmp_path / "cache")
-    assert result.returncode == 0, result.stderr
-    functions = json.loads(result.stdout)["functions"]
+    functions = graph_of(repo, tmp_path / "cache")
     assert functions["shop.views:checkout"]["calls"] == ["shop.models:Order", "shop.models:Order.ship"]
     assert functions["shop.views:checkout"]["unresolved"] == []
 
@@ -294,9 +290,7 @@ def test_a_nested_project_is_where_its_imports_start(tmp_path: Path) -> None:
     (billing / "src" / "billing").mkdir(parents=True)
     (billing / "setup.cfg").write_text("[metadata]\nname = billing\n", encoding="utf-8")
     (billing / "src" / "billing" / "__init__.py").write_text("def charge():\n    return 2\n", encoding="utf-8")
-    result = calls(repo, cache=tmp_path / "cache")
-    assert result.returncode == 0, result.stderr
-    functions = json.loads(result.stdout)["functions"]
+    functions = graph_of(repo, tmp_path / "cache")
     assert functions["app.routes:signup"]["calls"] == ["app.crud:create_user", "billing:charge"]
     assert functions["app.routes:signup"]["unresolved"] == []
 
@@ -320,9 +314,7 @@ def test_a_package_importing_itself_by_name_starts_its_imports(tmp_path: Path) -
     other.mkdir(parents=True)
     (other / "__init__.py").write_text("from .rules import run\n", encoding="utf-8")
     (other / "rules.py").write_text("def run():\n    return 1\n", encoding="utf-8")
-    result = calls(repo, cache=tmp_path / "cache")
-    assert result.returncode == 0, result.stderr
-    functions = json.loads(result.stdout)["functions"]
+    functions = graph_of(repo, tmp_path / "cache")
     assert functions["mailu.ui.views:show"]["calls"] == ["mailu.models:load"]
     assert functions["mailu.ui.views:show"]["unresolved"] == []
     assert "tools.lint.checks.rules:run" in functions  # named from the top: it never imports itself by name
@@ -338,8 +330,14 @@ def test_a_receiver_with_a_fallback_after_or_is_the_fallback(tmp_path: Path) -> 
         "def send(url, session=None):\n    return (session or _get_session()).post(url)\n",
         encoding="utf-8",
     )
-    result = calls(tmp_path, cache=tmp_path / "cache")
-    assert result.returncode == 0, result.stderr
-    send = json.loads(result.stdout)["functions"]["client:send"]
+    send = graph_of(tmp_path, tmp_path / "cache")["client:send"]
     assert send["calls"] == ["client:Session.post", "client:_get_session"]
     assert send["unresolved"] == []
+
+
+def graph_of(root: Path, cache: Path) -> dict[str, dict[str, object]]:
+    """The functions of ``trace-advisor calls ROOT`` (JSON), the run checked to succeed."""
+    result = calls(root, cache=cache)
+    assert result.returncode == 0, result.stderr
+    functions: dict[str, dict[str, object]] = json.loads(result.stdout)["functions"]
+    return functions

@@ -11,7 +11,7 @@ from types import MappingProxyType
 
 from trace_advisor.caller_chosen import CallerChosen, own_site
 from trace_advisor.datatypes import ResolvedCall, SymbolId, dotted_name
-from trace_advisor.detect.catalog import APIS, NO_IO_CALLS, ORM_SESSIONS, Api
+from trace_advisor.detect.catalog import APIS, NO_IO_CALLS, ORM_SESSIONS, SQLALCHEMY, Api
 from trace_advisor.detect.django_databases import DJANGO_QUERIES
 from trace_advisor.detect.hints import (
     DISTINCT_METHODS,
@@ -26,7 +26,6 @@ from trace_advisor.detect.hints import (
 from trace_advisor.detect.names import builds_sql, does_no_io, is_io_name
 from trace_advisor.facts.records import REACHING, ModuleFacts
 
-_SQLALCHEMY = "opentelemetry-instrumentation-sqlalchemy"
 _WORD = re.compile(r"[a-z0-9]+")
 # Django: ``Model.objects``, or a queryset its builders made (``Model.objects.filter(...).order_by(...)``)
 _ORM_MANAGER = re.compile(rf"^[A-Z]\w*\.objects(?:\.(?:{'|'.join(sorted(ORM_QUERYSET_BUILDERS))})\((?:\.\.\.)?\))*$")
@@ -258,7 +257,7 @@ def match_by_name(text: str) -> ApiMatch | None:
         return None  # a lazy queryset: evaluating it runs the query
     if method in MODEL_QUERY_METHODS and _MODEL_QUERY.match(receiver):
         write = method in {"delete", "update"}
-        return ApiMatch("db", "sql", "SQLAlchemy query", text, False, _SQLALCHEMY, "write" if write else "read")
+        return ApiMatch("db", "sql", "SQLAlchemy query", text, False, SQLALCHEMY, "write" if write else "read")
     if method in ORM_MANAGER_METHODS and _ORM_MANAGER.match(receiver):
         write = method in ORM_WRITE_METHODS or method[1:] in ORM_WRITE_METHODS  # ``acreate``: ``create``'s async form
         return ApiMatch(

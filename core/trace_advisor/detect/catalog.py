@@ -28,7 +28,7 @@ class Api:
     operation: str = ""  # publish | receive | request | process | write | read (message bus and state changes)
 
 
-_SQLALCHEMY = "opentelemetry-instrumentation-sqlalchemy"
+SQLALCHEMY = "opentelemetry-instrumentation-sqlalchemy"  # also Flask-SQLAlchemy's queries by shape (apis)
 # the remote-control commands of Celery's ``app.control`` (``celery.app.control.Control``)
 CELERY_CONTROL = (
     "inspect",
@@ -432,11 +432,11 @@ APIS: tuple[Api, ...] = (
     # operations that reach the database, and the extension's own query helpers (``db.paginate(query)``,
     # ``db.first_or_404(query)``); ``add``/``delete`` only stage changes until a flush or commit
     *(
-        Api(f"flask_sqlalchemy.SQLAlchemy.session.{method}", "db", "sql", "sql database", _SQLALCHEMY)
+        Api(f"flask_sqlalchemy.SQLAlchemy.session.{method}", "db", "sql", "sql database", SQLALCHEMY)
         for method in ("execute", "scalars", "scalar", "get", "commit", "flush", "refresh", "merge", "get_one")
     ),
     *(
-        Api(f"flask_sqlalchemy.SQLAlchemy.{method}", "db", "sql", "sql database", _SQLALCHEMY)
+        Api(f"flask_sqlalchemy.SQLAlchemy.{method}", "db", "sql", "sql database", SQLALCHEMY)
         for method in ("get_or_404", "first_or_404", "one_or_404", "paginate")
     ),
     _db("django.db", "sql", DJANGO_QUERIES),  # spanned by the database driver's instrumentation, not Django's
