@@ -12,7 +12,7 @@ from trace_advisor.resolve.external import names_attribute
 from trace_advisor.resolve.memo import UNSETTLED, Frames
 from trace_advisor.resolve.modules import ModuleInfo, ModuleProvider
 from trace_advisor.resolve.mro import linearize
-from trace_advisor.resolve.returns import RELATED, descriptor_holds, known_attribute
+from trace_advisor.resolve.returns import RELATED, descriptor_holds, known_attribute, listed_method, listed_name
 from trace_advisor.resolve.values import NOTHING, Value, Values
 
 
@@ -135,7 +135,9 @@ class Classes:
             if held is not None:  # set at run time as the factory table says (a Django model's ``objects`` manager)
                 result = frozenset({(v.EXTERNAL_INSTANCE, held)})
             elif len(externals) == 1 and names_attribute(externals[0], name, self._modules):
-                result = frozenset({(v.EXTERNAL, f"{externals[0]}.{name}")})
+                result = frozenset({(v.EXTERNAL, listed_name(externals[0], name))})
+            elif (listed := listed_method((ident for _, ident in order), name)) is not None:
+                result = frozenset({(v.EXTERNAL, listed)})  # made at run time: Django's Manager's QuerySet methods
             elif not externals and name in v.OBJECT_ATTRIBUTES:  # only ``object`` is left to provide it
                 result = frozenset({(v.EXTERNAL, f"builtins:object.{name}")})
             elif instance and not skip_first and (hooks := self.getattr_hooks(cls, name)):

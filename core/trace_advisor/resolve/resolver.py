@@ -92,6 +92,7 @@ from trace_advisor.resolve.returns import (
     known_class,
     known_decorated,
     known_return,
+    listed_name,
 )
 from trace_advisor.resolve.values import NOTHING, Value, Values
 
@@ -1538,7 +1539,7 @@ class Resolver:
         if kind in (v.EXTERNAL, v.EXTERNAL_INSTANCE):
             if not names_attribute(ident, name, self._modules):
                 return NOTHING  # a made-up name: no such builtin, or a value a stdlib class holds
-            return frozenset({(v.EXTERNAL, f"{ident}.{name}")})
+            return frozenset({(v.EXTERNAL, listed_name(ident, name))})
         if kind == v.CONTEXT and name in ("__enter__", "__aenter__"):
             return frozenset({(v.ENTER, ident)})
         if kind in _COLLECTIONS and (name in v.ELEMENT_METHODS or name in v.COLLECTION_METHODS):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import TypeVar
 
@@ -27,6 +27,10 @@ class FactoryClass:
 
     methods: frozenset[str]
     queues_except: frozenset[str] | None = None
+    # method -> the base listing it, for a class whose inherited methods are named after their base (a Django user
+    # manager's ``filter`` is the ``Manager``'s); a redis ``Pipeline`` keeps its own names: it queues what ``Redis``
+    # sends
+    inherited: Mapping[str, SymbolId] = field(default_factory=dict)
 
 
 _Table = tuple[
@@ -43,14 +47,23 @@ def _load() -> _Table:
     data = json.loads(resources.files("trace_advisor.resources").joinpath("factories.json").read_text("utf-8"))
     listed: Mapping[str, Mapping[str, list[str]]] = data["classes"]
 
-    def methods(symbol: str) -> frozenset[str]:
+    def defined(symbol: str) -> dict[str, str]:
+        """Each method of ``symbol`` -> the listed class whose own list has it (the first base's first)."""
         entry = listed[symbol]
-        return frozenset(entry["methods"]).union(*(methods(base) for base in entry.get("bases", ())))
+        out: dict[str, str] = {}
+        for base in reversed(entry.get("bases", ())):
+            out.update(defined(base))
+        out.update((method, symbol) for method in entry["methods"])
+        return out
 
-    classes = {
-        symbol: FactoryClass(methods(symbol), frozenset(entry["queues_except"]) if "queues_except" in entry else None)
-        for symbol, entry in listed.items()
-    }
+    classes = {}
+    for symbol, entry in listed.items():
+        where = defined(symbol)
+        classes[symbol] = FactoryClass(
+            frozenset(where),
+            frozenset(entry["queues_except"]) if "queues_except" in entry else None,
+            {method: base for method, base in where.items() if base != symbol} if entry.get("named_as_base") else {},
+        )
     return (
         dict(data["returns"]),
         dict(data["attributes"]),
@@ -118,6 +131,39 @@ def known_class(symbol: SymbolId) -> FactoryClass | None:
     return _known(KNOWN_CLASSES, _QUALNAMES["classes"], symbol)
 
 
+def listed_name(ident: SymbolId, name: str) -> SymbolId:
+    """How the attribute ``name`` of ``ident`` (a class, or an instance's class) is named: after the listed base it
+    comes from when the table says so (``django.contrib.auth:UserManager.filter`` is Django's
+    ``django.db.models:Manager.filter``, whose return and client the table and the catalog know), else after
+    ``ident``."""
+    listed = known_class(ident)
+    return f"{listed.inherited.get(name, ident) if listed is not None else ident}.{name}"
+
+
+def listed_method(order: Iterable[SymbolId], name: str) -> SymbolId | None:
+    """The method ``name`` as the table names it on the first class of ``order`` (an MRO read from source) that the
+    table lists with it: what a library builds at run time and its source does not say (Django's ``Manager`` gets the
+    ``QuerySet`` methods from ``from_queryset``)."""
+    for ident in order:
+        found = known_class(ident)
+        if found is not None and name in found.methods:
+            return listed_name(_known_key(KNOWN_CLASSES, _QUALNAMES["classes"], ident) or ident, name)
+    return None
+
+
+def _known_key(table: Mapping[SymbolId, object], qualnames: frozenset[str], symbol: SymbolId) -> SymbolId | None:
+    """The key ``symbol`` is in ``table`` under: itself, or the same name under a module above its own."""
+    module, _, qualname = symbol.partition(":")
+    if qualname not in qualnames:
+        return None
+    while True:
+        if f"{module}:{qualname}" in table:
+            return f"{module}:{qualname}"
+        if "." not in module:
+            return None
+        module = module.rpartition(".")[0]
+
+
 def known_decorated(decorator: SymbolId) -> SymbolId | None:
     """The class of the object a library decorator makes of the function it decorates, when the table knows it
     (``click:group``, or as resolved ``click.decorators:group``: a ``click.core:Group``)."""
@@ -143,11 +189,5 @@ def descriptor_holds(cls: SymbolId) -> SymbolId | None:
 
 def _known(table: Mapping[SymbolId, _T], qualnames: frozenset[str], symbol: SymbolId) -> _T | None:
     """``symbol`` in ``table``, or the same name under each module above its own."""
-    module, _, qualname = symbol.partition(":")
-    if qualname not in qualnames:
-        return None
-    while True:
-        found = table.get(f"{module}:{qualname}")
-        if found is not None or "." not in module:
-            return found
-        module = module.rpartition(".")[0]
+    key = _known_key(table, qualnames, symbol)
+    return table[key] if key is not None else None
