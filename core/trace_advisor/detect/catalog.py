@@ -81,6 +81,8 @@ _DBAPI_DRIVERS = (
     *("aiosqlite", "pyodbc", "oracledb", "cx_Oracle", "pymssql", "snowflake.connector", "databricks.sql", "trino"),
 )
 _RESPONSES = ("requests.Response", "httpx.Response")  # read already (aiohttp's ``ClientResponse.json`` reads the body)
+# responses that stream their body: reading it is I/O (``read``, ``stream``), its status, headers and state are not
+_STREAMED_RESPONSES = ("urllib3.HTTPResponse", "urllib3.BaseHTTPResponse", "http.client.HTTPResponse")
 ORM_SESSIONS = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy")  # ``add`` on a memcached client is a round trip
 NO_IO_CALLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
@@ -111,8 +113,16 @@ NO_IO_CALLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "aiohttp.ClientWebSocketResponse",  # a close frame at the end of a conversation: no operation of its own
             "aiohttp.WebSocketResponse",
             *_RESPONSES,
+            *_STREAMED_RESPONSES,
         ),
         "aclose": ("httpx.AsyncClient", "httpx.Response"),  # hands pooled connections back: no request
+        # a streamed response's state and headers, and handing its connection back to the pool (MinIO's
+        # ``response.close(); response.release_conn()`` after each request read "external HTTP via ...close")
+        **dict.fromkeys(
+            ("release_conn", "isclosed", "getheader", "getheaders", "geturl", "getcode", "info", "fileno", "tell"),
+            _STREAMED_RESPONSES,
+        ),
+        **dict.fromkeys(("readable", "get_redirect_location", "flush"), _STREAMED_RESPONSES),
         "raise_for_status": (),
         "json": _RESPONSES,
         "model_dump": (),  # converting an SDK's response object (pydantic: ``Message.model_dump_json``)
@@ -386,6 +396,7 @@ APIS: tuple[Api, ...] = (
         "opentelemetry-instrumentation-urllib3",
         "urllib3.request",
         "urllib3.PoolManager.",
+        "urllib3.RequestMethods.",  # ``pool.request(...)``: a pool's or manager's request, defined on their base
         "urllib3.ProxyManager.",
         "urllib3.HTTPConnectionPool.",
         "urllib3.HTTPSConnectionPool.",
