@@ -18,7 +18,8 @@ _FLAG_WORDS = frozenset(
     | {"dry", "beta"}
 )
 _CACHE_WORDS = frozenset(
-    {"cache", "caches", "cached", "caching", "memo", "memoize", "memoized", "hit", "hits", "miss", "misses"}
+    {"cache", "caches", "cached", "caching", "memo", "memoize", "memoized", "memoise", "memoised"}
+    | {"hit", "hits", "miss", "misses"}
 )
 # A condition reading one of these only decides whether telemetry is recorded (``if not self.tracing_enabled:``,
 # ``if self._tracer is None:``): the project's own tracing switch, not a behaviour a trace should tell apart.
@@ -73,7 +74,13 @@ _LOG_LEVEL_METHODS = frozenset({"isEnabledFor", "getEffectiveLevel"})
 
 
 def _is_cache(text: str) -> bool:
-    return bool(words(text) & _CACHE_WORDS)
+    found = words(text) & _CACHE_WORDS
+    return bool(found - {"memo"}) or (bool(found) and not _MEMO_FIELD.search(text))
+
+
+# ``invoice_data.memo``: a memo that is a field of some value (a payment's description), not the function's own memo
+# (``self._memo``, a ``memo`` dict)
+_MEMO_FIELD = re.compile(r"(?<!\bself)(?<!\bcls)\.\w*memo\b")
 
 
 def returns_cached_first(body: list[ast.stmt]) -> bool:
