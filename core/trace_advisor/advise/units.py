@@ -204,7 +204,21 @@ def _remote_operation(ctx: FunctionContext, verdict: Verdict) -> bool:
 
 
 def _private_transport(ctx: FunctionContext, callee: str) -> bool:
+    """Whether ``callee`` is the client's transport: a private method or module function, or a method of the
+    collaborator the class holds in a private attribute (hvac's ``self._adapter.post(...)``, an SDK's
+    ``self._requestor.request(...)``)."""
     module, _, qualname = callee.partition(":")
     owner, _, name = qualname.rpartition(".")
-    private = name.startswith("_") and not name.startswith("__")
-    return private and (bool(owner) or module == ctx.module)
+    if _private(name):
+        return bool(owner) or module == ctx.module
+    return any(callee in call.workspace_callees and _held_privately(call.text) for call in ctx.calls)
+
+
+def _held_privately(text: str) -> bool:
+    """``self._adapter.post``: a method of what ``self`` holds in a private attribute."""
+    parts = text.split(".")
+    return len(parts) == 3 and parts[0] == "self" and _private(parts[1])
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
