@@ -203,6 +203,19 @@ def test_existing_tracer_and_alias_are_reused(instrumented, span_exporter: InMem
     assert spans["count"][0].instrumentation_scope.name == "legacy.inventory"
 
 
+def test_the_tracer_of_the_projects_own_helper_is_reused(instrumented, span_exporter: InMemorySpanExporter) -> None:  # type: ignore[no-untyped-def]
+    """bookwyrm's ``tracer = open_telemetry.tracer()``, spans started on it: ``apply`` added
+    ``otel_tracer = trace.get_tracer(__name__)`` and its import beside it, a second tracer in the module."""
+    (feeds,) = instrumented("existing", "legacy.feeds")
+    text = Path(feeds.__file__).read_text()
+    assert "opentelemetry" not in text and "get_tracer" not in text
+    assert feeds.publish("hello", [2, 1, 2]) == {1: "hello", 2: "hello"}
+    spans = by_name(span_exporter)
+    (publish,) = spans["publish"]
+    assert publish.instrumentation_scope.name == "legacy.telemetry"  # the project's tracer
+    assert parent_of(spans["Feeds.audience"][0], spans) == "publish"
+
+
 def test_layouts_keep_encoding_newlines_and_indentation(instrumented, span_exporter: InMemorySpanExporter) -> None:  # type: ignore[no-untyped-def]
     cookie, crlf, bare = instrumented("layout", "layoutmods.cookie_future", "layoutmods.crlf_tabs", "layoutmods.bare")
     assert cookie.price_label(12.7) == "\xa312"

@@ -189,8 +189,11 @@ def status_imports(module: ast.Module) -> tuple[ModuleBinding, ModuleBinding] | 
 
 
 def module_tracers(module: ast.Module) -> list[ModuleBinding]:
-    """Top-level names bound to ``<anything>.get_tracer(...)`` or ``get_tracer(...)``."""
+    """Top-level names bound to ``<anything>.get_tracer(...)`` or ``get_tracer(...)``, or to a call of the project's
+    own helper when the module starts spans on that name (bookwyrm's ``tracer = open_telemetry.tracer()`` and
+    ``@tracer.start_as_current_span(...)``): the module's tracer, never a second one beside it."""
     found: list[ModuleBinding] = []
+    starts: set[str] | None = None
     for index, stmt in enumerate(module.body):
         target: ast.expr | None = None
         value: ast.expr | None = None
@@ -198,7 +201,25 @@ def module_tracers(module: ast.Module) -> list[ModuleBinding]:
             target, value = stmt.targets[0], stmt.value
         elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
             target, value = stmt.target, stmt.value
-        if isinstance(target, ast.Name) and isinstance(value, ast.Call) and dotted_name(value).endswith("get_tracer"):
-            if dotted_name(value).rpartition(".")[2] == "get_tracer":
-                found.append(ModuleBinding(target.id, target.id, index))
+        if not isinstance(target, ast.Name) or not isinstance(value, ast.Call):
+            continue
+        if dotted_name(value).rpartition(".")[2] == "get_tracer":
+            found.append(ModuleBinding(target.id, target.id, index))
+            continue
+        if starts is None:
+            starts = _span_starters(module)
+        if target.id in starts:
+            found.append(ModuleBinding(target.id, target.id, index))
     return found
+
+
+def _span_starters(module: ast.Module) -> set[str]:
+    """The names the module calls ``start_as_current_span``/``start_span`` on (``tracer.start_span(...)``)."""
+    return {
+        node.func.value.id
+        for node in ast.walk(module)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("start_as_current_span", "start_span")
+        and isinstance(node.func.value, ast.Name)
+    }
