@@ -810,10 +810,11 @@ class Resolver:
         receivers: dict[tuple[str, str], tuple[SymbolId, bool] | None],
     ) -> list[tuple[SymbolId, bool]]:
         """Class-hierarchy edges: ``self.m()`` / ``cls.m()`` / ``cls()`` in a method of class C also runs what a
-        workspace subclass of C defines instead (``self`` may be an instance of any of them), beyond ``direct``.
-        ``receivers``: :meth:`_receiver_class` by scope and chain head, for the module's sites (its facts alone
-        give it)."""
-        if len(chain) > 2 or CALL in chain or self._depth:
+        workspace subclass of C defines instead (``self`` may be an instance of any of them), beyond ``direct``; so
+        does ``self.attr.m()`` when C's MRO has no ``attr`` (a mixin's ``self.client.fetch()``, its ``client`` set in
+        the classes that mix it in): ``m`` of what each subclass's instances hold there. ``receivers``:
+        :meth:`_receiver_class` by scope and chain head, for the module's sites (its facts alone give it)."""
+        if len(chain) > 3 or CALL in chain or self._depth:
             return []
         head = (scope, chain[0])
         if head in receivers:
@@ -823,13 +824,19 @@ class Resolver:
         if receiver is None:
             return []
         owner, instance = receiver
-        key = (owner, chain[1] if len(chain) > 1 else None, instance)
+        held = len(chain) == 3
+        if held and (not instance or direct or self._classes.attribute(owner, chain[1], True, False)):
+            return []  # ``self.attr`` has a value on C itself: only what is missing is looked for below
+        key = (owner, ".".join(chain[1:]) if len(chain) > 1 else None, instance)
         overrides = self._overrides.get(key)
         if overrides is None:  # the same for every such call in the class's methods (at depth 0 nothing is pending)
             out: dict[SymbolId, bool] = {}
             for sub in self._hierarchy.subclasses(owner):
                 if len(chain) == 1:  # ``cls()`` builds the subclass, ``self()`` calls its __call__
                     values: Values = frozenset({(v.INSTANCE if instance else v.CLASS, sub)})
+                elif held:
+                    holders = self._classes.attribute(sub, chain[1], True, False)
+                    values = _union(self._attribute(value, chain[2]) for value in sorted(holders))
                 else:
                     values = self._inherited_method(sub, chain[1], instance)
                 for target, external in self._called(values):
