@@ -93,11 +93,18 @@ class ModuleCalls:
     def edges(self) -> dict[SymbolId, tuple[CallEdge, ...]]:
         found = self._edges
         if found is None:
-            found = self._edges = {
-                caller: edges
-                for caller, sites in self.sites.items()
-                if (edges := tuple(e for s in sites for e in s.edges))
-            }
+            found = {}
+            for caller, sites in self.sites.items():
+                edges: list[CallEdge] = []
+                for site in sites:  # a site's one edge is held as it is (``ResolvedCall.held``): no tuple made for it
+                    held = site.held
+                    if isinstance(held, CallEdge):
+                        edges.append(held)
+                    elif held:
+                        edges.extend(held)
+                if edges:
+                    found[caller] = tuple(edges)
+            self._edges = found
         return found
 
     def edges_of(self, symbol: SymbolId) -> tuple[CallEdge, ...]:

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from trace_advisor.callgraph import CallGraph
 from trace_advisor.datatypes import CallEdge, CallTreeNode, Definition, SymbolId
-from trace_advisor.json_text import Entries
+from trace_advisor.json_text import Entries, Rendered, quote, strings
 from trace_advisor.record.observed import ObservedGraph, merged_callees
 
 
@@ -33,8 +33,11 @@ def functions_json(
     ``lazy``: ``functions`` is :class:`~trace_advisor.json_text.Entries`, each function's entry made (and its module
     resolved) as ``json_text.dump_indented`` writes it, and dropped once written (with its module's views, once past
     its module: ``CallGraph.module_by_module``)."""
+    if lazy and observed is None:  # each entry's text made at once (the standard library's: 62,000 of them)
+        data: dict[str, object] = {"functions": Entries(_rendered_entries(graph, index, symbols))}
+        return data
     entries = _function_entries(graph, index, graph.module_by_module(symbols) if lazy else symbols, observed)
-    data: dict[str, object] = {"functions": Entries(entries) if lazy else dict(entries)}
+    data = {"functions": Entries(entries) if lazy else dict(entries)}
     if observed is not None:
         found = observed.recording
         data["recording"] = {"command": list(found.command), "seconds": found.seconds, "exit_code": found.exit_code}
@@ -75,6 +78,62 @@ def _function_entries(
             totals = observed.totals(symbol)
             entry["observed"] = {"calls": totals.calls, "seconds": round(totals.seconds, 6)}
         yield symbol, entry
+
+
+# where :func:`functions_json`'s entries are written: ``{"functions": {symbol: entry}}`` (two levels deep)
+_ENTRY_NEWLINE = "\n    "
+
+
+def _rendered_entries(
+    graph: CallGraph, index: Definitions, symbols: Sequence[SymbolId]
+) -> Iterator[tuple[SymbolId, Rendered]]:
+    """:func:`_function_entries` without a recording, module by module, each entry's JSON text made in one piece
+    (the text ``json_text`` writes for the entry's dict, which is not made)."""
+    classes = _Classes(index)
+    seen: set[SymbolId] = set()
+    inner = _ENTRY_NEWLINE + "  "
+    item = inner + "  "
+    field = item + "  "
+    for symbol in graph.module_by_module(symbols):
+        if symbol in seen:
+            continue
+        seen.add(symbol)
+        definition = index.definition(symbol)
+        calls, subclass_calls, queued_calls, via = _callees(graph.callees(symbol))
+        unresolved = graph.unresolved(symbol)
+        if definition is not None:  # (the lines from the ranges' numbers: no Position made)
+            line, end_line = definition.name_range.parts()[0], definition.range.parts()[2]
+            where = f'{quote(definition.file)},{inner}"line": {line},{inner}"end_line": {end_line}'
+        else:
+            where = f'null,{inner}"line": null,{inner}"end_line": null'
+        parts = [
+            f'{{{inner}"file": {where},{inner}"calls": {strings(calls, inner)},',
+            f'{inner}"subclass_calls": {strings(subclass_calls, inner)},',
+            f'{inner}"queued_calls": {strings(queued_calls, inner)},',
+            f'{inner}"via": ',
+            "{" + item + ("," + item).join([f"{quote(k)}: {quote(v)}" for k, v in via.items()]) + inner + "}"
+            if via
+            else "{}",
+            f',{inner}"constructs": {strings(classes.constructs(calls), inner)},{inner}"unresolved": ',
+        ]
+        if unresolved:
+            parts.append(
+                "["
+                + item
+                + ("," + item).join(
+                    [
+                        f'{{{field}"text": {quote(call.text)},{field}"line": {call.range.parts()[0]},'
+                        f'{field}"reason": {quote(call.reason)},{field}"detail": {quote(call.detail)}{item}}}'
+                        for call in unresolved
+                    ]
+                )
+                + inner
+                + "]"
+            )
+        else:
+            parts.append("[]")
+        parts.append(_ENTRY_NEWLINE + "}")
+        yield symbol, Rendered("".join(parts), _ENTRY_NEWLINE)
 
 
 def _callees(
@@ -139,7 +198,8 @@ class _Classes:
 
     def constructs(self, calls: list[SymbolId]) -> list[SymbolId]:
         """The classes among ``calls``, in their order."""
-        return [callee for callee in calls if self.is_class(callee)]
+        known = self._known  # (most callees are known by now: no method call for them)
+        return [callee for callee in calls if (known[callee] if callee in known else self.is_class(callee))]
 
 
 def pycg_name(symbol: SymbolId) -> str:

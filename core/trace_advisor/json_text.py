@@ -10,13 +10,14 @@ and ``": "``, floats and special values as ``json`` writes them); other types ra
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from json.encoder import encode_basestring_ascii  # the C function when available
 from typing import Any
 
 _SIMPLE = {True: "true", False: "false"}
 _INDENT = "  "
 _PIECES = 50_000  # a streamed write hands on its text when it holds this many pieces (a few hundred KB)
+_RENDERED_PIECES = 1_000  # ... or this many when they are Rendered values (each a piece of hundreds of characters)
 _STREAMED_LEVELS = 2  # the dicts whose items a streamed write can hand on between (the graph: data, functions)
 
 
@@ -35,6 +36,30 @@ class Entries:
 
     def __init__(self, pairs: Iterable[tuple[str, object]]) -> None:
         self.pairs = pairs
+
+
+class Rendered:
+    """A value's JSON text made by its producer, as :func:`dumps_indented` writes that value after ``newline`` (a
+    newline and the indentation of the line it starts on): a large document's values of one shape (the graph's
+    function entries) are written in one piece each, without a dict made for each. Written as it is where it is
+    written after that ``newline`` (else read back and written as any value: still the same text)."""
+
+    __slots__ = ("newline", "text")
+
+    def __init__(self, text: str, newline: str) -> None:
+        self.text = text
+        self.newline = newline
+
+
+quote: Callable[[str], str] = encode_basestring_ascii  # a string's JSON (``ensure_ascii``), for producers of Rendered
+
+
+def strings(values: Sequence[str], newline: str) -> str:
+    """What :func:`dumps_indented` writes for a list of strings written after ``newline``."""
+    if not values:
+        return "[]"
+    inner = newline + _INDENT
+    return "[" + inner + ("," + inner).join(map(encode_basestring_ascii, values)) + newline + "]"
 
 
 def dump_indented(value: object, write: Callable[[str], object]) -> None:
@@ -63,7 +88,7 @@ def _stream(value: Any, out: list[str], newline: str, write: Callable[[str], obj
         out.append(encode_basestring_ascii(key if type(key) is str else _key(key)))
         out.append(": ")
         _stream(item, out, inner, write, levels - 1)
-        if len(out) >= _PIECES:
+        if len(out) >= _PIECES or (type(item) is Rendered and len(out) >= _RENDERED_PIECES):
             write("".join(out))
             out.clear()
         separator = "," + inner
@@ -85,6 +110,9 @@ def _write(value: Any, out: list[str], newline: str) -> None:
         out.append("null")
     elif kind is bool:
         out.append(_SIMPLE[value])
+    elif kind is Rendered:  # made for another place: read back and written here (strings hold no raw newline)
+        text = value.text if value.newline == newline else dumps_indented(json.loads(value.text)).replace("\n", newline)
+        out.append(text)
     else:  # floats, subclasses of the types above (an IntEnum, a str Enum): as json writes them
         out.append(json.dumps(value, indent=2).replace("\n", newline))
 
@@ -123,10 +151,10 @@ def _write_list(value: list[Any] | tuple[Any, ...], out: list[str], newline: str
     if not value:
         out.append("[]")
         return
-    inner = newline + _INDENT
     if all(type(item) is str for item in value):
-        out.append("[" + inner + ("," + inner).join(map(encode_basestring_ascii, value)) + newline + "]")
+        out.append(strings(value, newline))
         return
+    inner = newline + _INDENT
     separator = "[" + inner
     for item in value:
         out.append(separator)
