@@ -561,6 +561,25 @@ APIS: tuple[Api, ...] = (
     Api("ftplib.", "rpc", "ftp", "FTP", None),
     Api("socket.create_connection", "rpc", "tcp", "socket connection", None),
     Api("socket.socket", "rpc", "tcp", "socket", None),
+    # asyncio's streams and loop sockets: connecting, reading what the peer sends, flushing what was written (a
+    # ``write`` only buffers): a protocol client's own network boundary (aiokafka's connection)
+    *(
+        Api(f"asyncio.{name}", "rpc", "tcp", "socket connection", None)
+        for name in ("open_connection", "open_unix_connection")
+    ),
+    *(
+        Api(f"asyncio.StreamReader.{method}", "rpc", "tcp", "socket", None)
+        for method in ("read", "readline", "readexactly", "readuntil")
+    ),
+    Api("asyncio.StreamWriter.drain", "rpc", "tcp", "socket", None),
+    *(
+        Api(f"asyncio.{loop}.{method}", "rpc", "tcp", label, None)
+        for loop in ("AbstractEventLoop", "BaseEventLoop")
+        for method, label in (
+            *(("create_connection", "socket connection"), ("create_unix_connection", "socket connection")),
+            *(("sock_connect", "socket connection"), ("sock_recv", "socket"), ("sock_sendall", "socket")),
+        )
+    ),
     # ---- processes and files -----------------------------------------------------------------------------------
     Api("subprocess.", "subprocess", "process", "subprocess", None),
     Api("asyncio.create_subprocess_exec", "subprocess", "process", "subprocess", None),
