@@ -9,7 +9,14 @@ import ast
 import json
 from collections.abc import Iterator
 
-from trace_advisor.attribute_safety import SCALAR_TYPES, attribute_key, parameter_kind, parameters
+from trace_advisor.attribute_safety import (
+    ABOUT_WORDS,
+    SCALAR_TYPES,
+    attribute_key,
+    name_words,
+    parameter_kind,
+    parameters,
+)
 from trace_advisor.datatypes import Range, TextEdit
 from trace_advisor.edits.existing import dotted_name
 from trace_advisor.edits.layout import requote
@@ -308,7 +315,7 @@ def sensitive_attribute(ctx: LintContext) -> Iterator[LintFinding]:
                 if refused:
                     what = f"its value reads {name!r} ({refused})"
                     break
-        if what is None and isinstance(value, ast.Call) and dotted_name(value).rpartition(".")[2] in _STRINGIFY:
+        if what is None and _serializes(value):
             what = "its value serializes an object, which may hold anything"
         if what is None:
             continue
@@ -325,6 +332,23 @@ def sensitive_attribute(ctx: LintContext) -> Iterator[LintFinding]:
 
 _SIZE_OR_TRUTH = frozenset({"len", "bool", "isinstance", "callable", "hasattr"})
 _VIEWS = frozenset({"keys", "values", "items"})  # a mapping's views: what they hold is the mapping's
+_CONVERSIONS = frozenset({"str", "int", "float", "round", "repr"})
+
+
+def _serializes(value: ast.expr) -> bool:
+    """``str(headers)``, ``repr(user)``, ``json.dumps(payload)``: an object made text; not ``str(workspace.id)``, the
+    text of what a name says is an id, a count or a status (OpenTelemetry records a UUID as a string)."""
+    if not isinstance(value, ast.Call) or dotted_name(value).rpartition(".")[2] not in _STRINGIFY:
+        return False
+    if len(value.args) == 1 and not value.keywords and isinstance(value.func, ast.Name) and value.func.id == "str":
+        name = _last_name(value.args[0])
+        words = name_words(name) if name else ()
+        return not (words and words[-1] in ABOUT_WORDS)
+    return True
+
+
+def _last_name(node: ast.expr) -> str | None:
+    return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
 
 
 def _revealed(value: ast.expr) -> Iterator[tuple[ast.AST, bool]]:
@@ -339,6 +363,10 @@ def _revealed(value: ast.expr) -> Iterator[tuple[ast.AST, bool]]:
         ):
             continue
         yield node, receiver
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _CONVERSIONS:
+            # ``str(x)``, ``int(x)``: what is recorded is x's; the conversion's name says nothing of it
+            stack.extend((n, receiver) for n in [*node.args, *(k.value for k in node.keywords)])
+            continue
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _VIEWS:
             # ``self.intents.keys()`` reveals the intents' keys: the method's name is not what it holds
             stack.extend((n, receiver) for n in [node.func.value, *node.args, *(k.value for k in node.keywords)])
