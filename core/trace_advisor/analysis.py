@@ -808,8 +808,8 @@ class Analyzer:
             verdicts = calibrated(scored, self.scorer, shipped(), client_operations(pairs), self.around(), memo)
         work = work_runs([(r.ctx, r.signals) for r in results])
         floor = shipped().threshold if calibrate else self.config.min_confidence
-        for number, reason in self._like_other_implementations(results, verdicts, floor, threshold).items():
-            verdicts[number] = with_floor(verdicts[number], floor, reason)
+        for number, reason in self._like_other_implementations(results, verdicts, threshold).items():
+            verdicts[number] = with_floor(verdicts[number], max(floor, verdicts[number].confidence), reason)
         for number, run in work.runs.items():
             verdicts[number] = with_run(verdicts[number], run, floor)
         for number, caller in work.covered.items():
@@ -843,17 +843,19 @@ class Analyzer:
         return found
 
     def _like_other_implementations(
-        self, results: Sequence[FunctionResult], verdicts: Sequence[Verdict], floor: float, threshold: float
+        self, results: Sequence[FunctionResult], verdicts: Sequence[Verdict], threshold: float
     ) -> dict[int, str]:
-        """The methods under ``floor`` with evidence of their own (by index; public, or a template method's private
-        hook) that implement an operation most of whose workspace implementations deserve a span on their own (the
-        rules' verdicts at ``threshold``), with the reason: every notification transport's ``notify`` is one
-        operation, traced whichever class runs it; also when all it shows is how it handles errors (a payment
-        backend's ``create_invoice`` whose SDK call resolves nowhere, beside backends calling an HTTP client)."""
+        """The methods with evidence of their own (by index; public, or a template method's private hook) that
+        implement an operation most of whose workspace implementations deserve a span on their own (the rules'
+        verdicts at ``threshold``), with the reason: every notification transport's ``notify`` is one operation,
+        traced whichever class runs it; also when all it shows is how it handles errors (a payment backend's
+        ``create_invoice`` whose SDK call resolves nowhere, beside backends calling an HTTP client). The reason is
+        evidence whether or not the function already scores above the floor (the floor only decides whether it
+        raises the confidence): its rationale says so either way."""
         raised: dict[int, str] = {}
         for number, (result, verdict) in enumerate(zip(results, verdicts, strict=True)):
             ctx = result.ctx
-            if (verdict.priority is None and not verdict.handling_only) or verdict.confidence >= floor:
+            if verdict.priority is None and not verdict.handling_only:
                 continue
             if not _implementation(ctx):
                 continue
