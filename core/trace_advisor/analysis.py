@@ -687,7 +687,7 @@ class Analyzer:
             verdict = result.verdict
             if result.recommendation is not None:
                 recs.append(result.recommendation)
-            elif verdict.covered_by is not None:
+            if verdict.covered_by is not None:  # recommended or not: the hint stands either way
                 ctx = result.ctx
                 clients = {
                     p
@@ -1063,7 +1063,7 @@ class Analyzer:
 
     def instrumentation(self, recs: Sequence[Recommendation]) -> tuple[InstrumentationHint, ...]:
         """The instrumentation packages to install rather than a span per request handler of this run (handlers
-        with nothing else worth a span), without those ``recs`` recommend after all."""
+        with nothing else worth a span), those ``recs`` recommend after all apart (the server span is still theirs)."""
         return instrumentation_hints(self.covered, {rec.symbol for rec in recs})
 
     def weigh_costs(self, recs: list[Recommendation]) -> tuple[list[Recommendation], tuple[CostNote, ...]]:
@@ -1698,7 +1698,7 @@ def finish_model_request(request: ModelRequest, provider: Provider, answer: Prov
     local = request.local
     config = request.scorer.config
     recs = merge(local.recommendations, answer.recommendations, request.scorer, config.min_confidence)
-    covered = ((hint.package, function) for hint in local.instrumentation for function in hint.covers)
+    covered = ((hint.package, function) for hint in local.instrumentation for function in hint.handlers)
     return dataclasses.replace(
         local,
         recommendations=_named(request.span_names, recs),

@@ -56,6 +56,8 @@ def test_handlers_that_only_answer_are_left_to_the_framework_instrumentation_adv
         ("shop.routes:stock", "shop/routes.py", 27),
     ]
     assert hint["clients"] == [REQUESTS] and [c["clients"] for c in hint["covers"]] == [[], [], [], [REQUESTS]]
+    # the recommended routes get their server span from it too: their own span is its child
+    assert [c["symbol"] for c in hint["spanned"]] == ["shop.routes:show_order", "shop.routes:place_order"]
     assert (
         f"Install {FLASK}: it gives each request its server span; 4 request handlers need no span of their own"
         f" beside it and {REQUESTS}, which traces the calls they make." in stderr
