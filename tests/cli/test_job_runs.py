@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 from trace_advisor.config import default_config
@@ -72,7 +73,12 @@ def test_where_a_job_runs_and_where_it_is_submitted_are_recommended(tmp_path: Pa
 
 
 def test_a_worker_running_jobs_reads_as_a_job_run_before_equally_strong_database_work(tmp_path: Path) -> None:
-    recs, md, stderr = analyse(FIXTURE, tmp_path)
+    # scored by the rules, which put the two in one band: the order within a band is the subject (the boosted model
+    # puts perform_job a band above clean_registry, first on confidence alone)
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE, project)
+    (project / ".trace-advisor.yaml").write_text("scoring: rules\n", encoding="utf-8")
+    recs, md, stderr = analyse(project, tmp_path)
     [run] = [e for e in recs["Worker.perform_job"]["evidence"] if e.get("kind") == "work"]  # type: ignore[attr-defined]
     assert run["detail"] == "jobs.job:Job.perform" and run["range"]["start_line"] == 16  # the call job.perform()
     assert "runs a job" in str(recs["Worker.perform_job"]["rationale"]).lower()
