@@ -687,7 +687,7 @@ class Analyzer:
             verdict = result.verdict
             if result.recommendation is not None:
                 recs.append(result.recommendation)
-            elif verdict.covered_by is not None:
+            if verdict.covered_by is not None:  # recommended or not: the hint stands either way
                 ctx = result.ctx
                 clients = {
                     p
@@ -808,8 +808,8 @@ class Analyzer:
             verdicts = calibrated(scored, self.scorer, shipped(), client_operations(pairs), self.around(), memo)
         work = work_runs([(r.ctx, r.signals) for r in results])
         floor = shipped().threshold if calibrate else self.config.min_confidence
-        for number, reason in self._like_other_implementations(results, verdicts, floor, threshold).items():
-            verdicts[number] = with_floor(verdicts[number], floor, reason)
+        for number, reason in self._like_other_implementations(results, verdicts, threshold).items():
+            verdicts[number] = with_floor(verdicts[number], max(floor, verdicts[number].confidence), reason)
         for number, run in work.runs.items():
             verdicts[number] = with_run(verdicts[number], run, floor)
         for number, caller in work.covered.items():
@@ -843,17 +843,19 @@ class Analyzer:
         return found
 
     def _like_other_implementations(
-        self, results: Sequence[FunctionResult], verdicts: Sequence[Verdict], floor: float, threshold: float
+        self, results: Sequence[FunctionResult], verdicts: Sequence[Verdict], threshold: float
     ) -> dict[int, str]:
-        """The methods under ``floor`` with evidence of their own (by index; public, or a template method's private
-        hook) that implement an operation most of whose workspace implementations deserve a span on their own (the
-        rules' verdicts at ``threshold``), with the reason: every notification transport's ``notify`` is one
-        operation, traced whichever class runs it; also when all it shows is how it handles errors (a payment
-        backend's ``create_invoice`` whose SDK call resolves nowhere, beside backends calling an HTTP client)."""
+        """The methods with evidence of their own (by index; public, or a template method's private hook) that
+        implement an operation most of whose workspace implementations deserve a span on their own (the rules'
+        verdicts at ``threshold``), with the reason: every notification transport's ``notify`` is one operation,
+        traced whichever class runs it; also when all it shows is how it handles errors (a payment backend's
+        ``create_invoice`` whose SDK call resolves nowhere, beside backends calling an HTTP client). The reason is
+        evidence whether or not the function already scores above the floor (the floor only decides whether it
+        raises the confidence): its rationale says so either way."""
         raised: dict[int, str] = {}
         for number, (result, verdict) in enumerate(zip(results, verdicts, strict=True)):
             ctx = result.ctx
-            if (verdict.priority is None and not verdict.handling_only) or verdict.confidence >= floor:
+            if verdict.priority is None and not verdict.handling_only:
                 continue
             if not _implementation(ctx):
                 continue
@@ -1061,7 +1063,7 @@ class Analyzer:
 
     def instrumentation(self, recs: Sequence[Recommendation]) -> tuple[InstrumentationHint, ...]:
         """The instrumentation packages to install rather than a span per request handler of this run (handlers
-        with nothing else worth a span), without those ``recs`` recommend after all."""
+        with nothing else worth a span), those ``recs`` recommend after all apart (the server span is still theirs)."""
         return instrumentation_hints(self.covered, {rec.symbol for rec in recs})
 
     def weigh_costs(self, recs: list[Recommendation]) -> tuple[list[Recommendation], tuple[CostNote, ...]]:
@@ -1696,7 +1698,7 @@ def finish_model_request(request: ModelRequest, provider: Provider, answer: Prov
     local = request.local
     config = request.scorer.config
     recs = merge(local.recommendations, answer.recommendations, request.scorer, config.min_confidence)
-    covered = ((hint.package, function) for hint in local.instrumentation for function in hint.covers)
+    covered = ((hint.package, function) for hint in local.instrumentation for function in hint.handlers)
     return dataclasses.replace(
         local,
         recommendations=_named(request.span_names, recs),

@@ -814,7 +814,10 @@ class CoveredFunction:
 class InstrumentationHint:
     """Install ``package`` rather than adding a span per function: it gives ``gives`` ("each request its server
     span"); ``covers`` are the functions it spans that need no span of their own beside it and the ``clients``
-    packages (request handlers that do nothing else worth a span, or one call a client instrumentation traces)."""
+    packages (request handlers that do nothing else worth a span, or one call a client instrumentation traces);
+    ``spanned`` the ones it spans whose own span is recommended too (work of their own), under its span. Advised
+    whenever the workspace has such handlers, whether or not any is recommended: the corpus' maintainers never span
+    a route handler by hand (0 of 12), their framework's instrumentation makes the server span."""
 
     package: str
     gives: str
@@ -823,6 +826,12 @@ class InstrumentationHint:
     # adds: "Add strawberry's `OpenTelemetryExtension` ... to the schema's extensions"), and what it covers
     action: str = ""
     handler: str = "request handler"
+    spanned: tuple[CoveredFunction, ...] = ()
+
+    @property
+    def handlers(self) -> tuple[CoveredFunction, ...]:
+        """Every function it spans, those needing no span of their own first."""
+        return (*self.covers, *self.spanned)
 
     @property
     def clients(self) -> tuple[str, ...]:

@@ -131,15 +131,18 @@ class Converter:
 
     def install_diagnostic(self, hint: InstrumentationHint) -> types.Diagnostic:
         """The instrumentation to install rather than a span per request handler: one Information diagnostic at the
-        first handler of the file it covers, the others as related information (``data.install`` names it)."""
-        first = hint.covers[0]
+        first handler of the file it covers (or, every one's span recommended, the first of those), the others as
+        related information (``data.install`` names it)."""
+        shown = hint.covers or hint.spanned
+        first = shown[0]
         names = [split_symbol(f.symbol)[1] for f in hint.covers]
+        what = "span" if hint.covers else "server span"
         related = [
             types.DiagnosticRelatedInformation(
                 location=types.Location(uri=path_to_uri(f.file), range=self.range(f.file, f.name_range)),
-                message=f"{name}: its span comes from {hint.package}",
+                message=f"{split_symbol(f.symbol)[1]}: its {what} comes from {hint.package}",
             )
-            for f, name in zip(hint.covers, names, strict=True)
+            for f in shown
         ]
         handlers = f"this file's {hint.handler}{'' if len(names) == 1 else 's'} {', '.join(names)}"
         return types.Diagnostic(

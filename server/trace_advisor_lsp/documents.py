@@ -662,10 +662,11 @@ def render_diagnostics(
     if strongest[cut:]:
         diagnostics.append(conv.more_diagnostic(cut, strongest[cut:]))
     recommended = {rec.symbol for rec in recommendations}  # a model's answer may recommend a handler after all
-    for hint in install:
-        covers = tuple(f for f in hint.covers if f.symbol not in recommended)
-        if covers:
-            diagnostics.append(conv.install_diagnostic(replace(hint, covers=covers)))
+    for hint in install:  # advised whether or not a handler is recommended: the server span is theirs either way
+        covers = tuple(f for f in hint.handlers if f.symbol not in recommended)
+        spanned = tuple(f for f in hint.handlers if f.symbol in recommended)
+        if hint.handlers:
+            diagnostics.append(conv.install_diagnostic(replace(hint, covers=covers, spanned=spanned)))
     diagnostics.extend(lint.diagnostics(conv, path, linted))
     if problem is not None:
         diagnostics.append(conv.paused_hint(problem))

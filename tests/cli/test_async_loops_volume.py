@@ -26,7 +26,8 @@ def test_a_loop_over_a_ticker_or_a_consumer_is_a_unit_per_pass(report: dict[str,
     costs = {r["symbol"]: r["cost"] for r in report["recommendations"]}  # type: ignore[attr-defined]
     ticks = {"text": "async for _ in poll(self.poll_delay)", "function": MAIN, "kind": "lifetime"}
     per_poll = {"entry": MAIN, "source": "call graph", "unit": "poll", "unit_loop": ticks}
-    assert costs["tick.worker:Worker.poll_iteration"] == {"spans_per_request": 1, "one_pass": 1, **per_poll}
+    # (``poll_iteration`` itself, one span per tick whether or not a job is pending, is no longer recommended by the
+    # boosted model: the spans per job are those of what each pass runs, counted per poll below)
     jobs = {"text": "for (job_id, args) in jobs", "function": "tick.worker:Worker.poll_iteration"}
     assert costs["tick.store:Store.save_result"] == {"spans_per_request": 10, "one_pass": 1, "loop": jobs, **per_poll}
     messages = {"text": "async for message in self.consumer", "function": LISTEN, "kind": "lifetime"}

@@ -15,7 +15,9 @@ FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "caller_chosen"
 
 def test_a_call_to_a_runner_does_the_io_of_what_it_hands_over(tmp_path: Path) -> None:
     out = tmp_path / "report.json"
-    done = run_cli("analyze", FIXTURE, "--no-cache", "--format", "json", "-o", out)
+    # read at a low threshold: the subject is which I/O each function's evidence names (State.sync posts every part
+    # through ``retry(self._push)``: the boosted model scores it 0.18, reading its callee as the one with the span)
+    done = run_cli("analyze", FIXTURE, "--no-cache", "--format", "json", "-o", out, "--min-confidence", "0.01")
     assert done.returncode == 0, done.stderr
     recs = {str(r["qualname"]): r for r in json.loads(out.read_text(encoding="utf-8"))["recommendations"]}
 

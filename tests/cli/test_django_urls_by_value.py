@@ -25,8 +25,11 @@ def test_a_view_in_a_urlconf_is_a_request_handler(tmp_path: Path, installed: boo
     )
     assert done.returncode == 0, done.stderr
     report = json.loads(out.read_text(encoding="utf-8"))
-    covers = {hint["package"]: [c["symbol"] for c in hint["covers"]] for hint in report["instrumentation"]}
-    assert covers["opentelemetry-instrumentation-django"] == ["docsite.pages:document"]
+    # the hint names the view whether or not it is recommended for its own work (its sqlite reads: 0.43 with the
+    # boosted model): Django's instrumentation gives it its server span either way
+    hints = report["instrumentation"]
+    handlers = {hint["package"]: [c["symbol"] for c in (*hint["covers"], *hint["spanned"])] for hint in hints}
+    assert handlers["opentelemetry-instrumentation-django"] == ["docsite.pages:document"]
     calls = run_cli("calls", FIXTURE / "project", "--no-cache", "--format", "json", env={"VIRTUAL_ENV": str(venv)})
     assert calls.returncode == 0, calls.stderr
     module = json.loads(calls.stdout)["functions"]["docsite.urls:<module>"]

@@ -36,9 +36,10 @@ def test_handlers_registered_by_value_are_request_entries(tmp_path: Path) -> Non
         " `hub.api:RestAPI._register_core`"
     )
     assert "handles a request to POST /core/options" in options["rationale"]
-    # the handlers that only answer are covered by the framework's server span, as decorated routes are
+    # the handlers that only answer are covered by the framework's server span, as decorated routes are; the hint
+    # names them whether or not a low threshold lists them too (--min-confidence 0.01 here: APIInfo.info scores 0.15)
     covers = {
-        hint["package"]: {c["symbol"] for c in hint["covers"]}
+        hint["package"]: {c["symbol"] for c in (*hint["covers"], *hint["spanned"])}
         for hint in report["instrumentation"]  # type: ignore[attr-defined]
     }
     assert covers["opentelemetry-instrumentation-aiohttp-server"] == {
@@ -46,6 +47,7 @@ def test_handlers_registered_by_value_are_request_entries(tmp_path: Path) -> Non
         "hub.api.info:APIInfo.logs",  # web.get("/core/logs/follow", partial(api_info.logs, follow=True))
         "hub.api.info:APIInfo.ping",  # app.router.add_get
         "hub.api.info:APIInfo.fallback",  # web.route("*", ...)
+        "hub.api.info:APIInfo.options",  # recommended for its own work: the server span is its parent
     }
     assert covers["opentelemetry-instrumentation-flask"] == {"hub.web:show_report", "hub.web:index"}
     assert covers["opentelemetry-instrumentation-starlette"] == {"hub.asgi:health"}
@@ -63,6 +65,8 @@ def test_a_handler_is_its_own_unit_and_start_up_counts_none_of_its_spans(tmp_pat
     assert (cost["unit"], cost["entry"], cost["spans_per_request"]) == ("request", "hub.api.info:APIInfo.options", 1)
     assert "- Cost: 1 span per request (an entry point)" in md
     summary = md.split("## Summary")[1].split("\n|")[0]
-    assert "about **1 spans per request** at the busiest entry point, `hub.api.info:APIInfo.options`" in summary
+    # every handler is its own unit of one span (which of them the summary names among equals follows what a low
+    # threshold lists: OrderViewSet.list at 0.08 with the boosted model)
+    assert "about **1 spans per request** at the busiest entry point, `hub." in summary
     # start-up (main -> Core.start -> RestAPI.load -> _register_core) registers it: no span of it per start-up
     assert re.search(r"Per CLI run: about 1 span at `hub.core:main` \(1 recommended function reached", summary)

@@ -9,6 +9,8 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from trace_advisor.advise.local import Verdict
+from trace_advisor.advise.units import with_floor
 from trace_advisor.analysis import analyze
 from trace_advisor.config import config_from_mapping
 from trace_advisor.config_model import Config
@@ -63,3 +65,15 @@ def test_above_the_threshold_on_its_own_no_consistency_reason(index: Index, conf
 def test_coverage_counts_the_method_analyze_recommends(index: Index, config: Config) -> None:
     counted = {f.symbol.partition(":")[2] for f in measure(index, config, FIXTURE, [CLIENT]).functions}
     assert counted == set(recommended(index, config))
+
+
+def test_a_function_in_two_units_says_both_reasons() -> None:
+    """A client library's network boundary that is also the public operation over its transport is raised twice:
+    its rationale keeps the first unit's reason beside the second (the second replaced it: elasticsearch-py's shape
+    lost "one span per API call" once its transport scored above it), and says a reason once however often it holds."""
+    boundary = "the network boundary of the client library's APIClient: one span per API call"
+    operation = "the public operation over `_send`, the transport doing its I/O"
+    first = with_floor(Verdict(0.3, "external_io", (), ()), 0.3, boundary)
+    both = with_floor(first, 0.6, operation)
+    assert (both.confidence, both.consistency) == (0.6, f"{boundary}; {operation}")
+    assert with_floor(both, 0.7, operation).consistency == both.consistency

@@ -66,7 +66,9 @@ async def test_an_importer_is_resolved_again_and_refreshed(client: LanguageClien
     store, views = root / "app" / "store.py", root / "app" / "views.py"
     store_uri, views_uri = open_document(client, store), open_document(client, views)
     await wait_diagnostics(client, views_uri)
-    assert not named(client.diagnostics[views_uri], ":show")  # store.load is not there: nothing known to retry
+    # store.load is not there: nothing known to retry (the boosted model still recommends show on its retry after
+    # OSError alone, 0.48: the subject is that no evidence names store.load yet)
+    assert not any("load" in d.message for d in named(client.diagnostics[views_uri], ":show"))
     assert "app.store:load" not in await outgoing_calls(client, views, "def show(")
     before = (await engine_state(client))["readers"]
 

@@ -49,26 +49,43 @@ def _added(packages: Sequence[str]) -> AddedInCode | None:
 def instrumentation_hints(
     covered: Iterable[tuple[str, CoveredFunction]], recommended: Collection[SymbolId] = ()
 ) -> tuple[InstrumentationHint, ...]:
-    """One hint per package, from ``(package, function)`` pairs: the functions it covers, in file and line order,
-    without those recommended after all (a model's answer)."""
+    """One hint per package, from ``(package, function)`` pairs (every request handler of a framework whose
+    instrumentation is not installed): the functions it covers, in file and line order, those recommended after all
+    (work of their own, or a model's answer) apart as ``spanned``. The hint stands whether or not a handler is
+    recommended: the server span comes from the framework's instrumentation either way."""
     by_package: dict[str, dict[tuple[str, int], CoveredFunction]] = {}
     for package, function in covered:
-        if function.symbol not in recommended:
-            by_package.setdefault(package, {})[(function.file, function.name_range.start.line)] = function
+        by_package.setdefault(package, {})[(function.file, function.name_range.start.line)] = function
     hints = []
     for package, functions in sorted(by_package.items()):
-        covers = tuple(functions[key] for key in sorted(functions))
+        ordered = [functions[key] for key in sorted(functions)]
+        covers = tuple(f for f in ordered if f.symbol not in recommended)
+        spanned = tuple(f for f in ordered if f.symbol in recommended)
         own = any(package in function.clients for function in covers)  # Tornado's traces its HTTP client too
         given = f"{gives(package)} and the spans of the client calls it traces" if own else gives(package)
         handler = ADDED_IN_CODE[package].handler if package in ADDED_IN_CODE else "request handler"
-        hints.append(InstrumentationHint(package, given, covers, action(package), handler))
+        hints.append(InstrumentationHint(package, given, covers, action(package), handler, spanned))
     return tuple(hints)
+
+
+def spanned_text(hint: InstrumentationHint) -> str:
+    """What the hint says of its handlers whose own span is recommended ("" for none): "the parent of the spans
+    recommended in 2 request handlers"."""
+    count = len(hint.spanned)
+    if not count:
+        return ""
+    plural = "" if count == 1 else "s"
+    return f"the parent of the span{plural} recommended in {count} {hint.handler}{plural}"
 
 
 def hint_text(hint: InstrumentationHint, handlers: str = "") -> str:
     """The hint as one sentence: "Install P: it gives each request its server span; 3 request handlers need no span
-    of their own beside it and Q, which traces the calls they make." (``handlers`` replaces "3 request handlers")."""
+    of their own beside it and Q, which traces the calls they make." (``handlers`` replaces "3 request handlers");
+    with every handler's span recommended: "Install P: it gives each request its server span, the parent of the
+    span recommended in 1 request handler." """
     count = len(hint.covers)
+    if not count:
+        return f"{hint.action.replace('`', '')}: it gives {hint.gives}, {spanned_text(hint)}."
     who = handlers or f"{count} {hint.handler}{'' if count == 1 else 's'}"
     text = (
         f"{hint.action.replace('`', '')}: it gives {hint.gives}; {who} {'needs' if count == 1 else 'need'} no span of"

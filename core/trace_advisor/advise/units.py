@@ -170,14 +170,20 @@ def _public_callers(
 
 
 def with_floor(verdict: Verdict, confidence: float, reason: str) -> Verdict:
-    """``verdict`` raised to ``confidence`` because of its unit (``reason`` ends its rationale); one skipped as error
-    handling alone (``handling_only``) takes the priority of its strongest evidence."""
+    """``verdict`` raised to ``confidence`` because of its unit (``reason`` ends its rationale, after the reasons of
+    other units that held before: a client's network boundary that is also the public operation over its transport
+    says both); one skipped as error handling alone (``handling_only``) takes the priority of its strongest
+    evidence."""
     if verdict.handling_only and verdict.signals:
         strongest = max(verdict.signals, key=lambda s: s.strength)
         verdict = dataclasses.replace(verdict, priority=strongest.evidence.priority, reasons=(), handling_only=False)
-    if verdict.consistency == reason:
+    if verdict.consistency is not None and reason in verdict.consistency.split(_AND):
         return dataclasses.replace(verdict, confidence=confidence)
-    return dataclasses.replace(verdict, confidence=confidence, reasons=(*verdict.reasons, reason), consistency=reason)
+    said = f"{verdict.consistency}{_AND}{reason}" if verdict.consistency else reason
+    return dataclasses.replace(verdict, confidence=confidence, reasons=(*verdict.reasons, reason), consistency=said)
+
+
+_AND = "; "  # between the reasons of the units a function belongs to, in its rationale
 
 
 def _public_methods(functions: Sequence[tuple[FunctionContext, Verdict]]) -> dict[str, list[int]]:

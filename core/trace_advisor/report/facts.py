@@ -284,6 +284,7 @@ def build_facts(
 
 def _install(hint: InstrumentationHint, base: Path) -> InstallFacts:
     covers = tuple(replace(f, file=relative(f.file, base)) for f in hint.covers)
+    spanned = tuple(replace(f, file=relative(f.file, base)) for f in hint.spanned)
     by_file: dict[str, list[str]] = {}
     for function in covers:
         by_file.setdefault(function.file, []).append(split_symbol(function.symbol)[1])
@@ -292,7 +293,7 @@ def _install(hint: InstrumentationHint, base: Path) -> InstallFacts:
         hint.gives,
         len(covers),
         tuple((file, tuple(names)) for file, names in sorted(by_file.items())),
-        replace(hint, covers=covers),
+        replace(hint, covers=covers, spanned=spanned),
     )
 
 

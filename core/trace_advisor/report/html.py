@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from importlib import resources
 from typing import TYPE_CHECKING, Protocol
 
+from trace_advisor.advise.instrumentation_hints import spanned_text
 from trace_advisor.datatypes import MODULE_QUALNAME, CallTreeNode, Observed, SymbolId, TraceCheck
 from trace_advisor.reading_order import is_auxiliary
 from trace_advisor.report.facts import (
@@ -158,6 +159,8 @@ def _install(facts: ReportFacts) -> list[str]:
     lines = [
         f"{item.hint.action}: it gives {item.gives}; {count_of(item.covers, item.hint.handler)}"
         f" {'needs' if item.covers == 1 else 'need'} no span of {'its' if item.covers == 1 else 'their'} own beside it"
+        if item.covers
+        else f"{item.hint.action}: it gives {item.gives}, {spanned_text(item.hint)}"
         for item in facts.install
     ]
     lines += [

@@ -72,6 +72,11 @@ def instrumentation_object(hint: InstrumentationHint) -> dict[str, object]:
             {"symbol": f.symbol, "file": f.file, "line": f.name_range.start.line, "clients": list(f.clients)}
             for f in hint.covers
         ],
+        # the handlers it spans whose own span is recommended too (the server span is their parent)
+        "spanned": [
+            {"symbol": f.symbol, "file": f.file, "line": f.name_range.start.line, "clients": list(f.clients)}
+            for f in hint.spanned
+        ],
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from trace_advisor.advise.instrumentation_hints import spanned_text
 from trace_advisor.datatypes import LOOP_ITERATIONS, Observed, SpanCost, SpanVolume, TraceCheck, Unit, UnitOf
 from trace_advisor.report.facts import RecommendationFacts, ReportFacts, about, count_of, priority_title
 from trace_advisor.report.md_escape import fence, md_code, md_prose, md_text
@@ -48,6 +49,9 @@ def _install(facts: ReportFacts) -> list[str]:
         return []
     lines = ["## Instrumentation to install", ""]
     for item in facts.install:
+        if not item.covers:  # every handler's own span is recommended: the server span is still to install
+            lines.append(f"- {md_prose(item.hint.action)}: it gives {md_text(item.gives)}, {spanned_text(item.hint)}.")
+            continue
         one = item.covers == 1
         clients = item.hint.clients
         also = (

@@ -185,7 +185,7 @@ _INSTALL_RULE: dict[str, object] = {
 
 
 def _install_result(item: InstallFacts, rule_index: int) -> dict[str, object]:
-    covers = item.hint.covers
+    covers = item.hint.covers or item.hint.spanned  # where it points: the handlers needing no span of their own first
     locations = [_location(f.file, f.name_range, f.symbol) for f in covers]
     return {
         "ruleId": "trace-advisor/instrumentation",
