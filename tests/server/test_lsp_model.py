@@ -28,9 +28,6 @@ from tests.support.fake_model import FakeModelServer, Reply
 from tests.support.openai_server import fake_openai
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-# the boosted refit (#16) scores OrderService.place 0.90, at the local engine's certainty (0.9): the model is no
-# longer asked about it, which these tests need; the fixture wants a function the refit scores in the uncertain band
-MODEL_ASKED = pytest.mark.xfail(strict=True, reason="premise moved by the boosted refit: OrderService.place is certain")
 MODEL = "fake-model"
 
 
@@ -48,6 +45,9 @@ def model_options(model_server: FakeModelServer) -> dict[str, Any]:
             "openai": {"baseUrl": f"{model_server.url}/v1", "model": MODEL, "maxAttempts": 1, "timeoutSeconds": 20},
         },
         "server": {"debounceMs": 20},
+        # the rules score OrderService.place about 0.8, a confidence a model can change (the boosted refit makes it
+        # 0.90, certain, and the model is never asked): these tests are about asking it
+        "scoring": "rules",
     }
 
 
@@ -111,7 +111,6 @@ async def test_model_findings_survive_edits_elsewhere_but_not_changes_to_their_f
     assert named(changed, ":send_receipt")
 
 
-@MODEL_ASKED
 async def test_analyze_file_command_returns_the_findings(client: LanguageClient) -> None:
     # OrderService.place's local confidence (about 0.8) is one a model can change: it is asked about it. The
     # SQLite write OrderStore.save is certain locally (0.95): the model is not asked and the local verdict stands.
@@ -134,7 +133,6 @@ async def test_analyze_file_command_returns_the_findings(client: LanguageClient)
     assert store["usage"]["input_tokens"] == 0 and len(server(client).requests) == asked
 
 
-@MODEL_ASKED
 async def test_cancel_request_stops_the_analysis_and_the_server_stays_responsive(client: LanguageClient) -> None:
     uri = path(client, "service.py").as_uri()
     before = len(server(client).requests)
@@ -156,7 +154,6 @@ async def test_cancel_request_stops_the_analysis_and_the_server_stays_responsive
     assert (await eventually(lambda: statuses[-1]["state"] == "ready" and statuses[-1]))["state"] == "ready"
 
 
-@MODEL_ASKED
 async def test_a_newer_save_cancels_the_running_analysis(client: LanguageClient) -> None:
     uri = path(client, "service.py").as_uri()
     before, logged = len(server(client).requests), len(client.log_messages)
