@@ -30,7 +30,7 @@ from trace_advisor.advise.library import (
     private_method_of,
     private_transports,
 )
-from trace_advisor.advise.local import LocalScorer, Verdict, has_work
+from trace_advisor.advise.local import SERVER_SPAN_SHOWS, LocalScorer, Verdict, has_work
 from trace_advisor.advise.provider import Candidate, Provider, ProviderResult
 from trace_advisor.advise.traced_units import (
     MIN_SPANS,
@@ -808,6 +808,12 @@ class Analyzer:
             verdicts = calibrated(scored, self.scorer, shipped(), client_operations(pairs), self.around(), memo)
         work = work_runs([(r.ctx, r.signals) for r in results])
         floor = shipped().threshold if calibrate else self.config.min_confidence
+        for number, verdict in enumerate(verdicts if calibrate else ()):
+            if _server_span_shows_all(verdict) and verdict.confidence >= floor:
+                # a handler doing nothing its framework's server span does not show (its route, status, duration):
+                # that span is the one it gets, installed or advised (plane's Django views read 0.46 with the refit;
+                # the rules weigh such findings down themselves)
+                verdicts[number] = dataclasses.replace(verdict, confidence=round(floor * _BELOW_THE_CUT, 4))
         for number, reason in self._like_other_implementations(results, verdicts, threshold).items():
             verdicts[number] = with_floor(verdicts[number], max(floor, verdicts[number].confidence), reason)
         for number, run in work.runs.items():
@@ -1877,6 +1883,15 @@ def _implementation(ctx: FunctionContext) -> bool:
     return public_method(ctx) or (
         ctx.class_name is not None and "<" not in ctx.qualname and not ctx.name.startswith("__")
     )
+
+
+_BELOW_THE_CUT = 0.8  # where a handler the server span covers is left: under the threshold, still listed below it
+
+
+def _server_span_shows_all(verdict: Verdict) -> bool:
+    """A request handler whose every finding is what its framework's server span shows (README: a handler is
+    recommended only for what it does inside the request)."""
+    return _handler(verdict) and all(s.finding in SERVER_SPAN_SHOWS for s in verdict.signals)
 
 
 def _handler(verdict: Verdict) -> bool:

@@ -100,7 +100,7 @@ _HANDLING_ONLY = _FLOW_ONLY | {
 _HANDLING_PRIORITIES = frozenset({"exceptions", "branches", "async_boundaries"})
 _MESSAGE_IO = frozenset({Finding.PUBLISHES, Finding.RECEIVES})
 _TASKS = frozenset({Finding.TASK_CONSUMER, Finding.JOB})
-_SERVER_SPAN_SHOWS = frozenset({Finding.ROUTE, Finding.EARLY_EXIT})  # a request's route, status and duration
+SERVER_SPAN_SHOWS = frozenset({Finding.ROUTE, Finding.EARLY_EXIT})  # a request's route, status and duration
 # A test double a package ships for its users' tests (dramatiq's StubBroker, httpx's MockTransport, Django's
 # DummyCache): it stands in for the real client in tests, where nobody reads its spans.
 _TEST_DOUBLE = re.compile(r"^_*(Stub|Fake|Mock|Dummy)[A-Z]|[a-z](Stub|Fake|Mock|Dummy)$")
@@ -175,7 +175,7 @@ class LocalScorer:
         advised once for the workspace, InstrumentationHint), which shows its route, status and early exits."""
         if signal.instrumentation is not None and self.covers(signal.instrumentation):
             return signal.strength * _INSTRUMENTED_FACTOR
-        if handler and signal.finding in _SERVER_SPAN_SHOWS:
+        if handler and signal.finding in SERVER_SPAN_SHOWS:
             return signal.strength * _INSTRUMENTED_FACTOR
         return signal.strength
 
