@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from tests.support.cli import run_cli
 
@@ -35,15 +36,20 @@ def about(request):
 """
 
 
-def test_view_config_views_are_handlers_left_to_pyramids_instrumentation(tmp_path: Path) -> None:
+def _analyze_views(tmp_path: Path, views: str) -> tuple[Path, dict[str, Any]]:
+    """``analyze --format json`` of a project whose ``registry/views.py`` is ``views``: the report's path and data."""
     package = tmp_path / "app" / "registry"
     package.mkdir(parents=True)
     (package / "__init__.py").write_text("", encoding="utf-8")
-    (package / "views.py").write_text(VIEWS, encoding="utf-8")
+    (package / "views.py").write_text(views, encoding="utf-8")
     out = tmp_path / "report.json"
     done = run_cli("analyze", tmp_path / "app", "--format", "json", "-o", out, "--no-cache")
     assert done.returncode == 0, done.stderr
-    report = json.loads(out.read_text(encoding="utf-8"))
+    return out, json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_view_config_views_are_handlers_left_to_pyramids_instrumentation(tmp_path: Path) -> None:
+    out, report = _analyze_views(tmp_path, VIEWS)
     assert "django" not in out.read_text(encoding="utf-8").lower()
     [hint] = report["instrumentation"]
     assert hint["package"] == PYRAMID and hint["gives"] == "each request its server span"
@@ -127,14 +133,7 @@ def test_the_hint_stands_when_every_handler_is_recommended_on_its_own_work(tmp_p
     """A view recommended for the work it does inside the request (paged HTTP calls, writes, errors) still gets its
     server span from Pyramid's instrumentation: the workspace-level hint is given whether or not any handler is
     recommended (before, a recommended handler was left out of the hint, and with none left there was no hint)."""
-    package = tmp_path / "app" / "registry"
-    package.mkdir(parents=True)
-    (package / "__init__.py").write_text("", encoding="utf-8")
-    (package / "views.py").write_text(BUSY_VIEW, encoding="utf-8")
-    out = tmp_path / "report.json"
-    done = run_cli("analyze", tmp_path / "app", "--format", "json", "-o", out, "--no-cache")
-    assert done.returncode == 0, done.stderr
-    report = json.loads(out.read_text(encoding="utf-8"))
+    _, report = _analyze_views(tmp_path, BUSY_VIEW)
     assert [r["symbol"] for r in report["recommendations"]] == ["registry.views:sync"]
     [hint] = report["instrumentation"]
     assert hint["package"] == PYRAMID and hint["covers"] == []
