@@ -119,10 +119,12 @@ NO_IO_CALLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         # a streamed response's state and headers, and handing its connection back to the pool (MinIO's
         # ``response.close(); response.release_conn()`` after each request read "external HTTP via ...close")
         **dict.fromkeys(
-            ("release_conn", "isclosed", "getheader", "getheaders", "geturl", "getcode", "info", "fileno", "tell"),
+            (
+                *("release_conn", "isclosed", "getheader", "getheaders", "geturl", "getcode", "info", "fileno"),
+                *("tell", "readable", "get_redirect_location", "flush"),
+            ),
             _STREAMED_RESPONSES,
         ),
-        **dict.fromkeys(("readable", "get_redirect_location", "flush"), _STREAMED_RESPONSES),
         "raise_for_status": (),
         "json": _RESPONSES,
         "model_dump": (),  # converting an SDK's response object (pydantic: ``Message.model_dump_json``)

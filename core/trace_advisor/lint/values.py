@@ -306,7 +306,7 @@ def sensitive_attribute(ctx: LintContext) -> Iterator[LintFinding]:
         what = f"its key names {reason!r}" if reason else None
         if what is None:
             for node, receiver in _revealed(value):
-                name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+                name = _last_name(node)
                 if not name:
                     continue
                 # what an attribute is read from says whose it is (``session.id``), not that it is a payload:
@@ -347,7 +347,8 @@ def _serializes(value: ast.expr) -> bool:
     return True
 
 
-def _last_name(node: ast.expr) -> str | None:
+def _last_name(node: ast.AST) -> str | None:
+    """``x`` of a name, ``c`` of an attribute ``a.b.c``; None for any other node."""
     return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
 
 

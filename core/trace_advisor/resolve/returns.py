@@ -145,9 +145,9 @@ def listed_method(order: Iterable[SymbolId], name: str) -> SymbolId | None:
     table lists with it: what a library builds at run time and its source does not say (Django's ``Manager`` gets the
     ``QuerySet`` methods from ``from_queryset``)."""
     for ident in order:
-        found = known_class(ident)
-        if found is not None and name in found.methods:
-            return listed_name(_known_key(KNOWN_CLASSES, _QUALNAMES["classes"], ident) or ident, name)
+        key = _known_key(KNOWN_CLASSES, _QUALNAMES["classes"], ident)
+        if key is not None and name in KNOWN_CLASSES[key].methods:
+            return listed_name(key, name)
     return None
 
 
