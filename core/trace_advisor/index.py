@@ -30,7 +30,7 @@ from trace_advisor.datatypes import (
     SyntaxProblem,
 )
 from trace_advisor.facts.definitions import definition_kind, definition_of, definitions_of
-from trace_advisor.facts.records import REACHING, CallSite, ModuleFacts, plain_name
+from trace_advisor.facts.records import KEY, REACHING, VALUE, CallSite, ModuleFacts, plain_name
 from trace_advisor.facts.splice import splice
 from trace_advisor.facts_cache import FactsCache
 from trace_advisor.gcpause import gc_paused
@@ -72,6 +72,9 @@ _KEPT_ANALYSED = 64  # analysed modules kept for reuse (the edited files and the
 # a branch switch changing hundreds of files must not keep them all; older ones are resolved from scratch)
 _KEPT_UNCHANGED_SITES = 32
 _KEPT_MENTIONED = 8  # edited modules whose facts' names are kept for the next interface edit (resolve/interface.py)
+
+# the literal values a stdlib module-level name may hold to be read as an instance of the builtin type
+_LITERAL_ROOTS = frozenset({"<dict>", "<list>", "<set>", "<tuple>", "<str>", "<bytes>", "<int>", "<float>"})
 
 
 class Index:
@@ -1095,6 +1098,21 @@ class Index:
                 or self._workspace.locate(name) is not None
                 or self._workspace.stdlib_module_exists(name)
             )
+
+    def stdlib_literal(self, symbol: str) -> str | None:
+        module, _, name = symbol.partition(":")
+        with self._lock:
+            facts = self._stdlib_facts(module)
+        bindings = facts.scopes[0].bindings.get(name) if facts is not None else None
+        if not bindings:
+            return None
+        roots = {binding.chains[0] if binding.kind == VALUE and binding.chains else None for binding in bindings}
+        if len(roots) != 1:
+            return None
+        (root,) = roots
+        if root is None or root[0] not in _LITERAL_ROOTS or any(part[:1] != KEY for part in root[1:]):
+            return None  # (a short string keeps its value: ("<str>", "=utf-8"))
+        return root[0][1:-1]
 
     def is_external_class(self, symbol: str) -> bool | None:
         module, _, qualname = symbol.partition(":")

@@ -178,7 +178,9 @@ def detect(ctx: FunctionContext) -> list[Signal]:
                 Finding.CONCURRENT,
             )
         )
-    if any(c.text in {ctx.name, f"self.{ctx.name}", f"cls.{ctx.name}"} for c in ctx.calls):
+    # by what the call resolves to: a name the function imports locally (``from .backdoor import main`` in a
+    # ``main``) is no recursion
+    if any(ctx.symbol in c.callees for c in ctx.calls):
         signals.append(
             Signal(Evidence(PRIORITY, "recursive", ctx.range_of(ctx.node), "recursion"), 0.35, Finding.RECURSION)
         )

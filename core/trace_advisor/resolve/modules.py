@@ -44,6 +44,10 @@ class ModuleProvider(Protocol):
     def stdlib_exports(self, module: str) -> frozenset[str]:
         """The names ``from <stdlib module> import *`` binds (its ``__all__``, else its public names)."""
 
+    def stdlib_literal(self, symbol: str) -> str | None:
+        """The builtin type (``dict``) of a stdlib module's name bound only to literal displays or comprehensions
+        (``http.client:responses``, a dict of status phrases); None otherwise."""
+
     def is_external_class(self, symbol: str) -> bool | None:
         """Whether an import-path symbol (``subprocess:Popen``, ``builtins:dict``) names a class in the stdlib;
         None when no source says (not a stdlib module)."""

@@ -1496,6 +1496,9 @@ class Resolver:
                 or self._modules.module_exists(submodule)
             ):
                 result = frozenset({(v.MODULE, submodule)})
+            elif info is None and (literal := self._modules.stdlib_literal(f"{module}:{name}")) is not None:
+                # a stdlib table (``http.client.responses``): ``responses.get`` is a dict's, not a remote ``get``
+                result = frozenset({(v.EXTERNAL_INSTANCE, f"builtins:{literal}")})
             elif info is None or not info.workspace:
                 # source not available (stdlib, compiled or dynamic): name it by its import path
                 result = frozenset({(v.EXTERNAL, f"{module}:{name}")})
