@@ -61,6 +61,9 @@ ACCOUNTS = {
     "account_total": "django.db.models:Manager.count",  # a custom user model's ``objects``
     "first_member": "django.db.models:QuerySet.first",  # a ``BaseUserManager`` subclass's own builder, evaluated
     "live_post_count": "django.db.models:QuerySet.count",  # a ``models.Manager`` subclass's builder, evaluated
+    "repository_total": "django.db.models:QuerySet.count",  # a model on django-extensions' ``TimeStampedModel``
+    "project_or_new": "django.db.models:QuerySet.get_or_create",  # ``objects = ProjectQuerySet.as_manager()``
+    "public_project_total": "django.db.models:QuerySet.count",  # the queryset class's own builder, evaluated
 }
 
 

@@ -85,6 +85,8 @@ from trace_advisor.resolve.returns import (
     KEYED,
     KNOWN_MODULES,
     QUEUE_PACKAGES,
+    RECEIVER,
+    RECEIVER_METHODS,
     RELATED,
     descriptor_holds,
     keyed_class,
@@ -1144,7 +1146,7 @@ class Resolver:
                 for value in values:
                     for attribute in self._attribute(value, part):
                         attributes.add(attribute)
-                        if attribute[0] == v.FUNCTION:
+                        if attribute[0] == v.FUNCTION or (attribute[0] == v.EXTERNAL and part in RECEIVER_METHODS):
                             receivers.setdefault(attribute, set()).add(value)
                 values = frozenset(attributes)
         return values
@@ -1591,6 +1593,8 @@ class Resolver:
             # the table wins over a library's source unless it annotates what it returns (boto3 builds clients at
             # run time; redis annotates ``pipeline() -> "Pipeline"``)
             returned = known_return(ident)
+            if returned == RECEIVER:  # ``ProjectQuerySet.as_manager()``: what it is called on has its methods
+                return frozenset(_instance_of(r) for r in receivers or () if r[0] in _RECEIVERS)
             if returned is not None:
                 annotated = self.function_returns(ident) if kind == v.FUNCTION and self._annotated(ident) else NOTHING
                 return annotated or frozenset({(v.EXTERNAL_INSTANCE, returned)})

@@ -75,7 +75,11 @@ def _load() -> _Table:
 
 
 KNOWN_RETURNS, KNOWN_ATTRIBUTES, KNOWN_CLASSES, KEYED, DESCRIPTORS, DECORATED = _load()
+RECEIVER = "@receiver"  # a return: an instance of the class the method was called on (``QuerySet.as_manager``)
 RELATED = "@related"  # a descriptor that holds an instance of the class its field's first argument (or ``to=``) names
+# the names of the library methods returning an instance of what they are called on (``as_manager``): resolution
+# keeps the receivers of only these (and of functions with source)
+RECEIVER_METHODS = frozenset(s.rpartition(".")[2] for s, returned in KNOWN_RETURNS.items() if returned == RECEIVER)
 # what a symbol may be in a table at all (its qualname): a fast no for the calls of everything else
 _QUALNAMES = {
     table: frozenset(symbol.partition(":")[2] for symbol in found)
