@@ -44,3 +44,72 @@ def test_analyze_coverage_and_export_agree_when_tests_call_a_function(tmp_path: 
     assert "batchapp.imports:summary" not in json.dumps(exported) and "batchapp.imports:import_orders" in json.dumps(
         exported
     )
+
+
+JOBS = """import logging
+
+log = logging.getLogger(__name__)
+
+
+def load(batch):
+    return [row.strip() for row in batch]
+
+
+def score(rows):
+    return sum(len(row) for row in rows)
+
+
+def publish(total):
+    log.info("total %s", total)
+    return total
+
+
+def process(batch):
+    try:
+        rows = load(batch)
+    except ValueError:
+        log.warning("bad batch")
+        raise
+    if not rows:
+        return 0
+    total = score(rows)
+    return publish(total)
+
+
+def run(batch):
+    return process(batch)
+"""
+MOCKED = """from unittest import mock
+
+from app.jobs import run
+
+
+def test_run() -> None:
+    fake = mock.Mock()
+
+    def side_effect(batch):
+        return run(batch)
+
+    fake.side_effect = side_effect
+    assert fake(["a"]) == 1
+"""
+
+
+def test_naming_the_tests_changes_no_confidence(tmp_path: Path) -> None:
+    """A function only a test's mock side effect calls is still how production enters the code (nameko, read with
+    its ``test/`` folder as the language server indexes it: ``RpcConsumer.handle_message`` 0.43 without its tests,
+    0.29 with them, as ``process`` lost "on a path from an entry point"): a test is no caller of production code and
+    no entry point of it, whether the workspace holds the tests or not."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "app" / "jobs.py").write_text(JOBS, encoding="utf-8")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_jobs.py").write_text(MOCKED, encoding="utf-8")
+    found = []
+    for paths in (["app"], ["app", "tests"]):
+        done = run_cli("analyze", *paths, "--no-cache", "--format", "json", "--min-confidence", "0", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        report = json.loads(done.stdout)
+        found.append({r["qualname"]: (r["confidence"], r["rationale"]) for r in report["recommendations"]})
+    assert "on a path from an entry point" in found[0]["process"][1]
+    assert found[1] == found[0]
