@@ -179,8 +179,8 @@ def detect(ctx: FunctionContext) -> list[Signal]:
             )
         )
     # by what the call resolves to: a name the function imports locally (``from .backdoor import main`` in a
-    # ``main``) is no recursion
-    if any(ctx.symbol in c.callees for c in ctx.calls):
+    # ``main``) is no recursion, nor handing itself on (``functools.partial(retry, ...)`` in a decorator factory)
+    if any(edge.callee == ctx.symbol and not edge.via for c in ctx.calls for edge in c.site.edges):
         signals.append(
             Signal(Evidence(PRIORITY, "recursive", ctx.range_of(ctx.node), "recursion"), 0.35, Finding.RECURSION)
         )
