@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
 from trace_advisor.datatypes import SymbolId
-from trace_advisor.facts.records import ANNOTATION, CALL, Binding, Chain, Scope
+from trace_advisor.facts.records import CALL, Binding, Chain, Scope
 from trace_advisor.resolve import values as v
 from trace_advisor.resolve.external import names_attribute
 from trace_advisor.resolve.memo import UNSETTLED, Frames
@@ -124,7 +124,7 @@ class Classes:
                 result = self._evaluator.eval_bindings(info, scope.qualname, bindings)
                 if instance:
                     result = self._through_descriptors(info, scope, name, result)
-                if attributes and all(b.kind == ANNOTATION for b in bindings):  # ``x: T`` declared, set in methods
+                if attributes:  # ``x: T`` declared or ``x = None`` a default, set in methods: either is read
                     result |= self._evaluator.eval_bindings(info, scope.qualname, attributes)
                 break
             if attributes:
