@@ -30,6 +30,8 @@ def test_json_lists_every_function_with_calls_and_unresolved(tmp_path: Path) -> 
         "app:Clock.now",
         "app:Service.__init__",
         "app:Service.place",
+        "app:Poller.setup",
+        "app:Poller.poll",
     }
     place = functions["app:Service.place"]
     assert place["file"] == str(project / "app.py") and place["line"] == 20
