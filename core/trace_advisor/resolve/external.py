@@ -20,6 +20,7 @@ from trace_advisor.resolve.modules import ModuleProvider
 from trace_advisor.resolve.returns import known_class
 
 _MISSING = object()
+_TYPING_MODULES = frozenset({"typing", "typing_extensions"})
 
 
 def names_attribute(ident: str, name: str, modules: ModuleProvider) -> bool:
@@ -29,10 +30,12 @@ def names_attribute(ident: str, name: str, modules: ModuleProvider) -> bool:
     if module == "builtins":
         found = _builtin(qualname)
         return found is not _MISSING and hasattr(found, name)
+    owner, dot, _ = qualname.partition(".")
+    if module in _TYPING_MODULES and modules.is_external_class(f"{module}:{owner}") is not True:
+        return False  # a special form (``Callable``, ``Any``): what a value annotated with it has is not known
     listed = known_class(ident)
     if listed is not None:  # a class the factory table lists: its methods
         return name in listed.methods
-    owner, dot, _ = qualname.partition(".")
     if dot and any(known_class(f"{module}:{outer}") is not None for outer in _outer_names(qualname)):
         return False  # what a method of such a class is, or returns when the table does not say: not known
     if dot and modules.is_external_class(ident) is not True:
