@@ -43,6 +43,9 @@ class ProjectStyle:
     # exists, else ruff when ruff is configured at all
     formatter: FormatterTool | None = None
     quote: str = '"'  # of inserted strings: ``'`` when ruff's formatter or flake8-quotes (ruff's Q rules) ask for it
+    # a tool chose ``quote`` (a quote setting, or a formatter normalising strings); else the edited file's own strings
+    # do (``edits.engine``: a project writing single quotes by hand gets them)
+    quote_set: bool = False
     pylint: bool = False  # the project configures pylint (``.pylintrc``, ``pylintrc``, ``[tool.pylint.*]``...)
     # the oldest Python the project supports, when its configuration says (ruff's or black's target version,
     # ``requires-python``, Poetry's ``python`` dependency)
@@ -120,6 +123,9 @@ def read_project_style(root: Path | None) -> ProjectStyle:
         formatter=formatter,
         lines_between_types=min(2, _int(ruff_isort.get("lines-between-types", isort.get("lines_between_types"))) or 0),
         quote="'" if single else '"',
+        quote_set=chosen is not None
+        or "format" in ruff
+        or (formatter == "black" and str(black.get("skip-string-normalization", "")).lower() not in ("true", "1")),
         pylint=_uses_pylint(root, pyproject, ini),
         min_python=_min_python(ruff, black, document),
         max_complexity=_max_complexity(ruff, flake8),

@@ -384,6 +384,39 @@ def test_the_quote_follows_the_first_tool_that_says(tmp_path: Path) -> None:
     assert read_project_style(tmp_path).quote == '"'  # ruff's formatter first
 
 
+HAND_QUOTED = """\
+import json
+
+
+def handle_message(body: str, message: dict) -> None:
+    routing_key = message['delivery_info']['routing_key']
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        raise LookupError('bad body for %s' % routing_key)
+    with open(payload['path'], 'a') as out:
+        out.write(routing_key)
+"""
+
+
+@pytest.mark.parametrize(("config", "quote"), [("", "'"), ("[tool.black]\n", '"'), ("[tool.ruff.format]\n", '"')])
+def test_without_a_quote_setting_span_code_is_quoted_as_the_file_is(config: str, quote: str, tmp_path: Path) -> None:
+    """nameko writes single quotes by hand (no formatter, no flake8-quotes): the spans ``apply --all`` added were
+    the only double-quoted strings of its files (118 -> 234 Q000 under flake8-quotes). A formatter normalising
+    strings (black's and ruff's defaults) gives its own quote."""
+    if config:
+        (tmp_path / "pyproject.toml").write_text(config)
+    app = tmp_path / "app.py"
+    app.write_text(HAND_QUOTED)
+    assert read_project_style(tmp_path).quote_set is bool(config)
+    done = run_cli("apply", app, "--all", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    edited = app.read_text()
+    assert f"start_as_current_span({quote}handle_message{quote})" in edited, edited
+    if quote == "'":
+        assert '"' not in edited
+
+
 def test_the_4xx_status_helper_follows_the_projects_quote(tmp_path: Path) -> None:
     """The module-level ``_ErrorStatus`` class a web view's span enters is code we write too (its f-string)."""
     (tmp_path / "pyproject.toml").write_text(

@@ -115,6 +115,8 @@ class SpanEditor:
         """The project's import sections, with the edited module's own top-level package first-party (ruff's and
         isort's same-package detection)."""
         project = self.style.project
+        if not project.quote_set and self.module is not None:
+            project = dataclasses.replace(project, quote=_written_quote(self.module, self.source))
         if self.origin.module is None:
             return project
         top = self.origin.module.partition(".")[0]
@@ -489,6 +491,24 @@ def _requoted(edit: TextEdit, lines: Iterable[int], quote: str) -> TextEdit:
         if 0 <= number < len(text):
             text[number] = requote(text[number], quote)
     return TextEdit(edit.range, "".join(text))
+
+
+def _written_quote(module: ast.Module, source: SourceText, sample: int = 200) -> str:
+    """The quote the file's own one-line strings are written in, read from up to ``sample`` of them: ``'`` when
+    single quotes are at least twice as many (and three or more), else ``"`` (nameko writes ``'routing_key'``
+    without any tool asking for it: a span name in double quotes would be the odd one out)."""
+    single = double = 0
+    for node in ast.walk(module):
+        if type(node) is not ast.Constant or type(node.value) is not str or node.end_lineno != node.lineno:
+            continue
+        text = source.line(node.lineno)[source.char_column(node.lineno, node.col_offset) :].lstrip("rRbBuUfF")
+        if text[:3] in ('"""', "'''"):
+            continue
+        single += text[:1] == "'"
+        double += text[:1] == '"'
+        if single + double >= sample:
+            break
+    return "'" if single >= 3 and single >= 2 * double else '"'
 
 
 def _quote(name: str) -> str:
