@@ -71,6 +71,7 @@ def _log_level_check(test: ast.expr) -> bool:
 
 
 _LOG_LEVEL_METHODS = frozenset({"isEnabledFor", "getEffectiveLevel"})
+_DISPLAYS = (ast.List, ast.Dict, ast.Set, ast.Tuple, ast.ListComp, ast.DictComp, ast.SetComp)
 
 
 def _is_cache(text: str) -> bool:
@@ -120,6 +121,14 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         for t in n.targets
         if isinstance(t, ast.Name)
     }
+    # collections the function builds itself (``cache_tags = []``): testing one reads no cache, whatever its name
+    built = {
+        t.id
+        for n in ctx.nodes
+        if isinstance(n, ast.Assign) and isinstance(n.value, _DISPLAYS)
+        for t in n.targets
+        if isinstance(t, ast.Name)
+    }
     early_exits = 0
     for node in ctx.nodes:
         if not isinstance(node, ast.If):
@@ -129,7 +138,7 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         names = {n.id for n in ast.walk(node.test) if isinstance(n, ast.Name)}
         if words(ast.unparse(node.test)) & _TELEMETRY_WORDS or _log_level_check(node.test):
             continue  # the project's tracing switch (see _TELEMETRY_WORDS), or the log's verbosity
-        if _is_cache(test) or names & cache_names:
+        if (_is_cache(test) and not (names and names <= built)) or names & cache_names:
             signals.append(
                 Signal(Evidence(PRIORITY, f"cache hit/miss on `{test}`", rng, test), 0.8, Finding.CACHE_BRANCH)
             )
