@@ -42,3 +42,27 @@ def test_a_consumer_name_in_a_module_with_no_broker_client_is_no_consumer(tmp_pa
 
 def test_a_consumer_name_in_a_module_importing_a_broker_client_is_one(tmp_path: Path) -> None:
     assert consumer_evidence(tmp_path, "import pika") == ["consumer"]
+
+
+def test_a_broker_librarys_own_modules_do_not_make_its_hooks_consumers(tmp_path: Path) -> None:
+    """faust, read as a user: its metrics sensors' ``on_message_in(self, tp, offset, message)`` (Statsd, Prometheus,
+    Datadog, its own OpenTelemetry monitor: 13 of its 17 message-bus recommendations) were "message consumer
+    callbacks" because every faust module imports faust. A package importing itself is the library, not a client of
+    a broker."""
+    root = tmp_path / "project"
+    (root / "faust" / "sensors").mkdir(parents=True)
+    for folder in (root / "faust", root / "faust" / "sensors"):
+        (folder / "__init__.py").write_text("", encoding="utf-8")
+    (root / "faust" / "types.py").write_text("class Message:\n    topic = ''\n", encoding="utf-8")
+    sensor = (
+        HANDLER.format(imports="from faust.types import Message")
+        .replace("def handle_event(self, event)", "def on_message(self, message: Message)")
+        .replace("event.type", "message.topic")
+        .replace("(event)", "(message)")
+        .replace("return event", "return message")
+    )
+    (root / "faust" / "sensors" / "counts.py").write_text(sensor, encoding="utf-8")
+    found = recommendations(root, tmp_path, "--min-confidence", "0")
+    evidence = found.get("Accumulator.on_message", {"evidence": []})["evidence"]
+    assert isinstance(evidence, list)
+    assert [e["detail"] for e in evidence if e["priority"] == "message_bus"] == []
