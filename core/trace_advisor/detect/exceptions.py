@@ -59,6 +59,7 @@ _CONTROL_FLOW = frozenset(
 )
 
 
+_MISSING_MODULE = frozenset({"ImportError", "ModuleNotFoundError"})
 _ATTEMPT_WORDS = ("attempt", "retry", "retries", "tries", "try_", "backoff")
 
 
@@ -74,13 +75,18 @@ def _attempt_loop(ctx: FunctionContext, handler: ast.ExceptHandler) -> bool:
     return False
 
 
+def _caught_names(handler: ast.ExceptHandler) -> set[str]:
+    """The last names of the classes a handler catches; empty for a bare ``except:``."""
+    if handler.type is None:
+        return set()
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return {expr_text(t).split(".")[-1] for t in types}
+
+
 def _validation_only(handler: ast.ExceptHandler) -> bool:
     """Handlers of builtin parsing/lookup errors only: input validation, not an operational failure."""
-    if handler.type is None:
-        return False
-    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    names = {expr_text(t).split(".")[-1] for t in types}
-    return names <= _VALIDATION | _CONTROL_FLOW
+    names = _caught_names(handler)
+    return bool(names) and names <= _VALIDATION | _CONTROL_FLOW
 
 
 _NEVER = ("NoReturn", "Never")
@@ -231,9 +237,12 @@ def detect(ctx: FunctionContext) -> list[Signal]:
     handled: set[int] = set()
     for node in ctx.nodes:
         if isinstance(node, ast.Try | ast.TryStar):
+            imports_only = all(isinstance(stmt, ast.Import | ast.ImportFrom) for stmt in node.body)
             for handler in node.handlers:
-                signals.append(_handler_signal(ctx, node, handler))
                 handled.update(id(n) for n in ast.walk(handler))
+                if imports_only and (caught := _caught_names(handler)) and caught <= _MISSING_MODULE:
+                    continue  # an optional dependency checked where it is needed: no failure of the operation
+                signals.append(_handler_signal(ctx, node, handler))
     constructed = {id(c.node): c.site.edges for c in ctx.calls if isinstance(c.node, ast.Call)}
     for node in ctx.nodes:
         if isinstance(node, ast.Raise) and id(node) not in handled:
