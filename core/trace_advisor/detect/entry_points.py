@@ -96,6 +96,10 @@ def _package_of(module: str) -> str | None:
     return None
 
 
+# mode's ``Service.task`` and faust's ``App.task``: a coroutine started with the service, for its whole life
+_SERVICE_TASKS = ("mode.", "faust.")
+
+
 def _decorator_signal(ctx: FunctionContext, dec: ast.expr) -> Signal | None:
     target = dec.func if isinstance(dec, ast.Call) else dec
     names = {name for callee in ctx.decorator_callees(dec) for name in dotted_forms(callee)}
@@ -125,6 +129,8 @@ def _decorator_signal(ctx: FunctionContext, dec: ast.expr) -> Signal | None:
     ):
         evidence = Evidence(PRIORITY, f"web route {text}", rng, "route")
         return Signal(evidence, 0.85, Finding.ROUTE, instrumentation=framework or _framework(ctx))
+    if attr == "task" and any(name.startswith(_SERVICE_TASKS) for name in names):
+        return None  # a service's background coroutine, run for the life of the process: no job
     if attr in TASK_METHODS and (isinstance(dec, ast.Call) or base):
         evidence = Evidence(PRIORITY, f"scheduled or event-driven job ({text})", rng, "job")
         return Signal(evidence, 0.75, Finding.JOB, instrumentation=task_instrumentation(ctx, dec))
