@@ -11,7 +11,9 @@ A worker is a new interpreter (``python -c``, importing only the parser), starte
 ``fork`` of this process (the language server runs the index in a thread, and a forked copy of a threaded process can
 inherit a held lock), and not ``multiprocessing``'s ``spawn``, which runs the parent's main script again in each
 worker (an API user's script without a ``__main__`` guard would run in every worker). One thread per worker feeds it
-chunks over its pipes. A small workspace, or a warm cache, starts no worker. Cancelling kills the workers at once. A
+chunks over its pipes. A small workspace, or a warm cache, starts no worker, unless the number of processes is asked
+for (``trace-advisor calls --workers N``, else ``$TRACE_ADVISOR_WORKERS``, for every command and the language
+server): then N processes parse whatever is missing (1: this process only). Cancelling kills the workers at once. A
 worker that dies (killed, out of memory) or fails loses nothing: its chunk is parsed here, the other workers go on.
 """
 
@@ -37,6 +39,7 @@ from trace_advisor.parsing import parse_bytes
 
 log = logging.getLogger(__name__)
 
+ENV_WORKERS = "TRACE_ADVISOR_WORKERS"  # the number of parsing processes, when no command-line option says it
 MIN_FILES = 32  # fewer files to read: no pool is considered (the reading itself stays in this process)
 MIN_BYTES = 1_500_000  # less source missing from the cache: parsed here (workers' start-up costs more than it saves)
 MAX_WORKERS = 8
@@ -60,6 +63,25 @@ def worker_count() -> int:
     return min(cores, MAX_WORKERS)
 
 
+def requested_workers(workers: int | None = None) -> int | None:
+    """The number of parsing processes asked for: ``workers`` (a command-line option), else
+    ``$TRACE_ADVISOR_WORKERS``; None (or ``auto``, ``0``, an unreadable value: logged) leaves it to
+    :func:`worker_count` and the workspace's size."""
+    if workers is not None:
+        return workers if workers > 0 else None
+    text = os.environ.get(ENV_WORKERS, "").strip()
+    if text in ("", "0", "auto"):
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        log.warning("%s=%r is not a number of processes (1 or more, or auto): ignored", ENV_WORKERS, text)
+        return None
+    return value
+
+
 T = TypeVar("T")
 
 
@@ -69,17 +91,20 @@ def parse_all(
     cache: FactsCache,
     misses: Sequence[Miss],
     cancel: CancelToken,
+    workers: int | None = None,
 ) -> Generator[T, None, None]:
-    """What ``parse`` gives for each file, in order: in worker processes when they are worth it, each worker's result
-    (its encoded facts, else its syntax problem) handed to ``take`` as it arrives, while the workers parse on (the
-    reader decodes it then: decoding when first needed, after the workers are done, added that time to the wait)."""
-    workers = worker_count()
+    """What ``parse`` gives for each file, in order: in worker processes when they are worth it (or ``workers``
+    processes were asked for: :func:`requested_workers`), each worker's result (its encoded facts, else its syntax
+    problem) handed to ``take`` as it arrives, while the workers parse on (the reader decodes it then: decoding when
+    first needed, after the workers are done, added that time to the wait)."""
+    asked = requested_workers(workers)
+    count = worker_count() if asked is None else asked
     total = sum(len(data) for _, data, _ in misses)
-    if workers < 2 or total < MIN_BYTES:
+    if count < 2 or len(misses) < 2 or (asked is None and total < MIN_BYTES):
         for miss in misses:
             yield parse(*miss)
         return
-    chunks = _chunks(misses, total, workers)
+    chunks = _chunks(misses, total, count, smallest=_CHUNK_BYTES[0] if asked is None else 1)
     pool = _Pool(cache, [[(str(path), data, key) for path, data, key in chunk] for chunk in chunks])
     parsed_here: dict[int, list[T]] = {}  # chunks this process took while waiting for a worker's
 
@@ -91,7 +116,7 @@ def parse_all(
         return found
 
     try:
-        pool.start(min(workers - 1, len(chunks) - 1))  # this process is the last worker
+        pool.start(min(count - 1, len(chunks) - 1))  # this process is the last worker
         for number, chunk in enumerate(chunks):
             found = parsed_here.pop(number, None)
             while found is None and not pool.ready(number):  # rather than wait, parse the next chunk no one took
@@ -113,10 +138,10 @@ def parse_all(
         pool.stop()
 
 
-def _chunks(misses: Sequence[Miss], total: int, workers: int) -> list[list[Miss]]:
-    """Consecutive files, about ``total / (workers * _CHUNKS_PER_WORKER)`` bytes each."""
-    low, high = _CHUNK_BYTES
-    target = min(high, max(low, total // (workers * _CHUNKS_PER_WORKER)))
+def _chunks(misses: Sequence[Miss], total: int, workers: int, smallest: int) -> list[list[Miss]]:
+    """Consecutive files, about ``total / (workers * _CHUNKS_PER_WORKER)`` bytes each (``smallest`` at least: a
+    workspace asked to use workers however small is cut in as many chunks as it has files, if need be)."""
+    target = min(_CHUNK_BYTES[1], max(smallest, total // (workers * _CHUNKS_PER_WORKER)))
     chunks: list[list[Miss]] = [[]]
     size = 0
     for miss in misses:

@@ -169,3 +169,40 @@ def test_a_small_workspace_starts_no_worker(tmp_path: Path, monkeypatch: pytest.
     parses = Parses(monkeypatch)
     index = built(FIXTURES / "callgraph", tmp_path / "cache")
     assert parses.count == len(index.files()) > 0
+
+
+def test_workers_asked_for_parse_even_a_small_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Index(workers=N)`` (``calls --workers N``) is a request: no size threshold, the same facts and graph."""
+    here = built(FIXTURES / "callgraph", tmp_path / "here")
+    parses = Parses(monkeypatch)
+    monkeypatch.setattr(facts_pool._Pool, "take", lambda self: None)  # the workers take every chunk
+    pooled = Index([FIXTURES / "callgraph"], cache_dir=tmp_path / "pooled", workers=2)
+    pooled.build()
+    assert len(pooled.files()) > 50
+    assert parses.count == 0
+    assert snapshot(pooled) == snapshot(here)
+    assert entries(tmp_path / "pooled") == entries(tmp_path / "here")
+
+
+def test_one_worker_in_the_environment_parses_everything_here(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parses = Parses(monkeypatch)
+    monkeypatch.setattr(facts_pool, "MIN_BYTES", 0)
+    monkeypatch.setattr(facts_pool, "MIN_FILES", 0)
+    monkeypatch.setenv(facts_pool.ENV_WORKERS, "1")
+    index = built(workspace, tmp_path / "cache")
+    assert parses.count == len(index.files()) > 50
+
+
+def test_the_workers_asked_for(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setenv(facts_pool.ENV_WORKERS, "3")
+    assert facts_pool.requested_workers(None) == 3
+    assert facts_pool.requested_workers(2) == 2  # the command line's option first
+    for automatic in ("auto", "0", ""):
+        monkeypatch.setenv(facts_pool.ENV_WORKERS, automatic)
+        assert facts_pool.requested_workers(None) is None
+    monkeypatch.setenv(facts_pool.ENV_WORKERS, "many")
+    with caplog.at_level(logging.WARNING, logger="trace_advisor.facts_pool"):
+        assert facts_pool.requested_workers(None) is None
+    assert "TRACE_ADVISOR_WORKERS='many' is not a number" in caplog.text
