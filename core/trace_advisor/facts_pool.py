@@ -14,7 +14,8 @@ worker (an API user's script without a ``__main__`` guard would run in every wor
 chunks over its pipes. A small workspace, or a warm cache, starts no worker, unless the number of processes is asked
 for (``trace-advisor calls --workers N``, else ``$TRACE_ADVISOR_WORKERS``, for every command and the language
 server): then N processes parse whatever is missing (1: this process only). Cancelling kills the workers at once. A
-worker that dies (killed, out of memory) or fails loses nothing: its chunk is parsed here, the other workers go on.
+worker that dies (killed, out of memory) or fails loses nothing: its chunk is parsed here, the other workers go on;
+a file whose parse raises in a worker is parsed here (as without workers) while that worker goes on with its chunk.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ _JOIN_S = 10.0  # a worker whose input ended exits at once; never wait longer th
 _HEADER = struct.Struct("<Q")  # each message: its length, then a pickle
 
 Miss = tuple[Path, bytes, str]  # a file to parse: its path, content and content hash
-_Result = tuple[bytes | None, SyntaxProblem | None]  # its encoded facts, else its syntax problem
+# its encoded facts, else its syntax problem, else why the worker could not parse it (an exception: parsed here)
+_Result = tuple[bytes | None, SyntaxProblem | None, str | None]
 _FAILED = None  # a chunk whose worker died or failed: parsed here
 
 
@@ -132,10 +134,25 @@ def parse_all(
                 if results is _FAILED:
                     found = parse_here(chunk)
                 else:
-                    found = [take(miss, *result) for miss, result in zip(chunk, results, strict=True)]
+                    found = [_taken(parse, take, miss, result) for miss, result in zip(chunk, results, strict=True)]
             yield from found
     finally:
         pool.stop()
+
+
+def _taken(
+    parse: Callable[[Path, bytes, str], T],
+    take: Callable[[Miss, bytes | None, SyntaxProblem | None], T],
+    miss: Miss,
+    result: _Result,
+) -> T:
+    """A worker's result for one file; a file it could not parse (an exception, which would have ended the worker
+    and lost it for the rest of the build: it goes on with its chunk) is parsed here, as without workers."""
+    raw, syntax, failure = result
+    if failure is None:
+        return take(miss, raw, syntax)
+    log.warning("a facts worker could not parse %s (%s); parsing it here", miss[0], failure)
+    return parse(*miss)
 
 
 def _chunks(misses: Sequence[Miss], total: int, workers: int, smallest: int) -> list[list[Miss]]:
@@ -307,15 +324,20 @@ def serve() -> None:
 
 
 def _parse_chunk(cache: FactsCache, files: list[tuple[str, bytes, str]]) -> list[_Result]:
-    """Parse each file as ``FactsReader.parse`` does; write the cache entries; the encoded facts or the problem."""
+    """Parse each file as ``FactsReader.parse`` does; write the cache entries; the encoded facts or the problem (or
+    the exception that stopped its parse: the index parses that file itself)."""
     results: list[_Result] = []
     with gc_paused():
         for file, data, key in files:
-            parsed = parse_bytes(data, file)
-            if parsed.facts is None:
-                results.append((None, parsed.problem))
+            try:
+                parsed = parse_bytes(data, file)
+                if parsed.facts is None:
+                    results.append((None, parsed.problem, None))
+                    continue
+                raw = codec.encode(parsed.facts)
+            except Exception as exc:  # noqa: BLE001 - this file only: the index parses it (and fails as it would)
+                results.append((None, None, f"{type(exc).__name__}: {exc}"[:200]))
                 continue
-            raw = codec.encode(parsed.facts)
             cache.put_raw(key, raw)
-            results.append((raw, None))
+            results.append((raw, None, None))
     return results

@@ -206,3 +206,37 @@ def test_the_workers_asked_for(monkeypatch: pytest.MonkeyPatch, caplog: pytest.L
     with caplog.at_level(logging.WARNING, logger="trace_advisor.facts_pool"):
         assert facts_pool.requested_workers(None) is None
     assert "TRACE_ADVISOR_WORKERS='many' is not a number" in caplog.text
+
+
+# imported by each worker interpreter at start-up (PYTHONPATH): its parser raises on one file, as a bug would
+_FAILING_WORKER = """
+import trace_advisor.facts_pool as pool
+real = pool.parse_bytes
+def failing(data, file):
+    if file.endswith("broker.py"):
+        raise RuntimeError("the worker's parser failed")
+    return real(data, file)
+pool.parse_bytes = failing
+"""
+
+
+def test_a_file_a_worker_cannot_parse_is_parsed_here_and_the_worker_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = FIXTURES / "callgraph"
+    failing = next(root.rglob("broker.py"))
+    here = built(root, tmp_path / "here")
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(_FAILING_WORKER, encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(hook), str(Path(facts_pool.__file__).parents[1])]))
+    parses = Parses(monkeypatch)
+    monkeypatch.setattr(facts_pool._Pool, "take", lambda self: None)  # the worker takes every chunk
+    with caplog.at_level(logging.WARNING, logger="trace_advisor.facts_pool"):
+        pooled = Index([root], cache_dir=tmp_path / "pooled", workers=2)
+        pooled.build()
+    assert parses.count == 1  # that file only (a worker that died would leave its chunk and all the next ones here)
+    assert f"a facts worker could not parse {failing} (RuntimeError: the worker's parser failed)" in caplog.text
+    assert "a facts worker failed" not in caplog.text
+    assert snapshot(pooled) == snapshot(here)
+    assert entries(tmp_path / "pooled") == entries(tmp_path / "here")
