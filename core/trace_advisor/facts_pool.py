@@ -27,7 +27,8 @@ import struct
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterable
+from itertools import chain
 from pathlib import Path
 from typing import IO, TypeVar
 
@@ -44,8 +45,8 @@ ENV_WORKERS = "TRACE_ADVISOR_WORKERS"  # the number of parsing processes, when n
 MIN_FILES = 32  # fewer files to read: no pool is considered (the reading itself stays in this process)
 MIN_BYTES = 1_500_000  # less source missing from the cache: parsed here (workers' start-up costs more than it saves)
 MAX_WORKERS = 8
-_CHUNKS_PER_WORKER = 24  # small chunks: the workers finish together
-_CHUNK_BYTES = (64_000, 1_000_000)
+# small chunks (the standard library: about 120): the workers finish together, and the first is parsed early
+_CHUNK_BYTES = 256_000
 _POLL_S = 0.05  # how often a wait for a worker's chunk looks at the cancel token
 _JOIN_S = 10.0  # a worker whose input ended exits at once; never wait longer than this for one
 _HEADER = struct.Struct("<Q")  # each message: its length, then a pickle
@@ -91,23 +92,37 @@ def parse_all(
     parse: Callable[[Path, bytes, str], T],
     take: Callable[[Miss, bytes | None, SyntaxProblem | None], T],
     cache: FactsCache,
-    misses: Sequence[Miss],
+    misses: Iterable[Miss],
     cancel: CancelToken,
     workers: int | None = None,
 ) -> Generator[T, None, None]:
     """What ``parse`` gives for each file, in order: in worker processes when they are worth it (or ``workers``
     processes were asked for: :func:`requested_workers`), each worker's result (its encoded facts, else its syntax
     problem) handed to ``take`` as it arrives, while the workers parse on (the reader decodes it then: decoding when
-    first needed, after the workers are done, added that time to the wait)."""
+    first needed, after the workers are done, added that time to the wait).
+
+    ``misses`` is read to its end before the first result is given: the caller reads and hashes the files as it
+    gives them, and once they are enough for a pool its workers parse the first chunks while the rest is read."""
     asked = requested_workers(workers)
     count = worker_count() if asked is None else asked
-    total = sum(len(data) for _, data, _ in misses)
-    if count < 2 or len(misses) < 2 or (asked is None and total < MIN_BYTES):
-        for miss in misses:
+    source = iter(misses)
+    pending: list[Miss] = []
+    size = 0
+    if count >= 2:
+        for miss in source:
+            pending.append(miss)
+            size += len(miss[1])
+            if len(pending) >= 2 and (asked is not None or size >= MIN_BYTES):
+                break
+        else:
+            count = 1  # too little is missing from the cache: parsed here
+    if count < 2:
+        pending.extend(source)
+        for miss in pending:
             yield parse(*miss)
         return
-    chunks = _chunks(misses, total, count, smallest=_CHUNK_BYTES[0] if asked is None else 1)
-    pool = _Pool(cache, [[(str(path), data, key) for path, data, key in chunk] for chunk in chunks])
+    chunks: list[list[Miss]] = []
+    pool = _Pool(cache)
     parsed_here: dict[int, list[T]] = {}  # chunks this process took while waiting for a worker's
 
     def parse_here(chunk: list[Miss]) -> list[T]:
@@ -118,7 +133,11 @@ def parse_all(
         return found
 
     try:
-        pool.start(min(count - 1, len(chunks) - 1))  # this process is the last worker
+        pool.start(count - 1)  # this process is the last worker, once every file is read
+        for chunk in _chunks(chain(pending, source)):  # the workers start on the first chunks while the rest is read
+            chunks.append(chunk)
+            pool.add([(str(path), data, key) for path, data, key in chunk])
+        pool.close()
         for number, chunk in enumerate(chunks):
             found = parsed_here.pop(number, None)
             while found is None and not pool.ready(number):  # rather than wait, parse the next chunk no one took
@@ -155,27 +174,28 @@ def _taken(
     return parse(*miss)
 
 
-def _chunks(misses: Sequence[Miss], total: int, workers: int, smallest: int) -> list[list[Miss]]:
-    """Consecutive files, about ``total / (workers * _CHUNKS_PER_WORKER)`` bytes each (``smallest`` at least: a
-    workspace asked to use workers however small is cut in as many chunks as it has files, if need be)."""
-    target = min(_CHUNK_BYTES[1], max(smallest, total // (workers * _CHUNKS_PER_WORKER)))
-    chunks: list[list[Miss]] = [[]]
+def _chunks(misses: Iterable[Miss]) -> Generator[list[Miss], None, None]:
+    """Consecutive files, about :data:`_CHUNK_BYTES` each, each given as soon as it is complete."""
+    chunk: list[Miss] = []
     size = 0
     for miss in misses:
-        if size >= target:
-            chunks.append([])
-            size = 0
-        chunks[-1].append(miss)
+        chunk.append(miss)
         size += len(miss[1])
-    return chunks
+        if size >= _CHUNK_BYTES:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
 
 
 class _Pool:
-    """Worker processes, each fed chunks in turn by a thread of this process; results kept by chunk number."""
+    """Worker processes, each fed chunks in turn by a thread of this process as they are added; results kept by chunk
+    number."""
 
-    def __init__(self, cache: FactsCache, chunks: list[list[tuple[str, bytes, str]]]) -> None:
+    def __init__(self, cache: FactsCache) -> None:
         self._cache = cache
-        self._chunks = chunks
+        self._chunks: list[list[tuple[str, bytes, str]]] = []
+        self._closed = False  # every chunk added
         self._results: dict[int, list[_Result] | None] = {}
         self._next = 0  # the first chunk no worker took yet
         self._live = 0  # workers still taking chunks
@@ -203,15 +223,28 @@ class _Pool:
             thread.start()
             self._threads.append(thread)
 
+    def add(self, chunk: list[tuple[str, bytes, str]]) -> None:
+        """One more chunk for the next worker free (chunks are numbered in the order they are added)."""
+        with self._changed:
+            self._chunks.append(chunk)
+            self._changed.notify_all()
+
+    def close(self) -> None:
+        """No more chunks: a worker finding none left ends."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+
     def ready(self, number: int) -> bool:
         """Whether chunk ``number``'s results (or its worker's failure) are in."""
         with self._changed:
             return number in self._results
 
     def take(self) -> int | None:
-        """The next chunk no worker took, taken by the index's own process; None when every chunk is taken."""
+        """The next chunk no worker took, taken by the index's own process (once every chunk is added); None when every
+        chunk is taken."""
         with self._changed:
-            if self._next >= len(self._chunks):
+            if not self._closed or self._next >= len(self._chunks):
                 return None
             self._next += 1
             return self._next - 1
@@ -233,7 +266,8 @@ class _Pool:
         it to exit (its CPU time is then the index process's children's, as ``time`` and ``getrusage`` count it)."""
         with self._changed:
             self._stopping = True
-            done = len(self._results) == 0 and self._next >= len(self._chunks)
+            done = self._closed and len(self._results) == 0 and self._next >= len(self._chunks)
+            self._changed.notify_all()  # a thread waiting for a chunk ends
         if not done:
             for process in self._processes:
                 process.kill()
@@ -248,6 +282,8 @@ class _Pool:
             _send(process.stdin, self._cache)
             while True:
                 with self._changed:
+                    while not self._stopping and not self._closed and self._next >= len(self._chunks):
+                        self._changed.wait()  # the next chunk is being read
                     if self._stopping or self._next >= len(self._chunks):
                         break
                     number, self._next = self._next, self._next + 1

@@ -8,6 +8,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 
 from trace_advisor import facts_pool
@@ -106,13 +107,25 @@ class FactsReader:
                 yield self.read(path)
             return
         probed: list[Loaded | tuple[bytes, str]] = []
-        for path in paths:
-            cancel.check()
-            probed.append(self.probe(path))
-        misses = [(path, *found) for path, found in zip(paths, probed, strict=True) if not isinstance(found, Loaded)]
-        parsed = facts_pool.parse_all(self._parse_compact, self._take_parsed, self.cache, misses, cancel, self._workers)
-        for found in probed:
-            yield found if isinstance(found, Loaded) else next(parsed)
+
+        def misses() -> Generator[facts_pool.Miss, None, None]:
+            for path in paths:
+                cancel.check()
+                found = self.probe(path)
+                probed.append(found)
+                if not isinstance(found, Loaded):
+                    yield (path, *found)
+
+        # the pool's workers parse the first files missing from the cache while the next ones are read
+        parsed = facts_pool.parse_all(
+            self._parse_compact, self._take_parsed, self.cache, misses(), cancel, self._workers
+        )
+        try:
+            results = chain(list(islice(parsed, 1)), parsed)  # its first result comes once every file is read
+            for found in probed:
+                yield found if isinstance(found, Loaded) else next(results)
+        finally:
+            parsed.close()
 
     def _parse_compact(self, path: Path, data: bytes, key: str) -> Loaded:
         """:meth:`parse` for :meth:`read_all`, whose files' facts are all kept: the facts decoded from the cache entry

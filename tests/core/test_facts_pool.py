@@ -240,3 +240,39 @@ def test_a_file_a_worker_cannot_parse_is_parsed_here_and_the_worker_goes_on(
     assert "a facts worker failed" not in caplog.text
     assert snapshot(pooled) == snapshot(here)
     assert entries(tmp_path / "pooled") == entries(tmp_path / "here")
+
+
+def test_the_workers_parse_while_the_last_files_are_read(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The files missing from the cache go to the workers as they are read: the first chunks are parsed before the
+    last file is read (reading and hashing the standard library is a quarter of parsing it)."""
+    monkeypatch.setattr(facts_pool, "MIN_BYTES", 0)
+    monkeypatch.setattr(facts_pool, "MIN_FILES", 0)
+    pools: list[facts_pool._Pool] = []
+    real_init, real_probe = facts_pool._Pool.__init__, sourcefiles.FactsReader.probe
+
+    def init(self: facts_pool._Pool, *args: object) -> None:
+        real_init(self, *args)  # type: ignore[arg-type]
+        pools.append(self)
+
+    probed: list[Path] = []
+    parsed_before_the_last: list[bool] = []
+
+    def probe(self: sourcefiles.FactsReader, path: Path, **kwargs: bool) -> object:
+        probed.append(path)
+        if len(probed) == total:  # the last file: wait (a while) for a worker's first results
+            deadline = time.monotonic() + 20
+            while not (pools and pools[0].ready(0)) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            parsed_before_the_last.append(bool(pools) and pools[0].ready(0))
+        return real_probe(self, path, **kwargs)
+
+    monkeypatch.setattr(facts_pool._Pool, "__init__", init)
+    monkeypatch.setattr(sourcefiles.FactsReader, "probe", probe)
+    index = Index([workspace], cache_dir=tmp_path / "cache")
+    total = index.register()
+    index.load()
+    assert parsed_before_the_last == [True]
+    here = built(workspace, tmp_path / "here")
+    assert snapshot(index) == snapshot(here)
