@@ -20,7 +20,13 @@ from trace_advisor.cancel import CancelledError, CancelToken
 from trace_advisor.index import Index
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-pytestmark = pytest.mark.skipif(facts_pool.worker_count() < 2, reason="one core: the index parses every file itself")
+pytestmark = pytest.mark.skipif(facts_pool.core_count() < 2, reason="one core: the index parses every file itself")
+
+
+@pytest.fixture(autouse=True)
+def idle_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Other processes leave every core idle (a busy machine starts no worker: test_a_busy_machine_starts_no_worker)."""
+    monkeypatch.setattr(facts_pool, "_busy", lambda: 0.0)
 
 
 @pytest.fixture
@@ -276,3 +282,22 @@ def test_the_workers_parse_while_the_last_files_are_read(
     assert parsed_before_the_last == [True]
     here = built(workspace, tmp_path / "here")
     assert snapshot(index) == snapshot(here)
+
+
+def test_a_busy_machine_starts_no_worker(workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers on cores other processes keep busy only share them, and cost their start-up and the facts' trip."""
+    monkeypatch.setattr(facts_pool, "MIN_BYTES", 0)
+    monkeypatch.setattr(facts_pool, "MIN_FILES", 0)
+    monkeypatch.setattr(facts_pool, "core_count", lambda: 4)
+    monkeypatch.setattr(facts_pool, "_busy", lambda: 2.5)
+    assert facts_pool.worker_count() == 2  # one idle core and a half: a worker and this process
+    monkeypatch.setattr(facts_pool, "_busy", lambda: 3.5)
+    assert facts_pool.worker_count() == 1
+    parses = Parses(monkeypatch)
+    index = built(workspace, tmp_path / "cache")
+    assert parses.count == len(index.files()) > 50
+    parses.count = 0
+    asked = Index([workspace], cache_dir=tmp_path / "asked", workers=2)  # asked for: whatever the machine's load
+    monkeypatch.setattr(facts_pool._Pool, "take", lambda self: None)
+    asked.build()
+    assert parses.count == 0  # the worker parsed every file
