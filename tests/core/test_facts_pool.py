@@ -301,3 +301,38 @@ def test_a_busy_machine_starts_no_worker(workspace: Path, tmp_path: Path, monkey
     monkeypatch.setattr(facts_pool._Pool, "take", lambda self: None)
     asked.build()
     assert parses.count == 0  # the worker parsed every file
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the workers through /proc")
+def test_a_build_cancelled_while_its_files_are_read_stops_its_workers(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers start before every file is read: a cancel then (the editor's newer request) stops them too."""
+    monkeypatch.setattr(facts_pool, "MIN_BYTES", 0)
+    monkeypatch.setattr(facts_pool, "MIN_FILES", 0)
+    cancel = CancelToken()
+    real_probe = sourcefiles.FactsReader.probe
+    probed: list[Path] = []
+    seen: list[int] = []
+
+    def probe(self: sourcefiles.FactsReader, path: Path, **kwargs: bool) -> object:
+        probed.append(path)
+        if len(probed) == total // 2:  # half the files read: wait (a while) for a worker to run, then cancel
+            deadline = time.monotonic() + 20
+            while not seen and time.monotonic() < deadline:
+                seen.extend(workers())
+                time.sleep(0.01)
+            cancel.cancel()
+        return real_probe(self, path, **kwargs)
+
+    monkeypatch.setattr(sourcefiles.FactsReader, "probe", probe)
+    index = Index([workspace], cache_dir=tmp_path / "cache")
+    total = index.register()
+    with pytest.raises(CancelledError):
+        index.load(cancel)
+    assert seen, "no worker process was started while the files were read"
+    assert len(probed) < total
+    deadline = time.monotonic() + 10
+    while workers() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert workers() == []
