@@ -1,18 +1,21 @@
 """Parsing many files' facts in worker processes, so that a cold index of a large workspace uses every core.
 
 The index reads each file and looks up its content hash in the facts cache itself; the files missing from the cache
-are parsed here. When they are many (:data:`MIN_BYTES` of source) and the machine has two cores or more, worker
-processes parse them: each decodes, parses and extracts a chunk of files at a time, writes their cache entries and
-sends back the encoded facts (what a cache hit gives: the index decodes them when a module is first needed) or the
-syntax problem. The results are handed over in the files' order, whichever worker finishes first, so the index takes
-in the same facts in the same order as when it parses each file itself.
+are parsed here. When they are many (:data:`MIN_BYTES` of source) and the machine has two cores or more that other
+processes leave idle, worker processes parse them: each decodes, parses and extracts a chunk of files at a time,
+writes their cache entries and sends back the encoded facts (what a cache hit gives: the index decodes them when a
+module is first needed) or the syntax problem. The results are handed over in the files' order, whichever worker
+finishes first, so the index takes in the same facts in the same order as when it parses each file itself.
 
 A worker is a new interpreter (``python -c``, importing only the parser), started with ``subprocess``: never a
-``fork`` of this process (the language server runs the index in a thread, and a forked copy of a threaded process can
-inherit a held lock), and not ``multiprocessing``'s ``spawn``, which runs the parent's main script again in each
+``fork`` of this process (the language server runs the index in a thread, and a forked copy of a threaded process
+can inherit a held lock), and not ``multiprocessing``'s ``spawn``, which runs the parent's main script again in each
 worker (an API user's script without a ``__main__`` guard would run in every worker). One thread per worker feeds it
-chunks over its pipes. A small workspace, or a warm cache, starts no worker. Cancelling kills the workers at once. A
-worker that dies (killed, out of memory) or fails loses nothing: its chunk is parsed here, the other workers go on.
+chunks over its pipes. A small workspace, or a warm cache, starts no worker, unless the number of processes is asked
+for (``trace-advisor calls --workers N``, else ``$TRACE_ADVISOR_WORKERS``, for every command and the language
+server): then N processes parse whatever is missing (1: this process only). Cancelling kills the workers at once. A
+worker that dies (killed, out of memory) or fails loses nothing: its chunk is parsed here, the other workers go on;
+a file whose parse raises in a worker is parsed here (as without workers) while that worker goes on with its chunk.
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ import struct
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Generator, Sequence
+import time
+from collections.abc import Callable, Generator, Iterable
+from itertools import chain
 from pathlib import Path
 from typing import IO, TypeVar
 
@@ -37,27 +42,77 @@ from trace_advisor.parsing import parse_bytes
 
 log = logging.getLogger(__name__)
 
+ENV_WORKERS = "TRACE_ADVISOR_WORKERS"  # the number of parsing processes, when no command-line option says it
 MIN_FILES = 32  # fewer files to read: no pool is considered (the reading itself stays in this process)
 MIN_BYTES = 1_500_000  # less source missing from the cache: parsed here (workers' start-up costs more than it saves)
 MAX_WORKERS = 8
-_CHUNKS_PER_WORKER = 24  # small chunks: the workers finish together
-_CHUNK_BYTES = (64_000, 1_000_000)
+_LOAD_SAMPLES = 3  # how busy the machine is: the runnable tasks counted this many times (see _busy)
+# small chunks (the standard library: about 120): the workers finish together, and the first is parsed early
+_CHUNK_BYTES = 256_000
 _POLL_S = 0.05  # how often a wait for a worker's chunk looks at the cancel token
 _JOIN_S = 10.0  # a worker whose input ended exits at once; never wait longer than this for one
 _HEADER = struct.Struct("<Q")  # each message: its length, then a pickle
 
 Miss = tuple[Path, bytes, str]  # a file to parse: its path, content and content hash
-_Result = tuple[bytes | None, SyntaxProblem | None]  # its encoded facts, else its syntax problem
+# its encoded facts, else its syntax problem, else why the worker could not parse it (an exception: parsed here)
+_Result = tuple[bytes | None, SyntaxProblem | None, str | None]
 _FAILED = None  # a chunk whose worker died or failed: parsed here
 
 
-def worker_count() -> int:
+def core_count() -> int:
     """The cores this process may run on (at most :data:`MAX_WORKERS`)."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
     return min(cores, MAX_WORKERS)
+
+
+def worker_count() -> int:
+    """The processes worth parsing in (this one included): one per core other processes leave idle now, 1 at least.
+    On a machine whose cores are all busy a worker only shares them, and adds its start-up and the facts' trip over
+    the pipes (a cold ``calls`` of the standard library on two cores other jobs kept busy, load average 5-7: a median
+    5.3x ast.parse's wall time with a worker, 4.8x without)."""
+    cores = core_count()
+    return max(1, min(cores, 1 + int(cores - _busy()))) if cores > 1 else 1
+
+
+def _busy() -> float:
+    """How many other processes are running or waiting for a core now: the kernel's count of runnable tasks (Linux's
+    ``/proc/loadavg``, a few samples 10 ms apart, this process taken off), else the one-minute load average."""
+    samples: list[int] = []
+    for _ in range(_LOAD_SAMPLES):
+        try:
+            with open("/proc/loadavg", encoding="ascii") as handle:
+                samples.append(int(handle.read().split()[3].partition("/")[0]) - 1)
+        except (OSError, ValueError, IndexError):
+            break
+        time.sleep(0.01)
+    if samples:
+        return max(0.0, sum(samples) / len(samples))
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):  # not on Unix
+        return 0.0
+
+
+def requested_workers(workers: int | None = None) -> int | None:
+    """The number of parsing processes asked for: ``workers`` (a command-line option), else
+    ``$TRACE_ADVISOR_WORKERS``; None (or ``auto``, ``0``, an unreadable value: logged) leaves it to
+    :func:`worker_count` and the workspace's size."""
+    if workers is not None:
+        return workers if workers > 0 else None
+    text = os.environ.get(ENV_WORKERS, "").strip()
+    if text in ("", "0", "auto"):
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        log.warning("%s=%r is not a number of processes (1 or more, or auto): ignored", ENV_WORKERS, text)
+        return None
+    return value
 
 
 T = TypeVar("T")
@@ -67,20 +122,39 @@ def parse_all(
     parse: Callable[[Path, bytes, str], T],
     take: Callable[[Miss, bytes | None, SyntaxProblem | None], T],
     cache: FactsCache,
-    misses: Sequence[Miss],
+    misses: Iterable[Miss],
     cancel: CancelToken,
+    workers: int | None = None,
 ) -> Generator[T, None, None]:
-    """What ``parse`` gives for each file, in order: in worker processes when they are worth it, each worker's result
-    (its encoded facts, else its syntax problem) handed to ``take`` as it arrives, while the workers parse on (the
-    reader decodes it then: decoding when first needed, after the workers are done, added that time to the wait)."""
-    workers = worker_count()
-    total = sum(len(data) for _, data, _ in misses)
-    if workers < 2 or total < MIN_BYTES:
-        for miss in misses:
+    """What ``parse`` gives for each file, in order: in worker processes when they are worth it (or ``workers``
+    processes were asked for: :func:`requested_workers`), each worker's result (its encoded facts, else its syntax
+    problem) handed to ``take`` as it arrives, while the workers parse on (the reader decodes it then: decoding when
+    first needed, after the workers are done, added that time to the wait).
+
+    ``misses`` is read to its end before the first result is given: the caller reads and hashes the files as it
+    gives them, and once they are enough for a pool its workers parse the first chunks while the rest is read."""
+    asked = requested_workers(workers)
+    count = core_count() if asked is None else asked
+    source = iter(misses)
+    pending: list[Miss] = []
+    size = 0
+    if count >= 2:
+        for miss in source:
+            pending.append(miss)
+            size += len(miss[1])
+            if len(pending) >= 2 and (asked is not None or size >= MIN_BYTES):
+                break
+        else:
+            count = 1  # too little is missing from the cache: parsed here
+        if asked is None and count >= 2:
+            count = worker_count()  # asked only now: how busy the machine is when the pool would start
+    if count < 2:
+        pending.extend(source)
+        for miss in pending:
             yield parse(*miss)
         return
-    chunks = _chunks(misses, total, workers)
-    pool = _Pool(cache, [[(str(path), data, key) for path, data, key in chunk] for chunk in chunks])
+    chunks: list[list[Miss]] = []
+    pool = _Pool(cache)
     parsed_here: dict[int, list[T]] = {}  # chunks this process took while waiting for a worker's
 
     def parse_here(chunk: list[Miss]) -> list[T]:
@@ -91,7 +165,11 @@ def parse_all(
         return found
 
     try:
-        pool.start(min(workers - 1, len(chunks) - 1))  # this process is the last worker
+        pool.start(count - 1)  # this process is the last worker, once every file is read
+        for chunk in _chunks(chain(pending, source)):  # the workers start on the first chunks while the rest is read
+            chunks.append(chunk)
+            pool.add([(str(path), data, key) for path, data, key in chunk])
+        pool.close()
         for number, chunk in enumerate(chunks):
             found = parsed_here.pop(number, None)
             while found is None and not pool.ready(number):  # rather than wait, parse the next chunk no one took
@@ -107,33 +185,49 @@ def parse_all(
                 if results is _FAILED:
                     found = parse_here(chunk)
                 else:
-                    found = [take(miss, *result) for miss, result in zip(chunk, results, strict=True)]
+                    found = [_taken(parse, take, miss, result) for miss, result in zip(chunk, results, strict=True)]
             yield from found
     finally:
         pool.stop()
 
 
-def _chunks(misses: Sequence[Miss], total: int, workers: int) -> list[list[Miss]]:
-    """Consecutive files, about ``total / (workers * _CHUNKS_PER_WORKER)`` bytes each."""
-    low, high = _CHUNK_BYTES
-    target = min(high, max(low, total // (workers * _CHUNKS_PER_WORKER)))
-    chunks: list[list[Miss]] = [[]]
+def _taken(
+    parse: Callable[[Path, bytes, str], T],
+    take: Callable[[Miss, bytes | None, SyntaxProblem | None], T],
+    miss: Miss,
+    result: _Result,
+) -> T:
+    """A worker's result for one file; a file it could not parse (an exception, which would have ended the worker
+    and lost it for the rest of the build: it goes on with its chunk) is parsed here, as without workers."""
+    raw, syntax, failure = result
+    if failure is None:
+        return take(miss, raw, syntax)
+    log.warning("a facts worker could not parse %s (%s); parsing it here", miss[0], failure)
+    return parse(*miss)
+
+
+def _chunks(misses: Iterable[Miss]) -> Generator[list[Miss], None, None]:
+    """Consecutive files, about :data:`_CHUNK_BYTES` each, each given as soon as it is complete."""
+    chunk: list[Miss] = []
     size = 0
     for miss in misses:
-        if size >= target:
-            chunks.append([])
-            size = 0
-        chunks[-1].append(miss)
+        chunk.append(miss)
         size += len(miss[1])
-    return chunks
+        if size >= _CHUNK_BYTES:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
 
 
 class _Pool:
-    """Worker processes, each fed chunks in turn by a thread of this process; results kept by chunk number."""
+    """Worker processes, each fed chunks in turn by a thread of this process as they are added; results kept by chunk
+    number."""
 
-    def __init__(self, cache: FactsCache, chunks: list[list[tuple[str, bytes, str]]]) -> None:
+    def __init__(self, cache: FactsCache) -> None:
         self._cache = cache
-        self._chunks = chunks
+        self._chunks: list[list[tuple[str, bytes, str]]] = []
+        self._closed = False  # every chunk added
         self._results: dict[int, list[_Result] | None] = {}
         self._next = 0  # the first chunk no worker took yet
         self._live = 0  # workers still taking chunks
@@ -161,15 +255,28 @@ class _Pool:
             thread.start()
             self._threads.append(thread)
 
+    def add(self, chunk: list[tuple[str, bytes, str]]) -> None:
+        """One more chunk for the next worker free (chunks are numbered in the order they are added)."""
+        with self._changed:
+            self._chunks.append(chunk)
+            self._changed.notify_all()
+
+    def close(self) -> None:
+        """No more chunks: a worker finding none left ends."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+
     def ready(self, number: int) -> bool:
         """Whether chunk ``number``'s results (or its worker's failure) are in."""
         with self._changed:
             return number in self._results
 
     def take(self) -> int | None:
-        """The next chunk no worker took, taken by the index's own process; None when every chunk is taken."""
+        """The next chunk no worker took, taken by the index's own process (once every chunk is added); None when every
+        chunk is taken."""
         with self._changed:
-            if self._next >= len(self._chunks):
+            if not self._closed or self._next >= len(self._chunks):
                 return None
             self._next += 1
             return self._next - 1
@@ -191,7 +298,8 @@ class _Pool:
         it to exit (its CPU time is then the index process's children's, as ``time`` and ``getrusage`` count it)."""
         with self._changed:
             self._stopping = True
-            done = len(self._results) == 0 and self._next >= len(self._chunks)
+            done = self._closed and len(self._results) == 0 and self._next >= len(self._chunks)
+            self._changed.notify_all()  # a thread waiting for a chunk ends
         if not done:
             for process in self._processes:
                 process.kill()
@@ -206,6 +314,8 @@ class _Pool:
             _send(process.stdin, self._cache)
             while True:
                 with self._changed:
+                    while not self._stopping and not self._closed and self._next >= len(self._chunks):
+                        self._changed.wait()  # the next chunk is being read
                     if self._stopping or self._next >= len(self._chunks):
                         break
                     number, self._next = self._next, self._next + 1
@@ -282,15 +392,20 @@ def serve() -> None:
 
 
 def _parse_chunk(cache: FactsCache, files: list[tuple[str, bytes, str]]) -> list[_Result]:
-    """Parse each file as ``FactsReader.parse`` does; write the cache entries; the encoded facts or the problem."""
+    """Parse each file as ``FactsReader.parse`` does; write the cache entries; the encoded facts or the problem (or
+    the exception that stopped its parse: the index parses that file itself)."""
     results: list[_Result] = []
     with gc_paused():
         for file, data, key in files:
-            parsed = parse_bytes(data, file)
-            if parsed.facts is None:
-                results.append((None, parsed.problem))
+            try:
+                parsed = parse_bytes(data, file)
+                if parsed.facts is None:
+                    results.append((None, parsed.problem, None))
+                    continue
+                raw = codec.encode(parsed.facts)
+            except Exception as exc:  # noqa: BLE001 - this file only: the index parses it (and fails as it would)
+                results.append((None, None, f"{type(exc).__name__}: {exc}"[:200]))
                 continue
-            raw = codec.encode(parsed.facts)
             cache.put_raw(key, raw)
-            results.append((raw, None))
+            results.append((raw, None, None))
     return results

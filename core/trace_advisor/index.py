@@ -91,6 +91,7 @@ class Index:
         use_cache: bool = True,
         max_file_bytes: int = 5_000_000,
         keep_trees: bool = False,
+        workers: int | None = None,
     ) -> None:
         self._workspace = Workspace(roots, search_paths=search_paths, python=python, ignore=ignore)
         # ``keep_trees``: a one-shot run that analyses the workspace (the CLI's ``analyze``) keeps every file's syntax
@@ -99,7 +100,8 @@ class Index:
         self._trees = SyntaxTrees(None if keep_trees else 64)
         self._kept_analysed = None if keep_trees else _KEPT_ANALYSED
         keep = self._trees.put if keep_trees else None
-        self._reader = FactsReader(FactsCache(cache_dir, enabled=use_cache), max_file_bytes, keep)
+        # ``workers``: the processes parsing the files missing from the facts cache (None: facts_pool decides)
+        self._reader = FactsReader(FactsCache(cache_dir, enabled=use_cache), max_file_bytes, keep, workers)
         self._graphs = GraphCache(cache_dir, enabled=use_cache)
         self._max_file_bytes = max_file_bytes
         self._reused_serial = -1  # the last serial of the calls taken from a graph snapshot (later: resolved here)

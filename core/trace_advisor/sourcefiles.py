@@ -8,6 +8,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 
 from trace_advisor import facts_pool
@@ -64,17 +65,20 @@ class FileState:
 class FactsReader:
     """Reads files into facts through the content-hash cache; decodes cache entries only when first used. With
     ``keep_tree``, each file parsed to be loaded hands it its text and syntax tree (the index keeps them for the
-    analysis that follows, so that it parses no module twice)."""
+    analysis that follows, so that it parses no module twice). ``workers``: the number of parsing processes asked
+    for (``facts_pool.requested_workers``; None: one per core when the files missing from the cache are many)."""
 
     def __init__(
         self,
         cache: FactsCache,
         max_bytes: int,
         keep_tree: Callable[[Path, str, ast.Module], None] | None = None,
+        workers: int | None = None,
     ) -> None:
         self._cache = cache
         self._max_bytes = max_bytes
         self._keep_tree = keep_tree
+        self._workers = workers
 
     def load(self, state: FileState, loaded: Loaded | None = None) -> None:
         """Read a file from disk (or take what :meth:`read` gave) and set its facts (or its still-encoded cache
@@ -96,19 +100,32 @@ class FactsReader:
     def read_all(self, paths: Sequence[Path], cancel: CancelToken = NEVER) -> Generator[Loaded, None, None]:
         """What :meth:`read` gives for each path, in order. Files missing from the cache are parsed in worker
         processes when they are many (``facts_pool``): the same facts, entries and problems as parsing them here."""
-        if self._keep_tree is not None or len(paths) < facts_pool.MIN_FILES:
+        few = len(paths) < facts_pool.MIN_FILES and facts_pool.requested_workers(self._workers) is None
+        if self._keep_tree is not None or few:
             for path in paths:  # a small workspace pays no pool start-up (nor a command keeping syntax trees)
                 cancel.check()
                 yield self.read(path)
             return
         probed: list[Loaded | tuple[bytes, str]] = []
-        for path in paths:
-            cancel.check()
-            probed.append(self.probe(path))
-        misses = [(path, *found) for path, found in zip(paths, probed, strict=True) if not isinstance(found, Loaded)]
-        parsed = facts_pool.parse_all(self._parse_compact, self._take_parsed, self.cache, misses, cancel)
-        for found in probed:
-            yield found if isinstance(found, Loaded) else next(parsed)
+
+        def misses() -> Generator[facts_pool.Miss, None, None]:
+            for path in paths:
+                cancel.check()
+                found = self.probe(path)
+                probed.append(found)
+                if not isinstance(found, Loaded):
+                    yield (path, *found)
+
+        # the pool's workers parse the first files missing from the cache while the next ones are read
+        parsed = facts_pool.parse_all(
+            self._parse_compact, self._take_parsed, self.cache, misses(), cancel, self._workers
+        )
+        try:
+            results = chain(list(islice(parsed, 1)), parsed)  # its first result comes once every file is read
+            for found in probed:
+                yield found if isinstance(found, Loaded) else next(results)
+        finally:
+            parsed.close()
 
     def _parse_compact(self, path: Path, data: bytes, key: str) -> Loaded:
         """:meth:`parse` for :meth:`read_all`, whose files' facts are all kept: the facts decoded from the cache entry

@@ -32,6 +32,13 @@ def _depth(text: str) -> int:
     return value
 
 
+def _workers(text: str) -> int:
+    value = _depth(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more: {text}")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", type=Path, metavar="PATH", help="a Python file or a folder (the workspace root)")
     parser.add_argument(
@@ -40,6 +47,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--entry", metavar="FILE:QUALNAME", help="print the call tree from this function instead")
     parser.add_argument("--depth", type=_depth, default=8, metavar="N", help="call tree depth limit (default 8)")
     parser.add_argument("--output", "-o", type=Path, metavar="FILE", help="write it here (default: stdout)")
+    parser.add_argument(
+        "--workers",
+        type=_workers,
+        metavar="N",
+        help="processes parsing the files missing from the cache (1: this one only; default: $TRACE_ADVISOR_WORKERS,"
+        " else one per core when the missing files hold 1.5 MB of source or more)",
+    )
     common.add_config_arguments(parser)
     observe.add_arguments(parser)
 

@@ -195,7 +195,8 @@ def open_index(config: Config, roots: Sequence[Path], args: argparse.Namespace, 
     ``keep_trees`` for a command that analyses the files it indexes (one parse per module: see :class:`Index`)."""
     from trace_advisor.index import Index
 
-    return Index.from_config(config, roots, use_cache=not args.no_cache, keep_trees=keep_trees)
+    workers = getattr(args, "workers", None)  # calls --workers (the other commands keep syntax trees: no pool)
+    return Index.from_config(config, roots, use_cache=not args.no_cache, keep_trees=keep_trees, workers=workers)
 
 
 def workspace_problems(index: Index, reported: Sequence[Problem]) -> list[Problem]:
