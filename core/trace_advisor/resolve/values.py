@@ -73,5 +73,7 @@ TYPING_ALIASES = {
         "Deque": "collections:deque",
         "OrderedDict": "collections:OrderedDict",
         "Counter": "collections:Counter",
+        "Pattern": "re:Pattern",
+        "Match": "re:Match",
     }.items()
 }
