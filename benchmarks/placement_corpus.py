@@ -53,6 +53,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from placement_eval import DEFAULT_DEVSET, SWEEP, Engine, Score, load_labels, score_all  # the script's folder
+from trace_advisor.parsing import parse_as_written
 
 MANIFEST = Path(__file__).resolve().parent / "corpus" / "manifest.json"
 SPLITS = ("dev", "heldout")
@@ -416,7 +417,7 @@ def without_tracing_setup(text: str, helpers: frozenset[str]) -> str:
     create_trace_span``), at module level and in class and function bodies."""
     for _ in range(2):  # tracers first: their imports are unused once they are gone
         try:
-            tree = ast.parse(text)
+            tree = parse_as_written(text)  # polar's ``except A, B:`` (Python 3.14) read as the engine reads it
         except SyntaxError:
             return text
         lines = text.splitlines(keepends=True)
@@ -512,7 +513,7 @@ def untraced_text(engine: RepoEngine, path: Path, qualnames: frozenset[str], mar
         lines[first - 1 : last] = [textwrap.indent(ast.unparse(node), indent) + "\n"]
     text = without_tracing_setup("".join(lines), frozenset(helpers)) if edits else analysed.text
     try:
-        ast.parse(text)
+        parse_as_written(text)
     except SyntaxError as exc:
         raise SystemExit(f"placement_corpus: taking the spans out of {path} broke its syntax: {exc}") from exc
     return text
@@ -584,7 +585,7 @@ def span_carriers(root: Path, entry: Repo) -> dict[str, frozenset[str]]:
     found: dict[str, frozenset[str]] = {}
     for name, lab in entry.files.items():
         if lab["traced"]:
-            tree = ast.parse((root / name).read_text("utf-8", errors="replace"))
+            tree = parse_as_written((root / name).read_text("utf-8", errors="replace"))
             defs = list(_empty_defs(tree.body, ""))
             empty = frozenset(({q for q, e in defs if e} - {q for q, e in defs if not e}) & set(lab["traced"]))
             if empty:
@@ -807,8 +808,6 @@ def marked(path: Path, markers: frozenset[str]) -> set[str]:
                     last_name(c) in markers for c in calls
                 ):
                     found.add(prefix + stmt.name)
-
-    from trace_advisor.parsing import parse_as_written
 
     visit(parse_as_written(path.read_text("utf-8", errors="replace")).body, "")  # as the engine reads newer syntax
     return found

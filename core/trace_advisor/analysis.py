@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from trace_advisor.advise.calibration import ENTRY_DEPTH, RULES_THRESHOLD, Scored, calibrated, shipped
 from trace_advisor.advise.instrumentation_hints import instrumentation_hints
-from trace_advisor.advise.layers import covered_closures, covered_wrappers
+from trace_advisor.advise.layers import covered_closures, covered_forwards, covered_wrappers
 from trace_advisor.advise.library import (
     NETWORK,
     as_boundary,
@@ -729,6 +729,11 @@ class Analyzer:
             own = {r.ctx.symbol: v for r, v in zip(results, verdicts, strict=True)}
             covers = partial(self._covers, own, threshold)
             for number, verdict in covered_wrappers(functions, self.config.min_confidence, covers).items():
+                verdicts[number] = verdict
+            # read after the wrappers': a wrapper its forward covers is no span to forward to
+            functions = [(r.ctx, r.signals, v) for r, v in zip(results, verdicts, strict=True)]
+            covers = partial(self._covers, {f[0].symbol: f[2] for f in functions}, threshold)
+            for number, verdict in covered_forwards(functions, self.config.min_confidence, covers).items():
                 verdicts[number] = verdict
         pairs = [(r.ctx, v) for r, v in zip(results, verdicts, strict=True)]
         for number, verdict in covered_closures(pairs, self.config.min_confidence).items():

@@ -134,6 +134,52 @@ def covered_wrappers(
     return out
 
 
+def covered_forwards(
+    functions: Sequence[tuple[FunctionContext, Sequence[Signal], Verdict]],
+    min_confidence: float,
+    covers: Callable[[SymbolId], bool],
+) -> dict[int, Verdict]:
+    """Verdicts of the recommended one-line forwards whose one workspace callee has a span (``covers``: traced,
+    recommended, or a request handler), by index: not recommended, the callee named. A module function whose body is
+    one call of one workspace function (``zero`` returning ``store.update_stock(conn, pid, {"stock": 0})``) and whose
+    every finding is that callee's I/O would put a span around the callee's with nothing between them (one span per
+    operation, at the layer that names it). On the corpus 1 of 5 such forwards is traced. A method is left alone: a
+    client or service class traces its forwards with its other operations (its convention, units.py)."""
+    out: dict[int, Verdict] = {}
+    for number, (ctx, signals, verdict) in enumerate(functions):
+        if not verdict.deserves_span(min_confidence) or verdict.traced is not None or verdict.consistency:
+            continue
+        if ctx.class_name is not None or "<locals>" in ctx.qualname:
+            continue
+        if not signals or any(s.finding is not Finding.CALLS_IO_FUNCTION for s in signals):
+            continue
+        callee = _forwarded(ctx)
+        if callee is not None and callee != ctx.symbol and covers(callee):
+            out[number] = covered_by(
+                verdict, f"covered by the span in `{callee.partition(':')[2]}`, which it forwards to"
+            )
+    return out
+
+
+def _forwarded(ctx: FunctionContext) -> SymbolId | None:
+    """The one workspace function a one-statement body calls (``return f(...)``, ``await f(...)``, ``f(...)``), its
+    arguments aside from calls of their own; None for any other body."""
+    body = ctx.body_without_docstring()
+    if len(body) != 1 or not isinstance(body[0], ast.Return | ast.Expr) or body[0].value is None:
+        return None
+    value = body[0].value
+    if isinstance(value, ast.Await):
+        value = value.value
+    if not isinstance(value, ast.Call) or any(isinstance(n, ast.Call) for a in _arguments(value) for n in ast.walk(a)):
+        return None
+    callees = {c for call in ctx.calls for c in call.workspace_callees}
+    return next(iter(callees)) if len(callees) == 1 else None
+
+
+def _arguments(call: ast.Call) -> list[ast.expr]:
+    return [*call.args, *(k.value for k in call.keywords)]
+
+
 def covered_closures(functions: Sequence[tuple[FunctionContext, Verdict]], min_confidence: float) -> dict[int, Verdict]:
     """Verdicts of the recommended nested functions that run inside their enclosing function's span, by index: not
     recommended, the enclosing function named. A closure its enclosing function calls or hands to a call (a retry

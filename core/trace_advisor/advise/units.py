@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from trace_advisor.advise.local import Verdict
 from trace_advisor.datatypes import Evidence, EvidenceKind
 from trace_advisor.detect.context import FunctionContext
+from trace_advisor.detect.entry_points import view_base
 from trace_advisor.detect.findings import Finding, Signal
 
 MIN_PUBLIC_METHODS = 3  # below this a "majority" is one or two methods: no convention to follow
@@ -50,6 +51,8 @@ def client_operations(functions: Sequence[tuple[FunctionContext, Verdict]]) -> d
     least ``MIN_PUBLIC_METHODS`` public methods, most of which reach I/O (:func:`_remote_operation`)."""
     found: dict[int, str] = {}
     for class_name, members in _public_methods(functions).items():
+        if _view_class(functions, members):
+            continue
         operations = [i for i in members if _remote_operation(*functions[i])]
         if len(operations) >= MIN_PUBLIC_METHODS and len(operations) / len(members) >= MAJORITY:
             reason = (
@@ -71,7 +74,7 @@ def consistent(functions: Sequence[tuple[FunctionContext, Verdict]], min_confide
         if verdict.priority is not None and verdict.confidence < min_confidence:
             raised[number] = with_floor(verdict, min_confidence, reason)
     for class_name, members in _public_methods(functions).items():
-        if any(i in clients for i in members):
+        if any(i in clients for i in members) or _view_class(functions, members):
             continue
         qualifying = sum(functions[i][1].deserves_span(min_confidence) for i in members)
         if qualifying / len(members) < MAJORITY:
@@ -193,6 +196,14 @@ def _public_methods(functions: Sequence[tuple[FunctionContext, Verdict]]) -> dic
         if public_method(ctx):
             by_class.setdefault(ctx.qualname.rpartition(".")[0], []).append(number)
     return {name: members for name, members in by_class.items() if len(members) >= MIN_PUBLIC_METHODS}
+
+
+def _view_class(functions: Sequence[tuple[FunctionContext, Verdict]], members: Sequence[int]) -> bool:
+    """Whether the class is a web framework's view (a Django REST framework ``ModelViewSet``, a Django ``View``): its
+    public methods are request handlers, each request spanned by the framework's instrumentation, not the operations
+    of a client or service class. hermes' ``CardLinkView`` (four handlers, each reaching the ORM through a private
+    helper) was 'a client class, traced operation by operation'; its maintainers traced none of its views."""
+    return view_base(functions[members[0]][0]) is not None
 
 
 def _remote_operation(ctx: FunctionContext, verdict: Verdict) -> bool:

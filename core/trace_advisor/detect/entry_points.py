@@ -189,7 +189,7 @@ _VIEW_PACKAGES = frozenset(
 )
 
 
-def _view_base(ctx: FunctionContext) -> SymbolId | None:
+def view_base(ctx: FunctionContext) -> SymbolId | None:
     """The web framework view or handler class the enclosing class derives from, as resolution names its bases: a
     view, handler, resource or endpoint class of a web framework's package (``django.views:View``,
     ``tornado.web:RequestHandler``, ``aiohttp.web_urldispatcher:View``, through the project's own ``BaseHandler``
@@ -411,7 +411,7 @@ def _entry(ctx: FunctionContext) -> list[Signal]:
     elif ctx.is_method and ctx.name == "handle" and _management_command(ctx):
         what = f"Django management command (`manage.py {ctx.module.rpartition('.')[2]}`)"
         signals.append(Signal(Evidence(PRIORITY, what, name_rng, "cli"), 0.8, Finding.CLI_COMMAND))
-    elif ctx.is_method and ctx.name in _VIEW_METHODS and (base := _view_base(ctx)) is not None:
+    elif ctx.is_method and ctx.name in _VIEW_METHODS and (base := view_base(ctx)) is not None:
         evidence = Evidence(PRIORITY, f"request handler {ctx.qualname}", name_rng, "view")
         package = _package_of(base.partition(":")[0]) or _framework(ctx)  # the base's framework, else the module's
         signals.append(Signal(evidence, 0.8, Finding.ROUTE, instrumentation=package))
