@@ -75,7 +75,6 @@ def is_demo_path(relative: PurePath) -> bool:
 
 
 @functools.lru_cache(maxsize=8192)  # asked for every caller of every analysed function, on every edit
-@functools.lru_cache(maxsize=4096)  # asked per caller of each function the call graph walks
 def is_test_module(module: str) -> bool:
     """Whether a dotted module name is test code by :data:`TEST_GLOBS` (``tests.test_api``, ``pkg.conftest``)."""
     *packages, last = module.split(".")
