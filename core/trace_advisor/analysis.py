@@ -135,7 +135,7 @@ from trace_advisor.record.observed import ObservedGraph, RecordingWatch
 from trace_advisor.resolve.callbacks import mounts_routes, runs_later
 from trace_advisor.resolve.modules import ModuleInfo
 from trace_advisor.span_names import SpanNames
-from trace_advisor.workspace import is_test_module
+from trace_advisor.workspace import is_test_module, is_test_symbol
 
 LOG = logging.getLogger(__name__)
 # Which functions a model is asked about: those whose local verdict it can change. Below half of min_confidence the
@@ -306,7 +306,7 @@ class Analyzer:
         ``_IMPLEMENTATIONS``."""
         if ":" not in symbol or "." not in symbol.partition(":")[2] or "<" in symbol:
             return ()
-        found = [s for s in self.index.implementations(symbol, caller) if not is_test_module(s.partition(":")[0])]
+        found = [s for s in self.index.implementations(symbol, caller) if not is_test_symbol(s)]
         return tuple(found[:_IMPLEMENTATIONS])
 
     def once(self, symbol: SymbolId) -> bool:
@@ -1820,7 +1820,7 @@ class _Around:
             return self._verdicts[symbol]
         self._verdicts[symbol] = None  # guards recursion
         found = None
-        if not is_test_module(symbol.partition(":")[0]):
+        if not is_test_symbol(symbol):
             found = _rules_verdict(self.index, self.builder, self.scorer, self.priorities, symbol)
         self._verdicts[symbol] = found
         return found
@@ -1843,7 +1843,7 @@ class _Around:
             for current in level:
                 for edge in self.graph.callers(current):
                     caller = edge.caller
-                    if edge.external or caller in seen or is_test_module(caller.partition(":")[0]):
+                    if edge.external or caller in seen or is_test_symbol(caller):
                         continue
                     seen.add(caller)
                     above.append(caller)

@@ -25,7 +25,7 @@ from trace_advisor.datatypes import (
 )
 from trace_advisor.decorated_calls import CLOSURE, closure_callees, runs_through
 from trace_advisor.facts.records import FROM, IMPORT
-from trace_advisor.workspace import is_test_module
+from trace_advisor.workspace import is_test_symbol
 
 if TYPE_CHECKING:
     from trace_advisor.record.observed import ObservedGraph
@@ -303,12 +303,12 @@ class CallGraph:
             or self._source.module_calls(symbol.partition(":")[0]) is None
         ):
             return False  # not a workspace function (classes, code read from search paths), or a lambda
-        if is_test_module(symbol.partition(":")[0]):
+        if is_test_symbol(symbol):
             return False  # tests run the code, they are not how it is entered (nor, below, what calls it)
         if qualname == "main" or qualname.endswith(".main"):
             return True
         return "<locals>" not in qualname and not any(
-            e.caller != symbol and not is_test_module(e.caller.partition(":")[0]) for e in self.callers(symbol)
+            e.caller != symbol and not is_test_symbol(e.caller) for e in self.callers(symbol)
         )
 
     def reachable(self, symbol: SymbolId) -> bool:
@@ -335,9 +335,7 @@ class CallGraph:
                     step = called[step]
                 return True
             above = [
-                edge.caller
-                for edge in self.callers(current)
-                if not edge.external and not is_test_module(edge.caller.partition(":")[0])
+                edge.caller for edge in self.callers(current) if not edge.external and not is_test_symbol(edge.caller)
             ]
             if (owner := self._defining_code(current)) is not None:
                 above.append(owner)  # a lambda runs if the code making it does (a library may call it)

@@ -43,7 +43,7 @@ from trace_advisor.work_units import (
     ticks_until_done,
     waits_for_a_condition,
 )
-from trace_advisor.workspace import is_test_module
+from trace_advisor.workspace import is_test_module, is_test_symbol
 
 TINY_STATEMENTS = 2  # a body this short with no I/O of its own is cheaper than the span around it
 MAX_FIXED = 1000  # a loop the code gives a count (``range(64)``) counts that many times, up to this
@@ -445,8 +445,8 @@ class RequestCounts:
         if self._entries is None:
             graph_roots = self._graph.entry_points()
             roots = [e for e in graph_roots if split_symbol(e)[1] != MODULE_QUALNAME]
-            found = [e for e in roots if not is_test_module(split_symbol(e)[0])]
-            found.extend(self._called_only_by_tests([e for e in roots if is_test_module(split_symbol(e)[0])]))
+            found = [e for e in roots if not is_test_symbol(e)]
+            found.extend(self._called_only_by_tests([e for e in roots if is_test_symbol(e)]))
             bodies = [e for e in graph_roots if split_symbol(e)[1] == MODULE_QUALNAME]
             found.extend(e for e in self._called_only_by_bodies(bodies) if e not in found)
             self._entries = tuple(found[:MAX_ENTRIES])
@@ -456,7 +456,7 @@ class RequestCounts:
         """The workspace functions outside test code that module bodies call and nothing else does."""
         found: set[SymbolId] = set()
         for body in bodies:
-            if is_test_module(split_symbol(body)[0]):
+            if is_test_symbol(body):
                 continue
             for edge in self._graph.callees(body):
                 module, qualname = split_symbol(edge.callee)
@@ -476,10 +476,10 @@ class RequestCounts:
                 if edge.external or callee in seen:
                     continue
                 seen.add(callee)
-                if is_test_module(split_symbol(callee)[0]):
+                if is_test_symbol(callee):
                     todo.append(callee)
                 elif "<locals>" not in callee and all(
-                    is_test_module(split_symbol(e.caller)[0]) or e.caller == callee for e in self._graph.callers(callee)
+                    is_test_symbol(e.caller) or e.caller == callee for e in self._graph.callers(callee)
                 ):
                     found.append(callee)
         return sorted(found)
@@ -499,9 +499,7 @@ class RequestCounts:
         found.update(unit for s in reached for unit in self.calls.handed(s))
         # what module-level code registers (``urlpatterns = [path(...)]``, ``app = Starlette(routes=[...])``)
         bodies = [e for e in self._graph.entry_points() if split_symbol(e)[1] == MODULE_QUALNAME]
-        found.update(
-            unit for body in bodies if not is_test_module(split_symbol(body)[0]) for unit in self.calls.handed(body)
-        )
+        found.update(unit for body in bodies if not is_test_symbol(body) for unit in self.calls.handed(body))
         return tuple(sorted(found))
 
     def unit_of(self, entry: SymbolId, unit: Callable[[SymbolId], Unit]) -> UnitOf:
@@ -982,7 +980,7 @@ def costly(
             )
         elif (
             computes
-            and (served := [c for c in callers if not is_test_module(split_symbol(c)[0])])
+            and (served := [c for c in callers if not is_test_symbol(c)])
             and all(recommended(caller) for caller in served)
         ):  # a test calling it directly is no caller in production (``analyze`` and ``apply`` skip tests)
             # a caller left out as hot runs inside recommended spans too (its reason names them)

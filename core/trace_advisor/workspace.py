@@ -81,6 +81,12 @@ def is_test_module(module: str) -> bool:
     return last in TEST_GLOBS or is_test_path(PurePath(*packages, f"{last}.py"))
 
 
+def is_test_symbol(symbol: str) -> bool:
+    """Whether a ``module:qualname`` symbol is defined in test code (:func:`is_test_module` of its module): calls
+    from tests say nothing about how the code is used in production, and a test is no way into it."""
+    return is_test_module(symbol.partition(":")[0])
+
+
 # Folders never indexed: VCS data, caches, virtualenvs, installed packages, JS dependencies, build output.
 SKIPPED_DIRS = frozenset(
     {

@@ -18,7 +18,7 @@ from trace_advisor.detect.context import (
     Registration,
 )
 from trace_advisor.resolve.callbacks import handles_messages, handles_requests, runs_as_job
-from trace_advisor.workspace import is_test_module
+from trace_advisor.workspace import is_test_symbol
 
 if TYPE_CHECKING:
     from trace_advisor.record.observed import ObservedGraph
@@ -166,7 +166,7 @@ class GraphFactsBuilder:
                 callee_io[edge.callee] = label
             if self.runs_work(edge.callee):
                 callee_work.add(edge.callee)
-        callers = [e for e in self.graph.callers(symbol) if not _from_tests(e.caller)]  # a lambda's: its def's
+        callers = [e for e in self.graph.callers(symbol) if not is_test_symbol(e.caller)]  # a lambda's: its def's
         return GraphFacts(
             callers=tuple(lambda_owner(e.caller) or e.caller for e in callers if not e.via),
             reachable_from_entry=self.graph.reachable(symbol),
@@ -221,7 +221,9 @@ class GraphFactsBuilder:
         return self._probed[symbol]
 
     def _probes(self, symbol: SymbolId, depth: int, walked: frozenset[SymbolId]) -> tuple[SymbolId, ...] | None:
-        callers = {lambda_owner(e.caller) or e.caller for e in self.graph.callers(symbol) if not _from_tests(e.caller)}
+        callers = {
+            lambda_owner(e.caller) or e.caller for e in self.graph.callers(symbol) if not is_test_symbol(e.caller)
+        }
         if not callers or depth >= PROBE_DEPTH or symbol in walked:
             return None
         probes: set[SymbolId] = set()
@@ -301,8 +303,3 @@ def _is_probe(symbol: SymbolId) -> bool:
     ``alive`` aside (:data:`_PROBE_WORDS`)."""
     name = split_symbol(symbol)[1].rpartition(".")[2]
     return PROBE.match(name) is not None and name.strip("_") not in _PROBE_WORDS
-
-
-def _from_tests(caller: SymbolId) -> bool:
-    """Calls from tests say nothing about how the code is used in production: they are not evidence."""
-    return is_test_module(split_symbol(caller)[0])
