@@ -114,21 +114,14 @@ def detect(ctx: FunctionContext) -> list[Signal]:
         return signals
     texts = {id(c.node): c.text for c in ctx.calls if c.node is not None}
     api_lines = [c.range.start.line for c in ctx.calls if c.api is not None]
-    cache_names = {
-        t.id
-        for n in ctx.nodes
-        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call) and _is_cache(texts.get(id(n.value), ""))
-        for t in n.targets
-        if isinstance(t, ast.Name)
-    }
-    # collections the function builds itself (``cache_tags = []``): testing one reads no cache, whatever its name
-    built = {
-        t.id
-        for n in ctx.nodes
-        if isinstance(n, ast.Assign) and isinstance(n.value, _DISPLAYS)
-        for t in n.targets
-        if isinstance(t, ast.Name)
-    }
+    cache_names: set[str] = set()  # names bound to what a cache-like call returns (``cached = cache.get(key)``)
+    built: set[str] = set()  # collections the function builds (``cache_tags = []``): testing one reads no cache
+    for n in ctx.nodes:
+        if isinstance(n, ast.Assign):
+            if isinstance(n.value, ast.Call) and _is_cache(texts.get(id(n.value), "")):
+                cache_names.update(t.id for t in n.targets if isinstance(t, ast.Name))
+            elif isinstance(n.value, _DISPLAYS):
+                built.update(t.id for t in n.targets if isinstance(t, ast.Name))
     early_exits = 0
     for node in ctx.nodes:
         if not isinstance(node, ast.If):
