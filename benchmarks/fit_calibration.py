@@ -22,6 +22,11 @@ the best; those predictions also give the reliability curve written beside the m
     .venv/bin/python benchmarks/fit_calibration.py --rows /tmp/rows.json --dry-run --model logistic \
         --fit-on getsentry/snuba --fit-on devset  # a model fitted on some repositories, scored on every one
 
+``--whole`` also reads every file of each repository without a span (``placement_corpus.py --whole``: its functions
+not traced); the figures are then printed for both views, the labelled files' and every file's, and ``--train-on
+whole`` fits on every file's rows (the features that compare a function with the rest of its file learn what a lone
+candidate means in a file nobody traced, which the labelled files, each with a traced function, never show).
+
 With ``--fit-on``, a repository outside the list is scored by the model fitted on the list, one inside it by the
 model fitted on the rest of the list: the figures compare with those of a fit on every repository.
 """
@@ -42,6 +47,7 @@ from pathlib import Path
 
 from placement_corpus import (  # the script's folder
     MANIFEST,
+    Repo,
     RepoEngine,
     export,
     load_manifest,
@@ -49,6 +55,7 @@ from placement_corpus import (  # the script's folder
     partly_instrumented,
     reliability,
     span_carriers,
+    untraced_files,
 )
 from placement_eval import DEFAULT_DEVSET, REPO, Score, load_labels
 from trace_advisor.advise.calibration import Tree
@@ -77,14 +84,25 @@ class Row:
     features: Mapping[str, float]
     split: str = "dev"  # the manifest's split ("dev", "heldout"), or "devset"
     name: str = ""  # file:qualname, for reading the mistakes
+    whole: bool = False  # from a file without a span, which the manifest does not label (``--whole``)
 
 
 def rows_of(
-    repo: str, split: str, root: Path, scope: Sequence[str], files: Mapping[str, Mapping[str, Sequence[str]]]
+    repo: str,
+    split: str,
+    root: Path,
+    scope: Sequence[str],
+    files: Mapping[str, Mapping[str, Sequence[str]]],
+    whole: Repo | None = None,
 ) -> list[Row]:
+    """The rows of the labelled ``files``; with ``whole`` (the repository's entry), also those of every other file of
+    its scope without a span, all not traced (``placement_corpus.untraced_files``), marked ``whole``."""
     from trace_advisor.advise.calibration import Scored, features
 
     engine = RepoEngine(root, scope, scoring="rules")
+    labelled = set(files)
+    if whole is not None:
+        files = {**untraced_files(dataclasses.replace(whole, files=dict(files)), engine, {}).files}
     rows: list[Row] = []
     for name in sorted(files):
         # the verdicts before the project's own spans are read: in the corpus those spans are the labels
@@ -99,7 +117,9 @@ def rows_of(
             if qualname in found:
                 item, values = found[qualname]
                 candidate = item.verdict.priority is not None
-                rows.append(Row(repo, qualname in traced, candidate, values, split, f"{name}:{qualname}"))
+                rows.append(
+                    Row(repo, qualname in traced, candidate, values, split, f"{name}:{qualname}", name not in labelled)
+                )
     return rows
 
 
@@ -305,7 +325,7 @@ def load_rows(args: argparse.Namespace) -> list[Row]:
             }
             for name, lab in entry.files.items()
         }
-        rows.extend(rows_of(entry.repo, entry.split, stripped, entry.scope, files))
+        rows.extend(rows_of(entry.repo, entry.split, stripped, entry.scope, files, entry if args.whole else None))
     rows.extend(rows_of("devset", "devset", DEFAULT_DEVSET, ["."], load_labels(DEFAULT_DEVSET)))
     if args.rows is not None:
         args.rows.write_text(json.dumps([dataclasses.asdict(r) for r in rows]))
@@ -336,6 +356,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "by the model fitted without it",
     )
     parser.add_argument(
+        "--whole",
+        action="store_true",
+        help="with --mirrors: also read every file without a span (its functions not traced), as a user's run does",
+    )
+    parser.add_argument(
+        "--train-on",
+        choices=("span-files", "whole"),
+        default="span-files",
+        help="fit on the labelled files' rows only (default), or on every file's (rows read with --whole)",
+    )
+    parser.add_argument(
         "--with-heldout",
         action="store_true",
         help="fit on the held-out split too (by default it is only ever scored: placement_corpus.py --split heldout)",
@@ -349,14 +380,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.with_heldout or r.split != "heldout"
     ]
     train = partial(boost if args.model == "boosted" else fit, devset=args.devset_weight)
+    everything = rows
     repos = list(dict.fromkeys(r.repo for r in rows))
-    predicted = [0.0] * len(rows)
+    predicted_all = [0.0] * len(rows)
     fitted = set(args.fit_on) or set(repos)
+    trained = [r.repo in fitted and (args.train_on == "whole" or not r.whole) for r in rows]
     for left_out in repos:  # leave one repository out: never scored by a model that saw it
-        model = train([r for r in rows if r.repo != left_out and r.repo in fitted])
+        model = train([r for r, t in zip(rows, trained, strict=True) if t and r.repo != left_out])
         for i, row in enumerate(rows):
             if row.repo == left_out:
-                predicted[i] = model.probability(row.features)
+                predicted_all[i] = model.probability(row.features)
+    if any(r.whole for r in everything):  # the view the fit is not read on, beside it
+        other = "span-files" if args.train_on == "whole" else "whole"
+        shown = [(r, p) for r, p in zip(everything, predicted_all, strict=True) if other == "whole" or not r.whole]
+        for t in THRESHOLDS:
+            f = figures([r for r, _ in shown], [p for _, p in shown], t)
+            print(
+                f"[{other}] leave-one-repository-out at {t:.2f}: "
+                f"micro F1 {f['micro_f1']:.3f} macro F1 {f['macro_f1']:.3f}"
+            )
+    chosen_rows = [
+        (r, p) for r, p in zip(everything, predicted_all, strict=True) if args.train_on == "whole" or not r.whole
+    ]
+    rows = [r for r, _ in chosen_rows]
+    predicted = [p for _, p in chosen_rows]
     by_threshold = {t: figures(rows, predicted, t) for t in THRESHOLDS}
     best = max(by_threshold[t]["micro_f1"] + by_threshold[t]["macro_f1"] for t in THRESHOLDS)  # type: ignore[operator]
     # the highest cut within TIE of the best: as good on the corpus, fewer spans to read
@@ -373,7 +420,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("reliability (leave-one-repository-out): predicted probability, functions, mean prediction, traced")
     for start, count, mean, traced in curve:
         print(f"  {start:.1f}-{start + 0.1:.1f} {count:6} {mean:6.3f} {traced:6.3f}")
-    final = train([r for r in rows if r.repo in fitted])
+    final = train([r for r, t in zip(everything, trained, strict=True) if t])
     data: dict[str, object] = {
         "about": "The calibrated scorer (scoring: calibrated), written by benchmarks/fit_calibration.py; do not edit "
         "by hand.",

@@ -27,9 +27,16 @@ Splits: ``dev`` repositories may be studied (``--errors`` lists their false posi
 is improved; ``heldout`` repositories are only ever scored, so their figures say how the engine does on code nobody
 tuned it to. ``--errors`` never lists held-out mistakes.
 
+The manifest labels only the files with a span (a file nobody traced says nothing of where its maintainers would put
+one), so the figures above read the engine where each file holds at least one traced function. A user's run reads
+every file: ``--whole`` also scores every other file of each repository's scope (tests and tracing plumbing aside,
+as the labeller leaves them), its functions labelled not traced, which is what a recommendation there costs the
+reader (with or without ``--keep``).
+
     .venv/bin/python benchmarks/placement_corpus.py --mirrors /work/.mirror
     .venv/bin/python benchmarks/placement_corpus.py --mirrors DIR --sweep --json
     .venv/bin/python benchmarks/placement_corpus.py --mirrors DIR --keep 0.3 --seed 1 --seed 2 --seed 3
+    .venv/bin/python benchmarks/placement_corpus.py --mirrors DIR --keep 0 --whole   # every file, as a user runs it
     .venv/bin/python benchmarks/placement_corpus.py --mirrors DIR --label owner/name COMMIT SCOPE... \
         [--marker traced_llm ...] [--label-split heldout]                            # a new entry
 """
@@ -49,7 +56,7 @@ import tarfile
 import tempfile
 import textwrap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from placement_eval import DEFAULT_DEVSET, SWEEP, Engine, Score, load_labels, score_all  # the script's folder
@@ -620,11 +627,11 @@ def own_spans_aside(
 
 
 def keep_verdicts_of(
-    repos: Sequence[Repo], mirrors: Path, scratch: Path, scoring: str, keep: float, seed: int
+    repos: Sequence[Repo], mirrors: Path, scratch: Path, scoring: str, keep: float, seed: int, whole: bool = False
 ) -> tuple[list[Repo], Verdicts, int]:
     """The corpus with a ``keep`` share of each repository's spans (:func:`partly_instrumented`), relabelled, its
     verdicts, and how many functions whose span was removed the analysis still finds traced (0 when stripping
-    worked)."""
+    worked); with ``whole``, every file without a span too (:func:`untraced_files`)."""
     relabelled: list[Repo] = []
     found: Verdicts = {}
     residual = 0
@@ -635,7 +642,7 @@ def keep_verdicts_of(
         found[entry.repo] = {name: own_spans_aside(engine.verdicts(name), scored.files[name]) for name in scored.files}
         for name, lab in scored.files.items():
             residual += sum(found[entry.repo][name].get(q, (0, False, None))[2] is not None for q in lab["traced"])
-        relabelled.append(scored)
+        relabelled.append(untraced_files(scored, engine, found[entry.repo]) if whole else scored)
     return relabelled, found, residual
 
 
@@ -740,13 +747,44 @@ def groups(repos: Sequence[Repo]) -> dict[str, list[Repo]]:
 Verdicts = dict[str, dict[str, dict[str, tuple[float, bool, str | None]]]]  # repo -> file -> qualname -> verdict
 
 
-def verdicts_of(repos: Sequence[Repo], mirrors: Path, scratch: Path, scoring: str) -> Verdicts:
+def verdicts_of(
+    repos: Sequence[Repo], mirrors: Path, scratch: Path, scoring: str, whole: bool = False
+) -> tuple[list[Repo], Verdicts]:
+    """Every labelled file's verdicts; with ``whole``, also those of every other file of the repository's scope (tests
+    and tracing plumbing aside), whose functions are all labelled not traced (the corpus, with the repositories extended
+    so)."""
     found: Verdicts = {}
+    extended: list[Repo] = []
     for entry in repos:
         root = export(entry.repo, entry.commit, entry.scope, mirrors, scratch)
         engine = RepoEngine(root, entry.scope, scoring)
         found[entry.repo] = {name: engine.verdicts(name) for name in entry.files}
-    return found
+        if whole:
+            entry = untraced_files(entry, engine, found[entry.repo])
+        extended.append(entry)
+    return extended, found
+
+
+def untraced_files(
+    entry: Repo, engine: RepoEngine, found: dict[str, dict[str, tuple[float, bool, str | None]]]
+) -> Repo:
+    """``entry`` with every file of its scope that has no span of its maintainers' (the labeller's rules: tests and
+    tracing plumbing left out), its functions labelled not traced, and their verdicts added to ``found``. The manifest
+    labels only files with a span, so a model fitted or scored there never sees the files a project leaves untraced,
+    where a user's run spends most of its recommendations (a lone candidate in a file is almost always the file's
+    traced function there, and almost never elsewhere)."""
+    files = dict(entry.files)
+    for path in sorted(engine.index.files()):
+        relative = path.relative_to(engine.root).as_posix()
+        if relative in files or any(word in relative.lower() for word in PLUMBING):
+            continue
+        verdicts = engine.verdicts(relative)
+        names = sorted(q for q in verdicts if labellable(q) and not plumbing(q))
+        if not names or any(verdicts[q][2] for q in verdicts) or marked(path, frozenset(entry.markers)):
+            continue  # nothing to label, or spans the manifest leaves out (nested, plumbing, helpers)
+        found[relative] = verdicts
+        files[relative] = {"traced": [], "not_traced": names}
+    return replace(entry, files=files)
 
 
 def evaluate(repos: Sequence[Repo], verdicts: Verdicts, thresholds: Sequence[float]) -> list[Row]:
@@ -864,6 +902,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--scoring", choices=("rules", "calibrated"), default=None, help="the local engine's scorer (default: shipped)"
     )
+    parser.add_argument(
+        "--whole",
+        action="store_true",
+        help="also score every file without a span (its functions not traced): the repository as a user runs it",
+    )
     parser.add_argument("--errors", action="store_true", help="list the dev repositories' false positives/negatives")
     parser.add_argument(
         "--keep", type=float, default=None, metavar="FRACTION", help="keep only this share of each repository's spans"
@@ -893,7 +936,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     thresholds = SWEEP if args.sweep else (threshold,)
     if args.keep is not None:
         return partly(args, repos, threshold)
-    verdicts = verdicts_of(repos, args.mirrors, args.scratch, args.scoring)
+    repos, verdicts = verdicts_of(repos, args.mirrors, args.scratch, args.scoring, args.whole)
     rows = evaluate(repos, verdicts, thresholds)
     curve = reliability(labelled_confidences(repos, verdicts))
     dev = devset_f1(None if args.min_confidence is None else threshold, args.scoring)
@@ -994,7 +1037,7 @@ def partly(args: argparse.Namespace, repos: Sequence[Repo], threshold: float) ->
     scores: dict[int, dict[str, Score]] = {}
     for seed in seeds:
         relabelled, verdicts, residual = keep_verdicts_of(
-            repos, args.mirrors, args.scratch, args.scoring, args.keep, seed
+            repos, args.mirrors, args.scratch, args.scoring, args.keep, seed, args.whole
         )
         row = evaluate(relabelled, verdicts, (threshold,))[0]
         scores[seed] = row.repos
