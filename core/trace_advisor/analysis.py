@@ -1893,10 +1893,24 @@ def _implementation(ctx: FunctionContext) -> bool:
 _BELOW_THE_CUT = 0.8  # where a handler the server span covers is left: under the threshold, still listed below it
 
 
+# What a request handler's I/O shows by itself once its clients are instrumented: each instrumented client call is a
+# client span under the server span, and whether it ran (the branch deciding it), what it wrote, and the workspace
+# functions doing it (each with its own span when it deserves one) are read from those spans. A span around the
+# handler's body would repeat the server span: same start, same end, same request.
+_CLIENT_SPANS_SHOW = frozenset({Finding.CALLS_IO_FUNCTION, Finding.IO_BRANCH, Finding.DB_WRITE, Finding.PERSISTS})
+
+
 def _server_span_shows_all(verdict: Verdict) -> bool:
-    """A request handler whose every finding is what its framework's server span shows (README: a handler is
-    recommended only for what it does inside the request)."""
-    return _handler(verdict) and all(s.finding in SERVER_SPAN_SHOWS for s in verdict.signals)
+    """A request handler whose every finding is what its framework's server span shows, with the client spans of
+    its instrumented calls (README: a handler is recommended only for what it does inside the request that those
+    spans do not show: a swallowed error, a loop, concurrent work, a call no instrumentation traces)."""
+    return _handler(verdict) and all(_shown_around(s) for s in verdict.signals)
+
+
+def _shown_around(signal: Signal) -> bool:
+    if signal.finding is Finding.CLIENT_CALL:
+        return signal.instrumentation is not None
+    return signal.finding in SERVER_SPAN_SHOWS or signal.finding in _CLIENT_SPANS_SHOW
 
 
 def _handler(verdict: Verdict) -> bool:
