@@ -137,12 +137,12 @@ class FactsReader:
         if parsed.facts is None:
             return Loaded(syntax=parsed.problem, problem=syntax_problem(parsed.problem, file))
         try:
-            raw = codec.encode(parsed.facts)
+            raw, facts = codec.compacted(parsed.facts)
         except ValueError:
             self._cache.put(key, parsed.facts)  # (it says why it cannot)
             return Loaded(facts=parsed.facts, key=key)
         self._cache.put_raw(key, raw)
-        return Loaded(facts=codec.decode(raw), key=key)
+        return Loaded(facts=facts, key=key)
 
     def _take_parsed(self, miss: facts_pool.Miss, raw: bytes | None, syntax: SyntaxProblem | None) -> Loaded:
         """A worker's result for ``miss``: its facts decoded, or its syntax problem."""
