@@ -130,8 +130,8 @@ class Range:
     @staticmethod
     def keyed(key: SpanKey) -> Range:
         """The range whose ``key`` this is."""
-        rng = object.__new__(Range)
-        object.__setattr__(rng, "_key", key)
+        rng = _new_range(Range)
+        _set_range_key(rng, key)
         return rng
 
     @property
@@ -197,6 +197,12 @@ class Range:
 
     def __ge__(self, other: Range) -> bool:
         return self.parts() >= other.parts()
+
+
+# made by the million (every ``range`` read of a site, an edge or an unresolved call): stored through the slot's
+# descriptor, bound once, not ``object.__setattr__`` by name (Range's own ``__setattr__`` refuses assignments)
+_new_range = object.__new__
+_set_range_key = Range.__dict__["_key"].__set__
 
 
 # a lambda is a node of the call graph (``f.<locals>.<lambda1>``), never a place for a span: a ``with`` block cannot
@@ -324,16 +330,21 @@ class UnresolvedCall:
         reason: UnresolvedReason = "unknown-value",
         detail: str = "",
     ) -> None:
-        setattr_ = object.__setattr__
-        setattr_(self, "caller", caller)
-        setattr_(self, "text", text)
-        setattr_(self, "span", range.key)
-        setattr_(self, "reason", reason)
-        setattr_(self, "detail", detail)
+        _set_missing_caller(self, caller)
+        _set_missing_text(self, text)
+        _set_missing_span(self, range.key)
+        _set_missing_reason(self, reason)
+        _set_missing_detail(self, detail)
 
     @property
     def range(self) -> Range:
         return Range.keyed(self.span)
+
+
+# the slots' descriptors, as for ``CallEdge``: resolution makes a site per call in the workspace
+_set_missing_caller, _set_missing_text, _set_missing_span, _set_missing_reason, _set_missing_detail = (
+    UnresolvedCall.__dict__[name].__set__ for name in ("caller", "text", "span", "reason", "detail")
+)
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -357,12 +368,11 @@ class ResolvedCall:
         edges: tuple[CallEdge, ...] = (),
         unresolved: UnresolvedCall | None = None,
     ) -> None:
-        setattr_ = object.__setattr__
-        setattr_(self, "caller", caller)
-        setattr_(self, "span", range.key)
-        setattr_(self, "text", text)
-        setattr_(self, "held", edges[0] if len(edges) == 1 else edges)
-        setattr_(self, "unresolved", unresolved)
+        _set_site_caller(self, caller)
+        _set_site_span(self, range.key)
+        _set_site_text(self, text)
+        _set_site_held(self, edges[0] if len(edges) == 1 else edges)
+        _set_site_unresolved(self, unresolved)
 
     @property
     def edges(self) -> tuple[CallEdge, ...]:
@@ -377,6 +387,11 @@ class ResolvedCall:
     @property
     def callees(self) -> tuple[SymbolId, ...]:
         return tuple(edge.callee for edge in self.edges)
+
+
+_set_site_caller, _set_site_span, _set_site_text, _set_site_held, _set_site_unresolved = (
+    ResolvedCall.__dict__[name].__set__ for name in ("caller", "span", "text", "held", "unresolved")
+)
 
 
 @dataclass(frozen=True, slots=True)

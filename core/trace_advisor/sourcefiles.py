@@ -128,21 +128,22 @@ class FactsReader:
             parsed.close()
 
     def _parse_compact(self, path: Path, data: bytes, key: str) -> Loaded:
-        """:meth:`parse` for :meth:`read_all`, whose files' facts are all kept: the facts decoded from the cache entry
-        made of them, as a worker's are (:meth:`_take_parsed`), not the facts as extracted: decoded, equal chains and
-        bindings are one object and property reads stay encoded (``codec``), where extracted facts take 1.6 times the
-        memory (the standard library's, parsed half here and half in a worker: 40 MB more at the peak of ``calls``)."""
+        """:meth:`parse` for :meth:`read_all`, whose files' facts are all kept: the facts decoding the cache entry made
+        of them gives, as a worker's are (:meth:`_take_parsed`; made from the entry's tuples, not read back from it:
+        ``codec.compacted``), not the facts as extracted: decoded, equal chains and bindings are one object and
+        property reads stay encoded (``codec``), where extracted facts take 1.6 times the memory (the standard
+        library's, parsed half here and half in a worker: 40 MB more at the peak of ``calls``)."""
         file = str(path)
         parsed = parse_bytes(data, file)
         if parsed.facts is None:
             return Loaded(syntax=parsed.problem, problem=syntax_problem(parsed.problem, file))
         try:
-            raw = codec.encode(parsed.facts)
+            raw, facts = codec.compacted(parsed.facts)
         except ValueError:
             self._cache.put(key, parsed.facts)  # (it says why it cannot)
             return Loaded(facts=parsed.facts, key=key)
         self._cache.put_raw(key, raw)
-        return Loaded(facts=codec.decode(raw), key=key)
+        return Loaded(facts=facts, key=key)
 
     def _take_parsed(self, miss: facts_pool.Miss, raw: bytes | None, syntax: SyntaxProblem | None) -> Loaded:
         """A worker's result for ``miss``: its facts decoded, or its syntax problem."""

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from trace_advisor.cache_writes import STALE_SECONDS
+from trace_advisor.facts import codec
+from trace_advisor.facts.records import ModuleFacts
 from trace_advisor.facts_cache import CACHE_ENV, FactsCache, cache_version, default_cache_dir
 from trace_advisor.index import Index
 from trace_advisor.parsing import content_hash, parse_source
@@ -145,3 +147,28 @@ def test_hidden_temp_files_of_earlier_versions_are_swept_once(tmp_path: Path) ->
     os.utime(stale, (old, old))
     FactsCache(tmp_path)
     assert not stale.exists() and recent.exists()
+
+
+def test_compacted_facts_are_what_decoding_their_entry_gives() -> None:
+    """A cold index takes each parsed file's facts from ``codec.compacted``: the entry ``encode`` writes, and the facts
+    ``decode`` would read back from it (equal, with equal bindings shared as decoding shares them)."""
+    root = Path(__file__).resolve().parents[1] / "fixtures" / "callgraph"
+    files = sorted(root.rglob("*.py"))
+    assert len(files) > 20
+    for path in files:
+        parsed = parse_source(path.read_text(encoding="utf-8"), str(path))
+        assert parsed.facts is not None
+        entry, compact = codec.compacted(parsed.facts)
+        decoded = codec.decode(entry)
+        assert entry == codec.encode(parsed.facts)
+        assert compact == decoded
+        assert type(compact.reads) is type(decoded.reads)
+        assert _shared_bindings(compact) == _shared_bindings(decoded)
+
+
+def _shared_bindings(facts: ModuleFacts) -> list[int]:
+    """How many distinct binding objects each scope's names hold (decoding makes equal bindings one object)."""
+    return [
+        len({id(found) for found in scope.bindings.values()} | {id(b) for f in scope.bindings.values() for b in f})
+        for scope in facts.scopes
+    ]

@@ -18,6 +18,19 @@ _DIGEST = 16  # a checksum before the payload: a damaged entry is detected, not 
 
 
 def encode(facts: ModuleFacts) -> bytes:
+    return _entry(_rows(facts))
+
+
+def compacted(facts: ModuleFacts) -> tuple[bytes, ModuleFacts]:
+    """``encode(facts)`` and what ``decode`` makes of it, without reading the entry back: the facts are made from
+    the tuples the entry is marshalled from (the same values, shared as decoding shares them; a cold index parsing
+    every file skips ``marshal.loads`` and the checksum of each entry it just wrote)."""
+    rows = _rows(facts)
+    return _entry(rows), _facts(rows)
+
+
+def _rows(facts: ModuleFacts) -> tuple[Any, ...]:
+    """The facts as the plain nested tuples an entry holds."""
     # equal chains, texts, argument lists and bindings become one object, which ``marshal`` writes once and refers to
     # after: a module repeats most of them (``self.assertEqual`` hundreds of times), so the entry is smaller and
     # decoding it makes (and keeps) one object for all
@@ -90,9 +103,11 @@ def encode(facts: ModuleFacts) -> bytes:
             tuple((r.scope, share(r.chain, r.chain), share(r.text, r.text), r.loc, r.name_loc) for r in facts.reads)
         )
     )
-    payload = marshal.dumps(
-        (_FORMAT, scopes, calls, facts.all_names, facts.line_count, facts.top_level, facts.rewritten, reads)
-    )
+    return (_FORMAT, scopes, calls, facts.all_names, facts.line_count, facts.top_level, facts.rewritten, reads)
+
+
+def _entry(rows: tuple[Any, ...]) -> bytes:
+    payload = marshal.dumps(rows)
     return _checksum(payload) + payload
 
 
@@ -108,8 +123,13 @@ def decode(data: bytes) -> ModuleFacts:
     raw = marshal.loads(payload)
     if not isinstance(raw, tuple) or len(raw) != 8 or raw[0] != _FORMAT:
         raise ValueError("not an encoded ModuleFacts")
-    _, scopes, calls, all_names, line_count, top_level, rewritten, reads = raw
-    # equal bindings were written once (see encode): decode each object once, by identity (``raw`` keeps them all)
+    return _facts(raw)
+
+
+def _facts(rows: tuple[Any, ...]) -> ModuleFacts:
+    """The facts of an entry's tuples (``rows`` keeps them all alive meanwhile: objects are told apart by ``id``)."""
+    _, scopes, calls, all_names, line_count, top_level, rewritten, reads = rows
+    # equal bindings were written once (see encode): decode each object once, by identity (``rows`` keeps them all)
     decoded: dict[int, tuple[Binding, ...]] = {}
     single: dict[int, Binding] = {}
 
