@@ -129,6 +129,17 @@ def test_the_same_code_in_a_project_that_does_not_publish_it_keeps_its_verbs_sco
     assert VERBS <= set(recs) and {"APIClient._send", "merge_pages"} <= set(recs), sorted(recs)
 
 
+def test_a_distribution_that_runs_a_web_server_is_an_application_not_a_client_library(tmp_path: Path) -> None:
+    """The packaging names the package but depends on a web server (polar's server: ``uvicorn``, its repository base
+    class called from most modules was taken for an SDK's transport): a service that runs, whose code is scored as an
+    application's."""
+    pyproject = '[project]\nname = "billing"\ndependencies = ["fastapi>=0.110", "uvicorn[standard]>=0.30"]\n'
+    project = write_project(tmp_path / "app", {**SDK, "pyproject.toml": pyproject})
+    recs = recommendations(project, tmp_path, "--min-confidence", "0.01")
+    assert "APIClient.request" in recs, sorted(recs)
+    assert VERBS <= set(recs) and {"APIClient._send", "merge_pages"} <= set(recs), sorted(recs)
+
+
 def test_the_public_operation_takes_the_place_of_the_private_transport_under_it(tmp_path: Path) -> None:
     """elasticsearch-py's shape: the public ``perform_request`` only hands its arguments to ``_perform_request``,
     which retries and sends. Its maintainers trace the public one, the layer every caller names (there it was scored

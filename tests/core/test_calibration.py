@@ -24,11 +24,11 @@ from trace_advisor.detect.findings import Finding
 REPO = Path(__file__).resolve().parents[2]
 SHAPE = {"private", "dunder", "method", "async", "log_stmts", "fan_in", "cross_pkg", "callee_io", "handed_io"}
 SHAPE |= {"generator", "exported", "params", "fan_out", "callee_cand", "caller_cand", "io_near", "caller_self"}
-SHAPE |= {"unseen_call"}
+SHAPE |= {"unseen_call", "io_auto", "io_open"}
 UNITS = {"cls_pub", "cls_share", "cls_cand", "file_share", "file_cand", "file_cands", "above_me", "trivial", "conf"}
 UNITS |= {"cls_io"}
 GRAPH = {"g_callers_ev", "g_callers_span", "g_covered", "g_top", "g_mods_in", "g_callee_span", "g_callee_ev", "g_entry"}
-GRAPH |= {"g_overrides", "g_base_ev"}
+GRAPH |= {"g_overrides", "g_base_ev", "g_below_auto", "g_route_above"}
 
 
 def test_probability_is_the_logistic_of_standardised_features() -> None:

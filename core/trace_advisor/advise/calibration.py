@@ -3,9 +3,9 @@
 ``benchmarks/fit_calibration.py`` on repositories whose maintainers placed spans by hand, so a function's confidence
 is the fitted probability that its maintainers would trace it.
 
-Features per function: the rules confidence and each priority's effect, the strength of each finding, its shape
-(size, parameters, private, dunder, method, async, generator, listed in ``__all__``, runs a callable it cannot
-see), call-graph facts (callers, other
+Features per function: the rules confidence and each priority's effect, the strength of each finding, its shape (size,
+parameters, private, dunder, method, async, generator, listed in ``__all__``, runs a callable it cannot see), how much
+of its own I/O an auto-instrumentation package traces and how much none does, call-graph facts (callers, other
 packages calling it, what share of its callers are its own class's or have evidence, how many workspace functions it
 calls and how many of those have evidence, workspace callees doing I/O and how far down the nearest is) and its unit
 (how many public methods its class has, what share of them have evidence or deserve a span by the rules, the same
@@ -13,9 +13,10 @@ shares for the file, how many functions of the file have evidence and how many o
 sits on the paths from entry points to I/O across files (``g_*``, read through :class:`Around`: what share of its
 callers have evidence or a span by the rules, whether it is the outermost function with evidence, how many other
 modules call it, how many of its callees get a span, how close an entry point is above it, whether it overrides a
-method a base class of the workspace defines and whether that one has evidence; a model reading none of them reads
-no other file). The model is data; nothing is learned at run time. Functions the rules never recommend
-(trivial, no evidence, silenced, only wrapping an instrumented call) keep their verdict.
+method a base class of the workspace defines and whether that one has evidence, what share of its callees doing I/O
+only make calls an instrumentation traces, what share of its callers are request handlers with a server span; a model
+reading none of them reads no other file). The model is data; nothing is learned at run time. Functions the rules
+never recommend (trivial, no evidence, silenced, only wrapping an instrumented call) keep their verdict.
 """
 
 from __future__ import annotations
@@ -200,6 +201,7 @@ def _own(f: Scored, scorer: LocalScorer) -> _Own:
     # it runs a callable it was given or looked up that resolves to nothing (``handler(request, **params)``): a
     # dispatcher, whose work is unseen; on the corpus's dev split 58% of such candidates are traced, 34% of the others
     head["unseen_call"] = float(runs_unseen_callable(ctx))
+    head.update(_io_cover(f.signals))
     callees = frozenset(c for call in ctx.calls for c in call.workspace_callees)
     callers = frozenset(ctx.graph.callers)
     below = [io.below for io in ctx.callee_io.values()]
@@ -274,6 +276,26 @@ def features(
     return out
 
 
+_IO = frozenset({"external_io", "message_bus"})
+
+
+def _own_io(signals: Sequence[Signal]) -> list[Signal]:
+    """Its own I/O: the client calls and messages it makes itself (not those of the workspace functions it calls)."""
+    return [s for s in signals if s.evidence.priority in _IO and not s.delegated]
+
+
+def _io_cover(signals: Sequence[Signal]) -> dict[str, float]:
+    """How much of its own I/O an OTel auto-instrumentation package traces (installed or not: a project that
+    traces by hand installs them first): what share of its I/O findings name one (``io_auto``; the ORM query, the
+    HTTP request already get their span, a span around them adds one more layer) and how many name none
+    (``io_open``: a vendor SDK or subprocess call nothing else will ever show)."""
+    own = _own_io(signals)
+    if not own:
+        return {}
+    covered = sum(s.instrumentation is not None for s in own)
+    return {"io_auto": covered / len(own), "io_open": math.log1p(len(own) - covered)}
+
+
 def _exported(tree: ast.Module) -> frozenset[str]:
     """The names a module's ``__all__`` lists (its declared public surface)."""
     for stmt in tree.body:
@@ -343,6 +365,12 @@ def _graph(ctx: FunctionContext, own: _Own, by_symbol: Mapping[str, Scored], aro
         "g_callee_span": math.log1p(sum(_deserves(v) for v in below)),
         "g_callee_ev": math.log1p(sum(v.priority is not None for v in below)),
     }
+    doing_io = [_own_io(v.signals) for v in below]
+    doing_io = [io for io in doing_io if io]
+    if doing_io:  # its callees' own I/O: what share of those callees only make calls an instrumentation traces
+        found["g_below_auto"] = sum(all(s.instrumentation is not None for s in io) for io in doing_io) / len(doing_io)
+    # a caller is a request handler whose framework's instrumentation gives each request its server span
+    found["g_route_above"] = sum(_served(v) for v in above) / max(len(above), 1)
     distance = around.entry_distance(ctx.symbol) if around is not None else None
     found["g_entry"] = 1.0 / (1.0 + distance) if distance is not None else 0.0
     if ctx.class_name is not None:  # an implementation of an operation a base class of the workspace declares
@@ -350,6 +378,10 @@ def _graph(ctx: FunctionContext, own: _Own, by_symbol: Mapping[str, Scored], aro
         found["g_overrides"] = float(bool(inherited))
         found["g_base_ev"] = float(any(v.priority is not None for v in inherited))
     return found
+
+
+def _served(verdict: Verdict) -> bool:
+    return any(s.finding is Finding.ROUTE and s.instrumentation is not None for s in verdict.signals)
 
 
 FINDINGS = tuple(f"fd_{finding.value}" for finding in Finding)

@@ -60,10 +60,34 @@ def distribution_names(folder: Path) -> frozenset[str]:
     return frozenset(n.strip() for n in names if n.strip())
 
 
+# servers that run a web application (ASGI, WSGI): a distribution that depends on one is a service that runs, not a
+# client library others call (polar's server declares ``uvicorn``: its repository base class, called from most of its
+# modules and reaching the database, was taken for an SDK's transport and its own API client's operations for helpers)
+_SERVERS = frozenset({"uvicorn", "gunicorn", "hypercorn", "daphne", "granian", "waitress", "uwsgi"})
+_REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+def runs_a_server(folder: Path) -> bool:
+    """Whether the distribution in ``folder`` depends on a web server (its pyproject's ``[project].dependencies`` or
+    ``[tool.poetry.dependencies]``): an application serving requests."""
+    document = read_toml(folder / "pyproject.toml")
+    project = document.get("project", {})
+    tool = document.get("tool", {})
+    poetry = tool.get("poetry", {}) if isinstance(tool, dict) else {}
+    names: list[str] = []
+    if isinstance(project, dict) and isinstance(project.get("dependencies"), list):
+        found = (_REQUIREMENT.match(d) for d in project["dependencies"] if isinstance(d, str))
+        names.extend(m.group(1) for m in found if m)
+    if isinstance(poetry, dict) and isinstance(poetry.get("dependencies"), dict):
+        names.extend(str(name) for name in poetry["dependencies"])
+    return any(_normal(name) in _SERVERS for name in names)
+
+
 def own_packages(packages: Iterable[tuple[str, Path]]) -> frozenset[str]:
     """The workspace packages (each ``(dotted name, its __init__.py)``) that the distribution declared in the folder
     above them is named after (``openai`` in openai-python, with its ``src/`` layout; ``google.cloud.storage`` of
-    ``google-cloud-storage``): the workspace is that client library."""
+    ``google-cloud-storage``): the workspace is that client library, unless the distribution depends on a web server
+    (:func:`runs_a_server`)."""
     found: set[str] = set()
     declared: dict[Path, frozenset[str] | None] = {}  # per folder: the names its packaging declares (None: no file)
     for name, init in packages:
@@ -72,7 +96,11 @@ def own_packages(packages: Iterable[tuple[str, Path]]) -> frozenset[str]:
             folder = folder.parent
             if folder not in declared:
                 packaged = any((folder / f).is_file() for f in _PACKAGING)
-                declared[folder] = frozenset(map(_normal, distribution_names(folder))) if packaged else None
+                declared[folder] = None
+                if packaged:  # an application that runs a server publishes no client library
+                    declared[folder] = (
+                        frozenset() if runs_a_server(folder) else frozenset(map(_normal, distribution_names(folder)))
+                    )
             names = declared[folder]
             if names is not None:
                 if _normal(name) in names:
