@@ -380,30 +380,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.with_heldout or r.split != "heldout"
     ]
     train = partial(boost if args.model == "boosted" else fit, devset=args.devset_weight)
-    everything = rows
     repos = list(dict.fromkeys(r.repo for r in rows))
-    predicted_all = [0.0] * len(rows)
     fitted = set(args.fit_on) or set(repos)
-    trained = [r.repo in fitted and (args.train_on == "whole" or not r.whole) for r in rows]
+
+    def in_view(row: Row, view: str) -> bool:  # every file's rows, or the labelled files' alone
+        return view == "whole" or not row.whole
+
+    trained = [r for r in rows if r.repo in fitted and in_view(r, args.train_on)]
+    scored: dict[int, float] = {}
     for left_out in repos:  # leave one repository out: never scored by a model that saw it
-        model = train([r for r, t in zip(rows, trained, strict=True) if t and r.repo != left_out])
-        for i, row in enumerate(rows):
-            if row.repo == left_out:
-                predicted_all[i] = model.probability(row.features)
-    if any(r.whole for r in everything):  # the view the fit is not read on, beside it
+        model = train([r for r in trained if r.repo != left_out])
+        scored.update((id(r), model.probability(r.features)) for r in rows if r.repo == left_out)
+    if any(r.whole for r in rows):  # the view the fit is not read on, beside it
         other = "span-files" if args.train_on == "whole" else "whole"
-        shown = [(r, p) for r, p in zip(everything, predicted_all, strict=True) if other == "whole" or not r.whole]
+        shown = [r for r in rows if in_view(r, other)]
         for t in THRESHOLDS:
-            f = figures([r for r, _ in shown], [p for _, p in shown], t)
+            f = figures(shown, [scored[id(r)] for r in shown], t)
             print(
                 f"[{other}] leave-one-repository-out at {t:.2f}: "
                 f"micro F1 {f['micro_f1']:.3f} macro F1 {f['macro_f1']:.3f}"
             )
-    chosen_rows = [
-        (r, p) for r, p in zip(everything, predicted_all, strict=True) if args.train_on == "whole" or not r.whole
-    ]
-    rows = [r for r, _ in chosen_rows]
-    predicted = [p for _, p in chosen_rows]
+    rows = [r for r in rows if in_view(r, args.train_on)]
+    predicted = [scored[id(r)] for r in rows]
     by_threshold = {t: figures(rows, predicted, t) for t in THRESHOLDS}
     best = max(by_threshold[t]["micro_f1"] + by_threshold[t]["macro_f1"] for t in THRESHOLDS)  # type: ignore[operator]
     # the highest cut within TIE of the best: as good on the corpus, fewer spans to read
@@ -420,7 +418,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("reliability (leave-one-repository-out): predicted probability, functions, mean prediction, traced")
     for start, count, mean, traced in curve:
         print(f"  {start:.1f}-{start + 0.1:.1f} {count:6} {mean:6.3f} {traced:6.3f}")
-    final = train([r for r, t in zip(everything, trained, strict=True) if t])
+    final = train(trained)
     data: dict[str, object] = {
         "about": "The calibrated scorer (scoring: calibrated), written by benchmarks/fit_calibration.py; do not edit "
         "by hand.",

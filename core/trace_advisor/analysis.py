@@ -30,7 +30,7 @@ from trace_advisor.advise.library import (
     private_method_of,
     private_transports,
 )
-from trace_advisor.advise.local import SERVER_SPAN_SHOWS, LocalScorer, Verdict, has_work
+from trace_advisor.advise.local import SERVER_SPAN_SHOWS, LocalScorer, Verdict, has_work, served_request
 from trace_advisor.advise.provider import Candidate, Provider, ProviderResult
 from trace_advisor.advise.traced_units import (
     MIN_SPANS,
@@ -1014,14 +1014,18 @@ class Analyzer:
         framework's instrumentation gives it its server span. Remembered for the run."""
         if symbol in own:
             verdict = own[symbol]
-            return verdict.traced is not None or verdict.deserves_span(self.config.min_confidence) or _handler(verdict)
+            return (
+                verdict.traced is not None
+                or verdict.deserves_span(self.config.min_confidence)
+                or served_request(verdict.signals)
+            )
         found = self._covering.get(symbol)
         if found is None:
             found = False
             if self.builder is not None:
                 rules = _rules_verdict(self.index, self.builder, self.scorer, self.priorities, symbol)
                 found = rules is not None and (
-                    rules.traced is not None or rules.deserves_span(threshold) or _handler(rules)
+                    rules.traced is not None or rules.deserves_span(threshold) or served_request(rules.signals)
                 )
             self._covering[symbol] = found
         return found
@@ -1904,18 +1908,13 @@ def _server_span_shows_all(verdict: Verdict) -> bool:
     """A request handler whose every finding is what its framework's server span shows, with the client spans of
     its instrumented calls (README: a handler is recommended only for what it does inside the request that those
     spans do not show: a swallowed error, a loop, concurrent work, a call no instrumentation traces)."""
-    return _handler(verdict) and all(_shown_around(s) for s in verdict.signals)
+    return served_request(verdict.signals) and all(_shown_around(s) for s in verdict.signals)
 
 
 def _shown_around(signal: Signal) -> bool:
     if signal.finding is Finding.CLIENT_CALL:
         return signal.instrumentation is not None
     return signal.finding in SERVER_SPAN_SHOWS or signal.finding in _CLIENT_SPANS_SHOW
-
-
-def _handler(verdict: Verdict) -> bool:
-    """A request handler whose web framework's instrumentation gives each request its server span."""
-    return any(s.finding is Finding.ROUTE and s.instrumentation is not None for s in verdict.signals)
 
 
 def _closeness(caller: SymbolId, target: SymbolId) -> int:

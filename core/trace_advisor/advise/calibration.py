@@ -31,7 +31,7 @@ from functools import cache
 from importlib import resources
 from typing import Protocol
 
-from trace_advisor.advise.local import LocalScorer, Verdict, runs_unseen_callable
+from trace_advisor.advise.local import LocalScorer, Verdict, runs_unseen_callable, served_request
 from trace_advisor.advise.units import with_floor
 from trace_advisor.datatypes import SymbolId
 from trace_advisor.detect.context import FunctionContext
@@ -370,7 +370,7 @@ def _graph(ctx: FunctionContext, own: _Own, by_symbol: Mapping[str, Scored], aro
     if doing_io:  # its callees' own I/O: what share of those callees only make calls an instrumentation traces
         found["g_below_auto"] = sum(all(s.instrumentation is not None for s in io) for io in doing_io) / len(doing_io)
     # a caller is a request handler whose framework's instrumentation gives each request its server span
-    found["g_route_above"] = sum(_served(v) for v in above) / max(len(above), 1)
+    found["g_route_above"] = sum(served_request(v.signals) for v in above) / max(len(above), 1)
     distance = around.entry_distance(ctx.symbol) if around is not None else None
     found["g_entry"] = 1.0 / (1.0 + distance) if distance is not None else 0.0
     if ctx.class_name is not None:  # an implementation of an operation a base class of the workspace declares
@@ -378,10 +378,6 @@ def _graph(ctx: FunctionContext, own: _Own, by_symbol: Mapping[str, Scored], aro
         found["g_overrides"] = float(bool(inherited))
         found["g_base_ev"] = float(any(v.priority is not None for v in inherited))
     return found
-
-
-def _served(verdict: Verdict) -> bool:
-    return any(s.finding is Finding.ROUTE and s.instrumentation is not None for s in verdict.signals)
 
 
 FINDINGS = tuple(f"fd_{finding.value}" for finding in Finding)

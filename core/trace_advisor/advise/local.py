@@ -106,6 +106,11 @@ SERVER_SPAN_SHOWS = frozenset({Finding.ROUTE, Finding.EARLY_EXIT})  # a request'
 _TEST_DOUBLE = re.compile(r"^_*(Stub|Fake|Mock|Dummy)[A-Z]|[a-z](Stub|Fake|Mock|Dummy)$")
 
 
+def served_request(signals: Sequence[Signal]) -> bool:
+    """A request handler of a web framework whose instrumentation gives each request its server span."""
+    return any(s.finding is Finding.ROUTE and s.instrumentation is not None for s in signals)
+
+
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """The scorer's decision about one function, kept even when nothing is recommended (for explanations/tests).
@@ -178,11 +183,6 @@ class LocalScorer:
         if handler and signal.finding in SERVER_SPAN_SHOWS:
             return signal.strength * _INSTRUMENTED_FACTOR
         return signal.strength
-
-    @staticmethod
-    def _handler(signals: Sequence[Signal]) -> bool:
-        """A request handler of a web framework whose instrumentation gives each request its server span."""
-        return any(s.finding is Finding.ROUTE and s.instrumentation is not None for s in signals)
 
     def server_span(self, signals: Sequence[Signal]) -> str | None:
         """The web framework instrumentation, not installed or set up, that would give a request handler its server
@@ -273,7 +273,7 @@ class LocalScorer:
     def effects(self, signals: Sequence[Signal]) -> dict[str, float]:
         """Per priority: weight x noisy-OR of its three strongest signals (capped below certainty)."""
         effects: dict[str, float] = {}
-        handler = self._handler(signals)
+        handler = served_request(signals)
         for priority in sorted({s.evidence.priority for s in signals}):
             strengths = sorted(
                 (self._strength(s, handler) for s in signals if s.evidence.priority == priority), reverse=True
@@ -333,7 +333,7 @@ class LocalScorer:
         verdict = verdict if verdict is not None else self.verdict(ctx, signals)
         if verdict.traced is not None or verdict.priority is None or verdict.confidence < self.config.min_confidence:
             return None
-        handler = self._handler(verdict.signals)
+        handler = served_request(verdict.signals)
         ranked = sorted(
             verdict.signals,
             key=lambda s: (
